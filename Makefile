@@ -1,0 +1,39 @@
+# gorc — the two commands of the README are `make demo` and `make test`.
+GO      ?= go
+BIN     := bin/gorc
+FUZZTIME ?= 4s
+
+.PHONY: all build deps test vet unit fuzz demo bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/gorc
+
+# deps installs the Debian packages the tests and benchmarks need (gcc, g++,
+# Debian's static libraries, LLVM 19 as a cross-check and peer).
+deps:
+	@bash scripts/deps.sh
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+unit:
+	$(GO) test -race -timeout 15m ./...
+
+# fuzz runs every Fuzz target for a short while (FUZZTIME each); the seed
+# corpora live in each package's testdata/fuzz.
+fuzz:
+	@bash scripts/fuzz.sh $(FUZZTIME)
+
+test: deps build vet unit fuzz
+
+demo: deps build
+	@bash scripts/demo.sh
+
+bench: deps build
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf bin

@@ -1,0 +1,110 @@
+// Command gorc is the one binary of the gorc JIT toolkit: it JIT-links and
+// runs ELF objects and archives (run), serves as an executor process for
+// out-of-process execution (executor), and compiles Kaleidoscope (kaleido).
+//
+// Each subcommand lives in its own file of this package and registers itself
+// in the commands table.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"sort"
+)
+
+// version is set at build time with -ldflags "-X main.version=...";
+// otherwise the module build info is used.
+var version = ""
+
+// command is one gorc subcommand.
+type command struct {
+	summary string
+	// run executes the command with its arguments (without the command
+	// name) and returns the process exit status.
+	run func(args []string, stdout, stderr io.Writer) int
+}
+
+// commands is filled by the init functions of the subcommand files.
+var commands = map[string]command{}
+
+func register(name, summary string, run func([]string, io.Writer, io.Writer) int) {
+	commands[name] = command{summary: summary, run: run}
+}
+
+func init() {
+	register("version", "print gorc's version", func(args []string, stdout, _ io.Writer) int {
+		fmt.Fprintf(stdout, "gorc %s\n", versionString())
+		return 0
+	})
+	register("help", "describe gorc's commands", func(args []string, stdout, stderr io.Writer) int {
+		if len(args) > 0 {
+			c, ok := commands[args[0]]
+			if !ok {
+				fmt.Fprintf(stderr, "gorc help: unknown command %q\n", args[0])
+				return 2
+			}
+			// Subcommands print their own flag help for -h.
+			return c.run([]string{"-h"}, stdout, stdout)
+		}
+		usage(stdout)
+		return 0
+	})
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, `gorc is a JIT toolkit: it links and runs native code at run time,
+in this process or in a separate executor process.
+
+Usage:
+
+	gorc <command> [arguments]
+
+Commands:
+`)
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "\t%-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(w, "\nUse \"gorc help <command>\" for more about a command.\n")
+}
+
+func main() {
+	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return 0
+	case "-version", "--version":
+		args[0] = "version"
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "gorc: unknown command %q\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	return c.run(args[1:], stdout, stderr)
+}

@@ -1,0 +1,70 @@
+// Package shared holds the small value types that both sides of gorc use:
+// the controller (session, linker, compilers) and the executor runtime that
+// runs JIT'd code. It depends on nothing but the standard library, so every
+// layer may import it without breaking the one-way dependency rules of
+// DESIGN.md.
+package shared
+
+import "fmt"
+
+// ExecutorAddr is an address in the executing process. It is a distinct
+// type so that controller-side pointers and executor addresses are never
+// confused: the executor may be another process or another machine.
+type ExecutorAddr uint64
+
+// String formats the address as 0x-prefixed hex.
+func (a ExecutorAddr) String() string { return fmt.Sprintf("%#x", uint64(a)) }
+
+// Add returns a+off.
+func (a ExecutorAddr) Add(off uint64) ExecutorAddr { return a + ExecutorAddr(off) }
+
+// IsNull reports whether a is the zero address.
+func (a ExecutorAddr) IsNull() bool { return a == 0 }
+
+// ExecutorAddrRange is the half-open range [Start, End).
+type ExecutorAddrRange struct {
+	Start, End ExecutorAddr
+}
+
+// Size returns End-Start.
+func (r ExecutorAddrRange) Size() uint64 { return uint64(r.End - r.Start) }
+
+// Contains reports whether a lies in r.
+func (r ExecutorAddrRange) Contains(a ExecutorAddr) bool { return a >= r.Start && a < r.End }
+
+// Overlaps reports whether r and o share at least one byte.
+func (r ExecutorAddrRange) Overlaps(o ExecutorAddrRange) bool {
+	return r.Start < o.End && o.Start < r.End
+}
+
+func (r ExecutorAddrRange) String() string {
+	return fmt.Sprintf("[%v, %v)", r.Start, r.End)
+}
+
+// MemProt is a set of memory protections for JIT'd memory. gorc keeps W^X:
+// a finalized segment is never both writable and executable.
+type MemProt uint8
+
+const (
+	ProtRead MemProt = 1 << iota
+	ProtWrite
+	ProtExec
+)
+
+// String formats p as "rwx" with dashes for missing permissions.
+func (p MemProt) String() string {
+	b := []byte("---")
+	if p&ProtRead != 0 {
+		b[0] = 'r'
+	}
+	if p&ProtWrite != 0 {
+		b[1] = 'w'
+	}
+	if p&ProtExec != 0 {
+		b[2] = 'x'
+	}
+	return string(b)
+}
+
+// Valid reports whether p respects W^X.
+func (p MemProt) Valid() bool { return p&(ProtWrite|ProtExec) != ProtWrite|ProtExec }
