@@ -68,3 +68,26 @@ func (p MemProt) String() string {
 
 // Valid reports whether p respects W^X.
 func (p MemProt) Valid() bool { return p&(ProtWrite|ProtExec) != ProtWrite|ProtExec }
+
+// WrapperCall is a call of an executor-side wrapper function: a function
+// with the C signature
+//
+//	gorc_wrapper_result fn(const uint8_t *arg, size_t len);
+//
+// that takes its arguments serialized in one byte buffer and returns its
+// result (or an error message) in another. Executor services (memory,
+// EH-frame registration, symbol lookup, lazy-compile re-entry) are all
+// reached this way, so that in-process and remote execution share one ABI.
+type WrapperCall struct {
+	Fn  ExecutorAddr
+	Arg []byte
+}
+
+// AllocActionPair is a pair of wrapper calls attached to an allocation: the
+// executor runs Finalize after the memory is finalized (for example to
+// register an EH frame) and Dealloc before it is released (to deregister
+// it). A zero Fn means "no call".
+type AllocActionPair struct {
+	Finalize WrapperCall
+	Dealloc  WrapperCall
+}
