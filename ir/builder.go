@@ -1,0 +1,170 @@
+package ir
+
+// Builder appends instructions to a block, like LLVM's IRBuilder. Names
+// passed to the builder are made unique within the function ("addtmp",
+// "addtmp1", ...); "" leaves the value unnamed.
+//
+// The builder does not type-check: ill-typed IR is reported by Verify.
+type Builder struct {
+	blk *Block
+	pos int // insertion index; -1 = at the end
+	// Flags are added to every floating-point operation built (e.g.
+	// FlagFast); zero by default.
+	Flags Flags
+}
+
+// NewBuilder returns a builder with no insertion point.
+func NewBuilder() *Builder { return &Builder{pos: -1} }
+
+// SetInsertPoint makes the builder append to the end of b.
+func (b *Builder) SetInsertPoint(blk *Block) { b.blk, b.pos = blk, -1 }
+
+// SetInsertBefore makes the builder insert before position i of blk.
+func (b *Builder) SetInsertBefore(blk *Block, i int) { b.blk, b.pos = blk, i }
+
+// Block returns the current insertion block.
+func (b *Builder) Block() *Block { return b.blk }
+
+// Insert places in at the insertion point and returns it.
+func (b *Builder) Insert(in *Instr) *Instr {
+	if b.blk == nil {
+		return in
+	}
+	if b.pos < 0 {
+		b.blk.Append(in)
+	} else {
+		b.blk.Insert(b.pos, in)
+		b.pos++
+	}
+	return in
+}
+
+func typeOf(v Value) *Type {
+	if v == nil {
+		return nil
+	}
+	return v.Type()
+}
+
+// Binary builds x op y for a binary Op (fadd ... ashr).
+func (b *Builder) Binary(op Op, x, y Value, name string) *Instr {
+	in := &Instr{Op: op, Typ: typeOf(x), Name: name, Ops: []Value{x, y}}
+	if op.IsFloatBinary() {
+		in.Flags = b.Flags
+	}
+	return b.Insert(in)
+}
+
+// FAdd builds x + y.
+func (b *Builder) FAdd(x, y Value, name string) *Instr { return b.Binary(OpFAdd, x, y, name) }
+
+// FSub builds x - y.
+func (b *Builder) FSub(x, y Value, name string) *Instr { return b.Binary(OpFSub, x, y, name) }
+
+// FMul builds x * y.
+func (b *Builder) FMul(x, y Value, name string) *Instr { return b.Binary(OpFMul, x, y, name) }
+
+// FDiv builds x / y.
+func (b *Builder) FDiv(x, y Value, name string) *Instr { return b.Binary(OpFDiv, x, y, name) }
+
+// FNeg builds -x.
+func (b *Builder) FNeg(x Value, name string) *Instr {
+	return b.Insert(&Instr{Op: OpFNeg, Typ: typeOf(x), Name: name, Ops: []Value{x}, Flags: b.Flags})
+}
+
+// Add builds the integer sum x + y.
+func (b *Builder) Add(x, y Value, name string) *Instr { return b.Binary(OpAdd, x, y, name) }
+
+// Sub builds the integer difference x - y.
+func (b *Builder) Sub(x, y Value, name string) *Instr { return b.Binary(OpSub, x, y, name) }
+
+// Mul builds the integer product x * y.
+func (b *Builder) Mul(x, y Value, name string) *Instr { return b.Binary(OpMul, x, y, name) }
+
+// FCmp builds fcmp pred x, y (an i1).
+func (b *Builder) FCmp(p Pred, x, y Value, name string) *Instr {
+	return b.Insert(&Instr{Op: OpFCmp, Typ: I1, Name: name, Pred: p, Ops: []Value{x, y}, Flags: b.Flags})
+}
+
+// ICmp builds icmp pred x, y (an i1).
+func (b *Builder) ICmp(p Pred, x, y Value, name string) *Instr {
+	return b.Insert(&Instr{Op: OpICmp, Typ: I1, Name: name, Pred: p, Ops: []Value{x, y}})
+}
+
+// Cast builds a conversion op (uitofp ... inttoptr) of x to type to.
+func (b *Builder) Cast(op Op, x Value, to *Type, name string) *Instr {
+	return b.Insert(&Instr{Op: op, Typ: to, Name: name, Ops: []Value{x}})
+}
+
+// Select builds select cond, x, y.
+func (b *Builder) Select(cond, x, y Value, name string) *Instr {
+	return b.Insert(&Instr{Op: OpSelect, Typ: typeOf(x), Name: name, Ops: []Value{cond, x, y}})
+}
+
+// Phi builds an empty phi of type t; add incoming pairs with AddIncoming.
+func (b *Builder) Phi(t *Type, name string) *Instr {
+	return b.Insert(&Instr{Op: OpPhi, Typ: t, Name: name})
+}
+
+// Call builds a call of f with args.
+func (b *Builder) Call(f *Function, args []Value, name string) *Instr {
+	return b.CallIndirect(f, f.Sig, args, name)
+}
+
+// CallIndirect builds a call of callee (any ptr value) with function type
+// fnType.
+func (b *Builder) CallIndirect(callee Value, fnType *Type, args []Value, name string) *Instr {
+	ops := make([]Value, 0, len(args)+1)
+	ops = append(ops, callee)
+	ops = append(ops, args...)
+	var ret *Type = Void
+	if fnType != nil && fnType.Ret != nil {
+		ret = fnType.Ret
+	}
+	if ret.IsVoid() {
+		name = ""
+	}
+	return b.Insert(&Instr{Op: OpCall, Typ: ret, Name: name, Ops: ops, FnType: fnType})
+}
+
+// Alloca builds a stack slot for one value of type t.
+func (b *Builder) Alloca(t *Type, name string) *Instr {
+	return b.Insert(&Instr{Op: OpAlloca, Typ: Ptr, Name: name, ElemType: t, Align: t.Align()})
+}
+
+// Load builds a load of a t from p.
+func (b *Builder) Load(t *Type, p Value, name string) *Instr {
+	return b.Insert(&Instr{Op: OpLoad, Typ: t, Name: name, Ops: []Value{p}, Align: t.Align()})
+}
+
+// Store builds a store of v to p.
+func (b *Builder) Store(v, p Value) *Instr {
+	return b.Insert(&Instr{Op: OpStore, Typ: Void, Ops: []Value{v, p}, Align: typeOf(v).Align()})
+}
+
+// GEP builds getelementptr inbounds elem, ptr p, indices.
+func (b *Builder) GEP(elem *Type, p Value, indices []Value, name string) *Instr {
+	ops := append([]Value{p}, indices...)
+	return b.Insert(&Instr{Op: OpGEP, Typ: Ptr, Name: name, Ops: ops, ElemType: elem, Flags: FlagInBounds})
+}
+
+// Br builds an unconditional branch to dest.
+func (b *Builder) Br(dest *Block) *Instr {
+	return b.Insert(&Instr{Op: OpBr, Typ: Void, Blocks: []*Block{dest}})
+}
+
+// CondBr builds br i1 cond, label t, label f.
+func (b *Builder) CondBr(cond Value, t, f *Block) *Instr {
+	return b.Insert(&Instr{Op: OpBr, Typ: Void, Ops: []Value{cond}, Blocks: []*Block{t, f}})
+}
+
+// Ret builds ret v.
+func (b *Builder) Ret(v Value) *Instr {
+	return b.Insert(&Instr{Op: OpRet, Typ: Void, Ops: []Value{v}})
+}
+
+// RetVoid builds ret void.
+func (b *Builder) RetVoid() *Instr { return b.Insert(&Instr{Op: OpRet, Typ: Void}) }
+
+// Unreachable builds unreachable.
+func (b *Builder) Unreachable() *Instr { return b.Insert(&Instr{Op: OpUnreachable, Typ: Void}) }

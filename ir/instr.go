@@ -1,0 +1,350 @@
+package ir
+
+// Op is an instruction's operation. The comment on each constant gives the
+// operand layout in Instr.Ops / Instr.Blocks.
+type Op uint8
+
+// Operations.
+const (
+	OpInvalid Op = iota
+
+	// Floating-point binary operations: Ops = [x, y]; Typ = type of x.
+	OpFAdd
+	OpFSub
+	OpFMul
+	OpFDiv
+	OpFRem
+	// OpFNeg: Ops = [x].
+	OpFNeg
+
+	// Integer binary operations: Ops = [x, y]; Typ = type of x.
+	OpAdd
+	OpSub
+	OpMul
+	OpSDiv
+	OpUDiv
+	OpSRem
+	OpURem
+	OpAnd
+	OpOr
+	OpXor
+	OpShl
+	OpLShr
+	OpAShr
+
+	// Comparisons: Ops = [x, y]; Pred holds the predicate; Typ = I1.
+	OpFCmp
+	OpICmp
+
+	// Conversions: Ops = [x]; Typ = destination type.
+	OpUIToFP
+	OpSIToFP
+	OpFPToUI
+	OpFPToSI
+	OpZExt
+	OpSExt
+	OpTrunc
+	OpFPExt
+	OpFPTrunc
+	OpBitcast
+	OpPtrToInt
+	OpIntToPtr
+
+	// OpSelect: Ops = [cond (i1), ifTrue, ifFalse].
+	OpSelect
+	// OpPhi: Ops[i] flows in from Blocks[i].
+	OpPhi
+	// OpCall: Ops = [callee, args...]; FnType is the callee's function
+	// type; Typ = FnType.Ret.
+	OpCall
+	// OpAlloca: Ops = [] or [count]; ElemType is the allocated type;
+	// Typ = Ptr.
+	OpAlloca
+	// OpLoad: Ops = [ptr]; Typ = loaded type.
+	OpLoad
+	// OpStore: Ops = [value, ptr]; Typ = Void.
+	OpStore
+	// OpGEP (getelementptr): Ops = [ptr, indices...]; ElemType is the
+	// source element type; Typ = Ptr.
+	OpGEP
+
+	// Terminators.
+	// OpBr: unconditional: Ops = [], Blocks = [dest];
+	// conditional: Ops = [cond], Blocks = [ifTrue, ifFalse].
+	OpBr
+	// OpRet: Ops = [] (ret void) or [value].
+	OpRet
+	// OpUnreachable: no operands.
+	OpUnreachable
+
+	numOps
+)
+
+var opNames = [numOps]string{
+	OpInvalid: "invalid",
+	OpFAdd:    "fadd", OpFSub: "fsub", OpFMul: "fmul", OpFDiv: "fdiv", OpFRem: "frem", OpFNeg: "fneg",
+	OpAdd: "add", OpSub: "sub", OpMul: "mul", OpSDiv: "sdiv", OpUDiv: "udiv", OpSRem: "srem", OpURem: "urem",
+	OpAnd: "and", OpOr: "or", OpXor: "xor", OpShl: "shl", OpLShr: "lshr", OpAShr: "ashr",
+	OpFCmp: "fcmp", OpICmp: "icmp",
+	OpUIToFP: "uitofp", OpSIToFP: "sitofp", OpFPToUI: "fptoui", OpFPToSI: "fptosi",
+	OpZExt: "zext", OpSExt: "sext", OpTrunc: "trunc", OpFPExt: "fpext", OpFPTrunc: "fptrunc",
+	OpBitcast: "bitcast", OpPtrToInt: "ptrtoint", OpIntToPtr: "inttoptr",
+	OpSelect: "select", OpPhi: "phi", OpCall: "call", OpAlloca: "alloca", OpLoad: "load",
+	OpStore: "store", OpGEP: "getelementptr", OpBr: "br", OpRet: "ret", OpUnreachable: "unreachable",
+}
+
+// String returns the LLVM mnemonic.
+func (op Op) String() string {
+	if op < numOps {
+		return opNames[op]
+	}
+	return "invalid"
+}
+
+// OpByName maps an LLVM mnemonic to its Op.
+func OpByName(s string) (Op, bool) {
+	for i, n := range opNames {
+		if n == s && i != int(OpInvalid) {
+			return Op(i), true
+		}
+	}
+	return OpInvalid, false
+}
+
+// IsTerminator reports whether op ends a block.
+func (op Op) IsTerminator() bool { return op == OpBr || op == OpRet || op == OpUnreachable }
+
+// IsFloatBinary reports whether op is fadd, fsub, fmul, fdiv or frem.
+func (op Op) IsFloatBinary() bool { return op >= OpFAdd && op <= OpFRem }
+
+// IsIntBinary reports whether op is an integer binary operation.
+func (op Op) IsIntBinary() bool { return op >= OpAdd && op <= OpAShr }
+
+// IsBinary reports whether op is a two-operand arithmetic or logic
+// operation.
+func (op Op) IsBinary() bool { return op.IsFloatBinary() || op.IsIntBinary() }
+
+// IsCast reports whether op is a conversion.
+func (op Op) IsCast() bool { return op >= OpUIToFP && op <= OpIntToPtr }
+
+// IsCommutative reports whether x op y == y op x.
+func (op Op) IsCommutative() bool {
+	switch op {
+	case OpFAdd, OpFMul, OpAdd, OpMul, OpAnd, OpOr, OpXor:
+		return true
+	}
+	return false
+}
+
+// HasSideEffects reports whether an instruction with this op must be kept
+// even if its result is unused (calls, stores, terminators).
+func (op Op) HasSideEffects() bool {
+	return op == OpCall || op == OpStore || op.IsTerminator()
+}
+
+// Pred is a comparison predicate of fcmp or icmp.
+type Pred uint8
+
+// Floating-point predicates (fcmp), in LLVM's order: o = ordered (neither
+// operand NaN), u = unordered (either may be NaN).
+const (
+	FCmpFalse Pred = iota
+	FCmpOEQ
+	FCmpOGT
+	FCmpOGE
+	FCmpOLT
+	FCmpOLE
+	FCmpONE
+	FCmpORD
+	FCmpUNO
+	FCmpUEQ
+	FCmpUGT
+	FCmpUGE
+	FCmpULT
+	FCmpULE
+	FCmpUNE
+	FCmpTrue
+	// Integer predicates (icmp).
+	ICmpEQ
+	ICmpNE
+	ICmpUGT
+	ICmpUGE
+	ICmpULT
+	ICmpULE
+	ICmpSGT
+	ICmpSGE
+	ICmpSLT
+	ICmpSLE
+	numPreds
+)
+
+var predNames = [numPreds]string{
+	"false", "oeq", "ogt", "oge", "olt", "ole", "one", "ord", "uno", "ueq", "ugt", "uge", "ult", "ule", "une", "true",
+	"eq", "ne", "ugt", "uge", "ult", "ule", "sgt", "sge", "slt", "sle",
+}
+
+// String returns the predicate's LLVM spelling.
+func (p Pred) String() string {
+	if p < numPreds {
+		return predNames[p]
+	}
+	return "badpred"
+}
+
+// IsFloat reports whether p is an fcmp predicate.
+func (p Pred) IsFloat() bool { return p <= FCmpTrue }
+
+// PredByName returns the fcmp (float = true) or icmp predicate named s.
+func PredByName(s string, float bool) (Pred, bool) {
+	lo, hi := ICmpEQ, numPreds
+	if float {
+		lo, hi = FCmpFalse, FCmpTrue+1
+	}
+	for p := lo; p < hi; p++ {
+		if predNames[p] == s {
+			return p, true
+		}
+	}
+	return 0, false
+}
+
+// Swapped returns the predicate q with (x p y) == (y q x).
+func (p Pred) Swapped() Pred {
+	switch p {
+	case FCmpOGT:
+		return FCmpOLT
+	case FCmpOLT:
+		return FCmpOGT
+	case FCmpOGE:
+		return FCmpOLE
+	case FCmpOLE:
+		return FCmpOGE
+	case FCmpUGT:
+		return FCmpULT
+	case FCmpULT:
+		return FCmpUGT
+	case FCmpUGE:
+		return FCmpULE
+	case FCmpULE:
+		return FCmpUGE
+	case ICmpUGT:
+		return ICmpULT
+	case ICmpULT:
+		return ICmpUGT
+	case ICmpUGE:
+		return ICmpULE
+	case ICmpULE:
+		return ICmpUGE
+	case ICmpSGT:
+		return ICmpSLT
+	case ICmpSLT:
+		return ICmpSGT
+	case ICmpSGE:
+		return ICmpSLE
+	case ICmpSLE:
+		return ICmpSGE
+	}
+	return p
+}
+
+// Flags are instruction flags that survive printing: fast-math flags,
+// nsw/nuw/exact, inbounds, tail.
+type Flags uint16
+
+// Flag bits.
+const (
+	FlagNNan Flags = 1 << iota
+	FlagNInf
+	FlagNSZ
+	FlagARCP
+	FlagContract
+	FlagAFN
+	FlagReassoc
+	FlagNSW
+	FlagNUW
+	FlagExact
+	FlagInBounds
+	FlagTail
+	FlagDisjoint
+	FlagNNeg
+
+	// FlagFast is LLVM's "fast": all fast-math flags.
+	FlagFast = FlagNNan | FlagNInf | FlagNSZ | FlagARCP | FlagContract | FlagAFN | FlagReassoc
+)
+
+// Instr is one instruction. An instruction with a non-void Typ is also the
+// Value it computes.
+type Instr struct {
+	Op       Op
+	Typ      *Type    // result type; Void if none
+	Name     string   // result name without '%'; "" for unnamed
+	Ops      []Value  // operands (see the Op constants)
+	Blocks   []*Block // br targets / phi incoming blocks
+	Pred     Pred     // fcmp/icmp predicate
+	FnType   *Type    // call: callee function type
+	ElemType *Type    // alloca: allocated type; gep: source element type
+	Flags    Flags    // fast-math, nsw/nuw, inbounds, tail
+	Align    int64    // load/store/alloca alignment; 0 = default
+	Block    *Block   // the containing block
+	ID       int      // scratch number for passes and the backend
+	Aux      any      // scratch slot for passes and the backend
+	named    bool
+}
+
+func (in *Instr) Type() *Type   { return in.Typ }
+func (in *Instr) Ident() string { return localIdent(in.Name) }
+
+// HasResult reports whether the instruction produces a value.
+func (in *Instr) HasResult() bool { return in.Typ != nil && in.Typ.Kind != VoidKind }
+
+// Callee returns a call's callee (usually a *Function), or nil.
+func (in *Instr) Callee() Value {
+	if in.Op != OpCall || len(in.Ops) == 0 {
+		return nil
+	}
+	return in.Ops[0]
+}
+
+// Args returns a call's arguments.
+func (in *Instr) Args() []Value {
+	if in.Op != OpCall || len(in.Ops) == 0 {
+		return nil
+	}
+	return in.Ops[1:]
+}
+
+// AddIncoming adds the pair [v, from] to a phi.
+func (in *Instr) AddIncoming(v Value, from *Block) {
+	in.Ops = append(in.Ops, v)
+	in.Blocks = append(in.Blocks, from)
+}
+
+// Incoming returns the value a phi receives from block b, or nil.
+func (in *Instr) Incoming(b *Block) Value {
+	for i, p := range in.Blocks {
+		if p == b && i < len(in.Ops) {
+			return in.Ops[i]
+		}
+	}
+	return nil
+}
+
+// RemoveIncoming removes every incoming pair of a phi that comes from b.
+func (in *Instr) RemoveIncoming(b *Block) {
+	j := 0
+	for i := range in.Blocks {
+		if in.Blocks[i] != b {
+			in.Ops[j], in.Blocks[j] = in.Ops[i], in.Blocks[i]
+			j++
+		}
+	}
+	in.Ops, in.Blocks = in.Ops[:j], in.Blocks[:j]
+}
+
+// String prints the instruction as one line of LLVM IR (unnamed values as
+// "%?"; use Module.String for numbered output).
+func (in *Instr) String() string {
+	p := newPrinter()
+	p.instr(in)
+	return p.sb.String()
+}

@@ -1,0 +1,360 @@
+package ir
+
+import (
+	"io"
+	"strconv"
+	"strings"
+)
+
+// printer writes LLVM IR text. It numbers unnamed values per function the
+// way LLVM does (parameters, then blocks and instructions in order).
+type printer struct {
+	sb   strings.Builder
+	nums map[Value]int
+}
+
+func newPrinter() *printer { return &printer{} }
+
+// String returns the module as LLVM IR text.
+func (m *Module) String() string {
+	p := newPrinter()
+	p.module(m)
+	return p.sb.String()
+}
+
+// WriteTo writes the module as LLVM IR text to w.
+func (m *Module) WriteTo(w io.Writer) (int64, error) {
+	n, err := io.WriteString(w, m.String())
+	return int64(n), err
+}
+
+// String returns the function as LLVM IR text.
+func (f *Function) String() string {
+	p := newPrinter()
+	p.function(f)
+	return p.sb.String()
+}
+
+func (p *printer) module(m *Module) {
+	if m.Name != "" {
+		p.sb.WriteString("; ModuleID = '" + m.Name + "'\n")
+	}
+	if m.SourceFilename != "" {
+		p.sb.WriteString("source_filename = " + strconv.Quote(m.SourceFilename) + "\n")
+	}
+	if m.DataLayout != "" {
+		p.sb.WriteString("target datalayout = " + strconv.Quote(m.DataLayout) + "\n")
+	}
+	if m.TargetTriple != "" {
+		p.sb.WriteString("target triple = " + strconv.Quote(m.TargetTriple) + "\n")
+	}
+	if len(m.Globals) > 0 {
+		p.sb.WriteByte('\n')
+	}
+	for _, g := range m.Globals {
+		p.global(g)
+	}
+	for _, f := range m.Funcs {
+		p.sb.WriteByte('\n')
+		p.function(f)
+	}
+}
+
+func (p *printer) global(g *Global) {
+	p.sb.WriteString(g.Ident())
+	p.sb.WriteString(" = ")
+	if g.Init == nil {
+		p.sb.WriteString("external ")
+	} else if l := g.Linkage.String(); l != "" {
+		p.sb.WriteString(l)
+		p.sb.WriteByte(' ')
+	}
+	if g.UnnamedAddr {
+		p.sb.WriteString("unnamed_addr ")
+	}
+	if g.Constant {
+		p.sb.WriteString("constant ")
+	} else {
+		p.sb.WriteString("global ")
+	}
+	p.sb.WriteString(g.ValueType.String())
+	if g.Init != nil {
+		p.sb.WriteByte(' ')
+		p.sb.WriteString(p.ident(g.Init))
+	}
+	if g.Align > 0 {
+		p.sb.WriteString(", align ")
+		p.sb.WriteString(strconv.FormatInt(g.Align, 10))
+	}
+	p.sb.WriteByte('\n')
+}
+
+func (p *printer) number(f *Function) {
+	p.nums = make(map[Value]int)
+	n := 0
+	for _, a := range f.Params {
+		if a.Name == "" {
+			p.nums[a] = n
+			n++
+		}
+	}
+	for _, b := range f.Blocks {
+		if b.Name == "" {
+			p.nums[b] = n
+			n++
+		}
+		for _, in := range b.Instrs {
+			if in.Name == "" && in.HasResult() {
+				p.nums[in] = n
+				n++
+			}
+		}
+	}
+}
+
+func (p *printer) ident(v Value) string {
+	if v == nil {
+		return "<nil>"
+	}
+	if n, ok := p.nums[v]; ok {
+		return "%" + strconv.Itoa(n)
+	}
+	return v.Ident()
+}
+
+func (p *printer) typedIdent(v Value) string {
+	if v == nil {
+		return "<nil>"
+	}
+	return v.Type().String() + " " + p.ident(v)
+}
+
+func (p *printer) function(f *Function) {
+	p.number(f)
+	if f.IsDeclaration() {
+		p.sb.WriteString("declare ")
+	} else {
+		p.sb.WriteString("define ")
+	}
+	if l := f.Linkage.String(); l != "" {
+		p.sb.WriteString(l)
+		p.sb.WriteByte(' ')
+	}
+	p.sb.WriteString(f.Sig.Ret.String())
+	p.sb.WriteByte(' ')
+	p.sb.WriteString(f.Ident())
+	p.sb.WriteByte('(')
+	for i, a := range f.Params {
+		if i > 0 {
+			p.sb.WriteString(", ")
+		}
+		p.sb.WriteString(a.Typ.String())
+		if !f.IsDeclaration() {
+			p.sb.WriteByte(' ')
+			p.sb.WriteString(p.ident(a))
+		}
+	}
+	if f.Sig.Variadic {
+		if len(f.Params) > 0 {
+			p.sb.WriteString(", ")
+		}
+		p.sb.WriteString("...")
+	}
+	p.sb.WriteByte(')')
+	for _, a := range f.Attrs {
+		p.sb.WriteByte(' ')
+		p.sb.WriteString(a)
+	}
+	if f.IsDeclaration() {
+		p.sb.WriteByte('\n')
+		return
+	}
+	p.sb.WriteString(" {\n")
+	for i, b := range f.Blocks {
+		if i > 0 {
+			p.sb.WriteByte('\n')
+		}
+		id := p.ident(b)
+		p.sb.WriteString(id[1:])
+		p.sb.WriteString(":\n")
+		for _, in := range b.Instrs {
+			p.sb.WriteString("  ")
+			p.instr(in)
+			p.sb.WriteByte('\n')
+		}
+	}
+	p.sb.WriteString("}\n")
+}
+
+func fmfString(f Flags) string {
+	if f&FlagFast == FlagFast {
+		return "fast "
+	}
+	s := ""
+	for _, x := range []struct {
+		f Flags
+		n string
+	}{{FlagReassoc, "reassoc"}, {FlagNNan, "nnan"}, {FlagNInf, "ninf"}, {FlagNSZ, "nsz"}, {FlagARCP, "arcp"}, {FlagContract, "contract"}, {FlagAFN, "afn"}} {
+		if f&x.f != 0 {
+			s += x.n + " "
+		}
+	}
+	return s
+}
+
+func (p *printer) instr(in *Instr) {
+	sb := &p.sb
+	if in.HasResult() {
+		sb.WriteString(p.ident(in))
+		sb.WriteString(" = ")
+	}
+	op := in.Op
+	switch {
+	case op.IsBinary():
+		sb.WriteString(op.String())
+		sb.WriteByte(' ')
+		if op.IsFloatBinary() {
+			sb.WriteString(fmfString(in.Flags))
+		} else {
+			if in.Flags&FlagNUW != 0 {
+				sb.WriteString("nuw ")
+			}
+			if in.Flags&FlagNSW != 0 {
+				sb.WriteString("nsw ")
+			}
+			if in.Flags&FlagExact != 0 {
+				sb.WriteString("exact ")
+			}
+		}
+		p.operands(in.Ops, true)
+	case op == OpFNeg:
+		sb.WriteString("fneg ")
+		sb.WriteString(fmfString(in.Flags))
+		p.operands(in.Ops, true)
+	case op == OpFCmp || op == OpICmp:
+		sb.WriteString(op.String())
+		sb.WriteByte(' ')
+		if op == OpFCmp {
+			sb.WriteString(fmfString(in.Flags))
+		}
+		sb.WriteString(in.Pred.String())
+		sb.WriteByte(' ')
+		p.operands(in.Ops, true)
+	case op.IsCast():
+		sb.WriteString(op.String())
+		sb.WriteByte(' ')
+		if len(in.Ops) > 0 {
+			sb.WriteString(p.typedIdent(in.Ops[0]))
+		}
+		sb.WriteString(" to ")
+		sb.WriteString(in.Typ.String())
+	case op == OpSelect:
+		sb.WriteString("select ")
+		p.operands(in.Ops, false)
+	case op == OpPhi:
+		sb.WriteString("phi ")
+		sb.WriteString(in.Typ.String())
+		for i, v := range in.Ops {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(" [ ")
+			sb.WriteString(p.ident(v))
+			sb.WriteString(", ")
+			if i < len(in.Blocks) {
+				sb.WriteString(p.ident(in.Blocks[i]))
+			}
+			sb.WriteString(" ]")
+		}
+	case op == OpCall:
+		if in.Flags&FlagTail != 0 {
+			sb.WriteString("tail ")
+		}
+		sb.WriteString("call ")
+		sb.WriteString(fmfString(in.Flags &^ FlagTail))
+		ft := in.FnType
+		if ft != nil && ft.Variadic {
+			sb.WriteString(ft.String())
+		} else if ft != nil {
+			sb.WriteString(ft.Ret.String())
+		} else {
+			sb.WriteString(in.Typ.String())
+		}
+		sb.WriteByte(' ')
+		sb.WriteString(p.ident(in.Callee()))
+		sb.WriteByte('(')
+		p.operands(in.Args(), false)
+		sb.WriteByte(')')
+	case op == OpAlloca:
+		sb.WriteString("alloca ")
+		sb.WriteString(in.ElemType.String())
+		if len(in.Ops) > 0 {
+			sb.WriteString(", ")
+			sb.WriteString(p.typedIdent(in.Ops[0]))
+		}
+		p.align(in.Align)
+	case op == OpLoad:
+		sb.WriteString("load ")
+		sb.WriteString(in.Typ.String())
+		sb.WriteString(", ")
+		p.operands(in.Ops, false)
+		p.align(in.Align)
+	case op == OpStore:
+		sb.WriteString("store ")
+		p.operands(in.Ops, false)
+		p.align(in.Align)
+	case op == OpGEP:
+		sb.WriteString("getelementptr ")
+		if in.Flags&FlagInBounds != 0 {
+			sb.WriteString("inbounds ")
+		}
+		sb.WriteString(in.ElemType.String())
+		sb.WriteString(", ")
+		p.operands(in.Ops, false)
+	case op == OpBr:
+		sb.WriteString("br ")
+		if len(in.Ops) > 0 {
+			sb.WriteString(p.typedIdent(in.Ops[0]))
+			sb.WriteString(", ")
+		}
+		for i, b := range in.Blocks {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("label ")
+			sb.WriteString(p.ident(b))
+		}
+	case op == OpRet:
+		sb.WriteString("ret ")
+		if len(in.Ops) == 0 {
+			sb.WriteString("void")
+		} else {
+			sb.WriteString(p.typedIdent(in.Ops[0]))
+		}
+	case op == OpUnreachable:
+		sb.WriteString("unreachable")
+	default:
+		sb.WriteString(op.String())
+	}
+}
+
+func (p *printer) align(a int64) {
+	if a > 0 {
+		p.sb.WriteString(", align ")
+		p.sb.WriteString(strconv.FormatInt(a, 10))
+	}
+}
+
+// operands prints "T a, b" (sameType) or "T a, U b".
+func (p *printer) operands(vs []Value, sameType bool) {
+	for i, v := range vs {
+		if i > 0 {
+			p.sb.WriteString(", ")
+		}
+		if sameType && i > 0 {
+			p.sb.WriteString(p.ident(v))
+		} else {
+			p.sb.WriteString(p.typedIdent(v))
+		}
+	}
+}

@@ -1,0 +1,216 @@
+// Package ir is gorc's SSA intermediate representation: modules of
+// functions and global variables, functions of basic blocks, blocks of
+// instructions in static single assignment form.
+//
+// The textual form is a subset of LLVM IR syntax (LLVM 15+, opaque
+// pointers): Module.String prints it, Parse reads it, and a module printed
+// by this package runs unchanged in lli-19. Types are f64 ("double"), f32
+// ("float"), i1, i8, i16, i32, i64, ptr, void, arrays (for string constants)
+// and function types.
+//
+// Go programs build IR with a Builder, check it with Verify, and optimise it
+// with the passes in gorc/ir/passes. The backend consumes the data
+// structures directly: every instruction is an *Instr whose Op selects the
+// operation and whose operands are in Ops (see the Op constants for the
+// operand layout of each).
+//
+// Building IR never panics on ill-typed input; Verify reports such IR as an
+// error naming the function, block and instruction.
+package ir
+
+import (
+	"strconv"
+	"strings"
+)
+
+// TypeKind classifies a Type.
+type TypeKind uint8
+
+// Type kinds.
+const (
+	VoidKind  TypeKind = iota // void: no value
+	IntKind                   // iN, N = Type.Bits (1, 8, 16, 32, 64)
+	FloatKind                 // float (Bits 32) or double (Bits 64)
+	PtrKind                   // ptr: an opaque pointer
+	FuncKind                  // a function type: Ret, Params, Variadic
+	ArrayKind                 // [Len x Elem]
+	LabelKind                 // label: the type of a basic block operand
+)
+
+// Type is an IR type. Scalar types are the package-level singletons (Void,
+// I1, ..., F64, Ptr, Label) and may be compared with ==; function and array
+// types are compared with Equal.
+type Type struct {
+	Kind     TypeKind
+	Bits     int     // IntKind, FloatKind: width in bits
+	Ret      *Type   // FuncKind: result type
+	Params   []*Type // FuncKind: parameter types
+	Variadic bool    // FuncKind: ends with "..."
+	Elem     *Type   // ArrayKind: element type
+	Len      int64   // ArrayKind: element count
+}
+
+// The scalar types.
+var (
+	Void  = &Type{Kind: VoidKind}
+	I1    = &Type{Kind: IntKind, Bits: 1}
+	I8    = &Type{Kind: IntKind, Bits: 8}
+	I16   = &Type{Kind: IntKind, Bits: 16}
+	I32   = &Type{Kind: IntKind, Bits: 32}
+	I64   = &Type{Kind: IntKind, Bits: 64}
+	F32   = &Type{Kind: FloatKind, Bits: 32}
+	F64   = &Type{Kind: FloatKind, Bits: 64}
+	Ptr   = &Type{Kind: PtrKind}
+	Label = &Type{Kind: LabelKind}
+)
+
+// IntType returns the integer type of the given width (1, 8, 16, 32 or 64),
+// or nil for another width.
+func IntType(bits int) *Type {
+	switch bits {
+	case 1:
+		return I1
+	case 8:
+		return I8
+	case 16:
+		return I16
+	case 32:
+		return I32
+	case 64:
+		return I64
+	}
+	return nil
+}
+
+// FuncType returns the function type ret(params...), with a trailing "..."
+// if variadic.
+func FuncType(ret *Type, params []*Type, variadic bool) *Type {
+	return &Type{Kind: FuncKind, Ret: ret, Params: params, Variadic: variadic}
+}
+
+// ArrayType returns the type [n x elem].
+func ArrayType(n int64, elem *Type) *Type {
+	return &Type{Kind: ArrayKind, Len: n, Elem: elem}
+}
+
+// IsInt reports whether t is an integer type.
+func (t *Type) IsInt() bool { return t != nil && t.Kind == IntKind }
+
+// IsFloat reports whether t is a floating-point type.
+func (t *Type) IsFloat() bool { return t != nil && t.Kind == FloatKind }
+
+// IsPtr reports whether t is the pointer type.
+func (t *Type) IsPtr() bool { return t != nil && t.Kind == PtrKind }
+
+// IsVoid reports whether t is void.
+func (t *Type) IsVoid() bool { return t != nil && t.Kind == VoidKind }
+
+// IsFirstClass reports whether values of t can be instruction operands or
+// results (everything but void, function and label types).
+func (t *Type) IsFirstClass() bool {
+	return t != nil && t.Kind != VoidKind && t.Kind != FuncKind && t.Kind != LabelKind
+}
+
+// Size returns the size of a value of type t in bytes on x86-64 (the
+// alloca/store size); 0 for void, function and label types.
+func (t *Type) Size() int64 {
+	if t == nil {
+		return 0
+	}
+	switch t.Kind {
+	case IntKind:
+		return int64((t.Bits + 7) / 8)
+	case FloatKind:
+		return int64(t.Bits / 8)
+	case PtrKind:
+		return 8
+	case ArrayKind:
+		return t.Len * t.Elem.Size()
+	}
+	return 0
+}
+
+// Align returns the ABI alignment of t in bytes on x86-64.
+func (t *Type) Align() int64 {
+	if t == nil {
+		return 1
+	}
+	if t.Kind == ArrayKind {
+		return t.Elem.Align()
+	}
+	if s := t.Size(); s > 0 {
+		return s
+	}
+	return 1
+}
+
+// Equal reports whether t and u denote the same type.
+func (t *Type) Equal(u *Type) bool {
+	if t == u {
+		return true
+	}
+	if t == nil || u == nil || t.Kind != u.Kind {
+		return false
+	}
+	switch t.Kind {
+	case IntKind, FloatKind:
+		return t.Bits == u.Bits
+	case FuncKind:
+		if t.Variadic != u.Variadic || len(t.Params) != len(u.Params) || !t.Ret.Equal(u.Ret) {
+			return false
+		}
+		for i := range t.Params {
+			if !t.Params[i].Equal(u.Params[i]) {
+				return false
+			}
+		}
+		return true
+	case ArrayKind:
+		return t.Len == u.Len && t.Elem.Equal(u.Elem)
+	}
+	return true
+}
+
+// String returns the LLVM spelling of t: "double", "i32", "ptr",
+// "double (double, ...)", "[4 x i8]".
+func (t *Type) String() string {
+	if t == nil {
+		return "<nil type>"
+	}
+	switch t.Kind {
+	case VoidKind:
+		return "void"
+	case IntKind:
+		return "i" + strconv.Itoa(t.Bits)
+	case FloatKind:
+		if t.Bits == 32 {
+			return "float"
+		}
+		return "double"
+	case PtrKind:
+		return "ptr"
+	case LabelKind:
+		return "label"
+	case ArrayKind:
+		return "[" + strconv.FormatInt(t.Len, 10) + " x " + t.Elem.String() + "]"
+	case FuncKind:
+		var sb strings.Builder
+		sb.WriteString(t.Ret.String())
+		sb.WriteString(" (")
+		for i, p := range t.Params {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(p.String())
+		}
+		if t.Variadic {
+			if len(t.Params) > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("...")
+		}
+		sb.WriteString(")")
+		return sb.String()
+	}
+	return "<bad type>"
+}

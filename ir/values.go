@@ -1,0 +1,523 @@
+package ir
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Value is anything an instruction can use as an operand: an *Instr with a
+// result, a *Param, a *Function or *Global (both of type ptr), a *Block
+// (type label; only as br/phi targets, which live in Instr.Blocks), or a
+// constant (*ConstInt, *ConstFloat, *ConstNull, *Undef, *ConstZero,
+// *ConstBytes).
+type Value interface {
+	// Type returns the value's type.
+	Type() *Type
+	// Ident returns the operand's spelling without its type: "%x", "@f",
+	// "1.000000e+00", "true", "null". Unnamed local values print as "%?"
+	// here; the module printer numbers them.
+	Ident() string
+}
+
+// Constant is a Value that is a compile-time constant.
+type Constant interface {
+	Value
+	isConst()
+}
+
+// ConstInt is an integer constant; V holds the value sign-extended from
+// Typ.Bits to 64 bits, except that i1 true is 1.
+type ConstInt struct {
+	Typ *Type
+	V   int64
+}
+
+// ConstFloat is a floating-point constant.
+type ConstFloat struct {
+	Typ *Type
+	V   float64
+}
+
+// ConstNull is the null pointer.
+type ConstNull struct{}
+
+// Undef is an undefined value of type Typ ("undef" or "poison").
+type Undef struct {
+	Typ    *Type
+	Poison bool
+}
+
+// ConstZero is "zeroinitializer" of type Typ (used for global initialisers).
+type ConstZero struct{ Typ *Type }
+
+// ConstBytes is a byte-array constant c"..." of type [len(Data) x i8].
+type ConstBytes struct {
+	Typ  *Type
+	Data []byte
+}
+
+// NewInt returns the integer constant v of type t, truncated to t's width
+// and sign-extended (i1 constants are 0 or 1).
+func NewInt(t *Type, v int64) *ConstInt {
+	return &ConstInt{Typ: t, V: NormInt(t, v)}
+}
+
+// NormInt truncates v to the width of the integer type t and sign-extends
+// it back to 64 bits; i1 values become 0 or 1.
+func NormInt(t *Type, v int64) int64 {
+	if t == nil || t.Kind != IntKind || t.Bits >= 64 {
+		return v
+	}
+	if t.Bits == 1 {
+		return v & 1
+	}
+	s := uint(64 - t.Bits)
+	return v << s >> s
+}
+
+// NewFloat returns the double constant v.
+func NewFloat(v float64) *ConstFloat { return &ConstFloat{Typ: F64, V: v} }
+
+// True and False are the i1 constants.
+var (
+	True  = &ConstInt{Typ: I1, V: 1}
+	False = &ConstInt{Typ: I1, V: 0}
+)
+
+func (c *ConstInt) Type() *Type   { return c.Typ }
+func (c *ConstFloat) Type() *Type { return c.Typ }
+func (c *ConstNull) Type() *Type  { return Ptr }
+func (c *Undef) Type() *Type      { return c.Typ }
+func (c *ConstZero) Type() *Type  { return c.Typ }
+func (c *ConstBytes) Type() *Type { return c.Typ }
+
+func (*ConstInt) isConst()   {}
+func (*ConstFloat) isConst() {}
+func (*ConstNull) isConst()  {}
+func (*Undef) isConst()      {}
+func (*ConstZero) isConst()  {}
+func (*ConstBytes) isConst() {}
+func (*Function) isConst()   {}
+func (*Global) isConst()     {}
+
+// Ident prints the integer; i1 prints as true/false.
+func (c *ConstInt) Ident() string {
+	if c.Typ == I1 || (c.Typ != nil && c.Typ.Bits == 1) {
+		if c.V&1 != 0 {
+			return "true"
+		}
+		return "false"
+	}
+	return strconv.FormatInt(c.V, 10)
+}
+
+// Ident prints the constant as LLVM does: "%e" form when that is exact
+// (1.000000e+00), otherwise the 64-bit hex form (0x3FB999999999999A).
+func (c *ConstFloat) Ident() string { return FormatFloat(c.Typ, c.V) }
+
+// FormatFloat spells a floating-point constant of type t the way LLVM's
+// printer does.
+func FormatFloat(t *Type, v float64) string {
+	if t != nil && t.Bits == 32 {
+		v = float64(float32(v))
+	}
+	if !math.IsInf(v, 0) && !math.IsNaN(v) {
+		s := strconv.FormatFloat(v, 'e', 6, 64)
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f == v && !(v == 0 && math.Signbit(v) != math.Signbit(f)) {
+			// Go prints e+00; LLVM prints e+00 too (at least two exponent digits).
+			return s
+		}
+	}
+	// LLVM prints float constants in hex as the double they extend to.
+	return fmt.Sprintf("0x%016X", math.Float64bits(v))
+}
+
+func (c *ConstNull) Ident() string { return "null" }
+func (c *Undef) Ident() string {
+	if c.Poison {
+		return "poison"
+	}
+	return "undef"
+}
+func (c *ConstZero) Ident() string { return "zeroinitializer" }
+
+// Ident prints c"..." with non-printable bytes as \XX escapes.
+func (c *ConstBytes) Ident() string {
+	var sb strings.Builder
+	sb.WriteString(`c"`)
+	for _, b := range c.Data {
+		if b >= 0x20 && b < 0x7f && b != '"' && b != '\\' {
+			sb.WriteByte(b)
+		} else {
+			fmt.Fprintf(&sb, "\\%02X", b)
+		}
+	}
+	sb.WriteString(`"`)
+	return sb.String()
+}
+
+// Param is a function parameter.
+type Param struct {
+	Name  string // without '%'; "" for unnamed
+	Typ   *Type
+	Index int
+	Func  *Function
+	ID    int // scratch number for passes and the backend
+}
+
+func (p *Param) Type() *Type   { return p.Typ }
+func (p *Param) Ident() string { return localIdent(p.Name) }
+
+// Linkage is a global symbol's linkage.
+type Linkage uint8
+
+// Linkages. External is the default (printed as nothing).
+const (
+	External Linkage = iota
+	Internal
+	Private
+	LinkOnceODR
+	Weak
+	ExternWeak
+	Common
+)
+
+var linkageNames = [...]string{"", "internal", "private", "linkonce_odr", "weak", "extern_weak", "common"}
+
+func (l Linkage) String() string {
+	if int(l) < len(linkageNames) {
+		return linkageNames[l]
+	}
+	return ""
+}
+
+// Global is a global variable; as a value it is its address (type ptr).
+type Global struct {
+	Name      string // without '@'
+	ValueType *Type  // the type of the stored value
+	Init      Constant
+	Constant  bool // "constant" rather than "global"
+	Linkage   Linkage
+	// UnnamedAddr is printed as "unnamed_addr".
+	UnnamedAddr bool
+	Align       int64
+	Module      *Module
+}
+
+func (g *Global) Type() *Type   { return Ptr }
+func (g *Global) Ident() string { return globalIdent(g.Name) }
+
+// Block is a basic block: a label and a list of instructions ending in one
+// terminator (br, ret or unreachable).
+type Block struct {
+	Name   string // without '%'; "" for unnamed
+	Instrs []*Instr
+	Func   *Function
+	Index  int // position in Func.Blocks (kept by Function.Renumber)
+	ID     int // scratch number for passes and the backend
+}
+
+func (b *Block) Type() *Type   { return Label }
+func (b *Block) Ident() string { return localIdent(b.Name) }
+
+// Terminator returns the block's last instruction if it is a terminator,
+// else nil.
+func (b *Block) Terminator() *Instr {
+	if n := len(b.Instrs); n > 0 && b.Instrs[n-1].Op.IsTerminator() {
+		return b.Instrs[n-1]
+	}
+	return nil
+}
+
+// Succs returns the block's successors (the targets of its terminator).
+func (b *Block) Succs() []*Block {
+	if t := b.Terminator(); t != nil && t.Op == OpBr {
+		return t.Blocks
+	}
+	return nil
+}
+
+// Phis returns the leading phi instructions of b.
+func (b *Block) Phis() []*Instr {
+	n := 0
+	for n < len(b.Instrs) && b.Instrs[n].Op == OpPhi {
+		n++
+	}
+	return b.Instrs[:n]
+}
+
+// Append adds in at the end of b.
+func (b *Block) Append(in *Instr) {
+	in.Block = b
+	b.Func.nameInstr(in)
+	b.Instrs = append(b.Instrs, in)
+}
+
+// Insert inserts in before position i of b.
+func (b *Block) Insert(i int, in *Instr) {
+	in.Block = b
+	b.Func.nameInstr(in)
+	b.Instrs = append(b.Instrs, nil)
+	copy(b.Instrs[i+1:], b.Instrs[i:])
+	b.Instrs[i] = in
+}
+
+// Function is a function definition (len(Blocks) > 0) or declaration. As a
+// value it is its address (type ptr).
+type Function struct {
+	Name    string // without '@'
+	Sig     *Type  // FuncKind
+	Params  []*Param
+	Blocks  []*Block // Blocks[0] is the entry block
+	Linkage Linkage
+	Module  *Module
+	// Attrs keeps function attributes that matter to code generation
+	// (e.g. "nounwind"); unknown attributes are dropped by the parser.
+	Attrs []string
+
+	names map[string]int // name uniquing; nil until first use
+}
+
+func (f *Function) Type() *Type   { return Ptr }
+func (f *Function) Ident() string { return globalIdent(f.Name) }
+
+// IsDeclaration reports whether f has no body.
+func (f *Function) IsDeclaration() bool { return len(f.Blocks) == 0 }
+
+// Entry returns the entry block, or nil for a declaration.
+func (f *Function) Entry() *Block {
+	if len(f.Blocks) == 0 {
+		return nil
+	}
+	return f.Blocks[0]
+}
+
+// NewBlock appends a new block named name (made unique) to f.
+func (f *Function) NewBlock(name string) *Block {
+	b := &Block{Name: f.UniqueName(name), Func: f, Index: len(f.Blocks)}
+	f.Blocks = append(f.Blocks, b)
+	return b
+}
+
+// AddBlock appends an existing, detached block to f (used to place blocks
+// created with NewDetachedBlock, as the tutorial's if/then/else does).
+func (f *Function) AddBlock(b *Block) {
+	b.Func = f
+	b.Index = len(f.Blocks)
+	f.Blocks = append(f.Blocks, b)
+}
+
+// NewDetachedBlock returns a block that belongs to f (for naming) but is
+// not yet in f.Blocks; add it later with AddBlock.
+func (f *Function) NewDetachedBlock(name string) *Block {
+	return &Block{Name: f.UniqueName(name), Func: f, Index: -1}
+}
+
+// UniqueName returns name, or name with a numeric suffix if a value of f
+// already has that name, and reserves it. "" stays "" (unnamed).
+func (f *Function) UniqueName(name string) string {
+	if name == "" {
+		return ""
+	}
+	if f.names == nil {
+		f.names = make(map[string]int)
+		for _, p := range f.Params {
+			if p.Name != "" {
+				f.names[p.Name] = 0
+			}
+		}
+		for _, b := range f.Blocks {
+			if b.Name != "" {
+				f.names[b.Name] = 0
+			}
+			for _, in := range b.Instrs {
+				if in.Name != "" {
+					f.names[in.Name] = 0
+				}
+			}
+		}
+	}
+	n, taken := f.names[name]
+	if !taken {
+		f.names[name] = 0
+		return name
+	}
+	for {
+		n++
+		cand := name + strconv.Itoa(n)
+		if _, t := f.names[cand]; !t {
+			f.names[name] = n
+			f.names[cand] = 0
+			return cand
+		}
+	}
+}
+
+func (f *Function) nameInstr(in *Instr) {
+	if f != nil && in.Name != "" && !in.named {
+		in.Name = f.UniqueName(in.Name)
+	}
+	in.named = true
+}
+
+// Renumber sets Block.Index to each block's position in f.Blocks.
+func (f *Function) Renumber() {
+	for i, b := range f.Blocks {
+		b.Index = i
+		b.Func = f
+	}
+}
+
+// NumInstrs returns the number of instructions in f.
+func (f *Function) NumInstrs() int {
+	n := 0
+	for _, b := range f.Blocks {
+		n += len(b.Instrs)
+	}
+	return n
+}
+
+// Module is a compilation unit: functions and globals in definition order.
+type Module struct {
+	Name           string // the "; ModuleID" / source_filename
+	SourceFilename string
+	TargetTriple   string
+	DataLayout     string
+	Funcs          []*Function
+	Globals        []*Global
+
+	syms map[string]Value // @name -> *Function or *Global
+}
+
+// NewModule returns an empty module.
+func NewModule(name string) *Module {
+	return &Module{Name: name, syms: make(map[string]Value)}
+}
+
+// Lookup returns the function or global named name, or nil.
+func (m *Module) Lookup(name string) Value {
+	if m.syms == nil {
+		m.reindex()
+	}
+	return m.syms[name]
+}
+
+// Func returns the function named name, or nil.
+func (m *Module) Func(name string) *Function {
+	f, _ := m.Lookup(name).(*Function)
+	return f
+}
+
+func (m *Module) reindex() {
+	m.syms = make(map[string]Value, len(m.Funcs)+len(m.Globals))
+	for _, f := range m.Funcs {
+		m.syms[f.Name] = f
+	}
+	for _, g := range m.Globals {
+		m.syms[g.Name] = g
+	}
+}
+
+// NewFunction adds a function (a declaration until blocks are added) with
+// the given signature and parameter names (which may be nil or shorter
+// than the parameter list). It returns an error if the name is taken.
+func (m *Module) NewFunction(name string, sig *Type, paramNames []string) (*Function, error) {
+	if sig == nil || sig.Kind != FuncKind {
+		return nil, fmt.Errorf("ir: function @%s: signature %v is not a function type", name, sig)
+	}
+	if m.Lookup(name) != nil {
+		return nil, fmt.Errorf("ir: redefinition of @%s", name)
+	}
+	f := &Function{Name: name, Sig: sig, Module: m}
+	for i, t := range sig.Params {
+		p := &Param{Typ: t, Index: i, Func: f}
+		if i < len(paramNames) {
+			p.Name = paramNames[i]
+		}
+		f.Params = append(f.Params, p)
+	}
+	m.Funcs = append(m.Funcs, f)
+	m.syms[name] = f
+	return f, nil
+}
+
+// NewGlobal adds a global variable of value type t with initialiser init
+// (nil for an external declaration). It returns an error if the name is
+// taken.
+func (m *Module) NewGlobal(name string, t *Type, init Constant, constant bool) (*Global, error) {
+	if m.Lookup(name) != nil {
+		return nil, fmt.Errorf("ir: redefinition of @%s", name)
+	}
+	g := &Global{Name: name, ValueType: t, Init: init, Constant: constant, Module: m}
+	m.Globals = append(m.Globals, g)
+	m.syms[name] = g
+	return g, nil
+}
+
+// NewStringConstant adds a private unnamed_addr constant holding s plus a
+// terminating NUL, named name (made unique), and returns it.
+func (m *Module) NewStringConstant(name string, s string) *Global {
+	data := append([]byte(s), 0)
+	base := name
+	for i := 1; m.Lookup(name) != nil; i++ {
+		name = base + "." + strconv.Itoa(i)
+	}
+	t := ArrayType(int64(len(data)), I8)
+	g, _ := m.NewGlobal(name, t, &ConstBytes{Typ: t, Data: data}, true)
+	g.Linkage = Private
+	g.UnnamedAddr = true
+	g.Align = 1
+	return g
+}
+
+// RemoveFunc deletes f from the module.
+func (m *Module) RemoveFunc(f *Function) {
+	for i, g := range m.Funcs {
+		if g == f {
+			m.Funcs = append(m.Funcs[:i], m.Funcs[i+1:]...)
+			break
+		}
+	}
+	if m.syms != nil && m.syms[f.Name] == Value(f) {
+		delete(m.syms, f.Name)
+	}
+}
+
+func isIdentChar(c byte, first bool) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '$' || c == '.' || c == '_' || !first && c >= '0' && c <= '9'
+}
+
+// quoteName returns name as LLVM spells it after the sigil: bare if it is
+// a valid identifier, else in double quotes with \XX escapes.
+func quoteName(name string) string {
+	ok := name != ""
+	for i := 0; i < len(name) && ok; i++ {
+		ok = isIdentChar(name[i], i == 0)
+	}
+	if ok {
+		return name
+	}
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			sb.WriteByte(c)
+		} else {
+			fmt.Fprintf(&sb, "\\%02X", c)
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String()
+}
+
+func localIdent(name string) string {
+	if name == "" {
+		return "%?"
+	}
+	return "%" + quoteName(name)
+}
+
+func globalIdent(name string) string { return "@" + quoteName(name) }
