@@ -554,7 +554,7 @@ func (o ALUOp) String() string { return aluNames[o&7] }
 
 // AluRR emits op dst, src.
 func (a *Assembler) AluRR(op ALUOp, sz Size, dst, src Reg) {
-	if op > 7 || !a.needSize(sz) || !a.needGPR(dst, op.String()+" dst") || !a.needGPR(src, op.String()+" src") {
+	if op > 7 || !a.needSize(sz) || !a.needGPR(dst, "dst") || !a.needGPR(src, "src") {
 		a.failOp(op)
 		return
 	}
@@ -573,7 +573,7 @@ func (a *Assembler) failOp(op ALUOp) {
 
 // AluRM emits op dst, [m].
 func (a *Assembler) AluRM(op ALUOp, sz Size, dst Reg, m Mem) {
-	if op > 7 || !a.needSize(sz) || !a.needGPR(dst, op.String()+" dst") {
+	if op > 7 || !a.needSize(sz) || !a.needGPR(dst, "dst") {
 		a.failOp(op)
 		return
 	}
@@ -586,7 +586,7 @@ func (a *Assembler) AluRM(op ALUOp, sz Size, dst Reg, m Mem) {
 
 // AluMR emits op [m], src.
 func (a *Assembler) AluMR(op ALUOp, sz Size, m Mem, src Reg) {
-	if op > 7 || !a.needSize(sz) || !a.needGPR(src, op.String()+" src") {
+	if op > 7 || !a.needSize(sz) || !a.needGPR(src, "src") {
 		a.failOp(op)
 		return
 	}
@@ -599,7 +599,7 @@ func (a *Assembler) AluMR(op ALUOp, sz Size, m Mem, src Reg) {
 
 // AluRI emits op dst, imm (sign-extended imm8 form when it fits).
 func (a *Assembler) AluRI(op ALUOp, sz Size, dst Reg, imm int32) {
-	if op > 7 || !a.needSize(sz) || !a.needGPR(dst, op.String()+" dst") {
+	if op > 7 || !a.needSize(sz) || !a.needGPR(dst, "dst") {
 		a.failOp(op)
 		return
 	}
@@ -1047,7 +1047,7 @@ func (a *Assembler) SseRR(op SseOp, dst, src Reg) {
 		a.fail("%w: sse op %d", ErrBadOperand, op)
 		return
 	}
-	if !a.needXMM(dst, op.String()+" dst") || !a.needXMM(src, op.String()+" src") {
+	if !a.needXMM(dst, "dst") || !a.needXMM(src, "src") {
 		return
 	}
 	t := sseTab[op]
@@ -1061,7 +1061,7 @@ func (a *Assembler) SseRM(op SseOp, dst Reg, m Mem) {
 		a.fail("%w: sse op %d", ErrBadOperand, op)
 		return
 	}
-	if !a.needXMM(dst, op.String()+" dst") {
+	if !a.needXMM(dst, "dst") {
 		return
 	}
 	t := sseTab[op]
