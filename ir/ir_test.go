@@ -1,0 +1,360 @@
+package ir
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// roundTrip parses src, verifies it, prints it, re-parses the print and
+// checks the second print is identical.
+func roundTrip(t *testing.T, name, src string) *Module {
+	t.Helper()
+	m, err := ParseString(name, src)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if err := Verify(m); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	out := m.String()
+	m2, err := ParseString(name+".printed", out)
+	if err != nil {
+		t.Fatalf("re-parse of printed module: %v\n%s", err, out)
+	}
+	if err := Verify(m2); err != nil {
+		t.Fatalf("verify printed: %v", err)
+	}
+	if out2 := m2.String(); out2 != out {
+		t.Fatalf("print is not stable:\n--- first\n%s\n--- second\n%s", out, out2)
+	}
+	return m
+}
+
+func TestRoundTripTestdata(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.ll")
+	if len(files) < 3 {
+		t.Fatalf("expected .ll files in testdata, found %d", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			roundTrip(t, f, string(src))
+		})
+	}
+}
+
+// TestLLIRunsPrintedIR checks that the printed form of modules LLVM made
+// (clang output) and the tutorial's IR still run in lli-19 with the same
+// output and exit status as the original text.
+func TestLLIRunsPrintedIR(t *testing.T) {
+	lli, err := exec.LookPath("lli-19")
+	if err != nil {
+		t.Fatalf("lli-19 not found (run scripts/deps.sh to install llvm-19): %v", err)
+	}
+	for _, f := range []string{"testdata/clang_O0.ll", "testdata/clang_O1.ll", "testdata/kaleido_tutorial.ll"} {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Parse(f, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := func(text string) (string, int) {
+			p := filepath.Join(t.TempDir(), "m.ll")
+			if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(lli, p).Output()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			return string(out), code
+		}
+		wantOut, wantCode := run(string(src))
+		gotOut, gotCode := run(m.String())
+		if gotOut != wantOut || gotCode != wantCode {
+			t.Errorf("%s: lli on printed IR gave %q (exit %d), on original %q (exit %d)", f, gotOut, gotCode, wantOut, wantCode)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"undefined value", "define double @f() {\nentry:\n  ret double %x\n}\n", "t.ll:3:14: error: use of undefined value '%x'"},
+		{"bad type", "define dbl @f() {\n}\n", "t.ll:1:8: error: expected a type, found 'dbl'"},
+		{"unknown instr", "define void @f() {\nentry:\n  frobnicate double 1.0\n  ret void\n}\n", "t.ll:3:3: error: unknown or unsupported instruction 'frobnicate'"},
+		{"type mismatch", "define double @f(i32 %a) {\nentry:\n  %x = fadd double %a, 1.0\n  ret double %x\n}\n", "t.ll:3:20: error: '%a' defined with type 'i32' but expected 'double'"},
+		{"undefined label", "define void @f() {\nentry:\n  br label %nowhere\n}\n", "t.ll:3:12: error: use of undefined label '%nowhere' in '@f'"},
+		{"no terminator", "define void @f() {\nentry:\n  %x = fadd double 1.0, 2.0\n}\n", "error: block 'entry' in '@f' does not end with a terminator"},
+		{"redefinition", "declare void @f()\ndeclare void @f()\n", "t.ll:2:14: error: redefinition of '@f'"},
+		{"dup value", "define double @f() {\nentry:\n  %x = fadd double 1.0, 2.0\n  %x = fadd double 1.0, 2.0\n  ret double %x\n}\n", "t.ll:4:3: error: multiple definition of local value named 'x'"},
+		{"bad numbering", "define double @f(double) {\n  %3 = fadd double %0, 1.0\n  ret double %3\n}\n", "t.ll:2:3: error: instruction expected to be numbered '%2'"},
+		{"undefined global", "define void @f() {\nentry:\n  call void @g()\n  ret void\n}\n", "t.ll:3:13: error: use of undefined global '@g'"},
+		{"unterminated string", "source_filename = \"abc\n", "t.ll:1:19: error: unterminated string"},
+		{"vector type", "define <4 x float> @f() {\n}\n", "t.ll:1:8: error: vector and struct types are not supported"},
+		{"bad char", "define void @f() {\nentry:\n  ret void ^\n}\n", "t.ll:3:12: error: unexpected character '^'"},
+		{"missing brace", "define void @f() {\nentry:\n  ret void\n", "t.ll:4:1: error: expected '}' at end of function '@f'"},
+		{"bad fcmp pred", "define i1 @f(double %a) {\nentry:\n  %c = fcmp slt double %a, %a\n  ret i1 %c\n}\n", "t.ll:3:13: error: invalid fcmp predicate 'slt'"},
+		{"const expr", "@p = global ptr getelementptr (i8, ptr null, i64 1)\n", "t.ll:1:17: error: expected a value, found 'getelementptr' (constant expressions are not supported)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := ParseString("t.ll", tc.src)
+			if err == nil {
+				t.Fatalf("no error for:\n%s", tc.src)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseAcceptsLLVMExtras(t *testing.T) {
+	src := `; ModuleID = 'x'
+source_filename = "x.c"
+target datalayout = "e-m:e-i64:64-n8:16:32:64-S128"
+target triple = "x86_64-pc-linux-gnu"
+
+@g = dso_local local_unnamed_addr global double 0x400921FB54442D18, align 8
+@.str = private unnamed_addr constant [3 x i8] c"hi\00", align 1
+
+define dso_local noundef double @f(double noundef %x, ptr nocapture noundef readonly align 8 dereferenceable(8) %p) local_unnamed_addr #0 section ".text" {
+entry:
+  %v = load double, ptr %p, align 8, !tbaa !3
+  %s = fadd reassoc nnan double %x, %v
+  %n = fneg fast double %s
+  %c = fcmp fast oge double %n, -0.000000e+00
+  %r = select i1 %c, double %n, double 1.5e+00
+  %q = tail call fast double @llvm.sqrt.f64(double %r) #1, !dbg !9
+  %i = fptosi double %q to i32
+  %j = add nuw nsw i32 %i, 7
+  %k = sext i32 %j to i64
+  %e = getelementptr inbounds [3 x i8], ptr @.str, i64 0, i64 %k
+  %z = call i32 (ptr, ...) @printf(ptr noundef nonnull @.str, double %q)
+  store double %q, ptr @g, align 8
+  ret double %q
+}
+
+declare double @llvm.sqrt.f64(double) #1
+declare noundef i32 @printf(ptr nocapture noundef readonly, ...) local_unnamed_addr #2
+
+attributes #0 = { nounwind uwtable "target-cpu"="x86-64" }
+attributes #1 = { nocallback nofree }
+!3 = !{!4, !4, i64 0}
+!llvm.ident = !{!"clang version 19"}
+`
+	m := roundTrip(t, "x.ll", src)
+	f := m.Func("f")
+	if f == nil || len(f.Blocks) != 1 || len(f.Blocks[0].Instrs) != 13 {
+		t.Fatalf("unexpected parse: %v", m)
+	}
+	in := f.Blocks[0].Instrs[1]
+	if in.Op != OpFAdd || in.Flags != FlagReassoc|FlagNNan {
+		t.Errorf("fadd flags = %b", in.Flags)
+	}
+	if c := f.Blocks[0].Instrs[3]; c.Pred != FCmpOGE || c.Flags != FlagFast {
+		t.Errorf("fcmp = %v", c)
+	}
+	if g := m.Lookup("g").(*Global); g.Init.(*ConstFloat).V != 3.141592653589793 {
+		t.Errorf("hex float = %v", g.Init.Ident())
+	}
+	if p := m.Func("printf"); !p.Sig.Variadic || len(p.Sig.Params) != 1 {
+		t.Errorf("printf sig = %v", p.Sig)
+	}
+}
+
+func TestAllPredicatesRoundTrip(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("define i1 @f(double %a, double %b, i64 %x, i64 %y) {\nentry:\n")
+	for p := FCmpFalse; p <= FCmpTrue; p++ {
+		sb.WriteString("  %f" + p.String() + " = fcmp " + p.String() + " double %a, %b\n")
+	}
+	for p := ICmpEQ; p < numPreds; p++ {
+		sb.WriteString("  %i" + p.String() + " = icmp " + p.String() + " i64 %x, %y\n")
+	}
+	sb.WriteString("  ret i1 %foeq\n}\n")
+	m := roundTrip(t, "p.ll", sb.String())
+	if n := len(m.Funcs[0].Blocks[0].Instrs); n != 16+10+1 {
+		t.Fatalf("%d instructions", n)
+	}
+}
+
+func TestFormatFloat(t *testing.T) {
+	tests := []struct {
+		v    float64
+		want string
+	}{
+		{1, "1.000000e+00"}, {0, "0.000000e+00"}, {-2.5, "-2.500000e+00"}, {0.1, "1.000000e-01"}, {0.123456789, "0x3FBF9ADD3739635F"},
+		{1e100, "1.000000e+100"}, {3.141592653589793, "0x400921FB54442D18"},
+	}
+	for _, tc := range tests {
+		if got := FormatFloat(F64, tc.v); got != tc.want {
+			t.Errorf("FormatFloat(%v) = %s, want %s", tc.v, got, tc.want)
+		}
+	}
+}
+
+func TestVerifierRejects(t *testing.T) {
+	mk := func() (*Module, *Function, *Builder) {
+		m := NewModule("v")
+		f, _ := m.NewFunction("f", FuncType(F64, []*Type{F64}, false), []string{"x"})
+		b := NewBuilder()
+		b.SetInsertPoint(f.NewBlock("entry"))
+		return m, f, b
+	}
+	tests := []struct {
+		name  string
+		build func() *Module
+		want  string
+	}{
+		{"no terminator", func() *Module {
+			m, f, b := mk()
+			b.FAdd(f.Params[0], f.Params[0], "a")
+			return m
+		}, "verify: @f, block %entry: block does not end with a terminator: %a = fadd double %x, %x"},
+		{"type mismatch", func() *Module {
+			m, f, b := mk()
+			a := b.FAdd(f.Params[0], NewInt(I32, 1), "a")
+			b.Ret(a)
+			return m
+		}, "fadd needs two floating-point operands of the result type"},
+		{"bad ret", func() *Module {
+			m, _, b := mk()
+			b.Ret(NewInt(I32, 1))
+			return m
+		}, "ret must return a double"},
+		{"dominance", func() *Module {
+			m, f, b := mk()
+			other := f.NewBlock("other")
+			join := f.NewBlock("join")
+			c := b.FCmp(FCmpOLT, f.Params[0], NewFloat(1), "c")
+			b.CondBr(c, other, join)
+			b.SetInsertPoint(other)
+			v := b.FAdd(f.Params[0], NewFloat(1), "v")
+			b.Br(join)
+			b.SetInsertPoint(join)
+			b.Ret(v)
+			return m
+		}, "verify: @f, block %join: operand %v does not dominate its use: ret double %v"},
+		{"phi preds", func() *Module {
+			m, f, b := mk()
+			next := f.NewBlock("next")
+			b.Br(next)
+			b.SetInsertPoint(next)
+			p := b.Phi(F64, "p")
+			p.AddIncoming(f.Params[0], f.Blocks[0])
+			p.AddIncoming(f.Params[0], next)
+			b.Ret(p)
+			return m
+		}, "phi has 2 entries but the block has 1 predecessors"},
+		{"wrong arg count", func() *Module {
+			m, f, b := mk()
+			r := b.Call(f, nil, "r")
+			b.Ret(r)
+			return m
+		}, "call passes 0 arguments, function takes 1"},
+		{"use before def in block", func() *Module {
+			m, f, b := mk()
+			a := &Instr{Op: OpFAdd, Typ: F64, Name: "a", Ops: []Value{f.Params[0], f.Params[0]}}
+			b.FAdd(a, a, "b")
+			b.Insert(a)
+			b.Ret(a)
+			return m
+		}, "operand %a does not dominate its use"},
+		{"phi after non-phi", func() *Module {
+			m, f, b := mk()
+			b.FAdd(f.Params[0], f.Params[0], "a")
+			p := b.Phi(F64, "p")
+			_ = p
+			b.Ret(f.Params[0])
+			return m
+		}, "phi after a non-phi instruction"},
+		{"bad cast", func() *Module {
+			m, f, b := mk()
+			z := b.Cast(OpZExt, f.Params[0], I64, "z")
+			_ = z
+			b.Ret(f.Params[0])
+			return m
+		}, "invalid zext from double to i64"},
+		{"cond not i1", func() *Module {
+			m, f, b := mk()
+			b.CondBr(f.Params[0], f.Blocks[0], f.Blocks[0])
+			return m
+		}, "branch condition must be i1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Verify(tc.build())
+			if err == nil {
+				t.Fatal("Verify accepted bad IR")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %q, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestDomTree(t *testing.T) {
+	src := `define void @f(i1 %c) {
+s:
+  br label %a
+a:
+  br i1 %c, label %b, label %c1
+b:
+  br label %d
+c1:
+  br label %d
+d:
+  br i1 %c, label %a, label %e
+e:
+  ret void
+dead:
+  br label %e
+}
+`
+	m, err := ParseString("d.ll", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := m.Funcs[0]
+	dt := NewDomTree(f)
+	blk := func(n string) *Block {
+		for _, b := range f.Blocks {
+			if b.Name == n {
+				return b
+			}
+		}
+		t.Fatalf("no block %s", n)
+		return nil
+	}
+	if dt.Idom(blk("d")) != blk("a") || dt.Idom(blk("e")) != blk("d") || dt.Idom(blk("b")) != blk("a") {
+		t.Errorf("wrong idoms")
+	}
+	if dt.Reachable(blk("dead")) {
+		t.Errorf("dead block reachable")
+	}
+	if !dt.Dominates(blk("a"), blk("e")) || dt.Dominates(blk("b"), blk("d")) {
+		t.Errorf("wrong Dominates")
+	}
+	df := dt.Frontiers()
+	if got := df[blk("b").Index]; len(got) != 1 || got[0] != blk("d") {
+		t.Errorf("DF(b) = %v", got)
+	}
+	if got := df[blk("d").Index]; len(got) != 1 || got[0] != blk("a") {
+		t.Errorf("DF(d) = %v", got)
+	}
+}

@@ -1,0 +1,1175 @@
+package ir
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Error is a syntax or semantic error in IR text, printed as
+// "FILE:LINE:COL: error: MSG".
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s:%d:%d: error: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// Parse reads a module in LLVM IR text syntax (the subset described in the
+// package documentation). Harmless constructs outside the subset (comments,
+// source_filename, target lines, attribute groups, metadata, parameter and
+// function attributes, linkage and visibility keywords, fast-math flags,
+// alignment) are accepted and dropped where gorc has no use for them;
+// anything else is an *Error naming file, line and column.
+func Parse(filename string, src []byte) (m *Module, err error) {
+	p := &parser{file: filename, lx: lexer{src: src, line: 1, col: 1}}
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(*Error); ok {
+				m, err = nil, e
+				return
+			}
+			t := p.tok
+			m, err = nil, &Error{File: filename, Line: t.line, Col: t.col, Msg: fmt.Sprintf("internal parser error: %v", r)}
+		}
+	}()
+	p.next()
+	p.m = NewModule("")
+	p.module()
+	return p.m, nil
+}
+
+// ParseString is Parse for a string.
+func ParseString(filename, src string) (*Module, error) { return Parse(filename, []byte(src)) }
+
+type parser struct {
+	file string
+	lx   lexer
+	tok  token
+	prev token
+	m    *Module
+
+	// module-level forward references: @name used before its definition.
+	gfwd map[string]*fwdRef
+
+	// per-function state
+	f      *Function
+	locals map[string]Value
+	blocks map[string]*Block
+	bdef   map[*Block]bool
+	bref   map[*Block]token
+	fwd    map[string]*fwdRef
+	nextID int
+}
+
+// fwdRef is a placeholder for a value used before its definition.
+type fwdRef struct {
+	name   string
+	typ    *Type
+	tok    token
+	global bool
+}
+
+func (r *fwdRef) Type() *Type { return r.typ }
+func (r *fwdRef) Ident() string {
+	if r.global {
+		return "@" + r.name
+	}
+	return "%" + r.name
+}
+
+func (p *parser) next() {
+	p.prev = p.tok
+	p.tok = p.lx.next()
+	if p.tok.kind == tBad {
+		p.failAt(p.tok, "%s", p.tok.text)
+	}
+}
+
+func (p *parser) failAt(t token, format string, args ...any) {
+	panic(&Error{File: p.file, Line: t.line, Col: t.col, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) fail(format string, args ...any) { p.failAt(p.tok, format, args...) }
+
+func (p *parser) isWord(w string) bool  { return p.tok.kind == tWord && p.tok.text == w }
+func (p *parser) isPunct(s string) bool { return p.tok.kind == tPunct && p.tok.text == s }
+
+func (p *parser) acceptWord(w string) bool {
+	if p.isWord(w) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) acceptPunct(s string) bool {
+	if p.isPunct(s) {
+		p.next()
+		return true
+	}
+	return false
+}
+
+func (p *parser) expectPunct(s string) {
+	if !p.acceptPunct(s) {
+		p.fail("expected '%s', found %v", s, p.tok)
+	}
+}
+
+func (p *parser) expectWord(w string) {
+	if !p.acceptWord(w) {
+		p.fail("expected '%s', found %v", w, p.tok)
+	}
+}
+
+// skipLine skips every token that starts on the current token's line.
+func (p *parser) skipLine() {
+	line := p.tok.line
+	for p.tok.kind != tEOF && p.tok.line == line {
+		p.next()
+	}
+}
+
+// skipBalanced skips a parenthesised/bracketed group starting at the
+// current opening token.
+func (p *parser) skipBalanced() {
+	depth := 0
+	for {
+		if p.tok.kind == tEOF {
+			p.fail("unbalanced brackets")
+		}
+		if p.tok.kind == tPunct {
+			switch p.tok.text {
+			case "(", "[", "{", "<":
+				depth++
+			case ")", "]", "}", ">":
+				depth--
+			}
+		}
+		p.next()
+		if depth <= 0 {
+			return
+		}
+	}
+}
+
+func (p *parser) module() {
+	for p.tok.kind != tEOF {
+		switch {
+		case p.isWord("source_filename"):
+			p.next()
+			p.expectPunct("=")
+			if p.tok.kind != tString {
+				p.fail("expected string after source_filename =")
+			}
+			p.m.SourceFilename = p.tok.text
+			p.next()
+		case p.isWord("target"):
+			p.next()
+			which := p.tok
+			if !p.acceptWord("triple") && !p.acceptWord("datalayout") {
+				p.fail("expected 'triple' or 'datalayout' after 'target'")
+			}
+			p.expectPunct("=")
+			if p.tok.kind != tString {
+				p.fail("expected string")
+			}
+			if which.text == "triple" {
+				p.m.TargetTriple = p.tok.text
+			} else {
+				p.m.DataLayout = p.tok.text
+			}
+			p.next()
+		case p.isWord("attributes"):
+			p.next()
+			if p.tok.kind != tAttrRef {
+				p.fail("expected attribute group '#N'")
+			}
+			p.next()
+			p.expectPunct("=")
+			if !p.isPunct("{") {
+				p.fail("expected '{'")
+			}
+			p.skipBalanced()
+		case p.tok.kind == tMeta || p.isPunct("!"):
+			p.skipMetadataDef()
+		case p.isWord("module"):
+			p.skipLine()
+		case p.isWord("declare"):
+			p.next()
+			p.funcHeader(false)
+		case p.isWord("define"):
+			p.next()
+			p.funcHeader(true)
+		case p.tok.kind == tGlobal:
+			p.globalVar()
+		case p.tok.kind == tLocal:
+			p.fail("named types (%%%s = type ...) are not supported", p.tok.text)
+		case p.tok.kind == tWord && strings.HasPrefix(p.tok.text, "$"):
+			p.skipLine()
+		default:
+			p.fail("expected a top-level entity (define, declare, global variable), found %v", p.tok)
+		}
+	}
+	if len(p.gfwd) > 0 {
+		for _, r := range p.gfwd {
+			if p.m.Lookup(r.name) == nil {
+				p.failAt(r.tok, "use of undefined global '@%s'", r.name)
+			}
+		}
+		for _, f := range p.m.Funcs {
+			for _, b := range f.Blocks {
+				for _, in := range b.Instrs {
+					for i, v := range in.Ops {
+						if r, ok := v.(*fwdRef); ok && r.global {
+							in.Ops[i] = p.m.Lookup(r.name)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// skipMetadataDef skips "!name = ..." or "!0 = distinct !{...}" (possibly
+// spanning lines when brackets are open).
+func (p *parser) skipMetadataDef() {
+	line := p.tok.line
+	for p.tok.kind != tEOF && p.tok.line == line {
+		if p.tok.kind == tPunct && strings.Contains("([{<", p.tok.text) {
+			p.skipBalanced()
+			continue
+		}
+		p.next()
+	}
+}
+
+var linkageByName = map[string]Linkage{
+	"internal": Internal, "private": Private, "linkonce_odr": LinkOnceODR, "weak": Weak,
+	"extern_weak": ExternWeak, "common": Common, "external": External,
+	"linkonce": LinkOnceODR, "weak_odr": Weak, "available_externally": External,
+}
+
+// ignoredWords are linkage-adjacent keywords, calling conventions and
+// attributes that are accepted and dropped.
+var ignoredWords = map[string]bool{
+	"dso_local": true, "dso_preemptable": true, "hidden": true, "protected": true, "default": true,
+	"unnamed_addr": true, "local_unnamed_addr": true, "ccc": true, "fastcc": true, "coldcc": true,
+	"thread_local": true, "externally_initialized": true, "dllimport": true, "dllexport": true,
+}
+
+// retAttrs are return-value attributes accepted (and dropped) before a
+// function's result type.
+var retAttrs = map[string]bool{
+	"noundef": true, "zeroext": true, "signext": true, "inreg": true, "noalias": true, "nonnull": true,
+	"dereferenceable": true, "dereferenceable_or_null": true, "align": true, "noext": true, "range": true,
+	"nofpclass": true, "nocapture": true,
+}
+
+func (p *parser) globalVar() {
+	nameTok := p.tok
+	name := p.tok.text
+	p.next()
+	p.expectPunct("=")
+	g := &Global{Name: name, Module: p.m}
+	external := false
+	for p.tok.kind == tWord {
+		w := p.tok.text
+		if l, ok := linkageByName[w]; ok {
+			g.Linkage = l
+			external = external || w == "external" || w == "extern_weak"
+		} else if w == "unnamed_addr" {
+			g.UnnamedAddr = true
+		} else if ignoredWords[w] {
+		} else if w == "global" || w == "constant" {
+			g.Constant = w == "constant"
+			p.next()
+			break
+		} else {
+			p.fail("unexpected %v in global variable definition", p.tok)
+		}
+		p.next()
+	}
+	if p.prev.text != "global" && p.prev.text != "constant" {
+		p.fail("expected 'global' or 'constant'")
+	}
+	g.ValueType = p.parseType()
+	if !external {
+		g.Init = p.parseConstant(g.ValueType)
+	}
+	for p.acceptPunct(",") {
+		switch {
+		case p.acceptWord("align"):
+			g.Align = p.parseIntLit()
+		case p.tok.kind == tMeta:
+			p.skipMetaAttachment()
+		case p.acceptWord("section"):
+			p.next()
+		default:
+			p.skipLine()
+			goto done
+		}
+	}
+done:
+	if v := p.m.Lookup(name); v != nil {
+		p.failAt(nameTok, "redefinition of global '@%s'", name)
+	}
+	p.m.Globals = append(p.m.Globals, g)
+	p.m.syms[name] = g
+}
+
+func (p *parser) skipMetaAttachment() {
+	p.next() // !name
+	if p.tok.kind == tMeta {
+		p.next()
+	} else if p.isPunct("!") {
+		p.next()
+		if p.isPunct("{") || p.isPunct("(") {
+			p.skipBalanced()
+		}
+	}
+}
+
+func (p *parser) parseIntLit() int64 {
+	if p.tok.kind != tInt {
+		p.fail("expected integer, found %v", p.tok)
+	}
+	v, err := strconv.ParseInt(p.tok.text, 10, 64)
+	if err != nil {
+		p.fail("integer %s out of range", p.tok.text)
+	}
+	p.next()
+	return v
+}
+
+// isTypeStart reports whether the current token begins a type.
+func (p *parser) isTypeStart() bool {
+	if p.isPunct("[") {
+		return true
+	}
+	if p.tok.kind != tWord {
+		return false
+	}
+	switch t := p.tok.text; t {
+	case "void", "double", "float", "ptr", "label", "half", "fp128", "x86_fp80", "bfloat", "ppc_fp128":
+		return true
+	default:
+		return len(t) > 1 && t[0] == 'i' && allDigits(t[1:])
+	}
+}
+
+func (p *parser) parseType() *Type {
+	t := p.parseBaseType()
+	for p.isPunct("*") { // typed pointers of older LLVM: T* is ptr
+		p.next()
+		t = Ptr
+	}
+	return t
+}
+
+func (p *parser) parseBaseType() *Type {
+	tok := p.tok
+	if p.acceptPunct("[") {
+		n := p.parseIntLit()
+		if n < 0 {
+			p.failAt(tok, "negative array length")
+		}
+		p.expectWord("x")
+		elem := p.parseType()
+		if !elem.IsFirstClass() {
+			p.failAt(tok, "invalid array element type %v", elem)
+		}
+		p.expectPunct("]")
+		return ArrayType(n, elem)
+	}
+	if p.isPunct("<") || p.isPunct("{") {
+		p.fail("vector and struct types are not supported")
+	}
+	if p.tok.kind != tWord {
+		p.fail("expected a type, found %v", p.tok)
+	}
+	w := p.tok.text
+	p.next()
+	switch w {
+	case "void":
+		return Void
+	case "double":
+		return F64
+	case "float":
+		return F32
+	case "ptr":
+		if p.isWord("addrspace") {
+			p.fail("address spaces are not supported")
+		}
+		return Ptr
+	case "label":
+		return Label
+	}
+	if len(w) > 1 && w[0] == 'i' && allDigits(w[1:]) {
+		n, _ := strconv.Atoi(w[1:])
+		if t := IntType(n); t != nil {
+			return t
+		}
+		p.failAt(tok, "integer type %s is not supported (i1, i8, i16, i32, i64)", w)
+	}
+	p.failAt(tok, "expected a type, found '%s'", w)
+	return nil
+}
+
+// skipParamAttrs skips parameter/return attributes such as noundef,
+// signext, align 8, dereferenceable(8), captures(none).
+func (p *parser) skipParamAttrs() {
+	for p.tok.kind == tWord && !p.isTypeStart() {
+		w := p.tok.text
+		p.next()
+		if p.isPunct("(") {
+			p.skipBalanced()
+		} else if (w == "align" || w == "alignstack") && p.tok.kind == tInt {
+			p.next()
+		}
+	}
+}
+
+func (p *parser) funcHeader(define bool) {
+	startTok := p.prev
+	linkage := External
+	// linkage, visibility, calling convention, return attributes
+	for p.tok.kind == tWord && !p.isTypeStart() {
+		w := p.tok.text
+		if l, ok := linkageByName[w]; ok {
+			linkage = l
+			p.next()
+			continue
+		}
+		if !ignoredWords[w] && !retAttrs[w] {
+			p.fail("expected a type, found '%s'", w)
+		}
+		p.next()
+		if p.isPunct("(") {
+			p.skipBalanced()
+		} else if w == "align" && p.tok.kind == tInt {
+			p.next()
+		}
+	}
+	ret := p.parseType()
+	if p.tok.kind != tGlobal {
+		p.fail("expected function name, found %v", p.tok)
+	}
+	nameTok := p.tok
+	name := p.tok.text
+	p.next()
+	p.expectPunct("(")
+	var params []*Type
+	var pnames []string
+	var ptoks []token
+	variadic := false
+	for !p.isPunct(")") {
+		if len(params) > 0 || variadic {
+			p.expectPunct(",")
+		}
+		if p.acceptPunct("...") {
+			variadic = true
+			continue
+		}
+		if variadic {
+			p.fail("'...' must be the last parameter")
+		}
+		t := p.parseType()
+		if !t.IsFirstClass() {
+			p.fail("invalid parameter type %v", t)
+		}
+		p.skipParamAttrs()
+		pn := ""
+		ptok := p.tok
+		if p.tok.kind == tLocal {
+			if !p.tok.numeric {
+				pn = p.tok.text
+			} else {
+				pn = "#" + p.tok.text // numbered; checked below
+			}
+			p.next()
+		}
+		params = append(params, t)
+		pnames = append(pnames, pn)
+		ptoks = append(ptoks, ptok)
+	}
+	p.next() // ')'
+	// Function attributes, attribute groups, section, metadata: skipped.
+	for p.tok.kind != tEOF && !p.isPunct("{") {
+		if define && (p.isWord("define") || p.isWord("declare")) {
+			break
+		}
+		if !define && p.tok.line != nameTok.line {
+			break
+		}
+		if p.isPunct("(") {
+			p.skipBalanced()
+			continue
+		}
+		p.next()
+	}
+	sig := FuncType(ret, params, variadic)
+	if existing := p.m.Lookup(name); existing != nil {
+		p.failAt(nameTok, "redefinition of '@%s'", name)
+	}
+	f := &Function{Name: name, Sig: sig, Module: p.m, Linkage: linkage}
+	for i, t := range params {
+		f.Params = append(f.Params, &Param{Typ: t, Index: i, Func: f})
+	}
+	p.m.Funcs = append(p.m.Funcs, f)
+	p.m.syms[name] = f
+	if !define {
+		return
+	}
+	if !p.isPunct("{") {
+		p.failAt(startTok, "expected '{' to begin the body of '@%s'", name)
+	}
+	p.next()
+	p.f = f
+	p.locals = make(map[string]Value)
+	p.blocks = make(map[string]*Block)
+	p.bdef = make(map[*Block]bool)
+	p.bref = make(map[*Block]token)
+	p.fwd = make(map[string]*fwdRef)
+	p.nextID = 0
+	for i, a := range f.Params {
+		pn := pnames[i]
+		key := pn
+		if strings.HasPrefix(pn, "#") {
+			key = pn[1:]
+			if key != strconv.Itoa(p.nextID) {
+				p.failAt(ptoks[i], "argument expected to be numbered '%%%d'", p.nextID)
+			}
+			p.nextID++
+			pn = ""
+		} else if pn == "" {
+			key = strconv.Itoa(p.nextID)
+			p.nextID++
+		}
+		a.Name = pn
+		if _, dup := p.locals[key]; dup {
+			p.failAt(ptoks[i], "redefinition of parameter '%%%s'", key)
+		}
+		p.locals[key] = a
+	}
+	p.body()
+	p.f = nil
+}
+
+func (p *parser) getBlock(name string, t token) *Block {
+	if b, ok := p.blocks[name]; ok {
+		return b
+	}
+	b := &Block{Func: p.f, Index: -1}
+	if !allDigits(name) {
+		b.Name = name
+	}
+	p.blocks[name] = b
+	p.bref[b] = t
+	return b
+}
+
+func (p *parser) body() {
+	f := p.f
+	var cur *Block
+	for !p.isPunct("}") {
+		if p.tok.kind == tEOF {
+			p.fail("expected '}' at end of function '@%s'", f.Name)
+		}
+		if p.tok.kind == tLabel || cur == nil {
+			var name string
+			lt := p.tok
+			if p.tok.kind == tLabel {
+				name = p.tok.text
+				if p.tok.numeric {
+					if name != strconv.Itoa(p.nextID) {
+						p.fail("label expected to be numbered '%d'", p.nextID)
+					}
+					p.nextID++
+				}
+				p.next()
+			} else {
+				name = strconv.Itoa(p.nextID)
+				p.nextID++
+			}
+			b := p.getBlock(name, lt)
+			if p.bdef[b] {
+				p.failAt(lt, "redefinition of label '%s'", name)
+			}
+			if _, clash := p.locals[name]; clash {
+				p.failAt(lt, "label '%s' redefines a value", name)
+			}
+			p.bdef[b] = true
+			b.Index = len(f.Blocks)
+			f.Blocks = append(f.Blocks, b)
+			cur = b
+		}
+		in := p.instruction()
+		in.Block = cur
+		in.named = true
+		cur.Instrs = append(cur.Instrs, in)
+		if in.Op.IsTerminator() {
+			cur = nil
+			if p.tok.kind != tLabel && !p.isPunct("}") {
+				// An unlabelled block after a terminator: numbered.
+				continue
+			}
+		}
+	}
+	p.next() // '}'
+	if cur != nil {
+		p.failAt(p.prev, "block '%s' in '@%s' does not end with a terminator", blockLabel(cur), f.Name)
+	}
+	for b, t := range p.bref {
+		if !p.bdef[b] {
+			p.failAt(t, "use of undefined label '%%%s' in '@%s'", nameOrNum(p.blocks, b), f.Name)
+		}
+	}
+	for name, r := range p.fwd {
+		v, ok := p.locals[name]
+		if !ok {
+			p.failAt(r.tok, "use of undefined value '%%%s'", name)
+		}
+		if !v.Type().Equal(r.typ) {
+			p.failAt(r.tok, "'%%%s' defined with type '%v' but used as '%v'", name, v.Type(), r.typ)
+		}
+	}
+	if len(p.fwd) > 0 {
+		for _, b := range f.Blocks {
+			for _, in := range b.Instrs {
+				for i, v := range in.Ops {
+					if r, ok := v.(*fwdRef); ok && !r.global {
+						in.Ops[i] = p.locals[r.name]
+					}
+				}
+			}
+		}
+	}
+}
+
+func blockLabel(b *Block) string {
+	if b.Name != "" {
+		return b.Name
+	}
+	return "#" + strconv.Itoa(b.Index)
+}
+
+func nameOrNum(m map[string]*Block, b *Block) string {
+	for k, v := range m {
+		if v == b {
+			return k
+		}
+	}
+	return "?"
+}
+
+// defineLocal records the result name of an instruction.
+func (p *parser) defineLocal(t token, in *Instr) {
+	key := t.text
+	if t.numeric {
+		if key != strconv.Itoa(p.nextID) {
+			p.failAt(t, "instruction expected to be numbered '%%%d'", p.nextID)
+		}
+		p.nextID++
+		in.Name = ""
+	} else {
+		in.Name = key
+	}
+	if _, dup := p.locals[key]; dup {
+		p.failAt(t, "multiple definition of local value named '%s'", key)
+	}
+	if b, ok := p.blocks[key]; ok && b != nil {
+		p.failAt(t, "value '%%%s' redefines a label", key)
+	}
+	p.locals[key] = in
+}
+
+func (p *parser) instruction() *Instr {
+	var resTok token
+	hasRes := false
+	if p.tok.kind == tLocal {
+		resTok = p.tok
+		hasRes = true
+		p.next()
+		p.expectPunct("=")
+	}
+	in := p.instrBody()
+	// trailing metadata attachments: , !dbg !12
+	for p.isPunct(",") {
+		p.next()
+		if p.tok.kind != tMeta {
+			p.fail("expected metadata attachment, found %v", p.tok)
+		}
+		p.skipMetaAttachment()
+	}
+	if hasRes {
+		if !in.HasResult() {
+			p.failAt(resTok, "instruction '%s' does not produce a value to assign to '%%%s'", in.Op, resTok.text)
+		}
+		p.defineLocal(resTok, in)
+	} else if in.HasResult() {
+		// An unassigned result still takes a number.
+		in.Name = ""
+		p.locals[strconv.Itoa(p.nextID)] = in
+		p.nextID++
+	}
+	return in
+}
+
+func (p *parser) parseFMF() Flags {
+	var f Flags
+	for p.tok.kind == tWord {
+		switch p.tok.text {
+		case "fast":
+			f |= FlagFast
+		case "nnan":
+			f |= FlagNNan
+		case "ninf":
+			f |= FlagNInf
+		case "nsz":
+			f |= FlagNSZ
+		case "arcp":
+			f |= FlagARCP
+		case "contract":
+			f |= FlagContract
+		case "afn":
+			f |= FlagAFN
+		case "reassoc":
+			f |= FlagReassoc
+		default:
+			return f
+		}
+		p.next()
+	}
+	return f
+}
+
+func (p *parser) parseIntFlags() Flags {
+	var f Flags
+	for p.tok.kind == tWord {
+		switch p.tok.text {
+		case "nsw":
+			f |= FlagNSW
+		case "nuw":
+			f |= FlagNUW
+		case "exact":
+			f |= FlagExact
+		case "disjoint":
+			f |= FlagDisjoint
+		case "nneg":
+			f |= FlagNNeg
+		case "samesign":
+		default:
+			return f
+		}
+		p.next()
+	}
+	return f
+}
+
+func (p *parser) instrBody() *Instr {
+	if p.tok.kind != tWord {
+		p.fail("expected an instruction, found %v", p.tok)
+	}
+	opTok := p.tok
+	w := p.tok.text
+	switch w {
+	case "tail", "musttail", "notail":
+		p.next()
+		if !p.isWord("call") {
+			p.fail("expected 'call' after '%s'", w)
+		}
+		in := p.instrBody()
+		if w == "tail" || w == "musttail" {
+			in.Flags |= FlagTail
+		}
+		return in
+	}
+	op, ok := OpByName(w)
+	if !ok {
+		p.fail("unknown or unsupported instruction '%s'", w)
+	}
+	p.next()
+	in := &Instr{Op: op, Typ: Void}
+	switch {
+	case op.IsBinary():
+		if op.IsFloatBinary() {
+			in.Flags = p.parseFMF()
+		} else {
+			in.Flags = p.parseIntFlags()
+		}
+		t := p.parseType()
+		x := p.parseValue(t)
+		p.expectPunct(",")
+		y := p.parseValue(t)
+		in.Typ, in.Ops = t, []Value{x, y}
+	case op == OpFNeg:
+		in.Flags = p.parseFMF()
+		t := p.parseType()
+		in.Typ, in.Ops = t, []Value{p.parseValue(t)}
+	case op == OpFCmp || op == OpICmp:
+		if op == OpFCmp {
+			in.Flags = p.parseFMF()
+		} else {
+			p.parseIntFlags()
+		}
+		if p.tok.kind != tWord {
+			p.fail("expected comparison predicate, found %v", p.tok)
+		}
+		pr, ok := PredByName(p.tok.text, op == OpFCmp)
+		if !ok {
+			p.fail("invalid %s predicate '%s'", op, p.tok.text)
+		}
+		p.next()
+		in.Pred = pr
+		t := p.parseType()
+		x := p.parseValue(t)
+		p.expectPunct(",")
+		y := p.parseValue(t)
+		in.Typ, in.Ops = I1, []Value{x, y}
+	case op.IsCast():
+		in.Flags = p.parseIntFlags()
+		t := p.parseType()
+		x := p.parseValue(t)
+		p.expectWord("to")
+		in.Typ, in.Ops = p.parseType(), []Value{x}
+	case op == OpSelect:
+		in.Flags = p.parseFMF()
+		ct := p.parseType()
+		c := p.parseValue(ct)
+		p.expectPunct(",")
+		t := p.parseType()
+		x := p.parseValue(t)
+		p.expectPunct(",")
+		t2 := p.parseType()
+		y := p.parseValue(t2)
+		in.Typ, in.Ops = t, []Value{c, x, y}
+	case op == OpPhi:
+		in.Flags = p.parseFMF()
+		t := p.parseType()
+		in.Typ = t
+		for {
+			p.expectPunct("[")
+			v := p.parseValue(t)
+			p.expectPunct(",")
+			if p.tok.kind != tLocal {
+				p.fail("expected a block label in phi, found %v", p.tok)
+			}
+			b := p.getBlock(p.tok.text, p.tok)
+			p.next()
+			p.expectPunct("]")
+			in.AddIncoming(v, b)
+			if !p.isPunct(",") {
+				break
+			}
+			// "," followed by metadata ends the phi.
+			save := p.lx
+			saveTok, savePrev := p.tok, p.prev
+			p.next()
+			if !p.isPunct("[") {
+				p.lx, p.tok, p.prev = save, saveTok, savePrev
+				break
+			}
+			p.lx, p.tok, p.prev = save, saveTok, savePrev
+			p.next()
+		}
+	case op == OpCall:
+		in.Flags |= p.parseFMF()
+		for p.tok.kind == tWord && !p.isTypeStart() {
+			p.skipParamAttrs()
+			if ignoredWords[p.tok.text] {
+				p.next()
+			}
+		}
+		ret := p.parseType()
+		var ft *Type
+		if p.isPunct("(") {
+			p.next()
+			var ps []*Type
+			variadic := false
+			for !p.isPunct(")") {
+				if len(ps) > 0 || variadic {
+					p.expectPunct(",")
+				}
+				if p.acceptPunct("...") {
+					variadic = true
+					continue
+				}
+				ps = append(ps, p.parseType())
+			}
+			p.next()
+			ft = FuncType(ret, ps, variadic)
+		}
+		callee := p.parseValue(Ptr)
+		p.expectPunct("(")
+		var args []Value
+		var ats []*Type
+		for !p.isPunct(")") {
+			if len(args) > 0 {
+				p.expectPunct(",")
+			}
+			t := p.parseType()
+			p.skipParamAttrs()
+			args = append(args, p.parseValue(t))
+			ats = append(ats, t)
+		}
+		p.next()
+		for p.tok.kind == tAttrRef || p.tok.kind == tWord && p.tok.line == opTok.line && !p.isTypeStart() && !isInstrWord(p.tok.text) {
+			p.next()
+			if p.isPunct("(") {
+				p.skipBalanced()
+			}
+		}
+		if ft == nil {
+			ft = FuncType(ret, ats, false)
+		}
+		in.Typ, in.FnType = ret, ft
+		in.Ops = append([]Value{callee}, args...)
+	case op == OpAlloca:
+		p.acceptWord("inalloca")
+		in.ElemType = p.parseType()
+		in.Typ = Ptr
+		for p.isPunct(",") {
+			if p.peekMeta() {
+				break
+			}
+			p.next()
+			if p.acceptWord("align") {
+				in.Align = p.parseIntLit()
+			} else if p.isTypeStart() {
+				t := p.parseType()
+				in.Ops = []Value{p.parseValue(t)}
+			} else {
+				p.fail("unexpected %v in alloca", p.tok)
+			}
+		}
+	case op == OpLoad:
+		if p.acceptWord("atomic") || p.isWord("volatile") {
+			p.fail("atomic and volatile loads are not supported")
+		}
+		in.Typ = p.parseType()
+		p.expectPunct(",")
+		pt := p.parseType()
+		in.Ops = []Value{p.parseValue(pt)}
+		p.parseAlign(in)
+	case op == OpStore:
+		if p.acceptWord("atomic") || p.isWord("volatile") {
+			p.fail("atomic and volatile stores are not supported")
+		}
+		t := p.parseType()
+		v := p.parseValue(t)
+		p.expectPunct(",")
+		pt := p.parseType()
+		in.Ops = []Value{v, p.parseValue(pt)}
+		p.parseAlign(in)
+	case op == OpGEP:
+		for p.tok.kind == tWord && !p.isTypeStart() {
+			if p.tok.text == "inbounds" {
+				in.Flags |= FlagInBounds
+			} else if p.tok.text != "nuw" && p.tok.text != "nusw" {
+				p.fail("unexpected %v in getelementptr", p.tok)
+			}
+			p.next()
+		}
+		in.ElemType = p.parseType()
+		in.Typ = Ptr
+		p.expectPunct(",")
+		pt := p.parseType()
+		in.Ops = []Value{p.parseValue(pt)}
+		for p.isPunct(",") && !p.peekMeta() {
+			p.next()
+			p.acceptWord("inrange")
+			t := p.parseType()
+			in.Ops = append(in.Ops, p.parseValue(t))
+		}
+	case op == OpBr:
+		if p.acceptWord("label") {
+			in.Blocks = []*Block{p.parseLabelRef()}
+		} else {
+			t := p.parseType()
+			c := p.parseValue(t)
+			p.expectPunct(",")
+			p.expectWord("label")
+			a := p.parseLabelRef()
+			p.expectPunct(",")
+			p.expectWord("label")
+			b := p.parseLabelRef()
+			in.Ops, in.Blocks = []Value{c}, []*Block{a, b}
+		}
+	case op == OpRet:
+		t := p.parseType()
+		if !t.IsVoid() {
+			in.Ops = []Value{p.parseValue(t)}
+		}
+	case op == OpUnreachable:
+	default:
+		p.failAt(opTok, "unsupported instruction '%s'", w)
+	}
+	return in
+}
+
+func isInstrWord(s string) bool {
+	_, ok := OpByName(s)
+	return ok || s == "tail" || s == "musttail" || s == "notail"
+}
+
+// peekMeta reports whether the current ',' is followed by a metadata
+// attachment.
+func (p *parser) peekMeta() bool {
+	save, st, sp := p.lx, p.tok, p.prev
+	p.next()
+	meta := p.tok.kind == tMeta
+	p.lx, p.tok, p.prev = save, st, sp
+	return meta
+}
+
+func (p *parser) parseAlign(in *Instr) {
+	for p.isPunct(",") && !p.peekMeta() {
+		p.next()
+		if p.acceptWord("align") {
+			in.Align = p.parseIntLit()
+		} else {
+			p.fail("unexpected %v", p.tok)
+		}
+	}
+}
+
+func (p *parser) parseLabelRef() *Block {
+	if p.tok.kind != tLocal {
+		p.fail("expected a label, found %v", p.tok)
+	}
+	b := p.getBlock(p.tok.text, p.tok)
+	p.next()
+	return b
+}
+
+// parseValue parses an operand of type t.
+func (p *parser) parseValue(t *Type) Value {
+	tok := p.tok
+	switch tok.kind {
+	case tLocal:
+		p.next()
+		if p.f == nil {
+			p.failAt(tok, "local value '%%%s' outside a function", tok.text)
+		}
+		if v, ok := p.locals[tok.text]; ok {
+			if !v.Type().Equal(t) {
+				p.failAt(tok, "'%%%s' defined with type '%v' but expected '%v'", tok.text, v.Type(), t)
+			}
+			return v
+		}
+		if r, ok := p.fwd[tok.text]; ok {
+			if !r.typ.Equal(t) {
+				p.failAt(tok, "'%%%s' used with type '%v' and '%v'", tok.text, r.typ, t)
+			}
+			return r
+		}
+		r := &fwdRef{name: tok.text, typ: t, tok: tok}
+		p.fwd[tok.text] = r
+		return r
+	case tGlobal:
+		p.next()
+		if !t.IsPtr() {
+			p.failAt(tok, "global '@%s' has type ptr, expected '%v'", tok.text, t)
+		}
+		if v := p.m.Lookup(tok.text); v != nil {
+			return v
+		}
+		if p.gfwd == nil {
+			p.gfwd = make(map[string]*fwdRef)
+		}
+		if r, ok := p.gfwd[tok.text]; ok {
+			return r
+		}
+		r := &fwdRef{name: tok.text, typ: Ptr, tok: tok, global: true}
+		p.gfwd[tok.text] = r
+		return r
+	}
+	return p.parseConstant(t)
+}
+
+func (p *parser) parseConstant(t *Type) Constant {
+	tok := p.tok
+	switch tok.kind {
+	case tInt:
+		p.next()
+		if t.IsFloat() {
+			v, err := strconv.ParseFloat(tok.text, 64)
+			if err != nil {
+				p.failAt(tok, "invalid floating-point constant %s", tok.text)
+			}
+			return &ConstFloat{Typ: t, V: v}
+		}
+		if !t.IsInt() {
+			p.failAt(tok, "integer constant for type '%v'", t)
+		}
+		v, err := strconv.ParseInt(tok.text, 10, 64)
+		if err != nil {
+			u, err2 := strconv.ParseUint(tok.text, 10, 64)
+			if err2 != nil {
+				p.failAt(tok, "integer constant %s out of range", tok.text)
+			}
+			v = int64(u)
+		}
+		return NewInt(t, v)
+	case tFloat:
+		p.next()
+		if !t.IsFloat() {
+			p.failAt(tok, "floating-point constant for type '%v'", t)
+		}
+		if strings.HasPrefix(tok.text, "0x") || strings.HasPrefix(tok.text, "0X") {
+			h := tok.text[2:]
+			if h == "" || !isHex(h[0]) || len(h) > 16 {
+				p.failAt(tok, "unsupported hexadecimal floating-point constant %s", tok.text)
+			}
+			bits, err := strconv.ParseUint(h, 16, 64)
+			if err != nil {
+				p.failAt(tok, "invalid hexadecimal constant %s", tok.text)
+			}
+			return &ConstFloat{Typ: t, V: math.Float64frombits(bits)}
+		}
+		v, err := strconv.ParseFloat(tok.text, 64)
+		if err != nil && !math.IsInf(v, 0) {
+			p.failAt(tok, "invalid floating-point constant %s", tok.text)
+		}
+		return &ConstFloat{Typ: t, V: v}
+	case tString:
+		p.next()
+		if !tok.numeric {
+			p.failAt(tok, "expected a constant, found a string")
+		}
+		if t.Kind != ArrayKind || !t.Elem.Equal(I8) || t.Len != int64(len(tok.text)) {
+			p.failAt(tok, "constant c\"...\" of %d bytes does not match type '%v'", len(tok.text), t)
+		}
+		return &ConstBytes{Typ: t, Data: []byte(tok.text)}
+	case tWord:
+		p.next()
+		switch tok.text {
+		case "true", "false":
+			if !t.Equal(I1) {
+				p.failAt(tok, "'%s' must be of type i1", tok.text)
+			}
+			if tok.text == "true" {
+				return True
+			}
+			return False
+		case "null":
+			if !t.IsPtr() {
+				p.failAt(tok, "'null' must be a pointer")
+			}
+			return &ConstNull{}
+		case "undef", "poison":
+			return &Undef{Typ: t, Poison: tok.text == "poison"}
+		case "zeroinitializer":
+			return &ConstZero{Typ: t}
+		}
+		p.failAt(tok, "expected a value, found '%s' (constant expressions are not supported)", tok.text)
+	}
+	p.failAt(tok, "expected a value of type '%v', found %v", t, tok)
+	return nil
+}

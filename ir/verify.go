@@ -1,0 +1,366 @@
+package ir
+
+import (
+	"errors"
+	"fmt"
+)
+
+// VerifyError describes one malformed construct, naming its function,
+// block and instruction.
+type VerifyError struct {
+	Func  string // function name without '@'
+	Block string // block label ("" for module-level problems)
+	Instr string // the offending instruction as text, if any
+	Msg   string
+}
+
+func (e *VerifyError) Error() string {
+	s := "verify: @" + e.Func
+	if e.Block != "" {
+		s += ", block %" + e.Block
+	}
+	s += ": " + e.Msg
+	if e.Instr != "" {
+		s += ": " + e.Instr
+	}
+	return s
+}
+
+// Verify checks every function of m (see VerifyFunction) and that calls
+// and globals refer to this module. It returns all problems found, joined
+// with errors.Join.
+func Verify(m *Module) error {
+	var errs []error
+	seen := make(map[string]bool)
+	for _, f := range m.Funcs {
+		if seen[f.Name] {
+			errs = append(errs, &VerifyError{Func: f.Name, Msg: "duplicate definition"})
+		}
+		seen[f.Name] = true
+		if err := VerifyFunction(f); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, g := range m.Globals {
+		if seen[g.Name] {
+			errs = append(errs, &VerifyError{Func: g.Name, Msg: "duplicate definition"})
+		}
+		seen[g.Name] = true
+		if g.Init != nil && !g.Init.Type().Equal(g.ValueType) {
+			errs = append(errs, &VerifyError{Func: g.Name, Msg: fmt.Sprintf("initializer of type %v for global of type %v", g.Init.Type(), g.ValueType)})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+type verifier struct {
+	f    *Function
+	errs []error
+	p    *printer
+}
+
+func (v *verifier) errorf(b *Block, in *Instr, format string, args ...any) {
+	e := &VerifyError{Func: v.f.Name, Msg: fmt.Sprintf(format, args...)}
+	if b != nil {
+		e.Block = v.p.ident(b)[1:]
+	}
+	if in != nil {
+		v.p.sb.Reset()
+		v.p.instr(in)
+		e.Instr = v.p.sb.String()
+	}
+	if len(v.errs) < 20 {
+		v.errs = append(v.errs, e)
+	}
+}
+
+// VerifyFunction checks f: every block ends in exactly one terminator;
+// phis come first and have one entry per predecessor; operand types match
+// each instruction's rules; branch targets and operands belong to f; and
+// every use of an instruction result is dominated by its definition (SSA).
+func VerifyFunction(f *Function) error {
+	if f.Sig == nil || f.Sig.Kind != FuncKind {
+		return &VerifyError{Func: f.Name, Msg: "missing function type"}
+	}
+	if len(f.Params) != len(f.Sig.Params) {
+		return &VerifyError{Func: f.Name, Msg: "parameter count does not match the signature"}
+	}
+	if f.IsDeclaration() {
+		return nil
+	}
+	v := &verifier{f: f, p: newPrinter()}
+	v.p.number(f)
+	f.Renumber()
+	inF := make(map[*Instr]int, f.NumInstrs()) // instr -> position in block
+	for _, b := range f.Blocks {
+		for i, in := range b.Instrs {
+			inF[in] = i
+		}
+	}
+	dt := NewDomTree(f)
+	if len(dt.PredsOf(f.Blocks[0])) > 0 {
+		v.errorf(f.Blocks[0], nil, "entry block must not have predecessors")
+	}
+	for _, b := range f.Blocks {
+		if len(b.Instrs) == 0 {
+			v.errorf(b, nil, "empty block")
+			continue
+		}
+		for i, in := range b.Instrs {
+			if in.Block != b {
+				v.errorf(b, in, "instruction's Block field does not point to its block")
+			}
+			last := i == len(b.Instrs)-1
+			if in.Op.IsTerminator() != last {
+				if last {
+					v.errorf(b, in, "block does not end with a terminator")
+				} else {
+					v.errorf(b, in, "terminator in the middle of a block")
+				}
+			}
+			if in.Op == OpPhi && i > 0 && b.Instrs[i-1].Op != OpPhi {
+				v.errorf(b, in, "phi after a non-phi instruction")
+			}
+			v.instr(dt, inF, b, i, in)
+		}
+	}
+	return errors.Join(v.errs...)
+}
+
+func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in *Instr) {
+	f := v.f
+	for _, op := range in.Ops {
+		if op == nil {
+			v.errorf(b, in, "nil operand")
+			return
+		}
+		if _, ok := op.(*fwdRef); ok {
+			v.errorf(b, in, "unresolved reference %s", op.Ident())
+			return
+		}
+	}
+	for _, t := range in.Blocks {
+		if t == nil || t.Index < 0 || t.Index >= len(f.Blocks) || f.Blocks[t.Index] != t {
+			v.errorf(b, in, "target block is not in this function")
+			return
+		}
+	}
+	nops := func(n int) bool {
+		if len(in.Ops) != n {
+			v.errorf(b, in, "%s needs %d operands, has %d", in.Op, n, len(in.Ops))
+			return false
+		}
+		return true
+	}
+	switch op := in.Op; {
+	case op.IsFloatBinary():
+		if nops(2) && (!in.Typ.IsFloat() || !in.Ops[0].Type().Equal(in.Typ) || !in.Ops[1].Type().Equal(in.Typ)) {
+			v.errorf(b, in, "%s needs two floating-point operands of the result type", op)
+		}
+	case op == OpFNeg:
+		if nops(1) && (!in.Typ.IsFloat() || !in.Ops[0].Type().Equal(in.Typ)) {
+			v.errorf(b, in, "fneg needs a floating-point operand")
+		}
+	case op.IsIntBinary():
+		if nops(2) && (!in.Typ.IsInt() || !in.Ops[0].Type().Equal(in.Typ) || !in.Ops[1].Type().Equal(in.Typ)) {
+			v.errorf(b, in, "%s needs two integer operands of the result type", op)
+		}
+	case op == OpFCmp, op == OpICmp:
+		if !nops(2) {
+			return
+		}
+		t := in.Ops[0].Type()
+		if in.Typ != I1 && !in.Typ.Equal(I1) {
+			v.errorf(b, in, "comparison result must be i1")
+		}
+		if !t.Equal(in.Ops[1].Type()) {
+			v.errorf(b, in, "comparison operands have different types")
+		} else if op == OpFCmp && (!t.IsFloat() || !in.Pred.IsFloat()) {
+			v.errorf(b, in, "fcmp needs floating-point operands and an fcmp predicate")
+		} else if op == OpICmp && (!(t.IsInt() || t.IsPtr()) || in.Pred.IsFloat()) {
+			v.errorf(b, in, "icmp needs integer or pointer operands and an icmp predicate")
+		}
+	case op.IsCast():
+		if nops(1) {
+			v.cast(b, in)
+		}
+	case op == OpSelect:
+		if nops(3) && (!in.Ops[0].Type().Equal(I1) || !in.Ops[1].Type().Equal(in.Typ) || !in.Ops[2].Type().Equal(in.Typ)) {
+			v.errorf(b, in, "select needs an i1 condition and two operands of the result type")
+		}
+	case op == OpPhi:
+		if len(in.Ops) != len(in.Blocks) {
+			v.errorf(b, in, "phi has %d values but %d blocks", len(in.Ops), len(in.Blocks))
+			return
+		}
+		if !in.Typ.IsFirstClass() {
+			v.errorf(b, in, "phi of type %v", in.Typ)
+		}
+		preds := dt.PredsOf(b)
+		if dt.Reachable(b) && len(preds) != len(in.Blocks) {
+			v.errorf(b, in, "phi has %d entries but the block has %d predecessors", len(in.Blocks), len(preds))
+		}
+		for i, x := range in.Ops {
+			if !x.Type().Equal(in.Typ) {
+				v.errorf(b, in, "phi operand %s has type %v, want %v", v.p.ident(x), x.Type(), in.Typ)
+			}
+			isPred := false
+			for _, p := range preds {
+				if p == in.Blocks[i] {
+					isPred = true
+				}
+			}
+			if !isPred && dt.Reachable(b) {
+				v.errorf(b, in, "phi entry for %s, which is not a predecessor", v.p.ident(in.Blocks[i]))
+			}
+		}
+	case op == OpCall:
+		ft := in.FnType
+		if len(in.Ops) == 0 || ft == nil || ft.Kind != FuncKind {
+			v.errorf(b, in, "call without callee or function type")
+			return
+		}
+		if !in.Ops[0].Type().IsPtr() {
+			v.errorf(b, in, "callee is not a pointer")
+		}
+		if cf, ok := in.Ops[0].(*Function); ok && !cf.Sig.Equal(ft) {
+			v.errorf(b, in, "call type %v does not match @%s's type %v", ft, cf.Name, cf.Sig)
+		}
+		args := in.Ops[1:]
+		if len(args) < len(ft.Params) || (!ft.Variadic && len(args) != len(ft.Params)) {
+			v.errorf(b, in, "call passes %d arguments, function takes %d", len(args), len(ft.Params))
+			return
+		}
+		for i, pt := range ft.Params {
+			if !args[i].Type().Equal(pt) {
+				v.errorf(b, in, "argument %d has type %v, want %v", i+1, args[i].Type(), pt)
+			}
+		}
+		if !in.Typ.Equal(ft.Ret) {
+			v.errorf(b, in, "call result type differs from the function's")
+		}
+	case op == OpAlloca:
+		if !in.ElemType.IsFirstClass() || !in.Typ.IsPtr() {
+			v.errorf(b, in, "alloca of a non-first-class type")
+		}
+		if len(in.Ops) > 1 || len(in.Ops) == 1 && !in.Ops[0].Type().IsInt() {
+			v.errorf(b, in, "alloca count must be one integer")
+		}
+	case op == OpLoad:
+		if nops(1) && (!in.Ops[0].Type().IsPtr() || !in.Typ.IsFirstClass()) {
+			v.errorf(b, in, "load needs a pointer operand and a first-class result")
+		}
+	case op == OpStore:
+		if nops(2) && (!in.Ops[1].Type().IsPtr() || !in.Ops[0].Type().IsFirstClass()) {
+			v.errorf(b, in, "store needs a first-class value and a pointer")
+		}
+	case op == OpGEP:
+		if len(in.Ops) < 1 || !in.Ops[0].Type().IsPtr() || in.ElemType == nil || !in.ElemType.IsFirstClass() {
+			v.errorf(b, in, "getelementptr needs a pointer and a sized element type")
+			return
+		}
+		t := in.ElemType
+		for i, x := range in.Ops[1:] {
+			if !x.Type().IsInt() {
+				v.errorf(b, in, "getelementptr index is not an integer")
+				return
+			}
+			if i > 0 {
+				if t.Kind != ArrayKind {
+					v.errorf(b, in, "getelementptr indexes into non-array type %v", t)
+					return
+				}
+				t = t.Elem
+			}
+		}
+	case op == OpBr:
+		switch {
+		case len(in.Ops) == 0 && len(in.Blocks) == 1:
+		case len(in.Ops) == 1 && len(in.Blocks) == 2:
+			if !in.Ops[0].Type().Equal(I1) {
+				v.errorf(b, in, "branch condition must be i1")
+			}
+		default:
+			v.errorf(b, in, "malformed br")
+		}
+	case op == OpRet:
+		want := f.Sig.Ret
+		if want.IsVoid() {
+			if len(in.Ops) != 0 {
+				v.errorf(b, in, "ret with a value in a void function")
+			}
+		} else if len(in.Ops) != 1 || !in.Ops[0].Type().Equal(want) {
+			v.errorf(b, in, "ret must return a %v", want)
+		}
+	case op == OpUnreachable:
+	default:
+		v.errorf(b, in, "unknown op %d", in.Op)
+	}
+	// SSA: each instruction/param operand must belong to f and dominate
+	// this use.
+	for i, x := range in.Ops {
+		switch d := x.(type) {
+		case *Param:
+			if d.Func != f {
+				v.errorf(b, in, "operand %s is a parameter of another function", v.p.ident(x))
+			}
+		case *Instr:
+			dpos, ok := inF[d]
+			if !ok || d.Block == nil || d.Block.Func != f {
+				v.errorf(b, in, "operand is an instruction not in this function")
+				continue
+			}
+			if !d.HasResult() {
+				v.errorf(b, in, "operand %d has no value", i)
+				continue
+			}
+			use := b
+			if in.Op == OpPhi {
+				use = in.Blocks[i]
+				if d.Block == use || dt.Dominates(d.Block, use) {
+					continue
+				}
+			} else if d.Block == b {
+				if dpos < pos {
+					continue
+				}
+				v.errorf(b, in, "operand %s does not dominate its use", v.p.ident(x))
+				continue
+			} else if dt.Dominates(d.Block, use) {
+				continue
+			}
+			v.errorf(b, in, "operand %s does not dominate its use", v.p.ident(x))
+		case *Block:
+			v.errorf(b, in, "a label used as a value")
+		}
+	}
+}
+
+func (v *verifier) cast(b *Block, in *Instr) {
+	from, to := in.Ops[0].Type(), in.Typ
+	ok := false
+	switch in.Op {
+	case OpUIToFP, OpSIToFP:
+		ok = from.IsInt() && to.IsFloat()
+	case OpFPToUI, OpFPToSI:
+		ok = from.IsFloat() && to.IsInt()
+	case OpZExt, OpSExt:
+		ok = from.IsInt() && to.IsInt() && from.Bits < to.Bits
+	case OpTrunc:
+		ok = from.IsInt() && to.IsInt() && from.Bits > to.Bits
+	case OpFPExt:
+		ok = from.IsFloat() && to.IsFloat() && from.Bits < to.Bits
+	case OpFPTrunc:
+		ok = from.IsFloat() && to.IsFloat() && from.Bits > to.Bits
+	case OpBitcast:
+		ok = from.IsFirstClass() && to.IsFirstClass() && from.Size() == to.Size() && from.Kind != ArrayKind && to.Kind != ArrayKind &&
+			from.IsPtr() == to.IsPtr()
+	case OpPtrToInt:
+		ok = from.IsPtr() && to.IsInt()
+	case OpIntToPtr:
+		ok = from.IsInt() && to.IsPtr()
+	}
+	if !ok {
+		v.errorf(b, in, "invalid %s from %v to %v", in.Op, from, to)
+	}
+}
