@@ -1,0 +1,395 @@
+package amd64
+
+import (
+	"math"
+
+	"gorc/jitlink"
+	"gorc/orc/shared"
+)
+
+// Names of the synthetic sections and the GOT base symbol.
+const (
+	GOTSectionName   = "$__GOT"
+	StubsSectionName = "$__STUBS"
+	GOTSymbolName    = "_GLOBAL_OFFSET_TABLE_"
+)
+
+type stateKey struct{}
+
+// graphState is the per-graph state of the x86-64 passes.
+type graphState struct {
+	got, stubs *jitlink.Section
+	gotHeader  *jitlink.Symbol
+	gotEntries map[*jitlink.Symbol]*jitlink.Symbol // target -> entry
+	ieEntries  map[*jitlink.Symbol]*jitlink.Symbol
+	gdEntries  map[*jitlink.Symbol]*jitlink.Symbol
+	ldEntry    *jitlink.Symbol
+	stubsOf    map[*jitlink.Symbol]*jitlink.Symbol // target -> stub
+	gotTarget  map[*jitlink.Symbol]*jitlink.Symbol // entry -> target
+	stubTarget map[*jitlink.Symbol]*jitlink.Symbol // stub -> target
+}
+
+func state(g *jitlink.LinkGraph) *graphState {
+	if g.Scratch == nil {
+		g.Scratch = map[any]any{}
+	}
+	if st, ok := g.Scratch[stateKey{}].(*graphState); ok {
+		return st
+	}
+	st := &graphState{
+		gotEntries: map[*jitlink.Symbol]*jitlink.Symbol{},
+		ieEntries:  map[*jitlink.Symbol]*jitlink.Symbol{},
+		gdEntries:  map[*jitlink.Symbol]*jitlink.Symbol{},
+		stubsOf:    map[*jitlink.Symbol]*jitlink.Symbol{},
+		gotTarget:  map[*jitlink.Symbol]*jitlink.Symbol{},
+		stubTarget: map[*jitlink.Symbol]*jitlink.Symbol{},
+	}
+	g.Scratch[stateKey{}] = st
+	return st
+}
+
+func (st *graphState) gotSection(g *jitlink.LinkGraph) *jitlink.Section {
+	if st.got == nil {
+		st.got = g.AddSection(GOTSectionName, shared.ProtRead, jitlink.SectionSynthetic)
+		hdr := g.AddMutableContentBlock(st.got, make([]byte, 8), 8, 0)
+		st.gotHeader = g.AddDefinedSymbol(hdr, 0, "", 0, jitlink.LinkageStrong, jitlink.ScopeLocal, false, true)
+		if ext, ok := g.Externals[GOTSymbolName]; ok {
+			g.RedirectEdges(ext, st.gotHeader)
+			delete(g.Externals, GOTSymbolName)
+		}
+	}
+	return st.got
+}
+
+func (st *graphState) newGOTSlot(g *jitlink.LinkGraph, size uint64) (*jitlink.Block, *jitlink.Symbol) {
+	sec := st.gotSection(g)
+	b := g.AddMutableContentBlock(sec, make([]byte, size), 8, 0)
+	b.Ordinal = uint64(len(sec.Blocks)-1) * 8
+	return b, g.AddAnonymousSymbol(b, 0, size)
+}
+
+func (st *graphState) gotEntry(g *jitlink.LinkGraph, target *jitlink.Symbol) *jitlink.Symbol {
+	if e, ok := st.gotEntries[target]; ok {
+		return e
+	}
+	b, e := st.newGOTSlot(g, 8)
+	b.AddEdge(Pointer64, 0, target, 0)
+	st.gotEntries[target] = e
+	st.gotTarget[e] = target
+	return e
+}
+
+func (st *graphState) ieEntry(g *jitlink.LinkGraph, target *jitlink.Symbol) *jitlink.Symbol {
+	if e, ok := st.ieEntries[target]; ok {
+		return e
+	}
+	b, e := st.newGOTSlot(g, 8)
+	b.AddEdge(TPOff64, 0, target, 0)
+	st.ieEntries[target] = e
+	return e
+}
+
+func (st *graphState) gdEntry(g *jitlink.LinkGraph, target *jitlink.Symbol) *jitlink.Symbol {
+	if e, ok := st.gdEntries[target]; ok {
+		return e
+	}
+	b, e := st.newGOTSlot(g, 16)
+	b.AddEdge(TLSModuleID64, 0, target, 0)
+	b.AddEdge(DTPOff64, 8, target, 0)
+	st.gdEntries[target] = e
+	return e
+}
+
+func (st *graphState) ldEntryFor(g *jitlink.LinkGraph, target *jitlink.Symbol) *jitlink.Symbol {
+	if st.ldEntry == nil {
+		b, e := st.newGOTSlot(g, 16)
+		b.AddEdge(TLSModuleID64, 0, target, 0)
+		st.ldEntry = e
+	}
+	return st.ldEntry
+}
+
+// stubFor returns a stub "jmp *GOT(%rip)" for target.
+func (st *graphState) stubFor(g *jitlink.LinkGraph, target *jitlink.Symbol) *jitlink.Symbol {
+	if s, ok := st.stubsOf[target]; ok {
+		return s
+	}
+	ent := st.gotEntry(g, target)
+	if st.stubs == nil {
+		st.stubs = g.AddSection(StubsSectionName, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
+	}
+	b := g.AddMutableContentBlock(st.stubs, []byte{0xff, 0x25, 0, 0, 0, 0}, 2, 0)
+	b.Ordinal = uint64(len(st.stubs.Blocks)-1) * 6
+	b.AddEdge(Delta32, 2, ent, -4)
+	s := g.AddDefinedSymbol(b, 0, "", 6, jitlink.LinkageStrong, jitlink.ScopeLocal, true, false)
+	st.stubsOf[target] = s
+	st.stubTarget[s] = target
+	return s
+}
+
+// BuildGOTAndStubs is the post-prune pass that gives every GOT-relative
+// edge a GOT entry (or a TLS GOT entry / tls_index) and every branch to a
+// symbol outside the graph a stub, and defines _GLOBAL_OFFSET_TABLE_.
+func BuildGOTAndStubs(g *jitlink.LinkGraph) error {
+	st := state(g)
+	if _, ok := g.Externals[GOTSymbolName]; ok {
+		st.gotSection(g)
+	}
+	nsec := len(g.Sections)
+	for si := 0; si < nsec; si++ {
+		sec := g.Sections[si]
+		if sec.Flags&jitlink.SectionSynthetic != 0 {
+			continue
+		}
+		for _, b := range sec.Blocks {
+			for i := range b.Edges {
+				e := &b.Edges[i]
+				switch e.Kind {
+				case RequestGOTAndTransformToDelta32:
+					e.Target, e.Kind = st.gotEntry(g, e.Target), Delta32
+				case RequestGOTAndTransformToPCRel32GOTLoadRelaxable:
+					e.Target, e.Kind = st.gotEntry(g, e.Target), PCRel32GOTLoadRelaxable
+				case RequestGOTAndTransformToPCRel32GOTLoadREXRelaxable:
+					e.Target, e.Kind = st.gotEntry(g, e.Target), PCRel32GOTLoadREXRelaxable
+				case RequestGOTAndTransformToDelta64FromGOT:
+					e.Target, e.Kind = st.gotEntry(g, e.Target), Delta64FromGOT
+				case RequestGOTAndTransformToDelta64:
+					e.Target, e.Kind = st.gotEntry(g, e.Target), Delta64
+				case Delta64FromGOT:
+					st.gotSection(g)
+				case BranchPCRel32:
+					if e.Target.Kind != jitlink.SymDefined {
+						e.Target = st.stubFor(g, e.Target)
+					}
+				case RequestTLSIEGOT:
+					e.Target, e.Kind = st.ieEntry(g, e.Target), TLSIEDelta32
+				case RequestTLSGD:
+					e.Target, e.Kind = st.gdEntry(g, e.Target), TLSGDDelta32
+				case RequestTLSLD:
+					e.Target, e.Kind = st.ldEntryFor(g, e.Target), TLSLDDelta32
+				case Pointer32, Pointer32Signed:
+					if e.Target.Kind == jitlink.SymDefined {
+						g.Low2GiB = true
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func fits(v int64) bool { return v >= math.MinInt32 && v <= math.MaxInt32 }
+
+func isRIPModRM(m byte) bool { return m&0xc7 == 0x05 }
+
+// Optimize is the pre-fixup pass: it relaxes GOT loads of targets in reach
+// into direct forms (mov→lea, call *→addr32 call, jmp *→jmp; nop), lets
+// branches bypass stubs whose target is in reach, and, when the TLS image
+// is in the static TLS block, relaxes initial-exec, general-dynamic and
+// local-dynamic TLS accesses to local-exec.
+func Optimize(g *jitlink.LinkGraph) error {
+	st := state(g)
+	static := g.TLSLayout != nil && g.TLSLayout.Static && g.TLS != nil
+	ldRelax := static && st.ldEntry != nil
+	if ldRelax {
+		ldRelax = allLDRelaxable(g)
+	}
+	for _, sec := range g.Sections {
+		if sec.Flags&jitlink.SectionSynthetic != 0 {
+			continue
+		}
+		for _, b := range sec.Blocks {
+			for i := range b.Edges {
+				e := &b.Edges[i]
+				switch e.Kind {
+				case PCRel32GOTLoadRelaxable, PCRel32GOTLoadREXRelaxable:
+					relaxGOTLoad(g, st, b, e)
+				case BranchPCRel32:
+					if t, ok := st.stubTarget[e.Target]; ok {
+						P := int64(b.Addr) + int64(e.Offset)
+						if t.Address() != 0 && fits(int64(t.Address())+e.Addend-P) {
+							e.Target = t
+						}
+					}
+				case TLSIEDelta32:
+					if static {
+						relaxIE(b, e)
+					}
+				case TLSGDDelta32:
+					if static {
+						relaxGD(b, e)
+					}
+				case TLSLDDelta32:
+					if ldRelax {
+						relaxLD(b, e)
+					}
+				case DTPOff32:
+					if ldRelax {
+						e.Kind = TPOff32
+					}
+				case DTPOff64:
+					if ldRelax {
+						e.Kind = TPOff64
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func relaxGOTLoad(g *jitlink.LinkGraph, st *graphState, b *jitlink.Block, e *jitlink.Edge) {
+	t, ok := st.gotTarget[e.Target]
+	if !ok || e.Offset < 2 || t.TLS {
+		return
+	}
+	c := b.Content
+	P := int64(b.Addr) + int64(e.Offset)
+	if t.Kind != jitlink.SymDefined && t.Address() == 0 {
+		return // weak undefined: keep the (null) GOT entry
+	}
+	if !fits(int64(t.Address()) + e.Addend - P) {
+		return
+	}
+	op, modrm := c[e.Offset-2], c[e.Offset-1]
+	switch {
+	case op == 0x8b && isRIPModRM(modrm):
+		// mov foo@GOTPCREL(%rip), %reg -> lea foo(%rip), %reg
+		c[e.Offset-2] = 0x8d
+		e.Target, e.Kind = t, Delta32
+	case e.Kind == PCRel32GOTLoadRelaxable && op == 0xff && modrm == 0x15:
+		// call *foo@GOTPCREL(%rip) -> addr32 call foo
+		c[e.Offset-2], c[e.Offset-1] = 0x67, 0xe8
+		e.Target, e.Kind = t, Delta32
+	case e.Kind == PCRel32GOTLoadRelaxable && op == 0xff && modrm == 0x25 && e.Offset+5 <= uint64(len(c)):
+		// jmp *foo@GOTPCREL(%rip) -> jmp foo; nop
+		c[e.Offset-2] = 0xe9
+		copy(c[e.Offset-1:], []byte{0, 0, 0, 0})
+		c[e.Offset+3] = 0x90
+		e.Offset--
+		e.Target, e.Kind = t, Delta32
+	}
+}
+
+// relaxIE turns "mov x@gottpoff(%rip), %reg" into "mov $tpoff, %reg" and
+// "add x@gottpoff(%rip), %reg" into "add $tpoff, %reg".
+func relaxIE(b *jitlink.Block, e *jitlink.Edge) {
+	if e.Offset < 3 || e.Addend != -4 {
+		return
+	}
+	c := b.Content
+	rex, op, modrm := c[e.Offset-3], c[e.Offset-2], c[e.Offset-1]
+	if rex != 0x48 && rex != 0x4c || !isRIPModRM(modrm) {
+		return
+	}
+	reg := (modrm >> 3) & 7
+	var nop byte
+	switch op {
+	case 0x8b:
+		nop = 0xc7
+	case 0x03:
+		if reg == 4 && rex == 0x48 {
+			return // %rsp: leave it
+		}
+		nop = 0x81
+	default:
+		return
+	}
+	// The GOT entry's target: the TLS symbol.
+	var t *jitlink.Symbol
+	for _, ge := range e.Target.Block.Edges {
+		if ge.Kind == TPOff64 {
+			t = ge.Target
+		}
+	}
+	if t == nil {
+		return
+	}
+	if rex == 0x4c {
+		c[e.Offset-3] = 0x49
+	}
+	c[e.Offset-2] = nop
+	c[e.Offset-1] = 0xc0 | reg
+	e.Kind, e.Target, e.Addend = TPOff32, t, 0
+}
+
+var gdSeq = [...]byte{0x66, 0x48, 0x8d, 0x3d}
+var gdLE = [...]byte{0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x8d, 0x80}
+
+// relaxGD rewrites the 16-byte general-dynamic sequence
+//
+//	data16 lea x@tlsgd(%rip), %rdi; data16 data16 rex.W call __tls_get_addr@PLT
+//
+// into "mov %fs:0, %rax; lea x@tpoff(%rax), %rax".
+func relaxGD(b *jitlink.Block, e *jitlink.Edge) {
+	c := b.Content
+	if e.Offset < 4 || e.Offset+12 > uint64(len(c)) || e.Addend != -4 {
+		return
+	}
+	s := c[e.Offset-4:]
+	if [4]byte(s[:4]) != gdSeq || s[8] != 0x66 || s[9] != 0x66 || s[10] != 0x48 || s[11] != 0xe8 {
+		return
+	}
+	call := findEdge(b, e.Offset+8)
+	if call == nil {
+		return
+	}
+	var t *jitlink.Symbol
+	for _, ge := range e.Target.Block.Edges {
+		if ge.Kind == DTPOff64 {
+			t = ge.Target
+		}
+	}
+	if t == nil {
+		return
+	}
+	copy(s, gdLE[:])
+	call.Kind, call.Target, call.Addend = TPOff32, t, 0
+	e.Kind = jitlink.KindKeepAlive
+}
+
+func findEdge(b *jitlink.Block, off uint64) *jitlink.Edge {
+	for i := range b.Edges {
+		if b.Edges[i].Offset == off {
+			return &b.Edges[i]
+		}
+	}
+	return nil
+}
+
+func ldMatches(c []byte, off uint64) bool {
+	if off < 3 || off+9 > uint64(len(c)) {
+		return false
+	}
+	return c[off-3] == 0x48 && c[off-2] == 0x8d && c[off-1] == 0x3d && c[off+4] == 0xe8
+}
+
+func allLDRelaxable(g *jitlink.LinkGraph) bool {
+	for _, sec := range g.Sections {
+		if sec.Flags&jitlink.SectionSynthetic != 0 {
+			continue
+		}
+		for _, b := range sec.Blocks {
+			for i := range b.Edges {
+				e := &b.Edges[i]
+				if e.Kind == TLSLDDelta32 && (!ldMatches(b.Content, e.Offset) || e.Addend != -4 || findEdge(b, e.Offset+5) == nil) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+var ldLE = [...]byte{0x66, 0x66, 0x66, 0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0}
+
+// relaxLD rewrites "lea x@tlsld(%rip), %rdi; call __tls_get_addr@PLT" into
+// "mov %fs:0, %rax" (padded); DTPOFF edges then become TPOFF edges.
+func relaxLD(b *jitlink.Block, e *jitlink.Edge) {
+	c := b.Content
+	copy(c[e.Offset-3:], ldLE[:])
+	if call := findEdge(b, e.Offset+5); call != nil {
+		call.Kind = jitlink.KindKeepAlive
+	}
+	e.Kind = jitlink.KindKeepAlive
+}

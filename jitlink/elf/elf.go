@@ -1,0 +1,883 @@
+// Package elf reads ELF64 x86-64 relocatable objects (ET_REL, as gcc and
+// g++ produce them) into jitlink link graphs.
+//
+// The reader does all its own bounds checking: malformed input yields a
+// *FormatError naming the file, section and offset; it never panics,
+// never allocates more than a small multiple of the input size and never
+// loops without consuming input.
+package elf
+
+import (
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gorc/jitlink"
+	"gorc/jitlink/amd64"
+	"gorc/orc/shared"
+)
+
+// FormatError is a malformed or unsupported object.
+type FormatError struct {
+	File    string
+	Section string // empty for the file header
+	Offset  uint64 // file offset, or offset in Section when Section is set
+	Msg     string
+}
+
+func (e *FormatError) Error() string {
+	if e.Section != "" {
+		return fmt.Sprintf("elf: %s: section %s: offset %#x: %s", e.File, e.Section, e.Offset, e.Msg)
+	}
+	return fmt.Sprintf("elf: %s: offset %#x: %s", e.File, e.Offset, e.Msg)
+}
+
+const (
+	ehdrSize  = 64
+	shdrSize  = 64
+	symSize   = 24
+	relaSize  = 24
+	shtUnwind = 0x70000001 // SHT_X86_64_UNWIND
+	shfRetain = 0x200000   // SHF_GNU_RETAIN
+	shfExcl   = 0x80000000 // SHF_EXCLUDE
+	stbUnique = 10         // STB_GNU_UNIQUE
+	grpComdat = 1
+	// maxZeroFill bounds a NOBITS section or common symbol.
+	maxZeroFill = 1 << 36
+)
+
+type shdr struct {
+	name                 uint32
+	typ                  elf.SectionType
+	flags                elf.SectionFlag
+	off, size            uint64
+	link, info           uint32
+	align, entsize       uint64
+	nameStr              string
+	sec                  *jitlink.Section
+	blocks               []*jitlink.Block // sorted by Ordinal (offset in section)
+	secSym               *jitlink.Symbol
+	group                *jitlink.ComdatGroup
+	nrel                 int
+	isEH                 bool
+	alloc, kept, skipped bool
+}
+
+type reader struct {
+	file  string
+	data  []byte
+	g     *jitlink.LinkGraph
+	sh    []shdr
+	syms  []*jitlink.Symbol
+	sym0  *jitlink.Symbol
+	strs  string
+	symtb int
+	named map[string]*jitlink.Section
+}
+
+func (r *reader) errf(off uint64, format string, args ...any) error {
+	return &FormatError{File: r.file, Offset: off, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (r *reader) secErr(i int, off uint64, format string, args ...any) error {
+	name := fmt.Sprintf("#%d", i)
+	if i >= 0 && i < len(r.sh) && r.sh[i].nameStr != "" {
+		name = r.sh[i].nameStr
+	}
+	return &FormatError{File: r.file, Section: name, Offset: off, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Parse reads an ELF64 x86-64 relocatable object into a link graph named
+// name. The graph's content aliases data, which must not change
+// afterwards.
+func Parse(name string, data []byte) (*jitlink.LinkGraph, error) {
+	r := &reader{file: name, data: data, g: jitlink.NewLinkGraph(name, amd64.Arch)}
+	if err := r.parse(); err != nil {
+		return nil, err
+	}
+	return r.g, nil
+}
+
+// IsELFObject reports whether data starts like an ELF64 relocatable object.
+func IsELFObject(data []byte) bool {
+	return len(data) >= ehdrSize && string(data[:4]) == elf.ELFMAG && data[4] == byte(elf.ELFCLASS64) &&
+		binary.LittleEndian.Uint16(data[16:]) == uint16(elf.ET_REL)
+}
+
+var le = binary.LittleEndian
+
+func (r *reader) parse() error {
+	d := r.data
+	if len(d) < ehdrSize {
+		return r.errf(0, "file too short for an ELF header (%d bytes)", len(d))
+	}
+	if string(d[:4]) != elf.ELFMAG {
+		return r.errf(0, "not an ELF file (bad magic)")
+	}
+	if elf.Class(d[4]) != elf.ELFCLASS64 {
+		return r.errf(4, "unsupported ELF class %v (want ELFCLASS64)", elf.Class(d[4]))
+	}
+	if elf.Data(d[5]) != elf.ELFDATA2LSB {
+		return r.errf(5, "unsupported data encoding %v (want little-endian)", elf.Data(d[5]))
+	}
+	if t := elf.Type(le.Uint16(d[16:])); t != elf.ET_REL {
+		return r.errf(16, "unsupported object type %v (want ET_REL, a relocatable object)", t)
+	}
+	if m := elf.Machine(le.Uint16(d[18:])); m != elf.EM_X86_64 {
+		return r.errf(18, "unsupported machine %v (want EM_X86_64)", m)
+	}
+	shoff := le.Uint64(d[40:])
+	shentsize := le.Uint16(d[58:])
+	shnum := uint64(le.Uint16(d[60:]))
+	shstrndx := uint64(le.Uint16(d[62:]))
+	if shoff == 0 {
+		return r.errf(40, "no section header table")
+	}
+	if shentsize != shdrSize {
+		return r.errf(58, "section header entry size %d, want %d", shentsize, shdrSize)
+	}
+	if shoff > uint64(len(d)) || uint64(len(d))-shoff < shdrSize {
+		return r.errf(40, "section header table at %#x is past the end of the file (%d bytes)", shoff, len(d))
+	}
+	if shnum == 0 {
+		shnum = le.Uint64(d[shoff+32:])
+	}
+	if shstrndx == uint64(elf.SHN_XINDEX) {
+		shstrndx = uint64(le.Uint32(d[shoff+40:]))
+	}
+	if shnum > (uint64(len(d))-shoff)/shdrSize {
+		return r.errf(shoff, "section header table (%d entries) extends past the end of the file", shnum)
+	}
+	if shstrndx == 0 || shstrndx >= shnum {
+		return r.errf(62, "section name table index %d out of range (have %d sections)", shstrndx, shnum)
+	}
+	r.sh = make([]shdr, shnum)
+	for i := range r.sh {
+		h := d[shoff+uint64(i)*shdrSize:]
+		s := &r.sh[i]
+		s.name = le.Uint32(h[0:])
+		s.typ = elf.SectionType(le.Uint32(h[4:]))
+		s.flags = elf.SectionFlag(le.Uint64(h[8:]))
+		s.off = le.Uint64(h[24:])
+		s.size = le.Uint64(h[32:])
+		s.link = le.Uint32(h[40:])
+		s.info = le.Uint32(h[44:])
+		s.align = le.Uint64(h[48:])
+		s.entsize = le.Uint64(h[56:])
+		if s.typ != elf.SHT_NOBITS && s.typ != elf.SHT_NULL {
+			if s.off > uint64(len(d)) || uint64(len(d))-s.off < s.size {
+				return r.secErr(i, 0, "contents [%#x, +%#x) extend past the end of the file (%d bytes)", s.off, s.size, len(d))
+			}
+		}
+	}
+	shstr, err := r.content(int(shstrndx))
+	if err != nil {
+		return err
+	}
+	if r.sh[shstrndx].typ != elf.SHT_STRTAB {
+		return r.secErr(int(shstrndx), 0, "section name table has type %v, want SHT_STRTAB", r.sh[shstrndx].typ)
+	}
+	shstrs := string(shstr)
+	for i := range r.sh {
+		if i == 0 {
+			continue
+		}
+		n, ok := cstr(shstrs, r.sh[i].name)
+		if !ok {
+			return r.secErr(i, 0, "bad section name offset %#x (name table is %d bytes)", r.sh[i].name, len(shstrs))
+		}
+		r.sh[i].nameStr = n
+	}
+	if err := r.findSymtab(); err != nil {
+		return err
+	}
+	if err := r.groups(); err != nil {
+		return err
+	}
+	if err := r.sections(); err != nil {
+		return err
+	}
+	if err := r.symbols(); err != nil {
+		return err
+	}
+	if err := r.relocations(); err != nil {
+		return err
+	}
+	if err := r.ehFrames(); err != nil {
+		return err
+	}
+	r.startStop()
+	return nil
+}
+
+func cstr(tab string, off uint32) (string, bool) {
+	if uint64(off) >= uint64(len(tab)) {
+		return "", off == 0 && len(tab) == 0
+	}
+	s := tab[off:]
+	i := strings.IndexByte(s, 0)
+	if i < 0 {
+		return "", false
+	}
+	return s[:i], true
+}
+
+func (r *reader) content(i int) ([]byte, error) {
+	if i <= 0 || i >= len(r.sh) {
+		return nil, r.errf(0, "section index %d out of range (have %d sections)", i, len(r.sh))
+	}
+	s := &r.sh[i]
+	if s.typ == elf.SHT_NOBITS {
+		return nil, nil
+	}
+	return r.data[s.off : s.off+s.size : s.off+s.size], nil
+}
+
+func (r *reader) findSymtab() error {
+	r.symtb = -1
+	for i := range r.sh {
+		if r.sh[i].typ == elf.SHT_SYMTAB {
+			if r.symtb >= 0 {
+				return r.secErr(i, 0, "second symbol table (first is section %d)", r.symtb)
+			}
+			r.symtb = i
+		}
+	}
+	if r.symtb < 0 {
+		return nil
+	}
+	s := &r.sh[r.symtb]
+	if s.entsize != symSize {
+		return r.secErr(r.symtb, 0, "symbol entry size %d, want %d", s.entsize, symSize)
+	}
+	if s.size%symSize != 0 {
+		return r.secErr(r.symtb, 0, "size %d is not a multiple of the entry size", s.size)
+	}
+	if s.link == 0 || uint64(s.link) >= uint64(len(r.sh)) || r.sh[s.link].typ != elf.SHT_STRTAB {
+		return r.secErr(r.symtb, 0, "string table index %d is not a string table", s.link)
+	}
+	st, err := r.content(int(s.link))
+	if err != nil {
+		return err
+	}
+	r.strs = string(st)
+	return nil
+}
+
+func (r *reader) symName(idx uint32) (string, uint8, uint16, error) {
+	if r.symtb < 0 {
+		return "", 0, 0, r.errf(0, "symbol %d referenced but the object has no symbol table", idx)
+	}
+	s := &r.sh[r.symtb]
+	if uint64(idx) >= s.size/symSize {
+		return "", 0, 0, r.secErr(r.symtb, 0, "symbol index %d out of range (%d symbols)", idx, s.size/symSize)
+	}
+	e := r.data[s.off+uint64(idx)*symSize:]
+	n, ok := cstr(r.strs, le.Uint32(e))
+	if !ok {
+		return "", 0, 0, r.secErr(r.symtb, uint64(idx)*symSize, "bad symbol name offset %#x", le.Uint32(e))
+	}
+	return n, e[4], le.Uint16(e[6:]), nil
+}
+
+func (r *reader) groups() error {
+	for i := range r.sh {
+		s := &r.sh[i]
+		if s.typ != elf.SHT_GROUP {
+			continue
+		}
+		c, err := r.content(i)
+		if err != nil {
+			return err
+		}
+		if len(c) < 4 || len(c)%4 != 0 {
+			return r.secErr(i, 0, "group section size %d is not a positive multiple of 4", len(c))
+		}
+		if le.Uint32(c)&grpComdat == 0 {
+			continue
+		}
+		if int(s.link) != r.symtb || r.symtb < 0 {
+			return r.secErr(i, 0, "group's symbol table index %d is not the symbol table", s.link)
+		}
+		name, info, shndx, err := r.symName(s.info)
+		if err != nil {
+			return err
+		}
+		if elf.ST_TYPE(info) == elf.STT_SECTION {
+			if uint64(shndx) >= uint64(len(r.sh)) {
+				return r.secErr(i, 0, "group signature section %d out of range", shndx)
+			}
+			name = r.sh[shndx].nameStr
+		}
+		grp := &jitlink.ComdatGroup{Signature: name}
+		r.g.Comdats = append(r.g.Comdats, grp)
+		for off := 4; off < len(c); off += 4 {
+			m := le.Uint32(c[off:])
+			if m == 0 || uint64(m) >= uint64(len(r.sh)) {
+				return r.secErr(i, uint64(off), "group member section index %d out of range", m)
+			}
+			r.sh[m].group = grp
+		}
+	}
+	return nil
+}
+
+func parsePrio(name, prefix string) (uint32, bool) {
+	if name == prefix {
+		return 65535, true
+	}
+	if !strings.HasPrefix(name, prefix+".") {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(name[len(prefix)+1:], 10, 16)
+	if err != nil {
+		return 65535, true
+	}
+	return uint32(n), true
+}
+
+func (r *reader) sections() error {
+	r.named = map[string]*jitlink.Section{}
+	for i := range r.sh {
+		s := &r.sh[i]
+		if i == 0 || s.flags&elf.SHF_ALLOC == 0 || s.flags&shfExcl != 0 {
+			continue
+		}
+		switch s.typ {
+		case elf.SHT_PROGBITS, elf.SHT_NOBITS, elf.SHT_INIT_ARRAY, elf.SHT_FINI_ARRAY, elf.SHT_PREINIT_ARRAY, shtUnwind:
+		default:
+			s.skipped = true
+			continue
+		}
+		align := s.align
+		if align == 0 {
+			align = 1
+		}
+		if align&(align-1) != 0 {
+			return r.secErr(i, 0, "alignment %d is not a power of two", s.align)
+		}
+		if align > 1<<16 {
+			return r.secErr(i, 0, "alignment %d too large", s.align)
+		}
+		s.align = align
+		if s.typ == elf.SHT_NOBITS && s.size > maxZeroFill {
+			return r.secErr(i, 0, "zero-fill size %#x too large", s.size)
+		}
+		prot := shared.ProtRead
+		if s.flags&elf.SHF_WRITE != 0 {
+			prot |= shared.ProtWrite
+		}
+		if s.flags&elf.SHF_EXECINSTR != 0 {
+			if prot&shared.ProtWrite != 0 {
+				return r.secErr(i, 0, "section is writable and executable (W^X)")
+			}
+			prot |= shared.ProtExec
+		}
+		var flags jitlink.SectionFlags
+		prio := uint32(65535)
+		name := s.nameStr
+		if p, ok := parsePrio(name, ".init_array"); ok || s.typ == elf.SHT_INIT_ARRAY {
+			flags |= jitlink.SectionInitArray | jitlink.SectionKeepAlive
+			if ok {
+				prio = p
+			}
+		} else if p, ok := parsePrio(name, ".fini_array"); ok || s.typ == elf.SHT_FINI_ARRAY {
+			flags |= jitlink.SectionFiniArray | jitlink.SectionKeepAlive
+			if ok {
+				prio = p
+			}
+		} else if s.typ == elf.SHT_PREINIT_ARRAY || name == ".preinit_array" {
+			flags |= jitlink.SectionPreinitArray | jitlink.SectionKeepAlive
+		} else if p, ok := parsePrio(name, ".ctors"); ok {
+			flags |= jitlink.SectionCtors | jitlink.SectionKeepAlive
+			if name != ".ctors" {
+				prio = 65535 - p
+			}
+		} else if p, ok := parsePrio(name, ".dtors"); ok {
+			flags |= jitlink.SectionDtors | jitlink.SectionKeepAlive
+			if name != ".dtors" {
+				prio = 65535 - p
+			}
+		} else if s.typ == shtUnwind || name == ".eh_frame" {
+			flags |= jitlink.SectionEHFrame
+			s.isEH = true
+		}
+		if s.flags&elf.SHF_TLS != 0 {
+			flags |= jitlink.SectionTLS
+		}
+		if s.flags&(elf.SHF_MERGE|elf.SHF_STRINGS) == elf.SHF_MERGE|elf.SHF_STRINGS {
+			flags |= jitlink.SectionMergeStrings
+		}
+		if s.flags&shfRetain != 0 {
+			flags |= jitlink.SectionKeepAlive
+		}
+		// Same-named sections outside groups share one jitlink section so
+		// that their blocks stay contiguous (__start_/__stop_).
+		var sec *jitlink.Section
+		if s.group == nil && !s.isEH {
+			if ex := r.named[name]; ex != nil && ex.Prot == prot && ex.Flags == flags && ex.Priority == prio {
+				sec = ex
+			}
+		}
+		if sec == nil {
+			sec = r.g.AddSection(name, prot, flags)
+			sec.Priority = prio
+			sec.Comdat = s.group
+			if s.group != nil {
+				s.group.Sections = append(s.group.Sections, sec)
+			} else if !s.isEH && r.named[name] == nil {
+				r.named[name] = sec
+			}
+		}
+		s.sec = sec
+		s.kept = true
+		s.alloc = true
+		if s.isEH {
+			continue // split in ehFrames after relocations are known
+		}
+		var b *jitlink.Block
+		if s.typ == elf.SHT_NOBITS {
+			b = r.g.AddZeroFillBlock(sec, s.size, align, 0)
+		} else {
+			c, _ := r.content(i)
+			b = r.g.AddContentBlock(sec, c, align, 0)
+		}
+		s.blocks = []*jitlink.Block{b}
+	}
+	// Count relocations per target section to size edge slices once.
+	for i := range r.sh {
+		s := &r.sh[i]
+		if (s.typ == elf.SHT_RELA || s.typ == elf.SHT_REL) && uint64(s.info) < uint64(len(r.sh)) && s.entsize != 0 {
+			r.sh[s.info].nrel += int(s.size / s.entsize)
+		}
+	}
+	// Split .eh_frame into records now so symbols can find their blocks.
+	for i := range r.sh {
+		s := &r.sh[i]
+		if s.kept && s.isEH {
+			if err := r.splitEH(i); err != nil {
+				return err
+			}
+		} else if s.kept && s.nrel > 0 {
+			n := s.nrel
+			if n > 1<<20 {
+				n = 1 << 20
+			}
+			s.blocks[0].Edges = make([]jitlink.Edge, 0, n)
+		}
+	}
+	return nil
+}
+
+func (r *reader) splitEH(i int) error {
+	s := &r.sh[i]
+	c, _ := r.content(i)
+	if c == nil {
+		return r.secErr(i, 0, ".eh_frame must have contents")
+	}
+	pos := uint64(0)
+	for pos < uint64(len(c)) {
+		if uint64(len(c))-pos < 4 {
+			return r.secErr(i, pos, "truncated CIE/FDE length")
+		}
+		length := uint64(le.Uint32(c[pos:]))
+		if length == 0xffffffff {
+			return r.secErr(i, pos, "64-bit DWARF CIE/FDE records are not supported")
+		}
+		size := length + 4
+		if length == 0 {
+			size = uint64(len(c)) - pos // terminator and padding
+		} else if length < 4 || uint64(len(c))-pos < size {
+			return r.secErr(i, pos, "CIE/FDE record length %d runs past the end of the section (%d bytes)", length, len(c))
+		}
+		align := uint64(1)
+		if pos == 0 {
+			align = s.align
+		}
+		b := r.g.AddContentBlock(s.sec, c[pos:pos+size], align, 0)
+		b.Ordinal = pos
+		s.blocks = append(s.blocks, b)
+		if length == 0 {
+			// keep the terminator so the registered section is well formed
+			r.g.AddAnonymousSymbol(b, 0, size).Live = true
+		}
+		pos += size
+	}
+	return nil
+}
+
+// blockAt finds the block of section i containing offset off (off may be
+// the end of the last block).
+func (r *reader) blockAt(i int, off uint64) *jitlink.Block {
+	bs := r.sh[i].blocks
+	if len(bs) == 1 {
+		if off <= bs[0].Size {
+			return bs[0]
+		}
+		return nil
+	}
+	k := sort.Search(len(bs), func(j int) bool { return bs[j].Ordinal > off }) - 1
+	if k < 0 {
+		return nil
+	}
+	b := bs[k]
+	if off-b.Ordinal > b.Size {
+		return nil
+	}
+	return b
+}
+
+func (r *reader) sectionSymbol(i int) *jitlink.Symbol {
+	s := &r.sh[i]
+	if s.secSym == nil && len(s.blocks) > 0 {
+		s.secSym = r.g.AddAnonymousSymbol(s.blocks[0], 0, 0)
+	}
+	return s.secSym
+}
+
+func (r *reader) symbols() error {
+	if r.symtb < 0 {
+		return nil
+	}
+	st := &r.sh[r.symtb]
+	n := st.size / symSize
+	r.syms = make([]*jitlink.Symbol, n)
+	var xindex []byte
+	for i := range r.sh {
+		if r.sh[i].typ == elf.SHT_SYMTAB_SHNDX && int(r.sh[i].link) == r.symtb {
+			xindex, _ = r.content(i)
+		}
+	}
+	var common *jitlink.Section
+	tab := r.data[st.off : st.off+st.size]
+	for idx := uint64(1); idx < n; idx++ {
+		e := tab[idx*symSize:]
+		off := idx * symSize
+		name, ok := cstr(r.strs, le.Uint32(e))
+		if !ok {
+			return r.secErr(r.symtb, off, "symbol %d: bad name offset %#x", idx, le.Uint32(e))
+		}
+		info, other := e[4], e[5]
+		shndx := uint32(le.Uint16(e[6:]))
+		value, size := le.Uint64(e[8:]), le.Uint64(e[16:])
+		typ, bind := elf.ST_TYPE(info), elf.ST_BIND(info)
+		vis := elf.ST_VISIBILITY(other)
+		if shndx == uint32(elf.SHN_XINDEX) {
+			if uint64(len(xindex)) < (idx+1)*4 {
+				return r.secErr(r.symtb, off, "symbol %d (%s): SHN_XINDEX without an extended index", idx, name)
+			}
+			shndx = le.Uint32(xindex[idx*4:])
+		}
+		scope := jitlink.ScopeDefault
+		switch {
+		case bind == elf.STB_LOCAL:
+			scope = jitlink.ScopeLocal
+		case vis == elf.STV_HIDDEN || vis == elf.STV_INTERNAL:
+			scope = jitlink.ScopeHidden
+		}
+		linkage := jitlink.LinkageStrong
+		if bind == elf.STB_WEAK || bind == stbUnique {
+			linkage = jitlink.LinkageWeak
+		}
+		switch bind {
+		case elf.STB_LOCAL, elf.STB_GLOBAL, elf.STB_WEAK, stbUnique:
+		default:
+			return r.secErr(r.symtb, off, "symbol %d (%s): unsupported binding %v", idx, name, bind)
+		}
+		if typ == elf.STT_GNU_IFUNC {
+			return r.secErr(r.symtb, off, "symbol %d (%s): STT_GNU_IFUNC is not supported", idx, name)
+		}
+		if typ == elf.STT_FILE {
+			continue
+		}
+		switch {
+		case shndx == uint32(elf.SHN_UNDEF):
+			if bind == elf.STB_LOCAL {
+				if name == "" {
+					continue
+				}
+				return r.secErr(r.symtb, off, "symbol %d (%s): undefined local symbol", idx, name)
+			}
+			if name == "" {
+				return r.secErr(r.symtb, off, "symbol %d: undefined symbol without a name", idx)
+			}
+			r.syms[idx] = r.g.AddExternalSymbol(name, bind == elf.STB_WEAK)
+		case shndx == uint32(elf.SHN_ABS):
+			s := r.g.AddAbsoluteSymbol(name, shared.ExecutorAddr(value), linkage, scope, bind != elf.STB_LOCAL)
+			s.Size = size
+			r.syms[idx] = s
+		case shndx == uint32(elf.SHN_COMMON):
+			if name == "" || bind == elf.STB_LOCAL {
+				return r.secErr(r.symtb, off, "symbol %d: common symbol must be global and named", idx)
+			}
+			align := value
+			if align == 0 {
+				align = 1
+			}
+			if align&(align-1) != 0 || align > 1<<16 {
+				return r.secErr(r.symtb, off, "symbol %d (%s): common alignment %d is not a power of two", idx, name, value)
+			}
+			if size > maxZeroFill {
+				return r.secErr(r.symtb, off, "symbol %d (%s): common size %#x too large", idx, name, size)
+			}
+			if common == nil {
+				common = r.g.AddSection(".bss.common", shared.ProtRead|shared.ProtWrite, 0)
+			}
+			b := r.g.AddZeroFillBlock(common, size, align, 0)
+			b.Flags |= jitlink.BlockCommon
+			r.syms[idx] = r.g.AddDefinedSymbol(b, 0, name, size, jitlink.LinkageWeak, scope, false, true)
+		case shndx >= uint32(elf.SHN_LORESERVE) && shndx <= 0xffff:
+			return r.secErr(r.symtb, off, "symbol %d (%s): unsupported section index %#x", idx, name, shndx)
+		default:
+			if uint64(shndx) >= uint64(len(r.sh)) {
+				return r.secErr(r.symtb, off, "symbol %d (%s): section index %d out of range", idx, name, shndx)
+			}
+			sh := &r.sh[shndx]
+			if !sh.kept {
+				continue // symbol in a non-allocated or skipped section
+			}
+			if typ == elf.STT_SECTION {
+				r.syms[idx] = r.sectionSymbol(int(shndx))
+				continue
+			}
+			b := r.blockAt(int(shndx), value)
+			if b == nil || value > sh.size {
+				return r.secErr(r.symtb, off, "symbol %d (%s): value %#x is outside section %s (%d bytes)", idx, name, value, sh.nameStr, sh.size)
+			}
+			if typ == elf.STT_TLS && sh.flags&elf.SHF_TLS == 0 {
+				return r.secErr(r.symtb, off, "symbol %d (%s): thread-local symbol in non-TLS section %s", idx, name, sh.nameStr)
+			}
+			if sh.group != nil {
+				linkage = jitlink.LinkageWeak
+			}
+			if name == "" {
+				scope = jitlink.ScopeLocal
+			}
+			r.syms[idx] = r.g.AddDefinedSymbol(b, value-b.Ordinal, name, size, linkage, scope,
+				typ == elf.STT_FUNC, bind != elf.STB_LOCAL)
+		}
+	}
+	return nil
+}
+
+// relocation type -> edge kind and width
+type relInfo struct {
+	kind  jitlink.EdgeKind
+	width uint8
+	low   bool // needs Low2GiB
+}
+
+var relTab = map[elf.R_X86_64]relInfo{
+	elf.R_X86_64_64:            {amd64.Pointer64, 8, false},
+	elf.R_X86_64_PC32:          {amd64.Delta32, 4, false},
+	elf.R_X86_64_PLT32:         {amd64.BranchPCRel32, 4, false},
+	elf.R_X86_64_GOTPCREL:      {amd64.RequestGOTAndTransformToDelta32, 4, false},
+	elf.R_X86_64_32:            {amd64.Pointer32, 4, true},
+	elf.R_X86_64_32S:           {amd64.Pointer32Signed, 4, true},
+	elf.R_X86_64_DTPOFF64:      {amd64.DTPOff64, 8, false},
+	elf.R_X86_64_TPOFF64:       {amd64.TPOff64, 8, false},
+	elf.R_X86_64_TLSGD:         {amd64.RequestTLSGD, 4, false},
+	elf.R_X86_64_TLSLD:         {amd64.RequestTLSLD, 4, false},
+	elf.R_X86_64_DTPOFF32:      {amd64.DTPOff32, 4, false},
+	elf.R_X86_64_GOTTPOFF:      {amd64.RequestTLSIEGOT, 4, false},
+	elf.R_X86_64_TPOFF32:       {amd64.TPOff32, 4, false},
+	elf.R_X86_64_PC64:          {amd64.Delta64, 8, false},
+	elf.R_X86_64_GOTOFF64:      {amd64.Delta64FromGOT, 8, false},
+	elf.R_X86_64_GOTPC32:       {amd64.Delta32, 4, false},
+	elf.R_X86_64_GOT64:         {amd64.RequestGOTAndTransformToDelta64FromGOT, 8, false},
+	elf.R_X86_64_GOTPCREL64:    {amd64.RequestGOTAndTransformToDelta64, 8, false},
+	elf.R_X86_64_GOTPC64:       {amd64.Delta64, 8, false},
+	elf.R_X86_64_GOTPLT64:      {amd64.RequestGOTAndTransformToDelta64FromGOT, 8, false},
+	elf.R_X86_64_PLTOFF64:      {amd64.Delta64FromGOT, 8, false},
+	elf.R_X86_64_SIZE32:        {amd64.Size32, 4, false},
+	elf.R_X86_64_SIZE64:        {amd64.Size64, 8, false},
+	elf.R_X86_64_GOTPCRELX:     {amd64.RequestGOTAndTransformToPCRel32GOTLoadRelaxable, 4, false},
+	elf.R_X86_64_REX_GOTPCRELX: {amd64.RequestGOTAndTransformToPCRel32GOTLoadREXRelaxable, 4, false},
+}
+
+// fast path table indexed by type
+var relFast [64]relInfo
+
+func init() {
+	for t, ri := range relTab {
+		if int(t) < len(relFast) {
+			relFast[t] = ri
+		}
+	}
+}
+
+func (r *reader) relocations() error {
+	for i := range r.sh {
+		s := &r.sh[i]
+		if s.typ != elf.SHT_RELA && s.typ != elf.SHT_REL {
+			continue
+		}
+		if uint64(s.info) >= uint64(len(r.sh)) {
+			return r.secErr(i, 0, "relocated section index %d out of range", s.info)
+		}
+		ti := int(s.info)
+		t := &r.sh[ti]
+		if !t.kept {
+			continue // relocations of debug info and other skipped sections
+		}
+		if s.typ == elf.SHT_REL {
+			return r.secErr(i, 0, "SHT_REL relocations are not supported on x86-64 (want SHT_RELA)")
+		}
+		if s.entsize != relaSize || s.size%relaSize != 0 {
+			return r.secErr(i, 0, "RELA entry size %d / section size %d invalid", s.entsize, s.size)
+		}
+		if int(s.link) != r.symtb || r.symtb < 0 {
+			return r.secErr(i, 0, "relocations use symbol table %d, which is not the symbol table", s.link)
+		}
+		if t.typ == elf.SHT_NOBITS {
+			if s.size > 0 {
+				return r.secErr(i, 0, "relocations applied to zero-fill section %s", t.nameStr)
+			}
+			continue
+		}
+		c, _ := r.content(i)
+		for off := uint64(0); off+relaSize <= uint64(len(c)); off += relaSize {
+			roff := le.Uint64(c[off:])
+			info := le.Uint64(c[off+8:])
+			addend := int64(le.Uint64(c[off+16:]))
+			typ := elf.R_X86_64(uint32(info))
+			symi := info >> 32
+			if typ == elf.R_X86_64_NONE {
+				continue
+			}
+			var ri relInfo
+			if int(typ) < len(relFast) {
+				ri = relFast[typ]
+			}
+			if ri.kind == 0 {
+				msg := fmt.Sprintf("unsupported relocation %v", typ)
+				switch typ {
+				case elf.R_X86_64_GOTPC32_TLSDESC, elf.R_X86_64_TLSDESC_CALL, elf.R_X86_64_TLSDESC:
+					msg += " (TLS descriptors: compile with -mtls-dialect=gnu)"
+				}
+				return r.secErr(ti, roff, "%s (relocation %d in %s)", msg, off/relaSize, s.nameStr)
+			}
+			var target *jitlink.Symbol
+			if symi == 0 {
+				if r.sym0 == nil {
+					r.sym0 = r.g.AddAbsoluteSymbol("", 0, jitlink.LinkageStrong, jitlink.ScopeLocal, false)
+				}
+				target = r.sym0
+			} else {
+				if symi >= uint64(len(r.syms)) {
+					return r.secErr(ti, roff, "%v: symbol index %d out of range (%d symbols)", typ, symi, len(r.syms))
+				}
+				target = r.syms[symi]
+				if target == nil {
+					name, _, _, _ := r.symName(uint32(symi))
+					return r.secErr(ti, roff, "%v: refers to symbol %d (%q) in a section that is not loaded", typ, symi, name)
+				}
+			}
+			if roff > t.size || t.size-roff < uint64(ri.width) {
+				return r.secErr(ti, roff, "%v: fixup extends past the end of the section (%d bytes)", typ, t.size)
+			}
+			b := t.blocks[0]
+			if len(t.blocks) > 1 {
+				b = r.blockAt(ti, roff)
+			}
+			if b == nil || roff-b.Ordinal+uint64(ri.width) > b.Size {
+				return r.secErr(ti, roff, "%v: fixup straddles a record boundary", typ)
+			}
+			if ri.low {
+				r.g.Low2GiB = true
+			}
+			b.Edges = append(b.Edges, jitlink.Edge{Kind: ri.kind, Offset: roff - b.Ordinal, Target: target, Addend: addend})
+		}
+	}
+	return nil
+}
+
+// ehFrames links each FDE to its CIE (a NegDelta32 edge on the CIE pointer)
+// and its function to the FDE (a keep-alive edge), so dead-stripping keeps
+// frames and functions together.
+func (r *reader) ehFrames() error {
+	for i := range r.sh {
+		s := &r.sh[i]
+		if !s.kept || !s.isEH {
+			continue
+		}
+		for _, b := range s.blocks {
+			c := b.Content
+			if len(c) < 8 || le.Uint32(c) == 0 {
+				continue
+			}
+			id := le.Uint32(c[4:])
+			if id == 0 {
+				continue // CIE
+			}
+			ptr := b.Ordinal + 4
+			if uint64(id) > ptr {
+				return r.secErr(i, ptr, "FDE's CIE pointer %#x points before the section", id)
+			}
+			cie := r.blockAt(i, ptr-uint64(id))
+			if cie == nil || cie.Ordinal != ptr-uint64(id) || len(cie.Content) < 8 || le.Uint32(cie.Content[4:]) != 0 {
+				return r.secErr(i, ptr, "FDE's CIE pointer %#x does not point at a CIE", id)
+			}
+			b.Edges = append(b.Edges, jitlink.Edge{Kind: amd64.NegDelta32, Offset: 4, Target: r.g.AddAnonymousSymbol(cie, 0, 0)})
+			var fn *jitlink.Symbol
+			for _, e := range b.Edges {
+				if e.Offset == 8 {
+					fn = e.Target
+				}
+			}
+			if fn == nil {
+				continue // no pc_begin relocation: leave it to be stripped
+			}
+			if fn.Kind == jitlink.SymDefined {
+				fn.Block.AddEdge(jitlink.KindKeepAlive, 0, r.g.AddAnonymousSymbol(b, 0, 0), 0)
+			}
+		}
+	}
+	return nil
+}
+
+func isCIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// startStop defines __start_SEC and __stop_SEC for sections SEC of this
+// graph whose names are C identifiers, and keeps those sections alive.
+func (r *reader) startStop() {
+	for name, ext := range r.g.Externals {
+		var sn string
+		start := false
+		if strings.HasPrefix(name, "__start_") {
+			sn, start = name[len("__start_"):], true
+		} else if strings.HasPrefix(name, "__stop_") {
+			sn = name[len("__stop_"):]
+		} else {
+			continue
+		}
+		if !isCIdent(sn) {
+			continue
+		}
+		sec := r.named[sn]
+		if sec == nil || len(sec.Blocks) == 0 {
+			continue
+		}
+		sec.Flags |= jitlink.SectionKeepAlive
+		if start {
+			r.g.DefineExternal(ext, sec.Blocks[0], 0, jitlink.LinkageStrong, jitlink.ScopeHidden)
+		} else {
+			last := sec.Blocks[len(sec.Blocks)-1]
+			r.g.DefineExternal(ext, last, last.Size, jitlink.LinkageStrong, jitlink.ScopeHidden)
+		}
+	}
+}

@@ -1,0 +1,193 @@
+// Package jitlinktest provides an in-memory MemoryManager and a simple
+// LinkContext for testing the linker without an executor: segments are
+// plain byte slices placed at chosen fake addresses, and external symbols
+// come from a map.
+package jitlinktest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"gorc/jitlink"
+	"gorc/orc/shared"
+)
+
+// Segment is one finalized fake segment.
+type Segment struct {
+	Addr shared.ExecutorAddr
+	Prot shared.MemProt
+	Mem  []byte
+}
+
+// MemoryManager hands out fake executor addresses starting at Base, each
+// segment page-aligned after the previous one. Memory stays readable after
+// finalization through Read.
+type MemoryManager struct {
+	mu        sync.Mutex
+	Base      shared.ExecutorAddr
+	next      shared.ExecutorAddr
+	Segs      []Segment
+	Requests  []jitlink.AllocRequest
+	Actions   [][]shared.AllocActionPair
+	Abandoned int
+	// Gap inserts this many bytes between segments (to test reach).
+	Gap uint64
+}
+
+// NewMemoryManager returns a manager allocating from base upwards.
+func NewMemoryManager(base shared.ExecutorAddr) *MemoryManager {
+	return &MemoryManager{Base: base, next: base}
+}
+
+type inflight struct {
+	mm   *MemoryManager
+	segs []jitlink.Segment
+	req  jitlink.AllocRequest
+}
+
+// Allocate implements jitlink.MemoryManager.
+func (m *MemoryManager) Allocate(ctx context.Context, req jitlink.AllocRequest) (jitlink.InFlightAlloc, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.next == 0 {
+		m.next = m.Base
+	}
+	m.Requests = append(m.Requests, req)
+	fa := &inflight{mm: m, req: req}
+	for _, s := range req.Segments {
+		if s.Size > 1<<32 {
+			return nil, fmt.Errorf("jitlinktest: segment of %d bytes too large", s.Size)
+		}
+		al := s.Align
+		if al < 4096 {
+			al = 4096
+		}
+		addr := (uint64(m.next) + al - 1) &^ (al - 1)
+		if req.Low2GiB && addr+s.Size > 1<<31 {
+			return nil, fmt.Errorf("jitlinktest: cannot place %s below 2 GiB (base %v)", req.Name, m.Base)
+		}
+		fa.segs = append(fa.segs, jitlink.Segment{Addr: shared.ExecutorAddr(addr), Mem: make([]byte, s.Size)})
+		m.next = shared.ExecutorAddr(addr + s.Size + m.Gap)
+	}
+	return fa, nil
+}
+
+func (f *inflight) Segments() []jitlink.Segment { return f.segs }
+
+func (f *inflight) Finalize(ctx context.Context, actions []shared.AllocActionPair) (jitlink.FinalizedAlloc, error) {
+	m := f.mm
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, s := range f.segs {
+		m.Segs = append(m.Segs, Segment{Addr: s.Addr, Prot: f.req.Segments[i].Prot, Mem: s.Mem})
+	}
+	m.Actions = append(m.Actions, actions)
+	h := shared.ExecutorAddr(0)
+	if len(f.segs) > 0 {
+		h = f.segs[0].Addr
+	}
+	return jitlink.FinalizedAlloc{Handle: h}, nil
+}
+
+func (f *inflight) Abandon(ctx context.Context) error {
+	f.mm.mu.Lock()
+	f.mm.Abandoned++
+	f.mm.mu.Unlock()
+	return nil
+}
+
+// Deallocate implements jitlink.MemoryManager.
+func (m *MemoryManager) Deallocate(ctx context.Context, allocs []jitlink.FinalizedAlloc) error {
+	return nil
+}
+
+// Read returns n bytes at addr from finalized memory.
+func (m *MemoryManager) Read(addr shared.ExecutorAddr, n uint64) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range m.Segs {
+		if addr >= s.Addr && uint64(addr-s.Addr)+n <= uint64(len(s.Mem)) {
+			o := uint64(addr - s.Addr)
+			return s.Mem[o : o+n], nil
+		}
+	}
+	return nil, fmt.Errorf("jitlinktest: no finalized memory at [%v, +%d)", addr, n)
+}
+
+// Context is a LinkContext resolving externals from a map. It supports
+// TLS when TLS is set.
+type Context struct {
+	MM      jitlink.MemoryManager
+	Symbols map[string]shared.ExecutorAddr
+	// TLS, when non-nil, is returned from ResolveTLS.
+	TLS *jitlink.TLSLayout
+	// Passes are appended to the configuration by ModifyPassConfig.
+	Passes func(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error
+
+	Looked    map[string]jitlink.SymbolLookupFlags
+	Resolved  map[string]shared.ExecutorAddr // defined, non-local symbols
+	Finalized bool
+	Err       error
+	Template  jitlink.TLSTemplate
+}
+
+// MemoryManager implements jitlink.LinkContext.
+func (c *Context) MemoryManager() jitlink.MemoryManager { return c.MM }
+
+// ModifyPassConfig implements jitlink.LinkContext.
+func (c *Context) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
+	if c.Passes != nil {
+		return c.Passes(g, cfg)
+	}
+	return nil
+}
+
+// LookupExternals implements jitlink.LinkContext.
+func (c *Context) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
+	c.Looked = syms
+	res := make(map[string]jitlink.ExternalDef, len(syms))
+	var missing []string
+	for n, f := range syms {
+		if a, ok := c.Symbols[n]; ok {
+			res[n] = jitlink.ExternalDef{Addr: a}
+		} else if f == jitlink.LookupRequired {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, fmt.Errorf("undefined symbols: %v", missing)
+	}
+	return res, nil
+}
+
+// NotifyResolved implements jitlink.LinkContext.
+func (c *Context) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) error {
+	c.Resolved = map[string]shared.ExecutorAddr{}
+	for _, s := range g.Symbols {
+		if s.Scope != jitlink.ScopeLocal && s.Name != "" {
+			c.Resolved[s.Name] = s.Address()
+		}
+	}
+	return nil
+}
+
+// NotifyFinalized implements jitlink.LinkContext.
+func (c *Context) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph, a jitlink.FinalizedAlloc) error {
+	c.Finalized = true
+	return nil
+}
+
+// NotifyFailed implements jitlink.LinkContext.
+func (c *Context) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) { c.Err = err }
+
+// ResolveTLS implements jitlink.TLSLinkContext.
+func (c *Context) ResolveTLS(ctx context.Context, g *jitlink.LinkGraph, t jitlink.TLSTemplate) (jitlink.TLSLayout, error) {
+	c.Template = t
+	if c.TLS == nil {
+		return jitlink.TLSLayout{}, fmt.Errorf("jitlinktest: no TLS layout configured")
+	}
+	return *c.TLS, nil
+}

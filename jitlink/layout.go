@@ -1,0 +1,217 @@
+package jitlink
+
+import (
+	"fmt"
+
+	"gorc/orc/shared"
+)
+
+// segClass orders segments: r-x, r--, rw-, then finalize-lifetime r--, rw-.
+type segKey struct {
+	prot     shared.MemProt
+	lifetime MemLifetime
+}
+
+var segOrder = []segKey{
+	{shared.ProtRead | shared.ProtExec, LifetimeStandard},
+	{shared.ProtRead, LifetimeStandard},
+	{shared.ProtRead | shared.ProtWrite, LifetimeStandard},
+	{shared.ProtRead, LifetimeFinalize},
+	{shared.ProtRead | shared.ProtWrite, LifetimeFinalize},
+}
+
+type placed struct {
+	b   *Block
+	off uint64
+}
+
+type segPlan struct {
+	key    segKey
+	size   uint64
+	align  uint64
+	blocks []placed
+	// tls image (only in the r-- standard segment)
+	tlsOff uint64
+}
+
+type layoutPlan struct {
+	req   AllocRequest
+	segs  []*segPlan
+	tls   *TLSTemplate
+	tlsSP *segPlan
+	tbss  []placed // tbss blocks: offsets in the TLS image
+	tdata []placed // tdata blocks: offsets in the TLS image
+}
+
+// maxSegment bounds one segment (a malformed object must not make us ask
+// for absurd amounts of memory).
+const maxSegment = 1 << 40
+
+func alignTo(cur, align, ofs uint64) uint64 {
+	if align <= 1 {
+		return cur
+	}
+	m := cur % align
+	if m <= ofs {
+		return cur + (ofs - m)
+	}
+	return cur + align - m + ofs
+}
+
+func (p *segPlan) add(b *Block) error {
+	if b.Align == 0 {
+		b.Align = 1
+	}
+	if b.Align&(b.Align-1) != 0 || b.AlignOfs >= b.Align {
+		return fmt.Errorf("bad alignment %d (offset %d)", b.Align, b.AlignOfs)
+	}
+	off := alignTo(p.size, b.Align, b.AlignOfs)
+	if off+b.Size < off || off+b.Size > maxSegment {
+		return fmt.Errorf("segment too large")
+	}
+	p.blocks = append(p.blocks, placed{b, off})
+	p.size = off + b.Size
+	if b.Align > p.align {
+		p.align = b.Align
+	}
+	return nil
+}
+
+func layout(g *LinkGraph) (*layoutPlan, error) {
+	lp := &layoutPlan{req: AllocRequest{Name: g.Name, Low2GiB: g.Low2GiB}}
+	plans := make([]segPlan, len(segOrder))
+	for i := range plans {
+		plans[i] = segPlan{key: segOrder[i], align: 1}
+	}
+	find := func(sec *Section) (*segPlan, error) {
+		prot := sec.Prot &^ shared.ProtWrite
+		if sec.Prot&shared.ProtWrite != 0 {
+			prot = shared.ProtRead | shared.ProtWrite
+		}
+		if sec.Prot&shared.ProtExec != 0 {
+			prot = shared.ProtRead | shared.ProtExec
+			if sec.Prot&shared.ProtWrite != 0 {
+				return nil, fmt.Errorf("jitlink: %s: section %s is writable and executable (W^X)", g.Name, sec.Name)
+			}
+		}
+		prot |= shared.ProtRead
+		for i := range plans {
+			if plans[i].key.prot == prot && plans[i].key.lifetime == sec.Lifetime {
+				return &plans[i], nil
+			}
+		}
+		return nil, fmt.Errorf("jitlink: %s: section %s: no segment for %v", g.Name, sec.Name, sec.Prot)
+	}
+	// Thread-local template: .tdata blocks first, then .tbss, in one image.
+	var tlsSize, tlsAlign, tlsInit uint64 = 0, 1, 0
+	hasTLS := false
+	for pass := 0; pass < 2; pass++ {
+		for _, sec := range g.Sections {
+			if !sec.Has(SectionTLS) {
+				continue
+			}
+			for _, b := range sec.Blocks {
+				if (pass == 0) != (b.Content != nil) {
+					continue
+				}
+				hasTLS = true
+				if b.Align == 0 {
+					b.Align = 1
+				}
+				if b.Align&(b.Align-1) != 0 || b.AlignOfs >= b.Align {
+					return nil, fmt.Errorf("jitlink: %s: section %s: bad alignment %d", g.Name, sec.Name, b.Align)
+				}
+				off := alignTo(tlsSize, b.Align, b.AlignOfs)
+				if off+b.Size > maxSegment {
+					return nil, fmt.Errorf("jitlink: %s: section %s: TLS image too large", g.Name, sec.Name)
+				}
+				tlsSize = off + b.Size
+				if b.Align > tlsAlign {
+					tlsAlign = b.Align
+				}
+				if pass == 0 {
+					lp.tdata = append(lp.tdata, placed{b, off})
+					tlsInit = tlsSize
+				} else {
+					lp.tbss = append(lp.tbss, placed{b, off})
+				}
+			}
+		}
+	}
+	if hasTLS {
+		ro := &plans[1]
+		lp.tlsSP = ro
+		ro.tlsOff = 0
+		ro.size = tlsInit
+		ro.align = tlsAlign
+		lp.tls = &TLSTemplate{InitSize: tlsInit, Size: tlsSize, Align: tlsAlign}
+	}
+	for _, sec := range g.Sections {
+		if sec.Has(SectionTLS) || len(sec.Blocks) == 0 {
+			continue
+		}
+		p, err := find(sec)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range sec.Blocks {
+			if err := p.add(b); err != nil {
+				return nil, fmt.Errorf("jitlink: %s: section %s: %w", g.Name, sec.Name, err)
+			}
+		}
+	}
+	for i := range plans {
+		p := &plans[i]
+		if p.size == 0 && len(p.blocks) == 0 && p != lp.tlsSP {
+			continue
+		}
+		lp.segs = append(lp.segs, p)
+		lp.req.Segments = append(lp.req.Segments, SegmentRequest{Prot: p.key.prot, Lifetime: p.key.lifetime, Size: p.size, Align: p.align})
+	}
+	return lp, nil
+}
+
+// assign gives blocks their addresses and working memory.
+func (lp *layoutPlan) assign(g *LinkGraph, segs []Segment) error {
+	if len(segs) != len(lp.segs) {
+		return fmt.Errorf("jitlink: %s: memory manager returned %d segments, want %d", g.Name, len(segs), len(lp.segs))
+	}
+	for i, p := range lp.segs {
+		s := segs[i]
+		if uint64(len(s.Mem)) != p.size {
+			return fmt.Errorf("jitlink: %s: segment %d (%v): memory manager returned %d bytes, want %d", g.Name, i, p.key.prot, len(s.Mem), p.size)
+		}
+		if uint64(s.Addr)%p.align != 0 {
+			return fmt.Errorf("jitlink: %s: segment %d (%v) at %v is not %d-aligned", g.Name, i, p.key.prot, s.Addr, p.align)
+		}
+		if lp.req.Low2GiB && uint64(s.Addr)+p.size > 1<<31 {
+			return fmt.Errorf("jitlink: %s: segment %d at %v is not below 2 GiB as requested", g.Name, i, s.Addr)
+		}
+		for _, pl := range p.blocks {
+			pl.b.Addr = s.Addr.Add(pl.off)
+			if pl.b.Content != nil {
+				mem := s.Mem[pl.off : pl.off+pl.b.Size : pl.off+pl.b.Size]
+				copy(mem, pl.b.Content)
+				pl.b.Content = mem
+				pl.b.ownMem = true
+			}
+		}
+		if p == lp.tlsSP {
+			base := s.Addr.Add(p.tlsOff)
+			for _, pl := range lp.tdata {
+				pl.b.Addr = base.Add(pl.off)
+				mem := s.Mem[p.tlsOff+pl.off : p.tlsOff+pl.off+pl.b.Size : p.tlsOff+pl.off+pl.b.Size]
+				copy(mem, pl.b.Content)
+				pl.b.Content = mem
+				pl.b.ownMem = true
+			}
+			for _, pl := range lp.tbss {
+				pl.b.Addr = base.Add(pl.off)
+			}
+			t := *lp.tls
+			t.InitAddr = base
+			g.TLS = &t
+		}
+	}
+	return nil
+}

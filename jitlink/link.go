@@ -1,0 +1,427 @@
+package jitlink
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+
+	"gorc/orc/shared"
+)
+
+// Pass is one step of the link pipeline. Passes mutate the graph.
+type Pass func(g *LinkGraph) error
+
+// PassConfiguration lists the passes run at each phase of Link, in order.
+// Architectures install their defaults (GOT/stub building, relaxation);
+// the LinkContext and its plugins may add more in ModifyPassConfig.
+type PassConfiguration struct {
+	// PrePrune passes run before dead-stripping (mark symbols live,
+	// discard COMDAT copies, merge commons).
+	PrePrune []Pass
+	// PostPrune passes run after dead-stripping and before allocation:
+	// the last chance to add blocks (GOT entries, stubs).
+	PostPrune []Pass
+	// PostAllocation passes run when block addresses are known, before
+	// external symbols are looked up.
+	PostAllocation []Pass
+	// PreFixup passes run when every address is known (relaxation).
+	PreFixup []Pass
+	// PostFixup passes run after fixups, before finalization (collect
+	// initializers, attach AllocActions such as EH-frame registration).
+	PostFixup []Pass
+}
+
+// SymbolLookupFlags say whether a looked-up symbol must exist.
+type SymbolLookupFlags uint8
+
+const (
+	// LookupRequired: a missing definition is an error.
+	LookupRequired SymbolLookupFlags = iota
+	// LookupWeak: a missing definition resolves to address 0.
+	LookupWeak
+)
+
+// ExternalDef is the resolved definition of an external symbol.
+type ExternalDef struct {
+	Addr shared.ExecutorAddr
+}
+
+// LinkContext connects a link to its environment (the session, through the
+// adapter in orc/objlayer). Link calls its methods in this order:
+// MemoryManager, ModifyPassConfig, LookupExternals, NotifyResolved,
+// NotifyFinalized — or NotifyFailed once if anything goes wrong.
+type LinkContext interface {
+	// MemoryManager returns the allocator for this graph.
+	MemoryManager() MemoryManager
+	// ModifyPassConfig may add passes (plugins) after the architecture's
+	// defaults have been installed.
+	ModifyPassConfig(g *LinkGraph, cfg *PassConfiguration) error
+	// LookupExternals resolves the graph's live external symbols. Missing
+	// weak symbols may be omitted from the result (they resolve to 0);
+	// a missing required symbol must be an error (listing every missing
+	// name). It may block; it must honour ctx.
+	LookupExternals(ctx context.Context, syms map[string]SymbolLookupFlags) (map[string]ExternalDef, error)
+	// NotifyResolved is called once every symbol of the graph has its
+	// final address, before the content is fixed up and finalized; the
+	// session can then mark the graph's definitions Resolved.
+	NotifyResolved(ctx context.Context, g *LinkGraph) error
+	// NotifyFinalized hands over the finalized allocation; the graph's
+	// code may now run.
+	NotifyFinalized(ctx context.Context, g *LinkGraph, alloc FinalizedAlloc) error
+	// NotifyFailed reports the error that ended the link.
+	NotifyFailed(ctx context.Context, g *LinkGraph, err error)
+}
+
+// TLSLinkContext is implemented by link contexts that can host thread-local
+// data. Link calls ResolveTLS after allocation for graphs with TLS sections.
+type TLSLinkContext interface {
+	ResolveTLS(ctx context.Context, g *LinkGraph, tmpl TLSTemplate) (TLSLayout, error)
+}
+
+// TLSTemplate is a graph's thread-local storage image: InitSize bytes of
+// initial data at InitAddr (in the graph's read-only memory, valid after
+// finalization), followed by Size-InitSize zero bytes. Each thread needs a
+// copy aligned to Align. A TLS symbol's offset in the image is
+// sym.Address() - InitAddr.
+type TLSTemplate struct {
+	InitAddr shared.ExecutorAddr
+	InitSize uint64
+	Size     uint64
+	Align    uint64
+}
+
+// TLSLayout says where the executor placed a graph's TLS image.
+type TLSLayout struct {
+	// Static is true when the image sits in the static TLS block at
+	// %fs:TPOffset in every thread; the linker then turns initial-exec,
+	// general- and local-dynamic accesses into %fs-relative constants.
+	Static   bool
+	TPOffset int64
+	// Module is the tls_index module id for general/local-dynamic
+	// accesses that are not relaxed.
+	Module uint64
+	// GetAddr is a __tls_get_addr-compatible function for this module
+	// (references to __tls_get_addr in the graph are bound to it).
+	GetAddr shared.ExecutorAddr
+}
+
+// TLSGetAddrName is the name of the dynamic TLS resolver.
+const TLSGetAddrName = "__tls_get_addr"
+
+// InitKind classifies an initializer or finalizer.
+type InitKind uint8
+
+const (
+	// InitPreinit: .preinit_array.
+	InitPreinit InitKind = iota
+	// InitArray: .init_array.
+	InitArray
+	// InitCtors: .ctors.
+	InitCtors
+	// FiniArray: .fini_array.
+	FiniArray
+	// FiniDtors: .dtors.
+	FiniDtors
+)
+
+// InitFunc is one constructor or destructor of a graph.
+type InitFunc struct {
+	Kind     InitKind
+	Priority uint32
+	Fn       shared.ExecutorAddr
+}
+
+// Link runs the whole pipeline on g: passes, dead-stripping, allocation,
+// external resolution, fixups and finalization. On failure it calls
+// lctx.NotifyFailed and returns the error; allocated memory is abandoned.
+func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
+	var alloc InFlightAlloc
+	defer func() {
+		if err != nil {
+			if alloc != nil {
+				if aerr := alloc.Abandon(context.WithoutCancel(ctx)); aerr != nil {
+					err = errors.Join(err, aerr)
+				}
+			}
+			lctx.NotifyFailed(ctx, g, err)
+		}
+	}()
+	if g.Arch == nil {
+		return fmt.Errorf("jitlink: %s: graph has no architecture", g.Name)
+	}
+	var cfg PassConfiguration
+	if err := g.Arch.AddDefaultPasses(g, &cfg); err != nil {
+		return err
+	}
+	if err := lctx.ModifyPassConfig(g, &cfg); err != nil {
+		return fmt.Errorf("jitlink: %s: %w", g.Name, err)
+	}
+	if err := runPasses(ctx, g, "pre-prune", cfg.PrePrune); err != nil {
+		return err
+	}
+	DeadStrip(g)
+	if err := runPasses(ctx, g, "post-prune", cfg.PostPrune); err != nil {
+		return err
+	}
+	lay, err := layout(g)
+	if err != nil {
+		return err
+	}
+	mm := lctx.MemoryManager()
+	if mm == nil {
+		return fmt.Errorf("jitlink: %s: link context has no memory manager", g.Name)
+	}
+	alloc, err = mm.Allocate(ctx, lay.req)
+	if err != nil {
+		return fmt.Errorf("jitlink: %s: allocate: %w", g.Name, err)
+	}
+	if err := lay.assign(g, alloc.Segments()); err != nil {
+		return err
+	}
+	if g.TLS != nil {
+		tc, ok := lctx.(TLSLinkContext)
+		if !ok {
+			return fmt.Errorf("jitlink: %s: graph has thread-local data but the link context does not support TLS", g.Name)
+		}
+		tl, err := tc.ResolveTLS(ctx, g, *g.TLS)
+		if err != nil {
+			return fmt.Errorf("jitlink: %s: TLS: %w", g.Name, err)
+		}
+		g.TLSLayout = &tl
+		if ext, ok := g.Externals[TLSGetAddrName]; ok && tl.GetAddr != 0 {
+			delete(g.Externals, TLSGetAddrName)
+			ext.Kind = SymAbsolute
+			ext.Addr = tl.GetAddr
+			g.Absolutes = append(g.Absolutes, ext)
+		}
+	}
+	if err := runPasses(ctx, g, "post-allocation", cfg.PostAllocation); err != nil {
+		return err
+	}
+	if err := resolveExternals(ctx, g, lctx); err != nil {
+		return err
+	}
+	if err := lctx.NotifyResolved(ctx, g); err != nil {
+		return fmt.Errorf("jitlink: %s: %w", g.Name, err)
+	}
+	if err := runPasses(ctx, g, "pre-fixup", cfg.PreFixup); err != nil {
+		return err
+	}
+	if err := ApplyFixups(g); err != nil {
+		return err
+	}
+	collectInits(g)
+	if err := runPasses(ctx, g, "post-fixup", cfg.PostFixup); err != nil {
+		return err
+	}
+	fa, err := alloc.Finalize(ctx, g.AllocActions)
+	alloc = nil // Finalize releases the memory itself on error
+	if err != nil {
+		return fmt.Errorf("jitlink: %s: finalize: %w", g.Name, err)
+	}
+	if err := lctx.NotifyFinalized(ctx, g, fa); err != nil {
+		return fmt.Errorf("jitlink: %s: %w", g.Name, err)
+	}
+	return nil
+}
+
+func runPasses(ctx context.Context, g *LinkGraph, phase string, ps []Pass) error {
+	for _, p := range ps {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("jitlink: %s: %s: %w", g.Name, phase, err)
+		}
+		if err := p(g); err != nil {
+			return fmt.Errorf("jitlink: %s: %s pass: %w", g.Name, phase, err)
+		}
+	}
+	return nil
+}
+
+// DeadStrip removes blocks not reachable from the roots (live symbols and
+// the blocks of SectionKeepAlive sections) and externals nobody references.
+// Link runs it after the PrePrune passes.
+func DeadStrip(g *LinkGraph) {
+	var work []*Block
+	mark := func(b *Block) {
+		if !b.live {
+			b.live = true
+			work = append(work, b)
+		}
+	}
+	for _, s := range g.Symbols {
+		if s.Live {
+			mark(s.Block)
+		}
+	}
+	for _, sec := range g.Sections {
+		if sec.Flags&SectionKeepAlive != 0 {
+			for _, b := range sec.Blocks {
+				mark(b)
+			}
+		}
+	}
+	for _, e := range g.Externals {
+		e.Live = false
+	}
+	for len(work) > 0 {
+		b := work[len(work)-1]
+		work = work[:len(work)-1]
+		for i := range b.Edges {
+			t := b.Edges[i].Target
+			switch t.Kind {
+			case SymDefined:
+				mark(t.Block)
+			case SymExternal:
+				t.Live = true
+			}
+		}
+	}
+	for _, sec := range g.Sections {
+		n := 0
+		for _, b := range sec.Blocks {
+			if b.live {
+				sec.Blocks[n] = b
+				n++
+			}
+		}
+		clear(sec.Blocks[n:])
+		sec.Blocks = sec.Blocks[:n]
+	}
+	n := 0
+	for _, s := range g.Symbols {
+		if s.Block.live {
+			g.Symbols[n] = s
+			n++
+		}
+	}
+	clear(g.Symbols[n:])
+	g.Symbols = g.Symbols[:n]
+	for name, e := range g.Externals {
+		if !e.Live {
+			delete(g.Externals, name)
+		}
+	}
+	for _, sec := range g.Sections {
+		for _, b := range sec.Blocks {
+			b.live = false
+		}
+	}
+}
+
+func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error {
+	if len(g.Externals) == 0 {
+		return nil
+	}
+	req := make(map[string]SymbolLookupFlags, len(g.Externals))
+	for name, s := range g.Externals {
+		if s.WeakRef {
+			req[name] = LookupWeak
+		} else {
+			req[name] = LookupRequired
+		}
+	}
+	res, err := lctx.LookupExternals(ctx, req)
+	if err != nil {
+		return fmt.Errorf("jitlink: %s: %w", g.Name, err)
+	}
+	var missing []string
+	for name, s := range g.Externals {
+		d, ok := res[name]
+		if !ok && !s.WeakRef {
+			missing = append(missing, name)
+			continue
+		}
+		s.Addr = d.Addr
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("jitlink: %s: undefined symbols: %v", g.Name, missing)
+	}
+	return nil
+}
+
+// ApplyFixups applies every edge of every block through the graph's Arch.
+// Link calls it; it is exported for tools that drive the phases themselves.
+func ApplyFixups(g *LinkGraph) error {
+	for _, sec := range g.Sections {
+		for _, b := range sec.Blocks {
+			if len(b.Edges) == 0 {
+				continue
+			}
+			for i := range b.Edges {
+				e := &b.Edges[i]
+				if e.Kind == KindKeepAlive {
+					continue
+				}
+				if b.Content == nil {
+					return fmt.Errorf("jitlink: %s: section %s: zero-fill block at %v has relocations", g.Name, sec.Name, b.Addr)
+				}
+				if err := g.Arch.ApplyFixup(g, b, e); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// collectInits fills g.Inits and g.Finis from the fixed-up init/fini
+// sections: array order, stably sorted by priority; .ctors/.dtors
+// sections contribute their entries reversed (as GNU ld places them into
+// .init_array/.fini_array).
+func collectInits(g *LinkGraph) {
+	g.Inits, g.Finis = g.Inits[:0], g.Finis[:0]
+	for _, sec := range g.Sections {
+		var kind InitKind
+		switch {
+		case sec.Flags&SectionPreinitArray != 0:
+			kind = InitPreinit
+		case sec.Flags&SectionInitArray != 0:
+			kind = InitArray
+		case sec.Flags&SectionCtors != 0:
+			kind = InitCtors
+		case sec.Flags&SectionFiniArray != 0:
+			kind = FiniArray
+		case sec.Flags&SectionDtors != 0:
+			kind = FiniDtors
+		default:
+			continue
+		}
+		var fns []InitFunc
+		for _, b := range sec.Blocks {
+			for off := uint64(0); off+8 <= uint64(len(b.Content)); off += 8 {
+				fn := shared.ExecutorAddr(binary.LittleEndian.Uint64(b.Content[off:]))
+				if fn == 0 || fn == ^shared.ExecutorAddr(0) {
+					continue // .ctors/.dtors list markers
+				}
+				fns = append(fns, InitFunc{Kind: kind, Priority: sec.Priority, Fn: fn})
+			}
+		}
+		if kind == InitCtors || kind == FiniDtors {
+			for i, j := 0, len(fns)-1; i < j; i, j = i+1, j-1 {
+				fns[i], fns[j] = fns[j], fns[i]
+			}
+		}
+		if kind <= InitCtors {
+			g.Inits = append(g.Inits, fns...)
+		} else {
+			g.Finis = append(g.Finis, fns...)
+		}
+	}
+	rank := func(f InitFunc) int {
+		if f.Kind == InitPreinit {
+			return 0
+		}
+		return 1
+	}
+	sort.SliceStable(g.Inits, func(i, j int) bool {
+		a, b := g.Inits[i], g.Inits[j]
+		if rank(a) != rank(b) {
+			return rank(a) < rank(b)
+		}
+		return a.Priority < b.Priority
+	})
+	sort.SliceStable(g.Finis, func(i, j int) bool { return g.Finis[i].Priority < g.Finis[j].Priority })
+}
