@@ -1,0 +1,458 @@
+package executor
+
+/*
+#cgo LDFLAGS: -ldl -lpthread
+#include <stdlib.h>
+#include "gorc_executor.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"gorc/orc/shared"
+)
+
+// Triple is the target triple of this executor.
+const Triple = "x86_64-unknown-linux-gnu"
+
+// DefaultStackSize is the stack size of the threads that run JIT'd code
+// (main, void functions). Large, because C programs expect a main-thread
+// sized stack; the memory is committed lazily.
+const DefaultStackSize = 64 << 20
+
+// Names of the executor's service wrapper functions, as found in
+// [BootstrapSymbols]. Argument encodings are sequences of little-endian
+// uint64 values; see docs/EXECUTOR.md.
+const (
+	// EHFrameRegisterName: (addr, size) of an .eh_frame section ending in a
+	// zero terminator; registers it with libgcc's __register_frame.
+	EHFrameRegisterName = "__gorc_eh_frame_register"
+	// EHFrameDeregisterName: (addr, size); undoes EHFrameRegisterName.
+	EHFrameDeregisterName = "__gorc_eh_frame_deregister"
+	// RunInitializersName: (n, init..., m, fini...): registers the
+	// finalizers with __cxa_atexit (they run at exit, last first), then
+	// calls each initializer as init(argc, argv, envp).
+	RunInitializersName = "__gorc_run_initializers"
+	// TLSSetImageName: (dst, src, size): copies a linked TLS image from
+	// executor memory into a TLS block's initialization image.
+	TLSSetImageName = "__gorc_tls_set_image"
+	// EchoName: returns its argument; for tests and latency measurements.
+	EchoName = "__gorc_echo"
+)
+
+// bootstrapNames lists the bootstrap symbols in the order gorc_bootstrap
+// fills them in.
+var bootstrapNames = []string{
+	EHFrameRegisterName,
+	EHFrameDeregisterName,
+	RunInitializersName,
+	TLSSetImageName,
+	EchoName,
+	"atexit",
+	"at_quick_exit",
+	"__dso_handle",
+	"pthread_atfork",
+	"__pthread_atfork",
+	"__stack_chk_fail_local",
+}
+
+// RuntimeHelperNames are the bootstrap symbols that JIT'd code may
+// reference directly: what a static link takes from libc_nonshared.a and
+// dlsym cannot find in libc.so.6.
+var RuntimeHelperNames = []string{"atexit", "at_quick_exit", "__dso_handle", "pthread_atfork", "__pthread_atfork", "__stack_chk_fail_local"}
+
+var (
+	bootOnce sync.Once
+	bootSyms map[string]shared.ExecutorAddr
+)
+
+// BootstrapSymbols returns the executor's service wrapper functions and
+// runtime helper symbols by name. The map is a fresh copy.
+func BootstrapSymbols() map[string]shared.ExecutorAddr {
+	bootOnce.Do(func() {
+		var out [16]C.uint64_t
+		C.gorc_bootstrap(&out[0])
+		bootSyms = make(map[string]shared.ExecutorAddr, len(bootstrapNames)+1)
+		for i, n := range bootstrapNames {
+			bootSyms[n] = shared.ExecutorAddr(out[i])
+		}
+		if a := Dlsym(0, "__tls_get_addr"); a != 0 {
+			bootSyms["__tls_get_addr"] = a
+		}
+	})
+	m := make(map[string]shared.ExecutorAddr, len(bootSyms))
+	for k, v := range bootSyms {
+		m[k] = v
+	}
+	return m
+}
+
+// PageSize returns the executor's page size.
+func PageSize() uint64 { return uint64(os.Getpagesize()) }
+
+// ---------------------------------------------------------------------
+// memory
+
+// ErrNotReserved is returned (wrapped) for memory operations on addresses
+// outside every reservation.
+var ErrNotReserved = errors.New("address range not inside a reservation")
+
+type reservation struct {
+	r   shared.ExecutorAddrRange
+	low bool
+}
+
+var (
+	memMu        sync.Mutex
+	reservations []reservation // sorted by start
+)
+
+// Reserve reserves size bytes of address space (rounded up to pages),
+// inaccessible until Protect makes parts of it usable. With low set the
+// range lies entirely below 2 GiB (for non-PIC small-code-model objects).
+func Reserve(size uint64, low bool) (shared.ExecutorAddrRange, error) {
+	ps := PageSize()
+	if size == 0 {
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve: zero size")
+	}
+	if size > 1<<46 {
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve %#x bytes: too large", size)
+	}
+	size = (size + ps - 1) &^ (ps - 1)
+	var addr C.uint64_t
+	lowFlag := C.int(0)
+	if low {
+		lowFlag = 1
+	}
+	if e := C.gorc_mem_reserve(C.uint64_t(size), lowFlag, &addr); e != 0 {
+		where := ""
+		if low {
+			where = " below 2 GiB"
+		}
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve %#x bytes%s: %w", size, where, syscall.Errno(e))
+	}
+	r := shared.ExecutorAddrRange{Start: shared.ExecutorAddr(addr), End: shared.ExecutorAddr(uint64(addr) + size)}
+	memMu.Lock()
+	i := sort.Search(len(reservations), func(i int) bool { return reservations[i].r.Start > r.Start })
+	reservations = append(reservations, reservation{})
+	copy(reservations[i+1:], reservations[i:])
+	reservations[i] = reservation{r: r, low: low}
+	memMu.Unlock()
+	return r, nil
+}
+
+// checkRange verifies that [addr, addr+size) lies inside one reservation.
+func checkRange(op string, addr shared.ExecutorAddr, size uint64) error {
+	end := uint64(addr) + size
+	if end < uint64(addr) {
+		return fmt.Errorf("executor: %s [%v, +%#x): range wraps around: %w", op, addr, size, ErrNotReserved)
+	}
+	memMu.Lock()
+	defer memMu.Unlock()
+	i := sort.Search(len(reservations), func(i int) bool { return reservations[i].r.Start > addr }) - 1
+	if i >= 0 && reservations[i].r.Contains(addr) && end <= uint64(reservations[i].r.End) {
+		return nil
+	}
+	return fmt.Errorf("executor: %s [%v, %#x): %w", op, addr, end, ErrNotReserved)
+}
+
+func checkPages(op string, r shared.ExecutorAddrRange) error {
+	ps := PageSize()
+	if r.End < r.Start || uint64(r.Start)%ps != 0 || uint64(r.End)%ps != 0 {
+		return fmt.Errorf("executor: %s %v: not page aligned (page size %#x)", op, r, ps)
+	}
+	return checkRange(op, r.Start, r.Size())
+}
+
+// Release unmaps a whole reservation made by Reserve.
+func Release(r shared.ExecutorAddrRange) error {
+	memMu.Lock()
+	idx := -1
+	for i, res := range reservations {
+		if res.r == r {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		memMu.Unlock()
+		return fmt.Errorf("executor: release %v: %w", r, ErrNotReserved)
+	}
+	reservations = append(reservations[:idx], reservations[idx+1:]...)
+	memMu.Unlock()
+	if e := C.gorc_mem_release(C.uint64_t(r.Start), C.uint64_t(r.Size())); e != 0 {
+		return fmt.Errorf("executor: release %v: %w", r, syscall.Errno(e))
+	}
+	return nil
+}
+
+// Protect sets the protections of the page-aligned range r, which must lie
+// inside a reservation. A protection both writable and executable is
+// refused (W^X). Zero protection makes the pages inaccessible.
+func Protect(r shared.ExecutorAddrRange, prot shared.MemProt) error {
+	if !prot.Valid() {
+		return fmt.Errorf("executor: protect %v %v: writable and executable at once violates W^X", r, prot)
+	}
+	if err := checkPages("protect", r); err != nil {
+		return err
+	}
+	if r.Size() == 0 {
+		return nil
+	}
+	if e := C.gorc_mem_protect(C.uint64_t(r.Start), C.uint64_t(r.Size()), C.int(prot)); e != 0 {
+		return fmt.Errorf("executor: protect %v %v: %w", r, prot, syscall.Errno(e))
+	}
+	if prot&shared.ProtExec != 0 {
+		C.gorc_clear_cache(C.uint64_t(r.Start), C.uint64_t(r.Size()))
+	}
+	return nil
+}
+
+// Decommit discards the contents of the page-aligned range r: the pages
+// become inaccessible and read as zero when made accessible again.
+func Decommit(r shared.ExecutorAddrRange) error {
+	if err := checkPages("decommit", r); err != nil {
+		return err
+	}
+	if r.Size() == 0 {
+		return nil
+	}
+	if e := C.gorc_mem_decommit(C.uint64_t(r.Start), C.uint64_t(r.Size())); e != 0 {
+		return fmt.Errorf("executor: decommit %v: %w", r, syscall.Errno(e))
+	}
+	return nil
+}
+
+// Write copies data to addr, which must lie inside a reservation (or a TLS
+// initialization image) and be writable.
+func Write(addr shared.ExecutorAddr, data []byte) error {
+	if len(data) == 0 {
+		return nil
+	}
+	if err := checkRange("write", addr, uint64(len(data))); err != nil {
+		if !inTLSImage(addr, uint64(len(data))) {
+			return err
+		}
+	}
+	C.gorc_mem_copy(C.uint64_t(addr), unsafe.Pointer(&data[0]), C.size_t(len(data)))
+	return nil
+}
+
+// Read copies n bytes from addr, which must lie inside a reservation and
+// be readable.
+func Read(addr shared.ExecutorAddr, n uint64) ([]byte, error) {
+	if err := checkRange("read", addr, n); err != nil {
+		return nil, err
+	}
+	if n > 1<<32 {
+		return nil, fmt.Errorf("executor: read [%v, +%#x): too large", addr, n)
+	}
+	b := make([]byte, n)
+	if n > 0 {
+		C.gorc_mem_read(unsafe.Pointer(&b[0]), C.uint64_t(addr), C.size_t(n))
+	}
+	return b, nil
+}
+
+// Memory returns the executor memory [addr, addr+n) itself as a slice:
+// the in-process fast path for writing link results in place. The range
+// must lie inside a reservation; the slice is valid while the memory stays
+// mapped with the protections that its use requires.
+func Memory(addr shared.ExecutorAddr, n uint64) ([]byte, error) {
+	if err := checkRange("access", addr, n); err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return []byte{}, nil
+	}
+	return unsafe.Slice((*byte)(C.gorc_addr_to_ptr(C.uint64_t(addr))), n), nil
+}
+
+// ---------------------------------------------------------------------
+// dynamic loading
+
+// Dlopen loads the shared library at path (RTLD_NOW|RTLD_GLOBAL, so its
+// symbols are visible to process-wide lookups) and returns its handle.
+func Dlopen(path string) (shared.ExecutorAddr, error) {
+	cs := C.CString(path)
+	defer C.free(unsafe.Pointer(cs))
+	var cerr *C.char
+	h := C.gorc_dlopen(cs, 1, &cerr)
+	if h == 0 {
+		msg := C.GoString(cerr)
+		C.free(unsafe.Pointer(cerr))
+		return 0, fmt.Errorf("executor: dlopen %s: %s", path, msg)
+	}
+	return shared.ExecutorAddr(h), nil
+}
+
+// Dlclose releases a handle returned by Dlopen.
+func Dlclose(h shared.ExecutorAddr) error {
+	if h == 0 {
+		return fmt.Errorf("executor: dlclose: null handle")
+	}
+	var cerr *C.char
+	if C.gorc_dlclose(C.uint64_t(h), &cerr) != 0 {
+		msg := C.GoString(cerr)
+		C.free(unsafe.Pointer(cerr))
+		return fmt.Errorf("executor: dlclose %v: %s", h, msg)
+	}
+	return nil
+}
+
+// Dlsym looks name up in the library with handle h, or in the whole
+// process (RTLD_DEFAULT) when h is 0. It returns 0 when name is not found.
+func Dlsym(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
+	cs := C.CString(name)
+	defer C.free(unsafe.Pointer(cs))
+	return shared.ExecutorAddr(C.gorc_dlsym(C.uint64_t(h), cs))
+}
+
+// LookupSymbol looks name up as a static link would resolve it against the
+// process: for h == 0 the runtime helpers (atexit, __dso_handle, …) come
+// first, then dlsym(RTLD_DEFAULT). For h != 0 it is Dlsym(h, name). It
+// returns 0 when name is not found.
+func LookupSymbol(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
+	if h == 0 {
+		BootstrapSymbols()
+		for _, n := range RuntimeHelperNames {
+			if n == name {
+				return bootSyms[n]
+			}
+		}
+	}
+	return Dlsym(h, name)
+}
+
+// ---------------------------------------------------------------------
+// running code
+
+func cArgv(args []string) (**C.char, func()) {
+	argv := C.malloc(C.size_t(len(args)+1) * C.size_t(unsafe.Sizeof(uintptr(0))))
+	v := unsafe.Slice((**C.char)(argv), len(args)+1)
+	for i, a := range args {
+		v[i] = C.CString(a)
+	}
+	v[len(args)] = nil
+	return (**C.char)(argv), func() {
+		for i := range args {
+			C.free(unsafe.Pointer(v[i]))
+		}
+		C.free(argv)
+	}
+}
+
+// RunAsMain calls fn as int main(int argc, char **argv, char **envp) on a
+// fresh thread with a DefaultStackSize stack and returns its result. args
+// is the whole argv, program name first.
+func RunAsMain(fn shared.ExecutorAddr, args []string) (int, error) {
+	if fn == 0 {
+		return 0, fmt.Errorf("executor: run main: null function address")
+	}
+	argv, free := cArgv(args)
+	defer free()
+	var status C.int
+	if e := C.gorc_run_main(C.uint64_t(fn), C.int(len(args)), argv, DefaultStackSize, &status); e != 0 {
+		return 0, fmt.Errorf("executor: run main at %v: creating thread: %w", fn, syscall.Errno(e))
+	}
+	return int(status), nil
+}
+
+// RunVoid calls fn as void fn(void) on a fresh thread and waits for it.
+func RunVoid(fn shared.ExecutorAddr) error {
+	if fn == 0 {
+		return fmt.Errorf("executor: run: null function address")
+	}
+	if e := C.gorc_run_void(C.uint64_t(fn), DefaultStackSize); e != 0 {
+		return fmt.Errorf("executor: run %v: creating thread: %w", fn, syscall.Errno(e))
+	}
+	return nil
+}
+
+// WrapperError is an error reported by a wrapper function.
+type WrapperError struct {
+	Fn  shared.ExecutorAddr
+	Msg string
+}
+
+func (e *WrapperError) Error() string { return fmt.Sprintf("executor: wrapper %v: %s", e.Fn, e.Msg) }
+
+// CallWrapper calls the wrapper function fn (C signature
+// gorc_wrapper_result fn(const uint8_t *, size_t)) on the calling thread
+// and returns its result bytes, or its error as a *WrapperError.
+func CallWrapper(fn shared.ExecutorAddr, arg []byte) ([]byte, error) {
+	if fn == 0 {
+		return nil, fmt.Errorf("executor: call wrapper: null function address")
+	}
+	var p *C.uint8_t
+	if len(arg) > 0 {
+		p = (*C.uint8_t)(unsafe.Pointer(&arg[0]))
+	}
+	r := C.gorc_call_wrapper(C.uint64_t(fn), p, C.size_t(len(arg)))
+	defer C.free(unsafe.Pointer(r.data))
+	if r.error != nil {
+		msg := C.GoString(r.error)
+		C.free(unsafe.Pointer(r.error))
+		return nil, &WrapperError{Fn: fn, Msg: msg}
+	}
+	if r.size == 0 {
+		return nil, nil
+	}
+	return C.GoBytes(unsafe.Pointer(r.data), C.int(r.size)), nil
+}
+
+// Program describes a whole program run by RunProgram.
+type Program struct {
+	Main  shared.ExecutorAddr   // int main(int, char**, char**)
+	Args  []string              // argv, program name first
+	Inits []shared.ExecutorAddr // .preinit_array, .init_array (and .ctors) in run order
+	Finis []shared.ExecutorAddr // .fini_array in array order; run last entry first
+}
+
+// RunProgram runs p the way a C program runs: on a fresh thread it
+// registers the finalizers with __cxa_atexit (so they run after every
+// atexit handler and C++ destructor the program registers), calls each
+// initializer with (argc, argv, envp), calls main and passes its result to
+// exit(), which runs the atexit handlers and destructors in reverse order
+// of registration, flushes stdio and ends the process with main's status.
+// It returns only if the thread cannot be started.
+func RunProgram(p Program) error {
+	if p.Main == 0 {
+		return fmt.Errorf("executor: run program: null main address")
+	}
+	for i, a := range append(append([]shared.ExecutorAddr(nil), p.Inits...), p.Finis...) {
+		if a == 0 {
+			return fmt.Errorf("executor: run program: null initializer/finalizer address at index %d", i)
+		}
+	}
+	argv, _ := cArgv(p.Args) // never freed: the process ends in exit()
+	arr := func(a []shared.ExecutorAddr) *C.uint64_t {
+		if len(a) == 0 {
+			return nil
+		}
+		m := (*C.uint64_t)(C.malloc(C.size_t(8 * len(a))))
+		s := unsafe.Slice(m, len(a))
+		for i, x := range a {
+			s[i] = C.uint64_t(x)
+		}
+		return m
+	}
+	var e C.int
+	C.gorc_run_program(C.uint64_t(p.Main), arr(p.Inits), C.size_t(len(p.Inits)), arr(p.Finis), C.size_t(len(p.Finis)),
+		C.int(len(p.Args)), argv, DefaultStackSize, &e)
+	return fmt.Errorf("executor: run program: creating thread: %w", syscall.Errno(e))
+}
+
+// SetProgramArgs sets the (argc, argv) that the RunInitializersName
+// service passes to initializers.
+func SetProgramArgs(args []string) {
+	argv, _ := cArgv(args) // kept: initializers may retain argv
+	C.gorc_set_program_args(C.int(len(args)), argv)
+}

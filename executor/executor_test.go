@@ -1,0 +1,299 @@
+package executor
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"gorc/orc/shared"
+)
+
+// asm is a tiny x86-64 machine-code builder for tests.
+type asm struct{ b []byte }
+
+func (a *asm) raw(b ...byte) *asm { a.b = append(a.b, b...); return a }
+func (a *asm) imm32(v uint32) *asm {
+	a.b = binary.LittleEndian.AppendUint32(a.b, v)
+	return a
+}
+func (a *asm) imm64(v uint64) *asm {
+	a.b = binary.LittleEndian.AppendUint64(a.b, v)
+	return a
+}
+func (a *asm) movRDI(v uint64) *asm { return a.raw(0x48, 0xbf).imm64(v) }
+func (a *asm) movRAX(v uint64) *asm { return a.raw(0x48, 0xb8).imm64(v) }
+func (a *asm) callRAX() *asm        { return a.raw(0xff, 0xd0) }
+func (a *asm) pushRBX() *asm        { return a.raw(0x53) }
+func (a *asm) popRBX() *asm         { return a.raw(0x5b) }
+func (a *asm) movEAX(v uint32) *asm { return a.raw(0xb8).imm32(v) }
+func (a *asm) ret() []byte          { return append(a.raw(0xc3).b[:0:0], a.b...) }
+
+// callC1 is: push rbx; rdi = arg; call fn; pop rbx (keeps rsp 16-aligned).
+func (a *asm) callC1(fn, arg uint64) *asm {
+	return a.pushRBX().movRDI(arg).movRAX(fn).callRAX().popRBX()
+}
+
+// loadCode reserves memory, writes code and data, and makes the code
+// read-execute and the data read-only. It returns the code and data
+// addresses.
+func loadCode(t testing.TB, code, data []byte) (shared.ExecutorAddr, shared.ExecutorAddr) {
+	t.Helper()
+	ps := PageSize()
+	r, err := Reserve(4*ps, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { Release(r) })
+	codeR := shared.ExecutorAddrRange{Start: r.Start, End: r.Start.Add(ps)}
+	dataR := shared.ExecutorAddrRange{Start: r.Start.Add(2 * ps), End: r.Start.Add(3 * ps)}
+	for _, x := range []shared.ExecutorAddrRange{codeR, dataR} {
+		if err := Protect(x, shared.ProtRead|shared.ProtWrite); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Write(codeR.Start, code); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(dataR.Start, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := Protect(codeR, shared.ProtRead|shared.ProtExec); err != nil {
+		t.Fatal(err)
+	}
+	if err := Protect(dataR, shared.ProtRead); err != nil {
+		t.Fatal(err)
+	}
+	return codeR.Start, dataR.Start
+}
+
+// mapsProt returns the permission string of the /proc/self/maps line
+// containing addr.
+func mapsProt(t testing.TB, addr shared.ExecutorAddr) string {
+	t.Helper()
+	f, err := os.Open("/proc/self/maps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var lo, hi uint64
+		var perm string
+		if _, err := fmt.Sscanf(sc.Text(), "%x-%x %s", &lo, &hi, &perm); err != nil {
+			continue
+		}
+		if uint64(addr) >= lo && uint64(addr) < hi {
+			return perm
+		}
+	}
+	t.Fatalf("address %v not in /proc/self/maps", addr)
+	return ""
+}
+
+func TestRunAsMain(t *testing.T) {
+	tests := []struct {
+		name string
+		code []byte
+		args []string
+		want int
+	}{
+		{"return 42", new(asm).movEAX(42).ret(), []string{"prog"}, 42},
+		{"return argc", new(asm).raw(0x89, 0xf8).ret(), []string{"prog", "a", "b"}, 3}, // mov eax, edi
+		{"return argv[1][0]", new(asm).raw(0x48, 0x8b, 0x46, 0x08, 0x0f, 0xb6, 0x00).ret(), []string{"prog", "Z"}, 'Z'},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fn, _ := loadCode(t, tc.code, nil)
+			got, err := RunAsMain(fn, tc.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Fatalf("main returned %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestWXorX(t *testing.T) {
+	fn, data := loadCode(t, new(asm).movEAX(1).ret(), []byte("hello"))
+	if p := mapsProt(t, fn); p[:3] != "r-x" {
+		t.Errorf("code mapped %s, want r-x", p)
+	}
+	if p := mapsProt(t, data); p[:3] != "r--" {
+		t.Errorf("data mapped %s, want r--", p)
+	}
+	r := shared.ExecutorAddrRange{Start: fn, End: fn.Add(PageSize())}
+	if err := Protect(r, shared.ProtRead|shared.ProtWrite|shared.ProtExec); err == nil {
+		t.Fatal("RWX protection accepted")
+	}
+	if p := mapsProt(t, fn); p[:3] != "r-x" {
+		t.Errorf("after refused RWX, code mapped %s", p)
+	}
+}
+
+func TestMemoryErrors(t *testing.T) {
+	r, err := Reserve(PageSize(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Release(r)
+	outside := r.End.Add(PageSize() * 1000)
+	cases := []struct {
+		name string
+		err  error
+	}{
+		{"write outside", Write(outside, []byte{1})},
+		{"write straddling", Write(r.End-1, []byte{1, 2})},
+		{"protect outside", Protect(shared.ExecutorAddrRange{Start: outside, End: outside.Add(PageSize())}, shared.ProtRead)},
+		{"protect unaligned", Protect(shared.ExecutorAddrRange{Start: r.Start + 1, End: r.End}, shared.ProtRead)},
+		{"decommit outside", Decommit(shared.ExecutorAddrRange{Start: outside, End: outside.Add(PageSize())})},
+		{"release unknown", Release(shared.ExecutorAddrRange{Start: outside, End: outside.Add(PageSize())})},
+		{"reserve zero", func() error { _, err := Reserve(0, false); return err }()},
+	}
+	for _, c := range cases {
+		if c.err == nil {
+			t.Errorf("%s: no error", c.name)
+		}
+	}
+	if _, err := Read(outside, 4); !errors.Is(err, ErrNotReserved) {
+		t.Errorf("read outside: %v, want ErrNotReserved", err)
+	}
+}
+
+func TestDecommitZeroes(t *testing.T) {
+	r, err := Reserve(PageSize(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Release(r)
+	if err := Protect(r, shared.ProtRead|shared.ProtWrite); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(r.Start, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Decommit(r); err != nil {
+		t.Fatal(err)
+	}
+	if p := mapsProt(t, r.Start); p[:3] != "---" {
+		t.Errorf("decommitted memory mapped %s", p)
+	}
+	if err := Protect(r, shared.ProtRead); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Read(r.Start, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(b, []byte{0, 0, 0}) {
+		t.Fatalf("after decommit read %v, want zeros", b)
+	}
+}
+
+func TestReserveLow(t *testing.T) {
+	r, err := Reserve(64<<20, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Release(r)
+	if uint64(r.End) > 1<<31 {
+		t.Fatalf("low reservation %v is not below 2 GiB", r)
+	}
+}
+
+func TestCallWrapper(t *testing.T) {
+	syms := BootstrapSymbols()
+	echo := syms[EchoName]
+	for _, arg := range [][]byte{nil, []byte("x"), bytes.Repeat([]byte("ab"), 5000)} {
+		got, err := CallWrapper(echo, arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, arg) {
+			t.Fatalf("echo of %d bytes returned %d bytes", len(arg), len(got))
+		}
+	}
+	_, err := CallWrapper(syms[EHFrameRegisterName], []byte{1, 2, 3})
+	var we *WrapperError
+	if !errors.As(err, &we) || !strings.Contains(we.Msg, "16 argument bytes") {
+		t.Fatalf("bad EH-frame argument: got %v", err)
+	}
+}
+
+func TestBootstrapAndLookup(t *testing.T) {
+	syms := BootstrapSymbols()
+	for _, n := range append([]string{EHFrameRegisterName, EHFrameDeregisterName, RunInitializersName, TLSSetImageName, EchoName, "__tls_get_addr"}, RuntimeHelperNames...) {
+		if syms[n] == 0 {
+			t.Errorf("bootstrap symbol %s missing", n)
+		}
+	}
+	for _, n := range RuntimeHelperNames {
+		if got := LookupSymbol(0, n); got != syms[n] {
+			t.Errorf("LookupSymbol(%s) = %v, want bootstrap %v", n, got, syms[n])
+		}
+	}
+	if LookupSymbol(0, "printf") == 0 || LookupSymbol(0, "__cxa_atexit") == 0 {
+		t.Error("process lookup of printf/__cxa_atexit failed")
+	}
+	if LookupSymbol(0, "no_such_symbol_gorc") != 0 {
+		t.Error("lookup of a missing symbol returned an address")
+	}
+}
+
+func TestLoadLibrary(t *testing.T) {
+	cases := []struct {
+		name, sym string
+	}{
+		{"-lm", "cos"}, // Debian's libm.so is a linker script
+		{"-lpthread", "pthread_create"},
+		{"libz.so.1", "crc32"},
+		{"-lgcc_s", "__register_frame"}, // no libgcc_s.so in the default dirs: falls back to libgcc_s.so.1
+	}
+	for _, c := range cases {
+		h, path, err := LoadLibrary(c.name, nil)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if Dlsym(h, c.sym) == 0 {
+			t.Errorf("%s (%s): %s not found", c.name, path, c.sym)
+		}
+	}
+	if _, _, err := LoadLibrary("-lno_such_library_gorc", []string{t.TempDir()}); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("missing library: %v", err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(dir+"/libbad.so", []byte("garbage"), 0o644)
+	if _, _, err := LoadLibrary("-lbad", []string{dir}); err == nil {
+		t.Error("garbage library loaded")
+	}
+	os.WriteFile(dir+"/libscript.so", []byte("/* GNU ld script */\nGROUP ( libm.so.6 AS_NEEDED ( /nonexistent.a ) )\n"), 0o644)
+	os.Symlink("/lib/x86_64-linux-gnu/libm.so.6", dir+"/libm.so.6")
+	if h, _, err := LoadLibrary("-lscript", []string{dir}); err != nil || Dlsym(h, "sin") == 0 {
+		t.Errorf("linker script with relative path: %v", err)
+	}
+}
+
+func TestLinkerScriptInputs(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"/* x */ GROUP ( /lib/libc.so.6 /usr/lib/libc_nonshared.a  AS_NEEDED ( /lib64/ld.so.2 ) )", []string{"/lib/libc.so.6", "/usr/lib/libc_nonshared.a", "/lib64/ld.so.2"}},
+		{"OUTPUT_FORMAT(elf64-x86-64)\nINPUT(a.so, b.so)", []string{"a.so", "b.so"}},
+		{"GROUP ( unterminated", []string{"unterminated"}},
+		{"nothing here", nil},
+	}
+	for _, tc := range tests {
+		got := linkerScriptInputs(tc.in)
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("linkerScriptInputs(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,570 @@
+/* gorc executor runtime, C side. See gorc_executor.h and docs/EXECUTOR.md. */
+#define _GNU_SOURCE
+#include "gorc_executor.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+extern char **environ;
+
+/* ---------- memory ---------- */
+
+static int to_prot(int p) {
+	int r = PROT_NONE;
+	if (p & 1) r |= PROT_READ;
+	if (p & 2) r |= PROT_WRITE;
+	if (p & 4) r |= PROT_EXEC;
+	return r;
+}
+
+#define LOW_LIMIT 0x80000000ULL
+
+int gorc_mem_reserve(uint64_t size, int low, uint64_t *out) {
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	void *p;
+	if (!low) {
+		p = mmap(NULL, size, PROT_NONE, flags, -1, 0);
+		if (p == MAP_FAILED) return errno;
+		*out = (uint64_t)(uintptr_t)p;
+		return 0;
+	}
+	if (size >= LOW_LIMIT) return ENOMEM;
+#ifdef MAP_32BIT
+	p = mmap(NULL, size, PROT_NONE, flags | MAP_32BIT, -1, 0);
+	if (p != MAP_FAILED) {
+		if ((uint64_t)(uintptr_t)p + size <= LOW_LIMIT) {
+			*out = (uint64_t)(uintptr_t)p;
+			return 0;
+		}
+		munmap(p, size);
+	}
+#endif
+	/* Probe fixed hints below 2 GiB without replacing existing mappings. */
+	for (uint64_t h = 0x10000000ULL; h + size <= LOW_LIMIT; h += 0x08000000ULL) {
+		p = mmap((void *)(uintptr_t)h, size, PROT_NONE, flags | MAP_FIXED_NOREPLACE, -1, 0);
+		if (p == MAP_FAILED) continue;
+		if ((uint64_t)(uintptr_t)p == h) {
+			*out = h;
+			return 0;
+		}
+		munmap(p, size); /* old kernel: hint ignored */
+	}
+	return ENOMEM;
+}
+
+int gorc_mem_release(uint64_t addr, uint64_t size) {
+	return munmap((void *)(uintptr_t)addr, size) == 0 ? 0 : errno;
+}
+
+int gorc_mem_protect(uint64_t addr, uint64_t size, int prot) {
+	if ((prot & 2) && (prot & 4)) return EPERM; /* W^X */
+	return mprotect((void *)(uintptr_t)addr, size, to_prot(prot)) == 0 ? 0 : errno;
+}
+
+int gorc_mem_decommit(uint64_t addr, uint64_t size) {
+	void *p = mmap((void *)(uintptr_t)addr, size, PROT_NONE,
+		       MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? errno : 0;
+}
+
+void gorc_mem_copy(uint64_t dst, const void *src, size_t n) { memcpy((void *)(uintptr_t)dst, src, n); }
+void gorc_mem_read(void *dst, uint64_t src, size_t n) { memcpy(dst, (const void *)(uintptr_t)src, n); }
+void *gorc_addr_to_ptr(uint64_t addr) { return (void *)(uintptr_t)addr; }
+
+void gorc_clear_cache(uint64_t addr, uint64_t size) {
+	__builtin___clear_cache((char *)(uintptr_t)addr, (char *)(uintptr_t)(addr + size));
+}
+
+/* ---------- dynamic loading ---------- */
+
+static char *dup_dlerror(const char *fallback) {
+	const char *e = dlerror();
+	return strdup(e ? e : fallback);
+}
+
+uint64_t gorc_dlopen(const char *path, int global, char **err) {
+	dlerror();
+	void *h = dlopen(path, RTLD_NOW | (global ? RTLD_GLOBAL : RTLD_LOCAL));
+	if (!h) {
+		*err = dup_dlerror("dlopen failed");
+		return 0;
+	}
+	return (uint64_t)(uintptr_t)h;
+}
+
+uint64_t gorc_dlsym(uint64_t handle, const char *name) {
+	void *h = handle ? (void *)(uintptr_t)handle : RTLD_DEFAULT;
+	return (uint64_t)(uintptr_t)dlsym(h, name);
+}
+
+int gorc_dlclose(uint64_t handle, char **err) {
+	dlerror();
+	if (dlclose((void *)(uintptr_t)handle) != 0) {
+		*err = dup_dlerror("dlclose failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---------- runtime helpers from libc_nonshared.a ---------- */
+
+/* The DSO handle shared by all JIT'd code of this executor. Its address is
+ * what __dso_handle resolves to; __cxa_atexit registrations carry it. */
+char gorc_dso_handle;
+
+extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+extern int __cxa_at_quick_exit(void (*fn)(void *), void *dso);
+extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
+extern void __stack_chk_fail(void);
+
+int gorc_atexit(void (*fn)(void)) { return __cxa_atexit((void (*)(void *))fn, NULL, &gorc_dso_handle); }
+int gorc_at_quick_exit(void (*fn)(void)) { return __cxa_at_quick_exit((void (*)(void *))fn, &gorc_dso_handle); }
+int gorc_pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
+	return __register_atfork(prepare, parent, child, &gorc_dso_handle);
+}
+void gorc_stack_chk_fail_local(void) { __stack_chk_fail(); }
+
+/* ---------- wrapper results ---------- */
+
+static gorc_wrapper_result wr_ok(const void *data, size_t n) {
+	gorc_wrapper_result r = {0};
+	if (n) {
+		r.data = malloc(n);
+		if (!r.data) {
+			r.error = strdup("out of memory");
+			return r;
+		}
+		memcpy(r.data, data, n);
+		r.size = n;
+	}
+	return r;
+}
+
+static gorc_wrapper_result wr_err(const char *fmt, ...) {
+	gorc_wrapper_result r = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&r.error, fmt, ap) < 0) r.error = strdup("error");
+	va_end(ap);
+	return r;
+}
+
+static int rd_u64(const uint8_t *a, size_t len, size_t i, uint64_t *v) {
+	if (i > len / 8 || (i + 1) * 8 > len) return 0;
+	uint64_t x = 0;
+	for (int b = 7; b >= 0; b--) x = (x << 8) | a[i * 8 + b];
+	*v = x;
+	return 1;
+}
+
+gorc_wrapper_result gorc_call_wrapper(uint64_t fn, const uint8_t *arg, size_t len) {
+	return ((gorc_wrapper_fn)(uintptr_t)fn)(arg, len);
+}
+
+gorc_wrapper_result gorc_svc_echo(const uint8_t *arg, size_t len) { return wr_ok(arg, len); }
+
+/* ---------- running code ---------- */
+
+static int prog_argc;
+static char **prog_argv;
+static char *empty_argv[] = {NULL};
+
+void gorc_set_program_args(int argc, char **argv) {
+	prog_argc = argc;
+	prog_argv = argv;
+}
+
+typedef int (*main_fn)(int, char **, char **);
+typedef void (*init_fn)(int, char **, char **);
+typedef void (*void_fn)(void);
+
+struct run_ctx {
+	uint64_t fn;
+	int argc;
+	char **argv;
+	int status;
+	/* program mode */
+	const uint64_t *inits;
+	size_t ninit;
+	const uint64_t *finis;
+	size_t nfini;
+};
+
+static void *main_thread(void *p) {
+	struct run_ctx *c = p;
+	c->status = ((main_fn)(uintptr_t)c->fn)(c->argc, c->argv, environ);
+	return NULL;
+}
+
+static void *void_thread(void *p) {
+	struct run_ctx *c = p;
+	((void_fn)(uintptr_t)c->fn)();
+	return NULL;
+}
+
+static int run_on_thread(void *(*start)(void *), struct run_ctx *c, size_t stack) {
+	pthread_attr_t attr;
+	pthread_t t;
+	int e = pthread_attr_init(&attr);
+	if (e) return e;
+	if (stack) {
+		e = pthread_attr_setstacksize(&attr, stack);
+		if (e) {
+			pthread_attr_destroy(&attr);
+			return e;
+		}
+	}
+	e = pthread_create(&t, &attr, start, c);
+	pthread_attr_destroy(&attr);
+	if (e) return e;
+	return pthread_join(t, NULL);
+}
+
+int gorc_run_main(uint64_t fn, int argc, char **argv, size_t stack, int *status) {
+	struct run_ctx c = {.fn = fn, .argc = argc, .argv = argv ? argv : empty_argv};
+	int e = run_on_thread(main_thread, &c, stack);
+	if (!e) *status = c.status;
+	return e;
+}
+
+int gorc_run_void(uint64_t fn, size_t stack) {
+	struct run_ctx c = {.fn = fn};
+	return run_on_thread(void_thread, &c, stack);
+}
+
+/* Finalizer lists registered with __cxa_atexit: run in reverse order, as
+ * glibc's _dl_fini runs a .fini_array. */
+struct fini_list {
+	size_t n;
+	uint64_t fns[];
+};
+
+static void run_finis(void *p) {
+	struct fini_list *l = p;
+	for (size_t i = l->n; i-- > 0;) ((void_fn)(uintptr_t)l->fns[i])();
+	free(l);
+}
+
+static int register_finis(const uint64_t *finis, size_t n) {
+	if (n == 0) return 0;
+	struct fini_list *l = malloc(sizeof *l + n * sizeof(uint64_t));
+	if (!l) return ENOMEM;
+	l->n = n;
+	memcpy(l->fns, finis, n * sizeof(uint64_t));
+	if (__cxa_atexit(run_finis, l, &gorc_dso_handle) != 0) {
+		free(l);
+		return ENOMEM;
+	}
+	return 0;
+}
+
+static void run_inits(const uint64_t *inits, size_t n, int argc, char **argv) {
+	for (size_t i = 0; i < n; i++) ((init_fn)(uintptr_t)inits[i])(argc, argv, environ);
+}
+
+static void *program_thread(void *p) {
+	struct run_ctx *c = p;
+	/* Registered before any initializer runs, so the finalizers run after
+	 * every atexit handler and C++ destructor the program registers — the
+	 * order glibc gives a main executable (its _dl_fini goes first). */
+	if (register_finis(c->finis, c->nfini) != 0) {
+		fputs("gorc: cannot register finalizers\n", stderr);
+		exit(127);
+	}
+	run_inits(c->inits, c->ninit, c->argc, c->argv);
+	int status = ((main_fn)(uintptr_t)c->fn)(c->argc, c->argv, environ);
+	exit(status);
+	return NULL;
+}
+
+void gorc_run_program(uint64_t main_fn, const uint64_t *inits, size_t ninit,
+		      const uint64_t *finis, size_t nfini, int argc, char **argv,
+		      size_t stack, int *err) {
+	static struct run_ctx c;
+	c.fn = main_fn;
+	c.argc = argc;
+	c.argv = argv ? argv : empty_argv;
+	c.inits = inits;
+	c.ninit = ninit;
+	c.finis = finis;
+	c.nfini = nfini;
+	gorc_set_program_args(c.argc, c.argv);
+	*err = run_on_thread(program_thread, &c, stack);
+}
+
+/* Service: run initializers. Argument: u64 ninit, ninit u64 addresses,
+ * u64 nfini, nfini u64 addresses. Finalizers are registered (to run at
+ * exit, in reverse order) before the initializers run. */
+gorc_wrapper_result gorc_svc_run_initializers(const uint8_t *arg, size_t len) {
+	uint64_t ninit, nfini;
+	if (!rd_u64(arg, len, 0, &ninit) || ninit > len / 8)
+		return wr_err("run-initializers: bad argument (%zu bytes)", len);
+	if (!rd_u64(arg, len, 1 + ninit, &nfini) || len != (2 + ninit + nfini) * 8)
+		return wr_err("run-initializers: bad argument (%zu bytes, %llu initializers)", len,
+			      (unsigned long long)ninit);
+	uint64_t *inits = malloc((ninit + nfini + 1) * 8);
+	if (!inits) return wr_err("run-initializers: out of memory");
+	uint64_t *finis = inits + ninit;
+	for (uint64_t i = 0; i < ninit; i++) rd_u64(arg, len, 1 + i, &inits[i]);
+	for (uint64_t i = 0; i < nfini; i++) rd_u64(arg, len, 2 + ninit + i, &finis[i]);
+	for (uint64_t i = 0; i < ninit + nfini; i++)
+		if (inits[i] == 0) {
+			free(inits);
+			return wr_err("run-initializers: null function address at index %llu", (unsigned long long)i);
+		}
+	int e = register_finis(finis, nfini);
+	if (e) {
+		free(inits);
+		return wr_err("run-initializers: cannot register %llu finalizers", (unsigned long long)nfini);
+	}
+	run_inits(inits, ninit, prog_argc, prog_argv ? prog_argv : empty_argv);
+	free(inits);
+	return wr_ok(NULL, 0);
+}
+
+/* ---------- EH frames ---------- */
+
+static pthread_mutex_t eh_mu = PTHREAD_MUTEX_INITIALIZER;
+static void (*reg_frame)(const void *);
+static void (*dereg_frame)(const void *);
+static char *eh_load_err;
+
+struct eh_reg {
+	uint64_t addr;
+	struct eh_reg *next;
+};
+static struct eh_reg *eh_regs;
+
+static int eh_load(void) {
+	if (reg_frame) return 1;
+	if (eh_load_err) return 0;
+	void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_GLOBAL);
+	if (!h) {
+		eh_load_err = dup_dlerror("cannot load libgcc_s.so.1");
+		return 0;
+	}
+	void *r = dlsym(h, "__register_frame"), *d = dlsym(h, "__deregister_frame");
+	if (!r || !d) {
+		eh_load_err = strdup("libgcc_s.so.1 lacks __register_frame/__deregister_frame");
+		return 0;
+	}
+	reg_frame = (void (*)(const void *))r;
+	dereg_frame = (void (*)(const void *))d;
+	return 1;
+}
+
+/* Walk the CIE/FDE records of [addr, addr+size): they must end with a
+ * zero-length terminator inside the range (libgcc's __register_frame reads
+ * until one). Returns NULL or a malloc'd message. */
+static char *eh_check(uint64_t addr, uint64_t size) {
+	const uint8_t *p = (const uint8_t *)(uintptr_t)addr;
+	uint64_t off = 0;
+	while (off + 4 <= size) {
+		uint32_t l;
+		memcpy(&l, p + off, 4);
+		if (l == 0) return NULL;
+		uint64_t rec = l, hdr = 4;
+		if (l == 0xffffffffu) {
+			if (off + 12 > size) break;
+			memcpy(&rec, p + off + 4, 8);
+			hdr = 12;
+		}
+		if (rec > size - off - hdr) {
+			char *m;
+			if (asprintf(&m, "eh-frame at %#llx: record at offset %#llx has length %#llx past the section end (size %#llx)",
+				     (unsigned long long)addr, (unsigned long long)off, (unsigned long long)rec,
+				     (unsigned long long)size) < 0)
+				m = strdup("eh-frame: bad record");
+			return m;
+		}
+		off += hdr + rec;
+	}
+	char *m;
+	if (asprintf(&m, "eh-frame at %#llx (size %#llx): no zero terminator; the section must end with 4 zero bytes",
+		     (unsigned long long)addr, (unsigned long long)size) < 0)
+		m = strdup("eh-frame: no terminator");
+	return m;
+}
+
+/* Service: register an .eh_frame section. Argument: u64 address, u64 size. */
+gorc_wrapper_result gorc_svc_eh_frame_register(const uint8_t *arg, size_t len) {
+	uint64_t addr, size;
+	if (len != 16 || !rd_u64(arg, len, 0, &addr) || !rd_u64(arg, len, 1, &size))
+		return wr_err("eh-frame register: want 16 argument bytes (address, size), got %zu", len);
+	if (addr == 0 || size < 4) return wr_err("eh-frame register: bad range %#llx+%#llx", (unsigned long long)addr, (unsigned long long)size);
+	char *m = eh_check(addr, size);
+	if (m) {
+		gorc_wrapper_result r = {0};
+		r.error = m;
+		return r;
+	}
+	pthread_mutex_lock(&eh_mu);
+	if (!eh_load()) {
+		pthread_mutex_unlock(&eh_mu);
+		return wr_err("eh-frame register: %s", eh_load_err);
+	}
+	for (struct eh_reg *r = eh_regs; r; r = r->next)
+		if (r->addr == addr) {
+			pthread_mutex_unlock(&eh_mu);
+			return wr_err("eh-frame register: %#llx is already registered", (unsigned long long)addr);
+		}
+	struct eh_reg *r = malloc(sizeof *r);
+	if (!r) {
+		pthread_mutex_unlock(&eh_mu);
+		return wr_err("eh-frame register: out of memory");
+	}
+	r->addr = addr;
+	r->next = eh_regs;
+	eh_regs = r;
+	reg_frame((const void *)(uintptr_t)addr);
+	pthread_mutex_unlock(&eh_mu);
+	return wr_ok(NULL, 0);
+}
+
+/* Service: deregister an .eh_frame section. Argument: u64 address, u64 size. */
+gorc_wrapper_result gorc_svc_eh_frame_deregister(const uint8_t *arg, size_t len) {
+	uint64_t addr, size;
+	if (len != 16 || !rd_u64(arg, len, 0, &addr) || !rd_u64(arg, len, 1, &size))
+		return wr_err("eh-frame deregister: want 16 argument bytes (address, size), got %zu", len);
+	pthread_mutex_lock(&eh_mu);
+	struct eh_reg **pp = &eh_regs;
+	while (*pp && (*pp)->addr != addr) pp = &(*pp)->next;
+	if (!*pp) {
+		pthread_mutex_unlock(&eh_mu);
+		return wr_err("eh-frame deregister: %#llx was not registered", (unsigned long long)addr);
+	}
+	struct eh_reg *r = *pp;
+	*pp = r->next;
+	free(r);
+	dereg_frame((const void *)(uintptr_t)addr);
+	pthread_mutex_unlock(&eh_mu);
+	return wr_ok(NULL, 0);
+}
+
+/* ---------- TLS ---------- */
+
+uint64_t gorc_thread_pointer(void) {
+#if defined(__x86_64__)
+	uint64_t tp;
+	__asm__("mov %%fs:0, %0" : "=r"(tp));
+	return tp;
+#elif defined(__aarch64__)
+	uint64_t tp;
+	__asm__("mrs %0, tpidr_el0" : "=r"(tp));
+	return tp;
+#else
+#error "unsupported architecture"
+#endif
+}
+
+static pthread_mutex_t tls_mu = PTHREAD_MUTEX_INITIALIZER;
+struct tls_img {
+	uint64_t addr, size;
+	struct tls_img *next;
+};
+static struct tls_img *tls_imgs;
+
+int gorc_tls_info(uint64_t handle, uint64_t tpoff_slot, uint64_t *modid, int64_t *tpoff, char **err) {
+	void *h = (void *)(uintptr_t)handle;
+	size_t id = 0;
+	dlerror();
+	if (dlinfo(h, RTLD_DI_TLS_MODID, &id) != 0 || id == 0) {
+		*err = dup_dlerror("module has no TLS");
+		return -1;
+	}
+	*modid = id;
+	/* The carrier's R_X86_64_TPOFF64 relocation left the block's offset
+	 * from the thread pointer in its slot. */
+	int64_t off;
+	memcpy(&off, (const void *)(uintptr_t)tpoff_slot, 8);
+	*tpoff = off;
+	return 0;
+}
+
+static void *tpoff_thread(void *p) {
+	uint64_t *io = p;
+	void *data = NULL;
+	if (dlinfo((void *)(uintptr_t)io[0], RTLD_DI_TLS_DATA, &data) != 0 || !data) {
+		io[1] = 0;
+		return NULL;
+	}
+	io[1] = (uint64_t)(uintptr_t)data - gorc_thread_pointer();
+	return NULL;
+}
+
+int64_t gorc_tls_tpoff_in_new_thread(uint64_t handle) {
+	uint64_t io[2] = {handle, 0};
+	pthread_t t;
+	if (pthread_create(&t, NULL, tpoff_thread, io) != 0) return 0;
+	pthread_join(t, NULL);
+	return (int64_t)io[1];
+}
+
+uint64_t gorc_link_map_base(uint64_t handle) {
+	struct link_map *lm = NULL;
+	if (dlinfo((void *)(uintptr_t)handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm) return 0;
+	return (uint64_t)lm->l_addr;
+}
+
+void gorc_tls_register_image(uint64_t addr, uint64_t size) {
+	struct tls_img *t = malloc(sizeof *t);
+	if (!t) return;
+	t->addr = addr;
+	t->size = size;
+	pthread_mutex_lock(&tls_mu);
+	t->next = tls_imgs;
+	tls_imgs = t;
+	pthread_mutex_unlock(&tls_mu);
+}
+
+/* Service: copy a linked TLS image into the initialization image of a TLS
+ * block, so that threads created afterwards start with it. Argument: u64
+ * destination (the block's image address, or inside it), u64 source, u64
+ * size. */
+gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len) {
+	uint64_t dst, src, size;
+	if (len != 24 || !rd_u64(arg, len, 0, &dst) || !rd_u64(arg, len, 1, &src) || !rd_u64(arg, len, 2, &size))
+		return wr_err("tls-set-image: want 24 argument bytes (dst, src, size), got %zu", len);
+	int ok = 0;
+	pthread_mutex_lock(&tls_mu);
+	for (struct tls_img *t = tls_imgs; t; t = t->next)
+		if (dst >= t->addr && size <= t->size && dst - t->addr <= t->size - size) ok = 1;
+	pthread_mutex_unlock(&tls_mu);
+	if (!ok)
+		return wr_err("tls-set-image: [%#llx, +%#llx) is not inside a TLS initialization image",
+			      (unsigned long long)dst, (unsigned long long)size);
+	if (size && src == 0) return wr_err("tls-set-image: null source");
+	memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, size);
+	return wr_ok(NULL, 0);
+}
+
+int gorc_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+
+/* Addresses of the bootstrap symbols, in the order of bootstrapNames in
+ * executor.go. */
+void gorc_bootstrap(uint64_t *out) {
+	int i = 0;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_svc_eh_frame_register;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_svc_eh_frame_deregister;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_svc_run_initializers;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_svc_tls_set_image;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_svc_echo;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_atexit;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_at_quick_exit;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_dso_handle;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_pthread_atfork;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_pthread_atfork;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_stack_chk_fail_local;
+}

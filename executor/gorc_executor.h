@@ -1,0 +1,73 @@
+/* gorc executor runtime: the C side of package executor.
+ *
+ * Everything JIT'd code touches at run time lives here: memory mapping,
+ * dlopen/dlsym, running main on a fresh pthread, the libc_nonshared
+ * helpers, initializer/finalizer services, EH-frame registration and the
+ * static-TLS manager. Services are wrapper functions with the signature
+ * of gorc_wrapper_fn so that a remote executor can reach them by address.
+ */
+#ifndef GORC_EXECUTOR_H
+#define GORC_EXECUTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The result of a wrapper function. data (malloc'd, may be NULL when size
+ * is 0) is the serialized result; error (malloc'd) is non-NULL on failure.
+ * The caller frees both with free(). */
+typedef struct {
+	uint8_t *data;
+	size_t size;
+	char *error;
+} gorc_wrapper_result;
+
+typedef gorc_wrapper_result (*gorc_wrapper_fn)(const uint8_t *arg, size_t len);
+
+/* Memory. All return 0 on success or an errno value. */
+int gorc_mem_reserve(uint64_t size, int low, uint64_t *out);
+int gorc_mem_release(uint64_t addr, uint64_t size);
+int gorc_mem_protect(uint64_t addr, uint64_t size, int prot);
+int gorc_mem_decommit(uint64_t addr, uint64_t size);
+void gorc_mem_copy(uint64_t dst, const void *src, size_t n);
+void gorc_mem_read(void *dst, uint64_t src, size_t n);
+void *gorc_addr_to_ptr(uint64_t addr);
+void gorc_clear_cache(uint64_t addr, uint64_t size);
+
+/* Dynamic loading. Errors are returned as malloc'd strings in *err. */
+uint64_t gorc_dlopen(const char *path, int global, char **err);
+uint64_t gorc_dlsym(uint64_t handle, const char *name);
+int gorc_dlclose(uint64_t handle, char **err);
+
+/* Running code. */
+int gorc_run_main(uint64_t fn, int argc, char **argv, size_t stack, int *status);
+int gorc_run_void(uint64_t fn, size_t stack);
+void gorc_run_program(uint64_t main_fn, const uint64_t *inits, size_t ninit,
+		      const uint64_t *finis, size_t nfini, int argc, char **argv,
+		      size_t stack, int *err);
+gorc_wrapper_result gorc_call_wrapper(uint64_t fn, const uint8_t *arg, size_t len);
+
+/* Runtime helpers (bootstrap symbols). */
+extern char gorc_dso_handle;
+int gorc_atexit(void (*fn)(void));
+int gorc_at_quick_exit(void (*fn)(void));
+int gorc_pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
+void gorc_stack_chk_fail_local(void);
+
+/* Services (wrapper functions). */
+gorc_wrapper_result gorc_svc_eh_frame_register(const uint8_t *arg, size_t len);
+gorc_wrapper_result gorc_svc_eh_frame_deregister(const uint8_t *arg, size_t len);
+gorc_wrapper_result gorc_svc_run_initializers(const uint8_t *arg, size_t len);
+gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len);
+gorc_wrapper_result gorc_svc_echo(const uint8_t *arg, size_t len);
+void gorc_set_program_args(int argc, char **argv);
+
+/* TLS. */
+int gorc_tls_info(uint64_t handle, uint64_t tpoff_slot, uint64_t *modid, int64_t *tpoff, char **err);
+int64_t gorc_tls_tpoff_in_new_thread(uint64_t handle);
+uint64_t gorc_thread_pointer(void);
+uint64_t gorc_link_map_base(uint64_t handle);
+void gorc_tls_register_image(uint64_t addr, uint64_t size);
+int gorc_memfd(const char *name);
+void gorc_bootstrap(uint64_t *out);
+
+#endif

@@ -1,0 +1,239 @@
+package executor
+
+/*
+#include <stdlib.h>
+#include "gorc_executor.h"
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"gorc/orc/shared"
+)
+
+// TLSBlock is a thread-local storage block for JIT'd code, placed in
+// glibc's static TLS area of every thread.
+//
+// For the local-exec and initial-exec models (gcc -fPIE: %fs:x@tpoff,
+// x@gottpoff) the linker uses TPOffset+offset-of-x as the thread-pointer
+// offset. For general- and local-dynamic (-fPIC, __tls_get_addr) it
+// uses tls_index{ModuleID, offset-of-x} with glibc's own __tls_get_addr.
+type TLSBlock struct {
+	Handle    shared.ExecutorAddr // dlopen handle of the TLS-carrier module
+	ModuleID  uint64              // glibc TLS module id (tls_index.ti_module)
+	TPOffset  int64               // block address minus thread pointer (same in every thread)
+	ImageAddr shared.ExecutorAddr // the initialization image (ImageSize bytes, writable)
+	ImageSize uint64              // .tdata part: copied into each new thread's block
+	Size      uint64              // .tdata + .tbss
+	Align     uint64
+}
+
+// TLSRequest asks for a TLS block.
+type TLSRequest struct {
+	Size      uint64 // total bytes (.tdata + .tbss); at least 1
+	Align     uint64 // power of two, 1 if zero
+	ImageSize uint64 // bytes of initialized data (.tdata), <= Size
+	Image     []byte // optional initial image (len <= ImageSize), e.g. when .tdata needs no relocation
+}
+
+// StaticTLSTunable is the glibc tunable that sizes the static TLS surplus
+// available to dlopen'd modules with static TLS (default 512 bytes in
+// glibc 2.36). It must be set in GLIBC_TUNABLES before the process starts.
+const StaticTLSTunable = "glibc.rtld.optional_static_tls"
+
+var (
+	tlsMu     sync.Mutex
+	tlsImages []shared.ExecutorAddrRange
+	tlsFiles  []*os.File
+)
+
+func inTLSImage(addr shared.ExecutorAddr, n uint64) bool {
+	tlsMu.Lock()
+	defer tlsMu.Unlock()
+	end := uint64(addr) + n
+	for _, r := range tlsImages {
+		if end >= uint64(addr) && addr >= r.Start && end <= uint64(r.End) {
+			return true
+		}
+	}
+	return false
+}
+
+// AllocateTLS creates a TLS block: it writes (in memory, no compiler) a
+// tiny ELF shared object whose only content is a PT_TLS segment of the
+// requested size, flagged DF_STATIC_TLS, and dlopens it. glibc then
+// places the block in the static TLS surplus of every thread, existing
+// and future, at the same offset from the thread pointer. Threads created
+// after the image is in place (see TLSSetImageName, or Image here) start
+// with it; that includes the threads RunAsMain, RunVoid and RunProgram
+// create.
+//
+// If the block does not fit in the surplus, the error says so and names
+// the GLIBC_TUNABLES setting that makes room.
+func AllocateTLS(req TLSRequest) (TLSBlock, error) {
+	if req.Align == 0 {
+		req.Align = 1
+	}
+	if req.Size == 0 || req.Align&(req.Align-1) != 0 || req.ImageSize > req.Size || uint64(len(req.Image)) > req.ImageSize {
+		return TLSBlock{}, fmt.Errorf("executor: allocate TLS: bad request (size %d, align %d, image %d/%d bytes)",
+			req.Size, req.Align, len(req.Image), req.ImageSize)
+	}
+	if req.Size > 1<<30 || req.Align > 1<<16 {
+		return TLSBlock{}, fmt.Errorf("executor: allocate TLS: size %d / align %d too large", req.Size, req.Align)
+	}
+	so, imageOff, slotOff := BuildTLSObject(req.Size, req.Align, req.ImageSize, req.Image)
+	name := C.CString("gorc-tls")
+	fd := C.gorc_memfd(name)
+	C.free(unsafe.Pointer(name))
+	if fd < 0 {
+		return TLSBlock{}, fmt.Errorf("executor: allocate TLS: memfd_create failed")
+	}
+	// The descriptor stays open: glibc recognizes an already loaded object
+	// by the name passed to dlopen, so /proc/self/fd/N must stay unique.
+	f := os.NewFile(uintptr(fd), "gorc-tls")
+	if _, err := f.Write(so); err != nil {
+		f.Close()
+		return TLSBlock{}, fmt.Errorf("executor: allocate TLS: writing carrier object: %w", err)
+	}
+	h, err := Dlopen(fmt.Sprintf("/proc/self/fd/%d", int(fd)))
+	if err != nil {
+		f.Close()
+		if strings.Contains(err.Error(), "static TLS") {
+			return TLSBlock{}, fmt.Errorf("executor: allocate TLS: %d bytes (align %d) do not fit in glibc's static TLS surplus; "+
+				"start the process with GLIBC_TUNABLES=%s=N where N >= %d plus what is already used: %w",
+				req.Size, req.Align, StaticTLSTunable, req.Size+req.Align, err)
+		}
+		return TLSBlock{}, fmt.Errorf("executor: allocate TLS: %w", err)
+	}
+	tlsMu.Lock()
+	tlsFiles = append(tlsFiles, f)
+	tlsMu.Unlock()
+	base := uint64(C.gorc_link_map_base(C.uint64_t(h)))
+	var modid C.uint64_t
+	var tpoff C.int64_t
+	var cerr *C.char
+	if C.gorc_tls_info(C.uint64_t(h), C.uint64_t(base+slotOff), &modid, &tpoff, &cerr) != 0 {
+		msg := C.GoString(cerr)
+		C.free(unsafe.Pointer(cerr))
+		return TLSBlock{}, fmt.Errorf("executor: allocate TLS: carrier module %v: %s", h, msg)
+	}
+	b := TLSBlock{
+		Handle:    h,
+		ModuleID:  uint64(modid),
+		TPOffset:  int64(tpoff),
+		ImageAddr: shared.ExecutorAddr(base + imageOff),
+		ImageSize: req.ImageSize,
+		Size:      req.Size,
+		Align:     req.Align,
+	}
+	if req.ImageSize > 0 {
+		tlsMu.Lock()
+		tlsImages = append(tlsImages, shared.ExecutorAddrRange{Start: b.ImageAddr, End: b.ImageAddr.Add(req.ImageSize)})
+		tlsMu.Unlock()
+		C.gorc_tls_register_image(C.uint64_t(b.ImageAddr), C.uint64_t(req.ImageSize))
+	}
+	return b, nil
+}
+
+// TPOffsetInNewThread returns the block's offset from the thread pointer
+// as seen from a freshly created thread (it equals TPOffset: static TLS).
+func (b TLSBlock) TPOffsetInNewThread() int64 {
+	return int64(C.gorc_tls_tpoff_in_new_thread(C.uint64_t(b.Handle)))
+}
+
+// ThreadPointer returns the calling thread's thread pointer (%fs base);
+// for tests.
+func ThreadPointer() uint64 { return uint64(C.gorc_thread_pointer()) }
+
+// BuildTLSObject returns the bytes of an x86-64 ELF shared object whose
+// only content is a static TLS block (PT_TLS of memsz size, filesz
+// imageSize, initialized from image) and the file/virtual offset of the
+// initialization image. The object has one writable PT_LOAD covering the
+// whole file, so the image can be rewritten after loading; a minimal
+// dynamic section (DT_HASH, DT_STRTAB, DT_SYMTAB, DT_RELA with one
+// R_X86_64_TPOFF64 that forces static TLS, DT_FLAGS=DF_STATIC_TLS)
+// and a PT_GNU_STACK header (non-executable stack).
+func BuildTLSObject(size, align, imageSize uint64, image []byte) (so []byte, imageOff, tpoffSlot uint64) {
+	const (
+		ehsize   = 64
+		phentsz  = 56
+		phnum    = 4
+		symOff   = ehsize + phnum*phentsz // 288
+		strOff   = symOff + 24            // 312
+		hashOff  = 320
+		relaOff  = hashOff + 16 // 336
+		slotOff  = relaOff + 24 // 360
+		dynOff   = slotOff + 8  // 368
+		dynCount = 10
+	)
+	if align == 0 {
+		align = 1
+	}
+	dynEnd := uint64(dynOff + dynCount*16)
+	imageOff = (dynEnd + align - 1) &^ (align - 1)
+	fileSize := imageOff + imageSize
+	b := make([]byte, fileSize)
+	le := binary.LittleEndian
+	// ELF header.
+	copy(b, []byte{0x7f, 'E', 'L', 'F', 2 /*64-bit*/, 1 /*LE*/, 1 /*version*/, 0 /*SYSV*/})
+	le.PutUint16(b[16:], 3)  // ET_DYN
+	le.PutUint16(b[18:], 62) // EM_X86_64
+	le.PutUint32(b[20:], 1)
+	le.PutUint64(b[24:], 0)      // e_entry
+	le.PutUint64(b[32:], ehsize) // e_phoff
+	le.PutUint64(b[40:], 0)      // e_shoff
+	le.PutUint16(b[52:], ehsize)
+	le.PutUint16(b[54:], phentsz)
+	le.PutUint16(b[56:], phnum)
+	le.PutUint16(b[58:], 64) // e_shentsize
+	ph := func(i int, typ, flags uint32, off, filesz, memsz, al uint64) {
+		p := b[ehsize+i*phentsz:]
+		le.PutUint32(p[0:], typ)
+		le.PutUint32(p[4:], flags)
+		le.PutUint64(p[8:], off)
+		le.PutUint64(p[16:], off) // vaddr
+		le.PutUint64(p[24:], off) // paddr
+		le.PutUint64(p[32:], filesz)
+		le.PutUint64(p[40:], memsz)
+		le.PutUint64(p[48:], al)
+	}
+	const pfW, pfR = 2, 4
+	ph(0, 1 /*PT_LOAD*/, pfR|pfW, 0, fileSize, fileSize, 0x1000)
+	ph(1, 2 /*PT_DYNAMIC*/, pfR|pfW, dynOff, dynCount*16, dynCount*16, 8)
+	ph(2, 7 /*PT_TLS*/, pfR, imageOff, imageSize, size, align)
+	ph(3, 0x6474e551 /*PT_GNU_STACK*/, pfR|pfW, 0, 0, 0, 16)
+	// dynsym: one null symbol; dynstr: "\0"; hash: nbucket=1, nchain=1.
+	le.PutUint32(b[hashOff:], 1)
+	le.PutUint32(b[hashOff+4:], 1)
+	// One R_X86_64_TPOFF64 against the module's own TLS block (symbol 0 is
+	// local, so it binds to this module): it makes glibc allocate the block
+	// in static TLS while relocating (CHECK_STATIC_TLS), exactly as an
+	// initial-exec access in a dlopen'd library would.
+	le.PutUint64(b[relaOff:], slotOff)
+	le.PutUint64(b[relaOff+8:], 18 /*R_X86_64_TPOFF64*/)
+	le.PutUint64(b[relaOff+16:], 0)
+	dyn := [][2]uint64{
+		{4 /*DT_HASH*/, hashOff},
+		{5 /*DT_STRTAB*/, strOff},
+		{6 /*DT_SYMTAB*/, symOff},
+		{10 /*DT_STRSZ*/, 1},
+		{11 /*DT_SYMENT*/, 24},
+		{7 /*DT_RELA*/, relaOff},
+		{8 /*DT_RELASZ*/, 24},
+		{9 /*DT_RELAENT*/, 24},
+		{30 /*DT_FLAGS*/, 0x10 /*DF_STATIC_TLS*/},
+		{0, 0},
+	}
+	for i, d := range dyn {
+		le.PutUint64(b[dynOff+i*16:], d[0])
+		le.PutUint64(b[dynOff+i*16+8:], d[1])
+	}
+	copy(b[imageOff:], image)
+	return b, imageOff, slotOff
+}
