@@ -358,6 +358,24 @@ func (w *Writer) SetSymbolSize(id SymID, size uint64) error {
 	return nil
 }
 
+// DefineSymbol places symbol id in section sec at value with the given
+// size (used when symbols are created before their contents exist, for
+// example functions referenced before they are compiled).
+func (w *Writer) DefineSymbol(id SymID, sec *Section, value, size uint64) error {
+	if id < 0 || int(id) >= len(w.syms) {
+		return fmt.Errorf("elfw: DefineSymbol: unknown symbol id %d", id)
+	}
+	if sec == nil || sec.w != w {
+		return fmt.Errorf("elfw: DefineSymbol %q: section not of this writer", w.syms[id].Name)
+	}
+	if value+size > sec.Len() || value+size < value {
+		return fmt.Errorf("elfw: DefineSymbol %q: value %#x size %#x exceeds section %s (size %#x)", w.syms[id].Name, value, size, sec.Name, sec.Len())
+	}
+	s := &w.syms[id]
+	s.Section, s.Value, s.Size = sec, value, size
+	return nil
+}
+
 type strtab struct {
 	b   []byte
 	idx map[string]uint32

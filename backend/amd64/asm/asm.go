@@ -208,6 +208,8 @@ type fixup struct {
 type Assembler struct {
 	Buf    []byte
 	Relocs []Reloc
+	// Insts counts the instructions emitted (statistics).
+	Insts int
 
 	labels []int32
 	fixups []fixup
@@ -218,6 +220,7 @@ type Assembler struct {
 func (a *Assembler) Reset() {
 	a.Buf = a.Buf[:0]
 	a.Relocs = a.Relocs[:0]
+	a.Insts = 0
 	a.labels = a.labels[:0]
 	a.fixups = a.fixups[:0]
 	a.err = nil
@@ -331,6 +334,7 @@ func byteRex(r Reg) bool { return r >= RSP && r <= RDI }
 // rr encodes an instruction with a register in ModRM.reg and a register in
 // ModRM.rm. pfx is a mandatory prefix (0x66, 0xf2, 0xf3) or 0.
 func (a *Assembler) rr(pfx byte, w bool, o opc, reg, rm Reg, forceRex bool) {
+	a.Insts++
 	if pfx != 0 {
 		a.b(pfx)
 	}
@@ -376,6 +380,7 @@ func (a *Assembler) rm(pfx byte, w bool, o opc, reg Reg, m Mem, immLen int, forc
 		a.fail("%w: scale %d", ErrBadOperand, m.Scale)
 		return
 	}
+	a.Insts++
 	if pfx != 0 {
 		a.b(pfx)
 	}
@@ -511,6 +516,7 @@ func (a *Assembler) MovRI(dst Reg, imm int64) {
 	}
 	switch {
 	case imm >= 0 && imm <= 0xffffffff:
+		a.Insts++
 		if dst.hi() != 0 {
 			a.b(0x41)
 		}
@@ -520,6 +526,7 @@ func (a *Assembler) MovRI(dst Reg, imm int64) {
 		a.rr(0, true, op1(0xc7), 0, dst, false)
 		a.imm32(int32(imm))
 	default:
+		a.Insts++
 		a.b(0x48|dst.hi(), 0xb8+dst.low())
 		a.Buf = binary.LittleEndian.AppendUint64(a.Buf, uint64(imm))
 	}
@@ -767,6 +774,7 @@ func (a *Assembler) Unary(op UnaryOp, sz Size, r Reg) {
 
 // Cqo emits cqo (sign-extend rax into rdx), or cdq for size 4.
 func (a *Assembler) Cqo(sz Size) {
+	a.Insts++
 	if sz == 8 {
 		a.b(0x48)
 	}
@@ -874,6 +882,7 @@ func (a *Assembler) Push(r Reg) {
 	if !a.needGPR(r, "push") {
 		return
 	}
+	a.Insts++
 	if r.hi() != 0 {
 		a.b(0x41)
 	}
@@ -885,6 +894,7 @@ func (a *Assembler) Pop(r Reg) {
 	if !a.needGPR(r, "pop") {
 		return
 	}
+	a.Insts++
 	if r.hi() != 0 {
 		a.b(0x41)
 	}
@@ -892,13 +902,13 @@ func (a *Assembler) Pop(r Reg) {
 }
 
 // Ret emits ret.
-func (a *Assembler) Ret() { a.b(0xc3) }
+func (a *Assembler) Ret() { a.Insts++; a.b(0xc3) }
 
 // Int3 emits int3.
-func (a *Assembler) Int3() { a.b(0xcc) }
+func (a *Assembler) Int3() { a.Insts++; a.b(0xcc) }
 
 // Ud2 emits ud2.
-func (a *Assembler) Ud2() { a.b(0x0f, 0x0b) }
+func (a *Assembler) Ud2() { a.Insts++; a.b(0x0f, 0x0b) }
 
 // Nop emits n bytes of recommended multi-byte no-ops.
 func (a *Assembler) Nop(n int) {
@@ -921,6 +931,7 @@ func (a *Assembler) Nop(n int) {
 
 // CallSym emits call sym through a PLT32 relocation.
 func (a *Assembler) CallSym(sym int32) {
+	a.Insts++
 	a.b(0xe8)
 	a.Relocs = append(a.Relocs, Reloc{Offset: len(a.Buf), Kind: RelPLT32, Sym: sym, Addend: -4})
 	a.imm32(0)
@@ -947,6 +958,7 @@ func (a *Assembler) JmpR(r Reg) {
 
 // JmpSym emits jmp sym (a tail call) through a PLT32 relocation.
 func (a *Assembler) JmpSym(sym int32) {
+	a.Insts++
 	a.b(0xe9)
 	a.Relocs = append(a.Relocs, Reloc{Offset: len(a.Buf), Kind: RelPLT32, Sym: sym, Addend: -4})
 	a.imm32(0)
@@ -957,6 +969,7 @@ func (a *Assembler) branch(short byte, long opc, l Label) {
 		a.fail("branch to unknown label %d", l)
 		return
 	}
+	a.Insts++
 	if t := a.labels[l]; t >= 0 {
 		// Backward branch: the distance is known.
 		if rel := int(t) - (len(a.Buf) + 2); rel >= -128 {
