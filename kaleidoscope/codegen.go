@@ -1,0 +1,458 @@
+package kaleidoscope
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"gorc/ir"
+)
+
+// reserved names belong to the generated module's runtime and cannot be
+// defined or declared by a program.
+var reserved = map[string]bool{"main": true, "printf": true, "putchar": true}
+
+// builtins are runtime helpers defined in every module; a program makes
+// them visible with "extern putchard(x);" as in the tutorial.
+var builtins = map[string]bool{"putchard": true, "printd": true}
+
+// Generator turns Kaleidoscope items into functions of one ir.Module,
+// following the LLVM tutorial's chapter 7 code generation: every variable
+// and parameter lives in an entry-block alloca (mem2reg turns them into
+// registers), comparisons yield 0.0 or 1.0, and for loops yield 0.0.
+type Generator struct {
+	// Module receives the generated functions.
+	Module *ir.Module
+	// Exprs are the functions made for top-level expressions, in program
+	// order.
+	Exprs []*ir.Function
+
+	b      *ir.Builder
+	file   string
+	protos map[string]*Prototype
+	named  map[string]*ir.Instr
+	fn     *ir.Function
+	prec   map[byte]int
+	nanon  int
+	nalloc int
+
+	printf, putchar *ir.Function
+	fmtEval         *ir.Global
+	finished        bool
+}
+
+// NewGenerator returns a generator for a module named name; the module
+// already holds the runtime: declarations of printf and putchar and
+// definitions of putchard and printd (both print to stdout and return 0).
+func NewGenerator(name string) *Generator {
+	m := ir.NewModule(name)
+	m.SourceFilename = name
+	g := &Generator{
+		Module: m,
+		b:      ir.NewBuilder(),
+		protos: make(map[string]*Prototype),
+		prec:   map[byte]int{'=': 2, '<': 10, '+': 20, '-': 20, '*': 40},
+	}
+	g.fmtEval = m.NewStringConstant(".fmt.eval", "Evaluated to %f\n")
+	fmtD := m.NewStringConstant(".fmt.printd", "%f\n")
+	g.printf, _ = m.NewFunction("printf", ir.FuncType(ir.I32, []*ir.Type{ir.Ptr}, true), nil)
+	g.putchar, _ = m.NewFunction("putchar", ir.FuncType(ir.I32, []*ir.Type{ir.I32}, false), nil)
+	d2d := ir.FuncType(ir.F64, []*ir.Type{ir.F64}, false)
+
+	pc, _ := m.NewFunction("putchard", d2d, []string{"x"})
+	g.b.SetInsertPoint(pc.NewBlock("entry"))
+	c := g.b.Cast(ir.OpFPToSI, pc.Params[0], ir.I32, "c")
+	g.b.Call(g.putchar, []ir.Value{c}, "")
+	g.b.Ret(ir.NewFloat(0))
+
+	pd, _ := m.NewFunction("printd", d2d, []string{"x"})
+	g.b.SetInsertPoint(pd.NewBlock("entry"))
+	g.b.Call(g.printf, []ir.Value{fmtD, pd.Params[0]}, "")
+	g.b.Ret(ir.NewFloat(0))
+	return g
+}
+
+// NewParser returns a parser for src that shares this generator's
+// operator precedences (so operators defined in one file are known in the
+// next).
+func (g *Generator) NewParser(file string, src []byte) *Parser {
+	p := NewParser(file, src)
+	for op, pr := range g.prec {
+		p.SetPrecedence(op, pr)
+	}
+	return p
+}
+
+// AddSource parses and generates every item of src, returning the
+// diagnostics (parse and semantic errors) in source order. Items with
+// errors are dropped; the others are kept. The error is non-nil only if
+// ctx was cancelled.
+func (g *Generator) AddSource(ctx context.Context, file string, src []byte) ([]*Diagnostic, error) {
+	p := g.NewParser(file, src)
+	var diags []*Diagnostic
+	for {
+		if err := ctx.Err(); err != nil {
+			return diags, fmt.Errorf("kaleidoscope: compiling %s: %w", file, err)
+		}
+		item, d := p.Next()
+		if d != nil {
+			diags = append(diags, d)
+			continue
+		}
+		if item == nil {
+			return diags, nil
+		}
+		if _, d := g.Gen(file, item, p); d != nil {
+			diags = append(diags, d)
+		}
+	}
+}
+
+type genError struct{ d *Diagnostic }
+
+func (g *Generator) errAt(pos Pos, format string, args ...any) {
+	panic(genError{&Diagnostic{File: g.file, Pos: pos, Msg: fmt.Sprintf(format, args...)}})
+}
+
+// Gen generates one item. For a definition it returns the new function;
+// for an extern, its declaration. p (may be nil) is told about new binary
+// operators' precedences.
+func (g *Generator) Gen(file string, item Item, p *Parser) (fn *ir.Function, diag *Diagnostic) {
+	g.file = file
+	if g.finished {
+		return nil, &Diagnostic{File: file, Msg: "generator already finished"}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(genError)
+			if !ok {
+				e = genError{&Diagnostic{File: file, Pos: item.itemPos(), Msg: fmt.Sprintf("internal code generation error: %v", r)}}
+			}
+			fn, diag = nil, e.d
+		}
+	}()
+	switch it := item.(type) {
+	case *Extern:
+		return g.declare(it.Proto), nil
+	case *FunctionDef:
+		return g.define(it, p), nil
+	}
+	return nil, &Diagnostic{File: file, Msg: "unknown item"}
+}
+
+func (g *Generator) checkName(pr *Prototype) {
+	if reserved[pr.Name] {
+		g.errAt(pr.Pos, "'%s' is reserved by the runtime", pr.Name)
+	}
+}
+
+func (g *Generator) declare(pr *Prototype) *ir.Function {
+	g.checkName(pr)
+	if old, ok := g.protos[pr.Name]; ok {
+		if len(old.Params) != len(pr.Params) {
+			g.errAt(pr.Pos, "conflicting declaration of '%s': %d parameters, previously %d", pr.Name, len(pr.Params), len(old.Params))
+		}
+		return g.Module.Func(pr.Name)
+	}
+	if f := g.Module.Func(pr.Name); f != nil {
+		// A runtime builtin (putchard, printd) made visible.
+		if !builtins[pr.Name] || len(f.Params) != len(pr.Params) {
+			g.errAt(pr.Pos, "conflicting declaration of '%s'", pr.Name)
+		}
+		g.protos[pr.Name] = pr
+		return f
+	}
+	f, err := g.Module.NewFunction(pr.Name, g.sig(len(pr.Params)), nil)
+	if err != nil {
+		g.errAt(pr.Pos, "%v", err)
+	}
+	g.protos[pr.Name] = pr
+	return f
+}
+
+func (g *Generator) sig(n int) *ir.Type {
+	ps := make([]*ir.Type, n)
+	for i := range ps {
+		ps[i] = ir.F64
+	}
+	return ir.FuncType(ir.F64, ps, false)
+}
+
+func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
+	pr := def.Proto
+	if def.TopLevel {
+		pr = &Prototype{Pos: pr.Pos, Name: "__anon_expr" + strconv.Itoa(g.nanon)}
+		if g.nanon == 0 {
+			pr.Name = "__anon_expr"
+		}
+		g.nanon++
+	}
+	g.checkName(pr)
+	if builtins[pr.Name] {
+		g.errAt(pr.Pos, "redefinition of function '%s' (a runtime builtin)", pr.Name)
+	}
+	var f *ir.Function
+	wasDeclared := false
+	if old, ok := g.protos[pr.Name]; ok {
+		f = g.Module.Func(pr.Name)
+		if f != nil && !f.IsDeclaration() {
+			g.errAt(pr.Pos, "redefinition of function '%s'", pr.Name)
+		}
+		if len(old.Params) != len(pr.Params) {
+			g.errAt(pr.Pos, "definition of '%s' has %d parameters, its extern declaration %d", pr.Name, len(pr.Params), len(old.Params))
+		}
+		wasDeclared = true
+	} else {
+		var err error
+		f, err = g.Module.NewFunction(pr.Name, g.sig(len(pr.Params)), nil)
+		if err != nil {
+			g.errAt(pr.Pos, "%v", err)
+		}
+	}
+	oldProto := g.protos[pr.Name]
+	g.protos[pr.Name] = pr
+	for i, n := range pr.Params {
+		f.Params[i].Name = n
+	}
+	if pr.Kind == ProtoBinary {
+		op := pr.OperatorChar()
+		g.prec[op] = pr.Precedence
+		if p != nil {
+			p.SetPrecedence(op, pr.Precedence)
+		}
+	}
+	ok := false
+	defer func() {
+		if ok {
+			return
+		}
+		// Undo: drop the body (the tutorial erases the function).
+		f.Blocks = nil
+		if wasDeclared {
+			g.protos[pr.Name] = oldProto
+		} else {
+			delete(g.protos, pr.Name)
+			g.Module.RemoveFunc(f)
+		}
+	}()
+	g.fn = f
+	g.named = make(map[string]*ir.Instr)
+	g.nalloc = 0
+	entry := f.NewBlock("entry")
+	g.b.SetInsertPoint(entry)
+	for i, n := range pr.Params {
+		a := g.entryAlloca(n)
+		g.b.Store(f.Params[i], a)
+		g.named[n] = a
+	}
+	v := g.expr(def.Body)
+	g.b.Ret(v)
+	if err := ir.VerifyFunction(f); err != nil {
+		g.errAt(pr.Pos, "internal error: generated invalid IR: %v", err)
+	}
+	ok = true
+	if def.TopLevel {
+		g.Exprs = append(g.Exprs, f)
+	}
+	return f
+}
+
+// entryAlloca creates an alloca for a variable at the top of the entry
+// block (after the allocas made so far).
+func (g *Generator) entryAlloca(name string) *ir.Instr {
+	in := &ir.Instr{Op: ir.OpAlloca, Typ: ir.Ptr, Name: name, ElemType: ir.F64, Align: 8}
+	g.fn.Blocks[0].Insert(g.nalloc, in)
+	g.nalloc++
+	return in
+}
+
+func (g *Generator) callee(name string) (*ir.Function, *Prototype) {
+	pr, ok := g.protos[name]
+	if !ok {
+		return nil, nil
+	}
+	return g.Module.Func(name), pr
+}
+
+func (g *Generator) expr(e Expr) ir.Value {
+	b := g.b
+	switch e := e.(type) {
+	case *NumberExpr:
+		return ir.NewFloat(e.Val)
+	case *VariableExpr:
+		a, ok := g.named[e.Name]
+		if !ok {
+			g.errAt(e.Pos, "unknown variable name '%s'", e.Name)
+		}
+		return b.Load(ir.F64, a, e.Name)
+	case *UnaryExpr:
+		operand := g.expr(e.Operand)
+		f, _ := g.callee("unary" + string(e.Op))
+		if f == nil {
+			g.errAt(e.Pos, "unknown unary operator '%c'", e.Op)
+		}
+		return b.Call(f, []ir.Value{operand}, "unop")
+	case *BinaryExpr:
+		if e.Op == '=' {
+			lhs, ok := e.LHS.(*VariableExpr)
+			if !ok {
+				g.errAt(e.Pos, "destination of '=' must be a variable")
+			}
+			val := g.expr(e.RHS)
+			a, ok := g.named[lhs.Name]
+			if !ok {
+				g.errAt(lhs.Pos, "unknown variable name '%s'", lhs.Name)
+			}
+			b.Store(val, a)
+			return val
+		}
+		l := g.expr(e.LHS)
+		r := g.expr(e.RHS)
+		switch e.Op {
+		case '+':
+			return b.FAdd(l, r, "addtmp")
+		case '-':
+			return b.FSub(l, r, "subtmp")
+		case '*':
+			return b.FMul(l, r, "multmp")
+		case '<':
+			c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
+			return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
+		}
+		f, _ := g.callee("binary" + string(e.Op))
+		if f == nil {
+			g.errAt(e.Pos, "unknown binary operator '%c'", e.Op)
+		}
+		return b.Call(f, []ir.Value{l, r}, "binop")
+	case *CallExpr:
+		f, pr := g.callee(e.Callee)
+		if f == nil {
+			g.errAt(e.Pos, "unknown function referenced '%s'", e.Callee)
+		}
+		if len(pr.Params) != len(e.Args) {
+			g.errAt(e.Pos, "incorrect number of arguments passed to '%s': expected %d, got %d", e.Callee, len(pr.Params), len(e.Args))
+		}
+		args := make([]ir.Value, len(e.Args))
+		for i, a := range e.Args {
+			args[i] = g.expr(a)
+		}
+		return b.Call(f, args, "calltmp")
+	case *IfExpr:
+		cond := g.expr(e.Cond)
+		c := b.FCmp(ir.FCmpONE, cond, ir.NewFloat(0), "ifcond")
+		then := g.fn.NewBlock("then")
+		els := g.fn.NewDetachedBlock("else")
+		merge := g.fn.NewDetachedBlock("ifcont")
+		b.CondBr(c, then, els)
+		b.SetInsertPoint(then)
+		tv := g.expr(e.Then)
+		b.Br(merge)
+		thenEnd := b.Block()
+		g.fn.AddBlock(els)
+		b.SetInsertPoint(els)
+		ev := g.expr(e.Else)
+		b.Br(merge)
+		elseEnd := b.Block()
+		g.fn.AddBlock(merge)
+		b.SetInsertPoint(merge)
+		phi := b.Phi(ir.F64, "iftmp")
+		phi.AddIncoming(tv, thenEnd)
+		phi.AddIncoming(ev, elseEnd)
+		return phi
+	case *ForExpr:
+		a := g.entryAlloca(e.Var)
+		start := g.expr(e.Start)
+		b.Store(start, a)
+		loop := g.fn.NewBlock("loop")
+		b.Br(loop)
+		b.SetInsertPoint(loop)
+		old, hadOld := g.named[e.Var]
+		g.named[e.Var] = a
+		g.expr(e.Body)
+		var step ir.Value = ir.NewFloat(1)
+		if e.Step != nil {
+			step = g.expr(e.Step)
+		}
+		end := g.expr(e.End)
+		cur := b.Load(ir.F64, a, e.Var)
+		next := b.FAdd(cur, step, "nextvar")
+		b.Store(next, a)
+		endc := b.FCmp(ir.FCmpONE, end, ir.NewFloat(0), "loopcond")
+		after := g.fn.NewBlock("afterloop")
+		b.CondBr(endc, loop, after)
+		b.SetInsertPoint(after)
+		if hadOld {
+			g.named[e.Var] = old
+		} else {
+			delete(g.named, e.Var)
+		}
+		return ir.NewFloat(0)
+	case *VarExpr:
+		type saved struct {
+			a  *ir.Instr
+			ok bool
+		}
+		olds := make([]saved, len(e.Vars))
+		for i, v := range e.Vars {
+			var init ir.Value = ir.NewFloat(0)
+			if v.Init != nil {
+				init = g.expr(v.Init)
+			}
+			a := g.entryAlloca(v.Name)
+			b.Store(init, a)
+			o, ok := g.named[v.Name]
+			olds[i] = saved{o, ok}
+			g.named[v.Name] = a
+		}
+		body := g.expr(e.Body)
+		for i := len(e.Vars) - 1; i >= 0; i-- {
+			if olds[i].ok {
+				g.named[e.Vars[i].Name] = olds[i].a
+			} else {
+				delete(g.named, e.Vars[i].Name)
+			}
+		}
+		return body
+	}
+	g.errAt(e.Position(), "unsupported expression")
+	return nil
+}
+
+// Finish adds main, which calls every top-level expression function in
+// program order and prints "Evaluated to %f\n" for each, then returns 0.
+// It returns the module. Items cannot be added afterwards.
+func (g *Generator) Finish() *ir.Module {
+	if g.finished {
+		return g.Module
+	}
+	g.finished = true
+	main, _ := g.Module.NewFunction("main", ir.FuncType(ir.I32, nil, false), nil)
+	b := ir.NewBuilder()
+	b.SetInsertPoint(main.NewBlock("entry"))
+	for _, f := range g.Exprs {
+		v := b.Call(f, nil, "v")
+		b.Call(g.printf, []ir.Value{g.fmtEval, v}, "")
+	}
+	b.Ret(ir.NewInt(ir.I32, 0))
+	return g.Module
+}
+
+// Compile compiles a whole program (one or more sources, in order) into a
+// module with a main (see Finish). It returns the module — holding every
+// item that compiled — and the diagnostics of those that did not.
+func Compile(ctx context.Context, moduleName string, files []string, srcs [][]byte) (*ir.Module, []*Diagnostic, error) {
+	g := NewGenerator(moduleName)
+	var all []*Diagnostic
+	for i := range srcs {
+		name := moduleName
+		if i < len(files) {
+			name = files[i]
+		}
+		d, err := g.AddSource(ctx, name, srcs[i])
+		all = append(all, d...)
+		if err != nil {
+			return nil, all, err
+		}
+	}
+	return g.Finish(), all, nil
+}

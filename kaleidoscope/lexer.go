@@ -1,0 +1,158 @@
+// Package kaleidoscope is the front end for the Kaleidoscope language of
+// LLVM's tutorial (chapters 2–7): a lexer and parser that track line and
+// column, an AST, diagnostics printed as "FILE:LINE:COL: error: ...", and
+// IR generation into gorc's SSA IR (gorc/ir).
+//
+// All values are doubles. The language has def and extern, if/then/else,
+// for/in loops with an optional step, var/in, assignment, user-defined
+// binary operators with a precedence and unary operators, and # comments.
+// After an error the parser resumes at the next top-level item.
+//
+// Compile turns a whole program into one ir.Module in which every
+// top-level expression becomes a function called, in program order, from a
+// generated main that prints "Evaluated to %f\n" for each result; the
+// module also defines the tutorial's runtime helpers putchard and printd,
+// so lli-19 can run it standalone.
+package kaleidoscope
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// TokKind is a token's kind.
+type TokKind int
+
+// Token kinds. A single character that is none of these (an operator,
+// '(', ';', ...) has kind TokChar.
+const (
+	TokEOF TokKind = iota
+	TokDef
+	TokExtern
+	TokIdent
+	TokNumber
+	TokIf
+	TokThen
+	TokElse
+	TokFor
+	TokIn
+	TokBinary
+	TokUnary
+	TokVar
+	TokChar
+)
+
+var keywords = map[string]TokKind{
+	"def": TokDef, "extern": TokExtern, "if": TokIf, "then": TokThen, "else": TokElse,
+	"for": TokFor, "in": TokIn, "binary": TokBinary, "unary": TokUnary, "var": TokVar,
+}
+
+// Pos is a source position (1-based line and column).
+type Pos struct {
+	Line, Col int
+}
+
+func (p Pos) String() string { return fmt.Sprintf("%d:%d", p.Line, p.Col) }
+
+// Token is one lexical token.
+type Token struct {
+	Kind TokKind
+	Text string  // identifier or the source text of a number / char
+	Num  float64 // TokNumber: the value
+	Ch   byte    // TokChar: the character
+	Pos  Pos
+	Err  string // non-empty for an invalid token (the message)
+}
+
+func (t Token) String() string {
+	switch t.Kind {
+	case TokEOF:
+		return "end of input"
+	case TokIdent:
+		return "identifier '" + t.Text + "'"
+	case TokNumber:
+		return "number " + t.Text
+	case TokChar:
+		return "'" + string(rune(t.Ch)) + "'"
+	}
+	return "'" + t.Text + "'"
+}
+
+// Lexer splits Kaleidoscope source into tokens.
+type Lexer struct {
+	src       []byte
+	pos       int
+	line, col int
+}
+
+// NewLexer returns a lexer for src.
+func NewLexer(src []byte) *Lexer { return &Lexer{src: src, line: 1, col: 1} }
+
+func (lx *Lexer) advance() {
+	if lx.pos < len(lx.src) {
+		if lx.src[lx.pos] == '\n' {
+			lx.line++
+			lx.col = 1
+		} else {
+			lx.col++
+		}
+		lx.pos++
+	}
+}
+
+func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// Next returns the next token.
+func (lx *Lexer) Next() Token {
+	for {
+		for lx.pos < len(lx.src) && (lx.src[lx.pos] == ' ' || lx.src[lx.pos] == '\t' || lx.src[lx.pos] == '\n' || lx.src[lx.pos] == '\r' || lx.src[lx.pos] == '\f' || lx.src[lx.pos] == '\v') {
+			lx.advance()
+		}
+		if lx.pos < len(lx.src) && lx.src[lx.pos] == '#' {
+			for lx.pos < len(lx.src) && lx.src[lx.pos] != '\n' {
+				lx.advance()
+			}
+			continue
+		}
+		break
+	}
+	t := Token{Pos: Pos{lx.line, lx.col}}
+	if lx.pos >= len(lx.src) {
+		t.Kind = TokEOF
+		return t
+	}
+	c := lx.src[lx.pos]
+	start := lx.pos
+	switch {
+	case isAlpha(c):
+		for lx.pos < len(lx.src) && (isAlpha(lx.src[lx.pos]) || isDigit(lx.src[lx.pos])) {
+			lx.advance()
+		}
+		t.Text = string(lx.src[start:lx.pos])
+		if k, ok := keywords[t.Text]; ok {
+			t.Kind = k
+		} else {
+			t.Kind = TokIdent
+		}
+		return t
+	case isDigit(c) || c == '.':
+		for lx.pos < len(lx.src) && (isDigit(lx.src[lx.pos]) || lx.src[lx.pos] == '.') {
+			lx.advance()
+		}
+		t.Text = string(lx.src[start:lx.pos])
+		t.Kind = TokNumber
+		v, err := strconv.ParseFloat(t.Text, 64)
+		if err != nil {
+			t.Err = fmt.Sprintf("invalid number '%s'", t.Text)
+		}
+		t.Num = v
+		return t
+	}
+	lx.advance()
+	t.Kind, t.Ch, t.Text = TokChar, c, string(rune(c))
+	if c >= 0x80 {
+		t.Err = fmt.Sprintf("unexpected byte 0x%02x", c)
+	}
+	return t
+}

@@ -1,0 +1,341 @@
+package kaleidoscope
+
+import (
+	"fmt"
+)
+
+// Diagnostic is an error at a source position, printed as
+// "FILE:LINE:COL: error: MSG".
+type Diagnostic struct {
+	File string
+	Pos  Pos
+	Msg  string
+}
+
+func (d *Diagnostic) Error() string {
+	return fmt.Sprintf("%s:%d:%d: error: %s", d.File, d.Pos.Line, d.Pos.Col, d.Msg)
+}
+
+// maxDepth bounds expression nesting so hostile input cannot exhaust the
+// stack.
+const maxDepth = 500
+
+// Parser parses Kaleidoscope top-level items one at a time. Binary
+// operator precedences start as the tutorial's (= 2, < 10, + - 20, * 40);
+// SetPrecedence installs user-defined operators.
+type Parser struct {
+	file  string
+	lx    *Lexer
+	tok   Token
+	prec  map[byte]int
+	depth int
+}
+
+// NewParser returns a parser for src; file names the source in
+// diagnostics.
+func NewParser(file string, src []byte) *Parser {
+	p := &Parser{file: file, lx: NewLexer(src), prec: map[byte]int{'=': 2, '<': 10, '+': 20, '-': 20, '*': 40}}
+	p.next()
+	return p
+}
+
+// SetPrecedence makes op a binary operator with the given precedence
+// (1..100); a precedence <= 0 removes it.
+func (p *Parser) SetPrecedence(op byte, prec int) {
+	if prec <= 0 {
+		delete(p.prec, op)
+		return
+	}
+	p.prec[op] = prec
+}
+
+func (p *Parser) next() { p.tok = p.lx.Next() }
+
+type bailout struct{ d *Diagnostic }
+
+func (p *Parser) errAt(pos Pos, format string, args ...any) {
+	panic(bailout{&Diagnostic{File: p.file, Pos: pos, Msg: fmt.Sprintf(format, args...)}})
+}
+
+func (p *Parser) checkTok() {
+	if p.tok.Err != "" {
+		p.errAt(p.tok.Pos, "%s", p.tok.Err)
+	}
+}
+
+func (p *Parser) isChar(c byte) bool { return p.tok.Kind == TokChar && p.tok.Ch == c }
+
+func (p *Parser) expectChar(c byte, what string) {
+	if !p.isChar(c) {
+		p.errAt(p.tok.Pos, "expected '%c' %s, found %v", c, what, p.tok)
+	}
+	p.next()
+}
+
+// Next parses the next top-level item. It returns (nil, nil) at the end
+// of input. After an error it has skipped to the next top-level item
+// (past the next ';' or up to the next def/extern), so calling Next again
+// continues there.
+func (p *Parser) Next() (item Item, err *Diagnostic) {
+	for p.isChar(';') {
+		p.next()
+	}
+	if p.tok.Kind == TokEOF {
+		return nil, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bailout)
+			if !ok {
+				b = bailout{&Diagnostic{File: p.file, Pos: p.tok.Pos, Msg: fmt.Sprintf("internal parser error: %v", r)}}
+			}
+			item, err = nil, b.d
+			p.depth = 0
+			p.recover()
+		}
+	}()
+	switch p.tok.Kind {
+	case TokDef:
+		p.next()
+		proto := p.prototype()
+		body := p.expression()
+		return &FunctionDef{Proto: proto, Body: body}, nil
+	case TokExtern:
+		p.next()
+		return &Extern{Proto: p.prototype()}, nil
+	}
+	pos := p.tok.Pos
+	body := p.expression()
+	return &FunctionDef{Proto: &Prototype{Pos: pos, Name: "__anon_expr"}, Body: body, TopLevel: true}, nil
+}
+
+// recover skips to the next top-level item.
+func (p *Parser) recover() {
+	for {
+		switch {
+		case p.tok.Kind == TokEOF, p.tok.Kind == TokDef, p.tok.Kind == TokExtern:
+			return
+		case p.isChar(';'):
+			p.next()
+			return
+		}
+		p.next()
+	}
+}
+
+func (p *Parser) prototype() *Prototype {
+	p.checkTok()
+	pr := &Prototype{Pos: p.tok.Pos}
+	switch p.tok.Kind {
+	case TokIdent:
+		pr.Name = p.tok.Text
+		p.next()
+	case TokUnary, TokBinary:
+		kind := p.tok.Kind
+		p.next()
+		if p.tok.Kind != TokChar || p.tok.Ch >= 0x80 || p.isChar('(') || p.isChar(',') || p.isChar(';') {
+			p.errAt(p.tok.Pos, "expected an operator character after '%s', found %v", map[TokKind]string{TokUnary: "unary", TokBinary: "binary"}[kind], p.tok)
+		}
+		op := p.tok.Ch
+		p.next()
+		if kind == TokUnary {
+			pr.Kind, pr.Name = ProtoUnary, "unary"+string(op)
+		} else {
+			pr.Kind, pr.Name, pr.Precedence = ProtoBinary, "binary"+string(op), 30
+			if p.tok.Kind == TokNumber {
+				p.checkTok()
+				if p.tok.Num < 1 || p.tok.Num > 100 {
+					p.errAt(p.tok.Pos, "invalid precedence %s: must be 1..100", p.tok.Text)
+				}
+				pr.Precedence = int(p.tok.Num)
+				p.next()
+			}
+		}
+	default:
+		p.errAt(p.tok.Pos, "expected function name in prototype, found %v", p.tok)
+	}
+	p.expectChar('(', "in prototype")
+	for p.tok.Kind == TokIdent {
+		pr.Params = append(pr.Params, p.tok.Text)
+		p.next()
+	}
+	if !p.isChar(')') {
+		p.errAt(p.tok.Pos, "expected ')' or a parameter name in prototype, found %v", p.tok)
+	}
+	p.next()
+	seen := map[string]bool{}
+	for _, n := range pr.Params {
+		if seen[n] {
+			p.errAt(pr.Pos, "duplicate parameter '%s' in prototype of '%s'", n, pr.Name)
+		}
+		seen[n] = true
+	}
+	if pr.Kind == ProtoUnary && len(pr.Params) != 1 {
+		p.errAt(pr.Pos, "unary operator '%s' must have exactly one operand", pr.Name)
+	}
+	if pr.Kind == ProtoBinary && len(pr.Params) != 2 {
+		p.errAt(pr.Pos, "binary operator '%s' must have exactly two operands", pr.Name)
+	}
+	return pr
+}
+
+func (p *Parser) expression() Expr {
+	p.depth++
+	if p.depth > maxDepth {
+		p.errAt(p.tok.Pos, "expression nested too deeply (more than %d levels)", maxDepth)
+	}
+	defer func() { p.depth-- }()
+	lhs := p.unary()
+	return p.binOpRHS(0, lhs)
+}
+
+func (p *Parser) tokPrec() int {
+	if p.tok.Kind != TokChar {
+		return -1
+	}
+	if pr, ok := p.prec[p.tok.Ch]; ok && pr > 0 {
+		return pr
+	}
+	return -1
+}
+
+func (p *Parser) binOpRHS(minPrec int, lhs Expr) Expr {
+	for {
+		prec := p.tokPrec()
+		if prec < minPrec || prec < 0 {
+			return lhs
+		}
+		op, pos := p.tok.Ch, p.tok.Pos
+		p.next()
+		rhs := p.unary()
+		if next := p.tokPrec(); prec < next {
+			p.depth++
+			if p.depth > maxDepth {
+				p.errAt(p.tok.Pos, "expression nested too deeply (more than %d levels)", maxDepth)
+			}
+			rhs = p.binOpRHS(prec+1, rhs)
+			p.depth--
+		}
+		lhs = &BinaryExpr{Pos: pos, Op: op, LHS: lhs, RHS: rhs}
+	}
+}
+
+func (p *Parser) unary() Expr {
+	p.checkTok()
+	if p.tok.Kind != TokChar || p.isChar('(') || p.isChar(',') {
+		return p.primary()
+	}
+	p.depth++
+	if p.depth > maxDepth {
+		p.errAt(p.tok.Pos, "expression nested too deeply (more than %d levels)", maxDepth)
+	}
+	defer func() { p.depth-- }()
+	op, pos := p.tok.Ch, p.tok.Pos
+	if op == ';' || op == ')' {
+		p.errAt(pos, "expected an expression, found %v", p.tok)
+	}
+	p.next()
+	return &UnaryExpr{Pos: pos, Op: op, Operand: p.unary()}
+}
+
+func (p *Parser) primary() Expr {
+	p.checkTok()
+	t := p.tok
+	switch t.Kind {
+	case TokNumber:
+		p.next()
+		return &NumberExpr{Pos: t.Pos, Val: t.Num}
+	case TokIdent:
+		p.next()
+		if !p.isChar('(') {
+			return &VariableExpr{Pos: t.Pos, Name: t.Text}
+		}
+		p.next()
+		call := &CallExpr{Pos: t.Pos, Callee: t.Text}
+		if !p.isChar(')') {
+			for {
+				call.Args = append(call.Args, p.expression())
+				if p.isChar(')') {
+					break
+				}
+				if !p.isChar(',') {
+					p.errAt(p.tok.Pos, "expected ')' or ',' in argument list, found %v", p.tok)
+				}
+				p.next()
+			}
+		}
+		p.next()
+		return call
+	case TokChar:
+		if t.Ch == '(' {
+			p.next()
+			e := p.expression()
+			p.expectChar(')', "to close '('")
+			return e
+		}
+	case TokIf:
+		p.next()
+		cond := p.expression()
+		if p.tok.Kind != TokThen {
+			p.errAt(p.tok.Pos, "expected 'then', found %v", p.tok)
+		}
+		p.next()
+		then := p.expression()
+		if p.tok.Kind != TokElse {
+			p.errAt(p.tok.Pos, "expected 'else', found %v", p.tok)
+		}
+		p.next()
+		return &IfExpr{Pos: t.Pos, Cond: cond, Then: then, Else: p.expression()}
+	case TokFor:
+		p.next()
+		if p.tok.Kind != TokIdent {
+			p.errAt(p.tok.Pos, "expected identifier after 'for', found %v", p.tok)
+		}
+		fe := &ForExpr{Pos: t.Pos, Var: p.tok.Text}
+		p.next()
+		p.expectChar('=', "after for variable")
+		fe.Start = p.expression()
+		p.expectChar(',', "after for start value")
+		fe.End = p.expression()
+		if p.isChar(',') {
+			p.next()
+			fe.Step = p.expression()
+		}
+		if p.tok.Kind != TokIn {
+			p.errAt(p.tok.Pos, "expected 'in' after for, found %v", p.tok)
+		}
+		p.next()
+		fe.Body = p.expression()
+		return fe
+	case TokVar:
+		p.next()
+		ve := &VarExpr{Pos: t.Pos}
+		if p.tok.Kind != TokIdent {
+			p.errAt(p.tok.Pos, "expected identifier after 'var', found %v", p.tok)
+		}
+		for {
+			b := VarBinding{Pos: p.tok.Pos, Name: p.tok.Text}
+			p.next()
+			if p.isChar('=') {
+				p.next()
+				b.Init = p.expression()
+			}
+			ve.Vars = append(ve.Vars, b)
+			if !p.isChar(',') {
+				break
+			}
+			p.next()
+			if p.tok.Kind != TokIdent {
+				p.errAt(p.tok.Pos, "expected identifier list after 'var', found %v", p.tok)
+			}
+		}
+		if p.tok.Kind != TokIn {
+			p.errAt(p.tok.Pos, "expected 'in' keyword after 'var', found %v", p.tok)
+		}
+		p.next()
+		ve.Body = p.expression()
+		return ve
+	}
+	p.errAt(t.Pos, "unknown token %v when expecting an expression", t)
+	return nil
+}
