@@ -308,6 +308,8 @@ type LinkGraph struct {
 	// Scratch lets passes keep per-graph state keyed by any value.
 	Scratch map[any]any
 
+	externalTLS map[*Symbol]TLSRef
+
 	symArena []Symbol
 	blkArena []Block
 }

@@ -77,7 +77,37 @@ type LinkContext interface {
 // TLSLinkContext is implemented by link contexts that can host thread-local
 // data. Link calls ResolveTLS after allocation for graphs with TLS sections.
 type TLSLinkContext interface {
+	// ResolveTLS places the graph's TLS template (called after allocation).
 	ResolveTLS(ctx context.Context, g *LinkGraph, tmpl TLSTemplate) (TLSLayout, error)
+	// ExternalTLS describes an external thread-local symbol: the layout of
+	// the TLS image that defines it and its offset in that image. addr is
+	// what LookupExternals returned for it (the address of the symbol in
+	// its defining graph's template, sym.Address() there).
+	ExternalTLS(ctx context.Context, name string, addr shared.ExecutorAddr) (TLSLayout, uint64, error)
+}
+
+// TLSRef is where a thread-local symbol lives: its image's layout and its
+// offset in the image.
+type TLSRef struct {
+	Layout TLSLayout
+	Offset uint64
+}
+
+// TLSRefOf returns where thread-local symbol s lives, for defined symbols
+// of g (after allocation and ResolveTLS) and for external ones (after
+// resolution).
+func (g *LinkGraph) TLSRefOf(s *Symbol) (TLSRef, bool) {
+	if !s.TLS {
+		return TLSRef{}, false
+	}
+	if s.Kind == SymDefined {
+		if g.TLS == nil || g.TLSLayout == nil {
+			return TLSRef{}, false
+		}
+		return TLSRef{Layout: *g.TLSLayout, Offset: uint64(s.Address() - g.TLS.InitAddr)}, true
+	}
+	r, ok := g.externalTLS[s]
+	return r, ok
 }
 
 // TLSTemplate is a graph's thread-local storage image: InitSize bytes of
@@ -201,6 +231,9 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 		return err
 	}
 	if err := resolveExternals(ctx, g, lctx); err != nil {
+		return err
+	}
+	if err := resolveExternalTLS(ctx, g, lctx); err != nil {
 		return err
 	}
 	if err := lctx.NotifyResolved(ctx, g); err != nil {
@@ -338,6 +371,27 @@ func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error
 	if len(missing) > 0 {
 		sort.Strings(missing)
 		return fmt.Errorf("jitlink: %s: undefined symbols: %v", g.Name, missing)
+	}
+	return nil
+}
+
+func resolveExternalTLS(ctx context.Context, g *LinkGraph, lctx LinkContext) error {
+	for name, s := range g.Externals {
+		if !s.TLS || s.Addr == 0 {
+			continue
+		}
+		tc, ok := lctx.(TLSLinkContext)
+		if !ok {
+			return fmt.Errorf("jitlink: %s: external thread-local symbol %s but the link context does not support TLS", g.Name, name)
+		}
+		l, off, err := tc.ExternalTLS(ctx, name, s.Addr)
+		if err != nil {
+			return fmt.Errorf("jitlink: %s: thread-local symbol %s: %w", g.Name, name, err)
+		}
+		if g.externalTLS == nil {
+			g.externalTLS = map[*Symbol]TLSRef{}
+		}
+		g.externalTLS[s] = TLSRef{Layout: l, Offset: off}
 	}
 	return nil
 }

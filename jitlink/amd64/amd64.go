@@ -168,20 +168,22 @@ func gotBase(g *jitlink.LinkGraph) (uint64, bool) {
 }
 
 func tpoff(g *jitlink.LinkGraph, s *jitlink.Symbol) (int64, error) {
-	if g.TLS == nil || g.TLSLayout == nil {
-		return 0, fmt.Errorf("no TLS layout")
+	r, ok := g.TLSRefOf(s)
+	if !ok {
+		return 0, fmt.Errorf("no TLS layout for the target")
 	}
-	if !g.TLSLayout.Static {
+	if !r.Layout.Static {
 		return 0, fmt.Errorf("TLS image is not in the static TLS block")
 	}
-	return int64(s.Address()-g.TLS.InitAddr) + g.TLSLayout.TPOffset, nil
+	return int64(r.Offset) + r.Layout.TPOffset, nil
 }
 
 func dtpoff(g *jitlink.LinkGraph, s *jitlink.Symbol) (int64, error) {
-	if g.TLS == nil {
-		return 0, fmt.Errorf("graph has no TLS image")
+	r, ok := g.TLSRefOf(s)
+	if !ok {
+		return 0, fmt.Errorf("no TLS layout for the target")
 	}
-	return int64(s.Address() - g.TLS.InitAddr), nil
+	return int64(r.Offset), nil
 }
 
 // ApplyFixup writes one edge.
@@ -273,10 +275,11 @@ func ApplyFixup(g *jitlink.LinkGraph, b *jitlink.Block, e *jitlink.Edge) error {
 		}
 		return w32s(off + A)
 	case TLSModuleID64:
-		if g.TLSLayout == nil {
-			return fixupErr(g, b, e, 0, "no TLS layout")
+		r, ok := g.TLSRefOf(e.Target)
+		if !ok {
+			return fixupErr(g, b, e, 0, "no TLS layout for the target")
 		}
-		binary.LittleEndian.PutUint64(fix, g.TLSLayout.Module)
+		binary.LittleEndian.PutUint64(fix, r.Layout.Module)
 	default:
 		return fixupErr(g, b, e, 0, "edge kind not lowered before fixup (missing GOT/TLS pass?)")
 	}

@@ -212,13 +212,9 @@ func Optimize(g *jitlink.LinkGraph) error {
 						}
 					}
 				case TLSIEDelta32:
-					if static {
-						relaxIE(b, e)
-					}
+					relaxIE(g, b, e)
 				case TLSGDDelta32:
-					if static {
-						relaxGD(b, e)
-					}
+					relaxGD(g, b, e)
 				case TLSLDDelta32:
 					if ldRelax {
 						relaxLD(b, e)
@@ -273,7 +269,7 @@ func relaxGOTLoad(g *jitlink.LinkGraph, st *graphState, b *jitlink.Block, e *jit
 
 // relaxIE turns "mov x@gottpoff(%rip), %reg" into "mov $tpoff, %reg" and
 // "add x@gottpoff(%rip), %reg" into "add $tpoff, %reg".
-func relaxIE(b *jitlink.Block, e *jitlink.Edge) {
+func relaxIE(g *jitlink.LinkGraph, b *jitlink.Block, e *jitlink.Edge) {
 	if e.Offset < 3 || e.Addend != -4 {
 		return
 	}
@@ -302,7 +298,7 @@ func relaxIE(b *jitlink.Block, e *jitlink.Edge) {
 			t = ge.Target
 		}
 	}
-	if t == nil {
+	if !staticTLS(g, t) {
 		return
 	}
 	if rex == 0x4c {
@@ -321,7 +317,7 @@ var gdLE = [...]byte{0x64, 0x48, 0x8b, 0x04, 0x25, 0, 0, 0, 0, 0x48, 0x8d, 0x80}
 //	data16 lea x@tlsgd(%rip), %rdi; data16 data16 rex.W call __tls_get_addr@PLT
 //
 // into "mov %fs:0, %rax; lea x@tpoff(%rax), %rax".
-func relaxGD(b *jitlink.Block, e *jitlink.Edge) {
+func relaxGD(g *jitlink.LinkGraph, b *jitlink.Block, e *jitlink.Edge) {
 	c := b.Content
 	if e.Offset < 4 || e.Offset+12 > uint64(len(c)) || e.Addend != -4 {
 		return
@@ -340,12 +336,20 @@ func relaxGD(b *jitlink.Block, e *jitlink.Edge) {
 			t = ge.Target
 		}
 	}
-	if t == nil {
+	if !staticTLS(g, t) {
 		return
 	}
 	copy(s, gdLE[:])
 	call.Kind, call.Target, call.Addend = TPOff32, t, 0
 	e.Kind = jitlink.KindKeepAlive
+}
+
+func staticTLS(g *jitlink.LinkGraph, t *jitlink.Symbol) bool {
+	if t == nil {
+		return false
+	}
+	r, ok := g.TLSRefOf(t)
+	return ok && r.Layout.Static
 }
 
 func findEdge(b *jitlink.Block, off uint64) *jitlink.Edge {

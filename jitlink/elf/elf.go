@@ -604,7 +604,11 @@ func (r *reader) symbols() error {
 			if name == "" {
 				return r.secErr(r.symtb, off, "symbol %d: undefined symbol without a name", idx)
 			}
-			r.syms[idx] = r.g.AddExternalSymbol(name, bind == elf.STB_WEAK)
+			ext := r.g.AddExternalSymbol(name, bind == elf.STB_WEAK)
+			if typ == elf.STT_TLS {
+				ext.TLS = true
+			}
+			r.syms[idx] = ext
 		case shndx == uint32(elf.SHN_ABS):
 			s := r.g.AddAbsoluteSymbol(name, shared.ExecutorAddr(value), linkage, scope, bind != elf.STB_LOCAL)
 			s.Size = size

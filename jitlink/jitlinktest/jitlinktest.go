@@ -131,6 +131,17 @@ type Context struct {
 	Finalized bool
 	Err       error
 	Template  jitlink.TLSTemplate
+	// ExtTLS describes external thread-local symbols by name.
+	ExtTLS map[string]jitlink.TLSRef
+}
+
+// ExternalTLS implements jitlink.TLSLinkContext.
+func (c *Context) ExternalTLS(ctx context.Context, name string, addr shared.ExecutorAddr) (jitlink.TLSLayout, uint64, error) {
+	r, ok := c.ExtTLS[name]
+	if !ok {
+		return jitlink.TLSLayout{}, 0, fmt.Errorf("jitlinktest: unknown thread-local symbol %s", name)
+	}
+	return r.Layout, r.Offset, nil
 }
 
 // MemoryManager implements jitlink.LinkContext.
