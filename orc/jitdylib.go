@@ -1,0 +1,322 @@
+package orc
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// A JITDylib is a symbol table in the session, the JIT's analogue of a
+// shared library. Symbols are added by Define; its link order is the
+// search order layers use to resolve the external references of code
+// added to it.
+type JITDylib struct {
+	es   *ExecutionSession
+	name string
+
+	// Guarded by es.mu.
+	symbols    map[SymbolName]*symbolEntry
+	linkOrder  JITDylibSearchOrder
+	generators []DefinitionGenerator
+	defaultRT  *ResourceTracker
+	trackers   map[*ResourceTracker]struct{}
+	mrs        map[*MaterializationResponsibility]struct{}
+	removed    bool
+
+	// genMu serializes definition generators of this dylib.
+	genMu chanMutex
+}
+
+// chanMutex is a mutex whose Lock can be abandoned when a context ends.
+type chanMutex struct{ ch chan struct{} }
+
+func (m *chanMutex) init() {
+	if m.ch == nil {
+		m.ch = make(chan struct{}, 1)
+	}
+}
+
+func (m *chanMutex) lock(ctx context.Context) error {
+	select {
+	case m.ch <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (m *chanMutex) unlock() { <-m.ch }
+
+// symbolEntry is a symbol table entry. All fields are guarded by es.mu.
+type symbolEntry struct {
+	name   SymbolName
+	jd     *JITDylib
+	def    ExecutorSymbolDef // Flags are the declared flags
+	state  SymbolState
+	err    error  // non-nil once failed
+	origin string // what defined it, for error messages
+	rt     *ResourceTracker
+
+	umu *unmaterializedUnit            // state NeverSearched
+	mr  *MaterializationResponsibility // state Materializing or Resolved
+
+	queries    []*query              // lookups waiting for a later state
+	node       *depNode              // state Emitted: its dependence node
+	dependants map[*depNode]struct{} // emitted nodes waiting for this symbol
+	removed    bool
+}
+
+type unmaterializedUnit struct {
+	mu   MaterializationUnit
+	syms SymbolFlagsMap
+	init SymbolName
+}
+
+// Name returns the dylib's name.
+func (jd *JITDylib) Name() string { return jd.name }
+
+// String returns the dylib's name.
+func (jd *JITDylib) String() string { return jd.name }
+
+// ExecutionSession returns the session that owns jd.
+func (jd *JITDylib) ExecutionSession() *ExecutionSession { return jd.es }
+
+// IsRemoved reports whether jd has been removed.
+func (jd *JITDylib) IsRemoved() bool {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	return jd.removed
+}
+
+// SetLinkOrder replaces jd's link order. If linkAgainstSelfFirst, jd itself
+// (MatchAllSymbols) is put first unless order already names it.
+func (jd *JITDylib) SetLinkOrder(order JITDylibSearchOrder, linkAgainstSelfFirst bool) error {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	if jd.removed {
+		return fmt.Errorf("set link order of %q: %w", jd.name, ErrJITDylibRemoved)
+	}
+	var lo JITDylibSearchOrder
+	if linkAgainstSelfFirst {
+		self := false
+		for _, e := range order {
+			self = self || e.JD == jd
+		}
+		if !self {
+			lo = append(lo, JITDylibSearchEntry{JD: jd, Flags: MatchAllSymbols})
+		}
+	}
+	for _, e := range order {
+		if e.JD == nil {
+			return fmt.Errorf("set link order of %q: nil JITDylib", jd.name)
+		}
+		lo = append(lo, e)
+	}
+	jd.linkOrder = lo
+	return nil
+}
+
+// AddToLinkOrder appends other to jd's link order.
+func (jd *JITDylib) AddToLinkOrder(other *JITDylib, flags JITDylibLookupFlags) error {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	if jd.removed {
+		return fmt.Errorf("add to link order of %q: %w", jd.name, ErrJITDylibRemoved)
+	}
+	if other == nil {
+		return fmt.Errorf("add to link order of %q: nil JITDylib", jd.name)
+	}
+	jd.linkOrder = append(jd.linkOrder[:len(jd.linkOrder):len(jd.linkOrder)], JITDylibSearchEntry{JD: other, Flags: flags})
+	return nil
+}
+
+// LinkOrder returns a copy of jd's link order.
+func (jd *JITDylib) LinkOrder() JITDylibSearchOrder {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	return append(JITDylibSearchOrder(nil), jd.linkOrder...)
+}
+
+// AddGenerator appends g to jd's definition generators.
+func (jd *JITDylib) AddGenerator(g DefinitionGenerator) {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	jd.genMu.init()
+	jd.generators = append(jd.generators[:len(jd.generators):len(jd.generators)], g)
+}
+
+// DefaultResourceTracker returns the tracker Define uses when given nil.
+// After the default tracker is removed, a new one takes its place.
+func (jd *JITDylib) DefaultResourceTracker() *ResourceTracker {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	return jd.defaultRT
+}
+
+// CreateResourceTracker returns a new tracker for definitions in jd.
+func (jd *JITDylib) CreateResourceTracker() (*ResourceTracker, error) {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	if jd.removed {
+		return nil, fmt.Errorf("create resource tracker in %q: %w", jd.name, ErrJITDylibRemoved)
+	}
+	return jd.es.newTrackerLocked(jd), nil
+}
+
+func unitSource(mu MaterializationUnit) string {
+	return fmt.Sprintf("unit %q", mu.Name())
+}
+
+// Define adds the definitions of mu to jd under tracker rt (nil: the
+// default tracker), following linker rules: a second strong definition is a
+// DuplicateDefinitionError; a strong definition replaces a weak or common
+// one that has not been materialized (the old unit's Discard is called); a
+// weak or common definition of an existing name is dropped (the new unit's
+// Discard is called). Nothing is materialized until a lookup needs it.
+func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
+	if mu == nil {
+		return fmt.Errorf("define in %q: nil materialization unit", jd.name)
+	}
+	syms := make(SymbolFlagsMap)
+	for n, f := range mu.Symbols() {
+		if n.IsZero() {
+			return fmt.Errorf("define %s in %q: empty symbol name", unitSource(mu), jd.name)
+		}
+		syms[n] = f
+	}
+	init := mu.InitSymbol()
+	if !init.IsZero() {
+		if _, ok := syms[init]; !ok {
+			return fmt.Errorf("define %s in %q: init symbol %q is not among the unit's symbols", unitSource(mu), jd.name, init)
+		}
+	}
+	es := jd.es
+	var acts actions
+	es.mu.Lock()
+	if err := jd.checkDefineLocked(rt, unitSource(mu)); err != nil {
+		es.mu.Unlock()
+		return err
+	}
+	if rt == nil {
+		rt = jd.defaultRT
+	}
+	var override []*symbolEntry
+	var discardNew []SymbolName
+	for n, f := range syms {
+		e := jd.symbols[n]
+		if e == nil {
+			continue
+		}
+		if f.IsStrong() {
+			if e.def.Flags.IsStrong() || e.state > SymbolStateNeverSearched || e.err != nil || e.umu == nil {
+				es.mu.Unlock()
+				return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: unitSource(mu)}
+			}
+			override = append(override, e)
+		} else {
+			discardNew = append(discardNew, n)
+		}
+	}
+	for _, n := range discardNew {
+		delete(syms, n)
+		if n == init {
+			init = SymbolName{}
+		}
+		acts.add(func() { mu.Discard(jd, n) })
+	}
+	for _, e := range override {
+		old := e.umu
+		delete(old.syms, e.name)
+		if old.init == e.name {
+			old.init = SymbolName{}
+		}
+		n := e.name
+		acts.add(func() { old.mu.Discard(jd, n) })
+	}
+	if len(syms) > 0 {
+		umu := &unmaterializedUnit{mu: mu, syms: syms, init: init}
+		origin := unitSource(mu)
+		for n, f := range syms {
+			e := jd.symbols[n]
+			if e == nil {
+				e = &symbolEntry{name: n, jd: jd}
+				jd.symbols[n] = e
+			}
+			e.def = ExecutorSymbolDef{Flags: f}
+			e.state = SymbolStateNeverSearched
+			e.origin = origin
+			e.rt = rt
+			e.umu = umu
+		}
+	}
+	es.mu.Unlock()
+	acts.run()
+	return nil
+}
+
+func (jd *JITDylib) checkDefineLocked(rt *ResourceTracker, what string) error {
+	if jd.es.ended {
+		return fmt.Errorf("define %s in %q: %w", what, jd.name, ErrSessionEnded)
+	}
+	if jd.removed {
+		return fmt.Errorf("define %s in %q: %w", what, jd.name, ErrJITDylibRemoved)
+	}
+	if rt != nil {
+		if rt.jd != jd {
+			return fmt.Errorf("define %s in %q: resource tracker belongs to JITDylib %q", what, jd.name, rt.jd.name)
+		}
+		if rt.removed {
+			return fmt.Errorf("define %s in %q: %w", what, jd.name, ErrResourceTrackerRemoved)
+		}
+	}
+	return nil
+}
+
+// SymbolInfo describes one symbol for inspection (Symbols, Dump).
+type SymbolInfo struct {
+	Name   SymbolName
+	Def    ExecutorSymbolDef
+	State  SymbolState
+	Failed bool
+	Source string
+}
+
+// Symbols returns a snapshot of jd's symbol table, sorted by name.
+func (jd *JITDylib) Symbols() []SymbolInfo {
+	jd.es.mu.Lock()
+	out := make([]SymbolInfo, 0, len(jd.symbols))
+	for _, e := range jd.symbols {
+		out = append(out, SymbolInfo{Name: e.name, Def: e.def, State: e.state, Failed: e.err != nil, Source: e.origin})
+	}
+	jd.es.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].Name.String() < out[j].Name.String() })
+	return out
+}
+
+// Dump writes a human-readable listing of jd's symbols and their states.
+func (jd *JITDylib) Dump(w io.Writer) error {
+	syms := jd.Symbols()
+	lo := jd.LinkOrder()
+	if _, err := fmt.Fprintf(w, "JITDylib %q (%d symbols)\n  link order:", jd.name, len(syms)); err != nil {
+		return err
+	}
+	for _, e := range lo {
+		fmt.Fprintf(w, " %s(%s)", e.JD.name, e.Flags)
+	}
+	fmt.Fprintln(w)
+	for _, s := range syms {
+		state := s.State.String()
+		if s.Failed {
+			state = "FAILED"
+		}
+		addr := "                  "
+		if s.State >= SymbolStateResolved && !s.Def.Flags.HasSideEffectsOnly() {
+			addr = fmt.Sprintf("%#018x", uint64(s.Def.Addr))
+		}
+		if _, err := fmt.Fprintf(w, "  %-32s %s %-13s %-24s %s\n", s.Name, addr, state, s.Def.Flags, s.Source); err != nil {
+			return err
+		}
+	}
+	return nil
+}

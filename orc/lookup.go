@@ -1,0 +1,405 @@
+package orc
+
+import (
+	"context"
+	"fmt"
+)
+
+// DefinitionGenerator is asked to define names that no definition in a
+// JITDylib covers (the hook for process symbols, archives and other
+// libraries). It should call jd.Define for those names it can provide and
+// return nil; names it cannot provide are simply left undefined. Generators
+// of one dylib run one at a time, outside the session lock, so a generator
+// never sees a name another generator of the same dylib is defining.
+// Generators must not wait on lookups that need this dylib's generators.
+type DefinitionGenerator interface {
+	TryToGenerate(ctx context.Context, kind LookupKind, jd *JITDylib, flags JITDylibLookupFlags, set SymbolLookupSet) error
+}
+
+// DefinitionGeneratorFunc adapts a function to DefinitionGenerator.
+type DefinitionGeneratorFunc func(ctx context.Context, kind LookupKind, jd *JITDylib, flags JITDylibLookupFlags, set SymbolLookupSet) error
+
+// TryToGenerate calls f.
+func (f DefinitionGeneratorFunc) TryToGenerate(ctx context.Context, kind LookupKind, jd *JITDylib, flags JITDylibLookupFlags, set SymbolLookupSet) error {
+	return f(ctx, kind, jd, flags, set)
+}
+
+// query is a lodged lookup waiting for symbols to reach a state.
+type query struct {
+	required SymbolState
+	pending  int
+	result   SymbolMap
+	cb       func(SymbolMap, error)
+	ch       chan lookupResult // for synchronous lookups
+	done     bool
+}
+
+type lookupResult struct {
+	m   SymbolMap
+	err error
+}
+
+func (q *query) completeLocked(acts *actions) {
+	q.done = true
+	if q.ch != nil {
+		q.ch <- lookupResult{m: q.result}
+		return
+	}
+	cb, m := q.cb, q.result
+	acts.add(func() { cb(m, nil) })
+}
+
+func (q *query) failLocked(err error, acts *actions) {
+	if q.done {
+		return
+	}
+	q.done = true
+	if q.ch != nil {
+		q.ch <- lookupResult{err: err}
+		return
+	}
+	cb := q.cb
+	acts.add(func() { cb(nil, err) })
+}
+
+func (q *query) addLocked(e *symbolEntry) {
+	if !e.def.Flags.HasSideEffectsOnly() {
+		q.result[e.name] = e.def
+	}
+}
+
+// notifyQueriesLocked hands e to every query waiting for a state e has now
+// reached.
+func notifyQueriesLocked(e *symbolEntry, acts *actions) {
+	if len(e.queries) == 0 {
+		return
+	}
+	keep := e.queries[:0]
+	for _, q := range e.queries {
+		if q.done {
+			continue
+		}
+		if e.state >= q.required {
+			q.addLocked(e)
+			q.pending--
+			if q.pending == 0 {
+				q.completeLocked(acts)
+			}
+			continue
+		}
+		keep = append(keep, q)
+	}
+	clear(e.queries[len(keep):])
+	if len(keep) == 0 {
+		keep = nil
+	}
+	e.queries = keep
+}
+
+func checkRequiredState(s SymbolState) error {
+	if s < SymbolStateResolved || s > SymbolStateReady {
+		return fmt.Errorf("lookup: required state must be Resolved, Emitted or Ready, not %v", s)
+	}
+	return nil
+}
+
+// Lookup finds the names of set in the dylibs of order (first match wins)
+// and waits until each has reached required (SymbolStateResolved: addresses
+// assigned; SymbolStateReady: safe to run), materializing what is needed.
+// A missing required name fails with *SymbolsNotFoundError; a missing
+// weakly-referenced name is left out of the result. A symbol that fails
+// fails the lookup with *FailedToMaterializeError. If ctx ends first,
+// Lookup returns ctx.Err() (materialization continues).
+func (es *ExecutionSession) Lookup(ctx context.Context, order JITDylibSearchOrder, set SymbolLookupSet, required SymbolState) (SymbolMap, error) {
+	q := &query{required: required}
+	done, mats, err := es.startLookup(ctx, LookupKindStatic, order, set, q, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	es.dispatchAll(mats)
+	if done {
+		return q.result, nil
+	}
+	select {
+	case r := <-q.ch:
+		return r.m, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("lookup: %w", ctx.Err())
+	}
+}
+
+// LookupAsync is the asynchronous form of Lookup. onComplete is called
+// exactly once, on some goroutine (possibly this one, before LookupAsync
+// returns), with the result or the error. onRegistered, if not nil, is
+// called once the query has been registered with every symbol it waits
+// for, before the query can complete and before any materialization it
+// triggers is dispatched; it runs under the session lock, so it must be
+// quick and must not call into the session. It is not called if the lookup
+// fails before registration (symbols not found, failed symbols).
+func (es *ExecutionSession) LookupAsync(ctx context.Context, kind LookupKind, order JITDylibSearchOrder, set SymbolLookupSet, required SymbolState, onComplete func(SymbolMap, error), onRegistered func()) {
+	q := &query{required: required, cb: onComplete}
+	done, mats, err := es.startLookup(ctx, kind, order, set, q, false, onRegistered)
+	if err != nil {
+		onComplete(nil, err)
+		return
+	}
+	if done {
+		onComplete(q.result, nil)
+	}
+	es.dispatchAll(mats)
+}
+
+// LookupSymbol looks up one symbol in jd (all symbols visible) and waits
+// until it is Ready.
+func (es *ExecutionSession) LookupSymbol(ctx context.Context, jd *JITDylib, name string) (ExecutorSymbolDef, error) {
+	n := es.Intern(name)
+	m, err := es.Lookup(ctx, JITDylibSearchOrder{{JD: jd, Flags: MatchAllSymbols}}, SymbolLookupSet{{Name: n}}, SymbolStateReady)
+	if err != nil {
+		return ExecutorSymbolDef{}, err
+	}
+	return m[n], nil
+}
+
+// startLookup runs generators where needed, then lodges q under the
+// session lock. It reports whether q is already complete (q.result holds
+// the answer) and which units must be materialized.
+func (es *ExecutionSession) startLookup(ctx context.Context, kind LookupKind, order JITDylibSearchOrder, set SymbolLookupSet, q *query, sync bool, onRegistered func()) (bool, []materialization, error) {
+	if err := checkRequiredState(q.required); err != nil {
+		return false, nil, err
+	}
+	if len(set) > 1 {
+		set = dedupe(set)
+	}
+	if err := es.runGenerators(ctx, kind, order, set); err != nil {
+		return false, nil, err
+	}
+	var acts actions
+	es.mu.Lock()
+	err := es.lodgeLocked(order, set, q, &acts)
+	if err == nil && !q.done && q.pending > 0 && sync {
+		q.ch = make(chan lookupResult, 1)
+	}
+	if err == nil && onRegistered != nil {
+		onRegistered()
+	}
+	done := err == nil && q.pending == 0
+	if done {
+		q.done = true
+	}
+	es.mu.Unlock()
+	return done, acts.mat, err
+}
+
+func dedupe(set SymbolLookupSet) SymbolLookupSet {
+	seen := make(map[SymbolName]int, len(set))
+	var out SymbolLookupSet
+	for i, e := range set {
+		if j, ok := seen[e.Name]; ok {
+			if out == nil {
+				out = append(SymbolLookupSet(nil), set[:i]...)
+			}
+			if e.Flags == RequiredSymbol {
+				out[j].Flags = RequiredSymbol
+			}
+			continue
+		}
+		seen[e.Name] = len(seen)
+		if out != nil {
+			out = append(out, e)
+		}
+	}
+	if out == nil {
+		return set
+	}
+	return out
+}
+
+func (es *ExecutionSession) checkOrderLocked(order JITDylibSearchOrder) error {
+	if es.ended {
+		return fmt.Errorf("lookup: %w", ErrSessionEnded)
+	}
+	for _, e := range order {
+		if e.JD == nil {
+			return fmt.Errorf("lookup: nil JITDylib in search order")
+		}
+		if e.JD.es != es {
+			return fmt.Errorf("lookup: JITDylib %q belongs to another session", e.JD.name)
+		}
+		if e.JD.removed {
+			return fmt.Errorf("lookup in JITDylib %q: %w", e.JD.name, ErrJITDylibRemoved)
+		}
+	}
+	return nil
+}
+
+// runGenerators gives each dylib's generators, in search order, the names
+// not found in it or in an earlier dylib.
+func (es *ExecutionSession) runGenerators(ctx context.Context, kind LookupKind, order JITDylibSearchOrder, set SymbolLookupSet) error {
+	es.mu.Lock()
+	any := false
+	for _, e := range order {
+		if e.JD != nil && len(e.JD.generators) > 0 {
+			any = true
+			break
+		}
+	}
+	es.mu.Unlock()
+	if !any {
+		return nil
+	}
+	remaining := append(SymbolLookupSet(nil), set...)
+	// take removes from remaining the names jd matches under flags and
+	// returns the names jd has no entry for.
+	take := func(jd *JITDylib, flags JITDylibLookupFlags) (SymbolLookupSet, error) {
+		es.mu.Lock()
+		defer es.mu.Unlock()
+		if err := es.checkOrderLocked(JITDylibSearchOrder{{JD: jd}}); err != nil {
+			return nil, err
+		}
+		var missing SymbolLookupSet
+		keep := remaining[:0]
+		for _, r := range remaining {
+			e := jd.symbols[r.Name]
+			switch {
+			case e == nil:
+				missing = append(missing, r)
+				keep = append(keep, r)
+			case flags == MatchExportedSymbolsOnly && !e.def.Flags.IsExported():
+				keep = append(keep, r)
+			}
+		}
+		remaining = keep
+		return missing, nil
+	}
+	for _, oe := range order {
+		if len(remaining) == 0 {
+			return nil
+		}
+		jd := oe.JD
+		missing, err := take(jd, oe.Flags)
+		if err != nil {
+			return err
+		}
+		es.mu.Lock()
+		gens := jd.generators
+		es.mu.Unlock()
+		if len(missing) == 0 || len(gens) == 0 {
+			continue
+		}
+		if err := jd.genMu.lock(ctx); err != nil {
+			return fmt.Errorf("lookup: waiting for generators of %q: %w", jd.name, err)
+		}
+		for _, g := range gens {
+			// Another lookup's generator may have defined some names
+			// while we waited: pass only what is still undefined.
+			es.mu.Lock()
+			still := missing[:0]
+			for _, m := range missing {
+				if jd.symbols[m.Name] == nil {
+					still = append(still, m)
+				}
+			}
+			missing = still
+			es.mu.Unlock()
+			if len(missing) == 0 {
+				break
+			}
+			if err := g.TryToGenerate(ctx, kind, jd, oe.Flags, append(SymbolLookupSet(nil), missing...)); err != nil {
+				jd.genMu.unlock()
+				return fmt.Errorf("lookup: definition generator of JITDylib %q: %w", jd.name, err)
+			}
+		}
+		jd.genMu.unlock()
+		if _, err := take(jd, oe.Flags); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lodgeLocked matches set against order, fails fast on missing or failed
+// symbols, records satisfied symbols in q.result, registers q with the
+// rest and starts the units that define them.
+func (es *ExecutionSession) lodgeLocked(order JITDylibSearchOrder, set SymbolLookupSet, q *query, acts *actions) error {
+	if err := es.checkOrderLocked(order); err != nil {
+		return err
+	}
+	var buf [8]*symbolEntry
+	found := buf[:0]
+	if len(set) > len(buf) {
+		found = make([]*symbolEntry, 0, len(set))
+	}
+	found = found[:len(set)]
+	left := len(set)
+	for _, oe := range order {
+		if left == 0 {
+			break
+		}
+		syms := oe.JD.symbols
+		for i := range set {
+			if found[i] != nil {
+				continue
+			}
+			e := syms[set[i].Name]
+			if e == nil || (oe.Flags == MatchExportedSymbolsOnly && !e.def.Flags.IsExported()) {
+				continue
+			}
+			found[i] = e
+			left--
+		}
+	}
+	var missing []SymbolName
+	var failed []*symbolEntry
+	for i, e := range found {
+		if e == nil {
+			if set[i].Flags == RequiredSymbol {
+				missing = append(missing, set[i].Name)
+			}
+		} else if e.err != nil {
+			failed = append(failed, e)
+		}
+	}
+	if len(missing) > 0 {
+		return &SymbolsNotFoundError{Symbols: missing}
+	}
+	if len(failed) > 0 {
+		return failed[0].err
+	}
+	q.result = make(SymbolMap, len(set))
+	for _, e := range found {
+		if e == nil {
+			continue
+		}
+		if e.state >= q.required {
+			q.addLocked(e)
+			continue
+		}
+		e.queries = append(e.queries, q)
+		q.pending++
+		if e.state == SymbolStateNeverSearched && e.umu != nil {
+			acts.mat = append(acts.mat, es.startUnitLocked(e.jd, e.umu, e.rt))
+		}
+	}
+	return nil
+}
+
+// startUnitLocked moves umu's symbols to Materializing under a new
+// responsibility.
+func (es *ExecutionSession) startUnitLocked(jd *JITDylib, umu *unmaterializedUnit, rt *ResourceTracker) materialization {
+	mr := &MaterializationResponsibility{
+		es:      es,
+		jd:      jd,
+		rt:      rt,
+		unit:    umu.mu.Name(),
+		symbols: umu.syms,
+		init:    umu.init,
+	}
+	for n := range umu.syms {
+		e := jd.symbols[n]
+		e.umu = nil
+		e.state = SymbolStateMaterializing
+		e.mr = mr
+	}
+	jd.mrs[mr] = struct{}{}
+	return materialization{mu: umu.mu, mr: mr}
+}

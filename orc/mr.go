@@ -1,0 +1,454 @@
+package orc
+
+import (
+	"fmt"
+	"sort"
+)
+
+// A MaterializationResponsibility is handed to a running unit: it lists
+// the symbols the unit must provide, and is how the unit reports their
+// addresses (NotifyResolved), their completion and dependencies
+// (NotifyEmitted) or failure (FailMaterialization). It may also split off
+// symbols (Delegate), give some back as a new lazy unit (Replace) or claim
+// extra symbols discovered while materializing (DefineMaterializing).
+//
+// Every call after the responsibility has emitted, failed, or lost its
+// tracker or dylib returns an error wrapping ErrResponsibility,
+// ErrResourceTrackerRemoved or ErrJITDylibRemoved. Methods are safe for
+// concurrent use.
+type MaterializationResponsibility struct {
+	es   *ExecutionSession
+	jd   *JITDylib
+	unit string
+
+	// Guarded by es.mu.
+	rt      *ResourceTracker
+	symbols SymbolFlagsMap
+	init    SymbolName
+	done    bool // emitted
+	failed  bool
+	defunct bool // tracker or dylib removed
+}
+
+// GetExecutionSession returns the session.
+func (mr *MaterializationResponsibility) GetExecutionSession() *ExecutionSession { return mr.es }
+
+// GetTargetJITDylib returns the dylib the symbols are defined in.
+func (mr *MaterializationResponsibility) GetTargetJITDylib() *JITDylib { return mr.jd }
+
+// UnitName returns the name of the unit being materialized.
+func (mr *MaterializationResponsibility) UnitName() string { return mr.unit }
+
+// Symbols returns a copy of the symbols this responsibility still owns.
+func (mr *MaterializationResponsibility) Symbols() SymbolFlagsMap {
+	mr.es.mu.Lock()
+	defer mr.es.mu.Unlock()
+	out := make(SymbolFlagsMap, len(mr.symbols))
+	for n, f := range mr.symbols {
+		out[n] = f
+	}
+	return out
+}
+
+// GetInitializerSymbol returns the unit's init symbol, or the zero name.
+func (mr *MaterializationResponsibility) GetInitializerSymbol() SymbolName {
+	mr.es.mu.Lock()
+	defer mr.es.mu.Unlock()
+	return mr.init
+}
+
+// RequestedSymbols returns the owned symbols some lookup or emitted symbol
+// is waiting for, sorted by name.
+func (mr *MaterializationResponsibility) RequestedSymbols() []SymbolName {
+	mr.es.mu.Lock()
+	defer mr.es.mu.Unlock()
+	var out []SymbolName
+	for n := range mr.symbols {
+		if e := mr.jd.symbols[n]; e != nil && e.mr == mr && e.waitedForLocked() {
+			out = append(out, n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+func (e *symbolEntry) waitedForLocked() bool {
+	if len(e.dependants) > 0 {
+		return true
+	}
+	for _, q := range e.queries {
+		if !q.done {
+			return true
+		}
+	}
+	return false
+}
+
+func (mr *MaterializationResponsibility) errorf(op, format string, args ...any) error {
+	return fmt.Errorf("unit %q in JITDylib %q: %s: %s: %w", mr.unit, mr.jd.name, op, fmt.Sprintf(format, args...), ErrResponsibility)
+}
+
+func (mr *MaterializationResponsibility) checkLocked(op string) error {
+	switch {
+	case mr.jd.removed:
+		return fmt.Errorf("unit %q: %s: JITDylib %q: %w", mr.unit, op, mr.jd.name, ErrJITDylibRemoved)
+	case mr.defunct || mr.rt.removed:
+		return fmt.Errorf("unit %q in JITDylib %q: %s: %w", mr.unit, mr.jd.name, op, ErrResourceTrackerRemoved)
+	case mr.failed:
+		return mr.errorf(op, "materialization has already failed")
+	case mr.done:
+		return mr.errorf(op, "symbols have already been emitted")
+	}
+	return nil
+}
+
+// entryLocked returns the table entry of an owned symbol.
+func (mr *MaterializationResponsibility) entryLocked(op string, n SymbolName) (*symbolEntry, JITSymbolFlags, error) {
+	f, ok := mr.symbols[n]
+	if !ok {
+		return nil, 0, mr.errorf(op, "symbol %q is not owned by this responsibility", n)
+	}
+	e := mr.jd.symbols[n]
+	if e == nil || e.mr != mr {
+		return nil, 0, mr.errorf(op, "symbol %q is no longer owned by this responsibility", n)
+	}
+	return e, f, nil
+}
+
+// NotifyResolved assigns addresses to owned symbols (all at once or in
+// several calls) and wakes lookups that wait for SymbolStateResolved. The
+// declared flags are kept; the Flags in syms are ignored.
+func (mr *MaterializationResponsibility) NotifyResolved(syms SymbolMap) error {
+	es := mr.es
+	var acts actions
+	es.mu.Lock()
+	if err := mr.checkLocked("NotifyResolved"); err != nil {
+		es.mu.Unlock()
+		return err
+	}
+	for n := range syms {
+		e, f, err := mr.entryLocked("NotifyResolved", n)
+		if err != nil {
+			es.mu.Unlock()
+			return err
+		}
+		if f.HasSideEffectsOnly() {
+			es.mu.Unlock()
+			return mr.errorf("NotifyResolved", "symbol %q is materialization-side-effects-only and has no address", n)
+		}
+		if e.state >= SymbolStateResolved {
+			es.mu.Unlock()
+			return mr.errorf("NotifyResolved", "symbol %q is already resolved", n)
+		}
+	}
+	for n, def := range syms {
+		e := mr.jd.symbols[n]
+		e.def.Addr = def.Addr
+		e.state = SymbolStateResolved
+		notifyQueriesLocked(e, &acts)
+	}
+	es.mu.Unlock()
+	acts.run()
+	return nil
+}
+
+// NotifyEmitted marks every owned symbol Emitted; each becomes Ready once
+// everything it depends on is Ready. groups name, for sets of owned
+// symbols, the symbols (in any dylib) their code uses; owned symbols in no
+// group depend on nothing. Every owned symbol (except side-effects-only
+// ones) must have been resolved. A dependency must exist and have been
+// looked up; if it has failed, this responsibility fails too and the
+// FailedToMaterializeError is returned.
+func (mr *MaterializationResponsibility) NotifyEmitted(groups []SymbolDependenceGroup) error {
+	const op = "NotifyEmitted"
+	es := mr.es
+	var acts actions
+	es.mu.Lock()
+	if err := mr.checkLocked(op); err != nil {
+		es.mu.Unlock()
+		return err
+	}
+	jd := mr.jd
+	owned := make([]*symbolEntry, 0, len(mr.symbols))
+	for n, f := range mr.symbols {
+		e, _, err := mr.entryLocked(op, n)
+		if err != nil {
+			es.mu.Unlock()
+			return err
+		}
+		if !f.HasSideEffectsOnly() && e.state < SymbolStateResolved {
+			es.mu.Unlock()
+			return mr.errorf(op, "symbol %q has not been resolved", n)
+		}
+		owned = append(owned, e)
+	}
+	// Validate the groups before changing anything.
+	var group map[*symbolEntry]int
+	if len(groups) > 0 {
+		group = make(map[*symbolEntry]int)
+	}
+	nodes := make([]*depNode, len(groups))
+	var failedDep *symbolEntry
+	for gi, g := range groups {
+		n := &depNode{syms: make([]*symbolEntry, 0, len(g.Symbols))}
+		nodes[gi] = n
+		for _, s := range g.Symbols {
+			e, _, err := mr.entryLocked(op, s)
+			if err != nil {
+				es.mu.Unlock()
+				return err
+			}
+			if _, dup := group[e]; dup {
+				es.mu.Unlock()
+				return mr.errorf(op, "symbol %q appears in more than one dependence group", s)
+			}
+			group[e] = gi
+			n.syms = append(n.syms, e)
+		}
+		for djd, names := range g.Dependencies {
+			if djd == nil || djd.es != es {
+				es.mu.Unlock()
+				return mr.errorf(op, "dependency dylib is nil or belongs to another session")
+			}
+			if djd.removed {
+				es.mu.Unlock()
+				return fmt.Errorf("unit %q: %s: dependency on JITDylib %q: %w", mr.unit, op, djd.name, ErrJITDylibRemoved)
+			}
+			for _, dn := range names {
+				d := djd.symbols[dn]
+				switch {
+				case d == nil:
+					es.mu.Unlock()
+					return mr.errorf(op, "dependency %q is not defined in JITDylib %q", dn, djd.name)
+				case d.err != nil:
+					if failedDep == nil {
+						failedDep = d
+					}
+				case d.state == SymbolStateNeverSearched:
+					es.mu.Unlock()
+					return mr.errorf(op, "dependency %q in JITDylib %q has never been looked up, so it would never be materialized", dn, djd.name)
+				case d.state == SymbolStateReady:
+				default:
+					if n.deps == nil {
+						n.deps = make(map[*symbolEntry]struct{})
+					}
+					n.deps[d] = struct{}{}
+				}
+			}
+		}
+	}
+	if failedDep != nil {
+		mr.failed = true
+		delete(jd.mrs, mr)
+		cause := fmt.Errorf("unit %q depends on symbol %q in JITDylib %q, which failed: %w", mr.unit, failedDep.name, failedDep.jd.name, failedDep.err)
+		fe := es.failSymbolsLocked(owned, cause, &acts)
+		es.mu.Unlock()
+		acts.run()
+		return fe
+	}
+	mr.done = true
+	delete(jd.mrs, mr)
+	var loose *depNode
+	for _, e := range owned {
+		e.mr = nil
+		e.state = SymbolStateEmitted
+		if _, ok := group[e]; !ok {
+			if loose == nil {
+				loose = &depNode{}
+			}
+			loose.syms = append(loose.syms, e)
+		}
+	}
+	for _, e := range owned {
+		notifyQueriesLocked(e, &acts)
+	}
+	if loose != nil {
+		nodes = append(nodes, loose)
+	}
+	roots := nodes[:0]
+	for _, n := range nodes {
+		if len(n.syms) == 0 {
+			continue
+		}
+		for _, s := range n.syms {
+			delete(n.deps, s) // a group may name its own symbols
+		}
+		roots = append(roots, es.addNodeLocked(n))
+	}
+	for _, r := range roots {
+		// A root merged into a later cycle has no symbols left; the
+		// later root is in the list too.
+		if len(r.syms) > 0 && len(r.deps) == 0 {
+			es.makeReadyLocked(r, &acts)
+		}
+	}
+	es.mu.Unlock()
+	acts.run()
+	return nil
+}
+
+// FailMaterialization fails every symbol this responsibility still owns,
+// every symbol waiting for them, and every lookup waiting on any of those,
+// with a FailedToMaterializeError whose cause is err. Later calls on the
+// responsibility return errors. Calling it after the responsibility is
+// finished does nothing.
+func (mr *MaterializationResponsibility) FailMaterialization(err error) {
+	es := mr.es
+	var acts actions
+	es.mu.Lock()
+	if mr.done || mr.failed || mr.defunct {
+		es.mu.Unlock()
+		return
+	}
+	mr.failed = true
+	delete(mr.jd.mrs, mr)
+	var owned []*symbolEntry
+	for n := range mr.symbols {
+		if e := mr.jd.symbols[n]; e != nil && e.mr == mr {
+			owned = append(owned, e)
+		}
+	}
+	if err == nil {
+		err = fmt.Errorf("materialization failed")
+	}
+	if len(owned) > 0 {
+		es.failSymbolsLocked(owned, fmt.Errorf("unit %q: %w", mr.unit, err), &acts)
+	}
+	es.mu.Unlock()
+	acts.run()
+}
+
+// DefineMaterializing adds new symbols to the target dylib, owned by this
+// responsibility (for definitions discovered while materializing). A weak
+// or common symbol that already exists is skipped; a strong one is a
+// DuplicateDefinitionError.
+func (mr *MaterializationResponsibility) DefineMaterializing(syms SymbolFlagsMap) error {
+	const op = "DefineMaterializing"
+	es := mr.es
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if err := mr.checkLocked(op); err != nil {
+		return err
+	}
+	jd := mr.jd
+	source := fmt.Sprintf("unit %q", mr.unit)
+	for n, f := range syms {
+		if n.IsZero() {
+			return mr.errorf(op, "empty symbol name")
+		}
+		if e := jd.symbols[n]; e != nil && f.IsStrong() {
+			return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: source}
+		}
+	}
+	for n, f := range syms {
+		if jd.symbols[n] != nil {
+			continue
+		}
+		jd.symbols[n] = &symbolEntry{name: n, jd: jd, def: ExecutorSymbolDef{Flags: f},
+			state: SymbolStateMaterializing, origin: source, rt: mr.rt, mr: mr}
+		mr.symbols[n] = f
+	}
+	return nil
+}
+
+// Delegate moves names to a new responsibility for the same dylib and
+// tracker, to be materialized separately.
+func (mr *MaterializationResponsibility) Delegate(names ...SymbolName) (*MaterializationResponsibility, error) {
+	const op = "Delegate"
+	es := mr.es
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if err := mr.checkLocked(op); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if _, _, err := mr.entryLocked(op, n); err != nil {
+			return nil, err
+		}
+	}
+	nmr := &MaterializationResponsibility{es: es, jd: mr.jd, unit: mr.unit, rt: mr.rt, symbols: make(SymbolFlagsMap, len(names))}
+	for _, n := range names {
+		nmr.symbols[n] = mr.symbols[n]
+		delete(mr.symbols, n)
+		mr.jd.symbols[n].mr = nmr
+		if mr.init == n {
+			nmr.init, mr.init = n, SymbolName{}
+		}
+	}
+	mr.jd.mrs[nmr] = struct{}{}
+	return nmr, nil
+}
+
+// Replace hands the symbols of mu (which must be owned and not yet
+// resolved) back to the dylib as a new lazy unit. If anything is already
+// waiting for one of them, mu is materialized at once.
+func (mr *MaterializationResponsibility) Replace(mu MaterializationUnit) error {
+	const op = "Replace"
+	if mu == nil {
+		return mr.errorf(op, "nil materialization unit")
+	}
+	syms := make(SymbolFlagsMap)
+	for n, f := range mu.Symbols() {
+		syms[n] = f
+	}
+	es := mr.es
+	var acts actions
+	es.mu.Lock()
+	if err := mr.checkLocked(op); err != nil {
+		es.mu.Unlock()
+		return err
+	}
+	waited := false
+	for n := range syms {
+		e, _, err := mr.entryLocked(op, n)
+		if err != nil {
+			es.mu.Unlock()
+			return err
+		}
+		if e.state != SymbolStateMaterializing {
+			es.mu.Unlock()
+			return mr.errorf(op, "symbol %q is already %v", n, e.state)
+		}
+		waited = waited || e.waitedForLocked()
+	}
+	init := mu.InitSymbol()
+	if _, ok := syms[init]; !ok {
+		init = SymbolName{}
+	}
+	umu := &unmaterializedUnit{mu: mu, syms: syms, init: init}
+	origin := unitSource(mu)
+	for n, f := range syms {
+		delete(mr.symbols, n)
+		if mr.init == n {
+			mr.init = SymbolName{}
+		}
+		e := mr.jd.symbols[n]
+		e.mr = nil
+		e.umu = umu
+		e.state = SymbolStateNeverSearched
+		e.def.Flags = f
+		e.origin = origin
+	}
+	if waited {
+		acts.mat = append(acts.mat, es.startUnitLocked(mr.jd, umu, mr.rt))
+	}
+	es.mu.Unlock()
+	es.dispatchAll(acts.mat)
+	return nil
+}
+
+// WithResourceKeyDo calls f with the key of the tracker this
+// responsibility's symbols belong to, under the session lock, so that the
+// tracker cannot be removed or transferred while f attaches resources to
+// it. f must not call into the session. It fails if the tracker has been
+// removed (the resources should then be freed by the caller).
+func (mr *MaterializationResponsibility) WithResourceKeyDo(f func(ResourceKey)) error {
+	es := mr.es
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if mr.jd.removed || mr.defunct || mr.rt.removed {
+		return fmt.Errorf("unit %q in JITDylib %q: WithResourceKeyDo: %w", mr.unit, mr.jd.name, ErrResourceTrackerRemoved)
+	}
+	f(mr.rt.key)
+	return nil
+}

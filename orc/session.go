@@ -1,0 +1,294 @@
+package orc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+)
+
+// ExecutionSession is the JIT'd program: its symbol pool, its JITDylibs,
+// the dispatcher that runs materializations and the resource managers that
+// free what removed definitions used. It is safe for concurrent use.
+type ExecutionSession struct {
+	pool       *SymbolStringPool
+	dispatcher Dispatcher
+	reportErr  func(error)
+
+	ctx    context.Context // passed to materializers; cancelled by EndSession
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // outstanding dispatched materializations
+
+	mu       sync.Mutex // the session lock: guards everything below and all dylib state
+	ended    bool
+	jds      []*JITDylib
+	byName   map[string]*JITDylib
+	managers []ResourceManager
+	nextKey  ResourceKey
+	epoch    uint64 // for graph searches
+}
+
+// Option configures an ExecutionSession.
+type Option func(*ExecutionSession)
+
+// WithDispatcher sets the dispatcher (default: InPlaceDispatcher).
+func WithDispatcher(d Dispatcher) Option {
+	return func(es *ExecutionSession) { es.dispatcher = d }
+}
+
+// WithErrorReporter sets the function that receives errors with no other
+// destination (for example a materializer that panicked). The default
+// discards them.
+func WithErrorReporter(f func(error)) Option {
+	return func(es *ExecutionSession) { es.reportErr = f }
+}
+
+// WithSymbolStringPool makes the session intern names in p (to share names
+// between sessions).
+func WithSymbolStringPool(p *SymbolStringPool) Option {
+	return func(es *ExecutionSession) { es.pool = p }
+}
+
+// NewExecutionSession returns a session configured by opts.
+func NewExecutionSession(opts ...Option) *ExecutionSession {
+	es := &ExecutionSession{byName: make(map[string]*JITDylib)}
+	for _, o := range opts {
+		o(es)
+	}
+	if es.pool == nil {
+		es.pool = NewSymbolStringPool()
+	}
+	if es.dispatcher == nil {
+		es.dispatcher = InPlaceDispatcher{}
+	}
+	if es.reportErr == nil {
+		es.reportErr = func(error) {}
+	}
+	es.ctx, es.cancel = context.WithCancel(context.Background())
+	return es
+}
+
+// SymbolStringPool returns the session's name pool.
+func (es *ExecutionSession) SymbolStringPool() *SymbolStringPool { return es.pool }
+
+// Intern returns the interned SymbolName for name.
+func (es *ExecutionSession) Intern(name string) SymbolName { return es.pool.Intern(name) }
+
+// ReportError passes err to the session's error reporter.
+func (es *ExecutionSession) ReportError(err error) {
+	if err != nil {
+		es.reportErr(err)
+	}
+}
+
+// Dispatcher returns the session's dispatcher.
+func (es *ExecutionSession) Dispatcher() Dispatcher { return es.dispatcher }
+
+// CreateJITDylib creates an empty JITDylib whose link order is itself
+// (MatchAllSymbols). Names must be unique within the session.
+func (es *ExecutionSession) CreateJITDylib(name string) (*JITDylib, error) {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if es.ended {
+		return nil, fmt.Errorf("create JITDylib %q: %w", name, ErrSessionEnded)
+	}
+	if _, ok := es.byName[name]; ok {
+		return nil, fmt.Errorf("create JITDylib %q: a JITDylib with that name already exists", name)
+	}
+	jd := &JITDylib{
+		es:       es,
+		name:     name,
+		symbols:  make(map[SymbolName]*symbolEntry),
+		trackers: make(map[*ResourceTracker]struct{}),
+		mrs:      make(map[*MaterializationResponsibility]struct{}),
+	}
+	jd.linkOrder = JITDylibSearchOrder{{JD: jd, Flags: MatchAllSymbols}}
+	jd.defaultRT = es.newTrackerLocked(jd)
+	es.jds = append(es.jds, jd)
+	es.byName[name] = jd
+	return jd, nil
+}
+
+// GetJITDylibByName returns the dylib called name, or nil.
+func (es *ExecutionSession) GetJITDylibByName(name string) *JITDylib {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	return es.byName[name]
+}
+
+// JITDylibs returns the session's dylibs in creation order.
+func (es *ExecutionSession) JITDylibs() []*JITDylib {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	return append([]*JITDylib(nil), es.jds...)
+}
+
+// RegisterResourceManager adds rm; it is told about tracker removals and
+// transfers. Managers are notified in reverse registration order.
+func (es *ExecutionSession) RegisterResourceManager(rm ResourceManager) {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	es.managers = append(es.managers, rm)
+}
+
+// DeregisterResourceManager removes rm.
+func (es *ExecutionSession) DeregisterResourceManager(rm ResourceManager) {
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	for i, m := range es.managers {
+		if m == rm {
+			es.managers = append(es.managers[:i:i], es.managers[i+1:]...)
+			return
+		}
+	}
+}
+
+// RemoveJITDylib removes jd and everything defined in it: pending lookups
+// of its symbols fail, running materializations become defunct (their
+// later calls return errors), and resource managers free each tracker's
+// resources. Other dylibs' link orders that name jd make their lookups
+// fail.
+func (es *ExecutionSession) RemoveJITDylib(ctx context.Context, jd *JITDylib) error {
+	if jd == nil || jd.es != es {
+		return errors.New("remove JITDylib: dylib does not belong to this session")
+	}
+	var acts actions
+	es.mu.Lock()
+	if jd.removed {
+		es.mu.Unlock()
+		return fmt.Errorf("remove JITDylib %q: %w", jd.name, ErrJITDylibRemoved)
+	}
+	keys := es.removeJITDylibLocked(jd, &acts)
+	managers := append([]ResourceManager(nil), es.managers...)
+	es.mu.Unlock()
+	acts.run()
+	return es.notifyRemoved(ctx, jd, keys, managers)
+}
+
+func (es *ExecutionSession) removeJITDylibLocked(jd *JITDylib, acts *actions) []ResourceKey {
+	jd.removed = true
+	var keys []ResourceKey
+	for rt := range jd.trackers {
+		keys = append(keys, rt.key)
+		es.removeTrackerLocked(rt, acts)
+	}
+	jd.linkOrder = nil
+	jd.generators = nil
+	delete(es.byName, jd.name)
+	for i, d := range es.jds {
+		if d == jd {
+			es.jds = append(es.jds[:i:i], es.jds[i+1:]...)
+			break
+		}
+	}
+	return keys
+}
+
+func (es *ExecutionSession) notifyRemoved(ctx context.Context, jd *JITDylib, keys []ResourceKey, managers []ResourceManager) error {
+	var errs []error
+	for _, k := range keys {
+		for i := len(managers) - 1; i >= 0; i-- {
+			if err := managers[i].HandleRemoveResources(ctx, jd, k); err != nil {
+				errs = append(errs, fmt.Errorf("JITDylib %q: removing resources of tracker %d: %w", jd.name, k, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// EndSession removes every JITDylib (failing pending lookups, freeing
+// resources), then waits until outstanding materializations finish or ctx
+// is done. Afterwards the session refuses new work with ErrSessionEnded.
+func (es *ExecutionSession) EndSession(ctx context.Context) error {
+	var acts actions
+	es.mu.Lock()
+	if es.ended {
+		es.mu.Unlock()
+		return nil
+	}
+	es.ended = true
+	type removed struct {
+		jd   *JITDylib
+		keys []ResourceKey
+	}
+	var rs []removed
+	for i := len(es.jds) - 1; i >= 0; i-- {
+		jd := es.jds[i]
+		rs = append(rs, removed{jd, es.removeJITDylibLocked(jd, &acts)})
+	}
+	managers := append([]ResourceManager(nil), es.managers...)
+	es.mu.Unlock()
+	acts.run()
+	es.cancel()
+	var errs []error
+	for _, r := range rs {
+		if err := es.notifyRemoved(ctx, r.jd, r.keys, managers); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	done := make(chan struct{})
+	go func() { es.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		errs = append(errs, fmt.Errorf("end session: waiting for materializations: %w", ctx.Err()))
+	}
+	if err := es.dispatcher.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("end session: dispatcher shutdown: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// actions collects callbacks found under the session lock, to be run after
+// it is released.
+type actions struct {
+	fns []func()
+	mat []materialization
+}
+
+func (a *actions) add(f func()) { a.fns = append(a.fns, f) }
+
+func (a *actions) run() {
+	for _, f := range a.fns {
+		f()
+	}
+	a.fns = nil
+}
+
+type materialization struct {
+	mu MaterializationUnit
+	mr *MaterializationResponsibility
+}
+
+// inlineMaterializer is implemented by units whose Materialize is cheap and
+// never blocks (absolute symbols, reexports): they run on the goroutine
+// that triggers them instead of going through the dispatcher.
+type inlineMaterializer interface {
+	materializesInline()
+}
+
+func (es *ExecutionSession) dispatchAll(mats []materialization) {
+	for _, m := range mats {
+		if _, ok := m.mu.(inlineMaterializer); ok {
+			es.runMaterialize(m)
+			continue
+		}
+		es.wg.Add(1)
+		es.dispatcher.Dispatch(func() {
+			defer es.wg.Done()
+			es.runMaterialize(m)
+		})
+	}
+}
+
+func (es *ExecutionSession) runMaterialize(m materialization) {
+	defer func() {
+		if r := recover(); r != nil {
+			err := fmt.Errorf("unit %q panicked while materializing: %v\n%s", m.mr.unit, r, debug.Stack())
+			m.mr.FailMaterialization(err)
+			es.ReportError(err)
+		}
+	}()
+	m.mu.Materialize(es.ctx, m.mr)
+}
