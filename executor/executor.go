@@ -456,3 +456,11 @@ func SetProgramArgs(args []string) {
 	argv, _ := cArgv(args) // kept: initializers may retain argv
 	C.gorc_set_program_args(C.int(len(args)), argv)
 }
+
+// UnwindFunctionStart asks libgcc's unwinder (_Unwind_Find_FDE) which
+// function's unwind information covers pc and returns that function's
+// start, or 0 if no registered or loaded FDE covers it. It shows whether
+// EH-frame registration took effect.
+func UnwindFunctionStart(pc shared.ExecutorAddr) shared.ExecutorAddr {
+	return shared.ExecutorAddr(C.gorc_find_fde_func(C.uint64_t(pc)))
+}

@@ -568,3 +568,24 @@ void gorc_bootstrap(uint64_t *out) {
 	out[i++] = (uint64_t)(uintptr_t)&gorc_pthread_atfork;
 	out[i++] = (uint64_t)(uintptr_t)&gorc_stack_chk_fail_local;
 }
+
+/* The start of the function whose FDE covers pc, as libgcc's unwinder
+ * finds it (0 if none): shows what the unwinder knows. */
+uint64_t gorc_find_fde_func(uint64_t pc) {
+	struct bases {
+		void *tbase, *dbase, *func;
+	} b = {0};
+	pthread_mutex_lock(&eh_mu);
+	int ok = eh_load();
+	pthread_mutex_unlock(&eh_mu);
+	if (!ok) return 0;
+	static const void *(*find)(void *, struct bases *);
+	if (!find) {
+		void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NOLOAD);
+		if (!h) return 0;
+		find = (const void *(*)(void *, struct bases *))dlsym(h, "_Unwind_Find_FDE");
+		if (!find) return 0;
+	}
+	if (!find((void *)(uintptr_t)pc, &b)) return 0;
+	return (uint64_t)(uintptr_t)b.func;
+}

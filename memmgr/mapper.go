@@ -1,0 +1,212 @@
+// Package memmgr provides memory managers for JIT'd code: implementations
+// of jitlink.MemoryManager that place link graphs in executor memory.
+//
+// The main one is the slab allocator ([NewSlab]): it reserves one large
+// region of executor address space once and sub-allocates page-aligned,
+// per-protection chunks from it, reusing (and coalescing) freed blocks. All
+// JIT'd code of a session lives in that one region, so 32-bit PC-relative
+// references between graphs always reach. Memory is writable while the
+// linker fills it and then read-execute or read-only (W^X).
+//
+// The slab reaches executor memory through a [Mapper] (LLVM's
+// MemoryMapper): [NewInProcessMapper] hands the linker the real executor
+// memory, so finalization is only mprotect plus the finalize actions;
+// [NewCopyMapper] hands it a local buffer and copies on finalize through
+// epc.MemoryAccess — the byte-stream transport a remote executor uses. A
+// shared-memory (memfd) mapper slots in behind the same interface.
+package memmgr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorc/orc/epc"
+	"gorc/orc/shared"
+)
+
+// SegInfo describes one segment for Mapper.Initialize.
+type SegInfo struct {
+	Range   shared.ExecutorAddrRange // page-aligned executor range
+	Working []byte                   // working memory returned by Prepare (content to transfer)
+	Prot    shared.MemProt           // final protections
+}
+
+// AllocInfo is what Mapper.Initialize applies.
+type AllocInfo struct {
+	Segments []SegInfo
+	Actions  []shared.AllocActionPair
+}
+
+// Mapper maps and unmaps executor memory for the slab allocator. It is the
+// seam between the allocator and the transport: in-process, over a byte
+// stream, or through shared memory.
+type Mapper interface {
+	// PageSize is the executor's page size.
+	PageSize() uint64
+	// Reserve reserves address space (below 2 GiB if low).
+	Reserve(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, error)
+	// Prepare returns zeroed working memory of length size for the linker
+	// to fill, for the page-aligned range r (size <= r.Size()).
+	Prepare(ctx context.Context, r shared.ExecutorAddrRange, size uint64) ([]byte, error)
+	// Initialize makes the working memory's content the executor memory's
+	// content, applies the final protections and runs the Finalize calls
+	// of the actions in order. If an action fails, the Dealloc calls of the
+	// actions already run are run in reverse and the error is returned.
+	Initialize(ctx context.Context, info AllocInfo) error
+	// Deinitialize runs the Dealloc calls of actions in reverse order and
+	// discards the contents of ranges (inaccessible, zero when reused).
+	Deinitialize(ctx context.Context, actions []shared.AllocActionPair, ranges []shared.ExecutorAddrRange) error
+	// Release returns a reservation.
+	Release(ctx context.Context, r shared.ExecutorAddrRange) error
+}
+
+// executorMapper holds what both mappers share.
+type executorMapper struct {
+	e epc.ExecutorProcessControl
+}
+
+func (m executorMapper) PageSize() uint64 { return m.e.PageSize() }
+
+func (m executorMapper) Reserve(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, error) {
+	return m.e.Reserve(ctx, size, low)
+}
+
+func (m executorMapper) Release(ctx context.Context, r shared.ExecutorAddrRange) error {
+	return m.e.Release(ctx, r)
+}
+
+// runActions runs the Finalize calls in order; on failure it undoes the
+// ones that ran (their Dealloc calls, in reverse).
+func (m executorMapper) runActions(ctx context.Context, actions []shared.AllocActionPair) error {
+	for i, a := range actions {
+		if a.Finalize.Fn == 0 {
+			continue
+		}
+		if _, err := m.e.CallWrapper(ctx, a.Finalize); err != nil {
+			undo := m.runDeallocs(ctx, actions[:i])
+			return errors.Join(fmt.Errorf("memmgr: finalize action %d (wrapper %v): %w", i, a.Finalize.Fn, err), undo)
+		}
+	}
+	return nil
+}
+
+func (m executorMapper) runDeallocs(ctx context.Context, actions []shared.AllocActionPair) error {
+	var errs []error
+	for i := len(actions) - 1; i >= 0; i-- {
+		a := actions[i]
+		if a.Dealloc.Fn == 0 {
+			continue
+		}
+		if _, err := m.e.CallWrapper(ctx, a.Dealloc); err != nil {
+			errs = append(errs, fmt.Errorf("memmgr: dealloc action %d (wrapper %v): %w", i, a.Dealloc.Fn, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (m executorMapper) Deinitialize(ctx context.Context, actions []shared.AllocActionPair, ranges []shared.ExecutorAddrRange) error {
+	errs := []error{m.runDeallocs(ctx, actions)}
+	for _, r := range ranges {
+		if r.Size() == 0 {
+			continue
+		}
+		if err := m.e.Decommit(ctx, r); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// InProcessMapper gives the linker the executor memory itself: Prepare
+// makes the pages read-write and returns them; Initialize only changes
+// protections and runs actions — no copy.
+type InProcessMapper struct {
+	executorMapper
+	local epc.LocalMemory
+}
+
+// NewInProcessMapper returns a mapper over an executor in this process.
+// It fails if e offers no LocalMemory fast path (a remote executor).
+func NewInProcessMapper(e epc.ExecutorProcessControl) (*InProcessMapper, error) {
+	lm, ok := e.(epc.LocalMemory)
+	if !ok {
+		return nil, fmt.Errorf("memmgr: in-process mapper: executor %T has no local memory access (use NewCopyMapper)", e)
+	}
+	return &InProcessMapper{executorMapper{e}, lm}, nil
+}
+
+// Prepare implements Mapper.
+func (m *InProcessMapper) Prepare(ctx context.Context, r shared.ExecutorAddrRange, size uint64) ([]byte, error) {
+	if size > r.Size() {
+		return nil, fmt.Errorf("memmgr: prepare %v: size %#x exceeds the range", r, size)
+	}
+	if r.Size() == 0 {
+		return []byte{}, nil
+	}
+	if err := m.e.Protect(ctx, r, shared.ProtRead|shared.ProtWrite); err != nil {
+		return nil, err
+	}
+	b, err := m.local.LocalMemory(r)
+	if err != nil {
+		return nil, err
+	}
+	return b[:size:size], nil
+}
+
+// Initialize implements Mapper.
+func (m *InProcessMapper) Initialize(ctx context.Context, info AllocInfo) error {
+	for _, s := range info.Segments {
+		if s.Range.Size() == 0 {
+			continue
+		}
+		if err := m.e.Protect(ctx, s.Range, s.Prot); err != nil {
+			return err
+		}
+	}
+	return m.runActions(ctx, info.Actions)
+}
+
+// CopyMapper gives the linker local buffers and copies them into the
+// executor on Initialize through epc.MemoryAccess: the transport for an
+// executor reached over a byte stream (it works in-process too).
+type CopyMapper struct {
+	executorMapper
+}
+
+// NewCopyMapper returns a mapper that writes through e's MemoryAccess.
+func NewCopyMapper(e epc.ExecutorProcessControl) *CopyMapper {
+	return &CopyMapper{executorMapper{e}}
+}
+
+// Prepare implements Mapper.
+func (m *CopyMapper) Prepare(ctx context.Context, r shared.ExecutorAddrRange, size uint64) ([]byte, error) {
+	if size > r.Size() {
+		return nil, fmt.Errorf("memmgr: prepare %v: size %#x exceeds the range", r, size)
+	}
+	if size > 1<<32 {
+		return nil, fmt.Errorf("memmgr: prepare %v: %#x bytes is too large for a working buffer", r, size)
+	}
+	return make([]byte, size), nil
+}
+
+// Initialize implements Mapper.
+func (m *CopyMapper) Initialize(ctx context.Context, info AllocInfo) error {
+	for _, s := range info.Segments {
+		if s.Range.Size() == 0 {
+			continue
+		}
+		if len(s.Working) > 0 {
+			if err := m.e.Protect(ctx, s.Range, shared.ProtRead|shared.ProtWrite); err != nil {
+				return err
+			}
+			if err := m.e.Write(ctx, s.Range.Start, s.Working); err != nil {
+				return err
+			}
+		}
+		if err := m.e.Protect(ctx, s.Range, s.Prot); err != nil {
+			return err
+		}
+	}
+	return m.runActions(ctx, info.Actions)
+}

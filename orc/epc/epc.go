@@ -1,0 +1,239 @@
+// Package epc is gorc's executor process control: the interface through
+// which the controller side (session, linker, memory manager, lazy
+// machinery) reaches the process that runs JIT'd code — its memory, its
+// shared libraries and symbols, its services, and running code in it.
+//
+// The interface is split into small parts (MemoryAccess, DylibManager,
+// Runner, TLSManager) composed into ExecutorProcessControl. Every method
+// that talks to the executor takes a context and uses only serializable
+// arguments (addresses, byte slices, strings), so a remote implementation
+// can marshal the same calls over a byte stream. The in-process
+// implementation, NewInProcess, calls gorc/executor directly and also
+// offers the LocalMemory fast path.
+//
+// The package is pure Go apart from the in-process implementation, which
+// needs cgo; without cgo NewInProcess returns an error.
+package epc
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"gorc/orc/shared"
+)
+
+// MemoryAccess reserves, writes, protects and releases executor memory.
+type MemoryAccess interface {
+	// Reserve reserves size bytes of address space (rounded up to pages),
+	// inaccessible until Protect. With low set the range lies below 2 GiB.
+	Reserve(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, error)
+	// Protect sets the protections of a page-aligned range inside a
+	// reservation; writable+executable is refused (W^X); 0 = no access.
+	Protect(ctx context.Context, r shared.ExecutorAddrRange, prot shared.MemProt) error
+	// Decommit discards a page-aligned range: no access, reads back zero.
+	Decommit(ctx context.Context, r shared.ExecutorAddrRange) error
+	// Write copies data into (writable) executor memory.
+	Write(ctx context.Context, addr shared.ExecutorAddr, data []byte) error
+	// Read copies n bytes of (readable) executor memory.
+	Read(ctx context.Context, addr shared.ExecutorAddr, n uint64) ([]byte, error)
+	// Release unmaps a whole reservation.
+	Release(ctx context.Context, r shared.ExecutorAddrRange) error
+}
+
+// LocalMemory is the optional in-process fast path of MemoryAccess: it
+// returns executor memory itself, so the linker writes in place and
+// finalization is only a protection change. Only executors in this
+// process implement it.
+type LocalMemory interface {
+	LocalMemory(r shared.ExecutorAddrRange) ([]byte, error)
+}
+
+// DylibManager loads shared libraries and looks up symbols in the
+// executor.
+type DylibManager interface {
+	// LoadDylib loads a shared library: name is a path, "-lNAME" (searched
+	// in searchDirs, then the system directories, following GNU ld scripts
+	// such as Debian's libm.so), or a bare soname for dlopen's own search.
+	// It returns the library handle.
+	LoadDylib(ctx context.Context, name string, searchDirs []string) (shared.ExecutorAddr, error)
+	// LookupSymbols looks names up in the library with the given handle,
+	// or in the whole process when handle is 0 (the runtime helpers such
+	// as atexit and __dso_handle first, then dlsym(RTLD_DEFAULT)). A name
+	// not found yields address 0 at its index; that is not an error.
+	LookupSymbols(ctx context.Context, handle shared.ExecutorAddr, names []string) ([]shared.ExecutorAddr, error)
+}
+
+// Program describes a whole program for Runner.RunProgram.
+type Program struct {
+	Main  shared.ExecutorAddr   // int main(int argc, char **argv, char **envp)
+	Args  []string              // argv, program name first
+	Inits []shared.ExecutorAddr // initializers in run order (.preinit_array, .ctors/.init_array by priority)
+	Finis []shared.ExecutorAddr // .fini_array in array order; they run last entry first
+}
+
+// Runner runs code in the executor.
+type Runner interface {
+	// RunAsMain calls fn as main(argc, argv, envp) on a fresh executor
+	// thread with a large stack and returns its result. args is the whole
+	// argv, program name first.
+	RunAsMain(ctx context.Context, fn shared.ExecutorAddr, args []string) (int, error)
+	// RunVoid calls fn as void fn(void) on a fresh executor thread.
+	RunVoid(ctx context.Context, fn shared.ExecutorAddr) error
+	// CallWrapper calls a wrapper function and returns its result bytes.
+	CallWrapper(ctx context.Context, call shared.WrapperCall) ([]byte, error)
+	// RunProgram runs p as a C program runs and ends the executor process
+	// with exit(main's status): finalizers registered first, initializers,
+	// main, then atexit handlers / destructors / finalizers in reverse
+	// order, stdio flushed. In-process this ends the current process and
+	// returns only on error; a remote executor reports the status.
+	RunProgram(ctx context.Context, p Program) (int, error)
+}
+
+// TLSRequest asks for a static TLS block for JIT'd thread-locals.
+type TLSRequest struct {
+	Size      uint64 // .tdata + .tbss bytes, at least 1
+	Align     uint64 // power of two (1 if 0)
+	ImageSize uint64 // .tdata bytes, <= Size
+	Image     []byte // optional initial image (len <= ImageSize)
+}
+
+// TLSBlock is a static TLS block in every executor thread.
+type TLSBlock struct {
+	ModuleID  uint64              // tls_index.ti_module for __tls_get_addr
+	TPOffset  int64               // block address minus thread pointer (negative on x86-64)
+	ImageAddr shared.ExecutorAddr // writable initialization image (ImageSize bytes)
+	ImageSize uint64
+	Size      uint64
+	Align     uint64
+}
+
+// TLSManager places JIT'd thread-local storage.
+type TLSManager interface {
+	AllocateTLS(ctx context.Context, req TLSRequest) (TLSBlock, error)
+}
+
+// ExecutorProcessControl is the whole interface to an executor.
+type ExecutorProcessControl interface {
+	// TargetTriple is the executor's target, e.g. x86_64-unknown-linux-gnu.
+	TargetTriple() string
+	// PageSize is the executor's page size.
+	PageSize() uint64
+	// BootstrapSymbols returns the executor's services and runtime helper
+	// symbols by name (see the *Name constants and RuntimeHelperNames).
+	BootstrapSymbols() map[string]shared.ExecutorAddr
+	MemoryAccess
+	DylibManager
+	Runner
+	TLSManager
+	// Close ends the connection (in-process: releases the memory reserved
+	// through it). Later calls fail with ErrClosed.
+	Close(ctx context.Context) error
+}
+
+// ErrClosed is returned (wrapped) by calls on a closed executor.
+var ErrClosed = errors.New("executor connection closed")
+
+// Names of the executor's service wrapper functions in BootstrapSymbols.
+const (
+	EHFrameRegisterName   = "__gorc_eh_frame_register"   // args: addr, size
+	EHFrameDeregisterName = "__gorc_eh_frame_deregister" // args: addr, size
+	RunInitializersName   = "__gorc_run_initializers"    // args: n, init..., m, fini...
+	TLSSetImageName       = "__gorc_tls_set_image"       // args: dst, src, size
+	EchoName              = "__gorc_echo"                // returns its argument
+	TLSGetAddrName        = "__tls_get_addr"             // glibc's, for GD/LD TLS
+)
+
+// RuntimeHelperNames are the bootstrap symbols JIT'd code references
+// directly: what a static link takes from libc_nonshared.a and the crt
+// files, which dlsym cannot find in libc.so.6. A process-symbols
+// generator should resolve them from BootstrapSymbols (LookupSymbols with
+// handle 0 also returns them).
+var RuntimeHelperNames = []string{"atexit", "at_quick_exit", "__dso_handle", "pthread_atfork", "__pthread_atfork", "__stack_chk_fail_local"}
+
+// EncodeArgs encodes wrapper-function arguments: each value as a
+// little-endian uint64, in order. All gorc services take this form.
+func EncodeArgs(vals ...uint64) []byte {
+	b := make([]byte, 0, 8*len(vals))
+	for _, v := range vals {
+		b = binary.LittleEndian.AppendUint64(b, v)
+	}
+	return b
+}
+
+// DecodeArgs is the inverse of EncodeArgs.
+func DecodeArgs(b []byte) ([]uint64, error) {
+	if len(b)%8 != 0 {
+		return nil, fmt.Errorf("epc: wrapper arguments: %d bytes is not a multiple of 8", len(b))
+	}
+	v := make([]uint64, len(b)/8)
+	for i := range v {
+		v[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return v, nil
+}
+
+func service(e ExecutorProcessControl, name string) (shared.ExecutorAddr, error) {
+	a := e.BootstrapSymbols()[name]
+	if a == 0 {
+		return 0, fmt.Errorf("epc: executor (%s) has no service %s", e.TargetTriple(), name)
+	}
+	return a, nil
+}
+
+// EHFrameActions returns the allocation actions that register the
+// .eh_frame section at r with the executor's unwinder on finalize and
+// deregister it on deallocation. The section must end with a 4-byte zero
+// terminator inside r.
+func EHFrameActions(e ExecutorProcessControl, r shared.ExecutorAddrRange) (shared.AllocActionPair, error) {
+	reg, err := service(e, EHFrameRegisterName)
+	if err != nil {
+		return shared.AllocActionPair{}, err
+	}
+	dereg, err := service(e, EHFrameDeregisterName)
+	if err != nil {
+		return shared.AllocActionPair{}, err
+	}
+	arg := EncodeArgs(uint64(r.Start), r.Size())
+	return shared.AllocActionPair{
+		Finalize: shared.WrapperCall{Fn: reg, Arg: arg},
+		Dealloc:  shared.WrapperCall{Fn: dereg, Arg: arg},
+	}, nil
+}
+
+// TLSImageAction returns the finalize action that copies a linked TLS
+// image (size bytes at src in executor memory, e.g. a finalize-lifetime
+// segment) into the block's initialization image at offset off, so the
+// threads created afterwards start with it.
+func TLSImageAction(e ExecutorProcessControl, b TLSBlock, off uint64, src shared.ExecutorAddr, size uint64) (shared.AllocActionPair, error) {
+	set, err := service(e, TLSSetImageName)
+	if err != nil {
+		return shared.AllocActionPair{}, err
+	}
+	if off > b.ImageSize || size > b.ImageSize-off {
+		return shared.AllocActionPair{}, fmt.Errorf("epc: TLS image [%d, +%d) outside the block's %d-byte image", off, size, b.ImageSize)
+	}
+	return shared.AllocActionPair{Finalize: shared.WrapperCall{Fn: set, Arg: EncodeArgs(uint64(b.ImageAddr)+off, uint64(src), size)}}, nil
+}
+
+// RunInitializersCall returns the wrapper call that registers finis (to run
+// at exit, last first, after atexit handlers registered later) and then
+// runs inits in order with (argc, argv, envp). Use it for code added after
+// the program started; RunProgram takes initializers directly.
+func RunInitializersCall(e ExecutorProcessControl, inits, finis []shared.ExecutorAddr) (shared.WrapperCall, error) {
+	fn, err := service(e, RunInitializersName)
+	if err != nil {
+		return shared.WrapperCall{}, err
+	}
+	v := make([]uint64, 0, 2+len(inits)+len(finis))
+	v = append(v, uint64(len(inits)))
+	for _, a := range inits {
+		v = append(v, uint64(a))
+	}
+	v = append(v, uint64(len(finis)))
+	for _, a := range finis {
+		v = append(v, uint64(a))
+	}
+	return shared.WrapperCall{Fn: fn, Arg: EncodeArgs(v...)}, nil
+}
