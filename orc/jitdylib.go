@@ -312,7 +312,7 @@ func (jd *JITDylib) Dump(w io.Writer) error {
 		}
 		addr := "                  "
 		if s.State >= SymbolStateResolved && !s.Def.Flags.HasSideEffectsOnly() {
-			addr = fmt.Sprintf("%#018x", uint64(s.Def.Addr))
+			addr = fmt.Sprintf("0x%016x", uint64(s.Def.Addr))
 		}
 		if _, err := fmt.Fprintf(w, "  %-32s %s %-13s %-24s %s\n", s.Name, addr, state, s.Def.Flags, s.Source); err != nil {
 			return err
