@@ -1,0 +1,633 @@
+package passes
+
+import (
+	"math"
+
+	"gorc/ir"
+)
+
+// DCE deletes instructions whose results are unused and which have no side
+// effects (everything but calls, stores and terminators), including
+// cycles of dead phis: it marks live values from the side-effecting roots
+// and sweeps the rest.
+func DCE(f *ir.Function) bool {
+	if f.IsDeclaration() {
+		return false
+	}
+	live := make(map[*ir.Instr]bool, f.NumInstrs())
+	var work []*ir.Instr
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			if in.Op.HasSideEffects() {
+				live[in] = true
+				work = append(work, in)
+			}
+		}
+	}
+	for len(work) > 0 {
+		in := work[len(work)-1]
+		work = work[:len(work)-1]
+		for _, v := range in.Ops {
+			if d, ok := v.(*ir.Instr); ok && !live[d] {
+				live[d] = true
+				work = append(work, d)
+			}
+		}
+	}
+	return removeInstrs(f, func(in *ir.Instr) bool { return !live[in] })
+}
+
+// InstCombine folds constant expressions and applies local algebraic
+// simplifications that are exact under IEEE-754 (x*1 = x, x+(-0) = x,
+// -(-x) = x, fcmp one (uitofp i1 c), 0 = c, select on a constant, phis
+// whose inputs agree, integer identities), and canonicalises commutative
+// operations and comparisons to put constants on the right. It repeats
+// until nothing changes.
+func InstCombine(f *ir.Function) bool {
+	if f.IsDeclaration() {
+		return false
+	}
+	changed := false
+	for round := 0; round < 16; round++ {
+		rep := replacer{}
+		dead := make(map[*ir.Instr]bool)
+		progress := false
+		for _, b := range ir.ReversePostorder(f) {
+			for _, in := range b.Instrs {
+				for i, v := range in.Ops {
+					if _, ok := rep[v]; ok {
+						in.Ops[i] = rep.resolve(v)
+					}
+				}
+				if !in.HasResult() {
+					continue
+				}
+				v, mod := simplify(in)
+				if mod {
+					progress = true
+				}
+				if v != nil && v != ir.Value(in) {
+					rep[in] = v
+					if !in.Op.HasSideEffects() {
+						dead[in] = true
+					}
+					progress = true
+				}
+			}
+		}
+		if !progress {
+			break
+		}
+		changed = true
+		rep.apply(f)
+		removeInstrs(f, func(in *ir.Instr) bool { return dead[in] })
+	}
+	return changed
+}
+
+func evalFCmp(p ir.Pred, a, b float64) bool {
+	uno := math.IsNaN(a) || math.IsNaN(b)
+	switch p {
+	case ir.FCmpFalse:
+		return false
+	case ir.FCmpTrue:
+		return true
+	case ir.FCmpOEQ:
+		return !uno && a == b
+	case ir.FCmpOGT:
+		return !uno && a > b
+	case ir.FCmpOGE:
+		return !uno && a >= b
+	case ir.FCmpOLT:
+		return !uno && a < b
+	case ir.FCmpOLE:
+		return !uno && a <= b
+	case ir.FCmpONE:
+		return !uno && a != b
+	case ir.FCmpORD:
+		return !uno
+	case ir.FCmpUNO:
+		return uno
+	case ir.FCmpUEQ:
+		return uno || a == b
+	case ir.FCmpUGT:
+		return uno || a > b
+	case ir.FCmpUGE:
+		return uno || a >= b
+	case ir.FCmpULT:
+		return uno || a < b
+	case ir.FCmpULE:
+		return uno || a <= b
+	case ir.FCmpUNE:
+		return uno || a != b
+	}
+	return false
+}
+
+func mask(bits int) uint64 {
+	if bits >= 64 {
+		return ^uint64(0)
+	}
+	return 1<<uint(bits) - 1
+}
+
+func evalICmp(p ir.Pred, bits int, a, b int64) bool {
+	ua, ub := uint64(a)&mask(bits), uint64(b)&mask(bits)
+	switch p {
+	case ir.ICmpEQ:
+		return ua == ub
+	case ir.ICmpNE:
+		return ua != ub
+	case ir.ICmpUGT:
+		return ua > ub
+	case ir.ICmpUGE:
+		return ua >= ub
+	case ir.ICmpULT:
+		return ua < ub
+	case ir.ICmpULE:
+		return ua <= ub
+	case ir.ICmpSGT:
+		return a > b
+	case ir.ICmpSGE:
+		return a >= b
+	case ir.ICmpSLT:
+		return a < b
+	case ir.ICmpSLE:
+		return a <= b
+	}
+	return false
+}
+
+// inversePred returns the predicate that is true exactly when p is false.
+func inversePred(p ir.Pred) ir.Pred {
+	switch p {
+	case ir.FCmpFalse:
+		return ir.FCmpTrue
+	case ir.FCmpTrue:
+		return ir.FCmpFalse
+	case ir.FCmpOEQ:
+		return ir.FCmpUNE
+	case ir.FCmpUNE:
+		return ir.FCmpOEQ
+	case ir.FCmpOGT:
+		return ir.FCmpULE
+	case ir.FCmpULE:
+		return ir.FCmpOGT
+	case ir.FCmpOGE:
+		return ir.FCmpULT
+	case ir.FCmpULT:
+		return ir.FCmpOGE
+	case ir.FCmpOLT:
+		return ir.FCmpUGE
+	case ir.FCmpUGE:
+		return ir.FCmpOLT
+	case ir.FCmpOLE:
+		return ir.FCmpUGT
+	case ir.FCmpUGT:
+		return ir.FCmpOLE
+	case ir.FCmpONE:
+		return ir.FCmpUEQ
+	case ir.FCmpUEQ:
+		return ir.FCmpONE
+	case ir.FCmpORD:
+		return ir.FCmpUNO
+	case ir.FCmpUNO:
+		return ir.FCmpORD
+	case ir.ICmpEQ:
+		return ir.ICmpNE
+	case ir.ICmpNE:
+		return ir.ICmpEQ
+	case ir.ICmpUGT:
+		return ir.ICmpULE
+	case ir.ICmpULE:
+		return ir.ICmpUGT
+	case ir.ICmpUGE:
+		return ir.ICmpULT
+	case ir.ICmpULT:
+		return ir.ICmpUGE
+	case ir.ICmpSGT:
+		return ir.ICmpSLE
+	case ir.ICmpSLE:
+		return ir.ICmpSGT
+	case ir.ICmpSGE:
+		return ir.ICmpSLT
+	case ir.ICmpSLT:
+		return ir.ICmpSGE
+	}
+	return p
+}
+
+func fconst(t *ir.Type, v float64) *ir.ConstFloat {
+	if t.Bits == 32 {
+		v = float64(float32(v))
+	}
+	return &ir.ConstFloat{Typ: t, V: v}
+}
+
+func isFloatConst(v ir.Value, want float64) bool {
+	c, ok := constF(v)
+	return ok && c == want && math.Signbit(c) == math.Signbit(want)
+}
+
+func isIntConst(v ir.Value, want int64) bool {
+	c, ok := constI(v)
+	return ok && c == want
+}
+
+// simplify returns a value to replace in with (or nil), and whether in was
+// modified in place.
+func simplify(in *ir.Instr) (ir.Value, bool) {
+	ops := in.Ops
+	switch op := in.Op; {
+	case op.IsFloatBinary():
+		if len(ops) != 2 {
+			return nil, false
+		}
+		x, y := ops[0], ops[1]
+		a, aok := constF(x)
+		b, bok := constF(y)
+		if aok && bok {
+			var r float64
+			switch op {
+			case ir.OpFAdd:
+				r = a + b
+			case ir.OpFSub:
+				r = a - b
+			case ir.OpFMul:
+				r = a * b
+			case ir.OpFDiv:
+				r = a / b
+			case ir.OpFRem:
+				r = math.Mod(a, b)
+			}
+			if in.Typ.Bits == 32 {
+				r = float64(float32(r))
+			}
+			return fconst(in.Typ, r), false
+		}
+		mod := false
+		if op.IsCommutative() && aok && !bok {
+			in.Ops[0], in.Ops[1] = y, x
+			x, y = y, x
+			b, bok = a, aok
+			mod = true
+		}
+		switch op {
+		case ir.OpFAdd:
+			if isFloatConst(y, math.Copysign(0, -1)) {
+				return x, mod
+			}
+			if in.Flags&ir.FlagNSZ != 0 && isFloatConst(y, 0) {
+				return x, mod
+			}
+		case ir.OpFSub:
+			if isFloatConst(y, 0) {
+				return x, mod
+			}
+			if isFloatConst(x, math.Copysign(0, -1)) {
+				in.Op, in.Ops = ir.OpFNeg, []ir.Value{y}
+				return nil, true
+			}
+		case ir.OpFMul:
+			if isFloatConst(y, 1) {
+				return x, mod
+			}
+			if isFloatConst(y, -1) {
+				in.Op, in.Ops = ir.OpFNeg, []ir.Value{x}
+				return nil, true
+			}
+			if isFloatConst(y, 2) {
+				// x*2 -> x+x (exact)
+				in.Op, in.Ops = ir.OpFAdd, []ir.Value{x, x}
+				return nil, true
+			}
+		case ir.OpFDiv:
+			if isFloatConst(y, 1) {
+				return x, mod
+			}
+			if bok && b != 0 && !math.IsInf(b, 0) && !math.IsNaN(b) {
+				// x / 2^k -> x * 2^-k (exact when the reciprocal is exact)
+				fr, exp := math.Frexp(b)
+				if math.Abs(fr) == 0.5 && exp-1 > -1022 && exp-1 < 1023 {
+					in.Op = ir.OpFMul
+					in.Ops = []ir.Value{x, fconst(in.Typ, 1/b)}
+					return nil, true
+				}
+			}
+		}
+		return nil, mod
+	case op == ir.OpFNeg:
+		if len(ops) != 1 {
+			return nil, false
+		}
+		if a, ok := constF(ops[0]); ok {
+			return fconst(in.Typ, -a), false
+		}
+		if d, ok := ops[0].(*ir.Instr); ok && d.Op == ir.OpFNeg && len(d.Ops) == 1 {
+			return d.Ops[0], false
+		}
+	case op.IsIntBinary():
+		return simplifyInt(in)
+	case op == ir.OpFCmp:
+		if len(ops) != 2 {
+			return nil, false
+		}
+		if in.Pred == ir.FCmpTrue {
+			return ir.True, false
+		}
+		if in.Pred == ir.FCmpFalse {
+			return ir.False, false
+		}
+		a, aok := constF(ops[0])
+		b, bok := constF(ops[1])
+		if aok && bok {
+			return boolConst(evalFCmp(in.Pred, a, b)), false
+		}
+		mod := false
+		if aok && !bok {
+			in.Ops[0], in.Ops[1] = ops[1], ops[0]
+			in.Pred = in.Pred.Swapped()
+			mod = true
+		}
+		// fcmp one/une (uitofp i1 c), 0.0 -> c ; oeq/ueq -> not c
+		if isFloatConst(in.Ops[1], 0) || isFloatConst(in.Ops[1], math.Copysign(0, -1)) {
+			if d, ok := in.Ops[0].(*ir.Instr); ok && (d.Op == ir.OpUIToFP || d.Op == ir.OpSIToFP) && len(d.Ops) == 1 && d.Ops[0].Type().Equal(ir.I1) {
+				c := d.Ops[0]
+				switch in.Pred {
+				case ir.FCmpONE, ir.FCmpUNE:
+					return c, mod
+				case ir.FCmpOEQ, ir.FCmpUEQ:
+					// c is never NaN: rewrite as xor c, true
+					in.Op, in.Pred, in.Ops, in.Flags = ir.OpXor, 0, []ir.Value{c, ir.True}, 0
+					return nil, true
+				}
+			}
+		}
+		return nil, mod
+	case op == ir.OpICmp:
+		if len(ops) != 2 {
+			return nil, false
+		}
+		a, aok := constI(ops[0])
+		b, bok := constI(ops[1])
+		if aok && bok && ops[0].Type().IsInt() {
+			return boolConst(evalICmp(in.Pred, ops[0].Type().Bits, a, b)), false
+		}
+		if ops[0] == ops[1] {
+			switch in.Pred {
+			case ir.ICmpEQ, ir.ICmpUGE, ir.ICmpULE, ir.ICmpSGE, ir.ICmpSLE:
+				return ir.True, false
+			default:
+				return ir.False, false
+			}
+		}
+		if aok && !bok {
+			in.Ops[0], in.Ops[1] = ops[1], ops[0]
+			in.Pred = in.Pred.Swapped()
+			return nil, true
+		}
+		// icmp ne (zext i1 c), 0 -> c
+		if isIntConst(ops[1], 0) {
+			if d, ok := ops[0].(*ir.Instr); ok && d.Op == ir.OpZExt && d.Ops[0].Type().Equal(ir.I1) {
+				if in.Pred == ir.ICmpNE {
+					return d.Ops[0], false
+				}
+			}
+		}
+	case op.IsCast():
+		if len(ops) != 1 {
+			return nil, false
+		}
+		return foldCast(in)
+	case op == ir.OpSelect:
+		if len(ops) != 3 {
+			return nil, false
+		}
+		if c, ok := constI(ops[0]); ok {
+			if c&1 != 0 {
+				return ops[1], false
+			}
+			return ops[2], false
+		}
+		if ops[1] == ops[2] {
+			return ops[1], false
+		}
+	case op == ir.OpPhi:
+		var same ir.Value
+		for _, v := range ops {
+			if v == ir.Value(in) {
+				continue
+			}
+			if _, ok := v.(*ir.Undef); ok {
+				continue
+			}
+			if same == nil {
+				same = v
+			} else if !sameValue(same, v) {
+				return nil, false
+			}
+		}
+		if same == nil {
+			if len(ops) == 0 {
+				return nil, false
+			}
+			return &ir.Undef{Typ: in.Typ}, false
+		}
+		// Replacing a phi by a value defined in another block is only safe
+		// if that value dominates the phi; instructions from undef-fed
+		// paths might not, so only fold undef-free phis to instructions.
+		if _, isInstr := same.(*ir.Instr); isInstr {
+			for _, v := range ops {
+				if _, ok := v.(*ir.Undef); ok {
+					return nil, false
+				}
+			}
+		}
+		return same, false
+	}
+	return nil, false
+}
+
+// sameValue reports whether a and b are the same value or equal constants.
+func sameValue(a, b ir.Value) bool {
+	if a == b {
+		return true
+	}
+	switch x := a.(type) {
+	case *ir.ConstFloat:
+		y, ok := b.(*ir.ConstFloat)
+		return ok && x.Typ.Equal(y.Typ) && math.Float64bits(x.V) == math.Float64bits(y.V)
+	case *ir.ConstInt:
+		y, ok := b.(*ir.ConstInt)
+		return ok && x.Typ.Equal(y.Typ) && x.V == y.V
+	}
+	return false
+}
+
+func boolConst(b bool) *ir.ConstInt {
+	if b {
+		return ir.True
+	}
+	return ir.False
+}
+
+func simplifyInt(in *ir.Instr) (ir.Value, bool) {
+	if len(in.Ops) != 2 || !in.Typ.IsInt() {
+		return nil, false
+	}
+	t := in.Typ
+	x, y := in.Ops[0], in.Ops[1]
+	a, aok := constI(x)
+	b, bok := constI(y)
+	bits := t.Bits
+	if aok && bok {
+		ua, ub := uint64(a)&mask(bits), uint64(b)&mask(bits)
+		var r int64
+		switch in.Op {
+		case ir.OpAdd:
+			r = a + b
+		case ir.OpSub:
+			r = a - b
+		case ir.OpMul:
+			r = a * b
+		case ir.OpAnd:
+			r = a & b
+		case ir.OpOr:
+			r = a | b
+		case ir.OpXor:
+			r = a ^ b
+		case ir.OpSDiv, ir.OpSRem:
+			if b == 0 || (b == -1 && a == ir.NormInt(t, math.MinInt64)) {
+				return nil, false
+			}
+			if in.Op == ir.OpSDiv {
+				r = a / b
+			} else {
+				r = a % b
+			}
+		case ir.OpUDiv, ir.OpURem:
+			if ub == 0 {
+				return nil, false
+			}
+			if in.Op == ir.OpUDiv {
+				r = int64(ua / ub)
+			} else {
+				r = int64(ua % ub)
+			}
+		case ir.OpShl, ir.OpLShr, ir.OpAShr:
+			if ub >= uint64(bits) {
+				return nil, false
+			}
+			switch in.Op {
+			case ir.OpShl:
+				r = int64(ua << ub)
+			case ir.OpLShr:
+				r = int64(ua >> ub)
+			default:
+				r = a >> ub
+			}
+		}
+		return ir.NewInt(t, r), false
+	}
+	mod := false
+	if in.Op.IsCommutative() && aok && !bok {
+		in.Ops[0], in.Ops[1] = y, x
+		x, y = y, x
+		b, bok = a, aok
+		mod = true
+	}
+	switch in.Op {
+	case ir.OpAdd, ir.OpOr, ir.OpXor, ir.OpSub, ir.OpShl, ir.OpLShr, ir.OpAShr:
+		if bok && b == 0 {
+			return x, mod
+		}
+		if (in.Op == ir.OpSub || in.Op == ir.OpXor) && x == y {
+			return ir.NewInt(t, 0), mod
+		}
+		if in.Op == ir.OpOr && x == y {
+			return x, mod
+		}
+	case ir.OpMul:
+		if bok && b == 1 {
+			return x, mod
+		}
+		if bok && b == 0 {
+			return ir.NewInt(t, 0), mod
+		}
+	case ir.OpAnd:
+		if bok && b == 0 {
+			return ir.NewInt(t, 0), mod
+		}
+		if bok && uint64(b)&mask(bits) == mask(bits) {
+			return x, mod
+		}
+		if x == y {
+			return x, mod
+		}
+	case ir.OpSDiv, ir.OpUDiv:
+		if bok && b == 1 {
+			return x, mod
+		}
+	}
+	// xor (fcmp/icmp p), true -> the inverse comparison, if single-use is
+	// unknown we build it in place of the xor.
+	if in.Op == ir.OpXor && t.Bits == 1 && bok && b&1 == 1 {
+		if d, ok := x.(*ir.Instr); ok && (d.Op == ir.OpFCmp || d.Op == ir.OpICmp) {
+			in.Op, in.Pred, in.Ops, in.Flags = d.Op, inversePred(d.Pred), []ir.Value{d.Ops[0], d.Ops[1]}, d.Flags
+			return nil, true
+		}
+	}
+	return nil, mod
+}
+
+func foldCast(in *ir.Instr) (ir.Value, bool) {
+	x := in.Ops[0]
+	to := in.Typ
+	from := x.Type()
+	if a, ok := constI(x); ok && from.IsInt() {
+		u := uint64(a) & mask(from.Bits)
+		switch in.Op {
+		case ir.OpUIToFP:
+			return fconst(to, float64(u)), false
+		case ir.OpSIToFP:
+			if from.Bits == 1 {
+				return fconst(to, -float64(u)), false
+			}
+			return fconst(to, float64(a)), false
+		case ir.OpZExt:
+			return ir.NewInt(to, int64(u)), false
+		case ir.OpSExt:
+			if from.Bits == 1 {
+				return ir.NewInt(to, -int64(u)), false
+			}
+			return ir.NewInt(to, a), false
+		case ir.OpTrunc:
+			return ir.NewInt(to, a), false
+		}
+	}
+	if a, ok := constF(x); ok && to.IsInt() {
+		t := math.Trunc(a)
+		switch in.Op {
+		case ir.OpFPToSI:
+			lim := math.Ldexp(1, to.Bits-1)
+			if !math.IsNaN(t) && t >= -lim && t < lim {
+				return ir.NewInt(to, int64(t)), false
+			}
+		case ir.OpFPToUI:
+			lim := math.Ldexp(1, to.Bits)
+			if !math.IsNaN(t) && t >= 0 && t < lim && t < math.Ldexp(1, 63) {
+				return ir.NewInt(to, int64(uint64(t))), false
+			}
+		}
+	}
+	if a, ok := constF(x); ok && to.IsFloat() {
+		switch in.Op {
+		case ir.OpFPExt, ir.OpFPTrunc:
+			return fconst(to, a), false
+		}
+	}
+	if in.Op == ir.OpBitcast && from.Equal(to) {
+		return x, false
+	}
+	return nil, false
+}

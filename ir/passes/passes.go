@@ -1,0 +1,132 @@
+// Package passes is gorc's IR optimizer: function passes over gorc/ir
+// (mem2reg, instcombine with constant folding, reassociate, GVN/CSE, DCE,
+// simplifycfg) and a pass manager with -O0/-O1/-O2 pipelines.
+//
+// Every pass is a func(*ir.Function) bool that reports whether it changed
+// the function, keeps the IR valid (ir.Verify), and needs no use lists:
+// passes record replacements and rewrite operands in one sweep.
+package passes
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorc/ir"
+)
+
+// Pass is a named function pass.
+type Pass struct {
+	Name string
+	Run  func(*ir.Function) bool
+}
+
+// All lists the passes by name.
+var All = map[string]Pass{
+	"mem2reg":     {"mem2reg", Mem2Reg},
+	"instcombine": {"instcombine", InstCombine},
+	"reassociate": {"reassociate", Reassociate},
+	"gvn":         {"gvn", GVN},
+	"dce":         {"dce", DCE},
+	"simplifycfg": {"simplifycfg", SimplifyCFG},
+}
+
+// Manager runs a sequence of passes over each function of a module.
+type Manager struct {
+	Passes []Pass
+	// Verify checks every function after each pass (slow; for tests and
+	// debugging) and reports the pass that broke it.
+	Verify bool
+	// Stats, if non-nil, accumulates per-pass run time and change counts.
+	Stats map[string]*PassStats
+}
+
+// PassStats is the accumulated cost and effect of one pass.
+type PassStats struct {
+	Time    time.Duration
+	Runs    int
+	Changed int
+}
+
+// New returns a manager for the named passes ("mem2reg,gvn,dce").
+func New(names string) (*Manager, error) {
+	pm := &Manager{}
+	for _, n := range strings.Split(names, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		p, ok := All[n]
+		if !ok {
+			return nil, fmt.Errorf("passes: unknown pass %q", n)
+		}
+		pm.Passes = append(pm.Passes, p)
+	}
+	return pm, nil
+}
+
+// Pipeline names the passes of each optimisation level.
+func Pipeline(level int) string {
+	switch {
+	case level <= 0:
+		return ""
+	case level == 1:
+		return "mem2reg,instcombine,simplifycfg,dce"
+	default:
+		return "mem2reg,instcombine,reassociate,instcombine,gvn,simplifycfg,instcombine,gvn,dce,simplifycfg"
+	}
+}
+
+// ForLevel returns the manager for -O0, -O1 or -O2 (levels above 2 are
+// -O2).
+func ForLevel(level int) *Manager {
+	pm, _ := New(Pipeline(level))
+	return pm
+}
+
+// Run optimises every function defined in m. It stops with ctx's error if
+// ctx is cancelled between functions.
+func (pm *Manager) Run(ctx context.Context, m *ir.Module) error {
+	for _, f := range m.Funcs {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("passes: optimising @%s: %w", f.Name, err)
+		}
+		if err := pm.RunFunction(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunFunction optimises one function.
+func (pm *Manager) RunFunction(f *ir.Function) error {
+	if f.IsDeclaration() {
+		return nil
+	}
+	for _, p := range pm.Passes {
+		var start time.Time
+		if pm.Stats != nil {
+			start = time.Now()
+		}
+		changed := p.Run(f)
+		if pm.Stats != nil {
+			s := pm.Stats[p.Name]
+			if s == nil {
+				s = &PassStats{}
+				pm.Stats[p.Name] = s
+			}
+			s.Time += time.Since(start)
+			s.Runs++
+			if changed {
+				s.Changed++
+			}
+		}
+		if pm.Verify {
+			if err := ir.VerifyFunction(f); err != nil {
+				return fmt.Errorf("passes: after %s: %w", p.Name, err)
+			}
+		}
+	}
+	return nil
+}
