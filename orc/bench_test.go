@@ -1,0 +1,125 @@
+package orc_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"gorc/orc"
+	"gorc/orc/shared"
+)
+
+// BenchmarkLookupReady measures a lookup of one symbol that is already
+// Ready: the fast path a linker takes for every external reference.
+func BenchmarkLookupReady(b *testing.B) {
+	es := orc.NewExecutionSession()
+	defer es.EndSession(context.Background())
+	jd, _ := es.CreateJITDylib("main")
+	m := orc.SymbolMap{}
+	for i := 0; i < 1000; i++ {
+		m[es.Intern(fmt.Sprintf("sym%d", i))] = orc.ExecutorSymbolDef{Addr: shared.ExecutorAddr(0x1000 + i), Flags: orc.Exported}
+	}
+	if err := jd.Define(orc.AbsoluteSymbols(m), nil); err != nil {
+		b.Fatal(err)
+	}
+	order := orc.SearchOrder(orc.MatchExportedSymbolsOnly, jd)
+	set := orc.NewSymbolLookupSet(es.Intern("sym500"))
+	ctx := context.Background()
+	if _, err := es.Lookup(ctx, order, set, orc.SymbolStateReady); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := es.Lookup(ctx, order, set, orc.SymbolStateReady)
+		if err != nil || len(r) != 1 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLookupReadyParallel is BenchmarkLookupReady from all CPUs at
+// once (contention on the session lock).
+func BenchmarkLookupReadyParallel(b *testing.B) {
+	es := orc.NewExecutionSession()
+	defer es.EndSession(context.Background())
+	jd, _ := es.CreateJITDylib("main")
+	name := es.Intern("f")
+	if err := jd.Define(orc.AbsoluteSymbols(orc.SymbolMap{name: {Addr: 1, Flags: orc.Exported}}), nil); err != nil {
+		b.Fatal(err)
+	}
+	order := orc.SearchOrder(orc.MatchExportedSymbolsOnly, jd)
+	set := orc.NewSymbolLookupSet(name)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := es.Lookup(context.Background(), order, set, orc.SymbolStateReady); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// benchDefineMaterializeLookup defines n one-symbol units, each depending
+// on the previous unit's symbol (a chain, so the dependence graph is
+// exercised), and looks all of them up at Ready in one lookup.
+func benchDefineMaterializeLookup(b *testing.B, n int, d func() orc.Dispatcher) {
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		es := orc.NewExecutionSession(orc.WithDispatcher(d()))
+		jd, _ := es.CreateJITDylib("main")
+		names := make([]orc.SymbolName, n)
+		for k := range names {
+			names[k] = es.Intern(fmt.Sprintf("f%d", k))
+		}
+		for k := 0; k < n; k++ {
+			k := k
+			err := jd.Define(&orc.SimpleMaterializationUnit{
+				UnitName: "u",
+				Syms:     orc.SymbolFlagsMap{names[k]: orc.Exported | orc.Callable},
+				MaterializeFunc: func(_ context.Context, r *orc.MaterializationResponsibility) {
+					if err := r.NotifyResolved(orc.SymbolMap{names[k]: {Addr: shared.ExecutorAddr(0x1000 + 16*k)}}); err != nil {
+						b.Error(err)
+					}
+					var groups []orc.SymbolDependenceGroup
+					if k > 0 {
+						groups = []orc.SymbolDependenceGroup{{Symbols: names[k : k+1], Dependencies: map[*orc.JITDylib][]orc.SymbolName{jd: names[k-1 : k]}}}
+					}
+					if err := r.NotifyEmitted(groups); err != nil {
+						b.Error(err)
+					}
+				},
+			}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		m, err := es.Lookup(context.Background(), orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(names...), orc.SymbolStateReady)
+		if err != nil || len(m) != n {
+			b.Fatal(err, len(m))
+		}
+		es.EndSession(context.Background())
+	}
+}
+
+// BenchmarkDefineMaterializeLookup10k: define + materialize + lookup of
+// 10,000 symbols, materializers run in place.
+func BenchmarkDefineMaterializeLookup10k(b *testing.B) {
+	benchDefineMaterializeLookup(b, 10000, func() orc.Dispatcher { return orc.InPlaceDispatcher{} })
+}
+
+// BenchmarkDefineMaterializeLookup10kPool is the same on a 4-worker pool.
+func BenchmarkDefineMaterializeLookup10kPool(b *testing.B) {
+	benchDefineMaterializeLookup(b, 10000, func() orc.Dispatcher { return orc.NewPoolDispatcher(4) })
+}
+
+// BenchmarkIntern measures interning an existing name.
+func BenchmarkIntern(b *testing.B) {
+	p := orc.NewSymbolStringPool()
+	p.Intern("sqlite3_open_v2")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p.Intern("sqlite3_open_v2")
+	}
+}
