@@ -297,3 +297,21 @@ func TestLinkerScriptInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestDebianLinkerScripts reads the real GNU ld scripts Debian ships as
+// libm.so and libc.so (copied into testdata).
+func TestDebianLinkerScripts(t *testing.T) {
+	for file, want := range map[string]string{
+		"testdata/libm.so.script": "/lib/x86_64-linux-gnu/libm.so.6",
+		"testdata/libc.so.script": "/lib/x86_64-linux-gnu/libc.so.6",
+	} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := linkerScriptInputs(string(b))
+		if len(got) == 0 || got[0] != want {
+			t.Errorf("%s: inputs %q, want first %q", file, got, want)
+		}
+	}
+}

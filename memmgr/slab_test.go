@@ -290,11 +290,25 @@ func TestSlabFinalizeLifetime(t *testing.T) {
 	if segs[0].Addr < segs[1].Addr {
 		t.Errorf("finalize-lifetime segment placed before the standard one")
 	}
-	copy(segs[0].Mem, "scratch")
-	before := s.Stats().InUse
-	fa, err := a.Finalize(ctx, []shared.AllocActionPair{{Finalize: shared.WrapperCall{Fn: e.BootstrapSymbols()[epc.EchoName], Arg: []byte("x")}}})
+	// The finalize action copies the scratch segment into a TLS block's
+	// image: it must still be readable when actions run.
+	blk, err := e.AllocateTLS(ctx, epc.TLSRequest{Size: 16, Align: 8, ImageSize: 16})
 	if err != nil {
 		t.Fatal(err)
+	}
+	binary.LittleEndian.PutUint32(segs[0].Mem, 0x5eed)
+	act, err := epc.TLSImageAction(e, blk, 0, segs[0].Addr, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := s.Stats().InUse
+	fa, err := a.Finalize(ctx, []shared.AllocActionPair{act})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := e.Read(ctx, blk.ImageAddr, 4)
+	if err != nil || binary.LittleEndian.Uint32(img) != 0x5eed {
+		t.Fatalf("TLS image after finalize: %x, %v", img, err)
 	}
 	if after := s.Stats().InUse; after != before-s.ps {
 		t.Errorf("in use %d after finalize, want %d (scratch page freed)", after, before-s.ps)

@@ -1,0 +1,53 @@
+package memmgr
+
+import (
+	"context"
+	"testing"
+
+	"gorc/jitlink"
+	"gorc/orc/shared"
+)
+
+// BenchmarkSlabAllocFinalizeDealloc measures one link graph's memory
+// round trip through the in-process mapper: allocate a code, a read-only
+// and a read-write segment, finalize (mprotect), deallocate (decommit).
+func BenchmarkSlabAllocFinalizeDealloc(b *testing.B) {
+	ctx := context.Background()
+	for _, kind := range mappers {
+		b.Run(kind.name, func(b *testing.B) {
+			s, _ := newSlab(b, kind, SlabOptions{Size: 64 << 20})
+			req := jitlink.AllocRequest{Name: "bench", Segments: []jitlink.SegmentRequest{
+				{Prot: shared.ProtRead | shared.ProtExec, Size: 3000, Align: 16},
+				{Prot: shared.ProtRead, Size: 500, Align: 8},
+				{Prot: shared.ProtRead | shared.ProtWrite, Size: 200, Align: 8},
+			}}
+			b.ReportAllocs()
+			for b.Loop() {
+				a, err := s.Allocate(ctx, req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				a.Segments()[0].Mem[0] = 0xc3
+				fa, err := a.Finalize(ctx, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Deallocate(ctx, []jitlink.FinalizedAlloc{fa}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSlabBookkeeping measures the allocator alone (no system calls).
+func BenchmarkSlabBookkeeping(b *testing.B) {
+	ctx := context.Background()
+	s, _ := NewSlab(&fakeMapper{}, SlabOptions{Size: 64 << 20})
+	req := jitlink.AllocRequest{Name: "bench", Segments: []jitlink.SegmentRequest{{Prot: shared.ProtRead, Size: 3000}, {Prot: shared.ProtRead, Size: 500}}}
+	for b.Loop() {
+		a, _ := s.Allocate(ctx, req)
+		fa, _ := a.Finalize(ctx, nil)
+		s.Deallocate(ctx, []jitlink.FinalizedAlloc{fa})
+	}
+}

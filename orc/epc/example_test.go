@@ -1,0 +1,47 @@
+package epc_test
+
+import (
+	"context"
+	"fmt"
+
+	"gorc/orc/epc"
+	"gorc/orc/shared"
+)
+
+// Run a hand-assembled main (mov eax, 42; ret) in this process.
+func Example() {
+	ctx := context.Background()
+	e, err := epc.NewInProcess()
+	if err != nil {
+		panic(err)
+	}
+	defer e.Close(ctx)
+	r, _ := e.Reserve(ctx, e.PageSize(), false)
+	e.Protect(ctx, r, shared.ProtRead|shared.ProtWrite)
+	e.Write(ctx, r.Start, []byte{0xb8, 42, 0, 0, 0, 0xc3})
+	e.Protect(ctx, r, shared.ProtRead|shared.ProtExec) // W^X: never both
+	status, err := e.RunAsMain(ctx, r.Start, []string{"prog"})
+	fmt.Println(status, err)
+	// Output: 42 <nil>
+}
+
+// Look up process symbols (libc, plus the runtime helpers that a static
+// link would take from libc_nonshared.a) and load -lm.
+func ExampleInProcess_LookupSymbols() {
+	ctx := context.Background()
+	e, _ := epc.NewInProcess()
+	defer e.Close(ctx)
+	addrs, _ := e.LookupSymbols(ctx, 0, []string{"printf", "atexit", "__dso_handle", "no_such_symbol"})
+	for _, a := range addrs {
+		fmt.Println(a != 0)
+	}
+	libm, _ := e.LoadDylib(ctx, "-lm", nil)
+	cos, _ := e.LookupSymbols(ctx, libm, []string{"cos"})
+	fmt.Println(cos[0] != 0)
+	// Output:
+	// true
+	// true
+	// true
+	// false
+	// true
+}
