@@ -76,6 +76,8 @@ type reader struct {
 	strs  string
 	symtb int
 	named map[string]*jitlink.Section
+
+	headersOnly bool
 }
 
 func (r *reader) errf(off uint64, format string, args ...any) error {
@@ -99,6 +101,37 @@ func Parse(name string, data []byte) (*jitlink.LinkGraph, error) {
 		return nil, err
 	}
 	return r.g, nil
+}
+
+// DefinedSymbols returns the names of the global (non-local) symbols an
+// object defines, without building a graph: archives without a symbol
+// index use it to find which member defines what.
+func DefinedSymbols(name string, data []byte) ([]string, error) {
+	r := &reader{file: name, data: data, g: jitlink.NewLinkGraph(name, amd64.Arch), headersOnly: true}
+	if err := r.parse(); err != nil {
+		return nil, err
+	}
+	if r.symtb < 0 {
+		return nil, nil
+	}
+	st := &r.sh[r.symtb]
+	tab := r.data[st.off : st.off+st.size]
+	var out []string
+	for off := uint64(symSize); off+symSize <= uint64(len(tab)); off += symSize {
+		e := tab[off:]
+		bind := elf.ST_BIND(e[4])
+		if bind == elf.STB_LOCAL || le.Uint16(e[6:]) == uint16(elf.SHN_UNDEF) {
+			continue
+		}
+		n, ok := cstr(r.strs, le.Uint32(e))
+		if !ok {
+			return nil, r.secErr(r.symtb, off, "bad symbol name offset %#x", le.Uint32(e))
+		}
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return out, nil
 }
 
 // IsELFObject reports whether data starts like an ELF64 relocatable object.
@@ -167,7 +200,7 @@ func (r *reader) parse() error {
 		s.info = le.Uint32(h[44:])
 		s.align = le.Uint64(h[48:])
 		s.entsize = le.Uint64(h[56:])
-		if s.typ != elf.SHT_NOBITS && s.typ != elf.SHT_NULL {
+		if s.typ != elf.SHT_NOBITS && i != 0 {
 			if s.off > uint64(len(d)) || uint64(len(d))-s.off < s.size {
 				return r.secErr(i, 0, "contents [%#x, +%#x) extend past the end of the file (%d bytes)", s.off, s.size, len(d))
 			}
@@ -193,6 +226,9 @@ func (r *reader) parse() error {
 	}
 	if err := r.findSymtab(); err != nil {
 		return err
+	}
+	if r.headersOnly {
+		return nil
 	}
 	if err := r.groups(); err != nil {
 		return err

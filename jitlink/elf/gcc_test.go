@@ -519,7 +519,6 @@ func (c *checker) decode(idx int, base shared.ExecutorAddr) (map[uint64]x86asm.I
 	return insts, at
 }
 
-
 func TestLinkGCCObjects(t *testing.T) {
 	type prog struct{ name, lang, src string }
 	progs := []prog{{"c", "c", cProgram}, {"cxx", "c++", cxxProgram}}
@@ -592,4 +591,12 @@ func checkCProgram(t *testing.T, g *jitlink.LinkGraph, mm *jitlinktest.MemoryMan
 	if r := g.EHFrameRange(); r.Size() == 0 {
 		t.Errorf("no .eh_frame")
 	}
+}
+
+func toAddrs(m map[string]uint64) map[string]shared.ExecutorAddr {
+	r := make(map[string]shared.ExecutorAddr, len(m))
+	for k, v := range m {
+		r[k] = shared.ExecutorAddr(v)
+	}
+	return r
 }

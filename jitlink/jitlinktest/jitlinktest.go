@@ -34,6 +34,8 @@ type MemoryManager struct {
 	Abandoned int
 	// Gap inserts this many bytes between segments (to test reach).
 	Gap uint64
+	// Limit, if non-zero, is the largest segment Allocate accepts.
+	Limit uint64
 }
 
 // NewMemoryManager returns a manager allocating from base upwards.
@@ -57,7 +59,7 @@ func (m *MemoryManager) Allocate(ctx context.Context, req jitlink.AllocRequest) 
 	m.Requests = append(m.Requests, req)
 	fa := &inflight{mm: m, req: req}
 	for _, s := range req.Segments {
-		if s.Size > 1<<32 {
+		if s.Size > 1<<32 || m.Limit != 0 && s.Size > m.Limit {
 			return nil, fmt.Errorf("jitlinktest: segment of %d bytes too large", s.Size)
 		}
 		al := s.Align
