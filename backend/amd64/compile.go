@@ -1,0 +1,560 @@
+// Package amd64 compiles gorc IR modules to x86-64 System V machine code
+// in ELF relocatable objects.
+//
+// The pipeline per function is: instruction selection from the SSA IR to
+// a machine IR over virtual registers (isel.go), phi elimination through
+// per-phi temporaries with critical-edge splitting, liveness analysis and
+// live intervals with holes, linear-scan register allocation over both
+// register classes with copy coalescing hints, fixed intervals for the
+// calling convention and whole-interval spilling (regalloc.go), and
+// emission with frame layout, prologue/epilogue and two-address lowering
+// (emit.go). The machine code goes into an objfile/elfw Writer: calls
+// through R_X86_64_PLT32, float constants in .rodata.cst8 via
+// R_X86_64_PC32, external data through the GOT, and .eh_frame CFI for every
+// function.
+//
+// Compile is the entry point; Listing disassembles an object the way
+// objdump -d does, for -emit asm.
+package amd64
+
+import (
+	"context"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"gorc/backend/amd64/asm"
+	"gorc/ir"
+	"gorc/objfile/elfw"
+)
+
+// Options control compilation.
+type Options struct {
+	// SourceName becomes the object's STT_FILE symbol if set.
+	SourceName string
+	// Verify runs ir.Verify on the module first.
+	Verify bool
+	// NoEHFrame omits the .eh_frame section.
+	NoEHFrame bool
+}
+
+// Stats describes one compilation.
+type Stats struct {
+	Functions    int // functions compiled
+	Instructions int // machine instructions emitted
+	CodeBytes    int // bytes of .text
+	Spills       int // virtual registers spilled to the stack
+}
+
+// Result is the output of CompileModule.
+type Result struct {
+	Object []byte
+	Stats  Stats
+}
+
+// Compile compiles m to an ELF64 x86-64 relocatable object.
+func Compile(m *ir.Module, opts Options) ([]byte, error) {
+	r, err := CompileModule(context.Background(), m, opts)
+	if err != nil {
+		return nil, err
+	}
+	return r.Object, nil
+}
+
+// CompileModule compiles m, checking ctx between functions, and reports
+// statistics with the object.
+func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result, err error) {
+	if m == nil {
+		return nil, errors.New("amd64: nil module")
+	}
+	if opts.Verify {
+		if err := ir.Verify(m); err != nil {
+			return nil, fmt.Errorf("amd64: module %s: %w", m.Name, err)
+		}
+	}
+	mc := newModuleCompiler(m, opts)
+	defer func() {
+		if r := recover(); r != nil {
+			res = nil
+			err = fmt.Errorf("amd64: internal error compiling %s: %v", mc.curName, r)
+		}
+	}()
+	if err := mc.globals(); err != nil {
+		return nil, err
+	}
+	fc := &fnCompiler{mc: mc}
+	for _, f := range m.Funcs {
+		if f.IsDeclaration() {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("amd64: compiling @%s: %w", f.Name, err)
+		}
+		mc.curName = "@" + f.Name
+		if err := fc.compile(f); err != nil {
+			return nil, err
+		}
+		mc.stats.Functions++
+	}
+	obj, err := mc.finish()
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Object: obj, Stats: mc.stats}, nil
+}
+
+type moduleCompiler struct {
+	m       *ir.Module
+	opts    Options
+	w       *elfw.Writer
+	text    *elfw.Section
+	a       asm.Assembler
+	syms    map[ir.Value]elfw.SymID
+	consts  map[uint64]elfw.SymID
+	negMask elfw.SymID
+	stats   Stats
+	curName string
+	fdes    []fde
+}
+
+func newModuleCompiler(m *ir.Module, opts Options) *moduleCompiler {
+	w := elfw.New()
+	w.FileName = opts.SourceName
+	mc := &moduleCompiler{m: m, opts: opts, w: w, text: w.Text(), syms: make(map[ir.Value]elfw.SymID), consts: make(map[uint64]elfw.SymID), negMask: -1}
+	return mc
+}
+
+func bindOf(l ir.Linkage) elfw.Bind {
+	switch l {
+	case ir.Internal, ir.Private:
+		return elfw.BindLocal
+	case ir.Weak, ir.LinkOnceODR, ir.ExternWeak:
+		return elfw.BindWeak
+	}
+	return elfw.BindGlobal
+}
+
+// symbolFor returns the symbol of a function or global and whether it is
+// defined in this module.
+func (mc *moduleCompiler) symbolFor(v ir.Value) (int32, bool) {
+	switch x := v.(type) {
+	case *ir.Function:
+		if id, ok := mc.syms[v]; ok {
+			return int32(id), !x.IsDeclaration()
+		}
+		// A function of another module or not yet seen: external.
+		return mc.externSym(x.Name), false
+	case *ir.Global:
+		if id, ok := mc.syms[v]; ok {
+			return int32(id), x.Init != nil
+		}
+		return mc.externSym(x.Name), false
+	}
+	return -1, false
+}
+
+// externSym returns an undefined global symbol for name (or the defined
+// one, if the module defines it).
+func (mc *moduleCompiler) externSym(name string) int32 {
+	if id, ok := mc.w.Lookup(name); ok {
+		return int32(id)
+	}
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: name, Bind: elfw.BindGlobal})
+	if err != nil {
+		panic(err) // only for an empty name, which the IR cannot produce
+	}
+	return int32(id)
+}
+
+func (mc *moduleCompiler) constSym(bits uint64) int32 {
+	if id, ok := mc.consts[bits]; ok {
+		return int32(id)
+	}
+	sec := mc.w.ROCst8()
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], bits)
+	off := sec.Append(b[:])
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: fmt.Sprintf(".LCPI%d", len(mc.consts)), Section: sec, Value: off, Size: 8, Bind: elfw.BindLocal, Type: elfw.TypeObject})
+	if err != nil {
+		panic(err)
+	}
+	mc.consts[bits] = id
+	return int32(id)
+}
+
+func (mc *moduleCompiler) negMaskSym() int32 {
+	if mc.negMask >= 0 {
+		return int32(mc.negMask)
+	}
+	sec := mc.w.Section(".rodata.cst16")
+	if sec == nil {
+		sec, _ = mc.w.AddSection(".rodata.cst16", elf.SHT_PROGBITS, elf.SHF_ALLOC|elf.SHF_MERGE, 16)
+		sec.EntSize = 16
+	}
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:], 1<<63)
+	binary.LittleEndian.PutUint64(b[8:], 1<<63)
+	off := sec.Append(b[:])
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: ".LCPI_fneg", Section: sec, Value: off, Size: 16, Bind: elfw.BindLocal, Type: elfw.TypeObject})
+	if err != nil {
+		panic(err)
+	}
+	mc.negMask = id
+	return int32(id)
+}
+
+// globals creates symbols for every function and global and emits the
+// data of defined globals.
+func (mc *moduleCompiler) globals() error {
+	w := mc.w
+	for _, f := range mc.m.Funcs {
+		if f.IsDeclaration() {
+			if _, ok := mc.syms[f]; !ok {
+				b := elfw.BindGlobal
+				if f.Linkage == ir.ExternWeak {
+					b = elfw.BindWeak
+				}
+				id, err := w.AddSymbol(elfw.Symbol{Name: f.Name, Bind: b})
+				if err != nil {
+					return fmt.Errorf("amd64: declaration @%s: %w", f.Name, err)
+				}
+				mc.syms[f] = id
+			}
+			continue
+		}
+		id, err := w.AddSymbol(elfw.Symbol{Name: f.Name, Section: mc.text, Bind: bindOf(f.Linkage), Type: elfw.TypeFunc})
+		if err != nil {
+			return fmt.Errorf("amd64: function @%s: %w", f.Name, err)
+		}
+		mc.syms[f] = id
+	}
+	for _, g := range mc.m.Globals {
+		if g.Init == nil {
+			b := elfw.BindGlobal
+			if g.Linkage == ir.ExternWeak {
+				b = elfw.BindWeak
+			}
+			id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Bind: b})
+			if err != nil {
+				return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
+			}
+			mc.syms[g] = id
+			continue
+		}
+		size := g.ValueType.Size()
+		align := uint64(max(g.Align, g.ValueType.Align(), 1))
+		var sec *elfw.Section
+		zero := isZero(g.Init)
+		switch {
+		case g.Constant:
+			sec = w.ROData()
+		case zero:
+			sec = w.BSS()
+		default:
+			sec = w.Data()
+		}
+		var off uint64
+		if sec == w.BSS() {
+			for sec.Size%align != 0 {
+				sec.Size++
+			}
+			off = sec.Size
+			sec.Size += uint64(size)
+		} else {
+			off = sec.AlignTo(align, 0)
+			sec.Append(make([]byte, size))
+		}
+		id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Section: sec, Value: off, Size: uint64(size), Bind: bindOf(g.Linkage), Type: elfw.TypeObject})
+		if err != nil {
+			return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
+		}
+		mc.syms[g] = id
+		if !zero {
+			if err := mc.initData(g, sec, off); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func isZero(c ir.Constant) bool {
+	switch x := c.(type) {
+	case *ir.ConstZero, *ir.ConstNull, *ir.Undef:
+		return true
+	case *ir.ConstInt:
+		return x.V == 0
+	case *ir.ConstFloat:
+		return math.Float64bits(x.V) == 0
+	case *ir.ConstBytes:
+		for _, b := range x.Data {
+			if b != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (mc *moduleCompiler) initData(g *ir.Global, sec *elfw.Section, off uint64) error {
+	buf := sec.Data[off : off+uint64(g.ValueType.Size())]
+	switch x := g.Init.(type) {
+	case *ir.ConstInt:
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], uint64(x.V))
+		copy(buf, b[:])
+	case *ir.ConstFloat:
+		if x.Typ.Bits == 32 {
+			binary.LittleEndian.PutUint32(buf, math.Float32bits(float32(x.V)))
+		} else {
+			binary.LittleEndian.PutUint64(buf, math.Float64bits(x.V))
+		}
+	case *ir.ConstBytes:
+		copy(buf, x.Data)
+	case *ir.Function, *ir.Global:
+		sym, _ := mc.symbolFor(x)
+		if len(buf) < 8 {
+			return fmt.Errorf("amd64: global @%s: pointer initializer in a %d-byte global", g.Name, len(buf))
+		}
+		if err := sec.AddReloc(off, elfw.R_X86_64_64, elfw.SymID(sym), 0); err != nil {
+			return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
+		}
+	default:
+		return fmt.Errorf("amd64: global @%s: initializer %s is not supported", g.Name, g.Init.Ident())
+	}
+	return nil
+}
+
+var relocType = [...]elfw.RelocType{
+	asm.RelPC32:         elfw.R_X86_64_PC32,
+	asm.RelPLT32:        elfw.R_X86_64_PLT32,
+	asm.RelGOTPCRELX:    elfw.R_X86_64_GOTPCRELX,
+	asm.RelREXGOTPCRELX: elfw.R_X86_64_REX_GOTPCRELX,
+}
+
+func (mc *moduleCompiler) finish() ([]byte, error) {
+	if err := mc.a.Finish(); err != nil {
+		return nil, fmt.Errorf("amd64: %w", err)
+	}
+	mc.text.Data = mc.a.Buf
+	for _, r := range mc.a.Relocs {
+		if err := mc.text.AddReloc(uint64(r.Offset), relocType[r.Kind], elfw.SymID(r.Sym), r.Addend); err != nil {
+			return nil, fmt.Errorf("amd64: %w", err)
+		}
+	}
+	for _, f := range mc.fdes {
+		if err := mc.w.DefineSymbol(f.sym, mc.text, uint64(f.start), uint64(f.end-f.start)); err != nil {
+			return nil, fmt.Errorf("amd64: %w", err)
+		}
+	}
+	if !mc.opts.NoEHFrame {
+		if err := mc.ehFrame(); err != nil {
+			return nil, err
+		}
+	}
+	mc.stats.Instructions = mc.a.Insts
+	mc.stats.CodeBytes = len(mc.a.Buf)
+	return mc.w.Bytes()
+}
+
+// fnCompiler holds the per-function state; its slices are reused across
+// functions.
+type fnCompiler struct {
+	mc  *moduleCompiler
+	f   *ir.Function
+	err error
+
+	blocks  []mblock
+	splitOf []int32 // for blocks >= len(f.Blocks): the block they follow
+	layout  []int32
+	cur     int
+	class   []regClass
+	uses    []int32 // IR use counts by vreg
+	phiTmp  []vreg  // by vreg-numPhys of a phi: its temporary
+	calls   []callInfo
+	frame   []frameObj
+	outArgs int64
+	hasCall bool
+	entry   []vreg // incoming argument registers
+	inArgs  int    // number of stack-passed parameters
+
+	ra regAlloc
+	em emitState
+}
+
+func (fc *fnCompiler) reset(f *ir.Function) {
+	fc.f = f
+	fc.err = nil
+	for i := range fc.blocks {
+		fc.blocks[i].insts = fc.blocks[i].insts[:0]
+	}
+	fc.blocks = fc.blocks[:0]
+	fc.splitOf = fc.splitOf[:0]
+	fc.layout = fc.layout[:0]
+	fc.cur = 0
+	fc.class = fc.class[:0]
+	for r := asm.Reg(0); r < numPhys; r++ {
+		if r.IsXMM() {
+			fc.class = append(fc.class, classXMM)
+		} else {
+			fc.class = append(fc.class, classGPR)
+		}
+	}
+	fc.uses = fc.uses[:0]
+	fc.phiTmp = fc.phiTmp[:0]
+	fc.calls = fc.calls[:0]
+	fc.frame = fc.frame[:0]
+	fc.outArgs = 0
+	fc.hasCall = false
+	fc.entry = fc.entry[:0]
+	fc.inArgs = 0
+}
+
+func (fc *fnCompiler) compile(f *ir.Function) error {
+	fc.reset(f)
+	if err := fc.selectFunction(); err != nil {
+		return err
+	}
+	fc.allocate()
+	return fc.emitFunction()
+}
+
+func (fc *fnCompiler) errorf(format string, args ...any) error {
+	return fmt.Errorf("amd64: function @%s: "+format, append([]any{fc.f.Name}, args...)...)
+}
+
+func (fc *fnCompiler) selectFunction() error {
+	f := fc.f
+	rpo := ir.ReversePostorder(f)
+	reach := make(map[*ir.Block]bool, len(rpo))
+	for _, b := range rpo {
+		reach[b] = true
+	}
+	// Number blocks in layout order and give every value-producing
+	// instruction and parameter a virtual register.
+	for i, b := range rpo {
+		b.ID = i
+	}
+	for _, b := range f.Blocks {
+		if !reach[b] {
+			b.ID = -1
+		}
+	}
+	for _, p := range f.Params {
+		c, ok := classOf(p.Typ)
+		if !ok {
+			return fc.errorf("parameter %s of type %v is not supported", p.Ident(), p.Typ)
+		}
+		p.ID = int(fc.newVReg(c))
+	}
+	nAlloca := 0
+	for _, b := range rpo {
+		for _, in := range b.Instrs {
+			in.ID = -1
+			switch {
+			case in.Op == ir.OpAlloca:
+				size := in.ElemType.Size()
+				if len(in.Ops) == 1 {
+					c, ok := in.Ops[0].(*ir.ConstInt)
+					if !ok {
+						return fc.errorf("%s: alloca with a variable count is not supported", in.Ident())
+					}
+					size *= c.V
+				}
+				if size < 0 || size > 1<<30 {
+					return fc.errorf("%s: alloca of %d bytes", in.Ident(), size)
+				}
+				in.ID = len(fc.frame)
+				fc.frame = append(fc.frame, frameObj{size: size, align: max(in.ElemType.Align(), int64(in.Align), 1)})
+				nAlloca++
+			case in.HasResult():
+				c, ok := classOf(in.Typ)
+				if !ok {
+					return fc.errorf("%s: values of type %v are not supported", in.Ident(), in.Typ)
+				}
+				in.ID = int(fc.newVReg(c))
+			}
+		}
+	}
+	nv := len(fc.class)
+	for cap(fc.uses) < nv {
+		fc.uses = append(fc.uses[:cap(fc.uses)], 0)
+	}
+	fc.uses = fc.uses[:nv]
+	clear(fc.uses)
+	for cap(fc.phiTmp) < nv {
+		fc.phiTmp = append(fc.phiTmp[:cap(fc.phiTmp)], 0)
+	}
+	fc.phiTmp = fc.phiTmp[:nv-numPhys]
+	for _, b := range rpo {
+		for _, in := range b.Instrs {
+			for _, o := range in.Ops {
+				if x, ok := o.(*ir.Instr); ok && x.ID >= numPhys && x.ID < nv && x.Op != ir.OpAlloca {
+					fc.uses[x.ID]++
+				}
+			}
+			if in.Op == ir.OpPhi {
+				fc.phiTmp[in.ID-numPhys] = fc.newVReg(fc.class[in.ID])
+			}
+		}
+	}
+	// One machine block per reachable IR block, in RPO.
+	for range rpo {
+		fc.blocks = append(fc.blocks, mblock{})
+	}
+	fc.cur = 0
+	// Entry: incoming registers, then parameters.
+	ngp, nxmm := 0, 0
+	for _, p := range f.Params {
+		if fc.class[p.ID] == classXMM && nxmm < len(xmmArgRegs) {
+			fc.entry = append(fc.entry, vreg(xmmArgRegs[nxmm]))
+			nxmm++
+		} else if fc.class[p.ID] == classGPR && ngp < len(gpArgRegs) {
+			fc.entry = append(fc.entry, vreg(gpArgRegs[ngp]))
+			ngp++
+		}
+	}
+	fc.emit(minst{op: mEntry, dst: noVReg, a: noVReg, b: noVReg, c: noVReg})
+	ngp, nxmm = 0, 0
+	for _, p := range f.Params {
+		v := vreg(p.ID)
+		switch {
+		case fc.class[v] == classXMM && nxmm < len(xmmArgRegs):
+			fc.mov(v, vreg(xmmArgRegs[nxmm]))
+			nxmm++
+		case fc.class[v] == classGPR && ngp < len(gpArgRegs):
+			fc.mov(v, vreg(gpArgRegs[ngp]))
+			ngp++
+		default:
+			sz := uint8(8)
+			fc.emit(minst{op: mLoad, sz: sz, dst: v, a: noVReg, b: noVReg, c: noVReg, addr: maddr{kind: addrInArg, slot: int32(fc.inArgs)}})
+			fc.inArgs++
+		}
+	}
+	for i, b := range rpo {
+		fc.cur = i
+		fc.selectBlock(b)
+		if fc.err != nil {
+			if ie, ok := fc.err.(*iselError); ok && ie.in != nil {
+				return fc.errorf("block %s: %s: %s", b.Ident(), ie.in.String(), ie.msg)
+			}
+			return fc.errorf("block %s: %v", b.Ident(), fc.err)
+		}
+		if t := b.Terminator(); t == nil {
+			return fc.errorf("block %s has no terminator", b.Ident())
+		}
+	}
+	// Layout: each block followed by the edge blocks split off it.
+	for i := range rpo {
+		fc.layout = append(fc.layout, int32(i))
+		for j, s := range fc.splitOf {
+			if s == int32(i) {
+				fc.layout = append(fc.layout, int32(len(rpo)+j))
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package amd64
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"gorc/backend/amd64/asm"
+	"gorc/objfile/elfw"
+)
+
+// .eh_frame: one CIE (CFA = rsp+8, return address at CFA-8) and one FDE
+// per function describing its pushes and stack adjustment, so unwinders
+// and debuggers can walk through generated code.
+
+var dwarfReg = [16]byte{
+	asm.RAX: 0, asm.RDX: 1, asm.RCX: 2, asm.RBX: 3, asm.RSI: 4, asm.RDI: 5, asm.RBP: 6, asm.RSP: 7,
+	asm.R8: 8, asm.R9: 9, asm.R10: 10, asm.R11: 11, asm.R12: 12, asm.R13: 13, asm.R14: 14, asm.R15: 15,
+}
+
+func uleb(b []byte, v uint64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v != 0 {
+			b = append(b, c|0x80)
+		} else {
+			return append(b, c)
+		}
+	}
+}
+
+func pad8(b []byte, start int) []byte {
+	for (len(b)-start)%8 != 0 {
+		b = append(b, 0) // DW_CFA_nop
+	}
+	return b
+}
+
+func (mc *moduleCompiler) ehFrame() error {
+	if len(mc.fdes) == 0 {
+		return nil
+	}
+	sec := mc.w.EHFrame()
+	le := binary.LittleEndian
+	b := sec.Data
+	// CIE
+	start := len(b)
+	b = append(b, 0, 0, 0, 0) // length
+	b = append(b, 0, 0, 0, 0) // CIE id
+	b = append(b, 1)          // version
+	b = append(b, 'z', 'R', 0)
+	b = uleb(b, 1)            // code alignment
+	b = append(b, 0x78)       // data alignment -8 (sleb)
+	b = uleb(b, 16)           // return address register
+	b = uleb(b, 1)            // augmentation data length
+	b = append(b, 0x1b)       // FDE pointers: pcrel sdata4
+	b = append(b, 0x0c, 7, 8) // def_cfa rsp+8
+	b = append(b, 0x80|16, 1) // offset r16 (ra) at cfa-8
+	b = pad8(b, start)        //
+	le.PutUint32(b[start:], uint32(len(b)-start-4))
+	cie := start
+	type rel struct{ off, target uint64 }
+	var rels []rel
+	for _, f := range mc.fdes {
+		start := len(b)
+		b = append(b, 0, 0, 0, 0)
+		b = le.AppendUint32(b, uint32(len(b)-cie))
+		rels = append(rels, rel{uint64(len(b)), uint64(f.start)})
+		b = append(b, 0, 0, 0, 0) // pc begin (relocated)
+		b = le.AppendUint32(b, uint32(f.end-f.start))
+		b = uleb(b, 0) // augmentation data
+		pc := int32(0)
+		for _, e := range f.cfi {
+			if d := e.pc - pc; d > 0 {
+				switch {
+				case d < 64:
+					b = append(b, 0x40|byte(d))
+				case d < 256:
+					b = append(b, 0x02, byte(d))
+				case d < 65536:
+					b = append(b, 0x03, byte(d), byte(d>>8))
+				default:
+					b = append(b, 0x04)
+					b = le.AppendUint32(b, uint32(d))
+				}
+				pc = e.pc
+			}
+			switch e.kind {
+			case cfiOffset:
+				b = append(b, 0x0e)
+				b = uleb(b, uint64(e.arg))
+			case cfiSave:
+				b = append(b, 0x80|dwarfReg[e.reg])
+				b = uleb(b, uint64(e.arg/8))
+			case cfiRemember:
+				b = append(b, 0x0a)
+			case cfiRestore:
+				b = append(b, 0x0b)
+			}
+		}
+		b = pad8(b, start)
+		le.PutUint32(b[start:], uint32(len(b)-start-4))
+	}
+	sec.Data = b
+	tsym := mc.text.Symbol()
+	for _, r := range rels {
+		if err := sec.AddReloc(r.off, elfw.R_X86_64_PC32, tsym, int64(r.target)); err != nil {
+			return fmt.Errorf("amd64: .eh_frame: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,673 @@
+package amd64
+
+import (
+	"gorc/backend/amd64/asm"
+	"gorc/objfile/elfw"
+)
+
+// Emission: frame layout, prologue and epilogue, lowering of the
+// three-address machine IR to two-address x86 instructions, spill code
+// through scratch registers, and branch layout with fall-through.
+
+type cfiEvent struct {
+	pc   int32 // offset from the function start
+	kind uint8 // cfiOffset: CFA = rsp + arg; cfiSave: reg saved at CFA-arg; cfiRemember; cfiRestore
+	reg  asm.Reg
+	arg  int32
+}
+
+const (
+	cfiOffset uint8 = iota
+	cfiSave
+	cfiRemember
+	cfiRestore
+)
+
+type fde struct {
+	sym        elfw.SymID
+	start, end int
+	cfi        []cfiEvent
+}
+
+type emitState struct {
+	saved     []asm.Reg
+	frameSize int32
+	spillBase int32
+	objOff    []int32
+	start     int
+	cfi       []cfiEvent
+}
+
+var calleeSaved = []asm.Reg{asm.RBX, asm.RBP, asm.R12, asm.R13, asm.R14, asm.R15}
+
+func (fc *fnCompiler) emitFunction() error {
+	mc := fc.mc
+	a := &mc.a
+	em := &fc.em
+	ra := &fc.ra
+	mc.stats.Spills += int(ra.nSpill)
+
+	// Frame layout: [rsp, +outArgs) outgoing arguments, then spill slots,
+	// then frame objects; callee-saved registers are pushed above.
+	em.saved = em.saved[:0]
+	for _, r := range calleeSaved {
+		if ra.used[r] {
+			em.saved = append(em.saved, r)
+		}
+	}
+	off := fc.outArgs
+	em.spillBase = int32(off)
+	off += 8 * int64(ra.nSpill)
+	em.objOff = em.objOff[:0]
+	for _, o := range fc.frame {
+		off = (off + o.align - 1) &^ (o.align - 1)
+		em.objOff = append(em.objOff, int32(off))
+		off += o.size
+	}
+	if off > 1<<30 {
+		return fc.errorf("stack frame of %d bytes is too large", off)
+	}
+	if off > 0 || fc.hasCall {
+		// Keep rsp 16-byte aligned inside the body.
+		pushed := 8 + 8*int64(len(em.saved))
+		off = (off+pushed+15)&^15 - pushed
+	}
+	em.frameSize = int32(off)
+
+	// Align the function start.
+	if pad := (16 - a.Len()%16) % 16; pad != 0 {
+		a.Nop(pad)
+	}
+	em.start = a.Len()
+	em.cfi = em.cfi[:0]
+	// Prologue.
+	cfa := int32(8)
+	for _, r := range em.saved {
+		a.Push(r)
+		cfa += 8
+		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiOffset, arg: cfa}, cfiEvent{pc: fc.pc(), kind: cfiSave, reg: r, arg: cfa})
+	}
+	if em.frameSize > 0 {
+		a.AluRI(asm.Sub, 8, asm.RSP, em.frameSize)
+		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiOffset, arg: cfa + em.frameSize})
+	}
+
+	for i := range fc.blocks {
+		fc.blocks[i].label = a.NewLabel()
+	}
+	for li, bi := range fc.layout {
+		b := &fc.blocks[bi]
+		a.Bind(b.label)
+		next := int32(-1)
+		if li+1 < len(fc.layout) {
+			next = fc.layout[li+1]
+		}
+		for k := range b.insts {
+			fc.emitInst(&b.insts[k], next, li == len(fc.layout)-1 && k == len(b.insts)-1)
+		}
+	}
+	if err := a.Err(); err != nil {
+		return fc.errorf("%w", err)
+	}
+	sym := elfw.SymID(mc.syms[fc.f])
+	mc.fdes = append(mc.fdes, fde{sym: sym, start: em.start, end: a.Len(), cfi: append([]cfiEvent(nil), em.cfi...)})
+	return nil
+}
+
+func (fc *fnCompiler) pc() int32 { return int32(fc.mc.a.Len() - fc.em.start) }
+
+// loc returns where v lives: a register, or (ok false) its spill slot.
+func (fc *fnCompiler) loc(v vreg) (asm.Reg, asm.Mem, bool) {
+	if v < numPhys {
+		return asm.Reg(v), asm.Mem{}, true
+	}
+	iv := &fc.ra.ivs[v]
+	if iv.reg != asm.NoReg {
+		return iv.reg, asm.Mem{}, true
+	}
+	if iv.spill < 0 {
+		// Never live (defined but unused): any scratch will do.
+		if fc.class[v] == classXMM {
+			return scratchXMM, asm.Mem{}, true
+		}
+		return scratchGPR, asm.Mem{}, true
+	}
+	return asm.NoReg, asm.M(asm.RSP, fc.em.spillBase+8*iv.spill), false
+}
+
+// load moves v (register or spill slot) into register r.
+func (fc *fnCompiler) load(r asm.Reg, v vreg) {
+	a := &fc.mc.a
+	src, m, ok := fc.loc(v)
+	if ok {
+		fc.move(r, src)
+		return
+	}
+	if r.IsXMM() {
+		a.SseRM(asm.Movsd, r, m)
+	} else {
+		a.MovRM(8, r, m)
+	}
+}
+
+// move copies register src to dst.
+func (fc *fnCompiler) move(dst, src asm.Reg) {
+	if dst == src {
+		return
+	}
+	a := &fc.mc.a
+	switch {
+	case dst.IsXMM() && src.IsXMM():
+		a.SseRR(asm.Movapd, dst, src)
+	case dst.IsXMM():
+		a.MovqXR(dst, src)
+	case src.IsXMM():
+		a.MovqRX(dst, src)
+	default:
+		a.MovRR(8, dst, src)
+	}
+}
+
+// regOf returns a register holding v, loading a spilled v into scratch.
+func (fc *fnCompiler) regOf(v vreg, scratch asm.Reg) asm.Reg {
+	r, m, ok := fc.loc(v)
+	if ok {
+		return r
+	}
+	if scratch.IsXMM() {
+		fc.mc.a.SseRM(asm.Movsd, scratch, m)
+	} else {
+		fc.mc.a.MovRM(8, scratch, m)
+	}
+	return scratch
+}
+
+// dstReg returns the register to compute v into: its own, or a scratch
+// register whose value storeDst writes back to the spill slot.
+func (fc *fnCompiler) dstReg(v vreg) asm.Reg {
+	r, _, ok := fc.loc(v)
+	if ok {
+		return r
+	}
+	if fc.class[v] == classXMM {
+		return scratchXMM
+	}
+	return scratchGPR
+}
+
+func (fc *fnCompiler) storeDst(v vreg, r asm.Reg) {
+	_, m, ok := fc.loc(v)
+	if ok {
+		return
+	}
+	if r.IsXMM() {
+		fc.mc.a.MovsdMR(m, r)
+	} else {
+		fc.mc.a.MovMR(8, m, r)
+	}
+}
+
+// mem resolves a machine address, loading a spilled base into r10.
+func (fc *fnCompiler) mem(ad *maddr) asm.Mem {
+	em := &fc.em
+	switch ad.kind {
+	case addrFrame:
+		return asm.M(asm.RSP, em.objOff[ad.slot]+ad.disp)
+	case addrSym:
+		m := asm.MSym(ad.slot, ad.disp)
+		m.SymKind = ad.rk
+		return m
+	case addrInArg:
+		return asm.M(asm.RSP, em.frameSize+8*int32(len(em.saved))+8+8*ad.slot+ad.disp)
+	}
+	return asm.M(fc.regOf(ad.base, scratchGPR2), ad.disp)
+}
+
+func (fc *fnCompiler) constMem(bits int64) asm.Mem {
+	return asm.MSym(fc.mc.constSym(uint64(bits)), 0)
+}
+
+// twoAddr lowers dst = a op b for a two-address instruction: opRR/opRM
+// apply the operation to a register destination.
+func (fc *fnCompiler) twoAddr(m *minst, commutative bool, opRR func(d, s asm.Reg), opRM func(d asm.Reg, s asm.Mem)) {
+	d := fc.dstReg(m.dst)
+	ra, am, aok := fc.loc(m.a)
+	rb, bm, bok := fc.loc(m.b)
+	switch {
+	case aok && ra == d:
+		if bok {
+			opRR(d, rb)
+		} else {
+			opRM(d, bm)
+		}
+	case bok && rb == d && commutative:
+		if aok {
+			opRR(d, ra)
+		} else {
+			opRM(d, am)
+		}
+	default:
+		if bok && rb == d {
+			// Non-commutative with dst == b cannot happen (b is a late
+			// use); keep the value safe anyway.
+			fc.move(scratchGPRFor(d), rb)
+			rb = scratchGPRFor(d)
+		}
+		fc.load(d, m.a)
+		if bok {
+			opRR(d, rb)
+		} else {
+			opRM(d, bm)
+		}
+	}
+	fc.storeDst(m.dst, d)
+}
+
+func scratchGPRFor(r asm.Reg) asm.Reg {
+	if r.IsXMM() {
+		return scratchXMM
+	}
+	return scratchGPR2
+}
+
+func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
+	a := &fc.mc.a
+	switch m.op {
+	case mNop, mEntry:
+	case mCopy:
+		dr, dm, dok := fc.loc(m.dst)
+		sr, sm, sok := fc.loc(m.a)
+		switch {
+		case dok && sok:
+			fc.move(dr, sr)
+		case dok:
+			fc.load(dr, m.a)
+		case sok:
+			if sr.IsXMM() {
+				a.MovsdMR(dm, sr)
+			} else {
+				a.MovMR(8, dm, sr)
+			}
+		default:
+			if dm != sm {
+				if fc.class[m.dst] == classXMM {
+					a.SseRM(asm.Movsd, scratchXMM, sm)
+					a.MovsdMR(dm, scratchXMM)
+				} else {
+					a.MovRM(8, scratchGPR, sm)
+					a.MovMR(8, dm, scratchGPR)
+				}
+			}
+		}
+	case mImm:
+		d, dm, ok := fc.loc(m.dst)
+		switch {
+		case ok && m.imm == 0:
+			a.AluRR(asm.Xor, 4, d, d)
+		case ok:
+			a.MovRI(d, m.imm)
+		case m.imm == int64(int32(m.imm)):
+			a.MovMI(8, dm, int32(m.imm))
+		default:
+			a.MovRI(scratchGPR, m.imm)
+			a.MovMR(8, dm, scratchGPR)
+		}
+	case mFConst:
+		d := fc.dstReg(m.dst)
+		if m.imm == 0 {
+			a.SseRR(asm.Xorpd, d, d)
+		} else {
+			a.SseRM(asm.Movsd, d, fc.constMem(m.imm))
+		}
+		fc.storeDst(m.dst, d)
+	case mAlu:
+		op := asm.ALUOp(m.sub)
+		sz := asm.Size(m.sz)
+		if m.flags&flBImm != 0 {
+			d := fc.dstReg(m.dst)
+			fc.load(d, m.a)
+			a.AluRI(op, sz, d, int32(m.imm))
+			fc.storeDst(m.dst, d)
+			return
+		}
+		fc.twoAddr(m, op != asm.Sub,
+			func(d, s asm.Reg) { a.AluRR(op, sz, d, s) },
+			func(d asm.Reg, s asm.Mem) { a.AluRM(op, sz, d, s) })
+	case mImul:
+		sz := asm.Size(m.sz)
+		if m.flags&flBImm != 0 {
+			d := fc.dstReg(m.dst)
+			src := fc.regOf(m.a, d)
+			a.ImulRRI(sz, d, src, int32(m.imm))
+			fc.storeDst(m.dst, d)
+			return
+		}
+		fc.twoAddr(m, true,
+			func(d, s asm.Reg) { a.ImulRR(sz, d, s) },
+			func(d asm.Reg, s asm.Mem) { a.ImulRM(sz, d, s) })
+	case mShift:
+		d := fc.dstReg(m.dst)
+		fc.load(d, m.a)
+		if m.flags&flBImm != 0 {
+			if m.imm != 0 {
+				a.ShiftRI(asm.ShiftOp(m.sub), asm.Size(m.sz), d, uint8(m.imm))
+			}
+		} else {
+			a.ShiftRCL(asm.ShiftOp(m.sub), asm.Size(m.sz), d)
+		}
+		fc.storeDst(m.dst, d)
+	case mUnary:
+		d := fc.dstReg(m.dst)
+		fc.load(d, m.a)
+		a.Unary(asm.UnaryOp(m.sub), asm.Size(m.sz), d)
+		fc.storeDst(m.dst, d)
+	case mDiv:
+		b := fc.regOf(m.b, scratchGPR)
+		if b == asm.RDX || b == asm.RAX {
+			a.MovRR(8, scratchGPR, b)
+			b = scratchGPR
+		}
+		if m.sub == 1 {
+			a.Cqo(asm.Size(m.sz))
+			a.Unary(asm.Idiv, asm.Size(m.sz), b)
+		} else {
+			a.AluRR(asm.Xor, 4, asm.RDX, asm.RDX)
+			a.Unary(asm.Div, asm.Size(m.sz), b)
+		}
+	case mExt:
+		d := fc.dstReg(m.dst)
+		s := fc.regOf(m.a, d)
+		signed := m.sub == 1
+		switch {
+		case m.sz == 1:
+			a.MovRR(4, d, s)
+			a.AluRI(asm.And, 4, d, 1)
+			if signed {
+				a.Unary(asm.Neg, 8, d)
+			}
+		case m.sz <= 8 && signed:
+			a.MovsxB(8, d, s)
+		case m.sz <= 8:
+			a.MovzxB(d, s)
+		case m.sz <= 16:
+			fc.move(d, s)
+			if signed {
+				a.ShiftRI(asm.Shl, 8, d, 48)
+				a.ShiftRI(asm.Sar, 8, d, 48)
+			} else {
+				a.AluRI(asm.And, 4, d, 0xffff)
+			}
+		case m.sz <= 32 && signed:
+			a.Movsxd(d, s)
+		case m.sz <= 32:
+			a.MovRR(4, d, s)
+		default:
+			fc.move(d, s)
+		}
+		fc.storeDst(m.dst, d)
+	case mSse:
+		op := asm.SseOp(m.sub)
+		if m.flags&flBConst != 0 {
+			d := fc.dstReg(m.dst)
+			fc.load(d, m.a)
+			a.SseRM(op, d, fc.constMem(m.imm))
+			fc.storeDst(m.dst, d)
+			return
+		}
+		fc.twoAddr(m, op == asm.Addsd || op == asm.Mulsd,
+			func(d, s asm.Reg) { a.SseRR(op, d, s) },
+			func(d asm.Reg, s asm.Mem) { a.SseRM(op, d, s) })
+	case mFNeg:
+		d := fc.dstReg(m.dst)
+		fc.load(d, m.a)
+		a.SseRM(asm.Xorpd, d, asm.MSym(fc.mc.negMaskSym(), 0))
+		fc.storeDst(m.dst, d)
+	case mCvtIF:
+		d := fc.dstReg(m.dst)
+		s := fc.regOf(m.a, scratchGPR)
+		a.SseRR(asm.Xorpd, d, d)
+		if m.sub == 1 {
+			// Unsigned 64-bit: values with the top bit set are halved
+			// (keeping the low bit for rounding), converted, doubled.
+			big, done := a.NewLabel(), a.NewLabel()
+			a.TestRR(8, s, s)
+			a.Jcc(asm.CondS, big)
+			a.Cvtsi2sd(8, d, s)
+			a.Jmp(done)
+			a.Bind(big)
+			a.MovRR(8, scratchGPR2, s)
+			a.AluRI(asm.And, 4, scratchGPR2, 1)
+			a.MovRR(8, scratchGPR, s)
+			a.ShiftRI(asm.Shr, 8, scratchGPR, 1)
+			a.AluRR(asm.Or, 8, scratchGPR, scratchGPR2)
+			a.Cvtsi2sd(8, d, scratchGPR)
+			a.SseRR(asm.Addsd, d, d)
+			a.Bind(done)
+		} else {
+			a.Cvtsi2sd(8, d, s)
+		}
+		fc.storeDst(m.dst, d)
+	case mCvtFI:
+		d := fc.dstReg(m.dst)
+		if s, sm, ok := fc.loc(m.a); ok {
+			a.Cvttsd2si(8, d, s)
+		} else {
+			a.Cvttsd2siM(8, d, sm)
+		}
+		fc.storeDst(m.dst, d)
+	case mMovqXR, mMovqRX:
+		d := fc.dstReg(m.dst)
+		fc.load(d, m.a)
+		fc.storeDst(m.dst, d)
+	case mLoad:
+		d := fc.dstReg(m.dst)
+		mm := fc.mem(&m.addr)
+		if d.IsXMM() {
+			a.SseRM(asm.Movsd, d, mm)
+		} else {
+			a.MovRM(asm.Size(m.sz), d, mm)
+		}
+		fc.storeDst(m.dst, d)
+	case mStore:
+		var v asm.Reg
+		if fc.class[m.a] == classXMM {
+			v = fc.regOf(m.a, scratchXMM)
+		} else {
+			v = fc.regOf(m.a, scratchGPR)
+		}
+		mm := fc.mem(&m.addr)
+		if v.IsXMM() {
+			a.MovsdMR(mm, v)
+		} else {
+			a.MovMR(asm.Size(m.sz), mm, v)
+		}
+	case mLea:
+		d := fc.dstReg(m.dst)
+		a.Lea(d, fc.mem(&m.addr))
+		fc.storeDst(m.dst, d)
+	case mStoreArg:
+		var v asm.Reg
+		if fc.class[m.a] == classXMM {
+			v = fc.regOf(m.a, scratchXMM)
+			a.MovsdMR(asm.M(asm.RSP, int32(m.imm)), v)
+		} else {
+			v = fc.regOf(m.a, scratchGPR)
+			a.MovMR(8, asm.M(asm.RSP, int32(m.imm)), v)
+		}
+	case mCmpSet:
+		d := fc.dstReg(m.dst)
+		fc.intCompare(m)
+		a.Setcc(asm.Cond(m.sub), d)
+		a.MovzxB(d, d)
+		fc.storeDst(m.dst, d)
+	case mFCmpSet:
+		d := fc.dstReg(m.dst)
+		info := fcmpTab[m.sub]
+		switch info.kind {
+		case 3:
+			a.AluRR(asm.Xor, 4, d, d)
+		case 4:
+			a.MovRI(d, 1)
+		default:
+			fc.floatCompare(m, info.swap)
+			switch info.kind {
+			case 1:
+				a.Setcc(asm.CondE, d)
+				a.Setcc(asm.CondNP, scratchGPR2)
+				a.AluRR(asm.And, 1, d, scratchGPR2)
+			case 2:
+				a.Setcc(asm.CondNE, d)
+				a.Setcc(asm.CondP, scratchGPR2)
+				a.AluRR(asm.Or, 1, d, scratchGPR2)
+			default:
+				a.Setcc(info.cc, d)
+			}
+			a.MovzxB(d, d)
+		}
+		fc.storeDst(m.dst, d)
+	case mSelect:
+		d := fc.dstReg(m.dst)
+		fc.load(d, m.a)
+		c := fc.regOf(m.c, scratchGPR2)
+		a.TestRI(1, c, 1)
+		if d.IsXMM() {
+			skip := a.NewLabel()
+			a.Jcc(asm.CondNE, skip)
+			fc.load(d, m.b)
+			a.Bind(skip)
+		} else {
+			b := fc.regOf(m.b, scratchGPR2)
+			a.Cmovcc(asm.CondE, 8, d, b)
+		}
+		fc.storeDst(m.dst, d)
+	case mCall:
+		ci := &fc.calls[m.imm]
+		if ci.sym >= 0 {
+			a.CallSym(ci.sym)
+		} else {
+			a.CallR(fc.regOf(m.a, scratchGPR))
+		}
+	case mJmp:
+		if m.t != next {
+			a.Jmp(fc.blocks[m.t].label)
+		}
+	case mBr:
+		c := fc.regOf(m.a, scratchGPR)
+		a.TestRI(1, c, 1)
+		fc.branch(asm.CondNE, 0, m.t, m.f, next)
+	case mCmpBr:
+		fc.intCompare(m)
+		fc.branch(asm.Cond(m.sub), 0, m.t, m.f, next)
+	case mFCmpBr:
+		info := fcmpTab[m.sub]
+		if info.kind < 3 {
+			fc.floatCompare(m, info.swap)
+		}
+		fc.branch(info.cc, info.kind, m.t, m.f, next)
+	case mRet:
+		fc.epilogue(last)
+	case mUd2:
+		a.Ud2()
+	}
+}
+
+func (fc *fnCompiler) intCompare(m *minst) {
+	a := &fc.mc.a
+	sz := asm.Size(m.sz)
+	x := fc.regOf(m.a, scratchGPR)
+	if m.flags&flBImm != 0 {
+		a.AluRI(asm.Cmp, sz, x, int32(m.imm))
+		return
+	}
+	if r, mm, ok := fc.loc(m.b); ok {
+		a.AluRR(asm.Cmp, sz, x, r)
+	} else {
+		a.AluRM(asm.Cmp, sz, x, mm)
+	}
+}
+
+func (fc *fnCompiler) floatCompare(m *minst, swap bool) {
+	a := &fc.mc.a
+	x, y := m.a, m.b
+	if swap {
+		x, y = y, x
+	}
+	if x == noVReg { // constant in a swapped compare (not produced by isel)
+		a.SseRM(asm.Movsd, scratchXMM, fc.constMem(m.imm))
+		a.SseRR(asm.Ucomisd, scratchXMM, fc.regOf(y, scratchXMM))
+		return
+	}
+	xr := fc.regOf(x, scratchXMM)
+	if y == noVReg {
+		a.SseRM(asm.Ucomisd, xr, fc.constMem(m.imm))
+		return
+	}
+	if r, mm, ok := fc.loc(y); ok {
+		a.SseRR(asm.Ucomisd, xr, r)
+	} else {
+		a.SseRM(asm.Ucomisd, xr, mm)
+	}
+}
+
+// branch emits a conditional branch to t (else f) given flags, using fall
+// through to next where possible. kind is as in fcmpInfo.
+func (fc *fnCompiler) branch(cc asm.Cond, kind uint8, t, f, next int32) {
+	a := &fc.mc.a
+	lt, lf := fc.blocks[t].label, fc.blocks[f].label
+	switch kind {
+	case 0:
+		switch {
+		case t == next:
+			a.Jcc(cc.Invert(), lf)
+		case f == next:
+			a.Jcc(cc, lt)
+		default:
+			a.Jcc(cc, lt)
+			a.Jmp(lf)
+		}
+	case 1: // oeq: ZF=1 and PF=0
+		a.Jcc(asm.CondNE, lf)
+		a.Jcc(asm.CondP, lf)
+		if t != next {
+			a.Jmp(lt)
+		}
+	case 2: // une: ZF=0 or PF=1
+		a.Jcc(asm.CondNE, lt)
+		a.Jcc(asm.CondP, lt)
+		if f != next {
+			a.Jmp(lf)
+		}
+	case 3:
+		if f != next {
+			a.Jmp(lf)
+		}
+	case 4:
+		if t != next {
+			a.Jmp(lt)
+		}
+	}
+}
+
+func (fc *fnCompiler) epilogue(last bool) {
+	a := &fc.mc.a
+	em := &fc.em
+	if !last {
+		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiRemember})
+	}
+	cfa := 8 + 8*int32(len(em.saved))
+	if em.frameSize > 0 {
+		a.AluRI(asm.Add, 8, asm.RSP, em.frameSize)
+		if len(em.saved) > 0 || !last {
+			em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiOffset, arg: cfa})
+		}
+	}
+	for i := len(em.saved) - 1; i >= 0; i-- {
+		a.Pop(em.saved[i])
+		cfa -= 8
+		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiOffset, arg: cfa})
+	}
+	a.Ret()
+	if !last {
+		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiRestore})
+	}
+}

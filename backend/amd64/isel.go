@@ -1,0 +1,827 @@
+package amd64
+
+import (
+	"fmt"
+	"math"
+
+	"gorc/backend/amd64/asm"
+	"gorc/ir"
+)
+
+// Instruction selection: IR -> machine IR with virtual registers.
+
+var (
+	gpArgRegs  = [...]asm.Reg{asm.RDI, asm.RSI, asm.RDX, asm.RCX, asm.R8, asm.R9}
+	xmmArgRegs = [...]asm.Reg{asm.X0, asm.X1, asm.X2, asm.X3, asm.X4, asm.X5, asm.X6, asm.X7}
+	// callerSaved are clobbered by every call (SysV): all xmm registers
+	// and rax, rcx, rdx, rsi, rdi, r8-r11.
+	callerSaved = func() []vreg {
+		r := []vreg{vreg(asm.RAX), vreg(asm.RCX), vreg(asm.RDX), vreg(asm.RSI), vreg(asm.RDI), vreg(asm.R8), vreg(asm.R9), vreg(asm.R10), vreg(asm.R11)}
+		for x := asm.X0; x <= asm.X15; x++ {
+			r = append(r, vreg(x))
+		}
+		return r
+	}()
+)
+
+type iselError struct {
+	in  *ir.Instr
+	msg string
+}
+
+func (e *iselError) Error() string { return e.msg }
+
+func (fc *fnCompiler) failf(in *ir.Instr, format string, args ...any) {
+	if fc.err == nil {
+		fc.err = &iselError{in: in, msg: fmt.Sprintf(format, args...)}
+	}
+}
+
+func (fc *fnCompiler) newVReg(c regClass) vreg {
+	fc.class = append(fc.class, c)
+	return vreg(len(fc.class) - 1)
+}
+
+func (fc *fnCompiler) emit(in minst) {
+	b := &fc.blocks[fc.cur]
+	b.insts = append(b.insts, in)
+}
+
+func classOf(t *ir.Type) (regClass, bool) {
+	switch {
+	case t.IsFloat() && t.Bits == 64:
+		return classXMM, true
+	case t.IsInt() && t.Bits <= 64, t.IsPtr():
+		return classGPR, true
+	}
+	return 0, false
+}
+
+// intSize is the exact byte size of an integer or pointer type.
+func intSize(t *ir.Type) uint8 {
+	if t.IsPtr() {
+		return 8
+	}
+	switch {
+	case t.Bits <= 8:
+		return 1
+	case t.Bits <= 16:
+		return 2
+	case t.Bits <= 32:
+		return 4
+	}
+	return 8
+}
+
+// opSize is the operation size used for arithmetic on t: 64-bit types use
+// 8, everything narrower computes in 32 bits (bits above the type's width
+// are unspecified).
+func opSize(t *ir.Type) uint8 {
+	if intSize(t) == 8 {
+		return 8
+	}
+	return 4
+}
+
+// mov emits a copy between registers of the same class.
+func (fc *fnCompiler) mov(dst, src vreg) {
+	fc.emit(minst{op: mCopy, dst: dst, a: src, b: noVReg, c: noVReg})
+}
+
+func (fc *fnCompiler) inst(op mop, dst, a, b vreg) minst {
+	return minst{op: op, dst: dst, a: a, b: b, c: noVReg}
+}
+
+// use returns a vreg holding v, materializing constants and addresses at
+// the current point.
+func (fc *fnCompiler) use(v ir.Value) vreg {
+	switch x := v.(type) {
+	case *ir.Instr:
+		if x.Op == ir.OpAlloca {
+			r := fc.newVReg(classGPR)
+			fc.emit(minst{op: mLea, dst: r, a: noVReg, b: noVReg, c: noVReg, addr: maddr{kind: addrFrame, slot: int32(x.ID)}})
+			return r
+		}
+		if x.ID < numPhys || x.ID >= len(fc.class) {
+			fc.failf(x, "use of %s before its definition or of a value without a result", x.Ident())
+			return fc.newVReg(classGPR)
+		}
+		return vreg(x.ID)
+	case *ir.Param:
+		return vreg(x.ID)
+	case *ir.ConstInt:
+		r := fc.newVReg(classGPR)
+		fc.emit(minst{op: mImm, dst: r, a: noVReg, b: noVReg, c: noVReg, imm: x.V})
+		return r
+	case *ir.ConstFloat:
+		if x.Typ.Bits != 64 {
+			fc.failf(nil, "float constants of %v are not supported", x.Typ)
+		}
+		r := fc.newVReg(classXMM)
+		fc.emit(minst{op: mFConst, dst: r, a: noVReg, b: noVReg, c: noVReg, imm: int64(math.Float64bits(x.V))})
+		return r
+	case *ir.ConstNull:
+		r := fc.newVReg(classGPR)
+		fc.emit(minst{op: mImm, dst: r, a: noVReg, b: noVReg, c: noVReg})
+		return r
+	case *ir.ConstZero:
+		return fc.zeroOf(x.Typ)
+	case *ir.Undef:
+		return fc.zeroOf(x.Typ)
+	case *ir.Function, *ir.Global:
+		r := fc.newVReg(classGPR)
+		a := fc.symAddr(v)
+		if a.kind == addrBase {
+			return a.base
+		}
+		fc.emit(minst{op: mLea, dst: r, a: noVReg, b: noVReg, c: noVReg, addr: a})
+		return r
+	}
+	fc.failf(nil, "unsupported operand %v", v)
+	return fc.newVReg(classGPR)
+}
+
+func (fc *fnCompiler) zeroOf(t *ir.Type) vreg {
+	c, ok := classOf(t)
+	if !ok {
+		fc.failf(nil, "unsupported type %v", t)
+	}
+	r := fc.newVReg(c)
+	if c == classXMM {
+		fc.emit(minst{op: mFConst, dst: r, a: noVReg, b: noVReg, c: noVReg})
+	} else {
+		fc.emit(minst{op: mImm, dst: r, a: noVReg, b: noVReg, c: noVReg})
+	}
+	return r
+}
+
+// symAddr returns the address of a function or global: rip-relative when
+// it is defined in this module, through the GOT otherwise.
+func (fc *fnCompiler) symAddr(v ir.Value) maddr {
+	sym, defined := fc.mc.symbolFor(v)
+	if defined {
+		return maddr{kind: addrSym, slot: sym, rk: asm.RelPC32}
+	}
+	r := fc.newVReg(classGPR)
+	fc.emit(minst{op: mLoad, sz: 8, dst: r, a: noVReg, b: noVReg, c: noVReg, addr: maddr{kind: addrSym, slot: sym, rk: asm.RelREXGOTPCRELX}})
+	return maddr{kind: addrBase, base: r}
+}
+
+// addrOf returns a memory operand for pointer v, folding allocas, globals
+// and constant getelementptr offsets.
+func (fc *fnCompiler) addrOf(v ir.Value) maddr {
+	switch x := v.(type) {
+	case *ir.Instr:
+		switch x.Op {
+		case ir.OpAlloca:
+			return maddr{kind: addrFrame, slot: int32(x.ID)}
+		case ir.OpGEP:
+			if off, ok := constGEPOffset(x); ok && fc.useCount(x) <= 1 {
+				a := fc.addrOf(x.Ops[0])
+				if d := int64(a.disp) + off; d == int64(int32(d)) && a.kind != addrInArg {
+					a.disp = int32(d)
+					return a
+				}
+			}
+		}
+	case *ir.Function, *ir.Global:
+		return fc.symAddr(v)
+	}
+	return maddr{kind: addrBase, base: fc.use(v)}
+}
+
+func (fc *fnCompiler) useCount(in *ir.Instr) int32 {
+	if in.ID >= numPhys && in.ID < len(fc.uses) {
+		return fc.uses[in.ID]
+	}
+	return 2
+}
+
+func constGEPOffset(in *ir.Instr) (int64, bool) {
+	t := in.ElemType
+	var off int64
+	for i, idx := range in.Ops[1:] {
+		c, ok := idx.(*ir.ConstInt)
+		if !ok {
+			return 0, false
+		}
+		if i > 0 {
+			if t.Kind != ir.ArrayKind {
+				return 0, false
+			}
+			t = t.Elem
+		}
+		off += c.V * t.Size()
+	}
+	return off, true
+}
+
+// fcmpInfo describes how to test an fcmp predicate after ucomisd.
+type fcmpInfo struct {
+	swap bool     // compare b with a
+	cc   asm.Cond // the condition to test
+	kind uint8    // 0 plain, 1 oeq (ZF and not PF), 2 une (not ZF or PF), 3 false, 4 true
+}
+
+var fcmpTab = [...]fcmpInfo{
+	ir.FCmpFalse: {kind: 3},
+	ir.FCmpOEQ:   {kind: 1},
+	ir.FCmpOGT:   {cc: asm.CondA},
+	ir.FCmpOGE:   {cc: asm.CondAE},
+	ir.FCmpOLT:   {swap: true, cc: asm.CondA},
+	ir.FCmpOLE:   {swap: true, cc: asm.CondAE},
+	ir.FCmpONE:   {cc: asm.CondNE},
+	ir.FCmpORD:   {cc: asm.CondNP},
+	ir.FCmpUNO:   {cc: asm.CondP},
+	ir.FCmpUEQ:   {cc: asm.CondE},
+	ir.FCmpUGT:   {swap: true, cc: asm.CondB},
+	ir.FCmpUGE:   {swap: true, cc: asm.CondBE},
+	ir.FCmpULT:   {cc: asm.CondB},
+	ir.FCmpULE:   {cc: asm.CondBE},
+	ir.FCmpUNE:   {kind: 2},
+	ir.FCmpTrue:  {kind: 4},
+}
+
+func icmpCond(p ir.Pred) asm.Cond {
+	switch p {
+	case ir.ICmpEQ:
+		return asm.CondE
+	case ir.ICmpNE:
+		return asm.CondNE
+	case ir.ICmpUGT:
+		return asm.CondA
+	case ir.ICmpUGE:
+		return asm.CondAE
+	case ir.ICmpULT:
+		return asm.CondB
+	case ir.ICmpULE:
+		return asm.CondBE
+	case ir.ICmpSGT:
+		return asm.CondG
+	case ir.ICmpSGE:
+		return asm.CondGE
+	case ir.ICmpSLT:
+		return asm.CondL
+	}
+	return asm.CondLE
+}
+
+func fitsImm32(v ir.Value) (int64, bool) {
+	if c, ok := v.(*ir.ConstInt); ok && c.V == int64(int32(c.V)) {
+		return c.V, true
+	}
+	if _, ok := v.(*ir.ConstNull); ok {
+		return 0, true
+	}
+	return 0, false
+}
+
+// cmpOperands prepares an integer compare: a vreg, and b as vreg or
+// immediate. i1 operands are masked so only bit 0 counts.
+func (fc *fnCompiler) cmpOperands(in *ir.Instr) (m minst) {
+	x, y := in.Ops[0], in.Ops[1]
+	p := in.Pred
+	if _, ok := fitsImm32(x); ok {
+		if _, ok2 := fitsImm32(y); !ok2 {
+			x, y = y, x
+			p = p.Swapped()
+		}
+	}
+	t := x.Type()
+	sz := intSize(t)
+	m = minst{op: mCmpSet, sz: sz, sub: uint8(icmpCond(p)), b: noVReg, c: noVReg}
+	mask := func(r vreg) vreg {
+		if t.IsInt() && t.Bits == 1 {
+			d := fc.newVReg(classGPR)
+			fc.emit(minst{op: mAlu, sub: uint8(asm.And), sz: 4, dst: d, a: r, b: noVReg, c: noVReg, flags: flBImm, imm: 1})
+			return d
+		}
+		return r
+	}
+	m.a = mask(fc.use(x))
+	if imm, ok := fitsImm32(y); ok && !(t.IsInt() && t.Bits == 1) {
+		m.flags |= flBImm
+		m.imm = imm
+	} else {
+		m.b = mask(fc.use(y))
+	}
+	return m
+}
+
+// fcmpOperands prepares a float compare.
+func (fc *fnCompiler) fcmpOperands(in *ir.Instr) minst {
+	m := minst{op: mFCmpSet, sub: uint8(in.Pred), b: noVReg, c: noVReg}
+	m.a = fc.use(in.Ops[0])
+	if c, ok := in.Ops[1].(*ir.ConstFloat); ok && !fcmpTab[in.Pred].swap {
+		m.flags |= flBConst
+		m.imm = int64(math.Float64bits(c.V))
+	} else {
+		m.b = fc.use(in.Ops[1])
+	}
+	return m
+}
+
+// fusable reports whether compare in is used only by the branch that ends
+// its own block, so it can be folded into the branch.
+func (fc *fnCompiler) fusable(in *ir.Instr) bool {
+	if fc.useCount(in) != 1 {
+		return false
+	}
+	t := in.Block.Terminator()
+	return t != nil && t.Op == ir.OpBr && len(t.Ops) == 1 && t.Ops[0] == ir.Value(in)
+}
+
+func (fc *fnCompiler) selectBlock(b *ir.Block) {
+	// Phi results take their values from the per-phi temporaries the
+	// predecessors wrote (parallel-copy semantics).
+	for _, phi := range b.Phis() {
+		fc.mov(vreg(phi.ID), fc.phiTmp[phi.ID-numPhys])
+	}
+	for _, in := range b.Instrs {
+		if in.Op == ir.OpPhi {
+			continue
+		}
+		if fc.err != nil {
+			return
+		}
+		fc.selectInstr(in)
+	}
+}
+
+func (fc *fnCompiler) selectInstr(in *ir.Instr) {
+	if in.HasResult() && in.Op != ir.OpAlloca && !in.Op.HasSideEffects() && fc.useCount(in) == 0 {
+		return // dead
+	}
+	nops := func(n int) bool {
+		if len(in.Ops) < n {
+			fc.failf(in, "%s needs %d operands", in.Op, n)
+			return false
+		}
+		for _, o := range in.Ops[:n] {
+			if o == nil {
+				fc.failf(in, "%s has a nil operand", in.Op)
+				return false
+			}
+		}
+		return true
+	}
+	dst := noVReg
+	if in.HasResult() && in.Op != ir.OpAlloca {
+		dst = vreg(in.ID)
+	}
+	switch op := in.Op; {
+	case op == ir.OpFAdd || op == ir.OpFSub || op == ir.OpFMul || op == ir.OpFDiv:
+		if !nops(2) {
+			return
+		}
+		sop := asm.Addsd
+		switch op {
+		case ir.OpFSub:
+			sop = asm.Subsd
+		case ir.OpFMul:
+			sop = asm.Mulsd
+		case ir.OpFDiv:
+			sop = asm.Divsd
+		}
+		x, y := in.Ops[0], in.Ops[1]
+		if _, ok := x.(*ir.ConstFloat); ok && op.IsCommutative() {
+			x, y = y, x
+		}
+		m := minst{op: mSse, sub: uint8(sop), dst: dst, b: noVReg, c: noVReg}
+		m.a = fc.use(x)
+		if c, ok := y.(*ir.ConstFloat); ok {
+			m.flags |= flBConst
+			m.imm = int64(math.Float64bits(c.V))
+		} else {
+			m.b = fc.use(y)
+			if !op.IsCommutative() {
+				m.flags |= flLateB
+			}
+		}
+		fc.emit(m)
+	case op == ir.OpFRem:
+		if nops(2) {
+			fc.lowerCall(in, fc.mc.externSym("fmod"), nil, []ir.Value{in.Ops[0], in.Ops[1]}, false)
+		}
+	case op == ir.OpFNeg:
+		if nops(1) {
+			fc.emit(fc.inst(mFNeg, dst, fc.use(in.Ops[0]), noVReg))
+		}
+	case op == ir.OpAdd || op == ir.OpSub || op == ir.OpAnd || op == ir.OpOr || op == ir.OpXor || op == ir.OpMul:
+		if !nops(2) {
+			return
+		}
+		x, y := in.Ops[0], in.Ops[1]
+		if _, ok := fitsImm32(x); ok && op.IsCommutative() {
+			x, y = y, x
+		}
+		m := minst{op: mAlu, sz: opSize(in.Typ), dst: dst, b: noVReg, c: noVReg}
+		switch op {
+		case ir.OpAdd:
+			m.sub = uint8(asm.Add)
+		case ir.OpSub:
+			m.sub = uint8(asm.Sub)
+		case ir.OpAnd:
+			m.sub = uint8(asm.And)
+		case ir.OpOr:
+			m.sub = uint8(asm.Or)
+		case ir.OpXor:
+			m.sub = uint8(asm.Xor)
+		case ir.OpMul:
+			m.op = mImul
+		}
+		m.a = fc.use(x)
+		if imm, ok := fitsImm32(y); ok {
+			m.flags |= flBImm
+			m.imm = imm
+		} else {
+			m.b = fc.use(y)
+			if !op.IsCommutative() {
+				m.flags |= flLateB
+			}
+		}
+		fc.emit(m)
+	case op == ir.OpShl || op == ir.OpLShr || op == ir.OpAShr:
+		if !nops(2) {
+			return
+		}
+		sz := opSize(in.Typ)
+		a := fc.use(in.Ops[0])
+		if op != ir.OpShl && intSize(in.Typ) < 4 {
+			a = fc.extend(a, in.Typ, op == ir.OpAShr)
+		}
+		m := minst{op: mShift, sz: sz, dst: dst, a: a, b: noVReg, c: noVReg, flags: flLateA}
+		switch op {
+		case ir.OpShl:
+			m.sub = uint8(asm.Shl)
+		case ir.OpLShr:
+			m.sub = uint8(asm.Shr)
+		default:
+			m.sub = uint8(asm.Sar)
+		}
+		if c, ok := in.Ops[1].(*ir.ConstInt); ok {
+			m.flags |= flBImm
+			m.imm = c.V & int64(sz*8-1)
+		} else {
+			fc.mov(vreg(asm.RCX), fc.use(in.Ops[1]))
+			m.b = vreg(asm.RCX)
+			m.flags |= flLateB
+		}
+		fc.emit(m)
+	case op == ir.OpSDiv || op == ir.OpUDiv || op == ir.OpSRem || op == ir.OpURem:
+		if !nops(2) {
+			return
+		}
+		signed := op == ir.OpSDiv || op == ir.OpSRem
+		a, b := fc.use(in.Ops[0]), fc.use(in.Ops[1])
+		if intSize(in.Typ) < 4 {
+			a, b = fc.extend(a, in.Typ, signed), fc.extend(b, in.Typ, signed)
+		}
+		fc.mov(vreg(asm.RAX), a)
+		m := minst{op: mDiv, sz: opSize(in.Typ), a: vreg(asm.RAX), b: b, dst: noVReg, c: noVReg}
+		if signed {
+			m.sub = 1
+		}
+		fc.emit(m)
+		if op == ir.OpSDiv || op == ir.OpUDiv {
+			fc.mov(dst, vreg(asm.RAX))
+		} else {
+			fc.mov(dst, vreg(asm.RDX))
+		}
+	case op == ir.OpICmp:
+		if !nops(2) || fc.fusable(in) {
+			return
+		}
+		m := fc.cmpOperands(in)
+		m.dst = dst
+		fc.emit(m)
+	case op == ir.OpFCmp:
+		if !nops(2) || fc.fusable(in) {
+			return
+		}
+		m := fc.fcmpOperands(in)
+		m.dst = dst
+		fc.emit(m)
+	case op.IsCast():
+		if nops(1) {
+			fc.selectCast(in, dst)
+		}
+	case op == ir.OpSelect:
+		if !nops(3) {
+			return
+		}
+		m := minst{op: mSelect, dst: dst, c: fc.use(in.Ops[0]), a: fc.use(in.Ops[1]), b: fc.use(in.Ops[2]), flags: flLateA | flLateB}
+		fc.emit(m)
+	case op == ir.OpCall:
+		if !nops(1) {
+			return
+		}
+		callee := in.Ops[0]
+		ft := in.FnType
+		if ft == nil {
+			fc.failf(in, "call without a function type")
+			return
+		}
+		if f, ok := callee.(*ir.Function); ok {
+			sym, _ := fc.mc.symbolFor(f)
+			fc.lowerCall(in, sym, nil, in.Ops[1:], ft.Variadic)
+		} else {
+			fc.lowerCall(in, -1, callee, in.Ops[1:], ft.Variadic)
+		}
+	case op == ir.OpAlloca:
+		// Frame objects are laid out in allocFrame; nothing to emit.
+	case op == ir.OpLoad:
+		if !nops(1) {
+			return
+		}
+		m := minst{op: mLoad, dst: dst, a: noVReg, b: noVReg, c: noVReg, addr: fc.addrOf(in.Ops[0])}
+		if in.Typ.IsInt() || in.Typ.IsPtr() {
+			m.sz = intSize(in.Typ)
+		} else {
+			m.sz = 8
+		}
+		fc.emit(m)
+	case op == ir.OpStore:
+		if !nops(2) {
+			return
+		}
+		v := fc.use(in.Ops[0])
+		m := minst{op: mStore, dst: noVReg, a: v, b: noVReg, c: noVReg, addr: fc.addrOf(in.Ops[1])}
+		t := in.Ops[0].Type()
+		if t.IsInt() || t.IsPtr() {
+			m.sz = intSize(t)
+		} else {
+			m.sz = 8
+		}
+		fc.emit(m)
+	case op == ir.OpGEP:
+		if nops(1) {
+			fc.selectGEP(in, dst)
+		}
+	case op == ir.OpBr:
+		fc.selectBr(in)
+	case op == ir.OpRet:
+		if len(in.Ops) == 1 && in.Ops[0] != nil {
+			v := fc.use(in.Ops[0])
+			r := vreg(asm.RAX)
+			if fc.class[v] == classXMM {
+				r = vreg(asm.X0)
+			}
+			fc.mov(r, v)
+			fc.emit(fc.inst(mRet, noVReg, r, noVReg))
+		} else {
+			fc.emit(fc.inst(mRet, noVReg, noVReg, noVReg))
+		}
+	case op == ir.OpUnreachable:
+		fc.emit(fc.inst(mUd2, noVReg, noVReg, noVReg))
+	default:
+		fc.failf(in, "instruction %s is not supported by the x86-64 backend", op)
+	}
+}
+
+// extend sign- or zero-extends a value of integer type t to 64 bits.
+func (fc *fnCompiler) extend(a vreg, t *ir.Type, signed bool) vreg {
+	d := fc.newVReg(classGPR)
+	m := fc.inst(mExt, d, a, noVReg)
+	m.sz = uint8(t.Bits)
+	if t.IsPtr() {
+		m.sz = 64
+	}
+	if signed {
+		m.sub = 1
+	}
+	fc.emit(m)
+	return d
+}
+
+func (fc *fnCompiler) selectCast(in *ir.Instr, dst vreg) {
+	x := in.Ops[0]
+	from, to := x.Type(), in.Typ
+	switch in.Op {
+	case ir.OpSIToFP, ir.OpUIToFP:
+		if !to.IsFloat() || to.Bits != 64 {
+			fc.failf(in, "conversion to %v is not supported", to)
+			return
+		}
+		a := fc.use(x)
+		m := fc.inst(mCvtIF, dst, a, noVReg)
+		if from.Bits < 64 {
+			m.a = fc.extend(a, from, in.Op == ir.OpSIToFP)
+		} else if in.Op == ir.OpUIToFP {
+			m.sub = 1
+		}
+		fc.emit(m)
+	case ir.OpFPToSI, ir.OpFPToUI:
+		if !from.IsFloat() || from.Bits != 64 {
+			fc.failf(in, "conversion from %v is not supported", from)
+			return
+		}
+		fc.emit(fc.inst(mCvtFI, dst, fc.use(x), noVReg))
+	case ir.OpZExt, ir.OpSExt:
+		a := fc.use(x)
+		if from.Bits >= 64 {
+			fc.mov(dst, a)
+			return
+		}
+		m := fc.inst(mExt, dst, a, noVReg)
+		m.sz = uint8(from.Bits)
+		if in.Op == ir.OpSExt {
+			m.sub = 1
+		}
+		fc.emit(m)
+	case ir.OpTrunc, ir.OpPtrToInt, ir.OpIntToPtr:
+		fc.mov(dst, fc.use(x))
+	case ir.OpBitcast:
+		a := fc.use(x)
+		switch {
+		case fc.class[a] == fc.class[dst]:
+			fc.mov(dst, a)
+		case fc.class[a] == classGPR:
+			fc.emit(fc.inst(mMovqXR, dst, a, noVReg))
+		default:
+			fc.emit(fc.inst(mMovqRX, dst, a, noVReg))
+		}
+	default:
+		fc.failf(in, "%s from %v to %v is not supported", in.Op, from, to)
+	}
+}
+
+func (fc *fnCompiler) selectGEP(in *ir.Instr, dst vreg) {
+	if off, ok := constGEPOffset(in); ok {
+		a := fc.addrOf(in.Ops[0])
+		if off == int64(int32(off)) && int64(a.disp)+off == int64(int32(int64(a.disp)+off)) {
+			a.disp += int32(off)
+			fc.emit(minst{op: mLea, dst: dst, a: noVReg, b: noVReg, c: noVReg, addr: a})
+			return
+		}
+	}
+	cur := fc.use(in.Ops[0])
+	t := in.ElemType
+	for i, idx := range in.Ops[1:] {
+		if i > 0 {
+			if t.Kind != ir.ArrayKind {
+				fc.failf(in, "getelementptr into non-array type %v", t)
+				return
+			}
+			t = t.Elem
+		}
+		size := t.Size()
+		var term vreg
+		if c, ok := idx.(*ir.ConstInt); ok {
+			off := c.V * size
+			if off == 0 {
+				continue
+			}
+			if off != int64(int32(off)) {
+				term = fc.use(ir.NewInt(ir.I64, off))
+			} else {
+				n := fc.newVReg(classGPR)
+				fc.emit(minst{op: mAlu, sub: uint8(asm.Add), sz: 8, dst: n, a: cur, b: noVReg, c: noVReg, flags: flBImm, imm: off})
+				cur = n
+				continue
+			}
+		} else {
+			iv := fc.use(idx)
+			if idx.Type().Bits < 64 {
+				iv = fc.extend(iv, idx.Type(), true)
+			}
+			term = fc.newVReg(classGPR)
+			fc.emit(minst{op: mImul, sz: 8, dst: term, a: iv, b: noVReg, c: noVReg, flags: flBImm, imm: size})
+		}
+		n := fc.newVReg(classGPR)
+		fc.emit(minst{op: mAlu, sub: uint8(asm.Add), sz: 8, dst: n, a: cur, b: term, c: noVReg})
+		cur = n
+	}
+	fc.mov(dst, cur)
+}
+
+// phiCopies writes the values flowing along edge from->to into the phi
+// temporaries of to.
+func (fc *fnCompiler) phiCopies(from, to *ir.Block) {
+	for _, phi := range to.Phis() {
+		v := phi.Incoming(from)
+		if v == nil {
+			fc.failf(phi, "phi has no incoming value for %s", from.Ident())
+			return
+		}
+		fc.mov(fc.phiTmp[phi.ID-numPhys], fc.use(v))
+	}
+}
+
+func (fc *fnCompiler) selectBr(in *ir.Instr) {
+	from := in.Block
+	if len(in.Ops) == 0 {
+		if len(in.Blocks) != 1 || in.Blocks[0] == nil {
+			fc.failf(in, "malformed br")
+			return
+		}
+		fc.phiCopies(from, in.Blocks[0])
+		fc.emit(minst{op: mJmp, dst: noVReg, a: noVReg, b: noVReg, c: noVReg, t: int32(in.Blocks[0].ID)})
+		return
+	}
+	if len(in.Blocks) != 2 || in.Blocks[0] == nil || in.Blocks[1] == nil || in.Ops[0] == nil {
+		fc.failf(in, "malformed conditional br")
+		return
+	}
+	var m minst
+	cond := in.Ops[0]
+	if c, ok := cond.(*ir.Instr); ok && (c.Op == ir.OpICmp || c.Op == ir.OpFCmp) && c.Block == from && fc.fusable(c) {
+		if c.Op == ir.OpICmp {
+			m = fc.cmpOperands(c)
+			m.op = mCmpBr
+		} else {
+			m = fc.fcmpOperands(c)
+			m.op = mFCmpBr
+		}
+	} else {
+		m = fc.inst(mBr, noVReg, fc.use(cond), noVReg)
+	}
+	m.dst = noVReg
+	m.t = fc.edgeTarget(from, in.Blocks[0])
+	m.f = fc.edgeTarget(from, in.Blocks[1])
+	fc.emit(m)
+}
+
+// edgeTarget returns the machine block a conditional branch from -> to
+// should jump to: to itself, or a new block holding the phi copies of a
+// critical edge.
+func (fc *fnCompiler) edgeTarget(from, to *ir.Block) int32 {
+	if len(to.Phis()) == 0 {
+		return int32(to.ID)
+	}
+	saved := fc.cur
+	fc.blocks = append(fc.blocks, mblock{})
+	fc.cur = len(fc.blocks) - 1
+	fc.splitOf = append(fc.splitOf, int32(saved))
+	fc.phiCopies(from, to)
+	fc.emit(minst{op: mJmp, dst: noVReg, a: noVReg, b: noVReg, c: noVReg, t: int32(to.ID)})
+	idx := int32(fc.cur)
+	fc.cur = saved
+	return idx
+}
+
+// lowerCall emits a SysV call: stack arguments, argument registers, the
+// call, and the copy of the result.
+func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args []ir.Value, variadic bool) {
+	fc.hasCall = true
+	vals := make([]vreg, len(args))
+	for i, a := range args {
+		if a == nil {
+			fc.failf(in, "call argument %d is nil", i)
+			return
+		}
+		if _, ok := classOf(a.Type()); !ok {
+			fc.failf(in, "call argument of type %v is not supported", a.Type())
+			return
+		}
+		vals[i] = fc.use(a)
+	}
+	var target vreg = noVReg
+	if callee != nil {
+		target = fc.use(callee)
+	}
+	ngp, nxmm := 0, 0
+	var stack int64
+	ci := callInfo{sym: sym}
+	type regArg struct {
+		r vreg
+		v vreg
+	}
+	var regs []regArg
+	for _, v := range vals {
+		if fc.class[v] == classXMM {
+			if nxmm < len(xmmArgRegs) {
+				regs = append(regs, regArg{vreg(xmmArgRegs[nxmm]), v})
+				nxmm++
+				continue
+			}
+		} else if ngp < len(gpArgRegs) {
+			regs = append(regs, regArg{vreg(gpArgRegs[ngp]), v})
+			ngp++
+			continue
+		}
+		fc.emit(minst{op: mStoreArg, dst: noVReg, a: v, b: noVReg, c: noVReg, imm: stack})
+		stack += 8
+	}
+	if stack > fc.outArgs {
+		fc.outArgs = stack
+	}
+	for _, ra := range regs {
+		fc.mov(ra.r, ra.v)
+		ci.uses = append(ci.uses, ra.r)
+	}
+	if variadic {
+		fc.emit(minst{op: mImm, dst: vreg(asm.RAX), a: noVReg, b: noVReg, c: noVReg, imm: int64(nxmm)})
+		ci.uses = append(ci.uses, vreg(asm.RAX))
+	}
+	fc.calls = append(fc.calls, ci)
+	fc.emit(minst{op: mCall, dst: noVReg, a: target, b: noVReg, c: noVReg, imm: int64(len(fc.calls) - 1)})
+	if in.HasResult() && fc.useCount(in) > 0 {
+		dst := vreg(in.ID)
+		if fc.class[dst] == classXMM {
+			fc.mov(dst, vreg(asm.X0))
+		} else {
+			fc.mov(dst, vreg(asm.RAX))
+		}
+	}
+}

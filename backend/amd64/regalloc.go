@@ -1,0 +1,476 @@
+package amd64
+
+import (
+	"slices"
+
+	"gorc/backend/amd64/asm"
+)
+
+// Register allocation: liveness by iterative data flow over the machine
+// blocks, live intervals with holes (lists of [from, to) ranges over
+// instruction positions), and linear scan. Positions: instruction i of the
+// layout reads its operands at 2i and writes its results at 2i+1; a "late"
+// operand is still read at 2i+1, so it cannot share a register with the
+// result. Physical registers appear as fixed intervals (argument set-up,
+// call clobbers, division), which the scan treats as already allocated.
+// Intervals are not split: a virtual register that does not get a
+// register lives in a stack slot for its whole life, and the emitter
+// reloads it through reserved scratch registers (r10, r11, xmm15).
+
+type rng struct{ from, to int32 }
+
+type interval struct {
+	rs       []rng
+	reg      asm.Reg // allocated register, or asm.NoReg
+	spill    int32   // spill slot, or -1
+	weight   float32
+	hintPhys asm.Reg
+	hintV    vreg
+}
+
+func (iv *interval) start() int32 { return iv.rs[0].from }
+func (iv *interval) end() int32   { return iv.rs[len(iv.rs)-1].to }
+
+type regAlloc struct {
+	ivs      []interval
+	live     []uint64 // scratch bitset
+	liveIn   [][]uint64
+	gen      [][]uint64
+	kill     [][]uint64
+	order    []vreg
+	assigned [numPhys][]vreg
+	nSpill   int32
+	used     [numPhys]bool // registers assigned to something
+}
+
+// Allocation orders: caller-saved registers first (no save cost), then
+// callee-saved ones, which values live across calls end up in. r10, r11
+// and xmm15 are reserved as scratch registers for the emitter; rsp is the
+// stack pointer.
+var (
+	gprOrder = []asm.Reg{asm.RAX, asm.RCX, asm.RDX, asm.RSI, asm.RDI, asm.R8, asm.R9, asm.RBX, asm.R12, asm.R13, asm.R14, asm.R15, asm.RBP}
+	xmmOrder = []asm.Reg{asm.X0, asm.X1, asm.X2, asm.X3, asm.X4, asm.X5, asm.X6, asm.X7, asm.X8, asm.X9, asm.X10, asm.X11, asm.X12, asm.X13, asm.X14}
+)
+
+const (
+	scratchGPR  = asm.R11
+	scratchGPR2 = asm.R10
+	scratchXMM  = asm.X15
+)
+
+// forEachOperand calls use for every register read and def for every
+// register written by m.
+func (fc *fnCompiler) forEachOperand(m *minst, use func(v vreg, late bool), def func(v vreg)) {
+	switch m.op {
+	case mEntry:
+		for _, r := range fc.entry {
+			def(r)
+		}
+		return
+	case mCall:
+		ci := &fc.calls[m.imm]
+		for _, r := range ci.uses {
+			use(r, false)
+		}
+		if m.a != noVReg {
+			use(m.a, false)
+		}
+		for _, r := range callerSaved {
+			def(r)
+		}
+		return
+	case mDiv:
+		use(vreg(asm.RAX), false)
+		use(m.b, false)
+		def(vreg(asm.RAX))
+		def(vreg(asm.RDX))
+		return
+	case mRet:
+		if m.a != noVReg {
+			use(m.a, false)
+		}
+		return
+	}
+	if m.a != noVReg {
+		use(m.a, m.flags&flLateA != 0)
+	}
+	if m.b != noVReg {
+		use(m.b, m.flags&flLateB != 0)
+	}
+	if m.c != noVReg {
+		use(m.c, true)
+	}
+	switch m.op {
+	case mLoad, mStore, mLea:
+		if m.addr.kind == addrBase {
+			use(m.addr.base, false)
+		}
+	}
+	if m.dst != noVReg {
+		def(m.dst)
+	}
+}
+
+func (fc *fnCompiler) succs(b *mblock) (int32, int32) {
+	if len(b.insts) == 0 {
+		return -1, -1
+	}
+	last := &b.insts[len(b.insts)-1]
+	switch last.op {
+	case mJmp:
+		return last.t, -1
+	case mBr, mCmpBr, mFCmpBr:
+		return last.t, last.f
+	}
+	return -1, -1
+}
+
+func words(n int) int { return (n + 63) / 64 }
+
+func growSets(s [][]uint64, n, w int) [][]uint64 {
+	for len(s) < n {
+		s = append(s, nil)
+	}
+	s = s[:n]
+	for i := range s {
+		if cap(s[i]) < w {
+			s[i] = make([]uint64, w)
+		}
+		s[i] = s[i][:w]
+		clear(s[i])
+	}
+	return s
+}
+
+func (fc *fnCompiler) allocate() {
+	ra := &fc.ra
+	nv := len(fc.class)
+	nb := len(fc.blocks)
+	w := words(nv)
+
+	// Positions and loop depths.
+	pos := int32(0)
+	for _, bi := range fc.layout {
+		b := &fc.blocks[bi]
+		b.from = pos
+		pos += 2 * int32(len(b.insts))
+		b.to = pos
+		b.depth = 0
+	}
+	var layoutIdx = make([]int32, nb)
+	for i, bi := range fc.layout {
+		layoutIdx[bi] = int32(i)
+	}
+	for i, bi := range fc.layout {
+		b := &fc.blocks[bi]
+		t, f := fc.succs(b)
+		for _, s := range [2]int32{t, f} {
+			if s >= 0 && layoutIdx[s] <= int32(i) {
+				for j := layoutIdx[s]; j <= int32(i); j++ {
+					fc.blocks[fc.layout[j]].depth++
+				}
+			}
+		}
+	}
+
+	// Local gen/kill sets.
+	ra.gen = growSets(ra.gen, nb, w)
+	ra.kill = growSets(ra.kill, nb, w)
+	ra.liveIn = growSets(ra.liveIn, nb, w)
+	for bi := range fc.blocks {
+		gen, kill := ra.gen[bi], ra.kill[bi]
+		for k := range fc.blocks[bi].insts {
+			fc.forEachOperand(&fc.blocks[bi].insts[k], func(v vreg, _ bool) {
+				if kill[v/64]&(1<<(v%64)) == 0 {
+					gen[v/64] |= 1 << (v % 64)
+				}
+			}, func(v vreg) {
+				kill[v/64] |= 1 << (v % 64)
+			})
+		}
+	}
+	// Iterate liveIn = gen | (liveOut &^ kill) to a fixed point.
+	if cap(ra.live) < w {
+		ra.live = make([]uint64, w)
+	}
+	live := ra.live[:w]
+	for changed := true; changed; {
+		changed = false
+		for i := len(fc.layout) - 1; i >= 0; i-- {
+			bi := fc.layout[i]
+			fc.liveOut(bi, live)
+			in := ra.liveIn[bi]
+			for k := range live {
+				n := ra.gen[bi][k] | live[k]&^ra.kill[bi][k]
+				if n != in[k] {
+					in[k] = n
+					changed = true
+				}
+			}
+		}
+	}
+
+	// Intervals.
+	for cap(ra.ivs) < nv {
+		ra.ivs = append(ra.ivs[:cap(ra.ivs)], interval{})
+	}
+	ra.ivs = ra.ivs[:nv]
+	for i := range ra.ivs {
+		iv := &ra.ivs[i]
+		iv.rs = iv.rs[:0]
+		iv.reg = asm.NoReg
+		iv.spill = -1
+		iv.weight = 0
+		iv.hintPhys = asm.NoReg
+		iv.hintV = noVReg
+		if i < numPhys {
+			iv.reg = asm.Reg(i)
+		}
+	}
+	addRange := func(v vreg, from, to int32) {
+		iv := &ra.ivs[v]
+		if n := len(iv.rs); n > 0 {
+			last := &iv.rs[n-1]
+			if to >= last.from {
+				last.from = min(last.from, from)
+				last.to = max(last.to, to)
+				return
+			}
+		}
+		iv.rs = append(iv.rs, rng{from, to})
+	}
+	for i := len(fc.layout) - 1; i >= 0; i-- {
+		bi := fc.layout[i]
+		b := &fc.blocks[bi]
+		fc.liveOut(bi, live)
+		for k, word := range live {
+			for word != 0 {
+				j := trailingZeros(word)
+				word &= word - 1
+				addRange(vreg(k*64+j), b.from, b.to)
+			}
+		}
+		wt := float32(1)
+		for d := int32(0); d < b.depth && d < 6; d++ {
+			wt *= 10
+		}
+		for k := len(b.insts) - 1; k >= 0; k-- {
+			m := &b.insts[k]
+			p := b.from + 2*int32(k)
+			fc.forEachOperand(m, nil2, func(v vreg) {
+				iv := &ra.ivs[v]
+				iv.weight += wt
+				if live[v/64]&(1<<(v%64)) == 0 {
+					addRange(v, p+1, p+2) // dead definition
+				} else {
+					iv.rs[len(iv.rs)-1].from = p + 1
+					live[v/64] &^= 1 << (v % 64)
+				}
+			})
+			fc.forEachOperand(m, func(v vreg, late bool) {
+				ra.ivs[v].weight += wt
+				end := p + 1
+				if late {
+					end = p + 2
+				}
+				addRange(v, b.from, end)
+				live[v/64] |= 1 << (v % 64)
+			}, nil1)
+			// Hints for coalescing.
+			switch m.op {
+			case mCopy:
+				fc.hint(m.dst, m.a)
+				fc.hint(m.a, m.dst)
+			case mAlu, mImul, mSse, mShift, mFNeg, mExt, mSelect:
+				fc.hint(m.dst, m.a)
+			}
+		}
+	}
+	for i := range ra.ivs {
+		slices.Reverse(ra.ivs[i].rs)
+	}
+
+	// Linear scan.
+	ra.order = ra.order[:0]
+	for v := vreg(numPhys); v < vreg(nv); v++ {
+		if len(ra.ivs[v].rs) > 0 {
+			ra.order = append(ra.order, v)
+		}
+	}
+	slices.SortFunc(ra.order, func(x, y vreg) int {
+		if d := ra.ivs[x].start() - ra.ivs[y].start(); d != 0 {
+			return int(d)
+		}
+		return int(x - y)
+	})
+	for r := range ra.assigned {
+		ra.assigned[r] = ra.assigned[r][:0]
+	}
+	ra.used = [numPhys]bool{}
+	ra.nSpill = 0
+	for _, v := range ra.order {
+		fc.allocOne(v)
+	}
+}
+
+func nil1(vreg)       {}
+func nil2(vreg, bool) {}
+
+func trailingZeros(x uint64) int {
+	n := 0
+	for x&1 == 0 {
+		x >>= 1
+		n++
+	}
+	return n
+}
+
+func (fc *fnCompiler) liveOut(bi int32, out []uint64) {
+	clear(out)
+	t, f := fc.succs(&fc.blocks[bi])
+	for _, s := range [2]int32{t, f} {
+		if s >= 0 {
+			for k, x := range fc.ra.liveIn[s] {
+				out[k] |= x
+			}
+		}
+	}
+}
+
+// hint records that v would like the register of other.
+func (fc *fnCompiler) hint(v, other vreg) {
+	if v < numPhys || other == noVReg {
+		return
+	}
+	iv := &fc.ra.ivs[v]
+	if other < numPhys {
+		if iv.hintPhys == asm.NoReg {
+			iv.hintPhys = asm.Reg(other)
+		}
+		return
+	}
+	if iv.hintV == noVReg {
+		iv.hintV = other
+	}
+}
+
+// intersects reports whether two sorted range lists overlap.
+func intersects(a, b []rng) bool {
+	i, j := 0, 0
+	if len(b) > 8 {
+		// Skip ranges of b that end before a starts.
+		j, _ = slices.BinarySearchFunc(b, a[0].from, func(r rng, p int32) int {
+			if r.to <= p {
+				return -1
+			}
+			return 1
+		})
+	}
+	for i < len(a) && j < len(b) {
+		if a[i].to <= b[j].from {
+			i++
+		} else if b[j].to <= a[i].from {
+			j++
+		} else {
+			return true
+		}
+	}
+	return false
+}
+
+func (fc *fnCompiler) free(r asm.Reg, iv *interval) bool {
+	ra := &fc.ra
+	if fixed := ra.ivs[r].rs; len(fixed) > 0 && intersects(iv.rs, fixed) {
+		return false
+	}
+	for _, o := range ra.assigned[r] {
+		if intersects(iv.rs, ra.ivs[o].rs) {
+			return false
+		}
+	}
+	return true
+}
+
+func (fc *fnCompiler) allocOne(v vreg) {
+	ra := &fc.ra
+	iv := &ra.ivs[v]
+	start := iv.start()
+	// Expire intervals that ended.
+	for r := range ra.assigned {
+		l := ra.assigned[r]
+		j := 0
+		for _, o := range l {
+			if ra.ivs[o].end() > start {
+				l[j] = o
+				j++
+			}
+		}
+		ra.assigned[r] = l[:j]
+	}
+	order := gprOrder
+	if fc.class[v] == classXMM {
+		order = xmmOrder
+	}
+	try := func(r asm.Reg) bool {
+		if r == asm.NoReg || !slices.Contains(order, r) || !fc.free(r, iv) {
+			return false
+		}
+		iv.reg = r
+		ra.assigned[r] = append(ra.assigned[r], v)
+		ra.used[r] = true
+		return true
+	}
+	if try(iv.hintPhys) {
+		return
+	}
+	if iv.hintV != noVReg && try(ra.ivs[iv.hintV].reg) {
+		return
+	}
+	// Prefer a register some later copy wants (phi temporaries and
+	// argument set-up hint backwards through hintV of the other side).
+	for _, r := range order {
+		if try(r) {
+			return
+		}
+	}
+	// No register is free for the whole interval: evict cheaper
+	// intervals or spill this one.
+	myW := iv.weight / float32(iv.end()-iv.start()+1)
+	best, bestW := asm.NoReg, myW
+	for _, r := range order {
+		if fixed := ra.ivs[r].rs; len(fixed) > 0 && intersects(iv.rs, fixed) {
+			continue
+		}
+		var sum float32
+		for _, o := range ra.assigned[r] {
+			oi := &ra.ivs[o]
+			if intersects(iv.rs, oi.rs) {
+				sum += oi.weight / float32(oi.end()-oi.start()+1)
+			}
+		}
+		if sum < bestW {
+			best, bestW = r, sum
+		}
+	}
+	if best == asm.NoReg {
+		iv.spill = ra.nSpill
+		ra.nSpill++
+		return
+	}
+	l := ra.assigned[best]
+	j := 0
+	for _, o := range l {
+		oi := &ra.ivs[o]
+		if intersects(iv.rs, oi.rs) {
+			oi.reg = asm.NoReg
+			oi.spill = ra.nSpill
+			ra.nSpill++
+		} else {
+			l[j] = o
+			j++
+		}
+	}
+	ra.assigned[best] = append(l[:j], v)
+	iv.reg = best
+	ra.used[best] = true
+}
