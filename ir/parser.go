@@ -263,6 +263,9 @@ var ignoredWords = map[string]bool{
 	"thread_local": true, "externally_initialized": true, "dllimport": true, "dllexport": true,
 }
 
+// valueWords are keywords that spell constants.
+var valueWords = map[string]bool{"true": true, "false": true, "null": true, "undef": true, "poison": true, "zeroinitializer": true}
+
 // retAttrs are return-value attributes accepted (and dropped) before a
 // function's result type.
 var retAttrs = map[string]bool{
@@ -424,7 +427,7 @@ func (p *parser) parseBaseType() *Type {
 // skipParamAttrs skips parameter/return attributes such as noundef,
 // signext, align 8, dereferenceable(8), captures(none).
 func (p *parser) skipParamAttrs() {
-	for p.tok.kind == tWord && !p.isTypeStart() {
+	for p.tok.kind == tWord && !p.isTypeStart() && !valueWords[p.tok.text] {
 		w := p.tok.text
 		p.next()
 		if p.isPunct("(") {

@@ -1,0 +1,145 @@
+package passes
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorc/ir"
+)
+
+var update = flag.Bool("update", false, "rewrite the .want files of TestPassesOnText")
+
+// pipelineFor reads the "; RUN: passes" line of a test file.
+func pipelineFor(t *testing.T, src string) *Manager {
+	t.Helper()
+	line, _, _ := strings.Cut(src, "\n")
+	spec, ok := strings.CutPrefix(line, "; RUN: ")
+	if !ok {
+		t.Fatalf("first line must be '; RUN: passes', got %q", line)
+	}
+	var pm *Manager
+	switch spec {
+	case "O1":
+		pm = ForLevel(1)
+	case "O2":
+		pm = ForLevel(2)
+	default:
+		var err error
+		if pm, err = New(spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pm.Verify = true
+	return pm
+}
+
+// TestPassesOnText runs each testdata/NAME.ll through the passes named on
+// its RUN line and compares the printed result with NAME.want. When the
+// module has a main, lli-19 runs the input and the output, which must
+// agree in stdout and exit status.
+func TestPassesOnText(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.ll")
+	if len(files) < 10 {
+		t.Fatalf("expected pass tests in testdata, found %d", len(files))
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".ll")
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := ir.Parse(file, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ir.Verify(m); err != nil {
+				t.Fatalf("input does not verify: %v", err)
+			}
+			pm := pipelineFor(t, string(src))
+			if err := pm.Run(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+			got := m.String()
+			wantFile := strings.TrimSuffix(file, ".ll") + ".want"
+			if *update {
+				if err := os.WriteFile(wantFile, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(wantFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != string(want) {
+				t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", wantFile, got, want)
+			}
+			// Idempotence: running the pipeline again must keep valid IR.
+			if err := pm.Run(context.Background(), m); err != nil {
+				t.Fatalf("second run: %v", err)
+			}
+			if m.Func("main") != nil {
+				checkSameBehaviour(t, string(src), got)
+			}
+		})
+	}
+}
+
+func checkSameBehaviour(t *testing.T, before, after string) {
+	t.Helper()
+	lli, err := exec.LookPath("lli-19")
+	if err != nil {
+		t.Fatalf("lli-19 is required (install LLVM 19 with scripts/deps.sh): %v", err)
+	}
+	run := func(text string) (string, int) {
+		p := filepath.Join(t.TempDir(), "m.ll")
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		cmd := exec.Command(lli, p)
+		cmd.Stdout = &out
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if stderr.Len() > 0 {
+			t.Fatalf("lli-19: %s", stderr.String())
+		}
+		return out.String(), code
+	}
+	o1, c1 := run(before)
+	o2, c2 := run(after)
+	if o1 != o2 || c1 != c2 {
+		t.Errorf("behaviour changed: before %q exit %d, after %q exit %d", o1, c1, o2, c2)
+	}
+}
+
+func TestNewRejectsUnknownPass(t *testing.T) {
+	if _, err := New("mem2reg,frobnicate"); err == nil || !strings.Contains(err.Error(), `unknown pass "frobnicate"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestRunHonoursContext(t *testing.T) {
+	m, err := ir.ParseString("c.ll", "define void @f() {\nentry:\n  ret void\n}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := ForLevel(2).Run(ctx, m); err == nil || !strings.Contains(err.Error(), "context canceled") {
+		t.Fatalf("err = %v", err)
+	}
+}
