@@ -422,6 +422,8 @@ type Program struct {
 // initializer with (argc, argv, envp), calls main and passes its result to
 // exit(), which runs the atexit handlers and destructors in reverse order
 // of registration, flushes stdio and ends the process with main's status.
+// A crash of the program kills the process by the signal (see
+// InstallCrashHandlers), as it would kill the native program.
 // It returns only if the thread cannot be started.
 func RunProgram(p Program) error {
 	if p.Main == 0 {
@@ -431,6 +433,9 @@ func RunProgram(p Program) error {
 		if a == 0 {
 			return fmt.Errorf("executor: run program: null initializer/finalizer address at index %d", i)
 		}
+	}
+	if err := InstallCrashHandlers(); err != nil {
+		return err
 	}
 	argv, _ := cArgv(p.Args) // never freed: the process ends in exit()
 	arr := func(a []shared.ExecutorAddr) *C.uint64_t {
@@ -463,4 +468,19 @@ func SetProgramArgs(args []string) {
 // EH-frame registration took effect.
 func UnwindFunctionStart(pc shared.ExecutorAddr) shared.ExecutorAddr {
 	return shared.ExecutorAddr(C.gorc_find_fde_func(C.uint64_t(pc)))
+}
+
+// InstallCrashHandlers makes a fault in JIT'd code end the process the way
+// it ends a native program: killed by the signal (SIGSEGV, SIGBUS, SIGFPE,
+// SIGILL, SIGABRT, SIGTRAP, SIGSYS), so the exit status seen by a shell is
+// 128+signal, instead of Go's crash report and exit status 2. Faults whose
+// PC lies in gorc's own executable text still go to Go's handler (nil
+// dereferences in Go code stay Go panics), as the os/signal rules for cgo
+// programs prescribe. RunProgram installs them; call it before RunAsMain
+// when the process should die with the program.
+func InstallCrashHandlers() error {
+	if e := C.gorc_install_crash_handlers(); e != 0 {
+		return fmt.Errorf("executor: installing crash handlers: %w", syscall.Errno(e))
+	}
+	return nil
 }

@@ -589,3 +589,70 @@ uint64_t gorc_find_fde_func(uint64_t pc) {
 	if (!find((void *)(uintptr_t)pc, &b)) return 0;
 	return (uint64_t)(uintptr_t)b.func;
 }
+
+/* ---------- crashes ---------- */
+
+/* A fault in JIT'd code (or in libc called from it) must end the process
+ * the way it ends a native program: killed by the signal, so the shell
+ * sees 128+signal. Go's runtime handles these signals for the whole
+ * process and would instead print a goroutine dump and exit 2. Following
+ * the os/signal rules for cgo programs, gorc's handler forwards a signal
+ * to Go's handler when the faulting PC is in the executable's own text
+ * (Go code, or C compiled into gorc), and otherwise restores the default
+ * action and re-raises it. */
+#include <signal.h>
+#include <ucontext.h>
+
+extern char __executable_start[];
+extern char etext[];
+
+static const int crash_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP, SIGSYS};
+#define NCRASH (sizeof crash_sigs / sizeof crash_sigs[0])
+static struct sigaction go_handlers[NCRASH];
+static int crash_installed;
+
+static void crash_handler(int sig, siginfo_t *info, void *uctx) {
+	uint64_t pc = 0;
+#if defined(__x86_64__)
+	if (uctx) pc = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+	if (uctx) pc = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.pc;
+#endif
+	size_t i;
+	for (i = 0; i < NCRASH; i++)
+		if (crash_sigs[i] == sig) break;
+	int in_go = pc >= (uint64_t)(uintptr_t)__executable_start && pc < (uint64_t)(uintptr_t)etext;
+	if (in_go && i < NCRASH) {
+		struct sigaction *old = &go_handlers[i];
+		if (old->sa_flags & SA_SIGINFO) {
+			if (old->sa_sigaction) {
+				old->sa_sigaction(sig, info, uctx);
+				return;
+			}
+		} else if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+			old->sa_handler(sig);
+			return;
+		}
+	}
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	/* A synchronous fault re-executes the faulting instruction and gets
+	 * the default action when this handler returns. */
+}
+
+int gorc_install_crash_handlers(void) {
+	if (__atomic_exchange_n(&crash_installed, 1, __ATOMIC_SEQ_CST)) return 0;
+	for (size_t i = 0; i < NCRASH; i++) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = crash_handler;
+		sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+		sigfillset(&sa.sa_mask);
+		if (sigaction(crash_sigs[i], &sa, &go_handlers[i]) != 0) return errno;
+	}
+	return 0;
+}

@@ -70,5 +70,6 @@ void gorc_tls_register_image(uint64_t addr, uint64_t size);
 int gorc_memfd(const char *name);
 void gorc_bootstrap(uint64_t *out);
 uint64_t gorc_find_fde_func(uint64_t pc);
+int gorc_install_crash_handlers(void);
 
 #endif

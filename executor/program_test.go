@@ -2,9 +2,11 @@ package executor
 
 import (
 	"encoding/binary"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 
 	"gorc/orc/shared"
@@ -113,4 +115,66 @@ func TestRunInitializersBadArgs(t *testing.T) {
 			t.Errorf("case %d (%d bytes): no error", i, len(c))
 		}
 	}
+}
+
+// TestCrashStatus runs JIT'd code that faults or aborts in a subprocess
+// and checks that the process dies by the signal, as a native program
+// would, rather than with Go's exit status 2.
+func TestCrashStatus(t *testing.T) {
+	tests := []struct {
+		mode string
+		sig  syscall.Signal
+	}{
+		{"segv", syscall.SIGSEGV},
+		{"abort", syscall.SIGABRT},
+		{"ud2", syscall.SIGILL},
+		{"gopanic", 0}, // a nil dereference in Go code stays a Go panic
+	}
+	for _, tc := range tests {
+		t.Run(tc.mode, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$")
+			cmd.Env = append(os.Environ(), "GORC_EXECUTOR_HELPER=crash-"+tc.mode)
+			out, err := cmd.CombinedOutput()
+			ee, ok := err.(*exec.ExitError)
+			if !ok {
+				t.Fatalf("helper: %v (output %q)", err, out)
+			}
+			ws := ee.Sys().(syscall.WaitStatus)
+			if tc.sig == 0 {
+				if ws.Signaled() || ws.ExitStatus() != 2 || !strings.Contains(string(out), "nil pointer") {
+					t.Fatalf("Go panic: status %v, output %q", ws, out)
+				}
+				return
+			}
+			if !ws.Signaled() || ws.Signal() != tc.sig {
+				t.Fatalf("want death by %v, got %v (output %q)", tc.sig, ws, out)
+			}
+		})
+	}
+}
+
+var sink *int
+
+func TestCrashHelper(t *testing.T) {
+	mode, ok := strings.CutPrefix(os.Getenv("GORC_EXECUTOR_HELPER"), "crash-")
+	if !ok {
+		t.Skip("helper process for TestCrashStatus")
+	}
+	if err := InstallCrashHandlers(); err != nil {
+		t.Fatal(err)
+	}
+	var code []byte
+	switch mode {
+	case "segv": // mov eax, [0]
+		code = []byte{0x8b, 0x04, 0x25, 0, 0, 0, 0, 0xc3}
+	case "abort":
+		code = new(asm).pushRBX().movRAX(uint64(Dlsym(0, "abort"))).callRAX().popRBX().ret()
+	case "ud2":
+		code = []byte{0x0f, 0x0b}
+	case "gopanic":
+		fmt.Println(*sink)
+	}
+	fn, _ := loadCode(t, code, nil)
+	RunAsMain(fn, nil)
+	t.Fatal("survived")
 }
