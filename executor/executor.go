@@ -37,7 +37,7 @@ const (
 	// EHFrameDeregisterName: (addr, size); undoes EHFrameRegisterName.
 	EHFrameDeregisterName = "__gorc_eh_frame_deregister"
 	// RunInitializersName: (n, init..., m, fini...): registers the
-	// finalizers with __cxa_atexit (they run at exit, last first), then
+	// finalizers with __cxa_atexit (they run at exit in the given order), then
 	// calls each initializer as init(argc, argv, envp).
 	RunInitializersName = "__gorc_run_initializers"
 	// TLSSetImageName: (dst, src, size): copies a linked TLS image from
@@ -413,7 +413,7 @@ type Program struct {
 	Main  shared.ExecutorAddr   // int main(int, char**, char**)
 	Args  []string              // argv, program name first
 	Inits []shared.ExecutorAddr // .preinit_array, .init_array (and .ctors) in run order
-	Finis []shared.ExecutorAddr // .fini_array in array order; run last entry first
+	Finis []shared.ExecutorAddr // in run order (a .fini_array reversed, as jitlink's LinkGraph.Finis)
 }
 
 // RunProgram runs p the way a C program runs: on a fresh thread it

@@ -244,8 +244,8 @@ int gorc_run_void(uint64_t fn, size_t stack) {
 	return run_on_thread(void_thread, &c, stack);
 }
 
-/* Finalizer lists registered with __cxa_atexit: run in reverse order, as
- * glibc's _dl_fini runs a .fini_array. */
+/* Finalizer lists registered with __cxa_atexit: run in the given order
+ * (callers pass a .fini_array reversed, as glibc's _dl_fini runs it). */
 struct fini_list {
 	size_t n;
 	uint64_t fns[];
@@ -253,7 +253,7 @@ struct fini_list {
 
 static void run_finis(void *p) {
 	struct fini_list *l = p;
-	for (size_t i = l->n; i-- > 0;) ((void_fn)(uintptr_t)l->fns[i])();
+	for (size_t i = 0; i < l->n; i++) ((void_fn)(uintptr_t)l->fns[i])();
 	free(l);
 }
 
@@ -306,7 +306,7 @@ void gorc_run_program(uint64_t main_fn, const uint64_t *inits, size_t ninit,
 
 /* Service: run initializers. Argument: u64 ninit, ninit u64 addresses,
  * u64 nfini, nfini u64 addresses. Finalizers are registered (to run at
- * exit, in reverse order) before the initializers run. */
+ * exit, in the given order) before the initializers run. */
 gorc_wrapper_result gorc_svc_run_initializers(const uint8_t *arg, size_t len) {
 	uint64_t ninit, nfini;
 	if (!rd_u64(arg, len, 0, &ninit) || ninit > len / 8)

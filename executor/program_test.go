@@ -15,8 +15,8 @@ import (
 // TestProgramExitOrder runs a hand-assembled program through RunProgram in
 // a subprocess (exit() ends the process) and checks the C exit sequence:
 // initializers in order, main, then atexit handlers and __cxa_atexit
-// destructors in reverse order of registration, then .fini_array entries
-// last to first, stdio flushed, and main's status as the exit status.
+// destructors in reverse order of registration, then the finalizers in
+// the order given, stdio flushed, and main's status as the exit status.
 func TestProgramExitOrder(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestProgramExitOrderHelper$")
 	cmd.Env = append(os.Environ(), "GORC_EXECUTOR_HELPER=program")
@@ -94,7 +94,7 @@ func TestProgramExitOrderHelper(t *testing.T) {
 		Main:  shared.ExecutorAddr(fn["main"]),
 		Args:  []string{"prog"},
 		Inits: []shared.ExecutorAddr{shared.ExecutorAddr(fn["init1"]), shared.ExecutorAddr(fn["init2"])},
-		Finis: []shared.ExecutorAddr{shared.ExecutorAddr(fn["fini1"]), shared.ExecutorAddr(fn["fini2"])},
+		Finis: []shared.ExecutorAddr{shared.ExecutorAddr(fn["fini2"]), shared.ExecutorAddr(fn["fini1"])}, // run order
 	})
 	t.Fatalf("RunProgram returned: %v", err)
 }

@@ -57,6 +57,9 @@ type Slab struct {
 	main   *region
 	low    *region
 	allocs map[shared.ExecutorAddr]*record
+
+	dsoMu sync.Mutex
+	dso   shared.ExecutorAddr
 }
 
 var _ jitlink.MemoryManager = (*Slab)(nil)
@@ -446,6 +449,9 @@ func (s *Slab) Close(ctx context.Context) error {
 	s.main, s.low = nil, nil
 	s.allocs = map[shared.ExecutorAddr]*record{}
 	s.mu.Unlock()
+	s.dsoMu.Lock()
+	s.dso = 0
+	s.dsoMu.Unlock()
 	var errs []error
 	for _, g := range regs {
 		if g != nil {
@@ -455,4 +461,29 @@ func (s *Slab) Close(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// DSOHandle returns the address of this slab's __dso_handle: an 8-byte
+// object allocated once in the main slab and kept until Close. gcc emits
+// __dso_handle references PC-relative (crtbegin.o defines it hidden), so
+// it must lie within 32-bit reach of the code, i.e. in the slab; a
+// process-symbols generator should resolve __dso_handle to it rather than
+// to the executor's own (epc.BootstrapSymbols) one. C++ destructors
+// registered with __cxa_atexit(…, &__dso_handle) run at exit either way.
+func (s *Slab) DSOHandle(ctx context.Context) (shared.ExecutorAddr, error) {
+	s.dsoMu.Lock()
+	defer s.dsoMu.Unlock()
+	if s.dso != 0 {
+		return s.dso, nil
+	}
+	a, err := s.Allocate(ctx, jitlink.AllocRequest{Name: "__dso_handle", Segments: []jitlink.SegmentRequest{{Prot: shared.ProtRead, Size: 8, Align: 8}}})
+	if err != nil {
+		return 0, err
+	}
+	addr := a.Segments()[0].Addr
+	if _, err := a.Finalize(ctx, nil); err != nil {
+		return 0, err
+	}
+	s.dso = addr
+	return addr, nil
 }

@@ -70,7 +70,7 @@ type Program struct {
 	Main  shared.ExecutorAddr   // int main(int argc, char **argv, char **envp)
 	Args  []string              // argv, program name first
 	Inits []shared.ExecutorAddr // initializers in run order (.preinit_array, .ctors/.init_array by priority)
-	Finis []shared.ExecutorAddr // .fini_array in array order; they run last entry first
+	Finis []shared.ExecutorAddr // finalizers in run order (.fini_array reversed), as jitlink.LinkGraph.Finis
 }
 
 // Runner runs code in the executor.
@@ -218,7 +218,7 @@ func TLSImageAction(e ExecutorProcessControl, b TLSBlock, off uint64, src shared
 }
 
 // RunInitializersCall returns the wrapper call that registers finis (to run
-// at exit, last first, after atexit handlers registered later) and then
+// at exit in the given order, after atexit handlers registered later) and then
 // runs inits in order with (argc, argv, envp). Use it for code added after
 // the program started; RunProgram takes initializers directly.
 func RunInitializersCall(e ExecutorProcessControl, inits, finis []shared.ExecutorAddr) (shared.WrapperCall, error) {

@@ -1,0 +1,237 @@
+package memmgr
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"gorc/jitlink"
+	"gorc/jitlink/elf"
+	"gorc/orc/epc"
+	"gorc/orc/shared"
+)
+
+// This file links real g++ output with gorc's linker into the slab and runs
+// it through the executor: C++ exceptions thrown inside libstdc++ and
+// caught in JIT'd code (EH-frame registration), a C++ global constructor
+// and destructor, atexit, and __thread data read and written by the main
+// thread and a pthread (the TLS manager). The result must match the
+// natively linked program.
+
+const e2eProgram = `#include <cstdio>
+#include <cstdlib>
+#include <vector>
+#include <stdexcept>
+#include <pthread.h>
+__thread int tv = 5;
+__thread int tz;
+static void *thr(void *) { tv += 10; tz = 7; std::printf("thread tv=%d tz=%d\n", tv, tz); return nullptr; }
+struct G { G() { std::printf("ctor\n"); } ~G() { std::printf("dtor\n"); } } g;
+static void ae() { std::printf("atexit\n"); }
+__attribute__((noinline)) int deep(int n) { if (n == 0) throw std::runtime_error("deep"); return deep(n - 1) + 1; }
+int main(int argc, char **argv) {
+	std::atexit(ae);
+	std::vector<int> v(3);
+	try { v.at(10) = 1; } catch (const std::out_of_range &) { std::printf("caught out_of_range\n"); }
+	try { deep(5); } catch (const std::exception &e) { std::printf("caught %s\n", e.what()); }
+	pthread_t t;
+	pthread_create(&t, nullptr, thr, nullptr);
+	pthread_join(t, nullptr);
+	std::printf("main tv=%d tz=%d argc=%d\n", tv, tz, argc);
+	return 3;
+}
+`
+
+// e2eContext links one graph against the process through the executor.
+type e2eContext struct {
+	e    *epc.InProcess
+	slab *Slab
+	libs []shared.ExecutorAddr
+	g    *jitlink.LinkGraph
+	syms map[string]shared.ExecutorAddr
+	blk  *epc.TLSBlock
+}
+
+func (c *e2eContext) MemoryManager() jitlink.MemoryManager { return c.slab }
+
+func (c *e2eContext) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
+	// libgcc's __register_frame reads to a zero terminator, which a static
+	// link takes from crtend.o: append one to .eh_frame.
+	cfg.PostPrune = append(cfg.PostPrune, func(g *jitlink.LinkGraph) error {
+		for _, s := range g.Sections {
+			if s.Has(jitlink.SectionEHFrame) && len(s.Blocks) > 0 {
+				var last uint64
+				for _, b := range s.Blocks {
+					last = max(last, b.Ordinal)
+				}
+				b := g.AddContentBlock(s, make([]byte, 4), 1, 0)
+				b.Ordinal = last + 1
+				g.AddAnonymousSymbol(b, 0, 4).Live = true
+			}
+		}
+		return nil
+	})
+	cfg.PostFixup = append(cfg.PostFixup, func(g *jitlink.LinkGraph) error {
+		if r := g.EHFrameRange(); r.Size() > 0 {
+			a, err := epc.EHFrameActions(c.e, r)
+			if err != nil {
+				return err
+			}
+			g.AllocActions = append(g.AllocActions, a)
+		}
+		if g.TLS != nil && g.TLS.InitSize > 0 {
+			a, err := epc.TLSImageAction(c.e, *c.blk, 0, g.TLS.InitAddr, g.TLS.InitSize)
+			if err != nil {
+				return err
+			}
+			g.AllocActions = append(g.AllocActions, a)
+		}
+		return nil
+	})
+	return nil
+}
+
+func (c *e2eContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
+	names := make([]string, 0, len(syms))
+	for n := range syms {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	addrs, err := c.e.LookupSymbols(ctx, 0, names)
+	if err != nil {
+		return nil, err
+	}
+	res := map[string]jitlink.ExternalDef{}
+	var missing []string
+	for i, n := range names {
+		if n == "__dso_handle" {
+			// Referenced PC-relative: it must be in the slab.
+			a, err := c.slab.DSOHandle(ctx)
+			if err != nil {
+				return nil, err
+			}
+			addrs[i] = a
+		}
+		if addrs[i] != 0 {
+			res[n] = jitlink.ExternalDef{Addr: addrs[i]}
+		} else if syms[n] == jitlink.LookupRequired {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("undefined symbols: %v", missing)
+	}
+	return res, nil
+}
+
+func (c *e2eContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) error {
+	c.syms = map[string]shared.ExecutorAddr{}
+	for _, s := range g.Symbols {
+		if s.Name != "" && s.Scope != jitlink.ScopeLocal {
+			c.syms[s.Name] = s.Address()
+		}
+	}
+	return nil
+}
+
+func (c *e2eContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph, a jitlink.FinalizedAlloc) error {
+	c.g = g
+	return nil
+}
+
+func (c *e2eContext) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {}
+
+func (c *e2eContext) ResolveTLS(ctx context.Context, g *jitlink.LinkGraph, t jitlink.TLSTemplate) (jitlink.TLSLayout, error) {
+	b, err := c.e.AllocateTLS(ctx, epc.TLSRequest{Size: t.Size, Align: t.Align, ImageSize: t.InitSize})
+	if err != nil {
+		return jitlink.TLSLayout{}, err
+	}
+	c.blk = &b
+	return jitlink.TLSLayout{Static: true, TPOffset: b.TPOffset, Module: b.ModuleID, GetAddr: c.e.BootstrapSymbols()[epc.TLSGetAddrName]}, nil
+}
+
+func (c *e2eContext) ExternalTLS(ctx context.Context, name string, addr shared.ExecutorAddr) (jitlink.TLSLayout, uint64, error) {
+	return jitlink.TLSLayout{}, 0, fmt.Errorf("no external thread-local %s", name)
+}
+
+func TestEndToEndGxx(t *testing.T) {
+	gxx, err := exec.LookPath("g++")
+	if err != nil {
+		t.Fatal("g++ is needed for this test (run scripts/deps.sh): ", err)
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "p.cc")
+	os.WriteFile(src, []byte(e2eProgram), 0o644)
+	for _, flags := range [][]string{{"-O0"}, {"-O2"}, {"-O2", "-fPIC"}} {
+		name := strings.Join(flags, "")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			obj := filepath.Join(dir, name+".o")
+			exe := filepath.Join(dir, name+".exe")
+			if out, err := exec.Command(gxx, append(flags, "-c", "-o", obj, src)...).CombinedOutput(); err != nil {
+				t.Fatalf("g++ -c: %v\n%s", err, out)
+			}
+			if out, err := exec.Command(gxx, append(flags, "-o", exe, src, "-pthread")...).CombinedOutput(); err != nil {
+				t.Fatalf("g++: %v\n%s", err, out)
+			}
+			native := exec.Command(exe, "x", "y")
+			want, err := native.Output()
+			if native.ProcessState.ExitCode() != 3 {
+				t.Fatalf("native program: %v", err)
+			}
+			cmd := exec.Command(os.Args[0], "-test.run=^TestEndToEndHelper$")
+			cmd.Env = append(os.Environ(), "GORC_E2E_OBJ="+obj)
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			got, _ := cmd.Output()
+			if code := cmd.ProcessState.ExitCode(); code != 3 || string(got) != string(want) {
+				t.Fatalf("JIT'd run: exit %d, stdout\n%s\nwant exit 3, stdout\n%s\nstderr:\n%s", code, got, want, stderr.String())
+			}
+		})
+	}
+}
+
+func TestEndToEndHelper(t *testing.T) {
+	objPath := os.Getenv("GORC_E2E_OBJ")
+	if objPath == "" {
+		t.Skip("helper process for TestEndToEndGxx")
+	}
+	ctx := context.Background()
+	data, err := os.ReadFile(objPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := epc.NewInProcess()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lib := range []string{"-lstdc++", "-lm", "-lgcc_s"} {
+		if _, err := e.LoadDylib(ctx, lib, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, _ := NewInProcessMapper(e)
+	slab, _ := NewSlab(m, SlabOptions{Size: 64 << 20})
+	lc := &e2eContext{e: e, slab: slab}
+	g, err := elf.Parse(filepath.Base(objPath), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jitlink.Link(ctx, g, lc); err != nil {
+		t.Fatal(err)
+	}
+	var inits, finis []shared.ExecutorAddr
+	for _, f := range lc.g.Inits {
+		inits = append(inits, f.Fn)
+	}
+	for _, f := range lc.g.Finis {
+		finis = append(finis, f.Fn)
+	}
+	_, err = e.RunProgram(ctx, epc.Program{Main: lc.syms["main"], Args: []string{"prog", "x", "y"}, Inits: inits, Finis: finis})
+	t.Fatal(err)
+}
