@@ -1,0 +1,398 @@
+package main
+
+// The corpus harness: every program under testdata/programs is compiled by
+// gcc/g++ in every compile mode of the modes table, linked natively and run,
+// then run through `gorc run` (or, for comparison, through a peer such as
+// llvm-jitlink-19), and the two runs' stdout, stderr and exit status must be
+// identical.
+//
+// Environment knobs (all optional):
+//
+//	GORC_EXEC=child | "child -shm" | tcp://HOST:PORT   extra `gorc run -exec` flags
+//	GORC_CORPUS_MODES=O0,pic                            only these modes
+//	GORC_CORPUS_PEER=llvm-jitlink-19                    run the peer instead of gorc
+//
+// A program directory holds its C (.c) and C++ (.cpp) sources and an
+// optional "spec" file of "key: value" lines:
+//
+//	args:   words passed as argv[1:]
+//	stdin:  a file in the directory fed to stdin
+//	link:   extra link flags (-lm, -lpthread) given to both links
+//	cflags: extra compile flags, after the mode's
+//	modes:  the only modes this program runs in (default: every default mode)
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// compileMode is one row of the compile-mode table.
+type compileMode struct {
+	name       string
+	cflags     []string
+	nativeLink []string // extra flags for the native link
+	byDefault  bool     // run for programs without a modes: line
+}
+
+var compileModes = []compileMode{
+	{name: "O0", cflags: []string{"-O0"}, byDefault: true},
+	{name: "O2", cflags: []string{"-O2"}, byDefault: true},
+	{name: "O3", cflags: []string{"-O3"}, byDefault: true},
+	{name: "pic", cflags: []string{"-O1", "-fPIC"}, byDefault: true},
+	{name: "nopic", cflags: []string{"-O1", "-fno-pic", "-mcmodel=small"}, nativeLink: []string{"-no-pie"}, byDefault: true},
+	{name: "large", cflags: []string{"-O1", "-fPIC", "-mcmodel=large"}, byDefault: true},
+	{name: "fsections", cflags: []string{"-O2", "-ffunction-sections", "-fdata-sections"}, byDefault: true},
+	{name: "g", cflags: []string{"-O0", "-g"}, byDefault: true},
+	// Only for programs that ask for them.
+	{name: "nopic-O2", cflags: []string{"-O2", "-fno-pic", "-mcmodel=small"}, nativeLink: []string{"-no-pie"}},
+	{name: "large-O2", cflags: []string{"-O2", "-fPIC", "-mcmodel=large"}},
+}
+
+// program is one corpus entry.
+type program struct {
+	name    string
+	dir     string
+	sources []string // file names in dir
+	cxx     bool     // any C++ source: compile and link with g++
+	args    []string
+	stdin   string // file name in dir, or ""
+	link    []string
+	cflags  []string
+	modes   []string // restriction; nil means the default modes
+}
+
+// loadPrograms reads testdata/programs.
+func loadPrograms(root string) ([]program, error) {
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("corpus: %w", err)
+	}
+	var progs []program
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		p := program{name: e.Name(), dir: filepath.Join(root, e.Name())}
+		files, err := os.ReadDir(p.dir)
+		if err != nil {
+			return nil, fmt.Errorf("corpus: %w", err)
+		}
+		for _, f := range files {
+			switch filepath.Ext(f.Name()) {
+			case ".c":
+				p.sources = append(p.sources, f.Name())
+			case ".cpp":
+				p.sources = append(p.sources, f.Name())
+				p.cxx = true
+			}
+		}
+		if len(p.sources) == 0 {
+			return nil, fmt.Errorf("corpus: %s has no .c or .cpp source", p.dir)
+		}
+		if err := p.readSpec(); err != nil {
+			return nil, err
+		}
+		progs = append(progs, p)
+	}
+	return progs, nil
+}
+
+func (p *program) readSpec() error {
+	path := filepath.Join(p.dir, "spec")
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("corpus: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		key, val, ok := strings.Cut(text, ":")
+		if !ok {
+			return fmt.Errorf("%s:%d: want \"key: value\", got %q", path, line, text)
+		}
+		words := strings.Fields(val)
+		switch strings.TrimSpace(key) {
+		case "args":
+			p.args = words
+		case "stdin":
+			p.stdin = strings.TrimSpace(val)
+		case "link":
+			p.link = words
+		case "cflags":
+			p.cflags = words
+		case "modes":
+			p.modes = words
+		default:
+			return fmt.Errorf("%s:%d: unknown key %q", path, line, key)
+		}
+	}
+	return sc.Err()
+}
+
+// modesFor returns the modes p runs in, filtered by GORC_CORPUS_MODES.
+func (p *program) modesFor() []compileMode {
+	var only map[string]bool
+	if s := os.Getenv("GORC_CORPUS_MODES"); s != "" {
+		only = map[string]bool{}
+		for _, m := range strings.Split(s, ",") {
+			only[strings.TrimSpace(m)] = true
+		}
+	}
+	var out []compileMode
+	for _, m := range compileModes {
+		want := m.byDefault
+		if p.modes != nil {
+			want = false
+			for _, n := range p.modes {
+				if n == m.name {
+					want = true
+				}
+			}
+		}
+		if want && (only == nil || only[m.name]) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// runResult is what one run of a program produced.
+type runResult struct {
+	stdout, stderr string
+	status         int
+}
+
+func (r runResult) String() string {
+	return fmt.Sprintf("exit status %d\n--- stdout ---\n%s--- stderr ---\n%s", r.status, r.stdout, r.stderr)
+}
+
+// runProcess runs argv with stdin from stdinPath (if not empty) and returns
+// its output and exit status (128+signal if it died of a signal). Only a
+// failure to start or a timeout is an error.
+func runProcess(ctx context.Context, dir string, argv []string, stdinPath string) (runResult, error) {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	if stdinPath != "" {
+		f, err := os.Open(stdinPath)
+		if err != nil {
+			return runResult{}, err
+		}
+		defer f.Close()
+		cmd.Stdin = f
+	}
+	cmd.WaitDelay = 2 * time.Second
+	err := cmd.Run()
+	res := runResult{stdout: so.String(), stderr: se.String()}
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("%s: timed out: %w", strings.Join(argv, " "), ctx.Err())
+	}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		res.status = ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			res.status = 128 + int(ws.Signal())
+		}
+	default:
+		return res, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+	}
+	return res, nil
+}
+
+// toolPath finds a required tool or fails the test with a clear message.
+func toolPath(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Fatalf("%s is required for this test but is not installed (run `make deps` / scripts/deps.sh): %v", name, err)
+	}
+	return p
+}
+
+var (
+	gorcBinOnce sync.Once
+	gorcBinPath string
+	gorcBinErr  error
+)
+
+// gorcBinary builds the gorc command once per test process.
+func gorcBinary(t testing.TB) string {
+	t.Helper()
+	gorcBinOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "gorc-bin-")
+		if err != nil {
+			gorcBinErr = err
+			return
+		}
+		gorcBinPath = filepath.Join(dir, "gorc")
+		out, err := exec.Command("go", "build", "-o", gorcBinPath, ".").CombinedOutput()
+		if err != nil {
+			gorcBinErr = fmt.Errorf("go build ./cmd/gorc: %v\n%s", err, out)
+		}
+	})
+	if gorcBinErr != nil {
+		t.Fatal(gorcBinErr)
+	}
+	return gorcBinPath
+}
+
+// buildProgram compiles p's sources in mode m into dir and returns the
+// object paths.
+func buildProgram(ctx context.Context, p program, m compileMode, dir string) ([]string, error) {
+	var objs []string
+	for _, src := range p.sources {
+		cc := "gcc"
+		std := "-std=gnu11"
+		if strings.HasSuffix(src, ".cpp") {
+			cc, std = "g++", "-std=gnu++17"
+		}
+		obj := filepath.Join(dir, strings.TrimSuffix(src, filepath.Ext(src))+".o")
+		args := []string{"-c", std, "-Wall", "-Wno-unused-function", "-Wno-unused-variable"}
+		args = append(args, m.cflags...)
+		args = append(args, p.cflags...)
+		args = append(args, "-o", obj, filepath.Join(p.dir, src))
+		if out, err := exec.CommandContext(ctx, cc, args...).CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("%s %s: %v\n%s", cc, strings.Join(args, " "), err, out)
+		}
+		objs = append(objs, obj)
+	}
+	return objs, nil
+}
+
+// linkNative links objs into an executable with gcc or g++.
+func linkNative(ctx context.Context, p program, m compileMode, objs []string, exe string) error {
+	cc := "gcc"
+	if p.cxx {
+		cc = "g++"
+	}
+	args := append([]string{}, m.nativeLink...)
+	args = append(args, "-o", exe)
+	args = append(args, objs...)
+	args = append(args, p.link...)
+	if out, err := exec.CommandContext(ctx, cc, args...).CombinedOutput(); err != nil {
+		return fmt.Errorf("%s %s: %v\n%s", cc, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// jitCommand returns the argv that JIT-runs objs: gorc run, or the peer
+// named by GORC_CORPUS_PEER.
+func jitCommand(t testing.TB, p program, objs []string) []string {
+	libs := append([]string{}, p.link...)
+	if p.cxx {
+		// g++ adds these implicitly to a native link.
+		libs = append(libs, "-lstdc++", "-lm")
+	}
+	if peer := os.Getenv("GORC_CORPUS_PEER"); peer != "" {
+		argv := append([]string{peer}, objs...)
+		argv = append(argv, libs...)
+		if len(p.args) > 0 {
+			argv = append(argv, "-args")
+			argv = append(argv, p.args...)
+		}
+		return argv
+	}
+	argv := []string{gorcBinary(t), "run"}
+	if e := os.Getenv("GORC_EXEC"); e != "" {
+		fs := strings.Fields(e)
+		argv = append(argv, "-exec", fs[0])
+		argv = append(argv, fs[1:]...)
+	}
+	argv = append(argv, objs...)
+	argv = append(argv, libs...)
+	if len(p.args) > 0 {
+		argv = append(argv, "--")
+		argv = append(argv, p.args...)
+	}
+	return argv
+}
+
+// limiter bounds the number of programs compiled and run at once.
+var limiter = make(chan struct{}, 2*runtime.NumCPU())
+
+func TestCorpus(t *testing.T) {
+	toolPath(t, "gcc")
+	toolPath(t, "g++")
+	if peer := os.Getenv("GORC_CORPUS_PEER"); peer != "" {
+		toolPath(t, peer)
+	} else {
+		gorcBinary(t)
+	}
+	progs, err := loadPrograms(filepath.Join("..", "..", "testdata", "programs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(progs) < 25 {
+		t.Fatalf("corpus has only %d programs", len(progs))
+	}
+	sort.Slice(progs, func(i, j int) bool { return progs[i].name < progs[j].name })
+	for _, p := range progs {
+		for _, m := range p.modesFor() {
+			t.Run(p.name+"/"+m.name, func(t *testing.T) {
+				t.Parallel()
+				limiter <- struct{}{}
+				defer func() { <-limiter }()
+				runCorpusCase(t, p, m)
+			})
+		}
+	}
+}
+
+func runCorpusCase(t *testing.T, p program, m compileMode) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	objs, err := buildProgram(ctx, p, m, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "native")
+	if err := linkNative(ctx, p, m, objs, exe); err != nil {
+		t.Fatal(err)
+	}
+	stdin := ""
+	if p.stdin != "" {
+		stdin = filepath.Join(p.dir, p.stdin)
+	}
+	native, err := runProcess(ctx, dir, append([]string{exe}, p.args...), stdin)
+	if err != nil {
+		t.Fatalf("native run: %v", err)
+	}
+	if native.stdout == "" {
+		t.Fatalf("native run printed nothing; the program is broken:\n%v", native)
+	}
+	argv := jitCommand(t, p, objs)
+	jit, err := runProcess(ctx, dir, argv, stdin)
+	if err != nil {
+		t.Fatalf("JIT run: %v", err)
+	}
+	if jit != native {
+		t.Errorf("%s differs from the native run\ncommand: %s\n=== native ===\n%v\n=== jit ===\n%v",
+			p.name, strings.Join(argv, " "), native, jit)
+	}
+}

@@ -1,0 +1,2 @@
+int counter;
+void add_a(int n) { counter += n; }

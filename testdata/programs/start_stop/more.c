@@ -1,0 +1,3 @@
+#include "reg.h"
+REGISTER(gamma, 2)
+REGISTER(delta, 4)

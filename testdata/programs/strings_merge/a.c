@@ -1,0 +1,1 @@
+const char *greeting_a(void) { return "greeting from a: literal"; }

@@ -1,0 +1,2 @@
+const char *which(void) { return "strong override"; }
+int config_value = 2;
