@@ -24,8 +24,11 @@ type graphModel struct {
 	split  []bool // two symbols in two groups (the second depends on the first)
 	mrs    []*orc.MaterializationResponsibility
 	ready  []chan asyncResult
-	emit   []bool // emitted (attempted)
-	failed []bool // failed explicitly
+	emit    []bool // emitted (attempted)
+	failed  []bool // failed explicitly
+	removed []bool // tracker removed
+	sticky  []bool // was Ready (stays Ready even if a dependency is removed later)
+	rts     []*orc.ResourceTracker
 }
 
 func symName(u, k int) string { return fmt.Sprintf("u%d_%d", u, k) }
@@ -60,6 +63,9 @@ func runGraphModel(t testing.TB, data []byte) {
 	m.ready = make([]chan asyncResult, m.n)
 	m.emit = make([]bool, m.n)
 	m.failed = make([]bool, m.n)
+	m.removed = make([]bool, m.n)
+	m.sticky = make([]bool, m.n)
+	m.rts = make([]*orc.ResourceTracker, m.n)
 	for u := 0; u < m.n; u++ {
 		b := next()
 		m.jdOf[u] = b % ndylibs
@@ -70,14 +76,19 @@ func runGraphModel(t testing.TB, data []byte) {
 			}
 		}
 		u := u
+		rt, err := m.jds[m.jdOf[u]].CreateResourceTracker()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.rts[u] = rt
 		syms := orc.SymbolFlagsMap{m.es.Intern(symName(u, 0)): orc.Exported}
 		if m.split[u] {
 			syms[m.es.Intern(symName(u, 1))] = orc.Exported
 		}
-		err := m.jds[m.jdOf[u]].Define(&orc.SimpleMaterializationUnit{
+		err = m.jds[m.jdOf[u]].Define(&orc.SimpleMaterializationUnit{
 			UnitName: fmt.Sprintf("unit%d", u), Syms: syms,
 			MaterializeFunc: func(_ context.Context, r *orc.MaterializationResponsibility) { m.mrs[u] = r },
-		}, nil)
+		}, rt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,6 +124,20 @@ func runGraphModel(t testing.TB, data []byte) {
 		perm[i], perm[j] = perm[j], perm[i]
 	}
 	for _, u := range perm {
+		if b := next(); b%5 == 0 {
+			// Remove some unit's tracker (emitted or not).
+			v := next() % m.n
+			if !m.removed[v] {
+				m.removed[v] = true
+				if err := m.rts[v].Remove(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				m.check(fmt.Sprintf("remove %d", v))
+			}
+		}
+		if m.removed[u] {
+			continue
+		}
 		if next()%7 == 0 {
 			m.failed[u] = true
 			m.mrs[u].FailMaterialization(errors.New("injected"))
@@ -132,13 +157,23 @@ func runGraphModel(t testing.TB, data []byte) {
 				Dependencies: map[*orc.JITDylib][]orc.SymbolName{m.jds[m.jdOf[u]]: {m.es.Intern(symName(u, 0))}}}
 			groups = []orc.SymbolDependenceGroup{g2, g}
 		}
+		// Emitting fails if a dependency was removed (it is no longer
+		// defined) or the unit would depend on a failed symbol.
+		expectErr := m.reachesFailure(u)
+		for _, d := range m.deps[u] {
+			expectErr = expectErr || m.removed[d]
+		}
 		err := m.mrs[u].NotifyEmitted(groups)
+		if (err != nil) != expectErr {
+			t.Fatalf("emit %d: err=%v, reference expects error=%v", u, err, expectErr)
+		}
 		var fe *orc.FailedToMaterializeError
 		if err != nil && !errors.As(err, &fe) {
-			t.Fatalf("emit %d: %v", u, err)
-		}
-		if (err != nil) != m.reachesFailure(u) {
-			t.Fatalf("emit %d: err=%v, reference reaches failure=%v", u, err, m.reachesFailure(u))
+			// A dependency was removed: the emit is refused and the
+			// unit gives up.
+			m.emit[u] = false
+			m.failed[u] = true
+			m.mrs[u].FailMaterialization(err)
 		}
 		m.check(fmt.Sprintf("emit %d", u))
 	}
@@ -157,7 +192,7 @@ func (m *graphModel) reach(u int) []int {
 		}
 		seen[v] = true
 		out = append(out, v)
-		if m.emit[v] {
+		if m.emit[v] && !m.removed[v] && !m.sticky[v] {
 			work = append(work, m.deps[v]...)
 		}
 	}
@@ -165,8 +200,13 @@ func (m *graphModel) reach(u int) []int {
 }
 
 func (m *graphModel) reachesFailure(u int) bool {
+	if m.sticky[u] {
+		return false
+	}
 	for _, v := range m.reach(u) {
-		if m.failed[v] {
+		// Edges to symbols that were Ready are dropped: removing them
+		// later does not affect their dependants.
+		if m.failed[v] || (m.removed[v] && !m.sticky[v]) {
 			return true
 		}
 	}
@@ -174,6 +214,12 @@ func (m *graphModel) reachesFailure(u int) bool {
 }
 
 func (m *graphModel) want(u int) string {
+	if m.removed[u] {
+		return "absent"
+	}
+	if m.sticky[u] {
+		return "Ready"
+	}
 	if m.reachesFailure(u) {
 		return "FAILED"
 	}
@@ -189,21 +235,31 @@ func (m *graphModel) want(u int) string {
 }
 
 func (m *graphModel) check(step string) {
+	wants := make([]string, m.n)
+	for u := range wants {
+		wants[u] = m.want(u)
+	}
+	for u, w := range wants {
+		m.sticky[u] = m.sticky[u] || w == "Ready"
+	}
 	for u := 0; u < m.n; u++ {
-		want := m.want(u)
+		want := wants[u]
 		for k := 0; k < 1+btoi(m.split[u]); k++ {
 			if got := stateOf(m.jds[m.jdOf[u]], symName(u, k)); got != want {
 				m.t.Fatalf("after %s: %s is %s, want %s (deps %v, emitted %v, failed %v)", step, symName(u, k), got, want, m.deps, m.emit, m.failed)
 			}
 		}
+		if m.ready[u] == nil {
+			continue // completed and checked at an earlier step
+		}
 		done := !pending(m.ready[u])
-		if done != (want == "Ready" || want == "FAILED") {
+		if done != (want == "Ready" || want == "FAILED" || want == "absent") {
 			m.t.Fatalf("after %s: Ready query of unit %d done=%v, state %s", step, u, done, want)
 		}
 		if done {
 			r := <-m.ready[u]
-			m.ready[u] <- r
-			if (r.err != nil) != (want == "FAILED") {
+			m.ready[u] = nil
+			if (r.err != nil) != (want == "FAILED" || want == "absent") {
 				m.t.Fatalf("after %s: Ready query of unit %d: %v, want %s", step, u, r.err, want)
 			}
 		}
