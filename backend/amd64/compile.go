@@ -379,6 +379,9 @@ type fnCompiler struct {
 	outArgs int64
 	hasCall bool
 	entry   []vreg // incoming argument registers
+	fconsts []fconst
+	folded  []bool // by vreg: absorbed into the block's branch
+	owner   int    // RPO index of the IR block being selected
 	inArgs  int    // number of stack-passed parameters
 
 	ra regAlloc
@@ -411,6 +414,7 @@ func (fc *fnCompiler) reset(f *ir.Function) {
 	fc.hasCall = false
 	fc.entry = fc.entry[:0]
 	fc.inArgs = 0
+	fc.fconsts = fc.fconsts[:0]
 }
 
 func (fc *fnCompiler) compile(f *ir.Function) error {
@@ -485,6 +489,11 @@ func (fc *fnCompiler) selectFunction() error {
 	}
 	fc.uses = fc.uses[:nv]
 	clear(fc.uses)
+	for cap(fc.folded) < nv {
+		fc.folded = append(fc.folded[:cap(fc.folded)], false)
+	}
+	fc.folded = fc.folded[:nv]
+	clear(fc.folded)
 	for cap(fc.phiTmp) < nv {
 		fc.phiTmp = append(fc.phiTmp[:cap(fc.phiTmp)], 0)
 	}
@@ -536,6 +545,7 @@ func (fc *fnCompiler) selectFunction() error {
 	}
 	for i, b := range rpo {
 		fc.cur = i
+		fc.owner = i
 		fc.selectBlock(b)
 		if fc.err != nil {
 			if ie, ok := fc.err.(*iselError); ok && ie.in != nil {
@@ -546,6 +556,16 @@ func (fc *fnCompiler) selectFunction() error {
 		if t := b.Terminator(); t == nil {
 			return fc.errorf("block %s has no terminator", b.Ident())
 		}
+	}
+	// Float constants are defined once, right after the entry pseudo.
+	if n := len(fc.fconsts); n > 0 {
+		b := &fc.blocks[0]
+		ins := make([]minst, 0, len(b.insts)+n)
+		ins = append(ins, b.insts[0])
+		for _, c := range fc.fconsts {
+			ins = append(ins, minst{op: mFConst, dst: c.v, a: noVReg, b: noVReg, c: noVReg, imm: int64(c.bits)})
+		}
+		b.insts = append(ins, b.insts[1:]...)
 	}
 	// Layout: each block followed by the edge blocks split off it.
 	for i := range rpo {

@@ -750,3 +750,83 @@ int main(void) {
 `)
 	expectLines(t, out, []string{"1008", "1012", "12", hexf(1.25*2.5 + 1.25), hexf(1.25*2.5 + 1.25), hexf(1.25*2.5 + 1.25), hexf(0), "v=3.142 42", "10"})
 }
+
+// TestFoldedConditions covers branches on and/or of compares and the
+// Kaleidoscope boolean pattern (fcmp one (uitofp i1 c), 0.0), with NaNs.
+func TestFoldedConditions(t *testing.T) {
+	m := parse(t, `
+define double @orc(double %a, double %b) {
+entry:
+  %c1 = fcmp ugt double %a, 4.0
+  %c2 = fcmp oge double %b, %a
+  %o = or i1 %c1, %c2
+  br i1 %o, label %yes, label %no
+yes:
+  ret double 1.0
+no:
+  ret double 2.0
+}
+define double @andc(double %a, double %b) {
+entry:
+  %c1 = fcmp olt double %a, %b
+  %c2 = fcmp une double %b, 3.0
+  %o = and i1 %c1, %c2
+  br i1 %o, label %yes, label %no
+yes:
+  %p = phi double [ %a, %entry ]
+  ret double %p
+no:
+  ret double %b
+}
+define double @kbool(double %a, double %b) {
+entry:
+  %cmptmp = fcmp ult double %a, %b
+  %booltmp = uitofp i1 %cmptmp to double
+  %ifcond = fcmp one double %booltmp, 0.0
+  br i1 %ifcond, label %then, label %else
+then:
+  br label %ifcont
+else:
+  br label %ifcont
+ifcont:
+  %iftmp = phi double [ %a, %then ], [ %b, %else ]
+  ret double %iftmp
+}
+define double @kboolval(double %a, double %b) {
+  %cmptmp = fcmp ult double %a, %b
+  %booltmp = uitofp i1 %cmptmp to double
+  ret double %booltmp
+}
+`)
+	out := runC(t, m, `double orc(double, double), andc(double, double), kbool(double, double), kboolval(double, double);
+int main(void) {
+	double v[] = {0, 3, 5, NAN, -INFINITY};
+	for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) {
+		pd(orc(v[i], v[j])); pd(andc(v[i], v[j])); pd(kbool(v[i], v[j])); pd(kboolval(v[i], v[j]));
+	}
+	return 0;
+}
+`)
+	vals := []float64{0, 3, 5, math.Float64frombits(0x7ff8000000000000), math.Inf(-1)} // C's NAN
+	var want []string
+	for _, a := range vals {
+		for _, b := range vals {
+			if !(a <= 4) || b >= a {
+				want = append(want, hexf(1))
+			} else {
+				want = append(want, hexf(2))
+			}
+			if a < b && b != 3 {
+				want = append(want, hexf(a))
+			} else {
+				want = append(want, hexf(b))
+			}
+			if !(a >= b) {
+				want = append(want, hexf(a), hexf(1))
+			} else {
+				want = append(want, hexf(b), hexf(0))
+			}
+		}
+	}
+	expectLines(t, out, want)
+}

@@ -125,6 +125,9 @@ func (fc *fnCompiler) loc(v vreg) (asm.Reg, asm.Mem, bool) {
 	if iv.reg != asm.NoReg {
 		return iv.reg, asm.Mem{}, true
 	}
+	if iv.spill == -2 {
+		return asm.NoReg, fc.constMem(iv.bits), false
+	}
 	if iv.spill < 0 {
 		// Never live (defined but unused): any scratch will do.
 		if fc.class[v] == classXMM {
@@ -313,6 +316,9 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 			a.MovMR(8, dm, scratchGPR)
 		}
 	case mFConst:
+		if fc.ra.ivs[m.dst].spill == -2 {
+			return // rematerialized at each use
+		}
 		d := fc.dstReg(m.dst)
 		if m.imm == 0 {
 			a.SseRR(asm.Xorpd, d, d)

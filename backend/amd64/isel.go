@@ -117,9 +117,7 @@ func (fc *fnCompiler) use(v ir.Value) vreg {
 		if x.Typ.Bits != 64 {
 			fc.failf(nil, "float constants of %v are not supported", x.Typ)
 		}
-		r := fc.newVReg(classXMM)
-		fc.emit(minst{op: mFConst, dst: r, a: noVReg, b: noVReg, c: noVReg, imm: int64(math.Float64bits(x.V))})
-		return r
+		return fc.floatConst(math.Float64bits(x.V))
 	case *ir.ConstNull:
 		r := fc.newVReg(classGPR)
 		fc.emit(minst{op: mImm, dst: r, a: noVReg, b: noVReg, c: noVReg})
@@ -141,17 +139,35 @@ func (fc *fnCompiler) use(v ir.Value) vreg {
 	return fc.newVReg(classGPR)
 }
 
+// floatConst returns the function-wide virtual register holding a float
+// constant. All are defined at the entry; the allocator rematerializes
+// (reloads from the constant pool) instead of spilling them.
+func (fc *fnCompiler) floatConst(bits uint64) vreg {
+	for _, c := range fc.fconsts {
+		if c.bits == bits {
+			return c.v
+		}
+	}
+	r := fc.newVReg(classXMM)
+	fc.fconsts = append(fc.fconsts, fconst{bits, r})
+	return r
+}
+
+type fconst struct {
+	bits uint64
+	v    vreg
+}
+
 func (fc *fnCompiler) zeroOf(t *ir.Type) vreg {
 	c, ok := classOf(t)
 	if !ok {
 		fc.failf(nil, "unsupported type %v", t)
 	}
-	r := fc.newVReg(c)
 	if c == classXMM {
-		fc.emit(minst{op: mFConst, dst: r, a: noVReg, b: noVReg, c: noVReg})
-	} else {
-		fc.emit(minst{op: mImm, dst: r, a: noVReg, b: noVReg, c: noVReg})
+		return fc.floatConst(0)
 	}
+	r := fc.newVReg(c)
+	fc.emit(minst{op: mImm, dst: r, a: noVReg, b: noVReg, c: noVReg})
 	return r
 }
 
@@ -321,28 +337,22 @@ func (fc *fnCompiler) fcmpOperands(in *ir.Instr) minst {
 	return m
 }
 
-// fusable reports whether compare in is used only by the branch that ends
-// its own block, so it can be folded into the branch.
-func (fc *fnCompiler) fusable(in *ir.Instr) bool {
-	if fc.useCount(in) != 1 {
-		return false
-	}
-	t := in.Block.Terminator()
-	return t != nil && t.Op == ir.OpBr && len(t.Ops) == 1 && t.Ops[0] == ir.Value(in)
-}
-
 func (fc *fnCompiler) selectBlock(b *ir.Block) {
 	// Phi results take their values from the per-phi temporaries the
 	// predecessors wrote (parallel-copy semantics).
 	for _, phi := range b.Phis() {
 		fc.mov(vreg(phi.ID), fc.phiTmp[phi.ID-numPhys])
 	}
+	fc.markFolded(b)
 	for _, in := range b.Instrs {
 		if in.Op == ir.OpPhi {
 			continue
 		}
 		if fc.err != nil {
 			return
+		}
+		if fc.isFolded(in) {
+			continue
 		}
 		fc.selectInstr(in)
 	}
@@ -489,14 +499,14 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 			fc.mov(dst, vreg(asm.RDX))
 		}
 	case op == ir.OpICmp:
-		if !nops(2) || fc.fusable(in) {
+		if !nops(2) || fc.isFolded(in) {
 			return
 		}
 		m := fc.cmpOperands(in)
 		m.dst = dst
 		fc.emit(m)
 	case op == ir.OpFCmp:
-		if !nops(2) || fc.fusable(in) {
+		if !nops(2) || fc.isFolded(in) {
 			return
 		}
 		m := fc.fcmpOperands(in)
@@ -723,9 +733,35 @@ func (fc *fnCompiler) selectBr(in *ir.Instr) {
 		fc.failf(in, "malformed conditional br")
 		return
 	}
+	cond := fc.peelCond(in.Ops[0])
+	var cont int32 = -1
+	if c, ok := cond.(*ir.Instr); ok && fc.isFolded(c) && (c.Op == ir.OpOr || c.Op == ir.OpAnd) {
+		cont = fc.newSplitBlock()
+	}
+	t := fc.edgeTarget(from, in.Blocks[0])
+	f := fc.edgeTarget(from, in.Blocks[1])
+	if cont < 0 {
+		fc.condBranch(cond, t, f)
+		return
+	}
+	c := cond.(*ir.Instr)
+	c1, c2 := fc.peelCond(c.Ops[0]), fc.peelCond(c.Ops[1])
+	if c.Op == ir.OpOr {
+		fc.condBranch(c1, t, cont)
+	} else {
+		fc.condBranch(c1, cont, f)
+	}
+	saved := fc.cur
+	fc.cur = int(cont)
+	fc.condBranch(c2, t, f)
+	fc.cur = saved
+}
+
+// condBranch emits a two-way branch on an i1 value, fusing a folded
+// compare.
+func (fc *fnCompiler) condBranch(cond ir.Value, t, f int32) {
 	var m minst
-	cond := in.Ops[0]
-	if c, ok := cond.(*ir.Instr); ok && (c.Op == ir.OpICmp || c.Op == ir.OpFCmp) && c.Block == from && fc.fusable(c) {
+	if c, ok := cond.(*ir.Instr); ok && fc.isFolded(c) && (c.Op == ir.OpICmp || c.Op == ir.OpFCmp) {
 		if c.Op == ir.OpICmp {
 			m = fc.cmpOperands(c)
 			m.op = mCmpBr
@@ -737,9 +773,118 @@ func (fc *fnCompiler) selectBr(in *ir.Instr) {
 		m = fc.inst(mBr, noVReg, fc.use(cond), noVReg)
 	}
 	m.dst = noVReg
-	m.t = fc.edgeTarget(from, in.Blocks[0])
-	m.f = fc.edgeTarget(from, in.Blocks[1])
+	m.t, m.f = t, f
 	fc.emit(m)
+}
+
+func (fc *fnCompiler) isFolded(in *ir.Instr) bool {
+	return in.ID >= numPhys && in.ID < len(fc.folded) && fc.folded[in.ID]
+}
+
+// single reports whether v is an instruction of block b with one use.
+func (fc *fnCompiler) single(v ir.Value, b *ir.Block) (*ir.Instr, bool) {
+	in, ok := v.(*ir.Instr)
+	if !ok || in.Block != b || in.Op == ir.OpAlloca || in.ID < numPhys || fc.useCount(in) != 1 {
+		return nil, false
+	}
+	return in, true
+}
+
+// peelCond looks through "fcmp one/une (uitofp i1 c), 0.0" (the way the
+// Kaleidoscope front end tests a boolean) to c.
+func (fc *fnCompiler) peelCond(v ir.Value) ir.Value {
+	in, ok := v.(*ir.Instr)
+	if !ok || !fc.isFolded(in) || in.Op != ir.OpFCmp {
+		return v
+	}
+	if x, ok := fc.boolOfFCmp(in); ok {
+		return x
+	}
+	return v
+}
+
+func (fc *fnCompiler) boolOfFCmp(in *ir.Instr) (ir.Value, bool) {
+	if in.Pred != ir.FCmpONE && in.Pred != ir.FCmpUNE {
+		return nil, false
+	}
+	z, ok := in.Ops[1].(*ir.ConstFloat)
+	if !ok || z.V != 0 {
+		return nil, false
+	}
+	u, ok := fc.single(in.Ops[0], in.Block)
+	if !ok || u.Op != ir.OpUIToFP || !u.Ops[0].Type().IsInt() || u.Ops[0].Type().Bits != 1 {
+		return nil, false
+	}
+	return u.Ops[0], true
+}
+
+// markFolded marks the instructions of b that its conditional branch
+// absorbs: a compare (possibly behind the Kaleidoscope boolean pattern),
+// or an and/or of two compares.
+func (fc *fnCompiler) markFolded(b *ir.Block) {
+	t := b.Terminator()
+	if t == nil || t.Op != ir.OpBr || len(t.Ops) != 1 {
+		return
+	}
+	var mark func(v ir.Value, depth int) bool
+	mark = func(v ir.Value, depth int) bool {
+		in, ok := fc.single(v, b)
+		if !ok {
+			return false
+		}
+		switch in.Op {
+		case ir.OpICmp:
+			fc.folded[in.ID] = true
+			return true
+		case ir.OpFCmp:
+			if x, ok := fc.boolOfFCmp(in); ok {
+				fc.folded[in.ID] = true
+				fc.folded[in.Ops[0].(*ir.Instr).ID] = true
+				mark(x, depth)
+				return true
+			}
+			fc.folded[in.ID] = true
+			return true
+		case ir.OpOr, ir.OpAnd:
+			if depth > 0 || !in.Typ.IsInt() || in.Typ.Bits != 1 {
+				return false
+			}
+			x, ok1 := fc.single(fc.peelPreview(in.Ops[0]), b)
+			y, ok2 := fc.single(fc.peelPreview(in.Ops[1]), b)
+			if !ok1 || !ok2 || !isCmp(x) || !isCmp(y) {
+				return false
+			}
+			fc.folded[in.ID] = true
+			mark(in.Ops[0], 1)
+			mark(in.Ops[1], 1)
+			return true
+		}
+		return false
+	}
+	mark(t.Ops[0], 0)
+}
+
+func isCmp(in *ir.Instr) bool { return in.Op == ir.OpICmp || in.Op == ir.OpFCmp }
+
+// peelPreview is peelCond before marking: it follows the boolean pattern
+// if it applies.
+func (fc *fnCompiler) peelPreview(v ir.Value) ir.Value {
+	in, ok := v.(*ir.Instr)
+	if !ok || in.Op != ir.OpFCmp || in.ID < numPhys || fc.useCount(in) != 1 {
+		return v
+	}
+	if x, ok := fc.boolOfFCmp(in); ok {
+		return x
+	}
+	return v
+}
+
+// newSplitBlock appends a machine block laid out after the current IR
+// block's.
+func (fc *fnCompiler) newSplitBlock() int32 {
+	fc.blocks = append(fc.blocks, mblock{})
+	fc.splitOf = append(fc.splitOf, int32(fc.owner))
+	return int32(len(fc.blocks) - 1)
 }
 
 // edgeTarget returns the machine block a conditional branch from -> to
@@ -750,9 +895,7 @@ func (fc *fnCompiler) edgeTarget(from, to *ir.Block) int32 {
 		return int32(to.ID)
 	}
 	saved := fc.cur
-	fc.blocks = append(fc.blocks, mblock{})
-	fc.cur = len(fc.blocks) - 1
-	fc.splitOf = append(fc.splitOf, int32(saved))
+	fc.cur = int(fc.newSplitBlock())
 	fc.phiCopies(from, to)
 	fc.emit(minst{op: mJmp, dst: noVReg, a: noVReg, b: noVReg, c: noVReg, t: int32(to.ID)})
 	idx := int32(fc.cur)

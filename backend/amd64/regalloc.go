@@ -26,6 +26,8 @@ type interval struct {
 	weight   float32
 	hintPhys asm.Reg
 	hintV    vreg
+	remat    bool  // a float constant: "spilling" reloads it from the pool
+	bits     int64 // its value
 }
 
 func (iv *interval) start() int32 { return iv.rs[0].from }
@@ -223,6 +225,7 @@ func (fc *fnCompiler) allocate() {
 		iv.weight = 0
 		iv.hintPhys = asm.NoReg
 		iv.hintV = noVReg
+		iv.remat = false
 		if i < numPhys {
 			iv.reg = asm.Reg(i)
 		}
@@ -288,6 +291,11 @@ func (fc *fnCompiler) allocate() {
 	}
 	for i := range ra.ivs {
 		slices.Reverse(ra.ivs[i].rs)
+	}
+	for _, c := range fc.fconsts {
+		iv := &ra.ivs[c.v]
+		iv.remat, iv.bits = true, int64(c.bits)
+		iv.weight *= 0.25
 	}
 
 	// Linear scan.
@@ -453,8 +461,7 @@ func (fc *fnCompiler) allocOne(v vreg) {
 		}
 	}
 	if best == asm.NoReg {
-		iv.spill = ra.nSpill
-		ra.nSpill++
+		fc.spill(iv)
 		return
 	}
 	l := ra.assigned[best]
@@ -463,8 +470,7 @@ func (fc *fnCompiler) allocOne(v vreg) {
 		oi := &ra.ivs[o]
 		if intersects(iv.rs, oi.rs) {
 			oi.reg = asm.NoReg
-			oi.spill = ra.nSpill
-			ra.nSpill++
+			fc.spill(oi)
 		} else {
 			l[j] = o
 			j++
@@ -473,4 +479,13 @@ func (fc *fnCompiler) allocOne(v vreg) {
 	ra.assigned[best] = append(l[:j], v)
 	iv.reg = best
 	ra.used[best] = true
+}
+
+func (fc *fnCompiler) spill(iv *interval) {
+	if iv.remat {
+		iv.spill = -2
+		return
+	}
+	iv.spill = fc.ra.nSpill
+	fc.ra.nSpill++
 }
