@@ -15,15 +15,15 @@ import (
 // time and checks every symbol's state, and every pending query, against a
 // brute-force reference after each step.
 type graphModel struct {
-	t      testing.TB
-	es     *orc.ExecutionSession
-	jds    []*orc.JITDylib
-	n      int
-	jdOf   []int
-	deps   [][]int
-	split  []bool // two symbols in two groups (the second depends on the first)
-	mrs    []*orc.MaterializationResponsibility
-	ready  []chan asyncResult
+	t       testing.TB
+	es      *orc.ExecutionSession
+	jds     []*orc.JITDylib
+	n       int
+	jdOf    []int
+	deps    [][]int
+	split   []bool // two symbols in two groups (the second depends on the first)
+	mrs     []*orc.MaterializationResponsibility
+	ready   []chan asyncResult
 	emit    []bool // emitted (attempted)
 	failed  []bool // failed explicitly
 	removed []bool // tracker removed
