@@ -100,13 +100,17 @@ func PageSize() uint64 { return uint64(os.Getpagesize()) }
 // ---------------------------------------------------------------------
 // memory
 
+// MaxReservation is the largest single reservation (64 GiB).
+const MaxReservation = 1 << 36
+
 // ErrNotReserved is returned (wrapped) for memory operations on addresses
 // outside every reservation.
 var ErrNotReserved = errors.New("address range not inside a reservation")
 
 type reservation struct {
-	r   shared.ExecutorAddrRange
-	low bool
+	r    shared.ExecutorAddrRange
+	low  bool
+	prot []shared.MemProt // per page: what Protect last set (0 = no access)
 }
 
 var (
@@ -122,7 +126,7 @@ func Reserve(size uint64, low bool) (shared.ExecutorAddrRange, error) {
 	if size == 0 {
 		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve: zero size")
 	}
-	if size > 1<<46 {
+	if size > MaxReservation {
 		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve %#x bytes: too large", size)
 	}
 	size = (size + ps - 1) &^ (ps - 1)
@@ -143,24 +147,67 @@ func Reserve(size uint64, low bool) (shared.ExecutorAddrRange, error) {
 	i := sort.Search(len(reservations), func(i int) bool { return reservations[i].r.Start > r.Start })
 	reservations = append(reservations, reservation{})
 	copy(reservations[i+1:], reservations[i:])
-	reservations[i] = reservation{r: r, low: low}
+	reservations[i] = reservation{r: r, low: low, prot: make([]shared.MemProt, size/ps)}
 	memMu.Unlock()
 	return r, nil
 }
 
-// checkRange verifies that [addr, addr+size) lies inside one reservation.
-func checkRange(op string, addr shared.ExecutorAddr, size uint64) error {
+// ErrAccess is returned (wrapped) for reads and writes of memory whose
+// protection does not allow them.
+var ErrAccess = errors.New("memory protection does not allow the access")
+
+// findRes returns the reservation containing [addr, addr+size). memMu held.
+func findRes(addr shared.ExecutorAddr, size uint64) *reservation {
 	end := uint64(addr) + size
 	if end < uint64(addr) {
-		return fmt.Errorf("executor: %s [%v, +%#x): range wraps around: %w", op, addr, size, ErrNotReserved)
-	}
-	memMu.Lock()
-	defer memMu.Unlock()
-	i := sort.Search(len(reservations), func(i int) bool { return reservations[i].r.Start > addr }) - 1
-	if i >= 0 && reservations[i].r.Contains(addr) && end <= uint64(reservations[i].r.End) {
 		return nil
 	}
-	return fmt.Errorf("executor: %s [%v, %#x): %w", op, addr, end, ErrNotReserved)
+	i := sort.Search(len(reservations), func(i int) bool { return reservations[i].r.Start > addr }) - 1
+	if i >= 0 && reservations[i].r.Contains(addr) && end <= uint64(reservations[i].r.End) {
+		return &reservations[i]
+	}
+	return nil
+}
+
+// checkRange verifies that [addr, addr+size) lies inside one reservation
+// and, if need is not 0, that every page of it has at least the
+// protections in need.
+func checkRange(op string, addr shared.ExecutorAddr, size uint64, need shared.MemProt) error {
+	memMu.Lock()
+	defer memMu.Unlock()
+	res := findRes(addr, size)
+	if res == nil {
+		return fmt.Errorf("executor: %s [%v, +%#x): %w", op, addr, size, ErrNotReserved)
+	}
+	if need == 0 || size == 0 {
+		return nil
+	}
+	ps := PageSize()
+	first := (uint64(addr) - uint64(res.r.Start)) / ps
+	last := (uint64(addr) + size - 1 - uint64(res.r.Start)) / ps
+	for p := first; p <= last; p++ {
+		if res.prot[p]&need != need {
+			return fmt.Errorf("executor: %s [%v, +%#x): page %#x is %v, need %v: %w",
+				op, addr, size, uint64(res.r.Start)+p*ps, res.prot[p], need, ErrAccess)
+		}
+	}
+	return nil
+}
+
+// setProt records prot for the pages of r (page aligned, inside a
+// reservation).
+func setProt(r shared.ExecutorAddrRange, prot shared.MemProt) {
+	memMu.Lock()
+	defer memMu.Unlock()
+	res := findRes(r.Start, r.Size())
+	if res == nil {
+		return
+	}
+	ps := PageSize()
+	first := (uint64(r.Start) - uint64(res.r.Start)) / ps
+	for p := first; p < first+r.Size()/ps; p++ {
+		res.prot[p] = prot
+	}
 }
 
 func checkPages(op string, r shared.ExecutorAddrRange) error {
@@ -168,7 +215,7 @@ func checkPages(op string, r shared.ExecutorAddrRange) error {
 	if r.End < r.Start || uint64(r.Start)%ps != 0 || uint64(r.End)%ps != 0 {
 		return fmt.Errorf("executor: %s %v: not page aligned (page size %#x)", op, r, ps)
 	}
-	return checkRange(op, r.Start, r.Size())
+	return checkRange(op, r.Start, r.Size(), 0)
 }
 
 // Release unmaps a whole reservation made by Reserve.
@@ -209,6 +256,7 @@ func Protect(r shared.ExecutorAddrRange, prot shared.MemProt) error {
 	if e := C.gorc_mem_protect(C.uint64_t(r.Start), C.uint64_t(r.Size()), C.int(prot)); e != 0 {
 		return fmt.Errorf("executor: protect %v %v: %w", r, prot, syscall.Errno(e))
 	}
+	setProt(r, prot)
 	if prot&shared.ProtExec != 0 {
 		C.gorc_clear_cache(C.uint64_t(r.Start), C.uint64_t(r.Size()))
 	}
@@ -227,16 +275,18 @@ func Decommit(r shared.ExecutorAddrRange) error {
 	if e := C.gorc_mem_decommit(C.uint64_t(r.Start), C.uint64_t(r.Size())); e != 0 {
 		return fmt.Errorf("executor: decommit %v: %w", r, syscall.Errno(e))
 	}
+	setProt(r, 0)
 	return nil
 }
 
 // Write copies data to addr, which must lie inside a reservation (or a TLS
-// initialization image) and be writable.
+// initialization image) and be writable; otherwise the error wraps
+// ErrNotReserved or ErrAccess and nothing is written.
 func Write(addr shared.ExecutorAddr, data []byte) error {
 	if len(data) == 0 {
 		return nil
 	}
-	if err := checkRange("write", addr, uint64(len(data))); err != nil {
+	if err := checkRange("write", addr, uint64(len(data)), shared.ProtWrite); err != nil {
 		if !inTLSImage(addr, uint64(len(data))) {
 			return err
 		}
@@ -248,7 +298,7 @@ func Write(addr shared.ExecutorAddr, data []byte) error {
 // Read copies n bytes from addr, which must lie inside a reservation (or a
 // TLS initialization image) and be readable.
 func Read(addr shared.ExecutorAddr, n uint64) ([]byte, error) {
-	if err := checkRange("read", addr, n); err != nil && !inTLSImage(addr, n) {
+	if err := checkRange("read", addr, n, shared.ProtRead); err != nil && !inTLSImage(addr, n) {
 		return nil, err
 	}
 	if n > 1<<32 {
@@ -263,10 +313,10 @@ func Read(addr shared.ExecutorAddr, n uint64) ([]byte, error) {
 
 // Memory returns the executor memory [addr, addr+n) itself as a slice:
 // the in-process fast path for writing link results in place. The range
-// must lie inside a reservation; the slice is valid while the memory stays
-// mapped with the protections that its use requires.
+// must lie inside a reservation and be read-write now; the slice may be
+// used until the protections change.
 func Memory(addr shared.ExecutorAddr, n uint64) ([]byte, error) {
-	if err := checkRange("access", addr, n); err != nil {
+	if err := checkRange("access", addr, n, shared.ProtRead|shared.ProtWrite); err != nil {
 		return nil, err
 	}
 	if n == 0 {

@@ -164,6 +164,23 @@ func TestMemoryErrors(t *testing.T) {
 	if _, err := Read(outside, 4); !errors.Is(err, ErrNotReserved) {
 		t.Errorf("read outside: %v, want ErrNotReserved", err)
 	}
+	// Inside the reservation but not accessible: refused, not a crash.
+	if _, err := Read(r.Start, 4); !errors.Is(err, ErrAccess) {
+		t.Errorf("read of PROT_NONE memory: %v, want ErrAccess", err)
+	}
+	if err := Write(r.Start, []byte{1}); !errors.Is(err, ErrAccess) {
+		t.Errorf("write of PROT_NONE memory: %v, want ErrAccess", err)
+	}
+	Protect(r, shared.ProtRead|shared.ProtExec)
+	if err := Write(r.Start, []byte{1}); !errors.Is(err, ErrAccess) {
+		t.Errorf("write of r-x memory: %v, want ErrAccess", err)
+	}
+	if _, err := Memory(r.Start, 8); !errors.Is(err, ErrAccess) {
+		t.Errorf("writable view of r-x memory: %v, want ErrAccess", err)
+	}
+	if _, err := Read(r.Start, 4); err != nil {
+		t.Errorf("read of r-x memory: %v", err)
+	}
 }
 
 func TestDecommitZeroes(t *testing.T) {

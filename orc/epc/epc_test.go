@@ -107,6 +107,9 @@ func TestInProcessRunAndMemory(t *testing.T) {
 	if err := e.RunVoid(ctx, page.Start); err != nil {
 		t.Fatal(err)
 	}
+	if err := e.Write(ctx, page.Start, []byte{1}); err == nil {
+		t.Error("write to read-execute memory accepted")
+	}
 	if err := e.Write(ctx, r.End.Add(1<<30), []byte{1}); err == nil {
 		t.Error("write outside every reservation accepted")
 	}
