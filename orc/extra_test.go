@@ -1,0 +1,252 @@
+package orc_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorc/orc"
+	"gorc/orc/shared"
+)
+
+func TestInitSymbolSideEffectsOnly(t *testing.T) {
+	es := newSession(t)
+	jd := mustJD(t, es, "main")
+	f, init := es.Intern("f"), es.Intern("__init_f.o")
+	var ran atomic.Int32
+	must(t, jd.Define(&orc.SimpleMaterializationUnit{
+		UnitName: "f.o",
+		Syms:     orc.SymbolFlagsMap{f: orc.Exported | orc.Callable, init: orc.MaterializationSideEffectsOnly},
+		Init:     init,
+		MaterializeFunc: func(_ context.Context, r *orc.MaterializationResponsibility) {
+			ran.Add(1)
+			if r.GetInitializerSymbol() != init {
+				r.FailMaterialization(errors.New("init symbol not passed on"))
+				return
+			}
+			if err := r.NotifyResolved(orc.SymbolMap{init: {Addr: 1}}); !errors.Is(err, orc.ErrResponsibility) {
+				r.FailMaterialization(fmt.Errorf("resolving a side-effects-only symbol: %v", err))
+				return
+			}
+			must(t, r.NotifyResolved(orc.SymbolMap{f: {Addr: 0xf0}}))
+			must(t, r.NotifyEmitted(nil))
+		},
+	}, nil))
+	// Looking up the init symbol runs the unit; the result has no entry
+	// for it (it has no address).
+	m, err := es.Lookup(ctxT(t), orc.SearchOrder(orc.MatchAllSymbols, jd), orc.SymbolLookupSet{}.Add(init, orc.WeaklyReferencedSymbol), orc.SymbolStateReady)
+	if err != nil || len(m) != 0 || ran.Load() != 1 {
+		t.Fatalf("lookup init: %v %v ran=%d", m, err, ran.Load())
+	}
+	if s := stateOf(jd, "f"); s != "Ready" {
+		t.Fatalf("f = %s", s)
+	}
+	// An init symbol that is not among the unit's symbols is refused.
+	err = jd.Define(&orc.SimpleMaterializationUnit{UnitName: "bad.o", Syms: orc.SymbolFlagsMap{es.Intern("g"): orc.Exported}, Init: es.Intern("nope")}, nil)
+	if err == nil || !strings.Contains(err.Error(), "init symbol") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestGeneratorArguments(t *testing.T) {
+	es := newSession(t)
+	a, b := mustJD(t, es, "A"), mustJD(t, es, "B")
+	must(t, a.Define(abs(es, "inA", 1), nil))
+	type call struct {
+		jd    string
+		kind  orc.LookupKind
+		flags orc.JITDylibLookupFlags
+		names string
+	}
+	var calls []call
+	gen := orc.DefinitionGeneratorFunc(func(_ context.Context, kind orc.LookupKind, jd *orc.JITDylib, flags orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
+		calls = append(calls, call{jd.Name(), kind, flags, strings.Join(sortedStrings(set.Names()), ",")})
+		return nil
+	})
+	a.AddGenerator(gen)
+	b.AddGenerator(gen)
+	set := orc.NewSymbolLookupSet(es.Intern("inA"), es.Intern("x")).Add(es.Intern("y"), orc.WeaklyReferencedSymbol)
+	var got error
+	done := make(chan struct{})
+	es.LookupAsync(ctxT(t), orc.LookupKindDLSym, orc.JITDylibSearchOrder{{JD: a, Flags: orc.MatchAllSymbols}, {JD: b, Flags: orc.MatchExportedSymbolsOnly}},
+		set, orc.SymbolStateReady, func(_ orc.SymbolMap, err error) { got = err; close(done) }, nil)
+	<-done
+	var nf *orc.SymbolsNotFoundError
+	if !errors.As(got, &nf) || got.Error() != "symbols not found: [x]" {
+		t.Fatalf("err = %v", got)
+	}
+	want := []call{{"A", orc.LookupKindDLSym, orc.MatchAllSymbols, "x,y"}, {"B", orc.LookupKindDLSym, orc.MatchExportedSymbolsOnly, "x,y"}}
+	if fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Fatalf("calls = %v, want %v", calls, want)
+	}
+}
+
+func sortedStrings(ns []orc.SymbolName) []string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = n.String()
+	}
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func TestEmittedStateAndDuplicateNames(t *testing.T) {
+	es := newSession(t)
+	jd := mustJD(t, es, "main")
+	ua, ub := newCtl(es, "a.o", orc.Exported, "a"), newCtl(es, "b.o", orc.Exported, "b")
+	must(t, jd.Define(ua, nil))
+	must(t, jd.Define(ub, nil))
+	order := orc.SearchOrder(orc.MatchAllSymbols, jd)
+	// The same name twice in one lookup set is fine.
+	a := es.Intern("a")
+	var emitted asyncResult
+	done := make(chan struct{})
+	es.LookupAsync(ctxT(t), orc.LookupKindStatic, order, orc.SymbolLookupSet{{Name: a}, {Name: a, Flags: orc.WeaklyReferencedSymbol}}, orc.SymbolStateEmitted,
+		func(m orc.SymbolMap, err error) { emitted = asyncResult{m, err}; close(done) }, nil)
+	lookupAsync(es, order, orc.SymbolStateReady, "b")
+	ra, rb := ua.take(t), ub.take(t)
+	resolveAll(t, ra, map[string]int{"a": 0xa})
+	resolveAll(t, rb, map[string]int{"b": 0xb})
+	must(t, ra.NotifyEmitted([]orc.SymbolDependenceGroup{{Symbols: []orc.SymbolName{a}, Dependencies: map[*orc.JITDylib][]orc.SymbolName{jd: {es.Intern("b")}}}}))
+	<-done
+	if emitted.err != nil || emitted.m[a].Addr != 0xa || stateOf(jd, "a") != "Emitted" {
+		t.Fatalf("emitted lookup: %v %v, a is %s", emitted.m, emitted.err, stateOf(jd, "a"))
+	}
+	must(t, rb.NotifyEmitted(nil))
+	if stateOf(jd, "a") != "Ready" {
+		t.Fatalf("a is %s", stateOf(jd, "a"))
+	}
+}
+
+func TestTransferWhileMaterializing(t *testing.T) {
+	es := newSession(t)
+	m := &recordingManager{attached: map[orc.ResourceKey][]string{}}
+	es.RegisterResourceManager(m)
+	jd := mustJD(t, es, "main")
+	src, err := jd.CreateResourceTracker()
+	must(t, err)
+	dst, err := jd.CreateResourceTracker()
+	must(t, err)
+	u := newCtl(es, "u.o", orc.Exported, "u")
+	must(t, jd.Define(u, src))
+	q := lookupAsync(es, orc.SearchOrder(orc.MatchAllSymbols, jd), orc.SymbolStateReady, "u")
+	r := u.take(t)
+	must(t, src.TransferTo(dst))
+	var key orc.ResourceKey
+	must(t, r.WithResourceKeyDo(func(k orc.ResourceKey) { key = k }))
+	if key != dst.Key() {
+		t.Fatalf("key = %d, want destination %d", key, dst.Key())
+	}
+	must(t, src.Remove(ctxT(t))) // now empty: must not affect u
+	resolveAll(t, r, map[string]int{"u": 0x10})
+	must(t, r.NotifyEmitted(nil))
+	if res := wait(t, q); res.err != nil {
+		t.Fatal(res.err)
+	}
+	must(t, dst.Remove(ctxT(t)))
+	if stateOf(jd, "u") != "absent" {
+		t.Fatal("u survived removal of its (transferred) tracker")
+	}
+	other := mustJD(t, es, "other")
+	if err := dst.TransferTo(other.DefaultResourceTracker()); err == nil {
+		t.Fatal("transfer across dylibs accepted")
+	}
+}
+
+func TestRemoveJITDylibTwiceAndInOrder(t *testing.T) {
+	es := newSession(t)
+	a, b := mustJD(t, es, "A"), mustJD(t, es, "B")
+	must(t, b.Define(abs(es, "x", 1), nil))
+	must(t, es.RemoveJITDylib(ctxT(t), a))
+	if err := es.RemoveJITDylib(ctxT(t), a); !errors.Is(err, orc.ErrJITDylibRemoved) {
+		t.Fatalf("second removal: %v", err)
+	}
+	_, err := es.Lookup(ctxT(t), orc.SearchOrder(orc.MatchAllSymbols, b, a), orc.NewSymbolLookupSet(es.Intern("x")), orc.SymbolStateReady)
+	if !errors.Is(err, orc.ErrJITDylibRemoved) || !strings.Contains(err.Error(), `"A"`) {
+		t.Fatalf("lookup with removed dylib in order: %v", err)
+	}
+	if _, err := a.CreateResourceTracker(); !errors.Is(err, orc.ErrJITDylibRemoved) {
+		t.Fatalf("tracker in removed dylib: %v", err)
+	}
+	// The name can be reused.
+	a2 := mustJD(t, es, "A")
+	if a2 == a || es.GetJITDylibByName("A") != a2 {
+		t.Fatal("name not reusable")
+	}
+}
+
+// TestConcurrentRemoval races tracker removal against materialization and
+// lookups: nothing may panic, deadlock or return an unexpected error.
+func TestConcurrentRemoval(t *testing.T) {
+	es := newSession(t, orc.WithDispatcher(orc.NewPoolDispatcher(4)))
+	jd := mustJD(t, es, "main")
+	const rounds, per = 40, 20
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for round := 0; round < rounds; round++ {
+		rt, err := jd.CreateResourceTracker()
+		must(t, err)
+		names := make([]orc.SymbolName, per)
+		for i := range names {
+			names[i] = es.Intern(fmt.Sprintf("r%d_%d", round, i))
+			i := i
+			must(t, jd.Define(&orc.SimpleMaterializationUnit{UnitName: "u", Syms: orc.SymbolFlagsMap{names[i]: orc.Exported},
+				MaterializeFunc: func(ctx context.Context, r *orc.MaterializationResponsibility) {
+					if err := r.NotifyResolved(orc.SymbolMap{names[i]: {Addr: shared.ExecutorAddr(i + 1)}}); err != nil {
+						r.FailMaterialization(err)
+						return
+					}
+					var set orc.SymbolLookupSet
+					if i > 0 {
+						set = orc.NewSymbolLookupSet(names[i-1])
+					}
+					es.LookupAsync(ctx, orc.LookupKindStatic, orc.SearchOrder(orc.MatchAllSymbols, jd), set, orc.SymbolStateResolved, func(_ orc.SymbolMap, err error) {
+						if err != nil {
+							r.FailMaterialization(err)
+							return
+						}
+						var g []orc.SymbolDependenceGroup
+						if i > 0 {
+							g = []orc.SymbolDependenceGroup{{Symbols: names[i : i+1], Dependencies: map[*orc.JITDylib][]orc.SymbolName{jd: names[i-1 : i]}}}
+						}
+						if err := r.NotifyEmitted(g); err != nil {
+							r.FailMaterialization(err)
+						}
+					}, nil)
+				}}, rt))
+		}
+		var wg sync.WaitGroup
+		rng := rand.New(rand.NewSource(int64(round)))
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func(k int) {
+				defer wg.Done()
+				_, err := es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(names[k]), orc.SymbolStateReady)
+				var nf *orc.SymbolsNotFoundError
+				var fe *orc.FailedToMaterializeError
+				if err != nil && !errors.As(err, &nf) && !errors.As(err, &fe) && !errors.Is(err, orc.ErrResourceTrackerRemoved) {
+					t.Errorf("unexpected lookup error: %v", err)
+				}
+			}(rng.Intn(per))
+		}
+		time.Sleep(time.Duration(rng.Intn(200)) * time.Microsecond)
+		must(t, rt.Remove(ctx))
+		wg.Wait()
+		if ctx.Err() != nil {
+			t.Fatal("timed out")
+		}
+	}
+	if n := len(jd.Symbols()); n != 0 {
+		t.Fatalf("%d symbols left after removing every tracker", n)
+	}
+}
