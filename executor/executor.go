@@ -111,6 +111,7 @@ type reservation struct {
 	r    shared.ExecutorAddrRange
 	low  bool
 	prot []shared.MemProt // per page: what Protect last set (0 = no access)
+	fd   int              // memfd backing a shared reservation, or -1
 }
 
 var (
@@ -147,9 +148,51 @@ func Reserve(size uint64, low bool) (shared.ExecutorAddrRange, error) {
 	i := sort.Search(len(reservations), func(i int) bool { return reservations[i].r.Start > r.Start })
 	reservations = append(reservations, reservation{})
 	copy(reservations[i+1:], reservations[i:])
-	reservations[i] = reservation{r: r, low: low, prot: make([]shared.MemProt, size/ps)}
+	reservations[i] = reservation{r: r, low: low, prot: make([]shared.MemProt, size/ps), fd: -1}
 	memMu.Unlock()
 	return r, nil
+}
+
+// ReserveShared is Reserve backed by a memfd mapped MAP_SHARED: another
+// mapping of the same file (the controller's, through SharedMemoryPath)
+// sees and writes the same pages, so code can be written without copying
+// it through a stream. Protect, Decommit and Release work as for Reserve.
+func ReserveShared(size uint64, low bool) (shared.ExecutorAddrRange, error) {
+	ps := PageSize()
+	if size == 0 || size > MaxReservation {
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve shared %#x bytes: bad size", size)
+	}
+	size = (size + ps - 1) &^ (ps - 1)
+	var addr C.uint64_t
+	var fd C.int
+	lowFlag := C.int(0)
+	if low {
+		lowFlag = 1
+	}
+	if e := C.gorc_mem_reserve_shared(C.uint64_t(size), lowFlag, &addr, &fd); e != 0 {
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve shared %#x bytes: %w", size, syscall.Errno(e))
+	}
+	r := shared.ExecutorAddrRange{Start: shared.ExecutorAddr(addr), End: shared.ExecutorAddr(uint64(addr) + size)}
+	memMu.Lock()
+	i := sort.Search(len(reservations), func(i int) bool { return reservations[i].r.Start > r.Start })
+	reservations = append(reservations, reservation{})
+	copy(reservations[i+1:], reservations[i:])
+	reservations[i] = reservation{r: r, low: low, prot: make([]shared.MemProt, size/ps), fd: int(fd)}
+	memMu.Unlock()
+	return r, nil
+}
+
+// SharedMemoryPath returns the path through which another process (or
+// this one) can open the memfd behind a shared reservation:
+// /proc/PID/fd/N.
+func SharedMemoryPath(r shared.ExecutorAddrRange) (string, error) {
+	memMu.Lock()
+	defer memMu.Unlock()
+	res := findRes(r.Start, r.Size())
+	if res == nil || res.r != r || res.fd < 0 {
+		return "", fmt.Errorf("executor: shared memory path of %v: not a shared reservation", r)
+	}
+	return fmt.Sprintf("/proc/%d/fd/%d", os.Getpid(), res.fd), nil
 }
 
 // ErrAccess is returned (wrapped) for reads and writes of memory whose
@@ -232,10 +275,14 @@ func Release(r shared.ExecutorAddrRange) error {
 		memMu.Unlock()
 		return fmt.Errorf("executor: release %v: %w", r, ErrNotReserved)
 	}
+	fd := reservations[idx].fd
 	reservations = append(reservations[:idx], reservations[idx+1:]...)
 	memMu.Unlock()
 	if e := C.gorc_mem_release(C.uint64_t(r.Start), C.uint64_t(r.Size())); e != 0 {
 		return fmt.Errorf("executor: release %v: %w", r, syscall.Errno(e))
+	}
+	if fd >= 0 {
+		C.gorc_close_fd(C.int(fd))
 	}
 	return nil
 }
@@ -270,6 +317,20 @@ func Decommit(r shared.ExecutorAddrRange) error {
 		return err
 	}
 	if r.Size() == 0 {
+		return nil
+	}
+	memMu.Lock()
+	res := findRes(r.Start, r.Size())
+	fd, base := -1, shared.ExecutorAddr(0)
+	if res != nil {
+		fd, base = res.fd, res.r.Start
+	}
+	memMu.Unlock()
+	if fd >= 0 {
+		if e := C.gorc_mem_decommit_shared(C.int(fd), C.uint64_t(r.Start), C.uint64_t(r.Start-base), C.uint64_t(r.Size())); e != 0 {
+			return fmt.Errorf("executor: decommit %v (shared): %w", r, syscall.Errno(e))
+		}
+		setProt(r, 0)
 		return nil
 	}
 	if e := C.gorc_mem_decommit(C.uint64_t(r.Start), C.uint64_t(r.Size())); e != 0 {

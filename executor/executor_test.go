@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"gorc/orc/shared"
@@ -330,5 +331,46 @@ func TestDebianLinkerScripts(t *testing.T) {
 		if len(got) == 0 || got[0] != want {
 			t.Errorf("%s: inputs %q, want first %q", file, got, want)
 		}
+	}
+}
+
+func TestReserveShared(t *testing.T) {
+	ps := PageSize()
+	r, err := ReserveShared(4*ps, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Release(r)
+	path, err := SharedMemoryPath(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	view, err := syscall.Mmap(int(f.Fd()), 0, int(r.Size()), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(view)
+	copy(view[ps:], "shared!")
+	page := shared.ExecutorAddrRange{Start: r.Start.Add(ps), End: r.Start.Add(2 * ps)}
+	if err := Protect(page, shared.ProtRead); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(page.Start, 7)
+	if err != nil || string(got) != "shared!" {
+		t.Fatalf("executor view reads %q, %v", got, err)
+	}
+	if err := Decommit(page); err != nil {
+		t.Fatal(err)
+	}
+	if view[ps] != 0 || mapsProt(t, page.Start)[:3] != "---" {
+		t.Fatalf("after decommit: controller view %q, executor view %s", view[ps:ps+7], mapsProt(t, page.Start))
+	}
+	if _, err := SharedMemoryPath(shared.ExecutorAddrRange{Start: r.Start, End: r.End - 1}); err == nil {
+		t.Error("path of a non-reservation returned")
 	}
 }

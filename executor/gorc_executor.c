@@ -656,3 +656,46 @@ int gorc_install_crash_handlers(void) {
 	}
 	return 0;
 }
+
+/* ---------- shared memory ---------- */
+
+#include <fcntl.h>
+#include <linux/falloc.h>
+
+/* Reserve size bytes backed by a new memfd, mapped MAP_SHARED and
+ * PROT_NONE here (below 2 GiB if low). The controller maps the same memfd
+ * read-write and writes code straight into it. */
+int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout) {
+	int fd = memfd_create("gorc-slab", MFD_CLOEXEC);
+	if (fd < 0) return errno;
+	if (ftruncate(fd, (off_t)size) != 0) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	uint64_t addr;
+	int e = gorc_mem_reserve(size, low, &addr);
+	if (e) {
+		close(fd);
+		return e;
+	}
+	void *p = mmap((void *)(uintptr_t)addr, size, PROT_NONE, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (p == MAP_FAILED) {
+		e = errno;
+		munmap((void *)(uintptr_t)addr, size);
+		close(fd);
+		return e;
+	}
+	*out = addr;
+	*fdout = fd;
+	return 0;
+}
+
+/* Discard [off, off+size) of a shared reservation: both views read zero. */
+int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size) {
+	if (mprotect((void *)(uintptr_t)addr, size, PROT_NONE) != 0) return errno;
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)size) != 0) return errno;
+	return 0;
+}
+
+int gorc_close_fd(int fd) { return close(fd) == 0 ? 0 : errno; }

@@ -12,14 +12,19 @@
 // MemoryMapper): [NewInProcessMapper] hands the linker the real executor
 // memory, so finalization is only mprotect plus the finalize actions;
 // [NewCopyMapper] hands it a local buffer and copies on finalize through
-// epc.MemoryAccess — the byte-stream transport a remote executor uses. A
-// shared-memory (memfd) mapper slots in behind the same interface.
+// epc.MemoryAccess — the byte-stream transport a remote executor uses;
+// [NewSharedMemoryMapper] writes into memfd-backed memory the executor
+// maps too (seed 002's shared-memory transport, for -shm).
 package memmgr
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"os"
+	"sync"
+	"syscall"
 
 	"gorc/orc/epc"
 	"gorc/orc/shared"
@@ -209,4 +214,106 @@ func (m *CopyMapper) Initialize(ctx context.Context, info AllocInfo) error {
 		}
 	}
 	return m.runActions(ctx, info.Actions)
+}
+
+// SharedMemoryMapper writes code straight into memory shared with the
+// executor (seed 002's SharedMemoryMapper): each reservation is a memfd
+// that the executor maps PROT_NONE and this process maps read-write. The
+// linker's working memory is this process's view; Initialize only changes
+// the executor's protections and runs the actions, Deinitialize punches
+// the pages out of the file. Only for an executor on the same machine. In
+// this process it works too, but the read-write view stays an alias of the
+// executable pages; prefer InProcessMapper there.
+type SharedMemoryMapper struct {
+	executorMapper
+	shm   epc.SharedMemory
+	mu    sync.Mutex
+	views map[shared.ExecutorAddr]sharedView
+}
+
+type sharedView struct {
+	r   shared.ExecutorAddrRange
+	mem []byte
+}
+
+// NewSharedMemoryMapper returns a shared-memory mapper over e, which must
+// implement epc.SharedMemory.
+func NewSharedMemoryMapper(e epc.ExecutorProcessControl) (*SharedMemoryMapper, error) {
+	shm, ok := e.(epc.SharedMemory)
+	if !ok {
+		return nil, fmt.Errorf("memmgr: shared-memory mapper: executor %T offers no shared memory", e)
+	}
+	return &SharedMemoryMapper{executorMapper: executorMapper{e}, shm: shm, views: map[shared.ExecutorAddr]sharedView{}}, nil
+}
+
+// Reserve implements Mapper: a shared reservation, mapped here too.
+func (m *SharedMemoryMapper) Reserve(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, error) {
+	r, path, err := m.shm.ReserveShared(ctx, size, low)
+	if err != nil {
+		return r, err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		m.e.Release(ctx, r)
+		return shared.ExecutorAddrRange{}, fmt.Errorf("memmgr: mapping executor shared memory %s: %w", path, err)
+	}
+	defer f.Close()
+	if r.Size() > math.MaxInt {
+		m.e.Release(ctx, r)
+		return shared.ExecutorAddrRange{}, fmt.Errorf("memmgr: mapping executor shared memory %s: %#x bytes too large", path, r.Size())
+	}
+	mem, err := syscall.Mmap(int(f.Fd()), 0, int(r.Size()), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	if err != nil {
+		m.e.Release(ctx, r)
+		return shared.ExecutorAddrRange{}, fmt.Errorf("memmgr: mapping executor shared memory %s (%#x bytes): %w", path, r.Size(), err)
+	}
+	m.mu.Lock()
+	m.views[r.Start] = sharedView{r: r, mem: mem}
+	m.mu.Unlock()
+	return r, nil
+}
+
+// Prepare implements Mapper: the local view of the shared pages.
+func (m *SharedMemoryMapper) Prepare(ctx context.Context, r shared.ExecutorAddrRange, size uint64) ([]byte, error) {
+	if size > r.Size() {
+		return nil, fmt.Errorf("memmgr: prepare %v: size %#x exceeds the range", r, size)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, v := range m.views {
+		if v.r.Contains(r.Start) && r.End <= v.r.End {
+			off := uint64(r.Start - v.r.Start)
+			return v.mem[off : off+size : off+size], nil
+		}
+	}
+	return nil, fmt.Errorf("memmgr: prepare %v: not in a shared reservation", r)
+}
+
+// Initialize implements Mapper: content is already in place.
+func (m *SharedMemoryMapper) Initialize(ctx context.Context, info AllocInfo) error {
+	for _, s := range info.Segments {
+		if s.Range.Size() == 0 {
+			continue
+		}
+		if err := m.e.Protect(ctx, s.Range, s.Prot); err != nil {
+			return err
+		}
+	}
+	return m.runActions(ctx, info.Actions)
+}
+
+// Release implements Mapper: unmaps the local view, then the executor's.
+func (m *SharedMemoryMapper) Release(ctx context.Context, r shared.ExecutorAddrRange) error {
+	m.mu.Lock()
+	v, ok := m.views[r.Start]
+	delete(m.views, r.Start)
+	m.mu.Unlock()
+	var errs []error
+	if ok {
+		if err := syscall.Munmap(v.mem); err != nil {
+			errs = append(errs, fmt.Errorf("memmgr: unmapping the local view of %v: %w", r, err))
+		}
+	}
+	errs = append(errs, m.e.Release(ctx, r))
+	return errors.Join(errs...)
 }

@@ -46,6 +46,13 @@ var mappers = []mapperKind{
 		return m
 	}},
 	{"copy", func(t testing.TB, e *epc.InProcess) Mapper { return NewCopyMapper(e) }},
+	{"shared-memory", func(t testing.TB, e *epc.InProcess) Mapper {
+		m, err := NewSharedMemoryMapper(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}},
 }
 
 func newSlab(t testing.TB, kind mapperKind, opts SlabOptions) (*Slab, *epc.InProcess) {
@@ -117,6 +124,12 @@ func TestSlabRunCode(t *testing.T) {
 			}
 			copy(segs[0].Mem, ret42(segs[0].Addr, segs[1].Addr))
 			binary.LittleEndian.PutUint32(segs[1].Mem, 42)
+			if kind.name != "in-process" {
+				// Not finalized yet: the executor's pages stay inaccessible.
+				if got := mapsProt(t, segs[0].Addr); got != "---" {
+					t.Errorf("executor view of unfinalized code mapped %s", got)
+				}
+			}
 			fa, err := a.Finalize(ctx, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -147,8 +160,14 @@ func TestSlabRunCode(t *testing.T) {
 }
 
 func TestSlabReuseAndCoalesce(t *testing.T) {
+	for _, kind := range mappers {
+		t.Run(kind.name, func(t *testing.T) { testReuse(t, kind) })
+	}
+}
+
+func testReuse(t *testing.T, kind mapperKind) {
 	ctx := context.Background()
-	s, _ := newSlab(t, mappers[0], SlabOptions{Size: 1 << 20})
+	s, _ := newSlab(t, kind, SlabOptions{Size: 1 << 20})
 	ps := s.ps
 	req := func(n uint64) jitlink.AllocRequest {
 		return jitlink.AllocRequest{Name: "r", Segments: []jitlink.SegmentRequest{{Prot: rw, Size: n * ps, Align: 1}}}

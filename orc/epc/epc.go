@@ -50,6 +50,18 @@ type LocalMemory interface {
 	LocalMemory(r shared.ExecutorAddrRange) ([]byte, error)
 }
 
+// SharedMemory is the optional shared-memory transport of an executor on
+// the same machine (-shm): memory backed by a file (memfd) that the
+// controller maps too, so code is written in place and only the
+// protection change and the actions cross the connection.
+type SharedMemory interface {
+	// ReserveShared reserves size bytes like Reserve, backed by a
+	// shared-memory file, and returns the path the controller opens and
+	// maps (MAP_SHARED, read-write) to reach the same pages, e.g.
+	// /proc/PID/fd/N. Release the range with MemoryAccess.Release.
+	ReserveShared(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, string, error)
+}
+
 // DylibManager loads shared libraries and looks up symbols in the
 // executor.
 type DylibManager interface {

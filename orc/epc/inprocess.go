@@ -22,6 +22,7 @@ type InProcess struct {
 
 var _ ExecutorProcessControl = (*InProcess)(nil)
 var _ LocalMemory = (*InProcess)(nil)
+var _ SharedMemory = (*InProcess)(nil)
 
 // NewInProcess returns an executor control for this process.
 func NewInProcess() (*InProcess, error) {
@@ -69,6 +70,26 @@ func (p *InProcess) Reserve(ctx context.Context, size uint64, low bool) (shared.
 	p.reserved[r] = true
 	p.mu.Unlock()
 	return r, nil
+}
+
+// ReserveShared implements SharedMemory.
+func (p *InProcess) ReserveShared(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, string, error) {
+	if err := p.check(ctx, "reserve shared"); err != nil {
+		return shared.ExecutorAddrRange{}, "", err
+	}
+	r, err := executor.ReserveShared(size, low)
+	if err != nil {
+		return r, "", err
+	}
+	path, err := executor.SharedMemoryPath(r)
+	if err != nil {
+		executor.Release(r)
+		return shared.ExecutorAddrRange{}, "", err
+	}
+	p.mu.Lock()
+	p.reserved[r] = true
+	p.mu.Unlock()
+	return r, path, nil
 }
 
 // Protect implements MemoryAccess.
