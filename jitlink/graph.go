@@ -301,8 +301,9 @@ type LinkGraph struct {
 	TLS *TLSTemplate
 	// TLSLayout is what the LinkContext chose for the TLS template.
 	TLSLayout *TLSLayout
-	// Inits and Finis are filled after fixups: the constructor and
-	// destructor function addresses of this graph in run order.
+	// Inits and Finis are filled after fixups (before the PostFixup
+	// passes): the constructor and destructor function addresses of this
+	// graph, each in run order (see docs/JITLINK.md for merging graphs).
 	Inits, Finis []InitFunc
 
 	// Scratch lets passes keep per-graph state keyed by any value.

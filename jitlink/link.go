@@ -422,9 +422,12 @@ func ApplyFixups(g *LinkGraph) error {
 }
 
 // collectInits fills g.Inits and g.Finis from the fixed-up init/fini
-// sections: array order, stably sorted by priority; .ctors/.dtors
-// sections contribute their entries reversed (as GNU ld places them into
-// .init_array/.fini_array).
+// sections, both in run order. Inits: .preinit_array first, then
+// .init_array/.ctors entries stably sorted by ascending priority (.ctors
+// sections contribute their entries reversed, as GNU ld places them into
+// .init_array). Finis: the reverse of the .fini_array order GNU ld would
+// build (ascending priority, .dtors reversed), so higher priorities and
+// later entries run first.
 func collectInits(g *LinkGraph) {
 	g.Inits, g.Finis = g.Inits[:0], g.Finis[:0]
 	for _, sec := range g.Sections {
@@ -478,4 +481,8 @@ func collectInits(g *LinkGraph) {
 		return a.Priority < b.Priority
 	})
 	sort.SliceStable(g.Finis, func(i, j int) bool { return g.Finis[i].Priority < g.Finis[j].Priority })
+	// Finis is in run order: the reverse of .fini_array order.
+	for i, j := 0, len(g.Finis)-1; i < j; i, j = i+1, j-1 {
+		g.Finis[i], g.Finis[j] = g.Finis[j], g.Finis[i]
+	}
 }

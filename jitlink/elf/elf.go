@@ -542,6 +542,14 @@ func (r *reader) splitEH(i int) error {
 		}
 		pos += size
 	}
+	if n := len(s.blocks); n == 0 || le.Uint32(s.blocks[n-1].Content) != 0 {
+		// gcc's objects leave the terminator to crtend.o; add one so the
+		// section can be registered with __register_frame as it is.
+		b := r.g.AddMutableContentBlock(s.sec, make([]byte, 4), 1, 0)
+		b.Ordinal = pos
+		s.blocks = append(s.blocks, b)
+		r.g.AddAnonymousSymbol(b, 0, 4).Live = true
+	}
 	return nil
 }
 
