@@ -31,14 +31,16 @@ func (InPlaceDispatcher) Shutdown(context.Context) error { return nil }
 // unbounded, so Dispatch never blocks; workers exit when the queue is
 // empty, so an idle pool holds no goroutines.
 //
-// Tasks that block waiting for other tasks (for example a materializer
-// doing a synchronous Lookup whose materialization is queued behind it)
-// can exhaust the pool; materializers should use LookupAsync instead.
+// A materializer that calls the session's Lookup with the context it was
+// given lends its slot to a new worker while it waits, so synchronous
+// lookups inside materializers cannot exhaust the pool. (LookupAsync is
+// still cheaper: it does not park a goroutine.)
 type PoolDispatcher struct {
 	mu      sync.Mutex
 	queue   []func()
 	head    int
-	running int
+	running int // workers alive
+	blocked int // workers waiting in a Lookup
 	max     int
 	closed  bool
 	idle    chan struct{} // closed when running == 0 after shutdown
@@ -62,7 +64,7 @@ func (p *PoolDispatcher) Dispatch(task func()) {
 		return
 	}
 	p.queue = append(p.queue, task)
-	spawn := p.running < p.max
+	spawn := p.running-p.blocked < p.max
 	if spawn {
 		p.running++
 	}
@@ -112,4 +114,32 @@ func (p *PoolDispatcher) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// blockingNotifier is implemented by dispatchers that can replace a worker
+// while its task waits for a lookup.
+type blockingNotifier interface {
+	blockingBegin()
+	blockingEnd()
+}
+
+type workerKey struct{}
+
+func (p *PoolDispatcher) blockingBegin() {
+	p.mu.Lock()
+	p.blocked++
+	spawn := p.head < len(p.queue) && p.running-p.blocked < p.max
+	if spawn {
+		p.running++
+	}
+	p.mu.Unlock()
+	if spawn {
+		go p.worker()
+	}
+}
+
+func (p *PoolDispatcher) blockingEnd() {
+	p.mu.Lock()
+	p.blocked--
+	p.mu.Unlock()
 }

@@ -250,3 +250,37 @@ func TestConcurrentRemoval(t *testing.T) {
 		t.Fatalf("%d symbols left after removing every tracker", n)
 	}
 }
+
+// TestSyncLookupInsideMaterializer: with a one-worker pool, a materializer
+// that synchronously looks up a symbol of another (queued) unit must not
+// deadlock: the waiting worker lends its slot.
+func TestSyncLookupInsideMaterializer(t *testing.T) {
+	es := newSession(t, orc.WithDispatcher(orc.NewPoolDispatcher(1)))
+	jd := mustJD(t, es, "main")
+	const depth = 5
+	names := make([]orc.SymbolName, depth)
+	for i := range names {
+		names[i] = es.Intern(fmt.Sprintf("f%d", i))
+	}
+	for i := 0; i < depth; i++ {
+		i := i
+		must(t, jd.Define(&orc.SimpleMaterializationUnit{UnitName: fmt.Sprintf("f%d.o", i), Syms: orc.SymbolFlagsMap{names[i]: orc.Exported},
+			MaterializeFunc: func(ctx context.Context, r *orc.MaterializationResponsibility) {
+				if i+1 < depth {
+					// Blocking lookup of the next unit, at Ready.
+					if _, err := es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(names[i+1]), orc.SymbolStateReady); err != nil {
+						r.FailMaterialization(err)
+						return
+					}
+				}
+				must(t, r.NotifyResolved(orc.SymbolMap{names[i]: {Addr: shared.ExecutorAddr(0x100 + i)}}))
+				must(t, r.NotifyEmitted(nil))
+			}}, nil))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := es.LookupSymbol(ctx, jd, "f0")
+	if err != nil || d.Addr != 0x100 {
+		t.Fatalf("f0 = %v, %v", d, err)
+	}
+}

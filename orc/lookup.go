@@ -120,6 +120,11 @@ func (es *ExecutionSession) Lookup(ctx context.Context, order JITDylibSearchOrde
 	if done {
 		return q.result, nil
 	}
+	if bn, ok := ctx.Value(workerKey{}).(blockingNotifier); ok {
+		// A materializer waiting on the pool lends its slot.
+		bn.blockingBegin()
+		defer bn.blockingEnd()
+	}
 	select {
 	case r := <-q.ch:
 		return r.m, r.err

@@ -290,5 +290,11 @@ func (es *ExecutionSession) runMaterialize(m materialization) {
 			es.ReportError(err)
 		}
 	}()
-	m.mu.Materialize(es.ctx, m.mr)
+	ctx := es.ctx
+	if bn, ok := es.dispatcher.(blockingNotifier); ok {
+		if _, inline := m.mu.(inlineMaterializer); !inline {
+			ctx = context.WithValue(ctx, workerKey{}, bn)
+		}
+	}
+	m.mu.Materialize(ctx, m.mr)
 }

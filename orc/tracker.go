@@ -80,7 +80,10 @@ func (es *ExecutionSession) removeTrackerLocked(rt *ResourceTracker, acts *actio
 	var victims []*symbolEntry
 	for n, e := range jd.symbols {
 		if e.rt == rt {
-			victims = append(victims, e)
+			// Ready and failed symbols have nobody waiting on them.
+			if e.state != SymbolStateReady && e.err == nil {
+				victims = append(victims, e)
+			}
 			delete(jd.symbols, n)
 			e.removed = true
 			e.umu = nil
