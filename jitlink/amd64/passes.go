@@ -257,7 +257,7 @@ func relaxGOTLoad(g *jitlink.LinkGraph, st *graphState, b *jitlink.Block, e *jit
 		// call *foo@GOTPCREL(%rip) -> addr32 call foo
 		c[e.Offset-2], c[e.Offset-1] = 0x67, 0xe8
 		e.Target, e.Kind = t, Delta32
-	case e.Kind == PCRel32GOTLoadRelaxable && op == 0xff && modrm == 0x25 && e.Offset+5 <= uint64(len(c)):
+	case e.Kind == PCRel32GOTLoadRelaxable && op == 0xff && modrm == 0x25 && e.Offset+4 <= uint64(len(c)):
 		// jmp *foo@GOTPCREL(%rip) -> jmp foo; nop
 		c[e.Offset-2] = 0xe9
 		copy(c[e.Offset-1:], []byte{0, 0, 0, 0})

@@ -1,0 +1,119 @@
+package jitlink_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"gorc/jitlink"
+	"gorc/jitlink/amd64"
+	"gorc/jitlink/jitlinktest"
+	"gorc/orc/shared"
+)
+
+func TestDeadStrip(t *testing.T) {
+	g := jitlink.NewLinkGraph("t", amd64.Arch)
+	text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+	ia := g.AddSection(".init_array", shared.ProtRead|shared.ProtWrite, jitlink.SectionKeepAlive|jitlink.SectionInitArray)
+	root := g.AddContentBlock(text, make([]byte, 8), 1, 0)
+	callee := g.AddContentBlock(text, make([]byte, 8), 1, 0)
+	dead := g.AddContentBlock(text, make([]byte, 8), 1, 0)
+	ctor := g.AddContentBlock(text, make([]byte, 8), 1, 0)
+	init := g.AddContentBlock(ia, make([]byte, 8), 8, 0)
+	g.AddDefinedSymbol(root, 0, "main", 8, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+	cs := g.AddDefinedSymbol(callee, 0, "callee", 8, jitlink.LinkageStrong, jitlink.ScopeLocal, true, false)
+	g.AddDefinedSymbol(dead, 0, "dead", 8, jitlink.LinkageStrong, jitlink.ScopeLocal, true, false)
+	ctorSym := g.AddDefinedSymbol(ctor, 0, "ctor", 8, jitlink.LinkageStrong, jitlink.ScopeLocal, true, false)
+	used := g.AddExternalSymbol("used", false)
+	unused := g.AddExternalSymbol("unused", false)
+	root.AddEdge(amd64.BranchPCRel32, 1, cs, -4)
+	callee.AddEdge(amd64.BranchPCRel32, 1, used, -4)
+	dead.AddEdge(amd64.BranchPCRel32, 1, unused, -4)
+	init.AddEdge(amd64.Pointer64, 0, ctorSym, 0)
+
+	jitlink.DeadStrip(g)
+	if len(text.Blocks) != 3 || len(ia.Blocks) != 1 {
+		t.Fatalf("text blocks %d (want 3: main, callee, ctor), init blocks %d", len(text.Blocks), len(ia.Blocks))
+	}
+	if g.FindSymbol("dead") != nil {
+		t.Errorf("dead symbol kept")
+	}
+	if _, ok := g.Externals["unused"]; ok {
+		t.Errorf("unreferenced external kept")
+	}
+	if _, ok := g.Externals["used"]; !ok {
+		t.Errorf("referenced external dropped")
+	}
+}
+
+func TestLayoutSegmentsAndAlignment(t *testing.T) {
+	g := jitlink.NewLinkGraph("t", amd64.Arch)
+	text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+	ro := g.AddSection(".rodata", shared.ProtRead, 0)
+	data := g.AddSection(".data", shared.ProtRead|shared.ProtWrite, 0)
+	bss := g.AddSection(".bss", shared.ProtRead|shared.ProtWrite, 0)
+	scratch := g.AddSection(".scratch", shared.ProtRead, 0)
+	scratch.Lifetime = jitlink.LifetimeFinalize
+	var blocks []*jitlink.Block
+	blocks = append(blocks, g.AddContentBlock(text, []byte{0xc3}, 16, 0))
+	blocks = append(blocks, g.AddContentBlock(text, []byte{0xc3, 0xc3, 0xc3}, 32, 4))
+	blocks = append(blocks, g.AddContentBlock(ro, []byte("hello"), 1, 0))
+	blocks = append(blocks, g.AddContentBlock(data, []byte{1, 2, 3, 4, 5, 6, 7, 8}, 8, 0))
+	blocks = append(blocks, g.AddZeroFillBlock(bss, 100, 64, 0))
+	blocks = append(blocks, g.AddContentBlock(scratch, []byte{9}, 1, 0))
+	for _, b := range blocks {
+		g.AddDefinedSymbol(b, 0, "", 0, jitlink.LinkageStrong, jitlink.ScopeDefault, false, true)
+	}
+	mm := jitlinktest.NewMemoryManager(0x100000)
+	if err := jitlink.Link(context.Background(), g, &jitlinktest.Context{MM: mm}); err != nil {
+		t.Fatal(err)
+	}
+	req := mm.Requests[0]
+	wantProt := []shared.MemProt{shared.ProtRead | shared.ProtExec, shared.ProtRead, shared.ProtRead | shared.ProtWrite, shared.ProtRead}
+	if len(req.Segments) != len(wantProt) {
+		t.Fatalf("segments %+v", req.Segments)
+	}
+	for i, s := range req.Segments {
+		if s.Prot != wantProt[i] {
+			t.Errorf("segment %d prot %v, want %v", i, s.Prot, wantProt[i])
+		}
+	}
+	if req.Segments[3].Lifetime != jitlink.LifetimeFinalize {
+		t.Errorf("scratch segment lifetime %v", req.Segments[3].Lifetime)
+	}
+	for _, b := range blocks {
+		if uint64(b.Addr)%b.Align != b.AlignOfs {
+			t.Errorf("block at %v: align %d offset %d violated", b.Addr, b.Align, b.AlignOfs)
+		}
+		if !b.IsZeroFill() {
+			m, _ := mm.Read(b.Addr, b.Size)
+			if string(m) != string(b.Content) {
+				t.Errorf("content at %v not copied", b.Addr)
+			}
+		}
+	}
+	for i := range blocks {
+		for j := range blocks {
+			if i != j && blocks[i].Range().Overlaps(blocks[j].Range()) {
+				t.Errorf("blocks %d and %d overlap", i, j)
+			}
+		}
+	}
+}
+
+func TestLinkCancelled(t *testing.T) {
+	g := jitlink.NewLinkGraph("t", amd64.Arch)
+	text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+	b := g.AddContentBlock(text, []byte{0xc3}, 1, 0)
+	g.AddDefinedSymbol(b, 0, "f", 1, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	lc := &jitlinktest.Context{MM: jitlinktest.NewMemoryManager(0x10000), Passes: func(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
+		cfg.PrePrune = append(cfg.PrePrune, func(*jitlink.LinkGraph) error { return nil })
+		return nil
+	}}
+	err := jitlink.Link(ctx, g, lc)
+	if !errors.Is(err, context.Canceled) || lc.Err == nil {
+		t.Fatalf("got %v (notified %v)", err, lc.Err)
+	}
+}
