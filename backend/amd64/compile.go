@@ -244,7 +244,13 @@ func (mc *moduleCompiler) globals() error {
 			continue
 		}
 		size := g.ValueType.Size()
+		if size < 0 || size > 1<<30 {
+			return fmt.Errorf("amd64: global @%s: size %d bytes is not supported", g.Name, size)
+		}
 		align := uint64(max(g.Align, g.ValueType.Align(), 1))
+		if align&(align-1) != 0 || align > 1<<16 {
+			return fmt.Errorf("amd64: global @%s: alignment %d is not supported", g.Name, align)
+		}
 		var sec *elfw.Section
 		zero := isZero(g.Init)
 		switch {
