@@ -232,6 +232,13 @@ func TestEndToEndHelper(t *testing.T) {
 	for _, f := range lc.g.Finis {
 		finis = append(finis, f.Fn)
 	}
-	_, err = e.RunProgram(ctx, epc.Program{Main: lc.syms["main"], Args: []string{"prog", "x", "y"}, Inits: inits, Finis: finis})
+	_, err = e.RunProgram(ctx, epc.Program{Main: lc.syms["main"], Args: append([]string{"prog"}, e2eArgs()...), Inits: inits, Finis: finis})
 	t.Fatal(err)
+}
+
+func e2eArgs() []string {
+	if a := os.Getenv("GORC_E2E_ARGS"); a != "" {
+		return strings.Fields(a)
+	}
+	return []string{"x", "y"}
 }
