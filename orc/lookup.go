@@ -175,11 +175,15 @@ func (es *ExecutionSession) startLookup(ctx context.Context, kind LookupKind, or
 	if len(set) > 1 {
 		set = dedupe(set)
 	}
-	if err := es.runGenerators(ctx, kind, order, set); err != nil {
-		return false, nil, err
-	}
 	var acts actions
 	es.mu.Lock()
+	if hasGeneratorsLocked(order) {
+		es.mu.Unlock()
+		if err := es.runGenerators(ctx, kind, order, set); err != nil {
+			return false, nil, err
+		}
+		es.mu.Lock()
+	}
 	err := es.lodgeLocked(order, set, q, &acts)
 	if err == nil && !q.done && q.pending > 0 && sync {
 		q.ch = make(chan lookupResult, 1)
@@ -219,6 +223,15 @@ func dedupe(set SymbolLookupSet) SymbolLookupSet {
 	return out
 }
 
+func hasGeneratorsLocked(order JITDylibSearchOrder) bool {
+	for _, e := range order {
+		if e.JD != nil && len(e.JD.generators) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (es *ExecutionSession) checkOrderLocked(order JITDylibSearchOrder) error {
 	if es.ended {
 		return fmt.Errorf("lookup: %w", ErrSessionEnded)
@@ -240,18 +253,6 @@ func (es *ExecutionSession) checkOrderLocked(order JITDylibSearchOrder) error {
 // runGenerators gives each dylib's generators, in search order, the names
 // not found in it or in an earlier dylib.
 func (es *ExecutionSession) runGenerators(ctx context.Context, kind LookupKind, order JITDylibSearchOrder, set SymbolLookupSet) error {
-	es.mu.Lock()
-	any := false
-	for _, e := range order {
-		if e.JD != nil && len(e.JD.generators) > 0 {
-			any = true
-			break
-		}
-	}
-	es.mu.Unlock()
-	if !any {
-		return nil
-	}
 	remaining := append(SymbolLookupSet(nil), set...)
 	// take removes from remaining the names jd matches under flags and
 	// returns the names jd has no entry for.
