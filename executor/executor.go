@@ -428,19 +428,33 @@ func Dlsym(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
 
 // LookupSymbol looks name up as a static link would resolve it against the
 // process: for h == 0 the runtime helpers (atexit, __dso_handle, …) come
-// first, then dlsym(RTLD_DEFAULT). For h != 0 it is Dlsym(h, name). It
-// returns 0 when name is not found.
+// first, then dlsym(RTLD_DEFAULT), then libgcc_s.so.1 (a static link
+// always has libgcc: 128-bit division, popcount and the like). For h != 0
+// it is Dlsym(h, name). It returns 0 when name is not found.
 func LookupSymbol(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
-	if h == 0 {
-		BootstrapSymbols()
-		for _, n := range RuntimeHelperNames {
-			if n == name {
-				return bootSyms[n]
-			}
+	if h != 0 {
+		return Dlsym(h, name)
+	}
+	BootstrapSymbols()
+	for _, n := range RuntimeHelperNames {
+		if n == name {
+			return bootSyms[n]
 		}
 	}
-	return Dlsym(h, name)
+	if a := Dlsym(0, name); a != 0 {
+		return a
+	}
+	libgccOnce.Do(func() { libgcc, _ = Dlopen("libgcc_s.so.1") })
+	if libgcc != 0 {
+		return Dlsym(libgcc, name)
+	}
+	return 0
 }
+
+var (
+	libgccOnce sync.Once
+	libgcc     shared.ExecutorAddr
+)
 
 // ---------------------------------------------------------------------
 // running code

@@ -256,8 +256,10 @@ func TestBootstrapAndLookup(t *testing.T) {
 			t.Errorf("LookupSymbol(%s) = %v, want bootstrap %v", n, got, syms[n])
 		}
 	}
-	if LookupSymbol(0, "printf") == 0 || LookupSymbol(0, "__cxa_atexit") == 0 {
-		t.Error("process lookup of printf/__cxa_atexit failed")
+	for _, n := range []string{"printf", "__cxa_atexit", "__udivti3", "__popcountdi2"} {
+		if LookupSymbol(0, n) == 0 {
+			t.Errorf("process lookup of %s failed", n)
+		}
 	}
 	if LookupSymbol(0, "no_such_symbol_gorc") != 0 {
 		t.Error("lookup of a missing symbol returned an address")
