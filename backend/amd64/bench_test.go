@@ -3,6 +3,11 @@ package amd64
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"gorc/ir"
@@ -92,3 +97,82 @@ func benchCompile(b *testing.B, n int) {
 func BenchmarkCompile500(b *testing.B)  { benchCompile(b, 500) }
 func BenchmarkCompile2000(b *testing.B) { benchCompile(b, 2000) }
 func BenchmarkCompile4000(b *testing.B) { benchCompile(b, 4000) }
+
+const perfDriver = `#include <stdio.h>
+#include <time.h>
+double fib(double); double mandel(double,double,double,double,double); double integrate(double,double,double);
+static double now(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec+t.tv_nsec*1e-9;}
+int main(void){
+  double t0=now(); double f=fib(30); double t1=now();
+  double m=mandel(-2.0,-1.25,0.01,250,200); double t2=now();
+  double q=integrate(0,1,2e7); double t3=now();
+  printf("%.0f %.0f %.12f\n%.6f %.6f %.6f\n",f,m,q,t1-t0,t2-t1,t3-t2);
+  return 0;
+}
+`
+
+// BenchmarkCodeQuality compares the run time of testdata/perf.ll compiled
+// by this backend with the same IR compiled by llc-19 -O2 (LLVM's code
+// generator), both linked by gcc with the same driver. It reports the
+// best-of-N time ratio (ours / LLVM) per program; the goal is <= 1.25.
+func BenchmarkCodeQuality(b *testing.B) {
+	gcc := needGCC(b)
+	llc, err := exec.LookPath("llc-19")
+	if err != nil {
+		b.Fatal("llc-19 is required for this benchmark (bash scripts/deps.sh installs llvm-19)")
+	}
+	src, err := os.ReadFile("testdata/perf.ll")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := ir.Parse("perf.ll", src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	obj, err := Compile(m, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	ours, theirs := filepath.Join(dir, "ours.o"), filepath.Join(dir, "llvm.o")
+	drv := filepath.Join(dir, "driver.c")
+	os.WriteFile(ours, obj, 0o644)
+	os.WriteFile(drv, []byte(perfDriver), 0o644)
+	if out, err := exec.Command(llc, "-O2", "-filetype=obj", "testdata/perf.ll", "-o", theirs).CombinedOutput(); err != nil {
+		b.Fatalf("llc-19: %v\n%s", err, out)
+	}
+	exes := [2]string{filepath.Join(dir, "ours"), filepath.Join(dir, "llvm")}
+	for i, o := range []string{ours, theirs} {
+		if out, err := exec.Command(gcc, "-O2", "-o", exes[i], drv, o).CombinedOutput(); err != nil {
+			b.Fatalf("gcc: %v\n%s", err, out)
+		}
+	}
+	best := [2][3]float64{}
+	var results [2]string
+	for i := 0; i < b.N; i++ {
+		for k, exe := range exes {
+			out, err := exec.Command(exe).Output()
+			if err != nil {
+				b.Fatalf("%s: %v", exe, err)
+			}
+			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+			if len(lines) != 2 {
+				b.Fatalf("%s: output %q", exe, out)
+			}
+			results[k] = lines[0]
+			for j, f := range strings.Fields(lines[1]) {
+				v, _ := strconv.ParseFloat(f, 64)
+				if i == 0 || v < best[k][j] {
+					best[k][j] = v
+				}
+			}
+		}
+	}
+	if results[0] != results[1] {
+		b.Fatalf("results differ: ours %q, LLVM %q", results[0], results[1])
+	}
+	for j, name := range []string{"fib", "mandel", "integrate"} {
+		b.ReportMetric(best[0][j]/best[1][j], name+"-ratio")
+		b.ReportMetric(best[0][j]*1e3, name+"-ms")
+	}
+}
