@@ -284,3 +284,36 @@ func TestSyncLookupInsideMaterializer(t *testing.T) {
 		t.Fatalf("f0 = %v, %v", d, err)
 	}
 }
+
+func TestLookupFlagsAndReexportsGenerator(t *testing.T) {
+	es := newSession(t)
+	libm, main := mustJD(t, es, "libm"), mustJD(t, es, "main")
+	must(t, libm.Define(abs(es, "sin", 0x5100, "cos", 0x5200), nil))
+	hidden := orc.SymbolMap{es.Intern("internal"): {Addr: 0x5300, Flags: orc.Callable}}
+	must(t, libm.Define(orc.AbsoluteSymbols(hidden), nil))
+	sin, cos, internal, nope := es.Intern("sin"), es.Intern("cos"), es.Intern("internal"), es.Intern("nope")
+
+	fl, err := es.LookupFlags(ctxT(t), orc.LookupKindStatic, orc.SearchOrder(orc.MatchExportedSymbolsOnly, libm),
+		orc.NewSymbolLookupSet(sin).Add(internal, orc.WeaklyReferencedSymbol))
+	if err != nil || len(fl) != 1 || fl[sin] != orc.Exported|orc.Callable {
+		t.Fatalf("LookupFlags = %v, %v", fl, err)
+	}
+	if s := stateOf(libm, "sin"); s != "NeverSearched" {
+		t.Fatalf("LookupFlags materialized sin: %s", s)
+	}
+
+	main.AddGenerator(orc.ReexportsGenerator(libm, orc.MatchExportedSymbolsOnly, func(n orc.SymbolName) bool { return n != cos }))
+	m, err := es.Lookup(ctxT(t), orc.SearchOrder(orc.MatchExportedSymbolsOnly, main),
+		orc.NewSymbolLookupSet(sin).Add(cos, orc.WeaklyReferencedSymbol).Add(internal, orc.WeaklyReferencedSymbol).Add(nope, orc.WeaklyReferencedSymbol), orc.SymbolStateReady)
+	if err != nil || len(m) != 1 || m[sin].Addr != 0x5100 {
+		t.Fatalf("lookup through reexports generator = %v, %v", m, err)
+	}
+	if s := stateOf(main, "sin"); s != "Ready" {
+		t.Fatalf("sin in main: %s", s)
+	}
+	for _, n := range []string{"cos", "internal", "nope"} {
+		if s := stateOf(main, n); s != "absent" {
+			t.Fatalf("%s defined in main: %s", n, s)
+		}
+	}
+}

@@ -409,3 +409,76 @@ func (es *ExecutionSession) startUnitLocked(jd *JITDylib, umu *unmaterializedUni
 	jd.mrs[mr] = struct{}{}
 	return materialization{mu: umu.mu, mr: mr}
 }
+
+// LookupFlags returns the flags of the names of set as the first matching
+// dylib in order defines them, running generators but materializing
+// nothing. A missing required name is a *SymbolsNotFoundError; a missing
+// weakly-referenced name is left out.
+func (es *ExecutionSession) LookupFlags(ctx context.Context, kind LookupKind, order JITDylibSearchOrder, set SymbolLookupSet) (SymbolFlagsMap, error) {
+	if len(set) > 1 {
+		set = dedupe(set)
+	}
+	es.mu.Lock()
+	if hasGeneratorsLocked(order) {
+		es.mu.Unlock()
+		if err := es.runGenerators(ctx, kind, order, set); err != nil {
+			return nil, err
+		}
+		es.mu.Lock()
+	}
+	defer es.mu.Unlock()
+	if err := es.checkOrderLocked(order); err != nil {
+		return nil, err
+	}
+	out := make(SymbolFlagsMap, len(set))
+	var missing []SymbolName
+	for _, s := range set {
+		found := false
+		for _, oe := range order {
+			e := oe.JD.symbols[s.Name]
+			if e == nil || (oe.Flags == MatchExportedSymbolsOnly && !e.def.Flags.IsExported()) {
+				continue
+			}
+			out[s.Name] = e.def.Flags
+			found = true
+			break
+		}
+		if !found && s.Flags == RequiredSymbol {
+			missing = append(missing, s.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &SymbolsNotFoundError{Symbols: missing}
+	}
+	return out, nil
+}
+
+// ReexportsGenerator returns a generator that makes the symbols of source
+// (matched with sourceFlags) visible in the dylib it is attached to, as
+// lazy reexports under the same names — like linking against a shared
+// library. allow, if not nil, filters the names.
+func ReexportsGenerator(source *JITDylib, sourceFlags JITDylibLookupFlags, allow func(SymbolName) bool) DefinitionGenerator {
+	return DefinitionGeneratorFunc(func(ctx context.Context, kind LookupKind, jd *JITDylib, _ JITDylibLookupFlags, set SymbolLookupSet) error {
+		var want SymbolLookupSet
+		for _, e := range set {
+			if allow == nil || allow(e.Name) {
+				want = append(want, SymbolLookupEntry{Name: e.Name, Flags: WeaklyReferencedSymbol})
+			}
+		}
+		if len(want) == 0 {
+			return nil
+		}
+		flags, err := source.es.LookupFlags(ctx, kind, JITDylibSearchOrder{{JD: source, Flags: sourceFlags}}, want)
+		if err != nil {
+			return fmt.Errorf("reexports generator for %q: %w", source.name, err)
+		}
+		if len(flags) == 0 {
+			return nil
+		}
+		aliases := make(SymbolAliasMap, len(flags))
+		for n, f := range flags {
+			aliases[n] = SymbolAliasMapEntry{Aliasee: n, Flags: f}
+		}
+		return jd.Define(ReExports(source, aliases, sourceFlags), nil)
+	})
+}
