@@ -1,0 +1,74 @@
+package amd64_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorc/backend/amd64"
+	"gorc/ir/passes"
+	"gorc/kaleidoscope"
+)
+
+// TestKaleidoscopeCorpus compiles the front end's test programs at -O0
+// and -O2 with this backend, links each object with gcc into a program
+// (the module has its own main) and compares the output with the
+// expected output the front end's tests use.
+func TestKaleidoscopeCorpus(t *testing.T) {
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatal("gcc is required for this test but was not found in PATH (bash scripts/deps.sh installs it)")
+	}
+	progs, _ := filepath.Glob("../../kaleidoscope/testdata/*.k")
+	if len(progs) == 0 {
+		t.Fatal("no Kaleidoscope programs found in kaleidoscope/testdata")
+	}
+	dir := t.TempDir()
+	for _, p := range progs {
+		want, err := os.ReadFile(strings.TrimSuffix(p, ".k") + ".out")
+		if err != nil {
+			continue
+		}
+		if _, err := os.Stat(strings.TrimSuffix(p, ".k") + ".err"); err == nil {
+			continue // programs with errors are the front end's business
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, level := range []int{0, 2} {
+			name := filepath.Base(p) + map[int]string{0: "-O0", 2: "-O2"}[level]
+			t.Run(name, func(t *testing.T) {
+				m, diags, err := kaleidoscope.Compile(context.Background(), p, []string{p}, [][]byte{src})
+				if err != nil || len(diags) > 0 {
+					t.Fatalf("front end: %v %v", err, diags)
+				}
+				if err := passes.ForLevel(level).Run(context.Background(), m); err != nil {
+					t.Fatalf("optimizer: %v", err)
+				}
+				obj, err := amd64.Compile(m, amd64.Options{Verify: true})
+				if err != nil {
+					t.Fatalf("backend: %v", err)
+				}
+				o := filepath.Join(dir, name+".o")
+				exe := filepath.Join(dir, name)
+				if err := os.WriteFile(o, obj, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				if out, err := exec.Command(gcc, "-o", exe, o, "-lm").CombinedOutput(); err != nil {
+					t.Fatalf("gcc: %v\n%s", err, out)
+				}
+				out, err := exec.Command(exe).Output()
+				if err != nil {
+					t.Fatalf("run: %v\n%s", err, out)
+				}
+				if string(out) != string(want) {
+					t.Errorf("output differs\ngot:\n%s\nwant:\n%s", out, want)
+				}
+			})
+		}
+	}
+}
