@@ -128,10 +128,11 @@ type arch struct{}
 func (arch) Name() string                           { return "x86-64" }
 func (arch) EdgeKindName(k jitlink.EdgeKind) string { return KindName(k) }
 
-// AddDefaultPasses installs GOT/stub building (post-prune) and the
-// relaxation/bypass/TLS optimizer (pre-fixup).
+// AddDefaultPasses installs GOT/stub building and far-data thunk
+// reservation (post-prune) and the relaxation/bypass/TLS/far-data
+// optimizer (pre-fixup).
 func (arch) AddDefaultPasses(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
-	cfg.PostPrune = append(cfg.PostPrune, BuildGOTAndStubs)
+	cfg.PostPrune = append(cfg.PostPrune, BuildGOTAndStubs, PrepareFarData)
 	cfg.PreFixup = append(cfg.PreFixup, Optimize)
 	return nil
 }

@@ -161,6 +161,15 @@ func BuildGOTAndStubs(g *jitlink.LinkGraph) error {
 					if e.Target.Kind != jitlink.SymDefined {
 						e.Target = st.stubFor(g, e.Target)
 					}
+				case Delta32:
+					// "call/jmp sym" with R_X86_64_PC32 (old non-PIC code):
+					// a branch, so it may go through a stub.
+					if e.Target.Kind != jitlink.SymDefined && !e.Target.TLS && e.Offset >= 1 && e.Addend == -4 &&
+						b.Content != nil && (b.Content[e.Offset-1] == 0xe8 || b.Content[e.Offset-1] == 0xe9) &&
+						sec.Prot&shared.ProtExec != 0 && e.Target.Name != GOTSymbolName {
+						e.Kind = BranchPCRel32
+						e.Target = st.stubFor(g, e.Target)
+					}
 				case RequestTLSIEGOT:
 					e.Target, e.Kind = st.ieEntry(g, e.Target), TLSIEDelta32
 				case RequestTLSGD:
@@ -189,6 +198,7 @@ func isRIPModRM(m byte) bool { return m&0xc7 == 0x05 }
 // local-dynamic TLS accesses to local-exec.
 func Optimize(g *jitlink.LinkGraph) error {
 	st := state(g)
+	useFarData(g)
 	static := g.TLSLayout != nil && g.TLSLayout.Static && g.TLS != nil
 	ldRelax := static && st.ldEntry != nil
 	if ldRelax {

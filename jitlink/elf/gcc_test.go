@@ -351,10 +351,18 @@ func (c *checker) run() {
 				eff, isMem := effective(in, next)
 				want := shared.ExecutorAddr(int64(S) + A + int64(next-P))
 				if typ == elf.R_X86_64_PC32 || typ == elf.R_X86_64_PLT32 {
-					if eff != want && !(typ == elf.R_X86_64_PLT32 && c.throughStub(eff) == want) {
+					switch {
+					case eff == want:
+						c.n["pcrel"]++
+					case (in.Op == x86asm.CALL || in.Op == x86asm.JMP) && c.throughStub(eff) == want:
+						c.n["stub"]++
+					case in.Op == x86asm.MOV && isMem && shared.ExecutorAddr(c.u64(eff)) == want:
+						c.n["far-lea"]++ // lea turned into a load from a slot
+					case in.Op == x86asm.JMP && c.checkThunk(tgt, base, start, roff, eff, S, A):
+						c.n["far-thunk"]++
+					default:
 						t.Errorf("%s: %v: operand points at %v, want %v", where, in, eff, want)
 					}
-					c.n["pcrel"]++
 					continue
 				}
 				// GOT forms: either relaxed to a direct reference, or through
@@ -405,6 +413,66 @@ func (c *checker) run() {
 			}
 		}
 	}
+}
+
+// checkThunk checks a far-data thunk at th that replaces the instruction
+// at offset start of section sec: it must load want into a scratch
+// register, run the original instruction on it and jump back to next.
+func (c *checker) checkThunk(sec *elf.Section, base shared.ExecutorAddr, start, roff uint64, th, S shared.ExecutorAddr, A int64) bool {
+	data, _ := sec.Data()
+	orig, err := x86asm.Decode(data[start:], 64)
+	if err != nil {
+		return false
+	}
+	next := base + shared.ExecutorAddr(start) + shared.ExecutorAddr(orig.Len)
+	want := shared.ExecutorAddr(int64(S) + A + int64(start+uint64(orig.Len)-roff))
+	var code []byte
+	for n := uint64(64); n > 0 && code == nil; n-- {
+		code, _ = c.mm.Read(th, n)
+	}
+	var ins []x86asm.Inst
+	pc := th
+	var pcs []shared.ExecutorAddr
+	for len(ins) < 7 {
+		in, err := x86asm.Decode(code, 64)
+		if err != nil {
+			c.t.Errorf("thunk at %v does not decode: %v", th, err)
+			return true
+		}
+		ins = append(ins, in)
+		pcs = append(pcs, pc)
+		code = code[in.Len:]
+		pc += shared.ExecutorAddr(in.Len)
+	}
+	// lea; push; mov slot; INSN; pop; lea; jmp
+	slotLoad := ins[2]
+	m, ok := slotLoad.Args[1].(x86asm.Mem)
+	if slotLoad.Op != x86asm.MOV || !ok || m.Base != x86asm.RIP {
+		c.t.Errorf("thunk at %v: %v is not a slot load", th, slotLoad)
+		return true
+	}
+	slot := pcs[3] + shared.ExecutorAddr(int64(int32(m.Disp)))
+	if got := shared.ExecutorAddr(c.u64(slot)); got != want {
+		c.t.Errorf("thunk at %v: slot holds %v, want %v", th, got, want)
+	}
+	if ins[3].Op != orig.Op {
+		c.t.Errorf("thunk at %v runs %v, want the original %v", th, ins[3], orig)
+	}
+	scratch := slotLoad.Args[0]
+	usesScratch := false
+	for _, a := range ins[3].Args {
+		if mm, ok := a.(x86asm.Mem); ok && mm.Base == scratch && mm.Disp == 0 {
+			usesScratch = true
+		}
+	}
+	if !usesScratch {
+		c.t.Errorf("thunk at %v: %v does not address (%v)", th, ins[3], scratch)
+	}
+	back := ins[6]
+	if back.Op != x86asm.JMP || pc+shared.ExecutorAddr(int64(back.Args[0].(x86asm.Rel))) != next {
+		c.t.Errorf("thunk at %v does not jump back to %v: %v", th, next, back)
+	}
+	return true
 }
 
 // tpoffOf returns the expected %fs-relative offset of TLS symbol s.
@@ -517,6 +585,28 @@ func (c *checker) decode(idx int, base shared.ExecutorAddr) (map[uint64]x86asm.I
 		}
 	}
 	return insts, at
+}
+
+// TestFarData links PIE and non-PIC objects whose external data is far
+// out of ±2 GiB reach: PC-relative data references must go through slots
+// and thunks, calls through stubs.
+func TestFarData(t *testing.T) {
+	for _, p := range []struct{ name, lang, src string }{{"c", "c", cProgram}, {"cxx", "c++", cxxProgram}} {
+		for _, m := range []mode{{"pie-O0", []string{"-O0"}}, {"pie-O2", []string{"-O2"}}, {"pie-O3", []string{"-O3", "-ffunction-sections"}}} {
+			t.Run(p.name+"/"+m.name, func(t *testing.T) {
+				t.Parallel()
+				obj := compile(t, p.lang, p.src, m.flags...)
+				base := shared.ExecutorAddr(0x7000_0000_0000)
+				g, mm, lc := linkAt(t, p.name+"-far.o", obj, base, 0x7fff_0000_0000, &tlsLayout)
+				c := newChecker(t, obj, g, mm, lc)
+				c.run()
+				if p.lang == "c" && c.n["far-thunk"]+c.n["far-lea"] == 0 {
+					t.Errorf("no far-data rewrites checked: %v", c.n)
+				}
+				t.Logf("checked %v", c.n)
+			})
+		}
+	}
 }
 
 func TestLinkGCCObjects(t *testing.T) {

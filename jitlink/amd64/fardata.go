@@ -1,0 +1,264 @@
+package amd64
+
+import (
+	"fmt"
+	"sort"
+
+	"golang.org/x/arch/x86/x86asm"
+
+	"gorc/jitlink"
+	"gorc/orc/shared"
+)
+
+// Far data access.
+//
+// Position-dependent and PIE code reaches external data PC-relatively
+// (R_X86_64_PC32: "mov stdout(%rip), %rdi"), counting on a copy
+// relocation that a JIT cannot make: the definition stays in libc. When
+// such a target turns out to be more than ±2 GiB from the instruction, the
+// linker rewrites the instruction:
+//
+//   - "lea sym(%rip), %reg" becomes "mov slot(%rip), %reg", loading the
+//     address from a pointer slot (the inverse of GOT relaxation);
+//   - any other instruction is replaced by a jump to a thunk that loads
+//     the address into a scratch register and runs the instruction with
+//     that register as its memory operand, then jumps back:
+//
+//	lea -128(%rsp), %rsp   ; step over the red zone
+//	push %r11
+//	mov slot(%rip), %r11
+//	<the instruction, addressing (%r11)>
+//	pop %r11
+//	lea 128(%rsp), %rsp
+//	jmp back
+//
+// None of the glue changes the flags, so compares work. Thunks and slots
+// are reserved before allocation for every PC-relative code reference to
+// a symbol outside the graph (PrepareFarData) and used only when needed
+// (in Optimize).
+
+const (
+	// ThunksSectionName holds far-data thunks.
+	ThunksSectionName = "$__FARDATA_THUNKS"
+)
+
+type farSite struct {
+	blk        *jitlink.Block
+	edge       int // index in blk.Edges
+	start, end uint64
+	thunk      *jitlink.Block
+	slot       *jitlink.Symbol
+	isLEA      bool
+}
+
+type thunkState struct {
+	sites []*farSite
+	sec   *jitlink.Section
+}
+
+type farKey struct{}
+
+var legacyPrefix = [256]bool{0x66: true, 0x67: true, 0xf2: true, 0xf3: true, 0x2e: true, 0x3e: true, 0x26: true, 0x64: true, 0x65: true, 0x36: true, 0xf0: true}
+
+// PrepareFarData is a post-prune pass: it reserves a pointer slot and a
+// thunk for each PC32 code reference to a symbol defined outside the
+// graph. It is installed by AddDefaultPasses after BuildGOTAndStubs.
+func PrepareFarData(g *jitlink.LinkGraph) error {
+	st := state(g)
+	fs := &thunkState{}
+	g.Scratch[farKey{}] = fs
+	nsec := len(g.Sections)
+	for si := 0; si < nsec; si++ {
+		sec := g.Sections[si]
+		if sec.Prot&shared.ProtExec == 0 || sec.Flags&jitlink.SectionSynthetic != 0 {
+			continue
+		}
+		for _, b := range sec.Blocks {
+			var starts []uint64 // instruction-sweep start points
+			for i := range b.Edges {
+				e := &b.Edges[i]
+				if e.Kind != Delta32 || e.Target.Kind == jitlink.SymDefined || e.Target.TLS {
+					continue
+				}
+				if e.Target.Name == GOTSymbolName {
+					continue
+				}
+				if starts == nil {
+					starts = funcStarts(g, b)
+				}
+				site, err := decodeSite(g, b, i, starts)
+				if err != nil {
+					return err
+				}
+				if site == nil {
+					continue
+				}
+				_, ent := st.newGOTSlot(g, 8)
+				ent.Block.AddEdge(Pointer64, 0, e.Target, 0) // addend fixed in Optimize
+				site.slot = ent
+				if !site.isLEA {
+					if fs.sec == nil {
+						fs.sec = g.AddSection(ThunksSectionName, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
+					}
+					th, err := buildThunk(b.Content[site.start:site.end], e.Offset-site.start)
+					if err != nil {
+						return fmt.Errorf("section %s offset %#x: %w", sec.Name, b.Ordinal+e.Offset, err)
+					}
+					site.thunk = g.AddMutableContentBlock(fs.sec, th, 16, 0)
+					site.thunk.Ordinal = uint64(len(fs.sites)) * 64
+				}
+				fs.sites = append(fs.sites, site)
+			}
+		}
+	}
+	return nil
+}
+
+// funcStarts returns the offsets in b where a linear disassembly sweep may
+// start: the block start and every callable symbol.
+func funcStarts(g *jitlink.LinkGraph, b *jitlink.Block) []uint64 {
+	starts := []uint64{0}
+	for _, s := range g.Symbols {
+		if s.Block == b && s.Callable {
+			starts = append(starts, s.Offset)
+		}
+	}
+	sort.Slice(starts, func(i, j int) bool { return starts[i] < starts[j] })
+	return starts
+}
+
+// decodeSite finds the instruction holding edge i by sweeping from the
+// closest preceding function start. It returns nil if the fixup is not a
+// RIP-relative memory operand (e.g. a call, handled by stubs).
+func decodeSite(g *jitlink.LinkGraph, b *jitlink.Block, i int, starts []uint64) (*farSite, error) {
+	e := &b.Edges[i]
+	k := sort.Search(len(starts), func(j int) bool { return starts[j] > e.Offset }) - 1
+	if k < 0 || b.Content == nil {
+		return nil, nil
+	}
+	pc := starts[k]
+	c := b.Content
+	for pc < e.Offset {
+		in, err := x86asm.Decode(c[pc:], 64)
+		if err != nil {
+			return nil, nil // not decodable: leave it (overflow is reported)
+		}
+		end := pc + uint64(in.Len)
+		if end > e.Offset {
+			if e.Offset+4 > end || e.Offset < pc+2 || c[e.Offset-1]&0xc7 != 0x05 {
+				return nil, nil
+			}
+			hasRIP := false
+			for _, a := range in.Args {
+				switch a := a.(type) {
+				case x86asm.Mem:
+					if a.Base == x86asm.RIP {
+						hasRIP = true
+					}
+				case x86asm.Reg:
+					switch a {
+					case x86asm.AH, x86asm.BH, x86asm.CH, x86asm.DH, x86asm.SP, x86asm.ESP, x86asm.RSP:
+						return nil, nil // cannot take a REX prefix / uses the stack pointer
+					}
+				}
+			}
+			if !hasRIP {
+				return nil, nil
+			}
+			for j := range b.Edges {
+				if j != i && b.Edges[j].Offset >= pc && b.Edges[j].Offset < end && b.Edges[j].Kind != jitlink.KindKeepAlive {
+					return nil, nil // another fixup in the instruction
+				}
+			}
+			return &farSite{blk: b, edge: i, start: pc, end: end, isLEA: in.Op == x86asm.LEA}, nil
+		}
+		pc = end
+	}
+	return nil, nil
+}
+
+// buildThunk assembles the thunk for instruction inst whose disp32 is at
+// dispOff. The slot load's disp32 is at offset 9+len(scratch prefix) and
+// the final jmp's rel32 at the end; Optimize fills both with edges.
+func buildThunk(inst []byte, dispOff uint64) ([]byte, error) {
+	p := 0
+	for p < int(dispOff) && legacyPrefix[inst[p]] {
+		p++
+	}
+	if inst[0] == 0xc4 || inst[0] == 0xc5 || inst[p] == 0xc4 || inst[p] == 0xc5 || inst[p] == 0x62 {
+		return nil, fmt.Errorf("far data access from a VEX/EVEX-encoded instruction is not supported")
+	}
+	rex := byte(0)
+	hasREX := p < int(dispOff) && inst[p]&0xf0 == 0x40
+	if hasREX {
+		rex = inst[p]
+	}
+	modrm := inst[dispOff-1]
+	reg := (modrm>>3)&7 | (rex&4)<<1
+	// scratch: r11, or r10 if the instruction's register operand is r11.
+	scratch := byte(3) // r11 = 8+3
+	if reg == 11 {
+		scratch = 2 // r10
+	}
+	var out []byte
+	out = append(out, 0x48, 0x8d, 0x64, 0x24, 0x80) // lea -128(%rsp),%rsp
+	out = append(out, 0x41, 0x50|scratch)           // push %r1x
+	out = append(out, 0x4c, 0x8b, 0x05|scratch<<3)  // mov disp(%rip), %r1x
+	out = append(out, 0, 0, 0, 0)
+	// the instruction: prefixes, REX with B set, opcode, modrm -> (%r1x)
+	out = append(out, inst[:p]...)
+	op := inst[p : int(dispOff)-1]
+	if hasREX {
+		op = op[1:]
+	}
+	out = append(out, rex|0x41)
+	out = append(out, op...)
+	out = append(out, modrm&0x38|scratch)
+	out = append(out, inst[dispOff+4:]...)                   // immediate, if any
+	out = append(out, 0x41, 0x58|scratch)                    // pop %r1x
+	out = append(out, 0x48, 0x8d, 0xa4, 0x24, 0x80, 0, 0, 0) // lea 128(%rsp),%rsp
+	out = append(out, 0xe9, 0, 0, 0, 0)                      // jmp back
+	return out, nil
+}
+
+// useFarData rewrites the sites whose targets are out of reach; it runs in
+// Optimize when every address is known.
+func useFarData(g *jitlink.LinkGraph) {
+	fs, ok := g.Scratch[farKey{}].(*thunkState)
+	if !ok {
+		return
+	}
+	for _, s := range fs.sites {
+		b := s.blk
+		e := &b.Edges[s.edge]
+		P := int64(b.Addr) + int64(e.Offset)
+		S := int64(e.Target.Address())
+		if fits(S + e.Addend - P) {
+			continue
+		}
+		// The operand's effective address: S + A + (end - P).
+		off := e.Addend + int64(s.end-e.Offset)
+		slotEdge := &s.slot.Block.Edges[0]
+		slotEdge.Addend = off
+		if s.isLEA {
+			// lea sym(%rip), %reg -> mov slot(%rip), %reg
+			b.Content[e.Offset-2] = 0x8b
+			e.Target, e.Addend = s.slot, e.Addend-off
+			continue
+		}
+		th := s.thunk
+		c := b.Content
+		// jmp thunk; nop padding
+		c[s.start] = 0xe9
+		for i := s.start + 5; i < s.end; i++ {
+			c[i] = 0x90
+		}
+		e.Offset = s.start + 1
+		e.Target = g.AddAnonymousSymbol(th, 0, 0)
+		e.Addend = -4
+		// In the thunk: slot load and jump back.
+		th.Edges = append(th.Edges[:0],
+			jitlink.Edge{Kind: Delta32, Offset: 10, Target: s.slot, Addend: -4},
+			jitlink.Edge{Kind: Delta32, Offset: uint64(len(th.Content)) - 4, Target: g.AddAnonymousSymbol(b, s.end, 0), Addend: -4})
+	}
+}
