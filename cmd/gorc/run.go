@@ -1,13 +1,208 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"gorc/jit"
 )
 
 func init() {
-	register("run", "JIT-link and run main(argc, argv) from objects, archives and shared libraries", func(args []string, stdout, stderr io.Writer) int {
-		fmt.Fprintln(stderr, "gorc run: not implemented yet (see the open issues)")
+	register("run", "JIT-link and run main(argc, argv) from objects, archives and shared libraries", runCommand)
+}
+
+const runUsage = `usage: gorc run [flags] INPUT... [-- ARGS...]
+
+Links ELF relocatable objects (.o), static archives (.a) and shared
+libraries (.so, -lNAME) in memory and runs main(argc, argv) in this
+process. The exit status is main's return value.
+
+Inputs:
+  FILE.o          relocatable object (always linked)
+  FILE.a          static archive (members linked when needed)
+  FILE.so[.N]     shared library (dlopen)
+  -lNAME          shared library libNAME.so from -L dirs and the system dirs
+  -L DIR, -LDIR   add a library search directory
+
+Flags:
+  -entry SYM      call SYM instead of main
+  -noexec         link everything, then exit without running
+  -show-times     print load and link times on stderr
+  -show-symbols   print the linked symbol table on stdout
+  -exec MODE      where code runs: local (default); child and tcp:// are not yet available
+  -shm            move code through shared memory (not yet available)
+  -- ARGS...      arguments for the program (argv[1:])
+`
+
+// runOptions is the parsed command line of gorc run.
+type runOptions struct {
+	inputs      []string // objects, archives and shared libraries, in order
+	libs        []string // -lNAME and .so paths, in order
+	searchDirs  []string
+	entry       string
+	noexec      bool
+	showTimes   bool
+	showSymbols bool
+	exec        string
+	shm         bool
+	args        []string
+}
+
+func parseRunArgs(args []string) (*runOptions, error) {
+	o := &runOptions{entry: "main", exec: "local"}
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		next := func() (string, error) {
+			if i+1 >= len(args) {
+				return "", fmt.Errorf("flag %s needs an argument", a)
+			}
+			i++
+			return args[i], nil
+		}
+		var err error
+		switch {
+		case a == "--":
+			o.args = append(o.args, args[i+1:]...)
+			return o, nil
+		case a == "-entry" || a == "--entry":
+			o.entry, err = next()
+		case strings.HasPrefix(a, "-entry="):
+			o.entry = strings.TrimPrefix(a, "-entry=")
+		case a == "-noexec" || a == "--noexec":
+			o.noexec = true
+		case a == "-show-times" || a == "--show-times":
+			o.showTimes = true
+		case a == "-show-symbols" || a == "--show-symbols":
+			o.showSymbols = true
+		case a == "-shm":
+			o.shm = true
+		case a == "-exec" || a == "--exec":
+			o.exec, err = next()
+		case strings.HasPrefix(a, "-exec="):
+			o.exec = strings.TrimPrefix(a, "-exec=")
+		case a == "-L":
+			var d string
+			d, err = next()
+			o.searchDirs = append(o.searchDirs, d)
+		case strings.HasPrefix(a, "-L"):
+			o.searchDirs = append(o.searchDirs, a[2:])
+		case a == "-l":
+			var n string
+			n, err = next()
+			o.libs = append(o.libs, "-l"+n)
+		case strings.HasPrefix(a, "-l"):
+			o.libs = append(o.libs, a)
+		case a == "-h" || a == "-help" || a == "--help":
+			return nil, errHelp
+		case strings.HasPrefix(a, "-") && a != "-":
+			return nil, fmt.Errorf("unknown flag %s", a)
+		case isSharedLib(a):
+			o.libs = append(o.libs, a)
+		default:
+			o.inputs = append(o.inputs, a)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+var errHelp = fmt.Errorf("help requested")
+
+func isSharedLib(path string) bool {
+	base := filepath.Base(path)
+	return strings.HasSuffix(base, ".so") || strings.Contains(base, ".so.")
+}
+
+func runCommand(args []string, stdout, stderr io.Writer) int {
+	o, err := parseRunArgs(args)
+	if err == errHelp {
+		fmt.Fprint(stdout, runUsage)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc run: %v\n\n%s", err, runUsage)
 		return 2
-	})
+	}
+	if len(o.inputs) == 0 {
+		fmt.Fprintf(stderr, "gorc run: no input objects or archives\n\n%s", runUsage)
+		return 2
+	}
+	if o.exec != "local" {
+		fmt.Fprintf(stderr, "gorc run: -exec %s: not yet available (only -exec local is implemented; child and tcp:// executors come with issue 4)\n", o.exec)
+		return 2
+	}
+	if o.shm {
+		fmt.Fprintln(stderr, "gorc run: -shm: not yet available (it needs a child or tcp:// executor)")
+		return 2
+	}
+	ctx := context.Background()
+	start := time.Now()
+	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SearchDirs: o.searchDirs})
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc run: %v\n", err)
+		return 1
+	}
+	for _, in := range o.inputs {
+		if err := j.AddInput(in); err != nil {
+			fmt.Fprintf(stderr, "gorc run: %v\n", err)
+			return 1
+		}
+	}
+	for _, l := range o.libs {
+		if err := j.LoadDylib(ctx, l); err != nil {
+			fmt.Fprintf(stderr, "gorc run: %v\n", err)
+			return 1
+		}
+	}
+	argv0 := strings.TrimSuffix(o.inputs[0], filepath.Ext(o.inputs[0]))
+	prog, err := j.Program(ctx, o.entry, append([]string{argv0}, o.args...))
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc run: %v\n", err)
+		return 1
+	}
+	if o.showSymbols {
+		printSymbols(stdout, j)
+	}
+	if o.showTimes {
+		t := j.Times()
+		fmt.Fprintf(stderr, "gorc run: load %v, link %v (%d objects), total before run %v\n",
+			t.Load.Round(time.Microsecond), t.Link.Round(time.Microsecond), j.Layer.Linked(), time.Since(start).Round(time.Microsecond))
+	}
+	if o.noexec {
+		return 0
+	}
+	if w, ok := stdout.(interface{ Sync() error }); ok {
+		w.Sync()
+	}
+	// RunProgram ends the process with main's status (exit(3) semantics:
+	// atexit handlers, destructors, stdio flushed); it returns only when
+	// the program could not be started.
+	status, err := j.EPC.RunProgram(ctx, prog)
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc run: %v\n", err)
+		return 1
+	}
+	return status
+}
+
+func printSymbols(w io.Writer, j *jit.JIT) {
+	tw := tabwriter.NewWriter(w, 0, 8, 1, ' ', 0)
+	fmt.Fprintln(tw, "ADDRESS\tSTATE\tFLAGS\tNAME\tSOURCE")
+	for _, s := range j.Symbols() {
+		name := s.Name.String()
+		if strings.HasPrefix(name, "$.gorc.init.") {
+			continue
+		}
+		fmt.Fprintf(tw, "%#016x\t%v\t%v\t%s\t%s\n", uint64(s.Def.Addr), s.State, s.Def.Flags, name, s.Source)
+	}
+	tw.Flush()
+	_ = os.Stdout
 }

@@ -1,0 +1,358 @@
+// Package jit is gorc's facade for Go programs, like LLVM's LLJIT: one call
+// wires an execution session, an executor (in this process for now), a
+// slab memory manager, the object linking layer, a process-symbols
+// generator and archive generators, so that a program made of relocatable
+// objects, static archives and shared libraries can be linked and run as a
+// static linker and the C runtime would:
+//
+//	j, err := jit.New(ctx, jit.Options{})
+//	j.AddObjectFile("main.o")
+//	j.AddArchive("/usr/lib/x86_64-linux-gnu/libsqlite3.a")
+//	j.LoadDylib(ctx, "-lm")
+//	status, err := j.RunMain(ctx, "main", []string{"prog", "arg"})
+//
+// All inputs are given to one JITDylib, "main", whose generators are the
+// archives (in the order added) and then the process.
+package jit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"gorc/jitlink"
+	"gorc/jitlink/amd64"
+	"gorc/jitlink/archive"
+	"gorc/jitlink/elf"
+	"gorc/memmgr"
+	"gorc/orc"
+	"gorc/orc/epc"
+	"gorc/orc/objlayer"
+	"gorc/orc/shared"
+)
+
+// Options configure a JIT.
+type Options struct {
+	// Exec says where code runs: "" or "local" (this process). Other
+	// modes are not available yet.
+	Exec string
+	// SlabSize is the address space reserved for JIT'd code and data
+	// (0: memmgr.DefaultSlabSize).
+	SlabSize uint64
+	// Low forces the slab below 2 GiB. It is chosen automatically when an
+	// added object is non-PIC small-model code (R_X86_64_32/32S).
+	Low bool
+	// SearchDirs are -L directories for LoadDylib.
+	SearchDirs []string
+}
+
+// JIT links and runs objects in an executor.
+type JIT struct {
+	ES    *orc.ExecutionSession
+	Main  *orc.JITDylib
+	EPC   epc.ExecutorProcessControl
+	Layer *objlayer.Layer
+
+	opts Options
+	proc *objlayer.ProcessSymbolsGenerator
+
+	mu       sync.Mutex
+	slab     *memmgr.Slab
+	low      bool
+	inits    []orc.SymbolName
+	objects  []string
+	archives []*objlayer.ArchiveGenerator
+	procAdd  bool
+	times    Times
+}
+
+// Times are the durations of the phases of a run.
+type Times struct {
+	Load time.Duration // reading and parsing inputs, loading libraries
+	Link time.Duration // materializing (linking) everything
+}
+
+// New creates a JIT.
+func New(ctx context.Context, opts Options) (*JIT, error) {
+	switch opts.Exec {
+	case "", "local":
+	default:
+		return nil, fmt.Errorf("jit: executor %q: not yet supported (only -exec local is available)", opts.Exec)
+	}
+	e, err := epc.NewInProcess()
+	if err != nil {
+		return nil, fmt.Errorf("jit: in-process executor: %w", err)
+	}
+	es := orc.NewExecutionSession()
+	jd, err := es.CreateJITDylib("main")
+	if err != nil {
+		return nil, err
+	}
+	j := &JIT{ES: es, Main: jd, EPC: e, opts: opts, low: opts.Low}
+	j.Layer = objlayer.New(es, e, nil)
+	j.proc = objlayer.NewProcessSymbolsGenerator(e)
+	j.proc.DSOHandle = func(ctx context.Context) (shared.ExecutorAddr, error) {
+		s, err := j.memory()
+		if err != nil {
+			return 0, err
+		}
+		return s.DSOHandle(ctx)
+	}
+	return j, nil
+}
+
+// memory returns the slab, creating it on first use (after the inputs are
+// known, so that it can be placed below 2 GiB for non-PIC objects).
+func (j *JIT) memory() (*memmgr.Slab, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.slab != nil {
+		return j.slab, nil
+	}
+	m, err := memmgr.NewInProcessMapper(j.EPC)
+	if err != nil {
+		return nil, err
+	}
+	s, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: j.opts.SlabSize, Low: j.low})
+	if err != nil {
+		return nil, err
+	}
+	j.slab = s
+	j.Layer.SetMemoryManager(s)
+	return s, nil
+}
+
+// needsLow reports whether g has absolute 32-bit references (non-PIC
+// small-model code), which need memory below 2 GiB.
+func needsLow(g *jitlink.LinkGraph) bool {
+	for _, sec := range g.Sections {
+		for _, b := range sec.Blocks {
+			for _, e := range b.Edges {
+				if e.Kind == amd64.Pointer32 || e.Kind == amd64.Pointer32Signed {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// AddObjectFile adds a relocatable object from a file.
+func (j *JIT) AddObjectFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("jit: %w", err)
+	}
+	return j.AddObject(path, data)
+}
+
+// AddObject adds a relocatable object; name is used in messages.
+func (j *JIT) AddObject(name string, data []byte) error {
+	t0 := time.Now()
+	g, err := elf.Parse(name, data)
+	if err != nil {
+		return err
+	}
+	if needsLow(g) {
+		j.mu.Lock()
+		if j.slab != nil && !j.low {
+			j.mu.Unlock()
+			return fmt.Errorf("jit: %s is non-PIC small-model code (needs memory below 2 GiB) but code was already placed above; add it before linking starts", name)
+		}
+		j.low = true
+		j.mu.Unlock()
+	}
+	init, err := j.Layer.AddGraph(j.Main, nil, g)
+	if err != nil {
+		return err
+	}
+	j.mu.Lock()
+	j.inits = append(j.inits, init)
+	j.objects = append(j.objects, name)
+	j.times.Load += time.Since(t0)
+	j.mu.Unlock()
+	return nil
+}
+
+// AddArchive adds a static archive whose members are linked on demand.
+func (j *JIT) AddArchive(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("jit: %w", err)
+	}
+	return j.AddArchiveData(path, data)
+}
+
+// AddArchiveData adds a static archive held in memory.
+func (j *JIT) AddArchiveData(name string, data []byte) error {
+	t0 := time.Now()
+	g, err := objlayer.NewArchiveGenerator(j.Layer, nil, name, data)
+	if err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.procAdd {
+		return fmt.Errorf("jit: %s: archives must be added before linking starts", name)
+	}
+	j.archives = append(j.archives, g)
+	j.Main.AddGenerator(g)
+	j.times.Load += time.Since(t0)
+	return nil
+}
+
+// AddInput adds a file by its content: an ELF relocatable object or an
+// ar archive.
+func (j *JIT) AddInput(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("jit: %w", err)
+	}
+	switch {
+	case archive.IsArchive(data):
+		return j.AddArchiveData(path, data)
+	case elf.IsELFObject(data):
+		return j.AddObject(path, data)
+	default:
+		return fmt.Errorf("jit: %s: not an ELF relocatable object or a static archive", path)
+	}
+}
+
+// LoadDylib loads a shared library into the executor: "-lNAME" (searched
+// in Options.SearchDirs and the system directories), a path, or a soname.
+// Its symbols become visible to the process-symbols generator.
+func (j *JIT) LoadDylib(ctx context.Context, name string) error {
+	t0 := time.Now()
+	if _, err := j.EPC.LoadDylib(ctx, name, j.opts.SearchDirs); err != nil {
+		return fmt.Errorf("jit: load %s: %w", name, err)
+	}
+	j.mu.Lock()
+	j.times.Load += time.Since(t0)
+	j.mu.Unlock()
+	return nil
+}
+
+func (j *JIT) start() error {
+	if _, err := j.memory(); err != nil {
+		return err
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.procAdd {
+		j.procAdd = true
+		j.Main.AddGenerator(j.proc)
+	}
+	return nil
+}
+
+// LinkAll links every object added so far (as a static linker includes
+// every object named on its command line) and the archive members they
+// need. On undefined symbols the error lists every missing name and the
+// object that referenced it.
+func (j *JIT) LinkAll(ctx context.Context) error {
+	if err := j.start(); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	j.mu.Lock()
+	set := orc.NewSymbolLookupSet(j.inits...)
+	j.mu.Unlock()
+	_, err := j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, j.Main), set, orc.SymbolStateReady)
+	j.mu.Lock()
+	j.times.Link += time.Since(t0)
+	j.mu.Unlock()
+	if err != nil {
+		if u := j.Layer.Undefined(); u != nil {
+			return u
+		}
+		return err
+	}
+	return nil
+}
+
+// Lookup links what is needed and returns the address of name.
+func (j *JIT) Lookup(ctx context.Context, name string) (shared.ExecutorAddr, error) {
+	if err := j.start(); err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	m, err := j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, j.Main), orc.NewSymbolLookupSet(j.ES.Intern(name)), orc.SymbolStateReady)
+	j.mu.Lock()
+	j.times.Link += time.Since(t0)
+	j.mu.Unlock()
+	if err != nil {
+		if u := j.Layer.Undefined(); u != nil {
+			return 0, u
+		}
+		var nf *orc.SymbolsNotFoundError
+		if errors.As(err, &nf) {
+			return 0, fmt.Errorf("jit: symbol %s is not defined by any input: %w", name, err)
+		}
+		return 0, err
+	}
+	return m[j.ES.Intern(name)].Addr, nil
+}
+
+// Initializers returns the constructors and destructors of everything
+// linked so far, in run order.
+func (j *JIT) Initializers() (inits, finis []shared.ExecutorAddr) {
+	in, fi := j.Layer.Initializers()
+	for _, f := range in {
+		inits = append(inits, f.Fn)
+	}
+	for _, f := range fi {
+		finis = append(finis, f.Fn)
+	}
+	return inits, finis
+}
+
+// Program links everything and returns the program description for
+// RunProgram: the entry point's address and the initializers.
+func (j *JIT) Program(ctx context.Context, entry string, args []string) (epc.Program, error) {
+	if err := j.LinkAll(ctx); err != nil {
+		return epc.Program{}, err
+	}
+	addr, err := j.Lookup(ctx, entry)
+	if err != nil {
+		return epc.Program{}, err
+	}
+	inits, finis := j.Initializers()
+	return epc.Program{Main: addr, Args: args, Inits: inits, Finis: finis}, nil
+}
+
+// RunMain links everything and runs entry as main(argc, argv) the way a C
+// program runs: initializers, main, then exit(status) with atexit
+// handlers, destructors and finalizers. In-process this ends the current
+// process with main's status; it returns only on error.
+func (j *JIT) RunMain(ctx context.Context, entry string, args []string) (int, error) {
+	p, err := j.Program(ctx, entry, args)
+	if err != nil {
+		return 0, err
+	}
+	return j.EPC.RunProgram(ctx, p)
+}
+
+// Times returns the time spent loading and linking so far.
+func (j *JIT) Times() Times {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.times
+}
+
+// Symbols returns the main dylib's symbol table.
+func (j *JIT) Symbols() []orc.SymbolInfo { return j.Main.Symbols() }
+
+// Close ends the session and releases executor memory.
+func (j *JIT) Close(ctx context.Context) error {
+	err := j.ES.EndSession(ctx)
+	j.mu.Lock()
+	s := j.slab
+	j.mu.Unlock()
+	if s != nil {
+		err = errors.Join(err, s.Close(ctx))
+	}
+	return errors.Join(err, j.EPC.Close(ctx))
+}

@@ -1,0 +1,609 @@
+// Package objlayer joins the JIT linker (package jitlink) and the execution
+// session (package orc), as LLVM's ObjectLinkingLayer does: an object added
+// to a JITDylib becomes a MaterializationUnit whose symbols come from the
+// object's symbol table; materializing it parses nothing twice, links the
+// graph through a jitlink.LinkContext built on the session (external
+// symbols are looked up across the dylib's link order), reports addresses
+// and dependencies to the session, and keeps the memory under the unit's
+// resource tracker so that removing the tracker frees it.
+//
+// Linker semantics that a static link gives a program are implemented
+// here, on top of the session's weak-definition rules: COMDAT groups and
+// weak definitions (the first definition wins; losing copies become
+// references), common symbols (the chosen copy grows to the largest size
+// and alignment seen), EH-frame registration, thread-local storage through
+// the executor's TLS manager, and initializers/finalizers collected in the
+// order a real linker would lay out .init_array/.fini_array across all
+// objects. Generators for static archives and process symbols live in
+// generators.go.
+package objlayer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"gorc/jitlink"
+	"gorc/jitlink/elf"
+	"gorc/orc"
+	"gorc/orc/epc"
+	"gorc/orc/shared"
+)
+
+// Plugin observes and extends the links of a Layer, as LLVM's
+// ObjectLinkingLayer::Plugin does.
+type Plugin interface {
+	// ModifyPassConfig may add passes to the link of g.
+	ModifyPassConfig(r *orc.MaterializationResponsibility, g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error
+	// NotifyEmitted is called after g's memory is finalized.
+	NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.LinkGraph) error
+}
+
+// Initializer is one constructor or destructor collected from a linked
+// object, with the keys that order it across objects.
+type Initializer struct {
+	Fn       shared.ExecutorAddr
+	Priority uint32
+	Preinit  bool
+	Object   string // the object it came from
+	order    int    // the object's link order (command line, then archive loads)
+	index    int    // position within the object
+}
+
+// Undefined is a required symbol that no definition satisfied.
+type Undefined struct {
+	Name string
+	By   string // the object that referenced it
+}
+
+// UndefinedError lists every undefined symbol of a link and which object
+// referenced it.
+type UndefinedError struct {
+	Syms []Undefined
+}
+
+func (e *UndefinedError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "undefined symbols (%d):", len(e.Syms))
+	for _, u := range e.Syms {
+		fmt.Fprintf(&b, "\n  %s (referenced by %s)", u.Name, u.By)
+	}
+	return b.String()
+}
+
+// Layer is the object linking layer. Create it with New; it is safe for
+// concurrent use.
+type Layer struct {
+	es *orc.ExecutionSession
+	e  epc.ExecutorProcessControl
+
+	mu        sync.Mutex
+	mm        jitlink.MemoryManager
+	plugins   []Plugin
+	allocs    map[orc.ResourceKey][]jitlink.FinalizedAlloc
+	commons   map[string]commonSize
+	tls       map[string]jitlink.TLSRef
+	inits     []Initializer
+	finis     []Initializer
+	undefined map[Undefined]bool
+	nextOrder int
+	linked    int
+}
+
+type commonSize struct{ size, align uint64 }
+
+// New returns a layer that links into memory from mm and reaches the
+// executor through e (EH-frame registration, TLS). The layer registers
+// itself as a resource manager of es.
+func New(es *orc.ExecutionSession, e epc.ExecutorProcessControl, mm jitlink.MemoryManager) *Layer {
+	l := &Layer{
+		es:        es,
+		e:         e,
+		mm:        mm,
+		allocs:    map[orc.ResourceKey][]jitlink.FinalizedAlloc{},
+		commons:   map[string]commonSize{},
+		tls:       map[string]jitlink.TLSRef{},
+		undefined: map[Undefined]bool{},
+	}
+	es.RegisterResourceManager(l)
+	return l
+}
+
+// SetMemoryManager replaces the memory manager used by links that start
+// afterwards (a facade may create the slab lazily, once it knows whether
+// non-PIC objects need it below 2 GiB).
+func (l *Layer) SetMemoryManager(mm jitlink.MemoryManager) {
+	l.mu.Lock()
+	l.mm = mm
+	l.mu.Unlock()
+}
+
+// AddPlugin adds a plugin to every later link.
+func (l *Layer) AddPlugin(p Plugin) {
+	l.mu.Lock()
+	l.plugins = append(l.plugins, p)
+	l.mu.Unlock()
+}
+
+// Add parses the relocatable object data, named name in diagnostics, and
+// defines its symbols in rt's dylib (jd's default tracker when rt is nil).
+// The object is linked when one of its symbols is first looked up, or when
+// its init symbol (returned) is.
+func (l *Layer) Add(jd *orc.JITDylib, rt *orc.ResourceTracker, name string, data []byte) (orc.SymbolName, error) {
+	g, err := elf.Parse(name, data)
+	if err != nil {
+		return orc.SymbolName{}, err
+	}
+	return l.AddGraph(jd, rt, g)
+}
+
+// AddGraph defines the symbols of an already parsed graph (see Add).
+func (l *Layer) AddGraph(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error) {
+	u := l.newUnit(g)
+	if rt != nil {
+		jd = rt.JITDylib()
+	}
+	if err := jd.Define(u, rt); err != nil {
+		return orc.SymbolName{}, fmt.Errorf("objlayer: %s: %w", g.Name, err)
+	}
+	return u.init, nil
+}
+
+// isLocalOnly reports names that stay private to their graph even though
+// the reader gives them global-looking scope: the linker-synthesized
+// section bounds.
+func isLocalOnly(name string) bool {
+	return strings.HasPrefix(name, "__start_") || strings.HasPrefix(name, "__stop_")
+}
+
+func (l *Layer) newUnit(g *jitlink.LinkGraph) *objectUnit {
+	l.mu.Lock()
+	order := l.nextOrder
+	l.nextOrder++
+	l.mu.Unlock()
+	u := &objectUnit{l: l, g: g, order: order, syms: orc.SymbolFlagsMap{}, discarded: map[string]bool{}}
+	add := func(s *jitlink.Symbol) {
+		if s.Name == "" || s.Scope == jitlink.ScopeLocal || isLocalOnly(s.Name) {
+			return
+		}
+		f := orc.Exported
+		if s.Callable {
+			f |= orc.Callable
+		}
+		if s.IsCommon() {
+			f |= orc.Common
+			l.mu.Lock()
+			c := l.commons[s.Name]
+			c.size = max(c.size, s.Size)
+			c.align = max(c.align, s.Block.Align)
+			l.commons[s.Name] = c
+			l.mu.Unlock()
+		} else if s.Linkage == jitlink.LinkageWeak {
+			f |= orc.Weak
+		}
+		u.syms[l.es.Intern(s.Name)] = f
+	}
+	for _, s := range g.Symbols {
+		add(s)
+	}
+	for _, s := range g.Absolutes {
+		add(s)
+	}
+	u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.%d.%s", order, g.Name))
+	u.syms[u.init] = orc.MaterializationSideEffectsOnly
+	return u
+}
+
+// objectUnit is the MaterializationUnit of one object.
+type objectUnit struct {
+	l     *Layer
+	g     *jitlink.LinkGraph
+	order int
+	syms  orc.SymbolFlagsMap
+	init  orc.SymbolName
+
+	mu        sync.Mutex
+	discarded map[string]bool
+}
+
+func (u *objectUnit) Name() string                { return u.g.Name }
+func (u *objectUnit) Symbols() orc.SymbolFlagsMap { return u.syms }
+func (u *objectUnit) InitSymbol() orc.SymbolName  { return u.init }
+
+func (u *objectUnit) Discard(jd *orc.JITDylib, name orc.SymbolName) {
+	u.mu.Lock()
+	u.discarded[name.String()] = true
+	u.mu.Unlock()
+}
+
+func (u *objectUnit) Materialize(ctx context.Context, r *orc.MaterializationResponsibility) {
+	lc, err := u.prepare(r)
+	if err != nil {
+		r.FailMaterialization(err)
+		return
+	}
+	if err := jitlink.Link(ctx, u.g, lc); err != nil {
+		r.FailMaterialization(err)
+	}
+}
+
+// prepare applies the session's verdicts to the graph before linking:
+// definitions this unit no longer owns (another object's weak, COMDAT or
+// common definition won, or a strong one overrode ours) become external
+// references; owned commons grow to the largest size seen; owned symbols
+// are kept alive.
+func (u *objectUnit) prepare(r *orc.MaterializationResponsibility) (*linkContext, error) {
+	g := u.g
+	owned := r.Symbols()
+	byName := map[string]orc.JITSymbolFlags{}
+	for n, f := range owned {
+		byName[n.String()] = f
+	}
+	u.mu.Lock()
+	discarded := u.discarded
+	u.mu.Unlock()
+	var lose []*jitlink.Symbol
+	collect := func(s *jitlink.Symbol) {
+		if s.Name == "" || s.Scope == jitlink.ScopeLocal || isLocalOnly(s.Name) {
+			return
+		}
+		if _, ok := byName[s.Name]; !ok || discarded[s.Name] {
+			lose = append(lose, s)
+		}
+	}
+	for _, s := range g.Symbols {
+		collect(s)
+	}
+	for _, s := range g.Absolutes {
+		collect(s)
+	}
+	for _, s := range lose {
+		if err := g.MakeExternal(s); err != nil {
+			return nil, err
+		}
+	}
+	u.l.mu.Lock()
+	commons := u.l.commons
+	for _, s := range g.Symbols {
+		if _, ok := byName[s.Name]; ok && s.Name != "" {
+			s.Live = true
+			if s.IsCommon() {
+				c := commons[s.Name]
+				if err := g.ResizeCommon(s, c.size, c.align); err != nil {
+					u.l.mu.Unlock()
+					return nil, err
+				}
+			}
+		}
+	}
+	mm := u.l.mm
+	plugins := append([]Plugin(nil), u.l.plugins...)
+	u.l.mu.Unlock()
+	if mm == nil {
+		return nil, fmt.Errorf("objlayer: %s: no memory manager", g.Name)
+	}
+	return &linkContext{u: u, r: r, mm: mm, plugins: plugins, owned: owned}, nil
+}
+
+// linkContext is the jitlink.LinkContext of one materialization.
+type linkContext struct {
+	u       *objectUnit
+	r       *orc.MaterializationResponsibility
+	mm      jitlink.MemoryManager
+	plugins []Plugin
+	owned   orc.SymbolFlagsMap
+
+	tlsBlock *epc.TLSBlock
+	resolved bool
+	deps     map[*orc.JITDylib][]orc.SymbolName
+}
+
+var _ jitlink.TLSLinkContext = (*linkContext)(nil)
+
+func (c *linkContext) MemoryManager() jitlink.MemoryManager { return c.mm }
+
+func (c *linkContext) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
+	// Addresses are final once memory is allocated: tell the session
+	// then, before looking anything up, so that objects referring to each
+	// other (a cycle) find each other Resolved instead of waiting.
+	cfg.PostAllocation = append(cfg.PostAllocation, c.notifyResolvedEarly)
+	cfg.PostFixup = append(cfg.PostFixup, c.addActions)
+	for _, p := range c.plugins {
+		if err := p.ModifyPassConfig(c.r, g, cfg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *linkContext) notifyResolvedEarly(g *jitlink.LinkGraph) error {
+	if err := c.NotifyResolved(context.Background(), g); err != nil {
+		return err
+	}
+	c.resolved = true
+	return nil
+}
+
+// addActions attaches the executor-side actions of a finalized graph:
+// EH-frame registration and the TLS initialization image.
+func (c *linkContext) addActions(g *jitlink.LinkGraph) error {
+	e := c.u.l.e
+	if r := g.EHFrameRange(); r.Size() > 0 {
+		a, err := epc.EHFrameActions(e, r)
+		if err != nil {
+			return fmt.Errorf("EH frame: %w", err)
+		}
+		g.AllocActions = append(g.AllocActions, a)
+	}
+	if g.TLS != nil && g.TLS.InitSize > 0 && c.tlsBlock != nil {
+		a, err := epc.TLSImageAction(e, *c.tlsBlock, 0, g.TLS.InitAddr, g.TLS.InitSize)
+		if err != nil {
+			return fmt.Errorf("TLS image: %w", err)
+		}
+		g.AllocActions = append(g.AllocActions, a)
+	}
+	return nil
+}
+
+// LookupExternals resolves the graph's externals through the session,
+// dylib by dylib along the target dylib's link order, so that each
+// dependency is recorded against the dylib that defined it. Every name is
+// looked up as weakly referenced; missing required names are collected
+// into one UndefinedError (and recorded in the layer, see Undefined).
+func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
+	es := c.u.l.es
+	jd := c.r.GetTargetJITDylib()
+	order := jd.LinkOrder()
+	if len(order) == 0 || order[0].JD != jd {
+		order = append(orc.JITDylibSearchOrder{{JD: jd, Flags: orc.MatchAllSymbols}}, order...)
+	}
+	pending := make(map[orc.SymbolName]string, len(syms))
+	for n := range syms {
+		pending[es.Intern(n)] = n
+	}
+	res := make(map[string]jitlink.ExternalDef, len(syms))
+	c.deps = map[*orc.JITDylib][]orc.SymbolName{}
+	for _, ent := range order {
+		if len(pending) == 0 {
+			break
+		}
+		var set orc.SymbolLookupSet
+		for n := range pending {
+			set = set.Add(n, orc.WeaklyReferencedSymbol)
+		}
+		found, err := es.Lookup(ctx, orc.JITDylibSearchOrder{{JD: ent.JD, Flags: orc.MatchAllSymbols}}, set, orc.SymbolStateResolved)
+		if err != nil {
+			return nil, err
+		}
+		for n, d := range found {
+			res[pending[n]] = jitlink.ExternalDef{Addr: d.Addr}
+			c.deps[ent.JD] = append(c.deps[ent.JD], n)
+			delete(pending, n)
+		}
+	}
+	var missing []Undefined
+	for _, n := range pending {
+		if syms[n] == jitlink.LookupRequired {
+			missing = append(missing, Undefined{Name: n, By: c.u.g.Name})
+		}
+	}
+	if len(missing) > 0 {
+		sort.Slice(missing, func(i, j int) bool { return missing[i].Name < missing[j].Name })
+		c.u.l.mu.Lock()
+		for _, m := range missing {
+			c.u.l.undefined[m] = true
+		}
+		c.u.l.mu.Unlock()
+		return nil, &UndefinedError{Syms: missing}
+	}
+	return res, nil
+}
+
+func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) error {
+	if c.resolved {
+		return nil
+	}
+	syms := orc.SymbolMap{}
+	tls := map[string]jitlink.TLSRef{}
+	record := func(s *jitlink.Symbol) {
+		if s.Name == "" {
+			return
+		}
+		n := c.u.l.es.Intern(s.Name)
+		f, ok := c.owned[n]
+		if !ok {
+			return
+		}
+		syms[n] = orc.ExecutorSymbolDef{Addr: s.Address(), Flags: f}
+		if ref, ok := g.TLSRefOf(s); ok {
+			tls[s.Name] = ref
+		}
+	}
+	for _, s := range g.Symbols {
+		record(s)
+	}
+	for _, s := range g.Absolutes {
+		record(s)
+	}
+	for n, f := range c.owned {
+		if _, ok := syms[n]; !ok && !f.HasSideEffectsOnly() {
+			return fmt.Errorf("objlayer: %s: symbol %s was declared but is not defined after dead-stripping", g.Name, n)
+		}
+	}
+	if len(tls) > 0 {
+		c.u.l.mu.Lock()
+		for n, r := range tls {
+			c.u.l.tls[n] = r
+		}
+		c.u.l.mu.Unlock()
+	}
+	return c.r.NotifyResolved(syms)
+}
+
+func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph, alloc jitlink.FinalizedAlloc) error {
+	l := c.u.l
+	var keyErr error
+	err := c.r.WithResourceKeyDo(func(k orc.ResourceKey) {
+		l.mu.Lock()
+		l.allocs[k] = append(l.allocs[k], alloc)
+		l.mu.Unlock()
+	})
+	if err != nil {
+		keyErr = err
+		_ = c.mm.Deallocate(context.WithoutCancel(ctx), []jitlink.FinalizedAlloc{alloc})
+		return keyErr
+	}
+	l.recordInits(c.u, g)
+	for _, p := range c.plugins {
+		if err := p.NotifyEmitted(c.r, g); err != nil {
+			return err
+		}
+	}
+	var all []orc.SymbolName
+	for n := range c.owned {
+		all = append(all, n)
+	}
+	group := orc.SymbolDependenceGroup{Symbols: all, Dependencies: c.deps}
+	return c.r.NotifyEmitted([]orc.SymbolDependenceGroup{group})
+}
+
+func (c *linkContext) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {}
+
+func (c *linkContext) ResolveTLS(ctx context.Context, g *jitlink.LinkGraph, t jitlink.TLSTemplate) (jitlink.TLSLayout, error) {
+	e := c.u.l.e
+	b, err := e.AllocateTLS(ctx, epc.TLSRequest{Size: max(t.Size, 1), Align: t.Align, ImageSize: t.InitSize})
+	if err != nil {
+		return jitlink.TLSLayout{}, err
+	}
+	c.tlsBlock = &b
+	return jitlink.TLSLayout{Static: true, TPOffset: b.TPOffset, Module: b.ModuleID, GetAddr: e.BootstrapSymbols()[epc.TLSGetAddrName]}, nil
+}
+
+func (c *linkContext) ExternalTLS(ctx context.Context, name string, addr shared.ExecutorAddr) (jitlink.TLSLayout, uint64, error) {
+	l := c.u.l
+	l.mu.Lock()
+	ref, ok := l.tls[name]
+	l.mu.Unlock()
+	if !ok {
+		return jitlink.TLSLayout{}, 0, fmt.Errorf("thread-local symbol %s is not defined by a JIT'd object", name)
+	}
+	return ref.Layout, ref.Offset, nil
+}
+
+func (l *Layer) recordInits(u *objectUnit, g *jitlink.LinkGraph) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.linked++
+	for i, f := range g.Inits {
+		l.inits = append(l.inits, Initializer{Fn: f.Fn, Priority: f.Priority, Preinit: f.Kind == jitlink.InitPreinit, Object: g.Name, order: u.order, index: i})
+	}
+	// g.Finis is in run order; store it in .fini_array order.
+	n := len(g.Finis)
+	for i := range g.Finis {
+		f := g.Finis[n-1-i]
+		l.finis = append(l.finis, Initializer{Fn: f.Fn, Priority: f.Priority, Object: g.Name, order: u.order, index: i})
+	}
+}
+
+// Initializers returns the constructors and destructors of every object
+// linked so far, in run order across objects: preinit first, then by
+// ascending priority, then in link order (as GNU ld's
+// SORT_BY_INIT_PRIORITY lays out .init_array); destructors in the reverse
+// of the .fini_array order ld would build.
+func (l *Layer) Initializers() (inits, finis []Initializer) {
+	l.mu.Lock()
+	inits = append([]Initializer(nil), l.inits...)
+	finis = append([]Initializer(nil), l.finis...)
+	l.mu.Unlock()
+	less := func(xs []Initializer) func(i, j int) bool {
+		return func(i, j int) bool {
+			a, b := xs[i], xs[j]
+			if a.Preinit != b.Preinit {
+				return a.Preinit
+			}
+			if a.Priority != b.Priority {
+				return a.Priority < b.Priority
+			}
+			if a.order != b.order {
+				return a.order < b.order
+			}
+			return a.index < b.index
+		}
+	}
+	sort.SliceStable(inits, less(inits))
+	sort.SliceStable(finis, less(finis))
+	for i, j := 0, len(finis)-1; i < j; i, j = i+1, j-1 {
+		finis[i], finis[j] = finis[j], finis[i]
+	}
+	return inits, finis
+}
+
+// TakeInitializers returns Initializers and forgets them, so that a later
+// call returns only those of objects linked since (for REPL-style use).
+func (l *Layer) TakeInitializers() (inits, finis []Initializer) {
+	inits, finis = l.Initializers()
+	l.mu.Lock()
+	l.inits, l.finis = nil, nil
+	l.mu.Unlock()
+	return inits, finis
+}
+
+// Undefined returns every undefined symbol recorded by failed links, with
+// the object that referenced it, sorted by name. It returns nil when
+// nothing was missing.
+func (l *Layer) Undefined() error {
+	l.mu.Lock()
+	var syms []Undefined
+	for u := range l.undefined {
+		syms = append(syms, u)
+	}
+	l.mu.Unlock()
+	if len(syms) == 0 {
+		return nil
+	}
+	sort.Slice(syms, func(i, j int) bool {
+		if syms[i].Name != syms[j].Name {
+			return syms[i].Name < syms[j].Name
+		}
+		return syms[i].By < syms[j].By
+	})
+	return &UndefinedError{Syms: syms}
+}
+
+// Linked returns the number of graphs linked so far.
+func (l *Layer) Linked() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.linked
+}
+
+// HandleRemoveResources frees the memory of every graph linked under key.
+func (l *Layer) HandleRemoveResources(ctx context.Context, jd *orc.JITDylib, key orc.ResourceKey) error {
+	l.mu.Lock()
+	allocs := l.allocs[key]
+	delete(l.allocs, key)
+	mm := l.mm
+	l.mu.Unlock()
+	if len(allocs) == 0 || mm == nil {
+		return nil
+	}
+	if err := mm.Deallocate(ctx, allocs); err != nil {
+		return fmt.Errorf("objlayer: free memory of JITDylib %s: %w", jd.Name(), err)
+	}
+	return nil
+}
+
+// HandleTransferResources moves the allocations of src to dst.
+func (l *Layer) HandleTransferResources(jd *orc.JITDylib, dst, src orc.ResourceKey) {
+	l.mu.Lock()
+	l.allocs[dst] = append(l.allocs[dst], l.allocs[src]...)
+	delete(l.allocs, src)
+	l.mu.Unlock()
+}
+
+// ErrNoMemoryManager is returned when a link starts before a memory
+// manager was set.
+var ErrNoMemoryManager = errors.New("objlayer: no memory manager")
