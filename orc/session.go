@@ -18,7 +18,7 @@ type ExecutionSession struct {
 
 	ctx    context.Context // passed to materializers; cancelled by EndSession
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // outstanding dispatched materializations
+	tasks  taskCounter // outstanding dispatched materializations
 
 	mu       sync.Mutex // the session lock: guards everything below and all dylib state
 	ended    bool
@@ -227,12 +227,8 @@ func (es *ExecutionSession) EndSession(ctx context.Context) error {
 			errs = append(errs, err)
 		}
 	}
-	done := make(chan struct{})
-	go func() { es.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		errs = append(errs, fmt.Errorf("end session: waiting for materializations: %w", ctx.Err()))
+	if err := es.tasks.wait(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("end session: waiting for materializations: %w", err))
 	}
 	if err := es.dispatcher.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("end session: dispatcher shutdown: %w", err))
@@ -274,9 +270,9 @@ func (es *ExecutionSession) dispatchAll(mats []materialization) {
 			es.runMaterialize(m)
 			continue
 		}
-		es.wg.Add(1)
+		es.tasks.add()
 		es.dispatcher.Dispatch(func() {
-			defer es.wg.Done()
+			defer es.tasks.done()
 			es.runMaterialize(m)
 		})
 	}
@@ -297,4 +293,47 @@ func (es *ExecutionSession) runMaterialize(m materialization) {
 		}
 	}
 	m.mu.Materialize(ctx, m.mr)
+}
+
+// taskCounter counts outstanding tasks; unlike sync.WaitGroup it allows
+// adding while someone waits.
+type taskCounter struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{}
+}
+
+func (c *taskCounter) add() {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+}
+
+func (c *taskCounter) done() {
+	c.mu.Lock()
+	c.n--
+	if c.n == 0 && c.idle != nil {
+		close(c.idle)
+		c.idle = nil
+	}
+	c.mu.Unlock()
+}
+
+func (c *taskCounter) wait(ctx context.Context) error {
+	c.mu.Lock()
+	if c.n == 0 {
+		c.mu.Unlock()
+		return nil
+	}
+	if c.idle == nil {
+		c.idle = make(chan struct{})
+	}
+	idle := c.idle
+	c.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
