@@ -388,6 +388,7 @@ type fnCompiler struct {
 	fconsts []fconst
 	folded  []bool // by vreg: absorbed into the block's branch
 	owner   int    // RPO index of the IR block being selected
+	inLoop  []bool // by RPO index: the block lies on a cycle (approximately)
 	inArgs  int    // number of stack-passed parameters
 
 	ra regAlloc
@@ -451,6 +452,17 @@ func (fc *fnCompiler) selectFunction() error {
 	for _, b := range f.Blocks {
 		if !reach[b] {
 			b.ID = -1
+		}
+	}
+	// Blocks between a loop header and a back edge to it, in RPO.
+	fc.inLoop = append(fc.inLoop[:0], make([]bool, len(rpo))...)
+	for i, b := range rpo {
+		for _, s := range b.Succs() {
+			if s != nil && s.ID >= 0 && s.ID <= i {
+				for j := s.ID; j <= i; j++ {
+					fc.inLoop[j] = true
+				}
+			}
 		}
 	}
 	for _, p := range f.Params {

@@ -36,6 +36,12 @@ type emitState struct {
 	objOff    []int32
 	start     int
 	cfi       []cfiEvent
+	fwd       [numPhys]int32 // register -> spill slot it holds a copy of, or -1
+	curDst    asm.Reg        // register the current instruction writes
+	curA      vreg           // its first operand, always read before any write
+	pred      []int32
+	endFwd    [][numPhys]int32
+	done      []bool
 }
 
 var calleeSaved = []asm.Reg{asm.RBX, asm.RBP, asm.R12, asm.R13, asm.R14, asm.R15}
@@ -95,15 +101,56 @@ func (fc *fnCompiler) emitFunction() error {
 	for i := range fc.blocks {
 		fc.blocks[i].label = a.NewLabel()
 	}
+	// Single predecessors, for carrying spill-store forwarding into a
+	// block: pred[b] is the only predecessor, -1 for none, -2 for many.
+	em.pred = em.pred[:0]
+	for range fc.blocks {
+		em.pred = append(em.pred, -1)
+	}
+	for bi := range fc.blocks {
+		t, f := fc.succs(&fc.blocks[bi])
+		if t == f {
+			f = -1
+		}
+		for _, s := range [2]int32{t, f} {
+			if s >= 0 {
+				if em.pred[s] == -1 {
+					em.pred[s] = int32(bi)
+				} else {
+					em.pred[s] = -2
+				}
+			}
+		}
+	}
+	em.endFwd = em.endFwd[:0]
+	for range fc.blocks {
+		em.endFwd = append(em.endFwd, [numPhys]int32{})
+	}
+	done := em.done[:0]
+	for range fc.blocks {
+		done = append(done, false)
+	}
+	em.done = done
 	for li, bi := range fc.layout {
 		b := &fc.blocks[bi]
 		a.Bind(b.label)
+		if p := em.pred[bi]; p >= 0 && em.done[p] {
+			em.fwd = em.endFwd[p]
+		} else {
+			fc.clearForwarding()
+		}
 		next := int32(-1)
 		if li+1 < len(fc.layout) {
 			next = fc.layout[li+1]
 		}
 		for k := range b.insts {
-			fc.emitInst(&b.insts[k], next, li == len(fc.layout)-1 && k == len(b.insts)-1)
+			m := &b.insts[k]
+			if k == len(b.insts)-1 {
+				// The state at the branch is what successors see.
+				em.endFwd[bi] = em.fwd
+				em.done[bi] = true
+			}
+			fc.emitInst(m, next, li == len(fc.layout)-1 && k == len(b.insts)-1)
 		}
 	}
 	if err := a.Err(); err != nil {
@@ -138,10 +185,75 @@ func (fc *fnCompiler) loc(v vreg) (asm.Reg, asm.Mem, bool) {
 	return asm.NoReg, asm.M(asm.RSP, fc.em.spillBase+8*iv.spill), false
 }
 
+// srcLoc is loc for reading v: a spilled value whose slot was just
+// stored from a register that still holds it is read from that register
+// (spill-store forwarding), unless the current instruction writes that
+// register before reading its operands.
+func (fc *fnCompiler) srcLoc(v vreg) (asm.Reg, asm.Mem, bool) {
+	r, m, ok := fc.loc(v)
+	if ok || v < numPhys {
+		return r, m, ok
+	}
+	if slot := fc.ra.ivs[v].spill; slot >= 0 {
+		em := &fc.em
+		for reg, s := range em.fwd {
+			if s == slot && (asm.Reg(reg) != em.curDst || v == em.curA) {
+				return asm.Reg(reg), asm.Mem{}, true
+			}
+		}
+	}
+	return r, m, ok
+}
+
+// forget records that the instruction just emitted wrote its results.
+func (fc *fnCompiler) forget(m *minst) {
+	em := &fc.em
+	switch m.op {
+	case mCall:
+		for _, r := range callerSaved {
+			em.fwd[r] = -1
+		}
+		return
+	case mDiv:
+		em.fwd[asm.RAX], em.fwd[asm.RDX] = -1, -1
+		return
+	}
+	if m.dst == noVReg {
+		return
+	}
+	if m.dst < numPhys {
+		em.fwd[m.dst] = -1
+		return
+	}
+	iv := &fc.ra.ivs[m.dst]
+	if iv.reg != asm.NoReg {
+		em.fwd[iv.reg] = -1
+		return
+	}
+	if iv.spill >= 0 {
+		for r, s := range em.fwd {
+			if s == iv.spill {
+				em.fwd[r] = -1
+			}
+		}
+		if m.op == mCopy {
+			if r, _, ok := fc.srcLoc(m.a); ok && r != scratchGPR && r != scratchGPR2 && r != scratchXMM {
+				em.fwd[r] = iv.spill
+			}
+		}
+	}
+}
+
+func (fc *fnCompiler) clearForwarding() {
+	for r := range fc.em.fwd {
+		fc.em.fwd[r] = -1
+	}
+}
+
 // load moves v (register or spill slot) into register r.
 func (fc *fnCompiler) load(r asm.Reg, v vreg) {
 	a := &fc.mc.a
-	src, m, ok := fc.loc(v)
+	src, m, ok := fc.srcLoc(v)
 	if ok {
 		fc.move(r, src)
 		return
@@ -173,7 +285,7 @@ func (fc *fnCompiler) move(dst, src asm.Reg) {
 
 // regOf returns a register holding v, loading a spilled v into scratch.
 func (fc *fnCompiler) regOf(v vreg, scratch asm.Reg) asm.Reg {
-	r, m, ok := fc.loc(v)
+	r, m, ok := fc.srcLoc(v)
 	if ok {
 		return r
 	}
@@ -234,8 +346,8 @@ func (fc *fnCompiler) constMem(bits int64) asm.Mem {
 // apply the operation to a register destination.
 func (fc *fnCompiler) twoAddr(m *minst, commutative bool, opRR func(d, s asm.Reg), opRM func(d asm.Reg, s asm.Mem)) {
 	d := fc.dstReg(m.dst)
-	ra, am, aok := fc.loc(m.a)
-	rb, bm, bok := fc.loc(m.b)
+	ra, am, aok := fc.srcLoc(m.a)
+	rb, bm, bok := fc.srcLoc(m.b)
 	switch {
 	case aok && ra == d:
 		if bok {
@@ -274,12 +386,27 @@ func scratchGPRFor(r asm.Reg) asm.Reg {
 }
 
 func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
+	fc.em.curDst = asm.NoReg
+	fc.em.curA = m.a
+	if m.op == mCall || m.op == mDiv {
+		fc.em.curA = noVReg
+	}
+	if m.dst != noVReg {
+		if r, _, ok := fc.loc(m.dst); ok {
+			fc.em.curDst = r
+		}
+	}
+	fc.emitOne(m, next, last)
+	fc.forget(m)
+}
+
+func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 	a := &fc.mc.a
 	switch m.op {
 	case mNop, mEntry:
 	case mCopy:
 		dr, dm, dok := fc.loc(m.dst)
-		sr, sm, sok := fc.loc(m.a)
+		sr, sm, sok := fc.srcLoc(m.a)
 		switch {
 		case dok && sok:
 			fc.move(dr, sr)
@@ -455,7 +582,7 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 		fc.storeDst(m.dst, d)
 	case mCvtFI:
 		d := fc.dstReg(m.dst)
-		if s, sm, ok := fc.loc(m.a); ok {
+		if s, sm, ok := fc.srcLoc(m.a); ok {
 			a.Cvttsd2si(8, d, s)
 		} else {
 			a.Cvttsd2siM(8, d, sm)
@@ -554,9 +681,19 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 			a.CallR(fc.regOf(m.a, scratchGPR))
 		}
 	case mJmp:
-		if m.t != next {
-			a.Jmp(fc.blocks[m.t].label)
+		if m.t == next {
+			return
 		}
+		if tb := &fc.blocks[m.t]; fc.isSmallReturn(tb) {
+			// Duplicate a short return block instead of jumping to it
+			// (registers are assigned statically, so its code is valid
+			// here too).
+			for k := range tb.insts {
+				fc.emitInst(&tb.insts[k], -1, false)
+			}
+			return
+		}
+		a.Jmp(fc.blocks[m.t].label)
 	case mBr:
 		c := fc.regOf(m.a, scratchGPR)
 		a.TestRI(1, c, 1)
@@ -577,6 +714,23 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 	}
 }
 
+// isSmallReturn reports whether b is a few straight-line instructions
+// ending in a return.
+func (fc *fnCompiler) isSmallReturn(b *mblock) bool {
+	n := len(b.insts)
+	if n == 0 || n > 4 || b.insts[n-1].op != mRet {
+		return false
+	}
+	for _, m := range b.insts[:n-1] {
+		switch m.op {
+		case mCopy, mImm, mFConst, mAlu, mSse:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 func (fc *fnCompiler) intCompare(m *minst) {
 	a := &fc.mc.a
 	sz := asm.Size(m.sz)
@@ -585,7 +739,7 @@ func (fc *fnCompiler) intCompare(m *minst) {
 		a.AluRI(asm.Cmp, sz, x, int32(m.imm))
 		return
 	}
-	if r, mm, ok := fc.loc(m.b); ok {
+	if r, mm, ok := fc.srcLoc(m.b); ok {
 		a.AluRR(asm.Cmp, sz, x, r)
 	} else {
 		a.AluRM(asm.Cmp, sz, x, mm)
@@ -608,7 +762,7 @@ func (fc *fnCompiler) floatCompare(m *minst, swap bool) {
 		a.SseRM(asm.Ucomisd, xr, fc.constMem(m.imm))
 		return
 	}
-	if r, mm, ok := fc.loc(y); ok {
+	if r, mm, ok := fc.srcLoc(y); ok {
 		a.SseRR(asm.Ucomisd, xr, r)
 	} else {
 		a.SseRM(asm.Ucomisd, xr, mm)

@@ -139,10 +139,17 @@ func (fc *fnCompiler) use(v ir.Value) vreg {
 	return fc.newVReg(classGPR)
 }
 
-// floatConst returns the function-wide virtual register holding a float
-// constant. All are defined at the entry; the allocator rematerializes
-// (reloads from the constant pool) instead of spilling them.
+// floatConst returns a virtual register holding a float constant. In
+// loops it is one function-wide register defined at the entry, which the
+// allocator rematerializes (reloads from the constant pool) instead of
+// spilling.
 func (fc *fnCompiler) floatConst(bits uint64) vreg {
+	if fc.owner < len(fc.inLoop) && !fc.inLoop[fc.owner] {
+		// Outside loops a constant is loaded where it is used.
+		r := fc.newVReg(classXMM)
+		fc.emit(minst{op: mFConst, dst: r, a: noVReg, b: noVReg, c: noVReg, imm: int64(bits)})
+		return r
+	}
 	for _, c := range fc.fconsts {
 		if c.bits == bits {
 			return c.v
