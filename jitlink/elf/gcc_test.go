@@ -330,6 +330,31 @@ func (c *checker) run() {
 				}
 				continue
 			}
+			if typ == elf.R_X86_64_GOTTPOFF {
+				start, ok := instAt[roff]
+				if !ok {
+					continue
+				}
+				in := insts[start]
+				want := c.tpoffOf(sym)
+				next := base + shared.ExecutorAddr(start) + shared.ExecutorAddr(in.Len)
+				switch a := in.Args[1].(type) {
+				case x86asm.Imm:
+					if int64(int32(a)) != want {
+						t.Errorf("%s+%#x: relaxed IE %v: offset %d, want %d", tgt.Name, roff, in, int64(int32(a)), want)
+					}
+					c.n["ie-relaxed"]++
+				case x86asm.Mem:
+					ent := shared.ExecutorAddr(int64(next) + int64(int32(a.Disp)))
+					if int64(c.u64(ent)) != want {
+						t.Errorf("%s+%#x: IE GOT entry holds %d, want %d", tgt.Name, roff, int64(c.u64(ent)), want)
+					}
+					c.n["ie-got"]++
+				default:
+					t.Errorf("%s+%#x: unexpected IE instruction %v", tgt.Name, roff, in)
+				}
+				continue
+			}
 			S, ok := c.symAddr(sym)
 			if !ok {
 				continue
