@@ -84,6 +84,11 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 	if err := mc.globals(); err != nil {
 		return nil, err
 	}
+	n := 0
+	for _, f := range m.Funcs {
+		n += f.NumInstrs()
+	}
+	mc.a.Buf = make([]byte, 0, 8*n+64)
 	fc := &fnCompiler{mc: mc}
 	for _, f := range m.Funcs {
 		if f.IsDeclaration() {
@@ -346,6 +351,7 @@ func (mc *moduleCompiler) finish() ([]byte, error) {
 		return nil, fmt.Errorf("amd64: %w", err)
 	}
 	mc.text.Data = mc.a.Buf
+	mc.text.Relocs = make([]elfw.Reloc, 0, len(mc.a.Relocs))
 	for _, r := range mc.a.Relocs {
 		if err := mc.text.AddReloc(uint64(r.Offset), relocType[r.Kind], elfw.SymID(r.Sym), r.Addend); err != nil {
 			return nil, fmt.Errorf("amd64: %w", err)
@@ -422,6 +428,20 @@ func (fc *fnCompiler) reset(f *ir.Function) {
 	fc.entry = fc.entry[:0]
 	fc.inArgs = 0
 	fc.fconsts = fc.fconsts[:0]
+}
+
+// addBlock appends an empty machine block, reusing the instruction
+// buffer a previous function left in that slot.
+func (fc *fnCompiler) addBlock() int32 {
+	n := len(fc.blocks)
+	if n < cap(fc.blocks) {
+		fc.blocks = fc.blocks[:n+1]
+		insts := fc.blocks[n].insts[:0]
+		fc.blocks[n] = mblock{insts: insts}
+	} else {
+		fc.blocks = append(fc.blocks, mblock{})
+	}
+	return int32(n)
 }
 
 func (fc *fnCompiler) compile(f *ir.Function) error {
@@ -530,7 +550,7 @@ func (fc *fnCompiler) selectFunction() error {
 	}
 	// One machine block per reachable IR block, in RPO.
 	for range rpo {
-		fc.blocks = append(fc.blocks, mblock{})
+		fc.addBlock()
 	}
 	fc.cur = 0
 	// Entry: incoming registers, then parameters.

@@ -889,9 +889,9 @@ func (fc *fnCompiler) peelPreview(v ir.Value) ir.Value {
 // newSplitBlock appends a machine block laid out after the current IR
 // block's.
 func (fc *fnCompiler) newSplitBlock() int32 {
-	fc.blocks = append(fc.blocks, mblock{})
+	b := fc.addBlock()
 	fc.splitOf = append(fc.splitOf, int32(fc.owner))
-	return int32(len(fc.blocks) - 1)
+	return b
 }
 
 // edgeTarget returns the machine block a conditional branch from -> to

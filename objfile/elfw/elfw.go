@@ -426,7 +426,7 @@ func (w *Writer) Bytes() ([]byte, error) {
 	// Symbol order: null, file, locals, then globals.
 	strs := newStrtab()
 	order := make([]int32, len(w.syms)) // syms index -> final index
-	var symtab []byte
+	symtab := make([]byte, 0, 24*(len(w.syms)+2))
 	putSym := func(name uint32, info, other uint8, shndx uint16, value, size uint64) {
 		var e [24]byte
 		le.PutUint32(e[0:], name)
@@ -486,7 +486,11 @@ func (w *Writer) Bytes() ([]byte, error) {
 		align, entsize         uint64
 	}
 	hdrs := make([]shdr, shnum)
-	out := make([]byte, 64)
+	size := 64
+	for _, s := range w.secs {
+		size += len(s.Data) + 24*len(s.Relocs) + 16
+	}
+	out := make([]byte, 64, size+24*len(w.syms)+64*(len(w.secs)*2+4)+4096)
 	place := func(data []byte, align uint64) uint64 {
 		for align > 1 && uint64(len(out))%align != 0 {
 			out = append(out, 0)
