@@ -550,7 +550,9 @@ type Program struct {
 // A crash of the program kills the process by the signal (see
 // InstallCrashHandlers), as it would kill the native program.
 // It returns only if the thread cannot be started.
-func RunProgram(p Program) error {
+func RunProgram(p Program) error { return runProgram(p, false) }
+
+func runProgram(p Program, report bool) error {
 	if p.Main == 0 {
 		return fmt.Errorf("executor: run program: null main address")
 	}
@@ -575,8 +577,12 @@ func RunProgram(p Program) error {
 		return m
 	}
 	var e C.int
+	rep := C.int(0)
+	if report {
+		rep = 1
+	}
 	C.gorc_run_program(C.uint64_t(p.Main), arr(p.Inits), C.size_t(len(p.Inits)), arr(p.Finis), C.size_t(len(p.Finis)),
-		C.int(len(p.Args)), argv, DefaultStackSize, &e)
+		C.int(len(p.Args)), argv, DefaultStackSize, rep, &e)
 	return fmt.Errorf("executor: run program: creating thread: %w", syscall.Errno(e))
 }
 

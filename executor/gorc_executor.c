@@ -200,6 +200,7 @@ struct run_ctx {
 	size_t ninit;
 	const uint64_t *finis;
 	size_t nfini;
+	int report;
 };
 
 static void *main_thread(void *p) {
@@ -274,8 +275,21 @@ static void run_inits(const uint64_t *inits, size_t n, int argc, char **argv) {
 	for (size_t i = 0; i < n; i++) ((init_fn)(uintptr_t)inits[i])(argc, argv, environ);
 }
 
+extern void gorcProgramExited(int status);
+
+static void report_exit(int status, void *arg) {
+	(void)arg;
+	fflush(NULL); /* the program's output goes out before its status */
+	gorcProgramExited(status);
+}
+
 static void *program_thread(void *p) {
 	struct run_ctx *c = p;
+	/* Registered before everything else, so it runs last of all. */
+	if (c->report && on_exit(report_exit, NULL) != 0) {
+		fputs("gorc: cannot register the exit reporter\n", stderr);
+		exit(127);
+	}
 	/* Registered before any initializer runs, so the finalizers run after
 	 * every atexit handler and C++ destructor the program registers — the
 	 * order glibc gives a main executable (its _dl_fini goes first). */
@@ -291,8 +305,9 @@ static void *program_thread(void *p) {
 
 void gorc_run_program(uint64_t main_fn, const uint64_t *inits, size_t ninit,
 		      const uint64_t *finis, size_t nfini, int argc, char **argv,
-		      size_t stack, int *err) {
+		      size_t stack, int report, int *err) {
 	static struct run_ctx c;
+	c.report = report;
 	c.fn = main_fn;
 	c.argc = argc;
 	c.argv = argv ? argv : empty_argv;

@@ -43,7 +43,7 @@ int gorc_run_main(uint64_t fn, int argc, char **argv, size_t stack, int *status)
 int gorc_run_void(uint64_t fn, size_t stack);
 void gorc_run_program(uint64_t main_fn, const uint64_t *inits, size_t ninit,
 		      const uint64_t *finis, size_t nfini, int argc, char **argv,
-		      size_t stack, int *err);
+		      size_t stack, int report, int *err);
 gorc_wrapper_result gorc_call_wrapper(uint64_t fn, const uint8_t *arg, size_t len);
 
 /* Runtime helpers (bootstrap symbols). */

@@ -1,0 +1,284 @@
+package executor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+
+	"gorc/executor/wire"
+	"gorc/orc/shared"
+)
+
+// FDsEnv names the environment variable through which a controller that
+// spawns an executor passes the protocol descriptors: "R,W" (the
+// executor reads requests from R and writes answers to W), so that the
+// protocol never uses the program's stdin/stdout.
+const FDsEnv = "GORC_EXECUTOR_FDS"
+
+// ServeInheritedFDs serves the controller that spawned this process over
+// the descriptors named by FDsEnv.
+func ServeInheritedFDs(ctx context.Context) error {
+	v := os.Getenv(FDsEnv)
+	rs, ws, ok := strings.Cut(v, ",")
+	rfd, err1 := strconv.Atoi(rs)
+	wfd, err2 := strconv.Atoi(ws)
+	if !ok || err1 != nil || err2 != nil || rfd < 0 || wfd < 0 {
+		return fmt.Errorf("executor: %s=%q: want two descriptor numbers \"R,W\"", FDsEnv, v)
+	}
+	os.Unsetenv(FDsEnv) // not inherited by the program's children
+	r := os.NewFile(uintptr(rfd), "gorc-executor-in")
+	w := os.NewFile(uintptr(wfd), "gorc-executor-out")
+	defer r.Close()
+	defer w.Close()
+	return Serve(ctx, r, w)
+}
+
+// Serve answers one controller over r and w (see package wire) until the
+// stream ends, ctx is done, or a program run with OpRunProgram ends the
+// process. Calls are served concurrently. Crash handlers are installed, so
+// a fault in JIT'd code kills this process by the signal and the
+// controller can report it. Serve returns nil when the controller closes
+// the stream.
+func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
+	if err := InstallCrashHandlers(); err != nil {
+		return err
+	}
+	s := &server{w: w}
+	first, err := wire.ReadFrame(r)
+	if err != nil {
+		return fmt.Errorf("executor: reading the controller's hello: %w", err)
+	}
+	if first.Kind != wire.KindHello {
+		s.send(wire.Frame{Kind: wire.KindError, Seq: first.Seq, Payload: []byte("expected hello")})
+		return fmt.Errorf("executor: controller opened with a %v frame, not hello", first.Kind)
+	}
+	d := wire.NewDecoder(first.Payload)
+	if v := d.U64(); d.Err() != nil || v != wire.Version {
+		msg := fmt.Sprintf("protocol version %d not supported (executor speaks %d)", v, wire.Version)
+		s.send(wire.Frame{Kind: wire.KindError, Seq: first.Seq, Payload: []byte(msg)})
+		return fmt.Errorf("executor: %s", msg)
+	}
+	syms := map[string]uint64{}
+	for k, v := range BootstrapSymbols() {
+		syms[k] = uint64(v)
+	}
+	hello := wire.Hello{Version: wire.Version, Triple: Triple, PageSize: PageSize(), PID: uint64(os.Getpid()), Symbols: syms}
+	if err := s.send(wire.Frame{Kind: wire.KindHello, Seq: first.Seq, Payload: wire.EncodeHello(hello)}); err != nil {
+		return fmt.Errorf("executor: sending hello: %w", err)
+	}
+	frames := make(chan wire.Frame)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			f, err := wire.ReadFrame(r)
+			if err != nil {
+				readErr <- err
+				return
+			}
+			frames <- f
+		}
+	}()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-readErr:
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("executor: reading requests: %w", err)
+		case f := <-frames:
+			if f.Kind != wire.KindCall || !f.Op.Valid() {
+				s.send(wire.Frame{Kind: wire.KindError, Op: f.Op, Seq: f.Seq, Payload: []byte(fmt.Sprintf("unexpected %v frame (op %v)", f.Kind, f.Op))})
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				s.handle(f)
+			}()
+		}
+	}
+}
+
+type server struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *server) send(f wire.Frame) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return wire.WriteFrame(s.w, f)
+}
+
+func (s *server) handle(f wire.Frame) {
+	res, err := s.dispatch(f)
+	if err == errNoAnswer {
+		return
+	}
+	if err != nil {
+		s.send(wire.Frame{Kind: wire.KindError, Op: f.Op, Seq: f.Seq, Payload: []byte(err.Error())})
+		return
+	}
+	s.send(wire.Frame{Kind: wire.KindResult, Op: f.Op, Seq: f.Seq, Payload: res})
+}
+
+var errNoAnswer = errors.New("answered elsewhere")
+
+func rng(d *wire.Decoder) shared.ExecutorAddrRange {
+	return shared.ExecutorAddrRange{Start: shared.ExecutorAddr(d.U64()), End: shared.ExecutorAddr(d.U64())}
+}
+
+func addrs(v []uint64) []shared.ExecutorAddr {
+	out := make([]shared.ExecutorAddr, len(v))
+	for i, a := range v {
+		out[i] = shared.ExecutorAddr(a)
+	}
+	return out
+}
+
+func (s *server) dispatch(f wire.Frame) ([]byte, error) {
+	d := wire.NewDecoder(f.Payload)
+	e := new(wire.Encoder)
+	switch f.Op {
+	case wire.OpReserve, wire.OpReserveShared:
+		size, low := d.U64(), d.U64() != 0
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		if f.Op == wire.OpReserve {
+			r, err := Reserve(size, low)
+			if err != nil {
+				return nil, err
+			}
+			return e.U64(uint64(r.Start)).U64(uint64(r.End)).Payload(), nil
+		}
+		r, err := ReserveShared(size, low)
+		if err != nil {
+			return nil, err
+		}
+		path, err := SharedMemoryPath(r)
+		if err != nil {
+			Release(r)
+			return nil, err
+		}
+		return e.U64(uint64(r.Start)).U64(uint64(r.End)).String(path).Payload(), nil
+	case wire.OpProtect:
+		r, prot := rng(d), d.U64()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		if prot > 7 {
+			return nil, fmt.Errorf("executor: protect %v: bad protection %#x", r, prot)
+		}
+		return nil, Protect(r, shared.MemProt(prot))
+	case wire.OpDecommit, wire.OpRelease:
+		r := rng(d)
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		if f.Op == wire.OpDecommit {
+			return nil, Decommit(r)
+		}
+		return nil, Release(r)
+	case wire.OpWrite:
+		addr, data := d.U64(), d.Bytes()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		return nil, Write(shared.ExecutorAddr(addr), data)
+	case wire.OpRead:
+		addr, n := d.U64(), d.U64()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		if n > wire.MaxPayload-16 {
+			return nil, fmt.Errorf("executor: read %#x bytes: more than one message carries", n)
+		}
+		b, err := Read(shared.ExecutorAddr(addr), n)
+		if err != nil {
+			return nil, err
+		}
+		return e.Bytes(b).Payload(), nil
+	case wire.OpLoadDylib:
+		name, dirs := d.String(), d.Strings()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		h, _, err := LoadLibrary(name, dirs)
+		if err != nil {
+			return nil, err
+		}
+		return e.U64(uint64(h)).Payload(), nil
+	case wire.OpLookup:
+		h, names := d.U64(), d.Strings()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		out := make([]uint64, len(names))
+		for i, n := range names {
+			out[i] = uint64(LookupSymbol(shared.ExecutorAddr(h), n))
+		}
+		return e.U64s(out).Payload(), nil
+	case wire.OpRunMain:
+		fn, args := d.U64(), d.Strings()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		st, err := RunAsMain(shared.ExecutorAddr(fn), args)
+		if err != nil {
+			return nil, err
+		}
+		return e.U64(uint64(int64(st))).Payload(), nil
+	case wire.OpRunVoid:
+		fn := d.U64()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		return nil, RunVoid(shared.ExecutorAddr(fn))
+	case wire.OpCallWrapper:
+		fn, arg := d.U64(), d.Bytes()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		out, err := CallWrapper(shared.ExecutorAddr(fn), arg)
+		if err != nil {
+			return nil, err
+		}
+		return e.Bytes(out).Payload(), nil
+	case wire.OpAllocateTLS:
+		req := TLSRequest{Size: d.U64(), Align: d.U64(), ImageSize: d.U64(), Image: d.Bytes()}
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		b, err := AllocateTLS(req)
+		if err != nil {
+			return nil, err
+		}
+		return e.U64(b.ModuleID).U64(uint64(b.TPOffset)).U64(uint64(b.ImageAddr)).Payload(), nil
+	case wire.OpRunProgram:
+		p := Program{Main: shared.ExecutorAddr(d.U64()), Args: d.Strings(), Inits: addrs(d.U64s()), Finis: addrs(d.U64s())}
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		exitHookMu.Lock()
+		exitHook = func(status int) {
+			s.send(wire.Frame{Kind: wire.KindExit, Op: wire.OpRunProgram, Seq: f.Seq, Payload: new(wire.Encoder).U64(uint64(int64(status))).Payload()})
+		}
+		exitHookMu.Unlock()
+		SetProgramArgs(p.Args)
+		if err := runProgram(p, true); err != nil {
+			return nil, err
+		}
+		return nil, errNoAnswer
+	}
+	return nil, fmt.Errorf("executor: operation %v not supported", f.Op)
+}

@@ -1,0 +1,338 @@
+// Package wire is the byte-stream protocol between a gorc controller
+// (gorc/orc/epc's remote client) and an executor process (gorc/executor's
+// server). It is pure Go and depends only on the standard library and
+// gorc/orc/shared, so both sides can use it.
+//
+// A connection carries frames:
+//
+//	u32 length of the payload (little endian, at most MaxPayload)
+//	u8  kind (Hello, Call, Result, Error, Exit)
+//	u8  op   (for Call/Result/Error: which operation)
+//	u16 reserved, zero
+//	u64 sequence number (chosen by the caller; echoed in the answer)
+//	payload
+//
+// The controller opens with a Hello carrying its protocol Version; the
+// executor answers with a Hello describing itself (version, triple, page
+// size, pid, bootstrap symbols) or an Error. Calls may be in flight
+// concurrently; each is answered by exactly one Result or Error with the
+// same sequence number, in any order. When a program run with OpRunProgram
+// ends, the executor sends Exit with its status before the process exits.
+// Payloads are sequences of fields encoded by Encoder and read back by
+// Decoder, which checks every length against the bytes present.
+package wire
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+)
+
+// Version is the protocol version.
+const Version = 1
+
+// MaxPayload is the largest payload either side sends or accepts.
+const MaxPayload = 64 << 20
+
+// HeaderSize is the size of a frame header.
+const HeaderSize = 16
+
+// Kind is the kind of a frame.
+type Kind uint8
+
+const (
+	KindHello Kind = iota + 1
+	KindCall
+	KindResult
+	KindError
+	KindExit
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindHello:
+		return "hello"
+	case KindCall:
+		return "call"
+	case KindResult:
+		return "result"
+	case KindError:
+		return "error"
+	case KindExit:
+		return "exit"
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Op is an operation of a Call.
+type Op uint8
+
+const (
+	OpReserve       Op = iota + 1 // size u64, low u64 -> start u64, end u64
+	OpReserveShared               // size, low -> start, end, path string
+	OpProtect                     // start, end, prot
+	OpDecommit                    // start, end
+	OpWrite                       // addr, data bytes
+	OpRead                        // addr, n -> data bytes
+	OpRelease                     // start, end
+	OpLoadDylib                   // name string, dirs []string -> handle
+	OpLookup                      // handle, names []string -> addrs []u64
+	OpRunMain                     // fn, args []string -> status u64
+	OpRunVoid                     // fn
+	OpCallWrapper                 // fn, arg bytes -> result bytes
+	OpRunProgram                  // main, args []string, inits []u64, finis []u64 (answered by Exit)
+	OpAllocateTLS                 // size, align, imageSize, image bytes -> module, tpoff, imageAddr
+	opMax
+)
+
+var opNames = [...]string{"", "reserve", "reserve-shared", "protect", "decommit", "write", "read", "release",
+	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls"}
+
+func (o Op) String() string {
+	if o > 0 && o < opMax {
+		return opNames[o]
+	}
+	return fmt.Sprintf("op(%d)", uint8(o))
+}
+
+// Valid reports whether o is a known operation.
+func (o Op) Valid() bool { return o > 0 && o < opMax }
+
+// Frame is one protocol frame.
+type Frame struct {
+	Kind    Kind
+	Op      Op
+	Seq     uint64
+	Payload []byte
+}
+
+// ErrTooLarge is returned (wrapped) for frames over MaxPayload.
+var ErrTooLarge = errors.New("frame exceeds the maximum payload size")
+
+// WriteFrame writes f to w as one Write call.
+func WriteFrame(w io.Writer, f Frame) error {
+	if len(f.Payload) > MaxPayload {
+		return fmt.Errorf("wire: writing %v %v frame of %d bytes: %w", f.Kind, f.Op, len(f.Payload), ErrTooLarge)
+	}
+	b := make([]byte, HeaderSize+len(f.Payload))
+	binary.LittleEndian.PutUint32(b, uint32(len(f.Payload)))
+	b[4] = byte(f.Kind)
+	b[5] = byte(f.Op)
+	binary.LittleEndian.PutUint64(b[8:], f.Seq)
+	copy(b[HeaderSize:], f.Payload)
+	_, err := w.Write(b)
+	return err
+}
+
+// ReadFrame reads one frame. A length over MaxPayload, an unknown kind or
+// a non-zero reserved field is an error (the stream cannot be trusted
+// after it); io.EOF is returned as is when the stream ends between frames.
+func ReadFrame(r io.Reader) (Frame, error) {
+	var h [HeaderSize]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		if err == io.ErrUnexpectedEOF {
+			return Frame{}, fmt.Errorf("wire: truncated frame header: %w", err)
+		}
+		return Frame{}, err
+	}
+	n := binary.LittleEndian.Uint32(h[:])
+	f := Frame{Kind: Kind(h[4]), Op: Op(h[5]), Seq: binary.LittleEndian.Uint64(h[8:])}
+	if n > MaxPayload {
+		return Frame{}, fmt.Errorf("wire: frame seq %d announces %d payload bytes: %w", f.Seq, n, ErrTooLarge)
+	}
+	if f.Kind < KindHello || f.Kind > KindExit {
+		return Frame{}, fmt.Errorf("wire: frame seq %d: unknown kind %d", f.Seq, h[4])
+	}
+	if h[6] != 0 || h[7] != 0 {
+		return Frame{}, fmt.Errorf("wire: frame seq %d: reserved header bytes %#x %#x are not zero", f.Seq, h[6], h[7])
+	}
+	if n <= 1<<20 {
+		f.Payload = make([]byte, n)
+		if _, err := io.ReadFull(r, f.Payload); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return Frame{}, fmt.Errorf("wire: frame seq %d: truncated payload (%d bytes announced): %w", f.Seq, n, err)
+		}
+		return f, nil
+	}
+	// Large payloads grow as the bytes arrive: a lying length costs no
+	// more memory than the data actually sent.
+	p, err := io.ReadAll(io.LimitReader(r, int64(n)))
+	if err == nil && uint32(len(p)) != n {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return Frame{}, fmt.Errorf("wire: frame seq %d: truncated payload (%d bytes announced): %w", f.Seq, n, err)
+	}
+	f.Payload = p
+	return f, nil
+}
+
+// Encoder builds a payload.
+type Encoder struct{ b []byte }
+
+// U64 appends v.
+func (e *Encoder) U64(v uint64) *Encoder { e.b = binary.LittleEndian.AppendUint64(e.b, v); return e }
+
+// Bytes appends a length-prefixed byte string.
+func (e *Encoder) Bytes(p []byte) *Encoder { e.U64(uint64(len(p))); e.b = append(e.b, p...); return e }
+
+// String appends a length-prefixed string.
+func (e *Encoder) String(s string) *Encoder { e.U64(uint64(len(s))); e.b = append(e.b, s...); return e }
+
+// Strings appends a count and the strings.
+func (e *Encoder) Strings(ss []string) *Encoder {
+	e.U64(uint64(len(ss)))
+	for _, s := range ss {
+		e.String(s)
+	}
+	return e
+}
+
+// U64s appends a count and the values.
+func (e *Encoder) U64s(vs []uint64) *Encoder {
+	e.U64(uint64(len(vs)))
+	for _, v := range vs {
+		e.U64(v)
+	}
+	return e
+}
+
+// Payload returns the encoded bytes.
+func (e *Encoder) Payload() []byte { return e.b }
+
+// Decoder reads a payload. The first error sticks: later reads return
+// zero values, and Err (or Finish) reports it.
+type Decoder struct {
+	b   []byte
+	off int
+	err error
+}
+
+// NewDecoder returns a decoder over p.
+func NewDecoder(p []byte) *Decoder { return &Decoder{b: p} }
+
+func (d *Decoder) fail(what string, need uint64) {
+	if d.err == nil {
+		d.err = fmt.Errorf("wire: payload offset %d: %s needs %d bytes, %d left", d.off, what, need, len(d.b)-d.off)
+	}
+}
+
+// U64 reads a value.
+func (d *Decoder) U64() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	if len(d.b)-d.off < 8 {
+		d.fail("u64", 8)
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b[d.off:])
+	d.off += 8
+	return v
+}
+
+// Bytes reads a length-prefixed byte string (a copy).
+func (d *Decoder) Bytes() []byte {
+	n := d.U64()
+	if d.err != nil {
+		return nil
+	}
+	if n > uint64(len(d.b)-d.off) {
+		d.fail("byte string", n)
+		return nil
+	}
+	p := append([]byte(nil), d.b[d.off:d.off+int(n)]...)
+	d.off += int(n)
+	return p
+}
+
+// String reads a length-prefixed string.
+func (d *Decoder) String() string { return string(d.Bytes()) }
+
+// count reads an element count whose elements take at least min bytes.
+func (d *Decoder) count(min uint64) int {
+	n := d.U64()
+	if d.err != nil {
+		return 0
+	}
+	if n > uint64(len(d.b)-d.off)/min || n > math.MaxInt32 {
+		d.fail(fmt.Sprintf("list of %d elements", n), n*min)
+		return 0
+	}
+	return int(n)
+}
+
+// Strings reads a count and the strings.
+func (d *Decoder) Strings() []string {
+	n := d.count(8)
+	if d.err != nil {
+		return nil
+	}
+	ss := make([]string, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		ss = append(ss, d.String())
+	}
+	return ss
+}
+
+// U64s reads a count and the values.
+func (d *Decoder) U64s() []uint64 {
+	n := d.count(8)
+	if d.err != nil {
+		return nil
+	}
+	vs := make([]uint64, n)
+	for i := range vs {
+		vs[i] = d.U64()
+	}
+	return vs
+}
+
+// Err returns the first decoding error.
+func (d *Decoder) Err() error { return d.err }
+
+// Finish returns the first decoding error, or an error if bytes are left.
+func (d *Decoder) Finish() error {
+	if d.err == nil && d.off != len(d.b) {
+		d.err = fmt.Errorf("wire: %d unexpected trailing payload bytes at offset %d", len(d.b)-d.off, d.off)
+	}
+	return d.err
+}
+
+// Hello is what the executor announces.
+type Hello struct {
+	Version  uint64
+	Triple   string
+	PageSize uint64
+	PID      uint64
+	Symbols  map[string]uint64
+}
+
+// EncodeHello encodes h.
+func EncodeHello(h Hello) []byte {
+	e := new(Encoder).U64(h.Version).String(h.Triple).U64(h.PageSize).U64(h.PID).U64(uint64(len(h.Symbols)))
+	for k, v := range h.Symbols {
+		e.String(k).U64(v)
+	}
+	return e.Payload()
+}
+
+// DecodeHello decodes an executor Hello.
+func DecodeHello(p []byte) (Hello, error) {
+	d := NewDecoder(p)
+	h := Hello{Version: d.U64(), Triple: d.String(), PageSize: d.U64(), PID: d.U64()}
+	n := d.count(16)
+	h.Symbols = make(map[string]uint64, n)
+	for i := 0; i < n && d.Err() == nil; i++ {
+		k := d.String()
+		h.Symbols[k] = d.U64()
+	}
+	if err := d.Finish(); err != nil {
+		return Hello{}, fmt.Errorf("wire: executor hello: %w", err)
+	}
+	return h, nil
+}

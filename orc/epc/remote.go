@@ -1,0 +1,530 @@
+package epc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+
+	"gorc/executor/wire"
+	"gorc/orc/shared"
+)
+
+// Remote is the executor process control for an executor reached over a
+// byte stream (a spawned child's pipes, or a TCP connection); see package
+// gorc/executor/wire for the protocol. Calls may be issued concurrently.
+// When the stream breaks, every pending and later call fails with an error
+// saying why (for a spawned child: how the process ended).
+type Remote struct {
+	w      io.Writer
+	wmu    sync.Mutex
+	closer io.Closer
+	hello  wire.Hello
+	syms   map[string]shared.ExecutorAddr
+
+	mu      sync.Mutex
+	seq     uint64
+	pending map[uint64]chan wire.Frame
+	err     error // terminal
+	done    chan struct{}
+
+	cmd     *exec.Cmd
+	exited  chan struct{} // closed when cmd has been waited for
+	exitErr error
+}
+
+var _ ExecutorProcessControl = (*Remote)(nil)
+var _ SharedMemory = (*Remote)(nil)
+
+// ErrExecutorLost is returned (wrapped) by calls whose executor connection
+// is gone.
+var ErrExecutorLost = errors.New("executor connection lost")
+
+// NewRemote performs the handshake over r/w and returns the executor
+// control. c (may be nil) is closed by Close.
+func NewRemote(ctx context.Context, r io.Reader, w io.Writer, c io.Closer) (*Remote, error) {
+	e := &Remote{w: w, closer: c, pending: map[uint64]chan wire.Frame{}, done: make(chan struct{})}
+	return e, e.start(ctx, r)
+}
+
+func (e *Remote) start(ctx context.Context, r io.Reader) error {
+	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: new(wire.Encoder).U64(wire.Version).Payload()}); err != nil {
+		return fmt.Errorf("epc: sending hello to the executor: %w", err)
+	}
+	type res struct {
+		f   wire.Frame
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		f, err := wire.ReadFrame(r)
+		ch <- res{f, err}
+	}()
+	var got res
+	select {
+	case got = <-ch:
+	case <-ctx.Done():
+		return fmt.Errorf("epc: waiting for the executor's hello: %w", ctx.Err())
+	case <-e.exitedChan():
+		return fmt.Errorf("epc: executor ended before the handshake: %w", e.exitErr)
+	}
+	if got.err != nil {
+		return fmt.Errorf("epc: reading the executor's hello: %w", e.explain(got.err))
+	}
+	if got.f.Kind == wire.KindError {
+		return fmt.Errorf("epc: executor refused the handshake: %s", got.f.Payload)
+	}
+	if got.f.Kind != wire.KindHello {
+		return fmt.Errorf("epc: executor answered the hello with a %v frame", got.f.Kind)
+	}
+	h, err := wire.DecodeHello(got.f.Payload)
+	if err != nil {
+		return fmt.Errorf("epc: %w", err)
+	}
+	if h.Version != wire.Version {
+		return fmt.Errorf("epc: executor speaks protocol version %d, want %d", h.Version, wire.Version)
+	}
+	if h.PageSize == 0 || h.PageSize&(h.PageSize-1) != 0 {
+		return fmt.Errorf("epc: executor announced page size %d", h.PageSize)
+	}
+	e.hello = h
+	e.syms = make(map[string]shared.ExecutorAddr, len(h.Symbols))
+	for k, v := range h.Symbols {
+		e.syms[k] = shared.ExecutorAddr(v)
+	}
+	go e.readLoop(r)
+	return nil
+}
+
+func (e *Remote) exitedChan() <-chan struct{} {
+	if e.exited == nil {
+		return nil
+	}
+	return e.exited
+}
+
+// explain turns a stream error into what happened to the executor.
+func (e *Remote) explain(err error) error {
+	if e.exited != nil {
+		select {
+		case <-e.exited:
+			return fmt.Errorf("%w: %w", ErrExecutorLost, e.exitErr)
+		case <-time.After(2 * time.Second):
+		}
+	}
+	return fmt.Errorf("%w: %w", ErrExecutorLost, err)
+}
+
+func (e *Remote) readLoop(r io.Reader) {
+	var err error
+	for {
+		var f wire.Frame
+		f, err = wire.ReadFrame(r)
+		if err != nil {
+			break
+		}
+		e.mu.Lock()
+		ch := e.pending[f.Seq]
+		delete(e.pending, f.Seq)
+		e.mu.Unlock()
+		if ch != nil {
+			ch <- f
+		}
+	}
+	err = e.explain(err)
+	e.mu.Lock()
+	if e.err == nil {
+		e.err = err
+	}
+	pend := e.pending
+	e.pending = map[uint64]chan wire.Frame{}
+	e.mu.Unlock()
+	close(e.done)
+	for _, ch := range pend {
+		close(ch)
+	}
+}
+
+// call sends one request and waits for its answer.
+func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.Decoder, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("epc: %v: %w", op, err)
+	}
+	ch := make(chan wire.Frame, 1)
+	e.mu.Lock()
+	if e.err != nil {
+		err := e.err
+		e.mu.Unlock()
+		return nil, fmt.Errorf("epc: %v: %w", op, err)
+	}
+	e.seq++
+	seq := e.seq
+	e.pending[seq] = ch
+	e.mu.Unlock()
+	e.wmu.Lock()
+	err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload})
+	e.wmu.Unlock()
+	if err != nil {
+		e.mu.Lock()
+		delete(e.pending, seq)
+		e.mu.Unlock()
+		return nil, fmt.Errorf("epc: %v: sending: %w", op, e.explain(err))
+	}
+	select {
+	case f, ok := <-ch:
+		if !ok {
+			e.mu.Lock()
+			err := e.err
+			e.mu.Unlock()
+			return nil, fmt.Errorf("epc: %v: %w", op, err)
+		}
+		switch f.Kind {
+		case wire.KindResult, wire.KindExit:
+			return wire.NewDecoder(f.Payload), nil
+		case wire.KindError:
+			return nil, fmt.Errorf("epc: %v: %s", op, f.Payload)
+		}
+		return nil, fmt.Errorf("epc: %v: unexpected %v answer", op, f.Kind)
+	case <-ctx.Done():
+		e.mu.Lock()
+		delete(e.pending, seq)
+		e.mu.Unlock()
+		return nil, fmt.Errorf("epc: %v: %w (the executor may still be running it)", op, ctx.Err())
+	}
+}
+
+func finish(op wire.Op, d *wire.Decoder) error {
+	if err := d.Finish(); err != nil {
+		return fmt.Errorf("epc: %v: malformed answer: %w", op, err)
+	}
+	return nil
+}
+
+// TargetTriple implements ExecutorProcessControl.
+func (e *Remote) TargetTriple() string { return e.hello.Triple }
+
+// PageSize implements ExecutorProcessControl.
+func (e *Remote) PageSize() uint64 { return e.hello.PageSize }
+
+// PID is the executor's process id.
+func (e *Remote) PID() int { return int(e.hello.PID) }
+
+// BootstrapSymbols implements ExecutorProcessControl.
+func (e *Remote) BootstrapSymbols() map[string]shared.ExecutorAddr {
+	m := make(map[string]shared.ExecutorAddr, len(e.syms))
+	for k, v := range e.syms {
+		m[k] = v
+	}
+	return m
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (e *Remote) simple(ctx context.Context, op wire.Op, enc *wire.Encoder) error {
+	d, err := e.call(ctx, op, enc.Payload())
+	if err != nil {
+		return err
+	}
+	return finish(op, d)
+}
+
+// Reserve implements MemoryAccess.
+func (e *Remote) Reserve(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, error) {
+	d, err := e.call(ctx, wire.OpReserve, new(wire.Encoder).U64(size).U64(b2u(low)).Payload())
+	if err != nil {
+		return shared.ExecutorAddrRange{}, err
+	}
+	r := shared.ExecutorAddrRange{Start: shared.ExecutorAddr(d.U64()), End: shared.ExecutorAddr(d.U64())}
+	return r, finish(wire.OpReserve, d)
+}
+
+// ReserveShared implements SharedMemory. The path is valid on the
+// executor's machine.
+func (e *Remote) ReserveShared(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, string, error) {
+	d, err := e.call(ctx, wire.OpReserveShared, new(wire.Encoder).U64(size).U64(b2u(low)).Payload())
+	if err != nil {
+		return shared.ExecutorAddrRange{}, "", err
+	}
+	r := shared.ExecutorAddrRange{Start: shared.ExecutorAddr(d.U64()), End: shared.ExecutorAddr(d.U64())}
+	path := d.String()
+	return r, path, finish(wire.OpReserveShared, d)
+}
+
+func encRange(r shared.ExecutorAddrRange) *wire.Encoder {
+	return new(wire.Encoder).U64(uint64(r.Start)).U64(uint64(r.End))
+}
+
+// Protect implements MemoryAccess.
+func (e *Remote) Protect(ctx context.Context, r shared.ExecutorAddrRange, prot shared.MemProt) error {
+	if !prot.Valid() {
+		return fmt.Errorf("epc: protect %v %v: writable and executable at once violates W^X", r, prot)
+	}
+	return e.simple(ctx, wire.OpProtect, encRange(r).U64(uint64(prot)))
+}
+
+// Decommit implements MemoryAccess.
+func (e *Remote) Decommit(ctx context.Context, r shared.ExecutorAddrRange) error {
+	return e.simple(ctx, wire.OpDecommit, encRange(r))
+}
+
+// Release implements MemoryAccess.
+func (e *Remote) Release(ctx context.Context, r shared.ExecutorAddrRange) error {
+	return e.simple(ctx, wire.OpRelease, encRange(r))
+}
+
+// transferChunk is the largest Write or Read payload per message.
+var transferChunk = wire.MaxPayload / 2
+
+// Write implements MemoryAccess; large writes are split into messages.
+func (e *Remote) Write(ctx context.Context, addr shared.ExecutorAddr, data []byte) error {
+	chunk := transferChunk
+	for len(data) > 0 {
+		n := min(len(data), chunk)
+		if err := e.simple(ctx, wire.OpWrite, new(wire.Encoder).U64(uint64(addr)).Bytes(data[:n])); err != nil {
+			return err
+		}
+		addr, data = addr.Add(uint64(n)), data[n:]
+	}
+	return nil
+}
+
+// Read implements MemoryAccess.
+func (e *Remote) Read(ctx context.Context, addr shared.ExecutorAddr, n uint64) ([]byte, error) {
+	chunk := uint64(transferChunk)
+	var out []byte
+	for n > 0 {
+		k := min(n, chunk)
+		d, err := e.call(ctx, wire.OpRead, new(wire.Encoder).U64(uint64(addr)).U64(k).Payload())
+		if err != nil {
+			return nil, err
+		}
+		b := d.Bytes()
+		if err := finish(wire.OpRead, d); err != nil {
+			return nil, err
+		}
+		if uint64(len(b)) != k {
+			return nil, fmt.Errorf("epc: read: executor returned %d bytes, want %d", len(b), k)
+		}
+		out = append(out, b...)
+		addr, n = addr.Add(k), n-k
+	}
+	return out, nil
+}
+
+// LoadDylib implements DylibManager.
+func (e *Remote) LoadDylib(ctx context.Context, name string, searchDirs []string) (shared.ExecutorAddr, error) {
+	d, err := e.call(ctx, wire.OpLoadDylib, new(wire.Encoder).String(name).Strings(searchDirs).Payload())
+	if err != nil {
+		return 0, err
+	}
+	h := shared.ExecutorAddr(d.U64())
+	return h, finish(wire.OpLoadDylib, d)
+}
+
+// LookupSymbols implements DylibManager.
+func (e *Remote) LookupSymbols(ctx context.Context, handle shared.ExecutorAddr, names []string) ([]shared.ExecutorAddr, error) {
+	d, err := e.call(ctx, wire.OpLookup, new(wire.Encoder).U64(uint64(handle)).Strings(names).Payload())
+	if err != nil {
+		return nil, err
+	}
+	v := d.U64s()
+	if err := finish(wire.OpLookup, d); err != nil {
+		return nil, err
+	}
+	if len(v) != len(names) {
+		return nil, fmt.Errorf("epc: lookup: %d addresses for %d names", len(v), len(names))
+	}
+	out := make([]shared.ExecutorAddr, len(v))
+	for i, a := range v {
+		out[i] = shared.ExecutorAddr(a)
+	}
+	return out, nil
+}
+
+// RunAsMain implements Runner.
+func (e *Remote) RunAsMain(ctx context.Context, fn shared.ExecutorAddr, args []string) (int, error) {
+	d, err := e.call(ctx, wire.OpRunMain, new(wire.Encoder).U64(uint64(fn)).Strings(args).Payload())
+	if err != nil {
+		return 0, err
+	}
+	st := int(int32(d.U64()))
+	return st, finish(wire.OpRunMain, d)
+}
+
+// RunVoid implements Runner.
+func (e *Remote) RunVoid(ctx context.Context, fn shared.ExecutorAddr) error {
+	return e.simple(ctx, wire.OpRunVoid, new(wire.Encoder).U64(uint64(fn)))
+}
+
+// CallWrapper implements Runner.
+func (e *Remote) CallWrapper(ctx context.Context, call shared.WrapperCall) ([]byte, error) {
+	d, err := e.call(ctx, wire.OpCallWrapper, new(wire.Encoder).U64(uint64(call.Fn)).Bytes(call.Arg).Payload())
+	if err != nil {
+		return nil, err
+	}
+	b := d.Bytes()
+	return b, finish(wire.OpCallWrapper, d)
+}
+
+// RunProgram implements Runner: the executor runs the program and exits
+// with its status, which is returned once every exit handler has run.
+func (e *Remote) RunProgram(ctx context.Context, p Program) (int, error) {
+	enc := new(wire.Encoder).U64(uint64(p.Main)).Strings(p.Args)
+	u := func(a []shared.ExecutorAddr) []uint64 {
+		v := make([]uint64, len(a))
+		for i, x := range a {
+			v[i] = uint64(x)
+		}
+		return v
+	}
+	enc.U64s(u(p.Inits)).U64s(u(p.Finis))
+	d, err := e.call(ctx, wire.OpRunProgram, enc.Payload())
+	if err != nil {
+		return 0, err
+	}
+	st := int(int32(d.U64()))
+	return st, finish(wire.OpRunProgram, d)
+}
+
+// AllocateTLS implements TLSManager.
+func (e *Remote) AllocateTLS(ctx context.Context, req TLSRequest) (TLSBlock, error) {
+	if req.Align == 0 {
+		req.Align = 1
+	}
+	d, err := e.call(ctx, wire.OpAllocateTLS, new(wire.Encoder).U64(req.Size).U64(req.Align).U64(req.ImageSize).Bytes(req.Image).Payload())
+	if err != nil {
+		return TLSBlock{}, err
+	}
+	b := TLSBlock{ModuleID: d.U64(), TPOffset: int64(d.U64()), ImageAddr: shared.ExecutorAddr(d.U64()), ImageSize: req.ImageSize, Size: req.Size, Align: req.Align}
+	return b, finish(wire.OpAllocateTLS, d)
+}
+
+// Close implements ExecutorProcessControl: it closes the stream (the
+// executor then ends) and, for a spawned child, waits for it to exit (up
+// to the context's deadline, then kills it).
+func (e *Remote) Close(ctx context.Context) error {
+	e.mu.Lock()
+	if e.err == nil {
+		e.err = fmt.Errorf("%w: closed", ErrClosed)
+	}
+	e.mu.Unlock()
+	var err error
+	if e.closer != nil {
+		err = e.closer.Close()
+	}
+	if e.cmd != nil {
+		select {
+		case <-e.exited:
+		case <-ctx.Done():
+			e.cmd.Process.Kill()
+			<-e.exited
+		}
+	}
+	return err
+}
+
+// SpawnChild starts cmd as an executor child (for example `gorc executor`,
+// or any program that calls executor.ServeInheritedFDs) with two extra
+// pipes for the protocol, passed as descriptors 3 and 4 and announced in
+// GORC_EXECUTOR_FDS, so the child's stdin, stdout and stderr stay the
+// program's. Set cmd's Stdin/Stdout/Stderr before calling. When the child
+// dies, pending calls fail with an error naming how it ended (for example
+// "executor terminated by signal SIGSEGV").
+func SpawnChild(ctx context.Context, cmd *exec.Cmd) (*Remote, error) {
+	toChildR, toChildW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("epc: spawn executor: %w", err)
+	}
+	fromChildR, fromChildW, err := os.Pipe()
+	if err != nil {
+		toChildR.Close()
+		toChildW.Close()
+		return nil, fmt.Errorf("epc: spawn executor: %w", err)
+	}
+	n := 3 + len(cmd.ExtraFiles)
+	cmd.ExtraFiles = append(cmd.ExtraFiles, toChildR, fromChildW)
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, fmt.Sprintf("GORC_EXECUTOR_FDS=%d,%d", n, n+1))
+	if err := cmd.Start(); err != nil {
+		for _, f := range []*os.File{toChildR, toChildW, fromChildR, fromChildW} {
+			f.Close()
+		}
+		return nil, fmt.Errorf("epc: spawn executor %s: %w", cmd.Path, err)
+	}
+	toChildR.Close()
+	fromChildW.Close()
+	e := &Remote{w: toChildW, closer: multiCloser{toChildW, fromChildR}, pending: map[uint64]chan wire.Frame{}, done: make(chan struct{}),
+		cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		werr := cmd.Wait()
+		e.exitErr = describeExit(cmd, werr)
+		close(e.exited)
+	}()
+	if err := e.start(ctx, fromChildR); err != nil {
+		cmd.Process.Kill()
+		<-e.exited
+		toChildW.Close()
+		fromChildR.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+type multiCloser []io.Closer
+
+func (m multiCloser) Close() error {
+	var errs []error
+	for _, c := range m {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// describeExit says how an executor child ended.
+func describeExit(cmd *exec.Cmd, err error) error {
+	st := cmd.ProcessState
+	if st == nil {
+		return fmt.Errorf("executor: %v", err)
+	}
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return fmt.Errorf("executor terminated by signal %s", signalName(ws.Signal()))
+	}
+	return fmt.Errorf("executor exited with status %d", st.ExitCode())
+}
+
+func signalName(s syscall.Signal) string {
+	names := map[syscall.Signal]string{syscall.SIGSEGV: "SIGSEGV", syscall.SIGABRT: "SIGABRT", syscall.SIGBUS: "SIGBUS",
+		syscall.SIGFPE: "SIGFPE", syscall.SIGILL: "SIGILL", syscall.SIGKILL: "SIGKILL", syscall.SIGTERM: "SIGTERM",
+		syscall.SIGTRAP: "SIGTRAP", syscall.SIGPIPE: "SIGPIPE", syscall.SIGSYS: "SIGSYS", syscall.SIGINT: "SIGINT"}
+	if n, ok := names[s]; ok {
+		return n
+	}
+	return fmt.Sprintf("%d (%v)", int(s), s)
+}
+
+// ExitStatus returns how a spawned executor ended, or nil while it runs
+// (or if it was not spawned by SpawnChild). A program run by RunProgram
+// that ends by a signal is reported here.
+func (e *Remote) ExitStatus() error {
+	if e.exited == nil {
+		return nil
+	}
+	select {
+	case <-e.exited:
+		return e.exitErr
+	default:
+		return nil
+	}
+}

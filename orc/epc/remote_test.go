@@ -1,0 +1,304 @@
+//go:build cgo
+
+package epc
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorc/executor"
+	"gorc/executor/wire"
+	"gorc/orc/shared"
+)
+
+// TestMain turns the test binary into an executor when it is spawned as
+// one (SpawnChild sets GORC_EXECUTOR_FDS).
+func TestMain(m *testing.M) {
+	if os.Getenv(executor.FDsEnv) != "" {
+		if err := executor.ServeInheritedFDs(context.Background()); err != nil {
+			fmt.Fprintln(os.Stderr, "executor:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func spawn(t testing.TB, stdout *bytes.Buffer) *Remote {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Stderr = os.Stderr
+	if stdout != nil {
+		cmd.Stdout = stdout
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	e, err := SpawnChild(ctx, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		e.Close(ctx)
+	})
+	return e
+}
+
+// loadCode writes code into a fresh page of e and makes it executable.
+func loadCode(t testing.TB, e ExecutorProcessControl, code []byte) shared.ExecutorAddr {
+	t.Helper()
+	ctx := context.Background()
+	r, err := e.Reserve(ctx, e.PageSize(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Protect(ctx, r, shared.ProtRead|shared.ProtWrite); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Write(ctx, r.Start, code); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Protect(ctx, r, shared.ProtRead|shared.ProtExec); err != nil {
+		t.Fatal(err)
+	}
+	return r.Start
+}
+
+func TestRemoteBasics(t *testing.T) {
+	ctx := context.Background()
+	e := spawn(t, nil)
+	local := newInProcess(t)
+	if e.TargetTriple() != local.TargetTriple() || e.PageSize() != local.PageSize() || e.PID() == os.Getpid() {
+		t.Fatalf("hello: %s %d pid %d", e.TargetTriple(), e.PageSize(), e.PID())
+	}
+	syms := e.BootstrapSymbols()
+	if syms[EchoName] == 0 || syms["atexit"] == 0 || syms[TLSGetAddrName] == 0 {
+		t.Fatalf("bootstrap symbols %v", syms)
+	}
+	fn := loadCode(t, e, []byte{0xb8, 42, 0, 0, 0, 0xc3})
+	if st, err := e.RunAsMain(ctx, fn, []string{"p"}); err != nil || st != 42 {
+		t.Fatalf("RunAsMain: %d, %v", st, err)
+	}
+	if err := e.RunVoid(ctx, fn); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := e.Read(ctx, fn, 2); err != nil || b[1] != 42 {
+		t.Fatalf("read: %v %v", b, err)
+	}
+	if err := e.Write(ctx, fn, []byte{1}); err == nil || !strings.Contains(err.Error(), "protection") {
+		t.Errorf("write to r-x memory: %v", err)
+	}
+	if err := e.Write(ctx, 0x1000, []byte{1}); err == nil || !strings.Contains(err.Error(), "reservation") {
+		t.Errorf("write outside reservations: %v", err)
+	}
+	if out, err := e.CallWrapper(ctx, shared.WrapperCall{Fn: syms[EchoName], Arg: []byte("ping")}); err != nil || string(out) != "ping" {
+		t.Errorf("echo: %q %v", out, err)
+	}
+	if _, err := e.CallWrapper(ctx, shared.WrapperCall{Fn: syms[EHFrameRegisterName], Arg: []byte{1}}); err == nil || !strings.Contains(err.Error(), "16 argument bytes") {
+		t.Errorf("service error not propagated: %v", err)
+	}
+	h, err := e.LoadDylib(ctx, "-lm", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := e.LookupSymbols(ctx, h, []string{"cos", "no_such_thing"})
+	if err != nil || a[0] == 0 || a[1] != 0 {
+		t.Errorf("lookup: %v %v", a, err)
+	}
+	if _, err := e.LoadDylib(ctx, "-lgorc_missing", nil); err == nil {
+		t.Error("missing library loaded")
+	}
+	blk, err := e.AllocateTLS(ctx, TLSRequest{Size: 16, Align: 8, ImageSize: 4, Image: []byte{9, 0, 0, 0}})
+	if err != nil || blk.TPOffset >= 0 || blk.ModuleID == 0 {
+		t.Errorf("TLS: %+v %v", blk, err)
+	}
+	// TLS local-exec read in the child: mov eax, fs:[tpoff]; ret
+	le := binary.LittleEndian.AppendUint32([]byte{0x64, 0x8b, 0x04, 0x25}, uint32(int32(blk.TPOffset)))
+	if st, err := e.RunAsMain(ctx, loadCode(t, e, append(le, 0xc3)), nil); err != nil || st != 9 {
+		t.Errorf("TLS read in the executor: %d %v", st, err)
+	}
+}
+
+func TestRemoteConcurrentCalls(t *testing.T) {
+	ctx := context.Background()
+	e := spawn(t, nil)
+	echo := e.BootstrapSymbols()[EchoName]
+	var wg sync.WaitGroup
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 50; i++ {
+				msg := fmt.Sprintf("g%d-%d-%s", g, i, strings.Repeat("x", i*100))
+				out, err := e.CallWrapper(ctx, shared.WrapperCall{Fn: echo, Arg: []byte(msg)})
+				if err != nil || string(out) != msg {
+					t.Errorf("echo %d/%d: %v", g, i, err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	defer func(c int) { transferChunk = c }(transferChunk)
+	transferChunk = 64 << 10
+	big := bytes.Repeat([]byte{7}, 5*transferChunk/2) // split into several messages
+	r, err := e.Reserve(ctx, uint64(len(big)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Protect(ctx, r, shared.ProtRead|shared.ProtWrite)
+	if err := e.Write(ctx, r.Start, big); err != nil {
+		t.Fatal(err)
+	}
+	back, err := e.Read(ctx, r.Start, uint64(len(big)))
+	if err != nil || !bytes.Equal(back, big) {
+		t.Fatalf("large write/read round trip: %v", err)
+	}
+}
+
+func TestRemoteRunProgram(t *testing.T) {
+	ctx := context.Background()
+	var out bytes.Buffer
+	e := spawn(t, &out)
+	puts, _ := e.LookupSymbols(ctx, 0, []string{"puts", "atexit"})
+	r, _ := e.Reserve(ctx, 2*e.PageSize(), false)
+	data := r.Start.Add(e.PageSize())
+	code := []byte{}
+	call := func(fn, arg uint64) {
+		code = append(code, 0x53, 0x48, 0xbf)
+		code = binary.LittleEndian.AppendUint64(code, arg)
+		code = append(code, 0x48, 0xb8)
+		code = binary.LittleEndian.AppendUint64(code, fn)
+		code = append(code, 0xff, 0xd0, 0x5b)
+	}
+	// handler: puts("bye"); ret  — at offset 0
+	call(uint64(puts[0]), uint64(data)+6)
+	code = append(code, 0xc3)
+	mainOff := len(code)
+	// main: atexit(handler); puts("hello"); return 5
+	call(uint64(puts[1]), uint64(r.Start))
+	call(uint64(puts[0]), uint64(data))
+	code = append(code, 0xb8, 5, 0, 0, 0, 0xc3)
+	page := shared.ExecutorAddrRange{Start: r.Start, End: r.End}
+	e.Protect(ctx, page, shared.ProtRead|shared.ProtWrite)
+	e.Write(ctx, r.Start, code)
+	e.Write(ctx, data, []byte("hello\x00bye\x00"))
+	e.Protect(ctx, shared.ExecutorAddrRange{Start: r.Start, End: data}, shared.ProtRead|shared.ProtExec)
+	e.Protect(ctx, shared.ExecutorAddrRange{Start: data, End: r.End}, shared.ProtRead)
+	st, err := e.RunProgram(ctx, Program{Main: r.Start.Add(uint64(mainOff)), Args: []string{"prog"}})
+	if err != nil || st != 5 {
+		t.Fatalf("RunProgram: %d, %v", st, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for e.ExitStatus() == nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := out.String(); got != "hello\nbye\n" {
+		t.Errorf("program stdout %q", got)
+	}
+	if err := e.ExitStatus(); err == nil || !strings.Contains(err.Error(), "status 5") {
+		t.Errorf("executor exit: %v", err)
+	}
+	if _, err := e.Reserve(ctx, 4096, false); !errors.Is(err, ErrExecutorLost) {
+		t.Errorf("call after the program ended: %v", err)
+	}
+}
+
+func TestRemoteCrashAndKill(t *testing.T) {
+	ctx := context.Background()
+	t.Run("segv", func(t *testing.T) {
+		e := spawn(t, nil)
+		fn := loadCode(t, e, []byte{0x8b, 0x04, 0x25, 0, 0, 0, 0, 0xc3}) // mov eax, [0]
+		start := time.Now()
+		_, err := e.RunAsMain(ctx, fn, nil)
+		if err == nil || !strings.Contains(err.Error(), "executor terminated by signal SIGSEGV") {
+			t.Fatalf("crash: %v", err)
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Errorf("crash reported after %v", d)
+		}
+		if _, err := e.Reserve(ctx, 4096, false); !errors.Is(err, ErrExecutorLost) {
+			t.Errorf("call after crash: %v", err)
+		}
+	})
+	t.Run("killed mid-call", func(t *testing.T) {
+		e := spawn(t, nil)
+		// for (;;) {}  — never returns
+		fn := loadCode(t, e, []byte{0xeb, 0xfe})
+		errc := make(chan error, 1)
+		go func() { _, err := e.RunAsMain(ctx, fn, nil); errc <- err }()
+		time.Sleep(100 * time.Millisecond)
+		e.cmd.Process.Kill()
+		select {
+		case err := <-errc:
+			if err == nil || !strings.Contains(err.Error(), "SIGKILL") {
+				t.Fatalf("killed executor: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("pending call did not fail after the executor was killed")
+		}
+	})
+	t.Run("context", func(t *testing.T) {
+		e := spawn(t, nil)
+		fn := loadCode(t, e, []byte{0xeb, 0xfe})
+		cctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		if _, err := e.RunAsMain(cctx, fn, nil); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("cancelled call: %v", err)
+		}
+		e.cmd.Process.Kill()
+	})
+}
+
+func TestRemoteHandshakeErrors(t *testing.T) {
+	// Speak to an executor directly with a wrong version.
+	cmd := exec.Command(os.Args[0])
+	toR, toW, _ := os.Pipe()
+	fromR, fromW, _ := os.Pipe()
+	cmd.ExtraFiles = []*os.File{toR, fromW}
+	cmd.Env = append(os.Environ(), executor.FDsEnv+"=3,4")
+	cmd.Stderr = new(bytes.Buffer)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	toR.Close()
+	fromW.Close()
+	wire.WriteFrame(toW, wire.Frame{Kind: wire.KindHello, Payload: new(wire.Encoder).U64(99).Payload()})
+	f, err := wire.ReadFrame(fromR)
+	if err != nil || f.Kind != wire.KindError || !strings.Contains(string(f.Payload), "version 99") {
+		t.Fatalf("wrong version answered with %v %q %v", f.Kind, f.Payload, err)
+	}
+	cmd.Wait()
+	toW.Close()
+	fromR.Close()
+	// A controller that receives garbage instead of a hello fails cleanly.
+	r, w, _ := os.Pipe()
+	w.Write([]byte("garbage, not a frame header"))
+	w.Close()
+	if _, err := NewRemote(context.Background(), r, new(bytes.Buffer), nil); err == nil {
+		t.Fatal("garbage hello accepted")
+	}
+}
+
+// BenchmarkRemoteWrapperCall measures a trivial wrapper call round trip
+// to a child executor over pipes.
+func BenchmarkRemoteWrapperCall(b *testing.B) {
+	e := spawn(b, nil)
+	ctx := context.Background()
+	call := shared.WrapperCall{Fn: e.BootstrapSymbols()[EchoName], Arg: make([]byte, 16)}
+	for b.Loop() {
+		if _, err := e.CallWrapper(ctx, call); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
