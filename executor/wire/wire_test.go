@@ -74,7 +74,7 @@ func TestDecoder(t *testing.T) {
 	}
 	// Hostile counts and lengths: errors, no huge allocations.
 	bad := [][]byte{
-		new(Encoder).U64(1 << 60).Payload(),           // string length
+		new(Encoder).U64(1 << 60).Payload(),            // string length
 		new(Encoder).U64(1 << 40).U64(1).Payload(),     // list count
 		new(Encoder).U64(2).String("a").Payload(),      // list shorter than count
 		append(new(Encoder).U64(1).Payload(), 0, 0, 0), // trailing bytes after a u64
