@@ -111,14 +111,13 @@ func checkRequiredState(s SymbolState) error {
 // fails the lookup with *FailedToMaterializeError. If ctx ends first,
 // Lookup returns ctx.Err() (materialization continues).
 func (es *ExecutionSession) Lookup(ctx context.Context, order JITDylibSearchOrder, set SymbolLookupSet, required SymbolState) (SymbolMap, error) {
-	q := &query{required: required}
-	done, mats, err := es.startLookup(ctx, LookupKindStatic, order, set, q, true, nil)
+	res, q, mats, err := es.startLookup(ctx, LookupKindStatic, order, set, required, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	es.dispatchAll(mats)
-	if done {
-		return q.result, nil
+	if q == nil {
+		return res, nil
 	}
 	if bn, ok := ctx.Value(workerKey{}).(blockingNotifier); ok {
 		// A materializer waiting on the pool lends its slot.
@@ -142,14 +141,16 @@ func (es *ExecutionSession) Lookup(ctx context.Context, order JITDylibSearchOrde
 // quick and must not call into the session. It is not called if the lookup
 // fails before registration (symbols not found, failed symbols).
 func (es *ExecutionSession) LookupAsync(ctx context.Context, kind LookupKind, order JITDylibSearchOrder, set SymbolLookupSet, required SymbolState, onComplete func(SymbolMap, error), onRegistered func()) {
-	q := &query{required: required, cb: onComplete}
-	done, mats, err := es.startLookup(ctx, kind, order, set, q, false, onRegistered)
+	if onComplete == nil {
+		onComplete = func(SymbolMap, error) {}
+	}
+	res, q, mats, err := es.startLookup(ctx, kind, order, set, required, onComplete, onRegistered)
 	if err != nil {
 		onComplete(nil, err)
 		return
 	}
-	if done {
-		onComplete(q.result, nil)
+	if q == nil {
+		onComplete(res, nil)
 	}
 	es.dispatchAll(mats)
 }
@@ -165,12 +166,13 @@ func (es *ExecutionSession) LookupSymbol(ctx context.Context, jd *JITDylib, name
 	return m[n], nil
 }
 
-// startLookup runs generators where needed, then lodges q under the
-// session lock. It reports whether q is already complete (q.result holds
-// the answer) and which units must be materialized.
-func (es *ExecutionSession) startLookup(ctx context.Context, kind LookupKind, order JITDylibSearchOrder, set SymbolLookupSet, q *query, sync bool, onRegistered func()) (bool, []materialization, error) {
-	if err := checkRequiredState(q.required); err != nil {
-		return false, nil, err
+// startLookup runs generators where needed, then, under the session lock,
+// either answers at once (q == nil: every symbol is in the required state)
+// or registers a query q that completes through cb (nil cb: through q.ch)
+// and returns the units that must be materialized.
+func (es *ExecutionSession) startLookup(ctx context.Context, kind LookupKind, order JITDylibSearchOrder, set SymbolLookupSet, required SymbolState, cb func(SymbolMap, error), onRegistered func()) (SymbolMap, *query, []materialization, error) {
+	if err := checkRequiredState(required); err != nil {
+		return nil, nil, nil, err
 	}
 	if len(set) > 1 {
 		set = dedupe(set)
@@ -180,23 +182,22 @@ func (es *ExecutionSession) startLookup(ctx context.Context, kind LookupKind, or
 	if hasGeneratorsLocked(order) {
 		es.mu.Unlock()
 		if err := es.runGenerators(ctx, kind, order, set); err != nil {
-			return false, nil, err
+			return nil, nil, nil, err
 		}
 		es.mu.Lock()
 	}
-	err := es.lodgeLocked(order, set, q, &acts)
-	if err == nil && !q.done && q.pending > 0 && sync {
-		q.ch = make(chan lookupResult, 1)
+	res, q, err := es.lodgeLocked(order, set, required, &acts)
+	if q != nil {
+		q.cb = cb
+		if cb == nil {
+			q.ch = make(chan lookupResult, 1)
+		}
 	}
 	if err == nil && onRegistered != nil {
 		onRegistered()
 	}
-	done := err == nil && q.pending == 0
-	if done {
-		q.done = true
-	}
 	es.mu.Unlock()
-	return done, acts.mat, err
+	return res, q, acts.mat, err
 }
 
 func dedupe(set SymbolLookupSet) SymbolLookupSet {
@@ -323,12 +324,14 @@ func (es *ExecutionSession) runGenerators(ctx context.Context, kind LookupKind, 
 	return nil
 }
 
-// lodgeLocked matches set against order, fails fast on missing or failed
-// symbols, records satisfied symbols in q.result, registers q with the
-// rest and starts the units that define them.
-func (es *ExecutionSession) lodgeLocked(order JITDylibSearchOrder, set SymbolLookupSet, q *query, acts *actions) error {
+// lodgeLocked matches set against order and fails fast on missing or
+// failed symbols. If every symbol is in the required state it returns the
+// result; otherwise it registers a new query (returned) with the others
+// and starts the units that define them. The caller sets the query's
+// completion before releasing the lock.
+func (es *ExecutionSession) lodgeLocked(order JITDylibSearchOrder, set SymbolLookupSet, required SymbolState, acts *actions) (SymbolMap, *query, error) {
 	if err := es.checkOrderLocked(order); err != nil {
-		return err
+		return nil, nil, err
 	}
 	var buf [8]*symbolEntry
 	found := buf[:0]
@@ -366,19 +369,25 @@ func (es *ExecutionSession) lodgeLocked(order JITDylibSearchOrder, set SymbolLoo
 		}
 	}
 	if len(missing) > 0 {
-		return &SymbolsNotFoundError{Symbols: missing}
+		return nil, nil, &SymbolsNotFoundError{Symbols: missing}
 	}
 	if len(failed) > 0 {
-		return failed[0].err
+		return nil, nil, failed[0].err
 	}
-	q.result = make(SymbolMap, len(set))
+	res := make(SymbolMap, len(set))
+	var q *query
 	for _, e := range found {
 		if e == nil {
 			continue
 		}
-		if e.state >= q.required {
-			q.addLocked(e)
+		if e.state >= required {
+			if !e.def.Flags.HasSideEffectsOnly() {
+				res[e.name] = e.def
+			}
 			continue
+		}
+		if q == nil {
+			q = &query{required: required, result: res}
 		}
 		e.queries = append(e.queries, q)
 		q.pending++
@@ -386,7 +395,7 @@ func (es *ExecutionSession) lodgeLocked(order JITDylibSearchOrder, set SymbolLoo
 			acts.mat = append(acts.mat, es.startUnitLocked(e.jd, e.umu, e.rt))
 		}
 	}
-	return nil
+	return res, q, nil
 }
 
 // startUnitLocked moves umu's symbols to Materializing under a new
