@@ -616,6 +616,10 @@ define i64 @ftrunc(double %d) {
   %r = add i64 %i, %k
   ret i64 %r
 }
+define i64 @futoi(double %d) {
+  %i = fptoui double %d to i64
+  ret i64 %i
+}
 define i64 @bits(double %d) {
   %b = bitcast double %d to i64
   ret i64 %b
@@ -631,7 +635,7 @@ define double @frem(double %a, double %b) {
 `)
 	out := runC(t, m, `long long sdiv(long long, long long), srem(long long, long long), udiv(long long, long long);
 int sdiv32(int, int); long long shifts(long long, long long), cmps(long long, long long), sel(long long, long long);
-double fsel(double, double), conv(long long, int, unsigned char); long long ftrunc(double), bits(double); double neg(double), frem(double, double);
+double fsel(double, double), conv(long long, int, unsigned char); long long ftrunc(double), bits(double); unsigned long long futoi(double); double neg(double), frem(double, double);
 int main(void) {
 	long long v[] = {5, -7, 100, 3, -1, 0x7fffffffffffLL};
 	for (int i = 0; i < 6; i++) for (int j = 0; j < 6; j++) {
@@ -641,7 +645,7 @@ int main(void) {
 		pd(conv(a * b, (int)(a - b), (unsigned char)(a + 300)));
 	}
 	pd(conv(-1, 0, 0)); pd(conv(0x8000000000000001LL, 0, 0));
-	pi(ftrunc(-3.75)); pi(ftrunc(1e9 + 0.5)); pi(bits(-0.0)); pd(neg(0.0)); pd(neg(-2.5)); pd(frem(7.5, 2));
+	pi(ftrunc(-3.75)); pi(ftrunc(1e9 + 0.5)); pi(bits(-0.0)); printf("%llu %llu %llu\n", futoi(3.9), futoi(9223372036854775808.0), futoi(18446744073709549568.0)); pd(neg(0.0)); pd(neg(-2.5)); pd(frem(7.5, 2));
 	return 0;
 }
 `)
@@ -683,6 +687,7 @@ int main(void) {
 	wi(-3 + -3)
 	wi(2000000000)
 	wi(int64(math.Float64bits(math.Copysign(0, -1))))
+	want = append(want, fmt.Sprintf("%d %d %d", uint64(3), uint64(1)<<63, uint64(18446744073709549568)))
 	wd(math.Copysign(0, -1))
 	wd(2.5)
 	wd(math.Mod(7.5, 2))

@@ -1,6 +1,8 @@
 package amd64
 
 import (
+	"math"
+
 	"gorc/backend/amd64/asm"
 	"gorc/objfile/elfw"
 )
@@ -582,7 +584,24 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		fc.storeDst(m.dst, d)
 	case mCvtFI:
 		d := fc.dstReg(m.dst)
-		if s, sm, ok := fc.srcLoc(m.a); ok {
+		if m.sub == 1 {
+			// Unsigned 64-bit: values >= 2^63 are reduced by 2^63 before
+			// the signed conversion and get the top bit back after.
+			two63 := fc.constMem(int64(math.Float64bits(1 << 63)))
+			s := fc.regOf(m.a, scratchXMM)
+			big, done := a.NewLabel(), a.NewLabel()
+			a.SseRM(asm.Ucomisd, s, two63)
+			a.Jcc(asm.CondAE, big)
+			a.Cvttsd2si(8, d, s)
+			a.Jmp(done)
+			a.Bind(big)
+			fc.move(scratchXMM, s)
+			a.SseRM(asm.Subsd, scratchXMM, two63)
+			a.Cvttsd2si(8, d, scratchXMM)
+			a.MovRI(scratchGPR2, math.MinInt64)
+			a.AluRR(asm.Xor, 8, d, scratchGPR2)
+			a.Bind(done)
+		} else if s, sm, ok := fc.srcLoc(m.a); ok {
 			a.Cvttsd2si(8, d, s)
 		} else {
 			a.Cvttsd2siM(8, d, sm)

@@ -633,7 +633,11 @@ func (fc *fnCompiler) selectCast(in *ir.Instr, dst vreg) {
 			fc.failf(in, "conversion from %v is not supported", from)
 			return
 		}
-		fc.emit(fc.inst(mCvtFI, dst, fc.use(x), noVReg))
+		m := fc.inst(mCvtFI, dst, fc.use(x), noVReg)
+		if in.Op == ir.OpFPToUI && to.Bits == 64 {
+			m.sub = 1
+		}
+		fc.emit(m)
 	case ir.OpZExt, ir.OpSExt:
 		a := fc.use(x)
 		if from.Bits >= 64 {
