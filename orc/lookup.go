@@ -139,7 +139,9 @@ func (es *ExecutionSession) Lookup(ctx context.Context, order JITDylibSearchOrde
 // for, before the query can complete and before any materialization it
 // triggers is dispatched; it runs under the session lock, so it must be
 // quick and must not call into the session. It is not called if the lookup
-// fails before registration (symbols not found, failed symbols).
+// fails before registration (symbols not found, failed symbols). ctx is
+// passed to definition generators; once the query is registered it is not
+// consulted again.
 func (es *ExecutionSession) LookupAsync(ctx context.Context, kind LookupKind, order JITDylibSearchOrder, set SymbolLookupSet, required SymbolState, onComplete func(SymbolMap, error), onRegistered func()) {
 	if onComplete == nil {
 		onComplete = func(SymbolMap, error) {}
