@@ -1,0 +1,312 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"gorc/jitlink"
+	"gorc/jitlink/amd64"
+	"gorc/jitlink/elf"
+	"gorc/memmgr"
+	"gorc/orc/epc"
+	"gorc/orc/shared"
+)
+
+// The program reads and writes libc data (stdout, stderr, optind, optarg,
+// environ) PC-relatively, as gcc's default PIE code does, uses TLS and
+// constructors. With the slab below 2 GiB, libc is far out of reach and
+// every such access goes through the linker's far-data slots and thunks.
+const program = `#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <getopt.h>
+extern char **environ;
+__thread int tcount = 2;
+static __thread char tbuf[32];
+static int order;
+__attribute__((constructor(150))) static void c1(void) { order = order * 10 + 1; }
+__attribute__((constructor)) static void c2(void) { order = order * 10 + 2; }
+__attribute__((destructor)) static void d1(void) { printf("dtor order=%d\n", order); fflush(stdout); }
+int main(int argc, char **argv) {
+	int opt, a = 0;
+	char *bval = "none";
+	while ((opt = getopt(argc, argv, "ab:")) != -1) {
+		if (opt == 'a') a++;
+		else if (opt == 'b') bval = optarg;
+	}
+	int n = 0;
+	for (char **e = environ; *e; e++) if (strncmp(*e, "E2E_", 4) == 0) n++;
+	tcount += a;
+	snprintf(tbuf, sizeof tbuf, "t%d", tcount);
+	fprintf(stdout, "a=%d b=%s optind=%d rest=%s env=%d %s order=%d\n", a, bval, optind, optind < argc ? argv[optind] : "-", n, tbuf, order);
+	fputs("to stderr\n", stderr);
+	if (stdout == stderr) return 99;
+	return a + 40;
+}
+`
+
+// cxxProgram uses libstdc++ data (std::cout, typeinfo) PC-relatively in
+// PIE code, exceptions thrown inside libstdc++, C++ globals and thread_local.
+const cxxProgram = `#include <iostream>
+#include <vector>
+#include <stdexcept>
+#include <string>
+struct G { std::string s; G() : s("global") { std::cout << "ctor\n"; } ~G() { std::cout << "dtor " << s << "\n"; } } g;
+thread_local int tl = 3;
+struct B { virtual ~B() {} virtual int f() { return 1; } };
+struct D : B { int f() override { return 2; } };
+int main(int argc, char **argv) {
+	std::vector<int> v(2);
+	try { v.at(5) = 1; } catch (const std::out_of_range &e) { std::cout << "caught out_of_range\n"; }
+	try { throw std::runtime_error("boom"); } catch (const std::exception &e) { std::cout << "caught " << e.what() << "\n"; }
+	B *b = new D;
+	D *d = dynamic_cast<D *>(b);
+	tl += argc;
+	std::cerr << "err " << tl << std::endl;
+	std::cout << "f=" << b->f() << " cast=" << (d != nullptr) << " tl=" << tl << std::endl;
+	delete b;
+	return 7;
+}
+`
+
+var args = []string{"prog", "-a", "-b", "xyz", "-a", "rest"}
+
+func TestMain(m *testing.M) {
+	if obj := os.Getenv("GORC_JITLINK_E2E_OBJ"); obj != "" {
+		code, err := runJIT(obj, os.Getenv("GORC_JITLINK_E2E_LOW") == "1")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e helper:", err)
+			os.Exit(120)
+		}
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+type linkCtx struct {
+	e    *epc.InProcess
+	slab *memmgr.Slab
+	tls  *epc.TLSBlock
+	syms map[string]shared.ExecutorAddr
+}
+
+func (c *linkCtx) MemoryManager() jitlink.MemoryManager { return c.slab }
+
+func (c *linkCtx) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
+	cfg.PostFixup = append(cfg.PostFixup, func(g *jitlink.LinkGraph) error {
+		if r := g.EHFrameRange(); r.Size() > 0 {
+			a, err := epc.EHFrameActions(c.e, r)
+			if err != nil {
+				return err
+			}
+			g.AllocActions = append(g.AllocActions, a)
+		}
+		if g.TLS != nil && g.TLS.InitSize > 0 {
+			a, err := epc.TLSImageAction(c.e, *c.tls, 0, g.TLS.InitAddr, g.TLS.InitSize)
+			if err != nil {
+				return err
+			}
+			g.AllocActions = append(g.AllocActions, a)
+		}
+		return nil
+	})
+	return nil
+}
+
+func (c *linkCtx) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
+	var names []string
+	for n := range syms {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	addrs, err := c.e.LookupSymbols(ctx, 0, names)
+	if err != nil {
+		return nil, err
+	}
+	res := map[string]jitlink.ExternalDef{}
+	var missing []string
+	for i, n := range names {
+		if addrs[i] != 0 {
+			res[n] = jitlink.ExternalDef{Addr: addrs[i]}
+		} else if syms[n] == jitlink.LookupRequired {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("undefined symbols: %v", missing)
+	}
+	return res, nil
+}
+
+func (c *linkCtx) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) error {
+	c.syms = map[string]shared.ExecutorAddr{}
+	for _, s := range g.Symbols {
+		if s.Name != "" && s.Scope != jitlink.ScopeLocal {
+			c.syms[s.Name] = s.Address()
+		}
+	}
+	return nil
+}
+
+func (c *linkCtx) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph, a jitlink.FinalizedAlloc) error {
+	return nil
+}
+
+func (c *linkCtx) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {}
+
+func (c *linkCtx) ResolveTLS(ctx context.Context, g *jitlink.LinkGraph, t jitlink.TLSTemplate) (jitlink.TLSLayout, error) {
+	b, err := c.e.AllocateTLS(ctx, epc.TLSRequest{Size: t.Size, Align: t.Align, ImageSize: t.InitSize})
+	if err != nil {
+		return jitlink.TLSLayout{}, err
+	}
+	c.tls = &b
+	return jitlink.TLSLayout{Static: true, TPOffset: b.TPOffset, Module: b.ModuleID, GetAddr: c.e.BootstrapSymbols()[epc.TLSGetAddrName]}, nil
+}
+
+func (c *linkCtx) ExternalTLS(ctx context.Context, name string, addr shared.ExecutorAddr) (jitlink.TLSLayout, uint64, error) {
+	return jitlink.TLSLayout{}, 0, fmt.Errorf("no external thread-local %s", name)
+}
+
+func runJIT(objPath string, low bool) (int, error) {
+	ctx := context.Background()
+	data, err := os.ReadFile(objPath)
+	if err != nil {
+		return 0, err
+	}
+	e, err := epc.NewInProcess()
+	if err != nil {
+		return 0, err
+	}
+	if strings.HasSuffix(objPath, "-cxx.o") {
+		for _, lib := range []string{"-lstdc++", "-lm", "-lgcc_s"} {
+			if _, err := e.LoadDylib(ctx, lib, nil); err != nil {
+				return 0, err
+			}
+		}
+	}
+	m, err := memmgr.NewInProcessMapper(e)
+	if err != nil {
+		return 0, err
+	}
+	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: 64 << 20, Low: low})
+	if err != nil {
+		return 0, err
+	}
+	g, err := elf.Parse(filepath.Base(objPath), data)
+	if err != nil {
+		return 0, err
+	}
+	lc := &linkCtx{e: e, slab: slab}
+	if err := jitlink.Link(ctx, g, lc); err != nil {
+		return 0, err
+	}
+	var inits, finis []shared.ExecutorAddr
+	for _, f := range g.Inits {
+		inits = append(inits, f.Fn)
+	}
+	for _, f := range g.Finis {
+		finis = append(finis, f.Fn)
+	}
+	if os.Getenv("GORC_JITLINK_E2E_WANT_THUNKS") == "1" {
+		used := 0
+		if sec := g.FindSection(amd64.ThunksSectionName); sec != nil {
+			for _, b := range sec.Blocks {
+				if len(b.Edges) > 0 {
+					used++
+				}
+			}
+		}
+		if used == 0 || g.FindSymbol("main").Address() >= 1<<31 {
+			return 0, fmt.Errorf("expected far-data thunks in use with main below 2 GiB (thunks %d, main at %v)", used, g.FindSymbol("main").Address())
+		}
+	}
+	return e.RunProgram(ctx, epc.Program{Main: lc.syms["main"], Args: args, Inits: inits, Finis: finis})
+}
+
+func TestRunLinkedPrograms(t *testing.T) {
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatalf("gcc is needed (run scripts/deps.sh): %v", err)
+	}
+	gxx, err := exec.LookPath("g++")
+	if err != nil {
+		t.Fatalf("g++ is needed (run scripts/deps.sh): %v", err)
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "p.c")
+	if err := os.WriteFile(src, []byte(program), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cxxSrc := filepath.Join(dir, "p.cc")
+	if err := os.WriteFile(cxxSrc, []byte(cxxProgram), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "E2E_A=1", "E2E_B=2")
+	cases := []struct {
+		name  string
+		flags []string
+		low   bool
+	}{
+		{"pie-O0-near", []string{"-O0"}, false},
+		{"pie-O2-far", []string{"-O2"}, true},
+		{"pie-O0-far", []string{"-O0"}, true},
+		{"pic-O2-far", []string{"-O2", "-fPIC"}, true},
+		{"nopic-O1-low", []string{"-O1", "-fno-pic", "-fno-pie"}, true},
+		{"large-O2-far", []string{"-O2", "-mcmodel=large"}, true},
+		{"pie-O0-far-cxx", []string{"-O0"}, true},
+		{"pie-O2-far-cxx", []string{"-O2"}, true},
+		{"pic-O2-near-cxx", []string{"-O2", "-fPIC"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			obj := filepath.Join(dir, tc.name+".o")
+			exe := filepath.Join(dir, tc.name+".exe")
+			cc, in := gcc, src
+			if strings.HasSuffix(tc.name, "-cxx") {
+				cc, in = gxx, cxxSrc
+			}
+			if out, err := exec.Command(cc, append(tc.flags, "-c", "-o", obj, in)...).CombinedOutput(); err != nil {
+				t.Fatalf("compile: %v\n%s", err, out)
+			}
+			linkFlags := tc.flags
+			if tc.name == "nopic-O1-low" {
+				linkFlags = append(linkFlags, "-no-pie")
+			}
+			if out, err := exec.Command(cc, append(linkFlags, "-o", exe, in)...).CombinedOutput(); err != nil {
+				t.Fatalf("gcc: %v\n%s", err, out)
+			}
+			native := exec.Command(exe, args[1:]...)
+			native.Env = env
+			var nerr strings.Builder
+			native.Stderr = &nerr
+			want, _ := native.Output()
+			wantCode := native.ProcessState.ExitCode()
+
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			low := "0"
+			if tc.low {
+				low = "1"
+			}
+			cmd.Env = append(env, "GORC_JITLINK_E2E_OBJ="+obj, "GORC_JITLINK_E2E_LOW="+low)
+			if tc.low && strings.HasPrefix(tc.name, "pie") && !strings.HasSuffix(tc.name, "-cxx") {
+				cmd.Env = append(cmd.Env, "GORC_JITLINK_E2E_WANT_THUNKS=1")
+			}
+			var stderr strings.Builder
+			cmd.Stderr = &stderr
+			got, _ := cmd.Output()
+			code := cmd.ProcessState.ExitCode()
+			t.Logf("exit %d: %s", code, got)
+			if code != wantCode || string(got) != string(want) || stderr.String() != nerr.String() {
+				t.Fatalf("JIT'd run: exit %d, stdout\n%s\nstderr\n%s\nwant exit %d, stdout\n%s\nstderr\n%s", code, got, stderr.String(), wantCode, want, nerr.String())
+			}
+		})
+	}
+}
