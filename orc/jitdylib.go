@@ -320,3 +320,13 @@ func (jd *JITDylib) Dump(w io.Writer) error {
 	}
 	return nil
 }
+
+// Dump writes every dylib's symbol table (see JITDylib.Dump).
+func (es *ExecutionSession) Dump(w io.Writer) error {
+	for _, jd := range es.JITDylibs() {
+		if err := jd.Dump(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}

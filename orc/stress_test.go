@@ -141,8 +141,19 @@ func TestStressConcurrentLookups(t *testing.T) {
 	if testing.Short() {
 		units, rounds = 600, 4
 	}
-	es := newSession(t, orc.WithDispatcher(orc.NewPoolDispatcher(8)))
-	g := newStressGraph(t, es, units, 1)
+	t.Run("pool", func(t *testing.T) {
+		stress(t, orc.NewPoolDispatcher(8), units, lookers, rounds, 1)
+	})
+	// In place, materializers run inside the lookups that trigger them
+	// (and their dependency lookups recurse): other interleavings.
+	t.Run("in-place", func(t *testing.T) {
+		stress(t, orc.InPlaceDispatcher{}, units/3, lookers/4, rounds, 2)
+	})
+}
+
+func stress(t *testing.T, d orc.Dispatcher, units, lookers, rounds int, seed int64) {
+	es := newSession(t, orc.WithDispatcher(d))
+	g := newStressGraph(t, es, units, seed)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
