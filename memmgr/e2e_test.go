@@ -49,7 +49,7 @@ int main(int argc, char **argv) {
 
 // e2eContext links one graph against the process through the executor.
 type e2eContext struct {
-	e    *epc.InProcess
+	e    epc.ExecutorProcessControl
 	slab *Slab
 	libs []shared.ExecutorAddr
 	g    *jitlink.LinkGraph
@@ -167,10 +167,21 @@ func TestEndToEndGxx(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "p.cc")
 	os.WriteFile(src, []byte(e2eProgram), 0o644)
-	for _, flags := range [][]string{{"-O0"}, {"-O2"}, {"-O2", "-fPIC"}} {
-		name := strings.Join(flags, "")
+	cases := []struct {
+		flags []string
+		mode  string // local, child-shm (code through shared memory), child-copy (through the stream)
+	}{
+		{[]string{"-O0"}, "local"},
+		{[]string{"-O2"}, "local"},
+		{[]string{"-O2", "-fPIC"}, "local"},
+		{[]string{"-O2"}, "child-shm"},
+		{[]string{"-O2", "-fPIC"}, "child-copy"},
+	}
+	for _, tc := range cases {
+		name := strings.Join(tc.flags, "") + "-" + tc.mode
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
+			flags := tc.flags
 			obj := filepath.Join(dir, name+".o")
 			exe := filepath.Join(dir, name+".exe")
 			if out, err := exec.Command(gxx, append(flags, "-c", "-o", obj, src)...).CombinedOutput(); err != nil {
@@ -185,7 +196,7 @@ func TestEndToEndGxx(t *testing.T) {
 				t.Fatalf("native program: %v", err)
 			}
 			cmd := exec.Command(os.Args[0], "-test.run=^TestEndToEndHelper$")
-			cmd.Env = append(os.Environ(), "GORC_E2E_OBJ="+obj)
+			cmd.Env = append(os.Environ(), "GORC_E2E_OBJ="+obj, "GORC_E2E_MODE="+tc.mode)
 			var stderr strings.Builder
 			cmd.Stderr = &stderr
 			got, _ := cmd.Output()
@@ -206,17 +217,36 @@ func TestEndToEndHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := epc.NewInProcess()
-	if err != nil {
-		t.Fatal(err)
+	var e epc.ExecutorProcessControl
+	var mapper Mapper
+	switch mode := os.Getenv("GORC_E2E_MODE"); mode {
+	case "", "local":
+		ip, err := epc.NewInProcess()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e = ip
+		mapper, _ = NewInProcessMapper(ip)
+	case "child-shm", "child-copy":
+		r := spawnExecutor(t, os.Stdout)
+		e = r
+		if mode == "child-shm" {
+			mapper, err = NewSharedMemoryMapper(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			mapper = NewCopyMapper(r)
+		}
+	default:
+		t.Fatalf("unknown mode %q", mode)
 	}
 	for _, lib := range []string{"-lstdc++", "-lm", "-lgcc_s"} {
 		if _, err := e.LoadDylib(ctx, lib, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	m, _ := NewInProcessMapper(e)
-	slab, _ := NewSlab(m, SlabOptions{Size: 64 << 20})
+	slab, _ := NewSlab(mapper, SlabOptions{Size: 64 << 20})
 	lc := &e2eContext{e: e, slab: slab}
 	g, err := elf.Parse(filepath.Base(objPath), data)
 	if err != nil {
@@ -232,8 +262,13 @@ func TestEndToEndHelper(t *testing.T) {
 	for _, f := range lc.g.Finis {
 		finis = append(finis, f.Fn)
 	}
-	_, err = e.RunProgram(ctx, epc.Program{Main: lc.syms["main"], Args: append([]string{"prog"}, e2eArgs()...), Inits: inits, Finis: finis})
-	t.Fatal(err)
+	st, err := e.RunProgram(ctx, epc.Program{Main: lc.syms["main"], Args: append([]string{"prog"}, e2eArgs()...), Inits: inits, Finis: finis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Remote: the executor ran the program and exited with its status;
+	// end this (controller) process the same way.
+	os.Exit(st)
 }
 
 func e2eArgs() []string {

@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gorc/executor"
 	"gorc/jitlink"
@@ -22,6 +25,19 @@ const (
 	rw = shared.ProtRead | shared.ProtWrite
 )
 
+// TestMain turns the test binary into an executor when it is spawned as
+// one (epc.SpawnChild sets GORC_EXECUTOR_FDS).
+func TestMain(m *testing.M) {
+	if os.Getenv(executor.FDsEnv) != "" {
+		if err := executor.ServeInheritedFDs(context.Background()); err != nil {
+			fmt.Fprintln(os.Stderr, "executor:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
 func newEPC(t testing.TB) *epc.InProcess {
 	t.Helper()
 	e, err := epc.NewInProcess()
@@ -33,31 +49,65 @@ func newEPC(t testing.TB) *epc.InProcess {
 }
 
 type mapperKind struct {
-	name string
-	make func(testing.TB, *epc.InProcess) Mapper
+	name   string
+	remote bool // spawns a child executor
+	make   func(testing.TB, epc.ExecutorProcessControl) Mapper
+}
+
+func inProcessMapper(t testing.TB, e epc.ExecutorProcessControl) Mapper {
+	m, err := NewInProcessMapper(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func copyMapper(t testing.TB, e epc.ExecutorProcessControl) Mapper { return NewCopyMapper(e) }
+
+func shmMapper(t testing.TB, e epc.ExecutorProcessControl) Mapper {
+	m, err := NewSharedMemoryMapper(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 var mappers = []mapperKind{
-	{"in-process", func(t testing.TB, e *epc.InProcess) Mapper {
-		m, err := NewInProcessMapper(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}},
-	{"copy", func(t testing.TB, e *epc.InProcess) Mapper { return NewCopyMapper(e) }},
-	{"shared-memory", func(t testing.TB, e *epc.InProcess) Mapper {
-		m, err := NewSharedMemoryMapper(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}},
+	{name: "in-process", make: inProcessMapper},
+	{name: "copy", make: copyMapper},
+	{name: "shared-memory", make: shmMapper},
+	{name: "child-copy", remote: true, make: copyMapper},
+	{name: "child-shared-memory", remote: true, make: shmMapper},
 }
 
-func newSlab(t testing.TB, kind mapperKind, opts SlabOptions) (*Slab, *epc.InProcess) {
+// spawnExecutor starts this test binary as a child executor (TestMain).
+func spawnExecutor(t testing.TB, stdout io.Writer) *epc.Remote {
 	t.Helper()
-	e := newEPC(t)
+	cmd := exec.Command(os.Args[0])
+	cmd.Stdout = stdout
+	cmd.Stderr = os.Stderr
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	e, err := epc.SpawnChild(ctx, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		e.Close(ctx)
+	})
+	return e
+}
+
+func newSlab(t testing.TB, kind mapperKind, opts SlabOptions) (*Slab, epc.ExecutorProcessControl) {
+	t.Helper()
+	var e epc.ExecutorProcessControl
+	if kind.remote {
+		e = spawnExecutor(t, os.Stdout)
+	} else {
+		e = newEPC(t)
+	}
 	s, err := NewSlab(kind.make(t, e), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -66,9 +116,15 @@ func newSlab(t testing.TB, kind mapperKind, opts SlabOptions) (*Slab, *epc.InPro
 	return s, e
 }
 
-func mapsProt(t testing.TB, addr shared.ExecutorAddr) string {
+// mapsProt returns the protection of addr in the executor e's
+// /proc/PID/maps.
+func mapsProt(t testing.TB, e epc.ExecutorProcessControl, addr shared.ExecutorAddr) string {
 	t.Helper()
-	f, err := os.Open("/proc/self/maps")
+	pid := os.Getpid()
+	if r, ok := e.(*epc.Remote); ok {
+		pid = r.PID()
+	}
+	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +137,7 @@ func mapsProt(t testing.TB, addr shared.ExecutorAddr) string {
 			return perm[:3]
 		}
 	}
-	t.Fatalf("%v not in /proc/self/maps", addr)
+	t.Fatalf("%v not in /proc/%d/maps", addr, pid)
 	return ""
 }
 
@@ -124,9 +180,9 @@ func TestSlabRunCode(t *testing.T) {
 			}
 			copy(segs[0].Mem, ret42(segs[0].Addr, segs[1].Addr))
 			binary.LittleEndian.PutUint32(segs[1].Mem, 42)
-			if kind.name != "in-process" {
+			if kind.name != "in-process" && kind.name != "copy" {
 				// Not finalized yet: the executor's pages stay inaccessible.
-				if got := mapsProt(t, segs[0].Addr); got != "---" {
+				if got := mapsProt(t, e, segs[0].Addr); got != "---" {
 					t.Errorf("executor view of unfinalized code mapped %s", got)
 				}
 			}
@@ -135,7 +191,7 @@ func TestSlabRunCode(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, want := range []string{"r-x", "r--", "rw-"} {
-				if got := mapsProt(t, segs[i].Addr); got != want {
+				if got := mapsProt(t, e, segs[i].Addr); got != want {
 					t.Errorf("segment %d mapped %s, want %s", i, got, want)
 				}
 			}
@@ -146,7 +202,7 @@ func TestSlabRunCode(t *testing.T) {
 			if err := s.Deallocate(ctx, []jitlink.FinalizedAlloc{fa}); err != nil {
 				t.Fatal(err)
 			}
-			if got := mapsProt(t, segs[0].Addr); got != "---" {
+			if got := mapsProt(t, e, segs[0].Addr); got != "---" {
 				t.Errorf("deallocated code mapped %s, want ---", got)
 			}
 			if err := s.Deallocate(ctx, []jitlink.FinalizedAlloc{fa}); err == nil {
@@ -167,7 +223,7 @@ func TestSlabReuseAndCoalesce(t *testing.T) {
 
 func testReuse(t *testing.T, kind mapperKind) {
 	ctx := context.Background()
-	s, _ := newSlab(t, kind, SlabOptions{Size: 1 << 20})
+	s, e := newSlab(t, kind, SlabOptions{Size: 1 << 20})
 	ps := s.ps
 	req := func(n uint64) jitlink.AllocRequest {
 		return jitlink.AllocRequest{Name: "r", Segments: []jitlink.SegmentRequest{{Prot: rw, Size: n * ps, Align: 1}}}
@@ -203,6 +259,12 @@ func testReuse(t *testing.T, kind mapperKind) {
 	}
 	if m := a.Segments()[0].Mem; m[0] != 0 || m[2*ps] != 0 {
 		t.Fatal("reused memory is not zeroed")
+	}
+	if kind.name != "in-process" && !strings.Contains(kind.name, "shared") {
+		// Working memory is a local buffer: check the executor's pages.
+		if got := mapsProt(t, e, a.Segments()[0].Addr); got != "---" {
+			t.Fatalf("reused, unfinalized executor memory mapped %s", got)
+		}
 	}
 	if err := a.Abandon(ctx); err != nil {
 		t.Fatal(err)
@@ -332,7 +394,7 @@ func TestSlabFinalizeLifetime(t *testing.T) {
 	if after := s.Stats().InUse; after != before-s.ps {
 		t.Errorf("in use %d after finalize, want %d (scratch page freed)", after, before-s.ps)
 	}
-	if got := mapsProt(t, segs[0].Addr); got != "---" {
+	if got := mapsProt(t, e, segs[0].Addr); got != "---" {
 		t.Errorf("freed scratch segment mapped %s", got)
 	}
 	if err := s.Deallocate(ctx, []jitlink.FinalizedAlloc{fa}); err != nil {
