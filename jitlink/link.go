@@ -50,8 +50,10 @@ type ExternalDef struct {
 
 // LinkContext connects a link to its environment (the session, through the
 // adapter in orc/objlayer). Link calls its methods in this order:
-// MemoryManager, ModifyPassConfig, LookupExternals, NotifyResolved,
-// NotifyFinalized — or NotifyFailed once if anything goes wrong.
+// ModifyPassConfig, MemoryManager, (ResolveTLS), NotifyResolved,
+// LookupExternals, (ExternalTLS), NotifyFinalized — or NotifyFailed once
+// if anything goes wrong. Calls for one graph never overlap; Link may run
+// concurrently for different graphs.
 type LinkContext interface {
 	// MemoryManager returns the allocator for this graph.
 	MemoryManager() MemoryManager
@@ -63,9 +65,11 @@ type LinkContext interface {
 	// a missing required symbol must be an error (listing every missing
 	// name). It may block; it must honour ctx.
 	LookupExternals(ctx context.Context, syms map[string]SymbolLookupFlags) (map[string]ExternalDef, error)
-	// NotifyResolved is called once every symbol of the graph has its
-	// final address, before the content is fixed up and finalized; the
-	// session can then mark the graph's definitions Resolved.
+	// NotifyResolved is called once every defined symbol of the graph has
+	// its final address (right after allocation), before externals are
+	// looked up and before the content is fixed up and finalized; the
+	// session can then mark the graph's definitions Resolved, so graphs
+	// that depend on each other in a cycle can all proceed.
 	NotifyResolved(ctx context.Context, g *LinkGraph) error
 	// NotifyFinalized hands over the finalized allocation; the graph's
 	// code may now run.
@@ -230,14 +234,17 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 	if err := runPasses(ctx, g, "post-allocation", cfg.PostAllocation); err != nil {
 		return err
 	}
+	// Publish this graph's addresses before waiting for other graphs'
+	// (as LLVM does): graphs that reference each other in a cycle each
+	// resolve before any of them blocks in LookupExternals.
+	if err := lctx.NotifyResolved(ctx, g); err != nil {
+		return fmt.Errorf("jitlink: %s: %w", g.Name, err)
+	}
 	if err := resolveExternals(ctx, g, lctx); err != nil {
 		return err
 	}
 	if err := resolveExternalTLS(ctx, g, lctx); err != nil {
 		return err
-	}
-	if err := lctx.NotifyResolved(ctx, g); err != nil {
-		return fmt.Errorf("jitlink: %s: %w", g.Name, err)
 	}
 	if err := runPasses(ctx, g, "pre-fixup", cfg.PreFixup); err != nil {
 		return err

@@ -3,6 +3,7 @@ package jitlink_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"gorc/jitlink"
@@ -115,5 +116,82 @@ func TestLinkCancelled(t *testing.T) {
 	err := jitlink.Link(ctx, g, lc)
 	if !errors.Is(err, context.Canceled) || lc.Err == nil {
 		t.Fatalf("got %v (notified %v)", err, lc.Err)
+	}
+}
+
+// cycleCtx resolves externals from a shared table filled by NotifyResolved
+// and waits until the names it needs appear, as a session would.
+type cycleCtx struct {
+	jitlinktest.Context
+	table *symTable
+}
+
+type symTable struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	m    map[string]shared.ExecutorAddr
+}
+
+func (c *cycleCtx) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) error {
+	c.table.mu.Lock()
+	for _, s := range g.Symbols {
+		if s.Name != "" {
+			c.table.m[s.Name] = s.Address()
+		}
+	}
+	c.table.cond.Broadcast()
+	c.table.mu.Unlock()
+	return nil
+}
+
+func (c *cycleCtx) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
+	c.table.mu.Lock()
+	defer c.table.mu.Unlock()
+	res := map[string]jitlink.ExternalDef{}
+	for name := range syms {
+		for {
+			if a, ok := c.table.m[name]; ok {
+				res[name] = jitlink.ExternalDef{Addr: a}
+				break
+			}
+			c.table.cond.Wait()
+		}
+	}
+	return res, nil
+}
+
+// TestCyclicGraphs links two graphs that call each other concurrently:
+// each publishes its addresses before looking up the other's.
+func TestCyclicGraphs(t *testing.T) {
+	tab := &symTable{m: map[string]shared.ExecutorAddr{}}
+	tab.cond = sync.NewCond(&tab.mu)
+	mm := jitlinktest.NewMemoryManager(0x100000)
+	mk := func(def, ref string) *jitlink.LinkGraph {
+		g := jitlink.NewLinkGraph(def+".o", amd64.Arch)
+		text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+		b := g.AddContentBlock(text, []byte{0xe8, 0, 0, 0, 0, 0xc3}, 16, 0)
+		g.AddDefinedSymbol(b, 0, def, 6, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+		b.AddEdge(amd64.BranchPCRel32, 1, g.AddExternalSymbol(ref, false), -4)
+		return g
+	}
+	ga, gb := mk("a", "b"), mk("b", "a")
+	errs := make(chan error, 2)
+	for _, g := range []*jitlink.LinkGraph{ga, gb} {
+		go func() {
+			errs <- jitlink.Link(context.Background(), g, &cycleCtx{Context: jitlinktest.Context{MM: mm}, table: tab})
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range [][2]*jitlink.LinkGraph{{ga, gb}, {gb, ga}} {
+		from, to := p[0], p[1]
+		code := from.Symbols[0].Block.Content
+		d := int32(uint32(code[1]) | uint32(code[2])<<8 | uint32(code[3])<<16 | uint32(code[4])<<24)
+		if got := from.Symbols[0].Address() + 5 + shared.ExecutorAddr(int64(d)); got != to.Symbols[0].Address() {
+			t.Errorf("%s calls %v, want %v", from.Name, got, to.Symbols[0].Address())
+		}
 	}
 }
