@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +50,8 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		return err
 	}
 	s := &server{w: w}
-	first, err := wire.ReadFrame(r)
+	br := bufio.NewReaderSize(r, 64<<10)
+	first, err := wire.ReadFrame(br)
 	if err != nil {
 		return fmt.Errorf("executor: reading the controller's hello: %w", err)
 	}
@@ -71,30 +73,18 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	if err := s.send(wire.Frame{Kind: wire.KindHello, Seq: first.Seq, Payload: wire.EncodeHello(hello)}); err != nil {
 		return fmt.Errorf("executor: sending hello: %w", err)
 	}
-	frames := make(chan wire.Frame)
+	// The reader dispatches each call to its own goroutine directly, so a
+	// call costs one goroutine hop on this side.
 	readErr := make(chan error, 1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	go func() {
 		for {
-			f, err := wire.ReadFrame(r)
+			f, err := wire.ReadFrame(br)
 			if err != nil {
 				readErr <- err
 				return
 			}
-			frames <- f
-		}
-	}()
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case err := <-readErr:
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("executor: reading requests: %w", err)
-		case f := <-frames:
 			if f.Kind != wire.KindCall || !f.Op.Valid() {
 				s.send(wire.Frame{Kind: wire.KindError, Op: f.Op, Seq: f.Seq, Payload: []byte(fmt.Sprintf("unexpected %v frame (op %v)", f.Kind, f.Op))})
 				continue
@@ -105,6 +95,15 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 				s.handle(f)
 			}()
 		}
+	}()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case err := <-readErr:
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		return fmt.Errorf("executor: reading requests: %w", err)
 	}
 }
 

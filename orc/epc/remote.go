@@ -1,6 +1,7 @@
 package epc
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -52,7 +53,8 @@ func NewRemote(ctx context.Context, r io.Reader, w io.Writer, c io.Closer) (*Rem
 	return e, e.start(ctx, r)
 }
 
-func (e *Remote) start(ctx context.Context, r io.Reader) error {
+func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
+	r := bufio.NewReaderSize(r0, 64<<10) // header and payload in one read
 	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: new(wire.Encoder).U64(wire.Version).Payload()}); err != nil {
 		return fmt.Errorf("epc: sending hello to the executor: %w", err)
 	}

@@ -23,6 +23,9 @@ import (
 // TestMain turns the test binary into an executor when it is spawned as
 // one (SpawnChild sets GORC_EXECUTOR_FDS).
 func TestMain(m *testing.M) {
+	if os.Getenv("GORC_PINGPONG") != "" {
+		pingPongChild()
+	}
 	if os.Getenv(executor.FDsEnv) != "" {
 		if err := executor.ServeInheritedFDs(context.Background()); err != nil {
 			fmt.Fprintln(os.Stderr, "executor:", err)
