@@ -884,10 +884,14 @@ func (p *parser) instrBody() *Instr {
 	case op == OpCall:
 		in.Flags |= p.parseFMF()
 		for p.tok.kind == tWord && !p.isTypeStart() {
-			p.skipParamAttrs()
+			if valueWords[p.tok.text] {
+				p.fail("expected a type, found '%s'", p.tok.text)
+			}
 			if ignoredWords[p.tok.text] {
 				p.next()
+				continue
 			}
+			p.skipParamAttrs()
 		}
 		ret := p.parseType()
 		var ft *Type

@@ -1,0 +1,35 @@
+package passes
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gorc/ir"
+)
+
+// FuzzPasses runs the -O2 pipeline on any IR text that parses and
+// verifies: no pass may panic, hang or produce IR that fails to verify.
+func FuzzPasses(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.ll")
+	for _, file := range files {
+		if src, err := os.ReadFile(file); err == nil {
+			f.Add(src)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 1<<14 {
+			return
+		}
+		m, err := ir.Parse("fuzz.ll", src)
+		if err != nil || ir.Verify(m) != nil {
+			return
+		}
+		pm := ForLevel(2)
+		pm.Verify = true
+		if err := pm.Run(context.Background(), m); err != nil {
+			t.Fatalf("%v\ninput:\n%s", err, src)
+		}
+	})
+}
