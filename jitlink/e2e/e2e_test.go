@@ -79,6 +79,14 @@ int main(int argc, char **argv) {
 var args = []string{"prog", "-a", "-b", "xyz", "-a", "rest"}
 
 func TestMain(m *testing.M) {
+	if drv := os.Getenv("GORC_JITLINK_E2E_DRIVER"); drv != "" {
+		code, err := runStatic(drv, []string{os.Getenv("GORC_JITLINK_E2E_ARCHIVE")}, os.Getenv("GORC_JITLINK_E2E_LOW") == "1")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e helper:", err)
+			os.Exit(120)
+		}
+		os.Exit(code)
+	}
 	if obj := os.Getenv("GORC_JITLINK_E2E_OBJ"); obj != "" {
 		code, err := runJIT(obj, os.Getenv("GORC_JITLINK_E2E_LOW") == "1")
 		if err != nil {
