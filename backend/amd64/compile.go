@@ -38,6 +38,16 @@ type Options struct {
 	Verify bool
 	// NoEHFrame omits the .eh_frame section.
 	NoEHFrame bool
+	// Only, if non-nil, restricts the object to these functions of the
+	// module (per-function compilation for lazy JITs): every other
+	// function is referenced as an external symbol, and definitions with
+	// internal or private linkage become global symbols with hidden
+	// visibility so that the partitions of one module link together.
+	Only []*ir.Function
+	// OmitGlobals references the module's global variables as external
+	// symbols instead of defining them (for all partitions but the one
+	// that carries the globals).
+	OmitGlobals bool
 }
 
 // Stats describes one compilation.
@@ -54,7 +64,9 @@ type Result struct {
 	Stats  Stats
 }
 
-// Compile compiles m to an ELF64 x86-64 relocatable object.
+// Compile compiles m to an ELF64 x86-64 relocatable object. It uses the
+// scratch ID fields of m's blocks, instructions and parameters, so one
+// module must not be compiled by two goroutines at once.
 func Compile(m *ir.Module, opts Options) ([]byte, error) {
 	r, err := CompileModule(context.Background(), m, opts)
 	if err != nil {
@@ -91,7 +103,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 	mc.a.Buf = make([]byte, 0, 8*n+64)
 	fc := &fnCompiler{mc: mc}
 	for _, f := range m.Funcs {
-		if f.IsDeclaration() {
+		if f.IsDeclaration() || !mc.here[f] {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -122,12 +134,13 @@ type moduleCompiler struct {
 	stats   Stats
 	curName string
 	fdes    []fde
+	here    map[ir.Value]bool // functions and globals defined in this object
 }
 
 func newModuleCompiler(m *ir.Module, opts Options) *moduleCompiler {
 	w := elfw.New()
 	w.FileName = opts.SourceName
-	mc := &moduleCompiler{m: m, opts: opts, w: w, text: w.Text(), syms: make(map[ir.Value]elfw.SymID), consts: make(map[uint64]elfw.SymID), negMask: -1}
+	mc := &moduleCompiler{m: m, opts: opts, w: w, text: w.Text(), syms: make(map[ir.Value]elfw.SymID), consts: make(map[uint64]elfw.SymID), negMask: -1, here: make(map[ir.Value]bool)}
 	return mc
 }
 
@@ -147,13 +160,13 @@ func (mc *moduleCompiler) symbolFor(v ir.Value) (int32, bool) {
 	switch x := v.(type) {
 	case *ir.Function:
 		if id, ok := mc.syms[v]; ok {
-			return int32(id), !x.IsDeclaration()
+			return int32(id), mc.here[v]
 		}
 		// A function of another module or not yet seen: external.
 		return mc.externSym(x.Name), false
 	case *ir.Global:
 		if id, ok := mc.syms[v]; ok {
-			return int32(id), x.Init != nil
+			return int32(id), mc.here[v]
 		}
 		return mc.externSym(x.Name), false
 	}
@@ -214,8 +227,24 @@ func (mc *moduleCompiler) negMaskSym() int32 {
 // data of defined globals.
 func (mc *moduleCompiler) globals() error {
 	w := mc.w
+	var only map[*ir.Function]bool
+	if mc.opts.Only != nil {
+		only = make(map[*ir.Function]bool, len(mc.opts.Only))
+		for _, f := range mc.opts.Only {
+			only[f] = true
+		}
+	}
+	partitioned := only != nil || mc.opts.OmitGlobals
+	// bind gives the binding and visibility of a definition.
+	bind := func(l ir.Linkage) (elfw.Bind, elfw.Visibility) {
+		b := bindOf(l)
+		if b == elfw.BindLocal && partitioned {
+			return elfw.BindGlobal, elfw.VisHidden
+		}
+		return b, elfw.VisDefault
+	}
 	for _, f := range mc.m.Funcs {
-		if f.IsDeclaration() {
+		if f.IsDeclaration() || only != nil && !only[f] {
 			if _, ok := mc.syms[f]; !ok {
 				b := elfw.BindGlobal
 				if f.Linkage == ir.ExternWeak {
@@ -229,14 +258,16 @@ func (mc *moduleCompiler) globals() error {
 			}
 			continue
 		}
-		id, err := w.AddSymbol(elfw.Symbol{Name: f.Name, Section: mc.text, Bind: bindOf(f.Linkage), Type: elfw.TypeFunc})
+		b, vis := bind(f.Linkage)
+		id, err := w.AddSymbol(elfw.Symbol{Name: f.Name, Section: mc.text, Bind: b, Visibility: vis, Type: elfw.TypeFunc})
 		if err != nil {
 			return fmt.Errorf("amd64: function @%s: %w", f.Name, err)
 		}
 		mc.syms[f] = id
+		mc.here[f] = true
 	}
 	for _, g := range mc.m.Globals {
-		if g.Init == nil {
+		if g.Init == nil || mc.opts.OmitGlobals {
 			b := elfw.BindGlobal
 			if g.Linkage == ir.ExternWeak {
 				b = elfw.BindWeak
@@ -277,11 +308,13 @@ func (mc *moduleCompiler) globals() error {
 			off = sec.AlignTo(align, 0)
 			sec.Append(make([]byte, size))
 		}
-		id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Section: sec, Value: off, Size: uint64(size), Bind: bindOf(g.Linkage), Type: elfw.TypeObject})
+		b, vis := bind(g.Linkage)
+		id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Section: sec, Value: off, Size: uint64(size), Bind: b, Visibility: vis, Type: elfw.TypeObject})
 		if err != nil {
 			return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
 		}
 		mc.syms[g] = id
+		mc.here[g] = true
 		if !zero {
 			if err := mc.initData(g, sec, off); err != nil {
 				return err

@@ -5,10 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"gorc/backend/amd64"
+	"gorc/ir"
 	"gorc/ir/passes"
 	"gorc/kaleidoscope"
 )
@@ -69,6 +71,68 @@ func TestKaleidoscopeCorpus(t *testing.T) {
 					t.Errorf("output differs\ngot:\n%s\nwant:\n%s", out, want)
 				}
 			})
+		}
+	}
+}
+
+// TestPartitionedCompilation compiles every function of a program into
+// its own object (Options.Only) plus one object with the globals, as a
+// lazy JIT does, links them all with gcc and checks the output.
+func TestPartitionedCompilation(t *testing.T) {
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatal("gcc is required for this test but was not found in PATH (bash scripts/deps.sh installs it)")
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"mandel", "operators", "var"} {
+		p := "../../kaleidoscope/testdata/" + name + ".k"
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile("../../kaleidoscope/testdata/" + name + ".out")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, diags, err := kaleidoscope.Compile(context.Background(), p, []string{p}, [][]byte{src})
+		if err != nil || len(diags) > 0 {
+			t.Fatalf("front end: %v %v", err, diags)
+		}
+		if err := passes.ForLevel(2).Run(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"-o", filepath.Join(dir, name)}
+		obj, err := amd64.Compile(m, amd64.Options{Only: []*ir.Function{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := filepath.Join(dir, name+"-globals.o")
+		os.WriteFile(o, obj, 0o644)
+		args = append(args, o)
+		n := 0
+		for _, f := range m.Funcs {
+			if f.IsDeclaration() {
+				continue
+			}
+			obj, err := amd64.Compile(m, amd64.Options{Only: []*ir.Function{f}, OmitGlobals: true})
+			if err != nil {
+				t.Fatalf("@%s: %v", f.Name, err)
+			}
+			o := filepath.Join(dir, name+"-"+strconv.Itoa(n)+".o")
+			os.WriteFile(o, obj, 0o644)
+			args = append(args, o)
+			n++
+		}
+		args = append(args, "-lm")
+		if out, err := exec.Command(gcc, args...).CombinedOutput(); err != nil {
+			t.Fatalf("gcc: %v\n%s", err, out)
+		}
+		out, err := exec.Command(filepath.Join(dir, name)).Output()
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		if string(out) != string(want) {
+			t.Errorf("%s: %d partitions: output differs\ngot:\n%s\nwant:\n%s", name, n, out, want)
 		}
 	}
 }
