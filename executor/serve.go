@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,9 +35,12 @@ func ServeInheritedFDs(ctx context.Context) error {
 	}
 	os.Unsetenv(FDsEnv) // not inherited by the program's children
 	r := os.NewFile(uintptr(rfd), "gorc-executor-in")
-	w := os.NewFile(uintptr(wfd), "gorc-executor-out")
 	defer r.Close()
-	defer w.Close()
+	w := r
+	if wfd != rfd {
+		w = os.NewFile(uintptr(wfd), "gorc-executor-out")
+		defer w.Close()
+	}
 	return Serve(ctx, r, w)
 }
 
@@ -280,4 +285,58 @@ func (s *server) dispatch(f wire.Frame) ([]byte, error) {
 		return nil, errNoAnswer
 	}
 	return nil, fmt.Errorf("executor: operation %v not supported", f.Op)
+}
+
+// ServeListener accepts controllers on ln one at a time until ctx is done
+// or ln fails. Each connection is served by a fresh executor process
+// (argv, e.g. {"/path/to/gorc", "executor"}, started with FDsEnv naming
+// the connection), so a program that ends its executor with exit(), or a
+// crash, ends only that process and the listener goes on with the next
+// controller. The children share the listener's stdin, stdout and stderr.
+// logf (may be nil) reports each session's end.
+func ServeListener(ctx context.Context, ln net.Listener, argv []string, logf func(format string, args ...any)) error {
+	if len(argv) == 0 {
+		return fmt.Errorf("executor: serve listener: empty executor command")
+	}
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	go func() {
+		<-ctx.Done()
+		ln.Close()
+	}()
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("executor: accept on %v: %w", ln.Addr(), err)
+		}
+		err = serveConnInChild(ctx, conn, argv)
+		logf("executor: session with %v ended: %v", conn.RemoteAddr(), err)
+	}
+}
+
+func serveConnInChild(ctx context.Context, conn net.Conn, argv []string) error {
+	defer conn.Close()
+	fc, ok := conn.(interface{ File() (*os.File, error) })
+	if !ok {
+		return fmt.Errorf("executor: connection %T has no file descriptor", conn)
+	}
+	f, err := fc.File()
+	if err != nil {
+		return fmt.Errorf("executor: connection descriptor: %w", err)
+	}
+	defer f.Close()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.ExtraFiles = []*os.File{f}
+	cmd.Env = append(os.Environ(), FDsEnv+"=3,3")
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("executor: starting %s: %w", argv[0], err)
+	}
+	f.Close()
+	conn.Close()
+	return cmd.Wait()
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -529,4 +531,22 @@ func (e *Remote) ExitStatus() error {
 	default:
 		return nil
 	}
+}
+
+// Dial connects to an executor listening on a TCP address ("host:port" or
+// "tcp://host:port", e.g. `gorc executor -listen 127.0.0.1:20000`) and
+// performs the handshake. A lost connection fails every pending call.
+func Dial(ctx context.Context, addr string) (*Remote, error) {
+	addr = strings.TrimPrefix(addr, "tcp://")
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("epc: connecting to executor %s: %w", addr, err)
+	}
+	e, err := NewRemote(ctx, conn, conn, conn)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("epc: executor %s: %w", addr, err)
+	}
+	return e, nil
 }

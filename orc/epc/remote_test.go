@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"strings"
@@ -303,5 +304,49 @@ func BenchmarkRemoteWrapperCall(b *testing.B) {
 		if _, err := e.CallWrapper(ctx, call); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestRemoteTCP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- executor.ServeListener(ctx, ln, []string{os.Args[0]}, t.Logf) }()
+	addr := "tcp://" + ln.Addr().String()
+	// First controller: runs code, then crashes its executor.
+	e, err := Dial(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := e.RunAsMain(ctx, loadCode(t, e, []byte{0xb8, 42, 0, 0, 0, 0xc3}), nil); err != nil || st != 42 {
+		t.Fatalf("over TCP: %d %v", st, err)
+	}
+	if e.PID() == os.Getpid() {
+		t.Fatal("session not served by a child process")
+	}
+	_, err = e.RunAsMain(ctx, loadCode(t, e, []byte{0x8b, 0x04, 0x25, 0, 0, 0, 0, 0xc3}), nil)
+	if !errors.Is(err, ErrExecutorLost) {
+		t.Fatalf("crash over TCP: %v", err)
+	}
+	e.Close(ctx)
+	// The listener serves the next controller.
+	e2, err := Dial(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := e2.CallWrapper(ctx, shared.WrapperCall{Fn: e2.BootstrapSymbols()[EchoName], Arg: []byte("again")}); err != nil || string(out) != "again" {
+		t.Fatalf("second session: %q %v", out, err)
+	}
+	e2.Close(ctx)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("listener ended with %v", err)
+	}
+	if _, err := Dial(context.Background(), "127.0.0.1:1"); err == nil {
+		t.Error("dial of a closed port succeeded")
 	}
 }
