@@ -460,6 +460,17 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		sz := asm.Size(m.sz)
 		if m.flags&flBImm != 0 {
 			d := fc.dstReg(m.dst)
+			if ra, _, ok := fc.srcLoc(m.a); ok && ra != d && ra.IsGPR() && (op == asm.Add || op == asm.Sub && m.imm != math.MinInt32) {
+				// mov+add becomes one lea (flags are never live here; the
+				// bits above a 32-bit result are unspecified anyway).
+				disp := int32(m.imm)
+				if op == asm.Sub {
+					disp = -disp
+				}
+				a.Lea(d, asm.M(ra, disp))
+				fc.storeDst(m.dst, d)
+				return
+			}
 			fc.load(d, m.a)
 			a.AluRI(op, sz, d, int32(m.imm))
 			fc.storeDst(m.dst, d)

@@ -88,6 +88,18 @@ func Listing(obj []byte, syntax Syntax) (string, error) {
 			} else {
 				text = x86asm.GNUSyntax(inst, uint64(pc), symname)
 			}
+			if err == nil {
+				if rel, ok := inst.Args[0].(x86asm.Rel); ok {
+					target := uint64(int64(pc+n) + int64(rel))
+					if name, base := symname(target); name != "" {
+						if target == base {
+							text += fmt.Sprintf(" <%s>", name)
+						} else {
+							text += fmt.Sprintf(" <%s+%#x>", name, target-base)
+						}
+					}
+				}
+			}
 			var hex strings.Builder
 			for _, b := range code[pc : pc+n] {
 				fmt.Fprintf(&hex, "%02x ", b)
