@@ -447,7 +447,9 @@ func (r *reader) sections() error {
 		if s.flags&(elf.SHF_MERGE|elf.SHF_STRINGS) == elf.SHF_MERGE|elf.SHF_STRINGS {
 			flags |= jitlink.SectionMergeStrings
 		}
-		if s.flags&shfRetain != 0 {
+		if s.flags&shfRetain != 0 || isCIdent(name) {
+			// C-identifier sections may be walked with __start_/__stop_
+			// from another object: keep them, as GNU ld does.
 			flags |= jitlink.SectionKeepAlive
 		}
 		// Same-named sections outside groups share one jitlink section so
