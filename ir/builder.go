@@ -1,8 +1,8 @@
 package ir
 
 // Builder appends instructions to a block, like LLVM's IRBuilder. Names
-// passed to the builder are made unique within the function ("addtmp",
-// "addtmp1", ...); "" leaves the value unnamed.
+// passed to the builder may repeat: the printer makes them unique within
+// the function ("addtmp", "addtmp1", ...); "" leaves the value unnamed.
 //
 // The builder does not type-check: ill-typed IR is reported by Verify.
 type Builder struct {

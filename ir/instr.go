@@ -288,7 +288,6 @@ type Instr struct {
 	Block    *Block   // the containing block
 	ID       int      // scratch number for passes and the backend
 	Aux      any      // scratch slot for passes and the backend
-	named    bool
 }
 
 func (in *Instr) Type() *Type   { return in.Typ }

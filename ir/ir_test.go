@@ -358,3 +358,23 @@ dead:
 		t.Errorf("DF(d) = %v", got)
 	}
 }
+
+// TestPrinterUniquifiesNames checks that repeated names get fresh
+// suffixes that avoid names already in use, and that the result parses.
+func TestPrinterUniquifiesNames(t *testing.T) {
+	m := NewModule("u")
+	f, _ := m.NewFunction("f", FuncType(F64, []*Type{F64}, false), []string{"x"})
+	b := NewBuilder()
+	b.SetInsertPoint(f.NewBlock("x"))
+	a := b.FAdd(f.Params[0], NewFloat(1), "x")
+	c := b.FAdd(a, NewFloat(2), "x1")
+	d := b.FAdd(c, NewFloat(3), "x")
+	b.Ret(d)
+	out := f.String()
+	for _, want := range []string{"x2:", "%x3 = fadd double %x, 1.000000e+00", "%x1 = fadd double %x3, 2.000000e+00", "%x4 = fadd double %x1, 3.000000e+00", "ret double %x4"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	roundTrip(t, "u.ll", m.String())
+}

@@ -614,7 +614,6 @@ func (p *parser) body() {
 		}
 		in := p.instruction()
 		in.Block = cur
-		in.named = true
 		cur.Instrs = append(cur.Instrs, in)
 		if in.Op.IsTerminator() {
 			cur = nil

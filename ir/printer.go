@@ -9,8 +9,9 @@ import (
 // printer writes LLVM IR text. It numbers unnamed values per function the
 // way LLVM does (parameters, then blocks and instructions in order).
 type printer struct {
-	sb   strings.Builder
-	nums map[Value]int
+	sb    strings.Builder
+	nums  map[Value]int
+	names map[Value]string // renamed duplicates
 }
 
 func newPrinter() *printer { return &printer{} }
@@ -91,6 +92,7 @@ func (p *printer) global(g *Global) {
 
 func (p *printer) number(f *Function) {
 	p.nums = make(map[Value]int)
+	p.uniquify(f)
 	n := 0
 	for _, a := range f.Params {
 		if a.Name == "" {
@@ -119,7 +121,73 @@ func (p *printer) ident(v Value) string {
 	if n, ok := p.nums[v]; ok {
 		return "%" + strconv.Itoa(n)
 	}
+	if s, ok := p.names[v]; ok {
+		return localIdent(s)
+	}
 	return v.Ident()
+}
+
+// uniquify gives every value or block of f whose name repeats an earlier
+// one a fresh name (name1, name2, ...) for printing, avoiding every name
+// already present.
+func (p *printer) uniquify(f *Function) {
+	p.names = nil
+	all := make(map[string]int, f.NumInstrs()+len(f.Params)+len(f.Blocks))
+	dup := false
+	note := func(name string) {
+		if name == "" {
+			return
+		}
+		if _, ok := all[name]; ok {
+			dup = true
+		}
+		all[name] = 0
+	}
+	for _, a := range f.Params {
+		note(a.Name)
+	}
+	for _, b := range f.Blocks {
+		note(b.Name)
+		for _, in := range b.Instrs {
+			if in.HasResult() {
+				note(in.Name)
+			}
+		}
+	}
+	if !dup {
+		return
+	}
+	p.names = make(map[Value]string)
+	used := make(map[string]bool, len(all))
+	assign := func(v Value, name string) {
+		if name == "" {
+			return
+		}
+		if !used[name] {
+			used[name] = true
+			return
+		}
+		for {
+			all[name]++
+			cand := name + strconv.Itoa(all[name])
+			if _, taken := all[cand]; !taken && !used[cand] {
+				used[cand] = true
+				p.names[v] = cand
+				return
+			}
+		}
+	}
+	for _, a := range f.Params {
+		assign(a, a.Name)
+	}
+	for _, b := range f.Blocks {
+		assign(b, b.Name)
+		for _, in := range b.Instrs {
+			if in.HasResult() {
+				assign(in, in.Name)
+			}
+		}
+	}
 }
 
 func (p *printer) typedIdent(v Value) string {

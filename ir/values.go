@@ -251,14 +251,12 @@ func (b *Block) Phis() []*Instr {
 // Append adds in at the end of b.
 func (b *Block) Append(in *Instr) {
 	in.Block = b
-	b.Func.nameInstr(in)
 	b.Instrs = append(b.Instrs, in)
 }
 
 // Insert inserts in before position i of b.
 func (b *Block) Insert(i int, in *Instr) {
 	in.Block = b
-	b.Func.nameInstr(in)
 	b.Instrs = append(b.Instrs, nil)
 	copy(b.Instrs[i+1:], b.Instrs[i:])
 	b.Instrs[i] = in
@@ -294,9 +292,12 @@ func (f *Function) Entry() *Block {
 	return f.Blocks[0]
 }
 
-// NewBlock appends a new block named name (made unique) to f.
+// NewBlock appends a new block named name to f.
+//
+// Names of values and blocks need not be unique in memory: the printer
+// makes them unique (x, x1, x2, ...) when it writes the text form.
 func (f *Function) NewBlock(name string) *Block {
-	b := &Block{Name: f.UniqueName(name), Func: f, Index: len(f.Blocks)}
+	b := &Block{Name: name, Func: f, Index: len(f.Blocks)}
 	f.Blocks = append(f.Blocks, b)
 	return b
 }
@@ -312,11 +313,13 @@ func (f *Function) AddBlock(b *Block) {
 // NewDetachedBlock returns a block that belongs to f (for naming) but is
 // not yet in f.Blocks; add it later with AddBlock.
 func (f *Function) NewDetachedBlock(name string) *Block {
-	return &Block{Name: f.UniqueName(name), Func: f, Index: -1}
+	return &Block{Name: name, Func: f, Index: -1}
 }
 
 // UniqueName returns name, or name with a numeric suffix if a value of f
-// already has that name, and reserves it. "" stays "" (unnamed).
+// already has that name, and reserves it. "" stays "" (unnamed). Builders
+// need not call it (the printer uniquifies names); it is for callers that
+// want unique names in memory.
 func (f *Function) UniqueName(name string) string {
 	if name == "" {
 		return ""
@@ -353,13 +356,6 @@ func (f *Function) UniqueName(name string) string {
 			return cand
 		}
 	}
-}
-
-func (f *Function) nameInstr(in *Instr) {
-	if f != nil && in.Name != "" && !in.named {
-		in.Name = f.UniqueName(in.Name)
-	}
-	in.named = true
 }
 
 // Renumber sets Block.Index to each block's position in f.Blocks.

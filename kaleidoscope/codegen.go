@@ -26,6 +26,9 @@ type Generator struct {
 	// Exprs are the functions made for top-level expressions, in program
 	// order.
 	Exprs []*ir.Function
+	// VerifyEach runs ir.VerifyFunction on every generated function (a
+	// self-check, off by default for speed).
+	VerifyEach bool
 
 	b      *ir.Builder
 	file   string
@@ -247,8 +250,10 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	}
 	v := g.expr(def.Body)
 	g.b.Ret(v)
-	if err := ir.VerifyFunction(f); err != nil {
-		g.errAt(pr.Pos, "internal error: generated invalid IR: %v", err)
+	if g.VerifyEach {
+		if err := ir.VerifyFunction(f); err != nil {
+			g.errAt(pr.Pos, "internal error: generated invalid IR: %v", err)
+		}
 	}
 	ok = true
 	if def.TopLevel {
