@@ -123,3 +123,63 @@ func BenchmarkIntern(b *testing.B) {
 		p.Intern("sqlite3_open_v2")
 	}
 }
+
+// BenchmarkEmitWaitersOnLongChain emits, while a blocker keeps a chain of
+// k emitted symbols from becoming Ready, m symbols that each depend on the
+// chain's head and already have a waiter. A cycle search that always walked
+// forward would cost O(k) per symbol (O(k·m) in all); the two-way search
+// stops at the small backward side.
+func BenchmarkEmitWaitersOnLongChain(b *testing.B) {
+	const k, m = 2000, 2000
+	for i := 0; i < b.N; i++ {
+		es := orc.NewExecutionSession()
+		jd, _ := es.CreateJITDylib("main")
+		mrs := map[orc.SymbolName]*orc.MaterializationResponsibility{}
+		name := func(s string, j int) orc.SymbolName { return es.Intern(fmt.Sprintf("%s%d", s, j)) }
+		var all []orc.SymbolName
+		add := func(n orc.SymbolName) {
+			all = append(all, n)
+			jd.Define(&orc.SimpleMaterializationUnit{UnitName: n.String(), Syms: orc.SymbolFlagsMap{n: orc.Exported},
+				MaterializeFunc: func(_ context.Context, r *orc.MaterializationResponsibility) { mrs[n] = r }}, nil)
+		}
+		blocker := es.Intern("blocker")
+		add(blocker)
+		for j := 0; j < k; j++ {
+			add(name("c", j))
+		}
+		for j := 0; j < m; j++ {
+			add(name("x", j))
+			add(name("w", j))
+		}
+		done := 0
+		es.LookupAsync(context.Background(), orc.LookupKindStatic, orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(all...), orc.SymbolStateReady,
+			func(_ orc.SymbolMap, err error) {
+				if err != nil {
+					b.Error(err)
+				}
+				done++
+			}, nil)
+		for n, r := range mrs {
+			r.NotifyResolved(orc.SymbolMap{n: {Addr: 1}})
+		}
+		emit := func(n, dep orc.SymbolName) {
+			err := mrs[n].NotifyEmitted([]orc.SymbolDependenceGroup{{Symbols: []orc.SymbolName{n}, Dependencies: map[*orc.JITDylib][]orc.SymbolName{jd: {dep}}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		emit(name("c", 0), blocker)
+		for j := 1; j < k; j++ {
+			emit(name("c", j), name("c", j-1))
+		}
+		for j := 0; j < m; j++ {
+			emit(name("w", j), name("x", j))
+			emit(name("x", j), name("c", k-1))
+		}
+		mrs[blocker].NotifyEmitted(nil)
+		if done != 1 {
+			b.Fatal("lookup did not complete")
+		}
+		es.EndSession(context.Background())
+	}
+}

@@ -13,7 +13,9 @@ package orc
 // removes its symbols from their dependants' deps (O(edges) in total).
 // When a node X is added, a cycle through X exists only if X has an edge to
 // an emitted node and some node waits for X; then the nodes both reachable
-// from X and reaching X are merged into the largest of them.
+// from X and reaching X are merged into the largest of them. The search
+// runs forward and backward alternately and stops when either side is
+// exhausted, so its cost is bounded by the smaller of the two sets.
 
 type depNode struct {
 	syms  []*symbolEntry
@@ -56,40 +58,82 @@ func (es *ExecutionSession) addNodeLocked(n *depNode) *depNode {
 	if !waited {
 		return n
 	}
-	// Forward: nodes reachable from n.
+	// A cycle through n exists iff the set F of nodes reachable from n and
+	// the set B of nodes reaching n share a node other than n; the cycle
+	// (the strongly connected component of n) is then F∩B. Search both
+	// directions alternately, one node at a time, until one side is
+	// exhausted: the cost is bounded by the smaller side. Then search the
+	// other direction only within the exhausted side.
 	es.epoch++
 	fwd := es.epoch
-	n.mark = fwd
-	stack := []*depNode{n}
-	reach := 1
-	for len(stack) > 0 {
-		m := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	es.epoch++
+	bwd := es.epoch
+	n.mark, n.bmark = fwd, bwd
+	fstack := []*depNode{n}
+	bstack := []*depNode{n}
+	fsize, bsize := 1, 1
+	for len(fstack) > 0 && len(bstack) > 0 {
+		m := fstack[len(fstack)-1]
+		fstack = fstack[:len(fstack)-1]
 		for d := range m.deps {
 			if o := d.node; o != nil && o.mark != fwd {
 				o.mark = fwd
-				reach++
-				stack = append(stack, o)
+				fsize++
+				fstack = append(fstack, o)
+			}
+		}
+		m = bstack[len(bstack)-1]
+		bstack = bstack[:len(bstack)-1]
+		for _, s := range m.syms {
+			for o := range s.dependants {
+				if o.bmark != bwd {
+					o.bmark = bwd
+					bsize++
+					bstack = append(bstack, o)
+				}
 			}
 		}
 	}
-	if reach == 1 {
-		return n
-	}
-	// Backward within the forward set: the strongly connected component
-	// of n.
-	es.epoch++
-	bwd := es.epoch
-	n.bmark = bwd
-	scc := []*depNode{n}
-	stack = append(stack[:0], n)
-	for len(stack) > 0 {
-		m := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, s := range m.syms {
-			for o := range s.dependants {
-				if o.mark == fwd && o.bmark != bwd {
-					o.bmark = bwd
+	var scc []*depNode
+	if len(fstack) == 0 {
+		// F is complete: walk backward from n inside F.
+		if fsize == 1 {
+			return n
+		}
+		es.epoch++
+		b2 := es.epoch
+		n.bmark = b2
+		scc = append(scc, n)
+		stack := append(bstack[:0], n)
+		for len(stack) > 0 {
+			m := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, s := range m.syms {
+				for o := range s.dependants {
+					if o.mark == fwd && o.bmark != b2 {
+						o.bmark = b2
+						scc = append(scc, o)
+						stack = append(stack, o)
+					}
+				}
+			}
+		}
+	} else {
+		// B is complete: walk forward from n inside B.
+		if bsize == 1 {
+			return n
+		}
+		es.epoch++
+		f2 := es.epoch
+		n.mark = f2
+		scc = append(scc, n)
+		stack := append(fstack[:0], n)
+		for len(stack) > 0 {
+			m := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for d := range m.deps {
+				if o := d.node; o != nil && o.bmark == bwd && o.mark != f2 {
+					o.mark = f2
 					scc = append(scc, o)
 					stack = append(stack, o)
 				}
