@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -24,6 +25,20 @@ import (
 // compile compiles src (C, or C++ when lang is "c++") with gcc/g++ and the
 // given flags and returns the object bytes.
 func compile(t testing.TB, lang, src string, flags ...string) []byte {
+	t.Helper()
+	key := lang + "\x00" + strings.Join(flags, " ") + "\x00" + src
+	if b, ok := compiled.Load(key); ok {
+		return b.([]byte)
+	}
+	b := compileUncached(t, lang, src, flags...)
+	compiled.Store(key, b)
+	return b
+}
+
+// compiled caches objects per (language, flags, source) within a test run.
+var compiled sync.Map
+
+func compileUncached(t testing.TB, lang, src string, flags ...string) []byte {
 	t.Helper()
 	cc := "gcc"
 	if lang == "c++" {
