@@ -90,6 +90,13 @@ func (p *PoolDispatcher) worker() {
 		t := p.queue[p.head]
 		p.queue[p.head] = nil
 		p.head++
+		if p.head >= 1024 && p.head*2 >= len(p.queue) {
+			// Under continuous load the queue never drains: compact
+			// it so its backing array does not grow without bound.
+			n := copy(p.queue, p.queue[p.head:])
+			clear(p.queue[n:])
+			p.queue, p.head = p.queue[:n], 0
+		}
 		p.mu.Unlock()
 		t()
 	}
