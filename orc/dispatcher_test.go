@@ -92,3 +92,36 @@ func TestEndSessionWaitsForMaterializers(t *testing.T) {
 		t.Fatal("materializer did not finish")
 	}
 }
+
+func TestPoolDispatcherFIFOUnderLoad(t *testing.T) {
+	p := orc.NewPoolDispatcher(1)
+	const n = 5000
+	var mu sync.Mutex
+	var order []int
+	release := make(chan struct{})
+	p.Dispatch(func() { <-release })
+	for i := 0; i < n; i++ {
+		i := i
+		p.Dispatch(func() {
+			mu.Lock()
+			order = append(order, i)
+			mu.Unlock()
+			if i%700 == 0 {
+				// Keep feeding the queue while it drains.
+				p.Dispatch(func() {})
+			}
+		})
+	}
+	close(release)
+	if err := p.Shutdown(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	if len(order) != n {
+		t.Fatalf("ran %d of %d tasks", len(order), n)
+	}
+	for i, v := range order {
+		if v != i {
+			t.Fatalf("task %d ran at position %d", v, i)
+		}
+	}
+}
