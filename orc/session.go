@@ -32,7 +32,8 @@ type ExecutionSession struct {
 // Option configures an ExecutionSession.
 type Option func(*ExecutionSession)
 
-// WithDispatcher sets the dispatcher (default: InPlaceDispatcher).
+// WithDispatcher sets the dispatcher (default: InPlaceDispatcher). The
+// session owns it: EndSession shuts it down.
 func WithDispatcher(d Dispatcher) Option {
 	return func(es *ExecutionSession) { es.dispatcher = d }
 }
