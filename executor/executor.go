@@ -550,7 +550,28 @@ type Program struct {
 // A crash of the program kills the process by the signal (see
 // InstallCrashHandlers), as it would kill the native program.
 // It returns only if the thread cannot be started.
-func RunProgram(p Program) error { return runProgram(p, false) }
+func RunProgram(p Program) error {
+	exitHookMu.Lock()
+	report := exitHook != nil
+	exitHookMu.Unlock()
+	return runProgram(p, report)
+}
+
+// OnProgramExit sets a function that RunProgram calls with the program's
+// exit status after every atexit handler, destructor and finalizer of the
+// program has run and C stdio has been flushed, just before the process
+// ends (for example to print timing). It runs on the program's thread
+// during exit(): it must not block for long and must not call exit.
+func OnProgramExit(f func(status int)) {
+	exitHookMu.Lock()
+	exitHook = f
+	exitHookMu.Unlock()
+}
+
+// FlushStdio flushes every C stdio stream (fflush(NULL)). Call it before
+// ending the process another way than exit() after RunAsMain, or the
+// program's buffered output is lost.
+func FlushStdio() { C.gorc_flush_stdio() }
 
 func runProgram(p Program, report bool) error {
 	if p.Main == 0 {

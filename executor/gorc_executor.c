@@ -277,19 +277,22 @@ static void run_inits(const uint64_t *inits, size_t n, int argc, char **argv) {
 
 extern void gorcProgramExited(int status);
 
+static volatile int report_enabled;
+
 static void report_exit(int status, void *arg) {
 	(void)arg;
+	if (!report_enabled) return;
 	fflush(NULL); /* the program's output goes out before its status */
 	gorcProgramExited(status);
 }
 
+/* Registered when the executor is loaded, before any program or service
+ * can register a handler, so it runs after all of them. */
+__attribute__((constructor)) static void register_reporter(void) { on_exit(report_exit, NULL); }
+
 static void *program_thread(void *p) {
 	struct run_ctx *c = p;
-	/* Registered before everything else, so it runs last of all. */
-	if (c->report && on_exit(report_exit, NULL) != 0) {
-		fputs("gorc: cannot register the exit reporter\n", stderr);
-		exit(127);
-	}
+	if (c->report) report_enabled = 1;
 	/* Registered before any initializer runs, so the finalizers run after
 	 * every atexit handler and C++ destructor the program registers — the
 	 * order glibc gives a main executable (its _dl_fini goes first). */
@@ -714,3 +717,5 @@ int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size)
 }
 
 int gorc_close_fd(int fd) { return close(fd) == 0 ? 0 : errno; }
+
+void gorc_flush_stdio(void) { fflush(NULL); }

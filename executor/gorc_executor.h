@@ -74,5 +74,6 @@ int gorc_install_crash_handlers(void);
 int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout);
 int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size);
 int gorc_close_fd(int fd);
+void gorc_flush_stdio(void);
 
 #endif

@@ -28,7 +28,7 @@ func TestProgramExitOrder(t *testing.T) {
 	if ee.ExitCode() != 7 {
 		t.Errorf("exit status %d, want 7 (stderr %q)", ee.ExitCode(), ee.Stderr)
 	}
-	want := "svcinit init1 init2 main atexitB dtorA fini2 fini1 svcfini"
+	want := "svcinit init1 init2 main atexitB dtorA fini2 fini1 svcfini exit-hook-7"
 	if got := strings.Join(strings.Fields(string(out)), " "); got != want {
 		t.Errorf("output\n got %q\nwant %q", got, want)
 	}
@@ -90,6 +90,7 @@ func TestProgramExitOrderHelper(t *testing.T) {
 	if _, err := CallWrapper(syms[RunInitializersName], arg); err != nil {
 		t.Fatal(err)
 	}
+	OnProgramExit(func(status int) { fmt.Printf("exit-hook-%d\n", status) })
 	err = RunProgram(Program{
 		Main:  shared.ExecutorAddr(fn["main"]),
 		Args:  []string{"prog"},

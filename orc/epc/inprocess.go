@@ -203,6 +203,15 @@ func (p *InProcess) RunProgram(ctx context.Context, prog Program) (int, error) {
 	return 0, err
 }
 
+// OnProgramExit sets a function RunProgram calls with the exit status
+// after all of the program's exit handlers ran, just before the process
+// ends (e.g. to print -show-times). See executor.OnProgramExit.
+func (p *InProcess) OnProgramExit(f func(status int)) { executor.OnProgramExit(f) }
+
+// FlushStdio flushes C stdio (fflush(NULL)); needed after RunAsMain if
+// the process then ends with os.Exit.
+func (p *InProcess) FlushStdio() { executor.FlushStdio() }
+
 // AllocateTLS implements TLSManager.
 func (p *InProcess) AllocateTLS(ctx context.Context, req TLSRequest) (TLSBlock, error) {
 	if err := p.check(ctx, "allocate TLS"); err != nil {
