@@ -10,8 +10,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"unsafe"
 
 	"gorc/orc/shared"
@@ -106,7 +108,7 @@ func AllocateTLS(req TLSRequest) (TLSBlock, error) {
 		f.Close()
 		if strings.Contains(err.Error(), "static TLS") {
 			return TLSBlock{}, fmt.Errorf("executor: allocate TLS: %d bytes (align %d) do not fit in glibc's static TLS surplus; "+
-				"start the process with GLIBC_TUNABLES=%s=N where N >= %d plus what is already used: %w",
+				"start the process with GLIBC_TUNABLES=%s=N where N >= %d plus what is already used (executor.EnsureStaticTLS does that): %w",
 				req.Size, req.Align, StaticTLSTunable, req.Size+req.Align, err)
 		}
 		return TLSBlock{}, fmt.Errorf("executor: allocate TLS: %w", err)
@@ -236,4 +238,37 @@ func BuildTLSObject(size, align, imageSize uint64, image []byte) (so []byte, ima
 	}
 	copy(b[imageOff:], image)
 	return b, imageOff, slotOff
+}
+
+// EnsureStaticTLS makes sure this process has at least min bytes of
+// optional static TLS (see StaticTLSTunable): if GLIBC_TUNABLES does not
+// already grant that much, it re-executes the running program
+// (/proc/self/exe, same arguments and environment) with the tunable added
+// and does not return. glibc reads tunables only at process start, so call
+// it first thing in main, before any output or side effect. It returns
+// nil when the current setting suffices.
+func EnsureStaticTLS(min uint64) error {
+	cur := os.Getenv("GLIBC_TUNABLES")
+	for _, kv := range strings.Split(cur, ":") {
+		if v, ok := strings.CutPrefix(kv, StaticTLSTunable+"="); ok {
+			if n, err := strconv.ParseUint(v, 0, 64); err == nil && n >= min {
+				return nil
+			}
+		}
+	}
+	var parts []string
+	for _, kv := range strings.Split(cur, ":") {
+		if kv != "" && !strings.HasPrefix(kv, StaticTLSTunable+"=") {
+			parts = append(parts, kv)
+		}
+	}
+	parts = append(parts, fmt.Sprintf("%s=%d", StaticTLSTunable, min))
+	env := []string{"GLIBC_TUNABLES=" + strings.Join(parts, ":")}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "GLIBC_TUNABLES=") {
+			env = append(env, kv)
+		}
+	}
+	err := syscall.Exec("/proc/self/exe", os.Args, env)
+	return fmt.Errorf("executor: re-executing with %s=%d: %w", StaticTLSTunable, min, err)
 }

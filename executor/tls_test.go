@@ -2,6 +2,8 @@ package executor
 
 import (
 	"encoding/binary"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -137,6 +139,30 @@ func TestTLSTooLarge(t *testing.T) {
 	if !strings.Contains(err.Error(), StaticTLSTunable) {
 		t.Fatalf("error does not name the tunable: %v", err)
 	}
+}
+
+// TestEnsureStaticTLS re-executes a helper with a larger surplus, in
+// which a 64 KiB block fits.
+func TestEnsureStaticTLS(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestEnsureStaticTLSHelper$", "-test.v")
+	cmd.Env = append(os.Environ(), "GORC_EXECUTOR_HELPER=bigtls", "GLIBC_TUNABLES=glibc.malloc.check=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "allocated 65536 bytes of TLS with glibc.malloc.check=0:glibc.rtld.optional_static_tls=131072") {
+		t.Fatalf("helper: %v\n%s", err, out)
+	}
+}
+
+func TestEnsureStaticTLSHelper(t *testing.T) {
+	if os.Getenv("GORC_EXECUTOR_HELPER") != "bigtls" {
+		t.Skip("helper process for TestEnsureStaticTLS")
+	}
+	if err := EnsureStaticTLS(128 << 10); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := AllocateTLS(TLSRequest{Size: 64 << 10, Align: 64}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("allocated 65536 bytes of TLS with %s", os.Getenv("GLIBC_TUNABLES"))
 }
 
 func TestTLSBadRequest(t *testing.T) {
