@@ -189,3 +189,54 @@ func TestKindNames(t *testing.T) {
 		seen[n] = true
 	}
 }
+
+// TestFarDataThunks links instructions that address a far external
+// PC-relatively and checks the rewritten code and thunks.
+func TestFarDataThunks(t *testing.T) {
+	tests := []struct {
+		name   string
+		code   []byte // one instruction at 0, disp32 at off, then ret
+		off    uint64
+		addend int64
+		want   string // the thunk's instruction, x86asm Go syntax
+	}{
+		{"load r64", []byte{0x48, 0x8b, 0x05, 0, 0, 0, 0, 0xc3}, 3, -4, "MOVQ 0(R11), AX"},
+		{"load r11 uses r10", []byte{0x4c, 0x8b, 0x1d, 0, 0, 0, 0, 0xc3}, 3, -4, "MOVQ 0(R10), R11"},
+		{"store r32", []byte{0x89, 0x15, 0, 0, 0, 0, 0xc3}, 2, -4, "MOVL DX, 0(R11)"},
+		{"cmp imm8", []byte{0x83, 0x3d, 0, 0, 0, 0, 0x05, 0xc3}, 2, -5, "CMPL 0(R11), $0x5"},
+		{"movss", []byte{0xf3, 0x0f, 0x10, 0x05, 0, 0, 0, 0, 0xc3}, 4, -4, "MOVSS 0(R11), X0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := jitlink.NewLinkGraph("far.o", amd64.Arch)
+			sec := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+			b := g.AddContentBlock(sec, append([]byte(nil), tc.code...), 16, 0)
+			g.AddDefinedSymbol(b, 0, "f", uint64(len(tc.code)), jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+			b.AddEdge(amd64.Delta32, tc.off, g.AddExternalSymbol("ext", false), tc.addend)
+			mm := jitlinktest.NewMemoryManager(0x10000)
+			lc := &jitlinktest.Context{MM: mm, Symbols: map[string]shared.ExecutorAddr{"ext": 0x7fff_0000_1000}}
+			if err := jitlink.Link(context.Background(), g, lc); err != nil {
+				t.Fatal(err)
+			}
+			code, _ := mm.Read(0x10000, uint64(len(tc.code)))
+			if code[0] != 0xe9 {
+				t.Fatalf("instruction not replaced by a jump: % x", code)
+			}
+			th := g.FindSection(amd64.ThunksSectionName).Blocks[0]
+			ins := decodeAll(t, th.Content, uint64(th.Addr))
+			if len(ins) != 7 || ins[3] != tc.want {
+				t.Fatalf("thunk: %v, want instruction %q", ins, tc.want)
+			}
+			// The slot holds ext plus the operand's offset from the symbol
+			// (the addend beyond the PC adjustment, here 0).
+			slots := g.FindSection(amd64.GOTSectionName).Blocks
+			v := binary.LittleEndian.Uint64(slots[len(slots)-1].Content)
+			if v != 0x7fff_0000_1000 {
+				t.Errorf("slot holds %#x", v)
+			}
+			if !strings.HasPrefix(ins[6], "JMP ") {
+				t.Errorf("thunk does not end with a jump back: %v", ins)
+			}
+		})
+	}
+}

@@ -67,6 +67,7 @@ func PrepareFarData(g *jitlink.LinkGraph) error {
 	st := state(g)
 	fs := &thunkState{}
 	g.Scratch[farKey{}] = fs
+	var starts map[*jitlink.Block][]uint64
 	nsec := len(g.Sections)
 	for si := 0; si < nsec; si++ {
 		sec := g.Sections[si]
@@ -74,39 +75,40 @@ func PrepareFarData(g *jitlink.LinkGraph) error {
 			continue
 		}
 		for _, b := range sec.Blocks {
-			var starts []uint64 // instruction-sweep start points
+			var insts []inst
+			swept := false
 			for i := range b.Edges {
 				e := &b.Edges[i]
-				if e.Kind != Delta32 || e.Target.Kind == jitlink.SymDefined || e.Target.TLS {
+				if e.Kind != Delta32 || e.Target.Kind == jitlink.SymDefined || e.Target.TLS || b.Content == nil {
 					continue
 				}
 				if e.Target.Name == GOTSymbolName {
 					continue
 				}
-				if starts == nil {
-					starts = funcStarts(g, b)
+				if !swept {
+					if starts == nil {
+						starts = funcStartsOf(g)
+					}
+					insts, swept = sweep(b, starts[b]), true
 				}
-				site, err := decodeSite(g, b, i, starts)
-				if err != nil {
-					return err
-				}
+				site := decodeSite(b, i, insts)
 				if site == nil {
 					continue
 				}
-				_, ent := st.newGOTSlot(g, 8)
-				ent.Block.AddEdge(Pointer64, 0, e.Target, 0) // addend fixed in Optimize
-				site.slot = ent
 				if !site.isLEA {
-					if fs.sec == nil {
-						fs.sec = g.AddSection(ThunksSectionName, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
-					}
 					th, err := buildThunk(b.Content[site.start:site.end], e.Offset-site.start)
 					if err != nil {
-						return fmt.Errorf("section %s offset %#x: %w", sec.Name, b.Ordinal+e.Offset, err)
+						continue // left as is: an overflow error if out of reach
+					}
+					if fs.sec == nil {
+						fs.sec = g.AddSection(ThunksSectionName, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
 					}
 					site.thunk = g.AddMutableContentBlock(fs.sec, th, 16, 0)
 					site.thunk.Ordinal = uint64(len(fs.sites)) * 64
 				}
+				_, ent := st.newGOTSlot(g, 8)
+				ent.Block.AddEdge(Pointer64, 0, e.Target, 0) // addend fixed in Optimize
+				site.slot = ent
 				fs.sites = append(fs.sites, site)
 			}
 		}
@@ -114,67 +116,93 @@ func PrepareFarData(g *jitlink.LinkGraph) error {
 	return nil
 }
 
-// funcStarts returns the offsets in b where a linear disassembly sweep may
-// start: the block start and every callable symbol.
-func funcStarts(g *jitlink.LinkGraph, b *jitlink.Block) []uint64 {
-	starts := []uint64{0}
+// funcStartsOf maps each block to the offsets where a linear disassembly
+// sweep may start: the block start and every callable symbol.
+func funcStartsOf(g *jitlink.LinkGraph) map[*jitlink.Block][]uint64 {
+	m := map[*jitlink.Block][]uint64{}
 	for _, s := range g.Symbols {
-		if s.Block == b && s.Callable {
-			starts = append(starts, s.Offset)
+		if s.Callable && s.Block.Section.Prot&shared.ProtExec != 0 {
+			m[s.Block] = append(m[s.Block], s.Offset)
 		}
 	}
-	sort.Slice(starts, func(i, j int) bool { return starts[i] < starts[j] })
-	return starts
+	return m
 }
 
-// decodeSite finds the instruction holding edge i by sweeping from the
-// closest preceding function start. It returns nil if the fixup is not a
-// RIP-relative memory operand (e.g. a call, handled by stubs).
-func decodeSite(g *jitlink.LinkGraph, b *jitlink.Block, i int, starts []uint64) (*farSite, error) {
-	e := &b.Edges[i]
-	k := sort.Search(len(starts), func(j int) bool { return starts[j] > e.Offset }) - 1
-	if k < 0 || b.Content == nil {
-		return nil, nil
-	}
-	pc := starts[k]
-	c := b.Content
-	for pc < e.Offset {
-		in, err := x86asm.Decode(c[pc:], 64)
-		if err != nil {
-			return nil, nil // not decodable: leave it (overflow is reported)
+// inst is one decoded instruction of a sweep.
+type inst struct {
+	start, end uint64
+	ok         bool // has a RIP-relative operand and no register we cannot keep
+	lea        bool
+}
+
+// sweep decodes b linearly from each start point to the next one (gcc puts
+// no data in code), stopping a run at the first undecodable byte.
+func sweep(b *jitlink.Block, starts []uint64) []inst {
+	starts = append(starts, 0)
+	sort.Slice(starts, func(i, j int) bool { return starts[i] < starts[j] })
+	n := 0
+	for _, s := range starts {
+		if n == 0 || s != starts[n-1] {
+			starts[n] = s
+			n++
 		}
-		end := pc + uint64(in.Len)
-		if end > e.Offset {
-			if e.Offset+4 > end || e.Offset < pc+2 || c[e.Offset-1]&0xc7 != 0x05 {
-				return nil, nil
+	}
+	starts = starts[:n]
+	c := b.Content
+	var out []inst
+	for k, pc := range starts {
+		limit := uint64(len(c))
+		if k+1 < len(starts) {
+			limit = starts[k+1]
+		}
+		for pc < limit {
+			in, err := x86asm.Decode(c[pc:], 64)
+			if err != nil {
+				break
 			}
-			hasRIP := false
+			it := inst{start: pc, end: pc + uint64(in.Len), lea: in.Op == x86asm.LEA}
 			for _, a := range in.Args {
 				switch a := a.(type) {
 				case x86asm.Mem:
 					if a.Base == x86asm.RIP {
-						hasRIP = true
+						it.ok = true
 					}
 				case x86asm.Reg:
 					switch a {
 					case x86asm.AH, x86asm.BH, x86asm.CH, x86asm.DH, x86asm.SP, x86asm.ESP, x86asm.RSP:
-						return nil, nil // cannot take a REX prefix / uses the stack pointer
+						it.ok = false // cannot take a REX prefix / uses the stack pointer
+						goto next
 					}
 				}
 			}
-			if !hasRIP {
-				return nil, nil
-			}
-			for j := range b.Edges {
-				if j != i && b.Edges[j].Offset >= pc && b.Edges[j].Offset < end && b.Edges[j].Kind != jitlink.KindKeepAlive {
-					return nil, nil // another fixup in the instruction
-				}
-			}
-			return &farSite{blk: b, edge: i, start: pc, end: end, isLEA: in.Op == x86asm.LEA}, nil
+		next:
+			out = append(out, it)
+			pc = it.end
 		}
-		pc = end
 	}
-	return nil, nil
+	return out
+}
+
+// decodeSite finds the instruction holding edge i. It returns nil if the
+// fixup is not the disp32 of a RIP-relative memory operand that a thunk can
+// take over (e.g. a call, handled by stubs).
+func decodeSite(b *jitlink.Block, i int, insts []inst) *farSite {
+	e := &b.Edges[i]
+	k := sort.Search(len(insts), func(j int) bool { return insts[j].end > e.Offset })
+	if k == len(insts) {
+		return nil
+	}
+	it := insts[k]
+	c := b.Content
+	if it.start > e.Offset || !it.ok || e.Offset+4 > it.end || e.Offset < it.start+2 || c[e.Offset-1]&0xc7 != 0x05 {
+		return nil
+	}
+	for j := range b.Edges {
+		if j != i && b.Edges[j].Offset >= it.start && b.Edges[j].Offset < it.end && b.Edges[j].Kind != jitlink.KindKeepAlive {
+			return nil // another fixup in the instruction
+		}
+	}
+	return &farSite{blk: b, edge: i, start: it.start, end: it.end, isLEA: it.lea}
 }
 
 // buildThunk assembles the thunk for instruction inst whose disp32 is at
