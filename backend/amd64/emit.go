@@ -2,6 +2,7 @@ package amd64
 
 import (
 	"math"
+	"slices"
 
 	"gorc/backend/amd64/asm"
 	"gorc/objfile/elfw"
@@ -44,6 +45,7 @@ type emitState struct {
 	pred      []int32
 	endFwd    [][numPhys]int32
 	done      []bool
+	short     []bool
 }
 
 var calleeSaved = []asm.Reg{asm.RBX, asm.RBP, asm.R12, asm.R13, asm.R14, asm.R15}
@@ -86,6 +88,29 @@ func (fc *fnCompiler) emitFunction() error {
 	if pad := (16 - a.Len()%16) % 16; pad != 0 {
 		a.Nop(pad)
 	}
+	// Emit twice when that helps: the first pass measures which forward
+	// branches fit in rel8, the second uses the short forms.
+	mark := a.Mark()
+	fc.emitBody()
+	em.short = a.Relax(em.short)
+	if slices.Contains(em.short, true) {
+		a.Rewind(mark)
+		a.ShortFwd = em.short
+		fc.emitBody()
+		a.ShortFwd = nil
+	}
+	if err := a.Err(); err != nil {
+		return fc.errorf("%w", err)
+	}
+	sym := elfw.SymID(mc.syms[fc.f])
+	mc.fdes = append(mc.fdes, fde{sym: sym, start: em.start, end: a.Len(), cfi: append([]cfiEvent(nil), em.cfi...)})
+	return nil
+}
+
+// emitBody emits the prologue and the blocks.
+func (fc *fnCompiler) emitBody() {
+	a := &fc.mc.a
+	em := &fc.em
 	em.start = a.Len()
 	em.cfi = em.cfi[:0]
 	// Prologue.
@@ -155,12 +180,6 @@ func (fc *fnCompiler) emitFunction() error {
 			fc.emitInst(m, next, li == len(fc.layout)-1 && k == len(b.insts)-1)
 		}
 	}
-	if err := a.Err(); err != nil {
-		return fc.errorf("%w", err)
-	}
-	sym := elfw.SymID(mc.syms[fc.f])
-	mc.fdes = append(mc.fdes, fde{sym: sym, start: em.start, end: a.Len(), cfi: append([]cfiEvent(nil), em.cfi...)})
-	return nil
 }
 
 func (fc *fnCompiler) pc() int32 { return int32(fc.mc.a.Len() - fc.em.start) }

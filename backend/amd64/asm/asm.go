@@ -200,8 +200,20 @@ type Reloc struct {
 type Label int32
 
 type fixup struct {
-	at    int32 // offset of the rel32 field
+	at    int32 // offset of the rel32 (or rel8) field
 	label Label
+	short bool
+}
+
+// fwdBranch records a forward branch for relaxation.
+type fwdBranch struct {
+	start int32 // offset of the instruction
+	label Label
+}
+
+// Mark is a position in the assembler's output that Rewind returns to.
+type Mark struct {
+	buf, relocs, labels, fixups, insts int
 }
 
 // Assembler accumulates machine code. The zero value is ready to use.
@@ -214,6 +226,46 @@ type Assembler struct {
 	labels []int32
 	fixups []fixup
 	err    error
+
+	// Branch relaxation: forward branches are numbered; ShortFwd[i]
+	// makes forward branch i use the rel8 form.
+	ShortFwd []bool
+	fwdSeq   int
+	fwd      []fwdBranch
+}
+
+// Mark returns the current position; it also starts numbering forward
+// branches from zero.
+func (a *Assembler) Mark() Mark {
+	a.fwdSeq = 0
+	a.fwd = a.fwd[:0]
+	return Mark{len(a.Buf), len(a.Relocs), len(a.labels), len(a.fixups), a.Insts}
+}
+
+// Rewind discards everything emitted since m (code, relocations, labels,
+// pending branches) so the same code can be emitted again, typically
+// with ShortFwd from Relax.
+func (a *Assembler) Rewind(m Mark) {
+	a.Buf = a.Buf[:m.buf]
+	a.Relocs = a.Relocs[:m.relocs]
+	a.labels = a.labels[:m.labels]
+	a.fixups = a.fixups[:m.fixups]
+	a.Insts = m.insts
+	a.fwdSeq = 0
+	a.fwd = a.fwd[:0]
+}
+
+// Relax returns, for each forward branch emitted since the last Mark, whether
+// it fits the short (rel8) form: emitting the same code again with the
+// result as ShortFwd only shrinks distances, so every short branch still
+// reaches. Branches to labels not yet bound stay long.
+func (a *Assembler) Relax(out []bool) []bool {
+	out = out[:0]
+	for _, f := range a.fwd {
+		t := a.labels[f.label]
+		out = append(out, t >= 0 && t-(f.start+2) <= 127)
+	}
+	return out
 }
 
 // Reset empties the assembler, keeping its buffers for reuse.
@@ -224,6 +276,9 @@ func (a *Assembler) Reset() {
 	a.labels = a.labels[:0]
 	a.fixups = a.fixups[:0]
 	a.err = nil
+	a.ShortFwd = a.ShortFwd[:0]
+	a.fwdSeq = 0
+	a.fwd = a.fwd[:0]
 }
 
 // Len is the current code size.
@@ -271,6 +326,15 @@ func (a *Assembler) Finish() error {
 		if int(f.label) < 0 || int(f.label) >= len(a.labels) || a.labels[f.label] < 0 {
 			a.fail("branch at %#x to unbound label %d", f.at, f.label)
 			break
+		}
+		if f.short {
+			rel := a.labels[f.label] - (f.at + 1)
+			if rel > 127 || rel < -128 {
+				a.fail("short branch at %#x cannot reach label %d", f.at, f.label)
+				break
+			}
+			a.Buf[f.at] = byte(int8(rel))
+			continue
 		}
 		rel := a.labels[f.label] - (f.at + 4)
 		binary.LittleEndian.PutUint32(a.Buf[f.at:], uint32(rel))
@@ -979,6 +1043,14 @@ func (a *Assembler) branch(short byte, long opc, l Label) {
 		long.emit(a)
 		rel := int(t) - (len(a.Buf) + 4)
 		a.imm32(int32(rel))
+		return
+	}
+	seq := a.fwdSeq
+	a.fwdSeq++
+	a.fwd = append(a.fwd, fwdBranch{start: int32(len(a.Buf)), label: l})
+	if seq < len(a.ShortFwd) && a.ShortFwd[seq] {
+		a.b(short, 0)
+		a.fixups = append(a.fixups, fixup{at: int32(len(a.Buf) - 1), label: l, short: true})
 		return
 	}
 	long.emit(a)

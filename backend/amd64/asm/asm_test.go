@@ -507,3 +507,50 @@ func BenchmarkEncode(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "insts/s")
 }
+
+// TestRelax emits forward branches of different distances, relaxes them
+// and checks that the re-emitted code uses rel8 where it reaches and
+// still branches to the right places.
+func TestRelax(t *testing.T) {
+	var a Assembler
+	a.Nop(5) // code of an earlier function stays untouched
+	emit := func() (targets []Label, sites []int) {
+		for _, gap := range []int{0, 100, 120, 130, 200, 3} {
+			l := a.NewLabel()
+			sites = append(sites, a.Len())
+			a.Jcc(CondNE, l)
+			a.Nop(gap)
+			a.Bind(l)
+			targets = append(targets, l)
+		}
+		return
+	}
+	m := a.Mark()
+	emit()
+	short := a.Relax(nil)
+	want := []bool{true, true, true, false, false, true}
+	if fmt.Sprint(short) != fmt.Sprint(want) {
+		t.Fatalf("Relax = %v, want %v", short, want)
+	}
+	a.Rewind(m)
+	if a.Len() != 5 {
+		t.Fatalf("Rewind left %d bytes", a.Len())
+	}
+	a.ShortFwd = short
+	targets, sites := emit()
+	if err := a.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	for i, pc := range sites {
+		inst, err := x86asm.Decode(a.Buf[pc:], 64)
+		if err != nil || inst.Op != x86asm.JNE {
+			t.Fatalf("site %d: %v %v", i, inst, err)
+		}
+		if (inst.Len == 2) != want[i] {
+			t.Errorf("site %d: length %d, short %v", i, inst.Len, want[i])
+		}
+		if got := pc + inst.Len + int(inst.Args[0].(x86asm.Rel)); got != a.LabelOffset(targets[i]) {
+			t.Errorf("site %d: branches to %d, label at %d", i, got, a.LabelOffset(targets[i]))
+		}
+	}
+}
