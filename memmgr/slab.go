@@ -354,16 +354,24 @@ func (a *inFlight) Finalize(ctx context.Context, actions []shared.AllocActionPai
 	if rest.Size() > 0 {
 		derr = a.s.m.Deinitialize(ctx, nil, scratch)
 	}
+	var perr error
 	a.s.mu.Lock()
 	a.rec.finished = true
-	a.rec.ranges = keep
 	a.rec.actions = actions
-	if derr == nil && rest.Size() > 0 {
-		derr = a.rec.reg.put(rest)
+	if derr == nil {
+		a.rec.ranges = keep
+		if rest.Size() > 0 {
+			perr = a.rec.reg.put(rest)
+		}
+	} else {
+		// The scratch pages could not be discarded now: keep them with the
+		// allocation (Deallocate retries) — the code is finalized and
+		// usable, so this is not a finalize failure.
+		a.rec.keep = a.rec.chunk
 	}
 	a.s.mu.Unlock()
-	if derr != nil {
-		return jitlink.FinalizedAlloc{Handle: a.rec.chunk.Start}, fmt.Errorf("memmgr: finalize %q: freeing finalize-lifetime segments: %w", a.req.Name, derr)
+	if perr != nil {
+		return jitlink.FinalizedAlloc{Handle: a.rec.chunk.Start}, fmt.Errorf("memmgr: finalize %q: %w", a.req.Name, perr)
 	}
 	return jitlink.FinalizedAlloc{Handle: a.rec.chunk.Start}, nil
 }
