@@ -401,7 +401,23 @@ func Dlopen(path string) (shared.ExecutorAddr, error) {
 		C.free(unsafe.Pointer(cerr))
 		return 0, fmt.Errorf("executor: dlopen %s: %s", path, msg)
 	}
+	handlesMu.Lock()
+	handles[shared.ExecutorAddr(h)]++
+	handlesMu.Unlock()
 	return shared.ExecutorAddr(h), nil
+}
+
+// handles counts the dlopen handles given out, so that a bad handle (from
+// a buggy or hostile controller) is refused instead of crashing dlsym.
+var (
+	handlesMu sync.Mutex
+	handles   = map[shared.ExecutorAddr]int{}
+)
+
+func knownHandle(h shared.ExecutorAddr) bool {
+	handlesMu.Lock()
+	defer handlesMu.Unlock()
+	return handles[h] > 0
 }
 
 // Dlclose releases a handle returned by Dlopen.
@@ -409,6 +425,13 @@ func Dlclose(h shared.ExecutorAddr) error {
 	if h == 0 {
 		return fmt.Errorf("executor: dlclose: null handle")
 	}
+	handlesMu.Lock()
+	if handles[h] == 0 {
+		handlesMu.Unlock()
+		return fmt.Errorf("executor: dlclose %v: not a library handle", h)
+	}
+	handles[h]--
+	handlesMu.Unlock()
 	var cerr *C.char
 	if C.gorc_dlclose(C.uint64_t(h), &cerr) != 0 {
 		msg := C.GoString(cerr)
@@ -419,8 +442,12 @@ func Dlclose(h shared.ExecutorAddr) error {
 }
 
 // Dlsym looks name up in the library with handle h, or in the whole
-// process (RTLD_DEFAULT) when h is 0. It returns 0 when name is not found.
+// process (RTLD_DEFAULT) when h is 0. It returns 0 when name is not found
+// or h is not a handle returned by Dlopen.
 func Dlsym(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
+	if h != 0 && !knownHandle(h) {
+		return 0
+	}
 	cs := C.CString(name)
 	defer C.free(unsafe.Pointer(cs))
 	return shared.ExecutorAddr(C.gorc_dlsym(C.uint64_t(h), cs))

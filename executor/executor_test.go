@@ -261,6 +261,9 @@ func TestBootstrapAndLookup(t *testing.T) {
 			t.Errorf("process lookup of %s failed", n)
 		}
 	}
+	if LookupSymbol(0x12345678, "printf") != 0 || Dlclose(0x12345678) == nil {
+		t.Error("a bogus library handle was used")
+	}
 	if LookupSymbol(0, "no_such_symbol_gorc") != 0 {
 		t.Error("lookup of a missing symbol returned an address")
 	}
