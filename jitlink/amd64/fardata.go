@@ -60,14 +60,20 @@ type farKey struct{}
 
 var legacyPrefix = [256]bool{0x66: true, 0x67: true, 0xf2: true, 0xf3: true, 0x2e: true, 0x3e: true, 0x26: true, 0x64: true, 0x65: true, 0x36: true, 0xf0: true}
 
-// PrepareFarData is a post-prune pass: it reserves a pointer slot and a
-// thunk for each PC32 code reference to a symbol defined outside the
-// graph. It is installed by AddDefaultPasses after BuildGOTAndStubs.
+// thunkSize is the room reserved per thunk: the glue is 29 bytes plus the
+// instruction without its disp32 and with at most one added REX prefix
+// (x86 instructions are at most 15 bytes).
+const thunkSize = 48
+
+// PrepareFarData is a post-prune pass: it reserves a pointer slot and room
+// for a thunk for each PC32 code reference to a symbol defined outside the
+// graph. Nothing is decoded here; Optimize decodes only the references that
+// turn out to be out of reach. Installed by AddDefaultPasses after
+// BuildGOTAndStubs.
 func PrepareFarData(g *jitlink.LinkGraph) error {
 	st := state(g)
 	fs := &thunkState{}
 	g.Scratch[farKey{}] = fs
-	var starts map[*jitlink.Block][]uint64
 	nsec := len(g.Sections)
 	for si := 0; si < nsec; si++ {
 		sec := g.Sections[si]
@@ -75,41 +81,27 @@ func PrepareFarData(g *jitlink.LinkGraph) error {
 			continue
 		}
 		for _, b := range sec.Blocks {
-			var insts []inst
-			swept := false
+			c := b.Content
 			for i := range b.Edges {
 				e := &b.Edges[i]
-				if e.Kind != Delta32 || e.Target.Kind == jitlink.SymDefined || e.Target.TLS || b.Content == nil {
+				if e.Kind != Delta32 || e.Target.Kind == jitlink.SymDefined || e.Target.TLS || c == nil {
 					continue
 				}
-				if e.Target.Name == GOTSymbolName {
-					continue
+				if e.Target.Name == GOTSymbolName || e.Offset < 2 || c[e.Offset-1]&0xc7 != 0x05 {
+					continue // not the disp32 of a RIP-relative operand
 				}
-				if !swept {
-					if starts == nil {
-						starts = funcStartsOf(g)
-					}
-					insts, swept = sweep(b, starts[b]), true
+				if fs.sec == nil {
+					fs.sec = g.AddSection(ThunksSectionName, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
 				}
-				site := decodeSite(b, i, insts)
-				if site == nil {
-					continue
+				fill := make([]byte, thunkSize)
+				for k := range fill {
+					fill[k] = 0xcc
 				}
-				if !site.isLEA {
-					th, err := buildThunk(b.Content[site.start:site.end], e.Offset-site.start)
-					if err != nil {
-						continue // left as is: an overflow error if out of reach
-					}
-					if fs.sec == nil {
-						fs.sec = g.AddSection(ThunksSectionName, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
-					}
-					site.thunk = g.AddMutableContentBlock(fs.sec, th, 16, 0)
-					site.thunk.Ordinal = uint64(len(fs.sites)) * 64
-				}
+				th := g.AddMutableContentBlock(fs.sec, fill, 16, 0)
+				th.Ordinal = uint64(len(fs.sites)) * thunkSize
 				_, ent := st.newGOTSlot(g, 8)
 				ent.Block.AddEdge(Pointer64, 0, e.Target, 0) // addend fixed in Optimize
-				site.slot = ent
-				fs.sites = append(fs.sites, site)
+				fs.sites = append(fs.sites, &farSite{blk: b, edge: i, thunk: th, slot: ent})
 			}
 		}
 	}
@@ -256,6 +248,9 @@ func useFarData(g *jitlink.LinkGraph) {
 	if !ok {
 		return
 	}
+	var starts map[*jitlink.Block][]uint64
+	var swept *jitlink.Block
+	var insts []inst
 	for _, s := range fs.sites {
 		b := s.blk
 		e := &b.Edges[s.edge]
@@ -263,6 +258,27 @@ func useFarData(g *jitlink.LinkGraph) {
 		S := int64(e.Target.Address())
 		if fits(S + e.Addend - P) {
 			continue
+		}
+		// Out of reach: find the instruction (one sweep per block).
+		if swept != b {
+			if starts == nil {
+				starts = funcStartsOf(g)
+			}
+			insts, swept = sweep(b, starts[b]), b
+		}
+		site := decodeSite(b, s.edge, insts)
+		if site == nil {
+			continue // not rewritable: the fixup reports the overflow
+		}
+		s.start, s.end, s.isLEA = site.start, site.end, site.isLEA
+		var code []byte
+		if !s.isLEA {
+			var err error
+			code, err = buildThunk(b.Content[s.start:s.end], e.Offset-s.start)
+			if err != nil || len(code) > len(s.thunk.Content) {
+				continue
+			}
+			copy(s.thunk.Content, code)
 		}
 		// The operand's effective address: S + A + (end - P).
 		off := e.Addend + int64(s.end-e.Offset)
@@ -287,6 +303,6 @@ func useFarData(g *jitlink.LinkGraph) {
 		// In the thunk: slot load and jump back.
 		th.Edges = append(th.Edges[:0],
 			jitlink.Edge{Kind: Delta32, Offset: 10, Target: s.slot, Addend: -4},
-			jitlink.Edge{Kind: Delta32, Offset: uint64(len(th.Content)) - 4, Target: g.AddAnonymousSymbol(b, s.end, 0), Addend: -4})
+			jitlink.Edge{Kind: Delta32, Offset: uint64(len(code)) - 4, Target: g.AddAnonymousSymbol(b, s.end, 0), Addend: -4})
 	}
 }
