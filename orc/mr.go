@@ -28,6 +28,8 @@ type MaterializationResponsibility struct {
 	done    bool // emitted
 	failed  bool
 	defunct bool // tracker or dylib removed
+
+	aliasWaits []*symbolEntry // reexports: aliasees this unit waits to see resolved
 }
 
 // GetExecutionSession returns the session.
@@ -450,5 +452,50 @@ func (mr *MaterializationResponsibility) WithResourceKeyDo(f func(ResourceKey)) 
 		return fmt.Errorf("unit %q in JITDylib %q: WithResourceKeyDo: %w", mr.unit, mr.jd.name, ErrResourceTrackerRemoved)
 	}
 	f(mr.rt.key)
+	return nil
+}
+
+// noteAliasWait records, for a reexports unit, the aliasees it is about to
+// wait for (at Resolved) and fails if that closes a cycle of reexports
+// units waiting for each other's symbols, which would otherwise never
+// resolve.
+func (mr *MaterializationResponsibility) noteAliasWait(src *JITDylib, flags JITDylibLookupFlags, names []SymbolName) error {
+	es := mr.es
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if src.removed {
+		return nil // the lookup will report it
+	}
+	var targets []*symbolEntry
+	for _, n := range names {
+		e := src.symbols[n]
+		if e == nil || (flags == MatchExportedSymbolsOnly && !e.def.Flags.IsExported()) {
+			continue
+		}
+		if e.state < SymbolStateResolved {
+			// Possibly not started yet: its owner is looked up when
+			// another unit walks through it.
+			targets = append(targets, e)
+		}
+	}
+	seen := make(map[*MaterializationResponsibility]bool)
+	stack := append([]*symbolEntry(nil), targets...)
+	for len(stack) > 0 {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		m := e.mr
+		if m == nil || e.state >= SymbolStateResolved {
+			continue
+		}
+		if m == mr {
+			return fmt.Errorf("alias cycle: unit %q waits, through aliases, for its own symbol %q in JITDylib %q", mr.unit, e.name, e.jd.name)
+		}
+		if seen[m] {
+			continue
+		}
+		seen[m] = true
+		stack = append(stack, m.aliasWaits...)
+	}
+	mr.aliasWaits = targets
 	return nil
 }

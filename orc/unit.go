@@ -214,22 +214,51 @@ func (u *reexportsUnit) Materialize(ctx context.Context, r *MaterializationRespo
 			return
 		}
 	}
+	if src == tgt {
+		// Aliases of aliases defined by this unit: if every alias points
+		// into the unit there is a cycle; otherwise materialize those
+		// separately, after the ones they point to.
+		inner := make(SymbolAliasMap)
+		for n := range owned {
+			if a := u.aliases[n]; a.Aliasee == n {
+				r.FailMaterialization(fmt.Errorf("alias %q refers to itself", n))
+				return
+			} else if _, self := owned[a.Aliasee]; self {
+				inner[n] = a
+			}
+		}
+		if len(inner) == len(owned) {
+			names := make([]SymbolName, 0, len(inner))
+			for n := range inner {
+				names = append(names, n)
+			}
+			r.FailMaterialization(fmt.Errorf("alias cycle among [%s]", strings.Join(sortedNames(names), ", ")))
+			return
+		}
+		if len(inner) > 0 {
+			if err := r.Replace(&reexportsUnit{source: u.source, sourceFlags: u.sourceFlags, aliases: inner}); err != nil {
+				r.FailMaterialization(err)
+				return
+			}
+			for n := range inner {
+				delete(owned, n)
+			}
+		}
+	}
 	var set SymbolLookupSet
 	seen := make(map[SymbolName]bool)
 	for n := range owned {
 		a := u.aliases[n]
-		if src == tgt {
-			if _, self := owned[a.Aliasee]; self {
-				r.FailMaterialization(fmt.Errorf("alias %q refers to %q, which the same reexports unit defines; split the aliases into separate units", n, a.Aliasee))
-				return
-			}
-		}
 		if !seen[a.Aliasee] {
 			seen[a.Aliasee] = true
 			set = append(set, SymbolLookupEntry{Name: a.Aliasee, Flags: RequiredSymbol})
 		}
 	}
 	sort.Slice(set, func(i, j int) bool { return set[i].Name.String() < set[j].Name.String() })
+	if err := r.noteAliasWait(src, u.sourceFlags, set.Names()); err != nil {
+		r.FailMaterialization(err)
+		return
+	}
 	order := JITDylibSearchOrder{{JD: src, Flags: u.sourceFlags}}
 	r.es.LookupAsync(ctx, LookupKindStatic, order, set, SymbolStateResolved, func(m SymbolMap, err error) {
 		if err != nil {
