@@ -261,7 +261,9 @@ func TestAliasCyclesFailInsteadOfHanging(t *testing.T) {
 	es := newSession(t, orc.WithDispatcher(orc.NewPoolDispatcher(2)))
 	j1, j2 := mustJD(t, es, "J1"), mustJD(t, es, "J2")
 	n := es.Intern
-	alias := func(to string) orc.SymbolAliasMapEntry { return orc.SymbolAliasMapEntry{Aliasee: n(to), Flags: orc.Exported} }
+	alias := func(to string) orc.SymbolAliasMapEntry {
+		return orc.SymbolAliasMapEntry{Aliasee: n(to), Flags: orc.Exported}
+	}
 	// One unit: a -> b -> a.
 	must(t, j1.Define(orc.SymbolAliases(orc.SymbolAliasMap{n("a"): alias("b"), n("b"): alias("a")}), nil))
 	// Two units in one dylib: c -> d, d -> c.
