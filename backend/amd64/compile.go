@@ -427,6 +427,7 @@ type fnCompiler struct {
 	fconsts []fconst
 	folded  []bool // by vreg: absorbed into the block's branch
 	owner   int    // RPO index of the IR block being selected
+	nIR     int    // machine blocks below this index stand for IR blocks
 	inLoop  []bool // by RPO index: the block lies on a cycle (approximately)
 	inArgs  int    // number of stack-passed parameters
 
@@ -581,6 +582,7 @@ func (fc *fnCompiler) selectFunction() error {
 			}
 		}
 	}
+	fc.nIR = len(rpo)
 	// One machine block per reachable IR block, in RPO.
 	for range rpo {
 		fc.addBlock()

@@ -46,6 +46,9 @@ type emitState struct {
 	endFwd    [][numPhys]int32
 	done      []bool
 	short     []bool
+	absorbed  []bool // edge blocks whose copies were emitted in their predecessor
+	curBlock  int32
+	curLi     int
 }
 
 var calleeSaved = []asm.Reg{asm.RBX, asm.RBP, asm.R12, asm.R13, asm.R14, asm.R15}
@@ -158,8 +161,16 @@ func (fc *fnCompiler) emitBody() {
 		done = append(done, false)
 	}
 	em.done = done
+	em.absorbed = em.absorbed[:0]
+	for range fc.blocks {
+		em.absorbed = append(em.absorbed, false)
+	}
 	for li, bi := range fc.layout {
 		b := &fc.blocks[bi]
+		if em.absorbed[bi] {
+			continue
+		}
+		em.curBlock, em.curLi = bi, li
 		a.Bind(b.label)
 		if p := em.pred[bi]; p >= 0 && em.done[p] {
 			em.fwd = em.endFwd[p]
@@ -746,21 +757,91 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 	case mBr:
 		c := fc.regOf(m.a, scratchGPR)
 		a.TestRI(1, c, 1)
-		fc.branch(asm.CondNE, 0, m.t, m.f, next)
+		t, f, nx := fc.absorbEdge(m.t, m.f, next)
+		fc.branch(asm.CondNE, 0, t, f, nx)
 	case mCmpBr:
 		fc.intCompare(m)
-		fc.branch(asm.Cond(m.sub), 0, m.t, m.f, next)
+		t, f, nx := fc.absorbEdge(m.t, m.f, next)
+		fc.branch(asm.Cond(m.sub), 0, t, f, nx)
 	case mFCmpBr:
 		info := fcmpTab[m.sub]
 		if info.kind < 3 {
 			fc.floatCompare(m, info.swap)
 		}
-		fc.branch(info.cc, info.kind, m.t, m.f, next)
+		t, f, nx := fc.absorbEdge(m.t, m.f, next)
+		fc.branch(info.cc, info.kind, t, f, nx)
 	case mRet:
 		fc.epilogue(last)
 	case mUd2:
 		a.Ud2()
 	}
+}
+
+// absorbEdge handles a conditional branch whose fall-through block is a
+// critical-edge block of phi copies (typically a loop latch): when the
+// copies write no register live into the other target, they are emitted
+// between the compare and the jump (moves do not change the flags), the
+// edge block is dropped, and the branch goes straight to its target, so
+// a loop ends in "cmp; moves; jcc head" instead of "jcc out; moves; jmp
+// head". It returns the branch targets and the new fall-through block.
+func (fc *fnCompiler) absorbEdge(t, f, next int32) (int32, int32, int32) {
+	em := &fc.em
+	if next < 0 || (next != t && next != f) || t == f || int(next) < fc.nIR || em.absorbed[next] || em.pred[next] != em.curBlock {
+		return t, f, next
+	}
+	other := f
+	if next == f {
+		other = t
+	}
+	b := &fc.blocks[next]
+	n := len(b.insts)
+	if n < 2 || b.insts[n-1].op != mJmp {
+		return t, f, next
+	}
+	var dsts [numPhys]bool
+	for k := range b.insts[:n-1] {
+		m := &b.insts[k]
+		switch {
+		case m.op == mCopy, m.op == mFConst, m.op == mImm && m.imm != 0:
+		default:
+			return t, f, next
+		}
+		if m.dst < numPhys {
+			return t, f, next
+		}
+		if r := fc.ra.ivs[m.dst].reg; r != asm.NoReg {
+			if m.op == mCopy && m.a != noVReg && (m.a < numPhys && asm.Reg(m.a) == r || m.a >= numPhys && fc.ra.ivs[m.a].reg == r) {
+				continue // a coalesced copy writes nothing
+			}
+			dsts[r] = true
+		}
+	}
+	for k, word := range fc.ra.liveIn[other] {
+		for word != 0 {
+			j := trailingZeros(word)
+			word &= word - 1
+			v := vreg(k*64 + j)
+			if v >= numPhys {
+				if r := fc.ra.ivs[v].reg; r != asm.NoReg && dsts[r] {
+					return t, f, next
+				}
+			}
+		}
+	}
+	for k := range b.insts[:n-1] {
+		fc.emitInst(&b.insts[k], -1, false)
+	}
+	em.absorbed[next] = true
+	em.endFwd[em.curBlock] = em.fwd
+	dest := b.insts[n-1].t
+	nx := int32(-1)
+	if li := em.curLi + 2; li < len(fc.layout) {
+		nx = fc.layout[li]
+	}
+	if next == t {
+		return dest, f, nx
+	}
+	return t, dest, nx
 }
 
 // isSmallReturn reports whether b is a few straight-line instructions
