@@ -195,7 +195,9 @@ func (f JITDylibLookupFlags) String() string {
 type LookupKind uint8
 
 const (
+	// LookupKindStatic: a link-time lookup (resolving relocations).
 	LookupKindStatic LookupKind = iota
+	// LookupKindDLSym: a runtime lookup, as by dlsym.
 	LookupKindDLSym
 )
 
