@@ -317,3 +317,59 @@ func TestLookupFlagsAndReexportsGenerator(t *testing.T) {
 		}
 	}
 }
+
+// TestEndSessionUnderLoad ends a session while lookups, definitions and
+// materializations are in flight: everything must return (with results or
+// errors), nothing may panic or hang.
+func TestEndSessionUnderLoad(t *testing.T) {
+	es := orc.NewExecutionSession(orc.WithDispatcher(orc.NewPoolDispatcher(4)))
+	jd := mustJD(t, es, "main")
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				n := es.Intern(fmt.Sprintf("w%d_%d", w, i))
+				err := jd.Define(&orc.SimpleMaterializationUnit{UnitName: n.String(), Syms: orc.SymbolFlagsMap{n: orc.Exported},
+					MaterializeFunc: func(_ context.Context, r *orc.MaterializationResponsibility) {
+						time.Sleep(50 * time.Microsecond)
+						if err := r.NotifyResolved(orc.SymbolMap{n: {Addr: 1}}); err != nil {
+							r.FailMaterialization(err)
+							return
+						}
+						if err := r.NotifyEmitted(nil); err != nil {
+							r.FailMaterialization(err)
+						}
+					}}, nil)
+				if err != nil {
+					if !errors.Is(err, orc.ErrSessionEnded) && !errors.Is(err, orc.ErrJITDylibRemoved) {
+						t.Errorf("define: %v", err)
+					}
+					return
+				}
+				if _, err := es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(n), orc.SymbolStateReady); err != nil {
+					var nf *orc.SymbolsNotFoundError
+					if !errors.Is(err, orc.ErrSessionEnded) && !errors.Is(err, orc.ErrJITDylibRemoved) &&
+						!errors.Is(err, orc.ErrResourceTrackerRemoved) && !errors.As(err, &nf) {
+						t.Errorf("lookup: %v", err)
+					}
+					return
+				}
+			}
+		}(w)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if err := es.EndSession(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatal("workers did not finish after EndSession")
+	}
+}
