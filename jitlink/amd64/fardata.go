@@ -93,7 +93,7 @@ func PrepareFarData(g *jitlink.LinkGraph) error {
 				if fs.sec == nil {
 					fs.sec = g.AddSection(ThunksSectionName, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
 				}
-				fill := make([]byte, thunkSize)
+				fill := st.bytes(thunkSize)
 				for k := range fill {
 					fill[k] = 0xcc
 				}

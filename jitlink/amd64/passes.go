@@ -27,6 +27,18 @@ type graphState struct {
 	stubsOf    map[*jitlink.Symbol]*jitlink.Symbol // target -> stub
 	gotTarget  map[*jitlink.Symbol]*jitlink.Symbol // entry -> target
 	stubTarget map[*jitlink.Symbol]*jitlink.Symbol // stub -> target
+	arena      []byte                              // content of synthetic blocks
+}
+
+// bytes returns n zeroed bytes for a synthetic block's content, carved from
+// a shared chunk (GOT entries and stubs are many and tiny).
+func (st *graphState) bytes(n int) []byte {
+	if len(st.arena) < n {
+		st.arena = make([]byte, max(4096, n))
+	}
+	b := st.arena[:n:n]
+	st.arena = st.arena[n:]
+	return b
 }
 
 func state(g *jitlink.LinkGraph) *graphState {
@@ -63,7 +75,7 @@ func (st *graphState) gotSection(g *jitlink.LinkGraph) *jitlink.Section {
 
 func (st *graphState) newGOTSlot(g *jitlink.LinkGraph, size uint64) (*jitlink.Block, *jitlink.Symbol) {
 	sec := st.gotSection(g)
-	b := g.AddMutableContentBlock(sec, make([]byte, size), 8, 0)
+	b := g.AddMutableContentBlock(sec, st.bytes(int(size)), 8, 0)
 	b.Ordinal = uint64(len(sec.Blocks)-1) * 8
 	return b, g.AddAnonymousSymbol(b, 0, size)
 }
@@ -118,7 +130,9 @@ func (st *graphState) stubFor(g *jitlink.LinkGraph, target *jitlink.Symbol) *jit
 	if st.stubs == nil {
 		st.stubs = g.AddSection(StubsSectionName, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
 	}
-	b := g.AddMutableContentBlock(st.stubs, []byte{0xff, 0x25, 0, 0, 0, 0}, 2, 0)
+	code := st.bytes(6)
+	code[0], code[1] = 0xff, 0x25 // jmp *disp32(%rip)
+	b := g.AddMutableContentBlock(st.stubs, code, 2, 0)
 	b.Ordinal = uint64(len(st.stubs.Blocks)-1) * 6
 	b.AddEdge(Delta32, 2, ent, -4)
 	s := g.AddDefinedSymbol(b, 0, "", 6, jitlink.LinkageStrong, jitlink.ScopeLocal, true, false)
