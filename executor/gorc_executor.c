@@ -629,6 +629,25 @@ static const int crash_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTR
 static struct sigaction go_handlers[NCRASH];
 static int crash_installed;
 
+/* Descriptor of a controller connection that wants a crash report (a
+ * wire "crash" frame: signal, pc, fault address) before the executor dies;
+ * -1 if none. Only async-signal-safe calls are used. */
+static volatile int crash_fd = -1;
+
+void gorc_set_crash_fd(int fd) { crash_fd = fd; }
+
+static void report_crash(int sig, uint64_t pc, uint64_t addr) {
+	int fd = crash_fd;
+	if (fd < 0) return;
+	uint8_t f[16 + 24] = {0};
+	f[0] = 24;  /* payload length */
+	f[4] = 6;   /* wire.KindCrash */
+	uint64_t v[3] = {(uint64_t)sig, pc, addr};
+	memcpy(f + 16, v, sizeof v); /* little endian on x86-64 and aarch64 */
+	ssize_t n = write(fd, f, sizeof f);
+	(void)n;
+}
+
 static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 	uint64_t pc = 0;
 #if defined(__x86_64__)
@@ -652,6 +671,7 @@ static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 			return;
 		}
 	}
+	report_crash(sig, pc, info ? (uint64_t)(uintptr_t)info->si_addr : 0);
 	signal(sig, SIG_DFL);
 	sigset_t set;
 	sigemptyset(&set);

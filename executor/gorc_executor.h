@@ -75,5 +75,6 @@ int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout);
 int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size);
 int gorc_close_fd(int fd);
 void gorc_flush_stdio(void);
+void gorc_set_crash_fd(int fd);
 
 #endif

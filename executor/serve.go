@@ -1,5 +1,10 @@
 package executor
 
+/*
+#include "gorc_executor.h"
+*/
+import "C"
+
 import (
 	"bufio"
 	"context"
@@ -41,6 +46,8 @@ func ServeInheritedFDs(ctx context.Context) error {
 		w = os.NewFile(uintptr(wfd), "gorc-executor-out")
 		defer w.Close()
 	}
+	C.gorc_set_crash_fd(C.int(wfd))
+	defer C.gorc_set_crash_fd(-1)
 	return Serve(ctx, r, w)
 }
 

@@ -6,7 +6,7 @@
 // A connection carries frames:
 //
 //	u32 length of the payload (little endian, at most MaxPayload)
-//	u8  kind (Hello, Call, Result, Error, Exit)
+//	u8  kind (Hello, Call, Result, Error, Exit, Crash)
 //	u8  op   (for Call/Result/Error: which operation)
 //	u16 reserved, zero
 //	u64 sequence number (chosen by the caller; echoed in the answer)
@@ -17,7 +17,9 @@
 // size, pid, bootstrap symbols) or an Error. Calls may be in flight
 // concurrently; each is answered by exactly one Result or Error with the
 // same sequence number, in any order. When a program run with OpRunProgram
-// ends, the executor sends Exit with its status before the process exits.
+// ends, the executor sends Exit with its status before the process exits;
+// when JIT'd code faults, the dying executor sends Crash (signal, pc,
+// fault address) from its signal handler.
 // Payloads are sequences of fields encoded by Encoder and read back by
 // Decoder, which checks every length against the bytes present.
 package wire
@@ -48,6 +50,9 @@ const (
 	KindResult
 	KindError
 	KindExit
+	// KindCrash is sent by a dying executor (from its signal handler):
+	// payload u64 signal, u64 pc, u64 fault address.
+	KindCrash
 )
 
 func (k Kind) String() string {
@@ -62,6 +67,8 @@ func (k Kind) String() string {
 		return "error"
 	case KindExit:
 		return "exit"
+	case KindCrash:
+		return "crash"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -142,7 +149,7 @@ func ReadFrame(r io.Reader) (Frame, error) {
 	if n > MaxPayload {
 		return Frame{}, fmt.Errorf("wire: frame seq %d announces %d payload bytes: %w", f.Seq, n, ErrTooLarge)
 	}
-	if f.Kind < KindHello || f.Kind > KindExit {
+	if f.Kind < KindHello || f.Kind > KindCrash {
 		return Frame{}, fmt.Errorf("wire: frame seq %d: unknown kind %d", f.Seq, h[4])
 	}
 	if h[6] != 0 || h[7] != 0 {

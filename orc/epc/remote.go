@@ -39,6 +39,27 @@ type Remote struct {
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when cmd has been waited for
 	exitErr error
+
+	crash *Crash // reported by the dying executor, under mu
+}
+
+// Crash is what a dying executor reports about the fault that killed it.
+type Crash struct {
+	Signal    int                 // signal number (SIGSEGV = 11, ...)
+	PC        shared.ExecutorAddr // faulting instruction
+	FaultAddr shared.ExecutorAddr // si_addr (the bad address for SIGSEGV/SIGBUS)
+}
+
+func (c *Crash) String() string {
+	return fmt.Sprintf("signal %s at pc %v (fault address %v)", signalName(syscall.Signal(c.Signal)), c.PC, c.FaultAddr)
+}
+
+// Crash returns the executor's report of the fault that killed it, or nil.
+// A session can name the JIT'd function containing PC.
+func (e *Remote) Crash() *Crash {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.crash
 }
 
 var _ ExecutorProcessControl = (*Remote)(nil)
@@ -114,14 +135,21 @@ func (e *Remote) exitedChan() <-chan struct{} {
 
 // explain turns a stream error into what happened to the executor.
 func (e *Remote) explain(err error) error {
+	e.mu.Lock()
+	c := e.crash
+	e.mu.Unlock()
+	where := ""
+	if c != nil {
+		where = fmt.Sprintf(" (it reported %v)", c)
+	}
 	if e.exited != nil {
 		select {
 		case <-e.exited:
-			return fmt.Errorf("%w: %w", ErrExecutorLost, e.exitErr)
+			return fmt.Errorf("%w: %w%s", ErrExecutorLost, e.exitErr, where)
 		case <-time.After(2 * time.Second):
 		}
 	}
-	return fmt.Errorf("%w: %w", ErrExecutorLost, err)
+	return fmt.Errorf("%w: %w%s", ErrExecutorLost, err, where)
 }
 
 func (e *Remote) readLoop(r io.Reader) {
@@ -131,6 +159,16 @@ func (e *Remote) readLoop(r io.Reader) {
 		f, err = wire.ReadFrame(r)
 		if err != nil {
 			break
+		}
+		if f.Kind == wire.KindCrash {
+			d := wire.NewDecoder(f.Payload)
+			c := &Crash{Signal: int(d.U64()), PC: shared.ExecutorAddr(d.U64()), FaultAddr: shared.ExecutorAddr(d.U64())}
+			if d.Finish() == nil {
+				e.mu.Lock()
+				e.crash = c
+				e.mu.Unlock()
+			}
+			continue
 		}
 		e.mu.Lock()
 		ch := e.pending[f.Seq]

@@ -231,6 +231,13 @@ func TestRemoteCrashAndKill(t *testing.T) {
 		if d := time.Since(start); d > 3*time.Second {
 			t.Errorf("crash reported after %v", d)
 		}
+		c := e.Crash()
+		if c == nil || c.Signal != 11 || c.PC != fn || c.FaultAddr != 0 {
+			t.Errorf("crash report %v, want SIGSEGV at pc %v, fault address 0", c, fn)
+		}
+		if !strings.Contains(err.Error(), fmt.Sprintf("at pc %v", fn)) {
+			t.Errorf("error does not name the pc: %v", err)
+		}
 		if _, err := e.Reserve(ctx, 4096, false); !errors.Is(err, ErrExecutorLost) {
 			t.Errorf("call after crash: %v", err)
 		}
