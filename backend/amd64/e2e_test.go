@@ -835,3 +835,45 @@ int main(void) {
 	}
 	expectLines(t, out, want)
 }
+
+// TestNarrowIntegerABI checks that i1/i8/i16 arguments and results cross
+// the C boundary extended to 32 bits (i1 zero-, i8/i16 sign-extended).
+func TestNarrowIntegerABI(t *testing.T) {
+	m := parse(t, `
+declare i64 @wide8(i8)
+declare i64 @wide1(i1)
+declare i64 @wide16(i16)
+
+define i64 @pass(i64 %x) {
+  %a = trunc i64 %x to i8
+  %b = trunc i64 %x to i1
+  %c = trunc i64 %x to i16
+  %ra = call i64 @wide8(i8 %a)
+  %rb = call i64 @wide1(i1 %b)
+  %rc = call i64 @wide16(i16 %c)
+  %s = mul i64 %ra, 1000000
+  %t = mul i64 %rb, 1000
+  %u = add i64 %s, %t
+  %v = add i64 %u, %rc
+  ret i64 %v
+}
+define i8 @ret8(i64 %x) {
+  %t = trunc i64 %x to i8
+  ret i8 %t
+}
+define i1 @ret1(i64 %x) {
+  %t = trunc i64 %x to i1
+  ret i1 %t
+}
+`)
+	out := runC(t, m, `long long wide8(int x) { return x; } long long wide1(int x) { return x; } long long wide16(int x) { return x; }
+long long pass(long long); int ret8(long long); int ret1(long long);
+int main(void) {
+	pi(pass(0x1ff)); pi(pass(0x12345)); pi(pass(0x7ffe));
+	pi(ret8(0x1ff)); pi(ret8(0x17f)); pi(ret1(3)); pi(ret1(0x7ffffffe));
+	return 0;
+}
+`)
+	pass := func(x int64) int64 { return int64(int8(x))*1000000 + (x&1)*1000 + int64(int16(x)) }
+	expectLines(t, out, []string{fmt.Sprint(pass(0x1ff)), fmt.Sprint(pass(0x12345)), fmt.Sprint(pass(0x7ffe)), "-1", "127", "1", "0"})
+}

@@ -580,6 +580,9 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 	case op == ir.OpRet:
 		if len(in.Ops) == 1 && in.Ops[0] != nil {
 			v := fc.use(in.Ops[0])
+			if t := in.Ops[0].Type(); t.IsInt() && t.Bits < 32 {
+				v = fc.extend(v, t, t.Bits > 1)
+			}
 			r := vreg(asm.RAX)
 			if fc.class[v] == classXMM {
 				r = vreg(asm.X0)
@@ -929,6 +932,11 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 			return
 		}
 		vals[i] = fc.use(a)
+		if t := a.Type(); t.IsInt() && t.Bits < 32 {
+			// Narrow integers are passed extended to 32 bits (clang-built
+			// callees rely on it): i1 zero-extended, i8/i16 sign-extended.
+			vals[i] = fc.extend(vals[i], t, t.Bits > 1)
+		}
 	}
 	var target vreg = noVReg
 	if callee != nil {
