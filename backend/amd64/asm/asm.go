@@ -1093,6 +1093,16 @@ const (
 	Andnpd                // andnpd
 	Movapd                // movapd xmm, xmm (full register copy)
 	Unpcklpd              // unpcklpd
+	Movss                 // movss xmm, xmm/m32 (load form)
+	Addss                 // addss
+	Subss                 // subss
+	Mulss                 // mulss
+	Divss                 // divss
+	Sqrtss                // sqrtss
+	Ucomiss               // ucomiss
+	Cvtss2sd              // cvtss2sd (float to double)
+	Cvtsd2ss              // cvtsd2ss (double to float)
+	Xorps                 // xorps
 	numSseOps
 )
 
@@ -1117,6 +1127,16 @@ var sseTab = [numSseOps]struct {
 	Andnpd:   {0x66, 0x55, "andnpd"},
 	Movapd:   {0x66, 0x28, "movapd"},
 	Unpcklpd: {0x66, 0x14, "unpcklpd"},
+	Movss:    {0xf3, 0x10, "movss"},
+	Addss:    {0xf3, 0x58, "addss"},
+	Subss:    {0xf3, 0x5c, "subss"},
+	Mulss:    {0xf3, 0x59, "mulss"},
+	Divss:    {0xf3, 0x5e, "divss"},
+	Sqrtss:   {0xf3, 0x51, "sqrtss"},
+	Ucomiss:  {0, 0x2e, "ucomiss"},
+	Cvtss2sd: {0xf3, 0x5a, "cvtss2sd"},
+	Cvtsd2ss: {0xf2, 0x5a, "cvtsd2ss"},
+	Xorps:    {0, 0x57, "xorps"},
 }
 
 func (o SseOp) String() string {
@@ -1159,6 +1179,36 @@ func (a *Assembler) MovsdMR(m Mem, src Reg) {
 		return
 	}
 	a.rm(0xf2, false, op2(0x0f, 0x11), src, m, 0, false)
+}
+
+// MovssMR emits the store movss [m], src.
+func (a *Assembler) MovssMR(m Mem, src Reg) {
+	if !a.needXMM(src, "movss src") {
+		return
+	}
+	a.rm(0xf3, false, op2(0x0f, 0x11), src, m, 0, false)
+}
+
+// Cvtsi2ss emits cvtsi2ss dst, src (src a 32- or 64-bit integer register).
+func (a *Assembler) Cvtsi2ss(sz Size, dst, src Reg) {
+	if (sz != 4 && sz != 8) || !a.needXMM(dst, "cvtsi2ss dst") || !a.needGPR(src, "cvtsi2ss src") {
+		if sz != 4 && sz != 8 {
+			a.fail("%w: cvtsi2ss size %d", ErrBadOperand, sz)
+		}
+		return
+	}
+	a.rr(0xf3, sz == 8, op2(0x0f, 0x2a), dst, src, false)
+}
+
+// Cvttss2si emits cvttss2si dst, src (truncating, dst 32 or 64 bits).
+func (a *Assembler) Cvttss2si(sz Size, dst, src Reg) {
+	if (sz != 4 && sz != 8) || !a.needGPR(dst, "cvttss2si dst") || !a.needXMM(src, "cvttss2si src") {
+		if sz != 4 && sz != 8 {
+			a.fail("%w: cvttss2si size %d", ErrBadOperand, sz)
+		}
+		return
+	}
+	a.rr(0xf3, sz == 8, op2(0x0f, 0x2c), dst, src, false)
 }
 
 // Cvtsi2sd emits cvtsi2sd dst, src (src a 32- or 64-bit integer register).

@@ -313,6 +313,9 @@ func TestSSE(t *testing.T) {
 		{Divsd, x86asm.DIVSD}, {Sqrtsd, x86asm.SQRTSD}, {Minsd, x86asm.MINSD}, {Maxsd, x86asm.MAXSD},
 		{Ucomisd, x86asm.UCOMISD}, {Comisd, x86asm.COMISD}, {Xorpd, x86asm.XORPD}, {Andpd, x86asm.ANDPD},
 		{Orpd, x86asm.ORPD}, {Andnpd, x86asm.ANDNPD}, {Movapd, x86asm.MOVAPD}, {Unpcklpd, x86asm.UNPCKLPD},
+		{Movss, x86asm.MOVSS}, {Addss, x86asm.ADDSS}, {Subss, x86asm.SUBSS}, {Mulss, x86asm.MULSS},
+		{Divss, x86asm.DIVSS}, {Sqrtss, x86asm.SQRTSS}, {Ucomiss, x86asm.UCOMISS}, {Cvtss2sd, x86asm.CVTSS2SD},
+		{Cvtsd2ss, x86asm.CVTSD2SS}, {Xorps, x86asm.XORPS},
 	}
 	for _, o := range ops {
 		o := o
@@ -337,6 +340,8 @@ func TestSSE(t *testing.T) {
 			checkEnc(t, enc{"movq " + g.String() + "," + x.String(), func(a *Assembler) { a.MovqRX(g, x) }, x86asm.MOVQ, []x86asm.Arg{xr(g, 8), xr(x, 8)}, 0})
 			for _, sz := range []Size{4, 8} {
 				sz := sz
+				checkEnc(t, enc{fmt.Sprintf("cvtsi2ss%d %s,%s", sz, x, g), func(a *Assembler) { a.Cvtsi2ss(sz, x, g) }, x86asm.CVTSI2SS, []x86asm.Arg{xr(x, 8), xr(g, sz)}, 0})
+				checkEnc(t, enc{fmt.Sprintf("cvttss2si%d %s,%s", sz, g, x), func(a *Assembler) { a.Cvttss2si(sz, g, x) }, x86asm.CVTTSS2SI, []x86asm.Arg{xr(g, sz), xr(x, 8)}, 0})
 				checkEnc(t, enc{fmt.Sprintf("cvtsi2sd%d %s,%s", sz, x, g), func(a *Assembler) { a.Cvtsi2sd(sz, x, g) }, x86asm.CVTSI2SD, []x86asm.Arg{xr(x, 8), xr(g, sz)}, 0})
 				checkEnc(t, enc{fmt.Sprintf("cvttsd2si%d %s,%s", sz, g, x), func(a *Assembler) { a.Cvttsd2si(sz, g, x) }, x86asm.CVTTSD2SI, []x86asm.Arg{xr(g, sz), xr(x, 8)}, 0})
 			}
@@ -344,6 +349,7 @@ func TestSSE(t *testing.T) {
 		for _, m := range mems() {
 			x, m := x, m
 			checkEnc(t, enc{fmt.Sprintf("movsd %v,%s", m, x), func(a *Assembler) { a.MovsdMR(m, x) }, x86asm.MOVSD_XMM, []x86asm.Arg{xm(m), xr(x, 8)}, 0})
+			checkEnc(t, enc{fmt.Sprintf("movss %v,%s", m, x), func(a *Assembler) { a.MovssMR(m, x) }, x86asm.MOVSS, []x86asm.Arg{xm(m), xr(x, 8)}, 0})
 			if x == X3 || x == X12 {
 				checkEnc(t, enc{fmt.Sprintf("cvtsi2sd %s,%v", x, m), func(a *Assembler) { a.Cvtsi2sdM(8, x, m) }, x86asm.CVTSI2SD, []x86asm.Arg{xr(x, 8), xm(m)}, 0})
 				checkEnc(t, enc{fmt.Sprintf("cvttsd2si r9,%v", m), func(a *Assembler) { a.Cvttsd2siM(8, R9, m) }, x86asm.CVTTSD2SI, []x86asm.Arg{xr(R9, 8), xm(m)}, 0})

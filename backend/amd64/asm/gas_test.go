@@ -116,7 +116,8 @@ func gasCases() []gasCase {
 		add(fmt.Sprintf("call qword ptr %s", memText(m)), func(a *Assembler) { a.CallM(m) })
 	}
 	xs := []Reg{X0, X1, X7, X8, X9, X15}
-	for _, op := range []SseOp{Movsd, Addsd, Subsd, Mulsd, Divsd, Sqrtsd, Minsd, Maxsd, Ucomisd, Comisd, Xorpd, Andpd, Orpd, Andnpd, Movapd} {
+	for _, op := range []SseOp{Movsd, Addsd, Subsd, Mulsd, Divsd, Sqrtsd, Minsd, Maxsd, Ucomisd, Comisd, Xorpd, Andpd, Orpd, Andnpd, Movapd,
+		Movss, Addss, Subss, Mulss, Divss, Sqrtss, Ucomiss, Cvtss2sd, Cvtsd2ss, Xorps} {
 		op := op
 		for _, d := range xs {
 			for _, s := range xs {
@@ -128,8 +129,10 @@ func gasCases() []gasCase {
 				m := m
 				p := "qword ptr"
 				switch op {
-				case Xorpd, Andpd, Orpd, Andnpd, Movapd:
+				case Xorpd, Andpd, Orpd, Andnpd, Movapd, Xorps:
 					p = "xmmword ptr"
+				case Movss, Addss, Subss, Mulss, Divss, Sqrtss, Ucomiss, Cvtss2sd:
+					p = "dword ptr"
 				}
 				add(fmt.Sprintf("%s %s, %s %s", op, d, p, memText(m)), func(a *Assembler) { a.SseRM(op, d, m) })
 			}
@@ -143,11 +146,14 @@ func gasCases() []gasCase {
 			add(fmt.Sprintf("cvtsi2sd %s, %s", x, g), func(a *Assembler) { a.Cvtsi2sd(8, x, g) })
 			add(fmt.Sprintf("cvtsi2sd %s, %s", x, g.Name(4)), func(a *Assembler) { a.Cvtsi2sd(4, x, g) })
 			add(fmt.Sprintf("cvttsd2si %s, %s", g, x), func(a *Assembler) { a.Cvttsd2si(8, g, x) })
+			add(fmt.Sprintf("cvtsi2ss %s, %s", x, g), func(a *Assembler) { a.Cvtsi2ss(8, x, g) })
+			add(fmt.Sprintf("cvttss2si %s, %s", g.Name(4), x), func(a *Assembler) { a.Cvttss2si(4, g, x) })
 		}
 		x := x
 		for _, m := range ms {
 			m := m
 			add(fmt.Sprintf("movsd qword ptr %s, %s", memText(m), x), func(a *Assembler) { a.MovsdMR(m, x) })
+			add(fmt.Sprintf("movss dword ptr %s, %s", memText(m), x), func(a *Assembler) { a.MovssMR(m, x) })
 		}
 	}
 	add("ret", func(a *Assembler) { a.Ret() })
