@@ -287,7 +287,7 @@ func FuzzDependenceGraph(f *testing.F) {
 
 func TestDependenceGraphModel(t *testing.T) {
 	rng := rand.New(rand.NewSource(42))
-	iters := 400
+	iters := 250
 	if testing.Short() {
 		iters = 50
 	}

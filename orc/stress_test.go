@@ -137,7 +137,7 @@ func (g *stressGraph) checkReady(sym int) error {
 }
 
 func TestStressConcurrentLookups(t *testing.T) {
-	units, lookers, rounds := 3000, 32, 12
+	units, lookers, rounds := 3000, 32, 8
 	if testing.Short() {
 		units, rounds = 600, 4
 	}
