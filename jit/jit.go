@@ -34,6 +34,10 @@ import (
 	"gorc/orc/shared"
 )
 
+// maxLinkers bounds concurrent materializations; it is far above any
+// realistic number of objects, so in effect every link has a goroutine.
+const maxLinkers = 1 << 16
+
 // Options configure a JIT.
 type Options struct {
 	// Exec says where code runs: "" or "local" (this process). Other
@@ -86,7 +90,12 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jit: in-process executor: %w", err)
 	}
-	es := orc.NewExecutionSession()
+	// Each materialization gets its own goroutine: a link blocks in its
+	// external lookup until the objects it needs are Resolved, and those
+	// objects resolve (right after allocation) without waiting for
+	// anything, so no bounded pool can deadlock us and independent objects
+	// link in parallel.
+	es := orc.NewExecutionSession(orc.WithDispatcher(orc.NewPoolDispatcher(maxLinkers)))
 	jd, err := es.CreateJITDylib("main")
 	if err != nil {
 		return nil, err
