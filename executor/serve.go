@@ -101,6 +101,10 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 				s.send(wire.Frame{Kind: wire.KindError, Op: f.Op, Seq: f.Seq, Payload: []byte(fmt.Sprintf("unexpected %v frame (op %v)", f.Kind, f.Op))})
 				continue
 			}
+			if quick(f) {
+				s.handle(f) // no goroutine hand-off for calls that cannot block
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -118,6 +122,35 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		return fmt.Errorf("executor: reading requests: %w", err)
 	}
 }
+
+// quick reports whether a call finishes promptly by construction (memory
+// and symbol operations, the executor's own short services), so the
+// reader can answer it itself; calls that run JIT'd code or load
+// libraries (whose constructors may block) get their own goroutine.
+func quick(f wire.Frame) bool {
+	switch f.Op {
+	case wire.OpReserve, wire.OpReserveShared, wire.OpProtect, wire.OpDecommit, wire.OpWrite, wire.OpRead,
+		wire.OpRelease, wire.OpLookup, wire.OpAllocateTLS:
+		return true
+	case wire.OpCallWrapper:
+		d := wire.NewDecoder(f.Payload)
+		fn := shared.ExecutorAddr(d.U64())
+		quickSvcOnce.Do(func() {
+			syms := BootstrapSymbols()
+			quickSvcs = map[shared.ExecutorAddr]bool{
+				syms[EchoName]: true, syms[EHFrameRegisterName]: true,
+				syms[EHFrameDeregisterName]: true, syms[TLSSetImageName]: true,
+			}
+		})
+		return d.Err() == nil && quickSvcs[fn]
+	}
+	return false
+}
+
+var (
+	quickSvcOnce sync.Once
+	quickSvcs    map[shared.ExecutorAddr]bool
+)
 
 type server struct {
 	mu sync.Mutex
