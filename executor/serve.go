@@ -56,7 +56,9 @@ func ServeInheritedFDs(ctx context.Context) error {
 // process. Calls are served concurrently. Crash handlers are installed, so
 // a fault in JIT'd code kills this process by the signal and the
 // controller can report it. Serve returns nil when the controller closes
-// the stream.
+// the stream, without waiting for calls still running JIT'd code (whose
+// answers nobody would read): a process serving one controller should
+// exit then, which also stops such code.
 func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	if err := InstallCrashHandlers(); err != nil {
 		return err
@@ -88,8 +90,6 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	// The reader dispatches each call to its own goroutine directly, so a
 	// call costs one goroutine hop on this side.
 	readErr := make(chan error, 1)
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	go func() {
 		for {
 			f, err := wire.ReadFrame(br)
@@ -105,11 +105,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 				s.handle(f) // no goroutine hand-off for calls that cannot block
 				continue
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				s.handle(f)
-			}()
+			go s.handle(f)
 		}
 	}()
 	select {

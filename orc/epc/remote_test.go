@@ -357,3 +357,22 @@ func TestRemoteTCP(t *testing.T) {
 		t.Error("dial of a closed port succeeded")
 	}
 }
+
+// TestRemoteCloseWhileRunning: closing the connection while JIT'd code
+// runs forever ends the child executor promptly.
+func TestRemoteCloseWhileRunning(t *testing.T) {
+	e := spawn(t, nil)
+	fn := loadCode(t, e, []byte{0xeb, 0xfe}) // for (;;) {}
+	go e.RunAsMain(context.Background(), fn, nil)
+	time.Sleep(50 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	e.Close(ctx)
+	if err := e.ExitStatus(); err == nil || !strings.Contains(err.Error(), "status 0") {
+		t.Fatalf("executor after close: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("close took %v", d)
+	}
+}
