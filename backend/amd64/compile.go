@@ -130,7 +130,7 @@ type moduleCompiler struct {
 	a       asm.Assembler
 	syms    map[ir.Value]elfw.SymID
 	consts  map[uint64]elfw.SymID
-	negMask elfw.SymID
+	negMask [2]elfw.SymID
 	stats   Stats
 	curName string
 	fdes    []fde
@@ -140,7 +140,7 @@ type moduleCompiler struct {
 func newModuleCompiler(m *ir.Module, opts Options) *moduleCompiler {
 	w := elfw.New()
 	w.FileName = opts.SourceName
-	mc := &moduleCompiler{m: m, opts: opts, w: w, text: w.Text(), syms: make(map[ir.Value]elfw.SymID), consts: make(map[uint64]elfw.SymID), negMask: -1, here: make(map[ir.Value]bool)}
+	mc := &moduleCompiler{m: m, opts: opts, w: w, text: w.Text(), syms: make(map[ir.Value]elfw.SymID), consts: make(map[uint64]elfw.SymID), negMask: [2]elfw.SymID{-1, -1}, here: make(map[ir.Value]bool)}
 	return mc
 }
 
@@ -202,9 +202,15 @@ func (mc *moduleCompiler) constSym(bits uint64) int32 {
 	return int32(id)
 }
 
-func (mc *moduleCompiler) negMaskSym() int32 {
-	if mc.negMask >= 0 {
-		return int32(mc.negMask)
+// negMaskSym returns the 16-byte sign mask fneg xors with: one bit per
+// double lane, or per float lane when single.
+func (mc *moduleCompiler) negMaskSym(single bool) int32 {
+	k := 0
+	if single {
+		k = 1
+	}
+	if mc.negMask[k] >= 0 {
+		return int32(mc.negMask[k])
 	}
 	sec := mc.w.Section(".rodata.cst16")
 	if sec == nil {
@@ -212,14 +218,20 @@ func (mc *moduleCompiler) negMaskSym() int32 {
 		sec.EntSize = 16
 	}
 	var b [16]byte
-	binary.LittleEndian.PutUint64(b[:], 1<<63)
-	binary.LittleEndian.PutUint64(b[8:], 1<<63)
+	if single {
+		for i := 0; i < 16; i += 4 {
+			binary.LittleEndian.PutUint32(b[i:], 1<<31)
+		}
+	} else {
+		binary.LittleEndian.PutUint64(b[:], 1<<63)
+		binary.LittleEndian.PutUint64(b[8:], 1<<63)
+	}
 	off := sec.Append(b[:])
-	id, err := mc.w.AddSymbol(elfw.Symbol{Name: ".LCPI_fneg", Section: sec, Value: off, Size: 16, Bind: elfw.BindLocal, Type: elfw.TypeObject})
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: fmt.Sprintf(".LCPI_fneg%d", k), Section: sec, Value: off, Size: 16, Bind: elfw.BindLocal, Type: elfw.TypeObject})
 	if err != nil {
 		panic(err)
 	}
-	mc.negMask = id
+	mc.negMask[k] = id
 	return int32(id)
 }
 

@@ -877,3 +877,130 @@ int main(void) {
 	pass := func(x int64) int64 { return int64(int8(x))*1000000 + (x&1)*1000 + int64(int16(x)) }
 	expectLines(t, out, []string{fmt.Sprint(pass(0x1ff)), fmt.Sprint(pass(0x12345)), fmt.Sprint(pass(0x7ffe)), "-1", "127", "1", "0"})
 }
+
+// TestSingleFloat covers float (f32): arithmetic with registers and
+// constants, fneg, frem, compares with NaN, conversions both ways,
+// fpext/fptrunc, loads and stores, globals, calls with float arguments,
+// and bitcasts.
+func TestSingleFloat(t *testing.T) {
+	m := parse(t, `
+@g = global float 1.5
+declare float @cf(float, double, float)
+
+define float @arith(float %a, float %b) {
+  %s = fadd float %a, %b
+  %m = fmul float %s, 2.5
+  %d = fdiv float %m, %b
+  %x = fsub float 1.0, %d
+  %n = fneg float %x
+  %r = frem float %n, 3.0
+  ret float %r
+}
+define i32 @cmp(float %a, float %b) {
+  %c1 = fcmp olt float %a, %b
+  %c2 = fcmp une float %a, 0.5
+  %z1 = zext i1 %c1 to i32
+  %z2 = zext i1 %c2 to i32
+  %s = shl i32 %z2, 1
+  %o = or i32 %z1, %s
+  ret i32 %o
+}
+define float @branch(float %a) {
+entry:
+  %c = fcmp ugt float %a, 4.0
+  br i1 %c, label %big, label %small
+big:
+  ret float 1.0
+small:
+  ret float 0.0
+}
+define double @conv(i64 %i, float %f) {
+  %a = sitofp i64 %i to float
+  %b = uitofp i64 %i to float
+  %c = fadd float %a, %b
+  %e = fpext float %c to double
+  %t = fptosi float %f to i64
+  %u = fptoui float %f to i64
+  %tu = add i64 %t, %u
+  %td = sitofp i64 %tu to double
+  %r = fadd double %e, %td
+  ret double %r
+}
+define float @narrow(double %d) {
+  %f = fptrunc double %d to float
+  ret float %f
+}
+define float @mem(float %x) {
+  %p = alloca float
+  store float %x, ptr %p
+  %v = load float, ptr %p
+  %gv = load float, ptr @g
+  %s = fadd float %v, %gv
+  store float %s, ptr @g
+  %r = call float @cf(float %s, double 2.0, float %x)
+  ret float %r
+}
+define i32 @bits(float %x) {
+  %b = bitcast float %x to i32
+  ret i32 %b
+}
+`)
+	out := runC(t, m, `float arith(float, float), branch(float), narrow(double), mem(float); int cmp(float, float), bits(float);
+double conv(long long, float); extern float g;
+float cf(float a, double b, float c) { return a * (float)b - c; }
+static void pf(float f) { uint32_t u; memcpy(&u, &f, 4); if (f != f) puts("nan"); else printf("%08x\n", u); }
+int main(void) {
+	float v[] = {0.25f, -3, 5, NAN, INFINITY};
+	for (int i = 0; i < 5; i++) for (int j = 0; j < 5; j++) { pf(arith(v[i], v[j])); pi(cmp(v[i], v[j])); }
+	for (int i = 0; i < 5; i++) pf(branch(v[i]));
+	pd(conv(123456789, 7.75f)); pd(conv(-5, 1e10f)); pd(conv(-1, 2.5f));
+	pf(narrow(0.1)); pf(narrow(1e300));
+	pf(mem(2.0f)); pf(g); pi(bits(-1.5f));
+	return 0;
+}
+`)
+	// NaN signs from fmodf differ from Go's math.Mod; print NaNs as "nan".
+	f32 := func(x float32) string {
+		if x != x {
+			return "nan"
+		}
+		return fmt.Sprintf("%08x", math.Float32bits(x))
+	}
+	vals := []float32{0.25, -3, 5, float32(math.Float64frombits(0x7ff8000000000000)), float32(math.Inf(1))}
+	var want []string
+	b2i := func(b bool) int {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	for _, a := range vals {
+		for _, b := range vals {
+			s := a + b
+			mm := s * 2.5
+			d := mm / b
+			x := 1 - d
+			n := -x
+			r := float32(math.Mod(float64(n), 3))
+			want = append(want, f32(r), fmt.Sprint(b2i(a < b)|b2i(a != 0.5)<<1))
+		}
+	}
+	for _, a := range vals {
+		if !(a <= 4) {
+			want = append(want, f32(1))
+		} else {
+			want = append(want, f32(0))
+		}
+	}
+	conv := func(i int64, f float32) float64 {
+		c := float32(i) + float32(uint64(i))
+		return float64(c) + float64(int64(f)+int64(uint64(f)))
+	}
+	want = append(want, hexf(conv(123456789, 7.75)), hexf(conv(-5, 1e10)))
+	// conv(-1, 2.5): uitofp of -1 is 2^64 as a float.
+	want = append(want, hexf(float64(float32(-1)+float32(uint64(math.MaxUint64)))+4))
+	want = append(want, f32(float32(0.1)), f32(float32(math.Inf(1))))
+	s := float32(2) + 1.5
+	want = append(want, f32(s*2-2), f32(s), "-1077936128")
+	expectLines(t, out, want)
+}

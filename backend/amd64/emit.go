@@ -590,25 +590,37 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 			fc.storeDst(m.dst, d)
 			return
 		}
-		fc.twoAddr(m, op == asm.Addsd || op == asm.Mulsd,
+		fc.twoAddr(m, op == asm.Addsd || op == asm.Mulsd || op == asm.Addss || op == asm.Mulss,
 			func(d, s asm.Reg) { a.SseRR(op, d, s) },
 			func(d asm.Reg, s asm.Mem) { a.SseRM(op, d, s) })
 	case mFNeg:
 		d := fc.dstReg(m.dst)
 		fc.load(d, m.a)
-		a.SseRM(asm.Xorpd, d, asm.MSym(fc.mc.negMaskSym(), 0))
+		a.SseRM(asm.Xorpd, d, asm.MSym(fc.mc.negMaskSym(m.sz == 4), 0))
+		fc.storeDst(m.dst, d)
+	case mFConv:
+		d := fc.dstReg(m.dst)
+		if s, sm, ok := fc.srcLoc(m.a); ok {
+			a.SseRR(asm.SseOp(m.sub), d, s)
+		} else {
+			a.SseRM(asm.SseOp(m.sub), d, sm)
+		}
 		fc.storeDst(m.dst, d)
 	case mCvtIF:
 		d := fc.dstReg(m.dst)
 		s := fc.regOf(m.a, scratchGPR)
 		a.SseRR(asm.Xorpd, d, d)
+		cvt, add := a.Cvtsi2sd, asm.Addsd
+		if m.sz == 4 {
+			cvt, add = a.Cvtsi2ss, asm.Addss
+		}
 		if m.sub == 1 {
 			// Unsigned 64-bit: values with the top bit set are halved
 			// (keeping the low bit for rounding), converted, doubled.
 			big, done := a.NewLabel(), a.NewLabel()
 			a.TestRR(8, s, s)
 			a.Jcc(asm.CondS, big)
-			a.Cvtsi2sd(8, d, s)
+			cvt(8, d, s)
 			a.Jmp(done)
 			a.Bind(big)
 			a.MovRR(8, scratchGPR2, s)
@@ -616,29 +628,36 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 			a.MovRR(8, scratchGPR, s)
 			a.ShiftRI(asm.Shr, 8, scratchGPR, 1)
 			a.AluRR(asm.Or, 8, scratchGPR, scratchGPR2)
-			a.Cvtsi2sd(8, d, scratchGPR)
-			a.SseRR(asm.Addsd, d, d)
+			cvt(8, d, scratchGPR)
+			a.SseRR(add, d, d)
 			a.Bind(done)
 		} else {
-			a.Cvtsi2sd(8, d, s)
+			cvt(8, d, s)
 		}
 		fc.storeDst(m.dst, d)
 	case mCvtFI:
 		d := fc.dstReg(m.dst)
-		if m.sub == 1 {
+		if m.sz == 4 && m.sub != 1 {
+			a.Cvttss2si(8, d, fc.regOf(m.a, scratchXMM))
+		} else if m.sub == 1 {
 			// Unsigned 64-bit: values >= 2^63 are reduced by 2^63 before
 			// the signed conversion and get the top bit back after.
 			two63 := fc.constMem(int64(math.Float64bits(1 << 63)))
+			ucom, sub, cvt := asm.Ucomisd, asm.Subsd, a.Cvttsd2si
+			if m.sz == 4 {
+				two63 = fc.constMem(int64(math.Float32bits(1 << 63)))
+				ucom, sub, cvt = asm.Ucomiss, asm.Subss, a.Cvttss2si
+			}
 			s := fc.regOf(m.a, scratchXMM)
 			big, done := a.NewLabel(), a.NewLabel()
-			a.SseRM(asm.Ucomisd, s, two63)
+			a.SseRM(ucom, s, two63)
 			a.Jcc(asm.CondAE, big)
-			a.Cvttsd2si(8, d, s)
+			cvt(8, d, s)
 			a.Jmp(done)
 			a.Bind(big)
 			fc.move(scratchXMM, s)
-			a.SseRM(asm.Subsd, scratchXMM, two63)
-			a.Cvttsd2si(8, d, scratchXMM)
+			a.SseRM(sub, scratchXMM, two63)
+			cvt(8, d, scratchXMM)
 			a.MovRI(scratchGPR2, math.MinInt64)
 			a.AluRR(asm.Xor, 8, d, scratchGPR2)
 			a.Bind(done)
@@ -655,9 +674,12 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 	case mLoad:
 		d := fc.dstReg(m.dst)
 		mm := fc.mem(&m.addr)
-		if d.IsXMM() {
+		switch {
+		case d.IsXMM() && m.sz == 4:
+			a.SseRM(asm.Movss, d, mm)
+		case d.IsXMM():
 			a.SseRM(asm.Movsd, d, mm)
-		} else {
+		default:
 			a.MovRM(asm.Size(m.sz), d, mm)
 		}
 		fc.storeDst(m.dst, d)
@@ -669,9 +691,12 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 			v = fc.regOf(m.a, scratchGPR)
 		}
 		mm := fc.mem(&m.addr)
-		if v.IsXMM() {
+		switch {
+		case v.IsXMM() && m.sz == 4:
+			a.MovssMR(mm, v)
+		case v.IsXMM():
 			a.MovsdMR(mm, v)
-		} else {
+		default:
 			a.MovMR(asm.Size(m.sz), mm, v)
 		}
 	case mLea:
@@ -878,24 +903,28 @@ func (fc *fnCompiler) intCompare(m *minst) {
 
 func (fc *fnCompiler) floatCompare(m *minst, swap bool) {
 	a := &fc.mc.a
+	ucom := asm.Ucomisd
+	if m.sz == 4 {
+		ucom = asm.Ucomiss
+	}
 	x, y := m.a, m.b
 	if swap {
 		x, y = y, x
 	}
 	if x == noVReg { // constant in a swapped compare (not produced by isel)
 		a.SseRM(asm.Movsd, scratchXMM, fc.constMem(m.imm))
-		a.SseRR(asm.Ucomisd, scratchXMM, fc.regOf(y, scratchXMM))
+		a.SseRR(ucom, scratchXMM, fc.regOf(y, scratchXMM))
 		return
 	}
 	xr := fc.regOf(x, scratchXMM)
 	if y == noVReg {
-		a.SseRM(asm.Ucomisd, xr, fc.constMem(m.imm))
+		a.SseRM(ucom, xr, fc.constMem(m.imm))
 		return
 	}
 	if r, mm, ok := fc.srcLoc(y); ok {
-		a.SseRR(asm.Ucomisd, xr, r)
+		a.SseRR(ucom, xr, r)
 	} else {
-		a.SseRM(asm.Ucomisd, xr, mm)
+		a.SseRM(ucom, xr, mm)
 	}
 }
 

@@ -49,7 +49,7 @@ func (fc *fnCompiler) emit(in minst) {
 
 func classOf(t *ir.Type) (regClass, bool) {
 	switch {
-	case t.IsFloat() && t.Bits == 64:
+	case t.IsFloat() && (t.Bits == 64 || t.Bits == 32):
 		return classXMM, true
 	case t.IsInt() && t.Bits <= 64, t.IsPtr():
 		return classGPR, true
@@ -114,10 +114,7 @@ func (fc *fnCompiler) use(v ir.Value) vreg {
 		fc.emit(minst{op: mImm, dst: r, a: noVReg, b: noVReg, c: noVReg, imm: x.V})
 		return r
 	case *ir.ConstFloat:
-		if x.Typ.Bits != 64 {
-			fc.failf(nil, "float constants of %v are not supported", x.Typ)
-		}
-		return fc.floatConst(math.Float64bits(x.V))
+		return fc.floatConst(fbits(x))
 	case *ir.ConstNull:
 		r := fc.newVReg(classGPR)
 		fc.emit(minst{op: mImm, dst: r, a: noVReg, b: noVReg, c: noVReg})
@@ -138,6 +135,19 @@ func (fc *fnCompiler) use(v ir.Value) vreg {
 	fc.failf(nil, "unsupported operand %v", v)
 	return fc.newVReg(classGPR)
 }
+
+// fbits returns the bit pattern of a float constant as the constant pool
+// stores it: a double's 64 bits, or a float's 32 bits zero-extended (the
+// low lane of an xmm register and what movss reads).
+func fbits(c *ir.ConstFloat) uint64 {
+	if c.Typ != nil && c.Typ.Bits == 32 {
+		return uint64(math.Float32bits(float32(c.V)))
+	}
+	return math.Float64bits(c.V)
+}
+
+// isSingle reports whether t is float (f32).
+func isSingle(t *ir.Type) bool { return t.IsFloat() && t.Bits == 32 }
 
 // floatConst returns a virtual register holding a float constant. In
 // loops it is one function-wide register defined at the entry, which the
@@ -333,11 +343,14 @@ func (fc *fnCompiler) cmpOperands(in *ir.Instr) (m minst) {
 
 // fcmpOperands prepares a float compare.
 func (fc *fnCompiler) fcmpOperands(in *ir.Instr) minst {
-	m := minst{op: mFCmpSet, sub: uint8(in.Pred), b: noVReg, c: noVReg}
+	m := minst{op: mFCmpSet, sub: uint8(in.Pred), b: noVReg, c: noVReg, sz: 8}
+	if isSingle(in.Ops[0].Type()) {
+		m.sz = 4
+	}
 	m.a = fc.use(in.Ops[0])
 	if c, ok := in.Ops[1].(*ir.ConstFloat); ok && !fcmpTab[in.Pred].swap {
 		m.flags |= flBConst
-		m.imm = int64(math.Float64bits(c.V))
+		m.imm = int64(fbits(c))
 	} else {
 		m.b = fc.use(in.Ops[1])
 	}
@@ -400,6 +413,18 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 		case ir.OpFDiv:
 			sop = asm.Divsd
 		}
+		if isSingle(in.Typ) {
+			switch sop {
+			case asm.Addsd:
+				sop = asm.Addss
+			case asm.Subsd:
+				sop = asm.Subss
+			case asm.Mulsd:
+				sop = asm.Mulss
+			default:
+				sop = asm.Divss
+			}
+		}
 		x, y := in.Ops[0], in.Ops[1]
 		if _, ok := x.(*ir.ConstFloat); ok && op.IsCommutative() {
 			x, y = y, x
@@ -408,7 +433,7 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 		m.a = fc.use(x)
 		if c, ok := y.(*ir.ConstFloat); ok {
 			m.flags |= flBConst
-			m.imm = int64(math.Float64bits(c.V))
+			m.imm = int64(fbits(c))
 		} else {
 			m.b = fc.use(y)
 			if !op.IsCommutative() {
@@ -418,11 +443,20 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 		fc.emit(m)
 	case op == ir.OpFRem:
 		if nops(2) {
-			fc.lowerCall(in, fc.mc.externSym("fmod"), nil, []ir.Value{in.Ops[0], in.Ops[1]}, false)
+			name := "fmod"
+			if isSingle(in.Typ) {
+				name = "fmodf"
+			}
+			fc.lowerCall(in, fc.mc.externSym(name), nil, []ir.Value{in.Ops[0], in.Ops[1]}, false)
 		}
 	case op == ir.OpFNeg:
 		if nops(1) {
-			fc.emit(fc.inst(mFNeg, dst, fc.use(in.Ops[0]), noVReg))
+			m := fc.inst(mFNeg, dst, fc.use(in.Ops[0]), noVReg)
+			m.sz = 8
+			if isSingle(in.Typ) {
+				m.sz = 4
+			}
+			fc.emit(m)
 		}
 	case op == ir.OpAdd || op == ir.OpSub || op == ir.OpAnd || op == ir.OpOr || op == ir.OpXor || op == ir.OpMul:
 		if !nops(2) {
@@ -552,9 +586,12 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 			return
 		}
 		m := minst{op: mLoad, dst: dst, a: noVReg, b: noVReg, c: noVReg, addr: fc.addrOf(in.Ops[0])}
-		if in.Typ.IsInt() || in.Typ.IsPtr() {
+		switch {
+		case in.Typ.IsInt() || in.Typ.IsPtr():
 			m.sz = intSize(in.Typ)
-		} else {
+		case isSingle(in.Typ):
+			m.sz = 4
+		default:
 			m.sz = 8
 		}
 		fc.emit(m)
@@ -565,9 +602,12 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 		v := fc.use(in.Ops[0])
 		m := minst{op: mStore, dst: noVReg, a: v, b: noVReg, c: noVReg, addr: fc.addrOf(in.Ops[1])}
 		t := in.Ops[0].Type()
-		if t.IsInt() || t.IsPtr() {
+		switch {
+		case t.IsInt() || t.IsPtr():
 			m.sz = intSize(t)
-		} else {
+		case isSingle(t):
+			m.sz = 4
+		default:
 			m.sz = 8
 		}
 		fc.emit(m)
@@ -619,12 +659,13 @@ func (fc *fnCompiler) selectCast(in *ir.Instr, dst vreg) {
 	from, to := x.Type(), in.Typ
 	switch in.Op {
 	case ir.OpSIToFP, ir.OpUIToFP:
-		if !to.IsFloat() || to.Bits != 64 {
-			fc.failf(in, "conversion to %v is not supported", to)
+		if !to.IsFloat() || !from.IsInt() {
+			fc.failf(in, "conversion from %v to %v is not supported", from, to)
 			return
 		}
 		a := fc.use(x)
 		m := fc.inst(mCvtIF, dst, a, noVReg)
+		m.sz = uint8(to.Bits / 8)
 		if from.Bits < 64 {
 			m.a = fc.extend(a, from, in.Op == ir.OpSIToFP)
 		} else if in.Op == ir.OpUIToFP {
@@ -632,11 +673,12 @@ func (fc *fnCompiler) selectCast(in *ir.Instr, dst vreg) {
 		}
 		fc.emit(m)
 	case ir.OpFPToSI, ir.OpFPToUI:
-		if !from.IsFloat() || from.Bits != 64 {
-			fc.failf(in, "conversion from %v is not supported", from)
+		if !from.IsFloat() || !to.IsInt() {
+			fc.failf(in, "conversion from %v to %v is not supported", from, to)
 			return
 		}
 		m := fc.inst(mCvtFI, dst, fc.use(x), noVReg)
+		m.sz = uint8(from.Bits / 8)
 		if in.Op == ir.OpFPToUI && to.Bits == 64 {
 			m.sub = 1
 		}
@@ -653,6 +695,20 @@ func (fc *fnCompiler) selectCast(in *ir.Instr, dst vreg) {
 			m.sub = 1
 		}
 		fc.emit(m)
+	case ir.OpFPExt, ir.OpFPTrunc:
+		if !from.IsFloat() || !to.IsFloat() {
+			fc.failf(in, "%s from %v to %v is not supported", in.Op, from, to)
+			return
+		}
+		a := fc.use(x)
+		switch {
+		case from.Bits == to.Bits:
+			fc.mov(dst, a)
+		case in.Op == ir.OpFPExt:
+			fc.emit(minst{op: mFConv, sub: uint8(asm.Cvtss2sd), dst: dst, a: a, b: noVReg, c: noVReg})
+		default:
+			fc.emit(minst{op: mFConv, sub: uint8(asm.Cvtsd2ss), dst: dst, a: a, b: noVReg, c: noVReg})
+		}
 	case ir.OpTrunc, ir.OpPtrToInt, ir.OpIntToPtr:
 		fc.mov(dst, fc.use(x))
 	case ir.OpBitcast:

@@ -38,9 +38,9 @@ const (
 	mDiv          // rax, rdx = rdx:rax / b; sub 1 = signed
 	mExt          // dst = extend a: sub extZero/extSign from size sz
 	mSse          // dst = a <sub:asm.SseOp> (b | constant imm)
-	mFNeg         // dst = -a
-	mCvtIF        // dst(xmm) = (double) a (signed 64-bit; sub 1 = unsigned)
-	mCvtFI        // dst(gpr) = (int64) a, truncating
+	mFNeg         // dst = -a (sz 4: float, 8: double)
+	mCvtIF        // dst(xmm) = (double or float, sz 8/4) a (signed 64-bit; sub 1 = unsigned)
+	mCvtFI        // dst(gpr) = (int64) a (a double or float, sz 8/4), truncating
 	mMovqXR       // dst(xmm) = bits of a(gpr)
 	mMovqRX       // dst(gpr) = bits of a(xmm)
 	mLoad         // dst = [addr] (sz bytes, or 8 for xmm)
@@ -57,6 +57,7 @@ const (
 	mRet          // epilogue and ret; a = phys return register or noVReg
 	mUd2          // trap
 	mStoreArg     // outgoing stack argument: [rsp+imm] = a
+	mFConv        // dst = <sub: cvtss2sd | cvtsd2ss> a
 )
 
 const (
