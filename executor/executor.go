@@ -86,6 +86,7 @@ func BootstrapSymbols() map[string]shared.ExecutorAddr {
 		if a := Dlsym(0, "__tls_get_addr"); a != 0 {
 			bootSyms["__tls_get_addr"] = a
 		}
+		bootSyms[ReentryName] = ReentryAddr()
 	})
 	m := make(map[string]shared.ExecutorAddr, len(bootSyms))
 	for k, v := range bootSyms {

@@ -739,3 +739,25 @@ int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size)
 int gorc_close_fd(int fd) { return close(fd) == 0 ? 0 : errno; }
 
 void gorc_flush_stdio(void) { fflush(NULL); }
+
+/* ---------- lazy re-entry ---------- */
+
+extern uint64_t gorcReentry(uint64_t trampoline);
+
+/* Called by gorc_reentry (reentry_amd64.S) with the return address inside
+ * the calling trampoline; returns where to continue. */
+uint64_t gorc_reentry_resolve(uint64_t trampoline) {
+	uint64_t a = gorcReentry(trampoline);
+	if (a == 0) {
+		fprintf(stderr, "gorc: lazy re-entry from trampoline %#llx could not be resolved\n", (unsigned long long)trampoline);
+		abort();
+	}
+	return a;
+}
+
+#if defined(__x86_64__)
+extern void gorc_reentry(void);
+uint64_t gorc_reentry_addr(void) { return (uint64_t)(uintptr_t)&gorc_reentry; }
+#else
+uint64_t gorc_reentry_addr(void) { return 0; } /* not yet on this architecture */
+#endif

@@ -76,5 +76,6 @@ int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size)
 int gorc_close_fd(int fd);
 void gorc_flush_stdio(void);
 void gorc_set_crash_fd(int fd);
+uint64_t gorc_reentry_addr(void);
 
 #endif

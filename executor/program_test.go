@@ -125,11 +125,13 @@ func TestCrashStatus(t *testing.T) {
 	tests := []struct {
 		mode string
 		sig  syscall.Signal
+		msg  string
 	}{
-		{"segv", syscall.SIGSEGV},
-		{"abort", syscall.SIGABRT},
-		{"ud2", syscall.SIGILL},
-		{"gopanic", 0}, // a nil dereference in Go code stays a Go panic
+		{"segv", syscall.SIGSEGV, ""},
+		{"abort", syscall.SIGABRT, ""},
+		{"ud2", syscall.SIGILL, ""},
+		{"gopanic", 0, ""},                                  // a nil dereference in Go code stays a Go panic
+		{"reentry", syscall.SIGABRT, "no re-entry handler"}, // abort with a message
 	}
 	for _, tc := range tests {
 		t.Run(tc.mode, func(t *testing.T) {
@@ -149,6 +151,9 @@ func TestCrashStatus(t *testing.T) {
 			}
 			if !ws.Signaled() || ws.Signal() != tc.sig {
 				t.Fatalf("want death by %v, got %v (output %q)", tc.sig, ws, out)
+			}
+			if !strings.Contains(string(out), tc.msg) {
+				t.Fatalf("output %q does not say %q", out, tc.msg)
 			}
 		})
 	}
@@ -174,6 +179,9 @@ func TestCrashHelper(t *testing.T) {
 		code = []byte{0x0f, 0x0b}
 	case "gopanic":
 		fmt.Println(*sink)
+	case "reentry":
+		fn, _, _ := reentryProgram(t)
+		RunAsMain(fn, nil)
 	}
 	fn, _ := loadCode(t, code, nil)
 	RunAsMain(fn, nil)

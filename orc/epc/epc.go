@@ -155,6 +155,12 @@ const (
 	TLSSetImageName       = "__gorc_tls_set_image"       // args: dst, src, size
 	EchoName              = "__gorc_echo"                // returns its argument
 	TLSGetAddrName        = "__tls_get_addr"             // glibc's, for GD/LD TLS
+	// ReentryName is the lazy-compilation re-entry point (x86-64): a
+	// trampoline calls it; it saves the argument registers, asks the
+	// controller's re-entry handler for the landing address (keyed by the
+	// return address inside the trampoline) and continues there. In-process
+	// only so far: see InProcess.SetReentryHandler.
+	ReentryName = "__gorc_reentry"
 )
 
 // RuntimeHelperNames are the bootstrap symbols JIT'd code references

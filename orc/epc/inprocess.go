@@ -208,6 +208,14 @@ func (p *InProcess) RunProgram(ctx context.Context, prog Program) (int, error) {
 // ends (e.g. to print -show-times). See executor.OnProgramExit.
 func (p *InProcess) OnProgramExit(f func(status int)) { executor.OnProgramExit(f) }
 
+// SetReentryHandler installs the function that answers lazy re-entries
+// through ReentryName: given the return address inside the calling
+// trampoline, it returns where execution continues (compiling on demand).
+// It runs on the JIT'd code's thread.
+func (p *InProcess) SetReentryHandler(f func(trampolineRet shared.ExecutorAddr) (shared.ExecutorAddr, error)) {
+	executor.SetReentryHandler(f)
+}
+
 // FlushStdio flushes C stdio (fflush(NULL)); needed after RunAsMain if
 // the process then ends with os.Exit.
 func (p *InProcess) FlushStdio() { executor.FlushStdio() }
