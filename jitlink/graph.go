@@ -232,6 +232,8 @@ type Symbol struct {
 	WeakRef bool
 	// Addr of an external or absolute symbol.
 	Addr shared.ExecutorAddr
+
+	startStop bool // defined by DefineStartStop
 }
 
 // Address returns the symbol's address (defined symbols: once laid out).
@@ -513,12 +515,22 @@ func (g *LinkGraph) ResizeCommon(sym *Symbol, size, align uint64) error {
 	return nil
 }
 
-// FindSymbol returns the defined or absolute symbol called name, or nil.
+// FindSymbol returns the defined or absolute symbol called name, or nil;
+// a non-local definition is preferred over local ones.
 func (g *LinkGraph) FindSymbol(name string) *Symbol {
+	var local *Symbol
 	for _, s := range g.Symbols {
 		if s.Name == name {
-			return s
+			if s.Scope != ScopeLocal {
+				return s
+			}
+			if local == nil {
+				local = s
+			}
 		}
+	}
+	if local != nil {
+		return local
 	}
 	for _, s := range g.Absolutes {
 		if s.Name == name {

@@ -219,11 +219,17 @@ func ApplyFixup(g *jitlink.LinkGraph, b *jitlink.Block, e *jitlink.Edge) error {
 	case Pointer32:
 		v := S + A
 		if v < 0 || v > math.MaxUint32 {
+			if e.Target.Kind == jitlink.SymExternal {
+				return fixupErr(g, b, e, v, "external symbol is above 4 GiB, out of reach of a 32-bit absolute relocation (non-PIC code); compile with -fPIE or -fPIC")
+			}
 			return fixupErr(g, b, e, v, "value out of range for an unsigned 32-bit field (non-PIC code needs memory below 4 GiB)")
 		}
 		binary.LittleEndian.PutUint32(fix, uint32(v))
 	case Pointer32Signed:
 		v := S + A
+		if !fitsInt32(v) && e.Target.Kind == jitlink.SymExternal {
+			return fixupErr(g, b, e, v, "external symbol is above 2 GiB, out of reach of a 32-bit absolute relocation (non-PIC code); compile with -fPIE or -fPIC")
+		}
 		if !fitsInt32(v) {
 			return fixupErr(g, b, e, v, "value out of range for a signed 32-bit field (non-PIC small-model code needs memory below 2 GiB)")
 		}

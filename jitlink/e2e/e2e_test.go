@@ -79,6 +79,14 @@ int main(int argc, char **argv) {
 var args = []string{"prog", "-a", "-b", "xyz", "-a", "rest"}
 
 func TestMain(m *testing.M) {
+	if objs := os.Getenv("GORC_JITLINK_CORPUS_OBJS"); objs != "" {
+		code, err := runCorpusHelper(strings.Split(objs, ":"), strings.Split(os.Getenv("GORC_JITLINK_CORPUS_LIBS"), ":"), os.Getenv("GORC_JITLINK_E2E_LOW") == "1")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e helper:", err)
+			os.Exit(120)
+		}
+		os.Exit(code)
+	}
 	if drv := os.Getenv("GORC_JITLINK_E2E_DRIVER"); drv != "" {
 		code, err := runStatic(drv, []string{os.Getenv("GORC_JITLINK_E2E_ARCHIVE")}, os.Getenv("GORC_JITLINK_E2E_LOW") == "1")
 		if err != nil {

@@ -245,7 +245,7 @@ func (r *reader) parse() error {
 	if err := r.ehFrames(); err != nil {
 		return err
 	}
-	r.startStop()
+	jitlink.DefineStartStop(r.g)
 	return nil
 }
 
@@ -889,45 +889,4 @@ func (r *reader) ehFrames() error {
 	return nil
 }
 
-func isCIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, c := range s {
-		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9' {
-			continue
-		}
-		return false
-	}
-	return true
-}
-
-// startStop defines __start_SEC and __stop_SEC for sections SEC of this
-// graph whose names are C identifiers, and keeps those sections alive.
-func (r *reader) startStop() {
-	for name, ext := range r.g.Externals {
-		var sn string
-		start := false
-		if strings.HasPrefix(name, "__start_") {
-			sn, start = name[len("__start_"):], true
-		} else if strings.HasPrefix(name, "__stop_") {
-			sn = name[len("__stop_"):]
-		} else {
-			continue
-		}
-		if !isCIdent(sn) {
-			continue
-		}
-		sec := r.named[sn]
-		if sec == nil || len(sec.Blocks) == 0 {
-			continue
-		}
-		sec.Flags |= jitlink.SectionKeepAlive
-		if start {
-			r.g.DefineExternal(ext, sec.Blocks[0], 0, jitlink.LinkageStrong, jitlink.ScopeHidden)
-		} else {
-			last := sec.Blocks[len(sec.Blocks)-1]
-			r.g.DefineExternal(ext, last, last.Size, jitlink.LinkageStrong, jitlink.ScopeHidden)
-		}
-	}
-}
+func isCIdent(s string) bool { return jitlink.IsCIdentifier(s) }

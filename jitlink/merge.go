@@ -1,0 +1,290 @@
+package jitlink
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MergeGraphs combines graphs (parsed objects, in command-line order) into
+// one graph, the way a static linker combines input files: same-named
+// sections (outside COMDAT groups) are concatenated in input order, so
+// __start_SEC/__stop_SEC cover every object's SEC; references between the
+// inputs become internal; duplicate definitions follow linker rules (a
+// strong definition beats weak and common ones, the first weak one wins
+// among weak ones, the largest common wins among commons, two strong ones
+// are an error naming both inputs); of several COMDAT groups with one
+// signature the first is kept and the others' definitions are dropped;
+// .eh_frame sections are concatenated with one terminator. The inputs must
+// not be used afterwards.
+//
+// Linking one merged graph costs one allocation and one lookup instead of
+// one per object; the adapter can use it for the objects given on the
+// command line (archive members stay separate graphs).
+func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
+	if len(gs) == 0 {
+		return nil, fmt.Errorf("jitlink: MergeGraphs: no graphs")
+	}
+	m := NewLinkGraph(name, gs[0].Arch)
+	type def struct {
+		sym   *Symbol
+		graph string
+	}
+	defs := map[string]def{}
+	replace := map[*Symbol]*Symbol{} // loser -> winner
+	secs := map[string]*Section{}
+	comdats := map[string]bool{}
+	var eh *Section
+	for _, g := range gs {
+		// __start_/__stop_ symbols the reader defined for one object are
+		// redone over the merged sections.
+		var ss []*Symbol
+		for _, s := range g.Symbols {
+			if s.startStop {
+				ss = append(ss, s)
+			}
+		}
+		for _, s := range ss {
+			if err := g.MakeExternal(s); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, g := range gs {
+		if g.Arch != m.Arch {
+			return nil, fmt.Errorf("jitlink: MergeGraphs: %s is for %s, %s for %s", g.Name, g.Arch.Name(), gs[0].Name, m.Arch.Name())
+		}
+		m.Low2GiB = m.Low2GiB || g.Low2GiB
+		m.AllocActions = append(m.AllocActions, g.AllocActions...)
+		dropped := map[*ComdatGroup]bool{}
+		for _, c := range g.Comdats {
+			if comdats[c.Signature] {
+				dropped[c] = true
+				continue
+			}
+			comdats[c.Signature] = true
+			m.Comdats = append(m.Comdats, c)
+		}
+		for _, s := range g.Sections {
+			switch {
+			case s.Has(SectionEHFrame):
+				if eh == nil {
+					eh = s
+					eh.Ordinal = len(m.Sections)
+					m.Sections = append(m.Sections, eh)
+					continue
+				}
+				// Drop the previous terminator; the last input keeps its.
+				eh.Blocks = dropTerminators(eh.Blocks, m)
+				for _, b := range s.Blocks {
+					b.Section = eh
+					eh.Blocks = append(eh.Blocks, b)
+				}
+				continue
+			case s.Comdat == nil && s.Flags&SectionSynthetic == 0:
+				key := fmt.Sprintf("%s\x00%d\x00%d\x00%d\x00%d", s.Name, s.Prot, s.Flags, s.Priority, s.Lifetime)
+				if ex := secs[key]; ex != nil {
+					for _, b := range s.Blocks {
+						b.Section = ex
+						ex.Blocks = append(ex.Blocks, b)
+					}
+					continue
+				}
+				secs[key] = s
+			}
+			s.Ordinal = len(m.Sections)
+			m.Sections = append(m.Sections, s)
+		}
+		for _, s := range g.Symbols {
+			m.Symbols = append(m.Symbols, s)
+			if s.Name == "" || s.Scope == ScopeLocal {
+				continue
+			}
+			if s.Block.Section.Comdat != nil && dropped[s.Block.Section.Comdat] {
+				if d, ok := defs[s.Name]; ok {
+					replace[s] = d.sym
+					continue
+				}
+			}
+			d, ok := defs[s.Name]
+			if !ok {
+				defs[s.Name] = def{s, g.Name}
+				continue
+			}
+			win, lose, err := pick(d.sym, s)
+			if err != nil {
+				return nil, fmt.Errorf("jitlink: duplicate definition of %s in %s and %s", s.Name, d.graph, g.Name)
+			}
+			if win.IsCommon() && lose.IsCommon() {
+				win.Block.Size = max(win.Block.Size, lose.Block.Size)
+				win.Size = win.Block.Size
+				win.Block.Align = max(win.Block.Align, lose.Block.Align)
+			}
+			replace[lose] = win
+			if win == s {
+				defs[s.Name] = def{s, g.Name}
+			}
+		}
+		for _, s := range g.Absolutes {
+			m.Absolutes = append(m.Absolutes, s)
+			if s.Name != "" && s.Scope != ScopeLocal {
+				if d, ok := defs[s.Name]; ok {
+					replace[s] = d.sym
+				} else {
+					defs[s.Name] = def{s, g.Name}
+				}
+			}
+		}
+	}
+	// Externals: bind to a definition or unify by name.
+	for _, g := range gs {
+		for n, e := range g.Externals {
+			if d, ok := defs[n]; ok {
+				replace[e] = d.sym
+				continue
+			}
+			if ex, ok := m.Externals[n]; ok {
+				ex.WeakRef = ex.WeakRef && e.WeakRef
+				ex.TLS = ex.TLS || e.TLS
+				replace[e] = ex
+				continue
+			}
+			m.Externals[n] = e
+		}
+	}
+	// Losers: follow chains to the final winner, then redirect edges.
+	final := func(s *Symbol) *Symbol {
+		for i := 0; i < 64; i++ {
+			w, ok := replace[s]
+			if !ok {
+				return s
+			}
+			s = w
+		}
+		return s
+	}
+	if len(replace) > 0 {
+		for _, sec := range m.Sections {
+			for _, b := range sec.Blocks {
+				for i := range b.Edges {
+					if _, ok := replace[b.Edges[i].Target]; ok {
+						b.Edges[i].Target = final(b.Edges[i].Target)
+					}
+				}
+			}
+		}
+		n := 0
+		for _, s := range m.Symbols {
+			if _, lost := replace[s]; lost {
+				// keep the block's local name for diagnostics, but not as a
+				// definition: it no longer exports anything
+				s.Scope, s.Live = ScopeLocal, false
+			}
+			m.Symbols[n] = s
+			n++
+		}
+		m.Symbols = m.Symbols[:n]
+	}
+	DefineStartStop(m)
+	return m, nil
+}
+
+// pick applies the linker's duplicate-definition rules.
+func pick(a, b *Symbol) (win, lose *Symbol, err error) {
+	rank := func(s *Symbol) int {
+		switch {
+		case s.IsCommon():
+			return 1
+		case s.Linkage == LinkageWeak:
+			return 0
+		}
+		return 2
+	}
+	ra, rb := rank(a), rank(b)
+	switch {
+	case ra == 2 && rb == 2:
+		return nil, nil, fmt.Errorf("duplicate")
+	case rb > ra:
+		return b, a, nil
+	case ra == 1 && rb == 1 && b.Block.Size > a.Block.Size:
+		return b, a, nil
+	}
+	return a, b, nil
+}
+
+func isTerminator(b *Block) bool {
+	return len(b.Content) == 4 && b.Content[0]|b.Content[1]|b.Content[2]|b.Content[3] == 0
+}
+
+// dropTerminators removes .eh_frame terminator blocks (and their symbols'
+// liveness) from bs.
+func dropTerminators(bs []*Block, m *LinkGraph) []*Block {
+	n := 0
+	for _, b := range bs {
+		if isTerminator(b) {
+			for _, s := range m.Symbols {
+				if s.Block == b {
+					s.Live = false
+				}
+			}
+			continue
+		}
+		bs[n] = b
+		n++
+	}
+	return bs[:n]
+}
+
+// DefineStartStop defines every external __start_SEC / __stop_SEC of g
+// whose SEC is a C identifier naming a non-COMDAT section of g: at the
+// start of its first block and the end of its last. The ELF reader calls
+// it for each object; MergeGraphs calls it again for the combined graph.
+func DefineStartStop(g *LinkGraph) {
+	for name, ext := range g.Externals {
+		var sn string
+		start := false
+		switch {
+		case strings.HasPrefix(name, "__start_"):
+			sn, start = name[len("__start_"):], true
+		case strings.HasPrefix(name, "__stop_"):
+			sn = name[len("__stop_"):]
+		default:
+			continue
+		}
+		if !IsCIdentifier(sn) {
+			continue
+		}
+		var sec *Section
+		for _, s := range g.Sections {
+			if s.Name == sn && s.Comdat == nil && len(s.Blocks) > 0 {
+				sec = s
+				break
+			}
+		}
+		if sec == nil {
+			continue
+		}
+		sec.Flags |= SectionKeepAlive
+		if start {
+			g.DefineExternal(ext, sec.Blocks[0], 0, LinkageStrong, ScopeHidden)
+		} else {
+			last := sec.Blocks[len(sec.Blocks)-1]
+			g.DefineExternal(ext, last, last.Size, LinkageStrong, ScopeHidden)
+		}
+		ext.startStop = true
+	}
+}
+
+// IsCIdentifier reports whether s is a C identifier (the section names
+// GNU ld provides __start_/__stop_ symbols for).
+func IsCIdentifier(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9' {
+			continue
+		}
+		return false
+	}
+	return true
+}
