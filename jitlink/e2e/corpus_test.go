@@ -245,4 +245,3 @@ func (c *dsoCtx) LookupExternals(ctx context.Context, syms map[string]jitlink.Sy
 	}
 	return res, nil
 }
-
