@@ -24,3 +24,40 @@ func ExampleBuilder() {
 	//   ret double %addtmp
 	// }
 }
+
+// Parse LLVM IR text (here as LLVM's Kaleidoscope tutorial prints it),
+// verify it and print it back.
+func ExampleParse() {
+	src := `; ModuleID = 'my cool jit'
+declare double @sin(double) #0
+
+define double @foo(double %x) {
+entry:
+  %calltmp = call double @sin(double %x)
+  %multmp = fmul double %calltmp, 0x4000000000000000
+  ret double %multmp
+}
+
+attributes #0 = { nounwind }
+`
+	m, err := ir.ParseString("foo.ll", src)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := ir.Verify(m); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(m.Func("foo"))
+	_, err = ir.ParseString("bad.ll", "define double @f() {\nentry:\n  ret double %nope\n}\n")
+	fmt.Println(err)
+	// Output:
+	// define double @foo(double %x) {
+	// entry:
+	//   %calltmp = call double @sin(double %x)
+	//   %multmp = fmul double %calltmp, 2.000000e+00
+	//   ret double %multmp
+	// }
+	// bad.ll:3:14: error: use of undefined value '%nope'
+}

@@ -53,8 +53,8 @@ func compileCorpus(t *testing.T, name string, level int) (string, string) {
 }
 
 // TestCorpusWithLLI compiles every program in testdata to IR at -O0 and
-// -O2, runs both with lli-19 and compares stdout with NAME.out and the
-// diagnostics with NAME.err (no .err file: no diagnostics expected).
+// -O2, runs both with lli-19 and compares stdout with NAME.stdout and the
+// diagnostics with NAME.stderr (no .stderr file: no diagnostics expected).
 func TestCorpusWithLLI(t *testing.T) {
 	lliPath := lli(t)
 	files, _ := filepath.Glob("testdata/*.k")
@@ -64,11 +64,11 @@ func TestCorpusWithLLI(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".k")
 		t.Run(name, func(t *testing.T) {
-			want, err := os.ReadFile(filepath.Join("testdata", name+".out"))
+			want, err := os.ReadFile(filepath.Join("testdata", name+".stdout"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantErr, _ := os.ReadFile(filepath.Join("testdata", name+".err"))
+			wantErr, _ := os.ReadFile(filepath.Join("testdata", name+".stderr"))
 			for _, level := range []int{0, 2} {
 				text, diags := compileCorpus(t, name, level)
 				if diags != string(wantErr) {
@@ -86,7 +86,7 @@ func TestCorpusWithLLI(t *testing.T) {
 					t.Fatalf("-O%d: lli-19 failed: %v\n%s", level, err, stderr.String())
 				}
 				if !bytes.Equal(out, want) {
-					t.Errorf("-O%d: lli-19 output differs from %s.out:\n%s", level, name, firstDiff(string(out), string(want)))
+					t.Errorf("-O%d: lli-19 output differs from %s.stdout:\n%s", level, name, firstDiff(string(out), string(want)))
 				}
 			}
 		})

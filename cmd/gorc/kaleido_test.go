@@ -30,7 +30,7 @@ func TestKaleidoEmitIR(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: lli-19: %v", level, err)
 		}
-		want, _ := os.ReadFile("../../kaleidoscope/testdata/fib.out")
+		want, _ := os.ReadFile("../../kaleidoscope/testdata/fib.stdout")
 		if string(out) != string(want) {
 			t.Errorf("%s: got %q, want %q", level, out, want)
 		}
