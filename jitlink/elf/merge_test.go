@@ -1,0 +1,68 @@
+package elf_test
+
+import (
+	"strings"
+	"testing"
+
+	"gorc/jitlink"
+	jelf "gorc/jitlink/elf"
+)
+
+func parseSrc(t *testing.T, name, lang, src string, flags ...string) *jitlink.LinkGraph {
+	t.Helper()
+	g, err := jelf.Parse(name, compile(t, lang, src, flags...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func TestMergeGraphs(t *testing.T) {
+	a := parseSrc(t, "a.o", "c", `
+__attribute__((section("items"), used)) static int a1 = 1;
+extern int __start_items[], __stop_items[];
+__attribute__((weak)) int pick(void) { return 1; }
+__attribute__((common)) char buf[8];
+int count(void) { return __stop_items - __start_items; }`, "-O1")
+	b := parseSrc(t, "b.o", "c", `
+__attribute__((section("items"), used)) static int b1 = 2, b2 = 3;
+int pick(void) { return 2; }
+__attribute__((common, aligned(64))) char buf[100];
+int main(void) { extern int count(void); return count() + pick(); }`, "-O1")
+	m, err := jitlink.MergeGraphs("ab", a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Externals) != 0 {
+		names := []string{}
+		for n := range m.Externals {
+			names = append(names, n)
+		}
+		t.Errorf("externals left after merging: %v", names)
+	}
+	pick := m.FindSymbol("pick")
+	if pick == nil || pick.Linkage != jitlink.LinkageStrong {
+		t.Errorf("the strong pick should win: %+v", pick)
+	}
+	buf := m.FindSymbol("buf")
+	if buf == nil || buf.Block.Size != 100 || buf.Block.Align != 64 {
+		t.Errorf("largest common should win: %+v", buf)
+	}
+	start, stop := m.FindSymbol("__start_items"), m.FindSymbol("__stop_items")
+	if start == nil || stop == nil || start.Block.Section != stop.Block.Section {
+		t.Fatalf("start/stop not defined over one section")
+	}
+	var size uint64
+	for _, blk := range start.Block.Section.Blocks {
+		size += blk.Size
+	}
+	if size != 12 || start.Block != start.Block.Section.Blocks[0] || stop.Offset != stop.Block.Size {
+		t.Errorf("items section spans %d bytes over %d blocks; want 12 bytes from both objects", size, len(start.Block.Section.Blocks))
+	}
+
+	c := parseSrc(t, "c.o", "c", "int dup(void){return 1;}", "-O1")
+	d := parseSrc(t, "d.o", "c", "int dup(void){return 2;}", "-O1")
+	if _, err := jitlink.MergeGraphs("cd", c, d); err == nil || !strings.Contains(err.Error(), "dup") || !strings.Contains(err.Error(), "c.o") || !strings.Contains(err.Error(), "d.o") {
+		t.Errorf("duplicate strong definitions: got %v", err)
+	}
+}
