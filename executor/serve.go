@@ -87,6 +87,16 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	if err := s.send(wire.Frame{Kind: wire.KindHello, Seq: first.Seq, Payload: wire.EncodeHello(hello)}); err != nil {
 		return fmt.Errorf("executor: sending hello: %w", err)
 	}
+	// Lazy re-entries in this executor are answered by the controller.
+	SetReentryHandler(func(ret shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+		d, err := s.callController(wire.OpReentry, new(wire.Encoder).U64(uint64(ret)).Payload())
+		if err != nil {
+			return 0, err
+		}
+		a := shared.ExecutorAddr(d.U64())
+		return a, d.Finish()
+	})
+	defer SetReentryHandler(nil)
 	// The reader dispatches each call to its own goroutine directly, so a
 	// call costs one goroutine hop on this side.
 	readErr := make(chan error, 1)
@@ -94,10 +104,14 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		for {
 			f, err := wire.ReadFrame(br)
 			if err != nil {
+				s.connectionLost()
 				readErr <- err
 				return
 			}
-			if f.Kind != wire.KindCall || !f.Op.Valid() {
+			if (f.Kind == wire.KindResult || f.Kind == wire.KindError) && s.answered(f) {
+				continue
+			}
+			if f.Kind != wire.KindCall || !f.Op.Valid() || f.Op == wire.OpReentry {
 				s.send(wire.Frame{Kind: wire.KindError, Op: f.Op, Seq: f.Seq, Payload: []byte(fmt.Sprintf("unexpected %v frame (op %v)", f.Kind, f.Op))})
 				continue
 			}
@@ -151,6 +165,62 @@ var (
 type server struct {
 	mu sync.Mutex
 	w  io.Writer
+
+	cmu     sync.Mutex
+	cseq    uint64
+	pending map[uint64]chan wire.Frame // calls to the controller
+	lost    bool
+}
+
+// callController sends a call to the controller and waits for its answer.
+func (s *server) callController(op wire.Op, payload []byte) (*wire.Decoder, error) {
+	ch := make(chan wire.Frame, 1)
+	s.cmu.Lock()
+	if s.lost {
+		s.cmu.Unlock()
+		return nil, fmt.Errorf("executor: %v: controller connection lost", op)
+	}
+	if s.pending == nil {
+		s.pending = map[uint64]chan wire.Frame{}
+	}
+	s.cseq++
+	seq := s.cseq
+	s.pending[seq] = ch
+	s.cmu.Unlock()
+	if err := s.send(wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload}); err != nil {
+		return nil, fmt.Errorf("executor: %v: %w", op, err)
+	}
+	f, ok := <-ch
+	if !ok {
+		return nil, fmt.Errorf("executor: %v: controller connection lost", op)
+	}
+	if f.Kind == wire.KindError {
+		return nil, fmt.Errorf("controller: %s", f.Payload)
+	}
+	return wire.NewDecoder(f.Payload), nil
+}
+
+// answered delivers an answer to a call made by callController.
+func (s *server) answered(f wire.Frame) bool {
+	s.cmu.Lock()
+	defer s.cmu.Unlock()
+	ch := s.pending[f.Seq]
+	delete(s.pending, f.Seq)
+	if ch == nil {
+		return false
+	}
+	ch <- f
+	return true
+}
+
+func (s *server) connectionLost() {
+	s.cmu.Lock()
+	defer s.cmu.Unlock()
+	s.lost = true
+	for _, ch := range s.pending {
+		close(ch)
+	}
+	s.pending = nil
 }
 
 func (s *server) send(f wire.Frame) error {

@@ -16,7 +16,10 @@
 // executor answers with a Hello describing itself (version, triple, page
 // size, pid, bootstrap symbols) or an Error. Calls may be in flight
 // concurrently; each is answered by exactly one Result or Error with the
-// same sequence number, in any order. When a program run with OpRunProgram
+// same sequence number, in any order. The executor may also call the
+// controller (OpReentry, for lazy compilation), with sequence numbers of
+// its own; the controller answers those the same way. When a program run
+// with OpRunProgram
 // ends, the executor sends Exit with its status before the process exits;
 // when JIT'd code faults, the dying executor sends Crash (signal, pc,
 // fault address) from its signal handler.
@@ -91,11 +94,12 @@ const (
 	OpCallWrapper                 // fn, arg bytes -> result bytes
 	OpRunProgram                  // main, args []string, inits []u64, finis []u64 (answered by Exit)
 	OpAllocateTLS                 // size, align, imageSize, image bytes -> module, tpoff, imageAddr
+	OpReentry                     // executor -> controller: trampoline return address -> landing address
 	opMax
 )
 
 var opNames = [...]string{"", "reserve", "reserve-shared", "protect", "decommit", "write", "read", "release",
-	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls"}
+	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls", "reentry"}
 
 func (o Op) String() string {
 	if o > 0 && o < opMax {

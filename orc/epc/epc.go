@@ -62,6 +62,15 @@ type SharedMemory interface {
 	ReserveShared(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, string, error)
 }
 
+// Reentry is implemented by executors that support lazy compilation
+// through ReentryName (both InProcess and Remote): f receives the return
+// address inside the calling trampoline and returns the landing address.
+// In-process f runs on the JIT'd code's thread; remotely, on a goroutine
+// of the controller while the JIT'd thread waits.
+type Reentry interface {
+	SetReentryHandler(f func(trampolineRet shared.ExecutorAddr) (shared.ExecutorAddr, error))
+}
+
 // DylibManager loads shared libraries and looks up symbols in the
 // executor.
 type DylibManager interface {
@@ -158,8 +167,8 @@ const (
 	// ReentryName is the lazy-compilation re-entry point (x86-64): a
 	// trampoline calls it; it saves the argument registers, asks the
 	// controller's re-entry handler for the landing address (keyed by the
-	// return address inside the trampoline) and continues there. In-process
-	// only so far: see InProcess.SetReentryHandler.
+	// return address inside the trampoline) and continues there; see
+	// Reentry.
 	ReentryName = "__gorc_reentry"
 )
 

@@ -23,6 +23,7 @@ type InProcess struct {
 var _ ExecutorProcessControl = (*InProcess)(nil)
 var _ LocalMemory = (*InProcess)(nil)
 var _ SharedMemory = (*InProcess)(nil)
+var _ Reentry = (*InProcess)(nil)
 
 // NewInProcess returns an executor control for this process.
 func NewInProcess() (*InProcess, error) {

@@ -40,7 +40,48 @@ type Remote struct {
 	exited  chan struct{} // closed when cmd has been waited for
 	exitErr error
 
-	crash *Crash // reported by the dying executor, under mu
+	crash   *Crash // reported by the dying executor, under mu
+	reentry func(shared.ExecutorAddr) (shared.ExecutorAddr, error)
+}
+
+// SetReentryHandler implements Reentry: the executor's lazy re-entries
+// (ReentryName) are answered by f, called on a goroutine of this process.
+func (e *Remote) SetReentryHandler(f func(trampolineRet shared.ExecutorAddr) (shared.ExecutorAddr, error)) {
+	e.mu.Lock()
+	e.reentry = f
+	e.mu.Unlock()
+}
+
+// serveCall answers a call the executor makes to the controller.
+func (e *Remote) serveCall(f wire.Frame) {
+	answer := func(kind wire.Kind, p []byte) {
+		e.wmu.Lock()
+		wire.WriteFrame(e.w, wire.Frame{Kind: kind, Op: f.Op, Seq: f.Seq, Payload: p})
+		e.wmu.Unlock()
+	}
+	if f.Op != wire.OpReentry {
+		answer(wire.KindError, []byte(fmt.Sprintf("controller does not serve %v", f.Op)))
+		return
+	}
+	e.mu.Lock()
+	h := e.reentry
+	e.mu.Unlock()
+	d := wire.NewDecoder(f.Payload)
+	ret := shared.ExecutorAddr(d.U64())
+	if err := d.Finish(); err != nil {
+		answer(wire.KindError, []byte(err.Error()))
+		return
+	}
+	if h == nil {
+		answer(wire.KindError, []byte("no re-entry handler is installed in the controller"))
+		return
+	}
+	a, err := h(ret)
+	if err != nil {
+		answer(wire.KindError, []byte(err.Error()))
+		return
+	}
+	answer(wire.KindResult, new(wire.Encoder).U64(uint64(a)).Payload())
 }
 
 // Crash is what a dying executor reports about the fault that killed it.
@@ -64,6 +105,7 @@ func (e *Remote) Crash() *Crash {
 
 var _ ExecutorProcessControl = (*Remote)(nil)
 var _ SharedMemory = (*Remote)(nil)
+var _ Reentry = (*Remote)(nil)
 
 // ErrExecutorLost is returned (wrapped) by calls whose executor connection
 // is gone.
@@ -159,6 +201,10 @@ func (e *Remote) readLoop(r io.Reader) {
 		f, err = wire.ReadFrame(r)
 		if err != nil {
 			break
+		}
+		if f.Kind == wire.KindCall {
+			go e.serveCall(f)
+			continue
 		}
 		if f.Kind == wire.KindCrash {
 			d := wire.NewDecoder(f.Payload)

@@ -376,3 +376,59 @@ func TestRemoteCloseWhileRunning(t *testing.T) {
 		t.Fatalf("close took %v", d)
 	}
 }
+
+// TestRemoteReentry: a trampoline in a child executor enters
+// __gorc_reentry; the controller's handler names the landing function;
+// the arguments arrive intact.
+func TestRemoteReentry(t *testing.T) {
+	ctx := context.Background()
+	e := spawn(t, nil)
+	r, _ := e.Reserve(ctx, e.PageSize(), false)
+	var code []byte
+	at := func(b []byte) shared.ExecutorAddr {
+		a := r.Start.Add(uint64(len(code)))
+		code = append(code, b...)
+		for len(code)%16 != 0 {
+			code = append(code, 0xcc)
+		}
+		return a
+	}
+	target := at([]byte{0x8d, 0x04, 0x37, 0xf2, 0x0f, 0x2c, 0xc8, 0x01, 0xc8, 0x01, 0xd0, 0xc3}) // rdi+rsi+edx+int(xmm0)
+	tramp := at(append(binary.LittleEndian.AppendUint64([]byte{0x49, 0xbb}, uint64(e.BootstrapSymbols()[ReentryName])), 0x41, 0xff, 0xd3, 0x0f, 0x0b))
+	m := []byte{0xbf, 10, 0, 0, 0, 0xbe, 20, 0, 0, 0, 0xba, 5, 0, 0, 0, 0x48, 0xb8}
+	m = binary.LittleEndian.AppendUint64(m, 0x401c000000000000) // 7.0
+	m = append(m, 0x66, 0x48, 0x0f, 0x6e, 0xc0, 0x48, 0x83, 0xec, 0x08, 0xe8)
+	mainStart := r.Start.Add(uint64(len(code)))
+	m = binary.LittleEndian.AppendUint32(m, uint32(int32(int64(tramp)-int64(mainStart.Add(uint64(len(m)+4))))))
+	mainFn := at(append(m, 0x48, 0x83, 0xc4, 0x08, 0xc3))
+	e.Protect(ctx, r, shared.ProtRead|shared.ProtWrite)
+	e.Write(ctx, r.Start, code)
+	e.Protect(ctx, r, shared.ProtRead|shared.ProtExec)
+	var mu sync.Mutex
+	var seen []shared.ExecutorAddr
+	e.SetReentryHandler(func(ret shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+		mu.Lock()
+		seen = append(seen, ret)
+		mu.Unlock()
+		if ret != tramp+13 {
+			return 0, fmt.Errorf("unknown trampoline %v", ret)
+		}
+		return target, nil
+	})
+	for i := 0; i < 2; i++ {
+		if st, err := e.RunAsMain(ctx, mainFn, nil); err != nil || st != 42 {
+			t.Fatalf("run %d: %d %v", i, st, err)
+		}
+	}
+	mu.Lock()
+	n := len(seen)
+	mu.Unlock()
+	if n != 2 {
+		t.Fatalf("handler saw %d re-entries, want 2", n)
+	}
+	// A handler error aborts the executor, which the controller reports.
+	e.SetReentryHandler(func(shared.ExecutorAddr) (shared.ExecutorAddr, error) { return 0, errors.New("no such function") })
+	if _, err := e.RunAsMain(ctx, mainFn, nil); err == nil || !strings.Contains(err.Error(), "SIGABRT") {
+		t.Fatalf("failed re-entry: %v", err)
+	}
+}
