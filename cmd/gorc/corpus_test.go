@@ -9,8 +9,10 @@ package main
 // Environment knobs (all optional):
 //
 //	GORC_EXEC=child | "child -shm" | tcp://HOST:PORT   extra `gorc run -exec` flags
-//	GORC_CORPUS_MODES=O0,pic                            only these modes
+//	GORC_CORPUS_MODES=O0,pic                            only these modes ("all": every
+//	                                                    default mode; unset: the quick set)
 //	GORC_CORPUS_PEER=llvm-jitlink-19                    run the peer instead of gorc
+//	GORC_CORPUS_REPORT=FILE                             append "prog mode PASS|FAIL reason" lines
 //
 // A program directory holds its C (.c) and C++ (.cpp) sources and an
 // optional "spec" file of "key: value" lines:
@@ -45,15 +47,16 @@ type compileMode struct {
 	cflags     []string
 	nativeLink []string // extra flags for the native link
 	byDefault  bool     // run for programs without a modes: line
+	quick      bool     // in the quick set run when GORC_CORPUS_MODES is unset
 }
 
 var compileModes = []compileMode{
-	{name: "O0", cflags: []string{"-O0"}, byDefault: true},
-	{name: "O2", cflags: []string{"-O2"}, byDefault: true},
+	{name: "O0", quick: true, cflags: []string{"-O0"}, byDefault: true},
+	{name: "O2", quick: true, cflags: []string{"-O2"}, byDefault: true},
 	{name: "O3", cflags: []string{"-O3"}, byDefault: true},
-	{name: "pic", cflags: []string{"-O1", "-fPIC"}, byDefault: true},
-	{name: "nopic", cflags: []string{"-O1", "-fno-pic", "-mcmodel=small"}, nativeLink: []string{"-no-pie"}, byDefault: true},
-	{name: "large", cflags: []string{"-O1", "-fPIC", "-mcmodel=large"}, byDefault: true},
+	{name: "pic", quick: true, cflags: []string{"-O1", "-fPIC"}, byDefault: true},
+	{name: "nopic", quick: true, cflags: []string{"-O1", "-fno-pic", "-mcmodel=small"}, nativeLink: []string{"-no-pie"}, byDefault: true},
+	{name: "large", quick: true, cflags: []string{"-O1", "-fPIC", "-mcmodel=large"}, byDefault: true},
 	{name: "fsections", cflags: []string{"-O2", "-ffunction-sections", "-fdata-sections"}, byDefault: true},
 	{name: "g", cflags: []string{"-O0", "-g"}, byDefault: true},
 	// Only for programs that ask for them.
@@ -154,7 +157,16 @@ func (p *program) readSpec() error {
 // modesFor returns the modes p runs in, filtered by GORC_CORPUS_MODES.
 func (p *program) modesFor() []compileMode {
 	var only map[string]bool
-	if s := os.Getenv("GORC_CORPUS_MODES"); s != "" {
+	s := os.Getenv("GORC_CORPUS_MODES")
+	if s == "" {
+		// The quick set keeps `make test` short; bench.sh runs them all.
+		only = map[string]bool{}
+		for _, m := range compileModes {
+			if m.quick || !m.byDefault {
+				only[m.name] = true
+			}
+		}
+	} else if s != "all" {
 		only = map[string]bool{}
 		for _, m := range strings.Split(s, ",") {
 			only[strings.TrimSpace(m)] = true
@@ -310,7 +322,9 @@ func jitCommand(t testing.TB, p program, objs []string) []string {
 	}
 	if peer := os.Getenv("GORC_CORPUS_PEER"); peer != "" {
 		argv := append([]string{peer}, objs...)
-		argv = append(argv, libs...)
+		for _, l := range libs {
+			argv = append(argv, peerLib(l))
+		}
 		if len(p.args) > 0 {
 			argv = append(argv, "-args")
 			argv = append(argv, p.args...)
@@ -330,6 +344,58 @@ func jitCommand(t testing.TB, p program, objs []string) []string {
 		argv = append(argv, p.args...)
 	}
 	return argv
+}
+
+// peerLib maps -lNAME to the shared object llvm-jitlink can load: it
+// cannot read Debian's libm.so linker script, so it gets libm.so.6 itself;
+// everything else passes through.
+func peerLib(l string) string {
+	sonames := map[string]string{"-lm": "libm.so.6", "-lstdc++": "libstdc++.so.6", "-lpthread": "libpthread.so.0", "-ldl": "libdl.so.2"}
+	if so, ok := sonames[l]; ok {
+		return filepath.Join(libDir, so)
+	}
+	return l
+}
+
+var reportMu sync.Mutex
+
+// report appends one result line to GORC_CORPUS_REPORT, if set.
+func report(name, mode string, ok bool, reason string) {
+	path := os.Getenv("GORC_CORPUS_REPORT")
+	if path == "" {
+		return
+	}
+	verdict := "PASS"
+	if !ok {
+		verdict = "FAIL"
+	}
+	reason = strings.ReplaceAll(strings.TrimSpace(reason), "\n", " ")
+	if len(reason) > 200 {
+		reason = reason[:200]
+	}
+	reportMu.Lock()
+	defer reportMu.Unlock()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s\t%s\t%s\t%s\n", name, mode, verdict, reason)
+}
+
+// firstDiff summarizes why jit differs from native, for the report.
+func firstDiff(native, jit runResult) string {
+	if jit.stderr != native.stderr {
+		for _, l := range strings.Split(jit.stderr, "\n") {
+			if strings.TrimSpace(l) != "" && !strings.Contains(native.stderr, l) {
+				return l
+			}
+		}
+	}
+	if jit.status != native.status {
+		return fmt.Sprintf("exit status %d, want %d", jit.status, native.status)
+	}
+	return "stdout differs"
 }
 
 // limiter bounds the number of programs compiled and run at once.
@@ -389,9 +455,13 @@ func runCorpusCase(t *testing.T, p program, m compileMode) {
 	argv := jitCommand(t, p, objs)
 	jit, err := runProcess(ctx, dir, argv, stdin)
 	if err != nil {
+		report(p.name, m.name, false, err.Error())
 		t.Fatalf("JIT run: %v", err)
 	}
-	if jit != native {
+	if jit == native {
+		report(p.name, m.name, true, "")
+	} else {
+		report(p.name, m.name, false, firstDiff(native, jit))
 		t.Errorf("%s differs from the native run\ncommand: %s\n=== native ===\n%v\n=== jit ===\n%v",
 			p.name, strings.Join(argv, " "), native, jit)
 	}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# bench/corpus.sh: runs the whole C/C++ corpus (testdata/programs, every
+# compile mode) and the drivers through gorc run and through llvm-jitlink-19
+# with the same harness (cmd/gorc TestCorpus/TestDrivers), and prints a
+# pass/fail table per mode for each, plus llvm-jitlink-19's failure reasons.
+# Usage: bash bench/corpus.sh   (from the repository root)
+set -uo pipefail
+OUT=${OUT:-/tmp/gorc-bench-corpus.md}
+W=$(mktemp -d /tmp/gorc-corpus.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+for who in gorc llvm-jitlink-19; do
+	peer=""
+	[ "$who" != gorc ] && peer=$who
+	GORC_CORPUS_MODES=all GORC_CORPUS_PEER=$peer GORC_CORPUS_REPORT="$W/$who.tsv" \
+		go test -count=1 -timeout 30m -run 'TestCorpus|TestDrivers' ./cmd/gorc >"$W/$who.log" 2>&1
+done
+python3 - "$W" <<'PY' | tee "$OUT"
+import sys, collections, re
+w = sys.argv[1]
+for who in ("gorc", "llvm-jitlink-19"):
+    rows = [l.rstrip("\n").split("\t") for l in open(f"{w}/{who}.tsv")]
+    modes = sorted({r[1] for r in rows}, key=lambda m: ["O0","O2","O3","pic","nopic","large","fsections","g","nopic-O2","large-O2"].index(m) if m in ["O0","O2","O3","pic","nopic","large","fsections","g","nopic-O2","large-O2"] else 99)
+    progs = sorted({r[0] for r in rows})
+    res = {(r[0], r[1]): r[2] for r in rows}
+    npass = sum(1 for r in rows if r[2] == "PASS")
+    print(f"### {who}: {npass}/{len(rows)} pass\n")
+    print("| program | " + " | ".join(modes) + " |")
+    print("| --- |" + " :-: |" * len(modes))
+    for p in progs:
+        print(f"| {p} | " + " | ".join({"PASS": "ok", "FAIL": "**FAIL**"}.get(res.get((p, m)), "") for m in modes) + " |")
+    fails = collections.Counter()
+    for r in rows:
+        if r[2] == "FAIL":
+            reason = re.sub(r"0x[0-9a-f]+|/tmp/\S+", "…", r[3] if len(r) > 3 else "")[:120]
+            fails[reason] += 1
+    if fails:
+        print("\nFailure reasons (count):\n")
+        for reason, n in fails.most_common():
+            print(f"- {n} × {reason}")
+    print()
+PY
