@@ -1,0 +1,250 @@
+package objlayer_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorc/memmgr"
+	"gorc/orc"
+	"gorc/orc/epc"
+	"gorc/orc/objlayer"
+)
+
+// compile compiles C source with gcc -c and returns the object bytes.
+func compile(t testing.TB, dir, name, src string, flags ...string) []byte {
+	t.Helper()
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatalf("gcc is required (run scripts/deps.sh): %v", err)
+	}
+	c := filepath.Join(dir, name+".c")
+	o := filepath.Join(dir, name+".o")
+	if err := os.WriteFile(c, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"-c", "-O1", "-fcommon", "-o", o, c}, flags...)
+	if out, err := exec.Command(gcc, args...).CombinedOutput(); err != nil {
+		t.Fatalf("gcc %v: %v\n%s", args, err, out)
+	}
+	data, err := os.ReadFile(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// env is a session wired to an in-process executor and a slab.
+type env struct {
+	es   *orc.ExecutionSession
+	jd   *orc.JITDylib
+	e    *epc.InProcess
+	slab *memmgr.Slab
+	l    *objlayer.Layer
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	e, err := epc.NewInProcess()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := memmgr.NewInProcessMapper(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := orc.NewExecutionSession(orc.WithDispatcher(orc.NewPoolDispatcher(1 << 10)))
+	jd, err := es.CreateJITDylib("main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := objlayer.New(es, e, slab)
+	p := objlayer.NewProcessSymbolsGenerator(e)
+	p.DSOHandle = slab.DSOHandle
+	jd.AddGenerator(p)
+	t.Cleanup(func() {
+		ctx := context.Background()
+		es.EndSession(ctx)
+		slab.Close(ctx)
+		e.Close(ctx)
+	})
+	return &env{es: es, jd: jd, e: e, slab: slab, l: l}
+}
+
+// call links what name needs and calls it as int name(void).
+func (v *env) call(t testing.TB, name string) int {
+	t.Helper()
+	ctx := context.Background()
+	def, err := v.es.LookupSymbol(ctx, v.jd, name)
+	if err != nil {
+		t.Fatalf("lookup %s: %v", name, err)
+	}
+	r, err := v.e.RunAsMain(ctx, def.Addr, []string{"t"})
+	if err != nil {
+		t.Fatalf("run %s: %v", name, err)
+	}
+	return r
+}
+
+func TestLinkerSemantics(t *testing.T) {
+	dir := t.TempDir()
+	v := newEnv(t)
+	objs := []struct{ name, src string }{
+		{"a", `
+int shared_common;                        /* common, 4 bytes here */
+__attribute__((weak)) int pick(void) { return 1; }
+__attribute__((weak)) int only_weak(void) { return 5; }
+extern int missing(void) __attribute__((weak));
+int b_value(void);
+int a_calls_b(void) { return b_value() * 10 + (missing ? 1 : 0); }
+int cycle_a(int n) ;
+int test_main(void) {
+	shared_common = 7;
+	return pick() * 1000 + only_weak() * 100 + a_calls_b() + cycle_a(5);
+}`},
+		{"b", `
+char shared_common[64];                   /* common, the larger one wins */
+int pick(void) { return 3; }              /* strong overrides the weak pick */
+int a_calls_b(void);
+int b_value(void) { return 4; }
+int cycle_b(int n);
+int cycle_a(int n) { return n == 0 ? 0 : cycle_b(n - 1) + 1; }
+int big_common(void) { shared_common[63] = 1; return sizeof shared_common; }`},
+		{"c", `
+int cycle_a(int n);
+int cycle_b(int n) { return n == 0 ? 0 : cycle_a(n - 1) + 1; }`},
+	}
+	for _, o := range objs {
+		if _, err := v.l.Add(v.jd, nil, o.name+".o", compile(t, dir, o.name, o.src)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// pick: strong 3; only_weak: 5; a_calls_b: 4*10 + 0 (missing weak is
+	// null); cycle_a(5) across two objects: 5.
+	if got, want := v.call(t, "test_main"), 3*1000+5*100+40+5; got != want {
+		t.Errorf("test_main = %d, want %d", got, want)
+	}
+	if got := v.call(t, "big_common"); got != 64 {
+		t.Errorf("big_common = %d, want 64", got)
+	}
+	if n := v.l.Linked(); n != 3 {
+		t.Errorf("linked %d graphs, want 3", n)
+	}
+}
+
+func TestUndefinedSymbolsListedWithReferrers(t *testing.T) {
+	dir := t.TempDir()
+	v := newEnv(t)
+	a := compile(t, dir, "a", `int nowhere_one(void); int f(void) { return nowhere_one(); }`)
+	b := compile(t, dir, "b", `int nowhere_two(void); int f(void); int g(void) { return nowhere_two() + f(); }`)
+	if _, err := v.l.Add(v.jd, nil, "a.o", a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.l.Add(v.jd, nil, "b.o", b); err != nil {
+		t.Fatal(err)
+	}
+	_, err := v.es.LookupSymbol(context.Background(), v.jd, "g")
+	if err == nil {
+		t.Fatal("lookup of g succeeded with undefined symbols")
+	}
+	u := v.l.Undefined()
+	var ue *objlayer.UndefinedError
+	if !errors.As(u, &ue) {
+		t.Fatalf("Undefined() = %v, want *UndefinedError", u)
+	}
+	msg := ue.Error()
+	for _, want := range []string{"nowhere_one (referenced by a.o)", "nowhere_two (referenced by b.o)"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not mention %q", msg, want)
+		}
+	}
+}
+
+func TestRemoveFreesMemoryAndAllowsRedefinition(t *testing.T) {
+	dir := t.TempDir()
+	v := newEnv(t)
+	ctx := context.Background()
+	obj1 := compile(t, dir, "v1", `int version(void) { return 1; }`)
+	obj2 := compile(t, dir, "v2", `int version(void) { return 2; }`)
+	rt, err := v.jd.CreateResourceTracker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.l.Add(v.jd, rt, "v1.o", obj1); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.call(t, "version"); got != 1 {
+		t.Fatalf("version = %d, want 1", got)
+	}
+	if v.slab.Stats().Allocations == 0 {
+		t.Fatal("no allocation after linking")
+	}
+	before := v.slab.Stats().Allocations
+	if err := rt.Remove(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after := v.slab.Stats().Allocations; after >= before {
+		t.Errorf("allocations %d after removal, %d before: memory not freed", after, before)
+	}
+	if _, err := v.l.Add(v.jd, nil, "v2.o", obj2); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.call(t, "version"); got != 2 {
+		t.Fatalf("version after re-add = %d, want 2", got)
+	}
+}
+
+func TestArchiveLoadsOnlyNeededMembers(t *testing.T) {
+	dir := t.TempDir()
+	ar, err := exec.LookPath("ar")
+	if err != nil {
+		t.Fatalf("ar is required (binutils; run scripts/deps.sh): %v", err)
+	}
+	v := newEnv(t)
+	compile(t, dir, "m1", `int m2(void); int m1(void) { return m2() + 1; }`)
+	compile(t, dir, "m2", `int m2(void) { return 41; }`)
+	compile(t, dir, "m3", `int m3(void) { return *(volatile int *)0; }`)
+	lib := filepath.Join(dir, "libm123.a")
+	if out, err := exec.Command(ar, "rcs", lib, filepath.Join(dir, "m1.o"), filepath.Join(dir, "m2.o"), filepath.Join(dir, "m3.o")).CombinedOutput(); err != nil {
+		t.Fatalf("ar: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := objlayer.NewArchiveGenerator(v.l, nil, lib, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.jd.AddGenerator(g)
+	if _, err := v.l.Add(v.jd, nil, "main.o", compile(t, dir, "main", `int m1(void); int entry(void) { return m1(); }`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.call(t, "entry"); got != 42 {
+		t.Errorf("entry = %d, want 42", got)
+	}
+	// main.o, m1.o (needed by main), m2.o (needed by m1): not m3.o.
+	if n := v.l.Linked(); n != 3 {
+		t.Errorf("linked %d graphs, want 3 (main, m1, m2)", n)
+	}
+}
+
+func TestBadObjectIsAnError(t *testing.T) {
+	v := newEnv(t)
+	for _, data := range [][]byte{nil, []byte("not an object"), []byte("\x7fELF\x02\x01\x01\x00garbage")} {
+		if _, err := v.l.Add(v.jd, nil, "bad.o", data); err == nil {
+			t.Errorf("Add(%q) succeeded", data)
+		}
+	}
+	if _, err := objlayer.NewArchiveGenerator(v.l, nil, "bad.a", []byte("!<arch>\nshort")); err == nil {
+		t.Error("NewArchiveGenerator accepted a truncated archive")
+	}
+}
