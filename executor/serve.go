@@ -399,6 +399,9 @@ func (s *server) dispatch(f wire.Frame) ([]byte, error) {
 // the connection), so a program that ends its executor with exit(), or a
 // crash, ends only that process and the listener goes on with the next
 // controller. The children share the listener's stdin, stdout and stderr.
+// A connection with a descriptor (TCP) is handed to the child; one without
+// (a crypto/tls connection, for a listener on a non-loopback address with
+// mutual TLS) is relayed through pipes.
 // logf (may be nil) reports each session's end.
 func ServeListener(ctx context.Context, ln net.Listener, argv []string, logf func(format string, args ...any)) error {
 	if len(argv) == 0 {
@@ -426,23 +429,51 @@ func ServeListener(ctx context.Context, ln net.Listener, argv []string, logf fun
 
 func serveConnInChild(ctx context.Context, conn net.Conn, argv []string) error {
 	defer conn.Close()
-	fc, ok := conn.(interface{ File() (*os.File, error) })
-	if !ok {
-		return fmt.Errorf("executor: connection %T has no file descriptor", conn)
-	}
-	f, err := fc.File()
-	if err != nil {
-		return fmt.Errorf("executor: connection descriptor: %w", err)
-	}
-	defer f.Close()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.ExtraFiles = []*os.File{f}
-	cmd.Env = append(os.Environ(), FDsEnv+"=3,3")
+	if fc, ok := conn.(interface{ File() (*os.File, error) }); ok {
+		// A plain socket: the child speaks on it directly.
+		f, err := fc.File()
+		if err != nil {
+			return fmt.Errorf("executor: connection descriptor: %w", err)
+		}
+		defer f.Close()
+		cmd.ExtraFiles = []*os.File{f}
+		cmd.Env = append(os.Environ(), FDsEnv+"=3,3")
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("executor: starting %s: %w", argv[0], err)
+		}
+		f.Close()
+		conn.Close()
+		return cmd.Wait()
+	}
+	// A connection without a descriptor (TLS): relay it through pipes.
+	toR, toW, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	fromR, fromW, err := os.Pipe()
+	if err != nil {
+		toR.Close()
+		toW.Close()
+		return err
+	}
+	cmd.ExtraFiles = []*os.File{toR, fromW}
+	cmd.Env = append(os.Environ(), FDsEnv+"=3,4")
 	if err := cmd.Start(); err != nil {
+		for _, f := range []*os.File{toR, toW, fromR, fromW} {
+			f.Close()
+		}
 		return fmt.Errorf("executor: starting %s: %w", argv[0], err)
 	}
-	f.Close()
+	toR.Close()
+	fromW.Close()
+	go func() {
+		io.Copy(toW, conn) // controller -> executor; ends when the controller hangs up
+		toW.Close()
+	}()
+	io.Copy(conn, fromR) // executor -> controller; ends when the executor exits
+	fromR.Close()
 	conn.Close()
 	return cmd.Wait()
 }

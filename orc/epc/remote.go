@@ -3,6 +3,7 @@ package epc
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -615,6 +616,24 @@ func (e *Remote) ExitStatus() error {
 	default:
 		return nil
 	}
+}
+
+// DialTLS is Dial over TLS (for an executor listening beyond loopback,
+// which must require client certificates): cfg carries the client
+// certificate and the CA that signed the executor's.
+func DialTLS(ctx context.Context, addr string, cfg *tls.Config) (*Remote, error) {
+	addr = strings.TrimPrefix(addr, "tls://")
+	d := tls.Dialer{Config: cfg}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("epc: connecting to executor %s over TLS: %w", addr, err)
+	}
+	e, err := NewRemote(ctx, conn, conn, conn)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("epc: executor %s: %w", addr, err)
+	}
+	return e, nil
 }
 
 // Dial connects to an executor listening on a TCP address ("host:port" or

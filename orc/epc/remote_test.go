@@ -5,9 +5,16 @@ package epc
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -430,5 +437,73 @@ func TestRemoteReentry(t *testing.T) {
 	e.SetReentryHandler(func(shared.ExecutorAddr) (shared.ExecutorAddr, error) { return 0, errors.New("no such function") })
 	if _, err := e.RunAsMain(ctx, mainFn, nil); err == nil || !strings.Contains(err.Error(), "SIGABRT") {
 		t.Fatalf("failed re-entry: %v", err)
+	}
+}
+
+// testPKI makes a CA, a server certificate for 127.0.0.1 and a client
+// certificate.
+func testPKI(t *testing.T) (ca *x509.CertPool, server, client tls.Certificate) {
+	t.Helper()
+	key := func() *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	caKey := key()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "gorc test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	ca = x509.NewCertPool()
+	ca.AddCert(caCert)
+	leaf := func(serial int64, usage x509.ExtKeyUsage) tls.Certificate {
+		k := key()
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "gorc"},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
+			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &k.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: k}
+	}
+	return ca, leaf(2, x509.ExtKeyUsageServerAuth), leaf(3, x509.ExtKeyUsageClientAuth)
+}
+
+// TestRemoteMutualTLS: an executor listening with mutual TLS serves a
+// controller with a client certificate (through the relay to a fresh
+// executor process) and refuses one without.
+func TestRemoteMutualTLS(t *testing.T) {
+	ca, serverCert, clientCert := testPKI(t)
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := tls.NewListener(raw, &tls.Config{Certificates: []tls.Certificate{serverCert},
+		ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca, MinVersion: tls.VersionTLS13})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- executor.ServeListener(ctx, ln, []string{os.Args[0]}, t.Logf) }()
+	defer func() { cancel(); <-done }()
+	addr := raw.Addr().String()
+	e, err := DialTLS(ctx, addr, &tls.Config{Certificates: []tls.Certificate{clientCert}, RootCAs: ca, MinVersion: tls.VersionTLS13})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := e.RunAsMain(ctx, loadCode(t, e, []byte{0xb8, 42, 0, 0, 0, 0xc3}), nil); err != nil || st != 42 {
+		t.Fatalf("over mutual TLS: %d %v", st, err)
+	}
+	e.Close(ctx)
+	sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
+	defer scancel()
+	if _, err := DialTLS(sctx, addr, &tls.Config{RootCAs: ca, MinVersion: tls.VersionTLS13}); err == nil {
+		t.Fatal("controller without a client certificate was served")
 	}
 }
