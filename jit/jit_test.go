@@ -1,0 +1,153 @@
+package jit_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorc/jit"
+)
+
+// cc compiles C source into dir/name.o with gcc and returns its path.
+func cc(dir, name, src string, flags ...string) (string, error) {
+	c := filepath.Join(dir, name+".c")
+	o := filepath.Join(dir, name+".o")
+	if err := os.WriteFile(c, []byte(src), 0o644); err != nil {
+		return "", err
+	}
+	out, err := exec.Command("gcc", append([]string{"-c", "-O1", "-o", o, c}, flags...)...).CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("gcc: %v\n%s", err, out)
+	}
+	return o, nil
+}
+
+func Example() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "jit-example")
+	defer os.RemoveAll(dir)
+	obj, err := cc(dir, "sq", `#include <math.h>
+int isqrt(int x) { return (int)sqrt((double)x); }
+int answer(void) { return isqrt(1764); }`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	j, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer j.Close(ctx)
+	j.AddObjectFile(obj)
+	j.LoadDylib(ctx, "-lm")
+	addr, err := j.Lookup(ctx, "answer")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// RunAsMain calls int fn(int argc, char **argv) and returns its result
+	// without ending the process.
+	r, err := j.EPC.RunAsMain(ctx, addr, []string{"answer"})
+	fmt.Println(r, err)
+	// Output: 42 <nil>
+}
+
+func TestAddInputKinds(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Fatalf("gcc is required (run scripts/deps.sh): %v", err)
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	j, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	junk := filepath.Join(dir, "junk.o")
+	os.WriteFile(junk, []byte("hello"), 0o644)
+	if err := j.AddInput(junk); err == nil || !strings.Contains(err.Error(), "not an ELF relocatable object or a static archive") {
+		t.Errorf("AddInput(junk) = %v", err)
+	}
+	if err := j.AddInput(filepath.Join(dir, "missing.o")); err == nil {
+		t.Error("AddInput of a missing file succeeded")
+	}
+	if _, err := jit.New(ctx, jit.Options{Exec: "child"}); err == nil || !strings.Contains(err.Error(), "not yet supported") {
+		t.Errorf("Exec child: %v", err)
+	}
+}
+
+func TestProgramCollectsInitializersInOrder(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Fatalf("gcc is required (run scripts/deps.sh): %v", err)
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	a, err := cc(dir, "a", `
+int trace[8], n;
+__attribute__((constructor(300))) static void a300(void) { trace[n++] = 300; }
+__attribute__((constructor)) static void adef(void) { trace[n++] = 1; }
+int main(void) { return 0; }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := cc(dir, "b", `
+extern int trace[8], n;
+__attribute__((constructor(200))) static void b200(void) { trace[n++] = 200; }
+__attribute__((constructor)) static void bdef(void) { trace[n++] = 2; }
+int get(int i) { return trace[i]; }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	for _, o := range []string{a, b} {
+		if err := j.AddObjectFile(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := j.Program(ctx, "main", []string{"p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Inits) != 4 || p.Main == 0 {
+		t.Fatalf("program %+v: want 4 initializers and main", p)
+	}
+	for _, f := range p.Inits {
+		if err := j.EPC.RunVoid(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get, err := j.Lookup(ctx, "get")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Priorities first (200 < 300), then default-priority constructors in
+	// command-line order (a before b), as GNU ld lays out .init_array.
+	want := []int{200, 300, 1, 2}
+	var got []int
+	for i := range want {
+		// get's int parameter is main's argc: pass i arguments.
+		v, err := j.EPC.RunAsMain(ctx, get, make([]string, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("initializer order %v, want %v", got, want)
+	}
+	if tm := j.Times(); tm.Link <= 0 {
+		t.Errorf("link time not measured: %+v", tm)
+	}
+	if len(j.Symbols()) == 0 {
+		t.Error("empty symbol table")
+	}
+}
