@@ -122,18 +122,31 @@ type Frame struct {
 // ErrTooLarge is returned (wrapped) for frames over MaxPayload.
 var ErrTooLarge = errors.New("frame exceeds the maximum payload size")
 
-// WriteFrame writes f to w as one Write call.
+// WriteFrame writes f to w: small frames as one Write call, large ones as
+// header and payload (no copy of the payload). Concurrent writers must
+// serialize calls.
 func WriteFrame(w io.Writer, f Frame) error {
 	if len(f.Payload) > MaxPayload {
 		return fmt.Errorf("wire: writing %v %v frame of %d bytes: %w", f.Kind, f.Op, len(f.Payload), ErrTooLarge)
 	}
-	b := make([]byte, HeaderSize+len(f.Payload))
+	n := HeaderSize
+	if len(f.Payload) <= 64<<10 {
+		n += len(f.Payload)
+	}
+	b := make([]byte, n)
 	binary.LittleEndian.PutUint32(b, uint32(len(f.Payload)))
 	b[4] = byte(f.Kind)
 	b[5] = byte(f.Op)
 	binary.LittleEndian.PutUint64(b[8:], f.Seq)
-	copy(b[HeaderSize:], f.Payload)
-	_, err := w.Write(b)
+	if n > HeaderSize {
+		copy(b[HeaderSize:], f.Payload)
+		_, err := w.Write(b)
+		return err
+	}
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	_, err := w.Write(f.Payload)
 	return err
 }
 
@@ -169,14 +182,23 @@ func ReadFrame(r io.Reader) (Frame, error) {
 		}
 		return f, nil
 	}
-	// Large payloads grow as the bytes arrive: a lying length costs no
-	// more memory than the data actually sent.
-	p, err := io.ReadAll(io.LimitReader(r, int64(n)))
-	if err == nil && uint32(len(p)) != n {
-		err = io.ErrUnexpectedEOF
-	}
-	if err != nil {
-		return Frame{}, fmt.Errorf("wire: frame seq %d: truncated payload (%d bytes announced): %w", f.Seq, n, err)
+	// Large payloads grow (doubling) as the bytes arrive: a lying length
+	// costs at most twice the data actually sent.
+	p := make([]byte, 0, 1<<20)
+	for uint32(len(p)) < n {
+		if len(p) == cap(p) {
+			q := make([]byte, len(p), min(uint64(n), 2*uint64(cap(p))))
+			copy(q, p)
+			p = q
+		}
+		k, err := r.Read(p[len(p):cap(p)])
+		p = p[:len(p)+k]
+		if err != nil && uint32(len(p)) < n {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return Frame{}, fmt.Errorf("wire: frame seq %d: truncated payload (%d of %d bytes): %w", f.Seq, len(p), n, err)
+		}
 	}
 	f.Payload = p
 	return f, nil
@@ -246,7 +268,8 @@ func (d *Decoder) U64() uint64 {
 	return v
 }
 
-// Bytes reads a length-prefixed byte string (a copy).
+// Bytes reads a length-prefixed byte string. The result aliases the
+// payload (frames own their payloads; nothing reuses them).
 func (d *Decoder) Bytes() []byte {
 	n := d.U64()
 	if d.err != nil {
@@ -256,7 +279,7 @@ func (d *Decoder) Bytes() []byte {
 		d.fail("byte string", n)
 		return nil
 	}
-	p := append([]byte(nil), d.b[d.off:d.off+int(n)]...)
+	p := d.b[d.off : d.off+int(n) : d.off+int(n)]
 	d.off += int(n)
 	return p
 }
