@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
+	"gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
+	"gorc/jit"
 	"gorc/kaleidoscope"
 )
 
@@ -58,7 +62,6 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	_, _, _ = lazy, execMode, shm
 	switch *emit {
 	case "", "ir", "asm", "obj":
 	default:
@@ -153,12 +156,99 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		return status
-	case "asm", "obj":
-		fmt.Fprintf(stderr, "gorc kaleido: -emit %s is not available yet: the x86-64 backend is not wired to the front end; use -emit ir\n", *emit)
+	}
+	t3 := time.Now()
+	res, err := amd64.CompileModule(ctx, m, amd64.Options{SourceName: modName})
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 1
+	}
+	t4 := time.Now()
+	if *showTimes {
+		fmt.Fprintf(stderr, "codegen: %v\n", t4.Sub(t3))
+	}
+	if *showStats {
+		fmt.Fprintf(stderr, "machine instructions: %d\ncode bytes: %d\nspills: %d\n", res.Stats.Instructions, res.Stats.CodeBytes, res.Stats.Spills)
+	}
+	switch *emit {
+	case "obj", "asm":
+		data := res.Object
+		if *emit == "asm" {
+			text, err := amd64.Listing(res.Object, amd64.SyntaxATT)
+			if err != nil {
+				fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+				return 1
+			}
+			data = []byte(text)
+		}
+		path := *out
+		if path == "" && *emit == "obj" {
+			path = strings.TrimSuffix(filepath.Base(modName), filepath.Ext(modName)) + ".o"
+		}
+		if path == "" {
+			if _, err := stdout.Write(data); err != nil {
+				fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+				return 1
+			}
+			return status
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+			return 1
+		}
+		return status
+	}
+	if *lazy {
+		fmt.Fprintln(stderr, "gorc kaleido: -lazy is not available yet; compiling eagerly")
+	}
+	if *shm {
+		fmt.Fprintln(stderr, "gorc kaleido: -shm: not yet available (it needs a child or tcp:// executor)")
 		return 2
 	}
-	fmt.Fprintf(stderr, "gorc kaleido: running Kaleidoscope natively is not available yet (needs the jit package); use -emit ir and run the module with lli-19\n")
-	return 2
+	j, err := jit.New(ctx, jit.Options{Exec: *execMode})
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 2
+	}
+	if err := j.AddObject(modName+".o", res.Object); err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 1
+	}
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 1
+	}
+	if err := j.LinkAll(ctx); err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 1
+	}
+	addr, err := j.Lookup(ctx, "main")
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 1
+	}
+	t5 := time.Now()
+	if *showTimes {
+		fmt.Fprintf(stderr, "link: %v\n", t5.Sub(t4))
+	}
+	if w, ok := stdout.(interface{ Sync() error }); ok {
+		w.Sync()
+	}
+	code, err := j.EPC.RunAsMain(ctx, addr, []string{modName})
+	if f, ok := j.EPC.(interface{ FlushStdio() }); ok {
+		f.FlushStdio()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 1
+	}
+	if *showTimes {
+		fmt.Fprintf(stderr, "run: %v\n", time.Since(t5))
+	}
+	if status == 0 {
+		status = code
+	}
+	return status
 }
 
 func countInstrs(m *ir.Module) int {

@@ -58,3 +58,76 @@ func TestKaleidoErrorsAndFlags(t *testing.T) {
 		t.Errorf("missing file: exit %d, %s", code, stderr.String())
 	}
 }
+
+// TestKaleidoNative runs every corpus program with the native pipeline
+// (IR -> x86-64 object -> JIT link -> run in this process) at -O0 and
+// -O2 and compares stdout, stderr and exit status with the expectations.
+func TestKaleidoNative(t *testing.T) {
+	bin := gorcBinary(t)
+	files, _ := filepath.Glob("../../kaleidoscope/testdata/*.k")
+	if len(files) == 0 {
+		t.Fatal("no corpus")
+	}
+	for _, f := range files {
+		base := strings.TrimSuffix(f, ".k")
+		want, err := os.ReadFile(base + ".stdout")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantErr, _ := os.ReadFile(base + ".stderr")
+		wantCode := 0
+		if len(wantErr) > 0 {
+			wantCode = 1
+		}
+		for _, level := range []string{"-O0", "-O2"} {
+			cmd := exec.Command(bin, "kaleido", level, filepath.Base(f))
+			cmd.Dir = filepath.Dir(f)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if stdout.String() != string(want) || stderr.String() != string(wantErr) || code != wantCode {
+				t.Errorf("%s %s: exit %d (want %d)\nstdout:\n%s\nstderr:\n%s", filepath.Base(f), level, code, wantCode, stdout.String(), stderr.String())
+			}
+		}
+	}
+}
+
+// TestKaleidoEmitObjLinksWithGCC writes an object with -emit obj, links
+// it with gcc and runs it.
+func TestKaleidoEmitObjLinksWithGCC(t *testing.T) {
+	bin := gorcBinary(t)
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatalf("gcc is required: %v", err)
+	}
+	dir := t.TempDir()
+	obj := filepath.Join(dir, "libm.o")
+	if out, err := exec.Command(bin, "kaleido", "-emit", "obj", "-o", obj, "../../kaleidoscope/testdata/libm.k").CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	exe := filepath.Join(dir, "libm")
+	if out, err := exec.Command(gcc, "-o", exe, obj, "-lm").CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	out, err := exec.Command(exe).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile("../../kaleidoscope/testdata/libm.stdout")
+	if string(out) != string(want) {
+		t.Errorf("got %q, want %q", out, want)
+	}
+	asm, err := exec.Command(bin, "kaleido", "-emit", "asm", "../../kaleidoscope/testdata/fib.k").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(asm), "<fib>:") || !strings.Contains(string(asm), "call") {
+		t.Errorf("-emit asm output lacks fib's code:\n%.500s", asm)
+	}
+}
