@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"gorc/jitlink"
@@ -177,24 +178,53 @@ func TestEndToEndGxx(t *testing.T) {
 		{[]string{"-O2"}, "child-shm"},
 		{[]string{"-O2", "-fPIC"}, "child-copy"},
 	}
+	// Each flag set is compiled (object and native program) once.
+	type built struct {
+		once sync.Once
+		obj  string
+		want []byte
+		err  error
+	}
+	var mu sync.Mutex
+	builds := map[string]*built{}
+	build := func(t *testing.T, flags []string) (string, []byte) {
+		key := strings.Join(flags, "")
+		mu.Lock()
+		b := builds[key]
+		if b == nil {
+			b = &built{}
+			builds[key] = b
+		}
+		mu.Unlock()
+		b.once.Do(func() {
+			b.obj = filepath.Join(dir, key+".o")
+			exe := filepath.Join(dir, key+".exe")
+			if out, err := exec.Command(gxx, append(flags, "-c", "-o", b.obj, src)...).CombinedOutput(); err != nil {
+				b.err = fmt.Errorf("g++ -c: %v\n%s", err, out)
+				return
+			}
+			if out, err := exec.Command(gxx, append(flags, "-o", exe, src, "-pthread")...).CombinedOutput(); err != nil {
+				b.err = fmt.Errorf("g++: %v\n%s", err, out)
+				return
+			}
+			native := exec.Command(exe, "x", "y")
+			b.want, b.err = native.Output()
+			if code := native.ProcessState.ExitCode(); code != 3 {
+				b.err = fmt.Errorf("native program exited %d: %v", code, b.err)
+			} else {
+				b.err = nil
+			}
+		})
+		if b.err != nil {
+			t.Fatal(b.err)
+		}
+		return b.obj, b.want
+	}
 	for _, tc := range cases {
 		name := strings.Join(tc.flags, "") + "-" + tc.mode
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			flags := tc.flags
-			obj := filepath.Join(dir, name+".o")
-			exe := filepath.Join(dir, name+".exe")
-			if out, err := exec.Command(gxx, append(flags, "-c", "-o", obj, src)...).CombinedOutput(); err != nil {
-				t.Fatalf("g++ -c: %v\n%s", err, out)
-			}
-			if out, err := exec.Command(gxx, append(flags, "-o", exe, src, "-pthread")...).CombinedOutput(); err != nil {
-				t.Fatalf("g++: %v\n%s", err, out)
-			}
-			native := exec.Command(exe, "x", "y")
-			want, err := native.Output()
-			if native.ProcessState.ExitCode() != 3 {
-				t.Fatalf("native program: %v", err)
-			}
+			obj, want := build(t, tc.flags)
 			cmd := exec.Command(os.Args[0], "-test.run=^TestEndToEndHelper$")
 			cmd.Env = append(os.Environ(), "GORC_E2E_OBJ="+obj, "GORC_E2E_MODE="+tc.mode)
 			var stderr strings.Builder
