@@ -52,7 +52,7 @@ int gorc_mem_reserve(uint64_t size, int low, uint64_t *out) {
 	}
 #endif
 	/* Probe fixed hints below 2 GiB without replacing existing mappings. */
-	for (uint64_t h = 0x10000000ULL; h + size <= LOW_LIMIT; h += 0x08000000ULL) {
+	for (uint64_t h = 0x08000000ULL; h + size <= LOW_LIMIT; h += 0x04000000ULL) {
 		p = mmap((void *)(uintptr_t)h, size, PROT_NONE, flags | MAP_FIXED_NOREPLACE, -1, 0);
 		if (p == MAP_FAILED) continue;
 		if ((uint64_t)(uintptr_t)p == h) {
