@@ -38,6 +38,9 @@ import (
 // realistic number of objects, so in effect every link has a goroutine.
 const maxLinkers = 1 << 16
 
+// lowSlabSize is the default slab size when it must lie below 2 GiB.
+const lowSlabSize = 256 << 20
+
 // Options configure a JIT.
 type Options struct {
 	// Exec says where code runs: "" or "local" (this process). Other
@@ -70,6 +73,7 @@ type JIT struct {
 	objects  []string
 	archives []*objlayer.ArchiveGenerator
 	procAdd  bool
+	pending  []*jitlink.LinkGraph
 	times    Times
 }
 
@@ -125,7 +129,13 @@ func (j *JIT) memory() (*memmgr.Slab, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: j.opts.SlabSize, Low: j.low})
+	size := j.opts.SlabSize
+	if size == 0 && j.low {
+		// The first 2 GiB are crowded (the executable, brk heap): ask
+		// for less there.
+		size = lowSlabSize
+	}
+	s, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: size, Low: j.low})
 	if err != nil {
 		return nil, err
 	}
@@ -174,13 +184,25 @@ func (j *JIT) AddObject(name string, data []byte) error {
 		j.low = true
 		j.mu.Unlock()
 	}
-	init, err := j.Layer.AddGraph(j.Main, nil, g)
-	if err != nil {
-		return err
+	j.mu.Lock()
+	started := j.procAdd
+	if !started {
+		// Defined when linking starts, so that section registries spread
+		// over several objects can be merged first.
+		j.pending = append(j.pending, g)
+	}
+	j.objects = append(j.objects, name)
+	j.mu.Unlock()
+	if started {
+		init, err := j.Layer.AddGraph(j.Main, nil, g)
+		if err != nil {
+			return err
+		}
+		j.mu.Lock()
+		j.inits = append(j.inits, init)
+		j.mu.Unlock()
 	}
 	j.mu.Lock()
-	j.inits = append(j.inits, init)
-	j.objects = append(j.objects, name)
 	j.times.Load += time.Since(t0)
 	j.mu.Unlock()
 	return nil
@@ -249,10 +271,23 @@ func (j *JIT) start() error {
 		return err
 	}
 	j.mu.Lock()
-	defer j.mu.Unlock()
-	if !j.procAdd {
-		j.procAdd = true
-		j.Main.AddGenerator(j.proc)
+	if j.procAdd {
+		j.mu.Unlock()
+		return nil
+	}
+	j.procAdd = true
+	pending := j.pending
+	j.pending = nil
+	j.Main.AddGenerator(j.proc)
+	j.mu.Unlock()
+	for _, g := range objlayer.MergeSectionRegistries(pending) {
+		init, err := j.Layer.AddGraph(j.Main, nil, g)
+		if err != nil {
+			return err
+		}
+		j.mu.Lock()
+		j.inits = append(j.inits, init)
+		j.mu.Unlock()
 	}
 	return nil
 }
