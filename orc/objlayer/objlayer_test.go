@@ -3,12 +3,15 @@ package objlayer_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"gorc/jitlink"
+	"gorc/jitlink/elf"
 	"gorc/memmgr"
 	"gorc/orc"
 	"gorc/orc/epc"
@@ -246,5 +249,47 @@ func TestBadObjectIsAnError(t *testing.T) {
 	}
 	if _, err := objlayer.NewArchiveGenerator(v.l, nil, "bad.a", []byte("!<arch>\nshort")); err == nil {
 		t.Error("NewArchiveGenerator accepted a truncated archive")
+	}
+}
+
+func TestSectionRegistryAcrossObjects(t *testing.T) {
+	dir := t.TempDir()
+	v := newEnv(t)
+	const hdr = `struct ent { long v; };
+#define REG(n, val) __attribute__((section("gorc_tests"), used, aligned(8))) static const struct ent n = {val};
+`
+	srcs := []string{
+		hdr + `extern const struct ent __start_gorc_tests[], __stop_gorc_tests[];
+REG(a, 1)
+int sum(void) { int s = 0; for (const struct ent *e = __start_gorc_tests; e < __stop_gorc_tests; e++) s = s * 10 + e->v; return s; }`,
+		hdr + "REG(b, 2)\nREG(c, 3)\n",
+		hdr + "REG(d, 4)\n",
+		`int unrelated(void) { return 9; }`,
+	}
+	var gs []*jitlink.LinkGraph
+	for i, src := range srcs {
+		name := fmt.Sprintf("r%d", i)
+		g, err := elf.Parse(name+".o", compile(t, dir, name, src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gs = append(gs, g)
+	}
+	merged := objlayer.MergeSectionRegistries(gs)
+	if len(merged) != 2 {
+		t.Fatalf("merged into %d graphs, want 2 (the registry and the unrelated object)", len(merged))
+	}
+	for _, g := range merged {
+		if _, err := v.l.AddGraph(v.jd, nil, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Objects' parts in input order, as a static linker concatenates them
+	// (gcc may emit b and c in either order within r1.o).
+	if got := v.call(t, "sum"); got != 1234 && got != 1324 {
+		t.Errorf("sum over the registry = %d, want 1234 or 1324", got)
+	}
+	if got := v.call(t, "unrelated"); got != 9 {
+		t.Errorf("unrelated = %d, want 9", got)
 	}
 }
