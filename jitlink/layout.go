@@ -43,6 +43,10 @@ type layoutPlan struct {
 	tdata []placed // tdata blocks: offsets in the TLS image
 }
 
+// codePad is the empty space at the start of the code segment of graphs
+// with EH frames.
+const codePad = 16
+
 // maxSegment bounds one segment (a malformed object must not make us ask
 // for absurd amounts of memory).
 const maxSegment = 1 << 40
@@ -146,6 +150,17 @@ func layout(g *LinkGraph) (*layoutPlan, error) {
 		ro.align = tlsAlign
 		lp.tls = &TLSTemplate{InitSize: tlsInit, Size: tlsSize, Align: tlsAlign}
 	}
+	// libgcc's unwinder ignores an FDE whose 32-bit pc_begin has all low
+	// 32 bits zero (it takes it for a discarded link-once function), so
+	// code must never start at a 4 GiB-aligned address. Segments are often
+	// placed at large alignments: keep the code segment's first bytes
+	// empty. (A 4 GiB boundary inside a segment is checked in assign.)
+	for _, sec := range g.Sections {
+		if sec.Has(SectionEHFrame) && len(sec.Blocks) > 0 {
+			plans[0].size = codePad
+			break
+		}
+	}
 	for _, sec := range g.Sections {
 		if sec.Has(SectionTLS) || len(sec.Blocks) == 0 {
 			continue
@@ -189,6 +204,9 @@ func (lp *layoutPlan) assign(g *LinkGraph, segs []Segment) error {
 		}
 		for _, pl := range p.blocks {
 			pl.b.Addr = s.Addr.Add(pl.off)
+			if p.key.prot&shared.ProtExec != 0 && uint32(pl.b.Addr) == 0 && pl.b.Size > 0 {
+				return fmt.Errorf("jitlink: %s: section %s: code placed at the 4 GiB-aligned address %v, where the unwinder ignores its frame description; allocate the graph elsewhere", g.Name, pl.b.Section.Name, pl.b.Addr)
+			}
 			if pl.b.Content != nil {
 				mem := s.Mem[pl.off : pl.off+pl.b.Size : pl.off+pl.b.Size]
 				copy(mem, pl.b.Content)

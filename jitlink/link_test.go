@@ -195,3 +195,23 @@ func TestCyclicGraphs(t *testing.T) {
 		}
 	}
 }
+
+// TestCodeNotAt4GiBBoundary: libgcc ignores FDEs whose 32-bit pc_begin has
+// zero low bits, so no code may start at a 4 GiB-aligned address even when
+// the memory manager returns such a segment.
+func TestCodeNotAt4GiBBoundary(t *testing.T) {
+	g := jitlink.NewLinkGraph("t", amd64.Arch)
+	text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+	eh := g.AddSection(".eh_frame", shared.ProtRead, jitlink.SectionEHFrame)
+	fn := g.AddContentBlock(text, []byte{0xc3}, 16, 0)
+	g.AddDefinedSymbol(fn, 0, "f", 1, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+	term := g.AddContentBlock(eh, make([]byte, 4), 4, 0)
+	g.AddAnonymousSymbol(term, 0, 4).Live = true
+	mm := jitlinktest.NewMemoryManager(0x7f16_0000_0000)
+	if err := jitlink.Link(context.Background(), g, &jitlinktest.Context{MM: mm}); err != nil {
+		t.Fatal(err)
+	}
+	if uint32(fn.Addr) == 0 {
+		t.Fatalf("code placed at %v", fn.Addr)
+	}
+}
