@@ -730,3 +730,87 @@ func toAddrs(m map[string]uint64) map[string]shared.ExecutorAddr {
 	}
 	return r
 }
+
+// relocKinds is the expected reloc type -> edge kind mapping (independent
+// of the reader's table).
+var relocKinds = map[elf.R_X86_64]jitlink.EdgeKind{
+	elf.R_X86_64_64:            amd64.Pointer64,
+	elf.R_X86_64_PC32:          amd64.Delta32,
+	elf.R_X86_64_PLT32:         amd64.BranchPCRel32,
+	elf.R_X86_64_32:            amd64.Pointer32,
+	elf.R_X86_64_32S:           amd64.Pointer32Signed,
+	elf.R_X86_64_GOTPCREL:      amd64.RequestGOTAndTransformToDelta32,
+	elf.R_X86_64_GOTPCRELX:     amd64.RequestGOTAndTransformToPCRel32GOTLoadRelaxable,
+	elf.R_X86_64_REX_GOTPCRELX: amd64.RequestGOTAndTransformToPCRel32GOTLoadREXRelaxable,
+	elf.R_X86_64_GOTOFF64:      amd64.Delta64FromGOT,
+	elf.R_X86_64_PLTOFF64:      amd64.Delta64FromGOT,
+	elf.R_X86_64_GOT64:         amd64.RequestGOTAndTransformToDelta64FromGOT,
+	elf.R_X86_64_GOTPC64:       amd64.Delta64,
+	elf.R_X86_64_PC64:          amd64.Delta64,
+	elf.R_X86_64_TPOFF32:       amd64.TPOff32,
+	elf.R_X86_64_GOTTPOFF:      amd64.RequestTLSIEGOT,
+	elf.R_X86_64_TLSGD:         amd64.RequestTLSGD,
+	elf.R_X86_64_TLSLD:         amd64.RequestTLSLD,
+	elf.R_X86_64_DTPOFF32:      amd64.DTPOff32,
+	elf.R_X86_64_DTPOFF64:      amd64.DTPOff64,
+}
+
+// TestGraphEdgesMatchRelocations checks, for every mode, that the parsed
+// graph has one edge of the expected kind per relocation of each loaded
+// section (counted with debug/elf), plus the reader's own EH-frame edges.
+func TestGraphEdgesMatchRelocations(t *testing.T) {
+	for _, p := range []struct{ name, lang, src string }{{"c", "c", cProgram}, {"cxx", "c++", cxxProgram}} {
+		for _, m := range modes {
+			if p.lang == "c++" && strings.HasPrefix(m.name, "nopic") {
+				continue
+			}
+			t.Run(p.name+"/"+m.name, func(t *testing.T) {
+				obj := compile(t, p.lang, p.src, m.flags...)
+				ef, err := elf.NewFile(bytes.NewReader(obj))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := map[jitlink.EdgeKind]int{}
+				for _, sec := range ef.Sections {
+					if sec.Type != elf.SHT_RELA || ef.Sections[sec.Info].Flags&elf.SHF_ALLOC == 0 {
+						continue
+					}
+					data, _ := sec.Data()
+					for off := 0; off+24 <= len(data); off += 24 {
+						typ := elf.R_X86_64(binary.LittleEndian.Uint32(data[off+8:]))
+						k, ok := relocKinds[typ]
+						if !ok {
+							t.Fatalf("relocation %v not in the test's table", typ)
+						}
+						want[k]++
+					}
+				}
+				g, err := jelf.Parse("t.o", obj)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := map[jitlink.EdgeKind]int{}
+				for _, sec := range g.Sections {
+					for _, b := range sec.Blocks {
+						for _, e := range b.Edges {
+							if e.Kind == jitlink.KindKeepAlive || e.Kind == amd64.NegDelta32 {
+								continue // the reader's EH-frame structure edges
+							}
+							got[e.Kind]++
+						}
+					}
+				}
+				for k, n := range want {
+					if got[k] != n {
+						t.Errorf("%s: %d edges, want %d", amd64.KindName(k), got[k], n)
+					}
+				}
+				for k, n := range got {
+					if want[k] == 0 {
+						t.Errorf("%s: %d unexpected edges", amd64.KindName(k), n)
+					}
+				}
+			})
+		}
+	}
+}
