@@ -48,7 +48,9 @@ func typeOf(v Value) *Type {
 
 // Binary builds x op y for a binary Op (fadd ... ashr).
 func (b *Builder) Binary(op Op, x, y Value, name string) *Instr {
-	in := &Instr{Op: op, Typ: typeOf(x), Name: name, Ops: []Value{x, y}}
+	in := &Instr{Op: op, Typ: typeOf(x), Name: name}
+	in.opsBuf[0], in.opsBuf[1] = x, y
+	in.Ops = in.opsBuf[:2:2]
 	if op.IsFloatBinary() {
 		in.Flags = b.Flags
 	}
@@ -69,7 +71,9 @@ func (b *Builder) FDiv(x, y Value, name string) *Instr { return b.Binary(OpFDiv,
 
 // FNeg builds -x.
 func (b *Builder) FNeg(x Value, name string) *Instr {
-	return b.Insert(&Instr{Op: OpFNeg, Typ: typeOf(x), Name: name, Ops: []Value{x}, Flags: b.Flags})
+	in := &Instr{Op: OpFNeg, Typ: typeOf(x), Name: name, Flags: b.Flags}
+	in.setOps(x)
+	return b.Insert(in)
 }
 
 // Add builds the integer sum x + y.
@@ -83,22 +87,30 @@ func (b *Builder) Mul(x, y Value, name string) *Instr { return b.Binary(OpMul, x
 
 // FCmp builds fcmp pred x, y (an i1).
 func (b *Builder) FCmp(p Pred, x, y Value, name string) *Instr {
-	return b.Insert(&Instr{Op: OpFCmp, Typ: I1, Name: name, Pred: p, Ops: []Value{x, y}, Flags: b.Flags})
+	in := &Instr{Op: OpFCmp, Typ: I1, Name: name, Pred: p, Flags: b.Flags}
+	in.setOps(x, y)
+	return b.Insert(in)
 }
 
 // ICmp builds icmp pred x, y (an i1).
 func (b *Builder) ICmp(p Pred, x, y Value, name string) *Instr {
-	return b.Insert(&Instr{Op: OpICmp, Typ: I1, Name: name, Pred: p, Ops: []Value{x, y}})
+	in := &Instr{Op: OpICmp, Typ: I1, Name: name, Pred: p}
+	in.setOps(x, y)
+	return b.Insert(in)
 }
 
 // Cast builds a conversion op (uitofp ... inttoptr) of x to type to.
 func (b *Builder) Cast(op Op, x Value, to *Type, name string) *Instr {
-	return b.Insert(&Instr{Op: op, Typ: to, Name: name, Ops: []Value{x}})
+	in := &Instr{Op: op, Typ: to, Name: name}
+	in.setOps(x)
+	return b.Insert(in)
 }
 
 // Select builds select cond, x, y.
 func (b *Builder) Select(cond, x, y Value, name string) *Instr {
-	return b.Insert(&Instr{Op: OpSelect, Typ: typeOf(x), Name: name, Ops: []Value{cond, x, y}})
+	in := &Instr{Op: OpSelect, Typ: typeOf(x), Name: name}
+	in.setOps(cond, x, y)
+	return b.Insert(in)
 }
 
 // Phi builds an empty phi of type t; add incoming pairs with AddIncoming.
@@ -134,12 +146,16 @@ func (b *Builder) Alloca(t *Type, name string) *Instr {
 
 // Load builds a load of a t from p.
 func (b *Builder) Load(t *Type, p Value, name string) *Instr {
-	return b.Insert(&Instr{Op: OpLoad, Typ: t, Name: name, Ops: []Value{p}, Align: t.Align()})
+	in := &Instr{Op: OpLoad, Typ: t, Name: name, Align: t.Align()}
+	in.setOps(p)
+	return b.Insert(in)
 }
 
 // Store builds a store of v to p.
 func (b *Builder) Store(v, p Value) *Instr {
-	return b.Insert(&Instr{Op: OpStore, Typ: Void, Ops: []Value{v, p}, Align: typeOf(v).Align()})
+	in := &Instr{Op: OpStore, Typ: Void, Align: typeOf(v).Align()}
+	in.setOps(v, p)
+	return b.Insert(in)
 }
 
 // GEP builds getelementptr inbounds elem, ptr p, indices.
@@ -150,17 +166,26 @@ func (b *Builder) GEP(elem *Type, p Value, indices []Value, name string) *Instr 
 
 // Br builds an unconditional branch to dest.
 func (b *Builder) Br(dest *Block) *Instr {
-	return b.Insert(&Instr{Op: OpBr, Typ: Void, Blocks: []*Block{dest}})
+	in := &Instr{Op: OpBr, Typ: Void}
+	in.blkBuf[0] = dest
+	in.Blocks = in.blkBuf[:1:1]
+	return b.Insert(in)
 }
 
 // CondBr builds br i1 cond, label t, label f.
 func (b *Builder) CondBr(cond Value, t, f *Block) *Instr {
-	return b.Insert(&Instr{Op: OpBr, Typ: Void, Ops: []Value{cond}, Blocks: []*Block{t, f}})
+	in := &Instr{Op: OpBr, Typ: Void}
+	in.setOps(cond)
+	in.blkBuf[0], in.blkBuf[1] = t, f
+	in.Blocks = in.blkBuf[:2:2]
+	return b.Insert(in)
 }
 
 // Ret builds ret v.
 func (b *Builder) Ret(v Value) *Instr {
-	return b.Insert(&Instr{Op: OpRet, Typ: Void, Ops: []Value{v}})
+	in := &Instr{Op: OpRet, Typ: Void}
+	in.setOps(v)
+	return b.Insert(in)
 }
 
 // RetVoid builds ret void.

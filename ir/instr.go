@@ -288,6 +288,21 @@ type Instr struct {
 	Block    *Block   // the containing block
 	ID       int      // scratch number for passes and the backend
 	Aux      any      // scratch slot for passes and the backend
+
+	// Inline storage for the operands and targets of small instructions,
+	// saving an allocation per instruction in the builder.
+	opsBuf [3]Value
+	blkBuf [2]*Block
+}
+
+// setOps sets in.Ops to the given operands, using inline storage.
+func (in *Instr) setOps(vs ...Value) {
+	n := copy(in.opsBuf[:], vs)
+	if n < len(vs) {
+		in.Ops = append([]Value(nil), vs...)
+		return
+	}
+	in.Ops = in.opsBuf[:n:n]
 }
 
 func (in *Instr) Type() *Type   { return in.Typ }

@@ -6,57 +6,49 @@ import (
 	"gorc/ir"
 )
 
-// gvnKey identifies a pure computation: operation, type, predicate, flags
-// and operands. Constants are keyed by value, other operands by identity.
+// gvnOperand is an operand in a value-numbering key: tag says what v
+// holds (a parameter index, an instruction ID, or a constant's bits).
+type gvnOperand struct {
+	tag uint64
+	v   uint64
+}
+
+// gvnKey identifies a pure computation: operation, predicate, flags,
+// scalar result/element types and operands.
 type gvnKey struct {
-	op    ir.Op
-	pred  ir.Pred
-	flags ir.Flags
-	typ   string
-	elem  string
-	a, b  any
-	c     any
-	n     int
+	hdr     uint64
+	a, b, c gvnOperand
 }
 
-func operandKey(v ir.Value) any {
-	switch c := v.(type) {
-	case *ir.ConstFloat:
-		return struct {
-			bits uint64
-			b    int
-		}{math.Float64bits(c.V), c.Typ.Bits}
-	case *ir.ConstInt:
-		return struct {
-			v int64
-			b int
-		}{c.V, c.Typ.Bits}
-	}
-	return v
-}
-
-func typeKey(t *ir.Type) string {
-	switch t {
-	case ir.F64:
-		return "d"
-	case ir.I1:
-		return "b"
-	case ir.Ptr:
-		return "p"
-	case ir.I32:
-		return "w"
-	case ir.I64:
-		return "q"
-	}
+func scalarCode(t *ir.Type) (uint64, bool) {
 	if t == nil {
-		return ""
+		return 0, true
 	}
-	return t.String()
+	switch t.Kind {
+	case ir.IntKind, ir.FloatKind:
+		return uint64(t.Kind)<<8 | uint64(t.Bits), true
+	case ir.PtrKind, ir.VoidKind:
+		return uint64(t.Kind) << 8, true
+	}
+	return 0, false
 }
 
-// numbered assigns each non-constant operand a stable order for
-// commutative canonicalisation.
-func keyOf(in *ir.Instr, order map[ir.Value]int) (gvnKey, bool) {
+func operandKey(v ir.Value) (gvnOperand, bool) {
+	switch c := v.(type) {
+	case *ir.Param:
+		return gvnOperand{1, uint64(c.Index)}, true
+	case *ir.Instr:
+		return gvnOperand{2, uint64(c.ID)}, true
+	case *ir.ConstFloat:
+		return gvnOperand{3 | uint64(c.Typ.Bits)<<8, math.Float64bits(c.V)}, true
+	case *ir.ConstInt:
+		return gvnOperand{4 | uint64(c.Typ.Bits)<<8, uint64(c.V)}, true
+	}
+	return gvnOperand{}, false
+}
+
+// keyOf returns the value-numbering key of a pure instruction.
+func keyOf(in *ir.Instr) (gvnKey, bool) {
 	switch {
 	case in.Op.IsBinary(), in.Op == ir.OpFCmp, in.Op == ir.OpICmp, in.Op == ir.OpFNeg, in.Op.IsCast(), in.Op == ir.OpSelect, in.Op == ir.OpGEP:
 	default:
@@ -65,34 +57,48 @@ func keyOf(in *ir.Instr, order map[ir.Value]int) (gvnKey, bool) {
 	if len(in.Ops) > 3 || len(in.Ops) == 0 {
 		return gvnKey{}, false
 	}
-	k := gvnKey{op: in.Op, pred: in.Pred, flags: in.Flags, typ: typeKey(in.Typ), n: len(in.Ops)}
-	if in.ElemType != nil {
-		k.elem = in.ElemType.String()
+	tc, ok1 := scalarCode(in.Typ)
+	ec, ok2 := scalarCode(in.ElemType)
+	if !ok1 || !ok2 {
+		return gvnKey{}, false
 	}
+	k := gvnKey{hdr: uint64(in.Op) | uint64(in.Pred)<<8 | uint64(in.Flags)<<16 | uint64(len(in.Ops))<<32 | tc<<36 | ec<<50}
 	ops := in.Ops
 	x, y := ops[0], ir.Value(nil)
 	if len(ops) > 1 {
 		y = ops[1]
 	}
-	if in.Op.IsCommutative() && y != nil && rank(y, order) < rank(x, order) {
+	if in.Op.IsCommutative() && y != nil && rank(y) < rank(x) {
 		x, y = y, x
 	}
-	k.a = operandKey(x)
+	var ok bool
+	if k.a, ok = operandKey(x); !ok {
+		return gvnKey{}, false
+	}
 	if y != nil {
-		k.b = operandKey(y)
+		if k.b, ok = operandKey(y); !ok {
+			return gvnKey{}, false
+		}
 	}
 	if len(ops) > 2 {
-		k.c = operandKey(ops[2])
+		if k.c, ok = operandKey(ops[2]); !ok {
+			return gvnKey{}, false
+		}
 	}
 	return k, true
 }
 
-func rank(v ir.Value, order map[ir.Value]int) int {
+// rank orders operands of commutative operations: parameters and
+// instructions by their scratch ID (set by GVN), constants last.
+func rank(v ir.Value) int {
+	switch x := v.(type) {
+	case *ir.Param:
+		return x.Index
+	case *ir.Instr:
+		return x.ID
+	}
 	if isConst(v) {
 		return math.MaxInt32
-	}
-	if r, ok := order[v]; ok {
-		return r
 	}
 	return -1
 }
@@ -109,21 +115,31 @@ func GVN(f *ir.Function) bool {
 		return false
 	}
 	dt := ir.NewDomTree(f)
-	order := make(map[ir.Value]int, f.NumInstrs()+len(f.Params))
-	n := 0
-	for _, p := range f.Params {
-		order[p] = n
-		n++
+	// Number instructions (reachable ones in RPO first) so that IDs are
+	// unique and order commutative operands.
+	n := len(f.Params)
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			in.ID = -1
+		}
 	}
 	for _, b := range dt.RPO() {
 		for _, in := range b.Instrs {
-			order[in] = n
+			in.ID = n
 			n++
+		}
+	}
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			if in.ID < 0 {
+				in.ID = n
+				n++
+			}
 		}
 	}
 	rep := replacer{}
 	dead := make(map[*ir.Instr]bool)
-	table := make(map[gvnKey]*ir.Instr)
+	table := make(map[gvnKey]*ir.Instr, n)
 	type undo struct {
 		k    gvnKey
 		prev *ir.Instr
@@ -135,6 +151,7 @@ func GVN(f *ir.Function) bool {
 		mark int
 		kid  int
 	}
+	avail := make(map[ir.Value]ir.Value) // ptr -> value known in memory (per block)
 	visit := func(b *ir.Block) {
 		// identical phis
 		phis := b.Phis()
@@ -147,7 +164,7 @@ func GVN(f *ir.Function) bool {
 				}
 			}
 		}
-		avail := make(map[ir.Value]ir.Value) // ptr -> value known in memory
+		clear(avail)
 		for _, in := range b.Instrs {
 			for i, v := range in.Ops {
 				if _, ok := rep[v]; ok {
@@ -171,7 +188,7 @@ func GVN(f *ir.Function) bool {
 				clear(avail)
 				continue
 			}
-			k, ok := keyOf(in, order)
+			k, ok := keyOf(in)
 			if !ok {
 				continue
 			}

@@ -119,16 +119,23 @@ func Mem2Reg(f *ir.Function) bool {
 		cur[k] = &ir.Undef{Typ: a.ElemType}
 	}
 	dead := make(map[*ir.Instr]bool)
-	type frame struct {
-		b     *ir.Block
-		saved []ir.Value
-		kid   int
+	type change struct {
+		k   int
+		old ir.Value
 	}
-	visit := func(b *ir.Block) []ir.Value {
-		saved := make([]ir.Value, len(cur))
-		copy(saved, cur)
+	var undo []change
+	set := func(k int, v ir.Value) {
+		undo = append(undo, change{k, cur[k]})
+		cur[k] = v
+	}
+	type frame struct {
+		b    *ir.Block
+		mark int
+		kid  int
+	}
+	visit := func(b *ir.Block) {
 		for _, phi := range newPhis[b.Index] {
-			cur[phiFor[phi]] = phi
+			set(phiFor[phi], phi)
 		}
 		for _, in := range b.Instrs {
 			switch in.Op {
@@ -142,7 +149,7 @@ func Mem2Reg(f *ir.Function) bool {
 			case ir.OpStore:
 				if a, ok := in.Ops[1].(*ir.Instr); ok {
 					if k, ok := pidx[a]; ok {
-						cur[k] = rep.resolve(in.Ops[0])
+						set(k, rep.resolve(in.Ops[0]))
 						dead[in] = true
 					}
 				}
@@ -153,21 +160,26 @@ func Mem2Reg(f *ir.Function) bool {
 				phi.AddIncoming(cur[phiFor[phi]], b)
 			}
 		}
-		return saved
 	}
 	if len(dt.RPO()) > 0 {
 		root := dt.RPO()[0]
-		stack := []frame{{b: root, saved: visit(root)}}
+		stack := []frame{{b: root}}
+		visit(root)
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
 			kids := dt.Children(top.b)
 			if top.kid < len(kids) {
 				c := kids[top.kid]
 				top.kid++
-				stack = append(stack, frame{b: c, saved: visit(c)})
+				stack = append(stack, frame{b: c, mark: len(undo)})
+				visit(c)
 				continue
 			}
-			copy(cur, top.saved)
+			for len(undo) > top.mark {
+				u := undo[len(undo)-1]
+				undo = undo[:len(undo)-1]
+				cur[u.k] = u.old
+			}
 			stack = stack[:len(stack)-1]
 		}
 	}

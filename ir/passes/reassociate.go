@@ -30,6 +30,18 @@ func Reassociate(f *ir.Function) bool {
 	if f.IsDeclaration() {
 		return false
 	}
+	any := false
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			if reassociable(in) {
+				any = true
+				break
+			}
+		}
+	}
+	if !any {
+		return false
+	}
 	uses := make(map[*ir.Instr]int)
 	rankOf := make(map[ir.Value]int)
 	n := 1
