@@ -42,8 +42,8 @@ echo "## gorc run vs llvm-jitlink-19 vs native (median of $RUNS, wall ms)"
 echo
 echo "Machine: $(nproc) cores, $(uname -r). Drivers compiled once with gcc -O2."
 echo
-echo "| driver | gorc run | llvm-jitlink-19 | gorc/llvm | native link | native run | native link+run | output = native |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "| driver | gorc run | llvm-jitlink-19 | gorc/llvm | gorc -noexec | llvm-jitlink -noexec | gorc/llvm (link only) | native link | native run | native link+run | output = native |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 } | tee "$OUT"
 
 declare -A ARCH=([sqlite]=libsqlite3.a [lua]=liblua5.4.a [zlib]=libz.a)
@@ -60,11 +60,13 @@ for d in sqlite lua zlib; do
 	g=$(median "$d-gorc" "$GORC run $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}")
 	# llvm-jitlink cannot read Debian's libm.so linker script: give it libm.so.6.
 	l=$(median "$d-llvm" "$LLVM $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")
+	gn=$(median "$d-gorc-noexec" "$GORC run -noexec $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}")
+	ln=$(median "$d-llvm-noexec" "$LLVM -noexec $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")
 	same=no
 	if [ "$g" != fail ] && cmp -s "$W/$d-gorc.out" "$W/$d-native.out"; then same=yes; fi
 	[ "$l" = fail ] && notes+=("llvm-jitlink-19 fails on $d: $(firstline "$W/$d-llvm.err")")
 	[ "$g" = fail ] && notes+=("gorc fails on $d: $(firstline "$W/$d-gorc.err")")
-	echo "| $d | $g | $l | $(ratio "$g" "$l") | $nl | $nr | $nlr | $same |" | tee -a "$OUT"
+	echo "| $d | $g | $l | $(ratio "$g" "$l") | $gn | $ln | $(ratio "$gn" "$ln") | $nl | $nr | $nlr | $same |" | tee -a "$OUT"
 done
 
 # Scaling: N copies of a generated object with 3000 functions each, linked
