@@ -461,3 +461,25 @@ func Compile(ctx context.Context, moduleName string, files []string, srcs [][]by
 	}
 	return g.Finish(), all, nil
 }
+
+// ExprMain adds a function "name" of type i32() that calls the top-level
+// expression function fn and prints "Evaluated to %f\n" with its result,
+// then returns 0. A REPL runs it as the entry point of the item.
+func (g *Generator) ExprMain(fn *ir.Function, name string) (*ir.Function, error) {
+	w, err := g.Module.NewFunction(name, ir.FuncType(ir.I32, nil, false), nil)
+	if err != nil {
+		return nil, fmt.Errorf("kaleidoscope: %w", err)
+	}
+	b := ir.NewBuilder()
+	b.SetInsertPoint(w.NewBlock("entry"))
+	v := b.Call(fn, nil, "v")
+	b.Call(g.printf, []ir.Value{g.fmtEval, v}, "")
+	b.Ret(ir.NewInt(ir.I32, 0))
+	return w, nil
+}
+
+// Runtime returns the functions the generator defines in every module
+// (putchard and printd); an incremental JIT compiles them once.
+func (g *Generator) Runtime() []*ir.Function {
+	return []*ir.Function{g.Module.Func("putchard"), g.Module.Func("printd")}
+}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/term"
+
 	"gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
@@ -52,6 +54,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	shm := fs.Bool("shm", false, "move code through shared memory")
 	showTimes := fs.Bool("show-times", false, "print the time of each phase on stderr")
 	showStats := fs.Bool("show-stats", false, "print compilation statistics on stderr")
+	interactive := fs.Bool("i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: gorc kaleido [flags] [FILE.k...]\n\nCompiles Kaleidoscope (LLVM tutorial, chapters 2-7). Without files it reads\nstandard input. Errors are printed as FILE:LINE:COL: error: ...\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -69,6 +72,9 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	files := fs.Args()
+	if len(files) == 0 && *emit == "" && (*interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
+		return runREPL(context.Background(), level, *execMode, interactiveInput(stdout), stderr)
+	}
 	var names []string
 	var srcs [][]byte
 	if len(files) == 0 {

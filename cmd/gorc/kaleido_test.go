@@ -131,3 +131,25 @@ func TestKaleidoEmitObjLinksWithGCC(t *testing.T) {
 		t.Errorf("-emit asm output lacks fib's code:\n%.500s", asm)
 	}
 }
+
+// TestKaleidoREPL drives the interactive mode (-i) through a pipe: each
+// item runs as soon as it is complete, multi-line items wait for their
+// end, errors are reported and the session goes on.
+func TestKaleidoREPL(t *testing.T) {
+	bin := gorcBinary(t)
+	input := "def fib(x)\n  if x < 3 then 1 else fib(x-1)+fib(x-2);\nfib(10);\nextern putchard(c);\nputchard(65) + putchard(10);\nfoo(1);\n4 +\n 5;\ndef binary| 5 (a b) if a then 1 else b;\n0 | 7;\n"
+	cmd := exec.Command(bin, "kaleido", "-i")
+	cmd.Stdin = strings.NewReader(input)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	want := "ready> ...> ready> Evaluated to 55.000000\nready> ready> A\nEvaluated to 0.000000\nready> ready> ...> Evaluated to 9.000000\nready> ready> Evaluated to 7.000000\nready> "
+	if stdout.String() != want {
+		t.Errorf("stdout:\n%q\nwant:\n%q", stdout.String(), want)
+	}
+	if !strings.Contains(stderr.String(), "<stdin>:6:1: error: unknown function referenced 'foo'") {
+		t.Errorf("stderr: %q", stderr.String())
+	}
+}

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/term"
+
+	"gorc/backend/amd64"
+	"gorc/ir"
+	"gorc/ir/passes"
+	"gorc/jit"
+	"gorc/kaleidoscope"
+)
+
+// lineReader yields input lines for the REPL.
+type lineReader interface {
+	ReadLine(prompt string) (string, error)
+	Close()
+}
+
+// plainLines reads lines from a non-terminal, echoing nothing.
+type plainLines struct {
+	r   *bufio.Reader
+	out io.Writer
+}
+
+func (p *plainLines) ReadLine(prompt string) (string, error) {
+	fmt.Fprint(p.out, prompt)
+	line, err := p.r.ReadString('\n')
+	if err == io.EOF && line != "" {
+		return line, nil
+	}
+	return strings.TrimSuffix(line, "\n"), err
+}
+func (p *plainLines) Close() {}
+
+// termLines gives line editing and history on a terminal; the terminal is
+// in raw mode only while a line is being read, so the program's output
+// prints normally.
+type termLines struct {
+	t  *term.Terminal
+	fd int
+}
+
+func (t *termLines) ReadLine(prompt string) (string, error) {
+	st, err := term.MakeRaw(t.fd)
+	if err != nil {
+		return "", err
+	}
+	defer term.Restore(t.fd, st)
+	t.t.SetPrompt(prompt)
+	return t.t.ReadLine()
+}
+func (t *termLines) Close() {}
+
+// repl is the interactive Kaleidoscope session: each definition is
+// compiled to an object and added to the JIT as soon as it is complete;
+// each top-level expression is compiled with a small entry function,
+// linked and run, printing "Evaluated to %f".
+type repl struct {
+	ctx    context.Context
+	g      *kaleidoscope.Generator
+	pm     *passes.Manager
+	j      *jit.JIT
+	stderr io.Writer
+	n      int
+	errors int
+}
+
+func runREPL(ctx context.Context, level int, execMode string, in lineReader, stderr io.Writer) int {
+	r := &repl{ctx: ctx, g: kaleidoscope.NewGenerator("repl"), pm: passes.ForLevel(level), stderr: stderr}
+	j, err := jit.New(ctx, jit.Options{Exec: execMode})
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 2
+	}
+	defer j.Close(ctx)
+	r.j = j
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 1
+	}
+	// The runtime helpers and the format strings go in the first object.
+	if err := r.addFuncs(r.g.Runtime(), false); err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 1
+	}
+	var buf strings.Builder
+	line0 := 1
+	lineNo := 0
+	for {
+		prompt := "ready> "
+		if buf.Len() > 0 {
+			prompt = "...> "
+		}
+		line, err := in.ReadLine(prompt)
+		if err != nil {
+			if buf.Len() > 0 {
+				r.process(buf.String(), line0, true)
+			}
+			fmt.Fprintln(stderr)
+			return 0
+		}
+		lineNo++
+		if buf.Len() == 0 {
+			line0 = lineNo
+		}
+		buf.WriteString(line)
+		buf.WriteByte('\n')
+		if r.process(buf.String(), line0, false) {
+			buf.Reset()
+		}
+	}
+}
+
+// process parses and runs the complete items of src (which started on
+// line line0). It returns false, doing nothing, if the last item is
+// incomplete and more input may complete it (unless atEOF).
+func (r *repl) process(src string, line0 int, atEOF bool) bool {
+	// Pad with newlines so positions are lines of the whole session.
+	text := strings.Repeat("\n", line0-1) + src
+	p := r.g.NewParser("<stdin>", []byte(text))
+	var items []kaleidoscope.Item
+	var diags []*kaleidoscope.Diagnostic
+	for {
+		item, d := p.Next()
+		if d != nil {
+			if !atEOF && strings.Contains(d.Msg, "end of input") {
+				return false
+			}
+			diags = append(diags, d)
+			continue
+		}
+		if item == nil {
+			break
+		}
+		items = append(items, item)
+	}
+	for _, d := range diags {
+		fmt.Fprintln(r.stderr, d)
+	}
+	// Re-parse item by item so that operators defined by an item apply to
+	// the next (the parser learns precedences from Gen).
+	p = r.g.NewParser("<stdin>", []byte(text))
+	for {
+		item, d := p.Next()
+		if d != nil {
+			continue // reported above
+		}
+		if item == nil {
+			return true
+		}
+		r.run(item, p)
+	}
+}
+
+func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
+	fn, d := r.g.Gen("<stdin>", item, p)
+	if d != nil {
+		fmt.Fprintln(r.stderr, d)
+		r.errors++
+		return
+	}
+	switch it := item.(type) {
+	case *kaleidoscope.Extern:
+		return
+	case *kaleidoscope.FunctionDef:
+		if !it.TopLevel {
+			if err := r.addFuncs([]*ir.Function{fn}, true); err != nil {
+				fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
+			}
+			return
+		}
+	}
+	r.n++
+	name := "__repl_main" + strconv.Itoa(r.n)
+	w, err := r.g.ExprMain(fn, name)
+	if err != nil {
+		fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
+		return
+	}
+	if err := r.addFuncs([]*ir.Function{fn, w}, true); err != nil {
+		fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
+		return
+	}
+	addr, err := r.j.Lookup(r.ctx, name)
+	if err != nil {
+		fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
+		return
+	}
+	if _, err := r.j.EPC.RunAsMain(r.ctx, addr, []string{"kaleido"}); err != nil {
+		fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
+	}
+	if f, ok := r.j.EPC.(interface{ FlushStdio() }); ok {
+		f.FlushStdio()
+	}
+}
+
+// addFuncs optimises fns and adds them to the JIT as one object.
+func (r *repl) addFuncs(fns []*ir.Function, omitGlobals bool) error {
+	for _, f := range fns {
+		if err := r.pm.RunFunction(f); err != nil {
+			return err
+		}
+	}
+	r.n++
+	obj, err := amd64.Compile(r.g.Module, amd64.Options{Only: fns, OmitGlobals: omitGlobals, SourceName: "repl"})
+	if err != nil {
+		return err
+	}
+	return r.j.AddObject("repl-"+strconv.Itoa(r.n)+".o", obj)
+}
+
+// interactiveInput returns the REPL's line reader: line editing when
+// stdin is a terminal, plain lines otherwise.
+func interactiveInput(stdout io.Writer) lineReader {
+	fd := int(os.Stdin.Fd())
+	if term.IsTerminal(fd) {
+		rw := struct {
+			io.Reader
+			io.Writer
+		}{os.Stdin, os.Stdout}
+		return &termLines{t: term.NewTerminal(rw, "ready> "), fd: fd}
+	}
+	return &plainLines{r: bufio.NewReader(os.Stdin), out: stdout}
+}
