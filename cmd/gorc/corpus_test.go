@@ -1,3 +1,5 @@
+//go:build cgo
+
 package main
 
 // The corpus harness: every program under testdata/programs is compiled by

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package main
 
 import (
@@ -74,9 +76,13 @@ func TestDrivers(t *testing.T) {
 			argv := jitCommand(t, p, objs)
 			jit, err := runProcess(ctx, dir, argv, "")
 			if err != nil {
+				report("driver:"+d.name, "O2", false, err.Error())
 				t.Fatalf("JIT run: %v", err)
 			}
-			if jit != native {
+			if jit == native {
+				report("driver:"+d.name, "O2", true, "")
+			} else {
+				report("driver:"+d.name, "O2", false, firstDiff(native, jit))
 				t.Errorf("%s differs from the native run\ncommand: %s\n=== native ===\n%v\n=== jit ===\n%v",
 					d.name, strings.Join(argv, " "), native, jit)
 			}
