@@ -203,16 +203,20 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 	if err != nil {
 		return err
 	}
-	mm := lctx.MemoryManager()
-	if mm == nil {
-		return fmt.Errorf("jitlink: %s: link context has no memory manager", g.Name)
-	}
-	alloc, err = mm.Allocate(ctx, lay.req)
-	if err != nil {
-		return fmt.Errorf("jitlink: %s: allocate: %w", g.Name, err)
-	}
-	if err := lay.assign(g, alloc.Segments()); err != nil {
-		return err
+	empty := len(lay.req.Segments) == 0 && len(g.AllocActions) == 0
+	if !empty {
+		// An empty graph (everything dead-stripped) needs no memory.
+		mm := lctx.MemoryManager()
+		if mm == nil {
+			return fmt.Errorf("jitlink: %s: link context has no memory manager", g.Name)
+		}
+		alloc, err = mm.Allocate(ctx, lay.req)
+		if err != nil {
+			return fmt.Errorf("jitlink: %s: allocate: %w", g.Name, err)
+		}
+		if err := lay.assign(g, alloc.Segments()); err != nil {
+			return err
+		}
 	}
 	if g.TLS != nil {
 		tc, ok := lctx.(TLSLinkContext)
@@ -256,10 +260,15 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 	if err := runPasses(ctx, g, "post-fixup", cfg.PostFixup); err != nil {
 		return err
 	}
-	fa, err := alloc.Finalize(ctx, g.AllocActions)
-	alloc = nil // Finalize releases the memory itself on error
-	if err != nil {
-		return fmt.Errorf("jitlink: %s: finalize: %w", g.Name, err)
+	var fa FinalizedAlloc
+	if alloc != nil {
+		fa, err = alloc.Finalize(ctx, g.AllocActions)
+		alloc = nil // Finalize releases the memory itself on error
+		if err != nil {
+			return fmt.Errorf("jitlink: %s: finalize: %w", g.Name, err)
+		}
+	} else if len(g.AllocActions) > 0 {
+		return fmt.Errorf("jitlink: %s: finalize actions were added to a graph without memory", g.Name)
 	}
 	if err := lctx.NotifyFinalized(ctx, g, fa); err != nil {
 		return fmt.Errorf("jitlink: %s: %w", g.Name, err)

@@ -215,3 +215,17 @@ func TestCodeNotAt4GiBBoundary(t *testing.T) {
 		t.Fatalf("code placed at %v", fn.Addr)
 	}
 }
+
+func TestEmptyGraphNeedsNoMemory(t *testing.T) {
+	g := jitlink.NewLinkGraph("empty", amd64.Arch)
+	text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+	g.AddDefinedSymbol(g.AddContentBlock(text, []byte{0xc3}, 1, 0), 0, "dead", 1, jitlink.LinkageStrong, jitlink.ScopeLocal, true, false)
+	mm := jitlinktest.NewMemoryManager(0x10000)
+	lc := &jitlinktest.Context{MM: mm}
+	if err := jitlink.Link(context.Background(), g, lc); err != nil {
+		t.Fatal(err)
+	}
+	if len(mm.Requests) != 0 || !lc.Finalized {
+		t.Errorf("requests %d, finalized %v", len(mm.Requests), lc.Finalized)
+	}
+}
