@@ -248,33 +248,6 @@ func toolPath(t testing.TB, name string) string {
 	return p
 }
 
-var (
-	gorcBinOnce sync.Once
-	gorcBinPath string
-	gorcBinErr  error
-)
-
-// gorcBinary builds the gorc command once per test process.
-func gorcBinary(t testing.TB) string {
-	t.Helper()
-	gorcBinOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "gorc-bin-")
-		if err != nil {
-			gorcBinErr = err
-			return
-		}
-		gorcBinPath = filepath.Join(dir, "gorc")
-		out, err := exec.Command("go", "build", "-o", gorcBinPath, ".").CombinedOutput()
-		if err != nil {
-			gorcBinErr = fmt.Errorf("go build ./cmd/gorc: %v\n%s", err, out)
-		}
-	})
-	if gorcBinErr != nil {
-		t.Fatal(gorcBinErr)
-	}
-	return gorcBinPath
-}
-
 // buildProgram compiles p's sources in mode m into dir and returns the
 // object paths.
 func buildProgram(ctx context.Context, p program, m compileMode, dir string) ([]string, error) {
