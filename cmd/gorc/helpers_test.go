@@ -37,4 +37,3 @@ func gorcBinary(t testing.TB) string {
 	}
 	return gorcBinPath
 }
-
