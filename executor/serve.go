@@ -28,6 +28,10 @@ import (
 // protocol never uses the program's stdin/stdout.
 const FDsEnv = "GORC_EXECUTOR_FDS"
 
+// setCrashFD names the descriptor a dying executor reports its crash on
+// (-1: none).
+func setCrashFD(fd int) { C.gorc_set_crash_fd(C.int(fd)) }
+
 // ServeInheritedFDs serves the controller that spawned this process over
 // the descriptors named by FDsEnv.
 func ServeInheritedFDs(ctx context.Context) error {

@@ -1,0 +1,139 @@
+//go:build cgo
+
+package executor
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"syscall"
+)
+
+// Command implements `gorc executor [flags]`; args are the arguments after
+// the subcommand name, and the result is the exit status.
+//
+//   - With GORC_EXECUTOR_FDS set (a controller spawned it with
+//     epc.SpawnChild), it serves that controller on those descriptors.
+//   - Without -listen, it serves a parent on stdin/stdout: the protocol
+//     takes over descriptors 0 and 1, and the program run in it gets
+//     /dev/null as stdin and stderr as stdout.
+//   - With -listen ADDR (default port 20000 on 127.0.0.1), it accepts one
+//     controller at a time, each served by a fresh executor process (self,
+//     argv[0] with FDsEnv). A non-loopback address requires -tls-cert,
+//     -tls-key and -tls-client-ca (mutual TLS).
+func Command(ctx context.Context, args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("gorc executor", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "", "serve controllers on this TCP address (e.g. 127.0.0.1:20000)")
+	cert := fs.String("tls-cert", "", "server certificate (PEM) for -listen with mutual TLS")
+	key := fs.String("tls-key", "", "server private key (PEM)")
+	clientCA := fs.String("tls-client-ca", "", "CA (PEM) that signs accepted client certificates")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if os.Getenv(FDsEnv) != "" {
+		if err := ServeInheritedFDs(ctx); err != nil {
+			fmt.Fprintln(stderr, "gorc executor:", err)
+			return 1
+		}
+		return 0
+	}
+	if *listen == "" {
+		if err := serveStdio(ctx); err != nil {
+			fmt.Fprintln(stderr, "gorc executor:", err)
+			return 1
+		}
+		return 0
+	}
+	addr := *listen
+	if _, _, err := net.SplitHostPort(addr); err != nil {
+		addr = net.JoinHostPort(addr, "20000")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "gorc executor:", err)
+		return 1
+	}
+	useTLS := *cert != "" || *key != "" || *clientCA != ""
+	if useTLS {
+		cfg, err := mutualTLSConfig(*cert, *key, *clientCA)
+		if err != nil {
+			ln.Close()
+			fmt.Fprintln(stderr, "gorc executor:", err)
+			return 2
+		}
+		ln = tls.NewListener(ln, cfg)
+	} else if tcp, ok := ln.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+		ln.Close()
+		fmt.Fprintf(stderr, "gorc executor: refusing to listen on %s without mutual TLS: an executor runs whatever it is sent (give -tls-cert, -tls-key and -tls-client-ca, or a loopback address)\n", addr)
+		return 2
+	}
+	self, err := os.Executable()
+	if err != nil {
+		self = os.Args[0]
+	}
+	fmt.Fprintf(stderr, "gorc executor: listening on %s\n", ln.Addr())
+	err = ServeListener(ctx, ln, []string{self, "executor"}, func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) })
+	if err != nil && ctx.Err() == nil {
+		fmt.Fprintln(stderr, "gorc executor:", err)
+		return 1
+	}
+	return 0
+}
+
+func mutualTLSConfig(certFile, keyFile, caFile string) (*tls.Config, error) {
+	if certFile == "" || keyFile == "" || caFile == "" {
+		return nil, fmt.Errorf("mutual TLS needs all of -tls-cert, -tls-key and -tls-client-ca")
+	}
+	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s / %s: %w", certFile, keyFile, err)
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: no PEM certificates", caFile)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool, MinVersion: tls.VersionTLS13}, nil
+}
+
+// serveStdio serves a parent over stdin/stdout, keeping the protocol off
+// the program's stdio: descriptors 0 and 1 are duplicated for the
+// protocol, then 0 becomes /dev/null and 1 a copy of stderr.
+func serveStdio(ctx context.Context) error {
+	in, err := syscall.Dup(0)
+	if err != nil {
+		return err
+	}
+	out, err := syscall.Dup(1)
+	if err != nil {
+		return err
+	}
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return err
+	}
+	if err := syscall.Dup2(int(null.Fd()), 0); err != nil {
+		return err
+	}
+	null.Close()
+	if err := syscall.Dup2(2, 1); err != nil {
+		return err
+	}
+	syscall.CloseOnExec(in)
+	syscall.CloseOnExec(out)
+	r := os.NewFile(uintptr(in), "gorc-executor-in")
+	w := os.NewFile(uintptr(out), "gorc-executor-out")
+	defer r.Close()
+	defer w.Close()
+	setCrashFD(out)
+	return Serve(ctx, r, w)
+}
