@@ -255,7 +255,7 @@ func (m *SharedMemoryMapper) Reserve(ctx context.Context, size uint64, low bool)
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		m.e.Release(ctx, r)
-		return shared.ExecutorAddrRange{}, fmt.Errorf("memmgr: mapping executor shared memory %s: %w", path, err)
+		return shared.ExecutorAddrRange{}, fmt.Errorf("memmgr: mapping executor shared memory %s: %w (shared memory needs the executor on this machine, started by this user)", path, err)
 	}
 	defer f.Close()
 	if r.Size() > math.MaxInt {
@@ -316,4 +316,28 @@ func (m *SharedMemoryMapper) Release(ctx context.Context, r shared.ExecutorAddrR
 	}
 	errs = append(errs, m.e.Release(ctx, r))
 	return errors.Join(errs...)
+}
+
+// NewForExecutor returns a slab over the natural mapper for e: the real
+// memory for an executor in this process; for a remote one, shared memory
+// when shm is set (the executor must be on this machine: otherwise the
+// first allocation fails saying so) or copies over the stream.
+func NewForExecutor(e epc.ExecutorProcessControl, shm bool, opts SlabOptions) (*Slab, error) {
+	var m Mapper
+	if _, local := e.(epc.LocalMemory); local {
+		im, err := NewInProcessMapper(e)
+		if err != nil {
+			return nil, err
+		}
+		m = im
+	} else if shm {
+		sm, err := NewSharedMemoryMapper(e)
+		if err != nil {
+			return nil, fmt.Errorf("memmgr: -shm: %w", err)
+		}
+		m = sm
+	} else {
+		m = NewCopyMapper(e)
+	}
+	return NewSlab(m, opts)
 }

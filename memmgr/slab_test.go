@@ -521,3 +521,39 @@ func TestSlabConcurrent(t *testing.T) {
 		})
 	}
 }
+
+func TestNewForExecutor(t *testing.T) {
+	local := newEPC(t)
+	child := spawnExecutor(t, os.Stdout)
+	tests := []struct {
+		e    epc.ExecutorProcessControl
+		shm  bool
+		want string
+	}{
+		{local, false, "*memmgr.InProcessMapper"},
+		{local, true, "*memmgr.InProcessMapper"},
+		{child, true, "*memmgr.SharedMemoryMapper"},
+		{child, false, "*memmgr.CopyMapper"},
+	}
+	for _, tc := range tests {
+		s, err := NewForExecutor(tc.e, tc.shm, SlabOptions{Size: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprintf("%T", s.m); got != tc.want {
+			t.Errorf("%T shm=%v: mapper %s, want %s", tc.e, tc.shm, got, tc.want)
+		}
+		a, err := s.Allocate(context.Background(), jitlink.AllocRequest{Name: "x", Segments: []jitlink.SegmentRequest{{Prot: rx, Size: 6}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		copy(a.Segments()[0].Mem, []byte{0xb8, 9, 0, 0, 0, 0xc3})
+		if _, err := a.Finalize(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := tc.e.RunAsMain(context.Background(), a.Segments()[0].Addr, nil); err != nil || st != 9 {
+			t.Errorf("%s: ran %d %v", tc.want, st, err)
+		}
+		s.Close(context.Background())
+	}
+}

@@ -507,3 +507,28 @@ func TestRemoteMutualTLS(t *testing.T) {
 		t.Fatal("controller without a client certificate was served")
 	}
 }
+
+func TestOpen(t *testing.T) {
+	ctx := context.Background()
+	l, err := Open(ctx, "local", OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := l.(*InProcess); !ok {
+		t.Fatalf("local: %T", l)
+	}
+	l.Close(ctx)
+	c, err := Open(ctx, "child", OpenOptions{ExecutorCommand: []string{os.Args[0]}, Stderr: new(bytes.Buffer)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := c.(*Remote); !ok || r.PID() == os.Getpid() {
+		t.Fatalf("child: %T", c)
+	}
+	c.Close(ctx)
+	for _, bad := range []string{"remote", "tls://127.0.0.1:1", "udp://x"} {
+		if _, err := Open(ctx, bad, OpenOptions{}); err == nil {
+			t.Errorf("Open(%q) succeeded", bad)
+		}
+	}
+}
