@@ -87,7 +87,7 @@ func PrepareFarData(g *jitlink.LinkGraph) error {
 				if e.Kind != Delta32 || e.Target.Kind == jitlink.SymDefined || e.Target.TLS || c == nil {
 					continue
 				}
-				if e.Target.Name == GOTSymbolName || e.Offset < 2 || c[e.Offset-1]&0xc7 != 0x05 {
+				if e.Target.Name == GOTSymbolName || e.Offset < 2 || e.Offset+4 > uint64(len(c)) || c[e.Offset-1]&0xc7 != 0x05 {
 					continue // not the disp32 of a RIP-relative operand
 				}
 				if fs.sec == nil {

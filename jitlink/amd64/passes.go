@@ -179,7 +179,7 @@ func BuildGOTAndStubs(g *jitlink.LinkGraph) error {
 					// "call/jmp sym" with R_X86_64_PC32 (old non-PIC code):
 					// a branch, so it may go through a stub.
 					if e.Target.Kind != jitlink.SymDefined && !e.Target.TLS && e.Offset >= 1 && e.Addend == -4 &&
-						b.Content != nil && (b.Content[e.Offset-1] == 0xe8 || b.Content[e.Offset-1] == 0xe9) &&
+						e.Offset+4 <= uint64(len(b.Content)) && (b.Content[e.Offset-1] == 0xe8 || b.Content[e.Offset-1] == 0xe9) &&
 						sec.Prot&shared.ProtExec != 0 && e.Target.Name != GOTSymbolName {
 						e.Kind = BranchPCRel32
 						e.Target = st.stubFor(g, e.Target)
@@ -260,7 +260,7 @@ func Optimize(g *jitlink.LinkGraph) error {
 
 func relaxGOTLoad(g *jitlink.LinkGraph, st *graphState, b *jitlink.Block, e *jitlink.Edge) {
 	t, ok := st.gotTarget[e.Target]
-	if !ok || e.Offset < 2 || t.TLS {
+	if !ok || e.Offset < 2 || e.Offset+4 > uint64(len(b.Content)) || t.TLS {
 		return
 	}
 	c := b.Content
@@ -294,7 +294,7 @@ func relaxGOTLoad(g *jitlink.LinkGraph, st *graphState, b *jitlink.Block, e *jit
 // relaxIE turns "mov x@gottpoff(%rip), %reg" into "mov $tpoff, %reg" and
 // "add x@gottpoff(%rip), %reg" into "add $tpoff, %reg".
 func relaxIE(g *jitlink.LinkGraph, b *jitlink.Block, e *jitlink.Edge) {
-	if e.Offset < 3 || e.Addend != -4 {
+	if e.Offset < 3 || e.Offset+4 > uint64(len(b.Content)) || e.Addend != -4 {
 		return
 	}
 	c := b.Content
