@@ -20,6 +20,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,9 +45,18 @@ const lowSlabSize = 256 << 20
 
 // Options configure a JIT.
 type Options struct {
-	// Exec says where code runs: "" or "local" (this process). Other
-	// modes are not available yet.
+	// Exec says where code runs: "" or "local" (this process), "child"
+	// (a spawned executor process, ExecutorCommand, over pipes) or
+	// "tcp://HOST:PORT" (a running `gorc executor -listen`).
 	Exec string
+	// SHM moves code through memory shared with the executor instead of
+	// copying it over the stream (child executors; a TCP executor on the
+	// same machine).
+	SHM bool
+	// ExecutorCommand is the argv of the child executor for Exec "child"
+	// (default: this program with the argument "executor", i.e.
+	// `gorc executor`). Its stdin, stdout and stderr are this process's.
+	ExecutorCommand []string
 	// SlabSize is the address space reserved for JIT'd code and data
 	// (0: memmgr.DefaultSlabSize).
 	SlabSize uint64
@@ -85,14 +96,9 @@ type Times struct {
 
 // New creates a JIT.
 func New(ctx context.Context, opts Options) (*JIT, error) {
-	switch opts.Exec {
-	case "", "local":
-	default:
-		return nil, fmt.Errorf("jit: executor %q: not yet supported (only -exec local is available)", opts.Exec)
-	}
-	e, err := epc.NewInProcess()
+	e, err := connect(ctx, opts)
 	if err != nil {
-		return nil, fmt.Errorf("jit: in-process executor: %w", err)
+		return nil, err
 	}
 	// Each materialization gets its own goroutine: a link blocks in its
 	// external lookup until the objects it needs are Resolved, and those
@@ -117,6 +123,58 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	return j, nil
 }
 
+// connect creates the executor connection opts.Exec asks for.
+func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, error) {
+	switch {
+	case opts.Exec == "" || opts.Exec == "local":
+		if opts.SHM {
+			return nil, fmt.Errorf("jit: shared memory (-shm) needs a child or tcp:// executor, not the in-process one")
+		}
+		e, err := epc.NewInProcess()
+		if err != nil {
+			return nil, fmt.Errorf("jit: in-process executor: %w", err)
+		}
+		return e, nil
+	case opts.Exec == "child":
+		argv := opts.ExecutorCommand
+		if len(argv) == 0 {
+			self, err := os.Executable()
+			if err != nil {
+				return nil, fmt.Errorf("jit: child executor: %w", err)
+			}
+			argv = []string{self, "executor"}
+		}
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		e, err := epc.SpawnChild(ctx, cmd)
+		if err != nil {
+			return nil, fmt.Errorf("jit: child executor %s: %w", strings.Join(argv, " "), err)
+		}
+		return e, nil
+	case strings.HasPrefix(opts.Exec, "tcp://"):
+		e, err := epc.Dial(ctx, opts.Exec)
+		if err != nil {
+			return nil, fmt.Errorf("jit: %w", err)
+		}
+		return e, nil
+	default:
+		return nil, fmt.Errorf("jit: unknown executor %q (want local, child or tcp://HOST:PORT)", opts.Exec)
+	}
+}
+
+// mapper returns the memory transport for the executor.
+func (j *JIT) mapper() (memmgr.Mapper, error) {
+	if j.opts.SHM {
+		return memmgr.NewSharedMemoryMapper(j.EPC)
+	}
+	if _, ok := j.EPC.(epc.LocalMemory); ok {
+		if m, err := memmgr.NewInProcessMapper(j.EPC); err == nil {
+			return m, nil
+		}
+	}
+	return memmgr.NewCopyMapper(j.EPC), nil
+}
+
 // memory returns the slab, creating it on first use (after the inputs are
 // known, so that it can be placed below 2 GiB for non-PIC objects).
 func (j *JIT) memory() (*memmgr.Slab, error) {
@@ -125,7 +183,7 @@ func (j *JIT) memory() (*memmgr.Slab, error) {
 	if j.slab != nil {
 		return j.slab, nil
 	}
-	m, err := memmgr.NewInProcessMapper(j.EPC)
+	m, err := j.mapper()
 	if err != nil {
 		return nil, err
 	}
@@ -370,7 +428,8 @@ func (j *JIT) Program(ctx context.Context, entry string, args []string) (epc.Pro
 // RunMain links everything and runs entry as main(argc, argv) the way a C
 // program runs: initializers, main, then exit(status) with atexit
 // handlers, destructors and finalizers. In-process this ends the current
-// process with main's status; it returns only on error.
+// process with main's status and returns only on error; a child or remote
+// executor ends and its status is returned.
 func (j *JIT) RunMain(ctx context.Context, entry string, args []string) (int, error) {
 	p, err := j.Program(ctx, entry, args)
 	if err != nil {

@@ -78,8 +78,11 @@ func TestAddInputKinds(t *testing.T) {
 	if err := j.AddInput(filepath.Join(dir, "missing.o")); err == nil {
 		t.Error("AddInput of a missing file succeeded")
 	}
-	if _, err := jit.New(ctx, jit.Options{Exec: "child"}); err == nil || !strings.Contains(err.Error(), "not yet supported") {
-		t.Errorf("Exec child: %v", err)
+	if _, err := jit.New(ctx, jit.Options{Exec: "bogus"}); err == nil || !strings.Contains(err.Error(), "unknown executor") {
+		t.Errorf("Exec bogus: %v", err)
+	}
+	if _, err := jit.New(ctx, jit.Options{SHM: true}); err == nil || !strings.Contains(err.Error(), "needs a child or tcp://") {
+		t.Errorf("SHM in process: %v", err)
 	}
 }
 

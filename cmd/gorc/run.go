@@ -35,8 +35,9 @@ Flags:
   -noexec         link everything, then exit without running
   -show-times     print load and link times on stderr
   -show-symbols   print the linked symbol table on stdout
-  -exec MODE      where code runs: local (default); child and tcp:// are not yet available
-  -shm            move code through shared memory (not yet available)
+  -exec MODE      where code runs: local (default, this process), child
+                  (a spawned gorc executor) or tcp://HOST:PORT
+  -shm            move code through shared memory (child executors)
   -- ARGS...      arguments for the program (argv[1:])
 `
 
@@ -135,17 +136,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorc run: no input objects or archives\n\n%s", runUsage)
 		return 2
 	}
-	if o.exec != "local" {
-		fmt.Fprintf(stderr, "gorc run: -exec %s: not yet available (only -exec local is implemented; child and tcp:// executors come with issue 4)\n", o.exec)
-		return 2
-	}
-	if o.shm {
-		fmt.Fprintln(stderr, "gorc run: -shm: not yet available (it needs a child or tcp:// executor)")
-		return 2
-	}
 	ctx := context.Background()
 	start := time.Now()
-	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SearchDirs: o.searchDirs})
+	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs})
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
@@ -177,6 +170,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			t.Load.Round(time.Microsecond), t.Link.Round(time.Microsecond), j.Layer.Linked(), time.Since(start).Round(time.Microsecond))
 	}
 	if o.noexec {
+		j.Close(ctx)
 		return 0
 	}
 	if w, ok := stdout.(interface{ Sync() error }); ok {
@@ -188,9 +182,33 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	status, err := j.EPC.RunProgram(ctx, prog)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
+		if sig := signalStatus(err.Error()); sig != 0 {
+			return sig
+		}
 		return 1
 	}
+	j.Close(ctx)
 	return status
+}
+
+// signalStatus maps "executor terminated by signal SIGxxx" (a child or
+// remote executor killed by a signal) to the shell's 128+signal status.
+func signalStatus(msg string) int {
+	const marker = "terminated by signal "
+	i := strings.Index(msg, marker)
+	if i < 0 {
+		return 0
+	}
+	name := strings.Fields(msg[i+len(marker):])
+	if len(name) == 0 {
+		return 0
+	}
+	nums := map[string]int{"SIGINT": 2, "SIGILL": 4, "SIGTRAP": 5, "SIGABRT": 6, "SIGBUS": 7, "SIGFPE": 8,
+		"SIGKILL": 9, "SIGSEGV": 11, "SIGPIPE": 13, "SIGTERM": 15, "SIGSYS": 31}
+	if n, ok := nums[strings.TrimRight(name[0], ",:;)")]; ok {
+		return 128 + n
+	}
+	return 0
 }
 
 func printSymbols(w io.Writer, j *jit.JIT) {
