@@ -74,7 +74,7 @@ func Pipeline(level int) string {
 	case level == 1:
 		return "mem2reg,instcombine,simplifycfg,dce"
 	default:
-		return "mem2reg,instcombine,reassociate,instcombine,gvn,simplifycfg,instcombine,gvn,dce,simplifycfg"
+		return "mem2reg,instcombine,reassociate,gvn,instcombine,simplifycfg,dce"
 	}
 }
 
