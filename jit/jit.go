@@ -367,6 +367,7 @@ func (j *JIT) LinkAll(ctx context.Context) error {
 	j.times.Link += time.Since(t0)
 	j.mu.Unlock()
 	if err != nil {
+		j.Layer.Quiesce()
 		if u := j.Layer.Undefined(); u != nil {
 			return u
 		}
@@ -386,6 +387,7 @@ func (j *JIT) Lookup(ctx context.Context, name string) (shared.ExecutorAddr, err
 	j.times.Link += time.Since(t0)
 	j.mu.Unlock()
 	if err != nil {
+		j.Layer.Quiesce()
 		if u := j.Layer.Undefined(); u != nil {
 			return 0, u
 		}

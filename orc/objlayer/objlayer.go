@@ -92,6 +92,8 @@ type Layer struct {
 	undefined map[Undefined]bool
 	nextOrder int
 	linked    int
+	inflight  int
+	idle      *sync.Cond // signalled when inflight drops to 0
 }
 
 type commonSize struct{ size, align uint64 }
@@ -109,6 +111,7 @@ func New(es *orc.ExecutionSession, e epc.ExecutorProcessControl, mm jitlink.Memo
 		tls:       map[string]jitlink.TLSRef{},
 		undefined: map[Undefined]bool{},
 	}
+	l.idle = sync.NewCond(&l.mu)
 	es.RegisterResourceManager(l)
 	return l
 }
@@ -221,6 +224,18 @@ func (u *objectUnit) Discard(jd *orc.JITDylib, name orc.SymbolName) {
 }
 
 func (u *objectUnit) Materialize(ctx context.Context, r *orc.MaterializationResponsibility) {
+	l := u.l
+	l.mu.Lock()
+	l.inflight++
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.inflight--
+		if l.inflight == 0 {
+			l.idle.Broadcast()
+		}
+		l.mu.Unlock()
+	}()
 	lc, err := u.prepare(r)
 	if err != nil {
 		r.FailMaterialization(err)
@@ -379,6 +394,10 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 		}
 		found, err := es.Lookup(ctx, orc.JITDylibSearchOrder{{JD: ent.JD, Flags: orc.MatchAllSymbols}}, set, orc.SymbolStateResolved)
 		if err != nil {
+			// Another object failed. Still find this object's own
+			// missing symbols (one lookup each, only on this error
+			// path), so the final report lists every undefined name.
+			c.recordMissing(ctx, ent.JD, pending, syms)
 			return nil, err
 		}
 		for n, d := range found {
@@ -403,6 +422,24 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 		return nil, &UndefinedError{Syms: missing}
 	}
 	return res, nil
+}
+
+// recordMissing records the required names of pending that no definition
+// or generator in jd provides.
+func (c *linkContext) recordMissing(ctx context.Context, jd *orc.JITDylib, pending map[orc.SymbolName]string, syms map[string]jitlink.SymbolLookupFlags) {
+	es := c.u.l.es
+	for n, name := range pending {
+		if syms[name] != jitlink.LookupRequired {
+			continue
+		}
+		set := orc.SymbolLookupSet{}.Add(n, orc.WeaklyReferencedSymbol)
+		found, err := es.Lookup(ctx, orc.JITDylibSearchOrder{{JD: jd, Flags: orc.MatchAllSymbols}}, set, orc.SymbolStateResolved)
+		if err == nil && len(found) == 0 {
+			c.u.l.mu.Lock()
+			c.u.l.undefined[Undefined{Name: name, By: c.u.g.Name}] = true
+			c.u.l.mu.Unlock()
+		}
+	}
 }
 
 func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) error {
@@ -574,6 +611,18 @@ func (l *Layer) Undefined() error {
 		return syms[i].By < syms[j].By
 	})
 	return &UndefinedError{Syms: syms}
+}
+
+// Quiesce waits until no link of this layer is in progress, so that
+// Undefined sees every object's missing symbols after a failed lookup
+// (the lookup fails as soon as one object fails; others may still be
+// linking).
+func (l *Layer) Quiesce() {
+	l.mu.Lock()
+	for l.inflight > 0 {
+		l.idle.Wait()
+	}
+	l.mu.Unlock()
 }
 
 // Linked returns the number of graphs linked so far.

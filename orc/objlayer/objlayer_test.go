@@ -160,6 +160,7 @@ func TestUndefinedSymbolsListedWithReferrers(t *testing.T) {
 	if err == nil {
 		t.Fatal("lookup of g succeeded with undefined symbols")
 	}
+	v.l.Quiesce()
 	u := v.l.Undefined()
 	var ue *objlayer.UndefinedError
 	if !errors.As(u, &ue) {

@@ -1,0 +1,95 @@
+//go:build cgo
+
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ccObj compiles C source into dir/name.o.
+func ccObj(t *testing.T, dir, name, src string) string {
+	t.Helper()
+	toolPath(t, "gcc")
+	c := filepath.Join(dir, name+".c")
+	o := filepath.Join(dir, name+".o")
+	if err := os.WriteFile(c, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-c", "-O1", "-o", o, c).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	return o
+}
+
+func gorcRun(t *testing.T, dir string, args ...string) runResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := runProcess(ctx, dir, append([]string{gorcBinary(t), "run"}, args...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestRunUndefinedSymbolsNothingRuns(t *testing.T) {
+	dir := t.TempDir()
+	a := ccObj(t, dir, "a", `#include <stdio.h>
+__attribute__((constructor)) static void c(void) { puts("constructor ran"); }
+int missing_in_a(void); int helper(void);
+int main(void) { puts("main ran"); return missing_in_a() + helper(); }`)
+	b := ccObj(t, dir, "b", `extern int missing_data_in_b; int helper(void) { return missing_data_in_b; }`)
+	r := gorcRun(t, dir, a, b)
+	if r.status != 1 {
+		t.Errorf("status %d, want 1\n%v", r.status, r)
+	}
+	if r.stdout != "" {
+		t.Errorf("something ran: stdout %q", r.stdout)
+	}
+	for _, want := range []string{"undefined symbols (2)", "missing_in_a (referenced by " + a + ")", "missing_data_in_b (referenced by " + b + ")"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr does not mention %q:\n%s", want, r.stderr)
+		}
+	}
+}
+
+func TestRunFlags(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "p", `#include <stdio.h>
+int other_entry(int argc, char **argv) { printf("other %d %s\n", argc, argv[argc - 1]); return 5; }
+int main(void) { puts("main"); return 0; }`)
+	if r := gorcRun(t, dir, "-entry", "other_entry", o, "--", "x", "last"); r.status != 5 || r.stdout != "other 3 last\n" {
+		t.Errorf("-entry: %v", r)
+	}
+	if r := gorcRun(t, dir, "-noexec", o); r.status != 0 || r.stdout != "" {
+		t.Errorf("-noexec: %v", r)
+	}
+	r := gorcRun(t, dir, "-noexec", "-show-symbols", "-show-times", o)
+	if !strings.Contains(r.stdout, "other_entry") || !strings.Contains(r.stdout, "main") || !strings.Contains(r.stdout, "Ready") {
+		t.Errorf("-show-symbols: %v", r)
+	}
+	if !strings.Contains(r.stderr, "load ") || !strings.Contains(r.stderr, "link ") {
+		t.Errorf("-show-times: %v", r)
+	}
+	if r := gorcRun(t, dir, "-entry", "no_such_symbol", o); r.status != 1 || !strings.Contains(r.stderr, "no_such_symbol") {
+		t.Errorf("missing entry: %v", r)
+	}
+	if r := gorcRun(t, dir); r.status != 2 || !strings.Contains(r.stderr, "no input") {
+		t.Errorf("no inputs: %v", r)
+	}
+	if r := gorcRun(t, dir, "-bogus", o); r.status != 2 || !strings.Contains(r.stderr, "unknown flag -bogus") {
+		t.Errorf("bad flag: %v", r)
+	}
+	if r := gorcRun(t, dir, filepath.Join(dir, "p.c")); r.status != 1 || !strings.Contains(r.stderr, "not an ELF relocatable object") {
+		t.Errorf("source as input: %v", r)
+	}
+	if r := gorcRun(t, dir, o, "-lno_such_library_xyz"); r.status != 1 || !strings.Contains(r.stderr, "no_such_library_xyz") {
+		t.Errorf("missing library: %v", r)
+	}
+}
