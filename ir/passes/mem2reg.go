@@ -10,13 +10,18 @@ func Mem2Reg(f *ir.Function) bool {
 	if f.IsDeclaration() {
 		return false
 	}
+	// Scratch use of ID and Aux: ID = 0 normal, 1 dead, k+2 for promoted
+	// alloca k; a removed load's Aux holds its replacement value.
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			in.ID, in.Aux = 0, nil
+		}
+	}
 	entry := f.Blocks[0]
-	// Candidate allocas, numbered 0..n-1 via ID.
 	var allocas []*ir.Instr
-	idx := make(map[*ir.Instr]int)
 	for _, in := range entry.Instrs {
 		if in.Op == ir.OpAlloca && len(in.Ops) == 0 && in.ElemType.IsFirstClass() && in.ElemType.Kind != ir.ArrayKind {
-			idx[in] = len(allocas)
+			in.ID = len(allocas) + 2
 			allocas = append(allocas, in)
 		}
 	}
@@ -28,38 +33,50 @@ func Mem2Reg(f *ir.Function) bool {
 		for _, in := range b.Instrs {
 			for i, v := range in.Ops {
 				a, ok := v.(*ir.Instr)
-				if !ok {
-					continue
-				}
-				k, ok := idx[a]
-				if !ok {
+				if !ok || a.Op != ir.OpAlloca || a.ID < 2 {
 					continue
 				}
 				switch {
 				case in.Op == ir.OpLoad && i == 0 && in.Typ.Equal(a.ElemType):
 				case in.Op == ir.OpStore && i == 1 && in.Ops[0] != v && in.Ops[0].Type().Equal(a.ElemType):
 				default:
-					bad[k] = true
+					bad[a.ID-2] = true
 				}
 			}
 		}
 	}
 	var prom []*ir.Instr
-	pidx := make(map[*ir.Instr]int)
 	for k, a := range allocas {
-		if !bad[k] {
-			pidx[a] = len(prom)
-			prom = append(prom, a)
+		if bad[k] {
+			a.ID = 0
+			continue
 		}
+		a.ID = len(prom) + 2
+		prom = append(prom, a)
 	}
 	if len(prom) == 0 {
 		return false
+	}
+	promoted := func(v ir.Value) int {
+		if a, ok := v.(*ir.Instr); ok && a.Op == ir.OpAlloca && a.ID >= 2 {
+			return a.ID - 2
+		}
+		return -1
+	}
+	resolve := func(v ir.Value) ir.Value {
+		for {
+			in, ok := v.(*ir.Instr)
+			if !ok || in.Aux == nil {
+				return v
+			}
+			v = in.Aux.(ir.Value)
+		}
 	}
 	dt := ir.NewDomTree(f)
 	df := dt.Frontiers()
 	nb := len(f.Blocks)
 
-	// Phi placement.
+	// Phi placement at the iterated dominance frontier of the stores.
 	phiFor := make(map[*ir.Instr]int) // inserted phi -> promoted alloca
 	newPhis := make([][]*ir.Instr, nb)
 	defBlocks := make([][]*ir.Block, len(prom))
@@ -70,12 +87,10 @@ func Mem2Reg(f *ir.Function) bool {
 	for _, b := range f.Blocks {
 		for _, in := range b.Instrs {
 			if in.Op == ir.OpStore {
-				if a, ok := in.Ops[1].(*ir.Instr); ok {
-					if k, ok := pidx[a]; ok && seenDef[b.Index] != k {
-						// seenDef dedups consecutive stores of the same alloca
-						defBlocks[k] = append(defBlocks[k], b)
-						seenDef[b.Index] = k
-					}
+				if k := promoted(in.Ops[1]); k >= 0 && seenDef[b.Index] != k {
+					// seenDef dedups consecutive stores of the same alloca
+					defBlocks[k] = append(defBlocks[k], b)
+					seenDef[b.Index] = k
 				}
 			}
 		}
@@ -85,8 +100,9 @@ func Mem2Reg(f *ir.Function) bool {
 	for i := range hasPhi {
 		hasPhi[i], inWork[i] = -1, -1
 	}
+	var work []*ir.Block
 	for k, a := range prom {
-		work := make([]*ir.Block, 0, len(defBlocks[k]))
+		work = work[:0]
 		for _, b := range defBlocks[k] {
 			if inWork[b.Index] != k {
 				inWork[b.Index] = k
@@ -112,13 +128,12 @@ func Mem2Reg(f *ir.Function) bool {
 		}
 	}
 
-	// Renaming.
-	rep := replacer{}
+	// Renaming along the dominator tree, with an undo log of the current
+	// value of each promoted alloca.
 	cur := make([]ir.Value, len(prom))
 	for k, a := range prom {
 		cur[k] = &ir.Undef{Typ: a.ElemType}
 	}
-	dead := make(map[*ir.Instr]bool)
 	type change struct {
 		k   int
 		old ir.Value
@@ -128,11 +143,6 @@ func Mem2Reg(f *ir.Function) bool {
 		undo = append(undo, change{k, cur[k]})
 		cur[k] = v
 	}
-	type frame struct {
-		b    *ir.Block
-		mark int
-		kid  int
-	}
 	visit := func(b *ir.Block) {
 		for _, phi := range newPhis[b.Index] {
 			set(phiFor[phi], phi)
@@ -140,18 +150,14 @@ func Mem2Reg(f *ir.Function) bool {
 		for _, in := range b.Instrs {
 			switch in.Op {
 			case ir.OpLoad:
-				if a, ok := in.Ops[0].(*ir.Instr); ok {
-					if k, ok := pidx[a]; ok {
-						rep[in] = cur[k]
-						dead[in] = true
-					}
+				if k := promoted(in.Ops[0]); k >= 0 {
+					in.Aux = cur[k]
+					in.ID = 1
 				}
 			case ir.OpStore:
-				if a, ok := in.Ops[1].(*ir.Instr); ok {
-					if k, ok := pidx[a]; ok {
-						set(k, rep.resolve(in.Ops[0]))
-						dead[in] = true
-					}
+				if k := promoted(in.Ops[1]); k >= 0 {
+					set(k, resolve(in.Ops[0]))
+					in.ID = 1
 				}
 			}
 		}
@@ -161,10 +167,14 @@ func Mem2Reg(f *ir.Function) bool {
 			}
 		}
 	}
-	if len(dt.RPO()) > 0 {
-		root := dt.RPO()[0]
-		stack := []frame{{b: root}}
-		visit(root)
+	type frame struct {
+		b    *ir.Block
+		mark int
+		kid  int
+	}
+	if rpo := dt.RPO(); len(rpo) > 0 {
+		stack := []frame{{b: rpo[0]}}
+		visit(rpo[0])
 		for len(stack) > 0 {
 			top := &stack[len(stack)-1]
 			kids := dt.Children(top.b)
@@ -190,18 +200,15 @@ func Mem2Reg(f *ir.Function) bool {
 			continue
 		}
 		for _, in := range b.Instrs {
-			if in.Op == ir.OpLoad || in.Op == ir.OpStore {
-				p := in.Ops[len(in.Ops)-1]
-				if in.Op == ir.OpLoad {
-					p = in.Ops[0]
+			switch in.Op {
+			case ir.OpLoad:
+				if promoted(in.Ops[0]) >= 0 {
+					in.Aux = &ir.Undef{Typ: in.Typ}
+					in.ID = 1
 				}
-				if a, ok := p.(*ir.Instr); ok {
-					if _, ok := pidx[a]; ok {
-						if in.Op == ir.OpLoad {
-							rep[in] = &ir.Undef{Typ: in.Typ}
-						}
-						dead[in] = true
-					}
+			case ir.OpStore:
+				if promoted(in.Ops[1]) >= 0 {
+					in.ID = 1
 				}
 			}
 		}
@@ -212,7 +219,7 @@ func Mem2Reg(f *ir.Function) bool {
 		}
 	}
 	for _, a := range prom {
-		dead[a] = true
+		a.ID = 1
 	}
 	// Insert the phis at the top of their blocks.
 	for _, b := range f.Blocks {
@@ -222,7 +229,15 @@ func Mem2Reg(f *ir.Function) bool {
 			}
 		}
 	}
-	removeInstrs(f, func(in *ir.Instr) bool { return dead[in] })
-	rep.apply(f)
+	removeInstrs(f, func(in *ir.Instr) bool { return in.ID == 1 })
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			for i, v := range in.Ops {
+				if d, ok := v.(*ir.Instr); ok && d.Aux != nil {
+					in.Ops[i] = resolve(v)
+				}
+			}
+		}
+	}
 	return true
 }
