@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -264,7 +265,8 @@ func TestRunLinkedPrograms(t *testing.T) {
 	if err := os.WriteFile(cxxSrc, []byte(cxxProgram), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "E2E_A=1", "E2E_B=2")
+	// Clipped so that the parallel subtests' appends never share memory.
+	env := slices.Clip(append(os.Environ(), "E2E_A=1", "E2E_B=2"))
 	cases := []struct {
 		name  string
 		flags []string
