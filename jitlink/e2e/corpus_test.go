@@ -129,7 +129,7 @@ func runCorpusProgram(t *testing.T, dir, out string, spec map[string][]string, m
 		return so.String(), se.String(), cmd.ProcessState.ExitCode()
 	}
 	nso, nse, ncode := run(exec.Command(exe, spec["args"]...))
-	libs := spec["link"]
+	libs := append([]string{}, spec["link"]...)
 	if len(cxx) > 0 {
 		libs = append(libs, "-lstdc++", "-lgcc_s")
 	}
