@@ -27,14 +27,15 @@ type Parser struct {
 	file  string
 	lx    *Lexer
 	tok   Token
-	prec  map[byte]int
+	prec  [256]int16
 	depth int
 }
 
 // NewParser returns a parser for src; file names the source in
 // diagnostics.
 func NewParser(file string, src []byte) *Parser {
-	p := &Parser{file: file, lx: NewLexer(src), prec: map[byte]int{'=': 2, '<': 10, '+': 20, '-': 20, '*': 40}}
+	p := &Parser{file: file, lx: NewLexer(src)}
+	p.prec['='], p.prec['<'], p.prec['+'], p.prec['-'], p.prec['*'] = 2, 10, 20, 20, 40
 	p.next()
 	return p
 }
@@ -43,10 +44,10 @@ func NewParser(file string, src []byte) *Parser {
 // (1..100); a precedence <= 0 removes it.
 func (p *Parser) SetPrecedence(op byte, prec int) {
 	if prec <= 0 {
-		delete(p.prec, op)
+		p.prec[op] = 0
 		return
 	}
-	p.prec[op] = prec
+	p.prec[op] = int16(min(prec, 1000))
 }
 
 func (p *Parser) next() { p.tok = p.lx.Next() }
@@ -193,8 +194,8 @@ func (p *Parser) tokPrec() int {
 	if p.tok.Kind != TokChar {
 		return -1
 	}
-	if pr, ok := p.prec[p.tok.Ch]; ok && pr > 0 {
-		return pr
+	if pr := p.prec[p.tok.Ch]; pr > 0 {
+		return int(pr)
 	}
 	return -1
 }
