@@ -23,11 +23,12 @@ for who in ("gorc", "llvm-jitlink-19"):
     progs = sorted({r[0] for r in rows})
     res = {(r[0], r[1]): r[2] for r in rows}
     npass = sum(1 for r in rows if r[2] == "PASS")
-    print(f"### {who}: {npass}/{len(rows)} pass\n")
+    nref = sum(1 for r in rows if r[2] == "REFUSED")
+    print(f"### {who}: {npass}/{len(rows)} pass" + (f", {nref} refused with a clear error" if nref else "") + "\n")
     print("| program | " + " | ".join(modes) + " |")
     print("| --- |" + " :-: |" * len(modes))
     for p in progs:
-        print(f"| {p} | " + " | ".join({"PASS": "ok", "FAIL": "**FAIL**"}.get(res.get((p, m)), "") for m in modes) + " |")
+        print(f"| {p} | " + " | ".join({"PASS": "ok", "FAIL": "**FAIL**", "REFUSED": "refused"}.get(res.get((p, m)), "") for m in modes) + " |")
     fails = collections.Counter()
     for r in rows:
         if r[2] == "FAIL":
