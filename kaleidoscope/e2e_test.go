@@ -126,3 +126,58 @@ func TestO2Shrinks(t *testing.T) {
 		}
 	}
 }
+
+// TestLLVMOptimizedIRAccepted feeds LLVM's own output back: each corpus
+// program's -O0 IR goes through opt-19 -O2 (which adds attribute groups,
+// function attributes, tail calls, metadata-free LLVM syntax of its own),
+// the result is parsed by gorc's IR parser, verified, optimised again by
+// gorc's -O2, printed, and run by lli-19: the output must not change.
+func TestLLVMOptimizedIRAccepted(t *testing.T) {
+	lliPath := lli(t)
+	opt, err := exec.LookPath("opt-19")
+	if err != nil {
+		t.Fatalf("opt-19 is required (install LLVM 19 with scripts/deps.sh): %v", err)
+	}
+	files, _ := filepath.Glob("testdata/*.k")
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".k")
+		text, _ := compileCorpus(t, name, 0)
+		dir := t.TempDir()
+		in := filepath.Join(dir, "in.ll")
+		llvmOut := filepath.Join(dir, "llvm.ll")
+		if err := os.WriteFile(in, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(opt, "-passes=default<O2>", "-S", in, "-o", llvmOut).CombinedOutput(); err != nil {
+			t.Fatalf("%s: opt-19: %v\n%s", name, err, out)
+		}
+		src, err := os.ReadFile(llvmOut)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := ir.Parse(name+".llvm.ll", src)
+		if err != nil {
+			t.Fatalf("%s: gorc cannot parse opt-19's output: %v", name, err)
+		}
+		if err := ir.Verify(m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		pm := passes.ForLevel(2)
+		pm.Verify = true
+		if err := pm.Run(context.Background(), m); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		final := filepath.Join(dir, "final.ll")
+		if err := os.WriteFile(final, []byte(m.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(lliPath, final).Output()
+		if err != nil {
+			t.Fatalf("%s: lli-19: %v", name, err)
+		}
+		want, _ := os.ReadFile(filepath.Join("testdata", name+".stdout"))
+		if !bytes.Equal(out, want) {
+			t.Errorf("%s: output changed:\n%s", name, firstDiff(string(out), string(want)))
+		}
+	}
+}
