@@ -78,7 +78,12 @@ func (v *verifier) errorf(b *Block, in *Instr, format string, args ...any) {
 // phis come first and have one entry per predecessor; operand types match
 // each instruction's rules; branch targets and operands belong to f; and
 // every use of an instruction result is dominated by its definition (SSA).
-func VerifyFunction(f *Function) error {
+func VerifyFunction(f *Function) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &VerifyError{Func: f.Name, Msg: fmt.Sprintf("malformed function (%v)", r)}
+		}
+	}()
 	if f.Sig == nil || f.Sig.Kind != FuncKind {
 		return &VerifyError{Func: f.Name, Msg: "missing function type"}
 	}

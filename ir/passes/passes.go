@@ -99,12 +99,21 @@ func (pm *Manager) Run(ctx context.Context, m *ir.Module) error {
 	return nil
 }
 
-// RunFunction optimises one function.
-func (pm *Manager) RunFunction(f *ir.Function) error {
+// RunFunction optimises one function. The passes expect IR that
+// ir.VerifyFunction accepts; on anything else a pass may fail, which is
+// reported as an error naming the pass rather than a panic.
+func (pm *Manager) RunFunction(f *ir.Function) (err error) {
 	if f.IsDeclaration() {
 		return nil
 	}
+	cur := ""
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("passes: %s on @%s failed (is the IR valid?): %v", cur, f.Name, r)
+		}
+	}()
 	for _, p := range pm.Passes {
+		cur = p.Name
 		var start time.Time
 		if pm.Stats != nil {
 			start = time.Now()

@@ -143,3 +143,22 @@ func TestRunHonoursContext(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestRunReportsBrokenIR checks that a pass meeting malformed IR reports
+// an error instead of panicking.
+func TestRunReportsBrokenIR(t *testing.T) {
+	m := ir.NewModule("b")
+	f, _ := m.NewFunction("f", ir.FuncType(ir.F64, nil, false), nil)
+	blk := f.NewBlock("entry")
+	phi := &ir.Instr{Op: ir.OpPhi, Typ: ir.F64, Ops: []ir.Value{ir.NewFloat(1), ir.NewFloat(2)}} // no blocks
+	blk.Append(phi)
+	blk.Append(&ir.Instr{Op: ir.OpBr, Typ: ir.Void, Blocks: []*ir.Block{nil}})
+	if err := ForLevel(2).Run(context.Background(), m); err == nil {
+		t.Log("passes tolerated the malformed function")
+	} else if !strings.Contains(err.Error(), "passes:") {
+		t.Fatalf("unexpected error: %v", err)
+	}
+	if err := ir.Verify(m); err == nil {
+		t.Fatal("Verify accepted a phi without blocks and a branch to nil")
+	}
+}
