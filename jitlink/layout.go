@@ -177,8 +177,8 @@ func layout(g *LinkGraph) (*layoutPlan, error) {
 	}
 	for i := range plans {
 		p := &plans[i]
-		if p.size == 0 && len(p.blocks) == 0 && p != lp.tlsSP {
-			continue
+		if p.size == 0 && len(p.blocks) == 0 {
+			continue // (a .tbss-only TLS image needs no memory)
 		}
 		lp.segs = append(lp.segs, p)
 		lp.req.Segments = append(lp.req.Segments, SegmentRequest{Prot: p.key.prot, Lifetime: p.key.lifetime, Size: p.size, Align: p.align})
@@ -230,6 +230,15 @@ func (lp *layoutPlan) assign(g *LinkGraph, segs []Segment) error {
 			t.InitAddr = base
 			g.TLS = &t
 		}
+	}
+	if lp.tls != nil && g.TLS == nil {
+		// Only zero-initialized TLS: the image has no bytes in memory;
+		// offsets are all that matter.
+		for _, pl := range lp.tbss {
+			pl.b.Addr = shared.ExecutorAddr(pl.off)
+		}
+		t := *lp.tls
+		g.TLS = &t
 	}
 	return nil
 }

@@ -229,3 +229,30 @@ func TestEmptyGraphNeedsNoMemory(t *testing.T) {
 		t.Errorf("requests %d, finalized %v", len(mm.Requests), lc.Finalized)
 	}
 }
+
+// TestTBSSOnly: a graph whose only thread-local data is zero-initialized
+// asks for no memory for it, and its symbols get image offsets.
+func TestTBSSOnly(t *testing.T) {
+	g := jitlink.NewLinkGraph("t", amd64.Arch)
+	text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+	tbss := g.AddSection(".tbss", shared.ProtRead|shared.ProtWrite, jitlink.SectionTLS)
+	code := g.AddContentBlock(text, make([]byte, 8), 1, 0)
+	g.AddDefinedSymbol(code, 0, "f", 8, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+	z := g.AddZeroFillBlock(tbss, 16, 8, 0)
+	v := g.AddDefinedSymbol(z, 8, "v", 4, jitlink.LinkageStrong, jitlink.ScopeDefault, false, true)
+	code.AddEdge(amd64.TPOff32, 2, v, 0)
+	mm := jitlinktest.NewMemoryManager(0x10000)
+	lc := &jitlinktest.Context{MM: mm, TLS: &jitlink.TLSLayout{Static: true, TPOffset: -32}}
+	if err := jitlink.Link(context.Background(), g, lc); err != nil {
+		t.Fatal(err)
+	}
+	if len(mm.Requests[0].Segments) != 1 {
+		t.Errorf("segments %+v, want only the code", mm.Requests[0].Segments)
+	}
+	if lc.Template.Size != 16 || lc.Template.InitSize != 0 {
+		t.Errorf("template %+v", lc.Template)
+	}
+	if got := int32(uint32(code.Content[2]) | uint32(code.Content[3])<<8 | uint32(code.Content[4])<<16 | uint32(code.Content[5])<<24); got != -24 {
+		t.Errorf("tpoff %d, want -24", got)
+	}
+}
