@@ -304,11 +304,10 @@ func jitCommand(t testing.TB, p program, objs []string) []string {
 		for _, l := range libs {
 			argv = append(argv, peerLib(l))
 		}
-		if len(p.args) > 0 {
-			argv = append(argv, "-args")
-			argv = append(argv, p.args...)
-		}
-		return argv
+		// llvm-jitlink takes the first word after -args as argv[0] (and
+		// runs main with argc 0 without -args): give it a program name.
+		argv = append(argv, "-args", strings.TrimSuffix(objs[0], ".o"))
+		return append(argv, p.args...)
 	}
 	argv := []string{gorcBinary(t), "run"}
 	if e := os.Getenv("GORC_EXEC"); e != "" {
