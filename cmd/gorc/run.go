@@ -33,7 +33,8 @@ Inputs:
 Flags:
   -entry SYM      call SYM instead of main
   -noexec         link everything, then exit without running
-  -show-times     print load and link times on stderr
+  -show-times     print load and link times on stderr (and the run time
+                  with a child or remote executor)
   -show-symbols   print the linked symbol table on stdout
   -exec MODE      where code runs: local (default, this process), child
                   (a spawned gorc executor) or tcp://HOST:PORT
@@ -179,7 +180,13 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	// RunProgram ends the process with main's status (exit(3) semantics:
 	// atexit handlers, destructors, stdio flushed); it returns only when
 	// the program could not be started.
+	runStart := time.Now()
 	status, err := j.EPC.RunProgram(ctx, prog)
+	if o.showTimes {
+		// Reached only with a child or remote executor: in-process, the
+		// program's exit ends gorc too (time(1) gives the total).
+		fmt.Fprintf(stderr, "gorc run: run %v\n", time.Since(runStart).Round(time.Microsecond))
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		if sig := signalStatus(err.Error()); sig != 0 {
