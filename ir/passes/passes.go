@@ -1,6 +1,7 @@
 // Package passes is gorc's IR optimizer: function passes over gorc/ir
 // (mem2reg, instcombine with constant folding, reassociate, GVN/CSE, DCE,
-// simplifycfg) and a pass manager with -O0/-O1/-O2 pipelines.
+// simplifycfg, inlining of small functions) and a pass manager with
+// -O0/-O1/-O2 pipelines.
 //
 // Every pass is a func(*ir.Function) bool that reports whether it changed
 // the function, keeps the IR valid (ir.Verify), and needs no use lists:
@@ -30,6 +31,7 @@ var All = map[string]Pass{
 	"gvn":         {"gvn", GVN},
 	"dce":         {"dce", DCE},
 	"simplifycfg": {"simplifycfg", SimplifyCFG},
+	"inline":      {"inline", Inline},
 }
 
 // Manager runs a sequence of passes over each function of a module.
@@ -73,13 +75,17 @@ func Pipeline(level int) string {
 		return ""
 	case level == 1:
 		return "mem2reg,instcombine,simplifycfg,dce"
-	default:
+	case level == 2:
 		return "mem2reg,instcombine,reassociate,gvn,instcombine,simplifycfg,dce"
+	default:
+		// -O2 plus inlining of small functions: faster code for programs
+		// built of tiny helpers, at a compile-time cost.
+		return "mem2reg,instcombine,inline,instcombine,reassociate,gvn,instcombine,simplifycfg,dce"
 	}
 }
 
-// ForLevel returns the manager for -O0, -O1 or -O2 (levels above 2 are
-// -O2).
+// ForLevel returns the manager for -O0, -O1, -O2 or -O3 (-O2 with
+// inlining; higher levels are -O3).
 func ForLevel(level int) *Manager {
 	pm, _ := New(Pipeline(level))
 	return pm

@@ -162,3 +162,55 @@ func TestRunReportsBrokenIR(t *testing.T) {
 		t.Fatal("Verify accepted a phi without blocks and a branch to nil")
 	}
 }
+
+// TestO3InlinesKaleidoscopeStyleHelpers checks the -O3 pipeline on a
+// helper-heavy module: the helper calls disappear and lli-19 still gives
+// the same result.
+func TestO3InlinesKaleidoscopeStyleHelpers(t *testing.T) {
+	src := `define double @"binary|"(double %a, double %b) {
+entry:
+  %c = fcmp one double %a, 0.000000e+00
+  br i1 %c, label %t, label %e
+
+t:
+  ret double 1.000000e+00
+
+e:
+  %d = fcmp one double %b, 0.000000e+00
+  %r = uitofp i1 %d to double
+  ret double %r
+}
+
+define double @f(double %x) {
+entry:
+  %c = fcmp olt double %x, 3.000000e+00
+  %b = uitofp i1 %c to double
+  %o = call double @"binary|"(double %b, double %x)
+  ret double %o
+}
+
+define i32 @main() {
+entry:
+  %a = call double @f(double 0.000000e+00)
+  %b = call double @f(double 5.000000e+00)
+  %s = fadd double %a, %b
+  %i = fptosi double %s to i32
+  ret i32 %i
+}
+`
+	m, err := ir.ParseString("o3.ll", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pm := ForLevel(3)
+	pm.Verify = true
+	if err := pm.Run(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	out := m.String()
+	body := m.Func("f").String()
+	if strings.Contains(body, "call") {
+		t.Errorf("binary| was not inlined into f:\n%s", body)
+	}
+	checkSameBehaviour(t, src, out)
+}
