@@ -299,7 +299,7 @@ func (u *objectUnit) prepare(r *orc.MaterializationResponsibility) (*linkContext
 	plugins := append([]Plugin(nil), u.l.plugins...)
 	u.l.mu.Unlock()
 	if mm == nil {
-		return nil, fmt.Errorf("objlayer: %s: no memory manager", g.Name)
+		return nil, fmt.Errorf("objlayer: %s: %w", g.Name, ErrNoMemoryManager)
 	}
 	return &linkContext{u: u, r: r, mm: mm, plugins: plugins, owned: owned}, nil
 }
@@ -485,16 +485,14 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 
 func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph, alloc jitlink.FinalizedAlloc) error {
 	l := c.u.l
-	var keyErr error
 	err := c.r.WithResourceKeyDo(func(k orc.ResourceKey) {
 		l.mu.Lock()
 		l.allocs[k] = append(l.allocs[k], alloc)
 		l.mu.Unlock()
 	})
 	if err != nil {
-		keyErr = err
-		_ = c.mm.Deallocate(context.WithoutCancel(ctx), []jitlink.FinalizedAlloc{alloc})
-		return keyErr
+		// The tracker was removed while linking: free the memory now.
+		return errors.Join(err, c.mm.Deallocate(context.WithoutCancel(ctx), []jitlink.FinalizedAlloc{alloc}))
 	}
 	l.recordInits(c.u, g)
 	for _, p := range c.plugins {
