@@ -9,7 +9,7 @@ import (
 	"gorc/ir"
 )
 
-// FuzzPasses runs the -O2 pipeline on any IR text that parses and
+// FuzzPasses runs the -O3 pipeline (every pass) on any IR text that parses and
 // verifies: no pass may panic, hang or produce IR that fails to verify.
 func FuzzPasses(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.ll")
@@ -26,7 +26,7 @@ func FuzzPasses(f *testing.F) {
 		if err != nil || ir.Verify(m) != nil {
 			return
 		}
-		pm := ForLevel(2)
+		pm := ForLevel(3)
 		pm.Verify = true
 		if err := pm.Run(context.Background(), m); err != nil {
 			t.Fatalf("%v\ninput:\n%s", err, src)
