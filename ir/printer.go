@@ -38,16 +38,21 @@ func (f *Function) String() string {
 
 func (p *printer) module(m *Module) {
 	if m.Name != "" {
-		p.sb.WriteString("; ModuleID = '" + m.Name + "'\n")
+		p.sb.WriteString("; ModuleID = '" + strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' {
+				return ' '
+			}
+			return r
+		}, m.Name) + "'\n")
 	}
 	if m.SourceFilename != "" {
-		p.sb.WriteString("source_filename = " + strconv.Quote(m.SourceFilename) + "\n")
+		p.sb.WriteString("source_filename = " + llvmQuote(m.SourceFilename) + "\n")
 	}
 	if m.DataLayout != "" {
-		p.sb.WriteString("target datalayout = " + strconv.Quote(m.DataLayout) + "\n")
+		p.sb.WriteString("target datalayout = " + llvmQuote(m.DataLayout) + "\n")
 	}
 	if m.TargetTriple != "" {
-		p.sb.WriteString("target triple = " + strconv.Quote(m.TargetTriple) + "\n")
+		p.sb.WriteString("target triple = " + llvmQuote(m.TargetTriple) + "\n")
 	}
 	if len(m.Globals) > 0 {
 		p.sb.WriteByte('\n')
@@ -59,6 +64,25 @@ func (p *printer) module(m *Module) {
 		p.sb.WriteByte('\n')
 		p.function(f)
 	}
+}
+
+// llvmQuote spells s as an LLVM string literal: printable ASCII as is,
+// other bytes, '"' and '\\' as \XX escapes.
+func llvmQuote(s string) string {
+	var sb strings.Builder
+	sb.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
+			sb.WriteByte(c)
+		} else {
+			sb.WriteString("\\")
+			sb.WriteByte("0123456789ABCDEF"[c>>4])
+			sb.WriteByte("0123456789ABCDEF"[c&15])
+		}
+	}
+	sb.WriteByte('"')
+	return sb.String()
 }
 
 func (p *printer) global(g *Global) {
