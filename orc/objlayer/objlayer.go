@@ -254,9 +254,9 @@ func (u *objectUnit) Materialize(ctx context.Context, r *orc.MaterializationResp
 func (u *objectUnit) prepare(r *orc.MaterializationResponsibility) (*linkContext, error) {
 	g := u.g
 	owned := r.Symbols()
-	byName := map[string]orc.JITSymbolFlags{}
-	for n, f := range owned {
-		byName[n.String()] = f
+	byName := make(map[string]orc.SymbolName, len(owned))
+	for n := range owned {
+		byName[n.String()] = n
 	}
 	u.mu.Lock()
 	discarded := u.discarded
@@ -301,7 +301,7 @@ func (u *objectUnit) prepare(r *orc.MaterializationResponsibility) (*linkContext
 	if mm == nil {
 		return nil, fmt.Errorf("objlayer: %s: %w", g.Name, ErrNoMemoryManager)
 	}
-	return &linkContext{u: u, r: r, mm: mm, plugins: plugins, owned: owned}, nil
+	return &linkContext{u: u, r: r, mm: mm, plugins: plugins, owned: owned, byName: byName}, nil
 }
 
 // linkContext is the jitlink.LinkContext of one materialization.
@@ -311,6 +311,7 @@ type linkContext struct {
 	mm      jitlink.MemoryManager
 	plugins []Plugin
 	owned   orc.SymbolFlagsMap
+	byName  map[string]orc.SymbolName // owned names by string (no re-interning)
 
 	tlsBlock *epc.TLSBlock
 	resolved bool
@@ -452,11 +453,11 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 		if s.Name == "" {
 			return
 		}
-		n := c.u.l.es.Intern(s.Name)
-		f, ok := c.owned[n]
+		n, ok := c.byName[s.Name]
 		if !ok {
 			return
 		}
+		f := c.owned[n]
 		syms[n] = orc.ExecutorSymbolDef{Addr: s.Address(), Flags: f}
 		if ref, ok := g.TLSRefOf(s); ok {
 			tls[s.Name] = ref
