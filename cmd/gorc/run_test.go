@@ -93,3 +93,26 @@ int main(void) { puts("main"); return 0; }`)
 		t.Errorf("missing library: %v", r)
 	}
 }
+
+func TestRunSharedLibraries(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "libgorcdemo.so")
+	libSrc := filepath.Join(dir, "lib.c")
+	if err := os.WriteFile(libSrc, []byte(`int gorc_demo_value = 30; int gorc_demo_twice(int x) { return 2 * x; }`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-shared", "-fPIC", "-o", lib, libSrc).CombinedOutput(); err != nil {
+		t.Fatalf("gcc -shared: %v\n%s", err, out)
+	}
+	o := ccObj(t, dir, "main", `#include <stdio.h>
+extern int gorc_demo_value; int gorc_demo_twice(int);
+int main(void) { printf("%d\n", gorc_demo_twice(6) + gorc_demo_value); return 0; }`)
+	for _, args := range [][]string{{o, "-L", dir, "-lgorcdemo"}, {"-L" + dir, o, "-lgorcdemo"}, {o, lib}} {
+		if r := gorcRun(t, dir, args...); r.status != 0 || r.stdout != "42\n" {
+			t.Errorf("gorc run %v: %v", args, r)
+		}
+	}
+	if r := gorcRun(t, dir, o); r.status != 1 || !strings.Contains(r.stderr, "gorc_demo_twice") || !strings.Contains(r.stderr, "gorc_demo_value") {
+		t.Errorf("without the library: %v", r)
+	}
+}
