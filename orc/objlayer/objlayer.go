@@ -326,7 +326,7 @@ func (c *linkContext) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassCo
 	// Addresses are final once memory is allocated: tell the session
 	// then, before looking anything up, so that objects referring to each
 	// other (a cycle) find each other Resolved instead of waiting.
-	cfg.PostPrune = append(cfg.PostPrune, absoluteStubs)
+	cfg.PostPrune = append(cfg.PostPrune, farTypeinfo, absoluteStubs)
 	cfg.PostAllocation = append(cfg.PostAllocation, c.notifyResolvedEarly)
 	cfg.PreFixup = append(cfg.PreFixup, bypassAbsoluteStubs)
 	cfg.PostFixup = append(cfg.PostFixup, c.addActions)
