@@ -296,3 +296,47 @@ int sum(void) { int s = 0; for (const struct ent *e = __start_gorc_tests; e < __
 		t.Errorf("unrelated = %d, want 9", got)
 	}
 }
+
+func TestNonPICCXXExceptions(t *testing.T) {
+	gxx, err := exec.LookPath("g++")
+	if err != nil {
+		t.Fatalf("g++ is required (run scripts/deps.sh): %v", err)
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "x.cpp")
+	obj := filepath.Join(dir, "x.o")
+	os.WriteFile(src, []byte(`#include <stdexcept>
+#include <vector>
+static int thrower(int k) {
+	if (k == 1) throw std::runtime_error("r");   // throw site: mov $_ZTISt13runtime_error
+	if (k == 2) throw 7;                         // _ZTIi
+	return std::vector<int>(2).at(k);            // throws from inside libstdc++
+}
+extern "C" int test_main(void) {
+	int score = 0;
+	for (int k = 1; k <= 3; k++) {
+		try { thrower(k); }
+		catch (const std::out_of_range &) { score += 100; }
+		catch (const std::exception &) { score += 10; }   // LSDA entries to libstdc++ typeinfo
+		catch (int v) { score += v; }
+	}
+	return score;
+}`), 0o644)
+	if out, err := exec.Command(gxx, "-c", "-O2", "-fno-pic", "-o", obj, src).CombinedOutput(); err != nil {
+		t.Fatalf("g++: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newEnv(t)
+	if _, err := v.e.LoadDylib(context.Background(), "-lstdc++", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.l.Add(v.jd, nil, "x.o", data); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.call(t, "test_main"); got != 10+7+100 {
+		t.Errorf("test_main = %d, want 117", got)
+	}
+}
