@@ -1,13 +1,11 @@
 package main
 
-import (
-	"fmt"
-	"io"
-)
+import "io"
+
+const executorSummary = "serve as an executor process (stdin/stdout, or TCP with -listen)"
 
 func init() {
-	register("executor", "serve as an executor process (stdin/stdout, or TCP with -listen)", func(args []string, stdout, stderr io.Writer) int {
-		fmt.Fprintln(stderr, "gorc executor: not implemented yet (see the open issues)")
-		return 2
+	register("executor", executorSummary, func(args []string, stdout, stderr io.Writer) int {
+		return runExecutor(args, stderr)
 	})
 }

@@ -1,0 +1,15 @@
+//go:build !cgo
+
+package main
+
+import (
+	"fmt"
+	"io"
+)
+
+// runExecutor needs the cgo executor runtime; a CGO_ENABLED=0 build can
+// control executors but not be one.
+func runExecutor(args []string, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "gorc executor: this gorc was built without cgo; the executor runtime needs cgo (rebuild with CGO_ENABLED=1)")
+	return 2
+}
