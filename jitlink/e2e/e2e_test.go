@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"gorc/executor"
 	"gorc/jitlink"
 	"gorc/jitlink/amd64"
 	"gorc/jitlink/elf"
@@ -81,6 +82,13 @@ var args = []string{"prog", "-a", "-b", "xyz", "-a", "rest"}
 
 func TestMain(m *testing.M) {
 	if objs := os.Getenv("GORC_JITLINK_CORPUS_OBJS"); objs != "" {
+		// The corpus has programs (tls_big) whose TLS exceeds glibc's
+		// default static-TLS surplus; gorc run re-executes itself with a
+		// larger one, and so does this helper (before anything runs).
+		if err := executor.EnsureStaticTLS(1 << 20); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e helper:", err)
+			os.Exit(120)
+		}
 		code, err := runCorpusHelper(strings.Split(objs, ":"), strings.Split(os.Getenv("GORC_JITLINK_CORPUS_LIBS"), ":"), os.Getenv("GORC_JITLINK_E2E_LOW") == "1")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "e2e helper:", err)
