@@ -293,8 +293,8 @@ func (j *JIT) AddArchiveData(name string, data []byte) error {
 	return nil
 }
 
-// AddInput adds a file by its content: an ELF relocatable object or an
-// ar archive.
+// AddInput adds a file by its content: an ELF relocatable object, an ar
+// archive, or (by its .ll suffix) an IR module compiled at -O2.
 func (j *JIT) AddInput(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -305,8 +305,10 @@ func (j *JIT) AddInput(path string) error {
 		return j.AddArchiveData(path, data)
 	case elf.IsELFObject(data):
 		return j.AddObject(path, data)
+	case strings.HasSuffix(path, ".ll"):
+		return j.AddIR(context.Background(), path, data, 2)
 	default:
-		return fmt.Errorf("jit: %s: not an ELF relocatable object or a static archive", path)
+		return fmt.Errorf("jit: %s: not an ELF relocatable object, a static archive or an IR file (.ll)", path)
 	}
 }
 

@@ -72,7 +72,7 @@ func TestAddInputKinds(t *testing.T) {
 	defer j.Close(ctx)
 	junk := filepath.Join(dir, "junk.o")
 	os.WriteFile(junk, []byte("hello"), 0o644)
-	if err := j.AddInput(junk); err == nil || !strings.Contains(err.Error(), "not an ELF relocatable object or a static archive") {
+	if err := j.AddInput(junk); err == nil || !strings.Contains(err.Error(), "not an ELF relocatable object, a static archive or an IR file") {
 		t.Errorf("AddInput(junk) = %v", err)
 	}
 	if err := j.AddInput(filepath.Join(dir, "missing.o")); err == nil {
