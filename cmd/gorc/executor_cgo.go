@@ -10,20 +10,20 @@ import (
 	"gorc/executor"
 )
 
-// executorStaticTLS is the static-TLS surplus an executor process starts
-// with. glibc reads it only at process start, and an executor cannot
-// restart once a controller has sent it work (in-process `gorc run` instead
-// restarts lazily, before anything runs), so it asks for room up front: the
-// same 1 MiB that `gorc run` asks for.
-const executorStaticTLS = 1 << 20
+// ensureStaticTLS re-executes gorc with at least min bytes of static-TLS
+// surplus unless it already has them (see executor.EnsureStaticTLS).
+func ensureStaticTLS(min uint64) error { return executor.EnsureStaticTLS(min) }
 
 // runExecutor serves as the executor process: over the descriptors a
 // spawning controller handed down, over stdin/stdout, or over TCP with
 // -listen (see executor.Command).
 func runExecutor(args []string, stderr io.Writer) int {
-	// Re-executes this process with the tunable set, keeping its arguments,
-	// environment and inherited descriptors; returns when already set.
-	if err := executor.EnsureStaticTLS(executorStaticTLS); err != nil {
+	// glibc reads the static-TLS surplus only at process start, and an
+	// executor cannot restart once a controller has sent it work (in-process
+	// `gorc run` restarts lazily, before anything runs), so it asks for the
+	// room up front. The re-exec keeps arguments, environment and inherited
+	// descriptors.
+	if err := ensureStaticTLS(staticTLSSurplus); err != nil {
 		fmt.Fprintln(stderr, "gorc executor:", err)
 		return 1
 	}

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -166,8 +165,11 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	argv0 := strings.TrimSuffix(o.inputs[0], filepath.Ext(o.inputs[0]))
 	prog, err := j.Program(ctx, o.entry, append([]string{argv0}, o.args...))
 	if err != nil {
-		if o.exec == "local" && strings.Contains(err.Error(), "static TLS surplus") && reexecWithTLS() {
-			return 1 // not reached: the process was replaced
+		if o.exec == "local" && strings.Contains(err.Error(), "static TLS surplus") {
+			// Restart with more room (glibc reads its tunables only at
+			// process start). Safe: nothing of the program has run yet.
+			// Returns only if the room was already granted or exec failed.
+			ensureStaticTLS(staticTLSSurplus)
 		}
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
@@ -242,26 +244,6 @@ func printSymbols(w io.Writer, j *jit.JIT) {
 	_ = os.Stdout
 }
 
-// tlsTunable is the static TLS surplus gorc asks glibc for when a
+// staticTLSSurplus is the static TLS surplus gorc asks glibc for when a
 // program's thread-local data does not fit in the default (about 1.6 KB).
-const tlsTunable = "glibc.rtld.optional_static_tls=1048576"
-
-// reexecWithTLS restarts gorc with a larger static TLS surplus (glibc reads
-// its tunables only at process start). It is safe because nothing of the
-// program has run yet: linking failed before any constructor. It returns
-// false if the tunable is already set or the exec fails.
-func reexecWithTLS() bool {
-	env := os.Getenv("GLIBC_TUNABLES")
-	if strings.Contains(env, "optional_static_tls") {
-		return false
-	}
-	if env != "" {
-		env += ":"
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return false
-	}
-	envv := append(os.Environ(), "GLIBC_TUNABLES="+env+tlsTunable)
-	return syscall.Exec(self, os.Args, envv) == nil
-}
+const staticTLSSurplus = 1 << 20
