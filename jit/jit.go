@@ -20,7 +20,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -65,6 +64,12 @@ type Options struct {
 	Low bool
 	// SearchDirs are -L directories for LoadDylib.
 	SearchDirs []string
+	// Stdio is the program's stdin, stdout and stderr (nil fields: this
+	// process's; epc.NoStdin: no input). In-process code always uses this
+	// process's descriptors; a child executor inherits files and forwards
+	// anything else over its pipes; a tcp:// executor always forwards over
+	// the connection (see epc.Stdio).
+	Stdio epc.Stdio
 }
 
 // JIT links and runs objects in an executor.
@@ -135,25 +140,12 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 			return nil, fmt.Errorf("jit: in-process executor: %w", err)
 		}
 		return e, nil
-	case opts.Exec == "child":
-		argv := opts.ExecutorCommand
-		if len(argv) == 0 {
-			self, err := os.Executable()
-			if err != nil {
-				return nil, fmt.Errorf("jit: child executor: %w", err)
+	case opts.Exec == "child" || strings.HasPrefix(opts.Exec, "tcp://"):
+		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio})
+		if err != nil {
+			if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
+				return nil, fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)
 			}
-			argv = []string{self, "executor"}
-		}
-		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-		e, err := epc.SpawnChild(ctx, cmd)
-		if err != nil {
-			return nil, fmt.Errorf("jit: child executor %s: %w", strings.Join(argv, " "), err)
-		}
-		return e, nil
-	case strings.HasPrefix(opts.Exec, "tcp://"):
-		e, err := epc.Dial(ctx, opts.Exec)
-		if err != nil {
 			return nil, fmt.Errorf("jit: %w", err)
 		}
 		return e, nil

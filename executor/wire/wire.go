@@ -6,14 +6,14 @@
 // A connection carries frames:
 //
 //	u32 length of the payload (little endian, at most MaxPayload)
-//	u8  kind (Hello, Call, Result, Error, Exit, Crash)
+//	u8  kind (Hello, Call, Result, Error, Exit, Crash, Stdout, Stderr)
 //	u8  op   (for Call/Result/Error: which operation)
 //	u16 reserved, zero
 //	u64 sequence number (chosen by the caller; echoed in the answer)
 //	payload
 //
-// The controller opens with a Hello carrying its protocol Version; the
-// executor answers with a Hello describing itself (version, triple, page
+// The controller opens with a Hello carrying its protocol Version and
+// HelloFlags (ControllerHello); the executor answers with a Hello describing itself (version, triple, page
 // size, pid, bootstrap symbols) or an Error. Calls may be in flight
 // concurrently; each is answered by exactly one Result or Error with the
 // same sequence number, in any order. The executor may also call the
@@ -23,6 +23,19 @@
 // ends, the executor sends Exit with its status before the process exits;
 // when JIT'd code faults, the dying executor sends Crash (signal, pc,
 // fault address) from its signal handler.
+//
+// Program stdio (version 2): when the controller's hello sets
+// FlagForwardStdio, the executor puts pipes on the program's descriptors
+// 0, 1 and 2 for the rest of the connection and sends whatever the program
+// writes to 1 and 2 as Stdout and Stderr frames (sequence 0, op 0, the
+// payload is the raw bytes, never empty). The controller feeds the
+// program's stdin with OpStdin calls (one chunk at a time: the answer
+// comes once the bytes are in the pipe, which is the flow control; an
+// eof flag closes the pipe). Before the executor answers a call that ran
+// program code (run-main, run-void, call-wrapper, load-dylib) and before
+// it sends Exit, it flushes C stdio and drains both pipes onto the
+// connection, so every byte the program wrote before the answer arrives
+// before it. A crashing executor drains the pipes before its Crash frame.
 // Payloads are sequences of fields encoded by Encoder and read back by
 // Decoder, which checks every length against the bytes present.
 package wire
@@ -35,8 +48,21 @@ import (
 	"math"
 )
 
-// Version is the protocol version.
-const Version = 1
+// Version is the protocol version. Version 2 added stdio forwarding
+// (HelloFlags, KindStdout, KindStderr, OpStdin).
+const Version = 2
+
+// HelloFlags are the controller's requests in its hello.
+type HelloFlags uint64
+
+const (
+	// FlagForwardStdio asks the executor to forward the program's stdio
+	// over this connection (Stdout/Stderr frames, OpStdin calls) instead
+	// of using its own descriptors 0, 1 and 2.
+	FlagForwardStdio HelloFlags = 1 << iota
+
+	knownFlags = FlagForwardStdio
+)
 
 // MaxPayload is the largest payload either side sends or accepts.
 const MaxPayload = 64 << 20
@@ -56,6 +82,13 @@ const (
 	// KindCrash is sent by a dying executor (from its signal handler):
 	// payload u64 signal, u64 pc, u64 fault address.
 	KindCrash
+	// KindStdout carries bytes the program wrote to its stdout (executor
+	// to controller, FlagForwardStdio): raw payload, sequence 0, op 0.
+	KindStdout
+	// KindStderr is the same for the program's stderr.
+	KindStderr
+
+	maxKind = KindStderr
 )
 
 func (k Kind) String() string {
@@ -72,6 +105,10 @@ func (k Kind) String() string {
 		return "exit"
 	case KindCrash:
 		return "crash"
+	case KindStdout:
+		return "stdout"
+	case KindStderr:
+		return "stderr"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
 }
@@ -95,11 +132,12 @@ const (
 	OpRunProgram                  // main, args []string, inits []u64, finis []u64 (answered by Exit)
 	OpAllocateTLS                 // size, align, imageSize, image bytes -> module, tpoff, imageAddr
 	OpReentry                     // executor -> controller: trampoline return address -> landing address
+	OpStdin                       // data bytes, eof u64 -> (nothing); answered once data is in the program's stdin pipe
 	opMax
 )
 
 var opNames = [...]string{"", "reserve", "reserve-shared", "protect", "decommit", "write", "read", "release",
-	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls", "reentry"}
+	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls", "reentry", "stdin"}
 
 func (o Op) String() string {
 	if o > 0 && o < opMax {
@@ -166,7 +204,7 @@ func ReadFrame(r io.Reader) (Frame, error) {
 	if n > MaxPayload {
 		return Frame{}, fmt.Errorf("wire: frame seq %d announces %d payload bytes: %w", f.Seq, n, ErrTooLarge)
 	}
-	if f.Kind < KindHello || f.Kind > KindCrash {
+	if f.Kind < KindHello || f.Kind > maxKind {
 		return Frame{}, fmt.Errorf("wire: frame seq %d: unknown kind %d", f.Seq, h[4])
 	}
 	if h[6] != 0 || h[7] != 0 {
@@ -369,4 +407,44 @@ func DecodeHello(p []byte) (Hello, error) {
 		return Hello{}, fmt.Errorf("wire: executor hello: %w", err)
 	}
 	return h, nil
+}
+
+// ControllerHello is what the controller announces.
+type ControllerHello struct {
+	Version uint64
+	Flags   HelloFlags
+}
+
+// EncodeControllerHello encodes h: u64 version, u64 flags.
+func EncodeControllerHello(h ControllerHello) []byte {
+	return new(Encoder).U64(h.Version).U64(uint64(h.Flags)).Payload()
+}
+
+// DecodeControllerHello decodes a controller's hello. A version other
+// than Version is returned with an error (the executor answers it with
+// an Error frame); unknown flags are an error.
+func DecodeControllerHello(p []byte) (ControllerHello, error) {
+	d := NewDecoder(p)
+	h := ControllerHello{Version: d.U64()}
+	if d.Err() == nil && h.Version != Version {
+		return h, fmt.Errorf("wire: protocol version %d not supported (this side speaks %d)", h.Version, Version)
+	}
+	h.Flags = HelloFlags(d.U64())
+	if err := d.Finish(); err != nil {
+		return h, fmt.Errorf("wire: controller hello: %w", err)
+	}
+	if h.Flags&^knownFlags != 0 {
+		return h, fmt.Errorf("wire: controller hello: unknown flags %#x", uint64(h.Flags&^knownFlags))
+	}
+	return h, nil
+}
+
+// StdinPayload encodes an OpStdin call: data bytes, then eof (1 closes
+// the program's stdin after data).
+func StdinPayload(data []byte, eof bool) []byte {
+	e := new(Encoder).Bytes(data)
+	if eof {
+		return e.U64(1).Payload()
+	}
+	return e.U64(0).Payload()
 }

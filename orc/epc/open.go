@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -16,10 +15,10 @@ type OpenOptions struct {
 	// e.g. {"/path/to/gorc", "executor"}. Default: this program with the
 	// argument "executor".
 	ExecutorCommand []string
-	// Stdin, Stdout and Stderr of a child executor: the program's stdio.
-	// Default: this process's.
-	Stdin          io.Reader
-	Stdout, Stderr io.Writer
+	// Stdio is the program's stdin, stdout and stderr (see Stdio for how
+	// each executor kind delivers them). The zero value means this
+	// process's.
+	Stdio Stdio
 	// TLS is the client configuration (certificate and CA) for "tls://".
 	TLS *tls.Config
 }
@@ -42,24 +41,25 @@ func Open(ctx context.Context, mode string, opts OpenOptions) (ExecutorProcessCo
 			argv = []string{self, "executor"}
 		}
 		cmd := exec.Command(argv[0], argv[1:]...)
-		cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.Stdin, opts.Stdout, opts.Stderr
-		if cmd.Stdin == nil {
-			cmd.Stdin = os.Stdin
-		}
-		if cmd.Stdout == nil {
-			cmd.Stdout = os.Stdout
-		}
-		if cmd.Stderr == nil {
+		s := opts.Stdio
+		if !s.inheritable() {
+			// Forwarded over the protocol pipes; the child's own
+			// descriptors carry only the executor's messages.
 			cmd.Stderr = os.Stderr
+			return SpawnChildStdio(ctx, cmd, s)
+		}
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = s.stdin(), s.stdout(), s.stderr()
+		if s.Stdin == NoStdin {
+			cmd.Stdin = nil // exec gives the child /dev/null
 		}
 		return SpawnChild(ctx, cmd)
 	case strings.HasPrefix(mode, "tcp://"):
-		return Dial(ctx, mode)
+		return DialStdio(ctx, mode, nil, opts.Stdio)
 	case strings.HasPrefix(mode, "tls://"):
 		if opts.TLS == nil {
 			return nil, fmt.Errorf("epc: -exec %s: needs a client certificate and CA (TLS configuration)", mode)
 		}
-		return DialTLS(ctx, mode, opts.TLS)
+		return DialStdio(ctx, mode, opts.TLS, opts.Stdio)
 	}
 	return nil, fmt.Errorf("epc: unknown executor %q: want local, child, tcp://HOST:PORT or tls://HOST:PORT", mode)
 }

@@ -43,6 +43,10 @@ type Remote struct {
 
 	crash   *Crash // reported by the dying executor, under mu
 	reentry func(shared.ExecutorAddr) (shared.ExecutorAddr, error)
+
+	// Program stdio forwarded over the stream (nil fwd: not forwarded).
+	fwd            *Stdio
+	stdout, stderr io.Writer // written by readLoop only
 }
 
 // SetReentryHandler implements Reentry: the executor's lazy re-entries
@@ -121,7 +125,13 @@ func NewRemote(ctx context.Context, r io.Reader, w io.Writer, c io.Closer) (*Rem
 
 func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 	r := bufio.NewReaderSize(r0, 64<<10) // header and payload in one read
-	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: new(wire.Encoder).U64(wire.Version).Payload()}); err != nil {
+	var flags wire.HelloFlags
+	if e.fwd != nil {
+		flags |= wire.FlagForwardStdio
+		e.stdout, e.stderr = e.fwd.stdout(), e.fwd.stderr()
+	}
+	hp := wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version, Flags: flags})
+	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: hp}); err != nil {
 		return fmt.Errorf("epc: sending hello to the executor: %w", err)
 	}
 	type res struct {
@@ -166,7 +176,42 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 		e.syms[k] = shared.ExecutorAddr(v)
 	}
 	go e.readLoop(r)
+	if e.fwd != nil {
+		go e.forwardStdin(e.fwd.stdin())
+	}
 	return nil
+}
+
+// forwardStdin sends the program's stdin to the executor, one chunk per
+// OpStdin call (the executor answers once the chunk is in the program's
+// pipe, so at most one chunk is buffered there), then end-of-file. It
+// ends when in ends or the connection is gone; a read from in that never
+// returns keeps this goroutine (not the connection) alive.
+func (e *Remote) forwardStdin(in io.Reader) {
+	ctx := context.Background()
+	if in == NoStdin {
+		e.call(ctx, wire.OpStdin, wire.StdinPayload(nil, true))
+		return
+	}
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := in.Read(buf)
+		if n > 0 {
+			if _, cerr := e.call(ctx, wire.OpStdin, wire.StdinPayload(buf[:n], false)); cerr != nil {
+				return
+			}
+		}
+		if err != nil {
+			// io.EOF or a read error: either way the program's input ends.
+			e.call(ctx, wire.OpStdin, wire.StdinPayload(nil, true))
+			return
+		}
+		select {
+		case <-e.done:
+			return
+		default:
+		}
+	}
 }
 
 func (e *Remote) exitedChan() <-chan struct{} {
@@ -205,6 +250,18 @@ func (e *Remote) readLoop(r io.Reader) {
 		}
 		if f.Kind == wire.KindCall {
 			go e.serveCall(f)
+			continue
+		}
+		if f.Kind == wire.KindStdout || f.Kind == wire.KindStderr {
+			// Written here, before any later answer is delivered: output
+			// precedes the result of the call that produced it.
+			w := e.stdout
+			if f.Kind == wire.KindStderr {
+				w = e.stderr
+			}
+			if w != nil {
+				w.Write(f.Payload) // a failing writer loses output, not the connection
+			}
 			continue
 		}
 		if f.Kind == wire.KindCrash {
@@ -530,6 +587,19 @@ func (e *Remote) Close(ctx context.Context) error {
 // dies, pending calls fail with an error naming how it ended (for example
 // "executor terminated by signal SIGSEGV").
 func SpawnChild(ctx context.Context, cmd *exec.Cmd) (*Remote, error) {
+	return spawnChild(ctx, cmd, nil)
+}
+
+// SpawnChildStdio is SpawnChild with the program's stdio forwarded over
+// the protocol pipes to stdio's readers and writers (instead of the
+// child's descriptors 0, 1 and 2, which then serve only the executor's
+// own messages): for writers that are not files, where the order of the
+// program's output relative to the controller's own must be exact.
+func SpawnChildStdio(ctx context.Context, cmd *exec.Cmd, stdio Stdio) (*Remote, error) {
+	return spawnChild(ctx, cmd, &stdio)
+}
+
+func spawnChild(ctx context.Context, cmd *exec.Cmd, fwd *Stdio) (*Remote, error) {
 	toChildR, toChildW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("epc: spawn executor: %w", err)
@@ -555,7 +625,7 @@ func SpawnChild(ctx context.Context, cmd *exec.Cmd) (*Remote, error) {
 	toChildR.Close()
 	fromChildW.Close()
 	e := &Remote{w: toChildW, closer: multiCloser{toChildW, fromChildR}, pending: map[uint64]chan wire.Frame{}, done: make(chan struct{}),
-		cmd: cmd, exited: make(chan struct{})}
+		cmd: cmd, exited: make(chan struct{}), fwd: fwd}
 	go func() {
 		werr := cmd.Wait()
 		e.exitErr = describeExit(cmd, werr)
@@ -622,32 +692,46 @@ func (e *Remote) ExitStatus() error {
 // which must require client certificates): cfg carries the client
 // certificate and the CA that signed the executor's.
 func DialTLS(ctx context.Context, addr string, cfg *tls.Config) (*Remote, error) {
-	addr = strings.TrimPrefix(addr, "tls://")
-	d := tls.Dialer{Config: cfg}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("epc: connecting to executor %s over TLS: %w", addr, err)
-	}
-	e, err := NewRemote(ctx, conn, conn, conn)
-	if err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("epc: executor %s: %w", addr, err)
-	}
-	return e, nil
+	return dial(ctx, addr, cfg, nil)
 }
 
 // Dial connects to an executor listening on a TCP address ("host:port" or
 // "tcp://host:port", e.g. `gorc executor -listen 127.0.0.1:20000`) and
 // performs the handshake. A lost connection fails every pending call.
+// The program's stdio is not forwarded: it is the executor's own (use
+// DialStdio, or Open, to forward it).
 func Dial(ctx context.Context, addr string) (*Remote, error) {
-	addr = strings.TrimPrefix(addr, "tcp://")
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("epc: connecting to executor %s: %w", addr, err)
+	return dial(ctx, addr, nil, nil)
+}
+
+// DialStdio is Dial (cfg == nil) or DialTLS (cfg != nil) with the
+// program's stdin, stdout and stderr forwarded over the connection to
+// stdio's readers and writers (nil fields: this process's), so a remote
+// program reads and writes exactly what it would in-process.
+func DialStdio(ctx context.Context, addr string, cfg *tls.Config, stdio Stdio) (*Remote, error) {
+	return dial(ctx, addr, cfg, &stdio)
+}
+
+func dial(ctx context.Context, addr string, cfg *tls.Config, fwd *Stdio) (*Remote, error) {
+	var conn net.Conn
+	var err error
+	if cfg != nil {
+		addr = strings.TrimPrefix(addr, "tls://")
+		d := tls.Dialer{Config: cfg}
+		conn, err = d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("epc: connecting to executor %s over TLS: %w", addr, err)
+		}
+	} else {
+		addr = strings.TrimPrefix(addr, "tcp://")
+		var d net.Dialer
+		conn, err = d.DialContext(ctx, "tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("epc: connecting to executor %s: %w", addr, err)
+		}
 	}
-	e, err := NewRemote(ctx, conn, conn, conn)
-	if err != nil {
+	e := &Remote{w: conn, closer: conn, pending: map[uint64]chan wire.Frame{}, done: make(chan struct{}), fwd: fwd}
+	if err := e.start(ctx, conn); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("epc: executor %s: %w", addr, err)
 	}

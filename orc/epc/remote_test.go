@@ -518,7 +518,7 @@ func TestOpen(t *testing.T) {
 		t.Fatalf("local: %T", l)
 	}
 	l.Close(ctx)
-	c, err := Open(ctx, "child", OpenOptions{ExecutorCommand: []string{os.Args[0]}, Stderr: new(bytes.Buffer)})
+	c, err := Open(ctx, "child", OpenOptions{ExecutorCommand: []string{os.Args[0]}, Stdio: Stdio{Stderr: new(bytes.Buffer)}})
 	if err != nil {
 		t.Fatal(err)
 	}
