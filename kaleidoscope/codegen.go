@@ -10,7 +10,7 @@ import (
 
 // reserved names belong to the generated module's runtime and cannot be
 // defined or declared by a program.
-var reserved = map[string]bool{"main": true, "printf": true, "putchar": true}
+var reserved = map[string]bool{"main": true, "printf": true, "putchar": true, "fflush": true}
 
 // builtins are runtime helpers defined in every module; a program makes
 // them visible with "extern putchard(x);" as in the tutorial.
@@ -40,12 +40,13 @@ type Generator struct {
 	nalloc int
 
 	printf, putchar *ir.Function
+	fflush          *ir.Function
 	fmtEval         *ir.Global
 	finished        bool
 }
 
 // NewGenerator returns a generator for a module named name; the module
-// already holds the runtime: declarations of printf and putchar and
+// already holds the runtime: declarations of printf, putchar and fflush and
 // definitions of putchard and printd (both print to stdout and return 0).
 func NewGenerator(name string) *Generator {
 	m := ir.NewModule(name)
@@ -60,6 +61,7 @@ func NewGenerator(name string) *Generator {
 	fmtD := m.NewStringConstant(".fmt.printd", "%f\n")
 	g.printf, _ = m.NewFunction("printf", ir.FuncType(ir.I32, []*ir.Type{ir.Ptr}, true), nil)
 	g.putchar, _ = m.NewFunction("putchar", ir.FuncType(ir.I32, []*ir.Type{ir.I32}, false), nil)
+	g.fflush, _ = m.NewFunction("fflush", ir.FuncType(ir.I32, []*ir.Type{ir.Ptr}, false), nil)
 	d2d := ir.FuncType(ir.F64, []*ir.Type{ir.F64}, false)
 
 	pc, _ := m.NewFunction("putchard", d2d, []string{"x"})
@@ -424,7 +426,10 @@ func (g *Generator) expr(e Expr) ir.Value {
 }
 
 // Finish adds main, which calls every top-level expression function in
-// program order and prints "Evaluated to %f\n" for each, then returns 0.
+// program order and prints "Evaluated to %f\n" for each, flushing C's
+// stdio after each (so the output of what ran is out before the next
+// expression starts, whatever stdout is and whichever process runs the
+// code), then returns 0.
 // It returns the module. Items cannot be added afterwards.
 func (g *Generator) Finish() *ir.Module {
 	if g.finished {
@@ -437,6 +442,7 @@ func (g *Generator) Finish() *ir.Module {
 	for _, f := range g.Exprs {
 		v := b.Call(f, nil, "v")
 		b.Call(g.printf, []ir.Value{g.fmtEval, v}, "")
+		b.Call(g.fflush, []ir.Value{&ir.ConstNull{}}, "")
 	}
 	b.Ret(ir.NewInt(ir.I32, 0))
 	return g.Module
@@ -464,7 +470,9 @@ func Compile(ctx context.Context, moduleName string, files []string, srcs [][]by
 
 // ExprMain adds a function "name" of type i32() that calls the top-level
 // expression function fn and prints "Evaluated to %f\n" with its result,
-// then returns 0. A REPL runs it as the entry point of the item.
+// flushes C's stdio (fflush(NULL)) and returns 0. A REPL runs it as the
+// entry point of the item: when it returns, the item's output has left the
+// executor's stdio buffers, in whichever process the executor is.
 func (g *Generator) ExprMain(fn *ir.Function, name string) (*ir.Function, error) {
 	w, err := g.Module.NewFunction(name, ir.FuncType(ir.I32, nil, false), nil)
 	if err != nil {
@@ -474,6 +482,7 @@ func (g *Generator) ExprMain(fn *ir.Function, name string) (*ir.Function, error)
 	b.SetInsertPoint(w.NewBlock("entry"))
 	v := b.Call(fn, nil, "v")
 	b.Call(g.printf, []ir.Value{g.fmtEval, v}, "")
+	b.Call(g.fflush, []ir.Value{&ir.ConstNull{}}, "")
 	b.Ret(ir.NewInt(ir.I32, 0))
 	return w, nil
 }

@@ -38,6 +38,7 @@ sq(4);
 	// entry:
 	//   %v = call double @__anon_expr1()
 	//   %0 = call i32 (ptr, ...) @printf(ptr @.fmt.eval, double %v)
+	//   %1 = call i32 @fflush(ptr null)
 	//   ret i32 0
 	// }
 }

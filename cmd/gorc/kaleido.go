@@ -17,7 +17,6 @@ import (
 	"gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
-	"gorc/jit"
 	"gorc/kaleidoscope"
 )
 
@@ -57,9 +56,8 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	}
 	emit := fs.String("emit", "", "print instead of running: ir (LLVM IR text), asm, obj")
 	out := fs.String("o", "", "with -emit: write to this file instead of stdout")
-	lazy := fs.Bool("lazy", false, "compile each function on its first call")
-	execMode := fs.String("exec", "local", "where code runs: local, child, tcp://HOST:PORT")
-	shm := fs.Bool("shm", false, "move code through shared memory")
+	execMode := fs.String("exec", "local", "where code runs: local (this process), child (a spawned executor), tcp://HOST:PORT (a running `gorc executor -listen`)")
+	shm := fs.Bool("shm", false, "move code through shared memory (child, or tcp:// on this machine)")
 	showTimes := fs.Bool("show-times", false, "print the time of each phase on stderr")
 	showStats := fs.Bool("show-stats", false, "print compilation statistics on stderr")
 	interactive := fs.Bool("i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
@@ -81,7 +79,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	}
 	files := fs.Args()
 	if len(files) == 0 && *emit == "" && (*interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
-		return runREPL(context.Background(), level, *execMode, interactiveInput(stdout), stderr)
+		return runREPL(context.Background(), level, execOptions{mode: *execMode, shm: *shm}, interactiveInput(stdout), stdout, stderr)
 	}
 	var names []string
 	var srcs [][]byte
@@ -212,18 +210,12 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		}
 		return status
 	}
-	if *lazy {
-		fmt.Fprintln(stderr, "gorc kaleido: -lazy is not available yet; compiling eagerly")
-	}
-	if *shm {
-		fmt.Fprintln(stderr, "gorc kaleido: -shm: not yet available (it needs a child or tcp:// executor)")
-		return 2
-	}
-	j, err := jit.New(ctx, jit.Options{Exec: *execMode})
+	j, err := openJIT(ctx, execOptions{mode: *execMode, shm: *shm}, false, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 		return 2
 	}
+	defer j.Close(ctx)
 	if err := j.AddObject(modName+".o", res.Object); err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 		return 1
@@ -245,16 +237,10 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	if *showTimes {
 		fmt.Fprintf(stderr, "link: %v\n", t5.Sub(t4))
 	}
-	if w, ok := stdout.(interface{ Sync() error }); ok {
-		w.Sync()
-	}
-	code, err := j.EPC.RunAsMain(ctx, addr, []string{modName})
-	if f, ok := j.EPC.(interface{ FlushStdio() }); ok {
-		f.FlushStdio()
-	}
+	code, err := runEntry(ctx, j, addr, stdout)
 	if err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
+		fmt.Fprintf(stderr, "gorc kaleido: running %s: %v\n", modName, err)
+		return executorFailureStatus(err)
 	}
 	if *showTimes {
 		fmt.Fprintf(stderr, "run: %v\n", time.Since(t5))

@@ -68,14 +68,16 @@ type repl struct {
 	g      *kaleidoscope.Generator
 	pm     *passes.Manager
 	j      *jit.JIT
+	stdout io.Writer
 	stderr io.Writer
 	n      int
 	errors int
+	lost   error // the executor is gone: the session ends
 }
 
-func runREPL(ctx context.Context, level int, execMode string, in lineReader, stderr io.Writer) int {
-	r := &repl{ctx: ctx, g: kaleidoscope.NewGenerator("repl"), pm: passes.ForLevel(level), stderr: stderr}
-	j, err := jit.New(ctx, jit.Options{Exec: execMode})
+func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdout, stderr io.Writer) int {
+	r := &repl{ctx: ctx, g: kaleidoscope.NewGenerator("repl"), pm: passes.ForLevel(level), stdout: stdout, stderr: stderr}
+	j, err := openJIT(ctx, eo, true, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 		return 2
@@ -105,6 +107,9 @@ func runREPL(ctx context.Context, level int, execMode string, in lineReader, std
 				r.process(buf.String(), line0, true)
 			}
 			fmt.Fprintln(stderr)
+			if r.lost != nil {
+				return executorFailureStatus(r.lost)
+			}
 			return 0
 		}
 		lineNo++
@@ -115,6 +120,10 @@ func runREPL(ctx context.Context, level int, execMode string, in lineReader, std
 		buf.WriteByte('\n')
 		if r.process(buf.String(), line0, false) {
 			buf.Reset()
+		}
+		if r.lost != nil {
+			fmt.Fprintf(stderr, "gorc kaleido: the executor is gone; ending the session\n")
+			return executorFailureStatus(r.lost)
 		}
 	}
 }
@@ -153,7 +162,7 @@ func (r *repl) process(src string, line0 int, atEOF bool) bool {
 		if d != nil {
 			continue // reported above
 		}
-		if item == nil {
+		if item == nil || r.lost != nil {
 			return true
 		}
 		r.run(item, p)
@@ -172,34 +181,39 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 		return
 	case *kaleidoscope.FunctionDef:
 		if !it.TopLevel {
-			if err := r.addFuncs([]*ir.Function{fn}, true); err != nil {
-				fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
-			}
+			r.fail(r.addFuncs([]*ir.Function{fn}, true))
 			return
 		}
 	}
 	r.n++
 	name := "__repl_main" + strconv.Itoa(r.n)
 	w, err := r.g.ExprMain(fn, name)
-	if err != nil {
-		fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
+	if r.fail(err) {
 		return
 	}
-	if err := r.addFuncs([]*ir.Function{fn, w}, true); err != nil {
-		fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
+	if r.fail(r.addFuncs([]*ir.Function{fn, w}, true)) {
 		return
 	}
 	addr, err := r.j.Lookup(r.ctx, name)
-	if err != nil {
-		fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
+	if r.fail(err) {
 		return
 	}
-	if _, err := r.j.EPC.RunAsMain(r.ctx, addr, []string{"kaleido"}); err != nil {
-		fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
+	_, err = runEntry(r.ctx, r.j, addr, r.stdout)
+	r.fail(err)
+}
+
+// fail reports err (if any) and returns whether there was one; an error
+// saying the executor is gone ends the session.
+func (r *repl) fail(err error) bool {
+	if err == nil {
+		return false
 	}
-	if f, ok := r.j.EPC.(interface{ FlushStdio() }); ok {
-		f.FlushStdio()
+	fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
+	r.errors++
+	if executorLost(err) && r.lost == nil {
+		r.lost = err
 	}
+	return true
 }
 
 // addFuncs optimises fns and adds them to the JIT as one object.
