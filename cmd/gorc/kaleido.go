@@ -210,7 +210,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		}
 		return status
 	}
-	j, err := openJIT(ctx, execOptions{mode: *execMode, shm: *shm}, false, stdout, stderr)
+	j, err := openJIT(ctx, execOptions{mode: *execMode, shm: *shm}, len(files) == 0, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 		return 2
@@ -240,7 +240,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	code, err := runEntry(ctx, j, addr, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: running %s: %v\n", modName, err)
-		return executorFailureStatus(err)
+		return executorFailureStatus(j, err)
 	}
 	if *showTimes {
 		fmt.Fprintf(stderr, "run: %v\n", time.Since(t5))

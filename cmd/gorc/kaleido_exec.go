@@ -19,10 +19,14 @@ type execOptions struct {
 // openJIT connects to the executor. The program's output goes to stdout
 // and stderr: a child executor writes to them directly (inherited
 // descriptors), a TCP executor forwards what its program prints over the
-// connection. In the REPL (repl true) the controller reads standard input
-// itself, so it is not given to the program.
-func openJIT(ctx context.Context, o execOptions, repl bool, stdout, stderr io.Writer) (*jit.JIT, error) {
-	return jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm})
+// connection (epc.Stdio). When the controller reads standard input itself
+// (noStdin: the REPL, or a program read from stdin) the program gets none.
+func openJIT(ctx context.Context, o execOptions, noStdin bool, stdout, stderr io.Writer) (*jit.JIT, error) {
+	stdio := epc.Stdio{Stdout: stdout, Stderr: stderr}
+	if noStdin {
+		stdio.Stdin = epc.NoStdin
+	}
+	return jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio})
 }
 
 // runEntry runs the i32() function at addr (main, or a REPL item's entry)
@@ -44,12 +48,19 @@ func runEntry(ctx context.Context, j *jit.JIT, addr shared.ExecutorAddr, stdout 
 // was killed, or its connection broke): nothing more can run.
 func executorLost(err error) bool { return errors.Is(err, epc.ErrExecutorLost) }
 
-// executorFailureStatus is the exit status for a run that failed with
-// err: 128+signal when the executor was killed by a signal (as a shell
-// reports a program killed by one, and as `gorc run` does), otherwise 1.
-func executorFailureStatus(err error) int {
+// executorFailureStatus is the exit status for a run on j that failed
+// with err: 128+signal when the executor was killed by a signal (as a
+// shell reports a program killed by one, and as `gorc run` does) — known
+// from the child's wait status, or from the crash report a remote
+// executor sends before it dies — otherwise 1.
+func executorFailureStatus(j *jit.JIT, err error) int {
 	if s := signalStatus(err.Error()); s != 0 {
 		return s
+	}
+	if r, ok := j.EPC.(interface{ Crash() *epc.Crash }); ok && executorLost(err) {
+		if c := r.Crash(); c != nil && c.Signal > 0 && c.Signal < 128 {
+			return 128 + c.Signal
+		}
 	}
 	return 1
 }

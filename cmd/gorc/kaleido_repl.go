@@ -108,7 +108,7 @@ func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdo
 			}
 			fmt.Fprintln(stderr)
 			if r.lost != nil {
-				return executorFailureStatus(r.lost)
+				return executorFailureStatus(j, r.lost)
 			}
 			return 0
 		}
@@ -123,7 +123,7 @@ func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdo
 		}
 		if r.lost != nil {
 			fmt.Fprintf(stderr, "gorc kaleido: the executor is gone; ending the session\n")
-			return executorFailureStatus(r.lost)
+			return executorFailureStatus(j, r.lost)
 		}
 	}
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestKaleidoEmitIR runs "gorc kaleido -emit ir" on a corpus program and
@@ -151,5 +153,222 @@ func TestKaleidoREPL(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "<stdin>:6:1: error: unknown function referenced 'foo'") {
 		t.Errorf("stderr: %q", stderr.String())
+	}
+}
+
+// kaleidoCorpus lists the corpus programs with their expected stdout,
+// stderr and exit status.
+type kaleidoCase struct {
+	name, dir      string
+	stdout, stderr string
+	code           int
+}
+
+func kaleidoCorpus(t *testing.T) []kaleidoCase {
+	t.Helper()
+	files, _ := filepath.Glob("../../kaleidoscope/testdata/*.k")
+	if len(files) == 0 {
+		t.Fatal("no corpus in kaleidoscope/testdata")
+	}
+	var cs []kaleidoCase
+	for _, f := range files {
+		base := strings.TrimSuffix(f, ".k")
+		want, err := os.ReadFile(base + ".stdout")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantErr, _ := os.ReadFile(base + ".stderr")
+		c := kaleidoCase{name: filepath.Base(f), dir: filepath.Dir(f), stdout: string(want), stderr: string(wantErr)}
+		if len(wantErr) > 0 {
+			c.code = 1
+		}
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+// kaleidoExecutor starts `gorc executor -listen 127.0.0.1:0` for the
+// test and returns its tcp:// address; it is killed when the test ends.
+func kaleidoExecutor(t *testing.T, bin string) string {
+	t.Helper()
+	cmd := exec.Command(bin, "executor", "-listen", "127.0.0.1:0")
+	var out bytes.Buffer
+	cmd.Stdout = &out // program output must be forwarded, not land here
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting gorc executor -listen: %v", err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if out.Len() > 0 {
+			t.Errorf("the TCP executor printed on its own stdout (should be forwarded to the controller): %q", out.String())
+		}
+	})
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sent := false
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "gorc executor: listening on "); ok && !sent {
+				addr <- a
+				sent = true
+			}
+		}
+		if !sent {
+			close(addr)
+		}
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatal("gorc executor -listen ended without saying where it listens")
+		}
+		return "tcp://" + a
+	case <-time.After(20 * time.Second):
+		t.Fatal("gorc executor -listen did not start listening within 20 s")
+	}
+	return ""
+}
+
+// runGorc runs gorc with args in dir, stdin from stdin, and stdout to a
+// pipe or (toFile) to a regular file; it returns stdout, stderr and the
+// exit status.
+func runGorc(t *testing.T, bin, dir string, args []string, stdin string, toFile bool) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var f *os.File
+	if toFile {
+		var err error
+		f, err = os.CreateTemp(t.TempDir(), "stdout")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cmd.Stdout = f
+	}
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("gorc %s: %v", strings.Join(args, " "), err)
+	}
+	if toFile {
+		b, err := os.ReadFile(f.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b), stderr.String(), code
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+// kaleidoModes are the -exec settings the corpus runs under; "tcp" is
+// replaced by a test-local executor's address.
+var kaleidoModes = [][]string{
+	{"-exec", "local"},
+	{"-exec", "child"},
+	{"-exec", "child", "-shm"},
+	{"-exec", "tcp"},
+	{"-exec", "tcp", "-shm"},
+}
+
+func kaleidoModeArgs(mode []string, tcp string) []string {
+	out := append([]string{}, mode...)
+	for i, a := range out {
+		if a == "tcp" {
+			out[i] = tcp
+		}
+	}
+	return out
+}
+
+// TestKaleidoExecModes runs the whole corpus in every executor mode, with
+// stdout a pipe and a regular file (where C stdio buffers fully): the
+// program's output and the "Evaluated to" lines must come out complete and
+// in program order, with the expected diagnostics and exit status.
+func TestKaleidoExecModes(t *testing.T) {
+	bin := gorcBinary(t)
+	tcp := kaleidoExecutor(t, bin)
+	cases := kaleidoCorpus(t)
+	for _, mode := range kaleidoModes {
+		args := kaleidoModeArgs(mode, tcp)
+		t.Run(strings.Join(mode, " "), func(t *testing.T) {
+			for _, c := range cases {
+				for _, toFile := range []bool{false, true} {
+					out, errOut, code := runGorc(t, bin, c.dir, append(append([]string{"kaleido"}, args...), c.name), "", toFile)
+					if out != c.stdout || errOut != c.stderr || code != c.code {
+						t.Errorf("%s (stdout to file: %v): exit %d (want %d)\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", c.name, toFile, code, c.code, out, c.stdout, errOut)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestKaleidoREPLExecModes feeds the REPL through a pipe with code running
+// in a child and a TCP executor: prompts, program output and results
+// interleave exactly as in-process.
+func TestKaleidoREPLExecModes(t *testing.T) {
+	bin := gorcBinary(t)
+	tcp := kaleidoExecutor(t, bin)
+	input := "extern putchard(c);\nextern printd(x);\ndef f(x)\n  printd(x) + putchard(33) + putchard(10);\nf(1);\nundefined(2);\nfor i = 1, i < 3 in\n  f(i);\n"
+	want := "ready> ready> ready> ...> ready> 1.000000\n!\nEvaluated to 0.000000\nready> ready> ...> 1.000000\n!\n2.000000\n!\n3.000000\n!\nEvaluated to 0.000000\nready> "
+	for _, mode := range kaleidoModes {
+		args := append([]string{"kaleido", "-i"}, kaleidoModeArgs(mode, tcp)...)
+		for _, toFile := range []bool{false, true} {
+			out, errOut, code := runGorc(t, bin, ".", args, input, toFile)
+			if out != want || code != 0 || !strings.Contains(errOut, "<stdin>:6:1: error: unknown function referenced 'undefined'") {
+				t.Errorf("%s (stdout to file: %v): exit %d\nstdout:\n%q\nwant:\n%q\nstderr:\n%s", strings.Join(mode, " "), toFile, code, out, want, errOut)
+			}
+		}
+	}
+}
+
+// TestKaleidoExecutorCrash: a program that kills its executor (abort())
+// ends with the signal's 128+N status and a message naming it, after the
+// output of the expressions before it, in file mode and in the REPL.
+func TestKaleidoExecutorCrash(t *testing.T) {
+	bin := gorcBinary(t)
+	tcp := kaleidoExecutor(t, bin)
+	prog := "extern abort();\nextern printd(x);\nprintd(42);\nabort();\nprintd(7);\n"
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "crash.k"), []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range [][]string{{"-exec", "child"}, {"-exec", "tcp"}} {
+		args := kaleidoModeArgs(mode, tcp)
+		// A child writes to our descriptors itself, so what it flushed
+		// before dying is out. A TCP executor forwards its program's
+		// output over the connection, and output still in its pipe when
+		// the process dies may be lost: there it must be a prefix.
+		check := func(what, got, want string) {
+			if got == want {
+				return
+			}
+			if mode[1] == "tcp" && strings.HasPrefix(want, got) {
+				t.Logf("%v %s: output before the crash was lost: got %q, want %q", mode, what, got, want)
+				return
+			}
+			t.Errorf("%v %s: stdout %q, want %q", mode, what, got, want)
+		}
+		out, errOut, code := runGorc(t, bin, dir, append(append([]string{"kaleido"}, args...), "crash.k"), "", false)
+		check("file", out, "42.000000\nEvaluated to 0.000000\n")
+		if code != 128+6 || !strings.Contains(errOut, "SIGABRT") {
+			t.Errorf("%v file: exit %d, stderr %q: want 134 and SIGABRT named", mode, code, errOut)
+		}
+		out, errOut, code = runGorc(t, bin, dir, append([]string{"kaleido", "-i"}, args...), prog, false)
+		check("REPL", out, "ready> ready> ready> 42.000000\nEvaluated to 0.000000\nready> ")
+		if code != 128+6 || !strings.Contains(errOut, "SIGABRT") || !strings.Contains(errOut, "the executor is gone") {
+			t.Errorf("%v REPL: exit %d, stderr %q", mode, code, errOut)
+		}
 	}
 }
