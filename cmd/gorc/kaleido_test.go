@@ -372,3 +372,39 @@ func TestKaleidoExecutorCrash(t *testing.T) {
 		}
 	}
 }
+
+// TestKaleidoREPLTerminal runs the REPL on a pseudo-terminal (through
+// util-linux's script(1)), so that it is interactive without -i: line
+// editing mode, prompts, and the program's output (written by another
+// process in child and tcp modes) in order between them.
+func TestKaleidoREPLTerminal(t *testing.T) {
+	bin := gorcBinary(t)
+	script, err := exec.LookPath("script")
+	if err != nil {
+		t.Fatalf("script(1) from util-linux is required to give the REPL a terminal: %v", err)
+	}
+	tcp := kaleidoExecutor(t, bin)
+	input := "extern printd(x);\nprintd(3);\n1 +\n2;\n"
+	// In order; the terminal also echoes the typed lines, at times that
+	// depend on scheduling, so only the REPL's own output is checked.
+	want := []string{"ready> ", "ready> ", "3.000000\r\nEvaluated to 0.000000\r\n", "ready> ", "...> ", "Evaluated to 3.000000\r\n", "ready> "}
+	for _, mode := range [][]string{{"-exec", "local"}, {"-exec", "child"}, {"-exec", "tcp"}} {
+		line := bin + " kaleido " + strings.Join(kaleidoModeArgs(mode, tcp), " ")
+		cmd := exec.Command(script, "-qec", line, "/dev/null")
+		cmd.Stdin = strings.NewReader(input)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Errorf("%v: %v\n%q", mode, err, out)
+			continue
+		}
+		rest := string(out)
+		for _, w := range want {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				t.Errorf("%v: terminal output lacks %q (in order) in\n%q", mode, w, out)
+				break
+			}
+			rest = rest[i+len(w):]
+		}
+	}
+}
