@@ -46,7 +46,7 @@ func call(t *testing.T, w io.Writer, r io.Reader, seq uint64, op wire.Op, p []by
 
 func hello(t *testing.T, w io.Writer, r io.Reader) wire.Hello {
 	t.Helper()
-	wire.WriteFrame(w, wire.Frame{Kind: wire.KindHello, Payload: new(wire.Encoder).U64(wire.Version).Payload()})
+	wire.WriteFrame(w, wire.Frame{Kind: wire.KindHello, Payload: wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version})})
 	f, err := wire.ReadFrame(r)
 	if err != nil || f.Kind != wire.KindHello {
 		t.Fatalf("hello: %v %v", f.Kind, err)

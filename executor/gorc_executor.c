@@ -619,6 +619,7 @@ uint64_t gorc_find_fde_func(uint64_t pc) {
  * (Go code, or C compiled into gorc), and otherwise restores the default
  * action and re-raises it. */
 #include <signal.h>
+#include <time.h>
 #include <ucontext.h>
 
 extern char __executable_start[];
@@ -636,16 +637,122 @@ static volatile int crash_fd = -1;
 
 void gorc_set_crash_fd(int fd) { crash_fd = fd; }
 
+/* Read ends of the program's stdout/stderr pipes when its stdio is
+ * forwarded over the connection (-1: not forwarded). */
+static volatile int stdio_out_fd = -1, stdio_err_fd = -1;
+
+void gorc_set_stdio_fds(int out, int err) {
+	stdio_out_fd = out;
+	stdio_err_fd = err;
+}
+
+/* Held (1) by Go while it writes a frame on the connection; a dying
+ * executor takes it for good (2) before its last frames. */
+static volatile int wire_lock;
+
+int *gorc_wire_lock(void) { return (int *)&wire_lock; }
+
+/* Held (1) by Go's stdout/stderr pump from reading a pipe until it has
+ * sent what it read; a dying executor takes both for good (2), so output
+ * already taken from a pipe is sent before the handler drains the rest. */
+static volatile int pump_lock[2];
+
+int *gorc_pump_lock(int i) { return (int *)&pump_lock[i & 1]; }
+
+static void take_for_good(volatile int *l) {
+	/* Wait at most about 200 ms for the holder to finish. */
+	for (int i = 0; i < 200; i++) {
+		int zero = 0;
+		if (__atomic_compare_exchange_n(l, &zero, 2, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return;
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+	__atomic_store_n(l, 2, __ATOMIC_SEQ_CST);
+}
+
+static void write_all(int fd, const uint8_t *p, size_t n) {
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR) continue;
+		if (k <= 0) return;
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+/* Send what the program wrote to a forwarded pipe (non-blocking read
+ * end) as wire frames of the given kind. */
+static void drain_pipe(int fd, int pipefd, uint8_t kind) {
+	uint8_t f[16 + 4096];
+	for (int round = 0; pipefd >= 0 && round < 64; round++) {
+		ssize_t n = read(pipefd, f + 16, sizeof f - 16);
+		if (n < 0 && errno == EINTR) continue;
+		if (n <= 0) return;
+		memset(f, 0, 16);
+		f[0] = (uint8_t)n;
+		f[1] = (uint8_t)(n >> 8);
+		f[4] = kind;
+		write_all(fd, f, 16 + (size_t)n);
+	}
+}
+
+/* The return addresses of the crashing thread (libgcc_s's unwinder, the
+ * one JIT'd code registers its frames with), so the controller can name
+ * the JIT'd caller of a fault inside libc (abort). Resolved when the
+ * handlers are installed: dlsym is not async-signal-safe. */
+#define CRASH_FRAMES 32
+struct unwind_ctx;
+typedef int (*unwind_trace_fn)(struct unwind_ctx *, void *);
+static int (*unwind_backtrace)(unwind_trace_fn, void *);
+static uintptr_t (*unwind_get_ip)(struct unwind_ctx *);
+
+struct crash_trace {
+	uint64_t pcs[CRASH_FRAMES];
+	int n;
+};
+
+static int crash_trace_step(struct unwind_ctx *c, void *arg) {
+	struct crash_trace *t = arg;
+	if (t->n >= CRASH_FRAMES) return 4; /* _URC_NORMAL_STOP */
+	uintptr_t ip = unwind_get_ip(c);
+	if (ip == 0) return 5; /* _URC_END_OF_STACK */
+	t->pcs[t->n++] = (uint64_t)ip;
+	return 0; /* _URC_NO_REASON */
+}
+
+static void resolve_unwinder(void) {
+	void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_GLOBAL);
+	if (!h) return;
+	unwind_get_ip = (uintptr_t (*)(struct unwind_ctx *))dlsym(h, "_Unwind_GetIP");
+	unwind_backtrace = (int (*)(unwind_trace_fn, void *))dlsym(h, "_Unwind_Backtrace");
+}
+
 static void report_crash(int sig, uint64_t pc, uint64_t addr) {
 	int fd = crash_fd;
 	if (fd < 0) return;
-	uint8_t f[16 + 24] = {0};
-	f[0] = 24;  /* payload length */
-	f[4] = 6;   /* wire.KindCrash */
-	uint64_t v[3] = {(uint64_t)sig, pc, addr};
+	/* The pumps first (they need the wire to finish), then the wire. */
+	if (stdio_out_fd >= 0 || stdio_err_fd >= 0) {
+		take_for_good(&pump_lock[0]);
+		take_for_good(&pump_lock[1]);
+	}
+	take_for_good(&wire_lock);
+	drain_pipe(fd, stdio_out_fd, 7); /* wire.KindStdout */
+	drain_pipe(fd, stdio_err_fd, 8); /* wire.KindStderr */
+	/* Payload: signal, pc, fault address, then the count and the return
+	 * addresses of the frames (the handler's own frames included; the
+	 * controller looks for JIT'd ones). */
+	struct crash_trace t;
+	t.n = 0;
+	if (unwind_backtrace && unwind_get_ip) unwind_backtrace(crash_trace_step, &t);
+	uint8_t f[16 + 32 + 8 * CRASH_FRAMES];
+	memset(f, 0, sizeof f);
+	uint32_t len = 32 + 8 * (uint32_t)t.n;
+	memcpy(f, &len, 4); /* payload length, little endian */
+	f[4] = 6;           /* wire.KindCrash */
+	uint64_t v[4] = {(uint64_t)sig, pc, addr, (uint64_t)t.n};
 	memcpy(f + 16, v, sizeof v); /* little endian on x86-64 and aarch64 */
-	ssize_t n = write(fd, f, sizeof f);
-	(void)n;
+	memcpy(f + 48, t.pcs, 8 * (size_t)t.n);
+	write_all(fd, f, 16 + len);
 }
 
 static void crash_handler(int sig, siginfo_t *info, void *uctx) {
@@ -684,6 +791,7 @@ static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 
 int gorc_install_crash_handlers(void) {
 	if (__atomic_exchange_n(&crash_installed, 1, __ATOMIC_SEQ_CST)) return 0;
+	resolve_unwinder();
 	for (size_t i = 0; i < NCRASH; i++) {
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);

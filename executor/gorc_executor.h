@@ -76,6 +76,9 @@ int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size)
 int gorc_close_fd(int fd);
 void gorc_flush_stdio(void);
 void gorc_set_crash_fd(int fd);
+void gorc_set_stdio_fds(int out, int err);
+int *gorc_wire_lock(void);
+int *gorc_pump_lock(int i);
 uint64_t gorc_reentry_addr(void);
 
 #endif

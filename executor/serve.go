@@ -77,11 +77,19 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		s.send(wire.Frame{Kind: wire.KindError, Seq: first.Seq, Payload: []byte("expected hello")})
 		return fmt.Errorf("executor: controller opened with a %v frame, not hello", first.Kind)
 	}
-	d := wire.NewDecoder(first.Payload)
-	if v := d.U64(); d.Err() != nil || v != wire.Version {
-		msg := fmt.Sprintf("protocol version %d not supported (executor speaks %d)", v, wire.Version)
-		s.send(wire.Frame{Kind: wire.KindError, Seq: first.Seq, Payload: []byte(msg)})
-		return fmt.Errorf("executor: %s", msg)
+	ch, err := wire.DecodeControllerHello(first.Payload)
+	if err != nil {
+		s.send(wire.Frame{Kind: wire.KindError, Seq: first.Seq, Payload: []byte(err.Error())})
+		return fmt.Errorf("executor: %w", err)
+	}
+	if ch.Flags&wire.FlagForwardStdio != 0 {
+		fw, err := startStdioForward(s.send)
+		if err != nil {
+			s.send(wire.Frame{Kind: wire.KindError, Seq: first.Seq, Payload: []byte(err.Error())})
+			return err
+		}
+		s.fwd = fw
+		defer fw.stop()
 	}
 	syms := map[string]uint64{}
 	for k, v := range BootstrapSymbols() {
@@ -167,8 +175,9 @@ var (
 )
 
 type server struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu  sync.Mutex
+	w   io.Writer
+	fwd *stdioForward // program stdio over the connection, or nil
 
 	cmu     sync.Mutex
 	cseq    uint64
@@ -230,13 +239,39 @@ func (s *server) connectionLost() {
 func (s *server) send(f wire.Frame) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	lockWire()
+	defer unlockWire()
 	return wire.WriteFrame(s.w, f)
+}
+
+// runsCode reports whether a call may run program code (and so write
+// program output that must precede its answer).
+func runsCode(op wire.Op) bool {
+	switch op {
+	case wire.OpRunMain, wire.OpRunVoid, wire.OpCallWrapper, wire.OpLoadDylib:
+		return true
+	}
+	return false
+}
+
+// outputBarrier makes the program's output so far visible before what the
+// executor sends next: C stdio flushed and, when forwarded, the pipes
+// drained onto the connection.
+func (s *server) outputBarrier() {
+	if s.fwd != nil {
+		s.fwd.flushAndDrain()
+		return
+	}
+	C.gorc_flush_stdio()
 }
 
 func (s *server) handle(f wire.Frame) {
 	res, err := s.dispatch(f)
 	if err == errNoAnswer {
 		return
+	}
+	if runsCode(f.Op) && !quick(f) {
+		s.outputBarrier()
 	}
 	if err != nil {
 		s.send(wire.Frame{Kind: wire.KindError, Op: f.Op, Seq: f.Seq, Payload: []byte(err.Error())})
@@ -385,6 +420,7 @@ func (s *server) dispatch(f wire.Frame) ([]byte, error) {
 		}
 		exitHookMu.Lock()
 		exitHook = func(status int) {
+			s.outputBarrier()
 			s.send(wire.Frame{Kind: wire.KindExit, Op: wire.OpRunProgram, Seq: f.Seq, Payload: new(wire.Encoder).U64(uint64(int64(status))).Payload()})
 		}
 		exitHookMu.Unlock()
@@ -393,6 +429,16 @@ func (s *server) dispatch(f wire.Frame) ([]byte, error) {
 			return nil, err
 		}
 		return nil, errNoAnswer
+	case wire.OpStdin:
+		data := d.Bytes()
+		eof := d.U64()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		if s.fwd == nil {
+			return nil, fmt.Errorf("executor: stdin: the program's stdio is not forwarded on this connection")
+		}
+		return nil, s.fwd.writeStdin(data, eof != 0)
 	}
 	return nil, fmt.Errorf("executor: operation %v not supported", f.Op)
 }

@@ -19,6 +19,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -91,6 +92,7 @@ type JIT struct {
 	procAdd  bool
 	pending  []*jitlink.LinkGraph
 	times    Times
+	syms     symtab
 }
 
 // Times are the durations of the phases of a run.
@@ -117,6 +119,7 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	}
 	j := &JIT{ES: es, Main: jd, EPC: e, opts: opts, low: opts.Low}
 	j.Layer = objlayer.New(es, e, nil)
+	j.Layer.AddPlugin(&j.syms)
 	j.proc = objlayer.NewProcessSymbolsGenerator(e)
 	j.proc.DSOHandle = func(ctx context.Context) (shared.ExecutorAddr, error) {
 		s, err := j.memory()
@@ -141,6 +144,9 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 		}
 		return e, nil
 	case opts.Exec == "child" || strings.HasPrefix(opts.Exec, "tcp://"):
+		if opts.SHM && strings.HasPrefix(opts.Exec, "tcp://") && !loopback(strings.TrimPrefix(opts.Exec, "tcp://")) {
+			return nil, fmt.Errorf("jit: shared memory (-shm) needs the executor on this machine; %s is not a loopback address", opts.Exec)
+		}
 		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio})
 		if err != nil {
 			if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
@@ -454,4 +460,18 @@ func (j *JIT) Close(ctx context.Context) error {
 		err = errors.Join(err, s.Close(ctx))
 	}
 	return errors.Join(err, j.EPC.Close(ctx))
+}
+
+// loopback reports whether addr ("host:port") names this machine by a
+// loopback address or "localhost".
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -251,6 +252,15 @@ func (m *SharedMemoryMapper) Reserve(ctx context.Context, size uint64, low bool)
 	r, path, err := m.shm.ReserveShared(ctx, size, low)
 	if err != nil {
 		return r, err
+	}
+	// An executor on another machine names a path that does not exist
+	// here — or, worse, one that does: accept only the executor's memfd.
+	if target, err := os.Readlink(path); err != nil || !strings.HasPrefix(target, "/memfd:gorc-slab") {
+		m.e.Release(ctx, r)
+		if err == nil {
+			err = fmt.Errorf("it is %s, not the executor's shared memory", target)
+		}
+		return shared.ExecutorAddrRange{}, fmt.Errorf("memmgr: mapping executor shared memory %s: %w (shared memory needs the executor on this machine, started by this user)", path, err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {

@@ -200,6 +200,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorc run: run %v\n", time.Since(runStart).Round(time.Microsecond))
 	}
 	if err != nil {
+		// A child or remote executor that died of a signal: name the
+		// JIT'd function that faulted (or called abort).
+		err = j.ExplainExecutorError(err)
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		if sig := signalStatus(err.Error()); sig != 0 {
 			return sig

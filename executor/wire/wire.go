@@ -80,7 +80,9 @@ const (
 	KindError
 	KindExit
 	// KindCrash is sent by a dying executor (from its signal handler):
-	// payload u64 signal, u64 pc, u64 fault address.
+	// payload u64 signal, u64 pc, u64 fault address, then (version 2) a
+	// counted list of u64 return addresses of the crashing thread,
+	// innermost first (at most 32).
 	KindCrash
 	// KindStdout carries bytes the program wrote to its stdout (executor
 	// to controller, FlagForwardStdio): raw payload, sequence 0, op 0.

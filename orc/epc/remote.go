@@ -94,10 +94,18 @@ type Crash struct {
 	Signal    int                 // signal number (SIGSEGV = 11, ...)
 	PC        shared.ExecutorAddr // faulting instruction
 	FaultAddr shared.ExecutorAddr // si_addr (the bad address for SIGSEGV/SIGBUS)
+	// Frames are the return addresses of the crashing thread's stack,
+	// innermost first (the executor's signal handler frames included):
+	// for a fault inside libc (abort), the JIT'd caller is among them.
+	Frames []shared.ExecutorAddr
 }
 
 func (c *Crash) String() string {
-	return fmt.Sprintf("signal %s at pc %v (fault address %v)", signalName(syscall.Signal(c.Signal)), c.PC, c.FaultAddr)
+	switch syscall.Signal(c.Signal) {
+	case syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGFPE, syscall.SIGILL:
+		return fmt.Sprintf("signal %s at pc %v (fault address %v)", signalName(syscall.Signal(c.Signal)), c.PC, c.FaultAddr)
+	}
+	return fmt.Sprintf("signal %s at pc %v", signalName(syscall.Signal(c.Signal)), c.PC)
 }
 
 // Crash returns the executor's report of the fault that killed it, or nil.
@@ -237,6 +245,11 @@ func (e *Remote) explain(err error) error {
 		case <-time.After(2 * time.Second):
 		}
 	}
+	if c != nil && errors.Is(err, io.EOF) {
+		// A remote executor (no process to wait for) that reported its
+		// fatal signal before the stream ended: it died of it.
+		return fmt.Errorf("%w: executor terminated by signal %s%s", ErrExecutorLost, signalName(syscall.Signal(c.Signal)), where)
+	}
 	return fmt.Errorf("%w: %w%s", ErrExecutorLost, err, where)
 }
 
@@ -267,6 +280,9 @@ func (e *Remote) readLoop(r io.Reader) {
 		if f.Kind == wire.KindCrash {
 			d := wire.NewDecoder(f.Payload)
 			c := &Crash{Signal: int(d.U64()), PC: shared.ExecutorAddr(d.U64()), FaultAddr: shared.ExecutorAddr(d.U64())}
+			for _, a := range d.U64s() {
+				c.Frames = append(c.Frames, shared.ExecutorAddr(a))
+			}
 			if d.Finish() == nil {
 				e.mu.Lock()
 				e.crash = c

@@ -1,0 +1,266 @@
+package executor
+
+/*
+#include "gorc_executor.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"gorc/executor/wire"
+)
+
+// stdioForward puts pipes on descriptors 0, 1 and 2 for the program and
+// carries them over a controller connection (wire.FlagForwardStdio): what
+// the program writes to 1 and 2 goes out as Stdout/Stderr frames, and
+// OpStdin calls fill its stdin.
+type stdioForward struct {
+	saved [3]int // the original descriptors 0, 1, 2 (close-on-exec copies)
+	out   [2]*outPump
+	inW   *os.File // write end of the program's stdin
+
+	inMu     sync.Mutex
+	inClosed bool
+	done     sync.WaitGroup
+}
+
+// outPump moves one output pipe onto the connection. Every read of the
+// pipe happens under mu and is sent before mu is released, so a drain
+// that finds the pipe empty under mu knows everything before it is sent.
+type outPump struct {
+	kind wire.Kind
+	f    *os.File // read end, non-blocking
+	rc   syscall.RawConn
+	send func(wire.Frame) error
+	mu   sync.Mutex
+	buf  []byte
+	dead bool   // the connection failed: discard (so the program never blocks)
+	lock *int32 // shared with the crash handler (C.gorc_pump_lock)
+}
+
+// readAvailable reads and sends until the pipe is empty; eof reports that
+// the pipe has no writers left or failed.
+func (p *outPump) readAvailable(fd int) (eof bool) {
+	for {
+		// Held from the read until the bytes are sent: a crash handler
+		// waits for it before draining the pipe itself.
+		spinLock(p.lock)
+		n, err := syscall.Read(fd, p.buf)
+		if n > 0 {
+			if !p.dead {
+				payload := append([]byte(nil), p.buf[:n]...)
+				if p.send(wire.Frame{Kind: p.kind, Payload: payload}) != nil {
+					p.dead = true
+				}
+			}
+			spinUnlock(p.lock)
+			continue
+		}
+		spinUnlock(p.lock)
+		switch {
+		case err == syscall.EINTR:
+			continue
+		case err == syscall.EAGAIN:
+			return false
+		}
+		return true // n == 0: end of file, or an error
+	}
+}
+
+func (p *outPump) run(wg *sync.WaitGroup) {
+	defer wg.Done()
+	p.rc.Read(func(fd uintptr) bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.readAvailable(int(fd))
+	})
+}
+
+// drain sends what the pipe holds now.
+func (p *outPump) drain() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rc.Control(func(fd uintptr) { p.readAvailable(int(fd)) })
+}
+
+// dupCloexec duplicates fd with close-on-exec set (F_DUPFD_CLOEXEC), at a
+// number above the standard descriptors.
+func dupCloexec(fd int) (int, error) {
+	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_DUPFD_CLOEXEC, 3)
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
+}
+
+// startStdioForward redirects descriptors 0, 1 and 2 to pipes served over
+// send. The originals are kept and put back by stop.
+func startStdioForward(send func(wire.Frame) error) (*stdioForward, error) {
+	if !forwarding.CompareAndSwap(false, true) {
+		return nil, fmt.Errorf("executor: forwarding the program's stdio: another connection of this process already forwards it (descriptors 0, 1 and 2 are per process)")
+	}
+	fw, err := startStdioForward1(send)
+	if err != nil {
+		forwarding.Store(false)
+	}
+	return fw, err
+}
+
+// forwarding is set while a connection forwards this process's stdio.
+var forwarding atomic.Bool
+
+func startStdioForward1(send func(wire.Frame) error) (*stdioForward, error) {
+	s := &stdioForward{saved: [3]int{-1, -1, -1}}
+	var opened []int
+	fail := func(what string, err error) (*stdioForward, error) {
+		for _, fd := range opened {
+			syscall.Close(fd)
+		}
+		for i, fd := range s.saved {
+			if fd >= 0 {
+				syscall.Dup3(fd, i, 0)
+				syscall.Close(fd)
+			}
+		}
+		return nil, fmt.Errorf("executor: forwarding the program's stdio: %s: %w", what, err)
+	}
+	for i := range s.saved {
+		fd, err := dupCloexec(i)
+		if err != nil {
+			// A closed standard descriptor: restore it as closed later.
+			if !errors.Is(err, syscall.EBADF) {
+				return fail(fmt.Sprintf("saving descriptor %d", i), err)
+			}
+			fd = -1
+		}
+		s.saved[i] = fd
+	}
+	var p [3][2]int
+	for i := range p {
+		if err := syscall.Pipe2(p[i][:], syscall.O_CLOEXEC); err != nil {
+			return fail("pipe", err)
+		}
+		opened = append(opened, p[i][0], p[i][1])
+	}
+	// The program's ends: stdin's read end, stdout's and stderr's write
+	// ends (blocking, as a program expects; not close-on-exec, so its
+	// children share them).
+	for i, fd := range []int{p[0][0], p[1][1], p[2][1]} {
+		if err := syscall.Dup3(fd, i, 0); err != nil {
+			return fail(fmt.Sprintf("dup onto descriptor %d", i), err)
+		}
+	}
+	syscall.Close(p[0][0])
+	syscall.Close(p[1][1])
+	syscall.Close(p[2][1])
+	s.inW = os.NewFile(uintptr(p[0][1]), "gorc-program-stdin")
+	for i, k := range []wire.Kind{wire.KindStdout, wire.KindStderr} {
+		fd := p[i+1][0]
+		if err := syscall.SetNonblock(fd, true); err != nil {
+			return fail("non-blocking pipe", err)
+		}
+		f := os.NewFile(uintptr(fd), "gorc-program-"+k.String())
+		rc, err := f.SyscallConn()
+		if err != nil {
+			return fail("pipe", err)
+		}
+		s.out[i] = &outPump{kind: k, f: f, rc: rc, send: send, buf: make([]byte, 64<<10),
+			lock: (*int32)(unsafe.Pointer(C.gorc_pump_lock(C.int(i))))}
+	}
+	C.gorc_set_stdio_fds(C.int(p[1][0]), C.int(p[2][0]))
+	s.done.Add(2)
+	for _, o := range s.out {
+		go o.run(&s.done)
+	}
+	return s, nil
+}
+
+// flushAndDrain makes everything the program wrote so far reach the
+// connection: C stdio is flushed, then both pipes are emptied.
+func (s *stdioForward) flushAndDrain() {
+	C.gorc_flush_stdio()
+	for _, o := range s.out {
+		o.drain()
+	}
+}
+
+// writeStdin appends data to the program's stdin (blocking until the pipe
+// takes it) and closes it after data if eof.
+func (s *stdioForward) writeStdin(data []byte, eof bool) error {
+	s.inMu.Lock()
+	defer s.inMu.Unlock()
+	if s.inClosed {
+		if len(data) == 0 && eof {
+			return nil
+		}
+		return fmt.Errorf("executor: stdin: the program's stdin was already closed")
+	}
+	if len(data) > 0 {
+		if _, err := s.inW.Write(data); err != nil {
+			return fmt.Errorf("executor: stdin: %w", err)
+		}
+	}
+	if eof {
+		s.inClosed = true
+		return s.inW.Close()
+	}
+	return nil
+}
+
+// stop drains the output, puts the original descriptors back and stops
+// the pumps (they end when the pipes have no writers left; descriptors
+// the program's children still hold are abandoned after a short wait).
+func (s *stdioForward) stop() {
+	s.flushAndDrain()
+	C.gorc_set_stdio_fds(-1, -1)
+	for i, fd := range s.saved {
+		if fd >= 0 {
+			syscall.Dup3(fd, i, 0)
+			syscall.Close(fd)
+		} else {
+			syscall.Close(i)
+		}
+	}
+	s.inMu.Lock()
+	if !s.inClosed {
+		s.inClosed = true
+		s.inW.Close()
+	}
+	s.inMu.Unlock()
+	ended := make(chan struct{})
+	go func() { s.done.Wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-time.After(200 * time.Millisecond):
+	}
+	for _, o := range s.out {
+		o.f.Close()
+	}
+	forwarding.Store(false)
+}
+
+// wireLock is shared with the crash handler (C): a frame being written
+// holds it (1); a dying executor takes it for good (2) so its last frames
+// never interleave with a frame half written.
+var wireLock = (*int32)(unsafe.Pointer(C.gorc_wire_lock()))
+
+func lockWire()   { spinLock(wireLock) }
+func unlockWire() { spinUnlock(wireLock) }
+
+// spinLock takes a lock shared with the crash handler: 0 free, 1 held, 2
+// taken for good by a dying executor (then this waits until it is gone).
+func spinLock(l *int32) {
+	for !atomic.CompareAndSwapInt32(l, 0, 1) {
+		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+func spinUnlock(l *int32) { atomic.StoreInt32(l, 0) }

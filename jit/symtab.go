@@ -1,0 +1,175 @@
+package jit
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"gorc/jitlink"
+	"gorc/orc"
+	"gorc/orc/epc"
+	"gorc/orc/shared"
+)
+
+// Location names a JIT'd code address: the function (symbol) that
+// contains it, the offset from the symbol's start, and the object it
+// came from.
+type Location struct {
+	Symbol string // empty when the code has no symbol (then Section is set)
+	// Section is the code's section when no symbol covers the address.
+	Section string
+	Offset  uint64
+	Object  string
+}
+
+func (l Location) String() string {
+	name := l.Symbol
+	if name == "" {
+		name = l.Section
+	}
+	return fmt.Sprintf("%s+%#x (%s)", name, l.Offset, l.Object)
+}
+
+// codeBlock is one executable block of a linked graph.
+type codeBlock struct {
+	start, end shared.ExecutorAddr
+	section    string
+	object     string
+	syms       []codeSym // sorted by address
+}
+
+type codeSym struct {
+	name       string
+	addr, size uint64
+}
+
+// symtab records where every JIT'd code block and function lies (a
+// layer plugin), so a crash address can be named.
+type symtab struct {
+	mu     sync.Mutex
+	blocks []codeBlock // sorted by start when sorted is true
+	sorted bool
+}
+
+// ModifyPassConfig implements objlayer.Plugin (no passes).
+func (t *symtab) ModifyPassConfig(*orc.MaterializationResponsibility, *jitlink.LinkGraph, *jitlink.PassConfiguration) error {
+	return nil
+}
+
+// NotifyEmitted implements objlayer.Plugin: it records g's code blocks
+// and the symbols defined in them.
+func (t *symtab) NotifyEmitted(_ *orc.MaterializationResponsibility, g *jitlink.LinkGraph) error {
+	byBlock := map[*jitlink.Block]*codeBlock{}
+	var order []*jitlink.Block
+	for _, sec := range g.Sections {
+		if sec.Prot&shared.ProtExec == 0 {
+			continue
+		}
+		for _, b := range sec.Blocks {
+			if b.Size == 0 || b.Addr == 0 {
+				continue
+			}
+			byBlock[b] = &codeBlock{start: b.Addr, end: b.Addr.Add(b.Size), section: sec.Name, object: g.Name}
+			order = append(order, b)
+		}
+	}
+	for _, s := range g.Symbols {
+		if s.Name == "" || s.Kind != jitlink.SymDefined || s.Block == nil {
+			continue
+		}
+		cb := byBlock[s.Block]
+		if cb == nil {
+			continue
+		}
+		cb.syms = append(cb.syms, codeSym{name: s.Name, addr: uint64(s.Block.Addr) + s.Offset, size: s.Size})
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, b := range order {
+		cb := byBlock[b]
+		sort.Slice(cb.syms, func(i, j int) bool { return cb.syms[i].addr < cb.syms[j].addr })
+		t.blocks = append(t.blocks, *cb)
+	}
+	t.sorted = false
+	return nil
+}
+
+// at returns the location of pc, if it lies in JIT'd code.
+func (t *symtab) at(pc shared.ExecutorAddr) (Location, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.sorted {
+		sort.Slice(t.blocks, func(i, j int) bool { return t.blocks[i].start < t.blocks[j].start })
+		t.sorted = true
+	}
+	i := sort.Search(len(t.blocks), func(i int) bool { return t.blocks[i].end > pc })
+	if i == len(t.blocks) || pc < t.blocks[i].start {
+		return Location{}, false
+	}
+	b := &t.blocks[i]
+	// The last symbol starting at or before pc; prefer one whose size
+	// covers pc, then the nearest (sizes of assembly labels are often 0).
+	var best *codeSym
+	for k := range b.syms {
+		s := &b.syms[k]
+		if s.addr > uint64(pc) {
+			break
+		}
+		if best == nil || s.addr > best.addr || (s.addr == best.addr && s.size > best.size) {
+			best = s
+		}
+	}
+	if best == nil {
+		return Location{Section: b.section, Offset: uint64(pc - b.start), Object: b.object}, true
+	}
+	return Location{Symbol: best.name, Offset: uint64(pc) - best.addr, Object: b.object}, true
+}
+
+// SymbolAt names the JIT'd function containing pc (an address in the
+// executor), with the offset into it and its object; ok is false when pc
+// is not in code this JIT linked.
+func (j *JIT) SymbolAt(pc shared.ExecutorAddr) (loc Location, ok bool) {
+	return j.syms.at(pc)
+}
+
+// CrashLocation says where in JIT'd code the executor's fatal signal
+// came from, when the executor reported a crash (child and remote
+// executors; see epc.Remote.Crash): "in F+0x12 (obj.o)" when the
+// faulting instruction is JIT'd, "called from F+0x9 (obj.o)" when it lies
+// outside (abort in libc) and a JIT'd function is on the stack. ok is
+// false when there is no report or no JIT'd code is involved.
+func (j *JIT) CrashLocation() (where string, ok bool) {
+	r, isRemote := j.EPC.(*epc.Remote)
+	if !isRemote {
+		return "", false
+	}
+	c := r.Crash()
+	if c == nil {
+		return "", false
+	}
+	if loc, ok := j.SymbolAt(c.PC); ok {
+		return "in " + loc.String(), true
+	}
+	for _, ret := range c.Frames {
+		// A return address points after the call: look up the call.
+		if loc, ok := j.SymbolAt(ret - 1); ok {
+			loc.Offset++ // report the return address itself
+			return fmt.Sprintf("called from %v (pc %v is outside JIT'd code)", loc, c.PC), true
+		}
+	}
+	return "", false
+}
+
+// ExplainExecutorError adds the crash location (CrashLocation) to an
+// error from a child or remote executor that died of a signal; other
+// errors are returned unchanged.
+func (j *JIT) ExplainExecutorError(err error) error {
+	if err == nil || !strings.Contains(err.Error(), "terminated by signal") {
+		return err
+	}
+	if where, ok := j.CrashLocation(); ok {
+		return fmt.Errorf("%w, %s", err, where)
+	}
+	return err
+}
