@@ -11,7 +11,9 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
+	"sync"
 )
 
 // version is set at build time with -ldflags "-X main.version=...";
@@ -85,7 +87,63 @@ Commands:
 }
 
 func main() {
-	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
+	startCPUProfile(os.Stderr)
+	status := dispatch(os.Args[1:], os.Stdout, os.Stderr)
+	stopCPUProfile()
+	os.Exit(status)
+}
+
+// Debugging aid: GORC_CPUPROFILE=FILE writes a Go CPU profile of the whole
+// gorc process to FILE (read it with go tool pprof bin/gorc FILE). The
+// profile is stopped and written on every way gorc ends: a normal return
+// from the command, and, for an in-process `gorc run`, the program's exit
+// (which ends the process from C, see atProgramExit). Time spent inside
+// JIT'd code shows as external code: use perf for that part.
+var (
+	profileMu   sync.Mutex
+	profileFile *os.File
+)
+
+// atProgramExit, when set (by a cgo build), arranges for f to run when a
+// program started in this process exits.
+var atProgramExit func(f func())
+
+func startCPUProfile(stderr io.Writer) {
+	path := os.Getenv("GORC_CPUPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc: GORC_CPUPROFILE: %v\n", err)
+		return
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintf(stderr, "gorc: GORC_CPUPROFILE: starting the profile in %s: %v\n", path, err)
+		f.Close()
+		return
+	}
+	profileMu.Lock()
+	profileFile = f
+	profileMu.Unlock()
+	if atProgramExit != nil {
+		atProgramExit(stopCPUProfile)
+	}
+}
+
+// stopCPUProfile stops a profile started by startCPUProfile and closes its
+// file; it is safe to call more than once and from any thread.
+func stopCPUProfile() {
+	profileMu.Lock()
+	defer profileMu.Unlock()
+	if profileFile == nil {
+		return
+	}
+	pprof.StopCPUProfile()
+	if err := profileFile.Close(); err != nil {
+		fmt.Fprintf(os.Stderr, "gorc: GORC_CPUPROFILE: %v\n", err)
+	}
+	profileFile = nil
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
