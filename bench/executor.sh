@@ -66,7 +66,7 @@ fi
 [ -n "$OOP" ] || echo "bench/executor.sh: no llvm-jitlink-executor found (dpkg -L llvm-19 | grep executor): the -oop-executor column will say fail" >&2
 
 # 1 and 2: the Go benchmarks.
-go test -run '^$' -bench 'BenchmarkCallRoundTrip|BenchmarkCallVsFloor|BenchmarkCallThroughput' \
+go test -run '^$' -bench 'BenchmarkCallRoundTrip|BenchmarkCallVsFloor|BenchmarkCallThroughput|BenchmarkWireDirect' \
 	-benchtime "${CALLS}x" -count "$COUNT" ./orc/epc >"$W/calls.txt" 2>&1 || { cat "$W/calls.txt" >&2; exit 1; }
 go test -run '^$' -bench 'BenchmarkTransfer$' -benchtime 5x -count "$COUNT" ./memmgr >"$W/transfer.txt" 2>&1 || { cat "$W/transfer.txt" >&2; exit 1; }
 
@@ -242,10 +242,12 @@ rows = [
     ("child executor, `-shm` session (calls still over the pipes: -shm carries only code/data)", "child-shm", "pipe", fp, None),
     ("TCP loopback executor (`-exec tcp://`)", "tcp", "TCP", ft, it),
     ("TCP loopback executor vs the **pipe** floor", "tcp", "pipe", fp, None),
+    ("child, protocol alone: package wire on the calling goroutine, no `Remote` (`BenchmarkWireDirect`)", "=BenchmarkWireDirect", "pipe", fp, None),
     ("in-process (no process boundary)", "in-process", "–", None, None),
 ]
 for label, key, fl, f, inter in rows:
-    p50, p90, mean = med(calls_res, B + key, "p50-ns"), med(calls_res, B + key, "p90-ns"), med(calls_res, B + key, "ns/op")
+    name = key[1:] if key.startswith("=") else B + key
+    p50, p90, mean = med(calls_res, name, "p50-ns"), med(calls_res, name, "p90-ns"), med(calls_res, name, "ns/op")
     print(f"| {label} | {us(p50)} | {us(p90)} | {us(mean)} | {fl} | {us(f)} | {ratio(p50, f)} | "
           f"{'–' if inter is None else '%.2f' % inter} |")
 thr = med(calls_res, "BenchmarkCallThroughput", "ns/op")

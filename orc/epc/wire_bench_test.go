@@ -1,0 +1,218 @@
+//go:build cgo
+
+package epc
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"gorc/executor"
+	"gorc/executor/wire"
+	"gorc/orc/shared"
+)
+
+// rawExecutor is a child executor (this test binary, see TestMain) driven
+// frame by frame with package wire, without Remote: the calling goroutine
+// writes a call and reads its answer itself. It measures the protocol and
+// the executor without the controller's reader goroutine, and it records
+// the bytes of both directions for docs/PROTOCOL.md.
+type rawExecutor struct {
+	w    io.Writer
+	r    *bufio.Reader
+	cmd  *exec.Cmd
+	in   *os.File // controller -> executor
+	out  *os.File // executor -> controller
+	sent bytes.Buffer
+	recv bytes.Buffer
+	rec  bool
+}
+
+func startRawExecutor(tb testing.TB, record bool, stderr io.Writer) *rawExecutor {
+	tb.Helper()
+	toR, toW, err := os.Pipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fromR, fromW, err := os.Pipe()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0])
+	cmd.ExtraFiles = []*os.File{toR, fromW}
+	cmd.Env = append(os.Environ(), executor.FDsEnv+"=3,4")
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	toR.Close()
+	fromW.Close()
+	x := &rawExecutor{cmd: cmd, in: toW, out: fromR, rec: record}
+	x.w, x.r = toW, bufio.NewReaderSize(fromR, 64<<10)
+	if record {
+		x.w = io.MultiWriter(toW, &x.sent)
+		x.r = bufio.NewReaderSize(io.TeeReader(fromR, &x.recv), 64<<10)
+	}
+	tb.Cleanup(x.close)
+	return x
+}
+
+func (x *rawExecutor) close() {
+	x.in.Close()
+	done := make(chan struct{})
+	go func() { x.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		x.cmd.Process.Kill()
+		<-done
+	}
+	x.out.Close()
+}
+
+// exchange sends f and returns the next frame from the executor.
+func (x *rawExecutor) exchange(tb testing.TB, f wire.Frame) wire.Frame {
+	tb.Helper()
+	if err := wire.WriteFrame(x.w, f); err != nil {
+		tb.Fatal(err)
+	}
+	g, err := wire.ReadFrame(x.r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return g
+}
+
+// hello performs the version-2 handshake without flags.
+func (x *rawExecutor) hello(tb testing.TB) wire.Hello {
+	tb.Helper()
+	p := wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version})
+	g := x.exchange(tb, wire.Frame{Kind: wire.KindHello, Payload: p})
+	if g.Kind != wire.KindHello {
+		tb.Fatalf("executor answered the hello with %v: %s", g.Kind, g.Payload)
+	}
+	h, err := wire.DecodeHello(g.Payload)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
+}
+
+// echoCall is a call-wrapper frame for the echo service.
+func echoCall(h wire.Hello, seq uint64, arg []byte) wire.Frame {
+	return wire.Frame{Kind: wire.KindCall, Op: wire.OpCallWrapper, Seq: seq,
+		Payload: new(wire.Encoder).U64(h.Symbols[EchoName]).Bytes(arg).Payload()}
+}
+
+// BenchmarkWireDirect is the echo call of BenchmarkCallRoundTrip/child
+// made with package wire on the calling goroutine (no Remote, no reader
+// goroutine in the controller): what the protocol and the executor cost
+// by themselves over the pipes. Compare with BenchmarkCallRoundTrip's
+// floor-pipe and child.
+func BenchmarkWireDirect(b *testing.B) {
+	x := startRawExecutor(b, false, os.Stderr)
+	h := x.hello(b)
+	arg := make([]byte, 16)
+	var l latencies
+	seq := uint64(0)
+	for b.Loop() {
+		seq++
+		l.time(func() {
+			g := x.exchange(b, echoCall(h, seq, arg))
+			if g.Kind != wire.KindResult || g.Seq != seq {
+				b.Fatalf("answer %v seq %d", g.Kind, g.Seq)
+			}
+		})
+	}
+	l.report(b)
+}
+
+// TestWireExchangeLayout checks, on a real child executor, the byte
+// layout docs/PROTOCOL.md documents: the hello exchange, one call and its
+// result, one call answered by an error frame, and the refusal of a hello
+// with a wrong version. With GORC_PROTOCOL_DUMP=FILE it writes a hex dump
+// of those exchanges (the worked example in docs/PROTOCOL.md is one).
+func TestWireExchangeLayout(t *testing.T) {
+	var dump strings.Builder
+	section := func(title string, b []byte) {
+		fmt.Fprintf(&dump, "%s (%d bytes)\n%s\n", title, len(b), hex.Dump(b))
+	}
+	x := startRawExecutor(t, true, os.Stderr)
+	h := x.hello(t)
+	sent, recv := bytes.Clone(x.sent.Bytes()), bytes.Clone(x.recv.Bytes())
+	// Controller hello: header {len 16, kind 1, op 0, 0, seq 0}, version, flags.
+	want := []byte{16, 0, 0, 0, byte(wire.KindHello), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+	want = binary.LittleEndian.AppendUint64(want, wire.Version)
+	want = binary.LittleEndian.AppendUint64(want, 0)
+	if !bytes.Equal(sent, want) {
+		t.Fatalf("controller hello bytes\n%s\nwant\n%s", hex.Dump(sent), hex.Dump(want))
+	}
+	if len(recv) < wire.HeaderSize || int(binary.LittleEndian.Uint32(recv)) != len(recv)-wire.HeaderSize ||
+		recv[4] != byte(wire.KindHello) || binary.LittleEndian.Uint64(recv[8:]) != 0 {
+		t.Fatalf("executor hello header % x", recv[:min(len(recv), 16)])
+	}
+	p := recv[wire.HeaderSize:]
+	if binary.LittleEndian.Uint64(p) != wire.Version || h.Triple != "x86_64-unknown-linux-gnu" || h.PageSize != 4096 ||
+		int(h.PID) != x.cmd.Process.Pid || h.Symbols[EchoName] == 0 {
+		t.Fatalf("executor hello %+v", h)
+	}
+	section("controller -> executor: hello", sent)
+	section("executor -> controller: hello", recv)
+
+	// One echo call, sequence 1.
+	x.sent.Reset()
+	x.recv.Reset()
+	g := x.exchange(t, echoCall(h, 1, []byte("ping")))
+	if g.Kind != wire.KindResult || g.Op != wire.OpCallWrapper || g.Seq != 1 {
+		t.Fatalf("echo answer %v %v seq %d", g.Kind, g.Op, g.Seq)
+	}
+	wantRes := []byte{12, 0, 0, 0, byte(wire.KindResult), byte(wire.OpCallWrapper), 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 'p', 'i', 'n', 'g'}
+	if !bytes.Equal(x.recv.Bytes(), wantRes) {
+		t.Fatalf("echo result bytes\n%s", hex.Dump(x.recv.Bytes()))
+	}
+	section("controller -> executor: call call-wrapper seq 1 (echo service, \"ping\")", x.sent.Bytes())
+	section("executor -> controller: result seq 1", x.recv.Bytes())
+
+	// A call the executor refuses: protect with W+X, sequence 2.
+	x.sent.Reset()
+	x.recv.Reset()
+	g = x.exchange(t, wire.Frame{Kind: wire.KindCall, Op: wire.OpProtect, Seq: 2,
+		Payload: new(wire.Encoder).U64(0x10000).U64(0x11000).U64(uint64(shared.ProtRead | shared.ProtWrite | shared.ProtExec)).Payload()})
+	if g.Kind != wire.KindError || g.Op != wire.OpProtect || g.Seq != 2 || len(g.Payload) == 0 {
+		t.Fatalf("W+X protect answered %v %v seq %d %q", g.Kind, g.Op, g.Seq, g.Payload)
+	}
+	section("controller -> executor: call protect seq 2 (0x10000-0x11000, rwx)", x.sent.Bytes())
+	section(fmt.Sprintf("executor -> controller: error seq 2 (%q)", g.Payload), x.recv.Bytes())
+
+	// A hello with the wrong version is answered by an error frame, and
+	// the executor ends the connection.
+	var yerr bytes.Buffer
+	y := startRawExecutor(t, true, &yerr)
+	g = y.exchange(t, wire.Frame{Kind: wire.KindHello, Payload: wire.EncodeControllerHello(wire.ControllerHello{Version: 99})})
+	if g.Kind != wire.KindError || !strings.Contains(string(g.Payload), "99") {
+		t.Fatalf("hello version 99 answered %v %q", g.Kind, g.Payload)
+	}
+	if _, err := wire.ReadFrame(y.r); err != io.EOF {
+		t.Fatalf("after refusing the hello the executor sent more or failed: %v", err)
+	}
+	y.close()
+	if !strings.Contains(yerr.String(), "version 99 not supported") {
+		t.Errorf("executor's own report of the refused hello: %q", yerr.String())
+	}
+	section("controller -> executor: hello version 99", y.sent.Bytes())
+	section(fmt.Sprintf("executor -> controller: error (%q), then end of stream", g.Payload), y.recv.Bytes())
+
+	if path := os.Getenv("GORC_PROTOCOL_DUMP"); path != "" {
+		if err := os.WriteFile(path, []byte(dump.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
