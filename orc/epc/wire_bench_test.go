@@ -210,6 +210,67 @@ func TestWireExchangeLayout(t *testing.T) {
 	section("controller -> executor: hello version 99", y.sent.Bytes())
 	section(fmt.Sprintf("executor -> controller: error (%q), then end of stream", g.Payload), y.recv.Bytes())
 
+	// Version 2 stdio forwarding: a hello with FlagForwardStdio, then
+	// code that writes "hi\n" to descriptor 1 with a system call, run by
+	// run-void: its stdout frame arrives before the run-void result.
+	z := startRawExecutor(t, true, os.Stderr)
+	g = z.exchange(t, wire.Frame{Kind: wire.KindHello, Payload: wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version, Flags: wire.FlagForwardStdio})})
+	if g.Kind != wire.KindHello {
+		t.Fatalf("hello with stdio forwarding answered %v %q", g.Kind, g.Payload)
+	}
+	zh, _ := wire.DecodeHello(g.Payload)
+	if zh.PageSize == 0 {
+		t.Fatalf("executor hello %+v", zh)
+	}
+	section("controller -> executor: hello with FlagForwardStdio", z.sent.Bytes())
+	code := []byte{
+		0xb8, 1, 0, 0, 0, // mov eax, 1 (write)
+		0xbf, 1, 0, 0, 0, // mov edi, 1
+		0x48, 0x8d, 0x35, 8, 0, 0, 0, // lea rsi, [rip+8] (the message)
+		0xba, 3, 0, 0, 0, // mov edx, 3
+		0x0f, 0x05, // syscall
+		0xc3, // ret
+		'h', 'i', '\n'}
+	seq := uint64(0)
+	call := func(op wire.Op, p []byte) wire.Frame {
+		seq++
+		g := z.exchange(t, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: p})
+		if g.Kind != wire.KindResult || g.Seq != seq {
+			t.Fatalf("%v: %v seq %d %q", op, g.Kind, g.Seq, g.Payload)
+		}
+		return g
+	}
+	d := wire.NewDecoder(call(wire.OpReserve, new(wire.Encoder).U64(zh.PageSize).U64(0).Payload()).Payload)
+	start, end := d.U64(), d.U64()
+	call(wire.OpProtect, new(wire.Encoder).U64(start).U64(end).U64(uint64(shared.ProtRead|shared.ProtWrite)).Payload())
+	call(wire.OpWrite, new(wire.Encoder).U64(start).Bytes(code).Payload())
+	call(wire.OpProtect, new(wire.Encoder).U64(start).U64(end).U64(uint64(shared.ProtRead|shared.ProtExec)).Payload())
+	z.sent.Reset()
+	z.recv.Reset()
+	seq++
+	if err := wire.WriteFrame(z.w, wire.Frame{Kind: wire.KindCall, Op: wire.OpRunVoid, Seq: seq, Payload: new(wire.Encoder).U64(start).Payload()}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := wire.ReadFrame(z.r)
+	if err != nil || out.Kind != wire.KindStdout || out.Seq != 0 || out.Op != 0 || string(out.Payload) != "hi\n" {
+		t.Fatalf("expected a stdout frame \"hi\\n\" before the result, got %v %v seq %d %q (%v)", out.Kind, out.Op, out.Seq, out.Payload, err)
+	}
+	res, err := wire.ReadFrame(z.r)
+	if err != nil || res.Kind != wire.KindResult || res.Op != wire.OpRunVoid || res.Seq != seq || len(res.Payload) != 0 {
+		t.Fatalf("run-void answer %v %v seq %d %q (%v)", res.Kind, res.Op, res.Seq, res.Payload, err)
+	}
+	section(fmt.Sprintf("controller -> executor: call run-void seq %d (code at %#x writes \"hi\\n\" to fd 1)", seq, start), z.sent.Bytes())
+	section(fmt.Sprintf("executor -> controller: stdout \"hi\\n\", then result seq %d (empty)", seq), z.recv.Bytes())
+	// Program stdin: one chunk, end of file.
+	z.sent.Reset()
+	z.recv.Reset()
+	seq++
+	if g := z.exchange(t, wire.Frame{Kind: wire.KindCall, Op: wire.OpStdin, Seq: seq, Payload: wire.StdinPayload([]byte("abc"), true)}); g.Kind != wire.KindResult || g.Seq != seq {
+		t.Fatalf("stdin: %v seq %d %q", g.Kind, g.Seq, g.Payload)
+	}
+	section(fmt.Sprintf("controller -> executor: call stdin seq %d (\"abc\", eof)", seq), z.sent.Bytes())
+	section(fmt.Sprintf("executor -> controller: result seq %d", seq), z.recv.Bytes())
+
 	if path := os.Getenv("GORC_PROTOCOL_DUMP"); path != "" {
 		if err := os.WriteFile(path, []byte(dump.String()), 0o644); err != nil {
 			t.Fatal(err)
