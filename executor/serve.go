@@ -83,7 +83,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		return fmt.Errorf("executor: %w", err)
 	}
 	if ch.Flags&wire.FlagForwardStdio != 0 {
-		fw, err := startStdioForward(s.send)
+		fw, err := startStdioForward(s.send, ch.Flags&wire.FlagMergeOutput != 0)
 		if err != nil {
 			s.send(wire.Frame{Kind: wire.KindError, Seq: first.Seq, Payload: []byte(err.Error())})
 			return err

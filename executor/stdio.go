@@ -23,9 +23,9 @@ import (
 // the program writes to 1 and 2 goes out as Stdout/Stderr frames, and
 // OpStdin calls fill its stdin.
 type stdioForward struct {
-	saved [3]int // the original descriptors 0, 1, 2 (close-on-exec copies)
-	out   [2]*outPump
-	inW   *os.File // write end of the program's stdin
+	saved [3]int     // the original descriptors 0, 1, 2 (close-on-exec copies)
+	out   []*outPump // stdout's, then stderr's unless merged
+	inW   *os.File   // write end of the program's stdin
 
 	inMu     sync.Mutex
 	inClosed bool
@@ -103,11 +103,11 @@ func dupCloexec(fd int) (int, error) {
 
 // startStdioForward redirects descriptors 0, 1 and 2 to pipes served over
 // send. The originals are kept and put back by stop.
-func startStdioForward(send func(wire.Frame) error) (*stdioForward, error) {
+func startStdioForward(send func(wire.Frame) error, merge bool) (*stdioForward, error) {
 	if !forwarding.CompareAndSwap(false, true) {
 		return nil, fmt.Errorf("executor: forwarding the program's stdio: another connection of this process already forwards it (descriptors 0, 1 and 2 are per process)")
 	}
-	fw, err := startStdioForward1(send)
+	fw, err := startStdioForward1(send, merge)
 	if err != nil {
 		forwarding.Store(false)
 	}
@@ -117,7 +117,7 @@ func startStdioForward(send func(wire.Frame) error) (*stdioForward, error) {
 // forwarding is set while a connection forwards this process's stdio.
 var forwarding atomic.Bool
 
-func startStdioForward1(send func(wire.Frame) error) (*stdioForward, error) {
+func startStdioForward1(send func(wire.Frame) error, merge bool) (*stdioForward, error) {
 	s := &stdioForward{saved: [3]int{-1, -1, -1}}
 	var opened []int
 	fail := func(what string, err error) (*stdioForward, error) {
@@ -152,8 +152,12 @@ func startStdioForward1(send func(wire.Frame) error) (*stdioForward, error) {
 	}
 	// The program's ends: stdin's read end, stdout's and stderr's write
 	// ends (blocking, as a program expects; not close-on-exec, so its
-	// children share them).
-	for i, fd := range []int{p[0][0], p[1][1], p[2][1]} {
+	// children share them). Merged output: stdout's pipe on both.
+	progEnds := []int{p[0][0], p[1][1], p[2][1]}
+	if merge {
+		progEnds[2] = p[1][1]
+	}
+	for i, fd := range progEnds {
 		if err := syscall.Dup3(fd, i, 0); err != nil {
 			return fail(fmt.Sprintf("dup onto descriptor %d", i), err)
 		}
@@ -162,7 +166,12 @@ func startStdioForward1(send func(wire.Frame) error) (*stdioForward, error) {
 	syscall.Close(p[1][1])
 	syscall.Close(p[2][1])
 	s.inW = os.NewFile(uintptr(p[0][1]), "gorc-program-stdin")
-	for i, k := range []wire.Kind{wire.KindStdout, wire.KindStderr} {
+	kinds := []wire.Kind{wire.KindStdout, wire.KindStderr}
+	if merge {
+		syscall.Close(p[2][0])
+		kinds = kinds[:1]
+	}
+	for i, k := range kinds {
 		fd := p[i+1][0]
 		if err := syscall.SetNonblock(fd, true); err != nil {
 			return fail("non-blocking pipe", err)
@@ -172,11 +181,15 @@ func startStdioForward1(send func(wire.Frame) error) (*stdioForward, error) {
 		if err != nil {
 			return fail("pipe", err)
 		}
-		s.out[i] = &outPump{kind: k, f: f, rc: rc, send: send, buf: make([]byte, 64<<10),
-			lock: (*int32)(unsafe.Pointer(C.gorc_pump_lock(C.int(i))))}
+		s.out = append(s.out, &outPump{kind: k, f: f, rc: rc, send: send, buf: make([]byte, 64<<10),
+			lock: (*int32)(unsafe.Pointer(C.gorc_pump_lock(C.int(i))))})
 	}
-	C.gorc_set_stdio_fds(C.int(p[1][0]), C.int(p[2][0]))
-	s.done.Add(2)
+	errFD := -1
+	if !merge {
+		errFD = p[2][0]
+	}
+	C.gorc_set_stdio_fds(C.int(p[1][0]), C.int(errFD))
+	s.done.Add(len(s.out))
 	for _, o := range s.out {
 		go o.run(&s.done)
 	}

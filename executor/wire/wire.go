@@ -60,8 +60,13 @@ const (
 	// over this connection (Stdout/Stderr frames, OpStdin calls) instead
 	// of using its own descriptors 0, 1 and 2.
 	FlagForwardStdio HelloFlags = 1 << iota
+	// FlagMergeOutput (with FlagForwardStdio): the controller's stdout
+	// and stderr are one destination, so the executor gives the program
+	// one pipe for both descriptors 1 and 2 and sends everything as
+	// Stdout frames — keeping the exact interleaving a terminal shows.
+	FlagMergeOutput
 
-	knownFlags = FlagForwardStdio
+	knownFlags = FlagForwardStdio | FlagMergeOutput
 )
 
 // MaxPayload is the largest payload either side sends or accepts.

@@ -137,6 +137,9 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 	if e.fwd != nil {
 		flags |= wire.FlagForwardStdio
 		e.stdout, e.stderr = e.fwd.stdout(), e.fwd.stderr()
+		if sameDestination(e.stdout, e.stderr) {
+			flags |= wire.FlagMergeOutput
+		}
 	}
 	hp := wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version, Flags: flags})
 	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: hp}); err != nil {

@@ -3,6 +3,7 @@ package epc
 import (
 	"io"
 	"os"
+	"syscall"
 )
 
 // Stdio is the standard input, output and error of the program an
@@ -74,4 +75,29 @@ func (s Stdio) inheritable() bool {
 	}
 	_, ok := s.stderr().(*os.File)
 	return ok
+}
+
+// sameDestination reports whether two writers are one destination: the
+// same writer, or files on the same open file (a terminal for both). The
+// executor then gives the program one pipe for stdout and stderr, so
+// their interleaving is exactly what the program wrote.
+func sameDestination(a, b io.Writer) (same bool) {
+	defer func() {
+		if recover() != nil { // uncomparable dynamic types
+			same = false
+		}
+	}()
+	if a == b {
+		return true
+	}
+	fa, ok1 := a.(*os.File)
+	fb, ok2 := b.(*os.File)
+	if !ok1 || !ok2 {
+		return false
+	}
+	var sa, sb syscall.Stat_t
+	if syscall.Fstat(int(fa.Fd()), &sa) != nil || syscall.Fstat(int(fb.Fd()), &sb) != nil {
+		return false
+	}
+	return sa.Dev == sb.Dev && sa.Ino == sb.Ino
 }

@@ -1,0 +1,249 @@
+//go:build cgo
+
+package jit_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorc/executor"
+	"gorc/jit"
+	"gorc/orc/epc"
+)
+
+// tcpExecutor serves this test binary as an executor on a loopback port
+// (a fresh executor process per controller, as `gorc executor -listen`)
+// and returns its -exec mode string.
+func tcpExecutor(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		executor.ServeListener(ctx, ln, []string{os.Args[0]}, nil)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return "tcp://" + ln.Addr().String()
+}
+
+// lockedBuffer is a bytes.Buffer safe for the controller's and the
+// forwarded program's writes.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// forwardedModes are the executors whose program stdio goes through the
+// protocol stream when the Stdio fields are not files.
+func forwardedModes(t *testing.T) []string {
+	return []string{"child", tcpExecutor(t)}
+}
+
+// TestStdioForwarding runs a program that copies its stdin to stdout in
+// upper case, reports counts on stderr and exits with a status, with its
+// stdio forwarded to Go readers and writers (child and TCP executors):
+// everything arrives, in order, and the status comes back.
+func TestStdioForwarding(t *testing.T) {
+	dir := t.TempDir()
+	obj, err := cc(dir, "upper", `#include <stdio.h>
+#include <ctype.h>
+int main(void) {
+	int c, n = 0, lines = 0;
+	while ((c = getchar()) != EOF) {
+		putchar(toupper(c));
+		n++;
+		if (c == '\n') { lines++; fprintf(stderr, "line %d\n", lines); }
+	}
+	printf("[%d bytes]", n);
+	return lines % 100;
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in strings.Builder
+	for i := range 3000 { // about 100 KB: more than a pipe holds
+		fmt.Fprintf(&in, "line %d of the input, the quick brown fox\n", i)
+	}
+	input := in.String()
+	var wantErr strings.Builder
+	for i := 1; i <= 3000; i++ {
+		fmt.Fprintf(&wantErr, "line %d\n", i)
+	}
+	wantOut := strings.ToUpper(input) + fmt.Sprintf("[%d bytes]", len(input))
+	for _, mode := range forwardedModes(t) {
+		t.Run(strings.SplitN(mode, ":", 2)[0], func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			var out, errb lockedBuffer
+			j, err := jit.New(ctx, jit.Options{Exec: mode, ExecutorCommand: []string{os.Args[0]},
+				Stdio: epc.Stdio{Stdin: strings.NewReader(input), Stdout: &out, Stderr: &errb}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.AddObjectFile(obj); err != nil {
+				t.Fatal(err)
+			}
+			st, err := j.RunMain(ctx, "main", []string{"upper"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st != 3000%100 {
+				t.Errorf("status %d, want %d", st, 3000%100)
+			}
+			if got := out.String(); got != wantOut {
+				t.Errorf("stdout: %d bytes, want %d; first difference near %q", len(got), len(wantOut), firstDiff(got, wantOut))
+			}
+			if got := errb.String(); got != wantErr.String() {
+				t.Errorf("stderr: %d bytes, want %d; first difference near %q", len(got), len(wantErr.String()), firstDiff(got, wantErr.String()))
+			}
+		})
+	}
+}
+
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return a[max(0, i-20):min(len(a), i+20)]
+}
+
+// TestStdioOrderAcrossCalls calls a JIT'd function that prints with
+// buffered C stdio several times, and after each call writes a line of
+// its own to the same writer: the program's output of a call must arrive
+// before the call returns (as Kaleidoscope's "Evaluated to" lines need).
+// NoStdin gives the program end-of-file.
+func TestStdioOrderAcrossCalls(t *testing.T) {
+	dir := t.TempDir()
+	obj, err := cc(dir, "step", `#include <stdio.h>
+int step(int argc, char **argv) {
+	printf("program %s", argv[1]);
+	fputs(" (stderr)", stderr);
+	printf(" stdin:%s\n", getchar() == EOF ? "eof" : "data");
+	return argc;
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range forwardedModes(t) {
+		t.Run(strings.SplitN(mode, ":", 2)[0], func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			var out lockedBuffer
+			j, err := jit.New(ctx, jit.Options{Exec: mode, ExecutorCommand: []string{os.Args[0]},
+				Stdio: epc.Stdio{Stdin: epc.NoStdin, Stdout: &out, Stderr: &out}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.AddObjectFile(obj); err != nil {
+				t.Fatal(err)
+			}
+			fn, err := j.Lookup(ctx, "step")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want strings.Builder
+			for i := range 5 {
+				st, err := j.EPC.RunAsMain(ctx, fn, []string{"step", fmt.Sprint(i)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				fmt.Fprintf(&out, "controller after call %d (status %d)\n", i, st)
+				// stderr is unbuffered, so it comes first; stdout is
+				// flushed when the call returns.
+				fmt.Fprintf(&want, " (stderr)program %d stdin:eof\ncontroller after call %d (status 2)\n", i, i)
+			}
+			if got := out.String(); got != want.String() {
+				t.Errorf("output:\n%s\nwant:\n%s", got, want.String())
+			}
+		})
+	}
+}
+
+// TestCrashLocation runs programs that die of SIGSEGV in a JIT'd function
+// and of abort() called from one, in child and TCP executors: the error
+// names the signal and the JIT'd function, promptly.
+func TestCrashLocation(t *testing.T) {
+	dir := t.TempDir()
+	segv, err := cc(dir, "segv", `int *volatile nowhere;
+__attribute__((noinline)) int crash_here(int x) { return *nowhere + x; }
+int main(int argc, char **argv) { return crash_here(argc); }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	abrt, err := cc(dir, "abrt", `#include <stdlib.h>
+__attribute__((noinline)) void abort_here(int x) { if (x > 0) abort(); }
+int main(int argc, char **argv) { abort_here(argc); return 0; }`, "-O0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		obj, signal, where string
+	}{
+		{segv, "SIGSEGV", "in crash_here+0x"},
+		{abrt, "SIGABRT", "called from abort_here+0x"},
+	}
+	for _, mode := range forwardedModes(t) {
+		for _, tc := range tests {
+			t.Run(strings.SplitN(mode, ":", 2)[0]+"/"+tc.signal, func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				j, err := jit.New(ctx, jit.Options{Exec: mode, ExecutorCommand: []string{os.Args[0]},
+					Stdio: epc.Stdio{Stdin: epc.NoStdin, Stdout: new(lockedBuffer), Stderr: new(lockedBuffer)}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer j.Close(ctx)
+				if err := j.AddObjectFile(tc.obj); err != nil {
+					t.Fatal(err)
+				}
+				p, err := j.Program(ctx, "main", []string{"p"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				start := time.Now()
+				_, err = j.EPC.RunProgram(ctx, p)
+				elapsed := time.Since(start)
+				err = j.ExplainExecutorError(err)
+				if err == nil {
+					t.Fatal("the program did not crash")
+				}
+				msg := err.Error()
+				for _, w := range []string{"executor terminated by signal " + tc.signal, tc.where, tc.obj} {
+					if !strings.Contains(msg, w) {
+						t.Errorf("error %q lacks %q", msg, w)
+					}
+				}
+				if elapsed > 2*time.Second {
+					t.Errorf("the crash took %v to report", elapsed)
+				}
+				t.Logf("%v after %v", msg, elapsed.Round(time.Millisecond))
+			})
+		}
+	}
+}
