@@ -1,18 +1,41 @@
 #!/usr/bin/env bash
 # make bench: Go micro-benchmarks, then the side-by-side peer comparisons.
-# Results go to stdout and bench/results/; docs/PERFORMANCE.md records them.
+# Every part prints Markdown on stdout; the whole run is also kept in
+# bench/results/make-bench.md (with the machine and the date) and each peer
+# script keeps its own table in bench/results/. docs/PERFORMANCE.md records
+# the figures of one such run.
 set -euo pipefail
 # LLVM 19 ORC headers for the session-core peer benchmark.
 GORC_EXTRA_PKGS=llvm-19-dev bash scripts/deps.sh
+mkdir -p bench/results
+LOG=bench/results/make-bench.md
+{
+echo "# make bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r), $(go version | cut -d' ' -f3), gcc $(gcc -dumpfullversion), $(llvm-jitlink-19 --version 2>/dev/null | grep -m1 -o 'LLVM version [0-9.]*' || echo 'LLVM 19 missing'). Load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo
+echo '```'
 # Session core (issue 2), linker, memory manager and executor calls, backend,
 # front end.
 go test -run='^$' -bench=. -benchmem -count=5 ./orc/ | tee /tmp/gorc-bench-orc.txt
-go test -run='^$' -bench=. -benchmem -count=3 ./memmgr ./orc/epc ./jitlink/elf ./backend/amd64 ./backend/amd64/asm ./kaleidoscope
+go test -run='^$' -bench=. -benchmem -count=3 ./jitlink/elf ./backend/amd64 ./backend/amd64/asm ./kaleidoscope
+echo '```'
+echo
 # LLVM 19 ORC running the same session benchmarks (needs llvm-19-dev).
 bash orc/testdata/llvmpeer/run.sh
+echo
 # gorc run vs llvm-jitlink-19 vs native on the real-library drivers, and link
 # scaling (bench/peers.sh); the corpus through both JITs (bench/corpus.sh).
 bash bench/peers.sh bin/gorc
+echo
 bash bench/corpus.sh
+echo
+# Executor control: call round trip vs the ping-pong floor, code transfer with
+# and without -shm, the drivers in every executor mode (bench/executor.sh).
+bash bench/executor.sh bin/gorc
+echo
 # Kaleidoscope: compile speed and code speed against lli-19.
 bash kaleidoscope/testdata/bench/run.sh
+echo
+echo "Finished $(date -u '+%Y-%m-%d %H:%M UTC')."
+} 2>&1 | tee "$LOG"
