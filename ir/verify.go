@@ -56,16 +56,28 @@ func Verify(m *Module) error {
 type verifier struct {
 	f    *Function
 	errs []error
-	p    *printer
+	p    *printer // made on the first error: numbering a function costs more than checking it
 }
+
+// printer returns the printer that names values in messages.
+func (v *verifier) printer() *printer {
+	if v.p == nil {
+		v.p = newPrinter()
+		v.p.number(v.f)
+	}
+	return v.p
+}
+
+// ident names x as the printer would, for messages.
+func (v *verifier) ident(x Value) string { return v.printer().ident(x) }
 
 func (v *verifier) errorf(b *Block, in *Instr, format string, args ...any) {
 	e := &VerifyError{Func: v.f.Name, Msg: fmt.Sprintf(format, args...)}
 	if b != nil {
-		e.Block = v.p.ident(b)[1:]
+		e.Block = v.ident(b)[1:]
 	}
 	if in != nil {
-		v.p.sb.Reset()
+		v.printer().sb.Reset()
 		v.p.instr(in)
 		e.Instr = v.p.sb.String()
 	}
@@ -93,8 +105,7 @@ func VerifyFunction(f *Function) (err error) {
 	if f.IsDeclaration() {
 		return nil
 	}
-	v := &verifier{f: f, p: newPrinter()}
-	v.p.number(f)
+	v := &verifier{f: f}
 	f.Renumber()
 	inF := make(map[*Instr]int, f.NumInstrs()) // instr -> position in block
 	for _, b := range f.Blocks {
@@ -207,7 +218,7 @@ func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in 
 		}
 		for i, x := range in.Ops {
 			if !x.Type().Equal(in.Typ) {
-				v.errorf(b, in, "phi operand %s has type %v, want %v", v.p.ident(x), x.Type(), in.Typ)
+				v.errorf(b, in, "phi operand %s has type %v, want %v", v.ident(x), x.Type(), in.Typ)
 			}
 			isPred := false
 			for _, p := range preds {
@@ -216,7 +227,7 @@ func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in 
 				}
 			}
 			if !isPred && dt.Reachable(b) {
-				v.errorf(b, in, "phi entry for %s, which is not a predecessor", v.p.ident(in.Blocks[i]))
+				v.errorf(b, in, "phi entry for %s, which is not a predecessor", v.ident(in.Blocks[i]))
 			}
 		}
 	case op == OpCall:
@@ -307,7 +318,7 @@ func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in 
 		switch d := x.(type) {
 		case *Param:
 			if d.Func != f {
-				v.errorf(b, in, "operand %s is a parameter of another function", v.p.ident(x))
+				v.errorf(b, in, "operand %s is a parameter of another function", v.ident(x))
 			}
 		case *Instr:
 			dpos, ok := inF[d]
@@ -329,12 +340,12 @@ func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in 
 				if dpos < pos {
 					continue
 				}
-				v.errorf(b, in, "operand %s does not dominate its use", v.p.ident(x))
+				v.errorf(b, in, "operand %s does not dominate its use", v.ident(x))
 				continue
 			} else if dt.Dominates(d.Block, use) {
 				continue
 			}
-			v.errorf(b, in, "operand %s does not dominate its use", v.p.ident(x))
+			v.errorf(b, in, "operand %s does not dominate its use", v.ident(x))
 		case *Block:
 			v.errorf(b, in, "a label used as a value")
 		}

@@ -41,8 +41,13 @@ type Generator struct {
 
 	printf, putchar *ir.Function
 	fflush          *ir.Function
-	fmtEval         *ir.Global
-	finished        bool
+	bodies          map[*ir.Function]bool // functions defined by define
+	// defined, if set, is called with each function define completes
+	// (CompileOptimized's hand-off to the optimiser). The generator does
+	// not look at such a function's body afterwards.
+	defined  func(*ir.Function)
+	fmtEval  *ir.Global
+	finished bool
 }
 
 // NewGenerator returns a generator for a module named name; the module
@@ -55,6 +60,7 @@ func NewGenerator(name string) *Generator {
 		Module: m,
 		b:      ir.NewBuilder(),
 		protos: make(map[string]*Prototype),
+		bodies: make(map[*ir.Function]bool),
 		prec:   map[byte]int{'=': 2, '<': 10, '+': 20, '-': 20, '*': 40},
 	}
 	g.fmtEval = m.NewStringConstant(".fmt.eval", "Evaluated to %f\n")
@@ -200,7 +206,7 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	wasDeclared := false
 	if old, ok := g.protos[pr.Name]; ok {
 		f = g.Module.Func(pr.Name)
-		if f != nil && !f.IsDeclaration() {
+		if f != nil && g.bodies[f] {
 			g.errAt(pr.Pos, "redefinition of function '%s'", pr.Name)
 		}
 		if len(old.Params) != len(pr.Params) {
@@ -258,8 +264,12 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 		}
 	}
 	ok = true
+	g.bodies[f] = true
 	if def.TopLevel {
 		g.Exprs = append(g.Exprs, f)
+	}
+	if g.defined != nil {
+		g.defined(f)
 	}
 	return f
 }

@@ -105,33 +105,23 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		modName = files[0]
 	}
 	ctx := context.Background()
-	t0 := time.Now()
-	m, diags, err := kaleidoscope.Compile(ctx, modName, names, srcs)
-	if err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
-	}
-	for _, d := range diags {
-		fmt.Fprintln(stderr, d)
-	}
-	t1 := time.Now()
 	pm := passes.ForLevel(level)
 	if *showStats {
 		pm.Stats = map[string]*passes.PassStats{}
 	}
-	before := countInstrs(m)
-	if err := pm.Run(ctx, m); err != nil {
+	// Parsing and optimisation overlap (see kaleidoscope.CompileOptimized).
+	m, diags, ps, err := kaleidoscope.CompileOptimized(ctx, modName, names, srcs, pm)
+	for _, d := range diags {
+		fmt.Fprintln(stderr, d)
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 		return 1
 	}
-	t2 := time.Now()
-	if err := ir.Verify(m); err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: internal error: optimised IR does not verify: %v\n", err)
-		return 1
-	}
 	if *showTimes {
-		fmt.Fprintf(stderr, "parse+irgen: %v\noptimize (-O%d): %v\n", t1.Sub(t0), level, t2.Sub(t1))
+		fmt.Fprintf(stderr, "parse+irgen: %v\noptimize (-O%d, overlapping parse+irgen): %v busy\nfront end total: %v\n", ps.Front, level, ps.Optimize, ps.Total)
 	}
+	before := ps.InstrsBefore
 	if *showStats {
 		nf := 0
 		for _, f := range m.Funcs {

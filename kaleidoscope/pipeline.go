@@ -1,0 +1,131 @@
+package kaleidoscope
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorc/ir"
+	"gorc/ir/passes"
+)
+
+// PipelineStats describe a CompileOptimized run. Parsing and IR
+// generation overlap with optimisation, so Optimize is the time the
+// optimiser was busy, not an addition to the wall time.
+type PipelineStats struct {
+	Front        time.Duration // parse + IR generation (wall, main goroutine)
+	Optimize     time.Duration // optimiser busy time (passes and verification)
+	Total        time.Duration // wall time until the optimised module is ready
+	InstrsBefore int           // IR instructions before optimisation
+}
+
+// CompileOptimized is Compile followed by optimising every function with
+// pm and checking it with ir.VerifyFunction, as a two-stage pipeline: a
+// function is handed to the optimiser (on another goroutine) as soon as it
+// is generated, while parsing goes on, so on a machine with two cores the
+// front end and the optimiser run side by side. The result is the module
+// Compile and pm.Run would give, in the same function order. pm is used by
+// one goroutine at a time (its Stats need no locking).
+//
+// err reports cancellation, or an internal error (a pass failing, or
+// optimised IR that does not verify); program errors are in the
+// diagnostics, as with Compile.
+func CompileOptimized(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager) (*ir.Module, []*Diagnostic, PipelineStats, error) {
+	var st PipelineStats
+	t0 := time.Now()
+	g := NewGenerator(moduleName)
+	work := make(chan *ir.Function, 256)
+	done := make(chan error, 1)
+	var busy time.Duration
+	before := 0
+	go func() {
+		var first error
+		for f := range work {
+			if first != nil {
+				continue // drain
+			}
+			t := time.Now()
+			before += f.NumInstrs()
+			if err := optimizeOne(pm, f); err != nil {
+				first = err
+			}
+			busy += time.Since(t)
+		}
+		done <- first
+	}()
+	sent := make(map[*ir.Function]bool)
+	g.defined = func(f *ir.Function) {
+		sent[f] = true
+		work <- f
+	}
+	if !functionLocal(pm) {
+		// A pass that reads other functions (the inliner) must not run
+		// while they are being generated: optimise at the end.
+		g.defined = nil
+	}
+	var all []*Diagnostic
+	var cerr error
+	for i := range srcs {
+		name := moduleName
+		if i < len(files) {
+			name = files[i]
+		}
+		d, err := g.AddSource(ctx, name, srcs[i])
+		all = append(all, d...)
+		if err != nil {
+			cerr = err
+			break
+		}
+	}
+	g.defined = nil
+	m := g.Finish()
+	st.Front = time.Since(t0)
+	close(work)
+	werr := <-done // the optimiser is finished with every function it got
+	st.Optimize = busy
+	st.InstrsBefore = before
+	if cerr != nil {
+		return nil, all, st, cerr
+	}
+	if werr != nil {
+		return nil, all, st, werr
+	}
+	// What the optimiser has not seen: the runtime helpers, main.
+	t := time.Now()
+	for _, f := range m.Funcs {
+		if f.IsDeclaration() || sent[f] {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, all, st, fmt.Errorf("kaleidoscope: optimising @%s: %w", f.Name, err)
+		}
+		st.InstrsBefore += f.NumInstrs()
+		if err := optimizeOne(pm, f); err != nil {
+			return nil, all, st, err
+		}
+	}
+	st.Optimize += time.Since(t)
+	st.Total = time.Since(t0)
+	return m, all, st, nil
+}
+
+// functionLocal reports whether every pass of pm looks only at the
+// function it optimises (all but the inliner).
+func functionLocal(pm *passes.Manager) bool {
+	for _, p := range pm.Passes {
+		if p.Name == "inline" {
+			return false
+		}
+	}
+	return true
+}
+
+func optimizeOne(pm *passes.Manager, f *ir.Function) error {
+	if err := pm.RunFunction(f); err != nil {
+		return err
+	}
+	if err := ir.VerifyFunction(f); err != nil {
+		return fmt.Errorf("kaleidoscope: internal error: optimised IR does not verify: %w", err)
+	}
+	return nil
+}
