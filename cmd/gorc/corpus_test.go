@@ -8,9 +8,16 @@ package main
 // llvm-jitlink-19), and the two runs' stdout, stderr and exit status must be
 // identical.
 //
+// Every case runs in every execution mode of gorc run (subtests local,
+// child, child-shm and tcp: a `gorc executor -listen` pool the test
+// starts on loopback ports), from objects compiled once and one native
+// run; stdin (spec "stdin:"), stdout, stderr and the exit status must match
+// the native run in each.
+//
 // Environment knobs (all optional):
 //
-//	GORC_EXEC=child | "child -shm" | tcp://HOST:PORT   extra `gorc run -exec` flags
+//	GORC_EXEC=local | child | "child -shm" | tcp://HOST:PORT   only this mode
+//	                                                    (extra `gorc run -exec` flags)
 //	GORC_CORPUS_MODES=O0,pic                            only these modes ("all": every
 //	                                                    default mode; unset: the quick set)
 //	GORC_CORPUS_PEER=llvm-jitlink-19                    run the peer instead of gorc
@@ -24,6 +31,11 @@ package main
 //	link:   extra link flags (-lm, -lpthread) given to both links
 //	cflags: extra compile flags, after the mode's
 //	modes:  the only modes this program runs in (default: every default mode)
+//	crash:  SIGNAL FUNCTION — the program dies of SIGNAL (native status
+//	        128+signal); gorc must give the same stdout and status, and with
+//	        a child or remote executor report "executor terminated by signal
+//	        SIGNAL" naming FUNCTION+0x… on stderr after the program's own
+//	        stderr, within crashDeadline
 
 import (
 	"bufio"
@@ -81,6 +93,7 @@ type program struct {
 	link    []string
 	cflags  []string
 	modes   []string // restriction; nil means the default modes
+	crash   []string // spec "crash: SIGNAL FUNCTION", or nil
 }
 
 // loadPrograms reads testdata/programs.
@@ -153,6 +166,11 @@ func (p *program) readSpec() error {
 			p.cflags = words
 		case "modes":
 			p.modes = words
+		case "crash":
+			if len(words) != 2 || signalNumber(words[0]) == 0 {
+				return fmt.Errorf("%s:%d: want \"crash: SIGNAL FUNCTION\", got %q", path, line, text)
+			}
+			p.crash = words
 		default:
 			return fmt.Errorf("%s:%d: unknown key %q", path, line, key)
 		}
@@ -293,7 +311,7 @@ func linkNative(ctx context.Context, p program, m compileMode, objs []string, ex
 
 // jitCommand returns the argv that JIT-runs objs: gorc run, or the peer
 // named by GORC_CORPUS_PEER.
-func jitCommand(t testing.TB, p program, objs []string) []string {
+func jitCommand(t testing.TB, p program, objs []string, execFlags []string) []string {
 	libs := append([]string{}, p.link...)
 	if p.cxx {
 		// g++ adds these implicitly to a native link.
@@ -310,11 +328,7 @@ func jitCommand(t testing.TB, p program, objs []string) []string {
 		return append(argv, p.args...)
 	}
 	argv := []string{gorcBinary(t), "run"}
-	if e := os.Getenv("GORC_EXEC"); e != "" {
-		fs := strings.Fields(e)
-		argv = append(argv, "-exec", fs[0])
-		argv = append(argv, fs[1:]...)
-	}
+	argv = append(argv, execFlags...)
 	argv = append(argv, objs...)
 	argv = append(argv, libs...)
 	if len(p.args) > 0 {
@@ -398,6 +412,7 @@ func TestCorpus(t *testing.T) {
 	if len(progs) < 25 {
 		t.Fatalf("corpus has only %d programs", len(progs))
 	}
+	modes := execModes(t)
 	sort.Slice(progs, func(i, j int) bool { return progs[i].name < progs[j].name })
 	for _, p := range progs {
 		for _, m := range p.modesFor() {
@@ -405,14 +420,18 @@ func TestCorpus(t *testing.T) {
 				t.Parallel()
 				limiter <- struct{}{}
 				defer func() { <-limiter }()
-				runCorpusCase(t, p, m)
+				runCorpusCase(t, p, m, modes)
 			})
 		}
 	}
 }
 
-func runCorpusCase(t *testing.T, p program, m compileMode) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+// crashDeadline bounds a JIT run of a crashing program (link included):
+// the controller must notice the executor's death promptly.
+const crashDeadline = 5 * time.Second
+
+func runCorpusCase(t *testing.T, p program, m compileMode, modes []execMode) {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	dir := t.TempDir()
 	objs, err := buildProgram(ctx, p, m, dir)
@@ -434,23 +453,88 @@ func runCorpusCase(t *testing.T, p program, m compileMode) {
 	if native.stdout == "" {
 		t.Fatalf("native run printed nothing; the program is broken:\n%v", native)
 	}
-	argv := jitCommand(t, p, objs)
-	jit, err := runProcess(ctx, dir, argv, stdin)
-	if err != nil {
-		report(p.name, m.name, false, err.Error())
-		t.Fatalf("JIT run: %v", err)
+	if p.crash != nil && native.status != 128+signalNumber(p.crash[0]) {
+		t.Fatalf("native run should die of %s (status %d):\n%v", p.crash[0], 128+signalNumber(p.crash[0]), native)
 	}
+	forEachMode(t, modes, func(t *testing.T, em execMode) {
+		release, flags := em.acquire(t)
+		defer release()
+		argv := jitCommand(t, p, objs, flags)
+		start := time.Now()
+		jit, err := runProcess(ctx, dir, argv, stdin)
+		elapsed := time.Since(start)
+		label := em.label(m.name)
+		if err != nil {
+			report(p.name, label, false, err.Error())
+			t.Fatalf("JIT run: %v", err)
+		}
+		if p.crash != nil {
+			if why := checkCrash(p, em, native, jit, elapsed); why != "" {
+				report(p.name, label, false, why)
+				t.Errorf("%s: %s\ncommand: %s\n=== native ===\n%v\n=== jit ===\n%v", p.name, why, strings.Join(argv, " "), native, jit)
+				return
+			}
+			report(p.name, label, true, "")
+			return
+		}
+		switch {
+		case jit == native:
+			report(p.name, label, true, "")
+		case m.mayRefuse && os.Getenv("GORC_CORPUS_PEER") == "" && jit.status == 1 && jit.stdout == "" &&
+			strings.Contains(jit.stderr, "copy relocation") && strings.Contains(jit.stderr, "compile with -fPIE or -fPIC"):
+			// A clear refusal, documented in docs/RUN.md: not a wrong result.
+			reportVerdict(p.name, label, "REFUSED", jit.stderr)
+			t.Logf("refused clearly: %s", strings.TrimSpace(jit.stderr))
+		default:
+			report(p.name, label, false, firstDiff(native, jit))
+			t.Errorf("%s differs from the native run\ncommand: %s\n=== native ===\n%v\n=== jit ===\n%v",
+				p.name, strings.Join(argv, " "), native, jit)
+		}
+	})
+}
+
+// checkCrash compares a crashing program's JIT run with its native run
+// (spec "crash: SIGNAL FUNCTION"); it returns what is wrong, or "".
+func checkCrash(p program, em execMode, native, jit runResult, elapsed time.Duration) string {
+	sig, fn := p.crash[0], p.crash[1]
 	switch {
-	case jit == native:
-		report(p.name, m.name, true, "")
-	case m.mayRefuse && os.Getenv("GORC_CORPUS_PEER") == "" && jit.status == 1 && jit.stdout == "" &&
-		strings.Contains(jit.stderr, "copy relocation") && strings.Contains(jit.stderr, "compile with -fPIE or -fPIC"):
-		// A clear refusal, documented in docs/RUN.md: not a wrong result.
-		reportVerdict(p.name, m.name, "REFUSED", jit.stderr)
-		t.Logf("refused clearly: %s", strings.TrimSpace(jit.stderr))
-	default:
-		report(p.name, m.name, false, firstDiff(native, jit))
-		t.Errorf("%s differs from the native run\ncommand: %s\n=== native ===\n%v\n=== jit ===\n%v",
-			p.name, strings.Join(argv, " "), native, jit)
+	case elapsed > crashDeadline:
+		return fmt.Sprintf("took %v to report the crash (limit %v)", elapsed.Round(time.Millisecond), crashDeadline)
+	case jit.status != native.status:
+		return fmt.Sprintf("exit status %d, want %d", jit.status, native.status)
+	case jit.stdout != native.stdout:
+		return "stdout differs"
+	case em.peer:
+		return "" // a peer reports crashes its own way
+	case !em.remote:
+		// In-process: gorc dies of the signal exactly as the program.
+		if jit.stderr != native.stderr {
+			return "stderr differs"
+		}
+		return ""
 	}
+	rest, ok := strings.CutPrefix(jit.stderr, native.stderr)
+	if !ok {
+		return "the program's own stderr is not first on stderr"
+	}
+	want := []string{"gorc run: ", "executor terminated by signal " + sig}
+	for _, w := range want {
+		if !strings.Contains(rest, w) {
+			return fmt.Sprintf("the controller's report %q lacks %q", strings.TrimSpace(rest), w)
+		}
+	}
+	// gcc may move the unlikely path into FUNCTION.cold.
+	if !strings.Contains(rest, " "+fn+"+0x") && !strings.Contains(rest, " "+fn+".cold+0x") {
+		return fmt.Sprintf("the controller's report %q does not name %s", strings.TrimSpace(rest), fn)
+	}
+	if strings.Count(rest, "\n") != 1 {
+		return fmt.Sprintf("want one line of report after the program's stderr, got %q", rest)
+	}
+	return ""
+}
+
+// signalNumber maps a signal name to its number (0 if unknown).
+func signalNumber(name string) int {
+	nums := map[string]int{"SIGILL": 4, "SIGTRAP": 5, "SIGABRT": 6, "SIGBUS": 7, "SIGFPE": 8, "SIGSEGV": 11}
+	return nums[name]
 }

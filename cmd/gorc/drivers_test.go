@@ -32,7 +32,8 @@ var drivers = []driver{
 }
 
 // TestDrivers links each driver natively (gcc drv.o lib.a -lm) and through
-// `gorc run drv.o lib.a -lm`, and requires identical output and status.
+// `gorc run drv.o lib.a -lm` in every execution mode (local, child,
+// child -shm, tcp), and requires identical output and status.
 func TestDrivers(t *testing.T) {
 	toolPath(t, "gcc")
 	if peer := os.Getenv("GORC_CORPUS_PEER"); peer != "" {
@@ -40,6 +41,7 @@ func TestDrivers(t *testing.T) {
 	} else {
 		gorcBinary(t)
 	}
+	modes := execModes(t)
 	for _, d := range drivers {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
@@ -47,7 +49,7 @@ func TestDrivers(t *testing.T) {
 			if _, err := os.Stat(archive); err != nil {
 				t.Fatalf("%s is required (Debian package %s; run `make deps`): %v", archive, d.pkg, err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
 			defer cancel()
 			dir := t.TempDir()
 			p := program{
@@ -73,19 +75,24 @@ func TestDrivers(t *testing.T) {
 			if native.status != 0 || !strings.Contains(native.stdout, "\n") {
 				t.Fatalf("native driver failed:\n%v", native)
 			}
-			argv := jitCommand(t, p, objs)
-			jit, err := runProcess(ctx, dir, argv, "")
-			if err != nil {
-				report("driver:"+d.name, "O2", false, err.Error())
-				t.Fatalf("JIT run: %v", err)
-			}
-			if jit == native {
-				report("driver:"+d.name, "O2", true, "")
-			} else {
-				report("driver:"+d.name, "O2", false, firstDiff(native, jit))
-				t.Errorf("%s differs from the native run\ncommand: %s\n=== native ===\n%v\n=== jit ===\n%v",
-					d.name, strings.Join(argv, " "), native, jit)
-			}
+			forEachMode(t, modes, func(t *testing.T, em execMode) {
+				release, flags := em.acquire(t)
+				defer release()
+				argv := jitCommand(t, p, objs, flags)
+				label := em.label("O2")
+				jit, err := runProcess(ctx, dir, argv, "")
+				if err != nil {
+					report("driver:"+d.name, label, false, err.Error())
+					t.Fatalf("JIT run: %v", err)
+				}
+				if jit == native {
+					report("driver:"+d.name, label, true, "")
+				} else {
+					report("driver:"+d.name, label, false, firstDiff(native, jit))
+					t.Errorf("%s differs from the native run\ncommand: %s\n=== native ===\n%v\n=== jit ===\n%v",
+						d.name, strings.Join(argv, " "), native, jit)
+				}
+			})
 		})
 	}
 }
