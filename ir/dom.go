@@ -17,10 +17,32 @@ type DomTree struct {
 // f (renumbering f's blocks first). A block appears once per edge.
 func Preds(f *Function) [][]*Block {
 	f.Renumber()
-	preds := make([][]*Block, len(f.Blocks))
+	n := len(f.Blocks)
+	valid := func(s *Block) bool { return s != nil && s.Index >= 0 && s.Index < n && f.Blocks[s.Index] == s }
+	// Two passes (count, then fill) so that all lists share one array.
+	count := make([]int, n+1)
+	edges := 0
 	for _, b := range f.Blocks {
 		for _, s := range b.Succs() {
-			if s != nil && s.Index >= 0 && s.Index < len(f.Blocks) && f.Blocks[s.Index] == s {
+			if valid(s) {
+				count[s.Index+1]++
+				edges++
+			}
+		}
+	}
+	for i := 1; i <= n; i++ {
+		count[i] += count[i-1]
+	}
+	all := make([]*Block, edges)
+	preds := make([][]*Block, n)
+	for i := range preds {
+		// Full-capacity slices: a caller's append copies rather than
+		// overwriting the next block's list.
+		preds[i] = all[count[i]:count[i]:count[i+1]]
+	}
+	for _, b := range f.Blocks {
+		for _, s := range b.Succs() {
+			if valid(s) {
 				preds[s.Index] = append(preds[s.Index], b)
 			}
 		}
@@ -71,7 +93,8 @@ func NewDomTree(f *Function) *DomTree {
 	d.preds = Preds(f)
 	n := len(f.Blocks)
 	d.idom = make([]*Block, n)
-	d.order = make([]int, n)
+	ints := make([]int, 3*n) // order, pre, post in one allocation
+	d.order, d.pre, d.post = ints[:n:n], ints[n:2*n:2*n], ints[2*n:]
 	for i := range d.order {
 		d.order[i] = -1
 	}
@@ -115,14 +138,29 @@ func NewDomTree(f *Function) *DomTree {
 		}
 	}
 	d.idom[entry.Index] = nil
+	// Children lists share one array (counted first), in RPO order.
+	start := d.pre // free until the numbering below: kid counts, then offsets
+	clear(start)
+	kids := 0
+	for _, b := range d.rpo[1:] {
+		if p := d.idom[b.Index]; p != nil {
+			start[p.Index]++
+			kids++
+		}
+	}
+	all := make([]*Block, kids)
 	d.kids = make([][]*Block, n)
+	off := 0
+	for i, c := range start {
+		d.kids[i] = all[off:off:off+c]
+		off += c
+	}
 	for _, b := range d.rpo[1:] {
 		if p := d.idom[b.Index]; p != nil {
 			d.kids[p.Index] = append(d.kids[p.Index], b)
 		}
 	}
-	d.pre = make([]int, n)
-	d.post = make([]int, n)
+	clear(d.pre)
 	clock := 0
 	type frame struct {
 		b *Block

@@ -2,6 +2,7 @@ package passes
 
 import (
 	"math"
+	"sync"
 
 	"gorc/ir"
 )
@@ -139,19 +140,16 @@ func GVN(f *ir.Function) bool {
 	}
 	rep := replacer{}
 	dead := make(map[*ir.Instr]bool)
-	table := make(map[gvnKey]*ir.Instr, n)
-	type undo struct {
-		k    gvnKey
-		prev *ir.Instr
-		had  bool
-	}
-	var log []undo
+	sc := gvnPool.Get().(*gvnScratch)
+	defer sc.put()
+	table := sc.table
+	log := sc.log[:0]
 	type frame struct {
 		b    *ir.Block
 		mark int
 		kid  int
 	}
-	avail := make(map[ir.Value]ir.Value) // ptr -> value known in memory (per block)
+	avail := sc.avail // ptr -> value known in memory (per block)
 	visit := func(b *ir.Block) {
 		// identical phis
 		phis := b.Phis()
@@ -198,7 +196,7 @@ func GVN(f *ir.Function) bool {
 				continue
 			}
 			prev, had := table[k]
-			log = append(log, undo{k, prev, had})
+			log = append(log, gvnUndo{k, prev, had})
 			table[k] = in
 		}
 	}
@@ -227,12 +225,54 @@ func GVN(f *ir.Function) bool {
 			stack = stack[:len(stack)-1]
 		}
 	}
+	sc.log = log
 	if len(dead) == 0 {
 		return false
 	}
 	rep.apply(f)
 	removeInstrs(f, func(in *ir.Instr) bool { return dead[in] })
 	return true
+}
+
+// gvnUndo restores a value-table entry when the dominator-tree walk
+// leaves the block that made it.
+type gvnUndo struct {
+	k    gvnKey
+	prev *ir.Instr
+	had  bool
+}
+
+// gvnScratch is GVN's working memory, reused from function to function
+// (a fresh value table per function was a fifth of the optimiser's
+// allocation).
+type gvnScratch struct {
+	table map[gvnKey]*ir.Instr
+	avail map[ir.Value]ir.Value
+	log   []gvnUndo
+}
+
+var gvnPool = sync.Pool{New: func() any {
+	return &gvnScratch{table: make(map[gvnKey]*ir.Instr), avail: make(map[ir.Value]ir.Value)}
+}}
+
+// put empties the scratch and returns it to the pool; tables grown large
+// by a big function are dropped rather than cleared again and again.
+func (sc *gvnScratch) put() {
+	const keep = 4096
+	if len(sc.table) > keep || cap(sc.log) > keep {
+		// The table held up to cap(sc.log) entries.
+		sc.table = make(map[gvnKey]*ir.Instr)
+		sc.log = nil
+	} else {
+		clear(sc.table)
+	}
+	if len(sc.avail) > keep {
+		sc.avail = make(map[ir.Value]ir.Value)
+	} else {
+		clear(sc.avail)
+	}
+	sc.log = sc.log[:0]
+	gvnPool.Put(sc)
 }
 
 func samePhi(p, q *ir.Instr, rep replacer) bool {
