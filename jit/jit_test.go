@@ -84,6 +84,10 @@ func TestAddInputKinds(t *testing.T) {
 	if _, err := jit.New(ctx, jit.Options{SHM: true}); err == nil || !strings.Contains(err.Error(), "needs a child or tcp://") {
 		t.Errorf("SHM in process: %v", err)
 	}
+	// Refused before any connection is made.
+	if _, err := jit.New(ctx, jit.Options{Exec: "tcp://192.0.2.1:20000", SHM: true}); err == nil || !strings.Contains(err.Error(), "not a loopback address") {
+		t.Errorf("SHM to another machine: %v", err)
+	}
 }
 
 func TestProgramCollectsInitializersInOrder(t *testing.T) {

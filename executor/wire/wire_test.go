@@ -107,6 +107,9 @@ func FuzzReadFrame(f *testing.F) {
 				return
 			}
 			DecodeHello(fr.Payload)
+			if h, err := DecodeControllerHello(fr.Payload); err == nil && (h.Version != Version || h.Flags&^knownFlags != 0) {
+				t.Fatalf("accepted controller hello %+v", h)
+			}
 			d := NewDecoder(fr.Payload)
 			d.Strings()
 			d.U64s()
@@ -114,4 +117,70 @@ func FuzzReadFrame(f *testing.F) {
 			d.Finish()
 		}
 	})
+}
+
+func TestControllerHello(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      []byte
+		want    ControllerHello
+		wantErr string
+	}{
+		{"plain", EncodeControllerHello(ControllerHello{Version: Version}), ControllerHello{Version: Version}, ""},
+		{"stdio", EncodeControllerHello(ControllerHello{Version: Version, Flags: FlagForwardStdio | FlagMergeOutput}),
+			ControllerHello{Version: Version, Flags: FlagForwardStdio | FlagMergeOutput}, ""},
+		{"version 1", new(Encoder).U64(1).Payload(), ControllerHello{}, "version 1 not supported"},
+		{"no flags", new(Encoder).U64(Version).Payload(), ControllerHello{}, "needs 8 bytes"},
+		{"unknown flag", new(Encoder).U64(Version).U64(1 << 40).Payload(), ControllerHello{}, "unknown flags"},
+		{"trailing", append(EncodeControllerHello(ControllerHello{Version: Version}), 0), ControllerHello{}, "trailing"},
+		{"empty", nil, ControllerHello{}, "needs 8 bytes"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h, err := DecodeControllerHello(tc.in)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || h != tc.want {
+				t.Fatalf("got %+v, %v; want %+v", h, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestStdioFrames(t *testing.T) {
+	var buf bytes.Buffer
+	in := []Frame{
+		{Kind: KindStdout, Payload: []byte("out\n")},
+		{Kind: KindStderr, Payload: []byte("err\n")},
+		{Kind: KindCall, Op: OpStdin, Seq: 3, Payload: StdinPayload([]byte("input"), false)},
+		{Kind: KindCall, Op: OpStdin, Seq: 4, Payload: StdinPayload(nil, true)},
+	}
+	for _, f := range in {
+		if err := WriteFrame(&buf, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range in {
+		got, err := ReadFrame(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Kind != want.Kind || got.Op != want.Op || !bytes.Equal(got.Payload, want.Payload) {
+			t.Fatalf("got %+v, want %+v", got, want)
+		}
+		if got.Op == OpStdin {
+			d := NewDecoder(got.Payload)
+			data, eof := d.Bytes(), d.U64()
+			if err := d.Finish(); err != nil || (eof == 1) != (len(data) == 0) {
+				t.Fatalf("stdin payload %q eof %d: %v", data, eof, err)
+			}
+		}
+	}
+	if KindStdout.String() != "stdout" || KindStderr.String() != "stderr" || OpStdin.String() != "stdin" {
+		t.Errorf("names: %v %v %v", KindStdout, KindStderr, OpStdin)
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"os"
@@ -532,3 +533,62 @@ func TestOpen(t *testing.T) {
 		}
 	}
 }
+
+// TestStdinWithoutForwarding: a stdin call on a connection that did not
+// ask for stdio forwarding is an error answer, not a crash.
+func TestStdinWithoutForwarding(t *testing.T) {
+	e := spawn(t, nil)
+	_, err := e.call(context.Background(), wire.OpStdin, wire.StdinPayload([]byte("x"), false))
+	if err == nil || !strings.Contains(err.Error(), "not forwarded") {
+		t.Fatalf("stdin call: %v", err)
+	}
+	_, err = e.call(context.Background(), wire.OpStdin, []byte{1, 2, 3})
+	if err == nil {
+		t.Fatal("malformed stdin call accepted")
+	}
+	if _, err := e.LookupSymbols(context.Background(), 0, []string{"malloc"}); err != nil {
+		t.Fatalf("the connection did not survive: %v", err)
+	}
+}
+
+// TestSameDestination decides when stdout and stderr share one pipe.
+func TestSameDestination(t *testing.T) {
+	var a, b bytes.Buffer
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g, err := os.Open(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	h, err := os.CreateTemp(t.TempDir(), "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	tests := []struct {
+		name string
+		x, y io.Writer
+		want bool
+	}{
+		{"same buffer", &a, &a, true},
+		{"two buffers", &a, &b, false},
+		{"one file twice", f, f, true},
+		{"same file opened twice", f, g, true},
+		{"two files", f, h, false},
+		{"file and buffer", f, &a, false},
+		{"uncomparable", uncomparable{}, uncomparable{}, false},
+	}
+	for _, tc := range tests {
+		if got := sameDestination(tc.x, tc.y); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+type uncomparable struct{ _ []byte }
+
+func (uncomparable) Write(p []byte) (int, error) { return len(p), nil }
