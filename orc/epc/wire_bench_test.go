@@ -5,8 +5,10 @@ package epc
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -275,5 +277,170 @@ func TestWireExchangeLayout(t *testing.T) {
 		if err := os.WriteFile(path, []byte(dump.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestWireLimits sends bad and hostile frames to a live child executor.
+// Payload-level faults get an error answer and the connection stays
+// usable (an echo call after each works); frame-level faults end the
+// stream: the executor closes it and exits with status 1, promptly.
+func TestWireLimits(t *testing.T) {
+	header := func(n uint32, kind, op byte, reserved uint16, seq uint64) []byte {
+		h := binary.LittleEndian.AppendUint32(nil, n)
+		h = append(h, kind, op)
+		h = binary.LittleEndian.AppendUint16(h, reserved)
+		return binary.LittleEndian.AppendUint64(h, seq)
+	}
+	t.Run("answered", func(t *testing.T) {
+		x := startRawExecutor(t, false, os.Stderr)
+		h := x.hello(t)
+		r := wire.NewDecoder(x.exchange(t, wire.Frame{Kind: wire.KindCall, Op: wire.OpReserve, Seq: 1,
+			Payload: new(wire.Encoder).U64(h.PageSize).U64(0).Payload()}).Payload)
+		start, end := r.U64(), r.U64()
+		if r.Finish() != nil || end-start != h.PageSize {
+			t.Fatalf("reserve: [%#x, %#x) %v", start, end, r.Err())
+		}
+		for i, tc := range []struct {
+			name string
+			f    wire.Frame
+			want string // in the error message
+		}{
+			{"trailing bytes", wire.Frame{Kind: wire.KindCall, Op: wire.OpReserve, Payload: new(wire.Encoder).U64(4096).U64(0).U64(7).Payload()}, "trailing"},
+			{"missing field", wire.Frame{Kind: wire.KindCall, Op: wire.OpProtect, Payload: new(wire.Encoder).U64(start).Payload()}, "needs 8 bytes"},
+			{"count beyond the payload", wire.Frame{Kind: wire.KindCall, Op: wire.OpLookup, Payload: new(wire.Encoder).U64(0).U64(1 << 40).Payload()}, "list of 1099511627776 elements"},
+			{"length beyond the payload", wire.Frame{Kind: wire.KindCall, Op: wire.OpWrite, Payload: new(wire.Encoder).U64(start).U64(1 << 50).Payload()}, "byte string needs"},
+			{"unknown op", wire.Frame{Kind: wire.KindCall, Op: 99}, "unexpected call frame (op op(99))"},
+			{"op 0", wire.Frame{Kind: wire.KindCall}, "unexpected call frame"},
+			{"reentry from the controller", wire.Frame{Kind: wire.KindCall, Op: wire.OpReentry, Payload: new(wire.Encoder).U64(1).Payload()}, "unexpected call frame (op reentry)"},
+			{"unsolicited result", wire.Frame{Kind: wire.KindResult, Op: wire.OpReserve}, "unexpected result frame"},
+			{"second hello", wire.Frame{Kind: wire.KindHello, Payload: wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version})}, "unexpected hello frame"},
+			{"write outside reservations", wire.Frame{Kind: wire.KindCall, Op: wire.OpWrite, Payload: new(wire.Encoder).U64(0x1000).Bytes([]byte{1}).Payload()}, "not inside a reservation"},
+			{"write to inaccessible reserved memory", wire.Frame{Kind: wire.KindCall, Op: wire.OpWrite, Payload: new(wire.Encoder).U64(start).Bytes([]byte{1}).Payload()}, "protection"},
+			{"write past the reservation", wire.Frame{Kind: wire.KindCall, Op: wire.OpWrite, Payload: new(wire.Encoder).U64(end - 1).Bytes([]byte{1, 2}).Payload()}, "reservation"},
+			{"read beyond one message", wire.Frame{Kind: wire.KindCall, Op: wire.OpRead, Payload: new(wire.Encoder).U64(start).U64(wire.MaxPayload).Payload()}, "more than one message carries"},
+			{"protect W+X", wire.Frame{Kind: wire.KindCall, Op: wire.OpProtect, Payload: new(wire.Encoder).U64(start).U64(end).U64(7).Payload()}, "W^X"},
+			{"protect bad bits", wire.Frame{Kind: wire.KindCall, Op: wire.OpProtect, Payload: new(wire.Encoder).U64(start).U64(end).U64(9).Payload()}, "bad protection"},
+			{"release part of a reservation", wire.Frame{Kind: wire.KindCall, Op: wire.OpRelease, Payload: new(wire.Encoder).U64(start).U64(start + 1).Payload()}, "release"},
+			{"reserve zero bytes", wire.Frame{Kind: wire.KindCall, Op: wire.OpReserve, Payload: new(wire.Encoder).U64(0).U64(0).Payload()}, "zero size"},
+			{"reserve beyond the limit", wire.Frame{Kind: wire.KindCall, Op: wire.OpReserve, Payload: new(wire.Encoder).U64(1 << 40).U64(0).Payload()}, "too large"},
+			{"stdin without forwarding", wire.Frame{Kind: wire.KindCall, Op: wire.OpStdin, Payload: wire.StdinPayload([]byte("x"), false)}, "not forwarded"},
+			{"call-wrapper to address 0", wire.Frame{Kind: wire.KindCall, Op: wire.OpCallWrapper, Payload: new(wire.Encoder).U64(0).Bytes(nil).Payload()}, "null function"},
+		} {
+			seq := uint64(100 + i)
+			tc.f.Seq = seq
+			g := x.exchange(t, tc.f)
+			if g.Kind != wire.KindError || g.Seq != seq || !strings.Contains(string(g.Payload), tc.want) {
+				t.Errorf("%s: answered %v seq %d %q, want an error containing %q", tc.name, g.Kind, g.Seq, g.Payload, tc.want)
+			}
+			// The connection is still good.
+			e := x.exchange(t, echoCall(h, seq+1000, []byte(tc.name)))
+			if e.Kind != wire.KindResult || e.Seq != seq+1000 || !bytes.Contains(e.Payload, []byte(tc.name)) {
+				t.Fatalf("after %s: echo answered %v seq %d %q", tc.name, e.Kind, e.Seq, e.Payload)
+			}
+		}
+	})
+	for _, tc := range []struct {
+		name  string
+		bytes []byte
+		close bool   // close the stream after the bytes
+		want  string // in the executor's stderr
+	}{
+		{"length beyond the limit", header(wire.MaxPayload+1, byte(wire.KindCall), byte(wire.OpWrite), 0, 1), false, "maximum payload size"},
+		{"length 4 GiB", header(^uint32(0), byte(wire.KindCall), byte(wire.OpWrite), 0, 1), false, "maximum payload size"},
+		{"unknown kind", header(0, 9, 0, 0, 1), false, "unknown kind 9"},
+		{"kind 0", header(0, 0, 0, 0, 1), false, "unknown kind 0"},
+		{"reserved bytes", header(0, byte(wire.KindCall), byte(wire.OpRead), 0x100, 1), false, "reserved header bytes"},
+		{"truncated header", header(8, byte(wire.KindCall), byte(wire.OpRead), 0, 1)[:10], true, "truncated frame header"},
+		{"truncated payload", append(header(100, byte(wire.KindCall), byte(wire.OpWrite), 0, 1), make([]byte, 10)...), true, "truncated payload"},
+		{"large payload cut short", append(header(60<<20, byte(wire.KindCall), byte(wire.OpWrite), 0, 1), make([]byte, 3<<20)...), true, "truncated payload"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			x := startRawExecutor(t, false, &stderr)
+			x.hello(t)
+			if _, err := x.in.Write(tc.bytes); err != nil {
+				t.Fatal(err)
+			}
+			if tc.close {
+				x.in.Close()
+			}
+			// The executor ends the stream; nothing but end-of-stream comes back.
+			got := make(chan error, 1)
+			go func() {
+				f, err := wire.ReadFrame(x.r)
+				if err == nil {
+					err = fmt.Errorf("executor sent a %v frame %q", f.Kind, f.Payload)
+				}
+				got <- err
+			}()
+			select {
+			case err := <-got:
+				if err != io.EOF {
+					t.Fatalf("after a bad frame: %v, want end of stream", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("executor still connected 10 s after a bad frame")
+			}
+			werr := make(chan error, 1)
+			go func() { werr <- x.cmd.Wait() }()
+			select {
+			case err := <-werr:
+				if x.cmd.ProcessState.ExitCode() != 1 {
+					t.Errorf("executor ended with %v, want exit status 1", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("executor did not exit")
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("executor stderr %q does not contain %q", stderr.String(), tc.want)
+			}
+		})
+	}
+}
+
+// TestRemoteHostileExecutor: a controller whose executor sends a bad
+// frame fails the pending call with ErrExecutorLost and the reason, and
+// every later call too, without hanging.
+func TestRemoteHostileExecutor(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		resp []byte // sent instead of an answer to the first call
+		want string
+	}{
+		{"length beyond the limit", append(binary.LittleEndian.AppendUint32(nil, wire.MaxPayload+1), 3, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0), "maximum payload size"},
+		{"unknown kind", []byte{0, 0, 0, 0, 42, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0}, "unknown kind 42"},
+		{"truncated", []byte{8, 0, 0, 0, 3, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 2}, "truncated payload"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			toExecR, toExecW := io.Pipe()
+			fromExecR, fromExecW := io.Pipe()
+			go func() { // a fake executor
+				r := bufio.NewReader(toExecR)
+				if _, err := wire.ReadFrame(r); err != nil {
+					return
+				}
+				wire.WriteFrame(fromExecW, wire.Frame{Kind: wire.KindHello, Payload: wire.EncodeHello(wire.Hello{Version: wire.Version, Triple: "x86_64-unknown-linux-gnu", PageSize: 4096, PID: 1})})
+				if _, err := wire.ReadFrame(r); err != nil {
+					return
+				}
+				fromExecW.Write(tc.resp)
+				fromExecW.Close()
+				io.Copy(io.Discard, toExecR)
+			}()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			e, err := NewRemote(ctx, fromExecR, toExecW, toExecW)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close(ctx)
+			_, err = e.Reserve(ctx, 4096, false)
+			if !errors.Is(err, ErrExecutorLost) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("call answered by %s: %v", tc.name, err)
+			}
+			if _, err := e.LookupSymbols(ctx, 0, []string{"x"}); !errors.Is(err, ErrExecutorLost) {
+				t.Fatalf("later call: %v", err)
+			}
+		})
 	}
 }
