@@ -275,15 +275,17 @@ const (
 // Instr is one instruction. An instruction with a non-void Typ is also the
 // Value it computes.
 type Instr struct {
+	// Op, Pred and Flags share one word (the struct is 200 bytes, in
+	// the allocator's 208-byte class rather than 224).
 	Op       Op
+	Pred     Pred     // fcmp/icmp predicate
+	Flags    Flags    // fast-math, nsw/nuw, inbounds, tail
 	Typ      *Type    // result type; Void if none
 	Name     string   // result name without '%'; "" for unnamed
 	Ops      []Value  // operands (see the Op constants)
 	Blocks   []*Block // br targets / phi incoming blocks
-	Pred     Pred     // fcmp/icmp predicate
 	FnType   *Type    // call: callee function type
 	ElemType *Type    // alloca: allocated type; gep: source element type
-	Flags    Flags    // fast-math, nsw/nuw, inbounds, tail
 	Align    int64    // load/store/alloca alignment; 0 = default
 	Block    *Block   // the containing block
 	ID       int      // scratch number for passes and the backend

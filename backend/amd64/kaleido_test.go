@@ -162,3 +162,21 @@ func TestPartitionedCompilation(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkKaleidoSynthetic2000 compiles the compile-speed program of
+// 2,000 functions from the optimised IR to an ELF object (the backend's
+// share of `gorc kaleido`; the front end and optimiser are measured in
+// package kaleidoscope).
+func BenchmarkKaleidoSynthetic2000(b *testing.B) {
+	m, diags, _, err := kaleidoscope.CompileOptimized(context.Background(), "s", []string{"s.k"}, [][]byte{kaleidoscope.SyntheticProgram(2000)}, passes.ForLevel(2))
+	if err != nil || len(diags) != 0 {
+		b.Fatalf("%v %v", err, diags)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := amd64.CompileModule(context.Background(), m, amd64.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(2000*float64(b.N)/b.Elapsed().Seconds(), "functions/s")
+}
