@@ -5,6 +5,7 @@ package epc_test
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorc/orc/epc"
 	"gorc/orc/shared"
@@ -46,4 +47,25 @@ func ExampleInProcess_LookupSymbols() {
 	// true
 	// false
 	// true
+}
+
+// Run programs in a `gorc executor -listen 127.0.0.1:20000` with their
+// stdio forwarded over the connection: the program reads "input" and
+// writes into out and errs, and this process keeps its own stdin (as the
+// Kaleidoscope REPL does with epc.NoStdin). Not run: it needs a listening
+// executor.
+func ExampleOpen_stdio() {
+	ctx := context.Background()
+	var out, errs strings.Builder
+	e, err := epc.Open(ctx, "tcp://127.0.0.1:20000", epc.OpenOptions{
+		Stdio: epc.Stdio{Stdin: strings.NewReader("input\n"), Stdout: &out, Stderr: &errs},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer e.Close(ctx)
+	// ... link code with memmgr.NewForExecutor(e, false, ...) and run it:
+	// when RunAsMain returns, everything the program wrote is in out/errs.
+	_ = epc.Stdio{Stdin: epc.NoStdin} // the program reads end-of-file instead
 }
