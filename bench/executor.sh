@@ -19,15 +19,15 @@
 # Prints a Markdown report on stdout and keeps a copy in $OUT (default
 # bench/results/executor.md). Run from the repository root:
 #   bash bench/executor.sh [path/to/gorc]
-# Knobs: RUNS (hyperfine runs per round, default 5), ROUNDS (rounds,
-# default 3), COUNT (go test -count, default 3), CALLS (iterations per call benchmark, default 20000), DRIVERS (default
+# Knobs: RUNS (hyperfine runs per round, default 3), ROUNDS (rounds,
+# default 5), COUNT (go test -count, default 3), CALLS (iterations per call benchmark, default 20000), DRIVERS (default
 # "sqlite lua zlib"), FAILRUNS (runs of llvm-jitlink -oop-executor counted
 # for failures, default 20).
 set -euo pipefail
 shopt -s nullglob
 
-RUNS=${RUNS:-5}
-ROUNDS=${ROUNDS:-3}
+RUNS=${RUNS:-3}
+ROUNDS=${ROUNDS:-5}
 COUNT=${COUNT:-3}
 CALLS=${CALLS:-20000}
 DRIVERS=${DRIVERS:-sqlite lua zlib}
@@ -65,6 +65,7 @@ if [ -z "$OOP" ]; then
 fi
 [ -n "$OOP" ] || echo "bench/executor.sh: no llvm-jitlink-executor found (dpkg -L llvm-19 | grep executor): the -oop-executor column will say fail" >&2
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 # 1 and 2: the Go benchmarks.
 go test -run '^$' -bench 'BenchmarkCallRoundTrip|BenchmarkCallVsFloor|BenchmarkCallThroughput|BenchmarkWireDirect' \
 	-benchtime "${CALLS}x" -count "$COUNT" ./orc/epc >"$W/calls.txt" 2>&1 || { cat "$W/calls.txt" >&2; exit 1; }
@@ -84,7 +85,7 @@ done
 [ -n "$ADDR" ] || { echo "bench/executor.sh: gorc executor -listen did not start:" >&2; cat "$W/tcp-executor.err" >&2; exit 1; }
 
 # check NAME CMD: run CMD once (stdout/stderr in $W/NAME.out/.err).
-check() { (cd "$W" && bash -c "$2" >"$W/$1.out" 2>"$W/$1.err"); }
+check() { { (cd "$W" && exec bash -c "$2" >"$W/$1.out" 2>"$W/$1.err"); } 2>/dev/null; }
 # timeit NAME CMD [-i]: one round of RUNS timed runs (hyperfine; -i keeps
 # failing runs, whose times are then left out by medianms).
 timeit() {
@@ -105,7 +106,15 @@ for f in glob.glob(f"{sys.argv[1]}/{sys.argv[2]}.r*.json"):
 print("%.1f" % (statistics.median(t) * 1000) if t else "fail")
 PY
 }
-firstline() { grep -m1 -iE 'error|not found|unrecognized|unsupported|fault|terminated' "$1" 2>/dev/null | cut -c1-160 || true; }
+# firstline FILE: the first line of FILE that looks like an error (else
+# its last non-empty line).
+firstline() {
+	local l
+	l=$(grep -m1 -iE 'error|not found|unrecognized|unsupported|fault|terminated|abort' "$1" 2>/dev/null || true)
+	[ -n "$l" ] || l=$(grep -v '^[[:space:]]*$' "$1" 2>/dev/null | tail -1 || true)
+	[ -n "$l" ] || l="(no message)"
+	printf '%s' "$l" | cut -c1-160
+}
 
 declare -A ARCH=([sqlite]=libsqlite3.a [lua]=liblua5.4.a [zlib]=libz.a)
 declare -A LIBS=([sqlite]="-lm" [lua]="-lm" [zlib]="")
@@ -152,19 +161,22 @@ for d in $DRIVERS; do
 		oopcmd="$LLVM -oop-executor=$OOP $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}"
 		nfail=0
 		nsame=0
+		: >"$W/$d-oop.statuses"
 		for _ in $(seq "$FAILRUNS"); do
-			if (cd "$W" && $oopcmd >"$W/$d-oop.out" 2>"$W/$d-oop.err"); then
+			if { (cd "$W" && exec $oopcmd >"$W/$d-oop.out" 2>"$W/$d-oop.err"); } 2>/dev/null; then
 				cmp -s "$W/$d-oop.out" "$W/$d.native.out" && nsame=$((nsame + 1))
 			else
 				st=$?
-				[ "$nfail" = 0 ] && cp "$W/$d-oop.err" "$W/$d-oop.firstfail" && echo "$st" >"$W/$d-oop.status"
+				echo "$st" >>"$W/$d-oop.statuses"
+				[ "$nfail" = 0 ] && cp "$W/$d-oop.err" "$W/$d-oop.firstfail"
 				nfail=$((nfail + 1))
 			fi
 		done
 		[ "$nfail" -lt "$FAILRUNS" ] && CMD[oop]=$oopcmd
 		lsame="$nsame/$FAILRUNS"
 		if [ "$nfail" -gt 0 ]; then
-			echo "llvm-jitlink-19 -oop-executor fails on $d in $nfail of $FAILRUNS runs (first failure: exit status $(cat "$W/$d-oop.status"), $(firstline "$W/$d-oop.firstfail"))" >>"$W/notes.txt"
+			sts=$(sort -n "$W/$d-oop.statuses" | uniq -c | awk '{printf "%s%s x%s", (NR>1?", ":""), $2, $1}')
+			echo "llvm-jitlink-19 -oop-executor fails on $d in $nfail of $FAILRUNS runs (exit statuses: $sts; first failure says: $(firstline "$W/$d-oop.firstfail"))" >>"$W/notes.txt"
 		fi
 	fi
 	# Timing: ROUNDS rounds, each timing every mode in turn, so a change in
@@ -184,9 +196,10 @@ for d in $DRIVERS; do
 done
 
 
-python3 - "$W" "$((RUNS * ROUNDS))" "$COUNT" "$CALLS" "$OOP" "$(nproc)" "$(uname -r)" "$(go version | cut -d' ' -f3)" >"$W/report.md" <<'EOF'
+python3 - "$W" "$((RUNS * ROUNDS))" "$COUNT" "$CALLS" "$OOP" "$(nproc)" "$(uname -r)" "$(go version | cut -d' ' -f3)" \
+	"$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$W/report.md" <<'EOF'
 import re, statistics, sys
-w, runs, count, calls, oop, ncpu, kernel, gover = sys.argv[1:9]
+w, runs, count, calls, oop, ncpu, kernel, gover, load0, load1, when = sys.argv[1:12]
 
 def parse(path):
     """benchmark name (without -GOMAXPROCS) -> metric -> [values]"""
@@ -218,7 +231,9 @@ calls_res = parse(f"{w}/calls.txt")
 tr = parse(f"{w}/transfer.txt")
 print("## Executor benchmarks (issue 4)")
 print()
-print(f"Machine: {ncpu} cores, Linux {kernel}, {gover}. Go figures: median over "
+print(f"{when}. Machine: {ncpu} cores, Linux {kernel}, {gover}; load average {load0} at the "
+      f"start, {load1} at the end (the machine is shared: other jobs shift absolute times). "
+      f"Go figures: median over "
       f"`-count {count}` runs; call benchmarks {calls} calls per run; wall times: "
       f"hyperfine, median of {runs} runs per mode (rounds interleaved across modes, 1 warm-up per round).")
 print()
@@ -283,8 +298,8 @@ print("Drivers `bench/drivers/*.c` compiled with `gcc -O2`, linked against Debia
       f"executor process from it). LLVM: `llvm-jitlink-19` in-process and "
       f"`-oop-executor={oop or 'not found'}` (given `libm.so.6`: LLVM 19 cannot read "
       "Debian's `libm.so` linker script). \"same\": stdout equals the native program's (for "
-      "llvm -oop-executor: in how many of the runs counted for failures; its time is the "
-      "median with failed runs included).")
+      "llvm -oop-executor: in how many of the runs counted for failures succeeded with the "
+      "native output; its time is the median of its successful timed runs).")
 print()
 print("| driver | in-process | child | child `-shm` | tcp | tcp `-shm` | child / in-process | child -shm / in-process | tcp / in-process | llvm-jitlink-19 | llvm -oop-executor | llvm oop / in-process | same (in-proc, child, child-shm, tcp, tcp-shm; llvm-oop runs) |")
 print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
@@ -305,8 +320,12 @@ if notes:
     for n in notes:
         print(f"- {n}")
 else:
-    print("- Every run succeeded, including llvm-jitlink-19 -oop-executor on every driver.")
-print("- Goal: the child-executor sqlite run within 1.3x of the in-process run.")
+    print("- Every run succeeded, including llvm-jitlink-19 -oop-executor on every driver measured.")
+for line in open(f"{w}/drivers.tsv"):
+    f = line.rstrip("\n").split("\t")
+    if f[0] == "sqlite":
+        print(f"- Goal: the child-executor sqlite run within 1.3x of the in-process run: "
+              f"child {r(f[3], f[1])}x, child -shm {r(f[5], f[1])}x, tcp {r(f[7], f[1])}x.")
 EOF
 cat "$W/report.md"
 mkdir -p "$(dirname "$OUT")"
