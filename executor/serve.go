@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 
 	"gorc/executor/wire"
 	"gorc/orc/shared"
@@ -493,9 +495,12 @@ func serveConnInChild(ctx context.Context, conn net.Conn, argv []string) error {
 		if err := cmd.Start(); err != nil {
 			return fmt.Errorf("executor: starting %s: %w", argv[0], err)
 		}
-		f.Close()
+		// Keep one copy of the connection (f) until the child has ended,
+		// to tell the controller how.
 		conn.Close()
-		return cmd.Wait()
+		err = cmd.Wait()
+		reportEnded(f, cmd)
+		return err
 	}
 	// A connection without a descriptor (TLS): relay it through pipes.
 	toR, toW, err := os.Pipe()
@@ -524,6 +529,26 @@ func serveConnInChild(ctx context.Context, conn net.Conn, argv []string) error {
 	}()
 	io.Copy(conn, fromR) // executor -> controller; ends when the executor exits
 	fromR.Close()
+	err = cmd.Wait()
+	reportEnded(conn, cmd)
 	conn.Close()
-	return cmd.Wait()
+	return err
+}
+
+// reportEnded sends the controller an Exit frame (op 0) saying how the
+// session's executor process ended (best effort: the controller may be
+// gone).
+func reportEnded(w io.Writer, cmd *exec.Cmd) {
+	st := cmd.ProcessState
+	if st == nil {
+		return
+	}
+	how, v := uint64(wire.EndedExit), uint64(int64(st.ExitCode()))
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		how, v = wire.EndedSignal, uint64(ws.Signal())
+	}
+	if c, ok := w.(interface{ SetWriteDeadline(time.Time) error }); ok {
+		c.SetWriteDeadline(time.Now().Add(time.Second))
+	}
+	wire.WriteFrame(w, wire.Frame{Kind: wire.KindExit, Payload: new(wire.Encoder).U64(how).U64(v).Payload()})
 }

@@ -22,7 +22,9 @@
 // with OpRunProgram
 // ends, the executor sends Exit with its status before the process exits;
 // when JIT'd code faults, the dying executor sends Crash (signal, pc,
-// fault address) from its signal handler.
+// fault address, return addresses) from its signal handler. A listener
+// that served the connection with a separate executor process sends a
+// last Exit with op 0 saying how that process ended.
 //
 // Program stdio (version 2): when the controller's hello sets
 // FlagForwardStdio, the executor puts pipes on the program's descriptors
@@ -83,6 +85,13 @@ const (
 	KindCall
 	KindResult
 	KindError
+	// KindExit with op OpRunProgram carries the status of a program that
+	// ended (u64). With op 0 and sequence 0 it is a listener's report
+	// (ServeListener), sent after the executor process that served the
+	// connection has ended, just before the connection closes: u64 how
+	// (EndedExit, EndedSignal), u64 value (exit status or signal number) —
+	// how a TCP controller learns that its executor was killed, as a
+	// parent learns it from wait().
 	KindExit
 	// KindCrash is sent by a dying executor (from its signal handler):
 	// payload u64 signal, u64 pc, u64 fault address, then (version 2) a
@@ -415,6 +424,12 @@ func DecodeHello(p []byte) (Hello, error) {
 	}
 	return h, nil
 }
+
+// How an executor process ended (a listener's KindExit report, op 0).
+const (
+	EndedExit   = 0 // exited; value is the exit status
+	EndedSignal = 1 // killed; value is the signal number
+)
 
 // ControllerHello is what the controller announces.
 type ControllerHello struct {

@@ -44,6 +44,8 @@ type Remote struct {
 	crash   *Crash // reported by the dying executor, under mu
 	reentry func(shared.ExecutorAddr) (shared.ExecutorAddr, error)
 
+	ended error // a listener's report of how the executor ended, under mu
+
 	// Program stdio forwarded over the stream (nil fwd: not forwarded).
 	fwd            *Stdio
 	stdout, stderr io.Writer // written by readLoop only
@@ -235,7 +237,7 @@ func (e *Remote) exitedChan() <-chan struct{} {
 // explain turns a stream error into what happened to the executor.
 func (e *Remote) explain(err error) error {
 	e.mu.Lock()
-	c := e.crash
+	c, ended := e.crash, e.ended
 	e.mu.Unlock()
 	where := ""
 	if c != nil {
@@ -247,6 +249,10 @@ func (e *Remote) explain(err error) error {
 			return fmt.Errorf("%w: %w%s", ErrExecutorLost, e.exitErr, where)
 		case <-time.After(2 * time.Second):
 		}
+	}
+	if ended != nil && errors.Is(err, io.EOF) {
+		// A listener told how the executor process ended.
+		return fmt.Errorf("%w: %w%s", ErrExecutorLost, ended, where)
 	}
 	if c != nil && errors.Is(err, io.EOF) {
 		// A remote executor (no process to wait for) that reported its
@@ -277,6 +283,23 @@ func (e *Remote) readLoop(r io.Reader) {
 			}
 			if w != nil {
 				w.Write(f.Payload) // a failing writer loses output, not the connection
+			}
+			continue
+		}
+		if f.Kind == wire.KindExit && f.Op == 0 {
+			// A listener's report of how the executor process ended.
+			d := wire.NewDecoder(f.Payload)
+			how, v := d.U64(), d.U64()
+			if d.Finish() == nil {
+				var ended error
+				if how == wire.EndedSignal {
+					ended = fmt.Errorf("executor terminated by signal %s", signalName(syscall.Signal(v)))
+				} else {
+					ended = fmt.Errorf("executor exited with status %d", int64(v))
+				}
+				e.mu.Lock()
+				e.ended = ended
+				e.mu.Unlock()
 			}
 			continue
 		}

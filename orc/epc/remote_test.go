@@ -641,3 +641,48 @@ func TestDialStdio(t *testing.T) {
 		})
 	}
 }
+
+// TestRemoteTCPKilled: a TCP executor killed mid-call (SIGKILL, no crash
+// report of its own) fails the pending call promptly with how it ended,
+// which the listener reports; a session whose program exits reports its
+// status the same way after the program's exit frame.
+func TestRemoteTCPKilled(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- executor.ServeListener(ctx, ln, []string{os.Args[0]}, t.Logf) }()
+	defer func() { cancel(); <-done }()
+	e, err := Dial(ctx, ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close(ctx)
+	loop := loadCode(t, e, []byte{0xeb, 0xfe}) // jmp .
+	errc := make(chan error, 1)
+	go func() {
+		_, err := e.RunAsMain(ctx, loop, nil)
+		errc <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	p, err := os.FindProcess(e.PID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	p.Kill()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, ErrExecutorLost) || !strings.Contains(err.Error(), "executor terminated by signal SIGKILL") {
+			t.Fatalf("killed executor: %v", err)
+		}
+		t.Logf("%v after %v", err, time.Since(start).Round(time.Millisecond))
+	case <-time.After(5 * time.Second):
+		t.Fatal("the pending call did not fail within 5s of the kill")
+	}
+	if _, err := e.LookupSymbols(ctx, 0, []string{"malloc"}); !errors.Is(err, ErrExecutorLost) || !strings.Contains(err.Error(), "SIGKILL") {
+		t.Fatalf("later call: %v", err)
+	}
+}
