@@ -3,7 +3,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -115,4 +118,65 @@ int main(void) { printf("%d\n", gorc_demo_twice(6) + gorc_demo_value); return 0;
 	if r := gorcRun(t, dir, o); r.status != 1 || !strings.Contains(r.stderr, "gorc_demo_twice") || !strings.Contains(r.stderr, "gorc_demo_value") {
 		t.Errorf("without the library: %v", r)
 	}
+}
+
+// TestRunInterleavedOutput: with stdout and stderr on one pipe (as a
+// terminal or 2>&1 gives), a program that alternates between them and
+// also reads stdin shows exactly the native interleaving in every
+// execution mode — for tcp the executor then gives the program one pipe
+// for both (FlagMergeOutput).
+func TestRunInterleavedOutput(t *testing.T) {
+	dir := t.TempDir()
+	obj := ccObj(t, dir, "mix", `#include <stdio.h>
+int main(void) {
+	char line[128];
+	int i = 0;
+	while (fgets(line, sizeof line, stdin)) {
+		printf("out %d: %s", i, line);
+		fflush(stdout);
+		fprintf(stderr, "err %d\n", i);
+		i++;
+	}
+	printf("done after %d lines\n", i);
+	return i;
+}`)
+	exe := filepath.Join(dir, "mix")
+	if out, err := exec.Command("gcc", "-o", exe, obj).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	var in strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&in, "input line %d\n", i)
+	}
+	run := func(argv []string) (string, int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+		cmd.Stdin = strings.NewReader(in.String())
+		var both bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &both, &both // one pipe for both
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if err != nil && !errors.As(err, &ee) {
+			t.Fatalf("%s: %v", strings.Join(argv, " "), err)
+		}
+		return both.String(), cmd.ProcessState.ExitCode()
+	}
+	want, wantSt := run([]string{exe})
+	if wantSt != 40 || !strings.Contains(want, "err 39\ndone after 40 lines\n") {
+		t.Fatalf("native run: status %d\n%s", wantSt, want)
+	}
+	forEachMode(t, execModes(t), func(t *testing.T, em execMode) {
+		if em.peer {
+			t.Skip("not a gorc mode")
+		}
+		release, flags := em.acquire(t)
+		defer release()
+		argv := append([]string{gorcBinary(t), "run"}, flags...)
+		got, st := run(append(argv, obj))
+		if got != want || st != wantSt {
+			t.Errorf("status %d (want %d), output:\n%s\nwant:\n%s", st, wantSt, got, want)
+		}
+	})
 }
