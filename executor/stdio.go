@@ -119,10 +119,17 @@ var forwarding atomic.Bool
 
 func startStdioForward1(send func(wire.Frame) error, merge bool) (*stdioForward, error) {
 	s := &stdioForward{saved: [3]int{-1, -1, -1}}
-	var opened []int
+	// Descriptors to close on failure: raw ones, then files (closed
+	// through their *os.File, never by number, so a finalizer cannot close
+	// a reused number later).
+	var raw []int
+	var files []*os.File
 	fail := func(what string, err error) (*stdioForward, error) {
-		for _, fd := range opened {
+		for _, fd := range raw {
 			syscall.Close(fd)
+		}
+		for _, f := range files {
+			f.Close()
 		}
 		for i, fd := range s.saved {
 			if fd >= 0 {
@@ -143,12 +150,26 @@ func startStdioForward1(send func(wire.Frame) error, merge bool) (*stdioForward,
 		}
 		s.saved[i] = fd
 	}
+	// Three pipes, every end above 2 (a closed standard descriptor would
+	// otherwise be reused by pipe2 and then clobbered by dup3).
 	var p [3][2]int
 	for i := range p {
-		if err := syscall.Pipe2(p[i][:], syscall.O_CLOEXEC); err != nil {
+		var q [2]int
+		if err := syscall.Pipe2(q[:], syscall.O_CLOEXEC); err != nil {
 			return fail("pipe", err)
 		}
-		opened = append(opened, p[i][0], p[i][1])
+		for k, fd := range q {
+			if fd <= 2 {
+				nfd, err := dupCloexec(fd)
+				syscall.Close(fd)
+				if err != nil {
+					return fail("pipe", err)
+				}
+				fd = nfd
+			}
+			p[i][k] = fd
+			raw = append(raw, fd)
+		}
 	}
 	// The program's ends: stdin's read end, stdout's and stderr's write
 	// ends (blocking, as a program expects; not close-on-exec, so its
@@ -162,21 +183,26 @@ func startStdioForward1(send func(wire.Frame) error, merge bool) (*stdioForward,
 			return fail(fmt.Sprintf("dup onto descriptor %d", i), err)
 		}
 	}
+	// From here on only our ends stay open.
 	syscall.Close(p[0][0])
 	syscall.Close(p[1][1])
 	syscall.Close(p[2][1])
-	s.inW = os.NewFile(uintptr(p[0][1]), "gorc-program-stdin")
 	kinds := []wire.Kind{wire.KindStdout, wire.KindStderr}
 	if merge {
 		syscall.Close(p[2][0])
 		kinds = kinds[:1]
 	}
+	raw = nil
+	s.inW = os.NewFile(uintptr(p[0][1]), "gorc-program-stdin")
+	files = append(files, s.inW)
 	for i, k := range kinds {
 		fd := p[i+1][0]
-		if err := syscall.SetNonblock(fd, true); err != nil {
-			return fail("non-blocking pipe", err)
-		}
+		nbErr := syscall.SetNonblock(fd, true)
 		f := os.NewFile(uintptr(fd), "gorc-program-"+k.String())
+		files = append(files, f)
+		if nbErr != nil {
+			return fail("non-blocking pipe", nbErr)
+		}
 		rc, err := f.SyscallConn()
 		if err != nil {
 			return fail("pipe", err)
