@@ -63,7 +63,8 @@ func ReversePostorder(f *Function) []*Block {
 		b *Block
 		i int
 	}
-	stack := []frame{{f.Blocks[0], 0}}
+	stack := make([]frame, 1, len(f.Blocks)+1)
+	stack[0] = frame{f.Blocks[0], 0}
 	seen[0] = true
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
@@ -152,7 +153,7 @@ func NewDomTree(f *Function) *DomTree {
 	d.kids = make([][]*Block, n)
 	off := 0
 	for i, c := range start {
-		d.kids[i] = all[off:off:off+c]
+		d.kids[i] = all[off : off : off+c]
 		off += c
 	}
 	for _, b := range d.rpo[1:] {
@@ -166,7 +167,8 @@ func NewDomTree(f *Function) *DomTree {
 		b *Block
 		i int
 	}
-	stack := []frame{{entry, 0}}
+	stack := make([]frame, 1, len(d.rpo)+1)
+	stack[0] = frame{entry, 0}
 	d.pre[entry.Index] = clock
 	clock++
 	for len(stack) > 0 {

@@ -15,8 +15,11 @@ import (
 type PipelineStats struct {
 	Front        time.Duration // parse + IR generation (wall, main goroutine)
 	Optimize     time.Duration // optimiser busy time (passes and verification)
+	Each         time.Duration // time in CompilePipeline's each (code generation)
 	Total        time.Duration // wall time until the optimised module is ready
 	InstrsBefore int           // IR instructions before optimisation
+	InstrsAfter  int           // and after
+	Functions    int           // functions defined (and optimised)
 }
 
 // CompileOptimized is Compile followed by optimising every function with
@@ -31,13 +34,30 @@ type PipelineStats struct {
 // optimised IR that does not verify); program errors are in the
 // diagnostics, as with Compile.
 func CompileOptimized(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager) (*ir.Module, []*Diagnostic, PipelineStats, error) {
+	return CompilePipeline(ctx, moduleName, files, srcs, pm, nil)
+}
+
+// CompilePipeline is CompileOptimized that also hands every optimised
+// function, with its module, to each (for example a backend's
+// amd64.Stream.Add), on the optimiser's goroutine right after optimising
+// it, while its IR is still in the cache. Every defined function of the
+// module is given to each exactly once: the program's in generation order,
+// then the runtime helpers and main. While the pipeline runs, the module
+// is still growing (more functions; its globals are all there from the
+// start): each may read the function it gets, the functions it calls and
+// the globals, nothing else. each may drop the function's body when done
+// (f.Blocks = nil) if the caller needs only the compiled code: the
+// pipeline does not look at it again, and the IR then need not stay in
+// memory for the whole run. An error from each ends the pipeline with
+// that error.
+func CompilePipeline(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error) (*ir.Module, []*Diagnostic, PipelineStats, error) {
 	var st PipelineStats
 	t0 := time.Now()
 	g := NewGenerator(moduleName)
 	work := make(chan *ir.Function, 256)
 	done := make(chan error, 1)
-	var busy time.Duration
-	before := 0
+	var busy, back time.Duration
+	before, after, nfn := 0, 0, 0
 	go func() {
 		var first error
 		for f := range work {
@@ -49,13 +69,20 @@ func CompileOptimized(ctx context.Context, moduleName string, files []string, sr
 			if err := optimizeOne(pm, f); err != nil {
 				first = err
 			}
+			after += f.NumInstrs()
 			busy += time.Since(t)
+			if first == nil && each != nil {
+				t := time.Now()
+				first = each(g.Module, f)
+				back += time.Since(t)
+			}
 		}
 		done <- first
 	}()
 	sent := make(map[*ir.Function]bool)
 	g.defined = func(f *ir.Function) {
 		sent[f] = true
+		nfn++
 		work <- f
 	}
 	if !functionLocal(pm) {
@@ -83,7 +110,7 @@ func CompileOptimized(ctx context.Context, moduleName string, files []string, sr
 	close(work)
 	werr := <-done // the optimiser is finished with every function it got
 	st.Optimize = busy
-	st.InstrsBefore = before
+	st.InstrsBefore, st.InstrsAfter, st.Functions = before, after, nfn
 	if cerr != nil {
 		return nil, all, st, cerr
 	}
@@ -103,8 +130,23 @@ func CompileOptimized(ctx context.Context, moduleName string, files []string, sr
 		if err := optimizeOne(pm, f); err != nil {
 			return nil, all, st, err
 		}
+		st.InstrsAfter += f.NumInstrs()
+		st.Functions++
 	}
 	st.Optimize += time.Since(t)
+	if each != nil {
+		t := time.Now()
+		for _, f := range m.Funcs {
+			if f.IsDeclaration() || sent[f] {
+				continue
+			}
+			if err := each(m, f); err != nil {
+				return nil, all, st, err
+			}
+		}
+		back += time.Since(t)
+	}
+	st.Each = back
 	st.Total = time.Since(t0)
 	return m, all, st, nil
 }

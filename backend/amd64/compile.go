@@ -135,6 +135,9 @@ type moduleCompiler struct {
 	curName string
 	fdes    []fde
 	here    map[ir.Value]bool // functions and globals defined in this object
+	// streaming: functions arrive one by one (Stream); a function not yet
+	// seen is referenced by name and defined when it arrives.
+	streaming bool
 }
 
 func newModuleCompiler(m *ir.Module, opts Options) *moduleCompiler {
@@ -235,6 +238,18 @@ func (mc *moduleCompiler) negMaskSym(single bool) int32 {
 	return int32(id)
 }
 
+// bind gives the binding and visibility of a definition: internal and
+// private definitions stay local unless the module is compiled in
+// partitions (Options.Only, OmitGlobals) or streamed, where they become
+// global with hidden visibility so that references resolve by name.
+func (mc *moduleCompiler) bind(l ir.Linkage) (elfw.Bind, elfw.Visibility) {
+	b := bindOf(l)
+	if b == elfw.BindLocal && (mc.opts.Only != nil || mc.opts.OmitGlobals || mc.streaming) {
+		return elfw.BindGlobal, elfw.VisHidden
+	}
+	return b, elfw.VisDefault
+}
+
 // globals creates symbols for every function and global and emits the
 // data of defined globals.
 func (mc *moduleCompiler) globals() error {
@@ -245,15 +260,6 @@ func (mc *moduleCompiler) globals() error {
 		for _, f := range mc.opts.Only {
 			only[f] = true
 		}
-	}
-	partitioned := only != nil || mc.opts.OmitGlobals
-	// bind gives the binding and visibility of a definition.
-	bind := func(l ir.Linkage) (elfw.Bind, elfw.Visibility) {
-		b := bindOf(l)
-		if b == elfw.BindLocal && partitioned {
-			return elfw.BindGlobal, elfw.VisHidden
-		}
-		return b, elfw.VisDefault
 	}
 	for _, f := range mc.m.Funcs {
 		if f.IsDeclaration() || only != nil && !only[f] {
@@ -270,14 +276,32 @@ func (mc *moduleCompiler) globals() error {
 			}
 			continue
 		}
-		b, vis := bind(f.Linkage)
-		id, err := w.AddSymbol(elfw.Symbol{Name: f.Name, Section: mc.text, Bind: b, Visibility: vis, Type: elfw.TypeFunc})
-		if err != nil {
-			return fmt.Errorf("amd64: function @%s: %w", f.Name, err)
+		if err := mc.defineFunc(f); err != nil {
+			return err
 		}
-		mc.syms[f] = id
-		mc.here[f] = true
 	}
+	return mc.globalData()
+}
+
+// defineFunc creates the symbol of a function defined in this object (its
+// place in .text is set when its code is emitted). A symbol made earlier
+// for a reference by name becomes this definition.
+func (mc *moduleCompiler) defineFunc(f *ir.Function) error {
+	b, vis := mc.bind(f.Linkage)
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: f.Name, Section: mc.text, Bind: b, Visibility: vis, Type: elfw.TypeFunc})
+	if err != nil {
+		return fmt.Errorf("amd64: function @%s: %w", f.Name, err)
+	}
+	mc.syms[f] = id
+	mc.here[f] = true
+	return nil
+}
+
+// globalData creates the symbols of the module's globals and emits the
+// data of those it defines.
+func (mc *moduleCompiler) globalData() error {
+	w := mc.w
+	bind := mc.bind
 	for _, g := range mc.m.Globals {
 		if g.Init == nil || mc.opts.OmitGlobals {
 			b := elfw.BindGlobal

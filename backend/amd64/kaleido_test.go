@@ -180,3 +180,95 @@ func BenchmarkKaleidoSynthetic2000(b *testing.B) {
 	}
 	b.ReportMetric(2000*float64(b.N)/b.Elapsed().Seconds(), "functions/s")
 }
+
+// TestStream compiles corpus programs through a Stream fed by the
+// pipelined front end (each function compiled on the optimiser's goroutine
+// as soon as it is optimised, the runtime helpers and main last, as gorc
+// kaleido does), links the object with gcc and checks the output; a stream
+// given the functions in reverse order (every call a forward reference)
+// must link too. Misuse (a function added twice, Finish twice) is refused.
+func TestStream(t *testing.T) {
+	gcc, err := exec.LookPath("gcc")
+	if err != nil {
+		t.Fatal("gcc is required for this test but was not found in PATH (bash scripts/deps.sh installs it)")
+	}
+	dir := t.TempDir()
+	ctx := context.Background()
+	for _, name := range []string{"mandel", "operators", "var", "fib", "libm"} {
+		p := "../../kaleidoscope/testdata/" + name + ".k"
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := expectedOutput(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, reverse := range []bool{false, true} {
+			var s *amd64.Stream
+			var m *ir.Module
+			var diags []*kaleidoscope.Diagnostic
+			if !reverse {
+				m, diags, _, err = kaleidoscope.CompilePipeline(ctx, p, []string{p}, [][]byte{src}, passes.ForLevel(2), func(m *ir.Module, f *ir.Function) error {
+					if s == nil {
+						var err error
+						if s, err = amd64.NewStream(ctx, m, amd64.Options{Verify: true}); err != nil {
+							return err
+						}
+					}
+					return s.Add(f)
+				})
+			} else {
+				m, diags, _, err = kaleidoscope.CompileOptimized(ctx, p, []string{p}, [][]byte{src}, passes.ForLevel(2))
+				if err == nil {
+					s, err = amd64.NewStream(ctx, m, amd64.Options{})
+				}
+				for i := len(m.Funcs) - 1; i >= 0 && err == nil; i-- {
+					err = s.Add(m.Funcs[i])
+				}
+			}
+			if err != nil || len(diags) > 0 {
+				t.Fatalf("%s: %v %v", name, err, diags)
+			}
+			res, err := s.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Finish(); err == nil {
+				t.Errorf("finishing twice was accepted")
+			}
+			o := filepath.Join(dir, name+".o")
+			if err := os.WriteFile(o, res.Object, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			exe := filepath.Join(dir, name)
+			if out, err := exec.Command(gcc, "-o", exe, o, "-lm").CombinedOutput(); err != nil {
+				t.Fatalf("%s (reverse %v): gcc: %v\n%s", name, reverse, err, out)
+			}
+			out, err := exec.Command(exe).Output()
+			if err != nil {
+				t.Fatalf("%s: run: %v", name, err)
+			}
+			if string(out) != string(want) {
+				t.Errorf("%s (reverse %v): got %q, want %q", name, reverse, out, want)
+			}
+		}
+	}
+	m, _, _, err := kaleidoscope.CompileOptimized(ctx, "fib", nil, [][]byte{[]byte("def f(x) x; f(2);")}, passes.ForLevel(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := amd64.NewStream(ctx, m, amd64.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(m.Func("f")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(m.Func("f")); err == nil {
+		t.Error("adding a function twice was accepted")
+	}
+	if _, err := s.Finish(); err == nil {
+		t.Error("a stream that failed finished")
+	}
+}

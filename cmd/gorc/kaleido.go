@@ -109,8 +109,27 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	if *showStats {
 		pm.Stats = map[string]*passes.PassStats{}
 	}
-	// Parsing and optimisation overlap (see kaleidoscope.CompileOptimized).
-	m, diags, ps, err := kaleidoscope.CompileOptimized(ctx, modName, names, srcs, pm)
+	// The front end runs on this goroutine; each function it completes is
+	// optimised and (unless the IR is all we print) compiled to machine
+	// code on a second one, side by side (kaleidoscope.CompilePipeline).
+	var stream *amd64.Stream
+	var each func(*ir.Module, *ir.Function) error
+	if *emit != "ir" {
+		each = func(m *ir.Module, f *ir.Function) error {
+			if stream == nil {
+				var err error
+				if stream, err = amd64.NewStream(ctx, m, amd64.Options{SourceName: modName}); err != nil {
+					return err
+				}
+			}
+			err := stream.Add(f)
+			// The IR is not needed once compiled; dropping it keeps the
+			// heap small (see the GC setting above).
+			f.Blocks = nil
+			return err
+		}
+	}
+	m, diags, ps, err := kaleidoscope.CompilePipeline(ctx, modName, names, srcs, pm, each)
 	for _, d := range diags {
 		fmt.Fprintln(stderr, d)
 	}
@@ -119,17 +138,15 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *showTimes {
-		fmt.Fprintf(stderr, "parse+irgen: %v\noptimize (-O%d, overlapping parse+irgen): %v busy\nfront end total: %v\n", ps.Front, level, ps.Optimize, ps.Total)
-	}
-	before := ps.InstrsBefore
-	if *showStats {
-		nf := 0
-		for _, f := range m.Funcs {
-			if !f.IsDeclaration() {
-				nf++
-			}
+		fmt.Fprintf(stderr, "parse+irgen: %v\n", ps.Front)
+		fmt.Fprintf(stderr, "optimize (-O%d): %v busy, beside parse+irgen\n", level, ps.Optimize)
+		if each != nil {
+			fmt.Fprintf(stderr, "codegen: %v busy, beside parse+irgen\n", ps.Each)
 		}
-		fmt.Fprintf(stderr, "functions compiled: %d\nIR instructions: %d before, %d after optimisation\n", nf, before, countInstrs(m))
+		fmt.Fprintf(stderr, "compile total (wall): %v\n", ps.Total)
+	}
+	if *showStats {
+		fmt.Fprintf(stderr, "functions compiled: %d\nIR instructions: %d before, %d after optimisation\n", ps.Functions, ps.InstrsBefore, ps.InstrsAfter)
 		for _, p := range pm.Passes {
 			if s := pm.Stats[p.Name]; s != nil {
 				fmt.Fprintf(stderr, "  %-12s runs %d changed %d time %v\n", p.Name, s.Runs, s.Changed, s.Time)
@@ -160,14 +177,20 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return status
 	}
 	t3 := time.Now()
-	res, err := amd64.CompileModule(ctx, m, amd64.Options{SourceName: modName})
+	if stream == nil { // nothing was defined at all
+		if stream, err = amd64.NewStream(ctx, m, amd64.Options{SourceName: modName}); err != nil {
+			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+			return 1
+		}
+	}
+	res, err := stream.Finish()
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 		return 1
 	}
 	t4 := time.Now()
 	if *showTimes {
-		fmt.Fprintf(stderr, "codegen: %v\n", t4.Sub(t3))
+		fmt.Fprintf(stderr, "object: %v\n", t4.Sub(t3))
 	}
 	if *showStats {
 		fmt.Fprintf(stderr, "machine instructions: %d\ncode bytes: %d\nspills: %d\n", res.Stats.Instructions, res.Stats.CodeBytes, res.Stats.Spills)

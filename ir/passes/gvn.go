@@ -164,9 +164,11 @@ func GVN(f *ir.Function) bool {
 		}
 		clear(avail)
 		for _, in := range b.Instrs {
-			for i, v := range in.Ops {
-				if _, ok := rep[v]; ok {
-					in.Ops[i] = rep.resolve(v)
+			if len(rep) > 0 {
+				for i, v := range in.Ops {
+					if _, ok := rep[v]; ok {
+						in.Ops[i] = rep.resolve(v)
+					}
 				}
 			}
 			switch in.Op {

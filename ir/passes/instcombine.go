@@ -54,9 +54,11 @@ func InstCombine(f *ir.Function) bool {
 		progress := false
 		for _, b := range ir.ReversePostorder(f) {
 			for _, in := range b.Instrs {
-				for i, v := range in.Ops {
-					if _, ok := rep[v]; ok {
-						in.Ops[i] = rep.resolve(v)
+				if len(rep) > 0 {
+					for i, v := range in.Ops {
+						if _, ok := rep[v]; ok {
+							in.Ops[i] = rep.resolve(v)
+						}
 					}
 				}
 				if !in.HasResult() {
