@@ -55,11 +55,10 @@ func (p *outPump) readAvailable(fd int) (eof bool) {
 		spinLock(p.lock)
 		n, err := syscall.Read(fd, p.buf)
 		if n > 0 {
-			if !p.dead {
-				payload := append([]byte(nil), p.buf[:n]...)
-				if p.send(wire.Frame{Kind: p.kind, Payload: payload}) != nil {
-					p.dead = true
-				}
+			// WriteFrame is done with the bytes when send returns, so the
+			// buffer is reused without a copy.
+			if !p.dead && p.send(wire.Frame{Kind: p.kind, Payload: p.buf[:n]}) != nil {
+				p.dead = true
 			}
 			spinUnlock(p.lock)
 			continue
@@ -90,6 +89,11 @@ func (p *outPump) drain() {
 	defer p.mu.Unlock()
 	p.rc.Control(func(fd uintptr) { p.readAvailable(int(fd)) })
 }
+
+const (
+	fSetPipeSz = 1031    // F_SETPIPE_SZ (Linux)
+	pipeSize   = 1 << 20 // the output pipes' capacity and the pumps' read size
+)
 
 // dupCloexec duplicates fd with close-on-exec set (F_DUPFD_CLOEXEC), at a
 // number above the standard descriptors.
@@ -197,6 +201,9 @@ func startStdioForward1(send func(wire.Frame) error, merge bool) (*stdioForward,
 	files = append(files, s.inW)
 	for i, k := range kinds {
 		fd := p[i+1][0]
+		// A larger pipe (best effort) lets a chatty program run further
+		// ahead of the pump: fewer wake-ups, larger frames.
+		syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), fSetPipeSz, pipeSize)
 		nbErr := syscall.SetNonblock(fd, true)
 		f := os.NewFile(uintptr(fd), "gorc-program-"+k.String())
 		files = append(files, f)
@@ -207,7 +214,7 @@ func startStdioForward1(send func(wire.Frame) error, merge bool) (*stdioForward,
 		if err != nil {
 			return fail("pipe", err)
 		}
-		s.out = append(s.out, &outPump{kind: k, f: f, rc: rc, send: send, buf: make([]byte, 64<<10),
+		s.out = append(s.out, &outPump{kind: k, f: f, rc: rc, send: send, buf: make([]byte, pipeSize),
 			lock: (*int32)(unsafe.Pointer(C.gorc_pump_lock(C.int(i))))})
 	}
 	errFD := -1
