@@ -54,11 +54,16 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 	var st PipelineStats
 	t0 := time.Now()
 	g := NewGenerator(moduleName)
+	// Three stages, each on its own goroutine: this one (front end), the
+	// optimiser, and code generation (each). On two cores the three
+	// overlap; the channels keep functions in generation order.
 	work := make(chan *ir.Function, 256)
-	done := make(chan error, 1)
+	optimized := make(chan *ir.Function, 256)
+	done := make(chan error, 2)
 	var busy, back time.Duration
 	before, after, nfn := 0, 0, 0
 	go func() {
+		defer close(optimized)
 		var first error
 		for f := range work {
 			if first != nil {
@@ -72,10 +77,20 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 			after += f.NumInstrs()
 			busy += time.Since(t)
 			if first == nil && each != nil {
-				t := time.Now()
-				first = each(g.Module, f)
-				back += time.Since(t)
+				optimized <- f
 			}
+		}
+		done <- first
+	}()
+	go func() {
+		var first error
+		for f := range optimized {
+			if first != nil {
+				continue // drain
+			}
+			t := time.Now()
+			first = each(g.Module, f)
+			back += time.Since(t)
 		}
 		done <- first
 	}()
@@ -108,7 +123,10 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 	m := g.Finish()
 	st.Front = time.Since(t0)
 	close(work)
-	werr := <-done // the optimiser is finished with every function it got
+	werr := <-done // both stages are finished with every function they got
+	if err := <-done; werr == nil {
+		werr = err
+	}
 	st.Optimize = busy
 	st.InstrsBefore, st.InstrsAfter, st.Functions = before, after, nfn
 	if cerr != nil {

@@ -263,11 +263,3 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	}
 	return status
 }
-
-func countInstrs(m *ir.Module) int {
-	n := 0
-	for _, f := range m.Funcs {
-		n += f.NumInstrs()
-	}
-	return n
-}
