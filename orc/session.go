@@ -283,8 +283,10 @@ func (es *ExecutionSession) runMaterialize(m materialization) {
 	defer func() {
 		if r := recover(); r != nil {
 			err := fmt.Errorf("unit %q panicked while materializing: %v\n%s", m.mr.unit, r, debug.Stack())
-			m.mr.FailMaterialization(err)
+			// Report first: failing wakes the lookups, which may then
+			// check that the panic was reported.
 			es.ReportError(err)
+			m.mr.FailMaterialization(err)
 		}
 	}()
 	ctx := es.ctx
