@@ -313,8 +313,9 @@ type LinkGraph struct {
 
 	externalTLS map[*Symbol]TLSRef
 
-	symArena []Symbol
-	blkArena []Block
+	symArena     []Symbol
+	blkArena     []Block
+	nsyms, nblks int // symbols and blocks taken from the arenas so far
 }
 
 // NewLinkGraph returns an empty graph.
@@ -322,22 +323,37 @@ func NewLinkGraph(name string, arch Arch) *LinkGraph {
 	return &LinkGraph{Name: name, Arch: arch, Externals: make(map[string]*Symbol)}
 }
 
+// Symbols and blocks come from per-graph arenas whose chunks grow with
+// the graph (16, 32, ... up to a cap): a small object does not pay for a
+// large chunk, and every chunk is fresh memory the process must fault in.
+
 func (g *LinkGraph) newSymbol() *Symbol {
 	if len(g.symArena) == 0 {
-		g.symArena = make([]Symbol, 256)
+		g.symArena = make([]Symbol, min(max(g.nsyms, 16), 256))
 	}
 	s := &g.symArena[0]
 	g.symArena = g.symArena[1:]
+	g.nsyms++
 	return s
 }
 
 func (g *LinkGraph) newBlock() *Block {
 	if len(g.blkArena) == 0 {
-		g.blkArena = make([]Block, 128)
+		g.blkArena = make([]Block, min(max(g.nblks, 16), 128))
 	}
 	b := &g.blkArena[0]
 	g.blkArena = g.blkArena[1:]
+	g.nblks++
 	return b
+}
+
+// ReserveSymbols makes room for n more symbols in one allocation. A reader
+// that knows how many symbols it will add (the ELF symbol table's size)
+// calls it before adding them.
+func (g *LinkGraph) ReserveSymbols(n int) {
+	if n > len(g.symArena) {
+		g.symArena = make([]Symbol, n)
+	}
 }
 
 // AddSection appends a new section.

@@ -591,6 +591,7 @@ func (r *reader) symbols() error {
 	st := &r.sh[r.symtb]
 	n := st.size / symSize
 	r.syms = make([]*jitlink.Symbol, n)
+	r.g.ReserveSymbols(int(n))
 	var xindex []byte
 	for i := range r.sh {
 		if r.sh[i].typ == elf.SHT_SYMTAB_SHNDX && int(r.sh[i].link) == r.symtb {
