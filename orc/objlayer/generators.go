@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
+	"gorc/jitlink"
 	"gorc/jitlink/archive"
 	"gorc/jitlink/elf"
 	"gorc/orc"
@@ -27,6 +30,15 @@ type ArchiveGenerator struct {
 	mu     sync.Mutex
 	loaded map[int]bool
 	index  map[string]int // built from the members when the archive has no index
+	// pre holds members parsed ahead of need (see prefetch), by index.
+	pre map[int]*parsedMember
+}
+
+// parsedMember is a member parse that may still be running.
+type parsedMember struct {
+	done chan struct{} // closed when g and err are set
+	g    *jitlink.LinkGraph
+	err  error
 }
 
 // NewArchiveGenerator parses an archive (name is its path, for messages)
@@ -37,7 +49,7 @@ func NewArchiveGenerator(l *Layer, rt *orc.ResourceTracker, name string, data []
 	if err != nil {
 		return nil, err
 	}
-	return &ArchiveGenerator{l: l, rt: rt, a: a, loaded: map[int]bool{}}, nil
+	return &ArchiveGenerator{l: l, rt: rt, a: a, loaded: map[int]bool{}, pre: map[int]*parsedMember{}}, nil
 }
 
 // Archive returns the parsed archive.
@@ -88,21 +100,133 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 		g.loaded[i] = true
 		members = append(members, i)
 	}
-	for _, i := range members {
-		m := g.a.Members[i]
-		if !elf.IsELFObject(m.Data) {
-			return fmt.Errorf("objlayer: archive %s: member %s (offset %#x) is not an ELF relocatable object", g.a.Name, m.Name, m.Offset)
+	graphs, err := g.parseMembers(ctx, members)
+	if err != nil {
+		return err
+	}
+	// The members' own references will be looked up as soon as they
+	// link: parse the members defining them now, in the background (see
+	// prefetch). Names are collected before the graphs are defined, after
+	// which their links may change them.
+	var next []int
+	queued := map[int]bool{}
+	for _, pg := range graphs {
+		for name := range pg.Externals {
+			if i, ok := idx[name]; ok && !g.loaded[i] && g.pre[i] == nil && !queued[i] {
+				queued[i] = true
+				next = append(next, i)
+			}
 		}
-		pg, err := elf.Parse(g.memberName(i), m.Data)
-		if err != nil {
-			return err
-		}
+	}
+	// Units are created and defined in member order, one by one, so the
+	// link order (initializer order across objects) does not depend on
+	// which parse finished first.
+	for _, pg := range graphs {
 		u := g.l.newUnit(pg)
 		if err := jd.Define(u, g.rt); err != nil {
 			return fmt.Errorf("objlayer: %s: %w", pg.Name, err)
 		}
 	}
+	g.prefetch(next)
 	return nil
+}
+
+// prefetch starts parsing the members numbered members in the background
+// (g.mu held). Parsing is a pure function of the member's bytes, so a
+// member parsed ahead is only a head start: it is defined in the session,
+// as before, only when a lookup asks for one of its names (a prefetched
+// member that is never asked for is dropped). This keeps the parse off the
+// path between one wave of archive loads and the next, where the dylib's
+// generators run one at a time.
+func (g *ArchiveGenerator) prefetch(members []int) {
+	if len(members) == 0 {
+		return
+	}
+	ps := make([]*parsedMember, len(members))
+	for k, i := range members {
+		ps[k] = &parsedMember{done: make(chan struct{})}
+		g.pre[i] = ps[k]
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(members))
+	var next atomic.Int64
+	for range workers {
+		go func() {
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(members) {
+					return
+				}
+				ps[k].g, ps[k].err = g.parseMember(members[k])
+				close(ps[k].done)
+			}
+		}()
+	}
+}
+
+// parseMember parses member i into a link graph.
+func (g *ArchiveGenerator) parseMember(i int) (*jitlink.LinkGraph, error) {
+	m := g.a.Members[i]
+	if !elf.IsELFObject(m.Data) {
+		return nil, fmt.Errorf("objlayer: archive %s: member %s (offset %#x) is not an ELF relocatable object", g.a.Name, m.Name, m.Offset)
+	}
+	return elf.Parse(g.memberName(i), m.Data)
+}
+
+// parseMembers returns the link graphs of the archive members numbered
+// members, in the same order: prefetched ones (waiting for their parse if
+// it still runs) and the others parsed now. One lookup often needs dozens
+// of members at once (sqlite's main.o pulls in about forty), and the
+// dylib's generators run one at a time, so those are parsed concurrently,
+// on up to GOMAXPROCS goroutines. The first error (in member order) is
+// returned.
+func (g *ArchiveGenerator) parseMembers(ctx context.Context, members []int) ([]*jitlink.LinkGraph, error) {
+	graphs := make([]*jitlink.LinkGraph, len(members))
+	errs := make([]error, len(members))
+	var todo []int // positions in members still to parse
+	for k, i := range members {
+		if p := g.pre[i]; p != nil {
+			delete(g.pre, i)
+			select {
+			case <-p.done:
+			case <-ctx.Done():
+				return nil, fmt.Errorf("objlayer: archive %s: %w", g.a.Name, ctx.Err())
+			}
+			graphs[k], errs[k] = p.g, p.err
+			continue
+		}
+		todo = append(todo, k)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(todo))
+	if workers <= 1 {
+		for _, k := range todo {
+			graphs[k], errs[k] = g.parseMember(members[k])
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				for {
+					t := int(next.Add(1) - 1)
+					if t >= len(todo) || ctx.Err() != nil {
+						return
+					}
+					k := todo[t]
+					graphs[k], errs[k] = g.parseMember(members[k])
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("objlayer: archive %s: %w", g.a.Name, err)
+	}
+	return graphs, nil
 }
 
 // ProcessSymbolsGenerator defines, as absolute symbols, the names the

@@ -340,3 +340,56 @@ extern "C" int test_main(void) {
 		t.Errorf("test_main = %d, want 117", got)
 	}
 }
+
+// TestArchiveParallelAndPrefetchedMembers checks that parsing members
+// concurrently and ahead of need changes nothing about what links: a wave
+// of twenty members needed at once links, and a member parsed ahead (it
+// defines a name an already-loaded member references) is not linked when
+// a command-line object already defines that name.
+func TestArchiveParallelAndPrefetchedMembers(t *testing.T) {
+	dir := t.TempDir()
+	ar, err := exec.LookPath("ar")
+	if err != nil {
+		t.Fatalf("ar is required (binutils; run scripts/deps.sh): %v", err)
+	}
+	v := newEnv(t)
+	members := []string{filepath.Join(dir, "p1.o"), filepath.Join(dir, "helper.o")}
+	compile(t, dir, "p1", `int helper(void); int p1(void) { return helper() + 1; }`)
+	compile(t, dir, "helper", `int helper(void) { return 100; }`)
+	mainSrc := "int helper(void) { return 1; }\nint p1(void);\n"
+	sum := "p1()"
+	want := 2
+	for i := range 20 {
+		name := fmt.Sprintf("q%d", i)
+		compile(t, dir, name, fmt.Sprintf("int q%d(void) { return %d; }", i, i+1))
+		members = append(members, filepath.Join(dir, name+".o"))
+		mainSrc += fmt.Sprintf("int q%d(void);\n", i)
+		sum += fmt.Sprintf(" + q%d()", i)
+		want += i + 1
+	}
+	mainSrc += "int entry(void) { return " + sum + "; }\n"
+	lib := filepath.Join(dir, "libpq.a")
+	if out, err := exec.Command(ar, append([]string{"rcs", lib}, members...)...).CombinedOutput(); err != nil {
+		t.Fatalf("ar: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(lib)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := objlayer.NewArchiveGenerator(v.l, nil, lib, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.jd.AddGenerator(g)
+	if _, err := v.l.Add(v.jd, nil, "main.o", compile(t, dir, "main", mainSrc)); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.call(t, "entry"); got != want {
+		t.Errorf("entry = %d, want %d (helper from main.o, not the archive)", got, want)
+	}
+	// main.o, p1.o and the twenty q members; helper.o was parsed ahead
+	// (p1.o references helper) but must not be linked.
+	if n := v.l.Linked(); n != 22 {
+		t.Errorf("linked %d graphs, want 22 (main, p1, q0..q19)", n)
+	}
+}
