@@ -13,7 +13,9 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"sort"
+	"strings"
 	"sync"
+	"time"
 )
 
 // version is set at build time with -ldflags "-X main.version=...";
@@ -86,8 +88,12 @@ Commands:
 	fmt.Fprintf(w, "\nUse \"gorc help <command>\" for more about a command.\n")
 }
 
+// processStart is when gorc's Go code started (package initialization).
+var processStart = time.Now()
+
 func main() {
 	startCPUProfile(os.Stderr)
+	showExitTime(os.Args[1:])
 	status := dispatch(os.Args[1:], os.Stdout, os.Stderr)
 	stopCPUProfile()
 	os.Exit(status)
@@ -105,8 +111,41 @@ var (
 )
 
 // atProgramExit, when set (by a cgo build), arranges for f to run when a
-// program started in this process exits.
+// program started in this process exits (after its atexit handlers and
+// destructors, with stdio flushed). Several functions may be registered.
 var atProgramExit func(f func())
+
+// showExitTime: for `gorc run -show-times` with the in-process executor,
+// the program's exit ends the process from C, so run.go cannot print the
+// run phase; print, at the program's exit, the time since gorc started.
+// The run phase is this minus "total before run" (both measured by gorc
+// itself, in the same process).
+func showExitTime(args []string) {
+	if atProgramExit == nil || len(args) == 0 || args[0] != "run" {
+		return
+	}
+	show, local := false, true
+args:
+	for i := 1; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--":
+			break args
+		case a == "-show-times" || a == "--show-times":
+			show = true
+		case a == "-exec" || a == "--exec":
+			if i+1 < len(args) && args[i+1] != "local" {
+				local = false
+			}
+		case strings.HasPrefix(a, "-exec=") && a != "-exec=local":
+			local = false
+		}
+	}
+	if show && local {
+		atProgramExit(func() {
+			fmt.Fprintf(os.Stderr, "gorc run: program exited %v after gorc started\n", time.Since(processStart).Round(time.Microsecond))
+		})
+	}
+}
 
 func startCPUProfile(stderr io.Writer) {
 	path := os.Getenv("GORC_CPUPROFILE")
