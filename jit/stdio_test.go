@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -245,5 +246,72 @@ int main(int argc, char **argv) { abort_here(argc); return 0; }`, "-O0")
 				t.Logf("%v after %v", msg, elapsed.Round(time.Millisecond))
 			})
 		}
+	}
+}
+
+// BenchmarkForwardedStdout measures the program-output path: a JIT'd
+// function writes 4 MiB to stdout per call, through a child executor that
+// inherits a file (/dev/null: the kernel's floor), a child that forwards
+// over its pipes, and a TCP executor that forwards over the connection.
+func BenchmarkForwardedStdout(b *testing.B) {
+	dir := b.TempDir()
+	obj, err := cc(dir, "spew", `#include <stdio.h>
+#include <string.h>
+int spew(int argc, char **argv) {
+	static char buf[1 << 16];
+	memset(buf, 'x', sizeof buf);
+	for (int i = 0; i < 64; i++) fwrite(buf, 1, sizeof buf, stdout);
+	return 0;
+}`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer devnull.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		executor.ServeListener(ctx, ln, []string{os.Args[0]}, nil)
+	}()
+	defer func() { cancel(); <-served }()
+	modes := []struct {
+		name, exec string
+		stdout     io.Writer
+	}{
+		{"child-inherit", "child", devnull},
+		{"child-forward", "child", io.Discard},
+		{"tcp-forward", "tcp://" + ln.Addr().String(), io.Discard},
+	}
+	for _, m := range modes {
+		b.Run(m.name, func(b *testing.B) {
+			j, err := jit.New(ctx, jit.Options{Exec: m.exec, ExecutorCommand: []string{os.Args[0]},
+				Stdio: epc.Stdio{Stdin: epc.NoStdin, Stdout: m.stdout, Stderr: io.Discard}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.AddObjectFile(obj); err != nil {
+				b.Fatal(err)
+			}
+			fn, err := j.Lookup(ctx, "spew")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(64 << 16)
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := j.EPC.RunAsMain(ctx, fn, []string{"spew"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
