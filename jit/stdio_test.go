@@ -5,6 +5,7 @@ package jit_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"gorc/executor"
 	"gorc/jit"
 	"gorc/orc/epc"
+	"gorc/orc/shared"
 )
 
 // tcpExecutor serves this test binary as an executor on a loopback port
@@ -313,5 +315,69 @@ int spew(int argc, char **argv) {
 				}
 			}
 		})
+	}
+}
+
+// TestSymbolAt names addresses inside linked functions, including static
+// ones, and nothing outside JIT'd code.
+func TestSymbolAt(t *testing.T) {
+	dir := t.TempDir()
+	obj, err := cc(dir, "two", `static int helper(int x) { return x * 3 + 1; }
+int (*volatile hp)(int) = helper;
+int first(int x) { return x + 7; }
+int second(int x) { return hp(x) + first(x); }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	j, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	if err := j.AddObjectFile(obj); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.LinkAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	hpAddr, err := j.Lookup(ctx, "hp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := j.EPC.Read(ctx, hpAddr, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	helper := shared.ExecutorAddr(binary.LittleEndian.Uint64(b))
+	tests := []struct {
+		name string
+		off  uint64
+		want string
+	}{
+		{"first", 0, "first+0x0"},
+		{"second", 1, "second+0x1"},
+	}
+	for _, tc := range tests {
+		a, err := j.Lookup(ctx, tc.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loc, ok := j.SymbolAt(a.Add(tc.off))
+		if !ok || loc.Symbol+fmt.Sprintf("+%#x", loc.Offset) != tc.want || loc.Object != obj {
+			t.Errorf("SymbolAt(%s+%d) = %v, %v; want %s (%s)", tc.name, tc.off, loc, ok, tc.want, obj)
+		}
+	}
+	if loc, ok := j.SymbolAt(helper.Add(2)); !ok || loc.Symbol != "helper" || loc.Offset != 2 {
+		t.Errorf("static helper: %v, %v", loc, ok)
+	}
+	if loc, ok := j.SymbolAt(hpAddr); ok {
+		t.Errorf("data address named as code: %v", loc)
+	}
+	if loc, ok := j.SymbolAt(0x1000); ok {
+		t.Errorf("unmapped address named: %v", loc)
+	}
+	if _, ok := j.CrashLocation(); ok {
+		t.Error("an in-process JIT reported a crash location")
 	}
 }

@@ -45,11 +45,12 @@ type codeSym struct {
 }
 
 // symtab records where every JIT'd code block and function lies (a
-// layer plugin), so a crash address can be named.
+// layer plugin), so a crash address can be named. Recording is an append
+// (linking stays cheap); a lookup scans, and the latest block wins where
+// freed memory was reused by a later graph.
 type symtab struct {
 	mu     sync.Mutex
-	blocks []codeBlock // sorted by start when sorted is true
-	sorted bool
+	blocks []codeBlock // in the order they were emitted
 }
 
 // ModifyPassConfig implements objlayer.Plugin (no passes).
@@ -84,14 +85,15 @@ func (t *symtab) NotifyEmitted(_ *orc.MaterializationResponsibility, g *jitlink.
 		}
 		cb.syms = append(cb.syms, codeSym{name: s.Name, addr: uint64(s.Block.Addr) + s.Offset, size: s.Size})
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	for _, b := range order {
 		cb := byBlock[b]
 		sort.Slice(cb.syms, func(i, j int) bool { return cb.syms[i].addr < cb.syms[j].addr })
-		t.blocks = append(t.blocks, *cb)
 	}
-	t.sorted = false
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, b := range order {
+		t.blocks = append(t.blocks, *byBlock[b])
+	}
 	return nil
 }
 
@@ -99,15 +101,16 @@ func (t *symtab) NotifyEmitted(_ *orc.MaterializationResponsibility, g *jitlink.
 func (t *symtab) at(pc shared.ExecutorAddr) (Location, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if !t.sorted {
-		sort.Slice(t.blocks, func(i, j int) bool { return t.blocks[i].start < t.blocks[j].start })
-		t.sorted = true
+	var b *codeBlock
+	for i := len(t.blocks) - 1; i >= 0; i-- {
+		if c := &t.blocks[i]; c.start <= pc && pc < c.end {
+			b = c
+			break
+		}
 	}
-	i := sort.Search(len(t.blocks), func(i int) bool { return t.blocks[i].end > pc })
-	if i == len(t.blocks) || pc < t.blocks[i].start {
+	if b == nil {
 		return Location{}, false
 	}
-	b := &t.blocks[i]
 	// The last symbol starting at or before pc; prefer one whose size
 	// covers pc, then the nearest (sizes of assembly labels are often 0).
 	var best *codeSym
