@@ -207,6 +207,7 @@ func (mr *MaterializationResponsibility) NotifyEmitted(groups []SymbolDependence
 			group[e] = gi
 			n.syms = append(n.syms, e)
 		}
+		var depNodes map[*depNode]struct{}
 		for djd, names := range g.Dependencies {
 			if djd == nil || djd.es != es {
 				es.mu.Unlock()
@@ -230,6 +231,19 @@ func (mr *MaterializationResponsibility) NotifyEmitted(groups []SymbolDependence
 					es.mu.Unlock()
 					return mr.errorf(op, "dependency %q in JITDylib %q has never been looked up, so it would never be materialized", dn, djd.name)
 				case d.state == SymbolStateReady:
+				case d.node != nil:
+					// An emitted dependency: its node becomes Ready (or
+					// fails) as a whole, so one symbol per node is enough
+					// (an object's references to another object's many
+					// functions make one edge, not hundreds).
+					if _, dup := depNodes[d.node]; dup {
+						continue
+					}
+					if depNodes == nil {
+						depNodes = make(map[*depNode]struct{})
+					}
+					depNodes[d.node] = struct{}{}
+					fallthrough
 				default:
 					if n.deps == nil {
 						n.deps = make(map[*symbolEntry]struct{})

@@ -48,13 +48,16 @@ func state(g *jitlink.LinkGraph) *graphState {
 	if st, ok := g.Scratch[stateKey{}].(*graphState); ok {
 		return st
 	}
+	// Most GOT entries and stubs are for the graph's externals: size the
+	// maps for them once instead of growing them entry by entry.
+	n := len(g.Externals)
 	st := &graphState{
-		gotEntries: map[*jitlink.Symbol]*jitlink.Symbol{},
+		gotEntries: make(map[*jitlink.Symbol]*jitlink.Symbol, n),
 		ieEntries:  map[*jitlink.Symbol]*jitlink.Symbol{},
 		gdEntries:  map[*jitlink.Symbol]*jitlink.Symbol{},
-		stubsOf:    map[*jitlink.Symbol]*jitlink.Symbol{},
-		gotTarget:  map[*jitlink.Symbol]*jitlink.Symbol{},
-		stubTarget: map[*jitlink.Symbol]*jitlink.Symbol{},
+		stubsOf:    make(map[*jitlink.Symbol]*jitlink.Symbol, n),
+		gotTarget:  make(map[*jitlink.Symbol]*jitlink.Symbol, n),
+		stubTarget: make(map[*jitlink.Symbol]*jitlink.Symbol, n),
 	}
 	g.Scratch[stateKey{}] = st
 	return st
