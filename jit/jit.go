@@ -17,6 +17,7 @@ package jit
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -46,8 +47,9 @@ const lowSlabSize = 256 << 20
 // Options configure a JIT.
 type Options struct {
 	// Exec says where code runs: "" or "local" (this process), "child"
-	// (a spawned executor process, ExecutorCommand, over pipes) or
-	// "tcp://HOST:PORT" (a running `gorc executor -listen`).
+	// (a spawned executor process, ExecutorCommand, over pipes),
+	// "tcp://HOST:PORT" (a running `gorc executor -listen`) or
+	// "tls://HOST:PORT" (the same with mutual TLS; see TLS).
 	Exec string
 	// SHM moves code through memory shared with the executor instead of
 	// copying it over the stream (child executors; a TCP executor on the
@@ -65,6 +67,10 @@ type Options struct {
 	Low bool
 	// SearchDirs are -L directories for LoadDylib.
 	SearchDirs []string
+	// TLS is the client configuration (client certificate and the CA
+	// that signed the executor's) for Exec "tls://HOST:PORT", an executor
+	// listening with mutual TLS.
+	TLS *tls.Config
 	// Stdio is the program's stdin, stdout and stderr (nil fields: this
 	// process's; epc.NoStdin: no input). In-process code always uses this
 	// process's descriptors; a child executor inherits files and forwards
@@ -143,11 +149,13 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 			return nil, fmt.Errorf("jit: in-process executor: %w", err)
 		}
 		return e, nil
-	case opts.Exec == "child" || strings.HasPrefix(opts.Exec, "tcp://"):
-		if opts.SHM && strings.HasPrefix(opts.Exec, "tcp://") && !loopback(strings.TrimPrefix(opts.Exec, "tcp://")) {
-			return nil, fmt.Errorf("jit: shared memory (-shm) needs the executor on this machine; %s is not a loopback address", opts.Exec)
+	case opts.Exec == "child" || strings.HasPrefix(opts.Exec, "tcp://") || strings.HasPrefix(opts.Exec, "tls://"):
+		for _, scheme := range []string{"tcp://", "tls://"} {
+			if addr, remote := strings.CutPrefix(opts.Exec, scheme); opts.SHM && remote && !loopback(addr) {
+				return nil, fmt.Errorf("jit: shared memory (-shm) needs the executor on this machine; %s is not a loopback address", opts.Exec)
+			}
 		}
-		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio})
+		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio, TLS: opts.TLS})
 		if err != nil {
 			if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
 				return nil, fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)
@@ -156,7 +164,7 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 		}
 		return e, nil
 	default:
-		return nil, fmt.Errorf("jit: unknown executor %q (want local, child or tcp://HOST:PORT)", opts.Exec)
+		return nil, fmt.Errorf("jit: unknown executor %q (want local, child, tcp://HOST:PORT or tls://HOST:PORT)", opts.Exec)
 	}
 }
 

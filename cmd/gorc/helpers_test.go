@@ -135,10 +135,10 @@ func tcpExecutors(t testing.TB) chan string {
 	return tcpPool
 }
 
-// startTCPExecutor starts `gorc executor -listen 127.0.0.1:0` and reads
-// the address it listens on from its first line of stderr.
-func startTCPExecutor(bin string) (string, *exec.Cmd, error) {
-	cmd := exec.Command(bin, "executor", "-listen", "127.0.0.1:0")
+// startTCPExecutor starts `gorc executor -listen 127.0.0.1:0 EXTRA...` and
+// reads the address it listens on from its first line of stderr.
+func startTCPExecutor(bin string, extra ...string) (string, *exec.Cmd, error) {
+	cmd := exec.Command(bin, append([]string{"executor", "-listen", "127.0.0.1:0"}, extra...)...)
 	se, err := cmd.StderrPipe()
 	if err != nil {
 		return "", nil, err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"os"
@@ -38,8 +40,15 @@ Flags:
                   with a child or remote executor)
   -show-symbols   print the linked symbol table on stdout
   -exec MODE      where code runs: local (default, this process), child
-                  (a spawned gorc executor) or tcp://HOST:PORT
-  -shm            move code through shared memory (child executors)
+                  (a spawned gorc executor), tcp://HOST:PORT or
+                  tls://HOST:PORT (a gorc executor -listen; the program's
+                  stdin, stdout and stderr are forwarded over the
+                  connection)
+  -shm            move code through shared memory (child executors, or
+                  tcp:// and tls:// on a loopback address)
+  -tls-cert FILE  client certificate (PEM) for -exec tls://
+  -tls-key FILE   its private key (PEM)
+  -tls-ca FILE    CA (PEM) that signed the executor's certificate
   -- ARGS...      arguments for the program (argv[1:])
 `
 
@@ -54,6 +63,9 @@ type runOptions struct {
 	showSymbols bool
 	exec        string
 	shm         bool
+	tlsCert     string
+	tlsKey      string
+	tlsCA       string
 	args        []string
 }
 
@@ -85,6 +97,12 @@ func parseRunArgs(args []string) (*runOptions, error) {
 			o.showSymbols = true
 		case a == "-shm":
 			o.shm = true
+		case a == "-tls-cert" || a == "--tls-cert":
+			o.tlsCert, err = next()
+		case a == "-tls-key" || a == "--tls-key":
+			o.tlsKey, err = next()
+		case a == "-tls-ca" || a == "--tls-ca":
+			o.tlsCA, err = next()
 		case a == "-exec" || a == "--exec":
 			o.exec, err = next()
 		case strings.HasPrefix(a, "-exec="):
@@ -145,7 +163,12 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	start := time.Now()
-	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs})
+	tlsCfg, err := o.clientTLS()
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc run: %v\n", err)
+		return 2
+	}
+	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg})
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
@@ -250,3 +273,34 @@ func printSymbols(w io.Writer, j *jit.JIT) {
 // staticTLSSurplus is the static TLS surplus gorc asks glibc for when a
 // program's thread-local data does not fit in the default (about 1.6 KB).
 const staticTLSSurplus = 1 << 20
+
+// clientTLS builds the mutual-TLS client configuration for -exec
+// tls://HOST:PORT from -tls-cert, -tls-key and -tls-ca (nil when none is
+// given; all three are needed together).
+func (o *runOptions) clientTLS() (*tls.Config, error) {
+	if o.tlsCert == "" && o.tlsKey == "" && o.tlsCA == "" {
+		if strings.HasPrefix(o.exec, "tls://") {
+			return nil, fmt.Errorf("-exec %s needs -tls-cert, -tls-key and -tls-ca (mutual TLS)", o.exec)
+		}
+		return nil, nil
+	}
+	if o.tlsCert == "" || o.tlsKey == "" || o.tlsCA == "" {
+		return nil, fmt.Errorf("mutual TLS needs all of -tls-cert, -tls-key and -tls-ca")
+	}
+	if !strings.HasPrefix(o.exec, "tls://") {
+		return nil, fmt.Errorf("-tls-cert, -tls-key and -tls-ca are for -exec tls://HOST:PORT, not -exec %s", o.exec)
+	}
+	pair, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+	if err != nil {
+		return nil, fmt.Errorf("loading %s / %s: %w", o.tlsCert, o.tlsKey, err)
+	}
+	pem, err := os.ReadFile(o.tlsCA)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s: no PEM certificates", o.tlsCA)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, RootCAs: pool, MinVersion: tls.VersionTLS13}, nil
+}

@@ -5,8 +5,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,4 +187,103 @@ int main(void) {
 			t.Errorf("status %d (want %d), output:\n%s\nwant:\n%s", st, wantSt, got, want)
 		}
 	})
+}
+
+// writePKI writes a CA, a server certificate for 127.0.0.1 and a client
+// certificate (PEM, ECDSA P-256) into dir and returns their paths.
+func writePKI(t *testing.T, dir string) (caCrt, srvCrt, srvKey, cliCrt, cliKey string) {
+	t.Helper()
+	newKey := func() *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	write := func(name, typ string, der []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	caKey := newKey()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "gorc test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := func(name string, serial int64, usage x509.ExtKeyUsage) (string, string) {
+		k := newKey()
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
+			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &k.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kder, err := x509.MarshalECPrivateKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return write(name+".crt", "CERTIFICATE", der), write(name+".key", "EC PRIVATE KEY", kder)
+	}
+	srvCrt, srvKey = leaf("server", 2, x509.ExtKeyUsageServerAuth)
+	cliCrt, cliKey = leaf("client", 3, x509.ExtKeyUsageClientAuth)
+	return write("ca.crt", "CERTIFICATE", caDER), srvCrt, srvKey, cliCrt, cliKey
+}
+
+// TestRunMutualTLS: `gorc run -exec tls://` with a client certificate runs
+// the program in a `gorc executor -listen … -tls-*` with its stdio
+// forwarded; without the certificate flags it is a usage error, and a
+// certificate the executor's CA did not sign is refused.
+func TestRunMutualTLS(t *testing.T) {
+	dir := t.TempDir()
+	obj := ccObj(t, dir, "tlsprog", `#include <stdio.h>
+int main(int argc, char **argv) {
+	char line[64];
+	if (!fgets(line, sizeof line, stdin)) return 9;
+	printf("%s got %s", argv[1], line);
+	fprintf(stderr, "on stderr\n");
+	return 5;
+}`)
+	ca, srvCrt, srvKey, cliCrt, cliKey := writePKI(t, dir)
+	addr, cmd, err := startTCPExecutor(gorcBinary(t), "-tls-cert", srvCrt, "-tls-key", srvKey, "-tls-client-ca", ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	stdin := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(stdin, []byte("a secret line\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	run := func(flags ...string) runResult {
+		argv := append([]string{gorcBinary(t), "run", "-exec", "tls://" + addr}, flags...)
+		r, err := runProcess(ctx, dir, append(argv, obj, "--", "tls"), stdin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	r := run("-tls-cert", cliCrt, "-tls-key", cliKey, "-tls-ca", ca)
+	if r.status != 5 || r.stdout != "tls got a secret line\n" || r.stderr != "on stderr\n" {
+		t.Errorf("over mutual TLS:\n%v", r)
+	}
+	if r := run(); r.status != 2 || !strings.Contains(r.stderr, "needs -tls-cert, -tls-key and -tls-ca") {
+		t.Errorf("without certificates:\n%v", r)
+	}
+	// The server's own key pair is not a client certificate signed for
+	// client use: refused during the handshake.
+	if r := run("-tls-cert", srvCrt, "-tls-key", srvKey, "-tls-ca", ca); r.status != 1 || r.stdout != "" {
+		t.Errorf("with a server certificate as client certificate:\n%v", r)
+	}
 }
