@@ -105,6 +105,23 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		modName = files[0]
 	}
 	ctx := context.Background()
+	// Connecting to the executor (spawning a child, dialling a TCP one)
+	// overlaps with compilation.
+	var opened chan jitOrErr
+	if *emit == "" {
+		opened = make(chan jitOrErr, 1)
+		go func() {
+			j, err := openJIT(ctx, execOptions{mode: *execMode, shm: *shm}, len(files) == 0, stdout, stderr)
+			opened <- jitOrErr{j, err}
+		}()
+		defer func() {
+			if opened != nil { // not taken: close what was opened
+				if r := <-opened; r.j != nil {
+					r.j.Close(ctx)
+				}
+			}
+		}()
+	}
 	pm := passes.ForLevel(level)
 	if *showStats {
 		pm.Stats = map[string]*passes.PassStats{}
@@ -223,7 +240,9 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		}
 		return status
 	}
-	j, err := openJIT(ctx, execOptions{mode: *execMode, shm: *shm}, len(files) == 0, stdout, stderr)
+	r := <-opened
+	opened = nil
+	j, err := r.j, r.err
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 		return 2

@@ -29,6 +29,12 @@ func openJIT(ctx context.Context, o execOptions, noStdin bool, stdout, stderr io
 	return jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio})
 }
 
+// jitOrErr is the outcome of openJIT started in the background.
+type jitOrErr struct {
+	j   *jit.JIT
+	err error
+}
+
 // runEntry runs the i32() function at addr (main, or a REPL item's entry)
 // and returns its status. The generated code flushes C's stdio before it
 // returns, so when runEntry returns, everything it printed is out, before
