@@ -14,12 +14,14 @@ func DCE(f *ir.Function) bool {
 	if f.IsDeclaration() {
 		return false
 	}
-	live := make(map[*ir.Instr]bool, f.NumInstrs())
+	// Marks live instructions in the scratch ID field (1 = live): a map
+	// per function cost more than the whole walk.
 	var work []*ir.Instr
 	for _, b := range f.Blocks {
 		for _, in := range b.Instrs {
+			in.ID = 0
 			if in.Op.HasSideEffects() {
-				live[in] = true
+				in.ID = 1
 				work = append(work, in)
 			}
 		}
@@ -28,13 +30,13 @@ func DCE(f *ir.Function) bool {
 		in := work[len(work)-1]
 		work = work[:len(work)-1]
 		for _, v := range in.Ops {
-			if d, ok := v.(*ir.Instr); ok && !live[d] {
-				live[d] = true
+			if d, ok := v.(*ir.Instr); ok && d.ID != 1 {
+				d.ID = 1
 				work = append(work, d)
 			}
 		}
 	}
-	return removeInstrs(f, func(in *ir.Instr) bool { return !live[in] })
+	return removeInstrs(f, func(in *ir.Instr) bool { return in.ID != 1 })
 }
 
 // InstCombine folds constant expressions and applies local algebraic
