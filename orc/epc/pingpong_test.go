@@ -46,6 +46,16 @@ func pingPongChild() {
 	}
 }
 
+// childEnv is the environment for a child of this test binary, plus
+// extra. Under the race detector a process sleeps a second at exit
+// (GORACE atexit_sleep_ms, default 1000) so that other goroutines can
+// still report races; the children here are torn down by design, so they
+// exit at once.
+func childEnv(extra ...string) []string {
+	race := strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
+	return append(append(os.Environ(), "GORACE="+race), extra...)
+}
+
 // pingPeer is one end of a raw ping-pong with a child process.
 type pingPeer struct {
 	w     interface{ Write([]byte) (int, error) }
@@ -66,7 +76,7 @@ func startPipePeer(tb testing.TB) *pingPeer {
 	}
 	cmd := exec.Command(os.Args[0])
 	cmd.ExtraFiles = []*os.File{toR, fromW}
-	cmd.Env = append(os.Environ(), pingPongEnv+"=pipe")
+	cmd.Env = childEnv(pingPongEnv + "=pipe")
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
@@ -85,7 +95,7 @@ func startTCPPeer(tb testing.TB) *pingPeer {
 	}
 	defer ln.Close()
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), pingPongEnv+"=tcp:"+ln.Addr().String())
+	cmd.Env = childEnv(pingPongEnv + "=tcp:" + ln.Addr().String())
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}

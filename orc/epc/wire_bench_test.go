@@ -50,7 +50,7 @@ func startRawExecutor(tb testing.TB, record bool, stderr io.Writer) *rawExecutor
 	}
 	cmd := exec.Command(os.Args[0])
 	cmd.ExtraFiles = []*os.File{toR, fromW}
-	cmd.Env = append(os.Environ(), executor.FDsEnv+"=3,4")
+	cmd.Env = childEnv(executor.FDsEnv + "=3,4")
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
