@@ -28,7 +28,8 @@ echo
 # scaling (bench/peers.sh); the corpus through both JITs (bench/corpus.sh).
 bash bench/peers.sh bin/gorc
 echo
-bash bench/corpus.sh
+# In-process only: the corpus test itself runs every executor mode.
+GORC_EXEC=local bash bench/corpus.sh
 echo
 # Executor control: call round trip vs the ping-pong floor, code transfer with
 # and without -shm, the drivers in every executor mode (bench/executor.sh).
