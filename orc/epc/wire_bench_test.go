@@ -444,3 +444,86 @@ func TestRemoteHostileExecutor(t *testing.T) {
 		})
 	}
 }
+
+// spawnQuick is spawn with childEnv (no exit sleep under -race).
+func spawnQuick(tb testing.TB) *Remote {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = childEnv()
+	cmd.Stderr = os.Stderr
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	e, err := SpawnChild(ctx, cmd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		e.Close(ctx)
+	})
+	return e
+}
+
+// TestCallsOverlap: a call that runs JIT'd code does not hold up the
+// calls behind it. JIT'd code spins until a flag in executor memory
+// becomes non-zero; the flag is set by a later write call, which can only
+// be served while the first call is still running.
+func TestCallsOverlap(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(testing.TB) *Remote
+	}{{"child", spawnQuick}, {"tcp", startTCPExecutor}} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			e := tc.open(t)
+			ps := e.PageSize()
+			r, err := e.Reserve(ctx, 2*ps, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code := shared.ExecutorAddrRange{Start: r.Start, End: r.Start.Add(ps)}
+			flag := shared.ExecutorAddrRange{Start: code.End, End: r.End}
+			// spin: mov eax, [rip+flag]; test eax, eax; jz spin; ret
+			disp := int32(int64(flag.Start) - int64(code.Start+6))
+			prog := binary.LittleEndian.AppendUint32([]byte{0x8b, 0x05}, uint32(disp))
+			prog = append(prog, 0x85, 0xc0, 0x74, 0xf6, 0xc3)
+			for _, step := range []error{
+				e.Protect(ctx, code, shared.ProtRead|shared.ProtWrite),
+				e.Write(ctx, code.Start, prog),
+				e.Protect(ctx, code, shared.ProtRead|shared.ProtExec),
+				e.Protect(ctx, flag, shared.ProtRead|shared.ProtWrite),
+			} {
+				if step != nil {
+					t.Fatal(step)
+				}
+			}
+			done := make(chan error, 1)
+			go func() { done <- e.RunVoid(ctx, code.Start) }()
+			// Calls behind the spinning one are answered.
+			for i := range 20 {
+				out, err := e.CallWrapper(ctx, shared.WrapperCall{Fn: e.BootstrapSymbols()[EchoName], Arg: []byte{byte(i)}})
+				if err != nil || len(out) != 1 || out[0] != byte(i) {
+					t.Fatalf("echo %d while JIT'd code runs: %v %v", i, out, err)
+				}
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("the spinning code returned before the flag was set: %v", err)
+			default:
+			}
+			if err := e.Write(ctx, flag.Start, []byte{1, 0, 0, 0}); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-ctx.Done():
+				t.Fatal("run-void did not return after the flag was written")
+			}
+		})
+	}
+}
