@@ -18,8 +18,9 @@ import (
 // not be used afterwards.
 //
 // Linking one merged graph costs one allocation and one lookup instead of
-// one per object; the adapter can use it for the objects given on the
-// command line (archive members stay separate graphs).
+// one per object, and references between the inputs need no stubs or GOT
+// entries; the adapter uses it for the objects given on the command line
+// and for each set of archive members one lookup pulls in.
 func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 	if len(gs) == 0 {
 		return nil, fmt.Errorf("jitlink: MergeGraphs: no graphs")

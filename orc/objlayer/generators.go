@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -83,6 +84,16 @@ func (g *ArchiveGenerator) memberName(i int) string {
 	return fmt.Sprintf("%s(%s)", filepath.Base(g.a.Name), g.a.Members[i].Name)
 }
 
+// waveName names the graph of several members linked together:
+// "libz.a(deflate.o trees.o)".
+func (g *ArchiveGenerator) waveName(members []int) string {
+	names := make([]string, len(members))
+	for k, i := range members {
+		names[k] = g.a.Members[i].Name
+	}
+	return fmt.Sprintf("%s(%s)", filepath.Base(g.a.Name), strings.Join(names, " "))
+}
+
 // TryToGenerate adds the members defining any of the names in set.
 func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKind, jd *orc.JITDylib, flags orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
 	g.mu.Lock()
@@ -99,6 +110,9 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 		}
 		g.loaded[i] = true
 		members = append(members, i)
+	}
+	if len(members) == 0 {
+		return nil
 	}
 	graphs, err := g.parseMembers(ctx, members)
 	if err != nil {
@@ -118,17 +132,51 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 			}
 		}
 	}
-	// Units are created and defined in member order, one by one, so the
-	// link order (initializer order across objects) does not depend on
-	// which parse finished first.
-	for _, pg := range graphs {
-		u := g.l.newUnit(pg)
-		if err := jd.Define(u, g.rt); err != nil {
-			return fmt.Errorf("objlayer: %s: %w", pg.Name, err)
-		}
+	// The members one lookup needs are linked together, as one graph
+	// (jitlink.MergeGraphs: a static linker's rules between them), so
+	// references among them bind directly instead of through the session,
+	// stubs and GOT entries, and the wave costs one allocation, one
+	// external lookup and one emission instead of one per member. The
+	// member order is kept, so initializers keep the link order.
+	pg, refBy, err := g.mergeWave(members, graphs)
+	if err != nil {
+		return err
+	}
+	u := g.l.newUnit(pg)
+	u.members = len(graphs)
+	u.refBy = refBy
+	if err := jd.Define(u, g.rt); err != nil {
+		return fmt.Errorf("objlayer: %s: %w", pg.Name, err)
 	}
 	g.prefetch(next)
 	return nil
+}
+
+// mergeWave merges the graphs of the members one lookup loaded into one
+// graph named after them, and records for each name still external which
+// member referenced it first (for undefined-symbol reports).
+func (g *ArchiveGenerator) mergeWave(members []int, graphs []*jitlink.LinkGraph) (*jitlink.LinkGraph, map[string]string, error) {
+	if len(graphs) == 1 {
+		return graphs[0], nil, nil
+	}
+	refBy := map[string]string{}
+	for _, pg := range graphs {
+		for n := range pg.Externals {
+			if _, ok := refBy[n]; !ok {
+				refBy[n] = pg.Name
+			}
+		}
+	}
+	m, err := jitlink.MergeGraphs(g.waveName(members), graphs...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("objlayer: %w", err)
+	}
+	for n := range refBy {
+		if _, ok := m.Externals[n]; !ok {
+			delete(refBy, n)
+		}
+	}
+	return m, refBy, nil
 }
 
 // prefetch starts parsing the members numbered members in the background

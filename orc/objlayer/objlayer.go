@@ -211,6 +211,17 @@ type objectUnit struct {
 
 	mu        sync.Mutex
 	discarded map[string]bool
+
+	members int               // objects merged into g (0: one)
+	refBy   map[string]string // merged graphs: external name -> member that referenced it
+}
+
+// referrer names the object of u that referenced the external name.
+func (u *objectUnit) referrer(name string) string {
+	if by, ok := u.refBy[name]; ok {
+		return by
+	}
+	return u.g.Name
 }
 
 func (u *objectUnit) Name() string                { return u.g.Name }
@@ -410,7 +421,7 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 	var missing []Undefined
 	for _, n := range pending {
 		if syms[n] == jitlink.LookupRequired {
-			missing = append(missing, Undefined{Name: n, By: c.u.g.Name})
+			missing = append(missing, Undefined{Name: n, By: c.u.referrer(n)})
 		}
 	}
 	if len(missing) > 0 {
@@ -437,7 +448,7 @@ func (c *linkContext) recordMissing(ctx context.Context, jd *orc.JITDylib, pendi
 		found, err := es.Lookup(ctx, orc.JITDylibSearchOrder{{JD: jd, Flags: orc.MatchAllSymbols}}, set, orc.SymbolStateResolved)
 		if err == nil && len(found) == 0 {
 			c.u.l.mu.Lock()
-			c.u.l.undefined[Undefined{Name: name, By: c.u.g.Name}] = true
+			c.u.l.undefined[Undefined{Name: name, By: c.u.referrer(name)}] = true
 			c.u.l.mu.Unlock()
 		}
 	}
@@ -535,7 +546,7 @@ func (c *linkContext) ExternalTLS(ctx context.Context, name string, addr shared.
 func (l *Layer) recordInits(u *objectUnit, g *jitlink.LinkGraph) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.linked++
+	l.linked += max(u.members, 1)
 	for i, f := range g.Inits {
 		l.inits = append(l.inits, Initializer{Fn: f.Fn, Priority: f.Priority, Preinit: f.Kind == jitlink.InitPreinit, Object: g.Name, order: u.order, index: i})
 	}

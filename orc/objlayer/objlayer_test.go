@@ -393,3 +393,81 @@ func TestArchiveParallelAndPrefetchedMembers(t *testing.T) {
 		t.Errorf("linked %d graphs, want 22 (main, p1, q0..q19)", n)
 	}
 }
+
+// TestArchiveWaveUndefinedNamesMember checks that members linked together
+// as one graph (one lookup's wave) still report an undefined symbol with
+// the member that referenced it, and that a weak definition in the wave
+// yields to a strong one defined earlier in the session.
+func TestArchiveWaveUndefinedNamesMember(t *testing.T) {
+	dir := t.TempDir()
+	ar, err := exec.LookPath("ar")
+	if err != nil {
+		t.Fatalf("ar is required (binutils; run scripts/deps.sh): %v", err)
+	}
+	build := func(name string, srcs map[string]string) []byte {
+		var objs []string
+		for _, n := range []string{"u1", "u2", "w1"} {
+			if src, ok := srcs[n]; ok {
+				compile(t, dir, n, src)
+				objs = append(objs, filepath.Join(dir, n+".o"))
+			}
+		}
+		lib := filepath.Join(dir, name)
+		if out, err := exec.Command(ar, append([]string{"rcs", lib}, objs...)...).CombinedOutput(); err != nil {
+			t.Fatalf("ar: %v\n%s", err, out)
+		}
+		data, err := os.ReadFile(lib)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+
+	t.Run("undefined", func(t *testing.T) {
+		v := newEnv(t)
+		data := build("libu.a", map[string]string{
+			"u1": `int not_defined_anywhere(void); int u1(void) { return not_defined_anywhere(); }`,
+			"u2": `int u2(void) { return 2; }`,
+		})
+		g, err := objlayer.NewArchiveGenerator(v.l, nil, "libu.a", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.jd.AddGenerator(g)
+		if _, err := v.l.Add(v.jd, nil, "main.o", compile(t, dir, "mainu", `int u1(void); int u2(void); int entry(void) { return u1() + u2(); }`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := v.es.LookupSymbol(context.Background(), v.jd, "entry"); err == nil {
+			t.Fatal("lookup succeeded with an undefined symbol")
+		}
+		v.l.Quiesce()
+		var ue *objlayer.UndefinedError
+		if u := v.l.Undefined(); !errors.As(u, &ue) {
+			t.Fatalf("Undefined() = %v, want *UndefinedError", u)
+		}
+		if want := "not_defined_anywhere (referenced by libu.a(u1.o))"; !strings.Contains(ue.Error(), want) {
+			t.Errorf("error %q does not mention %q", ue.Error(), want)
+		}
+	})
+
+	t.Run("weak yields to strong", func(t *testing.T) {
+		v := newEnv(t)
+		data := build("libw.a", map[string]string{
+			"u2": `int pick(void); int u2(void) { return pick() * 10; }`,
+			"w1": `__attribute__((weak)) int pick(void) { return 1; } int w1(void) { return pick(); }`,
+		})
+		g, err := objlayer.NewArchiveGenerator(v.l, nil, "libw.a", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.jd.AddGenerator(g)
+		if _, err := v.l.Add(v.jd, nil, "main.o", compile(t, dir, "mainw", `int pick(void) { return 7; } int u2(void); int w1(void); int entry(void) { return u2() + w1(); }`)); err != nil {
+			t.Fatal(err)
+		}
+		// main.o's strong pick wins over w1.o's weak one, also for u2.o,
+		// which was linked in the same graph as w1.o.
+		if got := v.call(t, "entry"); got != 77 {
+			t.Errorf("entry = %d, want 77 (strong pick from main.o everywhere)", got)
+		}
+	})
+}
