@@ -66,6 +66,69 @@ fi
 [ -n "$OOP" ] || echo "bench/executor.sh: no llvm-jitlink-executor found (dpkg -L llvm-19 | grep executor): the -oop-executor column will say fail" >&2
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+# 0: the floor without Go: a raw 48-byte pipe ping-pong between two C
+# processes (median and 90th percentile of CALLS round trips, COUNT runs).
+cat >"$W/pingpong.c" <<'CSRC'
+/* Raw pipe ping-pong between two C processes: N round trips of SIZE bytes;
+ * prints the median and 90th percentile round trip in ns. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+static int cmp(const void *a, const void *b) {
+	long x = *(const long *)a, y = *(const long *)b;
+	return (x > y) - (x < y);
+}
+
+static void full(int fd, char *b, int n, int rd) {
+	for (int k = 0; k < n;) {
+		int r = rd ? read(fd, b + k, n - k) : write(fd, b + k, n - k);
+		if (r <= 0) exit(1);
+		k += r;
+	}
+}
+
+int main(int argc, char **argv) {
+	int n = argc > 1 ? atoi(argv[1]) : 20000, size = argc > 2 ? atoi(argv[2]) : 48;
+	int to[2], from[2];
+	char buf[4096];
+	if (size <= 0 || size > (int)sizeof buf || n <= 0 || pipe(to) || pipe(from)) return 2;
+	pid_t pid = fork();
+	if (pid < 0) return 2;
+	if (pid == 0) {
+		close(to[1]);
+		close(from[0]);
+		for (;;) {
+			int r = read(to[0], buf, sizeof buf);
+			if (r <= 0) _exit(0);
+			full(from[1], buf, r, 0);
+		}
+	}
+	close(to[0]);
+	close(from[1]);
+	long *t = malloc(sizeof(long) * n);
+	memset(buf, 1, size);
+	for (int i = 0; i < n; i++) {
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		full(to[1], buf, size, 0);
+		full(from[0], buf, size, 1);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		t[i] = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
+	}
+	close(to[1]);
+	waitpid(pid, NULL, 0);
+	qsort(t, n, sizeof(long), cmp);
+	printf("%ld %ld\n", t[(n - 1) / 2], t[(long)(0.9 * (n - 1))]);
+	return 0;
+}
+CSRC
+gcc -O2 -o "$W/pingpong" "$W/pingpong.c"
+: >"$W/cfloor.txt"
+for _ in $(seq "$COUNT"); do "$W/pingpong" "$CALLS" 48 >>"$W/cfloor.txt"; done
 # 1 and 2: the Go benchmarks.
 go test -run '^$' -bench 'BenchmarkCallRoundTrip|BenchmarkCallVsFloor|BenchmarkCallThroughput|BenchmarkWireDirect' \
 	-benchtime "${CALLS}x" -count "$COUNT" ./orc/epc >"$W/calls.txt" 2>&1 || { cat "$W/calls.txt" >&2; exit 1; }
@@ -241,7 +304,8 @@ print("### Call round trip: echo wrapper call (16-byte argument; 48-byte call fr
 print()
 print("`go test -run '^$' -bench 'BenchmarkCallRoundTrip|BenchmarkCallVsFloor' ./orc/epc`. "
       "The floor is a raw 48-byte ping-pong between this process and a child "
-      "(both Go, no protocol) over the same kind of channel.")
+      "(both Go, no protocol) over the same kind of channel; the C floor (two C processes, "
+      "blocking read/write) shows what the Go runtime itself adds to a pipe round trip.")
 print()
 print("| transport | p50 µs | p90 µs | mean µs | floor | floor p50 µs | ratio p50 / floor p50 | interleaved ratio |")
 print("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |")
@@ -250,6 +314,9 @@ fp = med(calls_res, B + "floor-pipe", "p50-ns")
 ft = med(calls_res, B + "floor-tcp", "p50-ns")
 ip = med(calls_res, "BenchmarkCallVsFloor/pipe", "ratio")
 it = med(calls_res, "BenchmarkCallVsFloor/tcp", "ratio")
+cfl = [tuple(map(float, l.split())) for l in open(f"{w}/cfloor.txt") if l.strip()]
+cf = statistics.median(x[0] for x in cfl) if cfl else None
+cf90 = statistics.median(x[1] for x in cfl) if cfl else None
 rows = [
     ("raw pipe ping-pong (floor)", "floor-pipe", "–", None, None),
     ("raw TCP loopback ping-pong (floor)", "floor-tcp", "–", None, None),
@@ -258,11 +325,15 @@ rows = [
     ("TCP loopback executor (`-exec tcp://`)", "tcp", "TCP", ft, it),
     ("TCP loopback executor vs the **pipe** floor", "tcp", "pipe", fp, None),
     ("child, protocol alone: package wire on the calling goroutine, no `Remote` (`BenchmarkWireDirect`)", "=BenchmarkWireDirect", "pipe", fp, None),
+    ("child executor, pipes, vs the **C** pipe floor", "child", "C pipe", cf, None),
+    ("child, protocol alone (`BenchmarkWireDirect`), vs the **C** pipe floor", "=BenchmarkWireDirect", "C pipe", cf, None),
     ("in-process (no process boundary)", "in-process", "–", None, None),
 ]
 for label, key, fl, f, inter in rows:
     name = key[1:] if key.startswith("=") else B + key
     p50, p90, mean = med(calls_res, name, "p50-ns"), med(calls_res, name, "p90-ns"), med(calls_res, name, "ns/op")
+    if label.startswith("raw TCP"):
+        print(f"| raw pipe ping-pong between two **C** processes (read/write, no Go runtime) | {us(cf)} | {us(cf90)} | – | – | – | – | – |")
     print(f"| {label} | {us(p50)} | {us(p90)} | {us(mean)} | {fl} | {us(f)} | {ratio(p50, f)} | "
           f"{'–' if inter is None else '%.2f' % inter} |")
 thr = med(calls_res, "BenchmarkCallThroughput", "ns/op")
