@@ -234,6 +234,7 @@ type Symbol struct {
 	Addr shared.ExecutorAddr
 
 	startStop bool // defined by DefineStartStop
+	replaced  bool // MergeGraphs: references go to another symbol
 }
 
 // Address returns the symbol's address (defined symbols: once laid out).

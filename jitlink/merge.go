@@ -3,6 +3,8 @@ package jitlink
 import (
 	"fmt"
 	"strings"
+
+	"gorc/orc/shared"
 )
 
 // MergeGraphs combines graphs (parsed objects, in command-line order) into
@@ -32,7 +34,14 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 	}
 	defs := map[string]def{}
 	replace := map[*Symbol]*Symbol{} // loser -> winner
-	secs := map[string]*Section{}
+	type secKey struct {
+		name     string
+		prot     shared.MemProt
+		flags    SectionFlags
+		priority uint32
+		lifetime MemLifetime
+	}
+	secs := map[secKey]*Section{}
 	comdats := map[string]bool{}
 	var eh *Section
 	for _, g := range gs {
@@ -74,15 +83,14 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 					m.Sections = append(m.Sections, eh)
 					continue
 				}
-				// Drop the previous terminator; the last input keeps its.
-				eh.Blocks = dropTerminators(eh.Blocks, m)
+				// Terminators but the last input's are dropped below.
 				for _, b := range s.Blocks {
 					b.Section = eh
 					eh.Blocks = append(eh.Blocks, b)
 				}
 				continue
 			case s.Comdat == nil && s.Flags&SectionSynthetic == 0:
-				key := fmt.Sprintf("%s\x00%d\x00%d\x00%d\x00%d", s.Name, s.Prot, s.Flags, s.Priority, s.Lifetime)
+				key := secKey{s.Name, s.Prot, s.Flags, s.Priority, s.Lifetime}
 				if ex := secs[key]; ex != nil {
 					for _, b := range s.Blocks {
 						b.Section = ex
@@ -136,6 +144,9 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 			}
 		}
 	}
+	if eh != nil {
+		eh.Blocks = dropTerminators(eh.Blocks, m)
+	}
 	// Externals: bind to a definition or unify by name.
 	for _, g := range gs {
 		for n, e := range g.Externals {
@@ -164,10 +175,13 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 		return s
 	}
 	if len(replace) > 0 {
+		for s := range replace {
+			s.replaced = true
+		}
 		for _, sec := range m.Sections {
 			for _, b := range sec.Blocks {
 				for i := range b.Edges {
-					if _, ok := replace[b.Edges[i].Target]; ok {
+					if b.Edges[i].Target.replaced {
 						b.Edges[i].Target = final(b.Edges[i].Target)
 					}
 				}
@@ -184,6 +198,9 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 			n++
 		}
 		m.Symbols = m.Symbols[:n]
+		for s := range replace {
+			s.replaced = false
+		}
 	}
 	DefineStartStop(m)
 	return m, nil
@@ -216,22 +233,31 @@ func isTerminator(b *Block) bool {
 	return len(b.Content) == 4 && b.Content[0]|b.Content[1]|b.Content[2]|b.Content[3] == 0
 }
 
-// dropTerminators removes .eh_frame terminator blocks (and their symbols'
-// liveness) from bs.
+// dropTerminators removes the .eh_frame terminator blocks of bs but the
+// last block (the merged section's one terminator), and their symbols'
+// liveness.
 func dropTerminators(bs []*Block, m *LinkGraph) []*Block {
+	var dropped map[*Block]bool
 	n := 0
-	for _, b := range bs {
-		if isTerminator(b) {
-			for _, s := range m.Symbols {
-				if s.Block == b {
-					s.Live = false
-				}
+	for i, b := range bs {
+		if i < len(bs)-1 && isTerminator(b) {
+			if dropped == nil {
+				dropped = map[*Block]bool{}
 			}
+			dropped[b] = true
 			continue
 		}
 		bs[n] = b
 		n++
 	}
+	if dropped != nil {
+		for _, s := range m.Symbols {
+			if s.Kind == SymDefined && dropped[s.Block] {
+				s.Live = false
+			}
+		}
+	}
+	clear(bs[n:])
 	return bs[:n]
 }
 

@@ -138,13 +138,13 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 	// stubs and GOT entries, and the wave costs one allocation, one
 	// external lookup and one emission instead of one per member. The
 	// member order is kept, so initializers keep the link order.
-	pg, refBy, err := g.mergeWave(members, graphs)
+	pg, refs, err := g.mergeWave(members, graphs)
 	if err != nil {
 		return err
 	}
 	u := g.l.newUnit(pg)
 	u.members = len(graphs)
-	u.refBy = refBy
+	u.refs = refs
 	if err := jd.Define(u, g.rt); err != nil {
 		return fmt.Errorf("objlayer: %s: %w", pg.Name, err)
 	}
@@ -153,30 +153,21 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 }
 
 // mergeWave merges the graphs of the members one lookup loaded into one
-// graph named after them, and records for each name still external which
-// member referenced it first (for undefined-symbol reports).
-func (g *ArchiveGenerator) mergeWave(members []int, graphs []*jitlink.LinkGraph) (*jitlink.LinkGraph, map[string]string, error) {
+// graph named after them. It also returns each member's name and external
+// references, for reporting which member referenced an undefined symbol.
+func (g *ArchiveGenerator) mergeWave(members []int, graphs []*jitlink.LinkGraph) (*jitlink.LinkGraph, []memberRefs, error) {
 	if len(graphs) == 1 {
 		return graphs[0], nil, nil
 	}
-	refBy := map[string]string{}
-	for _, pg := range graphs {
-		for n := range pg.Externals {
-			if _, ok := refBy[n]; !ok {
-				refBy[n] = pg.Name
-			}
-		}
+	refs := make([]memberRefs, len(graphs))
+	for k, pg := range graphs {
+		refs[k] = memberRefs{name: pg.Name, externals: pg.Externals}
 	}
 	m, err := jitlink.MergeGraphs(g.waveName(members), graphs...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("objlayer: %w", err)
 	}
-	for n := range refBy {
-		if _, ok := m.Externals[n]; !ok {
-			delete(refBy, n)
-		}
-	}
-	return m, refBy, nil
+	return m, refs, nil
 }
 
 // prefetch starts parsing the members numbered members in the background

@@ -212,14 +212,24 @@ type objectUnit struct {
 	mu        sync.Mutex
 	discarded map[string]bool
 
-	members int               // objects merged into g (0: one)
-	refBy   map[string]string // merged graphs: external name -> member that referenced it
+	members int          // objects merged into g (0: one)
+	refs    []memberRefs // merged graphs: each member's external references
 }
 
-// referrer names the object of u that referenced the external name.
+// memberRefs are the external references of one object merged into a
+// unit's graph (the member's own map, untouched after the merge).
+type memberRefs struct {
+	name      string
+	externals map[string]*jitlink.Symbol
+}
+
+// referrer names the object of u that referenced the external name (only
+// needed to report undefined symbols).
 func (u *objectUnit) referrer(name string) string {
-	if by, ok := u.refBy[name]; ok {
-		return by
+	for _, r := range u.refs {
+		if _, ok := r.externals[name]; ok {
+			return r.name
+		}
 	}
 	return u.g.Name
 }
