@@ -413,7 +413,9 @@ func (fc *fnCompiler) allocOne(v vreg) {
 				j++
 			}
 		}
-		ra.assigned[r] = l[:j]
+		if j != len(l) { // most lists do not change: no store
+			ra.assigned[r] = l[:j]
+		}
 	}
 	order := gprOrder
 	if fc.class[v] == classXMM {

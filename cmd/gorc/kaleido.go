@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -211,6 +212,9 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	}
 	if *showStats {
 		fmt.Fprintf(stderr, "machine instructions: %d\ncode bytes: %d\nspills: %d\n", res.Stats.Instructions, res.Stats.CodeBytes, res.Stats.Spills)
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		fmt.Fprintf(stderr, "compiler heap: %.1f MB allocated (%d objects)\n", float64(ms.TotalAlloc)/1e6, ms.Mallocs)
 	}
 	switch *emit {
 	case "obj", "asm":
