@@ -5,6 +5,10 @@
 # the whole process, median of RUNS runs (hyperfine). Prints a Markdown
 # report on stdout and keeps it in $OUT (default /tmp/gorc-bench-peers.md).
 #
+# The run phase is measured by each tool itself (-show-times) over RUNS
+# more runs; JIT overhead = whole-process wall time minus that run phase,
+# per run, median (start, load, link, teardown).
+#
 # Usage: bash bench/peers.sh [path/to/gorc]   (run from the repository root)
 set -euo pipefail
 
@@ -32,6 +36,46 @@ median() {
 	(cd "$W" && hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$W/$name.json" "$cmd" >/dev/null 2>&1) || { echo fail; return; }
 	python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$W/$name.json"
 }
+# phases TOOL CMD: runs CMD (with -show-times) RUNS times and prints
+# "RUN OVERHEAD LOAD LINK REST", medians in ms over the runs: the run phase
+# as the tool itself reports it, the whole-process wall time minus that run
+# phase (the JIT overhead), the tool's own load and link times, and what is
+# left (process start, runtime start-up, teardown: wall - load - link -
+# run). "fail ..." if the tool failed or printed no times.
+# gorc: run = "program exited T after gorc started" - "total before run";
+# llvm-jitlink: the wall-time column of its phase timers.
+phases() {
+	(cd "$W" && python3 - "$1" "$2" "$RUNS" <<'PYEOF'
+import re, statistics, subprocess, sys, time
+tool, cmd, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def dur(s):
+    m = re.fullmatch(r"([0-9.]+)(ns|µs|us|ms|s)", s)
+    return float(m.group(1)) * {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1, "s": 1000}[m.group(2)]
+def llvm_timer(text, name):
+    m = re.search(r"^\s*\S+ \(.*\)\s+\S+ \(.*\)\s+\S+ \(.*\)\s+(\S+) \(.*\)\s+" + re.escape(name), text, re.M)
+    return float(m.group(1)) * 1000
+cols = [[] for _ in range(5)]
+try:
+    for _ in range(runs):
+        t = time.perf_counter()
+        r = subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        wall = (time.perf_counter() - t) * 1000
+        if tool == "gorc":
+            m = re.search(r"load (\S+), link (\S+) \(.*total before run (\S+)", r.stderr)
+            load, link, before = dur(m.group(1)), dur(m.group(2)), dur(m.group(3))
+            run = dur(re.search(r"program exited (\S+) after gorc started", r.stderr).group(1)) - before
+        else:
+            load = llvm_timer(r.stderr, "time to load/add object files")
+            link = llvm_timer(r.stderr, "time to link object files")
+            run = llvm_timer(r.stderr, "time to execute jitlink'd code")
+        for i, v in enumerate((run, wall - run, load, link, wall - load - link - run)):
+            cols[i].append(v)
+    print(" ".join("%.1f" % statistics.median(c) for c in cols))
+except Exception:
+    print("fail fail fail fail fail")
+PYEOF
+	)
+}
 ratio() { python3 -c 'import sys
 a,b=sys.argv[1],sys.argv[2]
 print("%.2f" % (float(a)/float(b)) if a!="fail" and b!="fail" else "–")' "$1" "$2"; }
@@ -42,14 +86,15 @@ echo "## gorc run vs llvm-jitlink-19 vs native (median of $RUNS, wall ms)"
 echo
 echo "Machine: $(nproc) cores, $(uname -r). Drivers compiled once with gcc -O2."
 echo
-echo "| driver | gorc run | llvm-jitlink-19 | gorc/llvm | gorc -noexec | llvm-jitlink -noexec | gorc/llvm (link only) | native link | native run | native link+run | output = native |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "| driver | gorc run | llvm-jitlink-19 | gorc/llvm | gorc -noexec | llvm-jitlink -noexec | gorc/llvm (link only) | gorc run phase | llvm run phase | gorc JIT overhead | llvm JIT overhead | gorc/llvm (overhead) | native link | native run | native link+run | output = native |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 } | tee "$OUT"
 
 declare -A ARCH=([sqlite]=libsqlite3.a [lua]=liblua5.4.a [zlib]=libz.a)
 declare -A LIBS=([sqlite]="-lm" [lua]="-lm" [zlib]="")
 declare -A PEERLIBS=([sqlite]="$LIB/libm.so.6" [lua]="$LIB/libm.so.6" [zlib]="")
 notes=()
+splits=()
 for d in sqlite lua zlib; do
 	gcc -O2 -c "$ROOT/bench/drivers/$d.c" -I/usr/include/lua5.4 -o "$W/$d.o"
 	# Native: link and run, timed separately and together.
@@ -62,12 +107,24 @@ for d in sqlite lua zlib; do
 	l=$(median "$d-llvm" "$LLVM $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")
 	gn=$(median "$d-gorc-noexec" "$GORC run -noexec $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}")
 	ln=$(median "$d-llvm-noexec" "$LLVM -noexec $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")
+	read -r gr go gload glink grest <<<"$(phases gorc "$GORC run -show-times $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}")"
+	read -r lr lo lload llink lrest <<<"$(phases llvm "$LLVM -show-times $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
+	splits+=("| $d | $gload | $glink | $gr | $grest | $lload | $llink | $lr | $lrest | $nr |")
 	same=no
 	if [ "$g" != fail ] && cmp -s "$W/$d-gorc.out" "$W/$d-native.out"; then same=yes; fi
 	[ "$l" = fail ] && notes+=("llvm-jitlink-19 fails on $d: $(firstline "$W/$d-llvm.err")")
 	[ "$g" = fail ] && notes+=("gorc fails on $d: $(firstline "$W/$d-gorc.err")")
-	echo "| $d | $g | $l | $(ratio "$g" "$l") | $gn | $ln | $(ratio "$gn" "$ln") | $nl | $nr | $nlr | $same |" | tee -a "$OUT"
+	echo "| $d | $g | $l | $(ratio "$g" "$l") | $gn | $ln | $(ratio "$gn" "$ln") | $gr | $lr | $go | $lo | $(ratio "$go" "$lo") | $nl | $nr | $nlr | $same |" | tee -a "$OUT"
 done
+
+{
+echo
+echo "### Where the time goes (median of $RUNS, ms, each tool's own -show-times; rest = wall - load - link - run: process start, runtime start-up, teardown)"
+echo
+echo "| driver | gorc load | gorc link | gorc run | gorc rest | llvm load | llvm link | llvm run | llvm rest | native run (whole process) |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for row in "${splits[@]}"; do echo "$row"; done
+} | tee -a "$OUT"
 
 # Scaling: N copies of a generated object with 3000 functions each, linked
 # with -noexec (link time only, plus process start).
