@@ -29,6 +29,12 @@ type Generator struct {
 	// VerifyEach runs ir.VerifyFunction on every generated function (a
 	// self-check, off by default for speed).
 	VerifyEach bool
+	// SSA builds SSA values directly instead of the tutorial's allocas,
+	// loads and stores (see ssa.go): the IR mem2reg would make, without
+	// making and removing the memory operations first. For optimised
+	// compiles; -O0 output keeps the tutorial's form.
+	SSA   bool
+	scope []*ssaVar // SSA: the variables in scope, innermost last
 
 	b      *ir.Builder
 	file   string
@@ -251,7 +257,12 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	g.nalloc = 0
 	entry := f.NewBlock("entry")
 	g.b.SetInsertPoint(entry)
+	g.scope = g.scope[:0]
 	for i, n := range pr.Params {
+		if g.SSA {
+			g.scope = append(g.scope, &ssaVar{name: n, cur: f.Params[i]})
+			continue
+		}
 		a := g.entryAlloca(n)
 		g.b.Store(f.Params[i], a)
 		g.named[n] = a
@@ -297,6 +308,13 @@ func (g *Generator) expr(e Expr) ir.Value {
 	case *NumberExpr:
 		return ir.NewFloat(e.Val)
 	case *VariableExpr:
+		if g.SSA {
+			v := g.ssaLookup(e.Name)
+			if v == nil {
+				g.errAt(e.Pos, "unknown variable name '%s'", e.Name)
+			}
+			return v.cur
+		}
 		a, ok := g.named[e.Name]
 		if !ok {
 			g.errAt(e.Pos, "unknown variable name '%s'", e.Name)
@@ -316,6 +334,14 @@ func (g *Generator) expr(e Expr) ir.Value {
 				g.errAt(e.Pos, "destination of '=' must be a variable")
 			}
 			val := g.expr(e.RHS)
+			if g.SSA {
+				v := g.ssaLookup(lhs.Name)
+				if v == nil {
+					g.errAt(lhs.Pos, "unknown variable name '%s'", lhs.Name)
+				}
+				v.cur = val
+				return val
+			}
 			a, ok := g.named[lhs.Name]
 			if !ok {
 				g.errAt(lhs.Pos, "unknown variable name '%s'", lhs.Name)
@@ -355,6 +381,9 @@ func (g *Generator) expr(e Expr) ir.Value {
 		}
 		return b.Call(f, args, "calltmp")
 	case *IfExpr:
+		if g.SSA {
+			return g.ssaIf(e)
+		}
 		cond := g.expr(e.Cond)
 		c := b.FCmp(ir.FCmpONE, cond, ir.NewFloat(0), "ifcond")
 		then := g.fn.NewBlock("then")
@@ -377,6 +406,9 @@ func (g *Generator) expr(e Expr) ir.Value {
 		phi.AddIncoming(ev, elseEnd)
 		return phi
 	case *ForExpr:
+		if g.SSA {
+			return g.ssaFor(e)
+		}
 		a := g.entryAlloca(e.Var)
 		start := g.expr(e.Start)
 		b.Store(start, a)
@@ -405,6 +437,19 @@ func (g *Generator) expr(e Expr) ir.Value {
 		}
 		return ir.NewFloat(0)
 	case *VarExpr:
+		if g.SSA {
+			n := len(g.scope)
+			for _, v := range e.Vars {
+				var init ir.Value = ir.NewFloat(0)
+				if v.Init != nil {
+					init = g.expr(v.Init)
+				}
+				g.scope = append(g.scope, &ssaVar{name: v.Name, cur: init})
+			}
+			body := g.expr(e.Body)
+			g.scope = g.scope[:n]
+			return body
+		}
 		type saved struct {
 			a  *ir.Instr
 			ok bool

@@ -13,7 +13,8 @@ import (
 
 // FuzzKaleidoscope feeds arbitrary text to the lexer, parser and code
 // generator: they must not panic or hang, the module they produce must
-// verify, and -O2 must keep it valid.
+// verify, and -O2 must keep it valid; so must the pipelined compile, whose
+// front end builds SSA directly.
 func FuzzKaleidoscope(f *testing.F) {
 	files, _ := filepath.Glob("testdata/*.k")
 	for _, file := range files {
@@ -43,6 +44,11 @@ func FuzzKaleidoscope(f *testing.F) {
 		pm.Verify = true
 		if err := pm.Run(context.Background(), m); err != nil {
 			t.Fatalf("-O2 broke the IR: %v", err)
+		}
+		// The pipeline (direct SSA construction, optimiser on another
+		// goroutine) verifies every function it optimises.
+		if _, _, _, err := CompileOptimized(context.Background(), "fuzz", []string{"fuzz.k"}, [][]byte{src}, passes.ForLevel(2)); err != nil {
+			t.Fatalf("pipeline: %v", err)
 		}
 	})
 }

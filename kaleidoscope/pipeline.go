@@ -23,7 +23,8 @@ type PipelineStats struct {
 }
 
 // CompileOptimized is Compile followed by optimising every function with
-// pm and checking it with ir.VerifyFunction, as a two-stage pipeline: a
+// pm and checking it with ir.VerifyFunction (with the front end building
+// SSA directly when pm begins with mem2reg), as a pipeline: a
 // function is handed to the optimiser (on another goroutine) as soon as it
 // is generated, while parsing goes on, so on a machine with two cores the
 // front end and the optimiser run side by side. The result is the module
@@ -54,6 +55,9 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 	var st PipelineStats
 	t0 := time.Now()
 	g := NewGenerator(moduleName)
+	// When pm starts with mem2reg (-O1, -O2), the front end builds the
+	// SSA form mem2reg would produce directly (Generator.SSA).
+	g.SSA = len(pm.Passes) > 0 && pm.Passes[0].Name == "mem2reg"
 	// Three stages, each on its own goroutine: this one (front end), the
 	// optimiser, and code generation (each). On two cores the three
 	// overlap; the channels keep functions in generation order.

@@ -1,0 +1,189 @@
+package kaleidoscope
+
+import "gorc/ir"
+
+// Direct SSA construction (Generator.SSA). Kaleidoscope's control flow is
+// structured — if/then/else diamonds and for loops with one entry and one
+// latch — so variables can be kept as SSA values while generating, without
+// the tutorial's allocas, loads and stores that mem2reg would remove
+// again: a variable is a slot holding its current value on the path being
+// generated; if/else merges the values of both arms with phis; a loop
+// header gets a phi for every variable in scope, and the phis a loop turns
+// out not to need (its body never assigns the variable) are removed when
+// the loop is complete.
+
+// ssaVar is one variable binding (a parameter, a var, a for loop
+// variable); shadowing bindings are distinct slots.
+type ssaVar struct {
+	name string
+	cur  ir.Value
+}
+
+// ssaLookup returns the innermost binding of name.
+func (g *Generator) ssaLookup(name string) *ssaVar {
+	for i := len(g.scope) - 1; i >= 0; i-- {
+		if g.scope[i].name == name {
+			return g.scope[i]
+		}
+	}
+	return nil
+}
+
+// ssaSnapshot returns the current values of the variables in scope.
+func (g *Generator) ssaSnapshot() []ir.Value {
+	vals := make([]ir.Value, len(g.scope))
+	for i, v := range g.scope {
+		vals[i] = v.cur
+	}
+	return vals
+}
+
+// ssaIf generates an if/then/else: each arm starts from the values the
+// variables had before it, and the merge block gets a phi for every
+// variable whose value differs between the arms.
+func (g *Generator) ssaIf(e *IfExpr) ir.Value {
+	b := g.b
+	cond := g.expr(e.Cond)
+	c := b.FCmp(ir.FCmpONE, cond, ir.NewFloat(0), "ifcond")
+	then := g.fn.NewBlock("then")
+	els := g.fn.NewDetachedBlock("else")
+	merge := g.fn.NewDetachedBlock("ifcont")
+	b.CondBr(c, then, els)
+	before := g.ssaSnapshot()
+	b.SetInsertPoint(then)
+	tv := g.expr(e.Then)
+	b.Br(merge)
+	thenEnd := b.Block()
+	thenVals := g.ssaSnapshot()
+	for i, v := range g.scope {
+		v.cur = before[i]
+	}
+	g.fn.AddBlock(els)
+	b.SetInsertPoint(els)
+	ev := g.expr(e.Else)
+	b.Br(merge)
+	elseEnd := b.Block()
+	g.fn.AddBlock(merge)
+	b.SetInsertPoint(merge)
+	for i, v := range g.scope {
+		if thenVals[i] == v.cur {
+			continue
+		}
+		phi := b.Phi(ir.F64, v.name)
+		phi.AddIncoming(thenVals[i], thenEnd)
+		phi.AddIncoming(v.cur, elseEnd)
+		v.cur = phi
+	}
+	phi := b.Phi(ir.F64, "iftmp")
+	phi.AddIncoming(tv, thenEnd)
+	phi.AddIncoming(ev, elseEnd)
+	return phi
+}
+
+// ssaFor generates a for loop with the tutorial's semantics (body, step,
+// end condition, then the increment of the loop variable's current value).
+func (g *Generator) ssaFor(e *ForExpr) ir.Value {
+	b := g.b
+	start := g.expr(e.Start)
+	pre := b.Block()
+	loop := g.fn.NewBlock("loop")
+	first := len(g.fn.Blocks) - 1
+	b.Br(loop)
+	b.SetInsertPoint(loop)
+	// A phi for every variable in scope and for the loop variable; the
+	// latch values are added once the body is generated.
+	lv := &ssaVar{name: e.Var, cur: start}
+	g.scope = append(g.scope, lv)
+	phis := make([]*ir.Instr, len(g.scope))
+	for i, v := range g.scope {
+		phi := b.Phi(ir.F64, v.name)
+		phi.AddIncoming(v.cur, pre)
+		phis[i] = phi
+		v.cur = phi
+	}
+	g.expr(e.Body)
+	var step ir.Value = ir.NewFloat(1)
+	if e.Step != nil {
+		step = g.expr(e.Step)
+	}
+	end := g.expr(e.End)
+	lv.cur = b.FAdd(lv.cur, step, "nextvar")
+	endc := b.FCmp(ir.FCmpONE, end, ir.NewFloat(0), "loopcond")
+	latch := b.Block()
+	for i, v := range g.scope {
+		phis[i].AddIncoming(v.cur, latch)
+	}
+	after := g.fn.NewBlock("afterloop")
+	b.CondBr(endc, loop, after)
+	b.SetInsertPoint(after)
+	g.scope = g.scope[:len(g.scope)-1]
+	g.ssaTrivialPhis(loop, phis, first)
+	return ir.NewFloat(0)
+}
+
+// ssaTrivialPhis removes the header phis of a finished loop that merge
+// one value with themselves (variables the loop never assigns), replacing
+// their uses in the loop's blocks (f.Blocks[first:]) and in the variables'
+// current values; removing one can make another trivial.
+func (g *Generator) ssaTrivialPhis(header *ir.Block, phis []*ir.Instr, first int) {
+	rep := map[ir.Value]ir.Value{}
+	resolve := func(v ir.Value) ir.Value {
+		for {
+			r, ok := rep[v]
+			if !ok {
+				return v
+			}
+			v = r
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, phi := range phis {
+			if _, done := rep[phi]; done {
+				continue
+			}
+			var same ir.Value
+			trivial := true
+			for _, in := range phi.Ops {
+				in = resolve(in)
+				if in == ir.Value(phi) || in == same {
+					continue
+				}
+				if same != nil {
+					trivial = false
+					break
+				}
+				same = in
+			}
+			if trivial && same != nil {
+				rep[phi] = same
+				changed = true
+			}
+		}
+	}
+	if len(rep) == 0 {
+		return
+	}
+	for _, blk := range g.fn.Blocks[first:] {
+		for _, in := range blk.Instrs {
+			for i, v := range in.Ops {
+				if _, ok := rep[v]; ok {
+					in.Ops[i] = resolve(v)
+				}
+			}
+		}
+	}
+	for _, v := range g.scope {
+		if _, ok := rep[v.cur]; ok {
+			v.cur = resolve(v.cur)
+		}
+	}
+	kept := header.Instrs[:0]
+	for _, in := range header.Instrs {
+		if _, ok := rep[in]; !ok {
+			kept = append(kept, in)
+		}
+	}
+	clear(header.Instrs[len(kept):])
+	header.Instrs = kept
+}
