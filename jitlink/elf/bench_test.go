@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"gorc/jitlink"
 	"gorc/jitlink/archive"
 	jelf "gorc/jitlink/elf"
 )
@@ -125,6 +126,49 @@ func BenchmarkLinkScaling(b *testing.B) {
 			for b.Loop() {
 				if _, err := linkMember(b, "gen.o", obj); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkMergeArchive parses every member of each archive and merges
+// them into one graph with jitlink.MergeGraphs (what objlayer does with
+// the members one lookup pulls in); compare with BenchmarkParseArchive for
+// the merge's own cost.
+func BenchmarkMergeArchive(b *testing.B) {
+	for _, path := range debianArchives {
+		a := loadArchive(b, path)
+		b.Run(filepath.Base(path), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				gs := make([]*jitlink.LinkGraph, 0, len(a.Members))
+				for _, m := range a.Members {
+					g, err := jelf.Parse(m.Name, m.Data)
+					if err != nil {
+						b.Fatal(err)
+					}
+					gs = append(gs, g)
+				}
+				if _, err := jitlink.MergeGraphs(filepath.Base(path), gs...); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParseArchive parses every member of each archive.
+func BenchmarkParseArchive(b *testing.B) {
+	for _, path := range debianArchives {
+		a := loadArchive(b, path)
+		b.Run(filepath.Base(path), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, m := range a.Members {
+					if _, err := jelf.Parse(m.Name, m.Data); err != nil {
+						b.Fatal(err)
+					}
 				}
 			}
 		})
