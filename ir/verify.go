@@ -3,7 +3,12 @@ package ir
 import (
 	"errors"
 	"fmt"
+	"sync"
 )
+
+// posPool recycles VerifyFunction's instruction-position tables (one per
+// call was a large share of verification's cost).
+var posPool = sync.Pool{New: func() any { return make(map[*Instr]int) }}
 
 // VerifyError describes one malformed construct, naming its function,
 // block and instruction.
@@ -107,7 +112,13 @@ func VerifyFunction(f *Function) (err error) {
 	}
 	v := &verifier{f: f}
 	f.Renumber()
-	inF := make(map[*Instr]int, f.NumInstrs()) // instr -> position in block
+	inF := posPool.Get().(map[*Instr]int) // instr -> position in block
+	defer func() {
+		if len(inF) <= 1<<14 { // keep only modest tables
+			clear(inF)
+			posPool.Put(inF)
+		}
+	}()
 	for _, b := range f.Blocks {
 		for i, in := range b.Instrs {
 			inF[in] = i

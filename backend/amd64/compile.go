@@ -530,19 +530,13 @@ func (fc *fnCompiler) errorf(format string, args ...any) error {
 func (fc *fnCompiler) selectFunction() error {
 	f := fc.f
 	rpo := ir.ReversePostorder(f)
-	reach := make(map[*ir.Block]bool, len(rpo))
-	for _, b := range rpo {
-		reach[b] = true
+	// Number blocks in layout order (-1: unreachable) and give every
+	// value-producing instruction and parameter a virtual register.
+	for _, b := range f.Blocks {
+		b.ID = -1
 	}
-	// Number blocks in layout order and give every value-producing
-	// instruction and parameter a virtual register.
 	for i, b := range rpo {
 		b.ID = i
-	}
-	for _, b := range f.Blocks {
-		if !reach[b] {
-			b.ID = -1
-		}
 	}
 	// Blocks between a loop header and a back edge to it, in RPO.
 	fc.inLoop = append(fc.inLoop[:0], make([]bool, len(rpo))...)
