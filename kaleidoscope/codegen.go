@@ -106,6 +106,7 @@ func (g *Generator) NewParser(file string, src []byte) *Parser {
 // ctx was cancelled.
 func (g *Generator) AddSource(ctx context.Context, file string, src []byte) ([]*Diagnostic, error) {
 	p := g.NewParser(file, src)
+	p.reuse = true // each item is generated before the next is parsed
 	var diags []*Diagnostic
 	for {
 		if err := ctx.Err(); err != nil {

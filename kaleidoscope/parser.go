@@ -29,7 +29,42 @@ type Parser struct {
 	tok   Token
 	prec  [256]int16
 	depth int
+
+	// reuse: the most frequent expression nodes come from arenas that
+	// Next recycles, so an item's tree is valid only until the next call
+	// (set by Generator.AddSource, which is done with an item before it
+	// asks for the next; prototypes are never recycled).
+	reuse bool
+	nums  arena[NumberExpr]
+	vars  arena[VariableExpr]
+	bins  arena[BinaryExpr]
 }
+
+// arena hands out zeroed values from chunks it keeps; reset makes them
+// all available again.
+type arena[T any] struct {
+	chunks [][]T
+	ci, i  int
+}
+
+func (a *arena[T]) new() *T {
+	for {
+		if a.ci < len(a.chunks) {
+			if c := a.chunks[a.ci]; a.i < len(c) {
+				x := &c[a.i]
+				a.i++
+				var zero T
+				*x = zero
+				return x
+			}
+			a.ci, a.i = a.ci+1, 0
+			continue
+		}
+		a.chunks = append(a.chunks, make([]T, 128))
+	}
+}
+
+func (a *arena[T]) reset() { a.ci, a.i = 0, 0 }
 
 // NewParser returns a parser for src; file names the source in
 // diagnostics.
@@ -78,6 +113,11 @@ func (p *Parser) expectChar(c byte, what string) {
 // (past the next ';' or up to the next def/extern), so calling Next again
 // continues there.
 func (p *Parser) Next() (item Item, err *Diagnostic) {
+	if p.reuse {
+		p.nums.reset()
+		p.vars.reset()
+		p.bins.reset()
+	}
 	for p.isChar(';') {
 		p.next()
 	}
@@ -217,7 +257,13 @@ func (p *Parser) binOpRHS(minPrec int, lhs Expr) Expr {
 			rhs = p.binOpRHS(prec+1, rhs)
 			p.depth--
 		}
-		lhs = &BinaryExpr{Pos: pos, Op: op, LHS: lhs, RHS: rhs}
+		if p.reuse {
+			b := p.bins.new()
+			b.Pos, b.Op, b.LHS, b.RHS = pos, op, lhs, rhs
+			lhs = b
+		} else {
+			lhs = &BinaryExpr{Pos: pos, Op: op, LHS: lhs, RHS: rhs}
+		}
 	}
 }
 
@@ -245,10 +291,20 @@ func (p *Parser) primary() Expr {
 	switch t.Kind {
 	case TokNumber:
 		p.next()
+		if p.reuse {
+			n := p.nums.new()
+			n.Pos, n.Val = t.Pos, t.Num
+			return n
+		}
 		return &NumberExpr{Pos: t.Pos, Val: t.Num}
 	case TokIdent:
 		p.next()
 		if !p.isChar('(') {
+			if p.reuse {
+				v := p.vars.new()
+				v.Pos, v.Name = t.Pos, t.Text
+				return v
+			}
 			return &VariableExpr{Pos: t.Pos, Name: t.Text}
 		}
 		p.next()
