@@ -1,8 +1,53 @@
 package ir
 
+import "sync"
+
+// domScratch holds the arrays of a DomTree (and ReversePostorder's work
+// lists) for reuse: passes build a tree per function, and fresh arrays
+// each time were a tenth of the optimiser's allocation.
+type domScratch struct {
+	seen                       []bool
+	stack                      []rpoFrame
+	count, ints                []int
+	rpo, idom, predAll, kidAll []*Block
+	preds, kids                [][]*Block
+	tstack                     []rpoFrame
+}
+
+type rpoFrame struct {
+	b *Block
+	i int
+}
+
+var domPool = sync.Pool{New: func() any { return new(domScratch) }}
+
+// sized returns s resized to n elements, all zero, reusing its array when
+// large enough.
+func sized[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// Release returns the tree's arrays for reuse by later trees. The tree
+// (and every slice it returned: RPO, Children, PredsOf) must not be used
+// afterwards. Calling it is optional.
+func (d *DomTree) Release() {
+	if d == nil || d.sc == nil {
+		return
+	}
+	sc := d.sc
+	*d = DomTree{}
+	domPool.Put(sc)
+}
+
 // DomTree is the dominator tree of a function's reachable blocks, computed
 // with the Cooper–Harvey–Kennedy iterative algorithm over reverse postorder.
 type DomTree struct {
+	sc    *domScratch // the arrays below; returned to the pool by Release
 	f     *Function
 	idom  []*Block // by Block.Index; nil for the entry and unreachable blocks
 	rpo   []*Block // reachable blocks in reverse postorder
@@ -16,11 +61,17 @@ type DomTree struct {
 // Preds returns, indexed by Block.Index, the predecessors of every block of
 // f (renumbering f's blocks first). A block appears once per edge.
 func Preds(f *Function) [][]*Block {
+	return predsInto(f, &domScratch{})
+}
+
+// predsInto computes Preds in sc's arrays.
+func predsInto(f *Function, sc *domScratch) [][]*Block {
 	f.Renumber()
 	n := len(f.Blocks)
 	valid := func(s *Block) bool { return s != nil && s.Index >= 0 && s.Index < n && f.Blocks[s.Index] == s }
 	// Two passes (count, then fill) so that all lists share one array.
-	count := make([]int, n+1)
+	count := sized(sc.count, n+1)
+	sc.count = count
 	edges := 0
 	for _, b := range f.Blocks {
 		for _, s := range b.Succs() {
@@ -33,8 +84,10 @@ func Preds(f *Function) [][]*Block {
 	for i := 1; i <= n; i++ {
 		count[i] += count[i-1]
 	}
-	all := make([]*Block, edges)
-	preds := make([][]*Block, n)
+	all := sized(sc.predAll, edges)
+	sc.predAll = all
+	preds := sized(sc.preds, n)
+	sc.preds = preds
 	for i := range preds {
 		// Full-capacity slices: a caller's append copies rather than
 		// overwriting the next block's list.
@@ -53,18 +106,26 @@ func Preds(f *Function) [][]*Block {
 // ReversePostorder returns f's blocks reachable from the entry in reverse
 // postorder (renumbering f's blocks first).
 func ReversePostorder(f *Function) []*Block {
+	sc := domPool.Get().(*domScratch)
+	post := rpoInto(f, sc, nil)
+	domPool.Put(sc)
+	return post
+}
+
+// rpoInto computes ReversePostorder with sc's work lists, into post's
+// array if it is large enough.
+func rpoInto(f *Function, sc *domScratch, post []*Block) []*Block {
 	f.Renumber()
 	if len(f.Blocks) == 0 {
 		return nil
 	}
-	seen := make([]bool, len(f.Blocks))
-	post := make([]*Block, 0, len(f.Blocks))
-	type frame struct {
-		b *Block
-		i int
+	seen := sized(sc.seen, len(f.Blocks))
+	sc.seen = seen
+	if cap(post) < len(f.Blocks) {
+		post = make([]*Block, 0, len(f.Blocks))
 	}
-	stack := make([]frame, 1, len(f.Blocks)+1)
-	stack[0] = frame{f.Blocks[0], 0}
+	post = post[:0]
+	stack := append(sc.stack[:0], rpoFrame{f.Blocks[0], 0})
 	seen[0] = true
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
@@ -74,13 +135,14 @@ func ReversePostorder(f *Function) []*Block {
 			top.i++
 			if s != nil && s.Index >= 0 && s.Index < len(f.Blocks) && f.Blocks[s.Index] == s && !seen[s.Index] {
 				seen[s.Index] = true
-				stack = append(stack, frame{s, 0})
+				stack = append(stack, rpoFrame{s, 0})
 			}
 			continue
 		}
 		post = append(post, top.b)
 		stack = stack[:len(stack)-1]
 	}
+	sc.stack = stack
 	for i, j := 0, len(post)-1; i < j; i, j = i+1, j-1 {
 		post[i], post[j] = post[j], post[i]
 	}
@@ -89,12 +151,16 @@ func ReversePostorder(f *Function) []*Block {
 
 // NewDomTree computes the dominator tree of f.
 func NewDomTree(f *Function) *DomTree {
-	d := &DomTree{f: f}
-	d.rpo = ReversePostorder(f)
-	d.preds = Preds(f)
+	sc := domPool.Get().(*domScratch)
+	d := &DomTree{f: f, sc: sc}
+	d.rpo = rpoInto(f, sc, sc.rpo)
+	sc.rpo = d.rpo
+	d.preds = predsInto(f, sc)
 	n := len(f.Blocks)
-	d.idom = make([]*Block, n)
-	ints := make([]int, 3*n) // order, pre, post in one allocation
+	d.idom = sized(sc.idom, n)
+	sc.idom = d.idom
+	ints := sized(sc.ints, 3*n) // order, pre, post in one array
+	sc.ints = ints
 	d.order, d.pre, d.post = ints[:n:n], ints[n:2*n:2*n], ints[2*n:]
 	for i := range d.order {
 		d.order[i] = -1
@@ -149,8 +215,10 @@ func NewDomTree(f *Function) *DomTree {
 			kids++
 		}
 	}
-	all := make([]*Block, kids)
-	d.kids = make([][]*Block, n)
+	all := sized(sc.kidAll, kids)
+	sc.kidAll = all
+	d.kids = sized(sc.kids, n)
+	sc.kids = d.kids
 	off := 0
 	for i, c := range start {
 		d.kids[i] = all[off : off : off+c]
@@ -163,12 +231,8 @@ func NewDomTree(f *Function) *DomTree {
 	}
 	clear(d.pre)
 	clock := 0
-	type frame struct {
-		b *Block
-		i int
-	}
-	stack := make([]frame, 1, len(d.rpo)+1)
-	stack[0] = frame{entry, 0}
+	type frame = rpoFrame
+	stack := append(sc.tstack[:0], frame{entry, 0})
 	d.pre[entry.Index] = clock
 	clock++
 	for len(stack) > 0 {
@@ -185,6 +249,7 @@ func NewDomTree(f *Function) *DomTree {
 		clock++
 		stack = stack[:len(stack)-1]
 	}
+	sc.tstack = stack
 	return d
 }
 

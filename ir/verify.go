@@ -125,6 +125,7 @@ func VerifyFunction(f *Function) (err error) {
 		}
 	}
 	dt := NewDomTree(f)
+	defer dt.Release()
 	if len(dt.PredsOf(f.Blocks[0])) > 0 {
 		v.errorf(f.Blocks[0], nil, "entry block must not have predecessors")
 	}

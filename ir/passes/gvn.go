@@ -116,6 +116,7 @@ func GVN(f *ir.Function) bool {
 		return false
 	}
 	dt := ir.NewDomTree(f)
+	defer dt.Release()
 	// Number instructions (reachable ones in RPO first) so that IDs are
 	// unique and order commutative operands.
 	n := len(f.Params)

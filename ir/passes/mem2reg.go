@@ -73,6 +73,7 @@ func Mem2Reg(f *ir.Function) bool {
 		}
 	}
 	dt := ir.NewDomTree(f)
+	defer dt.Release()
 	df := dt.Frontiers()
 	nb := len(f.Blocks)
 
