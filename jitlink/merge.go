@@ -28,6 +28,13 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 		return nil, fmt.Errorf("jitlink: MergeGraphs: no graphs")
 	}
 	m := NewLinkGraph(name, gs[0].Arch)
+	nsyms, nsecs := 0, 0
+	for _, g := range gs {
+		nsyms += len(g.Symbols)
+		nsecs += len(g.Sections)
+	}
+	m.Symbols = make([]*Symbol, 0, nsyms)
+	m.Sections = make([]*Section, 0, nsecs)
 	type def struct {
 		sym   *Symbol
 		graph string

@@ -490,6 +490,9 @@ func (r *reader) sections() error {
 		s := &r.sh[i]
 		if (s.typ == elf.SHT_RELA || s.typ == elf.SHT_REL) && uint64(s.info) < uint64(len(r.sh)) && s.entsize != 0 {
 			r.sh[s.info].nrel += int(s.size / s.entsize)
+			if r.sh[s.info].isEH {
+				r.countKeepAlives(i)
+			}
 		}
 	}
 	// Split .eh_frame into records now so symbols can find their blocks.
@@ -508,6 +511,35 @@ func (r *reader) sections() error {
 		}
 	}
 	return nil
+}
+
+// countKeepAlives adds, to the edge count of each section that the
+// .eh_frame relocations of RELA section i point into, one edge per
+// relocation: ehFrames gives a function's block one keep-alive edge per
+// FDE, and room for them up front spares copying the block's (often the
+// whole .text section's) edges. Malformed entries are left for
+// relocations() to report.
+func (r *reader) countKeepAlives(i int) {
+	s := &r.sh[i]
+	if s.typ != elf.SHT_RELA || s.entsize != relaSize || r.symtb < 0 {
+		return
+	}
+	c, err := r.content(i)
+	if err != nil {
+		return
+	}
+	st := &r.sh[r.symtb]
+	nsym := st.size / symSize
+	for off := uint64(0); off+relaSize <= uint64(len(c)); off += relaSize {
+		symi := le.Uint64(c[off+8:]) >> 32
+		if symi == 0 || symi >= nsym {
+			continue
+		}
+		shndx := uint64(le.Uint16(r.data[st.off+symi*symSize+6:]))
+		if shndx < uint64(len(r.sh)) {
+			r.sh[shndx].nrel++
+		}
+	}
 }
 
 func (r *reader) splitEH(i int) error {
