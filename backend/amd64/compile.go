@@ -48,6 +48,10 @@ type Options struct {
 	// symbols instead of defining them (for all partitions but the one
 	// that carries the globals).
 	OmitGlobals bool
+	// SizeHint, if positive, is the expected size of the machine code in
+	// bytes: a Stream sizes its buffers for it (pages never written cost
+	// nothing, so a generous hint is cheap; growing by copying is not).
+	SizeHint int
 }
 
 // Stats describes one compilation.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"gorc/backend/amd64/asm"
 	"gorc/ir"
 )
 
@@ -41,7 +42,9 @@ func NewStream(ctx context.Context, m *ir.Module, opts Options) (*Stream, error)
 	}
 	mc := newModuleCompiler(m, opts)
 	mc.streaming = true
-	mc.a.Buf = make([]byte, 0, 64<<10)
+	hint := max(opts.SizeHint, 64<<10)
+	mc.a.Buf = make([]byte, 0, hint)
+	mc.a.Relocs = make([]asm.Reloc, 0, hint/20) // about one per 22 bytes of Kaleidoscope code
 	s := &Stream{mc: mc, fc: &fnCompiler{mc: mc}, ctx: ctx}
 	if err := s.protect(mc.globalData); err != nil {
 		return nil, err

@@ -132,11 +132,16 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	// code on a second one, side by side (kaleidoscope.CompilePipeline).
 	var stream *amd64.Stream
 	var each func(*ir.Module, *ir.Function) error
+	srcBytes := 0
+	for _, src := range srcs {
+		srcBytes += len(src)
+	}
 	if *emit != "ir" {
 		each = func(m *ir.Module, f *ir.Function) error {
 			if stream == nil {
 				var err error
-				if stream, err = amd64.NewStream(ctx, m, amd64.Options{SourceName: modName}); err != nil {
+				// About 1.6 bytes of code per byte of source: room for 2.
+				if stream, err = amd64.NewStream(ctx, m, amd64.Options{SourceName: modName, SizeHint: 2 * srcBytes}); err != nil {
 					return err
 				}
 			}
