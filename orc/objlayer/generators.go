@@ -19,10 +19,13 @@ import (
 
 // ArchiveGenerator is a definition generator for a static archive: when a
 // lookup reaches its dylib with names nothing defines, it adds (through
-// the layer, so through the session) exactly the members that define them.
-// Those members' own undefined references go through the same lookup
-// process, so the archive is searched repeatedly until nothing new is
-// needed, as a static linker does.
+// the layer, so through the session) exactly the members that define them,
+// merged into one graph (one unit) per lookup. Those members' own
+// undefined references go through the same lookup process, so the archive
+// is searched repeatedly until nothing new is needed, as a static linker
+// does. Members are parsed concurrently, and the ones the loaded members
+// refer to are parsed ahead in the background (never defined before a
+// lookup asks for them).
 type ArchiveGenerator struct {
 	l  *Layer
 	rt *orc.ResourceTracker
