@@ -128,7 +128,13 @@ int main(int argc, char **argv) {
 CSRC
 gcc -O2 -o "$W/pingpong" "$W/pingpong.c"
 : >"$W/cfloor.txt"
-for _ in $(seq "$COUNT"); do "$W/pingpong" "$CALLS" 48 >>"$W/cfloor.txt"; done
+: >"$W/cfloor1.txt"
+for _ in $(seq "$COUNT"); do
+	"$W/pingpong" "$CALLS" 48 >>"$W/cfloor.txt"
+	# Both processes on one CPU: no cross-CPU wake-up (on a VM, waking an
+	# idle vCPU can cost tens of microseconds).
+	if command -v taskset >/dev/null; then taskset -c 0 "$W/pingpong" "$CALLS" 48 >>"$W/cfloor1.txt"; fi
+done
 # 1 and 2: the Go benchmarks.
 go test -run '^$' -bench 'BenchmarkCallRoundTrip|BenchmarkCallVsFloor|BenchmarkCallThroughput|BenchmarkWireDirect' \
 	-benchtime "${CALLS}x" -count "$COUNT" ./orc/epc >"$W/calls.txt" 2>&1 || { cat "$W/calls.txt" >&2; exit 1; }
@@ -314,9 +320,11 @@ fp = med(calls_res, B + "floor-pipe", "p50-ns")
 ft = med(calls_res, B + "floor-tcp", "p50-ns")
 ip = med(calls_res, "BenchmarkCallVsFloor/pipe", "ratio")
 it = med(calls_res, "BenchmarkCallVsFloor/tcp", "ratio")
-cfl = [tuple(map(float, l.split())) for l in open(f"{w}/cfloor.txt") if l.strip()]
-cf = statistics.median(x[0] for x in cfl) if cfl else None
-cf90 = statistics.median(x[1] for x in cfl) if cfl else None
+def cfloor(path):
+    v = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
+    return (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)) if v else (None, None)
+cf, cf90 = cfloor(f"{w}/cfloor.txt")
+cf1, cf190 = cfloor(f"{w}/cfloor1.txt")
 rows = [
     ("raw pipe ping-pong (floor)", "floor-pipe", "–", None, None),
     ("raw TCP loopback ping-pong (floor)", "floor-tcp", "–", None, None),
@@ -334,6 +342,7 @@ for label, key, fl, f, inter in rows:
     p50, p90, mean = med(calls_res, name, "p50-ns"), med(calls_res, name, "p90-ns"), med(calls_res, name, "ns/op")
     if label.startswith("raw TCP"):
         print(f"| raw pipe ping-pong between two **C** processes (read/write, no Go runtime) | {us(cf)} | {us(cf90)} | – | – | – | – | – |")
+        print(f"| the same C ping-pong with both processes on one CPU (`taskset -c 0`) | {us(cf1)} | {us(cf190)} | – | – | – | – | – |")
     print(f"| {label} | {us(p50)} | {us(p90)} | {us(mean)} | {fl} | {us(f)} | {ratio(p50, f)} | "
           f"{'–' if inter is None else '%.2f' % inter} |")
 thr = med(calls_res, "BenchmarkCallThroughput", "ns/op")
