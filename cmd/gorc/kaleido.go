@@ -57,7 +57,10 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	}
 	emit := fs.String("emit", "", "print instead of running: ir (LLVM IR text), asm, obj")
 	out := fs.String("o", "", "with -emit: write to this file instead of stdout")
-	execMode := fs.String("exec", "local", "where code runs: local (this process), child (a spawned executor), tcp://HOST:PORT (a running `gorc executor -listen`)")
+	execMode := fs.String("exec", "local", "where code runs: local (this process), child (a spawned executor), tcp://HOST:PORT or tls://HOST:PORT (a running gorc executor -listen)")
+	tlsCert := fs.String("tls-cert", "", "client certificate (PEM) for -exec tls://")
+	tlsKey := fs.String("tls-key", "", "its private key (PEM)")
+	tlsCA := fs.String("tls-ca", "", "CA (PEM) that signed the executor's certificate")
 	shm := fs.Bool("shm", false, "move code through shared memory (child, or tcp:// on this machine)")
 	showTimes := fs.Bool("show-times", false, "print the time of each phase on stderr")
 	showStats := fs.Bool("show-stats", false, "print compilation statistics on stderr")
@@ -72,6 +75,12 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
+	tlsCfg, err := (&runOptions{exec: *execMode, tlsCert: *tlsCert, tlsKey: *tlsKey, tlsCA: *tlsCA}).clientTLS()
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 2
+	}
+	eo := execOptions{mode: *execMode, shm: *shm, tls: tlsCfg}
 	switch *emit {
 	case "", "ir", "asm", "obj":
 	default:
@@ -80,7 +89,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	}
 	files := fs.Args()
 	if len(files) == 0 && *emit == "" && (*interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
-		return runREPL(context.Background(), level, execOptions{mode: *execMode, shm: *shm}, interactiveInput(stdout), stdout, stderr)
+		return runREPL(context.Background(), level, eo, interactiveInput(stdout), stdout, stderr)
 	}
 	var names []string
 	var srcs [][]byte
@@ -112,7 +121,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	if *emit == "" {
 		opened = make(chan jitOrErr, 1)
 		go func() {
-			j, err := openJIT(ctx, execOptions{mode: *execMode, shm: *shm}, len(files) == 0, stdout, stderr)
+			j, err := openJIT(ctx, eo, len(files) == 0, stdout, stderr)
 			opened <- jitOrErr{j, err}
 		}()
 		defer func() {

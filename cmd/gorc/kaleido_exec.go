@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 
@@ -12,8 +13,9 @@ import (
 
 // execOptions say where `gorc kaleido` runs the code it compiles.
 type execOptions struct {
-	mode string // -exec: local, child, tcp://HOST:PORT
-	shm  bool   // -shm
+	mode string      // -exec: local, child, tcp://HOST:PORT, tls://HOST:PORT
+	shm  bool        // -shm
+	tls  *tls.Config // mutual TLS for tls:// (-tls-cert, -tls-key, -tls-ca)
 }
 
 // openJIT connects to the executor. The program's output goes to stdout
@@ -26,7 +28,7 @@ func openJIT(ctx context.Context, o execOptions, noStdin bool, stdout, stderr io
 	if noStdin {
 		stdio.Stdin = epc.NoStdin
 	}
-	return jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio})
+	return jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio, TLS: o.tls})
 }
 
 // jitOrErr is the outcome of openJIT started in the background.

@@ -286,4 +286,23 @@ int main(int argc, char **argv) {
 	if r := run("-tls-cert", srvCrt, "-tls-key", srvKey, "-tls-ca", ca); r.status != 1 || r.stdout != "" {
 		t.Errorf("with a server certificate as client certificate:\n%v", r)
 	}
+	// gorc kaleido takes the same flags: a Kaleidoscope program over TLS.
+	k := filepath.Join(dir, "p.k")
+	if err := os.WriteFile(k, []byte("extern putchard(c);\ndef sq(x) x*x;\nputchard(72); putchard(10);\nsq(12);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err = runProcess(ctx, dir, []string{gorcBinary(t), "kaleido", "-exec", "tls://" + addr, "-tls-cert", cliCrt, "-tls-key", cliKey, "-tls-ca", ca, k}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "HEvaluated to 0.000000\n\nEvaluated to 0.000000\nEvaluated to 144.000000\n"; r.status != 0 || r.stdout != want {
+		t.Errorf("gorc kaleido over mutual TLS: want stdout %q, status 0\n%v", want, r)
+	}
+	r, err = runProcess(ctx, dir, []string{gorcBinary(t), "kaleido", "-exec", "tls://" + addr, k}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.status != 2 || !strings.Contains(r.stderr, "needs -tls-cert, -tls-key and -tls-ca") {
+		t.Errorf("gorc kaleido without certificates:\n%v", r)
+	}
 }
