@@ -808,15 +808,59 @@ func (e *Remote) Release(ctx context.Context, r shared.ExecutorAddrRange) error 
 // transferChunk is the largest Write or Read payload per message.
 var transferChunk = wire.MaxPayload / 2
 
-// Write implements MemoryAccess; large writes are split into messages.
+// writeChunk and writeDepth shape a large Write: messages of writeChunk
+// bytes with up to writeDepth of them in flight, so the executor copies
+// one chunk into place while the next crosses the stream (one huge
+// message would serialize encoding, transfer and copy).
+var (
+	writeChunk = 1 << 20
+	writeDepth = 4
+)
+
+// Write implements MemoryAccess; large writes are split into messages,
+// several in flight at once.
 func (e *Remote) Write(ctx context.Context, addr shared.ExecutorAddr, data []byte) error {
-	chunk := transferChunk
-	for len(data) > 0 {
+	chunk := min(writeChunk, transferChunk)
+	if len(data) <= chunk {
+		return e.simple(ctx, wire.OpWrite, new(wire.Encoder).U64(uint64(addr)).Bytes(data))
+	}
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, writeDepth)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for len(data) > 0 && ctx.Err() == nil {
 		n := min(len(data), chunk)
-		if err := e.simple(ctx, wire.OpWrite, new(wire.Encoder).U64(uint64(addr)).Bytes(data[:n])); err != nil {
-			return err
+		a, part := addr, data[:n]
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
 		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := e.simple(ctx, wire.OpWrite, new(wire.Encoder).U64(uint64(a)).Bytes(part)); err != nil {
+				select {
+				case errs <- err:
+				default:
+				}
+				cancel()
+			}
+		}()
 		addr, data = addr.Add(uint64(n)), data[n:]
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	if parent.Err() != nil {
+		return cancelled(wire.OpWrite, parent)
 	}
 	return nil
 }

@@ -163,7 +163,10 @@ func TestRemoteConcurrentCalls(t *testing.T) {
 	wg.Wait()
 	defer func(c int) { transferChunk = c }(transferChunk)
 	transferChunk = 64 << 10
-	big := bytes.Repeat([]byte{7}, 5*transferChunk/2) // split into several messages
+	big := make([]byte, 5*transferChunk/2) // split into several messages, some in flight at once
+	for i := range big {
+		big[i] = byte(i % 251) // a chunk written at the wrong place shows
+	}
 	r, err := e.Reserve(ctx, uint64(len(big)), false)
 	if err != nil {
 		t.Fatal(err)
@@ -175,6 +178,15 @@ func TestRemoteConcurrentCalls(t *testing.T) {
 	back, err := e.Read(ctx, r.Start, uint64(len(big)))
 	if err != nil || !bytes.Equal(back, big) {
 		t.Fatalf("large write/read round trip: %v", err)
+	}
+	// A write whose later messages fall outside the reservation fails
+	// with the executor's error, after the messages in flight are back.
+	over := make([]byte, int(r.Size())+3*transferChunk)
+	if err := e.Write(ctx, r.Start, over); err == nil || !strings.Contains(err.Error(), "write") {
+		t.Fatalf("write past the reservation: got %v, want the executor's error", err)
+	}
+	if out, err := e.CallWrapper(ctx, shared.WrapperCall{Fn: echo, Arg: []byte("still")}); err != nil || string(out) != "still" {
+		t.Fatalf("connection after a failed write: %q, %v", out, err)
 	}
 }
 
