@@ -42,8 +42,11 @@ type jitOrErr struct {
 // returns, so when runEntry returns, everything it printed is out, before
 // anything this process writes next.
 func runEntry(ctx context.Context, j *jit.JIT, addr shared.ExecutorAddr, stdout io.Writer) (int, error) {
-	if w, ok := stdout.(interface{ Sync() error }); ok {
-		w.Sync()
+	// What gorc itself printed must be out before the program writes:
+	// flush a buffering writer. (Not Sync: an *os.File is unbuffered, and
+	// fsync(2) on a regular file waits for the disk.)
+	if w, ok := stdout.(interface{ Flush() error }); ok {
+		w.Flush()
 	}
 	code, err := j.EPC.RunAsMain(ctx, addr, []string{"kaleido"})
 	if f, ok := j.EPC.(interface{ FlushStdio() }); ok {

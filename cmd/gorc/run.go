@@ -209,8 +209,11 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		j.Close(ctx)
 		return 0
 	}
-	if w, ok := stdout.(interface{ Sync() error }); ok {
-		w.Sync()
+	// What gorc itself printed must be out before the program writes:
+	// flush a buffering writer. (Not Sync: an *os.File is unbuffered, and
+	// fsync(2) on a regular file waits for the disk.)
+	if w, ok := stdout.(interface{ Flush() error }); ok {
+		w.Flush()
 	}
 	// RunProgram ends the process with main's status (exit(3) semantics:
 	// atexit handlers, destructors, stdio flushed); it returns only when
