@@ -2,12 +2,13 @@
 # bench/peers.sh: gorc run versus llvm-jitlink-19 versus a native static
 # link, side by side, on the real-library drivers (sqlite, Lua, zlib) and on
 # a scaling series (1/2/4 copies of a large generated object). Wall time of
-# the whole process, median of RUNS runs (hyperfine). Prints a Markdown
-# report on stdout and keeps it in $OUT (default /tmp/gorc-bench-peers.md).
+# the whole process, median of RUNS runs, the tools timed in alternation
+# (one run of each per round). Prints a Markdown report on stdout and keeps
+# it in $OUT (default /tmp/gorc-bench-peers.md).
 #
 # The run phase is measured by each tool itself (-show-times) over RUNS
-# more runs; JIT overhead = whole-process wall time minus that run phase,
-# per run, median (start, load, link, teardown).
+# more alternated runs; JIT overhead = whole-process wall time minus that
+# run phase, per run, median (start, load, link, teardown).
 #
 # Usage: bash bench/peers.sh [path/to/gorc]   (run from the repository root)
 set -euo pipefail
@@ -17,7 +18,7 @@ RUNS=${RUNS:-7}
 OUT=${OUT:-/tmp/gorc-bench-peers.md}
 LIB=/usr/lib/x86_64-linux-gnu
 LLVM=${LLVM_JITLINK:-llvm-jitlink-19}
-for t in gcc hyperfine python3 "$LLVM"; do
+for t in gcc python3 "$LLVM"; do
 	command -v "$t" >/dev/null || { echo "bench/peers.sh: $t is required (run scripts/deps.sh)" >&2; exit 1; }
 done
 [ -x "$GORC" ] || { echo "bench/peers.sh: $GORC not built (make build)" >&2; exit 1; }
@@ -26,53 +27,76 @@ W=$(mktemp -d /tmp/gorc-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 ROOT=$(pwd)
 
-# median DIR NAME CMD: median wall time in ms of CMD (hyperfine), or "fail".
-median() {
-	local name=$1 cmd=$2
-	if ! (cd "$W" && bash -c "$cmd" >"$W/$name.out" 2>"$W/$name.err"); then
-		echo fail
-		return
-	fi
-	(cd "$W" && hyperfine -N --style none --warmup 1 --runs "$RUNS" --export-json "$W/$name.json" "$cmd" >/dev/null 2>&1) || { echo fail; return; }
-	python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$W/$name.json"
+# timed NAME CMD [NAME CMD ...]: the median wall time in ms of each CMD
+# over RUNS runs, or "fail" for one that fails its first (checking, warm-up)
+# run, whose stdout and stderr are kept in $W/NAME.out and $W/NAME.err. The
+# commands are timed in alternation, one run of each per round, so a burst
+# of load from other jobs on this shared machine lands on all of them
+# alike instead of on whichever tool happened to be running.
+timed() {
+	(cd "$W" && python3 - "$W" "$RUNS" "$@" <<'PYEOF'
+import shlex, statistics, subprocess, sys, time
+w, runs, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+cmds = list(zip(args[0::2], args[1::2]))
+ok = {}
+for name, cmd in cmds:
+    with open(f"{w}/{name}.out", "wb") as o, open(f"{w}/{name}.err", "wb") as e:
+        ok[name] = subprocess.run(shlex.split(cmd), stdout=o, stderr=e).returncode == 0
+times = {name: [] for name, _ in cmds}
+for _ in range(runs):
+    for name, cmd in cmds:
+        if ok[name]:
+            t = time.perf_counter()
+            subprocess.run(shlex.split(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            times[name].append((time.perf_counter() - t) * 1000)
+print(" ".join("%.1f" % statistics.median(times[n]) if ok[n] else "fail" for n, _ in cmds))
+PYEOF
+	)
 }
-# phases TOOL CMD: runs CMD (with -show-times) RUNS times and prints
-# "RUN OVERHEAD LOAD LINK REST", medians in ms over the runs: the run phase
-# as the tool itself reports it, the whole-process wall time minus that run
-# phase (the JIT overhead), the tool's own load and link times, and what is
-# left (process start, runtime start-up, teardown: wall - load - link -
-# run). "fail ..." if the tool failed or printed no times.
+# phases GORC-CMD LLVM-CMD: runs both (with -show-times) RUNS times, in
+# alternation, and prints for each "RUN OVERHEAD LOAD LINK REST", medians in
+# ms over the runs: the run phase as the tool itself reports it, the
+# whole-process wall time minus that run phase (the JIT overhead), the
+# tool's own load and link times, and what is left (process start, runtime
+# start-up, teardown: wall - load - link - run); "fail fail fail fail fail"
+# for a tool that failed or printed no times.
 # gorc: run = "program exited T after gorc started" - "total before run";
 # llvm-jitlink: the wall-time column of its phase timers.
 phases() {
 	(cd "$W" && python3 - "$1" "$2" "$RUNS" <<'PYEOF'
-import re, statistics, subprocess, sys, time
-tool, cmd, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+import re, shlex, statistics, subprocess, sys, time
+cmds, runs = {"gorc": sys.argv[1], "llvm": sys.argv[2]}, int(sys.argv[3])
 def dur(s):
     m = re.fullmatch(r"([0-9.]+)(ns|µs|us|ms|s)", s)
     return float(m.group(1)) * {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1, "s": 1000}[m.group(2)]
 def llvm_timer(text, name):
     m = re.search(r"^\s*\S+ \(.*\)\s+\S+ \(.*\)\s+\S+ \(.*\)\s+(\S+) \(.*\)\s+" + re.escape(name), text, re.M)
     return float(m.group(1)) * 1000
-cols = [[] for _ in range(5)]
-try:
-    for _ in range(runs):
-        t = time.perf_counter()
-        r = subprocess.run(cmd, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        wall = (time.perf_counter() - t) * 1000
-        if tool == "gorc":
-            m = re.search(r"load (\S+), link (\S+) \(.*total before run (\S+)", r.stderr)
-            load, link, before = dur(m.group(1)), dur(m.group(2)), dur(m.group(3))
-            run = dur(re.search(r"program exited (\S+) after gorc started", r.stderr).group(1)) - before
-        else:
-            load = llvm_timer(r.stderr, "time to load/add object files")
-            link = llvm_timer(r.stderr, "time to link object files")
-            run = llvm_timer(r.stderr, "time to execute jitlink'd code")
-        for i, v in enumerate((run, wall - run, load, link, wall - load - link - run)):
-            cols[i].append(v)
-    print(" ".join("%.1f" % statistics.median(c) for c in cols))
-except Exception:
-    print("fail fail fail fail fail")
+def once(tool):
+    t = time.perf_counter()
+    r = subprocess.run(shlex.split(cmds[tool]), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = (time.perf_counter() - t) * 1000
+    if tool == "gorc":
+        m = re.search(r"load (\S+), link (\S+) \(.*total before run (\S+)", r.stderr)
+        load, link, before = dur(m.group(1)), dur(m.group(2)), dur(m.group(3))
+        run = dur(re.search(r"program exited (\S+) after gorc started", r.stderr).group(1)) - before
+    else:
+        load = llvm_timer(r.stderr, "time to load/add object files")
+        link = llvm_timer(r.stderr, "time to link object files")
+        run = llvm_timer(r.stderr, "time to execute jitlink'd code")
+    return (run, wall - run, load, link, wall - load - link - run)
+cols = {tool: [[] for _ in range(5)] for tool in cmds}
+alive = set(cmds)
+for _ in range(runs):
+    for tool in cmds:
+        if tool not in alive:
+            continue
+        try:
+            for i, v in enumerate(once(tool)):
+                cols[tool][i].append(v)
+        except Exception:
+            alive.discard(tool)
+print(" ".join(" ".join("%.1f" % statistics.median(c) for c in cols[tool]) if tool in alive else "fail fail fail fail fail" for tool in cmds))
 PYEOF
 	)
 }
@@ -99,16 +123,16 @@ for d in sqlite lua zlib; do
 	gcc -O2 -c "$ROOT/bench/drivers/$d.c" -I/usr/include/lua5.4 -o "$W/$d.o"
 	# Native: link and run, timed separately and together.
 	gcc -o "$W/$d.native" "$W/$d.o" "$LIB/${ARCH[$d]}" ${LIBS[$d]}
-	nl=$(median "$d-nlink" "gcc -o $W/$d.tmp $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}")
-	nr=$(median "$d-native" "$W/$d.native")
-	nlr=$(median "$d-nboth" "bash -c 'gcc -o $W/$d.t2 $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]} && $W/$d.t2'")
-	g=$(median "$d-gorc" "$GORC run $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}")
 	# llvm-jitlink cannot read Debian's libm.so linker script: give it libm.so.6.
-	l=$(median "$d-llvm" "$LLVM $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")
-	gn=$(median "$d-gorc-noexec" "$GORC run -noexec $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}")
-	ln=$(median "$d-llvm-noexec" "$LLVM -noexec $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")
-	read -r gr go gload glink grest <<<"$(phases gorc "$GORC run -show-times $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}")"
-	read -r lr lo lload llink lrest <<<"$(phases llvm "$LLVM -show-times $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
+	read -r nl nr nlr g l <<<"$(timed "$d-nlink" "gcc -o $W/$d.tmp $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
+		"$d-native" "$W/$d.native" \
+		"$d-nboth" "bash -c 'gcc -o $W/$d.t2 $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]} && $W/$d.t2'" \
+		"$d-gorc" "$GORC run $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
+		"$d-llvm" "$LLVM $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
+	read -r gn ln <<<"$(timed "$d-gorc-noexec" "$GORC run -noexec $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
+		"$d-llvm-noexec" "$LLVM -noexec $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
+	read -r gr go gload glink grest lr lo lload llink lrest <<<"$(phases "$GORC run -show-times $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
+		"$LLVM -show-times $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
 	splits+=("| $d | $gload | $glink | $gr | $grest | $lload | $llink | $lr | $lrest | $nr |")
 	same=no
 	if [ "$g" != fail ] && cmp -s "$W/$d-gorc.out" "$W/$d-native.out"; then same=yes; fi
@@ -157,8 +181,7 @@ for n in 1 2 4; do
 	gcc -O1 -c "$W/main$n.c" -o "$W/main$n.o"
 	objs="$W/main$n.o"
 	for ((c = 0; c < n; c++)); do objs="$objs $W/gen$c.o"; done
-	g=$(median "scale$n-gorc" "$GORC run -noexec $objs")
-	l=$(median "scale$n-llvm" "$LLVM -noexec $objs")
+	read -r g l <<<"$(timed "scale$n-gorc" "$GORC run -noexec $objs" "scale$n-llvm" "$LLVM -noexec $objs")"
 	echo "| $n | $g | $l | $(ratio "$g" "$l") |" | tee -a "$OUT"
 done
 if [ ${#notes[@]} -gt 0 ]; then

@@ -20,6 +20,7 @@
 # kaleidoscope/testdata/bench (fib(40), numeric integration of sin with
 # 40 M calls, a 2400x2400 Mandelbrot escape-count grid), whole process.
 #
+# The two tools are timed in alternation (one run of each per round).
 # Every cell is the best (minimum) of KBENCH_RUNS runs, in wall-clock
 # seconds and in CPU seconds (user + system of the process), for both
 # tools alike: on a shared machine other load only ever adds time, so the
@@ -39,25 +40,35 @@ go build -o "$tmp/gorc" ./cmd/gorc
 go build -o "$tmp/kgen" ./kaleidoscope/cmd/kgen
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# measure CMD...: runs it $runs times (stdout to $tmp/out) and prints
-# "min-wall min-cpu median-wall" in seconds (bash's time: millisecond
-# resolution, for the child process).
+# measure GORC-CMD LLI-CMD: runs the two commands $runs times each, in
+# alternation (one run of each per round, so a burst of load from other jobs
+# lands on both alike), their stdout to $tmp/gorc.out and $tmp/lli.out, and
+# prints "min-wall min-cpu median-wall" of the first, then of the second, in
+# seconds (bash's time: millisecond resolution, for the child process).
 measure() {
-	local i t
-	: >"$tmp/times"
+	local i t which
+	: >"$tmp/times.gorc"
+	: >"$tmp/times.lli"
 	for ((i = 0; i < runs; i++)); do
-		t=$({ TIMEFORMAT='%3R %3U %3S'; time "$@" >"$tmp/out" 2>"$tmp/err"; } 2>&1) || {
-			echo "failed: $*" >&2
-			cat "$tmp/err" >&2
-			exit 1
-		}
-		echo "$t" >>"$tmp/times"
+		for which in gorc lli; do
+			local cmd=$1
+			[ "$which" = lli ] && cmd=$2
+			t=$({ TIMEFORMAT='%3R %3U %3S'; time $cmd >"$tmp/$which.out" 2>"$tmp/err"; } 2>&1) || {
+				echo "failed: $cmd" >&2
+				cat "$tmp/err" >&2
+				exit 1
+			}
+			echo "$t" >>"$tmp/times.$which"
+		done
 	done
-	local w c m
-	w=$(awk '{print $1}' "$tmp/times" | sort -g | head -1)
-	m=$(awk '{print $1}' "$tmp/times" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	c=$(awk '{printf "%.3f\n", $2+$3}' "$tmp/times" | sort -g | head -1)
-	echo "$w $c $m"
+	for which in gorc lli; do
+		local w c m
+		w=$(awk '{print $1}' "$tmp/times.$which" | sort -g | head -1)
+		m=$(awk '{print $1}' "$tmp/times.$which" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+		c=$(awk '{printf "%.3f\n", $2+$3}' "$tmp/times.$which" | sort -g | head -1)
+		echo -n "$w $c $m "
+	done
+	echo
 }
 
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "–" }'; }
@@ -78,10 +89,8 @@ declare -A gw gc lw lc
 for n in 500 1000 2000 4000; do
 	"$tmp/kgen" "$n" >"$tmp/s$n.k"
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/s$n.ll" "$tmp/s$n.k"
-	read -r gw[$n] gc[$n] gm < <(measure "$tmp/gorc" kaleido "$tmp/s$n.k")
-	cp "$tmp/out" "$tmp/gorc.out"
-	read -r lw[$n] lc[$n] lm < <(measure lli-19 "$tmp/s$n.ll")
-	cmp -s "$tmp/out" "$tmp/gorc.out" || { echo "outputs differ for $n functions" >&2; exit 1; }
+	read -r gw[$n] gc[$n] gm lw[$n] lc[$n] lm < <(measure "$tmp/gorc kaleido $tmp/s$n.k" "lli-19 $tmp/s$n.ll")
+	cmp -s "$tmp/lli.out" "$tmp/gorc.out" || { echo "outputs differ for $n functions" >&2; exit 1; }
 	echo "| $n | ${gw[$n]} ($gm) | ${lw[$n]} ($lm) | $(div "${lw[$n]}" "${gw[$n]}")x | ${gc[$n]} | ${lc[$n]} | $(div "${lc[$n]}" "${gc[$n]}")x |" >>"$table"
 done
 {
@@ -96,10 +105,8 @@ done
 for p in kaleidoscope/testdata/bench/*.k; do
 	name=$(basename "$p" .k)
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/$name.ll" "$p"
-	read -r w1 c1 m1 < <(measure "$tmp/gorc" kaleido "$p")
-	cp "$tmp/out" "$tmp/gorc.out"
-	read -r w2 c2 m2 < <(measure lli-19 "$tmp/$name.ll")
-	cmp -s "$tmp/out" "$tmp/gorc.out" || { echo "outputs differ for $name" >&2; exit 1; }
+	read -r w1 c1 m1 w2 c2 m2 < <(measure "$tmp/gorc kaleido $p" "lli-19 $tmp/$name.ll")
+	cmp -s "$tmp/lli.out" "$tmp/gorc.out" || { echo "outputs differ for $name" >&2; exit 1; }
 	echo "| $name | $w1 ($m1) | $w2 ($m2) | $(div2 "$w1" "$w2") | $c1 | $c2 | $(div2 "$c1" "$c2") |" >>"$table"
 done
 {
