@@ -75,7 +75,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	tlsCfg, err := (&runOptions{exec: *execMode, tlsCert: *tlsCert, tlsKey: *tlsKey, tlsCA: *tlsCA}).clientTLS()
+	tlsCfg, err := clientTLS(*execMode, *tlsCert, *tlsKey, *tlsCA)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 		return 2

@@ -163,7 +163,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	start := time.Now()
-	tlsCfg, err := o.clientTLS()
+	tlsCfg, err := clientTLS(o.exec, o.tlsCert, o.tlsKey, o.tlsCA)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 2
@@ -278,32 +278,33 @@ func printSymbols(w io.Writer, j *jit.JIT) {
 const staticTLSSurplus = 1 << 20
 
 // clientTLS builds the mutual-TLS client configuration for -exec
-// tls://HOST:PORT from -tls-cert, -tls-key and -tls-ca (nil when none is
-// given; all three are needed together).
-func (o *runOptions) clientTLS() (*tls.Config, error) {
-	if o.tlsCert == "" && o.tlsKey == "" && o.tlsCA == "" {
-		if strings.HasPrefix(o.exec, "tls://") {
-			return nil, fmt.Errorf("-exec %s needs -tls-cert, -tls-key and -tls-ca (mutual TLS)", o.exec)
+// tls://HOST:PORT (exec) from -tls-cert, -tls-key and -tls-ca (nil when
+// none is given; all three are needed together). gorc run and gorc kaleido
+// share it.
+func clientTLS(exec, cert, key, ca string) (*tls.Config, error) {
+	if cert == "" && key == "" && ca == "" {
+		if strings.HasPrefix(exec, "tls://") {
+			return nil, fmt.Errorf("-exec %s needs -tls-cert, -tls-key and -tls-ca (mutual TLS)", exec)
 		}
 		return nil, nil
 	}
-	if o.tlsCert == "" || o.tlsKey == "" || o.tlsCA == "" {
+	if cert == "" || key == "" || ca == "" {
 		return nil, fmt.Errorf("mutual TLS needs all of -tls-cert, -tls-key and -tls-ca")
 	}
-	if !strings.HasPrefix(o.exec, "tls://") {
-		return nil, fmt.Errorf("-tls-cert, -tls-key and -tls-ca are for -exec tls://HOST:PORT, not -exec %s", o.exec)
+	if !strings.HasPrefix(exec, "tls://") {
+		return nil, fmt.Errorf("-tls-cert, -tls-key and -tls-ca are for -exec tls://HOST:PORT, not -exec %s", exec)
 	}
-	pair, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+	pair, err := tls.LoadX509KeyPair(cert, key)
 	if err != nil {
-		return nil, fmt.Errorf("loading %s / %s: %w", o.tlsCert, o.tlsKey, err)
+		return nil, fmt.Errorf("loading %s / %s: %w", cert, key, err)
 	}
-	pem, err := os.ReadFile(o.tlsCA)
+	pem, err := os.ReadFile(ca)
 	if err != nil {
 		return nil, err
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s: no PEM certificates", o.tlsCA)
+		return nil, fmt.Errorf("%s: no PEM certificates", ca)
 	}
 	return &tls.Config{Certificates: []tls.Certificate{pair}, RootCAs: pool, MinVersion: tls.VersionTLS13}, nil
 }

@@ -830,14 +830,14 @@ func (e *Remote) Write(ctx context.Context, addr shared.ExecutorAddr, data []byt
 	sem := make(chan struct{}, writeDepth)
 	errs := make(chan error, 1)
 	var wg sync.WaitGroup
-	for len(data) > 0 && ctx.Err() == nil {
+	for len(data) > 0 {
 		n := min(len(data), chunk)
 		a, part := addr, data[:n]
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil { // a message failed, or the caller gave up
 			break
 		}
 		wg.Add(1)
