@@ -1,6 +1,6 @@
 // Package executor is gorc's executor runtime: the code that runs in the
 // process where JIT'd code executes. It is the only cgo package of gorc and
-// imports nothing controller-side (only gorc/orc/shared and the standard
+// imports nothing controller-side (only gorc/shared and the standard
 // library).
 //
 // It provides:

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"gorc/executor"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Reserve memory, write machine code, make it read-execute and run it as

@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"unsafe"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Triple is the target triple of this executor.

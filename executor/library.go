@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // DefaultLibraryDirs are searched after the caller's directories when

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // TestProgramExitOrder runs a hand-assembled program through RunProgram in

@@ -10,7 +10,7 @@ import (
 	"os"
 	"sync"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // ReentryName is the bootstrap symbol of the lazy-compilation re-entry

@@ -8,7 +8,7 @@ import (
 	"math"
 	"testing"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // reentryProgram builds: target(a, b, c, x) = a + b + c + int(x); a

@@ -20,8 +20,8 @@ import (
 	"syscall"
 	"time"
 
-	"gorc/executor/wire"
-	"gorc/orc/shared"
+	"gorc/shared"
+	"gorc/shared/wire"
 )
 
 // FDsEnv names the environment variable through which a controller that

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"gorc/executor/wire"
-	"gorc/orc/shared"
+	"gorc/shared"
+	"gorc/shared/wire"
 )
 
 var (

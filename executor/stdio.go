@@ -15,7 +15,7 @@ import (
 	"time"
 	"unsafe"
 
-	"gorc/executor/wire"
+	"gorc/shared/wire"
 )
 
 // stdioForward puts pipes on descriptors 0, 1 and 2 for the program and

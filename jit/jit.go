@@ -34,7 +34,7 @@ import (
 	"gorc/orc"
 	"gorc/orc/epc"
 	"gorc/orc/objlayer"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // maxLinkers bounds concurrent materializations; it is far above any

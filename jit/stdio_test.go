@@ -18,7 +18,7 @@ import (
 	"gorc/executor"
 	"gorc/jit"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // tcpExecutor serves this test binary as an executor on a loopback port

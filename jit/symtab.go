@@ -9,7 +9,7 @@ import (
 	"gorc/jitlink"
 	"gorc/orc"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Location names a JIT'd code address: the function (symbol) that

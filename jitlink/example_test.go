@@ -6,7 +6,7 @@ import (
 
 	"gorc/jitlink"
 	"gorc/jitlink/amd64"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // bumpMM is a minimal MemoryManager: it hands out consecutive page-aligned

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"sort"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Linkage says how a defined symbol behaves when another definition of the

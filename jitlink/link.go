@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"sort"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Pass is one step of the link pipeline. Passes mutate the graph.

@@ -9,7 +9,7 @@ import (
 	"gorc/jitlink"
 	"gorc/jitlink/amd64"
 	"gorc/jitlink/jitlinktest"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 func TestDeadStrip(t *testing.T) {

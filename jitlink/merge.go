@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // MergeGraphs combines graphs (parsed objects, in command-line order) into

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"gorc/jitlink"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // BenchmarkSlabAllocFinalizeDealloc measures one link graph's memory

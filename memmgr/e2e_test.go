@@ -16,7 +16,7 @@ import (
 	"gorc/jitlink"
 	"gorc/jitlink/elf"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // This file links real g++ output with gorc's linker into the slab and runs

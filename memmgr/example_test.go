@@ -9,7 +9,7 @@ import (
 	"gorc/jitlink"
 	"gorc/memmgr"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Allocate a code segment from a slab, write machine code into the

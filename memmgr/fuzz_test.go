@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"gorc/jitlink"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // fakeMapper hands out address space without touching memory: it lets

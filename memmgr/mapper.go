@@ -28,7 +28,7 @@ import (
 	"syscall"
 
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // SegInfo describes one segment for Mapper.Initialize.

@@ -9,7 +9,7 @@ import (
 	"sync"
 
 	"gorc/jitlink"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Defaults for SlabOptions.

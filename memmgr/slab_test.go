@@ -18,7 +18,7 @@ import (
 	"gorc/executor"
 	"gorc/jitlink"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 const (

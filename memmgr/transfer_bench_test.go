@@ -14,7 +14,7 @@ import (
 	"gorc/executor"
 	"gorc/jitlink"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // transferModes are the executor transports of BenchmarkTransfer, named

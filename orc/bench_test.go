@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"gorc/orc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // BenchmarkLookupReady measures a lookup of one symbol that is already

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"gorc/orc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 func TestSymbolNamesAndFlags(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"gorc/orc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // TestCrossSessionResolvedExchange is seed 004's scenario: two JIT

@@ -6,7 +6,7 @@ import (
 	"os"
 
 	"gorc/orc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // The basic flow: a session, a dylib, an absolute definition, a lookup.

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"gorc/orc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // graphModel drives a random program through the session one step at a

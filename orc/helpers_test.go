@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"gorc/orc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 func newSession(t testing.TB, opts ...orc.Option) *orc.ExecutionSession {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"gorc/orc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // recordingManager records resource-manager callbacks.

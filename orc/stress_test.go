@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"gorc/orc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // stressGraph is a random program: units of 1-3 symbols spread over three

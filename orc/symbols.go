@@ -5,7 +5,7 @@ import (
 	"strings"
 	"sync"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // poolEntry is the single copy of an interned string.

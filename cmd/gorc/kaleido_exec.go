@@ -8,7 +8,7 @@ import (
 
 	"gorc/jit"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // execOptions say where `gorc kaleido` runs the code it compiles.

@@ -12,7 +12,7 @@ import (
 	"gorc/jitlink"
 	"gorc/jitlink/amd64"
 	"gorc/jitlink/jitlinktest"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // fixture builds a graph with one 16-byte data block at P and a target

@@ -7,7 +7,7 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 
 	"gorc/jitlink"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Far data access.

@@ -7,7 +7,7 @@ import (
 	"gorc/jitlink"
 	"gorc/jitlink/amd64"
 	"gorc/jitlink/jitlinktest"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // FuzzLink builds a graph from arbitrary bytes — code content and edges of

@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"gorc/jitlink"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Names of the synthetic sections and the GOT base symbol.

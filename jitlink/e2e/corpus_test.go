@@ -14,7 +14,7 @@ import (
 	"gorc/jitlink/elf"
 	"gorc/memmgr"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // TestCorpus runs the repository's C/C++ program corpus

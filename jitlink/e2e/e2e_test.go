@@ -17,7 +17,7 @@ import (
 	"gorc/jitlink/elf"
 	"gorc/memmgr"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // The program reads and writes libc data (stdout, stderr, optind, optarg,

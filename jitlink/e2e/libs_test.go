@@ -16,7 +16,7 @@ import (
 	"gorc/jitlink/elf"
 	"gorc/memmgr"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // This file links drivers against Debian's static sqlite, Lua and zlib

@@ -9,7 +9,7 @@ import (
 	"gorc/jitlink/archive"
 	jelf "gorc/jitlink/elf"
 	"gorc/jitlink/jitlinktest"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 var debianArchives = []string{

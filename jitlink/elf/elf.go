@@ -17,7 +17,7 @@ import (
 
 	"gorc/jitlink"
 	"gorc/jitlink/amd64"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // FormatError is a malformed or unsupported object.

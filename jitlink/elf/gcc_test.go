@@ -19,7 +19,7 @@ import (
 	"gorc/jitlink/amd64"
 	jelf "gorc/jitlink/elf"
 	"gorc/jitlink/jitlinktest"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // compile compiles src (C, or C++ when lang is "c++") with gcc/g++ and the

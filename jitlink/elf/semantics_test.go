@@ -10,7 +10,7 @@ import (
 	"gorc/jitlink/amd64"
 	jelf "gorc/jitlink/elf"
 	"gorc/jitlink/jitlinktest"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 func nameAt(g *jitlink.LinkGraph, a shared.ExecutorAddr) string {

@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"gorc/jitlink"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Segment is one finalized fake segment.

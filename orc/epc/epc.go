@@ -21,7 +21,7 @@ import (
 	"errors"
 	"fmt"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // MemoryAccess reserves, writes, protects and releases executor memory.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 func newInProcess(t testing.TB) *InProcess {

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Run a hand-assembled main (mov eax, 42; ret) in this process.

@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"gorc/executor"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // InProcess is the executor process control for code running in this

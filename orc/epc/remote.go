@@ -17,13 +17,13 @@ import (
 	"syscall"
 	"time"
 
-	"gorc/executor/wire"
-	"gorc/orc/shared"
+	"gorc/shared"
+	"gorc/shared/wire"
 )
 
 // Remote is the executor process control for an executor reached over a
 // byte stream (a spawned child's pipes, or a TCP connection); see package
-// gorc/executor/wire for the protocol. Calls may be issued concurrently.
+// gorc/shared/wire for the protocol. Calls may be issued concurrently.
 // When the stream breaks, every pending and later call fails with an error
 // saying why (for a spawned child: how the process ended).
 type Remote struct {

@@ -25,8 +25,8 @@ import (
 	"time"
 
 	"gorc/executor"
-	"gorc/executor/wire"
-	"gorc/orc/shared"
+	"gorc/shared"
+	"gorc/shared/wire"
 )
 
 // TestMain turns the test binary into an executor when it is spawned as

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"gorc/executor"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // latencies records the duration of each benchmark iteration and reports

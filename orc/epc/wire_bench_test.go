@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"gorc/executor"
-	"gorc/executor/wire"
-	"gorc/orc/shared"
+	"gorc/shared"
+	"gorc/shared/wire"
 )
 
 // rawExecutor is a child executor (this test binary, see TestMain) driven

@@ -14,7 +14,7 @@ import (
 	"gorc/jitlink/elf"
 	"gorc/orc"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // ArchiveGenerator is a definition generator for a static archive: when a

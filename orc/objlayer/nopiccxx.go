@@ -6,7 +6,7 @@ import (
 
 	"gorc/jitlink"
 	"gorc/jitlink/amd64"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Non-PIC C++ code refers to the C++ runtime's typeinfo objects with

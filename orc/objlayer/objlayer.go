@@ -31,7 +31,7 @@ import (
 	"gorc/jitlink/elf"
 	"gorc/orc"
 	"gorc/orc/epc"
-	"gorc/orc/shared"
+	"gorc/shared"
 )
 
 // Plugin observes and extends the links of a Layer, as LLVM's

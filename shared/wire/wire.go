@@ -1,7 +1,8 @@
 // Package wire is the byte-stream protocol between a gorc controller
 // (gorc/orc/epc's remote client) and an executor process (gorc/executor's
-// server). It is pure Go and depends only on the standard library and
-// gorc/orc/shared, so both sides can use it.
+// server): half of the contract in gorc/shared. It is pure Go and depends
+// only on the standard library and gorc/shared, so both sides can use it
+// without importing each other.
 //
 // A connection carries frames:
 //

@@ -1,8 +1,10 @@
-// Package shared holds the small value types that both sides of gorc use:
-// the controller (session, linker, compilers) and the executor runtime that
-// runs JIT'd code. It depends on nothing but the standard library, so every
-// layer may import it without breaking the one-way dependency rules of
-// DESIGN.md.
+// Package shared is the contract between gorc's two processes: the
+// controller (session, linker, compilers, executor control) and the
+// executor runtime that runs JIT'd code. It holds the value types both
+// sides use (executor addresses, protections, wrapper-call buffers); its
+// subpackage wire is the byte-stream protocol they speak. It depends on
+// nothing but the standard library, so either side may import it without
+// importing the other, as DESIGN.md's one-way rules require.
 package shared
 
 import "fmt"
