@@ -314,8 +314,6 @@ func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.De
 	return nil, fmt.Errorf("epc: %v: unexpected %v answer", op, f.Kind)
 }
 
-// abandon forgets call seq, which no longer waits for its answer (and does
-
 func finish(op wire.Op, d *wire.Decoder) error {
 	if err := d.Finish(); err != nil {
 		return fmt.Errorf("epc: %v: malformed answer: %w", op, err)

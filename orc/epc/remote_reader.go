@@ -325,6 +325,7 @@ func emptyFrame(h []byte) []byte {
 	return c
 }
 
+// abandon forgets call seq, which no longer waits for its answer (and does
 // not hold the token); if the token was just handed to it, passes it on.
 func (e *Remote) abandon(seq uint64, ch chan reply) {
 	e.mu.Lock()
