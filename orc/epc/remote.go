@@ -6,7 +6,6 @@ package epc
 // remote_reader.go; how the stream is made, in child.go and dial.go.
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -39,11 +38,10 @@ type Remote struct {
 	done    chan struct{}
 
 	// The reader token (see readAnswer): reading says some goroutine
-	// holds it, under mu. Only the holder touches br and big.
+	// holds it, under mu. Only the holder touches fr.
 	reading bool
-	br      *bufio.Reader
-	big     []byte    // a frame too large for br, as read so far
-	dl      deadliner // br's stream, when it takes read deadlines (direct reads)
+	fr      *wire.FrameReader // keeps a frame a timeout interrupted for the next holder
+	dl      deadliner         // fr's stream, when it takes read deadlines (direct reads)
 	poll    time.Duration
 	passes  uint64        // times the token was passed, under mu
 	parked  bool          // the background reader waits for kick, under mu
@@ -146,7 +144,7 @@ func NewRemote(ctx context.Context, r io.Reader, w io.Writer, c io.Closer) (*Rem
 }
 
 func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
-	r := bufio.NewReaderSize(r0, 64<<10) // header and payload in one read
+	r := wire.NewFrameReader(r0, 64<<10) // header and payload in one read
 	var flags wire.HelloFlags
 	if e.fwd != nil {
 		flags |= wire.FlagForwardStdio
@@ -165,7 +163,7 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 	}
 	ch := make(chan res, 1)
 	go func() {
-		f, err := wire.ReadFrame(r)
+		f, err := r.Next()
 		ch <- res{f, err}
 	}()
 	var got res
@@ -200,7 +198,7 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 	for k, v := range h.Symbols {
 		e.syms[k] = shared.ExecutorAddr(v)
 	}
-	e.br = r
+	e.fr = r
 	if d, ok := r0.(deadliner); ok && directReads(r0) && d.SetReadDeadline(time.Time{}) == nil {
 		e.dl = d
 	}

@@ -5,9 +5,7 @@ package epc
 // calls, and the dispatch of every frame read.
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -68,7 +66,7 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 // call waits on its channel, and the background reader passes the token
 // on once it has delivered an answer. A call whose context ends while it
 // holds the token interrupts its read with a read deadline (a frame half
-// read stays in br and big for the next holder), clears the deadline and
+// read stays in fr for the next holder), clears the deadline and
 // passes the token. A read error ends the connection: the holder fails
 // every pending call and keeps the token for good.
 //
@@ -122,7 +120,7 @@ func (e *Remote) background() {
 // or the stream ends (false).
 func (e *Remote) serve() bool {
 	for {
-		f, err := e.readFrame()
+		f, err := e.fr.Next()
 		if err != nil {
 			if e.dl != nil && isTimeout(err) {
 				// Not this reader's (a call clears its deadline before
@@ -243,88 +241,6 @@ func (e *Remote) fail(err error) {
 	}
 }
 
-// readFrame is wire.ReadFrame on br, except that a timeout (a read
-// deadline) leaves the stream as it was: the next call, by whichever
-// goroutine then holds the token, resumes the frame.
-func (e *Remote) readFrame() (wire.Frame, error) {
-	r := e.br
-	if e.big == nil {
-		h, err := r.Peek(wire.HeaderSize)
-		if err != nil {
-			if isTimeout(err) || len(h) == 0 {
-				return wire.Frame{}, err
-			}
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return wire.Frame{}, fmt.Errorf("wire: truncated frame header: %w", err)
-		}
-		n := int(binary.LittleEndian.Uint32(h))
-		seq := binary.LittleEndian.Uint64(h[8:])
-		if n > wire.MaxPayload {
-			return wire.ReadFrame(r) // refuses the header
-		}
-		if n <= r.Size()-wire.HeaderSize {
-			if _, err := r.Peek(wire.HeaderSize + n); err != nil {
-				if isTimeout(err) {
-					return wire.Frame{}, err
-				}
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				return wire.Frame{}, fmt.Errorf("wire: frame seq %d: truncated payload (%d bytes announced): %w", seq, n, err)
-			}
-			return wire.ReadFrame(r) // all buffered: no read
-		}
-		// Larger than br: assembled in big (header included), which a
-		// timeout keeps. Its header is checked first.
-		hdr := bytes.Clone(h)
-		if _, err := wire.ReadFrame(bytes.NewReader(emptyFrame(hdr))); err != nil {
-			return wire.Frame{}, err
-		}
-		r.Discard(wire.HeaderSize)
-		e.big = append(make([]byte, 0, min(wire.HeaderSize+n, 1<<20)), hdr...)
-	}
-	n := int(binary.LittleEndian.Uint32(e.big))
-	total := wire.HeaderSize + n
-	for len(e.big) < total {
-		if len(e.big) == cap(e.big) {
-			// Grows as the bytes arrive: a lying length costs at most
-			// twice the data actually sent.
-			q := make([]byte, len(e.big), min(total, 2*cap(e.big)))
-			copy(q, e.big)
-			e.big = q
-		}
-		k, err := r.Read(e.big[len(e.big):cap(e.big)])
-		e.big = e.big[:len(e.big)+k]
-		if err != nil && len(e.big) < total {
-			if isTimeout(err) {
-				return wire.Frame{}, err
-			}
-			seq := binary.LittleEndian.Uint64(e.big[8:])
-			e.big = nil
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return wire.Frame{}, fmt.Errorf("wire: frame seq %d: truncated payload (%d bytes announced): %w", seq, n, err)
-		}
-	}
-	f, err := wire.ReadFrame(bytes.NewReader(emptyFrame(e.big[:wire.HeaderSize])))
-	if err != nil { // checked before
-		return wire.Frame{}, err
-	}
-	f.Payload = e.big[wire.HeaderSize:]
-	e.big = nil
-	return f, nil
-}
-
-// emptyFrame is a copy of header h announcing no payload.
-func emptyFrame(h []byte) []byte {
-	c := bytes.Clone(h[:wire.HeaderSize])
-	binary.LittleEndian.PutUint32(c, 0)
-	return c
-}
-
 // abandon forgets call seq, which no longer waits for its answer (and does
 // not hold the token); if the token was just handed to it, passes it on.
 func (e *Remote) abandon(seq uint64, ch chan reply) {
@@ -398,7 +314,7 @@ func (e *Remote) readAnswer(ctx context.Context, op wire.Op, seq uint64) (wire.F
 		e.mu.Unlock()
 	}
 	for {
-		f, err := e.readFrame()
+		f, err := e.fr.Next()
 		if err != nil {
 			if isTimeout(err) {
 				if ctx.Err() != nil {
