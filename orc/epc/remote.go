@@ -143,6 +143,8 @@ func NewRemote(ctx context.Context, r io.Reader, w io.Writer, c io.Closer) (*Rem
 	return e, e.start(ctx, r)
 }
 
+// start performs the handshake over r0, then starts reading the stream
+// (the background reader) and, when stdio is forwarded, sending stdin.
 func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 	r := wire.NewFrameReader(r0, 64<<10) // header and payload in one read
 	var flags wire.HelloFlags
@@ -153,45 +155,9 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 			flags |= wire.FlagMergeOutput
 		}
 	}
-	hp := wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version, Flags: flags})
-	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: hp}); err != nil {
-		return fmt.Errorf("epc: sending hello to the executor: %w", err)
-	}
-	type res struct {
-		f   wire.Frame
-		err error
-	}
-	ch := make(chan res, 1)
-	go func() {
-		f, err := r.Next()
-		ch <- res{f, err}
-	}()
-	var got res
-	select {
-	case got = <-ch:
-	case <-ctx.Done():
-		return fmt.Errorf("epc: waiting for the executor's hello: %w", ctx.Err())
-	case <-e.exitedChan():
-		return fmt.Errorf("epc: executor ended before the handshake: %w", e.exitErr)
-	}
-	if got.err != nil {
-		return fmt.Errorf("epc: reading the executor's hello: %w", e.explain(got.err))
-	}
-	if got.f.Kind == wire.KindError {
-		return fmt.Errorf("epc: executor refused the handshake: %s", got.f.Payload)
-	}
-	if got.f.Kind != wire.KindHello {
-		return fmt.Errorf("epc: executor answered the hello with a %v frame", got.f.Kind)
-	}
-	h, err := wire.DecodeHello(got.f.Payload)
+	h, err := e.handshake(ctx, r, flags)
 	if err != nil {
-		return fmt.Errorf("epc: %w", err)
-	}
-	if h.Version != wire.Version {
-		return fmt.Errorf("epc: executor speaks protocol version %d, want %d", h.Version, wire.Version)
-	}
-	if h.PageSize == 0 || h.PageSize&(h.PageSize-1) != 0 {
-		return fmt.Errorf("epc: executor announced page size %d", h.PageSize)
+		return err
 	}
 	e.hello = h
 	e.syms = make(map[string]shared.ExecutorAddr, len(h.Symbols))
@@ -210,6 +176,57 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 		go e.forwardStdin(e.fwd.stdin())
 	}
 	return nil
+}
+
+// handshake sends the controller's hello and returns the executor's
+// answer, checked. It gives up when ctx ends or a spawned executor exits.
+func (e *Remote) handshake(ctx context.Context, r *wire.FrameReader, flags wire.HelloFlags) (wire.Hello, error) {
+	hp := wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version, Flags: flags})
+	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: hp}); err != nil {
+		return wire.Hello{}, fmt.Errorf("epc: sending hello to the executor: %w", err)
+	}
+	type res struct {
+		f   wire.Frame
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		f, err := r.Next()
+		ch <- res{f, err}
+	}()
+	var got res
+	select {
+	case got = <-ch:
+	case <-ctx.Done():
+		return wire.Hello{}, fmt.Errorf("epc: waiting for the executor's hello: %w", ctx.Err())
+	case <-e.exitedChan():
+		return wire.Hello{}, fmt.Errorf("epc: executor ended before the handshake: %w", e.exitErr)
+	}
+	if got.err != nil {
+		return wire.Hello{}, fmt.Errorf("epc: reading the executor's hello: %w", e.explain(got.err))
+	}
+	return executorHello(got.f)
+}
+
+// executorHello decodes and checks the executor's answer to the hello.
+func executorHello(f wire.Frame) (wire.Hello, error) {
+	if f.Kind == wire.KindError {
+		return wire.Hello{}, fmt.Errorf("epc: executor refused the handshake: %s", f.Payload)
+	}
+	if f.Kind != wire.KindHello {
+		return wire.Hello{}, fmt.Errorf("epc: executor answered the hello with a %v frame", f.Kind)
+	}
+	h, err := wire.DecodeHello(f.Payload)
+	if err != nil {
+		return wire.Hello{}, fmt.Errorf("epc: %w", err)
+	}
+	if h.Version != wire.Version {
+		return wire.Hello{}, fmt.Errorf("epc: executor speaks protocol version %d, want %d", h.Version, wire.Version)
+	}
+	if h.PageSize == 0 || h.PageSize&(h.PageSize-1) != 0 {
+		return wire.Hello{}, fmt.Errorf("epc: executor announced page size %d", h.PageSize)
+	}
+	return h, nil
 }
 
 // forwardStdin sends the program's stdin to the executor, one chunk per

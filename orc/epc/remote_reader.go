@@ -169,58 +169,80 @@ func (e *Remote) dispatch(f wire.Frame, self uint64) (answer, own bool) {
 	switch {
 	case f.Kind == wire.KindCall:
 		go e.serveCall(f)
-		return false, false
 	case f.Kind == wire.KindStdout || f.Kind == wire.KindStderr:
-		// Written here, before any later answer is delivered: output
-		// precedes the result of the call that produced it.
-		w := e.stdout
-		if f.Kind == wire.KindStderr {
-			w = e.stderr
-		}
-		if w != nil {
-			w.Write(f.Payload) // a failing writer loses output, not the connection
-		}
-		return false, false
+		e.writeOutput(f)
 	case f.Kind == wire.KindExit && f.Op == 0:
-		// A listener's report of how the executor process ended.
-		d := wire.NewDecoder(f.Payload)
-		how, v := d.U64(), d.U64()
-		if d.Finish() == nil {
-			var ended error
-			if how == wire.EndedSignal {
-				ended = fmt.Errorf("executor terminated by signal %s", signalName(syscall.Signal(v)))
-			} else {
-				ended = fmt.Errorf("executor exited with status %d", int64(v))
-			}
-			e.mu.Lock()
-			e.ended = ended
-			e.mu.Unlock()
-		}
-		return false, false
+		e.noteEnded(f.Payload)
 	case f.Kind == wire.KindCrash:
-		d := wire.NewDecoder(f.Payload)
-		c := &Crash{Signal: int(d.U64()), PC: shared.ExecutorAddr(d.U64()), FaultAddr: shared.ExecutorAddr(d.U64())}
-		for _, a := range d.U64s() {
-			c.Frames = append(c.Frames, shared.ExecutorAddr(a))
-		}
-		if d.Finish() == nil {
-			e.mu.Lock()
-			e.crash = c
-			e.mu.Unlock()
-		}
-		return false, false
+		e.noteCrash(f.Payload)
+	default:
+		return true, e.deliver(f, self)
 	}
+	return false, false
+}
+
+// writeOutput writes forwarded program output. It is written here, before
+// any later answer is delivered: output precedes the result of the call
+// that produced it.
+func (e *Remote) writeOutput(f wire.Frame) {
+	w := e.stdout
+	if f.Kind == wire.KindStderr {
+		w = e.stderr
+	}
+	if w != nil {
+		w.Write(f.Payload) // a failing writer loses output, not the connection
+	}
+}
+
+// noteEnded records a listener's report of how the executor process
+// ended (an Exit frame with op 0); a malformed report is ignored.
+func (e *Remote) noteEnded(p []byte) {
+	d := wire.NewDecoder(p)
+	how, v := d.U64(), d.U64()
+	if d.Finish() != nil {
+		return
+	}
+	var ended error
+	if how == wire.EndedSignal {
+		ended = fmt.Errorf("executor terminated by signal %s", signalName(syscall.Signal(v)))
+	} else {
+		ended = fmt.Errorf("executor exited with status %d", int64(v))
+	}
+	e.mu.Lock()
+	e.ended = ended
+	e.mu.Unlock()
+}
+
+// noteCrash records a dying executor's report of its fault; a malformed
+// report is ignored.
+func (e *Remote) noteCrash(p []byte) {
+	d := wire.NewDecoder(p)
+	c := &Crash{Signal: int(d.U64()), PC: shared.ExecutorAddr(d.U64()), FaultAddr: shared.ExecutorAddr(d.U64())}
+	for _, a := range d.U64s() {
+		c.Frames = append(c.Frames, shared.ExecutorAddr(a))
+	}
+	if d.Finish() != nil {
+		return
+	}
+	e.mu.Lock()
+	e.crash = c
+	e.mu.Unlock()
+}
+
+// deliver takes an answer's call off the pending calls and reports
+// whether it is call self's; another call's answer goes to its channel.
+func (e *Remote) deliver(f wire.Frame, self uint64) (own bool) {
 	e.mu.Lock()
 	ch := e.pending[f.Seq]
 	delete(e.pending, f.Seq)
 	e.mu.Unlock()
 	if self != 0 && f.Seq == self {
-		return true, true
+		return true
 	}
 	if ch != nil {
 		ch <- reply{f: f}
 	}
-	return true, false
+	return false
 }
 
 // fail ends the connection after the token's holder got err from the
