@@ -277,6 +277,36 @@ type Arch interface {
 	// AddDefaultPasses installs the architecture's passes (GOT and stub
 	// building, relaxation, TLS) into cfg.
 	AddDefaultPasses(g *LinkGraph, cfg *PassConfiguration) error
+
+	// The stub shapes below are the architecture's code for indirection
+	// (like LLVM's per-ABI OrcABISupport). Each adds one block to sec
+	// (which the caller creates with the protections it needs) and
+	// returns an anonymous, non-live symbol for it; the caller names it,
+	// marks it live or points edges at it.
+
+	// AddPointer adds a PointerSize()-byte slot holding target+addend
+	// (zero when target is nil).
+	AddPointer(g *LinkGraph, sec *Section, target *Symbol, addend int64) *Symbol
+	// AddPointerJumpStub adds a StubSize()-byte callable stub that jumps
+	// to the address held in slot (a symbol made by AddPointer). The slot
+	// can later be repointed atomically by writing PointerSize() bytes.
+	AddPointerJumpStub(g *LinkGraph, sec *Section, slot *Symbol) *Symbol
+	// AddTrampoline adds a TrampolineSize()-byte callable trampoline that
+	// calls reentry (the executor's lazy re-entry point, any address) so
+	// that the address the re-entry point receives as its return address
+	// is the trampoline's address plus TrampolineReturnOffset(). The
+	// re-entry point does not return into the trampoline.
+	AddTrampoline(g *LinkGraph, sec *Section, reentry *Symbol) *Symbol
+	// TrampolineReturnOffset is the offset in a trampoline of the return
+	// address its call pushes.
+	TrampolineReturnOffset() uint64
+	// PointerSize is the size of a pointer slot in bytes.
+	PointerSize() int
+	// StubSize is the size of a pointer jump stub in bytes.
+	StubSize() int
+	// TrampolineSize is the size of a trampoline in bytes (not counting
+	// the re-entry slot that trampolines of one graph share).
+	TrampolineSize() int
 }
 
 // LinkGraph is one object (or a synthesized unit) as the linker sees it.
