@@ -6,7 +6,10 @@ import (
 	backend "gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/jitlink/amd64"
+	"gorc/jitlink/elf"
 )
+
+func init() { elf.RegisterArch(amd64.Arch.(elf.Arch)) }
 
 // amd64Linux is x86-64 Linux: jitlink/amd64 and backend/amd64.
 var amd64Linux = &Target{
