@@ -17,6 +17,8 @@ import (
 	"gorc/jitlink/elf"
 	"gorc/orc/epc"
 	"gorc/shared"
+
+	_ "gorc/target" // registers the architectures with the ELF reader
 )
 
 // This file links real g++ output with gorc's linker into the slab and runs

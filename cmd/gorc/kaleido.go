@@ -15,10 +15,10 @@ import (
 
 	"golang.org/x/term"
 
-	"gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
 	"gorc/kaleidoscope"
+	"gorc/target"
 )
 
 // optLevel is a -O0/-O1/-O2 flag: each sets the level; the last one wins.
@@ -114,6 +114,11 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	if len(files) > 0 {
 		modName = files[0]
 	}
+	tg, err := batchTarget()
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 2
+	}
 	ctx := context.Background()
 	// Connecting to the executor (spawning a child, dialling a TCP one)
 	// overlaps with compilation.
@@ -139,7 +144,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	// The front end runs on this goroutine; each function it completes is
 	// optimised and (unless the IR is all we print) compiled to machine
 	// code on a second one, side by side (kaleidoscope.CompilePipeline).
-	var stream *amd64.Stream
+	var stream target.Stream
 	var each func(*ir.Module, *ir.Function) error
 	srcBytes := 0
 	for _, src := range srcs {
@@ -150,7 +155,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 			if stream == nil {
 				var err error
 				// About 1.6 bytes of code per byte of source: room for 2.
-				if stream, err = amd64.NewStream(ctx, m, amd64.Options{SourceName: modName, SizeHint: 2 * srcBytes}); err != nil {
+				if stream, err = tg.Backend.NewStream(ctx, m, target.Options{SourceName: modName, SizeHint: 2 * srcBytes}); err != nil {
 					return err
 				}
 			}
@@ -210,7 +215,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	}
 	t3 := time.Now()
 	if stream == nil { // nothing was defined at all
-		if stream, err = amd64.NewStream(ctx, m, amd64.Options{SourceName: modName}); err != nil {
+		if stream, err = tg.Backend.NewStream(ctx, m, target.Options{SourceName: modName}); err != nil {
 			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 			return 1
 		}
@@ -234,7 +239,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	case "obj", "asm":
 		data := res.Object
 		if *emit == "asm" {
-			text, err := amd64.Listing(res.Object, amd64.SyntaxATT)
+			text, err := tg.Backend.Listing(res.Object, false)
 			if err != nil {
 				fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 				return 1
@@ -266,6 +271,10 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer j.Close(ctx)
+	if j.Target != tg {
+		fmt.Fprintf(stderr, "gorc kaleido: the program was compiled for %s but the executor runs %s\n", tg.Triple, j.Target.Triple)
+		return 2
+	}
 	if err := j.AddObject(modName+".o", res.Object); err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 		return 1
@@ -299,4 +308,16 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		status = code
 	}
 	return status
+}
+
+// batchTarget is the target a batch compilation uses, chosen before the
+// executor is connected (the two overlap): the host's, or x86-64 Linux,
+// gorc's one target, when the host is not a target (a controller driving
+// an executor on another machine). The executor's own target is checked
+// against it once connected.
+func batchTarget() (*target.Target, error) {
+	if t, err := target.Host(); err == nil {
+		return t, nil
+	}
+	return target.Lookup("x86_64-unknown-linux-gnu")
 }

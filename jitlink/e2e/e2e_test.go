@@ -18,6 +18,8 @@ import (
 	"gorc/memmgr"
 	"gorc/orc/epc"
 	"gorc/shared"
+
+	_ "gorc/target" // registers the architectures with the ELF reader
 )
 
 // The program reads and writes libc data (stdout, stderr, optind, optarg,

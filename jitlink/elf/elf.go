@@ -1,5 +1,8 @@
-// Package elf reads ELF64 x86-64 relocatable objects (ET_REL, as gcc and
-// g++ produce them) into jitlink link graphs.
+// Package elf reads ELF64 relocatable objects (ET_REL, as gcc and g++
+// produce them) into jitlink link graphs. The reader knows the ELF format;
+// what a relocation type means is the architecture's (Arch), found from
+// the object's e_machine among the architectures registered with
+// RegisterArch (package target registers x86-64).
 //
 // The reader does all its own bounds checking: malformed input yields a
 // *FormatError naming the file, section and offset; it never panics,
@@ -16,7 +19,6 @@ import (
 	"strings"
 
 	"gorc/jitlink"
-	"gorc/jitlink/amd64"
 	"gorc/shared"
 )
 
@@ -40,7 +42,6 @@ const (
 	shdrSize  = 64
 	symSize   = 24
 	relaSize  = 24
-	shtUnwind = 0x70000001 // SHT_X86_64_UNWIND
 	shfRetain = 0x200000   // SHF_GNU_RETAIN
 	shfExcl   = 0x80000000 // SHF_EXCLUDE
 	stbUnique = 10         // STB_GNU_UNIQUE
@@ -67,15 +68,17 @@ type shdr struct {
 }
 
 type reader struct {
-	file  string
-	data  []byte
-	g     *jitlink.LinkGraph
-	sh    []shdr
-	syms  []*jitlink.Symbol
-	sym0  *jitlink.Symbol
-	strs  string
-	symtb int
-	named map[string]*jitlink.Section
+	file   string
+	data   []byte
+	g      *jitlink.LinkGraph
+	arch   Arch
+	relTab []jitlink.RelocationInfo
+	sh     []shdr
+	syms   []*jitlink.Symbol
+	sym0   *jitlink.Symbol
+	strs   string
+	symtb  int
+	named  map[string]*jitlink.Section
 
 	headersOnly bool
 }
@@ -92,11 +95,11 @@ func (r *reader) secErr(i int, off uint64, format string, args ...any) error {
 	return &FormatError{File: r.file, Section: name, Offset: off, Msg: fmt.Sprintf(format, args...)}
 }
 
-// Parse reads an ELF64 x86-64 relocatable object into a link graph named
-// name. The graph's content aliases data, which must not change
-// afterwards.
+// Parse reads an ELF64 relocatable object into a link graph named name,
+// for the registered architecture its e_machine names. The graph's
+// content aliases data, which must not change afterwards.
 func Parse(name string, data []byte) (*jitlink.LinkGraph, error) {
-	r := &reader{file: name, data: data, g: jitlink.NewLinkGraph(name, amd64.Arch)}
+	r := &reader{file: name, data: data}
 	if err := r.parse(); err != nil {
 		return nil, err
 	}
@@ -107,7 +110,7 @@ func Parse(name string, data []byte) (*jitlink.LinkGraph, error) {
 // object defines, without building a graph: archives without a symbol
 // index use it to find which member defines what.
 func DefinedSymbols(name string, data []byte) ([]string, error) {
-	r := &reader{file: name, data: data, g: jitlink.NewLinkGraph(name, amd64.Arch), headersOnly: true}
+	r := &reader{file: name, data: data, headersOnly: true}
 	if err := r.parse(); err != nil {
 		return nil, err
 	}
@@ -159,9 +162,12 @@ func (r *reader) parse() error {
 	if t := elf.Type(le.Uint16(d[16:])); t != elf.ET_REL {
 		return r.errf(16, "unsupported object type %v (want ET_REL, a relocatable object)", t)
 	}
-	if m := elf.Machine(le.Uint16(d[18:])); m != elf.EM_X86_64 {
-		return r.errf(18, "unsupported machine %v (want EM_X86_64)", m)
+	a, err := ArchFor(elf.Machine(le.Uint16(d[18:])))
+	if err != nil {
+		return r.errf(18, "%v", err)
 	}
+	r.arch, r.relTab = a, a.ELFRelocations()
+	r.g = jitlink.NewLinkGraph(r.file, a)
 	shoff := le.Uint64(d[40:])
 	shentsize := le.Uint16(d[58:])
 	shnum := uint64(le.Uint16(d[60:]))
@@ -383,7 +389,12 @@ func (r *reader) sections() error {
 			continue
 		}
 		switch s.typ {
-		case elf.SHT_PROGBITS, elf.SHT_NOBITS, elf.SHT_INIT_ARRAY, elf.SHT_FINI_ARRAY, elf.SHT_PREINIT_ARRAY, shtUnwind:
+		case elf.SHT_PROGBITS, elf.SHT_NOBITS, elf.SHT_INIT_ARRAY, elf.SHT_FINI_ARRAY, elf.SHT_PREINIT_ARRAY:
+		case r.arch.ELFUnwindSectionType():
+			if s.typ == 0 {
+				s.skipped = true
+				continue
+			}
 		default:
 			s.skipped = true
 			continue
@@ -437,7 +448,7 @@ func (r *reader) sections() error {
 			if name != ".dtors" {
 				prio = 65535 - p
 			}
-		} else if s.typ == shtUnwind || name == ".eh_frame" {
+		} else if (s.typ == r.arch.ELFUnwindSectionType() && s.typ != 0) || name == ".eh_frame" {
 			flags |= jitlink.SectionEHFrame
 			s.isEH = true
 		}
@@ -746,52 +757,6 @@ func (r *reader) symbols() error {
 	return nil
 }
 
-// relocation type -> edge kind and width
-type relInfo struct {
-	kind  jitlink.EdgeKind
-	width uint8
-	low   bool // needs Low2GiB
-}
-
-var relTab = map[elf.R_X86_64]relInfo{
-	elf.R_X86_64_64:            {amd64.Pointer64, 8, false},
-	elf.R_X86_64_PC32:          {amd64.Delta32, 4, false},
-	elf.R_X86_64_PLT32:         {amd64.BranchPCRel32, 4, false},
-	elf.R_X86_64_GOTPCREL:      {amd64.RequestGOTAndTransformToDelta32, 4, false},
-	elf.R_X86_64_32:            {amd64.Pointer32, 4, true},
-	elf.R_X86_64_32S:           {amd64.Pointer32Signed, 4, true},
-	elf.R_X86_64_DTPOFF64:      {amd64.DTPOff64, 8, false},
-	elf.R_X86_64_TPOFF64:       {amd64.TPOff64, 8, false},
-	elf.R_X86_64_TLSGD:         {amd64.RequestTLSGD, 4, false},
-	elf.R_X86_64_TLSLD:         {amd64.RequestTLSLD, 4, false},
-	elf.R_X86_64_DTPOFF32:      {amd64.DTPOff32, 4, false},
-	elf.R_X86_64_GOTTPOFF:      {amd64.RequestTLSIEGOT, 4, false},
-	elf.R_X86_64_TPOFF32:       {amd64.TPOff32, 4, false},
-	elf.R_X86_64_PC64:          {amd64.Delta64, 8, false},
-	elf.R_X86_64_GOTOFF64:      {amd64.Delta64FromGOT, 8, false},
-	elf.R_X86_64_GOTPC32:       {amd64.Delta32, 4, false},
-	elf.R_X86_64_GOT64:         {amd64.RequestGOTAndTransformToDelta64FromGOT, 8, false},
-	elf.R_X86_64_GOTPCREL64:    {amd64.RequestGOTAndTransformToDelta64, 8, false},
-	elf.R_X86_64_GOTPC64:       {amd64.Delta64, 8, false},
-	elf.R_X86_64_GOTPLT64:      {amd64.RequestGOTAndTransformToDelta64FromGOT, 8, false},
-	elf.R_X86_64_PLTOFF64:      {amd64.Delta64FromGOT, 8, false},
-	elf.R_X86_64_SIZE32:        {amd64.Size32, 4, false},
-	elf.R_X86_64_SIZE64:        {amd64.Size64, 8, false},
-	elf.R_X86_64_GOTPCRELX:     {amd64.RequestGOTAndTransformToPCRel32GOTLoadRelaxable, 4, false},
-	elf.R_X86_64_REX_GOTPCRELX: {amd64.RequestGOTAndTransformToPCRel32GOTLoadREXRelaxable, 4, false},
-}
-
-// fast path table indexed by type
-var relFast [64]relInfo
-
-func init() {
-	for t, ri := range relTab {
-		if int(t) < len(relFast) {
-			relFast[t] = ri
-		}
-	}
-}
-
 func (r *reader) relocations() error {
 	for i := range r.sh {
 		s := &r.sh[i]
@@ -822,27 +787,24 @@ func (r *reader) relocations() error {
 			continue
 		}
 		c, _ := r.content(i)
+		relTab := r.relTab
 		for off := uint64(0); off+relaSize <= uint64(len(c)); off += relaSize {
 			roff := le.Uint64(c[off:])
 			info := le.Uint64(c[off+8:])
 			addend := int64(le.Uint64(c[off+16:]))
-			typ := elf.R_X86_64(uint32(info))
+			rt := uint32(info)
 			symi := info >> 32
-			if typ == elf.R_X86_64_NONE {
+			if rt == 0 { // R_*_NONE on every architecture
 				continue
 			}
-			var ri relInfo
-			if int(typ) < len(relFast) {
-				ri = relFast[typ]
+			var ri jitlink.RelocationInfo
+			if uint64(rt) < uint64(len(relTab)) {
+				ri = relTab[rt]
 			}
-			if ri.kind == 0 {
-				msg := fmt.Sprintf("unsupported relocation %v", typ)
-				switch typ {
-				case elf.R_X86_64_GOTPC32_TLSDESC, elf.R_X86_64_TLSDESC_CALL, elf.R_X86_64_TLSDESC:
-					msg += " (TLS descriptors: compile with -mtls-dialect=gnu)"
-				}
-				return r.secErr(ti, roff, "%s (relocation %d in %s)", msg, off/relaSize, s.nameStr)
+			if ri.Kind == jitlink.KindInvalid {
+				return r.secErr(ti, roff, "%s (relocation %d in %s)", r.arch.ELFUnsupportedRelocation(rt), off/relaSize, s.nameStr)
 			}
+			typ := relName{r.arch, rt}
 			var target *jitlink.Symbol
 			if symi == 0 {
 				if r.sym0 == nil {
@@ -859,26 +821,26 @@ func (r *reader) relocations() error {
 					return r.secErr(ti, roff, "%v: refers to symbol %d (%q) in a section that is not loaded", typ, symi, name)
 				}
 			}
-			if roff > t.size || t.size-roff < uint64(ri.width) {
+			if roff > t.size || t.size-roff < uint64(ri.Size) {
 				return r.secErr(ti, roff, "%v: fixup extends past the end of the section (%d bytes)", typ, t.size)
 			}
 			b := t.blocks[0]
 			if len(t.blocks) > 1 {
 				b = r.blockAt(ti, roff)
 			}
-			if b == nil || roff-b.Ordinal+uint64(ri.width) > b.Size {
+			if b == nil || roff-b.Ordinal+uint64(ri.Size) > b.Size {
 				return r.secErr(ti, roff, "%v: fixup straddles a record boundary", typ)
 			}
-			if ri.low {
+			if ri.Low2GiB {
 				r.g.Low2GiB = true
 			}
-			b.Edges = append(b.Edges, jitlink.Edge{Kind: ri.kind, Offset: roff - b.Ordinal, Target: target, Addend: addend})
+			b.Edges = append(b.Edges, jitlink.Edge{Kind: ri.Kind, Offset: roff - b.Ordinal, Target: target, Addend: addend})
 		}
 	}
 	return nil
 }
 
-// ehFrames links each FDE to its CIE (a NegDelta32 edge on the CIE pointer)
+// ehFrames links each FDE to its CIE (an ELFCIEPointerKind edge on the CIE pointer)
 // and its function to the FDE (a keep-alive edge), so dead-stripping keeps
 // frames and functions together.
 func (r *reader) ehFrames() error {
@@ -904,7 +866,7 @@ func (r *reader) ehFrames() error {
 			if cie == nil || cie.Ordinal != ptr-uint64(id) || len(cie.Content) < 8 || le.Uint32(cie.Content[4:]) != 0 {
 				return r.secErr(i, ptr, "FDE's CIE pointer %#x does not point at a CIE", id)
 			}
-			b.Edges = append(b.Edges, jitlink.Edge{Kind: amd64.NegDelta32, Offset: 4, Target: r.g.AddAnonymousSymbol(cie, 0, 0)})
+			b.Edges = append(b.Edges, jitlink.Edge{Kind: r.arch.ELFCIEPointerKind(), Offset: 4, Target: r.g.AddAnonymousSymbol(cie, 0, 0)})
 			var fn *jitlink.Symbol
 			for _, e := range b.Edges {
 				if e.Offset == 8 {
@@ -923,3 +885,12 @@ func (r *reader) ehFrames() error {
 }
 
 func isCIdent(s string) bool { return jitlink.IsCIdentifier(s) }
+
+// relName formats a relocation type with the architecture's name for it,
+// only when a message is built.
+type relName struct {
+	a   Arch
+	typ uint32
+}
+
+func (n relName) String() string { return n.a.ELFRelocationName(n.typ) }
