@@ -517,35 +517,48 @@ func (fc *fnCompiler) selectFloatArith(in *ir.Instr, dst vreg) {
 			sop = asm.Divss
 		}
 	}
+	m := minst{op: mSse, sub: uint8(sop), dst: dst, b: noVReg, c: noVReg}
+	fc.binaryOperands(&m, in, flBConst, floatImm)
+	fc.emit(m)
+}
+
+// floatImm returns the bits of a float constant, which a float operation
+// reads from the constant pool.
+func floatImm(v ir.Value) (int64, bool) {
+	if c, ok := v.(*ir.ConstFloat); ok {
+		return int64(fbits(c)), true
+	}
+	return 0, false
+}
+
+// binaryOperands sets m.a and m.b to in's two operands. An operand immOf
+// accepts goes into m.imm (marked with flag) instead of m.b: the second
+// one, or the first when the operation commutes. A register m.b of an
+// operation that does not commute is read after m.dst is written
+// (flLateB), so the two must not share a register.
+func (fc *fnCompiler) binaryOperands(m *minst, in *ir.Instr, flag uint8, immOf func(ir.Value) (int64, bool)) {
 	x, y := in.Ops[0], in.Ops[1]
-	if _, ok := x.(*ir.ConstFloat); ok && op.IsCommutative() {
+	if _, ok := immOf(x); ok && in.Op.IsCommutative() {
 		x, y = y, x
 	}
-	m := minst{op: mSse, sub: uint8(sop), dst: dst, b: noVReg, c: noVReg}
 	m.a = fc.use(x)
-	if c, ok := y.(*ir.ConstFloat); ok {
-		m.flags |= flBConst
-		m.imm = int64(fbits(c))
+	if imm, ok := immOf(y); ok {
+		m.flags |= flag
+		m.imm = imm
 	} else {
 		m.b = fc.use(y)
-		if !op.IsCommutative() {
+		if !in.Op.IsCommutative() {
 			m.flags |= flLateB
 		}
 	}
-	fc.emit(m)
 }
 
 // selectIntArith lowers add, sub, and, or, xor and mul; an operand that
 // fits a 32-bit immediate (moved second when the operation commutes)
 // becomes one.
 func (fc *fnCompiler) selectIntArith(in *ir.Instr, dst vreg) {
-	op := in.Op
-	x, y := in.Ops[0], in.Ops[1]
-	if _, ok := fitsImm32(x); ok && op.IsCommutative() {
-		x, y = y, x
-	}
 	m := minst{op: mAlu, sz: opSize(in.Typ), dst: dst, b: noVReg, c: noVReg}
-	switch op {
+	switch in.Op {
 	case ir.OpAdd:
 		m.sub = uint8(asm.Add)
 	case ir.OpSub:
@@ -559,16 +572,7 @@ func (fc *fnCompiler) selectIntArith(in *ir.Instr, dst vreg) {
 	case ir.OpMul:
 		m.op = mImul
 	}
-	m.a = fc.use(x)
-	if imm, ok := fitsImm32(y); ok {
-		m.flags |= flBImm
-		m.imm = imm
-	} else {
-		m.b = fc.use(y)
-		if !op.IsCommutative() {
-			m.flags |= flLateB
-		}
-	}
+	fc.binaryOperands(&m, in, flBImm, fitsImm32)
 	fc.emit(m)
 }
 
