@@ -12,7 +12,6 @@ import (
 	"gorc/jitlink"
 	"gorc/jitlink/elf"
 	"gorc/jitlink/jitlinktest/epclink"
-	"gorc/memmgr"
 	"gorc/orc/epc"
 	"gorc/shared"
 )
@@ -172,23 +171,7 @@ func runCorpusHelper(objs, libs []string, low bool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	e, err := epc.NewInProcess()
-	if err != nil {
-		return 0, err
-	}
-	for _, l := range append([]string{"-lm"}, libs...) {
-		if l == "" {
-			continue
-		}
-		if _, err := e.LoadDylib(ctx, l, nil); err != nil {
-			return 0, err
-		}
-	}
-	m, err := memmgr.NewInProcessMapper(e)
-	if err != nil {
-		return 0, err
-	}
-	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: 64 << 20, Low: low})
+	e, slab, err := inProcessSlab(ctx, append([]string{"-lm"}, libs...), 64<<20, low)
 	if err != nil {
 		return 0, err
 	}

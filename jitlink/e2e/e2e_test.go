@@ -115,28 +115,43 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// inProcessSlab returns an in-process executor with the libraries loaded
+// (empty names skipped) and a slab of size bytes in it, below 2 GiB if low.
+func inProcessSlab(ctx context.Context, libs []string, size uint64, low bool) (*epc.InProcess, *memmgr.Slab, error) {
+	e, err := epc.NewInProcess()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, l := range libs {
+		if l == "" {
+			continue
+		}
+		if _, err := e.LoadDylib(ctx, l, nil); err != nil {
+			return nil, nil, err
+		}
+	}
+	m, err := memmgr.NewInProcessMapper(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: size, Low: low})
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, slab, nil
+}
+
 func runJIT(objPath string, low bool) (int, error) {
 	ctx := context.Background()
 	data, err := os.ReadFile(objPath)
 	if err != nil {
 		return 0, err
 	}
-	e, err := epc.NewInProcess()
-	if err != nil {
-		return 0, err
-	}
+	var libs []string
 	if strings.HasSuffix(objPath, "-cxx.o") {
-		for _, lib := range []string{"-lstdc++", "-lm", "-lgcc_s"} {
-			if _, err := e.LoadDylib(ctx, lib, nil); err != nil {
-				return 0, err
-			}
-		}
+		libs = []string{"-lstdc++", "-lm", "-lgcc_s"}
 	}
-	m, err := memmgr.NewInProcessMapper(e)
-	if err != nil {
-		return 0, err
-	}
-	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: 64 << 20, Low: low})
+	e, slab, err := inProcessSlab(ctx, libs, 64<<20, low)
 	if err != nil {
 		return 0, err
 	}

@@ -220,18 +220,7 @@ func runStatic(driver string, archives []string, low bool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	e, err := epc.NewInProcess()
-	if err != nil {
-		return 0, err
-	}
-	if _, err := e.LoadDylib(ctx, "-lm", nil); err != nil {
-		return 0, err
-	}
-	m, err := memmgr.NewInProcessMapper(e)
-	if err != nil {
-		return 0, err
-	}
-	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: 256 << 20, Low: low})
+	e, slab, err := inProcessSlab(ctx, []string{"-lm"}, 256<<20, low)
 	if err != nil {
 		return 0, err
 	}
