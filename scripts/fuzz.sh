@@ -30,7 +30,7 @@ for pkg in $(go list ./...); do
 			echo "fuzz: $pkg $f ($t)"
 			before=$(corpus_state "$dir" "$f")
 			if go test -run='^$' -fuzz="^$f\$" -fuzztime="$t" -fuzzminimizetime=0s "$pkg" >"$log" 2>&1; then
-				execs=$(grep -o 'execs: [0-9]*' "$log" | tail -n 1 | sed 's/execs: //')
+				execs=$(grep -o 'execs: [0-9]*' "$log" | tail -n 1 | sed 's/execs: //' || true)
 				echo "fuzz: $pkg $f: ${execs:-0} executions"
 				total=$((total + ${execs:-0}))
 				break
