@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"gorc/internal/diag"
 	"gorc/ir"
 )
 
@@ -129,7 +130,7 @@ func (g *Generator) AddSource(ctx context.Context, file string, src []byte) ([]*
 type genError struct{ d *Diagnostic }
 
 func (g *Generator) errAt(pos Pos, format string, args ...any) {
-	panic(genError{&Diagnostic{File: g.file, Pos: pos, Msg: fmt.Sprintf(format, args...)}})
+	panic(genError{&Diagnostic{File: g.file, Pos: pos, Msg: fmt.Sprintf(format, diag.ClipArgs(args)...)}})
 }
 
 // Gen generates one item. For a definition it returns the new function;
