@@ -130,6 +130,10 @@ func serveStdio(ctx context.Context) error {
 	}
 	syscall.CloseOnExec(in)
 	syscall.CloseOnExec(out)
+	privateFD(in, true)
+	privateFD(out, true)
+	defer privateFD(in, false)
+	defer privateFD(out, false)
 	r := os.NewFile(uintptr(in), "gorc-executor-in")
 	w := os.NewFile(uintptr(out), "gorc-executor-out")
 	defer r.Close()

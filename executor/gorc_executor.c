@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -279,16 +283,201 @@ extern void gorcProgramExited(int status);
 
 static volatile int report_enabled;
 
+/* The executor's own process id, recorded when the runtime is loaded (a
+ * re-exec loads it again, keeping the pid). A process the program forked
+ * runs the same exit handlers, signal handlers and atfork handlers, but it
+ * must never speak for the executor: everything that writes to the
+ * controller checks is_executor() first. */
+static pid_t executor_pid;
+
+static int is_executor(void) { return getpid() == executor_pid; }
+
+int gorc_is_executor_process(void) { return is_executor(); }
+
+/* Flush stdout and stderr without waiting for their locks: a program
+ * thread may hold one for good (blocked in fgets(stdin) holds stdin's,
+ * and fflush(NULL) takes every stream's lock). A stream whose lock is held
+ * is left to its holder (and to exit's lock-free _IO_cleanup). */
+static void flush_std_nowait(void) {
+	FILE *fs[2] = {stdout, stderr};
+	for (int i = 0; i < 2; i++) {
+		if (ftrylockfile(fs[i]) != 0) continue;
+		fflush_unlocked(fs[i]);
+		funlockfile(fs[i]);
+	}
+}
+
 static void report_exit(int status, void *arg) {
 	(void)arg;
-	if (!report_enabled) return;
-	fflush(NULL); /* the program's output goes out before its status */
+	if (!report_enabled || !is_executor()) return;
+	flush_std_nowait(); /* the program's output goes out before its status */
 	gorcProgramExited(status);
+}
+
+/* Descriptors that belong to the executor, not to the program.
+ *
+ * Private ones (registered by gorc_private_fd: the connection, the
+ * forwarded stdio's executor ends, shared-memory files) are closed at once
+ * in a process the program forks: it must not hold the session open, nor
+ * keep the program's stdin from reaching end of file.
+ *
+ * Protected ones are the private ones plus every close-on-exec descriptor
+ * open when a program starts (gorc_protect_open_fds: the Go runtime's
+ * epoll and wake-up descriptors, pipes, the executor's files). The
+ * program's close(), close_range() and closefrom() (gorc_close and
+ * friends, which LookupSymbol hands JIT'd code instead of libc's) leave
+ * them open and report success, as if the descriptor had been closed: it
+ * was never the program's. Each entry remembers the file's device and
+ * inode, so a number the executor closed and the program got back from
+ * open() is the program's again. */
+#define MAX_PROTECTED 256
+struct fd_entry {
+	int fd; /* -1: free */
+	int private_;
+	dev_t dev;
+	ino_t ino;
+};
+static struct fd_entry protected_fds[MAX_PROTECTED];
+static int nprotected;
+static pthread_mutex_t protected_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void protect_locked(int fd, int private_) {
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) return;
+	int slot = -1;
+	for (int i = 0; i < nprotected; i++) {
+		if (protected_fds[i].fd == fd) {
+			slot = i;
+			break;
+		}
+		if (protected_fds[i].fd < 0 && slot < 0) slot = i;
+	}
+	if (slot < 0) {
+		if (nprotected == MAX_PROTECTED) return;
+		slot = nprotected++;
+	} else if (protected_fds[slot].fd == fd && protected_fds[slot].private_ && !private_) {
+		private_ = 1; /* stays private */
+	}
+	protected_fds[slot] = (struct fd_entry){fd, private_, st.st_dev, st.st_ino};
+}
+
+void gorc_private_fd(int fd, int on) {
+	if (fd < 0) return;
+	pthread_mutex_lock(&protected_mu);
+	if (on) {
+		protect_locked(fd, 1);
+	} else {
+		for (int i = 0; i < nprotected; i++)
+			if (protected_fds[i].fd == fd) protected_fds[i].fd = -1;
+	}
+	pthread_mutex_unlock(&protected_mu);
+}
+
+void gorc_protect_open_fds(void) {
+	DIR *d = opendir("/proc/self/fd");
+	if (!d) return;
+	int self = dirfd(d);
+	pthread_mutex_lock(&protected_mu);
+	/* Forget entries whose file is gone or was replaced. */
+	for (int i = 0; i < nprotected; i++) {
+		struct stat st;
+		struct fd_entry *e = &protected_fds[i];
+		if (e->fd >= 0 && (fstat(e->fd, &st) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) e->fd = -1;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+		if (*end || end == de->d_name || fd < 3 || fd == self) continue;
+		int fl = fcntl((int)fd, F_GETFD);
+		if (fl < 0 || !(fl & FD_CLOEXEC)) continue;
+		int known = 0;
+		for (int i = 0; i < nprotected; i++)
+			if (protected_fds[i].fd == fd) known = 1;
+		if (!known) protect_locked((int)fd, 0);
+	}
+	pthread_mutex_unlock(&protected_mu);
+	closedir(d);
+}
+
+static int is_protected(int fd) {
+	if (fd < 3) return 0;
+	struct stat st;
+	if (fstat(fd, &st) != 0) return 0;
+	int r = 0;
+	pthread_mutex_lock(&protected_mu);
+	for (int i = 0; i < nprotected; i++) {
+		struct fd_entry *e = &protected_fds[i];
+		if (e->fd == fd && e->dev == st.st_dev && e->ino == st.st_ino) {
+			r = 1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&protected_mu);
+	return r;
+}
+
+int gorc_close(int fd) {
+	if (is_protected(fd)) return 0;
+	return close(fd);
+}
+
+int gorc_close_range(unsigned first, unsigned last, int flags) {
+	if (first > last) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Close the runs between protected descriptors; above the highest
+	 * protected one, the kernel closes the rest in one call. */
+	unsigned lo = first;
+	while (lo <= last) {
+		int maxp = -1;
+		pthread_mutex_lock(&protected_mu);
+		for (int i = 0; i < nprotected; i++)
+			if (protected_fds[i].fd > maxp) maxp = protected_fds[i].fd;
+		pthread_mutex_unlock(&protected_mu);
+		if (maxp < 0 || lo > (unsigned)maxp) return (int)syscall(SYS_close_range, lo, last, flags);
+		unsigned hi = lo;
+		while (hi <= last && hi <= (unsigned)maxp && !is_protected((int)hi)) hi++;
+		if (hi > lo) {
+			long r = syscall(SYS_close_range, lo, hi - 1, flags);
+			if (r != 0) return (int)r;
+		}
+		if (hi > last) return 0;
+		if (hi > (unsigned)maxp) {
+			lo = hi;
+			continue;
+		}
+		if (hi == last) return 0; /* hi is protected */
+		lo = hi + 1;
+	}
+	return 0;
+}
+
+void gorc_closefrom(int lowfd) {
+	if (lowfd < 0) lowfd = 0;
+	gorc_close_range((unsigned)lowfd, ~0u, 0);
+}
+
+static void forked_child(void) {
+	/* Only this thread exists in the child; the mutex may be held by a
+	 * thread that is gone, so the table is read without it. */
+	for (int i = 0; i < nprotected; i++) {
+		struct fd_entry *e = &protected_fds[i];
+		if (e->fd >= 0 && e->private_) {
+			close(e->fd);
+			e->fd = -1;
+		}
+	}
 }
 
 /* Registered when the executor is loaded, before any program or service
  * can register a handler, so it runs after all of them. */
-__attribute__((constructor)) static void register_reporter(void) { on_exit(report_exit, NULL); }
+__attribute__((constructor)) static void register_reporter(void) {
+	executor_pid = getpid();
+	on_exit(report_exit, NULL);
+	pthread_atfork(NULL, NULL, forked_child);
+}
 
 static void *program_thread(void *p) {
 	struct run_ctx *c = p;
@@ -568,7 +757,11 @@ gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len) {
 	return wr_ok(NULL, 0);
 }
 
-int gorc_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+int gorc_memfd(const char *name) {
+	int fd = memfd_create(name, MFD_CLOEXEC);
+	gorc_private_fd(fd, 1);
+	return fd;
+}
 
 /* Addresses of the bootstrap symbols, in the order of bootstrapNames in
  * executor.go. */
@@ -729,7 +922,7 @@ static void resolve_unwinder(void) {
 
 static void report_crash(int sig, uint64_t pc, uint64_t addr) {
 	int fd = crash_fd;
-	if (fd < 0) return;
+	if (fd < 0 || !is_executor()) return;
 	/* The pumps first (they need the wire to finish), then the wire. */
 	if (stdio_out_fd >= 0 || stdio_err_fd >= 0) {
 		take_for_good(&pump_lock[0]);
@@ -814,22 +1007,23 @@ int gorc_install_crash_handlers(void) {
 int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout) {
 	int fd = memfd_create("gorc-slab", MFD_CLOEXEC);
 	if (fd < 0) return errno;
+	gorc_private_fd(fd, 1);
 	if (ftruncate(fd, (off_t)size) != 0) {
 		int e = errno;
-		close(fd);
+		gorc_close_fd(fd);
 		return e;
 	}
 	uint64_t addr;
 	int e = gorc_mem_reserve(size, low, &addr);
 	if (e) {
-		close(fd);
+		gorc_close_fd(fd);
 		return e;
 	}
 	void *p = mmap((void *)(uintptr_t)addr, size, PROT_NONE, MAP_SHARED | MAP_FIXED, fd, 0);
 	if (p == MAP_FAILED) {
 		e = errno;
 		munmap((void *)(uintptr_t)addr, size);
-		close(fd);
+		gorc_close_fd(fd);
 		return e;
 	}
 	*out = addr;
@@ -844,9 +1038,14 @@ int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size)
 	return 0;
 }
 
-int gorc_close_fd(int fd) { return close(fd) == 0 ? 0 : errno; }
+int gorc_close_fd(int fd) {
+	gorc_private_fd(fd, 0);
+	return close(fd) == 0 ? 0 : errno;
+}
 
 void gorc_flush_stdio(void) { fflush(NULL); }
+
+void gorc_flush_stdio_nowait(void) { flush_std_nowait(); }
 
 /* ---------- lazy re-entry ---------- */
 
@@ -869,3 +1068,14 @@ uint64_t gorc_reentry_addr(void) { return (uint64_t)(uintptr_t)&gorc_reentry; }
 #else
 uint64_t gorc_reentry_addr(void) { return 0; } /* not yet on this architecture */
 #endif
+
+/* ---------- interposed libc functions ---------- */
+
+/* The executor's replacements for libc functions that JIT'd code calls
+ * (LookupSymbol hands them out instead of libc's), or 0. */
+uint64_t gorc_interposed(const char *name) {
+	if (strcmp(name, "close") == 0) return (uint64_t)(uintptr_t)&gorc_close;
+	if (strcmp(name, "close_range") == 0) return (uint64_t)(uintptr_t)&gorc_close_range;
+	if (strcmp(name, "closefrom") == 0) return (uint64_t)(uintptr_t)&gorc_closefrom;
+	return 0;
+}

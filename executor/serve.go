@@ -45,6 +45,12 @@ func ServeInheritedFDs(ctx context.Context) error {
 		return fmt.Errorf("executor: %s=%q: want two descriptor numbers \"R,W\"", FDsEnv, v)
 	}
 	os.Unsetenv(FDsEnv) // not inherited by the program's children
+	// The connection is the executor's: a process the program forks does
+	// not keep it, and the program's close() leaves it open.
+	privateFD(rfd, true)
+	privateFD(wfd, true)
+	defer privateFD(rfd, false)
+	defer privateFD(wfd, false)
 	r := os.NewFile(uintptr(rfd), "gorc-executor-in")
 	defer r.Close()
 	w := r
@@ -69,7 +75,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	if err := InstallCrashHandlers(); err != nil {
 		return err
 	}
-	s := &server{w: w}
+	s := &server{w: w, lostCh: make(chan struct{})}
 	br := bufio.NewReaderSize(r, 64<<10)
 	first, err := wire.ReadFrame(br)
 	if err != nil {
@@ -185,6 +191,7 @@ type server struct {
 	cseq    uint64
 	pending map[uint64]chan wire.Frame // calls to the controller
 	lost    bool
+	lostCh  chan struct{} // closed when the connection is lost
 }
 
 // callController sends a call to the controller and waits for its answer.
@@ -231,6 +238,9 @@ func (s *server) answered(f wire.Frame) bool {
 func (s *server) connectionLost() {
 	s.cmu.Lock()
 	defer s.cmu.Unlock()
+	if !s.lost {
+		close(s.lostCh)
+	}
 	s.lost = true
 	for _, ch := range s.pending {
 		close(ch)
@@ -261,7 +271,7 @@ func runsCode(op wire.Op) bool {
 // drained onto the connection.
 func (s *server) outputBarrier() {
 	if s.fwd != nil {
-		s.fwd.flushAndDrain()
+		s.fwd.flushAndDrain(true)
 		return
 	}
 	C.gorc_flush_stdio()
@@ -422,7 +432,15 @@ func (s *server) dispatch(f wire.Frame) ([]byte, error) {
 		}
 		exitHookMu.Lock()
 		exitHook = func(status int) {
-			s.outputBarrier()
+			// Called from exit() on a program thread: other program
+			// threads may hold stdio locks for good (blocked in fgets), so
+			// nothing here waits for one.
+			if s.fwd != nil {
+				// Output of processes the program forked that outlive it
+				// still goes out, before the status.
+				s.fwd.awaitWriters(s.lostCh)
+				s.fwd.flushAndDrain(false)
+			}
 			s.send(wire.Frame{Kind: wire.KindExit, Op: wire.OpRunProgram, Seq: f.Seq, Payload: new(wire.Encoder).U64(uint64(int64(status))).Payload()})
 		}
 		exitHookMu.Unlock()

@@ -1,0 +1,188 @@
+//go:build cgo
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"os/exec"
+	"testing"
+	"time"
+)
+
+// Regression tests for the executor's behaviour under faults (issue 14;
+// the table in docs/EXECUTOR.md lists them). Each runs the program in the
+// executor modes where the defect was seen, with a timeout that fails
+// instead of hanging.
+
+// faultModes are child mode and a TCP executor of the test's own (a
+// broken session must not affect the shared pool).
+func faultModes(t *testing.T) []struct {
+	name  string
+	flags []string
+} {
+	t.Helper()
+	addr, cmd, err := startTCPExecutor(gorcBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return []struct {
+		name  string
+		flags []string
+	}{
+		{"child", []string{"-exec", "child"}},
+		{"tcp", []string{"-exec", "tcp://" + addr}},
+	}
+}
+
+// gorcRunWithin runs `gorc run ARGS` and fails the test if it does not end
+// within d.
+func gorcRunWithin(t *testing.T, dir string, d time.Duration, args ...string) runResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	r, err := runProcess(ctx, dir, append([]string{gorcBinary(t), "run"}, args...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestFaultForkThenExit: a forked child that calls exit() must not report
+// its status as the program's (nor hang in the executor's exit hook).
+func TestFaultForkThenExit(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "fork", `#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/wait.h>
+int main(void) {
+	int s;
+	pid_t p = fork();
+	if (!p) { puts("child"); exit(5); }
+	waitpid(p, &s, 0);
+	printf("parent %d\n", WEXITSTATUS(s));
+	return 0;
+}`)
+	for _, m := range faultModes(t) {
+		t.Run(m.name, func(t *testing.T) {
+			for i := range 10 {
+				r := gorcRunWithin(t, dir, 15*time.Second, append(m.flags, o)...)
+				if r.status != 0 || r.stdout != "child\nparent 5\n" {
+					t.Fatalf("run %d:\n%v", i, r)
+				}
+			}
+		})
+	}
+}
+
+// TestFaultForkedChildOutlivesParent: over TCP, what a forked child
+// writes after its parent returned still reaches the controller, before
+// the parent's status.
+func TestFaultForkedChildOutlivesParent(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "outlive", `#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+	fflush(stdout);
+	if (fork() == 0) {
+		usleep(300000);
+		printf("late child\n");
+		fflush(stdout);
+		_exit(0);
+	}
+	printf("parent done\n");
+	return 3;
+}`)
+	m := faultModes(t)[1]
+	for i := range 3 {
+		r := gorcRunWithin(t, dir, 15*time.Second, append(m.flags, o)...)
+		if r.status != 3 || r.stdout != "parent done\nlate child\n" {
+			t.Fatalf("run %d:\n%v", i, r)
+		}
+	}
+}
+
+// TestFaultCloseAllDescriptors: the daemon idiom of closing every
+// descriptor from 3 up leaves the executor's own descriptors alone; the
+// output and the status arrive.
+func TestFaultCloseAllDescriptors(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "closeall", `#include <stdio.h>
+#include <unistd.h>
+#include <fcntl.h>
+int main(void) {
+	for (int fd = 3; fd < 1024; fd++) close(fd);
+	/* The program's own descriptors still close for real. */
+	int a = open("/dev/null", O_RDONLY);
+	if (a < 0 || close(a) != 0 || fcntl(a, F_GETFD) != -1) return 9;
+	printf("x\n");
+	return 7;
+}`)
+	for _, m := range faultModes(t) {
+		t.Run(m.name, func(t *testing.T) {
+			r := gorcRunWithin(t, dir, 15*time.Second, append(m.flags, o)...)
+			if r.status != 7 || r.stdout != "x\n" || r.stderr != "" {
+				t.Fatalf("\n%v", r)
+			}
+		})
+	}
+}
+
+// TestFaultControllerGoneDuringFgets: a TCP session whose controller goes
+// away while the program blocks in fgets(stdin) is torn down, and the
+// listener serves the next controller promptly.
+func TestFaultControllerGoneDuringFgets(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "fgets", `#include <stdio.h>
+int main(void) {
+	char b[64];
+	printf("waiting\n");
+	fflush(stdout);
+	if (fgets(b, sizeof b, stdin)) printf("got %s", b);
+	return 0;
+}`)
+	hello := ccObj(t, dir, "hello", `#include <stdio.h>
+int main(void) { puts("hello"); return 4; }`)
+	m := faultModes(t)[1]
+	cmd := exec.Command(gorcBinary(t), append(append([]string{"run"}, m.flags...), o)...)
+	cmd.Dir = dir
+	stdin, err := cmd.StdinPipe() // never written: the program blocks
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make(chan string, 1)
+	go func() {
+		l, _ := bufio.NewReader(out).ReadString('\n')
+		line <- l
+	}()
+	select {
+	case l := <-line:
+		if l != "waiting\n" {
+			t.Fatalf("first line %q, want %q", l, "waiting\n")
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("the program did not start within 15s")
+	}
+	cmd.Process.Kill() // the controller goes away
+	cmd.Wait()
+	start := time.Now()
+	r := gorcRunWithin(t, dir, 10*time.Second, append(m.flags, hello)...)
+	if r.status != 4 || r.stdout != "hello\n" {
+		t.Fatalf("next controller:\n%v", r)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("next controller served after %v", d)
+	}
+}
