@@ -456,9 +456,10 @@ func Dlsym(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
 
 // LookupSymbol looks name up as a static link would resolve it against the
 // process: for h == 0 the runtime helpers (atexit, __dso_handle, …) come
-// first, then the executor's guarded replacements of close, close_range
-// and closefrom (which leave the executor's own descriptors open; see
-// docs/EXECUTOR.md), then dlsym(RTLD_DEFAULT), then libgcc_s.so.1 (a static link
+// first, then the executor's replacements of close, close_range and
+// closefrom (which leave the executor's own descriptors open) and of
+// pthread_create (which gives the new thread an alternate signal stack;
+// see docs/EXECUTOR.md), then dlsym(RTLD_DEFAULT), then libgcc_s.so.1 (a static link
 // always has libgcc: 128-bit division, popcount and the like). For h != 0
 // it is Dlsym(h, name). It returns 0 when name is not found.
 func LookupSymbol(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
@@ -493,7 +494,7 @@ var (
 // name, or 0.
 func interposed(name string) shared.ExecutorAddr {
 	switch name {
-	case "close", "close_range", "closefrom":
+	case "close", "close_range", "closefrom", "pthread_create":
 	default:
 		return 0
 	}

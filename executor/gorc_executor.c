@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,14 +208,91 @@ struct run_ctx {
 	int report;
 };
 
+/* ---------- threads that run JIT'd code ---------- */
+
+/* Every thread that runs JIT'd code — the executor's main/program threads
+ * and the threads the program creates (pthread_create is interposed, see
+ * gorc_pthread_create) — gets an alternate signal stack, so a stack
+ * overflow still runs the crash handler, and records its stack's bounds,
+ * so the handler can tell a stack overflow from another fault. */
+#define ALTSTACK_SIZE (64 * 1024)
+
+static pthread_key_t altstack_key;
+static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;
+static __thread uint64_t thr_stack_lo, thr_stack_hi, thr_guard;
+
+static void altstack_free(void *p) {
+	stack_t ss;
+	memset(&ss, 0, sizeof ss);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
+	munmap(p, ALTSTACK_SIZE);
+}
+
+static void altstack_key_init(void) { pthread_key_create(&altstack_key, altstack_free); }
+
+static void thread_prepare(void) {
+	pthread_attr_t a;
+	if (pthread_getattr_np(pthread_self(), &a) == 0) {
+		void *addr = NULL;
+		size_t size = 0, guard = 0;
+		if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+			thr_stack_lo = (uint64_t)(uintptr_t)addr;
+			thr_stack_hi = thr_stack_lo + size;
+		}
+		if (pthread_attr_getguardsize(&a, &guard) == 0) thr_guard = guard;
+		pthread_attr_destroy(&a);
+	}
+	stack_t old;
+	if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return; /* has one */
+	void *p = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) return;
+	stack_t ss;
+	memset(&ss, 0, sizeof ss);
+	ss.ss_sp = p;
+	ss.ss_size = ALTSTACK_SIZE;
+	if (sigaltstack(&ss, NULL) != 0) {
+		munmap(p, ALTSTACK_SIZE);
+		return;
+	}
+	pthread_once(&altstack_once, altstack_key_init);
+	pthread_setspecific(altstack_key, p); /* freed when the thread ends */
+}
+
+struct thread_box {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *thread_start(void *p) {
+	struct thread_box b = *(struct thread_box *)p;
+	free(p);
+	thread_prepare();
+	return b.fn(b.arg);
+}
+
+/* pthread_create for JIT'd code: the new thread is prepared (alternate
+ * signal stack, stack bounds) before the program's start routine runs. */
+int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
+	struct thread_box *b = malloc(sizeof *b);
+	if (!b) return EAGAIN;
+	b->fn = fn;
+	b->arg = arg;
+	int e = pthread_create(t, attr, thread_start, b);
+	if (e) free(b);
+	return e;
+}
+
 static void *main_thread(void *p) {
 	struct run_ctx *c = p;
+	thread_prepare();
 	c->status = ((main_fn)(uintptr_t)c->fn)(c->argc, c->argv, environ);
 	return NULL;
 }
 
 static void *void_thread(void *p) {
 	struct run_ctx *c = p;
+	thread_prepare();
 	((void_fn)(uintptr_t)c->fn)();
 	return NULL;
 }
@@ -481,6 +559,7 @@ __attribute__((constructor)) static void register_reporter(void) {
 
 static void *program_thread(void *p) {
 	struct run_ctx *c = p;
+	thread_prepare();
 	if (c->report) report_enabled = 1;
 	/* Registered before any initializer runs, so the finalizers run after
 	 * every atexit handler and C++ destructor the program registers — the
@@ -920,7 +999,7 @@ static void resolve_unwinder(void) {
 	unwind_backtrace = (int (*)(unwind_trace_fn, void *))dlsym(h, "_Unwind_Backtrace");
 }
 
-static void report_crash(int sig, uint64_t pc, uint64_t addr) {
+static void report_crash(int sig, uint64_t pc, uint64_t addr, uint64_t ret_hint) {
 	int fd = crash_fd;
 	if (fd < 0 || !is_executor()) return;
 	/* The pumps first (they need the wire to finish), then the wire. */
@@ -936,6 +1015,7 @@ static void report_crash(int sig, uint64_t pc, uint64_t addr) {
 	 * controller looks for JIT'd ones). */
 	struct crash_trace t;
 	t.n = 0;
+	if (ret_hint) t.pcs[t.n++] = ret_hint;
 	if (unwind_backtrace && unwind_get_ip) unwind_backtrace(crash_trace_step, &t);
 	uint8_t f[16 + 32 + 8 * CRASH_FRAMES];
 	memset(f, 0, sizeof f);
@@ -948,12 +1028,47 @@ static void report_crash(int sig, uint64_t pc, uint64_t addr) {
 	write_all(fd, f, 16 + len);
 }
 
+/* Async-signal-safe formatting for the crash handler. */
+static size_t put_str(char *b, size_t n, size_t cap, const char *s) {
+	while (*s && n + 1 < cap) b[n++] = *s++;
+	return n;
+}
+
+static size_t put_hex(char *b, size_t n, size_t cap, uint64_t v) {
+	char d[16];
+	int k = 0;
+	do {
+		d[k++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v && k < 16);
+	n = put_str(b, n, cap, "0x");
+	while (k > 0 && n + 1 < cap) b[n++] = d[--k];
+	return n;
+}
+
+/* A SIGSEGV/SIGBUS whose fault address lies in or just below the
+ * thread's stack (its guard page, or a frame pushed past it), or, for a
+ * thread whose bounds are unknown, within 64 KiB below the stack
+ * pointer. */
+static int is_stack_overflow(int sig, uint64_t addr, uint64_t sp) {
+	if (sig != SIGSEGV && sig != SIGBUS) return 0;
+	const uint64_t slack = 64 * 1024;
+	if (thr_stack_lo && addr < thr_stack_lo + 4096 && addr + thr_guard + slack >= thr_stack_lo) return 1;
+	return sp && addr < sp + 256 && addr + slack >= sp;
+}
+
 static void crash_handler(int sig, siginfo_t *info, void *uctx) {
-	uint64_t pc = 0;
+	uint64_t pc = 0, sp = 0;
 #if defined(__x86_64__)
-	if (uctx) pc = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
+	if (uctx) {
+		pc = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
+		sp = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RSP];
+	}
 #elif defined(__aarch64__)
-	if (uctx) pc = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.pc;
+	if (uctx) {
+		pc = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.pc;
+		sp = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.sp;
+	}
 #endif
 	size_t i;
 	for (i = 0; i < NCRASH; i++)
@@ -971,7 +1086,29 @@ static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 			return;
 		}
 	}
-	report_crash(sig, pc, info ? (uint64_t)(uintptr_t)info->si_addr : 0);
+	uint64_t addr = info ? (uint64_t)(uintptr_t)info->si_addr : 0;
+	if (is_executor() && is_stack_overflow(sig, addr, sp)) {
+		/* Said on the program's stderr: forwarded (drained below) or
+		 * inherited, it reaches the controller's user before the crash
+		 * report. */
+		char m[128];
+		size_t n = 0;
+		n = put_str(m, n, sizeof m, "gorc: stack overflow (fault address ");
+		n = put_hex(m, n, sizeof m, addr);
+		n = put_str(m, n, sizeof m, ", stack pointer ");
+		n = put_hex(m, n, sizeof m, sp);
+		n = put_str(m, n, sizeof m, ")\n");
+		write_all(2, (const uint8_t *)m, n);
+	}
+	/* A jump or call to a bad address (a null function pointer, an
+	 * unresolved weak function) faults on the instruction fetch, and the
+	 * unwinder knows nothing at that pc: the return address on top of the
+	 * stack (pushed by the call, or the caller's for a tail jump) names
+	 * the JIT'd caller. */
+	uint64_t ret_hint = 0;
+	if (sig == SIGSEGV && addr == pc && thr_stack_lo && sp >= thr_stack_lo && sp + 8 <= thr_stack_hi)
+		memcpy(&ret_hint, (const void *)(uintptr_t)sp, 8);
+	report_crash(sig, pc, addr, ret_hint);
 	signal(sig, SIG_DFL);
 	sigset_t set;
 	sigemptyset(&set);
@@ -1077,5 +1214,6 @@ uint64_t gorc_interposed(const char *name) {
 	if (strcmp(name, "close") == 0) return (uint64_t)(uintptr_t)&gorc_close;
 	if (strcmp(name, "close_range") == 0) return (uint64_t)(uintptr_t)&gorc_close_range;
 	if (strcmp(name, "closefrom") == 0) return (uint64_t)(uintptr_t)&gorc_closefrom;
+	if (strcmp(name, "pthread_create") == 0) return (uint64_t)(uintptr_t)&gorc_pthread_create;
 	return 0;
 }

@@ -83,6 +83,8 @@ int gorc_close(int fd);
 int gorc_close_range(unsigned first, unsigned last, int flags);
 void gorc_closefrom(int lowfd);
 uint64_t gorc_interposed(const char *name);
+#include <pthread.h>
+int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 void gorc_set_crash_fd(int fd);
 void gorc_set_stdio_fds(int out, int err);
 int *gorc_wire_lock(void);

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 )
@@ -184,5 +185,69 @@ int main(void) { puts("hello"); return 4; }`)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("next controller served after %v", d)
+	}
+}
+
+// TestFaultCrashReports: a crash in JIT'd code names the JIT'd function
+// — for a fault in it, for a fault in libc called from it, for a call
+// through a null function pointer — and a stack overflow (on the
+// program's main thread or a thread it created) is reported as one, with
+// the function.
+func TestFaultCrashReports(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "crashes", `#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+volatile int zero = 0;
+int *volatile np = 0;
+void (*volatile fp)(void) = 0;
+__attribute__((noinline)) static int deep(int n) {
+	volatile char buf[256];
+	buf[0] = n;
+	return n == 0 ? buf[0] : deep(n - 1) + buf[0];
+}
+__attribute__((noinline)) static void null_store(void) { *np = 1; }
+__attribute__((noinline)) static void do_abort(void) { abort(); }
+__attribute__((noinline)) static void do_trap(void) { __builtin_trap(); }
+__attribute__((noinline)) int div_zero(int x) { return x / zero; }
+__attribute__((noinline)) static void call_null(void) { fp(); zero = 1; }
+static void *thread_deep(void *a) { (void)a; deep(100000000); return 0; }
+int main(int argc, char **argv) {
+	const char *k = argv[1];
+	if (!strcmp(k, "deep")) return deep(100000000);
+	if (!strcmp(k, "thread-deep")) { pthread_t t; pthread_create(&t, 0, thread_deep, 0); pthread_join(t, 0); }
+	if (!strcmp(k, "null")) null_store();
+	if (!strcmp(k, "abort")) do_abort();
+	if (!strcmp(k, "ill")) do_trap();
+	if (!strcmp(k, "div")) return div_zero(5);
+	if (!strcmp(k, "call-null")) call_null();
+	return 0;
+}`)
+	cases := []struct {
+		kind     string
+		status   int
+		where    string
+		overflow bool
+	}{
+		{"deep", 139, "in deep+", true},
+		{"thread-deep", 139, "in deep+", true},
+		{"null", 139, "in null_store+", false},
+		{"abort", 134, "called from do_abort+", false},
+		{"ill", 132, "in do_trap+", false},
+		{"div", 136, "in div_zero+", false},
+		{"call-null", 139, "called from call_null+", false},
+	}
+	for _, m := range faultModes(t) {
+		t.Run(m.name, func(t *testing.T) {
+			for _, c := range cases {
+				r := gorcRunWithin(t, dir, 30*time.Second, append(m.flags, o, "--", c.kind)...)
+				if r.status != c.status || !strings.Contains(r.stderr, c.where) {
+					t.Errorf("%s: want status %d and %q in stderr\n%v", c.kind, c.status, c.where, r)
+				}
+				if got := strings.Contains(r.stderr, "stack overflow"); got != c.overflow {
+					t.Errorf("%s: stderr mentions a stack overflow: %v, want %v\n%v", c.kind, got, c.overflow, r)
+				}
+			}
+		})
 	}
 }
