@@ -251,3 +251,80 @@ int main(int argc, char **argv) {
 		})
 	}
 }
+
+// TestFaultForkedChildCrashes: a forked child that dies of a signal dies
+// alone: it sends no crash report on the session, and the program goes on.
+func TestFaultForkedChildCrashes(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "forkcrash", `#include <stdio.h>
+#include <unistd.h>
+#include <sys/wait.h>
+int *volatile np = 0;
+int main(void) {
+	int s;
+	fflush(stdout);
+	pid_t p = fork();
+	if (!p) { *np = 1; return 1; }
+	waitpid(p, &s, 0);
+	printf("child signal %d\n", WIFSIGNALED(s) ? WTERMSIG(s) : -1);
+	return 0;
+}`)
+	for _, m := range faultModes(t) {
+		t.Run(m.name, func(t *testing.T) {
+			for i := range 3 {
+				r := gorcRunWithin(t, dir, 15*time.Second, append(m.flags, o)...)
+				if r.status != 0 || r.stdout != "child signal 11\n" || r.stderr != "" {
+					t.Fatalf("run %d:\n%v", i, r)
+				}
+			}
+		})
+	}
+}
+
+// TestFaultExitFromThreadWhileStdinBlocked: exit() from a thread while
+// main blocks in fgets(stdin) (holding stdin's lock) reports the status
+// and the output, without waiting for the lock.
+func TestFaultExitFromThreadWhileStdinBlocked(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "threadexit", `#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+static void *quit(void *a) {
+	(void)a;
+	usleep(200000);
+	printf("from the thread\n");
+	exit(3);
+}
+int main(void) {
+	char b[64];
+	pthread_t t;
+	pthread_create(&t, 0, quit, 0);
+	if (fgets(b, sizeof b, stdin)) printf("got %s", b);
+	return 0;
+}`)
+	for _, m := range faultModes(t) {
+		t.Run(m.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, gorcBinary(t), append(append([]string{"run"}, m.flags...), o)...)
+			cmd.Dir = dir
+			stdin, err := cmd.StdinPipe() // kept open: fgets blocks
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stdin.Close()
+			var so, se strings.Builder
+			cmd.Stdout, cmd.Stderr = &so, &se
+			cmd.WaitDelay = 2 * time.Second
+			err = cmd.Run()
+			if ctx.Err() != nil {
+				t.Fatalf("timed out; stdout %q stderr %q", so.String(), se.String())
+			}
+			st := cmd.ProcessState.ExitCode()
+			if st != 3 || so.String() != "from the thread\n" {
+				t.Fatalf("status %d (%v), stdout %q, stderr %q; want 3 and the thread's line", st, err, so.String(), se.String())
+			}
+		})
+	}
+}
