@@ -169,6 +169,9 @@ func serveConn(ctx context.Context, conn net.Conn, argv []string, cfg ListenerCo
 // frame, as Serve would.
 func authenticate(ctx context.Context, conn net.Conn, timeout time.Duration) ([]byte, error) {
 	deadline := time.Now().Add(timeout)
+	// The listener's end does not wait for handshakes to time out.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
 	if err := conn.SetDeadline(deadline); err != nil {
 		return nil, fmt.Errorf("setting the handshake deadline: %w", err)
 	}
