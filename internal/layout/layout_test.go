@@ -99,21 +99,26 @@ var rules = []rule{
 	{
 		name:  "the compiler stack emits ELF bytes and never imports the linker, session or executor",
 		from:  []string{"gorc/kaleidoscope", "gorc/ir", "gorc/backend", "gorc/objfile"},
-		allow: []string{"gorc/kaleidoscope", "gorc/ir", "gorc/backend", "gorc/objfile"},
+		allow: []string{"gorc/kaleidoscope", "gorc/ir", "gorc/backend", "gorc/objfile", "gorc/internal/diag"},
 	},
 	{
 		name: "the linker never imports the session, executor control or the compilers",
 		from: []string{"gorc/jitlink"},
-		// e2e is a test-only package that drives the linker with a real
-		// executor and memory manager.
-		except: []string{"gorc/jitlink/e2e"},
-		allow:  []string{"gorc/jitlink", "gorc/shared"},
+		// e2e (end-to-end tests) and jitlinktest/epclink (a test helper)
+		// drive the linker with a real executor and memory manager.
+		except: []string{"gorc/jitlink/e2e", "gorc/jitlink/jitlinktest/epclink"},
+		allow:  []string{"gorc/jitlink", "gorc/shared", "gorc/internal/diag"},
 	},
 	{
 		name:   "the session core is independent of linking, compilers and executors",
 		from:   []string{"gorc/orc"},
 		except: []string{"gorc/orc/objlayer", "gorc/orc/epc", "gorc/orc/lazy"},
 		allow:  []string{"gorc/orc", "gorc/shared"},
+	},
+	{
+		name:  "internal helpers are leaves every layer may use",
+		from:  []string{"gorc/internal/diag"},
+		allow: []string{},
 	},
 	{
 		name: "executor control and memory managers do not import the session or linker layers above them",
