@@ -461,7 +461,7 @@ func (r *reader) sections() error {
 		if s.flags&(elf.SHF_MERGE|elf.SHF_STRINGS) == elf.SHF_MERGE|elf.SHF_STRINGS {
 			flags |= jitlink.SectionMergeStrings
 		}
-		if s.flags&shfRetain != 0 || isCIdent(name) {
+		if s.flags&shfRetain != 0 || jitlink.IsCIdentifier(name) {
 			// C-identifier sections may be walked with __start_/__stop_
 			// from another object: keep them, as GNU ld does.
 			flags |= jitlink.SectionKeepAlive
@@ -950,8 +950,6 @@ func (r *reader) ehFrames() error {
 	}
 	return nil
 }
-
-func isCIdent(s string) bool { return jitlink.IsCIdentifier(s) }
 
 // relName formats a relocation type with the architecture's name for it,
 // only when a message is built.
