@@ -218,11 +218,20 @@ func (j *JIT) memory() (*memmgr.Slab, error) {
 	return s, nil
 }
 
-// AddObjectFile adds a relocatable object from a file.
-func (j *JIT) AddObjectFile(path string) error {
+// readInput reads an input file (an object, archive or IR file).
+func readInput(path string) ([]byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("jit: %w", err)
+		return nil, fmt.Errorf("jit: reading input: %w", err)
+	}
+	return data, nil
+}
+
+// AddObjectFile adds a relocatable object from a file.
+func (j *JIT) AddObjectFile(path string) error {
+	data, err := readInput(path)
+	if err != nil {
+		return err
 	}
 	return j.AddObject(path, data)
 }
@@ -269,9 +278,9 @@ func (j *JIT) AddObject(name string, data []byte) error {
 
 // AddArchive adds a static archive whose members are linked on demand.
 func (j *JIT) AddArchive(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
-		return fmt.Errorf("jit: %w", err)
+		return err
 	}
 	return j.AddArchiveData(path, data)
 }
@@ -297,9 +306,9 @@ func (j *JIT) AddArchiveData(name string, data []byte) error {
 // AddInput adds a file by its content: an ELF relocatable object, an ar
 // archive, or (by its .ll suffix) an IR module compiled at -O2.
 func (j *JIT) AddInput(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
-		return fmt.Errorf("jit: %w", err)
+		return err
 	}
 	switch {
 	case archive.IsArchive(data):

@@ -236,6 +236,9 @@ func (r *reader) parse() error {
 	if r.headersOnly {
 		return nil
 	}
+	if err := r.checkSectionTypes(); err != nil {
+		return err
+	}
 	if err := r.groups(); err != nil {
 		return err
 	}
@@ -458,7 +461,7 @@ func (r *reader) sections() error {
 		if s.flags&(elf.SHF_MERGE|elf.SHF_STRINGS) == elf.SHF_MERGE|elf.SHF_STRINGS {
 			flags |= jitlink.SectionMergeStrings
 		}
-		if s.flags&shfRetain != 0 || isCIdent(name) {
+		if s.flags&shfRetain != 0 || jitlink.IsCIdentifier(name) {
 			// C-identifier sections may be walked with __start_/__stop_
 			// from another object: keep them, as GNU ld does.
 			flags |= jitlink.SectionKeepAlive
@@ -757,28 +760,92 @@ func (r *reader) symbols() error {
 	return nil
 }
 
+// Section types the reader knows. Anything else is refused when it is
+// loadable (SHF_ALLOC) or relocation-like and names a loadable section,
+// because ignoring it would leave the program without contents or fixups
+// that a static linker would have applied (or rejected).
+const (
+	shtGNUAttributes = 0x6ffffff5
+	shtGNUVerdef     = 0x6ffffffd
+	shtGNUVerneed    = 0x6ffffffe
+	shtGNUVersym     = 0x6fffffff
+	shtLoOS          = 0x60000000
+	shfInfoLink      = 0x40 // SHF_INFO_LINK: sh_info is a section index
+)
+
+// sectionTypeName names a section type for messages, with its number.
+func sectionTypeName(t elf.SectionType) string {
+	if n := t.String(); !strings.HasPrefix(n, "SHT_") || strings.Contains(n, "+") {
+		return fmt.Sprintf("%#x", uint32(t))
+	}
+	return fmt.Sprintf("%v (%#x)", t, uint32(t))
+}
+
+// checkSectionTypes refuses sections the reader would otherwise skip
+// although they matter to the program: a loadable section of a type it
+// does not load, and relocations it does not apply (SHT_REL, or any
+// unknown type that refers to the symbol table or has SHF_INFO_LINK)
+// that target a loadable section. Non-loadable sections of other types
+// (debug info, notes, LLVM's address-significance tables, ...) are
+// skipped as before. It also checks that every RELA section's sh_info
+// names an existing section and its sh_link the symbol table.
+func (r *reader) checkSectionTypes() error {
+	unwind := r.arch.ELFUnwindSectionType()
+	for i := 1; i < len(r.sh); i++ {
+		s := &r.sh[i]
+		known := true
+		switch s.typ {
+		case elf.SHT_NULL, elf.SHT_PROGBITS, elf.SHT_NOBITS, elf.SHT_SYMTAB, elf.SHT_STRTAB, elf.SHT_NOTE,
+			elf.SHT_GROUP, elf.SHT_SYMTAB_SHNDX, elf.SHT_INIT_ARRAY, elf.SHT_FINI_ARRAY, elf.SHT_PREINIT_ARRAY,
+			shtGNUAttributes, shtGNUVerdef, shtGNUVerneed, shtGNUVersym:
+		case elf.SHT_RELA:
+			if s.info == 0 || uint64(s.info) >= uint64(len(r.sh)) {
+				return r.secErr(i, 0, "relocation section #%d applies to section %d, which does not exist (the object has %d sections)", i, s.info, len(r.sh))
+			}
+			if r.symtb < 0 || int(s.link) != r.symtb {
+				return r.secErr(i, 0, "relocation section #%d uses section %d as its symbol table, which is not the symbol table", i, s.link)
+			}
+			continue
+		default:
+			known = unwind != 0 && s.typ == unwind
+		}
+		if known {
+			continue
+		}
+		if s.flags&elf.SHF_ALLOC != 0 && s.flags&shfExcl == 0 {
+			return r.secErr(i, 0, "section #%d is loadable (SHF_ALLOC) but has type %s, which gorc does not load", i, sectionTypeName(s.typ))
+		}
+		relocLike := s.typ == elf.SHT_REL || s.flags&shfInfoLink != 0 || (r.symtb >= 0 && int(s.link) == r.symtb)
+		if relocLike && s.info != 0 && uint64(s.info) < uint64(len(r.sh)) {
+			t := &r.sh[s.info]
+			if t.flags&elf.SHF_ALLOC != 0 && t.flags&shfExcl == 0 {
+				what := "relocations of a type gorc does not apply"
+				if s.typ == elf.SHT_REL {
+					what = "SHT_REL relocations (implicit addends), which gorc does not apply (it applies SHT_RELA)"
+				}
+				return r.secErr(i, 0, "section #%d has type %s and refers to loadable section #%d %s: %s", i, sectionTypeName(s.typ), s.info, t.nameStr, what)
+			}
+		}
+	}
+	return nil
+}
+
 func (r *reader) relocations() error {
 	for i := range r.sh {
 		s := &r.sh[i]
-		if s.typ != elf.SHT_RELA && s.typ != elf.SHT_REL {
+		// checkSectionTypes has refused SHT_REL and other relocation
+		// types for loaded sections and RELA sections with a bad sh_info
+		// or sh_link.
+		if s.typ != elf.SHT_RELA {
 			continue
-		}
-		if uint64(s.info) >= uint64(len(r.sh)) {
-			return r.secErr(i, 0, "relocated section index %d out of range", s.info)
 		}
 		ti := int(s.info)
 		t := &r.sh[ti]
 		if !t.kept {
 			continue // relocations of debug info and other skipped sections
 		}
-		if s.typ == elf.SHT_REL {
-			return r.secErr(i, 0, "SHT_REL relocations are not supported on x86-64 (want SHT_RELA)")
-		}
 		if s.entsize != relaSize || s.size%relaSize != 0 {
 			return r.secErr(i, 0, "RELA entry size %d / section size %d invalid", s.entsize, s.size)
-		}
-		if int(s.link) != r.symtb || r.symtb < 0 {
-			return r.secErr(i, 0, "relocations use symbol table %d, which is not the symbol table", s.link)
 		}
 		if t.typ == elf.SHT_NOBITS {
 			if s.size > 0 {
@@ -883,8 +950,6 @@ func (r *reader) ehFrames() error {
 	}
 	return nil
 }
-
-func isCIdent(s string) bool { return jitlink.IsCIdentifier(s) }
 
 // relName formats a relocation type with the architecture's name for it,
 // only when a message is built.

@@ -575,26 +575,23 @@ func (l *Layer) Initializers() (inits, finis []Initializer) {
 	inits = append([]Initializer(nil), l.inits...)
 	finis = append([]Initializer(nil), l.finis...)
 	l.mu.Unlock()
-	less := func(xs []Initializer) func(i, j int) bool {
+	// Objects finish linking in any order: put the entries in the layout
+	// order of a static link (objects in link order, entries within an
+	// object in its own layout order), then apply the linker's rule.
+	layout := func(xs []Initializer) func(i, j int) bool {
 		return func(i, j int) bool {
 			a, b := xs[i], xs[j]
-			if a.Preinit != b.Preinit {
-				return a.Preinit
-			}
-			if a.Priority != b.Priority {
-				return a.Priority < b.Priority
-			}
 			if a.order != b.order {
 				return a.order < b.order
 			}
 			return a.index < b.index
 		}
 	}
-	sort.SliceStable(inits, less(inits))
-	sort.SliceStable(finis, less(finis))
-	for i, j := 0, len(finis)-1; i < j; i, j = i+1, j-1 {
-		finis[i], finis[j] = finis[j], finis[i]
-	}
+	sort.SliceStable(inits, layout(inits))
+	sort.SliceStable(finis, layout(finis))
+	jitlink.SortInitializers(inits, finis,
+		func(x Initializer) bool { return x.Preinit },
+		func(x Initializer) uint32 { return x.Priority })
 	return inits, finis
 }
 
