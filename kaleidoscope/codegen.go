@@ -383,30 +383,9 @@ func (g *Generator) expr(e Expr) ir.Value {
 		}
 		return b.Call(f, args, "calltmp")
 	case *IfExpr:
-		if g.SSA {
-			return g.ssaIf(e)
-		}
-		cond := g.expr(e.Cond)
-		c := b.FCmp(ir.FCmpONE, cond, ir.NewFloat(0), "ifcond")
-		then := g.fn.NewBlock("then")
-		els := g.fn.NewDetachedBlock("else")
-		merge := g.fn.NewDetachedBlock("ifcont")
-		b.CondBr(c, then, els)
-		b.SetInsertPoint(then)
-		tv := g.expr(e.Then)
-		b.Br(merge)
-		thenEnd := b.Block()
-		g.fn.AddBlock(els)
-		b.SetInsertPoint(els)
-		ev := g.expr(e.Else)
-		b.Br(merge)
-		elseEnd := b.Block()
-		g.fn.AddBlock(merge)
-		b.SetInsertPoint(merge)
-		phi := b.Phi(ir.F64, "iftmp")
-		phi.AddIncoming(tv, thenEnd)
-		phi.AddIncoming(ev, elseEnd)
-		return phi
+		// In the alloca form no variable lives in g.scope, and ssaIf is
+		// the tutorial's if/then/else.
+		return g.ssaIf(e)
 	case *ForExpr:
 		if g.SSA {
 			return g.ssaFor(e)

@@ -257,7 +257,6 @@ func (mc *moduleCompiler) bind(l ir.Linkage) (elfw.Bind, elfw.Visibility) {
 // globals creates symbols for every function and global and emits the
 // data of defined globals.
 func (mc *moduleCompiler) globals() error {
-	w := mc.w
 	var only map[*ir.Function]bool
 	if mc.opts.Only != nil {
 		only = make(map[*ir.Function]bool, len(mc.opts.Only))
@@ -268,15 +267,9 @@ func (mc *moduleCompiler) globals() error {
 	for _, f := range mc.m.Funcs {
 		if f.IsDeclaration() || only != nil && !only[f] {
 			if _, ok := mc.syms[f]; !ok {
-				b := elfw.BindGlobal
-				if f.Linkage == ir.ExternWeak {
-					b = elfw.BindWeak
-				}
-				id, err := w.AddSymbol(elfw.Symbol{Name: f.Name, Bind: b})
-				if err != nil {
+				if err := mc.declare(f, f.Name, f.Linkage); err != nil {
 					return fmt.Errorf("amd64: declaration @%s: %w", f.Name, err)
 				}
-				mc.syms[f] = id
 			}
 			continue
 		}
@@ -285,6 +278,21 @@ func (mc *moduleCompiler) globals() error {
 		}
 	}
 	return mc.globalData()
+}
+
+// declare creates the undefined symbol of v, a function or global this
+// object uses but does not define: weak for extern_weak linkage.
+func (mc *moduleCompiler) declare(v ir.Value, name string, l ir.Linkage) error {
+	b := elfw.BindGlobal
+	if l == ir.ExternWeak {
+		b = elfw.BindWeak
+	}
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: name, Bind: b})
+	if err != nil {
+		return err
+	}
+	mc.syms[v] = id
+	return nil
 }
 
 // defineFunc creates the symbol of a function defined in this object (its
@@ -308,15 +316,9 @@ func (mc *moduleCompiler) globalData() error {
 	bind := mc.bind
 	for _, g := range mc.m.Globals {
 		if g.Init == nil || mc.opts.OmitGlobals {
-			b := elfw.BindGlobal
-			if g.Linkage == ir.ExternWeak {
-				b = elfw.BindWeak
-			}
-			id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Bind: b})
-			if err != nil {
+			if err := mc.declare(g, g.Name, g.Linkage); err != nil {
 				return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
 			}
-			mc.syms[g] = id
 			continue
 		}
 		size := g.ValueType.Size()
