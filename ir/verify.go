@@ -51,6 +51,9 @@ func Verify(m *Module) error {
 			errs = append(errs, &VerifyError{Func: g.Name, Msg: "duplicate definition"})
 		}
 		seen[g.Name] = true
+		if _, err := g.ValueType.CheckSize(); err != nil {
+			errs = append(errs, &VerifyError{Func: g.Name, Msg: fmt.Sprintf("global: %v", err)})
+		}
 		if g.Init != nil && !g.Init.Type().Equal(g.ValueType) {
 			errs = append(errs, &VerifyError{Func: g.Name, Msg: fmt.Sprintf("initializer of type %v for global of type %v", g.Init.Type(), g.ValueType)})
 		}
@@ -270,6 +273,8 @@ func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in 
 	case op == OpAlloca:
 		if !in.ElemType.IsFirstClass() || !in.Typ.IsPtr() {
 			v.errorf(b, in, "alloca of a non-first-class type")
+		} else if _, err := in.ElemType.CheckSize(); err != nil {
+			v.errorf(b, in, "alloca: %v", err)
 		}
 		if len(in.Ops) > 1 || len(in.Ops) == 1 && !in.Ops[0].Type().IsInt() {
 			v.errorf(b, in, "alloca count must be one integer")

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 
 	"gorc/backend/amd64/asm"
 	"gorc/ir"
@@ -319,7 +320,10 @@ func (mc *moduleCompiler) globalData() error {
 			mc.syms[g] = id
 			continue
 		}
-		size := g.ValueType.Size()
+		size, err := g.ValueType.CheckSize()
+		if err != nil {
+			return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
+		}
 		if size < 0 || size > 1<<30 {
 			return fmt.Errorf("amd64: global @%s: size %d bytes is not supported", g.Name, size)
 		}
@@ -566,19 +570,31 @@ func (fc *fnCompiler) selectFunction() error {
 			in.ID = -1
 			switch {
 			case in.Op == ir.OpAlloca:
-				size := in.ElemType.Size()
+				size, err := in.ElemType.CheckSize()
+				if err != nil {
+					return fc.errorf("%s: alloca: %w", in.Ident(), err)
+				}
 				if len(in.Ops) == 1 {
 					c, ok := in.Ops[0].(*ir.ConstInt)
 					if !ok {
 						return fc.errorf("%s: alloca with a variable count is not supported", in.Ident())
 					}
-					size *= c.V
+					// Checked: size*count must not wrap into a small frame object.
+					hi, lo := bits.Mul64(uint64(size), uint64(c.V))
+					if c.V < 0 || hi != 0 || lo > 1<<30 {
+						return fc.errorf("%s: alloca of %d x %v is too large (at most 1 GiB)", in.Ident(), c.V, in.ElemType)
+					}
+					size = int64(lo)
 				}
 				if size < 0 || size > 1<<30 {
-					return fc.errorf("%s: alloca of %d bytes", in.Ident(), size)
+					return fc.errorf("%s: alloca of %d bytes is too large (at most 1 GiB)", in.Ident(), size)
+				}
+				align := max(in.ElemType.Align(), int64(in.Align), 1)
+				if align&(align-1) != 0 || align > 1<<16 {
+					return fc.errorf("%s: alloca alignment %d is not supported", in.Ident(), align)
 				}
 				in.ID = len(fc.frame)
-				fc.frame = append(fc.frame, frameObj{size: size, align: max(in.ElemType.Align(), int64(in.Align), 1)})
+				fc.frame = append(fc.frame, frameObj{size: size, align: align})
 				nAlloca++
 			case in.HasResult():
 				c, ok := classOf(in.Typ)

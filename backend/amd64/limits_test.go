@@ -1,0 +1,46 @@
+package amd64
+
+import (
+	"strings"
+	"testing"
+
+	"gorc/ir"
+)
+
+// TestSizeOverflow checks the backend's size arithmetic: an alloca whose
+// count times element size wraps around 2^64, and a global of a type
+// whose size overflows (built through the API, where the parser's check
+// does not run), are errors, not small objects (issue 14, item 7).
+func TestSizeOverflow(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"alloca count wraps", "define double @f() {\n  %a = alloca double, i64 2305843009213693953\n  %v = load double, ptr %a\n  ret double %v\n}\n",
+			"amd64: function @f: %a: alloca of 2305843009213693953 x double is too large (at most 1 GiB)"},
+		{"alloca negative count", "define double @f() {\n  %a = alloca double, i64 -1\n  %v = load double, ptr %a\n  ret double %v\n}\n",
+			"amd64: function @f: %a: alloca of -1 x double is too large"},
+		{"alloca array count", "define double @f() {\n  %a = alloca [1048576 x double], i64 4398046511104\n  %v = load double, ptr %a\n  ret double %v\n}\n",
+			"alloca of 4398046511104 x [1048576 x double] is too large"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ir.ParseString("t.ll", tc.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = Compile(m, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("global", func(t *testing.T) {
+		m := ir.NewModule("m")
+		big := ir.ArrayType(1<<62, ir.I64)
+		m.Globals = append(m.Globals, &ir.Global{Name: "g", ValueType: big, Init: &ir.ConstZero{Typ: big}, Module: m},
+			&ir.Global{Name: "h", ValueType: ir.I64, Init: ir.NewInt(ir.I64, 1), Module: m})
+		_, err := Compile(m, Options{})
+		want := "amd64: global @g: type [4611686018427387904 x i64] is too large: its size in bytes overflows 64 bits"
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("error %v, want it to contain %q", err, want)
+		}
+	})
+}
