@@ -288,9 +288,14 @@ func (d *DomTree) Frontiers() [][]*Block {
 		for _, p := range ps {
 			for r := p; r != nil && r != d.idom[b.Index] && d.Reachable(r); r = d.idom[r.Index] {
 				l := df[r.Index]
-				if len(l) == 0 || l[len(l)-1] != b {
-					df[r.Index] = append(l, b)
+				if len(l) > 0 && l[len(l)-1] == b {
+					// An earlier predecessor's walk passed here and went
+					// on up to idom(b): the rest is done (without this
+					// stop, many predecessors on one dominator chain
+					// made the frontiers quadratic).
+					break
 				}
+				df[r.Index] = append(l, b)
 			}
 		}
 	}

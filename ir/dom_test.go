@@ -154,15 +154,40 @@ func bruteDominates(f *Function, a, b *Block) bool {
 	return true
 }
 
+func sameBlockSet(a, b []*Block) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	in := map[*Block]int{}
+	for _, x := range a {
+		in[x]++
+	}
+	for _, x := range b {
+		in[x]--
+	}
+	for _, c := range in {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// randomCFG makes a random CFG of n blocks; no block branches to the
+// entry (as in LLVM IR).
 func randomCFG(r *rand.Rand, n int) *Function {
+	target := func() int { return 1 + r.IntN(n-1) }
 	return buildCFG(n, func(i int) []int {
+		if n == 1 {
+			return nil
+		}
 		switch r.IntN(6) {
 		case 0:
 			return nil
 		case 1, 2:
-			return []int{r.IntN(n)}
+			return []int{target()}
 		}
-		return []int{r.IntN(n), r.IntN(n)}
+		return []int{target(), target()}
 	})
 }
 
@@ -188,6 +213,27 @@ func TestDomTreeMatchesReference(t *testing.T) {
 			}
 			if got := lt[b.Index]; got != want[b.Index] {
 				t.Fatalf("iteration %d (%d blocks): Lengauer-Tarjan idom(%s) = %v, want %v", iter, n, b.Name, got, want[b.Index])
+			}
+		}
+		// Frontiers against their definition: y is in DF(x) if x
+		// dominates a predecessor of y but does not strictly dominate y.
+		df := d.Frontiers()
+		preds := Preds(f)
+		for _, x := range f.Blocks {
+			if !d.Reachable(x) {
+				continue
+			}
+			var want []*Block
+			for _, y := range d.RPO() {
+				for _, p := range preds[y.Index] {
+					if d.Reachable(p) && d.Dominates(x, p) && (x == y || !d.Dominates(x, y)) {
+						want = append(want, y)
+						break
+					}
+				}
+			}
+			if got := df[x.Index]; !sameBlockSet(got, want) {
+				t.Fatalf("iteration %d: DF(%s) = %v, want %v", iter, x.Name, got, want)
 			}
 		}
 		if n <= 12 {
@@ -240,6 +286,14 @@ func TestDomTreeShapes(t *testing.T) {
 		}
 		if el > 5*time.Second {
 			t.Errorf("NewDomTree took %v on 50,000 blocks", el)
+		}
+		start = time.Now()
+		df := d.Frontiers()
+		if el := time.Since(start); el > 2*time.Second {
+			t.Errorf("Frontiers took %v on 50,000 blocks", el)
+		}
+		if got := df[f.Blocks[1].Index]; len(got) != 1 || got[0] != f.Blocks[len(f.Blocks)-1] {
+			t.Errorf("DF(b1) = %v, want the exit", got)
 		}
 	})
 }
