@@ -93,3 +93,24 @@ func TestVerifyRejectsOverflowingSizes(t *testing.T) {
 		t.Errorf("Size of an overflowing type = %d, want MaxInt64", s)
 	}
 }
+
+// TestVerifyErrorIsShort checks that a verifier error about a function
+// and block with 1 MB names is short (found by internal/mutate).
+func TestVerifyErrorIsShort(t *testing.T) {
+	long := strings.Repeat("n", 1<<20)
+	m := NewModule("m")
+	f, err := m.NewFunction(long, FuncType(Void, nil, false), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := NewBuilder()
+	b.SetInsertPoint(f.NewBlock(long))
+	b.Call(f, nil, long)
+	err = Verify(m)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if msg := err.Error(); len(msg) > 1000 || !strings.HasPrefix(msg, "verify: @nnnn") || !strings.Contains(msg, "bytes)") {
+		t.Errorf("error of %d bytes: %.400q", len(msg), msg)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"gorc/internal/diag"
 )
 
 // posPool recycles VerifyFunction's instruction-position tables (one per
@@ -19,14 +21,16 @@ type VerifyError struct {
 	Msg   string
 }
 
+// Error formats the problem; names are clipped to diag.MaxQuote bytes and
+// the instruction to four times that.
 func (e *VerifyError) Error() string {
-	s := "verify: @" + e.Func
+	s := "verify: @" + diag.Clip(e.Func)
 	if e.Block != "" {
-		s += ", block %" + e.Block
+		s += ", block %" + diag.Clip(e.Block)
 	}
 	s += ": " + e.Msg
 	if e.Instr != "" {
-		s += ": " + e.Instr
+		s += ": " + diag.ClipN(e.Instr, 4*diag.MaxQuote)
 	}
 	return s
 }
@@ -80,7 +84,7 @@ func (v *verifier) printer() *printer {
 func (v *verifier) ident(x Value) string { return v.printer().ident(x) }
 
 func (v *verifier) errorf(b *Block, in *Instr, format string, args ...any) {
-	e := &VerifyError{Func: v.f.Name, Msg: fmt.Sprintf(format, args...)}
+	e := &VerifyError{Func: v.f.Name, Msg: fmt.Sprintf(format, diag.ClipArgs(args)...)}
 	if b != nil {
 		e.Block = v.ident(b)[1:]
 	}
