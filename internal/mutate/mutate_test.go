@@ -1,7 +1,9 @@
 package mutate
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -211,7 +213,10 @@ func linkObject(ctx context.Context, name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	lc := anyExternals{&jitlinktest.Context{MM: jitlinktest.NewMemoryManager(0x10000000)}}
+	lc := anyExternals{&jitlinktest.Context{
+		MM:  jitlinktest.NewMemoryManager(0x10000000),
+		TLS: &jitlink.TLSLayout{Static: true, TPOffset: -4096, Module: 1, GetAddr: 0x40000000},
+	}}
 	return jitlink.Link(ctx, g, lc)
 }
 
@@ -309,4 +314,34 @@ func mustRead(t *testing.T, p string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestELFSectionFieldsNear2to64 sets the size, offset and alignment of
+// every section of a gcc object (with .tbss and .bss) to values near
+// 2^63 and 2^64: each is an error naming the section, or a link (issue 14,
+// item 7: the ELF reader and layout check their arithmetic).
+func TestELFSectionFieldsNear2to64(t *testing.T) {
+	data := []byte(mustRead(t, "../../jitlink/elf/testdata/small-pic.o"))
+	shoff := binary.LittleEndian.Uint64(data[40:])
+	shnum := int(binary.LittleEndian.Uint16(data[60:]))
+	fields := []struct {
+		name string
+		off  uint64
+	}{{"sh_offset", 24}, {"sh_size", 32}, {"sh_addralign", 48}}
+	n := 0
+	for i := 1; i < shnum; i++ {
+		for _, f := range fields {
+			for _, v := range []uint64{1<<64 - 16, 1<<64 - 1, 1 << 63, 1<<63 - 1, 1 << 41} {
+				d := bytes.Clone(data)
+				binary.LittleEndian.PutUint64(d[shoff+64*uint64(i)+f.off:], v)
+				err := runWithTimeout(linkObject, "x.o", d, 20*time.Second)
+				var bug *bugError
+				if errors.As(err, &bug) {
+					t.Errorf("section %d %s = %#x: %v", i, f.name, v, err)
+				}
+				n++
+			}
+		}
+	}
+	t.Logf("%d patched objects", n)
 }
