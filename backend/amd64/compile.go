@@ -27,6 +27,7 @@ import (
 	"math/bits"
 
 	"gorc/backend/amd64/asm"
+	"gorc/internal/diag"
 	"gorc/ir"
 	"gorc/objfile/elfw"
 )
@@ -88,14 +89,14 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 	}
 	if opts.Verify {
 		if err := ir.Verify(m); err != nil {
-			return nil, fmt.Errorf("amd64: module %s: %w", m.Name, err)
+			return nil, fmt.Errorf("amd64: module %s: %w", diag.Clip(m.Name), err)
 		}
 	}
 	mc := newModuleCompiler(m, opts)
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil
-			err = fmt.Errorf("amd64: internal error compiling %s: %v", mc.curName, r)
+			err = fmt.Errorf("amd64: internal error compiling %s: %v", diag.Clip(mc.curName), r)
 		}
 	}()
 	if err := mc.globals(); err != nil {
@@ -112,7 +113,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 			continue
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("amd64: compiling @%s: %w", f.Name, err)
+			return nil, fmt.Errorf("amd64: compiling @%s: %w", diag.Clip(f.Name), err)
 		}
 		mc.curName = "@" + f.Name
 		if err := fc.compile(f); err != nil {
@@ -275,7 +276,7 @@ func (mc *moduleCompiler) globals() error {
 				}
 				id, err := w.AddSymbol(elfw.Symbol{Name: f.Name, Bind: b})
 				if err != nil {
-					return fmt.Errorf("amd64: declaration @%s: %w", f.Name, err)
+					return fmt.Errorf("amd64: declaration @%s: %w", diag.Clip(f.Name), err)
 				}
 				mc.syms[f] = id
 			}
@@ -295,7 +296,7 @@ func (mc *moduleCompiler) defineFunc(f *ir.Function) error {
 	b, vis := mc.bind(f.Linkage)
 	id, err := mc.w.AddSymbol(elfw.Symbol{Name: f.Name, Section: mc.text, Bind: b, Visibility: vis, Type: elfw.TypeFunc})
 	if err != nil {
-		return fmt.Errorf("amd64: function @%s: %w", f.Name, err)
+		return fmt.Errorf("amd64: function @%s: %w", diag.Clip(f.Name), err)
 	}
 	mc.syms[f] = id
 	mc.here[f] = true
@@ -315,21 +316,21 @@ func (mc *moduleCompiler) globalData() error {
 			}
 			id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Bind: b})
 			if err != nil {
-				return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
+				return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 			}
 			mc.syms[g] = id
 			continue
 		}
 		size, err := g.ValueType.CheckSize()
 		if err != nil {
-			return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
+			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 		}
 		if size < 0 || size > 1<<30 {
-			return fmt.Errorf("amd64: global @%s: size %d bytes is not supported", g.Name, size)
+			return fmt.Errorf("amd64: global @%s: size %d bytes is not supported", diag.Clip(g.Name), size)
 		}
 		align := uint64(max(g.Align, g.ValueType.Align(), 1))
 		if align&(align-1) != 0 || align > 1<<16 {
-			return fmt.Errorf("amd64: global @%s: alignment %d is not supported", g.Name, align)
+			return fmt.Errorf("amd64: global @%s: alignment %d is not supported", diag.Clip(g.Name), align)
 		}
 		var sec *elfw.Section
 		zero := isZero(g.Init)
@@ -355,7 +356,7 @@ func (mc *moduleCompiler) globalData() error {
 		b, vis := bind(g.Linkage)
 		id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Section: sec, Value: off, Size: uint64(size), Bind: b, Visibility: vis, Type: elfw.TypeObject})
 		if err != nil {
-			return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
+			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 		}
 		mc.syms[g] = id
 		mc.here[g] = true
@@ -405,13 +406,13 @@ func (mc *moduleCompiler) initData(g *ir.Global, sec *elfw.Section, off uint64) 
 	case *ir.Function, *ir.Global:
 		sym, _ := mc.symbolFor(x)
 		if len(buf) < 8 {
-			return fmt.Errorf("amd64: global @%s: pointer initializer in a %d-byte global", g.Name, len(buf))
+			return fmt.Errorf("amd64: global @%s: pointer initializer in a %d-byte global", diag.Clip(g.Name), len(buf))
 		}
 		if err := sec.AddReloc(off, elfw.R_X86_64_64, elfw.SymID(sym), 0); err != nil {
-			return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
+			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 		}
 	default:
-		return fmt.Errorf("amd64: global @%s: initializer %s is not supported", g.Name, g.Init.Ident())
+		return fmt.Errorf("amd64: global @%s: initializer %s is not supported", diag.Clip(g.Name), g.Init.Ident())
 	}
 	return nil
 }
@@ -532,7 +533,7 @@ func (fc *fnCompiler) compile(f *ir.Function) error {
 }
 
 func (fc *fnCompiler) errorf(format string, args ...any) error {
-	return fmt.Errorf("amd64: function @%s: "+format, append([]any{fc.f.Name}, args...)...)
+	return fmt.Errorf("amd64: function @%s: "+format, append([]any{diag.Clip(fc.f.Name)}, diag.ClipArgs(args)...)...)
 }
 
 func (fc *fnCompiler) selectFunction() error {

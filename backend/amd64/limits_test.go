@@ -44,3 +44,21 @@ func TestSizeOverflow(t *testing.T) {
 		}
 	})
 }
+
+// TestErrorQuotesClippedNames checks that a backend error about a
+// function and value with 1 MB names is short (issue 14, item 9).
+func TestErrorQuotesClippedNames(t *testing.T) {
+	long := strings.Repeat("q", 1<<20)
+	src := "define double @" + long + "() {\n  %" + long + " = alloca double, i64 -1\n  %v = load double, ptr %" + long + "\n  ret double %v\n}\n"
+	m, err := ir.ParseString("t.ll", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Compile(m, Options{})
+	if err == nil {
+		t.Fatal("compiled")
+	}
+	if msg := err.Error(); len(msg) > 400 || !strings.Contains(msg, "alloca of -1 x double is too large") {
+		t.Errorf("error of %d bytes: %.400q", len(msg), msg)
+	}
+}
