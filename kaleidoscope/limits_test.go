@@ -102,9 +102,9 @@ func TestLongChains(t *testing.T) {
 		}
 	})
 	deep := []struct{ name, src, want string }{
-		{"parentheses", strings.Repeat("(", n) + "1" + strings.Repeat(")", n) + ";", "t.k:1:501: error: expression nested too deeply (more than 500 levels)"},
-		{"unary", "def unary!(v) 0-v; " + strings.Repeat("!", n) + "1;", "t.k:1:519: error: expression nested too deeply (more than 500 levels)"},
-		{"calls", strings.Repeat("f(", n) + "1" + strings.Repeat(")", n) + ";", "t.k:1:1001: error: expression nested too deeply (more than 500 levels)"},
+		{"parentheses", strings.Repeat("(", n) + "1" + strings.Repeat(")", n) + ";", "t.k:1:501: error: expression nests too deeply (limit 500)"},
+		{"unary", "def unary!(v) 0-v; " + strings.Repeat("!", n) + "1;", "t.k:1:519: error: expression nests too deeply (limit 500)"},
+		{"calls", strings.Repeat("f(", n) + "1" + strings.Repeat(")", n) + ";", "t.k:1:1001: error: expression nests too deeply (limit 500)"},
 	}
 	for _, tc := range deep {
 		t.Run(tc.name, func(t *testing.T) {
