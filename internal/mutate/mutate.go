@@ -17,6 +17,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 )
 
@@ -28,6 +29,7 @@ const (
 	Binary Kind = iota // archives and other binary inputs
 	ELF                // ELF64 little-endian objects: also header patches
 	Text               // .ll and .k files: also token-level edits
+	Archive            // ar archives: also ELF patches inside a member
 )
 
 // Mutate returns a mutant of data (data itself is not changed) and a
@@ -41,6 +43,8 @@ func Mutate(r *rand.Rand, kind Kind, data []byte) ([]byte, string) {
 		switch {
 		case kind == ELF && r.IntN(2) == 0:
 			out, w = patchELF(r, out)
+		case kind == Archive && r.IntN(2) == 0:
+			out, w = patchMember(r, out)
 		case kind == Text && r.IntN(2) == 0:
 			out, w = editText(r, out)
 		default:
@@ -103,15 +107,27 @@ func patchELF(r *rand.Rand, b []byte) ([]byte, string) {
 	hdr := []field{{"e_type", 16, 2}, {"e_machine", 18, 2}, {"e_shoff", 40, 8}, {"e_ehsize", 52, 2}, {"e_shentsize", 58, 2}, {"e_shnum", 60, 2}, {"e_shstrndx", 62, 2}}
 	// Section header fields (relative to the header's start).
 	sec := []field{{"sh_name", 0, 4}, {"sh_type", 4, 4}, {"sh_flags", 8, 8}, {"sh_offset", 24, 8}, {"sh_size", 32, 8}, {"sh_link", 40, 4}, {"sh_info", 44, 4}, {"sh_addralign", 48, 8}, {"sh_entsize", 56, 8}}
+	// Symbol (Elf64_Sym) and relocation (Elf64_Rela) fields.
+	symF := []field{{"st_name", 0, 4}, {"st_info", 4, 1}, {"st_other", 5, 1}, {"st_shndx", 6, 2}, {"st_value", 8, 8}, {"st_size", 16, 8}}
+	relF := []field{{"r_offset", 0, 8}, {"r_info.type", 8, 4}, {"r_info.sym", 12, 4}, {"r_addend", 16, 8}}
 	var f field
 	where := ""
 	shoff := binary.LittleEndian.Uint64(b[40:])
 	shnum := uint64(binary.LittleEndian.Uint16(b[60:]))
-	if r.IntN(4) == 0 || shnum == 0 || shoff >= uint64(len(b)) {
+	if e, what, ok := tableEntry(r, b, shoff, shnum); ok && r.IntN(2) == 0 {
+		// An entry of .symtab (type 2) or a .rela section (type 4).
+		if what == "symbol" {
+			f = symF[r.IntN(len(symF))]
+		} else {
+			f = relF[r.IntN(len(relF))]
+		}
+		f.off += int(e.off)
+		where = fmt.Sprintf(" of %s %d", what, e.idx)
+	} else if r.IntN(4) == 0 || shnum == 0 || shoff >= uint64(len(b)) {
 		f = hdr[r.IntN(len(hdr))]
 	} else {
 		idx := uint64(r.IntN(int(shnum)))
-		base := shoff + 64*idx
+		base := shoff + 64*idx // no wrap: shoff < len(b), idx < 2^16
 		if base+64 > uint64(len(b)) {
 			return mutateBytes(r, b)
 		}
@@ -124,6 +140,8 @@ func patchELF(r *rand.Rand, b []byte) ([]byte, string) {
 		// Near the old value: off-by-small errors.
 		var old uint64
 		switch f.len {
+		case 1:
+			old = uint64(b[f.off])
 		case 2:
 			old = uint64(binary.LittleEndian.Uint16(b[f.off:]))
 		case 4:
@@ -134,6 +152,8 @@ func patchELF(r *rand.Rand, b []byte) ([]byte, string) {
 		v = old + uint64(r.IntN(33)) - 16
 	}
 	switch f.len {
+	case 1:
+		b[f.off] = byte(v)
 	case 2:
 		binary.LittleEndian.PutUint16(b[f.off:], uint16(v))
 	case 4:
@@ -142,6 +162,79 @@ func patchELF(r *rand.Rand, b []byte) ([]byte, string) {
 		binary.LittleEndian.PutUint64(b[f.off:], v)
 	}
 	return b, fmt.Sprintf("set %s%s to %#x", f.name, where, v)
+}
+
+type entry struct{ off, idx uint64 }
+
+// tableEntry picks a random entry of a random symbol table or RELA
+// section of the ELF64 object b, if it has one inside the file.
+func tableEntry(r *rand.Rand, b []byte, shoff, shnum uint64) (entry, string, bool) {
+	type table struct {
+		off, n uint64
+		what   string
+	}
+	var tabs []table
+	if shoff > uint64(len(b)) {
+		return entry{}, "", false
+	}
+	for i := uint64(0); i < shnum && i < 4096; i++ {
+		h := shoff + 64*i // no wrap: shoff <= len(b), i < 4096
+		if h+64 > uint64(len(b)) {
+			break
+		}
+		typ := binary.LittleEndian.Uint32(b[h+4:])
+		off := binary.LittleEndian.Uint64(b[h+24:])
+		size := binary.LittleEndian.Uint64(b[h+32:])
+		if off > uint64(len(b)) || size > uint64(len(b))-off {
+			continue
+		}
+		switch typ {
+		case 2: // SHT_SYMTAB
+			tabs = append(tabs, table{off, size / 24, "symbol"})
+		case 4: // SHT_RELA
+			tabs = append(tabs, table{off, size / 24, "relocation"})
+		}
+	}
+	if len(tabs) == 0 {
+		return entry{}, "", false
+	}
+	t := tabs[r.IntN(len(tabs))]
+	if t.n == 0 {
+		return entry{}, "", false
+	}
+	i := uint64(r.IntN(int(min(t.n, 1<<20))))
+	return entry{t.off + 24*i, i}, t.what, true
+}
+
+// patchMember applies an ELF patch to a random ELF member of the ar
+// archive b (in place: the member keeps its size).
+func patchMember(r *rand.Rand, b []byte) ([]byte, string) {
+	const magic = "!<arch>\n"
+	if !bytes.HasPrefix(b, []byte(magic)) {
+		return mutateBytes(r, b)
+	}
+	type member struct{ off, size int }
+	var elfs []member
+	for off := len(magic); off+60 <= len(b); {
+		size, err := strconv.Atoi(strings.TrimSpace(string(b[off+48 : off+58])))
+		if err != nil || size < 0 || size > len(b)-off-60 {
+			break
+		}
+		data := off + 60
+		if size >= 64 && bytes.HasPrefix(b[data:], []byte("\x7fELF")) {
+			elfs = append(elfs, member{data, size})
+		}
+		off = data + size + size%2
+	}
+	if len(elfs) == 0 {
+		return mutateBytes(r, b)
+	}
+	m := elfs[r.IntN(len(elfs))]
+	patched, what := patchELF(r, b[m.off:m.off+m.size:m.off+m.size])
+	if len(patched) != m.size {
+		return b, "no-op"
+	}
+	return b, fmt.Sprintf("member at %d: %s", m.off, what)
 }
 
 // editText makes a token-level edit to source text.

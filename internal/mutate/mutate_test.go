@@ -60,6 +60,15 @@ func TestMutation(t *testing.T) {
 	}
 	timeout := 20 * time.Second
 	inputs := corpus(t)
+	if os.Getenv("GORC_MUTATE") != "" {
+		// The long run adds Debian's static libraries (scripts/deps.sh
+		// installs them): real gcc objects beyond the small corpus.
+		for _, lib := range []string{"/usr/lib/x86_64-linux-gnu/libz.a", "/usr/lib/x86_64-linux-gnu/liblua5.4.a"} {
+			if data, err := os.ReadFile(lib); err == nil {
+				inputs = append(inputs, input{name: lib, kind: Archive, data: data, run: linkArchive})
+			}
+		}
+	}
 	var total, okRuns, cleanErrs int
 	for ii, in := range inputs {
 		r := rand.New(rand.NewPCG(seed, uint64(ii)))
@@ -130,7 +139,7 @@ func corpus(t *testing.T) []input {
 		}
 	}
 	add("jitlink/elf/testdata/*.o", ELF, linkObject)
-	add("jitlink/archive/testdata/*.a", Binary, linkArchive)
+	add("jitlink/archive/testdata/*.a", Archive, linkArchive)
 	add("ir/testdata/*.ll", Text, compileIR)
 	add("ir/passes/testdata/*.ll", Text, compileIR)
 	add("backend/amd64/testdata/*.ll", Text, compileIR)
@@ -292,7 +301,7 @@ func TestMutateIsDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []Kind{Binary, ELF, Text} {
+	for _, kind := range []Kind{Binary, ELF, Text, Archive} {
 		r1, r2 := rand.New(rand.NewPCG(5, 6)), rand.New(rand.NewPCG(5, 6))
 		for i := range 200 {
 			a, wa := Mutate(r1, kind, data)
