@@ -26,10 +26,10 @@ type Kind int
 
 // Input kinds.
 const (
-	Binary Kind = iota // archives and other binary inputs
-	ELF                // ELF64 little-endian objects: also header patches
-	Text               // .ll and .k files: also token-level edits
-	Archive            // ar archives: also ELF patches inside a member
+	Binary  Kind = iota // archives and other binary inputs
+	ELF                 // ELF64 little-endian objects: also header patches
+	Text                // .ll and .k files: also token-level edits
+	Archive             // ar archives: also ELF patches inside a member
 )
 
 // Mutate returns a mutant of data (data itself is not changed) and a
