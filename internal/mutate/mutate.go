@@ -26,7 +26,7 @@ type Kind int
 
 // Input kinds.
 const (
-	Binary  Kind = iota // archives and other binary inputs
+	Binary  Kind = iota // any binary input: byte-level mutations only
 	ELF                 // ELF64 little-endian objects: also header patches
 	Text                // .ll and .k files: also token-level edits
 	Archive             // ar archives: also ELF patches inside a member

@@ -354,3 +354,6 @@ func TestELFSectionFieldsNear2to64(t *testing.T) {
 	}
 	t.Logf("%d patched objects", n)
 }
+
+// raceEnabled is set under the race detector (race_test.go).
+var raceEnabled bool
