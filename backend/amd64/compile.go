@@ -591,8 +591,10 @@ func (fc *fnCompiler) selectFunction() error {
 					return fc.errorf("%s: alloca of %d bytes is too large (at most 1 GiB)", in.Ident(), size)
 				}
 				align := max(in.ElemType.Align(), int64(in.Align), 1)
-				if align&(align-1) != 0 || align > 1<<16 {
-					return fc.errorf("%s: alloca alignment %d is not supported", in.Ident(), align)
+				// The frame is laid out from rsp, which is only 16-byte
+				// aligned: a larger alignment would be silently missed.
+				if align&(align-1) != 0 || align > 16 {
+					return fc.errorf("%s: alloca alignment %d is not supported (stack objects are at most 16-byte aligned)", in.Ident(), align)
 				}
 				in.ID = len(fc.frame)
 				fc.frame = append(fc.frame, frameObj{size: size, align: align})

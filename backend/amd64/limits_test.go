@@ -62,3 +62,27 @@ func TestErrorQuotesClippedNames(t *testing.T) {
 		t.Errorf("error of %d bytes: %.400q", len(msg), msg)
 	}
 }
+
+// TestAllocaOverAlignedIsAnError checks that an alloca asking for more
+// than the frame's 16-byte alignment is refused rather than placed at a
+// misaligned address (the frame is laid out from a 16-byte aligned rsp).
+func TestAllocaOverAlignedIsAnError(t *testing.T) {
+	for _, tc := range []struct {
+		align string
+		ok    bool
+	}{{"8", true}, {"16", true}, {"32", false}, {"64", false}} {
+		src := "define i64 @f() {\n  %a = alloca i8, align " + tc.align + "\n  %p = ptrtoint ptr %a to i64\n  ret i64 %p\n}\n"
+		m, err := ir.ParseString("t.ll", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Compile(m, Options{})
+		if tc.ok && err != nil {
+			t.Errorf("align %s: %v", tc.align, err)
+		}
+		want := "amd64: function @f: %a: alloca alignment " + tc.align + " is not supported (stack objects are at most 16-byte aligned)"
+		if !tc.ok && (err == nil || err.Error() != want) {
+			t.Errorf("align %s: error %v, want %q", tc.align, err, want)
+		}
+	}
+}
