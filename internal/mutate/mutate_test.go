@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
 	"gorc/jitlink"
@@ -24,6 +23,7 @@ import (
 	"gorc/jitlink/jitlinktest"
 	"gorc/kaleidoscope"
 	"gorc/shared"
+	"gorc/target"
 )
 
 // TestMutation is the mutation harness (issue 14, "keep finding them"):
@@ -254,11 +254,15 @@ func compileModule(ctx context.Context, name string, m *ir.Module) error {
 	if err := ir.Verify(m); err != nil {
 		return &bugError{msg: fmt.Sprintf("optimized IR does not verify: %v", clip(err.Error()))}
 	}
-	obj, err := amd64.Compile(m, amd64.Options{})
+	tg, err := target.Host()
 	if err != nil {
 		return err
 	}
-	if err := linkObject(ctx, name+".o", obj); err != nil {
+	res, err := tg.Backend.Compile(ctx, m, target.Options{})
+	if err != nil {
+		return err
+	}
+	if err := linkObject(ctx, name+".o", res.Object); err != nil {
 		return &bugError{msg: fmt.Sprintf("the backend's object does not link: %v", clip(err.Error()))}
 	}
 	return nil
