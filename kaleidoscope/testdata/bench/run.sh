@@ -30,10 +30,16 @@
 # machine gorc's CPU time for a short compile also rises with the
 # neighbours' load (measured: as much with GOMAXPROCS=1). Outputs are checked
 # equal between gorc and lli. The table is printed and kept in
-# bench/results/kaleidoscope.md (KBENCH_OUT overrides).
+# bench/results/kaleidoscope.md (KBENCH_OUT overrides); the same figures,
+# machine-readable, go to $RESULTS/kaleidoscope-compile.tsv and
+# $RESULTS/kaleidoscope-code.tsv (default bench/results; read by
+# go run ./bench/plot).
 set -euo pipefail
 runs=${KBENCH_RUNS:-7}
 out=${KBENCH_OUT:-bench/results/kaleidoscope.md}
+results=${RESULTS:-bench/results}
+# shellcheck source=bench/tsv.sh
+. bench/tsv.sh
 command -v lli-19 >/dev/null || { echo "lli-19 is required (bash scripts/deps.sh installs LLVM 19)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -86,12 +92,21 @@ table=$tmp/table.md
 	echo "| functions | gorc wall (median) | lli-19 wall (median) | lli/gorc (wall) | gorc CPU | lli-19 CPU | lli/gorc (CPU) |"
 	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 } >"$table"
+{
+	tsv_head "kaleidoscope/testdata/bench/run.sh, best of $runs runs (wall_median_s: median), seconds"
+	printf 'functions\ttool\twall_s\twall_median_s\tcpu_s\n'
+} >"$tmp/compile.tsv"
+{
+	tsv_head "kaleidoscope/testdata/bench/run.sh, best of $runs runs (wall_median_s: median), seconds"
+	printf 'program\ttool\twall_s\twall_median_s\tcpu_s\n'
+} >"$tmp/code.tsv"
 declare -A gw gc lw lc
 for n in 500 1000 2000 4000; do
 	"$tmp/kgen" "$n" >"$tmp/s$n.k"
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/s$n.ll" "$tmp/s$n.k"
 	read -r gw[$n] gc[$n] gm lw[$n] lc[$n] lm < <(measure "$tmp/gorc kaleido $tmp/s$n.k" "lli-19 $tmp/s$n.ll")
 	cmp -s "$tmp/lli.out" "$tmp/gorc.out" || { echo "outputs differ for $n functions" >&2; exit 1; }
+	printf '%s\t%s\t%s\t%s\t%s\n' "$n" gorc "${gw[$n]}" "$gm" "${gc[$n]}" "$n" lli-19 "${lw[$n]}" "$lm" "${lc[$n]}" >>"$tmp/compile.tsv"
 	echo "| $n | ${gw[$n]} ($gm) | ${lw[$n]} ($lm) | $(div "${lw[$n]}" "${gw[$n]}")x | ${gc[$n]} | ${lc[$n]} | $(div "${lc[$n]}" "${gc[$n]}")x |" >>"$table"
 done
 {
@@ -108,6 +123,7 @@ for p in kaleidoscope/testdata/bench/*.k; do
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/$name.ll" "$p"
 	read -r w1 c1 m1 w2 c2 m2 < <(measure "$tmp/gorc kaleido $p" "lli-19 $tmp/$name.ll")
 	cmp -s "$tmp/lli.out" "$tmp/gorc.out" || { echo "outputs differ for $name" >&2; exit 1; }
+	printf '%s\t%s\t%s\t%s\t%s\n' "$name" gorc "$w1" "$m1" "$c1" "$name" lli-19 "$w2" "$m2" "$c2" >>"$tmp/code.tsv"
 	echo "| $name | $w1 ($m1) | $w2 ($m2) | $(div2 "$w1" "$w2") | $c1 | $c2 | $(div2 "$c1" "$c2") |" >>"$table"
 done
 {
@@ -115,5 +131,7 @@ done
 	echo "Goals (issue 5): compile speed at least 20x LLVM at 2,000 functions; code speed within 1.25x. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } >>"$table"
 cat "$table"
-mkdir -p "$(dirname "$out")"
+mkdir -p "$(dirname "$out")" "$results"
 cp "$table" "$out"
+cp "$tmp/compile.tsv" "$results/kaleidoscope-compile.tsv"
+cp "$tmp/code.tsv" "$results/kaleidoscope-code.tsv"
