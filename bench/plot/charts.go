@@ -46,6 +46,9 @@ func footer(t *table) []string {
 
 func footerFor(data string, t *table) []string {
 	l := []string{"Data: " + data + ", measured " + t.meta["date"] + " (make bench)."}
+	if src := t.meta["source"]; src != "" && !strings.HasSuffix(data, "*.tsv") {
+		l = append(l, "Method: "+src+".")
+	}
 	if m := t.meta["machine"]; m != "" {
 		l = append(l, "Machine: "+m+".")
 	}
@@ -284,7 +287,7 @@ func (r *results) kaleidoscopeCompile() (string, error) {
 	c := lineChart{
 		title: "Kaleidoscope: compile time against program size",
 		subtitle: []string{
-			"Whole process, from source to executable code (and its tiny O(N) run); best of 7 runs, tools in alternation.",
+			"Whole process, from source to executable code (and its tiny O(N) run); the two tools timed in alternation.",
 			"lli-19 is LLVM 19 compiling the -O2 IR that gorc emits for the same program. Lower is faster.",
 		},
 		xlabel:   "functions in the generated program (log scale)",
@@ -368,7 +371,7 @@ func (r *results) executorCalls() (string, error) {
 	c := hbarChart{
 		title: "Executor calls: round trip against the raw transport floor",
 		subtitle: []string{
-			"Median (p50) round trip of a wrapper-function call (48-byte call, 40-byte answer), 3 × 20,000 calls;",
+			"Median (p50) round trip of a wrapper-function call (48-byte call, 40-byte answer);",
 			"the floor is a raw ping-pong of the same size over the same kind of channel. Shorter is better; goal: within 2× of the floor.",
 		},
 		xlabel: "round trip, µs (median)",

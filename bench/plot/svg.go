@@ -264,7 +264,7 @@ const (
 	rowH     = 22.0
 	groupH   = 24.0
 	axisH    = 58.0 // tick labels and the axis label
-	footH    = 36.0
+	footH    = 50.0
 	legendH  = 22.0
 	barThick = 14.0
 )
