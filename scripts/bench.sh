@@ -9,8 +9,9 @@
 # records the figures of one such run.
 set -euo pipefail
 . bench/tsv.sh
-# LLVM 19 ORC headers for the session-core peer benchmark.
-GORC_EXTRA_PKGS=llvm-19-dev bash scripts/deps.sh
+# LLVM 19 ORC headers for the session-core peer benchmark; tcc, the C peer
+# of the Kaleidoscope compile-speed benchmark.
+GORC_EXTRA_PKGS="llvm-19-dev tcc" bash scripts/deps.sh
 mkdir -p bench/results
 LOG=bench/results/make-bench.md
 {

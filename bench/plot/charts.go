@@ -140,13 +140,23 @@ func (r *results) headline() (string, error) {
 	for _, p := range []struct{ key, name string }{{"fib40", "fib(40)"}, {"integrate", "integration of sin"}, {"mandelgrid", "Mandelbrot grid"}} {
 		bars = append(bars, ratioBar(g, "generated code: "+p.name, get(r.kcode, "wall_s", p.key, "gorc"), get(r.kcode, "wall_s", p.key, "lli-19"), "s", ""))
 	}
+	// tcc -run on the same program in C, when the run measured it.
+	if _, e := r.kcompile.find("2000", "tcc"); e == nil {
+		g = "vs tcc -run (the same program written in C)"
+		bars = append(bars,
+			ratioBar(g, "compile 2,000 functions (wall time)", get(r.kcompile, "wall_s", "2000", "gorc"), get(r.kcompile, "wall_s", "2000", "tcc"), "s", ""),
+			ratioBar(g, "compile 2,000 functions (CPU time)", get(r.kcompile, "cpu_s", "2000", "gorc"), get(r.kcompile, "cpu_s", "2000", "tcc"), "s", ""))
+	}
 	if err != nil {
 		return "", err
 	}
-	lo := 0.01
+	lo, hi := 0.01, 2.0
 	for _, b := range bars {
 		for !math.IsNaN(b.value) && b.value < lo*1.2 {
 			lo /= 10
+		}
+		for !math.IsNaN(b.value) && b.value > hi/1.2 {
+			hi *= 10
 		}
 	}
 	c := hbarChart{
@@ -161,7 +171,7 @@ func (r *results) headline() (string, error) {
 		bars:     bars,
 		log:      true,
 		lo:       lo,
-		hi:       2,
+		hi:       hi,
 		ref:      1,
 		refLabel: "1.0 = as fast as the peer",
 	}
@@ -284,12 +294,18 @@ func (r *results) kaleidoscopeCompile() (string, error) {
 	for _, p := range ss[0].pts {
 		xt = append(xt, p.x)
 	}
+	sub := []string{
+		"Whole process, from source to executable code (and its tiny O(N) run); the tools timed in alternation.",
+		"lli-19 is LLVM 19 compiling the -O2 IR that gorc emits for the same program. Lower is faster.",
+	}
+	for _, se := range ss {
+		if se.name == "tcc" {
+			sub = append(sub, "tcc is tcc -run (compile to memory and run) on the same program written in C.")
+		}
+	}
 	c := lineChart{
-		title: "Kaleidoscope: compile time against program size",
-		subtitle: []string{
-			"Whole process, from source to executable code (and its tiny O(N) run); the two tools timed in alternation.",
-			"lli-19 is LLVM 19 compiling the -O2 IR that gorc emits for the same program. Lower is faster.",
-		},
+		title:    "Kaleidoscope: compile time against program size",
+		subtitle: sub,
 		xlabel:   "functions in the generated program (log scale)",
 		ylabel:   "wall time, seconds (log scale)",
 		footer:   footer(r.kcompile),

@@ -398,7 +398,7 @@ func (c lineChart) render() string {
 	}
 	var yticks []float64
 	if c.logY {
-		lo := math.Pow(10, math.Floor(math.Log10(ylo)))
+		lo := math.Pow(10, math.Floor(math.Log10(ylo/1.2)))
 		hi := math.Pow(10, math.Ceil(math.Log10(yhi)))
 		ys = newScale(lo, hi, plotBottom, plotTop, true)
 		yticks = logTicks(lo, hi)
