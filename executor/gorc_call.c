@@ -1,0 +1,63 @@
+/* gorc executor: the typed-call service (see gorc_call.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gorc_call.h"
+
+static gorc_wrapper_result call_err(const char *msg) {
+	gorc_wrapper_result r = {0};
+	r.error = strdup(msg);
+	return r;
+}
+
+static uint64_t le64(const uint8_t *p) {
+	uint64_t x = 0;
+	for (int b = 7; b >= 0; b--) x = (x << 8) | p[b];
+	return x;
+}
+
+gorc_wrapper_result gorc_svc_call(const uint8_t *arg, size_t len) {
+	char msg[160];
+	if (len % 8 != 0 || len < 32) {
+		snprintf(msg, sizeof msg, "call: %zu argument bytes, want 8*(4+nint+nfloat+nstack)", len);
+		return call_err(msg);
+	}
+	uint64_t fn = le64(arg), nint = le64(arg + 8), nfloat = le64(arg + 16), nstack = le64(arg + 24);
+	if (fn == 0) return call_err("call: null function address");
+	if (nint > GORC_CALL_INT_REGS || nfloat > GORC_CALL_FLOAT_REGS || nstack > GORC_CALL_MAX_STACK) {
+		snprintf(msg, sizeof msg, "call: %llu integer, %llu float and %llu stack arguments; at most %d, %d and %d",
+			 (unsigned long long)nint, (unsigned long long)nfloat, (unsigned long long)nstack,
+			 GORC_CALL_INT_REGS, GORC_CALL_FLOAT_REGS, GORC_CALL_MAX_STACK);
+		return call_err(msg);
+	}
+	if (len != 8 * (4 + nint + nfloat + nstack)) {
+		snprintf(msg, sizeof msg, "call: %zu argument bytes for %llu+%llu+%llu arguments, want %llu", len,
+			 (unsigned long long)nint, (unsigned long long)nfloat, (unsigned long long)nstack,
+			 (unsigned long long)(8 * (4 + nint + nfloat + nstack)));
+		return call_err(msg);
+	}
+	gorc_call_frame f;
+	memset(&f, 0, sizeof f);
+	f.fn = fn;
+	const uint8_t *p = arg + 32;
+	for (uint64_t i = 0; i < nint; i++, p += 8) f.ints[i] = le64(p);
+	for (uint64_t i = 0; i < nfloat; i++, p += 8) f.floats[i] = le64(p);
+	uint64_t stack[GORC_CALL_MAX_STACK];
+	for (uint64_t i = 0; i < nstack; i++, p += 8) stack[i] = le64(p);
+	f.nstack = nstack;
+	gorc_call_regs(&f, stack);
+	gorc_wrapper_result r = {0};
+	r.data = malloc(16);
+	if (!r.data) return call_err("call: out of memory");
+	for (int b = 0; b < 8; b++) {
+		r.data[b] = (uint8_t)(f.rax >> (8 * b));
+		r.data[8 + b] = (uint8_t)(f.xmm0 >> (8 * b));
+	}
+	r.size = 16;
+	return r;
+}
+
+uint64_t gorc_svc_call_addr(void) { return (uint64_t)(uintptr_t)&gorc_svc_call; }
+
+double gorc_call_floor(double x) { return (x * x + 1.0) * x - 2.0; }
