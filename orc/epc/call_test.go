@@ -1,0 +1,84 @@
+//go:build cgo
+
+package epc
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"strings"
+	"testing"
+
+	"gorc/executor"
+	"gorc/shared"
+)
+
+// hideDirect hides InProcess's direct path, so calls go through the
+// CallName service as with a remote executor.
+type hideDirect struct{ ExecutorProcessControl }
+
+func TestCaller(t *testing.T) {
+	if CallName != executor.CallName || CallIntRegs != executor.CallIntRegs || CallFloatRegs != executor.CallFloatRegs || CallMaxStack != executor.CallMaxStack {
+		t.Fatal("epc's typed-call contract differs from the executor's")
+	}
+	ctx := context.Background()
+	e := newInProcess(t)
+	addrs, err := e.LookupSymbols(ctx, 0, []string{"labs", "ldexp"})
+	if err != nil || addrs[0] == 0 || addrs[1] == 0 {
+		t.Fatalf("libc symbols: %v %v", addrs, err)
+	}
+	for _, tc := range []struct {
+		name string
+		e    ExecutorProcessControl
+	}{{"direct", e}, {"service", hideDirect{e}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := NewCaller(tc.e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := c.Call(ctx, addrs[0], CallArgs{Ints: []uint64{uint64(math.MaxUint64 - 41)}}) // labs(-42)
+			if err != nil || r.Int != 42 {
+				t.Errorf("labs(-42) = %d, %v", r.Int, err)
+			}
+			r, err = c.Call(ctx, addrs[1], CallArgs{Ints: []uint64{3}, Floats: []uint64{math.Float64bits(1.5)}}) // ldexp(1.5, 3)
+			if err != nil || math.Float64frombits(r.Float) != 12 {
+				t.Errorf("ldexp(1.5, 3) = %v, %v", math.Float64frombits(r.Float), err)
+			}
+			if _, err := c.Call(ctx, addrs[0], CallArgs{Floats: make([]uint64, 9)}); err == nil || !strings.Contains(err.Error(), "9 float") {
+				t.Errorf("9 float registers: %v", err)
+			}
+		})
+	}
+}
+
+func TestCallEncoding(t *testing.T) {
+	b := EncodeCall(0x1000, CallArgs{Ints: []uint64{1}, Floats: []uint64{2, 3}, Stack: []uint64{4}})
+	want := []uint64{0x1000, 1, 2, 1, 1, 2, 3, 4}
+	if !bytes.Equal(b, EncodeArgs(want...)) {
+		t.Errorf("EncodeCall = %x", b)
+	}
+	if _, err := DecodeCallResult(make([]byte, 15)); err == nil || !strings.Contains(err.Error(), "15 bytes, want 16") {
+		t.Errorf("short result: %v", err)
+	}
+	r, err := DecodeCallResult(EncodeArgs(7, 9))
+	if err != nil || r != (CallResult{Int: 7, Float: 9}) {
+		t.Errorf("DecodeCallResult = %+v, %v", r, err)
+	}
+}
+
+func TestNewCallerOldExecutor(t *testing.T) {
+	e := newInProcess(t)
+	_, err := NewCaller(noCallService{e})
+	if err == nil || !strings.Contains(err.Error(), "no service __gorc_call") {
+		t.Errorf("NewCaller on an executor without the service: %v", err)
+	}
+}
+
+// noCallService is an executor without the typed-call service.
+type noCallService struct{ ExecutorProcessControl }
+
+func (n noCallService) BootstrapSymbols() map[string]shared.ExecutorAddr {
+	m := n.ExecutorProcessControl.BootstrapSymbols()
+	delete(m, CallName)
+	return m
+}
