@@ -1,0 +1,197 @@
+package jit
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"gorc/orc/epc"
+	"gorc/shared"
+)
+
+// CallError is the panic value of a typed function (see Func) whose call
+// failed in the executor (for example, a child executor that died) when
+// its type has no error result to return it in.
+type CallError struct {
+	Name string // the function's symbol
+	Err  error
+}
+
+func (e *CallError) Error() string { return fmt.Sprintf("jit: call %s: %v", e.Name, e.Err) }
+
+// Unwrap returns the underlying error.
+func (e *CallError) Unwrap() error { return e.Err }
+
+var errorType = reflect.TypeFor[error]()
+
+// Func links what the symbol name needs and returns a Go function of type
+// F that calls it with the C calling convention, in whatever executor the
+// JIT uses: in this process the call is direct (on the calling goroutine's
+// thread, as a cgo call); in a child or remote executor the arguments are
+// sent through the executor's typed-call service and the call runs on an
+// executor thread.
+//
+//	poly, err := jit.Func[func(float64) float64](j, "poly") // double poly(double)
+//	y := poly(2.5)
+//
+// F's parameters and result may be integers (int, int8 … int64, uint,
+// uint8 … uint64, uintptr, and named types of these; C's int is int32, long
+// is int64), bool, float32 and float64. Pointers cross as executor
+// addresses: uintptr or shared.ExecutorAddr; Go pointers,
+// unsafe.Pointer, strings, slices, structs, maps, channels, functions and
+// interfaces are refused. F has at most one result, optionally followed
+// by an error: func(…) (T, error) or func(…) error returns a failed call
+// (an executor that died) as that error; without it such a failure
+// panics with a *CallError. Arguments beyond the registers (six integer,
+// eight floating-point on x86-64) go on the stack.
+//
+// Everything that can be checked is checked here, not at call time: F
+// must be a non-variadic function type of supported types and name must
+// be defined (an error names the type or symbol). The types are trusted
+// to match the C definition, as in C: a wrong signature is undefined
+// behaviour.
+func Func[F any](j *JIT, name string) (F, error) {
+	var zero F
+	t := reflect.TypeFor[F]()
+	sig, err := signatureOf(t)
+	if err != nil {
+		return zero, fmt.Errorf("jit: Func[%v](%q): %w", t, name, err)
+	}
+	plan, err := sysvAMD64(sig.params, epc.CallMaxStack)
+	if err != nil {
+		return zero, fmt.Errorf("jit: Func[%v](%q): %w", t, name, err)
+	}
+	c, err := epc.NewCaller(j.EPC)
+	if err != nil {
+		return zero, fmt.Errorf("jit: Func[%v](%q): %w", t, name, err)
+	}
+	addr, err := j.Lookup(context.Background(), name)
+	if err != nil {
+		return zero, fmt.Errorf("jit: Func[%v](%q): %w", t, name, err)
+	}
+	return makeFunc(t, sig, plan, c, name, addr).Interface().(F), nil
+}
+
+// signature is a function type's C shape.
+type signature struct {
+	params    []scalar
+	result    *scalar      // nil: void
+	resultTyp reflect.Type // the Go result type when result != nil
+	hasErr    bool         // a trailing error result
+}
+
+func signatureOf(t reflect.Type) (signature, error) {
+	var sig signature
+	if t.Kind() != reflect.Func {
+		return sig, fmt.Errorf("%v is not a function type", t)
+	}
+	if t.IsVariadic() {
+		return sig, fmt.Errorf("variadic Go functions cannot call C functions (give each argument a type)")
+	}
+	for i := range t.NumIn() {
+		s, err := scalarOf(t.In(i))
+		if err != nil {
+			return sig, fmt.Errorf("argument %d: %w", i+1, err)
+		}
+		sig.params = append(sig.params, s)
+	}
+	outs := t.NumOut()
+	if outs > 0 && t.Out(outs-1) == errorType {
+		sig.hasErr = true
+		outs--
+	}
+	switch outs {
+	case 0:
+	case 1:
+		s, err := scalarOf(t.Out(0))
+		if err != nil {
+			return sig, fmt.Errorf("result: %w", err)
+		}
+		sig.result, sig.resultTyp = &s, t.Out(0)
+	default:
+		return sig, fmt.Errorf("%d results; a C function has at most one (optionally followed by error)", outs)
+	}
+	return sig, nil
+}
+
+// scalarOf classifies a Go type as a C scalar.
+func scalarOf(t reflect.Type) (scalar, error) {
+	switch t.Kind() {
+	case reflect.Bool:
+		return scalar{scalarBool, 1}, nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return scalar{scalarSigned, int(t.Size())}, nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return scalar{scalarUnsigned, int(t.Size())}, nil
+	case reflect.Float32, reflect.Float64:
+		return scalar{scalarFloat, int(t.Size())}, nil
+	case reflect.Pointer, reflect.UnsafePointer:
+		return scalar{}, fmt.Errorf("type %v: Go pointers cannot be passed to or returned from JIT'd code (it may run in another process); use uintptr or shared.ExecutorAddr for executor addresses", t)
+	}
+	return scalar{}, fmt.Errorf("type %v is not supported: want an integer, bool, float32, float64 or uintptr (not %v)", t, t.Kind())
+}
+
+// makeFunc builds the Go function that marshals a call.
+func makeFunc(t reflect.Type, sig signature, plan callPlan, c *epc.Caller, name string, addr shared.ExecutorAddr) reflect.Value {
+	n := plan.nInt + plan.nFloat + plan.nStack
+	return reflect.MakeFunc(t, func(in []reflect.Value) []reflect.Value {
+		buf := make([]uint64, n)
+		a := epc.CallArgs{
+			Ints:   buf[:plan.nInt:plan.nInt],
+			Floats: buf[plan.nInt : plan.nInt+plan.nFloat : plan.nInt+plan.nFloat],
+			Stack:  buf[plan.nInt+plan.nFloat:],
+		}
+		for i, v := range in {
+			var bits uint64
+			switch s := sig.params[i]; s.kind {
+			case scalarSigned:
+				bits = argBits(s, v.Int(), 0, false, 0)
+			case scalarUnsigned:
+				bits = argBits(s, 0, v.Uint(), false, 0)
+			case scalarBool:
+				bits = argBits(s, 0, 0, v.Bool(), 0)
+			case scalarFloat:
+				bits = argBits(s, 0, 0, false, v.Float())
+			}
+			switch loc := plan.args[i]; loc.class {
+			case locInt:
+				a.Ints[loc.index] = bits
+			case locFloat:
+				a.Floats[loc.index] = bits
+			default:
+				a.Stack[loc.index] = bits
+			}
+		}
+		r, err := c.Call(context.Background(), addr, a)
+		out := make([]reflect.Value, 0, 2)
+		if sig.result != nil {
+			rv := reflect.New(sig.resultTyp).Elem()
+			if err == nil {
+				switch s := *sig.result; s.kind {
+				case scalarSigned:
+					i, _ := resultInt(s, r.Int)
+					rv.SetInt(i)
+				case scalarUnsigned:
+					_, u := resultInt(s, r.Int)
+					rv.SetUint(u)
+				case scalarBool:
+					_, u := resultInt(s, r.Int)
+					rv.SetBool(u != 0)
+				case scalarFloat:
+					rv.SetFloat(resultFloat(s, r.Float))
+				}
+			}
+			out = append(out, rv)
+		}
+		if sig.hasErr {
+			ev := reflect.New(errorType).Elem()
+			if err != nil {
+				ev.Set(reflect.ValueOf(&CallError{Name: name, Err: err}).Convert(errorType))
+			}
+			out = append(out, ev)
+		} else if err != nil {
+			panic(&CallError{Name: name, Err: err})
+		}
+		return out
+	})
+}
