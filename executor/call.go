@@ -55,20 +55,19 @@ func Call(fn shared.ExecutorAddr, ints, floats, stack []uint64) (CallResult, err
 		return CallResult{}, fmt.Errorf("executor: call %v: %d integer, %d float and %d stack arguments; at most %d, %d and %d",
 			fn, len(ints), len(floats), len(stack), CallIntRegs, CallFloatRegs, CallMaxStack)
 	}
-	var f C.gorc_call_frame
-	f.fn = C.uint64_t(fn)
+	var r [CallIntRegs + CallFloatRegs]C.uint64_t
 	for i, v := range ints {
-		f.ints[i] = C.uint64_t(v)
+		r[i] = C.uint64_t(v)
 	}
 	for i, v := range floats {
-		f.floats[i] = C.uint64_t(v)
+		r[CallIntRegs+i] = C.uint64_t(v)
 	}
-	f.nstack = C.uint64_t(len(stack))
 	var sp *C.uint64_t
 	if len(stack) > 0 {
 		sp = (*C.uint64_t)(unsafe.Pointer(&stack[0]))
 	}
-	C.gorc_call_regs(&f, sp)
+	f := C.gorc_call(C.uint64_t(fn), r[0], r[1], r[2], r[3], r[4], r[5],
+		r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], C.uint64_t(len(stack)), sp)
 	return CallResult{Int: uint64(f.rax), Float: uint64(f.xmm0)}, nil
 }
 

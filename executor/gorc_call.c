@@ -58,6 +58,15 @@ gorc_wrapper_result gorc_svc_call(const uint8_t *arg, size_t len) {
 	return r;
 }
 
+gorc_call_ret gorc_call(uint64_t fn, uint64_t i0, uint64_t i1, uint64_t i2, uint64_t i3, uint64_t i4, uint64_t i5,
+			uint64_t f0, uint64_t f1, uint64_t f2, uint64_t f3, uint64_t f4, uint64_t f5, uint64_t f6,
+			uint64_t f7, uint64_t nstack, const uint64_t *stack) {
+	gorc_call_frame f = {fn, {i0, i1, i2, i3, i4, i5}, {f0, f1, f2, f3, f4, f5, f6, f7}, nstack, 0, 0};
+	gorc_call_regs(&f, stack);
+	gorc_call_ret r = {f.rax, f.xmm0};
+	return r;
+}
+
 uint64_t gorc_svc_call_addr(void) { return (uint64_t)(uintptr_t)&gorc_svc_call; }
 
 double gorc_call_floor(double x) { return (x * x + 1.0) * x - 2.0; }

@@ -26,6 +26,15 @@ typedef struct {
 
 void gorc_call_regs(gorc_call_frame *f, const uint64_t *stack);
 
+/* gorc_call_regs with the registers as arguments (so that a Go caller
+ * passes no pointer but the stack slots'), returning rax and xmm0. */
+typedef struct {
+	uint64_t rax, xmm0;
+} gorc_call_ret;
+gorc_call_ret gorc_call(uint64_t fn, uint64_t i0, uint64_t i1, uint64_t i2, uint64_t i3, uint64_t i4, uint64_t i5,
+			uint64_t f0, uint64_t f1, uint64_t f2, uint64_t f3, uint64_t f4, uint64_t f5, uint64_t f6,
+			uint64_t f7, uint64_t nstack, const uint64_t *stack);
+
 /* The typed-call service (a wrapper function): its argument is the
  * little-endian uint64 sequence fn, nint, nfloat, nstack, ints[nint],
  * floats[nfloat], stack[nstack]; its result is 16 bytes: rax, xmm0. */

@@ -3,6 +3,7 @@ package jit
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 
 	"gorc/orc/epc"
@@ -69,7 +70,62 @@ func Func[F any](j *JIT, name string) (F, error) {
 	if err != nil {
 		return zero, fmt.Errorf("jit: Func[%v](%q): %w", t, name, err)
 	}
-	return makeFunc(t, sig, plan, c, name, addr).Interface().(F), nil
+	fc := &callee{c: c, addr: addr, name: name}
+	if f, ok := fastFunc(any(zero), fc); ok {
+		return f.(F), nil
+	}
+	return makeFunc(t, sig, plan, fc).Interface().(F), nil
+}
+
+// callee is one function's address and the Caller that reaches it.
+type callee struct {
+	c    *epc.Caller
+	addr shared.ExecutorAddr
+	name string
+}
+
+// call makes the call; for functions without an error result a failure
+// panics with a *CallError.
+func (f *callee) call(a epc.CallArgs) epc.CallResult {
+	r, err := f.c.Call(context.Background(), f.addr, a)
+	if err != nil {
+		panic(&CallError{Name: f.name, Err: err})
+	}
+	return r
+}
+
+// fastFunc returns a function for the most common shapes without
+// reflection (a reflect.MakeFunc call allocates its argument and result
+// lists each time), or false.
+func fastFunc(zero any, f *callee) (any, bool) {
+	f64, i64 := math.Float64bits, func(v int64) uint64 { return uint64(v) }
+	switch zero.(type) {
+	case func():
+		return func() { f.call(epc.CallArgs{}) }, true
+	case func(float64) float64:
+		return func(x float64) float64 {
+			return math.Float64frombits(f.call(epc.CallArgs{Floats: [8]uint64{f64(x)}, NFloat: 1}).Float)
+		}, true
+	case func(float64, float64) float64:
+		return func(x, y float64) float64 {
+			return math.Float64frombits(f.call(epc.CallArgs{Floats: [8]uint64{f64(x), f64(y)}, NFloat: 2}).Float)
+		}, true
+	case func(int64) int64:
+		return func(x int64) int64 { return int64(f.call(epc.CallArgs{Ints: [6]uint64{i64(x)}, NInt: 1}).Int) }, true
+	case func(int64, int64) int64:
+		return func(x, y int64) int64 {
+			return int64(f.call(epc.CallArgs{Ints: [6]uint64{i64(x), i64(y)}, NInt: 2}).Int)
+		}, true
+	case func(int) int:
+		return func(x int) int { return int(f.call(epc.CallArgs{Ints: [6]uint64{i64(int64(x))}, NInt: 1}).Int) }, true
+	case func(int, int) int:
+		return func(x, y int) int {
+			return int(f.call(epc.CallArgs{Ints: [6]uint64{i64(int64(x)), i64(int64(y))}, NInt: 2}).Int)
+		}, true
+	case func(int32) int32:
+		return func(x int32) int32 { return int32(f.call(epc.CallArgs{Ints: [6]uint64{i64(int64(x))}, NInt: 1}).Int) }, true
+	}
+	return nil, false
 }
 
 // signature is a function type's C shape.
@@ -132,14 +188,11 @@ func scalarOf(t reflect.Type) (scalar, error) {
 }
 
 // makeFunc builds the Go function that marshals a call.
-func makeFunc(t reflect.Type, sig signature, plan callPlan, c *epc.Caller, name string, addr shared.ExecutorAddr) reflect.Value {
-	n := plan.nInt + plan.nFloat + plan.nStack
+func makeFunc(t reflect.Type, sig signature, plan callPlan, f *callee) reflect.Value {
 	return reflect.MakeFunc(t, func(in []reflect.Value) []reflect.Value {
-		buf := make([]uint64, n)
-		a := epc.CallArgs{
-			Ints:   buf[:plan.nInt:plan.nInt],
-			Floats: buf[plan.nInt : plan.nInt+plan.nFloat : plan.nInt+plan.nFloat],
-			Stack:  buf[plan.nInt+plan.nFloat:],
+		a := epc.CallArgs{NInt: plan.nInt, NFloat: plan.nFloat}
+		if plan.nStack > 0 {
+			a.Stack = make([]uint64, plan.nStack)
 		}
 		for i, v := range in {
 			var bits uint64
@@ -162,7 +215,7 @@ func makeFunc(t reflect.Type, sig signature, plan callPlan, c *epc.Caller, name 
 				a.Stack[loc.index] = bits
 			}
 		}
-		r, err := c.Call(context.Background(), addr, a)
+		r, err := f.c.Call(context.Background(), f.addr, a)
 		out := make([]reflect.Value, 0, 2)
 		if sig.result != nil {
 			rv := reflect.New(sig.resultTyp).Elem()
@@ -186,11 +239,11 @@ func makeFunc(t reflect.Type, sig signature, plan callPlan, c *epc.Caller, name 
 		if sig.hasErr {
 			ev := reflect.New(errorType).Elem()
 			if err != nil {
-				ev.Set(reflect.ValueOf(&CallError{Name: name, Err: err}).Convert(errorType))
+				ev.Set(reflect.ValueOf(&CallError{Name: f.name, Err: err}).Convert(errorType))
 			}
 			out = append(out, ev)
 		} else if err != nil {
-			panic(&CallError{Name: name, Err: err})
+			panic(&CallError{Name: f.name, Err: err})
 		}
 		return out
 	})

@@ -25,11 +25,16 @@ const (
 )
 
 // CallArgs are a call's arguments as the calling convention places them:
-// the integer argument registers in order, the bit patterns of the float
-// argument registers' low 64 bits (a float32 in the low 32), and the
-// 8-byte stack slots, the first at the lowest address.
+// the integer argument registers in order (NInt of them used), the bit
+// patterns of the float argument registers' low 64 bits (a float32 in the
+// low 32; NFloat used), and the 8-byte stack slots, the first at the
+// lowest address. The registers are arrays so that a call in this process
+// allocates nothing.
 type CallArgs struct {
-	Ints, Floats, Stack []uint64
+	Ints         [CallIntRegs]uint64
+	Floats       [CallFloatRegs]uint64
+	NInt, NFloat int
+	Stack        []uint64
 }
 
 // CallResult is a called function's raw result registers (x86-64: rax and
@@ -72,9 +77,9 @@ func NewCaller(e ExecutorProcessControl) (*Caller, error) {
 
 // Call calls fn with a and returns its result registers.
 func (c *Caller) Call(ctx context.Context, fn shared.ExecutorAddr, a CallArgs) (CallResult, error) {
-	if len(a.Ints) > CallIntRegs || len(a.Floats) > CallFloatRegs || len(a.Stack) > CallMaxStack {
+	if a.NInt < 0 || a.NInt > CallIntRegs || a.NFloat < 0 || a.NFloat > CallFloatRegs || len(a.Stack) > CallMaxStack {
 		return CallResult{}, fmt.Errorf("epc: call %v: %d integer, %d float and %d stack arguments; at most %d, %d and %d",
-			fn, len(a.Ints), len(a.Floats), len(a.Stack), CallIntRegs, CallFloatRegs, CallMaxStack)
+			fn, a.NInt, a.NFloat, len(a.Stack), CallIntRegs, CallFloatRegs, CallMaxStack)
 	}
 	if c.direct != nil {
 		return c.direct.CallDirect(ctx, fn, a)
@@ -86,14 +91,15 @@ func (c *Caller) Call(ctx context.Context, fn shared.ExecutorAddr, a CallArgs) (
 	return DecodeCallResult(out)
 }
 
-// EncodeCall encodes the CallName service's argument.
+// EncodeCall encodes the CallName service's argument (a's counts must be
+// in range, as Call checks).
 func EncodeCall(fn shared.ExecutorAddr, a CallArgs) []byte {
-	b := make([]byte, 0, 8*(4+len(a.Ints)+len(a.Floats)+len(a.Stack)))
+	b := make([]byte, 0, 8*(4+a.NInt+a.NFloat+len(a.Stack)))
 	b = binary.LittleEndian.AppendUint64(b, uint64(fn))
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(a.Ints)))
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(a.Floats)))
+	b = binary.LittleEndian.AppendUint64(b, uint64(a.NInt))
+	b = binary.LittleEndian.AppendUint64(b, uint64(a.NFloat))
 	b = binary.LittleEndian.AppendUint64(b, uint64(len(a.Stack)))
-	for _, vs := range [][]uint64{a.Ints, a.Floats, a.Stack} {
+	for _, vs := range [][]uint64{a.Ints[:a.NInt], a.Floats[:a.NFloat], a.Stack} {
 		for _, v := range vs {
 			b = binary.LittleEndian.AppendUint64(b, v)
 		}

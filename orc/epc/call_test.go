@@ -36,15 +36,15 @@ func TestCaller(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := c.Call(ctx, addrs[0], CallArgs{Ints: []uint64{uint64(math.MaxUint64 - 41)}}) // labs(-42)
+			r, err := c.Call(ctx, addrs[0], CallArgs{Ints: [6]uint64{uint64(math.MaxUint64 - 41)}, NInt: 1}) // labs(-42)
 			if err != nil || r.Int != 42 {
 				t.Errorf("labs(-42) = %d, %v", r.Int, err)
 			}
-			r, err = c.Call(ctx, addrs[1], CallArgs{Ints: []uint64{3}, Floats: []uint64{math.Float64bits(1.5)}}) // ldexp(1.5, 3)
+			r, err = c.Call(ctx, addrs[1], CallArgs{Ints: [6]uint64{3}, NInt: 1, Floats: [8]uint64{math.Float64bits(1.5)}, NFloat: 1}) // ldexp(1.5, 3)
 			if err != nil || math.Float64frombits(r.Float) != 12 {
 				t.Errorf("ldexp(1.5, 3) = %v, %v", math.Float64frombits(r.Float), err)
 			}
-			if _, err := c.Call(ctx, addrs[0], CallArgs{Floats: make([]uint64, 9)}); err == nil || !strings.Contains(err.Error(), "9 float") {
+			if _, err := c.Call(ctx, addrs[0], CallArgs{NFloat: 9}); err == nil || !strings.Contains(err.Error(), "9 float") {
 				t.Errorf("9 float registers: %v", err)
 			}
 		})
@@ -52,7 +52,7 @@ func TestCaller(t *testing.T) {
 }
 
 func TestCallEncoding(t *testing.T) {
-	b := EncodeCall(0x1000, CallArgs{Ints: []uint64{1}, Floats: []uint64{2, 3}, Stack: []uint64{4}})
+	b := EncodeCall(0x1000, CallArgs{Ints: [6]uint64{1}, NInt: 1, Floats: [8]uint64{2, 3}, NFloat: 2, Stack: []uint64{4}})
 	want := []uint64{0x1000, 1, 2, 1, 1, 2, 3, 4}
 	if !bytes.Equal(b, EncodeArgs(want...)) {
 		t.Errorf("EncodeCall = %x", b)

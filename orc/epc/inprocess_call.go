@@ -18,7 +18,7 @@ func (p *InProcess) CallDirect(ctx context.Context, fn shared.ExecutorAddr, a Ca
 	if err := p.check(ctx, "call"); err != nil {
 		return CallResult{}, err
 	}
-	r, err := executor.Call(fn, a.Ints, a.Floats, a.Stack)
+	r, err := executor.Call(fn, a.Ints[:a.NInt], a.Floats[:a.NFloat], a.Stack)
 	if err != nil {
 		return CallResult{}, fmt.Errorf("epc: %w", err)
 	}
