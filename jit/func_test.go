@@ -33,6 +33,10 @@ long *next(long *p) { return p + 1; }
 long deref(const long *p) { return *p; }
 long counter;
 void bump(long by) { counter += by; }
+void tick(void) { counter++; }
+double sub2(double a, double b) { return a - b; }
+long subl(long a, long b) { return a - b; }
+long negl(long a) { return -a; }
 long many(long a, long b, long c, long d, long e, long f, long g, long h,
 	  double x0, double x1, double x2, double x3, double x4, double x5,
 	  double x6, double x7, double x8, float x9) {
@@ -118,6 +122,28 @@ var funcCases = []funcCase{
 			t.Fatal(err)
 		}
 		equal(t, "counter", int64(binary.LittleEndian.Uint64(b)), 42)
+	}},
+	{"shapes with reflection-free paths", func(t *testing.T, j *jit.JIT) {
+		ctx := context.Background()
+		addr, err := j.Lookup(ctx, "counter")
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := j.EPC.Read(ctx, addr, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		must[func()](t, j, "tick")()
+		after, err := j.EPC.Read(ctx, addr, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		equal(t, "tick()", binary.LittleEndian.Uint64(after)-binary.LittleEndian.Uint64(before), 1)
+		equal(t, "sub2(1, 0.25)", must[func(float64, float64) float64](t, j, "sub2")(1, 0.25), 0.75)
+		equal(t, "negl(5)", must[func(int64) int64](t, j, "negl")(5), -5)
+		equal(t, "subl(2, 9)", must[func(int64, int64) int64](t, j, "subl")(2, 9), -7)
+		equal(t, "negl(-1<<62) as int", must[func(int) int](t, j, "negl")(-1<<62), 1<<62)
+		equal(t, "subl(1<<40, 1) as int", must[func(int, int) int](t, j, "subl")(1<<40, 1), 1<<40-1)
 	}},
 	{"stack arguments", func(t *testing.T, j *jit.JIT) {
 		many := must[func(int64, int64, int64, int64, int64, int64, int64, int64,
