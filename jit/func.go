@@ -8,6 +8,7 @@ import (
 
 	"gorc/orc/epc"
 	"gorc/shared"
+	"gorc/target"
 )
 
 // CallError is the panic value of a typed function (see Func) whose call
@@ -58,9 +59,9 @@ func Func[F any](j *JIT, name string) (F, error) {
 	if err != nil {
 		return zero, fmt.Errorf("jit: Func[%v](%q): %w", t, name, err)
 	}
-	plan, err := sysvAMD64(sig.params, epc.CallMaxStack)
-	if err != nil {
-		return zero, fmt.Errorf("jit: Func[%v](%q): %w", t, name, err)
+	plan := j.Target.CallConv.Place(sig.params)
+	if plan.NStack > epc.CallMaxStack {
+		return zero, fmt.Errorf("jit: Func[%v](%q): %d arguments need %d stack slots; the executor takes at most %d", t, name, len(sig.params), plan.NStack, epc.CallMaxStack)
 	}
 	c, err := epc.NewCaller(j.EPC)
 	if err != nil {
@@ -130,10 +131,10 @@ func fastFunc(zero any, f *callee) (any, bool) {
 
 // signature is a function type's C shape.
 type signature struct {
-	params    []scalar
-	result    *scalar      // nil: void
-	resultTyp reflect.Type // the Go result type when result != nil
-	hasErr    bool         // a trailing error result
+	params    []target.Scalar
+	result    *target.Scalar // nil: void
+	resultTyp reflect.Type   // the Go result type when result != nil
+	hasErr    bool           // a trailing error result
 }
 
 func signatureOf(t reflect.Type) (signature, error) {
@@ -171,48 +172,48 @@ func signatureOf(t reflect.Type) (signature, error) {
 }
 
 // scalarOf classifies a Go type as a C scalar.
-func scalarOf(t reflect.Type) (scalar, error) {
+func scalarOf(t reflect.Type) (target.Scalar, error) {
 	switch t.Kind() {
 	case reflect.Bool:
-		return scalar{scalarBool, 1}, nil
+		return target.Scalar{Kind: target.Bool, Size: 1}, nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return scalar{scalarSigned, int(t.Size())}, nil
+		return target.Scalar{Kind: target.Signed, Size: int(t.Size())}, nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		return scalar{scalarUnsigned, int(t.Size())}, nil
+		return target.Scalar{Kind: target.Unsigned, Size: int(t.Size())}, nil
 	case reflect.Float32, reflect.Float64:
-		return scalar{scalarFloat, int(t.Size())}, nil
+		return target.Scalar{Kind: target.Float, Size: int(t.Size())}, nil
 	case reflect.Pointer, reflect.UnsafePointer:
-		return scalar{}, fmt.Errorf("type %v: Go pointers cannot be passed to or returned from JIT'd code (it may run in another process); use uintptr or shared.ExecutorAddr for executor addresses", t)
+		return target.Scalar{}, fmt.Errorf("type %v: Go pointers cannot be passed to or returned from JIT'd code (it may run in another process); use uintptr or shared.ExecutorAddr for executor addresses", t)
 	}
-	return scalar{}, fmt.Errorf("type %v is not supported: want an integer, bool, float32, float64 or uintptr (not %v)", t, t.Kind())
+	return target.Scalar{}, fmt.Errorf("type %v is not supported: want an integer, bool, float32, float64 or uintptr (not %v)", t, t.Kind())
 }
 
 // makeFunc builds the Go function that marshals a call.
-func makeFunc(t reflect.Type, sig signature, plan callPlan, f *callee) reflect.Value {
+func makeFunc(t reflect.Type, sig signature, plan target.CallPlan, f *callee) reflect.Value {
 	return reflect.MakeFunc(t, func(in []reflect.Value) []reflect.Value {
-		a := epc.CallArgs{NInt: plan.nInt, NFloat: plan.nFloat}
-		if plan.nStack > 0 {
-			a.Stack = make([]uint64, plan.nStack)
+		a := epc.CallArgs{NInt: plan.NInt, NFloat: plan.NFloat}
+		if plan.NStack > 0 {
+			a.Stack = make([]uint64, plan.NStack)
 		}
 		for i, v := range in {
 			var bits uint64
-			switch s := sig.params[i]; s.kind {
-			case scalarSigned:
+			switch s := sig.params[i]; s.Kind {
+			case target.Signed:
 				bits = argBits(s, v.Int(), 0, false, 0)
-			case scalarUnsigned:
+			case target.Unsigned:
 				bits = argBits(s, 0, v.Uint(), false, 0)
-			case scalarBool:
+			case target.Bool:
 				bits = argBits(s, 0, 0, v.Bool(), 0)
-			case scalarFloat:
+			case target.Float:
 				bits = argBits(s, 0, 0, false, v.Float())
 			}
-			switch loc := plan.args[i]; loc.class {
-			case locInt:
-				a.Ints[loc.index] = bits
-			case locFloat:
-				a.Floats[loc.index] = bits
+			switch loc := plan.Args[i]; loc.Class {
+			case target.IntReg:
+				a.Ints[loc.Index] = bits
+			case target.FloatReg:
+				a.Floats[loc.Index] = bits
 			default:
-				a.Stack[loc.index] = bits
+				a.Stack[loc.Index] = bits
 			}
 		}
 		r, err := f.c.Call(context.Background(), f.addr, a)
@@ -220,17 +221,17 @@ func makeFunc(t reflect.Type, sig signature, plan callPlan, f *callee) reflect.V
 		if sig.result != nil {
 			rv := reflect.New(sig.resultTyp).Elem()
 			if err == nil {
-				switch s := *sig.result; s.kind {
-				case scalarSigned:
+				switch s := *sig.result; s.Kind {
+				case target.Signed:
 					i, _ := resultInt(s, r.Int)
 					rv.SetInt(i)
-				case scalarUnsigned:
+				case target.Unsigned:
 					_, u := resultInt(s, r.Int)
 					rv.SetUint(u)
-				case scalarBool:
+				case target.Bool:
 					_, u := resultInt(s, r.Int)
 					rv.SetBool(u != 0)
-				case scalarFloat:
+				case target.Float:
 					rv.SetFloat(resultFloat(s, r.Float))
 				}
 			}
