@@ -14,6 +14,16 @@
 //	j.LoadDylib(ctx, "-lm")
 //	status, err := j.RunMain(ctx, "main", []string{"prog", "arg"})
 //
+// Functions are called from Go as typed Go functions, in every executor
+// (see Func), and IR built in memory or compiled from Kaleidoscope is
+// added without printing it (AddModule, kaleidoscope.CompileLibrary):
+//
+//	poly, err := jit.Func[func(float64) float64](j, "poly")
+//	y := poly(2.5)
+//
+// A program that uses a child executor with the default command (itself)
+// calls ServeExecutorIfChild first in main.
+//
 // All inputs are given to one JITDylib, "main", whose generators are the
 // archives (in the order added) and then the process.
 package jit
