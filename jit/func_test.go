@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -288,4 +290,48 @@ func TestFuncExecutorGone(t *testing.T) {
 	}()
 	polyNoErr(1)
 	t.Error("no panic")
+}
+
+// TestFuncConcurrent calls typed functions from several goroutines at
+// once in each executor mode.
+func TestFuncConcurrent(t *testing.T) {
+	obj, err := cc(t.TempDir(), "shapes", shapesC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range execModes {
+		t.Run(mode.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			j, err := jit.New(ctx, mode.opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.AddObjectFile(obj); err != nil {
+				t.Fatal(err)
+			}
+			add3 := must[func(int64, int64, int64) (int64, error)](t, j, "add3")
+			var wg sync.WaitGroup
+			errs := make(chan error, 8)
+			for g := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range int64(100) {
+						r, err := add3(int64(g), i, 1)
+						if err != nil || r != int64(g)+i+1 {
+							errs <- fmt.Errorf("add3(%d, %d, 1) = %d, %v", g, i, r, err)
+							return
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+		})
+	}
 }
