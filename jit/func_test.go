@@ -170,10 +170,11 @@ var funcCases = []funcCase{
 // execModes are the executors typed calls are tested in.
 var execModes = []struct {
 	name string
-	opts func() jit.Options
+	opts func(t testing.TB) jit.Options
 }{
-	{"local", func() jit.Options { return jit.Options{} }},
-	{"child", func() jit.Options { return jit.Options{Exec: "child", ExecutorCommand: []string{os.Args[0]}} }},
+	{"local", func(testing.TB) jit.Options { return jit.Options{} }},
+	{"child", func(testing.TB) jit.Options { return jit.Options{Exec: "child", ExecutorCommand: []string{os.Args[0]}} }},
+	{"tcp", func(t testing.TB) jit.Options { return jit.Options{Exec: tcpExecutor(t)} }},
 }
 
 func TestFunc(t *testing.T) {
@@ -185,7 +186,7 @@ func TestFunc(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			j, err := jit.New(ctx, mode.opts())
+			j, err := jit.New(ctx, mode.opts(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -303,7 +304,7 @@ func TestFuncConcurrent(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			j, err := jit.New(ctx, mode.opts())
+			j, err := jit.New(ctx, mode.opts(t))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -42,7 +42,7 @@ func TestKaleidoscopeBesideC(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			opts := mode.opts()
+			opts := mode.opts(t)
 			var out lockedBuffer
 			if mode.name != "local" {
 				opts.Stdio = epc.Stdio{Stdout: &out}
