@@ -47,6 +47,11 @@ var errorType = reflect.TypeFor[error]()
 // panics with a *CallError. Arguments beyond the registers (six integer,
 // eight floating-point on x86-64) go on the stack.
 //
+// The call runs on an existing thread (the caller's in this process, an
+// executor thread otherwise), not on a fresh one as RunMain's: JIT'd
+// thread-local variables there start zeroed, not with their initializers
+// (see docs/rationale/calls.md).
+//
 // Everything that can be checked is checked here, not at call time: F
 // must be a non-variadic function type of supported types and name must
 // be defined (an error names the type or symbol). The types are trusted
