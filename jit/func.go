@@ -64,6 +64,9 @@ func Func[F any](j *JIT, name string) (F, error) {
 	if err != nil {
 		return zero, fmt.Errorf("jit: Func[%v](%q): %w", t, name, err)
 	}
+	if j.Target == nil || j.Target.CallConv == nil {
+		return zero, fmt.Errorf("jit: Func[%v](%q): typed calls are not supported for the executor's target (%s)", t, name, j.EPC.TargetTriple())
+	}
 	plan := j.Target.CallConv.Place(sig.params)
 	if plan.NStack > epc.CallMaxStack {
 		return zero, fmt.Errorf("jit: Func[%v](%q): %d arguments need %d stack slots; the executor takes at most %d", t, name, len(sig.params), plan.NStack, epc.CallMaxStack)
