@@ -71,6 +71,12 @@ func Call(fn shared.ExecutorAddr, ints, floats, stack []uint64) (CallResult, err
 	return CallResult{Int: uint64(f.rax), Float: uint64(f.xmm0)}, nil
 }
 
+// callTLSBlock registers a TLS block with an initialization image for
+// typed calls: see gorc_call.h.
+func callTLSBlock(b TLSBlock) {
+	C.gorc_call_tls_block(C.int64_t(b.TPOffset), C.uint64_t(b.ImageAddr), C.uint64_t(b.ImageSize))
+}
+
 // callFloor is the benchmark floor for Call: a plain cgo call of a C
 // function computing what the benchmarks' poly does.
 func callFloor(x float64) float64 { return float64(C.gorc_call_floor(C.double(x))) }

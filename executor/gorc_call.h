@@ -41,6 +41,15 @@ gorc_call_ret gorc_call(uint64_t fn, uint64_t i0, uint64_t i1, uint64_t i2, uint
 gorc_wrapper_result gorc_svc_call(const uint8_t *arg, size_t len);
 uint64_t gorc_svc_call_addr(void);
 
+/* Thread-locals of typed calls. A typed call runs on an existing thread,
+ * whose copy of a JIT'd TLS block glibc initialized when the block's
+ * carrier module was loaded, before the linker wrote the block's image.
+ * gorc_call_tls_block registers a block (its image and offset from the
+ * thread pointer); gorc_call_tls_ready (from the tls-set-image service)
+ * marks it written. Before each typed call, a thread copies the image of
+ * every written block it has not yet initialized into its own copy. */
+void gorc_call_tls_block(int64_t tpoff, uint64_t image, uint64_t size);
+
 /* The benchmark floor: a plain C function called through cgo. */
 double gorc_call_floor(double x);
 

@@ -48,9 +48,10 @@ var errorType = reflect.TypeFor[error]()
 // eight floating-point on x86-64) go on the stack.
 //
 // The call runs on an existing thread (the caller's in this process, an
-// executor thread otherwise), not on a fresh one as RunMain's: JIT'd
-// thread-local variables there start zeroed, not with their initializers
-// (see docs/rationale/calls.md).
+// executor thread otherwise), not on a fresh one as RunMain's; JIT'd
+// thread-locals are initialized in that thread before its first call, so
+// they hold their initializers as in a new thread, and each thread has
+// its own copy.
 //
 // Everything that can be checked is checked here, not at call time: F
 // must be a non-variadic function type of supported types and name must

@@ -39,6 +39,10 @@ void tick(void) { counter++; }
 double sub2(double a, double b) { return a - b; }
 long subl(long a, long b) { return a - b; }
 long negl(long a) { return -a; }
+__thread int tv = 5;
+__thread double td[2] = {2.5, -1};
+int gettv(void) { return tv; }
+double gettd(int i) { return td[i]; }
 long many(long a, long b, long c, long d, long e, long f, long g, long h,
 	  double x0, double x1, double x2, double x3, double x4, double x5,
 	  double x6, double x7, double x8, float x9) {
@@ -153,6 +157,16 @@ var funcCases = []funcCase{
 		equal(t, "many(1...)", many(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1), 36+55)
 		equal(t, "many(ints only)", many(1, 0, 0, 0, 0, 0, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 1+14+24)
 		equal(t, "many(last floats)", many(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0.5), 9+5)
+	}},
+	{"thread-local initializers", func(t *testing.T, j *jit.JIT) {
+		// The call runs on an existing thread; its copy of the block must
+		// hold the initializers all the same.
+		gettv, gettd := must[func() int32](t, j, "gettv"), must[func(int32) float64](t, j, "gettd")
+		for range 3 {
+			equal(t, "gettv()", gettv(), 5)
+			equal(t, "gettd(0)", gettd(0), 2.5)
+			equal(t, "gettd(1)", gettd(1), -1.0)
+		}
 	}},
 	{"result with error", func(t *testing.T, j *jit.JIT) {
 		poly := must[func(float64) (float64, error)](t, j, "poly")
