@@ -43,6 +43,7 @@ __thread int tv = 5;
 __thread double td[2] = {2.5, -1};
 int gettv(void) { return tv; }
 double gettd(int i) { return td[i]; }
+int crash(void) { *(volatile int *)8 = 1; return 0; }
 long many(long a, long b, long c, long d, long e, long f, long g, long h,
 	  double x0, double x1, double x2, double x3, double x4, double x5,
 	  double x6, double x7, double x8, float x9) {
@@ -305,6 +306,30 @@ func TestFuncExecutorGone(t *testing.T) {
 	}()
 	polyNoErr(1)
 	t.Error("no panic")
+}
+
+// TestFuncExecutorCrash: JIT'd code that crashes a child executor is an
+// error naming the signal and the function, never a hang.
+func TestFuncExecutorCrash(t *testing.T) {
+	obj, err := cc(t.TempDir(), "shapes", shapesC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	j, err := jit.New(ctx, jit.Options{Exec: "child", ExecutorCommand: []string{os.Args[0]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	if err := j.AddObjectFile(obj); err != nil {
+		t.Fatal(err)
+	}
+	crash := must[func() (int32, error)](t, j, "crash")
+	_, err = crash()
+	if err == nil || !strings.Contains(err.Error(), "SIGSEGV") || !strings.Contains(err.Error(), "call crash") {
+		t.Errorf("crash() error %v, want SIGSEGV in call crash", err)
+	}
 }
 
 // TestFuncConcurrent calls typed functions from several goroutines at
