@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"gorc/executor"
 	"gorc/shared"
@@ -81,4 +82,44 @@ func (n noCallService) BootstrapSymbols() map[string]shared.ExecutorAddr {
 	m := n.ExecutorProcessControl.BootstrapSymbols()
 	delete(m, CallName)
 	return m
+}
+
+// TestCallerRemote: typed calls in a child executor, including one that
+// blocks while others go on (the executor's reader runs a call itself and
+// hands reading to a fresh reader when the call lasts).
+func TestCallerRemote(t *testing.T) {
+	ctx := context.Background()
+	e := spawn(t, nil)
+	c, err := NewCaller(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs, err := e.LookupSymbols(ctx, 0, []string{"labs", "usleep"})
+	if err != nil || addrs[0] == 0 || addrs[1] == 0 {
+		t.Fatalf("libc symbols: %v %v", addrs, err)
+	}
+	r, err := c.Call(ctx, addrs[0], CallArgs{Ints: [6]uint64{uint64(math.MaxUint64 - 6)}, NInt: 1})
+	if err != nil || r.Int != 7 {
+		t.Fatalf("labs(-7) = %d, %v", r.Int, err)
+	}
+	const sleep = 400 * time.Millisecond
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Call(ctx, addrs[1], CallArgs{Ints: [6]uint64{uint64(sleep / time.Microsecond)}, NInt: 1})
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond) // the sleeping call is running
+	t0 := time.Now()
+	for i := range uint64(10) {
+		r, err := c.Call(ctx, addrs[0], CallArgs{Ints: [6]uint64{i}, NInt: 1})
+		if err != nil || r.Int != i {
+			t.Fatalf("labs(%d) = %d, %v", i, r.Int, err)
+		}
+	}
+	if d := time.Since(t0); d > sleep/2 {
+		t.Errorf("10 calls beside a blocked one took %v: they waited for it", d)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
 }
