@@ -839,6 +839,7 @@ gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len) {
 			      (unsigned long long)dst, (unsigned long long)size);
 	if (size && src == 0) return wr_err("tls-set-image: null source");
 	memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, size);
+	gorc_call_tls_ready(dst, size);
 	return wr_ok(NULL, 0);
 }
 

@@ -67,6 +67,7 @@ int64_t gorc_tls_tpoff_in_new_thread(uint64_t handle);
 uint64_t gorc_thread_pointer(void);
 uint64_t gorc_link_map_base(uint64_t handle);
 void gorc_tls_register_image(uint64_t addr, uint64_t size);
+void gorc_call_tls_ready(uint64_t dst, uint64_t size); /* gorc_call.c */
 int gorc_memfd(const char *name);
 void gorc_bootstrap(uint64_t *out);
 uint64_t gorc_find_fde_func(uint64_t pc);

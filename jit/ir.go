@@ -22,6 +22,30 @@ func (j *JIT) AddIR(ctx context.Context, name string, src []byte, optLevel int) 
 	if err != nil {
 		return err
 	}
+	return j.addModule(ctx, name, m, optLevel)
+}
+
+// AddModule compiles an IR module built in memory (by ir.Builder, a front
+// end such as kaleidoscope.CompileLibrary, or ir.Parse) and adds it like
+// AddIR, without printing and re-parsing it: verify, optimize at optLevel
+// (0–2; the passes change m in place), compile with the target's backend,
+// add the object. The module's source file name (or its name) is used in
+// messages and as the object's name. As with AddIR, libm is loaded.
+func (j *JIT) AddModule(ctx context.Context, m *ir.Module, optLevel int) error {
+	if m == nil {
+		return fmt.Errorf("jit: AddModule: nil module")
+	}
+	name := m.SourceFilename
+	if name == "" {
+		name = m.Name
+	}
+	if name == "" {
+		name = "module"
+	}
+	return j.addModule(ctx, name, m, optLevel)
+}
+
+func (j *JIT) addModule(ctx context.Context, name string, m *ir.Module, optLevel int) error {
 	if err := ir.Verify(m); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

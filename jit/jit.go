@@ -14,6 +14,16 @@
 //	j.LoadDylib(ctx, "-lm")
 //	status, err := j.RunMain(ctx, "main", []string{"prog", "arg"})
 //
+// Functions are called from Go as typed Go functions, in every executor
+// (see Func), and IR built in memory or compiled from Kaleidoscope is
+// added without printing it (AddModule, kaleidoscope.CompileLibrary):
+//
+//	poly, err := jit.Func[func(float64) float64](j, "poly")
+//	y := poly(2.5)
+//
+// A program that uses a child executor with the default command (itself)
+// calls ServeExecutorIfChild first in main.
+//
 // All inputs are given to one JITDylib, "main", whose generators are the
 // archives (in the order added) and then the process.
 package jit
@@ -60,7 +70,10 @@ type Options struct {
 	SHM bool
 	// ExecutorCommand is the argv of the child executor for Exec "child"
 	// (default: this program with the argument "executor", i.e.
-	// `gorc executor`). Its stdin, stdout and stderr are this process's.
+	// `gorc executor` in gorc itself): such a program must call
+	// ServeExecutorIfChild first in main. A program built without cgo
+	// needs a gorc binary here. Its stdin, stdout and stderr are this
+	// process's.
 	ExecutorCommand []string
 	// SlabSize is the address space reserved for JIT'd code and data
 	// (0: memmgr.DefaultSlabSize).
@@ -165,10 +178,17 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 				return nil, fmt.Errorf("jit: shared memory (-shm) needs the executor on this machine; %s is not a loopback address", opts.Exec)
 			}
 		}
+		if opts.Exec == "child" && len(opts.ExecutorCommand) == 0 && !canServeSelf {
+			return nil, fmt.Errorf("jit: -exec child: this program was built without cgo, so it cannot be its own executor; set Options.ExecutorCommand to a gorc binary, e.g. {\"/path/to/gorc\", \"executor\"}")
+		}
 		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio, TLS: opts.TLS})
 		if err != nil {
 			if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
 				return nil, fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)
+			}
+			if opts.Exec == "child" && !strings.Contains(err.Error(), "ServeExecutorIfChild") {
+				return nil, fmt.Errorf("jit: child executor (this program, run again with the argument \"executor\"): %w; "+
+					"a program that is its own child executor must call jit.ServeExecutorIfChild() first in main (or set Options.ExecutorCommand to a gorc binary)", err)
 			}
 			return nil, fmt.Errorf("jit: %w", err)
 		}
