@@ -49,8 +49,10 @@ type Initializer struct {
 	Priority uint32
 	Preinit  bool
 	Object   string // the object it came from
-	order    int    // the object's link order (command line, then archive loads)
-	index    int    // position within the object
+	// Key is the resource tracker the object was linked under.
+	Key   orc.ResourceKey
+	order int // the object's link order (command line, then archive loads)
+	index int // position within the object
 }
 
 // Undefined is a required symbol that no definition satisfied.
@@ -93,6 +95,7 @@ type Layer struct {
 	linked    int
 	inflight  int
 	idle      *sync.Cond // signalled when inflight drops to 0
+	mods      modules    // per-tracker records for unloading (unload.go)
 }
 
 type commonSize struct{ size, align uint64 }
@@ -257,6 +260,9 @@ func (u *objectUnit) Materialize(ctx context.Context, r *orc.MaterializationResp
 		l.mu.Unlock()
 	}()
 	lc, err := u.prepare(r)
+	if err == nil {
+		lc.dso, err = l.moduleHandle(ctx, r)
+	}
 	if err != nil {
 		r.FailMaterialization(err)
 		return
@@ -334,6 +340,7 @@ type linkContext struct {
 	byName  map[string]orc.SymbolName // owned names by string (no re-interning)
 
 	tlsBlock *epc.TLSBlock
+	dso      shared.ExecutorAddr // the tracker's module DSO handle, or 0
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
 }
@@ -382,6 +389,13 @@ func (c *linkContext) addActions(g *jitlink.LinkGraph) error {
 		}
 		g.AllocActions = append(g.AllocActions, a)
 	}
+	if c.dso != 0 {
+		a, err := moduleActions(e, c.dso, g)
+		if err != nil {
+			return fmt.Errorf("module range: %w", err)
+		}
+		g.AllocActions = append(g.AllocActions, a...)
+	}
 	return nil
 }
 
@@ -403,6 +417,12 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 	}
 	res := make(map[string]jitlink.ExternalDef, len(syms))
 	c.deps = map[*orc.JITDylib][]orc.SymbolName{}
+	if _, ok := syms[dsoHandleName]; ok && c.dso != 0 {
+		// An unloadable module's own handle (crtbegin.o defines it
+		// hidden in every DSO): its C++ destructors register under it.
+		res[dsoHandleName] = jitlink.ExternalDef{Addr: c.dso}
+		delete(pending, es.Intern(dsoHandleName))
+	}
 	for _, ent := range order {
 		if len(pending) == 0 {
 			break
@@ -504,16 +524,19 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 
 func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph, alloc jitlink.FinalizedAlloc) error {
 	l := c.u.l
+	var key orc.ResourceKey
 	err := c.r.WithResourceKeyDo(func(k orc.ResourceKey) {
+		key = k
 		l.mu.Lock()
 		l.allocs[k] = append(l.allocs[k], alloc)
+		l.recordModuleLocked(k, c.r.GetTargetJITDylib(), g.Name, c.owned, c.deps)
 		l.mu.Unlock()
 	})
 	if err != nil {
 		// The tracker was removed while linking: free the memory now.
 		return errors.Join(err, c.mm.Deallocate(context.WithoutCancel(ctx), []jitlink.FinalizedAlloc{alloc}))
 	}
-	l.recordInits(c.u, g)
+	l.recordInits(c.u, g, key)
 	for _, p := range c.plugins {
 		if err := p.NotifyEmitted(c.r, g); err != nil {
 			return err
@@ -550,18 +573,18 @@ func (c *linkContext) ExternalTLS(ctx context.Context, name string, addr shared.
 	return ref.Layout, ref.Offset, nil
 }
 
-func (l *Layer) recordInits(u *objectUnit, g *jitlink.LinkGraph) {
+func (l *Layer) recordInits(u *objectUnit, g *jitlink.LinkGraph, key orc.ResourceKey) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.linked += max(u.members, 1)
 	for i, f := range g.Inits {
-		l.inits = append(l.inits, Initializer{Fn: f.Fn, Priority: f.Priority, Preinit: f.Kind == jitlink.InitPreinit, Object: g.Name, order: u.order, index: i})
+		l.inits = append(l.inits, Initializer{Fn: f.Fn, Priority: f.Priority, Preinit: f.Kind == jitlink.InitPreinit, Object: g.Name, Key: key, order: u.order, index: i})
 	}
 	// g.Finis is in run order; store it in .fini_array order.
 	n := len(g.Finis)
 	for i := range g.Finis {
 		f := g.Finis[n-1-i]
-		l.finis = append(l.finis, Initializer{Fn: f.Fn, Priority: f.Priority, Object: g.Name, order: u.order, index: i})
+		l.finis = append(l.finis, Initializer{Fn: f.Fn, Priority: f.Priority, Object: g.Name, Key: key, order: u.order, index: i})
 	}
 }
 
@@ -646,11 +669,15 @@ func (l *Layer) Linked() int {
 	return l.linked
 }
 
-// HandleRemoveResources frees the memory of every graph linked under key.
+// HandleRemoveResources frees the memory of every graph linked under key
+// (running its deallocation actions: EH frames deregistered, module
+// ranges dropped) and forgets its initializers, definitions and
+// references.
 func (l *Layer) HandleRemoveResources(ctx context.Context, jd *orc.JITDylib, key orc.ResourceKey) error {
 	l.mu.Lock()
 	allocs := l.allocs[key]
 	delete(l.allocs, key)
+	l.forgetKeyLocked(key)
 	mm := l.mm
 	l.mu.Unlock()
 	if len(allocs) == 0 || mm == nil {
@@ -667,8 +694,13 @@ func (l *Layer) HandleTransferResources(jd *orc.JITDylib, dst, src orc.ResourceK
 	l.mu.Lock()
 	l.allocs[dst] = append(l.allocs[dst], l.allocs[src]...)
 	delete(l.allocs, src)
+	l.transferKeyLocked(dst, src)
 	l.mu.Unlock()
 }
+
+// dsoHandleName is the symbol C++ code registers its static destructors
+// under (__cxa_atexit(dtor, obj, &__dso_handle)).
+const dsoHandleName = "__dso_handle"
 
 // ErrNoMemoryManager is returned when a link starts before a memory
 // manager was set.
