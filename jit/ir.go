@@ -18,26 +18,34 @@ import (
 // As with lli, IR has no link line: the module is linked against the C
 // library and libm (loaded here), so calls to sin, sqrt, printf resolve.
 func (j *JIT) AddIR(ctx context.Context, name string, src []byte, optLevel int) error {
-	m, err := ir.Parse(name, src)
+	obj, err := j.compileIR(ctx, name, src, optLevel)
 	if err != nil {
-		return err
-	}
-	if err := ir.Verify(m); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	if optLevel < 0 || optLevel > 2 {
-		return fmt.Errorf("jit: %s: optimization level %d, want 0, 1 or 2", name, optLevel)
-	}
-	if err := passes.ForLevel(optLevel).Run(ctx, m); err != nil {
-		return fmt.Errorf("jit: %s: optimize: %w", name, err)
-	}
-	res, err := j.Target.Backend.Compile(ctx, m, target.Options{SourceName: name})
-	if err != nil {
-		return fmt.Errorf("jit: %s: compile: %w", name, err)
-	}
-	obj := res.Object
-	if err := j.LoadDylib(ctx, "-lm"); err != nil {
 		return err
 	}
 	return j.AddObject(name+".o", obj)
+}
+
+// compileIR compiles an IR module to an object and loads libm (see AddIR).
+func (j *JIT) compileIR(ctx context.Context, name string, src []byte, optLevel int) ([]byte, error) {
+	m, err := ir.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := ir.Verify(m); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if optLevel < 0 || optLevel > 2 {
+		return nil, fmt.Errorf("jit: %s: optimization level %d, want 0, 1 or 2", name, optLevel)
+	}
+	if err := passes.ForLevel(optLevel).Run(ctx, m); err != nil {
+		return nil, fmt.Errorf("jit: %s: optimize: %w", name, err)
+	}
+	res, err := j.Target.Backend.Compile(ctx, m, target.Options{SourceName: name})
+	if err != nil {
+		return nil, fmt.Errorf("jit: %s: compile: %w", name, err)
+	}
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		return nil, err
+	}
+	return res.Object, nil
 }

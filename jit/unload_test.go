@@ -1,0 +1,297 @@
+//go:build cgo
+
+package jit_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gorc/executor"
+	"gorc/jit"
+	"gorc/orc"
+	"gorc/shared"
+)
+
+// The module the unloading tests add and remove: a C++ static object,
+// an __attribute__((destructor)) function and an atexit handler count
+// their runs in the host's events array; mod_entry throws and catches
+// through the module's own frames.
+const unloadModuleSrc = `#include <cstdlib>
+#include <stdexcept>
+extern "C" long events[8];
+enum { STATIC_DTOR, DESTRUCTOR, ATEXIT, CTOR };
+struct Obj {
+	Obj() { events[CTOR]++; }
+	~Obj() { events[STATIC_DTOR]++; }
+};
+static Obj obj;
+__attribute__((destructor)) static void fini() { events[DESTRUCTOR]++; }
+static void at_exit_handler() { events[ATEXIT]++; }
+__attribute__((constructor)) static void init() { atexit(at_exit_handler); }
+__attribute__((noinline)) static int thrower(int x) {
+	if (x > 0) throw std::runtime_error("boom");
+	return 0;
+}
+extern "C" int mod_entry(int argc, char **argv) {
+	try {
+		return thrower(argc);
+	} catch (const std::runtime_error &) {
+		return 42;
+	}
+}
+`
+
+// unloadObjects compiles the module (g++) and the host that holds the
+// counters (gcc), once per test binary.
+func unloadObjects(t testing.TB) (mod, host []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "mod.cpp")
+	if err := os.WriteFile(src, []byte(unloadModuleSrc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("g++", "-c", "-O1", "-o", filepath.Join(dir, "mod.o"), src).CombinedOutput()
+	if err != nil {
+		t.Fatalf("g++: %v\n%s", err, out)
+	}
+	h, err := cc(dir, "host", "long events[8];")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err = os.ReadFile(filepath.Join(dir, "mod.o"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, err = os.ReadFile(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mod, host
+}
+
+// unloadJIT is a JIT with the host linked and libstdc++ loaded.
+type unloadJIT struct {
+	*jit.JIT
+	mod    []byte
+	events shared.ExecutorAddr
+}
+
+var unloadModes = []struct {
+	name string
+	opts func() jit.Options
+}{
+	{"in-process", func() jit.Options { return jit.Options{} }},
+	{"child", func() jit.Options { return jit.Options{Exec: "child", ExecutorCommand: []string{os.Args[0]}} }},
+	{"child-shm", func() jit.Options {
+		return jit.Options{Exec: "child", SHM: true, ExecutorCommand: []string{os.Args[0]}}
+	}},
+}
+
+func newUnloadJIT(t testing.TB, ctx context.Context, opts jit.Options, mod, host []byte) *unloadJIT {
+	t.Helper()
+	j, err := jit.New(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := j.Close(context.Background()); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	if err := j.LoadDylib(ctx, "-lstdc++"); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.AddObject("host.o", host); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := j.Lookup(ctx, "events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &unloadJIT{JIT: j, mod: mod, events: ev}
+}
+
+// counts reads the host's events: static destructor, destructor
+// function, atexit handler, constructor.
+func (u *unloadJIT) counts(t testing.TB, ctx context.Context) [4]int64 {
+	t.Helper()
+	b, err := u.EPC.Read(ctx, u.events, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c [4]int64
+	for i := range c {
+		c[i] = int64(binary.LittleEndian.Uint64(b[8*i:]))
+	}
+	return c
+}
+
+// add adds the module under a new tracker, initializes it and returns the
+// tracker and mod_entry's address.
+func (u *unloadJIT) add(t testing.TB, ctx context.Context) (*jit.Tracker, shared.ExecutorAddr) {
+	t.Helper()
+	tr, err := u.NewTracker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.AddObject("mod.o", u.mod); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Initialize(ctx); err != nil {
+		t.Fatal(err)
+	}
+	addr, err := u.Lookup(ctx, "mod_entry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr, addr
+}
+
+// TestUnloadProperties checks, in this process and in child executors,
+// what must hold after Tracker.Remove.
+func TestUnloadProperties(t *testing.T) {
+	mod, host := unloadObjects(t)
+	props := []struct {
+		name  string
+		check func(t *testing.T, ctx context.Context, u *unloadJIT)
+	}{
+		{"symbols are gone", func(t *testing.T, ctx context.Context, u *unloadJIT) {
+			tr, _ := u.add(t, ctx)
+			if err := tr.Remove(ctx); err != nil {
+				t.Fatal(err)
+			}
+			_, err := u.Lookup(ctx, "mod_entry")
+			var nf *orc.SymbolsNotFoundError
+			if !errors.As(err, &nf) || !strings.Contains(err.Error(), "mod_entry is not defined by any input") {
+				t.Fatalf("lookup after remove: %v, want a not-found error naming mod_entry", err)
+			}
+			if err := tr.AddObject("mod.o", u.mod); !errors.Is(err, orc.ErrResourceTrackerRemoved) {
+				t.Errorf("add to a removed tracker: %v", err)
+			}
+			if err := tr.Remove(ctx); err != nil {
+				t.Errorf("second remove: %v", err)
+			}
+		}},
+		{"destructors run exactly once per removal", func(t *testing.T, ctx context.Context, u *unloadJIT) {
+			for cycle := int64(1); cycle <= 2; cycle++ {
+				tr, _ := u.add(t, ctx)
+				if got, want := u.counts(t, ctx), [4]int64{cycle - 1, cycle - 1, cycle - 1, cycle}; got != want {
+					t.Fatalf("cycle %d after initialize: counts (static dtor, destructor, atexit, ctor) = %v, want %v", cycle, got, want)
+				}
+				if err := tr.Remove(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if err := tr.Remove(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if got, want := u.counts(t, ctx), [4]int64{cycle, cycle, cycle, cycle}; got != want {
+					t.Fatalf("cycle %d after remove: counts (static dtor, destructor, atexit, ctor) = %v, want %v", cycle, got, want)
+				}
+			}
+		}},
+		{"exceptions work in a re-added copy", func(t *testing.T, ctx context.Context, u *unloadJIT) {
+			var prev shared.ExecutorAddr
+			for cycle := 0; cycle < 3; cycle++ {
+				tr, entry := u.add(t, ctx)
+				if cycle > 0 && entry != prev {
+					t.Logf("cycle %d: mod_entry at %v, was %v", cycle, entry, prev)
+				}
+				prev = entry
+				if r, err := u.EPC.RunAsMain(ctx, entry, []string{"mod"}); err != nil || r != 42 {
+					t.Fatalf("cycle %d: throw and catch = %d, %v; want 42", cycle, r, err)
+				}
+				if err := tr.Remove(ctx); err != nil {
+					t.Fatal(err)
+				}
+				if _, local := u.EPC.(interface{ LocalMemory(shared.ExecutorAddrRange) ([]byte, error) }); local {
+					if f := executor.UnwindFunctionStart(entry); f != 0 {
+						t.Fatalf("cycle %d: the unwinder still knows %v (function %v) after remove: stale FDE", cycle, entry, f)
+					}
+				}
+			}
+		}},
+		{"memory returns to the slab and is reused", func(t *testing.T, ctx context.Context, u *unloadJIT) {
+			before := u.SlabStats()
+			tr, first := u.add(t, ctx)
+			if u.SlabStats().InUse <= before.InUse {
+				t.Fatalf("slab in use %d after add, %d before", u.SlabStats().InUse, before.InUse)
+			}
+			if err := tr.Remove(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if after := u.SlabStats(); after.InUse != before.InUse || after.Allocations != before.Allocations {
+				t.Fatalf("slab after remove %+v, before add %+v", after, before)
+			}
+			// The executor's pages are released: the old code is no
+			// longer accessible.
+			if _, err := u.EPC.Read(ctx, first, 1); err == nil {
+				t.Errorf("reading the removed module's code at %v succeeded", first)
+			}
+			tr, again := u.add(t, ctx)
+			if again != first {
+				t.Errorf("re-added module at %v, the freed copy was at %v: memory not reused", again, first)
+			}
+			if err := tr.Remove(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"removing a module in use is refused", func(t *testing.T, ctx context.Context, u *unloadJIT) {
+			dir := t.TempDir()
+			a, err := cc(dir, "liba", "int a_fn(int x) { return x + 1; }")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := cc(dir, "user", "int a_fn(int); int b_fn(int x) { return a_fn(x) * 2; }")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ta, _ := u.NewTracker()
+			tb, _ := u.NewTracker()
+			if err := ta.AddObjectFile(a); err != nil {
+				t.Fatal(err)
+			}
+			if err := tb.AddObjectFile(b); err != nil {
+				t.Fatal(err)
+			}
+			if err := tb.Initialize(ctx); err != nil {
+				t.Fatal(err)
+			}
+			err = ta.Remove(ctx)
+			var inUse *jit.InUseError
+			if !errors.As(err, &inUse) || !strings.Contains(err.Error(), "user.o uses a_fn (defined by "+a+")") {
+				t.Fatalf("remove of a used module: %v", err)
+			}
+			if _, err := u.Lookup(ctx, "a_fn"); err != nil {
+				t.Fatalf("refused remove changed something: %v", err)
+			}
+			if err := tb.Remove(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := ta.Remove(ctx); err != nil {
+				t.Fatalf("remove after its user is gone: %v", err)
+			}
+		}},
+	}
+	for _, m := range unloadModes {
+		t.Run(m.name, func(t *testing.T) {
+			for _, p := range props {
+				t.Run(p.name, func(t *testing.T) {
+					ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+					defer cancel()
+					u := newUnloadJIT(t, ctx, m.opts(), mod, host)
+					p.check(t, ctx, u)
+				})
+			}
+		})
+	}
+}
+
+var _ = fmt.Sprint
