@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"gorc/executor"
 	"gorc/jit"
 	"gorc/orc"
+	"gorc/orc/epc"
 	"gorc/shared"
 )
 
@@ -211,7 +211,7 @@ func TestUnloadProperties(t *testing.T) {
 				if err := tr.Remove(ctx); err != nil {
 					t.Fatal(err)
 				}
-				if _, local := u.EPC.(interface{ LocalMemory(shared.ExecutorAddrRange) ([]byte, error) }); local {
+				if _, local := u.EPC.(epc.LocalMemory); local {
 					if f := executor.UnwindFunctionStart(entry); f != 0 {
 						t.Fatalf("cycle %d: the unwinder still knows %v (function %v) after remove: stale FDE", cycle, entry, f)
 					}
@@ -293,5 +293,3 @@ func TestUnloadProperties(t *testing.T) {
 		})
 	}
 }
-
-var _ = fmt.Sprint
