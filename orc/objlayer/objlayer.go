@@ -148,11 +148,18 @@ func (l *Layer) Add(jd *orc.JITDylib, rt *orc.ResourceTracker, name string, data
 
 // AddGraph defines the symbols of an already parsed graph (see Add).
 func (l *Layer) AddGraph(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error) {
-	u := l.newUnit(g)
+	var slot int
 	if rt != nil {
 		jd = rt.JITDylib()
+		// The init symbol's name is recycled when rt is removed, so
+		// adding and removing objects does not grow the name pool.
+		slot = l.takeInitSlot(rt.Key())
 	}
+	u := l.newUnitSlot(g, slot)
 	if err := jd.Define(u, rt); err != nil {
+		if rt != nil {
+			l.releaseInitSlot(rt.Key(), slot)
+		}
 		return orc.SymbolName{}, fmt.Errorf("objlayer: %s: %w", g.Name, err)
 	}
 	return u.init, nil
@@ -165,7 +172,12 @@ func isLocalOnly(name string) bool {
 	return strings.HasPrefix(name, "__start_") || strings.HasPrefix(name, "__stop_")
 }
 
-func (l *Layer) newUnit(g *jitlink.LinkGraph) *objectUnit {
+func (l *Layer) newUnit(g *jitlink.LinkGraph) *objectUnit { return l.newUnitSlot(g, 0) }
+
+// newUnitSlot makes the unit of g; its init symbol is named after slot
+// (a recycled number from takeInitSlot), or after its link order when
+// slot is 0.
+func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 	l.mu.Lock()
 	order := l.nextOrder
 	l.nextOrder++
@@ -198,7 +210,11 @@ func (l *Layer) newUnit(g *jitlink.LinkGraph) *objectUnit {
 	for _, s := range g.Absolutes {
 		add(s)
 	}
-	u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.%d.%s", order, g.Name))
+	if slot != 0 {
+		u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.r%d.%s", slot, g.Name))
+	} else {
+		u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.%d.%s", order, g.Name))
+	}
 	u.syms[u.init] = orc.MaterializationSideEffectsOnly
 	return u
 }

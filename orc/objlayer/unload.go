@@ -27,6 +27,50 @@ type modules struct {
 	handle ModuleHandleFunc
 	defs   map[orc.ResourceKey]keyDefs
 	refs   map[orc.ResourceKey][]symbolRef
+
+	// Init-symbol slots of units defined under explicit trackers: the
+	// session's name pool never forgets a name, so a removed unit's
+	// init-symbol name is reused by the next unit instead.
+	slots     map[orc.ResourceKey][]int
+	freeSlots []int
+	nextSlot  int
+}
+
+// takeInitSlot returns a free init-symbol slot (>= 1) for a unit defined
+// under key.
+func (l *Layer) takeInitSlot(key orc.ResourceKey) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var s int
+	if n := len(l.mods.freeSlots); n > 0 {
+		s = l.mods.freeSlots[n-1]
+		l.mods.freeSlots = l.mods.freeSlots[:n-1]
+	} else {
+		l.mods.nextSlot++
+		s = l.mods.nextSlot
+	}
+	if l.mods.slots == nil {
+		l.mods.slots = map[orc.ResourceKey][]int{}
+	}
+	l.mods.slots[key] = append(l.mods.slots[key], s)
+	return s
+}
+
+// releaseInitSlot gives back a slot whose unit was never defined.
+func (l *Layer) releaseInitSlot(key orc.ResourceKey, slot int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ss := l.mods.slots[key]
+	for i, s := range ss {
+		if s == slot {
+			l.mods.slots[key] = append(ss[:i], ss[i+1:]...)
+			break
+		}
+	}
+	if len(l.mods.slots[key]) == 0 {
+		delete(l.mods.slots, key)
+	}
+	l.mods.freeSlots = append(l.mods.freeSlots, slot)
 }
 
 // keyDefs are the symbols defined by a tracker's objects.
@@ -205,6 +249,8 @@ func (l *Layer) forgetKeyLocked(key orc.ResourceKey) {
 	l.finis = dropKey(l.finis, key)
 	delete(l.mods.defs, key)
 	delete(l.mods.refs, key)
+	l.mods.freeSlots = append(l.mods.freeSlots, l.mods.slots[key]...)
+	delete(l.mods.slots, key)
 }
 
 // transferKeyLocked moves key src's records to dst. l.mu held.
@@ -228,6 +274,10 @@ func (l *Layer) transferKeyLocked(dst, src orc.ResourceKey) {
 			l.mods.defs[dst] = d
 		}
 		delete(l.mods.defs, src)
+	}
+	if s, ok := l.mods.slots[src]; ok {
+		l.mods.slots[dst] = append(l.mods.slots[dst], s...)
+		delete(l.mods.slots, src)
 	}
 	if r, ok := l.mods.refs[src]; ok {
 		l.mods.refs[dst] = append(l.mods.refs[dst], r...)
