@@ -15,7 +15,9 @@
 //	status, err := j.RunMain(ctx, "main", []string{"prog", "arg"})
 //
 // All inputs are given to one JITDylib, "main", whose generators are the
-// archives (in the order added) and then the process.
+// archives (in the order added) and then the process. Objects added under
+// a Tracker (NewTracker) can be unloaded again: Tracker.Remove runs their
+// destructors and removes their symbols, EH frames and memory.
 package jit
 
 import (
