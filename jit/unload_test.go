@@ -243,6 +243,75 @@ func TestUnloadProperties(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{"a module that fails to link is removed cleanly", func(t *testing.T, ctx context.Context, u *unloadJIT) {
+			dir := t.TempDir()
+			o, err := cc(dir, "broken", "int nowhere_at_all(void); int broken(void) { return nowhere_at_all(); }")
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := u.SlabStats()
+			tr, _ := u.NewTracker()
+			if err := tr.AddObjectFile(o); err != nil {
+				t.Fatal(err)
+			}
+			if err := tr.Initialize(ctx); err == nil || !strings.Contains(err.Error(), "nowhere_at_all (referenced by "+o+")") {
+				t.Fatalf("initialize of a module with an undefined symbol: %v", err)
+			}
+			if err := tr.Remove(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if after := u.SlabStats(); after.InUse != before.InUse {
+				t.Errorf("slab in use %d after removing the failed module, %d before", after.InUse, before.InUse)
+			}
+			// Its undefined symbols are forgotten with it: a later failed
+			// lookup reports what is missing now.
+			_, err = u.Lookup(ctx, "broken")
+			var nf *orc.SymbolsNotFoundError
+			if !errors.As(err, &nf) || strings.Contains(err.Error(), "nowhere_at_all") {
+				t.Errorf("lookup of the removed module's symbol: %v, want not found without the old undefined symbol", err)
+			}
+			// The same names can be added again and work.
+			tr2, _ := u.add(t, ctx)
+			if err := tr2.Remove(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"initialize runs each constructor once", func(t *testing.T, ctx context.Context, u *unloadJIT) {
+			dir := t.TempDir()
+			o, err := cc(dir, "second", `extern long events[8];
+__attribute__((constructor)) static void init(void) { events[4]++; }
+__attribute__((destructor)) static void fini(void) { events[5]++; }`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, _ := u.add(t, ctx)
+			if err := tr.Initialize(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := tr.AddObjectFile(o); err != nil {
+				t.Fatal(err)
+			}
+			if err := tr.Initialize(ctx); err != nil {
+				t.Fatal(err)
+			}
+			b, err := u.EPC.Read(ctx, u.events, 48)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := func(i int) uint64 { return binary.LittleEndian.Uint64(b[8*i:]) }
+			if ev(3) != 1 || ev(4) != 1 || ev(5) != 0 {
+				t.Fatalf("after three initializations: constructors %d and %d, destructor %d; want 1, 1, 0", ev(3), ev(4), ev(5))
+			}
+			if err := tr.Remove(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if b, err = u.EPC.Read(ctx, u.events, 48); err != nil {
+				t.Fatal(err)
+			}
+			if ev(0) != 1 || ev(5) != 1 {
+				t.Fatalf("after remove: destructors %d and %d, want 1 each", ev(0), ev(5))
+			}
+		}},
 		{"removing a module in use is refused", func(t *testing.T, ctx context.Context, u *unloadJIT) {
 			dir := t.TempDir()
 			a, err := cc(dir, "liba", "int a_fn(int x) { return x + 1; }")

@@ -90,7 +90,7 @@ type Layer struct {
 	tls       map[string]jitlink.TLSRef
 	inits     []Initializer
 	finis     []Initializer
-	undefined map[Undefined]bool
+	undefined map[Undefined]orc.ResourceKey // and the tracker of the referrer
 	nextOrder int
 	linked    int
 	inflight  int
@@ -111,7 +111,7 @@ func New(es *orc.ExecutionSession, e epc.ExecutorProcessControl, mm jitlink.Memo
 		allocs:    map[orc.ResourceKey][]jitlink.FinalizedAlloc{},
 		commons:   map[string]commonSize{},
 		tls:       map[string]jitlink.TLSRef{},
-		undefined: map[Undefined]bool{},
+		undefined: map[Undefined]orc.ResourceKey{},
 	}
 	l.idle = sync.NewCond(&l.mu)
 	es.RegisterResourceManager(l)
@@ -469,9 +469,10 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 	}
 	if len(missing) > 0 {
 		sort.Slice(missing, func(i, j int) bool { return missing[i].Name < missing[j].Name })
+		key := c.trackerKey()
 		c.u.l.mu.Lock()
 		for _, m := range missing {
-			c.u.l.undefined[m] = true
+			c.u.l.undefined[m] = key
 		}
 		c.u.l.mu.Unlock()
 		return nil, &UndefinedError{Syms: missing}
@@ -490,8 +491,9 @@ func (c *linkContext) recordMissing(ctx context.Context, jd *orc.JITDylib, pendi
 		set := orc.SymbolLookupSet{}.Add(n, orc.WeaklyReferencedSymbol)
 		found, err := es.Lookup(ctx, orc.JITDylibSearchOrder{{JD: jd, Flags: orc.MatchAllSymbols}}, set, orc.SymbolStateResolved)
 		if err == nil && len(found) == 0 {
+			key := c.trackerKey()
 			c.u.l.mu.Lock()
-			c.u.l.undefined[Undefined{Name: name, By: c.u.referrer(name)}] = true
+			c.u.l.undefined[Undefined{Name: name, By: c.u.referrer(name)}] = key
 			c.u.l.mu.Unlock()
 		}
 	}

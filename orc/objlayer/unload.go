@@ -242,15 +242,27 @@ func dropKey(xs []Initializer, key orc.ResourceKey) []Initializer {
 }
 
 // forgetKeyLocked drops what the layer remembers of key's objects: their
-// initializers (which must never run again) and their definitions and
-// references. l.mu held.
+// initializers (which must never run again), their definitions and
+// references and the undefined symbols they reported. l.mu held.
 func (l *Layer) forgetKeyLocked(key orc.ResourceKey) {
 	l.inits = dropKey(l.inits, key)
 	l.finis = dropKey(l.finis, key)
 	delete(l.mods.defs, key)
 	delete(l.mods.refs, key)
+	for u, k := range l.undefined {
+		if k == key {
+			delete(l.undefined, u)
+		}
+	}
 	l.mods.freeSlots = append(l.mods.freeSlots, l.mods.slots[key]...)
 	delete(l.mods.slots, key)
+}
+
+// trackerKey returns the key of the link's tracker (0 once it is removed).
+func (c *linkContext) trackerKey() orc.ResourceKey {
+	var key orc.ResourceKey
+	_ = c.r.WithResourceKeyDo(func(k orc.ResourceKey) { key = k })
+	return key
 }
 
 // transferKeyLocked moves key src's records to dst. l.mu held.
@@ -274,6 +286,11 @@ func (l *Layer) transferKeyLocked(dst, src orc.ResourceKey) {
 			l.mods.defs[dst] = d
 		}
 		delete(l.mods.defs, src)
+	}
+	for u, k := range l.undefined {
+		if k == src {
+			l.undefined[u] = dst
+		}
 	}
 	if s, ok := l.mods.slots[src]; ok {
 		l.mods.slots[dst] = append(l.mods.slots[dst], s...)
