@@ -312,6 +312,37 @@ __attribute__((destructor)) static void fini(void) { events[5]++; }`)
 				t.Fatalf("after remove: destructors %d and %d, want 1 each", ev(0), ev(5))
 			}
 		}},
+		{"thread-local storage is reused", func(t *testing.T, ctx context.Context, u *unloadJIT) {
+			// glibc's static TLS surplus (about 1.6 KB) holds a few
+			// hundred blocks; a removed module's block is reused.
+			dir := t.TempDir()
+			o, err := cc(dir, "tlsmod", "__thread int x = 5; __thread int y; int tls_get(void) { return x++ + y++; }")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for cycle := 0; cycle < 1000; cycle++ {
+				tr, _ := u.NewTracker()
+				if err := tr.AddObjectFile(o); err != nil {
+					t.Fatal(err)
+				}
+				if err := tr.Initialize(ctx); err != nil {
+					t.Fatalf("cycle %d: %v", cycle, err)
+				}
+				if cycle%100 == 0 {
+					get, err := u.Lookup(ctx, "tls_get")
+					if err != nil {
+						t.Fatal(err)
+					}
+					// A fresh thread starts with the image.
+					if r, err := u.EPC.RunAsMain(ctx, get, []string{"t"}); err != nil || r != 5 {
+						t.Fatalf("cycle %d: tls_get() = %d, %v; want 5", cycle, r, err)
+					}
+				}
+				if err := tr.Remove(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}},
 		{"removing a module in use is refused", func(t *testing.T, ctx context.Context, u *unloadJIT) {
 			dir := t.TempDir()
 			a, err := cc(dir, "liba", "int a_fn(int x) { return x + 1; }")

@@ -356,6 +356,8 @@ type linkContext struct {
 	byName  map[string]orc.SymbolName // owned names by string (no re-interning)
 
 	tlsBlock *epc.TLSBlock
+	tlsReq   epc.TLSRequest      // what tlsBlock was allocated for
+	tlsKept  bool                // tlsBlock is recorded under the tracker
 	dso      shared.ExecutorAddr // the tracker's module DSO handle, or 0
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
@@ -548,6 +550,10 @@ func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph,
 		l.mu.Lock()
 		l.allocs[k] = append(l.allocs[k], alloc)
 		l.recordModuleLocked(k, c.r.GetTargetJITDylib(), g.Name, c.owned, c.deps)
+		if c.tlsBlock != nil {
+			l.keepTLSLocked(k, c.tlsReq, *c.tlsBlock)
+			c.tlsKept = true
+		}
 		l.mu.Unlock()
 	})
 	if err != nil {
@@ -568,15 +574,26 @@ func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph,
 	return c.r.NotifyEmitted([]orc.SymbolDependenceGroup{group})
 }
 
-func (c *linkContext) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {}
+func (c *linkContext) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {
+	if c.tlsBlock != nil && !c.tlsKept {
+		c.u.l.releaseTLS(c.tlsReq, *c.tlsBlock)
+	}
+}
 
 func (c *linkContext) ResolveTLS(ctx context.Context, g *jitlink.LinkGraph, t jitlink.TLSTemplate) (jitlink.TLSLayout, error) {
-	e := c.u.l.e
-	b, err := e.AllocateTLS(ctx, epc.TLSRequest{Size: max(t.Size, 1), Align: t.Align, ImageSize: t.InitSize})
-	if err != nil {
-		return jitlink.TLSLayout{}, err
+	l := c.u.l
+	e := l.e
+	req := epc.TLSRequest{Size: max(t.Size, 1), Align: t.Align, ImageSize: t.InitSize}
+	// glibc never gives static TLS back: reuse the block of a removed
+	// object with the same shape before taking new surplus.
+	b, ok := l.takeFreeTLS(req)
+	if !ok {
+		var err error
+		if b, err = e.AllocateTLS(ctx, req); err != nil {
+			return jitlink.TLSLayout{}, err
+		}
 	}
-	c.tlsBlock = &b
+	c.tlsReq, c.tlsBlock = req, &b
 	return jitlink.TLSLayout{Static: true, TPOffset: b.TPOffset, Module: b.ModuleID, GetAddr: e.BootstrapSymbols()[epc.TLSGetAddrName]}, nil
 }
 

@@ -34,6 +34,50 @@ type modules struct {
 	slots     map[orc.ResourceKey][]int
 	freeSlots []int
 	nextSlot  int
+
+	// Static TLS blocks of trackers' objects, and those of removed ones
+	// (glibc never returns static TLS; a block is reused by the next
+	// object whose TLS has the same shape).
+	tls     map[orc.ResourceKey][]tlsSlot
+	freeTLS []tlsSlot
+}
+
+// tlsSlot is a static TLS block and the request it was made for.
+type tlsSlot struct {
+	req epc.TLSRequest
+	b   epc.TLSBlock
+}
+
+// keepTLSLocked records b as the TLS block of an object linked under key.
+// l.mu held.
+func (l *Layer) keepTLSLocked(key orc.ResourceKey, req epc.TLSRequest, b epc.TLSBlock) {
+	if l.mods.tls == nil {
+		l.mods.tls = map[orc.ResourceKey][]tlsSlot{}
+	}
+	l.mods.tls[key] = append(l.mods.tls[key], tlsSlot{req, b})
+}
+
+// releaseTLS makes a block whose object failed to link reusable.
+func (l *Layer) releaseTLS(req epc.TLSRequest, b epc.TLSBlock) {
+	l.mu.Lock()
+	l.mods.freeTLS = append(l.mods.freeTLS, tlsSlot{req, b})
+	l.mu.Unlock()
+}
+
+// takeFreeTLS returns a free block made for the same request shape (size,
+// alignment, image size): a new thread starts with the new image and the
+// rest zeroed, exactly as with a fresh block. Threads that already exist
+// keep what the previous object left in it.
+func (l *Layer) takeFreeTLS(req epc.TLSRequest) (epc.TLSBlock, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, f := range l.mods.freeTLS {
+		if f.req.Size == req.Size && f.req.Align == req.Align && f.req.ImageSize == req.ImageSize {
+			l.mods.freeTLS = append(l.mods.freeTLS[:i], l.mods.freeTLS[i+1:]...)
+			return f.b, true
+		}
+	}
+	return epc.TLSBlock{}, false
 }
 
 // takeInitSlot returns a free init-symbol slot (>= 1) for a unit defined
@@ -247,6 +291,13 @@ func dropKey(xs []Initializer, key orc.ResourceKey) []Initializer {
 func (l *Layer) forgetKeyLocked(key orc.ResourceKey) {
 	l.inits = dropKey(l.inits, key)
 	l.finis = dropKey(l.finis, key)
+	if d, ok := l.mods.defs[key]; ok {
+		for n := range d.names {
+			delete(l.tls, n.String())
+		}
+	}
+	l.mods.freeTLS = append(l.mods.freeTLS, l.mods.tls[key]...)
+	delete(l.mods.tls, key)
 	delete(l.mods.defs, key)
 	delete(l.mods.refs, key)
 	for u, k := range l.undefined {
@@ -291,6 +342,13 @@ func (l *Layer) transferKeyLocked(dst, src orc.ResourceKey) {
 		if k == src {
 			l.undefined[u] = dst
 		}
+	}
+	if b, ok := l.mods.tls[src]; ok {
+		if l.mods.tls == nil {
+			l.mods.tls = map[orc.ResourceKey][]tlsSlot{}
+		}
+		l.mods.tls[dst] = append(l.mods.tls[dst], b...)
+		delete(l.mods.tls, src)
 	}
 	if s, ok := l.mods.slots[src]; ok {
 		l.mods.slots[dst] = append(l.mods.slots[dst], s...)
