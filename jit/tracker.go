@@ -109,8 +109,11 @@ func (t *Tracker) ResourceTracker() *orc.ResourceTracker { return t.rt }
 func (t *Tracker) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return "module [" + strings.Join(t.objects, " ") + "]"
+	return t.nameLocked()
 }
+
+// nameLocked is String with t.mu held.
+func (t *Tracker) nameLocked() string { return "module [" + strings.Join(t.objects, " ") + "]" }
 
 // Objects returns the names of the objects added to the tracker.
 func (t *Tracker) Objects() []string {
@@ -225,7 +228,7 @@ func (t *Tracker) Remove(ctx context.Context) error {
 		return nil
 	}
 	if deps := j.Layer.Dependents(t.rt.Key()); len(deps) > 0 {
-		return &InUseError{Module: "module [" + strings.Join(t.objects, " ") + "]", Dependents: deps}
+		return &InUseError{Module: t.nameLocked(), Dependents: deps}
 	}
 	t.removed = true
 	return t.unload(ctx)
@@ -242,7 +245,7 @@ func (t *Tracker) unload(ctx context.Context) error {
 	t.dsoGone = true
 	dso, alloc := t.dso, t.dsoAlloc
 	t.dsoMu.Unlock()
-	name := "module [" + strings.Join(t.objects, " ") + "]"
+	name := t.nameLocked()
 	var errs []error
 	if dso != 0 {
 		call, err := epc.ModuleFinalizeCall(j.EPC, dso)
