@@ -155,8 +155,9 @@ func (u *unloadJIT) add(t testing.TB, ctx context.Context) (*jit.Tracker, shared
 	return tr, addr
 }
 
-// TestUnloadProperties checks, in this process and in child executors,
-// what must hold after Tracker.Remove.
+// TestUnloadProperties checks, in this process, in child executors (code
+// over the pipe or through shared memory) and in a TCP executor, what must
+// hold after Tracker.Remove.
 func TestUnloadProperties(t *testing.T) {
 	mod, host := unloadObjects(t)
 	props := []struct {
@@ -380,7 +381,12 @@ __attribute__((destructor)) static void fini(void) { events[5]++; }`)
 			}
 		}},
 	}
-	for _, m := range unloadModes {
+	tcp := tcpExecutor(t)
+	modes := append(unloadModes, struct {
+		name string
+		opts func() jit.Options
+	}{"tcp", func() jit.Options { return jit.Options{Exec: tcp} }})
+	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			for _, p := range props {
 				t.Run(p.name, func(t *testing.T) {
