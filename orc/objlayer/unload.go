@@ -171,10 +171,15 @@ func (l *Layer) moduleHandle(ctx context.Context, r *orc.MaterializationResponsi
 }
 
 // moduleActions returns the action registering the memory of g (all its
-// blocks lie in one allocation) as the module dso's.
+// blocks lie in one allocation) as the module dso's: the standard-lifetime
+// part, since finalize-lifetime memory returns to the slab (and may serve
+// another module) right after finalization.
 func moduleActions(e epc.ExecutorProcessControl, dso shared.ExecutorAddr, g *jitlink.LinkGraph) ([]shared.AllocActionPair, error) {
 	var lo, hi shared.ExecutorAddr
 	for _, sec := range g.Sections {
+		if sec.Lifetime != jitlink.LifetimeStandard {
+			continue
+		}
 		for _, b := range sec.Blocks {
 			if b.Addr == 0 || b.Size == 0 {
 				continue
