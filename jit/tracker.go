@@ -37,7 +37,8 @@ import (
 // __dso_handle is the tracker's own, so C++ static destructors
 // (__cxa_atexit), its .fini_array/__attribute__((destructor)) functions
 // and the atexit handlers whose code is the tracker's run exactly once,
-// when it is removed (or at exit if it never is). Archive members its
+// when it is removed (by Remove, or by Close for the trackers still
+// there; at exit if the JIT is never closed). Archive members its
 // objects pull in belong to the JIT, not to the tracker, as a static
 // library's would to the main program. Methods are safe for concurrent
 // use, except that Remove must not race with Initialize or with calls into
