@@ -155,6 +155,72 @@ func (u *unloadJIT) add(t testing.TB, ctx context.Context) (*jit.Tracker, shared
 	return tr, addr
 }
 
+// TestCloseUnloadsTrackers checks that Close runs the destructors of the
+// trackers still there exactly once — not again when the executor exits —
+// and that a removed tracker's do not run again at Close.
+func TestCloseUnloadsTrackers(t *testing.T) {
+	for _, m := range unloadModes[:2] {
+		t.Run(m.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			dir := t.TempDir()
+			log := filepath.Join(dir, "fini.log")
+			src := `#include <stdio.h>
+#include <stdlib.h>
+static void note(const char *what) { FILE *f = fopen(LOG, "a"); fprintf(f, "%s %s\n", NAME, what); fclose(f); }
+static void bye(void) { note("atexit"); }
+__attribute__((constructor)) static void init(void) { atexit(bye); }
+__attribute__((destructor)) static void fini(void) { note("destructor"); }
+int NAME_fn(void) { return 1; }`
+			var objs []string
+			for _, name := range []string{"kept", "removed"} {
+				o, err := cc(dir, name, strings.ReplaceAll(src, "NAME_fn", name+"_fn"), `-DLOG="`+log+`"`, `-DNAME="`+name+`"`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				objs = append(objs, o)
+			}
+			j, err := jit.New(ctx, m.opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var trs []*jit.Tracker
+			for _, o := range objs {
+				tr, err := j.NewTracker()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := tr.AddObjectFile(o); err != nil {
+					t.Fatal(err)
+				}
+				if err := tr.Initialize(ctx); err != nil {
+					t.Fatal(err)
+				}
+				trs = append(trs, tr)
+			}
+			if err := trs[1].Remove(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := trs[0].Remove(ctx); err != nil {
+				t.Errorf("Remove after Close: %v", err)
+			}
+			got, err := os.ReadFile(log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// As dlclose and exit run them: the atexit handler (registered
+			// by the constructor, after the destructor) first.
+			want := "removed atexit\nremoved destructor\nkept atexit\nkept destructor\n"
+			if string(got) != want {
+				t.Errorf("finalizer log:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
 // TestUnloadProperties checks, in this process, in child executors (code
 // over the pipe or through shared memory) and in a TCP executor, what must
 // hold after Tracker.Remove.
