@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -216,6 +217,75 @@ int NAME_fn(void) { return 1; }`
 			want := "removed atexit\nremoved destructor\nkept atexit\nkept destructor\n"
 			if string(got) != want {
 				t.Errorf("finalizer log:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestConcurrentTrackers adds, runs and removes modules from several
+// goroutines at once (each its own symbol names), in this process and in
+// a child executor.
+func TestConcurrentTrackers(t *testing.T) {
+	dir := t.TempDir()
+	const workers, cycles = 4, 40
+	var objs []string
+	for w := 0; w < workers; w++ {
+		o, err := cc(dir, fmt.Sprint("w", w), fmt.Sprintf(`#include <stdlib.h>
+static int ready;
+static void bye(void) {}
+__attribute__((constructor)) static void init(void) { ready = %d; atexit(bye); }
+int w%d_fn(void) { return ready; }`, w+1, w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, o)
+	}
+	for _, m := range unloadModes[:2] {
+		t.Run(m.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+			defer cancel()
+			j, err := jit.New(ctx, m.opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close(ctx)
+			errs := make(chan error, workers)
+			for w := 0; w < workers; w++ {
+				go func() {
+					errs <- func() error {
+						for c := 0; c < cycles; c++ {
+							tr, err := j.NewTracker()
+							if err != nil {
+								return err
+							}
+							if err := tr.AddObjectFile(objs[w]); err != nil {
+								return err
+							}
+							if err := tr.Initialize(ctx); err != nil {
+								return err
+							}
+							addr, err := j.Lookup(ctx, fmt.Sprintf("w%d_fn", w))
+							if err != nil {
+								return err
+							}
+							if r, err := j.EPC.RunAsMain(ctx, addr, []string{"w"}); err != nil || r != w+1 {
+								return fmt.Errorf("worker %d cycle %d: w%d_fn() = %d, %v; want %d", w, c, w, r, err, w+1)
+							}
+							if err := tr.Remove(ctx); err != nil {
+								return err
+							}
+						}
+						return nil
+					}()
+				}()
+			}
+			for w := 0; w < workers; w++ {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
+			}
+			if st := j.SlabStats(); st.Allocations > 2 {
+				t.Errorf("slab after every tracker was removed: %+v", st)
 			}
 		})
 	}
