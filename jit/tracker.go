@@ -65,6 +65,10 @@ type Tracker struct {
 type InUseError struct {
 	Module     string               // the tracker, by its objects
 	Dependents []objlayer.Dependent // who uses what
+	// Permanent names the users that are not under a tracker (added
+	// with JIT.AddObject, or archive members): they cannot be removed,
+	// so neither can the module, until Close.
+	Permanent []string
 }
 
 func (e *InUseError) Error() string {
@@ -81,7 +85,11 @@ func (e *InUseError) Error() string {
 		}
 		b.WriteString(d.String())
 	}
-	b.WriteString("; remove the users first")
+	if len(e.Permanent) > 0 {
+		fmt.Fprintf(&b, "; not under a tracker (the module stays until Close): %s", strings.Join(e.Permanent, ", "))
+	} else {
+		b.WriteString("; remove the users first")
+	}
 	return b.String()
 }
 
@@ -229,7 +237,15 @@ func (t *Tracker) Remove(ctx context.Context) error {
 		return nil
 	}
 	if deps := j.Layer.Dependents(t.rt.Key()); len(deps) > 0 {
-		return &InUseError{Module: t.nameLocked(), Dependents: deps}
+		e := &InUseError{Module: t.nameLocked(), Dependents: deps}
+		seen := map[string]bool{}
+		for _, d := range deps {
+			if !j.isModule(d.Key) && !seen[d.Object] {
+				seen[d.Object] = true
+				e.Permanent = append(e.Permanent, d.Object)
+			}
+		}
+		return e
 	}
 	t.removed = true
 	return t.unload(ctx)

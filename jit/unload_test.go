@@ -510,11 +510,31 @@ __attribute__((destructor)) static void fini(void) { events[5]++; }`)
 			if _, err := u.Lookup(ctx, "a_fn"); err != nil {
 				t.Fatalf("refused remove changed something: %v", err)
 			}
+			if len(inUse.Permanent) != 0 || !strings.HasSuffix(err.Error(), "remove the users first") {
+				t.Errorf("a user under a tracker reported as permanent: %v", err)
+			}
 			if err := tb.Remove(ctx); err != nil {
 				t.Fatal(err)
 			}
 			if err := ta.Remove(ctx); err != nil {
 				t.Fatalf("remove after its user is gone: %v", err)
+			}
+			// A user added without a tracker cannot be removed: the
+			// error says the module stays.
+			tc, _ := u.NewTracker()
+			if err := tc.AddObjectFile(a); err != nil {
+				t.Fatal(err)
+			}
+			if err := u.AddObjectFile(b); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := u.Lookup(ctx, "b_fn"); err != nil {
+				t.Fatal(err)
+			}
+			err = tc.Remove(ctx)
+			if !errors.As(err, &inUse) || len(inUse.Permanent) != 1 || inUse.Permanent[0] != b ||
+				!strings.Contains(err.Error(), "not under a tracker (the module stays until Close): "+b) {
+				t.Fatalf("remove of a module used by a permanent object: %v", err)
 			}
 		}},
 	}
