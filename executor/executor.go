@@ -88,6 +88,7 @@ func BootstrapSymbols() map[string]shared.ExecutorAddr {
 		}
 		bootSyms[ReentryName] = ReentryAddr()
 		bootSyms[CallName] = callAddr()
+		addModuleSymbols(bootSyms)
 	})
 	m := make(map[string]shared.ExecutorAddr, len(bootSyms))
 	for k, v := range bootSyms {

@@ -59,6 +59,11 @@ gorc_wrapper_result gorc_svc_eh_frame_deregister(const uint8_t *arg, size_t len)
 gorc_wrapper_result gorc_svc_run_initializers(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_echo(const uint8_t *arg, size_t len);
+gorc_wrapper_result gorc_svc_module_init(const uint8_t *arg, size_t len);
+
+/* Unloadable modules (module.c). */
+void *gorc_module_dso(uint64_t fn);
+void gorc_module_bootstrap(uint64_t *out);
 void gorc_set_program_args(int argc, char **argv);
 
 /* TLS. */

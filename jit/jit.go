@@ -25,7 +25,9 @@
 // calls ServeExecutorIfChild first in main.
 //
 // All inputs are given to one JITDylib, "main", whose generators are the
-// archives (in the order added) and then the process.
+// archives (in the order added) and then the process. Objects added under
+// a Tracker (NewTracker) can be unloaded again: Tracker.Remove runs their
+// destructors and removes their symbols, EH frames and memory.
 package jit
 
 import (
@@ -118,6 +120,7 @@ type JIT struct {
 	pending  []*jitlink.LinkGraph
 	times    Times
 	syms     symtab
+	modules  map[orc.ResourceKey]*Tracker // live trackers (tracker.go)
 }
 
 // Times are the durations of the phases of a run.
@@ -149,6 +152,8 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	j := &JIT{ES: es, Main: jd, EPC: e, Target: tg, opts: opts, low: opts.Low}
 	j.Layer = objlayer.New(es, e, nil)
 	j.Layer.AddPlugin(&j.syms)
+	es.RegisterResourceManager(&j.syms)
+	j.Layer.SetModuleHandles(j.moduleHandle)
 	j.proc = objlayer.NewProcessSymbolsGenerator(e)
 	j.proc.DSOHandle = func(ctx context.Context) (shared.ExecutorAddr, error) {
 		s, err := j.memory()
@@ -259,18 +264,9 @@ func (j *JIT) AddObjectFile(path string) error {
 // AddObject adds a relocatable object; name is used in messages.
 func (j *JIT) AddObject(name string, data []byte) error {
 	t0 := time.Now()
-	g, err := elf.Parse(name, data)
+	g, err := j.parse(name, data)
 	if err != nil {
 		return err
-	}
-	if g.Low2GiB {
-		j.mu.Lock()
-		if j.slab != nil && !j.low {
-			j.mu.Unlock()
-			return fmt.Errorf("jit: %s is non-PIC small-model code (needs memory below 2 GiB) but code was already placed above; add it before linking starts", name)
-		}
-		j.low = true
-		j.mu.Unlock()
 	}
 	j.mu.Lock()
 	started := j.procAdd
@@ -294,6 +290,23 @@ func (j *JIT) AddObject(name string, data []byte) error {
 	j.times.Load += time.Since(t0)
 	j.mu.Unlock()
 	return nil
+}
+
+// parse parses an object and notes whether it needs the slab below 2 GiB.
+func (j *JIT) parse(name string, data []byte) (*jitlink.LinkGraph, error) {
+	g, err := elf.Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if g.Low2GiB {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		if j.slab != nil && !j.low {
+			return nil, fmt.Errorf("jit: %s is non-PIC small-model code (needs memory below 2 GiB) but code was already placed above; add it before linking starts", name)
+		}
+		j.low = true
+	}
+	return g, nil
 }
 
 // AddArchive adds a static archive whose members are linked on demand.
@@ -433,14 +446,19 @@ func (j *JIT) Lookup(ctx context.Context, name string) (shared.ExecutorAddr, err
 }
 
 // Initializers returns the constructors and destructors of everything
-// linked so far, in run order.
+// linked so far, in run order, except those of trackers' objects (see
+// Tracker.Initialize).
 func (j *JIT) Initializers() (inits, finis []shared.ExecutorAddr) {
 	in, fi := j.Layer.Initializers()
 	for _, f := range in {
-		inits = append(inits, f.Fn)
+		if !j.isModule(f.Key) {
+			inits = append(inits, f.Fn)
+		}
 	}
 	for _, f := range fi {
-		finis = append(finis, f.Fn)
+		if !j.isModule(f.Key) {
+			finis = append(finis, f.Fn)
+		}
 	}
 	return inits, finis
 }
@@ -484,7 +502,7 @@ func (j *JIT) Symbols() []orc.SymbolInfo { return j.Main.Symbols() }
 
 // Close ends the session and releases executor memory.
 func (j *JIT) Close(ctx context.Context) error {
-	err := j.ES.EndSession(ctx)
+	err := errors.Join(j.closeModules(ctx), j.ES.EndSession(ctx))
 	j.mu.Lock()
 	s := j.slab
 	j.mu.Unlock()
