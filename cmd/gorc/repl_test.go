@@ -1,0 +1,343 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// replEnv gives a REPL its own cache directory (for the history).
+func replEnv(t *testing.T) (env []string, cache string) {
+	cache = t.TempDir()
+	return []string{"XDG_CACHE_HOME=" + cache}, cache
+}
+
+// replModes are the executors the REPL tests run in: the REPL's default
+// (a child process), a child moving code through shared memory, and a
+// TCP executor ("tcp" is replaced by a test-local one's address).
+var replModes = [][]string{
+	nil,
+	{"-exec", "child", "-shm"},
+	{"-exec", "tcp"},
+}
+
+func replModeName(mode []string) string {
+	if mode == nil {
+		return "default"
+	}
+	return strings.Join(mode, " ")
+}
+
+// TestREPLInterrupt: on a terminal, Ctrl-C while an expression runs an
+// endless loop returns to the prompt within a second, saying the
+// executor was restarted with the session's definitions; a function
+// defined before works afterwards, and Ctrl-D then ends the session
+// with status 0.
+func TestREPLInterrupt(t *testing.T) {
+	bin := gorcBinary(t)
+	tcp := kaleidoExecutor(t, bin)
+	for _, mode := range replModes {
+		t.Run(replModeName(mode), func(t *testing.T) {
+			env, _ := replEnv(t)
+			s := startPTY(t, env, bin, append([]string{"kaleido"}, kaleidoModeArgs(mode, tcp)...)...)
+			s.expect("ready> ", 20*time.Second)
+			for _, def := range []string{"def inc(x) x + 1;", "extern printd(x);", "def loop(x) for i = 1, 1 in 0;"} {
+				s.send(def + "\r")
+				s.expect("ready> ", 10*time.Second)
+			}
+			s.send("printd(123456) + loop(1);\r")
+			if len(mode) > 0 && mode[len(mode)-1] == "tcp" {
+				// A TCP executor forwards the program's output when
+				// the call ends: give the loop time to start.
+				s.expect("loop(1);\r\n", 10*time.Second)
+				time.Sleep(500 * time.Millisecond)
+			} else {
+				s.expect("123456.000000", 10*time.Second) // the loop runs now
+			}
+			start := time.Now()
+			s.send("\x03")
+			s.expect("interrupted; executor restarted, 3 definitions restored", 5*time.Second)
+			s.expect("ready> ", 5*time.Second)
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("Ctrl-C took %v to return to the prompt, want at most 1 s", d)
+			}
+			s.send("inc(41);\r")
+			s.expect("Evaluated to 42.000000", 10*time.Second)
+			s.expect("ready> ", 5*time.Second)
+			s.send("\x04")
+			if code := s.wait(10 * time.Second); code != 0 {
+				t.Errorf("Ctrl-D: exit %d, want 0", code)
+			}
+		})
+	}
+}
+
+// TestREPLInterruptLocal: code running in gorc's own process cannot be
+// stopped; the first Ctrl-C says so and the session goes on waiting, the
+// second ends gorc with 128+SIGINT.
+func TestREPLInterruptLocal(t *testing.T) {
+	bin := gorcBinary(t)
+	env, _ := replEnv(t)
+	s := startPTY(t, env, bin, "kaleido", "-exec", "local")
+	s.expect("ready> ", 20*time.Second)
+	s.send("extern printd(x);\r")
+	s.expect("ready> ", 10*time.Second)
+	s.send("printd(123456) + (for i = 1, 1 in 0);\r")
+	s.expect("123456.000000", 10*time.Second)
+	s.send("\x03")
+	s.expect("cannot be stopped; press Ctrl-C again to quit", 5*time.Second)
+	s.send("\x03")
+	if code := s.wait(5 * time.Second); code != 128+2 {
+		t.Errorf("second Ctrl-C: exit %d, want 130", code)
+	}
+}
+
+// TestREPLCtrlCAtPrompt: Ctrl-C while typing drops the line (and an
+// incomplete item's earlier lines) and shows a new prompt; Ctrl-D on an
+// empty line ends the session with status 0.
+func TestREPLCtrlCAtPrompt(t *testing.T) {
+	bin := gorcBinary(t)
+	for _, mode := range [][]string{{"-exec", "local"}, nil} {
+		t.Run(replModeName(mode), func(t *testing.T) {
+			env, cache := replEnv(t)
+			s := startPTY(t, env, bin, append([]string{"kaleido"}, mode...)...)
+			s.expect("ready> ", 20*time.Second)
+			s.send("1 +\r")
+			s.expect("...> ", 10*time.Second)
+			s.send("2")
+			s.send("\x03")
+			s.expect("^C", 5*time.Second)
+			s.expect("ready> ", 5*time.Second)
+			s.send("xyz\x03")
+			s.expect("ready> ", 5*time.Second)
+			s.send("3;\r")
+			s.expect("Evaluated to 3.000000", 10*time.Second)
+			s.expect("ready> ", 5*time.Second)
+			s.send("\x04")
+			if code := s.wait(10 * time.Second); code != 0 {
+				t.Errorf("Ctrl-D: exit %d, want 0", code)
+			}
+			if out := s.all(); strings.Contains(out, "error") || strings.Contains(out, "Evaluated to 6") {
+				t.Errorf("the cancelled lines were used:\n%q", out)
+			}
+			// Cancelled lines are not history.
+			b, _ := os.ReadFile(filepath.Join(cache, "gorc", "kaleido_history"))
+			if string(b) != "1 +\n3;\n" {
+				t.Errorf("history %q, want the two lines entered", b)
+			}
+		})
+	}
+}
+
+// TestREPLCrashRestart: a crash of the executor (abort(): SIGABRT; a
+// stack overflow: SIGSEGV) is reported, the executor restarted with the
+// session's definitions, and the session goes on (through a pipe, in
+// every mode with a separate executor; status 0 at the end).
+func TestREPLCrashRestart(t *testing.T) {
+	bin := gorcBinary(t)
+	tcp := kaleidoExecutor(t, bin)
+	input := "def inc(x) x + 1;\nextern abort();\nabort();\ninc(1);\ndef rec(x) rec(x + 1) + 1;\nrec(0);\ninc(2);\n"
+	want := "ready> ready> ready> ready> Evaluated to 2.000000\nready> ready> ready> Evaluated to 3.000000\nready> "
+	for _, mode := range append(replModes, []string{"-exec", "child"}) {
+		args := append([]string{"kaleido", "-i"}, kaleidoModeArgs(mode, tcp)...)
+		out, errOut, code := runGorc(t, bin, ".", args, input, false)
+		if out != want || code != 0 {
+			t.Errorf("%s: exit %d\nstdout:\n%q\nwant:\n%q\nstderr:\n%s", replModeName(mode), code, out, want, errOut)
+		}
+		for _, msg := range []string{"executor died: SIGABRT; restarted, 2 definitions restored", "executor died: SIGSEGV; restarted, 3 definitions restored"} {
+			if !strings.Contains(errOut, msg) {
+				t.Errorf("%s: stderr lacks %q:\n%s", replModeName(mode), msg, errOut)
+			}
+		}
+	}
+}
+
+// TestREPLCrashRestartTerminal: the same on a terminal, where the
+// executor's output and gorc's messages share the screen.
+func TestREPLCrashRestartTerminal(t *testing.T) {
+	bin := gorcBinary(t)
+	env, _ := replEnv(t)
+	s := startPTY(t, env, bin, "kaleido")
+	s.expect("ready> ", 20*time.Second)
+	s.send("def inc(x) x + 1;\r")
+	s.expect("ready> ", 10*time.Second)
+	s.send("extern abort();\r")
+	s.expect("ready> ", 10*time.Second)
+	s.send("abort();\r")
+	s.expect("executor died: SIGABRT; restarted, 2 definitions restored", 10*time.Second)
+	s.expect("ready> ", 10*time.Second)
+	s.send("inc(1);\r")
+	s.expect("Evaluated to 2.000000", 10*time.Second)
+	s.send("%quit\r")
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Errorf("%%quit: exit %d, want 0", code)
+	}
+}
+
+// TestREPLHistory: lines entered in one session are recalled with the up
+// arrow in the next, from the user's cache directory.
+func TestREPLHistory(t *testing.T) {
+	bin := gorcBinary(t)
+	env, cache := replEnv(t)
+	s := startPTY(t, env, bin, "kaleido", "-exec", "local")
+	s.expect("ready> ", 20*time.Second)
+	s.send("1 + 2;\r")
+	s.expect("Evaluated to 3.000000", 10*time.Second)
+	s.send("10 * 2;\r")
+	s.expect("Evaluated to 20.000000", 10*time.Second)
+	s.send("\x04")
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	b, err := os.ReadFile(filepath.Join(cache, "gorc", "kaleido_history"))
+	if err != nil || string(b) != "1 + 2;\n10 * 2;\n" {
+		t.Fatalf("history file: %q, %v", b, err)
+	}
+	s = startPTY(t, env, bin, "kaleido", "-exec", "local")
+	s.expect("ready> ", 20*time.Second)
+	s.send("\x1b[A\x1b[A\r") // up, up: the first line of the last session
+	s.expect("Evaluated to 3.000000", 10*time.Second)
+	s.send("\x1b[A\x1b[A\r") // up: "1 + 2;" again, up: "10 * 2;"
+	s.expect("Evaluated to 20.000000", 10*time.Second)
+	s.send("\x04")
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}
+
+// TestREPLHistoryFile: the history is bounded (a long file is cut to its
+// newest lines), concurrent sessions append whole lines, and without a
+// path nothing is written.
+func TestREPLHistoryFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "gorc", "kaleido_history")
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	var b strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&b, "line %d;\n", i)
+	}
+	os.WriteFile(path, []byte(b.String()), 0o600)
+	h := openHistory(path, 1000)
+	if h.Len() != 1000 || h.At(0) != "line 1999;" || h.At(999) != "line 1000;" {
+		t.Fatalf("loaded %d lines, newest %q, oldest %q", h.Len(), h.At(0), h.At(h.Len()-1))
+	}
+	data, _ := os.ReadFile(path)
+	if lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n"); len(lines) != 1000 || lines[0] != "line 1000;" {
+		t.Fatalf("file not cut to the newest 1000 lines: %d lines, first %q", len(lines), lines[0])
+	}
+	h.record("")
+	h.record("line 1999;") // a repeat
+	h.record("a\x1b[Ab")
+	if h.Len() != 1000 {
+		t.Errorf("empty, repeated or control-character lines were kept: %d lines", h.Len())
+	}
+
+	os.Remove(path)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h := openHistory(path, 1000)
+			for i := range 100 {
+				h.record(fmt.Sprintf("session %d item %d with some text to make the line longer;", w, i))
+			}
+		}()
+	}
+	wg.Wait()
+	data, _ = os.ReadFile(path)
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	sort.Strings(lines)
+	if len(lines) != 400 {
+		t.Fatalf("%d lines after 4 sessions appended 100 each", len(lines))
+	}
+	for _, l := range lines {
+		var w, i int
+		if n, _ := fmt.Sscanf(l, "session %d item %d with some text to make the line longer;", &w, &i); n != 2 {
+			t.Fatalf("torn line %q", l)
+		}
+	}
+
+	h = openHistory("", 1000)
+	h.record("1;")
+	if h.Len() != 1 {
+		t.Errorf("without a file the session still keeps its lines")
+	}
+}
+
+// TestREPLCommands: %help, %defs, %undo (which also forgets an
+// operator and lets a name be defined again), an unknown command, and
+// %quit, in this process and in a child executor.
+func TestREPLCommands(t *testing.T) {
+	bin := gorcBinary(t)
+	input := strings.Join([]string{
+		"%help",
+		"def f(x) x * 2;",
+		"extern sin(x);",
+		"def binary% 50 (a b) a - b;",
+		"%defs",
+		"7 % 2;",
+		"%undo",
+		"%defs",
+		"%undo",
+		"f(4);",
+		"%undo",
+		"f(4);",
+		"def f(x) x * 3;",
+		"f(4);",
+		"%undo",
+		"%undo",
+		"%bogus",
+		"%quit",
+		"f(1);",
+	}, "\n") + "\n"
+	for _, mode := range [][]string{{"-exec", "local"}, nil} {
+		out, errOut, code := runGorc(t, bin, ".", append([]string{"kaleido", "-i"}, mode...), input, false)
+		if code != 0 {
+			t.Errorf("%s: exit %d\n%s", replModeName(mode), code, errOut)
+		}
+		wantOut := []string{
+			"%undo   undo the last definition",
+			"def f(x)\nextern sin(x)\ndef binary% 50 (a b)\n",
+			"Evaluated to 5.000000",
+			"ready> def f(x)\nextern sin(x)\nready> ",
+			"Evaluated to 8.000000",
+			"Evaluated to 12.000000",
+		}
+		rest := out
+		for _, w := range wantOut {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				t.Errorf("%s: stdout lacks %q (in order) in:\n%s", replModeName(mode), w, out)
+				break
+			}
+			rest = rest[i+len(w):]
+		}
+		if strings.Contains(rest, "Evaluated") {
+			t.Errorf("%s: something ran after %%quit:\n%s", replModeName(mode), out)
+		}
+		wantErr := []string{
+			"undone: def binary% 50 (a b)",
+			"undone: extern sin(x)",
+			"undone: def f(x)",
+			"<stdin>:12:1: error: unknown function referenced 'f'",
+			"undone: def f(x)",
+			"nothing to undo",
+			"unknown command %bogus (%help lists the commands)",
+		}
+		rest = errOut
+		for _, w := range wantErr {
+			i := strings.Index(rest, w)
+			if i < 0 {
+				t.Errorf("%s: stderr lacks %q (in order) in:\n%s", replModeName(mode), w, errOut)
+				break
+			}
+			rest = rest[i+len(w):]
+		}
+	}
+}
