@@ -123,7 +123,13 @@ func (r *repl) eval(addr shared.ExecutorAddr) error {
 	}
 	r.intr.begin(stop)
 	_, err := runEntry(ctx, r.j, addr, r.stdout)
-	if r.intr.end() {
+	stopped := r.intr.end()
+	if !stopped && err != nil && r.canRestart() && executorLost(err) && howEnded(err) == "SIGINT" {
+		// The terminal sent SIGINT to the child executor too (it is in
+		// gorc's process group), and it died before gorc saw its own.
+		stopped = true
+	}
+	if stopped {
 		r.interrupted = true
 		if err == nil { // it finished as Ctrl-C came, but the executor is ended
 			err = errInterrupted

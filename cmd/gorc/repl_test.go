@@ -2,11 +2,15 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -340,4 +344,66 @@ func TestREPLCommands(t *testing.T) {
 			rest = rest[i+len(w):]
 		}
 	}
+}
+
+// TestREPLInterruptReachesChildFirst: the terminal sends SIGINT to the
+// whole process group, so the child executor may die of it before gorc
+// handles its own: that is Ctrl-C too, not a crash. Here only the child
+// gets SIGINT.
+func TestREPLInterruptReachesChildFirst(t *testing.T) {
+	bin := gorcBinary(t)
+	cmd := exec.Command(bin, "kaleido", "-i")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	io.WriteString(stdin, "extern printd(x);\nprintd(1) + (for i = 1, 1 in 0);\n")
+	var child int
+	for deadline := time.Now().Add(10 * time.Second); child == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no child executor found; stderr:\n%s", stderr.String())
+		}
+		child = childOf(cmd.Process.Pid)
+	}
+	time.Sleep(300 * time.Millisecond) // the loop runs
+	syscall.Kill(child, syscall.SIGINT)
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stderr.String(), "interrupted; executor restarted, 1 definition restored"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no restart after the child's SIGINT; stderr:\n%s", stderr.String())
+		}
+	}
+	io.WriteString(stdin, "printd(5);\n")
+	stdin.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit: %v\nstderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("gorc did not end; stderr:\n%s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "5.000000\nEvaluated to 0.000000") || strings.Contains(stderr.String(), "executor died") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+}
+
+// childOf returns a child process of pid (0 if none).
+func childOf(pid int) int {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		if fs := strings.Fields(string(b)); len(fs) > 0 {
+			n, _ := strconv.Atoi(fs[0])
+			return n
+		}
+	}
+	return 0
 }
