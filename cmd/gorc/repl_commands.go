@@ -1,9 +1,9 @@
 package main
 
 // This file holds the REPL's commands: a line "%NAME" at the ready>
-// prompt. Such a line is never Kaleidoscope (a top-level expression
-// cannot name a variable, and an item is not complete without ';'), so
-// commands need no escape.
+// prompt. Such a line is never valid Kaleidoscope (even with a unary
+// operator '%', NAME would be a variable, and a top-level expression has
+// none), so commands need no escape.
 
 import (
 	"fmt"
