@@ -57,6 +57,7 @@ type repl struct {
 	defs        []replDef   // the session's definitions, in order
 	intr        interrupter // Ctrl-C while code runs (repl_signal.go)
 	interrupted bool        // the last evaluation was stopped by Ctrl-C
+	ran         bool        // the current item's code started running
 }
 
 func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdout, stderr io.Writer) int {
@@ -154,11 +155,7 @@ func (r *repl) process(src string, line0 int, atEOF bool) bool {
 		if item == nil || r.lost != nil {
 			return true
 		}
-		r.run(item, p)
-		if r.lost != nil {
-			// A crash or Ctrl-C: a new executor runs the rest.
-			r.restart()
-		}
+		r.runRestarting(item, p)
 	}
 }
 

@@ -61,11 +61,18 @@ func openPTY() (master, slave *os.File, err error) {
 // to the environment. The process is killed when the test ends.
 func startPTY(t *testing.T, env []string, bin string, args ...string) *ptySession {
 	t.Helper()
+	return startPTYIn(t, "", env, bin, args...)
+}
+
+// startPTYIn is startPTY in the working directory dir.
+func startPTYIn(t *testing.T, dir string, env []string, bin string, args ...string) *ptySession {
+	t.Helper()
 	master, slave, err := openPTY()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}

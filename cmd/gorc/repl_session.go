@@ -128,6 +128,27 @@ func (r *repl) rebuild(defs []replDef) error {
 	return nil
 }
 
+// runRestarting runs an item; if the executor is lost meanwhile (a crash
+// or Ctrl-C), a new one runs the rest of the session. An item whose code
+// had not started when the executor was found gone (it died between two
+// items) runs again in the new one.
+func (r *repl) runRestarting(item kaleidoscope.Item, p *kaleidoscope.Parser) {
+	r.ran = false
+	r.run(item, p)
+	if r.lost == nil {
+		return
+	}
+	again := !r.ran && !r.interrupted
+	r.restart()
+	if again && r.lost == nil {
+		r.ran = false
+		r.run(item, p)
+		if r.lost != nil {
+			r.restart()
+		}
+	}
+}
+
 // restart follows an executor lost to a crash or stopped by Ctrl-C (in
 // r.lost): in a separate process the session goes on in a new executor
 // with the definitions made so far, and the user is told what happened;

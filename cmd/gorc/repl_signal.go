@@ -122,6 +122,7 @@ func (r *repl) eval(addr shared.ExecutorAddr) error {
 		}
 	}
 	r.intr.begin(stop)
+	r.ran = true
 	_, err := runEntry(ctx, r.j, addr, r.stdout)
 	stopped := r.intr.end()
 	if !stopped && err != nil && r.canRestart() && executorLost(err) && howEnded(err) == "SIGINT" {

@@ -212,6 +212,27 @@ func TestREPLHistory(t *testing.T) {
 	if code := s.wait(10 * time.Second); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
+
+	// Without a cache directory the history lasts for the session and
+	// nothing is written (not in the working directory either).
+	before, _ := os.ReadFile(filepath.Join(cache, "gorc", "kaleido_history"))
+	wd := t.TempDir()
+	s = startPTYIn(t, wd, []string{"HOME=", "XDG_CACHE_HOME="}, bin, "kaleido", "-exec", "local")
+	s.expect("ready> ", 20*time.Second)
+	s.send("5 * 5;\r")
+	s.expect("Evaluated to 25.000000", 10*time.Second)
+	s.send("\x1b[A\r")
+	s.expect("Evaluated to 25.000000", 10*time.Second)
+	s.send("%quit\r")
+	if code := s.wait(10 * time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if ents, _ := os.ReadDir(wd); len(ents) > 0 {
+		t.Errorf("without a cache directory the REPL wrote %v in its working directory", ents)
+	}
+	if after, _ := os.ReadFile(filepath.Join(cache, "gorc", "kaleido_history")); string(after) != string(before) {
+		t.Errorf("another session's history changed: %q", after)
+	}
 }
 
 // TestREPLHistoryFile: the history is bounded (a long file is cut to its
@@ -406,4 +427,49 @@ func childOf(pid int) int {
 		}
 	}
 	return 0
+}
+
+// TestREPLExecutorDiedBetweenItems: an executor killed while the REPL
+// waits for input is found gone by the next item, before its code runs:
+// the REPL restarts it and runs that item in the new one.
+func TestREPLExecutorDiedBetweenItems(t *testing.T) {
+	bin := gorcBinary(t)
+	cmd := exec.Command(bin, "kaleido", "-i")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	io.WriteString(stdin, "def sq(x) x * x;\nsq(3);\n")
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stdout.String(), "Evaluated to 9.000000"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no result; stderr:\n%s", stderr.String())
+		}
+	}
+	child := childOf(cmd.Process.Pid)
+	if child == 0 {
+		t.Fatal("no child executor")
+	}
+	syscall.Kill(child, syscall.SIGKILL)
+	time.Sleep(200 * time.Millisecond)
+	io.WriteString(stdin, "sq(4);\n")
+	stdin.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit: %v\nstderr:\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("gorc did not end; stderr:\n%s", stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "Evaluated to 16.000000") || !strings.Contains(stderr.String(), "executor died: SIGKILL; restarted, 1 definition restored") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
 }
