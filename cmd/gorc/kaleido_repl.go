@@ -58,10 +58,11 @@ type repl struct {
 	intr        interrupter // Ctrl-C while code runs (repl_signal.go)
 	interrupted bool        // the last evaluation was stopped by Ctrl-C
 	ran         bool        // the current item's code started running
+	in          lineReader  // where lines come from
 }
 
 func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdout, stderr io.Writer) int {
-	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr}
+	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, in: in}
 	if code := r.open(eo); code != 0 {
 		return code
 	}

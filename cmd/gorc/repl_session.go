@@ -158,6 +158,9 @@ func (r *repl) restart() {
 		return
 	}
 	what := "interrupted; executor restarted"
+	if r.interrupted && isTerminalInput(r.in) {
+		fmt.Fprintln(r.stderr) // after the terminal's "^C"
+	}
 	if !r.interrupted {
 		what = "executor died: " + howEnded(r.lost) + "; restarted"
 	}

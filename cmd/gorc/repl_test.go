@@ -65,7 +65,8 @@ func TestREPLInterrupt(t *testing.T) {
 			}
 			start := time.Now()
 			s.send("\x03")
-			s.expect("interrupted; executor restarted, 3 definitions restored", 5*time.Second)
+			// On a line of its own after the terminal's echo of Ctrl-C.
+			s.expect("^C\r\ngorc kaleido: interrupted; executor restarted, 3 definitions restored", 5*time.Second)
 			s.expect("ready> ", 5*time.Second)
 			if d := time.Since(start); d > time.Second {
 				t.Errorf("Ctrl-C took %v to return to the prompt, want at most 1 s", d)
