@@ -135,6 +135,8 @@ func (r *repl) eval(addr shared.ExecutorAddr) error {
 		if err == nil { // it finished as Ctrl-C came, but the executor is ended
 			err = errInterrupted
 		}
+		return err
 	}
-	return err
+	// A crash names the JIT'd function it happened in (or was called from).
+	return r.j.ExplainExecutorError(err)
 }

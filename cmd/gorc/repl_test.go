@@ -140,7 +140,8 @@ func TestREPLCtrlCAtPrompt(t *testing.T) {
 }
 
 // TestREPLCrashRestart: a crash of the executor (abort(): SIGABRT; a
-// stack overflow: SIGSEGV) is reported, the executor restarted with the
+// stack overflow: SIGSEGV) is reported, naming the JIT'd function it
+// happened in, the executor restarted with the
 // session's definitions, and the session goes on (through a pipe, in
 // every mode with a separate executor; status 0 at the end).
 func TestREPLCrashRestart(t *testing.T) {
@@ -154,7 +155,7 @@ func TestREPLCrashRestart(t *testing.T) {
 		if out != want || code != 0 {
 			t.Errorf("%s: exit %d\nstdout:\n%q\nwant:\n%q\nstderr:\n%s", replModeName(mode), code, out, want, errOut)
 		}
-		for _, msg := range []string{"executor died: SIGABRT; restarted, 2 definitions restored", "executor died: SIGSEGV; restarted, 3 definitions restored"} {
+		for _, msg := range []string{"executor died: SIGABRT; restarted, 2 definitions restored", "executor died: SIGSEGV; restarted, 3 definitions restored", ", in rec+0x"} {
 			if !strings.Contains(errOut, msg) {
 				t.Errorf("%s: stderr lacks %q:\n%s", replModeName(mode), msg, errOut)
 			}
