@@ -475,3 +475,49 @@ func TestREPLExecutorDiedBetweenItems(t *testing.T) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
 }
+
+// TestREPLSIGINTToGorc: SIGINT to gorc alone (not its executor) while
+// code runs ends the executor and the session goes on; SIGINT while gorc
+// waits for lines from a pipe ends it with 128+SIGINT, as it would any
+// program reading its input.
+func TestREPLSIGINTToGorc(t *testing.T) {
+	bin := gorcBinary(t)
+	cmd := exec.Command(bin, "kaleido", "-i")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitFor := func(what string, buf *syncBuffer) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(buf.String(), what); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q; stdout:\n%s\nstderr:\n%s", what, stdout.String(), stderr.String())
+			}
+		}
+	}
+	io.WriteString(stdin, "def half(x) x * 0.5;\n")
+	io.WriteString(stdin, "for i = 1, 1 in 0;\n")
+	waitFor("ready> ready> ", &stdout)
+	time.Sleep(300 * time.Millisecond) // the loop runs
+	cmd.Process.Signal(os.Interrupt)
+	waitFor("interrupted; executor restarted, 1 definition restored", &stderr)
+	io.WriteString(stdin, "half(9);\n")
+	waitFor("Evaluated to 4.500000\nready> ", &stdout)
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		if code := cmd.ProcessState.ExitCode(); code != 128+2 {
+			t.Errorf("SIGINT while reading a pipe: exit %d, want 130\nstderr:\n%s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("gorc did not end on SIGINT while reading a pipe; stderr:\n%s", stderr.String())
+	}
+}
