@@ -9,7 +9,8 @@ import (
 	"fmt"
 	"io"
 	"regexp"
-	"strings"
+
+	"gorc/kaleidoscope"
 )
 
 var replCommandLine = regexp.MustCompile(`^\s*%([A-Za-z_][A-Za-z0-9_]*)\s*$`)
@@ -71,5 +72,14 @@ func (r *repl) undo() {
 		}
 		return
 	}
-	fmt.Fprintf(r.stderr, "gorc kaleido: undone: %s\n", strings.TrimSpace(last.String()))
+	msg := "undone: " + last.String()
+	if def, ok := last.item.(*kaleidoscope.FunctionDef); ok {
+		for _, d := range r.defs {
+			if e, ok := d.item.(*kaleidoscope.FunctionDef); ok && e.Proto.Name == def.Proto.Name {
+				msg += "; the previous definition of " + def.Proto.Name + " is back"
+				break
+			}
+		}
+	}
+	fmt.Fprintf(r.stderr, "gorc kaleido: %s\n", msg)
 }
