@@ -157,21 +157,21 @@ func (r *repl) restart() {
 	if !r.canRestart() {
 		return
 	}
-	what := "interrupted; executor restarted"
+	what, done := "interrupted", "executor restarted"
 	if r.interrupted && isTerminalInput(r.in) {
 		fmt.Fprintln(r.stderr) // after the terminal's "^C"
 	}
 	if !r.interrupted {
-		what = "executor died: " + howEnded(r.lost) + "; restarted"
+		what, done = "executor died: "+howEnded(r.lost), "restarted"
 	}
 	if err := r.rebuild(r.defs); err != nil {
-		fmt.Fprintf(r.stderr, "gorc kaleido: %s; restarting it failed: %v\n", strings.TrimSuffix(what, "; restarted"), err)
+		fmt.Fprintf(r.stderr, "gorc kaleido: %s; starting a new executor failed: %v\n", what, err)
 		if r.lost == nil {
 			r.lost = err
 		}
 		return
 	}
-	fmt.Fprintf(r.stderr, "gorc kaleido: %s, %s restored\n", what, plural(len(r.defs), "definition"))
+	fmt.Fprintf(r.stderr, "gorc kaleido: %s; %s, %s restored\n", what, done, plural(len(r.defs), "definition"))
 }
 
 var endedBy = regexp.MustCompile(`terminated by signal (SIG[A-Z0-9]+)|exited with status \d+`)

@@ -521,3 +521,66 @@ func TestREPLSIGINTToGorc(t *testing.T) {
 		t.Fatalf("gorc did not end on SIGINT while reading a pipe; stderr:\n%s", stderr.String())
 	}
 }
+
+// TestREPLRestartFails: when no new executor can be had (the TCP
+// listener is gone), the REPL says so and ends the session with the
+// crash's status, as before restarts existed.
+func TestREPLRestartFails(t *testing.T) {
+	bin := gorcBinary(t)
+	lst := exec.Command(bin, "executor", "-listen", "127.0.0.1:0")
+	lerr, err := lst.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lst.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { lst.Process.Kill(); lst.Wait() }()
+	buf := make([]byte, 4096)
+	var said string
+	for !strings.Contains(said, "\n") {
+		n, err := lerr.Read(buf)
+		if err != nil {
+			t.Fatalf("listener: %v (%q)", err, said)
+		}
+		said += string(buf[:n])
+	}
+	addr, ok := strings.CutPrefix(strings.TrimSpace(strings.SplitN(said, "\n", 2)[0]), "gorc executor: listening on ")
+	if !ok {
+		t.Fatalf("listener said %q", said)
+	}
+	cmd := exec.Command(bin, "kaleido", "-i", "-exec", "tcp://"+addr)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	io.WriteString(stdin, "extern abort();\n1;\n")
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(stdout.String(), "Evaluated to 1.000000"); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no result; stderr:\n%s", stderr.String())
+		}
+	}
+	lst.Process.Kill() // the connected executor lives on; no new one can be had
+	lst.Wait()
+	io.WriteString(stdin, "abort();\n2;\n")
+	stdin.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("gorc did not end; stderr:\n%s", stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 128+6 || !strings.Contains(stderr.String(), "executor died: SIGABRT; starting a new executor failed: ") || !strings.Contains(stderr.String(), "the executor is gone; ending the session") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr.String())
+	}
+	if strings.Contains(stdout.String(), "Evaluated to 2") {
+		t.Errorf("an item ran after the session ended:\n%s", stdout.String())
+	}
+}
