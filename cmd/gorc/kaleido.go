@@ -161,7 +161,7 @@ func parseKaleidoFlags(args []string, stderr io.Writer) (o kaleidoOptions, files
 	}
 	fs.StringVar(&o.emit, "emit", "", "print instead of running: ir (LLVM IR text), asm, obj")
 	fs.StringVar(&o.out, "o", "", "with -emit: write to this file instead of stdout")
-	execMode := fs.String("exec", "local", "where code runs: local (this process), child (a spawned executor), tcp://HOST:PORT or tls://HOST:PORT (a running gorc executor -listen)")
+	execMode := fs.String("exec", "", "where code runs: local (this process), child (a spawned executor), tcp://HOST:PORT or tls://HOST:PORT (a running gorc executor -listen); default local, and child in the REPL (so that Ctrl-C can stop running code)")
 	tlsCert := fs.String("tls-cert", "", "client certificate (PEM) for -exec tls://")
 	tlsKey := fs.String("tls-key", "", "its private key (PEM)")
 	tlsCA := fs.String("tls-ca", "", "CA (PEM) that signed the executor's certificate")
