@@ -315,6 +315,13 @@ func (j *JIT) AddInput(path string) error {
 		return j.AddArchiveData(path, data)
 	case elf.IsELFObject(data):
 		return j.AddObject(path, data)
+	case elf.HasELFMagic(data):
+		// An ELF file, but not one gorc links: say what it is (32-bit,
+		// big-endian, an executable, a shared library, a corrupt header).
+		if err := elf.CheckHeader(path, data); err != nil {
+			return fmt.Errorf("jit: %w", err)
+		}
+		return j.AddObject(path, data)
 	case strings.HasSuffix(path, ".ll"):
 		return j.AddIR(context.Background(), path, data, 2)
 	default:
