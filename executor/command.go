@@ -39,7 +39,14 @@ func Command(ctx context.Context, args []string, stderr io.Writer) int {
 	maxSessions := fs.Int("max-sessions", DefaultMaxSessions, "with -listen: controllers served at once; more are refused")
 	maxUnauth := fs.Int("max-unauthenticated", DefaultMaxUnauthenticated, "with -listen: connections in their handshake at once; more are closed")
 	handshake := fs.Duration("handshake-timeout", DefaultHandshakeTimeout, "with -listen: time from accept to the controller's hello (TLS handshake included)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), CommandUsage)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0 // help asked for and printed
+		}
 		return 2
 	}
 	if *maxSessions < 1 || *maxUnauth < 1 || *handshake <= 0 {
@@ -105,6 +112,25 @@ func Command(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// CommandUsage describes `gorc executor` (its flags follow it in the help).
+const CommandUsage = `usage: gorc executor [-listen ADDR [flags]]
+
+Serves as an executor process: the process in which a controller (gorc
+run -exec child|tcp://|tls://, gorc kaleido -exec ..., or a Go program using
+package jit) maps JIT'd code and runs it, like LLVM's llvm-jitlink-executor
+or the Kaleidoscope tutorial's toy-server.
+
+Without -listen it serves the controller that spawned it, over inherited
+descriptors or stdin/stdout (gorc run -exec child starts it so). With
+-listen ADDR it accepts controllers on TCP (port 20000 when ADDR has none)
+and serves each in a fresh executor process; an address other than
+loopback requires mutual TLS (-tls-cert, -tls-key, -tls-client-ca), as an
+executor runs whatever code it is sent. It prints "listening on ADDR" on
+stderr once ready, and runs until killed.
+
+Flags:
+`
 
 func mutualTLSConfig(certFile, keyFile, caFile string) (*tls.Config, error) {
 	if certFile == "" || keyFile == "" || caFile == "" {

@@ -303,6 +303,10 @@ func (j *JIT) AddArchiveData(name string, data []byte) error {
 	return nil
 }
 
+// IsBinaryInput reports whether data is an ar archive or an ELF file,
+// which AddInput classifies by content whatever the file's name.
+func IsBinaryInput(data []byte) bool { return archive.IsArchive(data) || elf.HasELFMagic(data) }
+
 // AddInput adds a file by its content: an ELF relocatable object, an ar
 // archive, or (by its .ll suffix) an IR module compiled at -O2.
 func (j *JIT) AddInput(path string) error {

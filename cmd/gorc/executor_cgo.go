@@ -18,6 +18,10 @@ func ensureStaticTLS(min uint64) error { return executor.EnsureStaticTLS(min) }
 // spawning controller handed down, over stdin/stdout, or over TCP with
 // -listen (see executor.Command).
 func runExecutor(args []string, stderr io.Writer) int {
+	if helpRequested(args) {
+		// Only prints the help: no need for the room below.
+		return executor.Command(context.Background(), args, stderr)
+	}
 	// glibc reads the static-TLS surplus only at process start, and an
 	// executor cannot restart once a controller has sent it work (in-process
 	// `gorc run` restarts lazily, before anything runs), so it asks for the

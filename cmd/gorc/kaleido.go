@@ -22,20 +22,37 @@ import (
 	"gorc/target"
 )
 
-// optLevel is a -O0/-O1/-O2 flag: each sets the level; the last one wins.
-type optLevel struct {
-	level *int
-	n     int
+// optLevel is the -O flag: -O N, -O=N or -ON (N = 0, 1, 2).
+type optLevel struct{ level *int }
+
+func (o optLevel) String() string {
+	if o.level == nil {
+		return ""
+	}
+	return strconv.Itoa(*o.level)
 }
 
-func (o optLevel) String() string   { return "" }
-func (o optLevel) IsBoolFlag() bool { return true }
 func (o optLevel) Set(s string) error {
-	if b, err := strconv.ParseBool(s); err != nil || !b {
-		return fmt.Errorf("use -O%d without a value", o.n)
+	n, err := parseOptLevel(s)
+	if err != nil {
+		return fmt.Errorf("want 0, 1 or 2")
 	}
-	*o.level = o.n
+	*o.level = n
 	return nil
+}
+
+// joinOptLevel rewrites -ON (and --ON) as -O=N, the form package flag
+// parses, so that -O2 and -O 2 mean the same.
+func joinOptLevel(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		t := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		if len(a) > len(t) && len(t) > 1 && t[0] == 'O' && t[1] >= '0' && t[1] <= '9' {
+			a = "-O=" + t[1:]
+		}
+		out[i] = a
+	}
+	return out
 }
 
 func init() {
@@ -156,10 +173,8 @@ func parseKaleidoFlags(args []string, stderr io.Writer) (o kaleidoOptions, files
 	fs := flag.NewFlagSet("kaleido", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o.level = 2
-	for n := 0; n <= 2; n++ {
-		fs.Var(optLevel{&o.level, n}, "O"+strconv.Itoa(n), fmt.Sprintf("optimisation level %d (default -O2)", n))
-	}
-	fs.StringVar(&o.emit, "emit", "", "print instead of running: ir (LLVM IR text), asm, obj")
+	fs.Var(optLevel{&o.level}, "O", "optimisation `level`: 0, 1 or 2 (also written -O0, -O1, -O2)")
+	fs.StringVar(&o.emit, "emit", "", "print instead of running: `ir|asm|obj` (LLVM IR text, an assembly listing, an ELF object)")
 	fs.StringVar(&o.out, "o", "", "with -emit: write to this file instead of stdout")
 	execMode := fs.String("exec", "local", "where code runs: local (this process), child (a spawned executor), tcp://HOST:PORT or tls://HOST:PORT (a running gorc executor -listen)")
 	tlsCert := fs.String("tls-cert", "", "client certificate (PEM) for -exec tls://")
@@ -173,7 +188,7 @@ func parseKaleidoFlags(args []string, stderr io.Writer) (o kaleidoOptions, files
 		fmt.Fprintf(fs.Output(), "usage: gorc kaleido [flags] [FILE.k...]\n\nCompiles Kaleidoscope (LLVM tutorial, chapters 2-7). Without files it reads\nstandard input. Errors are printed as FILE:LINE:COL: error: ...\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(joinOptLevel(args)); err != nil {
 		if err == flag.ErrHelp {
 			return o, nil, 0
 		}
@@ -185,6 +200,9 @@ func parseKaleidoFlags(args []string, stderr io.Writer) (o kaleidoOptions, files
 		return o, nil, 2
 	}
 	o.exec = execOptions{mode: *execMode, shm: *shm, tls: tlsCfg}
+	if o.emit == "" {
+		warnClearText(stderr, "gorc kaleido", o.exec.mode)
+	}
 	switch o.emit {
 	case "", "ir", "asm", "obj":
 	default:

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"sort"
@@ -18,9 +19,11 @@ import (
 	"time"
 )
 
-// version is set at build time with -ldflags "-X main.version=...";
-// otherwise the module build info is used.
-var version = ""
+// version and commit may be set at build time with -ldflags "-X
+// main.version=... -X main.commit=..." (the Makefile sets commit: a build
+// from a git worktree, or with GOFLAGS=-buildvcs=false, has no VCS
+// information); otherwise the module build info is used.
+var version, commit = "", ""
 
 // command is one gorc subcommand.
 type command struct {
@@ -57,14 +60,56 @@ func init() {
 	})
 }
 
+// versionString is gorc's version line: the module version ("(devel)"
+// unless built by go install from a tagged module, or main.version when
+// set at link time), the commit it was built from (vcs.revision, with
+// "(modified)" when the tree had changes: vcs.modified), and the Go
+// version and platform.
 func versionString() string {
-	if version != "" {
-		return version
+	bi, _ := debug.ReadBuildInfo()
+	return formatVersion(bi, version, commit)
+}
+
+// formatVersion formats the version line from build information (nil when
+// there is none) and the link-time overrides (used when not empty).
+func formatVersion(bi *debug.BuildInfo, override, overrideCommit string) string {
+	mod, goVersion := "(devel)", runtime.Version()
+	var rev, modified string
+	if bi != nil {
+		if bi.Main.Version != "" {
+			mod = bi.Main.Version
+		}
+		if bi.GoVersion != "" {
+			goVersion = bi.GoVersion
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	if override != "" {
+		mod = override
 	}
-	return "devel"
+	if rev == "" && overrideCommit != "" {
+		rev = overrideCommit
+	}
+	line := mod
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		line += " commit " + rev
+		if modified == "true" {
+			line += " (modified)"
+		}
+	} else {
+		line += " commit unknown"
+	}
+	return fmt.Sprintf("%s %s %s/%s", line, goVersion, runtime.GOOS, runtime.GOARCH)
 }
 
 func usage(w io.Writer) {

@@ -22,20 +22,33 @@ func init() {
 
 const runUsage = `usage: gorc run [flags] INPUT... [-- ARGS...]
 
-Links ELF relocatable objects (.o), static archives (.a) and shared
-libraries (.so, -lNAME) in memory and runs main(argc, argv) in this
-process. The exit status is main's return value.
+Links ELF relocatable objects (.o), static archives (.a), shared
+libraries (.so, -lNAME) and LLVM IR (.ll) in memory and runs
+main(argc, argv), in this process unless -exec says otherwise. Flags may
+come before or after the inputs; -- (or -args, as in llvm-jitlink) ends
+them and starts the program's arguments.
+
+Exit status: main's return value; 128+N if the program is killed by
+signal N (as a shell reports it; e.g. 139 for SIGSEGV), with the faulting
+JIT'd function named on stderr; 1 if linking or starting it fails; 2 for
+a usage error.
 
 Inputs:
   FILE.o          relocatable object (always linked)
   FILE.a          static archive (members linked when needed)
   FILE.so[.N]     shared library (dlopen)
-  -lNAME          shared library libNAME.so from -L dirs and the system dirs
+  FILE.ll         LLVM IR text (the subset gorc reads), compiled at -O
+  -lNAME          libNAME.so or libNAME.a, searched as GNU ld does: each
+                  -L dir in order, then the system dirs; in each dir
+                  libNAME.so before libNAME.a (only .a with -static)
+  -l:FILE         FILE exactly as named, in the same dirs
   -L DIR, -LDIR   add a library search directory
 
 Flags:
   -entry SYM      call SYM instead of main
   -noexec         link everything, then exit without running
+  -O N, -ON       optimisation level for .ll inputs: 0, 1 or 2 (default 2)
+  -static         -lNAME finds only static archives (libNAME.a)
   -show-times     print load and link times on stderr (and the run time
                   with a child or remote executor)
   -show-symbols   print the linked symbol table on stdout
@@ -43,13 +56,14 @@ Flags:
                   (a spawned gorc executor), tcp://HOST:PORT or
                   tls://HOST:PORT (a gorc executor -listen; the program's
                   stdin, stdout and stderr are forwarded over the
-                  connection)
+                  connection; tcp:// to an address that is not loopback
+                  warns: code travels in clear text)
   -shm            move code through shared memory (child executors, or
                   tcp:// and tls:// on a loopback address)
   -tls-cert FILE  client certificate (PEM) for -exec tls://
   -tls-key FILE   its private key (PEM)
   -tls-ca FILE    CA (PEM) that signed the executor's certificate
-  -- ARGS...      arguments for the program (argv[1:])
+  -- ARGS...      arguments for the program (argv[1:]); -args is the same
 `
 
 // runOptions is the parsed command line of gorc run.
@@ -67,10 +81,21 @@ type runOptions struct {
 	tlsKey      string
 	tlsCA       string
 	args        []string
+	optLevel    int  // -O: optimisation level for .ll inputs
+	static      bool // -static: -lNAME finds only libNAME.a
+}
+
+// parseOptLevel parses the N of -ON or -O N.
+func parseOptLevel(v string) (int, error) {
+	switch v {
+	case "0", "1", "2":
+		return int(v[0] - '0'), nil
+	}
+	return 0, fmt.Errorf("-O %s: the optimisation level is 0, 1 or 2", v)
 }
 
 func parseRunArgs(args []string) (*runOptions, error) {
-	o := &runOptions{entry: "main", exec: "local"}
+	o := &runOptions{entry: "main", exec: "local", optLevel: 2}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		next := func() (string, error) {
@@ -82,9 +107,19 @@ func parseRunArgs(args []string) (*runOptions, error) {
 		}
 		var err error
 		switch {
-		case a == "--":
+		case a == "--" || a == "-args" || a == "--args":
+			// -args is llvm-jitlink's spelling of --.
 			o.args = append(o.args, args[i+1:]...)
 			return o, nil
+		case a == "-O" || a == "--O":
+			var v string
+			if v, err = next(); err == nil {
+				o.optLevel, err = parseOptLevel(v)
+			}
+		case strings.HasPrefix(a, "-O"):
+			o.optLevel, err = parseOptLevel(strings.TrimPrefix(strings.TrimPrefix(a, "-O"), "="))
+		case a == "-static" || a == "--static":
+			o.static = true
 		case a == "-entry" || a == "--entry":
 			o.entry, err = next()
 		case strings.HasPrefix(a, "-entry="):
@@ -163,6 +198,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	start := time.Now()
+	warnClearText(stderr, "gorc run", o.exec)
 	tlsCfg, err := clientTLS(o.exec, o.tlsCert, o.tlsKey, o.tlsCA)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
@@ -174,13 +210,20 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	for _, in := range o.inputs {
-		if err := j.AddInput(in); err != nil {
-			fmt.Fprintf(stderr, "gorc run: %v\n", err)
+		if err := addRunInput(ctx, j, in, o.optLevel); err != nil {
+			printError(stderr, "gorc run", err)
 			return 1
 		}
 	}
 	for _, l := range o.libs {
-		if err := j.LoadDylib(ctx, l); err != nil {
+		var err error
+		if strings.HasPrefix(l, "-l") {
+			// libNAME.so or libNAME.a, found as GNU ld finds them.
+			err = j.AddLibrary(ctx, l, o.static)
+		} else {
+			err = j.LoadDylib(ctx, l)
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "gorc run: %v\n", err)
 			return 1
 		}
@@ -237,6 +280,22 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	j.Close(ctx)
 	return status
+}
+
+// addRunInput adds one input file of gorc run: IR (.ll) compiled at
+// optimisation level level, anything else by its content (jit.AddInput).
+func addRunInput(ctx context.Context, j *jit.JIT, path string, level int) error {
+	if !strings.HasSuffix(path, ".ll") {
+		return j.AddInput(path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	if jit.IsBinaryInput(data) {
+		return j.AddInput(path) // an object or archive named .ll
+	}
+	return j.AddIR(ctx, path, data, level)
 }
 
 // signalStatus maps "executor terminated by signal SIGxxx" (a child or
