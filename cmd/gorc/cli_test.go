@@ -82,6 +82,45 @@ func TestCLIHelpAndVersion(t *testing.T) {
 	}
 }
 
+// TestCLIErrors: every subcommand reports command-line mistakes in one
+// format, with a one-line hint instead of the full usage.
+func TestCLIErrors(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []cliCase{
+		{name: "kaleido unknown flag", args: []string{"kaleido", "-frob"}, status: 2, stderr: []string{"gorc kaleido: unknown flag -frob (see gorc help kaleido)\n"}},
+		{name: "kaleido bad -emit", args: []string{"kaleido", "-emit", "exe"}, status: 2, stderr: []string{`gorc kaleido: invalid value "exe" for -emit: want ir, asm, obj (see gorc help kaleido)`}},
+		{name: "kaleido bad -O", args: []string{"kaleido", "-O7"}, status: 2, stderr: []string{`gorc kaleido: invalid value "7" for -O: want 0, 1 or 2 (see gorc help kaleido)`}},
+		{name: "kaleido missing value", args: []string{"kaleido", "-exec"}, status: 2, stderr: []string{"gorc kaleido: flag -exec needs a value (see gorc help kaleido)"}},
+		{name: "executor unknown flag", args: []string{"executor", "--frob=1"}, status: 2, stderr: []string{"gorc executor: unknown flag --frob (see gorc help executor)\n"}},
+		{name: "executor argument", args: []string{"executor", "x"}, status: 2, stderr: []string{`gorc executor: unexpected argument "x" (see gorc help executor)`}},
+		{name: "unknown command", args: []string{"frob"}, status: 2, stderr: []string{`gorc: unknown command "frob" (see gorc help)`}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := gorcCmd(t, dir, c.args...)
+			c.check(t, r)
+			if n := strings.Count(r.stderr, "\n"); n != 1 {
+				t.Errorf("gorc %s: %d lines on stderr, want 1:\n%s", strings.Join(c.args, " "), n, r.stderr)
+			}
+		})
+	}
+}
+
+// TestCLIKaleidoFlagsAfterFiles: gorc kaleido takes its flags after the
+// files too, and -O in each spelling.
+func TestCLIKaleidoFlagsAfterFiles(t *testing.T) {
+	dir := t.TempDir()
+	k := filepath.Join(dir, "p.k")
+	os.WriteFile(k, []byte("def f(x) x*2;\nf(21);\n"), 0o644)
+	for _, c := range []cliCase{
+		{name: "-emit ir after the file", args: []string{"kaleido", k, "-emit", "ir"}, stdout: []string{"define double @f(double %x)"}},
+		{name: "-O0", args: []string{"kaleido", k, "-O0"}, stdout: []string{"Evaluated to 42.000000"}},
+		{name: "-O 1", args: []string{"kaleido", "-O", "1", k}, stdout: []string{"Evaluated to 42.000000"}},
+		{name: "--O=2", args: []string{"kaleido", "--O=2", k}, stdout: []string{"Evaluated to 42.000000"}},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.check(t, gorcCmd(t, dir, c.args...)) })
+	}
+}
+
 func TestCLIRunFlags(t *testing.T) {
 	dir := t.TempDir()
 	o := ccObj(t, dir, "p", `#include <stdio.h>

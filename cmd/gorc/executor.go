@@ -8,7 +8,7 @@ const executorSummary = "serve as an executor process (stdin/stdout, or TCP with
 
 func init() {
 	register("executor", executorSummary, func(args []string, stdout, stderr io.Writer) int {
-		return runExecutor(args, stderr)
+		return runExecutor(args, stdout, stderr)
 	})
 }
 

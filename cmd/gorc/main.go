@@ -49,7 +49,7 @@ func init() {
 		if len(args) > 0 {
 			c, ok := commands[args[0]]
 			if !ok {
-				fmt.Fprintf(stderr, "gorc help: unknown command %q\n", args[0])
+				fmt.Fprintf(stderr, "gorc help: unknown command %q (see gorc help)\n", args[0])
 				return 2
 			}
 			// Subcommands print their own flag help for -h.
@@ -244,8 +244,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "gorc: unknown command %q\n", args[0])
-		usage(stderr)
+		fmt.Fprintf(stderr, "gorc: unknown command %q (see gorc help)\n", args[0])
 		return 2
 	}
 	return c.run(args[1:], stdout, stderr)

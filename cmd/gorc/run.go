@@ -170,8 +170,6 @@ func parseRunArgs(args []string) (*runOptions, error) {
 	return o, nil
 }
 
-var errHelp = fmt.Errorf("help requested")
-
 func isSharedLib(path string) bool {
 	base := filepath.Base(path)
 	return strings.HasSuffix(base, ".so") || strings.Contains(base, ".so.")
