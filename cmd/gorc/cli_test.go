@@ -93,6 +93,10 @@ func TestCLIErrors(t *testing.T) {
 		{name: "kaleido missing value", args: []string{"kaleido", "-exec"}, status: 2, stderr: []string{"gorc kaleido: flag -exec needs a value (see gorc help kaleido)"}},
 		{name: "executor unknown flag", args: []string{"executor", "--frob=1"}, status: 2, stderr: []string{"gorc executor: unknown flag --frob (see gorc help executor)\n"}},
 		{name: "executor argument", args: []string{"executor", "x"}, status: 2, stderr: []string{`gorc executor: unexpected argument "x" (see gorc help executor)`}},
+		{name: "run unknown flag", args: []string{"run", "p.o", "-frob"}, status: 2, stderr: []string{"gorc run: unknown flag -frob (see gorc help run)\n"}},
+		{name: "run no inputs", args: []string{"run", "-noexec"}, status: 2, stderr: []string{"gorc run: no input objects, archives or IR files (see gorc help run)"}},
+		{name: "run bad -O", args: []string{"run", "-O", "9", "p.ll"}, status: 2, stderr: []string{`gorc run: invalid value "9" for -O: want 0, 1 or 2 (see gorc help run)`}},
+		{name: "run tls without certificates", args: []string{"run", "-exec", "tls://127.0.0.1:1", "p.o"}, status: 2, stderr: []string{"gorc run: -exec tls://127.0.0.1:1 needs -tls-cert, -tls-key and -tls-ca (mutual TLS) (see gorc help run)"}},
 		{name: "unknown command", args: []string{"frob"}, status: 2, stderr: []string{`gorc: unknown command "frob" (see gorc help)`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -136,7 +140,10 @@ int main(int argc, char **argv) { for (int i = 1; i < argc; i++) printf("[%s]", 
 		{name: "-O0 .ll", args: []string{"run", "-O0", fib}, status: 109, stdout: []string{"fib(20) = 6765"}},
 		{name: "-O 1 .ll", args: []string{"run", fib, "-O", "1"}, status: 109, stdout: []string{"fib(20) = 6765"}},
 		{name: "-O=2 .ll", args: []string{"run", "-O=2", fib}, status: 109, stdout: []string{"fib(20) = 6765"}},
-		{name: "-O3", args: []string{"run", "-O3", fib}, status: 2, stderr: []string{"-O 3", "0, 1 or 2"}},
+		{name: "-O3", args: []string{"run", "-O3", fib}, status: 2, stderr: []string{`invalid value "3" for -O`, "0, 1 or 2"}},
+		{name: "--flag=value after input", args: []string{"run", o, "--entry=main", "--noexec=true"}},
+		{name: "local -show-times after input", args: []string{"run", o, "--show-times"}, status: 1, stderr: []string{"gorc run: load ", "gorc run: program exited "}},
+		{name: "-show-times after input", args: []string{"run", o, "-exec", "child", "--show-times"}, status: 1, stderr: []string{"gorc run: load ", "gorc run: run "}},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t, gorcCmd(t, dir, c.args...)) })
 	}

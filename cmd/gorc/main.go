@@ -14,7 +14,6 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 )
@@ -169,22 +168,12 @@ func showExitTime(args []string) {
 	if atProgramExit == nil || len(args) == 0 || args[0] != "run" {
 		return
 	}
-	show, local := false, true
-args:
-	for i := 1; i < len(args); i++ {
-		switch a := args[i]; {
-		case a == "--":
-			break args
-		case a == "-show-times" || a == "--show-times":
-			show = true
-		case a == "-exec" || a == "--exec":
-			if i+1 < len(args) && args[i+1] != "local" {
-				local = false
-			}
-		case strings.HasPrefix(a, "-exec=") && a != "-exec=local":
-			local = false
-		}
+	// The same parse as gorc run's own (it reports any error itself).
+	o, err := parseRunFlags(args[1:])
+	if err != nil {
+		return
 	}
+	show, local := o.showTimes, o.exec == "local"
 	if show && local {
 		atProgramExit(func() {
 			fmt.Fprintf(os.Stderr, "gorc run: program exited %v after gorc started\n", time.Since(processStart).Round(time.Microsecond))

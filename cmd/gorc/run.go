@@ -94,99 +94,19 @@ func parseOptLevel(v string) (int, error) {
 	return 0, fmt.Errorf("-O %s: the optimisation level is 0, 1 or 2", v)
 }
 
-func parseRunArgs(args []string) (*runOptions, error) {
-	o := &runOptions{entry: "main", exec: "local", optLevel: 2}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		next := func() (string, error) {
-			if i+1 >= len(args) {
-				return "", fmt.Errorf("flag %s needs an argument", a)
-			}
-			i++
-			return args[i], nil
-		}
-		var err error
-		switch {
-		case a == "--" || a == "-args" || a == "--args":
-			// -args is llvm-jitlink's spelling of --.
-			o.args = append(o.args, args[i+1:]...)
-			return o, nil
-		case a == "-O" || a == "--O":
-			var v string
-			if v, err = next(); err == nil {
-				o.optLevel, err = parseOptLevel(v)
-			}
-		case strings.HasPrefix(a, "-O"):
-			o.optLevel, err = parseOptLevel(strings.TrimPrefix(strings.TrimPrefix(a, "-O"), "="))
-		case a == "-static" || a == "--static":
-			o.static = true
-		case a == "-entry" || a == "--entry":
-			o.entry, err = next()
-		case strings.HasPrefix(a, "-entry="):
-			o.entry = strings.TrimPrefix(a, "-entry=")
-		case a == "-noexec" || a == "--noexec":
-			o.noexec = true
-		case a == "-show-times" || a == "--show-times":
-			o.showTimes = true
-		case a == "-show-symbols" || a == "--show-symbols":
-			o.showSymbols = true
-		case a == "-shm":
-			o.shm = true
-		case a == "-tls-cert" || a == "--tls-cert":
-			o.tlsCert, err = next()
-		case a == "-tls-key" || a == "--tls-key":
-			o.tlsKey, err = next()
-		case a == "-tls-ca" || a == "--tls-ca":
-			o.tlsCA, err = next()
-		case a == "-exec" || a == "--exec":
-			o.exec, err = next()
-		case strings.HasPrefix(a, "-exec="):
-			o.exec = strings.TrimPrefix(a, "-exec=")
-		case a == "-L":
-			var d string
-			d, err = next()
-			o.searchDirs = append(o.searchDirs, d)
-		case strings.HasPrefix(a, "-L"):
-			o.searchDirs = append(o.searchDirs, a[2:])
-		case a == "-l":
-			var n string
-			n, err = next()
-			o.libs = append(o.libs, "-l"+n)
-		case strings.HasPrefix(a, "-l"):
-			o.libs = append(o.libs, a)
-		case a == "-h" || a == "-help" || a == "--help":
-			return nil, errHelp
-		case strings.HasPrefix(a, "-") && a != "-":
-			return nil, fmt.Errorf("unknown flag %s", a)
-		case isSharedLib(a):
-			o.libs = append(o.libs, a)
-		default:
-			o.inputs = append(o.inputs, a)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return o, nil
-}
-
 func isSharedLib(path string) bool {
 	base := filepath.Base(path)
 	return strings.HasSuffix(base, ".so") || strings.Contains(base, ".so.")
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
-	o, err := parseRunArgs(args)
+	o, err := parseRunFlags(args)
 	if err == errHelp {
 		fmt.Fprint(stdout, runUsage)
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "gorc run: %v\n\n%s", err, runUsage)
-		return 2
-	}
-	if len(o.inputs) == 0 {
-		fmt.Fprintf(stderr, "gorc run: no input objects or archives\n\n%s", runUsage)
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	if os.Getenv("GOGC") == "" {
@@ -199,7 +119,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	warnClearText(stderr, "gorc run", o.exec)
 	tlsCfg, err := clientTLS(o.exec, o.tlsCert, o.tlsKey, o.tlsCA)
 	if err != nil {
-		fmt.Fprintf(stderr, "gorc run: %v\n", err)
+		fmt.Fprintln(stderr, usagef("run", "%v", err))
 		return 2
 	}
 	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg})
