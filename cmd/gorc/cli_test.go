@@ -77,6 +77,7 @@ func TestCLIHelpAndVersion(t *testing.T) {
 		{name: "help kaleido", args: []string{"help", "kaleido"}, stdout: []string{"-O level", "0, 1 or 2", "-emit ir|asm|obj"}, notStdout: []string{"-O0\n", "-O1\n", "-O2\n"}},
 		{name: "version", args: []string{"version"}, stdout: version},
 		{name: "--version", args: []string{"--version"}, stdout: version},
+		{name: "help version", args: []string{"help", "version"}, stdout: []string{"usage: gorc version", "commit"}},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t, gorcCmd(t, dir, c.args...)) })
 	}
@@ -97,6 +98,7 @@ func TestCLIErrors(t *testing.T) {
 		{name: "run no inputs", args: []string{"run", "-noexec"}, status: 2, stderr: []string{"gorc run: no input objects, archives or IR files (see gorc help run)"}},
 		{name: "run bad -O", args: []string{"run", "-O", "9", "p.ll"}, status: 2, stderr: []string{`gorc run: invalid value "9" for -O: want 0, 1 or 2 (see gorc help run)`}},
 		{name: "run tls without certificates", args: []string{"run", "-exec", "tls://127.0.0.1:1", "p.o"}, status: 2, stderr: []string{"gorc run: -exec tls://127.0.0.1:1 needs -tls-cert, -tls-key and -tls-ca (mutual TLS) (see gorc help run)"}},
+		{name: "version argument", args: []string{"version", "x"}, status: 2, stderr: []string{`gorc version: unexpected argument "x" (see gorc help version)`}},
 		{name: "unknown command", args: []string{"frob"}, status: 2, stderr: []string{`gorc: unknown command "frob" (see gorc help)`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -40,7 +40,18 @@ func register(name, summary string, run func([]string, io.Writer, io.Writer) int
 }
 
 func init() {
-	register("version", "print gorc's version", func(args []string, stdout, _ io.Writer) int {
+	register("version", "print gorc's version (module version, commit, Go version)", func(args []string, stdout, stderr io.Writer) int {
+		c := cmdLine{cmd: "version", fs: newFlagSet("version")}
+		inputs, rest, status := c.parseCommandLine(args, stdout, stderr, func(w io.Writer) {
+			fmt.Fprint(w, "usage: gorc version\n\nPrints gorc's module version ((devel) unless installed from a tagged\nmodule), the commit it was built from ((modified) if the tree had\nchanges) and the Go version and platform it was built with.\n")
+		})
+		if status >= 0 {
+			return status
+		}
+		if len(inputs)+len(rest) > 0 {
+			fmt.Fprintln(stderr, usagef("version", "unexpected argument %q", append(inputs, rest...)[0]))
+			return 2
+		}
 		fmt.Fprintf(stdout, "gorc %s\n", versionString())
 		return 0
 	})
