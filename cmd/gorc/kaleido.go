@@ -33,11 +33,10 @@ func (o optLevel) String() string {
 
 func (o optLevel) Set(s string) error {
 	n, err := parseOptLevel(s)
-	if err != nil {
-		return fmt.Errorf("want 0, 1 or 2")
+	if err == nil {
+		*o.level = n
 	}
-	*o.level = n
-	return nil
+	return err
 }
 
 func init() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -91,7 +92,7 @@ func parseOptLevel(v string) (int, error) {
 	case "0", "1", "2":
 		return int(v[0] - '0'), nil
 	}
-	return 0, fmt.Errorf("-O %s: the optimisation level is 0, 1 or 2", v)
+	return 0, errors.New("want 0, 1 or 2")
 }
 
 func isSharedLib(path string) bool {
