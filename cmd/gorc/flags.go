@@ -21,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -219,4 +220,31 @@ func (o oneOf) Set(s string) error {
 		}
 	}
 	return fmt.Errorf("want %s", strings.Join(o.values, ", "))
+}
+
+// optLevel is the -O flag: -O N, -O=N or -ON (N = 0, 1, 2).
+type optLevel struct{ level *int }
+
+func (o optLevel) String() string {
+	if o.level == nil {
+		return ""
+	}
+	return strconv.Itoa(*o.level)
+}
+
+func (o optLevel) Set(s string) error {
+	n, err := parseOptLevel(s)
+	if err == nil {
+		*o.level = n
+	}
+	return err
+}
+
+// parseOptLevel parses the N of -ON or -O N.
+func parseOptLevel(v string) (int, error) {
+	switch v {
+	case "0", "1", "2":
+		return int(v[0] - '0'), nil
+	}
+	return 0, errors.New("want 0, 1 or 2")
 }

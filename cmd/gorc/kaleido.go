@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -20,24 +19,6 @@ import (
 	"gorc/kaleidoscope"
 	"gorc/target"
 )
-
-// optLevel is the -O flag: -O N, -O=N or -ON (N = 0, 1, 2).
-type optLevel struct{ level *int }
-
-func (o optLevel) String() string {
-	if o.level == nil {
-		return ""
-	}
-	return strconv.Itoa(*o.level)
-}
-
-func (o optLevel) Set(s string) error {
-	n, err := parseOptLevel(s)
-	if err == nil {
-		*o.level = n
-	}
-	return err
-}
 
 func init() {
 	register("kaleido", "compile and run Kaleidoscope (REPL on a terminal, batch otherwise)", runKaleido)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -84,15 +83,6 @@ type runOptions struct {
 	args        []string
 	optLevel    int  // -O: optimisation level for .ll inputs
 	static      bool // -static: -lNAME finds only libNAME.a
-}
-
-// parseOptLevel parses the N of -ON or -O N.
-func parseOptLevel(v string) (int, error) {
-	switch v {
-	case "0", "1", "2":
-		return int(v[0] - '0'), nil
-	}
-	return 0, errors.New("want 0, 1 or 2")
 }
 
 func isSharedLib(path string) bool {
