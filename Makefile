@@ -8,7 +8,7 @@ FUZZTIME ?= 4s
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/gorc
+	$(GO) build -ldflags "-X main.commit=$$(git rev-parse HEAD 2>/dev/null)" -o $(BIN) ./cmd/gorc
 
 # deps installs the Debian packages the tests and benchmarks need (gcc, g++,
 # Debian's static libraries, LLVM 19 as a cross-check and peer).

@@ -336,6 +336,10 @@ func (j *JIT) AddArchiveData(name string, data []byte) error {
 	return nil
 }
 
+// IsBinaryInput reports whether data is an ar archive or an ELF file,
+// which AddInput classifies by content whatever the file's name.
+func IsBinaryInput(data []byte) bool { return archive.IsArchive(data) || elf.HasELFMagic(data) }
+
 // AddInput adds a file by its content: an ELF relocatable object, an ar
 // archive, or (by its .ll suffix) an IR module compiled at -O2.
 func (j *JIT) AddInput(path string) error {
@@ -347,6 +351,13 @@ func (j *JIT) AddInput(path string) error {
 	case archive.IsArchive(data):
 		return j.AddArchiveData(path, data)
 	case elf.IsELFObject(data):
+		return j.AddObject(path, data)
+	case elf.HasELFMagic(data):
+		// An ELF file, but not one gorc links: say what it is (32-bit,
+		// big-endian, an executable, a shared library, a corrupt header).
+		if err := elf.CheckHeader(path, data); err != nil {
+			return fmt.Errorf("jit: %w", err)
+		}
 		return j.AddObject(path, data)
 	case strings.HasSuffix(path, ".ll"):
 		return j.AddIR(context.Background(), path, data, 2)
