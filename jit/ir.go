@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gorc/codecache"
 	"gorc/ir"
 	"gorc/ir/passes"
 	"gorc/target"
@@ -15,29 +16,48 @@ import (
 // backend of the executor's target (j.Target), and add that object like any other input. name is used
 // in diagnostics (FILE:LINE:COL) and as the object's name.
 //
+// With Options.Cache, the object is taken from the persistent code cache
+// when this build of gorc compiled the same module (name and content) for
+// the same target and level before, and stored there otherwise.
+//
 // As with lli, IR has no link line: the module is linked against the C
 // library and libm (loaded here), so calls to sin, sqrt, printf resolve.
 func (j *JIT) AddIR(ctx context.Context, name string, src []byte, optLevel int) error {
-	m, err := ir.Parse(name, src)
-	if err != nil {
-		return err
-	}
-	if err := ir.Verify(m); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
 	if optLevel < 0 || optLevel > 2 {
 		return fmt.Errorf("jit: %s: optimization level %d, want 0, 1 or 2", name, optLevel)
 	}
-	if err := passes.ForLevel(optLevel).Run(ctx, m); err != nil {
-		return fmt.Errorf("jit: %s: optimize: %w", name, err)
+	key := func() codecache.Key {
+		return codecache.NewKey("ir-object").String("triple", j.Target.Triple).Int("opt", int64(optLevel)).
+			String("name", name).Bytes("source", src).Sum()
 	}
-	res, err := j.Target.Backend.Compile(ctx, m, target.Options{SourceName: name})
+	obj, err := j.cachedCompile(ctx, key, func(ctx context.Context) ([]byte, error) {
+		return j.compileIR(ctx, name, src, optLevel)
+	})
 	if err != nil {
-		return fmt.Errorf("jit: %s: compile: %w", name, err)
+		return err
 	}
-	obj := res.Object
 	if err := j.LoadDylib(ctx, "-lm"); err != nil {
 		return err
 	}
 	return j.AddObject(name+".o", obj)
+}
+
+// compileIR parses, verifies, optimizes and compiles an IR module to an
+// ELF object.
+func (j *JIT) compileIR(ctx context.Context, name string, src []byte, optLevel int) ([]byte, error) {
+	m, err := ir.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	if err := ir.Verify(m); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := passes.ForLevel(optLevel).Run(ctx, m); err != nil {
+		return nil, fmt.Errorf("jit: %s: optimize: %w", name, err)
+	}
+	res, err := j.Target.Backend.Compile(ctx, m, target.Options{SourceName: name})
+	if err != nil {
+		return nil, fmt.Errorf("jit: %s: compile: %w", name, err)
+	}
+	return res.Object, nil
 }

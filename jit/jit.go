@@ -29,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"gorc/codecache"
 	"gorc/jitlink"
 	"gorc/jitlink/archive"
 	"gorc/jitlink/elf"
@@ -80,6 +81,9 @@ type Options struct {
 	// anything else over its pipes; a tcp:// executor always forwards over
 	// the connection (see epc.Stdio).
 	Stdio epc.Stdio
+	// Cache, when not nil, is the persistent code cache for the objects
+	// AddIR compiles (see CacheStats).
+	Cache *codecache.Cache
 }
 
 // JIT links and runs objects in an executor.
@@ -105,6 +109,8 @@ type JIT struct {
 	pending  []*jitlink.LinkGraph
 	times    Times
 	syms     symtab
+
+	cacheStats CacheStats
 }
 
 // Times are the durations of the phases of a run.
