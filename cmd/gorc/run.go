@@ -49,6 +49,10 @@ Flags:
   -tls-cert FILE  client certificate (PEM) for -exec tls://
   -tls-key FILE   its private key (PEM)
   -tls-ca FILE    CA (PEM) that signed the executor's certificate
+  -cache DIR      keep objects compiled from .ll inputs in the persistent
+                  code cache in DIR (default: gorc in the user's cache
+                  directory; size bound GORC_CACHE_MAX, default 1G)
+  -no-cache       neither read nor write the code cache
   -- ARGS...      arguments for the program (argv[1:])
 `
 
@@ -67,6 +71,7 @@ type runOptions struct {
 	tlsKey      string
 	tlsCA       string
 	args        []string
+	cache       cacheFlags // -cache DIR, -no-cache (cache.go)
 }
 
 func parseRunArgs(args []string) (*runOptions, error) {
@@ -107,6 +112,8 @@ func parseRunArgs(args []string) (*runOptions, error) {
 			o.exec, err = next()
 		case strings.HasPrefix(a, "-exec="):
 			o.exec = strings.TrimPrefix(a, "-exec=")
+		case o.cache.isFlag(a):
+			err = o.cache.parseArg(args, &i)
 		case a == "-L":
 			var d string
 			d, err = next()
@@ -168,7 +175,12 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 2
 	}
-	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg})
+	cache, err := o.cache.open()
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc run: %v\n", err)
+		return 2
+	}
+	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache})
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
@@ -204,6 +216,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		t := j.Times()
 		fmt.Fprintf(stderr, "gorc run: load %v, link %v (%d objects), total before run %v\n",
 			t.Load.Round(time.Microsecond), t.Link.Round(time.Microsecond), j.Layer.Linked(), time.Since(start).Round(time.Microsecond))
+		showCacheStats(stderr, j.CacheStats())
 	}
 	if o.noexec {
 		j.Close(ctx)
