@@ -212,3 +212,51 @@ func TestCacheFlags(t *testing.T) {
 		t.Errorf("gorc run -cache without a directory: exit %d, stderr %s", code, se)
 	}
 }
+
+// TestKaleidoCacheTwoProcesses: gorc processes sharing one cache directory
+// at once, on the same program and on different ones, all print the right
+// output; afterwards every program has one good entry.
+func TestKaleidoCacheTwoProcesses(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	progs := []string{"fib", "loops", "fib", "loops"} // two writers per key
+	copyCorpus(t, dir, "fib.k", "fib.stdout", "loops.k", "loops.stdout")
+	cache := filepath.Join(dir, "cache")
+	for round := range 2 { // the first round writes, the second reads
+		type result struct {
+			prog, stdout, stderr string
+			code                 int
+		}
+		results := make(chan result, len(progs))
+		for _, p := range progs {
+			go func() {
+				cmd := exec.Command(bin, "kaleido", "-cache", cache, "-show-times", p+".k")
+				cmd.Dir = dir
+				var so, se strings.Builder
+				cmd.Stdout, cmd.Stderr = &so, &se
+				err := cmd.Run()
+				code := 0
+				if err != nil {
+					code = -1
+					if ee, ok := err.(*exec.ExitError); ok {
+						code = ee.ExitCode()
+					}
+				}
+				results <- result{p, so.String(), se.String(), code}
+			}()
+		}
+		for range progs {
+			r := <-results
+			want, _ := os.ReadFile(filepath.Join(dir, r.prog+".stdout"))
+			if r.code != 0 || r.stdout != string(want) {
+				t.Errorf("round %d, %s: exit %d\nstdout:\n%s\nstderr:\n%s", round, r.prog, r.code, r.stdout, r.stderr)
+			}
+			if round == 1 && !strings.Contains(r.stderr, "cache: hit") {
+				t.Errorf("round 2, %s: not served from the cache:\n%s", r.prog, r.stderr)
+			}
+		}
+	}
+	if e := cacheEntries(t, cache); len(e) != 2 {
+		t.Errorf("entries: %v, want 2", e)
+	}
+}
