@@ -167,6 +167,9 @@ func verify(k Key, data []byte) (payload []byte, reason string) {
 	if v := binary.LittleEndian.Uint32(data[8:]); v != formatVersion {
 		return nil, fmt.Sprintf("format version %d, want %d", v, formatVersion)
 	}
+	if r := binary.LittleEndian.Uint32(data[12:]); r != 0 {
+		return nil, fmt.Sprintf("reserved header word %#x, want 0", r)
+	}
 	var stored Key
 	copy(stored[:], data[16:48])
 	if stored != k {
