@@ -63,9 +63,11 @@ def once(argv, cache, measure):
     if measure == "overhead":
         before = dur(re.search(r"total before run (\S+)", r.stderr).group(1))
         exited = dur(re.search(r"program exited (\S+) after gorc started", r.stderr).group(1))
+        links.append(dur(re.search(r"link (\S+) \(", r.stderr).group(1)))
         return wall - (exited - before), r.stdout
     return wall, r.stdout
 results = []
+links = []  # link phases of the overhead runs
 for i, (name, measure, argv, goal) in enumerate(cases):
     warm = f"{w}/warm{i}"
     _, want = once(argv, warm, measure)  # fills the warm cache; reference output
@@ -103,4 +105,12 @@ print()
 print("gorc run caches nothing for objects and archives (only .ll inputs' objects), so the sqlite "
       "row's first and second runs do the same work and their ratio is 1 up to noise; "
       "docs/rationale/cache.md says why.")
+if links:
+    o = [r for r in results if r[1] == "overhead"][0][2]
+    l = statistics.median(links)
+    print()
+    print(f"Bound for a cache of the linked image: of the sqlite driver's {o:.1f} ms first-run overhead, "
+          f"the link phase is {l:.1f} ms (median of every run, -show-times); were the link free, "
+          f"{o - l:.1f} ms would remain (process start, reading and indexing the inputs, loading libm, teardown), "
+          f"a ratio of {o / max(o - l, 0.1):.2f} before the cost of checking and applying the image.")
 PYEOF
