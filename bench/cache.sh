@@ -18,7 +18,8 @@
 # lands on both alike; cells are medians over RUNS rounds (default 7).
 # Outputs are checked equal between the first and the second run. Prints a
 # Markdown table on stdout and keeps it in $OUT (default
-# bench/results/cache.md).
+# bench/results/cache.md); the figures, machine-readable, go to
+# $RESULTS/cache.tsv (default bench/results).
 #
 # Usage: bash bench/cache.sh [path/to/gorc]   (run from the repository root)
 set -euo pipefail
@@ -26,6 +27,9 @@ set -euo pipefail
 GORC=${1:-bin/gorc}
 RUNS=${RUNS:-7}
 OUT=${OUT:-bench/results/cache.md}
+RESULTS=${RESULTS:-bench/results}
+# shellcheck source=bench/tsv.sh
+. bench/tsv.sh
 LIB=/usr/lib/x86_64-linux-gnu
 for t in gcc python3; do
 	command -v "$t" >/dev/null || { echo "bench/cache.sh: $t is required (run scripts/deps.sh)" >&2; exit 1; }
@@ -95,6 +99,10 @@ print(f"Machine: {os.cpu_count()} cores, load average at the end {' '.join(load)
 print()
 print("| input | measured | first run | second run | first/second | goal | met |")
 print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
+with open(f"{w}/cache.rows", "w") as tsv:
+    print("input\tmeasured\tfirst_ms\tsecond_ms\tratio\tgoal", file=tsv)
+    for name, measure, f, s, goal in results:
+        print(f"{name}\t{measure}\t{f:.1f}\t{s:.1f}\t{f / s:.2f}\t{goal or '-'}", file=tsv)
 for name, measure, f, s, goal in results:
     ratio = f / s
     what = "wall time" if measure == "wall" else "wall − run phase"
@@ -114,3 +122,8 @@ if links:
           f"{o - l:.1f} ms would remain (process start, reading and indexing the inputs, loading libm, teardown), "
           f"a ratio of {o / max(o - l, 0.1):.2f} before the cost of checking and applying the image.")
 PYEOF
+mkdir -p "$RESULTS"
+{
+	tsv_head "bench/cache.sh, median of $RUNS rounds, ms: first run (empty cache) and second run (filled cache); measured wall = whole process, overhead = wall minus the run phase; table: $OUT"
+	cat "$W/cache.rows"
+} >"$RESULTS/cache.tsv"
