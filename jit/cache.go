@@ -22,18 +22,19 @@ func (j *JIT) CacheStats() CacheStats {
 	return j.cacheStats
 }
 
-// cachedCompile returns the object for key from Options.Cache, or
+// cachedCompile returns the object for key from Options.Cache (hit), or
 // compiles it with compile and stores it. Only successful compilations are
 // stored, so a hit never hides a diagnostic. The cache is an optimisation:
 // when it cannot be read or written, the object is compiled as if there
 // were none.
-func (j *JIT) cachedCompile(ctx context.Context, key func() codecache.Key, compile func(context.Context) ([]byte, error)) ([]byte, error) {
+func (j *JIT) cachedCompile(ctx context.Context, key func() codecache.Key, compile func(context.Context) ([]byte, error)) (obj []byte, hit bool, err error) {
 	c := j.opts.Cache
 	if c == nil {
-		return compile(ctx)
+		obj, err = compile(ctx)
+		return obj, false, err
 	}
 	k := key()
-	obj, err := c.Get(k)
+	obj, err = c.Get(k)
 	var ce *codecache.CorruptEntryError
 	j.mu.Lock()
 	switch {
@@ -47,12 +48,12 @@ func (j *JIT) cachedCompile(ctx context.Context, key func() codecache.Key, compi
 	}
 	j.mu.Unlock()
 	if err == nil {
-		return obj, nil
+		return obj, true, nil
 	}
 	obj, err = compile(ctx)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	c.Put(k, obj) // a failure to store costs only the next run's time
-	return obj, nil
+	return obj, false, nil
 }

@@ -29,45 +29,11 @@ const (
 	noCacheUsage  = "neither read nor write the persistent code cache"
 )
 
-// register adds -cache and -no-cache to a flag set (gorc kaleido).
+// register adds -cache and -no-cache to a flag set (gorc run, gorc
+// kaleido).
 func (c *cacheFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dir, "cache", "", cacheDirUsage)
 	fs.BoolVar(&c.off, "no-cache", false, noCacheUsage)
-}
-
-// isFlag reports whether a is -cache, -cache=DIR or -no-cache (or with
-// two dashes), for gorc run's own flag loop.
-func (c *cacheFlags) isFlag(a string) bool {
-	name, ok := flagName(a)
-	return ok && (name == "cache" || name == "no-cache" || strings.HasPrefix(name, "cache="))
-}
-
-// flagName is a without its one or two leading dashes (ok false when a
-// is not a flag).
-func flagName(a string) (string, bool) {
-	if !strings.HasPrefix(a, "-") {
-		return "", false
-	}
-	return strings.TrimPrefix(a[1:], "-"), true
-}
-
-// parseArg parses the flag at args[*i] (isFlag), advancing *i past a
-// separate value.
-func (c *cacheFlags) parseArg(args []string, i *int) error {
-	name, _ := flagName(args[*i])
-	switch {
-	case name == "no-cache":
-		c.off = true
-	case name == "cache":
-		if *i+1 >= len(args) {
-			return fmt.Errorf("flag %s needs a directory", args[*i])
-		}
-		*i++
-		c.dir = args[*i]
-	default: // -cache=DIR
-		c.dir = strings.TrimPrefix(name, "cache=")
-	}
-	return nil
 }
 
 // cacheMaxEnv overrides the cache's size bound: bytes, or a number with

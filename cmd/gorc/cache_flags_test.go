@@ -40,10 +40,10 @@ func TestCacheRunFlags(t *testing.T) {
 		{args: []string{"--cache=/tmp/d", "x.o"}, dir: "/tmp/d"},
 		{args: []string{"-no-cache", "x.o"}, off: true},
 		{args: []string{"x.o", "--no-cache"}, off: true},
-		{args: []string{"x.o", "-cache"}, err: "needs a directory"},
+		{args: []string{"x.o", "-cache"}, err: "flag -cache needs a value"},
 		{args: []string{"x.o", "--", "-cache", "arg"}}, // the program's
 	} {
-		o, err := parseRunArgs(tc.args)
+		o, err := parseRunFlags(tc.args)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%v: error %v, want %q", tc.args, err, tc.err)

@@ -208,7 +208,7 @@ func TestCacheFlags(t *testing.T) {
 			t.Errorf("gorc %s -cache FILE: exit %d, stderr %s", cmd, code, se)
 		}
 	}
-	if _, se, code := gorc("run", "-cache"); code != 2 || !strings.Contains(se, "needs a directory") {
+	if _, se, code := gorc("run", "-cache"); code != 2 || !strings.Contains(se, "-cache needs a value") {
 		t.Errorf("gorc run -cache without a directory: exit %d, stderr %s", code, se)
 	}
 }
