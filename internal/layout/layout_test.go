@@ -3,6 +3,7 @@ package layout
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -210,5 +211,25 @@ func TestPackageDocs(t *testing.T) {
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Errorf("packages without a package doc comment: %s", strings.Join(missing, ", "))
+	}
+}
+
+// TestBuildsWithoutCgo checks DESIGN.md's first decision: everything but
+// the executor runtime is pure Go, so the module builds and vets with
+// CGO_ENABLED=0 (the executor package is then empty and the in-process
+// executor reports that it needs cgo).
+func TestBuildsWithoutCgo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the whole module")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("CGO_ENABLED=0 go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
 	}
 }
