@@ -41,6 +41,7 @@ import (
 	"sync"
 	"time"
 
+	"gorc/codecache"
 	"gorc/jitlink"
 	"gorc/jitlink/archive"
 	"gorc/jitlink/elf"
@@ -95,6 +96,9 @@ type Options struct {
 	// anything else over its pipes; a tcp:// executor always forwards over
 	// the connection (see epc.Stdio).
 	Stdio epc.Stdio
+	// Cache, when not nil, is the persistent code cache for the objects
+	// AddIR compiles (see CacheStats).
+	Cache *codecache.Cache
 }
 
 // JIT links and runs objects in an executor.
@@ -121,6 +125,8 @@ type JIT struct {
 	times    Times
 	syms     symtab
 	modules  map[orc.ResourceKey]*Tracker // live trackers (tracker.go)
+
+	cacheStats CacheStats
 }
 
 // Times are the durations of the phases of a run.

@@ -63,6 +63,10 @@ Flags:
   -tls-cert FILE  client certificate (PEM) for -exec tls://
   -tls-key FILE   its private key (PEM)
   -tls-ca FILE    CA (PEM) that signed the executor's certificate
+  -cache DIR      keep objects compiled from .ll inputs in the persistent
+                  code cache in DIR (default: gorc in the user's cache
+                  directory; size bound GORC_CACHE_MAX, default 1G)
+  -no-cache       neither read nor write the code cache
   -- ARGS...      arguments for the program (argv[1:]); -args is the same
 `
 
@@ -81,8 +85,9 @@ type runOptions struct {
 	tlsKey      string
 	tlsCA       string
 	args        []string
-	optLevel    int  // -O: optimisation level for .ll inputs
-	static      bool // -static: -lNAME finds only libNAME.a
+	optLevel    int        // -O: optimisation level for .ll inputs
+	static      bool       // -static: -lNAME finds only libNAME.a
+	cache       cacheFlags // -cache DIR, -no-cache (cache.go)
 }
 
 func isSharedLib(path string) bool {
@@ -113,7 +118,12 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, usagef("run", "%v", err))
 		return 2
 	}
-	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg})
+	cache, err := o.cache.open()
+	if err != nil {
+		fmt.Fprintln(stderr, usagef("run", "%v", err))
+		return 2
+	}
+	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache})
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
@@ -156,6 +166,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		t := j.Times()
 		fmt.Fprintf(stderr, "gorc run: load %v, link %v (%d objects), total before run %v\n",
 			t.Load.Round(time.Microsecond), t.Link.Round(time.Microsecond), j.Layer.Linked(), time.Since(start).Round(time.Microsecond))
+		showCacheStats(stderr, j.CacheStats())
 	}
 	if o.noexec {
 		j.Close(ctx)

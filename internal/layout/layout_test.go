@@ -127,6 +127,11 @@ var rules = []rule{
 		deny: []string{"gorc/orc/objlayer", "gorc/jit", "gorc/jitlink", "gorc/target", "gorc/ir", "gorc/kaleidoscope", "gorc/backend"},
 	},
 	{
+		name:  "the code cache is a store of bytes that imports nothing of gorc",
+		from:  []string{"gorc/codecache"},
+		allow: []string{},
+	},
+	{
 		name: "nothing but the command imports the command",
 		from: []string{"gorc"},
 		deny: []string{"gorc/cmd"},
