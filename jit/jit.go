@@ -77,6 +77,12 @@ type Options struct {
 	// anything else over its pipes; a tcp:// executor always forwards over
 	// the connection (see epc.Stdio).
 	Stdio epc.Stdio
+	// PerfSupport writes every JIT'd function to the executor's
+	// /tmp/perf-PID.map so that perf can name them (llvm-jitlink's
+	// -perf-support). JIT'd code with debug information is registered
+	// with debuggers (the GDB JIT interface) whatever this says; see
+	// docs/DEBUGGING.md.
+	PerfSupport bool
 }
 
 // JIT links and runs objects in an executor.
@@ -126,6 +132,9 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	j := &JIT{ES: es, Main: jd, EPC: e, opts: opts, low: opts.Low}
 	j.Layer = objlayer.New(es, e, nil)
 	j.Layer.AddPlugin(&j.syms)
+	if err := addDebugPlugins(j.Layer, e, opts); err != nil {
+		return nil, errors.Join(err, e.Close(ctx))
+	}
 	j.proc = objlayer.NewProcessSymbolsGenerator(e)
 	j.proc.DSOHandle = func(ctx context.Context) (shared.ExecutorAddr, error) {
 		s, err := j.memory()

@@ -62,6 +62,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	tlsKey := fs.String("tls-key", "", "its private key (PEM)")
 	tlsCA := fs.String("tls-ca", "", "CA (PEM) that signed the executor's certificate")
 	shm := fs.Bool("shm", false, "move code through shared memory (child, or tcp:// on this machine)")
+	perfSupport := fs.Bool("perf-support", false, "write JIT'd functions to /tmp/perf-PID.map (PID of the process running the code) so that perf names them")
 	showTimes := fs.Bool("show-times", false, "print the time of each phase on stderr")
 	showStats := fs.Bool("show-stats", false, "print compilation statistics on stderr")
 	interactive := fs.Bool("i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
@@ -80,7 +81,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 		return 2
 	}
-	eo := execOptions{mode: *execMode, shm: *shm, tls: tlsCfg}
+	eo := execOptions{mode: *execMode, shm: *shm, tls: tlsCfg, perf: *perfSupport}
 	switch *emit {
 	case "", "ir", "asm", "obj":
 	default:

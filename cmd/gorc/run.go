@@ -44,6 +44,8 @@ Flags:
                   tls://HOST:PORT (a gorc executor -listen; the program's
                   stdin, stdout and stderr are forwarded over the
                   connection)
+  -perf-support   write JIT'd functions to /tmp/perf-PID.map (PID of the
+                  process running the code) so that perf names them
   -shm            move code through shared memory (child executors, or
                   tcp:// and tls:// on a loopback address)
   -tls-cert FILE  client certificate (PEM) for -exec tls://
@@ -63,6 +65,7 @@ type runOptions struct {
 	showSymbols bool
 	exec        string
 	shm         bool
+	perfSupport bool
 	tlsCert     string
 	tlsKey      string
 	tlsCA       string
@@ -97,6 +100,8 @@ func parseRunArgs(args []string) (*runOptions, error) {
 			o.showSymbols = true
 		case a == "-shm":
 			o.shm = true
+		case a == "-perf-support" || a == "--perf-support":
+			o.perfSupport = true
 		case a == "-tls-cert" || a == "--tls-cert":
 			o.tlsCert, err = next()
 		case a == "-tls-key" || a == "--tls-key":
@@ -168,7 +173,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 2
 	}
-	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg})
+	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, PerfSupport: o.perfSupport})
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
