@@ -18,9 +18,10 @@ import (
 )
 
 // hotSrc is the program the debugger and profiler tests run: main prints
-// "running", then calls hot_loop ROUNDS times (argv[1], default 1).
+// "running in PID", then calls hot_loop ROUNDS times (argv[1], default 1).
 const hotSrc = `#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 long hot_loop(long n) {
 	long s = 0; /* LINE:body */
@@ -32,7 +33,7 @@ long hot_loop(long n) {
 int main(int argc, char **argv) {
 	long rounds = argc > 1 ? atol(argv[1]) : 1;
 	long s = 0;
-	puts("running");
+	printf("running in %d\n", (int)getpid());
 	fflush(stdout);
 	for (long r = 0; r < rounds; r++)
 		s += hot_loop(1000000); /* LINE:call */
@@ -180,7 +181,7 @@ func childOf(t *testing.T, ppid int, arg string) int {
 }
 
 // startRunning starts gorc run with args and waits for the program to
-// print "running" (its code is linked and registered by then). The
+// print "running in PID" (its code is linked and registered by then). The
 // process is killed at the end of the test.
 func startRunning(t *testing.T, dir string, args ...string) *exec.Cmd {
 	t.Helper()
@@ -205,8 +206,8 @@ func startRunning(t *testing.T, dir string, args ...string) *exec.Cmd {
 	}()
 	select {
 	case l := <-line:
-		if strings.TrimSpace(l) != "running" {
-			t.Fatalf("gorc run %v: first line %q, want \"running\"", args, l)
+		if !strings.HasPrefix(l, "running in ") {
+			t.Fatalf("gorc run %v: first line %q, want \"running in PID\"", args, l)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("gorc run %v: the program did not start within 30s", args)
