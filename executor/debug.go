@@ -25,7 +25,9 @@ const (
 	GDBDeregisterName = "__gorc_gdb_deregister"
 	// PerfMapName: (n, then per function start, size, name length and the
 	// name's bytes padded to 8); appends "START SIZE NAME" lines to
-	// /tmp/perf-PID.map for perf.
+	// /tmp/perf-PID.map and JIT_CODE_LOAD records (with a copy of the
+	// code) to the jitdump file $JITDUMPDIR/.debug/jit/gorc-jit-*/jit-PID.dump
+	// ($HOME when JITDUMPDIR is unset) for perf.
 	PerfMapName = "__gorc_perf_map"
 )
 

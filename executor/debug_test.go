@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -145,6 +146,8 @@ func TestPerfMapService(t *testing.T) {
 	if fn == 0 {
 		t.Fatalf("bootstrap symbols lack %s", PerfMapName)
 	}
+	jdDir := t.TempDir()
+	t.Setenv("JITDUMPDIR", jdDir)
 	path := fmt.Sprintf("/tmp/perf-%d.map", os.Getpid())
 	before, _ := os.ReadFile(path)
 	t.Cleanup(func() {
@@ -152,7 +155,9 @@ func TestPerfMapService(t *testing.T) {
 			os.Remove(path)
 		}
 	})
-	arg := perfArgs(uint64(0x7f0000001000), uint64(0x40), "hot_loop", uint64(0x7f0000001040), uint64(0x12), "a_much_longer_name_than_eight\nbytes")
+	// Two "functions" in readable memory: the jitdump copies their code.
+	code := elfImage(t).Start
+	arg := perfArgs(uint64(code), uint64(0x40), "hot_loop", uint64(code+0x40), uint64(0x12), "a_much_longer_name_than_eight\nbytes")
 	if _, err := CallWrapper(fn, arg); err != nil {
 		t.Fatal(err)
 	}
@@ -160,10 +165,15 @@ func TestPerfMapService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "7f0000001000 40 hot_loop\n7f0000001040 12 a_much_longer_name_than_eight bytes\n"
+	want := fmt.Sprintf("%x 40 hot_loop\n%x 12 a_much_longer_name_than_eight bytes\n", uint64(code), uint64(code+0x40))
 	if !strings.HasSuffix(string(got), want) {
 		t.Fatalf("%s ends with %q, want %q", path, got[len(before):], want)
 	}
+	dumps, _ := filepath.Glob(filepath.Join(jdDir, ".debug", "jit", "gorc-jit-*", fmt.Sprintf("jit-%d.dump", os.Getpid())))
+	if len(dumps) != 1 {
+		t.Fatalf("want one jitdump file under %s, found %v", jdDir, dumps)
+	}
+	checkJitdump(t, dumps[0], code)
 	for _, tc := range []struct {
 		name string
 		arg  []byte
@@ -172,6 +182,7 @@ func TestPerfMapService(t *testing.T) {
 		{"empty", nil, "want a u64 count"},
 		{"count too large", args64(1000), "cannot fit"},
 		{"truncated name", append(args64(1, 0x1000, 4, 100), "abcdefgh"...), "exceeds the argument"},
+		{"unreadable code", perfArgs(uint64(8), uint64(16), "nowhere"), "code at 0x8+0x10: Bad address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := CallWrapper(fn, tc.arg)
@@ -179,5 +190,54 @@ func TestPerfMapService(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// checkJitdump checks the jitdump header and the JIT_CODE_LOAD records
+// of the two functions TestPerfMapService registered at code.
+func checkJitdump(t *testing.T, path string, code shared.ExecutorAddr) {
+	t.Helper()
+	d, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := binary.LittleEndian
+	if len(d) < 40 || le.Uint32(d) != 0x4A695444 || le.Uint32(d[4:]) != 1 || le.Uint32(d[8:]) != 40 || le.Uint32(d[12:]) != 62 || int(le.Uint32(d[20:])) != os.Getpid() {
+		t.Fatalf("%s: bad jitdump header % x", path, d[:min(len(d), 40)])
+	}
+	mem, err := Read(code, 0x52)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type rec struct {
+		name       string
+		addr, size uint64
+		index      uint64
+		code       []byte
+	}
+	var recs []rec
+	for off := 40; off+56 <= len(d); {
+		total := int(le.Uint32(d[off+4:]))
+		if le.Uint32(d[off:]) != 0 || total < 56 || off+total > len(d) {
+			t.Fatalf("%s: bad record at %d: % x", path, off, d[off:min(len(d), off+56)])
+		}
+		r := d[off : off+total]
+		size := le.Uint64(r[40:])
+		nameEnd := 56 + strings.IndexByte(string(r[56:]), 0)
+		recs = append(recs, rec{name: string(r[56:nameEnd]), addr: le.Uint64(r[32:]), size: size, index: le.Uint64(r[48:]), code: r[nameEnd+1:]})
+		off += total
+	}
+	want := []rec{
+		{"hot_loop", uint64(code), 0x40, 0, mem[:0x40]},
+		{"a_much_longer_name_than_eight bytes", uint64(code + 0x40), 0x12, 1, mem[0x40:0x52]},
+	}
+	if len(recs) != len(want) {
+		t.Fatalf("%s: %d records, want %d", path, len(recs), len(want))
+	}
+	for i, w := range want {
+		r := recs[i]
+		if r.name != w.name || r.addr != w.addr || r.size != w.size || r.index != w.index || string(r.code) != string(w.code) {
+			t.Errorf("record %d: %q at %#x+%#x index %d code % x, want %q at %#x+%#x index %d code % x", i, r.name, r.addr, r.size, r.index, r.code, w.name, w.addr, w.size, w.index, w.code)
+		}
 	}
 }

@@ -121,19 +121,42 @@ func checkPerfReport(t *testing.T, perf, dir, data, fn string) {
 	}
 }
 
+// checkJitdump checks that the process pid wrote a jitdump file under dir
+// (JITDUMPDIR) holding records.
+func checkJitdump(t *testing.T, dir string, pid int) {
+	t.Helper()
+	dumps, _ := filepath.Glob(filepath.Join(dir, ".debug", "jit", "gorc-jit-*", fmt.Sprintf("jit-%d.dump", pid)))
+	if len(dumps) != 1 {
+		t.Fatalf("want one jitdump file of process %d under %s, found %v", pid, dir, dumps)
+	}
+	st, err := os.Stat(dumps[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() <= 40 {
+		t.Errorf("%s has no records (%d bytes)", dumps[0], st.Size())
+	}
+}
+
 // perf report names the JIT'd hot_loop with -perf-support, in every mode
-// that runs on this machine: in-process, a child executor and a TCP
-// executor (under perf record, its session process inherits the
-// recording). Where perf may not record, the perf map is checked alone.
+// that runs on this machine: in-process, a child executor, a child
+// executor with shared memory, and a TCP executor (under perf record, its
+// session process inherits the recording). With shared memory the code
+// lies in a memfd mapping, which perf does not look up in the perf map:
+// there the jitdump file names it, after perf inject --jit. Where perf
+// may not record, the perf map and jitdump files are checked alone.
 func TestPerfSupportRun(t *testing.T) {
 	perf := debugTool(t, "perf")
 	dir := t.TempDir()
+	t.Setenv("JITDUMPDIR", dir)
 	obj := hotObject(t, dir)
 	canRecord, why := perfRecordWorks(t, perf, dir)
 	if !canRecord {
-		t.Logf("perf cannot record here; checking the perf map files only: %s", why)
+		t.Logf("perf cannot record here; checking the perf map and jitdump files only: %s", why)
 	}
-	for _, mode := range []string{"local", "child", "tcp"} {
+	// -k mono: jitdump timestamps are CLOCK_MONOTONIC.
+	record := func(data string) []string { return []string{perf, "record", "-k", "mono", "-g", "-o", data, "--"} }
+	for _, mode := range []string{"local", "child", "child-shm", "tcp"} {
 		t.Run(mode, func(t *testing.T) {
 			data := filepath.Join(dir, mode+".data")
 			var flags []string
@@ -141,10 +164,12 @@ func TestPerfSupportRun(t *testing.T) {
 			switch mode {
 			case "child":
 				flags = []string{"-exec", "child"}
+			case "child-shm":
+				flags = []string{"-exec", "child", "-shm"}
 			case "tcp":
 				argv := []string{gorcBinary(t), "executor", "-listen", "127.0.0.1:0"}
 				if canRecord {
-					argv = append([]string{perf, "record", "-g", "-o", data, "--"}, argv...)
+					argv = append(record(data), argv...)
 				}
 				var addr string
 				addr, listener = startListener(t, dir, argv...)
@@ -152,13 +177,15 @@ func TestPerfSupportRun(t *testing.T) {
 			}
 			run := append(append([]string{gorcBinary(t), "run", "-perf-support"}, flags...), obj, "--", "300")
 			if canRecord && mode != "tcp" {
-				run = append([]string{perf, "record", "-g", "-o", data, "--"}, run...)
+				run = append(record(data), run...)
 			}
 			out, err := runTool(t, dir, 2*time.Minute, run...)
 			if err != nil {
 				t.Fatalf("%s: %v\n%s", strings.Join(run, " "), err, out)
 			}
-			checkPerfMap(t, programPID(t, out))
+			pid := programPID(t, out)
+			checkPerfMap(t, pid)
+			checkJitdump(t, dir, pid)
 			if !canRecord {
 				return
 			}
@@ -166,6 +193,13 @@ func TestPerfSupportRun(t *testing.T) {
 				// perf record stops and writes its data on SIGINT.
 				listener.Process.Signal(syscall.SIGINT)
 				listener.Wait()
+			}
+			if mode == "child-shm" {
+				injected := data + ".jit"
+				if out, err := runTool(t, dir, 2*time.Minute, perf, "inject", "--jit", "-i", data, "-o", injected); err != nil {
+					t.Fatalf("perf inject --jit: %v\n%s", err, out)
+				}
+				data = injected
 			}
 			checkPerfReport(t, perf, dir, data, "hot_loop")
 		})
@@ -176,6 +210,7 @@ func TestPerfSupportRun(t *testing.T) {
 func TestPerfSupportKaleido(t *testing.T) {
 	perf := debugTool(t, "perf")
 	dir := t.TempDir()
+	t.Setenv("JITDUMPDIR", dir)
 	src := filepath.Join(dir, "hot.k")
 	if err := os.WriteFile(src, []byte("def hotk(n) for i = 0, i < n in 0;\nhotk(100000000);\n"), 0o644); err != nil {
 		t.Fatal(err)

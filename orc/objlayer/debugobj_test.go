@@ -130,6 +130,7 @@ func TestGDBPluginSkipsObjectsWithoutDebugInfo(t *testing.T) {
 // The perf map names every function of a linked object with its address.
 func TestPerfMapPluginWritesFunctions(t *testing.T) {
 	dir := t.TempDir()
+	t.Setenv("JITDUMPDIR", dir) // the executor also writes a jitdump file
 	v := newEnv(t)
 	p, err := objlayer.NewPerfMapPlugin(v.e)
 	if err != nil {

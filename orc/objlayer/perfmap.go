@@ -13,12 +13,14 @@ import (
 // PerfMapPlugin lets perf name JIT'd functions: when a graph is
 // finalized, the executor appends a "START SIZE NAME" line for each of
 // its named functions to /tmp/perf-PID.map (PID: the process running the
-// code), the file perf reads for samples in anonymous executable memory.
-// This is what `-perf-support` switches on, as in llvm-jitlink (which
-// also writes a jitdump file; gorc writes only the map).
+// code), the file perf reads for samples in anonymous executable memory,
+// and a JIT_CODE_LOAD record with a copy of the code to its jitdump file
+// ($JITDUMPDIR/.debug/jit/gorc-jit-*/jit-PID.dump, for perf inject --jit,
+// which also names code in shared memory). This is what -perf-support
+// switches on, as in llvm-jitlink.
 //
-// The map only grows: perf has no way to forget an entry, so code freed
-// and replaced at the same address is named by both entries.
+// Both only grow: perf has no way to forget an entry, so code freed and
+// replaced at the same address is named by both entries.
 type PerfMapPlugin struct {
 	e epc.ExecutorProcessControl
 }
