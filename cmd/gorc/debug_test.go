@@ -107,7 +107,7 @@ func checkBacktrace(t *testing.T, out string) {
 	t.Helper()
 	body, call := hotLine(t, "body"), hotLine(t, "call")
 	for _, re := range []string{
-		`Breakpoint 1, hot_loop \(n=1000000\) at [^\n]*hot\.c:` + strconv.Itoa(body),
+		`[Bb]reakpoint 1, hot_loop \(n=1000000\) at [^\n]*hot\.c:` + strconv.Itoa(body),
 		`#0 +hot_loop \(n=1000000\) at [^\n]*hot\.c:` + strconv.Itoa(body),
 		`#1 +0x[0-9a-f]+ in main \(argc=2, argv=0x[0-9a-f]+\) at [^\n]*hot\.c:` + strconv.Itoa(call),
 	} {
@@ -217,19 +217,24 @@ func startRunning(t *testing.T, dir string, args ...string) *exec.Cmd {
 
 // gdb attached to the process running JIT'd code finds the debug objects
 // registered before it attached, in every mode: in-process (gorc run
-// itself), a child executor, and a TCP executor's session process.
+// itself), a child executor (code moved over the pipe or through shared
+// memory), and a TCP executor's session process.
 func TestGDBAttachToExecutor(t *testing.T) {
 	gdb := debugTool(t, "gdb")
 	dir := t.TempDir()
 	obj := hotObject(t, dir)
-	for _, mode := range []string{"local", "child", "tcp"} {
+	for _, mode := range []string{"local", "child", "child-shm", "tcp"} {
 		t.Run(mode, func(t *testing.T) {
 			var pid int
 			switch mode {
 			case "local":
 				pid = startRunning(t, dir, obj, "--", "1000000000").Process.Pid
-			case "child":
-				cmd := startRunning(t, dir, "-exec", "child", obj, "--", "1000000000")
+			case "child", "child-shm":
+				flags := []string{"-exec", "child"}
+				if mode == "child-shm" {
+					flags = append(flags, "-shm")
+				}
+				cmd := startRunning(t, dir, append(flags, obj, "--", "1000000000")...)
 				pid = childOf(t, cmd.Process.Pid, "executor")
 			case "tcp":
 				addr, ln, err := startTCPExecutor(gorcBinary(t))
@@ -244,7 +249,14 @@ func TestGDBAttachToExecutor(t *testing.T) {
 				pid = childOf(t, ln.Process.Pid, "executor")
 			}
 			t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
-			args := append(append([]string{gdb}, gdbArgs...), "-p", strconv.Itoa(pid), "-ex", "break hot_loop", "-ex", "continue", "-ex", "bt")
+			brk := "break"
+			if mode == "child-shm" {
+				// The code lies in a shared read-only mapping, where
+				// the kernel lets no debugger write a breakpoint
+				// instruction: a hardware breakpoint needs no write.
+				brk = "hbreak"
+			}
+			args := append(append([]string{gdb}, gdbArgs...), "-p", strconv.Itoa(pid), "-ex", brk+" hot_loop", "-ex", "continue", "-ex", "bt")
 			out, err := runTool(t, dir, time.Minute, args...)
 			if err != nil {
 				t.Fatalf("gdb: %v\n%s", err, out)
