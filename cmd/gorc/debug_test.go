@@ -265,3 +265,42 @@ func TestGDBAttachToExecutor(t *testing.T) {
 		})
 	}
 }
+
+// A weak definition that loses to a strong one is not placed; its copy in
+// the debug object keeps address 0. gdb must still stop at the placed
+// definition (and not crash, which it does when the unplaced section
+// loses SHF_ALLOC).
+func TestGDBBreakpointAtWinningDefinition(t *testing.T) {
+	gdb := debugTool(t, "gdb")
+	dir := t.TempDir()
+	toolPath(t, "gcc")
+	for name, src := range map[string]string{
+		"wa.c": "__attribute__((weak)) int pick(int x) { return x + 1; }\nint use_a(int x) { return pick(x) * 2; }\n",
+		"wb.c": "#include <stdio.h>\nint pick(int x) { return x + 100; }\nint use_a(int x);\nint main(void) { printf(\"result %d\\n\", use_a(1)); return 0; }\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("gcc", "-g", "-O0", "-ffunction-sections", "-c", "wa.c", "wb.c")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	args := append(append([]string{gdb}, gdbArgs...), "-ex", "break pick", "-ex", "run", "-ex", "bt", "-ex", "continue",
+		"--args", gorcBinary(t), "run", "wa.o", "wb.o")
+	out, err := runTool(t, dir, 2*time.Minute, args...)
+	if err != nil {
+		t.Fatalf("gdb: %v\n%s", err, out)
+	}
+	for _, re := range []string{
+		`Breakpoint 1(\.[0-9]+)?, pick \(x=1\) at [^\n]*wb\.c:2`,
+		`#1 +0x[0-9a-f]+ in use_a \(x=1\) at [^\n]*wa\.c:2`,
+		`result 202`,
+		`exited normally`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("gdb output does not match %s\n--- gdb output ---\n%s", re, out)
+		}
+	}
+}

@@ -133,7 +133,11 @@ func checkDebugSource(src *jitlink.SourceObject) error {
 }
 
 // patchSectionAddrs sets sh_addr of every section of the image d that
-// was placed in memory to its address.
+// was placed in memory to its address. A loaded section that was not
+// placed (dead-stripped, or the losing copy of a weak or COMDAT
+// definition) keeps address 0: gdb lists its functions as a pending
+// location and stops at the placed copy. (Clearing its SHF_ALLOC, as
+// --gc-sections output would look, makes gdb 13 crash.)
 func patchSectionAddrs(d []byte, src *jitlink.SourceObject) {
 	off, _, err := sectionHeaders(d)
 	if err != nil {
