@@ -304,3 +304,47 @@ func TestGDBBreakpointAtWinningDefinition(t *testing.T) {
 		}
 	}
 }
+
+// An archive member with debug information is registered when a lookup
+// pulls it in (archive members are linked in merged waves).
+func TestGDBBreakpointInArchiveMember(t *testing.T) {
+	gdb := debugTool(t, "gdb")
+	dir := t.TempDir()
+	toolPath(t, "gcc")
+	toolPath(t, "ar")
+	for name, src := range map[string]string{
+		"lib1.c": "int lib_twice(int x) {\n\treturn 2 * x;\n}\n",
+		"lib2.c": "int lib_twice(int x);\nint lib_fn(int x) {\n\treturn lib_twice(x) + 1;\n}\n",
+		"m.c":    "#include <stdio.h>\nint lib_fn(int x);\nint main(void) {\n\tprintf(\"result %d\\n\", lib_fn(3));\n\treturn 0;\n}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, argv := range [][]string{
+		{"gcc", "-g", "-O0", "-c", "lib1.c", "lib2.c", "m.c"},
+		{"ar", "rcs", "libx.a", "lib1.o", "lib2.o"},
+	} {
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", argv, err, out)
+		}
+	}
+	args := append(append([]string{gdb}, gdbArgs...), "-ex", "break lib_twice", "-ex", "run", "-ex", "bt", "-ex", "continue",
+		"--args", gorcBinary(t), "run", "m.o", "libx.a")
+	out, err := runTool(t, dir, 2*time.Minute, args...)
+	if err != nil {
+		t.Fatalf("gdb: %v\n%s", err, out)
+	}
+	for _, re := range []string{
+		`Breakpoint 1(\.[0-9]+)?, lib_twice \(x=3\) at [^\n]*lib1\.c:2`,
+		`#1 +0x[0-9a-f]+ in lib_fn \(x=3\) at [^\n]*lib2\.c:3`,
+		`#2 +0x[0-9a-f]+ in main \(\) at [^\n]*m\.c:4`,
+		`result 7`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("gdb output does not match %s\n--- gdb output ---\n%s", re, out)
+		}
+	}
+}

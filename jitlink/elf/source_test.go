@@ -3,8 +3,10 @@ package elf_test
 import (
 	"bytes"
 	"debug/elf"
+	"strings"
 	"testing"
 
+	"gorc/jitlink"
 	jelf "gorc/jitlink/elf"
 )
 
@@ -68,5 +70,23 @@ func TestSourceKeptOnlyWithDebugInfo(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// MergeGraphs (archive waves) keeps every input's source object.
+func TestMergeGraphsKeepsSources(t *testing.T) {
+	a := parseSrc(t, "a.o", "c", `int fa(void) { return 1; }`, "-g")
+	b := parseSrc(t, "b.o", "c", `int fb(void) { return 2; }`, "-O1")
+	c := parseSrc(t, "c.o", "c", `int fc(void) { return 3; }`, "-g")
+	m, err := jitlink.MergeGraphs("abc", a, b, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range m.Sources {
+		names = append(names, s.Name)
+	}
+	if strings.Join(names, " ") != "a.o c.o" {
+		t.Fatalf("merged graph keeps sources %v, want [a.o c.o]", names)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"gorc/executor"
+	"gorc/jitlink"
+	jelf "gorc/jitlink/elf"
 	"gorc/orc/objlayer"
 	"gorc/shared"
 )
@@ -179,5 +181,50 @@ func TestPerfMapPluginWritesFunctions(t *testing.T) {
 	}
 	if _, ok := got["helper"]; !ok {
 		t.Errorf("perf map lacks the static function helper (new lines: %q)", data[len(before):])
+	}
+}
+
+// Objects with debug information are still merged when they share a
+// section registry, and the merged graph registers one debug object per
+// object.
+func TestGDBPluginMergedRegistryObjects(t *testing.T) {
+	dir := t.TempDir()
+	v := newEnv(t)
+	v.l.AddPlugin(objlayer.NewGDBPlugin(v.e))
+	const hdr = `struct ent { long v; };
+#define REG(n, val) __attribute__((section("gorc_dbg"), used, aligned(8))) static const struct ent n = {val};
+`
+	srcs := []string{
+		hdr + `extern const struct ent __start_gorc_dbg[], __stop_gorc_dbg[];
+REG(a, 1)
+int dsum(void) { int s = 0; for (const struct ent *e = __start_gorc_dbg; e < __stop_gorc_dbg; e++) s += e->v; return s; }`,
+		hdr + "REG(b, 2)\n",
+		hdr + "REG(c, 4)\n",
+	}
+	var gs []*jitlink.LinkGraph
+	for i, src := range srcs {
+		name := fmt.Sprintf("d%d", i)
+		g, err := jelf.Parse(name+".o", compile(t, dir, name, src, "-g"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gs = append(gs, g)
+	}
+	merged := objlayer.MergeSectionRegistries(gs)
+	if len(merged) != 1 {
+		t.Fatalf("merged into %d graphs, want 1", len(merged))
+	}
+	if n := len(merged[0].Sources); n != 3 {
+		t.Fatalf("merged graph keeps %d source objects, want 3", n)
+	}
+	if _, err := v.l.AddGraph(v.jd, nil, merged[0]); err != nil {
+		t.Fatal(err)
+	}
+	before := executor.GDBEntries()
+	if got := v.call(t, "dsum"); got != 7 {
+		t.Errorf("dsum = %d, want 7", got)
+	}
+	if added := newDebugEntries(before); len(added) != 3 {
+		t.Errorf("the merged graph registered %d debug objects, want 3", len(added))
 	}
 }
