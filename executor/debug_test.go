@@ -149,12 +149,12 @@ func TestPerfMapService(t *testing.T) {
 	jdDir := t.TempDir()
 	t.Setenv("JITDUMPDIR", jdDir)
 	path := fmt.Sprintf("/tmp/perf-%d.map", os.Getpid())
-	before, _ := os.ReadFile(path)
-	t.Cleanup(func() {
-		if len(before) == 0 {
-			os.Remove(path)
-		}
-	})
+	t.Cleanup(func() { os.Remove(path) })
+	// A map left by an earlier process with this PID must not name our
+	// code (this test is the package's only writer of the map).
+	if err := os.WriteFile(path, []byte("1000 10 stale_function\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// Two "functions" in readable memory: the jitdump copies their code.
 	code := elfImage(t).Start
 	arg := perfArgs(uint64(code), uint64(0x40), "hot_loop", uint64(code+0x40), uint64(0x12), "a_much_longer_name_than_eight\nbytes")
@@ -166,8 +166,8 @@ func TestPerfMapService(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := fmt.Sprintf("%x 40 hot_loop\n%x 12 a_much_longer_name_than_eight bytes\n", uint64(code), uint64(code+0x40))
-	if !strings.HasSuffix(string(got), want) {
-		t.Fatalf("%s ends with %q, want %q", path, got[len(before):], want)
+	if string(got) != want {
+		t.Fatalf("%s is %q, want %q", path, got, want)
 	}
 	dumps, _ := filepath.Glob(filepath.Join(jdDir, ".debug", "jit", "gorc-jit-*", fmt.Sprintf("jit-%d.dump", os.Getpid())))
 	if len(dumps) != 1 {

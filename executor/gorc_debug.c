@@ -375,7 +375,9 @@ gorc_wrapper_result gorc_svc_perf_map(const uint8_t *arg, size_t len) {
 	if (perf_fd < 0) {
 		char path[64];
 		snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
-		perf_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		/* Truncated once: a file left by an earlier process with the
+		 * same PID would name this one's code wrongly. */
+		perf_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
 		if (perf_fd < 0) {
 			int e = errno;
 			pthread_mutex_unlock(&perf_mu);
