@@ -9,7 +9,7 @@ import (
 
 // addDebugPlugins installs the debugger and profiler plugins: the GDB JIT
 // interface always (it costs nothing for objects without debug
-// information), the perf map when opts.PerfSupport asks for it.
+// information), the perf map and jitdump when opts.PerfSupport asks.
 func addDebugPlugins(l *objlayer.Layer, e epc.ExecutorProcessControl, opts Options) error {
 	l.AddPlugin(objlayer.NewGDBPlugin(e))
 	if opts.PerfSupport {

@@ -77,9 +77,9 @@ type Options struct {
 	// anything else over its pipes; a tcp:// executor always forwards over
 	// the connection (see epc.Stdio).
 	Stdio epc.Stdio
-	// PerfSupport writes every JIT'd function to the executor's
-	// /tmp/perf-PID.map so that perf can name them (llvm-jitlink's
-	// -perf-support). JIT'd code with debug information is registered
+	// PerfSupport writes every JIT'd function to the executor's perf map
+	// (/tmp/perf-PID.map) and jitdump file (for perf inject --jit) so
+	// that perf can name them (llvm-jitlink's -perf-support). JIT'd code with debug information is registered
 	// with debuggers (the GDB JIT interface) whatever this says; see
 	// docs/DEBUGGING.md.
 	PerfSupport bool

@@ -62,7 +62,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	tlsKey := fs.String("tls-key", "", "its private key (PEM)")
 	tlsCA := fs.String("tls-ca", "", "CA (PEM) that signed the executor's certificate")
 	shm := fs.Bool("shm", false, "move code through shared memory (child, or tcp:// on this machine)")
-	perfSupport := fs.Bool("perf-support", false, "write JIT'd functions to /tmp/perf-PID.map (PID of the process running the code) so that perf names them")
+	perfSupport := fs.Bool("perf-support", false, "let perf name JIT'd functions: write them to /tmp/perf-PID.map (PID of the process running the code) and to a jitdump file for perf inject --jit")
 	showTimes := fs.Bool("show-times", false, "print the time of each phase on stderr")
 	showStats := fs.Bool("show-stats", false, "print compilation statistics on stderr")
 	interactive := fs.Bool("i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")

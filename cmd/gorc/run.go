@@ -44,8 +44,10 @@ Flags:
                   tls://HOST:PORT (a gorc executor -listen; the program's
                   stdin, stdout and stderr are forwarded over the
                   connection)
-  -perf-support   write JIT'd functions to /tmp/perf-PID.map (PID of the
-                  process running the code) so that perf names them
+  -perf-support   let perf name JIT'd functions: write them to
+                  /tmp/perf-PID.map (PID of the process running the code)
+                  and to a jitdump file for perf inject --jit
+                  (see docs/DEBUGGING.md)
   -shm            move code through shared memory (child executors, or
                   tcp:// and tls:// on a loopback address)
   -tls-cert FILE  client certificate (PEM) for -exec tls://
