@@ -87,6 +87,8 @@ func BootstrapSymbols() map[string]shared.ExecutorAddr {
 			bootSyms["__tls_get_addr"] = a
 		}
 		bootSyms[ReentryName] = ReentryAddr()
+		bootSyms[CallName] = callAddr()
+		addModuleSymbols(bootSyms)
 		debugBootstrap(bootSyms)
 	})
 	m := make(map[string]shared.ExecutorAddr, len(bootSyms))
@@ -459,7 +461,10 @@ func Dlsym(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
 
 // LookupSymbol looks name up as a static link would resolve it against the
 // process: for h == 0 the runtime helpers (atexit, __dso_handle, …) come
-// first, then dlsym(RTLD_DEFAULT), then libgcc_s.so.1 (a static link
+// first, then the executor's replacements of close, close_range and
+// closefrom (which leave the executor's own descriptors open) and of
+// pthread_create (which gives the new thread an alternate signal stack;
+// see docs/EXECUTOR.md), then dlsym(RTLD_DEFAULT), then libgcc_s.so.1 (a static link
 // always has libgcc: 128-bit division, popcount and the like). For h != 0
 // it is Dlsym(h, name). It returns 0 when name is not found.
 func LookupSymbol(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
@@ -471,6 +476,9 @@ func LookupSymbol(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
 		if n == name {
 			return bootSyms[n]
 		}
+	}
+	if a := interposed(name); a != 0 {
+		return a
 	}
 	if a := Dlsym(0, name); a != 0 {
 		return a
@@ -486,6 +494,34 @@ var (
 	libgccOnce sync.Once
 	libgcc     shared.ExecutorAddr
 )
+
+// interposed returns the executor's replacement for the libc function
+// name, or 0.
+func interposed(name string) shared.ExecutorAddr {
+	switch name {
+	case "close", "close_range", "closefrom", "pthread_create":
+	default:
+		return 0
+	}
+	cs := C.CString(name)
+	defer C.free(unsafe.Pointer(cs))
+	return shared.ExecutorAddr(C.gorc_interposed(cs))
+}
+
+// protectExecutorFDs records, the first time it is called, the
+// executor's descriptors open then (every close-on-exec one), so that the
+// programs run from now on cannot close them.
+func protectExecutorFDs() { C.gorc_protect_open_fds() }
+
+// privateFD marks fd as the executor's (on) or forgets it (off): a process
+// the program forks closes it, and the program's close() leaves it open.
+func privateFD(fd int, on bool) {
+	v := C.int(0)
+	if on {
+		v = 1
+	}
+	C.gorc_private_fd(C.int(fd), v)
+}
 
 // ---------------------------------------------------------------------
 // running code
@@ -514,6 +550,7 @@ func RunAsMain(fn shared.ExecutorAddr, args []string) (int, error) {
 	}
 	argv, free := cArgv(args)
 	defer free()
+	protectExecutorFDs()
 	var status C.int
 	if e := C.gorc_run_main(C.uint64_t(fn), C.int(len(args)), argv, DefaultStackSize, &status); e != 0 {
 		return 0, fmt.Errorf("executor: run main at %v: creating thread: %w", fn, syscall.Errno(e))
@@ -616,6 +653,7 @@ func runProgram(p Program, report bool) error {
 	if err := InstallCrashHandlers(); err != nil {
 		return err
 	}
+	protectExecutorFDs()
 	argv, _ := cArgv(p.Args) // never freed: the process ends in exit()
 	arr := func(a []shared.ExecutorAddr) *C.uint64_t {
 		if len(a) == 0 {

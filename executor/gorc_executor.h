@@ -59,6 +59,11 @@ gorc_wrapper_result gorc_svc_eh_frame_deregister(const uint8_t *arg, size_t len)
 gorc_wrapper_result gorc_svc_run_initializers(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_echo(const uint8_t *arg, size_t len);
+gorc_wrapper_result gorc_svc_module_init(const uint8_t *arg, size_t len);
+
+/* Unloadable modules (module.c). */
+void *gorc_module_dso(uint64_t fn);
+void gorc_module_bootstrap(uint64_t *out);
 void gorc_set_program_args(int argc, char **argv);
 
 /* TLS. */
@@ -67,6 +72,7 @@ int64_t gorc_tls_tpoff_in_new_thread(uint64_t handle);
 uint64_t gorc_thread_pointer(void);
 uint64_t gorc_link_map_base(uint64_t handle);
 void gorc_tls_register_image(uint64_t addr, uint64_t size);
+void gorc_call_tls_ready(uint64_t dst, uint64_t size); /* gorc_call.c */
 int gorc_memfd(const char *name);
 void gorc_bootstrap(uint64_t *out);
 uint64_t gorc_find_fde_func(uint64_t pc);
@@ -75,6 +81,16 @@ int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout);
 int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size);
 int gorc_close_fd(int fd);
 void gorc_flush_stdio(void);
+void gorc_flush_stdio_nowait(void);
+int gorc_is_executor_process(void);
+void gorc_private_fd(int fd, int on);
+void gorc_protect_open_fds(void);
+int gorc_close(int fd);
+int gorc_close_range(unsigned first, unsigned last, int flags);
+void gorc_closefrom(int lowfd);
+uint64_t gorc_interposed(const char *name);
+#include <pthread.h>
+int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 void gorc_set_crash_fd(int fd);
 void gorc_set_stdio_fds(int out, int err);
 int *gorc_wire_lock(void);

@@ -1,22 +1,85 @@
 package ir
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"gorc/internal/diag"
 )
 
 // Error is a syntax or semantic error in IR text, printed as
-// "FILE:LINE:COL: error: MSG".
+// "FILE:LINE:COL: error: MSG". Source is the text of line Line, so that
+// a tool can show it with a caret under column Col (Caret), as clang and
+// llc do.
 type Error struct {
 	File      string
-	Line, Col int
+	Line, Col int // 1-based; Col counts bytes
 	Msg       string
+	Source    string // line Line of the input, without its newline ("" if unknown)
 }
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: error: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// maxCaretLine is the widest part of a source line Caret shows.
+const maxCaretLine = 120
+
+// Caret returns the source line of the error and, below it, a caret under
+// its column (two lines, each ending in a newline), or "" when the line
+// is unknown. Tabs before the column are kept so the caret lines up in a
+// terminal; a long line is cut to maxCaretLine bytes around the column,
+// with "..." where it was cut.
+func (e *Error) Caret() string {
+	line := e.Source
+	if line == "" {
+		return ""
+	}
+	col := max(e.Col-1, 0) // byte offset of the caret in line
+	col = min(col, len(line))
+	pre, post := "", ""
+	if len(line) > maxCaretLine {
+		start := max(0, col-maxCaretLine/2)
+		end := min(len(line), start+maxCaretLine)
+		if start > 0 {
+			pre = "..."
+		}
+		if end < len(line) {
+			post = "..."
+		}
+		line, col = line[start:end], col-start
+	}
+	line = strings.ToValidUTF8(line, "?")
+	var b strings.Builder
+	b.WriteString(pre + line + post + "\n")
+	b.WriteString(strings.Repeat(" ", len(pre)))
+	for _, r := range line[:min(col, len(line))] {
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	b.WriteString("^\n")
+	return b.String()
+}
+
+// sourceLine returns line n (1-based) of src without its line end.
+func sourceLine(src []byte, n int) string {
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(src, '\n')
+		if j < 0 {
+			return ""
+		}
+		src = src[j+1:]
+	}
+	if j := bytes.IndexByte(src, '\n'); j >= 0 {
+		src = src[:j]
+	}
+	return strings.TrimSuffix(string(src), "\r")
 }
 
 // Parse reads a module in LLVM IR text syntax (the subset described in the
@@ -29,12 +92,13 @@ func Parse(filename string, src []byte) (m *Module, err error) {
 	p := &parser{file: filename, lx: lexer{src: src, line: 1, col: 1}}
 	defer func() {
 		if r := recover(); r != nil {
-			if e, ok := r.(*Error); ok {
-				m, err = nil, e
-				return
+			e, ok := r.(*Error)
+			if !ok {
+				t := p.tok
+				e = &Error{File: filename, Line: t.line, Col: t.col, Msg: fmt.Sprintf("internal parser error: %v", r)}
 			}
-			t := p.tok
-			m, err = nil, &Error{File: filename, Line: t.line, Col: t.col, Msg: fmt.Sprintf("internal parser error: %v", r)}
+			e.Source = sourceLine(src, e.Line)
+			m, err = nil, e
 		}
 	}()
 	p.next()
@@ -47,11 +111,12 @@ func Parse(filename string, src []byte) (m *Module, err error) {
 func ParseString(filename, src string) (*Module, error) { return Parse(filename, []byte(src)) }
 
 type parser struct {
-	file string
-	lx   lexer
-	tok  token
-	prev token
-	m    *Module
+	typeDepth int // nesting of the array type being parsed
+	file      string
+	lx        lexer
+	tok       token
+	prev      token
+	m         *Module
 
 	// module-level forward references: @name used before its definition.
 	gfwd map[string]*fwdRef
@@ -91,7 +156,7 @@ func (p *parser) next() {
 }
 
 func (p *parser) failAt(t token, format string, args ...any) {
-	panic(&Error{File: p.file, Line: t.line, Col: t.col, Msg: fmt.Sprintf(format, args...)})
+	panic(&Error{File: p.file, Line: t.line, Col: t.col, Msg: fmt.Sprintf(format, diag.ClipArgs(args)...)})
 }
 
 func (p *parser) fail(format string, args ...any) { p.failAt(p.tok, format, args...) }
@@ -308,7 +373,7 @@ func (p *parser) globalVar() {
 	for p.acceptPunct(",") {
 		switch {
 		case p.acceptWord("align"):
-			g.Align = p.parseIntLit()
+			g.Align = p.parseAlignValue()
 		case p.tok.kind == tMeta:
 			p.skipMetaAttachment()
 		case p.acceptWord("section"):
@@ -350,6 +415,20 @@ func (p *parser) parseIntLit() int64 {
 	return v
 }
 
+// maxAlign is the largest alignment accepted (LLVM's limit, 2^32).
+const maxAlign = 1 << 32
+
+// parseAlignValue parses the N of "align N": a power of two up to
+// maxAlign, so that layout's rounding cannot overflow.
+func (p *parser) parseAlignValue() int64 {
+	tok := p.tok
+	n := p.parseIntLit()
+	if n <= 0 || n&(n-1) != 0 || n > maxAlign {
+		p.failAt(tok, "alignment %d is not a power of two between 1 and 2^32", n)
+	}
+	return n
+}
+
 // isTypeStart reports whether the current token begins a type.
 func (p *parser) isTypeStart() bool {
 	if p.isPunct("[") {
@@ -375,9 +454,17 @@ func (p *parser) parseType() *Type {
 	return t
 }
 
+// maxTypeDepth bounds the nesting of array types ([1 x [1 x ...]]): the
+// parser and every walk over types recurse on it.
+const maxTypeDepth = 256
+
 func (p *parser) parseBaseType() *Type {
 	tok := p.tok
 	if p.acceptPunct("[") {
+		p.typeDepth++
+		if p.typeDepth > maxTypeDepth {
+			p.failAt(tok, "type nests too deeply (limit %d)", maxTypeDepth)
+		}
 		n := p.parseIntLit()
 		if n < 0 {
 			p.failAt(tok, "negative array length")
@@ -388,7 +475,12 @@ func (p *parser) parseBaseType() *Type {
 			p.failAt(tok, "invalid array element type %v", elem)
 		}
 		p.expectPunct("]")
-		return ArrayType(n, elem)
+		p.typeDepth--
+		t := ArrayType(n, elem)
+		if _, err := t.CheckSize(); err != nil {
+			p.failAt(tok, "%v", err)
+		}
+		return t
 	}
 	if p.isPunct("<") || p.isPunct("{") {
 		p.fail("vector and struct types are not supported")
@@ -946,7 +1038,7 @@ func (p *parser) instrBody() *Instr {
 			}
 			p.next()
 			if p.acceptWord("align") {
-				in.Align = p.parseIntLit()
+				in.Align = p.parseAlignValue()
 			} else if p.isTypeStart() {
 				t := p.parseType()
 				in.Ops = []Value{p.parseValue(t)}
@@ -1038,7 +1130,7 @@ func (p *parser) parseAlign(in *Instr) {
 	for p.isPunct(",") && !p.peekMeta() {
 		p.next()
 		if p.acceptWord("align") {
-			in.Align = p.parseIntLit()
+			in.Align = p.parseAlignValue()
 		} else {
 			p.fail("unexpected %v", p.tok)
 		}

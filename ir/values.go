@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"gorc/internal/diag"
 )
 
 // Value is anything an instruction can use as an operand: an *Instr with a
@@ -421,10 +423,10 @@ func (m *Module) reindex() {
 // than the parameter list). It returns an error if the name is taken.
 func (m *Module) NewFunction(name string, sig *Type, paramNames []string) (*Function, error) {
 	if sig == nil || sig.Kind != FuncKind {
-		return nil, fmt.Errorf("ir: function @%s: signature %v is not a function type", name, sig)
+		return nil, fmt.Errorf("ir: function @%s: signature %v is not a function type", diag.Clip(name), sig)
 	}
 	if m.Lookup(name) != nil {
-		return nil, fmt.Errorf("ir: redefinition of @%s", name)
+		return nil, fmt.Errorf("ir: redefinition of @%s", diag.Clip(name))
 	}
 	f := &Function{Name: name, Sig: sig, Module: m}
 	for i, t := range sig.Params {
@@ -444,7 +446,7 @@ func (m *Module) NewFunction(name string, sig *Type, paramNames []string) (*Func
 // taken.
 func (m *Module) NewGlobal(name string, t *Type, init Constant, constant bool) (*Global, error) {
 	if m.Lookup(name) != nil {
-		return nil, fmt.Errorf("ir: redefinition of @%s", name)
+		return nil, fmt.Errorf("ir: redefinition of @%s", diag.Clip(name))
 	}
 	g := &Global{Name: name, ValueType: t, Init: init, Constant: constant, Module: m}
 	m.Globals = append(m.Globals, g)
@@ -495,18 +497,7 @@ func quoteName(name string) string {
 	if ok {
 		return name
 	}
-	var sb strings.Builder
-	sb.WriteByte('"')
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
-			sb.WriteByte(c)
-		} else {
-			fmt.Fprintf(&sb, "\\%02X", c)
-		}
-	}
-	sb.WriteByte('"')
-	return sb.String()
+	return llvmQuote(name)
 }
 
 func localIdent(name string) string {

@@ -1,8 +1,11 @@
 // Package jit is gorc's facade for Go programs, like LLVM's LLJIT: one call
-// wires an execution session, an executor (in this process for now), a
-// slab memory manager, the object linking layer, a process-symbols
-// generator and archive generators, so that a program made of relocatable
-// objects, static archives and shared libraries can be linked and run as a
+// wires an execution session, an executor (in this process, a child
+// process over pipes, or a `gorc executor` reached over TCP or mutual TLS;
+// see Options.Exec), the target the executor reports (package target: the
+// linker architecture and the compiler backend for AddIR), a slab memory
+// manager, the object linking layer, a process-symbols generator and
+// archive generators, so that a program made of relocatable objects,
+// static archives, shared libraries and IR can be linked and run as a
 // static linker and the C runtime would:
 //
 //	j, err := jit.New(ctx, jit.Options{})
@@ -11,8 +14,20 @@
 //	j.LoadDylib(ctx, "-lm")
 //	status, err := j.RunMain(ctx, "main", []string{"prog", "arg"})
 //
+// Functions are called from Go as typed Go functions, in every executor
+// (see Func), and IR built in memory or compiled from Kaleidoscope is
+// added without printing it (AddModule, kaleidoscope.CompileLibrary):
+//
+//	poly, err := jit.Func[func(float64) float64](j, "poly")
+//	y := poly(2.5)
+//
+// A program that uses a child executor with the default command (itself)
+// calls ServeExecutorIfChild first in main.
+//
 // All inputs are given to one JITDylib, "main", whose generators are the
-// archives (in the order added) and then the process.
+// archives (in the order added) and then the process. Objects added under
+// a Tracker (NewTracker) can be unloaded again: Tracker.Remove runs their
+// destructors and removes their symbols, EH frames and memory.
 package jit
 
 import (
@@ -27,7 +42,6 @@ import (
 	"time"
 
 	"gorc/jitlink"
-	"gorc/jitlink/amd64"
 	"gorc/jitlink/archive"
 	"gorc/jitlink/elf"
 	"gorc/memmgr"
@@ -35,6 +49,7 @@ import (
 	"gorc/orc/epc"
 	"gorc/orc/objlayer"
 	"gorc/shared"
+	"gorc/target"
 )
 
 // maxLinkers bounds concurrent materializations; it is far above any
@@ -57,7 +72,10 @@ type Options struct {
 	SHM bool
 	// ExecutorCommand is the argv of the child executor for Exec "child"
 	// (default: this program with the argument "executor", i.e.
-	// `gorc executor`). Its stdin, stdout and stderr are this process's.
+	// `gorc executor` in gorc itself): such a program must call
+	// ServeExecutorIfChild first in main. A program built without cgo
+	// needs a gorc binary here. Its stdin, stdout and stderr are this
+	// process's.
 	ExecutorCommand []string
 	// SlabSize is the address space reserved for JIT'd code and data
 	// (0: memmgr.DefaultSlabSize).
@@ -91,6 +109,9 @@ type JIT struct {
 	Main  *orc.JITDylib
 	EPC   epc.ExecutorProcessControl
 	Layer *objlayer.Layer
+	// Target is the executor's target (from its triple): the linker
+	// architecture and the compiler backend AddIR uses.
+	Target *target.Target
 
 	opts Options
 	proc *objlayer.ProcessSymbolsGenerator
@@ -105,6 +126,7 @@ type JIT struct {
 	pending  []*jitlink.LinkGraph
 	times    Times
 	syms     symtab
+	modules  map[orc.ResourceKey]*Tracker // live trackers (tracker.go)
 }
 
 // Times are the durations of the phases of a run.
@@ -119,6 +141,10 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	if err != nil {
 		return nil, err
 	}
+	tg, err := target.Lookup(e.TargetTriple())
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("jit: executor: %w", err), e.Close(ctx))
+	}
 	// Each materialization gets its own goroutine: a link blocks in its
 	// external lookup until the objects it needs are Resolved, and those
 	// objects resolve (right after allocation) without waiting for
@@ -129,9 +155,11 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &JIT{ES: es, Main: jd, EPC: e, opts: opts, low: opts.Low}
+	j := &JIT{ES: es, Main: jd, EPC: e, Target: tg, opts: opts, low: opts.Low}
 	j.Layer = objlayer.New(es, e, nil)
 	j.Layer.AddPlugin(&j.syms)
+	es.RegisterResourceManager(&j.syms)
+	j.Layer.SetModuleHandles(j.moduleHandle)
 	if err := addDebugPlugins(j.Layer, e, opts); err != nil {
 		return nil, errors.Join(err, e.Close(ctx))
 	}
@@ -164,10 +192,17 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 				return nil, fmt.Errorf("jit: shared memory (-shm) needs the executor on this machine; %s is not a loopback address", opts.Exec)
 			}
 		}
+		if opts.Exec == "child" && len(opts.ExecutorCommand) == 0 && !canServeSelf {
+			return nil, fmt.Errorf("jit: -exec child: this program was built without cgo, so it cannot be its own executor; set Options.ExecutorCommand to a gorc binary, e.g. {\"/path/to/gorc\", \"executor\"}")
+		}
 		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio, TLS: opts.TLS})
 		if err != nil {
 			if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
 				return nil, fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)
+			}
+			if opts.Exec == "child" && !strings.Contains(err.Error(), "ServeExecutorIfChild") {
+				return nil, fmt.Errorf("jit: child executor (this program, run again with the argument \"executor\"): %w; "+
+					"a program that is its own child executor must call jit.ServeExecutorIfChild() first in main (or set Options.ExecutorCommand to a gorc binary)", err)
 			}
 			return nil, fmt.Errorf("jit: %w", err)
 		}
@@ -217,26 +252,20 @@ func (j *JIT) memory() (*memmgr.Slab, error) {
 	return s, nil
 }
 
-// needsLow reports whether g has absolute 32-bit references (non-PIC
-// small-model code), which need memory below 2 GiB.
-func needsLow(g *jitlink.LinkGraph) bool {
-	for _, sec := range g.Sections {
-		for _, b := range sec.Blocks {
-			for _, e := range b.Edges {
-				if e.Kind == amd64.Pointer32 || e.Kind == amd64.Pointer32Signed {
-					return true
-				}
-			}
-		}
+// readInput reads an input file (an object, archive or IR file).
+func readInput(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("jit: reading input: %w", err)
 	}
-	return false
+	return data, nil
 }
 
 // AddObjectFile adds a relocatable object from a file.
 func (j *JIT) AddObjectFile(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
-		return fmt.Errorf("jit: %w", err)
+		return err
 	}
 	return j.AddObject(path, data)
 }
@@ -244,18 +273,9 @@ func (j *JIT) AddObjectFile(path string) error {
 // AddObject adds a relocatable object; name is used in messages.
 func (j *JIT) AddObject(name string, data []byte) error {
 	t0 := time.Now()
-	g, err := elf.Parse(name, data)
+	g, err := j.parse(name, data)
 	if err != nil {
 		return err
-	}
-	if needsLow(g) {
-		j.mu.Lock()
-		if j.slab != nil && !j.low {
-			j.mu.Unlock()
-			return fmt.Errorf("jit: %s is non-PIC small-model code (needs memory below 2 GiB) but code was already placed above; add it before linking starts", name)
-		}
-		j.low = true
-		j.mu.Unlock()
 	}
 	j.mu.Lock()
 	started := j.procAdd
@@ -281,11 +301,28 @@ func (j *JIT) AddObject(name string, data []byte) error {
 	return nil
 }
 
+// parse parses an object and notes whether it needs the slab below 2 GiB.
+func (j *JIT) parse(name string, data []byte) (*jitlink.LinkGraph, error) {
+	g, err := elf.Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if g.Low2GiB {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		if j.slab != nil && !j.low {
+			return nil, fmt.Errorf("jit: %s is non-PIC small-model code (needs memory below 2 GiB) but code was already placed above; add it before linking starts", name)
+		}
+		j.low = true
+	}
+	return g, nil
+}
+
 // AddArchive adds a static archive whose members are linked on demand.
 func (j *JIT) AddArchive(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
-		return fmt.Errorf("jit: %w", err)
+		return err
 	}
 	return j.AddArchiveData(path, data)
 }
@@ -308,17 +345,28 @@ func (j *JIT) AddArchiveData(name string, data []byte) error {
 	return nil
 }
 
+// IsBinaryInput reports whether data is an ar archive or an ELF file,
+// which AddInput classifies by content whatever the file's name.
+func IsBinaryInput(data []byte) bool { return archive.IsArchive(data) || elf.HasELFMagic(data) }
+
 // AddInput adds a file by its content: an ELF relocatable object, an ar
 // archive, or (by its .ll suffix) an IR module compiled at -O2.
 func (j *JIT) AddInput(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
-		return fmt.Errorf("jit: %w", err)
+		return err
 	}
 	switch {
 	case archive.IsArchive(data):
 		return j.AddArchiveData(path, data)
 	case elf.IsELFObject(data):
+		return j.AddObject(path, data)
+	case elf.HasELFMagic(data):
+		// An ELF file, but not one gorc links: say what it is (32-bit,
+		// big-endian, an executable, a shared library, a corrupt header).
+		if err := elf.CheckHeader(path, data); err != nil {
+			return fmt.Errorf("jit: %w", err)
+		}
 		return j.AddObject(path, data)
 	case strings.HasSuffix(path, ".ll"):
 		return j.AddIR(context.Background(), path, data, 2)
@@ -418,14 +466,19 @@ func (j *JIT) Lookup(ctx context.Context, name string) (shared.ExecutorAddr, err
 }
 
 // Initializers returns the constructors and destructors of everything
-// linked so far, in run order.
+// linked so far, in run order, except those of trackers' objects (see
+// Tracker.Initialize).
 func (j *JIT) Initializers() (inits, finis []shared.ExecutorAddr) {
 	in, fi := j.Layer.Initializers()
 	for _, f := range in {
-		inits = append(inits, f.Fn)
+		if !j.isModule(f.Key) {
+			inits = append(inits, f.Fn)
+		}
 	}
 	for _, f := range fi {
-		finis = append(finis, f.Fn)
+		if !j.isModule(f.Key) {
+			finis = append(finis, f.Fn)
+		}
 	}
 	return inits, finis
 }
@@ -469,7 +522,7 @@ func (j *JIT) Symbols() []orc.SymbolInfo { return j.Main.Symbols() }
 
 // Close ends the session and releases executor memory.
 func (j *JIT) Close(ctx context.Context) error {
-	err := j.ES.EndSession(ctx)
+	err := errors.Join(j.closeModules(ctx), j.ES.EndSession(ctx))
 	j.mu.Lock()
 	s := j.slab
 	j.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"gorc/internal/diag"
 	"gorc/shared"
 )
 
@@ -277,6 +278,36 @@ type Arch interface {
 	// AddDefaultPasses installs the architecture's passes (GOT and stub
 	// building, relaxation, TLS) into cfg.
 	AddDefaultPasses(g *LinkGraph, cfg *PassConfiguration) error
+
+	// The stub shapes below are the architecture's code for indirection
+	// (like LLVM's per-ABI OrcABISupport). Each adds one block to sec
+	// (which the caller creates with the protections it needs) and
+	// returns an anonymous, non-live symbol for it; the caller names it,
+	// marks it live or points edges at it.
+
+	// AddPointer adds a PointerSize()-byte slot holding target+addend
+	// (zero when target is nil).
+	AddPointer(g *LinkGraph, sec *Section, target *Symbol, addend int64) *Symbol
+	// AddPointerJumpStub adds a StubSize()-byte callable stub that jumps
+	// to the address held in slot (a symbol made by AddPointer). The slot
+	// can later be repointed atomically by writing PointerSize() bytes.
+	AddPointerJumpStub(g *LinkGraph, sec *Section, slot *Symbol) *Symbol
+	// AddTrampoline adds a TrampolineSize()-byte callable trampoline that
+	// calls reentry (the executor's lazy re-entry point, any address) so
+	// that the address the re-entry point receives as its return address
+	// is the trampoline's address plus TrampolineReturnOffset(). The
+	// re-entry point does not return into the trampoline.
+	AddTrampoline(g *LinkGraph, sec *Section, reentry *Symbol) *Symbol
+	// TrampolineReturnOffset is the offset in a trampoline of the return
+	// address its call pushes.
+	TrampolineReturnOffset() uint64
+	// PointerSize is the size of a pointer slot in bytes.
+	PointerSize() int
+	// StubSize is the size of a pointer jump stub in bytes.
+	StubSize() int
+	// TrampolineSize is the size of a trampoline in bytes (not counting
+	// the re-entry slot that trampolines of one graph share).
+	TrampolineSize() int
 }
 
 // LinkGraph is one object (or a synthesized unit) as the linker sees it.
@@ -520,10 +551,10 @@ func (g *LinkGraph) RedirectEdges(from, to *Symbol) {
 // alignment seen across objects).
 func (g *LinkGraph) ResizeCommon(sym *Symbol, size, align uint64) error {
 	if !sym.IsCommon() {
-		return fmt.Errorf("jitlink: %s: symbol %s is not common", g.Name, sym.Name)
+		return fmt.Errorf("jitlink: %s: symbol %s is not common", g.Name, diag.Clip(sym.Name))
 	}
 	if align == 0 || align&(align-1) != 0 {
-		return fmt.Errorf("jitlink: %s: common %s: alignment %d is not a power of two", g.Name, sym.Name, align)
+		return fmt.Errorf("jitlink: %s: common %s: alignment %d is not a power of two", g.Name, diag.Clip(sym.Name), align)
 	}
 	if size > sym.Block.Size {
 		sym.Block.Size = size
@@ -586,4 +617,18 @@ func (g *LinkGraph) EHFrameRange() shared.ExecutorAddrRange {
 // blocksInOrder returns the section's blocks sorted by input order.
 func sortBlocks(bs []*Block) {
 	sort.SliceStable(bs, func(i, j int) bool { return bs[i].Ordinal < bs[j].Ordinal })
+}
+
+// RelocationInfo says how an object reader turns one relocation type of
+// an architecture into an edge. Architectures publish a table of them
+// indexed by relocation type (see jitlink/elf's Arch); the zero value
+// (Kind KindInvalid) marks an unsupported type.
+type RelocationInfo struct {
+	// Kind is the edge kind the relocation becomes.
+	Kind EdgeKind
+	// Size is the width in bytes of the field the relocation writes.
+	Size uint8
+	// Low2GiB: the relocation writes a 32-bit absolute address, so the
+	// graph must be placed below 2 GiB (LinkGraph.Low2GiB).
+	Low2GiB bool
 }

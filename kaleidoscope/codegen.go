@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"gorc/internal/diag"
 	"gorc/ir"
 )
 
@@ -54,6 +55,8 @@ type Generator struct {
 	defined  func(*ir.Function)
 	fmtEval  *ir.Global
 	finished bool
+	library  bool // NewLibraryGenerator: no main, private runtime helpers
+	depth    int  // expr's recursion depth
 }
 
 // NewGenerator returns a generator for a module named name; the module
@@ -86,6 +89,22 @@ func NewGenerator(name string) *Generator {
 	g.b.SetInsertPoint(pd.NewBlock("entry"))
 	g.b.Call(g.printf, []ir.Value{fmtD, pd.Params[0]}, "")
 	g.b.Ret(ir.NewFloat(0))
+	return g
+}
+
+// NewLibraryGenerator returns a generator for a library module: one that
+// joins other code (C objects with their own main, other modules) in a
+// JIT instead of being a program. Its runtime helpers putchard and printd
+// have internal linkage, so they serve this module's calls without
+// clashing with definitions of the same names elsewhere; Finish adds no
+// main; and a top-level expression is an error, since nothing would run
+// it (define a function and call it, e.g. with jit.Func).
+func NewLibraryGenerator(name string) *Generator {
+	g := NewGenerator(name)
+	g.library = true
+	for _, f := range g.Runtime() {
+		f.Linkage = ir.Internal
+	}
 	return g
 }
 
@@ -129,7 +148,7 @@ func (g *Generator) AddSource(ctx context.Context, file string, src []byte) ([]*
 type genError struct{ d *Diagnostic }
 
 func (g *Generator) errAt(pos Pos, format string, args ...any) {
-	panic(genError{&Diagnostic{File: g.file, Pos: pos, Msg: fmt.Sprintf(format, args...)}})
+	panic(genError{&Diagnostic{File: g.file, Pos: pos, Msg: fmt.Sprintf(format, diag.ClipArgs(args)...)}})
 }
 
 // Gen generates one item. For a definition it returns the new function;
@@ -198,6 +217,9 @@ func (g *Generator) sig(n int) *ir.Type {
 
 func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	pr := def.Proto
+	if def.TopLevel && g.library {
+		g.errAt(pr.Pos, "top-level expression in a library module: nothing runs it (there is no main); define a function and call it")
+	}
 	if def.TopLevel {
 		pr = &Prototype{Pos: pr.Pos, Name: "__anon_expr" + strconv.Itoa(g.nanon)}
 		if g.nanon == 0 {
@@ -303,7 +325,17 @@ func (g *Generator) callee(name string) (*ir.Function, *Prototype) {
 	return g.Module.Func(name), pr
 }
 
+// maxGenDepth bounds the recursion of expr on trees built through the API
+// (the parser's trees are shallower: it bounds nesting at maxDepth, and
+// binaryChain walks left-deep operator chains without recursing).
+const maxGenDepth = 4 * maxDepth
+
 func (g *Generator) expr(e Expr) ir.Value {
+	g.depth++
+	defer func() { g.depth-- }()
+	if g.depth > maxGenDepth {
+		g.errAt(e.Position(), "expression nests too deeply (limit %d)", maxGenDepth)
+	}
 	b := g.b
 	switch e := e.(type) {
 	case *NumberExpr:
@@ -350,24 +382,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 			b.Store(val, a)
 			return val
 		}
-		l := g.expr(e.LHS)
-		r := g.expr(e.RHS)
-		switch e.Op {
-		case '+':
-			return b.FAdd(l, r, "addtmp")
-		case '-':
-			return b.FSub(l, r, "subtmp")
-		case '*':
-			return b.FMul(l, r, "multmp")
-		case '<':
-			c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
-			return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
-		}
-		f, _ := g.callee("binary" + string(e.Op))
-		if f == nil {
-			g.errAt(e.Pos, "unknown binary operator '%c'", e.Op)
-		}
-		return b.Call(f, []ir.Value{l, r}, "binop")
+		return g.binaryChain(e)
 	case *CallExpr:
 		f, pr := g.callee(e.Callee)
 		if f == nil {
@@ -382,30 +397,9 @@ func (g *Generator) expr(e Expr) ir.Value {
 		}
 		return b.Call(f, args, "calltmp")
 	case *IfExpr:
-		if g.SSA {
-			return g.ssaIf(e)
-		}
-		cond := g.expr(e.Cond)
-		c := b.FCmp(ir.FCmpONE, cond, ir.NewFloat(0), "ifcond")
-		then := g.fn.NewBlock("then")
-		els := g.fn.NewDetachedBlock("else")
-		merge := g.fn.NewDetachedBlock("ifcont")
-		b.CondBr(c, then, els)
-		b.SetInsertPoint(then)
-		tv := g.expr(e.Then)
-		b.Br(merge)
-		thenEnd := b.Block()
-		g.fn.AddBlock(els)
-		b.SetInsertPoint(els)
-		ev := g.expr(e.Else)
-		b.Br(merge)
-		elseEnd := b.Block()
-		g.fn.AddBlock(merge)
-		b.SetInsertPoint(merge)
-		phi := b.Phi(ir.F64, "iftmp")
-		phi.AddIncoming(tv, thenEnd)
-		phi.AddIncoming(ev, elseEnd)
-		return phi
+		// In the alloca form no variable lives in g.scope, and ssaIf is
+		// the tutorial's if/then/else.
+		return g.ssaIf(e)
 	case *ForExpr:
 		if g.SSA {
 			return g.ssaFor(e)
@@ -481,6 +475,48 @@ func (g *Generator) expr(e Expr) ir.Value {
 	return nil
 }
 
+// binaryChain generates e and the left-deep chain of binary operators
+// below it (a+b+c+... parses as ((a+b)+c)+...) with a loop rather than
+// recursion, so that a flat chain of any length takes stack space for one
+// level. Operands are evaluated left to right, as recursion would.
+func (g *Generator) binaryChain(e *BinaryExpr) ir.Value {
+	spine := []*BinaryExpr{e}
+	for {
+		l, ok := spine[len(spine)-1].LHS.(*BinaryExpr)
+		if !ok || l.Op == '=' {
+			break
+		}
+		spine = append(spine, l)
+	}
+	v := g.expr(spine[len(spine)-1].LHS)
+	for i := len(spine) - 1; i >= 0; i-- {
+		n := spine[i]
+		v = g.binary(n, v, g.expr(n.RHS))
+	}
+	return v
+}
+
+// binary generates l OP r for a binary operator other than '='.
+func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
+	b := g.b
+	switch e.Op {
+	case '+':
+		return b.FAdd(l, r, "addtmp")
+	case '-':
+		return b.FSub(l, r, "subtmp")
+	case '*':
+		return b.FMul(l, r, "multmp")
+	case '<':
+		c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
+		return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
+	}
+	f, _ := g.callee("binary" + string(e.Op))
+	if f == nil {
+		g.errAt(e.Pos, "unknown binary operator '%c'", e.Op)
+	}
+	return b.Call(f, []ir.Value{l, r}, "binop")
+}
+
 // Finish adds main, which calls every top-level expression function in
 // program order and prints "Evaluated to %f\n" for each, flushing C's
 // stdio after each (so the output of what ran is out before the next
@@ -492,6 +528,9 @@ func (g *Generator) Finish() *ir.Module {
 		return g.Module
 	}
 	g.finished = true
+	if g.library {
+		return g.Module
+	}
 	main, _ := g.Module.NewFunction("main", ir.FuncType(ir.I32, nil, false), nil)
 	b := ir.NewBuilder()
 	b.SetInsertPoint(main.NewBlock("entry"))
@@ -509,6 +548,38 @@ func (g *Generator) Finish() *ir.Module {
 // item that compiled — and the diagnostics of those that did not.
 func Compile(ctx context.Context, moduleName string, files []string, srcs [][]byte) (*ir.Module, []*Diagnostic, error) {
 	g := NewGenerator(moduleName)
+	all, err := g.addSources(ctx, moduleName, files, srcs)
+	if err != nil {
+		return nil, all, err
+	}
+	return g.Finish(), all, nil
+}
+
+// addSources adds srcs in order, each named by files (by moduleName past
+// the end of files), and returns the diagnostics of all of them. It stops
+// at the first error (a cancelled ctx).
+func (g *Generator) addSources(ctx context.Context, moduleName string, files []string, srcs [][]byte) ([]*Diagnostic, error) {
+	var all []*Diagnostic
+	for i := range srcs {
+		name := moduleName
+		if i < len(files) {
+			name = files[i]
+		}
+		d, err := g.AddSource(ctx, name, srcs[i])
+		all = append(all, d...)
+		if err != nil {
+			return all, err
+		}
+	}
+	return all, nil
+}
+
+// CompileLibrary compiles sources into a library module (see
+// NewLibraryGenerator): their functions, with private runtime helpers and
+// no main, to be added to a JIT that may also hold C objects defining
+// main or printd. Diagnostics are as with Compile.
+func CompileLibrary(ctx context.Context, moduleName string, files []string, srcs [][]byte) (*ir.Module, []*Diagnostic, error) {
+	g := NewLibraryGenerator(moduleName)
 	var all []*Diagnostic
 	for i := range srcs {
 		name := moduleName

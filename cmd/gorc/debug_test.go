@@ -143,9 +143,9 @@ func TestGDBBreakpointInProcess(t *testing.T) {
 	}
 }
 
-// childOf returns the PID of a process whose parent is ppid and whose
+// executorChildOf returns the PID of a process whose parent is ppid and whose
 // command line contains arg, waiting up to 10s for it to appear.
-func childOf(t *testing.T, ppid int, arg string) int {
+func executorChildOf(t *testing.T, ppid int, arg string) int {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -235,7 +235,7 @@ func TestGDBAttachToExecutor(t *testing.T) {
 					flags = append(flags, "-shm")
 				}
 				cmd := startRunning(t, dir, append(flags, obj, "--", "1000000000")...)
-				pid = childOf(t, cmd.Process.Pid, "executor")
+				pid = executorChildOf(t, cmd.Process.Pid, "executor")
 			case "tcp":
 				addr, ln, err := startTCPExecutor(gorcBinary(t))
 				if err != nil {
@@ -246,7 +246,7 @@ func TestGDBAttachToExecutor(t *testing.T) {
 					ln.Wait()
 				})
 				startRunning(t, dir, "-exec", "tcp://"+addr, obj, "--", "1000000000")
-				pid = childOf(t, ln.Process.Pid, "executor")
+				pid = executorChildOf(t, ln.Process.Pid, "executor")
 			}
 			t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
 			brk := "break"

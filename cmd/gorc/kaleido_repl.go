@@ -3,19 +3,17 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
-	"golang.org/x/term"
-
-	"gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
 	"gorc/jit"
 	"gorc/kaleidoscope"
+	"gorc/target"
 )
 
 // lineReader yields input lines for the REPL.
@@ -40,25 +38,6 @@ func (p *plainLines) ReadLine(prompt string) (string, error) {
 }
 func (p *plainLines) Close() {}
 
-// termLines gives line editing and history on a terminal; the terminal is
-// in raw mode only while a line is being read, so the program's output
-// prints normally.
-type termLines struct {
-	t  *term.Terminal
-	fd int
-}
-
-func (t *termLines) ReadLine(prompt string) (string, error) {
-	st, err := term.MakeRaw(t.fd)
-	if err != nil {
-		return "", err
-	}
-	defer term.Restore(t.fd, st)
-	t.t.SetPrompt(prompt)
-	return t.t.ReadLine()
-}
-func (t *termLines) Close() {}
-
 // repl is the interactive Kaleidoscope session: each definition is
 // compiled to an object and added to the JIT as soon as it is complete;
 // each top-level expression is compiled with a small entry function,
@@ -72,27 +51,23 @@ type repl struct {
 	stderr io.Writer
 	n      int
 	errors int
-	lost   error // the executor is gone: the session ends
+	lost   error // the executor is gone: restart it or end the session
+
+	eo          execOptions // where code runs (repl_session.go)
+	defs        []replDef   // the session's definitions, in order
+	intr        interrupter // Ctrl-C while code runs (repl_signal.go)
+	interrupted bool        // the last evaluation was stopped by Ctrl-C
+	ran         bool        // the current item's code started running
+	in          lineReader  // where lines come from
 }
 
 func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdout, stderr io.Writer) int {
-	r := &repl{ctx: ctx, g: kaleidoscope.NewGenerator("repl"), pm: passes.ForLevel(level), stdout: stdout, stderr: stderr}
-	j, err := openJIT(ctx, eo, true, stdout, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 2
+	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, in: in}
+	if code := r.open(eo); code != 0 {
+		return code
 	}
-	defer j.Close(ctx)
-	r.j = j
-	if err := j.LoadDylib(ctx, "-lm"); err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
-	}
-	// The runtime helpers and the format strings go in the first object.
-	if err := r.addFuncs(r.g.Runtime(), false); err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
-	}
+	defer func() { r.j.Close(ctx) }() // r.j changes when the executor is restarted
+	defer r.intr.watch(isTerminalInput(in), stderr)()
 	var buf strings.Builder
 	line0 := 1
 	lineNo := 0
@@ -102,17 +77,33 @@ func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdo
 			prompt = "...> "
 		}
 		line, err := in.ReadLine(prompt)
+		if errors.Is(err, errLineCancelled) {
+			buf.Reset() // Ctrl-C at the prompt drops the item being typed
+			continue
+		}
 		if err != nil {
 			if buf.Len() > 0 {
 				r.process(buf.String(), line0, true)
 			}
 			fmt.Fprintln(stderr)
 			if r.lost != nil {
-				return executorFailureStatus(j, r.lost)
+				return executorFailureStatus(r.j, r.lost)
 			}
 			return 0
 		}
 		lineNo++
+		if buf.Len() == 0 {
+			if cmd, ok := parseREPLCommand(line); ok {
+				if r.command(cmd) {
+					return 0
+				}
+				if r.lost != nil {
+					fmt.Fprintf(stderr, "gorc kaleido: the executor is gone; ending the session\n")
+					return executorFailureStatus(r.j, r.lost)
+				}
+				continue
+			}
+		}
 		if buf.Len() == 0 {
 			line0 = lineNo
 		}
@@ -123,7 +114,7 @@ func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdo
 		}
 		if r.lost != nil {
 			fmt.Fprintf(stderr, "gorc kaleido: the executor is gone; ending the session\n")
-			return executorFailureStatus(j, r.lost)
+			return executorFailureStatus(r.j, r.lost)
 		}
 	}
 }
@@ -165,7 +156,7 @@ func (r *repl) process(src string, line0 int, atEOF bool) bool {
 		if item == nil || r.lost != nil {
 			return true
 		}
-		r.run(item, p)
+		r.runRestarting(item, p)
 	}
 }
 
@@ -178,10 +169,13 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 	}
 	switch it := item.(type) {
 	case *kaleidoscope.Extern:
+		r.defined(item)
 		return
 	case *kaleidoscope.FunctionDef:
 		if !it.TopLevel {
-			r.fail(r.addFuncs([]*ir.Function{fn}, true))
+			if !r.fail(r.addFuncs([]*ir.Function{fn}, true)) {
+				r.defined(item)
+			}
 			return
 		}
 	}
@@ -198,15 +192,22 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 	if r.fail(err) {
 		return
 	}
-	_, err = runEntry(r.ctx, r.j, addr, r.stdout)
-	r.fail(err)
+	r.fail(r.eval(addr))
 }
 
 // fail reports err (if any) and returns whether there was one; an error
-// saying the executor is gone ends the session.
+// saying the executor is gone sets r.lost (the executor is restarted, or
+// the session ends). An evaluation stopped by Ctrl-C is not reported
+// here: restart says so.
 func (r *repl) fail(err error) bool {
 	if err == nil {
 		return false
+	}
+	if r.interrupted {
+		if r.lost == nil {
+			r.lost = err
+		}
+		return true
 	}
 	fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
 	r.errors++
@@ -224,23 +225,9 @@ func (r *repl) addFuncs(fns []*ir.Function, omitGlobals bool) error {
 		}
 	}
 	r.n++
-	obj, err := amd64.Compile(r.g.Module, amd64.Options{Only: fns, OmitGlobals: omitGlobals, SourceName: "repl"})
+	res, err := r.j.Target.Backend.Compile(r.ctx, r.g.Module, target.Options{Only: fns, OmitGlobals: omitGlobals, SourceName: "repl"})
 	if err != nil {
 		return err
 	}
-	return r.j.AddObject("repl-"+strconv.Itoa(r.n)+".o", obj)
-}
-
-// interactiveInput returns the REPL's line reader: line editing when
-// stdin is a terminal, plain lines otherwise.
-func interactiveInput(stdout io.Writer) lineReader {
-	fd := int(os.Stdin.Fd())
-	if term.IsTerminal(fd) {
-		rw := struct {
-			io.Reader
-			io.Writer
-		}{os.Stdin, os.Stdout}
-		return &termLines{t: term.NewTerminal(rw, "ready> "), fd: fd}
-	}
-	return &plainLines{r: bufio.NewReader(os.Stdin), out: stdout}
+	return r.j.AddObject("repl-"+strconv.Itoa(r.n)+".o", res.Object)
 }

@@ -27,9 +27,9 @@ func perfRecordWorks(t *testing.T, perf, dir string) (ok bool, reason string) {
 	return false, fmt.Sprintf("perf record failed (perf_event_paranoid=%s): %v\n%s", strings.TrimSpace(string(paranoid)), err, out)
 }
 
-// startListener starts argv (a `gorc executor -listen 127.0.0.1:0`,
+// startListenerCmd starts argv (a `gorc executor -listen 127.0.0.1:0`,
 // perhaps under perf) and returns the address it announces on stderr.
-func startListener(t *testing.T, dir string, argv ...string) (string, *exec.Cmd) {
+func startListenerCmd(t *testing.T, dir string, argv ...string) (string, *exec.Cmd) {
 	t.Helper()
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
@@ -172,7 +172,7 @@ func TestPerfSupportRun(t *testing.T) {
 					argv = append(record(data), argv...)
 				}
 				var addr string
-				addr, listener = startListener(t, dir, argv...)
+				addr, listener = startListenerCmd(t, dir, argv...)
 				flags = []string{"-exec", "tcp://" + addr}
 			}
 			run := append(append([]string{gorcBinary(t), "run", "-perf-support"}, flags...), obj, "--", "300")
