@@ -99,6 +99,12 @@ type Options struct {
 	// Cache, when not nil, is the persistent code cache for the objects
 	// AddIR compiles (see CacheStats).
 	Cache *codecache.Cache
+	// PerfSupport writes every JIT'd function to the executor's perf map
+	// (/tmp/perf-PID.map) and jitdump file (for perf inject --jit) so
+	// that perf can name them (llvm-jitlink's -perf-support). JIT'd code with debug
+	// information is registered with debuggers (the GDB JIT interface) whatever this says; see
+	// docs/DEBUGGING.md.
+	PerfSupport bool
 }
 
 // JIT links and runs objects in an executor.
@@ -160,6 +166,9 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	j.Layer.AddPlugin(&j.syms)
 	es.RegisterResourceManager(&j.syms)
 	j.Layer.SetModuleHandles(j.moduleHandle)
+	if err := addDebugPlugins(j.Layer, e, opts); err != nil {
+		return nil, errors.Join(err, e.Close(ctx))
+	}
 	j.proc = objlayer.NewProcessSymbolsGenerator(e)
 	j.proc.DSOHandle = func(ctx context.Context) (shared.ExecutorAddr, error) {
 		s, err := j.memory()

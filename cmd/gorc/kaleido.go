@@ -180,6 +180,7 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 	tlsKey := fs.String("tls-key", "", "its private key (PEM)")
 	tlsCA := fs.String("tls-ca", "", "CA (PEM) that signed the executor's certificate")
 	shm := fs.Bool("shm", false, "move code through shared memory (child, or tcp:// on this machine)")
+	perfSupport := fs.Bool("perf-support", false, "let perf name JIT'd functions: write them to /tmp/perf-PID.map (PID of the process running the code) and to a jitdump file for perf inject --jit")
 	fs.BoolVar(&o.showTimes, "show-times", false, "print the time of each phase on stderr")
 	fs.BoolVar(&o.showStats, "show-stats", false, "print compilation statistics on stderr")
 	o.cache.register(fs)
@@ -198,7 +199,7 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 		fmt.Fprintln(stderr, usagef("kaleido", "%v", err))
 		return o, nil, 2
 	}
-	o.exec = execOptions{mode: *execMode, shm: *shm, tls: tlsCfg}
+	o.exec = execOptions{mode: *execMode, shm: *shm, tls: tlsCfg, perf: *perfSupport}
 	if o.emit == "" {
 		warnClearText(stderr, "gorc kaleido", o.exec.mode)
 	}

@@ -58,6 +58,10 @@ Flags:
                   stdin, stdout and stderr are forwarded over the
                   connection; tcp:// to an address that is not loopback
                   warns: code travels in clear text)
+  -perf-support   let perf name JIT'd functions: write them to
+                  /tmp/perf-PID.map (PID of the process running the code)
+                  and to a jitdump file for perf inject --jit
+                  (see docs/DEBUGGING.md)
   -shm            move code through shared memory (child executors, or
                   tcp:// and tls:// on a loopback address)
   -tls-cert FILE  client certificate (PEM) for -exec tls://
@@ -81,6 +85,7 @@ type runOptions struct {
 	showSymbols bool
 	exec        string
 	shm         bool
+	perfSupport bool
 	tlsCert     string
 	tlsKey      string
 	tlsCA       string
@@ -123,7 +128,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, usagef("run", "%v", err))
 		return 2
 	}
-	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache})
+	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport})
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
