@@ -77,6 +77,7 @@ func TestCLIHelpAndVersion(t *testing.T) {
 		{name: "help kaleido", args: []string{"help", "kaleido"}, stdout: []string{"-O level", "0, 1 or 2", "-emit ir|asm|obj"}, notStdout: []string{"-O0\n", "-O1\n", "-O2\n"}},
 		{name: "version", args: []string{"version"}, stdout: version},
 		{name: "--version", args: []string{"--version"}, stdout: version},
+		{name: "help -h", args: []string{"help", "-h"}, stdout: []string{"gorc <command> [arguments]", "executor", "kaleido", "run", "version"}},
 		{name: "help version", args: []string{"help", "version"}, stdout: []string{"usage: gorc version", "commit"}},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.check(t, gorcCmd(t, dir, c.args...)) })

@@ -56,7 +56,7 @@ func init() {
 		return 0
 	})
 	register("help", "describe gorc's commands", func(args []string, stdout, stderr io.Writer) int {
-		if len(args) > 0 {
+		if len(args) > 0 && !helpRequested(args[:1]) {
 			c, ok := commands[args[0]]
 			if !ok {
 				fmt.Fprintf(stderr, "gorc help: unknown command %q (see gorc help)\n", args[0])
