@@ -79,7 +79,17 @@ int gorc_mem_decommit(uint64_t addr, uint64_t size) {
 	return p == MAP_FAILED ? errno : 0;
 }
 
-void gorc_mem_copy(uint64_t dst, const void *src, size_t n) { memcpy((void *)(uintptr_t)dst, src, n); }
+/* An aligned 8-byte write is one atomic store: lazy compilation repoints
+ * stubs this way while other threads may be jumping through them. */
+void gorc_mem_copy(uint64_t dst, const void *src, size_t n) {
+	if (n == 8 && (dst & 7) == 0) {
+		uint64_t v;
+		memcpy(&v, src, 8);
+		__atomic_store_n((uint64_t *)(uintptr_t)dst, v, __ATOMIC_RELEASE);
+		return;
+	}
+	memcpy((void *)(uintptr_t)dst, src, n);
+}
 void gorc_mem_read(void *dst, uint64_t src, size_t n) { memcpy(dst, (const void *)(uintptr_t)src, n); }
 void *gorc_addr_to_ptr(uint64_t addr) { return (void *)(uintptr_t)addr; }
 

@@ -99,6 +99,7 @@ type JIT struct {
 	pending  []*jitlink.LinkGraph
 	times    Times
 	syms     symtab
+	lazy     *Lazy
 }
 
 // Times are the durations of the phases of a run.
@@ -461,6 +462,7 @@ func (j *JIT) Symbols() []orc.SymbolInfo { return j.Main.Symbols() }
 // Close ends the session and releases executor memory.
 func (j *JIT) Close(ctx context.Context) error {
 	err := j.ES.EndSession(ctx)
+	err = errors.Join(err, j.closeLazy(ctx))
 	j.mu.Lock()
 	s := j.slab
 	j.mu.Unlock()
