@@ -24,6 +24,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorc/jitlink"
@@ -100,6 +101,10 @@ type JIT struct {
 	times    Times
 	syms     symtab
 	lazy     *Lazy
+
+	lazyBodies, lazyImpl *orc.JITDylib // AddLazyIR's dylibs
+	lazyModules          atomic.Int64
+	lazyCompiled         atomic.Int64
 }
 
 // Times are the durations of the phases of a run.

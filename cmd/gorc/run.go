@@ -36,6 +36,13 @@ Inputs:
 Flags:
   -entry SYM      call SYM instead of main
   -noexec         link everything, then exit without running
+  -lazy           compile each function of IR inputs (.ll) when it is
+                  first called (objects and archives are still linked
+                  eagerly)
+  -lazy-partition=P  what one lazy compile covers: function (default),
+                  callees (the function and its direct callees) or module;
+                  implies -lazy
+  -per-module-lazy   -lazy with -lazy-partition=module (as lli's flag)
   -show-times     print load and link times on stderr (and the run time
                   with a child or remote executor)
   -show-symbols   print the linked symbol table on stdout
@@ -63,6 +70,8 @@ type runOptions struct {
 	showSymbols bool
 	exec        string
 	shm         bool
+	lazy        bool
+	partition   jit.Partitioning
 	tlsCert     string
 	tlsKey      string
 	tlsCA       string
@@ -97,6 +106,19 @@ func parseRunArgs(args []string) (*runOptions, error) {
 			o.showSymbols = true
 		case a == "-shm":
 			o.shm = true
+		case a == "-lazy" || a == "--lazy":
+			o.lazy = true
+		case a == "-per-module-lazy" || a == "--per-module-lazy":
+			o.lazy, o.partition = true, jit.PartitionModule
+		case strings.HasPrefix(a, "-lazy-partition=") || a == "-lazy-partition":
+			v := strings.TrimPrefix(a, "-lazy-partition=")
+			if a == "-lazy-partition" {
+				v, err = next()
+			}
+			if err == nil {
+				o.lazy = true
+				o.partition, err = jit.ParsePartitioning(v)
+			}
 		case a == "-tls-cert" || a == "--tls-cert":
 			o.tlsCert, err = next()
 		case a == "-tls-key" || a == "--tls-key":
@@ -174,6 +196,17 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	for _, in := range o.inputs {
+		if o.lazy && strings.HasSuffix(in, ".ll") {
+			src, err := os.ReadFile(in)
+			if err == nil {
+				err = j.AddLazyIR(ctx, in, src, 2, o.partition)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "gorc run: %v\n", err)
+				return 1
+			}
+			continue
+		}
 		if err := j.AddInput(in); err != nil {
 			fmt.Fprintf(stderr, "gorc run: %v\n", err)
 			return 1

@@ -1,0 +1,59 @@
+//go:build cgo
+
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestRunIRLazy: `gorc run -lazy` (every partitioning) prints the same
+// and exits with the same status as eager `gorc run` on the repository's
+// IR inputs (hand-written, LLVM's Kaleidoscope tutorial,
+// and the module `gorc kaleido -emit ir` prints), in this process and in
+// a child executor.
+func TestRunIRLazy(t *testing.T) {
+	dir := t.TempDir()
+	kal := filepath.Join(dir, "k.k")
+	if err := os.WriteFile(kal, []byte("def fib(x) if x < 3 then 1 else fib(x-1)+fib(x-2);\nfib(15);\nextern sin(x);\nsin(1.0);\ndef unused(x) x*3;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	emitted, err := runProcess(ctx, dir, []string{gorcBinary(t), "kaleido", "-emit", "ir", kal}, "")
+	if err != nil || emitted.status != 0 {
+		t.Fatalf("kaleido -emit ir: %v %v", err, emitted)
+	}
+	kll := filepath.Join(dir, "k.ll")
+	if err := os.WriteFile(kll, []byte(emitted.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, f := range []string{"testdata/fib.ll", "../../ir/testdata/kaleido_tutorial.ll"} {
+		a, err := filepath.Abs(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, a)
+	}
+	files = append(files, kll)
+	for _, file := range files {
+		want := gorcRun(t, dir, file)
+		if want.stdout == "" && want.status == 0 {
+			t.Fatalf("eager run of %s printed nothing and returned 0: %v", file, want)
+		}
+		for _, mode := range [][]string{nil, {"-exec", "child"}} {
+			for _, lazy := range [][]string{{"-lazy"}, {"-lazy-partition=callees"}, {"-per-module-lazy"}} {
+				args := append(append(append([]string{}, lazy...), mode...), file)
+				got := gorcRun(t, dir, args...)
+				if got.status != want.status || got.stdout != want.stdout {
+					t.Errorf("gorc run %v %s = status %d stdout %q, eager gives %d %q (stderr %s)",
+						args[:len(args)-1], filepath.Base(file), got.status, got.stdout, want.status, want.stdout, got.stderr)
+				}
+			}
+		}
+	}
+}
