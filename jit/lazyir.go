@@ -42,11 +42,11 @@ func ParsePartitioning(s string) (Partitioning, error) {
 	return 0, fmt.Errorf("unknown lazy partitioning %q (want function, callees or module)", s)
 }
 
-// lazyDylibs returns the dylibs of lazily compiled code: bodies holds the
+// LazyDylibs returns the dylibs of lazily compiled code: bodies holds the
 // compile-on-demand units the main dylib's stubs point into, impl the
 // compiled objects (which link against main, so calls between partitions
 // go through the stubs).
-func (j *JIT) lazyDylibs() (bodies, impl *orc.JITDylib, err error) {
+func (j *JIT) LazyDylibs() (bodies, impl *orc.JITDylib, err error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.lazyBodies != nil {
@@ -90,7 +90,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 	if err := j.LoadDylib(ctx, "-lm"); err != nil {
 		return err
 	}
-	bodies, impl, err := j.lazyDylibs()
+	bodies, impl, err := j.LazyDylibs()
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 	switch part {
 	case PartitionFunction:
 		for _, n := range order {
-			u := lazy.CompileOnDemand(name+":"+n.String(), j.Layer, impl, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compile)
+			u := lazy.CompileOnDemand(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compile)
 			if err := bodies.Define(u, nil); err != nil {
 				return fmt.Errorf("jit: %s: %w", name, err)
 			}
@@ -177,7 +177,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 				return all
 			}
 		}
-		if err := bodies.Define(lazy.CompileOnDemand(name, j.Layer, impl, syms, pf, lm.compile), nil); err != nil {
+		if err := bodies.Define(lazy.CompileOnDemand(name, j.Layer, impl, nil, syms, pf, lm.compile), nil); err != nil {
 			return fmt.Errorf("jit: %s: %w", name, err)
 		}
 	default:

@@ -64,6 +64,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	shm := fs.Bool("shm", false, "move code through shared memory (child, or tcp:// on this machine)")
 	showTimes := fs.Bool("show-times", false, "print the time of each phase on stderr")
 	showStats := fs.Bool("show-stats", false, "print compilation statistics on stderr")
+	lazyFlag := fs.Bool("lazy", false, "compile each function when it is first called (definitions run item by item, as in the REPL; defining a function again replaces it)")
 	interactive := fs.Bool("i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: gorc kaleido [flags] [FILE.k...]\n\nCompiles Kaleidoscope (LLVM tutorial, chapters 2-7). Without files it reads\nstandard input. Errors are printed as FILE:LINE:COL: error: ...\n\nFlags:\n")
@@ -89,7 +90,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	}
 	files := fs.Args()
 	if len(files) == 0 && *emit == "" && (*interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
-		return runREPL(context.Background(), level, eo, interactiveInput(stdout), stdout, stderr)
+		return runREPL(context.Background(), level, eo, *lazyFlag, interactiveInput(stdout), stdout, stderr)
 	}
 	var names []string
 	var srcs [][]byte
@@ -115,6 +116,9 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		modName = files[0]
 	}
 	ctx := context.Background()
+	if *lazyFlag && *emit == "" {
+		return runLazyKaleido(ctx, level, eo, modName, names, srcs, len(files) == 0, *showStats, stdout, stderr)
+	}
 	// Connecting to the executor (spawning a child, dialling a TCP one)
 	// overlaps with compilation.
 	var opened chan jitOrErr

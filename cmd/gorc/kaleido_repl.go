@@ -72,27 +72,49 @@ type repl struct {
 	stderr io.Writer
 	n      int
 	errors int
-	lost   error // the executor is gone: the session ends
+	lost   error     // the executor is gone: the session ends
+	file   string    // the name of the input in diagnostics
+	lazy   *lazyDefs // -lazy: definitions compiled on first call
 }
 
-func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdout, stderr io.Writer) int {
-	r := &repl{ctx: ctx, g: kaleidoscope.NewGenerator("repl"), pm: passes.ForLevel(level), stdout: stdout, stderr: stderr}
-	j, err := openJIT(ctx, eo, true, stdout, stderr)
+// newREPL opens the JIT and adds the runtime; on failure it returns nil
+// and the exit status.
+func newREPL(ctx context.Context, level int, eo execOptions, modName string, lazyDefs, noStdin bool, stdout, stderr io.Writer) (*repl, int) {
+	r := &repl{ctx: ctx, g: kaleidoscope.NewGenerator(modName), pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>"}
+	j, err := openJIT(ctx, eo, noStdin, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 2
+		return nil, 2
 	}
-	defer j.Close(ctx)
 	r.j = j
 	if err := j.LoadDylib(ctx, "-lm"); err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
+		j.Close(ctx)
+		return nil, 1
 	}
 	// The runtime helpers and the format strings go in the first object.
 	if err := r.addFuncs(r.g.Runtime(), false); err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
+		j.Close(ctx)
+		return nil, 1
 	}
+	if lazyDefs {
+		if r.lazy, err = newLazyDefs(j, level, modName); err != nil {
+			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+			j.Close(ctx)
+			return nil, 1
+		}
+	}
+	return r, 0
+}
+
+func runREPL(ctx context.Context, level int, eo execOptions, lazyDefs bool, in lineReader, stdout, stderr io.Writer) int {
+	r, code := newREPL(ctx, level, eo, "repl", lazyDefs, true, stdout, stderr)
+	if r == nil {
+		return code
+	}
+	j := r.j
+	defer j.Close(ctx)
 	var buf strings.Builder
 	line0 := 1
 	lineNo := 0
@@ -134,7 +156,7 @@ func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdo
 func (r *repl) process(src string, line0 int, atEOF bool) bool {
 	// Pad with newlines so positions are lines of the whole session.
 	text := strings.Repeat("\n", line0-1) + src
-	p := r.g.NewParser("<stdin>", []byte(text))
+	p := r.g.NewParser(r.file, []byte(text))
 	var items []kaleidoscope.Item
 	var diags []*kaleidoscope.Diagnostic
 	for {
@@ -156,7 +178,7 @@ func (r *repl) process(src string, line0 int, atEOF bool) bool {
 	}
 	// Re-parse item by item so that operators defined by an item apply to
 	// the next (the parser learns precedences from Gen).
-	p = r.g.NewParser("<stdin>", []byte(text))
+	p = r.g.NewParser(r.file, []byte(text))
 	for {
 		item, d := p.Next()
 		if d != nil {
@@ -170,7 +192,11 @@ func (r *repl) process(src string, line0 int, atEOF bool) bool {
 }
 
 func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
-	fn, d := r.g.Gen("<stdin>", item, p)
+	if def, ok := item.(*kaleidoscope.FunctionDef); ok && !def.TopLevel && r.lazy != nil {
+		r.defineLazy(def, p)
+		return
+	}
+	fn, d := r.g.Gen(r.file, item, p)
 	if d != nil {
 		fmt.Fprintln(r.stderr, d)
 		r.errors++
@@ -178,6 +204,9 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 	}
 	switch it := item.(type) {
 	case *kaleidoscope.Extern:
+		if r.lazy != nil {
+			r.lazy.declare(it.Proto)
+		}
 		return
 	case *kaleidoscope.FunctionDef:
 		if !it.TopLevel {
@@ -200,6 +229,23 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 	}
 	_, err = runEntry(r.ctx, r.j, addr, r.stdout)
 	r.fail(err)
+}
+
+// defineLazy declares def's function for the session's expressions (and
+// its operator precedence for the parsers) and hands its body to the lazy
+// compiler.
+func (r *repl) defineLazy(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) {
+	if _, d := r.g.Gen(r.file, &kaleidoscope.Extern{Proto: def.Proto}, p); d != nil {
+		fmt.Fprintln(r.stderr, d)
+		r.errors++
+		return
+	}
+	if def.Proto.Kind == kaleidoscope.ProtoBinary {
+		op := def.Proto.OperatorChar()
+		r.g.SetPrecedence(op, def.Proto.Precedence)
+		p.SetPrecedence(op, def.Proto.Precedence)
+	}
+	r.fail(r.lazy.define(r.ctx, r.file, def))
 }
 
 // fail reports err (if any) and returns whether there was one; an error

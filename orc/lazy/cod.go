@@ -27,23 +27,25 @@ type PartitionFunc func(requested []orc.SymbolName, owned orc.SymbolFlagsMap) []
 // produced only when one of them is looked up (LLVM's CompileOnDemandLayer
 // partitions, seed 003): it picks a partition with partition, hands what
 // is left back to the session as a new unit, compiles the partition with
-// compile, adds the object to impl through layer and defines the
+// compile, adds the object to impl through layer (under implRT when it is
+// not nil, so that removing that tracker frees the code) and defines the
 // functions at their addresses in impl. Define it in a dylib that lazy
 // reexports (LazyReexports) point into, so that the first call triggers
 // it; impl should link against the dylib holding the reexports, so that
 // calls between partitions go through the stubs.
-func CompileOnDemand(name string, layer ObjectAdder, impl *orc.JITDylib, syms orc.SymbolFlagsMap, partition PartitionFunc, compile CompileFunc) orc.MaterializationUnit {
+func CompileOnDemand(name string, layer ObjectAdder, impl *orc.JITDylib, implRT *orc.ResourceTracker, syms orc.SymbolFlagsMap, partition PartitionFunc, compile CompileFunc) orc.MaterializationUnit {
 	c := make(orc.SymbolFlagsMap, len(syms))
 	for n, f := range syms {
 		c[n] = f
 	}
-	return &codUnit{name: name, layer: layer, impl: impl, syms: c, partition: partition, compile: compile}
+	return &codUnit{name: name, layer: layer, impl: impl, implRT: implRT, syms: c, partition: partition, compile: compile}
 }
 
 type codUnit struct {
 	name      string
 	layer     ObjectAdder
 	impl      *orc.JITDylib
+	implRT    *orc.ResourceTracker
 	syms      orc.SymbolFlagsMap
 	partition PartitionFunc
 	compile   CompileFunc
@@ -87,7 +89,7 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 				rest[n] = f
 			}
 		}
-		if err := r.Replace(&codUnit{name: u.name, layer: u.layer, impl: u.impl, syms: rest, partition: u.partition, compile: u.compile}); err != nil {
+		if err := r.Replace(&codUnit{name: u.name, layer: u.layer, impl: u.impl, implRT: u.implRT, syms: rest, partition: u.partition, compile: u.compile}); err != nil {
 			r.FailMaterialization(err)
 			return
 		}
@@ -100,7 +102,7 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 		fail(err)
 		return
 	}
-	if _, err := u.layer.Add(u.impl, nil, objName, obj); err != nil {
+	if _, err := u.layer.Add(u.impl, u.implRT, objName, obj); err != nil {
 		fail(err)
 		return
 	}

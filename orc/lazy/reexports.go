@@ -70,8 +70,9 @@ func (u *lazyReexportsUnit) Materialize(ctx context.Context, r *orc.Materializat
 	reqs := make([]CallThrough, len(names))
 	for i, n := range names {
 		stubName := n.String()
+		gen := u.stubs.generation(stubName)
 		reqs[i] = CallThrough{JD: u.source, Name: u.aliases[n].Aliasee, Notify: func(ctx context.Context, body shared.ExecutorAddr) error {
-			return u.stubs.UpdatePointer(ctx, stubName, body)
+			return u.stubs.updateIfCurrent(ctx, stubName, gen, body)
 		}}
 	}
 	tramps, err := u.ctm.GetCallThroughTrampolines(ctx, reqs)

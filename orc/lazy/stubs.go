@@ -31,6 +31,7 @@ type StubsManager struct {
 
 	mu     sync.Mutex
 	stubs  map[string]Stub
+	gen    map[string]uint64 // bumped by Redirect: older call-throughs no longer repoint
 	allocs []jitlink.FinalizedAlloc
 	seq    int
 }
@@ -39,7 +40,7 @@ type StubsManager struct {
 // in memory from mm and repoints them through mem (the executor's memory
 // access: in-process a direct store, remotely the protocol's write).
 func NewStubsManager(arch jitlink.Arch, mm jitlink.MemoryManager, mem epc.MemoryAccess) *StubsManager {
-	return &StubsManager{arch: arch, mm: mm, mem: mem, stubs: map[string]Stub{}}
+	return &StubsManager{arch: arch, mm: mm, mem: mem, stubs: map[string]Stub{}, gen: map[string]uint64{}}
 }
 
 // CreateStubs creates one stub per name, its pointer initialized to the
@@ -115,6 +116,10 @@ func (m *StubsManager) UpdatePointer(ctx context.Context, name string, addr shar
 	if !ok {
 		return fmt.Errorf("lazy: update pointer: no stub named %q", name)
 	}
+	return m.writePointer(ctx, name, s, addr)
+}
+
+func (m *StubsManager) writePointer(ctx context.Context, name string, s Stub, addr shared.ExecutorAddr) error {
 	var b []byte
 	switch m.arch.PointerSize() {
 	case 8:
@@ -128,6 +133,36 @@ func (m *StubsManager) UpdatePointer(ctx context.Context, name string, addr shar
 		return fmt.Errorf("lazy: update pointer of stub %q at %v: %w", name, s.Pointer, err)
 	}
 	return nil
+}
+
+// generation returns the stub's current generation (see Redirect).
+func (m *StubsManager) generation(name string) uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.gen[name]
+}
+
+// bump starts a new generation of stub name and returns it.
+func (m *StubsManager) bump(name string) uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.gen[name]++
+	return m.gen[name]
+}
+
+// updateIfCurrent repoints stub name only while its generation is gen: a
+// call-through made before a redirect must not undo it.
+func (m *StubsManager) updateIfCurrent(ctx context.Context, name string, gen uint64, addr shared.ExecutorAddr) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen[name] != gen {
+		return nil
+	}
+	s, ok := m.stubs[name]
+	if !ok {
+		return fmt.Errorf("lazy: update pointer: no stub named %q", name)
+	}
+	return m.writePointer(ctx, name, s, addr)
 }
 
 // Close releases the memory of every stub. Code must no longer call them.

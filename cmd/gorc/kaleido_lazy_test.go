@@ -1,0 +1,84 @@
+//go:build cgo
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestKaleidoLazyCorpus: the Kaleidoscope corpus gives the same output,
+// diagnostics and status with -lazy as without, in every executor mode
+// (errors.k is left out: with -lazy a definition is only checked when it
+// is first called, and defining a function again replaces it).
+func TestKaleidoLazyCorpus(t *testing.T) {
+	bin := gorcBinary(t)
+	tcp := kaleidoExecutor(t, bin)
+	for _, mode := range kaleidoModes {
+		args := kaleidoModeArgs(mode, tcp)
+		t.Run(strings.Join(mode, " "), func(t *testing.T) {
+			for _, c := range kaleidoCorpus(t) {
+				if c.name == "errors.k" {
+					continue
+				}
+				out, errOut, code := runGorc(t, bin, c.dir, append(append([]string{"kaleido", "-lazy"}, args...), c.name), "", false)
+				if out != c.stdout || errOut != c.stderr || code != c.code {
+					t.Errorf("%s: exit %d (want %d)\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", c.name, code, c.code, out, c.stdout, errOut)
+				}
+			}
+		})
+	}
+}
+
+// TestKaleidoLazyCompilesOnlyCalled: with -lazy a function is compiled
+// when first called, once, and a function never called is never compiled
+// (counted by -show-stats), in this process and in a child executor.
+func TestKaleidoLazyCompilesOnlyCalled(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	src := "def sq(x) x*x;\ndef never(x) x + nosuchvariable;\ndef alsonever(x) sq(x) + 1;\ndef twice(x) sq(x) + sq(x);\ntwice(3);\ntwice(4);\nsq(5);\n"
+	if err := os.WriteFile(filepath.Join(dir, "p.k"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range [][]string{{"-exec", "local"}, {"-exec", "child"}} {
+		out, errOut, code := runGorc(t, bin, dir, append(append([]string{"kaleido", "-lazy", "-show-stats"}, mode...), "p.k"), "", false)
+		want := "Evaluated to 18.000000\nEvaluated to 32.000000\nEvaluated to 25.000000\n"
+		if out != want || code != 0 {
+			t.Errorf("%v: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", mode, code, out, want, errOut)
+		}
+		if !strings.Contains(errOut, "functions compiled: 2 (lazily, of 4 definitions)") {
+			t.Errorf("%v: -show-stats does not say 2 of 4 functions were compiled:\n%s", mode, errOut)
+		}
+	}
+}
+
+// TestKaleidoLazyRedefinition: defining a function again replaces it for
+// every caller, including callers already compiled against it, in a batch
+// file and in the REPL, in this process and in a child executor.
+func TestKaleidoLazyRedefinition(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	src := "def f(x) x;\ndef g(x) f(x);\ng(1);\ndef f(x) x*2;\ng(1);\ndef h(x) f(x) + 100;\ndef f(x) x*3;\nh(1);\ng(1);\n"
+	if err := os.WriteFile(filepath.Join(dir, "r.k"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "Evaluated to 1.000000\nEvaluated to 2.000000\nEvaluated to 103.000000\nEvaluated to 3.000000\n"
+	// The example: g is compiled only after f was redefined.
+	short := "def f(x) x;\ndef g(x) f(x);\ndef f(x) x*2;\ng(1);\n"
+	for _, mode := range [][]string{{"-exec", "local"}, {"-exec", "child"}} {
+		out, errOut, code := runGorc(t, bin, dir, append(append([]string{"kaleido", "-lazy"}, mode...), "r.k"), "", false)
+		if out != want || code != 0 {
+			t.Errorf("batch %v: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", mode, code, out, want, errOut)
+		}
+		out, errOut, code = runGorc(t, bin, dir, append([]string{"kaleido", "-lazy", "-i"}, mode...), src, false)
+		if got := strings.ReplaceAll(out, "ready> ", ""); got != want || code != 0 {
+			t.Errorf("REPL %v: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", mode, code, got, want, errOut)
+		}
+		out, errOut, code = runGorc(t, bin, dir, append([]string{"kaleido", "-lazy", "-i"}, mode...), short, false)
+		if got := strings.ReplaceAll(out, "ready> ", ""); got != "Evaluated to 2.000000\n" || code != 0 {
+			t.Errorf("REPL %v, g compiled after the redefinition: exit %d\nstdout:\n%s\nstderr:\n%s", mode, code, got, errOut)
+		}
+	}
+}
