@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,5 +81,36 @@ func TestKaleidoLazyRedefinition(t *testing.T) {
 		if got := strings.ReplaceAll(out, "ready> ", ""); got != "Evaluated to 2.000000\n" || code != 0 {
 			t.Errorf("REPL %v, g compiled after the redefinition: exit %d\nstdout:\n%s\nstderr:\n%s", mode, code, got, errOut)
 		}
+	}
+}
+
+// TestKaleidoLazyFailure: a definition that cannot be compiled (an
+// unknown variable, an unknown callee) is reported when first called,
+// naming the function and the reason; the session goes on with the next
+// item (REPL and batch; batch exits 1), in this process and in a child.
+func TestKaleidoLazyFailure(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	src := "def f(x) x + y;\ndef g(x) nosuch(x);\n1;\nf(1);\n2;\ng(2);\n3;\n"
+	if err := os.WriteFile(filepath.Join(dir, "e.k"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "Evaluated to 1.000000\nEvaluated to 2.000000\nEvaluated to 3.000000\n"
+	check := func(what, out, errOut string, code, wantCode int, file string) {
+		t.Helper()
+		if got := strings.ReplaceAll(out, "ready> ", ""); got != want || code != wantCode {
+			t.Errorf("%s: exit %d (want %d)\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", what, code, wantCode, got, want, errOut)
+		}
+		for _, msg := range []string{"lazy call of f:", file + ":1:14: error: unknown variable name 'y'", "lazy call of g:", file + ":2:10: error: unknown function referenced 'nosuch'"} {
+			if !strings.Contains(errOut, msg) {
+				t.Errorf("%s: stderr lacks %q:\n%s", what, msg, errOut)
+			}
+		}
+	}
+	for _, mode := range [][]string{{"-exec", "local"}, {"-exec", "child"}} {
+		out, errOut, code := runGorc(t, bin, dir, append(append([]string{"kaleido", "-lazy"}, mode...), "e.k"), "", false)
+		check(fmt.Sprint("batch ", mode), out, errOut, code, 1, "e.k")
+		out, errOut, code = runGorc(t, bin, dir, append([]string{"kaleido", "-lazy", "-i"}, mode...), src, false)
+		check(fmt.Sprint("REPL ", mode), out, errOut, code, 0, "<stdin>")
 	}
 }

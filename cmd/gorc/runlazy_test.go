@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,6 +55,40 @@ func TestRunIRLazy(t *testing.T) {
 						args[:len(args)-1], filepath.Base(file), got.status, got.stdout, want.status, want.stdout, got.stderr)
 				}
 			}
+		}
+	}
+}
+
+// TestRunIRLazyFailure: a function whose lazy link fails (it calls a
+// function nothing defines) ends `gorc run -lazy` with status 1 and a
+// message naming the function and the missing symbol, after the output
+// printed before, in this process and in a child executor; never a hang,
+// never a jump to address 0.
+func TestRunIRLazyFailure(t *testing.T) {
+	dir := t.TempDir()
+	src := `declare i32 @printf(ptr, ...)
+@s = private constant [4 x i8] c"hi\0A\00"
+declare i32 @missing(i32)
+define i32 @f(i32 %x) {
+entry:
+  %r = call i32 @missing(i32 %x)
+  ret i32 %r
+}
+define i32 @main() {
+entry:
+  %p = call i32 (ptr, ...) @printf(ptr @s)
+  %r = call i32 @f(i32 1)
+  ret i32 %r
+}
+`
+	file := filepath.Join(dir, "m.ll")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range [][]string{{"-exec", "local"}, {"-exec", "child"}} {
+		r := gorcRun(t, dir, append(append([]string{"-lazy"}, mode...), file)...)
+		if r.status != 1 || r.stdout != "hi\n" || !strings.Contains(r.stderr, "lazy call of f:") || !strings.Contains(r.stderr, "missing (referenced by") {
+			t.Errorf("%v: status %d stdout %q stderr:\n%s\nwant status 1, \"hi\\n\" and an error naming f and missing", mode, r.status, r.stdout, r.stderr)
 		}
 	}
 }

@@ -33,6 +33,7 @@ type CallThroughManager struct {
 type callSite struct {
 	jd     *orc.JITDylib
 	name   orc.SymbolName
+	what   string // the function as its callers know it, for messages
 	notify NotifyLandingFunc
 }
 
@@ -48,6 +49,9 @@ type CallThrough struct {
 	JD     *orc.JITDylib
 	Name   orc.SymbolName
 	Notify NotifyLandingFunc
+	// What names the function in errors (e.g. the stub's name); default
+	// "NAME (in JITDylib JD)".
+	What string
 }
 
 // GetCallThroughTrampolines returns one trampoline per request, in order.
@@ -59,7 +63,11 @@ func (m *CallThroughManager) GetCallThroughTrampolines(ctx context.Context, reqs
 	off := m.pool.ReturnOffset()
 	m.mu.Lock()
 	for i, r := range reqs {
-		m.sites[tr[i].Add(off)] = &callSite{jd: r.JD, name: r.Name, notify: r.Notify}
+		what := r.What
+		if what == "" {
+			what = fmt.Sprintf("%s (in JITDylib %s)", r.Name, r.JD.Name())
+		}
+		m.sites[tr[i].Add(off)] = &callSite{jd: r.JD, name: r.Name, what: what, notify: r.Notify}
 	}
 	m.mu.Unlock()
 	return tr, nil
@@ -84,15 +92,15 @@ func (m *CallThroughManager) HandleReentry(ret shared.ExecutorAddr) (shared.Exec
 	ctx := context.Background()
 	res, err := m.es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, s.jd), orc.NewSymbolLookupSet(s.name), orc.SymbolStateReady)
 	if err != nil {
-		return 0, fmt.Errorf("lazy call of %s (in JITDylib %s): %w", s.name, s.jd.Name(), err)
+		return 0, fmt.Errorf("lazy call of %s: %w", s.what, err)
 	}
 	def, ok := res[s.name]
 	if !ok || def.Addr == 0 {
-		return 0, fmt.Errorf("lazy call of %s (in JITDylib %s): resolved to address 0", s.name, s.jd.Name())
+		return 0, fmt.Errorf("lazy call of %s: resolved to address 0", s.what)
 	}
 	if s.notify != nil {
 		if err := s.notify(ctx, def.Addr); err != nil {
-			return 0, fmt.Errorf("lazy call of %s (in JITDylib %s): %w", s.name, s.jd.Name(), err)
+			return 0, fmt.Errorf("lazy call of %s: %w", s.what, err)
 		}
 	}
 	return def.Addr, nil

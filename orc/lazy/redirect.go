@@ -19,7 +19,7 @@ func Redirect(ctx context.Context, ctm *CallThroughManager, stubs *StubsManager,
 		return fmt.Errorf("lazy: redirect: no stub named %q", name)
 	}
 	gen := stubs.bump(name)
-	tr, err := ctm.GetCallThroughTrampolines(ctx, []CallThrough{{JD: source, Name: body, Notify: func(ctx context.Context, a shared.ExecutorAddr) error {
+	tr, err := ctm.GetCallThroughTrampolines(ctx, []CallThrough{{JD: source, Name: body, What: name, Notify: func(ctx context.Context, a shared.ExecutorAddr) error {
 		return stubs.updateIfCurrent(ctx, name, gen, a)
 	}}})
 	if err != nil {

@@ -71,7 +71,7 @@ func (u *lazyReexportsUnit) Materialize(ctx context.Context, r *orc.Materializat
 	for i, n := range names {
 		stubName := n.String()
 		gen := u.stubs.generation(stubName)
-		reqs[i] = CallThrough{JD: u.source, Name: u.aliases[n].Aliasee, Notify: func(ctx context.Context, body shared.ExecutorAddr) error {
+		reqs[i] = CallThrough{JD: u.source, Name: u.aliases[n].Aliasee, What: stubName, Notify: func(ctx context.Context, body shared.ExecutorAddr) error {
 			return u.stubs.updateIfCurrent(ctx, stubName, gen, body)
 		}}
 	}
