@@ -16,6 +16,7 @@ import (
 	"gorc/jit"
 	"gorc/jitlink"
 	"gorc/orc"
+	"gorc/shared"
 )
 
 // TestMain turns the test binary into an executor when it is spawned as
@@ -89,3 +90,6 @@ func (c *linkCounter) count(name string) int {
 	defer c.mu.Unlock()
 	return c.n[name]
 }
+
+// jitAddr converts a raw address for the EPC.
+func jitAddr(a uint64) shared.ExecutorAddr { return shared.ExecutorAddr(a) }
