@@ -6,10 +6,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
 	"gorc/jit"
+	"gorc/kaleidoscope"
 )
 
 // lazyModuleIR: main calls the internal f (which reads an internal
@@ -80,5 +82,81 @@ func TestAddLazyIRCompilesOnDemand(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestLazyKaleidoscopeModuleFromThreads: a Kaleidoscope module added with
+// AddLazyIR is driven by 8 pthreads of a C program that make their first
+// calls at once; every function is compiled exactly once (the runtime
+// helpers, never called, never), results are right, in this process and
+// in a child executor.
+func TestLazyKaleidoscopeModuleFromThreads(t *testing.T) {
+	g := kaleidoscope.NewGenerator("k")
+	src := "def k0(x) x*2;\ndef k1(x) k0(x)+1;\ndef k2(x) k1(x)*k0(x);\ndef k3(x) if x < 2 then 1 else k3(x-1)+k3(x-2);\n"
+	if d, err := g.AddSource(context.Background(), "k.k", []byte(src)); err != nil || len(d) > 0 {
+		t.Fatalf("%v %v", d, err)
+	}
+	var ll strings.Builder
+	if _, err := g.Module.WriteTo(&ll); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	mainObj, err := cc(dir, "main", `#include <pthread.h>
+extern double k0(double), k1(double), k2(double), k3(double);
+static double (*const ks[4])(double) = {k0, k1, k2, k3};
+static pthread_barrier_t bar;
+static double res[8][4];
+static void *worker(void *arg) {
+	long i = (long)arg;
+	pthread_barrier_wait(&bar);
+	for (int k = 0; k < 4; k++) res[i][(i + k) % 4] = ks[(i + k) % 4]((double)(i + 5));
+	return 0;
+}
+static double fib(double x) { return x < 2 ? 1 : fib(x - 1) + fib(x - 2); }
+int main(void) {
+	pthread_t t[8];
+	pthread_barrier_init(&bar, 0, 8);
+	for (long i = 0; i < 8; i++) if (pthread_create(&t[i], 0, worker, (void *)i)) return 100;
+	for (int i = 0; i < 8; i++) pthread_join(t[i], 0);
+	int bad = 0;
+	for (int i = 0; i < 8; i++) {
+		double x = i + 5;
+		if (res[i][0] != x * 2 || res[i][1] != x * 2 + 1 || res[i][2] != (x * 2 + 1) * (x * 2) || res[i][3] != fib(x)) bad++;
+	}
+	return bad;
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, exec := range []string{"local", "child"} {
+		t.Run(exec, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			j, err := jit.New(ctx, jit.Options{Exec: exec, ExecutorCommand: []string{os.Args[0]}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.AddLazyIR(ctx, "k.ll", []byte(ll.String()), 2, jit.PartitionFunction); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.AddObjectFile(mainObj); err != nil {
+				t.Fatal(err)
+			}
+			addr, err := j.Lookup(ctx, "main")
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := j.EPC.RunAsMain(ctx, addr, []string{"k"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st != 0 {
+				t.Errorf("%d threads got wrong results", st)
+			}
+			if n := j.LazyCompiled(); n != 4 {
+				t.Errorf("%d functions compiled, want 4 (k0..k3, each once)", n)
+			}
+		})
 	}
 }
