@@ -14,8 +14,8 @@ import (
 // TestRunIRLazy: `gorc run -lazy` (every partitioning) prints the same
 // and exits with the same status as eager `gorc run` on the repository's
 // IR inputs (hand-written, LLVM's Kaleidoscope tutorial,
-// and the module `gorc kaleido -emit ir` prints), in this process and in
-// a child executor.
+// and the module `gorc kaleido -emit ir` prints), in every execution mode (local, child,
+// child -shm, tcp).
 func TestRunIRLazy(t *testing.T) {
 	dir := t.TempDir()
 	kal := filepath.Join(dir, "k.k")
@@ -46,16 +46,20 @@ func TestRunIRLazy(t *testing.T) {
 		if want.stdout == "" && want.status == 0 {
 			t.Fatalf("eager run of %s printed nothing and returned 0: %v", file, want)
 		}
-		for _, mode := range [][]string{nil, {"-exec", "child"}} {
-			for _, lazy := range [][]string{{"-lazy"}, {"-lazy-partition=callees"}, {"-per-module-lazy"}} {
-				args := append(append(append([]string{}, lazy...), mode...), file)
-				got := gorcRun(t, dir, args...)
-				if got.status != want.status || got.stdout != want.stdout {
-					t.Errorf("gorc run %v %s = status %d stdout %q, eager gives %d %q (stderr %s)",
-						args[:len(args)-1], filepath.Base(file), got.status, got.stdout, want.status, want.stdout, got.stderr)
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			forEachMode(t, execModes(t), func(t *testing.T, em execMode) {
+				for _, lazy := range [][]string{{"-lazy"}, {"-lazy-partition=callees"}, {"-per-module-lazy"}} {
+					release, flags := em.acquire(t)
+					args := append(append(append([]string{}, lazy...), flags...), file)
+					got := gorcRun(t, dir, args...)
+					release()
+					if got.status != want.status || got.stdout != want.stdout {
+						t.Errorf("gorc run %v %s = status %d stdout %q, eager gives %d %q (stderr %s)",
+							args[:len(args)-1], filepath.Base(file), got.status, got.stdout, want.status, want.stdout, got.stderr)
+					}
 				}
-			}
-		}
+			})
+		})
 	}
 }
 
