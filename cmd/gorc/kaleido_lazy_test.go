@@ -114,3 +114,24 @@ func TestKaleidoLazyFailure(t *testing.T) {
 		check(fmt.Sprint("REPL ", mode), out, errOut, code, 0, "<stdin>")
 	}
 }
+
+// TestKaleidoLazyDefinitionErrors: with -lazy, what can be checked when a
+// definition is seen still is, naming the place (a runtime builtin or
+// main redefined, a redefinition with another number of parameters), and
+// the session goes on; operators defined lazily work.
+func TestKaleidoLazyDefinitionErrors(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	src := "def printd(x) x;\ndef main() 1;\nextern q(x);\ndef q(x) x+1;\nq(1);\ndef q(x y) x;\nq(2);\ndef unary-(v) 0-v;\n-3;\ndef binary> 10 (a b) b < a;\n3 > 2;\nextern printd(x);\nprintd(4);\n"
+	if err := os.WriteFile(filepath.Join(dir, "d.k"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "Evaluated to 2.000000\nEvaluated to 3.000000\nEvaluated to -3.000000\nEvaluated to 1.000000\n4.000000\nEvaluated to 0.000000\n"
+	wantErr := "d.k:1:5: error: redefinition of function 'printd' (a runtime builtin)\nd.k:2:5: error: 'main' is reserved by the runtime\nd.k:6:5: error: conflicting declaration of 'q': 2 parameters, previously 1\n"
+	for _, mode := range [][]string{{"-exec", "local"}, {"-exec", "child"}} {
+		out, errOut, code := runGorc(t, bin, dir, append(append([]string{"kaleido", "-lazy"}, mode...), "d.k"), "", false)
+		if out != want || errOut != wantErr || code != 1 {
+			t.Errorf("%v: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s\nwant:\n%s", mode, code, out, want, errOut, wantErr)
+		}
+	}
+}

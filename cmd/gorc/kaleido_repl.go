@@ -99,6 +99,13 @@ func newREPL(ctx context.Context, level int, eo execOptions, modName string, laz
 		return nil, 1
 	}
 	if lazyDefs {
+		// Link the runtime now: its symbols must be defined before any
+		// stub (a definition named like a runtime helper is refused).
+		if err := j.LinkAll(ctx); err != nil {
+			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+			j.Close(ctx)
+			return nil, 1
+		}
 		if r.lazy, err = newLazyDefs(j, level, modName); err != nil {
 			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
 			j.Close(ctx)
@@ -235,6 +242,11 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 // its operator precedence for the parsers) and hands its body to the lazy
 // compiler.
 func (r *repl) defineLazy(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) {
+	if f := r.g.Module.Func(def.Proto.Name); f != nil && !f.IsDeclaration() {
+		fmt.Fprintln(r.stderr, &kaleidoscope.Diagnostic{File: r.file, Pos: def.Proto.Pos, Msg: fmt.Sprintf("redefinition of function '%s' (a runtime builtin)", def.Proto.Name)})
+		r.errors++
+		return
+	}
 	if _, d := r.g.Gen(r.file, &kaleidoscope.Extern{Proto: def.Proto}, p); d != nil {
 		fmt.Fprintln(r.stderr, d)
 		r.errors++
