@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 )
 
@@ -22,9 +23,11 @@ import (
 //   - Without -listen, it serves a parent on stdin/stdout: the protocol
 //     takes over descriptors 0 and 1, and the program run in it gets
 //     /dev/null as stdin and stderr as stdout.
-//   - With -listen ADDR (default port 20000 on 127.0.0.1), it accepts one
-//     controller at a time, each served by a fresh executor process (self,
-//     argv[0] with FDsEnv). A non-loopback address requires -tls-cert,
+//   - With -listen ADDR (default port 20000 on 127.0.0.1), it accepts
+//     controllers concurrently (-max-sessions at once, -max-unauthenticated
+//     in their handshake, each given -handshake-timeout to complete the TLS
+//     handshake and send its hello), each served by a fresh executor
+//     process (self, argv[0] with FDsEnv) spawned only once authenticated. A non-loopback address requires -tls-cert,
 //     -tls-key and -tls-client-ca (mutual TLS).
 func Command(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gorc executor", flag.ContinueOnError)
@@ -33,7 +36,14 @@ func Command(ctx context.Context, args []string, stderr io.Writer) int {
 	cert := fs.String("tls-cert", "", "server certificate (PEM) for -listen with mutual TLS")
 	key := fs.String("tls-key", "", "server private key (PEM)")
 	clientCA := fs.String("tls-client-ca", "", "CA (PEM) that signs accepted client certificates")
+	maxSessions := fs.Int("max-sessions", DefaultMaxSessions, "with -listen: controllers served at once; more are refused")
+	maxUnauth := fs.Int("max-unauthenticated", DefaultMaxUnauthenticated, "with -listen: connections in their handshake at once; more are closed")
+	handshake := fs.Duration("handshake-timeout", DefaultHandshakeTimeout, "with -listen: time from accept to the controller's hello (TLS handshake included)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *maxSessions < 1 || *maxUnauth < 1 || *handshake <= 0 {
+		fmt.Fprintf(stderr, "gorc executor: -max-sessions (%d) and -max-unauthenticated (%d) must be at least 1, -handshake-timeout (%v) positive\n", *maxSessions, *maxUnauth, *handshake)
 		return 2
 	}
 	if os.Getenv(FDsEnv) != "" {
@@ -78,7 +88,17 @@ func Command(ctx context.Context, args []string, stderr io.Writer) int {
 		self = os.Args[0]
 	}
 	fmt.Fprintf(stderr, "gorc executor: listening on %s\n", ln.Addr())
-	err = ServeListener(ctx, ln, []string{self, "executor"}, func(format string, a ...any) { fmt.Fprintf(stderr, format+"\n", a...) })
+	var logMu sync.Mutex
+	err = ServeListenerConfig(ctx, ln, []string{self, "executor"}, ListenerConfig{
+		MaxSessions:        *maxSessions,
+		MaxUnauthenticated: *maxUnauth,
+		HandshakeTimeout:   *handshake,
+		Logf: func(format string, a ...any) {
+			logMu.Lock()
+			defer logMu.Unlock()
+			fmt.Fprintf(stderr, format+"\n", a...)
+		},
+	})
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintln(stderr, "gorc executor:", err)
 		return 1
@@ -130,6 +150,10 @@ func serveStdio(ctx context.Context) error {
 	}
 	syscall.CloseOnExec(in)
 	syscall.CloseOnExec(out)
+	privateFD(in, true)
+	privateFD(out, true)
+	defer privateFD(in, false)
+	defer privateFD(out, false)
 	r := os.NewFile(uintptr(in), "gorc-executor-in")
 	w := os.NewFile(uintptr(out), "gorc-executor-out")
 	defer r.Close()

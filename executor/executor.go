@@ -456,7 +456,10 @@ func Dlsym(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
 
 // LookupSymbol looks name up as a static link would resolve it against the
 // process: for h == 0 the runtime helpers (atexit, __dso_handle, …) come
-// first, then dlsym(RTLD_DEFAULT), then libgcc_s.so.1 (a static link
+// first, then the executor's replacements of close, close_range and
+// closefrom (which leave the executor's own descriptors open) and of
+// pthread_create (which gives the new thread an alternate signal stack;
+// see docs/EXECUTOR.md), then dlsym(RTLD_DEFAULT), then libgcc_s.so.1 (a static link
 // always has libgcc: 128-bit division, popcount and the like). For h != 0
 // it is Dlsym(h, name). It returns 0 when name is not found.
 func LookupSymbol(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
@@ -468,6 +471,9 @@ func LookupSymbol(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
 		if n == name {
 			return bootSyms[n]
 		}
+	}
+	if a := interposed(name); a != 0 {
+		return a
 	}
 	if a := Dlsym(0, name); a != 0 {
 		return a
@@ -483,6 +489,33 @@ var (
 	libgccOnce sync.Once
 	libgcc     shared.ExecutorAddr
 )
+
+// interposed returns the executor's replacement for the libc function
+// name, or 0.
+func interposed(name string) shared.ExecutorAddr {
+	switch name {
+	case "close", "close_range", "closefrom", "pthread_create":
+	default:
+		return 0
+	}
+	cs := C.CString(name)
+	defer C.free(unsafe.Pointer(cs))
+	return shared.ExecutorAddr(C.gorc_interposed(cs))
+}
+
+// protectExecutorFDs records the executor's descriptors open now (every
+// close-on-exec one), so that the program about to run cannot close them.
+func protectExecutorFDs() { C.gorc_protect_open_fds() }
+
+// privateFD marks fd as the executor's (on) or forgets it (off): a process
+// the program forks closes it, and the program's close() leaves it open.
+func privateFD(fd int, on bool) {
+	v := C.int(0)
+	if on {
+		v = 1
+	}
+	C.gorc_private_fd(C.int(fd), v)
+}
 
 // ---------------------------------------------------------------------
 // running code
@@ -511,6 +544,7 @@ func RunAsMain(fn shared.ExecutorAddr, args []string) (int, error) {
 	}
 	argv, free := cArgv(args)
 	defer free()
+	protectExecutorFDs()
 	var status C.int
 	var cerr *C.char
 	if e := C.gorc_run_main(C.uint64_t(fn), C.int(len(args)), argv, DefaultStackSize, &status, &cerr); e != 0 {
@@ -623,6 +657,7 @@ func runProgram(p Program, report bool) error {
 	if err := InstallCrashHandlers(); err != nil {
 		return err
 	}
+	protectExecutorFDs()
 	argv, _ := cArgv(p.Args) // never freed: the process ends in exit()
 	arr := func(a []shared.ExecutorAddr) *C.uint64_t {
 		if len(a) == 0 {

@@ -7,11 +7,16 @@
 #include <link.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -226,8 +231,84 @@ void gorc_reentry_failed(char *msg) {
 	reentry_error = msg;
 }
 
+/* ---------- threads that run JIT'd code ---------- */
+
+/* Every thread that runs JIT'd code — the executor's main/program threads
+ * and the threads the program creates (pthread_create is interposed, see
+ * gorc_pthread_create) — gets an alternate signal stack, so a stack
+ * overflow still runs the crash handler, and records its stack's bounds,
+ * so the handler can tell a stack overflow from another fault. */
+#define ALTSTACK_SIZE (64 * 1024)
+
+static pthread_key_t altstack_key;
+static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;
+static __thread uint64_t thr_stack_lo, thr_stack_hi, thr_guard;
+
+static void altstack_free(void *p) {
+	stack_t ss;
+	memset(&ss, 0, sizeof ss);
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, NULL);
+	munmap(p, ALTSTACK_SIZE);
+}
+
+static void altstack_key_init(void) { pthread_key_create(&altstack_key, altstack_free); }
+
+static void thread_prepare(void) {
+	pthread_attr_t a;
+	if (pthread_getattr_np(pthread_self(), &a) == 0) {
+		void *addr = NULL;
+		size_t size = 0, guard = 0;
+		if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+			thr_stack_lo = (uint64_t)(uintptr_t)addr;
+			thr_stack_hi = thr_stack_lo + size;
+		}
+		if (pthread_attr_getguardsize(&a, &guard) == 0) thr_guard = guard;
+		pthread_attr_destroy(&a);
+	}
+	stack_t old;
+	if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return; /* has one */
+	void *p = mmap(NULL, ALTSTACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) return;
+	stack_t ss;
+	memset(&ss, 0, sizeof ss);
+	ss.ss_sp = p;
+	ss.ss_size = ALTSTACK_SIZE;
+	if (sigaltstack(&ss, NULL) != 0) {
+		munmap(p, ALTSTACK_SIZE);
+		return;
+	}
+	pthread_once(&altstack_once, altstack_key_init);
+	pthread_setspecific(altstack_key, p); /* freed when the thread ends */
+}
+
+struct thread_box {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *thread_start(void *p) {
+	struct thread_box b = *(struct thread_box *)p;
+	free(p);
+	thread_prepare();
+	return b.fn(b.arg);
+}
+
+/* pthread_create for JIT'd code: the new thread is prepared (alternate
+ * signal stack, stack bounds) before the program's start routine runs. */
+int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
+	struct thread_box *b = malloc(sizeof *b);
+	if (!b) return EAGAIN;
+	b->fn = fn;
+	b->arg = arg;
+	int e = pthread_create(t, attr, thread_start, b);
+	if (e) free(b);
+	return e;
+}
+
 static void *main_thread(void *p) {
 	struct run_ctx *c = p;
+	thread_prepare();
 	jmp_buf jb;
 	if (setjmp(jb) != 0) {
 		run_escape = NULL;
@@ -243,6 +324,7 @@ static void *main_thread(void *p) {
 
 static void *void_thread(void *p) {
 	struct run_ctx *c = p;
+	thread_prepare();
 	jmp_buf jb;
 	if (setjmp(jb) != 0) {
 		run_escape = NULL;
@@ -323,19 +405,205 @@ extern void gorcProgramExited(int status);
 
 static volatile int report_enabled;
 
+/* The executor's own process id, recorded when the runtime is loaded (a
+ * re-exec loads it again, keeping the pid). A process the program forked
+ * runs the same exit handlers, signal handlers and atfork handlers, but it
+ * must never speak for the executor: everything that writes to the
+ * controller checks is_executor() first. */
+static pid_t executor_pid;
+
+static int is_executor(void) { return getpid() == executor_pid; }
+
+int gorc_is_executor_process(void) { return is_executor(); }
+
+/* Flush stdout and stderr without waiting for their locks: a program
+ * thread may hold one for good (blocked in fgets(stdin) holds stdin's,
+ * and fflush(NULL) takes every stream's lock). A stream whose lock is held
+ * is left to its holder (and to exit's lock-free _IO_cleanup). */
+static void flush_std_nowait(void) {
+	FILE *fs[2] = {stdout, stderr};
+	for (int i = 0; i < 2; i++) {
+		if (ftrylockfile(fs[i]) != 0) continue;
+		fflush_unlocked(fs[i]);
+		funlockfile(fs[i]);
+	}
+}
+
 static void report_exit(int status, void *arg) {
 	(void)arg;
-	if (!report_enabled) return;
-	fflush(NULL); /* the program's output goes out before its status */
+	if (!report_enabled || !is_executor()) return;
+	flush_std_nowait(); /* the program's output goes out before its status */
 	gorcProgramExited(status);
+}
+
+/* Descriptors that belong to the executor, not to the program.
+ *
+ * Private ones (registered by gorc_private_fd: the connection, the
+ * forwarded stdio's executor ends, shared-memory files) are closed at once
+ * in a process the program forks: it must not hold the session open, nor
+ * keep the program's stdin from reaching end of file.
+ *
+ * Protected ones are the private ones plus every close-on-exec descriptor
+ * open when a program starts (gorc_protect_open_fds: the Go runtime's
+ * epoll and wake-up descriptors, pipes, the executor's files). The
+ * program's close(), close_range() and closefrom() (gorc_close and
+ * friends, which LookupSymbol hands JIT'd code instead of libc's) leave
+ * them open and report success, as if the descriptor had been closed: it
+ * was never the program's. Each entry remembers the file's device and
+ * inode, so a number the executor closed and the program got back from
+ * open() is the program's again. */
+#define MAX_PROTECTED 256
+struct fd_entry {
+	int fd; /* -1: free */
+	int private_;
+	dev_t dev;
+	ino_t ino;
+};
+static struct fd_entry protected_fds[MAX_PROTECTED];
+static int nprotected;
+static pthread_mutex_t protected_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void protect_locked(int fd, int private_) {
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) return;
+	int slot = -1;
+	for (int i = 0; i < nprotected; i++) {
+		if (protected_fds[i].fd == fd) {
+			slot = i;
+			break;
+		}
+		if (protected_fds[i].fd < 0 && slot < 0) slot = i;
+	}
+	if (slot < 0) {
+		if (nprotected == MAX_PROTECTED) return;
+		slot = nprotected++;
+	} else if (protected_fds[slot].fd == fd && protected_fds[slot].private_ && !private_) {
+		private_ = 1; /* stays private */
+	}
+	protected_fds[slot] = (struct fd_entry){fd, private_, st.st_dev, st.st_ino};
+}
+
+void gorc_private_fd(int fd, int on) {
+	if (fd < 0) return;
+	pthread_mutex_lock(&protected_mu);
+	if (on) {
+		protect_locked(fd, 1);
+	} else {
+		for (int i = 0; i < nprotected; i++)
+			if (protected_fds[i].fd == fd) protected_fds[i].fd = -1;
+	}
+	pthread_mutex_unlock(&protected_mu);
+}
+
+void gorc_protect_open_fds(void) {
+	DIR *d = opendir("/proc/self/fd");
+	if (!d) return;
+	int self = dirfd(d);
+	pthread_mutex_lock(&protected_mu);
+	/* Forget entries whose file is gone or was replaced. */
+	for (int i = 0; i < nprotected; i++) {
+		struct stat st;
+		struct fd_entry *e = &protected_fds[i];
+		if (e->fd >= 0 && (fstat(e->fd, &st) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) e->fd = -1;
+	}
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+		if (*end || end == de->d_name || fd < 3 || fd == self) continue;
+		int fl = fcntl((int)fd, F_GETFD);
+		if (fl < 0 || !(fl & FD_CLOEXEC)) continue;
+		int known = 0;
+		for (int i = 0; i < nprotected; i++)
+			if (protected_fds[i].fd == fd) known = 1;
+		if (!known) protect_locked((int)fd, 0);
+	}
+	pthread_mutex_unlock(&protected_mu);
+	closedir(d);
+}
+
+static int is_protected(int fd) {
+	if (fd < 3) return 0;
+	struct stat st;
+	if (fstat(fd, &st) != 0) return 0;
+	int r = 0;
+	pthread_mutex_lock(&protected_mu);
+	for (int i = 0; i < nprotected; i++) {
+		struct fd_entry *e = &protected_fds[i];
+		if (e->fd == fd && e->dev == st.st_dev && e->ino == st.st_ino) {
+			r = 1;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&protected_mu);
+	return r;
+}
+
+int gorc_close(int fd) {
+	if (is_protected(fd)) return 0;
+	return close(fd);
+}
+
+int gorc_close_range(unsigned first, unsigned last, int flags) {
+	if (first > last) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* Close the runs between protected descriptors; above the highest
+	 * protected one, the kernel closes the rest in one call. */
+	unsigned lo = first;
+	while (lo <= last) {
+		int maxp = -1;
+		pthread_mutex_lock(&protected_mu);
+		for (int i = 0; i < nprotected; i++)
+			if (protected_fds[i].fd > maxp) maxp = protected_fds[i].fd;
+		pthread_mutex_unlock(&protected_mu);
+		if (maxp < 0 || lo > (unsigned)maxp) return (int)syscall(SYS_close_range, lo, last, flags);
+		unsigned hi = lo;
+		while (hi <= last && hi <= (unsigned)maxp && !is_protected((int)hi)) hi++;
+		if (hi > lo) {
+			long r = syscall(SYS_close_range, lo, hi - 1, flags);
+			if (r != 0) return (int)r;
+		}
+		if (hi > last) return 0;
+		if (hi > (unsigned)maxp) {
+			lo = hi;
+			continue;
+		}
+		if (hi == last) return 0; /* hi is protected */
+		lo = hi + 1;
+	}
+	return 0;
+}
+
+void gorc_closefrom(int lowfd) {
+	if (lowfd < 0) lowfd = 0;
+	gorc_close_range((unsigned)lowfd, ~0u, 0);
+}
+
+static void forked_child(void) {
+	/* Only this thread exists in the child; the mutex may be held by a
+	 * thread that is gone, so the table is read without it. */
+	for (int i = 0; i < nprotected; i++) {
+		struct fd_entry *e = &protected_fds[i];
+		if (e->fd >= 0 && e->private_) {
+			close(e->fd);
+			e->fd = -1;
+		}
+	}
 }
 
 /* Registered when the executor is loaded, before any program or service
  * can register a handler, so it runs after all of them. */
-__attribute__((constructor)) static void register_reporter(void) { on_exit(report_exit, NULL); }
+__attribute__((constructor)) static void register_reporter(void) {
+	executor_pid = getpid();
+	on_exit(report_exit, NULL);
+	pthread_atfork(NULL, NULL, forked_child);
+}
 
 static void *program_thread(void *p) {
 	struct run_ctx *c = p;
+	thread_prepare();
 	if (c->report) report_enabled = 1;
 	/* Registered before any initializer runs, so the finalizers run after
 	 * every atexit handler and C++ destructor the program registers — the
@@ -612,7 +880,11 @@ gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len) {
 	return wr_ok(NULL, 0);
 }
 
-int gorc_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
+int gorc_memfd(const char *name) {
+	int fd = memfd_create(name, MFD_CLOEXEC);
+	gorc_private_fd(fd, 1);
+	return fd;
+}
 
 /* Addresses of the bootstrap symbols, in the order of bootstrapNames in
  * executor.go. */
@@ -771,9 +1043,9 @@ static void resolve_unwinder(void) {
 	unwind_backtrace = (int (*)(unwind_trace_fn, void *))dlsym(h, "_Unwind_Backtrace");
 }
 
-static void report_crash(int sig, uint64_t pc, uint64_t addr) {
+static void report_crash(int sig, uint64_t pc, uint64_t addr, uint64_t ret_hint) {
 	int fd = crash_fd;
-	if (fd < 0) return;
+	if (fd < 0 || !is_executor()) return;
 	/* The pumps first (they need the wire to finish), then the wire. */
 	if (stdio_out_fd >= 0 || stdio_err_fd >= 0) {
 		take_for_good(&pump_lock[0]);
@@ -787,6 +1059,7 @@ static void report_crash(int sig, uint64_t pc, uint64_t addr) {
 	 * controller looks for JIT'd ones). */
 	struct crash_trace t;
 	t.n = 0;
+	if (ret_hint) t.pcs[t.n++] = ret_hint;
 	if (unwind_backtrace && unwind_get_ip) unwind_backtrace(crash_trace_step, &t);
 	uint8_t f[16 + 32 + 8 * CRASH_FRAMES];
 	memset(f, 0, sizeof f);
@@ -799,12 +1072,47 @@ static void report_crash(int sig, uint64_t pc, uint64_t addr) {
 	write_all(fd, f, 16 + len);
 }
 
+/* Async-signal-safe formatting for the crash handler. */
+static size_t put_str(char *b, size_t n, size_t cap, const char *s) {
+	while (*s && n + 1 < cap) b[n++] = *s++;
+	return n;
+}
+
+static size_t put_hex(char *b, size_t n, size_t cap, uint64_t v) {
+	char d[16];
+	int k = 0;
+	do {
+		d[k++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v && k < 16);
+	n = put_str(b, n, cap, "0x");
+	while (k > 0 && n + 1 < cap) b[n++] = d[--k];
+	return n;
+}
+
+/* A SIGSEGV/SIGBUS whose fault address lies in or just below the
+ * thread's stack (its guard page, or a frame pushed past it), or, for a
+ * thread whose bounds are unknown, within 64 KiB below the stack
+ * pointer. */
+static int is_stack_overflow(int sig, uint64_t addr, uint64_t sp) {
+	if (sig != SIGSEGV && sig != SIGBUS) return 0;
+	const uint64_t slack = 64 * 1024;
+	if (thr_stack_lo && addr < thr_stack_lo + 4096 && addr + thr_guard + slack >= thr_stack_lo) return 1;
+	return sp && addr < sp + 256 && addr + slack >= sp;
+}
+
 static void crash_handler(int sig, siginfo_t *info, void *uctx) {
-	uint64_t pc = 0;
+	uint64_t pc = 0, sp = 0;
 #if defined(__x86_64__)
-	if (uctx) pc = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
+	if (uctx) {
+		pc = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RIP];
+		sp = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.gregs[REG_RSP];
+	}
 #elif defined(__aarch64__)
-	if (uctx) pc = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.pc;
+	if (uctx) {
+		pc = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.pc;
+		sp = (uint64_t)((ucontext_t *)uctx)->uc_mcontext.sp;
+	}
 #endif
 	size_t i;
 	for (i = 0; i < NCRASH; i++)
@@ -822,7 +1130,29 @@ static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 			return;
 		}
 	}
-	report_crash(sig, pc, info ? (uint64_t)(uintptr_t)info->si_addr : 0);
+	uint64_t addr = info ? (uint64_t)(uintptr_t)info->si_addr : 0;
+	if (is_executor() && is_stack_overflow(sig, addr, sp)) {
+		/* Said on the program's stderr: forwarded (drained below) or
+		 * inherited, it reaches the controller's user before the crash
+		 * report. */
+		char m[128];
+		size_t n = 0;
+		n = put_str(m, n, sizeof m, "gorc: stack overflow (fault address ");
+		n = put_hex(m, n, sizeof m, addr);
+		n = put_str(m, n, sizeof m, ", stack pointer ");
+		n = put_hex(m, n, sizeof m, sp);
+		n = put_str(m, n, sizeof m, ")\n");
+		write_all(2, (const uint8_t *)m, n);
+	}
+	/* A jump or call to a bad address (a null function pointer, an
+	 * unresolved weak function) faults on the instruction fetch, and the
+	 * unwinder knows nothing at that pc: the return address on top of the
+	 * stack (pushed by the call, or the caller's for a tail jump) names
+	 * the JIT'd caller. */
+	uint64_t ret_hint = 0;
+	if (sig == SIGSEGV && addr == pc && thr_stack_lo && sp >= thr_stack_lo && sp + 8 <= thr_stack_hi)
+		memcpy(&ret_hint, (const void *)(uintptr_t)sp, 8);
+	report_crash(sig, pc, addr, ret_hint);
 	signal(sig, SIG_DFL);
 	sigset_t set;
 	sigemptyset(&set);
@@ -858,22 +1188,23 @@ int gorc_install_crash_handlers(void) {
 int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout) {
 	int fd = memfd_create("gorc-slab", MFD_CLOEXEC);
 	if (fd < 0) return errno;
+	gorc_private_fd(fd, 1);
 	if (ftruncate(fd, (off_t)size) != 0) {
 		int e = errno;
-		close(fd);
+		gorc_close_fd(fd);
 		return e;
 	}
 	uint64_t addr;
 	int e = gorc_mem_reserve(size, low, &addr);
 	if (e) {
-		close(fd);
+		gorc_close_fd(fd);
 		return e;
 	}
 	void *p = mmap((void *)(uintptr_t)addr, size, PROT_NONE, MAP_SHARED | MAP_FIXED, fd, 0);
 	if (p == MAP_FAILED) {
 		e = errno;
 		munmap((void *)(uintptr_t)addr, size);
-		close(fd);
+		gorc_close_fd(fd);
 		return e;
 	}
 	*out = addr;
@@ -888,9 +1219,14 @@ int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size)
 	return 0;
 }
 
-int gorc_close_fd(int fd) { return close(fd) == 0 ? 0 : errno; }
+int gorc_close_fd(int fd) {
+	gorc_private_fd(fd, 0);
+	return close(fd) == 0 ? 0 : errno;
+}
 
 void gorc_flush_stdio(void) { fflush(NULL); }
+
+void gorc_flush_stdio_nowait(void) { flush_std_nowait(); }
 
 /* ---------- lazy re-entry ---------- */
 
@@ -923,3 +1259,15 @@ uint64_t gorc_reentry_addr(void) { return (uint64_t)(uintptr_t)&gorc_reentry; }
 #else
 uint64_t gorc_reentry_addr(void) { return 0; } /* not yet on this architecture */
 #endif
+
+/* ---------- interposed libc functions ---------- */
+
+/* The executor's replacements for libc functions that JIT'd code calls
+ * (LookupSymbol hands them out instead of libc's), or 0. */
+uint64_t gorc_interposed(const char *name) {
+	if (strcmp(name, "close") == 0) return (uint64_t)(uintptr_t)&gorc_close;
+	if (strcmp(name, "close_range") == 0) return (uint64_t)(uintptr_t)&gorc_close_range;
+	if (strcmp(name, "closefrom") == 0) return (uint64_t)(uintptr_t)&gorc_closefrom;
+	if (strcmp(name, "pthread_create") == 0) return (uint64_t)(uintptr_t)&gorc_pthread_create;
+	return 0;
+}

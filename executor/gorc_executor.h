@@ -76,6 +76,16 @@ int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout);
 int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size);
 int gorc_close_fd(int fd);
 void gorc_flush_stdio(void);
+void gorc_flush_stdio_nowait(void);
+int gorc_is_executor_process(void);
+void gorc_private_fd(int fd, int on);
+void gorc_protect_open_fds(void);
+int gorc_close(int fd);
+int gorc_close_range(unsigned first, unsigned last, int flags);
+void gorc_closefrom(int lowfd);
+uint64_t gorc_interposed(const char *name);
+#include <pthread.h>
+int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 void gorc_set_crash_fd(int fd);
 void gorc_set_stdio_fds(int out, int err);
 int *gorc_wire_lock(void);

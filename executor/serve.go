@@ -7,11 +7,12 @@ import "C"
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"strconv"
@@ -45,12 +46,34 @@ func ServeInheritedFDs(ctx context.Context) error {
 		return fmt.Errorf("executor: %s=%q: want two descriptor numbers \"R,W\"", FDsEnv, v)
 	}
 	os.Unsetenv(FDsEnv) // not inherited by the program's children
-	r := os.NewFile(uintptr(rfd), "gorc-executor-in")
-	defer r.Close()
-	w := r
+	// The connection is the executor's: a process the program forks does
+	// not keep it, and the program's close() leaves it open.
+	privateFD(rfd, true)
+	privateFD(wfd, true)
+	defer privateFD(rfd, false)
+	defer privateFD(wfd, false)
+	// A listener that authenticated the connection already read the
+	// controller's hello from it.
+	var hello []byte
+	if h := os.Getenv(HelloEnv); h != "" {
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			return fmt.Errorf("executor: %s: %w", HelloEnv, err)
+		}
+		hello = b
+		os.Unsetenv(HelloEnv)
+	}
+	rf := os.NewFile(uintptr(rfd), "gorc-executor-in")
+	defer rf.Close()
+	var w io.Writer = rf
 	if wfd != rfd {
-		w = os.NewFile(uintptr(wfd), "gorc-executor-out")
-		defer w.Close()
+		wf := os.NewFile(uintptr(wfd), "gorc-executor-out")
+		defer wf.Close()
+		w = wf
+	}
+	var r io.Reader = rf
+	if hello != nil {
+		r = io.MultiReader(bytes.NewReader(hello), rf)
 	}
 	C.gorc_set_crash_fd(C.int(wfd))
 	defer C.gorc_set_crash_fd(-1)
@@ -69,7 +92,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	if err := InstallCrashHandlers(); err != nil {
 		return err
 	}
-	s := &server{w: w}
+	s := &server{w: w, lostCh: make(chan struct{})}
 	br := bufio.NewReaderSize(r, 64<<10)
 	first, err := wire.ReadFrame(br)
 	if err != nil {
@@ -185,6 +208,7 @@ type server struct {
 	cseq    uint64
 	pending map[uint64]chan wire.Frame // calls to the controller
 	lost    bool
+	lostCh  chan struct{} // closed when the connection is lost
 }
 
 // callController sends a call to the controller and waits for its answer.
@@ -231,6 +255,9 @@ func (s *server) answered(f wire.Frame) bool {
 func (s *server) connectionLost() {
 	s.cmu.Lock()
 	defer s.cmu.Unlock()
+	if !s.lost && s.lostCh != nil {
+		close(s.lostCh)
+	}
 	s.lost = true
 	for _, ch := range s.pending {
 		close(ch)
@@ -261,7 +288,7 @@ func runsCode(op wire.Op) bool {
 // drained onto the connection.
 func (s *server) outputBarrier() {
 	if s.fwd != nil {
-		s.fwd.flushAndDrain()
+		s.fwd.flushAndDrain(true)
 		return
 	}
 	C.gorc_flush_stdio()
@@ -422,7 +449,15 @@ func (s *server) dispatch(f wire.Frame) ([]byte, error) {
 		}
 		exitHookMu.Lock()
 		exitHook = func(status int) {
-			s.outputBarrier()
+			// Called from exit() on a program thread: other program
+			// threads may hold stdio locks for good (blocked in fgets), so
+			// nothing here waits for one.
+			if s.fwd != nil {
+				// Output of processes the program forked that outlive it
+				// still goes out, before the status.
+				s.fwd.awaitWriters(s.lostCh)
+				s.fwd.flushAndDrain(false)
+			}
 			s.send(wire.Frame{Kind: wire.KindExit, Op: wire.OpRunProgram, Seq: f.Seq, Payload: new(wire.Encoder).U64(uint64(int64(status))).Payload()})
 		}
 		exitHookMu.Unlock()
@@ -443,96 +478,6 @@ func (s *server) dispatch(f wire.Frame) ([]byte, error) {
 		return nil, s.fwd.writeStdin(data, eof != 0)
 	}
 	return nil, fmt.Errorf("executor: operation %v not supported", f.Op)
-}
-
-// ServeListener accepts controllers on ln one at a time until ctx is done
-// or ln fails. Each connection is served by a fresh executor process
-// (argv, e.g. {"/path/to/gorc", "executor"}, started with FDsEnv naming
-// the connection), so a program that ends its executor with exit(), or a
-// crash, ends only that process and the listener goes on with the next
-// controller. The children share the listener's stdin, stdout and stderr.
-// A connection with a descriptor (TCP) is handed to the child; one without
-// (a crypto/tls connection, for a listener on a non-loopback address with
-// mutual TLS) is relayed through pipes.
-// logf (may be nil) reports each session's end.
-func ServeListener(ctx context.Context, ln net.Listener, argv []string, logf func(format string, args ...any)) error {
-	if len(argv) == 0 {
-		return fmt.Errorf("executor: serve listener: empty executor command")
-	}
-	if logf == nil {
-		logf = func(string, ...any) {}
-	}
-	go func() {
-		<-ctx.Done()
-		ln.Close()
-	}()
-	for {
-		conn, err := ln.Accept()
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("executor: accept on %v: %w", ln.Addr(), err)
-		}
-		err = serveConnInChild(ctx, conn, argv)
-		logf("executor: session with %v ended: %v", conn.RemoteAddr(), err)
-	}
-}
-
-func serveConnInChild(ctx context.Context, conn net.Conn, argv []string) error {
-	defer conn.Close()
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	if fc, ok := conn.(interface{ File() (*os.File, error) }); ok {
-		// A plain socket: the child speaks on it directly.
-		f, err := fc.File()
-		if err != nil {
-			return fmt.Errorf("executor: connection descriptor: %w", err)
-		}
-		defer f.Close()
-		cmd.ExtraFiles = []*os.File{f}
-		cmd.Env = append(os.Environ(), FDsEnv+"=3,3")
-		if err := cmd.Start(); err != nil {
-			return fmt.Errorf("executor: starting %s: %w", argv[0], err)
-		}
-		// Keep one copy of the connection (f) until the child has ended,
-		// to tell the controller how.
-		conn.Close()
-		err = cmd.Wait()
-		reportEnded(f, cmd)
-		return err
-	}
-	// A connection without a descriptor (TLS): relay it through pipes.
-	toR, toW, err := os.Pipe()
-	if err != nil {
-		return err
-	}
-	fromR, fromW, err := os.Pipe()
-	if err != nil {
-		toR.Close()
-		toW.Close()
-		return err
-	}
-	cmd.ExtraFiles = []*os.File{toR, fromW}
-	cmd.Env = append(os.Environ(), FDsEnv+"=3,4")
-	if err := cmd.Start(); err != nil {
-		for _, f := range []*os.File{toR, toW, fromR, fromW} {
-			f.Close()
-		}
-		return fmt.Errorf("executor: starting %s: %w", argv[0], err)
-	}
-	toR.Close()
-	fromW.Close()
-	go func() {
-		io.Copy(toW, conn) // controller -> executor; ends when the controller hangs up
-		toW.Close()
-	}()
-	io.Copy(conn, fromR) // executor -> controller; ends when the executor exits
-	fromR.Close()
-	err = cmd.Wait()
-	reportEnded(conn, cmd)
-	conn.Close()
-	return err
 }
 
 // reportEnded sends the controller an Exit frame (op 0) saying how the

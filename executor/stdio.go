@@ -26,6 +26,7 @@ type stdioForward struct {
 	saved [3]int     // the original descriptors 0, 1, 2 (close-on-exec copies)
 	out   []*outPump // stdout's, then stderr's unless merged
 	inW   *os.File   // write end of the program's stdin
+	inFD  int        // its descriptor
 
 	inMu     sync.Mutex
 	inClosed bool
@@ -38,6 +39,7 @@ type stdioForward struct {
 type outPump struct {
 	kind wire.Kind
 	f    *os.File // read end, non-blocking
+	fd   int      // its descriptor (f.Fd() would make it blocking)
 	rc   syscall.RawConn
 	send func(wire.Frame) error
 	mu   sync.Mutex
@@ -198,6 +200,7 @@ func startStdioForward1(send func(wire.Frame) error, merge bool) (*stdioForward,
 	}
 	raw = nil
 	s.inW = os.NewFile(uintptr(p[0][1]), "gorc-program-stdin")
+	s.inFD = p[0][1]
 	files = append(files, s.inW)
 	for i, k := range kinds {
 		fd := p[i+1][0]
@@ -214,7 +217,7 @@ func startStdioForward1(send func(wire.Frame) error, merge bool) (*stdioForward,
 		if err != nil {
 			return fail("pipe", err)
 		}
-		s.out = append(s.out, &outPump{kind: k, f: f, rc: rc, send: send, buf: make([]byte, pipeSize),
+		s.out = append(s.out, &outPump{kind: k, f: f, fd: fd, rc: rc, send: send, buf: make([]byte, pipeSize),
 			lock: (*int32)(unsafe.Pointer(C.gorc_pump_lock(C.int(i))))})
 	}
 	errFD := -1
@@ -222,6 +225,12 @@ func startStdioForward1(send func(wire.Frame) error, merge bool) (*stdioForward,
 		errFD = p[2][0]
 	}
 	C.gorc_set_stdio_fds(C.int(p[1][0]), C.int(errFD))
+	// The executor's ends are its own: a process the program forks closes
+	// them (so stdin reaches end of file when the controller closes it).
+	privateFD(s.inFD, true)
+	for _, o := range s.out {
+		privateFD(o.fd, true)
+	}
 	s.done.Add(len(s.out))
 	for _, o := range s.out {
 		go o.run(&s.done)
@@ -230,11 +239,40 @@ func startStdioForward1(send func(wire.Frame) error, merge bool) (*stdioForward,
 }
 
 // flushAndDrain makes everything the program wrote so far reach the
-// connection: C stdio is flushed, then both pipes are emptied.
-func (s *stdioForward) flushAndDrain() {
-	C.gorc_flush_stdio()
+// connection: C stdio is flushed, then both pipes are emptied. With all,
+// every C stream is flushed (fflush(NULL), taking each stream's lock);
+// otherwise only stdout and stderr, and only if their locks are free, for
+// tear-down paths where a program thread may hold a lock for good.
+func (s *stdioForward) flushAndDrain(all bool) {
+	if all {
+		C.gorc_flush_stdio()
+	} else {
+		C.gorc_flush_stdio_nowait()
+	}
 	for _, o := range s.out {
 		o.drain()
+	}
+}
+
+// awaitWriters is called when the program exits: the executor's own
+// copies of the program's output pipes (descriptors 1 and 2) are replaced
+// by /dev/null, and the pumps go on forwarding until every process the
+// program forked has closed its copies too (the pipes reach end of file)
+// or the connection is lost.
+func (s *stdioForward) awaitWriters(lost <-chan struct{}) {
+	C.gorc_flush_stdio_nowait()
+	null, err := syscall.Open(os.DevNull, syscall.O_WRONLY|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	syscall.Dup3(null, 1, 0)
+	syscall.Dup3(null, 2, 0)
+	syscall.Close(null)
+	ended := make(chan struct{})
+	go func() { s.done.Wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-lost:
 	}
 }
 
@@ -256,6 +294,7 @@ func (s *stdioForward) writeStdin(data []byte, eof bool) error {
 	}
 	if eof {
 		s.inClosed = true
+		privateFD(s.inFD, false)
 		return s.inW.Close()
 	}
 	return nil
@@ -265,7 +304,9 @@ func (s *stdioForward) writeStdin(data []byte, eof bool) error {
 // the pumps (they end when the pipes have no writers left; descriptors
 // the program's children still hold are abandoned after a short wait).
 func (s *stdioForward) stop() {
-	s.flushAndDrain()
+	// The controller may be gone while a program thread blocks in
+	// fgets(stdin) holding stdin's lock: tear-down takes no stdio lock.
+	s.flushAndDrain(false)
 	C.gorc_set_stdio_fds(-1, -1)
 	for i, fd := range s.saved {
 		if fd >= 0 {
@@ -278,6 +319,7 @@ func (s *stdioForward) stop() {
 	s.inMu.Lock()
 	if !s.inClosed {
 		s.inClosed = true
+		privateFD(s.inFD, false)
 		s.inW.Close()
 	}
 	s.inMu.Unlock()
@@ -288,6 +330,7 @@ func (s *stdioForward) stop() {
 	case <-time.After(200 * time.Millisecond):
 	}
 	for _, o := range s.out {
+		privateFD(o.fd, false)
 		o.f.Close()
 	}
 	forwarding.Store(false)

@@ -100,11 +100,13 @@ func AllocateTLS(req TLSRequest) (TLSBlock, error) {
 	// by the name passed to dlopen, so /proc/self/fd/N must stay unique.
 	f := os.NewFile(uintptr(fd), "gorc-tls")
 	if _, err := f.Write(so); err != nil {
+		privateFD(int(fd), false)
 		f.Close()
 		return TLSBlock{}, fmt.Errorf("executor: allocate TLS: writing carrier object: %w", err)
 	}
 	h, err := Dlopen(fmt.Sprintf("/proc/self/fd/%d", int(fd)))
 	if err != nil {
+		privateFD(int(fd), false)
 		f.Close()
 		if strings.Contains(err.Error(), "static TLS") {
 			return TLSBlock{}, fmt.Errorf("executor: allocate TLS: %d bytes (align %d) do not fit in glibc's static TLS surplus; "+

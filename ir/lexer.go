@@ -3,6 +3,8 @@ package ir
 import (
 	"fmt"
 	"strings"
+
+	"gorc/internal/diag"
 )
 
 type tokKind uint8
@@ -29,24 +31,27 @@ type token struct {
 	line, col int
 }
 
+// String describes the token for a diagnostic; long names and strings are
+// clipped (diag.Clip).
 func (t token) String() string {
+	text := diag.Clip(t.text)
 	switch t.kind {
 	case tEOF:
 		return "end of file"
 	case tLocal:
-		return "'%" + t.text + "'"
+		return "'%" + text + "'"
 	case tGlobal:
-		return "'@" + t.text + "'"
+		return "'@" + text + "'"
 	case tLabel:
-		return "label '" + t.text + ":'"
+		return "label '" + text + ":'"
 	case tString:
-		return fmt.Sprintf("string %q", t.text)
+		return fmt.Sprintf("string %q", text)
 	case tMeta:
-		return "'!" + t.text + "'"
+		return "'!" + text + "'"
 	case tAttrRef:
-		return "'#" + t.text + "'"
+		return "'#" + text + "'"
 	}
-	return "'" + t.text + "'"
+	return "'" + text + "'"
 }
 
 type lexer struct {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"gorc/internal/diag"
 )
 
 // Error is a syntax or semantic error in IR text, printed as
@@ -91,7 +93,7 @@ func (p *parser) next() {
 }
 
 func (p *parser) failAt(t token, format string, args ...any) {
-	panic(&Error{File: p.file, Line: t.line, Col: t.col, Msg: fmt.Sprintf(format, args...)})
+	panic(&Error{File: p.file, Line: t.line, Col: t.col, Msg: fmt.Sprintf(format, diag.ClipArgs(args)...)})
 }
 
 func (p *parser) fail(format string, args ...any) { p.failAt(p.tok, format, args...) }

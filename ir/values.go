@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"gorc/internal/diag"
 )
 
 // Value is anything an instruction can use as an operand: an *Instr with a
@@ -421,10 +423,10 @@ func (m *Module) reindex() {
 // than the parameter list). It returns an error if the name is taken.
 func (m *Module) NewFunction(name string, sig *Type, paramNames []string) (*Function, error) {
 	if sig == nil || sig.Kind != FuncKind {
-		return nil, fmt.Errorf("ir: function @%s: signature %v is not a function type", name, sig)
+		return nil, fmt.Errorf("ir: function @%s: signature %v is not a function type", diag.Clip(name), sig)
 	}
 	if m.Lookup(name) != nil {
-		return nil, fmt.Errorf("ir: redefinition of @%s", name)
+		return nil, fmt.Errorf("ir: redefinition of @%s", diag.Clip(name))
 	}
 	f := &Function{Name: name, Sig: sig, Module: m}
 	for i, t := range sig.Params {
@@ -444,7 +446,7 @@ func (m *Module) NewFunction(name string, sig *Type, paramNames []string) (*Func
 // taken.
 func (m *Module) NewGlobal(name string, t *Type, init Constant, constant bool) (*Global, error) {
 	if m.Lookup(name) != nil {
-		return nil, fmt.Errorf("ir: redefinition of @%s", name)
+		return nil, fmt.Errorf("ir: redefinition of @%s", diag.Clip(name))
 	}
 	g := &Global{Name: name, ValueType: t, Init: init, Constant: constant, Module: m}
 	m.Globals = append(m.Globals, g)

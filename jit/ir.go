@@ -4,15 +4,15 @@ import (
 	"context"
 	"fmt"
 
-	backend "gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
+	"gorc/target"
 )
 
 // AddIR compiles a module in gorc's LLVM-IR subset (the text `gorc kaleido
 // -emit ir` prints, or LLVM's own for programs within the subset): parse,
 // verify, optimize at optLevel (0–2), compile to an ELF object with the
-// x86-64 backend, and add that object like any other input. name is used
+// backend of the executor's target (j.Target), and add that object like any other input. name is used
 // in diagnostics (FILE:LINE:COL) and as the object's name.
 //
 // As with lli, IR has no link line: the module is linked against the C
@@ -31,10 +31,11 @@ func (j *JIT) AddIR(ctx context.Context, name string, src []byte, optLevel int) 
 	if err := passes.ForLevel(optLevel).Run(ctx, m); err != nil {
 		return fmt.Errorf("jit: %s: optimize: %w", name, err)
 	}
-	obj, err := backend.Compile(m, backend.Options{SourceName: name})
+	res, err := j.Target.Backend.Compile(ctx, m, target.Options{SourceName: name})
 	if err != nil {
 		return fmt.Errorf("jit: %s: compile: %w", name, err)
 	}
+	obj := res.Object
 	if err := j.LoadDylib(ctx, "-lm"); err != nil {
 		return err
 	}

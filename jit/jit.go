@@ -1,8 +1,11 @@
 // Package jit is gorc's facade for Go programs, like LLVM's LLJIT: one call
-// wires an execution session, an executor (in this process for now), a
-// slab memory manager, the object linking layer, a process-symbols
-// generator and archive generators, so that a program made of relocatable
-// objects, static archives and shared libraries can be linked and run as a
+// wires an execution session, an executor (in this process, a child
+// process over pipes, or a `gorc executor` reached over TCP or mutual TLS;
+// see Options.Exec), the target the executor reports (package target: the
+// linker architecture and the compiler backend for AddIR), a slab memory
+// manager, the object linking layer, a process-symbols generator and
+// archive generators, so that a program made of relocatable objects,
+// static archives, shared libraries and IR can be linked and run as a
 // static linker and the C runtime would:
 //
 //	j, err := jit.New(ctx, jit.Options{})
@@ -28,7 +31,6 @@ import (
 	"time"
 
 	"gorc/jitlink"
-	"gorc/jitlink/amd64"
 	"gorc/jitlink/archive"
 	"gorc/jitlink/elf"
 	"gorc/memmgr"
@@ -36,6 +38,7 @@ import (
 	"gorc/orc/epc"
 	"gorc/orc/objlayer"
 	"gorc/shared"
+	"gorc/target"
 )
 
 // maxLinkers bounds concurrent materializations; it is far above any
@@ -86,6 +89,9 @@ type JIT struct {
 	Main  *orc.JITDylib
 	EPC   epc.ExecutorProcessControl
 	Layer *objlayer.Layer
+	// Target is the executor's target (from its triple): the linker
+	// architecture and the compiler backend AddIR uses.
+	Target *target.Target
 
 	opts Options
 	proc *objlayer.ProcessSymbolsGenerator
@@ -119,6 +125,10 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	if err != nil {
 		return nil, err
 	}
+	tg, err := target.Lookup(e.TargetTriple())
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("jit: executor: %w", err), e.Close(ctx))
+	}
 	// Each materialization gets its own goroutine: a link blocks in its
 	// external lookup until the objects it needs are Resolved, and those
 	// objects resolve (right after allocation) without waiting for
@@ -129,7 +139,7 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &JIT{ES: es, Main: jd, EPC: e, opts: opts, low: opts.Low}
+	j := &JIT{ES: es, Main: jd, EPC: e, Target: tg, opts: opts, low: opts.Low}
 	j.Layer = objlayer.New(es, e, nil)
 	j.Layer.AddPlugin(&j.syms)
 	j.proc = objlayer.NewProcessSymbolsGenerator(e)
@@ -214,26 +224,20 @@ func (j *JIT) memory() (*memmgr.Slab, error) {
 	return s, nil
 }
 
-// needsLow reports whether g has absolute 32-bit references (non-PIC
-// small-model code), which need memory below 2 GiB.
-func needsLow(g *jitlink.LinkGraph) bool {
-	for _, sec := range g.Sections {
-		for _, b := range sec.Blocks {
-			for _, e := range b.Edges {
-				if e.Kind == amd64.Pointer32 || e.Kind == amd64.Pointer32Signed {
-					return true
-				}
-			}
-		}
+// readInput reads an input file (an object, archive or IR file).
+func readInput(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("jit: reading input: %w", err)
 	}
-	return false
+	return data, nil
 }
 
 // AddObjectFile adds a relocatable object from a file.
 func (j *JIT) AddObjectFile(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
-		return fmt.Errorf("jit: %w", err)
+		return err
 	}
 	return j.AddObject(path, data)
 }
@@ -245,7 +249,7 @@ func (j *JIT) AddObject(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if needsLow(g) {
+	if g.Low2GiB {
 		j.mu.Lock()
 		if j.slab != nil && !j.low {
 			j.mu.Unlock()
@@ -280,9 +284,9 @@ func (j *JIT) AddObject(name string, data []byte) error {
 
 // AddArchive adds a static archive whose members are linked on demand.
 func (j *JIT) AddArchive(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
-		return fmt.Errorf("jit: %w", err)
+		return err
 	}
 	return j.AddArchiveData(path, data)
 }
@@ -308,9 +312,9 @@ func (j *JIT) AddArchiveData(name string, data []byte) error {
 // AddInput adds a file by its content: an ELF relocatable object, an ar
 // archive, or (by its .ll suffix) an IR module compiled at -O2.
 func (j *JIT) AddInput(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path)
 	if err != nil {
-		return fmt.Errorf("jit: %w", err)
+		return err
 	}
 	switch {
 	case archive.IsArchive(data):

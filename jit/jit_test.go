@@ -160,3 +160,57 @@ int get(int i) { return trace[i]; }`)
 		t.Error("empty symbol table")
 	}
 }
+
+// TestNonPICObjectGoesLow checks that a non-PIC small-model object (its
+// R_X86_64_32 relocations make the ELF reader set LinkGraph.Low2GiB) puts
+// the code below 2 GiB, where those 32-bit absolute values fit, and that
+// one added after code was placed above 2 GiB is refused clearly.
+func TestNonPICObjectGoesLow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	obj, err := cc(dir, "abs", `int x = 42; int *px(void) { return &x; } int get(void) { return *px(); }`, "-fno-pic", "-fno-pie", "-mcmodel=small")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	if err := j.AddObjectFile(obj); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.LinkAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"x", "px"} {
+		a, err := j.Lookup(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a == 0 || a >= 1<<31 {
+			t.Errorf("%s at %v, want below 2 GiB", name, a)
+		}
+	}
+	if j.Target == nil || j.Target.Triple != "x86_64-unknown-linux-gnu" {
+		t.Errorf("JIT target %+v", j.Target)
+	}
+	pic, err := cc(dir, "pic", `int one(void) { return 1; }`, "-fPIC")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j2, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close(ctx)
+	if err := j2.AddObjectFile(pic); err != nil {
+		t.Fatal(err)
+	}
+	if err := j2.LinkAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := j2.AddObjectFile(obj); err == nil || !strings.Contains(err.Error(), "non-PIC small-model code") || !strings.Contains(err.Error(), "abs.o") {
+		t.Errorf("non-PIC object after linking started: err = %v", err)
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/jitlink/amd64"
 	"gorc/orc"
 	"gorc/orc/epc"
 	"gorc/orc/lazy"
@@ -45,9 +44,8 @@ func (j *JIT) Lazy() (*Lazy, error) {
 	if j.lazy != nil {
 		return j.lazy, nil
 	}
-	// The architecture's stub shapes: x86-64 is the only target today;
-	// this is where the target package's Arch plugs in.
-	arch := amd64.Arch
+	// The stub and trampoline shapes of the executor's architecture.
+	arch := j.Target.Arch
 	pool := lazy.NewTrampolinePool(arch, s, reentry, 0)
 	ctm := lazy.NewCallThroughManager(j.ES, pool)
 	j.lazy = &Lazy{Stubs: lazy.NewStubsManager(arch, s, j.EPC), Trampolines: pool, CallThrough: ctm}

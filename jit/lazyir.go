@@ -6,11 +6,11 @@ import (
 	"sync"
 	"sync/atomic"
 
-	backend "gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
 	"gorc/orc"
 	"gorc/orc/lazy"
+	"gorc/target"
 )
 
 // Partitioning says how AddLazyIR splits a module into units compiled on
@@ -132,11 +132,11 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		for _, g := range dm.Globals {
 			g.Module = dm
 		}
-		obj, err := backend.Compile(dm, backend.Options{Only: []*ir.Function{}, SourceName: name})
+		res, err := j.Target.Backend.Compile(ctx, dm, target.Options{Only: []*ir.Function{}, SourceName: name})
 		if err != nil {
 			return fmt.Errorf("jit: %s: compile globals: %w", name, err)
 		}
-		if err := j.AddObject(name+".data.o", obj); err != nil {
+		if err := j.AddObject(name+".data.o", res.Object); err != nil {
 			return err
 		}
 	}
@@ -265,7 +265,7 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (stri
 	}
 	// OmitGlobals: globals live in the data object; internal functions
 	// become hidden globals so other partitions reach them by name.
-	res, err := backend.CompileModule(ctx, pm, backend.Options{OmitGlobals: true, SourceName: lm.name})
+	res, err := lm.j.Target.Backend.Compile(ctx, pm, target.Options{OmitGlobals: true, SourceName: lm.name})
 	if err != nil {
 		return "", nil, fmt.Errorf("%s: compile: %w", lm.name, err)
 	}

@@ -614,3 +614,17 @@ func (g *LinkGraph) EHFrameRange() shared.ExecutorAddrRange {
 func sortBlocks(bs []*Block) {
 	sort.SliceStable(bs, func(i, j int) bool { return bs[i].Ordinal < bs[j].Ordinal })
 }
+
+// RelocationInfo says how an object reader turns one relocation type of
+// an architecture into an edge. Architectures publish a table of them
+// indexed by relocation type (see jitlink/elf's Arch); the zero value
+// (Kind KindInvalid) marks an unsupported type.
+type RelocationInfo struct {
+	// Kind is the edge kind the relocation becomes.
+	Kind EdgeKind
+	// Size is the width in bytes of the field the relocation writes.
+	Size uint8
+	// Low2GiB: the relocation writes a 32-bit absolute address, so the
+	// graph must be placed below 2 GiB (LinkGraph.Low2GiB).
+	Low2GiB bool
+}

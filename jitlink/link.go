@@ -483,22 +483,32 @@ func collectInits(g *LinkGraph) {
 			g.Finis = append(g.Finis, fns...)
 		}
 	}
-	rank := func(f InitFunc) int {
-		if f.Kind == InitPreinit {
-			return 0
+	SortInitializers(g.Inits, g.Finis,
+		func(f InitFunc) bool { return f.Kind == InitPreinit },
+		func(f InitFunc) uint32 { return f.Priority })
+}
+
+// SortInitializers puts constructors and destructors into run order, as
+// GNU ld's SORT_BY_INIT_PRIORITY lays out .preinit_array, .init_array and
+// .fini_array and the C runtime runs them. Both slices come in layout
+// order: the order of the input sections (objects in link order, then
+// sections within an object) and of the entries within them, .ctors and
+// .dtors entries already reversed. Afterwards inits holds the .preinit
+// entries first, then the rest by ascending priority, ties in layout
+// order; finis holds the reverse of that order (ascending priority, ties
+// in layout order), so the highest priority and the last laid out run
+// first. It is the one ordering rule: the linker uses it per graph and
+// the object layer across the objects of a program.
+func SortInitializers[T any](inits, finis []T, preinit func(T) bool, priority func(T) uint32) {
+	sort.SliceStable(inits, func(i, j int) bool {
+		a, b := inits[i], inits[j]
+		if pa, pb := preinit(a), preinit(b); pa != pb {
+			return pa
 		}
-		return 1
-	}
-	sort.SliceStable(g.Inits, func(i, j int) bool {
-		a, b := g.Inits[i], g.Inits[j]
-		if rank(a) != rank(b) {
-			return rank(a) < rank(b)
-		}
-		return a.Priority < b.Priority
+		return priority(a) < priority(b)
 	})
-	sort.SliceStable(g.Finis, func(i, j int) bool { return g.Finis[i].Priority < g.Finis[j].Priority })
-	// Finis is in run order: the reverse of .fini_array order.
-	for i, j := 0, len(g.Finis)-1; i < j; i, j = i+1, j-1 {
-		g.Finis[i], g.Finis[j] = g.Finis[j], g.Finis[i]
+	sort.SliceStable(finis, func(i, j int) bool { return priority(finis[i]) < priority(finis[j]) })
+	for i, j := 0, len(finis)-1; i < j; i, j = i+1, j-1 {
+		finis[i], finis[j] = finis[j], finis[i]
 	}
 }

@@ -63,12 +63,11 @@ func TestSyntheticProgramCompiles(t *testing.T) {
 	}
 }
 
-// TestCompileOptimizedMatchesSequential: the pipelined compile gives the
-// module that Compile followed by the pass manager gives, printed text
-// identical, diagnostics identical, at every level (and -O3, whose inliner
-// makes the pipeline optimise at the end).
-func TestCompileOptimizedMatchesSequential(t *testing.T) {
-	srcs := map[string][]byte{"synthetic.k": SyntheticProgram(300)}
+// corpusAndSynthetic returns the programs of testdata by file name, and
+// SyntheticProgram(n) as synthetic.k.
+func corpusAndSynthetic(t *testing.T, n int) map[string][]byte {
+	t.Helper()
+	srcs := map[string][]byte{"synthetic.k": SyntheticProgram(n)}
 	files, _ := filepath.Glob("testdata/*.k")
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -77,6 +76,15 @@ func TestCompileOptimizedMatchesSequential(t *testing.T) {
 		}
 		srcs[filepath.Base(f)] = b
 	}
+	return srcs
+}
+
+// TestCompileOptimizedMatchesSequential: the pipelined compile gives the
+// module that Compile followed by the pass manager gives, printed text
+// identical, diagnostics identical, at every level (and -O3, whose inliner
+// makes the pipeline optimise at the end).
+func TestCompileOptimizedMatchesSequential(t *testing.T) {
+	srcs := corpusAndSynthetic(t, 300)
 	for name, src := range srcs {
 		for level := 0; level <= 3; level++ {
 			ctx := context.Background()
@@ -153,15 +161,7 @@ var ssaCases = []string{
 // mem2reg and the same pipeline — for the corpus, the compile-speed
 // program and ssaCases.
 func TestSSAMatchesMem2Reg(t *testing.T) {
-	srcs := map[string][]byte{"synthetic.k": SyntheticProgram(200)}
-	files, _ := filepath.Glob("testdata/*.k")
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srcs[filepath.Base(f)] = b
-	}
+	srcs := corpusAndSynthetic(t, 200)
 	for i, c := range ssaCases {
 		srcs[fmt.Sprintf("case%d.k", i)] = []byte(c)
 	}

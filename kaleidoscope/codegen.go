@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"gorc/internal/diag"
 	"gorc/ir"
 )
 
@@ -134,7 +135,7 @@ func (g *Generator) AddSource(ctx context.Context, file string, src []byte) ([]*
 type genError struct{ d *Diagnostic }
 
 func (g *Generator) errAt(pos Pos, format string, args ...any) {
-	panic(genError{&Diagnostic{File: g.file, Pos: pos, Msg: fmt.Sprintf(format, args...)}})
+	panic(genError{&Diagnostic{File: g.file, Pos: pos, Msg: fmt.Sprintf(format, diag.ClipArgs(args)...)}})
 }
 
 // Gen generates one item. For a definition it returns the new function;
@@ -525,6 +526,17 @@ func (g *Generator) Finish() *ir.Module {
 // item that compiled — and the diagnostics of those that did not.
 func Compile(ctx context.Context, moduleName string, files []string, srcs [][]byte) (*ir.Module, []*Diagnostic, error) {
 	g := NewGenerator(moduleName)
+	all, err := g.addSources(ctx, moduleName, files, srcs)
+	if err != nil {
+		return nil, all, err
+	}
+	return g.Finish(), all, nil
+}
+
+// addSources adds srcs in order, each named by files (by moduleName past
+// the end of files), and returns the diagnostics of all of them. It stops
+// at the first error (a cancelled ctx).
+func (g *Generator) addSources(ctx context.Context, moduleName string, files []string, srcs [][]byte) ([]*Diagnostic, error) {
 	var all []*Diagnostic
 	for i := range srcs {
 		name := moduleName
@@ -534,10 +546,10 @@ func Compile(ctx context.Context, moduleName string, files []string, srcs [][]by
 		d, err := g.AddSource(ctx, name, srcs[i])
 		all = append(all, d...)
 		if err != nil {
-			return nil, all, err
+			return all, err
 		}
 	}
-	return g.Finish(), all, nil
+	return all, nil
 }
 
 // ExprMain adds a function "name" of type i32() that calls the top-level

@@ -18,6 +18,8 @@ package kaleidoscope
 import (
 	"fmt"
 	"strconv"
+
+	"gorc/internal/diag"
 )
 
 // TokKind is a token's kind.
@@ -69,13 +71,13 @@ func (t Token) String() string {
 	case TokEOF:
 		return "end of input"
 	case TokIdent:
-		return "identifier '" + t.Text + "'"
+		return "identifier '" + diag.Clip(t.Text) + "'"
 	case TokNumber:
-		return "number " + t.Text
+		return "number " + diag.Clip(t.Text)
 	case TokChar:
 		return "'" + string(rune(t.Ch)) + "'"
 	}
-	return "'" + t.Text + "'"
+	return "'" + diag.Clip(t.Text) + "'"
 }
 
 // Lexer splits Kaleidoscope source into tokens.
@@ -144,7 +146,7 @@ func (lx *Lexer) Next() Token {
 		t.Kind = TokNumber
 		v, err := strconv.ParseFloat(t.Text, 64)
 		if err != nil {
-			t.Err = fmt.Sprintf("invalid number '%s'", t.Text)
+			t.Err = fmt.Sprintf("invalid number '%s'", diag.Clip(t.Text))
 		}
 		t.Num = v
 		return t

@@ -2,6 +2,8 @@ package kaleidoscope
 
 import (
 	"fmt"
+
+	"gorc/internal/diag"
 )
 
 // Diagnostic is an error at a source position, printed as
@@ -90,7 +92,7 @@ func (p *Parser) next() { p.tok = p.lx.Next() }
 type bailout struct{ d *Diagnostic }
 
 func (p *Parser) errAt(pos Pos, format string, args ...any) {
-	panic(bailout{&Diagnostic{File: p.file, Pos: pos, Msg: fmt.Sprintf(format, args...)}})
+	panic(bailout{&Diagnostic{File: p.file, Pos: pos, Msg: fmt.Sprintf(format, diag.ClipArgs(args)...)}})
 }
 
 func (p *Parser) checkTok() {

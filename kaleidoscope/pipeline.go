@@ -109,20 +109,7 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 		// while they are being generated: optimise at the end.
 		g.defined = nil
 	}
-	var all []*Diagnostic
-	var cerr error
-	for i := range srcs {
-		name := moduleName
-		if i < len(files) {
-			name = files[i]
-		}
-		d, err := g.AddSource(ctx, name, srcs[i])
-		all = append(all, d...)
-		if err != nil {
-			cerr = err
-			break
-		}
-	}
+	all, cerr := g.addSources(ctx, moduleName, files, srcs)
 	g.defined = nil
 	m := g.Finish()
 	st.Front = time.Since(t0)

@@ -8,15 +8,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 
 	"gorc/jitlink"
 	"gorc/jitlink/elf"
+	"gorc/jitlink/jitlinktest"
+	"gorc/jitlink/jitlinktest/epclink"
 	"gorc/orc/epc"
 	"gorc/shared"
+
+	_ "gorc/target" // registers the architectures with the ELF reader
 )
 
 // This file links real g++ output with gorc's linker into the slab and runs
@@ -50,116 +53,34 @@ int main(int argc, char **argv) {
 }
 `
 
-// e2eContext links one graph against the process through the executor.
-type e2eContext struct {
-	e    epc.ExecutorProcessControl
-	slab *Slab
-	libs []shared.ExecutorAddr
-	g    *jitlink.LinkGraph
-	syms map[string]shared.ExecutorAddr
-	blk  *epc.TLSBlock
+// e2eContext returns the context that links one graph into slab against
+// the process of e.
+func e2eContext(e epc.ExecutorProcessControl, slab *Slab) *jitlinktest.Context {
+	lc := epclink.NewContext(e, slab, slab.DSOHandle)
+	finalize := lc.Passes
+	lc.Passes = func(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
+		// libgcc's __register_frame reads to a zero terminator, which a
+		// static link takes from crtend.o: append one to .eh_frame.
+		cfg.PostPrune = append(cfg.PostPrune, terminateEHFrame)
+		return finalize(g, cfg)
+	}
+	return lc
 }
 
-func (c *e2eContext) MemoryManager() jitlink.MemoryManager { return c.slab }
-
-func (c *e2eContext) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
-	// libgcc's __register_frame reads to a zero terminator, which a static
-	// link takes from crtend.o: append one to .eh_frame.
-	cfg.PostPrune = append(cfg.PostPrune, func(g *jitlink.LinkGraph) error {
-		for _, s := range g.Sections {
-			if s.Has(jitlink.SectionEHFrame) && len(s.Blocks) > 0 {
-				var last uint64
-				for _, b := range s.Blocks {
-					last = max(last, b.Ordinal)
-				}
-				b := g.AddContentBlock(s, make([]byte, 4), 1, 0)
-				b.Ordinal = last + 1
-				g.AddAnonymousSymbol(b, 0, 4).Live = true
+// terminateEHFrame appends a zero-length terminator to g's .eh_frame.
+func terminateEHFrame(g *jitlink.LinkGraph) error {
+	for _, s := range g.Sections {
+		if s.Has(jitlink.SectionEHFrame) && len(s.Blocks) > 0 {
+			var last uint64
+			for _, b := range s.Blocks {
+				last = max(last, b.Ordinal)
 			}
-		}
-		return nil
-	})
-	cfg.PostFixup = append(cfg.PostFixup, func(g *jitlink.LinkGraph) error {
-		if r := g.EHFrameRange(); r.Size() > 0 {
-			a, err := epc.EHFrameActions(c.e, r)
-			if err != nil {
-				return err
-			}
-			g.AllocActions = append(g.AllocActions, a)
-		}
-		if g.TLS != nil && g.TLS.InitSize > 0 {
-			a, err := epc.TLSImageAction(c.e, *c.blk, 0, g.TLS.InitAddr, g.TLS.InitSize)
-			if err != nil {
-				return err
-			}
-			g.AllocActions = append(g.AllocActions, a)
-		}
-		return nil
-	})
-	return nil
-}
-
-func (c *e2eContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
-	names := make([]string, 0, len(syms))
-	for n := range syms {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	addrs, err := c.e.LookupSymbols(ctx, 0, names)
-	if err != nil {
-		return nil, err
-	}
-	res := map[string]jitlink.ExternalDef{}
-	var missing []string
-	for i, n := range names {
-		if n == "__dso_handle" {
-			// Referenced PC-relative: it must be in the slab.
-			a, err := c.slab.DSOHandle(ctx)
-			if err != nil {
-				return nil, err
-			}
-			addrs[i] = a
-		}
-		if addrs[i] != 0 {
-			res[n] = jitlink.ExternalDef{Addr: addrs[i]}
-		} else if syms[n] == jitlink.LookupRequired {
-			missing = append(missing, n)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("undefined symbols: %v", missing)
-	}
-	return res, nil
-}
-
-func (c *e2eContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) error {
-	c.syms = map[string]shared.ExecutorAddr{}
-	for _, s := range g.Symbols {
-		if s.Name != "" && s.Scope != jitlink.ScopeLocal {
-			c.syms[s.Name] = s.Address()
+			b := g.AddContentBlock(s, make([]byte, 4), 1, 0)
+			b.Ordinal = last + 1
+			g.AddAnonymousSymbol(b, 0, 4).Live = true
 		}
 	}
 	return nil
-}
-
-func (c *e2eContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph, a jitlink.FinalizedAlloc) error {
-	c.g = g
-	return nil
-}
-
-func (c *e2eContext) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {}
-
-func (c *e2eContext) ResolveTLS(ctx context.Context, g *jitlink.LinkGraph, t jitlink.TLSTemplate) (jitlink.TLSLayout, error) {
-	b, err := c.e.AllocateTLS(ctx, epc.TLSRequest{Size: t.Size, Align: t.Align, ImageSize: t.InitSize})
-	if err != nil {
-		return jitlink.TLSLayout{}, err
-	}
-	c.blk = &b
-	return jitlink.TLSLayout{Static: true, TPOffset: b.TPOffset, Module: b.ModuleID, GetAddr: c.e.BootstrapSymbols()[epc.TLSGetAddrName]}, nil
-}
-
-func (c *e2eContext) ExternalTLS(ctx context.Context, name string, addr shared.ExecutorAddr) (jitlink.TLSLayout, uint64, error) {
-	return jitlink.TLSLayout{}, 0, fmt.Errorf("no external thread-local %s", name)
 }
 
 func TestEndToEndGxx(t *testing.T) {
@@ -279,7 +200,7 @@ func TestEndToEndHelper(t *testing.T) {
 		}
 	}
 	slab, _ := NewSlab(mapper, SlabOptions{Size: 64 << 20})
-	lc := &e2eContext{e: e, slab: slab}
+	lc := e2eContext(e, slab)
 	g, err := elf.Parse(filepath.Base(objPath), data)
 	if err != nil {
 		t.Fatal(err)
@@ -288,13 +209,13 @@ func TestEndToEndHelper(t *testing.T) {
 		t.Fatal(err)
 	}
 	var inits, finis []shared.ExecutorAddr
-	for _, f := range lc.g.Inits {
+	for _, f := range g.Inits {
 		inits = append(inits, f.Fn)
 	}
-	for _, f := range lc.g.Finis {
+	for _, f := range g.Finis {
 		finis = append(finis, f.Fn)
 	}
-	st, err := e.RunProgram(ctx, epc.Program{Main: lc.syms["main"], Args: append([]string{"prog"}, e2eArgs()...), Inits: inits, Finis: finis})
+	st, err := e.RunProgram(ctx, epc.Program{Main: lc.Resolved["main"], Args: append([]string{"prog"}, e2eArgs()...), Inits: inits, Finis: finis})
 	if err != nil {
 		t.Fatal(err)
 	}

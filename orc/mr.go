@@ -121,36 +121,39 @@ func (mr *MaterializationResponsibility) entryLocked(op string, n SymbolName) (*
 // several calls) and wakes lookups that wait for SymbolStateResolved. The
 // declared flags are kept; the Flags in syms are ignored.
 func (mr *MaterializationResponsibility) NotifyResolved(syms SymbolMap) error {
-	es := mr.es
 	var acts actions
-	es.mu.Lock()
-	if err := mr.checkLocked("NotifyResolved"); err != nil {
-		es.mu.Unlock()
+	mr.es.mu.Lock()
+	err := mr.resolveLocked(syms, &acts)
+	mr.es.mu.Unlock()
+	acts.run()
+	return err
+}
+
+// resolveLocked is NotifyResolved under the session lock: it checks every
+// symbol before changing any, and queues the woken queries on acts.
+func (mr *MaterializationResponsibility) resolveLocked(syms SymbolMap, acts *actions) error {
+	const op = "NotifyResolved"
+	if err := mr.checkLocked(op); err != nil {
 		return err
 	}
 	for n := range syms {
-		e, f, err := mr.entryLocked("NotifyResolved", n)
+		e, f, err := mr.entryLocked(op, n)
 		if err != nil {
-			es.mu.Unlock()
 			return err
 		}
 		if f.HasSideEffectsOnly() {
-			es.mu.Unlock()
-			return mr.errorf("NotifyResolved", "symbol %q is materialization-side-effects-only and has no address", n)
+			return mr.errorf(op, "symbol %q is materialization-side-effects-only and has no address", n)
 		}
 		if e.state >= SymbolStateResolved {
-			es.mu.Unlock()
-			return mr.errorf("NotifyResolved", "symbol %q is already resolved", n)
+			return mr.errorf(op, "symbol %q is already resolved", n)
 		}
 	}
 	for n, def := range syms {
 		e := mr.jd.symbols[n]
 		e.def.Addr = def.Addr
 		e.state = SymbolStateResolved
-		notifyQueriesLocked(e, &acts)
+		notifyQueriesLocked(e, acts)
 	}
-	es.mu.Unlock()
-	acts.run()
 	return nil
 }
 
@@ -162,113 +165,150 @@ func (mr *MaterializationResponsibility) NotifyResolved(syms SymbolMap) error {
 // looked up; if it has failed, this responsibility fails too and the
 // FailedToMaterializeError is returned.
 func (mr *MaterializationResponsibility) NotifyEmitted(groups []SymbolDependenceGroup) error {
-	const op = "NotifyEmitted"
-	es := mr.es
 	var acts actions
-	es.mu.Lock()
+	mr.es.mu.Lock()
+	err := mr.emitLocked(groups, &acts)
+	mr.es.mu.Unlock()
+	acts.run()
+	return err
+}
+
+// emitLocked is NotifyEmitted under the session lock. It validates
+// everything before changing anything, then either fails the owned
+// symbols (a dependency has failed) or emits them; the query callbacks and
+// materializations this causes are queued on acts, to run after unlocking.
+func (mr *MaterializationResponsibility) emitLocked(groups []SymbolDependenceGroup, acts *actions) error {
+	const op = "NotifyEmitted"
 	if err := mr.checkLocked(op); err != nil {
-		es.mu.Unlock()
 		return err
 	}
-	jd := mr.jd
+	owned, err := mr.ownedResolvedLocked(op)
+	if err != nil {
+		return err
+	}
+	nodes, grouped, failedDep, err := mr.dependenceNodesLocked(op, groups)
+	if err != nil {
+		return err
+	}
+	delete(mr.jd.mrs, mr)
+	if failedDep != nil {
+		mr.failed = true
+		cause := fmt.Errorf("unit %q depends on symbol %q in JITDylib %q, which failed: %w", mr.unit, failedDep.name, failedDep.jd.name, failedDep.err)
+		return mr.es.failSymbolsLocked(owned, cause, acts)
+	}
+	mr.done = true
+	mr.es.emitNodesLocked(owned, nodes, grouped, acts)
+	return nil
+}
+
+// ownedResolvedLocked returns the entries of the owned symbols, checking
+// that each is still owned and (unless side-effects-only) resolved.
+func (mr *MaterializationResponsibility) ownedResolvedLocked(op string) ([]*symbolEntry, error) {
 	owned := make([]*symbolEntry, 0, len(mr.symbols))
 	for n, f := range mr.symbols {
 		e, _, err := mr.entryLocked(op, n)
 		if err != nil {
-			es.mu.Unlock()
-			return err
+			return nil, err
 		}
 		if !f.HasSideEffectsOnly() && e.state < SymbolStateResolved {
-			es.mu.Unlock()
-			return mr.errorf(op, "symbol %q has not been resolved", n)
+			return nil, mr.errorf(op, "symbol %q has not been resolved", n)
 		}
 		owned = append(owned, e)
 	}
-	// Validate the groups before changing anything.
-	var group map[*symbolEntry]int
+	return owned, nil
+}
+
+// dependenceNodesLocked turns the dependence groups into one unwired
+// dependence node each, and returns them with the group index of each
+// grouped owned symbol and the first failed dependency found (nil if
+// none). It changes nothing in the session: an error leaves all as it was.
+func (mr *MaterializationResponsibility) dependenceNodesLocked(op string, groups []SymbolDependenceGroup) (nodes []*depNode, grouped map[*symbolEntry]int, failedDep *symbolEntry, err error) {
 	if len(groups) > 0 {
-		group = make(map[*symbolEntry]int)
+		grouped = make(map[*symbolEntry]int)
 	}
-	nodes := make([]*depNode, len(groups))
-	var failedDep *symbolEntry
+	nodes = make([]*depNode, len(groups))
 	for gi, g := range groups {
 		n := &depNode{syms: make([]*symbolEntry, 0, len(g.Symbols))}
 		nodes[gi] = n
 		for _, s := range g.Symbols {
 			e, _, err := mr.entryLocked(op, s)
 			if err != nil {
-				es.mu.Unlock()
-				return err
+				return nil, nil, nil, err
 			}
-			if _, dup := group[e]; dup {
-				es.mu.Unlock()
-				return mr.errorf(op, "symbol %q appears in more than one dependence group", s)
+			if _, dup := grouped[e]; dup {
+				return nil, nil, nil, mr.errorf(op, "symbol %q appears in more than one dependence group", s)
 			}
-			group[e] = gi
+			grouped[e] = gi
 			n.syms = append(n.syms, e)
 		}
-		var depNodes map[*depNode]struct{}
-		for djd, names := range g.Dependencies {
-			if djd == nil || djd.es != es {
-				es.mu.Unlock()
-				return mr.errorf(op, "dependency dylib is nil or belongs to another session")
-			}
-			if djd.removed {
-				es.mu.Unlock()
-				return fmt.Errorf("unit %q: %s: dependency on JITDylib %q: %w", mr.unit, op, djd.name, ErrJITDylibRemoved)
-			}
-			for _, dn := range names {
-				d := djd.symbols[dn]
-				switch {
-				case d == nil:
-					es.mu.Unlock()
-					return mr.errorf(op, "dependency %q is not defined in JITDylib %q", dn, djd.name)
-				case d.err != nil:
-					if failedDep == nil {
-						failedDep = d
-					}
-				case d.state == SymbolStateNeverSearched:
-					es.mu.Unlock()
-					return mr.errorf(op, "dependency %q in JITDylib %q has never been looked up, so it would never be materialized", dn, djd.name)
-				case d.state == SymbolStateReady:
-				case d.node != nil:
-					// An emitted dependency: its node becomes Ready (or
-					// fails) as a whole, so one symbol per node is enough
-					// (an object's references to another object's many
-					// functions make one edge, not hundreds).
-					if _, dup := depNodes[d.node]; dup {
-						continue
-					}
-					if depNodes == nil {
-						depNodes = make(map[*depNode]struct{})
-					}
-					depNodes[d.node] = struct{}{}
-					fallthrough
-				default:
-					if n.deps == nil {
-						n.deps = make(map[*symbolEntry]struct{})
-					}
-					n.deps[d] = struct{}{}
+		failed, err := mr.addDependenciesLocked(op, n, g.Dependencies)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if failedDep == nil {
+			failedDep = failed
+		}
+	}
+	return nodes, grouped, failedDep, nil
+}
+
+// addDependenciesLocked records in n.deps the dependencies that are not
+// Ready yet, one symbol per emitted dependency node (the node becomes
+// Ready, or fails, as a whole: an object's references to another object's
+// many functions make one edge, not hundreds). It returns the first
+// failed dependency, or an error if a dependency does not exist or was
+// never looked up.
+func (mr *MaterializationResponsibility) addDependenciesLocked(op string, n *depNode, deps map[*JITDylib][]SymbolName) (failedDep *symbolEntry, err error) {
+	var depNodes map[*depNode]struct{}
+	for djd, names := range deps {
+		if djd == nil || djd.es != mr.es {
+			return nil, mr.errorf(op, "dependency dylib is nil or belongs to another session")
+		}
+		if djd.removed {
+			return nil, fmt.Errorf("unit %q: %s: dependency on JITDylib %q: %w", mr.unit, op, djd.name, ErrJITDylibRemoved)
+		}
+		for _, dn := range names {
+			d := djd.symbols[dn]
+			switch {
+			case d == nil:
+				return nil, mr.errorf(op, "dependency %q is not defined in JITDylib %q", dn, djd.name)
+			case d.err != nil:
+				if failedDep == nil {
+					failedDep = d
 				}
+			case d.state == SymbolStateNeverSearched:
+				return nil, mr.errorf(op, "dependency %q in JITDylib %q has never been looked up, so it would never be materialized", dn, djd.name)
+			case d.state == SymbolStateReady:
+			case d.node != nil:
+				if _, dup := depNodes[d.node]; dup {
+					continue
+				}
+				if depNodes == nil {
+					depNodes = make(map[*depNode]struct{})
+				}
+				depNodes[d.node] = struct{}{}
+				fallthrough
+			default:
+				if n.deps == nil {
+					n.deps = make(map[*symbolEntry]struct{})
+				}
+				n.deps[d] = struct{}{}
 			}
 		}
 	}
-	if failedDep != nil {
-		mr.failed = true
-		delete(jd.mrs, mr)
-		cause := fmt.Errorf("unit %q depends on symbol %q in JITDylib %q, which failed: %w", mr.unit, failedDep.name, failedDep.jd.name, failedDep.err)
-		fe := es.failSymbolsLocked(owned, cause, &acts)
-		es.mu.Unlock()
-		acts.run()
-		return fe
-	}
-	mr.done = true
-	delete(jd.mrs, mr)
+	return failedDep, nil
+}
+
+// emitNodesLocked marks owned Emitted, wakes the queries waiting for that,
+// and adds the dependence nodes to the graph (the owned symbols in no
+// group form one more node, with no dependencies); the nodes that depend
+// on nothing not Ready become Ready at once.
+func (es *ExecutionSession) emitNodesLocked(owned []*symbolEntry, nodes []*depNode, grouped map[*symbolEntry]int, acts *actions) {
 	var loose *depNode
 	for _, e := range owned {
 		e.mr = nil
 		e.state = SymbolStateEmitted
-		if _, ok := group[e]; !ok {
+		if _, ok := grouped[e]; !ok {
 			if loose == nil {
 				loose = &depNode{}
 			}
@@ -276,7 +316,7 @@ func (mr *MaterializationResponsibility) NotifyEmitted(groups []SymbolDependence
 		}
 	}
 	for _, e := range owned {
-		notifyQueriesLocked(e, &acts)
+		notifyQueriesLocked(e, acts)
 	}
 	if loose != nil {
 		nodes = append(nodes, loose)
@@ -295,12 +335,9 @@ func (mr *MaterializationResponsibility) NotifyEmitted(groups []SymbolDependence
 		// A root merged into a later cycle has no symbols left; the
 		// later root is in the list too.
 		if len(r.syms) > 0 && len(r.deps) == 0 {
-			es.makeReadyLocked(r, &acts)
+			es.makeReadyLocked(r, acts)
 		}
 	}
-	es.mu.Unlock()
-	acts.run()
-	return nil
 }
 
 // FailMaterialization fails every symbol this responsibility still owns,

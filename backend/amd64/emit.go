@@ -432,167 +432,37 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 	fc.forget(m)
 }
 
+// emitOne emits the machine code of m: next is the block laid out after
+// the current one (a jump there falls through), last says m ends the
+// function's code. Each operation with more to it than a few lines has
+// its own emitX method.
 func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 	a := &fc.mc.a
 	switch m.op {
 	case mNop, mEntry:
 	case mCopy:
-		dr, dm, dok := fc.loc(m.dst)
-		sr, sm, sok := fc.srcLoc(m.a)
-		switch {
-		case dok && sok:
-			fc.move(dr, sr)
-		case dok:
-			fc.load(dr, m.a)
-		case sok:
-			if sr.IsXMM() {
-				a.MovsdMR(dm, sr)
-			} else {
-				a.MovMR(8, dm, sr)
-			}
-		default:
-			if dm != sm {
-				if fc.class[m.dst] == classXMM {
-					a.SseRM(asm.Movsd, scratchXMM, sm)
-					a.MovsdMR(dm, scratchXMM)
-				} else {
-					a.MovRM(8, scratchGPR, sm)
-					a.MovMR(8, dm, scratchGPR)
-				}
-			}
-		}
+		fc.emitCopy(m)
 	case mImm:
-		d, dm, ok := fc.loc(m.dst)
-		switch {
-		case ok && m.imm == 0:
-			a.AluRR(asm.Xor, 4, d, d)
-		case ok:
-			a.MovRI(d, m.imm)
-		case m.imm == int64(int32(m.imm)):
-			a.MovMI(8, dm, int32(m.imm))
-		default:
-			a.MovRI(scratchGPR, m.imm)
-			a.MovMR(8, dm, scratchGPR)
-		}
+		fc.emitImm(m)
 	case mFConst:
-		if fc.ra.ivs[m.dst].spill == -2 {
-			return // rematerialized at each use
-		}
-		d := fc.dstReg(m.dst)
-		if m.imm == 0 {
-			a.SseRR(asm.Xorpd, d, d)
-		} else {
-			a.SseRM(asm.Movsd, d, fc.constMem(m.imm))
-		}
-		fc.storeDst(m.dst, d)
+		fc.emitFConst(m)
 	case mAlu:
-		op := asm.ALUOp(m.sub)
-		sz := asm.Size(m.sz)
-		if m.flags&flBImm != 0 {
-			d := fc.dstReg(m.dst)
-			if ra, _, ok := fc.srcLoc(m.a); ok && ra != d && ra.IsGPR() && (op == asm.Add || op == asm.Sub && m.imm != math.MinInt32) {
-				// mov+add becomes one lea (flags are never live here; the
-				// bits above a 32-bit result are unspecified anyway).
-				disp := int32(m.imm)
-				if op == asm.Sub {
-					disp = -disp
-				}
-				a.Lea(d, asm.M(ra, disp))
-				fc.storeDst(m.dst, d)
-				return
-			}
-			fc.load(d, m.a)
-			a.AluRI(op, sz, d, int32(m.imm))
-			fc.storeDst(m.dst, d)
-			return
-		}
-		fc.twoAddr(m, op != asm.Sub,
-			func(d, s asm.Reg) { a.AluRR(op, sz, d, s) },
-			func(d asm.Reg, s asm.Mem) { a.AluRM(op, sz, d, s) })
+		fc.emitAlu(m)
 	case mImul:
-		sz := asm.Size(m.sz)
-		if m.flags&flBImm != 0 {
-			d := fc.dstReg(m.dst)
-			src := fc.regOf(m.a, d)
-			a.ImulRRI(sz, d, src, int32(m.imm))
-			fc.storeDst(m.dst, d)
-			return
-		}
-		fc.twoAddr(m, true,
-			func(d, s asm.Reg) { a.ImulRR(sz, d, s) },
-			func(d asm.Reg, s asm.Mem) { a.ImulRM(sz, d, s) })
+		fc.emitImul(m)
 	case mShift:
-		d := fc.dstReg(m.dst)
-		fc.load(d, m.a)
-		if m.flags&flBImm != 0 {
-			if m.imm != 0 {
-				a.ShiftRI(asm.ShiftOp(m.sub), asm.Size(m.sz), d, uint8(m.imm))
-			}
-		} else {
-			a.ShiftRCL(asm.ShiftOp(m.sub), asm.Size(m.sz), d)
-		}
-		fc.storeDst(m.dst, d)
+		fc.emitShift(m)
 	case mUnary:
 		d := fc.dstReg(m.dst)
 		fc.load(d, m.a)
 		a.Unary(asm.UnaryOp(m.sub), asm.Size(m.sz), d)
 		fc.storeDst(m.dst, d)
 	case mDiv:
-		b := fc.regOf(m.b, scratchGPR)
-		if b == asm.RDX || b == asm.RAX {
-			a.MovRR(8, scratchGPR, b)
-			b = scratchGPR
-		}
-		if m.sub == 1 {
-			a.Cqo(asm.Size(m.sz))
-			a.Unary(asm.Idiv, asm.Size(m.sz), b)
-		} else {
-			a.AluRR(asm.Xor, 4, asm.RDX, asm.RDX)
-			a.Unary(asm.Div, asm.Size(m.sz), b)
-		}
+		fc.emitDiv(m)
 	case mExt:
-		d := fc.dstReg(m.dst)
-		s := fc.regOf(m.a, d)
-		signed := m.sub == 1
-		switch {
-		case m.sz == 1:
-			a.MovRR(4, d, s)
-			a.AluRI(asm.And, 4, d, 1)
-			if signed {
-				a.Unary(asm.Neg, 8, d)
-			}
-		case m.sz <= 8 && signed:
-			a.MovsxB(8, d, s)
-		case m.sz <= 8:
-			a.MovzxB(d, s)
-		case m.sz <= 16:
-			fc.move(d, s)
-			if signed {
-				a.ShiftRI(asm.Shl, 8, d, 48)
-				a.ShiftRI(asm.Sar, 8, d, 48)
-			} else {
-				a.AluRI(asm.And, 4, d, 0xffff)
-			}
-		case m.sz <= 32 && signed:
-			a.Movsxd(d, s)
-		case m.sz <= 32:
-			a.MovRR(4, d, s)
-		default:
-			fc.move(d, s)
-		}
-		fc.storeDst(m.dst, d)
+		fc.emitExt(m)
 	case mSse:
-		op := asm.SseOp(m.sub)
-		if m.flags&flBConst != 0 {
-			d := fc.dstReg(m.dst)
-			fc.load(d, m.a)
-			a.SseRM(op, d, fc.constMem(m.imm))
-			fc.storeDst(m.dst, d)
-			return
-		}
-		fc.twoAddr(m, op == asm.Addsd || op == asm.Mulsd || op == asm.Addss || op == asm.Mulss,
-			func(d, s asm.Reg) { a.SseRR(op, d, s) },
-			func(d asm.Reg, s asm.Mem) { a.SseRM(op, d, s) })
+		fc.emitSse(m)
 	case mFNeg:
 		d := fc.dstReg(m.dst)
 		fc.load(d, m.a)
@@ -607,111 +477,23 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		}
 		fc.storeDst(m.dst, d)
 	case mCvtIF:
-		d := fc.dstReg(m.dst)
-		s := fc.regOf(m.a, scratchGPR)
-		a.SseRR(asm.Xorpd, d, d)
-		cvt, add := a.Cvtsi2sd, asm.Addsd
-		if m.sz == 4 {
-			cvt, add = a.Cvtsi2ss, asm.Addss
-		}
-		if m.sub == 1 {
-			// Unsigned 64-bit: values with the top bit set are halved
-			// (keeping the low bit for rounding), converted, doubled.
-			big, done := a.NewLabel(), a.NewLabel()
-			a.TestRR(8, s, s)
-			a.Jcc(asm.CondS, big)
-			cvt(8, d, s)
-			a.Jmp(done)
-			a.Bind(big)
-			a.MovRR(8, scratchGPR2, s)
-			a.AluRI(asm.And, 4, scratchGPR2, 1)
-			a.MovRR(8, scratchGPR, s)
-			a.ShiftRI(asm.Shr, 8, scratchGPR, 1)
-			a.AluRR(asm.Or, 8, scratchGPR, scratchGPR2)
-			cvt(8, d, scratchGPR)
-			a.SseRR(add, d, d)
-			a.Bind(done)
-		} else {
-			cvt(8, d, s)
-		}
-		fc.storeDst(m.dst, d)
+		fc.emitIntToFloat(m)
 	case mCvtFI:
-		d := fc.dstReg(m.dst)
-		if m.sz == 4 && m.sub != 1 {
-			a.Cvttss2si(8, d, fc.regOf(m.a, scratchXMM))
-		} else if m.sub == 1 {
-			// Unsigned 64-bit: values >= 2^63 are reduced by 2^63 before
-			// the signed conversion and get the top bit back after.
-			two63 := fc.constMem(int64(math.Float64bits(1 << 63)))
-			ucom, sub, cvt := asm.Ucomisd, asm.Subsd, a.Cvttsd2si
-			if m.sz == 4 {
-				two63 = fc.constMem(int64(math.Float32bits(1 << 63)))
-				ucom, sub, cvt = asm.Ucomiss, asm.Subss, a.Cvttss2si
-			}
-			s := fc.regOf(m.a, scratchXMM)
-			big, done := a.NewLabel(), a.NewLabel()
-			a.SseRM(ucom, s, two63)
-			a.Jcc(asm.CondAE, big)
-			cvt(8, d, s)
-			a.Jmp(done)
-			a.Bind(big)
-			fc.move(scratchXMM, s)
-			a.SseRM(sub, scratchXMM, two63)
-			cvt(8, d, scratchXMM)
-			a.MovRI(scratchGPR2, math.MinInt64)
-			a.AluRR(asm.Xor, 8, d, scratchGPR2)
-			a.Bind(done)
-		} else if s, sm, ok := fc.srcLoc(m.a); ok {
-			a.Cvttsd2si(8, d, s)
-		} else {
-			a.Cvttsd2siM(8, d, sm)
-		}
-		fc.storeDst(m.dst, d)
+		fc.emitFloatToInt(m)
 	case mMovqXR, mMovqRX:
 		d := fc.dstReg(m.dst)
 		fc.load(d, m.a)
 		fc.storeDst(m.dst, d)
 	case mLoad:
-		d := fc.dstReg(m.dst)
-		mm := fc.mem(&m.addr)
-		switch {
-		case d.IsXMM() && m.sz == 4:
-			a.SseRM(asm.Movss, d, mm)
-		case d.IsXMM():
-			a.SseRM(asm.Movsd, d, mm)
-		default:
-			a.MovRM(asm.Size(m.sz), d, mm)
-		}
-		fc.storeDst(m.dst, d)
+		fc.emitLoad(m)
 	case mStore:
-		var v asm.Reg
-		if fc.class[m.a] == classXMM {
-			v = fc.regOf(m.a, scratchXMM)
-		} else {
-			v = fc.regOf(m.a, scratchGPR)
-		}
-		mm := fc.mem(&m.addr)
-		switch {
-		case v.IsXMM() && m.sz == 4:
-			a.MovssMR(mm, v)
-		case v.IsXMM():
-			a.MovsdMR(mm, v)
-		default:
-			a.MovMR(asm.Size(m.sz), mm, v)
-		}
+		fc.emitStore(m)
 	case mLea:
 		d := fc.dstReg(m.dst)
 		a.Lea(d, fc.mem(&m.addr))
 		fc.storeDst(m.dst, d)
 	case mStoreArg:
-		var v asm.Reg
-		if fc.class[m.a] == classXMM {
-			v = fc.regOf(m.a, scratchXMM)
-			a.MovsdMR(asm.M(asm.RSP, int32(m.imm)), v)
-		} else {
-			v = fc.regOf(m.a, scratchGPR)
-			a.MovMR(8, asm.M(asm.RSP, int32(m.imm)), v)
-		}
+		fc.emitStoreArg(m)
 	case mCmpSet:
 		d := fc.dstReg(m.dst)
 		fc.intCompare(m)
@@ -719,45 +501,9 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		a.MovzxB(d, d)
 		fc.storeDst(m.dst, d)
 	case mFCmpSet:
-		d := fc.dstReg(m.dst)
-		info := fcmpTab[m.sub]
-		switch info.kind {
-		case 3:
-			a.AluRR(asm.Xor, 4, d, d)
-		case 4:
-			a.MovRI(d, 1)
-		default:
-			fc.floatCompare(m, info.swap)
-			switch info.kind {
-			case 1:
-				a.Setcc(asm.CondE, d)
-				a.Setcc(asm.CondNP, scratchGPR2)
-				a.AluRR(asm.And, 1, d, scratchGPR2)
-			case 2:
-				a.Setcc(asm.CondNE, d)
-				a.Setcc(asm.CondP, scratchGPR2)
-				a.AluRR(asm.Or, 1, d, scratchGPR2)
-			default:
-				a.Setcc(info.cc, d)
-			}
-			a.MovzxB(d, d)
-		}
-		fc.storeDst(m.dst, d)
+		fc.emitFCmpSet(m)
 	case mSelect:
-		d := fc.dstReg(m.dst)
-		fc.load(d, m.a)
-		c := fc.regOf(m.c, scratchGPR2)
-		a.TestRI(1, c, 1)
-		if d.IsXMM() {
-			skip := a.NewLabel()
-			a.Jcc(asm.CondNE, skip)
-			fc.load(d, m.b)
-			a.Bind(skip)
-		} else {
-			b := fc.regOf(m.b, scratchGPR2)
-			a.Cmovcc(asm.CondE, 8, d, b)
-		}
-		fc.storeDst(m.dst, d)
+		fc.emitSelect(m)
 	case mCall:
 		ci := &fc.calls[m.imm]
 		if ci.sym >= 0 {
@@ -766,19 +512,7 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 			a.CallR(fc.regOf(m.a, scratchGPR))
 		}
 	case mJmp:
-		if m.t == next {
-			return
-		}
-		if tb := &fc.blocks[m.t]; fc.isSmallReturn(tb) {
-			// Duplicate a short return block instead of jumping to it
-			// (registers are assigned statically, so its code is valid
-			// here too).
-			for k := range tb.insts {
-				fc.emitInst(&tb.insts[k], -1, false)
-			}
-			return
-		}
-		a.Jmp(fc.blocks[m.t].label)
+		fc.emitJmp(m, next)
 	case mBr:
 		c := fc.regOf(m.a, scratchGPR)
 		a.TestRI(1, c, 1)
@@ -800,6 +534,393 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 	case mUd2:
 		a.Ud2()
 	}
+}
+
+// emitCopy moves m.a to m.dst, each in a register or a stack slot; a
+// slot-to-slot copy goes through a scratch register.
+func (fc *fnCompiler) emitCopy(m *minst) {
+	a := &fc.mc.a
+	dr, dm, dok := fc.loc(m.dst)
+	sr, sm, sok := fc.srcLoc(m.a)
+	switch {
+	case dok && sok:
+		fc.move(dr, sr)
+	case dok:
+		fc.load(dr, m.a)
+	case sok:
+		if sr.IsXMM() {
+			a.MovsdMR(dm, sr)
+		} else {
+			a.MovMR(8, dm, sr)
+		}
+	default:
+		if dm != sm {
+			if fc.class[m.dst] == classXMM {
+				a.SseRM(asm.Movsd, scratchXMM, sm)
+				a.MovsdMR(dm, scratchXMM)
+			} else {
+				a.MovRM(8, scratchGPR, sm)
+				a.MovMR(8, dm, scratchGPR)
+			}
+		}
+	}
+}
+
+// emitImm puts the integer constant m.imm in m.dst: xor for zero, and a
+// 32-bit immediate stored straight into a stack slot.
+func (fc *fnCompiler) emitImm(m *minst) {
+	a := &fc.mc.a
+	d, dm, ok := fc.loc(m.dst)
+	switch {
+	case ok && m.imm == 0:
+		a.AluRR(asm.Xor, 4, d, d)
+	case ok:
+		a.MovRI(d, m.imm)
+	case m.imm == int64(int32(m.imm)):
+		a.MovMI(8, dm, int32(m.imm))
+	default:
+		a.MovRI(scratchGPR, m.imm)
+		a.MovMR(8, dm, scratchGPR)
+	}
+}
+
+// emitFConst puts the float constant with bits m.imm in m.dst (xorpd for
+// +0, else from the constant pool), unless the register allocator
+// rematerializes it at each use instead.
+func (fc *fnCompiler) emitFConst(m *minst) {
+	a := &fc.mc.a
+	if fc.ra.ivs[m.dst].spill == -2 {
+		return // rematerialized at each use
+	}
+	d := fc.dstReg(m.dst)
+	if m.imm == 0 {
+		a.SseRR(asm.Xorpd, d, d)
+	} else {
+		a.SseRM(asm.Movsd, d, fc.constMem(m.imm))
+	}
+	fc.storeDst(m.dst, d)
+}
+
+// emitAlu lowers a two-operand integer ALU operation; with an immediate
+// operand, an add or sub into another register becomes one lea.
+func (fc *fnCompiler) emitAlu(m *minst) {
+	a := &fc.mc.a
+	op := asm.ALUOp(m.sub)
+	sz := asm.Size(m.sz)
+	if m.flags&flBImm != 0 {
+		d := fc.dstReg(m.dst)
+		if ra, _, ok := fc.srcLoc(m.a); ok && ra != d && ra.IsGPR() && (op == asm.Add || op == asm.Sub && m.imm != math.MinInt32) {
+			// mov+add becomes one lea (flags are never live here; the
+			// bits above a 32-bit result are unspecified anyway).
+			disp := int32(m.imm)
+			if op == asm.Sub {
+				disp = -disp
+			}
+			a.Lea(d, asm.M(ra, disp))
+			fc.storeDst(m.dst, d)
+			return
+		}
+		fc.load(d, m.a)
+		a.AluRI(op, sz, d, int32(m.imm))
+		fc.storeDst(m.dst, d)
+		return
+	}
+	fc.twoAddr(m, op != asm.Sub,
+		func(d, s asm.Reg) { a.AluRR(op, sz, d, s) },
+		func(d asm.Reg, s asm.Mem) { a.AluRM(op, sz, d, s) })
+}
+
+// emitImul lowers an integer multiplication, by an immediate in the
+// three-operand form.
+func (fc *fnCompiler) emitImul(m *minst) {
+	a := &fc.mc.a
+	sz := asm.Size(m.sz)
+	if m.flags&flBImm != 0 {
+		d := fc.dstReg(m.dst)
+		src := fc.regOf(m.a, d)
+		a.ImulRRI(sz, d, src, int32(m.imm))
+		fc.storeDst(m.dst, d)
+		return
+	}
+	fc.twoAddr(m, true,
+		func(d, s asm.Reg) { a.ImulRR(sz, d, s) },
+		func(d asm.Reg, s asm.Mem) { a.ImulRM(sz, d, s) })
+}
+
+// emitShift shifts m.a by the immediate m.imm (nothing for 0) or by CL.
+func (fc *fnCompiler) emitShift(m *minst) {
+	a := &fc.mc.a
+	d := fc.dstReg(m.dst)
+	fc.load(d, m.a)
+	if m.flags&flBImm != 0 {
+		if m.imm != 0 {
+			a.ShiftRI(asm.ShiftOp(m.sub), asm.Size(m.sz), d, uint8(m.imm))
+		}
+	} else {
+		a.ShiftRCL(asm.ShiftOp(m.sub), asm.Size(m.sz), d)
+	}
+	fc.storeDst(m.dst, d)
+}
+
+// emitDiv divides RDX:RAX by m.b, signed (m.sub == 1, after cqo) or
+// unsigned (RDX zeroed); a divisor in RAX or RDX is first moved to a
+// scratch register.
+func (fc *fnCompiler) emitDiv(m *minst) {
+	a := &fc.mc.a
+	b := fc.regOf(m.b, scratchGPR)
+	if b == asm.RDX || b == asm.RAX {
+		a.MovRR(8, scratchGPR, b)
+		b = scratchGPR
+	}
+	if m.sub == 1 {
+		a.Cqo(asm.Size(m.sz))
+		a.Unary(asm.Idiv, asm.Size(m.sz), b)
+	} else {
+		a.AluRR(asm.Xor, 4, asm.RDX, asm.RDX)
+		a.Unary(asm.Div, asm.Size(m.sz), b)
+	}
+}
+
+// emitExt extends the m.sz-bit integer m.a to 64 bits in m.dst, signed
+// when m.sub == 1 (an i1 then becomes 0 or -1).
+func (fc *fnCompiler) emitExt(m *minst) {
+	a := &fc.mc.a
+	d := fc.dstReg(m.dst)
+	s := fc.regOf(m.a, d)
+	signed := m.sub == 1
+	switch {
+	case m.sz == 1:
+		a.MovRR(4, d, s)
+		a.AluRI(asm.And, 4, d, 1)
+		if signed {
+			a.Unary(asm.Neg, 8, d)
+		}
+	case m.sz <= 8 && signed:
+		a.MovsxB(8, d, s)
+	case m.sz <= 8:
+		a.MovzxB(d, s)
+	case m.sz <= 16:
+		fc.move(d, s)
+		if signed {
+			a.ShiftRI(asm.Shl, 8, d, 48)
+			a.ShiftRI(asm.Sar, 8, d, 48)
+		} else {
+			a.AluRI(asm.And, 4, d, 0xffff)
+		}
+	case m.sz <= 32 && signed:
+		a.Movsxd(d, s)
+	case m.sz <= 32:
+		a.MovRR(4, d, s)
+	default:
+		fc.move(d, s)
+	}
+	fc.storeDst(m.dst, d)
+}
+
+// emitSse lowers a scalar SSE arithmetic operation, with the second
+// operand from the constant pool when it is a constant.
+func (fc *fnCompiler) emitSse(m *minst) {
+	a := &fc.mc.a
+	op := asm.SseOp(m.sub)
+	if m.flags&flBConst != 0 {
+		d := fc.dstReg(m.dst)
+		fc.load(d, m.a)
+		a.SseRM(op, d, fc.constMem(m.imm))
+		fc.storeDst(m.dst, d)
+		return
+	}
+	fc.twoAddr(m, op == asm.Addsd || op == asm.Mulsd || op == asm.Addss || op == asm.Mulss,
+		func(d, s asm.Reg) { a.SseRR(op, d, s) },
+		func(d asm.Reg, s asm.Mem) { a.SseRM(op, d, s) })
+}
+
+// emitIntToFloat converts the 64-bit integer m.a to a double (a float
+// when m.sz == 4), as unsigned when m.sub == 1.
+func (fc *fnCompiler) emitIntToFloat(m *minst) {
+	a := &fc.mc.a
+	d := fc.dstReg(m.dst)
+	s := fc.regOf(m.a, scratchGPR)
+	a.SseRR(asm.Xorpd, d, d)
+	cvt, add := a.Cvtsi2sd, asm.Addsd
+	if m.sz == 4 {
+		cvt, add = a.Cvtsi2ss, asm.Addss
+	}
+	if m.sub == 1 {
+		// Unsigned 64-bit: values with the top bit set are halved
+		// (keeping the low bit for rounding), converted, doubled.
+		big, done := a.NewLabel(), a.NewLabel()
+		a.TestRR(8, s, s)
+		a.Jcc(asm.CondS, big)
+		cvt(8, d, s)
+		a.Jmp(done)
+		a.Bind(big)
+		a.MovRR(8, scratchGPR2, s)
+		a.AluRI(asm.And, 4, scratchGPR2, 1)
+		a.MovRR(8, scratchGPR, s)
+		a.ShiftRI(asm.Shr, 8, scratchGPR, 1)
+		a.AluRR(asm.Or, 8, scratchGPR, scratchGPR2)
+		cvt(8, d, scratchGPR)
+		a.SseRR(add, d, d)
+		a.Bind(done)
+	} else {
+		cvt(8, d, s)
+	}
+	fc.storeDst(m.dst, d)
+}
+
+// emitFloatToInt converts the double (float when m.sz == 4) m.a to a
+// 64-bit integer, truncating, as unsigned when m.sub == 1.
+func (fc *fnCompiler) emitFloatToInt(m *minst) {
+	a := &fc.mc.a
+	d := fc.dstReg(m.dst)
+	if m.sz == 4 && m.sub != 1 {
+		a.Cvttss2si(8, d, fc.regOf(m.a, scratchXMM))
+	} else if m.sub == 1 {
+		// Unsigned 64-bit: values >= 2^63 are reduced by 2^63 before
+		// the signed conversion and get the top bit back after.
+		two63 := fc.constMem(int64(math.Float64bits(1 << 63)))
+		ucom, sub, cvt := asm.Ucomisd, asm.Subsd, a.Cvttsd2si
+		if m.sz == 4 {
+			two63 = fc.constMem(int64(math.Float32bits(1 << 63)))
+			ucom, sub, cvt = asm.Ucomiss, asm.Subss, a.Cvttss2si
+		}
+		s := fc.regOf(m.a, scratchXMM)
+		big, done := a.NewLabel(), a.NewLabel()
+		a.SseRM(ucom, s, two63)
+		a.Jcc(asm.CondAE, big)
+		cvt(8, d, s)
+		a.Jmp(done)
+		a.Bind(big)
+		fc.move(scratchXMM, s)
+		a.SseRM(sub, scratchXMM, two63)
+		cvt(8, d, scratchXMM)
+		a.MovRI(scratchGPR2, math.MinInt64)
+		a.AluRR(asm.Xor, 8, d, scratchGPR2)
+		a.Bind(done)
+	} else if s, sm, ok := fc.srcLoc(m.a); ok {
+		a.Cvttsd2si(8, d, s)
+	} else {
+		a.Cvttsd2siM(8, d, sm)
+	}
+	fc.storeDst(m.dst, d)
+}
+
+// emitLoad loads m.sz bytes at m.addr into m.dst.
+func (fc *fnCompiler) emitLoad(m *minst) {
+	a := &fc.mc.a
+	d := fc.dstReg(m.dst)
+	mm := fc.mem(&m.addr)
+	switch {
+	case d.IsXMM() && m.sz == 4:
+		a.SseRM(asm.Movss, d, mm)
+	case d.IsXMM():
+		a.SseRM(asm.Movsd, d, mm)
+	default:
+		a.MovRM(asm.Size(m.sz), d, mm)
+	}
+	fc.storeDst(m.dst, d)
+}
+
+// emitStore stores the low m.sz bytes of m.a at m.addr.
+func (fc *fnCompiler) emitStore(m *minst) {
+	a := &fc.mc.a
+	var v asm.Reg
+	if fc.class[m.a] == classXMM {
+		v = fc.regOf(m.a, scratchXMM)
+	} else {
+		v = fc.regOf(m.a, scratchGPR)
+	}
+	mm := fc.mem(&m.addr)
+	switch {
+	case v.IsXMM() && m.sz == 4:
+		a.MovssMR(mm, v)
+	case v.IsXMM():
+		a.MovsdMR(mm, v)
+	default:
+		a.MovMR(asm.Size(m.sz), mm, v)
+	}
+}
+
+// emitStoreArg stores an outgoing call argument at [rsp+m.imm].
+func (fc *fnCompiler) emitStoreArg(m *minst) {
+	a := &fc.mc.a
+	var v asm.Reg
+	if fc.class[m.a] == classXMM {
+		v = fc.regOf(m.a, scratchXMM)
+		a.MovsdMR(asm.M(asm.RSP, int32(m.imm)), v)
+	} else {
+		v = fc.regOf(m.a, scratchGPR)
+		a.MovMR(8, asm.M(asm.RSP, int32(m.imm)), v)
+	}
+}
+
+// emitFCmpSet sets m.dst to the 0/1 result of a float comparison: the
+// constant predicates need no compare, and ordered-equal and
+// unordered-or-not-equal combine the parity flag.
+func (fc *fnCompiler) emitFCmpSet(m *minst) {
+	a := &fc.mc.a
+	d := fc.dstReg(m.dst)
+	info := fcmpTab[m.sub]
+	switch info.kind {
+	case 3:
+		a.AluRR(asm.Xor, 4, d, d)
+	case 4:
+		a.MovRI(d, 1)
+	default:
+		fc.floatCompare(m, info.swap)
+		switch info.kind {
+		case 1:
+			a.Setcc(asm.CondE, d)
+			a.Setcc(asm.CondNP, scratchGPR2)
+			a.AluRR(asm.And, 1, d, scratchGPR2)
+		case 2:
+			a.Setcc(asm.CondNE, d)
+			a.Setcc(asm.CondP, scratchGPR2)
+			a.AluRR(asm.Or, 1, d, scratchGPR2)
+		default:
+			a.Setcc(info.cc, d)
+		}
+		a.MovzxB(d, d)
+	}
+	fc.storeDst(m.dst, d)
+}
+
+// emitSelect sets m.dst to m.a if bit 0 of m.c is set, else to m.b:
+// cmov for integers, a branch around the load for floats.
+func (fc *fnCompiler) emitSelect(m *minst) {
+	a := &fc.mc.a
+	d := fc.dstReg(m.dst)
+	fc.load(d, m.a)
+	c := fc.regOf(m.c, scratchGPR2)
+	a.TestRI(1, c, 1)
+	if d.IsXMM() {
+		skip := a.NewLabel()
+		a.Jcc(asm.CondNE, skip)
+		fc.load(d, m.b)
+		a.Bind(skip)
+	} else {
+		b := fc.regOf(m.b, scratchGPR2)
+		a.Cmovcc(asm.CondE, 8, d, b)
+	}
+	fc.storeDst(m.dst, d)
+}
+
+// emitJmp jumps to block m.t unless it is next (laid out right after);
+// a small return block is copied here instead of jumped to.
+func (fc *fnCompiler) emitJmp(m *minst, next int32) {
+	if m.t == next {
+		return
+	}
+	if tb := &fc.blocks[m.t]; fc.isSmallReturn(tb) {
+		// Duplicate a short return block instead of jumping to it
+		// (registers are assigned statically, so its code is valid
+		// here too).
+		for k := range tb.insts {
+			fc.emitInst(&tb.insts[k], -1, false)
+		}
+		return
+	}
+	fc.mc.a.Jmp(fc.blocks[m.t].label)
 }
 
 // absorbEdge handles a conditional branch whose fall-through block is a

@@ -378,22 +378,29 @@ func (fc *fnCompiler) selectBlock(b *ir.Block) {
 	}
 }
 
+// hasOps reports whether in has at least n operands, none of them nil
+// among the first n; if not, it records the error.
+func (fc *fnCompiler) hasOps(in *ir.Instr, n int) bool {
+	if len(in.Ops) < n {
+		fc.failf(in, "%s needs %d operands", in.Op, n)
+		return false
+	}
+	for _, o := range in.Ops[:n] {
+		if o == nil {
+			fc.failf(in, "%s has a nil operand", in.Op)
+			return false
+		}
+	}
+	return true
+}
+
+// selectInstr lowers one IR instruction to machine instructions on
+// virtual registers (dead pure ones to nothing). Each kind of
+// instruction with more to it than a few lines has its own selectX
+// method.
 func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 	if in.HasResult() && in.Op != ir.OpAlloca && !in.Op.HasSideEffects() && fc.useCount(in) == 0 {
 		return // dead
-	}
-	nops := func(n int) bool {
-		if len(in.Ops) < n {
-			fc.failf(in, "%s needs %d operands", in.Op, n)
-			return false
-		}
-		for _, o := range in.Ops[:n] {
-			if o == nil {
-				fc.failf(in, "%s has a nil operand", in.Op)
-				return false
-			}
-		}
-		return true
 	}
 	dst := noVReg
 	if in.HasResult() && in.Op != ir.OpAlloca {
@@ -401,48 +408,11 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 	}
 	switch op := in.Op; {
 	case op == ir.OpFAdd || op == ir.OpFSub || op == ir.OpFMul || op == ir.OpFDiv:
-		if !nops(2) {
-			return
+		if fc.hasOps(in, 2) {
+			fc.selectFloatArith(in, dst)
 		}
-		sop := asm.Addsd
-		switch op {
-		case ir.OpFSub:
-			sop = asm.Subsd
-		case ir.OpFMul:
-			sop = asm.Mulsd
-		case ir.OpFDiv:
-			sop = asm.Divsd
-		}
-		if isSingle(in.Typ) {
-			switch sop {
-			case asm.Addsd:
-				sop = asm.Addss
-			case asm.Subsd:
-				sop = asm.Subss
-			case asm.Mulsd:
-				sop = asm.Mulss
-			default:
-				sop = asm.Divss
-			}
-		}
-		x, y := in.Ops[0], in.Ops[1]
-		if _, ok := x.(*ir.ConstFloat); ok && op.IsCommutative() {
-			x, y = y, x
-		}
-		m := minst{op: mSse, sub: uint8(sop), dst: dst, b: noVReg, c: noVReg}
-		m.a = fc.use(x)
-		if c, ok := y.(*ir.ConstFloat); ok {
-			m.flags |= flBConst
-			m.imm = int64(fbits(c))
-		} else {
-			m.b = fc.use(y)
-			if !op.IsCommutative() {
-				m.flags |= flLateB
-			}
-		}
-		fc.emit(m)
 	case op == ir.OpFRem:
-		if nops(2) {
+		if fc.hasOps(in, 2) {
 			name := "fmod"
 			if isSingle(in.Typ) {
 				name = "fmodf"
@@ -450,7 +420,7 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 			fc.lowerCall(in, fc.mc.externSym(name), nil, []ir.Value{in.Ops[0], in.Ops[1]}, false)
 		}
 	case op == ir.OpFNeg:
-		if nops(1) {
+		if fc.hasOps(in, 1) {
 			m := fc.inst(mFNeg, dst, fc.use(in.Ops[0]), noVReg)
 			m.sz = 8
 			if isSingle(in.Typ) {
@@ -459,183 +429,266 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 			fc.emit(m)
 		}
 	case op == ir.OpAdd || op == ir.OpSub || op == ir.OpAnd || op == ir.OpOr || op == ir.OpXor || op == ir.OpMul:
-		if !nops(2) {
-			return
+		if fc.hasOps(in, 2) {
+			fc.selectIntArith(in, dst)
 		}
-		x, y := in.Ops[0], in.Ops[1]
-		if _, ok := fitsImm32(x); ok && op.IsCommutative() {
-			x, y = y, x
-		}
-		m := minst{op: mAlu, sz: opSize(in.Typ), dst: dst, b: noVReg, c: noVReg}
-		switch op {
-		case ir.OpAdd:
-			m.sub = uint8(asm.Add)
-		case ir.OpSub:
-			m.sub = uint8(asm.Sub)
-		case ir.OpAnd:
-			m.sub = uint8(asm.And)
-		case ir.OpOr:
-			m.sub = uint8(asm.Or)
-		case ir.OpXor:
-			m.sub = uint8(asm.Xor)
-		case ir.OpMul:
-			m.op = mImul
-		}
-		m.a = fc.use(x)
-		if imm, ok := fitsImm32(y); ok {
-			m.flags |= flBImm
-			m.imm = imm
-		} else {
-			m.b = fc.use(y)
-			if !op.IsCommutative() {
-				m.flags |= flLateB
-			}
-		}
-		fc.emit(m)
 	case op == ir.OpShl || op == ir.OpLShr || op == ir.OpAShr:
-		if !nops(2) {
-			return
+		if fc.hasOps(in, 2) {
+			fc.selectShift(in, dst)
 		}
-		sz := opSize(in.Typ)
-		a := fc.use(in.Ops[0])
-		if op != ir.OpShl && intSize(in.Typ) < 4 {
-			a = fc.extend(a, in.Typ, op == ir.OpAShr)
-		}
-		m := minst{op: mShift, sz: sz, dst: dst, a: a, b: noVReg, c: noVReg, flags: flLateA}
-		switch op {
-		case ir.OpShl:
-			m.sub = uint8(asm.Shl)
-		case ir.OpLShr:
-			m.sub = uint8(asm.Shr)
-		default:
-			m.sub = uint8(asm.Sar)
-		}
-		if c, ok := in.Ops[1].(*ir.ConstInt); ok {
-			m.flags |= flBImm
-			m.imm = c.V & int64(sz*8-1)
-		} else {
-			fc.mov(vreg(asm.RCX), fc.use(in.Ops[1]))
-			m.b = vreg(asm.RCX)
-			m.flags |= flLateB
-		}
-		fc.emit(m)
 	case op == ir.OpSDiv || op == ir.OpUDiv || op == ir.OpSRem || op == ir.OpURem:
-		if !nops(2) {
-			return
-		}
-		signed := op == ir.OpSDiv || op == ir.OpSRem
-		a, b := fc.use(in.Ops[0]), fc.use(in.Ops[1])
-		if intSize(in.Typ) < 4 {
-			a, b = fc.extend(a, in.Typ, signed), fc.extend(b, in.Typ, signed)
-		}
-		fc.mov(vreg(asm.RAX), a)
-		m := minst{op: mDiv, sz: opSize(in.Typ), a: vreg(asm.RAX), b: b, dst: noVReg, c: noVReg}
-		if signed {
-			m.sub = 1
-		}
-		fc.emit(m)
-		if op == ir.OpSDiv || op == ir.OpUDiv {
-			fc.mov(dst, vreg(asm.RAX))
-		} else {
-			fc.mov(dst, vreg(asm.RDX))
+		if fc.hasOps(in, 2) {
+			fc.selectDiv(in, dst)
 		}
 	case op == ir.OpICmp:
-		if !nops(2) || fc.isFolded(in) {
+		if !fc.hasOps(in, 2) || fc.isFolded(in) {
 			return
 		}
 		m := fc.cmpOperands(in)
 		m.dst = dst
 		fc.emit(m)
 	case op == ir.OpFCmp:
-		if !nops(2) || fc.isFolded(in) {
+		if !fc.hasOps(in, 2) || fc.isFolded(in) {
 			return
 		}
 		m := fc.fcmpOperands(in)
 		m.dst = dst
 		fc.emit(m)
 	case op.IsCast():
-		if nops(1) {
+		if fc.hasOps(in, 1) {
 			fc.selectCast(in, dst)
 		}
 	case op == ir.OpSelect:
-		if !nops(3) {
-			return
+		if fc.hasOps(in, 3) {
+			fc.emit(minst{op: mSelect, dst: dst, c: fc.use(in.Ops[0]), a: fc.use(in.Ops[1]), b: fc.use(in.Ops[2]), flags: flLateA | flLateB})
 		}
-		m := minst{op: mSelect, dst: dst, c: fc.use(in.Ops[0]), a: fc.use(in.Ops[1]), b: fc.use(in.Ops[2]), flags: flLateA | flLateB}
-		fc.emit(m)
 	case op == ir.OpCall:
-		if !nops(1) {
-			return
-		}
-		callee := in.Ops[0]
-		ft := in.FnType
-		if ft == nil {
-			fc.failf(in, "call without a function type")
-			return
-		}
-		if f, ok := callee.(*ir.Function); ok {
-			sym, _ := fc.mc.symbolFor(f)
-			fc.lowerCall(in, sym, nil, in.Ops[1:], ft.Variadic)
-		} else {
-			fc.lowerCall(in, -1, callee, in.Ops[1:], ft.Variadic)
+		if fc.hasOps(in, 1) {
+			fc.selectCall(in)
 		}
 	case op == ir.OpAlloca:
 		// Frame objects are laid out in allocFrame; nothing to emit.
 	case op == ir.OpLoad:
-		if !nops(1) {
-			return
+		if fc.hasOps(in, 1) {
+			fc.selectLoad(in, dst)
 		}
-		m := minst{op: mLoad, dst: dst, a: noVReg, b: noVReg, c: noVReg, addr: fc.addrOf(in.Ops[0])}
-		switch {
-		case in.Typ.IsInt() || in.Typ.IsPtr():
-			m.sz = intSize(in.Typ)
-		case isSingle(in.Typ):
-			m.sz = 4
-		default:
-			m.sz = 8
-		}
-		fc.emit(m)
 	case op == ir.OpStore:
-		if !nops(2) {
-			return
+		if fc.hasOps(in, 2) {
+			fc.selectStore(in)
 		}
-		v := fc.use(in.Ops[0])
-		m := minst{op: mStore, dst: noVReg, a: v, b: noVReg, c: noVReg, addr: fc.addrOf(in.Ops[1])}
-		t := in.Ops[0].Type()
-		switch {
-		case t.IsInt() || t.IsPtr():
-			m.sz = intSize(t)
-		case isSingle(t):
-			m.sz = 4
-		default:
-			m.sz = 8
-		}
-		fc.emit(m)
 	case op == ir.OpGEP:
-		if nops(1) {
+		if fc.hasOps(in, 1) {
 			fc.selectGEP(in, dst)
 		}
 	case op == ir.OpBr:
 		fc.selectBr(in)
 	case op == ir.OpRet:
-		if len(in.Ops) == 1 && in.Ops[0] != nil {
-			v := fc.use(in.Ops[0])
-			if t := in.Ops[0].Type(); t.IsInt() && t.Bits < 32 {
-				v = fc.extend(v, t, t.Bits > 1)
-			}
-			r := vreg(asm.RAX)
-			if fc.class[v] == classXMM {
-				r = vreg(asm.X0)
-			}
-			fc.mov(r, v)
-			fc.emit(fc.inst(mRet, noVReg, r, noVReg))
-		} else {
-			fc.emit(fc.inst(mRet, noVReg, noVReg, noVReg))
-		}
+		fc.selectRet(in)
 	case op == ir.OpUnreachable:
 		fc.emit(fc.inst(mUd2, noVReg, noVReg, noVReg))
 	default:
 		fc.failf(in, "instruction %s is not supported by the x86-64 backend", op)
+	}
+}
+
+// selectFloatArith lowers fadd, fsub, fmul and fdiv to the SSE operation
+// of the type's width; a constant operand (moved second when the
+// operation commutes) is read from the constant pool.
+func (fc *fnCompiler) selectFloatArith(in *ir.Instr, dst vreg) {
+	op := in.Op
+	sop := asm.Addsd
+	switch op {
+	case ir.OpFSub:
+		sop = asm.Subsd
+	case ir.OpFMul:
+		sop = asm.Mulsd
+	case ir.OpFDiv:
+		sop = asm.Divsd
+	}
+	if isSingle(in.Typ) {
+		switch sop {
+		case asm.Addsd:
+			sop = asm.Addss
+		case asm.Subsd:
+			sop = asm.Subss
+		case asm.Mulsd:
+			sop = asm.Mulss
+		default:
+			sop = asm.Divss
+		}
+	}
+	m := minst{op: mSse, sub: uint8(sop), dst: dst, b: noVReg, c: noVReg}
+	fc.binaryOperands(&m, in, flBConst, floatImm)
+	fc.emit(m)
+}
+
+// floatImm returns the bits of a float constant, which a float operation
+// reads from the constant pool.
+func floatImm(v ir.Value) (int64, bool) {
+	if c, ok := v.(*ir.ConstFloat); ok {
+		return int64(fbits(c)), true
+	}
+	return 0, false
+}
+
+// binaryOperands sets m.a and m.b to in's two operands. An operand immOf
+// accepts goes into m.imm (marked with flag) instead of m.b: the second
+// one, or the first when the operation commutes. A register m.b of an
+// operation that does not commute is read after m.dst is written
+// (flLateB), so the two must not share a register.
+func (fc *fnCompiler) binaryOperands(m *minst, in *ir.Instr, flag uint8, immOf func(ir.Value) (int64, bool)) {
+	x, y := in.Ops[0], in.Ops[1]
+	if _, ok := immOf(x); ok && in.Op.IsCommutative() {
+		x, y = y, x
+	}
+	m.a = fc.use(x)
+	if imm, ok := immOf(y); ok {
+		m.flags |= flag
+		m.imm = imm
+	} else {
+		m.b = fc.use(y)
+		if !in.Op.IsCommutative() {
+			m.flags |= flLateB
+		}
+	}
+}
+
+// selectIntArith lowers add, sub, and, or, xor and mul; an operand that
+// fits a 32-bit immediate (moved second when the operation commutes)
+// becomes one.
+func (fc *fnCompiler) selectIntArith(in *ir.Instr, dst vreg) {
+	m := minst{op: mAlu, sz: opSize(in.Typ), dst: dst, b: noVReg, c: noVReg}
+	switch in.Op {
+	case ir.OpAdd:
+		m.sub = uint8(asm.Add)
+	case ir.OpSub:
+		m.sub = uint8(asm.Sub)
+	case ir.OpAnd:
+		m.sub = uint8(asm.And)
+	case ir.OpOr:
+		m.sub = uint8(asm.Or)
+	case ir.OpXor:
+		m.sub = uint8(asm.Xor)
+	case ir.OpMul:
+		m.op = mImul
+	}
+	fc.binaryOperands(&m, in, flBImm, fitsImm32)
+	fc.emit(m)
+}
+
+// selectShift lowers shl, lshr and ashr: by a constant (masked to the
+// width, as x86 does) or by CL; a narrow value shifted right is
+// extended first so that the right bits come in.
+func (fc *fnCompiler) selectShift(in *ir.Instr, dst vreg) {
+	op := in.Op
+	sz := opSize(in.Typ)
+	a := fc.use(in.Ops[0])
+	if op != ir.OpShl && intSize(in.Typ) < 4 {
+		a = fc.extend(a, in.Typ, op == ir.OpAShr)
+	}
+	m := minst{op: mShift, sz: sz, dst: dst, a: a, b: noVReg, c: noVReg, flags: flLateA}
+	switch op {
+	case ir.OpShl:
+		m.sub = uint8(asm.Shl)
+	case ir.OpLShr:
+		m.sub = uint8(asm.Shr)
+	default:
+		m.sub = uint8(asm.Sar)
+	}
+	if c, ok := in.Ops[1].(*ir.ConstInt); ok {
+		m.flags |= flBImm
+		m.imm = c.V & int64(sz*8-1)
+	} else {
+		fc.mov(vreg(asm.RCX), fc.use(in.Ops[1]))
+		m.b = vreg(asm.RCX)
+		m.flags |= flLateB
+	}
+	fc.emit(m)
+}
+
+// selectDiv lowers the divisions and remainders: the dividend goes in
+// RAX, the quotient comes from RAX and the remainder from RDX; narrow
+// operands are extended first.
+func (fc *fnCompiler) selectDiv(in *ir.Instr, dst vreg) {
+	op := in.Op
+	signed := op == ir.OpSDiv || op == ir.OpSRem
+	a, b := fc.use(in.Ops[0]), fc.use(in.Ops[1])
+	if intSize(in.Typ) < 4 {
+		a, b = fc.extend(a, in.Typ, signed), fc.extend(b, in.Typ, signed)
+	}
+	fc.mov(vreg(asm.RAX), a)
+	m := minst{op: mDiv, sz: opSize(in.Typ), a: vreg(asm.RAX), b: b, dst: noVReg, c: noVReg}
+	if signed {
+		m.sub = 1
+	}
+	fc.emit(m)
+	if op == ir.OpSDiv || op == ir.OpUDiv {
+		fc.mov(dst, vreg(asm.RAX))
+	} else {
+		fc.mov(dst, vreg(asm.RDX))
+	}
+}
+
+// selectCall lowers a call, direct to a function of the module (by its
+// symbol) or indirect through a value.
+func (fc *fnCompiler) selectCall(in *ir.Instr) {
+	callee := in.Ops[0]
+	ft := in.FnType
+	if ft == nil {
+		fc.failf(in, "call without a function type")
+		return
+	}
+	if f, ok := callee.(*ir.Function); ok {
+		sym, _ := fc.mc.symbolFor(f)
+		fc.lowerCall(in, sym, nil, in.Ops[1:], ft.Variadic)
+	} else {
+		fc.lowerCall(in, -1, callee, in.Ops[1:], ft.Variadic)
+	}
+}
+
+// accessSize is the number of bytes a load or store of a scalar of type t
+// moves.
+func accessSize(t *ir.Type) uint8 {
+	switch {
+	case t.IsInt() || t.IsPtr():
+		return intSize(t)
+	case isSingle(t):
+		return 4
+	}
+	return 8
+}
+
+// selectLoad lowers a load of a scalar.
+func (fc *fnCompiler) selectLoad(in *ir.Instr, dst vreg) {
+	m := minst{op: mLoad, dst: dst, a: noVReg, b: noVReg, c: noVReg, addr: fc.addrOf(in.Ops[0])}
+	m.sz = accessSize(in.Typ)
+	fc.emit(m)
+}
+
+// selectStore lowers a store of a scalar.
+func (fc *fnCompiler) selectStore(in *ir.Instr) {
+	v := fc.use(in.Ops[0])
+	m := minst{op: mStore, dst: noVReg, a: v, b: noVReg, c: noVReg, addr: fc.addrOf(in.Ops[1])}
+	m.sz = accessSize(in.Ops[0].Type())
+	fc.emit(m)
+}
+
+// selectRet moves the returned value, if any, to RAX or XMM0 (an
+// integer narrower than 32 bits extended first) and returns.
+func (fc *fnCompiler) selectRet(in *ir.Instr) {
+	if len(in.Ops) == 1 && in.Ops[0] != nil {
+		v := fc.use(in.Ops[0])
+		if t := in.Ops[0].Type(); t.IsInt() && t.Bits < 32 {
+			v = fc.extend(v, t, t.Bits > 1)
+		}
+		r := vreg(asm.RAX)
+		if fc.class[v] == classXMM {
+			r = vreg(asm.X0)
+		}
+		fc.mov(r, v)
+		fc.emit(fc.inst(mRet, noVReg, r, noVReg))
+	} else {
+		fc.emit(fc.inst(mRet, noVReg, noVReg, noVReg))
 	}
 }
 

@@ -15,10 +15,11 @@ import (
 
 	"golang.org/x/term"
 
-	"gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
+	"gorc/jit"
 	"gorc/kaleidoscope"
+	"gorc/target"
 )
 
 // optLevel is a -O0/-O1/-O2 flag: each sets the level; the last one wins.
@@ -41,6 +42,20 @@ func init() {
 	register("kaleido", "compile and run Kaleidoscope (REPL on a terminal, batch otherwise)", runKaleido)
 }
 
+// kaleidoOptions is what the flags of gorc kaleido ask for.
+type kaleidoOptions struct {
+	level       int
+	emit        string // "", "ir", "asm" or "obj"
+	out         string // -o
+	exec        execOptions
+	showTimes   bool
+	showStats   bool
+	interactive bool
+	lazy        bool // -lazy: definitions compiled on first call
+	// target is what batch compilation compiles for (batchTarget).
+	target *target.Target
+}
+
 func runKaleido(args []string, stdout, stderr io.Writer) int {
 	// A compiler allocates many small objects that live for the whole run:
 	// the collector mostly wastes time. Collect only when the heap reaches
@@ -49,83 +64,36 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 30))
 		defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	}
-	fs := flag.NewFlagSet("kaleido", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	level := 2
-	for n := 0; n <= 2; n++ {
-		fs.Var(optLevel{&level, n}, "O"+strconv.Itoa(n), fmt.Sprintf("optimisation level %d (default -O2)", n))
+	o, files, status := parseKaleidoFlags(args, stderr)
+	if status >= 0 {
+		return status
 	}
-	emit := fs.String("emit", "", "print instead of running: ir (LLVM IR text), asm, obj")
-	out := fs.String("o", "", "with -emit: write to this file instead of stdout")
-	execMode := fs.String("exec", "local", "where code runs: local (this process), child (a spawned executor), tcp://HOST:PORT or tls://HOST:PORT (a running gorc executor -listen)")
-	tlsCert := fs.String("tls-cert", "", "client certificate (PEM) for -exec tls://")
-	tlsKey := fs.String("tls-key", "", "its private key (PEM)")
-	tlsCA := fs.String("tls-ca", "", "CA (PEM) that signed the executor's certificate")
-	shm := fs.Bool("shm", false, "move code through shared memory (child, or tcp:// on this machine)")
-	showTimes := fs.Bool("show-times", false, "print the time of each phase on stderr")
-	showStats := fs.Bool("show-stats", false, "print compilation statistics on stderr")
-	lazyFlag := fs.Bool("lazy", false, "compile each function when it is first called (definitions run item by item, as in the REPL; defining a function again replaces it)")
-	interactive := fs.Bool("i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: gorc kaleido [flags] [FILE.k...]\n\nCompiles Kaleidoscope (LLVM tutorial, chapters 2-7). Without files it reads\nstandard input. Errors are printed as FILE:LINE:COL: error: ...\n\nFlags:\n")
-		fs.PrintDefaults()
+	if len(files) == 0 && o.emit == "" && (o.interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
+		return runREPL(context.Background(), o.level, o.exec, o.lazy, interactiveInput(stdout), stdout, stderr)
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
-	}
-	tlsCfg, err := clientTLS(*execMode, *tlsCert, *tlsKey, *tlsCA)
+	names, srcs, err := readKaleidoSources(files)
 	if err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 2
-	}
-	eo := execOptions{mode: *execMode, shm: *shm, tls: tlsCfg}
-	switch *emit {
-	case "", "ir", "asm", "obj":
-	default:
-		fmt.Fprintf(stderr, "gorc kaleido: unknown -emit %q (want ir, asm or obj)\n", *emit)
-		return 2
-	}
-	files := fs.Args()
-	if len(files) == 0 && *emit == "" && (*interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
-		return runREPL(context.Background(), level, eo, *lazyFlag, interactiveInput(stdout), stdout, stderr)
-	}
-	var names []string
-	var srcs [][]byte
-	if len(files) == 0 {
-		src, err := io.ReadAll(os.Stdin)
-		if err != nil {
-			fmt.Fprintf(stderr, "gorc kaleido: reading standard input: %v\n", err)
-			return 1
-		}
-		names, srcs = []string{"<stdin>"}, [][]byte{src}
-	}
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-			return 1
-		}
-		names = append(names, f)
-		srcs = append(srcs, src)
+		return kaleidoFailed(stderr, err)
 	}
 	modName := "kaleido"
 	if len(files) > 0 {
 		modName = files[0]
 	}
+	if o.target, err = batchTarget(); err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return 2
+	}
 	ctx := context.Background()
-	if *lazyFlag && *emit == "" {
-		return runLazyKaleido(ctx, level, eo, modName, names, srcs, len(files) == 0, *showStats, stdout, stderr)
+	if o.lazy && o.emit == "" {
+		return runLazyKaleido(ctx, o.level, o.exec, modName, names, srcs, len(files) == 0, o.showStats, stdout, stderr)
 	}
 	// Connecting to the executor (spawning a child, dialling a TCP one)
 	// overlaps with compilation.
 	var opened chan jitOrErr
-	if *emit == "" {
+	if o.emit == "" {
 		opened = make(chan jitOrErr, 1)
 		go func() {
-			j, err := openJIT(ctx, eo, len(files) == 0, stdout, stderr)
+			j, err := openJIT(ctx, o.exec, len(files) == 0, stdout, stderr)
 			opened <- jitOrErr{j, err}
 		}()
 		defer func() {
@@ -136,31 +104,151 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
-	pm := passes.ForLevel(level)
-	if *showStats {
+	m, stream, diags, err := compileKaleido(ctx, o, modName, names, srcs, stderr)
+	if err != nil {
+		return kaleidoFailed(stderr, err)
+	}
+	status = 0
+	if len(diags) > 0 {
+		status = 1
+	}
+	if o.emit == "ir" {
+		if err := writeKaleidoIR(m, o.out, stdout); err != nil {
+			return kaleidoFailed(stderr, err)
+		}
+		return status
+	}
+	res, err := finishKaleidoObject(ctx, m, stream, modName, o, stderr)
+	if err != nil {
+		return kaleidoFailed(stderr, err)
+	}
+	linkStart := time.Now()
+	if o.emit != "" {
+		if err := writeKaleidoObject(res.Object, o, modName, stdout); err != nil {
+			return kaleidoFailed(stderr, err)
+		}
+		return status
+	}
+	r := <-opened
+	opened = nil
+	if r.err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", r.err)
+		return 2
+	}
+	defer r.j.Close(ctx)
+	if r.j.Target != o.target {
+		fmt.Fprintf(stderr, "gorc kaleido: the program was compiled for %s but the executor runs %s\n", o.target.Triple, r.j.Target.Triple)
+		return 2
+	}
+	code := linkAndRunKaleido(ctx, r.j, res.Object, modName, o.showTimes, linkStart, stdout, stderr)
+	if status == 0 {
+		status = code
+	}
+	return status
+}
+
+// kaleidoFailed reports err and returns exit status 1.
+func kaleidoFailed(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+	return 1
+}
+
+// parseKaleidoFlags parses the command line of gorc kaleido. A status of
+// 0 or more means stop with that exit status (after -help, or a usage
+// error it has reported); -1 means go on.
+func parseKaleidoFlags(args []string, stderr io.Writer) (o kaleidoOptions, files []string, status int) {
+	fs := flag.NewFlagSet("kaleido", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o.level = 2
+	for n := 0; n <= 2; n++ {
+		fs.Var(optLevel{&o.level, n}, "O"+strconv.Itoa(n), fmt.Sprintf("optimisation level %d (default -O2)", n))
+	}
+	fs.StringVar(&o.emit, "emit", "", "print instead of running: ir (LLVM IR text), asm, obj")
+	fs.StringVar(&o.out, "o", "", "with -emit: write to this file instead of stdout")
+	execMode := fs.String("exec", "local", "where code runs: local (this process), child (a spawned executor), tcp://HOST:PORT or tls://HOST:PORT (a running gorc executor -listen)")
+	tlsCert := fs.String("tls-cert", "", "client certificate (PEM) for -exec tls://")
+	tlsKey := fs.String("tls-key", "", "its private key (PEM)")
+	tlsCA := fs.String("tls-ca", "", "CA (PEM) that signed the executor's certificate")
+	shm := fs.Bool("shm", false, "move code through shared memory (child, or tcp:// on this machine)")
+	fs.BoolVar(&o.showTimes, "show-times", false, "print the time of each phase on stderr")
+	fs.BoolVar(&o.showStats, "show-stats", false, "print compilation statistics on stderr")
+	fs.BoolVar(&o.lazy, "lazy", false, "compile each function when it is first called (definitions run item by item, as in the REPL; defining a function again replaces it)")
+	fs.BoolVar(&o.interactive, "i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: gorc kaleido [flags] [FILE.k...]\n\nCompiles Kaleidoscope (LLVM tutorial, chapters 2-7). Without files it reads\nstandard input. Errors are printed as FILE:LINE:COL: error: ...\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return o, nil, 0
+		}
+		return o, nil, 2
+	}
+	tlsCfg, err := clientTLS(*execMode, *tlsCert, *tlsKey, *tlsCA)
+	if err != nil {
+		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		return o, nil, 2
+	}
+	o.exec = execOptions{mode: *execMode, shm: *shm, tls: tlsCfg}
+	switch o.emit {
+	case "", "ir", "asm", "obj":
+	default:
+		fmt.Fprintf(stderr, "gorc kaleido: unknown -emit %q (want ir, asm or obj)\n", o.emit)
+		return o, nil, 2
+	}
+	return o, fs.Args(), -1
+}
+
+// readKaleidoSources reads the named files, or standard input (named
+// "<stdin>") when there are none.
+func readKaleidoSources(files []string) (names []string, srcs [][]byte, err error) {
+	if len(files) == 0 {
+		src, err := io.ReadAll(os.Stdin)
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading standard input: %w", err)
+		}
+		return []string{"<stdin>"}, [][]byte{src}, nil
+	}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return nil, nil, err // names the file
+		}
+		names = append(names, f)
+		srcs = append(srcs, src)
+	}
+	return names, srcs, nil
+}
+
+// compileKaleido compiles the sources to one IR module, printing the
+// diagnostics (and with -show-times/-show-stats the front end's and
+// optimiser's figures) on stderr. The front end runs on this goroutine;
+// each function it completes is optimised and (unless the IR is all that
+// is printed) compiled to machine code into stream on a second one, side
+// by side (kaleidoscope.CompilePipeline). stream stays nil when no
+// function was compiled.
+func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names []string, srcs [][]byte, stderr io.Writer) (m *ir.Module, stream target.Stream, diags []*kaleidoscope.Diagnostic, err error) {
+	pm := passes.ForLevel(o.level)
+	if o.showStats {
 		pm.Stats = map[string]*passes.PassStats{}
 	}
-	// The front end runs on this goroutine; each function it completes is
-	// optimised and (unless the IR is all we print) compiled to machine
-	// code on a second one, side by side (kaleidoscope.CompilePipeline).
-	var stream *amd64.Stream
 	var each func(*ir.Module, *ir.Function) error
 	srcBytes := 0
 	for _, src := range srcs {
 		srcBytes += len(src)
 	}
-	if *emit != "ir" {
+	if o.emit != "ir" {
 		each = func(m *ir.Module, f *ir.Function) error {
 			if stream == nil {
 				var err error
 				// About 1.6 bytes of code per byte of source: room for 2.
-				if stream, err = amd64.NewStream(ctx, m, amd64.Options{SourceName: modName, SizeHint: 2 * srcBytes}); err != nil {
+				if stream, err = o.target.Backend.NewStream(ctx, m, target.Options{SourceName: modName, SizeHint: 2 * srcBytes}); err != nil {
 					return err
 				}
 			}
 			err := stream.Add(f)
 			// The IR is not needed once compiled; dropping it keeps the
-			// heap small (see the GC setting above).
+			// heap small (see the GC setting in runKaleido).
 			f.Blocks = nil
 			return err
 		}
@@ -170,18 +258,17 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, d)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
+		return nil, nil, diags, err
 	}
-	if *showTimes {
+	if o.showTimes {
 		fmt.Fprintf(stderr, "parse+irgen: %v\n", ps.Front)
-		fmt.Fprintf(stderr, "optimize (-O%d): %v busy, beside parse+irgen\n", level, ps.Optimize)
+		fmt.Fprintf(stderr, "optimize (-O%d): %v busy, beside parse+irgen\n", o.level, ps.Optimize)
 		if each != nil {
 			fmt.Fprintf(stderr, "codegen: %v busy, beside parse+irgen\n", ps.Each)
 		}
 		fmt.Fprintf(stderr, "compile total (wall): %v\n", ps.Total)
 	}
-	if *showStats {
+	if o.showStats {
 		fmt.Fprintf(stderr, "functions compiled: %d\nIR instructions: %d before, %d after optimisation\n", ps.Functions, ps.InstrsBefore, ps.InstrsAfter)
 		for _, p := range pm.Passes {
 			if s := pm.Stats[p.Name]; s != nil {
@@ -190,117 +277,117 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	status := 0
-	if len(diags) > 0 {
-		status = 1
-	}
-	switch *emit {
-	case "ir":
-		w := stdout
-		if *out != "" {
-			fh, err := os.Create(*out)
-			if err != nil {
-				fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-				return 1
-			}
-			defer fh.Close()
-			w = fh
+	return m, stream, diags, nil
+}
+
+// writeKaleidoIR prints m's IR text to the file out, or to stdout.
+func writeKaleidoIR(m *ir.Module, out string, stdout io.Writer) error {
+	w := stdout
+	if out != "" {
+		fh, err := os.Create(out)
+		if err != nil {
+			return err
 		}
-		if _, err := m.WriteTo(w); err != nil {
-			fmt.Fprintf(stderr, "gorc kaleido: writing IR: %v\n", err)
-			return 1
-		}
-		return status
+		defer fh.Close()
+		w = fh
 	}
-	t3 := time.Now()
+	if _, err := m.WriteTo(w); err != nil {
+		return fmt.Errorf("writing IR: %w", err)
+	}
+	return nil
+}
+
+// finishKaleidoObject completes the relocatable object of m from stream
+// (starting an empty one when nothing was defined at all) and prints the
+// backend's figures with -show-times/-show-stats.
+func finishKaleidoObject(ctx context.Context, m *ir.Module, stream target.Stream, modName string, o kaleidoOptions, stderr io.Writer) (*target.Result, error) {
+	start := time.Now()
 	if stream == nil { // nothing was defined at all
-		if stream, err = amd64.NewStream(ctx, m, amd64.Options{SourceName: modName}); err != nil {
-			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-			return 1
+		var err error
+		if stream, err = o.target.Backend.NewStream(ctx, m, target.Options{SourceName: modName}); err != nil {
+			return nil, err
 		}
 	}
 	res, err := stream.Finish()
 	if err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
+		return nil, err
 	}
-	t4 := time.Now()
-	if *showTimes {
-		fmt.Fprintf(stderr, "object: %v\n", t4.Sub(t3))
+	if o.showTimes {
+		fmt.Fprintf(stderr, "object: %v\n", time.Since(start))
 	}
-	if *showStats {
+	if o.showStats {
 		fmt.Fprintf(stderr, "machine instructions: %d\ncode bytes: %d\nspills: %d\n", res.Stats.Instructions, res.Stats.CodeBytes, res.Stats.Spills)
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		fmt.Fprintf(stderr, "compiler heap: %.1f MB allocated (%d objects)\n", float64(ms.TotalAlloc)/1e6, ms.Mallocs)
 	}
-	switch *emit {
-	case "obj", "asm":
-		data := res.Object
-		if *emit == "asm" {
-			text, err := amd64.Listing(res.Object, amd64.SyntaxATT)
-			if err != nil {
-				fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-				return 1
-			}
-			data = []byte(text)
+	return res, nil
+}
+
+// writeKaleidoObject writes the object (-emit obj) or its listing (-emit
+// asm) to the -o file; without -o, the listing goes to stdout and the
+// object to MODULE.o in the current directory.
+func writeKaleidoObject(obj []byte, o kaleidoOptions, modName string, stdout io.Writer) error {
+	data := obj
+	if o.emit == "asm" {
+		text, err := o.target.Backend.Listing(obj, false)
+		if err != nil {
+			return err
 		}
-		path := *out
-		if path == "" && *emit == "obj" {
-			path = strings.TrimSuffix(filepath.Base(modName), filepath.Ext(modName)) + ".o"
-		}
-		if path == "" {
-			if _, err := stdout.Write(data); err != nil {
-				fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-				return 1
-			}
-			return status
-		}
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-			return 1
-		}
-		return status
+		data = []byte(text)
 	}
-	r := <-opened
-	opened = nil
-	j, err := r.j, r.err
-	if err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 2
+	path := o.out
+	if path == "" && o.emit == "obj" {
+		path = strings.TrimSuffix(filepath.Base(modName), filepath.Ext(modName)) + ".o"
 	}
-	defer j.Close(ctx)
-	if err := j.AddObject(modName+".o", res.Object); err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
+	if path == "" {
+		_, err := stdout.Write(data)
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+// linkAndRunKaleido links the object in j with libm, runs its main and
+// returns the exit status: main's, or 1 (2 or more if the executor
+// failed) after reporting an error. With showTimes it prints the link
+// time, counted from linkStart, and the run time.
+func linkAndRunKaleido(ctx context.Context, j *jit.JIT, obj []byte, modName string, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
+	if err := j.AddObject(modName+".o", obj); err != nil {
+		return kaleidoFailed(stderr, err)
 	}
 	if err := j.LoadDylib(ctx, "-lm"); err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
+		return kaleidoFailed(stderr, err)
 	}
 	if err := j.LinkAll(ctx); err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
+		return kaleidoFailed(stderr, err)
 	}
 	addr, err := j.Lookup(ctx, "main")
 	if err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return 1
+		return kaleidoFailed(stderr, err)
 	}
-	t5 := time.Now()
-	if *showTimes {
-		fmt.Fprintf(stderr, "link: %v\n", t5.Sub(t4))
+	runStart := time.Now()
+	if showTimes {
+		fmt.Fprintf(stderr, "link: %v\n", runStart.Sub(linkStart))
 	}
 	code, err := runEntry(ctx, j, addr, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: running %s: %v\n", modName, err)
 		return executorFailureStatus(j, err)
 	}
-	if *showTimes {
-		fmt.Fprintf(stderr, "run: %v\n", time.Since(t5))
+	if showTimes {
+		fmt.Fprintf(stderr, "run: %v\n", time.Since(runStart))
 	}
-	if status == 0 {
-		status = code
+	return code
+}
+
+// batchTarget is the target a batch compilation uses, chosen before the
+// executor is connected (the two overlap): the host's, or x86-64 Linux,
+// gorc's one target, when the host is not a target (a controller driving
+// an executor on another machine). The executor's own target is checked
+// against it once connected.
+func batchTarget() (*target.Target, error) {
+	if t, err := target.Host(); err == nil {
+		return t, nil
 	}
-	return status
+	return target.Lookup("x86_64-unknown-linux-gnu")
 }

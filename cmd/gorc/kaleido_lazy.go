@@ -8,13 +8,13 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
 	"gorc/jit"
 	"gorc/kaleidoscope"
 	"gorc/orc"
 	"gorc/orc/lazy"
+	"gorc/target"
 )
 
 // lazyDefs compiles Kaleidoscope definitions on first call (gorc kaleido
@@ -142,7 +142,7 @@ func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.F
 	if err := passes.ForLevel(l.level).RunFunction(fn); err != nil {
 		return "", nil, err
 	}
-	res, err := amd64.CompileModule(ctx, pm, amd64.Options{OmitGlobals: true, SourceName: file})
+	res, err := l.j.Target.Backend.Compile(ctx, pm, target.Options{OmitGlobals: true, SourceName: file})
 	if err != nil {
 		return "", nil, err
 	}

@@ -11,11 +11,11 @@ import (
 
 	"golang.org/x/term"
 
-	"gorc/backend/amd64"
 	"gorc/ir"
 	"gorc/ir/passes"
 	"gorc/jit"
 	"gorc/kaleidoscope"
+	"gorc/target"
 )
 
 // lineReader yields input lines for the REPL.
@@ -282,11 +282,11 @@ func (r *repl) addFuncs(fns []*ir.Function, omitGlobals bool) error {
 		}
 	}
 	r.n++
-	obj, err := amd64.Compile(r.g.Module, amd64.Options{Only: fns, OmitGlobals: omitGlobals, SourceName: "repl"})
+	res, err := r.j.Target.Backend.Compile(r.ctx, r.g.Module, target.Options{Only: fns, OmitGlobals: omitGlobals, SourceName: "repl"})
 	if err != nil {
 		return err
 	}
-	return r.j.AddObject("repl-"+strconv.Itoa(r.n)+".o", obj)
+	return r.j.AddObject("repl-"+strconv.Itoa(r.n)+".o", res.Object)
 }
 
 // interactiveInput returns the REPL's line reader: line editing when

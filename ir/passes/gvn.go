@@ -145,11 +145,6 @@ func GVN(f *ir.Function) bool {
 	defer sc.put()
 	table := sc.table
 	log := sc.log[:0]
-	type frame struct {
-		b    *ir.Block
-		mark int
-		kid  int
-	}
 	avail := sc.avail // ptr -> value known in memory (per block)
 	visit := func(b *ir.Block) {
 		// identical phis
@@ -198,36 +193,13 @@ func GVN(f *ir.Function) bool {
 				dead[in] = true
 				continue
 			}
-			prev, had := table[k]
-			log = append(log, gvnUndo{k, prev, had})
+			// k was not in the table: leaving this block's subtree
+			// deletes it again.
+			log = append(log, k)
 			table[k] = in
 		}
 	}
-	if rpo := dt.RPO(); len(rpo) > 0 {
-		stack := []frame{{b: rpo[0], mark: len(log)}}
-		visit(rpo[0])
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			kids := dt.Children(top.b)
-			if top.kid < len(kids) {
-				c := kids[top.kid]
-				top.kid++
-				stack = append(stack, frame{b: c, mark: len(log)})
-				visit(c)
-				continue
-			}
-			for len(log) > top.mark {
-				u := log[len(log)-1]
-				log = log[:len(log)-1]
-				if u.had {
-					table[u.k] = u.prev
-				} else {
-					delete(table, u.k)
-				}
-			}
-			stack = stack[:len(stack)-1]
-		}
-	}
+	walkDom(dt, &log, visit, func(k gvnKey) { delete(table, k) })
 	sc.log = log
 	if len(dead) == 0 {
 		return false
@@ -237,21 +209,13 @@ func GVN(f *ir.Function) bool {
 	return true
 }
 
-// gvnUndo restores a value-table entry when the dominator-tree walk
-// leaves the block that made it.
-type gvnUndo struct {
-	k    gvnKey
-	prev *ir.Instr
-	had  bool
-}
-
 // gvnScratch is GVN's working memory, reused from function to function
 // (a fresh value table per function was a fifth of the optimiser's
 // allocation).
 type gvnScratch struct {
 	table map[gvnKey]*ir.Instr
 	avail map[ir.Value]ir.Value
-	log   []gvnUndo
+	log   []gvnKey // keys to delete when the walk leaves their block
 }
 
 var gvnPool = sync.Pool{New: func() any {

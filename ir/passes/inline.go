@@ -84,13 +84,7 @@ func inlineCall(f *ir.Function, bi, i int, callee *ir.Function) {
 		in.Block = cont
 	}
 	for _, s := range cont.Succs() {
-		for _, phi := range s.Phis() {
-			for k := range phi.Blocks {
-				if phi.Blocks[k] == b {
-					phi.Blocks[k] = cont
-				}
-			}
-		}
+		renamePred(s, b, cont)
 	}
 	b.Instrs = b.Instrs[:i]
 

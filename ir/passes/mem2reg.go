@@ -168,32 +168,7 @@ func Mem2Reg(f *ir.Function) bool {
 			}
 		}
 	}
-	type frame struct {
-		b    *ir.Block
-		mark int
-		kid  int
-	}
-	if rpo := dt.RPO(); len(rpo) > 0 {
-		stack := []frame{{b: rpo[0]}}
-		visit(rpo[0])
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			kids := dt.Children(top.b)
-			if top.kid < len(kids) {
-				c := kids[top.kid]
-				top.kid++
-				stack = append(stack, frame{b: c, mark: len(undo)})
-				visit(c)
-				continue
-			}
-			for len(undo) > top.mark {
-				u := undo[len(undo)-1]
-				undo = undo[:len(undo)-1]
-				cur[u.k] = u.old
-			}
-			stack = stack[:len(stack)-1]
-		}
-	}
+	walkDom(dt, &undo, visit, func(u change) { cur[u.k] = u.old })
 	// Unreachable blocks: their loads read undef, their stores vanish, and
 	// phis get undef entries for edges from them.
 	for _, b := range f.Blocks {

@@ -113,13 +113,7 @@ func mergeBlocks(f *ir.Function) bool {
 		}
 		b.Instrs = nil
 		for _, s := range p.Succs() {
-			for _, phi := range s.Phis() {
-				for i := range phi.Blocks {
-					if phi.Blocks[i] == b {
-						phi.Blocks[i] = p
-					}
-				}
-			}
+			renamePred(s, b, p)
 			// p inherits b's successor edges
 			for i, q := range preds[s.Index] {
 				if q == b {

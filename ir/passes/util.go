@@ -34,6 +34,19 @@ func (r replacer) apply(f *ir.Function) {
 	}
 }
 
+// renamePred makes the phis of s take the values they took from block
+// from as coming from block to, for when to replaces from as a
+// predecessor of s.
+func renamePred(s, from, to *ir.Block) {
+	for _, phi := range s.Phis() {
+		for i, p := range phi.Blocks {
+			if p == from {
+				phi.Blocks[i] = to
+			}
+		}
+	}
+}
+
 // removeInstrs deletes the instructions for which dead returns true.
 func removeInstrs(f *ir.Function, dead func(*ir.Instr) bool) bool {
 	changed := false

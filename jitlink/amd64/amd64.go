@@ -1,6 +1,8 @@
 // Package amd64 is gorc's x86-64 JIT-link backend: edge kinds, fixup
 // application with overflow checks, GOT and PLT-stub building,
-// GOTPCRELX relaxation, stub bypass and thread-local-storage lowering
+// GOTPCRELX relaxation, stub bypass, stubs for absolute references to
+// far externals, non-PIC C++ typeinfo rewriting, the stub shapes of
+// jitlink.Arch, and thread-local-storage lowering
 // (initial-exec and general/local-dynamic relaxed to local-exec when the
 // executor places the TLS image in the static TLS block).
 package amd64
@@ -128,12 +130,14 @@ type arch struct{}
 func (arch) Name() string                           { return "x86-64" }
 func (arch) EdgeKindName(k jitlink.EdgeKind) string { return KindName(k) }
 
-// AddDefaultPasses installs GOT/stub building and far-data thunk
-// reservation (post-prune) and the relaxation/bypass/TLS/far-data
-// optimizer (pre-fixup).
+// AddDefaultPasses installs, post-prune, GOT/stub building, far-data
+// thunk reservation, the rewriting of non-PIC C++ typeinfo references
+// (FarTypeinfo) and stubs for absolute 32-bit references to externals
+// (AbsoluteStubs), and, pre-fixup, the relaxation/bypass/TLS/far-data
+// optimizer and the bypass of absolute stubs whose target is in reach.
 func (arch) AddDefaultPasses(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
-	cfg.PostPrune = append(cfg.PostPrune, BuildGOTAndStubs, PrepareFarData)
-	cfg.PreFixup = append(cfg.PreFixup, Optimize)
+	cfg.PostPrune = append(cfg.PostPrune, BuildGOTAndStubs, PrepareFarData, FarTypeinfo, AbsoluteStubs)
+	cfg.PreFixup = append(cfg.PreFixup, Optimize, BypassAbsoluteStubs)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strings"
 	"testing"
 
 	"golang.org/x/arch/x86/x86asm"
@@ -177,5 +178,84 @@ func TestAddTrampoline(t *testing.T) {
 	other := g.AddExternalSymbol("other_reentry", false)
 	if tr := amd64.Arch.AddTrampoline(g, sec, other); tr.Block.Edges[0].Target == slot {
 		t.Errorf("a different re-entry symbol shares the slot of __gorc_reentry")
+	}
+}
+
+// TestAbsoluteStubs links "mov $ext, %eax" (R_X86_64_32) against an
+// external in and out of reach of the 32-bit field: a far function is
+// reached through an absolute stub, a near one directly, a throw site's
+// "mov $typeinfo" becomes a jump to a FarTypeinfo thunk, and a far C++
+// typeinfo in data (".long _ZTIi") is refused.
+func TestAbsoluteStubs(t *testing.T) {
+	tests := []struct {
+		name    string
+		ext     string
+		addr    shared.ExecutorAddr
+		stub    bool
+		data    bool // the reference is in .data, not in code
+		wantErr string
+	}{
+		{"near", "f", 0x1234_5678, false, false, ""},
+		{"weak zero", "f", 0, false, false, ""},
+		{"far function", "f", 0x7fff_0000_1000, true, false, ""},
+		{"far typeinfo in code", "_ZTIi", 0x7fff_0000_1000, false, false, ""},
+		{"far typeinfo in data", "_ZTIi", 0x7fff_0000_1000, false, true, "copy relocation"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := jitlink.NewLinkGraph("abs.o", amd64.Arch)
+			sec := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+			if tc.data {
+				sec = g.AddSection(".data", shared.ProtRead|shared.ProtWrite, 0)
+			}
+			b := g.AddContentBlock(sec, []byte{0xb8, 0, 0, 0, 0, 0xc3}, 16, 0)
+			g.AddDefinedSymbol(b, 0, "get", 6, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+			b.AddEdge(amd64.Pointer32, 1, g.AddExternalSymbol(tc.ext, false), 0)
+			mm := jitlinktest.NewMemoryManager(0x10000)
+			lc := &jitlinktest.Context{MM: mm, Symbols: map[string]shared.ExecutorAddr{tc.ext: tc.addr}}
+			err := jitlink.Link(context.Background(), g, lc)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), tc.ext) {
+					t.Fatalf("err = %v, want one naming %s and %q", err, tc.ext, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, _ := mm.Read(b.Addr, 6)
+			imm := shared.ExecutorAddr(binary.LittleEndian.Uint32(code[1:]))
+			ss := g.FindSection(amd64.AbsStubsSectionName)
+			if strings.HasPrefix(tc.ext, "_ZTI") {
+				th := g.FindSection(amd64.FarTypeinfoSectionName)
+				if code[0] != 0xe9 || ss != nil || th == nil {
+					t.Fatalf("throw site % x: want a jump to a FarTypeinfo thunk and no absolute stub", code)
+				}
+				ins := decodeAll(t, th.Blocks[0].Content[:10], 0)
+				if want := fmt.Sprintf("MOVQ $0x%x, AX", uint64(tc.addr)); ins[0] != want {
+					t.Errorf("thunk %v, want %s", ins, want)
+				}
+				return
+			}
+			if !tc.stub {
+				if imm != tc.addr {
+					t.Errorf("mov $%v, want the target %v directly", imm, tc.addr)
+				}
+				return
+			}
+			if ss == nil || len(ss.Blocks) != 2 {
+				t.Fatalf("want a slot and a stub in %s", amd64.AbsStubsSectionName)
+			}
+			stub := ss.Blocks[1]
+			if imm != stub.Addr {
+				t.Fatalf("mov $%v, want the stub at %v", imm, stub.Addr)
+			}
+			sc, _ := mm.Read(stub.Addr, 8)
+			slot, _ := ripTarget(t, sc, uint64(stub.Addr), x86asm.JMP)
+			v, _ := mm.Read(shared.ExecutorAddr(slot), 8)
+			if got := shared.ExecutorAddr(binary.LittleEndian.Uint64(v)); got != tc.addr {
+				t.Errorf("stub jumps to %v, want %v", got, tc.addr)
+			}
+		})
 	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"gorc/jitlink/archive"
 	jelf "gorc/jitlink/elf"
+
+	_ "gorc/target" // registers the architectures with the ELF reader
 )
 
 func TestSmallArchive(t *testing.T) {

@@ -7,12 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"gorc/jitlink"
 	"gorc/jitlink/elf"
-	"gorc/memmgr"
+	"gorc/jitlink/jitlinktest/epclink"
 	"gorc/orc/epc"
 	"gorc/shared"
 )
@@ -172,30 +171,11 @@ func runCorpusHelper(objs, libs []string, low bool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	e, err := epc.NewInProcess()
+	e, slab, err := inProcessSlab(ctx, append([]string{"-lm"}, libs...), 64<<20, low)
 	if err != nil {
 		return 0, err
 	}
-	for _, l := range append([]string{"-lm"}, libs...) {
-		if l == "" {
-			continue
-		}
-		if _, err := e.LoadDylib(ctx, l, nil); err != nil {
-			return 0, err
-		}
-	}
-	m, err := memmgr.NewInProcessMapper(e)
-	if err != nil {
-		return 0, err
-	}
-	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: 64 << 20, Low: low})
-	if err != nil {
-		return 0, err
-	}
-	mc := &multiCtx{e: e, slab: slab, owner: map[string]int{}, addrs: map[string]shared.ExecutorAddr{}}
-	mc.cond = sync.NewCond(&mc.mu)
-	lc := &dsoCtx{graphCtx{multiCtx: mc}}
-	if err := jitlink.Link(ctx, g, lc); err != nil {
+	if err := jitlink.Link(ctx, g, epclink.NewContext(e, slab, slab.DSOHandle)); err != nil {
 		return 0, err
 	}
 	var ia, fa []shared.ExecutorAddr
@@ -217,31 +197,4 @@ func runCorpusHelper(objs, libs []string, low bool) (int, error) {
 		return 0, os.ErrNotExist
 	}
 	return e.RunProgram(ctx, epc.Program{Main: main.Address(), Args: args, Inits: ia, Finis: fa})
-}
-
-// dsoCtx adds __dso_handle (in the slab) to the graph context.
-type dsoCtx struct{ graphCtx }
-
-func (c *dsoCtx) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
-	rest := map[string]jitlink.SymbolLookupFlags{}
-	res := map[string]jitlink.ExternalDef{}
-	for n, f := range syms {
-		if n == "__dso_handle" {
-			a, err := c.slab.DSOHandle(ctx)
-			if err != nil {
-				return nil, err
-			}
-			res[n] = jitlink.ExternalDef{Addr: a}
-			continue
-		}
-		rest[n] = f
-	}
-	r, err := c.graphCtx.LookupExternals(ctx, rest)
-	if err != nil {
-		return nil, err
-	}
-	for n, d := range r {
-		res[n] = d
-	}
-	return res, nil
 }

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -15,9 +14,12 @@ import (
 	"gorc/jitlink"
 	"gorc/jitlink/amd64"
 	"gorc/jitlink/elf"
+	"gorc/jitlink/jitlinktest/epclink"
 	"gorc/memmgr"
 	"gorc/orc/epc"
 	"gorc/shared"
+
+	_ "gorc/target" // registers the architectures with the ELF reader
 )
 
 // The program reads and writes libc data (stdout, stderr, optind, optarg,
@@ -115,88 +117,30 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-type linkCtx struct {
-	e    *epc.InProcess
-	slab *memmgr.Slab
-	tls  *epc.TLSBlock
-	syms map[string]shared.ExecutorAddr
-}
-
-func (c *linkCtx) MemoryManager() jitlink.MemoryManager { return c.slab }
-
-func (c *linkCtx) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
-	cfg.PostFixup = append(cfg.PostFixup, func(g *jitlink.LinkGraph) error {
-		if r := g.EHFrameRange(); r.Size() > 0 {
-			a, err := epc.EHFrameActions(c.e, r)
-			if err != nil {
-				return err
-			}
-			g.AllocActions = append(g.AllocActions, a)
-		}
-		if g.TLS != nil && g.TLS.InitSize > 0 {
-			a, err := epc.TLSImageAction(c.e, *c.tls, 0, g.TLS.InitAddr, g.TLS.InitSize)
-			if err != nil {
-				return err
-			}
-			g.AllocActions = append(g.AllocActions, a)
-		}
-		return nil
-	})
-	return nil
-}
-
-func (c *linkCtx) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
-	var names []string
-	for n := range syms {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	addrs, err := c.e.LookupSymbols(ctx, 0, names)
+// inProcessSlab returns an in-process executor with the libraries loaded
+// (empty names skipped) and a slab of size bytes in it, below 2 GiB if low.
+func inProcessSlab(ctx context.Context, libs []string, size uint64, low bool) (*epc.InProcess, *memmgr.Slab, error) {
+	e, err := epc.NewInProcess()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	res := map[string]jitlink.ExternalDef{}
-	var missing []string
-	for i, n := range names {
-		if addrs[i] != 0 {
-			res[n] = jitlink.ExternalDef{Addr: addrs[i]}
-		} else if syms[n] == jitlink.LookupRequired {
-			missing = append(missing, n)
+	for _, l := range libs {
+		if l == "" {
+			continue
+		}
+		if _, err := e.LoadDylib(ctx, l, nil); err != nil {
+			return nil, nil, err
 		}
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("undefined symbols: %v", missing)
-	}
-	return res, nil
-}
-
-func (c *linkCtx) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) error {
-	c.syms = map[string]shared.ExecutorAddr{}
-	for _, s := range g.Symbols {
-		if s.Name != "" && s.Scope != jitlink.ScopeLocal {
-			c.syms[s.Name] = s.Address()
-		}
-	}
-	return nil
-}
-
-func (c *linkCtx) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph, a jitlink.FinalizedAlloc) error {
-	return nil
-}
-
-func (c *linkCtx) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {}
-
-func (c *linkCtx) ResolveTLS(ctx context.Context, g *jitlink.LinkGraph, t jitlink.TLSTemplate) (jitlink.TLSLayout, error) {
-	b, err := c.e.AllocateTLS(ctx, epc.TLSRequest{Size: t.Size, Align: t.Align, ImageSize: t.InitSize})
+	m, err := memmgr.NewInProcessMapper(e)
 	if err != nil {
-		return jitlink.TLSLayout{}, err
+		return nil, nil, err
 	}
-	c.tls = &b
-	return jitlink.TLSLayout{Static: true, TPOffset: b.TPOffset, Module: b.ModuleID, GetAddr: c.e.BootstrapSymbols()[epc.TLSGetAddrName]}, nil
-}
-
-func (c *linkCtx) ExternalTLS(ctx context.Context, name string, addr shared.ExecutorAddr) (jitlink.TLSLayout, uint64, error) {
-	return jitlink.TLSLayout{}, 0, fmt.Errorf("no external thread-local %s", name)
+	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: size, Low: low})
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, slab, nil
 }
 
 func runJIT(objPath string, low bool) (int, error) {
@@ -205,22 +149,11 @@ func runJIT(objPath string, low bool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	e, err := epc.NewInProcess()
-	if err != nil {
-		return 0, err
-	}
+	var libs []string
 	if strings.HasSuffix(objPath, "-cxx.o") {
-		for _, lib := range []string{"-lstdc++", "-lm", "-lgcc_s"} {
-			if _, err := e.LoadDylib(ctx, lib, nil); err != nil {
-				return 0, err
-			}
-		}
+		libs = []string{"-lstdc++", "-lm", "-lgcc_s"}
 	}
-	m, err := memmgr.NewInProcessMapper(e)
-	if err != nil {
-		return 0, err
-	}
-	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: 64 << 20, Low: low})
+	e, slab, err := inProcessSlab(ctx, libs, 64<<20, low)
 	if err != nil {
 		return 0, err
 	}
@@ -228,7 +161,7 @@ func runJIT(objPath string, low bool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	lc := &linkCtx{e: e, slab: slab}
+	lc := epclink.NewContext(e, slab, nil)
 	if err := jitlink.Link(ctx, g, lc); err != nil {
 		return 0, err
 	}
@@ -252,7 +185,7 @@ func runJIT(objPath string, low bool) (int, error) {
 			return 0, fmt.Errorf("expected far-data thunks in use with main below 2 GiB (thunks %d, main at %v)", used, g.FindSymbol("main").Address())
 		}
 	}
-	return e.RunProgram(ctx, epc.Program{Main: lc.syms["main"], Args: args, Inits: inits, Finis: finis})
+	return e.RunProgram(ctx, epc.Program{Main: lc.Resolved["main"], Args: args, Inits: inits, Finis: finis})
 }
 
 func TestRunLinkedPrograms(t *testing.T) {

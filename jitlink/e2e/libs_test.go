@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +13,8 @@ import (
 	"gorc/jitlink"
 	"gorc/jitlink/archive"
 	"gorc/jitlink/elf"
+	"gorc/jitlink/jitlinktest"
+	"gorc/jitlink/jitlinktest/epclink"
 	"gorc/memmgr"
 	"gorc/orc/epc"
 	"gorc/shared"
@@ -88,6 +89,8 @@ int main(void) {
 }
 `
 
+// multiCtx links several graphs at once, each resolving the symbols
+// another defines by waiting until that graph has been resolved.
 type multiCtx struct {
 	e     *epc.InProcess
 	slab  *memmgr.Slab
@@ -95,105 +98,56 @@ type multiCtx struct {
 	mu    sync.Mutex
 	cond  *sync.Cond
 	addrs map[string]shared.ExecutorAddr
-	tls   *epc.TLSBlock
 }
 
-type graphCtx struct {
-	*multiCtx
-	tls *epc.TLSBlock
-}
-
-func (c *graphCtx) MemoryManager() jitlink.MemoryManager { return c.slab }
-
-func (c *graphCtx) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
-	cfg.PostFixup = append(cfg.PostFixup, func(g *jitlink.LinkGraph) error {
-		if r := g.EHFrameRange(); r.Size() > 0 {
-			a, err := epc.EHFrameActions(c.e, r)
-			if err != nil {
-				return err
+// context returns the link context of one of the graphs: the executor's
+// process for the names no graph defines, the other graphs for the rest.
+func (mc *multiCtx) context() *jitlinktest.Context {
+	lc := epclink.NewContext(mc.e, mc.slab, nil)
+	inProcess := lc.Lookup
+	lc.Lookup = func(ctx context.Context, names []string) ([]shared.ExecutorAddr, error) {
+		addrs := make([]shared.ExecutorAddr, len(names))
+		var proc []string
+		var at []int // index in names of each of proc
+		mc.mu.Lock()
+		for i, name := range names {
+			if _, ok := mc.owner[name]; !ok {
+				proc = append(proc, name)
+				at = append(at, i)
+				continue
 			}
-			g.AllocActions = append(g.AllocActions, a)
-		}
-		if g.TLS != nil && g.TLS.InitSize > 0 {
-			a, err := epc.TLSImageAction(c.e, *c.tls, 0, g.TLS.InitAddr, g.TLS.InitSize)
-			if err != nil {
-				return err
+			for {
+				if a, ok := mc.addrs[name]; ok {
+					addrs[i] = a
+					break
+				}
+				mc.cond.Wait()
 			}
-			g.AllocActions = append(g.AllocActions, a)
 		}
+		mc.mu.Unlock()
+		found, err := inProcess(ctx, proc)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range at {
+			addrs[i] = found[j]
+		}
+		return addrs, nil
+	}
+	lc.OnResolved = func(ctx context.Context, g *jitlink.LinkGraph) error {
+		mc.mu.Lock()
+		defer mc.mu.Unlock()
+		for _, s := range g.Symbols {
+			if s.Name != "" && s.Scope != jitlink.ScopeLocal {
+				if _, dup := mc.addrs[s.Name]; !dup {
+					mc.addrs[s.Name] = s.Address()
+				}
+			}
+		}
+		mc.cond.Broadcast()
 		return nil
-	})
-	return nil
-}
-
-func (c *graphCtx) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, s := range g.Symbols {
-		if s.Name != "" && s.Scope != jitlink.ScopeLocal {
-			if _, dup := c.addrs[s.Name]; !dup {
-				c.addrs[s.Name] = s.Address()
-			}
-		}
 	}
-	c.cond.Broadcast()
-	return nil
-}
-
-func (c *graphCtx) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
-	res := map[string]jitlink.ExternalDef{}
-	var proc []string
-	c.mu.Lock()
-	for name := range syms {
-		if _, ok := c.owner[name]; !ok {
-			proc = append(proc, name)
-			continue
-		}
-		for {
-			if a, ok := c.addrs[name]; ok {
-				res[name] = jitlink.ExternalDef{Addr: a}
-				break
-			}
-			c.cond.Wait()
-		}
-	}
-	c.mu.Unlock()
-	sort.Strings(proc)
-	addrs, err := c.e.LookupSymbols(ctx, 0, proc)
-	if err != nil {
-		return nil, err
-	}
-	var missing []string
-	for i, n := range proc {
-		if addrs[i] != 0 {
-			res[n] = jitlink.ExternalDef{Addr: addrs[i]}
-		} else if syms[n] == jitlink.LookupRequired {
-			missing = append(missing, n)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("undefined symbols: %v", missing)
-	}
-	return res, nil
-}
-
-func (c *graphCtx) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph, a jitlink.FinalizedAlloc) error {
-	return nil
-}
-
-func (c *graphCtx) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {}
-
-func (c *graphCtx) ResolveTLS(ctx context.Context, g *jitlink.LinkGraph, t jitlink.TLSTemplate) (jitlink.TLSLayout, error) {
-	b, err := c.e.AllocateTLS(ctx, epc.TLSRequest{Size: t.Size, Align: t.Align, ImageSize: t.InitSize})
-	if err != nil {
-		return jitlink.TLSLayout{}, err
-	}
-	c.tls = &b
-	return jitlink.TLSLayout{Static: true, TPOffset: b.TPOffset, Module: b.ModuleID, GetAddr: c.e.BootstrapSymbols()[epc.TLSGetAddrName]}, nil
-}
-
-func (c *graphCtx) ExternalTLS(ctx context.Context, name string, addr shared.ExecutorAddr) (jitlink.TLSLayout, uint64, error) {
-	return jitlink.TLSLayout{}, 0, fmt.Errorf("no external thread-local %s", name)
+	return lc
 }
 
 // loadStatic parses the driver and pulls archive members in as a static
@@ -266,18 +220,7 @@ func runStatic(driver string, archives []string, low bool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	e, err := epc.NewInProcess()
-	if err != nil {
-		return 0, err
-	}
-	if _, err := e.LoadDylib(ctx, "-lm", nil); err != nil {
-		return 0, err
-	}
-	m, err := memmgr.NewInProcessMapper(e)
-	if err != nil {
-		return 0, err
-	}
-	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: 256 << 20, Low: low})
+	e, slab, err := inProcessSlab(ctx, []string{"-lm"}, 256<<20, low)
 	if err != nil {
 		return 0, err
 	}
@@ -298,7 +241,7 @@ func runStatic(driver string, archives []string, low bool) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = jitlink.Link(ctx, g, &graphCtx{multiCtx: mc})
+			errs[i] = jitlink.Link(ctx, g, mc.context())
 			if errs[i] != nil {
 				// unblock lookups waiting for this graph
 				mc.mu.Lock()

@@ -1,5 +1,8 @@
-// Package elf reads ELF64 x86-64 relocatable objects (ET_REL, as gcc and
-// g++ produce them) into jitlink link graphs.
+// Package elf reads ELF64 relocatable objects (ET_REL, as gcc and g++
+// produce them) into jitlink link graphs. The reader knows the ELF format;
+// what a relocation type means is the architecture's (Arch), found from
+// the object's e_machine among the architectures registered with
+// RegisterArch (package target registers x86-64).
 //
 // The reader does all its own bounds checking: malformed input yields a
 // *FormatError naming the file, section and offset; it never panics,
@@ -16,7 +19,6 @@ import (
 	"strings"
 
 	"gorc/jitlink"
-	"gorc/jitlink/amd64"
 	"gorc/shared"
 )
 
@@ -40,7 +42,6 @@ const (
 	shdrSize  = 64
 	symSize   = 24
 	relaSize  = 24
-	shtUnwind = 0x70000001 // SHT_X86_64_UNWIND
 	shfRetain = 0x200000   // SHF_GNU_RETAIN
 	shfExcl   = 0x80000000 // SHF_EXCLUDE
 	stbUnique = 10         // STB_GNU_UNIQUE
@@ -67,15 +68,17 @@ type shdr struct {
 }
 
 type reader struct {
-	file  string
-	data  []byte
-	g     *jitlink.LinkGraph
-	sh    []shdr
-	syms  []*jitlink.Symbol
-	sym0  *jitlink.Symbol
-	strs  string
-	symtb int
-	named map[string]*jitlink.Section
+	file   string
+	data   []byte
+	g      *jitlink.LinkGraph
+	arch   Arch
+	relTab []jitlink.RelocationInfo
+	sh     []shdr
+	syms   []*jitlink.Symbol
+	sym0   *jitlink.Symbol
+	strs   string
+	symtb  int
+	named  map[string]*jitlink.Section
 
 	headersOnly bool
 }
@@ -92,11 +95,11 @@ func (r *reader) secErr(i int, off uint64, format string, args ...any) error {
 	return &FormatError{File: r.file, Section: name, Offset: off, Msg: fmt.Sprintf(format, args...)}
 }
 
-// Parse reads an ELF64 x86-64 relocatable object into a link graph named
-// name. The graph's content aliases data, which must not change
-// afterwards.
+// Parse reads an ELF64 relocatable object into a link graph named name,
+// for the registered architecture its e_machine names. The graph's
+// content aliases data, which must not change afterwards.
 func Parse(name string, data []byte) (*jitlink.LinkGraph, error) {
-	r := &reader{file: name, data: data, g: jitlink.NewLinkGraph(name, amd64.Arch)}
+	r := &reader{file: name, data: data}
 	if err := r.parse(); err != nil {
 		return nil, err
 	}
@@ -107,7 +110,7 @@ func Parse(name string, data []byte) (*jitlink.LinkGraph, error) {
 // object defines, without building a graph: archives without a symbol
 // index use it to find which member defines what.
 func DefinedSymbols(name string, data []byte) ([]string, error) {
-	r := &reader{file: name, data: data, g: jitlink.NewLinkGraph(name, amd64.Arch), headersOnly: true}
+	r := &reader{file: name, data: data, headersOnly: true}
 	if err := r.parse(); err != nil {
 		return nil, err
 	}
@@ -159,9 +162,12 @@ func (r *reader) parse() error {
 	if t := elf.Type(le.Uint16(d[16:])); t != elf.ET_REL {
 		return r.errf(16, "unsupported object type %v (want ET_REL, a relocatable object)", t)
 	}
-	if m := elf.Machine(le.Uint16(d[18:])); m != elf.EM_X86_64 {
-		return r.errf(18, "unsupported machine %v (want EM_X86_64)", m)
+	a, err := ArchFor(elf.Machine(le.Uint16(d[18:])))
+	if err != nil {
+		return r.errf(18, "%v", err)
 	}
+	r.arch, r.relTab = a, a.ELFRelocations()
+	r.g = jitlink.NewLinkGraph(r.file, a)
 	shoff := le.Uint64(d[40:])
 	shentsize := le.Uint16(d[58:])
 	shnum := uint64(le.Uint16(d[60:]))
@@ -229,6 +235,9 @@ func (r *reader) parse() error {
 	}
 	if r.headersOnly {
 		return nil
+	}
+	if err := r.checkSectionTypes(); err != nil {
+		return err
 	}
 	if err := r.groups(); err != nil {
 		return err
@@ -383,7 +392,12 @@ func (r *reader) sections() error {
 			continue
 		}
 		switch s.typ {
-		case elf.SHT_PROGBITS, elf.SHT_NOBITS, elf.SHT_INIT_ARRAY, elf.SHT_FINI_ARRAY, elf.SHT_PREINIT_ARRAY, shtUnwind:
+		case elf.SHT_PROGBITS, elf.SHT_NOBITS, elf.SHT_INIT_ARRAY, elf.SHT_FINI_ARRAY, elf.SHT_PREINIT_ARRAY:
+		case r.arch.ELFUnwindSectionType():
+			if s.typ == 0 {
+				s.skipped = true
+				continue
+			}
 		default:
 			s.skipped = true
 			continue
@@ -437,7 +451,7 @@ func (r *reader) sections() error {
 			if name != ".dtors" {
 				prio = 65535 - p
 			}
-		} else if s.typ == shtUnwind || name == ".eh_frame" {
+		} else if (s.typ == r.arch.ELFUnwindSectionType() && s.typ != 0) || name == ".eh_frame" {
 			flags |= jitlink.SectionEHFrame
 			s.isEH = true
 		}
@@ -447,7 +461,7 @@ func (r *reader) sections() error {
 		if s.flags&(elf.SHF_MERGE|elf.SHF_STRINGS) == elf.SHF_MERGE|elf.SHF_STRINGS {
 			flags |= jitlink.SectionMergeStrings
 		}
-		if s.flags&shfRetain != 0 || isCIdent(name) {
+		if s.flags&shfRetain != 0 || jitlink.IsCIdentifier(name) {
 			// C-identifier sections may be walked with __start_/__stop_
 			// from another object: keep them, as GNU ld does.
 			flags |= jitlink.SectionKeepAlive
@@ -746,74 +760,92 @@ func (r *reader) symbols() error {
 	return nil
 }
 
-// relocation type -> edge kind and width
-type relInfo struct {
-	kind  jitlink.EdgeKind
-	width uint8
-	low   bool // needs Low2GiB
+// Section types the reader knows. Anything else is refused when it is
+// loadable (SHF_ALLOC) or relocation-like and names a loadable section,
+// because ignoring it would leave the program without contents or fixups
+// that a static linker would have applied (or rejected).
+const (
+	shtGNUAttributes = 0x6ffffff5
+	shtGNUVerdef     = 0x6ffffffd
+	shtGNUVerneed    = 0x6ffffffe
+	shtGNUVersym     = 0x6fffffff
+	shtLoOS          = 0x60000000
+	shfInfoLink      = 0x40 // SHF_INFO_LINK: sh_info is a section index
+)
+
+// sectionTypeName names a section type for messages, with its number.
+func sectionTypeName(t elf.SectionType) string {
+	if n := t.String(); !strings.HasPrefix(n, "SHT_") || strings.Contains(n, "+") {
+		return fmt.Sprintf("%#x", uint32(t))
+	}
+	return fmt.Sprintf("%v (%#x)", t, uint32(t))
 }
 
-var relTab = map[elf.R_X86_64]relInfo{
-	elf.R_X86_64_64:            {amd64.Pointer64, 8, false},
-	elf.R_X86_64_PC32:          {amd64.Delta32, 4, false},
-	elf.R_X86_64_PLT32:         {amd64.BranchPCRel32, 4, false},
-	elf.R_X86_64_GOTPCREL:      {amd64.RequestGOTAndTransformToDelta32, 4, false},
-	elf.R_X86_64_32:            {amd64.Pointer32, 4, true},
-	elf.R_X86_64_32S:           {amd64.Pointer32Signed, 4, true},
-	elf.R_X86_64_DTPOFF64:      {amd64.DTPOff64, 8, false},
-	elf.R_X86_64_TPOFF64:       {amd64.TPOff64, 8, false},
-	elf.R_X86_64_TLSGD:         {amd64.RequestTLSGD, 4, false},
-	elf.R_X86_64_TLSLD:         {amd64.RequestTLSLD, 4, false},
-	elf.R_X86_64_DTPOFF32:      {amd64.DTPOff32, 4, false},
-	elf.R_X86_64_GOTTPOFF:      {amd64.RequestTLSIEGOT, 4, false},
-	elf.R_X86_64_TPOFF32:       {amd64.TPOff32, 4, false},
-	elf.R_X86_64_PC64:          {amd64.Delta64, 8, false},
-	elf.R_X86_64_GOTOFF64:      {amd64.Delta64FromGOT, 8, false},
-	elf.R_X86_64_GOTPC32:       {amd64.Delta32, 4, false},
-	elf.R_X86_64_GOT64:         {amd64.RequestGOTAndTransformToDelta64FromGOT, 8, false},
-	elf.R_X86_64_GOTPCREL64:    {amd64.RequestGOTAndTransformToDelta64, 8, false},
-	elf.R_X86_64_GOTPC64:       {amd64.Delta64, 8, false},
-	elf.R_X86_64_GOTPLT64:      {amd64.RequestGOTAndTransformToDelta64FromGOT, 8, false},
-	elf.R_X86_64_PLTOFF64:      {amd64.Delta64FromGOT, 8, false},
-	elf.R_X86_64_SIZE32:        {amd64.Size32, 4, false},
-	elf.R_X86_64_SIZE64:        {amd64.Size64, 8, false},
-	elf.R_X86_64_GOTPCRELX:     {amd64.RequestGOTAndTransformToPCRel32GOTLoadRelaxable, 4, false},
-	elf.R_X86_64_REX_GOTPCRELX: {amd64.RequestGOTAndTransformToPCRel32GOTLoadREXRelaxable, 4, false},
-}
-
-// fast path table indexed by type
-var relFast [64]relInfo
-
-func init() {
-	for t, ri := range relTab {
-		if int(t) < len(relFast) {
-			relFast[t] = ri
+// checkSectionTypes refuses sections the reader would otherwise skip
+// although they matter to the program: a loadable section of a type it
+// does not load, and relocations it does not apply (SHT_REL, or any
+// unknown type that refers to the symbol table or has SHF_INFO_LINK)
+// that target a loadable section. Non-loadable sections of other types
+// (debug info, notes, LLVM's address-significance tables, ...) are
+// skipped as before. It also checks that every RELA section's sh_info
+// names an existing section and its sh_link the symbol table.
+func (r *reader) checkSectionTypes() error {
+	unwind := r.arch.ELFUnwindSectionType()
+	for i := 1; i < len(r.sh); i++ {
+		s := &r.sh[i]
+		known := true
+		switch s.typ {
+		case elf.SHT_NULL, elf.SHT_PROGBITS, elf.SHT_NOBITS, elf.SHT_SYMTAB, elf.SHT_STRTAB, elf.SHT_NOTE,
+			elf.SHT_GROUP, elf.SHT_SYMTAB_SHNDX, elf.SHT_INIT_ARRAY, elf.SHT_FINI_ARRAY, elf.SHT_PREINIT_ARRAY,
+			shtGNUAttributes, shtGNUVerdef, shtGNUVerneed, shtGNUVersym:
+		case elf.SHT_RELA:
+			if s.info == 0 || uint64(s.info) >= uint64(len(r.sh)) {
+				return r.secErr(i, 0, "relocation section #%d applies to section %d, which does not exist (the object has %d sections)", i, s.info, len(r.sh))
+			}
+			if r.symtb < 0 || int(s.link) != r.symtb {
+				return r.secErr(i, 0, "relocation section #%d uses section %d as its symbol table, which is not the symbol table", i, s.link)
+			}
+			continue
+		default:
+			known = unwind != 0 && s.typ == unwind
+		}
+		if known {
+			continue
+		}
+		if s.flags&elf.SHF_ALLOC != 0 && s.flags&shfExcl == 0 {
+			return r.secErr(i, 0, "section #%d is loadable (SHF_ALLOC) but has type %s, which gorc does not load", i, sectionTypeName(s.typ))
+		}
+		relocLike := s.typ == elf.SHT_REL || s.flags&shfInfoLink != 0 || (r.symtb >= 0 && int(s.link) == r.symtb)
+		if relocLike && s.info != 0 && uint64(s.info) < uint64(len(r.sh)) {
+			t := &r.sh[s.info]
+			if t.flags&elf.SHF_ALLOC != 0 && t.flags&shfExcl == 0 {
+				what := "relocations of a type gorc does not apply"
+				if s.typ == elf.SHT_REL {
+					what = "SHT_REL relocations (implicit addends), which gorc does not apply (it applies SHT_RELA)"
+				}
+				return r.secErr(i, 0, "section #%d has type %s and refers to loadable section #%d %s: %s", i, sectionTypeName(s.typ), s.info, t.nameStr, what)
+			}
 		}
 	}
+	return nil
 }
 
 func (r *reader) relocations() error {
 	for i := range r.sh {
 		s := &r.sh[i]
-		if s.typ != elf.SHT_RELA && s.typ != elf.SHT_REL {
+		// checkSectionTypes has refused SHT_REL and other relocation
+		// types for loaded sections and RELA sections with a bad sh_info
+		// or sh_link.
+		if s.typ != elf.SHT_RELA {
 			continue
-		}
-		if uint64(s.info) >= uint64(len(r.sh)) {
-			return r.secErr(i, 0, "relocated section index %d out of range", s.info)
 		}
 		ti := int(s.info)
 		t := &r.sh[ti]
 		if !t.kept {
 			continue // relocations of debug info and other skipped sections
 		}
-		if s.typ == elf.SHT_REL {
-			return r.secErr(i, 0, "SHT_REL relocations are not supported on x86-64 (want SHT_RELA)")
-		}
 		if s.entsize != relaSize || s.size%relaSize != 0 {
 			return r.secErr(i, 0, "RELA entry size %d / section size %d invalid", s.entsize, s.size)
-		}
-		if int(s.link) != r.symtb || r.symtb < 0 {
-			return r.secErr(i, 0, "relocations use symbol table %d, which is not the symbol table", s.link)
 		}
 		if t.typ == elf.SHT_NOBITS {
 			if s.size > 0 {
@@ -822,27 +854,24 @@ func (r *reader) relocations() error {
 			continue
 		}
 		c, _ := r.content(i)
+		relTab := r.relTab
 		for off := uint64(0); off+relaSize <= uint64(len(c)); off += relaSize {
 			roff := le.Uint64(c[off:])
 			info := le.Uint64(c[off+8:])
 			addend := int64(le.Uint64(c[off+16:]))
-			typ := elf.R_X86_64(uint32(info))
+			rt := uint32(info)
 			symi := info >> 32
-			if typ == elf.R_X86_64_NONE {
+			if rt == 0 { // R_*_NONE on every architecture
 				continue
 			}
-			var ri relInfo
-			if int(typ) < len(relFast) {
-				ri = relFast[typ]
+			var ri jitlink.RelocationInfo
+			if uint64(rt) < uint64(len(relTab)) {
+				ri = relTab[rt]
 			}
-			if ri.kind == 0 {
-				msg := fmt.Sprintf("unsupported relocation %v", typ)
-				switch typ {
-				case elf.R_X86_64_GOTPC32_TLSDESC, elf.R_X86_64_TLSDESC_CALL, elf.R_X86_64_TLSDESC:
-					msg += " (TLS descriptors: compile with -mtls-dialect=gnu)"
-				}
-				return r.secErr(ti, roff, "%s (relocation %d in %s)", msg, off/relaSize, s.nameStr)
+			if ri.Kind == jitlink.KindInvalid {
+				return r.secErr(ti, roff, "%s (relocation %d in %s)", r.arch.ELFUnsupportedRelocation(rt), off/relaSize, s.nameStr)
 			}
+			typ := relName{r.arch, rt}
 			var target *jitlink.Symbol
 			if symi == 0 {
 				if r.sym0 == nil {
@@ -859,26 +888,26 @@ func (r *reader) relocations() error {
 					return r.secErr(ti, roff, "%v: refers to symbol %d (%q) in a section that is not loaded", typ, symi, name)
 				}
 			}
-			if roff > t.size || t.size-roff < uint64(ri.width) {
+			if roff > t.size || t.size-roff < uint64(ri.Size) {
 				return r.secErr(ti, roff, "%v: fixup extends past the end of the section (%d bytes)", typ, t.size)
 			}
 			b := t.blocks[0]
 			if len(t.blocks) > 1 {
 				b = r.blockAt(ti, roff)
 			}
-			if b == nil || roff-b.Ordinal+uint64(ri.width) > b.Size {
+			if b == nil || roff-b.Ordinal+uint64(ri.Size) > b.Size {
 				return r.secErr(ti, roff, "%v: fixup straddles a record boundary", typ)
 			}
-			if ri.low {
+			if ri.Low2GiB {
 				r.g.Low2GiB = true
 			}
-			b.Edges = append(b.Edges, jitlink.Edge{Kind: ri.kind, Offset: roff - b.Ordinal, Target: target, Addend: addend})
+			b.Edges = append(b.Edges, jitlink.Edge{Kind: ri.Kind, Offset: roff - b.Ordinal, Target: target, Addend: addend})
 		}
 	}
 	return nil
 }
 
-// ehFrames links each FDE to its CIE (a NegDelta32 edge on the CIE pointer)
+// ehFrames links each FDE to its CIE (an ELFCIEPointerKind edge on the CIE pointer)
 // and its function to the FDE (a keep-alive edge), so dead-stripping keeps
 // frames and functions together.
 func (r *reader) ehFrames() error {
@@ -904,7 +933,7 @@ func (r *reader) ehFrames() error {
 			if cie == nil || cie.Ordinal != ptr-uint64(id) || len(cie.Content) < 8 || le.Uint32(cie.Content[4:]) != 0 {
 				return r.secErr(i, ptr, "FDE's CIE pointer %#x does not point at a CIE", id)
 			}
-			b.Edges = append(b.Edges, jitlink.Edge{Kind: amd64.NegDelta32, Offset: 4, Target: r.g.AddAnonymousSymbol(cie, 0, 0)})
+			b.Edges = append(b.Edges, jitlink.Edge{Kind: r.arch.ELFCIEPointerKind(), Offset: 4, Target: r.g.AddAnonymousSymbol(cie, 0, 0)})
 			var fn *jitlink.Symbol
 			for _, e := range b.Edges {
 				if e.Offset == 8 {
@@ -922,4 +951,11 @@ func (r *reader) ehFrames() error {
 	return nil
 }
 
-func isCIdent(s string) bool { return jitlink.IsCIdentifier(s) }
+// relName formats a relocation type with the architecture's name for it,
+// only when a message is built.
+type relName struct {
+	a   Arch
+	typ uint32
+}
+
+func (n relName) String() string { return n.a.ELFRelocationName(n.typ) }

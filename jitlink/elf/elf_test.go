@@ -119,7 +119,7 @@ func TestMalformedObjects(t *testing.T) {
 		{"32-bit", func(b []byte) { b[4] = 1 }, "ELFCLASS64"},
 		{"big-endian", func(b []byte) { b[5] = 2 }, "little-endian"},
 		{"executable", func(b []byte) { le.PutUint16(b[16:], 2) }, "ET_REL"},
-		{"aarch64", func(b []byte) { le.PutUint16(b[18:], 183) }, "EM_X86_64"},
+		{"aarch64", func(b []byte) { le.PutUint16(b[18:], 183) }, "unsupported machine EM_AARCH64 (supported: EM_X86_64)"},
 		{"shoff past end", func(b []byte) { le.PutUint64(b[40:], 1<<40) }, "past the end"},
 		{"shnum huge", func(b []byte) { le.PutUint16(b[60:], 0xfff0) }, "past the end"},
 		{"shstrndx out of range", func(b []byte) { le.PutUint16(b[62:], 999) }, "out of range"},

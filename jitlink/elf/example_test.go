@@ -7,6 +7,8 @@ import (
 
 	"gorc/jitlink"
 	jelf "gorc/jitlink/elf"
+
+	_ "gorc/target" // registers the architectures with the ELF reader
 )
 
 // Parse an object into a link graph and print its exported symbols and

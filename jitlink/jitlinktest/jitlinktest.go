@@ -1,7 +1,9 @@
 // Package jitlinktest provides an in-memory MemoryManager and a simple
 // LinkContext for testing the linker without an executor: segments are
 // plain byte slices placed at chosen fake addresses, and external symbols
-// come from a map.
+// come from a map. The Context's hooks (Lookup, AllocateTLS, OnResolved,
+// Passes) let tests that link against a real executor use the same
+// Context; package epclink sets them up for one.
 package jitlinktest
 
 import (
@@ -118,15 +120,25 @@ func (m *MemoryManager) Read(addr shared.ExecutorAddr, n uint64) ([]byte, error)
 	return nil, fmt.Errorf("jitlinktest: no finalized memory at [%v, +%d)", addr, n)
 }
 
-// Context is a LinkContext resolving externals from a map. It supports
-// TLS when TLS is set.
+// Context is a LinkContext resolving externals from a map (and, when
+// Lookup is set, from a process). It supports TLS when TLS or AllocateTLS
+// is set.
 type Context struct {
 	MM      jitlink.MemoryManager
 	Symbols map[string]shared.ExecutorAddr
+	// Lookup, when set, resolves the names Symbols lacks, given in sorted
+	// order; a zero address means not found.
+	Lookup func(ctx context.Context, names []string) ([]shared.ExecutorAddr, error)
 	// TLS, when non-nil, is returned from ResolveTLS.
 	TLS *jitlink.TLSLayout
+	// AllocateTLS, when set and TLS is nil, places the graph's
+	// thread-local block for ResolveTLS.
+	AllocateTLS func(ctx context.Context, t jitlink.TLSTemplate) (jitlink.TLSLayout, error)
 	// Passes are appended to the configuration by ModifyPassConfig.
 	Passes func(g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error
+	// OnResolved, when set, is called by NotifyResolved after Resolved
+	// is filled in; its error fails the link.
+	OnResolved func(ctx context.Context, g *jitlink.LinkGraph) error
 
 	Looked    map[string]jitlink.SymbolLookupFlags
 	Resolved  map[string]shared.ExecutorAddr // defined, non-local symbols
@@ -161,16 +173,36 @@ func (c *Context) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassConfig
 func (c *Context) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
 	c.Looked = syms
 	res := make(map[string]jitlink.ExternalDef, len(syms))
-	var missing []string
-	for n, f := range syms {
+	var rest []string // not in Symbols
+	for n := range syms {
 		if a, ok := c.Symbols[n]; ok {
 			res[n] = jitlink.ExternalDef{Addr: a}
-		} else if f == jitlink.LookupRequired {
+		} else {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	if c.Lookup != nil && len(rest) > 0 {
+		addrs, err := c.Lookup(ctx, rest)
+		if err != nil {
+			return nil, err
+		}
+		if len(addrs) != len(rest) {
+			return nil, fmt.Errorf("jitlinktest: Lookup returned %d addresses for %d names", len(addrs), len(rest))
+		}
+		for i, n := range rest {
+			if addrs[i] != 0 {
+				res[n] = jitlink.ExternalDef{Addr: addrs[i]}
+			}
+		}
+	}
+	var missing []string
+	for _, n := range rest {
+		if _, ok := res[n]; !ok && syms[n] == jitlink.LookupRequired {
 			missing = append(missing, n)
 		}
 	}
 	if len(missing) > 0 {
-		sort.Strings(missing)
 		return nil, fmt.Errorf("undefined symbols: %v", missing)
 	}
 	return res, nil
@@ -183,6 +215,9 @@ func (c *Context) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) erro
 		if s.Scope != jitlink.ScopeLocal && s.Name != "" {
 			c.Resolved[s.Name] = s.Address()
 		}
+	}
+	if c.OnResolved != nil {
+		return c.OnResolved(ctx, g)
 	}
 	return nil
 }
@@ -199,6 +234,9 @@ func (c *Context) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err er
 // ResolveTLS implements jitlink.TLSLinkContext.
 func (c *Context) ResolveTLS(ctx context.Context, g *jitlink.LinkGraph, t jitlink.TLSTemplate) (jitlink.TLSLayout, error) {
 	c.Template = t
+	if c.TLS == nil && c.AllocateTLS != nil {
+		return c.AllocateTLS(ctx, t)
+	}
 	if c.TLS == nil {
 		return jitlink.TLSLayout{}, fmt.Errorf("jitlinktest: no TLS layout configured")
 	}

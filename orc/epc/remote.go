@@ -1,18 +1,16 @@
 package epc
 
+// This file holds Remote, the client of an executor reached over a byte
+// stream: its handshake, the protocol calls (one method per operation)
+// and the reports a dying executor sends. How answers are read is in
+// remote_reader.go; how the stream is made, in child.go and dial.go.
+
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"crypto/tls"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"net"
-	"os"
 	"os/exec"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -40,11 +38,10 @@ type Remote struct {
 	done    chan struct{}
 
 	// The reader token (see readAnswer): reading says some goroutine
-	// holds it, under mu. Only the holder touches br and big.
+	// holds it, under mu. Only the holder touches fr.
 	reading bool
-	br      *bufio.Reader
-	big     []byte    // a frame too large for br, as read so far
-	dl      deadliner // br's stream, when it takes read deadlines (direct reads)
+	fr      *wire.FrameReader // keeps a frame a timeout interrupted for the next holder
+	dl      deadliner         // fr's stream, when it takes read deadlines (direct reads)
 	poll    time.Duration
 	passes  uint64        // times the token was passed, under mu
 	parked  bool          // the background reader waits for kick, under mu
@@ -146,8 +143,10 @@ func NewRemote(ctx context.Context, r io.Reader, w io.Writer, c io.Closer) (*Rem
 	return e, e.start(ctx, r)
 }
 
+// start performs the handshake over r0, then starts reading the stream
+// (the background reader) and, when stdio is forwarded, sending stdin.
 func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
-	r := bufio.NewReaderSize(r0, 64<<10) // header and payload in one read
+	r := wire.NewFrameReader(r0, 64<<10) // header and payload in one read
 	var flags wire.HelloFlags
 	if e.fwd != nil {
 		flags |= wire.FlagForwardStdio
@@ -156,52 +155,16 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 			flags |= wire.FlagMergeOutput
 		}
 	}
-	hp := wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version, Flags: flags})
-	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: hp}); err != nil {
-		return fmt.Errorf("epc: sending hello to the executor: %w", err)
-	}
-	type res struct {
-		f   wire.Frame
-		err error
-	}
-	ch := make(chan res, 1)
-	go func() {
-		f, err := wire.ReadFrame(r)
-		ch <- res{f, err}
-	}()
-	var got res
-	select {
-	case got = <-ch:
-	case <-ctx.Done():
-		return fmt.Errorf("epc: waiting for the executor's hello: %w", ctx.Err())
-	case <-e.exitedChan():
-		return fmt.Errorf("epc: executor ended before the handshake: %w", e.exitErr)
-	}
-	if got.err != nil {
-		return fmt.Errorf("epc: reading the executor's hello: %w", e.explain(got.err))
-	}
-	if got.f.Kind == wire.KindError {
-		return fmt.Errorf("epc: executor refused the handshake: %s", got.f.Payload)
-	}
-	if got.f.Kind != wire.KindHello {
-		return fmt.Errorf("epc: executor answered the hello with a %v frame", got.f.Kind)
-	}
-	h, err := wire.DecodeHello(got.f.Payload)
+	h, err := e.handshake(ctx, r, flags)
 	if err != nil {
-		return fmt.Errorf("epc: %w", err)
-	}
-	if h.Version != wire.Version {
-		return fmt.Errorf("epc: executor speaks protocol version %d, want %d", h.Version, wire.Version)
-	}
-	if h.PageSize == 0 || h.PageSize&(h.PageSize-1) != 0 {
-		return fmt.Errorf("epc: executor announced page size %d", h.PageSize)
+		return err
 	}
 	e.hello = h
 	e.syms = make(map[string]shared.ExecutorAddr, len(h.Symbols))
 	for k, v := range h.Symbols {
 		e.syms[k] = shared.ExecutorAddr(v)
 	}
-	e.br = r
+	e.fr = r
 	if d, ok := r0.(deadliner); ok && directReads(r0) && d.SetReadDeadline(time.Time{}) == nil {
 		e.dl = d
 	}
@@ -213,6 +176,57 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 		go e.forwardStdin(e.fwd.stdin())
 	}
 	return nil
+}
+
+// handshake sends the controller's hello and returns the executor's
+// answer, checked. It gives up when ctx ends or a spawned executor exits.
+func (e *Remote) handshake(ctx context.Context, r *wire.FrameReader, flags wire.HelloFlags) (wire.Hello, error) {
+	hp := wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version, Flags: flags})
+	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: hp}); err != nil {
+		return wire.Hello{}, fmt.Errorf("epc: sending hello to the executor: %w", err)
+	}
+	type res struct {
+		f   wire.Frame
+		err error
+	}
+	ch := make(chan res, 1)
+	go func() {
+		f, err := r.Next()
+		ch <- res{f, err}
+	}()
+	var got res
+	select {
+	case got = <-ch:
+	case <-ctx.Done():
+		return wire.Hello{}, fmt.Errorf("epc: waiting for the executor's hello: %w", ctx.Err())
+	case <-e.exitedChan():
+		return wire.Hello{}, fmt.Errorf("epc: executor ended before the handshake: %w", e.exitErr)
+	}
+	if got.err != nil {
+		return wire.Hello{}, fmt.Errorf("epc: reading the executor's hello: %w", e.explain(got.err))
+	}
+	return executorHello(got.f)
+}
+
+// executorHello decodes and checks the executor's answer to the hello.
+func executorHello(f wire.Frame) (wire.Hello, error) {
+	if f.Kind == wire.KindError {
+		return wire.Hello{}, fmt.Errorf("epc: executor refused the handshake: %s", f.Payload)
+	}
+	if f.Kind != wire.KindHello {
+		return wire.Hello{}, fmt.Errorf("epc: executor answered the hello with a %v frame", f.Kind)
+	}
+	h, err := wire.DecodeHello(f.Payload)
+	if err != nil {
+		return wire.Hello{}, fmt.Errorf("epc: %w", err)
+	}
+	if h.Version != wire.Version {
+		return wire.Hello{}, fmt.Errorf("epc: executor speaks protocol version %d, want %d", h.Version, wire.Version)
+	}
+	if h.PageSize == 0 || h.PageSize&(h.PageSize-1) != 0 {
+		return wire.Hello{}, fmt.Errorf("epc: executor announced page size %d", h.PageSize)
+	}
+	return h, nil
 }
 
 // forwardStdin sends the program's stdin to the executor, one chunk per
@@ -247,13 +261,6 @@ func (e *Remote) forwardStdin(in io.Reader) {
 	}
 }
 
-func (e *Remote) exitedChan() <-chan struct{} {
-	if e.exited == nil {
-		return nil
-	}
-	return e.exited
-}
-
 // explain turns a stream error into what happened to the executor.
 func (e *Remote) explain(err error) error {
 	e.mu.Lock()
@@ -280,311 +287,6 @@ func (e *Remote) explain(err error) error {
 		return fmt.Errorf("%w: executor terminated by signal %s%s", ErrExecutorLost, signalName(syscall.Signal(c.Signal)), where)
 	}
 	return fmt.Errorf("%w: %w%s", ErrExecutorLost, err, where)
-}
-
-// reply is what a pending call receives on its channel: its answer, or
-// (token set, no frame) the reader token. The channel is closed when the
-// connection is gone.
-type reply struct {
-	f     wire.Frame
-	token bool
-}
-
-// deadliner is a stream whose blocked reads a read deadline interrupts.
-type deadliner interface{ SetReadDeadline(time.Time) error }
-
-// directReads reports whether callers may read their answers from r
-// themselves: a stream whose read deadline interrupts a blocked read and
-// leaves the stream usable (an os.File in the poller, such as a pipe from
-// os.Pipe; a TCP or Unix connection). Other streams (TLS, io.Pipe, ...)
-// are read by the background reader only.
-func directReads(r io.Reader) bool {
-	switch r.(type) {
-	case *os.File, *net.TCPConn, *net.UnixConn:
-		return true
-	}
-	return false
-}
-
-var pastDeadline = time.Unix(1, 0)
-
-// idlePoll is how often the background reader looks for a free reader
-// token while it does not hold it: frames that arrive while no call waits
-// (forwarded output, the executor's death) are read within about this.
-// (A variable for tests; each Remote copies it when it starts.)
-var idlePoll = 2 * time.Millisecond
-
-func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
-
-// The reader token. One goroutine at a time reads the stream: the one
-// holding the token (e.reading under mu). A call waiting for its answer
-// takes the token if it is free and reads until its own answer arrives,
-// dispatching other frames (other calls' answers to their channels,
-// output to its writers); then it passes the token to another pending
-// call (on that call's channel) or, if none, leaves it free. So the
-// common case, one call at a time, reads its answer on its own goroutine
-// with no hand-off to another goroutine (which, on an idle machine, wakes
-// a second OS thread and costs about as much as the round trip itself).
-// The background reader takes a free token at its next poll, so frames
-// arriving between calls are still read; while it holds the token, a
-// call waits on its channel, and the background reader passes the token
-// on once it has delivered an answer. A call whose context ends while it
-// holds the token interrupts its read with a read deadline (a frame half
-// read stays in br and big for the next holder), clears the deadline and
-// passes the token. A read error ends the connection: the holder fails
-// every pending call and keeps the token for good.
-//
-// Without direct reads (dl == nil) the background reader holds the token
-// for good and every answer reaches its caller through the channel.
-
-// background is the reader while no call reads: it holds the token from
-// the handshake until it has delivered an answer, and takes it again
-// whenever it finds it free at a poll. When one call has held the token
-// for a whole poll (a long call, such as a program's run), it stops
-// polling and waits for that call to kick it as it frees the token.
-func (e *Remote) background() {
-	var t *time.Timer
-	for {
-		if !e.serve() {
-			return
-		}
-		if t == nil {
-			t = time.NewTimer(e.poll)
-		} else {
-			t.Reset(e.poll)
-		}
-		last := ^uint64(0)
-		for taken := false; !taken; {
-			select {
-			case <-e.done:
-				t.Stop()
-				return
-			case <-t.C:
-			case <-e.kick:
-			}
-			e.mu.Lock()
-			switch {
-			case !e.reading:
-				e.reading, taken = true, true
-			case e.passes == last:
-				e.parked = true
-			default:
-				last = e.passes
-			}
-			parked := e.parked
-			e.mu.Unlock()
-			if !taken && !parked {
-				t.Reset(e.poll)
-			}
-		}
-	}
-}
-
-// serve reads frames holding the token until it passes the token (true)
-// or the stream ends (false).
-func (e *Remote) serve() bool {
-	for {
-		f, err := e.readFrame()
-		if err != nil {
-			if e.dl != nil && isTimeout(err) {
-				// Not this reader's (a call clears its deadline before
-				// passing the token): carry on.
-				e.dl.SetReadDeadline(time.Time{})
-				continue
-			}
-			e.fail(err)
-			return false
-		}
-		if answer, _ := e.dispatch(f, 0); !answer || e.dl == nil {
-			continue
-		}
-		e.mu.Lock()
-		e.passLocked()
-		e.mu.Unlock()
-		return true
-	}
-}
-
-// passLocked gives up the token: to a pending call, or free (waking the
-// background reader if it is parked).
-func (e *Remote) passLocked() {
-	e.passes++
-	for _, ch := range e.pending {
-		select {
-		case ch <- reply{token: true}:
-			return
-		default: // cannot happen: an answered call is no longer pending
-		}
-	}
-	e.reading = false
-	if e.parked {
-		e.parked = false
-		select {
-		case e.kick <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// dispatch handles one frame read by the token's holder. For an answer it
-// reports answer; own if it answers call self (which it removes from the
-// pending calls; other calls' answers go to their channels).
-func (e *Remote) dispatch(f wire.Frame, self uint64) (answer, own bool) {
-	switch {
-	case f.Kind == wire.KindCall:
-		go e.serveCall(f)
-		return false, false
-	case f.Kind == wire.KindStdout || f.Kind == wire.KindStderr:
-		// Written here, before any later answer is delivered: output
-		// precedes the result of the call that produced it.
-		w := e.stdout
-		if f.Kind == wire.KindStderr {
-			w = e.stderr
-		}
-		if w != nil {
-			w.Write(f.Payload) // a failing writer loses output, not the connection
-		}
-		return false, false
-	case f.Kind == wire.KindExit && f.Op == 0:
-		// A listener's report of how the executor process ended.
-		d := wire.NewDecoder(f.Payload)
-		how, v := d.U64(), d.U64()
-		if d.Finish() == nil {
-			var ended error
-			if how == wire.EndedSignal {
-				ended = fmt.Errorf("executor terminated by signal %s", signalName(syscall.Signal(v)))
-			} else {
-				ended = fmt.Errorf("executor exited with status %d", int64(v))
-			}
-			e.mu.Lock()
-			e.ended = ended
-			e.mu.Unlock()
-		}
-		return false, false
-	case f.Kind == wire.KindCrash:
-		d := wire.NewDecoder(f.Payload)
-		c := &Crash{Signal: int(d.U64()), PC: shared.ExecutorAddr(d.U64()), FaultAddr: shared.ExecutorAddr(d.U64())}
-		for _, a := range d.U64s() {
-			c.Frames = append(c.Frames, shared.ExecutorAddr(a))
-		}
-		if d.Finish() == nil {
-			e.mu.Lock()
-			e.crash = c
-			e.mu.Unlock()
-		}
-		return false, false
-	}
-	e.mu.Lock()
-	ch := e.pending[f.Seq]
-	delete(e.pending, f.Seq)
-	e.mu.Unlock()
-	if self != 0 && f.Seq == self {
-		return true, true
-	}
-	if ch != nil {
-		ch <- reply{f: f}
-	}
-	return true, false
-}
-
-// fail ends the connection after the token's holder got err from the
-// stream: every pending and later call fails. The token is never passed
-// again.
-func (e *Remote) fail(err error) {
-	err = e.explain(err)
-	e.mu.Lock()
-	if e.err == nil {
-		e.err = err
-	}
-	pend := e.pending
-	e.pending = map[uint64]chan reply{}
-	e.mu.Unlock()
-	close(e.done)
-	for _, ch := range pend {
-		close(ch)
-	}
-}
-
-// readFrame is wire.ReadFrame on br, except that a timeout (a read
-// deadline) leaves the stream as it was: the next call, by whichever
-// goroutine then holds the token, resumes the frame.
-func (e *Remote) readFrame() (wire.Frame, error) {
-	r := e.br
-	if e.big == nil {
-		h, err := r.Peek(wire.HeaderSize)
-		if err != nil {
-			if isTimeout(err) || len(h) == 0 {
-				return wire.Frame{}, err
-			}
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return wire.Frame{}, fmt.Errorf("wire: truncated frame header: %w", err)
-		}
-		n := int(binary.LittleEndian.Uint32(h))
-		seq := binary.LittleEndian.Uint64(h[8:])
-		if n > wire.MaxPayload {
-			return wire.ReadFrame(r) // refuses the header
-		}
-		if n <= r.Size()-wire.HeaderSize {
-			if _, err := r.Peek(wire.HeaderSize + n); err != nil {
-				if isTimeout(err) {
-					return wire.Frame{}, err
-				}
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				return wire.Frame{}, fmt.Errorf("wire: frame seq %d: truncated payload (%d bytes announced): %w", seq, n, err)
-			}
-			return wire.ReadFrame(r) // all buffered: no read
-		}
-		// Larger than br: assembled in big (header included), which a
-		// timeout keeps. Its header is checked first.
-		hdr := bytes.Clone(h)
-		if _, err := wire.ReadFrame(bytes.NewReader(emptyFrame(hdr))); err != nil {
-			return wire.Frame{}, err
-		}
-		r.Discard(wire.HeaderSize)
-		e.big = append(make([]byte, 0, min(wire.HeaderSize+n, 1<<20)), hdr...)
-	}
-	n := int(binary.LittleEndian.Uint32(e.big))
-	total := wire.HeaderSize + n
-	for len(e.big) < total {
-		if len(e.big) == cap(e.big) {
-			// Grows as the bytes arrive: a lying length costs at most
-			// twice the data actually sent.
-			q := make([]byte, len(e.big), min(total, 2*cap(e.big)))
-			copy(q, e.big)
-			e.big = q
-		}
-		k, err := r.Read(e.big[len(e.big):cap(e.big)])
-		e.big = e.big[:len(e.big)+k]
-		if err != nil && len(e.big) < total {
-			if isTimeout(err) {
-				return wire.Frame{}, err
-			}
-			seq := binary.LittleEndian.Uint64(e.big[8:])
-			e.big = nil
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return wire.Frame{}, fmt.Errorf("wire: frame seq %d: truncated payload (%d bytes announced): %w", seq, n, err)
-		}
-	}
-	f, err := wire.ReadFrame(bytes.NewReader(emptyFrame(e.big[:wire.HeaderSize])))
-	if err != nil { // checked before
-		return wire.Frame{}, err
-	}
-	f.Payload = e.big[wire.HeaderSize:]
-	e.big = nil
-	return f, nil
-}
-
-// emptyFrame is a copy of header h announcing no payload.
-func emptyFrame(h []byte) []byte {
-	c := bytes.Clone(h[:wire.HeaderSize])
-	binary.LittleEndian.PutUint32(c, 0)
-	return c
 }
 
 func cancelled(op wire.Op, ctx context.Context) error {
@@ -625,100 +327,6 @@ func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.De
 		return nil, fmt.Errorf("epc: %v: %s", op, f.Payload)
 	}
 	return nil, fmt.Errorf("epc: %v: unexpected %v answer", op, f.Kind)
-}
-
-// abandon forgets call seq, which no longer waits for its answer (and does
-// not hold the token); if the token was just handed to it, passes it on.
-func (e *Remote) abandon(seq uint64, ch chan reply) {
-	e.mu.Lock()
-	delete(e.pending, seq)
-	select {
-	case r, ok := <-ch:
-		if ok && r.token {
-			e.passLocked()
-		}
-	default:
-	}
-	e.mu.Unlock()
-}
-
-func (e *Remote) lostErr(op wire.Op) error {
-	e.mu.Lock()
-	err := e.err
-	e.mu.Unlock()
-	return fmt.Errorf("epc: %v: %w", op, err)
-}
-
-// await waits for the answer to call seq: reading it with the token if
-// the token is free (or handed to this call), else on ch.
-func (e *Remote) await(ctx context.Context, op wire.Op, seq uint64, ch chan reply) (wire.Frame, error) {
-	e.mu.Lock()
-	_, waiting := e.pending[seq] // not yet answered (to ch) nor failed
-	take := e.dl != nil && !e.reading && waiting
-	if take {
-		e.reading = true
-	}
-	e.mu.Unlock()
-	for !take {
-		select {
-		case r, ok := <-ch:
-			if !ok {
-				return wire.Frame{}, e.lostErr(op)
-			}
-			if !r.token {
-				return r.f, nil
-			}
-			take = true
-		case <-ctx.Done():
-			e.abandon(seq, ch)
-			return wire.Frame{}, cancelled(op, ctx)
-		}
-	}
-	return e.readAnswer(ctx, op, seq)
-}
-
-// readAnswer reads frames, holding the token, until call seq's answer.
-func (e *Remote) readAnswer(ctx context.Context, op wire.Op, seq uint64) (wire.Frame, error) {
-	stop := func() bool { return true }
-	var fired chan struct{}
-	if ctx.Done() != nil {
-		fired = make(chan struct{})
-		stop = context.AfterFunc(ctx, func() {
-			e.dl.SetReadDeadline(pastDeadline) // interrupts the read below
-			close(fired)
-		})
-	}
-	// pass gives up the token with no deadline left on the stream.
-	pass := func() {
-		if !stop() {
-			<-fired
-			e.dl.SetReadDeadline(time.Time{})
-		}
-		e.mu.Lock()
-		delete(e.pending, seq)
-		e.passLocked()
-		e.mu.Unlock()
-	}
-	for {
-		f, err := e.readFrame()
-		if err != nil {
-			if isTimeout(err) {
-				if ctx.Err() != nil {
-					pass()
-					return wire.Frame{}, cancelled(op, ctx)
-				}
-				e.dl.SetReadDeadline(time.Time{}) // not this call's: carry on
-				continue
-			}
-			stop()
-			e.fail(err)
-			return wire.Frame{}, e.lostErr(op)
-		}
-		if _, own := e.dispatch(f, seq); own {
-			pass()
-			return f, nil
-		}
-	}
 }
 
 func finish(op wire.Op, d *wire.Decoder) error {
@@ -1000,90 +608,6 @@ func (e *Remote) Close(ctx context.Context) error {
 	return err
 }
 
-// SpawnChild starts cmd as an executor child (for example `gorc executor`,
-// or any program that calls executor.ServeInheritedFDs) with two extra
-// pipes for the protocol, passed as descriptors 3 and 4 and announced in
-// GORC_EXECUTOR_FDS, so the child's stdin, stdout and stderr stay the
-// program's. Set cmd's Stdin/Stdout/Stderr before calling. When the child
-// dies, pending calls fail with an error naming how it ended (for example
-// "executor terminated by signal SIGSEGV").
-func SpawnChild(ctx context.Context, cmd *exec.Cmd) (*Remote, error) {
-	return spawnChild(ctx, cmd, nil)
-}
-
-// SpawnChildStdio is SpawnChild with the program's stdio forwarded over
-// the protocol pipes to stdio's readers and writers (instead of the
-// child's descriptors 0, 1 and 2, which then serve only the executor's
-// own messages): for writers that are not files, where the order of the
-// program's output relative to the controller's own must be exact.
-func SpawnChildStdio(ctx context.Context, cmd *exec.Cmd, stdio Stdio) (*Remote, error) {
-	return spawnChild(ctx, cmd, &stdio)
-}
-
-func spawnChild(ctx context.Context, cmd *exec.Cmd, fwd *Stdio) (*Remote, error) {
-	toChildR, toChildW, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("epc: spawn executor: %w", err)
-	}
-	fromChildR, fromChildW, err := os.Pipe()
-	if err != nil {
-		toChildR.Close()
-		toChildW.Close()
-		return nil, fmt.Errorf("epc: spawn executor: %w", err)
-	}
-	n := 3 + len(cmd.ExtraFiles)
-	cmd.ExtraFiles = append(cmd.ExtraFiles, toChildR, fromChildW)
-	if cmd.Env == nil {
-		cmd.Env = os.Environ()
-	}
-	cmd.Env = append(cmd.Env, fmt.Sprintf("GORC_EXECUTOR_FDS=%d,%d", n, n+1))
-	if err := cmd.Start(); err != nil {
-		for _, f := range []*os.File{toChildR, toChildW, fromChildR, fromChildW} {
-			f.Close()
-		}
-		return nil, fmt.Errorf("epc: spawn executor %s: %w", cmd.Path, err)
-	}
-	toChildR.Close()
-	fromChildW.Close()
-	e := &Remote{w: toChildW, closer: multiCloser{toChildW, fromChildR}, pending: map[uint64]chan reply{}, done: make(chan struct{}),
-		cmd: cmd, exited: make(chan struct{}), fwd: fwd}
-	go func() {
-		werr := cmd.Wait()
-		e.exitErr = describeExit(cmd, werr)
-		close(e.exited)
-	}()
-	if err := e.start(ctx, fromChildR); err != nil {
-		cmd.Process.Kill()
-		<-e.exited
-		toChildW.Close()
-		fromChildR.Close()
-		return nil, err
-	}
-	return e, nil
-}
-
-type multiCloser []io.Closer
-
-func (m multiCloser) Close() error {
-	var errs []error
-	for _, c := range m {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
-}
-
-// describeExit says how an executor child ended.
-func describeExit(cmd *exec.Cmd, err error) error {
-	st := cmd.ProcessState
-	if st == nil {
-		return fmt.Errorf("executor: %v", err)
-	}
-	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return fmt.Errorf("executor terminated by signal %s", signalName(ws.Signal()))
-	}
-	return fmt.Errorf("executor exited with status %d", st.ExitCode())
-}
-
 func signalName(s syscall.Signal) string {
 	names := map[syscall.Signal]string{syscall.SIGSEGV: "SIGSEGV", syscall.SIGABRT: "SIGABRT", syscall.SIGBUS: "SIGBUS",
 		syscall.SIGFPE: "SIGFPE", syscall.SIGILL: "SIGILL", syscall.SIGKILL: "SIGKILL", syscall.SIGTERM: "SIGTERM",
@@ -1092,69 +616,4 @@ func signalName(s syscall.Signal) string {
 		return n
 	}
 	return fmt.Sprintf("%d (%v)", int(s), s)
-}
-
-// ExitStatus returns how a spawned executor ended, or nil while it runs
-// (or if it was not spawned by SpawnChild). A program run by RunProgram
-// that ends by a signal is reported here.
-func (e *Remote) ExitStatus() error {
-	if e.exited == nil {
-		return nil
-	}
-	select {
-	case <-e.exited:
-		return e.exitErr
-	default:
-		return nil
-	}
-}
-
-// DialTLS is Dial over TLS (for an executor listening beyond loopback,
-// which must require client certificates): cfg carries the client
-// certificate and the CA that signed the executor's.
-func DialTLS(ctx context.Context, addr string, cfg *tls.Config) (*Remote, error) {
-	return dial(ctx, addr, cfg, nil)
-}
-
-// Dial connects to an executor listening on a TCP address ("host:port" or
-// "tcp://host:port", e.g. `gorc executor -listen 127.0.0.1:20000`) and
-// performs the handshake. A lost connection fails every pending call.
-// The program's stdio is not forwarded: it is the executor's own (use
-// DialStdio, or Open, to forward it).
-func Dial(ctx context.Context, addr string) (*Remote, error) {
-	return dial(ctx, addr, nil, nil)
-}
-
-// DialStdio is Dial (cfg == nil) or DialTLS (cfg != nil) with the
-// program's stdin, stdout and stderr forwarded over the connection to
-// stdio's readers and writers (nil fields: this process's), so a remote
-// program reads and writes exactly what it would in-process.
-func DialStdio(ctx context.Context, addr string, cfg *tls.Config, stdio Stdio) (*Remote, error) {
-	return dial(ctx, addr, cfg, &stdio)
-}
-
-func dial(ctx context.Context, addr string, cfg *tls.Config, fwd *Stdio) (*Remote, error) {
-	var conn net.Conn
-	var err error
-	if cfg != nil {
-		addr = strings.TrimPrefix(addr, "tls://")
-		d := tls.Dialer{Config: cfg}
-		conn, err = d.DialContext(ctx, "tcp", addr)
-		if err != nil {
-			return nil, fmt.Errorf("epc: connecting to executor %s over TLS: %w", addr, err)
-		}
-	} else {
-		addr = strings.TrimPrefix(addr, "tcp://")
-		var d net.Dialer
-		conn, err = d.DialContext(ctx, "tcp", addr)
-		if err != nil {
-			return nil, fmt.Errorf("epc: connecting to executor %s: %w", addr, err)
-		}
-	}
-	e := &Remote{w: conn, closer: conn, pending: map[uint64]chan reply{}, done: make(chan struct{}), fwd: fwd}
-	if err := e.start(ctx, conn); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("epc: executor %s: %w", addr, err)
-	}
-	return e, nil
 }

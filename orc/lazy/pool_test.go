@@ -5,19 +5,31 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink/amd64"
+	"gorc/jitlink"
 	"gorc/jitlink/jitlinktest"
 	"gorc/orc/lazy"
 	"gorc/shared"
+	"gorc/target"
 )
+
+// hostArch is the stub shapes of the host architecture.
+func hostArch(t *testing.T) jitlink.Arch {
+	t.Helper()
+	tg, err := target.Host()
+	if err != nil {
+		t.Skip(err)
+	}
+	return tg.Arch
+}
 
 // TestTrampolinePoolGrows: the pool links a block when it runs out (at
 // least blockSize, or what one request needs), never hands a trampoline
 // out twice, and reuses released ones.
 func TestTrampolinePoolGrows(t *testing.T) {
 	ctx := context.Background()
+	arch := hostArch(t)
 	mm := jitlinktest.NewMemoryManager(0x10000)
-	p := lazy.NewTrampolinePool(amd64.Arch, mm, 0x7fff_0000_0000, 4)
+	p := lazy.NewTrampolinePool(arch, mm, 0x7fff_0000_0000, 4)
 	seen := map[shared.ExecutorAddr]bool{}
 	steps := []struct{ get, blocks int }{{3, 1}, {1, 1}, {1, 2}, {10, 3}}
 	for _, s := range steps {
@@ -42,10 +54,10 @@ func TestTrampolinePoolGrows(t *testing.T) {
 	if got, _ := p.Get(ctx, 1); got[0] != 0x1234 {
 		t.Errorf("released trampoline not reused: got %v", got[0])
 	}
-	if p.ReturnOffset() != amd64.Arch.TrampolineReturnOffset() {
+	if p.ReturnOffset() != arch.TrampolineReturnOffset() {
 		t.Errorf("return offset %d", p.ReturnOffset())
 	}
-	if _, err := lazy.NewTrampolinePool(amd64.Arch, mm, 0, 4).Get(ctx, 1); err == nil || !strings.Contains(err.Error(), "re-entry point") {
+	if _, err := lazy.NewTrampolinePool(arch, mm, 0, 4).Get(ctx, 1); err == nil || !strings.Contains(err.Error(), "re-entry point") {
 		t.Errorf("pool without a re-entry point: %v", err)
 	}
 }
@@ -55,7 +67,7 @@ func TestTrampolinePoolGrows(t *testing.T) {
 func TestStubsManagerErrors(t *testing.T) {
 	ctx := context.Background()
 	mm := jitlinktest.NewMemoryManager(0x10000)
-	m := lazy.NewStubsManager(amd64.Arch, mm, nil)
+	m := lazy.NewStubsManager(hostArch(t), mm, nil)
 	s, err := m.CreateStubs(ctx, map[string]shared.ExecutorAddr{"f": 0x1000, "g": 0x2000})
 	if err != nil {
 		t.Fatal(err)

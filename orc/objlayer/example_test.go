@@ -13,6 +13,8 @@ import (
 	"gorc/orc"
 	"gorc/orc/epc"
 	"gorc/orc/objlayer"
+
+	_ "gorc/target" // registers the architectures with the ELF reader
 )
 
 // Example wires the layer by hand: a session, an in-process executor, a

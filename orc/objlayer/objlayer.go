@@ -27,7 +27,6 @@ import (
 	"sync"
 
 	"gorc/jitlink"
-	"gorc/jitlink/amd64"
 	"gorc/jitlink/elf"
 	"gorc/orc"
 	"gorc/orc/epc"
@@ -347,9 +346,7 @@ func (c *linkContext) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassCo
 	// Addresses are final once memory is allocated: tell the session
 	// then, before looking anything up, so that objects referring to each
 	// other (a cycle) find each other Resolved instead of waiting.
-	cfg.PostPrune = append(cfg.PostPrune, farTypeinfo, absoluteStubs)
 	cfg.PostAllocation = append(cfg.PostAllocation, c.notifyResolvedEarly)
-	cfg.PreFixup = append(cfg.PreFixup, bypassAbsoluteStubs)
 	cfg.PostFixup = append(cfg.PostFixup, c.addActions)
 	for _, p := range c.plugins {
 		if err := p.ModifyPassConfig(c.r, g, cfg); err != nil {
@@ -578,26 +575,23 @@ func (l *Layer) Initializers() (inits, finis []Initializer) {
 	inits = append([]Initializer(nil), l.inits...)
 	finis = append([]Initializer(nil), l.finis...)
 	l.mu.Unlock()
-	less := func(xs []Initializer) func(i, j int) bool {
+	// Objects finish linking in any order: put the entries in the layout
+	// order of a static link (objects in link order, entries within an
+	// object in its own layout order), then apply the linker's rule.
+	layout := func(xs []Initializer) func(i, j int) bool {
 		return func(i, j int) bool {
 			a, b := xs[i], xs[j]
-			if a.Preinit != b.Preinit {
-				return a.Preinit
-			}
-			if a.Priority != b.Priority {
-				return a.Priority < b.Priority
-			}
 			if a.order != b.order {
 				return a.order < b.order
 			}
 			return a.index < b.index
 		}
 	}
-	sort.SliceStable(inits, less(inits))
-	sort.SliceStable(finis, less(finis))
-	for i, j := 0, len(finis)-1; i < j; i, j = i+1, j-1 {
-		finis[i], finis[j] = finis[j], finis[i]
-	}
+	sort.SliceStable(inits, layout(inits))
+	sort.SliceStable(finis, layout(finis))
+	jitlink.SortInitializers(inits, finis,
+		func(x Initializer) bool { return x.Preinit },
+		func(x Initializer) uint32 { return x.Priority })
 	return inits, finis
 }
 
@@ -679,92 +673,3 @@ func (l *Layer) HandleTransferResources(jd *orc.JITDylib, dst, src orc.ResourceK
 // ErrNoMemoryManager is returned when a link starts before a memory
 // manager was set.
 var ErrNoMemoryManager = errors.New("objlayer: no memory manager")
-
-// absStubsSection holds the stubs absoluteStubs creates.
-const absStubsSection = "$__GORC_ABS32_STUBS"
-
-type absStubKey struct{}
-
-// absStub is a stub made for an absolute 32-bit reference to an external.
-type absStub struct {
-	stub, target *jitlink.Symbol
-	edges        []*jitlink.Edge
-}
-
-// absoluteStubs gives every absolute 32-bit reference (R_X86_64_32/32S, in
-// non-PIC small-model code) to an external symbol a stub in this graph,
-// which lies below 2 GiB: a static linker does the same for a non-PIE
-// executable (the PLT entry is the function's canonical address), since
-// a shared library's functions are far above 4 GiB. bypassAbsoluteStubs
-// points the references back at the target when its address fits.
-func absoluteStubs(g *jitlink.LinkGraph) error {
-	var stubs map[*jitlink.Symbol]*absStub
-	var sec *jitlink.Section
-	for _, s := range g.Sections {
-		for _, b := range s.Blocks {
-			for i := range b.Edges {
-				e := &b.Edges[i]
-				if (e.Kind != amd64.Pointer32 && e.Kind != amd64.Pointer32Signed) || e.Target.Kind != jitlink.SymExternal {
-					continue
-				}
-				if stubs == nil {
-					stubs = map[*jitlink.Symbol]*absStub{}
-				}
-				st := stubs[e.Target]
-				if st == nil {
-					if sec == nil {
-						sec = g.AddSection(absStubsSection, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
-					}
-					got := g.AddMutableContentBlock(sec, make([]byte, 8), 8, 0)
-					got.AddEdge(amd64.Pointer64, 0, e.Target, 0)
-					gotSym := g.AddAnonymousSymbol(got, 0, 8)
-					sb := g.AddMutableContentBlock(sec, []byte{0xff, 0x25, 0, 0, 0, 0, 0xcc, 0xcc}, 8, 0)
-					sb.AddEdge(amd64.Delta32, 2, gotSym, -4)
-					st = &absStub{stub: g.AddDefinedSymbol(sb, 0, "", 8, jitlink.LinkageStrong, jitlink.ScopeLocal, true, true), target: e.Target}
-					stubs[e.Target] = st
-				}
-				e.Target = st.stub
-				st.edges = append(st.edges, e)
-			}
-		}
-	}
-	if stubs != nil {
-		if g.Scratch == nil {
-			g.Scratch = map[any]any{}
-		}
-		g.Scratch[absStubKey{}] = stubs
-	}
-	return nil
-}
-
-// isCXXData reports Itanium C++ ABI names of data objects (typeinfo,
-// typeinfo names, vtables, VTTs), which a stub cannot stand in for.
-func isCXXData(name string) bool {
-	for _, p := range []string{"_ZTI", "_ZTS", "_ZTV", "_ZTT"} {
-		if strings.HasPrefix(name, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// bypassAbsoluteStubs lets absolute references reach their target
-// directly when its address fits the field (e.g. a weak reference that
-// resolved to 0, or a symbol in low memory).
-func bypassAbsoluteStubs(g *jitlink.LinkGraph) error {
-	stubs, _ := g.Scratch[absStubKey{}].(map[*jitlink.Symbol]*absStub)
-	for _, st := range stubs {
-		for _, e := range st.edges {
-			v := int64(st.target.Address()) + e.Addend
-			fits := v >= 0 && v <= 0x7fffffff
-			if fits {
-				e.Target = st.target
-				continue
-			}
-			if isCXXData(st.target.Name) {
-				return fmt.Errorf("non-PIC code refers to %s (C++ runtime data, at %v) with an absolute 32-bit relocation; a static linker would copy it into the executable (copy relocation), which a JIT cannot do: compile with -fPIE or -fPIC", st.target.Name, st.target.Address())
-			}
-		}
-	}
-	return nil
-}

@@ -24,7 +24,7 @@ func MergeSectionRegistries(gs []*jitlink.LinkGraph) []*jitlink.LinkGraph {
 	has := map[string][]int{}  // SEC -> graphs with a SEC section
 	for i, g := range gs {
 		for _, s := range g.Sections {
-			if isCIdent(s.Name) && len(s.Blocks) > 0 {
+			if jitlink.IsCIdentifier(s.Name) && len(s.Blocks) > 0 {
 				has[s.Name] = appendOnce(has[s.Name], i)
 			}
 		}
@@ -117,24 +117,11 @@ func uniq(xs []int) []int {
 
 func boundSection(name string) (string, bool) {
 	for _, p := range []string{"__start_", "__stop_"} {
-		if strings.HasPrefix(name, p) && isCIdent(name[len(p):]) {
+		if strings.HasPrefix(name, p) && jitlink.IsCIdentifier(name[len(p):]) {
 			return name[len(p):], true
 		}
 	}
 	return "", false
-}
-
-func isCIdent(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, c := range s {
-		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9' {
-			continue
-		}
-		return false
-	}
-	return true
 }
 
 // canMerge checks that the graphs of grp define no global name twice and

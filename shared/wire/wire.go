@@ -208,55 +208,11 @@ func WriteFrame(w io.Writer, f Frame) error {
 // ReadFrame reads one frame. A length over MaxPayload, an unknown kind or
 // a non-zero reserved field is an error (the stream cannot be trusted
 // after it); io.EOF is returned as is when the stream ends between frames.
+// A payload up to 1 MiB is allocated at once; a larger one grows as its
+// bytes arrive. (FrameReader reads the same frames, resumably.)
 func ReadFrame(r io.Reader) (Frame, error) {
-	var h [HeaderSize]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
-		if err == io.ErrUnexpectedEOF {
-			return Frame{}, fmt.Errorf("wire: truncated frame header: %w", err)
-		}
-		return Frame{}, err
-	}
-	n := binary.LittleEndian.Uint32(h[:])
-	f := Frame{Kind: Kind(h[4]), Op: Op(h[5]), Seq: binary.LittleEndian.Uint64(h[8:])}
-	if n > MaxPayload {
-		return Frame{}, fmt.Errorf("wire: frame seq %d announces %d payload bytes: %w", f.Seq, n, ErrTooLarge)
-	}
-	if f.Kind < KindHello || f.Kind > maxKind {
-		return Frame{}, fmt.Errorf("wire: frame seq %d: unknown kind %d", f.Seq, h[4])
-	}
-	if h[6] != 0 || h[7] != 0 {
-		return Frame{}, fmt.Errorf("wire: frame seq %d: reserved header bytes %#x %#x are not zero", f.Seq, h[6], h[7])
-	}
-	if n <= 1<<20 {
-		f.Payload = make([]byte, n)
-		if _, err := io.ReadFull(r, f.Payload); err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return Frame{}, fmt.Errorf("wire: frame seq %d: truncated payload (%d bytes announced): %w", f.Seq, n, err)
-		}
-		return f, nil
-	}
-	// Large payloads grow (doubling) as the bytes arrive: a lying length
-	// costs at most twice the data actually sent.
-	p := make([]byte, 0, 1<<20)
-	for uint32(len(p)) < n {
-		if len(p) == cap(p) {
-			q := make([]byte, len(p), min(uint64(n), 2*uint64(cap(p))))
-			copy(q, p)
-			p = q
-		}
-		k, err := r.Read(p[len(p):cap(p)])
-		p = p[:len(p)+k]
-		if err != nil && uint32(len(p)) < n {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return Frame{}, fmt.Errorf("wire: frame seq %d: truncated payload (%d of %d bytes): %w", f.Seq, len(p), n, err)
-		}
-	}
-	f.Payload = p
-	return f, nil
+	var s frameState
+	return s.read(r, false)
 }
 
 // Encoder builds a payload.

@@ -1,11 +1,10 @@
-package objlayer
+package amd64
 
 import (
 	"encoding/binary"
 	"strings"
 
 	"gorc/jitlink"
-	"gorc/jitlink/amd64"
 	"gorc/shared"
 )
 
@@ -14,7 +13,7 @@ import (
 // handling data (.gcc_except_table, DW_EH_PE_udata4) and throw sites
 // (`mov $_ZTI..., %esi` before __cxa_throw). libstdc++ lies far above
 // 4 GiB, and a JIT cannot make the copy relocations a static linker would.
-// farTypeinfo rewrites both into position-independent forms the runtime
+// FarTypeinfo rewrites both into position-independent forms the runtime
 // already understands: type tables become pc-relative indirect
 // (DW_EH_PE_indirect|pcrel|sdata4, the encoding PIC code uses, same entry
 // size) through 8-byte slots holding the real address; a throw site's
@@ -23,20 +22,24 @@ import (
 // refused clearly if it does not reach).
 
 const (
-	dwEHPEOmit     = 0xff
-	dwEHPEUdata4   = 0x03
-	dwEHPEPIndSd4  = 0x9b // indirect | pcrel | sdata4
-	farTypeinfoSec = "$__GORC_TYPEINFO_SLOTS"
+	dwEHPEOmit    = 0xff
+	dwEHPEUdata4  = 0x03
+	dwEHPEPIndSd4 = 0x9b // indirect | pcrel | sdata4
 )
+
+// FarTypeinfoSectionName is the section of the slots and thunks
+// FarTypeinfo creates.
+const FarTypeinfoSectionName = "$__GORC_TYPEINFO_SLOTS"
 
 func isTypeinfo(name string) bool { return strings.HasPrefix(name, "_ZTI") }
 
-// farTypeinfo is a post-prune pass (before absoluteStubs).
-func farTypeinfo(g *jitlink.LinkGraph) error {
+// FarTypeinfo is the post-prune pass described above; it runs before
+// AbsoluteStubs.
+func FarTypeinfo(g *jitlink.LinkGraph) error {
 	var slots *jitlink.Section
 	slotSec := func() *jitlink.Section {
 		if slots == nil {
-			slots = g.AddSection(farTypeinfoSec, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
+			slots = g.AddSection(FarTypeinfoSectionName, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
 		}
 		return slots
 	}
@@ -73,7 +76,7 @@ func farTypeinfo(g *jitlink.LinkGraph) error {
 		for _, b := range s.Blocks {
 			for i := range b.Edges {
 				e := &b.Edges[i]
-				if e.Kind != amd64.Pointer32 || e.Target.Kind != jitlink.SymExternal || !isTypeinfo(e.Target.Name) {
+				if e.Kind != Pointer32 || e.Target.Kind != jitlink.SymExternal || !isTypeinfo(e.Target.Name) {
 					continue
 				}
 				throwSiteThunk(g, b, e, slotSec)
@@ -206,7 +209,7 @@ func rewriteLSDA(g *jitlink.LinkGraph, b *jitlink.Block, off uint64, slotSec fun
 	for i := range b.Edges {
 		e := &b.Edges[i]
 		if e.Offset >= lo && e.Offset < base {
-			if e.Kind != amd64.Pointer32 || (e.Offset-lo)%4 != 0 {
+			if e.Kind != Pointer32 || (e.Offset-lo)%4 != 0 {
 				return // not the layout we expect: leave it alone
 			}
 			entries = append(entries, e)
@@ -221,11 +224,9 @@ func rewriteLSDA(g *jitlink.LinkGraph, b *jitlink.Block, off uint64, slotSec fun
 	mc := b.MutableContent()
 	mc[encAt] = dwEHPEPIndSd4
 	for _, e := range entries {
-		slot := g.AddMutableContentBlock(slotSec(), make([]byte, 8), 8, 0)
-		slot.AddEdge(amd64.Pointer64, 0, e.Target, e.Addend)
-		sym := g.AddAnonymousSymbol(slot, 0, 8)
+		sym := AddPointer(g, slotSec(), e.Target, e.Addend)
 		binary.LittleEndian.PutUint32(mc[e.Offset:], 0)
-		e.Kind, e.Target, e.Addend = amd64.Delta32, sym, 0
+		e.Kind, e.Target, e.Addend = Delta32, sym, 0
 	}
 }
 
@@ -247,12 +248,12 @@ func throwSiteThunk(g *jitlink.LinkGraph, b *jitlink.Block, e *jitlink.Edge, slo
 	}
 	reg := op & 7
 	thunk := g.AddMutableContentBlock(slotSec(), []byte{0x48, 0xb8 | reg, 0, 0, 0, 0, 0, 0, 0, 0, 0xe9, 0, 0, 0, 0}, 16, 0)
-	thunk.AddEdge(amd64.Pointer64, 2, e.Target, 0)
+	thunk.AddEdge(Pointer64, 2, e.Target, 0)
 	back := g.AddAnonymousSymbol(b, e.Offset+4, 0)
-	thunk.AddEdge(amd64.Delta32, 11, back, -4)
+	thunk.AddEdge(Delta32, 11, back, -4)
 	tsym := g.AddDefinedSymbol(thunk, 0, "", 15, jitlink.LinkageStrong, jitlink.ScopeLocal, true, true)
 	mc := b.MutableContent()
 	mc[e.Offset-1] = 0xe9
 	binary.LittleEndian.PutUint32(mc[e.Offset:], 0)
-	e.Kind, e.Target, e.Addend = amd64.Delta32, tsym, -4
+	e.Kind, e.Target, e.Addend = Delta32, tsym, -4
 }

@@ -1,0 +1,330 @@
+//go:build cgo
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Regression tests for the executor's behaviour under faults (issue 14;
+// the table in docs/EXECUTOR.md lists them). Each runs the program in the
+// executor modes where the defect was seen, with a timeout that fails
+// instead of hanging.
+
+// faultModes are child mode and a TCP executor of the test's own (a
+// broken session must not affect the shared pool).
+func faultModes(t *testing.T) []struct {
+	name  string
+	flags []string
+} {
+	t.Helper()
+	addr, cmd, err := startTCPExecutor(gorcBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return []struct {
+		name  string
+		flags []string
+	}{
+		{"child", []string{"-exec", "child"}},
+		{"tcp", []string{"-exec", "tcp://" + addr}},
+	}
+}
+
+// gorcRunWithin runs `gorc run ARGS` and fails the test if it does not end
+// within d.
+func gorcRunWithin(t *testing.T, dir string, d time.Duration, args ...string) runResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	r, err := runProcess(ctx, dir, append([]string{gorcBinary(t), "run"}, args...), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestFaultForkThenExit: a forked child that calls exit() must not report
+// its status as the program's (nor hang in the executor's exit hook).
+func TestFaultForkThenExit(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "fork", `#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/wait.h>
+int main(void) {
+	int s;
+	pid_t p = fork();
+	if (!p) { puts("child"); exit(5); }
+	waitpid(p, &s, 0);
+	printf("parent %d\n", WEXITSTATUS(s));
+	return 0;
+}`)
+	for _, m := range faultModes(t) {
+		t.Run(m.name, func(t *testing.T) {
+			for i := range 10 {
+				r := gorcRunWithin(t, dir, 15*time.Second, append(m.flags, o)...)
+				if r.status != 0 || r.stdout != "child\nparent 5\n" {
+					t.Fatalf("run %d:\n%v", i, r)
+				}
+			}
+		})
+	}
+}
+
+// TestFaultForkedChildOutlivesParent: over TCP, what a forked child
+// writes after its parent returned still reaches the controller, before
+// the parent's status.
+func TestFaultForkedChildOutlivesParent(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "outlive", `#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+	fflush(stdout);
+	if (fork() == 0) {
+		usleep(300000);
+		printf("late child\n");
+		fflush(stdout);
+		_exit(0);
+	}
+	printf("parent done\n");
+	return 3;
+}`)
+	m := faultModes(t)[1]
+	for i := range 3 {
+		r := gorcRunWithin(t, dir, 15*time.Second, append(m.flags, o)...)
+		if r.status != 3 || r.stdout != "parent done\nlate child\n" {
+			t.Fatalf("run %d:\n%v", i, r)
+		}
+	}
+}
+
+// TestFaultCloseAllDescriptors: the daemon idiom of closing every
+// descriptor from 3 up leaves the executor's own descriptors alone; the
+// output and the status arrive.
+func TestFaultCloseAllDescriptors(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "closeall", `#include <stdio.h>
+#include <unistd.h>
+#include <fcntl.h>
+int main(void) {
+	for (int fd = 3; fd < 1024; fd++) close(fd);
+	/* The program's own descriptors still close for real. */
+	int a = open("/dev/null", O_RDONLY);
+	if (a < 0 || close(a) != 0 || fcntl(a, F_GETFD) != -1) return 9;
+	printf("x\n");
+	return 7;
+}`)
+	for _, m := range faultModes(t) {
+		t.Run(m.name, func(t *testing.T) {
+			r := gorcRunWithin(t, dir, 15*time.Second, append(m.flags, o)...)
+			if r.status != 7 || r.stdout != "x\n" || r.stderr != "" {
+				t.Fatalf("\n%v", r)
+			}
+		})
+	}
+}
+
+// TestFaultControllerGoneDuringFgets: a TCP session whose controller goes
+// away while the program blocks in fgets(stdin) is torn down, and the
+// listener serves the next controller promptly.
+func TestFaultControllerGoneDuringFgets(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "fgets", `#include <stdio.h>
+int main(void) {
+	char b[64];
+	printf("waiting\n");
+	fflush(stdout);
+	if (fgets(b, sizeof b, stdin)) printf("got %s", b);
+	return 0;
+}`)
+	hello := ccObj(t, dir, "hello", `#include <stdio.h>
+int main(void) { puts("hello"); return 4; }`)
+	m := faultModes(t)[1]
+	cmd := exec.Command(gorcBinary(t), append(append([]string{"run"}, m.flags...), o)...)
+	cmd.Dir = dir
+	stdin, err := cmd.StdinPipe() // never written: the program blocks
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make(chan string, 1)
+	go func() {
+		l, _ := bufio.NewReader(out).ReadString('\n')
+		line <- l
+	}()
+	select {
+	case l := <-line:
+		if l != "waiting\n" {
+			t.Fatalf("first line %q, want %q", l, "waiting\n")
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatal("the program did not start within 15s")
+	}
+	cmd.Process.Kill() // the controller goes away
+	cmd.Wait()
+	start := time.Now()
+	r := gorcRunWithin(t, dir, 10*time.Second, append(m.flags, hello)...)
+	if r.status != 4 || r.stdout != "hello\n" {
+		t.Fatalf("next controller:\n%v", r)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("next controller served after %v", d)
+	}
+}
+
+// TestFaultCrashReports: a crash in JIT'd code names the JIT'd function
+// — for a fault in it, for a fault in libc called from it, for a call
+// through a null function pointer — and a stack overflow (on the
+// program's main thread or a thread it created) is reported as one, with
+// the function.
+func TestFaultCrashReports(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "crashes", `#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+volatile int zero = 0;
+int *volatile np = 0;
+void (*volatile fp)(void) = 0;
+__attribute__((noinline)) static int deep(int n) {
+	volatile char buf[256];
+	buf[0] = n;
+	return n == 0 ? buf[0] : deep(n - 1) + buf[0];
+}
+__attribute__((noinline)) static void null_store(void) { *np = 1; }
+__attribute__((noinline)) static void do_abort(void) { abort(); }
+__attribute__((noinline)) static void do_trap(void) { __builtin_trap(); }
+__attribute__((noinline)) int div_zero(int x) { return x / zero; }
+__attribute__((noinline)) static void call_null(void) { fp(); zero = 1; }
+static void *thread_deep(void *a) { (void)a; deep(100000000); return 0; }
+int main(int argc, char **argv) {
+	const char *k = argv[1];
+	if (!strcmp(k, "deep")) return deep(100000000);
+	if (!strcmp(k, "thread-deep")) { pthread_t t; pthread_create(&t, 0, thread_deep, 0); pthread_join(t, 0); }
+	if (!strcmp(k, "null")) null_store();
+	if (!strcmp(k, "abort")) do_abort();
+	if (!strcmp(k, "ill")) do_trap();
+	if (!strcmp(k, "div")) return div_zero(5);
+	if (!strcmp(k, "call-null")) call_null();
+	return 0;
+}`)
+	cases := []struct {
+		kind     string
+		status   int
+		where    string
+		overflow bool
+	}{
+		{"deep", 139, "in deep+", true},
+		{"thread-deep", 139, "in deep+", true},
+		{"null", 139, "in null_store+", false},
+		{"abort", 134, "called from do_abort+", false},
+		{"ill", 132, "in do_trap+", false},
+		{"div", 136, "in div_zero+", false},
+		{"call-null", 139, "called from call_null+", false},
+	}
+	for _, m := range faultModes(t) {
+		t.Run(m.name, func(t *testing.T) {
+			for _, c := range cases {
+				r := gorcRunWithin(t, dir, 30*time.Second, append(m.flags, o, "--", c.kind)...)
+				if r.status != c.status || !strings.Contains(r.stderr, c.where) {
+					t.Errorf("%s: want status %d and %q in stderr\n%v", c.kind, c.status, c.where, r)
+				}
+				if got := strings.Contains(r.stderr, "stack overflow"); got != c.overflow {
+					t.Errorf("%s: stderr mentions a stack overflow: %v, want %v\n%v", c.kind, got, c.overflow, r)
+				}
+			}
+		})
+	}
+}
+
+// TestFaultForkedChildCrashes: a forked child that dies of a signal dies
+// alone: it sends no crash report on the session, and the program goes on.
+func TestFaultForkedChildCrashes(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "forkcrash", `#include <stdio.h>
+#include <unistd.h>
+#include <sys/wait.h>
+int *volatile np = 0;
+int main(void) {
+	int s;
+	fflush(stdout);
+	pid_t p = fork();
+	if (!p) { *np = 1; return 1; }
+	waitpid(p, &s, 0);
+	printf("child signal %d\n", WIFSIGNALED(s) ? WTERMSIG(s) : -1);
+	return 0;
+}`)
+	for _, m := range faultModes(t) {
+		t.Run(m.name, func(t *testing.T) {
+			for i := range 3 {
+				r := gorcRunWithin(t, dir, 15*time.Second, append(m.flags, o)...)
+				if r.status != 0 || r.stdout != "child signal 11\n" || r.stderr != "" {
+					t.Fatalf("run %d:\n%v", i, r)
+				}
+			}
+		})
+	}
+}
+
+// TestFaultExitFromThreadWhileStdinBlocked: exit() from a thread while
+// main blocks in fgets(stdin) (holding stdin's lock) reports the status
+// and the output, without waiting for the lock.
+func TestFaultExitFromThreadWhileStdinBlocked(t *testing.T) {
+	dir := t.TempDir()
+	o := ccObj(t, dir, "threadexit", `#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+static void *quit(void *a) {
+	(void)a;
+	usleep(200000);
+	printf("from the thread\n");
+	exit(3);
+}
+int main(void) {
+	char b[64];
+	pthread_t t;
+	pthread_create(&t, 0, quit, 0);
+	if (fgets(b, sizeof b, stdin)) printf("got %s", b);
+	return 0;
+}`)
+	for _, m := range faultModes(t) {
+		t.Run(m.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, gorcBinary(t), append(append([]string{"run"}, m.flags...), o)...)
+			cmd.Dir = dir
+			stdin, err := cmd.StdinPipe() // kept open: fgets blocks
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stdin.Close()
+			var so, se strings.Builder
+			cmd.Stdout, cmd.Stderr = &so, &se
+			cmd.WaitDelay = 2 * time.Second
+			err = cmd.Run()
+			if ctx.Err() != nil {
+				t.Fatalf("timed out; stdout %q stderr %q", so.String(), se.String())
+			}
+			st := cmd.ProcessState.ExitCode()
+			if st != 3 || so.String() != "from the thread\n" {
+				t.Fatalf("status %d (%v), stdout %q, stderr %q; want 3 and the thread's line", st, err, so.String(), se.String())
+			}
+		})
+	}
+}

@@ -1,0 +1,209 @@
+package layout
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// pkg is what the rules need of `go list -json`.
+type pkg struct {
+	ImportPath string
+	Doc        string
+	Imports    []string
+	CgoFiles   []string
+	GoFiles    []string
+}
+
+// listPackages runs `go list -json ./...` at the module root.
+func listPackages(t *testing.T) map[string]*pkg {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	cmd := exec.Command("go", "list", "-json", "./...")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		msg := ""
+		if ee, ok := err.(*exec.ExitError); ok {
+			msg = string(ee.Stderr)
+		}
+		t.Fatalf("go list: %v\n%s", err, msg)
+	}
+	pkgs := map[string]*pkg{}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("decoding go list output: %v", err)
+		}
+		pkgs[p.ImportPath] = &p
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("go list found only %d packages", len(pkgs))
+	}
+	return pkgs
+}
+
+// under reports whether path is prefix or a package below it.
+func under(path, prefix string) bool {
+	return path == prefix || strings.HasPrefix(path, prefix+"/")
+}
+
+func anyUnder(path string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if under(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+const mod = "gorc/"
+
+// rule restricts the gorc imports of the packages under from.
+type rule struct {
+	name string
+	from []string // packages the rule applies to (with their subpackages)
+	// except lists packages under from that the rule does not cover.
+	except []string
+	// allow, when non-nil, lists the only gorc packages (with their
+	// subpackages) they may import.
+	allow []string
+	// deny lists gorc packages they must not import.
+	deny []string
+}
+
+// The architecture packages: only the target package (which picks the
+// architecture for a triple) and the command may name them.
+var archPkgs = []string{"gorc/jitlink/amd64", "gorc/backend/amd64"}
+
+var rules = []rule{
+	{
+		name:  "the contract between the processes depends on nothing of either side",
+		from:  []string{"gorc/shared"},
+		allow: []string{"gorc/shared"},
+	},
+	{
+		name:  "the executor runtime imports no controller code",
+		from:  []string{"gorc/executor"},
+		allow: []string{"gorc/shared"},
+	},
+	{
+		name:  "the compiler stack emits ELF bytes and never imports the linker, session or executor",
+		from:  []string{"gorc/kaleidoscope", "gorc/ir", "gorc/backend", "gorc/objfile"},
+		allow: []string{"gorc/kaleidoscope", "gorc/ir", "gorc/backend", "gorc/objfile", "gorc/internal/diag"},
+	},
+	{
+		name: "the linker never imports the session, executor control or the compilers",
+		from: []string{"gorc/jitlink"},
+		// e2e (end-to-end tests) and jitlinktest/epclink (a test helper)
+		// drive the linker with a real executor and memory manager.
+		except: []string{"gorc/jitlink/e2e", "gorc/jitlink/jitlinktest/epclink"},
+		allow:  []string{"gorc/jitlink", "gorc/shared", "gorc/internal/diag"},
+	},
+	{
+		name:   "the session core is independent of linking, compilers and executors",
+		from:   []string{"gorc/orc"},
+		except: []string{"gorc/orc/objlayer", "gorc/orc/epc", "gorc/orc/lazy"},
+		allow:  []string{"gorc/orc", "gorc/shared"},
+	},
+	{
+		name:  "internal helpers are leaves every layer may use",
+		from:  []string{"gorc/internal/diag"},
+		allow: []string{},
+	},
+	{
+		name: "executor control and memory managers do not import the session or linker layers above them",
+		from: []string{"gorc/orc/epc"},
+		deny: []string{"gorc/orc/objlayer", "gorc/jit", "gorc/jitlink", "gorc/target", "gorc/ir", "gorc/kaleidoscope", "gorc/backend"},
+	},
+	{
+		name: "nothing but the command imports the command",
+		from: []string{"gorc"},
+		deny: []string{"gorc/cmd"},
+	},
+}
+
+func (r rule) applies(path string) bool {
+	return anyUnder(path, r.from) && !anyUnder(path, r.except)
+}
+
+// TestImportRules checks DESIGN.md's one-way dependency rules on the
+// non-test imports of every package.
+func TestImportRules(t *testing.T) {
+	pkgs := listPackages(t)
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			covered := 0
+			for path, p := range pkgs {
+				if !r.applies(path) {
+					continue
+				}
+				covered++
+				for _, imp := range p.Imports {
+					if !strings.HasPrefix(imp, mod) {
+						continue
+					}
+					if r.allow != nil && !anyUnder(imp, r.allow) {
+						t.Errorf("%s imports %s, outside what the rule allows (%s)", path, imp, strings.Join(r.allow, ", "))
+					}
+					if anyUnder(imp, r.deny) {
+						t.Errorf("%s imports %s", path, imp)
+					}
+				}
+			}
+			if covered == 0 {
+				t.Fatalf("rule covers no package: is the layout it names gone?")
+			}
+		})
+	}
+}
+
+// TestArchitecturePackagesImportedOnlyByTarget checks that only the target
+// package (and the command) import an architecture package, so that a
+// second architecture adds a folder and an entry in target.
+func TestArchitecturePackagesImportedOnlyByTarget(t *testing.T) {
+	pkgs := listPackages(t)
+	for path, p := range pkgs {
+		if under(path, "gorc/target") || under(path, "gorc/cmd") || anyUnder(path, archPkgs) {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if anyUnder(imp, archPkgs) {
+				t.Errorf("%s imports the architecture package %s; reach it through gorc/target", path, imp)
+			}
+		}
+	}
+}
+
+// TestCgoOnlyInExecutor checks that cgo is confined to the executor
+// runtime, so everything else builds with CGO_ENABLED=0.
+func TestCgoOnlyInExecutor(t *testing.T) {
+	for path, p := range listPackages(t) {
+		if len(p.CgoFiles) > 0 && path != "gorc/executor" {
+			t.Errorf("%s uses cgo (%s); only gorc/executor may", path, strings.Join(p.CgoFiles, ", "))
+		}
+	}
+}
+
+// TestPackageDocs checks that every package says what it is for.
+func TestPackageDocs(t *testing.T) {
+	var missing []string
+	for path, p := range listPackages(t) {
+		if strings.TrimSpace(p.Doc) == "" {
+			missing = append(missing, path)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("packages without a package doc comment: %s", strings.Join(missing, ", "))
+	}
+}

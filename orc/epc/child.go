@@ -1,0 +1,120 @@
+package epc
+
+// This file holds spawning an executor child (SpawnChild): the protocol
+// pipes, waiting for the child and saying how it ended.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+func (e *Remote) exitedChan() <-chan struct{} {
+	if e.exited == nil {
+		return nil
+	}
+	return e.exited
+}
+
+// SpawnChild starts cmd as an executor child (for example `gorc executor`,
+// or any program that calls executor.ServeInheritedFDs) with two extra
+// pipes for the protocol, passed as descriptors 3 and 4 and announced in
+// GORC_EXECUTOR_FDS, so the child's stdin, stdout and stderr stay the
+// program's. Set cmd's Stdin/Stdout/Stderr before calling. When the child
+// dies, pending calls fail with an error naming how it ended (for example
+// "executor terminated by signal SIGSEGV").
+func SpawnChild(ctx context.Context, cmd *exec.Cmd) (*Remote, error) {
+	return spawnChild(ctx, cmd, nil)
+}
+
+// SpawnChildStdio is SpawnChild with the program's stdio forwarded over
+// the protocol pipes to stdio's readers and writers (instead of the
+// child's descriptors 0, 1 and 2, which then serve only the executor's
+// own messages): for writers that are not files, where the order of the
+// program's output relative to the controller's own must be exact.
+func SpawnChildStdio(ctx context.Context, cmd *exec.Cmd, stdio Stdio) (*Remote, error) {
+	return spawnChild(ctx, cmd, &stdio)
+}
+
+func spawnChild(ctx context.Context, cmd *exec.Cmd, fwd *Stdio) (*Remote, error) {
+	toChildR, toChildW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("epc: spawn executor: %w", err)
+	}
+	fromChildR, fromChildW, err := os.Pipe()
+	if err != nil {
+		toChildR.Close()
+		toChildW.Close()
+		return nil, fmt.Errorf("epc: spawn executor: %w", err)
+	}
+	n := 3 + len(cmd.ExtraFiles)
+	cmd.ExtraFiles = append(cmd.ExtraFiles, toChildR, fromChildW)
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, fmt.Sprintf("GORC_EXECUTOR_FDS=%d,%d", n, n+1))
+	if err := cmd.Start(); err != nil {
+		for _, f := range []*os.File{toChildR, toChildW, fromChildR, fromChildW} {
+			f.Close()
+		}
+		return nil, fmt.Errorf("epc: spawn executor %s: %w", cmd.Path, err)
+	}
+	toChildR.Close()
+	fromChildW.Close()
+	e := &Remote{w: toChildW, closer: multiCloser{toChildW, fromChildR}, pending: map[uint64]chan reply{}, done: make(chan struct{}),
+		cmd: cmd, exited: make(chan struct{}), fwd: fwd}
+	go func() {
+		werr := cmd.Wait()
+		e.exitErr = describeExit(cmd, werr)
+		close(e.exited)
+	}()
+	if err := e.start(ctx, fromChildR); err != nil {
+		cmd.Process.Kill()
+		<-e.exited
+		toChildW.Close()
+		fromChildR.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+type multiCloser []io.Closer
+
+func (m multiCloser) Close() error {
+	var errs []error
+	for _, c := range m {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// describeExit says how an executor child ended.
+func describeExit(cmd *exec.Cmd, err error) error {
+	st := cmd.ProcessState
+	if st == nil {
+		return fmt.Errorf("executor: %v", err)
+	}
+	if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return fmt.Errorf("executor terminated by signal %s", signalName(ws.Signal()))
+	}
+	return fmt.Errorf("executor exited with status %d", st.ExitCode())
+}
+
+// ExitStatus returns how a spawned executor ended, or nil while it runs
+// (or if it was not spawned by SpawnChild). A program run by RunProgram
+// that ends by a signal is reported here.
+func (e *Remote) ExitStatus() error {
+	if e.exited == nil {
+		return nil
+	}
+	select {
+	case <-e.exited:
+		return e.exitErr
+	default:
+		return nil
+	}
+}

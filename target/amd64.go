@@ -1,0 +1,64 @@
+package target
+
+import (
+	"context"
+
+	backend "gorc/backend/amd64"
+	"gorc/ir"
+	"gorc/jitlink/amd64"
+	"gorc/jitlink/elf"
+)
+
+func init() { elf.RegisterArch(amd64.Arch.(elf.Arch)) }
+
+// amd64Linux is x86-64 Linux: jitlink/amd64 and backend/amd64.
+var amd64Linux = &Target{
+	Triple:  "x86_64-unknown-linux-gnu",
+	Arch:    amd64.Arch,
+	Backend: amd64Backend{},
+}
+
+type amd64Backend struct{}
+
+func amd64Options(o Options) backend.Options {
+	return backend.Options{SourceName: o.SourceName, Verify: o.Verify, NoEHFrame: o.NoEHFrame,
+		Only: o.Only, OmitGlobals: o.OmitGlobals, SizeHint: o.SizeHint}
+}
+
+func amd64Result(r *backend.Result) *Result {
+	if r == nil {
+		return nil
+	}
+	s := r.Stats
+	return &Result{Object: r.Object, Stats: Stats{Functions: s.Functions, Instructions: s.Instructions, CodeBytes: s.CodeBytes, Spills: s.Spills}}
+}
+
+func (amd64Backend) Compile(ctx context.Context, m *ir.Module, opts Options) (*Result, error) {
+	r, err := backend.CompileModule(ctx, m, amd64Options(opts))
+	return amd64Result(r), err
+}
+
+func (amd64Backend) NewStream(ctx context.Context, m *ir.Module, opts Options) (Stream, error) {
+	s, err := backend.NewStream(ctx, m, amd64Options(opts))
+	if err != nil {
+		return nil, err
+	}
+	return amd64Stream{s}, nil
+}
+
+func (amd64Backend) Listing(obj []byte, intel bool) (string, error) {
+	syn := backend.SyntaxATT
+	if intel {
+		syn = backend.SyntaxIntel
+	}
+	return backend.Listing(obj, syn)
+}
+
+type amd64Stream struct{ s *backend.Stream }
+
+func (s amd64Stream) Add(f *ir.Function) error { return s.s.Add(f) }
+
+func (s amd64Stream) Finish() (*Result, error) {
+	r, err := s.s.Finish()
+	return amd64Result(r), err
+}
