@@ -282,7 +282,19 @@ func (r *repl) addFuncs(fns []*ir.Function, omitGlobals bool) error {
 		}
 	}
 	r.n++
-	res, err := r.j.Target.Backend.Compile(r.ctx, r.g.Module, target.Options{Only: fns, OmitGlobals: omitGlobals, SourceName: "repl"})
+	m, only := r.g.Module, fns
+	if r.lazy != nil && omitGlobals {
+		// An item's functions in a module of their own: everything else
+		// is reached by name, and compiling the item does not walk the
+		// session's (possibly thousands of) declarations. Nothing refers
+		// to an item's functions by pointer afterwards.
+		m, only = ir.NewModule(r.g.Module.Name), nil
+		m.Funcs = fns
+		for _, f := range fns {
+			f.Module = m
+		}
+	}
+	res, err := r.j.Target.Backend.Compile(r.ctx, m, target.Options{Only: only, OmitGlobals: omitGlobals, SourceName: "repl"})
 	if err != nil {
 		return err
 	}
