@@ -87,15 +87,16 @@ func TestKaleidoLazyRedefinition(t *testing.T) {
 // TestKaleidoLazyFailure: a definition that cannot be compiled (an
 // unknown variable, an unknown callee) is reported when first called,
 // naming the function and the reason; the session goes on with the next
-// item (REPL and batch; batch exits 1), in this process and in a child.
+// item (REPL and batch; batch exits 1), and a new definition of the
+// failed function works, in this process and in a child.
 func TestKaleidoLazyFailure(t *testing.T) {
 	bin := gorcBinary(t)
 	dir := t.TempDir()
-	src := "def f(x) x + y;\ndef g(x) nosuch(x);\n1;\nf(1);\n2;\ng(2);\n3;\n"
+	src := "def f(x) x + y;\ndef g(x) nosuch(x);\n1;\nf(1);\n2;\ng(2);\n3;\ndef f(x) x + 10;\nf(1);\n"
 	if err := os.WriteFile(filepath.Join(dir, "e.k"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	want := "Evaluated to 1.000000\nEvaluated to 2.000000\nEvaluated to 3.000000\n"
+	want := "Evaluated to 1.000000\nEvaluated to 2.000000\nEvaluated to 3.000000\nEvaluated to 11.000000\n"
 	check := func(what, out, errOut string, code, wantCode int, file string) {
 		t.Helper()
 		if got := strings.ReplaceAll(out, "ready> ", ""); got != want || code != wantCode {
