@@ -77,7 +77,10 @@ func (j *JIT) LazyCompiled() int64 { return j.lazyCompiled.Load() }
 // renamed to names unique in this JIT (partitions reference them by
 // name).
 func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel int, part Partitioning) error {
-	m, err := ir.Parse(name, src)
+	// Function bodies are parsed when their partition is compiled: a
+	// function never called is never parsed (a syntax error in its body
+	// is then never reported).
+	m, pending, err := ir.ParseLazy(name, src)
 	if err != nil {
 		return err
 	}
@@ -114,8 +117,9 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 			}
 		}
 	}
+	defined := func(f *ir.Function) bool { return !f.IsDeclaration() || pending.Pending(f) }
 	for _, f := range m.Funcs {
-		if !f.IsDeclaration() && (f.Linkage == ir.Internal || f.Linkage == ir.Private) {
+		if defined(f) && (f.Linkage == ir.Internal || f.Linkage == ir.Private) {
 			f.Name = unique(f.Name)
 		}
 	}
@@ -141,12 +145,12 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		}
 	}
 
-	lm := &lazyModule{j: j, name: name, opt: optLevel, fns: map[orc.SymbolName]*ir.Function{}}
+	lm := &lazyModule{j: j, name: name, opt: optLevel, bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
 	syms := orc.SymbolFlagsMap{}
 	aliases := orc.SymbolAliasMap{}
 	var order []orc.SymbolName
 	for _, f := range m.Funcs {
-		if f.IsDeclaration() {
+		if !defined(f) {
 			continue
 		}
 		n := j.ES.Intern(f.Name)
@@ -190,9 +194,10 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 // function is moved into the module of the one partition that compiles
 // it, so partitions compile concurrently without sharing IR that changes.
 type lazyModule struct {
-	j    *JIT
-	name string
-	opt  int
+	j      *JIT
+	name   string
+	opt    int
+	bodies *ir.LazyBodies // bodies not parsed yet
 
 	mu   sync.Mutex
 	fns  map[orc.SymbolName]*ir.Function // not compiled yet
@@ -213,8 +218,8 @@ func (lm *lazyModule) withCallees(requested []orc.SymbolName, owned orc.SymbolFl
 	es := lm.j.ES
 	for _, n := range requested {
 		f := lm.fns[n]
-		if f == nil {
-			continue
+		if f == nil || lm.bodies.ParseBody(f) != nil {
+			continue // (compile reports the error)
 		}
 		for _, b := range f.Blocks {
 			for _, in := range b.Instrs {
@@ -259,6 +264,12 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (stri
 	}
 	opt := passes.ForLevel(lm.opt)
 	for _, f := range fs {
+		if err := lm.bodies.ParseBody(f); err != nil {
+			return "", nil, err
+		}
+		if err := ir.VerifyFunction(f); err != nil {
+			return "", nil, fmt.Errorf("%s: %w", lm.name, err)
+		}
 		if err := opt.RunFunction(f); err != nil {
 			return "", nil, fmt.Errorf("%s: optimize: %w", lm.name, err)
 		}

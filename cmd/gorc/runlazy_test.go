@@ -96,3 +96,25 @@ entry:
 		}
 	}
 }
+
+// TestRunIRLazyParseErrors: with -lazy a function's body is parsed when it
+// is first called: an error in a body that runs is reported with
+// FILE:LINE:COL and status 1; a function never called is never parsed.
+func TestRunIRLazyParseErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.ll")
+	if err := os.WriteFile(bad, []byte("define i32 @main() {\nentry:\n  %x = fadd double 1.0, %nope\n  ret i32 0\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := gorcRun(t, dir, "-lazy", bad)
+	if r.status != 1 || !strings.Contains(r.stderr, bad+":3:") || !strings.Contains(r.stderr, "lazy call of main") {
+		t.Errorf("error in main's body: status %d, stderr %q; want 1 and %s:3:COL", r.status, r.stderr, bad)
+	}
+	unused := filepath.Join(dir, "unused.ll")
+	if err := os.WriteFile(unused, []byte("define i32 @never() {\nentry:\n  ret i32 %nope\n}\ndefine i32 @main() {\nentry:\n  ret i32 7\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := gorcRun(t, dir, "-lazy", unused); r.status != 7 {
+		t.Errorf("error in a function never called: status %d, stderr %q; want main's 7", r.status, r.stderr)
+	}
+}
