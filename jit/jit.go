@@ -109,6 +109,7 @@ type JIT struct {
 	lazy     *Lazy
 
 	lazyBodies, lazyImpl *orc.JITDylib // AddLazyIR's dylibs
+	lazyPending          []*jitlink.LinkGraph // AddLazyObject before linking starts
 	lazyModules          atomic.Int64
 	lazyCompiled         atomic.Int64
 }
@@ -364,6 +365,15 @@ func (j *JIT) start() error {
 		j.mu.Lock()
 		j.inits = append(j.inits, init)
 		j.mu.Unlock()
+	}
+	j.mu.Lock()
+	lazyPending := j.lazyPending
+	j.lazyPending = nil
+	j.mu.Unlock()
+	for _, g := range lazyPending {
+		if err := j.defineLazyObject(g); err != nil {
+			return err
+		}
 	}
 	return nil
 }

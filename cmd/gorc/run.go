@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gorc/jit"
+	"gorc/jitlink/elf"
 )
 
 func init() {
@@ -37,8 +38,10 @@ Flags:
   -entry SYM      call SYM instead of main
   -noexec         link everything, then exit without running
   -lazy           compile each function of IR inputs (.ll) when it is
-                  first called (objects and archives are still linked
-                  eagerly)
+                  first called, and link an object whose definitions are
+                  all functions when one of them is first called (objects
+                  with data, initializers, TLS or weak definitions, and
+                  archives, are linked as without -lazy)
   -lazy-partition=P  what one lazy compile covers: function (default),
                   callees (the function and its direct callees) or module;
                   implies -lazy
@@ -196,16 +199,21 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	for _, in := range o.inputs {
-		if o.lazy && strings.HasSuffix(in, ".ll") {
+		if o.lazy {
 			src, err := os.ReadFile(in)
-			if err == nil {
+			lazyInput := err == nil && (strings.HasSuffix(in, ".ll") || elf.IsELFObject(src))
+			if err == nil && strings.HasSuffix(in, ".ll") {
 				err = j.AddLazyIR(ctx, in, src, 2, o.partition)
+			} else if lazyInput {
+				err = j.AddLazyObject(in, src)
 			}
 			if err != nil {
 				fmt.Fprintf(stderr, "gorc run: %v\n", err)
 				return 1
 			}
-			continue
+			if lazyInput {
+				continue
+			}
 		}
 		if err := j.AddInput(in); err != nil {
 			fmt.Fprintf(stderr, "gorc run: %v\n", err)

@@ -118,3 +118,37 @@ func TestRunIRLazyParseErrors(t *testing.T) {
 		t.Errorf("error in a function never called: status %d, stderr %q; want main's 7", r.status, r.stderr)
 	}
 }
+
+// TestCorpusLazy: every corpus program (compiled -O2) gives the natively
+// linked program's output and status with `gorc run -lazy` (objects whose
+// definitions are all functions linked on first call) in every execution
+// mode.
+func TestCorpusLazy(t *testing.T) {
+	if os.Getenv("GORC_CORPUS_PEER") != "" {
+		t.Skip("-lazy is gorc's flag")
+	}
+	toolPath(t, "gcc")
+	toolPath(t, "g++")
+	gorcBinary(t)
+	progs, err := loadPrograms(filepath.Join("..", "..", "testdata", "programs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	modes := execModes(t)
+	for i := range modes {
+		modes[i].flags = append(append([]string{}, modes[i].flags...), "-lazy")
+	}
+	for _, p := range progs {
+		for _, m := range p.modesFor() {
+			if m.name != "O2" {
+				continue
+			}
+			t.Run(p.name+"/"+m.name, func(t *testing.T) {
+				t.Parallel()
+				limiter <- struct{}{}
+				defer func() { <-limiter }()
+				runCorpusCase(t, p, m, modes)
+			})
+		}
+	}
+}
