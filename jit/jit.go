@@ -108,7 +108,7 @@ type JIT struct {
 	syms     symtab
 	lazy     *Lazy
 
-	lazyBodies, lazyImpl *orc.JITDylib // AddLazyIR's dylibs
+	lazyBodies, lazyImpl *orc.JITDylib        // AddLazyIR's dylibs
 	lazyPending          []*jitlink.LinkGraph // AddLazyObject before linking starts
 	lazyModules          atomic.Int64
 	lazyCompiled         atomic.Int64
