@@ -44,8 +44,8 @@ func ParsePartitioning(s string) (Partitioning, error) {
 
 // LazyDylibs returns the dylibs of lazily compiled code: bodies holds the
 // compile-on-demand units the main dylib's stubs point into, impl the
-// compiled objects (which link against main, so calls between partitions
-// go through the stubs).
+// compiled objects (which see impl first, then main: a function not
+// compiled yet is reached through its stub).
 func (j *JIT) LazyDylibs() (bodies, impl *orc.JITDylib, err error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()

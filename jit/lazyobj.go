@@ -58,10 +58,11 @@ func lazyObjectVeto(g *jitlink.LinkGraph) string {
 // stub in the main dylib (a lazy reexport) and the object is linked into
 // main.impl on the first call through any of them. An object that
 // defines data, initializers, thread-local data or weak/COMDAT
-// definitions is added eagerly instead (AddObject). References between
-// objects go through the stubs; inside an object, calls and function
-// addresses are direct, so a function's address seen from its own object
-// differs from the one seen elsewhere (its stub).
+// definitions is added eagerly instead (AddObject). Lazy objects see
+// each other directly (linking one links the lazy objects it references);
+// eager code reaches them through the stubs, so a function's address
+// taken in eager code (its stub) differs from the one taken in lazy code
+// (its body).
 func (j *JIT) AddLazyObject(name string, data []byte) error {
 	g, err := elf.Parse(name, data)
 	if err != nil {

@@ -32,7 +32,7 @@ type PartitionFunc func(requested []orc.SymbolName, owned orc.SymbolFlagsMap) []
 // functions at their addresses in impl. Define it in a dylib that lazy
 // reexports (LazyReexports) point into, so that the first call triggers
 // it; impl should link against the dylib holding the reexports, so that
-// calls between partitions go through the stubs.
+// a partition reaches functions not compiled yet through their stubs.
 func CompileOnDemand(name string, layer ObjectAdder, impl *orc.JITDylib, implRT *orc.ResourceTracker, syms orc.SymbolFlagsMap, partition PartitionFunc, compile CompileFunc) orc.MaterializationUnit {
 	c := make(orc.SymbolFlagsMap, len(syms))
 	for n, f := range syms {
