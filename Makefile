@@ -3,7 +3,7 @@ GO      ?= go
 BIN     := bin/gorc
 FUZZTIME ?= 4s
 
-.PHONY: all build deps test vet unit fuzz demo bench clean
+.PHONY: all build deps test vet unit fuzz mutate demo bench clean
 
 all: build
 
@@ -26,6 +26,16 @@ unit:
 # corpora live in each package's testdata/fuzz.
 fuzz:
 	@bash scripts/fuzz.sh $(FUZZTIME)
+
+# mutate runs the long version of the mutation harness (internal/mutate):
+# MUTANTS mutants of every corpus input through parse, compile and link;
+# `make test` runs a short version as part of unit. MUTATE_SEED varies
+# the mutants; failing ones are saved in MUTATE_OUT.
+MUTANTS ?= 2000
+MUTATE_SEED ?= 1
+MUTATE_OUT ?= /tmp
+mutate:
+	GORC_MUTATE=$(MUTANTS) GORC_MUTATE_SEED=$(MUTATE_SEED) GORC_MUTATE_OUT=$(MUTATE_OUT) $(GO) test -timeout 60m -run '^TestMutation$$' -v ./internal/mutate
 
 test: deps build vet unit fuzz
 

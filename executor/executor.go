@@ -503,8 +503,9 @@ func interposed(name string) shared.ExecutorAddr {
 	return shared.ExecutorAddr(C.gorc_interposed(cs))
 }
 
-// protectExecutorFDs records the executor's descriptors open now (every
-// close-on-exec one), so that the program about to run cannot close them.
+// protectExecutorFDs records, the first time it is called, the
+// executor's descriptors open then (every close-on-exec one), so that the
+// programs run from now on cannot close them.
 func protectExecutorFDs() { C.gorc_protect_open_fds() }
 
 // privateFD marks fd as the executor's (on) or forgets it (off): a process

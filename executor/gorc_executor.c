@@ -444,7 +444,7 @@ static void report_exit(int status, void *arg) {
  * keep the program's stdin from reaching end of file.
  *
  * Protected ones are the private ones plus every close-on-exec descriptor
- * open when a program starts (gorc_protect_open_fds: the Go runtime's
+ * open when the first program or main starts (gorc_protect_open_fds: the Go runtime's
  * epoll and wake-up descriptors, pipes, the executor's files). The
  * program's close(), close_range() and closefrom() (gorc_close and
  * friends, which LookupSymbol hands JIT'd code instead of libc's) leave
@@ -496,6 +496,12 @@ void gorc_private_fd(int fd, int on) {
 }
 
 void gorc_protect_open_fds(void) {
+	/* Once, before the first program or main runs: a later run must be
+	 * able to close what an earlier one opened close-on-exec (the
+	 * Kaleidoscope REPL runs many in one process). What the executor opens
+	 * later is registered explicitly (gorc_private_fd). */
+	static int done;
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_SEQ_CST)) return;
 	DIR *d = opendir("/proc/self/fd");
 	if (!d) return;
 	int self = dirfd(d);

@@ -40,8 +40,11 @@ type ListenerConfig struct {
 	// Error frame.
 	MaxSessions int
 	// MaxUnauthenticated is the number of connections that may be in
-	// their handshake at once (TLS handshake and the controller's hello);
-	// a connection beyond it is closed at once.
+	// their handshake at once (TLS handshake and the controller's hello).
+	// When a new connection arrives with all of them taken, the oldest
+	// pending one is closed to make room: a newcomer always gets its
+	// chance, and a client that holds connections open without speaking
+	// cannot lock others out (it would have to outpace the accept loop).
 	MaxUnauthenticated int
 	// HandshakeTimeout bounds the time from accept to a complete hello
 	// (including the TLS handshake).
@@ -95,6 +98,7 @@ func ServeListenerConfig(ctx context.Context, ln net.Listener, argv []string, cf
 		ln.Close()
 	}()
 	unauth := make(chan struct{}, cfg.MaxUnauthenticated)
+	pend := &pending{}
 	sessions := make(chan struct{}, cfg.MaxSessions)
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -120,16 +124,64 @@ func ServeListenerConfig(ctx context.Context, ln net.Listener, argv []string, cf
 		select {
 		case unauth <- struct{}{}:
 		default:
-			cfg.Logf("executor: refused %v: %d connections already in their handshake (-max-unauthenticated)", conn.RemoteAddr(), cfg.MaxUnauthenticated)
-			conn.Close()
-			continue
+			if old := pend.oldest(); old != nil {
+				cfg.Logf("executor: closed %v to make room for %v: %d connections already in their handshake (-max-unauthenticated)", old.RemoteAddr(), conn.RemoteAddr(), cfg.MaxUnauthenticated)
+				old.Close()
+			}
+			// The evicted connection's handshake fails at once and
+			// frees its slot.
+			select {
+			case unauth <- struct{}{}:
+			case <-ctx.Done():
+				conn.Close()
+				return ctx.Err()
+			}
 		}
+		pend.add(conn)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			serveConn(ctx, conn, argv, cfg, unauth, sessions)
+			serveConn(ctx, conn, argv, cfg, unauth, sessions, pend)
 		}()
 	}
+}
+
+// pending is the set of connections in their handshake, oldest first.
+type pending struct {
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (p *pending) add(c net.Conn) {
+	p.mu.Lock()
+	p.conns = append(p.conns, c)
+	p.mu.Unlock()
+}
+
+// remove takes c out of the set; false means it was no longer there
+// (evicted by oldest).
+func (p *pending) remove(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, x := range p.conns {
+		if x == c {
+			p.conns = append(p.conns[:i], p.conns[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// oldest removes and returns the longest-pending connection (nil if none).
+func (p *pending) oldest() net.Conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.conns) == 0 {
+		return nil
+	}
+	c := p.conns[0]
+	p.conns = p.conns[1:]
+	return c
 }
 
 func isTemporaryAccept(err error) bool {
@@ -139,10 +191,14 @@ func isTemporaryAccept(err error) bool {
 
 // serveConn authenticates conn, then serves it in a child process. It
 // releases its unauth slot once the handshake is over.
-func serveConn(ctx context.Context, conn net.Conn, argv []string, cfg ListenerConfig, unauth, sessions chan struct{}) {
+func serveConn(ctx context.Context, conn net.Conn, argv []string, cfg ListenerConfig, unauth, sessions chan struct{}, pend *pending) {
 	peer := conn.RemoteAddr()
 	hello, err := authenticate(ctx, conn, cfg.HandshakeTimeout)
+	evicted := !pend.remove(conn)
 	<-unauth
+	if evicted {
+		return // closed by the accept loop to make room
+	}
 	if err != nil {
 		cfg.Logf("executor: refused %v: %v", peer, err)
 		conn.Close()

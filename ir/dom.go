@@ -12,6 +12,9 @@ type domScratch struct {
 	rpo, idom, predAll, kidAll []*Block
 	preds, kids                [][]*Block
 	tstack                     []rpoFrame
+	lt                         []int32 // lengauerTarjan's arrays
+	ltPath                     []int32 // its path-compression stack
+	ltVertex                   []*Block
 }
 
 type rpoFrame struct {
@@ -44,8 +47,12 @@ func (d *DomTree) Release() {
 	domPool.Put(sc)
 }
 
-// DomTree is the dominator tree of a function's reachable blocks, computed
-// with the Cooper–Harvey–Kennedy iterative algorithm over reverse postorder.
+// DomTree is the dominator tree of a function's reachable blocks. It is
+// computed with the Cooper–Harvey–Kennedy iteration over reverse postorder
+// (the fastest on the small CFGs of most functions) within a budget of
+// steps linear in the CFG's size; a CFG that exceeds it (such as many
+// blocks along a long dominator chain branching to one block, quadratic
+// for that algorithm) is done again with Lengauer–Tarjan (O(m log n)).
 type DomTree struct {
 	sc    *domScratch // the arrays below; returned to the pool by Release
 	f     *Function
@@ -172,39 +179,10 @@ func NewDomTree(f *Function) *DomTree {
 		return d
 	}
 	entry := d.rpo[0]
-	d.idom[entry.Index] = entry
-	intersect := func(a, b *Block) *Block {
-		for a != b {
-			for d.order[a.Index] > d.order[b.Index] {
-				a = d.idom[a.Index]
-			}
-			for d.order[b.Index] > d.order[a.Index] {
-				b = d.idom[b.Index]
-			}
-		}
-		return a
+	if !d.cooperHarveyKennedy() {
+		clear(d.idom)
+		lengauerTarjan(f, d.preds, d.idom, sc)
 	}
-	for changed := true; changed; {
-		changed = false
-		for _, b := range d.rpo[1:] {
-			var nd *Block
-			for _, p := range d.preds[b.Index] {
-				if d.order[p.Index] < 0 || d.idom[p.Index] == nil {
-					continue
-				}
-				if nd == nil {
-					nd = p
-				} else {
-					nd = intersect(p, nd)
-				}
-			}
-			if nd != nil && d.idom[b.Index] != nd {
-				d.idom[b.Index] = nd
-				changed = true
-			}
-		}
-	}
-	d.idom[entry.Index] = nil
 	// Children lists share one array (counted first), in RPO order.
 	start := d.pre // free until the numbering below: kid counts, then offsets
 	clear(start)
@@ -310,11 +288,163 @@ func (d *DomTree) Frontiers() [][]*Block {
 		for _, p := range ps {
 			for r := p; r != nil && r != d.idom[b.Index] && d.Reachable(r); r = d.idom[r.Index] {
 				l := df[r.Index]
-				if len(l) == 0 || l[len(l)-1] != b {
-					df[r.Index] = append(l, b)
+				if len(l) > 0 && l[len(l)-1] == b {
+					// An earlier predecessor's walk passed here and went
+					// on up to idom(b): the rest is done (without this
+					// stop, many predecessors on one dominator chain
+					// made the frontiers quadratic).
+					break
 				}
+				df[r.Index] = append(l, b)
 			}
 		}
 	}
 	return df
+}
+
+// cooperHarveyKennedy computes d.idom with the Cooper–Harvey–Kennedy
+// algorithm, giving up (false) once its intersections have walked more
+// than a budget linear in the number of blocks and edges.
+func (d *DomTree) cooperHarveyKennedy() bool {
+	budget := 1024 + 8*len(d.rpo) + 8*len(d.sc.predAll)
+	entry := d.rpo[0]
+	d.idom[entry.Index] = entry
+	intersect := func(a, b *Block) *Block {
+		for a != b {
+			for d.order[a.Index] > d.order[b.Index] {
+				a = d.idom[a.Index]
+				budget--
+			}
+			for d.order[b.Index] > d.order[a.Index] {
+				b = d.idom[b.Index]
+				budget--
+			}
+		}
+		return a
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, b := range d.rpo[1:] {
+			var nd *Block
+			for _, p := range d.preds[b.Index] {
+				if d.order[p.Index] < 0 || d.idom[p.Index] == nil {
+					continue
+				}
+				if nd == nil {
+					nd = p
+				} else if nd = intersect(p, nd); budget < 0 {
+					return false
+				}
+			}
+			if nd != nil && d.idom[b.Index] != nd {
+				d.idom[b.Index] = nd
+				changed = true
+			}
+		}
+	}
+	d.idom[entry.Index] = nil
+	return true
+}
+
+// lengauerTarjan sets idom[b.Index] to the immediate dominator of every
+// block reachable from f's entry (nil for the entry and unreachable
+// blocks), given the predecessor lists. It is the "simple" version of
+// Lengauer and Tarjan's algorithm (path compression without balanced
+// linking, O(m log n)), with the depth-first search and the compression
+// done with explicit stacks so that no CFG makes it recurse.
+//
+// Vertices are numbered 1..n in DFS preorder; 0 means none.
+func lengauerTarjan(f *Function, preds [][]*Block, idom []*Block, sc *domScratch) {
+	nb := len(f.Blocks)
+	valid := func(s *Block) bool { return s != nil && s.Index >= 0 && s.Index < nb && f.Blocks[s.Index] == s }
+	m := nb + 1
+	lt := sized(sc.lt, 8*m)
+	sc.lt = lt
+	num := lt[:nb]                  // by Block.Index: DFS number
+	parent := lt[m : 2*m]           // by number: DFS tree parent
+	semi := lt[2*m : 3*m]           // by number: semidominator's number
+	ancestor := lt[3*m : 4*m]       // by number: forest link (0: a root)
+	label := lt[4*m : 5*m]          // by number: min-semi vertex on the path
+	dom := lt[5*m : 6*m]            // by number: immediate dominator
+	bucket := lt[6*m : 7*m]         // by number: first vertex of its bucket
+	bnext := lt[7*m : 8*m]          // by number: next vertex in the same bucket
+	vertex := sized(sc.ltVertex, m) // by number: the block
+	sc.ltVertex = vertex
+
+	// Depth-first search from the entry, numbering in preorder.
+	var cnt int32
+	stack := append(sc.stack[:0], rpoFrame{f.Blocks[0], 0})
+	cnt++
+	num[0], vertex[cnt], semi[cnt], label[cnt] = cnt, f.Blocks[0], cnt, cnt
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		succs := top.b.Succs()
+		if top.i >= len(succs) {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		s := succs[top.i]
+		top.i++
+		if !valid(s) || num[s.Index] != 0 {
+			continue
+		}
+		cnt++
+		num[s.Index], vertex[cnt], semi[cnt], label[cnt] = cnt, s, cnt, cnt
+		parent[cnt] = num[top.b.Index]
+		stack = append(stack, rpoFrame{s, 0})
+	}
+	sc.stack = stack
+
+	path := sc.ltPath[:0]
+	// eval returns the vertex with the smallest semidominator on the
+	// forest path from v to its root (excluding the root), compressing
+	// the path.
+	eval := func(v int32) int32 {
+		if ancestor[v] == 0 {
+			return v
+		}
+		path = path[:0]
+		for u := v; ancestor[ancestor[u]] != 0; u = ancestor[u] {
+			path = append(path, u)
+		}
+		for i := len(path) - 1; i >= 0; i-- {
+			u := path[i]
+			a := ancestor[u]
+			if semi[label[a]] < semi[label[u]] {
+				label[u] = label[a]
+			}
+			ancestor[u] = ancestor[a]
+		}
+		return label[v]
+	}
+	for w := cnt; w >= 2; w-- {
+		for _, p := range preds[vertex[w].Index] {
+			v := num[p.Index]
+			if v == 0 {
+				continue // an unreachable predecessor
+			}
+			if u := eval(v); semi[u] < semi[w] {
+				semi[w] = semi[u]
+			}
+		}
+		s := semi[w]
+		bnext[w], bucket[s] = bucket[s], w
+		pw := parent[w]
+		ancestor[w] = pw
+		for v := bucket[pw]; v != 0; v = bnext[v] {
+			if u := eval(v); semi[u] < semi[v] {
+				dom[v] = u
+			} else {
+				dom[v] = pw
+			}
+		}
+		bucket[pw] = 0
+	}
+	sc.ltPath = path
+	for w := int32(2); w <= cnt; w++ {
+		if dom[w] != semi[w] {
+			dom[w] = dom[dom[w]]
+		}
+		idom[vertex[w].Index] = vertex[dom[w]]
+	}
 }

@@ -49,11 +49,12 @@ func Parse(filename string, src []byte) (m *Module, err error) {
 func ParseString(filename, src string) (*Module, error) { return Parse(filename, []byte(src)) }
 
 type parser struct {
-	file string
-	lx   lexer
-	tok  token
-	prev token
-	m    *Module
+	typeDepth int // nesting of the array type being parsed
+	file      string
+	lx        lexer
+	tok       token
+	prev      token
+	m         *Module
 
 	// module-level forward references: @name used before its definition.
 	gfwd map[string]*fwdRef
@@ -314,7 +315,7 @@ func (p *parser) globalVar() {
 	for p.acceptPunct(",") {
 		switch {
 		case p.acceptWord("align"):
-			g.Align = p.parseIntLit()
+			g.Align = p.parseAlignValue()
 		case p.tok.kind == tMeta:
 			p.skipMetaAttachment()
 		case p.acceptWord("section"):
@@ -356,6 +357,20 @@ func (p *parser) parseIntLit() int64 {
 	return v
 }
 
+// maxAlign is the largest alignment accepted (LLVM's limit, 2^32).
+const maxAlign = 1 << 32
+
+// parseAlignValue parses the N of "align N": a power of two up to
+// maxAlign, so that layout's rounding cannot overflow.
+func (p *parser) parseAlignValue() int64 {
+	tok := p.tok
+	n := p.parseIntLit()
+	if n <= 0 || n&(n-1) != 0 || n > maxAlign {
+		p.failAt(tok, "alignment %d is not a power of two between 1 and 2^32", n)
+	}
+	return n
+}
+
 // isTypeStart reports whether the current token begins a type.
 func (p *parser) isTypeStart() bool {
 	if p.isPunct("[") {
@@ -381,9 +396,17 @@ func (p *parser) parseType() *Type {
 	return t
 }
 
+// maxTypeDepth bounds the nesting of array types ([1 x [1 x ...]]): the
+// parser and every walk over types recurse on it.
+const maxTypeDepth = 256
+
 func (p *parser) parseBaseType() *Type {
 	tok := p.tok
 	if p.acceptPunct("[") {
+		p.typeDepth++
+		if p.typeDepth > maxTypeDepth {
+			p.failAt(tok, "type nests too deeply (limit %d)", maxTypeDepth)
+		}
 		n := p.parseIntLit()
 		if n < 0 {
 			p.failAt(tok, "negative array length")
@@ -394,7 +417,12 @@ func (p *parser) parseBaseType() *Type {
 			p.failAt(tok, "invalid array element type %v", elem)
 		}
 		p.expectPunct("]")
-		return ArrayType(n, elem)
+		p.typeDepth--
+		t := ArrayType(n, elem)
+		if _, err := t.CheckSize(); err != nil {
+			p.failAt(tok, "%v", err)
+		}
+		return t
 	}
 	if p.isPunct("<") || p.isPunct("{") {
 		p.fail("vector and struct types are not supported")
@@ -962,7 +990,7 @@ func (p *parser) instrBody() *Instr {
 			}
 			p.next()
 			if p.acceptWord("align") {
-				in.Align = p.parseIntLit()
+				in.Align = p.parseAlignValue()
 			} else if p.isTypeStart() {
 				t := p.parseType()
 				in.Ops = []Value{p.parseValue(t)}
@@ -1054,7 +1082,7 @@ func (p *parser) parseAlign(in *Instr) {
 	for p.isPunct(",") && !p.peekMeta() {
 		p.next()
 		if p.acceptWord("align") {
-			in.Align = p.parseIntLit()
+			in.Align = p.parseAlignValue()
 		} else {
 			p.fail("unexpected %v", p.tok)
 		}

@@ -19,8 +19,13 @@
 package ir
 
 import (
+	"fmt"
+	"math"
+	"math/bits"
 	"strconv"
 	"strings"
+
+	"gorc/internal/diag"
 )
 
 // TypeKind classifies a Type.
@@ -113,21 +118,48 @@ func (t *Type) IsFirstClass() bool {
 
 // Size returns the size of a value of type t in bytes on x86-64 (the
 // alloca/store size); 0 for void, function and label types.
+// An array type whose size does not fit in an int64 (or has a negative
+// length) reports math.MaxInt64, so that a size limit rejects it rather
+// than a wrapped-around small size being accepted; CheckSize says why.
 func (t *Type) Size() int64 {
+	s, _ := t.size()
+	return s
+}
+
+// CheckSize returns t's size in bytes, or an error naming t if an array's
+// length is negative or its size overflows 64 bits (is beyond MaxInt64).
+func (t *Type) CheckSize() (int64, error) {
+	s, ok := t.size()
+	if !ok {
+		return 0, fmt.Errorf("type %s is too large: its size in bytes overflows 64 bits", diag.Clip(t.String()))
+	}
+	return s, nil
+}
+
+// size computes Size with checked arithmetic; ok is false on overflow.
+func (t *Type) size() (s int64, ok bool) {
 	if t == nil {
-		return 0
+		return 0, true
 	}
 	switch t.Kind {
 	case IntKind:
-		return int64((t.Bits + 7) / 8)
+		return int64((t.Bits + 7) / 8), true
 	case FloatKind:
-		return int64(t.Bits / 8)
+		return int64(t.Bits / 8), true
 	case PtrKind:
-		return 8
+		return 8, true
 	case ArrayKind:
-		return t.Len * t.Elem.Size()
+		es, ok := t.Elem.size()
+		if !ok || t.Len < 0 {
+			return math.MaxInt64, false
+		}
+		hi, lo := bits.Mul64(uint64(t.Len), uint64(es))
+		if hi != 0 || lo > math.MaxInt64 {
+			return math.MaxInt64, false
+		}
+		return int64(lo), true
 	}
-	return 0
+	return 0, true
 }
 
 // Align returns the ABI alignment of t in bytes on x86-64.

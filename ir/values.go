@@ -497,18 +497,7 @@ func quoteName(name string) string {
 	if ok {
 		return name
 	}
-	var sb strings.Builder
-	sb.WriteByte('"')
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
-			sb.WriteByte(c)
-		} else {
-			fmt.Fprintf(&sb, "\\%02X", c)
-		}
-	}
-	sb.WriteByte('"')
-	return sb.String()
+	return llvmQuote(name)
 }
 
 func localIdent(name string) string {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+
+	"gorc/internal/diag"
 )
 
 // posPool recycles VerifyFunction's instruction-position tables (one per
@@ -19,14 +21,16 @@ type VerifyError struct {
 	Msg   string
 }
 
+// Error formats the problem; names are clipped to diag.MaxQuote bytes and
+// the instruction to four times that.
 func (e *VerifyError) Error() string {
-	s := "verify: @" + e.Func
+	s := "verify: @" + diag.Clip(e.Func)
 	if e.Block != "" {
-		s += ", block %" + e.Block
+		s += ", block %" + diag.Clip(e.Block)
 	}
 	s += ": " + e.Msg
 	if e.Instr != "" {
-		s += ": " + e.Instr
+		s += ": " + diag.ClipN(e.Instr, 4*diag.MaxQuote)
 	}
 	return s
 }
@@ -51,6 +55,9 @@ func Verify(m *Module) error {
 			errs = append(errs, &VerifyError{Func: g.Name, Msg: "duplicate definition"})
 		}
 		seen[g.Name] = true
+		if _, err := g.ValueType.CheckSize(); err != nil {
+			errs = append(errs, &VerifyError{Func: g.Name, Msg: fmt.Sprintf("global: %v", err)})
+		}
 		if g.Init != nil && !g.Init.Type().Equal(g.ValueType) {
 			errs = append(errs, &VerifyError{Func: g.Name, Msg: fmt.Sprintf("initializer of type %v for global of type %v", g.Init.Type(), g.ValueType)})
 		}
@@ -77,7 +84,7 @@ func (v *verifier) printer() *printer {
 func (v *verifier) ident(x Value) string { return v.printer().ident(x) }
 
 func (v *verifier) errorf(b *Block, in *Instr, format string, args ...any) {
-	e := &VerifyError{Func: v.f.Name, Msg: fmt.Sprintf(format, args...)}
+	e := &VerifyError{Func: v.f.Name, Msg: fmt.Sprintf(format, diag.ClipArgs(args)...)}
 	if b != nil {
 		e.Block = v.ident(b)[1:]
 	}
@@ -270,6 +277,8 @@ func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in 
 	case op == OpAlloca:
 		if !in.ElemType.IsFirstClass() || !in.Typ.IsPtr() {
 			v.errorf(b, in, "alloca of a non-first-class type")
+		} else if _, err := in.ElemType.CheckSize(); err != nil {
+			v.errorf(b, in, "alloca: %v", err)
 		}
 		if len(in.Ops) > 1 || len(in.Ops) == 1 && !in.Ops[0].Type().IsInt() {
 			v.errorf(b, in, "alloca count must be one integer")

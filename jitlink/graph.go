@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"gorc/internal/diag"
 	"gorc/shared"
 )
 
@@ -547,10 +548,10 @@ func (g *LinkGraph) RedirectEdges(from, to *Symbol) {
 // alignment seen across objects).
 func (g *LinkGraph) ResizeCommon(sym *Symbol, size, align uint64) error {
 	if !sym.IsCommon() {
-		return fmt.Errorf("jitlink: %s: symbol %s is not common", g.Name, sym.Name)
+		return fmt.Errorf("jitlink: %s: symbol %s is not common", g.Name, diag.Clip(sym.Name))
 	}
 	if align == 0 || align&(align-1) != 0 {
-		return fmt.Errorf("jitlink: %s: common %s: alignment %d is not a power of two", g.Name, sym.Name, align)
+		return fmt.Errorf("jitlink: %s: common %s: alignment %d is not a power of two", g.Name, diag.Clip(sym.Name), align)
 	}
 	if size > sym.Block.Size {
 		sym.Block.Size = size

@@ -72,9 +72,10 @@ func (p *segPlan) add(b *Block) error {
 	if b.Align&(b.Align-1) != 0 || b.AlignOfs >= b.Align {
 		return fmt.Errorf("bad alignment %d (offset %d)", b.Align, b.AlignOfs)
 	}
+	// p.size <= maxSegment, so alignTo cannot wrap; off+b.Size can.
 	off := alignTo(p.size, b.Align, b.AlignOfs)
 	if off+b.Size < off || off+b.Size > maxSegment {
-		return fmt.Errorf("segment too large")
+		return fmt.Errorf("segment too large: a block of %#x bytes (alignment %d) at offset %#x exceeds the %#x-byte limit", b.Size, b.Align, off, uint64(maxSegment))
 	}
 	p.blocks = append(p.blocks, placed{b, off})
 	p.size = off + b.Size
@@ -129,7 +130,7 @@ func layout(g *LinkGraph) (*layoutPlan, error) {
 					return nil, fmt.Errorf("jitlink: %s: section %s: bad alignment %d", g.Name, sec.Name, b.Align)
 				}
 				off := alignTo(tlsSize, b.Align, b.AlignOfs)
-				if off+b.Size > maxSegment {
+				if off+b.Size < off || off+b.Size > maxSegment {
 					return nil, fmt.Errorf("jitlink: %s: section %s: TLS image too large", g.Name, sec.Name)
 				}
 				tlsSize = off + b.Size

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
+	"gorc/internal/diag"
 	"gorc/shared"
 )
 
@@ -386,7 +388,7 @@ func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return fmt.Errorf("jitlink: %s: undefined symbols: %v", g.Name, missing)
+		return fmt.Errorf("jitlink: %s: undefined symbols: %s", g.Name, nameList(missing))
 	}
 	return nil
 }
@@ -398,11 +400,11 @@ func resolveExternalTLS(ctx context.Context, g *LinkGraph, lctx LinkContext) err
 		}
 		tc, ok := lctx.(TLSLinkContext)
 		if !ok {
-			return fmt.Errorf("jitlink: %s: external thread-local symbol %s but the link context does not support TLS", g.Name, name)
+			return fmt.Errorf("jitlink: %s: external thread-local symbol %s but the link context does not support TLS", g.Name, diag.Clip(name))
 		}
 		l, off, err := tc.ExternalTLS(ctx, name, s.Addr)
 		if err != nil {
-			return fmt.Errorf("jitlink: %s: thread-local symbol %s: %w", g.Name, name, err)
+			return fmt.Errorf("jitlink: %s: thread-local symbol %s: %w", g.Name, diag.Clip(name), err)
 		}
 		if g.externalTLS == nil {
 			g.externalTLS = map[*Symbol]TLSRef{}
@@ -511,4 +513,26 @@ func SortInitializers[T any](inits, finis []T, preinit func(T) bool, priority fu
 	for i, j := 0, len(finis)-1; i < j; i, j = i+1, j-1 {
 		finis[i], finis[j] = finis[j], finis[i]
 	}
+}
+
+// maxListedNames bounds how many symbol names an error lists.
+const maxListedNames = 20
+
+// nameList formats names for an error as "[a b c]": at most
+// maxListedNames of them, each clipped (diag.Clip), then how many more.
+func nameList(names []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, n := range names {
+		if i == maxListedNames {
+			fmt.Fprintf(&b, " and %d more", len(names)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(diag.Clip(n))
+	}
+	b.WriteByte(']')
+	return b.String()
 }

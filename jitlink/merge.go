@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"gorc/internal/diag"
 	"gorc/shared"
 )
 
@@ -128,7 +129,7 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 			}
 			win, lose, err := pick(d.sym, s)
 			if err != nil {
-				return nil, fmt.Errorf("jitlink: duplicate definition of %s in %s and %s", s.Name, d.graph, g.Name)
+				return nil, fmt.Errorf("jitlink: duplicate definition of %s in %s and %s", diag.Clip(s.Name), d.graph, g.Name)
 			}
 			if win.IsCommon() && lose.IsCommon() {
 				win.Block.Size = max(win.Block.Size, lose.Block.Size)

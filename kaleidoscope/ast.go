@@ -85,7 +85,26 @@ func (e *VarExpr) Position() Pos      { return e.Pos }
 func (e *NumberExpr) String() string   { return fmt.Sprint(e.Val) }
 func (e *VariableExpr) String() string { return e.Name }
 func (e *UnaryExpr) String() string    { return fmt.Sprintf("(%c%v)", e.Op, e.Operand) }
-func (e *BinaryExpr) String() string   { return fmt.Sprintf("(%v %c %v)", e.LHS, e.Op, e.RHS) }
+
+// String prints (LHS Op RHS); a left-deep chain is walked with a loop, not
+// recursion (see Generator.binaryChain).
+func (e *BinaryExpr) String() string {
+	spine := []*BinaryExpr{e}
+	for {
+		l, ok := spine[len(spine)-1].LHS.(*BinaryExpr)
+		if !ok {
+			break
+		}
+		spine = append(spine, l)
+	}
+	var sb strings.Builder
+	sb.WriteString(strings.Repeat("(", len(spine)))
+	sb.WriteString(spine[len(spine)-1].LHS.String())
+	for i := len(spine) - 1; i >= 0; i-- {
+		fmt.Fprintf(&sb, " %c %v)", spine[i].Op, spine[i].RHS)
+	}
+	return sb.String()
+}
 func (e *CallExpr) String() string {
 	args := make([]string, len(e.Args))
 	for i, a := range e.Args {

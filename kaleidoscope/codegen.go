@@ -60,6 +60,7 @@ type Generator struct {
 	defined  func(*ir.Function)
 	fmtEval  *ir.Global
 	finished bool
+	depth    int // expr's recursion depth
 }
 
 // NewGenerator returns a generator for a module named name; the module
@@ -320,7 +321,17 @@ func (g *Generator) callee(name string) (*ir.Function, *Prototype) {
 // user-defined operator without generating its body).
 func (g *Generator) SetPrecedence(op byte, prec int) { g.prec[op] = prec }
 
+// maxGenDepth bounds the recursion of expr on trees built through the API
+// (the parser's trees are shallower: it bounds nesting at maxDepth, and
+// binaryChain walks left-deep operator chains without recursing).
+const maxGenDepth = 4 * maxDepth
+
 func (g *Generator) expr(e Expr) ir.Value {
+	g.depth++
+	defer func() { g.depth-- }()
+	if g.depth > maxGenDepth {
+		g.errAt(e.Position(), "expression nests too deeply (limit %d)", maxGenDepth)
+	}
 	b := g.b
 	switch e := e.(type) {
 	case *NumberExpr:
@@ -367,24 +378,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 			b.Store(val, a)
 			return val
 		}
-		l := g.expr(e.LHS)
-		r := g.expr(e.RHS)
-		switch e.Op {
-		case '+':
-			return b.FAdd(l, r, "addtmp")
-		case '-':
-			return b.FSub(l, r, "subtmp")
-		case '*':
-			return b.FMul(l, r, "multmp")
-		case '<':
-			c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
-			return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
-		}
-		f, _ := g.callee("binary" + string(e.Op))
-		if f == nil {
-			g.errAt(e.Pos, "unknown binary operator '%c'", e.Op)
-		}
-		return b.Call(f, []ir.Value{l, r}, "binop")
+		return g.binaryChain(e)
 	case *CallExpr:
 		f, pr := g.callee(e.Callee)
 		if f == nil {
@@ -399,30 +393,9 @@ func (g *Generator) expr(e Expr) ir.Value {
 		}
 		return b.Call(f, args, "calltmp")
 	case *IfExpr:
-		if g.SSA {
-			return g.ssaIf(e)
-		}
-		cond := g.expr(e.Cond)
-		c := b.FCmp(ir.FCmpONE, cond, ir.NewFloat(0), "ifcond")
-		then := g.fn.NewBlock("then")
-		els := g.fn.NewDetachedBlock("else")
-		merge := g.fn.NewDetachedBlock("ifcont")
-		b.CondBr(c, then, els)
-		b.SetInsertPoint(then)
-		tv := g.expr(e.Then)
-		b.Br(merge)
-		thenEnd := b.Block()
-		g.fn.AddBlock(els)
-		b.SetInsertPoint(els)
-		ev := g.expr(e.Else)
-		b.Br(merge)
-		elseEnd := b.Block()
-		g.fn.AddBlock(merge)
-		b.SetInsertPoint(merge)
-		phi := b.Phi(ir.F64, "iftmp")
-		phi.AddIncoming(tv, thenEnd)
-		phi.AddIncoming(ev, elseEnd)
-		return phi
+		// In the alloca form no variable lives in g.scope, and ssaIf is
+		// the tutorial's if/then/else.
+		return g.ssaIf(e)
 	case *ForExpr:
 		if g.SSA {
 			return g.ssaFor(e)
@@ -496,6 +469,48 @@ func (g *Generator) expr(e Expr) ir.Value {
 	}
 	g.errAt(e.Position(), "unsupported expression")
 	return nil
+}
+
+// binaryChain generates e and the left-deep chain of binary operators
+// below it (a+b+c+... parses as ((a+b)+c)+...) with a loop rather than
+// recursion, so that a flat chain of any length takes stack space for one
+// level. Operands are evaluated left to right, as recursion would.
+func (g *Generator) binaryChain(e *BinaryExpr) ir.Value {
+	spine := []*BinaryExpr{e}
+	for {
+		l, ok := spine[len(spine)-1].LHS.(*BinaryExpr)
+		if !ok || l.Op == '=' {
+			break
+		}
+		spine = append(spine, l)
+	}
+	v := g.expr(spine[len(spine)-1].LHS)
+	for i := len(spine) - 1; i >= 0; i-- {
+		n := spine[i]
+		v = g.binary(n, v, g.expr(n.RHS))
+	}
+	return v
+}
+
+// binary generates l OP r for a binary operator other than '='.
+func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
+	b := g.b
+	switch e.Op {
+	case '+':
+		return b.FAdd(l, r, "addtmp")
+	case '-':
+		return b.FSub(l, r, "subtmp")
+	case '*':
+		return b.FMul(l, r, "multmp")
+	case '<':
+		c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
+		return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
+	}
+	f, _ := g.callee("binary" + string(e.Op))
+	if f == nil {
+		g.errAt(e.Pos, "unknown binary operator '%c'", e.Op)
+	}
+	return b.Call(f, []ir.Value{l, r}, "binop")
 }
 
 // Finish adds main, which calls every top-level expression function in

@@ -2,9 +2,17 @@ package kaleidoscope
 
 import (
 	"context"
+	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
+
+	"gorc/ir"
 )
+
+// raceEnabled is set under the race detector (race_test.go), which makes
+// the time limits below generous.
+var raceEnabled bool
 
 // TestLongTokenDiagnostics checks that a diagnostic about a 50 MB token
 // quotes a bounded prefix of it (issue 14, item 9).
@@ -37,4 +45,122 @@ func TestLongTokenDiagnostics(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLongChains checks that a left-deep chain of 500,000 terms compiles
+// (the operator chain is a loop in the parser and in code generation) in
+// bounded time, while true nesting gives a clear error, never a Go stack
+// overflow (issue 14, item 6).
+func TestLongChains(t *testing.T) {
+	// No stack growth per term or per level: 64 MB is ample for the
+	// bounded nesting, and far too little for recursion per term (the
+	// default 1 GB limit let a 500k-term recursion through, slowly).
+	defer debug.SetMaxStack(debug.SetMaxStack(64 << 20))
+	n := 500000
+	limit := 20 * time.Second // generous: the test machines are shared
+	if raceEnabled {
+		// The race detector makes the 500k chain take a minute; the
+		// code path (no recursion per term) is the same at 100k.
+		n, limit = 100000, 60*time.Second
+	}
+	t.Run("flat chain", func(t *testing.T) {
+		src := strings.Repeat("1+", n-1) + "1;"
+		start := time.Now()
+		m, diags, err := Compile(context.Background(), "t", []string{"t.k"}, [][]byte{[]byte(src)})
+		if err != nil || len(diags) != 0 {
+			t.Fatalf("err %v, diagnostics %v", err, diags)
+		}
+		if d := time.Since(start); d > limit {
+			t.Errorf("compiling took %v, limit %v", d, limit)
+		}
+		f := m.Func("__anon_expr")
+		adds := 0
+		for _, b := range f.Blocks {
+			for _, in := range b.Instrs {
+				if in.Op == ir.OpFAdd {
+					adds++
+				}
+			}
+		}
+		if adds != n-1 {
+			t.Errorf("%d fadds, want %d", adds, n-1)
+		}
+		// Folding the chain must give the right sum.
+		if got := evalConstChain(t, f); got != float64(n) {
+			t.Errorf("chain evaluates to %v, want %d", got, n)
+		}
+	})
+	t.Run("String", func(t *testing.T) {
+		p := NewParser("t.k", []byte(strings.Repeat("1+", n-1)+"1;"))
+		item, d := p.Next()
+		if d != nil {
+			t.Fatal(d)
+		}
+		s := item.(*FunctionDef).Body.String()
+		if want := strings.Repeat("(", n-1) + "1"; !strings.HasPrefix(s, want) || !strings.HasSuffix(s, " + 1)") {
+			t.Errorf("String of the chain: %.40q...", s)
+		}
+	})
+	deep := []struct{ name, src, want string }{
+		{"parentheses", strings.Repeat("(", n) + "1" + strings.Repeat(")", n) + ";", "t.k:1:501: error: expression nests too deeply (limit 500)"},
+		{"unary", "def unary!(v) 0-v; " + strings.Repeat("!", n) + "1;", "t.k:1:519: error: expression nests too deeply (limit 500)"},
+		{"calls", strings.Repeat("f(", n) + "1" + strings.Repeat(")", n) + ";", "t.k:1:1001: error: expression nests too deeply (limit 500)"},
+	}
+	for _, tc := range deep {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, diags, err := Compile(context.Background(), "t", []string{"t.k"}, [][]byte{[]byte(tc.src)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(diags) == 0 || !strings.Contains(diags[len(diags)-1].Error(), tc.want) {
+				t.Fatalf("diagnostics %v, want one containing %q", diags, tc.want)
+			}
+			if d := time.Since(start); d > limit {
+				t.Errorf("took %v, limit %v", d, limit)
+			}
+		})
+	}
+}
+
+// TestGeneratorDepthLimit checks that a tree built through the API that
+// nests deeper than the parser allows gets a diagnostic from Gen.
+func TestGeneratorDepthLimit(t *testing.T) {
+	var e Expr = &NumberExpr{Val: 1}
+	for i := 0; i < 100000; i++ {
+		e = &BinaryExpr{Op: '+', LHS: &NumberExpr{Val: 1}, RHS: e, Pos: Pos{1, 1}}
+	}
+	g := NewGenerator("t")
+	_, d := g.Gen("t.k", &FunctionDef{Proto: &Prototype{Name: "__anon_expr"}, Body: e, TopLevel: true}, nil)
+	if d == nil || !strings.Contains(d.Error(), "expression nests too deeply (limit 2000)") {
+		t.Fatalf("diagnostic %v", d)
+	}
+}
+
+// evalConstChain evaluates a function made only of fadds of constants.
+func evalConstChain(t *testing.T, f *ir.Function) float64 {
+	t.Helper()
+	vals := map[ir.Value]float64{}
+	get := func(v ir.Value) float64 {
+		if c, ok := v.(*ir.ConstFloat); ok {
+			return c.V
+		}
+		x, ok := vals[v]
+		if !ok {
+			t.Fatalf("operand %v is not a constant or an earlier fadd", v)
+		}
+		return x
+	}
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			switch in.Op {
+			case ir.OpFAdd:
+				vals[in] = get(in.Ops[0]) + get(in.Ops[1])
+			case ir.OpRet:
+				return get(in.Ops[0])
+			}
+		}
+	}
+	t.Fatal("no ret")
+	return 0
 }

@@ -225,11 +225,17 @@ func (p *Parser) prototype() *Prototype {
 func (p *Parser) expression() Expr {
 	p.depth++
 	if p.depth > maxDepth {
-		p.errAt(p.tok.Pos, "expression nested too deeply (more than %d levels)", maxDepth)
+		p.tooDeep()
 	}
 	defer func() { p.depth-- }()
 	lhs := p.unary()
 	return p.binOpRHS(0, lhs)
+}
+
+// tooDeep reports nesting beyond maxDepth (the message is the
+// generator's too, with its own limit).
+func (p *Parser) tooDeep() {
+	p.errAt(p.tok.Pos, "expression nests too deeply (limit %d)", maxDepth)
 }
 
 func (p *Parser) tokPrec() int {
@@ -254,7 +260,7 @@ func (p *Parser) binOpRHS(minPrec int, lhs Expr) Expr {
 		if next := p.tokPrec(); prec < next {
 			p.depth++
 			if p.depth > maxDepth {
-				p.errAt(p.tok.Pos, "expression nested too deeply (more than %d levels)", maxDepth)
+				p.tooDeep()
 			}
 			rhs = p.binOpRHS(prec+1, rhs)
 			p.depth--
@@ -276,7 +282,7 @@ func (p *Parser) unary() Expr {
 	}
 	p.depth++
 	if p.depth > maxDepth {
-		p.errAt(p.tok.Pos, "expression nested too deeply (more than %d levels)", maxDepth)
+		p.tooDeep()
 	}
 	defer func() { p.depth-- }()
 	op, pos := p.tok.Ch, p.tok.Pos

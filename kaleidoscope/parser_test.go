@@ -153,7 +153,7 @@ func TestDiagnostics(t *testing.T) {
 		{"def f(x) var y = in y;", []string{"t.k:1:18: error: unknown token 'in' when expecting an expression"}},
 		{"def f(x) for = 1 in x;", []string{"t.k:1:14: error: expected identifier after 'for', found '='"}},
 		{"def f(x) g(x 1);", []string{"t.k:1:14: error: expected ')' or ',' in argument list, found number 1"}},
-		{strings.Repeat("(", 600) + "1" + strings.Repeat(")", 600) + ";", []string{"t.k:1:501: error: expression nested too deeply (more than 500 levels)"}},
+		{strings.Repeat("(", 600) + "1" + strings.Repeat(")", 600) + ";", []string{"t.k:1:501: error: expression nests too deeply (limit 500)"}},
 		{"extern printf(x);", []string{"t.k:1:8: error: 'printf' is reserved by the runtime"}},
 		{"def putchard(x) x;", []string{"t.k:1:5: error: redefinition of function 'putchard' (a runtime builtin)"}},
 	}

@@ -40,7 +40,9 @@ func (g *Generator) ssaSnapshot() []ir.Value {
 
 // ssaIf generates an if/then/else: each arm starts from the values the
 // variables had before it, and the merge block gets a phi for every
-// variable whose value differs between the arms.
+// variable whose value differs between the arms. In the alloca form
+// (g.scope empty) that leaves the tutorial's code: one phi of the arms'
+// values.
 func (g *Generator) ssaIf(e *IfExpr) ir.Value {
 	b := g.b
 	cond := g.expr(e.Cond)

@@ -182,11 +182,18 @@ func (mr *MaterializationResponsibility) emitLocked(groups []SymbolDependenceGro
 	if err := mr.checkLocked(op); err != nil {
 		return err
 	}
-	owned, err := mr.ownedResolvedLocked(op)
+	// The slices and map are made here, not in the helpers, so that they
+	// can stay on the stack (returned from a helper, they would escape).
+	owned, err := mr.appendOwnedResolvedLocked(op, make([]*symbolEntry, 0, len(mr.symbols)))
 	if err != nil {
 		return err
 	}
-	nodes, grouped, failedDep, err := mr.dependenceNodesLocked(op, groups)
+	var grouped map[*symbolEntry]int
+	if len(groups) > 0 {
+		grouped = make(map[*symbolEntry]int)
+	}
+	nodes := make([]*depNode, len(groups))
+	failedDep, err := mr.dependenceNodesLocked(op, groups, nodes, grouped)
 	if err != nil {
 		return err
 	}
@@ -201,10 +208,10 @@ func (mr *MaterializationResponsibility) emitLocked(groups []SymbolDependenceGro
 	return nil
 }
 
-// ownedResolvedLocked returns the entries of the owned symbols, checking
-// that each is still owned and (unless side-effects-only) resolved.
-func (mr *MaterializationResponsibility) ownedResolvedLocked(op string) ([]*symbolEntry, error) {
-	owned := make([]*symbolEntry, 0, len(mr.symbols))
+// appendOwnedResolvedLocked appends the entries of the owned symbols to
+// owned, checking that each is still owned and (unless side-effects-only)
+// resolved.
+func (mr *MaterializationResponsibility) appendOwnedResolvedLocked(op string, owned []*symbolEntry) ([]*symbolEntry, error) {
 	for n, f := range mr.symbols {
 		e, _, err := mr.entryLocked(op, n)
 		if err != nil {
@@ -218,38 +225,35 @@ func (mr *MaterializationResponsibility) ownedResolvedLocked(op string) ([]*symb
 	return owned, nil
 }
 
-// dependenceNodesLocked turns the dependence groups into one unwired
-// dependence node each, and returns them with the group index of each
-// grouped owned symbol and the first failed dependency found (nil if
-// none). It changes nothing in the session: an error leaves all as it was.
-func (mr *MaterializationResponsibility) dependenceNodesLocked(op string, groups []SymbolDependenceGroup) (nodes []*depNode, grouped map[*symbolEntry]int, failedDep *symbolEntry, err error) {
-	if len(groups) > 0 {
-		grouped = make(map[*symbolEntry]int)
-	}
-	nodes = make([]*depNode, len(groups))
+// dependenceNodesLocked turns each dependence group into an unwired
+// dependence node in nodes (as long as groups), records in grouped the
+// group index of each owned symbol it names, and returns the first failed
+// dependency found (nil if none). It changes nothing in the session: an
+// error leaves all as it was.
+func (mr *MaterializationResponsibility) dependenceNodesLocked(op string, groups []SymbolDependenceGroup, nodes []*depNode, grouped map[*symbolEntry]int) (failedDep *symbolEntry, err error) {
 	for gi, g := range groups {
 		n := &depNode{syms: make([]*symbolEntry, 0, len(g.Symbols))}
 		nodes[gi] = n
 		for _, s := range g.Symbols {
 			e, _, err := mr.entryLocked(op, s)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, err
 			}
 			if _, dup := grouped[e]; dup {
-				return nil, nil, nil, mr.errorf(op, "symbol %q appears in more than one dependence group", s)
+				return nil, mr.errorf(op, "symbol %q appears in more than one dependence group", s)
 			}
 			grouped[e] = gi
 			n.syms = append(n.syms, e)
 		}
 		failed, err := mr.addDependenciesLocked(op, n, g.Dependencies)
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
 		if failedDep == nil {
 			failedDep = failed
 		}
 	}
-	return nodes, grouped, failedDep, nil
+	return failedDep, nil
 }
 
 // addDependenciesLocked records in n.deps the dependencies that are not

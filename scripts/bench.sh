@@ -19,6 +19,9 @@ echo '```'
 # front end.
 go test -run='^$' -bench=. -benchmem -count=5 ./orc/ | tee /tmp/gorc-bench-orc.txt
 go test -run='^$' -bench=. -benchmem -count=3 ./jitlink/elf ./backend/amd64 ./backend/amd64/asm ./kaleidoscope
+# Dominator trees, including 25k/50k blocks all branching to one exit
+# (issue 14: quadratic before).
+go test -run='^$' -bench=DomTree -benchmem -count=3 ./ir
 echo '```'
 echo
 # LLVM 19 ORC running the same session benchmarks (needs llvm-19-dev).

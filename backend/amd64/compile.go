@@ -24,8 +24,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 
 	"gorc/backend/amd64/asm"
+	"gorc/internal/diag"
 	"gorc/ir"
 	"gorc/objfile/elfw"
 )
@@ -87,14 +89,14 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 	}
 	if opts.Verify {
 		if err := ir.Verify(m); err != nil {
-			return nil, fmt.Errorf("amd64: module %s: %w", m.Name, err)
+			return nil, fmt.Errorf("amd64: module %s: %w", diag.Clip(m.Name), err)
 		}
 	}
 	mc := newModuleCompiler(m, opts)
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil
-			err = fmt.Errorf("amd64: internal error compiling %s: %v", mc.curName, r)
+			err = fmt.Errorf("amd64: internal error compiling %s: %v", diag.Clip(mc.curName), r)
 		}
 	}()
 	if err := mc.globals(); err != nil {
@@ -111,7 +113,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 			continue
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("amd64: compiling @%s: %w", f.Name, err)
+			return nil, fmt.Errorf("amd64: compiling @%s: %w", diag.Clip(f.Name), err)
 		}
 		mc.curName = "@" + f.Name
 		if err := fc.compile(f); err != nil {
@@ -257,7 +259,6 @@ func (mc *moduleCompiler) bind(l ir.Linkage) (elfw.Bind, elfw.Visibility) {
 // globals creates symbols for every function and global and emits the
 // data of defined globals.
 func (mc *moduleCompiler) globals() error {
-	w := mc.w
 	var only map[*ir.Function]bool
 	if mc.opts.Only != nil {
 		only = make(map[*ir.Function]bool, len(mc.opts.Only))
@@ -268,15 +269,9 @@ func (mc *moduleCompiler) globals() error {
 	for _, f := range mc.m.Funcs {
 		if f.IsDeclaration() || only != nil && !only[f] {
 			if _, ok := mc.syms[f]; !ok {
-				b := elfw.BindGlobal
-				if f.Linkage == ir.ExternWeak {
-					b = elfw.BindWeak
+				if err := mc.declare(f, f.Name, f.Linkage); err != nil {
+					return fmt.Errorf("amd64: declaration @%s: %w", diag.Clip(f.Name), err)
 				}
-				id, err := w.AddSymbol(elfw.Symbol{Name: f.Name, Bind: b})
-				if err != nil {
-					return fmt.Errorf("amd64: declaration @%s: %w", f.Name, err)
-				}
-				mc.syms[f] = id
 			}
 			continue
 		}
@@ -287,6 +282,21 @@ func (mc *moduleCompiler) globals() error {
 	return mc.globalData()
 }
 
+// declare creates the undefined symbol of v, a function or global this
+// object uses but does not define: weak for extern_weak linkage.
+func (mc *moduleCompiler) declare(v ir.Value, name string, l ir.Linkage) error {
+	b := elfw.BindGlobal
+	if l == ir.ExternWeak {
+		b = elfw.BindWeak
+	}
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: name, Bind: b})
+	if err != nil {
+		return err
+	}
+	mc.syms[v] = id
+	return nil
+}
+
 // defineFunc creates the symbol of a function defined in this object (its
 // place in .text is set when its code is emitted). A symbol made earlier
 // for a reference by name becomes this definition.
@@ -294,7 +304,7 @@ func (mc *moduleCompiler) defineFunc(f *ir.Function) error {
 	b, vis := mc.bind(f.Linkage)
 	id, err := mc.w.AddSymbol(elfw.Symbol{Name: f.Name, Section: mc.text, Bind: b, Visibility: vis, Type: elfw.TypeFunc})
 	if err != nil {
-		return fmt.Errorf("amd64: function @%s: %w", f.Name, err)
+		return fmt.Errorf("amd64: function @%s: %w", diag.Clip(f.Name), err)
 	}
 	mc.syms[f] = id
 	mc.here[f] = true
@@ -308,24 +318,21 @@ func (mc *moduleCompiler) globalData() error {
 	bind := mc.bind
 	for _, g := range mc.m.Globals {
 		if g.Init == nil || mc.opts.OmitGlobals {
-			b := elfw.BindGlobal
-			if g.Linkage == ir.ExternWeak {
-				b = elfw.BindWeak
+			if err := mc.declare(g, g.Name, g.Linkage); err != nil {
+				return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 			}
-			id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Bind: b})
-			if err != nil {
-				return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
-			}
-			mc.syms[g] = id
 			continue
 		}
-		size := g.ValueType.Size()
+		size, err := g.ValueType.CheckSize()
+		if err != nil {
+			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+		}
 		if size < 0 || size > 1<<30 {
-			return fmt.Errorf("amd64: global @%s: size %d bytes is not supported", g.Name, size)
+			return fmt.Errorf("amd64: global @%s: size %d bytes is not supported", diag.Clip(g.Name), size)
 		}
 		align := uint64(max(g.Align, g.ValueType.Align(), 1))
 		if align&(align-1) != 0 || align > 1<<16 {
-			return fmt.Errorf("amd64: global @%s: alignment %d is not supported", g.Name, align)
+			return fmt.Errorf("amd64: global @%s: alignment %d is not supported", diag.Clip(g.Name), align)
 		}
 		var sec *elfw.Section
 		zero := isZero(g.Init)
@@ -351,7 +358,7 @@ func (mc *moduleCompiler) globalData() error {
 		b, vis := bind(g.Linkage)
 		id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Section: sec, Value: off, Size: uint64(size), Bind: b, Visibility: vis, Type: elfw.TypeObject})
 		if err != nil {
-			return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
+			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 		}
 		mc.syms[g] = id
 		mc.here[g] = true
@@ -401,13 +408,13 @@ func (mc *moduleCompiler) initData(g *ir.Global, sec *elfw.Section, off uint64) 
 	case *ir.Function, *ir.Global:
 		sym, _ := mc.symbolFor(x)
 		if len(buf) < 8 {
-			return fmt.Errorf("amd64: global @%s: pointer initializer in a %d-byte global", g.Name, len(buf))
+			return fmt.Errorf("amd64: global @%s: pointer initializer in a %d-byte global", diag.Clip(g.Name), len(buf))
 		}
 		if err := sec.AddReloc(off, elfw.R_X86_64_64, elfw.SymID(sym), 0); err != nil {
-			return fmt.Errorf("amd64: global @%s: %w", g.Name, err)
+			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 		}
 	default:
-		return fmt.Errorf("amd64: global @%s: initializer %s is not supported", g.Name, g.Init.Ident())
+		return fmt.Errorf("amd64: global @%s: initializer %s is not supported", diag.Clip(g.Name), g.Init.Ident())
 	}
 	return nil
 }
@@ -528,7 +535,7 @@ func (fc *fnCompiler) compile(f *ir.Function) error {
 }
 
 func (fc *fnCompiler) errorf(format string, args ...any) error {
-	return fmt.Errorf("amd64: function @%s: "+format, append([]any{fc.f.Name}, args...)...)
+	return fmt.Errorf("amd64: function @%s: "+format, append([]any{diag.Clip(fc.f.Name)}, diag.ClipArgs(args)...)...)
 }
 
 func (fc *fnCompiler) selectFunction() error {
@@ -566,19 +573,33 @@ func (fc *fnCompiler) selectFunction() error {
 			in.ID = -1
 			switch {
 			case in.Op == ir.OpAlloca:
-				size := in.ElemType.Size()
+				size, err := in.ElemType.CheckSize()
+				if err != nil {
+					return fc.errorf("%s: alloca: %w", in.Ident(), err)
+				}
 				if len(in.Ops) == 1 {
 					c, ok := in.Ops[0].(*ir.ConstInt)
 					if !ok {
 						return fc.errorf("%s: alloca with a variable count is not supported", in.Ident())
 					}
-					size *= c.V
+					// Checked: size*count must not wrap into a small frame object.
+					hi, lo := bits.Mul64(uint64(size), uint64(c.V))
+					if c.V < 0 || hi != 0 || lo > 1<<30 {
+						return fc.errorf("%s: alloca of %d x %v is too large (at most 1 GiB)", in.Ident(), c.V, in.ElemType)
+					}
+					size = int64(lo)
 				}
 				if size < 0 || size > 1<<30 {
-					return fc.errorf("%s: alloca of %d bytes", in.Ident(), size)
+					return fc.errorf("%s: alloca of %d bytes is too large (at most 1 GiB)", in.Ident(), size)
+				}
+				align := max(in.ElemType.Align(), int64(in.Align), 1)
+				// The frame is laid out from rsp, which is only 16-byte
+				// aligned: a larger alignment would be silently missed.
+				if align&(align-1) != 0 || align > 16 {
+					return fc.errorf("%s: alloca alignment %d is not supported (stack objects are at most 16-byte aligned)", in.Ident(), align)
 				}
 				in.ID = len(fc.frame)
-				fc.frame = append(fc.frame, frameObj{size: size, align: max(in.ElemType.Align(), int64(in.Align), 1)})
+				fc.frame = append(fc.frame, frameObj{size: size, align: align})
 				nAlloca++
 			case in.HasResult():
 				c, ok := classOf(in.Typ)

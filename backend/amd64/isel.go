@@ -495,27 +495,18 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 // of the type's width; a constant operand (moved second when the
 // operation commutes) is read from the constant pool.
 func (fc *fnCompiler) selectFloatArith(in *ir.Instr, dst vreg) {
-	op := in.Op
-	sop := asm.Addsd
-	switch op {
+	sd, ss := asm.Addsd, asm.Addss // double and single precision
+	switch in.Op {
 	case ir.OpFSub:
-		sop = asm.Subsd
+		sd, ss = asm.Subsd, asm.Subss
 	case ir.OpFMul:
-		sop = asm.Mulsd
+		sd, ss = asm.Mulsd, asm.Mulss
 	case ir.OpFDiv:
-		sop = asm.Divsd
+		sd, ss = asm.Divsd, asm.Divss
 	}
+	sop := sd
 	if isSingle(in.Typ) {
-		switch sop {
-		case asm.Addsd:
-			sop = asm.Addss
-		case asm.Subsd:
-			sop = asm.Subss
-		case asm.Mulsd:
-			sop = asm.Mulss
-		default:
-			sop = asm.Divss
-		}
+		sop = ss
 	}
 	m := minst{op: mSse, sub: uint8(sop), dst: dst, b: noVReg, c: noVReg}
 	fc.binaryOperands(&m, in, flBConst, floatImm)

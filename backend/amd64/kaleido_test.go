@@ -91,6 +91,21 @@ func expectedOutput(p string) ([]byte, error) {
 	return b, err
 }
 
+// corpusProgram returns the path, source and expected output of the
+// front end's test program NAME.k.
+func corpusProgram(t *testing.T, name string) (p string, src, want []byte) {
+	t.Helper()
+	p = "../../kaleidoscope/testdata/" + name + ".k"
+	src, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, err = expectedOutput(p); err != nil {
+		t.Fatal(err)
+	}
+	return p, src, want
+}
+
 func hasErrors(p string) bool {
 	base := strings.TrimSuffix(p, ".k")
 	for _, ext := range []string{".stderr", ".err"} {
@@ -111,15 +126,7 @@ func TestPartitionedCompilation(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, name := range []string{"mandel", "operators", "var"} {
-		p := "../../kaleidoscope/testdata/" + name + ".k"
-		src, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := expectedOutput(p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p, src, want := corpusProgram(t, name)
 		m, diags, err := kaleidoscope.Compile(context.Background(), p, []string{p}, [][]byte{src})
 		if err != nil || len(diags) > 0 {
 			t.Fatalf("front end: %v %v", err, diags)
@@ -195,15 +202,7 @@ func TestStream(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	for _, name := range []string{"mandel", "operators", "var", "fib", "libm"} {
-		p := "../../kaleidoscope/testdata/" + name + ".k"
-		src, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := expectedOutput(p)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p, src, want := corpusProgram(t, name)
 		for _, reverse := range []bool{false, true} {
 			var s *amd64.Stream
 			var m *ir.Module

@@ -132,8 +132,9 @@ int main(void) {
 }
 
 // TestFaultControllerGoneDuringFgets: a TCP session whose controller goes
-// away while the program blocks in fgets(stdin) is torn down, and the
-// listener serves the next controller promptly.
+// away while the program blocks in fgets(stdin) is torn down (its executor
+// process ends, as the listener's log says), and the listener serves the
+// next controller promptly.
 func TestFaultControllerGoneDuringFgets(t *testing.T) {
 	dir := t.TempDir()
 	o := ccObj(t, dir, "fgets", `#include <stdio.h>
@@ -146,8 +147,9 @@ int main(void) {
 }`)
 	hello := ccObj(t, dir, "hello", `#include <stdio.h>
 int main(void) { puts("hello"); return 4; }`)
-	m := faultModes(t)[1]
-	cmd := exec.Command(gorcBinary(t), append(append([]string{"run"}, m.flags...), o)...)
+	addr, log := startListener(t)
+	flags := []string{"-exec", "tcp://" + addr}
+	cmd := exec.Command(gorcBinary(t), append(append([]string{"run"}, flags...), o)...)
 	cmd.Dir = dir
 	stdin, err := cmd.StdinPipe() // never written: the program blocks
 	if err != nil {
@@ -179,7 +181,14 @@ int main(void) { puts("hello"); return 4; }`)
 	cmd.Process.Kill() // the controller goes away
 	cmd.Wait()
 	start := time.Now()
-	r := gorcRunWithin(t, dir, 10*time.Second, append(m.flags, hello)...)
+	for !strings.Contains(log.String(), "ended") {
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("the session's executor did not end within 5s of the controller's death; listener log:\n%s", log)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	start = time.Now()
+	r := gorcRunWithin(t, dir, 10*time.Second, append(flags, hello)...)
 	if r.status != 4 || r.stdout != "hello\n" {
 		t.Fatalf("next controller:\n%v", r)
 	}

@@ -245,3 +245,41 @@ func TestListenerLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestListenerEvictsOldestPending: with every handshake slot held by idle
+// connections, a real controller is still served at once (the oldest idle
+// connection is closed to make room) instead of being refused.
+func TestListenerEvictsOldestPending(t *testing.T) {
+	addr, log := startListener(t, "-handshake-timeout", "30s", "-max-unauthenticated", "4")
+	var idle []net.Conn
+	for i := 0; i < 8; i++ {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		idle = append(idle, c)
+	}
+	time.Sleep(200 * time.Millisecond) // let the listener accept them all
+	start := time.Now()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	f, err := controllerHello(c, 5*time.Second)
+	if err != nil || f.Kind != wire.KindHello {
+		t.Fatalf("real controller with every handshake slot taken: %v %q %v", f.Kind, f.Payload, err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("real controller served after %v; want well under the 30 s handshake timeout", d)
+	}
+	// The first idle connections were the ones closed.
+	idle[0].SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := idle[0].Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("oldest idle connection: read %v, want EOF (evicted)", err)
+	}
+	if !strings.Contains(log.String(), "to make room for") {
+		t.Errorf("log does not mention the eviction:\n%s", log.String())
+	}
+}

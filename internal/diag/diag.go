@@ -15,11 +15,15 @@ const MaxQuote = 64
 // first MaxQuote bytes (cut at a UTF-8 boundary) followed by "…(N bytes)"
 // giving s's full length, so that a 50 MB identifier gives a short error
 // line.
-func Clip(s string) string {
-	if len(s) <= MaxQuote {
+func Clip(s string) string { return ClipN(s, MaxQuote) }
+
+// ClipN is Clip with a limit of max bytes instead of MaxQuote (for text
+// that is longer by nature, such as a whole instruction).
+func ClipN(s string, max int) string {
+	if len(s) <= max {
 		return s
 	}
-	n := MaxQuote
+	n := max
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"gorc/internal/diag"
 	"gorc/ir"
 )
 
@@ -115,7 +116,7 @@ func (pm *Manager) RunFunction(f *ir.Function) (err error) {
 	cur := ""
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("passes: %s on @%s failed (is the IR valid?): %v", cur, f.Name, r)
+			err = fmt.Errorf("passes: %s on @%s failed (is the IR valid?): %v", cur, diag.Clip(f.Name), r)
 		}
 	}()
 	for _, p := range pm.Passes {

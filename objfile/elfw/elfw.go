@@ -22,6 +22,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"gorc/internal/diag"
 )
 
 // RelocType is an x86-64 relocation type (the psABI R_X86_64_* numbers).
@@ -135,8 +137,15 @@ func (s *Section) Append(b []byte) uint64 {
 }
 
 // AlignTo pads the section with fill bytes until its length is a multiple
-// of a (a power of two) and returns the new length.
+// of a (a power of two) and returns the new length. An a that is not a
+// power of two up to MaxAlign pads nothing and makes Bytes fail.
 func (s *Section) AlignTo(a uint64, fill byte) uint64 {
+	if a&(a-1) != 0 || a > MaxAlign {
+		if s.w != nil && s.w.err == nil {
+			s.w.err = fmt.Errorf("elfw: section %s: AlignTo(%d): not a power of two up to %d", s.Name, a, MaxAlign)
+		}
+		return uint64(len(s.Data))
+	}
 	for a > 1 && uint64(len(s.Data))%a != 0 {
 		s.Data = append(s.Data, fill)
 	}
@@ -199,6 +208,7 @@ type Writer struct {
 	byName map[string]SymID
 	// FileName, if set, becomes an STT_FILE symbol.
 	FileName string
+	err      error // the first misuse found by a method without an error result
 }
 
 // New returns an empty Writer. It always emits a .note.GNU-stack section
@@ -207,14 +217,19 @@ func New() *Writer {
 	return &Writer{byName: make(map[string]SymID)}
 }
 
+// MaxAlign is the largest section alignment the writer accepts: sections
+// are padded in memory, so an alignment near 2^63 would make Bytes (or
+// AlignTo) append zero bytes until memory runs out.
+const MaxAlign = 1 << 16
+
 // AddSection adds a section. Names must be unique and non-empty; align
-// must be zero or a power of two.
+// must be zero or a power of two up to MaxAlign.
 func (w *Writer) AddSection(name string, typ elf.SectionType, flags elf.SectionFlag, align uint64) (*Section, error) {
 	if name == "" {
 		return nil, errors.New("elfw: AddSection: empty section name")
 	}
-	if align&(align-1) != 0 {
-		return nil, fmt.Errorf("elfw: AddSection %s: alignment %d is not a power of two", name, align)
+	if align&(align-1) != 0 || align > MaxAlign {
+		return nil, fmt.Errorf("elfw: AddSection %s: alignment %d is not a power of two up to %d", name, align, MaxAlign)
 	}
 	switch typ {
 	case elf.SHT_PROGBITS, elf.SHT_NOBITS, elf.SHT_NOTE, elf.SHT_INIT_ARRAY,
@@ -307,7 +322,7 @@ func (w *Writer) AddSymbol(s Symbol) (SymID, error) {
 			return -1, fmt.Errorf("elfw: symbol %q: section %s belongs to another writer", s.Name, s.Section.Name)
 		}
 		if s.Value+s.Size > s.Section.Len() || s.Value+s.Size < s.Value {
-			return -1, fmt.Errorf("elfw: symbol %q: value %#x size %#x exceeds section %s (size %#x)", s.Name, s.Value, s.Size, s.Section.Name, s.Section.Len())
+			return -1, fmt.Errorf("elfw: symbol %q: value %#x size %#x exceeds section %s (size %#x)", diag.Clip(s.Name), s.Value, s.Size, s.Section.Name, s.Section.Len())
 		}
 	} else {
 		if s.Name == "" {
@@ -369,7 +384,7 @@ func (w *Writer) DefineSymbol(id SymID, sec *Section, value, size uint64) error 
 		return fmt.Errorf("elfw: DefineSymbol %q: section not of this writer", w.syms[id].Name)
 	}
 	if value+size > sec.Len() || value+size < value {
-		return fmt.Errorf("elfw: DefineSymbol %q: value %#x size %#x exceeds section %s (size %#x)", w.syms[id].Name, value, size, sec.Name, sec.Len())
+		return fmt.Errorf("elfw: DefineSymbol %q: value %#x size %#x exceeds section %s (size %#x)", diag.Clip(w.syms[id].Name), value, size, sec.Name, sec.Len())
 	}
 	s := &w.syms[id]
 	s.Section, s.Value, s.Size = sec, value, size
@@ -398,6 +413,9 @@ func (t *strtab) add(s string) uint32 {
 // relocations again, since sections may have changed after they were
 // added.
 func (w *Writer) Bytes() ([]byte, error) {
+	if w.err != nil {
+		return nil, w.err
+	}
 	if w.Section(".note.GNU-stack") == nil {
 		w.std(".note.GNU-stack", elf.SHT_PROGBITS, 0, 1, 0)
 	}
@@ -447,8 +465,8 @@ func (w *Writer) Bytes() ([]byte, error) {
 		s := &w.syms[i]
 		var shndx uint16
 		if s.Section != nil {
-			if s.Value+s.Size > s.Section.Len() {
-				return fmt.Errorf("elfw: symbol %q: value %#x size %#x exceeds section %s (size %#x)", s.Name, s.Value, s.Size, s.Section.Name, s.Section.Len())
+			if s.Value+s.Size > s.Section.Len() || s.Value+s.Size < s.Value {
+				return fmt.Errorf("elfw: symbol %q: value %#x size %#x exceeds section %s (size %#x)", diag.Clip(s.Name), s.Value, s.Size, s.Section.Name, s.Section.Len())
 			}
 			shndx = uint16(shIdx[s.Section.idx])
 		}

@@ -1,0 +1,5 @@
+//go:build race
+
+package kaleidoscope
+
+func init() { raceEnabled = true }
