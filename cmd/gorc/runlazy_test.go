@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"gorc/jit"
 )
 
 // TestRunIRLazy: `gorc run -lazy` (every partitioning) prints the same
@@ -149,6 +151,41 @@ func TestCorpusLazy(t *testing.T) {
 				defer func() { <-limiter }()
 				runCorpusCase(t, p, m, modes)
 			})
+		}
+	}
+}
+
+// TestRunLazyFlags: the lazy flags parse as documented and a bad
+// partitioning is a usage error naming the choices.
+func TestRunLazyFlags(t *testing.T) {
+	tests := []struct {
+		args    []string
+		lazy    bool
+		part    jit.Partitioning
+		wantErr string
+	}{
+		{[]string{"-lazy", "a.ll"}, true, jit.PartitionFunction, ""},
+		{[]string{"-lazy-partition=callees", "a.ll"}, true, jit.PartitionCallees, ""},
+		{[]string{"-lazy-partition", "module", "a.ll"}, true, jit.PartitionModule, ""},
+		{[]string{"-per-module-lazy", "a.ll"}, true, jit.PartitionModule, ""},
+		{[]string{"a.ll"}, false, jit.PartitionFunction, ""},
+		{[]string{"-lazy-partition=bogus", "a.ll"}, false, 0, `unknown lazy partitioning "bogus" (want function, callees or module)`},
+		{[]string{"-lazy-partition"}, false, 0, "flag -lazy-partition needs an argument"},
+	}
+	for _, tc := range tests {
+		o, err := parseRunArgs(tc.args)
+		if tc.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", tc.args, err)
+			continue
+		}
+		if o.lazy != tc.lazy || o.partition != tc.part {
+			t.Errorf("%v: lazy %v partition %v, want %v %v", tc.args, o.lazy, o.partition, tc.lazy, tc.part)
 		}
 	}
 }
