@@ -189,3 +189,48 @@ func TestRunLazyFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestLazyOverMutualTLS: gorc run -lazy (an IR module and a lazily
+// linked object) and gorc kaleido -lazy in an executor reached over
+// mutual TLS.
+func TestLazyOverMutualTLS(t *testing.T) {
+	dir := t.TempDir()
+	ca, srvCrt, srvKey, cliCrt, cliKey := writePKI(t, dir)
+	addr, cmd, err := startTCPExecutor(gorcBinary(t), "-tls-cert", srvCrt, "-tls-key", srvKey, "-tls-client-ca", ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	tlsFlags := []string{"-exec", "tls://" + addr, "-tls-cert", cliCrt, "-tls-key", cliKey, "-tls-ca", ca}
+	fib, err := filepath.Abs("testdata/fib.ll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := gorcRun(t, dir, fib)
+	obj := ccObj(t, dir, "lz", `#include <stdio.h>
+int main(void) { printf("lazy over tls\n"); return 3; }`)
+	k := filepath.Join(dir, "p.k")
+	if err := os.WriteFile(k, []byte("def sq(x) x*x;\ndef unused(x) x;\nsq(12);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		argv       []string
+		status     int
+		stdout     string
+		stderrHave string
+	}{
+		{append(append([]string{"run", "-lazy"}, tlsFlags...), fib), want.status, want.stdout, ""},
+		{append(append([]string{"run", "-lazy"}, tlsFlags...), obj), 3, "lazy over tls\n", ""},
+		{append(append([]string{"kaleido", "-lazy", "-show-stats"}, tlsFlags...), k), 0, "Evaluated to 144.000000\n", "functions compiled: 1 (lazily, of 2 definitions)"},
+	} {
+		r, err := runProcess(ctx, dir, append([]string{gorcBinary(t)}, c.argv...), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.status != c.status || r.stdout != c.stdout || !strings.Contains(r.stderr, c.stderrHave) {
+			t.Errorf("gorc %s: want status %d stdout %q stderr containing %q\n%v", strings.Join(c.argv[:2], " "), c.status, c.stdout, c.stderrHave, r)
+		}
+	}
+}
