@@ -92,3 +92,49 @@ func TestParseLazyErrors(t *testing.T) {
 		t.Errorf("unclosed body: %v", err)
 	}
 }
+
+// FuzzParseLazy: on any text, ParseLazy followed by ParseBody of every
+// function never panics, and when Parse accepts the text it gives the
+// same module (printed identically).
+func FuzzParseLazy(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.ll")
+	for _, file := range files {
+		if src, err := os.ReadFile(file); err == nil {
+			f.Add(src)
+		}
+	}
+	f.Add([]byte("define void @f() {\nentry: ; }\n  ret void\n}\n"))
+	f.Add([]byte("define void @f() {\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 1<<15 {
+			return
+		}
+		want, werr := Parse("fuzz.ll", src)
+		m, lb, err := ParseLazy("fuzz.ll", src)
+		if err != nil {
+			if strings.Contains(err.Error(), "internal parser error") {
+				t.Fatal(err)
+			}
+			if werr == nil {
+				t.Fatalf("ParseLazy refuses what Parse accepts: %v", err)
+			}
+			return
+		}
+		for _, fn := range m.Funcs {
+			if err = lb.ParseBody(fn); err != nil {
+				if strings.Contains(err.Error(), "internal parser error") {
+					t.Fatal(err)
+				}
+				break
+			}
+		}
+		if werr == nil {
+			if err != nil {
+				t.Fatalf("a body ParseLazy deferred does not parse, Parse accepted it: %v", err)
+			}
+			if got, w := m.String(), want.String(); got != w {
+				t.Fatalf("lazily parsed module differs:\n%s\n---\n%s", got, w)
+			}
+		}
+	})
+}
