@@ -17,7 +17,10 @@
 #     llvm-jitlink-19 in-process and with -oop-executor.
 #
 # Prints a Markdown report on stdout and keeps a copy in $OUT (default
-# bench/results/executor.md). Run from the repository root:
+# bench/results/executor.md); the call round trips and the driver times,
+# machine-readable, go to $RESULTS/executor-calls.tsv and
+# $RESULTS/executor-drivers.tsv (default bench/results; read by
+# go run ./bench/plot). Run from the repository root:
 #   bash bench/executor.sh [path/to/gorc]
 # Knobs: RUNS (hyperfine runs per round, default 3), ROUNDS (rounds,
 # default 5), COUNT (go test -count, default 3), CALLS (iterations per call benchmark, default 20000), DRIVERS (default
@@ -33,6 +36,7 @@ CALLS=${CALLS:-20000}
 DRIVERS=${DRIVERS:-sqlite lua zlib}
 FAILRUNS=${FAILRUNS:-20}
 OUT=${OUT:-bench/results/executor.md}
+RESULTS=${RESULTS:-bench/results}
 LIB=/usr/lib/x86_64-linux-gnu
 LLVM=${LLVM_JITLINK:-llvm-jitlink-19}
 for t in go gcc hyperfine python3 "$LLVM"; do
@@ -40,6 +44,8 @@ for t in go gcc hyperfine python3 "$LLVM"; do
 done
 [ -f go.mod ] && [ -d orc/epc ] || { echo "bench/executor.sh: run from the repository root" >&2; exit 1; }
 ROOT=$(pwd)
+# shellcheck source=bench/tsv.sh
+. "$ROOT/bench/tsv.sh"
 W=$(mktemp -d /tmp/gorc-bench-exec.XXXXXX)
 EXEC_PID=
 cleanup() {
@@ -265,6 +271,8 @@ for d in $DRIVERS; do
 done
 
 
+tsv_head "bench/executor.sh, echo wrapper call round trip (48-byte frame, 40-byte answer), median over -count $COUNT runs of $CALLS calls" >"$W/executor-calls.tsv"
+tsv_head "bench/executor.sh, hyperfine, median of $((RUNS * ROUNDS)) runs per mode (rounds interleaved), whole-process wall ms" >"$W/executor-drivers.tsv"
 python3 - "$W" "$((RUNS * ROUNDS))" "$COUNT" "$CALLS" "$OOP" "$(nproc)" "$(uname -r)" "$(go version | cut -d' ' -f3)" \
 	"$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$W/report.md" <<'EOF'
 import re, statistics, sys
@@ -345,6 +353,16 @@ for label, key, fl, f, inter in rows:
         print(f"| the same C ping-pong with both processes on one CPU (`taskset -c 0`) | {us(cf1)} | {us(cf190)} | – | – | – | – | – |")
     print(f"| {label} | {us(p50)} | {us(p90)} | {us(mean)} | {fl} | {us(f)} | {ratio(p50, f)} | "
           f"{'–' if inter is None else '%.2f' % inter} |")
+with open(f"{w}/executor-calls.tsv", "a") as tsv:
+    def cell(x):
+        return "-" if x is None else us(x)
+    tsv.write("transport\tp50_us\tp90_us\tmean_us\n")
+    for key, name in (("floor-pipe", B + "floor-pipe"), ("floor-tcp", B + "floor-tcp"), ("child", B + "child"),
+                      ("child-shm", B + "child-shm"), ("tcp", B + "tcp"), ("wire-direct", "BenchmarkWireDirect"),
+                      ("in-process", B + "in-process")):
+        tsv.write(f"{key}\t{cell(med(calls_res, name, 'p50-ns'))}\t{cell(med(calls_res, name, 'p90-ns'))}\t{cell(med(calls_res, name, 'ns/op'))}\n")
+    tsv.write(f"c-floor-pipe\t{cell(cf)}\t{cell(cf90)}\t-\n")
+    tsv.write(f"c-floor-pipe-1cpu\t{cell(cf1)}\t{cell(cf190)}\t-\n")
 thr = med(calls_res, "BenchmarkCallThroughput", "ns/op")
 print()
 print(f"Issue 4's goal: a call within 2x of the raw pipe ping-pong. Interleaved ratio: "
@@ -388,6 +406,13 @@ def r(a, b):
         return "%.2f" % (float(a) / float(b))
     except ValueError:
         return "–"
+with open(f"{w}/executor-drivers.tsv", "a") as tsv:
+    tsv.write("driver\tmode\tms\n")
+    for line in open(f"{w}/drivers.tsv"):
+        f = line.rstrip("\n").split("\t")
+        for mode, v in zip(("local", "child", "child-shm", "tcp", "tcp-shm"), f[1:11:2]):
+            tsv.write(f"{f[0]}\t{mode}\t{v}\n")
+        tsv.write(f"{f[0]}\tllvm-jitlink-19\t{f[11]}\n{f[0]}\tllvm-oop\t{f[12]}\n")
 for line in open(f"{w}/drivers.tsv"):
     f = line.rstrip("\n").split("\t")
     d, t, s = f[0], f[1:11:2], f[2:11:2]
@@ -408,5 +433,6 @@ for line in open(f"{w}/drivers.tsv"):
               f"child {r(f[3], f[1])}x, child -shm {r(f[5], f[1])}x, tcp {r(f[7], f[1])}x.")
 EOF
 cat "$W/report.md"
-mkdir -p "$(dirname "$OUT")"
+mkdir -p "$(dirname "$OUT")" "$RESULTS"
 cp "$W/report.md" "$OUT"
+cp "$W/executor-calls.tsv" "$W/executor-drivers.tsv" "$RESULTS/"

@@ -4,7 +4,10 @@
 # a scaling series (1/2/4 copies of a large generated object). Wall time of
 # the whole process, median of RUNS runs, the tools timed in alternation
 # (one run of each per round). Prints a Markdown report on stdout and keeps
-# it in $OUT (default /tmp/gorc-bench-peers.md).
+# it in $OUT (default /tmp/gorc-bench-peers.md); the same figures,
+# machine-readable, go to $RESULTS/peers-drivers.tsv and
+# $RESULTS/peers-scaling.tsv (default bench/results; read by
+# go run ./bench/plot).
 #
 # The run phase is measured by each tool itself (-show-times) over RUNS
 # more alternated runs; JIT overhead = whole-process wall time minus that
@@ -16,6 +19,7 @@ set -euo pipefail
 GORC=${1:-bin/gorc}
 RUNS=${RUNS:-7}
 OUT=${OUT:-/tmp/gorc-bench-peers.md}
+RESULTS=${RESULTS:-bench/results}
 LIB=/usr/lib/x86_64-linux-gnu
 LLVM=${LLVM_JITLINK:-llvm-jitlink-19}
 for t in gcc python3 "$LLVM"; do
@@ -26,6 +30,13 @@ GORC=$(realpath "$GORC")
 W=$(mktemp -d /tmp/gorc-bench.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 ROOT=$(pwd)
+# shellcheck source=bench/tsv.sh
+. "$ROOT/bench/tsv.sh"
+LNAME=$(basename "$LLVM")
+{
+	tsv_head "bench/peers.sh, median of $RUNS runs, wall ms; native: noexec_ms = gcc link, whole_ms = run"
+	printf 'driver\ttool\twhole_ms\tnoexec_ms\trun_phase_ms\toverhead_ms\tload_ms\tlink_ms\trest_ms\tsame\n'
+} >"$W/peers-drivers.tsv"
 
 # timed NAME CMD [NAME CMD ...]: the median wall time in ms of each CMD
 # over RUNS runs, or "fail" for one that fails its first (checking, warm-up)
@@ -138,6 +149,10 @@ for d in sqlite lua zlib; do
 	if [ "$g" != fail ] && cmp -s "$W/$d-gorc.out" "$W/$d-native.out"; then same=yes; fi
 	[ "$l" = fail ] && notes+=("llvm-jitlink-19 fails on $d: $(firstline "$W/$d-llvm.err")")
 	[ "$g" = fail ] && notes+=("gorc fails on $d: $(firstline "$W/$d-gorc.err")")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+		"$d" gorc "$g" "$gn" "$gr" "$go" "$gload" "$glink" "$grest" "$same" \
+		"$d" "$LNAME" "$l" "$ln" "$lr" "$lo" "$lload" "$llink" "$lrest" - \
+		"$d" native "$nr" "$nl" - - - - - - >>"$W/peers-drivers.tsv"
 	echo "| $d | $g | $l | $(ratio "$g" "$l") | $gn | $ln | $(ratio "$gn" "$ln") | $gr | $lr | $go | $lo | $(ratio "$go" "$lo") | $nl | $nr | $nlr | $same |" | tee -a "$OUT"
 done
 
@@ -177,13 +192,21 @@ echo
 echo "| copies | gorc run -noexec | llvm-jitlink-19 -noexec | gorc/llvm |"
 echo "| ---: | ---: | ---: | ---: |"
 } | tee -a "$OUT"
+{
+	tsv_head "bench/peers.sh scaling series, gorc run -noexec vs $LNAME -noexec, median of $RUNS runs, whole-process wall ms"
+	printf 'copies\tbytes\ttool\tms\n'
+} >"$W/peers-scaling.tsv"
 for n in 1 2 4; do
 	gcc -O1 -c "$W/main$n.c" -o "$W/main$n.o"
 	objs="$W/main$n.o"
 	for ((c = 0; c < n; c++)); do objs="$objs $W/gen$c.o"; done
 	read -r g l <<<"$(timed "scale$n-gorc" "$GORC run -noexec $objs" "scale$n-llvm" "$LLVM -noexec $objs")"
 	echo "| $n | $g | $l | $(ratio "$g" "$l") |" | tee -a "$OUT"
+	bytes=$(($(stat -c %s "$W/gen0.o") * n))
+	printf '%s\t%s\t%s\t%s\n' "$n" "$bytes" gorc "$g" "$n" "$bytes" "$LNAME" "$l" >>"$W/peers-scaling.tsv"
 done
+mkdir -p "$RESULTS"
+cp "$W/peers-drivers.tsv" "$W/peers-scaling.tsv" "$RESULTS/"
 if [ ${#notes[@]} -gt 0 ]; then
 	{ echo; echo "Failures:"; for n in "${notes[@]}"; do echo "- $n"; done; } | tee -a "$OUT"
 fi

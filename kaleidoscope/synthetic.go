@@ -30,3 +30,35 @@ func SyntheticProgram(n int) []byte {
 	fmt.Fprintf(&sb, "f%d(1, 2);\n", n-1)
 	return []byte(sb.String())
 }
+
+// SyntheticProgramC returns SyntheticProgram(n) written in C, for a C
+// compiler as a compile-speed peer (tcc -run in
+// kaleidoscope/testdata/bench/run.sh): the same functions with the same
+// constants, the tutorial's semantics spelled out (the for body runs
+// before the end test, which sees the variable before the step; unary
+// minus is 0 - v), and main prints the top-level expression's value as
+// gorc kaleido does. Its output equals the Kaleidoscope program's.
+func SyntheticProgramC(n int) []byte {
+	var sb strings.Builder
+	sb.WriteString("/* synthetic compile-speed program, C version of SyntheticProgram */\n")
+	sb.WriteString("#include <stdio.h>\n")
+	sb.WriteString("static double f0(double x, double y) { return x + y; }\n")
+	for i := 1; i < n; i++ {
+		k := float64(i%97) + 0.5
+		fmt.Fprintf(&sb, `static double f%d(double x, double y) {
+	double a = x * %g + 1, b = y - %d, c = 0;
+	for (double i = 0;;) {
+		c = c + ((a < i) ? a * 2 - b * (1 + 2) : b * 0.5 + x * 3);
+		b = b + c * 0.25;
+		int more = i < 4;
+		i = i + 1;
+		if (!more)
+			break;
+	}
+	return ((100 < c) ? c - a * b : 0 - (c + a * (y + %d))) * 0.001 + f%d(b * 0.001, x);
+}
+`, i, k, i%13, i%7, i-1)
+	}
+	fmt.Fprintf(&sb, "int main(void) {\n\tprintf(\"Evaluated to %%f\\n\", f%d(1, 2));\n\treturn 0;\n}\n", n-1)
+	return []byte(sb.String())
+}

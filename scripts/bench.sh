@@ -2,11 +2,16 @@
 # make bench: Go micro-benchmarks, then the side-by-side peer comparisons.
 # Every part prints Markdown on stdout; the whole run is also kept in
 # bench/results/make-bench.md (with the machine and the date) and each peer
-# script keeps its own table in bench/results/. docs/PERFORMANCE.md records
-# the figures of one such run.
+# script keeps its own table in bench/results/, with the same figures in a
+# machine-readable .tsv beside it. At the end, go run ./bench/plot draws
+# docs/img/*.svg from those .tsv files and writes the corpus figure into
+# README.md, docs/RUN.md and docs/PERFORMANCE.md; docs/PERFORMANCE.md
+# records the figures of one such run.
 set -euo pipefail
-# LLVM 19 ORC headers for the session-core peer benchmark.
-GORC_EXTRA_PKGS=llvm-19-dev bash scripts/deps.sh
+. bench/tsv.sh
+# LLVM 19 ORC headers for the session-core peer benchmark; tcc, the C peer
+# of the Kaleidoscope compile-speed benchmark.
+GORC_EXTRA_PKGS="llvm-19-dev tcc" bash scripts/deps.sh
 mkdir -p bench/results
 LOG=bench/results/make-bench.md
 {
@@ -25,14 +30,33 @@ go test -run='^$' -bench=DomTree -benchmem -count=3 ./ir
 echo '```'
 echo
 # LLVM 19 ORC running the same session benchmarks (needs llvm-19-dev).
-bash orc/testdata/llvmpeer/run.sh
+bash orc/testdata/llvmpeer/run.sh | tee /tmp/gorc-bench-llvmpeer.txt
+{
+tsv_head "orc/testdata/llvmpeer/run.sh: LLVM 19 ORC (orcbench.cpp) and the same Go benchmarks right after it; median ns/op"
+python3 - /tmp/gorc-bench-llvmpeer.txt <<'PY'
+import re, statistics, sys
+gorc, llvm = {}, {}
+for line in open(sys.argv[1]):
+    m = re.match(r"LLVM (\S+)\s+([0-9.]+) (ns|ms)/op", line)
+    if m:
+        llvm[m.group(1)] = float(m.group(2)) * (1e6 if m.group(3) == "ms" else 1)
+    m = re.match(r"Benchmark(\S+?)-\d+\s+\d+\s+([0-9.]+) ns/op", line)
+    if m:
+        gorc.setdefault(m.group(1), []).append(float(m.group(2)))
+print("benchmark\ttool\tns_per_op")
+for key, name in (("lookup-ready", "LookupReady"), ("define-materialize-lookup-10k", "DefineMaterializeLookup10k")):
+    print(f"{key}\tgorc\t" + ("%.1f" % statistics.median(gorc[name]) if name in gorc else "fail"))
+    print(f"{key}\tllvm-orc-19\t" + ("%.1f" % llvm[name] if name in llvm else "fail"))
+PY
+} >bench/results/session.tsv
 echo
 # gorc run vs llvm-jitlink-19 vs native on the real-library drivers, and link
 # scaling (bench/peers.sh); the corpus through both JITs (bench/corpus.sh).
 bash bench/peers.sh bin/gorc
 echo
-# In-process only: the corpus test itself runs every executor mode.
-GORC_EXEC=local bash bench/corpus.sh
+# Every executor mode, as the corpus figure in the docs says (bench/plot
+# writes it from bench/results/corpus-summary.tsv).
+bash bench/corpus.sh
 echo
 # Executor control: call round trip vs the ping-pong floor, code transfer with
 # and without -shm, the drivers in every executor mode (bench/executor.sh).
@@ -43,3 +67,5 @@ bash kaleidoscope/testdata/bench/run.sh
 echo
 echo "Finished $(date -u '+%Y-%m-%d %H:%M UTC')."
 } 2>&1 | tee "$LOG"
+# The plots and the corpus figure, from this run's bench/results/*.tsv.
+go run ./bench/plot

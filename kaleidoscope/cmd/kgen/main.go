@@ -1,8 +1,11 @@
 // Command kgen prints kaleidoscope.SyntheticProgram(N), the compile-speed
 // benchmark input: go run ./kaleidoscope/cmd/kgen 2000 > prog.k
+// With -c it prints the same program in C (kaleidoscope.SyntheticProgramC),
+// for a C compiler as a peer: go run ./kaleidoscope/cmd/kgen -c 2000 > prog.c
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -11,14 +14,27 @@ import (
 )
 
 func main() {
+	c := flag.Bool("c", false, "print the program in C instead of Kaleidoscope")
+	flag.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: kgen [-c] [N]  (1 <= N <= 1000000, default 2000)\n")
+	}
+	flag.Parse()
 	n := 2000
-	if len(os.Args) > 1 {
-		v, err := strconv.Atoi(os.Args[1])
+	if flag.NArg() > 1 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if flag.NArg() == 1 {
+		v, err := strconv.Atoi(flag.Arg(0))
 		if err != nil || v < 1 || v > 1_000_000 {
-			fmt.Fprintf(os.Stderr, "usage: kgen [N]  (1 <= N <= 1000000)\n")
+			flag.Usage()
 			os.Exit(2)
 		}
 		n = v
+	}
+	if *c {
+		os.Stdout.Write(kaleidoscope.SyntheticProgramC(n))
+		return
 	}
 	os.Stdout.Write(kaleidoscope.SyntheticProgram(n))
 }

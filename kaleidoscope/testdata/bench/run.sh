@@ -11,7 +11,9 @@
 # does less than the tutorial JIT, whose function pass manager also runs
 # instcombine, reassociate, GVN and simplifycfg); gorc starts from the
 # Kaleidoscope source: parse, IR generation, -O2 optimisation, x86-64 code
-# generation, JIT link, run.
+# generation, JIT link, run. Second peer for compile speed, when tcc is
+# installed: `tcc -run` on the same program written in C (kgen -c), a
+# compiler built for compile speed that also compiles to memory and runs.
 #
 # Compile speed: generated programs of 500, 1,000, 2,000 and 4,000
 # non-trivial functions (go run ./kaleidoscope/cmd/kgen N), whole process
@@ -30,10 +32,16 @@
 # machine gorc's CPU time for a short compile also rises with the
 # neighbours' load (measured: as much with GOMAXPROCS=1). Outputs are checked
 # equal between gorc and lli. The table is printed and kept in
-# bench/results/kaleidoscope.md (KBENCH_OUT overrides).
+# bench/results/kaleidoscope.md (KBENCH_OUT overrides); the same figures,
+# machine-readable, go to $RESULTS/kaleidoscope-compile.tsv and
+# $RESULTS/kaleidoscope-code.tsv (default bench/results; read by
+# go run ./bench/plot).
 set -euo pipefail
 runs=${KBENCH_RUNS:-7}
 out=${KBENCH_OUT:-bench/results/kaleidoscope.md}
+results=${RESULTS:-bench/results}
+# shellcheck source=bench/tsv.sh
+. bench/tsv.sh
 command -v lli-19 >/dev/null || { echo "lli-19 is required (bash scripts/deps.sh installs LLVM 19)" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -41,19 +49,23 @@ go build -o "$tmp/gorc" ./cmd/gorc
 go build -o "$tmp/kgen" ./kaleidoscope/cmd/kgen
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# measure GORC-CMD LLI-CMD: runs the two commands $runs times each, in
+# measure GORC-CMD LLI-CMD [TCC-CMD]: runs the commands $runs times each, in
 # alternation (one run of each per round, so a burst of load from other jobs
-# lands on both alike), their stdout to $tmp/gorc.out and $tmp/lli.out, and
-# prints "min-wall min-cpu median-wall" of the first, then of the second, in
-# seconds (bash's time: millisecond resolution, for the child process).
+# lands on all alike), their stdout to $tmp/gorc.out, $tmp/lli.out (and
+# $tmp/tcc.out), and prints "min-wall min-cpu median-wall" of each in turn,
+# in seconds (bash's time: millisecond resolution, for the child process).
 measure() {
 	local i t which
-	: >"$tmp/times.gorc"
-	: >"$tmp/times.lli"
+	local -a names=(gorc lli)
+	local -A cmds=([gorc]=$1 [lli]=$2)
+	if [ $# -gt 2 ]; then
+		names+=(tcc)
+		cmds[tcc]=$3
+	fi
+	for which in "${names[@]}"; do : >"$tmp/times.$which"; done
 	for ((i = 0; i < runs; i++)); do
-		for which in gorc lli; do
-			local cmd=$1
-			[ "$which" = lli ] && cmd=$2
+		for which in "${names[@]}"; do
+			local cmd=${cmds[$which]}
 			t=$({ TIMEFORMAT='%3R %3U %3S'; time $cmd >"$tmp/$which.out" 2>"$tmp/err"; } 2>&1) || {
 				echo "failed: $cmd" >&2
 				cat "$tmp/err" >&2
@@ -62,7 +74,7 @@ measure() {
 			echo "$t" >>"$tmp/times.$which"
 		done
 	done
-	for which in gorc lli; do
+	for which in "${names[@]}"; do
 		local w c m
 		w=$(awk '{print $1}' "$tmp/times.$which" | sort -g | head -1)
 		m=$(awk '{print $1}' "$tmp/times.$which" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
@@ -75,6 +87,9 @@ measure() {
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "–" }'; }
 div2() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "–" }'; }
 
+# tcc: the C peer for compile speed (optional: scripts/bench.sh installs it).
+tcc=$(command -v tcc || true)
+[ -n "$tcc" ] || echo "run.sh: tcc not found: compile speed without the tcc column (apt-get install tcc)" >&2
 table=$tmp/table.md
 {
 	echo "## gorc kaleido vs lli-19 (best of $runs runs, seconds; median wall in parentheses)"
@@ -83,20 +98,45 @@ table=$tmp/table.md
 	echo
 	echo "### Compile speed: source to executable code (and its O(N) run)"
 	echo
-	echo "| functions | gorc wall (median) | lli-19 wall (median) | lli/gorc (wall) | gorc CPU | lli-19 CPU | lli/gorc (CPU) |"
-	echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	if [ -n "$tcc" ]; then
+		echo "| functions | gorc wall (median) | lli-19 wall (median) | lli/gorc (wall) | gorc CPU | lli-19 CPU | lli/gorc (CPU) | tcc -run wall (median) | tcc/gorc (wall) | tcc CPU |"
+		echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	else
+		echo "| functions | gorc wall (median) | lli-19 wall (median) | lli/gorc (wall) | gorc CPU | lli-19 CPU | lli/gorc (CPU) |"
+		echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	fi
 } >"$table"
-declare -A gw gc lw lc
+{
+	tsv_head "kaleidoscope/testdata/bench/run.sh, best of $runs runs (wall_median_s: median), seconds"
+	printf 'functions\ttool\twall_s\twall_median_s\tcpu_s\n'
+} >"$tmp/compile.tsv"
+{
+	tsv_head "kaleidoscope/testdata/bench/run.sh, best of $runs runs (wall_median_s: median), seconds"
+	printf 'program\ttool\twall_s\twall_median_s\tcpu_s\n'
+} >"$tmp/code.tsv"
+declare -A gw gc lw lc tw tc
 for n in 500 1000 2000 4000; do
 	"$tmp/kgen" "$n" >"$tmp/s$n.k"
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/s$n.ll" "$tmp/s$n.k"
-	read -r gw[$n] gc[$n] gm lw[$n] lc[$n] lm < <(measure "$tmp/gorc kaleido $tmp/s$n.k" "lli-19 $tmp/s$n.ll")
+	tccrun=()
+	if [ -n "$tcc" ]; then
+		"$tmp/kgen" -c "$n" >"$tmp/s$n.c"
+		tccrun=("$tcc -run $tmp/s$n.c")
+	fi
+	read -r gw[$n] gc[$n] gm lw[$n] lc[$n] lm tw[$n] tc[$n] tm < <(measure "$tmp/gorc kaleido $tmp/s$n.k" "lli-19 $tmp/s$n.ll" "${tccrun[@]}")
 	cmp -s "$tmp/lli.out" "$tmp/gorc.out" || { echo "outputs differ for $n functions" >&2; exit 1; }
-	echo "| $n | ${gw[$n]} ($gm) | ${lw[$n]} ($lm) | $(div "${lw[$n]}" "${gw[$n]}")x | ${gc[$n]} | ${lc[$n]} | $(div "${lc[$n]}" "${gc[$n]}")x |" >>"$table"
+	printf '%s\t%s\t%s\t%s\t%s\n' "$n" gorc "${gw[$n]}" "$gm" "${gc[$n]}" "$n" lli-19 "${lw[$n]}" "$lm" "${lc[$n]}" >>"$tmp/compile.tsv"
+	row="| $n | ${gw[$n]} ($gm) | ${lw[$n]} ($lm) | $(div "${lw[$n]}" "${gw[$n]}")x | ${gc[$n]} | ${lc[$n]} | $(div "${lc[$n]}" "${gc[$n]}")x |"
+	if [ -n "$tcc" ]; then
+		cmp -s "$tmp/tcc.out" "$tmp/gorc.out" || { echo "outputs differ for $n functions (tcc)" >&2; exit 1; }
+		printf '%s\t%s\t%s\t%s\t%s\n' "$n" tcc "${tw[$n]}" "$tm" "${tc[$n]}" >>"$tmp/compile.tsv"
+		row="$row ${tw[$n]} ($tm) | $(div2 "${tw[$n]}" "${gw[$n]}") | ${tc[$n]} |"
+	fi
+	echo "$row" >>"$table"
 done
 {
 	echo
-	echo "Growth from 500 to 4,000 functions (8x the code, best times): gorc $(div2 "${gw[4000]}" "${gw[500]}")x wall, $(div2 "${gc[4000]}" "${gc[500]}")x CPU; lli-19 $(div2 "${lw[4000]}" "${lw[500]}")x wall, $(div2 "${lc[4000]}" "${lc[500]}")x CPU."
+	echo "Growth from 500 to 4,000 functions (8x the code, best times): gorc $(div2 "${gw[4000]}" "${gw[500]}")x wall, $(div2 "${gc[4000]}" "${gc[500]}")x CPU; lli-19 $(div2 "${lw[4000]}" "${lw[500]}")x wall, $(div2 "${lc[4000]}" "${lc[500]}")x CPU$([ -n "$tcc" ] && echo "; tcc -run $(div2 "${tw[4000]}" "${tw[500]}")x wall, $(div2 "${tc[4000]}" "${tc[500]}")x CPU")."
 	echo
 	echo "### Code speed: whole process, gorc kaleido FILE.k vs lli-19 on its -O2 IR"
 	echo
@@ -108,6 +148,7 @@ for p in kaleidoscope/testdata/bench/*.k; do
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/$name.ll" "$p"
 	read -r w1 c1 m1 w2 c2 m2 < <(measure "$tmp/gorc kaleido $p" "lli-19 $tmp/$name.ll")
 	cmp -s "$tmp/lli.out" "$tmp/gorc.out" || { echo "outputs differ for $name" >&2; exit 1; }
+	printf '%s\t%s\t%s\t%s\t%s\n' "$name" gorc "$w1" "$m1" "$c1" "$name" lli-19 "$w2" "$m2" "$c2" >>"$tmp/code.tsv"
 	echo "| $name | $w1 ($m1) | $w2 ($m2) | $(div2 "$w1" "$w2") | $c1 | $c2 | $(div2 "$c1" "$c2") |" >>"$table"
 done
 {
@@ -115,5 +156,7 @@ done
 	echo "Goals (issue 5): compile speed at least 20x LLVM at 2,000 functions; code speed within 1.25x. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } >>"$table"
 cat "$table"
-mkdir -p "$(dirname "$out")"
+mkdir -p "$(dirname "$out")" "$results"
 cp "$table" "$out"
+cp "$tmp/compile.tsv" "$results/kaleidoscope-compile.tsv"
+cp "$tmp/code.tsv" "$results/kaleidoscope-code.tsv"
