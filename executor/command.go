@@ -13,6 +13,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Command implements `gorc executor [flags]`; args are the arguments after
@@ -32,18 +33,48 @@ import (
 func Command(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gorc executor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	listen := fs.String("listen", "", "serve controllers on this TCP address (e.g. 127.0.0.1:20000)")
-	cert := fs.String("tls-cert", "", "server certificate (PEM) for -listen with mutual TLS")
-	key := fs.String("tls-key", "", "server private key (PEM)")
-	clientCA := fs.String("tls-client-ca", "", "CA (PEM) that signs accepted client certificates")
-	maxSessions := fs.Int("max-sessions", DefaultMaxSessions, "with -listen: controllers served at once; more are refused")
-	maxUnauth := fs.Int("max-unauthenticated", DefaultMaxUnauthenticated, "with -listen: connections in their handshake at once; more are closed")
-	handshake := fs.Duration("handshake-timeout", DefaultHandshakeTimeout, "with -listen: time from accept to the controller's hello (TLS handshake included)")
+	run := CommandFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), CommandUsage)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return 0 // help asked for and printed
+		}
 		return 2
 	}
-	if *maxSessions < 1 || *maxUnauth < 1 || *handshake <= 0 {
-		fmt.Fprintf(stderr, "gorc executor: -max-sessions (%d) and -max-unauthenticated (%d) must be at least 1, -handshake-timeout (%v) positive\n", *maxSessions, *maxUnauth, *handshake)
+	return run(ctx, stderr)
+}
+
+// CommandFlags defines the flags of `gorc executor` on fs and returns the
+// function that runs the command once fs has been parsed (by the caller's
+// own command-line syntax; Command uses package flag's).
+func CommandFlags(fs *flag.FlagSet) func(ctx context.Context, stderr io.Writer) int {
+	c := &commandConfig{}
+	fs.StringVar(&c.listen, "listen", "", "serve controllers on this TCP address (e.g. 127.0.0.1:20000)")
+	fs.StringVar(&c.cert, "tls-cert", "", "server certificate (PEM) for -listen with mutual TLS")
+	fs.StringVar(&c.key, "tls-key", "", "server private key (PEM)")
+	fs.StringVar(&c.clientCA, "tls-client-ca", "", "CA (PEM) that signs accepted client certificates")
+	fs.IntVar(&c.maxSessions, "max-sessions", DefaultMaxSessions, "with -listen: controllers served at once; more are refused")
+	fs.IntVar(&c.maxUnauth, "max-unauthenticated", DefaultMaxUnauthenticated, "with -listen: connections in their handshake at once; more are closed")
+	fs.DurationVar(&c.handshake, "handshake-timeout", DefaultHandshakeTimeout, "with -listen: time from accept to the controller's hello (TLS handshake included)")
+	return func(ctx context.Context, stderr io.Writer) int { return c.serve(ctx, stderr) }
+}
+
+// commandConfig is the command line of `gorc executor`.
+type commandConfig struct {
+	listen, cert, key, clientCA string
+	maxSessions, maxUnauth      int
+	handshake                   time.Duration
+}
+
+// serve is `gorc executor` once its flags are parsed.
+func (c *commandConfig) serve(ctx context.Context, stderr io.Writer) int {
+	listen, cert, key, clientCA := c.listen, c.cert, c.key, c.clientCA
+	maxSessions, maxUnauth, handshake := c.maxSessions, c.maxUnauth, c.handshake
+	if maxSessions < 1 || maxUnauth < 1 || handshake <= 0 {
+		fmt.Fprintf(stderr, "gorc executor: -max-sessions (%d) and -max-unauthenticated (%d) must be at least 1, -handshake-timeout (%v) positive\n", maxSessions, maxUnauth, handshake)
 		return 2
 	}
 	if os.Getenv(FDsEnv) != "" {
@@ -53,14 +84,14 @@ func Command(ctx context.Context, args []string, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if *listen == "" {
+	if listen == "" {
 		if err := serveStdio(ctx); err != nil {
 			fmt.Fprintln(stderr, "gorc executor:", err)
 			return 1
 		}
 		return 0
 	}
-	addr := *listen
+	addr := listen
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		addr = net.JoinHostPort(addr, "20000")
 	}
@@ -69,9 +100,9 @@ func Command(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gorc executor:", err)
 		return 1
 	}
-	useTLS := *cert != "" || *key != "" || *clientCA != ""
+	useTLS := cert != "" || key != "" || clientCA != ""
 	if useTLS {
-		cfg, err := mutualTLSConfig(*cert, *key, *clientCA)
+		cfg, err := mutualTLSConfig(cert, key, clientCA)
 		if err != nil {
 			ln.Close()
 			fmt.Fprintln(stderr, "gorc executor:", err)
@@ -90,9 +121,9 @@ func Command(ctx context.Context, args []string, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "gorc executor: listening on %s\n", ln.Addr())
 	var logMu sync.Mutex
 	err = ServeListenerConfig(ctx, ln, []string{self, "executor"}, ListenerConfig{
-		MaxSessions:        *maxSessions,
-		MaxUnauthenticated: *maxUnauth,
-		HandshakeTimeout:   *handshake,
+		MaxSessions:        maxSessions,
+		MaxUnauthenticated: maxUnauth,
+		HandshakeTimeout:   handshake,
 		Logf: func(format string, a ...any) {
 			logMu.Lock()
 			defer logMu.Unlock()
@@ -105,6 +136,25 @@ func Command(ctx context.Context, args []string, stderr io.Writer) int {
 	}
 	return 0
 }
+
+// CommandUsage describes `gorc executor` (its flags follow it in the help).
+const CommandUsage = `usage: gorc executor [-listen ADDR [flags]]
+
+Serves as an executor process: the process in which a controller (gorc
+run -exec child|tcp://|tls://, gorc kaleido -exec ..., or a Go program using
+package jit) maps JIT'd code and runs it, like LLVM's llvm-jitlink-executor
+or the Kaleidoscope tutorial's toy-server.
+
+Without -listen it serves the controller that spawned it, over inherited
+descriptors or stdin/stdout (gorc run -exec child starts it so). With
+-listen ADDR it accepts controllers on TCP (port 20000 when ADDR has none)
+and serves each in a fresh executor process; an address other than
+loopback requires mutual TLS (-tls-cert, -tls-key, -tls-client-ca), as an
+executor runs whatever code it is sent. It prints "listening on ADDR" on
+stderr once ready, and runs until killed.
+
+Flags:
+`
 
 func mutualTLSConfig(certFile, keyFile, caFile string) (*tls.Config, error) {
 	if certFile == "" || keyFile == "" || caFile == "" {

@@ -16,6 +16,10 @@
 //   - runtime helper symbols that a static link takes from
 //     libc_nonshared.a (atexit, at_quick_exit, __dso_handle,
 //     pthread_atfork, __stack_chk_fail_local);
+//   - typed calls: [Call] loads the C argument registers and stack slots
+//     and calls a function on the calling thread (System V x86-64,
+//     call_amd64.S); the [CallName] service does the same for a remote
+//     controller;
 //   - services reached as wrapper functions (see [shared.WrapperCall]):
 //     EH-frame registration with libgcc's unwinder, initializer and
 //     finalizer lists, and TLS image installation;

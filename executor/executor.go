@@ -87,6 +87,8 @@ func BootstrapSymbols() map[string]shared.ExecutorAddr {
 			bootSyms["__tls_get_addr"] = a
 		}
 		bootSyms[ReentryName] = ReentryAddr()
+		bootSyms[CallName] = callAddr()
+		addModuleSymbols(bootSyms)
 	})
 	m := make(map[string]shared.ExecutorAddr, len(bootSyms))
 	for k, v := range bootSyms {

@@ -145,10 +145,19 @@ extern int __cxa_at_quick_exit(void (*fn)(void *), void *dso);
 extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
 extern void __stack_chk_fail(void);
 
-int gorc_atexit(void (*fn)(void)) { return __cxa_atexit((void (*)(void *))fn, NULL, &gorc_dso_handle); }
-int gorc_at_quick_exit(void (*fn)(void)) { return __cxa_at_quick_exit((void (*)(void *))fn, &gorc_dso_handle); }
+/* The handlers are registered under the DSO handle of the unloadable
+ * module whose code they are (gorc_module_dso, module.c), so removing the
+ * module runs or drops them (__cxa_finalize); other code's use the
+ * executor's handle. */
+int gorc_atexit(void (*fn)(void)) {
+	return __cxa_atexit((void (*)(void *))fn, NULL, gorc_module_dso((uint64_t)(uintptr_t)fn));
+}
+int gorc_at_quick_exit(void (*fn)(void)) {
+	return __cxa_at_quick_exit((void (*)(void *))fn, gorc_module_dso((uint64_t)(uintptr_t)fn));
+}
 int gorc_pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
-	return __register_atfork(prepare, parent, child, &gorc_dso_handle);
+	void (*any)(void) = prepare ? prepare : parent ? parent : child;
+	return __register_atfork(prepare, parent, child, gorc_module_dso((uint64_t)(uintptr_t)any));
 }
 void gorc_stack_chk_fail_local(void) { __stack_chk_fail(); }
 
@@ -384,13 +393,13 @@ static void run_finis(void *p) {
 	free(l);
 }
 
-static int register_finis(const uint64_t *finis, size_t n) {
+static int register_finis(const uint64_t *finis, size_t n, void *dso) {
 	if (n == 0) return 0;
 	struct fini_list *l = malloc(sizeof *l + n * sizeof(uint64_t));
 	if (!l) return ENOMEM;
 	l->n = n;
 	memcpy(l->fns, finis, n * sizeof(uint64_t));
-	if (__cxa_atexit(run_finis, l, &gorc_dso_handle) != 0) {
+	if (__cxa_atexit(run_finis, l, dso) != 0) {
 		free(l);
 		return ENOMEM;
 	}
@@ -614,7 +623,7 @@ static void *program_thread(void *p) {
 	/* Registered before any initializer runs, so the finalizers run after
 	 * every atexit handler and C++ destructor the program registers — the
 	 * order glibc gives a main executable (its _dl_fini goes first). */
-	if (register_finis(c->finis, c->nfini) != 0) {
+	if (register_finis(c->finis, c->nfini, &gorc_dso_handle) != 0) {
 		fputs("gorc: cannot register finalizers\n", stderr);
 		exit(127);
 	}
@@ -640,34 +649,52 @@ void gorc_run_program(uint64_t main_fn, const uint64_t *inits, size_t ninit,
 	*err = run_on_thread(program_thread, &c, stack);
 }
 
-/* Service: run initializers. Argument: u64 ninit, ninit u64 addresses,
- * u64 nfini, nfini u64 addresses. Finalizers are registered (to run at
- * exit, in the given order) before the initializers run. */
-gorc_wrapper_result gorc_svc_run_initializers(const uint8_t *arg, size_t len) {
+/* Registers the finalizers under dso and runs the initializers encoded in
+ * arg as u64 ninit, ninit u64 addresses, u64 nfini, nfini u64 addresses;
+ * what names the service in errors. */
+static gorc_wrapper_result run_initializers(const uint8_t *arg, size_t len, void *dso, const char *what) {
 	uint64_t ninit, nfini;
 	if (!rd_u64(arg, len, 0, &ninit) || ninit > len / 8)
-		return wr_err("run-initializers: bad argument (%zu bytes)", len);
+		return wr_err("%s: bad argument (%zu bytes)", what, len);
 	if (!rd_u64(arg, len, 1 + ninit, &nfini) || len != (2 + ninit + nfini) * 8)
-		return wr_err("run-initializers: bad argument (%zu bytes, %llu initializers)", len,
+		return wr_err("%s: bad argument (%zu bytes, %llu initializers)", what, len,
 			      (unsigned long long)ninit);
 	uint64_t *inits = malloc((ninit + nfini + 1) * 8);
-	if (!inits) return wr_err("run-initializers: out of memory");
+	if (!inits) return wr_err("%s: out of memory", what);
 	uint64_t *finis = inits + ninit;
 	for (uint64_t i = 0; i < ninit; i++) rd_u64(arg, len, 1 + i, &inits[i]);
 	for (uint64_t i = 0; i < nfini; i++) rd_u64(arg, len, 2 + ninit + i, &finis[i]);
 	for (uint64_t i = 0; i < ninit + nfini; i++)
 		if (inits[i] == 0) {
 			free(inits);
-			return wr_err("run-initializers: null function address at index %llu", (unsigned long long)i);
+			return wr_err("%s: null function address at index %llu", what, (unsigned long long)i);
 		}
-	int e = register_finis(finis, nfini);
+	int e = register_finis(finis, nfini, dso);
 	if (e) {
 		free(inits);
-		return wr_err("run-initializers: cannot register %llu finalizers", (unsigned long long)nfini);
+		return wr_err("%s: cannot register %llu finalizers", what, (unsigned long long)nfini);
 	}
 	run_inits(inits, ninit, prog_argc, prog_argv ? prog_argv : empty_argv);
 	free(inits);
 	return wr_ok(NULL, 0);
+}
+
+/* Service: run initializers. Argument: u64 ninit, ninit u64 addresses,
+ * u64 nfini, nfini u64 addresses. Finalizers are registered (to run at
+ * exit, in the given order) before the initializers run. */
+gorc_wrapper_result gorc_svc_run_initializers(const uint8_t *arg, size_t len) {
+	return run_initializers(arg, len, &gorc_dso_handle, "run-initializers");
+}
+
+/* Service: run a module's initializers. Argument: u64 DSO handle (the
+ * module's, see module.c), then as for run-initializers. The finalizers
+ * are registered under the module's handle: they run when the module is
+ * finalized (__gorc_module_finalize) or, if it never is, at exit. */
+gorc_wrapper_result gorc_svc_module_init(const uint8_t *arg, size_t len) {
+	uint64_t dso;
+	if (!rd_u64(arg, len, 0, &dso) || dso == 0)
+		return wr_err("module-init: want a non-zero DSO handle first (%zu argument bytes)", len);
+	return run_initializers(arg + 8, len - 8, (void *)(uintptr_t)dso, "module-init");
 }
 
 /* ---------- EH frames ---------- */
@@ -883,6 +910,7 @@ gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len) {
 			      (unsigned long long)dst, (unsigned long long)size);
 	if (size && src == 0) return wr_err("tls-set-image: null source");
 	memcpy((void *)(uintptr_t)dst, (const void *)(uintptr_t)src, size);
+	gorc_call_tls_ready(dst, size);
 	return wr_ok(NULL, 0);
 }
 

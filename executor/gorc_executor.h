@@ -60,6 +60,11 @@ gorc_wrapper_result gorc_svc_eh_frame_deregister(const uint8_t *arg, size_t len)
 gorc_wrapper_result gorc_svc_run_initializers(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_echo(const uint8_t *arg, size_t len);
+gorc_wrapper_result gorc_svc_module_init(const uint8_t *arg, size_t len);
+
+/* Unloadable modules (module.c). */
+void *gorc_module_dso(uint64_t fn);
+void gorc_module_bootstrap(uint64_t *out);
 void gorc_set_program_args(int argc, char **argv);
 
 /* TLS. */
@@ -68,6 +73,7 @@ int64_t gorc_tls_tpoff_in_new_thread(uint64_t handle);
 uint64_t gorc_thread_pointer(void);
 uint64_t gorc_link_map_base(uint64_t handle);
 void gorc_tls_register_image(uint64_t addr, uint64_t size);
+void gorc_call_tls_ready(uint64_t dst, uint64_t size); /* gorc_call.c */
 int gorc_memfd(const char *name);
 void gorc_bootstrap(uint64_t *out);
 uint64_t gorc_find_fde_func(uint64_t pc);

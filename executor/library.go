@@ -14,15 +14,10 @@ import (
 )
 
 // DefaultLibraryDirs are searched after the caller's directories when
-// resolving -lNAME, in the order GNU ld searches them on Debian x86-64.
-var DefaultLibraryDirs = []string{
-	"/usr/local/lib/x86_64-linux-gnu",
-	"/lib/x86_64-linux-gnu",
-	"/usr/lib/x86_64-linux-gnu",
-	"/usr/local/lib",
-	"/lib",
-	"/usr/lib",
-}
+// resolving -lNAME, in the order GNU ld searches them on Debian x86-64
+// (shared.DefaultLibraryDirs: the controller searches the same ones for
+// static archives).
+var DefaultLibraryDirs = shared.DefaultLibraryDirs
 
 // LoadLibrary loads a shared library the way a static linker finds one and
 // returns its handle and the file actually loaded.

@@ -141,6 +141,7 @@ func AllocateTLS(req TLSRequest) (TLSBlock, error) {
 		tlsImages = append(tlsImages, shared.ExecutorAddrRange{Start: b.ImageAddr, End: b.ImageAddr.Add(req.ImageSize)})
 		tlsMu.Unlock()
 		C.gorc_tls_register_image(C.uint64_t(b.ImageAddr), C.uint64_t(req.ImageSize))
+		callTLSBlock(b)
 	}
 	return b, nil
 }

@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
@@ -10,15 +11,75 @@ import (
 )
 
 // Error is a syntax or semantic error in IR text, printed as
-// "FILE:LINE:COL: error: MSG".
+// "FILE:LINE:COL: error: MSG". Source is the text of line Line, so that
+// a tool can show it with a caret under column Col (Caret), as clang and
+// llc do.
 type Error struct {
 	File      string
-	Line, Col int
+	Line, Col int // 1-based; Col counts bytes
 	Msg       string
+	Source    string // line Line of the input, without its newline ("" if unknown)
 }
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s:%d:%d: error: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// maxCaretLine is the widest part of a source line Caret shows.
+const maxCaretLine = 120
+
+// Caret returns the source line of the error and, below it, a caret under
+// its column (two lines, each ending in a newline), or "" when the line
+// is unknown. Tabs before the column are kept so the caret lines up in a
+// terminal; a long line is cut to maxCaretLine bytes around the column,
+// with "..." where it was cut.
+func (e *Error) Caret() string {
+	line := e.Source
+	if line == "" {
+		return ""
+	}
+	col := max(e.Col-1, 0) // byte offset of the caret in line
+	col = min(col, len(line))
+	pre, post := "", ""
+	if len(line) > maxCaretLine {
+		start := max(0, col-maxCaretLine/2)
+		end := min(len(line), start+maxCaretLine)
+		if start > 0 {
+			pre = "..."
+		}
+		if end < len(line) {
+			post = "..."
+		}
+		line, col = line[start:end], col-start
+	}
+	line = strings.ToValidUTF8(line, "?")
+	var b strings.Builder
+	b.WriteString(pre + line + post + "\n")
+	b.WriteString(strings.Repeat(" ", len(pre)))
+	for _, r := range line[:min(col, len(line))] {
+		if r == '\t' {
+			b.WriteByte('\t')
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	b.WriteString("^\n")
+	return b.String()
+}
+
+// sourceLine returns line n (1-based) of src without its line end.
+func sourceLine(src []byte, n int) string {
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(src, '\n')
+		if j < 0 {
+			return ""
+		}
+		src = src[j+1:]
+	}
+	if j := bytes.IndexByte(src, '\n'); j >= 0 {
+		src = src[:j]
+	}
+	return strings.TrimSuffix(string(src), "\r")
 }
 
 // Parse reads a module in LLVM IR text syntax (the subset described in the
@@ -31,12 +92,13 @@ func Parse(filename string, src []byte) (m *Module, err error) {
 	p := &parser{file: filename, lx: lexer{src: src, line: 1, col: 1}}
 	defer func() {
 		if r := recover(); r != nil {
-			if e, ok := r.(*Error); ok {
-				m, err = nil, e
-				return
+			e, ok := r.(*Error)
+			if !ok {
+				t := p.tok
+				e = &Error{File: filename, Line: t.line, Col: t.col, Msg: fmt.Sprintf("internal parser error: %v", r)}
 			}
-			t := p.tok
-			m, err = nil, &Error{File: filename, Line: t.line, Col: t.col, Msg: fmt.Sprintf("internal parser error: %v", r)}
+			e.Source = sourceLine(src, e.Line)
+			m, err = nil, e
 		}
 	}()
 	p.next()

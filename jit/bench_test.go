@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"gorc/jit"
 )
@@ -47,5 +49,65 @@ func BenchmarkLinkSQLite(b *testing.B) {
 		b.StopTimer()
 		j.Close(ctx)
 		b.StartTimer()
+	}
+}
+
+// BenchmarkFunc measures the per-call cost of a typed call (jit.Func) of
+// double poly(double) in each executor mode. Compare local with
+// executor's BenchmarkCall (the call routine alone, and the floor: a plain
+// cgo call of a C function doing the same arithmetic) and child/tcp with
+// orc/epc's BenchmarkCallRoundTrip (floor-pipe, floor-tcp: a raw
+// ping-pong between two processes).
+func BenchmarkFunc(b *testing.B) {
+	dir := b.TempDir()
+	obj := filepath.Join(dir, "poly.o")
+	src := filepath.Join(dir, "poly.c")
+	os.WriteFile(src, []byte("double poly(double x) { return (x * x + 1.0) * x - 2.0; }\n"), 0o644)
+	if out, err := exec.Command("gcc", "-O2", "-c", "-o", obj, src).CombinedOutput(); err != nil {
+		b.Fatalf("gcc: %v\n%s", err, out)
+	}
+	modes := []struct {
+		name string
+		opts func(b *testing.B) jit.Options
+	}{
+		{"local", func(*testing.B) jit.Options { return jit.Options{} }},
+		{"child", func(*testing.B) jit.Options { return jit.Options{Exec: "child", ExecutorCommand: []string{os.Args[0]}} }},
+		{"tcp", func(b *testing.B) jit.Options { return jit.Options{Exec: tcpExecutor(b)} }},
+	}
+	for _, m := range modes {
+		b.Run(m.name, func(b *testing.B) {
+			ctx := context.Background()
+			j, err := jit.New(ctx, m.opts(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.AddObjectFile(obj); err != nil {
+				b.Fatal(err)
+			}
+			poly, err := jit.Func[func(float64) float64](j, "poly")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if y := poly(2); y != 8 {
+				b.Fatalf("poly(2) = %v", y)
+			}
+			if m.name == "local" {
+				for b.Loop() {
+					poly(2.5)
+				}
+				return
+			}
+			// Remote calls: also the median, which a loaded machine
+			// disturbs less than the mean (as orc/epc's benchmarks report).
+			var lat []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				poly(2.5)
+				lat = append(lat, time.Since(t0))
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+		})
 	}
 }

@@ -9,20 +9,13 @@ import (
 	"testing"
 	"time"
 
-	"gorc/executor"
 	"gorc/jit"
 )
 
 // TestMain turns the test binary into an executor when it is spawned as
-// one (epc.SpawnChild sets GORC_EXECUTOR_FDS).
+// one (epc.SpawnChild sets GORC_EXECUTOR_FDS), as a user's main would.
 func TestMain(m *testing.M) {
-	if os.Getenv(executor.FDsEnv) != "" {
-		if err := executor.ServeInheritedFDs(context.Background()); err != nil {
-			fmt.Fprintln(os.Stderr, "executor:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
+	jit.ServeExecutorIfChild()
 	os.Exit(m.Run())
 }
 

@@ -22,22 +22,64 @@ func (j *JIT) AddIR(ctx context.Context, name string, src []byte, optLevel int) 
 	if err != nil {
 		return err
 	}
-	if err := ir.Verify(m); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+	return j.addModule(ctx, name, m, optLevel)
+}
+
+// AddModule compiles an IR module built in memory (by ir.Builder, a front
+// end such as kaleidoscope.CompileLibrary, or ir.Parse) and adds it like
+// AddIR, without printing and re-parsing it: verify, optimize at optLevel
+// (0–2; the passes change m in place), compile with the target's backend,
+// add the object. The module's source file name (or its name) is used in
+// messages and as the object's name. As with AddIR, libm is loaded.
+func (j *JIT) AddModule(ctx context.Context, m *ir.Module, optLevel int) error {
+	if m == nil {
+		return fmt.Errorf("jit: AddModule: nil module")
 	}
-	if optLevel < 0 || optLevel > 2 {
-		return fmt.Errorf("jit: %s: optimization level %d, want 0, 1 or 2", name, optLevel)
+	name := m.SourceFilename
+	if name == "" {
+		name = m.Name
 	}
-	if err := passes.ForLevel(optLevel).Run(ctx, m); err != nil {
-		return fmt.Errorf("jit: %s: optimize: %w", name, err)
+	if name == "" {
+		name = "module"
 	}
-	res, err := j.Target.Backend.Compile(ctx, m, target.Options{SourceName: name})
+	return j.addModule(ctx, name, m, optLevel)
+}
+
+func (j *JIT) addModule(ctx context.Context, name string, m *ir.Module, optLevel int) error {
+	obj, err := j.compileModule(ctx, name, m, optLevel)
 	if err != nil {
-		return fmt.Errorf("jit: %s: compile: %w", name, err)
-	}
-	obj := res.Object
-	if err := j.LoadDylib(ctx, "-lm"); err != nil {
 		return err
 	}
 	return j.AddObject(name+".o", obj)
+}
+
+// compileIR parses an IR module and compiles it (see compileModule).
+func (j *JIT) compileIR(ctx context.Context, name string, src []byte, optLevel int) ([]byte, error) {
+	m, err := ir.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	return j.compileModule(ctx, name, m, optLevel)
+}
+
+// compileModule verifies, optimizes and compiles m to an object with the
+// target's backend, and loads libm (see AddIR).
+func (j *JIT) compileModule(ctx context.Context, name string, m *ir.Module, optLevel int) ([]byte, error) {
+	if err := ir.Verify(m); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if optLevel < 0 || optLevel > 2 {
+		return nil, fmt.Errorf("jit: %s: optimization level %d, want 0, 1 or 2", name, optLevel)
+	}
+	if err := passes.ForLevel(optLevel).Run(ctx, m); err != nil {
+		return nil, fmt.Errorf("jit: %s: optimize: %w", name, err)
+	}
+	res, err := j.Target.Backend.Compile(ctx, m, target.Options{SourceName: name})
+	if err != nil {
+		return nil, fmt.Errorf("jit: %s: compile: %w", name, err)
+	}
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		return nil, err
+	}
+	return res.Object, nil
 }

@@ -14,8 +14,20 @@
 //	j.LoadDylib(ctx, "-lm")
 //	status, err := j.RunMain(ctx, "main", []string{"prog", "arg"})
 //
+// Functions are called from Go as typed Go functions, in every executor
+// (see Func), and IR built in memory or compiled from Kaleidoscope is
+// added without printing it (AddModule, kaleidoscope.CompileLibrary):
+//
+//	poly, err := jit.Func[func(float64) float64](j, "poly")
+//	y := poly(2.5)
+//
+// A program that uses a child executor with the default command (itself)
+// calls ServeExecutorIfChild first in main.
+//
 // All inputs are given to one JITDylib, "main", whose generators are the
-// archives (in the order added) and then the process.
+// archives (in the order added) and then the process. Objects added under
+// a Tracker (NewTracker) can be unloaded again: Tracker.Remove runs their
+// destructors and removes their symbols, EH frames and memory.
 package jit
 
 import (
@@ -61,7 +73,10 @@ type Options struct {
 	SHM bool
 	// ExecutorCommand is the argv of the child executor for Exec "child"
 	// (default: this program with the argument "executor", i.e.
-	// `gorc executor`). Its stdin, stdout and stderr are this process's.
+	// `gorc executor` in gorc itself): such a program must call
+	// ServeExecutorIfChild first in main. A program built without cgo
+	// needs a gorc binary here. Its stdin, stdout and stderr are this
+	// process's.
 	ExecutorCommand []string
 	// SlabSize is the address space reserved for JIT'd code and data
 	// (0: memmgr.DefaultSlabSize).
@@ -106,6 +121,7 @@ type JIT struct {
 	pending  []*jitlink.LinkGraph
 	times    Times
 	syms     symtab
+	modules  map[orc.ResourceKey]*Tracker // live trackers (tracker.go)
 	lazy     *Lazy
 
 	lazyBodies, lazyImpl *orc.JITDylib        // AddLazyIR's dylibs
@@ -143,6 +159,8 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	j := &JIT{ES: es, Main: jd, EPC: e, Target: tg, opts: opts, low: opts.Low}
 	j.Layer = objlayer.New(es, e, nil)
 	j.Layer.AddPlugin(&j.syms)
+	es.RegisterResourceManager(&j.syms)
+	j.Layer.SetModuleHandles(j.moduleHandle)
 	j.proc = objlayer.NewProcessSymbolsGenerator(e)
 	j.proc.DSOHandle = func(ctx context.Context) (shared.ExecutorAddr, error) {
 		s, err := j.memory()
@@ -172,10 +190,17 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 				return nil, fmt.Errorf("jit: shared memory (-shm) needs the executor on this machine; %s is not a loopback address", opts.Exec)
 			}
 		}
+		if opts.Exec == "child" && len(opts.ExecutorCommand) == 0 && !canServeSelf {
+			return nil, fmt.Errorf("jit: -exec child: this program was built without cgo, so it cannot be its own executor; set Options.ExecutorCommand to a gorc binary, e.g. {\"/path/to/gorc\", \"executor\"}")
+		}
 		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio, TLS: opts.TLS})
 		if err != nil {
 			if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
 				return nil, fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)
+			}
+			if opts.Exec == "child" && !strings.Contains(err.Error(), "ServeExecutorIfChild") {
+				return nil, fmt.Errorf("jit: child executor (this program, run again with the argument \"executor\"): %w; "+
+					"a program that is its own child executor must call jit.ServeExecutorIfChild() first in main (or set Options.ExecutorCommand to a gorc binary)", err)
 			}
 			return nil, fmt.Errorf("jit: %w", err)
 		}
@@ -246,18 +271,9 @@ func (j *JIT) AddObjectFile(path string) error {
 // AddObject adds a relocatable object; name is used in messages.
 func (j *JIT) AddObject(name string, data []byte) error {
 	t0 := time.Now()
-	g, err := elf.Parse(name, data)
+	g, err := j.parse(name, data)
 	if err != nil {
 		return err
-	}
-	if g.Low2GiB {
-		j.mu.Lock()
-		if j.slab != nil && !j.low {
-			j.mu.Unlock()
-			return fmt.Errorf("jit: %s is non-PIC small-model code (needs memory below 2 GiB) but code was already placed above; add it before linking starts", name)
-		}
-		j.low = true
-		j.mu.Unlock()
 	}
 	j.mu.Lock()
 	started := j.procAdd
@@ -281,6 +297,23 @@ func (j *JIT) AddObject(name string, data []byte) error {
 	j.times.Load += time.Since(t0)
 	j.mu.Unlock()
 	return nil
+}
+
+// parse parses an object and notes whether it needs the slab below 2 GiB.
+func (j *JIT) parse(name string, data []byte) (*jitlink.LinkGraph, error) {
+	g, err := elf.Parse(name, data)
+	if err != nil {
+		return nil, err
+	}
+	if g.Low2GiB {
+		j.mu.Lock()
+		defer j.mu.Unlock()
+		if j.slab != nil && !j.low {
+			return nil, fmt.Errorf("jit: %s is non-PIC small-model code (needs memory below 2 GiB) but code was already placed above; add it before linking starts", name)
+		}
+		j.low = true
+	}
+	return g, nil
 }
 
 // AddArchive adds a static archive whose members are linked on demand.
@@ -310,6 +343,10 @@ func (j *JIT) AddArchiveData(name string, data []byte) error {
 	return nil
 }
 
+// IsBinaryInput reports whether data is an ar archive or an ELF file,
+// which AddInput classifies by content whatever the file's name.
+func IsBinaryInput(data []byte) bool { return archive.IsArchive(data) || elf.HasELFMagic(data) }
+
 // AddInput adds a file by its content: an ELF relocatable object, an ar
 // archive, or (by its .ll suffix) an IR module compiled at -O2.
 func (j *JIT) AddInput(path string) error {
@@ -321,6 +358,13 @@ func (j *JIT) AddInput(path string) error {
 	case archive.IsArchive(data):
 		return j.AddArchiveData(path, data)
 	case elf.IsELFObject(data):
+		return j.AddObject(path, data)
+	case elf.HasELFMagic(data):
+		// An ELF file, but not one gorc links: say what it is (32-bit,
+		// big-endian, an executable, a shared library, a corrupt header).
+		if err := elf.CheckHeader(path, data); err != nil {
+			return fmt.Errorf("jit: %w", err)
+		}
 		return j.AddObject(path, data)
 	case strings.HasSuffix(path, ".ll"):
 		return j.AddIR(context.Background(), path, data, 2)
@@ -429,14 +473,19 @@ func (j *JIT) Lookup(ctx context.Context, name string) (shared.ExecutorAddr, err
 }
 
 // Initializers returns the constructors and destructors of everything
-// linked so far, in run order.
+// linked so far, in run order, except those of trackers' objects (see
+// Tracker.Initialize).
 func (j *JIT) Initializers() (inits, finis []shared.ExecutorAddr) {
 	in, fi := j.Layer.Initializers()
 	for _, f := range in {
-		inits = append(inits, f.Fn)
+		if !j.isModule(f.Key) {
+			inits = append(inits, f.Fn)
+		}
 	}
 	for _, f := range fi {
-		finis = append(finis, f.Fn)
+		if !j.isModule(f.Key) {
+			finis = append(finis, f.Fn)
+		}
 	}
 	return inits, finis
 }
@@ -480,7 +529,7 @@ func (j *JIT) Symbols() []orc.SymbolInfo { return j.Main.Symbols() }
 
 // Close ends the session and releases executor memory.
 func (j *JIT) Close(ctx context.Context) error {
-	err := j.ES.EndSession(ctx)
+	err := errors.Join(j.closeModules(ctx), j.ES.EndSession(ctx))
 	err = errors.Join(err, j.closeLazy(ctx))
 	j.mu.Lock()
 	s := j.slab

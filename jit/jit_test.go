@@ -47,16 +47,14 @@ int answer(void) { return isqrt(1764); }`)
 	defer j.Close(ctx)
 	j.AddObjectFile(obj)
 	j.LoadDylib(ctx, "-lm")
-	addr, err := j.Lookup(ctx, "answer")
+	// int answer(void), called as a Go function.
+	answer, err := jit.Func[func() int32](j, "answer")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	// RunAsMain calls int fn(int argc, char **argv) and returns its result
-	// without ending the process.
-	r, err := j.EPC.RunAsMain(ctx, addr, []string{"answer"})
-	fmt.Println(r, err)
-	// Output: 42 <nil>
+	fmt.Println(answer())
+	// Output: 42
 }
 
 func TestAddInputKinds(t *testing.T) {

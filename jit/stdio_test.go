@@ -24,7 +24,7 @@ import (
 // tcpExecutor serves this test binary as an executor on a loopback port
 // (a fresh executor process per controller, as `gorc executor -listen`)
 // and returns its -exec mode string.
-func tcpExecutor(t *testing.T) string {
+func tcpExecutor(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,6 +1,7 @@
 package jit
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -36,7 +37,8 @@ type codeBlock struct {
 	start, end shared.ExecutorAddr
 	section    string
 	object     string
-	syms       []codeSym // sorted by address
+	syms       []codeSym       // sorted by address
+	key        orc.ResourceKey // the tracker it was linked under
 }
 
 type codeSym struct {
@@ -60,7 +62,11 @@ func (t *symtab) ModifyPassConfig(*orc.MaterializationResponsibility, *jitlink.L
 
 // NotifyEmitted implements objlayer.Plugin: it records g's code blocks
 // and the symbols defined in them.
-func (t *symtab) NotifyEmitted(_ *orc.MaterializationResponsibility, g *jitlink.LinkGraph) error {
+func (t *symtab) NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.LinkGraph) error {
+	var key orc.ResourceKey
+	if err := r.WithResourceKeyDo(func(k orc.ResourceKey) { key = k }); err != nil {
+		return nil // removed while linking: its memory is freed already
+	}
 	byBlock := map[*jitlink.Block]*codeBlock{}
 	var order []*jitlink.Block
 	for _, sec := range g.Sections {
@@ -71,7 +77,7 @@ func (t *symtab) NotifyEmitted(_ *orc.MaterializationResponsibility, g *jitlink.
 			if b.Size == 0 || b.Addr == 0 {
 				continue
 			}
-			byBlock[b] = &codeBlock{start: b.Addr, end: b.Addr.Add(b.Size), section: sec.Name, object: g.Name}
+			byBlock[b] = &codeBlock{start: b.Addr, end: b.Addr.Add(b.Size), section: sec.Name, object: g.Name, key: key}
 			order = append(order, b)
 		}
 	}
@@ -95,6 +101,33 @@ func (t *symtab) NotifyEmitted(_ *orc.MaterializationResponsibility, g *jitlink.
 		t.blocks = append(t.blocks, *byBlock[b])
 	}
 	return nil
+}
+
+// HandleRemoveResources implements orc.ResourceManager: the code of a
+// removed tracker is forgotten.
+func (t *symtab) HandleRemoveResources(_ context.Context, _ *orc.JITDylib, key orc.ResourceKey) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	kept := t.blocks[:0]
+	for _, b := range t.blocks {
+		if b.key != key {
+			kept = append(kept, b)
+		}
+	}
+	clear(t.blocks[len(kept):])
+	t.blocks = kept
+	return nil
+}
+
+// HandleTransferResources implements orc.ResourceManager.
+func (t *symtab) HandleTransferResources(_ *orc.JITDylib, dst, src orc.ResourceKey) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.blocks {
+		if t.blocks[i].key == src {
+			t.blocks[i].key = dst
+		}
+	}
 }
 
 // at returns the location of pc, if it lies in JIT'd code.

@@ -60,7 +60,8 @@ type Generator struct {
 	defined  func(*ir.Function)
 	fmtEval  *ir.Global
 	finished bool
-	depth    int // expr's recursion depth
+	library  bool // NewLibraryGenerator: no main, private runtime helpers
+	depth    int  // expr's recursion depth
 }
 
 // NewGenerator returns a generator for a module named name; the module
@@ -93,6 +94,22 @@ func NewGenerator(name string) *Generator {
 	g.b.SetInsertPoint(pd.NewBlock("entry"))
 	g.b.Call(g.printf, []ir.Value{fmtD, pd.Params[0]}, "")
 	g.b.Ret(ir.NewFloat(0))
+	return g
+}
+
+// NewLibraryGenerator returns a generator for a library module: one that
+// joins other code (C objects with their own main, other modules) in a
+// JIT instead of being a program. Its runtime helpers putchard and printd
+// have internal linkage, so they serve this module's calls without
+// clashing with definitions of the same names elsewhere; Finish adds no
+// main; and a top-level expression is an error, since nothing would run
+// it (define a function and call it, e.g. with jit.Func).
+func NewLibraryGenerator(name string) *Generator {
+	g := NewGenerator(name)
+	g.library = true
+	for _, f := range g.Runtime() {
+		f.Linkage = ir.Internal
+	}
 	return g
 }
 
@@ -205,6 +222,9 @@ func (g *Generator) sig(n int) *ir.Type {
 
 func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	pr := def.Proto
+	if def.TopLevel && g.library {
+		g.errAt(pr.Pos, "top-level expression in a library module: nothing runs it (there is no main); define a function and call it")
+	}
 	if def.TopLevel {
 		pr = &Prototype{Pos: pr.Pos, Name: "__anon_expr" + strconv.Itoa(g.nanon)}
 		if g.nanon == 0 {
@@ -524,6 +544,9 @@ func (g *Generator) Finish() *ir.Module {
 		return g.Module
 	}
 	g.finished = true
+	if g.library {
+		return g.Module
+	}
 	main, _ := g.Module.NewFunction("main", ir.FuncType(ir.I32, nil, false), nil)
 	b := ir.NewBuilder()
 	b.SetInsertPoint(main.NewBlock("entry"))
@@ -565,6 +588,27 @@ func (g *Generator) addSources(ctx context.Context, moduleName string, files []s
 		}
 	}
 	return all, nil
+}
+
+// CompileLibrary compiles sources into a library module (see
+// NewLibraryGenerator): their functions, with private runtime helpers and
+// no main, to be added to a JIT that may also hold C objects defining
+// main or printd. Diagnostics are as with Compile.
+func CompileLibrary(ctx context.Context, moduleName string, files []string, srcs [][]byte) (*ir.Module, []*Diagnostic, error) {
+	g := NewLibraryGenerator(moduleName)
+	var all []*Diagnostic
+	for i := range srcs {
+		name := moduleName
+		if i < len(files) {
+			name = files[i]
+		}
+		d, err := g.AddSource(ctx, name, srcs[i])
+		all = append(all, d...)
+		if err != nil {
+			return nil, all, err
+		}
+	}
+	return g.Finish(), all, nil
 }
 
 // ExprMain adds a function "name" of type i32() that calls the top-level

@@ -27,6 +27,11 @@ go test -run='^$' -bench=. -benchmem -count=3 ./jitlink/elf ./backend/amd64 ./ba
 # Dominator trees, including 25k/50k blocks all branching to one exit
 # (issue 14: quadratic before).
 go test -run='^$' -bench=DomTree -benchmem -count=3 ./ir
+# Typed calls from Go (jit.Func) per executor mode, and the call routine
+# alone against its floor, a plain cgo call (issue 12; the remote floor is
+# the ping-pong in bench/executor.sh).
+go test -run='^$' -bench='^BenchmarkFunc$' -count=3 ./jit
+go test -run='^$' -bench='^BenchmarkCall$' -benchmem -count=3 ./executor
 echo '```'
 echo
 # LLVM 19 ORC running the same session benchmarks (needs llvm-19-dev).

@@ -93,3 +93,16 @@ type AllocActionPair struct {
 	Finalize WrapperCall
 	Dealloc  WrapperCall
 }
+
+// DefaultLibraryDirs are searched after the caller's -L directories when
+// resolving -lNAME, in the order GNU ld searches them on Debian x86-64.
+// The executor searches them for shared libraries (on its machine), the
+// controller for static archives (which it links itself).
+var DefaultLibraryDirs = []string{
+	"/usr/local/lib/x86_64-linux-gnu",
+	"/lib/x86_64-linux-gnu",
+	"/usr/lib/x86_64-linux-gnu",
+	"/usr/local/lib",
+	"/lib",
+	"/usr/lib",
+}

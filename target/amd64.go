@@ -13,9 +13,10 @@ func init() { elf.RegisterArch(amd64.Arch.(elf.Arch)) }
 
 // amd64Linux is x86-64 Linux: jitlink/amd64 and backend/amd64.
 var amd64Linux = &Target{
-	Triple:  "x86_64-unknown-linux-gnu",
-	Arch:    amd64.Arch,
-	Backend: amd64Backend{},
+	Triple:   "x86_64-unknown-linux-gnu",
+	Arch:     amd64.Arch,
+	Backend:  amd64Backend{},
+	CallConv: amd64SysV{},
 }
 
 type amd64Backend struct{}

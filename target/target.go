@@ -31,6 +31,8 @@ type Target struct {
 	Arch jitlink.Arch
 	// Backend compiles gorc IR to relocatable objects for this target.
 	Backend Backend
+	// CallConv places the arguments of typed calls from Go (jit.Func).
+	CallConv CallConv
 }
 
 // Backend is a compiler backend: gorc IR in, an ELF relocatable object

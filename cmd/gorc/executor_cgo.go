@@ -16,8 +16,23 @@ func ensureStaticTLS(min uint64) error { return executor.EnsureStaticTLS(min) }
 
 // runExecutor serves as the executor process: over the descriptors a
 // spawning controller handed down, over stdin/stdout, or over TCP with
-// -listen (see executor.Command).
-func runExecutor(args []string, stderr io.Writer) int {
+// -listen (see executor.Command). Its flags follow gorc's one syntax
+// (cmdLine); it takes no inputs.
+func runExecutor(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("executor")
+	serve := executor.CommandFlags(fs)
+	c := cmdLine{cmd: "executor", fs: fs}
+	inputs, rest, status := c.parseCommandLine(args, stdout, stderr, func(w io.Writer) {
+		fmt.Fprint(w, executor.CommandUsage)
+		printFlags(w, fs)
+	})
+	if status >= 0 {
+		return status
+	}
+	if len(inputs)+len(rest) > 0 {
+		fmt.Fprintln(stderr, usagef("executor", "unexpected argument %q", append(inputs, rest...)[0]))
+		return 2
+	}
 	// glibc reads the static-TLS surplus only at process start, and an
 	// executor cannot restart once a controller has sent it work (in-process
 	// `gorc run` restarts lazily, before anything runs), so it asks for the
@@ -27,5 +42,5 @@ func runExecutor(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "gorc executor:", err)
 		return 1
 	}
-	return executor.Command(context.Background(), args, stderr)
+	return serve(context.Background(), stderr)
 }

@@ -9,7 +9,11 @@ import (
 
 // runExecutor needs the cgo executor runtime; a CGO_ENABLED=0 build can
 // control executors but not be one.
-func runExecutor(args []string, stderr io.Writer) int {
+func runExecutor(args []string, stdout, stderr io.Writer) int {
+	if helpRequested(args) {
+		fmt.Fprintln(stdout, "usage: gorc executor [-listen ADDR [flags]]\n\nServes as an executor process for a controller (gorc run -exec child|tcp://|tls://).\nThis gorc was built without cgo and cannot serve as one (rebuild with CGO_ENABLED=1).")
+		return 0
+	}
 	fmt.Fprintln(stderr, "gorc executor: this gorc was built without cgo; the executor runtime needs cgo (rebuild with CGO_ENABLED=1)")
 	return 2
 }

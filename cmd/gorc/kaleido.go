@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,22 +19,6 @@ import (
 	"gorc/kaleidoscope"
 	"gorc/target"
 )
-
-// optLevel is a -O0/-O1/-O2 flag: each sets the level; the last one wins.
-type optLevel struct {
-	level *int
-	n     int
-}
-
-func (o optLevel) String() string   { return "" }
-func (o optLevel) IsBoolFlag() bool { return true }
-func (o optLevel) Set(s string) error {
-	if b, err := strconv.ParseBool(s); err != nil || !b {
-		return fmt.Errorf("use -O%d without a value", o.n)
-	}
-	*o.level = o.n
-	return nil
-}
 
 func init() {
 	register("kaleido", "compile and run Kaleidoscope (REPL on a terminal, batch otherwise)", runKaleido)
@@ -64,7 +46,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(1 << 30))
 		defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	}
-	o, files, status := parseKaleidoFlags(args, stderr)
+	o, files, status := parseKaleidoFlags(args, stdout, stderr)
 	if status >= 0 {
 		return status
 	}
@@ -153,19 +135,29 @@ func kaleidoFailed(stderr io.Writer, err error) int {
 	return 1
 }
 
-// parseKaleidoFlags parses the command line of gorc kaleido. A status of
-// 0 or more means stop with that exit status (after -help, or a usage
-// error it has reported); -1 means go on.
-func parseKaleidoFlags(args []string, stderr io.Writer) (o kaleidoOptions, files []string, status int) {
-	fs := flag.NewFlagSet("kaleido", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// kaleidoUsage introduces gorc kaleido's flags in its help.
+const kaleidoUsage = `usage: gorc kaleido [flags] [FILE.k...]
+
+Compiles Kaleidoscope (LLVM tutorial, chapters 2-7) and runs it: a REPL
+with a ready> prompt when standard input is a terminal and no files are
+given, otherwise the files (or standard input) in batch. Each top-level
+expression prints "Evaluated to VALUE". Errors are printed as
+FILE:LINE:COL: error: ... and processing continues; the batch exit status
+is 1 if any error occurred.
+
+Flags:
+`
+
+// parseKaleidoFlags parses the command line of gorc kaleido (see
+// cmdLine for the syntax). A status of 0 or more means stop with that exit
+// status (after -help, or a usage error it has reported); -1 means go on.
+func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOptions, files []string, status int) {
+	fs := newFlagSet("kaleido")
 	o.level = 2
-	for n := 0; n <= 2; n++ {
-		fs.Var(optLevel{&o.level, n}, "O"+strconv.Itoa(n), fmt.Sprintf("optimisation level %d (default -O2)", n))
-	}
-	fs.StringVar(&o.emit, "emit", "", "print instead of running: ir (LLVM IR text), asm, obj")
-	fs.StringVar(&o.out, "o", "", "with -emit: write to this file instead of stdout")
-	execMode := fs.String("exec", "local", "where code runs: local (this process), child (a spawned executor), tcp://HOST:PORT or tls://HOST:PORT (a running gorc executor -listen)")
+	fs.Var(optLevel{&o.level}, "O", "optimisation `level`: 0, 1 or 2 (also written -O0, -O1, -O2)")
+	fs.Var(oneOf{&o.emit, []string{"ir", "asm", "obj"}}, "emit", "print instead of running: `ir|asm|obj` (LLVM IR text, an assembly listing, an ELF object)")
+	fs.StringVar(&o.out, "o", "", "with -emit: write to this `file` instead of stdout")
+	execMode := fs.String("exec", "", "where code runs: local (this process), child (a spawned executor), tcp://HOST:PORT or tls://HOST:PORT (a running gorc executor -listen); default local, and child in the REPL (so that Ctrl-C can stop running code)")
 	tlsCert := fs.String("tls-cert", "", "client certificate (PEM) for -exec tls://")
 	tlsKey := fs.String("tls-key", "", "its private key (PEM)")
 	tlsCA := fs.String("tls-ca", "", "CA (PEM) that signed the executor's certificate")
@@ -174,29 +166,25 @@ func parseKaleidoFlags(args []string, stderr io.Writer) (o kaleidoOptions, files
 	fs.BoolVar(&o.showStats, "show-stats", false, "print compilation statistics on stderr")
 	fs.BoolVar(&o.lazy, "lazy", false, "compile each function when it is first called (definitions run item by item, as in the REPL; defining a function again replaces it)")
 	fs.BoolVar(&o.interactive, "i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: gorc kaleido [flags] [FILE.k...]\n\nCompiles Kaleidoscope (LLVM tutorial, chapters 2-7). Without files it reads\nstandard input. Errors are printed as FILE:LINE:COL: error: ...\n\nFlags:\n")
-		fs.PrintDefaults()
+	c := cmdLine{cmd: "kaleido", fs: fs, glued: []string{"O"}}
+	files, rest, status := c.parseCommandLine(args, stdout, stderr, func(w io.Writer) {
+		fmt.Fprint(w, kaleidoUsage)
+		printFlags(w, fs)
+	})
+	if status >= 0 {
+		return o, nil, status
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return o, nil, 0
-		}
-		return o, nil, 2
-	}
+	files = append(files, rest...) // after --, names that start with -
 	tlsCfg, err := clientTLS(*execMode, *tlsCert, *tlsKey, *tlsCA)
 	if err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
+		fmt.Fprintln(stderr, usagef("kaleido", "%v", err))
 		return o, nil, 2
 	}
 	o.exec = execOptions{mode: *execMode, shm: *shm, tls: tlsCfg}
-	switch o.emit {
-	case "", "ir", "asm", "obj":
-	default:
-		fmt.Fprintf(stderr, "gorc kaleido: unknown -emit %q (want ir, asm or obj)\n", o.emit)
-		return o, nil, 2
+	if o.emit == "" {
+		warnClearText(stderr, "gorc kaleido", o.exec.mode)
 	}
-	return o, fs.Args(), -1
+	return o, files, -1
 }
 
 // readKaleidoSources reads the named files, or standard input (named

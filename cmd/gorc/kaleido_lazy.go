@@ -162,11 +162,14 @@ func (l *lazyDefs) stats(w io.Writer) {
 // does (so a redefinition applies from the next item on), with
 // definitions compiled on first call.
 func runLazyKaleido(ctx context.Context, level int, eo execOptions, modName string, names []string, srcs [][]byte, noStdin, showStats bool, stdout, stderr io.Writer) int {
-	r, code := newREPL(ctx, level, eo, modName, true, noStdin, stdout, stderr)
-	if r == nil {
+	if eo.mode == "" {
+		eo.mode = "local" // batch default (the REPL's is a child)
+	}
+	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
+	if code := r.open(eo); code != 0 {
 		return code
 	}
-	defer r.j.Close(ctx)
+	defer func() { r.j.Close(ctx) }()
 	for i, src := range srcs {
 		r.file = names[i]
 		// One parser per file, item by item: an operator defined by an

@@ -3,13 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
-
-	"golang.org/x/term"
 
 	"gorc/ir"
 	"gorc/ir/passes"
@@ -40,25 +38,6 @@ func (p *plainLines) ReadLine(prompt string) (string, error) {
 }
 func (p *plainLines) Close() {}
 
-// termLines gives line editing and history on a terminal; the terminal is
-// in raw mode only while a line is being read, so the program's output
-// prints normally.
-type termLines struct {
-	t  *term.Terminal
-	fd int
-}
-
-func (t *termLines) ReadLine(prompt string) (string, error) {
-	st, err := term.MakeRaw(t.fd)
-	if err != nil {
-		return "", err
-	}
-	defer term.Restore(t.fd, st)
-	t.t.SetPrompt(prompt)
-	return t.t.ReadLine()
-}
-func (t *termLines) Close() {}
-
 // repl is the interactive Kaleidoscope session: each definition is
 // compiled to an object and added to the JIT as soon as it is complete;
 // each top-level expression is compiled with a small entry function,
@@ -72,56 +51,28 @@ type repl struct {
 	stderr io.Writer
 	n      int
 	errors int
-	lost   error     // the executor is gone: the session ends
-	file   string    // the name of the input in diagnostics
-	lazy   *lazyDefs // -lazy: definitions compiled on first call
-}
+	lost   error // the executor is gone: restart it or end the session
 
-// newREPL opens the JIT and adds the runtime; on failure it returns nil
-// and the exit status.
-func newREPL(ctx context.Context, level int, eo execOptions, modName string, lazyDefs, noStdin bool, stdout, stderr io.Writer) (*repl, int) {
-	r := &repl{ctx: ctx, g: kaleidoscope.NewGenerator(modName), pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>"}
-	j, err := openJIT(ctx, eo, noStdin, stdout, stderr)
-	if err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		return nil, 2
-	}
-	r.j = j
-	if err := j.LoadDylib(ctx, "-lm"); err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		j.Close(ctx)
-		return nil, 1
-	}
-	// The runtime helpers and the format strings go in the first object.
-	if err := r.addFuncs(r.g.Runtime(), false); err != nil {
-		fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-		j.Close(ctx)
-		return nil, 1
-	}
-	if lazyDefs {
-		// Link the runtime now: its symbols must be defined before any
-		// stub (a definition named like a runtime helper is refused).
-		if err := j.LinkAll(ctx); err != nil {
-			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-			j.Close(ctx)
-			return nil, 1
-		}
-		if r.lazy, err = newLazyDefs(j, level, modName); err != nil {
-			fmt.Fprintf(stderr, "gorc kaleido: %v\n", err)
-			j.Close(ctx)
-			return nil, 1
-		}
-	}
-	return r, 0
+	eo          execOptions // where code runs (repl_session.go)
+	defs        []replDef   // the session's definitions, in order
+	intr        interrupter // Ctrl-C while code runs (repl_signal.go)
+	interrupted bool        // the last evaluation was stopped by Ctrl-C
+	ran         bool        // the current item's code started running
+	in          lineReader  // where lines come from
+
+	file     string    // the input's name in diagnostics ("<stdin>")
+	level    int       // optimisation level (lazy definitions)
+	lazyMode bool      // -lazy: definitions compiled on first call
+	lazy     *lazyDefs // the current JIT's lazy definitions (-lazy)
 }
 
 func runREPL(ctx context.Context, level int, eo execOptions, lazyDefs bool, in lineReader, stdout, stderr io.Writer) int {
-	r, code := newREPL(ctx, level, eo, "repl", lazyDefs, true, stdout, stderr)
-	if r == nil {
+	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, in: in, file: "<stdin>", level: level, lazyMode: lazyDefs}
+	if code := r.open(eo); code != 0 {
 		return code
 	}
-	j := r.j
-	defer j.Close(ctx)
+	defer func() { r.j.Close(ctx) }() // r.j changes when the executor is restarted
+	defer r.intr.watch(isTerminalInput(in), stderr)()
 	var buf strings.Builder
 	line0 := 1
 	lineNo := 0
@@ -131,17 +82,33 @@ func runREPL(ctx context.Context, level int, eo execOptions, lazyDefs bool, in l
 			prompt = "...> "
 		}
 		line, err := in.ReadLine(prompt)
+		if errors.Is(err, errLineCancelled) {
+			buf.Reset() // Ctrl-C at the prompt drops the item being typed
+			continue
+		}
 		if err != nil {
 			if buf.Len() > 0 {
 				r.process(buf.String(), line0, true)
 			}
 			fmt.Fprintln(stderr)
 			if r.lost != nil {
-				return executorFailureStatus(j, r.lost)
+				return executorFailureStatus(r.j, r.lost)
 			}
 			return 0
 		}
 		lineNo++
+		if buf.Len() == 0 {
+			if cmd, ok := parseREPLCommand(line); ok {
+				if r.command(cmd) {
+					return 0
+				}
+				if r.lost != nil {
+					fmt.Fprintf(stderr, "gorc kaleido: the executor is gone; ending the session\n")
+					return executorFailureStatus(r.j, r.lost)
+				}
+				continue
+			}
+		}
 		if buf.Len() == 0 {
 			line0 = lineNo
 		}
@@ -152,7 +119,7 @@ func runREPL(ctx context.Context, level int, eo execOptions, lazyDefs bool, in l
 		}
 		if r.lost != nil {
 			fmt.Fprintf(stderr, "gorc kaleido: the executor is gone; ending the session\n")
-			return executorFailureStatus(j, r.lost)
+			return executorFailureStatus(r.j, r.lost)
 		}
 	}
 }
@@ -194,13 +161,15 @@ func (r *repl) process(src string, line0 int, atEOF bool) bool {
 		if item == nil || r.lost != nil {
 			return true
 		}
-		r.run(item, p)
+		r.runRestarting(item, p)
 	}
 }
 
 func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 	if def, ok := item.(*kaleidoscope.FunctionDef); ok && !def.TopLevel && r.lazy != nil {
-		r.defineLazy(def, p)
+		if r.defineLazy(def, p) {
+			r.defined(item)
+		}
 		return
 	}
 	fn, d := r.g.Gen(r.file, item, p)
@@ -214,10 +183,13 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 		if r.lazy != nil {
 			r.lazy.declare(it.Proto)
 		}
+		r.defined(item)
 		return
 	case *kaleidoscope.FunctionDef:
 		if !it.TopLevel {
-			r.fail(r.addFuncs([]*ir.Function{fn}, true))
+			if !r.fail(r.addFuncs([]*ir.Function{fn}, true)) {
+				r.defined(item)
+			}
 			return
 		}
 	}
@@ -234,37 +206,46 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 	if r.fail(err) {
 		return
 	}
-	_, err = runEntry(r.ctx, r.j, addr, r.stdout)
-	r.fail(err)
+	r.fail(r.eval(addr))
 }
 
 // defineLazy declares def's function for the session's expressions (and
 // its operator precedence for the parsers) and hands its body to the lazy
-// compiler.
-func (r *repl) defineLazy(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) {
+// compiler; it reports whether the definition was taken.
+func (r *repl) defineLazy(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) bool {
 	if f := r.g.Module.Func(def.Proto.Name); f != nil && !f.IsDeclaration() {
 		fmt.Fprintln(r.stderr, &kaleidoscope.Diagnostic{File: r.file, Pos: def.Proto.Pos, Msg: fmt.Sprintf("redefinition of function '%s' (a runtime builtin)", def.Proto.Name)})
 		r.errors++
-		return
+		return false
 	}
 	if _, d := r.g.Gen(r.file, &kaleidoscope.Extern{Proto: def.Proto}, p); d != nil {
 		fmt.Fprintln(r.stderr, d)
 		r.errors++
-		return
+		return false
 	}
 	if def.Proto.Kind == kaleidoscope.ProtoBinary {
 		op := def.Proto.OperatorChar()
 		r.g.SetPrecedence(op, def.Proto.Precedence)
-		p.SetPrecedence(op, def.Proto.Precedence)
+		if p != nil {
+			p.SetPrecedence(op, def.Proto.Precedence)
+		}
 	}
-	r.fail(r.lazy.define(r.ctx, r.file, def))
+	return !r.fail(r.lazy.define(r.ctx, r.file, def))
 }
 
 // fail reports err (if any) and returns whether there was one; an error
-// saying the executor is gone ends the session.
+// saying the executor is gone sets r.lost (the executor is restarted, or
+// the session ends). An evaluation stopped by Ctrl-C is not reported
+// here: restart says so.
 func (r *repl) fail(err error) bool {
 	if err == nil {
 		return false
+	}
+	if r.interrupted {
+		if r.lost == nil {
+			r.lost = err
+		}
+		return true
 	}
 	fmt.Fprintf(r.stderr, "gorc kaleido: %v\n", err)
 	r.errors++
@@ -283,7 +264,7 @@ func (r *repl) addFuncs(fns []*ir.Function, omitGlobals bool) error {
 	}
 	r.n++
 	m, only := r.g.Module, fns
-	if r.lazy != nil && omitGlobals {
+	if r.lazyMode && omitGlobals {
 		// An item's functions in a module of their own: everything else
 		// is reached by name, and compiling the item does not walk the
 		// session's (possibly thousands of) declarations. Nothing refers
@@ -299,18 +280,4 @@ func (r *repl) addFuncs(fns []*ir.Function, omitGlobals bool) error {
 		return err
 	}
 	return r.j.AddObject("repl-"+strconv.Itoa(r.n)+".o", res.Object)
-}
-
-// interactiveInput returns the REPL's line reader: line editing when
-// stdin is a terminal, plain lines otherwise.
-func interactiveInput(stdout io.Writer) lineReader {
-	fd := int(os.Stdin.Fd())
-	if term.IsTerminal(fd) {
-		rw := struct {
-			io.Reader
-			io.Writer
-		}{os.Stdin, os.Stdout}
-		return &termLines{t: term.NewTerminal(rw, "ready> "), fd: fd}
-	}
-	return &plainLines{r: bufio.NewReader(os.Stdin), out: stdout}
 }

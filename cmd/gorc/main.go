@@ -10,17 +10,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 )
 
-// version is set at build time with -ldflags "-X main.version=...";
-// otherwise the module build info is used.
-var version = ""
+// version and commit may be set at build time with -ldflags "-X
+// main.version=... -X main.commit=..." (the Makefile sets commit: a build
+// from a git worktree, or with GOFLAGS=-buildvcs=false, has no VCS
+// information); otherwise the module build info is used.
+var version, commit = "", ""
 
 // command is one gorc subcommand.
 type command struct {
@@ -38,7 +40,18 @@ func register(name, summary string, run func([]string, io.Writer, io.Writer) int
 }
 
 func init() {
-	register("version", "print gorc's version", func(args []string, stdout, _ io.Writer) int {
+	register("version", "print gorc's version (module version, commit, Go version)", func(args []string, stdout, stderr io.Writer) int {
+		c := cmdLine{cmd: "version", fs: newFlagSet("version")}
+		inputs, rest, status := c.parseCommandLine(args, stdout, stderr, func(w io.Writer) {
+			fmt.Fprint(w, "usage: gorc version\n\nPrints gorc's module version ((devel) unless installed from a tagged\nmodule), the commit it was built from ((modified) if the tree had\nchanges) and the Go version and platform it was built with.\n")
+		})
+		if status >= 0 {
+			return status
+		}
+		if len(inputs)+len(rest) > 0 {
+			fmt.Fprintln(stderr, usagef("version", "unexpected argument %q", append(inputs, rest...)[0]))
+			return 2
+		}
 		fmt.Fprintf(stdout, "gorc %s\n", versionString())
 		return 0
 	})
@@ -46,7 +59,7 @@ func init() {
 		if len(args) > 0 {
 			c, ok := commands[args[0]]
 			if !ok {
-				fmt.Fprintf(stderr, "gorc help: unknown command %q\n", args[0])
+				fmt.Fprintf(stderr, "gorc help: unknown command %q (see gorc help)\n", args[0])
 				return 2
 			}
 			// Subcommands print their own flag help for -h.
@@ -57,14 +70,56 @@ func init() {
 	})
 }
 
+// versionString is gorc's version line: the module version ("(devel)"
+// unless built by go install from a tagged module, or main.version when
+// set at link time), the commit it was built from (vcs.revision, with
+// "(modified)" when the tree had changes: vcs.modified), and the Go
+// version and platform.
 func versionString() string {
-	if version != "" {
-		return version
+	bi, _ := debug.ReadBuildInfo()
+	return formatVersion(bi, version, commit)
+}
+
+// formatVersion formats the version line from build information (nil when
+// there is none) and the link-time overrides (used when not empty).
+func formatVersion(bi *debug.BuildInfo, override, overrideCommit string) string {
+	mod, goVersion := "(devel)", runtime.Version()
+	var rev, modified string
+	if bi != nil {
+		if bi.Main.Version != "" {
+			mod = bi.Main.Version
+		}
+		if bi.GoVersion != "" {
+			goVersion = bi.GoVersion
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	if override != "" {
+		mod = override
 	}
-	return "devel"
+	if rev == "" && overrideCommit != "" {
+		rev = overrideCommit
+	}
+	line := mod
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		line += " commit " + rev
+		if modified == "true" {
+			line += " (modified)"
+		}
+	} else {
+		line += " commit unknown"
+	}
+	return fmt.Sprintf("%s %s %s/%s", line, goVersion, runtime.GOOS, runtime.GOARCH)
 }
 
 func usage(w io.Writer) {
@@ -124,22 +179,12 @@ func showExitTime(args []string) {
 	if atProgramExit == nil || len(args) == 0 || args[0] != "run" {
 		return
 	}
-	show, local := false, true
-args:
-	for i := 1; i < len(args); i++ {
-		switch a := args[i]; {
-		case a == "--":
-			break args
-		case a == "-show-times" || a == "--show-times":
-			show = true
-		case a == "-exec" || a == "--exec":
-			if i+1 < len(args) && args[i+1] != "local" {
-				local = false
-			}
-		case strings.HasPrefix(a, "-exec=") && a != "-exec=local":
-			local = false
-		}
+	// The same parse as gorc run's own (it reports any error itself).
+	o, err := parseRunFlags(args[1:])
+	if err != nil {
+		return
 	}
+	show, local := o.showTimes, o.exec == "local"
 	if show && local {
 		atProgramExit(func() {
 			fmt.Fprintf(os.Stderr, "gorc run: program exited %v after gorc started\n", time.Since(processStart).Round(time.Microsecond))
@@ -199,8 +244,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "gorc: unknown command %q\n", args[0])
-		usage(stderr)
+		fmt.Fprintf(stderr, "gorc: unknown command %q (see gorc help)\n", args[0])
 		return 2
 	}
 	return c.run(args[1:], stdout, stderr)

@@ -23,15 +23,26 @@ func init() {
 
 const runUsage = `usage: gorc run [flags] INPUT... [-- ARGS...]
 
-Links ELF relocatable objects (.o), static archives (.a) and shared
-libraries (.so, -lNAME) in memory and runs main(argc, argv) in this
-process. The exit status is main's return value.
+Links ELF relocatable objects (.o), static archives (.a), shared
+libraries (.so, -lNAME) and LLVM IR (.ll) in memory and runs
+main(argc, argv), in this process unless -exec says otherwise. Flags may
+come before or after the inputs; -- (or -args, as in llvm-jitlink) ends
+them and starts the program's arguments.
+
+Exit status: main's return value; 128+N if the program is killed by
+signal N (as a shell reports it; e.g. 139 for SIGSEGV), with the faulting
+JIT'd function named on stderr; 1 if linking or starting it fails; 2 for
+a usage error.
 
 Inputs:
   FILE.o          relocatable object (always linked)
   FILE.a          static archive (members linked when needed)
   FILE.so[.N]     shared library (dlopen)
-  -lNAME          shared library libNAME.so from -L dirs and the system dirs
+  FILE.ll         LLVM IR text (the subset gorc reads), compiled at -O
+  -lNAME          libNAME.so or libNAME.a, searched as GNU ld does: each
+                  -L dir in order, then the system dirs; in each dir
+                  libNAME.so before libNAME.a (only .a with -static)
+  -l:FILE         FILE exactly as named, in the same dirs
   -L DIR, -LDIR   add a library search directory
 
 Flags:
@@ -42,10 +53,12 @@ Flags:
                   all functions when one of them is first called (objects
                   with data, initializers, TLS or weak definitions, and
                   archives, are linked as without -lazy)
-  -lazy-partition=P  what one lazy compile covers: function (default),
+  -lazy-partition P  what one lazy compile covers: function (default),
                   callees (the function and its direct callees) or module;
                   implies -lazy
-  -per-module-lazy   -lazy with -lazy-partition=module (as lli's flag)
+  -per-module-lazy   -lazy with -lazy-partition module (as lli's flag)
+  -O N, -ON       optimisation level for .ll inputs: 0, 1 or 2 (default 2)
+  -static         -lNAME finds only static archives (libNAME.a)
   -show-times     print load and link times on stderr (and the run time
                   with a child or remote executor)
   -show-symbols   print the linked symbol table on stdout
@@ -53,13 +66,14 @@ Flags:
                   (a spawned gorc executor), tcp://HOST:PORT or
                   tls://HOST:PORT (a gorc executor -listen; the program's
                   stdin, stdout and stderr are forwarded over the
-                  connection)
+                  connection; tcp:// to an address that is not loopback
+                  warns: code travels in clear text)
   -shm            move code through shared memory (child executors, or
                   tcp:// and tls:// on a loopback address)
   -tls-cert FILE  client certificate (PEM) for -exec tls://
   -tls-key FILE   its private key (PEM)
   -tls-ca FILE    CA (PEM) that signed the executor's certificate
-  -- ARGS...      arguments for the program (argv[1:])
+  -- ARGS...      arguments for the program (argv[1:]); -args is the same
 `
 
 // runOptions is the parsed command line of gorc run.
@@ -73,94 +87,15 @@ type runOptions struct {
 	showSymbols bool
 	exec        string
 	shm         bool
-	lazy        bool
-	partition   jit.Partitioning
 	tlsCert     string
 	tlsKey      string
 	tlsCA       string
 	args        []string
+	optLevel    int  // -O: optimisation level for .ll inputs
+	static      bool // -static: -lNAME finds only libNAME.a
+	lazy        bool // -lazy: compile/link on first call
+	partition   jit.Partitioning
 }
-
-func parseRunArgs(args []string) (*runOptions, error) {
-	o := &runOptions{entry: "main", exec: "local"}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		next := func() (string, error) {
-			if i+1 >= len(args) {
-				return "", fmt.Errorf("flag %s needs an argument", a)
-			}
-			i++
-			return args[i], nil
-		}
-		var err error
-		switch {
-		case a == "--":
-			o.args = append(o.args, args[i+1:]...)
-			return o, nil
-		case a == "-entry" || a == "--entry":
-			o.entry, err = next()
-		case strings.HasPrefix(a, "-entry="):
-			o.entry = strings.TrimPrefix(a, "-entry=")
-		case a == "-noexec" || a == "--noexec":
-			o.noexec = true
-		case a == "-show-times" || a == "--show-times":
-			o.showTimes = true
-		case a == "-show-symbols" || a == "--show-symbols":
-			o.showSymbols = true
-		case a == "-shm":
-			o.shm = true
-		case a == "-lazy" || a == "--lazy":
-			o.lazy = true
-		case a == "-per-module-lazy" || a == "--per-module-lazy":
-			o.lazy, o.partition = true, jit.PartitionModule
-		case strings.HasPrefix(a, "-lazy-partition=") || a == "-lazy-partition":
-			v := strings.TrimPrefix(a, "-lazy-partition=")
-			if a == "-lazy-partition" {
-				v, err = next()
-			}
-			if err == nil {
-				o.lazy = true
-				o.partition, err = jit.ParsePartitioning(v)
-			}
-		case a == "-tls-cert" || a == "--tls-cert":
-			o.tlsCert, err = next()
-		case a == "-tls-key" || a == "--tls-key":
-			o.tlsKey, err = next()
-		case a == "-tls-ca" || a == "--tls-ca":
-			o.tlsCA, err = next()
-		case a == "-exec" || a == "--exec":
-			o.exec, err = next()
-		case strings.HasPrefix(a, "-exec="):
-			o.exec = strings.TrimPrefix(a, "-exec=")
-		case a == "-L":
-			var d string
-			d, err = next()
-			o.searchDirs = append(o.searchDirs, d)
-		case strings.HasPrefix(a, "-L"):
-			o.searchDirs = append(o.searchDirs, a[2:])
-		case a == "-l":
-			var n string
-			n, err = next()
-			o.libs = append(o.libs, "-l"+n)
-		case strings.HasPrefix(a, "-l"):
-			o.libs = append(o.libs, a)
-		case a == "-h" || a == "-help" || a == "--help":
-			return nil, errHelp
-		case strings.HasPrefix(a, "-") && a != "-":
-			return nil, fmt.Errorf("unknown flag %s", a)
-		case isSharedLib(a):
-			o.libs = append(o.libs, a)
-		default:
-			o.inputs = append(o.inputs, a)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	return o, nil
-}
-
-var errHelp = fmt.Errorf("help requested")
 
 func isSharedLib(path string) bool {
 	base := filepath.Base(path)
@@ -168,17 +103,13 @@ func isSharedLib(path string) bool {
 }
 
 func runCommand(args []string, stdout, stderr io.Writer) int {
-	o, err := parseRunArgs(args)
+	o, err := parseRunFlags(args)
 	if err == errHelp {
 		fmt.Fprint(stdout, runUsage)
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "gorc run: %v\n\n%s", err, runUsage)
-		return 2
-	}
-	if len(o.inputs) == 0 {
-		fmt.Fprintf(stderr, "gorc run: no input objects or archives\n\n%s", runUsage)
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	if os.Getenv("GOGC") == "" {
@@ -188,9 +119,10 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	start := time.Now()
+	warnClearText(stderr, "gorc run", o.exec)
 	tlsCfg, err := clientTLS(o.exec, o.tlsCert, o.tlsKey, o.tlsCA)
 	if err != nil {
-		fmt.Fprintf(stderr, "gorc run: %v\n", err)
+		fmt.Fprintln(stderr, usagef("run", "%v", err))
 		return 2
 	}
 	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg})
@@ -200,28 +132,29 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, in := range o.inputs {
 		if o.lazy {
-			src, err := os.ReadFile(in)
-			lazyInput := err == nil && (strings.HasSuffix(in, ".ll") || elf.IsELFObject(src))
-			if err == nil && strings.HasSuffix(in, ".ll") {
-				err = j.AddLazyIR(ctx, in, src, 2, o.partition)
-			} else if lazyInput {
-				err = j.AddLazyObject(in, src)
-			}
+			lazyInput, err := addLazyRunInput(ctx, j, in, o.optLevel, o.partition)
 			if err != nil {
-				fmt.Fprintf(stderr, "gorc run: %v\n", err)
+				printError(stderr, "gorc run", err)
 				return 1
 			}
 			if lazyInput {
 				continue
 			}
 		}
-		if err := j.AddInput(in); err != nil {
-			fmt.Fprintf(stderr, "gorc run: %v\n", err)
+		if err := addRunInput(ctx, j, in, o.optLevel); err != nil {
+			printError(stderr, "gorc run", err)
 			return 1
 		}
 	}
 	for _, l := range o.libs {
-		if err := j.LoadDylib(ctx, l); err != nil {
+		var err error
+		if strings.HasPrefix(l, "-l") {
+			// libNAME.so or libNAME.a, found as GNU ld finds them.
+			err = j.AddLibrary(ctx, l, o.static)
+		} else {
+			err = j.LoadDylib(ctx, l)
+		}
+		if err != nil {
 			fmt.Fprintf(stderr, "gorc run: %v\n", err)
 			return 1
 		}
@@ -278,6 +211,40 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	j.Close(ctx)
 	return status
+}
+
+// addRunInput adds one input file of gorc run: IR (.ll) compiled at
+// optimisation level level, anything else by its content (jit.AddInput).
+func addRunInput(ctx context.Context, j *jit.JIT, path string, level int) error {
+	if !strings.HasSuffix(path, ".ll") {
+		return j.AddInput(path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	if jit.IsBinaryInput(data) {
+		return j.AddInput(path) // an object or archive named .ll
+	}
+	return j.AddIR(ctx, path, data, level)
+}
+
+// addLazyRunInput adds an IR file or a relocatable object for -lazy
+// (functions compiled or linked on first call) and reports whether it
+// did; anything else (archives, shared libraries) is left to
+// addRunInput.
+func addLazyRunInput(ctx context.Context, j *jit.JIT, path string, level int, part jit.Partitioning) (bool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false, fmt.Errorf("reading %s: %w", path, err)
+	}
+	switch {
+	case elf.IsELFObject(data):
+		return true, j.AddLazyObject(path, data)
+	case strings.HasSuffix(path, ".ll") && !jit.IsBinaryInput(data):
+		return true, j.AddLazyIR(ctx, path, data, level, part)
+	}
+	return false, nil
 }
 
 // signalStatus maps "executor terminated by signal SIGxxx" (a child or

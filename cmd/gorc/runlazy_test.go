@@ -170,10 +170,10 @@ func TestRunLazyFlags(t *testing.T) {
 		{[]string{"-per-module-lazy", "a.ll"}, true, jit.PartitionModule, ""},
 		{[]string{"a.ll"}, false, jit.PartitionFunction, ""},
 		{[]string{"-lazy-partition=bogus", "a.ll"}, false, 0, `unknown lazy partitioning "bogus" (want function, callees or module)`},
-		{[]string{"-lazy-partition"}, false, 0, "flag -lazy-partition needs an argument"},
+		{[]string{"-lazy-partition"}, false, 0, "flag -lazy-partition needs a value"},
 	}
 	for _, tc := range tests {
-		o, err := parseRunArgs(tc.args)
+		o, err := parseRunFlags(tc.args)
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("%v: error %v, want %q", tc.args, err, tc.wantErr)

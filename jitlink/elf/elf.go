@@ -137,6 +137,91 @@ func DefinedSymbols(name string, data []byte) ([]string, error) {
 	return out, nil
 }
 
+// HasELFMagic reports whether data starts with the ELF magic number, i.e.
+// whether it claims to be an ELF file at all (CheckHeader then says what
+// kind, and what is wrong with it).
+func HasELFMagic(data []byte) bool {
+	return len(data) >= 4 && string(data[:4]) == elf.ELFMAG
+}
+
+// CheckHeader checks the ELF header of data (the file name) and returns
+// nil for an ELF64 little-endian relocatable object of a registered
+// architecture. Otherwise the *FormatError says what the file is and what
+// is wrong with it (its class, data encoding, version, type and machine),
+// so that a 32-bit object, an executable, a shared library or a corrupt
+// header is named as such.
+func CheckHeader(name string, data []byte) error {
+	_, err := checkHeader(name, data)
+	return err
+}
+
+func checkHeader(file string, d []byte) (Arch, error) {
+	errf := func(off uint64, format string, args ...any) error {
+		return &FormatError{File: file, Offset: off, Msg: fmt.Sprintf(format, args...)}
+	}
+	if !HasELFMagic(d) {
+		if len(d) < 4 {
+			return nil, errf(0, "file too short for an ELF header (%d bytes)", len(d))
+		}
+		return nil, errf(0, "not an ELF file (bad magic %q, want \"\\x7fELF\")", d[:4])
+	}
+	if len(d) < 16 {
+		return nil, errf(0, "corrupt ELF header: file too short for e_ident (%d bytes, want 16)", len(d))
+	}
+	class, data, version := elf.Class(d[4]), elf.Data(d[5]), d[6]
+	if class != elf.ELFCLASS32 && class != elf.ELFCLASS64 {
+		return nil, errf(4, "corrupt ELF header: class byte %#x is neither ELFCLASS32 nor ELFCLASS64", d[4])
+	}
+	if data != elf.ELFDATA2LSB && data != elf.ELFDATA2MSB {
+		return nil, errf(5, "corrupt ELF header: data encoding byte %#x is neither ELFDATA2LSB nor ELFDATA2MSB", d[5])
+	}
+	if version != byte(elf.EV_CURRENT) {
+		return nil, errf(6, "corrupt ELF header: version %d (want 1, EV_CURRENT)", version)
+	}
+	// e_type and e_machine are at the same offsets in both classes, in the
+	// file's own byte order: read them to say what the file is.
+	var typ elf.Type
+	var mach elf.Machine
+	if len(d) >= 20 {
+		var bo binary.ByteOrder = binary.LittleEndian
+		if data == elf.ELFDATA2MSB {
+			bo = binary.BigEndian
+		}
+		typ, mach = elf.Type(bo.Uint16(d[16:])), elf.Machine(bo.Uint16(d[18:]))
+	}
+	what := func() string {
+		if len(d) < 20 {
+			return fmt.Sprintf("%v %v", class, data)
+		}
+		return fmt.Sprintf("%v %v %v %v", class, data, typ, mach)
+	}
+	if class != elf.ELFCLASS64 {
+		return nil, errf(4, "unsupported ELF class: a 32-bit object (%s); gorc links 64-bit objects (ELFCLASS64)", what())
+	}
+	if data != elf.ELFDATA2LSB {
+		return nil, errf(5, "unsupported data encoding: a big-endian object (%s); gorc links little-endian objects (ELFDATA2LSB)", what())
+	}
+	if len(d) < ehdrSize {
+		return nil, errf(0, "corrupt ELF header: file too short for an ELF64 header (%d bytes, want %d)", len(d), ehdrSize)
+	}
+	switch typ {
+	case elf.ET_REL:
+	case elf.ET_DYN:
+		return nil, errf(16, "unsupported object type ET_DYN: a shared library or position-independent executable (%s), not a relocatable object (want ET_REL; give a shared library as FILE.so or -lNAME)", what())
+	case elf.ET_EXEC:
+		return nil, errf(16, "unsupported object type ET_EXEC: an executable (%s), not a relocatable object (want ET_REL, as gcc -c writes)", what())
+	case elf.ET_CORE:
+		return nil, errf(16, "unsupported object type ET_CORE: a core dump (%s), not a relocatable object (want ET_REL)", what())
+	default:
+		return nil, errf(16, "unsupported object type %v (%s), want ET_REL, a relocatable object", typ, what())
+	}
+	a, err := ArchFor(mach)
+	if err != nil {
+		return nil, errf(18, "%v", err)
+	}
+	return a, nil
+}
+
 // IsELFObject reports whether data starts like an ELF64 relocatable object.
 func IsELFObject(data []byte) bool {
 	return len(data) >= ehdrSize && string(data[:4]) == elf.ELFMAG && data[4] == byte(elf.ELFCLASS64) &&
@@ -147,24 +232,9 @@ var le = binary.LittleEndian
 
 func (r *reader) parse() error {
 	d := r.data
-	if len(d) < ehdrSize {
-		return r.errf(0, "file too short for an ELF header (%d bytes)", len(d))
-	}
-	if string(d[:4]) != elf.ELFMAG {
-		return r.errf(0, "not an ELF file (bad magic)")
-	}
-	if elf.Class(d[4]) != elf.ELFCLASS64 {
-		return r.errf(4, "unsupported ELF class %v (want ELFCLASS64)", elf.Class(d[4]))
-	}
-	if elf.Data(d[5]) != elf.ELFDATA2LSB {
-		return r.errf(5, "unsupported data encoding %v (want little-endian)", elf.Data(d[5]))
-	}
-	if t := elf.Type(le.Uint16(d[16:])); t != elf.ET_REL {
-		return r.errf(16, "unsupported object type %v (want ET_REL, a relocatable object)", t)
-	}
-	a, err := ArchFor(elf.Machine(le.Uint16(d[18:])))
+	a, err := checkHeader(r.file, d)
 	if err != nil {
-		return r.errf(18, "%v", err)
+		return err
 	}
 	r.arch, r.relTab = a, a.ELFRelocations()
 	r.g = jitlink.NewLinkGraph(r.file, a)

@@ -184,3 +184,63 @@ func FuzzELFObject(f *testing.F) {
 		_, _ = jelf.DefinedSymbols("fuzz.o", data)
 	})
 }
+
+// TestCheckHeaderSaysWhatIsWrong: an ELF file gorc does not link is named
+// for what it is (class, data encoding, type, machine) or for what is
+// corrupt in its header, not just "not a relocatable object".
+func TestCheckHeaderSaysWhatIsWrong(t *testing.T) {
+	base := readTestdata(t)["small-pie.o"]
+	le := binary.LittleEndian
+	// elf32 is the e_ident and the start of a 32-bit i386 header.
+	elf32 := func(typ uint16) []byte {
+		b := make([]byte, 52)
+		copy(b, "\x7fELF\x01\x01\x01")
+		le.PutUint16(b[16:], typ)
+		le.PutUint16(b[18:], 3) // EM_386
+		return b
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want []string
+	}{
+		{"valid", base, nil},
+		{"32-bit object", elf32(1), []string{"32-bit", "ELFCLASS32", "ET_REL", "EM_386", "ELFCLASS64"}},
+		{"32-bit executable", elf32(2), []string{"32-bit", "ELFCLASS32", "ET_EXEC", "EM_386"}},
+		{"big-endian", corrupt(base, func(b []byte) { b[5] = 2; b[16], b[17] = 0, 1; b[18], b[19] = 0, 0x2b }), []string{"big-endian", "ELFDATA2MSB", "ET_REL", "EM_SPARCV9"}},
+		{"class byte", corrupt(base, func(b []byte) { b[4] = 7 }), []string{"corrupt ELF header", "class byte 0x7"}},
+		{"data byte", corrupt(base, func(b []byte) { b[5] = 0 }), []string{"corrupt ELF header", "data encoding byte 0x0"}},
+		{"version", corrupt(base, func(b []byte) { b[6] = 9 }), []string{"corrupt ELF header", "version 9"}},
+		{"truncated ident", base[:10], []string{"corrupt ELF header", "10 bytes"}},
+		{"truncated header", base[:40], []string{"corrupt ELF header", "40 bytes, want 64"}},
+		{"executable", corrupt(base, func(b []byte) { le.PutUint16(b[16:], 2) }), []string{"ET_EXEC", "an executable", "EM_X86_64"}},
+		{"shared library", corrupt(base, func(b []byte) { le.PutUint16(b[16:], 3) }), []string{"ET_DYN", "shared library"}},
+		{"core dump", corrupt(base, func(b []byte) { le.PutUint16(b[16:], 4) }), []string{"ET_CORE", "core dump"}},
+		{"machine", corrupt(base, func(b []byte) { le.PutUint16(b[18:], 183) }), []string{"EM_AARCH64", "supported: EM_X86_64"}},
+		{"not ELF", []byte("!<arch>\nxxxxxxxx"), []string{"not an ELF file", "bad magic"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := jelf.CheckHeader("x.o", tc.data)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("CheckHeader: %v", err)
+				}
+				return
+			}
+			var fe *jelf.FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("CheckHeader = %v, want a *FormatError", err)
+			}
+			for _, w := range append(tc.want, "x.o") {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			// Parse reports the same.
+			if _, perr := jelf.Parse("x.o", tc.data); perr == nil || perr.Error() != err.Error() {
+				t.Errorf("Parse = %v, want %v", perr, err)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ package epc
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -56,6 +57,11 @@ func dial(ctx context.Context, addr string, cfg *tls.Config, fwd *Stdio) (*Remot
 	e := &Remote{w: conn, closer: conn, pending: map[uint64]chan reply{}, done: make(chan struct{}), fwd: fwd}
 	if err := e.start(ctx, conn); err != nil {
 		conn.Close()
+		var ne *NotExecutorError
+		if errors.As(err, &ne) {
+			ne.Peer = addr
+			return nil, ne
+		}
 		return nil, fmt.Errorf("epc: executor %s: %w", addr, err)
 	}
 	return e, nil

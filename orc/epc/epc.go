@@ -9,7 +9,9 @@
 // arguments (addresses, byte slices, strings), so a remote implementation
 // can marshal the same calls over a byte stream. The in-process
 // implementation, NewInProcess, calls gorc/executor directly and also
-// offers the LocalMemory fast path.
+// offers the LocalMemory fast path. A Caller calls JIT'd functions with
+// raw argument registers: directly in this process (DirectCaller),
+// through the executor's CallName service elsewhere.
 //
 // The package is pure Go apart from the in-process implementation, which
 // needs cgo; without cgo NewInProcess returns an error.

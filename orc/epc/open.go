@@ -9,6 +9,10 @@ import (
 	"strings"
 )
 
+// executorFDsEnv is executor.FDsEnv: SpawnChild names the protocol
+// descriptors in it; a serving executor unsets it.
+const executorFDsEnv = "GORC_EXECUTOR_FDS"
+
 // OpenOptions configures Open.
 type OpenOptions struct {
 	// ExecutorCommand is the argv of a child executor (mode "child"),
@@ -32,6 +36,12 @@ func Open(ctx context.Context, mode string, opts OpenOptions) (ExecutorProcessCo
 	case mode == "" || mode == "local":
 		return NewInProcess()
 	case mode == "child":
+		if v := os.Getenv(executorFDsEnv); v != "" {
+			// This process was spawned as an executor and did not serve:
+			// spawning again would recurse without end.
+			return nil, fmt.Errorf("epc: -exec child: this process was itself started as a gorc executor (%s=%s) but did not serve; "+
+				"a program that is its own child executor must call jit.ServeExecutorIfChild() (or executor.ServeInheritedFDs) first in main", executorFDsEnv, v)
+		}
 		argv := opts.ExecutorCommand
 		if len(argv) == 0 {
 			self, err := os.Executable()

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -191,6 +192,15 @@ func (e *Remote) handshake(ctx context.Context, r *wire.FrameReader, flags wire.
 	}
 	ch := make(chan res, 1)
 	go func() {
+		// Look at the answer before parsing it as a frame: a peer that is
+		// not a gorc executor (a web server, a TLS server, an SSH daemon)
+		// is named as such, not reported as a malformed frame.
+		if head, _ := r.Peek(wire.HeaderSize); len(head) > 0 && notExecutor(head) != nil {
+			// Name it from what has arrived (its first line, usually).
+			more, _ := r.Peek(max(len(head), min(r.Buffered(), 200)))
+			ch <- res{err: notExecutor(more)}
+			return
+		}
 		f, err := r.Next()
 		ch <- res{f, err}
 	}()
@@ -203,9 +213,71 @@ func (e *Remote) handshake(ctx context.Context, r *wire.FrameReader, flags wire.
 		return wire.Hello{}, fmt.Errorf("epc: executor ended before the handshake: %w", e.exitErr)
 	}
 	if got.err != nil {
+		var ne *NotExecutorError
+		if errors.As(got.err, &ne) {
+			return wire.Hello{}, ne
+		}
 		return wire.Hello{}, fmt.Errorf("epc: reading the executor's hello: %w", e.explain(got.err))
 	}
 	return executorHello(got.f)
+}
+
+// NotExecutorError is a peer that answered the controller's hello with
+// something other than the gorc protocol: text (an HTTP, SSH or SMTP
+// server), or a TLS record (a TLS server reached with tcp://).
+type NotExecutorError struct {
+	Peer   string // the address dialled ("" when unknown)
+	Like   string // what the answer looks like: "an HTTP server", "a TLS server", "text"
+	Answer string // the start of the answer, for the user to recognise
+}
+
+func (e *NotExecutorError) Error() string {
+	peer := e.Peer
+	if peer == "" {
+		peer = "the peer"
+	}
+	switch e.Like {
+	case "a TLS server":
+		to := "HOST:PORT"
+		if e.Peer != "" {
+			to = e.Peer
+		}
+		return fmt.Sprintf("epc: %s is not a gorc executor speaking plain TCP (it answered like a TLS server; for an executor with mutual TLS use -exec tls://%s)", peer, to)
+	case "text":
+		return fmt.Sprintf("epc: %s is not a gorc executor (it answered with text: %q)", peer, e.Answer)
+	}
+	return fmt.Sprintf("epc: %s is not a gorc executor (it answered like %s: %q)", peer, e.Like, e.Answer)
+}
+
+// notExecutor recognises the start of an answer that cannot be a gorc
+// frame header and returns the error naming it, or nil. A gorc frame
+// header starts with a little-endian payload length below
+// wire.MaxPayload, so its fourth byte is at most 0x04 and never
+// printable; a peer answering in printable ASCII, or with a TLS record,
+// is something else.
+func notExecutor(head []byte) error {
+	line := string(head)
+	if i := strings.IndexAny(line, "\r\n"); i >= 0 {
+		line = line[:i]
+	}
+	switch {
+	case len(head) >= 3 && (head[0] == 0x15 || head[0] == 0x16) && head[1] == 0x03 && head[2] <= 0x04:
+		// A TLS alert or handshake record (version 3.x).
+		return &NotExecutorError{Like: "a TLS server"}
+	case strings.HasPrefix(line, "HTTP/"):
+		return &NotExecutorError{Like: "an HTTP server", Answer: line}
+	case strings.HasPrefix(line, "SSH-"):
+		return &NotExecutorError{Like: "an SSH server", Answer: line}
+	}
+	if len(head) < 4 {
+		return nil
+	}
+	for _, c := range head[:min(len(head), wire.HeaderSize)] {
+		if (c < 0x20 || c > 0x7e) && c != '\r' && c != '\n' && c != '\t' {
+			return nil
+		}
+	}
+	return &NotExecutorError{Like: "text", Answer: line}
 }
 
 // executorHello decodes and checks the executor's answer to the hello.

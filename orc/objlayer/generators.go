@@ -209,6 +209,10 @@ func (g *ArchiveGenerator) prefetch(members []int) {
 func (g *ArchiveGenerator) parseMember(i int) (*jitlink.LinkGraph, error) {
 	m := g.a.Members[i]
 	if !elf.IsELFObject(m.Data) {
+		if err := elf.CheckHeader(g.memberName(i), m.Data); err != nil && elf.HasELFMagic(m.Data) {
+			// Say what the member is (32-bit, an executable, corrupt).
+			return nil, fmt.Errorf("objlayer: archive %s: member %s (offset %#x): %w", g.a.Name, m.Name, m.Offset, err)
+		}
 		return nil, fmt.Errorf("objlayer: archive %s: member %s (offset %#x) is not an ELF relocatable object", g.a.Name, m.Name, m.Offset)
 	}
 	return elf.Parse(g.memberName(i), m.Data)

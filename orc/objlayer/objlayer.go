@@ -49,8 +49,10 @@ type Initializer struct {
 	Priority uint32
 	Preinit  bool
 	Object   string // the object it came from
-	order    int    // the object's link order (command line, then archive loads)
-	index    int    // position within the object
+	// Key is the resource tracker the object was linked under.
+	Key   orc.ResourceKey
+	order int // the object's link order (command line, then archive loads)
+	index int // position within the object
 }
 
 // Undefined is a required symbol that no definition satisfied.
@@ -88,11 +90,12 @@ type Layer struct {
 	tls       map[string]jitlink.TLSRef
 	inits     []Initializer
 	finis     []Initializer
-	undefined map[Undefined]bool
+	undefined map[Undefined]orc.ResourceKey // and the tracker of the referrer
 	nextOrder int
 	linked    int
 	inflight  int
 	idle      *sync.Cond // signalled when inflight drops to 0
+	mods      modules    // per-tracker records for unloading (unload.go)
 }
 
 type commonSize struct{ size, align uint64 }
@@ -108,7 +111,7 @@ func New(es *orc.ExecutionSession, e epc.ExecutorProcessControl, mm jitlink.Memo
 		allocs:    map[orc.ResourceKey][]jitlink.FinalizedAlloc{},
 		commons:   map[string]commonSize{},
 		tls:       map[string]jitlink.TLSRef{},
-		undefined: map[Undefined]bool{},
+		undefined: map[Undefined]orc.ResourceKey{},
 	}
 	l.idle = sync.NewCond(&l.mu)
 	es.RegisterResourceManager(l)
@@ -145,11 +148,18 @@ func (l *Layer) Add(jd *orc.JITDylib, rt *orc.ResourceTracker, name string, data
 
 // AddGraph defines the symbols of an already parsed graph (see Add).
 func (l *Layer) AddGraph(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error) {
-	u := l.newUnit(g)
+	var slot int
 	if rt != nil {
 		jd = rt.JITDylib()
+		// The init symbol's name is recycled when rt is removed, so
+		// adding and removing objects does not grow the name pool.
+		slot = l.takeInitSlot(rt.Key())
 	}
+	u := l.newUnitSlot(g, slot)
 	if err := jd.Define(u, rt); err != nil {
+		if rt != nil {
+			l.releaseInitSlot(rt.Key(), slot)
+		}
 		return orc.SymbolName{}, fmt.Errorf("objlayer: %s: %w", g.Name, err)
 	}
 	return u.init, nil
@@ -162,7 +172,12 @@ func isLocalOnly(name string) bool {
 	return strings.HasPrefix(name, "__start_") || strings.HasPrefix(name, "__stop_")
 }
 
-func (l *Layer) newUnit(g *jitlink.LinkGraph) *objectUnit {
+func (l *Layer) newUnit(g *jitlink.LinkGraph) *objectUnit { return l.newUnitSlot(g, 0) }
+
+// newUnitSlot makes the unit of g; its init symbol is named after slot
+// (a recycled number from takeInitSlot), or after its link order when
+// slot is 0.
+func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 	l.mu.Lock()
 	order := l.nextOrder
 	l.nextOrder++
@@ -195,7 +210,11 @@ func (l *Layer) newUnit(g *jitlink.LinkGraph) *objectUnit {
 	for _, s := range g.Absolutes {
 		add(s)
 	}
-	u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.%d.%s", order, g.Name))
+	if slot != 0 {
+		u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.r%d.%s", slot, g.Name))
+	} else {
+		u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.%d.%s", order, g.Name))
+	}
 	u.syms[u.init] = orc.MaterializationSideEffectsOnly
 	return u
 }
@@ -257,6 +276,9 @@ func (u *objectUnit) Materialize(ctx context.Context, r *orc.MaterializationResp
 		l.mu.Unlock()
 	}()
 	lc, err := u.prepare(r)
+	if err == nil {
+		lc.dso, err = l.moduleHandle(ctx, r)
+	}
 	if err != nil {
 		r.FailMaterialization(err)
 		return
@@ -334,6 +356,9 @@ type linkContext struct {
 	byName  map[string]orc.SymbolName // owned names by string (no re-interning)
 
 	tlsBlock *epc.TLSBlock
+	tlsReq   epc.TLSRequest      // what tlsBlock was allocated for
+	tlsKept  bool                // tlsBlock is recorded under the tracker
+	dso      shared.ExecutorAddr // the tracker's module DSO handle, or 0
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
 }
@@ -382,6 +407,13 @@ func (c *linkContext) addActions(g *jitlink.LinkGraph) error {
 		}
 		g.AllocActions = append(g.AllocActions, a)
 	}
+	if c.dso != 0 {
+		a, err := moduleActions(e, c.dso, g)
+		if err != nil {
+			return fmt.Errorf("module range: %w", err)
+		}
+		g.AllocActions = append(g.AllocActions, a...)
+	}
 	return nil
 }
 
@@ -403,6 +435,12 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 	}
 	res := make(map[string]jitlink.ExternalDef, len(syms))
 	c.deps = map[*orc.JITDylib][]orc.SymbolName{}
+	if _, ok := syms[dsoHandleName]; ok && c.dso != 0 {
+		// An unloadable module's own handle (crtbegin.o defines it
+		// hidden in every DSO): its C++ destructors register under it.
+		res[dsoHandleName] = jitlink.ExternalDef{Addr: c.dso}
+		delete(pending, es.Intern(dsoHandleName))
+	}
 	for _, ent := range order {
 		if len(pending) == 0 {
 			break
@@ -433,9 +471,10 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 	}
 	if len(missing) > 0 {
 		sort.Slice(missing, func(i, j int) bool { return missing[i].Name < missing[j].Name })
+		key := c.trackerKey()
 		c.u.l.mu.Lock()
 		for _, m := range missing {
-			c.u.l.undefined[m] = true
+			c.u.l.undefined[m] = key
 		}
 		c.u.l.mu.Unlock()
 		return nil, &UndefinedError{Syms: missing}
@@ -454,8 +493,9 @@ func (c *linkContext) recordMissing(ctx context.Context, jd *orc.JITDylib, pendi
 		set := orc.SymbolLookupSet{}.Add(n, orc.WeaklyReferencedSymbol)
 		found, err := es.Lookup(ctx, orc.JITDylibSearchOrder{{JD: jd, Flags: orc.MatchAllSymbols}}, set, orc.SymbolStateResolved)
 		if err == nil && len(found) == 0 {
+			key := c.trackerKey()
 			c.u.l.mu.Lock()
-			c.u.l.undefined[Undefined{Name: name, By: c.u.referrer(name)}] = true
+			c.u.l.undefined[Undefined{Name: name, By: c.u.referrer(name)}] = key
 			c.u.l.mu.Unlock()
 		}
 	}
@@ -504,16 +544,23 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 
 func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph, alloc jitlink.FinalizedAlloc) error {
 	l := c.u.l
+	var key orc.ResourceKey
 	err := c.r.WithResourceKeyDo(func(k orc.ResourceKey) {
+		key = k
 		l.mu.Lock()
 		l.allocs[k] = append(l.allocs[k], alloc)
+		l.recordModuleLocked(k, c.r.GetTargetJITDylib(), g.Name, c.owned, c.deps)
+		if c.tlsBlock != nil {
+			l.keepTLSLocked(k, c.tlsReq, *c.tlsBlock)
+			c.tlsKept = true
+		}
 		l.mu.Unlock()
 	})
 	if err != nil {
 		// The tracker was removed while linking: free the memory now.
 		return errors.Join(err, c.mm.Deallocate(context.WithoutCancel(ctx), []jitlink.FinalizedAlloc{alloc}))
 	}
-	l.recordInits(c.u, g)
+	l.recordInits(c.u, g, key)
 	for _, p := range c.plugins {
 		if err := p.NotifyEmitted(c.r, g); err != nil {
 			return err
@@ -527,15 +574,26 @@ func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph,
 	return c.r.NotifyEmitted([]orc.SymbolDependenceGroup{group})
 }
 
-func (c *linkContext) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {}
+func (c *linkContext) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {
+	if c.tlsBlock != nil && !c.tlsKept {
+		c.u.l.releaseTLS(c.tlsReq, *c.tlsBlock)
+	}
+}
 
 func (c *linkContext) ResolveTLS(ctx context.Context, g *jitlink.LinkGraph, t jitlink.TLSTemplate) (jitlink.TLSLayout, error) {
-	e := c.u.l.e
-	b, err := e.AllocateTLS(ctx, epc.TLSRequest{Size: max(t.Size, 1), Align: t.Align, ImageSize: t.InitSize})
-	if err != nil {
-		return jitlink.TLSLayout{}, err
+	l := c.u.l
+	e := l.e
+	req := epc.TLSRequest{Size: max(t.Size, 1), Align: t.Align, ImageSize: t.InitSize}
+	// glibc never gives static TLS back: reuse the block of a removed
+	// object with the same shape before taking new surplus.
+	b, ok := l.takeFreeTLS(req)
+	if !ok {
+		var err error
+		if b, err = e.AllocateTLS(ctx, req); err != nil {
+			return jitlink.TLSLayout{}, err
+		}
 	}
-	c.tlsBlock = &b
+	c.tlsReq, c.tlsBlock = req, &b
 	return jitlink.TLSLayout{Static: true, TPOffset: b.TPOffset, Module: b.ModuleID, GetAddr: e.BootstrapSymbols()[epc.TLSGetAddrName]}, nil
 }
 
@@ -550,18 +608,18 @@ func (c *linkContext) ExternalTLS(ctx context.Context, name string, addr shared.
 	return ref.Layout, ref.Offset, nil
 }
 
-func (l *Layer) recordInits(u *objectUnit, g *jitlink.LinkGraph) {
+func (l *Layer) recordInits(u *objectUnit, g *jitlink.LinkGraph, key orc.ResourceKey) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.linked += max(u.members, 1)
 	for i, f := range g.Inits {
-		l.inits = append(l.inits, Initializer{Fn: f.Fn, Priority: f.Priority, Preinit: f.Kind == jitlink.InitPreinit, Object: g.Name, order: u.order, index: i})
+		l.inits = append(l.inits, Initializer{Fn: f.Fn, Priority: f.Priority, Preinit: f.Kind == jitlink.InitPreinit, Object: g.Name, Key: key, order: u.order, index: i})
 	}
 	// g.Finis is in run order; store it in .fini_array order.
 	n := len(g.Finis)
 	for i := range g.Finis {
 		f := g.Finis[n-1-i]
-		l.finis = append(l.finis, Initializer{Fn: f.Fn, Priority: f.Priority, Object: g.Name, order: u.order, index: i})
+		l.finis = append(l.finis, Initializer{Fn: f.Fn, Priority: f.Priority, Object: g.Name, Key: key, order: u.order, index: i})
 	}
 }
 
@@ -646,11 +704,15 @@ func (l *Layer) Linked() int {
 	return l.linked
 }
 
-// HandleRemoveResources frees the memory of every graph linked under key.
+// HandleRemoveResources frees the memory of every graph linked under key
+// (running its deallocation actions: EH frames deregistered, module
+// ranges dropped) and forgets its initializers, definitions and
+// references.
 func (l *Layer) HandleRemoveResources(ctx context.Context, jd *orc.JITDylib, key orc.ResourceKey) error {
 	l.mu.Lock()
 	allocs := l.allocs[key]
 	delete(l.allocs, key)
+	l.forgetKeyLocked(key)
 	mm := l.mm
 	l.mu.Unlock()
 	if len(allocs) == 0 || mm == nil {
@@ -667,8 +729,13 @@ func (l *Layer) HandleTransferResources(jd *orc.JITDylib, dst, src orc.ResourceK
 	l.mu.Lock()
 	l.allocs[dst] = append(l.allocs[dst], l.allocs[src]...)
 	delete(l.allocs, src)
+	l.transferKeyLocked(dst, src)
 	l.mu.Unlock()
 }
+
+// dsoHandleName is the symbol C++ code registers its static destructors
+// under (__cxa_atexit(dtor, obj, &__dso_handle)).
+const dsoHandleName = "__dso_handle"
 
 // ErrNoMemoryManager is returned when a link starts before a memory
 // manager was set.

@@ -41,6 +41,17 @@ func NewFrameReader(r io.Reader, size int) *FrameReader {
 // and the next call continues from there.
 func (fr *FrameReader) Next() (Frame, error) { return fr.s.read(fr.r, true) }
 
+// Peek returns the next n bytes of the stream without consuming them
+// (fewer, with the stream's error, when it ends or fails first). Between
+// frames, it shows what a peer sent before it is parsed as a frame: a
+// controller uses it to recognise a peer that is not an executor at all
+// (an HTTP server's answer). The bytes are valid until the next call.
+func (fr *FrameReader) Peek(n int) ([]byte, error) { return fr.r.Peek(n) }
+
+// Buffered returns the number of bytes read from the stream and not yet
+// consumed: Peek(Buffered()) does not block.
+func (fr *FrameReader) Buffered() int { return fr.r.Buffered() }
+
 // InFrame reports whether Next has read part of a frame that it has not
 // returned yet (after a timeout).
 func (fr *FrameReader) InFrame() bool { return fr.s.nh > 0 }

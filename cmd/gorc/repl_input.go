@@ -1,0 +1,122 @@
+package main
+
+// This file holds the REPL's line input on a terminal: line editing
+// (golang.org/x/term), Ctrl-C clearing the line, and history kept across
+// sessions (repl_history.go).
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"golang.org/x/term"
+)
+
+// errLineCancelled is returned by ReadLine when Ctrl-C cancelled the line
+// being typed.
+var errLineCancelled = errors.New("line cancelled")
+
+// termLines gives line editing and history on a terminal; the terminal is
+// in raw mode only while a line is being read, so the program's output
+// prints normally and Ctrl-C while code runs is SIGINT.
+type termLines struct {
+	t    *term.Terminal
+	fd   int
+	keys *ctrlCKeys
+	hist *history
+}
+
+func (t *termLines) ReadLine(prompt string) (string, error) {
+	st, err := term.MakeRaw(t.fd)
+	if err != nil {
+		return "", err
+	}
+	defer term.Restore(t.fd, st)
+	t.t.SetPrompt(prompt)
+	line, err := t.t.ReadLine()
+	if err == nil && t.keys.cancelled(line) {
+		return "", errLineCancelled
+	}
+	if err == nil {
+		t.hist.record(line)
+	}
+	return line, err
+}
+
+func (t *termLines) Close() {}
+
+// ctrlCKeys sits between the terminal and x/term's line editor, which
+// ends the session on Ctrl-C as on Ctrl-D: it turns each Ctrl-C into
+// "go to the end of the line, show ^C, enter" (as a shell shows it), and
+// ReadLine then drops that line.
+type ctrlCKeys struct {
+	r       io.Reader
+	mu      sync.Mutex
+	pending []byte
+	hits    int // Ctrl-Cs turned into lines not yet returned
+}
+
+// ctrlCLine is what one Ctrl-C becomes: ^E (end of line), "^C", Enter.
+const ctrlCLine = "\x05^C\r"
+
+func (c *ctrlCKeys) Read(p []byte) (int, error) {
+	c.mu.Lock()
+	if len(c.pending) == 0 {
+		c.mu.Unlock()
+		n, err := c.r.Read(p)
+		if n == 0 || bytes.IndexByte(p[:n], 3) < 0 {
+			return n, err
+		}
+		c.mu.Lock()
+		k := bytes.Count(p[:n], []byte{3})
+		c.hits += k
+		c.pending = bytes.ReplaceAll(p[:n], []byte{3}, []byte(ctrlCLine))
+		if err != nil && err != io.EOF {
+			c.mu.Unlock()
+			return 0, err
+		}
+	}
+	n := copy(p, c.pending)
+	c.pending = c.pending[n:]
+	c.mu.Unlock()
+	return n, nil
+}
+
+// cancelled reports whether line is one that Ctrl-C ended.
+func (c *ctrlCKeys) cancelled(line string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.hits > 0 && strings.HasSuffix(line, "^C") {
+		c.hits--
+		return true
+	}
+	return false
+}
+
+// isTerminalInput reports whether the REPL reads a terminal.
+func isTerminalInput(in lineReader) bool {
+	_, ok := in.(*termLines)
+	return ok
+}
+
+// interactiveInput returns the REPL's line reader: line editing and
+// history when stdin is a terminal, plain lines otherwise.
+func interactiveInput(stdout io.Writer) lineReader {
+	fd := int(os.Stdin.Fd())
+	if term.IsTerminal(fd) {
+		keys := &ctrlCKeys{r: os.Stdin}
+		rw := struct {
+			io.Reader
+			io.Writer
+		}{keys, os.Stdout}
+		t := term.NewTerminal(rw, "ready> ")
+		h := openHistory(historyPath(), historyMax)
+		t.History = h
+		return &termLines{t: t, fd: fd, keys: keys, hist: h}
+	}
+	return &plainLines{r: bufio.NewReader(os.Stdin), out: stdout}
+}

@@ -1,0 +1,137 @@
+/* gorc executor runtime: unloadable modules. See module.go and
+ * docs/EXECUTOR.md.
+ *
+ * A module is code the controller may remove again (a resource tracker's
+ * objects). It has its own DSO handle — an address in the controller's
+ * slab that the module's __dso_handle resolves to — and registers the
+ * address ranges of its memory here (allocation actions of its links). The
+ * atexit family (gorc_atexit and friends in gorc_executor.c) registers a
+ * handler under the handle of the module whose code it is, so removing the
+ * module runs its C++ static destructors, .fini_array entries and atexit
+ * handlers exactly once (__cxa_finalize) before its memory is freed, and
+ * nothing of it is left for exit() to call. */
+#define _GNU_SOURCE
+#include "gorc_executor.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern void __cxa_finalize(void *dso);
+
+struct mod_range {
+	uint64_t start, end, dso;
+	struct mod_range *next;
+};
+
+static pthread_mutex_t mod_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct mod_range *mod_ranges;
+
+/* The DSO handle of the module whose registered memory holds fn, or the
+ * executor's own handle. */
+void *gorc_module_dso(uint64_t fn) {
+	void *dso = &gorc_dso_handle;
+	pthread_mutex_lock(&mod_mu);
+	for (struct mod_range *r = mod_ranges; r; r = r->next)
+		if (fn >= r->start && fn < r->end) {
+			dso = (void *)(uintptr_t)r->dso;
+			break;
+		}
+	pthread_mutex_unlock(&mod_mu);
+	return dso;
+}
+
+static gorc_wrapper_result mod_err(const char *fmt, ...) {
+	gorc_wrapper_result r = {0};
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&r.error, fmt, ap) < 0) r.error = strdup("error");
+	va_end(ap);
+	return r;
+}
+
+static int mod_args(const uint8_t *arg, size_t len, size_t n, uint64_t *out) {
+	if (len != n * 8) return 0;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = 0;
+		for (int b = 7; b >= 0; b--) x = (x << 8) | arg[i * 8 + b];
+		out[i] = x;
+	}
+	return 1;
+}
+
+/* Service: register [start, end) as memory of the module with DSO handle
+ * dso. Argument: u64 dso, u64 start, u64 end. */
+gorc_wrapper_result gorc_svc_module_register(const uint8_t *arg, size_t len) {
+	uint64_t a[3];
+	if (!mod_args(arg, len, 3, a)) return mod_err("module-register: want 24 argument bytes (dso, start, end), got %zu", len);
+	if (a[0] == 0 || a[1] >= a[2])
+		return mod_err("module-register: bad module %#llx range [%#llx, %#llx)", (unsigned long long)a[0],
+			       (unsigned long long)a[1], (unsigned long long)a[2]);
+	struct mod_range *r = malloc(sizeof *r);
+	if (!r) return mod_err("module-register: out of memory");
+	r->dso = a[0];
+	r->start = a[1];
+	r->end = a[2];
+	pthread_mutex_lock(&mod_mu);
+	for (struct mod_range *o = mod_ranges; o; o = o->next)
+		if (o->start < r->end && r->start < o->end) {
+			pthread_mutex_unlock(&mod_mu);
+			free(r);
+			return mod_err("module-register: [%#llx, %#llx) overlaps [%#llx, %#llx) of module %#llx",
+				       (unsigned long long)a[1], (unsigned long long)a[2], (unsigned long long)o->start,
+				       (unsigned long long)o->end, (unsigned long long)o->dso);
+		}
+	r->next = mod_ranges;
+	mod_ranges = r;
+	pthread_mutex_unlock(&mod_mu);
+	gorc_wrapper_result ok = {0};
+	return ok;
+}
+
+/* Service: undo module-register. Argument: u64 dso, u64 start, u64 end. */
+gorc_wrapper_result gorc_svc_module_deregister(const uint8_t *arg, size_t len) {
+	uint64_t a[3];
+	if (!mod_args(arg, len, 3, a)) return mod_err("module-deregister: want 24 argument bytes (dso, start, end), got %zu", len);
+	pthread_mutex_lock(&mod_mu);
+	struct mod_range **pp = &mod_ranges;
+	while (*pp && !((*pp)->dso == a[0] && (*pp)->start == a[1] && (*pp)->end == a[2])) pp = &(*pp)->next;
+	if (!*pp) {
+		pthread_mutex_unlock(&mod_mu);
+		return mod_err("module-deregister: [%#llx, %#llx) of module %#llx was not registered", (unsigned long long)a[1],
+			       (unsigned long long)a[2], (unsigned long long)a[0]);
+	}
+	struct mod_range *r = *pp;
+	*pp = r->next;
+	pthread_mutex_unlock(&mod_mu);
+	free(r);
+	gorc_wrapper_result ok = {0};
+	return ok;
+}
+
+/* Service: finalize a module: run every handler registered under its DSO
+ * handle (C++ static destructors, its .fini_array entries, its atexit
+ * handlers), newest first, and drop its at_quick_exit and pthread_atfork
+ * handlers — glibc's __cxa_finalize, as dlclose does. Each handler runs at
+ * most once: a second call finds nothing. Argument: u64 dso. */
+gorc_wrapper_result gorc_svc_module_finalize(const uint8_t *arg, size_t len) {
+	uint64_t dso;
+	if (!mod_args(arg, len, 1, &dso) || dso == 0)
+		return mod_err("module-finalize: want 8 argument bytes (a non-zero DSO handle), got %zu", len);
+	if (dso == (uint64_t)(uintptr_t)&gorc_dso_handle)
+		return mod_err("module-finalize: %#llx is the executor's own DSO handle, not a module's", (unsigned long long)dso);
+	__cxa_finalize((void *)(uintptr_t)dso);
+	gorc_wrapper_result ok = {0};
+	return ok;
+}
+
+/* Addresses of the module services, in the order of moduleNames in
+ * module.go. */
+void gorc_module_bootstrap(uint64_t *out) {
+	out[0] = (uint64_t)(uintptr_t)&gorc_svc_module_register;
+	out[1] = (uint64_t)(uintptr_t)&gorc_svc_module_deregister;
+	out[2] = (uint64_t)(uintptr_t)&gorc_svc_module_init;
+	out[3] = (uint64_t)(uintptr_t)&gorc_svc_module_finalize;
+}

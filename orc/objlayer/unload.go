@@ -1,0 +1,366 @@
+package objlayer
+
+// This file holds what the layer keeps per resource tracker so that a
+// tracker's objects can be unloaded: which symbols each tracker's objects
+// define and reference (so a removal can name the objects that still use
+// them), the per-tracker DSO handle of unloadable modules, and dropping a
+// removed tracker's initializers.
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"gorc/jitlink"
+	"gorc/orc"
+	"gorc/orc/epc"
+	"gorc/shared"
+)
+
+// ModuleHandleFunc returns the DSO handle of the module whose objects are
+// linked under key, or 0 when the tracker is not an unloadable module (its
+// objects then use the process's __dso_handle).
+type ModuleHandleFunc func(ctx context.Context, key orc.ResourceKey) (shared.ExecutorAddr, error)
+
+// modules is the per-tracker bookkeeping of a Layer (guarded by Layer.mu).
+type modules struct {
+	handle ModuleHandleFunc
+	defs   map[orc.ResourceKey]keyDefs
+	refs   map[orc.ResourceKey][]symbolRef
+
+	// Init-symbol slots of units defined under explicit trackers: the
+	// session's name pool never forgets a name, so a removed unit's
+	// init-symbol name is reused by the next unit instead.
+	slots     map[orc.ResourceKey][]int
+	freeSlots []int
+	nextSlot  int
+
+	// Static TLS blocks of trackers' objects, and those of removed ones
+	// (glibc never returns static TLS; a block is reused by the next
+	// object whose TLS has the same shape).
+	tls     map[orc.ResourceKey][]tlsSlot
+	freeTLS []tlsSlot
+}
+
+// tlsSlot is a static TLS block and the request it was made for.
+type tlsSlot struct {
+	req epc.TLSRequest
+	b   epc.TLSBlock
+}
+
+// keepTLSLocked records b as the TLS block of an object linked under key.
+// l.mu held.
+func (l *Layer) keepTLSLocked(key orc.ResourceKey, req epc.TLSRequest, b epc.TLSBlock) {
+	if l.mods.tls == nil {
+		l.mods.tls = map[orc.ResourceKey][]tlsSlot{}
+	}
+	l.mods.tls[key] = append(l.mods.tls[key], tlsSlot{req, b})
+}
+
+// releaseTLS makes a block whose object failed to link reusable.
+func (l *Layer) releaseTLS(req epc.TLSRequest, b epc.TLSBlock) {
+	l.mu.Lock()
+	l.mods.freeTLS = append(l.mods.freeTLS, tlsSlot{req, b})
+	l.mu.Unlock()
+}
+
+// takeFreeTLS returns a free block made for the same request shape (size,
+// alignment, image size): a new thread starts with the new image and the
+// rest zeroed, exactly as with a fresh block. Threads that already exist
+// keep what the previous object left in it.
+func (l *Layer) takeFreeTLS(req epc.TLSRequest) (epc.TLSBlock, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, f := range l.mods.freeTLS {
+		if f.req.Size == req.Size && f.req.Align == req.Align && f.req.ImageSize == req.ImageSize {
+			l.mods.freeTLS = append(l.mods.freeTLS[:i], l.mods.freeTLS[i+1:]...)
+			return f.b, true
+		}
+	}
+	return epc.TLSBlock{}, false
+}
+
+// takeInitSlot returns a free init-symbol slot (>= 1) for a unit defined
+// under key.
+func (l *Layer) takeInitSlot(key orc.ResourceKey) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var s int
+	if n := len(l.mods.freeSlots); n > 0 {
+		s = l.mods.freeSlots[n-1]
+		l.mods.freeSlots = l.mods.freeSlots[:n-1]
+	} else {
+		l.mods.nextSlot++
+		s = l.mods.nextSlot
+	}
+	if l.mods.slots == nil {
+		l.mods.slots = map[orc.ResourceKey][]int{}
+	}
+	l.mods.slots[key] = append(l.mods.slots[key], s)
+	return s
+}
+
+// releaseInitSlot gives back a slot whose unit was never defined.
+func (l *Layer) releaseInitSlot(key orc.ResourceKey, slot int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ss := l.mods.slots[key]
+	for i, s := range ss {
+		if s == slot {
+			l.mods.slots[key] = append(ss[:i], ss[i+1:]...)
+			break
+		}
+	}
+	if len(l.mods.slots[key]) == 0 {
+		delete(l.mods.slots, key)
+	}
+	l.mods.freeSlots = append(l.mods.freeSlots, slot)
+}
+
+// keyDefs are the symbols defined by a tracker's objects.
+type keyDefs struct {
+	jd    *orc.JITDylib
+	names map[orc.SymbolName]string // name -> defining object
+}
+
+// symbolRef is one external symbol an object resolved in a dylib.
+type symbolRef struct {
+	jd     *orc.JITDylib
+	name   orc.SymbolName
+	object string
+}
+
+// Dependent is an object that references a symbol of a tracker being
+// removed.
+type Dependent struct {
+	Object  string          // the referencing object
+	Key     orc.ResourceKey // its tracker
+	Symbol  string          // the symbol it uses
+	Definer string          // the object of the removed tracker that defines it
+}
+
+func (d Dependent) String() string {
+	return fmt.Sprintf("%s uses %s (defined by %s)", d.Object, d.Symbol, d.Definer)
+}
+
+// SetModuleHandles makes the layer treat trackers as unloadable modules:
+// for each link, f gives the DSO handle of the link's tracker; when it is
+// not 0, the object's __dso_handle resolves to it and its memory is
+// registered with the executor as the module's (epc.ModuleRangeActions),
+// so that finalizing the module (epc.ModuleFinalizeCall) runs its C++
+// static destructors, finalizers and atexit handlers.
+func (l *Layer) SetModuleHandles(f ModuleHandleFunc) {
+	l.mu.Lock()
+	l.mods.handle = f
+	l.mu.Unlock()
+}
+
+// moduleHandle returns the DSO handle of r's tracker (0: not a module).
+func (l *Layer) moduleHandle(ctx context.Context, r *orc.MaterializationResponsibility) (shared.ExecutorAddr, error) {
+	l.mu.Lock()
+	f := l.mods.handle
+	l.mu.Unlock()
+	if f == nil {
+		return 0, nil
+	}
+	var key orc.ResourceKey
+	if err := r.WithResourceKeyDo(func(k orc.ResourceKey) { key = k }); err != nil {
+		return 0, err
+	}
+	return f(ctx, key)
+}
+
+// moduleActions returns the action registering the memory of g (all its
+// blocks lie in one allocation) as the module dso's: the standard-lifetime
+// part, since finalize-lifetime memory returns to the slab (and may serve
+// another module) right after finalization.
+func moduleActions(e epc.ExecutorProcessControl, dso shared.ExecutorAddr, g *jitlink.LinkGraph) ([]shared.AllocActionPair, error) {
+	var lo, hi shared.ExecutorAddr
+	for _, sec := range g.Sections {
+		if sec.Lifetime != jitlink.LifetimeStandard {
+			continue
+		}
+		for _, b := range sec.Blocks {
+			if b.Addr == 0 || b.Size == 0 {
+				continue
+			}
+			if lo == 0 || b.Addr < lo {
+				lo = b.Addr
+			}
+			hi = max(hi, b.Addr.Add(b.Size))
+		}
+	}
+	if lo == 0 {
+		return nil, nil
+	}
+	a, err := epc.ModuleRangeActions(e, dso, shared.ExecutorAddrRange{Start: lo, End: hi})
+	if err != nil {
+		return nil, err
+	}
+	return []shared.AllocActionPair{a}, nil
+}
+
+// recordModule records what the object linked under key defines and
+// references. l.mu held.
+func (l *Layer) recordModuleLocked(key orc.ResourceKey, jd *orc.JITDylib, object string, owned orc.SymbolFlagsMap, deps map[*orc.JITDylib][]orc.SymbolName) {
+	if l.mods.defs == nil {
+		l.mods.defs = map[orc.ResourceKey]keyDefs{}
+		l.mods.refs = map[orc.ResourceKey][]symbolRef{}
+	}
+	d, ok := l.mods.defs[key]
+	if !ok {
+		d = keyDefs{jd: jd, names: map[orc.SymbolName]string{}}
+		l.mods.defs[key] = d
+	}
+	for n, f := range owned {
+		if !f.HasSideEffectsOnly() {
+			d.names[n] = object
+		}
+	}
+	for djd, names := range deps {
+		for _, n := range names {
+			l.mods.refs[key] = append(l.mods.refs[key], symbolRef{jd: djd, name: n, object: object})
+		}
+	}
+}
+
+// Dependents returns the objects of other trackers that were linked
+// against symbols defined under key (sorted by object, then symbol):
+// removing key's tracker would leave their references dangling.
+func (l *Layer) Dependents(key orc.ResourceKey) []Dependent {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	d, ok := l.mods.defs[key]
+	if !ok {
+		return nil
+	}
+	var out []Dependent
+	for k, refs := range l.mods.refs {
+		if k == key {
+			continue
+		}
+		for _, r := range refs {
+			if r.jd != d.jd {
+				continue
+			}
+			if definer, ok := d.names[r.name]; ok {
+				out = append(out, Dependent{Object: r.object, Key: k, Symbol: r.name.String(), Definer: definer})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Object != out[j].Object {
+			return out[i].Object < out[j].Object
+		}
+		return out[i].Symbol < out[j].Symbol
+	})
+	return out
+}
+
+// TakeInitializersOf returns the constructors and destructors of the objects
+// linked under key that are not yet taken, in run order, and forgets them
+// (so a later call returns only those linked since).
+func (l *Layer) TakeInitializersOf(key orc.ResourceKey) (inits, finis []Initializer) {
+	all, allf := l.Initializers()
+	for _, f := range all {
+		if f.Key == key {
+			inits = append(inits, f)
+		}
+	}
+	for _, f := range allf {
+		if f.Key == key {
+			finis = append(finis, f)
+		}
+	}
+	l.mu.Lock()
+	l.inits = dropKey(l.inits, key)
+	l.finis = dropKey(l.finis, key)
+	l.mu.Unlock()
+	return inits, finis
+}
+
+func dropKey(xs []Initializer, key orc.ResourceKey) []Initializer {
+	out := xs[:0]
+	for _, x := range xs {
+		if x.Key != key {
+			out = append(out, x)
+		}
+	}
+	clear(xs[len(out):])
+	return out
+}
+
+// forgetKeyLocked drops what the layer remembers of key's objects: their
+// initializers (which must never run again), their definitions and
+// references and the undefined symbols they reported. l.mu held.
+func (l *Layer) forgetKeyLocked(key orc.ResourceKey) {
+	l.inits = dropKey(l.inits, key)
+	l.finis = dropKey(l.finis, key)
+	if d, ok := l.mods.defs[key]; ok {
+		for n := range d.names {
+			delete(l.tls, n.String())
+		}
+	}
+	l.mods.freeTLS = append(l.mods.freeTLS, l.mods.tls[key]...)
+	delete(l.mods.tls, key)
+	delete(l.mods.defs, key)
+	delete(l.mods.refs, key)
+	for u, k := range l.undefined {
+		if k == key {
+			delete(l.undefined, u)
+		}
+	}
+	l.mods.freeSlots = append(l.mods.freeSlots, l.mods.slots[key]...)
+	delete(l.mods.slots, key)
+}
+
+// trackerKey returns the key of the link's tracker (0 once it is removed).
+func (c *linkContext) trackerKey() orc.ResourceKey {
+	var key orc.ResourceKey
+	_ = c.r.WithResourceKeyDo(func(k orc.ResourceKey) { key = k })
+	return key
+}
+
+// transferKeyLocked moves key src's records to dst. l.mu held.
+func (l *Layer) transferKeyLocked(dst, src orc.ResourceKey) {
+	for i := range l.inits {
+		if l.inits[i].Key == src {
+			l.inits[i].Key = dst
+		}
+	}
+	for i := range l.finis {
+		if l.finis[i].Key == src {
+			l.finis[i].Key = dst
+		}
+	}
+	if d, ok := l.mods.defs[src]; ok {
+		if dd, ok := l.mods.defs[dst]; ok {
+			for n, o := range d.names {
+				dd.names[n] = o
+			}
+		} else {
+			l.mods.defs[dst] = d
+		}
+		delete(l.mods.defs, src)
+	}
+	for u, k := range l.undefined {
+		if k == src {
+			l.undefined[u] = dst
+		}
+	}
+	if b, ok := l.mods.tls[src]; ok {
+		if l.mods.tls == nil {
+			l.mods.tls = map[orc.ResourceKey][]tlsSlot{}
+		}
+		l.mods.tls[dst] = append(l.mods.tls[dst], b...)
+		delete(l.mods.tls, src)
+	}
+	if s, ok := l.mods.slots[src]; ok {
+		l.mods.slots[dst] = append(l.mods.slots[dst], s...)
+		delete(l.mods.slots, src)
+	}
+	if r, ok := l.mods.refs[src]; ok {
+		l.mods.refs[dst] = append(l.mods.refs[dst], r...)
+		delete(l.mods.refs, src)
+	}
+}
