@@ -136,3 +136,21 @@ func TestKaleidoLazyDefinitionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestKaleidoLazyREPLRestartAndUndo: with -lazy the REPL's session
+// survives a crashed executor (definitions replayed lazily in the new
+// one) and %undo brings the previous definition back.
+func TestKaleidoLazyREPLRestartAndUndo(t *testing.T) {
+	bin := gorcBinary(t)
+	input := "def f(x) x*2;\nf(1);\nextern abort();\nabort();\nf(3);\ndef f(x) x*10;\nf(3);\n%undo\nf(3);\n"
+	out, errOut, _ := runGorc(t, bin, t.TempDir(), []string{"kaleido", "-lazy", "-i", "-exec", "child"}, input, false)
+	want := "Evaluated to 2.000000\nEvaluated to 6.000000\nEvaluated to 30.000000\nEvaluated to 6.000000\n"
+	if got := strings.ReplaceAll(out, "ready> ", ""); got != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s\nstderr:\n%s", got, want, errOut)
+	}
+	for _, msg := range []string{"restarted, 2 definitions restored", "the previous definition of f is back"} {
+		if !strings.Contains(errOut, msg) {
+			t.Errorf("stderr lacks %q:\n%s", msg, errOut)
+		}
+	}
+}
