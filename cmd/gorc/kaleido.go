@@ -67,7 +67,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	if o.lazy && o.emit == "" {
-		return runLazyKaleido(ctx, o.level, o.exec, modName, names, srcs, len(files) == 0, o.showStats, stdout, stderr)
+		return runLazyKaleido(ctx, o.level, o.exec, names, srcs, o.showStats, stdout, stderr)
 	}
 	// Connecting to the executor (spawning a child, dialling a TCP one)
 	// overlaps with compilation.

@@ -161,7 +161,7 @@ func (l *lazyDefs) stats(w io.Writer) {
 // runLazyKaleido runs sources item by item in one session, as the REPL
 // does (so a redefinition applies from the next item on), with
 // definitions compiled on first call.
-func runLazyKaleido(ctx context.Context, level int, eo execOptions, modName string, names []string, srcs [][]byte, noStdin, showStats bool, stdout, stderr io.Writer) int {
+func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []string, srcs [][]byte, showStats bool, stdout, stderr io.Writer) int {
 	if eo.mode == "" {
 		eo.mode = "local" // batch default (the REPL's is a child)
 	}
