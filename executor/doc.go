@@ -22,7 +22,10 @@
 //     controller;
 //   - services reached as wrapper functions (see [shared.WrapperCall]):
 //     EH-frame registration with libgcc's unwinder, initializer and
-//     finalizer lists, and TLS image installation;
+//     finalizer lists, TLS image installation, and the debugger and
+//     profiler services: the GDB JIT interface (__jit_debug_descriptor,
+//     __jit_debug_register_code) and the perf map (/tmp/perf-PID.map),
+//     see docs/DEBUGGING.md;
 //   - a static-TLS manager that gives JIT'd code a thread-local block in
 //     glibc's static TLS surplus (see [AllocateTLS]).
 //

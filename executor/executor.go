@@ -89,6 +89,7 @@ func BootstrapSymbols() map[string]shared.ExecutorAddr {
 		bootSyms[ReentryName] = ReentryAddr()
 		bootSyms[CallName] = callAddr()
 		addModuleSymbols(bootSyms)
+		debugBootstrap(bootSyms)
 	})
 	m := make(map[string]shared.ExecutorAddr, len(bootSyms))
 	for k, v := range bootSyms {
@@ -281,6 +282,7 @@ func Release(r shared.ExecutorAddrRange) error {
 	fd := reservations[idx].fd
 	reservations = append(reservations[:idx], reservations[idx+1:]...)
 	memMu.Unlock()
+	forgetDebugObjects(r)
 	if e := C.gorc_mem_release(C.uint64_t(r.Start), C.uint64_t(r.Size())); e != 0 {
 		return fmt.Errorf("executor: release %v: %w", r, syscall.Errno(e))
 	}
@@ -329,6 +331,7 @@ func Decommit(r shared.ExecutorAddrRange) error {
 		fd, base = res.fd, res.r.Start
 	}
 	memMu.Unlock()
+	forgetDebugObjects(r)
 	if fd >= 0 {
 		if e := C.gorc_mem_decommit_shared(C.int(fd), C.uint64_t(r.Start), C.uint64_t(r.Start-base), C.uint64_t(r.Size())); e != 0 {
 			return fmt.Errorf("executor: decommit %v (shared): %w", r, syscall.Errno(e))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gorc/codecache"
 	"gorc/ir"
 	"gorc/ir/passes"
 	"gorc/target"
@@ -15,14 +16,18 @@ import (
 // backend of the executor's target (j.Target), and add that object like any other input. name is used
 // in diagnostics (FILE:LINE:COL) and as the object's name.
 //
+// With Options.Cache, the object is taken from the persistent code cache
+// when this build of gorc compiled the same module (name and content) for
+// the same target and level before, and stored there otherwise.
+//
 // As with lli, IR has no link line: the module is linked against the C
 // library and libm (loaded here), so calls to sin, sqrt, printf resolve.
 func (j *JIT) AddIR(ctx context.Context, name string, src []byte, optLevel int) error {
-	m, err := ir.Parse(name, src)
+	obj, err := j.compileIR(ctx, name, src, optLevel)
 	if err != nil {
 		return err
 	}
-	return j.addModule(ctx, name, m, optLevel)
+	return j.AddObject(name+".o", obj)
 }
 
 // AddModule compiles an IR module built in memory (by ir.Builder, a front
@@ -53,13 +58,30 @@ func (j *JIT) addModule(ctx context.Context, name string, m *ir.Module, optLevel
 	return j.AddObject(name+".o", obj)
 }
 
-// compileIR parses an IR module and compiles it (see compileModule).
+// compileIR parses an IR module and compiles it (see compileModule), or,
+// with Options.Cache, takes its object from the cache (and loads libm, as
+// compileModule would have).
 func (j *JIT) compileIR(ctx context.Context, name string, src []byte, optLevel int) ([]byte, error) {
-	m, err := ir.Parse(name, src)
+	key := func() codecache.Key {
+		return codecache.NewKey("ir-object").String("triple", j.Target.Triple).Int("opt", int64(optLevel)).
+			String("name", name).Bytes("source", src).Sum()
+	}
+	obj, hit, err := j.cachedCompile(ctx, key, func(ctx context.Context) ([]byte, error) {
+		m, err := ir.Parse(name, src)
+		if err != nil {
+			return nil, err
+		}
+		return j.compileModule(ctx, name, m, optLevel)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return j.compileModule(ctx, name, m, optLevel)
+	if hit {
+		if err := j.LoadDylib(ctx, "-lm"); err != nil {
+			return nil, err
+		}
+	}
+	return obj, nil
 }
 
 // compileModule verifies, optimizes and compiles m to an object with the

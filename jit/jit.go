@@ -42,6 +42,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"gorc/codecache"
 	"gorc/jitlink"
 	"gorc/jitlink/archive"
 	"gorc/jitlink/elf"
@@ -96,6 +97,15 @@ type Options struct {
 	// anything else over its pipes; a tcp:// executor always forwards over
 	// the connection (see epc.Stdio).
 	Stdio epc.Stdio
+	// Cache, when not nil, is the persistent code cache for the objects
+	// AddIR compiles (see CacheStats).
+	Cache *codecache.Cache
+	// PerfSupport writes every JIT'd function to the executor's perf map
+	// (/tmp/perf-PID.map) and jitdump file (for perf inject --jit) so
+	// that perf can name them (llvm-jitlink's -perf-support). JIT'd code with debug
+	// information is registered with debuggers (the GDB JIT interface) whatever this says; see
+	// docs/DEBUGGING.md.
+	PerfSupport bool
 }
 
 // JIT links and runs objects in an executor.
@@ -128,6 +138,8 @@ type JIT struct {
 	lazyPending          []*jitlink.LinkGraph // AddLazyObject before linking starts
 	lazyModules          atomic.Int64
 	lazyCompiled         atomic.Int64
+
+	cacheStats CacheStats
 }
 
 // Times are the durations of the phases of a run.
@@ -161,6 +173,9 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	j.Layer.AddPlugin(&j.syms)
 	es.RegisterResourceManager(&j.syms)
 	j.Layer.SetModuleHandles(j.moduleHandle)
+	if err := addDebugPlugins(j.Layer, e, opts); err != nil {
+		return nil, errors.Join(err, e.Close(ctx))
+	}
 	j.proc = objlayer.NewProcessSymbolsGenerator(e)
 	j.proc.DSOHandle = func(ctx context.Context) (shared.ExecutorAddr, error) {
 		s, err := j.memory()

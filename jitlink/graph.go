@@ -342,6 +342,9 @@ type LinkGraph struct {
 
 	// Scratch lets passes keep per-graph state keyed by any value.
 	Scratch map[any]any
+	// Sources are the objects the graph was read from, when a reader
+	// kept them (objects with debug information; see SourceObject).
+	Sources []*SourceObject
 
 	externalTLS map[*Symbol]TLSRef
 

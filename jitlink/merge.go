@@ -73,6 +73,7 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 		}
 		m.Low2GiB = m.Low2GiB || g.Low2GiB
 		m.AllocActions = append(m.AllocActions, g.AllocActions...)
+		m.Sources = append(m.Sources, g.Sources...)
 		dropped := map[*ComdatGroup]bool{}
 		for _, c := range g.Comdats {
 			if comdats[c.Signature] {

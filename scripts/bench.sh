@@ -70,6 +70,9 @@ echo
 # Kaleidoscope: compile speed and code speed against lli-19.
 bash kaleidoscope/testdata/bench/run.sh
 echo
+# The persistent code cache: first run against second run (bench/cache.sh).
+bash bench/cache.sh bin/gorc
+echo
 echo "Finished $(date -u '+%Y-%m-%d %H:%M UTC')."
 } 2>&1 | tee "$LOG"
 # The plots and the corpus figure, from this run's bench/results/*.tsv.

@@ -170,9 +170,18 @@ func startTCPExecutor(bin string, extra ...string) (string, *exec.Cmd, error) {
 	}
 }
 
-// TestMain stops the TCP executors after the tests.
+// TestMain stops the TCP executors after the tests. The persistent code
+// cache's default directory is a temporary one, so that tests neither
+// write into nor read from the user's cache.
 func TestMain(m *testing.M) {
+	xdg, err := os.MkdirTemp("", "gorc-test-cache-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Setenv("XDG_CACHE_HOME", xdg)
 	code := m.Run()
+	os.RemoveAll(xdg)
 	for _, c := range tcpProcs {
 		c.Process.Kill()
 		c.Wait()

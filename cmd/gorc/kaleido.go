@@ -36,6 +36,7 @@ type kaleidoOptions struct {
 	lazy        bool // -lazy: definitions compiled on first call
 	// target is what batch compilation compiles for (batchTarget).
 	target *target.Target
+	cache  cacheFlags // -cache DIR, -no-cache (cache.go)
 }
 
 func runKaleido(args []string, stdout, stderr io.Writer) int {
@@ -86,6 +87,16 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
+	// An object compiled before from the same sources is linked as is.
+	cached, err := kaleidoCache(o, modName, names, srcs)
+	if err != nil {
+		fmt.Fprintln(stderr, usagef("kaleido", "%v", err))
+		return 2
+	}
+	if obj := cached.get(o.showTimes, stderr); obj != nil {
+		code, _ := linkOpened(ctx, &opened, obj, modName, o, time.Now(), stdout, stderr)
+		return code
+	}
 	m, stream, diags, err := compileKaleido(ctx, o, modName, names, srcs, stderr)
 	if err != nil {
 		return kaleidoFailed(stderr, err)
@@ -104,6 +115,9 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return kaleidoFailed(stderr, err)
 	}
+	if status == 0 { // sources with errors are compiled again, to report them
+		cached.put(res.Object, o.showTimes, stderr)
+	}
 	linkStart := time.Now()
 	if o.emit != "" {
 		if err := writeKaleidoObject(res.Object, o, modName, stdout); err != nil {
@@ -111,22 +125,30 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		}
 		return status
 	}
-	r := <-opened
-	opened = nil
+	code, ok := linkOpened(ctx, &opened, res.Object, modName, o, linkStart, stdout, stderr)
+	if status == 0 || !ok {
+		status = code
+	}
+	return status
+}
+
+// linkOpened takes the executor opened in the background (setting
+// *opened to nil) and links and runs obj in it; it returns main's exit
+// status, or 1 or more after reporting an error; ok is false when the
+// executor could not be used at all (status 2).
+func linkOpened(ctx context.Context, opened *chan jitOrErr, obj []byte, modName string, o kaleidoOptions, linkStart time.Time, stdout, stderr io.Writer) (code int, ok bool) {
+	r := <-*opened
+	*opened = nil
 	if r.err != nil {
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", r.err)
-		return 2
+		return 2, false
 	}
 	defer r.j.Close(ctx)
 	if r.j.Target != o.target {
 		fmt.Fprintf(stderr, "gorc kaleido: the program was compiled for %s but the executor runs %s\n", o.target.Triple, r.j.Target.Triple)
-		return 2
+		return 2, false
 	}
-	code := linkAndRunKaleido(ctx, r.j, res.Object, modName, o.showTimes, linkStart, stdout, stderr)
-	if status == 0 {
-		status = code
-	}
-	return status
+	return linkAndRunKaleido(ctx, r.j, obj, modName, o.showTimes, linkStart, stdout, stderr), true
 }
 
 // kaleidoFailed reports err and returns exit status 1.
@@ -162,9 +184,11 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 	tlsKey := fs.String("tls-key", "", "its private key (PEM)")
 	tlsCA := fs.String("tls-ca", "", "CA (PEM) that signed the executor's certificate")
 	shm := fs.Bool("shm", false, "move code through shared memory (child, or tcp:// on this machine)")
+	perfSupport := fs.Bool("perf-support", false, "let perf name JIT'd functions: write them to /tmp/perf-PID.map (PID of the process running the code) and to a jitdump file for perf inject --jit")
 	fs.BoolVar(&o.showTimes, "show-times", false, "print the time of each phase on stderr")
 	fs.BoolVar(&o.showStats, "show-stats", false, "print compilation statistics on stderr")
 	fs.BoolVar(&o.lazy, "lazy", false, "compile each function when it is first called (definitions run item by item, as in the REPL; defining a function again replaces it)")
+	o.cache.register(fs)
 	fs.BoolVar(&o.interactive, "i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
 	c := cmdLine{cmd: "kaleido", fs: fs, glued: []string{"O"}}
 	files, rest, status := c.parseCommandLine(args, stdout, stderr, func(w io.Writer) {
@@ -180,7 +204,7 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 		fmt.Fprintln(stderr, usagef("kaleido", "%v", err))
 		return o, nil, 2
 	}
-	o.exec = execOptions{mode: *execMode, shm: *shm, tls: tlsCfg}
+	o.exec = execOptions{mode: *execMode, shm: *shm, tls: tlsCfg, perf: *perfSupport}
 	if o.emit == "" {
 		warnClearText(stderr, "gorc kaleido", o.exec.mode)
 	}

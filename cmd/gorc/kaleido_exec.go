@@ -16,6 +16,7 @@ type execOptions struct {
 	mode string      // -exec: local, child, tcp://HOST:PORT, tls://HOST:PORT
 	shm  bool        // -shm
 	tls  *tls.Config // mutual TLS for tls:// (-tls-cert, -tls-key, -tls-ca)
+	perf bool        // -perf-support
 }
 
 // openJIT connects to the executor. The program's output goes to stdout
@@ -28,7 +29,7 @@ func openJIT(ctx context.Context, o execOptions, noStdin bool, stdout, stderr io
 	if noStdin {
 		stdio.Stdin = epc.NoStdin
 	}
-	return jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio, TLS: o.tls})
+	return jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio, TLS: o.tls, PerfSupport: o.perf})
 }
 
 // jitOrErr is the outcome of openJIT started in the background.

@@ -68,11 +68,19 @@ Flags:
                   stdin, stdout and stderr are forwarded over the
                   connection; tcp:// to an address that is not loopback
                   warns: code travels in clear text)
+  -perf-support   let perf name JIT'd functions: write them to
+                  /tmp/perf-PID.map (PID of the process running the code)
+                  and to a jitdump file for perf inject --jit
+                  (see docs/DEBUGGING.md)
   -shm            move code through shared memory (child executors, or
                   tcp:// and tls:// on a loopback address)
   -tls-cert FILE  client certificate (PEM) for -exec tls://
   -tls-key FILE   its private key (PEM)
   -tls-ca FILE    CA (PEM) that signed the executor's certificate
+  -cache DIR      keep objects compiled from .ll inputs in the persistent
+                  code cache in DIR (default: gorc in the user's cache
+                  directory; size bound GORC_CACHE_MAX, default 1G)
+  -no-cache       neither read nor write the code cache
   -- ARGS...      arguments for the program (argv[1:]); -args is the same
 `
 
@@ -87,13 +95,15 @@ type runOptions struct {
 	showSymbols bool
 	exec        string
 	shm         bool
+	perfSupport bool
 	tlsCert     string
 	tlsKey      string
 	tlsCA       string
 	args        []string
-	optLevel    int  // -O: optimisation level for .ll inputs
-	static      bool // -static: -lNAME finds only libNAME.a
-	lazy        bool // -lazy: compile/link on first call
+	optLevel    int        // -O: optimisation level for .ll inputs
+	static      bool       // -static: -lNAME finds only libNAME.a
+	cache       cacheFlags // -cache DIR, -no-cache (cache.go)
+	lazy        bool       // -lazy: compile/link on first call
 	partition   jit.Partitioning
 }
 
@@ -125,7 +135,12 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, usagef("run", "%v", err))
 		return 2
 	}
-	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg})
+	cache, err := o.cache.open()
+	if err != nil {
+		fmt.Fprintln(stderr, usagef("run", "%v", err))
+		return 2
+	}
+	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport})
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
@@ -178,6 +193,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		t := j.Times()
 		fmt.Fprintf(stderr, "gorc run: load %v, link %v (%d objects), total before run %v\n",
 			t.Load.Round(time.Microsecond), t.Link.Round(time.Microsecond), j.Layer.Linked(), time.Since(start).Round(time.Microsecond))
+		showCacheStats(stderr, j.CacheStats())
 	}
 	if o.noexec {
 		j.Close(ctx)

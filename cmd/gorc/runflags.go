@@ -29,9 +29,11 @@ func runCmdLine(o *runOptions) *cmdLine {
 	fs.BoolVar(&o.showSymbols, "show-symbols", false, "print the linked symbol table on stdout")
 	fs.StringVar(&o.exec, "exec", "local", "where code runs: local, child, tcp://HOST:PORT, tls://HOST:PORT")
 	fs.BoolVar(&o.shm, "shm", false, "move code through shared memory")
+	fs.BoolVar(&o.perfSupport, "perf-support", false, "let perf name JIT'd functions (perf map and jitdump)")
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "client certificate (PEM) for -exec tls://")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "its private key (PEM)")
 	fs.StringVar(&o.tlsCA, "tls-ca", "", "CA (PEM) that signed the executor's certificate")
+	o.cache.register(fs)
 	fs.Var((*stringList)(&o.searchDirs), "L", "add a library search directory")
 	fs.Var(funcValue(func(name string) error {
 		o.libs = append(o.libs, "-l"+name)

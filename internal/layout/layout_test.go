@@ -3,6 +3,7 @@ package layout
 import (
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -126,6 +127,11 @@ var rules = []rule{
 		deny: []string{"gorc/orc/objlayer", "gorc/jit", "gorc/jitlink", "gorc/target", "gorc/ir", "gorc/kaleidoscope", "gorc/backend"},
 	},
 	{
+		name:  "the code cache is a store of bytes that imports nothing of gorc",
+		from:  []string{"gorc/codecache"},
+		allow: []string{},
+	},
+	{
 		name: "nothing but the command imports the command",
 		from: []string{"gorc"},
 		deny: []string{"gorc/cmd"},
@@ -205,5 +211,25 @@ func TestPackageDocs(t *testing.T) {
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Errorf("packages without a package doc comment: %s", strings.Join(missing, ", "))
+	}
+}
+
+// TestBuildsWithoutCgo checks DESIGN.md's first decision: everything but
+// the executor runtime is pure Go, so the module builds and vets with
+// CGO_ENABLED=0 (the executor package is then empty and the in-process
+// executor reports that it needs cgo).
+func TestBuildsWithoutCgo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the whole module")
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("CGO_ENABLED=0 go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
 	}
 }

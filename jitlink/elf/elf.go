@@ -324,6 +324,7 @@ func (r *reader) parse() error {
 	if err := r.ehFrames(); err != nil {
 		return err
 	}
+	r.keepSource()
 	jitlink.DefineStartStop(r.g)
 	return nil
 }

@@ -188,6 +188,7 @@ func mergeInto(a, b *jitlink.LinkGraph, secs map[string]bool) {
 	a.Symbols = append(a.Symbols, b.Symbols...)
 	a.Absolutes = append(a.Absolutes, b.Absolutes...)
 	a.Comdats = append(a.Comdats, b.Comdats...)
+	a.Sources = append(a.Sources, b.Sources...)
 	a.Low2GiB = a.Low2GiB || b.Low2GiB
 	if a.TLS == nil {
 		a.TLS = b.TLS

@@ -11,9 +11,11 @@
 # does less than the tutorial JIT, whose function pass manager also runs
 # instcombine, reassociate, GVN and simplifycfg); gorc starts from the
 # Kaleidoscope source: parse, IR generation, -O2 optimisation, x86-64 code
-# generation, JIT link, run. Second peer for compile speed, when tcc is
-# installed: `tcc -run` on the same program written in C (kgen -c), a
-# compiler built for compile speed that also compiles to memory and runs.
+# generation, JIT link, run; with -no-cache, so that every run compiles
+# (the persistent code cache's effect is measured by bench/cache.sh).
+# Second peer for compile speed, when tcc is installed: `tcc -run` on the
+# same program written in C (kgen -c), a compiler built for compile speed
+# that also compiles to memory and runs.
 #
 # Compile speed: generated programs of 500, 1,000, 2,000 and 4,000
 # non-trivial functions (go run ./kaleidoscope/cmd/kgen N), whole process
@@ -123,7 +125,7 @@ for n in 500 1000 2000 4000; do
 		"$tmp/kgen" -c "$n" >"$tmp/s$n.c"
 		tccrun=("$tcc -run $tmp/s$n.c")
 	fi
-	read -r gw[$n] gc[$n] gm lw[$n] lc[$n] lm tw[$n] tc[$n] tm < <(measure "$tmp/gorc kaleido $tmp/s$n.k" "lli-19 $tmp/s$n.ll" "${tccrun[@]}")
+	read -r gw[$n] gc[$n] gm lw[$n] lc[$n] lm tw[$n] tc[$n] tm < <(measure "$tmp/gorc kaleido -no-cache $tmp/s$n.k" "lli-19 $tmp/s$n.ll" "${tccrun[@]}")
 	cmp -s "$tmp/lli.out" "$tmp/gorc.out" || { echo "outputs differ for $n functions" >&2; exit 1; }
 	printf '%s\t%s\t%s\t%s\t%s\n' "$n" gorc "${gw[$n]}" "$gm" "${gc[$n]}" "$n" lli-19 "${lw[$n]}" "$lm" "${lc[$n]}" >>"$tmp/compile.tsv"
 	row="| $n | ${gw[$n]} ($gm) | ${lw[$n]} ($lm) | $(div "${lw[$n]}" "${gw[$n]}")x | ${gc[$n]} | ${lc[$n]} | $(div "${lc[$n]}" "${gc[$n]}")x |"
@@ -146,7 +148,7 @@ done
 for p in kaleidoscope/testdata/bench/*.k; do
 	name=$(basename "$p" .k)
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/$name.ll" "$p"
-	read -r w1 c1 m1 w2 c2 m2 < <(measure "$tmp/gorc kaleido $p" "lli-19 $tmp/$name.ll")
+	read -r w1 c1 m1 w2 c2 m2 < <(measure "$tmp/gorc kaleido -no-cache $p" "lli-19 $tmp/$name.ll")
 	cmp -s "$tmp/lli.out" "$tmp/gorc.out" || { echo "outputs differ for $name" >&2; exit 1; }
 	printf '%s\t%s\t%s\t%s\t%s\n' "$name" gorc "$w1" "$m1" "$c1" "$name" lli-19 "$w2" "$m2" "$c2" >>"$tmp/code.tsv"
 	echo "| $name | $w1 ($m1) | $w2 ($m2) | $(div2 "$w1" "$w2") | $c1 | $c2 | $(div2 "$c1" "$c2") |" >>"$table"

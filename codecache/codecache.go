@@ -1,0 +1,318 @@
+// Package codecache is gorc's persistent, content-keyed store of compiled
+// artifacts (objects compiled from Kaleidoscope and IR), like LLVM's
+// ObjectCache, numba's cache=True or ccache: an entry is found by a Key, a
+// SHA-256 over everything that determines the artifact (gorc's own build,
+// the target, the options that change the output and the input bytes),
+// so an entry is never stale, only unused.
+//
+// The store is a directory shared by every gorc process of a user. Entries
+// are written atomically (a temporary file renamed into place in the same
+// directory), so a reader sees a whole entry or none; readers take no
+// lock. Every entry carries a header (magic, format version, key, payload
+// length, SHA-256 of the payload) that Get verifies: an entry that fails
+// (truncated, flipped bits, a foreign file, an entry written for another
+// key) is deleted and reported as a miss, never returned. The total size
+// is bounded: Put trims the least recently used entries (by modification
+// time, which Get refreshes) when the store grows past its maximum.
+//
+// The package is pure Go and imports nothing of the rest of gorc.
+package codecache
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// DefaultMaxBytes is the size bound of a cache when Options.MaxBytes is 0.
+const DefaultMaxBytes = 1 << 30
+
+// formatVersion is the version of the entry format (the header below) and
+// of the directory layout; it names the subdirectory entries live in, so
+// a future format never reads this one's files.
+const formatVersion = 1
+
+// magic starts every entry file.
+var magic = [8]byte{'g', 'o', 'r', 'c', 'c', 'a', 'c', 'h'}
+
+// headerSize is the size of an entry's header: magic, format version
+// (uint32), reserved (uint32), key (32), payload length (uint64), payload
+// SHA-256 (32).
+const headerSize = 8 + 4 + 4 + 32 + 8 + 32
+
+// Key identifies an entry: a SHA-256 over everything the artifact depends
+// on (see KeyBuilder).
+type Key [sha256.Size]byte
+
+// String is the key in hexadecimal (the entry's file name).
+func (k Key) String() string { return hex.EncodeToString(k[:]) }
+
+// ErrNotFound is returned by Get for a key with no entry.
+var ErrNotFound = errors.New("codecache: no entry")
+
+// CorruptEntryError is returned by Get for an entry that failed
+// verification; the entry has been deleted (it will be rebuilt and stored
+// again by the caller).
+type CorruptEntryError struct {
+	Path   string // the entry's file
+	Reason string // what was wrong
+}
+
+func (e *CorruptEntryError) Error() string {
+	return fmt.Sprintf("codecache: %s: corrupt entry deleted: %s", e.Path, e.Reason)
+}
+
+// Options configure a Cache.
+type Options struct {
+	// MaxBytes bounds the total size of the entries (0: DefaultMaxBytes).
+	// Put trims the least recently used entries down to 90% of it when
+	// the store grows past it.
+	MaxBytes int64
+}
+
+// Cache is a store in one directory. Several Cache values, in one process
+// or in several, may share the directory; its methods are safe for
+// concurrent use.
+type Cache struct {
+	dir      string // the store's root (the directory given to Open)
+	entries  string // dir/v<formatVersion>: where entries live
+	maxBytes int64
+	now      func() time.Time // for tests
+}
+
+// DefaultDir is the default cache directory: gorc under the user's cache
+// directory (os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache on Linux).
+func DefaultDir() (string, error) {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("codecache: no user cache directory: %w", err)
+	}
+	return filepath.Join(d, "gorc"), nil
+}
+
+// Open opens the store in dir, creating the directory if needed.
+func Open(dir string, opts Options) (*Cache, error) {
+	if dir == "" {
+		return nil, errors.New("codecache: empty directory name")
+	}
+	c := &Cache{dir: dir, entries: filepath.Join(dir, fmt.Sprintf("v%d", formatVersion)), maxBytes: opts.MaxBytes, now: time.Now}
+	if c.maxBytes <= 0 {
+		c.maxBytes = DefaultMaxBytes
+	}
+	if err := os.MkdirAll(c.entries, 0o755); err != nil {
+		return nil, fmt.Errorf("codecache: creating the cache directory: %w", err)
+	}
+	return c, nil
+}
+
+// Dir returns the directory the store lives in.
+func (c *Cache) Dir() string { return c.dir }
+
+// path is where the entry for k lives: a subdirectory per first byte keeps
+// directories small.
+func (c *Cache) path(k Key) string {
+	s := k.String()
+	return filepath.Join(c.entries, s[:2], s)
+}
+
+// touchAfter: a hit refreshes the entry's modification time (its recency
+// for trimming) when it is older than this, so that frequent hits do not
+// each write the inode.
+const touchAfter = time.Minute
+
+// Get returns the payload stored under k: ErrNotFound when there is none,
+// a *CorruptEntryError when the entry failed verification (it is deleted),
+// another error when the file could not be read.
+func (c *Cache) Get(k Key) ([]byte, error) {
+	p := c.path(k)
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("codecache: reading %s: %w", p, err)
+	}
+	payload, reason := verify(k, data)
+	if reason != "" {
+		// Another process may have renamed a good entry into place since
+		// we read: removing it only costs a rebuild, never a wrong result.
+		os.Remove(p)
+		return nil, &CorruptEntryError{Path: p, Reason: reason}
+	}
+	now := c.now()
+	if fi, err := os.Stat(p); err == nil && now.Sub(fi.ModTime()) > touchAfter {
+		os.Chtimes(p, now, now) // best effort: recency only
+	}
+	return payload, nil
+}
+
+// verify checks an entry's header against k and its payload; it returns
+// the payload, or why the entry is bad.
+func verify(k Key, data []byte) (payload []byte, reason string) {
+	if len(data) < headerSize {
+		return nil, fmt.Sprintf("%d bytes, shorter than the %d-byte header", len(data), headerSize)
+	}
+	if !bytes.Equal(data[:8], magic[:]) {
+		return nil, fmt.Sprintf("bad magic %q", data[:8])
+	}
+	if v := binary.LittleEndian.Uint32(data[8:]); v != formatVersion {
+		return nil, fmt.Sprintf("format version %d, want %d", v, formatVersion)
+	}
+	if r := binary.LittleEndian.Uint32(data[12:]); r != 0 {
+		return nil, fmt.Sprintf("reserved header word %#x, want 0", r)
+	}
+	var stored Key
+	copy(stored[:], data[16:48])
+	if stored != k {
+		return nil, fmt.Sprintf("entry for key %s stored under key %s", stored, k)
+	}
+	n := binary.LittleEndian.Uint64(data[48:])
+	payload = data[headerSize:]
+	if n != uint64(len(payload)) {
+		return nil, fmt.Sprintf("payload is %d bytes, header says %d", len(payload), n)
+	}
+	if sum := sha256.Sum256(payload); !bytes.Equal(sum[:], data[56:88]) {
+		return nil, "payload checksum mismatch"
+	}
+	return payload, ""
+}
+
+// encode returns the entry file for payload under k.
+func encode(k Key, payload []byte) []byte {
+	buf := make([]byte, headerSize, headerSize+len(payload))
+	copy(buf, magic[:])
+	binary.LittleEndian.PutUint32(buf[8:], formatVersion)
+	copy(buf[16:48], k[:])
+	binary.LittleEndian.PutUint64(buf[48:], uint64(len(payload)))
+	sum := sha256.Sum256(payload)
+	copy(buf[56:88], sum[:])
+	return append(buf, payload...)
+}
+
+// tmpPrefix starts the names of entries being written.
+const tmpPrefix = ".tmp-"
+
+// Put stores payload under k, replacing any entry, then trims the store
+// if it has grown past its bound. The entry appears atomically: it is
+// written to a temporary file in the entry's directory and renamed.
+func (c *Cache) Put(k Key, payload []byte) error {
+	p := c.path(k)
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("codecache: %w", err)
+	}
+	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	if err != nil {
+		return fmt.Errorf("codecache: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(encode(k, payload))
+	// No fsync: after a crash a torn entry fails verification and is
+	// rebuilt, and a cache is not worth waiting for the disk.
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, p)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("codecache: storing %s: %w", p, err)
+	}
+	return c.maybeTrim()
+}
+
+// staleTemp is the age after which a temporary file is a writer's leftover
+// (it crashed between create and rename) that trimming removes.
+const staleTemp = time.Hour
+
+// entryInfo is one file of the store, for trimming.
+type entryInfo struct {
+	path  string
+	size  int64
+	mtime time.Time
+}
+
+// scan lists the store's entries (and removes stale temporary files).
+// Files that vanish while it runs (another process trimming) are skipped.
+func (c *Cache) scan() ([]entryInfo, int64, error) {
+	var list []entryInfo
+	var total int64
+	now := c.now()
+	err := filepath.WalkDir(c.entries, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return nil // vanished
+		}
+		if strings.HasPrefix(d.Name(), tmpPrefix) {
+			if now.Sub(fi.ModTime()) > staleTemp {
+				os.Remove(path)
+			}
+			return nil
+		}
+		list = append(list, entryInfo{path, fi.Size(), fi.ModTime()})
+		total += fi.Size()
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("codecache: scanning %s: %w", c.entries, err)
+	}
+	return list, total, nil
+}
+
+// Size returns the total size in bytes and the number of the entries.
+func (c *Cache) Size() (bytes int64, entries int, err error) {
+	list, total, err := c.scan()
+	return total, len(list), err
+}
+
+// maybeTrim trims when the store is over its bound.
+func (c *Cache) maybeTrim() error {
+	_, err := c.trim(c.maxBytes)
+	return err
+}
+
+// Trim removes the least recently used entries until the store is at
+// most 90% of its bound (if it is over the bound) and returns how many
+// it removed. Removing a file another process removed first is not an
+// error.
+func (c *Cache) Trim() (int, error) { return c.trim(c.maxBytes) }
+
+func (c *Cache) trim(max int64) (int, error) {
+	list, total, err := c.scan()
+	if err != nil || total <= max {
+		return 0, err
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].mtime.Before(list[j].mtime) })
+	target := max - max/10
+	removed := 0
+	for _, e := range list {
+		if total <= target {
+			break
+		}
+		if err := os.Remove(e.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return removed, fmt.Errorf("codecache: trimming: %w", err)
+		}
+		total -= e.size
+		removed++
+	}
+	return removed, nil
+}

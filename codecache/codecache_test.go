@@ -1,0 +1,293 @@
+package codecache
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func openTest(t *testing.T, dir string, max int64) *Cache {
+	t.Helper()
+	c, err := Open(dir, Options{MaxBytes: max})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func key(s string) Key { return NewKey("test").String("input", s).Sum() }
+
+func TestHitAndMiss(t *testing.T) {
+	c := openTest(t, t.TempDir(), 0)
+	k := key("a")
+	if _, err := c.Get(k); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get on an empty cache: %v, want ErrNotFound", err)
+	}
+	want := []byte("\x7fELF object bytes")
+	if err := c.Put(k, want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Get(k)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("Get after Put = %q, %v; want %q", got, err, want)
+	}
+	if _, err := c.Get(key("b")); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Get of another key: %v, want ErrNotFound", err)
+	}
+	// Empty payloads are entries too.
+	if err := c.Put(key("empty"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Get(key("empty")); err != nil || len(got) != 0 {
+		t.Fatalf("empty entry: %q, %v", got, err)
+	}
+}
+
+func TestKeysSeparateFields(t *testing.T) {
+	// Length prefixes: moving bytes between fields changes the key.
+	a := NewKey("k").String("x", "ab").String("y", "c").Sum()
+	b := NewKey("k").String("x", "a").String("y", "bc").Sum()
+	if a == b {
+		t.Error("fields ab|c and a|bc give the same key")
+	}
+	if NewKey("k").Int("O", 1).Sum() == NewKey("k").Int("O", 2).Sum() {
+		t.Error("options do not change the key")
+	}
+	if NewKey("k").Sum() == NewKey("j").Sum() {
+		t.Error("kinds do not change the key")
+	}
+	// Another build of gorc: another key for the same input.
+	if newKey("build 1", "k").Sum() == newKey("build 2", "k").Sum() {
+		t.Error("the build identity does not change the key")
+	}
+	if BuildIdentity() == "" {
+		t.Error("empty build identity")
+	}
+}
+
+// TestCorruptEntries damages an entry in each way a cache file can go bad;
+// Get must detect it, delete it and report a miss, and a new Put must
+// bring back a good entry.
+func TestCorruptEntries(t *testing.T) {
+	payload := bytes.Repeat([]byte("code"), 100)
+	other := key("other")
+	cases := []struct {
+		name   string
+		damage func(entry []byte, c *Cache) []byte
+		reason string
+	}{
+		{"flipped payload byte", func(e []byte, _ *Cache) []byte { e[len(e)-7] ^= 0x20; return e }, "checksum"},
+		{"flipped checksum byte", func(e []byte, _ *Cache) []byte { e[60] ^= 1; return e }, "checksum"},
+		{"truncated payload", func(e []byte, _ *Cache) []byte { return e[:len(e)-10] }, "header says"},
+		{"truncated header", func(e []byte, _ *Cache) []byte { return e[:20] }, "shorter than"},
+		{"empty file", func(e []byte, _ *Cache) []byte { return nil }, "shorter than"},
+		{"wrong magic", func(e []byte, _ *Cache) []byte { copy(e, "\x7fELF\x02\x01\x01\x00"); return e }, "magic"},
+		{"future format", func(e []byte, _ *Cache) []byte { e[8] = 9; return e }, "format version"},
+		{"entry of another key", func(e []byte, _ *Cache) []byte { return encode(other, []byte("someone else's code")) }, "stored under key"},
+		{"appended bytes", func(e []byte, _ *Cache) []byte { return append(e, 0) }, "header says"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := openTest(t, t.TempDir(), 0)
+			k := key("victim")
+			if err := c.Put(k, payload); err != nil {
+				t.Fatal(err)
+			}
+			p := c.path(k)
+			entry, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, tc.damage(entry, c), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Get(k)
+			var ce *CorruptEntryError
+			if !errors.As(err, &ce) || !strings.Contains(ce.Reason, tc.reason) || got != nil {
+				t.Fatalf("Get of a damaged entry = %q, %v; want a CorruptEntryError saying %q", got, err, tc.reason)
+			}
+			if ce.Path != p {
+				t.Errorf("error names %s, want %s", ce.Path, p)
+			}
+			if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("damaged entry not deleted: %v", err)
+			}
+			if _, err := c.Get(k); !errors.Is(err, ErrNotFound) {
+				t.Errorf("second Get: %v, want ErrNotFound", err)
+			}
+			if err := c.Put(k, payload); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := c.Get(k); err != nil || !bytes.Equal(got, payload) {
+				t.Errorf("rebuilt entry: %d bytes, %v", len(got), err)
+			}
+		})
+	}
+}
+
+// TestConcurrentWriters: separate Cache values on one directory (as
+// separate processes would have) write the same and different keys at
+// once while others read; every read sees a whole, correct entry or none.
+func TestConcurrentWriters(t *testing.T) {
+	dir := t.TempDir()
+	const writers, keys, rounds = 4, 8, 10
+	payloadOf := func(i int) []byte { return bytes.Repeat([]byte{byte(i)}, 20000+i) }
+	var wg sync.WaitGroup
+	errs := make(chan error, 1000)
+	for w := range writers {
+		c := openTest(t, dir, 0)
+		wg.Add(2)
+		go func() { // writer: every key (the same ones as the other writers)
+			defer wg.Done()
+			for r := range rounds {
+				for i := range keys {
+					if err := c.Put(key(fmt.Sprint(i)), payloadOf(i)); err != nil {
+						errs <- err
+					}
+					// and one of its own
+					if err := c.Put(key(fmt.Sprintf("w%d-%d", w, r)), payloadOf(w)); err != nil {
+						errs <- err
+					}
+				}
+			}
+		}()
+		go func() { // reader
+			defer wg.Done()
+			for range rounds * keys {
+				for i := range keys {
+					got, err := c.Get(key(fmt.Sprint(i)))
+					if err == nil && !bytes.Equal(got, payloadOf(i)) {
+						errs <- fmt.Errorf("key %d: wrong payload of %d bytes", i, len(got))
+					} else if err != nil && !errors.Is(err, ErrNotFound) {
+						errs <- fmt.Errorf("key %d: %w", i, err)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	c := openTest(t, dir, 0)
+	for i := range keys {
+		if got, err := c.Get(key(fmt.Sprint(i))); err != nil || !bytes.Equal(got, payloadOf(i)) {
+			t.Errorf("key %d after the race: %d bytes, %v", i, len(got), err)
+		}
+	}
+	for w := range writers {
+		for r := range rounds {
+			if _, err := c.Get(key(fmt.Sprintf("w%d-%d", w, r))); err != nil {
+				t.Errorf("writer %d round %d: %v", w, r, err)
+			}
+		}
+	}
+	// No temporary file is left behind.
+	tmps, _ := filepath.Glob(filepath.Join(dir, "v*", "*", tmpPrefix+"*"))
+	if len(tmps) > 0 {
+		t.Errorf("temporary files left: %v", tmps)
+	}
+}
+
+// TestTrim: past its bound the store drops the least recently used
+// entries (a hit counts as a use) down to 90% of the bound.
+func TestTrim(t *testing.T) {
+	dir := t.TempDir()
+	const entry = 1000 // payload bytes; headerSize more on disk
+	c := openTest(t, dir, 10*(entry+headerSize))
+	clock := time.Now().Add(-time.Hour)
+	c.now = func() time.Time { return clock }
+	for i := range 10 {
+		k := key(fmt.Sprint(i))
+		if err := c.Put(k, make([]byte, entry)); err != nil {
+			t.Fatal(err)
+		}
+		// Older entries first, a minute apart.
+		os.Chtimes(c.path(k), clock, clock)
+		clock = clock.Add(2 * time.Minute)
+	}
+	if n, count, _ := c.Size(); count != 10 || n != 10*(entry+headerSize) {
+		t.Fatalf("size %d bytes in %d entries, want 10 entries", n, count)
+	}
+	// A hit on the oldest makes it the most recent.
+	if _, err := c.Get(key("0")); err != nil {
+		t.Fatal(err)
+	}
+	// The eleventh entry goes over the bound: trimmed to 9 entries (90%).
+	if err := c.Put(key("10"), make([]byte, entry)); err != nil {
+		t.Fatal(err)
+	}
+	_, count, _ := c.Size()
+	if count != 9 {
+		t.Fatalf("%d entries after trimming, want 9", count)
+	}
+	for _, gone := range []string{"1", "2"} {
+		if _, err := c.Get(key(gone)); !errors.Is(err, ErrNotFound) {
+			t.Errorf("entry %s (least recently used) survived: %v", gone, err)
+		}
+	}
+	for _, kept := range []string{"0", "3", "9", "10"} {
+		if _, err := c.Get(key(kept)); err != nil {
+			t.Errorf("entry %s: %v", kept, err)
+		}
+	}
+	// A writer's leftover temporary file is removed once stale.
+	stale := filepath.Join(filepath.Dir(c.path(key("0"))), tmpPrefix+"crashed")
+	os.WriteFile(stale, []byte("half"), 0o644)
+	old := clock.Add(-2 * staleTemp)
+	os.Chtimes(stale, old, old)
+	c.Size()
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale temporary file kept: %v", err)
+	}
+}
+
+// TestTrimToleratesVanishingFiles: two caches trimming the same directory
+// at once both succeed.
+func TestTrimToleratesVanishingFiles(t *testing.T) {
+	dir := t.TempDir()
+	a, b := openTest(t, dir, 0), openTest(t, dir, 0)
+	for i := range 50 {
+		if err := a.Put(key(fmt.Sprint(i)), []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Lower the bound below everything; a and b race to remove.
+	a.maxBytes, b.maxBytes = 1, 1
+	var wg sync.WaitGroup
+	for _, c := range []*Cache{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Trim(); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, n, _ := a.Size(); n != 0 {
+		t.Errorf("%d entries left", n)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	if _, err := Open("", Options{}); err == nil {
+		t.Error("Open of an empty name succeeded")
+	}
+	f := filepath.Join(t.TempDir(), "file")
+	os.WriteFile(f, nil, 0o644)
+	if _, err := Open(f, Options{}); err == nil || !strings.Contains(err.Error(), "cache directory") {
+		t.Errorf("Open of a file: %v", err)
+	}
+	d, err := DefaultDir()
+	if err == nil && filepath.Base(d) != "gorc" {
+		t.Errorf("DefaultDir = %s", d)
+	}
+}

@@ -1,0 +1,108 @@
+//go:build cgo
+
+package jit_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gorc/codecache"
+	"gorc/jit"
+)
+
+// answerIR computes fib(12) - 102 = 42 through libm's floor.
+const answerIR = `declare double @floor(double)
+
+define double @fib(double %x) {
+entry:
+  %c = fcmp ult double %x, 3.000000e+00
+  br i1 %c, label %then, label %else
+then:
+  br label %done
+else:
+  %a = fsub double %x, 1.000000e+00
+  %fa = call double @fib(double %a)
+  %b = fsub double %x, 2.000000e+00
+  %fb = call double @fib(double %b)
+  %s = fadd double %fa, %fb
+  br label %done
+done:
+  %r = phi double [ 1.000000e+00, %then ], [ %s, %else ]
+  ret double %r
+}
+
+define i32 @answer() {
+entry:
+  %f = call double @fib(double 1.200000e+01)
+  %g = call double @floor(double %f)
+  %i = fptosi double %g to i32
+  %r = sub i32 %i, 102
+  ret i32 %r
+}
+`
+
+// TestAddIRCache: the second JIT takes the module's object from the
+// cache; a damaged entry is counted, rebuilt and the code still right; a
+// module with errors is reported every time and never stored.
+func TestAddIRCache(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cache, err := codecache.Open(filepath.Join(dir, "cache"), codecache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(step string, want jit.CacheStats) {
+		t.Helper()
+		j, err := jit.New(ctx, jit.Options{Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close(ctx)
+		if err := j.AddIR(ctx, "answer.ll", []byte(answerIR), 2); err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		addr, err := j.Lookup(ctx, "answer")
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		if r, err := j.EPC.RunAsMain(ctx, addr, []string{"answer"}); r != 42 || err != nil {
+			t.Errorf("%s: answer() = %d, %v; want 42", step, r, err)
+		}
+		if got := j.CacheStats(); got != want {
+			t.Errorf("%s: cache stats %+v, want %+v", step, got, want)
+		}
+	}
+	run("first", jit.CacheStats{Misses: 1})
+	run("second", jit.CacheStats{Hits: 1})
+	entries, _ := filepath.Glob(filepath.Join(dir, "cache", "v*", "*", "*"))
+	if len(entries) != 1 {
+		t.Fatalf("entries: %v", entries)
+	}
+	b, _ := os.ReadFile(entries[0])
+	b[len(b)-1] ^= 1
+	os.WriteFile(entries[0], b, 0o644)
+	run("damaged", jit.CacheStats{Misses: 1, Corrupt: 1})
+	run("rebuilt", jit.CacheStats{Hits: 1})
+	// Another level is another object.
+	j, err := jit.New(ctx, jit.Options{Cache: cache})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	if err := j.AddIR(ctx, "answer.ll", []byte(answerIR), 0); err != nil || j.CacheStats().Misses != 1 {
+		t.Errorf("-O0: %v, %+v", err, j.CacheStats())
+	}
+	bad := strings.Replace(answerIR, "%r = sub i32 %i, 102", "%r = sub i32 %nope, 102", 1)
+	for i := range 2 {
+		err := j.AddIR(ctx, "bad.ll", []byte(bad), 2)
+		if err == nil || !strings.Contains(err.Error(), "bad.ll:") {
+			t.Errorf("bad module, try %d: %v; want an error naming bad.ll:LINE", i+1, err)
+		}
+	}
+	if _, n, _ := cache.Size(); n != 2 {
+		t.Errorf("%d entries; want 2 (-O2 and -O0, no entry for the bad module)", n)
+	}
+}
