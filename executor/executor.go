@@ -552,8 +552,13 @@ func RunAsMain(fn shared.ExecutorAddr, args []string) (int, error) {
 	defer free()
 	protectExecutorFDs()
 	var status C.int
-	if e := C.gorc_run_main(C.uint64_t(fn), C.int(len(args)), argv, DefaultStackSize, &status); e != 0 {
+	var cerr *C.char
+	if e := C.gorc_run_main(C.uint64_t(fn), C.int(len(args)), argv, DefaultStackSize, &status, &cerr); e != 0 {
 		return 0, fmt.Errorf("executor: run main at %v: creating thread: %w", fn, syscall.Errno(e))
+	}
+	if cerr != nil {
+		defer C.free(unsafe.Pointer(cerr))
+		return 0, fmt.Errorf("executor: run main at %v: %s", fn, C.GoString(cerr))
 	}
 	return int(status), nil
 }
@@ -563,8 +568,13 @@ func RunVoid(fn shared.ExecutorAddr) error {
 	if fn == 0 {
 		return fmt.Errorf("executor: run: null function address")
 	}
-	if e := C.gorc_run_void(C.uint64_t(fn), DefaultStackSize); e != 0 {
+	var cerr *C.char
+	if e := C.gorc_run_void(C.uint64_t(fn), DefaultStackSize, &cerr); e != 0 {
 		return fmt.Errorf("executor: run %v: creating thread: %w", fn, syscall.Errno(e))
+	}
+	if cerr != nil {
+		defer C.free(unsafe.Pointer(cerr))
+		return fmt.Errorf("executor: run %v: %s", fn, C.GoString(cerr))
 	}
 	return nil
 }

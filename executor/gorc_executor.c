@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <link.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,7 +85,17 @@ int gorc_mem_decommit(uint64_t addr, uint64_t size) {
 	return p == MAP_FAILED ? errno : 0;
 }
 
-void gorc_mem_copy(uint64_t dst, const void *src, size_t n) { memcpy((void *)(uintptr_t)dst, src, n); }
+/* An aligned 8-byte write is one atomic store: lazy compilation repoints
+ * stubs this way while other threads may be jumping through them. */
+void gorc_mem_copy(uint64_t dst, const void *src, size_t n) {
+	if (n == 8 && (dst & 7) == 0) {
+		uint64_t v;
+		memcpy(&v, src, 8);
+		__atomic_store_n((uint64_t *)(uintptr_t)dst, v, __ATOMIC_RELEASE);
+		return;
+	}
+	memcpy((void *)(uintptr_t)dst, src, n);
+}
 void gorc_mem_read(void *dst, uint64_t src, size_t n) { memcpy(dst, (const void *)(uintptr_t)src, n); }
 void *gorc_addr_to_ptr(uint64_t addr) { return (void *)(uintptr_t)addr; }
 
@@ -215,7 +226,19 @@ struct run_ctx {
 	const uint64_t *finis;
 	size_t nfini;
 	int report;
+	char *error; /* a failed lazy re-entry ended the run (malloc'd) */
 };
+
+/* A run thread's way out when a lazy re-entry fails: the re-entry point
+ * jumps back to the run thread's start with the handler's message instead
+ * of landing anywhere (see gorc_reentry_resolve). */
+static __thread jmp_buf *run_escape;
+static __thread char *reentry_error;
+
+void gorc_reentry_failed(char *msg) {
+	free(reentry_error);
+	reentry_error = msg;
+}
 
 /* ---------- threads that run JIT'd code ---------- */
 
@@ -295,14 +318,32 @@ int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(vo
 static void *main_thread(void *p) {
 	struct run_ctx *c = p;
 	thread_prepare();
+	jmp_buf jb;
+	if (setjmp(jb) != 0) {
+		run_escape = NULL;
+		c->error = reentry_error;
+		reentry_error = NULL;
+		return NULL;
+	}
+	run_escape = &jb;
 	c->status = ((main_fn)(uintptr_t)c->fn)(c->argc, c->argv, environ);
+	run_escape = NULL;
 	return NULL;
 }
 
 static void *void_thread(void *p) {
 	struct run_ctx *c = p;
 	thread_prepare();
+	jmp_buf jb;
+	if (setjmp(jb) != 0) {
+		run_escape = NULL;
+		c->error = reentry_error;
+		reentry_error = NULL;
+		return NULL;
+	}
+	run_escape = &jb;
 	((void_fn)(uintptr_t)c->fn)();
+	run_escape = NULL;
 	return NULL;
 }
 
@@ -324,16 +365,19 @@ static int run_on_thread(void *(*start)(void *), struct run_ctx *c, size_t stack
 	return pthread_join(t, NULL);
 }
 
-int gorc_run_main(uint64_t fn, int argc, char **argv, size_t stack, int *status) {
+int gorc_run_main(uint64_t fn, int argc, char **argv, size_t stack, int *status, char **error) {
 	struct run_ctx c = {.fn = fn, .argc = argc, .argv = argv ? argv : empty_argv};
 	int e = run_on_thread(main_thread, &c, stack);
 	if (!e) *status = c.status;
+	*error = c.error;
 	return e;
 }
 
-int gorc_run_void(uint64_t fn, size_t stack) {
+int gorc_run_void(uint64_t fn, size_t stack, char **error) {
 	struct run_ctx c = {.fn = fn};
-	return run_on_thread(void_thread, &c, stack);
+	int e = run_on_thread(void_thread, &c, stack);
+	*error = c.error;
+	return e;
 }
 
 /* Finalizer lists registered with __cxa_atexit: run in the given order
@@ -1227,8 +1271,18 @@ extern uint64_t gorcReentry(uint64_t trampoline);
 uint64_t gorc_reentry_resolve(uint64_t trampoline) {
 	uint64_t a = gorcReentry(trampoline);
 	if (a == 0) {
-		fprintf(stderr, "gorc: lazy re-entry from trampoline %#llx could not be resolved\n", (unsigned long long)trampoline);
-		abort();
+		if (!reentry_error) { /* no handler: a setup error */
+			fprintf(stderr, "gorc: lazy re-entry from trampoline %#llx could not be resolved\n", (unsigned long long)trampoline);
+			abort();
+		}
+		/* The handler failed (the function could not be compiled or
+		 * linked): never land anywhere. A thread started by RunAsMain /
+		 * RunVoid ends its run with the error; any other thread (the
+		 * program's main under RunProgram, the program's own threads)
+		 * ends the program with status 1 after saying why. */
+		if (run_escape) longjmp(*run_escape, 1);
+		fprintf(stderr, "gorc: %s\n", reentry_error);
+		exit(1);
 	}
 	return a;
 }

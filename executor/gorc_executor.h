@@ -39,8 +39,9 @@ uint64_t gorc_dlsym(uint64_t handle, const char *name);
 int gorc_dlclose(uint64_t handle, char **err);
 
 /* Running code. */
-int gorc_run_main(uint64_t fn, int argc, char **argv, size_t stack, int *status);
-int gorc_run_void(uint64_t fn, size_t stack);
+int gorc_run_main(uint64_t fn, int argc, char **argv, size_t stack, int *status, char **error);
+int gorc_run_void(uint64_t fn, size_t stack, char **error);
+void gorc_reentry_failed(char *msg);
 void gorc_run_program(uint64_t main_fn, const uint64_t *inits, size_t ninit,
 		      const uint64_t *finis, size_t nfini, int argc, char **argv,
 		      size_t stack, int report, int *err);

@@ -1,6 +1,7 @@
 package executor
 
 /*
+#include <stdlib.h>
 #include "gorc_executor.h"
 */
 import "C"
@@ -57,8 +58,14 @@ func gorcReentry(tramp C.uint64_t) C.uint64_t {
 		return 0
 	}
 	a, err := h(shared.ExecutorAddr(tramp))
+	if err == nil && a == 0 {
+		err = fmt.Errorf("the re-entry handler returned address 0")
+	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "gorc: lazy re-entry from %#x: %v\n", uint64(tramp), err)
+		// gorc_reentry_resolve ends the run (RunAsMain, RunVoid: as the
+		// run's error) or the program (exit status 1) with this message;
+		// the thread never lands anywhere.
+		C.gorc_reentry_failed(C.CString(fmt.Sprintf("lazy compilation failed (re-entry from %#x): %v", uint64(tramp), err)))
 		return 0
 	}
 	return C.uint64_t(a)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"gorc/shared"
@@ -69,5 +70,28 @@ func TestReentry(t *testing.T) {
 	}
 	if calls != 3 {
 		t.Fatalf("handler called %d times, want 3", calls)
+	}
+}
+
+// TestReentryHandlerError: a handler error ends the run (RunAsMain,
+// RunVoid) with the error instead of landing anywhere; this process goes
+// on and the next run works.
+func TestReentryHandlerError(t *testing.T) {
+	mainFn, _, target := reentryProgram(t)
+	defer SetReentryHandler(nil)
+	SetReentryHandler(func(shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+		return 0, fmt.Errorf("function f: unknown variable y")
+	})
+	for i := 0; i < 2; i++ {
+		if _, err := RunAsMain(mainFn, nil); err == nil || !strings.Contains(err.Error(), "lazy compilation failed") || !strings.Contains(err.Error(), "unknown variable y") {
+			t.Fatalf("RunAsMain with a failing handler: %v", err)
+		}
+		if err := RunVoid(mainFn); err == nil || !strings.Contains(err.Error(), "unknown variable y") {
+			t.Fatalf("RunVoid with a failing handler: %v", err)
+		}
+	}
+	SetReentryHandler(func(shared.ExecutorAddr) (shared.ExecutorAddr, error) { return target, nil })
+	if got, err := RunAsMain(mainFn, nil); err != nil || got != 42 {
+		t.Fatalf("run after failed re-entries: %d, %v", got, err)
 	}
 }

@@ -121,6 +121,10 @@ type parser struct {
 	// module-level forward references: @name used before its definition.
 	gfwd map[string]*fwdRef
 
+	// lazy (ParseLazy): function bodies are skipped and recorded.
+	lazy    bool
+	pending map[*Function]*pendingBody
+
 	// per-function state
 	f      *Function
 	locals map[string]Value
@@ -624,7 +628,17 @@ func (p *parser) funcHeader(define bool) {
 	if !p.isPunct("{") {
 		p.failAt(startTok, "expected '{' to begin the body of '@%s'", name)
 	}
+	if p.lazy {
+		p.pending[f] = &pendingBody{lx: p.lx, pnames: pnames, ptoks: ptoks}
+		p.skipBody(name)
+		return
+	}
 	p.next()
+	p.funcBody(f, pnames, ptoks)
+}
+
+// funcBody parses the body of f, whose '{' has been consumed.
+func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
 	p.f = f
 	p.locals = make(map[string]Value)
 	p.blocks = make(map[string]*Block)

@@ -39,6 +39,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorc/codecache"
@@ -131,6 +132,12 @@ type JIT struct {
 	times    Times
 	syms     symtab
 	modules  map[orc.ResourceKey]*Tracker // live trackers (tracker.go)
+	lazy     *Lazy
+
+	lazyBodies, lazyImpl *orc.JITDylib        // AddLazyIR's dylibs
+	lazyPending          []*jitlink.LinkGraph // AddLazyObject before linking starts
+	lazyModules          atomic.Int64
+	lazyCompiled         atomic.Int64
 
 	cacheStats CacheStats
 }
@@ -418,6 +425,15 @@ func (j *JIT) start() error {
 		j.inits = append(j.inits, init)
 		j.mu.Unlock()
 	}
+	j.mu.Lock()
+	lazyPending := j.lazyPending
+	j.lazyPending = nil
+	j.mu.Unlock()
+	for _, g := range lazyPending {
+		if err := j.defineLazyObject(g); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -529,6 +545,7 @@ func (j *JIT) Symbols() []orc.SymbolInfo { return j.Main.Symbols() }
 // Close ends the session and releases executor memory.
 func (j *JIT) Close(ctx context.Context) error {
 	err := errors.Join(j.closeModules(ctx), j.ES.EndSession(ctx))
+	err = errors.Join(err, j.closeLazy(ctx))
 	j.mu.Lock()
 	s := j.slab
 	j.mu.Unlock()

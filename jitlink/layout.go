@@ -41,6 +41,9 @@ type layoutPlan struct {
 	tlsSP *segPlan
 	tbss  []placed // tbss blocks: offsets in the TLS image
 	tdata []placed // tdata blocks: offsets in the TLS image
+	// ehFrame: the graph has unwind tables, so its code must not start at
+	// a 4 GiB-aligned address (see plan).
+	ehFrame bool
 }
 
 // codePad is the empty space at the start of the code segment of graphs
@@ -159,6 +162,7 @@ func layout(g *LinkGraph) (*layoutPlan, error) {
 	for _, sec := range g.Sections {
 		if sec.Has(SectionEHFrame) && len(sec.Blocks) > 0 {
 			plans[0].size = codePad
+			lp.ehFrame = true
 			break
 		}
 	}
@@ -205,7 +209,7 @@ func (lp *layoutPlan) assign(g *LinkGraph, segs []Segment) error {
 		}
 		for _, pl := range p.blocks {
 			pl.b.Addr = s.Addr.Add(pl.off)
-			if p.key.prot&shared.ProtExec != 0 && uint32(pl.b.Addr) == 0 && pl.b.Size > 0 {
+			if lp.ehFrame && p.key.prot&shared.ProtExec != 0 && uint32(pl.b.Addr) == 0 && pl.b.Size > 0 {
 				return fmt.Errorf("jitlink: %s: section %s: code placed at the 4 GiB-aligned address %v, where the unwinder ignores its frame description; allocate the graph elsewhere", g.Name, pl.b.Section.Name, pl.b.Addr)
 			}
 			if pl.b.Content != nil {

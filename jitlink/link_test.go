@@ -216,6 +216,23 @@ func TestCodeNotAt4GiBBoundary(t *testing.T) {
 	}
 }
 
+// TestCodeWithoutUnwindTablesAt4GiBBoundary: the 4 GiB rule is about
+// FDEs; a graph without unwind tables (stubs, trampolines) may start at a
+// 4 GiB-aligned address.
+func TestCodeWithoutUnwindTablesAt4GiBBoundary(t *testing.T) {
+	g := jitlink.NewLinkGraph("t", amd64.Arch)
+	text := g.AddSection("$trampolines", shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
+	fn := g.AddContentBlock(text, []byte{0xc3}, 16, 0)
+	g.AddDefinedSymbol(fn, 0, "f", 1, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+	mm := jitlinktest.NewMemoryManager(0x7f16_0000_0000)
+	if err := jitlink.Link(context.Background(), g, &jitlinktest.Context{MM: mm}); err != nil {
+		t.Fatal(err)
+	}
+	if fn.Addr != 0x7f16_0000_0000 {
+		t.Errorf("code placed at %v, want the segment start 0x7f1600000000", fn.Addr)
+	}
+}
+
 func TestEmptyGraphNeedsNoMemory(t *testing.T) {
 	g := jitlink.NewLinkGraph("empty", amd64.Arch)
 	text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)

@@ -36,6 +36,11 @@ type Generator struct {
 	// compiles; -O0 output keeps the tutorial's form.
 	SSA   bool
 	scope []*ssaVar // SSA: the variables in scope, innermost last
+	// Resolve, if set, supplies the prototype of a function this
+	// generator has not seen (nil: unknown). A lazy JIT generates one
+	// function at a time, each in a fresh generator, and declares its
+	// callees on demand.
+	Resolve func(name string) *Prototype
 
 	b      *ir.Builder
 	file   string
@@ -320,10 +325,21 @@ func (g *Generator) entryAlloca(name string) *ir.Instr {
 func (g *Generator) callee(name string) (*ir.Function, *Prototype) {
 	pr, ok := g.protos[name]
 	if !ok {
-		return nil, nil
+		if g.Resolve == nil {
+			return nil, nil
+		}
+		if pr = g.Resolve(name); pr == nil {
+			return nil, nil
+		}
+		return g.declare(pr), pr
 	}
 	return g.Module.Func(name), pr
 }
+
+// SetPrecedence makes op a binary operator of the given precedence for
+// the parsers this generator creates from now on (a lazy JIT declares a
+// user-defined operator without generating its body).
+func (g *Generator) SetPrecedence(op byte, prec int) { g.prec[op] = prec }
 
 // maxGenDepth bounds the recursion of expr on trees built through the API
 // (the parser's trees are shallower: it bounds nesting at maxDepth, and

@@ -183,3 +183,30 @@ func BenchmarkEmitWaitersOnLongChain(b *testing.B) {
 		es.EndSession(context.Background())
 	}
 }
+
+// BenchmarkRemoveJITDylibManyTrackers: removing a dylib (or ending the
+// session) whose 5,000 symbols each have their own tracker (a REPL that
+// can free every definition) is one pass, not one pass per tracker.
+func BenchmarkRemoveJITDylibManyTrackers(b *testing.B) {
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		es := orc.NewExecutionSession()
+		jd, _ := es.CreateJITDylib("main")
+		for k := 0; k < 5000; k++ {
+			rt, err := jd.CreateResourceTracker()
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := orc.SymbolMap{es.Intern(fmt.Sprintf("f%d", k)): {Addr: shared.ExecutorAddr(0x1000 + k), Flags: orc.Exported}}
+			if err := jd.Define(orc.AbsoluteSymbols(m), rt); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		if err := es.RemoveJITDylib(ctx, jd); err != nil {
+			b.Fatal(err)
+		}
+		es.EndSession(ctx)
+	}
+}

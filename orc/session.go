@@ -170,10 +170,12 @@ func (es *ExecutionSession) RemoveJITDylib(ctx context.Context, jd *JITDylib) er
 func (es *ExecutionSession) removeJITDylibLocked(jd *JITDylib, acts *actions) []ResourceKey {
 	jd.removed = true
 	var keys []ResourceKey
+	all := make(map[*ResourceTracker]bool, len(jd.trackers))
 	for rt := range jd.trackers {
 		keys = append(keys, rt.key)
-		es.removeTrackerLocked(rt, acts)
+		all[rt] = true
 	}
+	es.removeTrackersLocked(jd, all, acts)
 	jd.linkOrder = nil
 	jd.generators = nil
 	delete(es.byName, jd.name)

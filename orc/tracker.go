@@ -68,18 +68,25 @@ func (rt *ResourceTracker) Remove(ctx context.Context) error {
 }
 
 func (es *ExecutionSession) removeTrackerLocked(rt *ResourceTracker, acts *actions) {
-	jd := rt.jd
-	rt.removed = true
-	delete(jd.trackers, rt)
+	es.removeTrackersLocked(rt.jd, map[*ResourceTracker]bool{rt: true}, acts)
+}
+
+// removeTrackersLocked removes several trackers of jd in one pass over its
+// symbols (removing a dylib with many trackers stays linear).
+func (es *ExecutionSession) removeTrackersLocked(jd *JITDylib, rts map[*ResourceTracker]bool, acts *actions) {
+	for rt := range rts {
+		rt.removed = true
+		delete(jd.trackers, rt)
+	}
 	for mr := range jd.mrs {
-		if mr.rt == rt {
+		if rts[mr.rt] {
 			mr.defunct = true
 			delete(jd.mrs, mr)
 		}
 	}
 	var victims []*symbolEntry
 	for n, e := range jd.symbols {
-		if e.rt == rt {
+		if rts[e.rt] {
 			// Ready and failed symbols have nobody waiting on them.
 			if e.state != SymbolStateReady && e.err == nil {
 				victims = append(victims, e)
@@ -93,7 +100,7 @@ func (es *ExecutionSession) removeTrackerLocked(rt *ResourceTracker, acts *actio
 	if len(victims) > 0 {
 		es.failSymbolsLocked(victims, fmt.Errorf("%w: symbols removed from JITDylib %q", ErrResourceTrackerRemoved, jd.name), acts)
 	}
-	if rt == jd.defaultRT && !jd.removed {
+	if rts[jd.defaultRT] && !jd.removed {
 		jd.defaultRT = es.newTrackerLocked(jd)
 	}
 }

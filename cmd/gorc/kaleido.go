@@ -33,6 +33,7 @@ type kaleidoOptions struct {
 	showTimes   bool
 	showStats   bool
 	interactive bool
+	lazy        bool // -lazy: definitions compiled on first call
 	// target is what batch compilation compiles for (batchTarget).
 	target *target.Target
 	cache  cacheFlags // -cache DIR, -no-cache (cache.go)
@@ -51,7 +52,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return status
 	}
 	if len(files) == 0 && o.emit == "" && (o.interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
-		return runREPL(context.Background(), o.level, o.exec, interactiveInput(stdout), stdout, stderr)
+		return runREPL(context.Background(), o.level, o.exec, o.lazy, interactiveInput(stdout), stdout, stderr)
 	}
 	names, srcs, err := readKaleidoSources(files)
 	if err != nil {
@@ -66,6 +67,9 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
+	if o.lazy && o.emit == "" {
+		return runLazyKaleido(ctx, o.level, o.exec, names, srcs, o.showStats, stdout, stderr)
+	}
 	// Connecting to the executor (spawning a child, dialling a TCP one)
 	// overlaps with compilation.
 	var opened chan jitOrErr
@@ -183,6 +187,7 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 	perfSupport := fs.Bool("perf-support", false, "let perf name JIT'd functions: write them to /tmp/perf-PID.map (PID of the process running the code) and to a jitdump file for perf inject --jit")
 	fs.BoolVar(&o.showTimes, "show-times", false, "print the time of each phase on stderr")
 	fs.BoolVar(&o.showStats, "show-stats", false, "print compilation statistics on stderr")
+	fs.BoolVar(&o.lazy, "lazy", false, "compile each function when it is first called (definitions run item by item, as in the REPL; defining a function again replaces it)")
 	o.cache.register(fs)
 	fs.BoolVar(&o.interactive, "i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
 	c := cmdLine{cmd: "kaleido", fs: fs, glued: []string{"O"}}

@@ -59,10 +59,15 @@ type repl struct {
 	interrupted bool        // the last evaluation was stopped by Ctrl-C
 	ran         bool        // the current item's code started running
 	in          lineReader  // where lines come from
+
+	file     string    // the input's name in diagnostics ("<stdin>")
+	level    int       // optimisation level (lazy definitions)
+	lazyMode bool      // -lazy: definitions compiled on first call
+	lazy     *lazyDefs // the current JIT's lazy definitions (-lazy)
 }
 
-func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdout, stderr io.Writer) int {
-	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, in: in}
+func runREPL(ctx context.Context, level int, eo execOptions, lazyDefs bool, in lineReader, stdout, stderr io.Writer) int {
+	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, in: in, file: "<stdin>", level: level, lazyMode: lazyDefs}
 	if code := r.open(eo); code != 0 {
 		return code
 	}
@@ -125,7 +130,7 @@ func runREPL(ctx context.Context, level int, eo execOptions, in lineReader, stdo
 func (r *repl) process(src string, line0 int, atEOF bool) bool {
 	// Pad with newlines so positions are lines of the whole session.
 	text := strings.Repeat("\n", line0-1) + src
-	p := r.g.NewParser("<stdin>", []byte(text))
+	p := r.g.NewParser(r.file, []byte(text))
 	var items []kaleidoscope.Item
 	var diags []*kaleidoscope.Diagnostic
 	for {
@@ -147,7 +152,7 @@ func (r *repl) process(src string, line0 int, atEOF bool) bool {
 	}
 	// Re-parse item by item so that operators defined by an item apply to
 	// the next (the parser learns precedences from Gen).
-	p = r.g.NewParser("<stdin>", []byte(text))
+	p = r.g.NewParser(r.file, []byte(text))
 	for {
 		item, d := p.Next()
 		if d != nil {
@@ -161,7 +166,13 @@ func (r *repl) process(src string, line0 int, atEOF bool) bool {
 }
 
 func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
-	fn, d := r.g.Gen("<stdin>", item, p)
+	if def, ok := item.(*kaleidoscope.FunctionDef); ok && !def.TopLevel && r.lazy != nil {
+		if r.defineLazy(def, p) {
+			r.defined(item)
+		}
+		return
+	}
+	fn, d := r.g.Gen(r.file, item, p)
 	if d != nil {
 		fmt.Fprintln(r.stderr, d)
 		r.errors++
@@ -169,6 +180,9 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 	}
 	switch it := item.(type) {
 	case *kaleidoscope.Extern:
+		if r.lazy != nil {
+			r.lazy.declare(it.Proto)
+		}
 		r.defined(item)
 		return
 	case *kaleidoscope.FunctionDef:
@@ -193,6 +207,30 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 		return
 	}
 	r.fail(r.eval(addr))
+}
+
+// defineLazy declares def's function for the session's expressions (and
+// its operator precedence for the parsers) and hands its body to the lazy
+// compiler; it reports whether the definition was taken.
+func (r *repl) defineLazy(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) bool {
+	if f := r.g.Module.Func(def.Proto.Name); f != nil && !f.IsDeclaration() {
+		fmt.Fprintln(r.stderr, &kaleidoscope.Diagnostic{File: r.file, Pos: def.Proto.Pos, Msg: fmt.Sprintf("redefinition of function '%s' (a runtime builtin)", def.Proto.Name)})
+		r.errors++
+		return false
+	}
+	if _, d := r.g.Gen(r.file, &kaleidoscope.Extern{Proto: def.Proto}, p); d != nil {
+		fmt.Fprintln(r.stderr, d)
+		r.errors++
+		return false
+	}
+	if def.Proto.Kind == kaleidoscope.ProtoBinary {
+		op := def.Proto.OperatorChar()
+		r.g.SetPrecedence(op, def.Proto.Precedence)
+		if p != nil {
+			p.SetPrecedence(op, def.Proto.Precedence)
+		}
+	}
+	return !r.fail(r.lazy.define(r.ctx, r.file, def))
 }
 
 // fail reports err (if any) and returns whether there was one; an error
@@ -225,7 +263,19 @@ func (r *repl) addFuncs(fns []*ir.Function, omitGlobals bool) error {
 		}
 	}
 	r.n++
-	res, err := r.j.Target.Backend.Compile(r.ctx, r.g.Module, target.Options{Only: fns, OmitGlobals: omitGlobals, SourceName: "repl"})
+	m, only := r.g.Module, fns
+	if r.lazyMode && omitGlobals {
+		// An item's functions in a module of their own: everything else
+		// is reached by name, and compiling the item does not walk the
+		// session's (possibly thousands of) declarations. Nothing refers
+		// to an item's functions by pointer afterwards.
+		m, only = ir.NewModule(r.g.Module.Name), nil
+		m.Funcs = fns
+		for _, f := range fns {
+			f.Module = m
+		}
+	}
+	res, err := r.j.Target.Backend.Compile(r.ctx, m, target.Options{Only: only, OmitGlobals: omitGlobals, SourceName: "repl"})
 	if err != nil {
 		return err
 	}

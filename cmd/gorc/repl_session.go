@@ -45,7 +45,7 @@ func protoString(p *kaleidoscope.Prototype) string {
 
 // defined records a definition that was compiled and added.
 func (r *repl) defined(item kaleidoscope.Item) {
-	r.defs = append(r.defs, replDef{file: "<stdin>", item: item})
+	r.defs = append(r.defs, replDef{file: r.file, item: item})
 }
 
 // open starts a session: it resolves the REPL's default executor (a
@@ -93,7 +93,17 @@ func (r *repl) connect(eo execOptions) error {
 		return err
 	}
 	// The runtime helpers and the format strings go in the first object.
-	return r.addFuncs(r.g.Runtime(), false)
+	if err := r.addFuncs(r.g.Runtime(), false); err != nil || !r.lazyMode {
+		return err
+	}
+	// -lazy: link the runtime now (its symbols must be defined before any
+	// stub: a definition named like a runtime helper is refused) and start
+	// this JIT's lazy definitions.
+	if err := j.LinkAll(r.ctx); err != nil {
+		return err
+	}
+	r.lazy, err = newLazyDefs(j, r.level, "repl")
+	return err
 }
 
 // canRestart reports whether the executor is a separate process, which

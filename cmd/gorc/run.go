@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"gorc/jit"
+	"gorc/jitlink/elf"
 )
 
 func init() {
@@ -47,6 +48,15 @@ Inputs:
 Flags:
   -entry SYM      call SYM instead of main
   -noexec         link everything, then exit without running
+  -lazy           compile each function of IR inputs (.ll) when it is
+                  first called, and link an object whose definitions are
+                  all functions when one of them is first called (objects
+                  with data, initializers, TLS or weak definitions, and
+                  archives, are linked as without -lazy)
+  -lazy-partition P  what one lazy compile covers: function (default),
+                  callees (the function and its direct callees) or module;
+                  implies -lazy
+  -per-module-lazy   -lazy with -lazy-partition module (as lli's flag)
   -O N, -ON       optimisation level for .ll inputs: 0, 1 or 2 (default 2)
   -static         -lNAME finds only static archives (libNAME.a)
   -show-times     print load and link times on stderr (and the run time
@@ -93,6 +103,8 @@ type runOptions struct {
 	optLevel    int        // -O: optimisation level for .ll inputs
 	static      bool       // -static: -lNAME finds only libNAME.a
 	cache       cacheFlags // -cache DIR, -no-cache (cache.go)
+	lazy        bool       // -lazy: compile/link on first call
+	partition   jit.Partitioning
 }
 
 func isSharedLib(path string) bool {
@@ -134,6 +146,16 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	for _, in := range o.inputs {
+		if o.lazy {
+			lazyInput, err := addLazyRunInput(ctx, j, in, o.optLevel, o.partition)
+			if err != nil {
+				printError(stderr, "gorc run", err)
+				return 1
+			}
+			if lazyInput {
+				continue
+			}
+		}
 		if err := addRunInput(ctx, j, in, o.optLevel); err != nil {
 			printError(stderr, "gorc run", err)
 			return 1
@@ -221,6 +243,24 @@ func addRunInput(ctx context.Context, j *jit.JIT, path string, level int) error 
 		return j.AddInput(path) // an object or archive named .ll
 	}
 	return j.AddIR(ctx, path, data, level)
+}
+
+// addLazyRunInput adds an IR file or a relocatable object for -lazy
+// (functions compiled or linked on first call) and reports whether it
+// did; anything else (archives, shared libraries) is left to
+// addRunInput.
+func addLazyRunInput(ctx context.Context, j *jit.JIT, path string, level int, part jit.Partitioning) (bool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false, fmt.Errorf("reading %s: %w", path, err)
+	}
+	switch {
+	case elf.IsELFObject(data):
+		return true, j.AddLazyObject(path, data)
+	case strings.HasSuffix(path, ".ll") && !jit.IsBinaryInput(data):
+		return true, j.AddLazyIR(ctx, path, data, level, part)
+	}
+	return false, nil
 }
 
 // signalStatus maps "executor terminated by signal SIGxxx" (a child or

@@ -1,6 +1,11 @@
 package main
 
-import "flag"
+import (
+	"flag"
+	"strconv"
+
+	"gorc/jit"
+)
 
 // runCmdLine defines gorc run's flags on a FlagSet, storing into o, and
 // returns its command line (see cmdLine for the syntax). Inputs keep
@@ -13,6 +18,13 @@ func runCmdLine(o *runOptions) *cmdLine {
 	fs.BoolVar(&o.noexec, "noexec", false, "link everything, then exit without running")
 	fs.Var(optLevel{&o.optLevel}, "O", "optimisation level for .ll inputs: 0, 1 or 2")
 	fs.BoolVar(&o.static, "static", false, "-lNAME finds only static archives (libNAME.a)")
+	fs.BoolVar(&o.lazy, "lazy", false, "compile IR functions and link function-only objects on first call")
+	fs.Var(funcValue(func(v string) error {
+		p, err := jit.ParsePartitioning(v)
+		o.lazy, o.partition = true, p
+		return err
+	}), "lazy-partition", "what one lazy compile covers: function, callees or module (implies -lazy)")
+	fs.Var(boolFunc(func() { o.lazy, o.partition = true, jit.PartitionModule }), "per-module-lazy", "-lazy with -lazy-partition module")
 	fs.BoolVar(&o.showTimes, "show-times", false, "print load and link times on stderr")
 	fs.BoolVar(&o.showSymbols, "show-symbols", false, "print the linked symbol table on stdout")
 	fs.StringVar(&o.exec, "exec", "local", "where code runs: local, child, tcp://HOST:PORT, tls://HOST:PORT")
@@ -58,4 +70,20 @@ func runFlagNames() []string {
 	var names []string
 	runCmdLine(&runOptions{}).fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 	return names
+}
+
+// boolFunc is a boolean flag that calls f when set to true.
+type boolFunc func()
+
+func (f boolFunc) String() string   { return "" }
+func (f boolFunc) IsBoolFlag() bool { return true }
+func (f boolFunc) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	if b {
+		f()
+	}
+	return nil
 }

@@ -446,10 +446,15 @@ func TestRemoteReentry(t *testing.T) {
 	if n != 2 {
 		t.Fatalf("handler saw %d re-entries, want 2", n)
 	}
-	// A handler error aborts the executor, which the controller reports.
+	// A handler error ends the run with that error (the thread never
+	// lands anywhere) and the executor lives on.
 	e.SetReentryHandler(func(shared.ExecutorAddr) (shared.ExecutorAddr, error) { return 0, errors.New("no such function") })
-	if _, err := e.RunAsMain(ctx, mainFn, nil); err == nil || !strings.Contains(err.Error(), "SIGABRT") {
+	if _, err := e.RunAsMain(ctx, mainFn, nil); err == nil || !strings.Contains(err.Error(), "lazy compilation failed") || !strings.Contains(err.Error(), "no such function") {
 		t.Fatalf("failed re-entry: %v", err)
+	}
+	e.SetReentryHandler(func(shared.ExecutorAddr) (shared.ExecutorAddr, error) { return target, nil })
+	if st, err := e.RunAsMain(ctx, mainFn, nil); err != nil || st != 42 {
+		t.Fatalf("run after a failed re-entry: %d %v", st, err)
 	}
 }
 

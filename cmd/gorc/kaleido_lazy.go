@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"gorc/ir"
+	"gorc/ir/passes"
+	"gorc/jit"
+	"gorc/kaleidoscope"
+	"gorc/orc"
+	"gorc/orc/lazy"
+	"gorc/target"
+)
+
+// lazyDefs compiles Kaleidoscope definitions on first call (gorc kaleido
+// -lazy), as seed 000's chapter does: a definition only records its AST
+// and gets a stub named after the function in the main dylib; the first
+// call through the stub generates the body's IR from the AST (in a fresh
+// generator, callees declared on demand), optimizes and compiles it, links
+// it and repoints the stub. Defining a function again points its stub at
+// the new definition (compiled on its first call), for every caller.
+type lazyDefs struct {
+	j            *jit.JIT
+	lz           *jit.Lazy
+	bodies, impl *orc.JITDylib
+	level        int
+	ssa          bool
+	modName      string
+
+	mu       sync.Mutex
+	protos   map[string]*kaleidoscope.Prototype // externs and current definitions
+	versions map[string]int
+	trackers map[string][2]*orc.ResourceTracker // current version: bodies, impl
+	defined  int
+	compiled atomic.Int64
+}
+
+func newLazyDefs(j *jit.JIT, level int, modName string) (*lazyDefs, error) {
+	lz, err := j.Lazy()
+	if err != nil {
+		return nil, err
+	}
+	bodies, impl, err := j.LazyDylibs()
+	if err != nil {
+		return nil, err
+	}
+	pm := passes.ForLevel(level)
+	return &lazyDefs{
+		j: j, lz: lz, bodies: bodies, impl: impl, level: level, modName: modName,
+		ssa:    len(pm.Passes) > 0 && pm.Passes[0].Name == "mem2reg",
+		protos: map[string]*kaleidoscope.Prototype{}, versions: map[string]int{},
+		trackers: map[string][2]*orc.ResourceTracker{},
+	}, nil
+}
+
+// declare records an extern's prototype for the generators of bodies.
+func (l *lazyDefs) declare(pr *kaleidoscope.Prototype) {
+	l.mu.Lock()
+	if _, ok := l.protos[pr.Name]; !ok {
+		l.protos[pr.Name] = pr
+	}
+	l.mu.Unlock()
+}
+
+func (l *lazyDefs) proto(name string) *kaleidoscope.Prototype {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.protos[name]
+}
+
+// define makes def the definition of its function (the first or a new
+// one). Nothing is generated or compiled until it is called. The memory
+// of a replaced definition's code is released (nothing JIT'd runs between
+// the items of a session, so no thread can be inside it).
+func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.FunctionDef) error {
+	name := def.Proto.Name
+	es := l.j.ES
+	rtB, err := l.bodies.CreateResourceTracker()
+	if err != nil {
+		return err
+	}
+	rtI, err := l.impl.CreateResourceTracker()
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	v := l.versions[name] + 1
+	l.versions[name] = v
+	l.protos[name] = def.Proto
+	old, hadOld := l.trackers[name]
+	l.trackers[name] = [2]*orc.ResourceTracker{rtB, rtI}
+	l.defined++
+	l.mu.Unlock()
+	body := es.Intern(fmt.Sprintf("%s$%d", name, v))
+	compile := func(ctx context.Context, _ []orc.SymbolName) (string, []byte, error) {
+		return l.compile(ctx, file, def, body.String())
+	}
+	u := lazy.CompileOnDemand("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
+	if err := l.bodies.Define(u, rtB); err != nil {
+		return err
+	}
+	stub := es.Intern(name)
+	if v == 1 {
+		return l.j.AddLazyReexports(l.bodies, orc.SymbolAliasMap{stub: {Aliasee: body, Flags: orc.Exported | orc.Callable}})
+	}
+	if _, ok := l.lz.Stubs.FindStub(name); !ok {
+		// The stub is made when the reexport is first looked up.
+		if _, err := es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, l.j.Main), orc.NewSymbolLookupSet(stub), orc.SymbolStateReady); err != nil {
+			return err
+		}
+	}
+	if err := lazy.Redirect(ctx, l.lz.CallThrough, l.lz.Stubs, name, l.bodies, body); err != nil {
+		return err
+	}
+	if hadOld {
+		if err := errors.Join(old[1].Remove(ctx), old[0].Remove(ctx)); err != nil {
+			return fmt.Errorf("releasing the old definition of %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// compile generates, optimizes and compiles one definition as the
+// function body (its stub's current target).
+func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.FunctionDef, body string) (string, []byte, error) {
+	g := kaleidoscope.NewGenerator(l.modName)
+	g.SSA = l.ssa
+	g.Resolve = l.proto
+	fn, d := g.Gen(file, def, nil)
+	if d != nil {
+		return "", nil, d
+	}
+	fn.Name = body
+	pm := ir.NewModule(l.modName)
+	pm.Funcs = []*ir.Function{fn}
+	fn.Module = pm
+	if err := passes.ForLevel(l.level).RunFunction(fn); err != nil {
+		return "", nil, err
+	}
+	res, err := l.j.Target.Backend.Compile(ctx, pm, target.Options{OmitGlobals: true, SourceName: file})
+	if err != nil {
+		return "", nil, err
+	}
+	l.compiled.Add(1)
+	return body + ".o", res.Object, nil
+}
+
+// stats prints what -show-stats reports in lazy mode.
+func (l *lazyDefs) stats(w io.Writer) {
+	l.mu.Lock()
+	defined := l.defined
+	l.mu.Unlock()
+	fmt.Fprintf(w, "functions compiled: %d (lazily, of %d definitions)\n", l.compiled.Load(), defined)
+}
+
+// runLazyKaleido runs sources item by item in one session, as the REPL
+// does (so a redefinition applies from the next item on), with
+// definitions compiled on first call.
+func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []string, srcs [][]byte, showStats bool, stdout, stderr io.Writer) int {
+	if eo.mode == "" {
+		eo.mode = "local" // batch default (the REPL's is a child)
+	}
+	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
+	if code := r.open(eo); code != 0 {
+		return code
+	}
+	defer func() { r.j.Close(ctx) }()
+	for i, src := range srcs {
+		r.file = names[i]
+		// One parser per file, item by item: an operator defined by an
+		// item applies to the items after it.
+		p := r.g.NewParser(r.file, src)
+		for {
+			item, d := p.Next()
+			if d != nil {
+				fmt.Fprintln(stderr, d)
+				r.errors++
+				continue
+			}
+			if item == nil {
+				break
+			}
+			r.run(item, p)
+			if r.lost != nil {
+				return executorFailureStatus(r.j, r.lost)
+			}
+		}
+	}
+	if showStats {
+		r.lazy.stats(stderr)
+	}
+	if r.errors > 0 {
+		return 1
+	}
+	return 0
+}

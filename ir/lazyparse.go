@@ -1,0 +1,132 @@
+package ir
+
+import (
+	"fmt"
+	"sync"
+)
+
+// pendingBody is a function body ParseLazy skipped: the lexer just past
+// its '{' and the parameter names of the header.
+type pendingBody struct {
+	lx     lexer
+	pnames []string
+	ptoks  []token
+	err    error
+	done   bool
+}
+
+// LazyBodies holds the function bodies a ParseLazy left unparsed.
+type LazyBodies struct {
+	file string
+	m    *Module
+
+	mu      sync.Mutex
+	pending map[*Function]*pendingBody
+}
+
+// ParseLazy parses a module like Parse but skips the bodies of defined
+// functions (finding each one's closing brace without tokenizing it), so
+// that a lazy JIT pays only for the functions that run. The skipped
+// functions have no blocks until LazyBodies.ParseBody parses them;
+// Pending tells them from declarations. Errors inside a body are reported
+// (FILE:LINE:COL) when it is parsed.
+func ParseLazy(filename string, src []byte) (m *Module, lb *LazyBodies, err error) {
+	p := &parser{file: filename, lx: lexer{src: src, line: 1, col: 1}, lazy: true, pending: map[*Function]*pendingBody{}}
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(*Error); ok {
+				m, lb, err = nil, nil, e
+				return
+			}
+			t := p.tok
+			m, lb, err = nil, nil, &Error{File: filename, Line: t.line, Col: t.col, Msg: fmt.Sprintf("internal parser error: %v", r)}
+		}
+	}()
+	p.next()
+	p.m = NewModule("")
+	p.module()
+	return p.m, &LazyBodies{file: filename, m: p.m, pending: p.pending}, nil
+}
+
+// Pending reports whether f is defined but its body is not parsed yet.
+func (lb *LazyBodies) Pending(f *Function) bool {
+	lb.mu.Lock()
+	defer lb.mu.Unlock()
+	pb := lb.pending[f]
+	return pb != nil && !pb.done
+}
+
+// ParseBody parses the body of f if it is still pending (once; later
+// calls return the first call's error). Bodies of different functions may
+// be parsed concurrently, also while other parsed functions are being
+// optimized, as long as nothing changes the module's symbol table.
+func (lb *LazyBodies) ParseBody(f *Function) error {
+	lb.mu.Lock()
+	pb := lb.pending[f]
+	if pb == nil || pb.done {
+		lb.mu.Unlock()
+		if pb != nil {
+			return pb.err
+		}
+		return nil
+	}
+	pb.done = true
+	lb.mu.Unlock()
+	pb.err = lb.parseBody(f, pb)
+	return pb.err
+}
+
+func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody) (err error) {
+	p := &parser{file: lb.file, lx: pb.lx, m: lb.m}
+	defer func() {
+		if r := recover(); r != nil {
+			f.Blocks = nil
+			if e, ok := r.(*Error); ok {
+				err = e
+				return
+			}
+			t := p.tok
+			err = &Error{File: lb.file, Line: t.line, Col: t.col, Msg: fmt.Sprintf("internal parser error: %v", r)}
+		}
+	}()
+	p.next()
+	p.funcBody(f, pb.pnames, pb.ptoks)
+	// Every global exists by now: a forward reference is an undefined one.
+	for _, r := range p.gfwd {
+		p.failAt(r.tok, "use of undefined global '@%s'", r.name)
+	}
+	return nil
+}
+
+// skipBody moves past the body of function name, from its '{' (the
+// current token) to the matching '}', without tokenizing it: comments and
+// quoted strings are skipped so braces inside them do not count.
+func (p *parser) skipBody(name string) {
+	lx := &p.lx
+	depth := 0
+	for lx.pos < len(lx.src) {
+		switch c := lx.src[lx.pos]; c {
+		case ';':
+			for lx.pos < len(lx.src) && lx.src[lx.pos] != '\n' {
+				lx.advance(1)
+			}
+			continue
+		case '"':
+			lx.advance(1)
+			for lx.pos < len(lx.src) && lx.src[lx.pos] != '"' {
+				lx.advance(1)
+			}
+		case '{':
+			depth++
+		case '}':
+			if depth == 0 {
+				lx.advance(1)
+				p.next()
+				return
+			}
+			depth--
+		}
+		lx.advance(1)
+	}
+	p.fail("expected '}' at end of function '@%s'", name)
+}

@@ -1,0 +1,286 @@
+package jit
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"gorc/ir"
+	"gorc/ir/passes"
+	"gorc/orc"
+	"gorc/orc/lazy"
+	"gorc/target"
+)
+
+// Partitioning says how AddLazyIR splits a module into units compiled on
+// first call.
+type Partitioning int
+
+const (
+	// PartitionFunction compiles each function on its own first call.
+	PartitionFunction Partitioning = iota
+	// PartitionCallees compiles a called function together with its
+	// direct callees (those not compiled yet).
+	PartitionCallees
+	// PartitionModule compiles the whole module on the first call of any
+	// of its functions (lli's -per-module-lazy).
+	PartitionModule
+)
+
+// ParsePartitioning reads a -lazy-partition value: function, callees or
+// module.
+func ParsePartitioning(s string) (Partitioning, error) {
+	switch s {
+	case "function", "":
+		return PartitionFunction, nil
+	case "callees":
+		return PartitionCallees, nil
+	case "module":
+		return PartitionModule, nil
+	}
+	return 0, fmt.Errorf("unknown lazy partitioning %q (want function, callees or module)", s)
+}
+
+// LazyDylibs returns the dylibs of lazily compiled code: bodies holds the
+// compile-on-demand units the main dylib's stubs point into, impl the
+// compiled objects (which see impl first, then main: a function not
+// compiled yet is reached through its stub).
+func (j *JIT) LazyDylibs() (bodies, impl *orc.JITDylib, err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.lazyBodies != nil {
+		return j.lazyBodies, j.lazyImpl, nil
+	}
+	if bodies, err = j.ES.CreateJITDylib("main.lazy"); err != nil {
+		return nil, nil, err
+	}
+	if impl, err = j.ES.CreateJITDylib("main.impl"); err != nil {
+		return nil, nil, err
+	}
+	if err := impl.SetLinkOrder(orc.SearchOrder(orc.MatchAllSymbols, j.Main), false); err != nil {
+		return nil, nil, err
+	}
+	j.lazyBodies, j.lazyImpl = bodies, impl
+	return bodies, impl, nil
+}
+
+// LazyCompiled returns how many functions lazy units have compiled.
+func (j *JIT) LazyCompiled() int64 { return j.lazyCompiled.Load() }
+
+// AddLazyIR adds an IR module whose functions are optimized at optLevel
+// and compiled on first call (LLVM's LLLazyJIT.addLazyIRModule): every
+// function defined in the module becomes a stub in the main dylib, and
+// the partition holding it is compiled and linked when the stub is first
+// called. Global variables are compiled and linked eagerly, as one data
+// object, when the module is added. Internal functions and globals are
+// renamed to names unique in this JIT (partitions reference them by
+// name).
+func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel int, part Partitioning) error {
+	// Function bodies are parsed when their partition is compiled: a
+	// function never called is never parsed (a syntax error in its body
+	// is then never reported).
+	m, pending, err := ir.ParseLazy(name, src)
+	if err != nil {
+		return err
+	}
+	if err := ir.Verify(m); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if optLevel < 0 || optLevel > 2 {
+		return fmt.Errorf("jit: %s: optimization level %d, want 0, 1 or 2", name, optLevel)
+	}
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		return err
+	}
+	bodies, impl, err := j.LazyDylibs()
+	if err != nil {
+		return err
+	}
+	modNo := j.lazyModules.Add(1)
+	taken := map[string]bool{}
+	for _, f := range m.Funcs {
+		taken[f.Name] = true
+	}
+	for _, g := range m.Globals {
+		taken[g.Name] = true
+	}
+	unique := func(n string) string {
+		for i := 0; ; i++ {
+			c := fmt.Sprintf("%s.lazy%d", n, modNo)
+			if i > 0 {
+				c = fmt.Sprintf("%s.lazy%d.%d", n, modNo, i)
+			}
+			if !taken[c] {
+				taken[c] = true
+				return c
+			}
+		}
+	}
+	defined := func(f *ir.Function) bool { return !f.IsDeclaration() || pending.Pending(f) }
+	for _, f := range m.Funcs {
+		if defined(f) && (f.Linkage == ir.Internal || f.Linkage == ir.Private) {
+			f.Name = unique(f.Name)
+		}
+	}
+	for _, g := range m.Globals {
+		if g.Init != nil && (g.Linkage == ir.Internal || g.Linkage == ir.Private) {
+			g.Name = unique(g.Name)
+		}
+	}
+
+	// Global variables: one data object, linked with the eager inputs.
+	if len(m.Globals) > 0 {
+		dm := ir.NewModule(name)
+		dm.Globals = m.Globals
+		for _, g := range dm.Globals {
+			g.Module = dm
+		}
+		res, err := j.Target.Backend.Compile(ctx, dm, target.Options{Only: []*ir.Function{}, SourceName: name})
+		if err != nil {
+			return fmt.Errorf("jit: %s: compile globals: %w", name, err)
+		}
+		if err := j.AddObject(name+".data.o", res.Object); err != nil {
+			return err
+		}
+	}
+
+	lm := &lazyModule{j: j, name: name, opt: optLevel, bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
+	syms := orc.SymbolFlagsMap{}
+	aliases := orc.SymbolAliasMap{}
+	var order []orc.SymbolName
+	for _, f := range m.Funcs {
+		if !defined(f) {
+			continue
+		}
+		n := j.ES.Intern(f.Name)
+		lm.fns[n] = f
+		syms[n] = orc.Exported | orc.Callable
+		aliases[n] = orc.SymbolAliasMapEntry{Aliasee: n, Flags: orc.Exported | orc.Callable}
+		order = append(order, n)
+	}
+	if len(syms) == 0 {
+		return nil
+	}
+	switch part {
+	case PartitionFunction:
+		for _, n := range order {
+			u := lazy.CompileOnDemand(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compile)
+			if err := bodies.Define(u, nil); err != nil {
+				return fmt.Errorf("jit: %s: %w", name, err)
+			}
+		}
+	case PartitionCallees, PartitionModule:
+		pf := lm.withCallees
+		if part == PartitionModule {
+			pf = func(_ []orc.SymbolName, owned orc.SymbolFlagsMap) []orc.SymbolName {
+				all := make([]orc.SymbolName, 0, len(owned))
+				for n := range owned {
+					all = append(all, n)
+				}
+				return all
+			}
+		}
+		if err := bodies.Define(lazy.CompileOnDemand(name, j.Layer, impl, nil, syms, pf, lm.compile), nil); err != nil {
+			return fmt.Errorf("jit: %s: %w", name, err)
+		}
+	default:
+		return fmt.Errorf("jit: %s: unknown partitioning %d", name, part)
+	}
+	return j.AddLazyReexports(bodies, aliases)
+}
+
+// lazyModule is an IR module being compiled partition by partition. Each
+// function is moved into the module of the one partition that compiles
+// it, so partitions compile concurrently without sharing IR that changes.
+type lazyModule struct {
+	j      *JIT
+	name   string
+	opt    int
+	bodies *ir.LazyBodies // bodies not parsed yet
+
+	mu   sync.Mutex
+	fns  map[orc.SymbolName]*ir.Function // not compiled yet
+	seq  int
+	done atomic.Int64
+}
+
+// withCallees is the PartitionCallees policy: the requested functions and
+// the functions they call directly that this unit still owns.
+func (lm *lazyModule) withCallees(requested []orc.SymbolName, owned orc.SymbolFlagsMap) []orc.SymbolName {
+	out := append([]orc.SymbolName(nil), requested...)
+	seen := map[orc.SymbolName]bool{}
+	for _, n := range requested {
+		seen[n] = true
+	}
+	lm.mu.Lock()
+	defer lm.mu.Unlock()
+	es := lm.j.ES
+	for _, n := range requested {
+		f := lm.fns[n]
+		if f == nil || lm.bodies.ParseBody(f) != nil {
+			continue // (compile reports the error)
+		}
+		for _, b := range f.Blocks {
+			for _, in := range b.Instrs {
+				if in.Op != ir.OpCall || len(in.Ops) == 0 {
+					continue
+				}
+				callee, ok := in.Ops[0].(*ir.Function)
+				if !ok {
+					continue
+				}
+				cn := es.Intern(callee.Name)
+				if _, mine := owned[cn]; mine && !seen[cn] {
+					seen[cn] = true
+					out = append(out, cn)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// compile optimizes and compiles one partition.
+func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (string, []byte, error) {
+	lm.mu.Lock()
+	fs := make([]*ir.Function, 0, len(names))
+	for _, n := range names {
+		f := lm.fns[n]
+		if f == nil {
+			lm.mu.Unlock()
+			return "", nil, fmt.Errorf("function @%s of %s was already compiled or is not defined there", n, lm.name)
+		}
+		delete(lm.fns, n)
+		fs = append(fs, f)
+	}
+	lm.seq++
+	objName := fmt.Sprintf("%s#%d(@%s).o", lm.name, lm.seq, fs[0].Name)
+	lm.mu.Unlock()
+	pm := ir.NewModule(lm.name)
+	pm.Funcs = fs
+	for _, f := range fs {
+		f.Module = pm
+	}
+	opt := passes.ForLevel(lm.opt)
+	for _, f := range fs {
+		if err := lm.bodies.ParseBody(f); err != nil {
+			return "", nil, err
+		}
+		if err := ir.VerifyFunction(f); err != nil {
+			return "", nil, fmt.Errorf("%s: %w", lm.name, err)
+		}
+		if err := opt.RunFunction(f); err != nil {
+			return "", nil, fmt.Errorf("%s: optimize: %w", lm.name, err)
+		}
+	}
+	// OmitGlobals: globals live in the data object; internal functions
+	// become hidden globals so other partitions reach them by name.
+	res, err := lm.j.Target.Backend.Compile(ctx, pm, target.Options{OmitGlobals: true, SourceName: lm.name})
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: compile: %w", lm.name, err)
+	}
+	lm.done.Add(int64(len(fs)))
+	lm.j.lazyCompiled.Add(int64(len(fs)))
+	return objName, res.Object, nil
+}

@@ -1,0 +1,141 @@
+package lazy
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"gorc/orc"
+)
+
+// ObjectAdder adds a relocatable object to a dylib (objlayer.Layer does).
+type ObjectAdder interface {
+	Add(jd *orc.JITDylib, rt *orc.ResourceTracker, name string, data []byte) (orc.SymbolName, error)
+}
+
+// CompileFunc compiles the given functions (a partition) to one
+// relocatable object defining them, and names it for diagnostics.
+type CompileFunc func(ctx context.Context, fns []orc.SymbolName) (name string, obj []byte, err error)
+
+// PartitionFunc chooses what to compile when some functions of a unit are
+// requested: it returns a set containing requested and drawn from owned.
+// nil means exactly the requested functions.
+type PartitionFunc func(requested []orc.SymbolName, owned orc.SymbolFlagsMap) []orc.SymbolName
+
+// CompileOnDemand returns a unit owning the functions syms whose code is
+// produced only when one of them is looked up (LLVM's CompileOnDemandLayer
+// partitions, seed 003): it picks a partition with partition, hands what
+// is left back to the session as a new unit, compiles the partition with
+// compile, adds the object to impl through layer (under implRT when it is
+// not nil, so that removing that tracker frees the code) and defines the
+// functions at their addresses in impl. Define it in a dylib that lazy
+// reexports (LazyReexports) point into, so that the first call triggers
+// it; impl should link against the dylib holding the reexports, so that
+// a partition reaches functions not compiled yet through their stubs.
+func CompileOnDemand(name string, layer ObjectAdder, impl *orc.JITDylib, implRT *orc.ResourceTracker, syms orc.SymbolFlagsMap, partition PartitionFunc, compile CompileFunc) orc.MaterializationUnit {
+	c := make(orc.SymbolFlagsMap, len(syms))
+	for n, f := range syms {
+		c[n] = f
+	}
+	return &codUnit{name: name, layer: layer, impl: impl, implRT: implRT, syms: c, partition: partition, compile: compile}
+}
+
+type codUnit struct {
+	name      string
+	layer     ObjectAdder
+	impl      *orc.JITDylib
+	implRT    *orc.ResourceTracker
+	syms      orc.SymbolFlagsMap
+	partition PartitionFunc
+	compile   CompileFunc
+}
+
+func (u *codUnit) Name() string                { return u.name }
+func (u *codUnit) Symbols() orc.SymbolFlagsMap { return u.syms }
+func (u *codUnit) InitSymbol() orc.SymbolName  { return orc.SymbolName{} }
+func (u *codUnit) Discard(_ *orc.JITDylib, n orc.SymbolName) {
+	delete(u.syms, n)
+}
+
+func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationResponsibility) {
+	owned := r.Symbols()
+	requested := r.RequestedSymbols()
+	part := requested
+	if u.partition != nil {
+		part = u.partition(requested, owned)
+	}
+	if len(part) == 0 {
+		part = requested
+	}
+	in := make(map[orc.SymbolName]bool, len(part))
+	for _, n := range part {
+		if _, ok := owned[n]; ok {
+			in[n] = true
+		}
+	}
+	for _, n := range requested {
+		in[n] = true
+	}
+	part = part[:0:0]
+	for n := range in {
+		part = append(part, n)
+	}
+	sort.Slice(part, func(i, j int) bool { return part[i].String() < part[j].String() })
+	if len(part) < len(owned) {
+		rest := make(orc.SymbolFlagsMap, len(owned)-len(part))
+		for n, f := range owned {
+			if !in[n] {
+				rest[n] = f
+			}
+		}
+		if err := r.Replace(&codUnit{name: u.name, layer: u.layer, impl: u.impl, implRT: u.implRT, syms: rest, partition: u.partition, compile: u.compile}); err != nil {
+			r.FailMaterialization(err)
+			return
+		}
+	}
+	fail := func(err error) {
+		r.FailMaterialization(fmt.Errorf("lazy compile of %s: %w", describeSyms(part), err))
+	}
+	objName, obj, err := u.compile(ctx, part)
+	if err != nil {
+		fail(err)
+		return
+	}
+	if _, err := u.layer.Add(u.impl, u.implRT, objName, obj); err != nil {
+		fail(err)
+		return
+	}
+	es := r.GetExecutionSession()
+	m, err := es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, u.impl), orc.NewSymbolLookupSet(part...), orc.SymbolStateReady)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defs := make(orc.SymbolMap, len(part))
+	for _, n := range part {
+		d := m[n]
+		d.Flags = owned[n]
+		defs[n] = d
+	}
+	if err := r.NotifyResolved(defs); err != nil {
+		fail(err)
+		return
+	}
+	if err := r.NotifyEmitted([]orc.SymbolDependenceGroup{{Symbols: part, Dependencies: map[*orc.JITDylib][]orc.SymbolName{u.impl: part}}}); err != nil {
+		fail(err)
+	}
+}
+
+// describeSyms names up to three symbols for messages.
+func describeSyms(names []orc.SymbolName) string {
+	s := make([]string, 0, 4)
+	for i, n := range names {
+		if i == 3 {
+			s = append(s, fmt.Sprintf("and %d more", len(names)-3))
+			break
+		}
+		s = append(s, n.String())
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,188 @@
+package lazy
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	"gorc/jitlink"
+	"gorc/orc/epc"
+	"gorc/shared"
+)
+
+// Stub is one indirect stub: callable code at Addr that jumps to the
+// address held in the pointer slot at Pointer.
+type Stub struct {
+	Addr    shared.ExecutorAddr
+	Pointer shared.ExecutorAddr
+}
+
+// StubsManager creates indirect stubs in executor memory and repoints
+// them (LLVM's IndirectStubsManager). Stubs are named; a manager usually
+// serves one JITDylib, so names are unique within it. It is safe for
+// concurrent use.
+type StubsManager struct {
+	arch jitlink.Arch
+	mm   jitlink.MemoryManager
+	mem  epc.MemoryAccess
+
+	mu     sync.Mutex
+	stubs  map[string]Stub
+	gen    map[string]uint64 // bumped by Redirect: older call-throughs no longer repoint
+	allocs []jitlink.FinalizedAlloc
+	seq    int
+}
+
+// NewStubsManager returns a manager that builds stubs with arch's shapes
+// in memory from mm and repoints them through mem (the executor's memory
+// access: in-process a direct store, remotely the protocol's write).
+func NewStubsManager(arch jitlink.Arch, mm jitlink.MemoryManager, mem epc.MemoryAccess) *StubsManager {
+	return &StubsManager{arch: arch, mm: mm, mem: mem, stubs: map[string]Stub{}, gen: map[string]uint64{}}
+}
+
+// CreateStubs creates one stub per name, its pointer initialized to the
+// given address, all in one allocation. A name that already has a stub is
+// an error.
+func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.ExecutorAddr) (map[string]Stub, error) {
+	if len(inits) == 0 {
+		return map[string]Stub{}, nil
+	}
+	names := make([]string, 0, len(inits))
+	for n := range inits {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	m.mu.Lock()
+	for _, n := range names {
+		if _, dup := m.stubs[n]; dup {
+			m.mu.Unlock()
+			return nil, fmt.Errorf("lazy: stub %q already exists", n)
+		}
+	}
+	m.seq++
+	gname := fmt.Sprintf("<stubs #%d>", m.seq)
+	m.mu.Unlock()
+
+	g := jitlink.NewLinkGraph(gname, m.arch)
+	code := g.AddSection("$stubs", shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
+	slots := g.AddSection("$stub_pointers", shared.ProtRead|shared.ProtWrite, jitlink.SectionSynthetic)
+	type pair struct{ stub, slot *jitlink.Symbol }
+	made := make([]pair, len(names))
+	for i, n := range names {
+		target := g.AddAbsoluteSymbol("", inits[n], jitlink.LinkageStrong, jitlink.ScopeLocal, false)
+		slot := m.arch.AddPointer(g, slots, target, 0)
+		stub := m.arch.AddPointerJumpStub(g, code, slot)
+		slot.Live, stub.Live = true, true
+		made[i] = pair{stub, slot}
+	}
+	alloc, err := linkSynthetic(ctx, g, m.mm, nil)
+	if err != nil {
+		return nil, fmt.Errorf("lazy: creating stubs for %s: %w", describeNames(names), err)
+	}
+	out := make(map[string]Stub, len(names))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.allocs = append(m.allocs, alloc)
+	for i, n := range names {
+		s := Stub{Addr: made[i].stub.Address(), Pointer: made[i].slot.Address()}
+		if _, dup := m.stubs[n]; dup {
+			// Lost a race with another CreateStubs of the same name: the
+			// first one stays; this allocation is wasted but harmless.
+			return nil, fmt.Errorf("lazy: stub %q already exists", n)
+		}
+		m.stubs[n] = s
+		out[n] = s
+	}
+	return out, nil
+}
+
+// FindStub returns the stub named name.
+func (m *StubsManager) FindStub(name string) (Stub, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.stubs[name]
+	return s, ok
+}
+
+// UpdatePointer makes stub name jump to addr. The pointer is written with
+// one aligned pointer-sized store (the executor performs aligned 8-byte
+// writes as a single atomic store), so threads calling through the stub
+// meanwhile jump to either the old or the new target.
+func (m *StubsManager) UpdatePointer(ctx context.Context, name string, addr shared.ExecutorAddr) error {
+	s, ok := m.FindStub(name)
+	if !ok {
+		return fmt.Errorf("lazy: update pointer: no stub named %q", name)
+	}
+	return m.writePointer(ctx, name, s, addr)
+}
+
+func (m *StubsManager) writePointer(ctx context.Context, name string, s Stub, addr shared.ExecutorAddr) error {
+	var b []byte
+	switch m.arch.PointerSize() {
+	case 8:
+		b = binary.LittleEndian.AppendUint64(nil, uint64(addr))
+	case 4:
+		b = binary.LittleEndian.AppendUint32(nil, uint32(addr))
+	default:
+		return fmt.Errorf("lazy: update pointer of %q: unsupported pointer size %d", name, m.arch.PointerSize())
+	}
+	if err := m.mem.Write(ctx, s.Pointer, b); err != nil {
+		return fmt.Errorf("lazy: update pointer of stub %q at %v: %w", name, s.Pointer, err)
+	}
+	return nil
+}
+
+// generation returns the stub's current generation (see Redirect).
+func (m *StubsManager) generation(name string) uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.gen[name]
+}
+
+// bump starts a new generation of stub name and returns it.
+func (m *StubsManager) bump(name string) uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.gen[name]++
+	return m.gen[name]
+}
+
+// updateIfCurrent repoints stub name only while its generation is gen: a
+// call-through made before a redirect must not undo it.
+func (m *StubsManager) updateIfCurrent(ctx context.Context, name string, gen uint64, addr shared.ExecutorAddr) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gen[name] != gen {
+		return nil
+	}
+	s, ok := m.stubs[name]
+	if !ok {
+		return fmt.Errorf("lazy: update pointer: no stub named %q", name)
+	}
+	return m.writePointer(ctx, name, s, addr)
+}
+
+// Close releases the memory of every stub. Code must no longer call them.
+func (m *StubsManager) Close(ctx context.Context) error {
+	m.mu.Lock()
+	allocs := m.allocs
+	m.allocs, m.stubs = nil, map[string]Stub{}
+	m.mu.Unlock()
+	if len(allocs) == 0 {
+		return nil
+	}
+	return m.mm.Deallocate(ctx, allocs)
+}
+
+// describeNames names up to three of names for messages.
+func describeNames(names []string) string {
+	if len(names) <= 3 {
+		return fmt.Sprintf("%q", names)
+	}
+	return fmt.Sprintf("%q and %d more", names[:3], len(names)-3)
+}
+
+var errClosed = errors.New("lazy: closed")
