@@ -248,3 +248,19 @@ func parseOptLevel(v string) (int, error) {
 	}
 	return 0, errors.New("want 0, 1 or 2")
 }
+
+// boolFunc is a boolean flag that calls f when set to true.
+type boolFunc func()
+
+func (f boolFunc) String() string   { return "" }
+func (f boolFunc) IsBoolFlag() bool { return true }
+func (f boolFunc) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return err
+	}
+	if b {
+		f()
+	}
+	return nil
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"strconv"
 
 	"gorc/jit"
 )
@@ -70,20 +69,4 @@ func runFlagNames() []string {
 	var names []string
 	runCmdLine(&runOptions{}).fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 	return names
-}
-
-// boolFunc is a boolean flag that calls f when set to true.
-type boolFunc func()
-
-func (f boolFunc) String() string   { return "" }
-func (f boolFunc) IsBoolFlag() bool { return true }
-func (f boolFunc) Set(s string) error {
-	b, err := strconv.ParseBool(s)
-	if err != nil {
-		return err
-	}
-	if b {
-		f()
-	}
-	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"gorc/jit"
 )
 
 func TestParseRunFlags(t *testing.T) {
@@ -39,6 +41,16 @@ func TestParseRunFlags(t *testing.T) {
 			o.inputs = []string{"p.ll"}
 			o.optLevel, o.static = 0, true
 		}), ""},
+		{"-lazy is a flag, -llazy a library", []string{"p.o", "-lazy", "-llazy"}, def(func(o *runOptions) {
+			o.inputs, o.libs, o.lazy = []string{"p.o"}, []string{"-llazy"}, true
+		}), ""},
+		{"-lazy-partition after input", []string{"p.ll", "--lazy-partition=callees"}, def(func(o *runOptions) {
+			o.inputs, o.lazy, o.partition = []string{"p.ll"}, true, jit.PartitionCallees
+		}), ""},
+		{"-per-module-lazy", []string{"-per-module-lazy", "p.ll"}, def(func(o *runOptions) {
+			o.inputs, o.lazy, o.partition = []string{"p.ll"}, true, jit.PartitionModule
+		}), ""},
+		{"bad -lazy-partition", []string{"p.ll", "-lazy-partition", "half"}, nil, `gorc run: invalid value "half" for -lazy-partition: unknown lazy partitioning "half" (want function, callees or module) (see gorc help run)`},
 		{"unknown flag", []string{"p.o", "-frob"}, nil, "gorc run: unknown flag -frob (see gorc help run)"},
 		{"no inputs", []string{"-noexec"}, nil, "gorc run: no input objects, archives or IR files (see gorc help run)"},
 		{"-entry without a value", []string{"p.o", "-entry"}, nil, "gorc run: flag -entry needs a value (see gorc help run)"},
