@@ -381,3 +381,65 @@ func TestReserveShared(t *testing.T) {
 		t.Error("path of a non-reservation returned")
 	}
 }
+
+// TestEHFrameRegistry registers many eh-frame sections (enough to grow the
+// executor's set of registered addresses several times), checks that
+// duplicates and unknown addresses are refused, and that an address can
+// be registered again once deregistered.
+func TestEHFrameRegistry(t *testing.T) {
+	syms := BootstrapSymbols()
+	reg, dereg := syms[EHFrameRegisterName], syms[EHFrameDeregisterName]
+	ps := PageSize()
+	r, err := Reserve(ps, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Release(r)
+	if err := Protect(r, shared.ProtRead|shared.ProtWrite); err != nil {
+		t.Fatal(err)
+	}
+	// Fresh pages are zero: every 8-byte slot is an empty eh-frame
+	// section (just the 4-byte zero terminator).
+	arg := func(a shared.ExecutorAddr) []byte {
+		b := make([]byte, 16)
+		binary.LittleEndian.PutUint64(b, uint64(a))
+		binary.LittleEndian.PutUint64(b[8:], 8)
+		return b
+	}
+	n := int(ps / 8)
+	call := func(fn shared.ExecutorAddr, i int) error {
+		_, err := CallWrapper(fn, arg(r.Start.Add(uint64(8*i))))
+		return err
+	}
+	for i := 0; i < n; i++ {
+		if err := call(reg, i); err != nil {
+			t.Fatalf("register #%d: %v", i, err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		fn   shared.ExecutorAddr
+		i    int
+		want string
+	}{
+		{"register twice", reg, 7, "already registered"},
+		{"deregister", dereg, 7, ""},
+		{"deregister twice", dereg, 7, "was not registered"},
+		{"register again", reg, 7, ""},
+		{"register twice again", reg, 7, "already registered"},
+		{"deregister another", dereg, n - 1, ""},
+	} {
+		err := call(tc.fn, tc.i)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: got %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	for i := 0; i < n-1; i++ {
+		if err := call(dereg, i); err != nil {
+			t.Fatalf("deregister #%d: %v", i, err)
+		}
+	}
+	if err := call(dereg, 0); err == nil || !strings.Contains(err.Error(), "was not registered") {
+		t.Fatalf("deregister after all: got %v", err)
+	}
+}

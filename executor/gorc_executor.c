@@ -704,11 +704,56 @@ static void (*reg_frame)(const void *);
 static void (*dereg_frame)(const void *);
 static char *eh_load_err;
 
-struct eh_reg {
-	uint64_t addr;
-	struct eh_reg *next;
-};
-static struct eh_reg *eh_regs;
+/* The registered addresses: an open-addressing hash set (linear probing),
+ * so that registering and deregistering stay O(1) with thousands of JIT'd
+ * objects (a lazy JIT registers one per compiled function). Key 0 marks a
+ * free slot, EH_GONE a deleted one; neither is a valid eh-frame address. */
+#define EH_GONE UINT64_MAX
+static uint64_t *eh_set;
+static size_t eh_cap, eh_used; /* eh_used counts live and deleted slots */
+
+static size_t eh_hash(uint64_t a, size_t cap) {
+	a ^= a >> 33;
+	a *= 0xff51afd7ed558ccdULL;
+	a ^= a >> 33;
+	return (size_t)a & (cap - 1);
+}
+
+/* eh_find returns the slot holding addr, or -1. */
+static long eh_find(uint64_t addr) {
+	if (!eh_cap) return -1;
+	for (size_t i = eh_hash(addr, eh_cap);; i = (i + 1) & (eh_cap - 1)) {
+		if (eh_set[i] == addr) return (long)i;
+		if (eh_set[i] == 0) return -1;
+	}
+}
+
+/* eh_add inserts addr (not present); 0 when out of memory. */
+static int eh_add(uint64_t addr) {
+	if ((eh_used + 1) * 4 > eh_cap * 3) {
+		size_t ncap = eh_cap ? eh_cap * 2 : 64;
+		uint64_t *n = calloc(ncap, sizeof *n);
+		if (!n) return 0;
+		size_t live = 0;
+		for (size_t i = 0; i < eh_cap; i++) {
+			uint64_t a = eh_set[i];
+			if (a == 0 || a == EH_GONE) continue;
+			size_t j = eh_hash(a, ncap);
+			while (n[j]) j = (j + 1) & (ncap - 1);
+			n[j] = a;
+			live++;
+		}
+		free(eh_set);
+		eh_set = n;
+		eh_cap = ncap;
+		eh_used = live;
+	}
+	size_t i = eh_hash(addr, eh_cap);
+	while (eh_set[i] != 0 && eh_set[i] != EH_GONE) i = (i + 1) & (eh_cap - 1);
+	if (eh_set[i] == 0) eh_used++;
+	eh_set[i] = addr;
+	return 1;
+}
 
 static int eh_load(void) {
 	if (reg_frame) return 1;
@@ -778,19 +823,14 @@ gorc_wrapper_result gorc_svc_eh_frame_register(const uint8_t *arg, size_t len) {
 		pthread_mutex_unlock(&eh_mu);
 		return wr_err("eh-frame register: %s", eh_load_err);
 	}
-	for (struct eh_reg *r = eh_regs; r; r = r->next)
-		if (r->addr == addr) {
-			pthread_mutex_unlock(&eh_mu);
-			return wr_err("eh-frame register: %#llx is already registered", (unsigned long long)addr);
-		}
-	struct eh_reg *r = malloc(sizeof *r);
-	if (!r) {
+	if (addr == EH_GONE || eh_find(addr) >= 0) {
+		pthread_mutex_unlock(&eh_mu);
+		return wr_err("eh-frame register: %#llx is already registered", (unsigned long long)addr);
+	}
+	if (!eh_add(addr)) {
 		pthread_mutex_unlock(&eh_mu);
 		return wr_err("eh-frame register: out of memory");
 	}
-	r->addr = addr;
-	r->next = eh_regs;
-	eh_regs = r;
 	reg_frame((const void *)(uintptr_t)addr);
 	pthread_mutex_unlock(&eh_mu);
 	return wr_ok(NULL, 0);
@@ -802,15 +842,12 @@ gorc_wrapper_result gorc_svc_eh_frame_deregister(const uint8_t *arg, size_t len)
 	if (len != 16 || !rd_u64(arg, len, 0, &addr) || !rd_u64(arg, len, 1, &size))
 		return wr_err("eh-frame deregister: want 16 argument bytes (address, size), got %zu", len);
 	pthread_mutex_lock(&eh_mu);
-	struct eh_reg **pp = &eh_regs;
-	while (*pp && (*pp)->addr != addr) pp = &(*pp)->next;
-	if (!*pp) {
+	long slot = addr == 0 || addr == EH_GONE ? -1 : eh_find(addr);
+	if (slot < 0) {
 		pthread_mutex_unlock(&eh_mu);
 		return wr_err("eh-frame deregister: %#llx was not registered", (unsigned long long)addr);
 	}
-	struct eh_reg *r = *pp;
-	*pp = r->next;
-	free(r);
+	eh_set[slot] = EH_GONE;
 	dereg_frame((const void *)(uintptr_t)addr);
 	pthread_mutex_unlock(&eh_mu);
 	return wr_ok(NULL, 0);

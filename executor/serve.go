@@ -127,6 +127,12 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	}
 	// Lazy re-entries in this executor are answered by the controller.
 	SetReentryHandler(func(ret shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+		// The controller will answer only after it has sent its own calls
+		// (the lazy link's memory, the stub's new target), which need a
+		// reader: hand reading off now rather than after handOffAfter.
+		if h := s.handOff.Swap(nil); h != nil {
+			(*h)()
+		}
 		d, err := s.callController(wire.OpReentry, new(wire.Encoder).U64(uint64(ret)).Payload())
 		if err != nil {
 			return 0, err
@@ -163,12 +169,15 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 				continue
 			}
 			var state atomic.Int32 // 0 running, 1 finished here, 2 handed off
-			t := time.AfterFunc(handOffAfter, func() {
+			handOff := func() {
 				if state.CompareAndSwap(0, 2) {
 					go read()
 				}
-			})
+			}
+			t := time.AfterFunc(handOffAfter, handOff)
+			s.handOff.Store(&handOff)
 			s.handle(f)
+			s.handOff.CompareAndSwap(&handOff, nil)
 			if !state.CompareAndSwap(0, 1) {
 				return // a fresh reader has taken over
 			}
@@ -226,6 +235,10 @@ type server struct {
 	pending map[uint64]chan wire.Frame // calls to the controller
 	lost    bool
 	lostCh  chan struct{} // closed when the connection is lost
+
+	// handOff, while the reader runs a call that may block, starts a
+	// fresh reader (at most once): a lazy re-entry calls it at once.
+	handOff atomic.Pointer[func()]
 }
 
 // callController sends a call to the controller and waits for its answer.

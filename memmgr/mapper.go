@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -162,15 +163,47 @@ func (m *InProcessMapper) Prepare(ctx context.Context, r shared.ExecutorAddrRang
 
 // Initialize implements Mapper.
 func (m *InProcessMapper) Initialize(ctx context.Context, info AllocInfo) error {
-	for _, s := range info.Segments {
-		if s.Range.Size() == 0 {
-			continue
-		}
-		if err := m.e.Protect(ctx, s.Range, s.Prot); err != nil {
+	if err := m.protectFinal(ctx, info.Segments); err != nil {
+		return err
+	}
+	return m.runActions(ctx, info.Actions)
+}
+
+// protectFinal applies the segments' final protections, one call per run
+// of adjacent segments with the same protections.
+func (m executorMapper) protectFinal(ctx context.Context, segs []SegInfo) error {
+	for _, p := range protRuns(segs) {
+		if err := m.e.Protect(ctx, p.Range, p.Prot); err != nil {
 			return err
 		}
 	}
-	return m.runActions(ctx, info.Actions)
+	return nil
+}
+
+// protRuns merges the non-empty segments' ranges that are adjacent and
+// have the same final protections, in address order.
+func protRuns(segs []SegInfo) []SegInfo {
+	var out []SegInfo
+	for _, s := range sortedSegs(segs) {
+		if n := len(out); n > 0 && out[n-1].Range.End == s.Range.Start && out[n-1].Prot == s.Prot {
+			out[n-1].Range.End = s.Range.End
+			continue
+		}
+		out = append(out, SegInfo{Range: s.Range, Prot: s.Prot})
+	}
+	return out
+}
+
+// sortedSegs returns the non-empty segments in address order.
+func sortedSegs(segs []SegInfo) []SegInfo {
+	out := make([]SegInfo, 0, len(segs))
+	for _, s := range segs {
+		if s.Range.Size() > 0 {
+			out = append(out, s)
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Range.Start < out[b].Range.Start })
+	return out
 }
 
 // CopyMapper gives the linker local buffers and copies them into the
@@ -196,25 +229,62 @@ func (m *CopyMapper) Prepare(ctx context.Context, r shared.ExecutorAddrRange, si
 	return make([]byte, size), nil
 }
 
-// Initialize implements Mapper.
+// maxCoalescedWrite bounds the run of adjacent segments CopyMapper sends
+// in one write (copied into one buffer first); larger segments are sent
+// by themselves.
+const maxCoalescedWrite = 1 << 20
+
+// Initialize implements Mapper. Adjacent segments are transferred
+// together — one protection change to read-write and one write per run —
+// and then get their final protections, one change per run of equal
+// protections: a small object costs a few round trips, not three per
+// segment.
 func (m *CopyMapper) Initialize(ctx context.Context, info AllocInfo) error {
-	for _, s := range info.Segments {
-		if s.Range.Size() == 0 {
-			continue
+	segs := sortedSegs(info.Segments)
+	for i := 0; i < len(segs); {
+		// segs[i:j] is a run of adjacent segments to transfer together.
+		j := i + 1
+		for j < len(segs) && segs[j].Range.Start == segs[j-1].Range.End && uint64(segs[j].Range.End-segs[i].Range.Start) <= maxCoalescedWrite {
+			j++
 		}
-		if len(s.Working) > 0 {
-			if err := m.e.Protect(ctx, s.Range, shared.ProtRead|shared.ProtWrite); err != nil {
-				return err
-			}
-			if err := m.e.Write(ctx, s.Range.Start, s.Working); err != nil {
-				return err
-			}
-		}
-		if err := m.e.Protect(ctx, s.Range, s.Prot); err != nil {
+		if err := m.transfer(ctx, segs[i:j]); err != nil {
 			return err
 		}
+		i = j
+	}
+	if err := m.protectFinal(ctx, segs); err != nil {
+		return err
 	}
 	return m.runActions(ctx, info.Actions)
+}
+
+// transfer makes the adjacent segments run read-write and writes their
+// working memory (gaps between them, zero in the executor already, are
+// written as zeros).
+func (m *CopyMapper) transfer(ctx context.Context, run []SegInfo) error {
+	r := shared.ExecutorAddrRange{Start: run[0].Range.Start, End: run[len(run)-1].Range.End}
+	var data []byte
+	if len(run) == 1 {
+		data = run[0].Working
+	} else {
+		var n uint64
+		for _, s := range run {
+			if len(s.Working) > 0 {
+				n = uint64(s.Range.Start-r.Start) + uint64(len(s.Working))
+			}
+		}
+		data = make([]byte, n)
+		for _, s := range run {
+			copy(data[s.Range.Start-r.Start:], s.Working)
+		}
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	if err := m.e.Protect(ctx, r, shared.ProtRead|shared.ProtWrite); err != nil {
+		return err
+	}
+	return m.e.Write(ctx, r.Start, data)
 }
 
 // SharedMemoryMapper writes code straight into memory shared with the
@@ -301,13 +371,8 @@ func (m *SharedMemoryMapper) Prepare(ctx context.Context, r shared.ExecutorAddrR
 
 // Initialize implements Mapper: content is already in place.
 func (m *SharedMemoryMapper) Initialize(ctx context.Context, info AllocInfo) error {
-	for _, s := range info.Segments {
-		if s.Range.Size() == 0 {
-			continue
-		}
-		if err := m.e.Protect(ctx, s.Range, s.Prot); err != nil {
-			return err
-		}
+	if err := m.protectFinal(ctx, info.Segments); err != nil {
+		return err
 	}
 	return m.runActions(ctx, info.Actions)
 }

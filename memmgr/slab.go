@@ -275,17 +275,51 @@ func (s *Slab) Allocate(ctx context.Context, req jitlink.AllocRequest) (jitlink.
 
 	ifa := &inFlight{s: s, rec: rec, req: req, segs: make([]jitlink.Segment, len(req.Segments)), ranges: make([]shared.ExecutorAddrRange, len(req.Segments))}
 	for i, seg := range req.Segments {
-		r := shared.ExecutorAddrRange{Start: base.Add(offs[i]), End: base.Add(offs[i] + alignUp(seg.Size, s.ps))}
-		mem, err := s.m.Prepare(ctx, r, seg.Size)
+		ifa.ranges[i] = shared.ExecutorAddrRange{Start: base.Add(offs[i]), End: base.Add(offs[i] + alignUp(seg.Size, s.ps))}
+	}
+	// Segments laid out back to back are prepared together: one Prepare
+	// (one protection change in this process) per run, not per segment.
+	var prepared []shared.ExecutorAddrRange
+	for _, run := range contiguousRuns(ifa.ranges) {
+		first, last := run[0], run[len(run)-1]
+		r := shared.ExecutorAddrRange{Start: ifa.ranges[first].Start, End: ifa.ranges[last].End}
+		size := uint64(ifa.ranges[last].Start-r.Start) + req.Segments[last].Size
+		mem, err := s.m.Prepare(ctx, r, size)
 		if err != nil {
-			s.free(ctx, rec, ifa.ranges[:i], nil)
-			return nil, fmt.Errorf("memmgr: allocate %q: segment %d: %w", req.Name, i, err)
+			s.free(ctx, rec, prepared, nil)
+			return nil, fmt.Errorf("memmgr: allocate %q: segment %d: %w", req.Name, first, err)
 		}
-		ifa.ranges[i] = r
-		ifa.segs[i] = jitlink.Segment{Addr: r.Start, Mem: mem}
+		prepared = append(prepared, r)
+		for _, i := range run {
+			off := uint64(ifa.ranges[i].Start - r.Start)
+			n := req.Segments[i].Size
+			ifa.segs[i] = jitlink.Segment{Addr: ifa.ranges[i].Start, Mem: mem[off : off+n : off+n]}
+		}
 	}
 	rec.ranges = ifa.ranges
 	return ifa, nil
+}
+
+// contiguousRuns groups the indices of ranges into runs of ranges that
+// follow each other without a gap, in address order.
+func contiguousRuns(ranges []shared.ExecutorAddrRange) [][]int {
+	order := make([]int, len(ranges))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		ra, rb := ranges[order[a]], ranges[order[b]]
+		return ra.Start < rb.Start || ra.Start == rb.Start && ra.End < rb.End
+	})
+	var runs [][]int
+	for k, i := range order {
+		if k > 0 && ranges[order[k-1]].End == ranges[i].Start {
+			runs[len(runs)-1] = append(runs[len(runs)-1], i)
+			continue
+		}
+		runs = append(runs, []int{i})
+	}
+	return runs
 }
 
 // free discards ranges (running actions' Dealloc calls) and returns rec's

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -56,6 +57,8 @@ type Remote struct {
 	reentry func(shared.ExecutorAddr) (shared.ExecutorAddr, error)
 
 	ended error // a listener's report of how the executor ended, under mu
+
+	calls atomic.Uint64 // calls sent (each a round trip), see Calls
 
 	// Program stdio forwarded over the stream (nil fwd: not forwarded).
 	fwd            *Stdio
@@ -381,6 +384,7 @@ func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.De
 	seq := e.seq
 	e.pending[seq] = ch
 	e.mu.Unlock()
+	e.calls.Add(1)
 	e.wmu.Lock()
 	err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload})
 	e.wmu.Unlock()
@@ -400,6 +404,11 @@ func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.De
 	}
 	return nil, fmt.Errorf("epc: %v: unexpected %v answer", op, f.Kind)
 }
+
+// Calls returns how many calls this controller has sent to the executor
+// (each one a round trip: a request and its answer), for tests and
+// tuning that count the protocol's round trips.
+func (e *Remote) Calls() uint64 { return e.calls.Load() }
 
 func finish(op wire.Op, d *wire.Decoder) error {
 	if err := d.Finish(); err != nil {

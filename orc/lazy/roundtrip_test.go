@@ -1,0 +1,54 @@
+//go:build cgo
+
+package lazy_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"gorc/jit"
+	"gorc/orc/epc"
+)
+
+// maxFirstCallCalls is the most calls the controller may send a child
+// executor during the first call of a small lazily compiled function
+// (besides the run itself): the re-entry's answer is not a call, so these
+// are the link's memory transfers and finalize actions and the stub's
+// repointing.
+const maxFirstCallCalls = 6
+
+// TestFirstCallRoundTrips counts the protocol round trips a first call
+// costs in a child executor.
+func TestFirstCallRoundTrips(t *testing.T) {
+	ctx := context.Background()
+	j, err := jit.New(ctx, jit.Options{Exec: "child", ExecutorCommand: []string{os.Args[0]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	r, ok := j.EPC.(*epc.Remote)
+	if !ok {
+		t.Fatalf("child executor is a %T, not *epc.Remote", j.EPC)
+	}
+	for i, name := range []string{"f", "g"} {
+		src := "define i32 @" + name + "(i32 %argc) {\nentry:\n  %a = mul i32 %argc, 3\n  ret i32 %a\n}\n"
+		if err := j.AddLazyIR(ctx, name+".ll", []byte(src), 2, jit.PartitionFunction); err != nil {
+			t.Fatal(err)
+		}
+		a, err := j.Lookup(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := r.Calls()
+		st, err := j.EPC.RunAsMain(ctx, jitAddr(uint64(a)), []string{"x"})
+		if err != nil || st != 3 {
+			t.Fatalf("%s: run: %d %v, want 3", name, st, err)
+		}
+		n := r.Calls() - before - 1 // the run itself
+		t.Logf("first call of %s (#%d): %d calls to the executor", name, i+1, n)
+		if n > maxFirstCallCalls {
+			t.Errorf("first call of %s: %d calls to the executor, want at most %d", name, n, maxFirstCallCalls)
+		}
+	}
+}
