@@ -1005,6 +1005,7 @@ uint64_t gorc_find_fde_func(uint64_t pc) {
  * to Go's handler when the faulting PC is in the executable's own text
  * (Go code, or C compiled into gorc), and otherwise restores the default
  * action and re-raises it. */
+#include <poll.h>
 #include <signal.h>
 #include <time.h>
 #include <ucontext.h>
@@ -1023,6 +1024,29 @@ static int crash_installed;
 static volatile int crash_fd = -1;
 
 void gorc_set_crash_fd(int fd) { crash_fd = fd; }
+
+/* In-process runs: the read end of a pipe on which the controller (a Go
+ * goroutine of this same process, which read the crash frame from
+ * crash_fd) says it has reported the crash; the handler waits for it (at
+ * most about 2 s) before the signal ends the process. -1: do not wait. */
+static volatile int crash_ack_fd = -1;
+
+void gorc_set_crash_ack_fd(int fd) { crash_ack_fd = fd; }
+
+static void wait_crash_ack(void) {
+	int fd = crash_ack_fd;
+	if (fd < 0 || crash_fd < 0 || !is_executor()) return;
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	for (int i = 0; i < 20; i++) {
+		int k = poll(&p, 1, 100);
+		if (k < 0 && errno == EINTR) continue;
+		if (k != 0) break;
+	}
+	if (p.revents & POLLIN) {
+		char c;
+		(void)read(fd, &c, 1);
+	}
+}
 
 /* Read ends of the program's stdout/stderr pipes when its stdio is
  * forwarded over the connection (-1: not forwarded). */
@@ -1224,6 +1248,7 @@ static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 	if (sig == SIGSEGV && addr == pc && thr_stack_lo && sp >= thr_stack_lo && sp + 8 <= thr_stack_hi)
 		memcpy(&ret_hint, (const void *)(uintptr_t)sp, 8);
 	report_crash(sig, pc, addr, ret_hint);
+	wait_crash_ack();
 	signal(sig, SIG_DFL);
 	sigset_t set;
 	sigemptyset(&set);

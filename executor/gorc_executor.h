@@ -93,6 +93,7 @@ uint64_t gorc_interposed(const char *name);
 #include <pthread.h>
 int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 void gorc_set_crash_fd(int fd);
+void gorc_set_crash_ack_fd(int fd);
 void gorc_set_stdio_fds(int out, int err);
 int *gorc_wire_lock(void);
 int *gorc_pump_lock(int i);

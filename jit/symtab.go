@@ -180,7 +180,12 @@ func (j *JIT) CrashLocation() (where string, ok bool) {
 	if !isRemote {
 		return "", false
 	}
-	c := r.Crash()
+	return j.crashWhere(r.Crash())
+}
+
+// crashWhere names the JIT'd function a crash report points at (see
+// CrashLocation).
+func (j *JIT) crashWhere(c *epc.Crash) (where string, ok bool) {
 	if c == nil {
 		return "", false
 	}
@@ -208,4 +213,23 @@ func (j *JIT) ExplainExecutorError(err error) error {
 		return fmt.Errorf("%w, %s", err, where)
 	}
 	return err
+}
+
+// OnLocalCrash makes a fatal signal in JIT'd code run in this process
+// (the in-process executor) call f, before the signal ends the process,
+// with the handler's report and where in JIT'd code it happened, in
+// CrashLocation's words ("in F+0x12 (obj.o)", "called from ..."; empty
+// when no JIT'd code is involved). f runs while the crashing thread waits
+// in its signal handler (at most about 2 s): it should only print. It is
+// an error for a child or remote executor, whose crashes
+// ExplainExecutorError reports.
+func (j *JIT) OnLocalCrash(f func(c *epc.Crash, where string)) error {
+	p, ok := j.EPC.(*epc.InProcess)
+	if !ok {
+		return fmt.Errorf("jit: on local crash: the executor is not in this process (%T)", j.EPC)
+	}
+	return p.OnCrash(func(c *epc.Crash) {
+		where, _ := j.crashWhere(c)
+		f(c, where)
+	})
 }

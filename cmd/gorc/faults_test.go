@@ -198,6 +198,7 @@ int main(void) { puts("hello"); return 4; }`)
 }
 
 // TestFaultCrashReports: a crash in JIT'd code names the JIT'd function
+// (child and TCP executors, and in-process: -exec local)
 // — for a fault in it, for a fault in libc called from it, for a call
 // through a null function pointer — and a stack overflow (on the
 // program's main thread or a thread it created) is reported as one, with
@@ -246,7 +247,11 @@ int main(int argc, char **argv) {
 		{"div", 136, "in div_zero+", false},
 		{"call-null", 139, "called from call_null+", false},
 	}
-	for _, m := range faultModes(t) {
+	modes := append(faultModes(t), struct {
+		name  string
+		flags []string
+	}{"local", []string{"-exec", "local"}})
+	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			for _, c := range cases {
 				r := gorcRunWithin(t, dir, 30*time.Second, append(m.flags, o, "--", c.kind)...)
@@ -335,5 +340,51 @@ int main(void) {
 				t.Fatalf("status %d (%v), stdout %q, stderr %q; want 3 and the thread's line", st, err, so.String(), se.String())
 			}
 		})
+	}
+}
+
+// TestCrashLocalNamesFunction: in-process (-exec local), a fatal signal in
+// JIT'd code prints one line naming the JIT'd function before the signal
+// kills gorc (status 128+signal), in the words a child executor's crash
+// gets: "program terminated by signal SIGSEGV at pc … (fault address …),
+// in boom+0x0 (crash.o)", "called from boom+…" for abort() in libc.
+func TestCrashLocalNamesFunction(t *testing.T) {
+	gorcBinary(t) // built before the runs' deadlines
+	dir := t.TempDir()
+	o := ccObj(t, dir, "crash", `#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+__attribute__((noinline)) int boom(int *p) { return *p + 1; }
+__attribute__((noinline)) int boom_abort(int x) { if (x) abort(); return x; }
+__attribute__((noinline)) int boom_deep(int n) { volatile char b[256]; b[0] = n; return boom_deep(n + 1) + b[0]; }
+int main(int argc, char **argv) {
+	puts("before");
+	fflush(stdout);
+	if (argc > 1 && !strcmp(argv[1], "abort")) return boom_abort(argc);
+	if (argc > 1 && !strcmp(argv[1], "deep")) return boom_deep(0);
+	return boom((int *)16);
+}`)
+	cases := []struct {
+		kind   string
+		status int
+		want   []string
+	}{
+		{"null", 139, []string{"gorc run: program terminated by signal SIGSEGV at pc 0x", "(fault address 0x10), in boom+0x0 (", "crash.o)\n"}},
+		{"abort", 134, []string{"gorc run: program terminated by signal SIGABRT at pc 0x", ", called from boom_abort+0x", "crash.o) (pc 0x", "is outside JIT'd code)\n"}},
+		{"deep", 139, []string{"gorc: stack overflow (fault address 0x", "gorc run: program terminated by signal SIGSEGV at pc 0x", ", in boom_deep+0x"}},
+	}
+	for _, c := range cases {
+		r := gorcRunWithin(t, dir, 30*time.Second, "-exec", "local", o, "--", c.kind)
+		if r.status != c.status || r.stdout != "before\n" {
+			t.Errorf("%s: want status %d and stdout \"before\\n\"\n%v", c.kind, c.status, r)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(r.stderr, w) {
+				t.Errorf("%s: stderr lacks %q\n%v", c.kind, w, r)
+			}
+		}
+		if n := strings.Count(r.stderr, "gorc run:"); n != 1 {
+			t.Errorf("%s: %d report lines, want 1\n%v", c.kind, n, r)
+		}
 	}
 }

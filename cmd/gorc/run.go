@@ -15,6 +15,7 @@ import (
 
 	"gorc/jit"
 	"gorc/jitlink/elf"
+	"gorc/orc/epc"
 )
 
 func init() {
@@ -208,6 +209,20 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	// RunProgram ends the process with main's status (exit(3) semantics:
 	// atexit handlers, destructors, stdio flushed); it returns only when
 	// the program could not be started.
+	if o.exec == "local" {
+		// A crash in JIT'd code ends this process by the signal: name the
+		// JIT'd function first, in the words a child executor's crash gets.
+		err := j.OnLocalCrash(func(c *epc.Crash, where string) {
+			if where != "" {
+				where = ", " + where
+			}
+			fmt.Fprintf(stderr, "gorc run: program terminated by %v%s\n", c, where)
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "gorc run: %v\n", err)
+			return 1
+		}
+	}
 	runStart := time.Now()
 	status, err := j.EPC.RunProgram(ctx, prog)
 	if o.showTimes {

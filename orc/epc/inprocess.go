@@ -254,3 +254,14 @@ func (p *InProcess) Close(ctx context.Context) error {
 	}
 	return first
 }
+
+// OnCrash makes a fatal signal in JIT'd code running in this process call
+// f with the crash handler's report (what a child executor sends, see
+// Remote.Crash) before the signal ends the process, so the session can
+// name the JIT'd function. f runs while the crashing thread waits (at most
+// about 2 s): it should only print. Only the first call has effect.
+func (p *InProcess) OnCrash(f func(*Crash)) error {
+	return executor.WatchCrashes(func(r executor.CrashReport) {
+		f(&Crash{Signal: r.Signal, PC: r.PC, FaultAddr: r.FaultAddr, Frames: r.Frames})
+	})
+}

@@ -12,3 +12,8 @@ type InProcess struct{ ExecutorProcessControl }
 func NewInProcess() (*InProcess, error) {
 	return nil, errors.New("epc: the in-process executor needs cgo (this gorc was built with CGO_ENABLED=0)")
 }
+
+// OnCrash fails without cgo (there is no in-process executor).
+func (p *InProcess) OnCrash(func(*Crash)) error {
+	return errors.New("epc: the in-process executor needs cgo")
+}
