@@ -1,4 +1,4 @@
-module gorc
+module github.com/gorc-jit/gorc
 
 go 1.26.0
 

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"unsafe"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // CallName is the bootstrap symbol of the typed-call service, a wrapper

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // callLib builds a shared library of C functions of every argument shape

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // TestMain lets the test binary act as `gorc executor`: spawned children

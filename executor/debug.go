@@ -12,7 +12,7 @@ import "C"
 import (
 	"unsafe"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Names of the debugger and profiler services (see docs/DEBUGGING.md).

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 func args64(vals ...uint64) []byte {

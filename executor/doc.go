@@ -1,6 +1,6 @@
 // Package executor is gorc's executor runtime: the code that runs in the
 // process where JIT'd code executes. It is the only cgo package of gorc and
-// imports nothing controller-side (only gorc/shared and the standard
+// imports nothing controller-side (only github.com/gorc-jit/gorc/shared and the standard
 // library).
 //
 // It provides:
@@ -29,6 +29,6 @@
 //   - a static-TLS manager that gives JIT'd code a thread-local block in
 //     glibc's static TLS surplus (see [AllocateTLS]).
 //
-// Controller-side code reaches this package through gorc/orc/epc; only
+// Controller-side code reaches this package through github.com/gorc-jit/gorc/orc/epc; only
 // the in-process executor control imports it directly.
 package executor

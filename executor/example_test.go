@@ -5,8 +5,8 @@ package executor_test
 import (
 	"fmt"
 
-	"gorc/executor"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Reserve memory, write machine code, make it read-execute and run it as

@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"unsafe"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Triple is the target triple of this executor.

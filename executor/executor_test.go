@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"testing"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // asm is a tiny x86-64 machine-code builder for tests.

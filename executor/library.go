@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // DefaultLibraryDirs are searched after the caller's directories when

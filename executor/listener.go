@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // HelloEnv names the environment variable through which a listener hands

@@ -11,8 +11,8 @@ import (
 	"os"
 	"sync"
 
-	"gorc/shared"
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // CrashReport is what the crash handler reports about a fatal signal in

@@ -5,8 +5,8 @@ package executor
 import (
 	"testing"
 
-	"gorc/shared"
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // TestDecodeCrash: the crash frame's payload (what the signal handler

@@ -5,7 +5,7 @@ package executor
 */
 import "C"
 
-import "gorc/shared"
+import "github.com/gorc-jit/gorc/shared"
 
 // Names of the services for unloadable modules (module.c), in
 // [BootstrapSymbols]. A module is code the controller may remove again: it

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // TestProgramExitOrder runs a hand-assembled program through RunProgram in

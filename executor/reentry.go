@@ -11,7 +11,7 @@ import (
 	"os"
 	"sync"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // ReentryName is the bootstrap symbol of the lazy-compilation re-entry

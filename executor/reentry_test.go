@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // reentryProgram builds: target(a, b, c, x) = a + b + c + int(x); a

@@ -22,8 +22,8 @@ import (
 	"syscall"
 	"time"
 
-	"gorc/shared"
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // FDsEnv names the environment variable through which a controller that

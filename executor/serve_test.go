@@ -7,8 +7,8 @@ import (
 	"sync"
 	"testing"
 
-	"gorc/shared"
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 var (

@@ -15,7 +15,7 @@ import (
 	"time"
 	"unsafe"
 
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // stdioForward puts pipes on descriptors 0, 1 and 2 for the program and

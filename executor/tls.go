@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"unsafe"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // TLSBlock is a thread-local storage block for JIT'd code, placed in

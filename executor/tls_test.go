@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 func fsLoadEAX(off int64) []byte { // mov eax, fs:[off]

@@ -3,7 +3,7 @@ package ir_test
 import (
 	"fmt"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // Build double @foo(double %x) { return x + 1.0 } and print it.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"gorc/internal/diag"
+	"github.com/gorc-jit/gorc/internal/diag"
 )
 
 type tokKind uint8

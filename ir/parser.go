@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gorc/internal/diag"
+	"github.com/gorc-jit/gorc/internal/diag"
 )
 
 // Error is a syntax or semantic error in IR text, printed as

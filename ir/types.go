@@ -9,7 +9,7 @@
 // and function types.
 //
 // Go programs build IR with a Builder, check it with Verify, and optimise it
-// with the passes in gorc/ir/passes. The backend consumes the data
+// with the passes in github.com/gorc-jit/gorc/ir/passes. The backend consumes the data
 // structures directly: every instruction is an *Instr whose Op selects the
 // operation and whose operands are in Ops (see the Op constants for the
 // operand layout of each).
@@ -25,7 +25,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gorc/internal/diag"
+	"github.com/gorc-jit/gorc/internal/diag"
 )
 
 // TypeKind classifies a Type.

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gorc/internal/diag"
+	"github.com/gorc-jit/gorc/internal/diag"
 )
 
 // Value is anything an instruction can use as an operand: an *Instr with a

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"sync"
 
-	"gorc/internal/diag"
+	"github.com/gorc-jit/gorc/internal/diag"
 )
 
 // posPool recycles VerifyFunction's instruction-position tables (one per

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"gorc/jit"
+	"github.com/gorc-jit/gorc/jit"
 )
 
 // BenchmarkLinkSQLite links the sqlite driver against Debian's

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"gorc/codecache"
+	"github.com/gorc-jit/gorc/codecache"
 )
 
 // CacheStats counts the persistent code cache's answers (Options.Cache)

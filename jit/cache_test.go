@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/codecache"
-	"gorc/jit"
+	"github.com/gorc-jit/gorc/codecache"
+	"github.com/gorc-jit/gorc/jit"
 )
 
 // answerIR computes fib(12) - 102 = 42 through libm's floor.

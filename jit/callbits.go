@@ -3,7 +3,7 @@ package jit
 import (
 	"math"
 
-	"gorc/target"
+	"github.com/gorc-jit/gorc/target"
 )
 
 // Register images of typed-call arguments and results. Which register or

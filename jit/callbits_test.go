@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"gorc/target"
+	"github.com/gorc-jit/gorc/target"
 )
 
 func TestResultBits(t *testing.T) {

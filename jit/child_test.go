@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"gorc/jit"
+	"github.com/gorc-jit/gorc/jit"
 )
 
 // TestMain turns the test binary into an executor when it is spawned as

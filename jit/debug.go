@@ -3,8 +3,8 @@ package jit
 import (
 	"fmt"
 
-	"gorc/orc/epc"
-	"gorc/orc/objlayer"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/orc/objlayer"
 )
 
 // addDebugPlugins installs the debugger and profiler plugins: the GDB JIT

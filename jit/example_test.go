@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"os"
 
-	"gorc/jit"
-	"gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 // Link a gcc-compiled object and call its functions as Go functions.

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"os"
 
-	"gorc/jit"
-	"gorc/orc"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc"
 )
 
 // Reloading a plugin: each version is added under its own tracker and

@@ -6,9 +6,9 @@ import (
 	"math"
 	"reflect"
 
-	"gorc/orc/epc"
-	"gorc/shared"
-	"gorc/target"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/target"
 )
 
 // CallError is the panic value of a typed function (see Func) whose call

@@ -14,8 +14,8 @@ import (
 	"time"
 	"unsafe"
 
-	"gorc/jit"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // shapesC has a C function of each shape Func supports.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/codecache"
-	"gorc/ir"
-	"gorc/ir/passes"
-	"gorc/target"
+	"github.com/gorc-jit/gorc/codecache"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/target"
 )
 
 // AddIR compiles a module in gorc's LLVM-IR subset (the text `gorc kaleido

@@ -42,16 +42,16 @@ import (
 	"sync/atomic"
 	"time"
 
-	"gorc/codecache"
-	"gorc/jitlink"
-	"gorc/jitlink/archive"
-	"gorc/jitlink/elf"
-	"gorc/memmgr"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/orc/objlayer"
-	"gorc/shared"
-	"gorc/target"
+	"github.com/gorc-jit/gorc/codecache"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/archive"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/memmgr"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/orc/objlayer"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/target"
 )
 
 // maxLinkers bounds concurrent materializations; it is far above any

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jit"
+	"github.com/gorc-jit/gorc/jit"
 )
 
 // cc compiles C source into dir/name.o with gcc and returns its path.

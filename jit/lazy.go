@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/orc/lazy"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/orc/lazy"
 )
 
 // Lazy is the JIT's lazy-compilation machinery (package orc/lazy): the

@@ -6,11 +6,11 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gorc/ir"
-	"gorc/ir/passes"
-	"gorc/orc"
-	"gorc/orc/lazy"
-	"gorc/target"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/lazy"
+	"github.com/gorc-jit/gorc/target"
 )
 
 // Partitioning says how AddLazyIR splits a module into units compiled on

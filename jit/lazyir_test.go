@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"gorc/jit"
-	"gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 // lazyModuleIR: main calls the internal f (which reads an internal

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"gorc/jitlink"
-	"gorc/jitlink/elf"
-	"gorc/orc"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/orc"
 )
 
 // lazyObjectVeto says why g must be linked eagerly, or "" if its code can

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"gorc/jit"
+	"github.com/gorc-jit/gorc/jit"
 )
 
 // TestAddLazyObject: objects whose definitions are all functions are

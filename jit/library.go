@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // ErrLibraryNotFound is returned (wrapped) by FindLibrary when no file

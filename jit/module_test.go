@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"gorc/ir"
-	"gorc/jit"
-	"gorc/kaleidoscope"
-	"gorc/orc/epc"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/orc/epc"
 )
 
 // hostC is a C program with its own main and printd, which Kaleidoscope's

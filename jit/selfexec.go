@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"gorc/executor"
+	"github.com/gorc-jit/gorc/executor"
 )
 
 // canServeSelf: a program built with cgo can be its own child executor.

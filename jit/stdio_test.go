@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"gorc/executor"
-	"gorc/jit"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // tcpExecutor serves this test binary as an executor on a loopback port

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"sync"
 
-	"gorc/jitlink"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Location names a JIT'd code address: the function (symbol) that

@@ -11,12 +11,12 @@ import (
 	"strings"
 	"sync"
 
-	"gorc/jitlink"
-	"gorc/memmgr"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/orc/objlayer"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/memmgr"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/orc/objlayer"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // A Tracker is a group of objects that can be removed from the JIT again,

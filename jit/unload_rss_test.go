@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"gorc/orc/epc"
+	"github.com/gorc-jit/gorc/orc/epc"
 )
 
 // vmRSS returns the resident set size of process pid (0: this one) in

@@ -14,11 +14,11 @@ import (
 	"testing"
 	"time"
 
-	"gorc/executor"
-	"gorc/jit"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // The module the unloading tests add and remove: a C++ static object,

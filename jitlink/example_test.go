@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/jitlink"
-	"gorc/jitlink/amd64"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/amd64"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // bumpMM is a minimal MemoryManager: it hands out consecutive page-aligned

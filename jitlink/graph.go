@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sort"
 
-	"gorc/internal/diag"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/internal/diag"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Linkage says how a defined symbol behaves when another definition of the

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink"
 )
 
 func TestSortInitializers(t *testing.T) {

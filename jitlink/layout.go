@@ -3,7 +3,7 @@ package jitlink
 import (
 	"fmt"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // segClass orders segments: r-x, r--, rw-, then finalize-lifetime r--, rw-.

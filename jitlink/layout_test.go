@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/amd64"
-	"gorc/jitlink/jitlinktest"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/amd64"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // TestLayoutRejectsHugeBlocks checks that layout's size arithmetic is

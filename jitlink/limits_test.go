@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/amd64"
-	"gorc/jitlink/jitlinktest"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/amd64"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // resolvesNothing answers every lookup with no definitions, so that the

@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"gorc/internal/diag"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/internal/diag"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Pass is one step of the link pipeline. Passes mutate the graph.

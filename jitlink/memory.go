@@ -3,7 +3,7 @@ package jitlink
 import (
 	"context"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // This file is the contract between the linker and whatever provides

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"gorc/internal/diag"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/internal/diag"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // MergeGraphs combines graphs (parsed objects, in command-line order) into

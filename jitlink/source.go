@@ -1,6 +1,6 @@
 package jitlink
 
-import "gorc/shared"
+import "github.com/gorc-jit/gorc/shared"
 
 // SourceObject is a relocatable object file a graph was read from, kept
 // so that a debug object can be made from it once the graph is laid out

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir/passes"
+	"github.com/gorc-jit/gorc/ir/passes"
 )
 
 func benchCompile(b *testing.B, n, level int) {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
-	"gorc/internal/diag"
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/internal/diag"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // reserved names belong to the generated module's runtime and cannot be

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
-	"gorc/ir/passes"
-	"gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 func lli(t *testing.T) string {

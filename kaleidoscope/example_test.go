@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/ir/passes"
-	"gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 // Compile a program to one LLVM IR module (runnable with lli-19), with a

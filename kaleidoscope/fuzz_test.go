@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
-	"gorc/ir/passes"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
 )
 
 // FuzzKaleidoscope feeds arbitrary text to the lexer, parser and code

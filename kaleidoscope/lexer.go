@@ -1,7 +1,7 @@
 // Package kaleidoscope is the front end for the Kaleidoscope language of
 // LLVM's tutorial (chapters 2–7): a lexer and parser that track line and
 // column, an AST, diagnostics printed as "FILE:LINE:COL: error: ...", and
-// IR generation into gorc's SSA IR (gorc/ir).
+// IR generation into gorc's SSA IR (github.com/gorc-jit/gorc/ir).
 //
 // All values are doubles. The language has def and extern, if/then/else,
 // for/in loops with an optional step, var/in, assignment, user-defined
@@ -19,7 +19,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"gorc/internal/diag"
+	"github.com/gorc-jit/gorc/internal/diag"
 )
 
 // TokKind is a token's kind.

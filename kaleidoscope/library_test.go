@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 func TestCompileLibrary(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // raceEnabled is set under the race detector (race_test.go), which makes

@@ -3,7 +3,7 @@ package kaleidoscope
 import (
 	"fmt"
 
-	"gorc/internal/diag"
+	"github.com/gorc-jit/gorc/internal/diag"
 )
 
 // Diagnostic is an error at a source position, printed as

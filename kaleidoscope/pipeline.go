@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"gorc/ir"
-	"gorc/ir/passes"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
 )
 
 // PipelineStats describe a CompileOptimized run. Parsing and IR

@@ -1,6 +1,6 @@
 package kaleidoscope
 
-import "gorc/ir"
+import "github.com/gorc-jit/gorc/ir"
 
 // Direct SSA construction (Generator.SSA). Kaleidoscope's control flow is
 // structured — if/then/else diamonds and for loops with one entry and one

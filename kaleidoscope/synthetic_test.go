@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"gorc/ir/passes"
-	"gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 // TestSyntheticProgramCMatches: the C version of the compile-speed

@@ -6,8 +6,8 @@ import (
 	"context"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // BenchmarkSlabAllocFinalizeDealloc measures one link graph's memory

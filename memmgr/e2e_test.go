@@ -12,14 +12,14 @@ import (
 	"sync"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/elf"
-	"gorc/jitlink/jitlinktest"
-	"gorc/jitlink/jitlinktest/epclink"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest/epclink"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 
-	_ "gorc/target" // registers the architectures with the ELF reader
+	_ "github.com/gorc-jit/gorc/target" // registers the architectures with the ELF reader
 )
 
 // This file links real g++ output with gorc's linker into the slab and runs

@@ -6,10 +6,10 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/jitlink"
-	"gorc/memmgr"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/memmgr"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Allocate a code segment from a slab, write machine code into the

@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // fakeMapper hands out address space without touching memory: it lets

@@ -28,8 +28,8 @@ import (
 	"sync"
 	"syscall"
 
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // SegInfo describes one segment for Mapper.Initialize.

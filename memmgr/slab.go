@@ -8,8 +8,8 @@ import (
 	"sort"
 	"sync"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Defaults for SlabOptions.

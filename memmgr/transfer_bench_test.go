@@ -11,10 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"gorc/executor"
-	"gorc/jitlink"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // transferModes are the executor transports of BenchmarkTransfer, named

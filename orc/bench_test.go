@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // BenchmarkLookupReady measures a lookup of one symbol that is already

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 func TestSymbolNamesAndFlags(t *testing.T) {

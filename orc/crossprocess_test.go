@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // TestCrossSessionResolvedExchange is seed 004's scenario: two JIT

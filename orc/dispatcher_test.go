@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"gorc/orc"
+	"github.com/gorc-jit/gorc/orc"
 )
 
 func TestPoolDispatcherBound(t *testing.T) {

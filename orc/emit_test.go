@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/orc"
+	"github.com/gorc-jit/gorc/orc"
 )
 
 // TestRejectedNotifyEmittedChangesNothing checks that NotifyEmitted

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // The basic flow: a session, a dylib, an absolute definition, a lookup.

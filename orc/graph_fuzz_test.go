@@ -7,8 +7,8 @@ import (
 	"math/rand"
 	"testing"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // graphModel drives a random program through the session one step at a

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 func newSession(t testing.TB, opts ...orc.Option) *orc.ExecutionSession {

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // recordingManager records resource-manager callbacks.

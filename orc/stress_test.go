@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // stressGraph is a random program: units of 1-3 symbols spread over three

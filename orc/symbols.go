@@ -5,7 +5,7 @@ import (
 	"strings"
 	"sync"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // poolEntry is the single copy of an interned string.

@@ -3,10 +3,10 @@ package target
 import (
 	"context"
 
-	backend "gorc/backend/amd64"
-	"gorc/ir"
-	"gorc/jitlink/amd64"
-	"gorc/jitlink/elf"
+	backend "github.com/gorc-jit/gorc/backend/amd64"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/jitlink/amd64"
+	"github.com/gorc-jit/gorc/jitlink/elf"
 )
 
 func init() { elf.RegisterArch(amd64.Arch.(elf.Arch)) }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/target"
+	"github.com/gorc-jit/gorc/target"
 )
 
 func TestAMD64CallConv(t *testing.T) {

@@ -18,8 +18,8 @@ import (
 	"runtime"
 	"strings"
 
-	"gorc/ir"
-	"gorc/jitlink"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/jitlink"
 )
 
 // Target is one supported architecture and operating system.

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
-	"gorc/jitlink/elf"
-	"gorc/target"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/target"
 )
 
 func TestLookup(t *testing.T) {

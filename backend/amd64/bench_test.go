@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // genModule generates n non-trivial Kaleidoscope-like functions: a loop

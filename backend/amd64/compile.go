@@ -26,10 +26,10 @@ import (
 	"math"
 	"math/bits"
 
-	"gorc/backend/amd64/asm"
-	"gorc/internal/diag"
-	"gorc/ir"
-	"gorc/objfile/elfw"
+	"github.com/gorc-jit/gorc/backend/amd64/asm"
+	"github.com/gorc-jit/gorc/internal/diag"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/objfile/elfw"
 )
 
 // Options control compilation.

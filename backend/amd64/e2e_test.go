@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // End-to-end tests: IR modules are compiled to objects, linked by gcc

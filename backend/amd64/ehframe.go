@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"gorc/backend/amd64/asm"
-	"gorc/objfile/elfw"
+	"github.com/gorc-jit/gorc/backend/amd64/asm"
+	"github.com/gorc-jit/gorc/objfile/elfw"
 )
 
 // .eh_frame: one CIE (CFA = rsp+8, return address at CFA-8) and one FDE

@@ -4,8 +4,8 @@ import (
 	"math"
 	"slices"
 
-	"gorc/backend/amd64/asm"
-	"gorc/objfile/elfw"
+	"github.com/gorc-jit/gorc/backend/amd64/asm"
+	"github.com/gorc-jit/gorc/objfile/elfw"
 )
 
 // Emission: frame layout, prologue and epilogue, lowering of the

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"gorc/backend/amd64"
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/backend/amd64"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // Compile a function built with the IR builder into an ELF object and

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // FuzzCompile compiles every module the IR parser accepts and the

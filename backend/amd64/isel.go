@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"gorc/backend/amd64/asm"
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/backend/amd64/asm"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // Instruction selection: IR -> machine IR with virtual registers.

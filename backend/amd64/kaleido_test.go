@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/backend/amd64"
-	"gorc/ir"
-	"gorc/ir/passes"
-	"gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/backend/amd64"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 // TestKaleidoscopeCorpus compiles the front end's test programs at -O0

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // TestSizeOverflow checks the backend's size arithmetic: an alloca whose

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // TestListingMatchesObjdump compares the instruction text of our listing

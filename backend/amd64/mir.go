@@ -1,6 +1,6 @@
 package amd64
 
-import "gorc/backend/amd64/asm"
+import "github.com/gorc-jit/gorc/backend/amd64/asm"
 
 // The machine IR: x86-64 operations on virtual registers, in blocks laid
 // out in final order. Virtual register numbers below numPhys are the

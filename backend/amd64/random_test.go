@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // TestRandomPrograms is a differential test of the whole backend and

@@ -3,7 +3,7 @@ package amd64
 import (
 	"slices"
 
-	"gorc/backend/amd64/asm"
+	"github.com/gorc-jit/gorc/backend/amd64/asm"
 )
 
 // Register allocation: liveness by iterative data flow over the machine

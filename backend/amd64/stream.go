@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"gorc/backend/amd64/asm"
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/backend/amd64/asm"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // Stream compiles a module's functions one at a time, in the order they

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"gorc/codecache"
-	"gorc/jit"
+	"github.com/gorc-jit/gorc/codecache"
+	"github.com/gorc-jit/gorc/jit"
 )
 
 // The persistent code cache (package codecache) of gorc run and gorc

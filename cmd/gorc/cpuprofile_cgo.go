@@ -5,7 +5,7 @@ package main
 import (
 	"sync"
 
-	"gorc/executor"
+	"github.com/gorc-jit/gorc/executor"
 )
 
 // With cgo, an in-process `gorc run` ends the process from C (exit(3) after

@@ -7,7 +7,7 @@ import (
 	"net"
 	"strings"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // printError reports err from the command cmd ("gorc run") on stderr. An

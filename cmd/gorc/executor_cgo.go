@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"gorc/executor"
+	"github.com/gorc-jit/gorc/executor"
 )
 
 // ensureStaticTLS re-executes gorc with at least min bytes of static-TLS

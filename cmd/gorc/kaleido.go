@@ -13,11 +13,11 @@ import (
 
 	"golang.org/x/term"
 
-	"gorc/ir"
-	"gorc/ir/passes"
-	"gorc/jit"
-	"gorc/kaleidoscope"
-	"gorc/target"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/target"
 )
 
 func init() {

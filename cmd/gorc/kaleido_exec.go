@@ -6,9 +6,9 @@ import (
 	"errors"
 	"io"
 
-	"gorc/jit"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // execOptions say where `gorc kaleido` runs the code it compiles.

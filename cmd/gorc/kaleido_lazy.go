@@ -8,13 +8,13 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gorc/ir"
-	"gorc/ir/passes"
-	"gorc/jit"
-	"gorc/kaleidoscope"
-	"gorc/orc"
-	"gorc/orc/lazy"
-	"gorc/target"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/lazy"
+	"github.com/gorc-jit/gorc/target"
 )
 
 // lazyDefs compiles Kaleidoscope definitions on first call (gorc kaleido

@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 
-	"gorc/ir"
-	"gorc/ir/passes"
-	"gorc/jit"
-	"gorc/kaleidoscope"
-	"gorc/target"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/target"
 )
 
 // lineReader yields input lines for the REPL.

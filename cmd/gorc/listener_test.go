@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // syncBuffer is a bytes.Buffer safe for one writer and readers.

@@ -10,7 +10,7 @@ import (
 	"io"
 	"regexp"
 
-	"gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 var replCommandLine = regexp.MustCompile(`^\s*%([A-Za-z_][A-Za-z0-9_]*)\s*$`)

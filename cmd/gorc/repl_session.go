@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 // replDef is one definition of the session: a def or an extern.

@@ -16,7 +16,7 @@ import (
 	"os/signal"
 	"sync"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // errInterrupted is what an evaluation stopped by Ctrl-C returns when the

@@ -13,9 +13,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"gorc/jit"
-	"gorc/jitlink/elf"
-	"gorc/orc/epc"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/orc/epc"
 )
 
 func init() {

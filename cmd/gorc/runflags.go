@@ -3,7 +3,7 @@ package main
 import (
 	"flag"
 
-	"gorc/jit"
+	"github.com/gorc-jit/gorc/jit"
 )
 
 // runCmdLine defines gorc run's flags on a FlagSet, storing into o, and

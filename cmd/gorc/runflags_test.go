@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jit"
+	"github.com/gorc-jit/gorc/jit"
 )
 
 func TestParseRunFlags(t *testing.T) {

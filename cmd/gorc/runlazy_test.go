@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"gorc/jit"
+	"github.com/gorc-jit/gorc/jit"
 )
 
 // TestRunIRLazy: `gorc run -lazy` (every partitioning) prints the same

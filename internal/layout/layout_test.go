@@ -67,7 +67,7 @@ func anyUnder(path string, prefixes []string) bool {
 	return false
 }
 
-const mod = "gorc/"
+const mod = "github.com/gorc-jit/gorc/"
 
 // rule restricts the gorc imports of the packages under from.
 type rule struct {
@@ -84,57 +84,57 @@ type rule struct {
 
 // The architecture packages: only the target package (which picks the
 // architecture for a triple) and the command may name them.
-var archPkgs = []string{"gorc/jitlink/amd64", "gorc/backend/amd64"}
+var archPkgs = []string{"github.com/gorc-jit/gorc/jitlink/amd64", "github.com/gorc-jit/gorc/backend/amd64"}
 
 var rules = []rule{
 	{
 		name:  "the contract between the processes depends on nothing of either side",
-		from:  []string{"gorc/shared"},
-		allow: []string{"gorc/shared"},
+		from:  []string{"github.com/gorc-jit/gorc/shared"},
+		allow: []string{"github.com/gorc-jit/gorc/shared"},
 	},
 	{
 		name:  "the executor runtime imports no controller code",
-		from:  []string{"gorc/executor"},
-		allow: []string{"gorc/shared"},
+		from:  []string{"github.com/gorc-jit/gorc/executor"},
+		allow: []string{"github.com/gorc-jit/gorc/shared"},
 	},
 	{
 		name:  "the compiler stack emits ELF bytes and never imports the linker, session or executor",
-		from:  []string{"gorc/kaleidoscope", "gorc/ir", "gorc/backend", "gorc/objfile"},
-		allow: []string{"gorc/kaleidoscope", "gorc/ir", "gorc/backend", "gorc/objfile", "gorc/internal/diag"},
+		from:  []string{"github.com/gorc-jit/gorc/kaleidoscope", "github.com/gorc-jit/gorc/ir", "github.com/gorc-jit/gorc/backend", "github.com/gorc-jit/gorc/objfile"},
+		allow: []string{"github.com/gorc-jit/gorc/kaleidoscope", "github.com/gorc-jit/gorc/ir", "github.com/gorc-jit/gorc/backend", "github.com/gorc-jit/gorc/objfile", "github.com/gorc-jit/gorc/internal/diag"},
 	},
 	{
 		name: "the linker never imports the session, executor control or the compilers",
-		from: []string{"gorc/jitlink"},
+		from: []string{"github.com/gorc-jit/gorc/jitlink"},
 		// e2e (end-to-end tests) and jitlinktest/epclink (a test helper)
 		// drive the linker with a real executor and memory manager.
-		except: []string{"gorc/jitlink/e2e", "gorc/jitlink/jitlinktest/epclink"},
-		allow:  []string{"gorc/jitlink", "gorc/shared", "gorc/internal/diag"},
+		except: []string{"github.com/gorc-jit/gorc/jitlink/e2e", "github.com/gorc-jit/gorc/jitlink/jitlinktest/epclink"},
+		allow:  []string{"github.com/gorc-jit/gorc/jitlink", "github.com/gorc-jit/gorc/shared", "github.com/gorc-jit/gorc/internal/diag"},
 	},
 	{
 		name:   "the session core is independent of linking, compilers and executors",
-		from:   []string{"gorc/orc"},
-		except: []string{"gorc/orc/objlayer", "gorc/orc/epc", "gorc/orc/lazy"},
-		allow:  []string{"gorc/orc", "gorc/shared"},
+		from:   []string{"github.com/gorc-jit/gorc/orc"},
+		except: []string{"github.com/gorc-jit/gorc/orc/objlayer", "github.com/gorc-jit/gorc/orc/epc", "github.com/gorc-jit/gorc/orc/lazy"},
+		allow:  []string{"github.com/gorc-jit/gorc/orc", "github.com/gorc-jit/gorc/shared"},
 	},
 	{
 		name:  "internal helpers are leaves every layer may use",
-		from:  []string{"gorc/internal/diag"},
+		from:  []string{"github.com/gorc-jit/gorc/internal/diag"},
 		allow: []string{},
 	},
 	{
 		name: "executor control and memory managers do not import the session or linker layers above them",
-		from: []string{"gorc/orc/epc"},
-		deny: []string{"gorc/orc/objlayer", "gorc/jit", "gorc/jitlink", "gorc/target", "gorc/ir", "gorc/kaleidoscope", "gorc/backend"},
+		from: []string{"github.com/gorc-jit/gorc/orc/epc"},
+		deny: []string{"github.com/gorc-jit/gorc/orc/objlayer", "github.com/gorc-jit/gorc/jit", "github.com/gorc-jit/gorc/jitlink", "github.com/gorc-jit/gorc/target", "github.com/gorc-jit/gorc/ir", "github.com/gorc-jit/gorc/kaleidoscope", "github.com/gorc-jit/gorc/backend"},
 	},
 	{
 		name:  "the code cache is a store of bytes that imports nothing of gorc",
-		from:  []string{"gorc/codecache"},
+		from:  []string{"github.com/gorc-jit/gorc/codecache"},
 		allow: []string{},
 	},
 	{
 		name: "nothing but the command imports the command",
-		from: []string{"gorc"},
-		deny: []string{"gorc/cmd"},
+		from: []string{"github.com/gorc-jit/gorc"},
+		deny: []string{"github.com/gorc-jit/gorc/cmd"},
 	},
 }
 
@@ -179,12 +179,12 @@ func TestImportRules(t *testing.T) {
 func TestArchitecturePackagesImportedOnlyByTarget(t *testing.T) {
 	pkgs := listPackages(t)
 	for path, p := range pkgs {
-		if under(path, "gorc/target") || under(path, "gorc/cmd") || anyUnder(path, archPkgs) {
+		if under(path, "github.com/gorc-jit/gorc/target") || under(path, "github.com/gorc-jit/gorc/cmd") || anyUnder(path, archPkgs) {
 			continue
 		}
 		for _, imp := range p.Imports {
 			if anyUnder(imp, archPkgs) {
-				t.Errorf("%s imports the architecture package %s; reach it through gorc/target", path, imp)
+				t.Errorf("%s imports the architecture package %s; reach it through github.com/gorc-jit/gorc/target", path, imp)
 			}
 		}
 	}
@@ -194,8 +194,8 @@ func TestArchitecturePackagesImportedOnlyByTarget(t *testing.T) {
 // runtime, so everything else builds with CGO_ENABLED=0.
 func TestCgoOnlyInExecutor(t *testing.T) {
 	for path, p := range listPackages(t) {
-		if len(p.CgoFiles) > 0 && path != "gorc/executor" {
-			t.Errorf("%s uses cgo (%s); only gorc/executor may", path, strings.Join(p.CgoFiles, ", "))
+		if len(p.CgoFiles) > 0 && path != "github.com/gorc-jit/gorc/executor" {
+			t.Errorf("%s uses cgo (%s); only github.com/gorc-jit/gorc/executor may", path, strings.Join(p.CgoFiles, ", "))
 		}
 	}
 }

@@ -15,15 +15,15 @@ import (
 	"testing"
 	"time"
 
-	"gorc/ir"
-	"gorc/ir/passes"
-	"gorc/jitlink"
-	"gorc/jitlink/archive"
-	"gorc/jitlink/elf"
-	"gorc/jitlink/jitlinktest"
-	"gorc/kaleidoscope"
-	"gorc/shared"
-	"gorc/target"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/archive"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/target"
 )
 
 // TestMutation is the mutation harness (issue 14, "keep finding them"):

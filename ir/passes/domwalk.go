@@ -1,6 +1,6 @@
 package passes
 
-import "gorc/ir"
+import "github.com/gorc-jit/gorc/ir"
 
 // walkDom visits the reachable blocks of dt in dominator-tree preorder
 // (every block after its immediate dominator) and scopes what the visits

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // TestWalkDom checks that the dominator-tree walk enters every reachable

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/ir"
-	"gorc/ir/passes"
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/ir/passes"
 )
 
 // Optimise the LLVM tutorial's chapter 4 example, def test(x)

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // FuzzPasses runs the -O3 pipeline (every pass) on any IR text that parses and

@@ -4,7 +4,7 @@ import (
 	"math"
 	"sync"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // gvnOperand is an operand in a value-numbering key: tag says what v

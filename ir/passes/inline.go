@@ -1,6 +1,6 @@
 package passes
 
-import "gorc/ir"
+import "github.com/gorc-jit/gorc/ir"
 
 // Inline limits: a callee is inlined if it has at most InlineMaxCallee
 // instructions, and inlining stops when the caller reaches

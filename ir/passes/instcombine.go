@@ -3,7 +3,7 @@ package passes
 import (
 	"math"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // DCE deletes instructions whose results are unused and which have no side

@@ -1,6 +1,6 @@
 package passes
 
-import "gorc/ir"
+import "github.com/gorc-jit/gorc/ir"
 
 // Mem2Reg promotes entry-block allocas whose only uses are loads and
 // stores of the allocated type to SSA values, inserting phis at the

@@ -1,4 +1,4 @@
-// Package passes is gorc's IR optimizer: function passes over gorc/ir
+// Package passes is gorc's IR optimizer: function passes over github.com/gorc-jit/gorc/ir
 // (mem2reg, instcombine with constant folding, reassociate, GVN/CSE, DCE,
 // simplifycfg, inlining of small functions) and a pass manager with
 // -O0/-O1/-O2 pipelines.
@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"gorc/internal/diag"
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/internal/diag"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // Pass is a named function pass.

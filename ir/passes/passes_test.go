@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 var update = flag.Bool("update", false, "rewrite the .want files of TestPassesOnText")

@@ -4,7 +4,7 @@ import (
 	"math"
 	"sort"
 
-	"gorc/ir"
+	"github.com/gorc-jit/gorc/ir"
 )
 
 // reassociable reports whether in's operation may be regrouped: integer

@@ -1,6 +1,6 @@
 package passes
 
-import "gorc/ir"
+import "github.com/gorc-jit/gorc/ir"
 
 // SimplifyCFG cleans up the control-flow graph: branches on constants and
 // two-way branches to one block become unconditional, unreachable blocks

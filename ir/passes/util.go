@@ -1,6 +1,6 @@
 package passes
 
-import "gorc/ir"
+import "github.com/gorc-jit/gorc/ir"
 
 // replacer records value replacements and applies them to a function in
 // one sweep, so passes need no use lists.

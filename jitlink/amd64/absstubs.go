@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // AbsStubsSectionName is the section of the stubs AbsoluteStubs creates.

@@ -12,7 +12,7 @@ import (
 	"fmt"
 	"math"
 
-	"gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink"
 )
 
 // Edge kinds. The comments give the value written (S: target address,

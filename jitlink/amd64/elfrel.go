@@ -4,7 +4,7 @@ import (
 	"debug/elf"
 	"fmt"
 
-	"gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink"
 )
 
 // The ELF knowledge of x86-64, which jitlink/elf reads through its Arch

@@ -6,8 +6,8 @@ import (
 
 	"golang.org/x/arch/x86/x86asm"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Far data access.

@@ -4,10 +4,10 @@ import (
 	"context"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/amd64"
-	"gorc/jitlink/jitlinktest"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/amd64"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // FuzzLink builds a graph from arbitrary bytes — code content and edges of

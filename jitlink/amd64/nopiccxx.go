@@ -4,8 +4,8 @@ import (
 	"encoding/binary"
 	"strings"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Non-PIC C++ code refers to the C++ runtime's typeinfo objects with

@@ -3,8 +3,8 @@ package amd64
 import (
 	"math"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Names of the synthetic sections and the GOT base symbol.

@@ -1,7 +1,7 @@
 package amd64
 
 import (
-	"gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink"
 )
 
 // The x86-64 stub shapes (jitlink.Arch's AddPointer, AddPointerJumpStub

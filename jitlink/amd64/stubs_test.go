@@ -9,10 +9,10 @@ import (
 
 	"golang.org/x/arch/x86/x86asm"
 
-	"gorc/jitlink"
-	"gorc/jitlink/amd64"
-	"gorc/jitlink/jitlinktest"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/amd64"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // linkShapes links g (whose shapes were added to live symbols) against

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink/archive"
-	jelf "gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink/archive"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
 
-	_ "gorc/target" // registers the architectures with the ELF reader
+	_ "github.com/gorc-jit/gorc/target" // registers the architectures with the ELF reader
 )
 
 func TestSmallArchive(t *testing.T) {

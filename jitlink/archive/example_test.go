@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"gorc/jitlink/archive"
+	"github.com/gorc-jit/gorc/jitlink/archive"
 )
 
 // Parse an archive and find the member that defines a symbol, as a linker

@@ -11,11 +11,11 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/elf"
-	"gorc/jitlink/jitlinktest/epclink"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest/epclink"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // TestCorpus runs the repository's C/C++ program corpus

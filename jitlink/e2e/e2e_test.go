@@ -12,16 +12,16 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/executor"
-	"gorc/jitlink"
-	"gorc/jitlink/amd64"
-	"gorc/jitlink/elf"
-	"gorc/jitlink/jitlinktest/epclink"
-	"gorc/memmgr"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/amd64"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest/epclink"
+	"github.com/gorc-jit/gorc/memmgr"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 
-	_ "gorc/target" // registers the architectures with the ELF reader
+	_ "github.com/gorc-jit/gorc/target" // registers the architectures with the ELF reader
 )
 
 // The program reads and writes libc data (stdout, stderr, optind, optarg,

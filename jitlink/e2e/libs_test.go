@@ -12,14 +12,14 @@ import (
 	"sync"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/archive"
-	"gorc/jitlink/elf"
-	"gorc/jitlink/jitlinktest"
-	"gorc/jitlink/jitlinktest/epclink"
-	"gorc/memmgr"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/archive"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest/epclink"
+	"github.com/gorc-jit/gorc/memmgr"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // This file links drivers against Debian's static sqlite, Lua and zlib

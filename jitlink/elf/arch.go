@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync"
 
-	"gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink"
 )
 
 // Arch is what the reader needs from an architecture besides the
@@ -65,7 +65,7 @@ func ArchFor(m elf.Machine) (Arch, error) {
 		return a, nil
 	}
 	if len(have) == 0 {
-		return nil, fmt.Errorf("no architecture is registered for machine %v (none is: import gorc/target)", m)
+		return nil, fmt.Errorf("no architecture is registered for machine %v (none is: import github.com/gorc-jit/gorc/target)", m)
 	}
 	sort.Strings(have)
 	return nil, fmt.Errorf("unsupported machine %v (supported: %s)", m, strings.Join(have, ", "))

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/archive"
-	jelf "gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/archive"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
 )
 
 // largestMember extracts the biggest object of an archive with `ar x` into

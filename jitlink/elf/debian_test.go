@@ -5,11 +5,11 @@ import (
 	"os"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/archive"
-	jelf "gorc/jitlink/elf"
-	"gorc/jitlink/jitlinktest"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/archive"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 var debianArchives = []string{

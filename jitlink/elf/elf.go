@@ -18,8 +18,8 @@ import (
 	"strconv"
 	"strings"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // FormatError is a malformed or unsupported object.

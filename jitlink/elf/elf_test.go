@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	jelf "gorc/jitlink/elf"
-	"gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/jitlink"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
 )
 
 func readTestdata(t testing.TB) map[string][]byte {

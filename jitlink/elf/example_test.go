@@ -5,10 +5,10 @@ import (
 	"os"
 	"sort"
 
-	"gorc/jitlink"
-	jelf "gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
 
-	_ "gorc/target" // registers the architectures with the ELF reader
+	_ "github.com/gorc-jit/gorc/target" // registers the architectures with the ELF reader
 )
 
 // Parse an object into a link graph and print its exported symbols and

@@ -15,11 +15,11 @@ import (
 
 	"golang.org/x/arch/x86/x86asm"
 
-	"gorc/jitlink"
-	"gorc/jitlink/amd64"
-	jelf "gorc/jitlink/elf"
-	"gorc/jitlink/jitlinktest"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/amd64"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // compile compiles src (C, or C++ when lang is "c++") with gcc/g++ and the

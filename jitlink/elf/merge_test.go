@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	jelf "gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
 )
 
 func parseSrc(t *testing.T, name, lang, src string, flags ...string) *jitlink.LinkGraph {

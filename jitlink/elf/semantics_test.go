@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/amd64"
-	jelf "gorc/jitlink/elf"
-	"gorc/jitlink/jitlinktest"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/amd64"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 func nameAt(g *jitlink.LinkGraph, a shared.ExecutorAddr) string {

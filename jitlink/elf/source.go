@@ -3,7 +3,7 @@ package elf
 import (
 	"strings"
 
-	"gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink"
 )
 
 // keepSource records the object in the graph's Sources when it carries

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	jelf "gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/jitlink"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
 )
 
 // An object with DWARF keeps its bytes and, per section header, the

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	jelf "gorc/jitlink/elf"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
 )
 
 // sectionIndex returns the index of the section called name in obj.

@@ -12,8 +12,8 @@ import (
 	"sort"
 	"sync"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Segment is one finalized fake segment.

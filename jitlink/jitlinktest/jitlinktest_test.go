@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // TestContextLookupExternals checks that names resolve from Symbols first

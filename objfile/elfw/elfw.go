@@ -23,7 +23,7 @@ import (
 	"errors"
 	"fmt"
 
-	"gorc/internal/diag"
+	"github.com/gorc-jit/gorc/internal/diag"
 )
 
 // RelocType is an x86-64 relocation type (the psABI R_X86_64_* numbers).

@@ -5,7 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // CallName is the executor's typed-call service (see executor.CallName):

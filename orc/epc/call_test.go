@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"gorc/executor"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // hideDirect hides InProcess's direct path, so calls go through the

@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Names of the executor's debugger and profiler services in

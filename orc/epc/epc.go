@@ -8,7 +8,7 @@
 // that talks to the executor takes a context and uses only serializable
 // arguments (addresses, byte slices, strings), so a remote implementation
 // can marshal the same calls over a byte stream. The in-process
-// implementation, NewInProcess, calls gorc/executor directly and also
+// implementation, NewInProcess, calls github.com/gorc-jit/gorc/executor directly and also
 // offers the LocalMemory fast path. A Caller calls JIT'd functions with
 // raw argument registers: directly in this process (DirectCaller),
 // through the executor's CallName service elsewhere.
@@ -23,7 +23,7 @@ import (
 	"errors"
 	"fmt"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // MemoryAccess reserves, writes, protects and releases executor memory.

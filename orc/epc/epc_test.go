@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 func newInProcess(t testing.TB) *InProcess {

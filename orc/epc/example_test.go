@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"strings"
 
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Run a hand-assembled main (mov eax, 42; ret) in this process.

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"sync"
 
-	"gorc/executor"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // InProcess is the executor process control for code running in this
-// process: every call goes straight to gorc/executor.
+// process: every call goes straight to github.com/gorc-jit/gorc/executor.
 type InProcess struct {
 	mu       sync.Mutex
 	closed   bool

@@ -6,8 +6,8 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/executor"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 var _ DirectCaller = (*InProcess)(nil)

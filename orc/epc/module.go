@@ -3,7 +3,7 @@ package epc
 import (
 	"fmt"
 
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Names of the executor's services for unloadable modules (code a

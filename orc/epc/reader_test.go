@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // Tests of Remote's reader token (see readAnswer) against a scripted

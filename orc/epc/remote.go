@@ -17,13 +17,13 @@ import (
 	"syscall"
 	"time"
 
-	"gorc/shared"
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // Remote is the executor process control for an executor reached over a
 // byte stream (a spawned child's pipes, or a TCP connection); see package
-// gorc/shared/wire for the protocol. Calls may be issued concurrently.
+// github.com/gorc-jit/gorc/shared/wire for the protocol. Calls may be issued concurrently.
 // When the stream breaks, every pending and later call fails with an error
 // saying why (for a spawned child: how the process ended).
 type Remote struct {

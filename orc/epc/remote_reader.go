@@ -14,8 +14,8 @@ import (
 	"syscall"
 	"time"
 
-	"gorc/shared"
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // reply is what a pending call receives on its channel: its answer, or

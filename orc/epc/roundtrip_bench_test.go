@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"gorc/executor"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // latencies records the duration of each benchmark iteration and reports

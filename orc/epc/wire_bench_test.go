@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"gorc/executor"
-	"gorc/shared"
-	"gorc/shared/wire"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // rawExecutor is a child executor (this test binary, see TestMain) driven

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"gorc/jit"
-	"gorc/orc"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc"
 )
 
 // BenchmarkFirstCall measures the first call of a lazily compiled IR

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // NotifyLandingFunc is told where a call-through's body was found, before

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"gorc/orc"
+	"github.com/gorc-jit/gorc/orc"
 )
 
 // ObjectAdder adds a relocatable object to a dylib (objlayer.Layer does).

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // linkSynthetic links a graph made of stub shapes into memory from mm.

@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"gorc/executor"
-	"gorc/jit"
-	"gorc/jitlink"
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // TestMain turns the test binary into an executor when it is spawned as

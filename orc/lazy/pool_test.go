@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/jitlinktest"
-	"gorc/orc/lazy"
-	"gorc/shared"
-	"gorc/target"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/orc/lazy"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/target"
 )
 
 // hostArch is the stub shapes of the host architecture.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Redirect makes the existing stub name lead lazily to body in source

@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // LazyReexports returns a unit that defines each alias at an indirect

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"gorc/jit"
-	"gorc/orc"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc"
 )
 
 // threadsMain: 8 pthreads wait at a barrier, then each calls the four

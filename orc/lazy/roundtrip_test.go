@@ -7,8 +7,8 @@ import (
 	"os"
 	"testing"
 
-	"gorc/jit"
-	"gorc/orc/epc"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc/epc"
 )
 
 // maxFirstCallCalls is the most calls the controller may send a child

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"gorc/jit"
-	"gorc/orc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // stallMain: thread A makes the first call of slow() (whose

@@ -8,9 +8,9 @@ import (
 	"sort"
 	"sync"
 
-	"gorc/jitlink"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Stub is one indirect stub: callable code at Addr that jumps to the

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"sync"
 
-	"gorc/jitlink"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // DefaultTrampolineBlock is the number of trampolines a pool adds at a

@@ -4,10 +4,10 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"gorc/jitlink"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // debugObjectSection holds the debug objects of a graph: copies of the

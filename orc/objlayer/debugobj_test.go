@@ -11,11 +11,11 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/executor"
-	"gorc/jitlink"
-	jelf "gorc/jitlink/elf"
-	"gorc/orc/objlayer"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/executor"
+	"github.com/gorc-jit/gorc/jitlink"
+	jelf "github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/orc/objlayer"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 const debugSrc = `

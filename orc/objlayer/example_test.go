@@ -9,12 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 
-	"gorc/memmgr"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/orc/objlayer"
+	"github.com/gorc-jit/gorc/memmgr"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/orc/objlayer"
 
-	_ "gorc/target" // registers the architectures with the ELF reader
+	_ "github.com/gorc-jit/gorc/target" // registers the architectures with the ELF reader
 )
 
 // Example wires the layer by hand: a session, an in-process executor, a

@@ -9,12 +9,12 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gorc/jitlink"
-	"gorc/jitlink/archive"
-	"gorc/jitlink/elf"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/archive"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // ArchiveGenerator is a definition generator for a static archive: when a

@@ -26,11 +26,11 @@ import (
 	"strings"
 	"sync"
 
-	"gorc/jitlink"
-	"gorc/jitlink/elf"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Plugin observes and extends the links of a Layer, as LLVM's

@@ -12,12 +12,12 @@ import (
 	"strings"
 	"testing"
 
-	"gorc/jitlink"
-	"gorc/jitlink/elf"
-	"gorc/memmgr"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/orc/objlayer"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/elf"
+	"github.com/gorc-jit/gorc/memmgr"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/orc/objlayer"
 )
 
 // compile compiles C source with gcc -c and returns the object bytes.

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"sort"
 
-	"gorc/jitlink"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // PerfMapPlugin lets perf name JIT'd functions: when a graph is

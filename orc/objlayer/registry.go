@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink"
 )
 
 // MergeSectionRegistries implements __start_SEC/__stop_SEC across objects.

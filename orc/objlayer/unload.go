@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"sort"
 
-	"gorc/jitlink"
-	"gorc/orc"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // ModuleHandleFunc returns the DSO handle of the module whose objects are

@@ -1,7 +1,7 @@
 // Package wire is the byte-stream protocol between a gorc controller
-// (gorc/orc/epc's remote client) and an executor process (gorc/executor's
-// server): half of the contract in gorc/shared. It is pure Go and depends
-// only on the standard library and gorc/shared, so both sides can use it
+// (github.com/gorc-jit/gorc/orc/epc's remote client) and an executor process (github.com/gorc-jit/gorc/executor's
+// server): half of the contract in github.com/gorc-jit/gorc/shared. It is pure Go and depends
+// only on the standard library and github.com/gorc-jit/gorc/shared, so both sides can use it
 // without importing each other.
 //
 // A connection carries frames:

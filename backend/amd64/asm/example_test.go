@@ -5,7 +5,7 @@ import (
 
 	"golang.org/x/arch/x86/x86asm"
 
-	"gorc/backend/amd64/asm"
+	"github.com/gorc-jit/gorc/backend/amd64/asm"
 )
 
 // Encode a small loop and decode it again.

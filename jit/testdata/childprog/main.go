@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"os"
 
-	"gorc/jit"
+	"github.com/gorc-jit/gorc/jit"
 )
 
 func main() {

@@ -12,10 +12,10 @@ import (
 	"context"
 	"fmt"
 
-	"gorc/jitlink"
-	"gorc/jitlink/jitlinktest"
-	"gorc/orc/epc"
-	"gorc/shared"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // NewContext returns a context for linking one graph into memory from mm

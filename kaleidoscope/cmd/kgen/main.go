@@ -10,7 +10,7 @@ import (
 	"os"
 	"strconv"
 
-	"gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 func main() {
