@@ -59,6 +59,11 @@ func watchCrashes(f func(CrashReport)) error {
 	privateFD(afd, true)
 	C.gorc_set_crash_ack_fd(C.int(afd))
 	C.gorc_set_crash_fd(C.int(wfd))
+	// Whatever runs the JIT'd code (RunProgram, RunAsMain, RunVoid, a
+	// typed call), a fault in it now reaches the handler.
+	if err := InstallCrashHandlers(); err != nil {
+		return err
+	}
 	go func() {
 		br := bufio.NewReader(rep)
 		for {

@@ -5,8 +5,11 @@ package main
 import (
 	"bufio"
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -385,6 +388,51 @@ int main(int argc, char **argv) {
 		}
 		if n := strings.Count(r.stderr, "gorc run:"); n != 1 {
 			t.Errorf("%s: %d report lines, want 1\n%v", c.kind, n, r)
+		}
+	}
+}
+
+// TestCrashLocalKaleidoNamesFunction: gorc kaleido run in-process names
+// the JIT'd function of a crash, as gorc run does, and dies by the signal.
+func TestCrashLocalKaleidoNamesFunction(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	cases := []struct {
+		name, src string
+		status    int
+		want      []string
+	}{
+		{"abort", "extern abort();\ndef boom(x) abort();\nboom(1);\n", 134,
+			[]string{"gorc kaleido: program terminated by signal SIGABRT", "called from boom+0x"}},
+		{"deep", "def deep(x) deep(x+1)+1;\ndeep(1);\n", 139,
+			[]string{"gorc: stack overflow", "gorc kaleido: program terminated by signal SIGSEGV", "in deep+0x"}},
+	}
+	for _, c := range cases {
+		f := filepath.Join(dir, c.name+".k")
+		if err := os.WriteFile(f, []byte(c.src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		cmd := exec.CommandContext(ctx, bin, "kaleido", "-no-cache", "-O0", "-exec", "local", f)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		cancel()
+		status := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+				status = 128 + int(ws.Signal())
+			} else {
+				status = ee.ExitCode()
+			}
+		}
+		if status != c.status {
+			t.Errorf("%s: status %d, want %d\n%s", c.name, status, c.status, stderr.String())
+		}
+		for _, w := range c.want {
+			if !strings.Contains(stderr.String(), w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", c.name, w, stderr.String())
+			}
 		}
 	}
 }

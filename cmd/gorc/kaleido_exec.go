@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/gorc-jit/gorc/jit"
@@ -29,7 +30,25 @@ func openJIT(ctx context.Context, o execOptions, noStdin bool, stdout, stderr io
 	if noStdin {
 		stdio.Stdin = epc.NoStdin
 	}
-	return jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio, TLS: o.tls, PerfSupport: o.perf})
+	j, err := jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio, TLS: o.tls, PerfSupport: o.perf})
+	if err != nil || (o.mode != "" && o.mode != "local") {
+		return j, err
+	}
+	// A crash in JIT'd code ends this process by the signal: name the
+	// JIT'd function first, as gorc run does.
+	if err := j.OnLocalCrash(func(c *epc.Crash, where string) {
+		if where != "" {
+			where = ", " + where
+		}
+		fmt.Fprintf(stderr, "gorc kaleido: program terminated by %v%s\n", c, where)
+		if f, ok := stderr.(interface{ Flush() error }); ok {
+			f.Flush() // the process is about to die by the signal
+		}
+	}); err != nil {
+		j.Close(ctx)
+		return nil, err
+	}
+	return j, nil
 }
 
 // jitOrErr is the outcome of openJIT started in the background.
