@@ -96,7 +96,7 @@ func DefaultDir() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("codecache: no user cache directory: %w", err)
 	}
-	return filepath.Join(d, "github.com/gorc-jit/gorc"), nil
+	return filepath.Join(d, "gorc"), nil
 }
 
 // Open opens the store in dir, creating the directory if needed.

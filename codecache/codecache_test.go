@@ -287,7 +287,7 @@ func TestOpenErrors(t *testing.T) {
 		t.Errorf("Open of a file: %v", err)
 	}
 	d, err := DefaultDir()
-	if err == nil && filepath.Base(d) != "github.com/gorc-jit/gorc" {
+	if err == nil && filepath.Base(d) != "gorc" {
 		t.Errorf("DefaultDir = %s", d)
 	}
 }

@@ -92,17 +92,17 @@ func (r *results) headline() (string, error) {
 	}
 	g := "vs LLVM 19's ORC (session core, same benchmark in C++)"
 	bars = append(bars,
-		ratioBar(g, "lookup of a Ready symbol", get(r.session, "ns_per_op", "lookup-ready", "github.com/gorc-jit/gorc"), get(r.session, "ns_per_op", "lookup-ready", "llvm-orc-19"), "ns", ""),
-		ratioBar(g, "define + materialize + look up 10,000 symbols", get(r.session, "ns_per_op", "define-materialize-lookup-10k", "github.com/gorc-jit/gorc")/1e6, get(r.session, "ns_per_op", "define-materialize-lookup-10k", "llvm-orc-19")/1e6, "ms", ""))
+		ratioBar(g, "lookup of a Ready symbol", get(r.session, "ns_per_op", "lookup-ready", "gorc"), get(r.session, "ns_per_op", "lookup-ready", "llvm-orc-19"), "ns", ""),
+		ratioBar(g, "define + materialize + look up 10,000 symbols", get(r.session, "ns_per_op", "define-materialize-lookup-10k", "gorc")/1e6, get(r.session, "ns_per_op", "define-materialize-lookup-10k", "llvm-orc-19")/1e6, "ms", ""))
 	g = "vs llvm-jitlink-19 (JIT linker, Debian's static libraries)"
 	lj := "llvm-jitlink-19"
 	for _, d := range []struct{ key, name string }{{"sqlite", "SQLite"}, {"zlib", "zlib"}} {
-		bars = append(bars, ratioBar(g, d.name+": linker's own time (start, link, exit)", get(r.drivers, "overhead_ms", d.key, "github.com/gorc-jit/gorc"), get(r.drivers, "overhead_ms", d.key, lj), "ms", ""))
+		bars = append(bars, ratioBar(g, d.name+": linker's own time (start, link, exit)", get(r.drivers, "overhead_ms", d.key, "gorc"), get(r.drivers, "overhead_ms", d.key, lj), "ms", ""))
 	}
 	for _, d := range []struct{ key, name string }{{"sqlite", "SQLite"}, {"zlib", "zlib"}} {
-		bars = append(bars, ratioBar(g, d.name+": whole process with the program's run", get(r.drivers, "whole_ms", d.key, "github.com/gorc-jit/gorc"), get(r.drivers, "whole_ms", d.key, lj), "ms", ""))
+		bars = append(bars, ratioBar(g, d.name+": whole process with the program's run", get(r.drivers, "whole_ms", d.key, "gorc"), get(r.drivers, "whole_ms", d.key, lj), "ms", ""))
 	}
-	bars = append(bars, ratioBar(g, "Lua: whole process", get(r.drivers, "whole_ms", "lua", "github.com/gorc-jit/gorc"), get(r.drivers, "whole_ms", "lua", lj), "ms", "the peer fails; gorc runs it"))
+	bars = append(bars, ratioBar(g, "Lua: whole process", get(r.drivers, "whole_ms", "lua", "gorc"), get(r.drivers, "whole_ms", "lua", lj), "ms", "the peer fails; gorc runs it"))
 	big := 0.0
 	var bigKey string
 	if err == nil {
@@ -117,7 +117,7 @@ func (r *results) headline() (string, error) {
 		}
 	}
 	if err == nil {
-		gv, e1 := scalingMS(r.scaling, bigKey, "github.com/gorc-jit/gorc")
+		gv, e1 := scalingMS(r.scaling, bigKey, "gorc")
 		lv, e2 := scalingMS(r.scaling, bigKey, lj)
 		if e := firstErr(e1, e2); e != nil {
 			return "", e
@@ -135,17 +135,17 @@ func (r *results) headline() (string, error) {
 		ratioBar(g, "TCP executor (loopback)", get(r.exec, "ms", "sqlite", "tcp"), get(r.exec, "ms", "sqlite", "local"), "ms", ""))
 	g = "vs lli-19 (Kaleidoscope, LLVM compiling the IR gorc emits)"
 	bars = append(bars,
-		ratioBar(g, "compile 2,000 functions (wall time)", get(r.kcompile, "wall_s", "2000", "github.com/gorc-jit/gorc"), get(r.kcompile, "wall_s", "2000", "lli-19"), "s", ""),
-		ratioBar(g, "compile 2,000 functions (CPU time)", get(r.kcompile, "cpu_s", "2000", "github.com/gorc-jit/gorc"), get(r.kcompile, "cpu_s", "2000", "lli-19"), "s", ""))
+		ratioBar(g, "compile 2,000 functions (wall time)", get(r.kcompile, "wall_s", "2000", "gorc"), get(r.kcompile, "wall_s", "2000", "lli-19"), "s", ""),
+		ratioBar(g, "compile 2,000 functions (CPU time)", get(r.kcompile, "cpu_s", "2000", "gorc"), get(r.kcompile, "cpu_s", "2000", "lli-19"), "s", ""))
 	for _, p := range []struct{ key, name string }{{"fib40", "fib(40)"}, {"integrate", "integration of sin"}, {"mandelgrid", "Mandelbrot grid"}} {
-		bars = append(bars, ratioBar(g, "generated code: "+p.name, get(r.kcode, "wall_s", p.key, "github.com/gorc-jit/gorc"), get(r.kcode, "wall_s", p.key, "lli-19"), "s", ""))
+		bars = append(bars, ratioBar(g, "generated code: "+p.name, get(r.kcode, "wall_s", p.key, "gorc"), get(r.kcode, "wall_s", p.key, "lli-19"), "s", ""))
 	}
 	// tcc -run on the same program in C, when the run measured it.
 	if _, e := r.kcompile.find("2000", "tcc"); e == nil {
 		g = "vs tcc -run (the same program written in C)"
 		bars = append(bars,
-			ratioBar(g, "compile 2,000 functions (wall time)", get(r.kcompile, "wall_s", "2000", "github.com/gorc-jit/gorc"), get(r.kcompile, "wall_s", "2000", "tcc"), "s", ""),
-			ratioBar(g, "compile 2,000 functions (CPU time)", get(r.kcompile, "cpu_s", "2000", "github.com/gorc-jit/gorc"), get(r.kcompile, "cpu_s", "2000", "tcc"), "s", ""))
+			ratioBar(g, "compile 2,000 functions (wall time)", get(r.kcompile, "wall_s", "2000", "gorc"), get(r.kcompile, "wall_s", "2000", "tcc"), "s", ""),
+			ratioBar(g, "compile 2,000 functions (CPU time)", get(r.kcompile, "cpu_s", "2000", "gorc"), get(r.kcompile, "cpu_s", "2000", "tcc"), "s", ""))
 	}
 	if err != nil {
 		return "", err
@@ -245,7 +245,7 @@ func seriesByTool(t *table, xcol, ycol string, xscale, yscale float64) ([]series
 }
 
 func toolColor(tool string, i int) string {
-	if tool == "github.com/gorc-jit/gorc" {
+	if tool == "gorc" {
 		return colGorc
 	}
 	return []string{colPeer, colPeer2, "#9467bd", "#17becf"}[i%4]

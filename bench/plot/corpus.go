@@ -85,7 +85,7 @@ func readCorpus(t *table) ([]*corpusCount, error) {
 			}
 		}
 	}
-	if len(out) == 0 || out[0].tool != "github.com/gorc-jit/gorc" {
+	if len(out) == 0 || out[0].tool != "gorc" {
 		return nil, fmt.Errorf("%s: the first row must be gorc's", t.path)
 	}
 	return out, nil

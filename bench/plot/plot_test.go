@@ -109,7 +109,7 @@ func TestParseTable(t *testing.T) {
 	if tb.meta["date"] != "2026-12-04 20:41 UTC" || tb.meta["machine"] != "2 cores" {
 		t.Errorf("meta = %v", tb.meta)
 	}
-	if v, err := tb.lookup("ms", "1", "github.com/gorc-jit/gorc"); err != nil || v != 19.7 {
+	if v, err := tb.lookup("ms", "1", "gorc"); err != nil || v != 19.7 {
 		t.Errorf("lookup gorc = %v, %v", v, err)
 	}
 	if v, err := tb.lookup("ms", "1", "llvm"); err != nil || !math.IsNaN(v) {

@@ -169,7 +169,7 @@ func TestCacheFlags(t *testing.T) {
 			t.Errorf("%s: %d entries in %s, want %d", what, n, cacheDir, wantEntries)
 		}
 	}
-	defaultDir := filepath.Join(xdg, "github.com/gorc-jit/gorc")
+	defaultDir := filepath.Join(xdg, "gorc")
 	check("-no-cache", 0, defaultDir, "kaleido", "-no-cache", "fib.k")
 	if _, err := os.Stat(xdg); !os.IsNotExist(err) {
 		t.Errorf("-no-cache created %s: %v", xdg, err)

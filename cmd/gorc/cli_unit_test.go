@@ -13,7 +13,7 @@ func TestFormatVersion(t *testing.T) {
 	rev := "0123456789abcdef0123456789abcdef01234567"
 	plat := " " + runtime.GOOS + "/" + runtime.GOARCH
 	info := func(ver string, settings ...string) *debug.BuildInfo {
-		bi := &debug.BuildInfo{GoVersion: "go1.99.1", Main: debug.Module{Path: "github.com/gorc-jit/gorc", Version: ver}}
+		bi := &debug.BuildInfo{GoVersion: "go1.99.1", Main: debug.Module{Path: "gorc", Version: ver}}
 		for i := 0; i+1 < len(settings); i += 2 {
 			bi.Settings = append(bi.Settings, debug.BuildSetting{Key: settings[i], Value: settings[i+1]})
 		}

@@ -30,7 +30,7 @@ func gorcBinary(t testing.TB) string {
 			gorcBinErr = err
 			return
 		}
-		gorcBinPath = filepath.Join(dir, "github.com/gorc-jit/gorc")
+		gorcBinPath = filepath.Join(dir, "gorc")
 		out, err := exec.Command("go", "build", "-o", gorcBinPath, ".").CombinedOutput()
 		if err != nil {
 			gorcBinErr = fmt.Errorf("go build ./cmd/gorc: %v\n%s", err, out)

@@ -26,7 +26,7 @@ func historyPath() string {
 	if err != nil || dir == "" {
 		return ""
 	}
-	return filepath.Join(dir, "github.com/gorc-jit/gorc", "kaleido_history")
+	return filepath.Join(dir, "gorc", "kaleido_history")
 }
 
 // history is the line editor's history (term.History): the lines of

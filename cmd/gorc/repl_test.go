@@ -133,7 +133,7 @@ func TestREPLCtrlCAtPrompt(t *testing.T) {
 				t.Errorf("the cancelled lines were used:\n%q", out)
 			}
 			// Cancelled lines are not history.
-			b, _ := os.ReadFile(filepath.Join(cache, "github.com/gorc-jit/gorc", "kaleido_history"))
+			b, _ := os.ReadFile(filepath.Join(cache, "gorc", "kaleido_history"))
 			if string(b) != "1 +\n3;\n" {
 				t.Errorf("history %q, want the two lines entered", b)
 			}
@@ -202,7 +202,7 @@ func TestREPLHistory(t *testing.T) {
 	if code := s.wait(10 * time.Second); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	b, err := os.ReadFile(filepath.Join(cache, "github.com/gorc-jit/gorc", "kaleido_history"))
+	b, err := os.ReadFile(filepath.Join(cache, "gorc", "kaleido_history"))
 	if err != nil || string(b) != "1 + 2;\n10 * 2;\n" {
 		t.Fatalf("history file: %q, %v", b, err)
 	}
@@ -219,7 +219,7 @@ func TestREPLHistory(t *testing.T) {
 
 	// Without a cache directory the history lasts for the session and
 	// nothing is written (not in the working directory either).
-	before, _ := os.ReadFile(filepath.Join(cache, "github.com/gorc-jit/gorc", "kaleido_history"))
+	before, _ := os.ReadFile(filepath.Join(cache, "gorc", "kaleido_history"))
 	wd := t.TempDir()
 	s = startPTYIn(t, wd, []string{"HOME=", "XDG_CACHE_HOME="}, bin, "kaleido", "-exec", "local")
 	s.expect("ready> ", 20*time.Second)
@@ -234,7 +234,7 @@ func TestREPLHistory(t *testing.T) {
 	if ents, _ := os.ReadDir(wd); len(ents) > 0 {
 		t.Errorf("without a cache directory the REPL wrote %v in its working directory", ents)
 	}
-	if after, _ := os.ReadFile(filepath.Join(cache, "github.com/gorc-jit/gorc", "kaleido_history")); string(after) != string(before) {
+	if after, _ := os.ReadFile(filepath.Join(cache, "gorc", "kaleido_history")); string(after) != string(before) {
 		t.Errorf("another session's history changed: %q", after)
 	}
 }
@@ -244,7 +244,7 @@ func TestREPLHistory(t *testing.T) {
 // path nothing is written.
 func TestREPLHistoryFile(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "github.com/gorc-jit/gorc", "kaleido_history")
+	path := filepath.Join(dir, "gorc", "kaleido_history")
 	os.MkdirAll(filepath.Dir(path), 0o700)
 	var b strings.Builder
 	for i := range 2000 {

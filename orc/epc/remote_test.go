@@ -482,7 +482,7 @@ func testPKI(t *testing.T) (ca *x509.CertPool, server, client tls.Certificate) {
 	ca.AddCert(caCert)
 	leaf := func(serial int64, usage x509.ExtKeyUsage) tls.Certificate {
 		k := key()
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "github.com/gorc-jit/gorc"},
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "gorc"},
 			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
 			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
 			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
