@@ -68,23 +68,6 @@ static gorc_wrapper_result dbg_ok(void) {
 	return r;
 }
 
-static gorc_wrapper_result dbg_err(const char *fmt, ...) {
-	gorc_wrapper_result r = {0};
-	va_list ap;
-	va_start(ap, fmt);
-	if (vasprintf(&r.error, fmt, ap) < 0) r.error = strdup("error");
-	va_end(ap);
-	return r;
-}
-
-static int dbg_u64(const uint8_t *a, size_t len, size_t i, uint64_t *v) {
-	if (i > len / 8 || (i + 1) * 8 > len) return 0;
-	uint64_t x = 0;
-	for (int b = 7; b >= 0; b--) x = (x << 8) | a[i * 8 + b];
-	*v = x;
-	return 1;
-}
-
 /* Called with gdb_mu held. */
 static void gdb_unlink(struct jit_code_entry *e) {
 	if (e->prev_entry)
@@ -104,24 +87,24 @@ static void gdb_unlink(struct jit_code_entry *e) {
  * the debugger. Argument: u64 address, u64 size. */
 gorc_wrapper_result gorc_svc_gdb_register(const uint8_t *arg, size_t len) {
 	uint64_t addr, size;
-	if (len != 16 || !dbg_u64(arg, len, 0, &addr) || !dbg_u64(arg, len, 1, &size))
-		return dbg_err("gdb register: want 16 argument bytes (address, size), got %zu", len);
+	if (len != 16 || !rd_u64(arg, len, 0, &addr) || !rd_u64(arg, len, 1, &size))
+		return wr_err("gdb register: want 16 argument bytes (address, size), got %zu", len);
 	if (addr == 0 || size < 64)
-		return dbg_err("gdb register: bad range %#llx+%#llx (an ELF image is at least 64 bytes)",
+		return wr_err("gdb register: bad range %#llx+%#llx (an ELF image is at least 64 bytes)",
 			       (unsigned long long)addr, (unsigned long long)size);
 	const char *p = (const char *)(uintptr_t)addr;
 	if (memcmp(p, "\177ELF", 4) != 0)
-		return dbg_err("gdb register: %#llx does not hold an ELF image (bad magic)", (unsigned long long)addr);
+		return wr_err("gdb register: %#llx does not hold an ELF image (bad magic)", (unsigned long long)addr);
 	pthread_mutex_lock(&gdb_mu);
 	for (struct jit_code_entry *e = __jit_debug_descriptor.first_entry; e; e = e->next_entry)
 		if (e->symfile_addr == p) {
 			pthread_mutex_unlock(&gdb_mu);
-			return dbg_err("gdb register: %#llx is already registered", (unsigned long long)addr);
+			return wr_err("gdb register: %#llx is already registered", (unsigned long long)addr);
 		}
 	struct jit_code_entry *e = calloc(1, sizeof *e);
 	if (!e) {
 		pthread_mutex_unlock(&gdb_mu);
-		return dbg_err("gdb register: out of memory");
+		return wr_err("gdb register: out of memory");
 	}
 	e->symfile_addr = p;
 	e->symfile_size = size;
@@ -140,14 +123,14 @@ gorc_wrapper_result gorc_svc_gdb_register(const uint8_t *arg, size_t len) {
 /* Service: deregister a debug object. Argument: u64 address, u64 size. */
 gorc_wrapper_result gorc_svc_gdb_deregister(const uint8_t *arg, size_t len) {
 	uint64_t addr, size;
-	if (len != 16 || !dbg_u64(arg, len, 0, &addr) || !dbg_u64(arg, len, 1, &size))
-		return dbg_err("gdb deregister: want 16 argument bytes (address, size), got %zu", len);
+	if (len != 16 || !rd_u64(arg, len, 0, &addr) || !rd_u64(arg, len, 1, &size))
+		return wr_err("gdb deregister: want 16 argument bytes (address, size), got %zu", len);
 	pthread_mutex_lock(&gdb_mu);
 	struct jit_code_entry *e = __jit_debug_descriptor.first_entry;
 	while (e && e->symfile_addr != (const char *)(uintptr_t)addr) e = e->next_entry;
 	if (!e) {
 		pthread_mutex_unlock(&gdb_mu);
-		return dbg_err("gdb deregister: %#llx was not registered", (unsigned long long)addr);
+		return wr_err("gdb deregister: %#llx was not registered", (unsigned long long)addr);
 	}
 	gdb_unlink(e);
 	pthread_mutex_unlock(&gdb_mu);
@@ -334,26 +317,26 @@ static int jitdump_code_load(struct dbuf *b, uint64_t start, uint64_t size, cons
  * bytes, padded with zeros to a multiple of 8. */
 gorc_wrapper_result gorc_svc_perf_map(const uint8_t *arg, size_t len) {
 	uint64_t n;
-	if (!dbg_u64(arg, len, 0, &n)) return dbg_err("perf map: want a u64 count, got %zu bytes", len);
-	if (n > len / 24) return dbg_err("perf map: %llu records cannot fit in %zu bytes", (unsigned long long)n, len);
+	if (!rd_u64(arg, len, 0, &n)) return wr_err("perf map: want a u64 count, got %zu bytes", len);
+	if (n > len / 24) return wr_err("perf map: %llu records cannot fit in %zu bytes", (unsigned long long)n, len);
 	struct dbuf map = {0}, jd = {0};
 	gorc_wrapper_result res = {0};
 	size_t w = 1; /* position in u64 words */
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t start, size, nl;
-		if (!dbg_u64(arg, len, w, &start) || !dbg_u64(arg, len, w + 1, &size) || !dbg_u64(arg, len, w + 2, &nl)) {
-			res = dbg_err("perf map: record %llu: truncated header at byte %zu", (unsigned long long)i, w * 8);
+		if (!rd_u64(arg, len, w, &start) || !rd_u64(arg, len, w + 1, &size) || !rd_u64(arg, len, w + 2, &nl)) {
+			res = wr_err("perf map: record %llu: truncated header at byte %zu", (unsigned long long)i, w * 8);
 			goto out;
 		}
 		w += 3;
 		size_t words = (nl + 7) / 8;
 		if (nl > 4096 || w * 8 + words * 8 > len) {
-			res = dbg_err("perf map: record %llu: name of %llu bytes at byte %zu exceeds the argument (%zu bytes)",
+			res = wr_err("perf map: record %llu: name of %llu bytes at byte %zu exceeds the argument (%zu bytes)",
 				      (unsigned long long)i, (unsigned long long)nl, w * 8, len);
 			goto out;
 		}
 		if (!dbuf_grow(&map, 2 * 17 + nl + 2)) {
-			res = dbg_err("perf map: out of memory");
+			res = wr_err("perf map: out of memory");
 			goto out;
 		}
 		map.n += (size_t)snprintf(map.p + map.n, map.cap - map.n, "%llx %llx ", (unsigned long long)start, (unsigned long long)size);
@@ -364,7 +347,7 @@ gorc_wrapper_result gorc_svc_perf_map(const uint8_t *arg, size_t len) {
 		}
 		int e = jitdump_code_load(&jd, start, size, name, (size_t)nl);
 		if (e != 0) {
-			res = dbg_err("perf map: record %llu (%.*s): code at %#llx+%#llx: %s", (unsigned long long)i, (int)nl, name,
+			res = wr_err("perf map: record %llu (%.*s): code at %#llx+%#llx: %s", (unsigned long long)i, (int)nl, name,
 				      (unsigned long long)start, (unsigned long long)size, strerror(e));
 			goto out;
 		}
@@ -381,14 +364,14 @@ gorc_wrapper_result gorc_svc_perf_map(const uint8_t *arg, size_t len) {
 		if (perf_fd < 0) {
 			int e = errno;
 			pthread_mutex_unlock(&perf_mu);
-			res = dbg_err("perf map: open %s: %s", path, strerror(e));
+			res = wr_err("perf map: open %s: %s", path, strerror(e));
 			goto out;
 		}
 	}
 	if (write_all(perf_fd, map.p, map.n) != 0) {
 		int e = errno;
 		pthread_mutex_unlock(&perf_mu);
-		res = dbg_err("perf map: write /tmp/perf-%d.map: %s", (int)getpid(), strerror(e));
+		res = wr_err("perf map: write /tmp/perf-%d.map: %s", (int)getpid(), strerror(e));
 		goto out;
 	}
 	jitdump_open();

@@ -163,7 +163,7 @@ void gorc_stack_chk_fail_local(void) { __stack_chk_fail(); }
 
 /* ---------- wrapper results ---------- */
 
-static gorc_wrapper_result wr_ok(const void *data, size_t n) {
+gorc_wrapper_result wr_ok(const void *data, size_t n) {
 	gorc_wrapper_result r = {0};
 	if (n) {
 		r.data = malloc(n);
@@ -177,7 +177,7 @@ static gorc_wrapper_result wr_ok(const void *data, size_t n) {
 	return r;
 }
 
-static gorc_wrapper_result wr_err(const char *fmt, ...) {
+gorc_wrapper_result wr_err(const char *fmt, ...) {
 	gorc_wrapper_result r = {0};
 	va_list ap;
 	va_start(ap, fmt);
@@ -186,7 +186,7 @@ static gorc_wrapper_result wr_err(const char *fmt, ...) {
 	return r;
 }
 
-static int rd_u64(const uint8_t *a, size_t len, size_t i, uint64_t *v) {
+int rd_u64(const uint8_t *a, size_t len, size_t i, uint64_t *v) {
 	if (i > len / 8 || (i + 1) * 8 > len) return 0;
 	uint64_t x = 0;
 	for (int b = 7; b >= 0; b--) x = (x << 8) | a[i * 8 + b];

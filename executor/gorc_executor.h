@@ -23,6 +23,13 @@ typedef struct {
 
 typedef gorc_wrapper_result (*gorc_wrapper_fn)(const uint8_t *arg, size_t len);
 
+/* Helpers for wrapper services (gorc_executor.c): a result holding a copy
+ * of data, an error result formatted like printf, and the i-th
+ * little-endian u64 of an argument buffer (0 when it is out of range). */
+gorc_wrapper_result wr_ok(const void *data, size_t n);
+gorc_wrapper_result wr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int rd_u64(const uint8_t *a, size_t len, size_t i, uint64_t *v);
+
 /* Memory. All return 0 on success or an errno value. */
 int gorc_mem_reserve(uint64_t size, int low, uint64_t *out);
 int gorc_mem_release(uint64_t addr, uint64_t size);
