@@ -31,19 +31,7 @@ func HasService(e ExecutorProcessControl, name string) bool {
 // deregister it on deallocation. r must lie in memory of the same
 // allocation, so that it outlives the registration.
 func GDBRegisterActions(e ExecutorProcessControl, r shared.ExecutorAddrRange) (shared.AllocActionPair, error) {
-	reg, err := service(e, GDBRegisterName)
-	if err != nil {
-		return shared.AllocActionPair{}, err
-	}
-	dereg, err := service(e, GDBDeregisterName)
-	if err != nil {
-		return shared.AllocActionPair{}, err
-	}
-	arg := EncodeArgs(uint64(r.Start), r.Size())
-	return shared.AllocActionPair{
-		Finalize: shared.WrapperCall{Fn: reg, Arg: arg},
-		Dealloc:  shared.WrapperCall{Fn: dereg, Arg: arg},
-	}, nil
+	return rangeActions(e, GDBRegisterName, GDBDeregisterName, r)
 }
 
 // PerfMapEntry is one function for the perf map.

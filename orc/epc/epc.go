@@ -216,18 +216,25 @@ func service(e ExecutorProcessControl, name string) (shared.ExecutorAddr, error)
 // deregister it on deallocation. The section must end with a 4-byte zero
 // terminator inside r.
 func EHFrameActions(e ExecutorProcessControl, r shared.ExecutorAddrRange) (shared.AllocActionPair, error) {
-	reg, err := service(e, EHFrameRegisterName)
+	return rangeActions(e, EHFrameRegisterName, EHFrameDeregisterName, r)
+}
+
+// rangeActions returns the allocation actions that call the service named
+// reg with r (start, size) on finalize and the one named dereg with the
+// same range on deallocation.
+func rangeActions(e ExecutorProcessControl, reg, dereg string, r shared.ExecutorAddrRange) (shared.AllocActionPair, error) {
+	regFn, err := service(e, reg)
 	if err != nil {
 		return shared.AllocActionPair{}, err
 	}
-	dereg, err := service(e, EHFrameDeregisterName)
+	deregFn, err := service(e, dereg)
 	if err != nil {
 		return shared.AllocActionPair{}, err
 	}
 	arg := EncodeArgs(uint64(r.Start), r.Size())
 	return shared.AllocActionPair{
-		Finalize: shared.WrapperCall{Fn: reg, Arg: arg},
-		Dealloc:  shared.WrapperCall{Fn: dereg, Arg: arg},
+		Finalize: shared.WrapperCall{Fn: regFn, Arg: arg},
+		Dealloc:  shared.WrapperCall{Fn: deregFn, Arg: arg},
 	}, nil
 }
 
