@@ -160,3 +160,58 @@ int main(void) {
 		})
 	}
 }
+
+// TestTwoInProcessLazyJITs: two JITs in one process each answer their own
+// lazy re-entries (the re-entry handler used to be one per process, so
+// the second JIT's lazy set-up left the first one's stubs unanswerable).
+func TestTwoInProcessLazyJITs(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	mod := func(k int) string {
+		return fmt.Sprintf(`define internal i32 @f(i32 %%x) {
+entry:
+  %%r = add i32 %%x, %d
+  ret i32 %%r
+}
+define i32 @entry(i32 %%x) {
+entry:
+  %%v = call i32 @f(i32 %%x)
+  ret i32 %%v
+}
+`, k)
+	}
+	var js []*jit.JIT
+	for k := 1; k <= 2; k++ {
+		j, err := jit.New(ctx, jit.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close(ctx)
+		if err := j.AddLazyIR(ctx, fmt.Sprintf("m%d.ll", k), []byte(mod(100*k)), 2, jit.PartitionFunction); err != nil {
+			t.Fatal(err)
+		}
+		js = append(js, j)
+	}
+	// The first JIT first: its handler was installed before the second's.
+	for i, j := range js {
+		f, err := jit.Func[func(int32) int32](j, "entry")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := f(1), int32(100*(i+1)+1); got != want {
+			t.Errorf("JIT %d: entry(1) = %d, want %d", i+1, got, want)
+		}
+		if n := j.LazyCompiled(); n != 2 {
+			t.Errorf("JIT %d: %d functions compiled, want 2", i+1, n)
+		}
+	}
+	// Closing one JIT leaves the other's lazy code working.
+	js[1].Close(ctx)
+	f, err := jit.Func[func(int32) int32](js[0], "entry")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f(2); got != 102 {
+		t.Errorf("after closing JIT 2: entry(2) = %d, want 102", got)
+	}
+}

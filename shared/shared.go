@@ -7,7 +7,10 @@
 // importing the other, as DESIGN.md's one-way rules require.
 package shared
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // ExecutorAddr is an address in the executing process. It is a distinct
 // type so that controller-side pointers and executor addresses are never
@@ -106,3 +109,10 @@ var DefaultLibraryDirs = []string{
 	"/lib",
 	"/usr/lib",
 }
+
+// ErrNotMyTrampoline is returned (wrapped) by a lazy re-entry handler
+// asked about a trampoline it did not hand out. Several handlers can be
+// installed in one executor process (two in-process JITs, or several
+// controllers of one executor); the re-entry point asks each in turn and
+// takes the first answer that is not this error.
+var ErrNotMyTrampoline = errors.New("not a trampoline of this handler")

@@ -18,6 +18,9 @@ type InProcess struct {
 	closed   bool
 	reserved map[shared.ExecutorAddrRange]bool
 	syms     map[string]shared.ExecutorAddr
+	// removeReentry uninstalls this control's re-entry handler (see
+	// SetReentryHandler).
+	removeReentry func()
 }
 
 var _ ExecutorProcessControl = (*InProcess)(nil)
@@ -212,9 +215,20 @@ func (p *InProcess) OnProgramExit(f func(status int)) { executor.OnProgramExit(f
 // SetReentryHandler installs the function that answers lazy re-entries
 // through ReentryName: given the return address inside the calling
 // trampoline, it returns where execution continues (compiling on demand).
-// It runs on the JIT'd code's thread.
+// It runs on the JIT'd code's thread. Each InProcess control has its own
+// handler (nil removes it), so several in-process JITs can run lazy code
+// side by side; f must answer shared.ErrNotMyTrampoline for trampolines
+// it did not hand out.
 func (p *InProcess) SetReentryHandler(f func(trampolineRet shared.ExecutorAddr) (shared.ExecutorAddr, error)) {
-	executor.SetReentryHandler(f)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.removeReentry != nil {
+		p.removeReentry()
+		p.removeReentry = nil
+	}
+	if f != nil {
+		p.removeReentry = executor.AddReentryHandler(f)
+	}
 }
 
 // FlushStdio flushes C stdio (fflush(NULL)); needed after RunAsMain if
@@ -245,6 +259,10 @@ func (p *InProcess) Close(ctx context.Context) error {
 	p.closed = true
 	rs := p.reserved
 	p.reserved = nil
+	if p.removeReentry != nil {
+		p.removeReentry()
+		p.removeReentry = nil
+	}
 	p.mu.Unlock()
 	var first error
 	for r := range rs {

@@ -87,7 +87,7 @@ func (m *CallThroughManager) HandleReentry(ret shared.ExecutorAddr) (shared.Exec
 	s := m.sites[ret]
 	m.mu.RUnlock()
 	if s == nil {
-		return 0, fmt.Errorf("lazy: re-entry from %v: not a call-through trampoline", ret)
+		return 0, fmt.Errorf("lazy: re-entry from %v: %w", ret, shared.ErrNotMyTrampoline)
 	}
 	ctx := context.Background()
 	res, err := m.es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, s.jd), orc.NewSymbolLookupSet(s.name), orc.SymbolStateReady)
