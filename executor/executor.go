@@ -461,8 +461,9 @@ func Dlsym(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
 
 // LookupSymbol looks name up as a static link would resolve it against the
 // process: for h == 0 the runtime helpers (atexit, __dso_handle, …) come
-// first, then the executor's replacements of close, close_range and
-// closefrom (which leave the executor's own descriptors open) and of
+// first, then the executor's replacements of close, close_range,
+// closefrom, dup2, dup3 and syscall (which leave the executor's own
+// descriptors open) and of
 // pthread_create (which gives the new thread an alternate signal stack;
 // see docs/EXECUTOR.md), then dlsym(RTLD_DEFAULT), then libgcc_s.so.1 (a static link
 // always has libgcc: 128-bit division, popcount and the like). For h != 0
@@ -499,7 +500,7 @@ var (
 // name, or 0.
 func interposed(name string) shared.ExecutorAddr {
 	switch name {
-	case "close", "close_range", "closefrom", "pthread_create":
+	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create":
 	default:
 		return 0
 	}

@@ -458,7 +458,8 @@ static void report_exit(int status, void *arg) {
  * program's close(), close_range() and closefrom() (gorc_close and
  * friends, which LookupSymbol hands JIT'd code instead of libc's) leave
  * them open and report success, as if the descriptor had been closed: it
- * was never the program's. Each entry remembers the file's device and
+ * was never the program's. dup2() and dup3() onto one fail with EBUSY,
+ * and syscall() routes these calls through the same guards. Each entry remembers the file's device and
  * inode, so a number the executor closed and the program got back from
  * open() is the program's again. */
 #define MAX_PROTECTED 256
@@ -594,6 +595,51 @@ int gorc_close_range(unsigned first, unsigned last, int flags) {
 void gorc_closefrom(int lowfd) {
 	if (lowfd < 0) lowfd = 0;
 	gorc_close_range((unsigned)lowfd, ~0u, 0);
+}
+
+/* dup2/dup3 onto a protected descriptor would silently replace the
+ * executor's connection or pipe with the program's file: refuse with
+ * EBUSY (dup2's "try again" error) instead. Onto the program's own
+ * numbers they are libc's. */
+int gorc_dup2(int oldfd, int newfd) {
+	if (oldfd != newfd && is_protected(newfd)) {
+		errno = EBUSY;
+		return -1;
+	}
+	return dup2(oldfd, newfd);
+}
+
+int gorc_dup3(int oldfd, int newfd, int flags) {
+	if (oldfd != newfd && is_protected(newfd)) {
+		errno = EBUSY;
+		return -1;
+	}
+	return dup3(oldfd, newfd, flags);
+}
+
+/* syscall(2) with the descriptor-closing and -replacing calls routed
+ * through the guards above; every other call is passed on unchanged (on
+ * x86-64 the six argument registers are read as longs, which is how
+ * libc's own syscall reads them). */
+long gorc_syscall(long nr, ...) {
+	va_list ap;
+	va_start(ap, nr);
+	long a[6];
+	for (int i = 0; i < 6; i++) a[i] = va_arg(ap, long);
+	va_end(ap);
+	switch (nr) {
+	case SYS_close:
+		return gorc_close((int)a[0]);
+	case SYS_close_range:
+		return gorc_close_range((unsigned)a[0], (unsigned)a[1], (int)a[2]);
+#ifdef SYS_dup2
+	case SYS_dup2:
+		return gorc_dup2((int)a[0], (int)a[1]);
+#endif
+	case SYS_dup3:
+		return gorc_dup3((int)a[0], (int)a[1], (int)a[2]);
+	}
+	return syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 static void forked_child(void) {
@@ -1364,6 +1410,9 @@ uint64_t gorc_interposed(const char *name) {
 	if (strcmp(name, "close") == 0) return (uint64_t)(uintptr_t)&gorc_close;
 	if (strcmp(name, "close_range") == 0) return (uint64_t)(uintptr_t)&gorc_close_range;
 	if (strcmp(name, "closefrom") == 0) return (uint64_t)(uintptr_t)&gorc_closefrom;
+	if (strcmp(name, "dup2") == 0) return (uint64_t)(uintptr_t)&gorc_dup2;
+	if (strcmp(name, "dup3") == 0) return (uint64_t)(uintptr_t)&gorc_dup3;
+	if (strcmp(name, "syscall") == 0) return (uint64_t)(uintptr_t)&gorc_syscall;
 	if (strcmp(name, "pthread_create") == 0) return (uint64_t)(uintptr_t)&gorc_pthread_create;
 	return 0;
 }

@@ -44,9 +44,10 @@ func faultModes(t *testing.T) []struct {
 // within d.
 func gorcRunWithin(t *testing.T, dir string, d time.Duration, args ...string) runResult {
 	t.Helper()
+	bin := gorcBinary(t) // built (once) before the clock starts
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	r, err := runProcess(ctx, dir, append([]string{gorcBinary(t), "run"}, args...), "")
+	r, err := runProcess(ctx, dir, append([]string{bin, "run"}, args...), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,28 +110,41 @@ int main(void) {
 }
 
 // TestFaultCloseAllDescriptors: the daemon idiom of closing every
-// descriptor from 3 up leaves the executor's own descriptors alone; the
-// output and the status arrive.
+// descriptor from 3 up — with close(), the raw close system call, or dup2
+// of /dev/null over each — leaves the executor's own descriptors alone;
+// the output and the status arrive.
 func TestFaultCloseAllDescriptors(t *testing.T) {
 	dir := t.TempDir()
-	o := ccObj(t, dir, "closeall", `#include <stdio.h>
+	progs := map[string]string{
+		"close":   `close(fd);`,
+		"syscall": `syscall(SYS_close, fd);`,
+		"dup2":    `if (fd != nul) dup2(nul, fd);`,
+		"dup3":    `if (fd != nul) dup3(nul, fd, O_CLOEXEC);`,
+	}
+	for name, body := range progs {
+		o := ccObj(t, dir, "closeall_"+name, `#define _GNU_SOURCE
+#include <stdio.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/syscall.h>
 int main(void) {
-	for (int fd = 3; fd < 1024; fd++) close(fd);
-	/* The program's own descriptors still close for real. */
+	int nul = open("/dev/null", O_RDWR);
+	for (int fd = 3; fd < 1024; fd++) { `+body+` }
+	/* The program's own descriptors still close (and dup) for real. */
 	int a = open("/dev/null", O_RDONLY);
-	if (a < 0 || close(a) != 0 || fcntl(a, F_GETFD) != -1) return 9;
+	if (a < 0 || dup2(a, a + 1) != a + 1 || syscall(SYS_close, a + 1) != 0 || fcntl(a + 1, F_GETFD) != -1) return 8;
+	if (close(a) != 0 || fcntl(a, F_GETFD) != -1) return 9;
 	printf("x\n");
 	return 7;
 }`)
-	for _, m := range faultModes(t) {
-		t.Run(m.name, func(t *testing.T) {
-			r := gorcRunWithin(t, dir, 15*time.Second, append(m.flags, o)...)
-			if r.status != 7 || r.stdout != "x\n" || r.stderr != "" {
-				t.Fatalf("\n%v", r)
-			}
-		})
+		for _, m := range faultModes(t) {
+			t.Run(name+"/"+m.name, func(t *testing.T) {
+				r := gorcRunWithin(t, dir, 15*time.Second, append(m.flags, o)...)
+				if r.status != 7 || r.stdout != "x\n" || r.stderr != "" {
+					t.Fatalf("\n%v", r)
+				}
+			})
+		}
 	}
 }
 
