@@ -23,6 +23,8 @@ type Conn struct {
 	// Triple is the worker's own target (it compiles for any triple it
 	// supports, whatever its own).
 	Triple string
+	// PID is the worker process's id, as it reported it.
+	PID int
 
 	rw    io.ReadWriter
 	fr    *wire.FrameReader
@@ -68,7 +70,7 @@ func newConn(ctx context.Context, name string, rw io.ReadWriter, closeFn func() 
 		c.Close()
 		return nil, fmt.Errorf("worker: %s: hello: %w", name, err)
 	}
-	c.Triple = h.Triple
+	c.Triple, c.PID = h.Triple, int(h.PID&(1<<31-1))
 	if h.PID != 0 && c.Name == "" {
 		c.Name = fmt.Sprintf("worker pid %d", h.PID)
 	}

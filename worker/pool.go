@@ -186,6 +186,11 @@ func (p *Pool) CompileAll(ctx context.Context, reqs []*Request) ([]*Reply, error
 			return nil, err
 		}
 	}
+	for i, r := range replies {
+		if r == nil { // cannot happen: every job is answered, retried or compiled here
+			return nil, fmt.Errorf("worker: internal error: %s was not compiled", reqs[i].Name)
+		}
+	}
 	return replies, nil
 }
 
