@@ -72,6 +72,7 @@ func runKaleidoWorkers(ctx context.Context, o kaleidoOptions, modName string, na
 
 // partTimes are the phases of compileParts, for -show-times.
 type partTimes struct {
+	start         time.Time // compileParts called
 	parts         int
 	split, remote time.Duration
 	hits          int
@@ -89,8 +90,8 @@ func (pt partTimes) print(w io.Writer, pool *worker.Pool) {
 // the code cache cc (if not nil) when it holds the same request's. The
 // objects come back in part order.
 func compileParts(ctx context.Context, pool *worker.Pool, cc *codecache.Cache, m *ir.Module, name, triple string, level int) ([][]byte, partTimes, error) {
-	var pt partTimes
 	t := time.Now()
+	pt := partTimes{start: t}
 	k := pool.Workers()
 	if k == 0 {
 		k = runtime.GOMAXPROCS(0)
@@ -163,6 +164,7 @@ func (p *irParts) add(ctx context.Context, j *jit.JIT, path string, level int) e
 		return j.AddInput(path) // an object or archive named .ll
 	}
 	p.seq++
+	t0 := time.Now()
 	m, err := ir.Parse(path, data)
 	if err != nil || level < 0 || level > 2 {
 		return j.AddIR(ctx, path, data, level)
@@ -181,6 +183,7 @@ func (p *irParts) add(ctx context.Context, j *jit.JIT, path string, level int) e
 		return err
 	}
 	if p.show {
+		fmt.Fprintf(p.stderr, "IR parse: %v\n", pt.start.Sub(t0))
 		pt.print(p.stderr, p.pool)
 	}
 	for i, obj := range objs {
