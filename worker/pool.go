@@ -101,88 +101,152 @@ func (p *Pool) drop(c *Conn) {
 // On the first request that does not compile it cancels the others and
 // returns that error.
 func (p *Pool) CompileAll(ctx context.Context, reqs []*Request) ([]*Reply, error) {
+	b := p.Start(ctx)
+	for _, r := range reqs {
+		b.Add(r)
+	}
+	return b.Wait()
+}
+
+// Batch is a set of jobs being compiled by a pool: requests are added
+// while earlier ones compile (a front end hands out parts as it produces
+// them), and Wait collects the objects.
+type Batch struct {
+	p      *Pool
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	reqs    []*Request
+	replies []*Reply
+	queue   []int // jobs not taken by a worker
+	closed  bool  // Wait called: no more jobs
+	first   error
+	wg      sync.WaitGroup
+}
+
+// Start starts a batch: one goroutine per worker of the pool takes jobs
+// as they are added.
+func (p *Pool) Start(ctx context.Context) *Batch {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	replies := make([]*Reply, len(reqs))
-	queue := make(chan int, len(reqs))
-	for i := range reqs {
-		queue <- i
-	}
-	var (
-		errMu sync.Mutex
-		first error
-	)
-	fail := func(err error) {
-		errMu.Lock()
-		if first == nil {
-			first = err
-			cancel()
-		}
-		errMu.Unlock()
-	}
+	b := &Batch{p: p, ctx: ctx, cancel: cancel}
+	b.cond = sync.NewCond(&b.mu)
 	p.mu.Lock()
 	ws := append([]*Conn(nil), p.workers...)
 	p.mu.Unlock()
-	var wg sync.WaitGroup
 	for _, c := range ws {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
-				var i int
-				select {
-				case i = <-queue:
-				default:
-					return
-				}
-				rep, err := c.Compile(ctx, reqs[i], p.Timeout)
-				var re *RemoteError
-				switch {
-				case err == nil:
-					replies[i] = rep
-					p.mu.Lock()
-					p.stats.Remote++
-					p.mu.Unlock()
-				case errors.As(err, &re):
-					fail(fmt.Errorf("%w (compiled by %s)", err, c.Name))
-					return
-				case ctx.Err() != nil:
-					p.drop(c) // the connection was closed mid-job
-					return
-				default:
-					// The worker failed, not the job: give the job to
-					// another worker (or to this process) and drop it.
-					p.logf("gorc: %v; dropping the worker, retrying %s elsewhere", err, reqs[i].Name)
-					p.drop(c)
-					p.mu.Lock()
-					p.stats.Retried++
-					p.mu.Unlock()
-					queue <- i
-					return
-				}
-			}
-		}()
+		b.wg.Add(1)
+		go b.serve(c)
 	}
-	wg.Wait()
+	// Wake the workers waiting for jobs when ctx ends.
+	context.AfterFunc(ctx, func() {
+		b.mu.Lock()
+		b.cond.Broadcast()
+		b.mu.Unlock()
+	})
+	return b
+}
+
+// Add queues a request.
+func (b *Batch) Add(req *Request) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.reqs = append(b.reqs, req)
+	b.replies = append(b.replies, nil)
+	b.queue = append(b.queue, len(b.reqs)-1)
+	b.cond.Signal()
+}
+
+func (b *Batch) fail(err error) {
+	b.mu.Lock()
+	if b.first == nil {
+		b.first = err
+	}
+	b.mu.Unlock()
+	b.cancel()
+}
+
+// next waits for a job for a worker: ok is false once the batch is
+// closed and no job is left, or ctx ended.
+func (b *Batch) next() (i int, req *Request, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for len(b.queue) == 0 && !b.closed && b.ctx.Err() == nil {
+		b.cond.Wait()
+	}
+	if len(b.queue) == 0 || b.ctx.Err() != nil {
+		return 0, nil, false
+	}
+	i = b.queue[0]
+	b.queue = b.queue[1:]
+	return i, b.reqs[i], true
+}
+
+// serve runs one worker's jobs until none is left or the worker fails.
+func (b *Batch) serve(c *Conn) {
+	defer b.wg.Done()
+	p := b.p
+	for {
+		i, req, ok := b.next()
+		if !ok {
+			return
+		}
+		rep, err := c.Compile(b.ctx, req, p.Timeout)
+		var re *RemoteError
+		switch {
+		case err == nil:
+			b.mu.Lock()
+			b.replies[i] = rep
+			b.mu.Unlock()
+			p.mu.Lock()
+			p.stats.Remote++
+			p.mu.Unlock()
+		case errors.As(err, &re):
+			b.fail(fmt.Errorf("%w (compiled by %s)", err, c.Name))
+			return
+		case b.ctx.Err() != nil:
+			p.drop(c) // the connection was closed mid-job
+			return
+		default:
+			// The worker failed, not the job: give the job to another
+			// worker (or to this process) and drop the worker.
+			p.logf("gorc: %v; dropping the worker, retrying %s elsewhere", err, req.Name)
+			p.drop(c)
+			p.mu.Lock()
+			p.stats.Retried++
+			p.mu.Unlock()
+			b.mu.Lock()
+			b.queue = append(b.queue, i)
+			b.cond.Signal()
+			b.mu.Unlock()
+			return
+		}
+	}
+}
+
+// Wait closes the batch, waits for every job and returns the replies in
+// the order the requests were added. Jobs no worker took (every worker
+// failed, or there were none) are compiled in this process.
+func (b *Batch) Wait() ([]*Reply, error) {
+	defer b.cancel()
+	b.mu.Lock()
+	b.closed = true
+	b.cond.Broadcast()
+	b.mu.Unlock()
+	b.wg.Wait()
+	b.mu.Lock()
+	first, left, reqs, replies := b.first, b.queue, b.reqs, b.replies
+	b.queue = nil
+	b.mu.Unlock()
 	if first != nil {
 		return nil, first
 	}
-	if err := ctx.Err(); err != nil {
+	if err := b.ctx.Err(); err != nil {
 		return nil, err
 	}
-	// What no worker took (every worker failed, or there were none).
-	var left []int
-	for {
-		select {
-		case i := <-queue:
-			left = append(left, i)
-			continue
-		default:
-		}
-		break
-	}
 	if len(left) > 0 {
-		if err := p.compileLocally(ctx, reqs, left, replies); err != nil {
+		if err := b.p.compileLocally(b.ctx, reqs, left, replies); err != nil {
 			return nil, err
 		}
 	}

@@ -20,9 +20,12 @@ import (
 
 // runKaleidoWorkers is batch gorc kaleido with -workers/-worker: the
 // front end runs here (parse and IR generation, in SSA form when the
-// level optimises), the module is cut into one part per worker, the
-// workers optimise and compile the parts, and the objects are linked in
-// this session. The program's output is the same as compiled here.
+// level optimises) and hands out the functions in parts as it goes: once
+// a part holds its share of the program (about a (2 x workers)-th,
+// estimated from the source size) its IR text is printed and sent to a
+// worker, which optimises and compiles it while the front end goes on.
+// The objects are linked in this session; the program's output is the
+// same as compiled here.
 func runKaleidoWorkers(ctx context.Context, o kaleidoOptions, modName string, names []string, srcs [][]byte, opened *chan jitOrErr, stdout, stderr io.Writer) int {
 	t0 := time.Now()
 	poolc := make(chan *worker.Pool, 1)
@@ -34,6 +37,12 @@ func runKaleidoWorkers(ctx context.Context, o kaleidoOptions, modName string, na
 		}
 		pool.Close()
 	}()
+	srcBytes := 0
+	for _, src := range srcs {
+		srcBytes += len(src)
+	}
+	cc, _ := o.cache.open()
+	s := &kaleidoStreamer{cache: cc, name: modName, triple: o.target.Triple, level: o.level}
 	// The front end alone: with mem2reg first, the generator builds SSA
 	// directly (kaleidoscope.Generator.SSA), as the local pipeline does;
 	// the workers run the level's passes.
@@ -41,9 +50,35 @@ func runKaleidoWorkers(ctx context.Context, o kaleidoOptions, modName string, na
 	if o.level >= 1 {
 		pm, _ = passes.New("mem2reg")
 	}
-	m, diags, _, err := kaleidoscope.CompilePipeline(ctx, modName, names, srcs, pm, nil)
+	each := func(m *ir.Module, f *ir.Function) error {
+		if s.batch == nil {
+			pool = <-poolc
+			// About 5 bytes of source per IR instruction.
+			s.limit = max(256, srcBytes/5/(2*max(pool.Workers(), 1)))
+			s.batch, s.start = pool.Start(ctx), time.Now()
+		}
+		s.add(m, f)
+		return nil
+	}
+	m, diags, _, err := kaleidoscope.CompilePipeline(ctx, modName, names, srcs, pm, each)
 	for _, d := range diags {
 		fmt.Fprintln(stderr, d)
+	}
+	front := time.Since(t0)
+	if err == nil && s.batch == nil { // no function at all: one part, for the globals
+		pool = <-poolc
+		s.batch, s.start = pool.Start(ctx), time.Now()
+	}
+	if err == nil {
+		s.flush(m)
+	}
+	var objs [][]byte
+	if s.batch != nil {
+		var werr error
+		objs, werr = s.wait()
+		if err == nil {
+			err = werr
+		}
 	}
 	if err != nil {
 		return kaleidoFailed(stderr, err)
@@ -52,22 +87,86 @@ func runKaleidoWorkers(ctx context.Context, o kaleidoOptions, modName string, na
 	if len(diags) > 0 {
 		status = 1
 	}
-	front := time.Since(t0)
-	pool = <-poolc
-	cc, _ := o.cache.open()
-	objs, pt, err := compileParts(ctx, pool, cc, m, modName, o.target.Triple, o.level)
-	if err != nil {
-		return kaleidoFailed(stderr, err)
-	}
 	if o.showTimes {
-		fmt.Fprintf(stderr, "parse+irgen: %v\n", front)
-		pt.print(stderr, pool)
+		fmt.Fprintf(stderr, "parse+irgen: %v (handing out parts as it goes)\n", front)
+		s.pt.print(stderr, pool)
 	}
 	code, ok := linkOpened(ctx, opened, objs, modName, o, time.Now(), stdout, stderr)
 	if status == 0 || !ok {
 		status = code
 	}
 	return status
+}
+
+// kaleidoStreamer cuts the functions the front end completes into parts
+// and hands each to the pool as soon as it is full.
+type kaleidoStreamer struct {
+	cache        *codecache.Cache
+	name, triple string
+	level        int
+	limit        int // IR instructions per part
+	batch        *worker.Batch
+	start        time.Time
+	cur          worker.Part
+	size         int
+	objs         [][]byte // per part (cache hits filled in)
+	sent         []int    // part index of each batch job
+	pt           partTimes
+	keys         []codecache.Key
+}
+
+func (s *kaleidoStreamer) add(m *ir.Module, f *ir.Function) {
+	s.cur.Funcs = append(s.cur.Funcs, f)
+	s.size += f.NumInstrs() + 1
+	if s.size >= s.limit {
+		s.flush(m)
+	}
+}
+
+// flush hands out the part being filled (the first part defines the
+// module's globals; a program with no function still has that one).
+func (s *kaleidoStreamer) flush(m *ir.Module) {
+	if len(s.cur.Funcs) == 0 && len(s.objs) > 0 {
+		return
+	}
+	t := time.Now()
+	s.cur.OwnsGlobals = len(s.objs) == 0
+	req := s.cur.Request(m, s.name, s.triple, s.level)
+	s.pt.split += time.Since(t)
+	s.pt.parts++
+	s.cur, s.size = worker.Part{}, 0
+	part := len(s.objs)
+	s.objs = append(s.objs, nil)
+	var key codecache.Key
+	if s.cache != nil {
+		key = req.Key()
+		if obj, err := s.cache.Get(key); err == nil {
+			s.objs[part] = obj
+			s.pt.hits++
+			s.keys = append(s.keys, key)
+			return
+		}
+	}
+	s.keys = append(s.keys, key)
+	s.sent = append(s.sent, part)
+	s.batch.Add(req)
+}
+
+// wait collects the parts' objects, storing the new ones in the cache.
+func (s *kaleidoStreamer) wait() ([][]byte, error) {
+	replies, err := s.batch.Wait()
+	s.pt.remote = time.Since(s.start)
+	if err != nil {
+		return nil, err
+	}
+	for j, rep := range replies {
+		part := s.sent[j]
+		s.objs[part] = rep.Object
+		if s.cache != nil {
+			s.cache.Put(s.keys[part], rep.Object) // a failure costs only the next run's time
+		}
+	}
+	return s.objs, nil
 }
 
 // partTimes are the phases of compileParts, for -show-times.
@@ -80,8 +179,8 @@ type partTimes struct {
 
 func (pt partTimes) print(w io.Writer, pool *worker.Pool) {
 	s := pool.Stats()
-	fmt.Fprintf(w, "split into %d parts (IR text): %v\n", pt.parts, pt.split)
-	fmt.Fprintf(w, "optimize+codegen on %d workers (wall): %v (%d jobs remote, %d here, %d retried, %d from the cache)\n",
+	fmt.Fprintf(w, "split into %d parts (IR text): %v busy\n", pt.parts, pt.split)
+	fmt.Fprintf(w, "optimize+codegen on %d workers (wall, from the first part): %v (%d jobs remote, %d here, %d retried, %d from the cache)\n",
 		pool.Workers(), pt.remote, s.Remote, s.Local, s.Retried, pt.hits)
 }
 

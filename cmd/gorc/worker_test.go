@@ -240,7 +240,9 @@ func TestWorkerFailureMidJob(t *testing.T) {
 				if got.stdout != want.stdout || got.status != want.status {
 					t.Errorf("%v: stdout/status differ from the local compile:\n%v", args, got)
 				}
-				if !strings.Contains(got.stderr, "retrying") || !strings.Contains(got.stderr, "tcp://"+addr) {
+				// Alone, the failing worker gets the job; beside a good one it
+				// may not (then it has nothing to report).
+				if extra == nil && (!strings.Contains(got.stderr, "retrying") || !strings.Contains(got.stderr, "tcp://"+addr)) {
 					t.Errorf("%v: the failed worker is not reported:\n%s", args, got.stderr)
 				}
 				if d := time.Since(start); d > 30*time.Second {
