@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -61,6 +62,13 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 	if len(files)+len(rest) > 0 {
 		fmt.Fprintln(stderr, usagef("worker", "unexpected arguments %q", append(files, rest...)))
 		return 2
+	}
+	// A compile allocates many small objects that die with the request:
+	// collect when the heap reaches 512 MiB (a soft limit) rather than
+	// every time it doubles, unless GOGC or GOMEMLIMIT say otherwise.
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(512 << 20)
+		debug.SetGCPercent(-1)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
