@@ -107,7 +107,7 @@ for case in cases:
         _, _, _, _, _, err = once(case, n, ["-show-times"])
         front = phase(err, r"parse\+irgen: (\S+)") or phase(err, r"IR parse: (\S+)")
         split = phase(err, r"split into \d+ parts \(IR text\): (\S+)")
-        remote = phase(err, r"optimize\+codegen on \d+ workers \(wall\): (\S+)")
+        remote = phase(err, r"optimize\+codegen on \d+ workers \(wall[^)]*\): (\S+)")
         link = phase(err, r"(?:^|\n)link: (\S+)") or phase(err, r"link (\S+) \(")
         f = lambda v: "-" if v is None else f"{v:.0f}"
         print(f"| {case[0]} | {n} | {f(front)} | {f(split)} | {f(remote)} | {f(link)} |")
