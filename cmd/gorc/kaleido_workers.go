@@ -80,6 +80,11 @@ func runKaleidoWorkers(ctx context.Context, o kaleidoOptions, modName string, na
 			err = werr
 		}
 	}
+	if pool != nil {
+		// Every part is compiled: the workers can go (they exit, and are
+		// waited for, before the program runs).
+		pool.Close()
+	}
 	if err != nil {
 		return kaleidoFailed(stderr, err)
 	}

@@ -190,6 +190,11 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	if parts != nil {
+		// Every IR input is compiled: the workers can go (they exit, and
+		// are waited for, before the program runs).
+		parts.pool.Close()
+	}
 	for _, l := range o.libs {
 		var err error
 		if strings.HasPrefix(l, "-l") {
