@@ -422,3 +422,72 @@ func TestListener(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestSplitSourceLinksLikeOneObject: the definitions sliced out of the
+// source (no body parsed or printed by the controller) compile and link
+// to what the whole module computes; quoted names are read as the parser
+// reads them.
+func TestSplitSourceLinksLikeOneObject(t *testing.T) {
+	const n = 20
+	triple := hostTriple(t)
+	src := chainModule(n)
+	// A quoted name with an escape, called across parts.
+	src = strings.Replace(src, "define i64 @f0(i64 %x)", "define i64 @\"f\\30\"(i64 %x)", 1)
+	src = strings.Replace(src, "call i64 @f0(", "call i64 @\"f\\30\"(", 1)
+	whole, err := Compile(context.Background(), &Request{Name: "chain.ll", Triple: triple, OptLevel: 2, IR: []byte(src)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantV, wantC := runChain(t, n, [][]byte{whole.Object})
+	for _, k := range []int{1, 2, 5} {
+		reqs, ok, err := SplitSource("chain.ll", []byte(src), k, triple, 2, false)
+		if err != nil || !ok {
+			t.Fatalf("SplitSource(%d): ok %v, %v", k, ok, err)
+		}
+		if len(reqs) != k {
+			t.Errorf("SplitSource(%d) gave %d parts", k, len(reqs))
+		}
+		var objs [][]byte
+		for i, r := range reqs {
+			if r.OmitGlobals != (i > 0) {
+				t.Errorf("part %d: OmitGlobals %v", i, r.OmitGlobals)
+			}
+			rep, err := Compile(context.Background(), r)
+			if err != nil {
+				t.Fatalf("part %d: %v\n%s", i, err, r.IR)
+			}
+			objs = append(objs, rep.Object)
+		}
+		if v, c := runChain(t, n, objs); v != wantV || c != wantC {
+			t.Errorf("%d sliced parts: f%d(2) = %d, count %d; whole module: %d, %d", k, n-1, v, c, wantV, wantC)
+		}
+	}
+}
+
+// TestSplitSourceDeclines: what slicing cannot do safely is left to
+// Split (ok false), and a syntax error is the parser's.
+func TestSplitSourceDeclines(t *testing.T) {
+	triple := hostTriple(t)
+	for _, tc := range []struct {
+		name, src  string
+		noInternal bool
+		err        string
+	}{
+		{name: "internal symbols to rename", src: chainModule(3), noInternal: true},
+		{name: "definition not at a line start", src: "  define void @f() {\nentry:\n  ret void\n}\n"},
+		{name: "syntax error", src: "define void @f( {\n}\n", err: "chain.ll:1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reqs, ok, err := SplitSource("chain.ll", []byte(tc.src), 2, triple, 2, tc.noInternal)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Errorf("error %v, want %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || ok || reqs != nil {
+				t.Errorf("ok %v, %d requests, %v: want a refusal", ok, len(reqs), err)
+			}
+		})
+	}
+}

@@ -177,6 +177,7 @@ func (s *kaleidoStreamer) wait() ([][]byte, error) {
 // partTimes are the phases of compileParts, for -show-times.
 type partTimes struct {
 	start         time.Time // compileParts called
+	sliced        bool      // the parts were sliced out of the source (worker.SplitSource)
 	parts         int
 	split, remote time.Duration
 	hits          int
@@ -184,7 +185,11 @@ type partTimes struct {
 
 func (pt partTimes) print(w io.Writer, pool *worker.Pool) {
 	s := pool.Stats()
-	fmt.Fprintf(w, "split into %d parts (IR text): %v busy\n", pt.parts, pt.split)
+	if pt.sliced {
+		fmt.Fprintf(w, "split into %d parts (sliced from the source, symbols read with ParseLazy): %v\n", pt.parts, pt.split)
+	} else {
+		fmt.Fprintf(w, "split into %d parts (IR text): %v busy\n", pt.parts, pt.split)
+	}
 	fmt.Fprintf(w, "optimize+codegen on %d workers (wall, from the first part): %v (%d jobs remote, %d here, %d retried, %d from the cache)\n",
 		pool.Workers(), pt.remote, s.Remote, s.Local, s.Retried, pt.hits)
 }
@@ -209,30 +214,34 @@ func compileParts(ctx context.Context, pool *worker.Pool, cc *codecache.Cache, m
 	}
 	wg.Wait()
 	pt.parts, pt.split = len(parts), time.Since(t)
-	t = time.Now()
+	objs, err := compileRequests(ctx, pool, cc, reqs, &pt)
+	return objs, pt, err
+}
+
+// compileRequests compiles reqs with the pool, each object taken from the
+// code cache cc (if not nil) when it holds the same request's, and
+// returns the objects in the order of reqs.
+func compileRequests(ctx context.Context, pool *worker.Pool, cc *codecache.Cache, reqs []*worker.Request, pt *partTimes) ([][]byte, error) {
+	t := time.Now()
 	objs := make([][]byte, len(reqs))
-	var keys []codecache.Key
+	keys := make([]codecache.Key, len(reqs))
 	var todo []*worker.Request
 	var at []int
 	for i, r := range reqs {
 		if cc != nil {
-			k := r.Key()
-			keys = append(keys, k)
-			if obj, err := cc.Get(k); err == nil {
+			keys[i] = r.Key()
+			if obj, err := cc.Get(keys[i]); err == nil {
 				objs[i] = obj
 				pt.hits++
 				continue
-			} else if !errors.Is(err, codecache.ErrNotFound) {
-				// A corrupt or unreadable entry is a miss.
-				_ = err
-			}
+			} // a missing, corrupt or unreadable entry is a miss
 		}
 		todo = append(todo, r)
 		at = append(at, i)
 	}
 	replies, err := pool.CompileAll(ctx, todo)
 	if err != nil {
-		return nil, pt, err
+		return nil, err
 	}
 	for j, rep := range replies {
 		i := at[j]
@@ -242,7 +251,7 @@ func compileParts(ctx context.Context, pool *worker.Pool, cc *codecache.Cache, m
 		}
 	}
 	pt.remote = time.Since(t)
-	return objs, pt, nil
+	return objs, nil
 }
 
 // irParts compiles gorc run's IR inputs with compile workers.
@@ -268,17 +277,41 @@ func (p *irParts) add(ctx context.Context, j *jit.JIT, path string, level int) e
 		return j.AddInput(path) // an object or archive named .ll
 	}
 	p.seq++
-	t0 := time.Now()
-	m, err := ir.Parse(path, data)
-	if err != nil || level < 0 || level > 2 {
+	if level < 0 || level > 2 {
 		return j.AddIR(ctx, path, data, level)
 	}
-	if p.modules > 1 {
-		// Parts reach each other's internal symbols by name (hidden
-		// globals): keep the modules' apart.
-		worker.RenameInternal(m, fmt.Sprintf("ll%d", p.seq))
+	t0 := time.Now()
+	k := p.pool.Workers()
+	if k == 0 {
+		k = runtime.GOMAXPROCS(0)
 	}
-	objs, pt, err := compileParts(ctx, p.pool, p.cache, m, path, j.Target.Triple, level)
+	// Slice the definitions out of the text when that is safe (no body
+	// is parsed or printed here); otherwise parse and print the parts.
+	// With several modules, internal symbols must be renamed apart, which
+	// slicing cannot do.
+	reqs, sliced, err := worker.SplitSource(path, data, k, j.Target.Triple, level, p.modules > 1)
+	if err != nil {
+		return j.AddIR(ctx, path, data, level) // reports the error as without workers
+	}
+	var objs [][]byte
+	var pt partTimes
+	if sliced {
+		pt = partTimes{start: time.Now(), parts: len(reqs), sliced: true}
+		pt.split = time.Since(t0)
+		objs, err = compileRequests(ctx, p.pool, p.cache, reqs, &pt)
+	} else {
+		var m *ir.Module
+		m, err = ir.Parse(path, data)
+		if err != nil {
+			return j.AddIR(ctx, path, data, level)
+		}
+		if p.modules > 1 {
+			// Parts reach each other's internal symbols by name (hidden
+			// globals): keep the modules' apart.
+			worker.RenameInternal(m, fmt.Sprintf("ll%d", p.seq))
+		}
+		objs, pt, err = compileParts(ctx, p.pool, p.cache, m, path, j.Target.Triple, level)
+	}
 	if err != nil {
 		var re *worker.RemoteError
 		if errors.As(err, &re) {
@@ -287,7 +320,9 @@ func (p *irParts) add(ctx context.Context, j *jit.JIT, path string, level int) e
 		return err
 	}
 	if p.show {
-		fmt.Fprintf(p.stderr, "IR parse: %v\n", pt.start.Sub(t0))
+		if !pt.sliced {
+			fmt.Fprintf(p.stderr, "IR parse: %v\n", pt.start.Sub(t0))
+		}
 		pt.print(p.stderr, p.pool)
 	}
 	for i, obj := range objs {
