@@ -106,7 +106,7 @@ for case in cases:
     for n in counts[1:]:
         _, _, _, _, _, err = once(case, n, ["-show-times"])
         front = phase(err, r"parse\+irgen: (\S+)") or phase(err, r"IR parse: (\S+)")
-        split = phase(err, r"split into \d+ parts \(IR text\): (\S+)")
+        split = phase(err, r"split into \d+ parts \([^)]*\): (\S+)")
         remote = phase(err, r"optimize\+codegen on \d+ workers \(wall[^)]*\): (\S+)")
         link = phase(err, r"(?:^|\n)link: (\S+)") or phase(err, r"link (\S+) \(")
         f = lambda v: "-" if v is None else f"{v:.0f}"
