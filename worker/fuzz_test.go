@@ -52,3 +52,31 @@ func FuzzServe(f *testing.F) {
 		Serve(ctx, &in, io.Discard)
 	})
 }
+
+// FuzzSplitSource: cutting any text into parts gives requests, a refusal
+// or the parser's error, never a panic; every request of an accepted
+// split names at least one function, and the parts together name each
+// defined function once.
+func FuzzSplitSource(f *testing.F) {
+	f.Add([]byte(chainModule(4)), uint8(2))
+	f.Add([]byte("define double @\"binary|\"(double %a, double %b) {\nentry:\n  ret double %a\n}\n\ndefine i32 @main() { ; {\nentry:\n  ret i32 0\n}\n"), uint8(3))
+	f.Add([]byte("@s = private constant [2 x i8] c\"}\\00\"\ndefine void @f() {\nentry:\n  ret void\n}\n"), uint8(1))
+	f.Fuzz(func(t *testing.T, src []byte, k uint8) {
+		reqs, ok, err := SplitSource("f.ll", src, int(k%8), "x86_64-unknown-linux-gnu", 2, k&8 != 0)
+		if err != nil || !ok {
+			return
+		}
+		seen := map[string]bool{}
+		for _, r := range reqs {
+			if len(reqs) > 1 && len(r.Only) == 0 {
+				t.Fatalf("a part with no function among %d", len(reqs))
+			}
+			for _, n := range r.Only {
+				if seen[n] {
+					t.Fatalf("@%s is in two parts", n)
+				}
+				seen[n] = true
+			}
+		}
+	})
+}
