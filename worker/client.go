@@ -44,6 +44,11 @@ type RemoteError struct {
 
 func (e *RemoteError) Error() string { return e.Msg }
 
+// ErrRequestTooLarge is returned (wrapped) by Conn.Compile for a request
+// that does not fit in one frame: the connection stays usable, and a
+// Pool compiles such a request in this process.
+var ErrRequestTooLarge = errors.New("the request exceeds the protocol's frame size")
+
 // newConn does the hello on rw.
 func newConn(ctx context.Context, name string, rw io.ReadWriter, closeFn func() error, abort func(), timeout time.Duration) (*Conn, error) {
 	c := &Conn{Name: name, rw: rw, fr: wire.NewFrameReader(rw, 64<<10), close: closeFn, abort: abort}
@@ -119,12 +124,16 @@ func (c *Conn) Compile(ctx context.Context, req *Request, timeout time.Duration)
 	if c.cerr != nil {
 		return nil, c.cerr
 	}
+	payload := req.Encode()
+	if len(payload) > wire.MaxPayload {
+		return nil, fmt.Errorf("worker: %s: %w (%d bytes, at most %d)", req.Name, ErrRequestTooLarge, len(payload), wire.MaxPayload)
+	}
 	c.seq++
 	seq := c.seq
 	var rep *Reply
 	var remote *RemoteError
 	err := c.withTimeout(ctx, timeout, func() error {
-		if err := wire.WriteFrame(c.rw, wire.Frame{Kind: wire.KindCall, Op: opCompile, Seq: seq, Payload: req.Encode()}); err != nil {
+		if err := wire.WriteFrame(c.rw, wire.Frame{Kind: wire.KindCall, Op: opCompile, Seq: seq, Payload: payload}); err != nil {
 			return err
 		}
 		f, err := c.fr.Next()

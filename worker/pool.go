@@ -121,6 +121,7 @@ type Batch struct {
 	reqs    []*Request
 	replies []*Reply
 	queue   []int // jobs not taken by a worker
+	here    []int // jobs to compile in this process (too large to send)
 	closed  bool  // Wait called: no more jobs
 	first   error
 	wg      sync.WaitGroup
@@ -205,6 +206,11 @@ func (b *Batch) serve(c *Conn) {
 		case errors.As(err, &re):
 			b.fail(fmt.Errorf("%w (compiled by %s)", err, c.Name))
 			return
+		case errors.Is(err, ErrRequestTooLarge):
+			// Not the worker's fault, and no worker can take it.
+			b.mu.Lock()
+			b.here = append(b.here, i)
+			b.mu.Unlock()
 		case b.ctx.Err() != nil:
 			p.drop(c) // the connection was closed mid-job
 			return
@@ -236,8 +242,8 @@ func (b *Batch) Wait() ([]*Reply, error) {
 	b.mu.Unlock()
 	b.wg.Wait()
 	b.mu.Lock()
-	first, left, reqs, replies := b.first, b.queue, b.reqs, b.replies
-	b.queue = nil
+	first, left, reqs, replies := b.first, append(b.queue, b.here...), b.reqs, b.replies
+	b.queue, b.here = nil, nil
 	b.mu.Unlock()
 	if first != nil {
 		return nil, first

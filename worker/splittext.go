@@ -7,7 +7,13 @@ import (
 	"github.com/gorc-jit/gorc/ir"
 )
 
-// SplitSource cuts an IR module's source into at most k requests without
+// MaxPartBytes is the size of definitions' text SplitSource puts in one
+// part at most (it makes more parts than asked rather than larger ones):
+// a quarter of the protocol's largest frame.
+const MaxPartBytes = 16 << 20
+
+// SplitSource cuts an IR module's source into k requests (more when a
+// part would hold over MaxPartBytes of definitions) without
 // parsing and printing the function bodies: ir.ParseLazy reads the
 // module's symbols (skipping bodies), the definitions' text is sliced out
 // of src as written, and each part's text is everything of the module
@@ -86,14 +92,14 @@ func SplitSource(name string, src []byte, k int, triple string, level int, noInt
 	if len(defs) != len(defined) {
 		return nil, false, nil
 	}
-	if k < 1 {
-		k = 1
-	}
-	k = min(k, max(len(defs), 1))
 	total := 0
 	for _, d := range defs {
 		total += d.end - d.start
 	}
+	// More parts than asked when the parts would be too large to send
+	// comfortably (a frame holds at most wire.MaxPayload).
+	k = max(k, 1, (total+MaxPartBytes-1)/MaxPartBytes)
+	k = min(k, max(len(defs), 1))
 	// Cut into runs of about total/k bytes.
 	var cuts [][]def
 	var cur []def

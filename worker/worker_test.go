@@ -491,3 +491,21 @@ func TestSplitSourceDeclines(t *testing.T) {
 		})
 	}
 }
+
+// TestPoolCompilesTooLargeRequestsHere: a request over the frame size is
+// compiled in this process, and the worker stays in the pool.
+func TestPoolCompilesTooLargeRequestsHere(t *testing.T) {
+	p := NewPool(spawn(t, "serve"))
+	src := chainModule(3) + "\n; " + strings.Repeat("x", wire.MaxPayload) + "\n"
+	reqs := []*Request{{Name: "big.ll", Triple: hostTriple(t), IR: []byte(src)}}
+	reps, err := p.CompileAll(context.Background(), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reps[0].Object) == 0 {
+		t.Fatal("no object")
+	}
+	if s := p.Stats(); s.Local != 1 || s.Dropped != 0 || p.Workers() != 1 {
+		t.Errorf("stats %+v, %d workers: want the job compiled here and the worker kept", s, p.Workers())
+	}
+}

@@ -18,6 +18,11 @@ import (
 	"github.com/gorc-jit/gorc/worker"
 )
 
+// maxPartInstrs bounds a part's IR instructions (about 40 bytes of text
+// each: some 10 MB, well within a protocol frame): a large program is cut
+// into more parts than workers rather than into parts too large to send.
+const maxPartInstrs = 250_000
+
 // runKaleidoWorkers is batch gorc kaleido with -workers/-worker: the
 // front end runs here (parse and IR generation, in SSA form when the
 // level optimises) and hands out the functions in parts as it goes: once
@@ -54,7 +59,7 @@ func runKaleidoWorkers(ctx context.Context, o kaleidoOptions, modName string, na
 		if s.batch == nil {
 			pool = <-poolc
 			// About 5 bytes of source per IR instruction.
-			s.limit = max(256, srcBytes/5/(2*max(pool.Workers(), 1)))
+			s.limit = min(maxPartInstrs, max(256, srcBytes/5/(2*max(pool.Workers(), 1))))
 			s.batch, s.start = pool.Start(ctx), time.Now()
 		}
 		s.add(m, f)
@@ -205,6 +210,11 @@ func compileParts(ctx context.Context, pool *worker.Pool, cc *codecache.Cache, m
 	if k == 0 {
 		k = runtime.GOMAXPROCS(0)
 	}
+	instrs := 0
+	for _, f := range m.Funcs {
+		instrs += f.NumInstrs()
+	}
+	k = max(k, (instrs+maxPartInstrs-1)/maxPartInstrs)
 	parts := worker.Split(m, k)
 	reqs := make([]*worker.Request, len(parts))
 	var wg sync.WaitGroup
