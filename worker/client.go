@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gorc-jit/gorc/internal/diag"
 	"github.com/gorc-jit/gorc/shared/wire"
 )
 
@@ -44,6 +45,9 @@ type RemoteError struct {
 
 func (e *RemoteError) Error() string { return e.Msg }
 
+// maxMessage bounds the length of a worker's message that is reported.
+const maxMessage = 8 << 10
+
 // ErrRequestTooLarge is returned (wrapped) by Conn.Compile for a request
 // that does not fit in one frame: the connection stays usable, and a
 // Pool compiles such a request in this process.
@@ -63,7 +67,7 @@ func newConn(ctx context.Context, name string, rw io.ReadWriter, closeFn func() 
 		}
 		if f.Kind == wire.KindError {
 			d := wire.NewDecoder(f.Payload)
-			return errors.New(d.String())
+			return errors.New(diag.ClipN(d.String(), maxMessage))
 		}
 		if f.Kind != wire.KindHello {
 			return fmt.Errorf("expected a hello, got a %v frame", f.Kind)
@@ -156,7 +160,7 @@ func (c *Conn) Compile(ctx context.Context, req *Request, timeout time.Duration)
 			if err := d.Finish(); err != nil {
 				return err
 			}
-			remote = &RemoteError{Worker: c.Name, Msg: msg}
+			remote = &RemoteError{Worker: c.Name, Msg: diag.ClipN(msg, maxMessage)}
 			return nil
 		}
 		return fmt.Errorf("unexpected %v frame", f.Kind)
