@@ -72,6 +72,9 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
+	if o.workers.enabled() && (o.lazy || o.emit != "") {
+		fmt.Fprintln(stderr, "gorc kaleido: note: -workers/-worker are not used with -lazy or -emit (compiled here)")
+	}
 	if o.lazy && o.emit == "" {
 		return runLazyKaleido(ctx, o.level, o.exec, names, srcs, o.showStats, stdout, stderr)
 	}

@@ -158,6 +158,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	var parts *irParts
+	if o.workers.enabled() && o.lazy {
+		fmt.Fprintln(stderr, "gorc run: note: -workers/-worker are not used with -lazy (lazy partitions are compiled here, on first call)")
+	}
 	if o.workers.enabled() && !o.lazy {
 		parts = &irParts{pool: o.workers.open(ctx, "run", workerTLS, stderr), cache: cache, show: o.showTimes, stderr: stderr}
 		defer parts.pool.Close()
