@@ -73,6 +73,11 @@ echo
 # The persistent code cache: first run against second run (bench/cache.sh).
 bash bench/cache.sh bin/gorc
 echo
+# Compile workers (gorc worker): 0, 1, 2, 4 local workers on the 2,000- and
+# 10,000-function Kaleidoscope programs and the 10,000-function .ll
+# (bench/workers.sh).
+bash bench/workers.sh bin/gorc
+echo
 echo "Finished $(date -u '+%Y-%m-%d %H:%M UTC')."
 } 2>&1 | tee "$LOG"
 # The plots and the corpus figure, from this run's bench/results/*.tsv.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"os"
@@ -37,6 +38,10 @@ type kaleidoOptions struct {
 	// target is what batch compilation compiles for (batchTarget).
 	target *target.Target
 	cache  cacheFlags // -cache DIR, -no-cache (cache.go)
+	// workers: -workers N, -worker ADDR (worker.go); workerTLS is the
+	// client TLS of tls:// workers.
+	workers   workerFlags
+	workerTLS *tls.Config
 }
 
 func runKaleido(args []string, stdout, stderr io.Writer) int {
@@ -67,6 +72,9 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	ctx := context.Background()
+	if o.workers.enabled() && (o.lazy || o.emit != "") {
+		fmt.Fprintln(stderr, "gorc kaleido: note: -workers/-worker are not used with -lazy or -emit (compiled here)")
+	}
 	if o.lazy && o.emit == "" {
 		return runLazyKaleido(ctx, o.level, o.exec, names, srcs, o.showStats, stdout, stderr)
 	}
@@ -94,8 +102,11 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if obj := cached.get(o.showTimes, stderr); obj != nil {
-		code, _ := linkOpened(ctx, &opened, obj, modName, o, time.Now(), stdout, stderr)
+		code, _ := linkOpened(ctx, &opened, [][]byte{obj}, modName, o, time.Now(), stdout, stderr)
 		return code
+	}
+	if o.workers.enabled() && o.emit == "" {
+		return runKaleidoWorkers(ctx, o, modName, names, srcs, &opened, stdout, stderr)
 	}
 	m, stream, diags, err := compileKaleido(ctx, o, modName, names, srcs, stderr)
 	if err != nil {
@@ -125,7 +136,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		}
 		return status
 	}
-	code, ok := linkOpened(ctx, &opened, res.Object, modName, o, linkStart, stdout, stderr)
+	code, ok := linkOpened(ctx, &opened, [][]byte{res.Object}, modName, o, linkStart, stdout, stderr)
 	if status == 0 || !ok {
 		status = code
 	}
@@ -133,10 +144,10 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 }
 
 // linkOpened takes the executor opened in the background (setting
-// *opened to nil) and links and runs obj in it; it returns main's exit
+// *opened to nil) and links and runs objs (the program's objects) in it; it returns main's exit
 // status, or 1 or more after reporting an error; ok is false when the
 // executor could not be used at all (status 2).
-func linkOpened(ctx context.Context, opened *chan jitOrErr, obj []byte, modName string, o kaleidoOptions, linkStart time.Time, stdout, stderr io.Writer) (code int, ok bool) {
+func linkOpened(ctx context.Context, opened *chan jitOrErr, objs [][]byte, modName string, o kaleidoOptions, linkStart time.Time, stdout, stderr io.Writer) (code int, ok bool) {
 	r := <-*opened
 	*opened = nil
 	if r.err != nil {
@@ -148,7 +159,7 @@ func linkOpened(ctx context.Context, opened *chan jitOrErr, obj []byte, modName 
 		fmt.Fprintf(stderr, "gorc kaleido: the program was compiled for %s but the executor runs %s\n", o.target.Triple, r.j.Target.Triple)
 		return 2, false
 	}
-	return linkAndRunKaleido(ctx, r.j, obj, modName, o.showTimes, linkStart, stdout, stderr), true
+	return linkAndRunKaleido(ctx, r.j, objs, modName, o.showTimes, linkStart, stdout, stderr), true
 }
 
 // kaleidoFailed reports err and returns exit status 1.
@@ -189,6 +200,7 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 	fs.BoolVar(&o.showStats, "show-stats", false, "print compilation statistics on stderr")
 	fs.BoolVar(&o.lazy, "lazy", false, "compile each function when it is first called (definitions run item by item, as in the REPL; defining a function again replaces it)")
 	o.cache.register(fs)
+	o.workers.register(fs)
 	fs.BoolVar(&o.interactive, "i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
 	c := cmdLine{cmd: "kaleido", fs: fs, glued: []string{"O"}}
 	files, rest, status := c.parseCommandLine(args, stdout, stderr, func(w io.Writer) {
@@ -199,11 +211,12 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 		return o, nil, status
 	}
 	files = append(files, rest...) // after --, names that start with -
-	tlsCfg, err := clientTLS(*execMode, *tlsCert, *tlsKey, *tlsCA)
+	tlsCfg, workerTLS, err := execAndWorkerTLS(*execMode, o.workers, *tlsCert, *tlsKey, *tlsCA)
 	if err != nil {
 		fmt.Fprintln(stderr, usagef("kaleido", "%v", err))
 		return o, nil, 2
 	}
+	o.workerTLS = workerTLS
 	o.exec = execOptions{mode: *execMode, shm: *shm, tls: tlsCfg, perf: *perfSupport}
 	if o.emit == "" {
 		warnClearText(stderr, "gorc kaleido", o.exec.mode)
@@ -359,13 +372,20 @@ func writeKaleidoObject(obj []byte, o kaleidoOptions, modName string, stdout io.
 	return os.WriteFile(path, data, 0o644)
 }
 
-// linkAndRunKaleido links the object in j with libm, runs its main and
+// linkAndRunKaleido links the objects (one, or the parts compiled by
+// workers) in j with libm, runs its main and
 // returns the exit status: main's, or 1 (2 or more if the executor
 // failed) after reporting an error. With showTimes it prints the link
 // time, counted from linkStart, and the run time.
-func linkAndRunKaleido(ctx context.Context, j *jit.JIT, obj []byte, modName string, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
-	if err := j.AddObject(modName+".o", obj); err != nil {
-		return kaleidoFailed(stderr, err)
+func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, modName string, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
+	for i, obj := range objs {
+		name := modName + ".o"
+		if len(objs) > 1 {
+			name = fmt.Sprintf("%s#%d.o", modName, i+1)
+		}
+		if err := j.AddObject(name, obj); err != nil {
+			return kaleidoFailed(stderr, err)
+		}
 	}
 	if err := j.LoadDylib(ctx, "-lm"); err != nil {
 		return kaleidoFailed(stderr, err)

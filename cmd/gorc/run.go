@@ -75,9 +75,19 @@ Flags:
                   (see docs/DEBUGGING.md)
   -shm            move code through shared memory (child executors, or
                   tcp:// and tls:// on a loopback address)
-  -tls-cert FILE  client certificate (PEM) for -exec tls://
+  -tls-cert FILE  client certificate (PEM) for -exec tls:// and -worker
+                  tls://
   -tls-key FILE   its private key (PEM)
-  -tls-ca FILE    CA (PEM) that signed the executor's certificate
+  -tls-ca FILE    CA (PEM) that signed the executor's (or worker's)
+                  certificate
+  -workers N      compile .ll inputs in N local worker processes (gorc
+                  worker): each module is cut into one part per worker,
+                  the parts' objects are linked here (not with -lazy;
+                  see docs/WORKERS.md)
+  -worker ADDR    also compile in the gorc worker -listen at
+                  tcp://HOST:PORT or tls://HOST:PORT (repeatable)
+  -worker-timeout D  a part a worker has not compiled in D (default 1m)
+                  goes to another worker, or is compiled here
   -cache DIR      keep objects compiled from .ll inputs in the persistent
                   code cache in DIR (default: gorc in the user's cache
                   directory; size bound GORC_CACHE_MAX, default 1G)
@@ -101,10 +111,11 @@ type runOptions struct {
 	tlsKey      string
 	tlsCA       string
 	args        []string
-	optLevel    int        // -O: optimisation level for .ll inputs
-	static      bool       // -static: -lNAME finds only libNAME.a
-	cache       cacheFlags // -cache DIR, -no-cache (cache.go)
-	lazy        bool       // -lazy: compile/link on first call
+	optLevel    int         // -O: optimisation level for .ll inputs
+	static      bool        // -static: -lNAME finds only libNAME.a
+	cache       cacheFlags  // -cache DIR, -no-cache (cache.go)
+	workers     workerFlags // -workers N, -worker ADDR (worker.go)
+	lazy        bool        // -lazy: compile/link on first call
 	partition   jit.Partitioning
 }
 
@@ -131,7 +142,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	ctx := context.Background()
 	start := time.Now()
 	warnClearText(stderr, "gorc run", o.exec)
-	tlsCfg, err := clientTLS(o.exec, o.tlsCert, o.tlsKey, o.tlsCA)
+	tlsCfg, workerTLS, err := execAndWorkerTLS(o.exec, o.workers, o.tlsCert, o.tlsKey, o.tlsCA)
 	if err != nil {
 		fmt.Fprintln(stderr, usagef("run", "%v", err))
 		return 2
@@ -146,7 +157,27 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
 	}
+	var parts *irParts
+	if o.workers.enabled() && o.lazy {
+		fmt.Fprintln(stderr, "gorc run: note: -workers/-worker are not used with -lazy (lazy partitions are compiled here, on first call)")
+	}
+	if o.workers.enabled() && !o.lazy {
+		parts = &irParts{pool: o.workers.open(ctx, "run", workerTLS, stderr), cache: cache, show: o.showTimes, stderr: stderr}
+		defer parts.pool.Close()
+		for _, in := range o.inputs {
+			if strings.HasSuffix(in, ".ll") {
+				parts.modules++
+			}
+		}
+	}
 	for _, in := range o.inputs {
+		if parts != nil && strings.HasSuffix(in, ".ll") {
+			if err := parts.add(ctx, j, in, o.optLevel); err != nil {
+				printError(stderr, "gorc run", err)
+				return 1
+			}
+			continue
+		}
 		if o.lazy {
 			lazyInput, err := addLazyRunInput(ctx, j, in, o.optLevel, o.partition)
 			if err != nil {
@@ -161,6 +192,11 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			printError(stderr, "gorc run", err)
 			return 1
 		}
+	}
+	if parts != nil {
+		// Every IR input is compiled: the workers can go (they exit, and
+		// are waited for, before the program runs).
+		parts.pool.Close()
 	}
 	for _, l := range o.libs {
 		var err error

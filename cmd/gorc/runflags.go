@@ -33,6 +33,7 @@ func runCmdLine(o *runOptions) *cmdLine {
 	fs.StringVar(&o.tlsKey, "tls-key", "", "its private key (PEM)")
 	fs.StringVar(&o.tlsCA, "tls-ca", "", "CA (PEM) that signed the executor's certificate")
 	o.cache.register(fs)
+	o.workers.register(fs)
 	fs.Var((*stringList)(&o.searchDirs), "L", "add a library search directory")
 	fs.Var(funcValue(func(name string) error {
 		o.libs = append(o.libs, "-l"+name)

@@ -132,6 +132,11 @@ var rules = []rule{
 		allow: []string{},
 	},
 	{
+		name:  "compile workers turn IR into objects: they import the compilers and the target, never the session, linker or executor",
+		from:  []string{"github.com/gorc-jit/gorc/worker"},
+		allow: []string{"github.com/gorc-jit/gorc/worker", "github.com/gorc-jit/gorc/ir", "github.com/gorc-jit/gorc/target", "github.com/gorc-jit/gorc/shared", "github.com/gorc-jit/gorc/codecache", "github.com/gorc-jit/gorc/internal/diag"},
+	},
+	{
 		name: "nothing but the command imports the command",
 		from: []string{"github.com/gorc-jit/gorc"},
 		deny: []string{"github.com/gorc-jit/gorc/cmd"},
