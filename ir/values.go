@@ -278,6 +278,11 @@ type Function struct {
 	Attrs []string
 
 	names map[string]int // name uniquing; nil until first use
+
+	// The chunks of the InstrArena that built f's instructions, returned
+	// by ReleaseInstrs.
+	arena  *InstrArena
+	chunks [][]Instr
 }
 
 func (f *Function) Type() *Type   { return Ptr }

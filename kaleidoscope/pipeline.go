@@ -94,14 +94,29 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 			}
 			t := time.Now()
 			first = each(g.Module, f)
+			// each dropped the body: its instructions are built over.
+			f.ReleaseInstrs()
 			back += time.Since(t)
 		}
 		done <- first
 	}()
 	sent := make(map[*ir.Function]bool)
+	// When each may drop what it has compiled, the functions are built
+	// in recycled memory: each function's instructions come from chunks
+	// that go back to the arena once each has dropped its body
+	// (Function.ReleaseInstrs).
+	var arena *ir.InstrArena
+	if each != nil {
+		arena = new(ir.InstrArena)
+		g.b.Arena = arena
+		defer func() { g.b.Arena = nil }()
+	}
 	g.defined = func(f *ir.Function) {
 		sent[f] = true
 		nfn++
+		if arena != nil {
+			arena.Detach(f)
+		}
 		work <- f
 	}
 	if !functionLocal(pm) {
