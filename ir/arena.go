@@ -22,8 +22,50 @@ type InstrArena struct {
 	cur  []Instr   // the unused rest of the current chunk
 	used [][]Instr // chunks handed out since the last Detach
 
-	mu    sync.Mutex
-	spare [][]Instr // released chunks, cleared
+	// Blocks come in chunks too, each block with room for blockInstrs
+	// instructions in a slab of pointers beside it.
+	curBlk  *blockChunk
+	usedBlk []*blockChunk
+
+	mu       sync.Mutex
+	spare    [][]Instr     // released chunks, cleared
+	spareBlk []*blockChunk // released block chunks, cleared
+}
+
+const (
+	blockChunkLen = 16 // blocks per chunk
+	blockInstrs   = 8  // initial capacity of a block's Instrs
+)
+
+type blockChunk struct {
+	blocks [blockChunkLen]Block
+	instrs [blockChunkLen * blockInstrs]*Instr
+	n      int // blocks handed out
+}
+
+// block returns a new block of f named name (in no function's Blocks).
+func (a *InstrArena) block(f *Function, name string) *Block {
+	c := a.curBlk
+	if c == nil || c.n == blockChunkLen {
+		c = nil
+		a.mu.Lock()
+		if n := len(a.spareBlk); n > 0 {
+			c = a.spareBlk[n-1]
+			a.spareBlk[n-1] = nil
+			a.spareBlk = a.spareBlk[:n-1]
+		}
+		a.mu.Unlock()
+		if c == nil {
+			c = new(blockChunk)
+		}
+		a.usedBlk = append(a.usedBlk, c)
+		a.curBlk = c
+	}
+	i := c.n
+	c.n++
+	b := &c.blocks[i]
+	*b = Block{Name: name, Func: f, Index: -1, Instrs: c.instrs[i*blockInstrs : i*blockInstrs : (i+1)*blockInstrs]}
+	return b
 }
 
 // alloc returns a zeroed or about-to-be-overwritten instruction (the
@@ -53,17 +95,38 @@ func (a *InstrArena) alloc() *Instr {
 // function just built): they are returned to the arena by
 // f.ReleaseInstrs. The next instruction allocated starts a new chunk.
 func (a *InstrArena) Detach(f *Function) {
-	if len(a.used) == 0 {
+	if len(a.used) == 0 && len(a.usedBlk) == 0 {
 		return
 	}
 	f.arena = a
 	f.chunks = append(f.chunks, a.used...)
-	a.used = a.used[:0:0]
-	a.cur = nil
+	f.blkChunks = append(f.blkChunks, a.usedBlk...)
+	a.used, a.usedBlk = a.used[:0:0], a.usedBlk[:0:0]
+	a.cur, a.curBlk = nil, nil
 }
 
-// ReleaseInstrs hands the memory of f's instructions back to the arena
-// that built them (InstrArena.Detach), for the instructions of functions
+// NewBlock appends a new block named name to f, as f.NewBlock does, from
+// the builder's arena if it has one (see InstrArena: the block is then
+// f's only while its instructions are).
+func (b *Builder) NewBlock(f *Function, name string) *Block {
+	if b.Arena == nil {
+		return f.NewBlock(name)
+	}
+	blk := b.Arena.block(f, name)
+	f.AddBlock(blk)
+	return blk
+}
+
+// NewDetachedBlock is f.NewDetachedBlock from the builder's arena, if any.
+func (b *Builder) NewDetachedBlock(f *Function, name string) *Block {
+	if b.Arena == nil {
+		return f.NewDetachedBlock(name)
+	}
+	return b.Arena.block(f, name)
+}
+
+// ReleaseInstrs hands the memory of f's instructions (and blocks) back to
+// the arena that built them (InstrArena.Detach), for the instructions of functions
 // built later. It is for a compiler that has dropped f's body (f.Blocks
 // is nil) and keeps no pointer to any of its instructions: after it,
 // such a pointer would see another function's instruction. It does
@@ -73,12 +136,16 @@ func (f *Function) ReleaseInstrs() {
 	if f.arena == nil || len(f.Blocks) != 0 {
 		return
 	}
-	a, chunks := f.arena, f.chunks
-	f.arena, f.chunks = nil, nil
+	a, chunks, blks := f.arena, f.chunks, f.blkChunks
+	f.arena, f.chunks, f.blkChunks = nil, nil, nil
 	for _, c := range chunks {
 		clear(c)
 	}
+	for _, c := range blks {
+		*c = blockChunk{}
+	}
 	a.mu.Lock()
 	a.spare = append(a.spare, chunks...)
+	a.spareBlk = append(a.spareBlk, blks...)
 	a.mu.Unlock()
 }

@@ -14,7 +14,7 @@ func buildSquare(t *testing.T, m *ir.Module, b *ir.Builder, name string) *ir.Fun
 	if err != nil {
 		t.Fatal(err)
 	}
-	b.SetInsertPoint(f.NewBlock("entry"))
+	b.SetInsertPoint(b.NewBlock(f, "entry"))
 	x := f.Params[0]
 	sq := b.FMul(x, x, "sq")
 	b.Ret(b.FAdd(sq, ir.NewFloat(1), "r"))
@@ -38,7 +38,7 @@ func TestInstrArenaRecycles(t *testing.T) {
 		t.Fatalf("arena-built function:\n%s\nwant\n%s", got, w)
 	}
 	a.Detach(f1)
-	first := f1.Blocks[0].Instrs[0]
+	first, firstBlock := f1.Blocks[0].Instrs[0], f1.Blocks[0]
 
 	f1.ReleaseInstrs() // still has its body: nothing happens
 	if f1.Blocks[0].Instrs[0].Op != ir.OpFMul {
@@ -51,7 +51,7 @@ func TestInstrArenaRecycles(t *testing.T) {
 	}
 
 	f2 := buildSquare(t, m, b, "f2")
-	if f2.Blocks[0].Instrs[0] != first {
+	if f2.Blocks[0].Instrs[0] != first || f2.Blocks[0] != firstBlock {
 		t.Error("the next function was not built in the released memory")
 	}
 	if got, w := f2.String(), strings.ReplaceAll(want, "NAME", "f2"); got != w {
@@ -81,7 +81,7 @@ func TestBuilderCallOperands(t *testing.T) {
 		callee, _ := m.NewFunction("g"+string(rune('0'+n)), ir.FuncType(ir.F64, params, false), nil)
 		f, _ := m.NewFunction("f"+string(rune('0'+n)), ir.FuncType(ir.F64, nil, false), nil)
 		b := ir.NewBuilder()
-		b.SetInsertPoint(f.NewBlock("entry"))
+		b.SetInsertPoint(b.NewBlock(f, "entry"))
 		c := b.Call(callee, args, "c")
 		b.Ret(c)
 		if len(c.Ops) != n+1 || c.Ops[0] != callee || c.Callee() != callee {

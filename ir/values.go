@@ -281,8 +281,9 @@ type Function struct {
 
 	// The chunks of the InstrArena that built f's instructions, returned
 	// by ReleaseInstrs.
-	arena  *InstrArena
-	chunks [][]Instr
+	arena     *InstrArena
+	chunks    [][]Instr
+	blkChunks []*blockChunk
 }
 
 func (f *Function) Type() *Type   { return Ptr }

@@ -283,7 +283,7 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	g.fn = f
 	g.named = make(map[string]*ir.Instr)
 	g.nalloc = 0
-	entry := f.NewBlock("entry")
+	entry := g.b.NewBlock(f, "entry")
 	g.b.SetInsertPoint(entry)
 	g.scope = g.scope[:0]
 	for i, n := range pr.Params {
@@ -423,7 +423,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		a := g.entryAlloca(e.Var)
 		start := g.expr(e.Start)
 		b.Store(start, a)
-		loop := g.fn.NewBlock("loop")
+		loop := g.b.NewBlock(g.fn, "loop")
 		b.Br(loop)
 		b.SetInsertPoint(loop)
 		old, hadOld := g.named[e.Var]
@@ -438,7 +438,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		next := b.FAdd(cur, step, "nextvar")
 		b.Store(next, a)
 		endc := b.FCmp(ir.FCmpONE, end, ir.NewFloat(0), "loopcond")
-		after := g.fn.NewBlock("afterloop")
+		after := g.b.NewBlock(g.fn, "afterloop")
 		b.CondBr(endc, loop, after)
 		b.SetInsertPoint(after)
 		if hadOld {

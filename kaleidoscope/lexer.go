@@ -85,6 +85,33 @@ type Lexer struct {
 	src       []byte
 	pos       int
 	line, col int
+	// names interns identifiers and number texts: a program says the
+	// same few names many times, and each token would otherwise copy its
+	// text to a new string.
+	names map[string]string
+}
+
+// charText holds the one-byte strings of the ASCII characters (a TokChar's
+// Text).
+var charText = func() (t [128]string) {
+	for c := range t {
+		t[c] = string(rune(c))
+	}
+	return t
+}()
+
+// intern returns the text of b as a string, the same string for the same
+// text (looking it up does not allocate).
+func (lx *Lexer) intern(b []byte) string {
+	if s, ok := lx.names[string(b)]; ok {
+		return s
+	}
+	if lx.names == nil {
+		lx.names = make(map[string]string)
+	}
+	s := string(b)
+	lx.names[s] = s
+	return s
 }
 
 // NewLexer returns a lexer for src.
@@ -131,7 +158,7 @@ func (lx *Lexer) Next() Token {
 		for lx.pos < len(lx.src) && (isAlpha(lx.src[lx.pos]) || isDigit(lx.src[lx.pos])) {
 			lx.advance()
 		}
-		t.Text = string(lx.src[start:lx.pos])
+		t.Text = lx.intern(lx.src[start:lx.pos])
 		if k, ok := keywords[t.Text]; ok {
 			t.Kind = k
 		} else {
@@ -142,7 +169,7 @@ func (lx *Lexer) Next() Token {
 		for lx.pos < len(lx.src) && (isDigit(lx.src[lx.pos]) || lx.src[lx.pos] == '.') {
 			lx.advance()
 		}
-		t.Text = string(lx.src[start:lx.pos])
+		t.Text = lx.intern(lx.src[start:lx.pos])
 		t.Kind = TokNumber
 		v, err := strconv.ParseFloat(t.Text, 64)
 		if err != nil {
@@ -152,7 +179,12 @@ func (lx *Lexer) Next() Token {
 		return t
 	}
 	lx.advance()
-	t.Kind, t.Ch, t.Text = TokChar, c, string(rune(c))
+	t.Kind, t.Ch = TokChar, c
+	if c < 0x80 {
+		t.Text = charText[c]
+	} else {
+		t.Text = string(rune(c))
+	}
 	if c >= 0x80 {
 		t.Err = fmt.Sprintf("unexpected byte 0x%02x", c)
 	}

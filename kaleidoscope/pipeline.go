@@ -61,8 +61,8 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 	// Three stages, each on its own goroutine: this one (front end), the
 	// optimiser, and code generation (each). On two cores the three
 	// overlap; the channels keep functions in generation order.
-	work := make(chan *ir.Function, 256)
-	optimized := make(chan *ir.Function, 256)
+	work := make(chan *ir.Function, 32)
+	optimized := make(chan *ir.Function, 32)
 	done := make(chan error, 2)
 	var busy, back time.Duration
 	before, after, nfn := 0, 0, 0
