@@ -85,10 +85,16 @@ type Lexer struct {
 	src       []byte
 	pos       int
 	line, col int
-	// names interns identifiers and number texts: a program says the
-	// same few names many times, and each token would otherwise copy its
-	// text to a new string.
-	names map[string]string
+	// names interns identifiers and number texts, with their token kind
+	// (a keyword's, or TokIdent; TokNumber): a program says the same few
+	// names many times, and each token would otherwise copy its text to
+	// a new string; one lookup also tells a keyword.
+	names map[string]lexName
+}
+
+type lexName struct {
+	text string
+	kind TokKind
 }
 
 // charText holds the one-byte strings of the ASCII characters (a TokChar's
@@ -101,17 +107,24 @@ var charText = func() (t [128]string) {
 }()
 
 // intern returns the text of b as a string, the same string for the same
-// text (looking it up does not allocate).
-func (lx *Lexer) intern(b []byte) string {
-	if s, ok := lx.names[string(b)]; ok {
-		return s
+// text (looking it up does not allocate), and its kind: a keyword's, or
+// kind.
+func (lx *Lexer) intern(b []byte, kind TokKind) (string, TokKind) {
+	if n, ok := lx.names[string(b)]; ok {
+		return n.text, n.kind
 	}
 	if lx.names == nil {
-		lx.names = make(map[string]string)
+		lx.names = make(map[string]lexName, 64+len(keywords))
+		for k, v := range keywords {
+			lx.names[k] = lexName{k, v}
+		}
+		if n, ok := lx.names[string(b)]; ok {
+			return n.text, n.kind
+		}
 	}
 	s := string(b)
-	lx.names[s] = s
-	return s
+	lx.names[s] = lexName{s, kind}
+	return s, kind
 }
 
 // NewLexer returns a lexer for src.
@@ -158,19 +171,13 @@ func (lx *Lexer) Next() Token {
 		for lx.pos < len(lx.src) && (isAlpha(lx.src[lx.pos]) || isDigit(lx.src[lx.pos])) {
 			lx.advance()
 		}
-		t.Text = lx.intern(lx.src[start:lx.pos])
-		if k, ok := keywords[t.Text]; ok {
-			t.Kind = k
-		} else {
-			t.Kind = TokIdent
-		}
+		t.Text, t.Kind = lx.intern(lx.src[start:lx.pos], TokIdent)
 		return t
 	case isDigit(c) || c == '.':
 		for lx.pos < len(lx.src) && (isDigit(lx.src[lx.pos]) || lx.src[lx.pos] == '.') {
 			lx.advance()
 		}
-		t.Text = lx.intern(lx.src[start:lx.pos])
-		t.Kind = TokNumber
+		t.Text, t.Kind = lx.intern(lx.src[start:lx.pos], TokNumber)
 		v, err := strconv.ParseFloat(t.Text, 64)
 		if err != nil {
 			t.Err = fmt.Sprintf("invalid number '%s'", diag.Clip(t.Text))
