@@ -97,3 +97,23 @@ func TestBuilderCallOperands(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestModuleReserve: reserving room keeps what the module holds and the
+// lookups of what is added afterwards.
+func TestModuleReserve(t *testing.T) {
+	m := ir.NewModule("r")
+	g := m.NewStringConstant(".s", "x")
+	f0, _ := m.NewFunction("f0", ir.FuncType(ir.F64, nil, false), nil)
+	m.Reserve(0)
+	m.Reserve(1000)
+	f1, _ := m.NewFunction("f1", ir.FuncType(ir.F64, nil, false), nil)
+	if m.Lookup("f0") != ir.Value(f0) || m.Lookup("f1") != ir.Value(f1) || m.Lookup(".s") != ir.Value(g) {
+		t.Fatal("lookups lost by Reserve")
+	}
+	if _, err := m.NewFunction("f0", ir.FuncType(ir.F64, nil, false), nil); err == nil {
+		t.Error("a second f0 was accepted after Reserve")
+	}
+	if len(m.Funcs) != 2 || m.Funcs[0] != f0 || m.Funcs[1] != f1 {
+		t.Errorf("functions %v", m.Funcs)
+	}
+}

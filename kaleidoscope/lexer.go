@@ -114,7 +114,8 @@ func (lx *Lexer) intern(b []byte, kind TokKind) (string, TokKind) {
 		return n.text, n.kind
 	}
 	if lx.names == nil {
-		lx.names = make(map[string]lexName, 64+len(keywords))
+		// About one new name or number per 128 bytes of a program.
+		lx.names = make(map[string]lexName, 16+len(keywords)+len(lx.src)/128)
 		for k, v := range keywords {
 			lx.names[k] = lexName{k, v}
 		}
