@@ -48,9 +48,12 @@ func CompileOptimized(ctx context.Context, moduleName string, files []string, sr
 // start): each may read the function it gets, the functions it calls and
 // the globals, nothing else. each may drop the function's body when done
 // (f.Blocks = nil) if the caller needs only the compiled code: the
-// pipeline does not look at it again, and the IR then need not stay in
-// memory for the whole run. An error from each ends the pipeline with
-// that error.
+// pipeline does not look at it again, and builds later functions in the
+// memory of its instructions and blocks (ir.InstrArena,
+// Function.ReleaseInstrs), so the IR in memory is that of the functions
+// in flight, not the whole program's. each must then keep no pointer into
+// that body (to keep a body, copy it, or do not drop it). An error from
+// each ends the pipeline with that error.
 func CompilePipeline(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error) (*ir.Module, []*Diagnostic, PipelineStats, error) {
 	var st PipelineStats
 	t0 := time.Now()
