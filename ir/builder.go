@@ -11,6 +11,21 @@ type Builder struct {
 	// Flags are added to every floating-point operation built (e.g.
 	// FlagFast); zero by default.
 	Flags Flags
+	// Arena, if set, supplies the instructions built (see InstrArena);
+	// nil allocates each one on the heap.
+	Arena *InstrArena
+}
+
+// newInstr returns v in a new instruction (from the arena, if any).
+func (b *Builder) newInstr(v Instr) *Instr {
+	var in *Instr
+	if b.Arena != nil {
+		in = b.Arena.alloc()
+	} else {
+		in = new(Instr)
+	}
+	*in = v
+	return in
 }
 
 // NewBuilder returns a builder with no insertion point.
@@ -48,7 +63,7 @@ func typeOf(v Value) *Type {
 
 // Binary builds x op y for a binary Op (fadd ... ashr).
 func (b *Builder) Binary(op Op, x, y Value, name string) *Instr {
-	in := &Instr{Op: op, Typ: typeOf(x), Name: name}
+	in := b.newInstr(Instr{Op: op, Typ: typeOf(x), Name: name})
 	in.opsBuf[0], in.opsBuf[1] = x, y
 	in.Ops = in.opsBuf[:2:2]
 	if op.IsFloatBinary() {
@@ -71,7 +86,7 @@ func (b *Builder) FDiv(x, y Value, name string) *Instr { return b.Binary(OpFDiv,
 
 // FNeg builds -x.
 func (b *Builder) FNeg(x Value, name string) *Instr {
-	in := &Instr{Op: OpFNeg, Typ: typeOf(x), Name: name, Flags: b.Flags}
+	in := b.newInstr(Instr{Op: OpFNeg, Typ: typeOf(x), Name: name, Flags: b.Flags})
 	in.setOps(x)
 	return b.Insert(in)
 }
@@ -87,35 +102,35 @@ func (b *Builder) Mul(x, y Value, name string) *Instr { return b.Binary(OpMul, x
 
 // FCmp builds fcmp pred x, y (an i1).
 func (b *Builder) FCmp(p Pred, x, y Value, name string) *Instr {
-	in := &Instr{Op: OpFCmp, Typ: I1, Name: name, Pred: p, Flags: b.Flags}
+	in := b.newInstr(Instr{Op: OpFCmp, Typ: I1, Name: name, Pred: p, Flags: b.Flags})
 	in.setOps(x, y)
 	return b.Insert(in)
 }
 
 // ICmp builds icmp pred x, y (an i1).
 func (b *Builder) ICmp(p Pred, x, y Value, name string) *Instr {
-	in := &Instr{Op: OpICmp, Typ: I1, Name: name, Pred: p}
+	in := b.newInstr(Instr{Op: OpICmp, Typ: I1, Name: name, Pred: p})
 	in.setOps(x, y)
 	return b.Insert(in)
 }
 
 // Cast builds a conversion op (uitofp ... inttoptr) of x to type to.
 func (b *Builder) Cast(op Op, x Value, to *Type, name string) *Instr {
-	in := &Instr{Op: op, Typ: to, Name: name}
+	in := b.newInstr(Instr{Op: op, Typ: to, Name: name})
 	in.setOps(x)
 	return b.Insert(in)
 }
 
 // Select builds select cond, x, y.
 func (b *Builder) Select(cond, x, y Value, name string) *Instr {
-	in := &Instr{Op: OpSelect, Typ: typeOf(x), Name: name}
+	in := b.newInstr(Instr{Op: OpSelect, Typ: typeOf(x), Name: name})
 	in.setOps(cond, x, y)
 	return b.Insert(in)
 }
 
 // Phi builds an empty phi of type t; add incoming pairs with AddIncoming.
 func (b *Builder) Phi(t *Type, name string) *Instr {
-	return b.Insert(&Instr{Op: OpPhi, Typ: t, Name: name})
+	return b.Insert(b.newInstr(Instr{Op: OpPhi, Typ: t, Name: name}))
 }
 
 // Call builds a call of f with args.
@@ -126,9 +141,6 @@ func (b *Builder) Call(f *Function, args []Value, name string) *Instr {
 // CallIndirect builds a call of callee (any ptr value) with function type
 // fnType.
 func (b *Builder) CallIndirect(callee Value, fnType *Type, args []Value, name string) *Instr {
-	ops := make([]Value, 0, len(args)+1)
-	ops = append(ops, callee)
-	ops = append(ops, args...)
 	var ret *Type = Void
 	if fnType != nil && fnType.Ret != nil {
 		ret = fnType.Ret
@@ -136,24 +148,34 @@ func (b *Builder) CallIndirect(callee Value, fnType *Type, args []Value, name st
 	if ret.IsVoid() {
 		name = ""
 	}
-	return b.Insert(&Instr{Op: OpCall, Typ: ret, Name: name, Ops: ops, FnType: fnType})
+	in := b.newInstr(Instr{Op: OpCall, Typ: ret, Name: name, FnType: fnType})
+	if len(args) < len(in.opsBuf) { // callee and arguments in inline storage
+		in.opsBuf[0] = callee
+		n := 1 + copy(in.opsBuf[1:], args)
+		in.Ops = in.opsBuf[:n:n]
+	} else {
+		ops := make([]Value, 0, len(args)+1)
+		ops = append(ops, callee)
+		in.Ops = append(ops, args...)
+	}
+	return b.Insert(in)
 }
 
 // Alloca builds a stack slot for one value of type t.
 func (b *Builder) Alloca(t *Type, name string) *Instr {
-	return b.Insert(&Instr{Op: OpAlloca, Typ: Ptr, Name: name, ElemType: t, Align: t.Align()})
+	return b.Insert(b.newInstr(Instr{Op: OpAlloca, Typ: Ptr, Name: name, ElemType: t, Align: t.Align()}))
 }
 
 // Load builds a load of a t from p.
 func (b *Builder) Load(t *Type, p Value, name string) *Instr {
-	in := &Instr{Op: OpLoad, Typ: t, Name: name, Align: t.Align()}
+	in := b.newInstr(Instr{Op: OpLoad, Typ: t, Name: name, Align: t.Align()})
 	in.setOps(p)
 	return b.Insert(in)
 }
 
 // Store builds a store of v to p.
 func (b *Builder) Store(v, p Value) *Instr {
-	in := &Instr{Op: OpStore, Typ: Void, Align: typeOf(v).Align()}
+	in := b.newInstr(Instr{Op: OpStore, Typ: Void, Align: typeOf(v).Align()})
 	in.setOps(v, p)
 	return b.Insert(in)
 }
@@ -161,12 +183,12 @@ func (b *Builder) Store(v, p Value) *Instr {
 // GEP builds getelementptr inbounds elem, ptr p, indices.
 func (b *Builder) GEP(elem *Type, p Value, indices []Value, name string) *Instr {
 	ops := append([]Value{p}, indices...)
-	return b.Insert(&Instr{Op: OpGEP, Typ: Ptr, Name: name, Ops: ops, ElemType: elem, Flags: FlagInBounds})
+	return b.Insert(b.newInstr(Instr{Op: OpGEP, Typ: Ptr, Name: name, Ops: ops, ElemType: elem, Flags: FlagInBounds}))
 }
 
 // Br builds an unconditional branch to dest.
 func (b *Builder) Br(dest *Block) *Instr {
-	in := &Instr{Op: OpBr, Typ: Void}
+	in := b.newInstr(Instr{Op: OpBr, Typ: Void})
 	in.blkBuf[0] = dest
 	in.Blocks = in.blkBuf[:1:1]
 	return b.Insert(in)
@@ -174,7 +196,7 @@ func (b *Builder) Br(dest *Block) *Instr {
 
 // CondBr builds br i1 cond, label t, label f.
 func (b *Builder) CondBr(cond Value, t, f *Block) *Instr {
-	in := &Instr{Op: OpBr, Typ: Void}
+	in := b.newInstr(Instr{Op: OpBr, Typ: Void})
 	in.setOps(cond)
 	in.blkBuf[0], in.blkBuf[1] = t, f
 	in.Blocks = in.blkBuf[:2:2]
@@ -183,13 +205,15 @@ func (b *Builder) CondBr(cond Value, t, f *Block) *Instr {
 
 // Ret builds ret v.
 func (b *Builder) Ret(v Value) *Instr {
-	in := &Instr{Op: OpRet, Typ: Void}
+	in := b.newInstr(Instr{Op: OpRet, Typ: Void})
 	in.setOps(v)
 	return b.Insert(in)
 }
 
 // RetVoid builds ret void.
-func (b *Builder) RetVoid() *Instr { return b.Insert(&Instr{Op: OpRet, Typ: Void}) }
+func (b *Builder) RetVoid() *Instr { return b.Insert(b.newInstr(Instr{Op: OpRet, Typ: Void})) }
 
 // Unreachable builds unreachable.
-func (b *Builder) Unreachable() *Instr { return b.Insert(&Instr{Op: OpUnreachable, Typ: Void}) }
+func (b *Builder) Unreachable() *Instr {
+	return b.Insert(b.newInstr(Instr{Op: OpUnreachable, Typ: Void}))
+}

@@ -3,6 +3,7 @@ package ir
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -278,6 +279,12 @@ type Function struct {
 	Attrs []string
 
 	names map[string]int // name uniquing; nil until first use
+
+	// The chunks of the InstrArena that built f's instructions, returned
+	// by ReleaseInstrs.
+	arena     *InstrArena
+	chunks    [][]Instr
+	blkChunks []*blockChunk
 }
 
 func (f *Function) Type() *Type   { return Ptr }
@@ -392,6 +399,23 @@ type Module struct {
 // NewModule returns an empty module.
 func NewModule(name string) *Module {
 	return &Module{Name: name, syms: make(map[string]Value)}
+}
+
+// Reserve makes room for n more functions or globals, so that a module
+// built up to a size known in advance is not rehashed as it grows.
+func (m *Module) Reserve(n int) {
+	if n <= 0 {
+		return
+	}
+	if m.syms == nil {
+		m.reindex()
+	}
+	syms := make(map[string]Value, len(m.syms)+n)
+	for k, v := range m.syms {
+		syms[k] = v
+	}
+	m.syms = syms
+	m.Funcs = slices.Grow(m.Funcs, n)
 }
 
 // Lookup returns the function or global named name, or nil.

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
+	"github.com/gorc-jit/gorc/ir"
 	"github.com/gorc-jit/gorc/ir/passes"
 )
 
@@ -193,5 +195,39 @@ func TestSSAMatchesMem2Reg(t *testing.T) {
 				t.Errorf("%s -O%d: SSA construction and mem2reg differ:\n--- mem2reg\n%s\n--- ssa\n%s", name, level, a, b)
 			}
 		}
+	}
+}
+
+// TestPipelineRecyclesInstructions: when each drops the body of what it
+// has compiled, later functions are built in the memory of the earlier
+// ones' instructions (ir.InstrArena), so the IR's memory stays bounded
+// by the functions in flight, not the program's size; and what each sees
+// is intact. 1,000 functions are more than the pipeline's channels hold,
+// so the front end must wait for (and reuse) released functions. The
+// collector is off, as in gorc kaleido, so the heap reuses nothing itself.
+func TestPipelineRecyclesInstructions(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	const n = 1000
+	first := map[*ir.Instr]bool{}
+	seen := 0
+	each := func(m *ir.Module, f *ir.Function) error {
+		if err := ir.VerifyFunction(f); err != nil {
+			return err
+		}
+		first[f.Blocks[0].Instrs[0]] = true
+		seen++
+		f.Blocks = nil
+		return nil
+	}
+	_, diags, _, err := CompilePipeline(context.Background(), "s", []string{"s.k"}, [][]byte{SyntheticProgram(n)}, passes.ForLevel(2), each)
+	if err != nil || len(diags) != 0 {
+		t.Fatalf("%v %v", err, diags)
+	}
+	if seen < n {
+		t.Fatalf("each saw %d functions, want at least %d", seen, n)
+	}
+	// Without recycling every function's first instruction is new memory.
+	if len(first) > seen*3/4 {
+		t.Errorf("%d functions had %d distinct first instructions: instruction memory is not reused", seen, len(first))
 	}
 }

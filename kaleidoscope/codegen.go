@@ -283,7 +283,7 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	g.fn = f
 	g.named = make(map[string]*ir.Instr)
 	g.nalloc = 0
-	entry := f.NewBlock("entry")
+	entry := g.b.NewBlock(f, "entry")
 	g.b.SetInsertPoint(entry)
 	g.scope = g.scope[:0]
 	for i, n := range pr.Params {
@@ -423,7 +423,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		a := g.entryAlloca(e.Var)
 		start := g.expr(e.Start)
 		b.Store(start, a)
-		loop := g.fn.NewBlock("loop")
+		loop := g.b.NewBlock(g.fn, "loop")
 		b.Br(loop)
 		b.SetInsertPoint(loop)
 		old, hadOld := g.named[e.Var]
@@ -438,7 +438,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		next := b.FAdd(cur, step, "nextvar")
 		b.Store(next, a)
 		endc := b.FCmp(ir.FCmpONE, end, ir.NewFloat(0), "loopcond")
-		after := g.fn.NewBlock("afterloop")
+		after := g.b.NewBlock(g.fn, "afterloop")
 		b.CondBr(endc, loop, after)
 		b.SetInsertPoint(after)
 		if hadOld {
@@ -576,6 +576,11 @@ func Compile(ctx context.Context, moduleName string, files []string, srcs [][]by
 // at the first error (a cancelled ctx).
 func (g *Generator) addSources(ctx context.Context, moduleName string, files []string, srcs [][]byte) ([]*Diagnostic, error) {
 	var all []*Diagnostic
+	size := 0
+	for _, src := range srcs {
+		size += len(src)
+	}
+	g.reserve(size / 256)
 	for i := range srcs {
 		name := moduleName
 		if i < len(files) {
@@ -590,6 +595,26 @@ func (g *Generator) addSources(ctx context.Context, moduleName string, files []s
 	return all, nil
 }
 
+// reserve makes room for about n more functions in the generator's and
+// the module's tables (a program of n functions would otherwise rehash
+// each of them a dozen times as it grows).
+func (g *Generator) reserve(n int) {
+	if n < 64 {
+		return
+	}
+	g.Module.Reserve(n)
+	protos := make(map[string]*Prototype, len(g.protos)+n)
+	for k, v := range g.protos {
+		protos[k] = v
+	}
+	g.protos = protos
+	bodies := make(map[*ir.Function]bool, len(g.bodies)+n)
+	for k, v := range g.bodies {
+		bodies[k] = v
+	}
+	g.bodies = bodies
+}
+
 // CompileLibrary compiles sources into a library module (see
 // NewLibraryGenerator): their functions, with private runtime helpers and
 // no main, to be added to a JIT that may also hold C objects defining
@@ -597,6 +622,11 @@ func (g *Generator) addSources(ctx context.Context, moduleName string, files []s
 func CompileLibrary(ctx context.Context, moduleName string, files []string, srcs [][]byte) (*ir.Module, []*Diagnostic, error) {
 	g := NewLibraryGenerator(moduleName)
 	var all []*Diagnostic
+	size := 0
+	for _, src := range srcs {
+		size += len(src)
+	}
+	g.reserve(size / 256)
 	for i := range srcs {
 		name := moduleName
 		if i < len(files) {

@@ -85,6 +85,47 @@ type Lexer struct {
 	src       []byte
 	pos       int
 	line, col int
+	// names interns identifiers and number texts, with their token kind
+	// (a keyword's, or TokIdent; TokNumber): a program says the same few
+	// names many times, and each token would otherwise copy its text to
+	// a new string; one lookup also tells a keyword.
+	names map[string]lexName
+}
+
+type lexName struct {
+	text string
+	kind TokKind
+}
+
+// charText holds the one-byte strings of the ASCII characters (a TokChar's
+// Text).
+var charText = func() (t [128]string) {
+	for c := range t {
+		t[c] = string(rune(c))
+	}
+	return t
+}()
+
+// intern returns the text of b as a string, the same string for the same
+// text (looking it up does not allocate), and its kind: a keyword's, or
+// kind.
+func (lx *Lexer) intern(b []byte, kind TokKind) (string, TokKind) {
+	if n, ok := lx.names[string(b)]; ok {
+		return n.text, n.kind
+	}
+	if lx.names == nil {
+		// About one new name or number per 128 bytes of a program.
+		lx.names = make(map[string]lexName, 16+len(keywords)+len(lx.src)/128)
+		for k, v := range keywords {
+			lx.names[k] = lexName{k, v}
+		}
+		if n, ok := lx.names[string(b)]; ok {
+			return n.text, n.kind
+		}
+	}
+	s := string(b)
+	lx.names[s] = lexName{s, kind}
+	return s, kind
 }
 
 // NewLexer returns a lexer for src.
@@ -131,19 +172,13 @@ func (lx *Lexer) Next() Token {
 		for lx.pos < len(lx.src) && (isAlpha(lx.src[lx.pos]) || isDigit(lx.src[lx.pos])) {
 			lx.advance()
 		}
-		t.Text = string(lx.src[start:lx.pos])
-		if k, ok := keywords[t.Text]; ok {
-			t.Kind = k
-		} else {
-			t.Kind = TokIdent
-		}
+		t.Text, t.Kind = lx.intern(lx.src[start:lx.pos], TokIdent)
 		return t
 	case isDigit(c) || c == '.':
 		for lx.pos < len(lx.src) && (isDigit(lx.src[lx.pos]) || lx.src[lx.pos] == '.') {
 			lx.advance()
 		}
-		t.Text = string(lx.src[start:lx.pos])
-		t.Kind = TokNumber
+		t.Text, t.Kind = lx.intern(lx.src[start:lx.pos], TokNumber)
 		v, err := strconv.ParseFloat(t.Text, 64)
 		if err != nil {
 			t.Err = fmt.Sprintf("invalid number '%s'", diag.Clip(t.Text))
@@ -152,7 +187,12 @@ func (lx *Lexer) Next() Token {
 		return t
 	}
 	lx.advance()
-	t.Kind, t.Ch, t.Text = TokChar, c, string(rune(c))
+	t.Kind, t.Ch = TokChar, c
+	if c < 0x80 {
+		t.Text = charText[c]
+	} else {
+		t.Text = string(rune(c))
+	}
 	if c >= 0x80 {
 		t.Err = fmt.Sprintf("unexpected byte 0x%02x", c)
 	}

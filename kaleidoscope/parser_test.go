@@ -193,3 +193,34 @@ func TestFailedDefinitionIsDropped(t *testing.T) {
 		t.Errorf("the call of e was not compiled")
 	}
 }
+
+// TestLexerPositionsWhitespace: columns count bytes across tabs, CR, form
+// feeds and comments (also a comment ending the input), lines count
+// newlines only.
+func TestLexerPositionsWhitespace(t *testing.T) {
+	src := "\tab1\r\n\f\vx # c d\n#only\n\n  9.5e#x\r\n;  #end"
+	want := []struct {
+		text string
+		pos  Pos
+	}{
+		{"ab1", Pos{1, 2}}, {"x", Pos{2, 3}}, {"9.5", Pos{5, 3}}, {"e", Pos{5, 6}}, {";", Pos{6, 1}}, {"", Pos{6, 8}},
+	}
+	lx := NewLexer([]byte(src))
+	for i, w := range want {
+		got := lx.Next()
+		if got.Text != w.text || got.Pos != w.pos {
+			t.Fatalf("token %d = %q at %v, want %q at %v", i, got.Text, got.Pos, w.text, w.pos)
+		}
+	}
+}
+
+// BenchmarkLexer lexes the compile-speed program of 2,000 functions.
+func BenchmarkLexer(b *testing.B) {
+	src := SyntheticProgram(2000)
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		lx := NewLexer(src)
+		for lx.Next().Kind != TokEOF {
+		}
+	}
+}

@@ -48,9 +48,12 @@ func CompileOptimized(ctx context.Context, moduleName string, files []string, sr
 // start): each may read the function it gets, the functions it calls and
 // the globals, nothing else. each may drop the function's body when done
 // (f.Blocks = nil) if the caller needs only the compiled code: the
-// pipeline does not look at it again, and the IR then need not stay in
-// memory for the whole run. An error from each ends the pipeline with
-// that error.
+// pipeline does not look at it again, and builds later functions in the
+// memory of its instructions and blocks (ir.InstrArena,
+// Function.ReleaseInstrs), so the IR in memory is that of the functions
+// in flight, not the whole program's. each must then keep no pointer into
+// that body (to keep a body, copy it, or do not drop it). An error from
+// each ends the pipeline with that error.
 func CompilePipeline(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error) (*ir.Module, []*Diagnostic, PipelineStats, error) {
 	var st PipelineStats
 	t0 := time.Now()
@@ -61,8 +64,8 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 	// Three stages, each on its own goroutine: this one (front end), the
 	// optimiser, and code generation (each). On two cores the three
 	// overlap; the channels keep functions in generation order.
-	work := make(chan *ir.Function, 256)
-	optimized := make(chan *ir.Function, 256)
+	work := make(chan *ir.Function, 32)
+	optimized := make(chan *ir.Function, 32)
 	done := make(chan error, 2)
 	var busy, back time.Duration
 	before, after, nfn := 0, 0, 0
@@ -94,14 +97,29 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 			}
 			t := time.Now()
 			first = each(g.Module, f)
+			// each dropped the body: its instructions are built over.
+			f.ReleaseInstrs()
 			back += time.Since(t)
 		}
 		done <- first
 	}()
 	sent := make(map[*ir.Function]bool)
+	// When each may drop what it has compiled, the functions are built
+	// in recycled memory: each function's instructions come from chunks
+	// that go back to the arena once each has dropped its body
+	// (Function.ReleaseInstrs).
+	var arena *ir.InstrArena
+	if each != nil {
+		arena = new(ir.InstrArena)
+		g.b.Arena = arena
+		defer func() { g.b.Arena = nil }()
+	}
 	g.defined = func(f *ir.Function) {
 		sent[f] = true
 		nfn++
+		if arena != nil {
+			arena.Detach(f)
+		}
 		work <- f
 	}
 	if !functionLocal(pm) {

@@ -47,9 +47,9 @@ func (g *Generator) ssaIf(e *IfExpr) ir.Value {
 	b := g.b
 	cond := g.expr(e.Cond)
 	c := b.FCmp(ir.FCmpONE, cond, ir.NewFloat(0), "ifcond")
-	then := g.fn.NewBlock("then")
-	els := g.fn.NewDetachedBlock("else")
-	merge := g.fn.NewDetachedBlock("ifcont")
+	then := g.b.NewBlock(g.fn, "then")
+	els := g.b.NewDetachedBlock(g.fn, "else")
+	merge := g.b.NewDetachedBlock(g.fn, "ifcont")
 	b.CondBr(c, then, els)
 	before := g.ssaSnapshot()
 	b.SetInsertPoint(then)
@@ -88,7 +88,7 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	b := g.b
 	start := g.expr(e.Start)
 	pre := b.Block()
-	loop := g.fn.NewBlock("loop")
+	loop := g.b.NewBlock(g.fn, "loop")
 	first := len(g.fn.Blocks) - 1
 	b.Br(loop)
 	b.SetInsertPoint(loop)
@@ -115,7 +115,7 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	for i, v := range g.scope {
 		phis[i].AddIncoming(v.cur, latch)
 	}
-	after := g.fn.NewBlock("afterloop")
+	after := g.b.NewBlock(g.fn, "afterloop")
 	b.CondBr(endc, loop, after)
 	b.SetInsertPoint(after)
 	g.scope = g.scope[:len(g.scope)-1]

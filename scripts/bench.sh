@@ -10,8 +10,9 @@
 set -euo pipefail
 . bench/tsv.sh
 # LLVM 19 ORC headers for the session-core peer benchmark; tcc, the C peer
-# of the Kaleidoscope compile-speed benchmark.
-GORC_EXTRA_PKGS="llvm-19-dev tcc" bash scripts/deps.sh
+# of the Kaleidoscope compile-speed benchmark; GNU time, which counts its
+# page faults.
+GORC_EXTRA_PKGS="llvm-19-dev tcc time" bash scripts/deps.sh
 mkdir -p bench/results
 LOG=bench/results/make-bench.md
 {

@@ -271,3 +271,45 @@ func TestStream(t *testing.T) {
 		t.Error("a stream that failed finished")
 	}
 }
+
+// benchSourceToObject compiles the compile-speed program of n functions
+// from source to an ELF object exactly as gorc kaleido does: the
+// pipelined front end and -O2 optimiser feeding an amd64.Stream, each
+// function's IR dropped once compiled.
+func benchSourceToObject(b *testing.B, n int) {
+	src := kaleidoscope.SyntheticProgram(n)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	ctx := context.Background()
+	for b.Loop() {
+		var s *amd64.Stream
+		each := func(m *ir.Module, f *ir.Function) error {
+			if s == nil {
+				var err error
+				if s, err = amd64.NewStream(ctx, m, amd64.Options{SourceName: "s.k", SizeHint: 2 * len(src)}); err != nil {
+					return err
+				}
+			}
+			err := s.Add(f)
+			f.Blocks = nil
+			return err
+		}
+		_, diags, _, err := kaleidoscope.CompilePipeline(ctx, "s.k", []string{"s.k"}, [][]byte{src}, passes.ForLevel(2), each)
+		if err != nil || len(diags) != 0 {
+			b.Fatalf("%v %v", err, diags)
+		}
+		if _, err := s.Finish(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "functions/s")
+}
+
+// BenchmarkSourceToObject is gorc kaleido's compile, source to object,
+// at 500, 2,000 and 4,000 functions (the whole process adds start-up,
+// the link and the run; see kaleidoscope/testdata/bench/run.sh).
+func BenchmarkSourceToObject(b *testing.B) {
+	for _, n := range []int{500, 2000, 4000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) { benchSourceToObject(b, n) })
+	}
+}

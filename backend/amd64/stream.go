@@ -7,6 +7,7 @@ import (
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
 	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/objfile/elfw"
 )
 
 // Stream compiles a module's functions one at a time, in the order they
@@ -45,6 +46,11 @@ func NewStream(ctx context.Context, m *ir.Module, opts Options) (*Stream, error)
 	hint := max(opts.SizeHint, 64<<10)
 	mc.a.Buf = make([]byte, 0, hint)
 	mc.a.Relocs = make([]asm.Reloc, 0, hint/20) // about one per 22 bytes of Kaleidoscope code
+	// Symbol tables sized for about one function per 400 bytes of code.
+	if n := opts.SizeHint / 512; n > 64 {
+		mc.syms = make(map[ir.Value]elfw.SymID, n)
+		mc.here = make(map[ir.Value]bool, n)
+	}
 	s := &Stream{mc: mc, fc: &fnCompiler{mc: mc}, ctx: ctx}
 	if err := s.protect(mc.globalData); err != nil {
 		return nil, err

@@ -148,10 +148,40 @@ var processStart = time.Now()
 
 func main() {
 	startCPUProfile(os.Stderr)
+	startMemProfile()
 	showExitTime(os.Args[1:])
 	status := dispatch(os.Args[1:], os.Stdout, os.Stderr)
 	stopCPUProfile()
+	writeMemProfile()
 	os.Exit(status)
+}
+
+// Debugging aid: GORC_MEMPROFILE=FILE writes a Go allocation profile of
+// the whole gorc process to FILE when the command returns (go tool pprof
+// -sample_index=alloc_space bin/gorc FILE), sampling one allocation per
+// 4 KiB allocated (runtime.MemProfileRate), so that the many small
+// objects of a compile are counted.
+func startMemProfile() {
+	if os.Getenv("GORC_MEMPROFILE") != "" {
+		runtime.MemProfileRate = 4096
+	}
+}
+
+func writeMemProfile() {
+	path := os.Getenv("GORC_MEMPROFILE")
+	if path == "" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gorc: GORC_MEMPROFILE: %v\n", err)
+	}
 }
 
 // Debugging aid: GORC_CPUPROFILE=FILE writes a Go CPU profile of the whole

@@ -443,6 +443,13 @@ func (w *Writer) Bytes() ([]byte, error) {
 
 	// Symbol order: null, file, locals, then globals.
 	strs := newStrtab()
+	strSize := 1 + len(w.FileName) + 1
+	for i := range w.syms {
+		strSize += len(w.syms[i].Name) + 1
+	}
+	strs.b = make([]byte, 1, strSize) // the names, each once at most
+	strs.idx = make(map[string]uint32, len(w.syms)+2)
+	strs.idx[""] = 0
 	order := make([]int32, len(w.syms)) // syms index -> final index
 	symtab := make([]byte, 0, 24*(len(w.syms)+2))
 	putSym := func(name uint32, info, other uint8, shndx uint16, value, size uint64) {
@@ -504,11 +511,15 @@ func (w *Writer) Bytes() ([]byte, error) {
 		align, entsize         uint64
 	}
 	hdrs := make([]shdr, shnum)
+	// The whole object in one allocation: every section (with its
+	// alignment padding), its relocations, the symbol and string tables
+	// and the section headers.
 	size := 64
 	for _, s := range w.secs {
-		size += len(s.Data) + 24*len(s.Relocs) + 16
+		size += len(s.Data) + 24*len(s.Relocs) + int(min(s.Align, 4096)) + 8
 	}
-	out := make([]byte, 64, size+24*len(w.syms)+64*(len(w.secs)*2+4)+4096)
+	size += len(symtab) + 8 + len(strs.b) + 64*len(w.secs) + 64*shnum + 8
+	out := make([]byte, 64, size)
 	place := func(data []byte, align uint64) uint64 {
 		for align > 1 && uint64(len(out))%align != 0 {
 			out = append(out, 0)
@@ -536,7 +547,8 @@ func (w *Writer) Bytes() ([]byte, error) {
 		if relaIdx[i] == 0 {
 			continue
 		}
-		rb := make([]byte, 0, 24*len(s.Relocs))
+		// The entries are written in place, at the end of out.
+		off := place(nil, 8)
 		for _, r := range s.Relocs {
 			if r.Offset+uint64(r.Type.size()) > uint64(len(s.Data)) {
 				return nil, fmt.Errorf("elfw: section %s: %s at offset %#x lies outside the section", s.Name, r.Type, r.Offset)
@@ -545,14 +557,14 @@ func (w *Writer) Bytes() ([]byte, error) {
 			le.PutUint64(e[0:], r.Offset)
 			le.PutUint64(e[8:], uint64(order[r.Sym])<<32|uint64(r.Type))
 			le.PutUint64(e[16:], uint64(r.Addend))
-			rb = append(rb, e[:]...)
+			out = append(out, e[:]...)
 		}
 		h := &hdrs[relaIdx[i]]
 		h.name = shstr.add(".rela" + s.Name)
 		h.typ = uint32(elf.SHT_RELA)
 		h.flags = uint64(elf.SHF_INFO_LINK)
-		h.off = place(rb, 8)
-		h.size = uint64(len(rb))
+		h.off = off
+		h.size = uint64(len(out)) - off
 		h.link = uint32(symtabIdx)
 		h.info = uint32(shIdx[i])
 		h.align = 8

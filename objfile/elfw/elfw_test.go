@@ -341,3 +341,44 @@ func ExampleWriter() {
 	// Output:
 	// answer STB_GLOBAL STT_FUNC 6
 }
+
+// TestBytesAllocatesTheObjectOnce: serializing a large object (many
+// functions, symbols and relocations) allocates little more than the
+// object itself: it is written into one buffer sized in advance, the
+// relocation entries in place (a JIT compiler hands such an object
+// straight to the linker; every extra copy is fresh memory to fault in).
+func TestBytesAllocatesTheObjectOnce(t *testing.T) {
+	w := New()
+	text := w.Text()
+	ext, err := w.AddSymbol(Symbol{Name: "external_function", Bind: BindGlobal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := make([]byte, 400)
+	for i := 0; i < 2000; i++ {
+		off := text.Append(code)
+		if _, err := w.AddSymbol(Symbol{Name: fmt.Sprintf("function_number_%d", i), Section: text, Value: off, Size: uint64(len(code)), Bind: BindGlobal, Type: TypeFunc}); err != nil {
+			t.Fatal(err)
+		}
+		for j := uint64(0); j < 8; j++ {
+			if err := text.AddReloc(off+1+j*40, R_X86_64_PLT32, ext, -4); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var obj []byte
+	allocated := testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if obj, err = w.Bytes(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}).AllocedBytesPerOp()
+	if limit := int64(len(obj)) * 5 / 4; allocated > limit {
+		t.Errorf("Bytes allocated %d bytes for a %d-byte object (limit %d)", allocated, len(obj), limit)
+	}
+	if _, err := elf.NewFile(bytes.NewReader(obj)); err != nil {
+		t.Fatal(err)
+	}
+}

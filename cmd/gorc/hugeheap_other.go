@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// prepareHeap does nothing where there is no MADV_HUGEPAGE.
+func prepareHeap(n int) int { return 0 }
