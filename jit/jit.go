@@ -106,6 +106,17 @@ type Options struct {
 	// information is registered with debuggers (the GDB JIT interface) whatever this says; see
 	// docs/DEBUGGING.md.
 	PerfSupport bool
+	// MapInputs maps input files (AddObjectFile, AddArchive, AddInput;
+	// those of 64 KiB or more) instead of reading them into fresh
+	// buffers: the linker parses them in place, so only the pages it
+	// touches are brought in, from the page cache, without a copy. The
+	// mappings are private (edits never reach the file) and live until
+	// Close: nothing parsed from them may be used after Close, and an
+	// input file must not be truncated while the JIT is open (reading a
+	// page past the new end faults). For short-lived processes such as
+	// gorc run; a long-lived one that adds and removes inputs repeatedly
+	// should leave it off.
+	MapInputs bool
 }
 
 // JIT links and runs objects in an executor.
@@ -140,6 +151,7 @@ type JIT struct {
 	lazyCompiled         atomic.Int64
 
 	cacheStats CacheStats
+	mappings   [][]byte // input files mapped by readInput (MapInputs)
 }
 
 // Times are the durations of the phases of a run.
@@ -276,7 +288,7 @@ func readInput(path string) ([]byte, error) {
 
 // AddObjectFile adds a relocatable object from a file.
 func (j *JIT) AddObjectFile(path string) error {
-	data, err := readInput(path)
+	data, err := j.readInput(path)
 	if err != nil {
 		return err
 	}
@@ -333,7 +345,7 @@ func (j *JIT) parse(name string, data []byte) (*jitlink.LinkGraph, error) {
 
 // AddArchive adds a static archive whose members are linked on demand.
 func (j *JIT) AddArchive(path string) error {
-	data, err := readInput(path)
+	data, err := j.readInput(path)
 	if err != nil {
 		return err
 	}
@@ -365,7 +377,7 @@ func IsBinaryInput(data []byte) bool { return archive.IsArchive(data) || elf.Has
 // AddInput adds a file by its content: an ELF relocatable object, an ar
 // archive, or (by its .ll suffix) an IR module compiled at -O2.
 func (j *JIT) AddInput(path string) error {
-	data, err := readInput(path)
+	data, err := j.readInput(path)
 	if err != nil {
 		return err
 	}
@@ -552,7 +564,8 @@ func (j *JIT) Close(ctx context.Context) error {
 	if s != nil {
 		err = errors.Join(err, s.Close(ctx))
 	}
-	return errors.Join(err, j.EPC.Close(ctx))
+	err = errors.Join(err, j.EPC.Close(ctx))
+	return errors.Join(err, j.unmapInputs())
 }
 
 // loopback reports whether addr ("host:port") names this machine by a
