@@ -79,6 +79,9 @@ type Options struct {
 	// needs a gorc binary here. Its stdin, stdout and stderr are this
 	// process's.
 	ExecutorCommand []string
+	// ExecutorEnv holds extra KEY=VALUE environment entries for the child
+	// executor (Exec "child"), added to this process's environment.
+	ExecutorEnv []string
 	// SlabSize is the address space reserved for JIT'd code and data
 	// (0: memmgr.DefaultSlabSize).
 	SlabSize uint64
@@ -220,7 +223,7 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 		if opts.Exec == "child" && len(opts.ExecutorCommand) == 0 && !canServeSelf {
 			return nil, fmt.Errorf("jit: -exec child: this program was built without cgo, so it cannot be its own executor; set Options.ExecutorCommand to a gorc binary, e.g. {\"/path/to/gorc\", \"executor\"}")
 		}
-		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio, TLS: opts.TLS})
+		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio, TLS: opts.TLS, Env: opts.ExecutorEnv})
 		if err != nil {
 			if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
 				return nil, fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)

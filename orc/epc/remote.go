@@ -58,7 +58,8 @@ type Remote struct {
 
 	ended error // a listener's report of how the executor ended, under mu
 
-	calls atomic.Uint64 // calls sent (each a round trip), see Calls
+	calls atomic.Uint64     // calls sent (each a round trip), see Calls
+	byOp  [32]atomic.Uint64 // calls sent per wire.Op (ops >= 32 are only in calls), see CallsByOp
 
 	// Program stdio forwarded over the stream (nil fwd: not forwarded).
 	fwd            *Stdio
@@ -385,6 +386,9 @@ func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.De
 	e.pending[seq] = ch
 	e.mu.Unlock()
 	e.calls.Add(1)
+	if int(op) < len(e.byOp) {
+		e.byOp[op].Add(1)
+	}
 	e.wmu.Lock()
 	err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload})
 	e.wmu.Unlock()
@@ -409,6 +413,19 @@ func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.De
 // (each one a round trip: a request and its answer), for tests and
 // tuning that count the protocol's round trips.
 func (e *Remote) Calls() uint64 { return e.calls.Load() }
+
+// CallsByOp returns how many calls of each operation this controller has
+// sent (the operations sent at least once), for gorc run -show-times and
+// for tuning the protocol's round trips.
+func (e *Remote) CallsByOp() map[wire.Op]uint64 {
+	m := map[wire.Op]uint64{}
+	for op := range e.byOp {
+		if n := e.byOp[op].Load(); n > 0 {
+			m[wire.Op(op)] = n
+		}
+	}
+	return m
+}
 
 func finish(op wire.Op, d *wire.Decoder) error {
 	if err := d.Finish(); err != nil {
