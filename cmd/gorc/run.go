@@ -62,8 +62,9 @@ Flags:
   -per-module-lazy   -lazy with -lazy-partition module (as lli's flag)
   -O N, -ON       optimisation level for .ll inputs: 0, 1 or 2 (default 2)
   -static         -lNAME finds only static archives (libNAME.a)
-  -show-times     print load and link times on stderr (and the run time
-                  with a child or remote executor)
+  -show-times     print load and link times on stderr (and, with a child
+                  or remote executor, the round trips made before the
+                  run, by operation, and the run time)
   -show-symbols   print the linked symbol table on stdout
   -exec MODE      where code runs: local (default, this process), child
                   (a spawned gorc executor), tcp://HOST:PORT or
