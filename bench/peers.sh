@@ -4,7 +4,8 @@
 # a scaling series (1/2/4 copies of a large generated object). Wall time of
 # the whole process, median of RUNS runs, the tools timed in alternation
 # (one run of each per round); with each wall time, the user and system
-# CPU time and page faults of the same runs (getrusage of the child). Prints a Markdown report on stdout and keeps
+# CPU time and page faults of the same runs (getrusage of the child), and
+# the JIT's CPU overhead (user+sys minus the native run's). Prints a Markdown report on stdout and keeps
 # it in $OUT (default /tmp/gorc-bench-peers.md); the same figures,
 # machine-readable, go to $RESULTS/peers-drivers.tsv and
 # $RESULTS/peers-scaling.tsv (default bench/results; read by
@@ -36,7 +37,7 @@ ROOT=$(pwd)
 LNAME=$(basename "$LLVM")
 {
 	tsv_head "bench/peers.sh, median of $RUNS runs, wall ms; native: noexec_ms = gcc link, whole_ms = run"
-	printf 'driver\ttool\twhole_ms\tnoexec_ms\trun_phase_ms\toverhead_ms\tload_ms\tlink_ms\trest_ms\tsame\tuser_ms\tsys_ms\tfaults\tnoexec_user_ms\tnoexec_sys_ms\tnoexec_faults\n'
+	printf 'driver\ttool\twhole_ms\tnoexec_ms\trun_phase_ms\toverhead_ms\tload_ms\tlink_ms\trest_ms\tsame\tuser_ms\tsys_ms\tfaults\tnoexec_user_ms\tnoexec_sys_ms\tnoexec_faults\tcpu_overhead_ms\n'
 } >"$W/peers-drivers.tsv"
 
 # timed NAME CMD [NAME CMD ...]: the median wall time in ms of each CMD
@@ -146,6 +147,10 @@ declare -A PEERLIBS=([sqlite]="$LIB/libm.so.6" [lua]="$LIB/libm.so.6" [zlib]="")
 notes=()
 splits=()
 costs=()
+# cpuover U S NU NS: (U+S) - (NU+NS), ms, or "fail".
+cpuover() { python3 -c 'import sys
+a=sys.argv[1:]
+print("fail" if "fail" in a else "%.1f" % (float(a[0])+float(a[1])-float(a[2])-float(a[3])))' "$@"; }
 # rusage NAME: "USER SYS FAULTS" medians of a timed command.
 rusage() { cat "$W/$1.rusage" 2>/dev/null || echo "fail fail fail"; }
 for d in sqlite lua zlib; do
@@ -172,18 +177,24 @@ for d in sqlite lua zlib; do
 	# the gcc static link's time.
 	peer=$LNAME peero=$lo
 	[ "$lo" = fail ] && peer="gcc static link" peero=$nl
-	costs+=("| $d | gorc run | $g | $gu | $gs | $gf | $gn | $gnu | $gns | $gnf | $go | $(ratio "$go" "$peero") vs $peer |"
-		"| $d | $LNAME | $l | $lu | $ls | $lf | $ln | $lnu | $lns | $lnf | $lo | |"
-		"| $d | native (run; gcc link) | $nr | $nu | $ns | $nf | $nl | $nlu | $nls | $nlf | | |")
+	# CPU overhead: the whole run's user+sys minus the native run's (the
+	# gcc link's user+sys for the gcc peer): steadier than wall time when
+	# other jobs load the machine.
+	gc=$(cpuover "$gu" "$gs" "$nu" "$ns") lc=$(cpuover "$lu" "$ls" "$nu" "$ns")
+	peerc=$lc
+	[ "$lo" = fail ] && peerc=$(cpuover "$nlu" "$nls" 0 0)
+	costs+=("| $d | gorc run | $g | $gu | $gs | $gf | $gn | $gnu | $gns | $gnf | $go | $(ratio "$go" "$peero") vs $peer | $gc | $(ratio "$gc" "$peerc") |"
+		"| $d | $LNAME | $l | $lu | $ls | $lf | $ln | $lnu | $lns | $lnf | $lo | | $lc | |"
+		"| $d | native (run; gcc link) | $nr | $nu | $ns | $nf | $nl | $nlu | $nls | $nlf | | | | |")
 	splits+=("| $d | $gload | $glink | $gr | $grest | $lload | $llink | $lr | $lrest | $nr |")
 	same=no
 	if [ "$g" != fail ] && cmp -s "$W/$d-gorc.out" "$W/$d-native.out"; then same=yes; fi
 	[ "$l" = fail ] && notes+=("llvm-jitlink-19 fails on $d: $(firstline "$W/$d-llvm.err")")
 	[ "$g" = fail ] && notes+=("gorc fails on $d: $(firstline "$W/$d-gorc.err")")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-		"$d" gorc "$g" "$gn" "$gr" "$go" "$gload" "$glink" "$grest" "$same" "$gu" "$gs" "$gf" "$gnu" "$gns" "$gnf" \
-		"$d" "$LNAME" "$l" "$ln" "$lr" "$lo" "$lload" "$llink" "$lrest" - "$lu" "$ls" "$lf" "$lnu" "$lns" "$lnf" \
-		"$d" native "$nr" "$nl" - - - - - - "$nu" "$ns" "$nf" "$nlu" "$nls" "$nlf" >>"$W/peers-drivers.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+		"$d" gorc "$g" "$gn" "$gr" "$go" "$gload" "$glink" "$grest" "$same" "$gu" "$gs" "$gf" "$gnu" "$gns" "$gnf" "$gc" \
+		"$d" "$LNAME" "$l" "$ln" "$lr" "$lo" "$lload" "$llink" "$lrest" - "$lu" "$ls" "$lf" "$lnu" "$lns" "$lnf" "$lc" \
+		"$d" native "$nr" "$nl" - - - - - - "$nu" "$ns" "$nf" "$nlu" "$nls" "$nlf" - >>"$W/peers-drivers.tsv"
 	echo "| $d | $g | $l | $(ratio "$g" "$l") | $gn | $ln | $(ratio "$gn" "$ln") | $gr | $lr | $go | $lo | $(ratio "$go" "$lo") | $nl | $nr | $nlr | $same |" | tee -a "$OUT"
 done
 
@@ -197,8 +208,8 @@ for row in "${splits[@]}"; do echo "$row"; done
 echo
 echo "### Per-run cost (median of $RUNS; ms of wall, user and system time, page faults minor+major, from getrusage of the child; JIT overhead = wall - run phase; its ratio is against llvm-jitlink-19's, or the gcc static link's time where llvm-jitlink fails)"
 echo
-echo "| driver | tool | wall | user | sys | faults | -noexec wall | -noexec user | -noexec sys | -noexec faults | JIT overhead | gorc/peer (overhead) |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "| driver | tool | wall | user | sys | faults | -noexec wall | -noexec user | -noexec sys | -noexec faults | JIT overhead | gorc/peer (overhead) | CPU overhead (user+sys - native run's) | gorc/peer (CPU overhead) |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 for row in "${costs[@]}"; do echo "$row"; done
 } | tee -a "$OUT"
 
