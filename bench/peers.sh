@@ -5,7 +5,7 @@
 # the whole process, median of RUNS runs, the tools timed in alternation
 # (one run of each per round); with each wall time, the user and system
 # CPU time and page faults of the same runs (getrusage of the child), and
-# the JIT's CPU overhead (user+sys minus the native run's). Prints a Markdown report on stdout and keeps
+# the JIT's CPU overhead (user+sys of the -noexec run). Prints a Markdown report on stdout and keeps
 # it in $OUT (default /tmp/gorc-bench-peers.md); the same figures,
 # machine-readable, go to $RESULTS/peers-drivers.tsv and
 # $RESULTS/peers-scaling.tsv (default bench/results; read by
@@ -177,10 +177,12 @@ for d in sqlite lua zlib; do
 	# the gcc static link's time.
 	peer=$LNAME peero=$lo
 	[ "$lo" = fail ] && peer="gcc static link" peero=$nl
-	# CPU overhead: the whole run's user+sys minus the native run's (the
-	# gcc link's user+sys for the gcc peer): steadier than wall time when
-	# other jobs load the machine.
-	gc=$(cpuover "$gu" "$gs" "$nu" "$ns") lc=$(cpuover "$lu" "$ls" "$nu" "$ns")
+	# CPU overhead: user+sys of the -noexec run (start, load, link,
+	# teardown; the gcc link's for the gcc peer), steadier than wall time
+	# when other jobs load the machine. (The whole run's CPU minus the
+	# native run's is not: the program's own CPU time varies more than
+	# the JIT's cost.)
+	gc=$(cpuover "$gnu" "$gns" 0 0) lc=$(cpuover "$lnu" "$lns" 0 0)
 	peerc=$lc
 	[ "$lo" = fail ] && peerc=$(cpuover "$nlu" "$nls" 0 0)
 	costs+=("| $d | gorc run | $g | $gu | $gs | $gf | $gn | $gnu | $gns | $gnf | $go | $(ratio "$go" "$peero") vs $peer | $gc | $(ratio "$gc" "$peerc") |"
@@ -208,7 +210,7 @@ for row in "${splits[@]}"; do echo "$row"; done
 echo
 echo "### Per-run cost (median of $RUNS; ms of wall, user and system time, page faults minor+major, from getrusage of the child; JIT overhead = wall - run phase; its ratio is against llvm-jitlink-19's, or the gcc static link's time where llvm-jitlink fails)"
 echo
-echo "| driver | tool | wall | user | sys | faults | -noexec wall | -noexec user | -noexec sys | -noexec faults | JIT overhead | gorc/peer (overhead) | CPU overhead (user+sys - native run's) | gorc/peer (CPU overhead) |"
+echo "| driver | tool | wall | user | sys | faults | -noexec wall | -noexec user | -noexec sys | -noexec faults | JIT overhead | gorc/peer (overhead) | CPU overhead (-noexec user+sys) | gorc/peer (CPU overhead) |"
 echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 for row in "${costs[@]}"; do echo "$row"; done
 } | tee -a "$OUT"
