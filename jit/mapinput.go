@@ -58,12 +58,20 @@ func mapFile(path string) (data []byte, mapped bool, err error) {
 	return data, true, nil
 }
 
-// unmapInputs releases the input files mapped by readInput (Close).
+// unmapInputs releases the input files mapped by readInput (Close),
+// once no archive member is being parsed ahead of need any more.
 func (j *JIT) unmapInputs() error {
 	j.mu.Lock()
 	ms := j.mappings
 	j.mappings = nil
+	archives := j.archives
 	j.mu.Unlock()
+	if len(ms) == 0 {
+		return nil
+	}
+	for _, a := range archives {
+		a.Wait()
+	}
 	var errs []error
 	for _, m := range ms {
 		errs = append(errs, unmap(m))
