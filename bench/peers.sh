@@ -3,7 +3,9 @@
 # link, side by side, on the real-library drivers (sqlite, Lua, zlib) and on
 # a scaling series (1/2/4 copies of a large generated object). Wall time of
 # the whole process, median of RUNS runs, the tools timed in alternation
-# (one run of each per round). Prints a Markdown report on stdout and keeps
+# (one run of each per round); with each wall time, the user and system
+# CPU time and page faults of the same runs (getrusage of the child), and
+# the JIT's CPU overhead (user+sys of the -noexec run). Prints a Markdown report on stdout and keeps
 # it in $OUT (default /tmp/gorc-bench-peers.md); the same figures,
 # machine-readable, go to $RESULTS/peers-drivers.tsv and
 # $RESULTS/peers-scaling.tsv (default bench/results; read by
@@ -35,18 +37,21 @@ ROOT=$(pwd)
 LNAME=$(basename "$LLVM")
 {
 	tsv_head "bench/peers.sh, median of $RUNS runs, wall ms; native: noexec_ms = gcc link, whole_ms = run"
-	printf 'driver\ttool\twhole_ms\tnoexec_ms\trun_phase_ms\toverhead_ms\tload_ms\tlink_ms\trest_ms\tsame\n'
+	printf 'driver\ttool\twhole_ms\tnoexec_ms\trun_phase_ms\toverhead_ms\tload_ms\tlink_ms\trest_ms\tsame\tuser_ms\tsys_ms\tfaults\tnoexec_user_ms\tnoexec_sys_ms\tnoexec_faults\tcpu_overhead_ms\n'
 } >"$W/peers-drivers.tsv"
 
 # timed NAME CMD [NAME CMD ...]: the median wall time in ms of each CMD
 # over RUNS runs, or "fail" for one that fails its first (checking, warm-up)
-# run, whose stdout and stderr are kept in $W/NAME.out and $W/NAME.err. The
+# run, whose stdout and stderr are kept in $W/NAME.out and $W/NAME.err;
+# the medians of its user and system CPU time (ms) and page faults (minor
+# + major) per run, from getrusage of the child (os.wait4), go to
+# $W/NAME.rusage as "USER SYS FAULTS" ("fail fail fail" if it failed). The
 # commands are timed in alternation, one run of each per round, so a burst
 # of load from other jobs on this shared machine lands on all of them
 # alike instead of on whichever tool happened to be running.
 timed() {
 	(cd "$W" && python3 - "$W" "$RUNS" "$@" <<'PYEOF'
-import shlex, statistics, subprocess, sys, time
+import os, shlex, statistics, subprocess, sys, time
 w, runs, args = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 cmds = list(zip(args[0::2], args[1::2]))
 ok = {}
@@ -54,12 +59,23 @@ for name, cmd in cmds:
     with open(f"{w}/{name}.out", "wb") as o, open(f"{w}/{name}.err", "wb") as e:
         ok[name] = subprocess.run(shlex.split(cmd), stdout=o, stderr=e).returncode == 0
 times = {name: [] for name, _ in cmds}
+# rusage of each run (os.wait4: the child and the children it waited
+# for): user and system CPU ms, page faults (minor + major).
+usage = {name: ([], [], []) for name, _ in cmds}
 for _ in range(runs):
     for name, cmd in cmds:
         if ok[name]:
             t = time.perf_counter()
-            subprocess.run(shlex.split(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            p = subprocess.Popen(shlex.split(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, _, ru = os.wait4(p.pid, 0)
+            p.returncode = 0
             times[name].append((time.perf_counter() - t) * 1000)
+            for col, v in zip(usage[name], (ru.ru_utime * 1000, ru.ru_stime * 1000, ru.ru_minflt + ru.ru_majflt)):
+                col.append(v)
+for name, _ in cmds:
+    with open(f"{w}/{name}.rusage", "w") as f:
+        u = usage[name]
+        f.write("%.1f %.1f %d\n" % (statistics.median(u[0]), statistics.median(u[1]), statistics.median(u[2])) if ok[name] else "fail fail fail\n")
 print(" ".join("%.1f" % statistics.median(times[n]) if ok[n] else "fail" for n, _ in cmds))
 PYEOF
 	)
@@ -130,6 +146,13 @@ declare -A LIBS=([sqlite]="-lm" [lua]="-lm" [zlib]="")
 declare -A PEERLIBS=([sqlite]="$LIB/libm.so.6" [lua]="$LIB/libm.so.6" [zlib]="")
 notes=()
 splits=()
+costs=()
+# cpuover U S NU NS: (U+S) - (NU+NS), ms, or "fail".
+cpuover() { python3 -c 'import sys
+a=sys.argv[1:]
+print("fail" if "fail" in a else "%.1f" % (float(a[0])+float(a[1])-float(a[2])-float(a[3])))' "$@"; }
+# rusage NAME: "USER SYS FAULTS" medians of a timed command.
+rusage() { cat "$W/$1.rusage" 2>/dev/null || echo "fail fail fail"; }
 for d in sqlite lua zlib; do
 	gcc -O2 -c "$ROOT/bench/drivers/$d.c" -I/usr/include/lua5.4 -o "$W/$d.o"
 	# Native: link and run, timed separately and together.
@@ -144,15 +167,36 @@ for d in sqlite lua zlib; do
 		"$d-llvm-noexec" "$LLVM -noexec $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
 	read -r gr go gload glink grest lr lo lload llink lrest <<<"$(phases "$GORC run -show-times $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
 		"$LLVM -show-times $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
+	read -r gu gs gf <<<"$(rusage "$d-gorc")"
+	read -r lu ls lf <<<"$(rusage "$d-llvm")"
+	read -r nu ns nf <<<"$(rusage "$d-native")"
+	read -r gnu gns gnf <<<"$(rusage "$d-gorc-noexec")"
+	read -r lnu lns lnf <<<"$(rusage "$d-llvm-noexec")"
+	read -r nlu nls nlf <<<"$(rusage "$d-nlink")"
+	# The overhead's peer: llvm-jitlink's, or (where it fails, as on Lua)
+	# the gcc static link's time.
+	peer=$LNAME peero=$lo
+	[ "$lo" = fail ] && peer="gcc static link" peero=$nl
+	# CPU overhead: user+sys of the -noexec run (start, load, link,
+	# teardown; the gcc link's for the gcc peer), steadier than wall time
+	# when other jobs load the machine. (The whole run's CPU minus the
+	# native run's is not: the program's own CPU time varies more than
+	# the JIT's cost.)
+	gc=$(cpuover "$gnu" "$gns" 0 0) lc=$(cpuover "$lnu" "$lns" 0 0)
+	peerc=$lc
+	[ "$lo" = fail ] && peerc=$(cpuover "$nlu" "$nls" 0 0)
+	costs+=("| $d | gorc run | $g | $gu | $gs | $gf | $gn | $gnu | $gns | $gnf | $go | $(ratio "$go" "$peero") vs $peer | $gc | $(ratio "$gc" "$peerc") |"
+		"| $d | $LNAME | $l | $lu | $ls | $lf | $ln | $lnu | $lns | $lnf | $lo | | $lc | |"
+		"| $d | native (run; gcc link) | $nr | $nu | $ns | $nf | $nl | $nlu | $nls | $nlf | | | | |")
 	splits+=("| $d | $gload | $glink | $gr | $grest | $lload | $llink | $lr | $lrest | $nr |")
 	same=no
 	if [ "$g" != fail ] && cmp -s "$W/$d-gorc.out" "$W/$d-native.out"; then same=yes; fi
 	[ "$l" = fail ] && notes+=("llvm-jitlink-19 fails on $d: $(firstline "$W/$d-llvm.err")")
 	[ "$g" = fail ] && notes+=("gorc fails on $d: $(firstline "$W/$d-gorc.err")")
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-		"$d" gorc "$g" "$gn" "$gr" "$go" "$gload" "$glink" "$grest" "$same" \
-		"$d" "$LNAME" "$l" "$ln" "$lr" "$lo" "$lload" "$llink" "$lrest" - \
-		"$d" native "$nr" "$nl" - - - - - - >>"$W/peers-drivers.tsv"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+		"$d" gorc "$g" "$gn" "$gr" "$go" "$gload" "$glink" "$grest" "$same" "$gu" "$gs" "$gf" "$gnu" "$gns" "$gnf" "$gc" \
+		"$d" "$LNAME" "$l" "$ln" "$lr" "$lo" "$lload" "$llink" "$lrest" - "$lu" "$ls" "$lf" "$lnu" "$lns" "$lnf" "$lc" \
+		"$d" native "$nr" "$nl" - - - - - - "$nu" "$ns" "$nf" "$nlu" "$nls" "$nlf" - >>"$W/peers-drivers.tsv"
 	echo "| $d | $g | $l | $(ratio "$g" "$l") | $gn | $ln | $(ratio "$gn" "$ln") | $gr | $lr | $go | $lo | $(ratio "$go" "$lo") | $nl | $nr | $nlr | $same |" | tee -a "$OUT"
 done
 
@@ -163,6 +207,12 @@ echo
 echo "| driver | gorc load | gorc link | gorc run | gorc rest | llvm load | llvm link | llvm run | llvm rest | native run (whole process) |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for row in "${splits[@]}"; do echo "$row"; done
+echo
+echo "### Per-run cost (median of $RUNS; ms of wall, user and system time, page faults minor+major, from getrusage of the child; JIT overhead = wall - run phase; its ratio is against llvm-jitlink-19's, or the gcc static link's time where llvm-jitlink fails)"
+echo
+echo "| driver | tool | wall | user | sys | faults | -noexec wall | -noexec user | -noexec sys | -noexec faults | JIT overhead | gorc/peer (overhead) | CPU overhead (-noexec user+sys) | gorc/peer (CPU overhead) |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
+for row in "${costs[@]}"; do echo "$row"; done
 } | tee -a "$OUT"
 
 # Scaling: N copies of a generated object with 3000 functions each, linked

@@ -243,19 +243,19 @@ func BuildTLSObject(size, align, imageSize uint64, image []byte) (so []byte, ima
 	return b, imageOff, slotOff
 }
 
-// EnsureStaticTLS makes sure this process has at least min bytes of
-// optional static TLS (see StaticTLSTunable): if GLIBC_TUNABLES does not
-// already grant that much, it re-executes the running program
-// (/proc/self/exe, same arguments and environment) with the tunable added
-// and does not return. glibc reads tunables only at process start, so call
-// it first thing in main, before any output or side effect. It returns
-// nil when the current setting suffices.
-func EnsureStaticTLS(min uint64) error {
+// StaticTLSEnv returns the GLIBC_TUNABLES=... environment entry that
+// grants at least min bytes of optional static TLS (see StaticTLSTunable),
+// keeping this process's other tunables, and whether this process's own
+// setting already grants that much. A process that spawns a gorc executor
+// passes it in the child's environment, so that EnsureStaticTLS in the
+// child returns at once instead of re-executing it (a second process
+// start).
+func StaticTLSEnv(min uint64) (entry string, enough bool) {
 	cur := os.Getenv("GLIBC_TUNABLES")
 	for _, kv := range strings.Split(cur, ":") {
 		if v, ok := strings.CutPrefix(kv, StaticTLSTunable+"="); ok {
 			if n, err := strconv.ParseUint(v, 0, 64); err == nil && n >= min {
-				return nil
+				return "GLIBC_TUNABLES=" + cur, true
 			}
 		}
 	}
@@ -266,7 +266,22 @@ func EnsureStaticTLS(min uint64) error {
 		}
 	}
 	parts = append(parts, fmt.Sprintf("%s=%d", StaticTLSTunable, min))
-	env := []string{"GLIBC_TUNABLES=" + strings.Join(parts, ":")}
+	return "GLIBC_TUNABLES=" + strings.Join(parts, ":"), false
+}
+
+// EnsureStaticTLS makes sure this process has at least min bytes of
+// optional static TLS (see StaticTLSTunable): if GLIBC_TUNABLES does not
+// already grant that much, it re-executes the running program
+// (/proc/self/exe, same arguments and environment) with the tunable added
+// and does not return. glibc reads tunables only at process start, so call
+// it first thing in main, before any output or side effect. It returns
+// nil when the current setting suffices.
+func EnsureStaticTLS(min uint64) error {
+	tunables, ok := StaticTLSEnv(min)
+	if ok {
+		return nil
+	}
+	env := []string{tunables}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GLIBC_TUNABLES=") {
 			env = append(env, kv)

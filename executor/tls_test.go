@@ -174,3 +174,22 @@ func TestTLSBadRequest(t *testing.T) {
 		}
 	}
 }
+
+func TestStaticTLSEnv(t *testing.T) {
+	for _, tc := range []struct {
+		cur, want string
+		enough    bool
+	}{
+		{"", "GLIBC_TUNABLES=glibc.rtld.optional_static_tls=4096", false},
+		{"glibc.malloc.check=0", "GLIBC_TUNABLES=glibc.malloc.check=0:glibc.rtld.optional_static_tls=4096", false},
+		{"glibc.rtld.optional_static_tls=512:glibc.malloc.check=0", "GLIBC_TUNABLES=glibc.malloc.check=0:glibc.rtld.optional_static_tls=4096", false},
+		{"glibc.rtld.optional_static_tls=8192", "GLIBC_TUNABLES=glibc.rtld.optional_static_tls=8192", true},
+		{"glibc.rtld.optional_static_tls=bad", "GLIBC_TUNABLES=glibc.rtld.optional_static_tls=4096", false},
+	} {
+		t.Setenv("GLIBC_TUNABLES", tc.cur)
+		got, enough := StaticTLSEnv(4096)
+		if got != tc.want || enough != tc.enough {
+			t.Errorf("GLIBC_TUNABLES=%q: StaticTLSEnv(4096) = %q, %v; want %q, %v", tc.cur, got, enough, tc.want, tc.enough)
+		}
+	}
+}

@@ -79,6 +79,9 @@ type Options struct {
 	// needs a gorc binary here. Its stdin, stdout and stderr are this
 	// process's.
 	ExecutorCommand []string
+	// ExecutorEnv holds extra KEY=VALUE environment entries for the child
+	// executor (Exec "child"), added to this process's environment.
+	ExecutorEnv []string
 	// SlabSize is the address space reserved for JIT'd code and data
 	// (0: memmgr.DefaultSlabSize).
 	SlabSize uint64
@@ -106,6 +109,17 @@ type Options struct {
 	// information is registered with debuggers (the GDB JIT interface) whatever this says; see
 	// docs/DEBUGGING.md.
 	PerfSupport bool
+	// MapInputs maps input files (AddObjectFile, AddArchive, AddInput;
+	// those of 64 KiB or more) instead of reading them into fresh
+	// buffers: the linker parses them in place, so only the pages it
+	// touches are brought in, from the page cache, without a copy. The
+	// mappings are private (edits never reach the file) and live until
+	// Close: nothing parsed from them may be used after Close, and an
+	// input file must not be truncated while the JIT is open (reading a
+	// page past the new end faults). For short-lived processes such as
+	// gorc run; a long-lived one that adds and removes inputs repeatedly
+	// should leave it off.
+	MapInputs bool
 }
 
 // JIT links and runs objects in an executor.
@@ -140,6 +154,7 @@ type JIT struct {
 	lazyCompiled         atomic.Int64
 
 	cacheStats CacheStats
+	mappings   [][]byte // input files mapped by readInput (MapInputs)
 }
 
 // Times are the durations of the phases of a run.
@@ -208,7 +223,7 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 		if opts.Exec == "child" && len(opts.ExecutorCommand) == 0 && !canServeSelf {
 			return nil, fmt.Errorf("jit: -exec child: this program was built without cgo, so it cannot be its own executor; set Options.ExecutorCommand to a gorc binary, e.g. {\"/path/to/gorc\", \"executor\"}")
 		}
-		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio, TLS: opts.TLS})
+		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio, TLS: opts.TLS, Env: opts.ExecutorEnv})
 		if err != nil {
 			if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
 				return nil, fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)
@@ -276,7 +291,7 @@ func readInput(path string) ([]byte, error) {
 
 // AddObjectFile adds a relocatable object from a file.
 func (j *JIT) AddObjectFile(path string) error {
-	data, err := readInput(path)
+	data, err := j.readInput(path)
 	if err != nil {
 		return err
 	}
@@ -333,7 +348,7 @@ func (j *JIT) parse(name string, data []byte) (*jitlink.LinkGraph, error) {
 
 // AddArchive adds a static archive whose members are linked on demand.
 func (j *JIT) AddArchive(path string) error {
-	data, err := readInput(path)
+	data, err := j.readInput(path)
 	if err != nil {
 		return err
 	}
@@ -365,7 +380,7 @@ func IsBinaryInput(data []byte) bool { return archive.IsArchive(data) || elf.Has
 // AddInput adds a file by its content: an ELF relocatable object, an ar
 // archive, or (by its .ll suffix) an IR module compiled at -O2.
 func (j *JIT) AddInput(path string) error {
-	data, err := readInput(path)
+	data, err := j.readInput(path)
 	if err != nil {
 		return err
 	}
@@ -552,7 +567,8 @@ func (j *JIT) Close(ctx context.Context) error {
 	if s != nil {
 		err = errors.Join(err, s.Close(ctx))
 	}
-	return errors.Join(err, j.EPC.Close(ctx))
+	err = errors.Join(err, j.EPC.Close(ctx))
+	return errors.Join(err, j.unmapInputs())
 }
 
 // loopback reports whether addr ("host:port") names this machine by a

@@ -133,7 +133,7 @@ func (t *Tracker) Objects() []string {
 
 // AddObjectFile adds a relocatable object from a file to the tracker.
 func (t *Tracker) AddObjectFile(path string) error {
-	data, err := readInput(path)
+	data, err := t.j.readInput(path)
 	if err != nil {
 		return err
 	}

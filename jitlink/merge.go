@@ -29,18 +29,28 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 		return nil, fmt.Errorf("jitlink: MergeGraphs: no graphs")
 	}
 	m := NewLinkGraph(name, gs[0].Arch)
-	nsyms, nsecs := 0, 0
+	nsyms, nsecs, nnamed, nexts := 0, 0, 0, 0
 	for _, g := range gs {
 		nsyms += len(g.Symbols)
 		nsecs += len(g.Sections)
+		nexts += len(g.Externals)
+		for _, s := range g.Symbols {
+			if s.Name != "" && s.Scope != ScopeLocal {
+				nnamed++
+			}
+		}
+		nnamed += len(g.Absolutes)
 	}
 	m.Symbols = make([]*Symbol, 0, nsyms)
 	m.Sections = make([]*Section, 0, nsecs)
+	// Sized once: growing these maps rehashes them repeatedly, and every
+	// table left behind is fresh memory the process touched for nothing.
+	m.Externals = make(map[string]*Symbol, nexts/2)
 	type def struct {
 		sym   *Symbol
 		graph string
 	}
-	defs := map[string]def{}
+	defs := make(map[string]def, nnamed)
 	replace := map[*Symbol]*Symbol{} // loser -> winner
 	type secKey struct {
 		name     string

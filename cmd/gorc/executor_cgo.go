@@ -44,3 +44,12 @@ func runExecutor(args []string, stdout, stderr io.Writer) int {
 	}
 	return serve(context.Background(), stderr)
 }
+
+// childExecutorEnv is the extra environment of a `gorc executor` child
+// that gorc spawns (-exec child): the static-TLS surplus it would
+// otherwise re-execute itself to get (runExecutor), so the child starts
+// once instead of twice.
+func childExecutorEnv() []string {
+	env, _ := executor.StaticTLSEnv(staticTLSSurplus)
+	return []string{env}
+}

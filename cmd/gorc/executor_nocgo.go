@@ -20,3 +20,6 @@ func runExecutor(args []string, stdout, stderr io.Writer) int {
 
 // ensureStaticTLS has nothing to do without the executor runtime.
 func ensureStaticTLS(min uint64) error { return nil }
+
+// childExecutorEnv: without cgo gorc cannot be its own child executor.
+func childExecutorEnv() []string { return nil }

@@ -30,7 +30,7 @@ func openJIT(ctx context.Context, o execOptions, noStdin bool, stdout, stderr io
 	if noStdin {
 		stdio.Stdin = epc.NoStdin
 	}
-	j, err := jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio, TLS: o.tls, PerfSupport: o.perf})
+	j, err := jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio, TLS: o.tls, PerfSupport: o.perf, ExecutorEnv: childExecutorEnv()})
 	if err != nil || (o.mode != "" && o.mode != "local") {
 		return j, err
 	}

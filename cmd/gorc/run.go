@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/jitlink/elf"
 	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 func init() {
@@ -60,8 +62,9 @@ Flags:
   -per-module-lazy   -lazy with -lazy-partition module (as lli's flag)
   -O N, -ON       optimisation level for .ll inputs: 0, 1 or 2 (default 2)
   -static         -lNAME finds only static archives (libNAME.a)
-  -show-times     print load and link times on stderr (and the run time
-                  with a child or remote executor)
+  -show-times     print load and link times on stderr (and, with a child
+                  or remote executor, the round trips made before the
+                  run, by operation, and the run time)
   -show-symbols   print the linked symbol table on stdout
   -exec MODE      where code runs: local (default, this process), child
                   (a spawned gorc executor), tcp://HOST:PORT or
@@ -152,7 +155,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, usagef("run", "%v", err))
 		return 2
 	}
-	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport})
+	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport, MapInputs: true, ExecutorEnv: childExecutorEnv()})
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
@@ -231,6 +234,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorc run: load %v, link %v (%d objects), total before run %v\n",
 			t.Load.Round(time.Microsecond), t.Link.Round(time.Microsecond), j.Layer.Linked(), time.Since(start).Round(time.Microsecond))
 		showCacheStats(stderr, j.CacheStats())
+		showRoundTrips(stderr, j.EPC)
 	}
 	if o.noexec {
 		j.Close(ctx)
@@ -382,4 +386,26 @@ func clientTLS(exec, cert, key, ca string) (*tls.Config, error) {
 		return nil, fmt.Errorf("%s: no PEM certificates", ca)
 	}
 	return &tls.Config{Certificates: []tls.Certificate{pair}, RootCAs: pool, MinVersion: tls.VersionTLS13}, nil
+}
+
+// showRoundTrips prints, for -show-times with a child or remote executor,
+// the calls (round trips) sent to the executor so far, by operation.
+func showRoundTrips(w io.Writer, e epc.ExecutorProcessControl) {
+	r, ok := e.(interface{ CallsByOp() map[wire.Op]uint64 })
+	if !ok {
+		return
+	}
+	byOp := r.CallsByOp()
+	ops := make([]wire.Op, 0, len(byOp))
+	var total uint64
+	for op, n := range byOp {
+		ops = append(ops, op)
+		total += n
+	}
+	slices.Sort(ops)
+	parts := make([]string, len(ops))
+	for i, op := range ops {
+		parts[i] = fmt.Sprintf("%v %d", op, byOp[op])
+	}
+	fmt.Fprintf(w, "gorc run: executor round trips before run %d (%s)\n", total, strings.Join(parts, ", "))
 }

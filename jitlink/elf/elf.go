@@ -717,6 +717,19 @@ func (r *reader) symbols() error {
 	}
 	var common *jitlink.Section
 	tab := r.data[st.off : st.off+st.size]
+	if len(r.g.Externals) == 0 {
+		// Size the externals map once from the undefined global symbols
+		// (st_shndx 0, binding not local): growing it rehashes, and every
+		// table it leaves behind is fresh memory.
+		undef := 0
+		for idx := uint64(1); idx < n; idx++ {
+			e := tab[idx*symSize:]
+			if le.Uint16(e[6:]) == uint16(elf.SHN_UNDEF) && elf.ST_BIND(e[4]) != elf.STB_LOCAL {
+				undef++
+			}
+		}
+		r.g.Externals = make(map[string]*jitlink.Symbol, undef)
+	}
 	for idx := uint64(1); idx < n; idx++ {
 		e := tab[idx*symSize:]
 		off := idx * symSize

@@ -25,6 +25,12 @@ type OpenOptions struct {
 	Stdio Stdio
 	// TLS is the client configuration (certificate and CA) for "tls://".
 	TLS *tls.Config
+	// Env holds extra KEY=VALUE environment entries for a child executor
+	// (mode "child"), added to this process's environment (replacing an
+	// entry with the same key): for example the GLIBC_TUNABLES setting
+	// that gorc's executor would otherwise re-execute itself to get
+	// (executor.StaticTLSEnv).
+	Env []string
 }
 
 // Open returns the executor control for a `-exec MODE` setting: "local"
@@ -51,6 +57,10 @@ func Open(ctx context.Context, mode string, opts OpenOptions) (ExecutorProcessCo
 			argv = []string{self, "executor"}
 		}
 		cmd := exec.Command(argv[0], argv[1:]...)
+		if len(opts.Env) > 0 {
+			// exec.Cmd keeps the last of duplicate keys.
+			cmd.Env = append(os.Environ(), opts.Env...)
+		}
 		s := opts.Stdio
 		if !s.inheritable() {
 			// Forwarded over the protocol pipes; the child's own

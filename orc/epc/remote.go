@@ -58,7 +58,8 @@ type Remote struct {
 
 	ended error // a listener's report of how the executor ended, under mu
 
-	calls atomic.Uint64 // calls sent (each a round trip), see Calls
+	calls atomic.Uint64     // calls sent (each a round trip), see Calls
+	byOp  [32]atomic.Uint64 // calls sent per wire.Op (ops >= 32 are only in calls), see CallsByOp
 
 	// Program stdio forwarded over the stream (nil fwd: not forwarded).
 	fwd            *Stdio
@@ -370,6 +371,12 @@ func cancelled(op wire.Op, ctx context.Context) error {
 
 // call sends one request and waits for its answer.
 func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.Decoder, error) {
+	return e.callTail(ctx, op, payload, nil)
+}
+
+// callTail is call for a request whose payload is payload followed by
+// tail, sent without copying tail (wire.WriteFrameTail).
+func (e *Remote) callTail(ctx context.Context, op wire.Op, payload, tail []byte) (*wire.Decoder, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("epc: %v: %w", op, err)
 	}
@@ -385,8 +392,11 @@ func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.De
 	e.pending[seq] = ch
 	e.mu.Unlock()
 	e.calls.Add(1)
+	if int(op) < len(e.byOp) {
+		e.byOp[op].Add(1)
+	}
 	e.wmu.Lock()
-	err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload})
+	err := wire.WriteFrameTail(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload}, tail)
 	e.wmu.Unlock()
 	if err != nil {
 		e.abandon(seq, ch)
@@ -409,6 +419,19 @@ func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.De
 // (each one a round trip: a request and its answer), for tests and
 // tuning that count the protocol's round trips.
 func (e *Remote) Calls() uint64 { return e.calls.Load() }
+
+// CallsByOp returns how many calls of each operation this controller has
+// sent (the operations sent at least once), for gorc run -show-times and
+// for tuning the protocol's round trips.
+func (e *Remote) CallsByOp() map[wire.Op]uint64 {
+	m := map[wire.Op]uint64{}
+	for op := range e.byOp {
+		if n := e.byOp[op].Load(); n > 0 {
+			m[wire.Op(op)] = n
+		}
+	}
+	return m
+}
 
 func finish(op wire.Op, d *wire.Decoder) error {
 	if err := d.Finish(); err != nil {
@@ -511,7 +534,7 @@ var (
 func (e *Remote) Write(ctx context.Context, addr shared.ExecutorAddr, data []byte) error {
 	chunk := min(writeChunk, transferChunk)
 	if len(data) <= chunk {
-		return e.simple(ctx, wire.OpWrite, new(wire.Encoder).U64(uint64(addr)).Bytes(data))
+		return e.writeOne(ctx, addr, data)
 	}
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
@@ -532,7 +555,7 @@ func (e *Remote) Write(ctx context.Context, addr shared.ExecutorAddr, data []byt
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if err := e.simple(ctx, wire.OpWrite, new(wire.Encoder).U64(uint64(a)).Bytes(part)); err != nil {
+			if err := e.writeOne(ctx, a, part); err != nil {
 				select {
 				case errs <- err:
 				default:
@@ -552,6 +575,17 @@ func (e *Remote) Write(ctx context.Context, addr shared.ExecutorAddr, data []byt
 		return cancelled(wire.OpWrite, parent)
 	}
 	return nil
+}
+
+// writeOne sends one write message: the address and length as the
+// payload's head and data, uncopied, as its tail (the encoding of
+// Encoder.U64(addr).Bytes(data)).
+func (e *Remote) writeOne(ctx context.Context, addr shared.ExecutorAddr, data []byte) error {
+	d, err := e.callTail(ctx, wire.OpWrite, new(wire.Encoder).U64(uint64(addr)).U64(uint64(len(data))).Payload(), data)
+	if err != nil {
+		return err
+	}
+	return finish(wire.OpWrite, d)
 }
 
 // Read implements MemoryAccess.

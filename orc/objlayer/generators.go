@@ -36,6 +36,8 @@ type ArchiveGenerator struct {
 	index  map[string]int // built from the members when the archive has no index
 	// pre holds members parsed ahead of need (see prefetch), by index.
 	pre map[int]*parsedMember
+	// parsing counts the prefetch workers still running (Wait).
+	parsing sync.WaitGroup
 }
 
 // parsedMember is a member parse that may still be running.
@@ -191,8 +193,10 @@ func (g *ArchiveGenerator) prefetch(members []int) {
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(members))
 	var next atomic.Int64
+	g.parsing.Add(workers)
 	for range workers {
 		go func() {
+			defer g.parsing.Done()
 			for {
 				k := int(next.Add(1) - 1)
 				if k >= len(members) {
@@ -204,6 +208,12 @@ func (g *ArchiveGenerator) prefetch(members []int) {
 		}()
 	}
 }
+
+// Wait waits until no member is being parsed ahead of need any more. A
+// prefetch may still run after the lookup that started it has finished
+// (it parses the next wave speculatively); whoever releases the archive's
+// bytes (jit.Options.MapInputs unmaps them) waits for it first.
+func (g *ArchiveGenerator) Wait() { g.parsing.Wait() }
 
 // parseMember parses member i into a link graph.
 func (g *ArchiveGenerator) parseMember(i int) (*jitlink.LinkGraph, error) {

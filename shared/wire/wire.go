@@ -180,29 +180,51 @@ var ErrTooLarge = errors.New("frame exceeds the maximum payload size")
 // WriteFrame writes f to w: small frames as one Write call, large ones as
 // header and payload (no copy of the payload). Concurrent writers must
 // serialize calls.
-func WriteFrame(w io.Writer, f Frame) error {
-	if len(f.Payload) > MaxPayload {
-		return fmt.Errorf("wire: writing %v %v frame of %d bytes: %w", f.Kind, f.Op, len(f.Payload), ErrTooLarge)
+func WriteFrame(w io.Writer, f Frame) error { return WriteFrameTail(w, f, nil) }
+
+// WriteFrameTail writes a frame whose payload is f.Payload followed by
+// tail, without copying a large tail: a write of code sends its address
+// and length as the payload and the bytes themselves as the tail, straight
+// from the linker's working memory.
+func WriteFrameTail(w io.Writer, f Frame, tail []byte) error {
+	size := len(f.Payload) + len(tail)
+	if size > MaxPayload {
+		return fmt.Errorf("wire: writing %v %v frame of %d bytes: %w", f.Kind, f.Op, size, ErrTooLarge)
 	}
+	const small = 64 << 10 // copied into one Write with the header
 	n := HeaderSize
-	if len(f.Payload) <= 64<<10 {
+	if len(f.Payload) <= small {
 		n += len(f.Payload)
+		if len(tail) <= small-len(f.Payload) {
+			n += len(tail)
+		}
 	}
 	b := make([]byte, n)
-	binary.LittleEndian.PutUint32(b, uint32(len(f.Payload)))
+	binary.LittleEndian.PutUint32(b, uint32(size))
 	b[4] = byte(f.Kind)
 	b[5] = byte(f.Op)
 	binary.LittleEndian.PutUint64(b[8:], f.Seq)
+	rest := [][]byte{f.Payload, tail}
 	if n > HeaderSize {
 		copy(b[HeaderSize:], f.Payload)
-		_, err := w.Write(b)
-		return err
+		rest = rest[1:]
+		if n == HeaderSize+size {
+			copy(b[HeaderSize+len(f.Payload):], tail)
+			rest = nil
+		}
 	}
 	if _, err := w.Write(b); err != nil {
 		return err
 	}
-	_, err := w.Write(f.Payload)
-	return err
+	for _, p := range rest {
+		if len(p) == 0 {
+			continue
+		}
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReadFrame reads one frame. A length over MaxPayload, an unknown kind or

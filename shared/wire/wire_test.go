@@ -184,3 +184,59 @@ func TestStdioFrames(t *testing.T) {
 		t.Errorf("names: %v %v %v", KindStdout, KindStderr, OpStdin)
 	}
 }
+
+// countingWriter records the size of every Write call.
+type countingWriter struct {
+	bytes.Buffer
+	writes []int
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, len(p))
+	return w.Buffer.Write(p)
+}
+
+// TestWriteFrameTail: a frame written as head and tail reads back as one
+// payload equal to their concatenation, the same bytes WriteFrame writes
+// for it; a large tail is written by itself (not copied), small ones go
+// with the header in one Write.
+func TestWriteFrameTail(t *testing.T) {
+	big := bytes.Repeat([]byte{0xab}, 200<<10)
+	for _, tc := range []struct {
+		name       string
+		head, tail []byte
+		writes     int
+	}{
+		{"empty", nil, nil, 1},
+		{"small head and tail", []byte("head"), []byte("tail"), 1},
+		{"tail filling the first write", []byte("head"), big[:64<<10-4], 1},
+		{"large tail", new(Encoder).U64(0x1000).U64(uint64(len(big))).Payload(), big, 2},
+		{"large head and tail", big[:100<<10], big, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var w countingWriter
+			f := Frame{Kind: KindCall, Op: OpWrite, Seq: 9, Payload: tc.head}
+			if err := WriteFrameTail(&w, f, tc.tail); err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			whole := append(append([]byte{}, tc.head...), tc.tail...)
+			if err := WriteFrame(&want, Frame{Kind: KindCall, Op: OpWrite, Seq: 9, Payload: whole}); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(w.Bytes(), want.Bytes()) {
+				t.Errorf("bytes differ from WriteFrame of the concatenation (%d vs %d bytes)", w.Len(), want.Len())
+			}
+			if len(w.writes) != tc.writes {
+				t.Errorf("%d Write calls %v, want %d", len(w.writes), w.writes, tc.writes)
+			}
+			got, err := ReadFrame(&w.Buffer)
+			if err != nil || got.Seq != 9 || !bytes.Equal(got.Payload, whole) {
+				t.Errorf("read back: seq %d, payload equal %v, err %v", got.Seq, bytes.Equal(got.Payload, whole), err)
+			}
+		})
+	}
+	if err := WriteFrameTail(io.Discard, Frame{Kind: KindCall, Payload: []byte{1}}, make([]byte, MaxPayload)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("oversize head+tail: %v, want ErrTooLarge", err)
+	}
+}
