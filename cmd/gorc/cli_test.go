@@ -21,9 +21,10 @@ import (
 // gorcCmd runs the gorc binary with args in dir.
 func gorcCmd(t *testing.T, dir string, args ...string) runResult {
 	t.Helper()
+	bin := gorcBinary(t) // built (once) before the clock starts
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	r, err := runProcess(ctx, dir, append([]string{gorcBinary(t)}, args...), "")
+	r, err := runProcess(ctx, dir, append([]string{bin}, args...), "")
 	if err != nil {
 		t.Fatal(err)
 	}

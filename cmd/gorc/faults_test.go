@@ -336,9 +336,10 @@ int main(void) {
 }`)
 	for _, m := range faultModes(t) {
 		t.Run(m.name, func(t *testing.T) {
+			bin := gorcBinary(t) // built (once) before the clock starts
 			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, gorcBinary(t), append(append([]string{"run"}, m.flags...), o)...)
+			cmd := exec.CommandContext(ctx, bin, append(append([]string{"run"}, m.flags...), o)...)
 			cmd.Dir = dir
 			stdin, err := cmd.StdinPipe() // kept open: fgets blocks
 			if err != nil {

@@ -40,9 +40,10 @@ func ccObj(t *testing.T, dir, name, src string) string {
 
 func gorcRun(t *testing.T, dir string, args ...string) runResult {
 	t.Helper()
+	bin := gorcBinary(t) // built (once) before the clock starts
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	r, err := runProcess(ctx, dir, append([]string{gorcBinary(t), "run"}, args...), "")
+	r, err := runProcess(ctx, dir, append([]string{bin, "run"}, args...), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,10 +265,11 @@ int main(int argc, char **argv) {
 	if err := os.WriteFile(stdin, []byte("a secret line\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	bin := gorcBinary(t) // built (once) before the clock starts
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	run := func(flags ...string) runResult {
-		argv := append([]string{gorcBinary(t), "run", "-exec", "tls://" + addr}, flags...)
+		argv := append([]string{bin, "run", "-exec", "tls://" + addr}, flags...)
 		r, err := runProcess(ctx, dir, append(argv, obj, "--", "tls"), stdin)
 		if err != nil {
 			t.Fatal(err)
