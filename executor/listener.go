@@ -53,6 +53,13 @@ type ListenerConfig struct {
 	HandshakeTimeout time.Duration
 	// Logf (may be nil) reports refusals and each session's end.
 	Logf func(format string, args ...any)
+	// Shared serves every authenticated controller in this one process
+	// (ServeShared, with one Hub for all) instead of a fresh executor
+	// process each: the controllers can publish dylibs to one another and
+	// link against them (docs/SHARING.md). MaxSessions still bounds them.
+	Shared bool
+	// Hub is the shared executor's state when Shared (nil: a new one).
+	Hub *Hub
 }
 
 func (c ListenerConfig) withDefaults() ListenerConfig {
@@ -93,6 +100,9 @@ func ServeListenerConfig(ctx context.Context, ln net.Listener, argv []string, cf
 		return fmt.Errorf("executor: serve listener: empty executor command")
 	}
 	cfg = cfg.withDefaults()
+	if cfg.Shared && cfg.Hub == nil {
+		cfg.Hub = NewHub()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -217,6 +227,12 @@ func serveConn(ctx context.Context, conn net.Conn, argv []string, cfg ListenerCo
 		return
 	}
 	defer func() { <-sessions }()
+	if cfg.Shared {
+		defer conn.Close()
+		err = ServeShared(ctx, io.MultiReader(bytes.NewReader(hello), conn), conn, cfg.Hub, peer.String())
+		cfg.Logf("executor: controller %v left the shared executor: %v", peer, err)
+		return
+	}
 	err = serveConnInChild(ctx, conn, argv, hello)
 	cfg.Logf("executor: session with %v ended: %v", peer, err)
 }
