@@ -1,3 +1,5 @@
+//go:build cgo
+
 package executor
 
 // This file holds what a connection to a shared executor may do

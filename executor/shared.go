@@ -1,3 +1,5 @@
+//go:build cgo
+
 package executor
 
 // This file holds the shared executor (`gorc executor -listen ADDR
