@@ -102,6 +102,7 @@ func ServeListenerConfig(ctx context.Context, ln net.Listener, argv []string, cf
 	cfg = cfg.withDefaults()
 	if cfg.Shared && cfg.Hub == nil {
 		cfg.Hub = NewHub()
+		cfg.Hub.Logf = cfg.Logf
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

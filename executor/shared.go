@@ -61,6 +61,15 @@ type Hub struct {
 	peers   map[*peer]bool          // connected peers
 	// release unmaps a reservation (Release; a field for tests).
 	release func(shared.ExecutorAddrRange) error
+	// Logf (may be nil) reports the directory's events: publications,
+	// links against them, state changes, memory kept for others.
+	Logf func(format string, args ...any)
+}
+
+func (h *Hub) logf(format string, args ...any) {
+	if h.Logf != nil {
+		h.Logf("executor: "+format, args...)
+	}
 }
 
 // NewHub returns an empty hub.
@@ -376,6 +385,7 @@ func (h *Hub) publish(p *peer, name, label string, syms []string, addrs []uint64
 	}
 	d := &sharedDylib{name: name, owner: p, publisher: who, syms: m, users: map[*peer][]string{}}
 	h.dylibs[name] = d
+	h.logf("%s published %q (%d symbols): Resolved", who, name, len(m))
 	p.dylibs = append(p.dylibs, d)
 	h.broadcastLocked()
 	return nil
@@ -429,6 +439,7 @@ func (h *Hub) failLocked(d *sharedDylib, err error) {
 	}
 	d.state = stFailed
 	d.err = fmt.Errorf("shared dylib %q (published by %s) failed before Ready: %w", d.name, d.publisher, err)
+	h.logf("%v", d.err)
 }
 
 // updateLocked promotes Emitted dylibs whose every reachable dependency
@@ -471,6 +482,7 @@ func (h *Hub) updateLocked() {
 			case ok:
 				d.state = stReady
 				changed = true
+				h.logf("shared dylib %q (published by %s) is Ready", d.name, d.publisher)
 			}
 		}
 	}
@@ -539,6 +551,17 @@ func (h *Hub) lookup(p *peer, names, syms []string, timeout time.Duration, lost 
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	out := make([]uint64, len(syms))
+	defer func() {
+		n := 0
+		for _, a := range out {
+			if a != 0 {
+				n++
+			}
+		}
+		if n > 0 {
+			h.logf("%v resolved %d symbols in %s", p, n, strings.Join(names, ", "))
+		}
+	}()
 	for i, s := range syms {
 		for _, n := range names {
 			d := h.dylibs[n]
@@ -633,6 +656,9 @@ func (h *Hub) leave(p *peer) {
 	h.zombies[p] = true
 	h.updateLocked()
 	free := h.sweepLocked()
+	if h.zombies[p] {
+		h.logf("%v left; its memory is kept: other controllers link against its code", p)
+	}
 	h.broadcastLocked()
 	h.mu.Unlock()
 	for _, r := range free {
@@ -645,6 +671,9 @@ func (h *Hub) leave(p *peer) {
 func (h *Hub) sweepLocked() []shared.ExecutorAddrRange {
 	var free []shared.ExecutorAddrRange
 	for z := range h.collectLocked() {
+		if len(z.res) > 0 {
+			h.logf("%v's memory released (%d reservations)", z, len(z.res))
+		}
 		for _, d := range z.dylibs {
 			if h.dylibs[d.name] == d && d.state != stFailed {
 				delete(h.dylibs, d.name)
