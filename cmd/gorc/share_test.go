@@ -314,7 +314,6 @@ int main(void) { return is_even(4); }
 	x.alive(t, dir)
 }
 
-
 func write(t *testing.T, dir, name, content string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
