@@ -9,8 +9,11 @@ package main
 
 import (
 	"bufio"
+	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +22,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // sharedExecutor is a `gorc executor -listen 127.0.0.1:0 -shared`
@@ -319,4 +326,151 @@ func write(t *testing.T, dir, name, content string) {
 	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// rawController speaks the protocol frame by frame, as a hostile
+// controller would.
+type rawController struct {
+	t    *testing.T
+	conn net.Conn
+	seq  uint64
+	syms map[string]uint64
+}
+
+func dialRaw(t *testing.T, addr string) *rawController {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(addr, "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	c := &rawController{t: t, conn: conn}
+	if err := wire.WriteFrame(conn, wire.Frame{Kind: wire.KindHello, Payload: wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version})}); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	f, err := wire.ReadFrame(conn)
+	if err != nil || f.Kind != wire.KindHello {
+		t.Fatalf("hello: %v %v", f.Kind, err)
+	}
+	h, err := wire.DecodeHello(f.Payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.syms = h.Symbols
+	return c
+}
+
+// call sends one call and returns its answer frame.
+func (c *rawController) call(op wire.Op, e *wire.Encoder) wire.Frame {
+	c.t.Helper()
+	c.seq++
+	if err := wire.WriteFrame(c.conn, wire.Frame{Kind: wire.KindCall, Op: op, Seq: c.seq, Payload: e.Payload()}); err != nil {
+		c.t.Fatalf("%v: %v", op, err)
+	}
+	c.conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	f, err := wire.ReadFrame(c.conn)
+	if err != nil {
+		c.t.Fatalf("%v: the executor did not answer: %v", op, err)
+	}
+	if f.Seq != c.seq {
+		c.t.Fatalf("%v: answer to %d, want %d", op, f.Seq, c.seq)
+	}
+	return f
+}
+
+// refused checks that the call is answered with an Error frame saying
+// why.
+func (c *rawController) refused(what string, op wire.Op, e *wire.Encoder, why string) {
+	c.t.Helper()
+	f := c.call(op, e)
+	if f.Kind != wire.KindError || !strings.Contains(string(f.Payload), why) {
+		c.t.Errorf("%s: got %v %q, want an error saying %q", what, f.Kind, f.Payload, why)
+	}
+}
+
+func u64s(vs ...uint64) []byte {
+	var b []byte
+	for _, v := range vs {
+		b = binary.LittleEndian.AppendUint64(b, v)
+	}
+	return b
+}
+
+func TestSharedExecutorHostileController(t *testing.T) {
+	x := startSharedExecutor(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	// The victim: a controller in this process that publishes one
+	// function and keeps a private one.
+	victim, err := jit.New(ctx, jit.Options{Exec: x.addr, Publish: "v"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer victim.Close(ctx)
+	if err := victim.AddObjectFile(ccObj(t, dir, "victim", `static int secret = 1234;
+static int hidden(int x) { return x + secret; }
+int victim_fn(int x) { return hidden(x); }
+`)); err != nil {
+		t.Fatal(err)
+	}
+	fn, err := jit.Func[func(int32) int32](victim, "victim_fn")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	h := dialRaw(t, x.addr)
+	f := h.call(wire.OpSharedLookup, new(wire.Encoder).Strings([]string{"v"}).Strings([]string{"victim_fn"}).U64(uint64(5*time.Second)))
+	d := wire.NewDecoder(f.Payload)
+	addrs := d.U64s()
+	if f.Kind != wire.KindResult || d.Finish() != nil || len(addrs) != 1 || addrs[0] == 0 {
+		t.Fatalf("a published symbol is public: lookup = %v %q", f.Kind, f.Payload)
+	}
+	p := addrs[0]
+	page := p &^ 4095
+	const foreign = "not this controller's memory"
+	h.refused("write", wire.OpWrite, new(wire.Encoder).U64(p).Bytes([]byte{0xcc}), foreign)
+	h.refused("read", wire.OpRead, new(wire.Encoder).U64(p).U64(16), foreign)
+	h.refused("protect", wire.OpProtect, new(wire.Encoder).U64(page).U64(page+4096).U64(uint64(3)), foreign)
+	h.refused("decommit", wire.OpDecommit, new(wire.Encoder).U64(page).U64(page+4096), foreign)
+	h.refused("release", wire.OpRelease, new(wire.Encoder).U64(page).U64(page+4096), foreign)
+	h.refused("run-void of private code", wire.OpRunVoid, new(wire.Encoder).U64(p+1), "not a published symbol")
+	h.refused("run-main of private code", wire.OpRunMain, new(wire.Encoder).U64(p+1).Strings(nil), "not a published symbol")
+	h.refused("typed call of private code", wire.OpCallWrapper, new(wire.Encoder).U64(h.syms[epc.CallName]).Bytes(u64s(p+1, 0, 0, 0)), "not a published symbol")
+	h.refused("EH frames in another's memory", wire.OpCallWrapper, new(wire.Encoder).U64(h.syms[epc.EHFrameRegisterName]).Bytes(u64s(p, 64)), foreign)
+	h.refused("initializers in another's memory", wire.OpCallWrapper, new(wire.Encoder).U64(h.syms[epc.RunInitializersName]).Bytes(u64s(1, p+1, 0)), "not a published symbol")
+	h.refused("publishing another's address", wire.OpPublish, new(wire.Encoder).String("evil").String("").Strings([]string{"x"}).U64s([]uint64{p}), foreign)
+	h.refused("taking over another's publication", wire.OpEmitted, new(wire.Encoder).String("v").Strings(nil), "not published by this controller")
+	h.refused("publishing a taken name", wire.OpPublish, new(wire.Encoder).String("v").String("").Strings(nil).U64s(nil), "already published")
+	h.refused("run-program", wire.OpRunProgram, new(wire.Encoder).U64(p).Strings(nil).U64s(nil).U64s(nil), "must not")
+
+	// Its own memory is its to use.
+	f = h.call(wire.OpReserve, new(wire.Encoder).U64(1<<16).U64(0))
+	d = wire.NewDecoder(f.Payload)
+	own := d.U64()
+	if f.Kind != wire.KindResult || own == 0 {
+		t.Fatalf("reserve: %v %q", f.Kind, f.Payload)
+	}
+	if f := h.call(wire.OpProtect, new(wire.Encoder).U64(own).U64(own+4096).U64(3)); f.Kind != wire.KindResult {
+		t.Fatalf("protecting its own memory: %q", f.Payload)
+	}
+	if f := h.call(wire.OpWrite, new(wire.Encoder).U64(own).Bytes([]byte("mine"))); f.Kind != wire.KindResult {
+		t.Fatalf("writing its own memory: %q", f.Payload)
+	}
+	// The victim is untouched.
+	if got := fn(8); got != 1242 {
+		t.Fatalf("victim_fn(8) = %d after the attack, want 1242", got)
+	}
+	// Garbage ends the hostile connection, not the executor.
+	h.conn.Write([]byte("this is not a frame header at all, is it?"))
+	h.conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+	for {
+		if _, err := wire.ReadFrame(h.conn); err != nil {
+			break
+		}
+	}
+	if got := fn(9); got != 1243 {
+		t.Fatalf("victim_fn(9) = %d, want 1243", got)
+	}
+	x.alive(t, dir)
 }
