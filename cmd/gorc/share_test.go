@@ -474,3 +474,53 @@ int victim_fn(int x) { return hidden(x); }
 	}
 	x.alive(t, dir)
 }
+
+// TestSharedExecutorCodeOutlivesPublisher: a publisher that disconnects
+// while another controller links against its code leaves that code in
+// place until the other is gone too.
+func TestSharedExecutorCodeOutlivesPublisher(t *testing.T) {
+	x := startSharedExecutor(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	open := func(pub, link, name, src string) *jit.JIT {
+		j, err := jit.New(ctx, jit.Options{Exec: x.addr, Publish: pub, LinkShared: []string{link}, SharedTimeout: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := j.AddObjectFile(ccObj(t, dir, name, src)); err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	a := open("a", "b", "even", sharedEvenC)
+	b := open("b", "a", "odd", sharedOddC)
+	errs := make(chan error, 2)
+	go func() { errs <- a.LinkAll(ctx) }()
+	go func() { errs <- b.LinkAll(ctx) }()
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	odd, err := jit.Func[func(int32) int32](b, "is_odd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A leaves (its session ends, its memory is released as far as A is
+	// concerned); B still calls into A's is_even.
+	if err := a.Close(ctx); err != nil {
+		t.Fatalf("closing A: %v", err)
+	}
+	x.waitLog(t, 10*time.Second, "controller #1", "left; its memory is kept")
+	for n, want := range map[int32]int32{7: 1, 10: 0, 1001: 1} {
+		if got := odd(n); got != want {
+			t.Fatalf("after A left, B's is_odd(%d) = %d, want %d", n, got, want)
+		}
+	}
+	// When B leaves too, A's memory goes.
+	if err := b.Close(ctx); err != nil {
+		t.Fatalf("closing B: %v", err)
+	}
+	x.waitLog(t, 10*time.Second, "controller #1", "memory released")
+	x.alive(t, dir)
+}
