@@ -198,17 +198,16 @@ func (h *Hub) checkOwn(p *peer, op string, addr shared.ExecutorAddr, size uint64
 	return nil
 }
 
-// inUseLocked reports whether r holds a published symbol of p's that
-// another controller resolved.
+// inUseLocked reports whether memory p frees may hold code other
+// controllers run: p published a dylib (not failed) whose symbols another
+// controller resolved. Published code reaches more than the pages its
+// symbols are on (its GOT, stubs, data, constants), and the executor does
+// not know the publisher's layout, so while that holds every decommit and
+// release of p's is deferred (r is not consulted).
 func (p *peer) inUseLocked(r shared.ExecutorAddrRange) bool {
 	for _, d := range p.dylibs {
-		if len(d.users) == 0 || d.state == stFailed {
-			continue
-		}
-		for _, a := range d.syms {
-			if r.Contains(shared.ExecutorAddr(a)) {
-				return true
-			}
+		if len(d.users) > 0 && d.state != stFailed {
+			return true
 		}
 	}
 	return false

@@ -5,6 +5,7 @@ package jit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -132,5 +133,135 @@ int f(int n) { return is_odd(n) + (gone ? 100 : 0) + (gone ? gone(n) : 0); }`)
 	}
 	if got := f(3); got != 1 {
 		t.Fatalf("f(3) = %d, want 1 (is_odd from b, the weak gone resolved to zero)", got)
+	}
+}
+
+// BenchmarkSharedLinkAndRun: link-and-run of the mutual-recursion case
+// by two controllers of one shared executor (each links its object
+// against the other's, concurrently) against one controller linking both
+// objects in the same executor. Each iteration connects, links, calls
+// and closes; the executor is served in this process over loopback TCP.
+func BenchmarkSharedLinkAndRun(b *testing.B) {
+	dir := b.TempDir()
+	even, err := cc(dir, "even", evenSrc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	odd, err := cc(dir, "odd", oddSrc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		executor.ServeListenerConfig(ctx, ln, []string{"unused"}, executor.ListenerConfig{Shared: true})
+	}()
+	defer func() { cancel(); <-done }()
+	addr := "tcp://" + ln.Addr().String()
+	run := func(opts jit.Options, sym string, arg, want int32, objs ...string) error {
+		opts.Exec = addr
+		j, err := jit.New(ctx, opts)
+		if err != nil {
+			return err
+		}
+		defer j.Close(ctx)
+		for _, o := range objs {
+			if err := j.AddObjectFile(o); err != nil {
+				return err
+			}
+		}
+		f, err := jit.Func[func(int32) int32](j, sym)
+		if err != nil {
+			return err
+		}
+		if got := f(arg); got != want {
+			return fmt.Errorf("%s(%d) = %d, want %d", sym, arg, got, want)
+		}
+		return nil
+	}
+	b.Run("two-controllers", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			a, bb := fmt.Sprintf("a%d", i), fmt.Sprintf("b%d", i)
+			errs := make(chan error, 2)
+			go func() { errs <- run(jit.Options{Publish: a, LinkShared: []string{bb}}, "is_even", 1000, 1, even) }()
+			go func() { errs <- run(jit.Options{Publish: bb, LinkShared: []string{a}}, "is_odd", 1001, 1, odd) }()
+			for range 2 {
+				if err := <-errs; err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("one-controller", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if err := run(jit.Options{}, "is_even", 1000, 1, even, odd); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestSharedPartnersCloseWhileRunning: controllers that call into each
+// other's code and close while the other may still be running it (each
+// closes right after its own call) must not pull the code from under the
+// other: the executor keeps a publisher's memory — all of it, not just
+// the pages its symbols are on — while others use its code.
+func TestSharedPartnersCloseWhileRunning(t *testing.T) {
+	addr, hub := startSharedExecutor(t)
+	dir := t.TempDir()
+	even, err := cc(dir, "even", evenSrc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	odd, err := cc(dir, "odd", oddSrc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	run := func(pub, link, obj, sym string, arg int32) error {
+		j, err := jit.New(ctx, jit.Options{Exec: addr, Publish: pub, LinkShared: []string{link}, SharedTimeout: 20 * time.Second})
+		if err != nil {
+			return err
+		}
+		defer j.Close(ctx)
+		if err := j.AddObjectFile(obj); err != nil {
+			return err
+		}
+		f, err := jit.Func[func(int32) int32](j, sym)
+		if err != nil {
+			return err
+		}
+		if got := f(arg); got != 1 {
+			return fmt.Errorf("%s(%d) = %d, want 1", sym, arg, got)
+		}
+		return nil
+	}
+	rounds := 300
+	if testing.Short() {
+		rounds = 10
+	}
+	for i := range rounds {
+		a, b := fmt.Sprintf("a%d", i), fmt.Sprintf("b%d", i)
+		errs := make(chan error, 2)
+		go func() { errs <- run(a, b, even, "is_even", 20000) }()
+		go func() { errs <- run(b, a, odd, "is_odd", 20001) }()
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", i, err)
+			}
+		}
+	}
+	// Everything is freed once everyone has left.
+	deadline := time.Now().Add(10 * time.Second)
+	for hub.KeptPeers() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := hub.KeptPeers(); n > 0 {
+		t.Errorf("%d departed controllers' memory still kept after all left", n)
 	}
 }

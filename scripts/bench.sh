@@ -73,6 +73,10 @@ echo
 # The persistent code cache: first run against second run (bench/cache.sh).
 bash bench/cache.sh bin/gorc
 echo
+# One executor shared by several JIT processes: the two-process
+# mutual-recursion case against one controller (bench/sharing.sh).
+bash bench/sharing.sh bin/gorc
+echo
 echo "Finished $(date -u '+%Y-%m-%d %H:%M UTC')."
 } 2>&1 | tee "$LOG"
 # The plots and the corpus figure, from this run's bench/results/*.tsv.
