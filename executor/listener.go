@@ -91,12 +91,13 @@ func ServeListener(ctx context.Context, ln net.Listener, argv []string, logf fun
 // "executor"}, started with FDsEnv naming the connection and HelloEnv
 // carrying the hello), so a program that ends its executor with exit(), or
 // a crash, ends only that process. The children share the listener's
-// stdin, stdout and stderr. A connection with a descriptor (TCP) is handed
+// stdin, stdout and stderr. With cfg.Shared every controller is served in
+// this process instead (ServeShared; argv is unused and may be nil). A connection with a descriptor (TCP) is handed
 // to the child; one without (a crypto/tls connection) is relayed through
 // pipes. Refused connections are logged with the peer's address and the
 // reason.
 func ServeListenerConfig(ctx context.Context, ln net.Listener, argv []string, cfg ListenerConfig) error {
-	if len(argv) == 0 {
+	if len(argv) == 0 && !cfg.Shared {
 		return fmt.Errorf("executor: serve listener: empty executor command")
 	}
 	cfg = cfg.withDefaults()
