@@ -236,7 +236,8 @@ func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error 
 func quick(f wire.Frame) bool {
 	switch f.Op {
 	case wire.OpReserve, wire.OpReserveShared, wire.OpProtect, wire.OpDecommit, wire.OpWrite, wire.OpRead,
-		wire.OpRelease, wire.OpLookup, wire.OpAllocateTLS:
+		wire.OpRelease, wire.OpLookup, wire.OpAllocateTLS,
+		wire.OpPublish, wire.OpEmitted, wire.OpPublishFail: // (the directory's waits are not quick)
 		return true
 	case wire.OpCallWrapper:
 		d := wire.NewDecoder(f.Payload)

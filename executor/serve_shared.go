@@ -28,15 +28,16 @@ func (s *server) dispatchShared(f wire.Frame) ([]byte, error) {
 		h.reserved(p, rng(wire.NewDecoder(res)))
 		return res, nil
 	case wire.OpAllocateTLS:
-		size, align, imageSize := d.U64(), d.U64(), d.U64()
-		_, _ = size, align
+		d.U64() // size
+		d.U64() // align
+		imageSize := d.U64()
 		res, err := s.dispatchOwn(f)
 		if err != nil {
 			return nil, err
 		}
 		rd := wire.NewDecoder(res)
-		rd.U64()
-		rd.U64()
+		rd.U64() // module id
+		rd.U64() // TP offset
 		img := shared.ExecutorAddr(rd.U64())
 		h.ownTLS(p, shared.ExecutorAddrRange{Start: img, End: img + shared.ExecutorAddr(imageSize)})
 		return res, nil
