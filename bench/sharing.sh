@@ -46,24 +46,24 @@ for f in bench/sharing/*.c; do
 done
 
 # start_executor LOG ARGS...: starts gorc executor -listen 127.0.0.1:0 ARGS
-# and prints the address it announces.
+# (killed on exit) and waits until it announces its address in LOG.
 start_executor() {
 	local log=$1
 	shift
 	"$GORC" executor -listen 127.0.0.1:0 "$@" >/dev/null 2>"$log" &
 	PIDS+=($!)
-	for _ in $(seq 100); do
-		if grep -q 'listening on ' "$log"; then
-			sed -n 's/.*listening on //p' "$log" | head -1
-			return
-		fi
+	for _ in $(seq 200); do
+		grep -q 'listening on ' "$log" && return
 		sleep 0.05
 	done
 	echo "bench/sharing.sh: the executor did not start: $(cat "$log")" >&2
 	exit 1
 }
-SHARED=$(start_executor "$W/shared.log" -shared)
-OWN=$(start_executor "$W/own.log")
+address() { sed -n 's/.*listening on //p' "$1" | head -1; }
+start_executor "$W/shared.log" -shared
+start_executor "$W/own.log"
+SHARED=$(address "$W/shared.log")
+OWN=$(address "$W/own.log")
 
 mkdir -p "$(dirname "$OUT")" "$RESULTS"
 python3 - "$W" "$RUNS" "$GORC" "$SHARED" "$OWN" "$RESULTS/sharing.tsv" "$(tsv_head "bench/sharing.sh: medians over $RUNS rounds in alternation")" <<'PYEOF' | tee "$OUT"
