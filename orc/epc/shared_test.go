@@ -28,7 +28,9 @@ func TestSharedExecutorMutualTLS(t *testing.T) {
 		ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: ca, MinVersion: tls.VersionTLS13})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- executor.ServeListenerConfig(ctx, ln, nil, executor.ListenerConfig{Shared: true, Logf: t.Logf}) }()
+	go func() {
+		done <- executor.ServeListenerConfig(ctx, ln, nil, executor.ListenerConfig{Shared: true, Logf: t.Logf})
+	}()
 	defer func() { cancel(); <-done }()
 	addr := raw.Addr().String()
 	cfg := &tls.Config{Certificates: []tls.Certificate{clientCert}, RootCAs: ca, MinVersion: tls.VersionTLS13}
