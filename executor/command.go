@@ -59,6 +59,7 @@ func CommandFlags(fs *flag.FlagSet) func(ctx context.Context, stderr io.Writer) 
 	fs.IntVar(&c.maxSessions, "max-sessions", DefaultMaxSessions, "with -listen: controllers served at once; more are refused")
 	fs.IntVar(&c.maxUnauth, "max-unauthenticated", DefaultMaxUnauthenticated, "with -listen: connections in their handshake at once; more are closed")
 	fs.DurationVar(&c.handshake, "handshake-timeout", DefaultHandshakeTimeout, "with -listen: time from accept to the controller's hello (TLS handshake included)")
+	fs.BoolVar(&c.shared, "shared", false, "with -listen: serve every controller in this one process, which can publish dylibs to the others and link against theirs (docs/SHARING.md)")
 	return func(ctx context.Context, stderr io.Writer) int { return c.serve(ctx, stderr) }
 }
 
@@ -67,6 +68,7 @@ type commandConfig struct {
 	listen, cert, key, clientCA string
 	maxSessions, maxUnauth      int
 	handshake                   time.Duration
+	shared                      bool
 }
 
 // serve is `gorc executor` once its flags are parsed.
@@ -83,6 +85,10 @@ func (c *commandConfig) serve(ctx context.Context, stderr io.Writer) int {
 			return 1
 		}
 		return 0
+	}
+	if c.shared && listen == "" {
+		fmt.Fprintln(stderr, "gorc executor: -shared needs -listen ADDR (the controllers connect to the one shared executor over TCP)")
+		return 2
 	}
 	if listen == "" {
 		if err := serveStdio(ctx); err != nil {
@@ -118,12 +124,17 @@ func (c *commandConfig) serve(ctx context.Context, stderr io.Writer) int {
 	if err != nil {
 		self = os.Args[0]
 	}
-	fmt.Fprintf(stderr, "gorc executor: listening on %s\n", ln.Addr())
+	if c.shared {
+		fmt.Fprintf(stderr, "gorc executor: shared executor (pid %d) listening on %s\n", os.Getpid(), ln.Addr())
+	} else {
+		fmt.Fprintf(stderr, "gorc executor: listening on %s\n", ln.Addr())
+	}
 	var logMu sync.Mutex
 	err = ServeListenerConfig(ctx, ln, []string{self, "executor"}, ListenerConfig{
 		MaxSessions:        maxSessions,
 		MaxUnauthenticated: maxUnauth,
 		HandshakeTimeout:   handshake,
+		Shared:             c.shared,
 		Logf: func(format string, a ...any) {
 			logMu.Lock()
 			defer logMu.Unlock()
@@ -150,7 +161,10 @@ descriptors or stdin/stdout (gorc run -exec child starts it so). With
 -listen ADDR it accepts controllers on TCP (port 20000 when ADDR has none)
 and serves each in a fresh executor process; an address other than
 loopback requires mutual TLS (-tls-cert, -tls-key, -tls-client-ca), as an
-executor runs whatever code it is sent. It prints "listening on ADDR" on
+executor runs whatever code it is sent. With -shared, one process serves
+every controller: each works on its own memory, and they can publish
+dylibs to one another and link against them (gorc run -publish NAME,
+-link-shared NAME; docs/SHARING.md). It prints "listening on ADDR" on
 stderr once ready, and runs until killed.
 
 Flags:

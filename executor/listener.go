@@ -53,6 +53,13 @@ type ListenerConfig struct {
 	HandshakeTimeout time.Duration
 	// Logf (may be nil) reports refusals and each session's end.
 	Logf func(format string, args ...any)
+	// Shared serves every authenticated controller in this one process
+	// (ServeShared, with one Hub for all) instead of a fresh executor
+	// process each: the controllers can publish dylibs to one another and
+	// link against them (docs/SHARING.md). MaxSessions still bounds them.
+	Shared bool
+	// Hub is the shared executor's state when Shared (nil: a new one).
+	Hub *Hub
 }
 
 func (c ListenerConfig) withDefaults() ListenerConfig {
@@ -84,15 +91,20 @@ func ServeListener(ctx context.Context, ln net.Listener, argv []string, logf fun
 // "executor"}, started with FDsEnv naming the connection and HelloEnv
 // carrying the hello), so a program that ends its executor with exit(), or
 // a crash, ends only that process. The children share the listener's
-// stdin, stdout and stderr. A connection with a descriptor (TCP) is handed
+// stdin, stdout and stderr. With cfg.Shared every controller is served in
+// this process instead (ServeShared; argv is unused and may be nil). A connection with a descriptor (TCP) is handed
 // to the child; one without (a crypto/tls connection) is relayed through
 // pipes. Refused connections are logged with the peer's address and the
 // reason.
 func ServeListenerConfig(ctx context.Context, ln net.Listener, argv []string, cfg ListenerConfig) error {
-	if len(argv) == 0 {
+	if len(argv) == 0 && !cfg.Shared {
 		return fmt.Errorf("executor: serve listener: empty executor command")
 	}
 	cfg = cfg.withDefaults()
+	if cfg.Shared && cfg.Hub == nil {
+		cfg.Hub = NewHub()
+		cfg.Hub.Logf = cfg.Logf
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -217,6 +229,12 @@ func serveConn(ctx context.Context, conn net.Conn, argv []string, cfg ListenerCo
 		return
 	}
 	defer func() { <-sessions }()
+	if cfg.Shared {
+		defer conn.Close()
+		err = ServeShared(ctx, io.MultiReader(bytes.NewReader(hello), conn), conn, cfg.Hub, peer.String())
+		cfg.Logf("executor: controller %v left the shared executor: %v", peer, err)
+		return
+	}
 	err = serveConnInChild(ctx, conn, argv, hello)
 	cfg.Logf("executor: session with %v ended: %v", peer, err)
 }

@@ -90,10 +90,33 @@ func ServeInheritedFDs(ctx context.Context) error {
 // answers nobody would read): a process serving one controller should
 // exit then, which also stops such code.
 func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
+	return serve(ctx, r, w, nil)
+}
+
+// ServeShared serves one controller of a shared executor (see Hub): like
+// Serve, except that the controller works only on its own memory, its
+// published code and the directory's (docs/SHARING.md), its program's
+// stdio is the executor's own, and it may not run a program to exit
+// (OpRunProgram) or compile lazily (OpReentry). addr names the
+// controller in messages. When the stream ends the controller leaves the
+// hub, which frees what it alone owned.
+func ServeShared(ctx context.Context, r io.Reader, w io.Writer, hub *Hub, addr string) error {
+	p := hub.join(addr)
+	defer hub.leave(p)
+	return serve(ctx, r, w, &sharedConn{hub: hub, peer: p})
+}
+
+// sharedConn is a connection's place in a shared executor.
+type sharedConn struct {
+	hub  *Hub
+	peer *peer
+}
+
+func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error {
 	if err := InstallCrashHandlers(); err != nil {
 		return err
 	}
-	s := &server{w: w, lostCh: make(chan struct{})}
+	s := &server{w: w, lostCh: make(chan struct{}), sh: sh}
 	br := bufio.NewReaderSize(r, 64<<10)
 	first, err := wire.ReadFrame(br)
 	if err != nil {
@@ -108,7 +131,9 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		s.send(wire.Frame{Kind: wire.KindError, Seq: first.Seq, Payload: []byte(err.Error())})
 		return fmt.Errorf("executor: %w", err)
 	}
-	if ch.Flags&wire.FlagForwardStdio != 0 {
+	if ch.Flags&wire.FlagForwardStdio != 0 && sh == nil {
+		// (A shared executor's stdio is its own: it cannot be one
+		// controller's.)
 		fw, err := startStdioForward(s.send, ch.Flags&wire.FlagMergeOutput != 0)
 		if err != nil {
 			s.send(wire.Frame{Kind: wire.KindError, Seq: first.Seq, Payload: []byte(err.Error())})
@@ -121,12 +146,20 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 	for k, v := range BootstrapSymbols() {
 		syms[k] = uint64(v)
 	}
+	if sh != nil {
+		syms[wire.SharedExecutorSymbol] = 1
+	}
 	hello := wire.Hello{Version: wire.Version, Triple: Triple, PageSize: PageSize(), PID: uint64(os.Getpid()), Symbols: syms}
 	if err := s.send(wire.Frame{Kind: wire.KindHello, Seq: first.Seq, Payload: wire.EncodeHello(hello)}); err != nil {
 		return fmt.Errorf("executor: sending hello: %w", err)
 	}
-	// Lazy re-entries in this executor are answered by the controller.
-	SetReentryHandler(func(ret shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+	// Lazy re-entries in this executor are answered by the controller
+	// (not in a shared executor: the handler is process-wide).
+	setReentry := SetReentryHandler
+	if sh != nil {
+		setReentry = func(ReentryFunc) {}
+	}
+	setReentry(func(ret shared.ExecutorAddr) (shared.ExecutorAddr, error) {
 		// The controller will answer only after it has sent its own calls
 		// (the lazy link's memory, the stub's new target), which need a
 		// reader: hand reading off now rather than after handOffAfter.
@@ -140,7 +173,7 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 		a := shared.ExecutorAddr(d.U64())
 		return a, d.Finish()
 	})
-	defer SetReentryHandler(nil)
+	defer setReentry(nil)
 	// The reader answers quick calls itself. A call that may block (it
 	// runs JIT'd code) is also run by the reader, on the thread that read
 	// it, with no wake-up of another thread on its path; if it is still
@@ -203,7 +236,8 @@ func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
 func quick(f wire.Frame) bool {
 	switch f.Op {
 	case wire.OpReserve, wire.OpReserveShared, wire.OpProtect, wire.OpDecommit, wire.OpWrite, wire.OpRead,
-		wire.OpRelease, wire.OpLookup, wire.OpAllocateTLS:
+		wire.OpRelease, wire.OpLookup, wire.OpAllocateTLS,
+		wire.OpPublish, wire.OpEmitted, wire.OpPublishFail: // (the directory's waits are not quick)
 		return true
 	case wire.OpCallWrapper:
 		d := wire.NewDecoder(f.Payload)
@@ -235,6 +269,8 @@ type server struct {
 	pending map[uint64]chan wire.Frame // calls to the controller
 	lost    bool
 	lostCh  chan struct{} // closed when the connection is lost
+
+	sh *sharedConn // nil: this executor serves one controller
 
 	// handOff, while the reader runs a call that may block, starts a
 	// fresh reader (at most once): a lazy re-entry calls it at once.
@@ -360,6 +396,13 @@ func addrs(v []uint64) []shared.ExecutorAddr {
 }
 
 func (s *server) dispatch(f wire.Frame) ([]byte, error) {
+	if s.sh != nil {
+		return s.dispatchShared(f)
+	}
+	return s.dispatchOwn(f)
+}
+
+func (s *server) dispatchOwn(f wire.Frame) ([]byte, error) {
 	d := wire.NewDecoder(f.Payload)
 	e := new(wire.Encoder)
 	switch f.Op {
@@ -512,6 +555,8 @@ func (s *server) dispatch(f wire.Frame) ([]byte, error) {
 			return nil, fmt.Errorf("executor: stdin: the program's stdio is not forwarded on this connection")
 		}
 		return nil, s.fwd.writeStdin(data, eof != 0)
+	case wire.OpPublish, wire.OpEmitted, wire.OpPublishFail, wire.OpSharedLookup, wire.OpSharedAwait:
+		return nil, fmt.Errorf("executor: %v: this executor serves one controller; the symbol directory needs a shared executor (gorc executor -listen ADDR -shared)", f.Op)
 	}
 	return nil, fmt.Errorf("executor: operation %v not supported", f.Op)
 }

@@ -120,6 +120,21 @@ type Options struct {
 	// gorc run; a long-lived one that adds and removes inputs repeatedly
 	// should leave it off.
 	MapInputs bool
+	// Publish, with a shared executor (`gorc executor -listen ADDR
+	// -shared`, reached with Exec "tcp://ADDR" or "tls://ADDR"), publishes
+	// the symbols the objects added before linking define, under this
+	// shared name, as soon as their addresses are assigned (Resolved):
+	// other controllers can then link against them (LinkShared). See
+	// docs/SHARING.md.
+	Publish string
+	// LinkShared names shared dylibs other controllers publish in the
+	// same shared executor: names the inputs do not define are looked up
+	// in them, in order, before the executor process. Nothing runs before
+	// they (and this controller's own publication) are Ready.
+	LinkShared []string
+	// SharedTimeout bounds each wait for other controllers — for a shared
+	// dylib to be published, or to become Ready (0: DefaultSharedTimeout).
+	SharedTimeout time.Duration
 }
 
 // JIT links and runs objects in an executor.
@@ -155,6 +170,7 @@ type JIT struct {
 
 	cacheStats CacheStats
 	mappings   [][]byte // input files mapped by readInput (MapInputs)
+	share      *sharing // in a shared executor (share.go), or nil
 }
 
 // Times are the durations of the phases of a run.
@@ -189,6 +205,9 @@ func New(ctx context.Context, opts Options) (*JIT, error) {
 	es.RegisterResourceManager(&j.syms)
 	j.Layer.SetModuleHandles(j.moduleHandle)
 	if err := addDebugPlugins(j.Layer, e, opts); err != nil {
+		return nil, errors.Join(err, e.Close(ctx))
+	}
+	if err := j.setupSharing(); err != nil {
 		return nil, errors.Join(err, e.Close(ctx))
 	}
 	j.proc = objlayer.NewProcessSymbolsGenerator(e)
@@ -429,6 +448,10 @@ func (j *JIT) start() error {
 	j.procAdd = true
 	pending := j.pending
 	j.pending = nil
+	if j.share != nil && j.share.gen != nil {
+		// Other controllers' symbols come before the process's.
+		j.Main.AddGenerator(j.share.gen)
+	}
 	j.Main.AddGenerator(j.proc)
 	j.mu.Unlock()
 	for _, g := range objlayer.MergeSectionRegistries(pending) {
@@ -439,6 +462,12 @@ func (j *JIT) start() error {
 		j.mu.Lock()
 		j.inits = append(j.inits, init)
 		j.mu.Unlock()
+	}
+	if j.opts.Publish != "" && j.share != nil {
+		j.mu.Lock()
+		names := j.publishedNamesLocked()
+		j.mu.Unlock()
+		j.startPublishing(names)
 	}
 	j.mu.Lock()
 	lazyPending := j.lazyPending
@@ -471,17 +500,24 @@ func (j *JIT) LinkAll(ctx context.Context) error {
 	if err != nil {
 		j.Layer.Quiesce()
 		if u := j.Layer.Undefined(); u != nil {
-			return u
+			err = j.undefinedWhere(u)
 		}
-		return err
+		return j.finishSharing(ctx, err)
 	}
-	return nil
+	return j.finishSharing(ctx, nil)
 }
 
 // Lookup links what is needed and returns the address of name.
 func (j *JIT) Lookup(ctx context.Context, name string) (shared.ExecutorAddr, error) {
 	if err := j.start(); err != nil {
 		return 0, err
+	}
+	if j.share != nil && !j.shareReady() {
+		// Code of a controller sharing its executor runs only once all it
+		// depends on, in every process, is Ready: link everything first.
+		if err := j.LinkAll(ctx); err != nil {
+			return 0, err
+		}
 	}
 	t0 := time.Now()
 	m, err := j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, j.Main), orc.NewSymbolLookupSet(j.ES.Intern(name)), orc.SymbolStateReady)
@@ -491,7 +527,7 @@ func (j *JIT) Lookup(ctx context.Context, name string) (shared.ExecutorAddr, err
 	if err != nil {
 		j.Layer.Quiesce()
 		if u := j.Layer.Undefined(); u != nil {
-			return 0, u
+			return 0, j.undefinedWhere(u)
 		}
 		var nf *orc.SymbolsNotFoundError
 		if errors.As(err, &nf) {
@@ -543,6 +579,18 @@ func (j *JIT) RunMain(ctx context.Context, entry string, args []string) (int, er
 	p, err := j.Program(ctx, entry, args)
 	if err != nil {
 		return 0, err
+	}
+	return j.RunProgram(ctx, p)
+}
+
+// RunProgram runs p (from Program) as a C program runs. With a child or
+// remote executor, the executor process ends with main's status
+// (epc.Runner.RunProgram). A shared executor, which serves other
+// controllers, does not end: the initializers, main and the finalizers
+// run as calls and main's status is returned.
+func (j *JIT) RunProgram(ctx context.Context, p epc.Program) (int, error) {
+	if j.share != nil {
+		return j.runShared(ctx, p)
 	}
 	return j.EPC.RunProgram(ctx, p)
 }

@@ -79,6 +79,10 @@ echo
 # (bench/workers.sh).
 bash bench/workers.sh bin/gorc
 echo
+# One executor shared by several JIT processes: the two-process
+# mutual-recursion case against one controller (bench/sharing.sh).
+bash bench/sharing.sh bin/gorc
+echo
 echo "Finished $(date -u '+%Y-%m-%d %H:%M UTC')."
 } 2>&1 | tee "$LOG"
 # The plots and the corpus figure, from this run's bench/results/*.tsv.

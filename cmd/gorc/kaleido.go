@@ -213,6 +213,18 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 	fs.BoolVar(&o.lazy, "lazy", false, "compile each function when it is first called (definitions run item by item, as in the REPL; defining a function again replaces it)")
 	o.cache.register(fs)
 	o.workers.register(fs)
+	publish := fs.String("publish", "", "with a shared executor: publish the program's functions under `NAME` for other controllers (docs/SHARING.md)")
+	var linkShared []string
+	fs.Var(funcValue(func(v string) error {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n == "" {
+				return fmt.Errorf("empty shared dylib name in %q", v)
+			}
+			linkShared = append(linkShared, n)
+		}
+		return nil
+	}), "link-shared", "with a shared executor: link against the functions another controller published as `NAME` (repeatable)")
+	sharedTimeout := fs.Duration("shared-timeout", 0, "bound on each wait for other controllers of a shared executor (0: 30s)")
 	fs.BoolVar(&o.interactive, "i", false, "interactive: compile and run each item as it is entered, with a ready> prompt (the default when stdin is a terminal and no files are given)")
 	c := cmdLine{cmd: "kaleido", fs: fs, glued: []string{"O"}}
 	files, rest, status := c.parseCommandLine(args, stdout, stderr, func(w io.Writer) {
@@ -229,7 +241,7 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 		return o, nil, 2
 	}
 	o.workerTLS = workerTLS
-	o.exec = execOptions{mode: *execMode, shm: *shm, tls: tlsCfg, perf: *perfSupport}
+	o.exec = execOptions{mode: *execMode, shm: *shm, tls: tlsCfg, perf: *perfSupport, publish: *publish, linkShared: linkShared, sharedTimeout: *sharedTimeout}
 	if o.emit == "" {
 		warnClearText(stderr, "gorc kaleido", o.exec.mode)
 	}

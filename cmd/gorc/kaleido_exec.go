@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/orc/epc"
@@ -18,6 +19,11 @@ type execOptions struct {
 	shm  bool        // -shm
 	tls  *tls.Config // mutual TLS for tls:// (-tls-cert, -tls-key, -tls-ca)
 	perf bool        // -perf-support
+	// A shared executor's directory (-publish, -link-shared,
+	// -shared-timeout; docs/SHARING.md).
+	publish       string
+	linkShared    []string
+	sharedTimeout time.Duration
 }
 
 // openJIT connects to the executor. The program's output goes to stdout
@@ -30,7 +36,8 @@ func openJIT(ctx context.Context, o execOptions, noStdin bool, stdout, stderr io
 	if noStdin {
 		stdio.Stdin = epc.NoStdin
 	}
-	j, err := jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio, TLS: o.tls, PerfSupport: o.perf, ExecutorEnv: childExecutorEnv()})
+	j, err := jit.New(ctx, jit.Options{Exec: o.mode, SHM: o.shm, Stdio: stdio, TLS: o.tls, PerfSupport: o.perf, ExecutorEnv: childExecutorEnv(),
+		Publish: o.publish, LinkShared: o.linkShared, SharedTimeout: o.sharedTimeout})
 	if err != nil || (o.mode != "" && o.mode != "local") {
 		return j, err
 	}

@@ -78,6 +78,17 @@ Flags:
                   (see docs/DEBUGGING.md)
   -shm            move code through shared memory (child executors, or
                   tcp:// and tls:// on a loopback address)
+  -publish NAME   with a shared executor (gorc executor -listen ADDR
+                  -shared): publish the symbols the inputs define under
+                  NAME as soon as their addresses are known, for other
+                  controllers to link against (docs/SHARING.md)
+  -link-shared NAME  link against the dylib another controller published
+                  as NAME in the shared executor (repeatable, or NAME,NAME;
+                  searched in order before the executor process); the
+                  program runs once everything it links against is Ready
+  -shared-timeout D  bound on each wait for other controllers of a shared
+                  executor (default 30s): a publisher that does not get
+                  its symbols Ready in time is named in the error
   -tls-cert FILE  client certificate (PEM) for -exec tls:// and -worker
                   tls://
   -tls-key FILE   its private key (PEM)
@@ -120,6 +131,10 @@ type runOptions struct {
 	workers     workerFlags // -workers N, -worker ADDR (worker.go)
 	lazy        bool        // -lazy: compile/link on first call
 	partition   jit.Partitioning
+	// A shared executor's directory (docs/SHARING.md).
+	publish       string        // -publish NAME
+	linkShared    []string      // -link-shared NAME (repeatable, or comma-separated)
+	sharedTimeout time.Duration // -shared-timeout
 }
 
 func isSharedLib(path string) bool {
@@ -155,7 +170,8 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, usagef("run", "%v", err))
 		return 2
 	}
-	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport, MapInputs: true, ExecutorEnv: childExecutorEnv()})
+	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport, MapInputs: true, ExecutorEnv: childExecutorEnv(),
+		Publish: o.publish, LinkShared: o.linkShared, SharedTimeout: o.sharedTimeout})
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
@@ -264,7 +280,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	runStart := time.Now()
-	status, err := j.EPC.RunProgram(ctx, prog)
+	status, err := j.RunProgram(ctx, prog)
 	if o.showTimes {
 		// Reached only with a child or remote executor: in-process, the
 		// program's exit ends gorc too (time(1) gives the total).

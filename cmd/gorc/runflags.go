@@ -2,6 +2,8 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"strings"
 
 	"github.com/gorc-jit/gorc/jit"
 )
@@ -32,6 +34,17 @@ func runCmdLine(o *runOptions) *cmdLine {
 	fs.StringVar(&o.tlsCert, "tls-cert", "", "client certificate (PEM) for -exec tls://")
 	fs.StringVar(&o.tlsKey, "tls-key", "", "its private key (PEM)")
 	fs.StringVar(&o.tlsCA, "tls-ca", "", "CA (PEM) that signed the executor's certificate")
+	fs.StringVar(&o.publish, "publish", "", "publish the inputs' symbols under NAME in a shared executor")
+	fs.Var(funcValue(func(v string) error {
+		for _, n := range strings.Split(v, ",") {
+			if n = strings.TrimSpace(n); n == "" {
+				return fmt.Errorf("empty shared dylib name in %q", v)
+			}
+			o.linkShared = append(o.linkShared, strings.TrimSpace(n))
+		}
+		return nil
+	}), "link-shared", "link against the dylib published as NAME in a shared executor (repeatable)")
+	fs.DurationVar(&o.sharedTimeout, "shared-timeout", 0, "bound on each wait for other controllers of a shared executor (0: 30s)")
 	o.cache.register(fs)
 	o.workers.register(fs)
 	fs.Var((*stringList)(&o.searchDirs), "L", "add a library search directory")

@@ -167,7 +167,9 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 	e.hello = h
 	e.syms = make(map[string]shared.ExecutorAddr, len(h.Symbols))
 	for k, v := range h.Symbols {
-		e.syms[k] = shared.ExecutorAddr(v)
+		if k != wire.SharedExecutorSymbol { // a marker, not a symbol
+			e.syms[k] = shared.ExecutorAddr(v)
+		}
 	}
 	e.fr = r
 	if d, ok := r0.(deadliner); ok && directReads(r0) && d.SetReadDeadline(time.Time{}) == nil {

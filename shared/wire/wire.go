@@ -150,11 +150,22 @@ const (
 	OpAllocateTLS                 // size, align, imageSize, image bytes -> module, tpoff, imageAddr
 	OpReentry                     // executor -> controller: trampoline return address -> landing address
 	OpStdin                       // data bytes, eof u64 -> (nothing); answered once data is in the program's stdin pipe
+
+	// The symbol directory of a shared executor (`gorc executor -listen
+	// ADDR -shared`; see docs/SHARING.md). An executor that is not shared
+	// answers them with an Error.
+
+	OpPublish      // name string, publisher string, syms []string, addrs []u64 -> (nothing): the dylib is Resolved
+	OpEmitted      // name string, deps []string -> (nothing): linked and finalized; Ready once every dylib it reaches through deps is Emitted
+	OpPublishFail  // name string, reason string -> (nothing): the publisher's link failed; waiters get the reason
+	OpSharedLookup // dylibs []string, syms []string, timeout u64 (ns) -> addrs []u64 (0: not published); waits until each dylib is at least Resolved
+	OpSharedAwait  // dylibs []string, timeout u64 (ns) -> (nothing); waits until each dylib is Ready
 	opMax
 )
 
 var opNames = [...]string{"", "reserve", "reserve-shared", "protect", "decommit", "write", "read", "release",
-	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls", "reentry", "stdin"}
+	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls", "reentry", "stdin",
+	"publish", "emitted", "publish-fail", "shared-lookup", "shared-await"}
 
 func (o Op) String() string {
 	if o > 0 && o < opMax {
@@ -409,6 +420,13 @@ const (
 	EndedExit   = 0 // exited; value is the exit status
 	EndedSignal = 1 // killed; value is the signal number
 )
+
+// SharedExecutorSymbol is the pseudo-symbol a shared executor (one
+// process serving several controllers, `gorc executor -listen ADDR
+// -shared`) adds to its Hello's Symbols, with the value 1: it tells the
+// controller that the directory operations (OpPublish ...) are served and
+// that OpRunProgram, lazy re-entry and stdio forwarding are not.
+const SharedExecutorSymbol = "__gorc_shared_executor"
 
 // ControllerHello is what the controller announces.
 type ControllerHello struct {
