@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 )
@@ -103,30 +104,46 @@ func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody) (err error) {
 // quoted strings are skipped so braces inside them do not count.
 func (p *parser) skipBody(name string) {
 	lx := &p.lx
+	src := lx.src
 	depth := 0
-	for lx.pos < len(lx.src) {
-		switch c := lx.src[lx.pos]; c {
+	// Jump from one byte that matters to the next (bytes.IndexAny), then
+	// move the lexer there in one step: skipping is most of what a lazy
+	// parse of a large module does.
+	i := lx.pos
+	for i < len(src) {
+		k := bytes.IndexAny(src[i:], ";\"{}")
+		if k < 0 {
+			break
+		}
+		i += k
+		switch src[i] {
 		case ';':
-			for lx.pos < len(lx.src) && lx.src[lx.pos] != '\n' {
-				lx.advance(1)
+			e := bytes.IndexByte(src[i:], '\n')
+			if e < 0 {
+				i = len(src)
+				continue
 			}
+			i += e
 			continue
 		case '"':
-			lx.advance(1)
-			for lx.pos < len(lx.src) && lx.src[lx.pos] != '"' {
-				lx.advance(1)
+			e := bytes.IndexByte(src[i+1:], '"')
+			if e < 0 {
+				i = len(src)
+				continue
 			}
+			i += 1 + e
 		case '{':
 			depth++
 		case '}':
 			if depth == 0 {
-				lx.advance(1)
+				lx.skipTo(i + 1)
 				p.next()
 				return
 			}
 			depth--
 		}
-		lx.advance(1)
+		i++
 	}
+	lx.skipTo(len(src))
 	p.fail("expected '}' at end of function '@%s'", name)
 }
