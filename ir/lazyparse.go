@@ -106,9 +106,21 @@ func (p *parser) skipBody(name string) {
 	lx := &p.lx
 	src := lx.src
 	depth := 0
-	// Jump from one byte that matters to the next (bytes.IndexAny), then
-	// move the lexer there in one step: skipping is most of what a lazy
-	// parse of a large module does.
+	// Fast path: printed IR closes a body with a '}' at the start of a
+	// line. When the text up to the first such '}' holds no string or
+	// comment and as many '{' as '}', that is the body's end: found with
+	// the library's vectorized searches, without looking at every byte.
+	if k := bytes.Index(src[lx.pos:], []byte("\n}")); k >= 0 {
+		span := src[lx.pos : lx.pos+k]
+		if bytes.IndexByte(span, '"') < 0 && bytes.IndexByte(span, ';') < 0 &&
+			bytes.Count(span, []byte{'{'}) == bytes.Count(span, []byte{'}'}) {
+			lx.skipTo(lx.pos + k + 2)
+			p.next()
+			return
+		}
+	}
+	// Else jump from one byte that matters to the next (bytes.IndexAny),
+	// then move the lexer there in one step.
 	i := lx.pos
 	for i < len(src) {
 		k := bytes.IndexAny(src[i:], ";\"{}")
