@@ -35,7 +35,7 @@
 # (default 3) caps its rounds, and a tool whose run takes longer than
 # LAZY_TIMEOUT seconds (default 300; lli-19 -jit-kind=orc-lazy on the
 # all-called programs grows quadratically) is reported as "> LAZY_TIMEOUT s"
-# and not run again in that case. Prints a Markdown table on stdout and keeps
+# and not run again in that case (in the .tsv: nan, 0 rounds). Prints a Markdown table on stdout and keeps
 # it in $OUT (default bench/results/lazy.md); the figures,
 # machine-readable, go to $RESULTS/lazy.tsv (default bench/results).
 set -euo pipefail
@@ -261,6 +261,6 @@ with open(f"{w}/lazy.rows", "w") as tsv:
 PYEOF
 mkdir -p "$RESULTS"
 {
-	tsv_head "bench/lazy.sh, median of $RUNS rounds (lli eager $LLI_RUNS), whole-process wall ms, tools alternated, -no-cache; go bench rows: "Name" in ms per op, "Name unit" in that unit (the stub's ns/call); table: $OUT"
+	tsv_head "bench/lazy.sh, median of $RUNS rounds (lli eager $LLI_RUNS), whole-process wall ms, tools alternated, -no-cache; go bench rows: NAME in ms per op, NAME UNIT in that unit (the stub's ns per call); table: $OUT"
 	cat "$W/lazy.rows"
 } >"$RESULTS/lazy.tsv"
