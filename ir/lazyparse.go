@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"bytes"
 	"fmt"
 	"sync"
 )
@@ -103,30 +104,58 @@ func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody) (err error) {
 // quoted strings are skipped so braces inside them do not count.
 func (p *parser) skipBody(name string) {
 	lx := &p.lx
+	src := lx.src
 	depth := 0
-	for lx.pos < len(lx.src) {
-		switch c := lx.src[lx.pos]; c {
+	// Fast path: printed IR closes a body with a '}' at the start of a
+	// line. When the text up to the first such '}' holds no string or
+	// comment and as many '{' as '}', that is the body's end: found with
+	// the library's vectorized searches, without looking at every byte.
+	if k := bytes.Index(src[lx.pos:], []byte("\n}")); k >= 0 {
+		span := src[lx.pos : lx.pos+k]
+		if bytes.IndexByte(span, '"') < 0 && bytes.IndexByte(span, ';') < 0 &&
+			bytes.Count(span, []byte{'{'}) == bytes.Count(span, []byte{'}'}) {
+			lx.skipTo(lx.pos + k + 2)
+			p.next()
+			return
+		}
+	}
+	// Else jump from one byte that matters to the next (bytes.IndexAny),
+	// then move the lexer there in one step.
+	i := lx.pos
+	for i < len(src) {
+		k := bytes.IndexAny(src[i:], ";\"{}")
+		if k < 0 {
+			break
+		}
+		i += k
+		switch src[i] {
 		case ';':
-			for lx.pos < len(lx.src) && lx.src[lx.pos] != '\n' {
-				lx.advance(1)
+			e := bytes.IndexByte(src[i:], '\n')
+			if e < 0 {
+				i = len(src)
+				continue
 			}
+			i += e
 			continue
 		case '"':
-			lx.advance(1)
-			for lx.pos < len(lx.src) && lx.src[lx.pos] != '"' {
-				lx.advance(1)
+			e := bytes.IndexByte(src[i+1:], '"')
+			if e < 0 {
+				i = len(src)
+				continue
 			}
+			i += 1 + e
 		case '{':
 			depth++
 		case '}':
 			if depth == 0 {
-				lx.advance(1)
+				lx.skipTo(i + 1)
 				p.next()
 				return
 			}
 			depth--
 		}
-		lx.advance(1)
+		i++
 	}
+	lx.skipTo(len(src))
 	p.fail("expected '}' at end of function '@%s'", name)
 }

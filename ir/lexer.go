@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -77,6 +78,23 @@ func (lx *lexer) advance(n int) {
 		}
 		lx.pos++
 	}
+}
+
+// skipTo moves the lexer forward to pos (at most the end of the source),
+// keeping line and column as advance would.
+func (lx *lexer) skipTo(pos int) {
+	pos = min(pos, len(lx.src))
+	if pos <= lx.pos {
+		return
+	}
+	span := lx.src[lx.pos:pos]
+	if n := bytes.Count(span, []byte{'\n'}); n > 0 {
+		lx.line += n
+		lx.col = len(span) - bytes.LastIndexByte(span, '\n')
+	} else {
+		lx.col += len(span)
+	}
+	lx.pos = pos
 }
 
 func isNameChar(c byte) bool {

@@ -53,6 +53,13 @@ type codeSym struct {
 type symtab struct {
 	mu     sync.Mutex
 	blocks []codeBlock // in the order they were emitted
+	// perKey counts the blocks of each live tracker. A removed tracker's
+	// blocks stay in blocks as dead entries (their key is no longer in
+	// perKey; lookups skip them) until they are half of blocks: removing
+	// thousands of trackers (the end of a lazy session, one per compiled
+	// function) is then linear, not quadratic.
+	perKey map[orc.ResourceKey]int
+	dead   int
 }
 
 // ModifyPassConfig implements objlayer.Plugin (no passes).
@@ -100,6 +107,12 @@ func (t *symtab) NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.
 	for _, b := range order {
 		t.blocks = append(t.blocks, *byBlock[b])
 	}
+	if len(order) > 0 {
+		if t.perKey == nil {
+			t.perKey = map[orc.ResourceKey]int{}
+		}
+		t.perKey[key] += len(order)
+	}
 	return nil
 }
 
@@ -108,14 +121,24 @@ func (t *symtab) NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.
 func (t *symtab) HandleRemoveResources(_ context.Context, _ *orc.JITDylib, key orc.ResourceKey) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	n := t.perKey[key]
+	if n == 0 {
+		return nil
+	}
+	delete(t.perKey, key)
+	t.dead += n
+	if t.dead*2 < len(t.blocks) {
+		return nil
+	}
 	kept := t.blocks[:0]
 	for _, b := range t.blocks {
-		if b.key != key {
+		if t.perKey[b.key] > 0 {
 			kept = append(kept, b)
 		}
 	}
 	clear(t.blocks[len(kept):])
 	t.blocks = kept
+	t.dead = 0
 	return nil
 }
 
@@ -123,6 +146,11 @@ func (t *symtab) HandleRemoveResources(_ context.Context, _ *orc.JITDylib, key o
 func (t *symtab) HandleTransferResources(_ *orc.JITDylib, dst, src orc.ResourceKey) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.perKey[src] == 0 {
+		return
+	}
+	t.perKey[dst] += t.perKey[src]
+	delete(t.perKey, src)
 	for i := range t.blocks {
 		if t.blocks[i].key == src {
 			t.blocks[i].key = dst
@@ -136,7 +164,7 @@ func (t *symtab) at(pc shared.ExecutorAddr) (Location, bool) {
 	defer t.mu.Unlock()
 	var b *codeBlock
 	for i := len(t.blocks) - 1; i >= 0; i-- {
-		if c := &t.blocks[i]; c.start <= pc && pc < c.end {
+		if c := &t.blocks[i]; c.start <= pc && pc < c.end && t.perKey[c.key] > 0 {
 			b = c
 			break
 		}

@@ -310,6 +310,23 @@ type Arch interface {
 	TrampolineSize() int
 }
 
+// StubBlockArch is implemented by architectures that can lay out many
+// stubs or trampolines as one block (one block, one symbol and an edge
+// per stub, instead of a block and a symbol each: the lazy machinery
+// makes thousands at once). The shapes are those of the Arch methods.
+type StubBlockArch interface {
+	// AddPointerJumpStubBlock adds len(targets) pointer slots holding
+	// targets as one block of ptrSec and as many jump stubs as one block
+	// of stubSec, stub i jumping through slot i. It returns a symbol at
+	// the start of each block: stub i is at stubs+i*StubSize(), slot i at
+	// slots+i*PointerSize().
+	AddPointerJumpStubBlock(g *LinkGraph, stubSec, ptrSec *Section, targets []shared.ExecutorAddr) (stubs, slots *Symbol)
+	// AddTrampolineBlock adds n trampolines calling reentry as one block
+	// of sec (with their shared re-entry slot) and returns a symbol at
+	// the first: trampoline i is at first+i*TrampolineSize().
+	AddTrampolineBlock(g *LinkGraph, sec *Section, reentry *Symbol, n int) (first *Symbol)
+}
+
 // LinkGraph is one object (or a synthesized unit) as the linker sees it.
 type LinkGraph struct {
 	Name string

@@ -168,8 +168,10 @@ func (p *Prototype) String() string { return p.Name + "(" + strings.Join(p.Param
 // with TopLevel set and an anonymous prototype.
 type FunctionDef struct {
 	Proto    *Prototype
-	Body     Expr
+	Body     Expr // nil while a lazily skipped body is not parsed (ParseBody)
 	TopLevel bool
+
+	lazy *lazyBody // the skipped body (Parser.SetLazyBodies)
 }
 
 // Item is one top-level item: a *FunctionDef or an *Extern.

@@ -1,6 +1,7 @@
 package kaleidoscope
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -62,6 +63,33 @@ func TestSyntheticProgramCompiles(t *testing.T) {
 	}
 	if got := len(m.Funcs); got < 50 {
 		t.Fatalf("%d functions", got)
+	}
+}
+
+// TestSyntheticProgramCalled keeps the lazy start-up input valid: it
+// compiles, the top-level expression calls pct% of the functions, and no
+// function calls another but f0.
+func TestSyntheticProgramCalled(t *testing.T) {
+	for _, tc := range []struct {
+		n     int
+		pct   float64
+		calls int
+	}{{1000, 1, 10}, {200, 10, 20}, {50, 100, 50}, {5, 1, 1}} {
+		src := SyntheticProgramCalled(tc.n, tc.pct)
+		m, diags, err := Compile(context.Background(), "s", []string{"s.k"}, [][]byte{src})
+		if err != nil || len(diags) != 0 {
+			t.Fatalf("n=%d pct=%g: %v %v", tc.n, tc.pct, err, diags)
+		}
+		if got := len(m.Funcs); got < tc.n {
+			t.Fatalf("n=%d: %d functions", tc.n, got)
+		}
+		last := src[bytes.LastIndexByte(src[:len(src)-1], '\n')+1:]
+		if got := bytes.Count(last, []byte("(1, 2)")); got != tc.calls {
+			t.Errorf("n=%d pct=%g: the top-level expression makes %d calls, want %d", tc.n, tc.pct, got, tc.calls)
+		}
+		if bytes.Contains(src, []byte("+ f1(b")) || bytes.Count(src, []byte("f0(b * 0.001, x)")) != tc.n-1 {
+			t.Errorf("n=%d: functions must call only f0", tc.n)
+		}
 	}
 }
 

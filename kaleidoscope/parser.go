@@ -32,6 +32,9 @@ type Parser struct {
 	prec  [256]int16
 	depth int
 
+	lazy     bool        // SetLazyBodies
+	precSnap *[256]int16 // prec as shared by skipped bodies; nil after a change
+
 	// reuse: the most frequent expression nodes come from arenas that
 	// Next recycles, so an item's tree is valid only until the next call
 	// (set by Generator.AddSource, which is done with an item before it
@@ -80,6 +83,7 @@ func NewParser(file string, src []byte) *Parser {
 // SetPrecedence makes op a binary operator with the given precedence
 // (1..100); a precedence <= 0 removes it.
 func (p *Parser) SetPrecedence(op byte, prec int) {
+	p.precSnap = nil
 	if prec <= 0 {
 		p.prec[op] = 0
 		return
@@ -141,6 +145,11 @@ func (p *Parser) Next() (item Item, err *Diagnostic) {
 	case TokDef:
 		p.next()
 		proto := p.prototype()
+		if p.lazy {
+			if lb := p.skipBody(); lb != nil {
+				return &FunctionDef{Proto: proto, lazy: lb}, nil
+			}
+		}
 		body := p.expression()
 		return &FunctionDef{Proto: proto, Body: body}, nil
 	case TokExtern:

@@ -62,3 +62,47 @@ func SyntheticProgramC(n int) []byte {
 	fmt.Fprintf(&sb, "int main(void) {\n\tprintf(\"Evaluated to %%f\\n\", f%d(1, 2));\n\treturn 0;\n}\n", n-1)
 	return []byte(sb.String())
 }
+
+// SyntheticProgramCalled returns a Kaleidoscope program of n functions of
+// which about pct percent are called, for lazy-compilation start-up
+// measurements: the functions have SyntheticProgram's bodies, but each
+// calls only f0 (a leaf), not the previous function, so calling one
+// function needs only itself and f0. A final top-level expression sums
+// f_i(1, 2) over the called functions: every (100/pct)-th one, starting
+// with the last (at least one). With pct 100 every function is called
+// once, from the top level. The text is deterministic in n and pct.
+func SyntheticProgramCalled(n int, pct float64) []byte {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "# synthetic lazy start-up program: %d functions, %g%% called\n", n, pct)
+	sb.WriteString("def binary> 10 (a b) b < a;\n")
+	sb.WriteString("def unary-(v) 0 - v;\n")
+	sb.WriteString("def binary: 1 (x y) y;\n")
+	sb.WriteString("def f0(x y) x + y;\n")
+	for i := 1; i < n; i++ {
+		k := float64(i%97) + 0.5
+		fmt.Fprintf(&sb, `def f%d(x y)
+  var a = x * %g + 1, b = y - %d, c in
+    (for i = 0, i < 4 in
+      c = c + (if a < i then a * 2 - b * (1 + 2) else b * 0.5 + x * 3) :
+      b = b + c * 0.25) :
+    (if c > 100 then c - a * b else -(c + a * (y + %d))) * 0.001 + f0(b * 0.001, x);
+`, i, k, i%13, i%7)
+	}
+	sb.WriteString(strings.Join(calledTerms(n, pct), " + "))
+	sb.WriteString(";\n")
+	return []byte(sb.String())
+}
+
+// calledTerms lists the calls SyntheticProgramCalled's top-level
+// expression sums.
+func calledTerms(n int, pct float64) []string {
+	step := 1
+	if pct > 0 && pct < 100 {
+		step = int(100/pct + 0.5)
+	}
+	var out []string
+	for i := n - 1; i >= 0; i -= step {
+		out = append(out, fmt.Sprintf("f%d(1, 2)", i))
+	}
+	return out
+}

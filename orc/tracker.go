@@ -87,8 +87,12 @@ func (es *ExecutionSession) removeTrackersLocked(jd *JITDylib, rts map[*Resource
 	var victims []*symbolEntry
 	for n, e := range jd.symbols {
 		if rts[e.rt] {
-			// Ready and failed symbols have nobody waiting on them.
-			if e.state != SymbolStateReady && e.err == nil {
+			// Ready and failed symbols have nobody waiting on them, nor
+			// has a symbol never looked up that nothing waits for or
+			// depends on (most symbols of a session ending with lazy
+			// units never called): it is only dropped.
+			idle := e.state == SymbolStateNeverSearched && len(e.queries) == 0 && e.node == nil && len(e.dependants) == 0
+			if e.state != SymbolStateReady && e.err == nil && !idle {
 				victims = append(victims, e)
 			}
 			delete(jd.symbols, n)

@@ -83,6 +83,11 @@ echo
 # mutual-recursion case against one controller (bench/sharing.sh).
 bash bench/sharing.sh bin/gorc
 echo
+# Lazy compilation: start-up with 1% of 10,000 functions called, growth
+# with all called, first-call latency, stub cost, against gorc eager and
+# lli-19 -jit-kind=orc-lazy / eager (bench/lazy.sh).
+bash bench/lazy.sh bin/gorc
+echo
 echo "Finished $(date -u '+%Y-%m-%d %H:%M UTC')."
 } 2>&1 | tee "$LOG"
 # The plots and the corpus figure, from this run's bench/results/*.tsv.

@@ -38,6 +38,13 @@ type lazyDefs struct {
 	trackers map[string][2]*orc.ResourceTracker // current version: bodies, impl
 	defined  int
 	compiled atomic.Int64
+
+	// batch: the stubs of first definitions are defined together, as one
+	// lazy-reexports unit, when flush is called (before anything that can
+	// call them runs): one unit, one stub block and one trampoline block
+	// for a run of definitions instead of one each. Off in the REPL.
+	batch   bool
+	pending orc.SymbolAliasMap
 }
 
 func newLazyDefs(j *jit.JIT, level int, modName string) (*lazyDefs, error) {
@@ -106,7 +113,20 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 	}
 	stub := es.Intern(name)
 	if v == 1 {
+		l.mu.Lock()
+		if l.batch {
+			if l.pending == nil {
+				l.pending = orc.SymbolAliasMap{}
+			}
+			l.pending[stub] = orc.SymbolAliasMapEntry{Aliasee: body, Flags: orc.Exported | orc.Callable}
+			l.mu.Unlock()
+			return nil
+		}
+		l.mu.Unlock()
 		return l.j.AddLazyReexports(l.bodies, orc.SymbolAliasMap{stub: {Aliasee: body, Flags: orc.Exported | orc.Callable}})
+	}
+	if err := l.flush(); err != nil {
+		return err
 	}
 	if _, ok := l.lz.Stubs.FindStub(name); !ok {
 		// The stub is made when the reexport is first looked up.
@@ -125,9 +145,27 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 	return nil
 }
 
+// flush defines the stubs of the first definitions made since the last
+// flush (batch mode), as one lazy-reexports unit.
+func (l *lazyDefs) flush() error {
+	l.mu.Lock()
+	p := l.pending
+	l.pending = nil
+	l.mu.Unlock()
+	if len(p) == 0 {
+		return nil
+	}
+	return l.j.AddLazyReexports(l.bodies, p)
+}
+
 // compile generates, optimizes and compiles one definition as the
 // function body (its stub's current target).
 func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.FunctionDef, body string) (string, []byte, error) {
+	// A body skipped by the parser (SetLazyBodies) is parsed now, once: a
+	// definition is compiled by one materialization only.
+	if d := def.ParseBody(); d != nil {
+		return "", nil, d
+	}
 	g := kaleidoscope.NewGenerator(l.modName)
 	g.SSA = l.ssa
 	g.Resolve = l.proto
@@ -170,11 +208,14 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		return code
 	}
 	defer func() { r.j.Close(ctx) }()
+	r.lazy.batch = true
 	for i, src := range srcs {
 		r.file = names[i]
 		// One parser per file, item by item: an operator defined by an
 		// item applies to the items after it.
 		p := r.g.NewParser(r.file, src)
+		// Bodies of definitions are parsed on first call too.
+		p.SetLazyBodies(true)
 		for {
 			item, d := p.Next()
 			if d != nil {
@@ -184,6 +225,12 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 			}
 			if item == nil {
 				break
+			}
+			if def, ok := item.(*kaleidoscope.FunctionDef); !ok || def.TopLevel {
+				// What runs now may call the definitions so far.
+				if r.fail(r.lazy.flush()) {
+					continue
+				}
 			}
 			r.run(item, p)
 			if r.lost != nil {

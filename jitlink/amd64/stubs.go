@@ -1,7 +1,10 @@
 package amd64
 
 import (
+	"encoding/binary"
+
 	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // The x86-64 stub shapes (jitlink.Arch's AddPointer, AddPointerJumpStub
@@ -45,6 +48,56 @@ func (arch) AddPointerJumpStub(g *jitlink.LinkGraph, sec *jitlink.Section, slot 
 
 func (arch) AddTrampoline(g *jitlink.LinkGraph, sec *jitlink.Section, reentry *jitlink.Symbol) *jitlink.Symbol {
 	return AddTrampoline(g, sec, reentry)
+}
+
+// AddPointerJumpStubBlock implements jitlink.StubBlockArch: the slots
+// hold their targets as content (no edges), and stub i reaches slot i
+// through one Delta32 edge to the slot block's symbol.
+func (arch) AddPointerJumpStubBlock(g *jitlink.LinkGraph, stubSec, ptrSec *jitlink.Section, targets []shared.ExecutorAddr) (stubs, slots *jitlink.Symbol) {
+	n := len(targets)
+	pc := make([]byte, n*pointerSize)
+	for i, t := range targets {
+		binary.LittleEndian.PutUint64(pc[i*pointerSize:], uint64(t))
+	}
+	pb := g.AddMutableContentBlock(ptrSec, pc, pointerSize, 0)
+	pb.Ordinal = blockOrdinal(ptrSec)
+	slots = g.AddAnonymousSymbol(pb, 0, uint64(len(pc)))
+	sc := make([]byte, n*stubSize)
+	sb := g.AddMutableContentBlock(stubSec, sc, stubSize, 0)
+	sb.Ordinal = blockOrdinal(stubSec)
+	sb.Edges = make([]jitlink.Edge, 0, n)
+	for i := range n {
+		copy(sc[i*stubSize:], jumpStubCode[:])
+		// disp32 at i*8+2, relative to the end of the instruction
+		// (i*8+6): slot i is at slots + i*8.
+		sb.AddEdge(Delta32, uint64(i*stubSize+2), slots, int64(i*pointerSize)-4)
+	}
+	stubs = g.AddDefinedSymbol(sb, 0, "", uint64(len(sc)), jitlink.LinkageStrong, jitlink.ScopeLocal, true, false)
+	return stubs, slots
+}
+
+// AddTrampolineBlock implements jitlink.StubBlockArch.
+func (arch) AddTrampolineBlock(g *jitlink.LinkGraph, sec *jitlink.Section, reentry *jitlink.Symbol, n int) *jitlink.Symbol {
+	if g.Scratch == nil {
+		g.Scratch = map[any]any{}
+	}
+	key := reentrySlotKey{reentry}
+	slot, _ := g.Scratch[key].(*jitlink.Symbol)
+	if slot == nil {
+		slot = AddPointer(g, sec, reentry, 0)
+		g.Scratch[key] = slot
+	}
+	c := make([]byte, n*trampolineSize)
+	b := g.AddMutableContentBlock(sec, c, trampolineSize, 0)
+	b.Ordinal = blockOrdinal(sec)
+	b.Edges = make([]jitlink.Edge, 0, n)
+	for i := range n {
+		copy(c[i*trampolineSize:], trampolineCode[:])
+		// Every trampoline calls through the one slot (disp32 relative
+		// to the end of its own instruction, 4 bytes past the field).
+		b.AddEdge(Delta32, uint64(i*trampolineSize+2), slot, -4)
+	}
+	return g.AddDefinedSymbol(b, 0, "", uint64(len(c)), jitlink.LinkageStrong, jitlink.ScopeLocal, true, false)
 }
 
 // AddPointer adds an 8-byte slot holding target+addend (zero if target is

@@ -259,3 +259,57 @@ func TestAbsoluteStubs(t *testing.T) {
 		})
 	}
 }
+
+// TestStubBlocks: the block forms (jitlink.StubBlockArch) give stub i a
+// jmp through slot i holding target i, and trampoline i a call through
+// the one re-entry slot, the same shapes as the one-at-a-time methods.
+func TestStubBlocks(t *testing.T) {
+	ba, ok := amd64.Arch.(jitlink.StubBlockArch)
+	if !ok {
+		t.Fatal("x86-64 does not implement jitlink.StubBlockArch")
+	}
+	g := jitlink.NewLinkGraph("blocks", amd64.Arch)
+	data := g.AddSection("$slots", shared.ProtRead|shared.ProtWrite, jitlink.SectionSynthetic)
+	code := g.AddSection("$stubs", shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
+	tsec := g.AddSection("$trampolines", shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
+	targets := []shared.ExecutorAddr{0x7f00_0000_1000, 0x1234, 0x7f00_dead_0008, 0x42}
+	stubs, slots := ba.AddPointerJumpStubBlock(g, code, data, targets)
+	stubs.Live, slots.Live = true, true
+	const n = 5
+	first := ba.AddTrampolineBlock(g, tsec, g.AddExternalSymbol("__reentry", false), n)
+	first.Live = true
+	if !stubs.Callable || !first.Callable {
+		t.Fatal("stub and trampoline blocks must be callable")
+	}
+	mm := linkShapes(t, g, map[string]shared.ExecutorAddr{"__reentry": 0x7fff_0000_0040})
+	for i, want := range targets {
+		pc := uint64(stubs.Address()) + uint64(i*amd64.Arch.StubSize())
+		c, _ := mm.Read(shared.ExecutorAddr(pc), 8)
+		slot, _ := ripTarget(t, c, pc, x86asm.JMP)
+		if wantSlot := uint64(slots.Address()) + uint64(i*8); slot != wantSlot {
+			t.Errorf("stub %d jumps through %#x, want slot %d at %#x", i, slot, i, wantSlot)
+		}
+		v, _ := mm.Read(shared.ExecutorAddr(slot), 8)
+		if got := binary.LittleEndian.Uint64(v); got != uint64(want) {
+			t.Errorf("slot %d holds %#x, want %#x", i, got, want)
+		}
+	}
+	var reslot uint64
+	for i := range n {
+		pc := uint64(first.Address()) + uint64(i*amd64.Arch.TrampolineSize())
+		c, _ := mm.Read(shared.ExecutorAddr(pc), 8)
+		slot, l := ripTarget(t, c, pc, x86asm.CALL)
+		if uint64(l) != amd64.Arch.TrampolineReturnOffset() {
+			t.Errorf("trampoline %d: call is %d bytes, want the return offset %d", i, l, amd64.Arch.TrampolineReturnOffset())
+		}
+		if i == 0 {
+			reslot = slot
+		} else if slot != reslot {
+			t.Errorf("trampoline %d calls through %#x, trampoline 0 through %#x", i, slot, reslot)
+		}
+	}
+	v, _ := mm.Read(shared.ExecutorAddr(reslot), 8)
+	if got := binary.LittleEndian.Uint64(v); got != 0x7fff_0000_0040 {
+		t.Errorf("re-entry slot holds %#x", got)
+	}
+}

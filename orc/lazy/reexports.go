@@ -3,6 +3,7 @@ package lazy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,7 +26,9 @@ func LazyReexports(ctm *CallThroughManager, stubs *StubsManager, source *orc.JIT
 	for n, a := range aliases {
 		c[n] = a
 	}
-	return &lazyReexportsUnit{ctm: ctm, stubs: stubs, source: source, aliases: c}
+	u := &lazyReexportsUnit{ctm: ctm, stubs: stubs, source: source, aliases: c}
+	u.name = u.describe()
+	return u
 }
 
 type lazyReexportsUnit struct {
@@ -33,16 +36,29 @@ type lazyReexportsUnit struct {
 	stubs   *StubsManager
 	source  *orc.JITDylib
 	aliases orc.SymbolAliasMap
+	name    string // computed once: the session asks for it on every Define
 }
 
-func (u *lazyReexportsUnit) Name() string {
+// Name names the unit by the aliases it was made with.
+func (u *lazyReexportsUnit) Name() string { return u.name }
+
+func (u *lazyReexportsUnit) describe() string {
 	names := make([]string, 0, len(u.aliases))
 	for n := range u.aliases {
 		names = append(names, n.String())
 	}
-	sort.Strings(names)
 	if len(names) > 3 {
+		// The three smallest, without sorting them all.
+		slices.Sort(names[:3])
+		for _, n := range names[3:] {
+			if n < names[2] {
+				names[2] = n
+				slices.Sort(names[:3])
+			}
+		}
 		names = append(names[:3], "...")
+	} else {
+		sort.Strings(names)
 	}
 	return "lazy reexports from " + u.source.Name() + " {" + strings.Join(names, ", ") + "}"
 }

@@ -69,14 +69,32 @@ func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.
 	g := jitlink.NewLinkGraph(gname, m.arch)
 	code := g.AddSection("$stubs", shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
 	slots := g.AddSection("$stub_pointers", shared.ProtRead|shared.ProtWrite, jitlink.SectionSynthetic)
-	type pair struct{ stub, slot *jitlink.Symbol }
-	made := make([]pair, len(names))
-	for i, n := range names {
-		target := g.AddAbsoluteSymbol("", inits[n], jitlink.LinkageStrong, jitlink.ScopeLocal, false)
-		slot := m.arch.AddPointer(g, slots, target, 0)
-		stub := m.arch.AddPointerJumpStub(g, code, slot)
-		slot.Live, stub.Live = true, true
-		made[i] = pair{stub, slot}
+	// addrs gives stub i's and slot i's addresses once linked.
+	var addrs func(i int) Stub
+	if ba, ok := m.arch.(jitlink.StubBlockArch); ok {
+		// All stubs as one block, all slots as another: a graph of two
+		// blocks however many stubs (thousands for a large lazy module).
+		targets := make([]shared.ExecutorAddr, len(names))
+		for i, n := range names {
+			targets[i] = inits[n]
+		}
+		stubs, ptrs := ba.AddPointerJumpStubBlock(g, code, slots, targets)
+		stubs.Live, ptrs.Live = true, true
+		ss, ps := uint64(m.arch.StubSize()), uint64(m.arch.PointerSize())
+		addrs = func(i int) Stub {
+			return Stub{Addr: stubs.Address().Add(uint64(i) * ss), Pointer: ptrs.Address().Add(uint64(i) * ps)}
+		}
+	} else {
+		type pair struct{ stub, slot *jitlink.Symbol }
+		made := make([]pair, len(names))
+		for i, n := range names {
+			target := g.AddAbsoluteSymbol("", inits[n], jitlink.LinkageStrong, jitlink.ScopeLocal, false)
+			slot := m.arch.AddPointer(g, slots, target, 0)
+			stub := m.arch.AddPointerJumpStub(g, code, slot)
+			slot.Live, stub.Live = true, true
+			made[i] = pair{stub, slot}
+		}
+		addrs = func(i int) Stub { return Stub{Addr: made[i].stub.Address(), Pointer: made[i].slot.Address()} }
 	}
 	alloc, err := linkSynthetic(ctx, g, m.mm, nil)
 	if err != nil {
@@ -87,7 +105,7 @@ func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.
 	defer m.mu.Unlock()
 	m.allocs = append(m.allocs, alloc)
 	for i, n := range names {
-		s := Stub{Addr: made[i].stub.Address(), Pointer: made[i].slot.Address()}
+		s := addrs(i)
 		if _, dup := m.stubs[n]; dup {
 			// Lost a race with another CreateStubs of the same name: the
 			// first one stays; this allocation is wasted but harmless.

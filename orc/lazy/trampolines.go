@@ -89,19 +89,39 @@ func (p *TrampolinePool) growLocked(ctx context.Context, n int) error {
 	g := jitlink.NewLinkGraph(fmt.Sprintf("<trampolines #%d>", len(p.allocs)+1), p.arch)
 	sec := g.AddSection("$trampolines", shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
 	re := g.AddExternalSymbol(reentrySymbol, false)
-	tr := make([]*jitlink.Symbol, n)
-	for i := range tr {
-		tr[i] = p.arch.AddTrampoline(g, sec, re)
-		tr[i].Live = true
+	tr := make([]shared.ExecutorAddr, n)
+	var at func()
+	if ba, ok := p.arch.(jitlink.StubBlockArch); ok {
+		// One block of n trampolines.
+		first := ba.AddTrampolineBlock(g, sec, re, n)
+		first.Live = true
+		size := uint64(p.arch.TrampolineSize())
+		at = func() {
+			for i := range tr {
+				tr[i] = first.Address().Add(uint64(i) * size)
+			}
+		}
+	} else {
+		syms := make([]*jitlink.Symbol, n)
+		for i := range syms {
+			syms[i] = p.arch.AddTrampoline(g, sec, re)
+			syms[i].Live = true
+		}
+		at = func() {
+			for i, s := range syms {
+				tr[i] = s.Address()
+			}
+		}
 	}
 	alloc, err := linkSynthetic(ctx, g, p.mm, map[string]shared.ExecutorAddr{reentrySymbol: p.reentry})
 	if err != nil {
 		return fmt.Errorf("lazy: growing the trampoline pool by %d: %w", n, err)
 	}
 	p.allocs = append(p.allocs, alloc)
+	at()
 	// Hand out in address order (free is used as a stack).
 	for i := n - 1; i >= 0; i-- {
-		p.free = append(p.free, tr[i].Address())
+		p.free = append(p.free, tr[i])
 	}
 	return nil
 }

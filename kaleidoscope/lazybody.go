@@ -1,0 +1,204 @@
+package kaleidoscope
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// lazyBody is a definition's body a parser with lazy bodies skipped: the
+// lexer just past the body's first token, that token, the byte offset
+// where the item ends and the operator precedences in force at the
+// definition.
+type lazyBody struct {
+	file string
+	lx   Lexer
+	tok  Token
+	end  int
+	prec *[256]int16
+}
+
+// SetLazyBodies makes Next skip the bodies of definitions (not of
+// top-level expressions) with a cheap scan instead of parsing them, when
+// the scan can tell where the body ends: up to the next ';', def or
+// extern, with parentheses balanced and no two operands side by side (an
+// expression followed by another without a ';' between them). A skipped
+// body is parsed by FunctionDef.ParseBody, so a syntax error in it is
+// reported then, not by Next. Bodies the scan is unsure about are parsed
+// at once, as without lazy bodies. Used by gorc kaleido -lazy, where a
+// body never called is never parsed.
+func (p *Parser) SetLazyBodies(on bool) { p.lazy = on }
+
+// precSnapshot returns the current precedences, shared by the bodies
+// skipped until the next SetPrecedence.
+func (p *Parser) precSnapshot() *[256]int16 {
+	if p.precSnap == nil {
+		s := p.prec
+		p.precSnap = &s
+	}
+	return p.precSnap
+}
+
+// skipBody scans the body starting at the current token and, when it can
+// tell where the body ends, moves the parser there and returns the
+// skipped body; otherwise it leaves the parser where it was and returns
+// nil.
+func (p *Parser) skipBody() *lazyBody {
+	src := p.lx.src
+	start := p.lx.pos // just past the body's first token
+	// The first token must start an operand (not ';', def, extern, EOF).
+	operand := false // the last token ended an operand
+	ident := false   // ... and was an identifier (a '(' after it is a call)
+	depth := 0
+	switch p.tok.Kind {
+	case TokIdent:
+		operand, ident = true, true
+	case TokNumber:
+		if p.tok.Err != "" {
+			return nil
+		}
+		operand = true
+	case TokIf, TokFor, TokVar:
+	case TokChar:
+		switch c := p.tok.Ch; {
+		case c == '(':
+			depth = 1
+		case c == ')' || c == ',' || c == ';' || c >= 0x80:
+			return nil
+		}
+	default:
+		return nil
+	}
+	i := start
+	end := -1
+scan:
+	for i < len(src) {
+		c := src[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			i++
+		case c == '#':
+			k := bytes.IndexByte(src[i:], '\n')
+			if k < 0 {
+				i = len(src)
+			} else {
+				i += k
+			}
+		case c == ';':
+			end = i
+			break scan
+		case isAlpha(c):
+			j := i + 1
+			for j < len(src) && (isAlpha(src[j]) || isDigit(src[j])) {
+				j++
+			}
+			switch string(src[i:j]) {
+			case "def", "extern":
+				end = i
+				break scan
+			case "then", "else", "in":
+				operand, ident = false, false
+			case "if", "for", "var":
+				if operand {
+					return nil
+				}
+			case "binary", "unary":
+				return nil
+			default:
+				if operand {
+					return nil
+				}
+				operand, ident = true, true
+			}
+			i = j
+		case isDigit(c) || c == '.':
+			if operand {
+				return nil
+			}
+			for i < len(src) && (isDigit(src[i]) || src[i] == '.') {
+				i++
+			}
+			operand, ident = true, false
+		case c == '(':
+			if operand && !ident {
+				return nil
+			}
+			depth++
+			operand, ident = false, false
+			i++
+		case c == ')':
+			if depth == 0 {
+				return nil
+			}
+			depth--
+			operand, ident = true, false
+			i++
+		case c == ',':
+			operand, ident = false, false
+			i++
+		case c >= 0x80:
+			return nil
+		default:
+			// An operator: binary after an operand, else unary.
+			if operand && p.prec[c] <= 0 {
+				return nil
+			}
+			operand, ident = false, false
+			i++
+		}
+	}
+	if end < 0 {
+		end = len(src)
+	}
+	if depth != 0 || operand == false {
+		return nil
+	}
+	lb := &lazyBody{file: p.file, lx: *p.lx, tok: p.tok, end: end, prec: p.precSnapshot()}
+	p.lx.skipTo(end)
+	p.next()
+	return lb
+}
+
+// skipTo moves the lexer forward to pos, keeping line and column.
+func (lx *Lexer) skipTo(pos int) {
+	pos = min(pos, len(lx.src))
+	if pos <= lx.pos {
+		return
+	}
+	span := lx.src[lx.pos:pos]
+	if n := bytes.Count(span, []byte{'\n'}); n > 0 {
+		lx.line += n
+		lx.col = len(span) - bytes.LastIndexByte(span, '\n')
+	} else {
+		lx.col += len(span)
+	}
+	lx.pos = pos
+}
+
+// ParseBody parses the body of a definition a parser with lazy bodies
+// skipped (SetLazyBodies); it does nothing for a body already parsed. It
+// is not safe to call concurrently for one definition.
+func (d *FunctionDef) ParseBody() (err *Diagnostic) {
+	lb := d.lazy
+	if lb == nil || d.Body != nil {
+		return nil
+	}
+	lx := lb.lx
+	q := &Parser{file: lb.file, lx: &lx, tok: lb.tok, prec: *lb.prec}
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bailout)
+			if !ok {
+				b = bailout{&Diagnostic{File: q.file, Pos: q.tok.Pos, Msg: fmt.Sprintf("internal parser error: %v", r)}}
+			}
+			err = b.d
+		}
+	}()
+	body := q.expression()
+	// The scan stopped at the first ';', def or extern (or the end): the
+	// body must reach it.
+	if q.tok.Kind != TokEOF && q.tok.Kind != TokDef && q.tok.Kind != TokExtern && !q.isChar(';') {
+		q.errAt(q.tok.Pos, "expected the end of the definition of '%s', found %v", d.Proto.Name, q.tok)
+	}
+	d.Body, d.lazy = body, nil
+	return nil
+}

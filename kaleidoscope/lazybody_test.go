@@ -1,0 +1,85 @@
+package kaleidoscope
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// items parses src item by item, as gorc kaleido does (a binary
+// operator's precedence applies from the next item on), and describes
+// each item or diagnostic; with lazy, bodies are skipped and parsed
+// afterwards with ParseBody.
+func items(src string, lazy bool) (out []string, skipped int) {
+	p := NewParser("t.k", []byte(src))
+	p.SetLazyBodies(lazy)
+	for {
+		it, d := p.Next()
+		if d != nil {
+			out = append(out, d.Error())
+			continue
+		}
+		if it == nil {
+			return out, skipped
+		}
+		switch it := it.(type) {
+		case *Extern:
+			out = append(out, "extern "+it.Proto.String())
+		case *FunctionDef:
+			if it.Body == nil {
+				skipped++
+			}
+			if d := it.ParseBody(); d != nil {
+				out = append(out, d.Error())
+				continue
+			}
+			out = append(out, fmt.Sprintf("def %v %v", it.Proto, it.Body))
+			if it.Proto.Kind == ProtoBinary {
+				p.SetPrecedence(it.Proto.OperatorChar(), it.Proto.Precedence)
+			}
+		}
+	}
+}
+
+// TestLazyBodiesParseAlike: with lazy bodies, every item (and every
+// syntax error, reported by ParseBody instead of Next) is what the eager
+// parse gives, on the corpus and on inputs where the skipping scan must
+// hand over to the parser (two expressions side by side, unbalanced
+// parentheses, operators defined on the way, comments, errors).
+func TestLazyBodiesParseAlike(t *testing.T) {
+	srcs := map[string]string{
+		"juxtaposed":     "def f(x) x\nf(2);\ndef g(x) (x) (x);\ndef h(x) 1 2;",
+		"call":           "def f(x) g (x, 1) + g(x,2);",
+		"operators":      "def binary| 5 (a b) if a then 1 else b;\ndef f(x) x | 0;\ndef unary!(v) if v then 0 else 1;\ndef g(x) !x | x;\ndef binary| 50 (a b) a + b;\ndef h(x) x | 1 * 2;",
+		"comments":       "def f(x) # ; def\n x + 1 # extern\n;\nextern sin(x);\ndef g(x) sin(x)",
+		"errors":         "def f(x) (x + ;\ndef g(x) x +\ndef h(x) if x then 1;\ndef k(x) 1..2 + x;\ndef m(x) );\ndef n(x) x $ 1;",
+		"nested":         "def f(x) var a = 1, b in for i = 0, i < x, 1 in (a = a + (if i < 3 then b else -i));",
+		"empty and eof":  "def f(x) ;\ndef g(x)",
+		"unknown op":     "def f(x) x ! 1;",
+		"keywords after": "def f(x) if x then x else x def g(y) y;",
+		"non-ascii":      "def f(x) x + \xc3\xa9;",
+	}
+	files, _ := filepath.Glob("testdata/*.k")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[f] = string(b)
+	}
+	srcs["synthetic"] = string(SyntheticProgramCalled(50, 10))
+	for name, src := range srcs {
+		t.Run(name, func(t *testing.T) {
+			want, _ := items(src, false)
+			got, skipped := items(src, true)
+			if strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("lazy bodies:\n%s\nwant (eager):\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if name == "synthetic" && skipped < 50 {
+				t.Errorf("synthetic: %d bodies skipped, want all 50 definitions'", skipped)
+			}
+		})
+	}
+}
