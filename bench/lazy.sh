@@ -30,10 +30,12 @@
 # The tools of a case are timed in alternation (one run of each per round)
 # so a burst of load from other jobs on this shared machine lands on all
 # alike; cells are the median of RUNS rounds with the spread (min-max).
-# Outputs are checked equal between the tools of a case. lli-19 eager is
-# slow on the larger inputs (tens of seconds at 10,000 functions): LLI_RUNS
-# (default 3) caps its rounds, and a tool whose run takes longer than
-# LAZY_TIMEOUT seconds (default 300; lli-19 -jit-kind=orc-lazy on the
+# Outputs are checked equal between the tools of a case. lli-19 is slow
+# on the larger inputs (tens of seconds at 10,000 functions, eager and
+# orc-lazy alike): LLI_RUNS (default 2) caps its rounds, LAZY_SIZES
+# (default 1000 2000 4000) sets the all-called sizes, and a tool whose run
+# takes longer than LAZY_TIMEOUT seconds (default 120; lli-19
+# -jit-kind=orc-lazy on the
 # all-called programs grows quadratically) is reported as "> LAZY_TIMEOUT s"
 # and not run again in that case (in the .tsv: nan, 0 rounds). Prints a Markdown table on stdout and keeps
 # it in $OUT (default bench/results/lazy.md); the figures,
@@ -42,12 +44,12 @@ set -euo pipefail
 
 GORC=${1:-bin/gorc}
 RUNS=${RUNS:-5}
-LLI_RUNS=${LLI_RUNS:-3}
-SIZES=${LAZY_SIZES:-1000 2000 4000 8000}
+LLI_RUNS=${LLI_RUNS:-2}
+SIZES=${LAZY_SIZES:-1000 2000 4000}
 OUT=${OUT:-bench/results/lazy.md}
 RESULTS=${RESULTS:-bench/results}
 LLI=${LLI:-lli-19}
-TIMEOUT=${LAZY_TIMEOUT:-300}
+TIMEOUT=${LAZY_TIMEOUT:-120}
 # shellcheck source=bench/tsv.sh
 . bench/tsv.sh
 LIB=/usr/lib/x86_64-linux-gnu
@@ -113,7 +115,7 @@ def case(name, ts):
     times = {tool: [] for tool, _ in ts}
     for r in range(runs):
         for tool, argv in ts:
-            if tool in slow or (tool.startswith(lli) and "orc-lazy" not in tool and r >= lli_runs):
+            if tool in slow or (tool.startswith(lli) and r >= lli_runs):
                 continue
             ms, _ = once(argv)
             if ms is None:
