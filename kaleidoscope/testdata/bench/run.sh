@@ -22,7 +22,14 @@
 # from source to executable code and the run of its one top-level
 # expression (O(N), well under a millisecond). Code speed: the programs in
 # kaleidoscope/testdata/bench (fib(40), numeric integration of sin with
-# 40 M calls, a 2400x2400 Mandelbrot escape-count grid), whole process.
+# 40 M calls, a 2400x2400 Mandelbrot escape-count grid by a recursive
+# function, a Mandelbrot loop nest whose float loop sequences assignments
+# with a user-defined operator, and a larger program of small functions
+# calling each other in loops: an RK4 ODE integrator), whole process,
+# against lli-19 and against each program's C twin (FILE.c: the same
+# algorithm in doubles, the same output) compiled by clang-19 -O2 and by
+# gcc -O2 before timing (the native binary's run is timed).
+# KBENCH_CODE_ONLY=1 skips the compile-speed table.
 #
 # The two tools are timed in alternation (one run of each per round).
 # Every cell is the best (minimum) of KBENCH_RUNS runs, in wall-clock
@@ -51,19 +58,19 @@ go build -o "$tmp/gorc" ./cmd/gorc
 go build -o "$tmp/kgen" ./kaleidoscope/cmd/kgen
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# measure GORC-CMD LLI-CMD [TCC-CMD]: runs the commands $runs times each, in
-# alternation (one run of each per round, so a burst of load from other jobs
-# lands on all alike), their stdout to $tmp/gorc.out, $tmp/lli.out (and
-# $tmp/tcc.out), and prints "min-wall min-cpu median-wall" of each in turn,
-# in seconds (bash's time: millisecond resolution, for the child process).
-measure() {
-	local i t which
-	local -a names=(gorc lli)
-	local -A cmds=([gorc]=$1 [lli]=$2)
-	if [ $# -gt 2 ]; then
-		names+=(tcc)
-		cmds[tcc]=$3
-	fi
+# measure_named NAME=CMD...: runs the commands $runs times each, in
+# alternation (one run of each per round, so a burst of load from other
+# jobs lands on all alike), the stdout of NAME's command to $tmp/NAME.out,
+# and prints "min-wall min-cpu median-wall" of each in turn, in seconds
+# (bash's time: millisecond resolution, for the child process).
+measure_named() {
+	local i t which arg
+	local -a names=()
+	local -A cmds=()
+	for arg in "$@"; do
+		names+=("${arg%%=*}")
+		cmds[${arg%%=*}]=${arg#*=}
+	done
 	for which in "${names[@]}"; do : >"$tmp/times.$which"; done
 	for ((i = 0; i < runs; i++)); do
 		for which in "${names[@]}"; do
@@ -84,6 +91,15 @@ measure() {
 		echo -n "$w $c $m "
 	done
 	echo
+}
+
+# measure GORC-CMD LLI-CMD [TCC-CMD]: measure_named for gorc, lli (and tcc).
+measure() {
+	local -a args=("gorc=$1" "lli=$2")
+	if [ $# -gt 2 ]; then
+		args+=("tcc=$3")
+	fi
+	measure_named "${args[@]}"
 }
 
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "–" }'; }
@@ -117,7 +133,9 @@ table=$tmp/table.md
 	printf 'program\ttool\twall_s\twall_median_s\tcpu_s\n'
 } >"$tmp/code.tsv"
 declare -A gw gc lw lc tw tc
-for n in 500 1000 2000 4000; do
+sizes=(500 1000 2000 4000)
+[ "${KBENCH_CODE_ONLY:-}" = 1 ] && sizes=()
+for n in "${sizes[@]}"; do
 	"$tmp/kgen" "$n" >"$tmp/s$n.k"
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/s$n.ll" "$tmp/s$n.k"
 	tccrun=()
@@ -138,24 +156,33 @@ for n in 500 1000 2000 4000; do
 done
 {
 	echo
-	echo "Growth from 500 to 4,000 functions (8x the code, best times): gorc $(div2 "${gw[4000]}" "${gw[500]}")x wall, $(div2 "${gc[4000]}" "${gc[500]}")x CPU; lli-19 $(div2 "${lw[4000]}" "${lw[500]}")x wall, $(div2 "${lc[4000]}" "${lc[500]}")x CPU$([ -n "$tcc" ] && echo "; tcc -run $(div2 "${tw[4000]}" "${tw[500]}")x wall, $(div2 "${tc[4000]}" "${tc[500]}")x CPU")."
+	if [ ${#sizes[@]} -gt 0 ]; then
+		echo "Growth from 500 to 4,000 functions (8x the code, best times): gorc $(div2 "${gw[4000]}" "${gw[500]}")x wall, $(div2 "${gc[4000]}" "${gc[500]}")x CPU; lli-19 $(div2 "${lw[4000]}" "${lw[500]}")x wall, $(div2 "${lc[4000]}" "${lc[500]}")x CPU$([ -n "$tcc" ] && echo "; tcc -run $(div2 "${tw[4000]}" "${tw[500]}")x wall, $(div2 "${tc[4000]}" "${tc[500]}")x CPU")."
+	fi
 	echo
-	echo "### Code speed: whole process, gorc kaleido FILE.k vs lli-19 on its -O2 IR"
+	echo "### Code speed: whole process, gorc kaleido FILE.k vs lli-19 on its -O2 IR and the C twin FILE.c compiled by clang-19 -O2 and gcc -O2"
 	echo
-	echo "| program | gorc wall (median) | lli-19 wall (median) | gorc/lli (wall) | gorc CPU | lli-19 CPU | gorc/lli (CPU) |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "The C twins are compiled before timing (their compile is excluded: the native binary is timed); gorc's figure includes its compile and link. Wall ratios are of the medians; the CPU ratio (user + system, best run) is the steadier one on a loaded machine."
+	echo
+	echo "| program | gorc wall (median) | lli-19 wall (median) | clang-19 -O2 wall (median) | gcc -O2 wall (median) | gorc/clang | gorc/gcc | gorc/lli | gorc CPU | clang CPU | gcc CPU | gorc/clang (CPU) | gorc/gcc (CPU) |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 } >>"$table"
 for p in kaleidoscope/testdata/bench/*.k; do
 	name=$(basename "$p" .k)
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/$name.ll" "$p"
-	read -r w1 c1 m1 w2 c2 m2 < <(measure "$tmp/gorc kaleido -no-cache $p" "lli-19 $tmp/$name.ll")
-	cmp -s "$tmp/lli.out" "$tmp/gorc.out" || { echo "outputs differ for $name" >&2; exit 1; }
-	printf '%s\t%s\t%s\t%s\t%s\n' "$name" gorc "$w1" "$m1" "$c1" "$name" lli-19 "$w2" "$m2" "$c2" >>"$tmp/code.tsv"
-	echo "| $name | $w1 ($m1) | $w2 ($m2) | $(div2 "$w1" "$w2") | $c1 | $c2 | $(div2 "$c1" "$c2") |" >>"$table"
+	# The C twins: same algorithm in doubles, the same output.
+	clang-19 -O2 -o "$tmp/$name.clang" "${p%.k}.c" -lm
+	gcc -O2 -o "$tmp/$name.gcc" "${p%.k}.c" -lm
+	read -r w1 c1 m1 w2 c2 m2 w3 c3 m3 w4 c4 m4 < <(measure_named "gorc=$tmp/gorc kaleido -no-cache $p" "lli=lli-19 $tmp/$name.ll" "clang=$tmp/$name.clang" "gcc=$tmp/$name.gcc")
+	for peer in lli clang gcc; do
+		cmp -s "$tmp/$peer.out" "$tmp/gorc.out" || { echo "outputs differ for $name ($peer)" >&2; exit 1; }
+	done
+	printf '%s\t%s\t%s\t%s\t%s\n' "$name" gorc "$w1" "$m1" "$c1" "$name" lli-19 "$w2" "$m2" "$c2" "$name" clang-19-O2 "$w3" "$m3" "$c3" "$name" gcc-O2 "$w4" "$m4" "$c4" >>"$tmp/code.tsv"
+	echo "| $name | $w1 ($m1) | $w2 ($m2) | $w3 ($m3) | $w4 ($m4) | $(div2 "$m1" "$m3") | $(div2 "$m1" "$m4") | $(div2 "$m1" "$m2") | $c1 | $c3 | $c4 | $(div2 "$c1" "$c3") | $(div2 "$c1" "$c4") |" >>"$table"
 done
 {
 	echo
-	echo "Goals (issue 5): compile speed at least 20x LLVM at 2,000 functions; code speed within 1.25x. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+	echo "Goals: compile speed at least 20x LLVM at 2,000 functions (issue 5); code speed within 1.2x of clang-19 -O2 on the C twins (issue 13). Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } >>"$table"
 cat "$table"
 mkdir -p "$(dirname "$out")" "$results"
