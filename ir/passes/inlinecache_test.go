@@ -32,7 +32,8 @@ t:
 e:
   %y = fsub double %x, 1.000000e+00
   %r = call double @rec(double %y)
-  ret double %r
+  %r1 = fadd double %r, 1.000000e+00
+  ret double %r1
 }
 
 define double @user(double %x) {

@@ -1,6 +1,7 @@
 // Package passes is gorc's IR optimizer: function passes over github.com/gorc-jit/gorc/ir
 // (mem2reg, instcombine with constant folding, reassociate, GVN/CSE, DCE,
-// simplifycfg, inlining of small functions) and a pass manager with
+// simplifycfg, inlining of small functions, tail recursion to loops) and a
+// pass manager with
 // -O0/-O1/-O2 pipelines.
 //
 // Every pass is a func(*ir.Function) bool that reports whether it changed
@@ -37,6 +38,7 @@ var All = map[string]Pass{
 	"dce":         {"dce", DCE, false},
 	"simplifycfg": {"simplifycfg", SimplifyCFG, false},
 	"inline":      {"inline", Inline, true},
+	"tailrecurse": {"tailrecurse", TailRecurse, false},
 }
 
 // Manager runs a sequence of passes over each function of a module.
@@ -87,9 +89,10 @@ func Pipeline(level int) string {
 	case level == 2:
 		return "mem2reg,instcombine,reassociate,gvn,instcombine,simplifycfg,dce"
 	default:
-		// -O2 plus inlining of small functions: faster code for programs
-		// built of tiny helpers, at a compile-time cost.
-		return "mem2reg,instcombine,inline,instcombine,reassociate,gvn,instcombine,simplifycfg,dce"
+		// -O2 plus inlining of small functions and self-recursive tail
+		// calls made loops: faster code for programs built of tiny
+		// helpers and recursive loops, at a compile-time cost.
+		return "mem2reg,instcombine,tailrecurse,inline,instcombine,reassociate,gvn,instcombine,simplifycfg,dce"
 	}
 }
 
