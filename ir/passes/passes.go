@@ -1,8 +1,7 @@
 // Package passes is gorc's IR optimizer: function passes over github.com/gorc-jit/gorc/ir
 // (mem2reg, instcombine with constant folding, reassociate, GVN/CSE, DCE,
 // simplifycfg, inlining of small functions, tail recursion to loops) and a
-// pass manager with
-// -O0/-O1/-O2 pipelines.
+// pass manager with -O0/-O1/-O2/-O3 pipelines.
 //
 // Every pass is a func(*ir.Function) bool that reports whether it changed
 // the function, keeps the IR valid (ir.Verify), and needs no use lists:
