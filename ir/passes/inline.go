@@ -7,11 +7,14 @@ import (
 )
 
 // Inline limits: a callee is inlined if it has at most InlineMaxCallee
-// instructions, and inlining stops when the caller reaches
-// InlineMaxCaller instructions.
+// instructions (InlineMaxLoopCallee if it has a loop: the call costs
+// little beside the loop, while the copy costs compile time and code
+// size), and inlining stops when the caller reaches InlineMaxCaller
+// instructions.
 var (
-	InlineMaxCallee = 40
-	InlineMaxCaller = 4000
+	InlineMaxCallee     = 40
+	InlineMaxLoopCallee = 12
+	InlineMaxCaller     = 4000
 )
 
 // Inline replaces direct calls of small functions defined in the same
@@ -80,7 +83,11 @@ func inlinable(callee, body *ir.Function, call *ir.Instr) bool {
 // at all: defined, not variadic, at most max instructions, not calling
 // callee itself, and no dynamic stack allocation.
 func inlinableBody(callee, body *ir.Function, max int) bool {
-	if body.IsDeclaration() || body.Sig.Variadic || body.NumInstrs() > max {
+	if body.IsDeclaration() || body.Sig.Variadic {
+		return false
+	}
+	n := body.NumInstrs()
+	if n > max || (n > InlineMaxLoopCallee && hasLoop(body)) {
 		return false
 	}
 	for _, b := range body.Blocks {
@@ -204,8 +211,17 @@ func inlineCall(f *ir.Function, bi, i int, callee *ir.Function) {
 	f.Blocks = blocks
 	f.Renumber()
 	if result != nil {
-		rep := replacer{call: result}
-		rep.apply(f)
+		// Uses of the call read result (one pointer comparison per
+		// operand: cheaper than a replacer's map lookups).
+		for _, blk := range f.Blocks {
+			for _, in := range blk.Instrs {
+				for k, v := range in.Ops {
+					if v == ir.Value(call) {
+						in.Ops[k] = result
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -214,6 +230,22 @@ func mapped(vmap map[ir.Value]ir.Value, v ir.Value) ir.Value {
 		return nv
 	}
 	return v
+}
+
+// hasLoop reports whether f branches back to a block laid out before the
+// branch (every loop has such an edge when blocks are in the order
+// front ends and the passes keep: a loop header before its body).
+func hasLoop(f *ir.Function) bool {
+	seen := make(map[*ir.Block]bool, len(f.Blocks))
+	for _, b := range f.Blocks {
+		seen[b] = true
+		for _, s := range b.Succs() {
+			if seen[s] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // cloneFunction returns a detached copy of f (same name, signature and

@@ -137,3 +137,42 @@ func TestInlineCacheLimits(t *testing.T) {
 		t.Error("inlined a forgotten body")
 	}
 }
+
+// TestInlineCacheLoops: a function with a loop is remembered only up to
+// InlineMaxLoopCallee instructions.
+func TestInlineCacheLoops(t *testing.T) {
+	src := `define double @loop(double %n) {
+entry:
+  br label %l
+
+l:
+  %i = phi double [ 0.000000e+00, %entry ], [ %i1, %l ]
+  %s = phi double [ 0.000000e+00, %entry ], [ %s3, %l ]
+  %s1 = fadd double %s, %i
+  %s2 = fmul double %s1, 5.000000e-01
+  %s3 = fadd double %s2, %n
+  %i1 = fadd double %i, 1.000000e+00
+  %c = fcmp ult double %i1, %n
+  br i1 %c, label %l, label %out
+
+out:
+  ret double %s3
+}
+`
+	m, err := ir.ParseString("loop.ll", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := m.Func("loop")
+	n := f.NumInstrs()
+	c := NewInlineCache()
+	defer func(old int) { InlineMaxLoopCallee = old }(InlineMaxLoopCallee)
+	InlineMaxLoopCallee = n - 1
+	if c.Remember(f) {
+		t.Errorf("remembered a loop of %d instructions over InlineMaxLoopCallee %d", n, InlineMaxLoopCallee)
+	}
+	InlineMaxLoopCallee = n
+	if !c.Remember(f) {
+		t.Errorf("did not remember a loop of %d instructions (InlineMaxLoopCallee %d)", n, InlineMaxLoopCallee)
+	}
+}
