@@ -31,7 +31,8 @@ var redefinitionCases = []struct {
 func evaluated(out string) string {
 	var vals []string
 	for _, l := range strings.Split(out, "\n") {
-		if v, ok := strings.CutPrefix(l, "Evaluated to "); ok {
+		if i := strings.Index(l, "Evaluated to "); i >= 0 {
+			v := strings.Fields(l[i+len("Evaluated to "):])[0]
 			vals = append(vals, strings.TrimSuffix(strings.TrimRight(v, "0"), "."))
 		}
 	}
@@ -49,6 +50,27 @@ func TestKaleidoRedefinition(t *testing.T) {
 			args := append(append([]string{"kaleido", "-no-cache"}, flags...), c.name+".k")
 			stdout, stderr, code := runGorc(t, bin, dir, args, "", false)
 			if code != 0 {
+				t.Errorf("%s %v: exit %d: %s", c.name, flags, code, stderr)
+				continue
+			}
+			if got := evaluated(stdout); got != c.want {
+				t.Errorf("%s %v: evaluated to %q, want %q", c.name, flags, got, c.want)
+			}
+		}
+	}
+}
+
+// TestKaleidoREPLRedefinition: the same in the REPL (-i), eager (where
+// a redefinition rebuilds the session) and -lazy (stubs), in a child
+// executor and in this process.
+func TestKaleidoREPLRedefinition(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	for _, c := range redefinitionCases {
+		for _, flags := range [][]string{{"-i"}, {"-i", "-exec", "local"}, {"-i", "-lazy"}, {"-i", "-O0"}} {
+			args := append([]string{"kaleido", "-no-cache"}, flags...)
+			stdout, stderr, code := runGorc(t, bin, dir, args, strings.ReplaceAll(c.src, "; ", ";\n"), false)
+			if code != 0 || strings.Contains(stderr, "error") {
 				t.Errorf("%s %v: exit %d: %s", c.name, flags, code, stderr)
 				continue
 			}
