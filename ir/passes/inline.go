@@ -59,9 +59,15 @@ func inlineFrom(f *ir.Function, body func(*ir.Function) *ir.Function) bool {
 			if size+n > InlineMaxCaller {
 				continue
 			}
-			inlineCall(f, bi, i, src)
 			size += n
 			changed = true
+			if len(src.Blocks) == 1 {
+				// A straight-line body (a one-line helper or
+				// operator): its instructions replace the call in place.
+				i = inlineStraight(f, b, i, src) - 1
+				continue
+			}
+			inlineCall(f, bi, i, src)
 			break // b was split; its tail is the next block
 		}
 	}
@@ -101,6 +107,69 @@ func inlinableBody(callee, body *ir.Function, max int) bool {
 		}
 	}
 	return true
+}
+
+// inlineStraight inlines the call at b.Instrs[i] of a callee whose body
+// is one block ending in ret (its allocas go to the top of f's entry
+// block). It returns the index in b of the first instruction after the
+// inlined ones.
+func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function) int {
+	call := b.Instrs[i]
+	body := src.Blocks[0].Instrs
+	vmap := make(map[ir.Value]ir.Value, len(body)+len(src.Params))
+	for k, p := range src.Params {
+		vmap[p] = call.Ops[1+k]
+	}
+	var result ir.Value
+	clones := make([]*ir.Instr, 0, len(body))
+	var hoisted []*ir.Instr
+	for _, in := range body {
+		if in.Op == ir.OpRet {
+			if len(in.Ops) > 0 {
+				result = mapped(vmap, in.Ops[0])
+			}
+			break
+		}
+		c := &ir.Instr{Op: in.Op, Typ: in.Typ, Name: in.Name, Pred: in.Pred, FnType: in.FnType,
+			ElemType: in.ElemType, Flags: in.Flags, Align: in.Align}
+		c.Ops = make([]ir.Value, len(in.Ops))
+		for k, v := range in.Ops {
+			c.Ops[k] = mapped(vmap, v)
+		}
+		vmap[in] = c
+		if in.Op == ir.OpAlloca {
+			c.Block = f.Blocks[0]
+			hoisted = append(hoisted, c)
+			continue
+		}
+		c.Block = b
+		clones = append(clones, c)
+	}
+	rest := append(clones, b.Instrs[i+1:]...)
+	b.Instrs = append(b.Instrs[:i], rest...)
+	next := i + len(clones)
+	if len(hoisted) > 0 {
+		entry := f.Blocks[0]
+		entry.Instrs = append(hoisted, entry.Instrs...)
+		if entry == b {
+			next += len(hoisted)
+		}
+	}
+	if call.HasResult() {
+		if result == nil {
+			result = &ir.Undef{Typ: call.Typ}
+		}
+		for _, blk := range f.Blocks {
+			for _, in := range blk.Instrs {
+				for k, v := range in.Ops {
+					if v == ir.Value(call) {
+						in.Ops[k] = result
+					}
+				}
+			}
+		}
+	}
+	return next
 }
 
 // inlineCall inlines the call at f.Blocks[bi].Instrs[i].
