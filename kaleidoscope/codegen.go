@@ -3,6 +3,7 @@ package kaleidoscope
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 
 	"github.com/gorc-jit/gorc/internal/diag"
@@ -64,6 +65,7 @@ type Generator struct {
 	Redefined []string
 
 	slots    map[string]*ir.Global
+	slotSet  map[*ir.Global]bool // Finish: slots given their first definition
 	versions map[string]int
 	steps    []mainStep // what main does, in program order
 
@@ -656,6 +658,18 @@ func (g *Generator) Finish() *ir.Module {
 	main, _ := g.Module.NewFunction("main", ir.FuncType(ir.I32, nil, false), nil)
 	b := ir.NewBuilder()
 	b.SetInsertPoint(main.NewBlock("entry"))
+	// A redefined function called before the program reaches its first
+	// definition (declared by extern) runs that first definition, as a
+	// function defined once would.
+	for _, st := range g.steps {
+		if st.slot != nil && !g.slotSet[st.slot] {
+			if g.slotSet == nil {
+				g.slotSet = map[*ir.Global]bool{}
+			}
+			g.slotSet[st.slot] = true
+			b.Store(st.fn, st.slot)
+		}
+	}
 	for _, st := range g.steps {
 		if st.slot != nil {
 			// The program reaches a definition of a redefinable function.
@@ -695,6 +709,16 @@ func newBatchGenerator(moduleName string, redefinable map[string]bool) *Generato
 	g := NewGenerator(moduleName)
 	g.AllowRedefinition = true
 	g.Redefinable = redefinable
+	// The slots are globals: they must exist before a code generator
+	// streaming the module starts (it emits the globals first).
+	names := make([]string, 0, len(redefinable))
+	for name := range redefinable {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		g.slot(name)
+	}
 	return g
 }
 

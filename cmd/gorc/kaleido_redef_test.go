@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +26,20 @@ var redefinitionCases = []struct {
 	{"operator", "def binary : 1 (x y) y; def s(n) var a = 0 in (for i = 0, i < n in a = a + i) : a; s(3); def binary : 1 (x y) x; s(3);", "6 0"},
 	// A redefinition may be recursive itself.
 	{"recursive", "def f(x) 1; def f(x) if x < 1 then 0 else 2 + f(x-1); f(3);", "6"},
+	// Declared by extern, called by g before its first definition.
+	{"extern", "extern f(x); def g(x) f(x) + 1; def f(x) 1; g(0); def f(x) 2; g(0);", "2 3"},
+	// After many functions: the code generator has started on the
+	// module before the redefined function's slot is made.
+	{"late", manyFunctions(2000) + "def f(x) x; def g(x) f(x); g(1); def f(x) x*2; g(1);", "1 2"},
+}
+
+// manyFunctions returns n small function definitions.
+func manyFunctions(n int) string {
+	var sb strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&sb, "def h%d(x y) var a = x * %d in (for i = 0, i < 3 in a = a + y) + a;\n", i, i)
+	}
+	return sb.String()
 }
 
 // evaluated returns the values of the "Evaluated to" lines of out.
