@@ -168,6 +168,23 @@ func BenchmarkCompileOptimized2000(b *testing.B) {
 	b.ReportMetric(2000*float64(b.N)/b.Elapsed().Seconds(), "functions/s")
 }
 
+// BenchmarkCompileOptimizedInlining2000 is BenchmarkCompileOptimized2000
+// with gorc kaleido's -O2 (Passes(2): tail recursion to loops and
+// inlining of earlier small functions through an inline cache); compare
+// the two for the inliner's compile-time cost.
+func BenchmarkCompileOptimizedInlining2000(b *testing.B) {
+	src := SyntheticProgram(2000)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, diags, _, err := CompileOptimized(context.Background(), "bench", []string{"bench.k"}, [][]byte{src}, Passes(2))
+		if err != nil || len(diags) != 0 {
+			b.Fatalf("%v %v", err, diags)
+		}
+	}
+	b.ReportMetric(2000*float64(b.N)/b.Elapsed().Seconds(), "functions/s")
+}
+
 // ssaCases are programs whose variables flow through every construct:
 // assignments in one arm only, in both, in nested loops, to the loop
 // variable, to parameters, shadowing by var and for, loops that assign

@@ -3,6 +3,7 @@ package kaleidoscope
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strconv"
 
 	"github.com/gorc-jit/gorc/internal/diag"
@@ -41,6 +42,32 @@ type Generator struct {
 	// function at a time, each in a fresh generator, and declares its
 	// callees on demand.
 	Resolve func(name string) *Prototype
+	// AllowRedefinition lets a program define a function again (batch
+	// compilation, as DESIGN.md says: the new definition replaces the old
+	// one for every caller from that point of the program on); without
+	// it a redefinition is an error. A redefined function is called
+	// through a slot (Redefinable), so a generator that meets a
+	// redefinition of a function it has already called directly records
+	// it in Redefined, and the program must be generated again, by a
+	// generator whose Redefinable holds those names (Compile and
+	// CompilePipeline do).
+	AllowRedefinition bool
+	// Redefinable names the functions called through a slot: every
+	// definition of such a function f becomes an internal function
+	// f.vN, and every call loads the current definition from the
+	// internal variable f.slot, which main sets as the program reaches
+	// each definition (so a top-level expression sees the definitions
+	// made before it, as in the REPL). Calls through a slot are not
+	// inlined.
+	Redefinable map[string]bool
+	// Redefined lists the functions defined again that were not in
+	// Redefinable: the program must be generated again with them there.
+	Redefined []string
+
+	slots    map[string]*ir.Global
+	slotSet  map[*ir.Global]bool // Finish: slots given their first definition
+	versions map[string]int
+	steps    []mainStep // what main does, in program order
 
 	b      *ir.Builder
 	file   string
@@ -75,6 +102,7 @@ func NewGenerator(name string) *Generator {
 		b:      ir.NewBuilder(),
 		protos: make(map[string]*Prototype),
 		bodies: make(map[*ir.Function]bool),
+		slots:  make(map[string]*ir.Global),
 		prec:   map[byte]int{'=': 2, '<': 10, '+': 20, '-': 20, '*': 40},
 	}
 	g.fmtEval = m.NewStringConstant(".fmt.eval", "Evaluated to %f\n")
@@ -238,7 +266,37 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	}
 	var f *ir.Function
 	wasDeclared := false
-	if old, ok := g.protos[pr.Name]; ok {
+	versioned := false
+	if g.AllowRedefinition && !def.TopLevel && !g.Redefinable[pr.Name] {
+		if f := g.Module.Func(pr.Name); f != nil && g.bodies[f] {
+			if old := g.protos[pr.Name]; old != nil && len(old.Params) != len(pr.Params) {
+				g.errAt(pr.Pos, "definition of '%s' has %d parameters, previously %d", pr.Name, len(pr.Params), len(old.Params))
+			}
+			// Met a redefinition of a function called directly so far:
+			// the program must be generated again (Redefined).
+			if g.Redefinable == nil {
+				g.Redefinable = map[string]bool{}
+			}
+			g.Redefinable[pr.Name] = true
+			g.Redefined = append(g.Redefined, pr.Name)
+		}
+	}
+	if g.AllowRedefinition && g.Redefinable[pr.Name] && !def.TopLevel {
+		if old, ok := g.protos[pr.Name]; ok && len(old.Params) != len(pr.Params) {
+			g.errAt(pr.Pos, "definition of '%s' has %d parameters, previously %d", pr.Name, len(pr.Params), len(old.Params))
+		}
+		if g.versions == nil {
+			g.versions = map[string]int{}
+		}
+		var err error
+		f, err = g.Module.NewFunction(pr.Name+".v"+strconv.Itoa(g.versions[pr.Name]+1), g.sig(len(pr.Params)), nil)
+		if err != nil {
+			g.errAt(pr.Pos, "%v", err)
+		}
+		f.Linkage = ir.Internal
+		g.slot(pr.Name)
+		versioned = true
+	} else if old, ok := g.protos[pr.Name]; ok {
 		f = g.Module.Func(pr.Name)
 		if f != nil && g.bodies[f] {
 			g.errAt(pr.Pos, "redefinition of function '%s'", pr.Name)
@@ -273,7 +331,14 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 		}
 		// Undo: drop the body (the tutorial erases the function).
 		f.Blocks = nil
-		if wasDeclared {
+		if versioned {
+			g.Module.RemoveFunc(f)
+			if oldProto != nil {
+				g.protos[pr.Name] = oldProto
+			} else {
+				delete(g.protos, pr.Name)
+			}
+		} else if wasDeclared {
 			g.protos[pr.Name] = oldProto
 		} else {
 			delete(g.protos, pr.Name)
@@ -306,6 +371,11 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	g.bodies[f] = true
 	if def.TopLevel {
 		g.Exprs = append(g.Exprs, f)
+		g.steps = append(g.steps, mainStep{fn: f})
+	}
+	if versioned {
+		g.versions[pr.Name]++
+		g.steps = append(g.steps, mainStep{fn: f, slot: g.slots[pr.Name]})
 	}
 	if g.defined != nil {
 		g.defined(f)
@@ -322,7 +392,37 @@ func (g *Generator) entryAlloca(name string) *ir.Instr {
 	return in
 }
 
+// call calls the function named name: f directly, or, for a redefined
+// function, its current definition through its slot.
+func (g *Generator) call(name string, f *ir.Function, args []ir.Value, tmp string) ir.Value {
+	if s := g.slots[name]; s != nil {
+		p := g.b.Load(ir.Ptr, s, name)
+		return g.b.CallIndirect(p, g.sig(len(args)), args, tmp)
+	}
+	return g.b.Call(f, args, tmp)
+}
+
+// slot returns the slot of the redefinable function name (see
+// Redefinable), making it if needed: an internal pointer variable that
+// main sets to each definition as the program reaches it.
+func (g *Generator) slot(name string) *ir.Global {
+	if s := g.slots[name]; s != nil {
+		return s
+	}
+	s, err := g.Module.NewGlobal(name+".slot", ir.Ptr, &ir.ConstNull{}, false)
+	if err != nil {
+		panic(genError{&Diagnostic{File: g.file, Msg: err.Error()}})
+	}
+	s.Linkage = ir.Internal
+	s.Align = 8
+	g.slots[name] = s
+	return s
+}
+
 func (g *Generator) callee(name string) (*ir.Function, *Prototype) {
+	if g.slots[name] != nil {
+		return nil, g.protos[name]
+	}
 	pr, ok := g.protos[name]
 	if !ok {
 		if g.Resolve == nil {
@@ -371,11 +471,11 @@ func (g *Generator) expr(e Expr) ir.Value {
 		return b.Load(ir.F64, a, e.Name)
 	case *UnaryExpr:
 		operand := g.expr(e.Operand)
-		f, _ := g.callee("unary" + string(e.Op))
-		if f == nil {
+		f, pr := g.callee("unary" + string(e.Op))
+		if pr == nil || (f == nil && g.slots["unary"+string(e.Op)] == nil) {
 			g.errAt(e.Pos, "unknown unary operator '%c'", e.Op)
 		}
-		return b.Call(f, []ir.Value{operand}, "unop")
+		return g.call("unary"+string(e.Op), f, []ir.Value{operand}, "unop")
 	case *BinaryExpr:
 		if e.Op == '=' {
 			lhs, ok := e.LHS.(*VariableExpr)
@@ -401,7 +501,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		return g.binaryChain(e)
 	case *CallExpr:
 		f, pr := g.callee(e.Callee)
-		if f == nil {
+		if pr == nil || (f == nil && g.slots[e.Callee] == nil) {
 			g.errAt(e.Pos, "unknown function referenced '%s'", e.Callee)
 		}
 		if len(pr.Params) != len(e.Args) {
@@ -411,7 +511,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		for i, a := range e.Args {
 			args[i] = g.expr(a)
 		}
-		return b.Call(f, args, "calltmp")
+		return g.call(e.Callee, f, args, "calltmp")
 	case *IfExpr:
 		// In the alloca form no variable lives in g.scope, and ssaIf is
 		// the tutorial's if/then/else.
@@ -526,11 +626,19 @@ func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 		c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
 		return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
 	}
-	f, _ := g.callee("binary" + string(e.Op))
-	if f == nil {
+	f, pr := g.callee("binary" + string(e.Op))
+	if pr == nil || (f == nil && g.slots["binary"+string(e.Op)] == nil) {
 		g.errAt(e.Pos, "unknown binary operator '%c'", e.Op)
 	}
-	return b.Call(f, []ir.Value{l, r}, "binop")
+	return g.call("binary"+string(e.Op), f, []ir.Value{l, r}, "binop")
+}
+
+// mainStep is one thing main does: call the top-level expression fn and
+// print its value, or (slot set) make fn the current definition of a
+// redefinable function.
+type mainStep struct {
+	fn   *ir.Function
+	slot *ir.Global
 }
 
 // Finish adds main, which calls every top-level expression function in
@@ -550,8 +658,25 @@ func (g *Generator) Finish() *ir.Module {
 	main, _ := g.Module.NewFunction("main", ir.FuncType(ir.I32, nil, false), nil)
 	b := ir.NewBuilder()
 	b.SetInsertPoint(main.NewBlock("entry"))
-	for _, f := range g.Exprs {
-		v := b.Call(f, nil, "v")
+	// A redefined function called before the program reaches its first
+	// definition (declared by extern) runs that first definition, as a
+	// function defined once would.
+	for _, st := range g.steps {
+		if st.slot != nil && !g.slotSet[st.slot] {
+			if g.slotSet == nil {
+				g.slotSet = map[*ir.Global]bool{}
+			}
+			g.slotSet[st.slot] = true
+			b.Store(st.fn, st.slot)
+		}
+	}
+	for _, st := range g.steps {
+		if st.slot != nil {
+			// The program reaches a definition of a redefinable function.
+			b.Store(st.fn, st.slot)
+			continue
+		}
+		v := b.Call(st.fn, nil, "v")
 		b.Call(g.printf, []ir.Value{g.fmtEval, v}, "")
 		b.Call(g.fflush, []ir.Value{&ir.ConstNull{}}, "")
 	}
@@ -563,12 +688,38 @@ func (g *Generator) Finish() *ir.Module {
 // module with a main (see Finish). It returns the module — holding every
 // item that compiled — and the diagnostics of those that did not.
 func Compile(ctx context.Context, moduleName string, files []string, srcs [][]byte) (*ir.Module, []*Diagnostic, error) {
-	g := NewGenerator(moduleName)
+	g := newBatchGenerator(moduleName, nil)
 	all, err := g.addSources(ctx, moduleName, files, srcs)
+	if err == nil && len(g.Redefined) > 0 {
+		// Functions are redefined: generate again, calling those through
+		// their slots from the start.
+		g = newBatchGenerator(moduleName, g.Redefinable)
+		all, err = g.addSources(ctx, moduleName, files, srcs)
+	}
 	if err != nil {
 		return nil, all, err
 	}
 	return g.Finish(), all, nil
+}
+
+// newBatchGenerator returns the generator of a whole program: one that
+// allows redefinition, with the functions of redefinable (if any) called
+// through slots.
+func newBatchGenerator(moduleName string, redefinable map[string]bool) *Generator {
+	g := NewGenerator(moduleName)
+	g.AllowRedefinition = true
+	g.Redefinable = redefinable
+	// The slots are globals: they must exist before a code generator
+	// streaming the module starts (it emits the globals first).
+	names := make([]string, 0, len(redefinable))
+	for name := range redefinable {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		g.slot(name)
+	}
+	return g
 }
 
 // addSources adds srcs in order, each named by files (by moduleName past

@@ -141,7 +141,7 @@ func TestDiagnostics(t *testing.T) {
 		{"def f(x) y;", []string{"t.k:1:10: error: unknown variable name 'y'"}},
 		{"foo(1);", []string{"t.k:1:1: error: unknown function referenced 'foo'"}},
 		{"def f(a) a; f();", []string{"t.k:1:13: error: incorrect number of arguments passed to 'f': expected 1, got 0"}},
-		{"def f(a) a; def f(b) b;", []string{"t.k:1:17: error: redefinition of function 'f'"}},
+		{"def f(a) a; def f(b c) b;", []string{"t.k:1:17: error: definition of 'f' has 2 parameters, previously 1"}},
 		{"extern f(a); def f(a b) a;", []string{"t.k:1:18: error: definition of 'f' has 2 parameters, its extern declaration 1"}},
 		{"def 1;\ndef g() 2;\ng(;", []string{"t.k:1:5: error: expected function name in prototype, found number 1", "t.k:3:3: error: expected an expression, found ';'"}},
 		{"1 +\n\n  * 2;", []string{"t.k:3:3: error: unknown unary operator '*'"}},

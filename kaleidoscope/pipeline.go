@@ -54,10 +54,41 @@ func CompileOptimized(ctx context.Context, moduleName string, files []string, sr
 // in flight, not the whole program's. each must then keep no pointer into
 // that body (to keep a body, copy it, or do not drop it). An error from
 // each ends the pipeline with that error.
+//
+// A program that defines a function again is generated twice: the first
+// time the pipeline learns which functions are redefined (a function
+// called before its redefinition may already be compiled, or inlined into
+// its callers), then calls each(m, nil) — each must forget every function
+// it was given — and compiles the program again with the redefined
+// functions called through slots (Generator.Redefinable).
 func CompilePipeline(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error) (*ir.Module, []*Diagnostic, PipelineStats, error) {
+	m, all, st, redefined, err := compilePipeline(ctx, moduleName, files, srcs, pm, each, nil)
+	if err != nil || redefined == nil {
+		return m, all, st, err
+	}
+	if each != nil {
+		if err := each(nil, nil); err != nil {
+			return nil, all, st, err
+		}
+	}
+	if pm.Inliner != nil {
+		// The first pass's bodies are of functions of the first module.
+		pm = pm.WithInliner(passes.NewInlineCache())
+	}
+	first := st.Total
+	m, all, st, _, err = compilePipeline(ctx, moduleName, files, srcs, pm, each, redefined)
+	st.Total += first
+	return m, all, st, err
+}
+
+// compilePipeline is one generation of the program (CompilePipeline),
+// with the functions of redefinable called through slots. If it meets
+// redefinitions of other functions it returns them all in redefined
+// (and the module must not be used).
+func compilePipeline(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error, redefinable map[string]bool) (_ *ir.Module, _ []*Diagnostic, _ PipelineStats, redefined map[string]bool, _ error) {
 	var st PipelineStats
 	t0 := time.Now()
-	g := NewGenerator(moduleName)
+	g := newBatchGenerator(moduleName, redefinable)
 	// When pm starts with mem2reg (-O1, -O2), the front end builds the
 	// SSA form mem2reg would produce directly (Generator.SSA).
 	g.SSA = len(pm.Passes) > 0 && pm.Passes[0].Name == "mem2reg"
@@ -115,6 +146,9 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 		defer func() { g.b.Arena = nil }()
 	}
 	g.defined = func(f *ir.Function) {
+		if len(g.Redefined) > 0 {
+			return // this generation will be thrown away
+		}
 		sent[f] = true
 		nfn++
 		if arena != nil {
@@ -122,7 +156,7 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 		}
 		work <- f
 	}
-	if !functionLocal(pm) {
+	if pm.ReadsModule() {
 		// A pass that reads other functions (the inliner) must not run
 		// while they are being generated: optimise at the end.
 		g.defined = nil
@@ -139,10 +173,13 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 	st.Optimize = busy
 	st.InstrsBefore, st.InstrsAfter, st.Functions = before, after, nfn
 	if cerr != nil {
-		return nil, all, st, cerr
+		return nil, all, st, nil, cerr
 	}
 	if werr != nil {
-		return nil, all, st, werr
+		return nil, all, st, nil, werr
+	}
+	if len(g.Redefined) > 0 {
+		return nil, all, st, g.Redefinable, nil
 	}
 	// What the optimiser has not seen: the runtime helpers, main.
 	t := time.Now()
@@ -151,11 +188,11 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 			continue
 		}
 		if err := ctx.Err(); err != nil {
-			return nil, all, st, fmt.Errorf("kaleidoscope: optimising @%s: %w", f.Name, err)
+			return nil, all, st, nil, fmt.Errorf("kaleidoscope: optimising @%s: %w", f.Name, err)
 		}
 		st.InstrsBefore += f.NumInstrs()
 		if err := optimizeOne(pm, f); err != nil {
-			return nil, all, st, err
+			return nil, all, st, nil, err
 		}
 		st.InstrsAfter += f.NumInstrs()
 		st.Functions++
@@ -168,25 +205,32 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 				continue
 			}
 			if err := each(m, f); err != nil {
-				return nil, all, st, err
+				return nil, all, st, nil, err
 			}
 		}
 		back += time.Since(t)
 	}
 	st.Each = back
 	st.Total = time.Since(t0)
-	return m, all, st, nil
+	return m, all, st, nil, nil
 }
 
-// functionLocal reports whether every pass of pm looks only at the
-// function it optimises (all but the inliner).
-func functionLocal(pm *passes.Manager) bool {
-	for _, p := range pm.Passes {
-		if p.Name == "inline" {
-			return false
-		}
+// Passes returns the optimisation pipeline gorc kaleido uses at level
+// (0, 1 or 2): passes.ForLevel's, and at -O2 and above that pipeline with
+// inlining of small functions defined earlier (passes.ForLevel(3)) through
+// a fresh passes.InlineCache. The cache holds copies of the optimised
+// bodies of the small functions the manager has optimised, so the
+// pipeline still optimises one function at a time, in generation order,
+// beside the front end (CompilePipeline), and a function's IR may be
+// dropped once compiled. The callees are those of the same module (the
+// batch program) or of the session (the REPL's earlier items); a session
+// that replaces a definition must invalidate the functions that inlined
+// it (InlineCache.InlinedInto).
+func Passes(level int) *passes.Manager {
+	if level < 2 {
+		return passes.ForLevel(level)
 	}
-	return true
+	return passes.ForLevel(3).WithInliner(passes.NewInlineCache())
 }
 
 func optimizeOne(pm *passes.Manager, f *ir.Function) error {

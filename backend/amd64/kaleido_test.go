@@ -50,7 +50,9 @@ func TestKaleidoscopeCorpus(t *testing.T) {
 				if err != nil || len(diags) > 0 {
 					t.Fatalf("front end: %v %v", err, diags)
 				}
-				if err := passes.ForLevel(level).Run(context.Background(), m); err != nil {
+				// gorc kaleido's pipeline: at -O2 with inlining and tail
+				// recursion to loops.
+				if err := kaleidoscope.Passes(level).Run(context.Background(), m); err != nil {
 					t.Fatalf("optimizer: %v", err)
 				}
 				obj, err := amd64.Compile(m, amd64.Options{Verify: true})

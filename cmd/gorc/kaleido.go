@@ -277,7 +277,7 @@ func readKaleidoSources(files []string) (names []string, srcs [][]byte, err erro
 // by side (kaleidoscope.CompilePipeline). stream stays nil when no
 // function was compiled.
 func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names []string, srcs [][]byte, stderr io.Writer) (m *ir.Module, stream target.Stream, diags []*kaleidoscope.Diagnostic, err error) {
-	pm := passes.ForLevel(o.level)
+	pm := kaleidoscope.Passes(o.level)
 	if o.showStats {
 		pm.Stats = map[string]*passes.PassStats{}
 	}
@@ -288,6 +288,12 @@ func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names
 	}
 	if o.emit != "ir" {
 		each = func(m *ir.Module, f *ir.Function) error {
+			if f == nil {
+				// The program redefines functions and is compiled again
+				// (kaleidoscope.CompilePipeline): start a new object.
+				stream = nil
+				return nil
+			}
 			if stream == nil {
 				var err error
 				// About 1.6 bytes of code per byte of source: room for 2.

@@ -64,6 +64,10 @@ type repl struct {
 	level    int       // optimisation level (lazy definitions)
 	lazyMode bool      // -lazy: definitions compiled on first call
 	lazy     *lazyDefs // the current JIT's lazy definitions (-lazy)
+	// forward holds the functions defined again in this (eager)
+	// session: a rebuild declares them before replaying the definitions,
+	// so that callers defined before the latest definition compile.
+	forward []*kaleidoscope.Prototype
 }
 
 func runREPL(ctx context.Context, level int, eo execOptions, lazyDefs bool, in lineReader, stdout, stderr io.Writer) int {
@@ -172,6 +176,10 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 		}
 		return
 	}
+	if def, ok := item.(*kaleidoscope.FunctionDef); ok && !def.TopLevel && r.definedBefore(def.Proto.Name) != nil {
+		r.redefine(def, p)
+		return
+	}
 	fn, d := r.g.Gen(r.file, item, p)
 	if d != nil {
 		fmt.Fprintln(r.stderr, d)
@@ -207,6 +215,58 @@ func (r *repl) run(item kaleidoscope.Item, p *kaleidoscope.Parser) {
 		return
 	}
 	r.fail(r.eval(addr))
+}
+
+// definedBefore returns the session's definition of the function name,
+// or nil.
+func (r *repl) definedBefore(name string) *kaleidoscope.FunctionDef {
+	for i := len(r.defs) - 1; i >= 0; i-- {
+		if def, ok := r.defs[i].item.(*kaleidoscope.FunctionDef); ok && def.Proto.Name == name {
+			return def
+		}
+	}
+	return nil
+}
+
+// redefine replaces a function defined before in an eager session, for
+// every caller: its callers are linked to it directly (or inlined it), so
+// the session is rebuilt — a new JIT on a new executor, the redefined
+// functions declared first, then the definitions replayed in order
+// without the old one — and the new definition is added last. A new
+// definition that fails leaves the session as it was.
+func (r *repl) redefine(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) {
+	name := def.Proto.Name
+	old := r.definedBefore(name)
+	if len(old.Proto.Params) != len(def.Proto.Params) {
+		fmt.Fprintln(r.stderr, &kaleidoscope.Diagnostic{File: r.file, Pos: def.Proto.Pos, Msg: fmt.Sprintf("definition of '%s' has %d parameters, previously %d", name, len(def.Proto.Params), len(old.Proto.Params))})
+		r.errors++
+		return
+	}
+	before, forward := r.defs, r.forward
+	r.forward = nil
+	for _, pr := range forward {
+		if pr.Name != name {
+			r.forward = append(r.forward, pr)
+		}
+	}
+	r.forward = append(r.forward, def.Proto)
+	var keep []replDef
+	for _, d := range before {
+		if fd, ok := d.item.(*kaleidoscope.FunctionDef); ok && fd.Proto.Name == name {
+			continue
+		}
+		keep = append(keep, d)
+	}
+	if r.fail(r.rebuild(keep)) {
+		return
+	}
+	errs := r.errors
+	r.run(def, p)
+	if r.errors > errs && r.lost == nil {
+		// The new definition failed: back to the old one.
+		r.forward = forward
+		r.fail(r.rebuild(before))
+	}
 }
 
 // defineLazy declares def's function for the session's expressions (and

@@ -89,6 +89,11 @@ func (r *repl) connect(eo execOptions) error {
 	}
 	r.j = j
 	r.g = kaleidoscope.NewGenerator("repl")
+	if !r.lazyMode {
+		// Later items inline the small functions of earlier ones (a
+		// redefinition rebuilds the session, so no stale copy survives).
+		r.pm = kaleidoscope.Passes(r.level)
+	}
 	if err := j.LoadDylib(r.ctx, "-lm"); err != nil {
 		return err
 	}
@@ -129,6 +134,13 @@ func (r *repl) rebuild(defs []replDef) error {
 	r.defs = nil
 	r.lost = nil
 	r.interrupted = false
+	for _, pr := range r.forward {
+		// Redefined functions: declared, so that their callers defined
+		// before their latest definition compile.
+		if _, d := r.g.Gen(r.file, &kaleidoscope.Extern{Proto: pr}, nil); d != nil {
+			fmt.Fprintln(r.stderr, d)
+		}
+	}
 	for _, d := range defs {
 		r.run(d.item, nil)
 		if r.lost != nil {

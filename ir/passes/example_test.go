@@ -40,3 +40,43 @@ entry:
 	//   ret double %multmp
 	// }
 }
+
+// A JIT that optimises one function at a time inlines the small functions
+// it optimised before: Kaleidoscope's def binary : 1 (x y) y, then a
+// function using it. The operator's IR may be dropped once compiled (here:
+// its body is cleared); the cache keeps its own copy.
+func ExampleInlineCache() {
+	m, err := ir.ParseString("t.ll", `define double @"binary:"(double %x, double %y) {
+entry:
+  ret double %y
+}
+
+define double @seq(double %a, double %b) {
+entry:
+  %s = fmul double %a, %b
+  %r = call double @"binary:"(double %s, double %b)
+  ret double %r
+}
+`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pm := passes.ForLevel(3).WithInliner(passes.NewInlineCache())
+	op := m.Func("binary:")
+	if err := pm.RunFunction(op); err != nil {
+		fmt.Println(err)
+		return
+	}
+	op.Blocks = nil // compiled and dropped
+	if err := pm.RunFunction(m.Func("seq")); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(m.Func("seq"))
+	// Output:
+	// define double @seq(double %a, double %b) {
+	// entry:
+	//   ret double %b
+	// }
+}

@@ -1,13 +1,20 @@
 package passes
 
-import "github.com/gorc-jit/gorc/ir"
+import (
+	"sync"
+
+	"github.com/gorc-jit/gorc/ir"
+)
 
 // Inline limits: a callee is inlined if it has at most InlineMaxCallee
-// instructions, and inlining stops when the caller reaches
-// InlineMaxCaller instructions.
+// instructions (InlineMaxLoopCallee if it has a loop: the call costs
+// little beside the loop, while the copy costs compile time and code
+// size), and inlining stops when the caller reaches InlineMaxCaller
+// instructions.
 var (
-	InlineMaxCallee = 40
-	InlineMaxCaller = 4000
+	InlineMaxCallee     = 40
+	InlineMaxLoopCallee = 12
+	InlineMaxCaller     = 4000
 )
 
 // Inline replaces direct calls of small functions defined in the same
@@ -21,6 +28,13 @@ var (
 // first, and the pass manager goes in module order), then clean up with
 // instcombine, gvn, simplifycfg and dce.
 func Inline(f *ir.Function) bool {
+	return inlineFrom(f, func(callee *ir.Function) *ir.Function { return callee })
+}
+
+// inlineFrom is Inline with the callees' bodies from body: body(callee) is
+// the function whose blocks replace a call of callee, or nil (not
+// inlined).
+func inlineFrom(f *ir.Function, body func(*ir.Function) *ir.Function) bool {
 	if f.IsDeclaration() {
 		return false
 	}
@@ -34,16 +48,26 @@ func Inline(f *ir.Function) bool {
 				continue
 			}
 			callee, ok := call.Callee().(*ir.Function)
-			if !ok || !inlinable(f, callee, call) {
+			if !ok || callee == f {
 				continue
 			}
-			n := callee.NumInstrs()
+			src := body(callee)
+			if src == nil || !inlinable(callee, src, call) {
+				continue
+			}
+			n := src.NumInstrs()
 			if size+n > InlineMaxCaller {
 				continue
 			}
-			inlineCall(f, bi, i, callee)
 			size += n
 			changed = true
+			if len(src.Blocks) == 1 {
+				// A straight-line body (a one-line helper or
+				// operator): its instructions replace the call in place.
+				i = inlineStraight(f, b, i, src) - 1
+				continue
+			}
+			inlineCall(f, bi, i, src)
 			break // b was split; its tail is the next block
 		}
 	}
@@ -53,24 +77,99 @@ func Inline(f *ir.Function) bool {
 	return changed
 }
 
-func inlinable(f, callee *ir.Function, call *ir.Instr) bool {
-	if callee == f || callee.IsDeclaration() || callee.Sig.Variadic || len(call.Args()) != len(callee.Params) {
+// inlinable reports whether body, the body of callee, may replace call.
+func inlinable(callee, body *ir.Function, call *ir.Instr) bool {
+	if !callee.Sig.Equal(call.FnType) || len(call.Args()) != len(body.Params) {
 		return false
 	}
-	if !callee.Sig.Equal(call.FnType) || callee.NumInstrs() > InlineMaxCallee {
+	return inlinableBody(callee, body, InlineMaxCallee)
+}
+
+// inlinableBody reports whether body, the body of callee, can be inlined
+// at all: defined, not variadic, at most max instructions, not calling
+// callee itself, and no dynamic stack allocation.
+func inlinableBody(callee, body *ir.Function, max int) bool {
+	if body.IsDeclaration() || body.Sig.Variadic {
 		return false
 	}
-	for _, b := range callee.Blocks {
+	n := body.NumInstrs()
+	if n > max || (n > InlineMaxLoopCallee && hasLoop(body)) {
+		return false
+	}
+	for _, b := range body.Blocks {
 		for _, in := range b.Instrs {
-			if in.Op == ir.OpCall && in.Callee() == ir.Value(callee) {
+			if in.Op == ir.OpCall && (in.Callee() == ir.Value(callee) || in.Callee() == ir.Value(body)) {
 				return false // recursive
 			}
-			if in.Op == ir.OpAlloca && (b != callee.Blocks[0] || len(in.Ops) > 0) {
+			if in.Op == ir.OpAlloca && (b != body.Blocks[0] || len(in.Ops) > 0) {
 				return false // dynamic stack allocation
 			}
 		}
 	}
 	return true
+}
+
+// inlineStraight inlines the call at b.Instrs[i] of a callee whose body
+// is one block ending in ret (its allocas go to the top of f's entry
+// block). It returns the index in b of the first instruction after the
+// inlined ones.
+func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function) int {
+	call := b.Instrs[i]
+	body := src.Blocks[0].Instrs
+	vmap := make(map[ir.Value]ir.Value, len(body)+len(src.Params))
+	for k, p := range src.Params {
+		vmap[p] = call.Ops[1+k]
+	}
+	var result ir.Value
+	clones := make([]*ir.Instr, 0, len(body))
+	var hoisted []*ir.Instr
+	for _, in := range body {
+		if in.Op == ir.OpRet {
+			if len(in.Ops) > 0 {
+				result = mapped(vmap, in.Ops[0])
+			}
+			break
+		}
+		c := &ir.Instr{Op: in.Op, Typ: in.Typ, Name: in.Name, Pred: in.Pred, FnType: in.FnType,
+			ElemType: in.ElemType, Flags: in.Flags, Align: in.Align}
+		c.Ops = make([]ir.Value, len(in.Ops))
+		for k, v := range in.Ops {
+			c.Ops[k] = mapped(vmap, v)
+		}
+		vmap[in] = c
+		if in.Op == ir.OpAlloca {
+			c.Block = f.Blocks[0]
+			hoisted = append(hoisted, c)
+			continue
+		}
+		c.Block = b
+		clones = append(clones, c)
+	}
+	rest := append(clones, b.Instrs[i+1:]...)
+	b.Instrs = append(b.Instrs[:i], rest...)
+	next := i + len(clones)
+	if len(hoisted) > 0 {
+		entry := f.Blocks[0]
+		entry.Instrs = append(hoisted, entry.Instrs...)
+		if entry == b {
+			next += len(hoisted)
+		}
+	}
+	if call.HasResult() {
+		if result == nil {
+			result = &ir.Undef{Typ: call.Typ}
+		}
+		for _, blk := range f.Blocks {
+			for _, in := range blk.Instrs {
+				for k, v := range in.Ops {
+					if v == ir.Value(call) {
+						in.Ops[k] = result
+					}
+				}
+			}
+		}
+	}
+	return next
 }
 
 // inlineCall inlines the call at f.Blocks[bi].Instrs[i].
@@ -181,8 +280,17 @@ func inlineCall(f *ir.Function, bi, i int, callee *ir.Function) {
 	f.Blocks = blocks
 	f.Renumber()
 	if result != nil {
-		rep := replacer{call: result}
-		rep.apply(f)
+		// Uses of the call read result (one pointer comparison per
+		// operand: cheaper than a replacer's map lookups).
+		for _, blk := range f.Blocks {
+			for _, in := range blk.Instrs {
+				for k, v := range in.Ops {
+					if v == ir.Value(call) {
+						in.Ops[k] = result
+					}
+				}
+			}
+		}
 	}
 }
 
@@ -192,3 +300,156 @@ func mapped(vmap map[ir.Value]ir.Value, v ir.Value) ir.Value {
 	}
 	return v
 }
+
+// hasLoop reports whether f branches back to a block laid out before the
+// branch (every loop has such an edge when blocks are in the order
+// front ends and the passes keep: a loop header before its body).
+func hasLoop(f *ir.Function) bool {
+	seen := make(map[*ir.Block]bool, len(f.Blocks))
+	for _, b := range f.Blocks {
+		seen[b] = true
+		for _, s := range b.Succs() {
+			if seen[s] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// cloneFunction returns a detached copy of f (same name, signature and
+// linkage; fresh parameters, blocks and instructions; operands that are
+// not f's own values, such as globals and other functions, shared).
+func cloneFunction(f *ir.Function) *ir.Function {
+	c := &ir.Function{Name: f.Name, Sig: f.Sig, Linkage: f.Linkage, Module: f.Module, Attrs: f.Attrs}
+	vmap := make(map[ir.Value]ir.Value, f.NumInstrs()+len(f.Params))
+	for _, p := range f.Params {
+		np := &ir.Param{Name: p.Name, Typ: p.Typ, Index: p.Index, Func: c}
+		c.Params = append(c.Params, np)
+		vmap[p] = np
+	}
+	bmap := make(map[*ir.Block]*ir.Block, len(f.Blocks))
+	for _, b := range f.Blocks {
+		nb := &ir.Block{Name: b.Name, Func: c}
+		bmap[b] = nb
+		c.Blocks = append(c.Blocks, nb)
+	}
+	for _, b := range f.Blocks {
+		nb := bmap[b]
+		for _, in := range b.Instrs {
+			ni := &ir.Instr{Op: in.Op, Typ: in.Typ, Name: in.Name, Pred: in.Pred, FnType: in.FnType,
+				ElemType: in.ElemType, Flags: in.Flags, Align: in.Align, Block: nb}
+			ni.Ops = append([]ir.Value(nil), in.Ops...)
+			if len(in.Blocks) > 0 {
+				ni.Blocks = make([]*ir.Block, len(in.Blocks))
+				for k, t := range in.Blocks {
+					ni.Blocks[k] = bmap[t]
+				}
+			}
+			vmap[in] = ni
+			nb.Instrs = append(nb.Instrs, ni)
+		}
+	}
+	for _, nb := range c.Blocks {
+		for _, in := range nb.Instrs {
+			for k, v := range in.Ops {
+				if nv, ok := vmap[v]; ok {
+					in.Ops[k] = nv
+				}
+			}
+		}
+	}
+	c.Renumber()
+	return c
+}
+
+// InlineCache keeps copies of the optimised IR of small functions so that
+// functions compiled later can inline them: what a JIT that compiles one
+// definition at a time knows about the code it has already compiled.
+// Remember a function right after optimising it (before its IR is
+// dropped or compiled); the cache's pass (Pass) inlines the calls of
+// remembered functions. A function is remembered when its optimised body
+// has at most MaxCallee instructions (InlineMaxCallee by default) and can
+// be inlined at all (not recursive, not variadic, no dynamic stack
+// allocation). The copies are independent of the originals, so the
+// originals may be handed to a code generator, or have their bodies
+// dropped, while later functions are optimised.
+//
+// The cache records which function inlined which (InlinedInto), for a
+// session that must invalidate the inlining callers when a definition is
+// replaced. Its methods are safe for concurrent use.
+type InlineCache struct {
+	// MaxCallee is the size limit, in IR instructions, of a remembered
+	// body; 0 means InlineMaxCallee.
+	MaxCallee int
+
+	mu     sync.Mutex
+	bodies map[*ir.Function]*ir.Function
+	users  map[*ir.Function][]*ir.Function // callee -> functions that inlined it
+}
+
+// NewInlineCache returns an empty cache.
+func NewInlineCache() *InlineCache {
+	return &InlineCache{bodies: map[*ir.Function]*ir.Function{}, users: map[*ir.Function][]*ir.Function{}}
+}
+
+// Remember keeps a copy of f's body if f is small enough to inline,
+// replacing any copy kept before; it reports whether it kept one.
+func (c *InlineCache) Remember(f *ir.Function) bool {
+	max := c.MaxCallee
+	if max <= 0 {
+		max = InlineMaxCallee
+	}
+	if !inlinableBody(f, f, max) {
+		c.Forget(f)
+		return false
+	}
+	body := cloneFunction(f)
+	c.mu.Lock()
+	c.bodies[f] = body
+	c.mu.Unlock()
+	return true
+}
+
+// Forget drops the copy of f's body: calls of f compiled from now on are
+// not inlined.
+func (c *InlineCache) Forget(f *ir.Function) {
+	c.mu.Lock()
+	delete(c.bodies, f)
+	c.mu.Unlock()
+}
+
+// InlinedInto returns the functions that inlined a body of f so far.
+func (c *InlineCache) InlinedInto(f *ir.Function) []*ir.Function {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*ir.Function(nil), c.users[f]...)
+}
+
+// Inline is the Inline pass with the callees' bodies taken from the
+// cache: only calls of remembered functions are inlined, and the callees'
+// own IR is never read.
+func (c *InlineCache) Inline(f *ir.Function) bool {
+	var used []*ir.Function
+	changed := inlineFrom(f, func(callee *ir.Function) *ir.Function {
+		c.mu.Lock()
+		b := c.bodies[callee]
+		c.mu.Unlock()
+		if b != nil {
+			used = append(used, callee)
+		}
+		return b
+	})
+	if len(used) > 0 {
+		c.mu.Lock()
+		for _, callee := range used {
+			c.users[callee] = append(c.users[callee], f)
+		}
+		c.mu.Unlock()
+	}
+	return changed
+}
+
+// Pass returns the cache's inliner as a pass named "inline" that reads no
+// other function's IR (Pass.ReadsModule false).
+func (c *InlineCache) Pass() Pass { return Pass{Name: "inline", Run: c.Inline} }

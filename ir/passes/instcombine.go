@@ -41,7 +41,8 @@ func DCE(f *ir.Function) bool {
 
 // InstCombine folds constant expressions and applies local algebraic
 // simplifications that are exact under IEEE-754 (x*1 = x, x+(-0) = x,
-// -(-x) = x, fcmp one (uitofp i1 c), 0 = c, select on a constant, phis
+// -(-x) = x, fcmp one (uitofp i1 c), 0 = c, fcmp one (uitofp i1 a) *
+// (uitofp i1 b), 0 = a & b, select on a constant, phis
 // whose inputs agree, integer identities), and canonicalises commutative
 // operations and comparisons to put constants on the right. It repeats
 // until nothing changes.
@@ -366,6 +367,17 @@ func simplify(in *ir.Instr) (ir.Value, bool) {
 					return nil, true
 				}
 			}
+			// fcmp one/une (fmul (uitofp i1 a), (uitofp i1 b)), 0.0 ->
+			// and a, b: the product of two booleans is 1.0 or +0.0
+			// (Kaleidoscope's (x < y) * (z < w) as a condition).
+			if d, ok := in.Ops[0].(*ir.Instr); ok && d.Op == ir.OpFMul && len(d.Ops) == 2 && (in.Pred == ir.FCmpONE || in.Pred == ir.FCmpUNE) {
+				a, aok := boolOfUIToFP(d.Ops[0])
+				b, bok := boolOfUIToFP(d.Ops[1])
+				if aok && bok {
+					in.Op, in.Pred, in.Ops, in.Flags = ir.OpAnd, 0, []ir.Value{a, b}, 0
+					return nil, true
+				}
+			}
 		}
 		return nil, mod
 	case op == ir.OpICmp:
@@ -453,6 +465,14 @@ func simplify(in *ir.Instr) (ir.Value, bool) {
 }
 
 // sameValue reports whether a and b are the same value or equal constants.
+// boolOfUIToFP returns c if v is uitofp i1 c.
+func boolOfUIToFP(v ir.Value) (ir.Value, bool) {
+	if d, ok := v.(*ir.Instr); ok && d.Op == ir.OpUIToFP && len(d.Ops) == 1 && d.Ops[0].Type().Equal(ir.I1) {
+		return d.Ops[0], true
+	}
+	return nil, false
+}
+
 func sameValue(a, b ir.Value) bool {
 	if a == b {
 		return true

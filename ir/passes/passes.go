@@ -1,7 +1,7 @@
 // Package passes is gorc's IR optimizer: function passes over github.com/gorc-jit/gorc/ir
 // (mem2reg, instcombine with constant folding, reassociate, GVN/CSE, DCE,
-// simplifycfg, inlining of small functions) and a pass manager with
-// -O0/-O1/-O2 pipelines.
+// simplifycfg, inlining of small functions, tail recursion to loops) and a
+// pass manager with -O0/-O1/-O2/-O3 pipelines.
 //
 // Every pass is a func(*ir.Function) bool that reports whether it changed
 // the function, keeps the IR valid (ir.Verify), and needs no use lists:
@@ -22,17 +22,22 @@ import (
 type Pass struct {
 	Name string
 	Run  func(*ir.Function) bool
+	// ReadsModule is set for a pass that reads other functions of the
+	// module (Inline reads its callees' bodies): it must not run while
+	// those functions are being generated or optimised elsewhere.
+	ReadsModule bool
 }
 
 // All lists the passes by name.
 var All = map[string]Pass{
-	"mem2reg":     {"mem2reg", Mem2Reg},
-	"instcombine": {"instcombine", InstCombine},
-	"reassociate": {"reassociate", Reassociate},
-	"gvn":         {"gvn", GVN},
-	"dce":         {"dce", DCE},
-	"simplifycfg": {"simplifycfg", SimplifyCFG},
-	"inline":      {"inline", Inline},
+	"mem2reg":     {"mem2reg", Mem2Reg, false},
+	"instcombine": {"instcombine", InstCombine, false},
+	"reassociate": {"reassociate", Reassociate, false},
+	"gvn":         {"gvn", GVN, false},
+	"dce":         {"dce", DCE, false},
+	"simplifycfg": {"simplifycfg", SimplifyCFG, false},
+	"inline":      {"inline", Inline, true},
+	"tailrecurse": {"tailrecurse", TailRecurse, false},
 }
 
 // Manager runs a sequence of passes over each function of a module.
@@ -43,6 +48,10 @@ type Manager struct {
 	Verify bool
 	// Stats, if non-nil, accumulates per-pass run time and change counts.
 	Stats map[string]*PassStats
+	// Inliner, if non-nil, is the cache the inline passes take callee
+	// bodies from (WithInliner); RunFunction remembers every function it
+	// optimised in it, for the functions optimised after it.
+	Inliner *InlineCache
 }
 
 // PassStats is the accumulated cost and effect of one pass.
@@ -79,10 +88,39 @@ func Pipeline(level int) string {
 	case level == 2:
 		return "mem2reg,instcombine,reassociate,gvn,instcombine,simplifycfg,dce"
 	default:
-		// -O2 plus inlining of small functions: faster code for programs
-		// built of tiny helpers, at a compile-time cost.
-		return "mem2reg,instcombine,inline,instcombine,reassociate,gvn,instcombine,simplifycfg,dce"
+		// -O2 plus inlining of small functions and self-recursive tail
+		// calls made loops: faster code for programs built of tiny
+		// helpers and recursive loops, at a compile-time cost.
+		return "mem2reg,instcombine,tailrecurse,inline,instcombine,reassociate,gvn,instcombine,simplifycfg,dce"
 	}
+}
+
+// WithInliner returns a copy of pm whose inline passes take the callees'
+// bodies from c (InlineCache.Pass) instead of reading the callees, and
+// which remembers every function it optimises in c (Manager.Inliner): a
+// pipeline that inlines earlier functions into later ones, one function
+// at a time, without reading any function but the one it optimises.
+func (pm *Manager) WithInliner(c *InlineCache) *Manager {
+	n := *pm
+	n.Passes = append([]Pass(nil), pm.Passes...)
+	for i, p := range n.Passes {
+		if p.Name == "inline" {
+			n.Passes[i] = c.Pass()
+		}
+	}
+	n.Inliner = c
+	return &n
+}
+
+// ReadsModule reports whether a pass of pm reads functions other than the
+// one it optimises (Pass.ReadsModule).
+func (pm *Manager) ReadsModule() bool {
+	for _, p := range pm.Passes {
+		if p.ReadsModule {
+			return true
+		}
+	}
+	return false
 }
 
 // ForLevel returns the manager for -O0, -O1, -O2 or -O3 (-O2 with
@@ -143,6 +181,10 @@ func (pm *Manager) RunFunction(f *ir.Function) (err error) {
 				return fmt.Errorf("passes: after %s: %w", p.Name, err)
 			}
 		}
+	}
+	if pm.Inliner != nil {
+		cur = "inline cache"
+		pm.Inliner.Remember(f)
 	}
 	return nil
 }

@@ -28,7 +28,14 @@
 # from source to executable code and the run of its one top-level
 # expression (O(N), well under a millisecond). Code speed: the programs in
 # kaleidoscope/testdata/bench (fib(40), numeric integration of sin with
-# 40 M calls, a 2400x2400 Mandelbrot escape-count grid), whole process.
+# 40 M calls, a 2400x2400 Mandelbrot escape-count grid by a recursive
+# function, a Mandelbrot loop nest whose float loop sequences assignments
+# with a user-defined operator, and a larger program of small functions
+# calling each other in loops: an RK4 ODE integrator), whole process,
+# against lli-19 and against each program's C twin (FILE.c: the same
+# algorithm in doubles, the same output) compiled by clang-19 -O2 and by
+# gcc -O2 before timing (the native binary's run is timed).
+# KBENCH_CODE_ONLY=1 skips the compile-speed table.
 #
 # The two tools are timed in alternation (one run of each per round).
 # Every cell is the best (minimum) of KBENCH_RUNS runs, in wall-clock
@@ -57,19 +64,19 @@ go build -o "$tmp/gorc" ./cmd/gorc
 go build -o "$tmp/kgen" ./kaleidoscope/cmd/kgen
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# measure GORC-CMD LLI-CMD [TCC-CMD]: runs the commands $runs times each, in
-# alternation (one run of each per round, so a burst of load from other jobs
-# lands on all alike), their stdout to $tmp/gorc.out, $tmp/lli.out (and
-# $tmp/tcc.out), and prints "min-wall min-cpu median-wall" of each in turn,
-# in seconds (bash's time: millisecond resolution, for the child process).
-measure() {
-	local i t which
-	local -a names=(gorc lli)
-	local -A cmds=([gorc]=$1 [lli]=$2)
-	if [ $# -gt 2 ]; then
-		names+=(tcc)
-		cmds[tcc]=$3
-	fi
+# measure_named NAME=CMD...: runs the commands $runs times each, in
+# alternation (one run of each per round, so a burst of load from other
+# jobs lands on all alike), the stdout of NAME's command to $tmp/NAME.out,
+# and prints "min-wall min-cpu median-wall" of each in turn, in seconds
+# (bash's time: millisecond resolution, for the child process).
+measure_named() {
+	local i t which arg
+	local -a names=()
+	local -A cmds=()
+	for arg in "$@"; do
+		names+=("${arg%%=*}")
+		cmds[${arg%%=*}]=${arg#*=}
+	done
 	for which in "${names[@]}"; do : >"$tmp/times.$which"; done
 	for ((i = 0; i < runs; i++)); do
 		for which in "${names[@]}"; do
@@ -107,6 +114,15 @@ faults() {
 	done | sort -n | sed -n 2p
 }
 
+# measure GORC-CMD LLI-CMD [TCC-CMD]: measure_named for gorc, lli (and tcc).
+measure() {
+	local -a args=("gorc=$1" "lli=$2")
+	if [ $# -gt 2 ]; then
+		args+=("tcc=$3")
+	fi
+	measure_named "${args[@]}"
+}
+
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "–" }'; }
 div2() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "–" }'; }
 
@@ -141,7 +157,9 @@ table=$tmp/table.md
 	printf 'program\ttool\twall_s\twall_median_s\tcpu_s\n'
 } >"$tmp/code.tsv"
 declare -A gw gc lw lc tw tc
-for n in 500 1000 2000 4000; do
+sizes=(500 1000 2000 4000)
+[ "${KBENCH_CODE_ONLY:-}" = 1 ] && sizes=()
+for n in "${sizes[@]}"; do
 	"$tmp/kgen" "$n" >"$tmp/s$n.k"
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/s$n.ll" "$tmp/s$n.k"
 	tccrun=()
@@ -166,33 +184,42 @@ for n in 500 1000 2000 4000; do
 done
 {
 	echo
-	echo "Growth from 500 to 4,000 functions (8x the code, best times): gorc $(div2 "${gw[4000]}" "${gw[500]}")x wall, $(div2 "${gc[4000]}" "${gc[500]}")x CPU; lli-19 $(div2 "${lw[4000]}" "${lw[500]}")x wall, $(div2 "${lc[4000]}" "${lc[500]}")x CPU$([ -n "$tcc" ] && echo "; tcc -run $(div2 "${tw[4000]}" "${tw[500]}")x wall, $(div2 "${tc[4000]}" "${tc[500]}")x CPU")."
+	if [ ${#sizes[@]} -gt 0 ]; then
+		echo "Growth from 500 to 4,000 functions (8x the code, best times): gorc $(div2 "${gw[4000]}" "${gw[500]}")x wall, $(div2 "${gc[4000]}" "${gc[500]}")x CPU; lli-19 $(div2 "${lw[4000]}" "${lw[500]}")x wall, $(div2 "${lc[4000]}" "${lc[500]}")x CPU$([ -n "$tcc" ] && echo "; tcc -run $(div2 "${tw[4000]}" "${tw[500]}")x wall, $(div2 "${tc[4000]}" "${tc[500]}")x CPU")."
+	fi
 	echo
-	echo "### Code speed: whole process, gorc kaleido FILE.k vs lli-19 on its -O2 IR"
+	echo "### Code speed: whole process, gorc kaleido FILE.k vs lli-19 on its -O2 IR and the C twin FILE.c compiled by clang-19 -O2 and gcc -O2"
 	echo
-	echo "| program | gorc wall (median) | lli-19 wall (median) | gorc/lli (wall) | gorc CPU | lli-19 CPU | gorc/lli (CPU) | tcc -run wall (median) | tcc/gorc (wall) | tcc CPU | tcc/gorc (CPU) |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "The C twins are compiled before timing (their compile is excluded: the native binary is timed); gorc's figure includes its compile and link, as does tcc -run's. Wall ratios are of the medians; the CPU ratio (user + system, best run) is the steadier one on a loaded machine."
+	echo
+	echo "| program | gorc wall (median) | lli-19 wall (median) | clang-19 -O2 wall (median) | gcc -O2 wall (median) | tcc -run wall (median) | gorc/clang | gorc/gcc | gorc/lli | tcc/gorc | gorc CPU | clang CPU | gcc CPU | tcc CPU | gorc/clang (CPU) | gorc/gcc (CPU) | tcc/gorc (CPU) |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 } >>"$table"
 for p in kaleidoscope/testdata/bench/*.k; do
 	name=$(basename "$p" .k)
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/$name.ll" "$p"
-	# The code-speed peer of issue 13's compile goal: tcc -run on the
-	# program's C twin (NAME.c beside NAME.k), when there is one. Its
-	# output is its own (the twin prints what the C program prints).
+	# The C twins: same algorithm in doubles, the same output; tcc -run on
+	# the twin is the code-speed peer of issue 13's compile goal.
+	clang-19 -O2 -o "$tmp/$name.clang" "${p%.k}.c" -lm
+	gcc -O2 -o "$tmp/$name.gcc" "${p%.k}.c" -lm
 	tccrun=()
-	if [ -n "$tcc" ] && [ -f "${p%.k}.c" ]; then
-		tccrun=("$tcc -lm -run ${p%.k}.c")
+	if [ -n "$tcc" ]; then
+		tccrun=("tcc=$tcc -lm -run ${p%.k}.c")
 	fi
-	read -r w1 c1 m1 w2 c2 m2 w3 c3 m3 < <(measure "$tmp/gorc kaleido -no-cache $p" "lli-19 $tmp/$name.ll" "${tccrun[@]}")
-	cmp -s "$tmp/lli.out" "$tmp/gorc.out" || { echo "outputs differ for $name" >&2; exit 1; }
-	printf '%s\t%s\t%s\t%s\t%s\n' "$name" gorc "$w1" "$m1" "$c1" "$name" lli-19 "$w2" "$m2" "$c2" >>"$tmp/code.tsv"
-	tcol="– | – | – | – |"
-	[ ${#tccrun[@]} -eq 0 ] || tcol="$w3 ($m3) | $(div2 "$w3" "$w1") | $c3 | $(div2 "$c3" "$c1") |"
-	echo "| $name | $w1 ($m1) | $w2 ($m2) | $(div2 "$w1" "$w2") | $c1 | $c2 | $(div2 "$c1" "$c2") | $tcol" >>"$table"
+	w5=nan c5=nan m5=nan
+	read -r w1 c1 m1 w2 c2 m2 w3 c3 m3 w4 c4 m4 w5 c5 m5 < <(measure_named "gorc=$tmp/gorc kaleido -no-cache $p" "lli=lli-19 $tmp/$name.ll" "clang=$tmp/$name.clang" "gcc=$tmp/$name.gcc" "${tccrun[@]}")
+	for peer in lli clang gcc ${tcc:+tcc}; do
+		cmp -s "$tmp/$peer.out" "$tmp/gorc.out" || { echo "outputs differ for $name ($peer)" >&2; exit 1; }
+	done
+	printf '%s\t%s\t%s\t%s\t%s\n' "$name" gorc "$w1" "$m1" "$c1" "$name" lli-19 "$w2" "$m2" "$c2" "$name" clang-19-O2 "$w3" "$m3" "$c3" "$name" gcc-O2 "$w4" "$m4" "$c4" >>"$tmp/code.tsv"
+	if [ ${#tccrun[@]} -gt 0 ]; then
+		printf '%s\t%s\t%s\t%s\t%s\n' "$name" tcc-run "$w5" "$m5" "$c5" >>"$tmp/code.tsv"
+	fi
+	echo "| $name | $w1 ($m1) | $w2 ($m2) | $w3 ($m3) | $w4 ($m4) | $w5 ($m5) | $(div2 "$m1" "$m3") | $(div2 "$m1" "$m4") | $(div2 "$m1" "$m2") | $(div2 "$m5" "$m1") | $c1 | $c3 | $c4 | $c5 | $(div2 "$c1" "$c3") | $(div2 "$c1" "$c4") | $(div2 "$c5" "$c1") |" >>"$table"
 done
 {
 	echo
-	echo "Goals (issue 5): compile speed at least 20x LLVM at 2,000 functions; code speed within 1.25x. Issue 13: gorc/tcc (wall) at most 1 at 500, 2,000 and 4,000 functions, with tcc/gorc (wall) on the code-speed programs at least 1.5. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+	echo "Goals: compile speed at least 20x LLVM at 2,000 functions (issue 5); code speed within 1.2x of clang-19 -O2 on the C twins (issue 13); issue 13 also: gorc/tcc (wall) at most 1 at 500, 2,000 and 4,000 functions, with tcc/gorc on the code-speed programs at least 1.5. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 } >>"$table"
 cat "$table"
 mkdir -p "$(dirname "$out")" "$results"
