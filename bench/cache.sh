@@ -112,7 +112,7 @@ for name, measure, f, s, goal in results:
 print()
 print("gorc run caches nothing for objects and archives (only .ll inputs' objects), so the sqlite "
       "row's first and second runs do the same work and their ratio is 1 up to noise; "
-      "docs/rationale/cache.md says why.")
+      "docs/RATIONALE.md says why (\"cache\").")
 if links:
     o = [r for r in results if r[1] == "overhead"][0][2]
     l = statistics.median(links)

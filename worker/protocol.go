@@ -24,7 +24,7 @@
 // worker died, timed out or disconnected on another worker or locally.
 //
 // Why not the Bazel Remote Execution API or distcc: see
-// docs/rationale/s16-worker.md (a JIT's jobs are 10–100 µs; a CAS and
+// docs/RATIONALE.md ("Compile workers") (a JIT's jobs are 10–100 µs; a CAS and
 // gRPC round trip would dominate them).
 package worker
 
