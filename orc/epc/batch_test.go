@@ -72,3 +72,45 @@ func TestRemoteBatch(t *testing.T) {
 		t.Fatalf("rwx batch: %v (%d calls)", err, e.Calls()-before)
 	}
 }
+
+// BenchmarkRemoteFinalize: what a small allocation's finalization costs
+// in a child executor, as one batch and as one call per step (protect
+// read-write, write a page, protect read-only, an echo wrapper call).
+func BenchmarkRemoteFinalize(b *testing.B) {
+	ctx := context.Background()
+	e := spawn(b, nil)
+	pg := e.PageSize()
+	r, err := e.Reserve(ctx, pg, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ops := []MemOp{
+		{Kind: MemOpProtect, Range: r, Prot: shared.ProtRead | shared.ProtWrite},
+		{Kind: MemOpWrite, Addr: r.Start, Data: make([]byte, pg)},
+		{Kind: MemOpProtect, Range: r, Prot: shared.ProtRead},
+		{Kind: MemOpCallWrapper, Call: shared.WrapperCall{Fn: e.BootstrapSymbols()[EchoName], Arg: []byte("x")}},
+	}
+	b.Run("batch", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := e.Batch(ctx, ops); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("calls", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if err := e.Protect(ctx, ops[0].Range, ops[0].Prot); err != nil {
+				b.Fatal(err)
+			}
+			if err := e.Write(ctx, ops[1].Addr, ops[1].Data); err != nil {
+				b.Fatal(err)
+			}
+			if err := e.Protect(ctx, ops[2].Range, ops[2].Prot); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := e.CallWrapper(ctx, ops[3].Call); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
