@@ -242,16 +242,95 @@ func quick(f wire.Frame) bool {
 	case wire.OpCallWrapper:
 		d := wire.NewDecoder(f.Payload)
 		fn := shared.ExecutorAddr(d.U64())
-		quickSvcOnce.Do(func() {
-			syms := BootstrapSymbols()
-			quickSvcs = map[shared.ExecutorAddr]bool{
-				syms[EchoName]: true, syms[EHFrameRegisterName]: true,
-				syms[EHFrameDeregisterName]: true, syms[TLSSetImageName]: true,
+		return d.Err() == nil && quickService(fn)
+	case wire.OpBatch:
+		steps, err := decodeBatch(f.Payload)
+		if err != nil {
+			return true // answered at once with the error
+		}
+		for _, st := range steps {
+			if st.kind == wire.BatchCallWrapper && !quickService(st.addr) {
+				return false
 			}
-		})
-		return d.Err() == nil && quickSvcs[fn]
+		}
+		return true
 	}
 	return false
+}
+
+// quickService reports whether fn is one of the executor's own short
+// wrapper services.
+func quickService(fn shared.ExecutorAddr) bool {
+	quickSvcOnce.Do(func() {
+		syms := BootstrapSymbols()
+		quickSvcs = map[shared.ExecutorAddr]bool{
+			syms[EchoName]: true, syms[EHFrameRegisterName]: true,
+			syms[EHFrameDeregisterName]: true, syms[TLSSetImageName]: true,
+		}
+	})
+	return quickSvcs[fn]
+}
+
+// batchStep is one step of an OpBatch.
+type batchStep struct {
+	kind uint64
+	r    shared.ExecutorAddrRange // protect
+	prot shared.MemProt           // protect
+	addr shared.ExecutorAddr      // write: destination; call-wrapper: function
+	data []byte                   // write: bytes; call-wrapper: argument
+}
+
+// decodeBatch decodes a whole batch, so that a malformed one runs no step.
+func decodeBatch(payload []byte) ([]batchStep, error) {
+	d := wire.NewDecoder(payload)
+	n := d.U64()
+	if d.Err() == nil && n > uint64(len(payload))/8 {
+		return nil, fmt.Errorf("executor: batch of %d steps in %d bytes", n, len(payload))
+	}
+	steps := make([]batchStep, 0, n)
+	for i := uint64(0); i < n && d.Err() == nil; i++ {
+		st := batchStep{kind: d.U64()}
+		switch st.kind {
+		case wire.BatchProtect:
+			st.r = rng(d)
+			p := d.U64()
+			if p > 7 {
+				return nil, fmt.Errorf("executor: batch step %d: protect %v: bad protection %#x", i, st.r, p)
+			}
+			st.prot = shared.MemProt(p)
+		case wire.BatchWrite, wire.BatchCallWrapper:
+			st.addr, st.data = shared.ExecutorAddr(d.U64()), d.Bytes()
+		default:
+			if d.Err() == nil {
+				return nil, fmt.Errorf("executor: batch step %d: unknown kind %d", i, st.kind)
+			}
+		}
+		steps = append(steps, st)
+	}
+	if err := d.Finish(); err != nil {
+		return nil, fmt.Errorf("executor: batch: %w", err)
+	}
+	return steps, nil
+}
+
+// runBatch runs the steps in order; it returns the index of the step
+// that failed (len(steps) if none) and its error.
+func runBatch(steps []batchStep) (int, error) {
+	for i, st := range steps {
+		var err error
+		switch st.kind {
+		case wire.BatchProtect:
+			err = Protect(st.r, st.prot)
+		case wire.BatchWrite:
+			err = Write(st.addr, st.data)
+		case wire.BatchCallWrapper:
+			_, err = CallWrapper(st.addr, st.data)
+		}
+		if err != nil {
+			return i, err
+		}
+	}
+	return len(steps), nil
 }
 
 var (
@@ -396,6 +475,11 @@ func addrs(v []uint64) []shared.ExecutorAddr {
 }
 
 func (s *server) dispatch(f wire.Frame) ([]byte, error) {
+	if s.sh != nil && f.Op == wire.OpBatch {
+		// Its steps would bypass the shared executor's ownership checks;
+		// the controller falls back to one call per step.
+		return nil, fmt.Errorf("executor: a shared executor does not take batches")
+	}
 	if s.sh != nil {
 		return s.dispatchShared(f)
 	}
@@ -446,6 +530,17 @@ func (s *server) dispatchOwn(f wire.Frame) ([]byte, error) {
 			return nil, Decommit(r)
 		}
 		return nil, Release(r)
+	case wire.OpBatch:
+		steps, err := decodeBatch(f.Payload)
+		if err != nil {
+			return nil, err
+		}
+		failed, err := runBatch(steps)
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		}
+		return e.U64(uint64(failed)).String(msg).Payload(), nil
 	case wire.OpWrite:
 		addr, data := d.U64(), d.Bytes()
 		if err := d.Finish(); err != nil {

@@ -241,6 +241,20 @@ const maxCoalescedWrite = 1 << 20
 // segment.
 func (m *CopyMapper) Initialize(ctx context.Context, info AllocInfo) error {
 	segs := sortedSegs(info.Segments)
+	if _, ok := m.e.(epc.Batcher); ok {
+		// All of it in one round trip: each run made read-write and
+		// written, the final protections, the actions.
+		var steps []epc.MemOp
+		forEachRun(segs, func(run []SegInfo) {
+			if r, data := runData(run); len(data) > 0 {
+				steps = append(steps, epc.MemOp{Kind: epc.MemOpProtect, Range: r, Prot: shared.ProtRead | shared.ProtWrite},
+					epc.MemOp{Kind: epc.MemOpWrite, Addr: r.Start, Data: data})
+			}
+		})
+		if done, err := m.initBatch(ctx, steps, segs, info.Actions); done {
+			return err
+		}
+	}
 	for i := 0; i < len(segs); {
 		// segs[i:j] is a run of adjacent segments to transfer together.
 		j := i + 1
@@ -258,10 +272,57 @@ func (m *CopyMapper) Initialize(ctx context.Context, info AllocInfo) error {
 	return m.runActions(ctx, info.Actions)
 }
 
-// transfer makes the adjacent segments run read-write and writes their
-// working memory (gaps between them, zero in the executor already, are
-// written as zeros).
-func (m *CopyMapper) transfer(ctx context.Context, run []SegInfo) error {
+// forEachRun calls f with each run of adjacent segments of segs (sorted)
+// to transfer together.
+func forEachRun(segs []SegInfo, f func(run []SegInfo)) {
+	for i := 0; i < len(segs); {
+		j := i + 1
+		for j < len(segs) && segs[j].Range.Start == segs[j-1].Range.End && uint64(segs[j].Range.End-segs[i].Range.Start) <= maxCoalescedWrite {
+			j++
+		}
+		f(segs[i:j])
+		i = j
+	}
+}
+
+// initBatch sends steps, then the segments' final protections and the
+// actions' Finalize calls, as one epc.Batcher batch. done is false if the
+// executor did not run it (nothing happened: do it step by step). A
+// failed action undoes the actions before it, as runActions does.
+func (m executorMapper) initBatch(ctx context.Context, steps []epc.MemOp, segs []SegInfo, actions []shared.AllocActionPair) (done bool, err error) {
+	b, ok := m.e.(epc.Batcher)
+	if !ok {
+		return false, nil
+	}
+	for _, p := range protRuns(segs) {
+		steps = append(steps, epc.MemOp{Kind: epc.MemOpProtect, Range: p.Range, Prot: p.Prot})
+	}
+	fixed := len(steps)
+	var idx []int // the action of each call step
+	for i, a := range actions {
+		if a.Finalize.Fn != 0 {
+			steps = append(steps, epc.MemOp{Kind: epc.MemOpCallWrapper, Call: a.Finalize})
+			idx = append(idx, i)
+		}
+	}
+	n, err := b.Batch(ctx, steps)
+	switch {
+	case errors.Is(err, epc.ErrBatchUnsupported):
+		return false, nil
+	case err == nil:
+		return true, nil
+	case n < fixed:
+		return true, fmt.Errorf("memmgr: initialize: %w", err)
+	}
+	i := idx[n-fixed]
+	undo := m.runDeallocs(ctx, actions[:i])
+	return true, errors.Join(fmt.Errorf("memmgr: finalize action %d (wrapper %v): %w", i, actions[i].Finalize.Fn, err), undo)
+}
+
+// runData returns the range of a run of adjacent segments and the bytes
+// to write there: their working memory (gaps between them, zero in the
+// executor already, as zeros), without trailing empty segments.
+func runData(run []SegInfo) (shared.ExecutorAddrRange, []byte) {
 	r := shared.ExecutorAddrRange{Start: run[0].Range.Start, End: run[len(run)-1].Range.End}
 	var data []byte
 	if len(run) == 1 {
@@ -278,6 +339,13 @@ func (m *CopyMapper) transfer(ctx context.Context, run []SegInfo) error {
 			copy(data[s.Range.Start-r.Start:], s.Working)
 		}
 	}
+	return r, data
+}
+
+// transfer makes the adjacent segments run read-write and writes their
+// working memory.
+func (m *CopyMapper) transfer(ctx context.Context, run []SegInfo) error {
+	r, data := runData(run)
 	if len(data) == 0 {
 		return nil
 	}
@@ -371,6 +439,11 @@ func (m *SharedMemoryMapper) Prepare(ctx context.Context, r shared.ExecutorAddrR
 
 // Initialize implements Mapper: content is already in place.
 func (m *SharedMemoryMapper) Initialize(ctx context.Context, info AllocInfo) error {
+	// The protections and the actions in one round trip if the executor
+	// takes batches.
+	if done, err := m.initBatch(ctx, nil, sortedSegs(info.Segments), info.Actions); done {
+		return err
+	}
 	if err := m.protectFinal(ctx, info.Segments); err != nil {
 		return err
 	}

@@ -557,3 +557,58 @@ func TestNewForExecutor(t *testing.T) {
 		s.Close(context.Background())
 	}
 }
+
+// TestSlabBatchedFinalize: with a child executor, finalizing an
+// allocation (transfers, protections, actions) is one round trip, and a
+// failing action in the batch still undoes the actions before it.
+func TestSlabBatchedFinalize(t *testing.T) {
+	ctx := context.Background()
+	for _, kind := range mappers {
+		if !kind.remote {
+			continue
+		}
+		t.Run(kind.name, func(t *testing.T) {
+			s, e := newSlab(t, kind, SlabOptions{Size: 1 << 20})
+			r := e.(*epc.Remote)
+			alloc := func(name string) (jitlink.InFlightAlloc, []jitlink.Segment, []byte) {
+				a, err := s.Allocate(ctx, jitlink.AllocRequest{Name: name, Segments: []jitlink.SegmentRequest{{Prot: rx, Size: 16}, {Prot: ro, Size: 64}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				segs := a.Segments()
+				copy(segs[0].Mem, []byte{0xb8, 7, 0, 0, 0, 0xc3})
+				eh := ehFrame(segs[1].Addr, segs[0].Addr, 6)
+				copy(segs[1].Mem, eh)
+				return a, segs, eh
+			}
+			a, segs, eh := alloc("eh.o")
+			act, err := epc.EHFrameActions(e, shared.ExecutorAddrRange{Start: segs[1].Addr, End: segs[1].Addr.Add(uint64(len(eh)))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := r.Calls()
+			fa, err := a.Finalize(ctx, []shared.AllocActionPair{act})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := r.Calls() - before; n != 1 {
+				t.Errorf("finalize took %d calls, want 1", n)
+			}
+			if st, err := e.RunAsMain(ctx, segs[0].Addr, nil); err != nil || st != 7 {
+				t.Fatalf("run: %d %v", st, err)
+			}
+			if err := s.Deallocate(ctx, []jitlink.FinalizedAlloc{fa}); err != nil {
+				t.Fatal(err)
+			}
+			a, segs, eh = alloc("bad-eh.o")
+			good, _ := epc.EHFrameActions(e, shared.ExecutorAddrRange{Start: segs[1].Addr, End: segs[1].Addr.Add(uint64(len(eh)))})
+			bad, _ := epc.EHFrameActions(e, shared.ExecutorAddrRange{Start: segs[1].Addr, End: segs[1].Addr.Add(uint64(len(eh) - 4))})
+			if _, err := a.Finalize(ctx, []shared.AllocActionPair{good, bad}); err == nil || !strings.Contains(err.Error(), "terminator") || !strings.Contains(err.Error(), "finalize action 1") {
+				t.Fatalf("finalize with an unterminated eh-frame: %v", err)
+			}
+			if st := s.Stats(); st.InUse != 0 {
+				t.Fatalf("failed finalize leaked: %+v", st)
+			}
+		})
+	}
+}

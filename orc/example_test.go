@@ -150,3 +150,32 @@ func ExampleNewPoolDispatcher() {
 	fmt.Println(def.Addr, err)
 	// Output: 0x77 <nil>
 }
+
+// A lookup that would only wait for a materialization can run it itself:
+// with WithInPlaceMaterialization the unit below is compiled on the
+// looking-up goroutine, not handed to the pool's workers and back (what
+// lazy call-through re-entries do on a first call).
+func ExampleWithInPlaceMaterialization() {
+	es := orc.NewExecutionSession(orc.WithDispatcher(orc.NewPoolDispatcher(2)))
+	defer es.EndSession(context.Background())
+	jd, _ := es.CreateJITDylib("main")
+	f := es.Intern("f")
+	ran := make(chan string, 1)
+	jd.Define(&orc.SimpleMaterializationUnit{
+		UnitName: "f.o",
+		Syms:     orc.SymbolFlagsMap{f: orc.Exported | orc.Callable},
+		MaterializeFunc: func(ctx context.Context, r *orc.MaterializationResponsibility) {
+			ran <- "materializing f"
+			r.NotifyResolved(orc.SymbolMap{f: {Addr: 0x1000, Flags: orc.Exported | orc.Callable}})
+			r.NotifyEmitted(nil)
+		},
+	}, nil)
+
+	ctx := orc.WithInPlaceMaterialization(context.Background())
+	def, err := es.LookupSymbol(ctx, jd, "f")
+	fmt.Println(<-ran)
+	fmt.Println(def.Addr, err)
+	// Output:
+	// materializing f
+	// 0x1000 <nil>
+}

@@ -115,7 +115,13 @@ func (es *ExecutionSession) Lookup(ctx context.Context, order JITDylibSearchOrde
 	if err != nil {
 		return nil, err
 	}
-	es.dispatchAll(mats)
+	if q != nil && len(mats) > 0 && inPlaceRequested(ctx) {
+		if m, ok := es.dispatchAllButOne(mats); ok {
+			es.runInPlace(m)
+		}
+	} else {
+		es.dispatchAll(mats)
+	}
 	if q == nil {
 		return res, nil
 	}

@@ -281,7 +281,61 @@ func (es *ExecutionSession) dispatchAll(mats []materialization) {
 	}
 }
 
+type inPlaceKey struct{}
+
+// WithInPlaceMaterialization returns a context under which a synchronous
+// Lookup that has to wait runs one of the materializations it triggers
+// on its own goroutine (the others still go to the dispatcher), and so do
+// the lookups that materialization makes. The caller would only wait
+// otherwise; running the work itself saves handing it to a dispatcher
+// goroutine and waking the caller again, which is most of a lazy first
+// call's latency on a loaded machine. Use it only where the caller can
+// afford to run a materialization (its stack, its locks): lazy
+// call-through re-entries do.
+func WithInPlaceMaterialization(ctx context.Context) context.Context {
+	return context.WithValue(ctx, inPlaceKey{}, true)
+}
+
+func inPlaceRequested(ctx context.Context) bool {
+	v, _ := ctx.Value(inPlaceKey{}).(bool)
+	return v
+}
+
+// dispatchAllButOne dispatches mats except the last one that is not
+// inline, which it returns (ok false: none) for the caller to run with
+// runInPlace. The one kept is started last, so that whatever it waits for
+// among the others is already dispatched.
+func (es *ExecutionSession) dispatchAllButOne(mats []materialization) (materialization, bool) {
+	keep := -1
+	for i := len(mats) - 1; i >= 0; i-- {
+		if _, ok := mats[i].mu.(inlineMaterializer); !ok {
+			keep = i
+			break
+		}
+	}
+	if keep < 0 {
+		es.dispatchAll(mats)
+		return materialization{}, false
+	}
+	m := mats[keep]
+	es.dispatchAll(mats[:keep])
+	es.dispatchAll(mats[keep+1:])
+	return m, true
+}
+
+// runInPlace runs m on this goroutine, counted as an outstanding task;
+// its own lookups are in place too.
+func (es *ExecutionSession) runInPlace(m materialization) {
+	es.tasks.add()
+	defer es.tasks.done()
+	es.runMaterializeCtx(m, true)
+}
+
 func (es *ExecutionSession) runMaterialize(m materialization) {
+	es.runMaterializeCtx(m, false)
+}
+
+func (es *ExecutionSession) runMaterializeCtx(m materialization, inPlace bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			err := fmt.Errorf("unit %q panicked while materializing: %v\n%s", m.mr.unit, r, debug.Stack())
@@ -292,7 +346,9 @@ func (es *ExecutionSession) runMaterialize(m materialization) {
 		}
 	}()
 	ctx := es.ctx
-	if bn, ok := es.dispatcher.(blockingNotifier); ok {
+	if inPlace {
+		ctx = WithInPlaceMaterialization(ctx)
+	} else if bn, ok := es.dispatcher.(blockingNotifier); ok {
 		if _, inline := m.mu.(inlineMaterializer); !inline {
 			ctx = context.WithValue(ctx, workerKey{}, bn)
 		}

@@ -44,6 +44,41 @@ type MemoryAccess interface {
 	Release(ctx context.Context, r shared.ExecutorAddrRange) error
 }
 
+// MemOpKind is the kind of a Batcher step.
+type MemOpKind uint8
+
+// The kinds of Batcher steps.
+const (
+	MemOpProtect     MemOpKind = iota + 1 // Range, Prot
+	MemOpWrite                            // Addr, Data
+	MemOpCallWrapper                      // Call
+)
+
+// MemOp is one step of a Batch.
+type MemOp struct {
+	Kind  MemOpKind
+	Range shared.ExecutorAddrRange // MemOpProtect
+	Prot  shared.MemProt           // MemOpProtect
+	Addr  shared.ExecutorAddr      // MemOpWrite
+	Data  []byte                   // MemOpWrite
+	Call  shared.WrapperCall       // MemOpCallWrapper
+}
+
+// ErrBatchUnsupported is returned (wrapped) by Batch when the executor
+// did not run the batch (it does not take batches, or the batch is too
+// large for one message): no step ran; do them one by one.
+var ErrBatchUnsupported = errors.New("the executor does not take this batch")
+
+// Batcher is the optional round-trip saver of executors reached over a
+// byte stream: the memory steps that finalize an allocation (protect,
+// write, call a wrapper) sent as one request.
+type Batcher interface {
+	// Batch runs ops in order, stopping at the first that fails. It
+	// returns how many ran successfully (len(ops): all) and the failing
+	// step's error; with ErrBatchUnsupported none ran.
+	Batch(ctx context.Context, ops []MemOp) (int, error)
+}
+
 // LocalMemory is the optional in-process fast path of MemoryAccess: it
 // returns executor memory itself, so the linker writes in place and
 // finalization is only a protection change. Only executors in this

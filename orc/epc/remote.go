@@ -58,8 +58,9 @@ type Remote struct {
 
 	ended error // a listener's report of how the executor ended, under mu
 
-	calls atomic.Uint64     // calls sent (each a round trip), see Calls
-	byOp  [32]atomic.Uint64 // calls sent per wire.Op (ops >= 32 are only in calls), see CallsByOp
+	calls   atomic.Uint64     // calls sent (each a round trip), see Calls
+	noBatch atomic.Bool       // the executor refused a batch: do not send more
+	byOp    [32]atomic.Uint64 // calls sent per wire.Op (ops >= 32 are only in calls), see CallsByOp
 
 	// Program stdio forwarded over the stream (nil fwd: not forwarded).
 	fwd            *Stdio
@@ -473,6 +474,67 @@ func (e *Remote) simple(ctx context.Context, op wire.Op, enc *wire.Encoder) erro
 		return err
 	}
 	return finish(op, d)
+}
+
+// maxBatch is the largest payload Batch sends; larger batches are
+// refused (ErrBatchUnsupported) and go through Write's chunking.
+const maxBatch = 4 << 20
+
+// Batch implements Batcher with one OpBatch call.
+func (e *Remote) Batch(ctx context.Context, ops []MemOp) (int, error) {
+	if e.noBatch.Load() {
+		return 0, ErrBatchUnsupported
+	}
+	enc := new(wire.Encoder).U64(uint64(len(ops)))
+	for i, op := range ops {
+		switch op.Kind {
+		case MemOpProtect:
+			if !op.Prot.Valid() {
+				return i, fmt.Errorf("epc: batch step %d: protect %v %v: writable and executable at once violates W^X", i, op.Range, op.Prot)
+			}
+			enc.U64(wire.BatchProtect).U64(uint64(op.Range.Start)).U64(uint64(op.Range.End)).U64(uint64(op.Prot))
+		case MemOpWrite:
+			enc.U64(wire.BatchWrite).U64(uint64(op.Addr)).Bytes(op.Data)
+		case MemOpCallWrapper:
+			enc.U64(wire.BatchCallWrapper).U64(uint64(op.Call.Fn)).Bytes(op.Call.Arg)
+		default:
+			return i, fmt.Errorf("epc: batch step %d: unknown kind %d", i, op.Kind)
+		}
+		if len(enc.Payload()) > maxBatch {
+			return 0, fmt.Errorf("epc: batch of %d steps: over %d bytes: %w", len(ops), maxBatch, ErrBatchUnsupported)
+		}
+	}
+	d, err := e.call(ctx, wire.OpBatch, enc.Payload())
+	if err != nil {
+		// No step ran. An executor that refuses batches (a shared one,
+		// an older one) is not asked again; a broken connection fails
+		// the steps that are retried one by one too.
+		e.noBatch.Store(true)
+		return 0, fmt.Errorf("%w: %w", ErrBatchUnsupported, err)
+	}
+	n, msg := d.U64(), d.String()
+	if err := finish(wire.OpBatch, d); err != nil {
+		return 0, err
+	}
+	if n > uint64(len(ops)) {
+		return 0, fmt.Errorf("epc: batch: executor reports step %d of %d", n, len(ops))
+	}
+	if n < uint64(len(ops)) {
+		return int(n), fmt.Errorf("epc: batch step %d (%s): %s", n, ops[n].describe(), msg)
+	}
+	return len(ops), nil
+}
+
+func (op MemOp) describe() string {
+	switch op.Kind {
+	case MemOpProtect:
+		return fmt.Sprintf("protect %v %v", op.Range, op.Prot)
+	case MemOpWrite:
+		return fmt.Sprintf("write %d bytes at %v", len(op.Data), op.Addr)
+	case MemOpCallWrapper:
+		return fmt.Sprintf("call-wrapper %v", op.Call.Fn)
+	}
+	return fmt.Sprintf("kind %d", op.Kind)
 }
 
 // Reserve implements MemoryAccess.

@@ -5,6 +5,7 @@ package epc
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"net"
 	"strings"
 	"testing"
@@ -44,6 +45,15 @@ func TestSharedExecutorMutualTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close(ctx)
+	// A shared executor refuses batches (their steps would skip its
+	// ownership checks): no step runs, and it is not asked again.
+	echo := []MemOp{{Kind: MemOpCallWrapper, Call: shared.WrapperCall{Fn: a.BootstrapSymbols()[EchoName]}}}
+	if n, err := a.Batch(ctx, echo); n != 0 || !errors.Is(err, ErrBatchUnsupported) {
+		t.Fatalf("batch to a shared executor: %d, %v; want ErrBatchUnsupported", n, err)
+	}
+	if before := a.Calls(); func() bool { _, err := a.Batch(ctx, echo); return !errors.Is(err, ErrBatchUnsupported) }() || a.Calls() != before {
+		t.Fatal("second batch to a shared executor was sent")
+	}
 	if !a.SharedExecutor() || a.PID() != b.PID() {
 		t.Fatalf("want one shared executor process: shared=%v, pids %d and %d", a.SharedExecutor(), a.PID(), b.PID())
 	}

@@ -89,7 +89,10 @@ func (m *CallThroughManager) HandleReentry(ret shared.ExecutorAddr) (shared.Exec
 	if s == nil {
 		return 0, fmt.Errorf("lazy: re-entry from %v: %w", ret, shared.ErrNotMyTrampoline)
 	}
-	ctx := context.Background()
+	// The re-entering thread only waits for the body: let it compile and
+	// link the body itself rather than hand that to a dispatcher
+	// goroutine and be woken again (most of a first call's latency).
+	ctx := orc.WithInPlaceMaterialization(context.Background())
 	res, err := m.es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, s.jd), orc.NewSymbolLookupSet(s.name), orc.SymbolStateReady)
 	if err != nil {
 		return 0, fmt.Errorf("lazy call of %s: %w", s.what, err)

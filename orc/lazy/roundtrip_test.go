@@ -14,9 +14,9 @@ import (
 // maxFirstCallCalls is the most calls the controller may send a child
 // executor during the first call of a small lazily compiled function
 // (besides the run itself): the re-entry's answer is not a call, so these
-// are the link's memory transfers and finalize actions and the stub's
-// repointing.
-const maxFirstCallCalls = 6
+// are the link's memory transfers, protections and finalize actions (one
+// batch) and the stub's repointing. It was 6 before batches.
+const maxFirstCallCalls = 2
 
 // TestFirstCallRoundTrips counts the protocol round trips a first call
 // costs in a child executor.

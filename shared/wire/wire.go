@@ -160,12 +160,28 @@ const (
 	OpPublishFail  // name string, reason string -> (nothing): the publisher's link failed; waiters get the reason
 	OpSharedLookup // dylibs []string, syms []string, timeout u64 (ns) -> addrs []u64 (0: not published); waits until each dylib is at least Resolved
 	OpSharedAwait  // dylibs []string, timeout u64 (ns) -> (nothing); waits until each dylib is Ready
+
+	// OpBatch runs memory steps in order in one round trip: n u64, then
+	// per step a kind (Batch*) and its operands as in OpProtect (start,
+	// end, prot), OpWrite (addr, data bytes) or OpCallWrapper (fn, arg
+	// bytes) -> failed u64 (n: all ran), message string. It stops at the
+	// first failing step and reports it in the answer; an Error answer
+	// means no step ran (a malformed batch, or an executor that refuses
+	// batches: a shared one).
+	OpBatch
 	opMax
 )
 
 var opNames = [...]string{"", "reserve", "reserve-shared", "protect", "decommit", "write", "read", "release",
 	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls", "reentry", "stdin",
-	"publish", "emitted", "publish-fail", "shared-lookup", "shared-await"}
+	"publish", "emitted", "publish-fail", "shared-lookup", "shared-await", "batch"}
+
+// The kinds of OpBatch steps.
+const (
+	BatchProtect     = 1
+	BatchWrite       = 2
+	BatchCallWrapper = 3
+)
 
 func (o Op) String() string {
 	if o > 0 && o < opMax {
