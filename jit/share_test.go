@@ -41,6 +41,16 @@ int is_even(int n) { return n == 0 ? 1 : is_odd(n - 1); }`
 const oddSrc = `int is_even(int);
 int is_odd(int n) { return n == 0 ? 0 : is_even(n - 1); }`
 
+// evenSelfSrc and oddSelfSrc are evenSrc and oddSrc with a private copy
+// of the other function: the same code, nothing to share.
+const evenSelfSrc = `__attribute__((noipa)) static int odd_self(int n);
+__attribute__((noipa)) int is_even(int n) { return n == 0 ? 1 : odd_self(n - 1); }
+__attribute__((noipa)) static int odd_self(int n) { return n == 0 ? 0 : is_even(n - 1); }`
+
+const oddSelfSrc = `__attribute__((noipa)) static int even_self(int n);
+__attribute__((noipa)) int is_odd(int n) { return n == 0 ? 0 : even_self(n - 1); }
+__attribute__((noipa)) static int even_self(int n) { return n == 0 ? 1 : is_odd(n - 1); }`
+
 // sharedJIT makes a controller of the shared executor at addr with the
 // object src added.
 func sharedJIT(t *testing.T, addr string, opts jit.Options, name, src string) *jit.JIT {
@@ -151,6 +161,14 @@ func BenchmarkSharedLinkAndRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	evenSelf, err := cc(dir, "evenself", evenSelfSrc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	oddSelf, err := cc(dir, "oddself", oddSelfSrc)
+	if err != nil {
+		b.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -190,6 +208,23 @@ func BenchmarkSharedLinkAndRun(b *testing.B) {
 			errs := make(chan error, 2)
 			go func() { errs <- run(jit.Options{Publish: a, LinkShared: []string{bb}}, "is_even", 1000, 1, even) }()
 			go func() { errs <- run(jit.Options{Publish: bb, LinkShared: []string{a}}, "is_odd", 1001, 1, odd) }()
+			for range 2 {
+				if err := <-errs; err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	// The floor of any two-controller case: two controllers linking
+	// concurrently in the same executor, each a self-contained object of
+	// the same code, nothing shared. two-controllers against it is what
+	// sharing itself costs; it against one-controller is what a second
+	// JIT (its connection, session and link) costs.
+	b.Run("two-controllers-unshared", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			errs := make(chan error, 2)
+			go func() { errs <- run(jit.Options{}, "is_even", 1000, 1, evenSelf) }()
+			go func() { errs <- run(jit.Options{}, "is_odd", 1001, 1, oddSelf) }()
 			for range 2 {
 				if err := <-errs; err != nil {
 					b.Fatal(err)
