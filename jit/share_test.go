@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -298,5 +299,85 @@ func TestSharedPartnersCloseWhileRunning(t *testing.T) {
 	}
 	if n := hub.KeptPeers(); n > 0 {
 		t.Errorf("%d departed controllers' memory still kept after all left", n)
+	}
+}
+
+// TestSharedLazyMutualRecursion: two controllers of one shared executor,
+// each adding its object lazily, publish and link against each other.
+// What a lazy controller publishes is its stubs; the first call of each
+// function, whichever controller's code makes it, re-enters the
+// controller that owns the trampoline (each connection's re-entry handler
+// answers only for its own memory) and compiles it there.
+func TestSharedLazyMutualRecursion(t *testing.T) {
+	addr, _ := startSharedExecutor(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	lazyJIT := func(pub, link, name, src string) *jit.JIT {
+		obj, err := cc(dir, name, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := jit.New(ctx, jit.Options{Exec: addr, Publish: pub, LinkShared: []string{link}, SharedTimeout: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { j.Close(ctx) })
+		if err := j.AddLazyObject(name+".o", data); err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	a := lazyJIT("a", "b", "even", evenSrc)
+	b := lazyJIT("b", "a", "odd", oddSrc+`
+int is_even(int);
+int call_even(int n) { return is_even(n) * 10; }`)
+	type res struct {
+		f   func(int32) int32
+		err error
+	}
+	get := func(j *jit.JIT, sym string, ch chan<- res) {
+		f, err := jit.Func[func(int32) int32](j, sym)
+		ch <- res{f, err}
+	}
+	ca, cb := make(chan res, 1), make(chan res, 1)
+	go get(a, "is_even", ca)
+	go get(b, "call_even", cb)
+	ra, rb := <-ca, <-cb
+	if ra.err != nil || rb.err != nil {
+		t.Fatalf("linking: %v; %v", ra.err, rb.err)
+	}
+	// B's code calls A's lazy is_even first: A compiles it on B's call.
+	if got := rb.f(7); got != 0 {
+		t.Fatalf("call_even(7) = %d, want 0", got)
+	}
+	if got := rb.f(10); got != 10 {
+		t.Fatalf("call_even(10) = %d, want 10", got)
+	}
+	if got := ra.f(1001); got != 0 {
+		t.Fatalf("is_even(1001) = %d, want 0", got)
+	}
+	isOdd, err := jit.Func[func(int32) int32](b, "is_odd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := isOdd(1001); got != 1 {
+		t.Fatalf("is_odd(1001) = %d, want 1", got)
+	}
+	// Each controller compiled its functions on their first calls.
+	for _, c := range []struct {
+		name string
+		j    *jit.JIT
+	}{{"A", a}, {"B", b}} {
+		lz, err := c.j.Lazy()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := lz.CallThrough.Reentries(); n == 0 {
+			t.Errorf("controller %s answered no lazy re-entries", c.name)
+		}
 	}
 }
