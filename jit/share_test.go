@@ -381,3 +381,47 @@ int call_even(int n) { return is_even(n) * 10; }`)
 		}
 	}
 }
+
+// TestSharedLazyPublisherGone: a lazy publisher that leaves before a
+// function of its was ever called cannot compile it any more. A partner
+// calling it gets an error naming the re-entry — its run fails, the
+// shared executor and the partner's connection go on.
+func TestSharedLazyPublisherGone(t *testing.T) {
+	addr, _ := startSharedExecutor(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	obj, err := cc(dir, "even", `int is_even(int n) { return n % 2 == 0; }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := jit.New(ctx, jit.Options{Exec: addr, Publish: "a", SharedTimeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AddLazyObject("even.o", data); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.LinkAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := sharedJIT(t, addr, jit.Options{LinkShared: []string{"a"}, SharedTimeout: 20 * time.Second}, "use", `
+int is_even(int);
+int main(void) { return is_even(4) ? 7 : 8; }`)
+	if err := b.LinkAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a.Close(ctx) // is_even was never called: its body was never compiled
+	st, err := b.RunMain(ctx, "main", nil)
+	t.Logf("status %d, err %v", st, err)
+	if err == nil || !strings.Contains(err.Error(), "lazy compilation failed (re-entry from") {
+		t.Fatalf("calling a departed lazy publisher's uncompiled function: status %d, err %v; want an error naming the re-entry", st, err)
+	}
+	// The executor and B's connection go on.
+	if _, err := b.Lookup(ctx, "main"); err != nil {
+		t.Fatal(err)
+	}
+}
