@@ -553,3 +553,19 @@ int main(void) { return is_odd(7) ? 11 : 21; }
 	}
 	x.alive(t, dir)
 }
+
+// TestSharedExecutorKaleidoLazyRefused: lazy Kaleidoscope neither
+// publishes nor searches the directory, so combining -lazy with
+// -publish/-link-shared is refused up front, naming the flags, instead of
+// failing at the first call with an undefined symbol.
+func TestSharedExecutorKaleidoLazyRefused(t *testing.T) {
+	x := startSharedExecutor(t)
+	dir := t.TempDir()
+	write(t, dir, "a.k", "extern isodd(n);\ndef iseven(n) if n < 1 then 1 else isodd(n-1);\niseven(10) + 100;\n")
+	p := startGorc(t, dir, "kaleido", "-lazy", "-exec", x.addr, "-publish", "ka", "-link-shared", "kb", "a.k")
+	p.wait(t, 60*time.Second)
+	if p.status != 2 || !strings.Contains(p.stderr.String(), "-lazy cannot be combined with -publish or -link-shared") {
+		t.Fatalf("want a refusal naming the flags:\n%v", p)
+	}
+	x.alive(t, dir)
+}
