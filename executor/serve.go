@@ -153,13 +153,31 @@ func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error 
 	if err := s.send(wire.Frame{Kind: wire.KindHello, Seq: first.Seq, Payload: wire.EncodeHello(hello)}); err != nil {
 		return fmt.Errorf("executor: sending hello: %w", err)
 	}
-	// Lazy re-entries in this executor are answered by the controller
-	// (not in a shared executor: the handler is process-wide).
+	// Lazy re-entries in this executor are answered by the controller. In
+	// a shared executor each connection adds a handler of its own, which
+	// answers only for trampolines in memory this connection owns (they
+	// are the only ones its controller handed out) and
+	// shared.ErrNotMyTrampoline otherwise, so each controller's lazy code
+	// re-enters its own controller whichever controller's code called it.
 	setReentry := SetReentryHandler
+	var owns func(shared.ExecutorAddr) bool
 	if sh != nil {
-		setReentry = func(ReentryFunc) {}
+		owns = func(ret shared.ExecutorAddr) bool { return sh.hub.ownsCode(sh.peer, ret) }
+		var remove func()
+		setReentry = func(f ReentryFunc) {
+			if remove != nil {
+				remove()
+				remove = nil
+			}
+			if f != nil {
+				remove = AddReentryHandler(f)
+			}
+		}
 	}
 	setReentry(func(ret shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+		if owns != nil && !owns(ret) {
+			return 0, shared.ErrNotMyTrampoline
+		}
 		// The controller will answer only after it has sent its own calls
 		// (the lazy link's memory, the stub's new target), which need a
 		// reader: hand reading off now rather than after handOffAfter.

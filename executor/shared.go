@@ -145,6 +145,15 @@ func (p *peer) ownsLocked(addr shared.ExecutorAddr, size uint64) bool {
 	return false
 }
 
+// ownsCode reports whether addr (a lazy trampoline's return address) is
+// in memory p reserved: only then did p's controller hand the trampoline
+// out, and only p's controller can answer its re-entry.
+func (h *Hub) ownsCode(p *peer, addr shared.ExecutorAddr) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return p.ownsLocked(addr, 1)
+}
+
 // ownTLS records a TLS initialization image p allocated.
 func (h *Hub) ownTLS(p *peer, r shared.ExecutorAddrRange) {
 	h.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -346,10 +347,28 @@ func unlockWire() { spinUnlock(wireLock) }
 
 // spinLock takes a lock shared with the crash handler: 0 free, 1 held, 2
 // taken for good by a dying executor (then this waits until it is gone).
+//
+// A holder keeps it only while it writes one frame, so a waiter first
+// yields (runtime.Gosched) and sleeps only if the lock stays taken: a
+// sleep shorter than a millisecond lasts about a millisecond in the Go
+// runtime's timer, which made every contended answer of a shared
+// executor, whose connections all take this one lock, a millisecond late.
 func spinLock(l *int32) {
+	var until time.Time
 	for !atomic.CompareAndSwapInt32(l, 0, 1) {
+		if until.IsZero() {
+			until = time.Now().Add(spinFor)
+		}
+		if time.Now().Before(until) {
+			runtime.Gosched()
+			continue
+		}
 		time.Sleep(50 * time.Microsecond)
 	}
 }
+
+// spinFor is how long spinLock yields before it sleeps: longer than
+// writing one frame takes, far shorter than the millisecond a sleep costs.
+const spinFor = 200 * time.Microsecond
 
 func spinUnlock(l *int32) { atomic.StoreInt32(l, 0) }

@@ -463,12 +463,6 @@ func (j *JIT) start() error {
 		j.inits = append(j.inits, init)
 		j.mu.Unlock()
 	}
-	if j.opts.Publish != "" && j.share != nil {
-		j.mu.Lock()
-		names := j.publishedNamesLocked()
-		j.mu.Unlock()
-		j.startPublishing(names)
-	}
 	j.mu.Lock()
 	lazyPending := j.lazyPending
 	j.lazyPending = nil
@@ -477,6 +471,14 @@ func (j *JIT) start() error {
 		if err := j.defineLazyObject(g); err != nil {
 			return err
 		}
+	}
+	if j.opts.Publish != "" && j.share != nil {
+		// After the lazy objects are defined: what a lazy controller
+		// publishes is its stubs (the main dylib's lazy reexports).
+		j.mu.Lock()
+		names := j.publishedNamesLocked()
+		j.mu.Unlock()
+		j.startPublishing(names)
 	}
 	return nil
 }

@@ -27,9 +27,6 @@ func (j *JIT) Lazy() (*Lazy, error) {
 	if lz != nil {
 		return lz, nil
 	}
-	if j.share != nil {
-		return nil, fmt.Errorf("jit: lazy compilation (-lazy) is not available with a shared executor: its re-entry point is one for the whole process, not one per controller (docs/SHARING.md)")
-	}
 	re, ok := j.EPC.(epc.Reentry)
 	if !ok {
 		return nil, fmt.Errorf("jit: executor %T does not support lazy re-entry", j.EPC)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -40,6 +41,16 @@ int is_even(int n) { return n == 0 ? 1 : is_odd(n - 1); }`
 
 const oddSrc = `int is_even(int);
 int is_odd(int n) { return n == 0 ? 0 : is_even(n - 1); }`
+
+// evenSelfSrc and oddSelfSrc are evenSrc and oddSrc with a private copy
+// of the other function: the same code, nothing to share.
+const evenSelfSrc = `__attribute__((noipa)) static int odd_self(int n);
+__attribute__((noipa)) int is_even(int n) { return n == 0 ? 1 : odd_self(n - 1); }
+__attribute__((noipa)) static int odd_self(int n) { return n == 0 ? 0 : is_even(n - 1); }`
+
+const oddSelfSrc = `__attribute__((noipa)) static int even_self(int n);
+__attribute__((noipa)) int is_odd(int n) { return n == 0 ? 0 : even_self(n - 1); }
+__attribute__((noipa)) static int even_self(int n) { return n == 0 ? 1 : is_odd(n - 1); }`
 
 // sharedJIT makes a controller of the shared executor at addr with the
 // object src added.
@@ -151,6 +162,14 @@ func BenchmarkSharedLinkAndRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	evenSelf, err := cc(dir, "evenself", evenSelfSrc)
+	if err != nil {
+		b.Fatal(err)
+	}
+	oddSelf, err := cc(dir, "oddself", oddSelfSrc)
+	if err != nil {
+		b.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
@@ -190,6 +209,23 @@ func BenchmarkSharedLinkAndRun(b *testing.B) {
 			errs := make(chan error, 2)
 			go func() { errs <- run(jit.Options{Publish: a, LinkShared: []string{bb}}, "is_even", 1000, 1, even) }()
 			go func() { errs <- run(jit.Options{Publish: bb, LinkShared: []string{a}}, "is_odd", 1001, 1, odd) }()
+			for range 2 {
+				if err := <-errs; err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	// The floor of any two-controller case: two controllers linking
+	// concurrently in the same executor, each a self-contained object of
+	// the same code, nothing shared. two-controllers against it is what
+	// sharing itself costs; it against one-controller is what a second
+	// JIT (its connection, session and link) costs.
+	b.Run("two-controllers-unshared", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			errs := make(chan error, 2)
+			go func() { errs <- run(jit.Options{}, "is_even", 1000, 1, evenSelf) }()
+			go func() { errs <- run(jit.Options{}, "is_odd", 1001, 1, oddSelf) }()
 			for range 2 {
 				if err := <-errs; err != nil {
 					b.Fatal(err)
@@ -263,5 +299,129 @@ func TestSharedPartnersCloseWhileRunning(t *testing.T) {
 	}
 	if n := hub.KeptPeers(); n > 0 {
 		t.Errorf("%d departed controllers' memory still kept after all left", n)
+	}
+}
+
+// TestSharedLazyMutualRecursion: two controllers of one shared executor,
+// each adding its object lazily, publish and link against each other.
+// What a lazy controller publishes is its stubs; the first call of each
+// function, whichever controller's code makes it, re-enters the
+// controller that owns the trampoline (each connection's re-entry handler
+// answers only for its own memory) and compiles it there.
+func TestSharedLazyMutualRecursion(t *testing.T) {
+	addr, _ := startSharedExecutor(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	lazyJIT := func(pub, link, name, src string) *jit.JIT {
+		obj, err := cc(dir, name, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := jit.New(ctx, jit.Options{Exec: addr, Publish: pub, LinkShared: []string{link}, SharedTimeout: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { j.Close(ctx) })
+		if err := j.AddLazyObject(name+".o", data); err != nil {
+			t.Fatal(err)
+		}
+		return j
+	}
+	a := lazyJIT("a", "b", "even", evenSrc)
+	b := lazyJIT("b", "a", "odd", oddSrc+`
+int is_even(int);
+int call_even(int n) { return is_even(n) * 10; }`)
+	type res struct {
+		f   func(int32) int32
+		err error
+	}
+	get := func(j *jit.JIT, sym string, ch chan<- res) {
+		f, err := jit.Func[func(int32) int32](j, sym)
+		ch <- res{f, err}
+	}
+	ca, cb := make(chan res, 1), make(chan res, 1)
+	go get(a, "is_even", ca)
+	go get(b, "call_even", cb)
+	ra, rb := <-ca, <-cb
+	if ra.err != nil || rb.err != nil {
+		t.Fatalf("linking: %v; %v", ra.err, rb.err)
+	}
+	// B's code calls A's lazy is_even first: A compiles it on B's call.
+	if got := rb.f(7); got != 0 {
+		t.Fatalf("call_even(7) = %d, want 0", got)
+	}
+	if got := rb.f(10); got != 10 {
+		t.Fatalf("call_even(10) = %d, want 10", got)
+	}
+	if got := ra.f(1001); got != 0 {
+		t.Fatalf("is_even(1001) = %d, want 0", got)
+	}
+	isOdd, err := jit.Func[func(int32) int32](b, "is_odd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := isOdd(1001); got != 1 {
+		t.Fatalf("is_odd(1001) = %d, want 1", got)
+	}
+	// Each controller compiled its functions on their first calls.
+	for _, c := range []struct {
+		name string
+		j    *jit.JIT
+	}{{"A", a}, {"B", b}} {
+		lz, err := c.j.Lazy()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := lz.CallThrough.Reentries(); n == 0 {
+			t.Errorf("controller %s answered no lazy re-entries", c.name)
+		}
+	}
+}
+
+// TestSharedLazyPublisherGone: a lazy publisher that leaves before a
+// function of its was ever called cannot compile it any more. A partner
+// calling it gets an error naming the re-entry — its run fails, the
+// shared executor and the partner's connection go on.
+func TestSharedLazyPublisherGone(t *testing.T) {
+	addr, _ := startSharedExecutor(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	obj, err := cc(dir, "even", `int is_even(int n) { return n % 2 == 0; }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := jit.New(ctx, jit.Options{Exec: addr, Publish: "a", SharedTimeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AddLazyObject("even.o", data); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.LinkAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := sharedJIT(t, addr, jit.Options{LinkShared: []string{"a"}, SharedTimeout: 20 * time.Second}, "use", `
+int is_even(int);
+int main(void) { return is_even(4) ? 7 : 8; }`)
+	if err := b.LinkAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a.Close(ctx) // is_even was never called: its body was never compiled
+	st, err := b.RunMain(ctx, "main", nil)
+	t.Logf("status %d, err %v", st, err)
+	if err == nil || !strings.Contains(err.Error(), "lazy compilation failed (re-entry from") {
+		t.Fatalf("calling a departed lazy publisher's uncompiled function: status %d, err %v; want an error naming the re-entry", st, err)
+	}
+	// The executor and B's connection go on.
+	if _, err := b.Lookup(ctx, "main"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -78,6 +78,13 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	if o.workers.enabled() && (o.lazy || o.emit != "") {
 		fmt.Fprintln(stderr, "gorc kaleido: note: -workers/-worker are not used with -lazy or -emit (compiled here)")
 	}
+	if o.lazy && o.emit == "" && (o.exec.publish != "" || len(o.exec.linkShared) > 0) {
+		// Lazy Kaleidoscope defines its functions item by item in dylibs
+		// of its own, which neither publish nor search the shared
+		// directory (gorc run -lazy on objects does).
+		fmt.Fprintln(stderr, "gorc kaleido: -lazy cannot be combined with -publish or -link-shared (run without -lazy, or use gorc run -lazy on objects; docs/SHARING.md)")
+		return 2
+	}
 	if o.lazy && o.emit == "" {
 		return runLazyKaleido(ctx, o.level, o.exec, names, srcs, o.showStats, stdout, stderr)
 	}

@@ -524,3 +524,48 @@ func TestSharedExecutorCodeOutlivesPublisher(t *testing.T) {
 	x.waitLog(t, 10*time.Second, "controller #1", "memory released")
 	x.alive(t, dir)
 }
+
+// TestSharedExecutorLazy: two `gorc run -lazy` processes on one shared
+// executor, each publishing its functions (its stubs) and linking
+// against the other's. A's main calls its own lazy is_even, which calls
+// B's lazy is_odd: each first call re-enters the controller that owns
+// the trampoline, whichever controller's code made it. (Each program
+// calls both functions, so whichever controller runs first compiles
+// what it owns before it leaves: a departed lazy publisher cannot
+// compile, see docs/SHARING.md.)
+func TestSharedExecutorLazy(t *testing.T) {
+	x := startSharedExecutor(t)
+	dir := t.TempDir()
+	even := ccObj(t, dir, "even", `int is_odd(int);
+int is_even(int n) { return n == 0 ? 1 : is_odd(n - 1); }
+int main(void) { return is_even(10) ? 10 : 20; }
+`)
+	odd := ccObj(t, dir, "odd", `int is_even(int);
+int is_odd(int n) { return n == 0 ? 0 : is_even(n - 1); }
+int main(void) { return is_odd(7) ? 11 : 21; }
+`)
+	a := startGorc(t, dir, "run", "-lazy", "-exec", x.addr, "-publish", "a", "-link-shared", "b", even)
+	b := startGorc(t, dir, "run", "-lazy", "-exec", x.addr, "-publish", "b", "-link-shared", "a", odd)
+	a.wait(t, 60*time.Second)
+	b.wait(t, 60*time.Second)
+	if a.status != 10 || b.status != 11 {
+		t.Fatalf("want statuses 10 and 11:\n%v\n%v", a, b)
+	}
+	x.alive(t, dir)
+}
+
+// TestSharedExecutorKaleidoLazyRefused: lazy Kaleidoscope neither
+// publishes nor searches the directory, so combining -lazy with
+// -publish/-link-shared is refused up front, naming the flags, instead of
+// failing at the first call with an undefined symbol.
+func TestSharedExecutorKaleidoLazyRefused(t *testing.T) {
+	x := startSharedExecutor(t)
+	dir := t.TempDir()
+	write(t, dir, "a.k", "extern isodd(n);\ndef iseven(n) if n < 1 then 1 else isodd(n-1);\niseven(10) + 100;\n")
+	p := startGorc(t, dir, "kaleido", "-lazy", "-exec", x.addr, "-publish", "ka", "-link-shared", "kb", "a.k")
+	p.wait(t, 60*time.Second)
+	if p.status != 2 || !strings.Contains(p.stderr.String(), "-lazy cannot be combined with -publish or -link-shared") {
+		t.Fatalf("want a refusal naming the flags:\n%v", p)
+	}
+	x.alive(t, dir)
+}
