@@ -766,6 +766,20 @@ func (g *Generator) addSources(ctx context.Context, moduleName string, files []s
 	return all, nil
 }
 
+// ReserveDeclarations makes room for about n more prototypes (a lazy
+// JIT's session declares every definition of a program: see
+// DeferDeclarations).
+func (g *Generator) ReserveDeclarations(n int) {
+	if n < 64 {
+		return
+	}
+	protos := make(map[string]*Prototype, len(g.protos)+n)
+	for k, v := range g.protos {
+		protos[k] = v
+	}
+	g.protos = protos
+}
+
 // reserve makes room for about n more functions in the generator's and
 // the module's tables (a program of n functions would otherwise rehash
 // each of them a dozen times as it grows).
