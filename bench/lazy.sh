@@ -32,8 +32,9 @@
 # alike; cells are the median of RUNS rounds with the spread (min-max).
 # Outputs are checked equal between the tools of a case. lli-19 is slow
 # on the larger inputs (tens of seconds at 10,000 functions, eager and
-# orc-lazy alike): LLI_RUNS (default 2) caps its rounds, LAZY_SIZES
-# (default 1000 2000 4000) sets the all-called sizes, and a tool whose run
+# orc-lazy alike): LLI_RUNS (default 2) caps its rounds (0: lli-19 is not
+# run at all), LAZY_SIZES (default 1000 2000 4000; set and empty: none)
+# sets the all-called sizes, and a tool whose run
 # takes longer than LAZY_TIMEOUT seconds (default 120; lli-19
 # -jit-kind=orc-lazy on the
 # all-called programs grows quadratically) is reported as "> LAZY_TIMEOUT s"
@@ -45,7 +46,7 @@ set -euo pipefail
 GORC=${1:-bin/gorc}
 RUNS=${RUNS:-5}
 LLI_RUNS=${LLI_RUNS:-2}
-SIZES=${LAZY_SIZES:-1000 2000 4000}
+SIZES=${LAZY_SIZES-1000 2000 4000}
 OUT=${OUT:-bench/results/lazy.md}
 RESULTS=${RESULTS:-bench/results}
 LLI=${LLI:-lli-19}
@@ -86,7 +87,7 @@ def tools(base):
         ("gorc run .ll", [gorc, "run", "-no-cache", base + ".ll"]),
         (f"{lli} -jit-kind=orc-lazy .ll", [lli, "-jit-kind=orc-lazy", base + ".ll"]),
         (f"{lli} .ll", [lli, base + ".ll"]),
-    ]
+    ][:4 if lli_runs == 0 else 6]  # LLI_RUNS=0: no lli-19
 
 def once(argv):
     """Wall ms and stdout of one run; (None, None) past the timeout."""
@@ -207,13 +208,14 @@ for c, tool, med, lo, hi, n in rows:
     print(f"| {c} | {tool} | {cell(med)} | {spread} | {ratio(med, base[c])} |")
 print()
 get = {(c, t): med for c, t, med, *_ in rows}
+nan = float("nan")
 c1 = "10,000 fns, 1% called"
 print("Goals (10,000 fns, 1% called): eager/lazy and lli-orc-lazy/gorc-lazy")
 print()
 print("| lazy tool | eager / lazy (goal ≥ 10) | lli orc-lazy / lazy (goal ≥ 20) |")
 print("| --- | ---: | ---: |")
 for lz, eg in (("gorc kaleido -lazy", "gorc kaleido"), ("gorc run -lazy .ll", "gorc run .ll")):
-    print(f"| {lz} | {ratio(get[(c1, eg)], get[(c1, lz)])} | {ratio(get[(c1, f'{lli} -jit-kind=orc-lazy .ll')], get[(c1, lz)])} |")
+    print(f"| {lz} | {ratio(get[(c1, eg)], get[(c1, lz)])} | {ratio(get.get((c1, f'{lli} -jit-kind=orc-lazy .ll'), nan), get[(c1, lz)])} |")
 print()
 print("All called: lazy/eager (goal ≤ 1.2) and each tool's ms per 1,000 functions (flat = linear)")
 print()
@@ -225,7 +227,7 @@ for n in sizes:
     per = " | ".join(ratio(get[(c, t)] * 1000, int(n)) if get[(c, t)] == get[(c, t)] else cell(get[(c, t)]) for t, _ in tools("x"))
     print(f"| {int(n):,} | {ratio(get[(c, 'gorc kaleido -lazy')], get[(c, 'gorc kaleido')])} | "
           f"{ratio(get[(c, 'gorc run -lazy .ll')], get[(c, 'gorc run .ll')])} | "
-          f"{ratio(get[(c, f'{lli} -jit-kind=orc-lazy .ll')], get[(c, f'{lli} .ll')])} | {per} |")
+          f"{ratio(get.get((c, f'{lli} -jit-kind=orc-lazy .ll'), nan), get.get((c, f'{lli} .ll'), nan))} | {per} |")
 print()
 print("## sqlite driver: time to first output line (stdout a pseudo-terminal)")
 print()

@@ -42,6 +42,12 @@ type Generator struct {
 	// function at a time, each in a fresh generator, and declares its
 	// callees on demand.
 	Resolve func(name string) *Prototype
+	// DeferDeclarations makes a declaration (an Extern item) only check
+	// and record the prototype: its IR function is added to Module when
+	// generated code first calls it. A lazy JIT's session declares every
+	// definition of a program for the expressions that may call it, and
+	// most are never called by one.
+	DeferDeclarations bool
 	// AllowRedefinition lets a program define a function again (batch
 	// compilation, as DESIGN.md says: the new definition replaces the old
 	// one for every caller from that point of the program on); without
@@ -185,7 +191,7 @@ func (g *Generator) errAt(pos Pos, format string, args ...any) {
 }
 
 // Gen generates one item. For a definition it returns the new function;
-// for an extern, its declaration. p (may be nil) is told about new binary
+// for an extern, its declaration (nil with DeferDeclarations). p (may be nil) is told about new binary
 // operators' precedences.
 func (g *Generator) Gen(file string, item Item, p *Parser) (fn *ir.Function, diag *Diagnostic) {
 	g.file = file
@@ -231,6 +237,10 @@ func (g *Generator) declare(pr *Prototype) *ir.Function {
 		}
 		g.protos[pr.Name] = pr
 		return f
+	}
+	if g.DeferDeclarations && g.Module.Lookup(pr.Name) == nil {
+		g.protos[pr.Name] = pr
+		return nil
 	}
 	f, err := g.Module.NewFunction(pr.Name, g.sig(len(pr.Params)), nil)
 	if err != nil {
@@ -431,9 +441,19 @@ func (g *Generator) callee(name string) (*ir.Function, *Prototype) {
 		if pr = g.Resolve(name); pr == nil {
 			return nil, nil
 		}
-		return g.declare(pr), pr
+		if f := g.declare(pr); f != nil || !g.DeferDeclarations {
+			return f, pr
+		}
 	}
-	return g.Module.Func(name), pr
+	f := g.Module.Func(name)
+	if f == nil && g.DeferDeclarations {
+		// Declared (DeferDeclarations): the function is made now.
+		var err error
+		if f, err = g.Module.NewFunction(name, g.sig(len(pr.Params)), nil); err != nil {
+			g.errAt(pr.Pos, "%v", err)
+		}
+	}
+	return f, pr
 }
 
 // SetPrecedence makes op a binary operator of the given precedence for
@@ -744,6 +764,20 @@ func (g *Generator) addSources(ctx context.Context, moduleName string, files []s
 		}
 	}
 	return all, nil
+}
+
+// ReserveDeclarations makes room for about n more prototypes (a lazy
+// JIT's session declares every definition of a program: see
+// DeferDeclarations).
+func (g *Generator) ReserveDeclarations(n int) {
+	if n < 64 {
+		return
+	}
+	protos := make(map[string]*Prototype, len(g.protos)+n)
+	for k, v := range g.protos {
+		protos[k] = v
+	}
+	g.protos = protos
 }
 
 // reserve makes room for about n more functions in the generator's and

@@ -83,6 +83,28 @@ func (jd *JITDylib) String() string { return jd.name }
 // ExecutionSession returns the session that owns jd.
 func (jd *JITDylib) ExecutionSession() *ExecutionSession { return jd.es }
 
+// Reserve makes room in jd's tables for about symbols more symbols and
+// trackers more resource trackers, so that defining a known number of
+// them does not grow the tables step by step.
+func (jd *JITDylib) Reserve(symbols, trackers int) {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	if symbols > 0 {
+		m := make(map[SymbolName]*symbolEntry, len(jd.symbols)+symbols)
+		for k, v := range jd.symbols {
+			m[k] = v
+		}
+		jd.symbols = m
+	}
+	if trackers > 0 {
+		m := make(map[*ResourceTracker]struct{}, len(jd.trackers)+trackers)
+		for k, v := range jd.trackers {
+			m[k] = v
+		}
+		jd.trackers = m
+	}
+}
+
 // IsRemoved reports whether jd has been removed.
 func (jd *JITDylib) IsRemoved() bool {
 	jd.es.mu.Lock()

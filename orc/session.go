@@ -170,12 +170,10 @@ func (es *ExecutionSession) RemoveJITDylib(ctx context.Context, jd *JITDylib) er
 func (es *ExecutionSession) removeJITDylibLocked(jd *JITDylib, acts *actions) []ResourceKey {
 	jd.removed = true
 	var keys []ResourceKey
-	all := make(map[*ResourceTracker]bool, len(jd.trackers))
 	for rt := range jd.trackers {
 		keys = append(keys, rt.key)
-		all[rt] = true
 	}
-	es.removeTrackersLocked(jd, all, acts)
+	es.removeTrackersLocked(jd, nil, acts) // all of them
 	jd.linkOrder = nil
 	jd.generators = nil
 	delete(es.byName, jd.name)

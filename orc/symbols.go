@@ -61,6 +61,21 @@ func (p *SymbolStringPool) Intern(s string) SymbolName {
 	return SymbolName{e}
 }
 
+// Reserve makes room for n more names, so that interning a known number
+// of names does not grow the table step by step.
+func (p *SymbolStringPool) Reserve(n int) {
+	if n <= 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m := make(map[string]*poolEntry, len(p.m)+n)
+	for k, v := range p.m {
+		m[k] = v
+	}
+	p.m = m
+}
+
 // Len returns the number of interned names.
 func (p *SymbolStringPool) Len() int {
 	p.mu.RLock()

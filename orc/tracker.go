@@ -74,19 +74,28 @@ func (es *ExecutionSession) removeTrackerLocked(rt *ResourceTracker, acts *actio
 // removeTrackersLocked removes several trackers of jd in one pass over its
 // symbols (removing a dylib with many trackers stays linear).
 func (es *ExecutionSession) removeTrackersLocked(jd *JITDylib, rts map[*ResourceTracker]bool, acts *actions) {
+	// rts nil: every tracker of jd (removing the dylib; no set to build
+	// and probe per symbol when a lazy session has thousands).
+	in := func(rt *ResourceTracker) bool { return rt != nil && (rts == nil || rts[rt]) }
+	if rts == nil {
+		for rt := range jd.trackers {
+			rt.removed = true
+		}
+		clear(jd.trackers)
+	}
 	for rt := range rts {
 		rt.removed = true
 		delete(jd.trackers, rt)
 	}
 	for mr := range jd.mrs {
-		if rts[mr.rt] {
+		if in(mr.rt) {
 			mr.defunct = true
 			delete(jd.mrs, mr)
 		}
 	}
 	var victims []*symbolEntry
 	for n, e := range jd.symbols {
-		if rts[e.rt] {
+		if in(e.rt) {
 			// Ready and failed symbols have nobody waiting on them, nor
 			// has a symbol never looked up that nothing waits for or
 			// depends on (most symbols of a session ending with lazy
@@ -104,7 +113,7 @@ func (es *ExecutionSession) removeTrackersLocked(jd *JITDylib, rts map[*Resource
 	if len(victims) > 0 {
 		es.failSymbolsLocked(victims, fmt.Errorf("%w: symbols removed from JITDylib %q", ErrResourceTrackerRemoved, jd.name), acts)
 	}
-	if rts[jd.defaultRT] && !jd.removed {
+	if in(jd.defaultRT) && !jd.removed {
 		jd.defaultRT = es.newTrackerLocked(jd)
 	}
 }

@@ -89,6 +89,9 @@ func (r *repl) connect(eo execOptions) error {
 	}
 	r.j = j
 	r.g = kaleidoscope.NewGenerator("repl")
+	// -lazy: a definition is declared for the expressions that may call
+	// it; its IR declaration is made only when one does.
+	r.g.DeferDeclarations = r.lazyMode
 	if !r.lazyMode {
 		// Later items inline the small functions of earlier ones (a
 		// redefinition rebuilds the session, so no stale copy survives).

@@ -82,7 +82,7 @@ func (u *lazyReexportsUnit) Materialize(ctx context.Context, r *orc.Materializat
 	for n := range owned {
 		names = append(names, n)
 	}
-	sort.Slice(names, func(i, j int) bool { return names[i].String() < names[j].String() })
+	slices.SortFunc(names, func(a, b orc.SymbolName) int { return strings.Compare(a.String(), b.String()) })
 	reqs := make([]CallThrough, len(names))
 	for i, n := range names {
 		stubName := n.String()
