@@ -71,7 +71,11 @@ for n in $SIZES; do
 done
 gcc -O2 -c bench/drivers/sqlite.c -o "$W/sqlite.o"
 # First-call latency and stub cost, from the Go benchmarks beside the code.
-go test -run='^$' -bench='^Benchmark(FirstCall|CallThroughStub)$' -count="$RUNS" ./orc/lazy >"$W/gobench.txt"
+go test -run='^$' -bench='^Benchmark(FirstCall|CallThroughStub)$' -count="$RUNS" ./orc/lazy >"$W/gobench.txt" || {
+	echo "bench/lazy.sh: the Go benchmarks of orc/lazy failed:" >&2
+	cat "$W/gobench.txt" >&2
+	exit 1
+}
 
 mkdir -p "$(dirname "$OUT")"
 python3 - "$W" "$RUNS" "$LLI_RUNS" "$GORC" "$LLI" "$LIB" "$SIZES" "$TIMEOUT" <<'PYEOF' | tee "$OUT"

@@ -15,6 +15,10 @@ import (
 	"github.com/gorc-jit/gorc/shared"
 )
 
+// perSession is how many functions BenchmarkFirstCall compiles in one
+// session before it opens a new one.
+const perSession = 4000
+
 // BenchmarkFirstCall measures the first call of a lazily compiled IR
 // function: stub hit → re-entry → optimize, compile and link the function
 // → run it, in this process and in a child executor. "first" runs a new
@@ -24,11 +28,15 @@ func BenchmarkFirstCall(b *testing.B) {
 	for _, exec := range []string{"local", "child"} {
 		b.Run(exec, func(b *testing.B) {
 			ctx := context.Background()
-			j, err := jit.New(ctx, jit.Options{Exec: exec, ExecutorCommand: []string{os.Args[0]}})
-			if err != nil {
-				b.Fatal(err)
+			open := func() *jit.JIT {
+				j, err := jit.New(ctx, jit.Options{Exec: exec, ExecutorCommand: []string{os.Args[0]}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				return j
 			}
-			defer j.Close(ctx)
+			j := open()
+			defer func() { j.Close(ctx) }()
 			add := func(i int) uint64 {
 				src := fmt.Sprintf("define i32 @f%d(i32 %%argc) {\nentry:\n  %%a = mul i32 %%argc, 3\n  %%b = add i32 %%a, %d\n  ret i32 %%b\n}\n", i, i)
 				if err := j.AddLazyIR(ctx, fmt.Sprintf("f%d.ll", i), []byte(src), 2, jit.PartitionFunction); err != nil {
@@ -50,6 +58,14 @@ func BenchmarkFirstCall(b *testing.B) {
 			b.Run("first", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
+					if next%perSession == 0 {
+						// Every lazily compiled function has pages of its
+						// own (stub, code), each a mapping of the kernel's:
+						// a fresh session now and then keeps the count under
+						// vm.max_map_count (docs/ORC.md, "Limits").
+						j.Close(ctx)
+						j = open()
+					}
 					n := next
 					next++
 					a := add(n)
