@@ -5,7 +5,6 @@ package executor
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // Command implements `gorc executor [flags]`; args are the arguments after
@@ -108,7 +109,7 @@ func (c *commandConfig) serve(ctx context.Context, stderr io.Writer) int {
 	}
 	useTLS := cert != "" || key != "" || clientCA != ""
 	if useTLS {
-		cfg, err := mutualTLSConfig(cert, key, clientCA)
+		cfg, err := shared.ServerMutualTLS(cert, key, clientCA)
 		if err != nil {
 			ln.Close()
 			fmt.Fprintln(stderr, "gorc executor:", err)
@@ -169,25 +170,6 @@ stderr once ready, and runs until killed.
 
 Flags:
 `
-
-func mutualTLSConfig(certFile, keyFile, caFile string) (*tls.Config, error) {
-	if certFile == "" || keyFile == "" || caFile == "" {
-		return nil, fmt.Errorf("mutual TLS needs all of -tls-cert, -tls-key and -tls-client-ca")
-	}
-	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("loading %s / %s: %w", certFile, keyFile, err)
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s: no PEM certificates", caFile)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool, MinVersion: tls.VersionTLS13}, nil
-}
 
 // serveStdio serves a parent over stdin/stdout, keeping the protocol off
 // the program's stdio: descriptors 0 and 1 are duplicated for the

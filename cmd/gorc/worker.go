@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gorc-jit/gorc/shared"
 	"github.com/gorc-jit/gorc/worker"
 )
 
@@ -89,7 +89,7 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if *cert != "" || *key != "" || *clientCA != "" {
-		cfg, err := serverMutualTLS(*cert, *key, *clientCA)
+		cfg, err := shared.ServerMutualTLS(*cert, *key, *clientCA)
 		if err != nil {
 			ln.Close()
 			fmt.Fprintln(stderr, usagef("worker", "%v", err))
@@ -113,27 +113,6 @@ func runWorker(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// serverMutualTLS is the TLS configuration of gorc worker -listen: its
-// certificate, and client certificates required and checked against ca.
-func serverMutualTLS(certFile, keyFile, caFile string) (*tls.Config, error) {
-	if certFile == "" || keyFile == "" || caFile == "" {
-		return nil, errors.New("mutual TLS needs all of -tls-cert, -tls-key and -tls-client-ca")
-	}
-	pair, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("loading %s / %s: %w", certFile, keyFile, err)
-	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s: no PEM certificates", caFile)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool, MinVersion: tls.VersionTLS13}, nil
 }
 
 // defaultWorkerTimeout bounds one job on one worker unless -worker-timeout
