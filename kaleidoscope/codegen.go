@@ -806,22 +806,9 @@ func (g *Generator) reserve(n int) {
 // main or printd. Diagnostics are as with Compile.
 func CompileLibrary(ctx context.Context, moduleName string, files []string, srcs [][]byte) (*ir.Module, []*Diagnostic, error) {
 	g := NewLibraryGenerator(moduleName)
-	var all []*Diagnostic
-	size := 0
-	for _, src := range srcs {
-		size += len(src)
-	}
-	g.reserve(size / 256)
-	for i := range srcs {
-		name := moduleName
-		if i < len(files) {
-			name = files[i]
-		}
-		d, err := g.AddSource(ctx, name, srcs[i])
-		all = append(all, d...)
-		if err != nil {
-			return nil, all, err
-		}
+	all, err := g.addSources(ctx, moduleName, files, srcs)
+	if err != nil {
+		return nil, all, err
 	}
 	return g.Finish(), all, nil
 }
