@@ -17,25 +17,17 @@ import (
 func TestRunIR(t *testing.T) {
 	lli := toolPath(t, "lli-19")
 	dir := t.TempDir()
-	kal := filepath.Join(dir, "k.k")
-	if err := os.WriteFile(kal, []byte("def fib(x) if x < 3 then 1 else fib(x-1)+fib(x-2);\nfib(15);\nextern sin(x);\nsin(1.0);\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bin := gorcBinary(t) // built (once) before the clock starts
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	emitted, err := runProcess(ctx, dir, []string{bin, "kaleido", "-emit", "ir", kal}, "")
-	if err != nil || emitted.status != 0 {
-		t.Fatalf("kaleido -emit ir: %v %v", err, emitted)
-	}
-	kll := filepath.Join(dir, "k.ll")
-	if err := os.WriteFile(kll, []byte(emitted.stdout), 0o644); err != nil {
+	kll := kaleidoIRFile(t, dir, "def fib(x) if x < 3 then 1 else fib(x-1)+fib(x-2);\nfib(15);\nextern sin(x);\nsin(1.0);\n")
+	emitted, err := os.ReadFile(kll)
+	if err != nil {
 		t.Fatal(err)
 	}
 	fib, err := filepath.Abs("testdata/fib.ll")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
 	for _, file := range []string{fib, kll} {
 		want, err := runProcess(ctx, dir, []string{lli, file}, "")
 		if err != nil {
@@ -49,8 +41,8 @@ func TestRunIR(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(emitted.stdout, "Evaluated to") && !strings.Contains(emitted.stdout, "@printf") {
-		t.Errorf("emitted IR prints no results:\n%s", emitted.stdout)
+	if !strings.Contains(string(emitted), "Evaluated to") && !strings.Contains(string(emitted), "@printf") {
+		t.Errorf("emitted IR prints no results:\n%s", emitted)
 	}
 }
 
@@ -66,4 +58,26 @@ func TestRunIRErrors(t *testing.T) {
 	if r.status == 0 || !strings.Contains(r.stderr, bad+":3:") {
 		t.Errorf("status %d, stderr %q; want a failure naming %s:3:COL", r.status, r.stderr, bad)
 	}
+}
+
+// kaleidoIRFile writes src to DIR/k.k, has `gorc kaleido -emit ir` print
+// its module, and returns the path of that module written to DIR/k.ll.
+func kaleidoIRFile(t *testing.T, dir, src string) string {
+	t.Helper()
+	kal := filepath.Join(dir, "k.k")
+	if err := os.WriteFile(kal, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := gorcBinary(t) // built (once) before the clock starts
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	emitted, err := runProcess(ctx, dir, []string{bin, "kaleido", "-emit", "ir", kal}, "")
+	if err != nil || emitted.status != 0 {
+		t.Fatalf("kaleido -emit ir: %v %v", err, emitted)
+	}
+	kll := filepath.Join(dir, "k.ll")
+	if err := os.WriteFile(kll, []byte(emitted.stdout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return kll
 }

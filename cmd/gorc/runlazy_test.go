@@ -20,21 +20,7 @@ import (
 // child -shm, tcp).
 func TestRunIRLazy(t *testing.T) {
 	dir := t.TempDir()
-	kal := filepath.Join(dir, "k.k")
-	if err := os.WriteFile(kal, []byte("def fib(x) if x < 3 then 1 else fib(x-1)+fib(x-2);\nfib(15);\nextern sin(x);\nsin(1.0);\ndef unused(x) x*3;\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bin := gorcBinary(t) // built (once) before the clock starts
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	emitted, err := runProcess(ctx, dir, []string{bin, "kaleido", "-emit", "ir", kal}, "")
-	if err != nil || emitted.status != 0 {
-		t.Fatalf("kaleido -emit ir: %v %v", err, emitted)
-	}
-	kll := filepath.Join(dir, "k.ll")
-	if err := os.WriteFile(kll, []byte(emitted.stdout), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	kll := kaleidoIRFile(t, dir, "def fib(x) if x < 3 then 1 else fib(x-1)+fib(x-2);\nfib(15);\nextern sin(x);\nsin(1.0);\ndef unused(x) x*3;\n")
 	var files []string
 	for _, f := range []string{"testdata/fib.ll", "../../ir/testdata/kaleido_tutorial.ll"} {
 		a, err := filepath.Abs(f)
