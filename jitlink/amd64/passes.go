@@ -294,6 +294,23 @@ func relaxGOTLoad(g *jitlink.LinkGraph, st *graphState, b *jitlink.Block, e *jit
 	}
 }
 
+// gotEntryTarget returns the symbol a GOT entry (e's target) refers to
+// through an edge of kind k, or nil: for an entry the linker did not
+// build (an external or absolute target, a malformed input) there is
+// nothing to relax.
+func gotEntryTarget(e *jitlink.Edge, k jitlink.EdgeKind) *jitlink.Symbol {
+	if e.Target == nil || e.Target.Block == nil {
+		return nil
+	}
+	var t *jitlink.Symbol
+	for _, ge := range e.Target.Block.Edges {
+		if ge.Kind == k {
+			t = ge.Target
+		}
+	}
+	return t
+}
+
 // relaxIE turns "mov x@gottpoff(%rip), %reg" into "mov $tpoff, %reg" and
 // "add x@gottpoff(%rip), %reg" into "add $tpoff, %reg".
 func relaxIE(g *jitlink.LinkGraph, b *jitlink.Block, e *jitlink.Edge) {
@@ -319,12 +336,7 @@ func relaxIE(g *jitlink.LinkGraph, b *jitlink.Block, e *jitlink.Edge) {
 		return
 	}
 	// The GOT entry's target: the TLS symbol.
-	var t *jitlink.Symbol
-	for _, ge := range e.Target.Block.Edges {
-		if ge.Kind == TPOff64 {
-			t = ge.Target
-		}
-	}
+	t := gotEntryTarget(e, TPOff64)
 	if !staticTLS(g, t) {
 		return
 	}
@@ -357,12 +369,7 @@ func relaxGD(g *jitlink.LinkGraph, b *jitlink.Block, e *jitlink.Edge) {
 	if call == nil {
 		return
 	}
-	var t *jitlink.Symbol
-	for _, ge := range e.Target.Block.Edges {
-		if ge.Kind == DTPOff64 {
-			t = ge.Target
-		}
-	}
+	t := gotEntryTarget(e, DTPOff64)
 	if !staticTLS(g, t) {
 		return
 	}
