@@ -86,9 +86,14 @@ PYEOF
 # whole-process wall time minus that run phase (the JIT overhead), the
 # tool's own load and link times, and what is left (process start, runtime
 # start-up, teardown: wall - load - link - run); "fail fail fail fail fail"
-# for a tool that failed or printed no times.
+# for a tool that failed or printed no times (why goes to
+# $W/phases-TOOL.err, and into the report's failure notes).
 # gorc: run = "program exited T after gorc started" - "total before run";
-# llvm-jitlink: the wall-time column of its phase timers.
+# llvm-jitlink: the wall-time column of its phase timers, found by the
+# table's header: LLVM prints a column only when the total of that
+# column is non-zero, so in a run whose system time rounds to zero
+# (about one sqlite run in 30 here) the "System Time" column is missing
+# and the wall time is the third column, not the fourth.
 phases() {
 	(cd "$W" && python3 - "$1" "$2" "$RUNS" <<'PYEOF'
 import re, shlex, statistics, subprocess, sys, time
@@ -97,12 +102,24 @@ def dur(s):
     m = re.fullmatch(r"([0-9.]+)(ns|µs|us|ms|s)", s)
     return float(m.group(1)) * {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1, "s": 1000}[m.group(2)]
 def llvm_timer(text, name):
-    m = re.search(r"^\s*\S+ \(.*\)\s+\S+ \(.*\)\s+\S+ \(.*\)\s+(\S+) \(.*\)\s+" + re.escape(name), text, re.M)
-    return float(m.group(1)) * 1000
+    # The header names the columns present ("---User Time---   --System
+    # Time--   --User+System--   ---Wall Time---  --- Name ---", any of the
+    # first three may be missing); each row has one "VALUE (PCT%)" per column.
+    head = re.search(r"^\s*(-+[A-Za-z+ ]+-+\s+)+--- Name ---$", text, re.M)
+    if not head:
+        raise ValueError("no timer table in llvm-jitlink's output")
+    cols = re.findall(r"-+([A-Za-z+ ]+?)-+", head.group(0).split("--- Name ---")[0])
+    wall = [c.strip() for c in cols].index("Wall Time")
+    row = re.search(r"^((?:\s*[0-9.]+ \(\s*[0-9.]+%\))+)\s+" + re.escape(name) + r"$", text, re.M)
+    if not row:
+        raise ValueError("no %r timer in llvm-jitlink's output" % name)
+    return float(re.findall(r"([0-9.]+) \(\s*[0-9.]+%\)", row.group(1))[wall]) * 1000
 def once(tool):
     t = time.perf_counter()
     r = subprocess.run(shlex.split(cmds[tool]), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = (time.perf_counter() - t) * 1000
+    if r.returncode != 0:
+        raise RuntimeError("exit status %d: %s" % (r.returncode, r.stderr.strip()[-300:]))
     if tool == "gorc":
         m = re.search(r"load (\S+), link (\S+) \(.*total before run (\S+)", r.stderr)
         load, link, before = dur(m.group(1)), dur(m.group(2)), dur(m.group(3))
@@ -121,8 +138,10 @@ for _ in range(runs):
         try:
             for i, v in enumerate(once(tool)):
                 cols[tool][i].append(v)
-        except Exception:
+        except Exception as e:
             alive.discard(tool)
+            with open(f"phases-{tool}.err", "w") as f:
+                f.write("%s -show-times: %s\n" % (cmds[tool].split()[0].split("/")[-1], e))
 print(" ".join(" ".join("%.1f" % statistics.median(c) for c in cols[tool]) if tool in alive else "fail fail fail fail fail" for tool in cmds))
 PYEOF
 	)
@@ -167,6 +186,15 @@ for d in sqlite lua zlib; do
 		"$d-llvm-noexec" "$LLVM -noexec $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
 	read -r gr go gload glink grest lr lo lload llink lrest <<<"$(phases "$GORC run -show-times $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
 		"$LLVM -show-times $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
+	# A tool that ran but whose -show-times runs failed: say why (the
+	# overhead's peer then falls back to the gcc link below).
+	for t in gorc llvm; do
+		if [ -s "$W/phases-$t.err" ]; then
+			{ [ "$t" = gorc ] && [ "$g" != fail ]; } || { [ "$t" = llvm ] && [ "$l" != fail ]; } &&
+				notes+=("$d: $(head -c 300 "$W/phases-$t.err")")
+			rm -f "$W/phases-$t.err"
+		fi
+	done
 	read -r gu gs gf <<<"$(rusage "$d-gorc")"
 	read -r lu ls lf <<<"$(rusage "$d-llvm")"
 	read -r nu ns nf <<<"$(rusage "$d-native")"
