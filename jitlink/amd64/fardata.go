@@ -127,9 +127,51 @@ type inst struct {
 	lea        bool
 }
 
-// sweep decodes b linearly from each start point to the next one (gcc puts
-// no data in code), stopping a run at the first undecodable byte.
-func sweep(b *jitlink.Block, starts []uint64) []inst {
+// decodeInst decodes the instruction at c[pc:].
+func decodeInst(c []byte, pc uint64) (inst, error) {
+	in, err := x86asm.Decode(c[pc:], 64)
+	if err != nil {
+		return inst{}, err
+	}
+	it := inst{start: pc, end: pc + uint64(in.Len), lea: in.Op == x86asm.LEA}
+	for _, a := range in.Args {
+		switch a := a.(type) {
+		case x86asm.Mem:
+			if a.Base == x86asm.RIP {
+				it.ok = true
+			}
+		case x86asm.Reg:
+			switch a {
+			case x86asm.AH, x86asm.BH, x86asm.CH, x86asm.DH, x86asm.SP, x86asm.ESP, x86asm.RSP:
+				it.ok = false // cannot take a REX prefix / uses the stack pointer
+				return it, nil
+			}
+		}
+	}
+	return it, nil
+}
+
+// sweeper finds the instructions of one code block by a linear
+// disassembly sweep from the start point (the block start or a callable
+// symbol: gcc puts no data in code) before each offset asked for, up to
+// that offset and no further, stopping at the first undecodable byte. A
+// sweep resumes where the last one stopped when the next offset asked for
+// is further on in the same run, so asking for a block's offsets in
+// increasing order decodes each of its instructions at most once, and only
+// those up to the last offset asked for — not the whole block (a large
+// .text block without -ffunction-sections, with a few far references,
+// used to be decoded entirely).
+type sweeper struct {
+	b      *jitlink.Block
+	starts []uint64 // sorted, distinct, starting with 0
+	run    int      // index in starts of the run being swept, or -1
+	pc     uint64   // where the run's sweep continues
+	last   inst     // the last instruction decoded in the run (if have)
+	have   bool
+	failed bool // the run's sweep stopped at an undecodable byte
+}
+
+func newSweeper(b *jitlink.Block, starts []uint64) *sweeper {
 	starts = append(starts, 0)
 	sort.Slice(starts, func(i, j int) bool { return starts[i] < starts[j] })
 	n := 0
@@ -139,52 +181,48 @@ func sweep(b *jitlink.Block, starts []uint64) []inst {
 			n++
 		}
 	}
-	starts = starts[:n]
-	c := b.Content
-	var out []inst
-	for k, pc := range starts {
-		limit := uint64(len(c))
-		if k+1 < len(starts) {
-			limit = starts[k+1]
+	return &sweeper{b: b, starts: starts[:n], run: -1}
+}
+
+// at returns the instruction of the sweep that holds off, or false if the
+// sweep from the run start before off does not reach an instruction
+// holding it (undecodable bytes, or off past the run's end).
+func (w *sweeper) at(off uint64) (inst, bool) {
+	c := w.b.Content
+	k := sort.Search(len(w.starts), func(j int) bool { return w.starts[j] > off }) - 1
+	limit := uint64(len(c))
+	if k+1 < len(w.starts) {
+		limit = w.starts[k+1]
+	}
+	if w.run != k || w.have && w.last.start > off || !w.have && w.pc > off {
+		w.run, w.pc, w.have, w.failed = k, w.starts[k], false, false
+	}
+	if w.have && w.last.end > off {
+		return w.last, true
+	}
+	for !w.failed && w.pc < limit {
+		it, err := decodeInst(c, w.pc)
+		if err != nil {
+			w.failed = true
+			break
 		}
-		for pc < limit {
-			in, err := x86asm.Decode(c[pc:], 64)
-			if err != nil {
-				break
-			}
-			it := inst{start: pc, end: pc + uint64(in.Len), lea: in.Op == x86asm.LEA}
-			for _, a := range in.Args {
-				switch a := a.(type) {
-				case x86asm.Mem:
-					if a.Base == x86asm.RIP {
-						it.ok = true
-					}
-				case x86asm.Reg:
-					switch a {
-					case x86asm.AH, x86asm.BH, x86asm.CH, x86asm.DH, x86asm.SP, x86asm.ESP, x86asm.RSP:
-						it.ok = false // cannot take a REX prefix / uses the stack pointer
-						goto next
-					}
-				}
-			}
-		next:
-			out = append(out, it)
-			pc = it.end
+		w.last, w.have, w.pc = it, true, it.end
+		if it.end > off {
+			return it, it.start <= off
 		}
 	}
-	return out
+	return inst{}, false
 }
 
 // decodeSite finds the instruction holding edge i. It returns nil if the
 // fixup is not the disp32 of a RIP-relative memory operand that a thunk can
 // take over (e.g. a call, handled by stubs).
-func decodeSite(b *jitlink.Block, i int, insts []inst) *farSite {
+func decodeSite(b *jitlink.Block, i int, w *sweeper) *farSite {
 	e := &b.Edges[i]
-	k := sort.Search(len(insts), func(j int) bool { return insts[j].end > e.Offset })
-	if k == len(insts) {
+	it, ok := w.at(e.Offset)
+	if !ok {
 		return nil
 	}
-	it := insts[k]
 	c := b.Content
 	if it.start > e.Offset || !it.ok || e.Offset+4 > it.end || e.Offset < it.start+2 || c[e.Offset-1]&0xc7 != 0x05 {
 		return nil
@@ -249,8 +287,7 @@ func useFarData(g *jitlink.LinkGraph) {
 		return
 	}
 	var starts map[*jitlink.Block][]uint64
-	var swept *jitlink.Block
-	var insts []inst
+	var w *sweeper
 	for _, s := range fs.sites {
 		b := s.blk
 		e := &b.Edges[s.edge]
@@ -259,14 +296,15 @@ func useFarData(g *jitlink.LinkGraph) {
 		if fits(S + e.Addend - P) {
 			continue
 		}
-		// Out of reach: find the instruction (one sweep per block).
-		if swept != b {
+		// Out of reach: find the instruction (the sites of a block come
+		// one after another, in the order of its edges).
+		if w == nil || w.b != b {
 			if starts == nil {
 				starts = funcStartsOf(g)
 			}
-			insts, swept = sweep(b, starts[b]), b
+			w = newSweeper(b, starts[b])
 		}
-		site := decodeSite(b, s.edge, insts)
+		site := decodeSite(b, s.edge, w)
 		if site == nil {
 			continue // not rewritable: the fixup reports the overflow
 		}
