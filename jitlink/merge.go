@@ -208,7 +208,7 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 		}
 		n := 0
 		for _, s := range m.Symbols {
-			if _, lost := replace[s]; lost {
+			if s.replaced { // (set above for every key of replace)
 				// keep the block's local name for diagnostics, but not as a
 				// definition: it no longer exports anything
 				s.Scope, s.Live = ScopeLocal, false
