@@ -158,9 +158,6 @@ func (m *InProcessMapper) Prepare(ctx context.Context, r shared.ExecutorAddrRang
 	if err != nil {
 		return nil, err
 	}
-	// The linker writes the content into these pages next: fault them in
-	// with one call rather than one trap per page (populate).
-	populate(b[:size])
 	return b[:size:size], nil
 }
 
