@@ -661,6 +661,25 @@ func (r *reader) splitEH(i int) error {
 		}
 		pos += size
 	}
+	// An FDE gets its relocations' edges (pc_begin, perhaps an LSDA
+	// pointer) and then the edge to its CIE (ehFrames): room for three,
+	// cut from one array, spares each record growing its own slice from
+	// nothing (one more edge just grows that record's slice).
+	nfde := 0
+	for _, b := range s.blocks {
+		if isFDE(b.Content) {
+			nfde++
+		}
+	}
+	if nfde > 0 {
+		const per = 3
+		edges := make([]jitlink.Edge, nfde*per)
+		for _, b := range s.blocks {
+			if isFDE(b.Content) {
+				b.Edges, edges = edges[:0:per], edges[per:]
+			}
+		}
+	}
 	if n := len(s.blocks); n == 0 || le.Uint32(s.blocks[n-1].Content) != 0 {
 		// gcc's objects leave the terminator to crtend.o; add one so the
 		// section can be registered with __register_frame as it is.
@@ -670,6 +689,12 @@ func (r *reader) splitEH(i int) error {
 		r.g.AddAnonymousSymbol(b, 0, 4).Live = true
 	}
 	return nil
+}
+
+// isFDE reports whether an .eh_frame record is an FDE (not a CIE or the
+// terminator).
+func isFDE(c []byte) bool {
+	return len(c) >= 8 && le.Uint32(c) != 0 && le.Uint32(c[4:]) != 0
 }
 
 // blockAt finds the block of section i containing offset off (off may be
@@ -995,6 +1020,10 @@ func (r *reader) relocations() error {
 // and its function to the FDE (a keep-alive edge), so dead-stripping keeps
 // frames and functions together.
 func (r *reader) ehFrames() error {
+	// One anonymous symbol per CIE, shared by its FDEs' CIE edges (the
+	// records of a section nearly always share one CIE).
+	var lastCIE *jitlink.Block
+	var lastCIESym *jitlink.Symbol
 	for i := range r.sh {
 		s := &r.sh[i]
 		if !s.kept || !s.isEH {
@@ -1017,7 +1046,10 @@ func (r *reader) ehFrames() error {
 			if cie == nil || cie.Ordinal != ptr-uint64(id) || len(cie.Content) < 8 || le.Uint32(cie.Content[4:]) != 0 {
 				return r.secErr(i, ptr, "FDE's CIE pointer %#x does not point at a CIE", id)
 			}
-			b.Edges = append(b.Edges, jitlink.Edge{Kind: r.arch.ELFCIEPointerKind(), Offset: 4, Target: r.g.AddAnonymousSymbol(cie, 0, 0)})
+			if cie != lastCIE {
+				lastCIE, lastCIESym = cie, r.g.AddAnonymousSymbol(cie, 0, 0)
+			}
+			b.Edges = append(b.Edges, jitlink.Edge{Kind: r.arch.ELFCIEPointerKind(), Offset: 4, Target: lastCIESym})
 			var fn *jitlink.Symbol
 			for _, e := range b.Edges {
 				if e.Offset == 8 {
