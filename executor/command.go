@@ -60,6 +60,7 @@ func CommandFlags(fs *flag.FlagSet) func(ctx context.Context, stderr io.Writer) 
 	fs.IntVar(&c.maxSessions, "max-sessions", DefaultMaxSessions, "with -listen: controllers served at once; more are refused")
 	fs.IntVar(&c.maxUnauth, "max-unauthenticated", DefaultMaxUnauthenticated, "with -listen: connections in their handshake at once; more are closed")
 	fs.DurationVar(&c.handshake, "handshake-timeout", DefaultHandshakeTimeout, "with -listen: time from accept to the controller's hello (TLS handshake included)")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", DefaultWriteTimeout, "with -listen -shared: drop a controller that takes no byte of its answers for this long (it stopped reading)")
 	fs.BoolVar(&c.shared, "shared", false, "with -listen: serve every controller in this one process, which can publish dylibs to the others and link against theirs (docs/SHARING.md)")
 	return func(ctx context.Context, stderr io.Writer) int { return c.serve(ctx, stderr) }
 }
@@ -68,7 +69,7 @@ func CommandFlags(fs *flag.FlagSet) func(ctx context.Context, stderr io.Writer) 
 type commandConfig struct {
 	listen, cert, key, clientCA string
 	maxSessions, maxUnauth      int
-	handshake                   time.Duration
+	handshake, writeTimeout     time.Duration
 	shared                      bool
 }
 
@@ -76,8 +77,8 @@ type commandConfig struct {
 func (c *commandConfig) serve(ctx context.Context, stderr io.Writer) int {
 	listen, cert, key, clientCA := c.listen, c.cert, c.key, c.clientCA
 	maxSessions, maxUnauth, handshake := c.maxSessions, c.maxUnauth, c.handshake
-	if maxSessions < 1 || maxUnauth < 1 || handshake <= 0 {
-		fmt.Fprintf(stderr, "gorc executor: -max-sessions (%d) and -max-unauthenticated (%d) must be at least 1, -handshake-timeout (%v) positive\n", maxSessions, maxUnauth, handshake)
+	if maxSessions < 1 || maxUnauth < 1 || handshake <= 0 || c.writeTimeout <= 0 {
+		fmt.Fprintf(stderr, "gorc executor: -max-sessions (%d) and -max-unauthenticated (%d) must be at least 1, -handshake-timeout (%v) and -write-timeout (%v) positive\n", maxSessions, maxUnauth, handshake, c.writeTimeout)
 		return 2
 	}
 	if os.Getenv(FDsEnv) != "" {
@@ -136,6 +137,7 @@ func (c *commandConfig) serve(ctx context.Context, stderr io.Writer) int {
 		MaxUnauthenticated: maxUnauth,
 		HandshakeTimeout:   handshake,
 		Shared:             c.shared,
+		WriteTimeout:       c.writeTimeout,
 		Logf: func(format string, a ...any) {
 			logMu.Lock()
 			defer logMu.Unlock()

@@ -62,8 +62,15 @@ type Hub struct {
 	// release unmaps a reservation (Release; a field for tests).
 	release func(shared.ExecutorAddrRange) error
 	// Logf (may be nil) reports the directory's events: publications,
-	// links against them, state changes, memory kept for others.
+	// links against them, state changes, memory kept for others, and
+	// controllers dropped for not reading their answers.
 	Logf func(format string, args ...any)
+	// WriteTimeout bounds how long a write to one controller may make no
+	// progress (its connection's buffer full: it stopped reading) before
+	// that controller is dropped (0: DefaultWriteTimeout). Each
+	// connection writes on its own, so until then only that controller's
+	// answers wait.
+	WriteTimeout time.Duration
 }
 
 func (h *Hub) logf(format string, args ...any) {
