@@ -110,6 +110,13 @@ func ServeListenerConfig(ctx context.Context, ln net.Listener, argv []string, cf
 		cfg.Hub.Logf = cfg.Logf
 		cfg.Hub.WriteTimeout = cfg.WriteTimeout
 	}
+	if cfg.Shared {
+		// A fault in code one controller runs ends the process for all:
+		// tell them all who and where before it does.
+		if err := reportCrashesTo(cfg.Hub); err != nil {
+			return err
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {

@@ -119,6 +119,7 @@ func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error 
 	s := &server{w: w, lostCh: make(chan struct{}), sh: sh}
 	if sh != nil {
 		s.w, s.drop = sh.writer(w)
+		sh.hub.served(sh.peer, s.send)
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	first, err := wire.ReadFrame(br)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // Bounds of the directory's waits.
@@ -95,6 +96,9 @@ type peer struct {
 	running int
 	pinned  []shared.ExecutorAddrRange // decommits and releases deferred: others run code there
 	dylibs  []*sharedDylib             // published by this peer
+	// send writes a frame on its connection (nil until it is served):
+	// a dying executor tells every controller why.
+	send func(wire.Frame) error
 }
 
 func (p *peer) String() string { return fmt.Sprintf("controller #%d (%s)", p.id, p.addr) }
@@ -118,6 +122,13 @@ func (h *Hub) join(addr string) *peer {
 	p := &peer{id: h.nextID, addr: addr}
 	h.peers[p] = true
 	return p
+}
+
+// served records how to write to p's connection.
+func (h *Hub) served(p *peer, send func(wire.Frame) error) {
+	h.mu.Lock()
+	p.send = send
+	h.mu.Unlock()
 }
 
 // broadcastLocked wakes every waiter. h.mu held.

@@ -569,3 +569,49 @@ func TestSharedExecutorKaleidoLazyRefused(t *testing.T) {
 	}
 	x.alive(t, dir)
 }
+
+// TestSharedExecutorCrashNamesController: controller A's code faults in
+// a shared executor while controller B's main is running there. The
+// process dies (one address space is one fault domain), but B is told at
+// once which controller's code crashed and where (not a hang, not a bare
+// end of stream), A names its own function, and the listener starts a
+// new shared executor that serves the next controller.
+func TestSharedExecutorCrashNamesController(t *testing.T) {
+	x := startSharedExecutor(t)
+	dir := t.TempDir()
+	waiter := ccObj(t, dir, "waiter", `#include <stdio.h>
+#include <unistd.h>
+int main(void) { printf("B: waiting\n"); fflush(stdout); sleep(60); return 0; }
+`)
+	crashy := ccObj(t, dir, "crashy", `__attribute__((noinline)) int boom(volatile int *p) { return *p + 1; }
+int main(void) { return boom(0); }
+`)
+	b := startGorc(t, dir, "run", "-exec", x.addr, waiter)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(x.out.String(), "B: waiting") {
+		if time.Now().After(deadline) {
+			t.Fatalf("B's main did not start:\n%v", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	a := startGorc(t, dir, "run", "-exec", x.addr, "-publish", "crashy", crashy)
+	a.wait(t, 30*time.Second)
+	if took := b.wait(t, 15*time.Second); took > 10*time.Second {
+		t.Errorf("B learned of the crash after %v", took)
+	}
+	if a.status == 0 || !strings.Contains(a.stderr.String(), "boom") {
+		t.Errorf("A's error does not name its crashing function boom:\n%v", a)
+	}
+	msg := b.stderr.String()
+	t.Logf("A: %s\nB: %s", a.stderr.String(), msg)
+	for _, want := range []string{"SIGSEGV", "boom+0x", `shared dylib "crashy"`, "in code run for controller #2 (127.0.0.1:", "every controller of it lost it"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("B's error lacks %q:\n%v", want, b)
+		}
+	}
+	if b.status == 0 {
+		t.Errorf("B succeeded although its executor died:\n%v", b)
+	}
+	x.waitLog(t, 10*time.Second, "shared executor (pid", "killed by SIGSEGV", "starting a new one")
+	x.alive(t, dir)
+}
