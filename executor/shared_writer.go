@@ -35,10 +35,12 @@ type deadliner interface {
 	SetWriteDeadline(time.Time) error
 }
 
-// stallWriter writes in chunks of writeChunk, each within timeout.
+// stallWriter writes in chunks of writeChunk, each within timeout. A
+// writer that turns out not to support deadlines (a regular file) is
+// written without them.
 type stallWriter struct {
 	w       io.Writer
-	d       deadliner
+	d       deadliner // nil: no deadlines
 	timeout time.Duration
 }
 
@@ -46,8 +48,8 @@ func (w *stallWriter) Write(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
 		end := min(len(p), n+writeChunk)
-		if err := w.d.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
-			return n, err
+		if w.d != nil && w.d.SetWriteDeadline(time.Now().Add(w.timeout)) != nil {
+			w.d = nil
 		}
 		k, err := w.w.Write(p[n:end])
 		n += k

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -198,5 +199,23 @@ func BenchmarkSharedRoundTrip(b *testing.B) {
 		if _, err := c.call(wire.OpCallWrapper, e, 10*time.Second); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestStallWriterWithoutDeadlines: a writer whose deadlines cannot be set
+// (a regular file) is still written to, whole.
+func TestStallWriterWithoutDeadlines(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := &stallWriter{w: f, d: f, timeout: time.Second}
+	data := make([]byte, 3*writeChunk+5)
+	if n, err := w.Write(data); n != len(data) || err != nil {
+		t.Fatalf("Write = %d, %v; want %d, nil", n, err, len(data))
+	}
+	if st, _ := f.Stat(); st.Size() != int64(len(data)) {
+		t.Fatalf("file has %d bytes, want %d", st.Size(), len(data))
 	}
 }
