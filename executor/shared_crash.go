@@ -247,7 +247,8 @@ func (h *Hub) symbolAtLocked(pc uint64) (string, bool) {
 
 func sigName(s syscall.Signal) string {
 	names := map[syscall.Signal]string{syscall.SIGSEGV: "SIGSEGV", syscall.SIGABRT: "SIGABRT", syscall.SIGBUS: "SIGBUS",
-		syscall.SIGFPE: "SIGFPE", syscall.SIGILL: "SIGILL", syscall.SIGTRAP: "SIGTRAP", syscall.SIGSYS: "SIGSYS"}
+		syscall.SIGFPE: "SIGFPE", syscall.SIGILL: "SIGILL", syscall.SIGTRAP: "SIGTRAP", syscall.SIGSYS: "SIGSYS",
+		syscall.SIGKILL: "SIGKILL", syscall.SIGTERM: "SIGTERM", syscall.SIGPIPE: "SIGPIPE", syscall.SIGINT: "SIGINT"}
 	if n, ok := names[s]; ok {
 		return n
 	}

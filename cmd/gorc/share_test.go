@@ -42,10 +42,20 @@ type sharedExecutor struct {
 
 func startSharedExecutor(t *testing.T) *sharedExecutor {
 	t.Helper()
+	return startSharedExecutorOut(t, nil)
+}
+
+// startSharedExecutorOut starts a shared executor whose stdout is
+// stdout (nil: a buffer the test reads, x.out).
+func startSharedExecutorOut(t *testing.T, stdout *os.File) *sharedExecutor {
+	t.Helper()
 	bin := gorcBinary(t)
 	x := &sharedExecutor{out: &syncBuffer{}, added: make(chan struct{})}
 	x.cmd = exec.Command(bin, "executor", "-listen", "127.0.0.1:0", "-shared")
 	x.cmd.Stdout = x.out
+	if stdout != nil {
+		x.cmd.Stdout = stdout
+	}
 	se, err := x.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -613,5 +623,32 @@ int main(void) { return boom(0); }
 		t.Errorf("B succeeded although its executor died:\n%v", b)
 	}
 	x.waitLog(t, 10*time.Second, "shared executor (pid", "killed by SIGSEGV", "starting a new one")
+	x.alive(t, dir)
+}
+
+// TestSharedExecutorStdoutFloodIsolated: controller A's program floods
+// the shared executor's stdout, which nobody reads, and blocks in write()
+// holding stdout's lock. Controller B's calls are still answered: the
+// output barrier after a call that ran code does not wait for a stdio
+// lock another controller's program holds.
+func TestSharedExecutorStdoutFloodIsolated(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close() // never read: the pipe fills
+	x := startSharedExecutorOut(t, w)
+	w.Close()
+	dir := t.TempDir()
+	flood := ccObj(t, dir, "flood", `#include <stdio.h>
+int main(void) { for (;;) printf("flood flood flood flood flood flood flood\n"); }
+`)
+	a := startGorc(t, dir, "run", "-exec", x.addr, flood)
+	time.Sleep(500 * time.Millisecond) // A's program fills the pipe and blocks
+	select {
+	case <-a.done:
+		t.Fatalf("A ended:\n%v", a)
+	default:
+	}
 	x.alive(t, dir)
 }
