@@ -184,7 +184,7 @@ const sharedListenerEnv = "GORC_SHARED_LISTENER_FD"
 // it is not recovered in place). Controllers that connect meanwhile wait
 // in the listen backlog. A process that ends within a second of starting
 // is restarted after a growing delay (up to 10 s), so one that cannot
-// start does not spin.
+// start does not spin (the first such end is restarted at once).
 func (c *commandConfig) supervise(ctx context.Context, ln *net.TCPListener, self string, stderr io.Writer, logf func(string, ...any)) int {
 	f, err := ln.File()
 	ln.Close() // (f is a duplicate of the socket)
@@ -206,6 +206,7 @@ func (c *commandConfig) supervise(ctx context.Context, ln *net.TCPListener, self
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	var backoff time.Duration
+	quick := 0 // children in a row that ended within a second of starting
 	for {
 		cmd := exec.Command(self, args...)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, stderr
@@ -226,10 +227,16 @@ func (c *commandConfig) supervise(ctx context.Context, ln *net.TCPListener, self
 			return 0
 		case err = <-done:
 		}
+		// One quick end (a crash right after a controller connected) is
+		// restarted at once; a child that keeps ending at once is not
+		// restarted in a tight loop.
 		if time.Since(started) < time.Second {
-			backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
+			quick++
+			if quick > 1 {
+				backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
+			}
 		} else {
-			backoff = 0
+			quick, backoff = 0, 0
 		}
 		logf("gorc executor: the shared executor (pid %d) ended (%v); every controller it served lost it; starting a new one on %s in %v (controllers connecting meanwhile wait)", cmd.Process.Pid, endedHow(cmd, err), ln.Addr(), backoff)
 		select {
