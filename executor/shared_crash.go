@@ -22,6 +22,7 @@ import "C"
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"sort"
@@ -67,7 +68,7 @@ func reportCrashesTo(h *Hub) error {
 		go func() {
 			buf := make([]byte, 8*crashRecordWords)
 			for {
-				if _, err := readFull(r, buf); err != nil {
+				if _, err := io.ReadFull(r, buf); err != nil {
 					return
 				}
 				var rec [crashRecordWords]uint64
@@ -93,18 +94,6 @@ func reportCrashesTo(h *Hub) error {
 	crashReporter.hubs = append(crashReporter.hubs, h)
 	crashReporter.mu.Unlock()
 	return nil
-}
-
-func readFull(f *os.File, b []byte) (int, error) {
-	n := 0
-	for n < len(b) {
-		k, err := f.Read(b[n:])
-		n += k
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
 }
 
 // runFor marks the calling thread as running code for p until the
