@@ -33,6 +33,9 @@ import (
 //     handshake and send its hello), each served by a fresh executor
 //     process (self, argv[0] with FDsEnv) spawned only once authenticated. A non-loopback address requires -tls-cert,
 //     -tls-key and -tls-client-ca (mutual TLS).
+//   - With -listen ADDR -shared, it supervises one shared executor
+//     process that serves every controller on the listening socket, and
+//     starts a new one whenever it ends (a fault in JIT'd code).
 func Command(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gorc executor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -274,8 +277,11 @@ loopback requires mutual TLS (-tls-cert, -tls-key, -tls-client-ca), as an
 executor runs whatever code it is sent. With -shared, one process serves
 every controller: each works on its own memory, and they can publish
 dylibs to one another and link against them (gorc run -publish NAME,
--link-shared NAME; docs/SHARING.md). It prints "listening on ADDR" on
-stderr once ready, and runs until killed.
+-link-shared NAME; docs/SHARING.md); that process is restarted on the
+same address if it dies (a fault in JIT'd code, after telling every
+controller whose code faulted and where), and a controller that stops
+reading its answers is dropped after -write-timeout. It prints
+"listening on ADDR" on stderr once ready, and runs until killed.
 
 Flags:
 `
