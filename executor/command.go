@@ -10,6 +10,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
+	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -31,6 +33,9 @@ import (
 //     handshake and send its hello), each served by a fresh executor
 //     process (self, argv[0] with FDsEnv) spawned only once authenticated. A non-loopback address requires -tls-cert,
 //     -tls-key and -tls-client-ca (mutual TLS).
+//   - With -listen ADDR -shared, it supervises one shared executor
+//     process that serves every controller on the listening socket, and
+//     starts a new one whenever it ends (a fault in JIT'd code).
 func Command(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("gorc executor", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -60,6 +65,7 @@ func CommandFlags(fs *flag.FlagSet) func(ctx context.Context, stderr io.Writer) 
 	fs.IntVar(&c.maxSessions, "max-sessions", DefaultMaxSessions, "with -listen: controllers served at once; more are refused")
 	fs.IntVar(&c.maxUnauth, "max-unauthenticated", DefaultMaxUnauthenticated, "with -listen: connections in their handshake at once; more are closed")
 	fs.DurationVar(&c.handshake, "handshake-timeout", DefaultHandshakeTimeout, "with -listen: time from accept to the controller's hello (TLS handshake included)")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", DefaultWriteTimeout, "with -listen -shared: drop a controller that takes no byte of its answers for this long (it stopped reading)")
 	fs.BoolVar(&c.shared, "shared", false, "with -listen: serve every controller in this one process, which can publish dylibs to the others and link against theirs (docs/SHARING.md)")
 	return func(ctx context.Context, stderr io.Writer) int { return c.serve(ctx, stderr) }
 }
@@ -68,7 +74,7 @@ func CommandFlags(fs *flag.FlagSet) func(ctx context.Context, stderr io.Writer) 
 type commandConfig struct {
 	listen, cert, key, clientCA string
 	maxSessions, maxUnauth      int
-	handshake                   time.Duration
+	handshake, writeTimeout     time.Duration
 	shared                      bool
 }
 
@@ -76,8 +82,8 @@ type commandConfig struct {
 func (c *commandConfig) serve(ctx context.Context, stderr io.Writer) int {
 	listen, cert, key, clientCA := c.listen, c.cert, c.key, c.clientCA
 	maxSessions, maxUnauth, handshake := c.maxSessions, c.maxUnauth, c.handshake
-	if maxSessions < 1 || maxUnauth < 1 || handshake <= 0 {
-		fmt.Fprintf(stderr, "gorc executor: -max-sessions (%d) and -max-unauthenticated (%d) must be at least 1, -handshake-timeout (%v) positive\n", maxSessions, maxUnauth, handshake)
+	if maxSessions < 1 || maxUnauth < 1 || handshake <= 0 || c.writeTimeout <= 0 {
+		fmt.Fprintf(stderr, "gorc executor: -max-sessions (%d) and -max-unauthenticated (%d) must be at least 1, -handshake-timeout (%v) and -write-timeout (%v) positive\n", maxSessions, maxUnauth, handshake, c.writeTimeout)
 		return 2
 	}
 	if os.Getenv(FDsEnv) != "" {
@@ -102,11 +108,24 @@ func (c *commandConfig) serve(ctx context.Context, stderr io.Writer) int {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		addr = net.JoinHostPort(addr, "20000")
 	}
-	ln, err := net.Listen("tcp", addr)
+	// A supervised shared executor (below) accepts on the listening
+	// socket its supervisor handed it.
+	child := c.shared && os.Getenv(sharedListenerEnv) != ""
+	var ln net.Listener
+	var err error
+	if child {
+		os.Unsetenv(sharedListenerEnv)
+		f := os.NewFile(3, "gorc-shared-listener")
+		ln, err = net.FileListener(f)
+		f.Close()
+	} else {
+		ln, err = net.Listen("tcp", addr)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "gorc executor:", err)
 		return 1
 	}
+	raw := ln
 	useTLS := cert != "" || key != "" || clientCA != ""
 	if useTLS {
 		cfg, err := shared.ServerMutualTLS(cert, key, clientCA)
@@ -125,28 +144,121 @@ func (c *commandConfig) serve(ctx context.Context, stderr io.Writer) int {
 	if err != nil {
 		self = os.Args[0]
 	}
-	if c.shared {
-		fmt.Fprintf(stderr, "gorc executor: shared executor (pid %d) listening on %s\n", os.Getpid(), ln.Addr())
-	} else {
+	var logMu sync.Mutex
+	logf := func(format string, a ...any) {
+		logMu.Lock()
+		defer logMu.Unlock()
+		fmt.Fprintf(stderr, format+"\n", a...)
+	}
+	switch {
+	case child:
+		fmt.Fprintf(stderr, "gorc executor: shared executor (pid %d) serving %s\n", os.Getpid(), ln.Addr())
+	case c.shared:
+		fmt.Fprintf(stderr, "gorc executor: shared executor (supervisor pid %d) listening on %s\n", os.Getpid(), ln.Addr())
+		return c.supervise(ctx, raw.(*net.TCPListener), self, stderr, logf)
+	default:
 		fmt.Fprintf(stderr, "gorc executor: listening on %s\n", ln.Addr())
 	}
-	var logMu sync.Mutex
 	err = ServeListenerConfig(ctx, ln, []string{self, "executor"}, ListenerConfig{
 		MaxSessions:        maxSessions,
 		MaxUnauthenticated: maxUnauth,
 		HandshakeTimeout:   handshake,
 		Shared:             c.shared,
-		Logf: func(format string, a ...any) {
-			logMu.Lock()
-			defer logMu.Unlock()
-			fmt.Fprintf(stderr, format+"\n", a...)
-		},
+		WriteTimeout:       c.writeTimeout,
+		Logf:               logf,
 	})
 	if err != nil && ctx.Err() == nil {
 		fmt.Fprintln(stderr, "gorc executor:", err)
 		return 1
 	}
 	return 0
+}
+
+// sharedListenerEnv, set to "3" in the environment of the shared executor
+// process a supervisor starts, says that descriptor 3 is the listening
+// socket to accept controllers on.
+const sharedListenerEnv = "GORC_SHARED_LISTENER_FD"
+
+// supervise is `gorc executor -listen ADDR -shared`: it keeps one shared
+// executor process (self, with sharedListenerEnv and the same flags)
+// accepting controllers on ln, and starts a new one whenever it ends — a
+// fault in code one controller runs kills the process that serves them
+// all (it is one address space, which the fault may have corrupted, so
+// it is not recovered in place). Controllers that connect meanwhile wait
+// in the listen backlog. A process that ends within a second of starting
+// is restarted after a growing delay (up to 10 s), so one that cannot
+// start does not spin (the first such end is restarted at once).
+func (c *commandConfig) supervise(ctx context.Context, ln *net.TCPListener, self string, stderr io.Writer, logf func(string, ...any)) int {
+	f, err := ln.File()
+	ln.Close() // (f is a duplicate of the socket)
+	if err != nil {
+		fmt.Fprintln(stderr, "gorc executor:", err)
+		return 1
+	}
+	defer f.Close()
+	args := []string{"executor", "-listen", c.listen, "-shared",
+		"-max-sessions", fmt.Sprint(c.maxSessions), "-max-unauthenticated", fmt.Sprint(c.maxUnauth),
+		"-handshake-timeout", c.handshake.String(), "-write-timeout", c.writeTimeout.String()}
+	for _, kv := range [][2]string{{"-tls-cert", c.cert}, {"-tls-key", c.key}, {"-tls-client-ca", c.clientCA}} {
+		if kv[1] != "" {
+			args = append(args, kv[0], kv[1])
+		}
+	}
+	// The child is killed if this process dies (Pdeathsig), which is
+	// tied to the thread that started it.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var backoff time.Duration
+	quick := 0 // children in a row that ended within a second of starting
+	for {
+		cmd := exec.Command(self, args...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, stderr
+		cmd.ExtraFiles = []*os.File{f}
+		cmd.Env = append(os.Environ(), sharedListenerEnv+"=3")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		started := time.Now()
+		if err := cmd.Start(); err != nil {
+			fmt.Fprintf(stderr, "gorc executor: starting the shared executor: %v\n", err)
+			return 1
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-ctx.Done():
+			cmd.Process.Kill()
+			<-done
+			return 0
+		case err = <-done:
+		}
+		// One quick end (a crash right after a controller connected) is
+		// restarted at once; a child that keeps ending at once is not
+		// restarted in a tight loop.
+		if time.Since(started) < time.Second {
+			quick++
+			if quick > 1 {
+				backoff = min(max(2*backoff, 100*time.Millisecond), 10*time.Second)
+			}
+		} else {
+			quick, backoff = 0, 0
+		}
+		logf("gorc executor: the shared executor (pid %d) ended (%v); every controller it served lost it; starting a new one on %s in %v (controllers connecting meanwhile wait)", cmd.Process.Pid, endedHow(cmd, err), ln.Addr(), backoff)
+		select {
+		case <-ctx.Done():
+			return 0
+		case <-time.After(backoff):
+		}
+	}
+}
+
+// endedHow says how a process ended.
+func endedHow(cmd *exec.Cmd, err error) string {
+	if st := cmd.ProcessState; st != nil {
+		if ws, ok := st.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return "killed by " + sigName(ws.Signal())
+		}
+		return fmt.Sprintf("exit status %d", st.ExitCode())
+	}
+	return err.Error()
 }
 
 // CommandUsage describes `gorc executor` (its flags follow it in the help).
@@ -165,8 +277,11 @@ loopback requires mutual TLS (-tls-cert, -tls-key, -tls-client-ca), as an
 executor runs whatever code it is sent. With -shared, one process serves
 every controller: each works on its own memory, and they can publish
 dylibs to one another and link against them (gorc run -publish NAME,
--link-shared NAME; docs/SHARING.md). It prints "listening on ADDR" on
-stderr once ready, and runs until killed.
+-link-shared NAME; docs/SHARING.md); that process is restarted on the
+same address if it dies (a fault in JIT'd code, after telling every
+controller whose code faulted and where), and a controller that stops
+reading its answers is dropped after -write-timeout. It prints
+"listening on ADDR" on stderr once ready, and runs until killed.
 
 Flags:
 `

@@ -215,7 +215,17 @@ typedef int (*main_fn)(int, char **, char **);
 typedef void (*init_fn)(int, char **, char **);
 typedef void (*void_fn)(void);
 
+/* The shared-executor controller whose request a thread runs code for
+ * (its hub id; 0: none or not shared). Set by Go around a run on the
+ * calling thread (gorc_set_origin), handed to the thread a run starts and
+ * to the threads JIT'd code creates, and read by the crash handler to
+ * name the controller whose code crashed. */
+static __thread uint64_t thr_origin;
+
+void gorc_set_origin(uint64_t id) { thr_origin = id; }
+
 struct run_ctx {
+	uint64_t origin;
 	uint64_t fn;
 	int argc;
 	char **argv;
@@ -294,11 +304,13 @@ static void thread_prepare(void) {
 struct thread_box {
 	void *(*fn)(void *);
 	void *arg;
+	uint64_t origin;
 };
 
 static void *thread_start(void *p) {
 	struct thread_box b = *(struct thread_box *)p;
 	free(p);
+	thr_origin = b.origin;
 	thread_prepare();
 	return b.fn(b.arg);
 }
@@ -310,6 +322,7 @@ int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(vo
 	if (!b) return EAGAIN;
 	b->fn = fn;
 	b->arg = arg;
+	b->origin = thr_origin;
 	int e = pthread_create(t, attr, thread_start, b);
 	if (e) free(b);
 	return e;
@@ -317,6 +330,7 @@ int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(vo
 
 static void *main_thread(void *p) {
 	struct run_ctx *c = p;
+	thr_origin = c->origin;
 	thread_prepare();
 	jmp_buf jb;
 	if (setjmp(jb) != 0) {
@@ -333,6 +347,7 @@ static void *main_thread(void *p) {
 
 static void *void_thread(void *p) {
 	struct run_ctx *c = p;
+	thr_origin = c->origin;
 	thread_prepare();
 	jmp_buf jb;
 	if (setjmp(jb) != 0) {
@@ -366,7 +381,7 @@ static int run_on_thread(void *(*start)(void *), struct run_ctx *c, size_t stack
 }
 
 int gorc_run_main(uint64_t fn, int argc, char **argv, size_t stack, int *status, char **error) {
-	struct run_ctx c = {.fn = fn, .argc = argc, .argv = argv ? argv : empty_argv};
+	struct run_ctx c = {.origin = thr_origin, .fn = fn, .argc = argc, .argv = argv ? argv : empty_argv};
 	int e = run_on_thread(main_thread, &c, stack);
 	if (!e) *status = c.status;
 	*error = c.error;
@@ -374,7 +389,7 @@ int gorc_run_main(uint64_t fn, int argc, char **argv, size_t stack, int *status,
 }
 
 int gorc_run_void(uint64_t fn, size_t stack, char **error) {
-	struct run_ctx c = {.fn = fn};
+	struct run_ctx c = {.origin = thr_origin, .fn = fn};
 	int e = run_on_thread(void_thread, &c, stack);
 	*error = c.error;
 	return e;
@@ -1213,6 +1228,43 @@ static void report_crash(int sig, uint64_t pc, uint64_t addr, uint64_t ret_hint)
 	write_all(fd, f, 16 + len);
 }
 
+/* A shared executor's crash report: the faulting thread writes a record
+ * (signal, pc, fault address, the controller it ran code for, then the
+ * count and return addresses of its frames) to shared_crash_fd, read by a
+ * Go goroutine of this process that tells every controller, and waits
+ * (at most about 2 s) for one byte on shared_ack_fd saying it is done. -1:
+ * not a shared executor. Only async-signal-safe calls. */
+static volatile int shared_crash_fd = -1, shared_ack_fd = -1;
+
+void gorc_set_shared_crash_fds(int report, int ack) {
+	shared_crash_fd = report;
+	shared_ack_fd = ack;
+}
+
+static void report_shared_crash(int sig, uint64_t pc, uint64_t addr, uint64_t ret_hint) {
+	int fd = shared_crash_fd, ack = shared_ack_fd;
+	if (fd < 0 || ack < 0 || !is_executor()) return;
+	struct crash_trace t;
+	t.n = 0;
+	if (ret_hint) t.pcs[t.n++] = ret_hint;
+	if (unwind_backtrace && unwind_get_ip) unwind_backtrace(crash_trace_step, &t);
+	uint64_t rec[5 + CRASH_FRAMES];
+	memset(rec, 0, sizeof rec);
+	rec[0] = (uint64_t)sig;
+	rec[1] = pc;
+	rec[2] = addr;
+	rec[3] = thr_origin;
+	rec[4] = (uint64_t)t.n;
+	memcpy(rec + 5, t.pcs, 8 * (size_t)t.n);
+	write_all(fd, (const uint8_t *)rec, sizeof rec); /* one record, fixed size */
+	struct pollfd p = {.fd = ack, .events = POLLIN};
+	for (int i = 0; i < 20; i++) {
+		int k = poll(&p, 1, 100);
+		if (k < 0 && errno == EINTR) continue;
+		if (k != 0) break;
+	}
+}
+
 /* Async-signal-safe formatting for the crash handler. */
 static size_t put_str(char *b, size_t n, size_t cap, const char *s) {
 	while (*s && n + 1 < cap) b[n++] = *s++;
@@ -1295,6 +1347,7 @@ static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 		memcpy(&ret_hint, (const void *)(uintptr_t)sp, 8);
 	report_crash(sig, pc, addr, ret_hint);
 	wait_crash_ack();
+	report_shared_crash(sig, pc, addr, ret_hint);
 	signal(sig, SIG_DFL);
 	sigset_t set;
 	sigemptyset(&set);

@@ -101,6 +101,8 @@ uint64_t gorc_interposed(const char *name);
 int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
 void gorc_set_crash_fd(int fd);
 void gorc_set_crash_ack_fd(int fd);
+void gorc_set_origin(uint64_t id);
+void gorc_set_shared_crash_fds(int report, int ack);
 void gorc_set_stdio_fds(int out, int err);
 int *gorc_wire_lock(void);
 int *gorc_pump_lock(int i);

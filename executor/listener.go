@@ -60,6 +60,10 @@ type ListenerConfig struct {
 	Shared bool
 	// Hub is the shared executor's state when Shared (nil: a new one).
 	Hub *Hub
+	// WriteTimeout, when Shared and Hub is nil, is the new hub's
+	// WriteTimeout: a controller that takes no byte of its answers for
+	// that long is dropped (0: DefaultWriteTimeout).
+	WriteTimeout time.Duration
 }
 
 func (c ListenerConfig) withDefaults() ListenerConfig {
@@ -104,6 +108,14 @@ func ServeListenerConfig(ctx context.Context, ln net.Listener, argv []string, cf
 	if cfg.Shared && cfg.Hub == nil {
 		cfg.Hub = NewHub()
 		cfg.Hub.Logf = cfg.Logf
+		cfg.Hub.WriteTimeout = cfg.WriteTimeout
+	}
+	if cfg.Shared {
+		// A fault in code one controller runs ends the process for all:
+		// tell them all who and where before it does.
+		if err := reportCrashesTo(cfg.Hub); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -117,6 +117,10 @@ func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error 
 		return err
 	}
 	s := &server{w: w, lostCh: make(chan struct{}), sh: sh}
+	if sh != nil {
+		s.w, s.drop = sh.writer(w)
+		sh.hub.served(sh.peer, s.send)
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	first, err := wire.ReadFrame(br)
 	if err != nil {
@@ -240,6 +244,12 @@ func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error 
 	case <-ctx.Done():
 		return ctx.Err()
 	case err := <-readErr:
+		s.mu.Lock()
+		dropped := s.dropped
+		s.mu.Unlock()
+		if dropped != nil {
+			return dropped
+		}
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
@@ -368,6 +378,10 @@ type server struct {
 	lostCh  chan struct{} // closed when the connection is lost
 
 	sh *sharedConn // nil: this executor serves one controller
+	// drop, for a shared connection, ends it (closes it) once a write
+	// stalled; dropped is set then (s.mu).
+	drop    func(error)
+	dropped error
 
 	// handOff, while the reader runs a call that may block, starts a
 	// fresh reader (at most once): a lazy re-entry calls it at once.
@@ -431,6 +445,9 @@ func (s *server) connectionLost() {
 func (s *server) send(f wire.Frame) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.sh != nil {
+		return s.sendShared(f)
+	}
 	lockWire()
 	defer unlockWire()
 	return wire.WriteFrame(s.w, f)
@@ -452,6 +469,13 @@ func runsCode(op wire.Op) bool {
 func (s *server) outputBarrier() {
 	if s.fwd != nil {
 		s.fwd.flushAndDrain(true)
+		return
+	}
+	if s.sh != nil {
+		// Another controller's program may hold stdout's lock for as
+		// long as the executor's stdout does not drain: fflush(NULL)
+		// would wait for it, stalling this controller's answer.
+		C.gorc_flush_stdio_nowait()
 		return
 	}
 	C.gorc_flush_stdio()

@@ -86,6 +86,10 @@ func (s *server) dispatchShared(f wire.Frame) ([]byte, error) {
 		// controller leaves meanwhile.
 		h.runStart(p)
 		defer h.runEnd(p)
+		// A fault names the controller whose request ran the code.
+		defer runFor(p)()
+	case wire.OpLoadDylib:
+		defer runFor(p)() // (a library's constructors run here)
 	case wire.OpRunProgram:
 		return nil, fmt.Errorf("executor: run-program ends the executor process, which a shared executor serving other controllers must not do (run main with run-main instead)")
 	case wire.OpPublish:

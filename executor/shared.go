@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // Bounds of the directory's waits.
@@ -62,8 +63,15 @@ type Hub struct {
 	// release unmaps a reservation (Release; a field for tests).
 	release func(shared.ExecutorAddrRange) error
 	// Logf (may be nil) reports the directory's events: publications,
-	// links against them, state changes, memory kept for others.
+	// links against them, state changes, memory kept for others, and
+	// controllers dropped for not reading their answers.
 	Logf func(format string, args ...any)
+	// WriteTimeout bounds how long a write to one controller may make no
+	// progress (its connection's buffer full: it stopped reading) before
+	// that controller is dropped (0: DefaultWriteTimeout). Each
+	// connection writes on its own, so until then only that controller's
+	// answers wait.
+	WriteTimeout time.Duration
 }
 
 func (h *Hub) logf(format string, args ...any) {
@@ -88,6 +96,9 @@ type peer struct {
 	running int
 	pinned  []shared.ExecutorAddrRange // decommits and releases deferred: others run code there
 	dylibs  []*sharedDylib             // published by this peer
+	// send writes a frame on its connection (nil until it is served):
+	// a dying executor tells every controller why.
+	send func(wire.Frame) error
 }
 
 func (p *peer) String() string { return fmt.Sprintf("controller #%d (%s)", p.id, p.addr) }
@@ -111,6 +122,13 @@ func (h *Hub) join(addr string) *peer {
 	p := &peer{id: h.nextID, addr: addr}
 	h.peers[p] = true
 	return p
+}
+
+// served records how to write to p's connection.
+func (h *Hub) served(p *peer, send func(wire.Frame) error) {
+	h.mu.Lock()
+	p.send = send
+	h.mu.Unlock()
 }
 
 // broadcastLocked wakes every waiter. h.mu held.

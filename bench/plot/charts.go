@@ -140,6 +140,25 @@ func (r *results) headline() (string, error) {
 	for _, p := range []struct{ key, name string }{{"fib40", "fib(40)"}, {"integrate", "integration of sin"}, {"mandelgrid", "Mandelbrot grid"}} {
 		bars = append(bars, ratioBar(g, "generated code: "+p.name, get(r.kcode, "wall_s", p.key, "gorc"), get(r.kcode, "wall_s", p.key, "lli-19"), "s", ""))
 	}
+	// The same programs written in C, for each C peer the run measured:
+	// gorc's whole process (compile, link, run) over the C twin's native
+	// binary (clang, gcc) or tcc -run's whole process, as the geometric
+	// mean of the ratios over the programs (docs/img/kaleidoscope-code.svg
+	// has each program).
+	if err == nil {
+		g = "vs the same program written in C (Kaleidoscope code speed, geometric mean over the programs)"
+		for _, tool := range codeTools(r.kcode) {
+			if tool == "gorc" || tool == "lli-19" {
+				continue
+			}
+			gm, n, e := geomeanRatio(r.kcode, "wall_s", "gorc", tool)
+			if e != nil {
+				return "", e
+			}
+			b := ratioBar(g, fmt.Sprintf("%s, %d programs", codeToolLabel(tool), n), gm, 1, "", "")
+			bars = append(bars, b)
+		}
+	}
 	// tcc -run on the same program in C, when the run measured it.
 	if _, e := r.kcompile.find("2000", "tcc"); e == nil {
 		g = "vs tcc -run (the same program written in C)"
@@ -393,6 +412,135 @@ func (r *results) executorCalls() (string, error) {
 		xlabel: "round trip, µs (median)",
 		footer: footer(r.calls),
 		legend: []legendItem{{label: "raw transport (floor)", color: colFloor}, {label: "gorc executor call", color: colGorc}},
+		bars:   bars,
+		lo:     0,
+		hi:     top,
+	}
+	return c.render(), nil
+}
+
+// codeTools lists the tools of the code-speed table in order of first
+// appearance.
+func codeTools(t *table) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, row := range t.rows {
+		tool, err := t.str(row, "tool")
+		if err != nil || seen[tool] {
+			continue
+		}
+		seen[tool] = true
+		out = append(out, tool)
+	}
+	return out
+}
+
+// codeToolLabel names a tool of the code-speed table for a reader.
+func codeToolLabel(tool string) string {
+	switch tool {
+	case "gorc":
+		return "gorc kaleido"
+	case "lli-19":
+		return "lli-19 on gorc's -O2 IR"
+	case "clang-19-O2":
+		return "clang-19 -O2 (C twin)"
+	case "gcc-O2":
+		return "gcc -O2 (C twin)"
+	case "tcc-run":
+		return "tcc -run (C twin)"
+	}
+	return tool
+}
+
+// geomeanRatio is the geometric mean over the programs both measured of
+// a's figure over b's, and how many programs that is.
+func geomeanRatio(t *table, col, a, b string) (float64, int, error) {
+	sum, n := 0.0, 0
+	for _, prog := range codePrograms(t) {
+		va, e1 := t.lookup(col, prog, a)
+		vb, e2 := t.lookup(col, prog, b)
+		if e1 != nil || e2 != nil || math.IsNaN(va) || math.IsNaN(vb) {
+			continue // not measured, or failed, for one of them
+		}
+		if va <= 0 || vb <= 0 {
+			return 0, 0, fmt.Errorf("%s: %s of %s is %v and of %s %v: a time must be positive", t.path, col, prog, va, prog, vb)
+		}
+		sum += math.Log(va / vb)
+		n++
+	}
+	if n == 0 {
+		return math.NaN(), 0, nil
+	}
+	return math.Exp(sum / float64(n)), n, nil
+}
+
+// codePrograms lists the programs of the code-speed table in order.
+func codePrograms(t *table) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, row := range t.rows {
+		p := row.fields[0]
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// kaleidoscopeCode draws each program's whole-process time per tool:
+// gorc, lli-19 on gorc's IR, and the C twin under each C peer.
+func (r *results) kaleidoscopeCode() (string, error) {
+	tools := codeTools(r.kcode)
+	colors := map[string]string{}
+	var legend []legendItem
+	for i, tool := range tools {
+		colors[tool] = toolColor(tool, i)
+		short := strings.TrimSuffix(strings.TrimSuffix(codeToolLabel(tool), " (C twin)"), " on gorc's -O2 IR")
+		legend = append(legend, legendItem{label: short, color: colors[tool]})
+	}
+	var bars []bar
+	hi := 0.0
+	for _, prog := range codePrograms(r.kcode) {
+		g, err := r.kcode.lookup("wall_s", prog, "gorc")
+		if err != nil {
+			return "", err
+		}
+		for _, tool := range tools {
+			v, err := r.kcode.lookup("wall_s", prog, tool)
+			if err != nil {
+				continue // this run did not measure the tool on it
+			}
+			b := bar{group: prog, label: codeToolLabel(tool), value: v, color: colors[tool]}
+			switch {
+			case math.IsNaN(v):
+				b.note = "fails"
+			case tool == "gorc":
+				b.note = num(v) + " s"
+			case !math.IsNaN(g) && v > 0:
+				b.note = fmt.Sprintf("%s s (gorc %.2f×)", num(v), g/v)
+			default:
+				b.note = num(v) + " s"
+			}
+			if !math.IsNaN(v) {
+				hi = math.Max(hi, v)
+			}
+			bars = append(bars, b)
+		}
+	}
+	if len(bars) == 0 {
+		return "", fmt.Errorf("%s: no measurements", r.kcode.path)
+	}
+	_, top := linTicks(hi)
+	c := hbarChart{
+		title: "Kaleidoscope: code speed against LLVM and the C compilers",
+		subtitle: []string{
+			"Whole process per program, best of the runs: gorc kaleido FILE.k (compile, link, run), lli-19 on the -O2 IR gorc emits,",
+			"the C twin FILE.c as a native binary built by clang-19 -O2 and gcc -O2 (compile not timed), tcc -run FILE.c (compile timed). Shorter is faster.",
+		},
+		xlabel: "wall time, seconds (gorc's time over the peer's in parentheses)",
+		footer: footer(r.kcode),
+		legend: legend,
 		bars:   bars,
 		lo:     0,
 		hi:     top,

@@ -8,7 +8,10 @@
 //	go run ./bench/plot -check   # exit 1 if any of them is out of date
 //
 // Outputs: docs/img/headline.svg (gorc's time over each peer's),
-// docs/img/kaleidoscope-compile.svg (compile time against program size),
+// docs/img/kaleidoscope-compile.svg (compile time against program size,
+// every tool of the table: gorc, lli-19, tcc -run),
+// docs/img/kaleidoscope-code.svg (each program's time under gorc, lli-19
+// and the C twin under clang-19 -O2, gcc -O2 and tcc -run),
 // docs/img/link-scaling.svg (link time against input size),
 // docs/img/executor-calls.svg (call round trip against the raw floor), and
 // the text between <!-- corpus --> and <!-- /corpus --> in README.md,
@@ -42,6 +45,7 @@ func generate(root string) (map[string][]byte, error) {
 	}{
 		{"headline.svg", res.headline},
 		{"kaleidoscope-compile.svg", res.kaleidoscopeCompile},
+		{"kaleidoscope-code.svg", res.kaleidoscopeCode},
 		{"link-scaling.svg", res.linkScaling},
 		{"executor-calls.svg", res.executorCalls},
 	} {

@@ -91,8 +91,8 @@ func TestGenerateIsDeterministicAndWellFormed(t *testing.T) {
 			}
 		}
 	}
-	if n != 4 {
-		t.Errorf("%d plots, want 4", n)
+	if n != 5 {
+		t.Errorf("%d plots, want 5", n)
 	}
 }
 
@@ -319,5 +319,81 @@ func TestGenerateErrorsNameTheFile(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCPeersCharted: the C peers the Kaleidoscope tables measure are in
+// the plots — the code-speed chart has a bar for every tool on every
+// program, the headline a bar per C peer, and the compile-speed chart a
+// line for every tool of its table (tcc -run among them).
+func TestCPeersCharted(t *testing.T) {
+	out, err := generate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := readResults(filepath.Join(root, "bench", "results"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := string(out[filepath.Join("docs", "img", "kaleidoscope-code.svg")])
+	tools := codeTools(res.kcode)
+	for _, want := range []string{"clang-19-O2", "gcc-O2", "tcc-run"} {
+		found := false
+		for _, tool := range tools {
+			found = found || tool == want
+		}
+		if !found {
+			t.Fatalf("bench/results/kaleidoscope-code.tsv has no %s rows (tools %v)", want, tools)
+		}
+	}
+	for _, prog := range codePrograms(res.kcode) {
+		if !strings.Contains(code, ">"+prog+"<") {
+			t.Errorf("kaleidoscope-code.svg has no group for %s", prog)
+		}
+	}
+	for _, tool := range tools {
+		label := esc(codeToolLabel(tool))
+		if got, want := strings.Count(code, ">"+label+"<"), len(codePrograms(res.kcode)); got < want {
+			t.Errorf("kaleidoscope-code.svg has %d bars labelled %q, want one per program (%d)", got, label, want)
+		}
+	}
+	head := string(out[filepath.Join("docs", "img", "headline.svg")])
+	for _, label := range []string{"clang-19 -O2 (C twin), 5 programs", "gcc -O2 (C twin), 5 programs", "tcc -run (C twin), 5 programs"} {
+		if !strings.Contains(head, ">"+label+"<") {
+			t.Errorf("headline.svg has no bar %q", label)
+		}
+	}
+	compile := string(out[filepath.Join("docs", "img", "kaleidoscope-compile.svg")])
+	for _, tool := range codeTools(res.kcompile) {
+		if !strings.Contains(compile, ">"+tool+" — ") {
+			t.Errorf("kaleidoscope-compile.svg has no line for %s", tool)
+		}
+	}
+}
+
+// TestCodeChartPeerFailsOrMissing: a C peer that failed on a program is
+// said ("fails") and left out of its geometric mean; a program a peer was
+// not run on has no bar for it.
+func TestCodeChartPeerFailsOrMissing(t *testing.T) {
+	tb, err := parse(t, "# date: d\nprogram\ttool\twall_s\na\tgorc\t1\na\tgcc-O2\t0.5\nb\tgorc\t2\nb\tgcc-O2\tfail\nb\ttcc-run\t4\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gm, n, err := geomeanRatio(tb, "wall_s", "gorc", "gcc-O2")
+	if err != nil || n != 1 || gm != 2 {
+		t.Errorf("geomean gorc/gcc = %v over %d programs, %v; want 2 over 1", gm, n, err)
+	}
+	r := &results{kcode: tb}
+	svg, err := r.kaleidoscopeCode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{">fails<", ">0.5 s (gorc 2.00×)<", ">4.00 s (gorc 0.50×)<"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("chart lacks %q", want)
+		}
+	}
+	if got := strings.Count(svg, ">tcc -run (C twin)<"); got != 1 {
+		t.Errorf("%d tcc bars, want 1 (it ran on b only)", got)
 	}
 }

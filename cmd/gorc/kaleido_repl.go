@@ -251,8 +251,10 @@ func (r *repl) redefine(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) {
 	}
 	r.forward = append(r.forward, def.Proto)
 	var keep []replDef
-	for _, d := range before {
+	var undo *replUndo
+	for i, d := range before {
 		if fd, ok := d.item.(*kaleidoscope.FunctionDef); ok && fd.Proto.Name == name {
+			undo = &replUndo{old: d, at: i, forward: forward} // (%undo puts it back)
 			continue
 		}
 		keep = append(keep, d)
@@ -260,12 +262,16 @@ func (r *repl) redefine(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) {
 	if r.fail(r.rebuild(keep)) {
 		return
 	}
-	errs := r.errors
+	errs, n := r.errors, len(r.defs)
 	r.run(def, p)
 	if r.errors > errs && r.lost == nil {
 		// The new definition failed: back to the old one.
 		r.forward = forward
 		r.fail(r.rebuild(before))
+		return
+	}
+	if len(r.defs) == n+1 {
+		r.defs[n].undo = undo
 	}
 }
 

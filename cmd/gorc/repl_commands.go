@@ -57,7 +57,12 @@ func (r *repl) command(name string) (quit bool) {
 // executor (or a new in-process JIT) from the definitions before it, so
 // its code, its symbols and the generator's knowledge of it (a prototype,
 // an operator's precedence) are all gone, and an earlier definition of
-// the same name, if any, is the one in force again.
+// the same name, if any, is the one in force again. An eager session's
+// redefinition took the definition it replaced out of the session (its
+// callers had to be rebuilt against the new one); undoing it puts that
+// definition back where it was, with the forward declarations of then, so
+// callers compiled before the redefinition call — or inline — the old
+// body again.
 func (r *repl) undo() {
 	if len(r.defs) == 0 {
 		fmt.Fprintln(r.stderr, "gorc kaleido: nothing to undo")
@@ -65,7 +70,14 @@ func (r *repl) undo() {
 	}
 	last := r.defs[len(r.defs)-1]
 	keep := r.defs[: len(r.defs)-1 : len(r.defs)-1]
+	forward := r.forward
+	if u := last.undo; u != nil {
+		at := min(u.at, len(keep))
+		keep = append(append(append([]replDef(nil), keep[:at]...), u.old), keep[at:]...)
+		r.forward = u.forward
+	}
 	if err := r.rebuild(keep); err != nil {
+		r.forward = forward
 		fmt.Fprintf(r.stderr, "gorc kaleido: undoing %s: %v\n", last, err)
 		if r.lost == nil {
 			r.lost = err

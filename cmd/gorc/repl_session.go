@@ -19,6 +19,19 @@ import (
 type replDef struct {
 	file string
 	item kaleidoscope.Item
+	// undo, for a redefinition in an eager session (which took the
+	// definition it replaced out of the session), is how %undo puts that
+	// one back.
+	undo *replUndo
+}
+
+// replUndo is what a redefinition replaced: the earlier definition, its
+// place among the session's definitions, and the forward declarations
+// the session had before.
+type replUndo struct {
+	old     replDef
+	at      int
+	forward []*kaleidoscope.Prototype
 }
 
 // String shows the definition as it was declared, without its body.
@@ -145,9 +158,13 @@ func (r *repl) rebuild(defs []replDef) error {
 		}
 	}
 	for _, d := range defs {
+		n := len(r.defs)
 		r.run(d.item, nil)
 		if r.lost != nil {
 			return r.lost
+		}
+		if len(r.defs) == n+1 {
+			r.defs[n].undo = d.undo // (a replayed redefinition stays undoable)
 		}
 	}
 	return nil

@@ -586,3 +586,56 @@ func TestREPLRestartFails(t *testing.T) {
 		t.Errorf("an item ran after the session ended:\n%s", stdout.String())
 	}
 }
+
+// TestREPLUndoRedefinition: %undo after a redefinition brings the
+// previous definition back — for direct calls, for a caller compiled
+// between the two definitions, and for one that inlined the old body —
+// and undoing twice after two redefinitions walks back one at a time.
+func TestREPLUndoRedefinition(t *testing.T) {
+	bin := gorcBinary(t)
+	input := strings.Join([]string{
+		"def f(x) x + 1;",
+		"def g(x) f(x) * 10;", // small: inlines f's first body
+		"def f(x) x + 2;",
+		"f(1);", // 3
+		"g(1);", // 30
+		"def h(x) f(x) + 1000;",
+		"%undo", // h
+		"%undo", // the redefinition of f
+		"f(1);", // 2
+		"g(1);", // 20
+		"def f(x) x + 3;",
+		"def f(x) x + 4;",
+		"g(1);", // 50
+		"%undo",
+		"g(1);", // 40
+		"%undo",
+		"f(1);", // 2
+		"g(1);", // 20
+		"%defs",
+	}, "\n") + "\n"
+	for _, mode := range [][]string{{"-exec", "local"}, nil} {
+		out, errOut, code := runGorc(t, bin, ".", append([]string{"kaleido", "-i"}, mode...), input, false)
+		if code != 0 {
+			t.Errorf("%s: exit %d\n%s", replModeName(mode), code, errOut)
+		}
+		var got []string
+		for _, l := range strings.Split(out, "\n") {
+			if i := strings.Index(l, "Evaluated to "); i >= 0 {
+				got = append(got, strings.TrimSuffix(l[i+len("Evaluated to "):], ".000000"))
+			}
+		}
+		want := []string{"3", "30", "2", "20", "50", "40", "2", "20"}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: evaluated %q, want %q\nstdout:\n%s\nstderr:\n%s", replModeName(mode), got, want, out, errOut)
+		}
+		if !strings.HasSuffix(out, "def f(x)\ndef g(x)\nready> ") {
+			t.Errorf("%s: %%defs after the undos is not f, g:\n%s", replModeName(mode), out)
+		}
+		for _, w := range []string{"undone: def h(x)", "undone: def f(x); the previous definition of f is back"} {
+			if !strings.Contains(errOut, w) {
+				t.Errorf("%s: stderr lacks %q:\n%s", replModeName(mode), w, errOut)
+			}
+		}
+	}
+}

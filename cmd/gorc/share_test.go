@@ -42,10 +42,20 @@ type sharedExecutor struct {
 
 func startSharedExecutor(t *testing.T) *sharedExecutor {
 	t.Helper()
+	return startSharedExecutorOut(t, nil)
+}
+
+// startSharedExecutorOut starts a shared executor whose stdout is
+// stdout (nil: a buffer the test reads, x.out).
+func startSharedExecutorOut(t *testing.T, stdout *os.File) *sharedExecutor {
+	t.Helper()
 	bin := gorcBinary(t)
 	x := &sharedExecutor{out: &syncBuffer{}, added: make(chan struct{})}
 	x.cmd = exec.Command(bin, "executor", "-listen", "127.0.0.1:0", "-shared")
 	x.cmd.Stdout = x.out
+	if stdout != nil {
+		x.cmd.Stdout = stdout
+	}
 	se, err := x.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -566,6 +576,79 @@ func TestSharedExecutorKaleidoLazyRefused(t *testing.T) {
 	p.wait(t, 60*time.Second)
 	if p.status != 2 || !strings.Contains(p.stderr.String(), "-lazy cannot be combined with -publish or -link-shared") {
 		t.Fatalf("want a refusal naming the flags:\n%v", p)
+	}
+	x.alive(t, dir)
+}
+
+// TestSharedExecutorCrashNamesController: controller A's code faults in
+// a shared executor while controller B's main is running there. The
+// process dies (one address space is one fault domain), but B is told at
+// once which controller's code crashed and where (not a hang, not a bare
+// end of stream), A names its own function, and the listener starts a
+// new shared executor that serves the next controller.
+func TestSharedExecutorCrashNamesController(t *testing.T) {
+	x := startSharedExecutor(t)
+	dir := t.TempDir()
+	waiter := ccObj(t, dir, "waiter", `#include <stdio.h>
+#include <unistd.h>
+int main(void) { printf("B: waiting\n"); fflush(stdout); sleep(60); return 0; }
+`)
+	crashy := ccObj(t, dir, "crashy", `__attribute__((noinline)) int boom(volatile int *p) { return *p + 1; }
+int main(void) { return boom(0); }
+`)
+	b := startGorc(t, dir, "run", "-exec", x.addr, waiter)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(x.out.String(), "B: waiting") {
+		if time.Now().After(deadline) {
+			t.Fatalf("B's main did not start:\n%v", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	a := startGorc(t, dir, "run", "-exec", x.addr, "-publish", "crashy", crashy)
+	a.wait(t, 30*time.Second)
+	if took := b.wait(t, 15*time.Second); took > 10*time.Second {
+		t.Errorf("B learned of the crash after %v", took)
+	}
+	if a.status == 0 || !strings.Contains(a.stderr.String(), "boom") {
+		t.Errorf("A's error does not name its crashing function boom:\n%v", a)
+	}
+	msg := b.stderr.String()
+	t.Logf("A: %s\nB: %s", a.stderr.String(), msg)
+	for _, want := range []string{"SIGSEGV", "boom+0x", `shared dylib "crashy"`, "in code run for controller #2 (127.0.0.1:", "every controller of it lost it"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("B's error lacks %q:\n%v", want, b)
+		}
+	}
+	if b.status == 0 {
+		t.Errorf("B succeeded although its executor died:\n%v", b)
+	}
+	x.waitLog(t, 10*time.Second, "shared executor (pid", "killed by SIGSEGV", "starting a new one")
+	x.alive(t, dir)
+}
+
+// TestSharedExecutorStdoutFloodIsolated: controller A's program floods
+// the shared executor's stdout, which nobody reads, and blocks in write()
+// holding stdout's lock. Controller B's calls are still answered: the
+// output barrier after a call that ran code does not wait for a stdio
+// lock another controller's program holds.
+func TestSharedExecutorStdoutFloodIsolated(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close() // never read: the pipe fills
+	x := startSharedExecutorOut(t, w)
+	w.Close()
+	dir := t.TempDir()
+	flood := ccObj(t, dir, "flood", `#include <stdio.h>
+int main(void) { for (;;) printf("flood flood flood flood flood flood flood\n"); }
+`)
+	a := startGorc(t, dir, "run", "-exec", x.addr, flood)
+	time.Sleep(500 * time.Millisecond) // A's program fills the pipe and blocks
+	select {
+	case <-a.done:
+		t.Fatalf("A ended:\n%v", a)
+	default:
 	}
 	x.alive(t, dir)
 }

@@ -199,14 +199,18 @@ func (e *Remote) writeOutput(f wire.Frame) {
 func (e *Remote) noteEnded(p []byte) {
 	d := wire.NewDecoder(p)
 	how, v := d.U64(), d.U64()
+	why := ""
+	if len(p) > 16 {
+		why = ": " + d.String() // a shared executor says whose code crashed
+	}
 	if d.Finish() != nil {
 		return
 	}
 	var ended error
 	if how == wire.EndedSignal {
-		ended = fmt.Errorf("executor terminated by signal %s", signalName(syscall.Signal(v)))
+		ended = fmt.Errorf("executor terminated by signal %s%s", signalName(syscall.Signal(v)), why)
 	} else {
-		ended = fmt.Errorf("executor exited with status %d", int64(v))
+		ended = fmt.Errorf("executor exited with status %d%s", int64(v), why)
 	}
 	e.mu.Lock()
 	e.ended = ended
