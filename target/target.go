@@ -74,6 +74,11 @@ type Options struct {
 	OmitGlobals bool
 	// SizeHint, if positive, is the expected size of the code in bytes.
 	SizeHint int
+	// GraphName, if set, makes the result carry the object as a link
+	// graph of that name (Result.Graph) instead of ELF bytes: the JIT
+	// hands a compiled object to its linker without writing and
+	// re-reading it. Result.Object is then nil.
+	GraphName string
 }
 
 // Stats describe one compilation.
@@ -86,8 +91,13 @@ type Stats struct {
 
 // Result is a compiled object and its statistics.
 type Result struct {
+	// Object is the ELF relocatable object (nil with Options.GraphName).
 	Object []byte
-	Stats  Stats
+	// Graph is the object as the JIT linker's graph (with
+	// Options.GraphName only): what jitlink/elf.Parse would make of
+	// Object.
+	Graph *jitlink.LinkGraph
+	Stats Stats
 }
 
 // targets are the supported targets, by canonical triple.

@@ -54,6 +54,10 @@ type Options struct {
 	// bytes: a Stream sizes its buffers for it (pages never written cost
 	// nothing, so a generous hint is cheap; growing by copying is not).
 	SizeHint int
+	// NoObject leaves Result.Object nil: the caller takes the object
+	// from Result.Writer (a JIT hands it to the linker without writing
+	// and re-reading ELF bytes).
+	NoObject bool
 }
 
 // Stats describes one compilation.
@@ -66,7 +70,11 @@ type Stats struct {
 
 // Result is the output of CompileModule.
 type Result struct {
+	// Object is the ELF relocatable object (nil with Options.NoObject).
 	Object []byte
+	// Writer holds the same object before serialization: its sections,
+	// symbols and relocations. It must not be changed.
+	Writer *elfw.Writer
 	Stats  Stats
 }
 
@@ -125,7 +133,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Object: obj, Stats: mc.stats}, nil
+	return &Result{Object: obj, Writer: mc.w, Stats: mc.stats}, nil
 }
 
 type moduleCompiler struct {
@@ -449,6 +457,9 @@ func (mc *moduleCompiler) finish() ([]byte, error) {
 	}
 	mc.stats.Instructions = mc.a.Insts
 	mc.stats.CodeBytes = len(mc.a.Buf)
+	if mc.opts.NoObject {
+		return nil, mc.w.Err()
+	}
 	return mc.w.Bytes()
 }
 
