@@ -23,7 +23,7 @@ type amd64Backend struct{}
 
 func amd64Options(o Options) backend.Options {
 	return backend.Options{SourceName: o.SourceName, Verify: o.Verify, NoEHFrame: o.NoEHFrame,
-		Only: o.Only, OmitGlobals: o.OmitGlobals, SizeHint: o.SizeHint, NoObject: o.GraphName != ""}
+		Only: o.Only, OmitGlobals: o.OmitGlobals, SizeHint: o.SizeHint, NoObject: o.NoObject}
 }
 
 // amd64Result converts the backend's result; with graphName set, the
