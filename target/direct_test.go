@@ -369,3 +369,64 @@ func mutateWriter(w *elfw.Writer, op uint8, idx uint16, val uint64, addend int64
 		}
 	}
 }
+
+// BenchmarkHandOff measures the object → linker hand-off of a compiled
+// object: "parse" serializes the writer (Bytes) and reads the object back
+// (elf.Parse), as the JIT did before; "direct" builds the graph from the
+// writer (elf.FromWriter). "small" is one lazily compiled function (a
+// partition of kgen's program), "module" a 500-function program compiled
+// whole (the eager path).
+func BenchmarkHandOff(b *testing.B) {
+	src := kaleidoscope.SyntheticProgram(500)
+	m, diags, err := kaleidoscope.Compile(context.Background(), "synthetic.k", []string{"synthetic.k"}, [][]byte{src})
+	if err != nil || m == nil {
+		b.Fatal(err, diags)
+	}
+	if err := passes.ForLevel(2).Run(context.Background(), m); err != nil {
+		b.Fatal(err)
+	}
+	var fn *ir.Function
+	for _, f := range m.Funcs {
+		if !f.IsDeclaration() && f.Name != "main" {
+			fn = f
+			break
+		}
+	}
+	whole, err := compileWriter(m, target.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A partition as the lazy JIT compiles it: a module of its own.
+	pm := ir.NewModule("synthetic.k")
+	pm.Funcs = []*ir.Function{fn}
+	fn.Module = pm
+	small, err := compileWriter(pm, target.Options{OmitGlobals: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		w    *elfw.Writer
+	}{{"small", small}, {"module", whole}} {
+		b.Run(c.name+"/parse", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				data, err := c.w.Bytes()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := jelf.Parse("x.o", data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/direct", func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				if _, err := jelf.FromWriter("x.o", c.w); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
