@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"sync"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
 	"github.com/gorc-jit/gorc/internal/diag"
@@ -115,7 +116,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 		n += f.NumInstrs()
 	}
 	mc.a.Buf = make([]byte, 0, 8*n+64)
-	fc := &fnCompiler{mc: mc}
+	fc := takeFnCompiler(mc)
 	for _, f := range m.Funcs {
 		if f.IsDeclaration() || !mc.here[f] {
 			continue
@@ -129,11 +130,32 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 		}
 		mc.stats.Functions++
 	}
+	// Only a compiler that finished its functions cleanly is reused.
+	releaseFnCompiler(fc)
 	obj, err := mc.finish()
 	if err != nil {
 		return nil, err
 	}
 	return &Result{Object: obj, Writer: mc.w, Stats: mc.stats}, nil
+}
+
+// fnCompilers keeps per-function compilers between CompileModule calls.
+// A lazy JIT compiles thousands of one-function modules; a compiler's
+// buffers (machine blocks, register allocator state, emission scratch)
+// grow to a function's size once and are reused for the next function,
+// as they are between the functions of one module, instead of being
+// allocated afresh for every module.
+var fnCompilers = sync.Pool{New: func() any { return new(fnCompiler) }}
+
+func takeFnCompiler(mc *moduleCompiler) *fnCompiler {
+	fc := fnCompilers.Get().(*fnCompiler)
+	fc.mc = mc
+	return fc
+}
+
+func releaseFnCompiler(fc *fnCompiler) {
+	fc.mc, fc.f, fc.err = nil, nil, nil
+	fnCompilers.Put(fc)
 }
 
 type moduleCompiler struct {
