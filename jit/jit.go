@@ -634,6 +634,13 @@ func (j *JIT) Symbols() []orc.SymbolInfo { return j.Main.Symbols() }
 
 // Close ends the session and releases executor memory.
 func (j *JIT) Close(ctx context.Context) error {
+	j.mu.Lock()
+	if j.slab != nil {
+		// Every allocation is freed by EndSession and the slab released
+		// after it: freeing them need not decommit their pages one by one.
+		j.slab.Closing()
+	}
+	j.mu.Unlock()
 	err := errors.Join(j.closeModules(ctx), j.ES.EndSession(ctx))
 	err = errors.Join(err, j.closeLazy(ctx))
 	j.mu.Lock()
