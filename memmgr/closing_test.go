@@ -32,7 +32,7 @@ func TestSlabClosing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := jitlink.AllocRequest{Name: "f", Segments: []jitlink.SegmentRequest{{Prot: rx, Size: 100, Align: 16}}}
+	req := jitlink.AllocRequest{Name: "f", Segments: []jitlink.SegmentRequest{{Prot: shared.ProtRead | shared.ProtExec, Size: 100, Align: 16}}}
 	alloc := func() (jitlink.FinalizedAlloc, shared.ExecutorAddr) {
 		a, err := s.Allocate(ctx, req)
 		if err != nil {
