@@ -23,6 +23,15 @@ import (
 // As with lli, IR has no link line: the module is linked against the C
 // library and libm (loaded here), so calls to sin, sqrt, printf resolve.
 func (j *JIT) AddIR(ctx context.Context, name string, src []byte, optLevel int) error {
+	if j.opts.Cache == nil {
+		// Nothing to store: the backend's object goes to the linker
+		// as a graph, without writing and re-reading ELF.
+		m, err := ir.Parse(name, src)
+		if err != nil {
+			return err
+		}
+		return j.addModule(ctx, name, m, optLevel)
+	}
 	obj, err := j.compileIR(ctx, name, src, optLevel)
 	if err != nil {
 		return err
@@ -51,11 +60,11 @@ func (j *JIT) AddModule(ctx context.Context, m *ir.Module, optLevel int) error {
 }
 
 func (j *JIT) addModule(ctx context.Context, name string, m *ir.Module, optLevel int) error {
-	obj, err := j.compileModule(ctx, name, m, optLevel)
+	res, err := j.compile(ctx, name, m, optLevel, target.Options{SourceName: name, GraphName: name + ".o", NoObject: true})
 	if err != nil {
 		return err
 	}
-	return j.AddObject(name+".o", obj)
+	return j.AddGraph(res.Graph)
 }
 
 // compileIR parses an IR module and compiles it (see compileModule), or,
@@ -87,6 +96,16 @@ func (j *JIT) compileIR(ctx context.Context, name string, src []byte, optLevel i
 // compileModule verifies, optimizes and compiles m to an object with the
 // target's backend, and loads libm (see AddIR).
 func (j *JIT) compileModule(ctx context.Context, name string, m *ir.Module, optLevel int) ([]byte, error) {
+	res, err := j.compile(ctx, name, m, optLevel, target.Options{SourceName: name})
+	if err != nil {
+		return nil, err
+	}
+	return res.Object, nil
+}
+
+// compile is compileModule with the backend's options (for a graph
+// instead of bytes, or both).
+func (j *JIT) compile(ctx context.Context, name string, m *ir.Module, optLevel int, opts target.Options) (*target.Result, error) {
 	if err := ir.Verify(m); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -96,12 +115,12 @@ func (j *JIT) compileModule(ctx context.Context, name string, m *ir.Module, optL
 	if err := passes.ForLevel(optLevel).Run(ctx, m); err != nil {
 		return nil, fmt.Errorf("jit: %s: optimize: %w", name, err)
 	}
-	res, err := j.Target.Backend.Compile(ctx, m, target.Options{SourceName: name})
+	res, err := j.Target.Backend.Compile(ctx, m, opts)
 	if err != nil {
 		return nil, fmt.Errorf("jit: %s: compile: %w", name, err)
 	}
 	if err := j.LoadDylib(ctx, "-lm"); err != nil {
 		return nil, err
 	}
-	return res.Object, nil
+	return res, nil
 }

@@ -324,6 +324,23 @@ func (j *JIT) AddObject(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	return j.addGraph(t0, g)
+}
+
+// AddGraph adds an object already read into a link graph (as AddObject
+// does once it has parsed the object): a compiler's output handed over
+// without writing and re-reading ELF (target.Options.GraphName). The
+// graph belongs to the JIT afterwards.
+func (j *JIT) AddGraph(g *jitlink.LinkGraph) error {
+	t0 := time.Now()
+	if err := j.checkLow(g); err != nil {
+		return err
+	}
+	return j.addGraph(t0, g)
+}
+
+func (j *JIT) addGraph(t0 time.Time, g *jitlink.LinkGraph) error {
+	name := g.Name
 	j.mu.Lock()
 	started := j.procAdd
 	if !started {
@@ -354,15 +371,23 @@ func (j *JIT) parse(name string, data []byte) (*jitlink.LinkGraph, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := j.checkLow(g); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// checkLow notes whether g needs the slab below 2 GiB.
+func (j *JIT) checkLow(g *jitlink.LinkGraph) error {
 	if g.Low2GiB {
 		j.mu.Lock()
 		defer j.mu.Unlock()
 		if j.slab != nil && !j.low {
-			return nil, fmt.Errorf("jit: %s is non-PIC small-model code (needs memory below 2 GiB) but code was already placed above; add it before linking starts", name)
+			return fmt.Errorf("jit: %s is non-PIC small-model code (needs memory below 2 GiB) but code was already placed above; add it before linking starts", g.Name)
 		}
 		j.low = true
 	}
-	return g, nil
+	return nil
 }
 
 // AddArchive adds a static archive whose members are linked on demand.
@@ -609,6 +634,13 @@ func (j *JIT) Symbols() []orc.SymbolInfo { return j.Main.Symbols() }
 
 // Close ends the session and releases executor memory.
 func (j *JIT) Close(ctx context.Context) error {
+	j.mu.Lock()
+	if j.slab != nil {
+		// Every allocation is freed by EndSession and the slab released
+		// after it: freeing them need not decommit their pages one by one.
+		j.slab.Closing()
+	}
+	j.mu.Unlock()
 	err := errors.Join(j.closeModules(ctx), j.ES.EndSession(ctx))
 	err = errors.Join(err, j.closeLazy(ctx))
 	j.mu.Lock()

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorc-jit/gorc/ir"
 	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/orc/lazy"
 	"github.com/gorc-jit/gorc/target"
@@ -136,11 +137,11 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		for _, g := range dm.Globals {
 			g.Module = dm
 		}
-		res, err := j.Target.Backend.Compile(ctx, dm, target.Options{Only: []*ir.Function{}, SourceName: name})
+		res, err := j.Target.Backend.Compile(ctx, dm, target.Options{Only: []*ir.Function{}, SourceName: name, GraphName: name + ".data.o", NoObject: true})
 		if err != nil {
 			return fmt.Errorf("jit: %s: compile globals: %w", name, err)
 		}
-		if err := j.AddObject(name+".data.o", res.Object); err != nil {
+		if err := j.AddGraph(res.Graph); err != nil {
 			return err
 		}
 	}
@@ -165,7 +166,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 	switch part {
 	case PartitionFunction:
 		for _, n := range order {
-			u := lazy.CompileOnDemand(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compile)
+			u := lazy.CompileOnDemandGraph(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compile)
 			if err := bodies.Define(u, nil); err != nil {
 				return fmt.Errorf("jit: %s: %w", name, err)
 			}
@@ -181,7 +182,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 				return all
 			}
 		}
-		if err := bodies.Define(lazy.CompileOnDemand(name, j.Layer, impl, nil, syms, pf, lm.compile), nil); err != nil {
+		if err := bodies.Define(lazy.CompileOnDemandGraph(name, j.Layer, impl, nil, syms, pf, lm.compile), nil); err != nil {
 			return fmt.Errorf("jit: %s: %w", name, err)
 		}
 	default:
@@ -241,15 +242,16 @@ func (lm *lazyModule) withCallees(requested []orc.SymbolName, owned orc.SymbolFl
 	return out
 }
 
-// compile optimizes and compiles one partition.
-func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (string, []byte, error) {
+// compile optimizes and compiles one partition to the link graph of its
+// object (handed to the linker without writing ELF).
+func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jitlink.LinkGraph, error) {
 	lm.mu.Lock()
 	fs := make([]*ir.Function, 0, len(names))
 	for _, n := range names {
 		f := lm.fns[n]
 		if f == nil {
 			lm.mu.Unlock()
-			return "", nil, fmt.Errorf("function @%s of %s was already compiled or is not defined there", n, lm.name)
+			return nil, fmt.Errorf("function @%s of %s was already compiled or is not defined there", n, lm.name)
 		}
 		delete(lm.fns, n)
 		fs = append(fs, f)
@@ -265,22 +267,22 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (stri
 	opt := passes.ForLevel(lm.opt)
 	for _, f := range fs {
 		if err := lm.bodies.ParseBody(f); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		if err := ir.VerifyFunction(f); err != nil {
-			return "", nil, fmt.Errorf("%s: %w", lm.name, err)
+			return nil, fmt.Errorf("%s: %w", lm.name, err)
 		}
 		if err := opt.RunFunction(f); err != nil {
-			return "", nil, fmt.Errorf("%s: optimize: %w", lm.name, err)
+			return nil, fmt.Errorf("%s: optimize: %w", lm.name, err)
 		}
 	}
 	// OmitGlobals: globals live in the data object; internal functions
 	// become hidden globals so other partitions reach them by name.
-	res, err := lm.j.Target.Backend.Compile(ctx, pm, target.Options{OmitGlobals: true, SourceName: lm.name})
+	res, err := lm.j.Target.Backend.Compile(ctx, pm, target.Options{OmitGlobals: true, SourceName: lm.name, GraphName: objName, NoObject: true})
 	if err != nil {
-		return "", nil, fmt.Errorf("%s: compile: %w", lm.name, err)
+		return nil, fmt.Errorf("%s: compile: %w", lm.name, err)
 	}
 	lm.done.Add(int64(len(fs)))
 	lm.j.lazyCompiled.Add(int64(len(fs)))
-	return objName, res.Object, nil
+	return res.Graph, nil
 }

@@ -60,6 +60,8 @@ type Slab struct {
 
 	dsoMu sync.Mutex
 	dso   shared.ExecutorAddr
+
+	closing bool // Closing was called (s.mu)
 }
 
 var _ jitlink.MemoryManager = (*Slab)(nil)
@@ -325,6 +327,14 @@ func contiguousRuns(ranges []shared.ExecutorAddrRange) [][]int {
 // free discards ranges (running actions' Dealloc calls) and returns rec's
 // chunk to its region.
 func (s *Slab) free(ctx context.Context, rec *record, ranges []shared.ExecutorAddrRange, actions []shared.AllocActionPair) error {
+	s.mu.Lock()
+	closing := s.closing
+	s.mu.Unlock()
+	if closing {
+		// Close releases the whole reservation: only the actions'
+		// Dealloc calls (EH-frame deregistration, ...) must run.
+		ranges = nil
+	}
 	err := s.m.Deinitialize(ctx, actions, ranges)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -332,6 +342,9 @@ func (s *Slab) free(ctx context.Context, rec *record, ranges []shared.ExecutorAd
 	if err != nil {
 		// The memory's state is unknown: do not hand it out again.
 		return err
+	}
+	if closing {
+		return nil // not decommitted: never handed out again
 	}
 	if rec.finished {
 		return rec.reg.put(rec.keep)
@@ -481,6 +494,18 @@ func (s *Slab) Regions() []shared.ExecutorAddrRange {
 		}
 	}
 	return out
+}
+
+// Closing announces that Close follows once the allocations still live
+// are deallocated (a JIT's session ends): from now on Deallocate runs the
+// allocations' Dealloc actions but leaves their pages as they are instead
+// of decommitting each (one system call, or one executor round trip,
+// per allocation), and never hands their memory out again; Close then
+// releases the reservation at once.
+func (s *Slab) Closing() {
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
 }
 
 // Close releases the slab's reservations. Allocations still live become

@@ -23,20 +23,34 @@ type amd64Backend struct{}
 
 func amd64Options(o Options) backend.Options {
 	return backend.Options{SourceName: o.SourceName, Verify: o.Verify, NoEHFrame: o.NoEHFrame,
-		Only: o.Only, OmitGlobals: o.OmitGlobals, SizeHint: o.SizeHint}
+		Only: o.Only, OmitGlobals: o.OmitGlobals, SizeHint: o.SizeHint, NoObject: o.NoObject}
 }
 
-func amd64Result(r *backend.Result) *Result {
+// amd64Result converts the backend's result; with graphName set, the
+// object goes to the linker's graph straight from the writer
+// (elf.FromWriter) instead of as ELF bytes.
+func amd64Result(r *backend.Result, graphName string) (*Result, error) {
 	if r == nil {
-		return nil
+		return nil, nil
 	}
 	s := r.Stats
-	return &Result{Object: r.Object, Stats: Stats{Functions: s.Functions, Instructions: s.Instructions, CodeBytes: s.CodeBytes, Spills: s.Spills}}
+	res := &Result{Object: r.Object, Stats: Stats{Functions: s.Functions, Instructions: s.Instructions, CodeBytes: s.CodeBytes, Spills: s.Spills}}
+	if graphName != "" {
+		g, err := elf.FromWriter(graphName, r.Writer)
+		if err != nil {
+			return nil, err
+		}
+		res.Graph = g
+	}
+	return res, nil
 }
 
 func (amd64Backend) Compile(ctx context.Context, m *ir.Module, opts Options) (*Result, error) {
 	r, err := backend.CompileModule(ctx, m, amd64Options(opts))
-	return amd64Result(r), err
+	if err != nil {
+		return nil, err
+	}
+	return amd64Result(r, opts.GraphName)
 }
 
 func (amd64Backend) NewStream(ctx context.Context, m *ir.Module, opts Options) (Stream, error) {
@@ -44,7 +58,7 @@ func (amd64Backend) NewStream(ctx context.Context, m *ir.Module, opts Options) (
 	if err != nil {
 		return nil, err
 	}
-	return amd64Stream{s}, nil
+	return amd64Stream{s, opts.GraphName}, nil
 }
 
 func (amd64Backend) Listing(obj []byte, intel bool) (string, error) {
@@ -55,11 +69,17 @@ func (amd64Backend) Listing(obj []byte, intel bool) (string, error) {
 	return backend.Listing(obj, syn)
 }
 
-type amd64Stream struct{ s *backend.Stream }
+type amd64Stream struct {
+	s         *backend.Stream
+	graphName string
+}
 
 func (s amd64Stream) Add(f *ir.Function) error { return s.s.Add(f) }
 
 func (s amd64Stream) Finish() (*Result, error) {
 	r, err := s.s.Finish()
-	return amd64Result(r), err
+	if err != nil {
+		return nil, err
+	}
+	return amd64Result(r, s.graphName)
 }

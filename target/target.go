@@ -74,6 +74,14 @@ type Options struct {
 	OmitGlobals bool
 	// SizeHint, if positive, is the expected size of the code in bytes.
 	SizeHint int
+	// GraphName, if set, makes the result carry the object as a link
+	// graph of that name too (Result.Graph, what jitlink/elf.Parse would
+	// make of Result.Object): the JIT hands a compiled object to its
+	// linker without writing and re-reading it.
+	GraphName string
+	// NoObject leaves Result.Object nil (with GraphName, when the bytes
+	// are not wanted: no code cache, no -emit obj).
+	NoObject bool
 }
 
 // Stats describe one compilation.
@@ -86,8 +94,13 @@ type Stats struct {
 
 // Result is a compiled object and its statistics.
 type Result struct {
+	// Object is the ELF relocatable object (nil with Options.NoObject).
 	Object []byte
-	Stats  Stats
+	// Graph is the object as the JIT linker's graph (with
+	// Options.GraphName only): what jitlink/elf.Parse would make of
+	// Object.
+	Graph *jitlink.LinkGraph
+	Stats Stats
 }
 
 // targets are the supported targets, by canonical triple.

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"sync"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
 	"github.com/gorc-jit/gorc/internal/diag"
@@ -54,6 +55,10 @@ type Options struct {
 	// bytes: a Stream sizes its buffers for it (pages never written cost
 	// nothing, so a generous hint is cheap; growing by copying is not).
 	SizeHint int
+	// NoObject leaves Result.Object nil: the caller takes the object
+	// from Result.Writer (a JIT hands it to the linker without writing
+	// and re-reading ELF bytes).
+	NoObject bool
 }
 
 // Stats describes one compilation.
@@ -66,7 +71,11 @@ type Stats struct {
 
 // Result is the output of CompileModule.
 type Result struct {
+	// Object is the ELF relocatable object (nil with Options.NoObject).
 	Object []byte
+	// Writer holds the same object before serialization: its sections,
+	// symbols and relocations. It must not be changed.
+	Writer *elfw.Writer
 	Stats  Stats
 }
 
@@ -107,7 +116,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 		n += f.NumInstrs()
 	}
 	mc.a.Buf = make([]byte, 0, 8*n+64)
-	fc := &fnCompiler{mc: mc}
+	fc := takeFnCompiler(mc)
 	for _, f := range m.Funcs {
 		if f.IsDeclaration() || !mc.here[f] {
 			continue
@@ -121,11 +130,32 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 		}
 		mc.stats.Functions++
 	}
+	// Only a compiler that finished its functions cleanly is reused.
+	releaseFnCompiler(fc)
 	obj, err := mc.finish()
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Object: obj, Stats: mc.stats}, nil
+	return &Result{Object: obj, Writer: mc.w, Stats: mc.stats}, nil
+}
+
+// fnCompilers keeps per-function compilers between CompileModule calls.
+// A lazy JIT compiles thousands of one-function modules; a compiler's
+// buffers (machine blocks, register allocator state, emission scratch)
+// grow to a function's size once and are reused for the next function,
+// as they are between the functions of one module, instead of being
+// allocated afresh for every module.
+var fnCompilers = sync.Pool{New: func() any { return new(fnCompiler) }}
+
+func takeFnCompiler(mc *moduleCompiler) *fnCompiler {
+	fc := fnCompilers.Get().(*fnCompiler)
+	fc.mc = mc
+	return fc
+}
+
+func releaseFnCompiler(fc *fnCompiler) {
+	fc.mc, fc.f, fc.err = nil, nil, nil
+	fnCompilers.Put(fc)
 }
 
 type moduleCompiler struct {
@@ -449,6 +479,9 @@ func (mc *moduleCompiler) finish() ([]byte, error) {
 	}
 	mc.stats.Instructions = mc.a.Insts
 	mc.stats.CodeBytes = len(mc.a.Buf)
+	if mc.opts.NoObject {
+		return nil, mc.w.Err()
+	}
 	return mc.w.Bytes()
 }
 

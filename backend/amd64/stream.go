@@ -118,7 +118,7 @@ func (s *Stream) Finish() (*Result, error) {
 		if err != nil {
 			return err
 		}
-		res = &Result{Object: obj, Stats: s.mc.stats}
+		res = &Result{Object: obj, Writer: s.mc.w, Stats: s.mc.stats}
 		return nil
 	})
 	s.done = true

@@ -17,6 +17,7 @@ import (
 	"github.com/gorc-jit/gorc/ir"
 	"github.com/gorc-jit/gorc/ir/passes"
 	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/kaleidoscope"
 	"github.com/gorc-jit/gorc/target"
 )
@@ -45,6 +46,10 @@ type kaleidoOptions struct {
 	// heapPrepared is what prepareHeap allocated before the batch
 	// compile (left out of -show-stats' heap figure).
 	heapPrepared int
+	// graph: the compiled object is linked from the backend's graph
+	// (target.Options.GraphName) instead of written and parsed again;
+	// noObject: and its ELF bytes are not needed (no cache, no -emit).
+	graph, noObject bool
 }
 
 func runKaleido(args []string, stdout, stderr io.Writer) int {
@@ -112,7 +117,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if obj := cached.get(o.showTimes, stderr); obj != nil {
-		code, _ := linkOpened(ctx, &opened, [][]byte{obj}, modName, o, time.Now(), stdout, stderr)
+		code, _ := linkOpened(ctx, &opened, [][]byte{obj}, nil, modName, o, time.Now(), stdout, stderr)
 		return code
 	}
 	if o.workers.enabled() && o.emit == "" {
@@ -127,6 +132,8 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		size += len(s)
 	}
 	o.heapPrepared = prepareHeap(48 * size)
+	o.graph = o.emit == ""
+	o.noObject = o.graph && cached == nil
 	m, stream, diags, err := compileKaleido(ctx, o, modName, names, srcs, stderr)
 	if err != nil {
 		return kaleidoFailed(stderr, err)
@@ -155,7 +162,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		}
 		return status
 	}
-	code, ok := linkOpened(ctx, &opened, [][]byte{res.Object}, modName, o, linkStart, stdout, stderr)
+	code, ok := linkOpened(ctx, &opened, nil, res.Graph, modName, o, linkStart, stdout, stderr)
 	if status == 0 || !ok {
 		status = code
 	}
@@ -166,7 +173,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 // *opened to nil) and links and runs objs (the program's objects) in it; it returns main's exit
 // status, or 1 or more after reporting an error; ok is false when the
 // executor could not be used at all (status 2).
-func linkOpened(ctx context.Context, opened *chan jitOrErr, objs [][]byte, modName string, o kaleidoOptions, linkStart time.Time, stdout, stderr io.Writer) (code int, ok bool) {
+func linkOpened(ctx context.Context, opened *chan jitOrErr, objs [][]byte, graph *jitlink.LinkGraph, modName string, o kaleidoOptions, linkStart time.Time, stdout, stderr io.Writer) (code int, ok bool) {
 	r := <-*opened
 	*opened = nil
 	if r.err != nil {
@@ -178,7 +185,7 @@ func linkOpened(ctx context.Context, opened *chan jitOrErr, objs [][]byte, modNa
 		fmt.Fprintf(stderr, "gorc kaleido: the program was compiled for %s but the executor runs %s\n", o.target.Triple, r.j.Target.Triple)
 		return 2, false
 	}
-	return linkAndRunKaleido(ctx, r.j, objs, modName, o.showTimes, linkStart, stdout, stderr), true
+	return linkAndRunKaleido(ctx, r.j, objs, graph, modName, o.showTimes, linkStart, stdout, stderr), true
 }
 
 // kaleidoFailed reports err and returns exit status 1.
@@ -304,7 +311,7 @@ func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names
 			if stream == nil {
 				var err error
 				// About 1.6 bytes of code per byte of source: room for 2.
-				if stream, err = o.target.Backend.NewStream(ctx, m, target.Options{SourceName: modName, SizeHint: 2 * srcBytes}); err != nil {
+				if stream, err = o.target.Backend.NewStream(ctx, m, target.Options{SourceName: modName, SizeHint: 2 * srcBytes, GraphName: graphName(o, modName), NoObject: o.noObject}); err != nil {
 					return err
 				}
 			}
@@ -359,6 +366,15 @@ func writeKaleidoIR(m *ir.Module, out string, stdout io.Writer) error {
 	return nil
 }
 
+// graphName is the name of the graph the backend hands over when the
+// object is linked from it (o.graph), or "".
+func graphName(o kaleidoOptions, modName string) string {
+	if !o.graph {
+		return ""
+	}
+	return modName + ".o"
+}
+
 // finishKaleidoObject completes the relocatable object of m from stream
 // (starting an empty one when nothing was defined at all) and prints the
 // backend's figures with -show-times/-show-stats.
@@ -366,7 +382,7 @@ func finishKaleidoObject(ctx context.Context, m *ir.Module, stream target.Stream
 	start := time.Now()
 	if stream == nil { // nothing was defined at all
 		var err error
-		if stream, err = o.target.Backend.NewStream(ctx, m, target.Options{SourceName: modName}); err != nil {
+		if stream, err = o.target.Backend.NewStream(ctx, m, target.Options{SourceName: modName, GraphName: graphName(o, modName), NoObject: o.noObject}); err != nil {
 			return nil, err
 		}
 	}
@@ -416,7 +432,12 @@ func writeKaleidoObject(obj []byte, o kaleidoOptions, modName string, stdout io.
 // returns the exit status: main's, or 1 (2 or more if the executor
 // failed) after reporting an error. With showTimes it prints the link
 // time, counted from linkStart, and the run time.
-func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, modName string, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
+func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, graph *jitlink.LinkGraph, modName string, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
+	if graph != nil {
+		if err := j.AddGraph(graph); err != nil {
+			return kaleidoFailed(stderr, err)
+		}
+	}
 	for i, obj := range objs {
 		name := modName + ".o"
 		if len(objs) > 1 {

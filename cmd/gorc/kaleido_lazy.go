@@ -14,6 +14,7 @@ import (
 	"github.com/gorc-jit/gorc/ir"
 	"github.com/gorc-jit/gorc/ir/passes"
 	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/kaleidoscope"
 	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/orc/lazy"
@@ -146,10 +147,10 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 	l.defined++
 	l.mu.Unlock()
 	body := es.Intern(name + "$" + strconv.Itoa(v))
-	compile := func(ctx context.Context, _ []orc.SymbolName) (string, []byte, error) {
+	compile := func(ctx context.Context, _ []orc.SymbolName) (*jitlink.LinkGraph, error) {
 		return l.compile(ctx, file, def, body.String())
 	}
-	u := lazy.CompileOnDemand("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
+	u := lazy.CompileOnDemandGraph("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
 	if err := l.bodies.Define(u, rtB); err != nil {
 		return err
 	}
@@ -201,33 +202,34 @@ func (l *lazyDefs) flush() error {
 }
 
 // compile generates, optimizes and compiles one definition as the
-// function body (its stub's current target).
-func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.FunctionDef, body string) (string, []byte, error) {
+// function body (its stub's current target), handing the object to the
+// linker as a graph.
+func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.FunctionDef, body string) (*jitlink.LinkGraph, error) {
 	// A body skipped by the parser (SetLazyBodies) is parsed now, once: a
 	// definition is compiled by one materialization only.
 	if d := def.ParseBody(); d != nil {
-		return "", nil, d
+		return nil, d
 	}
 	g := kaleidoscope.NewGenerator(l.modName)
 	g.SSA = l.ssa
 	g.Resolve = l.proto
 	fn, d := g.Gen(file, def, nil)
 	if d != nil {
-		return "", nil, d
+		return nil, d
 	}
 	fn.Name = body
 	pm := ir.NewModule(l.modName)
 	pm.Funcs = []*ir.Function{fn}
 	fn.Module = pm
 	if err := passes.ForLevel(l.level).RunFunction(fn); err != nil {
-		return "", nil, err
+		return nil, err
 	}
-	res, err := l.j.Target.Backend.Compile(ctx, pm, target.Options{OmitGlobals: true, SourceName: file})
+	res, err := l.j.Target.Backend.Compile(ctx, pm, target.Options{OmitGlobals: true, SourceName: file, GraphName: body + ".o", NoObject: true})
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	l.compiled.Add(1)
-	return body + ".o", res.Object, nil
+	return res.Graph, nil
 }
 
 // stats prints what -show-stats reports in lazy mode.

@@ -341,9 +341,10 @@ func (r *repl) addFuncs(fns []*ir.Function, omitGlobals bool) error {
 			f.Module = m
 		}
 	}
-	res, err := r.j.Target.Backend.Compile(r.ctx, m, target.Options{Only: only, OmitGlobals: omitGlobals, SourceName: "repl"})
+	// The object goes to the linker as a graph (no ELF written and read).
+	res, err := r.j.Target.Backend.Compile(r.ctx, m, target.Options{Only: only, OmitGlobals: omitGlobals, SourceName: "repl", GraphName: "repl-" + strconv.Itoa(r.n) + ".o", NoObject: true})
 	if err != nil {
 		return err
 	}
-	return r.j.AddObject("repl-"+strconv.Itoa(r.n)+".o", res.Object)
+	return r.j.AddGraph(res.Graph)
 }

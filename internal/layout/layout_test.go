@@ -107,8 +107,10 @@ var rules = []rule{
 		from: []string{"github.com/gorc-jit/gorc/jitlink"},
 		// e2e (end-to-end tests) and jitlinktest/epclink (a test helper)
 		// drive the linker with a real executor and memory manager.
+		// The object writer (objfile) is below the linker: jitlink/elf
+		// builds a graph straight from an elfw.Writer (FromWriter).
 		except: []string{"github.com/gorc-jit/gorc/jitlink/e2e", "github.com/gorc-jit/gorc/jitlink/jitlinktest/epclink"},
-		allow:  []string{"github.com/gorc-jit/gorc/jitlink", "github.com/gorc-jit/gorc/shared", "github.com/gorc-jit/gorc/internal/diag"},
+		allow:  []string{"github.com/gorc-jit/gorc/jitlink", "github.com/gorc-jit/gorc/shared", "github.com/gorc-jit/gorc/internal/diag", "github.com/gorc-jit/gorc/objfile"},
 	},
 	{
 		name:   "the session core is independent of linking, compilers and executors",

@@ -28,13 +28,17 @@ type graphState struct {
 	gotTarget  map[*jitlink.Symbol]*jitlink.Symbol // entry -> target
 	stubTarget map[*jitlink.Symbol]*jitlink.Symbol // stub -> target
 	arena      []byte                              // content of synthetic blocks
+	chunk      int                                 // size of the last arena chunk
 }
 
 // bytes returns n zeroed bytes for a synthetic block's content, carved from
-// a shared chunk (GOT entries and stubs are many and tiny).
+// a shared chunk (GOT entries and stubs are many and tiny). Chunks grow
+// from 256 bytes to 4 KiB: a lazily compiled function's graph needs a
+// few entries, and every chunk is fresh memory.
 func (st *graphState) bytes(n int) []byte {
 	if len(st.arena) < n {
-		st.arena = make([]byte, max(4096, n))
+		st.chunk = min(4096, max(256, 2*st.chunk))
+		st.arena = make([]byte, max(st.chunk, n))
 	}
 	b := st.arena[:n:n]
 	st.arena = st.arena[n:]

@@ -550,8 +550,13 @@ func (w *Writer) Bytes() ([]byte, error) {
 		// The entries are written in place, at the end of out.
 		off := place(nil, 8)
 		for _, r := range s.Relocs {
-			if r.Offset+uint64(r.Type.size()) > uint64(len(s.Data)) {
+			if r.Offset+uint64(r.Type.size()) > uint64(len(s.Data)) || r.Offset+uint64(r.Type.size()) < r.Offset {
 				return nil, fmt.Errorf("elfw: section %s: %s at offset %#x lies outside the section", s.Name, r.Type, r.Offset)
+			}
+			if r.Sym < 0 || int(r.Sym) >= len(w.syms) {
+				// Relocs is an exported field: a record appended to it
+				// directly may name no symbol of this writer.
+				return nil, fmt.Errorf("elfw: section %s: %s at offset %#x: unknown symbol id %d", s.Name, r.Type, r.Offset, r.Sym)
 			}
 			var e [24]byte
 			le.PutUint64(e[0:], r.Offset)
@@ -628,3 +633,19 @@ func (w *Writer) Bytes() ([]byte, error) {
 	le.PutUint16(out[62:], uint16(shstrIdx))
 	return out, nil
 }
+
+// Sections returns the writer's sections in the order they were added
+// (their section header indices are 1, 2, ... in that order). The slice
+// is the writer's own: read it, do not change it. A reader that builds a
+// link graph straight from a Writer (jitlink/elf.FromWriter) uses it
+// instead of serializing with Bytes.
+func (w *Writer) Sections() []*Section { return w.secs }
+
+// Symbols returns the writer's symbols, indexed by SymID (in the order
+// they were added; Bytes writes the local ones first). The slice is the
+// writer's own: read it, do not change it.
+func (w *Writer) Symbols() []Symbol { return w.syms }
+
+// Err returns the first misuse recorded by a method without an error
+// result (such as AlignTo with a bad alignment), which Bytes reports.
+func (w *Writer) Err() error { return w.err }

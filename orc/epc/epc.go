@@ -238,8 +238,20 @@ func DecodeArgs(b []byte) ([]uint64, error) {
 	return v, nil
 }
 
+// bootstrapSymbol is implemented by executor controls that can look one
+// bootstrap symbol up without copying the whole table (BootstrapSymbols
+// returns a copy; services are looked up on every link).
+type bootstrapSymbol interface {
+	BootstrapSymbol(name string) shared.ExecutorAddr
+}
+
 func service(e ExecutorProcessControl, name string) (shared.ExecutorAddr, error) {
-	a := e.BootstrapSymbols()[name]
+	var a shared.ExecutorAddr
+	if b, ok := e.(bootstrapSymbol); ok {
+		a = b.BootstrapSymbol(name)
+	} else {
+		a = e.BootstrapSymbols()[name]
+	}
 	if a == 0 {
 		return 0, fmt.Errorf("epc: executor (%s) has no service %s", e.TargetTriple(), name)
 	}

@@ -61,6 +61,10 @@ func (p *InProcess) BootstrapSymbols() map[string]shared.ExecutorAddr {
 	return m
 }
 
+// BootstrapSymbol returns the address of one bootstrap symbol (0 if
+// there is none), without copying the table as BootstrapSymbols does.
+func (p *InProcess) BootstrapSymbol(name string) shared.ExecutorAddr { return p.syms[name] }
+
 // Reserve implements MemoryAccess.
 func (p *InProcess) Reserve(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, error) {
 	if err := p.check(ctx, "reserve"); err != nil {

@@ -461,6 +461,10 @@ func (e *Remote) BootstrapSymbols() map[string]shared.ExecutorAddr {
 	return m
 }
 
+// BootstrapSymbol returns the address of one bootstrap symbol (0 if
+// there is none), without copying the table as BootstrapSymbols does.
+func (e *Remote) BootstrapSymbol(name string) shared.ExecutorAddr { return e.syms[name] }
+
 func b2u(b bool) uint64 {
 	if b {
 		return 1

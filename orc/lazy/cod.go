@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
 )
 
@@ -34,21 +35,58 @@ type PartitionFunc func(requested []orc.SymbolName, owned orc.SymbolFlagsMap) []
 // it; impl should link against the dylib holding the reexports, so that
 // a partition reaches functions not compiled yet through their stubs.
 func CompileOnDemand(name string, layer ObjectAdder, impl *orc.JITDylib, implRT *orc.ResourceTracker, syms orc.SymbolFlagsMap, partition PartitionFunc, compile CompileFunc) orc.MaterializationUnit {
+	build := func(ctx context.Context, part []orc.SymbolName) error {
+		objName, obj, err := compile(ctx, part)
+		if err != nil {
+			return err
+		}
+		_, err = layer.Add(impl, implRT, objName, obj)
+		return err
+	}
+	return newCodUnit(name, impl, syms, partition, build)
+}
+
+// GraphAdder adds an already built link graph to a dylib
+// (objlayer.Layer.AddGraph does).
+type GraphAdder interface {
+	AddGraph(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error)
+}
+
+// GraphCompileFunc compiles the given functions (a partition) straight
+// to the link graph of an object defining them (named for diagnostics),
+// without writing and re-reading the object.
+type GraphCompileFunc func(ctx context.Context, fns []orc.SymbolName) (*jitlink.LinkGraph, error)
+
+// CompileOnDemandGraph is CompileOnDemand for a compiler that hands its
+// object to the linker as a graph (target.Options.GraphName): each
+// partition's graph is added to impl through layer.
+func CompileOnDemandGraph(name string, layer GraphAdder, impl *orc.JITDylib, implRT *orc.ResourceTracker, syms orc.SymbolFlagsMap, partition PartitionFunc, compile GraphCompileFunc) orc.MaterializationUnit {
+	build := func(ctx context.Context, part []orc.SymbolName) error {
+		g, err := compile(ctx, part)
+		if err != nil {
+			return err
+		}
+		_, err = layer.AddGraph(impl, implRT, g)
+		return err
+	}
+	return newCodUnit(name, impl, syms, partition, build)
+}
+
+func newCodUnit(name string, impl *orc.JITDylib, syms orc.SymbolFlagsMap, partition PartitionFunc, build func(context.Context, []orc.SymbolName) error) *codUnit {
 	c := make(orc.SymbolFlagsMap, len(syms))
 	for n, f := range syms {
 		c[n] = f
 	}
-	return &codUnit{name: name, layer: layer, impl: impl, implRT: implRT, syms: c, partition: partition, compile: compile}
+	return &codUnit{name: name, impl: impl, syms: c, partition: partition, build: build}
 }
 
 type codUnit struct {
 	name      string
-	layer     ObjectAdder
 	impl      *orc.JITDylib
-	implRT    *orc.ResourceTracker
 	syms      orc.SymbolFlagsMap
 	partition PartitionFunc
-	compile   CompileFunc
+	// build compiles a partition and adds its object to impl.
+	build func(ctx context.Context, part []orc.SymbolName) error
 }
 
 func (u *codUnit) Name() string                { return u.name }
@@ -89,7 +127,7 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 				rest[n] = f
 			}
 		}
-		if err := r.Replace(&codUnit{name: u.name, layer: u.layer, impl: u.impl, implRT: u.implRT, syms: rest, partition: u.partition, compile: u.compile}); err != nil {
+		if err := r.Replace(&codUnit{name: u.name, impl: u.impl, syms: rest, partition: u.partition, build: u.build}); err != nil {
 			r.FailMaterialization(err)
 			return
 		}
@@ -97,12 +135,7 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 	fail := func(err error) {
 		r.FailMaterialization(fmt.Errorf("lazy compile of %s: %w", describeSyms(part), err))
 	}
-	objName, obj, err := u.compile(ctx, part)
-	if err != nil {
-		fail(err)
-		return
-	}
-	if _, err := u.layer.Add(u.impl, u.implRT, objName, obj); err != nil {
+	if err := u.build(ctx, part); err != nil {
 		fail(err)
 		return
 	}
