@@ -491,6 +491,10 @@ func (d *direct) relocations() error {
 // ehFrames mirrors reader.ehFrames: each FDE points at its CIE, and its
 // function keeps it alive.
 func (d *direct) ehFrames() error {
+	// One anonymous symbol per CIE, shared by its FDEs' CIE edges, as the
+	// reader makes it.
+	var lastCIE *jitlink.Block
+	var lastCIESym *jitlink.Symbol
 	for i := range d.secs {
 		s := &d.secs[i]
 		if !s.kept || !s.isEH {
@@ -513,7 +517,10 @@ func (d *direct) ehFrames() error {
 			if cie == nil || cie.Ordinal != ptr-uint64(id) || len(cie.Content) < 8 || le.Uint32(cie.Content[4:]) != 0 {
 				return d.secErr(i, ptr, "FDE's CIE pointer %#x does not point at a CIE", id)
 			}
-			b.Edges = append(b.Edges, jitlink.Edge{Kind: d.arch.ELFCIEPointerKind(), Offset: 4, Target: d.g.AddAnonymousSymbol(cie, 0, 0)})
+			if cie != lastCIE {
+				lastCIE, lastCIESym = cie, d.g.AddAnonymousSymbol(cie, 0, 0)
+			}
+			b.Edges = append(b.Edges, jitlink.Edge{Kind: d.arch.ELFCIEPointerKind(), Offset: 4, Target: lastCIESym})
 			var fn *jitlink.Symbol
 			for _, e := range b.Edges {
 				if e.Offset == 8 {
