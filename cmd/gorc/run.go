@@ -321,7 +321,9 @@ func addRunInput(ctx context.Context, j *jit.JIT, path string, level int) error 
 // did; anything else (archives, shared libraries) is left to
 // addRunInput.
 func addLazyRunInput(ctx context.Context, j *jit.JIT, path string, level int, part jit.Partitioning) (bool, error) {
-	data, err := os.ReadFile(path)
+	// Mapped, not read (MapInputs): a large IR file's pages are not
+	// copied, and those of bodies never parsed are only scanned.
+	data, err := j.ReadInput(path)
 	if err != nil {
 		return false, fmt.Errorf("reading %s: %w", path, err)
 	}
