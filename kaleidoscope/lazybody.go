@@ -70,11 +70,18 @@ func (p *Parser) skipBody() *lazyBody {
 	}
 	i := start
 	end := -1
+	// The newlines passed, and the offset of the last: the lexer's line
+	// and column at the end without a second pass over the body.
+	lines, lastNL := 0, -1
 scan:
 	for i < len(src) {
 		c := src[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+		case c == '\n':
+			lines++
+			lastNL = i
+			i++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
 			i++
 		case c == '#':
 			k := bytes.IndexByte(src[i:], '\n')
@@ -153,23 +160,22 @@ scan:
 		return nil
 	}
 	lb := &lazyBody{file: p.file, lx: *p.lx, tok: p.tok, end: end, prec: p.precSnapshot()}
-	p.lx.skipTo(end)
+	p.lx.skipScanned(end, lines, lastNL)
 	p.next()
 	return lb
 }
 
-// skipTo moves the lexer forward to pos, keeping line and column.
-func (lx *Lexer) skipTo(pos int) {
-	pos = min(pos, len(lx.src))
+// skipScanned moves the lexer forward to pos over bytes already scanned,
+// which held lines newlines, the last at offset lastNL (-1: none).
+func (lx *Lexer) skipScanned(pos, lines, lastNL int) {
 	if pos <= lx.pos {
 		return
 	}
-	span := lx.src[lx.pos:pos]
-	if n := bytes.Count(span, []byte{'\n'}); n > 0 {
-		lx.line += n
-		lx.col = len(span) - bytes.LastIndexByte(span, '\n')
+	if lines > 0 {
+		lx.line += lines
+		lx.col = pos - lastNL
 	} else {
-		lx.col += len(span)
+		lx.col += pos - lx.pos
 	}
 	lx.pos = pos
 }
