@@ -182,13 +182,20 @@ func (lx *Lexer) skipScanned(pos, lines, lastNL int) {
 
 // ParseBody parses the body of a definition a parser with lazy bodies
 // skipped (SetLazyBodies); it does nothing for a body already parsed. It
-// is not safe to call concurrently for one definition.
+// is not safe to call concurrently for one definition, but it is while
+// the parser that skipped the body goes on parsing.
 func (d *FunctionDef) ParseBody() (err *Diagnostic) {
 	lb := d.lazy
 	if lb == nil || d.Body != nil {
 		return nil
 	}
 	lx := lb.lx
+	// A table of names of its own: the lexer copied shares the skipping
+	// parser's, which may still be lexing (on another goroutine).
+	lx.names = make(map[string]lexName, 16+len(keywords))
+	for k, v := range keywords {
+		lx.names[k] = lexName{k, v}
+	}
 	q := &Parser{file: lb.file, lx: &lx, tok: lb.tok, prec: *lb.prec}
 	defer func() {
 		if r := recover(); r != nil {

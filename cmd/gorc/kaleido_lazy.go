@@ -336,15 +336,22 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 	}
 	prepareHeap(lazyHeapPerByte * size)
 	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
+	done := make(chan struct{})
+	defer close(done)
+	// The first file is parsed while the session opens: its parser needs
+	// only the default precedences, which are a fresh session's.
+	var first <-chan parsedBatch
+	if len(srcs) > 0 {
+		p := kaleidoscope.NewParser(names[0], srcs[0])
+		p.SetLazyBodies(true)
+		first = parseAhead(p, done)
+	}
 	if code := r.open(eo); code != 0 {
 		return code
 	}
 	defer func() { closeUnlessExiting(ctx, r.j, r.eo.mode) }()
 	for i, src := range srcs {
 		r.file = names[i]
-		// One parser per file, item by item: an operator defined by an
-		// item applies to the items after it.
-		p := r.g.NewParser(r.file, src)
 		// Tables sized for the file's definitions (about: a count of
 		// "def", which may also be part of a name) instead of growing.
 		if n := bytes.Count(src, []byte("def")); n >= 64 {
@@ -352,21 +359,29 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 			r.g.ReserveDeclarations(n)
 			r.defs = slices.Grow(r.defs, n)
 		}
-		// Bodies of definitions are parsed on first call too.
-		p.SetLazyBodies(true)
-		for {
-			item, d := p.Next()
-			if d != nil {
-				fmt.Fprintln(stderr, d)
-				r.errors++
-				continue
+		// One parser per file, item by item: an operator defined by an
+		// item applies to the items after it. Bodies of definitions are
+		// parsed on first call too.
+		items := first
+		if i > 0 {
+			p := r.g.NewParser(r.file, src)
+			p.SetLazyBodies(true)
+			items = parseAhead(p, done)
+		}
+		for b := range items {
+			for _, it := range b.items {
+				if it.diag != nil {
+					fmt.Fprintln(stderr, it.diag)
+					r.errors++
+					continue
+				}
+				r.run(it.item, b.p)
+				if r.lost != nil {
+					return executorFailureStatus(r.j, r.lost)
+				}
 			}
-			if item == nil {
-				break
-			}
-			r.run(item, p)
-			if r.lost != nil {
-				return executorFailureStatus(r.j, r.lost)
+			if b.ack != nil {
+				close(b.ack)
 			}
 		}
 	}
@@ -377,4 +392,83 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		return 1
 	}
 	return 0
+}
+
+// parsedItem is an item, or a diagnostic, parseAhead parsed.
+type parsedItem struct {
+	item kaleidoscope.Item
+	diag *kaleidoscope.Diagnostic
+}
+
+// parsedBatch is a run of items parseAhead parsed, in source order. When
+// ack is not nil, the last item defines a binary operator and the parser
+// waits, until ack is closed, for its precedence to be set (through p, as
+// running the item does) before it parses on.
+type parsedBatch struct {
+	items []parsedItem
+	p     *kaleidoscope.Parser
+	ack   chan struct{}
+}
+
+// parseAheadBatch is how many items parseAhead sends at a time.
+const parseAheadBatch = 256
+
+// parseAhead parses p's items on a goroutine of its own while the caller
+// defines and runs the items already parsed (a lazy session's definitions
+// cost little each, so parsing is most of the start-up's work before the
+// first call). The channel is closed after the last item, or when done is
+// closed.
+func parseAhead(p *kaleidoscope.Parser, done <-chan struct{}) <-chan parsedBatch {
+	ch := make(chan parsedBatch, 4)
+	go func() {
+		defer close(ch)
+		var b []parsedItem
+		send := func(ack chan struct{}) bool {
+			select {
+			case ch <- parsedBatch{items: b, p: p, ack: ack}:
+				b = nil
+				return true
+			case <-done:
+				return false
+			}
+		}
+		for {
+			item, d := p.Next()
+			if item == nil && d == nil {
+				if len(b) > 0 {
+					send(nil)
+				}
+				return
+			}
+			b = append(b, parsedItem{item, d})
+			if definesBinaryOperator(item) {
+				ack := make(chan struct{})
+				if !send(ack) {
+					return
+				}
+				select {
+				case <-ack:
+				case <-done:
+					return
+				}
+				continue
+			}
+			if len(b) == parseAheadBatch && !send(nil) {
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+// definesBinaryOperator reports whether item declares or defines a binary
+// operator (which changes how the items after it parse).
+func definesBinaryOperator(item kaleidoscope.Item) bool {
+	switch it := item.(type) {
+	case *kaleidoscope.FunctionDef:
+		return it.Proto.Kind == kaleidoscope.ProtoBinary
+	case *kaleidoscope.Extern:
+		return it.Proto.Kind == kaleidoscope.ProtoBinary
+	}
+	return false
 }
