@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 // TestKaleidoLazyStubsOnlyReferred: a lazy session declares nothing to
@@ -55,5 +57,66 @@ func TestKaleidoLazyDefinitionBeforeLibrary(t *testing.T) {
 		if out != want || code != 0 {
 			t.Errorf("%v: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", lazy, code, out, want, errOut)
 		}
+	}
+}
+
+// TestParseAhead: items parsed ahead on a goroutine come in source order
+// and parse as they do one by one, a binary operator defined on the way
+// included (the parser waits for its precedence to be set), while bodies
+// skipped before are parsed meanwhile (the race detector).
+func TestParseAhead(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 600; i++ {
+		fmt.Fprintf(&b, "def f%d(x) x + %d;\n", i, i)
+		if i == 300 {
+			b.WriteString("def binary| 5 (a b) if a then 1 else b;\ndef g(x) x | 0 | x;\nf3(1);\n")
+		}
+	}
+	b.WriteString("def h(x) x | 2 * 3;\nh(0);\n")
+	src := []byte(b.String())
+	describe := func(it kaleidoscope.Item, p *kaleidoscope.Parser) string {
+		def, ok := it.(*kaleidoscope.FunctionDef)
+		if !ok {
+			return fmt.Sprint(it)
+		}
+		if d := def.ParseBody(); d != nil {
+			return d.Error()
+		}
+		if def.Proto.Kind == kaleidoscope.ProtoBinary {
+			p.SetPrecedence(def.Proto.OperatorChar(), def.Proto.Precedence)
+		}
+		return fmt.Sprintf("%v %v", def.Proto, def.Body)
+	}
+	var want []string
+	p := kaleidoscope.NewParser("t.k", src)
+	p.SetLazyBodies(true)
+	for {
+		it, d := p.Next()
+		if it == nil && d == nil {
+			break
+		}
+		if d != nil {
+			t.Fatal(d)
+		}
+		want = append(want, describe(it, p))
+	}
+	done := make(chan struct{})
+	defer close(done)
+	p = kaleidoscope.NewParser("t.k", src)
+	p.SetLazyBodies(true)
+	var got []string
+	for batch := range parseAhead(p, done) {
+		for _, it := range batch.items {
+			if it.diag != nil {
+				t.Fatal(it.diag)
+			}
+			got = append(got, describe(it.item, batch.p))
+		}
+		if batch.ack != nil {
+			close(batch.ack)
+		}
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("parsed ahead:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
