@@ -72,10 +72,13 @@ func (j *JIT) LazyCompiled() int64 { return j.lazyCompiled.Load() }
 // and compiled on first call (LLVM's LLLazyJIT.addLazyIRModule): every
 // function defined in the module becomes a stub in the main dylib, and
 // the partition holding it is compiled and linked when the stub is first
-// called. Global variables are compiled and linked eagerly, as one data
-// object, when the module is added. Internal functions and globals are
-// renamed to names unique in this JIT (partitions reference them by
-// name).
+// called. With one function per partition (and not publishing), the stub
+// is made only when linked code first refers to the function (by a
+// definition generator asked before the process's symbols): a function
+// nothing refers to costs nothing. Global variables are compiled and
+// linked eagerly, as one data object, when the module is added. Internal
+// functions and globals are renamed to names unique in this JIT
+// (partitions reference them by name).
 func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel int, part Partitioning) error {
 	// Function bodies are parsed when their partition is compiled: a
 	// function never called is never parsed (a syntax error in its body
