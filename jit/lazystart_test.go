@@ -140,3 +140,36 @@ func TestAddLazyIRDuplicateDefinitions(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkAddLazyIRStartup: the lazy start-up of a 10,000-function
+// module of which main calls 1%: add the module and link main (its stubs
+// made), without running it (the first calls are BenchmarkFirstCall's,
+// orc/lazy).
+func BenchmarkAddLazyIRStartup(b *testing.B) {
+	const n = 10000
+	var sb strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&sb, "define double @f%d(double %%x) {\nentry:\n  %%a = fmul double %%x, %d.0\n  %%b = fadd double %%a, 1.0\n  ret double %%b\n}\n", i, i)
+	}
+	sb.WriteString("define i32 @main() {\nentry:\n")
+	for i := 0; i < n; i += 100 {
+		fmt.Fprintf(&sb, "  %%r%d = call double @f%d(double 1.0)\n", i, i)
+	}
+	sb.WriteString("  ret i32 0\n}\n")
+	src := []byte(sb.String())
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		ctx := context.Background()
+		j, err := jit.New(ctx, jit.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := j.AddLazyIR(ctx, "m.ll", src, 2, jit.PartitionFunction); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := j.Lookup(ctx, "main"); err != nil {
+			b.Fatal(err)
+		}
+		j.Close(ctx)
+	}
+}
