@@ -166,6 +166,7 @@ type JIT struct {
 	lazyBodies, lazyImpl *orc.JITDylib        // AddLazyIR's dylibs
 	lazyPending          []*jitlink.LinkGraph // AddLazyObject before linking starts
 	lazyModules          atomic.Int64
+	lazyIR               []*lazyIRStubs // AddLazyIR's modules behind generators
 	lazyCompiled         atomic.Int64
 
 	cacheStats CacheStats
@@ -491,11 +492,17 @@ func (j *JIT) start() error {
 	j.mu.Lock()
 	lazyPending := j.lazyPending
 	j.lazyPending = nil
+	lazyIR := j.lazyIR
 	j.mu.Unlock()
 	for _, g := range lazyPending {
 		if err := j.defineLazyObject(g); err != nil {
 			return err
 		}
+	}
+	// The objects added before linking are defined now: none may define
+	// a function of a lazy IR module.
+	if err := j.checkLazyDuplicates(lazyIR); err != nil {
+		return err
 	}
 	if j.opts.Publish != "" && j.share != nil {
 		// After the lazy objects are defined: what a lazy controller

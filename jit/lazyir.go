@@ -73,10 +73,13 @@ func (j *JIT) LazyCompiled() int64 { return j.lazyCompiled.Load() }
 // and compiled on first call (LLVM's LLLazyJIT.addLazyIRModule): every
 // function defined in the module becomes a stub in the main dylib, and
 // the partition holding it is compiled and linked when the stub is first
-// called. Global variables are compiled and linked eagerly, as one data
-// object, when the module is added. Internal functions and globals are
-// renamed to names unique in this JIT (partitions reference them by
-// name).
+// called. With one function per partition (and not publishing), the stub
+// is made only when linked code first refers to the function (by a
+// definition generator asked before the process's symbols): a function
+// nothing refers to costs nothing. Global variables are compiled and
+// linked eagerly, as one data object, when the module is added. Internal
+// functions and globals are renamed to names unique in this JIT
+// (partitions reference them by name).
 func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel int, part Partitioning) error {
 	// Function bodies are parsed when their partition is compiled: a
 	// function never called is never parsed (a syntax error in its body
@@ -99,14 +102,20 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		return err
 	}
 	modNo := j.lazyModules.Add(1)
-	taken := map[string]bool{}
-	for _, f := range m.Funcs {
-		taken[f.Name] = true
-	}
-	for _, g := range m.Globals {
-		taken[g.Name] = true
-	}
+	defined := func(f *ir.Function) bool { return !f.IsDeclaration() || pending.Pending(f) }
+	// Internal symbols are renamed to names no other symbol of the module
+	// has; the table of taken names is built only when there are some.
+	var taken map[string]bool
 	unique := func(n string) string {
+		if taken == nil {
+			taken = make(map[string]bool, len(m.Funcs)+len(m.Globals))
+			for _, f := range m.Funcs {
+				taken[f.Name] = true
+			}
+			for _, g := range m.Globals {
+				taken[g.Name] = true
+			}
+		}
 		for i := 0; ; i++ {
 			c := fmt.Sprintf("%s.lazy%d", n, modNo)
 			if i > 0 {
@@ -118,7 +127,6 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 			}
 		}
 	}
-	defined := func(f *ir.Function) bool { return !f.IsDeclaration() || pending.Pending(f) }
 	for _, f := range m.Funcs {
 		if defined(f) && (f.Linkage == ir.Internal || f.Linkage == ir.Private) {
 			f.Name = unique(f.Name)
@@ -147,6 +155,11 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 	}
 
 	lm := &lazyModule{j: j, name: name, opt: optLevel, bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
+	if part == PartitionFunction && j.opts.Publish == "" {
+		// Nothing per function now: a stub and a unit are made for a
+		// function when linked code first refers to it (lazyIRStubs).
+		return j.addLazyIRStubs(lm, m, impl, bodies, defined)
+	}
 	syms := orc.SymbolFlagsMap{}
 	aliases := orc.SymbolAliasMap{}
 	var order []orc.SymbolName
@@ -165,6 +178,8 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 	}
 	switch part {
 	case PartitionFunction:
+		// (Publishing: the stubs are what is published, so all are
+		// defined now.)
 		for _, n := range order {
 			u := lazy.CompileOnDemandGraph(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compile)
 			if err := bodies.Define(u, nil); err != nil {
@@ -189,6 +204,127 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		return fmt.Errorf("jit: %s: unknown partitioning %d", name, part)
 	}
 	return j.AddLazyReexports(bodies, aliases)
+}
+
+// lazyIRStubs stands for the functions of a module added with AddLazyIR
+// (one function per partition): as the main dylib's first definition
+// generator, it defines the stubs of the module's functions among the
+// names being looked up — together, as one lazy-reexports unit, whose
+// stubs are made in one allocation — and each one's compile-on-demand
+// unit in the bodies dylib. A function that no linked code refers to gets
+// neither (start-up does not grow with the functions never called), and
+// stands behind the main dylib's own definitions like a definition made
+// with Define: a name defined both ways is a duplicate definition
+// (checkLazyDuplicates).
+type lazyIRStubs struct {
+	lm           *lazyModule
+	impl, bodies *orc.JITDylib
+
+	mu    sync.Mutex
+	fns   map[string]*ir.Function // defined, no stub yet
+	names map[string]bool         // every function the module defines
+}
+
+// addLazyIRStubs adds lm's functions behind a lazyIRStubs generator.
+func (j *JIT) addLazyIRStubs(lm *lazyModule, m *ir.Module, impl, bodies *orc.JITDylib, defined func(*ir.Function) bool) error {
+	g := &lazyIRStubs{lm: lm, impl: impl, bodies: bodies, fns: make(map[string]*ir.Function, len(m.Funcs))}
+	for _, f := range m.Funcs {
+		if defined(f) {
+			g.fns[f.Name] = f
+		}
+	}
+	if len(g.fns) == 0 {
+		return nil
+	}
+	g.names = make(map[string]bool, len(g.fns))
+	for n := range g.fns {
+		g.names[n] = true
+	}
+	j.mu.Lock()
+	for _, other := range j.lazyIR {
+		for n := range g.names {
+			if other.names[n] {
+				j.mu.Unlock()
+				return fmt.Errorf("jit: %s: %w", lm.name, &orc.DuplicateDefinitionError{Symbol: j.ES.Intern(n), JITDylib: j.Main.Name(), ExistingSource: other.lm.name, NewSource: lm.name})
+			}
+		}
+	}
+	started := j.procAdd
+	j.mu.Unlock()
+	if started {
+		// Linking has started: what the main dylib defines is known.
+		if err := j.checkLazyDuplicates([]*lazyIRStubs{g}); err != nil {
+			return err
+		}
+	}
+	j.mu.Lock()
+	j.lazyIR = append(j.lazyIR, g)
+	j.mu.Unlock()
+	j.Main.AddGeneratorFirst(g)
+	return nil
+}
+
+// checkLazyDuplicates fails if the main dylib defines a function of one
+// of the lazy IR modules gs other than by its stub (as defining the stubs
+// of all its functions when it was added would have).
+func (j *JIT) checkLazyDuplicates(gs []*lazyIRStubs) error {
+	if len(gs) == 0 {
+		return nil
+	}
+	for _, si := range j.Main.Symbols() {
+		n := si.Name.String()
+		for _, g := range gs {
+			g.mu.Lock()
+			// Still in fns: g made no stub, so the definition is another's.
+			_, dup := g.fns[n]
+			g.mu.Unlock()
+			if dup {
+				return fmt.Errorf("jit: %s: %w", g.lm.name, &orc.DuplicateDefinitionError{Symbol: si.Name, JITDylib: j.Main.Name(), ExistingSource: si.Source, NewSource: g.lm.name})
+			}
+		}
+	}
+	return nil
+}
+
+// TryToGenerate defines the stubs (and units) of the module's functions
+// among set.
+func (g *lazyIRStubs) TryToGenerate(_ context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
+	lm := g.lm
+	var aliases orc.SymbolAliasMap
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var made []orc.SymbolName
+	for _, e := range set {
+		f := g.fns[e.Name.String()]
+		if f == nil {
+			continue
+		}
+		n := e.Name
+		lm.mu.Lock()
+		lm.fns[n] = f
+		lm.mu.Unlock()
+		u := lazy.CompileOnDemandGraph(lm.name+":"+f.Name, lm.j.Layer, g.impl, nil, orc.SymbolFlagsMap{n: orc.Exported | orc.Callable}, nil, lm.compile)
+		if err := g.bodies.Define(u, nil); err != nil {
+			return fmt.Errorf("jit: %s: %w", lm.name, err)
+		}
+		delete(g.fns, f.Name)
+		made = append(made, n)
+		if aliases == nil {
+			aliases = orc.SymbolAliasMap{}
+		}
+		aliases[n] = orc.SymbolAliasMapEntry{Aliasee: n, Flags: orc.Exported | orc.Callable}
+	}
+	if aliases == nil {
+		return nil
+	}
+	lz, err := lm.j.Lazy()
+	if err != nil {
+		return err
+	}
+	if err := jd.Define(lazy.LazyReexports(lz.CallThrough, lz.Stubs, g.bodies, aliases), nil); err != nil {
+		return fmt.Errorf("jit: %s: %w", lm.name, err)
+	}
+	return nil
 }
 
 // lazyModule is an IR module being compiled partition by partition. Each

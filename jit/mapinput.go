@@ -31,6 +31,27 @@ func (j *JIT) readInput(path string) ([]byte, error) {
 	return data, nil
 }
 
+// ReadInput returns the content of an input file as AddInput reads it:
+// mapped when Options.MapInputs is set and the file is large (the mapping
+// lives until Close, so the slice may be kept, e.g. by AddLazyIR for the
+// bodies it parses later), read otherwise.
+// The error is the file system's (it names the file).
+func (j *JIT) ReadInput(path string) ([]byte, error) {
+	if !j.opts.MapInputs {
+		return os.ReadFile(path)
+	}
+	data, mapped, err := mapFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if mapped {
+		j.mu.Lock()
+		j.mappings = append(j.mappings, data)
+		j.mu.Unlock()
+	}
+	return data, nil
+}
+
 // mapFile returns the content of the regular file path, mapped private
 // and writable (copy-on-write: the linker may edit what it parsed without
 // touching the file) when it is at least minMappedInput bytes, read

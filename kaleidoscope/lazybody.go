@@ -70,11 +70,18 @@ func (p *Parser) skipBody() *lazyBody {
 	}
 	i := start
 	end := -1
+	// The newlines passed, and the offset of the last: the lexer's line
+	// and column at the end without a second pass over the body.
+	lines, lastNL := 0, -1
 scan:
 	for i < len(src) {
 		c := src[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+		case c == '\n':
+			lines++
+			lastNL = i
+			i++
+		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
 			i++
 		case c == '#':
 			k := bytes.IndexByte(src[i:], '\n')
@@ -153,36 +160,42 @@ scan:
 		return nil
 	}
 	lb := &lazyBody{file: p.file, lx: *p.lx, tok: p.tok, end: end, prec: p.precSnapshot()}
-	p.lx.skipTo(end)
+	p.lx.skipScanned(end, lines, lastNL)
 	p.next()
 	return lb
 }
 
-// skipTo moves the lexer forward to pos, keeping line and column.
-func (lx *Lexer) skipTo(pos int) {
-	pos = min(pos, len(lx.src))
+// skipScanned moves the lexer forward to pos over bytes already scanned,
+// which held lines newlines, the last at offset lastNL (-1: none).
+func (lx *Lexer) skipScanned(pos, lines, lastNL int) {
 	if pos <= lx.pos {
 		return
 	}
-	span := lx.src[lx.pos:pos]
-	if n := bytes.Count(span, []byte{'\n'}); n > 0 {
-		lx.line += n
-		lx.col = len(span) - bytes.LastIndexByte(span, '\n')
+	if lines > 0 {
+		lx.line += lines
+		lx.col = pos - lastNL
 	} else {
-		lx.col += len(span)
+		lx.col += pos - lx.pos
 	}
 	lx.pos = pos
 }
 
 // ParseBody parses the body of a definition a parser with lazy bodies
 // skipped (SetLazyBodies); it does nothing for a body already parsed. It
-// is not safe to call concurrently for one definition.
+// is not safe to call concurrently for one definition, but it is while
+// the parser that skipped the body goes on parsing.
 func (d *FunctionDef) ParseBody() (err *Diagnostic) {
 	lb := d.lazy
 	if lb == nil || d.Body != nil {
 		return nil
 	}
 	lx := lb.lx
+	// A table of names of its own: the lexer copied shares the skipping
+	// parser's, which may still be lexing (on another goroutine).
+	lx.names = make(map[string]lexName, 16+len(keywords))
+	for k, v := range keywords {
+		lx.names[k] = lexName{k, v}
+	}
 	q := &Parser{file: lb.file, lx: &lx, tok: lb.tok, prec: *lb.prec}
 	defer func() {
 		if r := recover(); r != nil {

@@ -83,3 +83,41 @@ func TestLazyBodiesParseAlike(t *testing.T) {
 		})
 	}
 }
+
+// TestParseBodyWhileParsing: a skipped body is parsed (ParseBody) while
+// the parser that skipped it goes on (gorc kaleido -lazy parses ahead on
+// a goroutine of its own): they share no state (the race detector).
+func TestParseBodyWhileParsing(t *testing.T) {
+	src := SyntheticProgramCalled(400, 10)
+	p := NewParser("t.k", src)
+	p.SetLazyBodies(true)
+	defs := make(chan *FunctionDef, 1000)
+	go func() {
+		defer close(defs)
+		for {
+			it, d := p.Next()
+			if it == nil && d == nil {
+				return
+			}
+			if def, ok := it.(*FunctionDef); ok && !def.TopLevel {
+				if def.Proto.Kind == ProtoBinary {
+					p.SetPrecedence(def.Proto.OperatorChar(), def.Proto.Precedence)
+				}
+				defs <- def
+			}
+		}
+	}()
+	n := 0
+	for def := range defs {
+		if d := def.ParseBody(); d != nil {
+			t.Fatalf("%s: %v", def.Proto.Name, d)
+		}
+		if def.Body == nil {
+			t.Fatalf("%s: no body after ParseBody", def.Proto.Name)
+		}
+		n++
+	}
+	if n < 400 {
+		t.Fatalf("%d definitions, want at least 400", n)
+	}
+}

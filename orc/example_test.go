@@ -179,3 +179,36 @@ func ExampleWithInPlaceMaterialization() {
 	// materializing f
 	// 0x1000 <nil>
 }
+
+// A generator standing for definitions of the dylib's own (declared only
+// when something looks them up) goes before the dylib's other generators,
+// so that it wins over a library's symbol of the same name as a defined
+// symbol would.
+func ExampleJITDylib_AddGeneratorFirst() {
+	es := orc.NewExecutionSession()
+	defer es.EndSession(context.Background())
+	main, _ := es.CreateJITDylib("main")
+	absolute := func(addr shared.ExecutorAddr, only map[string]bool) orc.DefinitionGenerator {
+		return orc.DefinitionGeneratorFunc(func(_ context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
+			m := orc.SymbolMap{}
+			for _, e := range set {
+				if only == nil || only[e.Name.String()] {
+					m[e.Name] = orc.ExecutorSymbolDef{Addr: addr, Flags: orc.Exported | orc.Callable}
+				}
+			}
+			if len(m) == 0 {
+				return nil
+			}
+			return jd.Define(orc.AbsoluteSymbols(m), nil)
+		})
+	}
+	main.AddGenerator(absolute(0x1000, nil))                               // the C library: every name
+	main.AddGeneratorFirst(absolute(0x2000, map[string]bool{"sin": true})) // the program's own sin
+	for _, name := range []string{"sin", "cos"} {
+		def, _ := es.LookupSymbol(context.Background(), main, name)
+		fmt.Println(name, def.Addr)
+	}
+	// Output:
+	// sin 0x2000
+	// cos 0x1000
+}

@@ -169,6 +169,19 @@ func (jd *JITDylib) AddGenerator(g DefinitionGenerator) {
 	jd.generators = append(jd.generators[:len(jd.generators):len(jd.generators)], g)
 }
 
+// AddGeneratorFirst puts g before jd's other definition generators, so
+// that it is asked first about a name jd does not define: a generator
+// standing for definitions that belong in jd itself (declared lazily, see
+// jit.AddLazyIR) must win over the process and archive generators, as a
+// definition made with Define does.
+func (jd *JITDylib) AddGeneratorFirst(g DefinitionGenerator) {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	jd.genMu.init()
+	gens := make([]DefinitionGenerator, 0, len(jd.generators)+1)
+	jd.generators = append(append(gens, g), jd.generators...)
+}
+
 // DefaultResourceTracker returns the tracker Define uses when given nil.
 // After the default tracker is removed, a new one takes its place.
 func (jd *JITDylib) DefaultResourceTracker() *ResourceTracker {

@@ -461,3 +461,24 @@ func TestDumpAndLinkOrder(t *testing.T) {
 		t.Fatal("duplicate dylib name accepted")
 	}
 }
+
+func TestAddGeneratorFirst(t *testing.T) {
+	es := newSession(t)
+	jd := mustJD(t, es, "main")
+	gen := func(addr shared.ExecutorAddr) orc.DefinitionGenerator {
+		return orc.DefinitionGeneratorFunc(func(_ context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
+			m := orc.SymbolMap{}
+			for _, e := range set {
+				m[e.Name] = orc.ExecutorSymbolDef{Addr: addr, Flags: orc.Exported | orc.Callable}
+			}
+			return jd.Define(orc.AbsoluteSymbols(m), nil)
+		})
+	}
+	jd.AddGenerator(gen(0x1000))      // the process, say
+	jd.AddGeneratorFirst(gen(0x2000)) // definitions of jd's own
+	d, err := es.LookupSymbol(ctxT(t), jd, "sin")
+	must(t, err)
+	if d.Addr != 0x2000 {
+		t.Fatalf("sin at %v, want the first generator's 0x2000", d.Addr)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -24,17 +25,31 @@ import (
 // lazyDef is what lazyDefs keeps of one function.
 type lazyDef struct {
 	proto   *kaleidoscope.Prototype
-	version int                     // 0: an extern
-	rt      [2]*orc.ResourceTracker // current version: bodies, impl
+	version int                       // 0: an extern
+	def     *kaleidoscope.FunctionDef // current version (version > 0)
+	file    string                    // where def is
+	// stubbed: the function's stub is (being) defined in the main dylib.
+	stubbed bool
+	// rt: the current version's trackers (bodies, impl), made when its
+	// body unit is defined (on the first call); nil before.
+	rt [2]*orc.ResourceTracker
 }
 
 // lazyDefs compiles Kaleidoscope definitions on first call (gorc kaleido
-// -lazy), as seed 000's chapter does: a definition only records its AST
-// and gets a stub named after the function in the main dylib; the first
-// call through the stub generates the body's IR from the AST (in a fresh
-// generator, callees declared on demand), optimizes and compiles it, links
-// it and repoints the stub. Defining a function again points its stub at
-// the new definition (compiled on its first call), for every caller.
+// -lazy), as seed 000's chapter does: a definition only records its AST;
+// the first call through the stub named after the function generates the
+// body's IR from the AST (in a fresh generator, callees declared on
+// demand), optimizes and compiles it, links it and repoints the stub.
+// Defining a function again points its stub at the new definition
+// (compiled on its first call), for every caller.
+//
+// Nothing is declared to the session per definition: the stub (a lazy
+// reexport in the main dylib) is defined by a definition generator when
+// code being linked first refers to the function, for all the functions
+// that link refers to at once, and the body's compile-on-demand unit (in
+// the bodies dylib, with its own resource trackers) when the stub is
+// first called. A program of 10,000 definitions of which 100 are called
+// makes 100 stubs and 100 units, not 10,000.
 type lazyDefs struct {
 	j            *jit.JIT
 	lz           *jit.Lazy
@@ -45,18 +60,12 @@ type lazyDefs struct {
 
 	mu sync.Mutex
 	// defs holds, per name, the extern's or the current definition's
-	// prototype, the definition's version and its trackers: one table
-	// entry per function (sized up front by reserve).
+	// prototype and AST, its version and its trackers: one table entry
+	// per function (sized up front by reserve).
 	defs     map[string]*lazyDef
 	defined  int
+	stubs    int // stubs defined (functions code referred to)
 	compiled atomic.Int64
-
-	// batch: the stubs of first definitions are defined together, as one
-	// lazy-reexports unit, when flush is called (before anything that can
-	// call them runs): one unit, one stub block and one trampoline block
-	// for a run of definitions instead of one each. Off in the REPL.
-	batch   bool
-	pending orc.SymbolAliasMap
 }
 
 func newLazyDefs(j *jit.JIT, level int, modName string) (*lazyDefs, error) {
@@ -69,34 +78,30 @@ func newLazyDefs(j *jit.JIT, level int, modName string) (*lazyDefs, error) {
 		return nil, err
 	}
 	pm := passes.ForLevel(level)
-	return &lazyDefs{
+	l := &lazyDefs{
 		j: j, lz: lz, bodies: bodies, impl: impl, level: level, modName: modName,
 		ssa:  len(pm.Passes) > 0 && pm.Passes[0].Name == "mem2reg",
 		defs: map[string]*lazyDef{},
-	}, nil
+	}
+	// Before the process generator: a definition named like a C library
+	// function (def sin(x) ...) is the program's, as when it was defined.
+	j.Main.AddGeneratorFirst(orc.DefinitionGeneratorFunc(l.generateStubs))
+	bodies.AddGenerator(orc.DefinitionGeneratorFunc(l.generateBodies))
+	return l, nil
 }
 
-// reserve sizes the tables for about n more definitions (a file's count
-// of "def"), so that they are not grown step by step: the session's
-// names (a stub and a body each), the dylibs' symbols and trackers, and
-// the stubs waiting for flush.
+// reserve sizes the table of definitions for about n more (a file's count
+// of "def"), so that it is not grown step by step.
 func (l *lazyDefs) reserve(n int) {
 	if n < 64 {
 		return
 	}
-	l.j.ES.SymbolStringPool().Reserve(2 * n)
-	l.bodies.Reserve(n, n)
-	l.impl.Reserve(0, n)
-	l.j.Main.Reserve(n, 0)
 	l.mu.Lock()
 	defs := make(map[string]*lazyDef, len(l.defs)+n)
 	for k, v := range l.defs {
 		defs[k] = v
 	}
 	l.defs = defs
-	if l.batch && l.pending == nil {
-		l.pending = make(orc.SymbolAliasMap, n)
-	}
 	l.mu.Unlock()
 }
 
@@ -118,69 +123,46 @@ func (l *lazyDefs) proto(name string) *kaleidoscope.Prototype {
 	return nil
 }
 
+// bodyName is the symbol of version v of function name's body (in the
+// bodies dylib; a Kaleidoscope name has no '$' but an operator's may, so
+// the version follows the last one).
+func bodyName(name string, v int) string { return name + "$" + strconv.Itoa(v) }
+
 // define makes def the definition of its function (the first or a new
 // one). Nothing is generated or compiled until it is called. The memory
 // of a replaced definition's code is released (nothing JIT'd runs between
 // the items of a session, so no thread can be inside it).
 func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.FunctionDef) error {
 	name := def.Proto.Name
-	es := l.j.ES
-	rtB, err := l.bodies.CreateResourceTracker()
-	if err != nil {
-		return err
-	}
-	rtI, err := l.impl.CreateResourceTracker()
-	if err != nil {
-		return err
-	}
 	l.mu.Lock()
 	d := l.defs[name]
 	if d == nil {
 		d = &lazyDef{}
 		l.defs[name] = d
 	}
-	old, hadOld := d.rt, d.version > 0
+	old := d.rt
 	d.version++
 	v := d.version
-	d.proto = def.Proto
-	d.rt = [2]*orc.ResourceTracker{rtB, rtI}
+	d.proto, d.def, d.file, d.rt = def.Proto, def, file, [2]*orc.ResourceTracker{}
+	stubbed := d.stubbed
 	l.defined++
 	l.mu.Unlock()
-	body := es.Intern(name + "$" + strconv.Itoa(v))
-	compile := func(ctx context.Context, _ []orc.SymbolName) (*jitlink.LinkGraph, error) {
-		return l.compile(ctx, file, def, body.String())
-	}
-	u := lazy.CompileOnDemandGraph("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
-	if err := l.bodies.Define(u, rtB); err != nil {
-		return err
-	}
-	stub := es.Intern(name)
-	if v == 1 {
-		l.mu.Lock()
-		if l.batch {
-			if l.pending == nil {
-				l.pending = orc.SymbolAliasMap{}
+	if stubbed {
+		// Code was linked against the stub: point it at this version.
+		es := l.j.ES
+		if _, ok := l.lz.Stubs.FindStub(name); !ok {
+			// Being made by another lookup: wait for it.
+			if _, err := es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, l.j.Main), orc.NewSymbolLookupSet(es.Intern(name)), orc.SymbolStateReady); err != nil {
+				return err
 			}
-			l.pending[stub] = orc.SymbolAliasMapEntry{Aliasee: body, Flags: orc.Exported | orc.Callable}
-			l.mu.Unlock()
-			return nil
 		}
-		l.mu.Unlock()
-		return l.j.AddLazyReexports(l.bodies, orc.SymbolAliasMap{stub: {Aliasee: body, Flags: orc.Exported | orc.Callable}})
-	}
-	if err := l.flush(); err != nil {
-		return err
-	}
-	if _, ok := l.lz.Stubs.FindStub(name); !ok {
-		// The stub is made when the reexport is first looked up.
-		if _, err := es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, l.j.Main), orc.NewSymbolLookupSet(stub), orc.SymbolStateReady); err != nil {
+		if err := lazy.Redirect(ctx, l.lz.CallThrough, l.lz.Stubs, name, l.bodies, es.Intern(bodyName(name, v))); err != nil {
 			return err
 		}
 	}
-	if err := lazy.Redirect(ctx, l.lz.CallThrough, l.lz.Stubs, name, l.bodies, body); err != nil {
-		return err
-	}
-	if hadOld {
+	// (Not stubbed: the stub, when code first refers to the function,
+	// points at the version current then.)
+	if old[0] != nil {
 		if err := errors.Join(old[1].Remove(ctx), old[0].Remove(ctx)); err != nil {
 			return fmt.Errorf("releasing the old definition of %s: %w", name, err)
 		}
@@ -188,17 +170,98 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 	return nil
 }
 
-// flush defines the stubs of the first definitions made since the last
-// flush (batch mode), as one lazy-reexports unit.
-func (l *lazyDefs) flush() error {
+// generateStubs is the main dylib's first definition generator: it
+// defines the stubs of the defined functions among names being looked up
+// (code being linked refers to them), together as one lazy-reexports
+// unit, each leading to its current version's body.
+func (l *lazyDefs) generateStubs(_ context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
+	var aliases orc.SymbolAliasMap
+	var made []*lazyDef
+	es := l.j.ES
 	l.mu.Lock()
-	p := l.pending
-	l.pending = nil
+	for _, e := range set {
+		d := l.defs[e.Name.String()]
+		if d == nil || d.version == 0 || d.stubbed {
+			continue
+		}
+		if aliases == nil {
+			aliases = orc.SymbolAliasMap{}
+		}
+		d.stubbed = true
+		l.stubs++
+		made = append(made, d)
+		aliases[e.Name] = orc.SymbolAliasMapEntry{Aliasee: es.Intern(bodyName(e.Name.String(), d.version)), Flags: orc.Exported | orc.Callable}
+	}
 	l.mu.Unlock()
-	if len(p) == 0 {
+	if aliases == nil {
 		return nil
 	}
-	return l.j.AddLazyReexports(l.bodies, p)
+	if err := jd.Define(lazy.LazyReexports(l.lz.CallThrough, l.lz.Stubs, l.bodies, aliases), nil); err != nil {
+		l.mu.Lock()
+		for _, d := range made {
+			d.stubbed = false
+		}
+		l.stubs -= len(made)
+		l.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+// generateBodies is the bodies dylib's definition generator: it defines
+// the compile-on-demand unit of each current version's body being looked
+// up (by a stub's first call), under trackers of its own so that a
+// redefinition can free it. An older version's body is not defined: a
+// call-through of a replaced stub target finds nothing.
+func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
+	for _, e := range set {
+		body := e.Name
+		s := body.String()
+		i := strings.LastIndexByte(s, '$')
+		if i < 0 {
+			continue
+		}
+		v, err := strconv.Atoi(s[i+1:])
+		if err != nil {
+			continue
+		}
+		name := s[:i]
+		l.mu.Lock()
+		d := l.defs[name]
+		if d == nil || d.version != v || d.rt[0] != nil {
+			l.mu.Unlock()
+			continue
+		}
+		def, file := d.def, d.file
+		l.mu.Unlock()
+		rtB, err := l.bodies.CreateResourceTracker()
+		if err != nil {
+			return err
+		}
+		rtI, err := l.impl.CreateResourceTracker()
+		if err != nil {
+			return err
+		}
+		compile := func(ctx context.Context, _ []orc.SymbolName) (*jitlink.LinkGraph, error) {
+			return l.compile(ctx, file, def, s)
+		}
+		u := lazy.CompileOnDemandGraph("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
+		l.mu.Lock()
+		if d.version != v {
+			// Redefined meanwhile: this version is gone.
+			l.mu.Unlock()
+			if err := errors.Join(rtI.Remove(ctx), rtB.Remove(ctx)); err != nil {
+				return err
+			}
+			continue
+		}
+		d.rt = [2]*orc.ResourceTracker{rtB, rtI}
+		l.mu.Unlock()
+		if err := jd.Define(u, rtB); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // compile generates, optimizes and compiles one definition as the
@@ -235,13 +298,27 @@ func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.F
 // stats prints what -show-stats reports in lazy mode.
 func (l *lazyDefs) stats(w io.Writer) {
 	l.mu.Lock()
-	defined := l.defined
+	defined, stubs := l.defined, l.stubs
 	l.mu.Unlock()
 	fmt.Fprintf(w, "functions compiled: %d (lazily, of %d definitions)\n", l.compiled.Load(), defined)
+	fmt.Fprintf(w, "stubs made: %d (for the functions linked code refers to)\n", stubs)
 }
 
 // lazyHeapPerByte is the heap runLazyKaleido readies per byte of source.
-const lazyHeapPerByte = 24
+const lazyHeapPerByte = 12
+
+// closeUnlessExiting closes j, except when the process ends right after
+// (processExits) and j's code runs in this process: ending the session
+// then only frees this process's memory (unmapping code, removing
+// thousands of definitions), which the kernel does at exit anyway. A
+// child or remote executor is always closed (it is told the session
+// ended).
+func closeUnlessExiting(ctx context.Context, j *jit.JIT, mode string) {
+	if processExits && (mode == "" || mode == "local") {
+		return
+	}
+	j.Close(ctx)
+}
 
 // runLazyKaleido runs sources item by item in one session, as the REPL
 // does (so a redefinition applies from the next item on), with
@@ -250,26 +327,33 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 	if eo.mode == "" {
 		eo.mode = "local" // batch default (the REPL's is a child)
 	}
-	// Starting a lazy session allocates about 19 bytes of heap per byte
-	// of source (measured at 10,000 generated functions: prototypes,
-	// skipped bodies, units, stubs), with the collector off all of it
-	// fresh memory: let it come in huge pages, as the eager compile does.
+	// A lazy session allocates about 8 bytes of heap per byte of source
+	// (measured at 10,000 generated functions of which 1% are called:
+	// prototypes, skipped bodies, the 1% compiled), with the collector off
+	// all of it fresh memory: let it come in huge pages, as the eager
+	// compile does.
 	size := 0
 	for _, s := range srcs {
 		size += len(s)
 	}
 	prepareHeap(lazyHeapPerByte * size)
 	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
+	done := make(chan struct{})
+	defer close(done)
+	// The first file is parsed while the session opens: its parser needs
+	// only the default precedences, which are a fresh session's.
+	var first <-chan parsedBatch
+	if len(srcs) > 0 {
+		p := kaleidoscope.NewParser(names[0], srcs[0])
+		p.SetLazyBodies(true)
+		first = parseAhead(p, done)
+	}
 	if code := r.open(eo); code != 0 {
 		return code
 	}
-	defer func() { r.j.Close(ctx) }()
-	r.lazy.batch = true
+	defer func() { closeUnlessExiting(ctx, r.j, r.eo.mode) }()
 	for i, src := range srcs {
 		r.file = names[i]
-		// One parser per file, item by item: an operator defined by an
-		// item applies to the items after it.
-		p := r.g.NewParser(r.file, src)
 		// Tables sized for the file's definitions (about: a count of
 		// "def", which may also be part of a name) instead of growing.
 		if n := bytes.Count(src, []byte("def")); n >= 64 {
@@ -277,27 +361,29 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 			r.g.ReserveDeclarations(n)
 			r.defs = slices.Grow(r.defs, n)
 		}
-		// Bodies of definitions are parsed on first call too.
-		p.SetLazyBodies(true)
-		for {
-			item, d := p.Next()
-			if d != nil {
-				fmt.Fprintln(stderr, d)
-				r.errors++
-				continue
-			}
-			if item == nil {
-				break
-			}
-			if def, ok := item.(*kaleidoscope.FunctionDef); !ok || def.TopLevel {
-				// What runs now may call the definitions so far.
-				if r.fail(r.lazy.flush()) {
+		// One parser per file, item by item: an operator defined by an
+		// item applies to the items after it. Bodies of definitions are
+		// parsed on first call too.
+		items := first
+		if i > 0 {
+			p := r.g.NewParser(r.file, src)
+			p.SetLazyBodies(true)
+			items = parseAhead(p, done)
+		}
+		for b := range items {
+			for _, it := range b.items {
+				if it.diag != nil {
+					fmt.Fprintln(stderr, it.diag)
+					r.errors++
 					continue
 				}
+				r.run(it.item, b.p)
+				if r.lost != nil {
+					return executorFailureStatus(r.j, r.lost)
+				}
 			}
-			r.run(item, p)
-			if r.lost != nil {
-				return executorFailureStatus(r.j, r.lost)
+			if b.ack != nil {
+				close(b.ack)
 			}
 		}
 	}
@@ -308,4 +394,83 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		return 1
 	}
 	return 0
+}
+
+// parsedItem is an item, or a diagnostic, parseAhead parsed.
+type parsedItem struct {
+	item kaleidoscope.Item
+	diag *kaleidoscope.Diagnostic
+}
+
+// parsedBatch is a run of items parseAhead parsed, in source order. When
+// ack is not nil, the last item defines a binary operator and the parser
+// waits, until ack is closed, for its precedence to be set (through p, as
+// running the item does) before it parses on.
+type parsedBatch struct {
+	items []parsedItem
+	p     *kaleidoscope.Parser
+	ack   chan struct{}
+}
+
+// parseAheadBatch is how many items parseAhead sends at a time.
+const parseAheadBatch = 256
+
+// parseAhead parses p's items on a goroutine of its own while the caller
+// defines and runs the items already parsed (a lazy session's definitions
+// cost little each, so parsing is most of the start-up's work before the
+// first call). The channel is closed after the last item, or when done is
+// closed.
+func parseAhead(p *kaleidoscope.Parser, done <-chan struct{}) <-chan parsedBatch {
+	ch := make(chan parsedBatch, 4)
+	go func() {
+		defer close(ch)
+		var b []parsedItem
+		send := func(ack chan struct{}) bool {
+			select {
+			case ch <- parsedBatch{items: b, p: p, ack: ack}:
+				b = nil
+				return true
+			case <-done:
+				return false
+			}
+		}
+		for {
+			item, d := p.Next()
+			if item == nil && d == nil {
+				if len(b) > 0 {
+					send(nil)
+				}
+				return
+			}
+			b = append(b, parsedItem{item, d})
+			if definesBinaryOperator(item) {
+				ack := make(chan struct{})
+				if !send(ack) {
+					return
+				}
+				select {
+				case <-ack:
+				case <-done:
+					return
+				}
+				continue
+			}
+			if len(b) == parseAheadBatch && !send(nil) {
+				return
+			}
+		}
+	}()
+	return ch
+}
+
+// definesBinaryOperator reports whether item declares or defines a binary
+// operator (which changes how the items after it parse).
+func definesBinaryOperator(item kaleidoscope.Item) bool {
+	switch it := item.(type) {
+	case *kaleidoscope.FunctionDef:
+		return it.Proto.Kind == kaleidoscope.ProtoBinary
+	case *kaleidoscope.Extern:
+		return it.Proto.Kind == kaleidoscope.ProtoBinary
+	}
+	return false
 }

@@ -146,7 +146,14 @@ Commands:
 // processStart is when gorc's Go code started (package initialization).
 var processStart = time.Now()
 
+// processExits is set when the process ends as soon as the command
+// returns (main, not a test calling dispatch): a command may then leave
+// to the kernel what only frees memory of this process (see
+// closeUnlessExiting).
+var processExits bool
+
 func main() {
+	processExits = true
 	startCPUProfile(os.Stderr)
 	startMemProfile()
 	showExitTime(os.Args[1:])
