@@ -47,10 +47,17 @@ func DCE(f *ir.Function) bool {
 // operations and comparisons to put constants on the right. It repeats
 // until nothing changes.
 func InstCombine(f *ir.Function) bool {
+	changed, _ := instCombine(f)
+	return changed
+}
+
+// instCombine is InstCombine that also reports whether it stopped because
+// a round changed nothing (f is a fixpoint: running it again changes
+// nothing) rather than at its limit of rounds (Pass.Settle).
+func instCombine(f *ir.Function) (changed, settled bool) {
 	if f.IsDeclaration() {
-		return false
+		return false, true
 	}
-	changed := false
 	for round := 0; round < 16; round++ {
 		rep := replacer{}
 		dead := make(map[*ir.Instr]bool)
@@ -81,13 +88,13 @@ func InstCombine(f *ir.Function) bool {
 			}
 		}
 		if !progress {
-			break
+			return changed, true
 		}
 		changed = true
 		rep.apply(f)
 		removeInstrs(f, func(in *ir.Instr) bool { return dead[in] })
 	}
-	return changed
+	return changed, false
 }
 
 func evalFCmp(p ir.Pred, a, b float64) bool {
