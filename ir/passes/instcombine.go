@@ -58,16 +58,21 @@ func instCombine(f *ir.Function) (changed, settled bool) {
 	if f.IsDeclaration() {
 		return false, true
 	}
+	// InstCombine never changes the CFG (it rewrites operands and
+	// deletes instructions, never a terminator's targets), so one block
+	// order serves every round. A replaced instruction holds its
+	// replacement in its Aux slot (a map from values was a third of the
+	// pass's time).
+	rpo := ir.ReversePostorder(f)
 	for round := 0; round < 16; round++ {
-		rep := replacer{}
-		dead := make(map[*ir.Instr]bool)
-		progress := false
-		for _, b := range ir.ReversePostorder(f) {
+		clearAux(f)
+		replaced, progress := false, false
+		for _, b := range rpo {
 			for _, in := range b.Instrs {
-				if len(rep) > 0 {
+				if replaced {
 					for i, v := range in.Ops {
-						if _, ok := rep[v]; ok {
-							in.Ops[i] = rep.resolve(v)
+						if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
+							in.Ops[i] = resolveAux(x)
 						}
 					}
 				}
@@ -79,11 +84,8 @@ func instCombine(f *ir.Function) (changed, settled bool) {
 					progress = true
 				}
 				if v != nil && v != ir.Value(in) {
-					rep[in] = v
-					if !in.Op.HasSideEffects() {
-						dead[in] = true
-					}
-					progress = true
+					in.Aux = v
+					replaced, progress = true, true
 				}
 			}
 		}
@@ -91,10 +93,49 @@ func instCombine(f *ir.Function) (changed, settled bool) {
 			return changed, true
 		}
 		changed = true
-		rep.apply(f)
-		removeInstrs(f, func(in *ir.Instr) bool { return dead[in] })
+		if replaced {
+			for _, b := range f.Blocks {
+				for _, in := range b.Instrs {
+					for i, v := range in.Ops {
+						if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
+							in.Ops[i] = resolveAux(x)
+						}
+					}
+				}
+			}
+			// A replaced instruction is dead unless it has side effects.
+			removeInstrs(f, func(in *ir.Instr) bool { return in.Aux != nil && !in.Op.HasSideEffects() })
+		}
 	}
+	clearAux(f)
 	return changed, false
+}
+
+// clearAux empties the Aux slot of every instruction of f.
+func clearAux(f *ir.Function) {
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			in.Aux = nil
+		}
+	}
+}
+
+// resolveAux follows the replacements recorded in Aux slots from x (as
+// replacer.resolve does for a map).
+func resolveAux(x *ir.Instr) ir.Value {
+	var v ir.Value = x
+	for i := 0; i < 1000; i++ {
+		in, ok := v.(*ir.Instr)
+		if !ok || in.Aux == nil {
+			return v
+		}
+		n := in.Aux.(ir.Value)
+		if n == v {
+			return v
+		}
+		v = n
+	}
+	return v
 }
 
 func evalFCmp(p ir.Pred, a, b float64) bool {
