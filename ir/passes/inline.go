@@ -1,6 +1,7 @@
 package passes
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/gorc-jit/gorc/ir"
@@ -305,6 +306,19 @@ func mapped(vmap map[ir.Value]ir.Value, v ir.Value) ir.Value {
 // branch (every loop has such an edge when blocks are in the order
 // front ends and the passes keep: a loop header before its body).
 func hasLoop(f *ir.Function) bool {
+	if len(f.Blocks) <= 32 {
+		// Most functions: look the successors up among the blocks
+		// before, without building a set (this runs for every function
+		// the inliner remembers).
+		for i, b := range f.Blocks {
+			for _, s := range b.Succs() {
+				if slices.Contains(f.Blocks[:i+1], s) {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	seen := make(map[*ir.Block]bool, len(f.Blocks))
 	for _, b := range f.Blocks {
 		seen[b] = true
