@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -158,10 +159,11 @@ func fuzzSeed(file []byte) ([]byte, error) {
 	return []byte(s), err
 }
 
-// TestGVNCandidatesCoverChanges: GVN's quick check (gvnCandidates) says
-// "maybe" for every function the full walk changes, on the pass tests
-// and fuzz seeds after each prefix of the -O3 pipeline.
-func TestGVNCandidatesCoverChanges(t *testing.T) {
+// TestQuickChecksCoverChanges: each quick check that lets a pass return
+// early (gvnCandidates, mergeCandidate, forwards) says "maybe" for every
+// function the pass's full work changes, on the pass tests and fuzz seeds
+// after each prefix of the -O3 pipeline.
+func TestQuickChecksCoverChanges(t *testing.T) {
 	files, _ := filepath.Glob("testdata/*.ll")
 	seeds, _ := filepath.Glob("testdata/fuzz/FuzzPasses/*")
 	walked := 0
@@ -189,14 +191,26 @@ func TestGVNCandidatesCoverChanges(t *testing.T) {
 				if f.IsDeclaration() {
 					continue
 				}
-				var seen gvnKeySet
-				maybe := gvnCandidates(f, &seen)
-				sc := gvnPool.Get().(*gvnScratch)
-				changed := gvnWalk(f, sc)
-				sc.put()
 				walked++
-				if changed && !maybe {
-					t.Errorf("%s after %d passes: GVN changes @%s, but gvnCandidates says it cannot", file, n, f.Name)
+				for _, c := range []struct {
+					name  string
+					maybe func(*ir.Function) bool
+					full  func(*ir.Function) bool
+				}{
+					{"gvn", func(f *ir.Function) bool { var seen gvnKeySet; return gvnCandidates(f, &seen) },
+						func(f *ir.Function) bool {
+							sc := gvnPool.Get().(*gvnScratch)
+							defer sc.put()
+							return gvnWalk(f, sc)
+						}},
+					{"mergeBlocks", mergeCandidate, mergeAll},
+					{"bypassEmpty", func(f *ir.Function) bool { return slices.ContainsFunc(f.Blocks[1:], forwards) }, bypassAll},
+					{"removeUnreachable", func(f *ir.Function) bool { return ir.NumReachable(f) != len(f.Blocks) }, removeUnreachable},
+				} {
+					g := cloneFunction(f)
+					if maybe, changed := c.maybe(g), c.full(g); changed && !maybe {
+						t.Errorf("%s after %d passes: %s changes @%s, but its quick check says it cannot", file, n, c.name, f.Name)
+					}
 				}
 			}
 		}
