@@ -128,20 +128,23 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 // their uses in the loop's blocks (f.Blocks[first:]) and in the variables'
 // current values; removing one can make another trivial.
 func (g *Generator) ssaTrivialPhis(header *ir.Block, phis []*ir.Instr, first int) {
-	rep := map[ir.Value]ir.Value{}
+	// A removed phi holds its replacement in its Aux slot (the header's
+	// phis are new, so theirs is nil): cheaper than a map from values,
+	// looked up for every operand of the loop.
 	resolve := func(v ir.Value) ir.Value {
 		for {
-			r, ok := rep[v]
-			if !ok {
+			in, ok := v.(*ir.Instr)
+			if !ok || in.Op != ir.OpPhi || in.Aux == nil || in.Block != header {
 				return v
 			}
-			v = r
+			v = in.Aux.(ir.Value)
 		}
 	}
+	removed := false
 	for changed := true; changed; {
 		changed = false
 		for _, phi := range phis {
-			if _, done := rep[phi]; done {
+			if phi.Aux != nil {
 				continue
 			}
 			var same ir.Value
@@ -158,31 +161,27 @@ func (g *Generator) ssaTrivialPhis(header *ir.Block, phis []*ir.Instr, first int
 				same = in
 			}
 			if trivial && same != nil {
-				rep[phi] = same
-				changed = true
+				phi.Aux = same
+				changed, removed = true, true
 			}
 		}
 	}
-	if len(rep) == 0 {
+	if !removed {
 		return
 	}
 	for _, blk := range g.fn.Blocks[first:] {
 		for _, in := range blk.Instrs {
 			for i, v := range in.Ops {
-				if _, ok := rep[v]; ok {
-					in.Ops[i] = resolve(v)
-				}
+				in.Ops[i] = resolve(v)
 			}
 		}
 	}
 	for _, v := range g.scope {
-		if _, ok := rep[v.cur]; ok {
-			v.cur = resolve(v.cur)
-		}
+		v.cur = resolve(v.cur)
 	}
 	kept := header.Instrs[:0]
 	for _, in := range header.Instrs {
-		if _, ok := rep[in]; !ok {
+		if in.Op != ir.OpPhi || in.Aux == nil {
 			kept = append(kept, in)
 		}
 	}
