@@ -426,8 +426,9 @@ func (fc *fnCompiler) allocOne(v vreg) {
 	if fc.class[v] == classXMM {
 		order = xmmOrder
 	}
-	try := func(r asm.Reg) bool {
-		if r == asm.NoReg || !slices.Contains(order, r) || !fc.free(r, iv) {
+	// take assigns r (of order) to v if r is free for v's interval.
+	take := func(r asm.Reg) bool {
+		if !fc.free(r, iv) {
 			return false
 		}
 		iv.reg = r
@@ -435,6 +436,10 @@ func (fc *fnCompiler) allocOne(v vreg) {
 		ra.minEnd = min(ra.minEnd, iv.end())
 		ra.used[r] = true
 		return true
+	}
+	// try is take for a hinted register, which may be of the other class.
+	try := func(r asm.Reg) bool {
+		return r != asm.NoReg && slices.Contains(order, r) && take(r)
 	}
 	if try(iv.hintPhys) {
 		return
@@ -445,7 +450,7 @@ func (fc *fnCompiler) allocOne(v vreg) {
 	// Prefer a register some later copy wants (phi temporaries and
 	// argument set-up hint backwards through hintV of the other side).
 	for _, r := range order {
-		if try(r) {
+		if take(r) {
 			return
 		}
 	}
