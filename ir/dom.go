@@ -119,6 +119,16 @@ func ReversePostorder(f *Function) []*Block {
 	return post
 }
 
+// ReversePostorderInto is ReversePostorder into buf's array when it is
+// large enough (a caller that orders many functions one after another
+// reuses one array).
+func ReversePostorderInto(f *Function, buf []*Block) []*Block {
+	sc := domPool.Get().(*domScratch)
+	post := rpoInto(f, sc, buf)
+	domPool.Put(sc)
+	return post
+}
+
 // NumReachable returns the number of f's blocks reachable from the entry
 // (renumbering f's blocks first, as ReversePostorder does), without
 // allocating: a pass can check that there is no unreachable block to

@@ -2,6 +2,7 @@ package passes
 
 import (
 	"math"
+	"sync"
 
 	"github.com/gorc-jit/gorc/ir"
 )
@@ -63,7 +64,13 @@ func instCombine(f *ir.Function) (changed, settled bool) {
 	// order serves every round. A replaced instruction holds its
 	// replacement in its Aux slot (a map from values was a third of the
 	// pass's time).
-	rpo := ir.ReversePostorder(f)
+	buf := rpoPool.Get().(*[]*ir.Block)
+	rpo := ir.ReversePostorderInto(f, *buf)
+	defer func() {
+		clear(rpo) // keep no blocks alive
+		*buf = rpo[:0]
+		rpoPool.Put(buf)
+	}()
 	for round := 0; round < 16; round++ {
 		clearAux(f)
 		replaced, progress := false, false
@@ -110,6 +117,9 @@ func instCombine(f *ir.Function) (changed, settled bool) {
 	clearAux(f)
 	return changed, false
 }
+
+// rpoPool recycles instcombine's block orders.
+var rpoPool = sync.Pool{New: func() any { return new([]*ir.Block) }}
 
 // clearAux empties the Aux slot of every instruction of f.
 func clearAux(f *ir.Function) {
