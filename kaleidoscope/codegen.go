@@ -23,6 +23,9 @@ var builtins = map[string]bool{"putchard": true, "printd": true}
 // and parameter lives in an entry-block alloca (mem2reg turns them into
 // registers), comparisons yield 0.0 or 1.0, and for loops yield 0.0.
 type Generator struct {
+	// consts is where float constants are allocated, a chunk at a time
+	// (each is still its own value: a program has about 20 per function).
+	consts []ir.ConstFloat
 	// Module receives the generated functions.
 	Module *ir.Module
 	// Exprs are the functions made for top-level expressions, in program
@@ -475,7 +478,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 	b := g.b
 	switch e := e.(type) {
 	case *NumberExpr:
-		return ir.NewFloat(e.Val)
+		return g.float(e.Val)
 	case *VariableExpr:
 		if g.SSA {
 			v := g.ssaLookup(e.Name)
@@ -549,7 +552,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		old, hadOld := g.named[e.Var]
 		g.named[e.Var] = a
 		g.expr(e.Body)
-		var step ir.Value = ir.NewFloat(1)
+		var step ir.Value = g.float(1)
 		if e.Step != nil {
 			step = g.expr(e.Step)
 		}
@@ -557,7 +560,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		cur := b.Load(ir.F64, a, e.Var)
 		next := b.FAdd(cur, step, "nextvar")
 		b.Store(next, a)
-		endc := b.FCmp(ir.FCmpONE, end, ir.NewFloat(0), "loopcond")
+		endc := b.FCmp(ir.FCmpONE, end, g.float(0), "loopcond")
 		after := g.b.NewBlock(g.fn, "afterloop")
 		b.CondBr(endc, loop, after)
 		b.SetInsertPoint(after)
@@ -566,12 +569,12 @@ func (g *Generator) expr(e Expr) ir.Value {
 		} else {
 			delete(g.named, e.Var)
 		}
-		return ir.NewFloat(0)
+		return g.float(0)
 	case *VarExpr:
 		if g.SSA {
 			n := len(g.scope)
 			for _, v := range e.Vars {
-				var init ir.Value = ir.NewFloat(0)
+				var init ir.Value = g.float(0)
 				if v.Init != nil {
 					init = g.expr(v.Init)
 				}
@@ -587,7 +590,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		}
 		olds := make([]saved, len(e.Vars))
 		for i, v := range e.Vars {
-			var init ir.Value = ir.NewFloat(0)
+			var init ir.Value = g.float(0)
 			if v.Init != nil {
 				init = g.expr(v.Init)
 			}
@@ -836,4 +839,15 @@ func (g *Generator) ExprMain(fn *ir.Function, name string) (*ir.Function, error)
 // (putchard and printd); an incremental JIT compiles them once.
 func (g *Generator) Runtime() []*ir.Function {
 	return []*ir.Function{g.Module.Func("putchard"), g.Module.Func("printd")}
+}
+
+// float returns a new constant v (ir.NewFloat), allocated from a chunk.
+func (g *Generator) float(v float64) *ir.ConstFloat {
+	if len(g.consts) == 0 {
+		g.consts = make([]ir.ConstFloat, 256)
+	}
+	c := &g.consts[0]
+	g.consts = g.consts[1:]
+	*c = ir.ConstFloat{Typ: ir.F64, V: v}
+	return c
 }

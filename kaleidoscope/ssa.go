@@ -46,7 +46,7 @@ func (g *Generator) ssaSnapshot() []ir.Value {
 func (g *Generator) ssaIf(e *IfExpr) ir.Value {
 	b := g.b
 	cond := g.expr(e.Cond)
-	c := b.FCmp(ir.FCmpONE, cond, ir.NewFloat(0), "ifcond")
+	c := b.FCmp(ir.FCmpONE, cond, g.float(0), "ifcond")
 	then := g.b.NewBlock(g.fn, "then")
 	els := g.b.NewDetachedBlock(g.fn, "else")
 	merge := g.b.NewDetachedBlock(g.fn, "ifcont")
@@ -104,13 +104,13 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 		v.cur = phi
 	}
 	g.expr(e.Body)
-	var step ir.Value = ir.NewFloat(1)
+	var step ir.Value = g.float(1)
 	if e.Step != nil {
 		step = g.expr(e.Step)
 	}
 	end := g.expr(e.End)
 	lv.cur = b.FAdd(lv.cur, step, "nextvar")
-	endc := b.FCmp(ir.FCmpONE, end, ir.NewFloat(0), "loopcond")
+	endc := b.FCmp(ir.FCmpONE, end, g.float(0), "loopcond")
 	latch := b.Block()
 	for i, v := range g.scope {
 		phis[i].AddIncoming(v.cur, latch)
@@ -120,7 +120,7 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	b.SetInsertPoint(after)
 	g.scope = g.scope[:len(g.scope)-1]
 	g.ssaTrivialPhis(loop, phis, first)
-	return ir.NewFloat(0)
+	return g.float(0)
 }
 
 // ssaTrivialPhis removes the header phis of a finished loop that merge
