@@ -494,11 +494,12 @@ func (g *Generator) expr(e Expr) ir.Value {
 		return b.Load(ir.F64, a, e.Name)
 	case *UnaryExpr:
 		operand := g.expr(e.Operand)
-		f, pr := g.callee("unary" + string(e.Op))
-		if pr == nil || (f == nil && g.slots["unary"+string(e.Op)] == nil) {
+		name := unaryName[e.Op]
+		f, pr := g.callee(name)
+		if pr == nil || (f == nil && g.slots[name] == nil) {
 			g.errAt(e.Pos, "unknown unary operator '%c'", e.Op)
 		}
-		return g.call("unary"+string(e.Op), f, []ir.Value{operand}, "unop")
+		return g.call(name, f, []ir.Value{operand}, "unop")
 	case *BinaryExpr:
 		if e.Op == '=' {
 			lhs, ok := e.LHS.(*VariableExpr)
@@ -619,7 +620,8 @@ func (g *Generator) expr(e Expr) ir.Value {
 // recursion, so that a flat chain of any length takes stack space for one
 // level. Operands are evaluated left to right, as recursion would.
 func (g *Generator) binaryChain(e *BinaryExpr) ir.Value {
-	spine := []*BinaryExpr{e}
+	var buf [8]*BinaryExpr // most chains are short: no allocation
+	spine := append(buf[:0], e)
 	for {
 		l, ok := spine[len(spine)-1].LHS.(*BinaryExpr)
 		if !ok || l.Op == '=' {
@@ -649,12 +651,23 @@ func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 		c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
 		return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
 	}
-	f, pr := g.callee("binary" + string(e.Op))
-	if pr == nil || (f == nil && g.slots["binary"+string(e.Op)] == nil) {
+	name := binaryName[e.Op]
+	f, pr := g.callee(name)
+	if pr == nil || (f == nil && g.slots[name] == nil) {
 		g.errAt(e.Pos, "unknown binary operator '%c'", e.Op)
 	}
-	return g.call("binary"+string(e.Op), f, []ir.Value{l, r}, "binop")
+	return g.call(name, f, []ir.Value{l, r}, "binop")
 }
+
+// unaryName and binaryName are the function names of the user-defined
+// operators, by operator byte ("unary"+string(op), "binary"+string(op)),
+// made once rather than at every use.
+var unaryName, binaryName = func() (u, b [256]string) {
+	for c := range 256 {
+		u[c], b[c] = "unary"+string(byte(c)), "binary"+string(byte(c))
+	}
+	return u, b
+}()
 
 // mainStep is one thing main does: call the top-level expression fn and
 // print its value, or (slot set) make fn the current definition of a
