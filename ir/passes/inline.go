@@ -199,8 +199,7 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, result
 		c.Block = b
 		clones = append(clones, c)
 	}
-	rest := append(clones, b.Instrs[i+1:]...)
-	b.Instrs = append(b.Instrs[:i], rest...)
+	b.Instrs = slices.Replace(b.Instrs, i, i+1, clones...)
 	next := i + len(clones)
 	if len(hoisted) > 0 {
 		entry := f.Blocks[0]
