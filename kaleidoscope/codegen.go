@@ -39,7 +39,8 @@ type Generator struct {
 	// making and removing the memory operations first. For optimised
 	// compiles; -O0 output keeps the tutorial's form.
 	SSA   bool
-	scope []*ssaVar // SSA: the variables in scope, innermost last
+	scope []*ssaVar  // SSA: the variables in scope, innermost last
+	snaps []ir.Value // SSA: a stack of snapshots of scope's values (ssaIf)
 	// Resolve, if set, supplies the prototype of a function this
 	// generator has not seen (nil: unknown). A lazy JIT generates one
 	// function at a time, each in a fresh generator, and declares its

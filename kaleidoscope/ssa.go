@@ -29,13 +29,14 @@ func (g *Generator) ssaLookup(name string) *ssaVar {
 	return nil
 }
 
-// ssaSnapshot returns the current values of the variables in scope.
+// ssaSnapshot returns the current values of the variables in scope, on
+// the stack g.snaps (the caller pops what it pushed, ssaIf).
 func (g *Generator) ssaSnapshot() []ir.Value {
-	vals := make([]ir.Value, len(g.scope))
-	for i, v := range g.scope {
-		vals[i] = v.cur
+	n := len(g.snaps)
+	for _, v := range g.scope {
+		g.snaps = append(g.snaps, v.cur)
 	}
-	return vals
+	return g.snaps[n:len(g.snaps):len(g.snaps)]
 }
 
 // ssaIf generates an if/then/else: each arm starts from the values the
@@ -51,6 +52,10 @@ func (g *Generator) ssaIf(e *IfExpr) ir.Value {
 	els := g.b.NewDetachedBlock(g.fn, "else")
 	merge := g.b.NewDetachedBlock(g.fn, "ifcont")
 	b.CondBr(c, then, els)
+	// The arms' snapshots are pushed on g.snaps (nested ifs push and
+	// pop above them): no allocation per if.
+	mark := len(g.snaps)
+	defer func() { g.snaps = g.snaps[:mark] }()
 	before := g.ssaSnapshot()
 	b.SetInsertPoint(then)
 	tv := g.expr(e.Then)
