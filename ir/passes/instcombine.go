@@ -17,7 +17,13 @@ func DCE(f *ir.Function) bool {
 	}
 	// Marks live instructions in the scratch ID field (1 = live): a map
 	// per function cost more than the whole walk.
-	var work []*ir.Instr
+	wp := workPool.Get().(*[]*ir.Instr)
+	work := (*wp)[:0]
+	defer func() {
+		clear(work[:cap(work)]) // keep no instructions alive
+		*wp = work[:0]
+		workPool.Put(wp)
+	}()
 	for _, b := range f.Blocks {
 		for _, in := range b.Instrs {
 			in.ID = 0
@@ -117,6 +123,9 @@ func instCombine(f *ir.Function) (changed, settled bool) {
 	clearAux(f)
 	return changed, false
 }
+
+// workPool recycles DCE's work lists.
+var workPool = sync.Pool{New: func() any { return new([]*ir.Instr) }}
 
 // rpoPool recycles instcombine's block orders.
 var rpoPool = sync.Pool{New: func() any { return new([]*ir.Block) }}
