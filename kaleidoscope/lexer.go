@@ -214,18 +214,30 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // Next returns the next token.
 func (lx *Lexer) Next() Token {
-	for {
-		for lx.pos < len(lx.src) && (lx.src[lx.pos] == ' ' || lx.src[lx.pos] == '\t' || lx.src[lx.pos] == '\n' || lx.src[lx.pos] == '\r' || lx.src[lx.pos] == '\f' || lx.src[lx.pos] == '\v') {
-			lx.advance()
-		}
-		if lx.pos < len(lx.src) && lx.src[lx.pos] == '#' {
-			for lx.pos < len(lx.src) && lx.src[lx.pos] != '\n' {
-				lx.advance()
+	// Blanks and comments, with the position kept in locals (advance
+	// per byte was a third of the lexer's time).
+	src, pos, col := lx.src, lx.pos, lx.col
+	for pos < len(src) {
+		switch c := src[pos]; c {
+		case '\n':
+			lx.line++
+			col = 1
+			pos++
+			continue
+		case ' ', '\t', '\r', '\f', '\v':
+			col++
+			pos++
+			continue
+		case '#':
+			for pos < len(src) && src[pos] != '\n' {
+				col++
+				pos++
 			}
 			continue
 		}
 		break
 	}
+	lx.pos, lx.col = pos, col
 	t := Token{Pos: Pos{lx.line, lx.col}}
 	if lx.pos >= len(lx.src) {
 		t.Kind = TokEOF
@@ -235,17 +247,24 @@ func (lx *Lexer) Next() Token {
 	start := lx.pos
 	switch {
 	case isAlpha(c):
-		for lx.pos < len(lx.src) && (isAlpha(lx.src[lx.pos]) || isDigit(lx.src[lx.pos])) {
-			lx.advance()
+		// Names and numbers hold no newline: only the column moves.
+		end := start + 1
+		for end < len(lx.src) && (isAlpha(lx.src[end]) || isDigit(lx.src[end])) {
+			end++
 		}
-		n := lx.intern(lx.src[start:lx.pos], TokIdent)
+		lx.col += end - start
+		lx.pos = end
+		n := lx.intern(lx.src[start:end], TokIdent)
 		t.Text, t.Kind = n.text, n.kind
 		return t
 	case isDigit(c) || c == '.':
-		for lx.pos < len(lx.src) && (isDigit(lx.src[lx.pos]) || lx.src[lx.pos] == '.') {
-			lx.advance()
+		end := start + 1
+		for end < len(lx.src) && (isDigit(lx.src[end]) || lx.src[end] == '.') {
+			end++
 		}
-		n := lx.intern(lx.src[start:lx.pos], TokNumber)
+		lx.col += end - start
+		lx.pos = end
+		n := lx.intern(lx.src[start:end], TokNumber)
 		t.Text, t.Kind, t.Num = n.text, n.kind, n.num
 		if n.bad {
 			t.Err = fmt.Sprintf("invalid number '%s'", diag.Clip(t.Text))
