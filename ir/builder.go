@@ -130,7 +130,11 @@ func (b *Builder) Select(cond, x, y Value, name string) *Instr {
 
 // Phi builds an empty phi of type t; add incoming pairs with AddIncoming.
 func (b *Builder) Phi(t *Type, name string) *Instr {
-	return b.Insert(b.newInstr(Instr{Op: OpPhi, Typ: t, Name: name}))
+	in := b.newInstr(Instr{Op: OpPhi, Typ: t, Name: name})
+	// The first two incoming pairs (an if's join, a loop header) go to
+	// inline storage; AddIncoming's append moves a third to the heap.
+	in.Ops, in.Blocks = in.opsBuf[:0:2], in.blkBuf[:0:2]
+	return b.Insert(in)
 }
 
 // Call builds a call of f with args.

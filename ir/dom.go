@@ -119,6 +119,28 @@ func ReversePostorder(f *Function) []*Block {
 	return post
 }
 
+// ReversePostorderInto is ReversePostorder into buf's array when it is
+// large enough (a caller that orders many functions one after another
+// reuses one array).
+func ReversePostorderInto(f *Function, buf []*Block) []*Block {
+	sc := domPool.Get().(*domScratch)
+	post := rpoInto(f, sc, buf)
+	domPool.Put(sc)
+	return post
+}
+
+// NumReachable returns the number of f's blocks reachable from the entry
+// (renumbering f's blocks first, as ReversePostorder does), without
+// allocating: a pass can check that there is no unreachable block to
+// delete.
+func NumReachable(f *Function) int {
+	sc := domPool.Get().(*domScratch)
+	sc.rpo = rpoInto(f, sc, sc.rpo)
+	n := len(sc.rpo)
+	domPool.Put(sc)
+	return n
+}
+
 // rpoInto computes ReversePostorder with sc's work lists, into post's
 // array if it is large enough.
 func rpoInto(f *Function, sc *domScratch, post []*Block) []*Block {

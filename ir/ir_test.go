@@ -289,6 +289,25 @@ func TestVerifierRejects(t *testing.T) {
 			b.Ret(f.Params[0])
 			return m
 		}, "invalid zext from double to i64"},
+		{"operand removed from its block", func() *Module {
+			m, f, b := mk()
+			a := b.FAdd(f.Params[0], f.Params[0], "a")
+			b.Ret(a)
+			blk := f.Blocks[0]
+			blk.Instrs = blk.Instrs[1:] // a still names the block
+			return m
+		}, "operand is an instruction not in this function"},
+		{"operand of another function", func() *Module {
+			m, f, b := mk()
+			g, _ := m.NewFunction("g", FuncType(F64, []*Type{F64}, false), []string{"y"})
+			gb := NewBuilder()
+			gb.SetInsertPoint(g.NewBlock("entry"))
+			ga := gb.FAdd(g.Params[0], g.Params[0], "ga")
+			gb.Ret(ga)
+			b.Ret(ga)
+			_ = f
+			return m
+		}, "operand is an instruction not in this function"},
 		{"cond not i1", func() *Module {
 			m, f, b := mk()
 			b.CondBr(f.Params[0], f.Blocks[0], f.Blocks[0])
@@ -377,4 +396,34 @@ func TestPrinterUniquifiesNames(t *testing.T) {
 		}
 	}
 	roundTrip(t, "u.ll", m.String())
+}
+
+// TestVerifyKeepsIDs: VerifyFunction numbers instructions through their
+// scratch IDs while it checks, and gives them back.
+func TestVerifyKeepsIDs(t *testing.T) {
+	m := NewModule("v")
+	f, _ := m.NewFunction("f", FuncType(F64, []*Type{F64}, false), []string{"x"})
+	b := NewBuilder()
+	b.SetInsertPoint(f.NewBlock("entry"))
+	a := b.FAdd(f.Params[0], f.Params[0], "a")
+	c := b.FMul(a, a, "c")
+	next := f.NewBlock("next")
+	b.Br(next)
+	b.SetInsertPoint(next)
+	b.Ret(b.FAdd(c, a, "d"))
+	want := map[*Instr]int{}
+	for i, blk := range f.Blocks {
+		for j, in := range blk.Instrs {
+			in.ID = 1000 + 10*i + j
+			want[in] = in.ID
+		}
+	}
+	if err := VerifyFunction(f); err != nil {
+		t.Fatal(err)
+	}
+	for in, id := range want {
+		if in.ID != id {
+			t.Errorf("%s: ID %d after VerifyFunction, want %d", in.Op, in.ID, id)
+		}
+	}
 }

@@ -453,12 +453,18 @@ func (m *Module) NewFunction(name string, sig *Type, paramNames []string) (*Func
 		return nil, fmt.Errorf("ir: redefinition of @%s", diag.Clip(name))
 	}
 	f := &Function{Name: name, Sig: sig, Module: m}
-	for i, t := range sig.Params {
-		p := &Param{Typ: t, Index: i, Func: f}
-		if i < len(paramNames) {
-			p.Name = paramNames[i]
+	if n := len(sig.Params); n > 0 {
+		// The parameters in one array: two allocations, not n+1 and growth.
+		ps := make([]Param, n)
+		f.Params = make([]*Param, n)
+		for i, t := range sig.Params {
+			p := &ps[i]
+			*p = Param{Typ: t, Index: i, Func: f}
+			if i < len(paramNames) {
+				p.Name = paramNames[i]
+			}
+			f.Params[i] = p
 		}
-		f.Params = append(f.Params, p)
 	}
 	m.Funcs = append(m.Funcs, f)
 	m.syms[name] = f

@@ -8,9 +8,9 @@ import (
 	"github.com/gorc-jit/gorc/internal/diag"
 )
 
-// posPool recycles VerifyFunction's instruction-position tables (one per
-// call was a large share of verification's cost).
-var posPool = sync.Pool{New: func() any { return make(map[*Instr]int) }}
+// idPool recycles VerifyFunction's copies of the instructions' scratch
+// IDs (one per verified function; a fresh array each time was garbage).
+var idPool = sync.Pool{New: func() any { return new([]int) }}
 
 // VerifyError describes one malformed construct, naming its function,
 // block and instruction.
@@ -119,18 +119,35 @@ func VerifyFunction(f *Function) (err error) {
 	}
 	v := &verifier{f: f}
 	f.Renumber()
-	inF := posPool.Get().(map[*Instr]int) // instr -> position in block
-	defer func() {
-		if len(inF) <= 1<<14 { // keep only modest tables
-			clear(inF)
-			posPool.Put(inF)
-		}
-	}()
+	// Each instruction's ID is its position in its block while the
+	// checks run (instead of a map from instructions to positions, which
+	// cost as much as the rest): an operand d is an instruction of f at
+	// position d.ID of d.Block exactly when d.Block.Instrs[d.ID] is d.
+	// The IDs are scratch of passes and backends: put them back.
+	saved := idPool.Get().(*[]int)
+	ids := (*saved)[:0]
 	for _, b := range f.Blocks {
 		for i, in := range b.Instrs {
-			inF[in] = i
+			ids = append(ids, in.ID)
+			in.ID = i
 		}
 	}
+	defer func() {
+		// Backwards: an instruction listed twice (invalid IR) gets
+		// back its ID from before the first.
+		k := len(ids)
+		for bi := len(f.Blocks) - 1; bi >= 0; bi-- {
+			ins := f.Blocks[bi].Instrs
+			for i := len(ins) - 1; i >= 0; i-- {
+				k--
+				ins[i].ID = ids[k]
+			}
+		}
+		if cap(ids) <= 1<<16 { // keep only modest arrays
+			*saved = ids[:0]
+			idPool.Put(saved)
+		}
+	}()
 	dt := NewDomTree(f)
 	defer dt.Release()
 	if len(dt.PredsOf(f.Blocks[0])) > 0 {
@@ -156,13 +173,13 @@ func VerifyFunction(f *Function) (err error) {
 			if in.Op == OpPhi && i > 0 && b.Instrs[i-1].Op != OpPhi {
 				v.errorf(b, in, "phi after a non-phi instruction")
 			}
-			v.instr(dt, inF, b, i, in)
+			v.instr(dt, b, i, in)
 		}
 	}
 	return errors.Join(v.errs...)
 }
 
-func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in *Instr) {
+func (v *verifier) instr(dt *DomTree, b *Block, pos int, in *Instr) {
 	f := v.f
 	for _, op := range in.Ops {
 		if op == nil {
@@ -342,8 +359,7 @@ func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in 
 				v.errorf(b, in, "operand %s is a parameter of another function", v.ident(x))
 			}
 		case *Instr:
-			dpos, ok := inF[d]
-			if !ok || d.Block == nil || d.Block.Func != f {
+			if !v.inF(d) {
 				v.errorf(b, in, "operand is an instruction not in this function")
 				continue
 			}
@@ -358,7 +374,7 @@ func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in 
 					continue
 				}
 			} else if d.Block == b {
-				if dpos < pos {
+				if d.ID < pos {
 					continue
 				}
 				v.errorf(b, in, "operand %s does not dominate its use", v.ident(x))
@@ -371,6 +387,16 @@ func (v *verifier) instr(dt *DomTree, inF map[*Instr]int, b *Block, pos int, in 
 			v.errorf(b, in, "a label used as a value")
 		}
 	}
+}
+
+// inF reports whether d is an instruction of v.f, in the block its
+// Block field names (VerifyFunction numbers instructions by position).
+func (v *verifier) inF(d *Instr) bool {
+	blk := d.Block
+	if blk == nil || blk.Func != v.f || blk.Index < 0 || blk.Index >= len(v.f.Blocks) || v.f.Blocks[blk.Index] != blk {
+		return false
+	}
+	return d.ID >= 0 && d.ID < len(blk.Instrs) && blk.Instrs[d.ID] == d
 }
 
 func (v *verifier) cast(b *Block, in *Instr) {

@@ -276,3 +276,28 @@ func TestPipelineRecyclesInstructions(t *testing.T) {
 		t.Errorf("%d functions had %d distinct first instructions: instruction memory is not reused", seen, len(first))
 	}
 }
+
+// BenchmarkPassNothingToDo runs each pass of gorc kaleido's -O2 that
+// changes nothing on the compile-speed program (its functions already
+// optimised) over its 500 functions: what a pass costs when it has
+// nothing to do (the quick checks of gvn and simplifycfg, instcombine's
+// one round).
+func BenchmarkPassNothingToDo(b *testing.B) {
+	m, diags, _, err := CompileOptimized(context.Background(), "bench", []string{"bench.k"}, [][]byte{SyntheticProgram(500)}, Passes(2))
+	if err != nil || len(diags) != 0 {
+		b.Fatalf("%v %v", err, diags)
+	}
+	for _, name := range []string{"instcombine", "reassociate", "gvn", "simplifycfg", "tailrecurse"} {
+		b.Run(name, func(b *testing.B) {
+			p := passes.All[name]
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, f := range m.Funcs {
+					if p.Run(f) {
+						b.Fatalf("%s changed @%s", name, f.Name)
+					}
+				}
+			}
+		})
+	}
+}

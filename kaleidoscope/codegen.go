@@ -23,6 +23,9 @@ var builtins = map[string]bool{"putchard": true, "printd": true}
 // and parameter lives in an entry-block alloca (mem2reg turns them into
 // registers), comparisons yield 0.0 or 1.0, and for loops yield 0.0.
 type Generator struct {
+	// consts is where float constants are allocated, a chunk at a time
+	// (each is still its own value: a program has about 20 per function).
+	consts []ir.ConstFloat
 	// Module receives the generated functions.
 	Module *ir.Module
 	// Exprs are the functions made for top-level expressions, in program
@@ -36,7 +39,8 @@ type Generator struct {
 	// making and removing the memory operations first. For optimised
 	// compiles; -O0 output keeps the tutorial's form.
 	SSA   bool
-	scope []*ssaVar // SSA: the variables in scope, innermost last
+	scope []*ssaVar  // SSA: the variables in scope, innermost last
+	snaps []ir.Value // SSA: a stack of snapshots of scope's values (ssaIf)
 	// Resolve, if set, supplies the prototype of a function this
 	// generator has not seen (nil: unknown). A lazy JIT generates one
 	// function at a time, each in a fresh generator, and declares its
@@ -475,7 +479,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 	b := g.b
 	switch e := e.(type) {
 	case *NumberExpr:
-		return ir.NewFloat(e.Val)
+		return g.float(e.Val)
 	case *VariableExpr:
 		if g.SSA {
 			v := g.ssaLookup(e.Name)
@@ -491,11 +495,12 @@ func (g *Generator) expr(e Expr) ir.Value {
 		return b.Load(ir.F64, a, e.Name)
 	case *UnaryExpr:
 		operand := g.expr(e.Operand)
-		f, pr := g.callee("unary" + string(e.Op))
-		if pr == nil || (f == nil && g.slots["unary"+string(e.Op)] == nil) {
+		name := unaryName[e.Op]
+		f, pr := g.callee(name)
+		if pr == nil || (f == nil && g.slots[name] == nil) {
 			g.errAt(e.Pos, "unknown unary operator '%c'", e.Op)
 		}
-		return g.call("unary"+string(e.Op), f, []ir.Value{operand}, "unop")
+		return g.call(name, f, []ir.Value{operand}, "unop")
 	case *BinaryExpr:
 		if e.Op == '=' {
 			lhs, ok := e.LHS.(*VariableExpr)
@@ -549,7 +554,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		old, hadOld := g.named[e.Var]
 		g.named[e.Var] = a
 		g.expr(e.Body)
-		var step ir.Value = ir.NewFloat(1)
+		var step ir.Value = g.float(1)
 		if e.Step != nil {
 			step = g.expr(e.Step)
 		}
@@ -557,7 +562,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		cur := b.Load(ir.F64, a, e.Var)
 		next := b.FAdd(cur, step, "nextvar")
 		b.Store(next, a)
-		endc := b.FCmp(ir.FCmpONE, end, ir.NewFloat(0), "loopcond")
+		endc := b.FCmp(ir.FCmpONE, end, g.float(0), "loopcond")
 		after := g.b.NewBlock(g.fn, "afterloop")
 		b.CondBr(endc, loop, after)
 		b.SetInsertPoint(after)
@@ -566,12 +571,12 @@ func (g *Generator) expr(e Expr) ir.Value {
 		} else {
 			delete(g.named, e.Var)
 		}
-		return ir.NewFloat(0)
+		return g.float(0)
 	case *VarExpr:
 		if g.SSA {
 			n := len(g.scope)
 			for _, v := range e.Vars {
-				var init ir.Value = ir.NewFloat(0)
+				var init ir.Value = g.float(0)
 				if v.Init != nil {
 					init = g.expr(v.Init)
 				}
@@ -587,7 +592,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		}
 		olds := make([]saved, len(e.Vars))
 		for i, v := range e.Vars {
-			var init ir.Value = ir.NewFloat(0)
+			var init ir.Value = g.float(0)
 			if v.Init != nil {
 				init = g.expr(v.Init)
 			}
@@ -616,7 +621,8 @@ func (g *Generator) expr(e Expr) ir.Value {
 // recursion, so that a flat chain of any length takes stack space for one
 // level. Operands are evaluated left to right, as recursion would.
 func (g *Generator) binaryChain(e *BinaryExpr) ir.Value {
-	spine := []*BinaryExpr{e}
+	var buf [8]*BinaryExpr // most chains are short: no allocation
+	spine := append(buf[:0], e)
 	for {
 		l, ok := spine[len(spine)-1].LHS.(*BinaryExpr)
 		if !ok || l.Op == '=' {
@@ -646,12 +652,23 @@ func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 		c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
 		return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
 	}
-	f, pr := g.callee("binary" + string(e.Op))
-	if pr == nil || (f == nil && g.slots["binary"+string(e.Op)] == nil) {
+	name := binaryName[e.Op]
+	f, pr := g.callee(name)
+	if pr == nil || (f == nil && g.slots[name] == nil) {
 		g.errAt(e.Pos, "unknown binary operator '%c'", e.Op)
 	}
-	return g.call("binary"+string(e.Op), f, []ir.Value{l, r}, "binop")
+	return g.call(name, f, []ir.Value{l, r}, "binop")
 }
+
+// unaryName and binaryName are the function names of the user-defined
+// operators, by operator byte ("unary"+string(op), "binary"+string(op)),
+// made once rather than at every use.
+var unaryName, binaryName = func() (u, b [256]string) {
+	for c := range 256 {
+		u[c], b[c] = "unary"+string(byte(c)), "binary"+string(byte(c))
+	}
+	return u, b
+}()
 
 // mainStep is one thing main does: call the top-level expression fn and
 // print its value, or (slot set) make fn the current definition of a
@@ -836,4 +853,15 @@ func (g *Generator) ExprMain(fn *ir.Function, name string) (*ir.Function, error)
 // (putchard and printd); an incremental JIT compiles them once.
 func (g *Generator) Runtime() []*ir.Function {
 	return []*ir.Function{g.Module.Func("putchard"), g.Module.Func("printd")}
+}
+
+// float returns a new constant v (ir.NewFloat), allocated from a chunk.
+func (g *Generator) float(v float64) *ir.ConstFloat {
+	if len(g.consts) == 0 {
+		g.consts = make([]ir.ConstFloat, 256)
+	}
+	c := &g.consts[0]
+	g.consts = g.consts[1:]
+	*c = ir.ConstFloat{Typ: ir.F64, V: v}
+	return c
 }

@@ -43,6 +43,19 @@ type Parser struct {
 	nums  arena[NumberExpr]
 	vars  arena[VariableExpr]
 	bins  arena[BinaryExpr]
+	calls arena[CallExpr]
+	ifs   arena[IfExpr]
+	fors  arena[ForExpr]
+	lets  arena[VarExpr]
+}
+
+// node returns a new zero T: from a, which Next recycles, when the
+// parser reuses nodes, else from the heap.
+func node[T any](p *Parser, a *arena[T]) *T {
+	if p.reuse {
+		return a.new()
+	}
+	return new(T)
 }
 
 // arena hands out zeroed values from chunks it keeps; reset makes them
@@ -123,6 +136,10 @@ func (p *Parser) Next() (item Item, err *Diagnostic) {
 		p.nums.reset()
 		p.vars.reset()
 		p.bins.reset()
+		p.calls.reset()
+		p.ifs.reset()
+		p.fors.reset()
+		p.lets.reset()
 	}
 	for p.isChar(';') {
 		p.next()
@@ -325,7 +342,8 @@ func (p *Parser) primary() Expr {
 			return &VariableExpr{Pos: t.Pos, Name: t.Text}
 		}
 		p.next()
-		call := &CallExpr{Pos: t.Pos, Callee: t.Text}
+		call := node(p, &p.calls)
+		call.Pos, call.Callee = t.Pos, t.Text
 		if !p.isChar(')') {
 			for {
 				call.Args = append(call.Args, p.expression())
@@ -359,13 +377,17 @@ func (p *Parser) primary() Expr {
 			p.errAt(p.tok.Pos, "expected 'else', found %v", p.tok)
 		}
 		p.next()
-		return &IfExpr{Pos: t.Pos, Cond: cond, Then: then, Else: p.expression()}
+		ie := node(p, &p.ifs)
+		ie.Pos, ie.Cond, ie.Then = t.Pos, cond, then
+		ie.Else = p.expression()
+		return ie
 	case TokFor:
 		p.next()
 		if p.tok.Kind != TokIdent {
 			p.errAt(p.tok.Pos, "expected identifier after 'for', found %v", p.tok)
 		}
-		fe := &ForExpr{Pos: t.Pos, Var: p.tok.Text}
+		fe := node(p, &p.fors)
+		fe.Pos, fe.Var = t.Pos, p.tok.Text
 		p.next()
 		p.expectChar('=', "after for variable")
 		fe.Start = p.expression()
@@ -383,7 +405,8 @@ func (p *Parser) primary() Expr {
 		return fe
 	case TokVar:
 		p.next()
-		ve := &VarExpr{Pos: t.Pos}
+		ve := node(p, &p.lets)
+		ve.Pos = t.Pos
 		if p.tok.Kind != TokIdent {
 			p.errAt(p.tok.Pos, "expected identifier after 'var', found %v", p.tok)
 		}

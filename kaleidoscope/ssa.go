@@ -29,13 +29,14 @@ func (g *Generator) ssaLookup(name string) *ssaVar {
 	return nil
 }
 
-// ssaSnapshot returns the current values of the variables in scope.
+// ssaSnapshot returns the current values of the variables in scope, on
+// the stack g.snaps (the caller pops what it pushed, ssaIf).
 func (g *Generator) ssaSnapshot() []ir.Value {
-	vals := make([]ir.Value, len(g.scope))
-	for i, v := range g.scope {
-		vals[i] = v.cur
+	n := len(g.snaps)
+	for _, v := range g.scope {
+		g.snaps = append(g.snaps, v.cur)
 	}
-	return vals
+	return g.snaps[n:len(g.snaps):len(g.snaps)]
 }
 
 // ssaIf generates an if/then/else: each arm starts from the values the
@@ -46,11 +47,15 @@ func (g *Generator) ssaSnapshot() []ir.Value {
 func (g *Generator) ssaIf(e *IfExpr) ir.Value {
 	b := g.b
 	cond := g.expr(e.Cond)
-	c := b.FCmp(ir.FCmpONE, cond, ir.NewFloat(0), "ifcond")
+	c := b.FCmp(ir.FCmpONE, cond, g.float(0), "ifcond")
 	then := g.b.NewBlock(g.fn, "then")
 	els := g.b.NewDetachedBlock(g.fn, "else")
 	merge := g.b.NewDetachedBlock(g.fn, "ifcont")
 	b.CondBr(c, then, els)
+	// The arms' snapshots are pushed on g.snaps (nested ifs push and
+	// pop above them): no allocation per if.
+	mark := len(g.snaps)
+	defer func() { g.snaps = g.snaps[:mark] }()
 	before := g.ssaSnapshot()
 	b.SetInsertPoint(then)
 	tv := g.expr(e.Then)
@@ -104,13 +109,13 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 		v.cur = phi
 	}
 	g.expr(e.Body)
-	var step ir.Value = ir.NewFloat(1)
+	var step ir.Value = g.float(1)
 	if e.Step != nil {
 		step = g.expr(e.Step)
 	}
 	end := g.expr(e.End)
 	lv.cur = b.FAdd(lv.cur, step, "nextvar")
-	endc := b.FCmp(ir.FCmpONE, end, ir.NewFloat(0), "loopcond")
+	endc := b.FCmp(ir.FCmpONE, end, g.float(0), "loopcond")
 	latch := b.Block()
 	for i, v := range g.scope {
 		phis[i].AddIncoming(v.cur, latch)
@@ -120,7 +125,7 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	b.SetInsertPoint(after)
 	g.scope = g.scope[:len(g.scope)-1]
 	g.ssaTrivialPhis(loop, phis, first)
-	return ir.NewFloat(0)
+	return g.float(0)
 }
 
 // ssaTrivialPhis removes the header phis of a finished loop that merge
@@ -128,20 +133,23 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 // their uses in the loop's blocks (f.Blocks[first:]) and in the variables'
 // current values; removing one can make another trivial.
 func (g *Generator) ssaTrivialPhis(header *ir.Block, phis []*ir.Instr, first int) {
-	rep := map[ir.Value]ir.Value{}
+	// A removed phi holds its replacement in its Aux slot (the header's
+	// phis are new, so theirs is nil): cheaper than a map from values,
+	// looked up for every operand of the loop.
 	resolve := func(v ir.Value) ir.Value {
 		for {
-			r, ok := rep[v]
-			if !ok {
+			in, ok := v.(*ir.Instr)
+			if !ok || in.Op != ir.OpPhi || in.Aux == nil || in.Block != header {
 				return v
 			}
-			v = r
+			v = in.Aux.(ir.Value)
 		}
 	}
+	removed := false
 	for changed := true; changed; {
 		changed = false
 		for _, phi := range phis {
-			if _, done := rep[phi]; done {
+			if phi.Aux != nil {
 				continue
 			}
 			var same ir.Value
@@ -158,31 +166,27 @@ func (g *Generator) ssaTrivialPhis(header *ir.Block, phis []*ir.Instr, first int
 				same = in
 			}
 			if trivial && same != nil {
-				rep[phi] = same
-				changed = true
+				phi.Aux = same
+				changed, removed = true, true
 			}
 		}
 	}
-	if len(rep) == 0 {
+	if !removed {
 		return
 	}
 	for _, blk := range g.fn.Blocks[first:] {
 		for _, in := range blk.Instrs {
 			for i, v := range in.Ops {
-				if _, ok := rep[v]; ok {
-					in.Ops[i] = resolve(v)
-				}
+				in.Ops[i] = resolve(v)
 			}
 		}
 	}
 	for _, v := range g.scope {
-		if _, ok := rep[v.cur]; ok {
-			v.cur = resolve(v.cur)
-		}
+		v.cur = resolve(v.cur)
 	}
 	kept := header.Instrs[:0]
 	for _, in := range header.Instrs {
-		if _, ok := rep[in]; !ok {
+		if in.Op != ir.OpPhi || in.Aux == nil {
 			kept = append(kept, in)
 		}
 	}

@@ -493,7 +493,8 @@ type fnCompiler struct {
 	err error
 
 	blocks  []mblock
-	splitOf []int32 // for blocks >= len(f.Blocks): the block they follow
+	rpo     []*ir.Block // f's reachable blocks in reverse postorder (array reused)
+	splitOf []int32     // for blocks >= len(f.Blocks): the block they follow
 	layout  []int32
 	cur     int
 	class   []regClass
@@ -573,7 +574,8 @@ func (fc *fnCompiler) errorf(format string, args ...any) error {
 
 func (fc *fnCompiler) selectFunction() error {
 	f := fc.f
-	rpo := ir.ReversePostorder(f)
+	rpo := ir.ReversePostorderInto(f, fc.rpo)
+	fc.rpo = rpo
 	// Number blocks in layout order (-1: unreachable) and give every
 	// value-producing instruction and parameter a virtual register.
 	for _, b := range f.Blocks {

@@ -296,7 +296,7 @@ func benchSourceToObject(b *testing.B, n int) {
 			f.Blocks = nil
 			return err
 		}
-		_, diags, _, err := kaleidoscope.CompilePipeline(ctx, "s.k", []string{"s.k"}, [][]byte{src}, passes.ForLevel(2), each)
+		_, diags, _, err := kaleidoscope.CompilePipeline(ctx, "s.k", []string{"s.k"}, [][]byte{src}, kaleidoscope.Passes(2), each)
 		if err != nil || len(diags) != 0 {
 			b.Fatalf("%v %v", err, diags)
 		}

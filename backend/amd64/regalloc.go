@@ -1,6 +1,8 @@
 package amd64
 
 import (
+	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
@@ -43,6 +45,9 @@ type regAlloc struct {
 	assigned [numPhys][]vreg
 	nSpill   int32
 	used     [numPhys]bool // registers assigned to something
+	// minEnd is at most the end of every interval in assigned: an
+	// interval starting before it expires none of them.
+	minEnd int32
 }
 
 // Allocation orders: caller-saved registers first (no save cost), then
@@ -316,6 +321,7 @@ func (fc *fnCompiler) allocate() {
 	}
 	ra.used = [numPhys]bool{}
 	ra.nSpill = 0
+	ra.minEnd = math.MaxInt32
 	for _, v := range ra.order {
 		fc.allocOne(v)
 	}
@@ -324,14 +330,8 @@ func (fc *fnCompiler) allocate() {
 func nil1(vreg)       {}
 func nil2(vreg, bool) {}
 
-func trailingZeros(x uint64) int {
-	n := 0
-	for x&1 == 0 {
-		x >>= 1
-		n++
-	}
-	return n
-}
+// trailingZeros is the index of x's lowest set bit (x != 0).
+func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
 
 func (fc *fnCompiler) liveOut(bi int32, out []uint64) {
 	clear(out)
@@ -403,32 +403,43 @@ func (fc *fnCompiler) allocOne(v vreg) {
 	ra := &fc.ra
 	iv := &ra.ivs[v]
 	start := iv.start()
-	// Expire intervals that ended.
-	for r := range ra.assigned {
-		l := ra.assigned[r]
-		j := 0
-		for _, o := range l {
-			if ra.ivs[o].end() > start {
-				l[j] = o
-				j++
+	// Expire intervals that ended (none has if start < minEnd).
+	if start >= ra.minEnd {
+		minEnd := int32(math.MaxInt32)
+		for r := range ra.assigned {
+			l := ra.assigned[r]
+			j := 0
+			for _, o := range l {
+				if e := ra.ivs[o].end(); e > start {
+					l[j] = o
+					j++
+					minEnd = min(minEnd, e)
+				}
+			}
+			if j != len(l) { // most lists do not change: no store
+				ra.assigned[r] = l[:j]
 			}
 		}
-		if j != len(l) { // most lists do not change: no store
-			ra.assigned[r] = l[:j]
-		}
+		ra.minEnd = minEnd
 	}
 	order := gprOrder
 	if fc.class[v] == classXMM {
 		order = xmmOrder
 	}
-	try := func(r asm.Reg) bool {
-		if r == asm.NoReg || !slices.Contains(order, r) || !fc.free(r, iv) {
+	// take assigns r (of order) to v if r is free for v's interval.
+	take := func(r asm.Reg) bool {
+		if !fc.free(r, iv) {
 			return false
 		}
 		iv.reg = r
 		ra.assigned[r] = append(ra.assigned[r], v)
+		ra.minEnd = min(ra.minEnd, iv.end())
 		ra.used[r] = true
 		return true
+	}
+	// try is take for a hinted register, which may be of the other class.
+	try := func(r asm.Reg) bool {
+		return r != asm.NoReg && slices.Contains(order, r) && take(r)
 	}
 	if try(iv.hintPhys) {
 		return
@@ -439,7 +450,7 @@ func (fc *fnCompiler) allocOne(v vreg) {
 	// Prefer a register some later copy wants (phi temporaries and
 	// argument set-up hint backwards through hintV of the other side).
 	for _, r := range order {
-		if try(r) {
+		if take(r) {
 			return
 		}
 	}
@@ -479,6 +490,7 @@ func (fc *fnCompiler) allocOne(v vreg) {
 		}
 	}
 	ra.assigned[best] = append(l[:j], v)
+	ra.minEnd = min(ra.minEnd, iv.end())
 	iv.reg = best
 	ra.used[best] = true
 }

@@ -341,7 +341,12 @@ func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names
 		fmt.Fprintf(stderr, "functions compiled: %d\nIR instructions: %d before, %d after optimisation\n", ps.Functions, ps.InstrsBefore, ps.InstrsAfter)
 		for _, p := range pm.Passes {
 			if s := pm.Stats[p.Name]; s != nil {
-				fmt.Fprintf(stderr, "  %-12s runs %d changed %d time %v\n", p.Name, s.Runs, s.Changed, s.Time)
+				fmt.Fprintf(stderr, "  %-12s runs %d changed %d time %v", p.Name, s.Runs, s.Changed, s.Time)
+				if s.Skipped > 0 {
+					// Runs left out: the function was already settled.
+					fmt.Fprintf(stderr, " (skipped %d: nothing changed since)", s.Skipped)
+				}
+				fmt.Fprintln(stderr)
 				pm.Stats[p.Name] = nil
 			}
 		}

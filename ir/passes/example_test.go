@@ -80,3 +80,31 @@ entry:
 	//   ret double %b
 	// }
 }
+
+// A pass with Settle reports when the function is its fixpoint; the
+// manager then skips the pass's later runs until another pass changes
+// the function. Here gvn and reassociate change nothing, so the second
+// instcombine is skipped.
+func ExamplePass_Settle() {
+	m, err := ir.ParseString("t.ll", `define double @f(double %x) {
+entry:
+  %a = fadd double 1.000000e+00, 2.000000e+00
+  %b = fmul double %x, %a
+  ret double %b
+}
+`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pm, _ := passes.New("instcombine,reassociate,gvn,instcombine")
+	pm.Stats = map[string]*passes.PassStats{}
+	if err := pm.Run(context.Background(), m); err != nil {
+		fmt.Println(err)
+		return
+	}
+	s := pm.Stats["instcombine"]
+	fmt.Printf("instcombine: %d run, %d changed, %d skipped\n", s.Runs, s.Changed, s.Skipped)
+	// Output:
+	// instcombine: 1 run, 1 changed, 1 skipped
+}

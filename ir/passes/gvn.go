@@ -115,6 +115,18 @@ func GVN(f *ir.Function) bool {
 	if f.IsDeclaration() {
 		return false
 	}
+	sc := gvnPool.Get().(*gvnScratch)
+	defer sc.put()
+	if !gvnCandidates(f, &sc.seen) {
+		// Nothing the walk could find: no dominator tree, no value
+		// table (most functions of a program GVN finds nothing in).
+		return false
+	}
+	return gvnWalk(f, sc)
+}
+
+// gvnWalk is GVN proper: the walk of f's dominator tree.
+func gvnWalk(f *ir.Function, sc *gvnScratch) bool {
 	dt := ir.NewDomTree(f)
 	defer dt.Release()
 	// Number instructions (reachable ones in RPO first) so that IDs are
@@ -141,8 +153,6 @@ func GVN(f *ir.Function) bool {
 	}
 	rep := replacer{}
 	dead := make(map[*ir.Instr]bool)
-	sc := gvnPool.Get().(*gvnScratch)
-	defer sc.put()
 	table := sc.table
 	log := sc.log[:0]
 	avail := sc.avail // ptr -> value known in memory (per block)
@@ -209,6 +219,101 @@ func GVN(f *ir.Function) bool {
 	return true
 }
 
+// gvnCandidates reports whether GVN might change f: whether two pure
+// instructions anywhere in f compute the same key (ignoring dominance),
+// two phis of a block are identical, or a load follows a load or store in
+// its block with no call between. When none of these holds, GVN's walk
+// finds nothing to replace (it replaces only on a key seen before, an
+// identical phi or a known memory value, and with no replacement made the
+// keys of later instructions are their original ones), so it can return
+// at once. Key equality does not depend on how instructions are numbered
+// (commutative operands are put in one order by any unique numbering), so
+// f's instructions are numbered in block order, without an RPO.
+func gvnCandidates(f *ir.Function, seen *gvnKeySet) bool {
+	n := len(f.Params)
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			in.ID = n
+			n++
+		}
+	}
+	seen.reset(n)
+	for _, b := range f.Blocks {
+		phis := b.Phis()
+		for i, p := range phis {
+			for _, q := range phis[:i] {
+				if samePhi(p, q, nil) {
+					return true
+				}
+			}
+		}
+		mem := false // a load or store since the block's start or last call
+		for _, in := range b.Instrs[len(phis):] {
+			switch in.Op {
+			case ir.OpLoad:
+				if mem {
+					return true
+				}
+				mem = true
+				continue
+			case ir.OpStore:
+				mem = true
+				continue
+			case ir.OpCall:
+				mem = false
+				continue
+			}
+			if k, ok := keyOf(in); ok && seen.add(k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// gvnKeySet is a set of value-numbering keys with open addressing,
+// emptied and reused from function to function (gvnCandidates).
+type gvnKeySet struct {
+	slots []int32 // 0: empty; i: keys[i-1]
+	keys  []gvnKey
+}
+
+// reset empties the set for up to n keys.
+func (s *gvnKeySet) reset(n int) {
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	if cap(s.slots) >= size {
+		s.slots = s.slots[:size]
+		clear(s.slots)
+	} else {
+		s.slots = make([]int32, size)
+	}
+	s.keys = s.keys[:0]
+}
+
+// add puts k in the set and reports whether it was there already.
+func (s *gvnKeySet) add(k gvnKey) bool {
+	h := uint64(0x9e3779b97f4a7c15)
+	for _, w := range [...]uint64{k.hdr, k.a.tag, k.a.v, k.b.tag, k.b.v, k.c.tag, k.c.v} {
+		h = (h ^ w) * 0xbf58476d1ce4e5b9
+	}
+	h ^= h >> 31
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		j := s.slots[i]
+		if j == 0 {
+			s.keys = append(s.keys, k)
+			s.slots[i] = int32(len(s.keys))
+			return false
+		}
+		if s.keys[j-1] == k {
+			return true
+		}
+	}
+}
+
 // gvnScratch is GVN's working memory, reused from function to function
 // (a fresh value table per function was a fifth of the optimiser's
 // allocation).
@@ -216,6 +321,7 @@ type gvnScratch struct {
 	table map[gvnKey]*ir.Instr
 	avail map[ir.Value]ir.Value
 	log   []gvnKey // keys to delete when the walk leaves their block
+	seen  gvnKeySet
 }
 
 var gvnPool = sync.Pool{New: func() any {
@@ -239,6 +345,9 @@ func (sc *gvnScratch) put() {
 		clear(sc.avail)
 	}
 	sc.log = sc.log[:0]
+	if cap(sc.seen.slots) > 4*keep {
+		sc.seen = gvnKeySet{}
+	}
 	gvnPool.Put(sc)
 }
 

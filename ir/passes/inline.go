@@ -1,6 +1,7 @@
 package passes
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/gorc-jit/gorc/ir"
@@ -40,6 +41,10 @@ func inlineFrom(f *ir.Function, body func(*ir.Function) *ir.Function) bool {
 	}
 	changed := false
 	size := f.NumInstrs()
+	// What straight-line inlining replaced each call by: applied to the
+	// whole function once at the end (a sweep per inlined call cost
+	// more than the inlining).
+	var results map[*ir.Instr]ir.Value
 	for bi := 0; bi < len(f.Blocks); bi++ {
 		b := f.Blocks[bi]
 		for i := 0; i < len(b.Instrs); i++ {
@@ -64,17 +69,48 @@ func inlineFrom(f *ir.Function, body func(*ir.Function) *ir.Function) bool {
 			if len(src.Blocks) == 1 {
 				// A straight-line body (a one-line helper or
 				// operator): its instructions replace the call in place.
-				i = inlineStraight(f, b, i, src) - 1
+				if results == nil {
+					results = make(map[*ir.Instr]ir.Value)
+				}
+				i = inlineStraight(f, b, i, src, results) - 1
 				continue
 			}
 			inlineCall(f, bi, i, src)
 			break // b was split; its tail is the next block
 		}
 	}
+	if len(results) > 0 {
+		replaceCalls(f, results)
+	}
 	if changed {
 		f.Renumber()
 	}
 	return changed
+}
+
+// replaceCalls replaces every use of a call in results by its result
+// (following chains: a result that is itself a replaced call).
+func replaceCalls(f *ir.Function, results map[*ir.Instr]ir.Value) {
+	for _, blk := range f.Blocks {
+		for _, in := range blk.Instrs {
+			for k, v := range in.Ops {
+				c, ok := v.(*ir.Instr)
+				if !ok || c.Op != ir.OpCall {
+					continue
+				}
+				for n := 0; n < 1000; n++ {
+					r, ok := results[c]
+					if !ok {
+						break
+					}
+					in.Ops[k] = r
+					if c, ok = r.(*ir.Instr); !ok || c.Op != ir.OpCall {
+						break
+					}
+				}
+			}
+		}
+	}
 }
 
 // inlinable reports whether body, the body of callee, may replace call.
@@ -111,22 +147,39 @@ func inlinableBody(callee, body *ir.Function, max int) bool {
 
 // inlineStraight inlines the call at b.Instrs[i] of a callee whose body
 // is one block ending in ret (its allocas go to the top of f's entry
-// block). It returns the index in b of the first instruction after the
-// inlined ones.
-func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function) int {
+// block), recording in results what replaces the call's value (the
+// caller replaces its uses: replaceCalls). It returns the index in b of
+// the first instruction after the inlined ones.
+func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, results map[*ir.Instr]ir.Value) int {
 	call := b.Instrs[i]
 	body := src.Blocks[0].Instrs
-	vmap := make(map[ir.Value]ir.Value, len(body)+len(src.Params))
-	for k, p := range src.Params {
-		vmap[p] = call.Ops[1+k]
+	// The copies of body's instructions, by position: an operand is a
+	// parameter of src (the call's argument), an earlier instruction of
+	// the body (its copy), or a value from outside (itself).
+	olds := body[:0:0]
+	var news []*ir.Instr
+	mapped := func(v ir.Value) ir.Value {
+		switch x := v.(type) {
+		case *ir.Param:
+			if x.Index >= 0 && x.Index < len(src.Params) && src.Params[x.Index] == x {
+				return call.Ops[1+x.Index]
+			}
+		case *ir.Instr:
+			if k := slices.Index(olds, x); k >= 0 {
+				return news[k]
+			}
+		}
+		return v
 	}
 	var result ir.Value
 	clones := make([]*ir.Instr, 0, len(body))
+	news = make([]*ir.Instr, 0, len(body))
+	olds = body[:0]
 	var hoisted []*ir.Instr
 	for _, in := range body {
 		if in.Op == ir.OpRet {
 			if len(in.Ops) > 0 {
-				result = mapped(vmap, in.Ops[0])
+				result = mapped(in.Ops[0])
 			}
 			break
 		}
@@ -134,9 +187,10 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function) int {
 			ElemType: in.ElemType, Flags: in.Flags, Align: in.Align}
 		c.Ops = make([]ir.Value, len(in.Ops))
 		for k, v := range in.Ops {
-			c.Ops[k] = mapped(vmap, v)
+			c.Ops[k] = mapped(v)
 		}
-		vmap[in] = c
+		olds = body[:len(olds)+1]
+		news = append(news, c)
 		if in.Op == ir.OpAlloca {
 			c.Block = f.Blocks[0]
 			hoisted = append(hoisted, c)
@@ -145,8 +199,7 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function) int {
 		c.Block = b
 		clones = append(clones, c)
 	}
-	rest := append(clones, b.Instrs[i+1:]...)
-	b.Instrs = append(b.Instrs[:i], rest...)
+	b.Instrs = slices.Replace(b.Instrs, i, i+1, clones...)
 	next := i + len(clones)
 	if len(hoisted) > 0 {
 		entry := f.Blocks[0]
@@ -159,15 +212,7 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function) int {
 		if result == nil {
 			result = &ir.Undef{Typ: call.Typ}
 		}
-		for _, blk := range f.Blocks {
-			for _, in := range blk.Instrs {
-				for k, v := range in.Ops {
-					if v == ir.Value(call) {
-						in.Ops[k] = result
-					}
-				}
-			}
-		}
+		results[call] = result
 	}
 	return next
 }
@@ -305,6 +350,19 @@ func mapped(vmap map[ir.Value]ir.Value, v ir.Value) ir.Value {
 // branch (every loop has such an edge when blocks are in the order
 // front ends and the passes keep: a loop header before its body).
 func hasLoop(f *ir.Function) bool {
+	if len(f.Blocks) <= 32 {
+		// Most functions: look the successors up among the blocks
+		// before, without building a set (this runs for every function
+		// the inliner remembers).
+		for i, b := range f.Blocks {
+			for _, s := range b.Succs() {
+				if slices.Contains(f.Blocks[:i+1], s) {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	seen := make(map[*ir.Block]bool, len(f.Blocks))
 	for _, b := range f.Blocks {
 		seen[b] = true

@@ -2,6 +2,7 @@ package passes
 
 import (
 	"math"
+	"sync"
 
 	"github.com/gorc-jit/gorc/ir"
 )
@@ -16,7 +17,13 @@ func DCE(f *ir.Function) bool {
 	}
 	// Marks live instructions in the scratch ID field (1 = live): a map
 	// per function cost more than the whole walk.
-	var work []*ir.Instr
+	wp := workPool.Get().(*[]*ir.Instr)
+	work := (*wp)[:0]
+	defer func() {
+		clear(work[:cap(work)]) // keep no instructions alive
+		*wp = work[:0]
+		workPool.Put(wp)
+	}()
 	for _, b := range f.Blocks {
 		for _, in := range b.Instrs {
 			in.ID = 0
@@ -47,20 +54,38 @@ func DCE(f *ir.Function) bool {
 // operations and comparisons to put constants on the right. It repeats
 // until nothing changes.
 func InstCombine(f *ir.Function) bool {
+	changed, _ := instCombine(f)
+	return changed
+}
+
+// instCombine is InstCombine that also reports whether it stopped because
+// a round changed nothing (f is a fixpoint: running it again changes
+// nothing) rather than at its limit of rounds (Pass.Settle).
+func instCombine(f *ir.Function) (changed, settled bool) {
 	if f.IsDeclaration() {
-		return false
+		return false, true
 	}
-	changed := false
+	// InstCombine never changes the CFG (it rewrites operands and
+	// deletes instructions, never a terminator's targets), so one block
+	// order serves every round. A replaced instruction holds its
+	// replacement in its Aux slot (a map from values was a third of the
+	// pass's time).
+	buf := rpoPool.Get().(*[]*ir.Block)
+	rpo := ir.ReversePostorderInto(f, *buf)
+	defer func() {
+		clear(rpo) // keep no blocks alive
+		*buf = rpo[:0]
+		rpoPool.Put(buf)
+	}()
 	for round := 0; round < 16; round++ {
-		rep := replacer{}
-		dead := make(map[*ir.Instr]bool)
-		progress := false
-		for _, b := range ir.ReversePostorder(f) {
+		clearAux(f)
+		replaced, progress := false, false
+		for _, b := range rpo {
 			for _, in := range b.Instrs {
-				if len(rep) > 0 {
+				if replaced {
 					for i, v := range in.Ops {
-						if _, ok := rep[v]; ok {
-							in.Ops[i] = rep.resolve(v)
+						if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
+							in.Ops[i] = resolveAux(x)
 						}
 					}
 				}
@@ -72,22 +97,64 @@ func InstCombine(f *ir.Function) bool {
 					progress = true
 				}
 				if v != nil && v != ir.Value(in) {
-					rep[in] = v
-					if !in.Op.HasSideEffects() {
-						dead[in] = true
-					}
-					progress = true
+					in.Aux = v
+					replaced, progress = true, true
 				}
 			}
 		}
 		if !progress {
-			break
+			return changed, true
 		}
 		changed = true
-		rep.apply(f)
-		removeInstrs(f, func(in *ir.Instr) bool { return dead[in] })
+		if replaced {
+			for _, b := range f.Blocks {
+				for _, in := range b.Instrs {
+					for i, v := range in.Ops {
+						if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
+							in.Ops[i] = resolveAux(x)
+						}
+					}
+				}
+			}
+			// A replaced instruction is dead unless it has side effects.
+			removeInstrs(f, func(in *ir.Instr) bool { return in.Aux != nil && !in.Op.HasSideEffects() })
+		}
 	}
-	return changed
+	clearAux(f)
+	return changed, false
+}
+
+// workPool recycles DCE's work lists.
+var workPool = sync.Pool{New: func() any { return new([]*ir.Instr) }}
+
+// rpoPool recycles instcombine's block orders.
+var rpoPool = sync.Pool{New: func() any { return new([]*ir.Block) }}
+
+// clearAux empties the Aux slot of every instruction of f.
+func clearAux(f *ir.Function) {
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			in.Aux = nil
+		}
+	}
+}
+
+// resolveAux follows the replacements recorded in Aux slots from x (as
+// replacer.resolve does for a map).
+func resolveAux(x *ir.Instr) ir.Value {
+	var v ir.Value = x
+	for i := 0; i < 1000; i++ {
+		in, ok := v.(*ir.Instr)
+		if !ok || in.Aux == nil {
+			return v
+		}
+		n := in.Aux.(ir.Value)
+		if n == v {
+			return v
+		}
+		v = n
+	}
+	return v
 }
 
 func evalFCmp(p ir.Pred, a, b float64) bool {

@@ -11,6 +11,7 @@ package passes
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,18 +27,24 @@ type Pass struct {
 	// module (Inline reads its callees' bodies): it must not run while
 	// those functions are being generated or optimised elsewhere.
 	ReadsModule bool
+	// Settle, if set, is Run that also reports whether the function is
+	// now a fixpoint of the pass: running it again at once would change
+	// nothing. The manager uses it instead of Run, and skips a later run
+	// of the pass (of the same name) in the pipeline when no pass has
+	// changed the function since the one that settled it.
+	Settle func(*ir.Function) (changed, settled bool)
 }
 
 // All lists the passes by name.
 var All = map[string]Pass{
-	"mem2reg":     {"mem2reg", Mem2Reg, false},
-	"instcombine": {"instcombine", InstCombine, false},
-	"reassociate": {"reassociate", Reassociate, false},
-	"gvn":         {"gvn", GVN, false},
-	"dce":         {"dce", DCE, false},
-	"simplifycfg": {"simplifycfg", SimplifyCFG, false},
-	"inline":      {"inline", Inline, true},
-	"tailrecurse": {"tailrecurse", TailRecurse, false},
+	"mem2reg":     {Name: "mem2reg", Run: Mem2Reg},
+	"instcombine": {Name: "instcombine", Run: InstCombine, Settle: instCombine},
+	"reassociate": {Name: "reassociate", Run: Reassociate},
+	"gvn":         {Name: "gvn", Run: GVN},
+	"dce":         {Name: "dce", Run: DCE},
+	"simplifycfg": {Name: "simplifycfg", Run: SimplifyCFG},
+	"inline":      {Name: "inline", Run: Inline, ReadsModule: true},
+	"tailrecurse": {Name: "tailrecurse", Run: TailRecurse},
 }
 
 // Manager runs a sequence of passes over each function of a module.
@@ -59,6 +66,20 @@ type PassStats struct {
 	Time    time.Duration
 	Runs    int
 	Changed int
+	// Skipped counts the runs left out because the function was already
+	// a fixpoint of the pass (Pass.Settle); they are not in Runs.
+	Skipped int
+}
+
+// stats returns the statistics of the pass name, adding them to
+// pm.Stats (which must not be nil) on first use.
+func (pm *Manager) stats(name string) *PassStats {
+	s := pm.Stats[name]
+	if s == nil {
+		s = &PassStats{}
+		pm.Stats[name] = s
+	}
+	return s
 }
 
 // New returns a manager for the named passes ("mem2reg,gvn,dce").
@@ -157,19 +178,38 @@ func (pm *Manager) RunFunction(f *ir.Function) (err error) {
 			err = fmt.Errorf("passes: %s on @%s failed (is the IR valid?): %v", cur, diag.Clip(f.Name), r)
 		}
 	}()
+	// The passes (by name, with Settle) whose fixpoint f is: none has
+	// changed f since they settled it.
+	var settled [4]string
+	nSettled := 0
 	for _, p := range pm.Passes {
 		cur = p.Name
+		if p.Settle != nil && slices.Contains(settled[:nSettled], p.Name) {
+			if pm.Stats != nil {
+				pm.stats(p.Name).Skipped++
+			}
+			continue
+		}
 		var start time.Time
 		if pm.Stats != nil {
 			start = time.Now()
 		}
-		changed := p.Run(f)
-		if pm.Stats != nil {
-			s := pm.Stats[p.Name]
-			if s == nil {
-				s = &PassStats{}
-				pm.Stats[p.Name] = s
+		var changed bool
+		if p.Settle != nil {
+			var fix bool
+			changed, fix = p.Settle(f)
+			if changed {
+				nSettled = 0
 			}
+			if fix && nSettled < len(settled) {
+				settled[nSettled] = p.Name
+				nSettled++
+			}
+		} else if changed = p.Run(f); changed {
+			nSettled = 0
+		}
+		if pm.Stats != nil {
+			s := pm.stats(p.Name)
 			s.Time += time.Since(start)
 			s.Runs++
 			if changed {

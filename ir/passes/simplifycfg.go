@@ -1,6 +1,10 @@
 package passes
 
-import "github.com/gorc-jit/gorc/ir"
+import (
+	"slices"
+
+	"github.com/gorc-jit/gorc/ir"
+)
 
 // SimplifyCFG cleans up the control-flow graph: branches on constants and
 // two-way branches to one block become unconditional, unreachable blocks
@@ -50,6 +54,9 @@ func foldBranches(f *ir.Function) bool {
 }
 
 func removeUnreachable(f *ir.Function) bool {
+	if ir.NumReachable(f) == len(f.Blocks) {
+		return false // the common case, without a new block order
+	}
 	rpo := ir.ReversePostorder(f)
 	if len(rpo) == len(f.Blocks) {
 		return false
@@ -80,6 +87,14 @@ func removeUnreachable(f *ir.Function) bool {
 // mergeBlocks merges b into its single predecessor p when p's only
 // successor is b.
 func mergeBlocks(f *ir.Function) bool {
+	if !mergeCandidate(f) {
+		return false
+	}
+	return mergeAll(f)
+}
+
+// mergeAll is mergeBlocks without its quick check.
+func mergeAll(f *ir.Function) bool {
 	changed := false
 	preds := ir.Preds(f)
 	removed := make([]bool, len(f.Blocks))
@@ -139,24 +154,60 @@ func mergeBlocks(f *ir.Function) bool {
 	return changed
 }
 
+// mergeCandidate reports whether mergeBlocks has a block to merge: a
+// block p (renumbering f's blocks) whose terminator is an unconditional
+// branch to a block b other than p and the entry, where that branch is
+// b's only predecessor edge. Without one its loop merges nothing, and the
+// predecessor lists need not be built.
+func mergeCandidate(f *ir.Function) bool {
+	f.Renumber()
+	n := len(f.Blocks)
+	var buf [64]int32
+	count := buf[:0]
+	if n <= len(buf) {
+		count = buf[:n]
+	} else {
+		count = make([]int32, n)
+	}
+	valid := func(s *ir.Block) bool { return s != nil && s.Index >= 0 && s.Index < n && f.Blocks[s.Index] == s }
+	for _, b := range f.Blocks {
+		for _, s := range b.Succs() {
+			if valid(s) {
+				count[s.Index]++
+			}
+		}
+	}
+	for _, p := range f.Blocks {
+		pt := p.Terminator()
+		if pt == nil || pt.Op != ir.OpBr || len(pt.Blocks) != 1 {
+			continue
+		}
+		if b := pt.Blocks[0]; valid(b) && b != p && b.Index != 0 && count[b.Index] == 1 {
+			return true
+		}
+	}
+	return false
+}
+
 // bypassEmpty redirects the predecessors of a block that only branches to
 // its successor s straight to s, when s's phis allow it.
 func bypassEmpty(f *ir.Function) bool {
+	if !slices.ContainsFunc(f.Blocks[min(1, len(f.Blocks)):], forwards) {
+		return false // no empty block: no predecessor lists
+	}
+	return bypassAll(f)
+}
+
+// bypassAll is bypassEmpty without its quick check.
+func bypassAll(f *ir.Function) bool {
 	changed := false
 	preds := ir.Preds(f)
 	removed := make([]bool, len(f.Blocks))
 	for _, b := range f.Blocks[1:] {
-		if len(b.Instrs) != 1 || removed[b.Index] {
+		if !forwards(b) || removed[b.Index] {
 			continue
 		}
-		t := b.Instrs[0]
-		if t.Op != ir.OpBr || len(t.Blocks) != 1 {
-			continue
-		}
-		s := t.Blocks[0]
-		if s == b {
-			continue
-		}
+		s := b.Instrs[0].Blocks[0]
 		ps := preds[b.Index]
 		if len(ps) == 0 {
 			continue
@@ -225,4 +276,14 @@ func bypassEmpty(f *ir.Function) bool {
 		removeUnreachable(f)
 	}
 	return changed
+}
+
+// forwards reports whether b is empty but for an unconditional branch to
+// another block (what bypassEmpty removes).
+func forwards(b *ir.Block) bool {
+	if len(b.Instrs) != 1 {
+		return false
+	}
+	t := b.Instrs[0]
+	return t.Op == ir.OpBr && len(t.Blocks) == 1 && t.Blocks[0] != b
 }
