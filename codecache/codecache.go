@@ -154,11 +154,17 @@ func (c *Cache) Get(k Key) ([]byte, error) {
 		os.Remove(p)
 		return nil, &CorruptEntryError{Path: p, Reason: reason}
 	}
-	now := c.now()
-	if fi, err := os.Stat(p); err == nil && now.Sub(fi.ModTime()) > touchAfter {
-		os.Chtimes(p, now, now) // best effort: recency only
+	if fi, err := os.Stat(p); err == nil {
+		c.touch(p, fi.ModTime())
 	}
 	return payload, nil
+}
+
+// touch refreshes the recency of the entry at p, last modified at mtime.
+func (c *Cache) touch(p string, mtime time.Time) {
+	if now := c.now(); now.Sub(mtime) > touchAfter {
+		os.Chtimes(p, now, now) // best effort: recency only
+	}
 }
 
 // verify checks an entry's header against k and its payload; it returns
@@ -320,4 +326,14 @@ func (c *Cache) trim(max int64) (int, error) {
 		removed++
 	}
 	return removed, nil
+}
+
+// Remove deletes the entry for k, if there is one (an entry its caller
+// found unusable although it passed verification: written by a buggy or
+// foreign writer). Removing a missing entry is not an error.
+func (c *Cache) Remove(k Key) error {
+	if err := os.Remove(c.path(k)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("codecache: %w", err)
+	}
+	return nil
 }
