@@ -627,7 +627,7 @@ func (img *image) check() error {
 		return fmt.Errorf("%d names, %d weak flags", len(img.Names), len(img.Weak))
 	}
 	for i, f := range img.Fixups {
-		if f.Off >= size || size-f.Off < 8 && f.Off+4 > size || f.Name >= int32(len(img.Names)) || f.Name < -2 {
+		if f.Off > size-4 || f.Name >= int32(len(img.Names)) || f.Name < -2 {
 			return fmt.Errorf("fixup %d out of bounds", i)
 		}
 	}

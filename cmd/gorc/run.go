@@ -103,9 +103,11 @@ Flags:
                   tcp://HOST:PORT or tls://HOST:PORT (repeatable)
   -worker-timeout D  a part a worker has not compiled in D (default 1m)
                   goes to another worker, or is compiled here
-  -cache DIR      keep objects compiled from .ll inputs in the persistent
-                  code cache in DIR (default: gorc in the user's cache
-                  directory; size bound GORC_CACHE_MAX, default 1G)
+  -cache DIR      keep objects compiled from .ll inputs, and the linked
+                  image of objects and archives (replayed when they are
+                  unchanged), in the persistent code cache in DIR
+                  (default: gorc in the user's cache directory; size
+                  bound GORC_CACHE_MAX, default 1G)
   -no-cache       neither read nor write the code cache
   -- ARGS...      arguments for the program (argv[1:]); -args is the same
 `
