@@ -186,6 +186,27 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 		return
 	}
 	rg := &recordedGraph{name: g.Name, eh: eh}
+	// One buffer for the content of every block (thousands of small
+	// blocks: one allocation, not one each).
+	total := 0
+	for _, sec := range g.Sections {
+		if sec.Lifetime == jitlink.LifetimeStandard {
+			for _, b := range sec.Blocks {
+				total += len(b.Content)
+			}
+		}
+	}
+	buf := make([]byte, 0, total)
+	// Whether an edge kind's value moves with the span, per kind and
+	// target class (defined: fixup and target move together; absolute:
+	// only the fixup moves): a kind's formula does not depend on the
+	// values, so one trial each.
+	type memoKey struct {
+		kind jitlink.EdgeKind
+		abs  bool
+	}
+	moves := map[memoKey]bool{}
+	var tr *trial
 	for _, sec := range g.Sections {
 		if sec.Lifetime != jitlink.LifetimeStandard {
 			if len(sec.Blocks) > 0 {
@@ -200,7 +221,9 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 			}
 			rb := recordedBlock{addr: uint64(b.Addr), size: b.Size, align: max(b.Align, 1), prot: sec.Prot}
 			if b.Content != nil {
-				rb.content = append([]byte(nil), b.Content...)
+				n := len(buf)
+				buf = append(buf, b.Content...)
+				rb.content = buf[n:len(buf):len(buf)]
 			}
 			rg.blocks = append(rg.blocks, rb)
 			for _, e := range b.Edges {
@@ -215,9 +238,27 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 				re := recordedEdge{at: uint64(b.Addr) + e.Offset, kind: e.Kind, target: uint64(t.Address()), addend: e.Addend}
 				switch t.Kind {
 				case jitlink.SymExternal:
+					// Classified when the span is known (another graph's
+					// definition, or the process's).
 					re.ext, re.weak = t.Name, t.WeakRef
-				case jitlink.SymAbsolute:
-					re.abs = true
+				default:
+					re.abs = t.Kind == jitlink.SymAbsolute
+					k := memoKey{e.Kind, re.abs}
+					m, ok := moves[k]
+					if !ok {
+						if tr == nil {
+							tr = newTrial(g.Arch)
+						}
+						var err error
+						if m, err = tr.movesWith(re, !re.abs); err != nil {
+							r.fail("%s: %v", g.Name, err)
+							return
+						}
+						moves[k] = m
+					}
+					if !m {
+						continue // position-independent: the bytes are right anywhere
+					}
 				}
 				rg.edges = append(rg.edges, re)
 			}
@@ -300,6 +341,7 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 	inSpan := func(a uint64) bool { return a >= lo && a < hi }
 	names := map[string]int32{}
 	tr := newTrial(arch)
+	crossMoves := map[jitlink.EdgeKind]bool{} // per kind, as in record
 	for _, g := range r.gs {
 		if g.eh.Size() > 0 {
 			img.EH = append(img.EH, imageRange{Off: uint64(g.eh.Start) - lo, Size: g.eh.Size()})
@@ -317,26 +359,27 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 				}
 				f.Name = n
 			case e.abs:
-				// A constant: only the fixup's own address moves.
-				f.Target = int64(e.target - lo)
-				dep, err := tr.movesWith(e, false)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", g.name, err)
+				// A constant whose fixup moves (the recorder kept only
+				// those): Target is the address itself.
+				f.Name = -2
+				f.Target = int64(e.target)
+			case e.ext != "":
+				// Another graph's definition: moves with the span; kept
+				// only if the kind's value depends on it.
+				f.Target = int64(e.target) - int64(lo)
+				dep, ok := crossMoves[e.kind]
+				if !ok {
+					var err error
+					if dep, err = tr.movesWith(e, true); err != nil {
+						return nil, fmt.Errorf("%s: %w", g.name, err)
+					}
+					crossMoves[e.kind] = dep
 				}
 				if !dep {
 					continue
 				}
-				f.Name = -2 // absolute: Target is relative to 0, not the span
-				f.Target = int64(e.target)
 			default:
 				f.Target = int64(e.target) - int64(lo)
-				dep, err := tr.movesWith(e, true)
-				if err != nil {
-					return nil, fmt.Errorf("%s: %w", g.name, err)
-				}
-				if !dep {
-					continue
-				}
 			}
 			img.Fixups = append(img.Fixups, f)
 		}

@@ -200,16 +200,18 @@ func (ri *runImage) store(prog epc.Program) {
 	if ri.rec == nil {
 		return
 	}
+	t0 := time.Now()
 	data, err := ri.rec.EncodeImage(prog)
 	if err != nil {
 		ri.say("linked image not stored: %v", err)
 		return
 	}
+	t1 := time.Now()
 	if err := ri.cache.Put(ri.key, data); err != nil {
 		ri.say("linked image not stored: %v", err)
 		return
 	}
-	ri.say("linked image stored (%d bytes)", len(data))
+	ri.say("linked image stored (%d bytes; encoded in %v, written in %v)", len(data), t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
 }
 
 func (ri *runImage) say(format string, args ...any) {
