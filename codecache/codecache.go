@@ -226,7 +226,14 @@ func (c *Cache) Put(k Key, payload []byte) error {
 		return fmt.Errorf("codecache: %w", err)
 	}
 	tmp := f.Name()
-	_, err = f.Write(encode(k, payload))
+	// Header and payload written apart: no copy of a large payload.
+	entry := encode(k, payload[:0])
+	binary.LittleEndian.PutUint64(entry[48:], uint64(len(payload)))
+	binary.LittleEndian.PutUint32(entry[56:], crc32.Checksum(payload, castagnoli))
+	_, err = f.Write(entry)
+	if err == nil {
+		_, err = f.Write(payload)
+	}
 	// No fsync: after a crash a torn entry fails verification and is
 	// rebuilt, and a cache is not worth waiting for the disk.
 	if cerr := f.Close(); err == nil {

@@ -115,6 +115,7 @@ type recordedGraph struct {
 	name   string
 	blocks []recordedBlock
 	edges  []recordedEdge
+	syms   []imageSym // Off: the address in this run
 	eh     shared.ExecutorAddrRange
 }
 
@@ -264,6 +265,31 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 			}
 		}
 	}
+	// The definitions the object layer gave the session (as its
+	// newUnitSlot does): every named, non-local symbol still defined
+	// (those another object's definition won were made external before
+	// the link).
+	add := func(s *jitlink.Symbol) {
+		if s.Name == "" || s.Scope == jitlink.ScopeLocal || strings.HasPrefix(s.Name, "__start_") || strings.HasPrefix(s.Name, "__stop_") {
+			return
+		}
+		f := orc.Exported
+		if s.Callable {
+			f |= orc.Callable
+		}
+		if s.IsCommon() {
+			f |= orc.Common
+		} else if s.Linkage == jitlink.LinkageWeak {
+			f |= orc.Weak
+		}
+		rg.syms = append(rg.syms, imageSym{Name: s.Name, Off: int64(s.Address()), Abs: s.Kind == jitlink.SymAbsolute, Flags: f})
+	}
+	for _, s := range g.Symbols {
+		add(s)
+	}
+	for _, s := range g.Absolutes {
+		add(s)
+	}
 	r.mu.Lock()
 	r.gs = append(r.gs, rg)
 	r.mu.Unlock()
@@ -384,33 +410,19 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 			img.Fixups = append(img.Fixups, f)
 		}
 	}
-	// The definitions, by object, as the session holds them.
-	objs := map[string]int{} // by the session's source column: unit "NAME"
+	// The definitions, by object.
 	for _, g := range r.gs {
-		objs[fmt.Sprintf("unit %q", g.name)] = -1
-	}
-	for _, s := range j.Main.Symbols() {
-		name := s.Name.String()
-		if s.Def.Flags.HasSideEffectsOnly() || strings.HasPrefix(name, "$.gorc.init.") {
-			continue
+		o := imageObject{Name: g.name, Syms: make([]imageSym, 0, len(g.syms))}
+		for _, sym := range g.syms {
+			if !sym.Abs {
+				if !inSpan(uint64(sym.Off)) {
+					return nil, fmt.Errorf("%s: symbol %s at %#x lies outside the linked code", g.name, sym.Name, sym.Off)
+				}
+				sym.Off -= int64(lo)
+			}
+			o.Syms = append(o.Syms, sym)
 		}
-		i, ok := objs[s.Source]
-		if !ok {
-			continue // a process symbol: looked up again by name
-		}
-		if i < 0 {
-			i = len(img.Objects)
-			objs[s.Source] = i
-			img.Objects = append(img.Objects, imageObject{Name: strings.TrimSuffix(strings.TrimPrefix(s.Source, `unit "`), `"`)})
-		}
-		a := uint64(s.Def.Addr)
-		sym := imageSym{Name: name, Flags: s.Def.Flags}
-		if inSpan(a) {
-			sym.Off = int64(a - lo)
-		} else {
-			sym.Off, sym.Abs = int64(a), true
-		}
-		img.Objects[i].Syms = append(img.Objects[i].Syms, sym)
+		img.Objects = append(img.Objects, o)
 	}
 	for _, a := range p.Inits {
 		if !inSpan(uint64(a)) {

@@ -90,7 +90,14 @@ func (r *imageReader) count() int {
 }
 
 func (img *image) encode() []byte {
-	w := &imageWriter{b: make([]byte, 0, len(img.Content)+64*len(img.Fixups)+256)}
+	n := len(img.Content) + 40*len(img.Fixups) + 4096
+	for _, o := range img.Objects {
+		n += 48 * len(o.Syms)
+	}
+	for _, c := range img.Code {
+		n += 64 + 48*len(c.Syms)
+	}
+	w := &imageWriter{b: make([]byte, 0, n)}
 	w.s(img.Format)
 	w.s(img.Arch)
 	w.u(img.Base)

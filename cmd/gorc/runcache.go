@@ -83,11 +83,10 @@ func imageKey(o *runOptions, triple string) (codecache.Key, error) {
 		kb.String("L", d)
 	}
 	for _, in := range o.inputs {
-		data, err := os.ReadFile(in)
-		if err != nil {
+		kb.String("input", in)
+		if err := hashFile(kb, in); err != nil {
 			return codecache.Key{}, err
 		}
-		kb.String("input", in).Bytes("content", data)
 	}
 	for _, l := range o.libs {
 		kb.String("lib", l)
@@ -101,11 +100,9 @@ func imageKey(o *runOptions, triple string) (codecache.Key, error) {
 		}
 		kb.String("path", path)
 		if strings.HasSuffix(path, ".a") {
-			data, err := os.ReadFile(path)
-			if err != nil {
+			if err := hashFile(kb, path); err != nil {
 				return codecache.Key{}, err
 			}
-			kb.Bytes("content", data)
 			continue
 		}
 		var st syscall.Stat_t
@@ -116,6 +113,34 @@ func imageKey(o *runOptions, triple string) (codecache.Key, error) {
 			Int("mtime", st.Mtim.Nano()).Int("ctime", st.Ctim.Nano())
 	}
 	return kb.Sum(), nil
+}
+
+// hashFile adds the content of the file at path to kb. A large file is
+// mapped (the page cache's pages, read in place) rather than copied into
+// fresh heap pages: hashing the sqlite driver's 2.3 MB archive that way
+// saves some 570 page faults.
+func hashFile(kb *codecache.KeyBuilder, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if size := fi.Size(); size >= 64<<10 && size < 1<<40 {
+		if data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE); err == nil {
+			kb.Bytes("content", data)
+			return syscall.Munmap(data)
+		}
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", path, err)
+	}
+	kb.Bytes("content", data)
+	return nil
 }
 
 // openRunImage decides whether this run uses the linked-image cache and
