@@ -184,9 +184,9 @@ func TestRunImageCacheDamaged(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cache := filepath.Join(t.TempDir(), "cache")
 			want := gorcRunIn(t, dir, cache, "aslr.o", "-lm")
-			entries := cacheEntries(t, cache)
+			entries := imageEntries(t, cache)
 			gorcRunIn(t, dir, cache, "other.o")
-			all := cacheEntries(t, cache)
+			all := imageEntries(t, cache)
 			if len(entries) != 1 || len(all) != 2 {
 				t.Fatalf("entries %v then %v, want 1 then 2", entries, all)
 			}
@@ -208,6 +208,19 @@ func TestRunImageCacheDamaged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// imageEntries lists the linked-image entries of the cache in dir (not
+// the 32-byte file digests remembered beside them).
+func imageEntries(t *testing.T, dir string) []string {
+	t.Helper()
+	var images []string
+	for _, e := range cacheEntries(t, dir) {
+		if fi, err := os.Stat(e); err == nil && fi.Size() > 1024 {
+			images = append(images, e)
+		}
+	}
+	return images
 }
 
 // tail drops the first line (the ASLR program's printf address).
@@ -272,6 +285,51 @@ func TestRunImageCacheChangedInput(t *testing.T) {
 	}
 }
 
+// TestRunImageCacheDigestMemo: the digest of an input that has not
+// changed for a while is remembered and reused; rewriting the input (same
+// size) changes its identity, so the new content is hashed and misses.
+func TestRunImageCacheDigestMemo(t *testing.T) {
+	toolPath(t, "gcc")
+	dir := t.TempDir()
+	write := func(v string) {
+		src := "#include <stdio.h>\nint main(void) { puts(\"" + v + "\"); return 0; }\n"
+		if err := os.WriteFile(filepath.Join(dir, "m.c"), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("gcc", "-O2", "-c", "m.c", "-o", "m.o")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("gcc: %v\n%s", err, out)
+		}
+		// Old enough for its digest to be remembered.
+		old := time.Now().Add(-time.Hour)
+		if err := os.Chtimes(filepath.Join(dir, "m.o"), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("one")
+	cache := filepath.Join(dir, "cache")
+	for i := range 2 {
+		if r := gorcRunIn(t, dir, cache, "m.o"); r.stdout != "one\n" {
+			t.Fatalf("run %d: %q\n%s", i, r.stdout, r.stderr)
+		}
+	}
+	// chtimes sets the ctime to now: the digest is remembered only once
+	// the ctime is old too, so wait that out before checking the memo.
+	time.Sleep(racyWindow + 100*time.Millisecond)
+	gorcRunIn(t, dir, cache, "m.o")
+	if n := len(cacheEntries(t, cache)) - len(imageEntries(t, cache)); n != 1 {
+		t.Fatalf("%d digests remembered, want 1", n)
+	}
+	if r := gorcRunIn(t, dir, cache, "m.o"); r.stdout != "one\n" || !strings.Contains(r.stderr, "linked image hit") {
+		t.Fatalf("with the digest remembered: %q\n%s", r.stdout, r.stderr)
+	}
+	write("two") // same size, mtime set back to the same hour: the ctime differs
+	if r := gorcRunIn(t, dir, cache, "m.o"); r.stdout != "two\n" || !strings.Contains(r.stderr, "linked image miss") {
+		t.Fatalf("after rewriting the input: %q\n%s", r.stdout, r.stderr)
+	}
+}
+
 // TestRunImageCacheTwoWriters: gorc processes linking the same program
 // into one empty cache at once all run it right; one good image remains
 // and is replayed.
@@ -298,7 +356,7 @@ func TestRunImageCacheTwoWriters(t *testing.T) {
 			t.Errorf("concurrent writer: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 		}
 	}
-	if e := cacheEntries(t, cache); len(e) != 1 {
+	if e := imageEntries(t, cache); len(e) != 1 {
 		t.Fatalf("entries %v, want 1", e)
 	}
 	if r := gorcRunIn(t, dir, cache, "aslr.o", "-lm"); !strings.Contains(r.stderr, "linked image hit") {
@@ -330,7 +388,7 @@ func TestRunImageCacheNotUsed(t *testing.T) {
 			t.Errorf("%s: exit %d, want the reason %q:\n%s", tc.flag, r.code, tc.say, r.stderr)
 		}
 	}
-	if e := cacheEntries(t, cache); len(e) != 0 {
+	if e := imageEntries(t, cache); len(e) != 0 {
 		t.Errorf("entries %v, want none", e)
 	}
 }
