@@ -9,7 +9,7 @@
 // are written atomically (a temporary file renamed into place in the same
 // directory), so a reader sees a whole entry or none; readers take no
 // lock. Every entry carries a header (magic, format version, key, payload
-// length, SHA-256 of the payload) that Get verifies: an entry that fails
+// length, CRC-32C of the payload) that Get verifies: an entry that fails
 // (truncated, flipped bits, a foreign file, an entry written for another
 // key) is deleted and reported as a miss, never returned. The total size
 // is bounded: Put trims the least recently used entries (by modification
@@ -25,6 +25,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -38,16 +39,21 @@ const DefaultMaxBytes = 1 << 30
 
 // formatVersion is the version of the entry format (the header below) and
 // of the directory layout; it names the subdirectory entries live in, so
-// a future format never reads this one's files.
-const formatVersion = 1
+// a future format never reads this one's files. Version 1 checksummed the
+// payload with SHA-256, version 2 with CRC-32C (see verify).
+const formatVersion = 2
 
 // magic starts every entry file.
 var magic = [8]byte{'g', 'o', 'r', 'c', 'c', 'a', 'c', 'h'}
 
 // headerSize is the size of an entry's header: magic, format version
 // (uint32), reserved (uint32), key (32), payload length (uint64), payload
-// SHA-256 (32).
-const headerSize = 8 + 4 + 4 + 32 + 8 + 32
+// CRC-32C (uint32).
+const headerSize = 8 + 4 + 4 + 32 + 8 + 4
+
+// castagnoli is the CRC-32C table; crc32 computes it with the CPU's CRC32
+// instruction (SSE 4.2 on x86-64, the CRC extension on arm64).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Key identifies an entry: a SHA-256 over everything the artifact depends
 // on (see KeyBuilder).
@@ -148,11 +154,17 @@ func (c *Cache) Get(k Key) ([]byte, error) {
 		os.Remove(p)
 		return nil, &CorruptEntryError{Path: p, Reason: reason}
 	}
-	now := c.now()
-	if fi, err := os.Stat(p); err == nil && now.Sub(fi.ModTime()) > touchAfter {
-		os.Chtimes(p, now, now) // best effort: recency only
+	if fi, err := os.Stat(p); err == nil {
+		c.touch(p, fi.ModTime())
 	}
 	return payload, nil
+}
+
+// touch refreshes the recency of the entry at p, last modified at mtime.
+func (c *Cache) touch(p string, mtime time.Time) {
+	if now := c.now(); now.Sub(mtime) > touchAfter {
+		os.Chtimes(p, now, now) // best effort: recency only
+	}
 }
 
 // verify checks an entry's header against k and its payload; it returns
@@ -180,8 +192,8 @@ func verify(k Key, data []byte) (payload []byte, reason string) {
 	if n != uint64(len(payload)) {
 		return nil, fmt.Sprintf("payload is %d bytes, header says %d", len(payload), n)
 	}
-	if sum := sha256.Sum256(payload); !bytes.Equal(sum[:], data[56:88]) {
-		return nil, "payload checksum mismatch"
+	if sum, want := crc32.Checksum(payload, castagnoli), binary.LittleEndian.Uint32(data[56:]); sum != want {
+		return nil, fmt.Sprintf("payload checksum mismatch (CRC-32C %#08x, header says %#08x)", sum, want)
 	}
 	return payload, ""
 }
@@ -193,8 +205,7 @@ func encode(k Key, payload []byte) []byte {
 	binary.LittleEndian.PutUint32(buf[8:], formatVersion)
 	copy(buf[16:48], k[:])
 	binary.LittleEndian.PutUint64(buf[48:], uint64(len(payload)))
-	sum := sha256.Sum256(payload)
-	copy(buf[56:88], sum[:])
+	binary.LittleEndian.PutUint32(buf[56:], crc32.Checksum(payload, castagnoli))
 	return append(buf, payload...)
 }
 
@@ -215,7 +226,14 @@ func (c *Cache) Put(k Key, payload []byte) error {
 		return fmt.Errorf("codecache: %w", err)
 	}
 	tmp := f.Name()
-	_, err = f.Write(encode(k, payload))
+	// Header and payload written apart: no copy of a large payload.
+	entry := encode(k, payload[:0])
+	binary.LittleEndian.PutUint64(entry[48:], uint64(len(payload)))
+	binary.LittleEndian.PutUint32(entry[56:], crc32.Checksum(payload, castagnoli))
+	_, err = f.Write(entry)
+	if err == nil {
+		_, err = f.Write(payload)
+	}
 	// No fsync: after a crash a torn entry fails verification and is
 	// rebuilt, and a cache is not worth waiting for the disk.
 	if cerr := f.Close(); err == nil {
@@ -315,4 +333,14 @@ func (c *Cache) trim(max int64) (int, error) {
 		removed++
 	}
 	return removed, nil
+}
+
+// Remove deletes the entry for k, if there is one (an entry its caller
+// found unusable although it passed verification: written by a buggy or
+// foreign writer). Removing a missing entry is not an error.
+func (c *Cache) Remove(k Key) error {
+	if err := os.Remove(c.path(k)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("codecache: %w", err)
+	}
+	return nil
 }

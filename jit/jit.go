@@ -172,6 +172,9 @@ type JIT struct {
 	cacheStats CacheStats
 	mappings   [][]byte // input files mapped by readInput (MapInputs)
 	share      *sharing // in a shared executor (share.go), or nil
+
+	imageAllocs []jitlink.FinalizedAlloc // linked images replayed (imagecache.go)
+	imageLinked int                      // objects those images hold
 }
 
 // Times are the durations of the phases of a run.
@@ -652,7 +655,12 @@ func (j *JIT) Close(ctx context.Context) error {
 	err = errors.Join(err, j.closeLazy(ctx))
 	j.mu.Lock()
 	s := j.slab
+	images := j.imageAllocs
+	j.imageAllocs = nil
 	j.mu.Unlock()
+	if s != nil && len(images) > 0 {
+		err = errors.Join(err, s.Deallocate(ctx, images))
+	}
 	if s != nil {
 		err = errors.Join(err, s.Close(ctx))
 	}

@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/gorc-jit/gorc/codecache"
 	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/jitlink/elf"
 	"github.com/gorc-jit/gorc/orc/epc"
@@ -102,9 +103,11 @@ Flags:
                   tcp://HOST:PORT or tls://HOST:PORT (repeatable)
   -worker-timeout D  a part a worker has not compiled in D (default 1m)
                   goes to another worker, or is compiled here
-  -cache DIR      keep objects compiled from .ll inputs in the persistent
-                  code cache in DIR (default: gorc in the user's cache
-                  directory; size bound GORC_CACHE_MAX, default 1G)
+  -cache DIR      keep objects compiled from .ll inputs, and the linked
+                  image of objects and archives (replayed when they are
+                  unchanged), in the persistent code cache in DIR
+                  (default: gorc in the user's cache directory; size
+                  bound GORC_CACHE_MAX, default 1G)
   -no-cache       neither read nor write the code cache
   -- ARGS...      arguments for the program (argv[1:]); -args is the same
 `
@@ -170,12 +173,73 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, usagef("run", "%v", err))
 		return 2
 	}
-	j, err := jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport, MapInputs: true, ExecutorEnv: childExecutorEnv(),
-		Publish: o.publish, LinkShared: o.linkShared, SharedTimeout: o.sharedTimeout})
+	newJIT := func() (*jit.JIT, error) {
+		return jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport, MapInputs: true, ExecutorEnv: childExecutorEnv(),
+			Publish: o.publish, LinkShared: o.linkShared, SharedTimeout: o.sharedTimeout})
+	}
+	j, err := newJIT()
 	if err != nil {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
 	}
+	argv0 := strings.TrimSuffix(o.inputs[0], filepath.Ext(o.inputs[0]))
+	// The linked-image cache: a hit replaces parsing and linking.
+	var prog epc.Program
+	hit := false
+	ri := openRunImage(o, cache, j.Target.Triple, stderr)
+	if ri != nil {
+		var dirty bool
+		prog, hit, dirty, err = ri.load(ctx, j, o, append([]string{argv0}, o.args...))
+		if err != nil {
+			fmt.Fprintf(stderr, "gorc run: %v\n", err)
+			return 1
+		}
+		if dirty {
+			j.Close(ctx)
+			if j, err = newJIT(); err != nil {
+				fmt.Fprintf(stderr, "gorc run: %v\n", err)
+				return 1
+			}
+		}
+		if !hit {
+			ri.record(j)
+		}
+	}
+	if !hit {
+		if code := linkRunInputs(ctx, j, o, workerTLS, cache, stderr); code >= 0 {
+			return code
+		}
+		prog, err = j.Program(ctx, o.entry, append([]string{argv0}, o.args...))
+		if err != nil {
+			if o.exec == "local" && strings.Contains(err.Error(), "static TLS surplus") {
+				// Restart with more room (glibc reads its tunables only at
+				// process start). Safe: nothing of the program has run yet.
+				// Returns only if the room was already granted or exec failed.
+				ensureStaticTLS(staticTLSSurplus)
+			}
+			fmt.Fprintf(stderr, "gorc run: %v\n", err)
+			return 1
+		}
+		if ri != nil {
+			ri.store(prog)
+		}
+	}
+	if o.showSymbols {
+		printSymbols(stdout, j)
+	}
+	if o.showTimes {
+		t := j.Times()
+		fmt.Fprintf(stderr, "gorc run: load %v, link %v (%d objects), total before run %v\n",
+			t.Load.Round(time.Microsecond), t.Link.Round(time.Microsecond), j.Linked(), time.Since(start).Round(time.Microsecond))
+		showCacheStats(stderr, j.CacheStats())
+		showRoundTrips(stderr, j.EPC)
+	}
+	return runProgram(ctx, j, o, prog, stdout, stderr)
+}
+
+// linkRunInputs adds gorc run's inputs and libraries to j; it returns an
+// exit status after reporting an error, or -1 to go on.
+func linkRunInputs(ctx context.Context, j *jit.JIT, o *runOptions, workerTLS *tls.Config, cache *codecache.Cache, stderr io.Writer) int {
 	var parts *irParts
 	if o.workers.enabled() && o.lazy {
 		fmt.Fprintln(stderr, "gorc run: note: -workers/-worker are not used with -lazy (lazy partitions are compiled here, on first call)")
@@ -231,28 +295,12 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	argv0 := strings.TrimSuffix(o.inputs[0], filepath.Ext(o.inputs[0]))
-	prog, err := j.Program(ctx, o.entry, append([]string{argv0}, o.args...))
-	if err != nil {
-		if o.exec == "local" && strings.Contains(err.Error(), "static TLS surplus") {
-			// Restart with more room (glibc reads its tunables only at
-			// process start). Safe: nothing of the program has run yet.
-			// Returns only if the room was already granted or exec failed.
-			ensureStaticTLS(staticTLSSurplus)
-		}
-		fmt.Fprintf(stderr, "gorc run: %v\n", err)
-		return 1
-	}
-	if o.showSymbols {
-		printSymbols(stdout, j)
-	}
-	if o.showTimes {
-		t := j.Times()
-		fmt.Fprintf(stderr, "gorc run: load %v, link %v (%d objects), total before run %v\n",
-			t.Load.Round(time.Microsecond), t.Link.Round(time.Microsecond), j.Layer.Linked(), time.Since(start).Round(time.Microsecond))
-		showCacheStats(stderr, j.CacheStats())
-		showRoundTrips(stderr, j.EPC)
-	}
+	return -1
+}
+
+// runProgram runs the linked program prog (gorc run's last step) and
+// returns the exit status.
+func runProgram(ctx context.Context, j *jit.JIT, o *runOptions, prog epc.Program, stdout, stderr io.Writer) int {
 	if o.noexec {
 		j.Close(ctx)
 		return 0

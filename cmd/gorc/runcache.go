@@ -1,0 +1,274 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gorc-jit/gorc/codecache"
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc/epc"
+)
+
+// gorc run's linked-image cache (jit.LoadImage, docs/RUN.md): the whole
+// link of the objects and archives named on the command line, keyed by
+// their content, the shared libraries' identity and the options that
+// change the link, replayed on a later run instead of parsing and linking.
+
+// runImage is one run's use of the linked-image cache.
+type runImage struct {
+	cache *codecache.Cache
+	key   codecache.Key
+	rec   *jit.ImageRecorder // on a miss: records the link
+	show  bool
+	w     io.Writer
+}
+
+// imageUnusable says why gorc run with o does not use the linked-image
+// cache ("" when it may).
+func imageUnusable(o *runOptions) string {
+	switch {
+	case o.lazy:
+		return "-lazy links on first call"
+	case o.workers.enabled():
+		return "-workers/-worker"
+	case o.publish != "" || len(o.linkShared) > 0:
+		return "a shared executor (-publish, -link-shared)"
+	case o.perfSupport:
+		return "-perf-support registers each link"
+	case o.showSymbols:
+		return "-show-symbols lists the units of a fresh link"
+	}
+	for _, in := range o.inputs {
+		if strings.HasSuffix(in, ".ll") {
+			return in + " is IR (its object is cached per module)"
+		}
+	}
+	return ""
+}
+
+// execClass is the kind of executor a mode names: the image's external
+// symbols are those of the process that runs the code.
+func execClass(mode string) string {
+	switch {
+	case mode == "" || mode == "local":
+		return "local"
+	case mode == "child":
+		return "child"
+	}
+	return "remote"
+}
+
+// imageKey computes the key of gorc run o's linked image: the target,
+// the executor's kind, the options that change the link, every input's
+// name and content (its SHA-256, see hashFile), and every library's name
+// and identity (an archive's content; a shared library's path, device,
+// inode, size and times).
+func imageKey(o *runOptions, cache *codecache.Cache, triple string) (codecache.Key, error) {
+	kb := codecache.NewKey("run-linked-image").
+		String("triple", triple).
+		String("exec", execClass(o.exec)).
+		String("entry", o.entry)
+	if o.shm {
+		kb.String("shm", "1")
+	}
+	if o.static {
+		kb.String("static", "1")
+	}
+	for _, d := range o.searchDirs {
+		kb.String("L", d)
+	}
+	for _, in := range o.inputs {
+		kb.String("input", in)
+		if err := hashFile(cache, kb, in); err != nil {
+			return codecache.Key{}, err
+		}
+	}
+	for _, l := range o.libs {
+		kb.String("lib", l)
+		path := l
+		if strings.HasPrefix(l, "-l") {
+			p, err := jit.FindLibrary(l, o.searchDirs, o.static)
+			if err != nil {
+				return codecache.Key{}, fmt.Errorf("%s: %w", l, err)
+			}
+			path = p
+		}
+		kb.String("path", path)
+		if strings.HasSuffix(path, ".a") {
+			if err := hashFile(cache, kb, path); err != nil {
+				return codecache.Key{}, err
+			}
+			continue
+		}
+		var st syscall.Stat_t
+		if err := syscall.Stat(path, &st); err != nil {
+			return codecache.Key{}, fmt.Errorf("%s: %w", path, err)
+		}
+		kb.Int("dev", int64(st.Dev)).Int("ino", int64(st.Ino)).Int("size", st.Size).
+			Int("mtime", st.Mtim.Nano()).Int("ctime", st.Ctim.Nano())
+	}
+	return kb.Sum(), nil
+}
+
+// racyWindow: a file's digest is remembered only once the file has not
+// changed for this long, so that a write within the same timestamp tick
+// as an earlier one (same size, same times) cannot leave a stale digest
+// (git's "racily clean" rule).
+const racyWindow = 2 * time.Second
+
+// hashFile adds the SHA-256 of the content of the file at path to kb.
+// The digest is remembered in the cache under the file's identity
+// (device, inode, size, mtime and ctime: any write changes the ctime,
+// which no user tool sets back), so an unchanged 2.3 MB archive costs a
+// stat and a 32-byte read, not 2.5 ms of hashing, on the next run. A
+// file that is hashed is mapped (the page cache's pages, read in place)
+// rather than copied into fresh heap pages.
+func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	memo := codecache.NewKey("file-sha256").Int("dev", int64(st.Dev)).Int("ino", int64(st.Ino)).
+		Int("size", st.Size).Int("mtime", st.Mtim.Nano()).Int("ctime", st.Ctim.Nano()).Sum()
+	if d, err := cache.Get(memo); err == nil && len(d) == sha256.Size {
+		kb.Bytes("content-sha256", d)
+		return nil
+	}
+	var sum [sha256.Size]byte
+	if size := st.Size; size >= 64<<10 && size < 1<<40 {
+		data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE)
+		if err == nil {
+			sum = sha256.Sum256(data)
+			syscall.Munmap(data)
+		} else {
+			size = 0
+		}
+		st.Size = size
+	}
+	if st.Size < 64<<10 {
+		data, err := io.ReadAll(f)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", path, err)
+		}
+		sum = sha256.Sum256(data)
+	}
+	kb.Bytes("content-sha256", sum[:])
+	if time.Since(time.Unix(0, st.Ctim.Nano())) > racyWindow && time.Since(time.Unix(0, st.Mtim.Nano())) > racyWindow {
+		cache.Put(memo, sum[:]) // best effort: the next run hashes again
+	}
+	return nil
+}
+
+// openRunImage decides whether this run uses the linked-image cache and
+// computes its key (nil: not used; the reason is shown with -show-times).
+func openRunImage(o *runOptions, cache *codecache.Cache, triple string, stderr io.Writer) *runImage {
+	if cache == nil {
+		return nil
+	}
+	why := imageUnusable(o)
+	var k codecache.Key
+	if why == "" {
+		var err error
+		if k, err = imageKey(o, cache, triple); err != nil {
+			why = fmt.Sprintf("an input cannot be identified: %v", err)
+		}
+	}
+	if why != "" {
+		if o.showTimes {
+			fmt.Fprintf(stderr, "gorc run: cache: linked image not used: %s\n", why)
+		}
+		return nil
+	}
+	return &runImage{cache: cache, key: k, show: o.showTimes, w: stderr}
+}
+
+// load looks the image up and replays it in j: ok is true when j now
+// holds the program; false after a miss, or after an entry that failed
+// (reported with -show-times). When dirty, j must be replaced by a fresh
+// JIT (it has loaded libraries, may hold part of the image and has
+// started linking) before the inputs are linked.
+func (ri *runImage) load(ctx context.Context, j *jit.JIT, o *runOptions, args []string) (prog epc.Program, ok, dirty bool, err error) {
+	t0 := time.Now()
+	data, release, err := ri.cache.GetMapped(ri.key)
+	var ce *codecache.CorruptEntryError
+	switch {
+	case errors.Is(err, codecache.ErrNotFound):
+		ri.say("linked image miss")
+		return prog, false, false, nil
+	case errors.As(err, &ce):
+		ri.say("linked image: %v; linking afresh", err)
+		return prog, false, false, nil
+	case err != nil:
+		ri.say("linked image miss: %v", err)
+		return prog, false, false, nil
+	}
+	defer release()
+	read := time.Since(t0)
+	// The shared libraries the image's externals come from (archives
+	// named by -l are part of the image).
+	for _, l := range o.libs {
+		if strings.HasPrefix(l, "-l") {
+			if p, err := jit.FindLibrary(l, o.searchDirs, o.static); err == nil && strings.HasSuffix(p, ".a") {
+				continue
+			}
+			err = j.AddLibrary(ctx, l, o.static)
+		} else {
+			err = j.LoadDylib(ctx, l)
+		}
+		if err != nil {
+			return prog, false, true, err
+		}
+	}
+	prog, err = j.LoadImage(ctx, data, o.entry, args)
+	if err != nil {
+		if !errors.Is(err, jit.ErrImageStale) {
+			// Not a whole, well-formed image of ours: drop it.
+			ri.cache.Remove(ri.key)
+		}
+		ri.say("linked image not replayed: %v; linking afresh", err)
+		return prog, false, true, nil
+	}
+	ri.say("linked image hit (%d bytes, read and verified in %v)", len(data), read.Round(time.Microsecond))
+	return prog, true, false, nil
+}
+
+// record starts recording j's link (after a miss).
+func (ri *runImage) record(j *jit.JIT) { ri.rec = j.RecordImage() }
+
+// store encodes and stores the recorded link of prog (a failure costs
+// only the next run's time: reported with -show-times).
+func (ri *runImage) store(prog epc.Program) {
+	if ri.rec == nil {
+		return
+	}
+	t0 := time.Now()
+	data, err := ri.rec.EncodeImage(prog)
+	if err != nil {
+		ri.say("linked image not stored: %v", err)
+		return
+	}
+	t1 := time.Now()
+	if err := ri.cache.Put(ri.key, data); err != nil {
+		ri.say("linked image not stored: %v", err)
+		return
+	}
+	ri.say("linked image stored (%d bytes; encoded in %v, written in %v)", len(data), t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
+}
+
+func (ri *runImage) say(format string, args ...any) {
+	if ri.show {
+		fmt.Fprintf(ri.w, "gorc run: cache: "+format+"\n", args...)
+	}
+}

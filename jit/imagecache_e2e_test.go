@@ -1,0 +1,146 @@
+//go:build cgo
+
+package jit
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/gorc-jit/gorc/jitlink"
+)
+
+// imageIR computes fib(12) - 102 = 42 through libm's floor (an external
+// the replay must look up again).
+const imageIR = `declare double @floor(double)
+
+define double @fib(double %x) {
+entry:
+  %c = fcmp ult double %x, 3.000000e+00
+  br i1 %c, label %then, label %else
+then:
+  br label %done
+else:
+  %a = fsub double %x, 1.000000e+00
+  %fa = call double @fib(double %a)
+  %b = fsub double %x, 2.000000e+00
+  %fb = call double @fib(double %b)
+  %s = fadd double %fa, %fb
+  br label %done
+done:
+  %r = phi double [ 1.000000e+00, %then ], [ %s, %else ]
+  ret double %r
+}
+
+define i32 @answer() {
+entry:
+  %f = call double @fib(double 1.200000e+01)
+  %g = call double @floor(double %f)
+  %i = fptosi double %g to i32
+  %r = sub i32 %i, 102
+  ret i32 %r
+}
+`
+
+// recordAnswer links imageIR in a fresh JIT, recording it, and returns
+// the encoded image.
+func recordAnswer(t *testing.T) []byte {
+	t.Helper()
+	ctx := context.Background()
+	j, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	rec := j.RecordImage()
+	if err := j.AddIR(ctx, "answer.ll", []byte(imageIR), 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := j.Program(ctx, "answer", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := rec.EncodeImage(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestLoadImage: a recorded link replays in another JIT (another slab
+// address) and computes the same; its external (floor) is looked up
+// again.
+func TestLoadImage(t *testing.T) {
+	ctx := context.Background()
+	data := recordAnswer(t)
+	for i := range 2 {
+		j, err := New(ctx, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := j.LoadDylib(ctx, "-lm"); err != nil {
+			t.Fatal(err)
+		}
+		p, err := j.LoadImage(ctx, data, "answer", []string{"answer"})
+		if err != nil {
+			t.Fatalf("replay %d: %v", i, err)
+		}
+		if r, err := j.EPC.RunAsMain(ctx, p.Main, []string{"answer"}); r != 42 || err != nil {
+			t.Errorf("replay %d: answer() = %d, %v; want 42", i, r, err)
+		}
+		if j.Linked() != 1 {
+			t.Errorf("replay %d: Linked() = %d, want 1", i, j.Linked())
+		}
+		j.Close(ctx)
+	}
+}
+
+// TestLoadImageStale: a reference to an external that no longer fits
+// its field (here made a 32-bit absolute one, which libm's floor, mapped
+// above 4 GiB, overflows — as a PC-relative one would when ASLR moves
+// libc out of reach) makes the replay fail with ErrImageStale, leaving
+// nothing defined.
+func TestLoadImageStale(t *testing.T) {
+	ctx := context.Background()
+	img, err := decodeImage(recordAnswer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	ptr32 := jitlink.KindInvalid
+	for k := jitlink.FirstArchKind; k < jitlink.FirstArchKind+64; k++ {
+		if j.Target.Arch.EdgeKindName(k) == "Pointer32" {
+			ptr32 = k
+		}
+	}
+	changed := false
+	for i, f := range img.Fixups {
+		if f.Name >= 0 && img.Names[f.Name] == "floor" {
+			img.Fixups[i].Kind, changed = ptr32, true
+		}
+	}
+	if ptr32 == jitlink.KindInvalid || !changed {
+		t.Fatalf("no Pointer32 kind (%d) or no fixup to floor in %+v", ptr32, img.Fixups)
+	}
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = j.LoadImage(ctx, img.encode(), "answer", nil)
+	if !errors.Is(err, ErrImageStale) {
+		t.Fatalf("LoadImage = %v, want ErrImageStale", err)
+	}
+	if syms := j.Main.Symbols(); len(syms) != 0 {
+		for _, s := range syms {
+			if s.Name.String() == "answer" {
+				t.Errorf("answer defined after a failed replay")
+			}
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package jit
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/shared"
+)
+
+func testImage() *image {
+	return &image{
+		Format: imageFormat, Arch: "x86-64", Base: 0x7f0000000000, Align: 4096, Linked: 2,
+		Pieces:  []imagePiece{{0, 4096, shared.ProtRead | shared.ProtExec}, {4096, 8192, shared.ProtRead | shared.ProtWrite}},
+		Content: make([]byte, 3*4096),
+		Names:   []string{"printf", "weakfn"},
+		Weak:    []bool{false, true},
+		Fixups:  []imageFixup{{Off: 16, Kind: 17, Name: 0, Addend: -4}, {Off: 4100, Kind: 16, Name: -1, Target: 32}},
+		EH:      []imageRange{{Off: 64, Size: 128}},
+		Objects: []imageObject{{Name: "main.o", Syms: []imageSym{{Name: "main", Off: 16, Flags: orc.Exported | orc.Callable}}}},
+		Inits:   []uint64{32},
+		Finis:   []uint64{48},
+		Code:    []imageCode{{Start: 16, End: 64, Section: ".text", Obj: "main.o", Syms: []imageCodeSym{{"main", 16, 48}}}},
+	}
+}
+
+// TestImageEncoding: an image survives encoding, and every truncation
+// or trailing byte of its encoding is an error, never a panic.
+func TestImageEncoding(t *testing.T) {
+	img := testImage()
+	data := img.encode()
+	got, err := decodeImage(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, img) {
+		t.Fatalf("decoded\n%+v\nwant\n%+v", got, img)
+	}
+	if err := got.check(); err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	for n := range len(data) {
+		if _, err := decodeImage(data[:n]); err == nil {
+			t.Fatalf("truncated to %d of %d bytes: no error", n, len(data))
+		}
+	}
+	if _, err := decodeImage(append(data, 0)); err == nil {
+		t.Fatal("trailing byte: no error")
+	}
+}
+
+// TestImageCheck: decoded images whose parts do not fit together are
+// rejected before anything is allocated.
+func TestImageCheck(t *testing.T) {
+	cases := map[string]func(*image){
+		"gap between pieces":     func(m *image) { m.Pieces[1].Off = 8192 },
+		"piece past the end":     func(m *image) { m.Pieces[1].Size = 16384 },
+		"W+X piece":              func(m *image) { m.Pieces[0].Prot = shared.ProtRead | shared.ProtWrite | shared.ProtExec },
+		"fixup past the end":     func(m *image) { m.Fixups[0].Off = 3 * 4096 },
+		"fixup names no symbol":  func(m *image) { m.Fixups[0].Name = 2 },
+		"EH frame past the end":  func(m *image) { m.EH[0].Size = 1 << 20 },
+		"initializer past end":   func(m *image) { m.Inits[0] = 1 << 20 },
+		"odd alignment":          func(m *image) { m.Align = 12288 },
+		"weak flags out of step": func(m *image) { m.Weak = m.Weak[:1] },
+	}
+	for name, damage := range cases {
+		t.Run(name, func(t *testing.T) {
+			img := testImage()
+			damage(img)
+			if err := img.check(); err == nil {
+				t.Fatal("no error")
+			}
+		})
+	}
+}
+
+// FuzzDecodeImage: any payload decodes to an image that check accepts or
+// rejects, or fails to decode; never a panic.
+func FuzzDecodeImage(f *testing.F) {
+	f.Add(testImage().encode())
+	f.Add([]byte(imageFormat))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if img, err := decodeImage(data); err == nil {
+			img.check()
+		}
+	})
+}
