@@ -192,10 +192,7 @@ func (d *FunctionDef) ParseBody() (err *Diagnostic) {
 	lx := lb.lx
 	// A table of names of its own: the lexer copied shares the skipping
 	// parser's, which may still be lexing (on another goroutine).
-	lx.names = make(map[string]lexName, 16+len(keywords))
-	for k, v := range keywords {
-		lx.names[k] = lexName{k, v}
-	}
+	lx.names = newLexTable(2 * (16 + len(keywords)))
 	q := &Parser{file: lb.file, lx: &lx, tok: lb.tok, prec: *lb.prec}
 	defer func() {
 		if r := recover(); r != nil {

@@ -124,13 +124,9 @@ var charText = func() (t [128]string) {
 func (lx *Lexer) intern(b []byte, kind TokKind) *lexName {
 	t := lx.names
 	if t == nil {
-		t = new(lexTable)
-		lx.names = t
 		// About one new name or number per 128 bytes of a program.
-		t.rehash(2 * (16 + len(keywords) + len(lx.src)/128))
-		for k, v := range keywords {
-			t.add([]byte(k), v)
-		}
+		t = newLexTable(2 * (16 + len(keywords) + len(lx.src)/128))
+		lx.names = t
 	}
 	mask := uint32(len(t.slots) - 1)
 	for i := fnv1a(b) & mask; ; i = (i + 1) & mask {
@@ -152,6 +148,16 @@ func fnv1a(b []byte) uint32 {
 		h = (h ^ uint32(c)) * 16777619
 	}
 	return h
+}
+
+// newLexTable returns a table of at least n slots holding the keywords.
+func newLexTable(n int) *lexTable {
+	t := new(lexTable)
+	t.rehash(n)
+	for k, v := range keywords {
+		t.add([]byte(k), v)
+	}
+	return t
 }
 
 // add puts the text of b in the table (it is not there) with kind.
