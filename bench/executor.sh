@@ -211,12 +211,12 @@ for d in $DRIVERS; do
 	for mode in $MODES; do
 		: >"$W/tcp-executor.out"
 		SAME[$mode]=no
-		if ! check "$d-$mode" "$GORC run ${FLAGS[$mode]} $in"; then
+		if ! check "$d-$mode" "$GORC run -no-cache ${FLAGS[$mode]} $in"; then
 			SAME[$mode]=fail
 			echo "gorc run ${FLAGS[$mode]} fails on $d: $(firstline "$W/$d-$mode.err")" >>"$W/notes.txt"
 			continue
 		fi
-		CMD[$mode]="$GORC run ${FLAGS[$mode]} $in"
+		CMD[$mode]="$GORC run -no-cache ${FLAGS[$mode]} $in"
 		if cmp -s "$W/$d-$mode.out" "$W/$d.native.out"; then
 			SAME[$mode]=yes
 		elif [ ! -s "$W/$d-$mode.out" ] && head -c "$(stat -c %s "$W/$d.native.out")" "$W/tcp-executor.out" | cmp -s - "$W/$d.native.out"; then

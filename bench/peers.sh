@@ -15,6 +15,9 @@
 # more alternated runs; JIT overhead = whole-process wall time minus that
 # run phase, per run, median (start, load, link, teardown).
 #
+# gorc runs with -no-cache: these figures are of a cold link, as
+# llvm-jitlink's are (the linked-image cache's second run is bench/cache.sh's).
+#
 # Usage: bash bench/peers.sh [path/to/gorc]   (run from the repository root)
 set -euo pipefail
 
@@ -180,11 +183,11 @@ for d in sqlite lua zlib; do
 	read -r nl nr nlr g l <<<"$(timed "$d-nlink" "gcc -o $W/$d.tmp $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
 		"$d-native" "$W/$d.native" \
 		"$d-nboth" "bash -c 'gcc -o $W/$d.t2 $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]} && $W/$d.t2'" \
-		"$d-gorc" "$GORC run $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
+		"$d-gorc" "$GORC run -no-cache $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
 		"$d-llvm" "$LLVM $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
-	read -r gn ln <<<"$(timed "$d-gorc-noexec" "$GORC run -noexec $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
+	read -r gn ln <<<"$(timed "$d-gorc-noexec" "$GORC run -no-cache -noexec $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
 		"$d-llvm-noexec" "$LLVM -noexec $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
-	read -r gr go gload glink grest lr lo lload llink lrest <<<"$(phases "$GORC run -show-times $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
+	read -r gr go gload glink grest lr lo lload llink lrest <<<"$(phases "$GORC run -no-cache -show-times $W/$d.o $LIB/${ARCH[$d]} ${LIBS[$d]}" \
 		"$LLVM -show-times $W/$d.o $LIB/${ARCH[$d]} ${PEERLIBS[$d]}")"
 	# A tool that ran but whose -show-times runs failed: say why (the
 	# overhead's peer then falls back to the gcc link below).
@@ -278,7 +281,7 @@ for n in 1 2 4; do
 	gcc -O1 -c "$W/main$n.c" -o "$W/main$n.o"
 	objs="$W/main$n.o"
 	for ((c = 0; c < n; c++)); do objs="$objs $W/gen$c.o"; done
-	read -r g l <<<"$(timed "scale$n-gorc" "$GORC run -noexec $objs" "scale$n-llvm" "$LLVM -noexec $objs")"
+	read -r g l <<<"$(timed "scale$n-gorc" "$GORC run -no-cache -noexec $objs" "scale$n-llvm" "$LLVM -noexec $objs")"
 	echo "| $n | $g | $l | $(ratio "$g" "$l") |" | tee -a "$OUT"
 	bytes=$(($(stat -c %s "$W/gen0.o") * n))
 	printf '%s\t%s\t%s\t%s\n' "$n" "$bytes" gorc "$g" "$n" "$bytes" "$LNAME" "$l" >>"$W/peers-scaling.tsv"

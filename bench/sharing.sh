@@ -77,15 +77,15 @@ runs = int(runs)
 S, O = "tcp://" + shared, "tcp://" + own
 cases = [
     ("two controllers, shared executor (A: -publish a -link-shared b; B: -publish b -link-shared a)",
-     [([gorc, "run", "-exec", S, "-publish", "a", "-link-shared", "b", "even.o", "main_a.o"], 10),
-      ([gorc, "run", "-exec", S, "-publish", "b", "-link-shared", "a", "odd.o", "main_b.o"], 11)]),
+     [([gorc, "run", "-no-cache", "-exec", S, "-publish", "a", "-link-shared", "b", "even.o", "main_a.o"], 10),
+      ([gorc, "run", "-no-cache", "-exec", S, "-publish", "b", "-link-shared", "a", "odd.o", "main_b.o"], 11)]),
     ("one controller, the same shared executor (peer)",
-     [([gorc, "run", "-exec", S, "even.o", "odd.o", "main_ab.o"], 21)]),
+     [([gorc, "run", "-no-cache", "-exec", S, "even.o", "odd.o", "main_ab.o"], 21)]),
     ("two controllers, the same shared executor, nothing shared (A: evenself.o, B: oddself.o; floor of two processes)",
-     [([gorc, "run", "-exec", S, "evenself.o", "main_a.o"], 10),
-      ([gorc, "run", "-exec", S, "oddself.o", "main_b.o"], 11)]),
+     [([gorc, "run", "-no-cache", "-exec", S, "evenself.o", "main_a.o"], 10),
+      ([gorc, "run", "-no-cache", "-exec", S, "oddself.o", "main_b.o"], 11)]),
     ("one controller, an executor of its own (context)",
-     [([gorc, "run", "-exec", O, "even.o", "odd.o", "main_ab.o"], 21)]),
+     [([gorc, "run", "-no-cache", "-exec", O, "even.o", "odd.o", "main_ab.o"], 21)]),
 ]
 def once(procs):
     t = time.perf_counter()
