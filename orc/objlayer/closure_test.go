@@ -249,3 +249,77 @@ func ExampleArchiveGenerator_LinkClosure() {
 	fmt.Println(len(gens))
 	// Output: 0
 }
+
+// BenchmarkArchiveClosure links bench/drivers/sqlite.c's object against
+// Debian's libsqlite3.a (up to main's Resolved state, nothing runs), the
+// archive searched wave by wave and as one closure.
+func BenchmarkArchiveClosure(b *testing.B) {
+	const archivePath = "/usr/lib/x86_64-linux-gnu/libsqlite3.a"
+	data, err := os.ReadFile(archivePath)
+	if err != nil {
+		b.Skipf("libsqlite3.a (libsqlite3-dev): %v", err)
+	}
+	src, err := os.ReadFile("../../bench/drivers/sqlite.c")
+	if err != nil {
+		b.Fatal(err)
+	}
+	obj := compile(b, b.TempDir(), "sqlite", string(src), "-O2")
+	for _, closure := range []bool{false, true} {
+		name := "waves"
+		if closure {
+			name = "closure"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				benchLinkOnce(b, closure, obj, archivePath, data)
+			}
+		})
+	}
+}
+
+func benchLinkOnce(b *testing.B, closure bool, obj []byte, archivePath string, data []byte) {
+	ctx := context.Background()
+	e, err := epc.NewInProcess()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close(ctx)
+	if _, err := e.LoadDylib(ctx, "-lm", nil); err != nil {
+		b.Fatal(err)
+	}
+	m, err := memmgr.NewInProcessMapper(e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	slab, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: 64 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer slab.Close(ctx)
+	es := orc.NewExecutionSession(orc.WithDispatcher(orc.NewPoolDispatcher(1 << 10)))
+	defer es.EndSession(ctx)
+	jd, err := es.CreateJITDylib("main")
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := objlayer.New(es, e, slab)
+	g, err := objlayer.NewArchiveGenerator(l, nil, archivePath, data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if closure {
+		g.LinkClosure(g)
+	}
+	jd.AddGenerator(g)
+	p := objlayer.NewProcessSymbolsGenerator(e)
+	p.DSOHandle = slab.DSOHandle
+	jd.AddGenerator(p)
+	if _, err := l.Add(jd, nil, "sqlite.o", obj); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := es.LookupSymbol(ctx, jd, "main"); err != nil {
+		b.Fatal(err)
+	}
+	l.Quiesce()
+	g.Wait()
+}
