@@ -66,6 +66,7 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 		addDefined(pg, provided)
 	}
 	wave := graphs
+	var live liveWalker
 	for len(wave) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, fmt.Errorf("objlayer: archive %s: %w", g.a.Name, err)
@@ -73,7 +74,7 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 		var pending []string // live references nothing pulled defines
 		seenName := map[string]bool{}
 		for _, pg := range wave {
-			liveExternals(pg, func(name string) {
+			live.externals(pg, func(name string) {
 				if !provided[name] && !seenName[name] {
 					seenName[name] = true
 					pending = append(pending, name)
@@ -193,43 +194,68 @@ func hasVerdicts(pg *jitlink.LinkGraph) bool {
 	return false
 }
 
-// liveExternals calls visit with the names of the externals pg's link
-// would look up: those referenced from blocks reachable from the roots
-// jitlink.DeadStrip starts from, with every exported definition live (as
-// prepare makes a unit's owned symbols). It does not modify pg.
-func liveExternals(pg *jitlink.LinkGraph, visit func(name string)) {
-	seen := map[*jitlink.Block]bool{}
-	var work []*jitlink.Block
-	mark := func(b *jitlink.Block) {
-		if b != nil && !seen[b] {
-			seen[b] = true
-			work = append(work, b)
-		}
+// liveWalker finds the externals a graph's link would look up: those
+// referenced from blocks reachable from the roots jitlink.DeadStrip starts
+// from, with every exported definition live (as prepare makes a unit's
+// owned symbols). It does not modify the graphs; its maps are reused from
+// one graph to the next.
+type liveWalker struct {
+	seen    map[*jitlink.Block]struct{}
+	size    int // the number of blocks seen was made for
+	visited map[string]struct{}
+	work    []*jitlink.Block
+}
+
+func (w *liveWalker) mark(b *jitlink.Block) {
+	if b == nil {
+		return
+	}
+	if _, ok := w.seen[b]; !ok {
+		w.seen[b] = struct{}{}
+		w.work = append(w.work, b)
+	}
+}
+
+// externals calls visit once with each live external name of pg.
+func (w *liveWalker) externals(pg *jitlink.LinkGraph, visit func(name string)) {
+	n := 0
+	for _, sec := range pg.Sections {
+		n += len(sec.Blocks)
+	}
+	if n > w.size {
+		w.seen = make(map[*jitlink.Block]struct{}, n)
+		w.size = n
+	} else {
+		clear(w.seen) // keeps the map's room
+	}
+	if w.visited == nil {
+		w.visited = make(map[string]struct{}, len(pg.Externals))
+	} else {
+		clear(w.visited)
 	}
 	for _, s := range pg.Symbols {
 		if s.Live || exported(s) {
-			mark(s.Block)
+			w.mark(s.Block)
 		}
 	}
 	for _, sec := range pg.Sections {
 		if sec.Flags&jitlink.SectionKeepAlive != 0 {
 			for _, b := range sec.Blocks {
-				mark(b)
+				w.mark(b)
 			}
 		}
 	}
-	visited := map[string]bool{}
-	for len(work) > 0 {
-		b := work[len(work)-1]
-		work = work[:len(work)-1]
+	for len(w.work) > 0 {
+		b := w.work[len(w.work)-1]
+		w.work = w.work[:len(w.work)-1]
 		for i := range b.Edges {
 			t := b.Edges[i].Target
 			switch t.Kind {
 			case jitlink.SymDefined:
-				mark(t.Block)
+				w.mark(t.Block)
 			case jitlink.SymExternal:
-				if !visited[t.Name] {
-					visited[t.Name] = true
+				if _, ok := w.visited[t.Name]; !ok {
+					w.visited[t.Name] = struct{}{}
 					visit(t.Name)
 				}
 			}
