@@ -475,6 +475,7 @@ func (j *JIT) start() error {
 		return nil
 	}
 	j.procAdd = true
+	j.closeArchives()
 	pending := j.pending
 	j.pending = nil
 	if j.share != nil && j.share.gen != nil {

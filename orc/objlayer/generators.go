@@ -38,6 +38,10 @@ type ArchiveGenerator struct {
 	pre map[int]*parsedMember
 	// parsing counts the prefetch workers still running (Wait).
 	parsing sync.WaitGroup
+	// closure: link each lookup's member closure as one wave (closure.go);
+	// others are the dylib's other archive generators.
+	closure bool
+	others  []*ArchiveGenerator
 }
 
 // parsedMember is a member parse that may still be running.
@@ -122,6 +126,11 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 	graphs, err := g.parseMembers(ctx, members)
 	if err != nil {
 		return err
+	}
+	if g.closure {
+		if members, graphs, err = g.closureOf(ctx, jd, idx, members, graphs); err != nil {
+			return err
+		}
 	}
 	// The members' own references will be looked up as soon as they
 	// link: parse the members defining them now, in the background (see
