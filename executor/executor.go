@@ -116,6 +116,9 @@ type reservation struct {
 	low  bool
 	prot []shared.MemProt // per page: what Protect last set (0 = no access)
 	fd   int              // memfd backing a shared reservation, or -1
+	// aliases are the read-write views of the dual-mapped blocks inside
+	// the reservation (MapDual), unmapped with it.
+	aliases []shared.ExecutorAddrRange
 }
 
 var (
@@ -280,9 +283,13 @@ func Release(r shared.ExecutorAddrRange) error {
 		return fmt.Errorf("executor: release %v: %w", r, ErrNotReserved)
 	}
 	fd := reservations[idx].fd
+	aliases := reservations[idx].aliases
 	reservations = append(reservations[:idx], reservations[idx+1:]...)
 	memMu.Unlock()
 	forgetDebugObjects(r)
+	for _, a := range aliases {
+		C.gorc_mem_release(C.uint64_t(a.Start), C.uint64_t(a.Size()))
+	}
 	if e := C.gorc_mem_release(C.uint64_t(r.Start), C.uint64_t(r.Size())); e != 0 {
 		return fmt.Errorf("executor: release %v: %w", r, syscall.Errno(e))
 	}
@@ -345,6 +352,49 @@ func Decommit(r shared.ExecutorAddrRange) error {
 	setProt(r, 0)
 	return nil
 }
+
+// MapDual makes the page-aligned range r of a reservation made by Reserve
+// a dual-mapped block: r gets protections prot (for good: code runs there
+// while the block is filled further) and the returned slice is a
+// read-write view of the same pages at another address, through which
+// the linker writes. The view stays mapped until the reservation is
+// released; Protect and Decommit must not be used on r afterwards. This
+// is how many small allocations (lazily compiled functions) share pages
+// without a protection change, or a mapping, each.
+func MapDual(r shared.ExecutorAddrRange, prot shared.MemProt) ([]byte, error) {
+	if !prot.Valid() {
+		return nil, fmt.Errorf("executor: map dual %v %v: writable and executable at once violates W^X", r, prot)
+	}
+	if err := checkPages("map dual", r); err != nil {
+		return nil, err
+	}
+	if r.Size() == 0 || r.Size() > 1<<32 {
+		return nil, fmt.Errorf("executor: map dual %v: bad size %#x", r, r.Size())
+	}
+	memMu.Lock()
+	res := findRes(r.Start, r.Size())
+	shm := res != nil && res.fd >= 0
+	memMu.Unlock()
+	if shm {
+		return nil, fmt.Errorf("executor: map dual %v: inside a shared reservation", r)
+	}
+	var alias C.uint64_t
+	if e := C.gorc_mem_map_dual(C.uint64_t(r.Start), C.uint64_t(r.Size()), C.int(prot), &alias); e != 0 {
+		return nil, fmt.Errorf("executor: map dual %v %v: %w", r, prot, syscall.Errno(e))
+	}
+	a := shared.ExecutorAddrRange{Start: shared.ExecutorAddr(alias), End: shared.ExecutorAddr(uint64(alias) + r.Size())}
+	memMu.Lock()
+	if res := findRes(r.Start, r.Size()); res != nil {
+		res.aliases = append(res.aliases, a)
+	}
+	memMu.Unlock()
+	setProt(r, prot)
+	return unsafe.Slice((*byte)(C.gorc_addr_to_ptr(alias)), r.Size()), nil
+}
+
+// ForgetDebugObjects deregisters the debug objects registered inside r
+// (memory being reused without a Decommit, as MapDual blocks are).
+func ForgetDebugObjects(r shared.ExecutorAddrRange) { forgetDebugObjects(r) }
 
 // Write copies data to addr, which must lie inside a reservation (or a TLS
 // initialization image) and be writable; otherwise the error wraps
