@@ -117,8 +117,25 @@ type reservation struct {
 	prot []shared.MemProt // per page: what Protect last set (0 = no access)
 	fd   int              // memfd backing a shared reservation, or -1
 	// aliases are the read-write views of the dual-mapped blocks inside
-	// the reservation (MapDual), unmapped with it.
+	// the reservation (MapDual), unmapped with it; blocks[i] is the block
+	// aliases[i] views.
 	aliases []shared.ExecutorAddrRange
+	blocks  []shared.ExecutorAddrRange
+}
+
+// dualAlias returns the address in a dual-mapped block's read-write alias
+// of [addr, addr+n), or 0 if the range is not inside one block. memMu held.
+func dualAlias(addr shared.ExecutorAddr, n uint64) shared.ExecutorAddr {
+	res := findRes(addr, n)
+	if res == nil {
+		return 0
+	}
+	for i, b := range res.blocks {
+		if b.Contains(addr) && uint64(addr)+n <= uint64(b.End) {
+			return res.aliases[i].Start + (addr - b.Start)
+		}
+	}
+	return 0
 }
 
 var (
@@ -386,6 +403,7 @@ func MapDual(r shared.ExecutorAddrRange, prot shared.MemProt) ([]byte, error) {
 	memMu.Lock()
 	if res := findRes(r.Start, r.Size()); res != nil {
 		res.aliases = append(res.aliases, a)
+		res.blocks = append(res.blocks, r)
 	}
 	memMu.Unlock()
 	setProt(r, prot)
@@ -401,6 +419,17 @@ func ForgetDebugObjects(r shared.ExecutorAddrRange) { forgetDebugObjects(r) }
 // ErrNotReserved or ErrAccess and nothing is written.
 func Write(addr shared.ExecutorAddr, data []byte) error {
 	if len(data) == 0 {
+		return nil
+	}
+	memMu.Lock()
+	alias := dualAlias(addr, uint64(len(data)))
+	memMu.Unlock()
+	if alias != 0 {
+		// A dual-mapped block (code written by a controller's code
+		// heap): through its read-write view; the range is being
+		// (re)used, so debug objects registered there are stale.
+		forgetDebugObjects(shared.ExecutorAddrRange{Start: addr, End: addr.Add(uint64(len(data)))})
+		C.gorc_mem_copy(C.uint64_t(alias), unsafe.Pointer(&data[0]), C.size_t(len(data)))
 		return nil
 	}
 	if err := checkRange("write", addr, uint64(len(data)), shared.ProtWrite); err != nil {

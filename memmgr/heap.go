@@ -1,12 +1,14 @@
 package memmgr
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/orc/epc"
 	"github.com/gorc-jit/gorc/shared"
 )
 
@@ -40,9 +42,19 @@ type dualExecutor interface {
 // address, where code runs, and is written through a read-write alias.
 // One block per protection class is filled before the next is mapped.
 type codeHeap struct {
-	ex     dualExecutor
+	ex     dualExecutor // in-process
+	remote *CopyMapper  // a child executor: content is written through it
+	rem    remoteDual
 	max    uint64
 	blocks map[shared.MemProt][]*heapBlock // s.mu
+	off    bool                            // the executor refused a block: pages of their own (s.mu)
+}
+
+// remoteDual is what a remote executor control offers for the code heap
+// (epc.Remote): the executor maps the block twice and writes through its
+// alias.
+type remoteDual interface {
+	MapDualBlock(ctx context.Context, r shared.ExecutorAddrRange, prot shared.MemProt) error
 }
 
 type heapBlock struct {
@@ -63,24 +75,36 @@ func newCodeHeap(m Mapper, opts SlabOptions) *codeHeap {
 	if opts.NoCodeHeap {
 		return nil
 	}
-	im, ok := m.(*InProcessMapper)
-	if !ok {
-		return nil
-	}
-	ex, ok := im.e.(dualExecutor)
-	if !ok {
-		return nil
-	}
 	max := opts.CodeHeapMax
 	if max == 0 {
 		max = DefaultCodeHeapMax
 	}
-	return &codeHeap{ex: ex, max: max, blocks: map[shared.MemProt][]*heapBlock{}}
+	h := &codeHeap{max: max, blocks: map[shared.MemProt][]*heapBlock{}}
+	switch m := m.(type) {
+	case *InProcessMapper:
+		ex, ok := m.e.(dualExecutor)
+		if !ok {
+			return nil
+		}
+		h.ex = ex
+	case *CopyMapper:
+		rem, ok := m.e.(remoteDual)
+		if !ok {
+			return nil
+		}
+		h.remote, h.rem = m, rem
+	default:
+		return nil
+	}
+	return h
 }
 
 // eligible reports whether req is served by the heap: small, no alignment
 // above a page, not all empty.
 func (h *codeHeap) eligible(req jitlink.AllocRequest, ps uint64) bool {
+	if h.off {
+		return false
+	}
 	var total uint64
 	for _, seg := range req.Segments {
 		a := max(seg.Align, heapGranule)
@@ -111,9 +135,14 @@ func (s *Slab) allocHeap(ctx context.Context, req jitlink.AllocRequest, g *regio
 			return nil, fmt.Errorf("memmgr: allocate %q: segment %d: %w", req.Name, i, err)
 		}
 		pieces[i] = heapPiece{blk: blk, r: shared.ExecutorAddrRange{Start: addr, End: addr.Add(size)}, finalize: seg.Lifetime == jitlink.LifetimeFinalize}
-		off := uint64(addr - blk.reg.r.Start)
-		mem := blk.rw[off : off+seg.Size : off+seg.Size]
-		clear(mem)
+		var mem []byte
+		if blk.rw == nil {
+			mem = make([]byte, seg.Size) // written to the executor on Finalize
+		} else {
+			off := uint64(addr - blk.reg.r.Start)
+			mem = blk.rw[off : off+seg.Size : off+seg.Size]
+			clear(mem)
+		}
 		segs[i] = jitlink.Segment{Addr: addr, Mem: mem}
 		if handle == 0 {
 			handle = addr
@@ -148,7 +177,22 @@ func (s *Slab) heapTake(ctx context.Context, g *region, prot shared.MemProt, siz
 		return nil, 0, fmt.Errorf("slab %v: %w", g.r, errNoBlockRoom)
 	}
 	r := shared.ExecutorAddrRange{Start: base, End: base.Add(codeBlockSize)}
-	rw, err := s.heap.ex.MapDual(ctx, r, prot)
+	var rw []byte
+	var err error
+	if s.heap.ex != nil {
+		rw, err = s.heap.ex.MapDual(ctx, r, prot)
+	} else if err = s.heap.rem.MapDualBlock(ctx, r, prot); err != nil {
+		// A shared (or older) executor refuses code blocks: every
+		// allocation gets pages of its own from now on.
+		s.mu.Lock()
+		s.heap.off = true
+		perr := g.put(r)
+		s.mu.Unlock()
+		if perr != nil {
+			return nil, 0, perr
+		}
+		return nil, 0, fmt.Errorf("executor refused a code block (%v): %w", err, errNoBlockRoom)
+	}
 	if err != nil {
 		// The range's state is unknown if mapping failed half way: it
 		// stays out of the free list.
@@ -176,16 +220,18 @@ func (s *Slab) heapPut(pieces []heapPiece) error {
 			continue
 		}
 		p.freed = true
-		off := uint64(p.r.Start - p.blk.reg.r.Start)
-		mem := p.blk.rw[off : off+p.r.Size()]
-		if p.blk.prot&shared.ProtExec != 0 {
-			for j := range mem {
-				mem[j] = 0xcc
+		if p.blk.rw != nil {
+			off := uint64(p.r.Start - p.blk.reg.r.Start)
+			mem := p.blk.rw[off : off+p.r.Size()]
+			if p.blk.prot&shared.ProtExec != 0 {
+				for j := range mem {
+					mem[j] = 0xcc
+				}
+			} else {
+				clear(mem)
 			}
-		} else {
-			clear(mem)
-		}
-		s.heap.ex.ForgetRange(p.r)
+			s.heap.ex.ForgetRange(p.r)
+		} // (a child's: filled by heapScrub; its writes forget debug objects)
 		errs = append(errs, p.blk.reg.put(p.r))
 	}
 	return errors.Join(errs...)
@@ -219,7 +265,13 @@ func (a *heapInFlight) Finalize(ctx context.Context, actions []shared.AllocActio
 	if err := a.claim("finalize"); err != nil {
 		return jitlink.FinalizedAlloc{}, err
 	}
-	if err := a.s.m.Initialize(ctx, AllocInfo{Actions: actions}); err != nil {
+	var err error
+	if a.s.heap.remote != nil {
+		err = a.s.heapTransfer(ctx, a.segs, actions)
+	} else {
+		err = a.s.m.Initialize(ctx, AllocInfo{Actions: actions})
+	}
+	if err != nil {
 		ferr := a.s.free(ctx, a.rec, nil, nil)
 		return jitlink.FinalizedAlloc{}, errors.Join(fmt.Errorf("memmgr: finalize %q: %w", a.req.Name, err), ferr)
 	}
@@ -247,6 +299,54 @@ func (a *heapInFlight) Abandon(ctx context.Context) error {
 	}
 	if err := a.s.free(ctx, a.rec, nil, nil); err != nil {
 		return fmt.Errorf("memmgr: abandon %q: %w", a.req.Name, err)
+	}
+	return nil
+}
+
+// heapTransfer writes a child executor's pieces (through the executor's
+// alias of each block) and runs the actions: one round trip when the
+// executor takes batches.
+func (s *Slab) heapTransfer(ctx context.Context, segs []jitlink.Segment, actions []shared.AllocActionPair) error {
+	cm := s.heap.remote
+	var steps []epc.MemOp
+	for _, sg := range segs {
+		if len(sg.Mem) > 0 {
+			steps = append(steps, epc.MemOp{Kind: epc.MemOpWrite, Addr: sg.Addr, Data: sg.Mem})
+		}
+	}
+	if done, err := cm.initBatch(ctx, steps, nil, actions); done {
+		return err
+	}
+	for _, st := range steps {
+		if err := cm.e.Write(ctx, st.Addr, st.Data); err != nil {
+			return err
+		}
+	}
+	return cm.runActions(ctx, actions)
+}
+
+// heapScrub overwrites a child executor's freed code pieces with int3
+// (one round trip), so that a stray jump into freed code traps.
+func (s *Slab) heapScrub(ctx context.Context, pieces []heapPiece) error {
+	cm := s.heap.remote
+	var steps []epc.MemOp
+	for _, p := range pieces {
+		if p.blk != nil && !p.freed && p.blk.prot&shared.ProtExec != 0 {
+			steps = append(steps, epc.MemOp{Kind: epc.MemOpWrite, Addr: p.r.Start, Data: bytes.Repeat([]byte{0xcc}, int(p.r.Size()))})
+		}
+	}
+	if len(steps) == 0 {
+		return nil
+	}
+	if b, ok := cm.e.(epc.Batcher); ok {
+		if _, err := b.Batch(ctx, steps); !errors.Is(err, epc.ErrBatchUnsupported) {
+			return err
+		}
+	}
+	for _, st := range steps {
+		if err := cm.e.Write(ctx, st.Addr, st.Data); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -16,25 +17,38 @@ import (
 	"github.com/gorc-jit/gorc/shared"
 )
 
-// newHeapSlab is an in-process slab with the code heap on (the default).
-func newHeapSlab(t testing.TB, size uint64) (*Slab, *epc.InProcess) {
+// heapKinds are the executors the code heap serves: this process and a
+// child reached over a byte stream.
+var heapKinds = []mapperKind{mappers[0], mappers[3]}
+
+// newHeapSlab is a slab with the code heap on (the default) over kind.
+func newHeapSlab(t testing.TB, kind mapperKind, size uint64) (*Slab, epc.ExecutorProcessControl) {
 	t.Helper()
-	e := newEPC(t)
+	var e epc.ExecutorProcessControl
+	if kind.remote {
+		e = spawnExecutor(t, os.Stdout)
+	} else {
+		e = newEPC(t)
+	}
 	s, err := NewForExecutor(e, false, SlabOptions{Size: size})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.heap == nil {
-		t.Fatal("in-process slab has no code heap")
+		t.Fatalf("%s slab has no code heap", kind.name)
 	}
 	t.Cleanup(func() { s.Close(context.Background()) })
 	return s, e
 }
 
-// mapCount is the number of mappings of this process.
-func mapCount(t testing.TB) int {
+// mapCount is the number of mappings of the executor e's process.
+func mapCount(t testing.TB, e epc.ExecutorProcessControl) int {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/maps")
+	pid := os.Getpid()
+	if r, ok := e.(*epc.Remote); ok {
+		pid = r.PID()
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,13 +98,22 @@ func run(t testing.TB, e epc.ExecutorProcessControl, addr shared.ExecutorAddr) i
 // pages, and the process's mappings stay bounded (the vm.max_map_count
 // limit a page-per-function allocator hits).
 func TestCodeHeapSharesPagesAndMappings(t *testing.T) {
-	s, e := newHeapSlab(t, 256<<20)
+	for _, kind := range heapKinds {
+		t.Run(kind.name, func(t *testing.T) { testCodeHeapSharesPages(t, kind) })
+	}
+}
+
+func testCodeHeapSharesPages(t *testing.T, kind mapperKind) {
+	s, e := newHeapSlab(t, kind, 256<<20)
 	fa0, segs0 := addRet42(t, s, 42)
-	before := mapCount(t)
-	const n = 20000
+	before := mapCount(t, e)
+	n := 20000
+	if kind.remote {
+		n = 3000 // a round trip each
+	}
 	var last []jitlink.Segment
 	for i := 0; i < n; i++ {
-		_, last = addRet42(t, s, uint32(i))
+		_, last = addRet42(t, s, uint32(i%200))
 		if i%5000 == 0 {
 			// The first function still runs while its pages are being
 			// filled with others: they never change protection.
@@ -99,10 +122,10 @@ func TestCodeHeapSharesPagesAndMappings(t *testing.T) {
 			}
 		}
 	}
-	if got := run(t, e, last[0].Addr); got != n-1 {
-		t.Fatalf("last function returned %d, want %d", got, n-1)
+	if got := run(t, e, last[0].Addr); got != (n-1)%200 {
+		t.Fatalf("last function returned %d, want %d", got, (n-1)%200)
 	}
-	if grown := mapCount(t) - before; grown > 16 {
+	if grown := mapCount(t, e) - before; grown > 16 {
 		t.Errorf("%d small allocations added %d mappings; want a few per block", n, grown)
 	}
 	if got := mapsProt(t, e, segs0[0].Addr); got != "r-x" {
@@ -124,8 +147,14 @@ func TestCodeHeapSharesPagesAndMappings(t *testing.T) {
 // (zeroed), freed code is filled with int3, and memory of a live
 // allocation is never handed out.
 func TestCodeHeapReuse(t *testing.T) {
+	for _, kind := range heapKinds {
+		t.Run(kind.name, func(t *testing.T) { testCodeHeapReuse(t, kind) })
+	}
+}
+
+func testCodeHeapReuse(t *testing.T, kind mapperKind) {
 	ctx := context.Background()
-	s, e := newHeapSlab(t, 64<<20)
+	s, e := newHeapSlab(t, kind, 64<<20)
 	live := map[shared.ExecutorAddr]bool{}
 	var keep []jitlink.FinalizedAlloc
 	for i := 0; i < 8; i++ {
@@ -172,7 +201,7 @@ func TestCodeHeapReuse(t *testing.T) {
 // unwinder and deregistered on free.
 func TestCodeHeapEHFrame(t *testing.T) {
 	ctx := context.Background()
-	s, e := newHeapSlab(t, 64<<20)
+	s, e := newHeapSlab(t, mappers[0], 64<<20)
 	for round := 0; round < 2; round++ { // the second round reuses the pieces
 		a, err := s.Allocate(ctx, jitlink.AllocRequest{Name: "eh.o", Segments: []jitlink.SegmentRequest{{Prot: rx, Size: 16}, {Prot: ro, Size: 64}}})
 		if err != nil {
@@ -249,7 +278,7 @@ func TestCodeHeapChoice(t *testing.T) {
 
 // TestCodeHeapConcurrent: allocations, runs and frees from 8 goroutines.
 func TestCodeHeapConcurrent(t *testing.T) {
-	s, e := newHeapSlab(t, 64<<20)
+	s, e := newHeapSlab(t, mappers[0], 64<<20)
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
 		wg.Add(1)

@@ -35,8 +35,9 @@ type SlabOptions struct {
 	// is reserved low because the first request asks for it).
 	NoLowSlab bool
 	// NoCodeHeap turns the code heap off: every allocation gets pages of
-	// its own, as before. The code heap is used only in-process (an
-	// InProcessMapper over an executor that can map blocks twice).
+	// its own, as before. The code heap is used with an InProcessMapper
+	// over epc.InProcess and a CopyMapper over epc.Remote (a child, TCP
+	// or TLS executor that accepts op map-dual); not with shared memory.
 	NoCodeHeap bool
 	// CodeHeapMax is the largest allocation (segments rounded to 16
 	// bytes, summed) carved from the code heap's shared, dual-mapped
@@ -356,6 +357,9 @@ func (s *Slab) free(ctx context.Context, rec *record, ranges []shared.ExecutorAd
 	if rec.pieces != nil {
 		// A code-heap allocation: no pages of its own to discard.
 		err := s.m.Deinitialize(ctx, actions, nil)
+		if err == nil && !closing && s.heap.remote != nil {
+			err = s.heapScrub(ctx, rec.pieces)
+		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		delete(s.allocs, rec.chunk.Start)

@@ -11,12 +11,17 @@ import (
 	"testing"
 
 	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc/epc"
 )
 
-// mappings is the number of mappings of this process (/proc/self/maps).
-func mappings(t testing.TB) int {
+// mappings is the number of mappings of the executor's process.
+func mappings(t testing.TB, j *jit.JIT) int {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/maps")
+	pid := os.Getpid()
+	if r, ok := j.EPC.(*epc.Remote); ok {
+		pid = r.PID()
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,11 +30,18 @@ func mappings(t testing.TB) int {
 
 // TestManyLazyFunctionsKeepMappingsBounded compiles and calls thousands
 // of lazily compiled functions (each added by itself, with a stub group
-// of its own) in one in-process session: they are carved from shared code
-// blocks, so the process's mappings stay bounded instead of growing by a
-// few per function up to vm.max_map_count (docs/ORC.md, "Limits").
-// GORC_LAZY_FUNCS=50000 runs the 50,000.
+// of its own) in one session, in this process and in a child executor:
+// they are carved from shared code blocks, so the executor's mappings
+// stay bounded instead of growing by a few per function up to
+// vm.max_map_count (docs/ORC.md, "Limits"). GORC_LAZY_FUNCS=50000 runs
+// the 50,000.
 func TestManyLazyFunctionsKeepMappingsBounded(t *testing.T) {
+	for _, m := range execModes[:2] { // local, child (-shm keeps pages per allocation)
+		t.Run(m.name, func(t *testing.T) { testManyLazyFunctions(t, m.opts()) })
+	}
+}
+
+func testManyLazyFunctions(t *testing.T, opts jit.Options) {
 	n := 3000
 	if s := os.Getenv("GORC_LAZY_FUNCS"); s != "" {
 		v, err := strconv.Atoi(s)
@@ -39,7 +51,7 @@ func TestManyLazyFunctionsKeepMappingsBounded(t *testing.T) {
 		n = v
 	}
 	ctx := context.Background()
-	j, err := jit.New(ctx, jit.Options{})
+	j, err := jit.New(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,11 +74,11 @@ func TestManyLazyFunctionsKeepMappingsBounded(t *testing.T) {
 	for i := 0; i < warm; i++ {
 		call(i)
 	}
-	before := mappings(t)
+	before := mappings(t, j)
 	for i := warm; i < n; i++ {
 		call(i)
 	}
-	grown := mappings(t) - before
+	grown := mappings(t, j) - before
 	t.Logf("%d lazily compiled functions: %d mappings more after the first %d", n, grown, warm)
 	if limit := 64 + (n-warm)/500; grown > limit {
 		t.Errorf("%d more lazily compiled functions added %d mappings, want at most %d", n-warm, grown, limit)
