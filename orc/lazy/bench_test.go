@@ -15,13 +15,6 @@ import (
 	"github.com/gorc-jit/gorc/shared"
 )
 
-// perSession is how many functions BenchmarkFirstCall compiles in one
-// session of a child executor before it opens a new one: in-process,
-// lazily compiled functions share code blocks (memmgr's code heap) and
-// one session takes any number; a child executor still gives each its own
-// pages, each a mapping of the kernel's (docs/ORC.md, "Limits").
-const perSession = 4000
-
 // BenchmarkFirstCall measures the first call of a lazily compiled IR
 // function: stub hit → re-entry → optimize, compile and link the function
 // → run it, in this process and in a child executor. "first" runs a new
@@ -61,12 +54,9 @@ func BenchmarkFirstCall(b *testing.B) {
 			b.Run("first", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
-					if exec != "local" && next%perSession == 0 {
-						// A fresh session now and then keeps the child's
-						// mappings under vm.max_map_count.
-						j.Close(ctx)
-						j = open()
-					}
+					// One session for any number of functions: they share
+					// code blocks (memmgr's code heap), so the executor's
+					// mappings stay far below vm.max_map_count.
 					n := next
 					next++
 					a := add(n)
