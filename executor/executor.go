@@ -116,6 +116,26 @@ type reservation struct {
 	low  bool
 	prot []shared.MemProt // per page: what Protect last set (0 = no access)
 	fd   int              // memfd backing a shared reservation, or -1
+	// aliases are the read-write views of the dual-mapped blocks inside
+	// the reservation (MapDual), unmapped with it; blocks[i] is the block
+	// aliases[i] views.
+	aliases []shared.ExecutorAddrRange
+	blocks  []shared.ExecutorAddrRange
+}
+
+// dualAlias returns the address in a dual-mapped block's read-write alias
+// of [addr, addr+n), or 0 if the range is not inside one block. memMu held.
+func dualAlias(addr shared.ExecutorAddr, n uint64) shared.ExecutorAddr {
+	res := findRes(addr, n)
+	if res == nil {
+		return 0
+	}
+	for i, b := range res.blocks {
+		if b.Contains(addr) && uint64(addr)+n <= uint64(b.End) {
+			return res.aliases[i].Start + (addr - b.Start)
+		}
+	}
+	return 0
 }
 
 var (
@@ -280,9 +300,13 @@ func Release(r shared.ExecutorAddrRange) error {
 		return fmt.Errorf("executor: release %v: %w", r, ErrNotReserved)
 	}
 	fd := reservations[idx].fd
+	aliases := reservations[idx].aliases
 	reservations = append(reservations[:idx], reservations[idx+1:]...)
 	memMu.Unlock()
 	forgetDebugObjects(r)
+	for _, a := range aliases {
+		C.gorc_mem_release(C.uint64_t(a.Start), C.uint64_t(a.Size()))
+	}
 	if e := C.gorc_mem_release(C.uint64_t(r.Start), C.uint64_t(r.Size())); e != 0 {
 		return fmt.Errorf("executor: release %v: %w", r, syscall.Errno(e))
 	}
@@ -346,11 +370,66 @@ func Decommit(r shared.ExecutorAddrRange) error {
 	return nil
 }
 
+// MapDual makes the page-aligned range r of a reservation made by Reserve
+// a dual-mapped block: r gets protections prot (for good: code runs there
+// while the block is filled further) and the returned slice is a
+// read-write view of the same pages at another address, through which
+// the linker writes. The view stays mapped until the reservation is
+// released; Protect and Decommit must not be used on r afterwards. This
+// is how many small allocations (lazily compiled functions) share pages
+// without a protection change, or a mapping, each.
+func MapDual(r shared.ExecutorAddrRange, prot shared.MemProt) ([]byte, error) {
+	if !prot.Valid() {
+		return nil, fmt.Errorf("executor: map dual %v %v: writable and executable at once violates W^X", r, prot)
+	}
+	if err := checkPages("map dual", r); err != nil {
+		return nil, err
+	}
+	if r.Size() == 0 || r.Size() > 1<<32 {
+		return nil, fmt.Errorf("executor: map dual %v: bad size %#x", r, r.Size())
+	}
+	memMu.Lock()
+	res := findRes(r.Start, r.Size())
+	shm := res != nil && res.fd >= 0
+	memMu.Unlock()
+	if shm {
+		return nil, fmt.Errorf("executor: map dual %v: inside a shared reservation", r)
+	}
+	var alias C.uint64_t
+	if e := C.gorc_mem_map_dual(C.uint64_t(r.Start), C.uint64_t(r.Size()), C.int(prot), &alias); e != 0 {
+		return nil, fmt.Errorf("executor: map dual %v %v: %w", r, prot, syscall.Errno(e))
+	}
+	a := shared.ExecutorAddrRange{Start: shared.ExecutorAddr(alias), End: shared.ExecutorAddr(uint64(alias) + r.Size())}
+	memMu.Lock()
+	if res := findRes(r.Start, r.Size()); res != nil {
+		res.aliases = append(res.aliases, a)
+		res.blocks = append(res.blocks, r)
+	}
+	memMu.Unlock()
+	setProt(r, prot)
+	return unsafe.Slice((*byte)(C.gorc_addr_to_ptr(alias)), r.Size()), nil
+}
+
+// ForgetDebugObjects deregisters the debug objects registered inside r
+// (memory being reused without a Decommit, as MapDual blocks are).
+func ForgetDebugObjects(r shared.ExecutorAddrRange) { forgetDebugObjects(r) }
+
 // Write copies data to addr, which must lie inside a reservation (or a TLS
 // initialization image) and be writable; otherwise the error wraps
 // ErrNotReserved or ErrAccess and nothing is written.
 func Write(addr shared.ExecutorAddr, data []byte) error {
 	if len(data) == 0 {
+		return nil
+	}
+	memMu.Lock()
+	alias := dualAlias(addr, uint64(len(data)))
+	memMu.Unlock()
+	if alias != 0 {
+		// A dual-mapped block (code written by a controller's code
+		// heap): through its read-write view; the range is being
+		// (re)used, so debug objects registered there are stale.
+		forgetDebugObjects(shared.ExecutorAddrRange{Start: addr, End: addr.Add(uint64(len(data)))})
+		C.gorc_mem_copy(C.uint64_t(alias), unsafe.Pointer(&data[0]), C.size_t(len(data)))
 		return nil
 	}
 	if err := checkRange("write", addr, uint64(len(data)), shared.ProtWrite); err != nil {

@@ -1469,3 +1469,38 @@ uint64_t gorc_interposed(const char *name) {
 	if (strcmp(name, "pthread_create") == 0) return (uint64_t)(uintptr_t)&gorc_pthread_create;
 	return 0;
 }
+
+/* ---------- dual-mapped code blocks ---------- */
+
+/* Replace [addr, addr+size) of a private reservation with a fresh memfd
+ * mapped MAP_SHARED with protections prot there, and map the same file
+ * read-write elsewhere (*alias). The linker writes code through the alias
+ * while other threads run code at addr: no protection change per
+ * function. The memfd is closed at once: the two mappings keep it. */
+int gorc_mem_map_dual(uint64_t addr, uint64_t size, int prot, uint64_t *alias) {
+	int fd = memfd_create("gorc-code", MFD_CLOEXEC);
+	if (fd < 0) return errno;
+	if (ftruncate(fd, (off_t)size) != 0) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	void *rw = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (rw == MAP_FAILED) {
+		int e = errno;
+		close(fd);
+		return e;
+	}
+	void *p = mmap((void *)(uintptr_t)addr, size, to_prot(prot), MAP_SHARED | MAP_FIXED, fd, 0);
+	if (p == MAP_FAILED) {
+		int e = errno;
+		munmap(rw, size);
+		close(fd);
+		/* The range may have been unmapped: make it a reservation again. */
+		mmap((void *)(uintptr_t)addr, size, PROT_NONE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		return e;
+	}
+	close(fd);
+	*alias = (uint64_t)(uintptr_t)rw;
+	return 0;
+}

@@ -264,7 +264,7 @@ func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error 
 func quick(f wire.Frame) bool {
 	switch f.Op {
 	case wire.OpReserve, wire.OpReserveShared, wire.OpProtect, wire.OpDecommit, wire.OpWrite, wire.OpRead,
-		wire.OpRelease, wire.OpLookup, wire.OpAllocateTLS,
+		wire.OpRelease, wire.OpLookup, wire.OpAllocateTLS, wire.OpMapDual,
 		wire.OpPublish, wire.OpEmitted, wire.OpPublishFail: // (the directory's waits are not quick)
 		return true
 	case wire.OpCallWrapper:
@@ -563,6 +563,16 @@ func (s *server) dispatchOwn(f wire.Frame) ([]byte, error) {
 			return nil, fmt.Errorf("executor: protect %v: bad protection %#x", r, prot)
 		}
 		return nil, Protect(r, shared.MemProt(prot))
+	case wire.OpMapDual:
+		r, prot := rng(d), d.U64()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		if prot > 7 {
+			return nil, fmt.Errorf("executor: map dual %v: bad protection %#x", r, prot)
+		}
+		_, err := MapDual(r, shared.MemProt(prot))
+		return nil, err
 	case wire.OpDecommit, wire.OpRelease:
 		r := rng(d)
 		if err := d.Finish(); err != nil {

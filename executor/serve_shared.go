@@ -90,6 +90,8 @@ func (s *server) dispatchShared(f wire.Frame) ([]byte, error) {
 		defer runFor(p)()
 	case wire.OpLoadDylib:
 		defer runFor(p)() // (a library's constructors run here)
+	case wire.OpMapDual:
+		return nil, fmt.Errorf("executor: map-dual: a shared executor keeps per-controller pages (no shared code blocks)")
 	case wire.OpRunProgram:
 		return nil, fmt.Errorf("executor: run-program ends the executor process, which a shared executor serving other controllers must not do (run main with run-main instead)")
 	case wire.OpPublish:

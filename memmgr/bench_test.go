@@ -11,13 +11,20 @@ import (
 )
 
 // BenchmarkSlabAllocFinalizeDealloc measures one link graph's memory
-// round trip through the in-process mapper: allocate a code, a read-only
-// and a read-write segment, finalize (mprotect), deallocate (decommit).
+// round trip through each mapper: allocate a code, a read-only and a
+// read-write segment, finalize (mprotect), deallocate (decommit) — and,
+// "in-process-code-heap", the same small graph carved from the code
+// heap's dual-mapped blocks (no system call).
 func BenchmarkSlabAllocFinalizeDealloc(b *testing.B) {
 	ctx := context.Background()
-	for _, kind := range mappers {
+	heap := mapperKind{name: "in-process-code-heap", make: inProcessMapper}
+	for _, kind := range append([]mapperKind{heap}, mappers...) {
 		b.Run(kind.name, func(b *testing.B) {
-			s, _ := newSlab(b, kind, SlabOptions{Size: 64 << 20})
+			opts := SlabOptions{Size: 64 << 20}
+			if kind.name == heap.name {
+				opts.CodeHeapMax = DefaultCodeHeapMax
+			}
+			s, _ := newSlab(b, kind, opts)
 			req := jitlink.AllocRequest{Name: "bench", Segments: []jitlink.SegmentRequest{
 				{Prot: shared.ProtRead | shared.ProtExec, Size: 3000, Align: 16},
 				{Prot: shared.ProtRead, Size: 500, Align: 8},

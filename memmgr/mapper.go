@@ -15,6 +15,15 @@
 // epc.MemoryAccess — the byte-stream transport a remote executor uses;
 // [NewSharedMemoryMapper] writes into memfd-backed memory the executor
 // maps too (seed 002's shared-memory transport, for -shm).
+//
+// The slab also has a code heap (in this process, and in child executors
+// reached over a byte stream): small allocations (a lazily compiled
+// function, a stub group; up to SlabOptions.CodeHeapMax) are carved,
+// 16-byte aligned, from 4 MiB blocks of the slab that are
+// mapped twice — with their final protections where code runs, and
+// read-write at another address where they are written — so they cost
+// neither a protection change nor a mapping of their own, and never make
+// pages writable while other threads run code in them.
 package memmgr
 
 import (

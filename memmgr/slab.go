@@ -34,15 +34,27 @@ type SlabOptions struct {
 	// NoLowSlab refuses Low2GiB requests unless the main slab is low (or
 	// is reserved low because the first request asks for it).
 	NoLowSlab bool
+	// NoCodeHeap turns the code heap off: every allocation gets pages of
+	// its own, as before. The code heap is used with an InProcessMapper
+	// over epc.InProcess and a CopyMapper over epc.Remote (a child, TCP
+	// or TLS executor that accepts op map-dual); not with shared memory.
+	NoCodeHeap bool
+	// CodeHeapMax is the largest allocation (segments rounded to 16
+	// bytes, summed) carved from the code heap's shared, dual-mapped
+	// blocks instead of getting pages of its own. 0 means
+	// DefaultCodeHeapMax.
+	CodeHeapMax uint64
 }
 
 // SlabStats describes a slab allocator's memory.
 type SlabStats struct {
 	Reserved    uint64 // bytes of address space reserved
-	InUse       uint64 // bytes allocated (page-rounded)
+	InUse       uint64 // bytes allocated (page-rounded; code-heap pieces: 16-byte rounded)
 	FreeBlocks  int    // number of free blocks (after coalescing)
 	LargestFree uint64 // largest free block
 	Allocations int    // live allocations (in flight or finalized)
+	HeapBlocks  int    // code-heap blocks mapped (4 MiB each, kept until Close)
+	HeapInUse   uint64 // bytes of code-heap blocks allocated
 }
 
 // Slab is a slab allocator implementing jitlink.MemoryManager: one large
@@ -62,6 +74,8 @@ type Slab struct {
 	dso   shared.ExecutorAddr
 
 	closing bool // Closing was called (s.mu)
+
+	heap *codeHeap // nil: every allocation gets pages of its own
 }
 
 var _ jitlink.MemoryManager = (*Slab)(nil)
@@ -78,8 +92,9 @@ type record struct {
 	keep     shared.ExecutorAddrRange // standard-lifetime part: chunk start ..
 	ranges   []shared.ExecutorAddrRange
 	actions  []shared.AllocActionPair
-	finished bool // Finalize succeeded
-	freeing  bool // Deallocate claimed it
+	pieces   []heapPiece // a code-heap allocation: its segments' pieces
+	finished bool        // Finalize succeeded
+	freeing  bool        // Deallocate claimed it
 }
 
 // NewSlab returns a slab allocator over mapper. The address space is
@@ -104,7 +119,7 @@ func NewSlab(mapper Mapper, opts SlabOptions) (*Slab, error) {
 	if opts.Size == 0 || opts.LowSize == 0 {
 		return nil, fmt.Errorf("memmgr: new slab: size overflows")
 	}
-	return &Slab{m: mapper, opts: opts, ps: ps, allocs: map[shared.ExecutorAddr]*record{}}, nil
+	return &Slab{m: mapper, opts: opts, ps: ps, allocs: map[shared.ExecutorAddr]*record{}, heap: newCodeHeap(mapper, opts)}, nil
 }
 
 func alignUp(v, a uint64) uint64 { return (v + a - 1) &^ (a - 1) }
@@ -260,6 +275,15 @@ func (s *Slab) Allocate(ctx context.Context, req jitlink.AllocRequest) (jitlink.
 		s.mu.Unlock()
 		return nil, fmt.Errorf("memmgr: allocate %q: %#x bytes is too large", req.Name, total)
 	}
+	if s.heap != nil && g == s.main && s.heap.eligible(req, s.ps) {
+		s.mu.Unlock()
+		ifa, err := s.allocHeap(ctx, req, g)
+		if !errors.Is(err, errNoBlockRoom) {
+			return ifa, err
+		}
+		// No room for a code block (a small slab): pages of its own.
+		s.mu.Lock()
+	}
 	base, ok := g.take(total, align)
 	if !ok {
 		largest := g.largest()
@@ -330,6 +354,20 @@ func (s *Slab) free(ctx context.Context, rec *record, ranges []shared.ExecutorAd
 	s.mu.Lock()
 	closing := s.closing
 	s.mu.Unlock()
+	if rec.pieces != nil {
+		// A code-heap allocation: no pages of its own to discard.
+		err := s.m.Deinitialize(ctx, actions, nil)
+		if err == nil && !closing && s.heap.remote != nil {
+			err = s.heapScrub(ctx, rec.pieces)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.allocs, rec.chunk.Start)
+		if err != nil || closing {
+			return err // state unknown, or never handed out again
+		}
+		return s.heapPut(rec.pieces)
+	}
 	if closing {
 		// Close releases the whole reservation: only the actions'
 		// Dealloc calls (EH-frame deregistration, ...) must run.
@@ -478,6 +516,19 @@ func (s *Slab) Stats() SlabStats {
 		st.FreeBlocks += len(g.free)
 		st.LargestFree = max(st.LargestFree, g.largest())
 	}
+	if s.heap != nil {
+		for _, bs := range s.heap.blocks {
+			for _, b := range bs {
+				st.HeapBlocks++
+				var free uint64
+				for _, f := range b.reg.free {
+					free += f.Size()
+				}
+				st.HeapInUse += b.reg.r.Size() - free
+				st.InUse -= free // a block's free space is not in use
+			}
+		}
+	}
 	st.Allocations = len(s.allocs)
 	return st
 }
@@ -515,6 +566,9 @@ func (s *Slab) Close(ctx context.Context) error {
 	regs := []*region{s.main, s.low}
 	s.main, s.low = nil, nil
 	s.allocs = map[shared.ExecutorAddr]*record{}
+	if s.heap != nil {
+		s.heap.blocks = map[shared.MemProt][]*heapBlock{}
+	}
 	s.mu.Unlock()
 	s.dsoMu.Lock()
 	s.dso = 0

@@ -110,6 +110,9 @@ func newSlab(t testing.TB, kind mapperKind, opts SlabOptions) (*Slab, epc.Execut
 	} else {
 		e = newEPC(t)
 	}
+	// These tests are about the slab's own pages: the code heap (tested
+	// in heap_test.go) is off unless opts.CodeHeapMax asks for it.
+	opts.NoCodeHeap = opts.CodeHeapMax == 0
 	s, err := NewSlab(kind.make(t, e), opts)
 	if err != nil {
 		t.Fatal(err)

@@ -287,3 +287,18 @@ func (p *InProcess) OnCrash(f func(*Crash)) error {
 		f(&Crash{Signal: r.Signal, PC: r.PC, FaultAddr: r.FaultAddr, Frames: r.Frames})
 	})
 }
+
+// MapDual makes the page-aligned range r of a reservation a dual-mapped
+// block with protections prot and returns a read-write view of it at
+// another address (see executor.MapDual): memmgr's code heap writes small
+// allocations through the view while code runs in r.
+func (p *InProcess) MapDual(ctx context.Context, r shared.ExecutorAddrRange, prot shared.MemProt) ([]byte, error) {
+	if err := p.check(ctx, "map dual"); err != nil {
+		return nil, err
+	}
+	return executor.MapDual(r, prot)
+}
+
+// ForgetRange deregisters the debug objects inside r, memory of a
+// dual-mapped block about to be reused (Decommit does it for other memory).
+func (p *InProcess) ForgetRange(r shared.ExecutorAddrRange) { executor.ForgetDebugObjects(r) }

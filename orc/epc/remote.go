@@ -580,6 +580,14 @@ func (e *Remote) Decommit(ctx context.Context, r shared.ExecutorAddrRange) error
 	return e.simple(ctx, wire.OpDecommit, encRange(r))
 }
 
+// MapDualBlock makes the page-aligned range r of a reservation a
+// dual-mapped code block with protections prot (wire.OpMapDual): Write
+// to it goes through the executor's read-write alias, and its pages never
+// change protection again. Shared executors and older ones refuse it.
+func (e *Remote) MapDualBlock(ctx context.Context, r shared.ExecutorAddrRange, prot shared.MemProt) error {
+	return e.simple(ctx, wire.OpMapDual, encRange(r).U64(uint64(prot)))
+}
+
 // Release implements MemoryAccess.
 func (e *Remote) Release(ctx context.Context, r shared.ExecutorAddrRange) error {
 	return e.simple(ctx, wire.OpRelease, encRange(r))

@@ -15,10 +15,6 @@ import (
 	"github.com/gorc-jit/gorc/shared"
 )
 
-// perSession is how many functions BenchmarkFirstCall compiles in one
-// session before it opens a new one.
-const perSession = 4000
-
 // BenchmarkFirstCall measures the first call of a lazily compiled IR
 // function: stub hit → re-entry → optimize, compile and link the function
 // → run it, in this process and in a child executor. "first" runs a new
@@ -58,14 +54,9 @@ func BenchmarkFirstCall(b *testing.B) {
 			b.Run("first", func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
-					if next%perSession == 0 {
-						// Every lazily compiled function has pages of its
-						// own (stub, code), each a mapping of the kernel's:
-						// a fresh session now and then keeps the count under
-						// vm.max_map_count (docs/ORC.md, "Limits").
-						j.Close(ctx)
-						j = open()
-					}
+					// One session for any number of functions: they share
+					// code blocks (memmgr's code heap), so the executor's
+					// mappings stay far below vm.max_map_count.
 					n := next
 					next++
 					a := add(n)

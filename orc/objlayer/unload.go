@@ -170,12 +170,15 @@ func (l *Layer) moduleHandle(ctx context.Context, r *orc.MaterializationResponsi
 	return f(ctx, key)
 }
 
-// moduleActions returns the action registering the memory of g (all its
-// blocks lie in one allocation) as the module dso's: the standard-lifetime
-// part, since finalize-lifetime memory returns to the slab (and may serve
-// another module) right after finalization.
+// moduleActions returns the actions registering the memory of g as the
+// module dso's: the standard-lifetime part, since finalize-lifetime memory
+// returns to the slab (and may serve another module) right after
+// finalization. Small graphs are carved from shared code blocks
+// (memmgr's code heap), so their segments need not be adjacent and other
+// modules' code may lie between them: one range per run of blocks with
+// gaps under 16 bytes (the heap's granule — no other piece fits there).
 func moduleActions(e epc.ExecutorProcessControl, dso shared.ExecutorAddr, g *jitlink.LinkGraph) ([]shared.AllocActionPair, error) {
-	var lo, hi shared.ExecutorAddr
+	var rs []shared.ExecutorAddrRange
 	for _, sec := range g.Sections {
 		if sec.Lifetime != jitlink.LifetimeStandard {
 			continue
@@ -184,20 +187,31 @@ func moduleActions(e epc.ExecutorProcessControl, dso shared.ExecutorAddr, g *jit
 			if b.Addr == 0 || b.Size == 0 {
 				continue
 			}
-			if lo == 0 || b.Addr < lo {
-				lo = b.Addr
-			}
-			hi = max(hi, b.Addr.Add(b.Size))
+			rs = append(rs, shared.ExecutorAddrRange{Start: b.Addr, End: b.Addr.Add(b.Size)})
 		}
 	}
-	if lo == 0 {
+	if len(rs) == 0 {
 		return nil, nil
 	}
-	a, err := epc.ModuleRangeActions(e, dso, shared.ExecutorAddrRange{Start: lo, End: hi})
-	if err != nil {
-		return nil, err
+	sort.Slice(rs, func(i, j int) bool { return rs[i].Start < rs[j].Start })
+	merged := rs[:1]
+	for _, r := range rs[1:] {
+		last := &merged[len(merged)-1]
+		if r.Start < last.End.Add(16) {
+			last.End = max(last.End, r.End)
+			continue
+		}
+		merged = append(merged, r)
 	}
-	return []shared.AllocActionPair{a}, nil
+	out := make([]shared.AllocActionPair, 0, len(merged))
+	for _, r := range merged {
+		a, err := epc.ModuleRangeActions(e, dso, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
 }
 
 // recordModule records what the object linked under key defines and

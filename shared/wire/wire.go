@@ -169,12 +169,20 @@ const (
 	// means no step ran (a malformed batch, or an executor that refuses
 	// batches: a shared one).
 	OpBatch
+	// OpMapDual (start, end, prot -> nothing) makes the page-aligned
+	// range of a private reservation a dual-mapped code block
+	// (executor.MapDual): prot at the range for good, and a read-write
+	// alias the executor keeps; Write to the range then goes through the
+	// alias. The controller's code heap carves small allocations from
+	// such blocks. A shared executor, and executors before this op,
+	// answer with an Error: the controller keeps pages per allocation.
+	OpMapDual
 	opMax
 )
 
 var opNames = [...]string{"", "reserve", "reserve-shared", "protect", "decommit", "write", "read", "release",
 	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls", "reentry", "stdin",
-	"publish", "emitted", "publish-fail", "shared-lookup", "shared-await", "batch"}
+	"publish", "emitted", "publish-fail", "shared-lookup", "shared-await", "batch", "map-dual"}
 
 // The kinds of OpBatch steps.
 const (
