@@ -2,9 +2,13 @@ package jit
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,8 +34,9 @@ import (
 // initializers and -show-symbols are those of a fresh link.
 
 // imageFormat is the version of the encoded image (inside a codecache
-// entry, whose own header has the store's format version).
-const imageFormat = "gorc-linked-image-1"
+// entry, whose own header has the store's format version). Version 2
+// moved the content to the end of the encoding (streamed, never built).
+const imageFormat = "gorc-linked-image-2"
 
 // ErrImageStale is wrapped by LoadImage's errors for an image that cannot
 // be replayed in this process (a reference no longer reaches its target,
@@ -189,15 +194,17 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 	rg := &recordedGraph{name: g.Name, eh: eh}
 	// One buffer for the content of every block (thousands of small
 	// blocks: one allocation, not one each).
-	total := 0
+	total, nblocks := 0, 0
 	for _, sec := range g.Sections {
 		if sec.Lifetime == jitlink.LifetimeStandard {
+			nblocks += len(sec.Blocks)
 			for _, b := range sec.Blocks {
 				total += len(b.Content)
 			}
 		}
 	}
 	buf := make([]byte, 0, total)
+	rg.blocks = make([]recordedBlock, 0, nblocks)
 	// Whether an edge kind's value moves with the span, per kind and
 	// target class (defined: fixup and target move together; absolute:
 	// only the fixup moves): a kind's formula does not depend on the
@@ -302,10 +309,63 @@ const imagePage = 4096
 // its value depends on where the span lies.
 const trialDelta = 1 << 24
 
+// RecordedImage is a recorded link ready to be written (ImageRecorder.Image):
+// everything of the image but its content, which WriteTo streams from
+// the recorded blocks.
+type RecordedImage struct {
+	img    *image // Content nil
+	size   uint64 // the span's size
+	blocks []*recordedBlock
+}
+
+// Size is the size of the span of memory the image covers.
+func (ri *RecordedImage) Size() int { return int(ri.size) }
+
+// WriteTo writes the encoded image to w (io.WriterTo): the fields, then
+// the span's content, copied once from the recorded blocks through a
+// small buffer (zeros between them), never assembled in memory.
+func (ri *RecordedImage) WriteTo(w io.Writer) (int64, error) {
+	iw := &imageWriter{b: make([]byte, 0, flushAt+4096), out: w}
+	ri.writeTo(iw)
+	iw.flush()
+	return iw.n, iw.err
+}
+
+// Bytes returns the encoded image (what WriteTo writes).
+func (ri *RecordedImage) Bytes() []byte {
+	iw := &imageWriter{b: make([]byte, 0, ri.img.metaSize()+int(ri.size)+binary.MaxVarintLen64)}
+	ri.writeTo(iw)
+	return iw.b
+}
+
+func (ri *RecordedImage) writeTo(w *imageWriter) {
+	ri.img.encodeMeta(w)
+	w.u(ri.size)
+	lo, pos := ri.img.Base, ri.img.Base
+	for _, b := range ri.blocks {
+		w.zeros(b.addr - pos)
+		w.raw(b.content)
+		pos = b.addr + uint64(len(b.content))
+	}
+	w.zeros(lo + ri.size - pos)
+}
+
 // EncodeImage returns the encoded image of everything j linked, with the
 // program p (from Program) whose entry and initializers it records. It
 // fails, saying why, when the link cannot be replayed soundly.
 func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
+	ri, err := r.Image(p)
+	if err != nil {
+		return nil, err
+	}
+	return ri.Bytes(), nil
+}
+
+// Image returns the image of everything j linked, with the program p
+// (from Program) whose entry and initializers it records, to be written
+// with WriteTo. It fails, saying why, when the link cannot be replayed
+// soundly.
+func (r *ImageRecorder) Image(p epc.Program) (*RecordedImage, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.why != "" {
@@ -322,7 +382,9 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 	img := &image{Format: imageFormat, Arch: arch.Name(), Linked: j.Layer.Linked()}
 	lo, hi := ^uint64(0), uint64(0)
 	align := uint64(imagePage)
+	nblocks := 0
 	for _, g := range r.gs {
+		nblocks += len(g.blocks)
 		for _, b := range g.blocks {
 			lo, hi = min(lo, b.addr), max(hi, b.addr+b.size)
 			align = max(align, b.align)
@@ -337,12 +399,13 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 	if hi-lo > 1<<30 {
 		return nil, fmt.Errorf("the linked code spans %d MiB", (hi-lo)>>20)
 	}
-	img.Content = make([]byte, hi-lo)
+	out := &RecordedImage{img: img, size: hi - lo, blocks: make([]*recordedBlock, 0, nblocks)}
 	prot := make([]shared.MemProt, (hi-lo)/imagePage)
 	for _, g := range r.gs {
-		for _, b := range g.blocks {
+		for i := range g.blocks {
+			b := &g.blocks[i]
 			if b.content != nil {
-				copy(img.Content[b.addr-lo:], b.content)
+				out.blocks = append(out.blocks, b)
 			}
 			for p := (b.addr - lo) / imagePage; p*imagePage < b.addr+b.size-lo; p++ {
 				if prot[p] != 0 && prot[p] != b.prot {
@@ -350,6 +413,17 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 				}
 				prot[p] = b.prot
 			}
+		}
+	}
+	// The content is written in address order: sort the blocks unless
+	// the graphs laid them out in order (they usually are, per graph).
+	byAddr := func(a, b *recordedBlock) int { return cmp.Compare(a.addr, b.addr) }
+	if !slices.IsSortedFunc(out.blocks, byAddr) {
+		slices.SortFunc(out.blocks, byAddr)
+	}
+	for i := 1; i < len(out.blocks); i++ {
+		if a, b := out.blocks[i-1], out.blocks[i]; a.addr+uint64(len(a.content)) > b.addr {
+			return nil, fmt.Errorf("blocks at %#x and %#x overlap", a.addr, b.addr)
 		}
 	}
 	for i := 0; i < len(prot); {
@@ -448,7 +522,7 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 		img.Code = append(img.Code, c)
 	}
 	j.syms.mu.Unlock()
-	return img.encode(), nil
+	return out, nil
 }
 
 // trial applies one fixup to scratch memory, to see how its value

@@ -248,23 +248,38 @@ func (ri *runImage) load(ctx context.Context, j *jit.JIT, o *runOptions, args []
 func (ri *runImage) record(j *jit.JIT) { ri.rec = j.RecordImage() }
 
 // store encodes and stores the recorded link of prog (a failure costs
-// only the next run's time: reported with -show-times).
+// only the next run's time: reported with -show-times). The image is
+// streamed into the entry's file from the recorded blocks, not built in
+// memory first (see docs/rationale, "Recording writes the content once").
 func (ri *runImage) store(prog epc.Program) {
 	if ri.rec == nil {
 		return
 	}
 	t0 := time.Now()
-	data, err := ri.rec.EncodeImage(prog)
+	img, err := ri.rec.Image(prog)
 	if err != nil {
 		ri.say("linked image not stored: %v", err)
 		return
 	}
 	t1 := time.Now()
-	if err := ri.cache.Put(ri.key, data); err != nil {
+	cw := &countingWriterTo{src: img}
+	if err := ri.cache.PutFrom(ri.key, cw); err != nil {
 		ri.say("linked image not stored: %v", err)
 		return
 	}
-	ri.say("linked image stored (%d bytes; encoded in %v, written in %v)", len(data), t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
+	ri.say("linked image stored (%d bytes; prepared in %v, encoded and written in %v)", cw.n, t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
+}
+
+// countingWriterTo remembers how many bytes src wrote.
+type countingWriterTo struct {
+	src io.WriterTo
+	n   int64
+}
+
+func (c *countingWriterTo) WriteTo(w io.Writer) (int64, error) {
+	n, err := c.src.WriteTo(w)
+	c.n = n
+	return n, err
 }
 
 func (ri *runImage) say(format string, args ...any) {
