@@ -119,7 +119,7 @@ type ImageRecorder struct {
 type recordedGraph struct {
 	name   string
 	blocks []recordedBlock
-	edges  []recordedEdge
+	edges  edgeChunks
 	syms   []imageSym // Off: the address in this run
 	eh     shared.ExecutorAddrRange
 }
@@ -134,12 +134,72 @@ type recordedBlock struct {
 
 type recordedEdge struct {
 	at     uint64 // fixup address
-	kind   jitlink.EdgeKind
 	target uint64 // the target's address in this run
+	addend int64
 	ext    string // external name ("" for a defined target)
+	kind   jitlink.EdgeKind
 	weak   bool
 	abs    bool // target is an absolute symbol (a constant)
-	addend int64
+}
+
+// edgeChunks holds recorded edges in chunks of a fixed size: appending
+// never copies what was recorded (a graph of the sqlite driver records
+// thousands of edges; growing one slice copied them several times into
+// fresh pages).
+type edgeChunks [][]recordedEdge
+
+const edgeChunk = 1024
+
+func (c *edgeChunks) add(e recordedEdge) {
+	if n := len(*c); n == 0 || len((*c)[n-1]) == cap((*c)[n-1]) {
+		*c = append(*c, make([]recordedEdge, 0, edgeChunk))
+	}
+	last := &(*c)[len(*c)-1]
+	*last = append(*last, e)
+}
+
+// moveMemo remembers, per edge kind and target class, whether an edge's
+// value moves (see trial.movesWith): an array for the kinds every
+// architecture uses (no map lookup per edge), a map beyond.
+type moveMemo struct {
+	small [2][256]int8 // 0 unknown, 1 moves, -1 does not
+	big   map[moveKey]bool
+}
+
+type moveKey struct {
+	kind jitlink.EdgeKind
+	abs  bool
+}
+
+func (m *moveMemo) get(kind jitlink.EdgeKind, abs bool) (moves, known bool) {
+	if kind < 256 {
+		v := m.small[b2i(abs)][kind]
+		return v > 0, v != 0
+	}
+	moves, known = m.big[moveKey{kind, abs}]
+	return moves, known
+}
+
+func (m *moveMemo) set(kind jitlink.EdgeKind, abs, moves bool) {
+	if kind < 256 {
+		v := int8(-1)
+		if moves {
+			v = 1
+		}
+		m.small[b2i(abs)][kind] = v
+		return
+	}
+	if m.big == nil {
+		m.big = map[moveKey]bool{}
+	}
+	m.big[moveKey{kind, abs}] = moves
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // RecordImage starts recording the links of j, for EncodeImage. Call it
@@ -209,11 +269,7 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 	// target class (defined: fixup and target move together; absolute:
 	// only the fixup moves): a kind's formula does not depend on the
 	// values, so one trial each.
-	type memoKey struct {
-		kind jitlink.EdgeKind
-		abs  bool
-	}
-	moves := map[memoKey]bool{}
+	var moves moveMemo
 	var tr *trial
 	for _, sec := range g.Sections {
 		if sec.Lifetime != jitlink.LifetimeStandard {
@@ -251,8 +307,7 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 					re.ext, re.weak = t.Name, t.WeakRef
 				default:
 					re.abs = t.Kind == jitlink.SymAbsolute
-					k := memoKey{e.Kind, re.abs}
-					m, ok := moves[k]
+					m, ok := moves.get(e.Kind, re.abs)
 					if !ok {
 						if tr == nil {
 							tr = newTrial(g.Arch)
@@ -262,13 +317,13 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 							r.fail("%s: %v", g.Name, err)
 							return
 						}
-						moves[k] = m
+						moves.set(e.Kind, re.abs, m)
 					}
 					if !m {
 						continue // position-independent: the bytes are right anywhere
 					}
 				}
-				rg.edges = append(rg.edges, re)
+				rg.edges.add(re)
 			}
 		}
 	}
@@ -441,47 +496,49 @@ func (r *ImageRecorder) Image(p epc.Program) (*RecordedImage, error) {
 	inSpan := func(a uint64) bool { return a >= lo && a < hi }
 	names := map[string]int32{}
 	tr := newTrial(arch)
-	crossMoves := map[jitlink.EdgeKind]bool{} // per kind, as in record
+	var crossMoves moveMemo // per kind, as in record
 	for _, g := range r.gs {
 		if g.eh.Size() > 0 {
 			img.EH = append(img.EH, imageRange{Off: uint64(g.eh.Start) - lo, Size: g.eh.Size()})
 		}
-		for _, e := range g.edges {
-			f := imageFixup{Off: e.at - lo, Kind: e.kind, Name: -1, Addend: e.addend}
-			switch {
-			case e.ext != "" && !inSpan(e.target):
-				n, ok := names[e.ext]
-				if !ok {
-					n = int32(len(img.Names))
-					names[e.ext] = n
-					img.Names = append(img.Names, e.ext)
-					img.Weak = append(img.Weak, e.weak)
-				}
-				f.Name = n
-			case e.abs:
-				// A constant whose fixup moves (the recorder kept only
-				// those): Target is the address itself.
-				f.Name = -2
-				f.Target = int64(e.target)
-			case e.ext != "":
-				// Another graph's definition: moves with the span; kept
-				// only if the kind's value depends on it.
-				f.Target = int64(e.target) - int64(lo)
-				dep, ok := crossMoves[e.kind]
-				if !ok {
-					var err error
-					if dep, err = tr.movesWith(e, true); err != nil {
-						return nil, fmt.Errorf("%s: %w", g.name, err)
+		for _, chunk := range g.edges {
+			for _, e := range chunk {
+				f := imageFixup{Off: e.at - lo, Kind: e.kind, Name: -1, Addend: e.addend}
+				switch {
+				case e.ext != "" && !inSpan(e.target):
+					n, ok := names[e.ext]
+					if !ok {
+						n = int32(len(img.Names))
+						names[e.ext] = n
+						img.Names = append(img.Names, e.ext)
+						img.Weak = append(img.Weak, e.weak)
 					}
-					crossMoves[e.kind] = dep
+					f.Name = n
+				case e.abs:
+					// A constant whose fixup moves (the recorder kept only
+					// those): Target is the address itself.
+					f.Name = -2
+					f.Target = int64(e.target)
+				case e.ext != "":
+					// Another graph's definition: moves with the span; kept
+					// only if the kind's value depends on it.
+					f.Target = int64(e.target) - int64(lo)
+					dep, ok := crossMoves.get(e.kind, false)
+					if !ok {
+						var err error
+						if dep, err = tr.movesWith(e, true); err != nil {
+							return nil, fmt.Errorf("%s: %w", g.name, err)
+						}
+						crossMoves.set(e.kind, false, dep)
+					}
+					if !dep {
+						continue
+					}
+				default:
+					f.Target = int64(e.target) - int64(lo)
 				}
-				if !dep {
-					continue
-				}
-			default:
-				f.Target = int64(e.target) - int64(lo)
+				img.Fixups = append(img.Fixups, f)
 			}
-			img.Fixups = append(img.Fixups, f)
 		}
 	}
 	// The definitions, by object.

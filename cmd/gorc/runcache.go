@@ -250,24 +250,37 @@ func (ri *runImage) record(j *jit.JIT) { ri.rec = j.RecordImage() }
 // store encodes and stores the recorded link of prog (a failure costs
 // only the next run's time: reported with -show-times). The image is
 // streamed into the entry's file from the recorded blocks, not built in
-// memory first (see docs/rationale, "Recording writes the content once").
-func (ri *runImage) store(prog epc.Program) {
+// memory first. With async, the encoding and writing run on a goroutine
+// (the image is taken from j first): the caller overlaps them with the
+// program's run and calls the returned wait before it exits. In-process
+// the program's exit ends gorc, so a store there must be synchronous.
+func (ri *runImage) store(prog epc.Program, async bool) (wait func()) {
 	if ri.rec == nil {
-		return
+		return func() {}
 	}
 	t0 := time.Now()
 	img, err := ri.rec.Image(prog)
 	if err != nil {
 		ri.say("linked image not stored: %v", err)
-		return
+		return func() {}
 	}
-	t1 := time.Now()
-	cw := &countingWriterTo{src: img}
-	if err := ri.cache.PutFrom(ri.key, cw); err != nil {
-		ri.say("linked image not stored: %v", err)
-		return
+	// write returns its report (-show-times), printed by the caller's
+	// goroutine: stderr need not be safe for concurrent use.
+	write := func() string {
+		t1 := time.Now()
+		cw := &countingWriterTo{src: img}
+		if err := ri.cache.PutFrom(ri.key, cw); err != nil {
+			return fmt.Sprintf("linked image not stored: %v", err)
+		}
+		return fmt.Sprintf("linked image stored (%d bytes; prepared in %v, encoded and written in %v)", cw.n, t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
 	}
-	ri.say("linked image stored (%d bytes; prepared in %v, encoded and written in %v)", cw.n, t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
+	if !async {
+		ri.say("%s", write())
+		return func() {}
+	}
+	done := make(chan string, 1)
+	go func() { done <- write() }()
+	return func() { ri.say("%s", <-done) }
 }
 
 // countingWriterTo remembers how many bytes src wrote.
