@@ -217,6 +217,18 @@ const tmpPrefix = ".tmp-"
 // if it has grown past its bound. The entry appears atomically: it is
 // written to a temporary file in the entry's directory and renamed.
 func (c *Cache) Put(k Key, payload []byte) error {
+	if err := c.put(k, payload); err != nil {
+		return err
+	}
+	return c.maybeTrim()
+}
+
+// PutSmall is Put without the trimming: for entries of a few bytes (a
+// remembered digest), whose store would otherwise cost a scan of the
+// whole directory each; the next Put's trim counts them.
+func (c *Cache) PutSmall(k Key, payload []byte) error { return c.put(k, payload) }
+
+func (c *Cache) put(k Key, payload []byte) error {
 	p := c.path(k)
 	dir := filepath.Dir(p)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -247,7 +259,7 @@ func (c *Cache) Put(k Key, payload []byte) error {
 		os.Remove(tmp)
 		return fmt.Errorf("codecache: storing %s: %w", p, err)
 	}
-	return c.maybeTrim()
+	return nil
 }
 
 // PutFrom is Put for a payload that src writes (an io.WriterTo, such as

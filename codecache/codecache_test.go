@@ -393,3 +393,27 @@ func BenchmarkPutFrom(b *testing.B) {
 		}
 	}
 }
+
+// TestPutSmall: PutSmall stores an entry Get returns, and does not trim
+// (the next Put does).
+func TestPutSmall(t *testing.T) {
+	c := openTest(t, t.TempDir(), 1000)
+	if err := c.Put(key("big"), make([]byte, 900)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PutSmall(key("digest"), make([]byte, 200)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Get(key("digest")); err != nil || len(got) != 200 {
+		t.Fatalf("Get after PutSmall: %d bytes, %v", len(got), err)
+	}
+	if _, n, err := c.Size(); err != nil || n != 2 {
+		t.Fatalf("after PutSmall over the bound: %d entries (%v), want 2 (no trim)", n, err)
+	}
+	if err := c.Put(key("more"), make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if size, _, err := c.Size(); err != nil || size > 900 {
+		t.Fatalf("after Put: %d bytes (%v), want trimmed to 900", size, err)
+	}
+}

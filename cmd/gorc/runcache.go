@@ -166,7 +166,7 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string) err
 	}
 	kb.Bytes("content-sha256", sum[:])
 	if time.Since(time.Unix(0, st.Ctim.Nano())) > racyWindow && time.Since(time.Unix(0, st.Mtim.Nano())) > racyWindow {
-		cache.Put(memo, sum[:]) // best effort: the next run hashes again
+		cache.PutSmall(memo, sum[:]) // best effort: the next run hashes again
 	}
 	return nil
 }
