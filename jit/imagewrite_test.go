@@ -56,15 +56,22 @@ func TestImageWriteTo(t *testing.T) {
 	want := img.Bytes()
 	var buf bytes.Buffer
 	buf.Grow(len(want))
-	runtime.GC()
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	w, err := img.WriteTo(&buf)
-	runtime.ReadMemStats(&m1)
-	if err != nil || w != int64(len(want)) || !bytes.Equal(buf.Bytes(), want) {
-		t.Fatalf("WriteTo wrote %d bytes (%v), differing from Bytes' %d", w, err, len(want))
+	// The least of three tries: the JIT's own goroutines may allocate
+	// meanwhile.
+	alloc := ^uint64(0)
+	for range 3 {
+		buf.Reset()
+		runtime.GC()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		w, err := img.WriteTo(&buf)
+		runtime.ReadMemStats(&m1)
+		if err != nil || w != int64(len(want)) || !bytes.Equal(buf.Bytes(), want) {
+			t.Fatalf("WriteTo wrote %d bytes (%v), differing from Bytes' %d", w, err, len(want))
+		}
+		alloc = min(alloc, m1.TotalAlloc-m0.TotalAlloc)
 	}
-	if alloc := m1.TotalAlloc - m0.TotalAlloc; alloc > n/8 {
+	if alloc > n/8 {
 		t.Errorf("WriteTo of a %d-byte image allocated %d bytes, want at most %d (no copy of the content)", len(want), alloc, n/8)
 	}
 
