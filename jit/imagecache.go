@@ -476,9 +476,14 @@ func (r *ImageRecorder) Image(p epc.Program) (*RecordedImage, error) {
 	if !slices.IsSortedFunc(out.blocks, byAddr) {
 		slices.SortFunc(out.blocks, byAddr)
 	}
-	for i := 1; i < len(out.blocks); i++ {
-		if a, b := out.blocks[i-1], out.blocks[i]; a.addr+uint64(len(a.content)) > b.addr {
-			return nil, fmt.Errorf("blocks at %#x and %#x overlap", a.addr, b.addr)
+	for i, b := range out.blocks {
+		if b.addr+uint64(len(b.content)) > hi {
+			return nil, fmt.Errorf("block at %#x: %d bytes of content past the end of the span", b.addr, len(b.content))
+		}
+		if i > 0 {
+			if a := out.blocks[i-1]; a.addr+uint64(len(a.content)) > b.addr {
+				return nil, fmt.Errorf("blocks at %#x and %#x overlap", a.addr, b.addr)
+			}
 		}
 	}
 	for i := 0; i < len(prot); {
