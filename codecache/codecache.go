@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -216,6 +217,18 @@ const tmpPrefix = ".tmp-"
 // if it has grown past its bound. The entry appears atomically: it is
 // written to a temporary file in the entry's directory and renamed.
 func (c *Cache) Put(k Key, payload []byte) error {
+	if err := c.put(k, payload); err != nil {
+		return err
+	}
+	return c.maybeTrim()
+}
+
+// PutSmall is Put without the trimming: for entries of a few bytes (a
+// remembered digest), whose store would otherwise cost a scan of the
+// whole directory each; the next Put's trim counts them.
+func (c *Cache) PutSmall(k Key, payload []byte) error { return c.put(k, payload) }
+
+func (c *Cache) put(k Key, payload []byte) error {
 	p := c.path(k)
 	dir := filepath.Dir(p)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -246,7 +259,62 @@ func (c *Cache) Put(k Key, payload []byte) error {
 		os.Remove(tmp)
 		return fmt.Errorf("codecache: storing %s: %w", p, err)
 	}
+	return nil
+}
+
+// PutFrom is Put for a payload that src writes (an io.WriterTo, such as
+// a large encoding streamed from its parts): the payload goes straight
+// to the entry's temporary file, its CRC-32C computed as it passes, and
+// the header is written last, so the payload is never assembled in
+// memory. If src fails, nothing is stored and its error is returned
+// (wrapped).
+func (c *Cache) PutFrom(k Key, src io.WriterTo) error {
+	p := c.path(k)
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("codecache: %w", err)
+	}
+	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+	if err != nil {
+		return fmt.Errorf("codecache: %w", err)
+	}
+	tmp := f.Name()
+	cw := &crcWriter{f: f}
+	_, err = f.Seek(headerSize, io.SeekStart)
+	if err == nil {
+		_, err = src.WriteTo(cw)
+	}
+	if err == nil {
+		entry := encode(k, nil)
+		binary.LittleEndian.PutUint64(entry[48:], uint64(cw.n))
+		binary.LittleEndian.PutUint32(entry[56:], cw.crc)
+		_, err = f.WriteAt(entry, 0)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, p)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("codecache: storing %s: %w", p, err)
+	}
 	return c.maybeTrim()
+}
+
+// crcWriter writes to f, keeping the CRC-32C and length of what passed.
+type crcWriter struct {
+	f   *os.File
+	crc uint32
+	n   int64
+}
+
+func (w *crcWriter) Write(b []byte) (int, error) {
+	n, err := w.f.Write(b)
+	w.crc = crc32.Update(w.crc, castagnoli, b[:n])
+	w.n += int64(n)
+	return n, err
 }
 
 // staleTemp is the age after which a temporary file is a writer's leftover

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -306,5 +307,113 @@ func BenchmarkGet(b *testing.B) {
 		if _, err := c.Get(k); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// chunks is an io.WriterTo that writes its parts one Write each (as a
+// streamed encoding does), or fails after them.
+type chunks struct {
+	parts [][]byte
+	fail  error
+}
+
+func (c chunks) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	for _, p := range c.parts {
+		k, err := w.Write(p)
+		n += int64(k)
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, c.fail
+}
+
+// TestPutFrom: a streamed payload is stored as Put stores it (Get and
+// GetMapped verify its header and checksum); a failing writer stores
+// nothing and leaves no temporary file.
+func TestPutFrom(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 300<<10/16) // mapped by GetMapped
+	cases := []struct {
+		name  string
+		parts [][]byte
+	}{
+		{"empty", nil},
+		{"one part", [][]byte{[]byte("\x7fELF object bytes")}},
+		{"many parts", [][]byte{[]byte("head"), big, {}, []byte("tail")}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := openTest(t, t.TempDir(), 0)
+			k := key(tc.name)
+			if err := c.PutFrom(k, chunks{parts: tc.parts}); err != nil {
+				t.Fatal(err)
+			}
+			want := bytes.Join(tc.parts, nil)
+			got, err := c.Get(k)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("Get after PutFrom: %d bytes, %v; want %d bytes", len(got), err, len(want))
+			}
+			m, release, err := c.GetMapped(k)
+			if err != nil || !bytes.Equal(m, want) {
+				t.Fatalf("GetMapped after PutFrom: %d bytes, %v; want %d bytes", len(m), err, len(want))
+			}
+			release()
+		})
+	}
+	t.Run("writer fails", func(t *testing.T) {
+		dir := t.TempDir()
+		c := openTest(t, dir, 0)
+		k := key("fails")
+		boom := errors.New("boom")
+		if err := c.PutFrom(k, chunks{parts: [][]byte{big}, fail: boom}); !errors.Is(err, boom) {
+			t.Fatalf("PutFrom = %v, want boom", err)
+		}
+		if _, err := c.Get(k); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("Get after a failed PutFrom: %v, want ErrNotFound", err)
+		}
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				t.Errorf("file left behind: %s", p)
+			}
+			return nil
+		})
+	})
+}
+
+func BenchmarkPutFrom(b *testing.B) {
+	c := openTest(b, b.TempDir(), 0)
+	k := key("bench")
+	payload := bytes.Repeat([]byte("0123456789abcdef"), 1800<<10/16)
+	src := chunks{parts: [][]byte{payload}}
+	b.SetBytes(int64(len(payload)))
+	for b.Loop() {
+		if err := c.PutFrom(k, src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestPutSmall: PutSmall stores an entry Get returns, and does not trim
+// (the next Put does).
+func TestPutSmall(t *testing.T) {
+	c := openTest(t, t.TempDir(), 1000)
+	if err := c.Put(key("big"), make([]byte, 900)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PutSmall(key("digest"), make([]byte, 200)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := c.Get(key("digest")); err != nil || len(got) != 200 {
+		t.Fatalf("Get after PutSmall: %d bytes, %v", len(got), err)
+	}
+	if _, n, err := c.Size(); err != nil || n != 2 {
+		t.Fatalf("after PutSmall over the bound: %d entries (%v), want 2 (no trim)", n, err)
+	}
+	if err := c.Put(key("more"), make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if size, _, err := c.Size(); err != nil || size > 900 {
+		t.Fatalf("after Put: %d bytes (%v), want trimmed to 900", size, err)
 	}
 }

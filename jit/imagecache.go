@@ -2,9 +2,13 @@ package jit
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,8 +34,9 @@ import (
 // initializers and -show-symbols are those of a fresh link.
 
 // imageFormat is the version of the encoded image (inside a codecache
-// entry, whose own header has the store's format version).
-const imageFormat = "gorc-linked-image-1"
+// entry, whose own header has the store's format version). Version 2
+// moved the content to the end of the encoding (streamed, never built).
+const imageFormat = "gorc-linked-image-2"
 
 // ErrImageStale is wrapped by LoadImage's errors for an image that cannot
 // be replayed in this process (a reference no longer reaches its target,
@@ -114,7 +119,7 @@ type ImageRecorder struct {
 type recordedGraph struct {
 	name   string
 	blocks []recordedBlock
-	edges  []recordedEdge
+	edges  edgeChunks
 	syms   []imageSym // Off: the address in this run
 	eh     shared.ExecutorAddrRange
 }
@@ -129,12 +134,72 @@ type recordedBlock struct {
 
 type recordedEdge struct {
 	at     uint64 // fixup address
-	kind   jitlink.EdgeKind
 	target uint64 // the target's address in this run
+	addend int64
 	ext    string // external name ("" for a defined target)
+	kind   jitlink.EdgeKind
 	weak   bool
 	abs    bool // target is an absolute symbol (a constant)
-	addend int64
+}
+
+// edgeChunks holds recorded edges in chunks of a fixed size: appending
+// never copies what was recorded (a graph of the sqlite driver records
+// thousands of edges; growing one slice copied them several times into
+// fresh pages).
+type edgeChunks [][]recordedEdge
+
+const edgeChunk = 1024
+
+func (c *edgeChunks) add(e recordedEdge) {
+	if n := len(*c); n == 0 || len((*c)[n-1]) == cap((*c)[n-1]) {
+		*c = append(*c, make([]recordedEdge, 0, edgeChunk))
+	}
+	last := &(*c)[len(*c)-1]
+	*last = append(*last, e)
+}
+
+// moveMemo remembers, per edge kind and target class, whether an edge's
+// value moves (see trial.movesWith): an array for the kinds every
+// architecture uses (no map lookup per edge), a map beyond.
+type moveMemo struct {
+	small [2][256]int8 // 0 unknown, 1 moves, -1 does not
+	big   map[moveKey]bool
+}
+
+type moveKey struct {
+	kind jitlink.EdgeKind
+	abs  bool
+}
+
+func (m *moveMemo) get(kind jitlink.EdgeKind, abs bool) (moves, known bool) {
+	if kind < 256 {
+		v := m.small[b2i(abs)][kind]
+		return v > 0, v != 0
+	}
+	moves, known = m.big[moveKey{kind, abs}]
+	return moves, known
+}
+
+func (m *moveMemo) set(kind jitlink.EdgeKind, abs, moves bool) {
+	if kind < 256 {
+		v := int8(-1)
+		if moves {
+			v = 1
+		}
+		m.small[b2i(abs)][kind] = v
+		return
+	}
+	if m.big == nil {
+		m.big = map[moveKey]bool{}
+	}
+	m.big[moveKey{kind, abs}] = moves
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // RecordImage starts recording the links of j, for EncodeImage. Call it
@@ -189,24 +254,22 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 	rg := &recordedGraph{name: g.Name, eh: eh}
 	// One buffer for the content of every block (thousands of small
 	// blocks: one allocation, not one each).
-	total := 0
+	total, nblocks := 0, 0
 	for _, sec := range g.Sections {
 		if sec.Lifetime == jitlink.LifetimeStandard {
+			nblocks += len(sec.Blocks)
 			for _, b := range sec.Blocks {
 				total += len(b.Content)
 			}
 		}
 	}
 	buf := make([]byte, 0, total)
+	rg.blocks = make([]recordedBlock, 0, nblocks)
 	// Whether an edge kind's value moves with the span, per kind and
 	// target class (defined: fixup and target move together; absolute:
 	// only the fixup moves): a kind's formula does not depend on the
 	// values, so one trial each.
-	type memoKey struct {
-		kind jitlink.EdgeKind
-		abs  bool
-	}
-	moves := map[memoKey]bool{}
+	var moves moveMemo
 	var tr *trial
 	for _, sec := range g.Sections {
 		if sec.Lifetime != jitlink.LifetimeStandard {
@@ -244,8 +307,7 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 					re.ext, re.weak = t.Name, t.WeakRef
 				default:
 					re.abs = t.Kind == jitlink.SymAbsolute
-					k := memoKey{e.Kind, re.abs}
-					m, ok := moves[k]
+					m, ok := moves.get(e.Kind, re.abs)
 					if !ok {
 						if tr == nil {
 							tr = newTrial(g.Arch)
@@ -255,13 +317,13 @@ func (r *ImageRecorder) record(g *jitlink.LinkGraph) {
 							r.fail("%s: %v", g.Name, err)
 							return
 						}
-						moves[k] = m
+						moves.set(e.Kind, re.abs, m)
 					}
 					if !m {
 						continue // position-independent: the bytes are right anywhere
 					}
 				}
-				rg.edges = append(rg.edges, re)
+				rg.edges.add(re)
 			}
 		}
 	}
@@ -302,10 +364,63 @@ const imagePage = 4096
 // its value depends on where the span lies.
 const trialDelta = 1 << 24
 
+// RecordedImage is a recorded link ready to be written (ImageRecorder.Image):
+// everything of the image but its content, which WriteTo streams from
+// the recorded blocks.
+type RecordedImage struct {
+	img    *image // Content nil
+	size   uint64 // the span's size
+	blocks []*recordedBlock
+}
+
+// Size is the size of the span of memory the image covers.
+func (ri *RecordedImage) Size() int { return int(ri.size) }
+
+// WriteTo writes the encoded image to w (io.WriterTo): the fields, then
+// the span's content, copied once from the recorded blocks through a
+// small buffer (zeros between them), never assembled in memory.
+func (ri *RecordedImage) WriteTo(w io.Writer) (int64, error) {
+	iw := &imageWriter{b: make([]byte, 0, flushAt+4096), out: w}
+	ri.writeTo(iw)
+	iw.flush()
+	return iw.n, iw.err
+}
+
+// Bytes returns the encoded image (what WriteTo writes).
+func (ri *RecordedImage) Bytes() []byte {
+	iw := &imageWriter{b: make([]byte, 0, ri.img.metaSize()+int(ri.size)+binary.MaxVarintLen64)}
+	ri.writeTo(iw)
+	return iw.b
+}
+
+func (ri *RecordedImage) writeTo(w *imageWriter) {
+	ri.img.encodeMeta(w)
+	w.u(ri.size)
+	lo, pos := ri.img.Base, ri.img.Base
+	for _, b := range ri.blocks {
+		w.zeros(b.addr - pos)
+		w.raw(b.content)
+		pos = b.addr + uint64(len(b.content))
+	}
+	w.zeros(lo + ri.size - pos)
+}
+
 // EncodeImage returns the encoded image of everything j linked, with the
 // program p (from Program) whose entry and initializers it records. It
 // fails, saying why, when the link cannot be replayed soundly.
 func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
+	ri, err := r.Image(p)
+	if err != nil {
+		return nil, err
+	}
+	return ri.Bytes(), nil
+}
+
+// Image returns the image of everything j linked, with the program p
+// (from Program) whose entry and initializers it records, to be written
+// with WriteTo. It fails, saying why, when the link cannot be replayed
+// soundly.
+func (r *ImageRecorder) Image(p epc.Program) (*RecordedImage, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.why != "" {
@@ -322,7 +437,9 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 	img := &image{Format: imageFormat, Arch: arch.Name(), Linked: j.Layer.Linked()}
 	lo, hi := ^uint64(0), uint64(0)
 	align := uint64(imagePage)
+	nblocks := 0
 	for _, g := range r.gs {
+		nblocks += len(g.blocks)
 		for _, b := range g.blocks {
 			lo, hi = min(lo, b.addr), max(hi, b.addr+b.size)
 			align = max(align, b.align)
@@ -337,18 +454,35 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 	if hi-lo > 1<<30 {
 		return nil, fmt.Errorf("the linked code spans %d MiB", (hi-lo)>>20)
 	}
-	img.Content = make([]byte, hi-lo)
+	out := &RecordedImage{img: img, size: hi - lo, blocks: make([]*recordedBlock, 0, nblocks)}
 	prot := make([]shared.MemProt, (hi-lo)/imagePage)
 	for _, g := range r.gs {
-		for _, b := range g.blocks {
+		for i := range g.blocks {
+			b := &g.blocks[i]
 			if b.content != nil {
-				copy(img.Content[b.addr-lo:], b.content)
+				out.blocks = append(out.blocks, b)
 			}
 			for p := (b.addr - lo) / imagePage; p*imagePage < b.addr+b.size-lo; p++ {
 				if prot[p] != 0 && prot[p] != b.prot {
 					return nil, fmt.Errorf("%s: page at %#x holds %v and %v data", g.name, lo+p*imagePage, prot[p], b.prot)
 				}
 				prot[p] = b.prot
+			}
+		}
+	}
+	// The content is written in address order: sort the blocks unless
+	// the graphs laid them out in order (they usually are, per graph).
+	byAddr := func(a, b *recordedBlock) int { return cmp.Compare(a.addr, b.addr) }
+	if !slices.IsSortedFunc(out.blocks, byAddr) {
+		slices.SortFunc(out.blocks, byAddr)
+	}
+	for i, b := range out.blocks {
+		if b.addr+uint64(len(b.content)) > hi {
+			return nil, fmt.Errorf("block at %#x: %d bytes of content past the end of the span", b.addr, len(b.content))
+		}
+		if i > 0 {
+			if a := out.blocks[i-1]; a.addr+uint64(len(a.content)) > b.addr {
+				return nil, fmt.Errorf("blocks at %#x and %#x overlap", a.addr, b.addr)
 			}
 		}
 	}
@@ -367,47 +501,49 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 	inSpan := func(a uint64) bool { return a >= lo && a < hi }
 	names := map[string]int32{}
 	tr := newTrial(arch)
-	crossMoves := map[jitlink.EdgeKind]bool{} // per kind, as in record
+	var crossMoves moveMemo // per kind, as in record
 	for _, g := range r.gs {
 		if g.eh.Size() > 0 {
 			img.EH = append(img.EH, imageRange{Off: uint64(g.eh.Start) - lo, Size: g.eh.Size()})
 		}
-		for _, e := range g.edges {
-			f := imageFixup{Off: e.at - lo, Kind: e.kind, Name: -1, Addend: e.addend}
-			switch {
-			case e.ext != "" && !inSpan(e.target):
-				n, ok := names[e.ext]
-				if !ok {
-					n = int32(len(img.Names))
-					names[e.ext] = n
-					img.Names = append(img.Names, e.ext)
-					img.Weak = append(img.Weak, e.weak)
-				}
-				f.Name = n
-			case e.abs:
-				// A constant whose fixup moves (the recorder kept only
-				// those): Target is the address itself.
-				f.Name = -2
-				f.Target = int64(e.target)
-			case e.ext != "":
-				// Another graph's definition: moves with the span; kept
-				// only if the kind's value depends on it.
-				f.Target = int64(e.target) - int64(lo)
-				dep, ok := crossMoves[e.kind]
-				if !ok {
-					var err error
-					if dep, err = tr.movesWith(e, true); err != nil {
-						return nil, fmt.Errorf("%s: %w", g.name, err)
+		for _, chunk := range g.edges {
+			for _, e := range chunk {
+				f := imageFixup{Off: e.at - lo, Kind: e.kind, Name: -1, Addend: e.addend}
+				switch {
+				case e.ext != "" && !inSpan(e.target):
+					n, ok := names[e.ext]
+					if !ok {
+						n = int32(len(img.Names))
+						names[e.ext] = n
+						img.Names = append(img.Names, e.ext)
+						img.Weak = append(img.Weak, e.weak)
 					}
-					crossMoves[e.kind] = dep
+					f.Name = n
+				case e.abs:
+					// A constant whose fixup moves (the recorder kept only
+					// those): Target is the address itself.
+					f.Name = -2
+					f.Target = int64(e.target)
+				case e.ext != "":
+					// Another graph's definition: moves with the span; kept
+					// only if the kind's value depends on it.
+					f.Target = int64(e.target) - int64(lo)
+					dep, ok := crossMoves.get(e.kind, false)
+					if !ok {
+						var err error
+						if dep, err = tr.movesWith(e, true); err != nil {
+							return nil, fmt.Errorf("%s: %w", g.name, err)
+						}
+						crossMoves.set(e.kind, false, dep)
+					}
+					if !dep {
+						continue
+					}
+				default:
+					f.Target = int64(e.target) - int64(lo)
 				}
-				if !dep {
-					continue
-				}
-			default:
-				f.Target = int64(e.target) - int64(lo)
+				img.Fixups = append(img.Fixups, f)
 			}
-			img.Fixups = append(img.Fixups, f)
 		}
 	}
 	// The definitions, by object.
@@ -448,7 +584,7 @@ func (r *ImageRecorder) EncodeImage(p epc.Program) ([]byte, error) {
 		img.Code = append(img.Code, c)
 	}
 	j.syms.mu.Unlock()
-	return img.encode(), nil
+	return out, nil
 }
 
 // trial applies one fixup to scratch memory, to see how its value

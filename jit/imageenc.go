@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
@@ -11,21 +12,80 @@ import (
 )
 
 // The binary form of a linked image: varints, length-prefixed strings
-// and byte strings, in the order of the fields of image. (gob took 3 ms
+// and byte strings, in the order of the fields of image, except Content,
+// which comes last. (gob took 3 ms
 // to decode the sqlite driver's image, most of a hit's time.)
 
-type imageWriter struct{ b []byte }
+// imageWriter appends the encoding to b; with out set, it hands b to out
+// whenever it holds flushAt bytes or more, so that writing an image to a
+// file needs one small buffer, reused, instead of a copy of the image in
+// fresh heap pages (every fresh page is a page fault).
+type imageWriter struct {
+	b   []byte
+	out io.Writer
+	n   int64 // bytes handed to out
+	err error // the first error of out
+}
 
-func (w *imageWriter) u(v uint64)     { w.b = binary.AppendUvarint(w.b, v) }
-func (w *imageWriter) i(v int64)      { w.b = binary.AppendVarint(w.b, v) }
-func (w *imageWriter) s(v string)     { w.u(uint64(len(v))); w.b = append(w.b, v...) }
-func (w *imageWriter) bytes(v []byte) { w.u(uint64(len(v))); w.b = append(w.b, v...) }
+// flushAt is the size at which an imageWriter with an out hands its
+// buffer over (64 KiB: a few write calls per MiB, 16 pages of buffer).
+const flushAt = 64 << 10
+
+func (w *imageWriter) u(v uint64)     { w.b = binary.AppendUvarint(w.b, v); w.maybeFlush() }
+func (w *imageWriter) i(v int64)      { w.b = binary.AppendVarint(w.b, v); w.maybeFlush() }
+func (w *imageWriter) s(v string)     { w.u(uint64(len(v))); w.b = append(w.b, v...); w.maybeFlush() }
+func (w *imageWriter) bytes(v []byte) { w.u(uint64(len(v))); w.raw(v) }
 func (w *imageWriter) bool(v bool) {
 	if v {
 		w.u(1)
 	} else {
 		w.u(0)
 	}
+}
+
+// raw appends v; a large v goes to out directly, not through the buffer.
+func (w *imageWriter) raw(v []byte) {
+	if w.out != nil && len(v) >= flushAt {
+		w.flush()
+		w.write(v)
+		return
+	}
+	w.b = append(w.b, v...)
+	w.maybeFlush()
+}
+
+// zeros appends n zero bytes.
+func (w *imageWriter) zeros(n uint64) {
+	for n > 0 {
+		k := min(n, uint64(len(zeroPage)))
+		w.raw(zeroPage[:k])
+		n -= k
+	}
+}
+
+var zeroPage [imagePage]byte
+
+func (w *imageWriter) maybeFlush() {
+	if w.out != nil && len(w.b) >= flushAt {
+		w.flush()
+	}
+}
+
+func (w *imageWriter) flush() {
+	if w.out == nil || len(w.b) == 0 {
+		return
+	}
+	w.write(w.b)
+	w.b = w.b[:0]
+}
+
+func (w *imageWriter) write(v []byte) {
+	if w.err != nil {
+		return
+	}
+	n, err := w.out.Write(v)
+	w.n += int64(n)
+	w.err = err
 }
 
 type imageReader struct {
@@ -89,15 +149,39 @@ func (r *imageReader) count() int {
 	return int(n)
 }
 
+// encode returns the encoding of img (Content included).
 func (img *image) encode() []byte {
-	n := len(img.Content) + 40*len(img.Fixups) + 4096
+	w := &imageWriter{b: make([]byte, 0, img.metaSize()+len(img.Content)+binary.MaxVarintLen64)}
+	img.encodeMeta(w)
+	w.bytes(img.Content)
+	return w.b
+}
+
+// metaSize estimates the size of the encoding without the content.
+func (img *image) metaSize() int {
+	n := 40*len(img.Fixups) + 4096
 	for _, o := range img.Objects {
-		n += 48 * len(o.Syms)
+		n += len(o.Name) + 16
+		for _, s := range o.Syms {
+			n += len(s.Name) + 16
+		}
 	}
 	for _, c := range img.Code {
-		n += 64 + 48*len(c.Syms)
+		n += len(c.Section) + len(c.Obj) + 32
+		for _, s := range c.Syms {
+			n += len(s.Name) + 16
+		}
 	}
-	w := &imageWriter{b: make([]byte, 0, n)}
+	for _, s := range img.Names {
+		n += len(s) + 8
+	}
+	return n
+}
+
+// encodeMeta writes every field of img but Content, which follows it as
+// the payload's last field (length-prefixed): a recorder streams it from
+// the recorded blocks, never building it.
+func (img *image) encodeMeta(w *imageWriter) {
 	w.s(img.Format)
 	w.s(img.Arch)
 	w.u(img.Base)
@@ -109,7 +193,6 @@ func (img *image) encode() []byte {
 		w.u(p.Size)
 		w.u(uint64(p.Prot))
 	}
-	w.bytes(img.Content)
 	w.u(uint64(len(img.Names)))
 	for i, n := range img.Names {
 		w.s(n)
@@ -158,7 +241,6 @@ func (img *image) encode() []byte {
 			w.u(s.Size)
 		}
 	}
-	return w.b
 }
 
 func decodeImage(data []byte) (*image, error) {
@@ -176,7 +258,6 @@ func decodeImage(data []byte) (*image, error) {
 	for i := range img.Pieces {
 		img.Pieces[i] = imagePiece{Off: r.u(), Size: r.u(), Prot: shared.MemProt(r.u())}
 	}
-	img.Content = r.bytes()
 	n := r.count()
 	img.Names, img.Weak = make([]string, n), make([]bool, n)
 	for i := range n {
@@ -214,6 +295,7 @@ func decodeImage(data []byte) (*image, error) {
 			c.Syms[k] = imageCodeSym{Name: r.s(), Off: r.u(), Size: r.u()}
 		}
 	}
+	img.Content = r.bytes()
 	if r.err != nil {
 		return nil, r.err
 	}

@@ -221,7 +221,10 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		if ri != nil {
-			ri.store(prog)
+			// In-process the program's exit ends gorc: store first. A
+			// child or remote executor runs the program while this
+			// process waits, so the store overlaps the run.
+			defer ri.store(prog, o.exec != "local")()
 		}
 	}
 	if o.showSymbols {

@@ -166,7 +166,7 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string) err
 	}
 	kb.Bytes("content-sha256", sum[:])
 	if time.Since(time.Unix(0, st.Ctim.Nano())) > racyWindow && time.Since(time.Unix(0, st.Mtim.Nano())) > racyWindow {
-		cache.Put(memo, sum[:]) // best effort: the next run hashes again
+		cache.PutSmall(memo, sum[:]) // best effort: the next run hashes again
 	}
 	return nil
 }
@@ -248,23 +248,51 @@ func (ri *runImage) load(ctx context.Context, j *jit.JIT, o *runOptions, args []
 func (ri *runImage) record(j *jit.JIT) { ri.rec = j.RecordImage() }
 
 // store encodes and stores the recorded link of prog (a failure costs
-// only the next run's time: reported with -show-times).
-func (ri *runImage) store(prog epc.Program) {
+// only the next run's time: reported with -show-times). The image is
+// streamed into the entry's file from the recorded blocks, not built in
+// memory first. With async, the encoding and writing run on a goroutine
+// (the image is taken from j first): the caller overlaps them with the
+// program's run and calls the returned wait before it exits. In-process
+// the program's exit ends gorc, so a store there must be synchronous.
+func (ri *runImage) store(prog epc.Program, async bool) (wait func()) {
 	if ri.rec == nil {
-		return
+		return func() {}
 	}
 	t0 := time.Now()
-	data, err := ri.rec.EncodeImage(prog)
+	img, err := ri.rec.Image(prog)
 	if err != nil {
 		ri.say("linked image not stored: %v", err)
-		return
+		return func() {}
 	}
-	t1 := time.Now()
-	if err := ri.cache.Put(ri.key, data); err != nil {
-		ri.say("linked image not stored: %v", err)
-		return
+	// write returns its report (-show-times), printed by the caller's
+	// goroutine: stderr need not be safe for concurrent use.
+	write := func() string {
+		t1 := time.Now()
+		cw := &countingWriterTo{src: img}
+		if err := ri.cache.PutFrom(ri.key, cw); err != nil {
+			return fmt.Sprintf("linked image not stored: %v", err)
+		}
+		return fmt.Sprintf("linked image stored (%d bytes; prepared in %v, encoded and written in %v)", cw.n, t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
 	}
-	ri.say("linked image stored (%d bytes; encoded in %v, written in %v)", len(data), t1.Sub(t0).Round(time.Microsecond), time.Since(t1).Round(time.Microsecond))
+	if !async {
+		ri.say("%s", write())
+		return func() {}
+	}
+	done := make(chan string, 1)
+	go func() { done <- write() }()
+	return func() { ri.say("%s", <-done) }
+}
+
+// countingWriterTo remembers how many bytes src wrote.
+type countingWriterTo struct {
+	src io.WriterTo
+	n   int64
+}
+
+func (c *countingWriterTo) WriteTo(w io.Writer) (int64, error) {
+	n, err := c.src.WriteTo(w)
+	c.n = n
+	return n, err
 }
 
 func (ri *runImage) say(format string, args ...any) {
