@@ -206,6 +206,12 @@ func b2i(b bool) int {
 // before adding inputs.
 func (j *JIT) RecordImage() *ImageRecorder {
 	r := &ImageRecorder{j: j}
+	j.mu.Lock()
+	j.noHeap = true
+	if j.slab != nil && !j.slab.CodeHeapOff() {
+		r.why = "the memory manager was made before recording started (its code heap would spread the image)"
+	}
+	j.mu.Unlock()
 	j.Layer.AddPlugin(r)
 	return r
 }

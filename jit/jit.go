@@ -150,9 +150,13 @@ type JIT struct {
 	opts Options
 	proc *objlayer.ProcessSymbolsGenerator
 
-	mu       sync.Mutex
-	slab     *memmgr.Slab
-	low      bool
+	mu   sync.Mutex
+	slab *memmgr.Slab
+	low  bool
+	// noHeap keeps small allocations out of the slab's code heap (set by
+	// RecordImage: a recorded image is one span, which pieces of shared
+	// code-heap blocks would spread over megabytes of address space).
+	noHeap   bool
 	inits    []orc.SymbolName
 	objects  []string
 	archives []*objlayer.ArchiveGenerator
@@ -294,7 +298,7 @@ func (j *JIT) memory() (*memmgr.Slab, error) {
 		// for less there.
 		size = lowSlabSize
 	}
-	s, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: size, Low: j.low})
+	s, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: size, Low: j.low, NoCodeHeap: j.noHeap})
 	if err != nil {
 		return nil, err
 	}

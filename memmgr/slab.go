@@ -498,7 +498,11 @@ func (s *Slab) Deallocate(ctx context.Context, allocs []jitlink.FinalizedAlloc) 
 	return errors.Join(errs...)
 }
 
-// Stats reports the slab's memory use.
+// CodeHeapOff reports whether the slab gives every allocation pages of
+// its own (no code heap: SlabOptions.NoCodeHeap, or a mapper without one).
+func (s *Slab) CodeHeapOff() bool { return s.heap == nil }
+
+// Stats returns the slab's memory figures.
 func (s *Slab) Stats() SlabStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
