@@ -29,7 +29,7 @@ func bigDataIR(n int) string {
 // TestImageWriteTo: the image streamed by WriteTo is the one Bytes
 // builds, it decodes and replays, and streaming it allocates a small
 // buffer, not copies of the content (the first run of gorc run pays for
-// every fresh page: docs/rationale/s17-recordcost.md).
+// every fresh page: docs/RATIONALE.md, "Code cache: what recording costs the first run").
 func TestImageWriteTo(t *testing.T) {
 	const n = 1 << 20
 	ctx := context.Background()
