@@ -713,7 +713,9 @@ func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []s
 	if err != nil {
 		return epc.Program{}, err
 	}
-	req := jitlink.AllocRequest{Name: "linked image"}
+	// The image is one span: its pieces keep their recorded distances
+	// (not carved from the code heap's shared blocks).
+	req := jitlink.AllocRequest{Name: "linked image", Contiguous: true}
 	for i, p := range img.Pieces {
 		a := uint64(imagePage)
 		if i == 0 {

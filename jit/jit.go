@@ -107,7 +107,9 @@ type Options struct {
 	// (/tmp/perf-PID.map) and jitdump file (for perf inject --jit) so
 	// that perf can name them (llvm-jitlink's -perf-support). JIT'd code with debug
 	// information is registered with debuggers (the GDB JIT interface) whatever this says; see
-	// docs/DEBUGGING.md.
+	// docs/DEBUGGING.md. It also keeps small allocations out of the
+	// slab's code heap: perf reads its map only for anonymous memory, and
+	// the code heap's blocks are shared-file (memfd) mappings.
 	PerfSupport bool
 	// MapInputs maps input files (AddObjectFile, AddArchive, AddInput;
 	// those of 64 KiB or more) instead of reading them into fresh
@@ -298,7 +300,7 @@ func (j *JIT) memory() (*memmgr.Slab, error) {
 		// for less there.
 		size = lowSlabSize
 	}
-	s, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: size, Low: j.low, NoCodeHeap: j.noHeap})
+	s, err := memmgr.NewSlab(m, memmgr.SlabOptions{Size: size, Low: j.low, NoCodeHeap: j.noHeap || j.opts.PerfSupport})
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,11 @@ type AllocRequest struct {
 	// small-model code (R_X86_64_32 / R_X86_64_32S). An allocator that
 	// cannot satisfy it must fail with a clear error.
 	Low2GiB bool
+	// Contiguous requires the segments to lie one after another, in
+	// order, in one span (a replayed linked image, whose fixups assume
+	// the recorded distances): an allocator that carves small requests
+	// from shared blocks must give this one pages of its own.
+	Contiguous bool
 }
 
 // Segment is one allocated segment: its executor address and the working

@@ -102,7 +102,7 @@ func newCodeHeap(m Mapper, opts SlabOptions) *codeHeap {
 // eligible reports whether req is served by the heap: small, no alignment
 // above a page, not all empty.
 func (h *codeHeap) eligible(req jitlink.AllocRequest, ps uint64) bool {
-	if h.off {
+	if h.off || req.Contiguous {
 		return false
 	}
 	var total uint64

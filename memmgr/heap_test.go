@@ -238,17 +238,20 @@ func TestCodeHeapChoice(t *testing.T) {
 	ps := uint64(os.Getpagesize())
 	small := []jitlink.SegmentRequest{{Prot: rx, Size: 100}}
 	tests := []struct {
-		name     string
-		opts     SlabOptions
-		segs     []jitlink.SegmentRequest
-		wantHeap bool
+		name       string
+		opts       SlabOptions
+		segs       []jitlink.SegmentRequest
+		contiguous bool
+		wantHeap   bool
 	}{
-		{"small", SlabOptions{}, small, true},
-		{"large", SlabOptions{}, []jitlink.SegmentRequest{{Prot: rx, Size: DefaultCodeHeapMax + 1}}, false},
-		{"max", SlabOptions{CodeHeapMax: 256}, []jitlink.SegmentRequest{{Prot: rx, Size: 200}, {Prot: ro, Size: 100}}, false},
-		{"over-aligned", SlabOptions{}, []jitlink.SegmentRequest{{Prot: rx, Size: 100, Align: 2 * ps}}, false},
-		{"off", SlabOptions{NoCodeHeap: true}, small, false},
-		{"small slab", SlabOptions{Size: 1 << 20}, small, false},
+		{"small", SlabOptions{}, small, false, true},
+		{"large", SlabOptions{}, []jitlink.SegmentRequest{{Prot: rx, Size: DefaultCodeHeapMax + 1}}, false, false},
+		{"max", SlabOptions{CodeHeapMax: 256}, []jitlink.SegmentRequest{{Prot: rx, Size: 200}, {Prot: ro, Size: 100}}, false, false},
+		{"over-aligned", SlabOptions{}, []jitlink.SegmentRequest{{Prot: rx, Size: 100, Align: 2 * ps}}, false, false},
+		{"off", SlabOptions{NoCodeHeap: true}, small, false, false},
+		{"small slab", SlabOptions{Size: 1 << 20}, small, false, false},
+		// A replayed linked image keeps its pieces' recorded distances.
+		{"contiguous", SlabOptions{}, []jitlink.SegmentRequest{{Prot: rx, Size: 100}, {Prot: ro, Size: 100}}, true, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -261,7 +264,7 @@ func TestCodeHeapChoice(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close(ctx)
-			a, err := s.Allocate(ctx, jitlink.AllocRequest{Name: tc.name, Segments: tc.segs})
+			a, err := s.Allocate(ctx, jitlink.AllocRequest{Name: tc.name, Segments: tc.segs, Contiguous: tc.contiguous})
 			if err != nil {
 				t.Fatal(err)
 			}
