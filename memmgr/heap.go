@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc/epc"
@@ -243,21 +242,12 @@ type heapInFlight struct {
 	rec  *record
 	req  jitlink.AllocRequest
 	segs []jitlink.Segment
-	mu   sync.Mutex
-	done bool
+	once claimOnce
 }
 
 func (a *heapInFlight) Segments() []jitlink.Segment { return a.segs }
 
-func (a *heapInFlight) claim(op string) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.done {
-		return fmt.Errorf("memmgr: %s %q: allocation already finalized or abandoned", op, a.req.Name)
-	}
-	a.done = true
-	return nil
-}
+func (a *heapInFlight) claim(op string) error { return a.once.claim(op, a.req.Name) }
 
 // Finalize implements jitlink.InFlightAlloc: the content is in place and
 // the pages have their final protections already; only the actions run.

@@ -396,19 +396,27 @@ type inFlight struct {
 	req    jitlink.AllocRequest
 	segs   []jitlink.Segment
 	ranges []shared.ExecutorAddrRange
-	mu     sync.Mutex
-	done   bool
+	once   claimOnce
 }
 
 func (a *inFlight) Segments() []jitlink.Segment { return a.segs }
 
-func (a *inFlight) claim(op string) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.done {
-		return fmt.Errorf("memmgr: %s %q: allocation already finalized or abandoned", op, a.req.Name)
+func (a *inFlight) claim(op string) error { return a.once.claim(op, a.req.Name) }
+
+// claimOnce lets one of an in-flight allocation's Finalize and Abandon
+// proceed, once.
+type claimOnce struct {
+	mu   sync.Mutex
+	done bool
+}
+
+func (c *claimOnce) claim(op, name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done {
+		return fmt.Errorf("memmgr: %s %q: allocation already finalized or abandoned", op, name)
 	}
-	a.done = true
+	c.done = true
 	return nil
 }
 
