@@ -105,15 +105,8 @@ int main(int argc, char **argv) {
 // process; the replayed image re-resolves every external and still runs,
 // and the address the program sees for printf is that run's.
 func TestRunImageCacheASLR(t *testing.T) {
-	toolPath(t, "gcc")
 	dir := t.TempDir()
-	src := filepath.Join(dir, "aslr.c")
-	if err := os.WriteFile(src, []byte(aslrProgram), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("gcc", "-O2", "-c", src, "-o", filepath.Join(dir, "aslr.o")).CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
+	ccObj(t, dir, "aslr", aslrProgram)
 	cache := filepath.Join(dir, "cache")
 	var printfs []string
 	for i := range 3 {
@@ -137,23 +130,9 @@ func TestRunImageCacheASLR(t *testing.T) {
 // program is linked afresh with the right output, and a good image is
 // stored again.
 func TestRunImageCacheDamaged(t *testing.T) {
-	toolPath(t, "gcc")
 	dir := t.TempDir()
-	src := filepath.Join(dir, "aslr.c")
-	if err := os.WriteFile(src, []byte(aslrProgram), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	other := filepath.Join(dir, "other.c")
-	if err := os.WriteFile(other, []byte("#include <stdio.h>\nint main(void) { puts(\"other\"); return 0; }\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []string{"aslr", "other"} {
-		cmd := exec.Command("gcc", "-O2", "-c", c+".c", "-o", c+".o")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("gcc: %v\n%s", err, out)
-		}
-	}
+	ccObj(t, dir, "aslr", aslrProgram)
+	ccObj(t, dir, "other", "#include <stdio.h>\nint main(void) { puts(\"other\"); return 0; }\n")
 	cases := []struct {
 		name   string
 		damage func(t *testing.T, entry, otherEntry string)
@@ -334,16 +313,8 @@ func TestRunImageCacheDigestMemo(t *testing.T) {
 // into one empty cache at once all run it right; one good image remains
 // and is replayed.
 func TestRunImageCacheTwoWriters(t *testing.T) {
-	toolPath(t, "gcc")
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "aslr.c"), []byte(aslrProgram), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("gcc", "-O2", "-c", "aslr.c", "-o", "aslr.o")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
+	ccObj(t, dir, "aslr", aslrProgram)
 	cache := filepath.Join(dir, "cache")
 	const writers = 4
 	res := make(chan runImageResult, writers)
@@ -367,16 +338,8 @@ func TestRunImageCacheTwoWriters(t *testing.T) {
 // TestRunImageCacheNotUsed: commands the image does not fit say why
 // under -show-times and run as before.
 func TestRunImageCacheNotUsed(t *testing.T) {
-	toolPath(t, "gcc")
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "aslr.c"), []byte(aslrProgram), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("gcc", "-O2", "-c", "aslr.c", "-o", "aslr.o")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
+	ccObj(t, dir, "aslr", aslrProgram)
 	cache := filepath.Join(dir, "cache")
 	for _, tc := range []struct {
 		flag, say string
