@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/shared"
 	"github.com/gorc-jit/gorc/shared/wire"
@@ -390,8 +391,56 @@ type server struct {
 // pendingCall is a call to the controller waiting for its answer.
 type pendingCall struct {
 	op wire.Op
-	ch chan wire.Frame
+	w  *answerWaiter
 }
+
+// answerWaiter is where a call to the controller waits for its answer.
+// The caller is a JIT'd thread in a lazy re-entry (a cgo callback, its
+// goroutine locked to the thread): it sleeps in a futex system call, so
+// the reader's wake-up reaches the thread directly; a Go channel would
+// make the reader's thread hand its P to the locked thread and go to
+// sleep itself (two thread switches, ~80 µs per re-entry on the project
+// VM under load).
+type answerWaiter struct {
+	state atomic.Uint32 // 0 waiting, 1 answered, 2 connection lost
+	f     wire.Frame
+}
+
+func (w *answerWaiter) wait() (wire.Frame, bool) {
+	for {
+		switch w.state.Load() {
+		case 1:
+			return w.f, true
+		case 2:
+			return wire.Frame{}, false
+		}
+		futexWait(&w.state, 0)
+	}
+}
+
+func (w *answerWaiter) deliver(f wire.Frame) {
+	w.f = f
+	w.state.Store(1)
+	futexWake(&w.state)
+}
+
+func (w *answerWaiter) lost() {
+	w.state.Store(2)
+	futexWake(&w.state)
+}
+
+func futexWait(addr *atomic.Uint32, val uint32) {
+	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), linuxFutexWaitPrivate, uintptr(val), 0, 0, 0)
+}
+
+func futexWake(addr *atomic.Uint32) {
+	syscall.RawSyscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), linuxFutexWakePrivate, 1, 0, 0, 0)
+}
+
+const (
+	linuxFutexWaitPrivate = 0 | 128
+	linuxFutexWakePrivate = 1 | 128
+)
 
 // reentry asks the controller where the trampoline whose return address
 // is ret leads (compiling it on demand). With OpReentryApply the answer
@@ -442,7 +491,7 @@ func (s *server) callController(op wire.Op, payload []byte) (*wire.Decoder, erro
 // callControllerFrame sends a call to the controller and returns its
 // answer frame (as answered delivered it).
 func (s *server) callControllerFrame(op wire.Op, payload []byte) (wire.Frame, error) {
-	ch := make(chan wire.Frame, 1)
+	w := new(answerWaiter)
 	s.cmu.Lock()
 	if s.lost {
 		s.cmu.Unlock()
@@ -453,12 +502,12 @@ func (s *server) callControllerFrame(op wire.Op, payload []byte) (wire.Frame, er
 	}
 	s.cseq++
 	seq := s.cseq
-	s.pending[seq] = pendingCall{op: op, ch: ch}
+	s.pending[seq] = pendingCall{op: op, w: w}
 	s.cmu.Unlock()
 	if err := s.send(wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload}); err != nil {
 		return wire.Frame{}, fmt.Errorf("executor: %v: %w", op, err)
 	}
-	f, ok := <-ch
+	f, ok := w.wait()
 	if !ok {
 		return wire.Frame{}, fmt.Errorf("executor: %v: controller connection lost", op)
 	}
@@ -481,7 +530,7 @@ func (s *server) answered(f wire.Frame) bool {
 	if p.op == wire.OpReentryApply && f.Kind == wire.KindResult {
 		f = applyReentryAnswer(f)
 	}
-	p.ch <- f
+	p.w.deliver(f)
 	return true
 }
 
@@ -529,7 +578,7 @@ func (s *server) connectionLost() {
 	}
 	s.lost = true
 	for _, p := range s.pending {
-		close(p.ch)
+		p.w.lost()
 	}
 	s.pending = nil
 }

@@ -9,6 +9,7 @@ package epc
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/gorc-jit/gorc/shared"
 	"github.com/gorc-jit/gorc/shared/wire"
@@ -234,4 +235,38 @@ func (e *Remote) serveCall(f wire.Frame) {
 	wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindResult, Op: f.Op, Seq: f.Seq,
 		Payload: new(wire.Encoder).U64(uint64(a)).String(msg).Bytes(steps).Payload()})
 	e.wmu.Unlock()
+}
+
+// startServeCall has a goroutine answer the executor's call f: an idle
+// one kept from an earlier call if there is one (its stack is grown
+// already: a lazy compile runs deep), else a new one.
+func (e *Remote) startServeCall(f wire.Frame) {
+	select {
+	case e.callQ <- f:
+	default:
+		go e.callWorker(f)
+	}
+}
+
+// callIdle is how long a goroutine that answered an executor's call waits
+// for another before it ends.
+const callIdle = time.Second
+
+func (e *Remote) callWorker(f wire.Frame) {
+	var t *time.Timer
+	for {
+		e.serveCall(f)
+		if t == nil {
+			t = time.NewTimer(callIdle)
+		} else {
+			t.Reset(callIdle)
+		}
+		select {
+		case f = <-e.callQ:
+		case <-t.C:
+			return
+		case <-e.done:
+			return
+		}
+	}
 }

@@ -67,6 +67,7 @@ type Remote struct {
 	held        heldSteps
 	heldAnswers map[uint64]*heldBatch // batches of held steps sent ahead of a call, by sequence (under mu)
 	heldCount   atomic.Uint64         // steps held back, see HeldSteps
+	callQ       chan wire.Frame       // executor calls for an idle answering goroutine (startServeCall)
 
 	// Program stdio forwarded over the stream (nil fwd: not forwarded).
 	fwd            *Stdio
@@ -153,6 +154,7 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 	e.reading = true // the background reader's until it passes the token
 	e.poll = idlePoll
 	e.kick = make(chan struct{}, 1)
+	e.callQ = make(chan wire.Frame)
 	go e.background()
 	if e.fwd != nil {
 		go e.forwardStdin(e.fwd.stdin())

@@ -168,7 +168,7 @@ func (e *Remote) passLocked() {
 func (e *Remote) dispatch(f wire.Frame, self uint64) (answer, own bool) {
 	switch {
 	case f.Kind == wire.KindCall:
-		go e.serveCall(f)
+		e.startServeCall(f)
 	case f.Kind == wire.KindStdout || f.Kind == wire.KindStderr:
 		e.writeOutput(f)
 	case f.Kind == wire.KindExit && f.Op == 0:
