@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/shared"
 	"github.com/gorc-jit/gorc/shared/wire"
@@ -188,12 +189,7 @@ func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error 
 		if h := s.handOff.Swap(nil); h != nil {
 			(*h)()
 		}
-		d, err := s.callController(wire.OpReentry, new(wire.Encoder).U64(uint64(ret)).Payload())
-		if err != nil {
-			return 0, err
-		}
-		a := shared.ExecutorAddr(d.U64())
-		return a, d.Finish()
+		return s.reentry(ret)
 	})
 	defer setReentry(nil)
 	// The reader answers quick calls itself. A call that may block (it
@@ -215,7 +211,7 @@ func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error 
 			if (f.Kind == wire.KindResult || f.Kind == wire.KindError) && s.answered(f) {
 				continue
 			}
-			if f.Kind != wire.KindCall || !f.Op.Valid() || f.Op == wire.OpReentry {
+			if f.Kind != wire.KindCall || !f.Op.Valid() || f.Op == wire.OpReentry || f.Op == wire.OpReentryApply {
 				s.send(wire.Frame{Kind: wire.KindError, Op: f.Op, Seq: f.Seq, Payload: []byte(fmt.Sprintf("unexpected %v frame (op %v)", f.Kind, f.Op))})
 				continue
 			}
@@ -373,9 +369,13 @@ type server struct {
 
 	cmu     sync.Mutex
 	cseq    uint64
-	pending map[uint64]chan wire.Frame // calls to the controller
+	pending map[uint64]pendingCall // calls to the controller
 	lost    bool
 	lostCh  chan struct{} // closed when the connection is lost
+
+	// noApply: the controller does not know OpReentryApply (it answered
+	// one with an Error); re-entries use OpReentry.
+	noApply atomic.Bool
 
 	sh *sharedConn // nil: this executor serves one controller
 	// drop, for a shared connection, ends it (closes it) once a write
@@ -388,27 +388,99 @@ type server struct {
 	handOff atomic.Pointer[func()]
 }
 
+// pendingCall is a call to the controller waiting for its answer.
+type pendingCall struct {
+	op wire.Op
+	w  *answerWaiter
+}
+
+// answerWaiter is where a call to the controller waits for its answer.
+// The caller is a JIT'd thread in a lazy re-entry (a cgo callback, its
+// goroutine locked to the thread): it sleeps in a futex system call, so
+// the reader's wake-up reaches the thread directly; a Go channel would
+// make the reader's thread hand its P to the locked thread and go to
+// sleep itself (two thread switches, ~80 µs per re-entry on the project
+// VM under load).
+type answerWaiter struct {
+	state atomic.Uint32 // 0 waiting, 1 answered, 2 connection lost
+	f     wire.Frame
+}
+
+func (w *answerWaiter) wait() (wire.Frame, bool) {
+	for {
+		switch w.state.Load() {
+		case 1:
+			return w.f, true
+		case 2:
+			return wire.Frame{}, false
+		}
+		futexWait(&w.state, 0)
+	}
+}
+
+func (w *answerWaiter) deliver(f wire.Frame) {
+	w.f = f
+	w.state.Store(1)
+	futexWake(&w.state)
+}
+
+func (w *answerWaiter) lost() {
+	w.state.Store(2)
+	futexWake(&w.state)
+}
+
+func futexWait(addr *atomic.Uint32, val uint32) {
+	syscall.Syscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), linuxFutexWaitPrivate, uintptr(val), 0, 0, 0)
+}
+
+func futexWake(addr *atomic.Uint32) {
+	syscall.RawSyscall6(syscall.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), linuxFutexWakePrivate, 1, 0, 0, 0)
+}
+
+const (
+	linuxFutexWaitPrivate = 0 | 128
+	linuxFutexWakePrivate = 1 | 128
+)
+
+// reentry asks the controller where the trampoline whose return address
+// is ret leads (compiling it on demand). With OpReentryApply the answer
+// also carries the lazy link's memory steps, which the reader has run
+// (answered) by the time this thread continues: one round trip per first
+// call. A controller that does not know the op is asked with OpReentry
+// from then on.
+func (s *server) reentry(ret shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+	payload := new(wire.Encoder).U64(uint64(ret)).Payload()
+	if s.sh == nil && !s.noApply.Load() {
+		// (A shared executor keeps OpReentry: steps would bypass its
+		// ownership checks.)
+		f, err := s.callControllerFrame(wire.OpReentryApply, payload)
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case f.Kind == wire.KindResult:
+			d := wire.NewDecoder(f.Payload)
+			a := shared.ExecutorAddr(d.U64())
+			return a, d.Finish()
+		case f.Op == wire.OpReentry: // answered, and the re-entry failed (applyReentryAnswer)
+			return 0, fmt.Errorf("controller: %s", f.Payload)
+		}
+		// The controller's own Error: it does not serve OpReentryApply.
+		s.noApply.Store(true)
+	}
+	d, err := s.callController(wire.OpReentry, payload)
+	if err != nil {
+		return 0, err
+	}
+	a := shared.ExecutorAddr(d.U64())
+	return a, d.Finish()
+}
+
 // callController sends a call to the controller and waits for its answer.
 func (s *server) callController(op wire.Op, payload []byte) (*wire.Decoder, error) {
-	ch := make(chan wire.Frame, 1)
-	s.cmu.Lock()
-	if s.lost {
-		s.cmu.Unlock()
-		return nil, fmt.Errorf("executor: %v: controller connection lost", op)
-	}
-	if s.pending == nil {
-		s.pending = map[uint64]chan wire.Frame{}
-	}
-	s.cseq++
-	seq := s.cseq
-	s.pending[seq] = ch
-	s.cmu.Unlock()
-	if err := s.send(wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload}); err != nil {
-		return nil, fmt.Errorf("executor: %v: %w", op, err)
-	}
-	f, ok := <-ch
-	if !ok {
-		return nil, fmt.Errorf("executor: %v: controller connection lost", op)
+	f, err := s.callControllerFrame(op, payload)
+	if err != nil {
+		return nil, err
 	}
 	if f.Kind == wire.KindError {
 		return nil, fmt.Errorf("controller: %s", f.Payload)
@@ -416,17 +488,86 @@ func (s *server) callController(op wire.Op, payload []byte) (*wire.Decoder, erro
 	return wire.NewDecoder(f.Payload), nil
 }
 
-// answered delivers an answer to a call made by callController.
+// callControllerFrame sends a call to the controller and returns its
+// answer frame (as answered delivered it).
+func (s *server) callControllerFrame(op wire.Op, payload []byte) (wire.Frame, error) {
+	w := new(answerWaiter)
+	s.cmu.Lock()
+	if s.lost {
+		s.cmu.Unlock()
+		return wire.Frame{}, fmt.Errorf("executor: %v: controller connection lost", op)
+	}
+	if s.pending == nil {
+		s.pending = map[uint64]pendingCall{}
+	}
+	s.cseq++
+	seq := s.cseq
+	s.pending[seq] = pendingCall{op: op, w: w}
+	s.cmu.Unlock()
+	if err := s.send(wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload}); err != nil {
+		return wire.Frame{}, fmt.Errorf("executor: %v: %w", op, err)
+	}
+	f, ok := w.wait()
+	if !ok {
+		return wire.Frame{}, fmt.Errorf("executor: %v: controller connection lost", op)
+	}
+	return f, nil
+}
+
+// answered delivers an answer to a call made by callController. It runs
+// on the reader: the steps an OpReentryApply answer carries are run here,
+// before the next frame is read, so that whatever the controller sends
+// after them (another thread's landing at the same code, a run of it)
+// finds them done.
 func (s *server) answered(f wire.Frame) bool {
 	s.cmu.Lock()
-	defer s.cmu.Unlock()
-	ch := s.pending[f.Seq]
+	p, ok := s.pending[f.Seq]
 	delete(s.pending, f.Seq)
-	if ch == nil {
+	s.cmu.Unlock()
+	if !ok {
 		return false
 	}
-	ch <- f
+	if p.op == wire.OpReentryApply && f.Kind == wire.KindResult {
+		f = applyReentryAnswer(f)
+	}
+	p.w.deliver(f)
 	return true
+}
+
+// applyReentryAnswer decodes an OpReentryApply result, runs its steps and
+// returns what the waiting thread gets: a result whose payload is the
+// landing address, or an error frame with op OpReentry (the answer was
+// understood; the re-entry failed) whose payload says why. A malformed
+// answer, or one with a step that calls anything but the executor's own
+// short services, runs no step.
+func applyReentryAnswer(f wire.Frame) wire.Frame {
+	fail := func(format string, args ...any) wire.Frame {
+		return wire.Frame{Kind: wire.KindError, Op: wire.OpReentry, Seq: f.Seq, Payload: []byte(fmt.Sprintf(format, args...))}
+	}
+	d := wire.NewDecoder(f.Payload)
+	landing, msg, batch := d.U64(), d.String(), d.Bytes()
+	if err := d.Finish(); err != nil {
+		return fail("malformed re-entry answer: %v", err)
+	}
+	steps, err := decodeBatch(batch)
+	if err != nil {
+		return fail("malformed re-entry answer: %v", err)
+	}
+	for i, st := range steps {
+		if st.kind == wire.BatchCallWrapper && !quickService(st.addr) {
+			return fail("re-entry answer step %d of %d calls %v, which is not one of the executor's own services (no step ran)", i, len(steps), st.addr)
+		}
+	}
+	if n, err := runBatch(steps); err != nil {
+		return fail("re-entry answer step %d of %d: %v", n, len(steps), err)
+	}
+	if landing == 0 {
+		if msg == "" {
+			msg = "the controller answered landing address 0"
+		}
+		return fail("%s", msg)
+	}
+	return wire.Frame{Kind: wire.KindResult, Op: wire.OpReentryApply, Seq: f.Seq, Payload: new(wire.Encoder).U64(landing).Payload()}
 }
 
 func (s *server) connectionLost() {
@@ -436,8 +577,8 @@ func (s *server) connectionLost() {
 		close(s.lostCh)
 	}
 	s.lost = true
-	for _, ch := range s.pending {
-		close(ch)
+	for _, p := range s.pending {
+		p.w.lost()
 	}
 	s.pending = nil
 }

@@ -328,7 +328,13 @@ func (s *Slab) heapScrub(ctx context.Context, pieces []heapPiece) error {
 	if len(steps) == 0 {
 		return nil
 	}
-	if b, ok := cm.e.(epc.Batcher); ok {
+	if b, ok := cm.e.(epc.OrderedBatcher); ok {
+		// Only later allocations of the pieces depend on the fill, and
+		// their steps follow it.
+		if _, err := b.BatchBeforeNext(ctx, steps); !errors.Is(err, epc.ErrBatchUnsupported) {
+			return err
+		}
+	} else if b, ok := cm.e.(epc.Batcher); ok {
 		if _, err := b.Batch(ctx, steps); !errors.Is(err, epc.ErrBatchUnsupported) {
 			return err
 		}

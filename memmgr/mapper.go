@@ -314,7 +314,14 @@ func (m executorMapper) initBatch(ctx context.Context, steps []epc.MemOp, segs [
 			idx = append(idx, i)
 		}
 	}
-	n, err := b.Batch(ctx, steps)
+	batch := b.Batch
+	if ob, ok := b.(epc.OrderedBatcher); ok {
+		// The steps need only be done before the executor acts on
+		// anything sent later: during a lazy re-entry they travel with
+		// its answer.
+		batch = ob.BatchBeforeNext
+	}
+	n, err := batch(ctx, steps)
 	switch {
 	case errors.Is(err, epc.ErrBatchUnsupported):
 		return false, nil

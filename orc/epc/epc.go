@@ -79,6 +79,22 @@ type Batcher interface {
 	Batch(ctx context.Context, ops []MemOp) (int, error)
 }
 
+// OrderedBatcher is the optional round-trip remover of executors reached
+// over a byte stream, for steps that need only take effect before the
+// executor acts on anything sent after them (finalizing a lazily linked
+// function, repointing a stub). While the executor waits in a lazy
+// re-entry, BatchBeforeNext may hold the steps back and send them with
+// the next frame instead: inside the re-entry's answer (the executor runs
+// them before the calling thread continues), or just before the next call
+// to the executor. It returns how many steps ran or were taken to run
+// later (len(ops): all) and an error as Batch does; steps held back that
+// fail later fail the re-entry, or the call, that carried them. Call-wrapper
+// steps to anything but the executor's own short services are never held.
+type OrderedBatcher interface {
+	Batcher
+	BatchBeforeNext(ctx context.Context, ops []MemOp) (int, error)
+}
+
 // LocalMemory is the optional in-process fast path of MemoryAccess: it
 // returns executor memory itself, so the linker writes in place and
 // finalization is only a protection change. Only executors in this

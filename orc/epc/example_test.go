@@ -5,6 +5,8 @@ package epc_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
 	"strings"
 
 	"github.com/gorc-jit/gorc/orc/epc"
@@ -68,4 +70,30 @@ func ExampleOpen_stdio() {
 	// ... link code with memmgr.NewForExecutor(e, false, ...) and run it:
 	// when RunAsMain returns, everything the program wrote is in out/errs.
 	_ = epc.Stdio{Stdin: epc.NoStdin} // the program reads end-of-file instead
+}
+
+// Finalize-style steps that only need to be done before the executor acts
+// on anything sent later: outside a lazy re-entry they go as one batch at
+// once; while the executor waits in one, they travel in its answer (or
+// just ahead of the next call). A read is such a later call, so it sees
+// them.
+func ExampleRemote_BatchBeforeNext() {
+	ctx := context.Background()
+	e, err := epc.SpawnChild(ctx, exec.Command(os.Args[0])) // this test binary serves as an executor
+	if err != nil {
+		panic(err)
+	}
+	defer e.Close(ctx)
+	r, _ := e.Reserve(ctx, e.PageSize(), false)
+	n, err := e.BatchBeforeNext(ctx, []epc.MemOp{
+		{Kind: epc.MemOpProtect, Range: r, Prot: shared.ProtRead | shared.ProtWrite},
+		{Kind: epc.MemOpWrite, Addr: r.Start, Data: []byte("code")},
+		{Kind: epc.MemOpProtect, Range: r, Prot: shared.ProtRead},
+	})
+	fmt.Println(n, err)
+	b, err := e.Read(ctx, r.Start, 4)
+	fmt.Printf("%s %v\n", b, err)
+	// Output:
+	// 3 <nil>
+	// code <nil>
 }

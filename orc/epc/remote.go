@@ -62,6 +62,13 @@ type Remote struct {
 	noBatch atomic.Bool       // the executor refused a batch: do not send more
 	byOp    [32]atomic.Uint64 // calls sent per wire.Op (ops >= 32 are only in calls), see CallsByOp
 
+	// Steps BatchBeforeNext held back while re-entries are answered
+	// (reentry.go), under wmu.
+	held        heldSteps
+	heldAnswers map[uint64]*heldBatch // batches of held steps sent ahead of a call, by sequence (under mu)
+	heldCount   atomic.Uint64         // steps held back, see HeldSteps
+	callQ       chan wire.Frame       // executor calls for an idle answering goroutine (startServeCall)
+
 	// Program stdio forwarded over the stream (nil fwd: not forwarded).
 	fwd            *Stdio
 	stdout, stderr io.Writer // written by the reader token's holder only
@@ -73,38 +80,6 @@ func (e *Remote) SetReentryHandler(f func(trampolineRet shared.ExecutorAddr) (sh
 	e.mu.Lock()
 	e.reentry = f
 	e.mu.Unlock()
-}
-
-// serveCall answers a call the executor makes to the controller.
-func (e *Remote) serveCall(f wire.Frame) {
-	answer := func(kind wire.Kind, p []byte) {
-		e.wmu.Lock()
-		wire.WriteFrame(e.w, wire.Frame{Kind: kind, Op: f.Op, Seq: f.Seq, Payload: p})
-		e.wmu.Unlock()
-	}
-	if f.Op != wire.OpReentry {
-		answer(wire.KindError, []byte(fmt.Sprintf("controller does not serve %v", f.Op)))
-		return
-	}
-	e.mu.Lock()
-	h := e.reentry
-	e.mu.Unlock()
-	d := wire.NewDecoder(f.Payload)
-	ret := shared.ExecutorAddr(d.U64())
-	if err := d.Finish(); err != nil {
-		answer(wire.KindError, []byte(err.Error()))
-		return
-	}
-	if h == nil {
-		answer(wire.KindError, []byte("no re-entry handler is installed in the controller"))
-		return
-	}
-	a, err := h(ret)
-	if err != nil {
-		answer(wire.KindError, []byte(err.Error()))
-		return
-	}
-	answer(wire.KindResult, new(wire.Encoder).U64(uint64(a)).Payload())
 }
 
 // Crash is what a dying executor reports about the fault that killed it.
@@ -179,6 +154,7 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 	e.reading = true // the background reader's until it passes the token
 	e.poll = idlePoll
 	e.kick = make(chan struct{}, 1)
+	e.callQ = make(chan wire.Frame)
 	go e.background()
 	if e.fwd != nil {
 		go e.forwardStdin(e.fwd.stdin())
@@ -399,7 +375,12 @@ func (e *Remote) callTail(ctx context.Context, op wire.Op, payload, tail []byte)
 		e.byOp[op].Add(1)
 	}
 	e.wmu.Lock()
-	err := wire.WriteFrameTail(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload}, tail)
+	// Steps held back for a re-entry's answer go first: this call may
+	// act on them (run the code they finalized, read it back).
+	hb, err := e.flushHeldLocked()
+	if err == nil {
+		err = wire.WriteFrameTail(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload}, tail)
+	}
 	e.wmu.Unlock()
 	if err != nil {
 		e.abandon(seq, ch)
@@ -408,6 +389,9 @@ func (e *Remote) callTail(ctx context.Context, op wire.Op, payload, tail []byte)
 	f, err := e.await(ctx, op, seq, ch)
 	if err != nil {
 		return nil, err
+	}
+	if err := hb.result(); err != nil {
+		return nil, fmt.Errorf("epc: %v: %w", op, err)
 	}
 	switch f.Kind {
 	case wire.KindResult, wire.KindExit:
@@ -490,23 +474,8 @@ func (e *Remote) Batch(ctx context.Context, ops []MemOp) (int, error) {
 		return 0, ErrBatchUnsupported
 	}
 	enc := new(wire.Encoder).U64(uint64(len(ops)))
-	for i, op := range ops {
-		switch op.Kind {
-		case MemOpProtect:
-			if !op.Prot.Valid() {
-				return i, fmt.Errorf("epc: batch step %d: protect %v %v: writable and executable at once violates W^X", i, op.Range, op.Prot)
-			}
-			enc.U64(wire.BatchProtect).U64(uint64(op.Range.Start)).U64(uint64(op.Range.End)).U64(uint64(op.Prot))
-		case MemOpWrite:
-			enc.U64(wire.BatchWrite).U64(uint64(op.Addr)).Bytes(op.Data)
-		case MemOpCallWrapper:
-			enc.U64(wire.BatchCallWrapper).U64(uint64(op.Call.Fn)).Bytes(op.Call.Arg)
-		default:
-			return i, fmt.Errorf("epc: batch step %d: unknown kind %d", i, op.Kind)
-		}
-		if len(enc.Payload()) > maxBatch {
-			return 0, fmt.Errorf("epc: batch of %d steps: over %d bytes: %w", len(ops), maxBatch, ErrBatchUnsupported)
-		}
+	if i, err := encodeSteps(enc, ops, maxBatch); err != nil {
+		return i, err
 	}
 	d, err := e.call(ctx, wire.OpBatch, enc.Payload())
 	if err != nil {
@@ -525,6 +494,32 @@ func (e *Remote) Batch(ctx context.Context, ops []MemOp) (int, error) {
 	}
 	if n < uint64(len(ops)) {
 		return int(n), fmt.Errorf("epc: batch step %d (%s): %s", n, ops[n].describe(), msg)
+	}
+	return len(ops), nil
+}
+
+// encodeSteps appends the batch encoding of ops to enc (the steps alone,
+// without their count). A step that cannot be sent fails with its index;
+// a payload over limit fails with ErrBatchUnsupported (index 0: no step
+// ran).
+func encodeSteps(enc *wire.Encoder, ops []MemOp, limit int) (int, error) {
+	for i, op := range ops {
+		switch op.Kind {
+		case MemOpProtect:
+			if !op.Prot.Valid() {
+				return i, fmt.Errorf("epc: batch step %d: protect %v %v: writable and executable at once violates W^X", i, op.Range, op.Prot)
+			}
+			enc.U64(wire.BatchProtect).U64(uint64(op.Range.Start)).U64(uint64(op.Range.End)).U64(uint64(op.Prot))
+		case MemOpWrite:
+			enc.U64(wire.BatchWrite).U64(uint64(op.Addr)).Bytes(op.Data)
+		case MemOpCallWrapper:
+			enc.U64(wire.BatchCallWrapper).U64(uint64(op.Call.Fn)).Bytes(op.Call.Arg)
+		default:
+			return i, fmt.Errorf("epc: batch step %d: unknown kind %d", i, op.Kind)
+		}
+		if len(enc.Payload()) > limit {
+			return 0, fmt.Errorf("epc: batch of %d steps: over %d bytes: %w", len(ops), limit, ErrBatchUnsupported)
+		}
 	}
 	return len(ops), nil
 }

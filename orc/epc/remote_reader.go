@@ -168,7 +168,7 @@ func (e *Remote) passLocked() {
 func (e *Remote) dispatch(f wire.Frame, self uint64) (answer, own bool) {
 	switch {
 	case f.Kind == wire.KindCall:
-		go e.serveCall(f)
+		e.startServeCall(f)
 	case f.Kind == wire.KindStdout || f.Kind == wire.KindStderr:
 		e.writeOutput(f)
 	case f.Kind == wire.KindExit && f.Op == 0:
@@ -236,6 +236,9 @@ func (e *Remote) noteCrash(p []byte) {
 // deliver takes an answer's call off the pending calls and reports
 // whether it is call self's; another call's answer goes to its channel.
 func (e *Remote) deliver(f wire.Frame, self uint64) (own bool) {
+	if e.deliverHeld(f) {
+		return false
+	}
 	e.mu.Lock()
 	ch := e.pending[f.Seq]
 	delete(e.pending, f.Seq)
@@ -260,6 +263,7 @@ func (e *Remote) fail(err error) {
 	}
 	pend := e.pending
 	e.pending = map[uint64]chan reply{}
+	e.failHeldLocked(err)
 	e.mu.Unlock()
 	close(e.done)
 	for _, ch := range pend {

@@ -312,6 +312,7 @@ func TestWireLimits(t *testing.T) {
 			{"unknown op", wire.Frame{Kind: wire.KindCall, Op: 99}, "unexpected call frame (op op(99))"},
 			{"op 0", wire.Frame{Kind: wire.KindCall}, "unexpected call frame"},
 			{"reentry from the controller", wire.Frame{Kind: wire.KindCall, Op: wire.OpReentry, Payload: new(wire.Encoder).U64(1).Payload()}, "unexpected call frame (op reentry)"},
+			{"reentry-apply from the controller", wire.Frame{Kind: wire.KindCall, Op: wire.OpReentryApply, Payload: new(wire.Encoder).U64(1).Payload()}, "unexpected call frame (op reentry-apply)"},
 			{"unsolicited result", wire.Frame{Kind: wire.KindResult, Op: wire.OpReserve}, "unexpected result frame"},
 			{"second hello", wire.Frame{Kind: wire.KindHello, Payload: wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version})}, "unexpected hello frame"},
 			{"write outside reservations", wire.Frame{Kind: wire.KindCall, Op: wire.OpWrite, Payload: new(wire.Encoder).U64(0x1000).Bytes([]byte{1}).Payload()}, "not inside a reservation"},

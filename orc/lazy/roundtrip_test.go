@@ -13,10 +13,11 @@ import (
 
 // maxFirstCallCalls is the most calls the controller may send a child
 // executor during the first call of a small lazily compiled function
-// (besides the run itself): the re-entry's answer is not a call, so these
-// are the link's memory transfers, protections and finalize actions (one
-// batch) and the stub's repointing. It was 6 before batches.
-const maxFirstCallCalls = 2
+// (besides the run itself, and mapping a new code block once per 4 MiB):
+// the link's memory transfers, finalize actions and the stub's
+// repointing travel in the re-entry's answer (op reentry-apply). It was 6
+// before batches, 2 before reentry-apply.
+const maxFirstCallCalls = 0
 
 // TestFirstCallRoundTrips counts the protocol round trips a first call
 // costs in a child executor.

@@ -147,7 +147,18 @@ func (m *StubsManager) writePointer(ctx context.Context, name string, s Stub, ad
 	default:
 		return fmt.Errorf("lazy: update pointer of %q: unsupported pointer size %d", name, m.arch.PointerSize())
 	}
-	if err := m.mem.Write(ctx, s.Pointer, b); err != nil {
+	var err error
+	if ob, ok := m.mem.(epc.OrderedBatcher); ok {
+		// Over a byte stream, during a re-entry: sent with its answer
+		// (the executor writes it before the caller continues).
+		_, err = ob.BatchBeforeNext(ctx, []epc.MemOp{{Kind: epc.MemOpWrite, Addr: s.Pointer, Data: b}})
+		if errors.Is(err, epc.ErrBatchUnsupported) {
+			err = m.mem.Write(ctx, s.Pointer, b)
+		}
+	} else {
+		err = m.mem.Write(ctx, s.Pointer, b)
+	}
+	if err != nil {
 		return fmt.Errorf("lazy: update pointer of stub %q at %v: %w", name, s.Pointer, err)
 	}
 	return nil

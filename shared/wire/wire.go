@@ -177,12 +177,22 @@ const (
 	// such blocks. A shared executor, and executors before this op,
 	// answer with an Error: the controller keeps pages per allocation.
 	OpMapDual
+	// OpReentryApply is OpReentry whose answer also carries the memory
+	// steps of the lazy link it caused (executor -> controller): trampoline
+	// return address u64 -> landing u64 (0: the re-entry failed), message
+	// string (why, when landing is 0), steps bytes (an OpBatch payload: n
+	// u64 and the steps). The executor runs the steps on its reader, in
+	// the order frames arrive, before it reads the next frame and before
+	// the calling thread continues at landing; call-wrapper steps may only
+	// name the executor's own short services. A controller that does not
+	// know the op answers with an Error: the executor then sends OpReentry.
+	OpReentryApply
 	opMax
 )
 
 var opNames = [...]string{"", "reserve", "reserve-shared", "protect", "decommit", "write", "read", "release",
 	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls", "reentry", "stdin",
-	"publish", "emitted", "publish-fail", "shared-lookup", "shared-await", "batch", "map-dual"}
+	"publish", "emitted", "publish-fail", "shared-lookup", "shared-await", "batch", "map-dual", "reentry-apply"}
 
 // The kinds of OpBatch steps.
 const (
