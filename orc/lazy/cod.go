@@ -98,39 +98,15 @@ func (u *codUnit) Discard(_ *orc.JITDylib, n orc.SymbolName) {
 
 func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationResponsibility) {
 	owned := r.Symbols()
-	requested := r.RequestedSymbols()
-	part := requested
-	if u.partition != nil {
-		part = u.partition(requested, owned)
-	}
-	if len(part) == 0 {
-		part = requested
-	}
-	in := make(map[orc.SymbolName]bool, len(part))
-	for _, n := range part {
-		if _, ok := owned[n]; ok {
-			in[n] = true
+	var part []orc.SymbolName
+	if len(owned) == 1 {
+		// One function (a partition per function): it is the partition,
+		// and nothing is handed back.
+		for n := range owned {
+			part = []orc.SymbolName{n}
 		}
-	}
-	for _, n := range requested {
-		in[n] = true
-	}
-	part = part[:0:0]
-	for n := range in {
-		part = append(part, n)
-	}
-	sort.Slice(part, func(i, j int) bool { return part[i].String() < part[j].String() })
-	if len(part) < len(owned) {
-		rest := make(orc.SymbolFlagsMap, len(owned)-len(part))
-		for n, f := range owned {
-			if !in[n] {
-				rest[n] = f
-			}
-		}
-		if err := r.Replace(&codUnit{name: u.name, impl: u.impl, syms: rest, partition: u.partition, build: u.build}); err != nil {
-			r.FailMaterialization(err)
-			return
-		}
+	} else if part = u.choose(r, owned); part == nil {
+		return
 	}
 	fail := func(err error) {
 		r.FailMaterialization(fmt.Errorf("lazy compile of %s: %w", describeSyms(part), err))
@@ -158,6 +134,48 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 	if err := r.NotifyEmitted([]orc.SymbolDependenceGroup{{Symbols: part, Dependencies: map[*orc.JITDylib][]orc.SymbolName{u.impl: part}}}); err != nil {
 		fail(err)
 	}
+}
+
+// choose picks the partition to compile among owned (the requested
+// functions and what the partition function adds), sorted by name, and
+// hands the rest back to the session as a new unit. It returns nil if
+// that failed (r has then failed).
+func (u *codUnit) choose(r *orc.MaterializationResponsibility, owned orc.SymbolFlagsMap) []orc.SymbolName {
+	requested := r.RequestedSymbols()
+	part := requested
+	if u.partition != nil {
+		part = u.partition(requested, owned)
+	}
+	if len(part) == 0 {
+		part = requested
+	}
+	in := make(map[orc.SymbolName]bool, len(part))
+	for _, n := range part {
+		if _, ok := owned[n]; ok {
+			in[n] = true
+		}
+	}
+	for _, n := range requested {
+		in[n] = true
+	}
+	part = make([]orc.SymbolName, 0, len(in))
+	for n := range in {
+		part = append(part, n)
+	}
+	sort.Slice(part, func(i, j int) bool { return part[i].String() < part[j].String() })
+	if len(part) < len(owned) {
+		rest := make(orc.SymbolFlagsMap, len(owned)-len(part))
+		for n, f := range owned {
+			if !in[n] {
+				rest[n] = f
+			}
+		}
+		if err := r.Replace(&codUnit{name: u.name, impl: u.impl, syms: rest, partition: u.partition, build: u.build}); err != nil {
+			r.FailMaterialization(err)
+			return nil
+		}
+	}
+	return part
 }
 
 // describeSyms names up to three symbols for messages.

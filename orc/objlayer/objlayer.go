@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -182,7 +183,8 @@ func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 	order := l.nextOrder
 	l.nextOrder++
 	l.mu.Unlock()
-	u := &objectUnit{l: l, g: g, order: order, syms: orc.SymbolFlagsMap{}, discarded: map[string]bool{}}
+	// (discarded is made by the first Discard: most units have none.)
+	u := &objectUnit{l: l, g: g, order: order, syms: orc.SymbolFlagsMap{}}
 	add := func(s *jitlink.Symbol) {
 		if s.Name == "" || s.Scope == jitlink.ScopeLocal || isLocalOnly(s.Name) {
 			return
@@ -211,9 +213,9 @@ func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 		add(s)
 	}
 	if slot != 0 {
-		u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.r%d.%s", slot, g.Name))
+		u.init = l.es.Intern("$.gorc.init.r" + strconv.Itoa(slot) + "." + g.Name)
 	} else {
-		u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.%d.%s", order, g.Name))
+		u.init = l.es.Intern("$.gorc.init." + strconv.Itoa(order) + "." + g.Name)
 	}
 	u.syms[u.init] = orc.MaterializationSideEffectsOnly
 	return u
@@ -258,6 +260,9 @@ func (u *objectUnit) InitSymbol() orc.SymbolName  { return u.init }
 
 func (u *objectUnit) Discard(jd *orc.JITDylib, name orc.SymbolName) {
 	u.mu.Lock()
+	if u.discarded == nil {
+		u.discarded = map[string]bool{}
+	}
 	u.discarded[name.String()] = true
 	u.mu.Unlock()
 }
