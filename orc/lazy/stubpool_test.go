@@ -1,0 +1,68 @@
+//go:build cgo
+
+package lazy_test
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/shared"
+)
+
+// TestStubsPooledInProcess: in this process the JIT's stubs come from
+// blocks linked ahead (PoolStubs): many groups of new stubs share a few
+// allocations, each stub jumps through its own pointer, and the pointer
+// holds the group's initial target; a duplicate is still an error.
+func TestStubsPooledInProcess(t *testing.T) {
+	ctx := context.Background()
+	j, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	lz, err := j.Lazy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const groups = 100
+	seen := map[shared.ExecutorAddr]bool{}
+	for i := range groups {
+		inits := map[string]shared.ExecutorAddr{fmt.Sprintf("f%d", i): shared.ExecutorAddr(0x1000 + 16*i), fmt.Sprintf("g%d", i): shared.ExecutorAddr(0x9000 + 16*i)}
+		got, err := lz.Stubs.CreateStubs(ctx, inits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n, s := range got {
+			if seen[s.Addr] || seen[s.Pointer] {
+				t.Fatalf("stub %s %+v handed out twice", n, s)
+			}
+			seen[s.Addr], seen[s.Pointer] = true, true
+			ptr, err := j.EPC.Read(ctx, s.Pointer, 8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := shared.ExecutorAddr(binary.LittleEndian.Uint64(ptr)); got != inits[n] {
+				t.Fatalf("stub %s: pointer holds %v, want %v", n, got, inits[n])
+			}
+			code, err := j.EPC.Read(ctx, s.Addr, 6)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// jmp *disp32(%rip)
+			if code[0] != 0xff || code[1] != 0x25 || s.Addr.Add(6+uint64(int32(binary.LittleEndian.Uint32(code[2:])))) != s.Pointer {
+				t.Fatalf("stub %s at %v: % x does not jump through its pointer %v", n, s.Addr, code, s.Pointer)
+			}
+		}
+	}
+	// 200 stubs: blocks of 64, 128 (and 256) stubs, not one per group.
+	if a := lz.Stubs.Allocations(); a > 3 {
+		t.Errorf("%d groups of stubs in %d allocations, want at most 3", groups, a)
+	}
+	if _, err := lz.Stubs.CreateStubs(ctx, map[string]shared.ExecutorAddr{"f1": 1}); err == nil || !strings.Contains(err.Error(), `"f1" already exists`) {
+		t.Errorf("duplicate stub: %v", err)
+	}
+}
