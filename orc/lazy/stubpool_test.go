@@ -66,3 +66,35 @@ func TestStubsPooledInProcess(t *testing.T) {
 		t.Errorf("duplicate stub: %v", err)
 	}
 }
+
+// In this process the JIT pools its stubs: three groups of new stubs
+// share one allocation (a block of 64 stubs linked ahead).
+func ExampleStubsManager_PoolStubs() {
+	ctx := context.Background()
+	j, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer j.Close(ctx)
+	lz, err := j.Lazy() // calls lz.Stubs.PoolStubs(1024) for this process
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i := range 3 {
+		s, err := lz.Stubs.CreateStubs(ctx, map[string]shared.ExecutorAddr{fmt.Sprintf("f%d", i): 0x1000})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		ptr, _ := j.EPC.Read(ctx, s[fmt.Sprintf("f%d", i)].Pointer, 8)
+		fmt.Printf("f%d -> %#x\n", i, binary.LittleEndian.Uint64(ptr))
+	}
+	fmt.Println("allocations:", lz.Stubs.Allocations())
+	// Output:
+	// f0 -> 0x1000
+	// f1 -> 0x1000
+	// f2 -> 0x1000
+	// allocations: 1
+}
