@@ -52,6 +52,13 @@ type GraphAdder interface {
 	AddGraph(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error)
 }
 
+// noInitAdder is a GraphAdder that can add a graph without an init
+// symbol, for a caller that looks up the graph's own symbols
+// (objlayer.Layer.AddGraphNoInit).
+type noInitAdder interface {
+	AddGraphNoInit(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error)
+}
+
 // GraphCompileFunc compiles the given functions (a partition) straight
 // to the link graph of an object defining them (named for diagnostics),
 // without writing and re-reading the object.
@@ -61,12 +68,18 @@ type GraphCompileFunc func(ctx context.Context, fns []orc.SymbolName) (*jitlink.
 // object to the linker as a graph (target.Options.GraphName): each
 // partition's graph is added to impl through layer.
 func CompileOnDemandGraph(name string, layer GraphAdder, impl *orc.JITDylib, implRT *orc.ResourceTracker, syms orc.SymbolFlagsMap, partition PartitionFunc, compile GraphCompileFunc) orc.MaterializationUnit {
+	add := layer.AddGraph
+	if l, ok := layer.(noInitAdder); ok {
+		// The unit looks up the partition's functions: the object
+		// needs no init symbol to be materialized.
+		add = l.AddGraphNoInit
+	}
 	build := func(ctx context.Context, part []orc.SymbolName) error {
 		g, err := compile(ctx, part)
 		if err != nil {
 			return err
 		}
-		_, err = layer.AddGraph(impl, implRT, g)
+		_, err = add(impl, implRT, g)
 		return err
 	}
 	return newCodUnit(name, impl, syms, partition, build)

@@ -98,3 +98,39 @@ func ExampleStubsManager_PoolStubs() {
 	// f2 -> 0x1000
 	// allocations: 1
 }
+
+// TestLazyFunctionsHaveNoInitSymbol: the object of a lazily compiled
+// function is added without an init symbol (objlayer.AddGraphNoInit):
+// after first calls, the impl dylib holds the functions and no
+// "$.gorc.init." names, and the functions run.
+func TestLazyFunctionsHaveNoInitSymbol(t *testing.T) {
+	ctx := context.Background()
+	j, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	src := "define i32 @h1(i32 %x) {\nentry:\n  %a = add i32 %x, 1\n  ret i32 %a\n}\n" +
+		"define i32 @h2(i32 %x) {\nentry:\n  %a = call i32 @h1(i32 %x)\n  %b = mul i32 %a, 10\n  ret i32 %b\n}\n"
+	if err := j.AddLazyIR(ctx, "h.ll", []byte(src), 1, jit.PartitionFunction); err != nil {
+		t.Fatal(err)
+	}
+	a, err := j.Lookup(ctx, "h2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := j.EPC.RunAsMain(ctx, a, []string{"x"}); err != nil || st != 20 {
+		t.Fatalf("h2(1) = %d, %v; want 20", st, err)
+	}
+	_, impl, err := j.LazyDylibs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, si := range impl.Symbols() {
+		names = append(names, si.Name.String())
+	}
+	if fmt.Sprint(names) != "[h1 h2]" {
+		t.Errorf("impl dylib holds %v, want [h1 h2] (no init symbols)", names)
+	}
+}

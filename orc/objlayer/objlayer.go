@@ -166,6 +166,32 @@ func (l *Layer) AddGraph(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.L
 	return u.init, nil
 }
 
+// initFlags are the section flags of initializers and finalizers.
+const initFlags = jitlink.SectionInitArray | jitlink.SectionFiniArray | jitlink.SectionPreinitArray | jitlink.SectionCtors | jitlink.SectionDtors
+
+// AddGraphNoInit is AddGraph for a caller that looks up the graph's own
+// symbols to materialize it (a compile-on-demand unit looking up the
+// functions it compiled) and so needs no init symbol: the unit gets none
+// unless the graph has initializer or finalizer sections, which saves an
+// interned name, a symbol-table entry and its notifications per object
+// (one per lazily compiled function). It returns the init symbol when
+// one was made.
+func (l *Layer) AddGraphNoInit(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error) {
+	for _, sec := range g.Sections {
+		if sec.Flags&initFlags != 0 {
+			return l.AddGraph(jd, rt, g)
+		}
+	}
+	if rt != nil {
+		jd = rt.JITDylib()
+	}
+	u := l.newUnitSlot(g, -1)
+	if err := jd.Define(u, rt); err != nil {
+		return orc.SymbolName{}, fmt.Errorf("objlayer: %s: %w", g.Name, err)
+	}
+	return orc.SymbolName{}, nil
+}
+
 // isLocalOnly reports names that stay private to their graph even though
 // the reader gives them global-looking scope: the linker-synthesized
 // section bounds.
@@ -177,7 +203,7 @@ func (l *Layer) newUnit(g *jitlink.LinkGraph) *objectUnit { return l.newUnitSlot
 
 // newUnitSlot makes the unit of g; its init symbol is named after slot
 // (a recycled number from takeInitSlot), or after its link order when
-// slot is 0.
+// slot is 0; slot -1: no init symbol (AddGraphNoInit).
 func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 	l.mu.Lock()
 	order := l.nextOrder
@@ -212,9 +238,12 @@ func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 	for _, s := range g.Absolutes {
 		add(s)
 	}
-	if slot != 0 {
+	switch {
+	case slot < 0:
+		return u
+	case slot != 0:
 		u.init = l.es.Intern("$.gorc.init.r" + strconv.Itoa(slot) + "." + g.Name)
-	} else {
+	default:
 		u.init = l.es.Intern("$.gorc.init." + strconv.Itoa(order) + "." + g.Name)
 	}
 	u.syms[u.init] = orc.MaterializationSideEffectsOnly
