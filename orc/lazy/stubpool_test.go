@@ -7,9 +7,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc/lazy"
 	"github.com/gorc-jit/gorc/shared"
 )
 
@@ -132,5 +134,65 @@ func TestLazyFunctionsHaveNoInitSymbol(t *testing.T) {
 	}
 	if fmt.Sprint(names) != "[h1 h2]" {
 		t.Errorf("impl dylib holds %v, want [h1 h2] (no init symbols)", names)
+	}
+}
+
+// TestStubsPooledConcurrent: 8 goroutines making groups of stubs at once
+// from the pool never get the same stub twice, and each stub's pointer
+// holds its own initial target.
+func TestStubsPooledConcurrent(t *testing.T) {
+	ctx := context.Background()
+	j, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	lz, err := j.Lazy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, groups = 8, 40
+	got := make([]map[string]lazy.Stub, workers*groups)
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for g := range groups {
+				k := w*groups + g
+				s, err := lz.Stubs.CreateStubs(ctx, map[string]shared.ExecutorAddr{fmt.Sprintf("a%d", k): shared.ExecutorAddr(0x10000 + 16*k), fmt.Sprintf("b%d", k): shared.ExecutorAddr(0x90000 + 16*k)})
+				if err != nil {
+					errs <- err
+					return
+				}
+				got[k] = s
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	seen := map[shared.ExecutorAddr]string{}
+	for k, m := range got {
+		for n, s := range m {
+			if other, dup := seen[s.Addr]; dup {
+				t.Fatalf("stub %s and %s share %v", n, other, s.Addr)
+			}
+			seen[s.Addr] = n
+			ptr, err := j.EPC.Read(ctx, s.Pointer, 8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := shared.ExecutorAddr(0x10000 + 16*k)
+			if n[0] == 'b' {
+				want = shared.ExecutorAddr(0x90000 + 16*k)
+			}
+			if a := shared.ExecutorAddr(binary.LittleEndian.Uint64(ptr)); a != want {
+				t.Fatalf("stub %s: pointer holds %v, want %v", n, a, want)
+			}
+		}
 	}
 }
