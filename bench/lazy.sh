@@ -22,10 +22,11 @@
 #     libsqlite3.a): gorc run -lazy against gorc run, time to the first
 #     line of output (stdout a pseudo-terminal, so line-buffered) and
 #     whole-process time.
-#   - first-call latency (in this process and in a child executor) and the
-#     cost of a call through a compiled stub against a direct call: the Go
-#     benchmarks BenchmarkFirstCall and BenchmarkCallThroughStub of
-#     orc/lazy (-count=RUNS; their medians).
+#   - first-call latency (in this process and in a child executor: one run
+#     of JIT'd code making first calls back to back, minus the same run
+#     again, per function) and the cost of a call through a compiled stub
+#     against a direct call: the Go benchmarks BenchmarkFirstCall and
+#     BenchmarkCallThroughStub of orc/lazy (-count=RUNS; their medians).
 #
 # The tools of a case are timed in alternation (one run of each per round)
 # so a burst of load from other jobs on this shared machine lands on all
@@ -245,13 +246,12 @@ print(f"## First call and stub cost (go test -bench ./orc/lazy, median of {runs}
 print()
 print("| benchmark | median | goal |")
 print("| --- | ---: | --- |")
-for k, goal in (("FirstCall/local/first", "< 50 µs"), ("FirstCall/local/again", "(baseline: the same call, already compiled)"),
-                ("FirstCall/child/first", "< 200 µs"), ("FirstCall/child/again", "(baseline)")):
-    print(f"| {k} | {gmed(k) / 1000:.1f} µs | {goal} |")
-first_l = gmed("FirstCall/local/first") - gmed("FirstCall/local/again")
-first_c = gmed("FirstCall/child/first") - gmed("FirstCall/child/again")
-print(f"| first call − baseline, local | {first_l / 1000:.1f} µs | < 50 µs |")
-print(f"| first call − baseline, child | {first_c / 1000:.1f} µs | < 200 µs |")
+for ex in ("local", "child"):
+    goal = "< 50 µs" if ex == "local" else "< 200 µs"
+    fi, ag, d = gmed(f"FirstCall/{ex} first-ns/fn"), gmed(f"FirstCall/{ex} again-ns/fn"), gmed(f"FirstCall/{ex} firstcall-ns/fn")
+    print(f"| first call over the same call compiled, {ex} (one run of first calls back to back, per function: {fi / 1000:.1f} − {ag / 1000:.2f} µs) | {d / 1000:.1f} µs | {goal} |")
+cp, al, pf = gmed("FirstCall/local firstcall-cpu-ns/fn"), gmed("FirstCall/local firstcall-allocs/fn"), gmed("FirstCall/local firstcall-faults/fn")
+print(f"| first call, local: process CPU, Go allocations, minor page faults per function | {cp / 1000:.1f} µs, {al:.0f}, {pf:.2f} | |")
 ts, di, ex = gmed("CallThroughStub stub-ns/call"), gmed("CallThroughStub direct-ns/call"), gmed("CallThroughStub stub-extra-ns/call")
 print(f"| call through stub / direct (alternated, process CPU time) | {ts:.2f} / {di:.2f} ns/call (+{ex:.2f}) | ≤ +0.5 ns |")
 

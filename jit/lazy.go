@@ -48,7 +48,13 @@ func (j *JIT) Lazy() (*Lazy, error) {
 	arch := j.Target.Arch
 	pool := lazy.NewTrampolinePool(arch, s, reentry, 0)
 	ctm := lazy.NewCallThroughManager(j.ES, pool)
-	j.lazy = &Lazy{Stubs: lazy.NewStubsManager(arch, s, j.EPC), Trampolines: pool, CallThrough: ctm}
+	stubs := lazy.NewStubsManager(arch, s, j.EPC)
+	if _, local := j.EPC.(*epc.InProcess); local {
+		// Setting a stub's pointer is a store here: stubs come from
+		// blocks linked ahead rather than a link per group of new stubs.
+		stubs.PoolStubs(1024)
+	}
+	j.lazy = &Lazy{Stubs: stubs, Trampolines: pool, CallThrough: ctm}
 	re.SetReentryHandler(ctm.HandleReentry)
 	return j.lazy, nil
 }

@@ -2,6 +2,7 @@ package memmgr
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/gorc-jit/gorc/jitlink"
@@ -65,6 +66,55 @@ func TestSlabClosing(t *testing.T) {
 	}
 	if _, again := alloc(); again == addr2 {
 		t.Fatalf("after Closing: memory at %v freed without decommit was handed out again", addr2)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// orderMapper is a fakeMapper that records the Dealloc calls Deinitialize
+// was asked to run, by their Fn.
+type orderMapper struct {
+	fakeMapper
+	deallocs []shared.ExecutorAddr
+}
+
+func (m *orderMapper) Deinitialize(_ context.Context, actions []shared.AllocActionPair, _ []shared.ExecutorAddrRange) error {
+	for i := len(actions) - 1; i >= 0; i-- {
+		m.deallocs = append(m.deallocs, actions[i].Dealloc.Fn)
+	}
+	return nil
+}
+
+// TestSlabDeallocateNewestFirst: Deallocate frees a list of allocations
+// newest (last) first, so their Dealloc calls (EH-frame deregistration)
+// run in the reverse of the order their Finalize calls registered them.
+func TestSlabDeallocateNewestFirst(t *testing.T) {
+	ctx := context.Background()
+	m := &orderMapper{}
+	s, err := NewSlab(m, SlabOptions{Size: 64 * 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := jitlink.AllocRequest{Name: "f", Segments: []jitlink.SegmentRequest{{Prot: shared.ProtRead | shared.ProtExec, Size: 100, Align: 16}}}
+	var fas []jitlink.FinalizedAlloc
+	for i := range 5 {
+		a, err := s.Allocate(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fa, err := a.Finalize(ctx, []shared.AllocActionPair{{Finalize: shared.WrapperCall{Fn: 1}, Dealloc: shared.WrapperCall{Fn: shared.ExecutorAddr(100 + i)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fas = append(fas, fa)
+	}
+	if err := s.Deallocate(ctx, fas); err != nil {
+		t.Fatal(err)
+	}
+	want := []shared.ExecutorAddr{104, 103, 102, 101, 100}
+	if fmt.Sprint(m.deallocs) != fmt.Sprint(want) {
+		t.Errorf("Dealloc calls ran in the order %v, want %v (newest first)", m.deallocs, want)
 	}
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)

@@ -482,10 +482,15 @@ func (a *inFlight) Abandon(ctx context.Context) error {
 
 // Deallocate implements jitlink.MemoryManager: for each allocation it runs
 // the Dealloc calls of its actions in reverse order, then frees its memory
-// for reuse. All allocations are processed; errors are joined.
+// for reuse. All allocations are processed, the last of allocs first (a
+// stack: callers list them in the order they were finalized, and libgcc
+// keeps registered EH frames in a list newest first, so deregistering
+// newest first finds each frame at the list's head instead of walking
+// all the frames registered before it); errors are joined.
 func (s *Slab) Deallocate(ctx context.Context, allocs []jitlink.FinalizedAlloc) error {
 	var errs []error
-	for _, fa := range allocs {
+	for i := len(allocs) - 1; i >= 0; i-- {
+		fa := allocs[i]
 		s.mu.Lock()
 		rec := s.allocs[fa.Handle]
 		if rec != nil && (!rec.finished || rec.freeing) {

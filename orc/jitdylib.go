@@ -231,7 +231,9 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 	es := jd.es
 	var acts actions
 	es.mu.Lock()
-	if err := jd.checkDefineLocked(rt, unitSource(mu)); err != nil {
+	// (unitSource only for an error: a Define that succeeds makes it once,
+	// below, for the entries' origin.)
+	if err := jd.checkDefineLocked(rt, mu); err != nil {
 		es.mu.Unlock()
 		return err
 	}
@@ -292,7 +294,11 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 	return nil
 }
 
-func (jd *JITDylib) checkDefineLocked(rt *ResourceTracker, what string) error {
+func (jd *JITDylib) checkDefineLocked(rt *ResourceTracker, mu MaterializationUnit) error {
+	if !jd.es.ended && !jd.removed && (rt == nil || rt.jd == jd && !rt.removed) {
+		return nil
+	}
+	what := unitSource(mu)
 	if jd.es.ended {
 		return fmt.Errorf("define %s in %q: %w", what, jd.name, ErrSessionEnded)
 	}

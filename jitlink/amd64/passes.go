@@ -29,6 +29,7 @@ type graphState struct {
 	stubTarget map[*jitlink.Symbol]*jitlink.Symbol // stub -> target
 	arena      []byte                              // content of synthetic blocks
 	chunk      int                                 // size of the last arena chunk
+	hint       int                                 // size hint of the maps: the graph's externals
 }
 
 // bytes returns n zeroed bytes for a synthetic block's content, carved from
@@ -52,17 +53,11 @@ func state(g *jitlink.LinkGraph) *graphState {
 	if st, ok := g.Scratch[stateKey{}].(*graphState); ok {
 		return st
 	}
-	// Most GOT entries and stubs are for the graph's externals: size the
-	// maps for them once instead of growing them entry by entry.
-	n := len(g.Externals)
-	st := &graphState{
-		gotEntries: make(map[*jitlink.Symbol]*jitlink.Symbol, n),
-		ieEntries:  map[*jitlink.Symbol]*jitlink.Symbol{},
-		gdEntries:  map[*jitlink.Symbol]*jitlink.Symbol{},
-		stubsOf:    make(map[*jitlink.Symbol]*jitlink.Symbol, n),
-		gotTarget:  make(map[*jitlink.Symbol]*jitlink.Symbol, n),
-		stubTarget: make(map[*jitlink.Symbol]*jitlink.Symbol, n),
-	}
+	// Most GOT entries and stubs are for the graph's externals: the maps
+	// are sized for them once instead of growing entry by entry, and made
+	// only when a first entry is added (a small graph, such as one lazily
+	// compiled function calling nothing, needs none of them).
+	st := &graphState{hint: len(g.Externals)}
 	g.Scratch[stateKey{}] = st
 	return st
 }
@@ -93,6 +88,10 @@ func (st *graphState) gotEntry(g *jitlink.LinkGraph, target *jitlink.Symbol) *ji
 	}
 	b, e := st.newGOTSlot(g, 8)
 	b.AddEdge(Pointer64, 0, target, 0)
+	if st.gotEntries == nil {
+		st.gotEntries = make(map[*jitlink.Symbol]*jitlink.Symbol, st.hint)
+		st.gotTarget = make(map[*jitlink.Symbol]*jitlink.Symbol, st.hint)
+	}
 	st.gotEntries[target] = e
 	st.gotTarget[e] = target
 	return e
@@ -104,6 +103,9 @@ func (st *graphState) ieEntry(g *jitlink.LinkGraph, target *jitlink.Symbol) *jit
 	}
 	b, e := st.newGOTSlot(g, 8)
 	b.AddEdge(TPOff64, 0, target, 0)
+	if st.ieEntries == nil {
+		st.ieEntries = map[*jitlink.Symbol]*jitlink.Symbol{}
+	}
 	st.ieEntries[target] = e
 	return e
 }
@@ -115,6 +117,9 @@ func (st *graphState) gdEntry(g *jitlink.LinkGraph, target *jitlink.Symbol) *jit
 	b, e := st.newGOTSlot(g, 16)
 	b.AddEdge(TLSModuleID64, 0, target, 0)
 	b.AddEdge(DTPOff64, 8, target, 0)
+	if st.gdEntries == nil {
+		st.gdEntries = map[*jitlink.Symbol]*jitlink.Symbol{}
+	}
 	st.gdEntries[target] = e
 	return e
 }
@@ -143,6 +148,10 @@ func (st *graphState) stubFor(g *jitlink.LinkGraph, target *jitlink.Symbol) *jit
 	b.Ordinal = uint64(len(st.stubs.Blocks)-1) * 6
 	b.AddEdge(Delta32, 2, ent, -4)
 	s := g.AddDefinedSymbol(b, 0, "", 6, jitlink.LinkageStrong, jitlink.ScopeLocal, true, false)
+	if st.stubsOf == nil {
+		st.stubsOf = make(map[*jitlink.Symbol]*jitlink.Symbol, st.hint)
+		st.stubTarget = make(map[*jitlink.Symbol]*jitlink.Symbol, st.hint)
+	}
 	st.stubsOf[target] = s
 	st.stubTarget[s] = target
 	return s

@@ -6,6 +6,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -15,64 +19,147 @@ import (
 	"github.com/gorc-jit/gorc/shared"
 )
 
-// BenchmarkFirstCall measures the first call of a lazily compiled IR
-// function: stub hit → re-entry → optimize, compile and link the function
-// → run it, in this process and in a child executor. "first" runs a new
-// function each iteration; "again" calls an already compiled one the same
-// way (a fresh executor thread per call), the baseline to subtract.
+// BenchmarkFirstCall measures what the first-call goal names: the cost of
+// a first call of a lazily compiled IR function (stub hit → re-entry →
+// optimize, compile and link the function → running) over the same call
+// already compiled, in this process and in a child executor.
+//
+// Each iteration adds firstCallFuncs new lazy functions and an eagerly
+// compiled caller that calls each of them once, and looks the caller up
+// (its link makes the functions' stubs), all outside the timing. It then
+// times ONE run of the caller (first calls back to back, on one thread)
+// and one run again (every function compiled, each call through its
+// stub), and reports per function: first-ns/fn, again-ns/fn and their
+// difference firstcall-ns/fn, the figure the goal names. In this process
+// it also reports the process's CPU time (firstcall-cpu-ns/fn), Go heap
+// allocations (firstcall-allocs/fn) and minor page faults
+// (firstcall-faults/fn) of the first run over the second. close-ns/fn is
+// the session's close (freeing every function's code) per function.
+// (ns/op is the whole iteration with its set-up: not the figure to read.)
 func BenchmarkFirstCall(b *testing.B) {
 	for _, exec := range []string{"local", "child"} {
 		b.Run(exec, func(b *testing.B) {
 			ctx := context.Background()
-			open := func() *jit.JIT {
-				j, err := jit.New(ctx, jit.Options{Exec: exec, ExecutorCommand: []string{os.Args[0]}})
-				if err != nil {
-					b.Fatal(err)
-				}
-				return j
+			j, err := jit.New(ctx, jit.Options{Exec: exec, ExecutorCommand: []string{os.Args[0]}})
+			if err != nil {
+				b.Fatal(err)
 			}
-			j := open()
-			defer func() { j.Close(ctx) }()
-			add := func(i int) uint64 {
-				src := fmt.Sprintf("define i32 @f%d(i32 %%argc) {\nentry:\n  %%a = mul i32 %%argc, 3\n  %%b = add i32 %%a, %d\n  ret i32 %%b\n}\n", i, i)
-				if err := j.AddLazyIR(ctx, fmt.Sprintf("f%d.ll", i), []byte(src), 2, jit.PartitionFunction); err != nil {
-					b.Fatal(err)
+			closed := false
+			defer func() {
+				if !closed {
+					j.Close(ctx)
 				}
-				a, err := j.Lookup(ctx, fmt.Sprintf("f%d", i))
-				if err != nil {
-					b.Fatal(err)
-				}
-				return uint64(a)
+			}()
+			n := firstCallFuncs
+			var first, again, cpu time.Duration
+			var allocs, faults int64
+			for i := 0; i < b.N; i++ {
+				caller, want := addFirstCallBatch(ctx, b, j, i, n)
+				// The collector is off during the runs, as gorc's lazy runs
+				// have it (cmd/gorc: run.go, kaleido.go).
+				runtime.GC()
+				gc := debug.SetGCPercent(-1)
+				c0, m0, f0 := usage(exec == "local")
+				t0 := time.Now()
+				runWant(ctx, b, j, caller, want)
+				t1 := time.Now()
+				c1, m1, f1 := usage(exec == "local")
+				t2 := time.Now()
+				runWant(ctx, b, j, caller, want)
+				t3 := time.Now()
+				c2, m2, f2 := usage(exec == "local")
+				debug.SetGCPercent(gc)
+				first += t1.Sub(t0)
+				again += t3.Sub(t2)
+				cpu += (c1 - c0) - (c2 - c1)
+				allocs += int64(m1-m0) - int64(m2-m1)
+				faults += (f1 - f0) - (f2 - f1)
 			}
-			run := func(a uint64, want int) {
-				st, err := j.EPC.RunAsMain(ctx, jitAddr(a), []string{"x"})
-				if err != nil || st != want {
-					b.Fatalf("run: %d %v, want %d", st, err, want)
-				}
+			per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / float64(b.N*n) }
+			b.ReportMetric(per(first), "first-ns/fn")
+			b.ReportMetric(per(again), "again-ns/fn")
+			b.ReportMetric(per(first-again), "firstcall-ns/fn")
+			// Closing frees every function's code (and deregisters its EH
+			// frame): the cost of resource removal, per function.
+			t0 := time.Now()
+			closed = true
+			if err := j.Close(ctx); err != nil {
+				b.Fatal(err)
 			}
-			next := 1 // each function is new (the benchmark runs several times)
-			b.Run("first", func(b *testing.B) {
-				for i := 0; i < b.N; i++ {
-					b.StopTimer()
-					// One session for any number of functions: they share
-					// code blocks (memmgr's code heap), so the executor's
-					// mappings stay far below vm.max_map_count.
-					n := next
-					next++
-					a := add(n)
-					b.StartTimer()
-					run(a, 3+n)
-				}
-			})
-			a0 := add(0)
-			run(a0, 3)
-			b.Run("again", func(b *testing.B) {
-				for i := 0; i < b.N; i++ {
-					run(a0, 3)
-				}
-			})
+			b.ReportMetric(per(time.Since(t0)), "close-ns/fn")
+			if exec == "local" {
+				b.ReportMetric(per(cpu), "firstcall-cpu-ns/fn")
+				b.ReportMetric(float64(allocs)/float64(b.N*n), "firstcall-allocs/fn")
+				b.ReportMetric(float64(faults)/float64(b.N*n), "firstcall-faults/fn")
+			}
 		})
 	}
+}
+
+// firstCallFuncs is how many functions one iteration of BenchmarkFirstCall
+// calls for the first time (GORC_FIRSTCALL_FUNCS overrides it).
+var firstCallFuncs = func() int {
+	if v, err := strconv.Atoi(os.Getenv("GORC_FIRSTCALL_FUNCS")); err == nil && v > 0 {
+		return v
+	}
+	return 200
+}()
+
+// addFirstCallBatch adds, as iteration it, n lazy functions
+// fIT_K(x) = 3x + K (one module, a partition per function) and an eager
+// caller that calls each once with its argc and returns the sum's low 7
+// bits; it looks the caller up (which makes the stubs) and returns its
+// address and the status a run with one argument returns.
+func addFirstCallBatch(ctx context.Context, b *testing.B, j *jit.JIT, it, n int) (shared.ExecutorAddr, int) {
+	b.Helper()
+	var lz, c strings.Builder
+	want := 0
+	for k := range n {
+		fmt.Fprintf(&lz, "define i32 @f%d_%d(i32 %%x) {\nentry:\n  %%a = mul i32 %%x, 3\n  %%b = add i32 %%a, %d\n  ret i32 %%b\n}\n", it, k, k)
+		want += 3 + k
+	}
+	for k := range n {
+		fmt.Fprintf(&c, "declare i32 @f%d_%d(i32)\n", it, k)
+	}
+	fmt.Fprintf(&c, "define i32 @callall%d(i32 %%argc) {\nentry:\n", it)
+	prev := "0"
+	for k := range n {
+		fmt.Fprintf(&c, "  %%r%d = call i32 @f%d_%d(i32 %%argc)\n  %%s%d = add i32 %s, %%r%d\n", k, it, k, k, prev, k)
+		prev = fmt.Sprintf("%%s%d", k)
+	}
+	fmt.Fprintf(&c, "  %%m = and i32 %s, 127\n  ret i32 %%m\n}\n", prev)
+	if err := j.AddLazyIR(ctx, fmt.Sprintf("lazy%d.ll", it), []byte(lz.String()), 2, jit.PartitionFunction); err != nil {
+		b.Fatal(err)
+	}
+	if err := j.AddIR(ctx, fmt.Sprintf("callall%d.ll", it), []byte(c.String()), 0); err != nil {
+		b.Fatal(err)
+	}
+	a, err := j.Lookup(ctx, fmt.Sprintf("callall%d", it))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a, want & 127
+}
+
+func runWant(ctx context.Context, b *testing.B, j *jit.JIT, a shared.ExecutorAddr, want int) {
+	st, err := j.EPC.RunAsMain(ctx, a, []string{"x"})
+	if err != nil || st != want {
+		b.Fatalf("run: %d %v, want %d", st, err, want)
+	}
+}
+
+// usage returns this process's CPU time, Go heap allocations so far and
+// minor page faults (zeros unless local: a child's are not this
+// process's).
+func usage(local bool) (time.Duration, uint64, int64) {
+	if !local {
+		return 0, 0, 0
+	}
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ms.Mallocs, ru.Minflt
 }
 
 // callLoops: the same function reached through a lazy stub (f, after its

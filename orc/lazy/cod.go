@@ -52,6 +52,13 @@ type GraphAdder interface {
 	AddGraph(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error)
 }
 
+// noInitAdder is a GraphAdder that can add a graph without an init
+// symbol, for a caller that looks up the graph's own symbols
+// (objlayer.Layer.AddGraphNoInit).
+type noInitAdder interface {
+	AddGraphNoInit(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error)
+}
+
 // GraphCompileFunc compiles the given functions (a partition) straight
 // to the link graph of an object defining them (named for diagnostics),
 // without writing and re-reading the object.
@@ -61,12 +68,18 @@ type GraphCompileFunc func(ctx context.Context, fns []orc.SymbolName) (*jitlink.
 // object to the linker as a graph (target.Options.GraphName): each
 // partition's graph is added to impl through layer.
 func CompileOnDemandGraph(name string, layer GraphAdder, impl *orc.JITDylib, implRT *orc.ResourceTracker, syms orc.SymbolFlagsMap, partition PartitionFunc, compile GraphCompileFunc) orc.MaterializationUnit {
+	add := layer.AddGraph
+	if l, ok := layer.(noInitAdder); ok {
+		// The unit looks up the partition's functions: the object
+		// needs no init symbol to be materialized.
+		add = l.AddGraphNoInit
+	}
 	build := func(ctx context.Context, part []orc.SymbolName) error {
 		g, err := compile(ctx, part)
 		if err != nil {
 			return err
 		}
-		_, err = layer.AddGraph(impl, implRT, g)
+		_, err = add(impl, implRT, g)
 		return err
 	}
 	return newCodUnit(name, impl, syms, partition, build)
@@ -98,39 +111,15 @@ func (u *codUnit) Discard(_ *orc.JITDylib, n orc.SymbolName) {
 
 func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationResponsibility) {
 	owned := r.Symbols()
-	requested := r.RequestedSymbols()
-	part := requested
-	if u.partition != nil {
-		part = u.partition(requested, owned)
-	}
-	if len(part) == 0 {
-		part = requested
-	}
-	in := make(map[orc.SymbolName]bool, len(part))
-	for _, n := range part {
-		if _, ok := owned[n]; ok {
-			in[n] = true
+	var part []orc.SymbolName
+	if len(owned) == 1 {
+		// One function (a partition per function): it is the partition,
+		// and nothing is handed back.
+		for n := range owned {
+			part = []orc.SymbolName{n}
 		}
-	}
-	for _, n := range requested {
-		in[n] = true
-	}
-	part = part[:0:0]
-	for n := range in {
-		part = append(part, n)
-	}
-	sort.Slice(part, func(i, j int) bool { return part[i].String() < part[j].String() })
-	if len(part) < len(owned) {
-		rest := make(orc.SymbolFlagsMap, len(owned)-len(part))
-		for n, f := range owned {
-			if !in[n] {
-				rest[n] = f
-			}
-		}
-		if err := r.Replace(&codUnit{name: u.name, impl: u.impl, syms: rest, partition: u.partition, build: u.build}); err != nil {
-			r.FailMaterialization(err)
-			return
-		}
+	} else if part = u.choose(r, owned); part == nil {
+		return
 	}
 	fail := func(err error) {
 		r.FailMaterialization(fmt.Errorf("lazy compile of %s: %w", describeSyms(part), err))
@@ -158,6 +147,48 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 	if err := r.NotifyEmitted([]orc.SymbolDependenceGroup{{Symbols: part, Dependencies: map[*orc.JITDylib][]orc.SymbolName{u.impl: part}}}); err != nil {
 		fail(err)
 	}
+}
+
+// choose picks the partition to compile among owned (the requested
+// functions and what the partition function adds), sorted by name, and
+// hands the rest back to the session as a new unit. It returns nil if
+// that failed (r has then failed).
+func (u *codUnit) choose(r *orc.MaterializationResponsibility, owned orc.SymbolFlagsMap) []orc.SymbolName {
+	requested := r.RequestedSymbols()
+	part := requested
+	if u.partition != nil {
+		part = u.partition(requested, owned)
+	}
+	if len(part) == 0 {
+		part = requested
+	}
+	in := make(map[orc.SymbolName]bool, len(part))
+	for _, n := range part {
+		if _, ok := owned[n]; ok {
+			in[n] = true
+		}
+	}
+	for _, n := range requested {
+		in[n] = true
+	}
+	part = make([]orc.SymbolName, 0, len(in))
+	for n := range in {
+		part = append(part, n)
+	}
+	sort.Slice(part, func(i, j int) bool { return part[i].String() < part[j].String() })
+	if len(part) < len(owned) {
+		rest := make(orc.SymbolFlagsMap, len(owned)-len(part))
+		for n, f := range owned {
+			if !in[n] {
+				rest[n] = f
+			}
+		}
+		if err := r.Replace(&codUnit{name: u.name, impl: u.impl, syms: rest, partition: u.partition, build: u.build}); err != nil {
+			r.FailMaterialization(err)
+			return nil
+		}
+	}
+	return part
 }
 
 // describeSyms names up to three symbols for messages.

@@ -34,6 +34,12 @@ type StubsManager struct {
 	gen    map[string]uint64 // bumped by Redirect: older call-throughs no longer repoint
 	allocs []jitlink.FinalizedAlloc
 	seq    int
+
+	// The pool (PoolStubs): stubs linked ahead, not handed out yet.
+	poolMu    sync.Mutex
+	poolMax   int // 0: no pool, each CreateStubs links its own
+	poolChunk int // stubs of the next block
+	pool      []Stub
 }
 
 // NewStubsManager returns a manager that builds stubs with arch's shapes
@@ -43,9 +49,33 @@ func NewStubsManager(arch jitlink.Arch, mm jitlink.MemoryManager, mem epc.Memory
 	return &StubsManager{arch: arch, mm: mm, mem: mem, stubs: map[string]Stub{}, gen: map[string]uint64{}}
 }
 
+// PoolStubs makes CreateStubs take its stubs from blocks linked ahead of
+// need, of up to max stubs each (the first of 64, each next one twice as
+// large), and set their pointers with one store each, instead of linking
+// an allocation per call: for an executor whose memory writes are
+// cheap (in this process), where a link per lazily compiled function's
+// few new callees cost more than the stores. It needs an architecture
+// whose stubs are made as one block (jitlink.StubBlockArch) and the
+// manager's memory access; without them it does nothing.
+func (m *StubsManager) PoolStubs(max int) {
+	if _, ok := m.arch.(jitlink.StubBlockArch); !ok || m.mem == nil || max <= 0 {
+		return
+	}
+	m.poolMu.Lock()
+	m.poolMax, m.poolChunk = max, min(64, max)
+	m.poolMu.Unlock()
+}
+
+// Allocations returns how many allocations the manager's stubs live in.
+func (m *StubsManager) Allocations() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.allocs)
+}
+
 // CreateStubs creates one stub per name, its pointer initialized to the
-// given address, all in one allocation. A name that already has a stub is
-// an error.
+// given address, all in one allocation (or taken from the pool,
+// PoolStubs). A name that already has a stub is an error.
 func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.ExecutorAddr) (map[string]Stub, error) {
 	if len(inits) == 0 {
 		return map[string]Stub{}, nil
@@ -62,6 +92,14 @@ func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.
 			return nil, fmt.Errorf("lazy: stub %q already exists", n)
 		}
 	}
+	m.mu.Unlock()
+	if taken, ok, err := m.fromPool(ctx, names); ok || err != nil {
+		if err != nil {
+			return nil, err
+		}
+		return m.publish(ctx, names, inits, taken)
+	}
+	m.mu.Lock()
 	m.seq++
 	gname := fmt.Sprintf("<stubs #%d>", m.seq)
 	m.mu.Unlock()
@@ -113,6 +151,78 @@ func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.
 		}
 		m.stubs[n] = s
 		out[n] = s
+	}
+	return out, nil
+}
+
+// fromPool takes len(names) stubs from the pool, linking a block when
+// it runs short; ok is false when the manager has no pool.
+func (m *StubsManager) fromPool(ctx context.Context, names []string) (taken []Stub, ok bool, err error) {
+	m.poolMu.Lock()
+	defer m.poolMu.Unlock()
+	if m.poolMax == 0 {
+		return nil, false, nil
+	}
+	if len(m.pool) < len(names) {
+		n := max(m.poolChunk, len(names)-len(m.pool))
+		m.poolChunk = min(2*m.poolChunk, m.poolMax)
+		block, err := m.linkBlock(ctx, n)
+		if err != nil {
+			return nil, true, fmt.Errorf("lazy: creating stubs for %s: %w", describeNames(names), err)
+		}
+		m.pool = append(m.pool, block...)
+	}
+	taken = m.pool[:len(names):len(names)]
+	m.pool = m.pool[len(names):]
+	return taken, true, nil
+}
+
+// linkBlock links n stubs whose pointers hold 0 (set when each is handed
+// out) as one allocation.
+func (m *StubsManager) linkBlock(ctx context.Context, n int) ([]Stub, error) {
+	m.mu.Lock()
+	m.seq++
+	gname := fmt.Sprintf("<stub pool #%d>", m.seq)
+	m.mu.Unlock()
+	g := jitlink.NewLinkGraph(gname, m.arch)
+	code := g.AddSection("$stubs", shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
+	slots := g.AddSection("$stub_pointers", shared.ProtRead|shared.ProtWrite, jitlink.SectionSynthetic)
+	stubs, ptrs := m.arch.(jitlink.StubBlockArch).AddPointerJumpStubBlock(g, code, slots, make([]shared.ExecutorAddr, n))
+	stubs.Live, ptrs.Live = true, true
+	alloc, err := linkSynthetic(ctx, g, m.mm, nil)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	m.allocs = append(m.allocs, alloc)
+	m.mu.Unlock()
+	ss, ps := uint64(m.arch.StubSize()), uint64(m.arch.PointerSize())
+	out := make([]Stub, n)
+	for i := range out {
+		out[i] = Stub{Addr: stubs.Address().Add(uint64(i) * ss), Pointer: ptrs.Address().Add(uint64(i) * ps)}
+	}
+	return out, nil
+}
+
+// publish points the pooled stubs taken at their initial targets and
+// records them under names (taken[i] is names[i]'s).
+func (m *StubsManager) publish(ctx context.Context, names []string, inits map[string]shared.ExecutorAddr, taken []Stub) (map[string]Stub, error) {
+	for i, n := range names {
+		if err := m.writePointer(ctx, n, taken[i], inits[n]); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]Stub, len(names))
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i, n := range names {
+		if _, dup := m.stubs[n]; dup {
+			// Lost a race with another CreateStubs of the same name: the
+			// first one stays; the stubs taken are wasted but harmless.
+			return nil, fmt.Errorf("lazy: stub %q already exists", n)
+		}
+		m.stubs[n] = taken[i]
+		out[n] = taken[i]
 	}
 	return out, nil
 }
@@ -196,6 +306,9 @@ func (m *StubsManager) updateIfCurrent(ctx context.Context, name string, gen uin
 
 // Close releases the memory of every stub. Code must no longer call them.
 func (m *StubsManager) Close(ctx context.Context) error {
+	m.poolMu.Lock()
+	m.pool = nil
+	m.poolMu.Unlock()
 	m.mu.Lock()
 	allocs := m.allocs
 	m.allocs, m.stubs = nil, map[string]Stub{}

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -165,6 +166,32 @@ func (l *Layer) AddGraph(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.L
 	return u.init, nil
 }
 
+// initFlags are the section flags of initializers and finalizers.
+const initFlags = jitlink.SectionInitArray | jitlink.SectionFiniArray | jitlink.SectionPreinitArray | jitlink.SectionCtors | jitlink.SectionDtors
+
+// AddGraphNoInit is AddGraph for a caller that looks up the graph's own
+// symbols to materialize it (a compile-on-demand unit looking up the
+// functions it compiled) and so needs no init symbol: the unit gets none
+// unless the graph has initializer or finalizer sections, which saves an
+// interned name, a symbol-table entry and its notifications per object
+// (one per lazily compiled function). It returns the init symbol when
+// one was made.
+func (l *Layer) AddGraphNoInit(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error) {
+	for _, sec := range g.Sections {
+		if sec.Flags&initFlags != 0 {
+			return l.AddGraph(jd, rt, g)
+		}
+	}
+	if rt != nil {
+		jd = rt.JITDylib()
+	}
+	u := l.newUnitSlot(g, -1)
+	if err := jd.Define(u, rt); err != nil {
+		return orc.SymbolName{}, fmt.Errorf("objlayer: %s: %w", g.Name, err)
+	}
+	return orc.SymbolName{}, nil
+}
+
 // isLocalOnly reports names that stay private to their graph even though
 // the reader gives them global-looking scope: the linker-synthesized
 // section bounds.
@@ -176,13 +203,14 @@ func (l *Layer) newUnit(g *jitlink.LinkGraph) *objectUnit { return l.newUnitSlot
 
 // newUnitSlot makes the unit of g; its init symbol is named after slot
 // (a recycled number from takeInitSlot), or after its link order when
-// slot is 0.
+// slot is 0; slot -1: no init symbol (AddGraphNoInit).
 func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 	l.mu.Lock()
 	order := l.nextOrder
 	l.nextOrder++
 	l.mu.Unlock()
-	u := &objectUnit{l: l, g: g, order: order, syms: orc.SymbolFlagsMap{}, discarded: map[string]bool{}}
+	// (discarded is made by the first Discard: most units have none.)
+	u := &objectUnit{l: l, g: g, order: order, syms: orc.SymbolFlagsMap{}}
 	add := func(s *jitlink.Symbol) {
 		if s.Name == "" || s.Scope == jitlink.ScopeLocal || isLocalOnly(s.Name) {
 			return
@@ -210,10 +238,13 @@ func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 	for _, s := range g.Absolutes {
 		add(s)
 	}
-	if slot != 0 {
-		u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.r%d.%s", slot, g.Name))
-	} else {
-		u.init = l.es.Intern(fmt.Sprintf("$.gorc.init.%d.%s", order, g.Name))
+	switch {
+	case slot < 0:
+		return u
+	case slot != 0:
+		u.init = l.es.Intern("$.gorc.init.r" + strconv.Itoa(slot) + "." + g.Name)
+	default:
+		u.init = l.es.Intern("$.gorc.init." + strconv.Itoa(order) + "." + g.Name)
 	}
 	u.syms[u.init] = orc.MaterializationSideEffectsOnly
 	return u
@@ -258,6 +289,9 @@ func (u *objectUnit) InitSymbol() orc.SymbolName  { return u.init }
 
 func (u *objectUnit) Discard(jd *orc.JITDylib, name orc.SymbolName) {
 	u.mu.Lock()
+	if u.discarded == nil {
+		u.discarded = map[string]bool{}
+	}
 	u.discarded[name.String()] = true
 	u.mu.Unlock()
 }
