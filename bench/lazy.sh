@@ -246,7 +246,7 @@ print(f"## First call and stub cost (go test -bench ./orc/lazy, median of {runs}
 print()
 print("| benchmark | median | goal |")
 print("| --- | ---: | --- |")
-for ex in ("local", "child"):
+for ex in ("local", "child", "child-shm"):
     goal = "< 50 µs" if ex == "local" else "< 200 µs"
     fi, ag, d = gmed(f"FirstCall/{ex} first-ns/fn"), gmed(f"FirstCall/{ex} again-ns/fn"), gmed(f"FirstCall/{ex} firstcall-ns/fn")
     print(f"| first call over the same call compiled, {ex} (one run of first calls back to back, per function: {fi / 1000:.1f} − {ag / 1000:.2f} µs) | {d / 1000:.1f} µs | {goal} |")

@@ -22,7 +22,8 @@ import (
 // BenchmarkFirstCall measures what the first-call goal names: the cost of
 // a first call of a lazily compiled IR function (stub hit → re-entry →
 // optimize, compile and link the function → running) over the same call
-// already compiled, in this process and in a child executor.
+// already compiled, in this process and in a child executor (with and
+// without shared memory).
 //
 // Each iteration adds firstCallFuncs new lazy functions and an eagerly
 // compiled caller that calls each of them once, and looks the caller up
@@ -37,10 +38,11 @@ import (
 // the session's close (freeing every function's code) per function.
 // (ns/op is the whole iteration with its set-up: not the figure to read.)
 func BenchmarkFirstCall(b *testing.B) {
-	for _, exec := range []string{"local", "child"} {
+	for _, mode := range execModes {
+		exec := mode.name
 		b.Run(exec, func(b *testing.B) {
 			ctx := context.Background()
-			j, err := jit.New(ctx, jit.Options{Exec: exec, ExecutorCommand: []string{os.Args[0]}})
+			j, err := jit.New(ctx, mode.opts())
 			if err != nil {
 				b.Fatal(err)
 			}
