@@ -28,6 +28,12 @@ type runImage struct {
 	rec   *jit.ImageRecorder // on a miss: records the link
 	show  bool
 	w     io.Writer
+	// prefix starts the -show-times lines ("gorc run: cache: ", or
+	// "cache: " for gorc kaleido).
+	prefix string
+	// async: the store overlaps the program's run (a child or remote
+	// executor runs it; gorc kaleido).
+	async bool
 }
 
 // imageUnusable says why gorc run with o does not use the linked-image
@@ -191,7 +197,7 @@ func openRunImage(o *runOptions, cache *codecache.Cache, triple string, stderr i
 		}
 		return nil
 	}
-	return &runImage{cache: cache, key: k, show: o.showTimes, w: stderr}
+	return &runImage{cache: cache, key: k, show: o.showTimes, w: stderr, prefix: "gorc run: cache: "}
 }
 
 // load looks the image up and replays it in j: ok is true when j now
@@ -297,6 +303,6 @@ func (c *countingWriterTo) WriteTo(w io.Writer) (int64, error) {
 
 func (ri *runImage) say(format string, args ...any) {
 	if ri.show {
-		fmt.Fprintf(ri.w, "gorc run: cache: "+format+"\n", args...)
+		fmt.Fprintf(ri.w, ri.prefix+format+"\n", args...)
 	}
 }
