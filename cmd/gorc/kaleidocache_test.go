@@ -94,7 +94,9 @@ func TestKaleidoImageCacheBadImage(t *testing.T) {
 		name string
 		edit func([]byte) []byte
 	}{
-		{"another format", func(b []byte) []byte { return bytes.Replace(b, []byte("gorc-linked-image-"), []byte("gorc-linked-image+"), 1) }},
+		{"another format", func(b []byte) []byte {
+			return bytes.Replace(b, []byte("gorc-linked-image-"), []byte("gorc-linked-image+"), 1)
+		}},
 		{"truncated image", func(b []byte) []byte { return b[:len(b)/2] }},
 		{"not an image", func(b []byte) []byte { return []byte("\x7fELF and so on") }},
 	} {
