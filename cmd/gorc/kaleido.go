@@ -455,9 +455,7 @@ func writeKaleidoObject(obj []byte, o kaleidoOptions, modName string, stdout io.
 // as the program's linked image (while main runs).
 func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, graph *jitlink.LinkGraph, modName string, img *runImage, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
 	if img != nil {
-		img.record(j)
-		// gorc kaleido looks up main alone.
-		img.rec.DefineOnly("main")
+		img.record(j, "main")
 	}
 	if graph != nil {
 		if err := j.AddGraph(graph); err != nil {
