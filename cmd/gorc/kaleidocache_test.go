@@ -49,7 +49,7 @@ func TestKaleidoImageCache(t *testing.T) {
 }
 
 // rewritePayload replaces the payload of the cache entry at path with
-// edit's result under a valid header (length and CRC-32C), as a buggy or
+// edit's result under a valid header (length and CRC-32), as a buggy or
 // foreign writer could: the store's checks pass, the image's must not.
 func rewritePayload(t *testing.T, path string, edit func([]byte) []byte) {
 	t.Helper()
@@ -61,7 +61,7 @@ func rewritePayload(t *testing.T, path string, edit func([]byte) []byte) {
 	payload := edit(append([]byte{}, b[headerSize:]...))
 	hdr := append([]byte{}, b[:headerSize]...)
 	binary.LittleEndian.PutUint64(hdr[48:], uint64(len(payload)))
-	binary.LittleEndian.PutUint32(hdr[56:], crc32.Checksum(payload, crc32.MakeTable(crc32.Castagnoli)))
+	binary.LittleEndian.PutUint32(hdr[56:], crc32.ChecksumIEEE(payload))
 	if err := os.WriteFile(path, append(hdr, payload...), 0o600); err != nil {
 		t.Fatal(err)
 	}
