@@ -69,9 +69,16 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 && o.emit == "" && (o.interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
 		return runREPL(context.Background(), o.level, o.exec, o.lazy, interactiveInput(stdout), stdout, stderr)
 	}
-	names, srcs, err := readKaleidoSources(files)
-	if err != nil {
-		return kaleidoFailed(stderr, err)
+	// A run the linked-image cache may serve reads the sources only if it
+	// misses: a hit needs their digests (kaleidoImageKey), remembered
+	// for large files.
+	var names []string
+	var srcs [][]byte
+	var err error
+	if !kaleidoImageCandidate(o, files) {
+		if names, srcs, err = readKaleidoSources(files); err != nil {
+			return kaleidoFailed(stderr, err)
+		}
 	}
 	modName := "kaleido"
 	if len(files) > 0 {
@@ -120,13 +127,19 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	// A program linked before from the same sources is replayed
 	// (kaleidocache.go); where that is not used, an object compiled
 	// before is linked as is.
-	img := openKaleidoImage(o, cc, modName, names, srcs, stderr)
-	var cached *cachedObject
+	img := openKaleidoImage(o, cc, modName, files, srcs, stderr)
 	if img != nil {
 		if code, done := img.replayKaleido(ctx, &opened, len(files) == 0, modName, o, stdout, stderr); done {
 			return code
 		}
-	} else {
+	}
+	if srcs == nil {
+		if names, srcs, err = readKaleidoSources(files); err != nil {
+			return kaleidoFailed(stderr, err)
+		}
+	}
+	var cached *cachedObject
+	if img == nil {
 		cached = kaleidoCache(o, cc, modName, names, srcs)
 	}
 	if obj := cached.get(o.showTimes, stderr); obj != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -35,11 +36,24 @@ func kaleidoImageUnusable(o kaleidoOptions) string {
 	return ""
 }
 
+// kaleidoImageCandidate reports whether the batch run of files with o
+// may be served by the linked-image cache, so that reading the sources
+// can wait for a miss.
+func kaleidoImageCandidate(o kaleidoOptions, files []string) bool {
+	return len(files) > 0 && !o.cache.off && !o.lazy && o.emit == "" && !o.showStats && kaleidoImageUnusable(o) == ""
+}
+
+// memoSourcesFrom: the digest of a source file at least this large is
+// remembered in the cache (hashFile); a smaller one costs less to read
+// and hash than to look a digest up.
+const memoSourcesFrom = 64 << 10
+
 // kaleidoImageKey is the key of the linked image of the batch program:
 // what kaleidoCache's object key covers (target, optimisation level,
-// module name, every source by name and content), the executor's kind
-// (the image's externals are that process's) and -shm, as gorc run's.
-func kaleidoImageKey(o kaleidoOptions, modName string, names []string, srcs [][]byte) codecache.Key {
+// module name, every source by name and content: here its SHA-256, from
+// the file unless srcs holds the sources read), the executor's kind (the
+// image's externals are that process's) and -shm, as gorc run's.
+func kaleidoImageKey(o kaleidoOptions, cc *codecache.Cache, modName string, files []string, srcs [][]byte) (codecache.Key, error) {
 	kb := codecache.NewKey("kaleido-linked-image").
 		String("triple", o.target.Triple).
 		String("exec", execClass(o.exec.mode)).
@@ -48,26 +62,46 @@ func kaleidoImageKey(o kaleidoOptions, modName string, names []string, srcs [][]
 	if o.exec.shm {
 		kb.String("shm", "1")
 	}
-	for i := range names {
-		kb.String("name", names[i]).Bytes("source", srcs[i])
+	if srcs != nil { // standard input
+		for i, src := range srcs {
+			sum := sha256.Sum256(src)
+			kb.String("name", "<stdin>").Int("part", int64(i)).Bytes("content-sha256", sum[:])
+		}
+		return kb.Sum(), nil
 	}
-	return kb.Sum()
+	for _, f := range files {
+		kb.String("name", f)
+		if err := hashFile(cc, kb, f, memoSourcesFrom); err != nil {
+			return codecache.Key{}, err
+		}
+	}
+	return kb.Sum(), nil
 }
 
-// openKaleidoImage returns the linked-image lookup of a batch run with
-// the cache cc (nil when cc is nil, or the image is not used: the reason
-// is shown with -show-times).
-func openKaleidoImage(o kaleidoOptions, cc *codecache.Cache, modName string, names []string, srcs [][]byte, stderr io.Writer) *runImage {
+// openKaleidoImage returns the linked-image lookup of a batch run of
+// files (or of srcs, read from standard input) with the cache cc (nil
+// when cc is nil, or the image is not used: the reason is shown with
+// -show-times).
+func openKaleidoImage(o kaleidoOptions, cc *codecache.Cache, modName string, files []string, srcs [][]byte, stderr io.Writer) *runImage {
 	if cc == nil || o.emit != "" || o.showStats {
 		return nil
 	}
-	if why := kaleidoImageUnusable(o); why != "" {
+	why := kaleidoImageUnusable(o)
+	var k codecache.Key
+	if why == "" {
+		var err error
+		if k, err = kaleidoImageKey(o, cc, modName, files, srcs); err != nil {
+			// Reading the sources will report it.
+			why = fmt.Sprintf("a source cannot be read: %v", err)
+		}
+	}
+	if why != "" {
 		if o.showTimes {
 			fmt.Fprintf(stderr, "cache: linked image not used: %s\n", why)
 		}
 		return nil
 	}
-	return &runImage{cache: cc, key: kaleidoImageKey(o, modName, names, srcs), show: o.showTimes, w: stderr, prefix: "cache: ", async: execClass(o.exec.mode) != "local"}
+	return &runImage{cache: cc, key: k, show: o.showTimes, w: stderr, prefix: "cache: ", async: execClass(o.exec.mode) != "local"}
 }
 
 // replayKaleido looks the program's image up and, on a hit, replays it in

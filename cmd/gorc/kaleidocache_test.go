@@ -5,11 +5,13 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestKaleidoImageCache: gorc kaleido's second run replays the linked
@@ -110,5 +112,61 @@ func TestKaleidoImageCacheBadImage(t *testing.T) {
 				t.Fatalf("rebuilt image not replayed; stderr:\n%s", se)
 			}
 		})
+	}
+}
+
+// bigKaleido is a Kaleidoscope program of more than memoSourcesFrom
+// bytes that evaluates v+1.
+func bigKaleido(v int) string {
+	var b strings.Builder
+	for i := 0; b.Len() < memoSourcesFrom+4096; i++ {
+		fmt.Fprintf(&b, "def f%d(x) x + %d;\n", i, i%10)
+	}
+	fmt.Fprintf(&b, "f1(%d);\n", v)
+	return b.String()
+}
+
+// TestKaleidoImageCacheSourceDigest: the digest of a large source that
+// has not changed for a while is remembered, and a hit then reads only
+// that (not the source); rewriting the source with other content of the
+// same size and the same mtime changes its identity (the ctime), so it
+// misses and the new program runs.
+func TestKaleidoImageCacheSourceDigest(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "big.k")
+	old := time.Now().Add(-time.Hour)
+	write := func(v int) {
+		if err := os.WriteFile(src, []byte(bigKaleido(v)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(src, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cache := filepath.Join(dir, "cache")
+	run := func(step, want string) string {
+		t.Helper()
+		stdout, stderr, code := runGorc(t, bin, dir, []string{"kaleido", "-cache", cache, "-show-times", "big.k"}, "", false)
+		if code != 0 || !strings.HasPrefix(stdout, want) {
+			t.Fatalf("%s: exit %d, stdout %q, want %q first\nstderr:\n%s", step, code, stdout, want, stderr)
+		}
+		return stderr
+	}
+	write(5)
+	// The ctime is now: a digest is remembered once it is old enough.
+	time.Sleep(racyWindow + 100*time.Millisecond)
+	if se := run("first run", "Evaluated to 6.0"); !strings.Contains(se, "cache: miss for big.k") {
+		t.Fatalf("first run: %s", se)
+	}
+	if n := len(cacheEntries(t, cache)); n != 2 {
+		t.Fatalf("%d entries after the first run, want 2 (the image and the source's digest)", n)
+	}
+	if se := run("second run", "Evaluated to 6.0"); !strings.Contains(se, "cache: hit for big.k (linked image") {
+		t.Fatalf("second run: %s", se)
+	}
+	write(7) // same size, same mtime: another ctime
+	if se := run("after rewriting the source", "Evaluated to 8.0"); !strings.Contains(se, "cache: miss for big.k") {
+		t.Fatalf("after rewriting the source: %s", se)
 	}
 }

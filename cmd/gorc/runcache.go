@@ -92,7 +92,7 @@ func imageKey(o *runOptions, cache *codecache.Cache, triple string) (codecache.K
 	}
 	for _, in := range o.inputs {
 		kb.String("input", in)
-		if err := hashFile(cache, kb, in); err != nil {
+		if err := hashFile(cache, kb, in, 0); err != nil {
 			return codecache.Key{}, err
 		}
 	}
@@ -108,7 +108,7 @@ func imageKey(o *runOptions, cache *codecache.Cache, triple string) (codecache.K
 		}
 		kb.String("path", path)
 		if strings.HasSuffix(path, ".a") {
-			if err := hashFile(cache, kb, path); err != nil {
+			if err := hashFile(cache, kb, path, 0); err != nil {
 				return codecache.Key{}, err
 			}
 			continue
@@ -130,13 +130,14 @@ func imageKey(o *runOptions, cache *codecache.Cache, triple string) (codecache.K
 const racyWindow = 2 * time.Second
 
 // hashFile adds the SHA-256 of the content of the file at path to kb.
-// The digest is remembered in the cache under the file's identity
+// The digest of a file of at least memoFrom bytes is remembered in the
+// cache under the file's identity
 // (device, inode, size, mtime and ctime: any write changes the ctime,
 // which no user tool sets back), so an unchanged 2.3 MB archive costs a
 // stat and a 32-byte read, not 2.5 ms of hashing, on the next run. A
 // file that is hashed is mapped (the page cache's pages, read in place)
 // rather than copied into fresh heap pages.
-func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string) error {
+func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string, memoFrom int64) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -146,11 +147,14 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string) err
 	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	remember := st.Size >= memoFrom
 	memo := codecache.NewKey("file-sha256").Int("dev", int64(st.Dev)).Int("ino", int64(st.Ino)).
 		Int("size", st.Size).Int("mtime", st.Mtim.Nano()).Int("ctime", st.Ctim.Nano()).Sum()
-	if d, err := cache.Get(memo); err == nil && len(d) == sha256.Size {
-		kb.Bytes("content-sha256", d)
-		return nil
+	if remember {
+		if d, err := cache.Get(memo); err == nil && len(d) == sha256.Size {
+			kb.Bytes("content-sha256", d)
+			return nil
+		}
 	}
 	var sum [sha256.Size]byte
 	if size := st.Size; size >= 64<<10 && size < 1<<40 {
@@ -171,7 +175,7 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string) err
 		sum = sha256.Sum256(data)
 	}
 	kb.Bytes("content-sha256", sum[:])
-	if time.Since(time.Unix(0, st.Ctim.Nano())) > racyWindow && time.Since(time.Unix(0, st.Mtim.Nano())) > racyWindow {
+	if remember && time.Since(time.Unix(0, st.Ctim.Nano())) > racyWindow && time.Since(time.Unix(0, st.Mtim.Nano())) > racyWindow {
 		cache.PutSmall(memo, sum[:]) // best effort: the next run hashes again
 	}
 	return nil
