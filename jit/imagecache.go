@@ -791,11 +791,21 @@ func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []s
 			return epc.Program{}, fmt.Errorf("jit: linked image: %w", err)
 		}
 	}
+	nsyms := 0
+	for _, c := range img.Code {
+		nsyms += len(c.Syms)
+	}
+	pool := make([]codeSym, 0, nsyms) // every block's symbols: one allocation
 	j.syms.mu.Lock()
+	j.syms.blocks = slices.Grow(j.syms.blocks, len(img.Code))
 	for _, c := range img.Code {
 		cb := codeBlock{start: shared.ExecutorAddr(base + c.Start), end: shared.ExecutorAddr(base + c.End), section: c.Section, object: c.Obj}
+		at := len(pool)
 		for _, s := range c.Syms {
-			cb.syms = append(cb.syms, codeSym{name: s.Name, addr: base + s.Off, size: s.Size})
+			pool = append(pool, codeSym{name: s.Name, addr: base + s.Off, size: s.Size})
+		}
+		if len(pool) > at {
+			cb.syms = pool[at:len(pool):len(pool)]
 		}
 		j.syms.blocks = append(j.syms.blocks, cb)
 	}
