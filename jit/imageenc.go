@@ -153,8 +153,8 @@ func (r *imageReader) s() string {
 
 // setMeta copies the rest of the encoding up to the content, whose
 // length is that of the span (the sum of the pieces' sizes, the one
-// field after everything else), so that the strings of the fields
-// between are cut from one copy. When the sizes do not add up (a bad
+// field after everything else), so that the strings decoded next are
+// cut from one copy. When the sizes do not add up (a bad
 // image, which check rejects) it does nothing: strings are then copied
 // one by one.
 func (r *imageReader) setMeta(span uint64) {
@@ -293,7 +293,6 @@ func decodeImage(data []byte) (*image, error) {
 		img.Pieces[i] = imagePiece{Off: r.u(), Size: r.u(), Prot: shared.MemProt(r.u())}
 		span += min(img.Pieces[i].Size, 1<<40) // no overflow: setMeta checks it against the bytes
 	}
-	r.setMeta(span)
 	n := r.count()
 	img.Names, img.Weak = make([]string, n), make([]bool, n)
 	for i := range n {
@@ -322,6 +321,9 @@ func decodeImage(data []byte) (*image, error) {
 			(*xs)[i] = r.u()
 		}
 	}
+	// The code table, the last field before the content, holds most of
+	// the strings.
+	r.setMeta(span)
 	img.Code = make([]imageCode, r.count())
 	var pool []imageCodeSym // the blocks' symbols, carved from a few allocations
 	for i := range img.Code {
