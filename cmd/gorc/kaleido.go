@@ -465,7 +465,8 @@ func writeKaleidoObject(obj []byte, o kaleidoOptions, modName string, stdout io.
 // status: main's, or 1 (2 or more if the executor failed) after reporting
 // an error. With showTimes it prints the link time, counted from
 // linkStart, and the run time. With img, the link is recorded and stored
-// as the program's linked image (while main runs).
+// as the program's linked image (before main runs in this process, while
+// it runs in a child or remote executor).
 func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, graph *jitlink.LinkGraph, modName string, img *runImage, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
 	if img != nil {
 		img.record(j, "main")
