@@ -98,18 +98,20 @@ var buildIdentity = sync.OnceValue(func() string {
 // SHA-256 when it has none (or cannot be read: then a constant that makes
 // the identity differ from any readable build's).
 func executableIdentity() string {
-	exe, err := os.Executable()
+	f, err := os.Open("/proc/self/exe")
 	if err != nil {
-		return "exe-unknown"
-	}
-	if id := goBuildID(exe); id != "" {
-		return "go-buildid " + id
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return "exe-unreadable"
+		exe, err := os.Executable()
+		if err != nil {
+			return "exe-unknown"
+		}
+		if f, err = os.Open(exe); err != nil {
+			return "exe-unreadable"
+		}
 	}
 	defer f.Close()
+	if id := goBuildID(f); id != "" {
+		return "go-buildid " + id
+	}
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "exe-unreadable"
@@ -118,27 +120,81 @@ func executableIdentity() string {
 }
 
 // goBuildID reads the Go build ID from the ELF note .note.go.buildid of
-// the executable at path ("" if there is none).
-func goBuildID(path string) string {
-	f, err := elf.Open(path)
+// the executable f ("" if there is none). The Go linker puts the note
+// at the start of the file, so the first read usually holds it, found
+// through the program headers; only otherwise is the file parsed as ELF
+// (its section headers, at the end of a 14 MB gorc: several times the
+// cost, at the start of every run that uses the cache).
+func goBuildID(f *os.File) string {
+	var head [16 << 10]byte
+	n, _ := f.ReadAt(head[:], 0)
+	if id, ok := noteBuildID(head[:n]); ok {
+		return id
+	}
+	ef, err := elf.NewFile(f)
 	if err != nil {
 		return ""
 	}
-	defer f.Close()
-	s := f.Section(".note.go.buildid")
+	s := ef.Section(".note.go.buildid")
 	if s == nil {
 		return ""
 	}
 	note, err := s.Data()
-	// namesz, descsz, type (4 bytes each), "Go\0\0", then the ID.
-	if err != nil || len(note) < 16 {
+	if err != nil {
 		return ""
 	}
-	namesz := binary.LittleEndian.Uint32(note)
-	descsz := binary.LittleEndian.Uint32(note[4:])
-	off := 12 + (namesz+3)&^3
-	if namesz != 4 || string(note[12:15]) != "Go\x00" || uint64(off)+uint64(descsz) > uint64(len(note)) {
-		return ""
+	id, _ := goNote(note)
+	return id
+}
+
+// noteBuildID finds the Go build ID note through the program headers of
+// the ELF file that starts with head; ok is false when head is not a
+// 64-bit little-endian ELF file or does not hold the headers and notes.
+func noteBuildID(head []byte) (id string, ok bool) {
+	if len(head) < 64 || string(head[:4]) != elf.ELFMAG || elf.Class(head[4]) != elf.ELFCLASS64 || elf.Data(head[5]) != elf.ELFDATA2LSB {
+		return "", false
 	}
-	return string(note[off : off+descsz])
+	le := binary.LittleEndian
+	phoff, phentsize, phnum := le.Uint64(head[0x20:]), uint64(le.Uint16(head[0x36:])), uint64(le.Uint16(head[0x38:]))
+	if phentsize < 56 || phoff > uint64(len(head)) || phnum > (uint64(len(head))-phoff)/phentsize {
+		return "", false
+	}
+	for i := range phnum {
+		ph := head[phoff+i*phentsize:]
+		if elf.ProgType(le.Uint32(ph)) != elf.PT_NOTE {
+			continue
+		}
+		off, size := le.Uint64(ph[8:]), le.Uint64(ph[32:])
+		if off > uint64(len(head)) || size > uint64(len(head))-off {
+			return "", false
+		}
+		if id, found := goNote(head[off : off+size]); found {
+			return id, true
+		}
+	}
+	return "", false
+}
+
+// goNote returns the Go build ID in a run of ELF notes (found is false
+// when none of them is one).
+func goNote(notes []byte) (id string, found bool) {
+	le := binary.LittleEndian
+	for len(notes) >= 12 {
+		// namesz, descsz, type (4 bytes each), the name, the descriptor,
+		// each padded to 4 bytes.
+		namesz, descsz, typ := uint64(le.Uint32(notes)), uint64(le.Uint32(notes[4:])), le.Uint32(notes[8:])
+		nameEnd := 12 + (namesz+3)&^3
+		descEnd := nameEnd + (descsz+3)&^3
+		if nameEnd > uint64(len(notes)) || nameEnd+descsz > uint64(len(notes)) {
+			return "", false
+		}
+		if namesz == 4 && string(notes[12:15]) == "Go\x00" && typ == 4 {
+			return string(notes[nameEnd : nameEnd+descsz]), true
+		}
+		if descEnd > uint64(len(notes)) {
+			return "", false
+		}
+		notes = notes[descEnd:]
+	}
+	return "", false
 }

@@ -76,6 +76,16 @@ var (
 // BootstrapSymbols returns the executor's service wrapper functions and
 // runtime helper symbols by name. The map is a fresh copy.
 func BootstrapSymbols() map[string]shared.ExecutorAddr {
+	bootstrap()
+	m := make(map[string]shared.ExecutorAddr, len(bootSyms))
+	for k, v := range bootSyms {
+		m[k] = v
+	}
+	return m
+}
+
+// bootstrap fills bootSyms once.
+func bootstrap() {
 	bootOnce.Do(func() {
 		var out [16]C.uint64_t
 		C.gorc_bootstrap(&out[0])
@@ -91,11 +101,6 @@ func BootstrapSymbols() map[string]shared.ExecutorAddr {
 		addModuleSymbols(bootSyms)
 		debugBootstrap(bootSyms)
 	})
-	m := make(map[string]shared.ExecutorAddr, len(bootSyms))
-	for k, v := range bootSyms {
-		m[k] = v
-	}
-	return m
 }
 
 // PageSize returns the executor's page size.
@@ -551,7 +556,7 @@ func LookupSymbol(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
 	if h != 0 {
 		return Dlsym(h, name)
 	}
-	BootstrapSymbols()
+	bootstrap() // not BootstrapSymbols: no copy of the table per name
 	for _, n := range RuntimeHelperNames {
 		if n == name {
 			return bootSyms[n]

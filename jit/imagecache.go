@@ -114,6 +114,26 @@ type ImageRecorder struct {
 	gs []*recordedGraph
 	// why is the first reason the link cannot be cached ("" if it can).
 	why string
+	// only, when not nil, limits the symbols the image defines
+	// (DefineOnly).
+	only map[string]bool
+}
+
+// DefineOnly limits the symbols a replay of the image defines to names
+// (by default it defines every symbol the link defined, as a fresh link
+// does): a program whose runner looks up nothing but its entry (gorc
+// kaleido's main) needs no more, and each definition costs a replay an
+// interned name and a session table entry (two thousand of them were
+// most of a 2,000-function program's replay). Names the link did not
+// define are ignored. The image's code table (naming crash addresses)
+// still covers every function.
+func (r *ImageRecorder) DefineOnly(names ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.only = make(map[string]bool, len(names))
+	for _, n := range names {
+		r.only[n] = true
+	}
 }
 
 type recordedGraph struct {
@@ -556,6 +576,9 @@ func (r *ImageRecorder) Image(p epc.Program) (*RecordedImage, error) {
 	for _, g := range r.gs {
 		o := imageObject{Name: g.name, Syms: make([]imageSym, 0, len(g.syms))}
 		for _, sym := range g.syms {
+			if r.only != nil && !r.only[sym.Name] {
+				continue
+			}
 			if !sym.Abs {
 				if !inSpan(uint64(sym.Off)) {
 					return nil, fmt.Errorf("%s: symbol %s at %#x lies outside the linked code", g.name, sym.Name, sym.Off)
@@ -768,11 +791,21 @@ func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []s
 			return epc.Program{}, fmt.Errorf("jit: linked image: %w", err)
 		}
 	}
+	nsyms := 0
+	for _, c := range img.Code {
+		nsyms += len(c.Syms)
+	}
+	pool := make([]codeSym, 0, nsyms) // every block's symbols: one allocation
 	j.syms.mu.Lock()
+	j.syms.blocks = slices.Grow(j.syms.blocks, len(img.Code))
 	for _, c := range img.Code {
 		cb := codeBlock{start: shared.ExecutorAddr(base + c.Start), end: shared.ExecutorAddr(base + c.End), section: c.Section, object: c.Obj}
+		at := len(pool)
 		for _, s := range c.Syms {
-			cb.syms = append(cb.syms, codeSym{name: s.Name, addr: base + s.Off, size: s.Size})
+			pool = append(pool, codeSym{name: s.Name, addr: base + s.Off, size: s.Size})
+		}
+		if len(pool) > at {
+			cb.syms = pool[at:len(pool):len(pool)]
 		}
 		j.syms.blocks = append(j.syms.blocks, cb)
 	}

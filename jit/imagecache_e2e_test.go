@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/gorc-jit/gorc/jitlink"
@@ -160,5 +161,62 @@ func TestRecordedImageIsCompact(t *testing.T) {
 	}
 	if img.Size() > n+1<<20 {
 		t.Fatalf("image of %d bytes of data and a small function spans %d bytes", n, img.Size())
+	}
+}
+
+// TestLoadImageDefineOnly: an image recorded with DefineOnly defines
+// only the names given when replayed (answer, not fib), runs the same,
+// and its code table still names every function (fib's address).
+func TestLoadImageDefineOnly(t *testing.T) {
+	ctx := context.Background()
+	j, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := j.RecordImage()
+	rec.DefineOnly("answer", "no-such-symbol")
+	if err := j.AddIR(ctx, "answer.ll", []byte(imageIR), 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := j.Program(ctx, "answer", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fib, err := j.Lookup(ctx, "fib")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fibOff := fib - p.Main // fib's place relative to answer's
+	data, err := rec.EncodeImage(p)
+	j.Close(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(ctx)
+	if err := r.LoadDylib(ctx, "-lm"); err != nil {
+		t.Fatal(err)
+	}
+	q, err := r.LoadImage(ctx, data, "answer", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := r.EPC.RunAsMain(ctx, q.Main, []string{"answer"}); v != 42 || err != nil {
+		t.Errorf("answer() = %d, %v; want 42", v, err)
+	}
+	for _, s := range r.Main.Symbols() {
+		if n := s.Name.String(); n == "fib" || n == "no-such-symbol" {
+			t.Errorf("%s defined by an image limited to answer", n)
+		}
+	}
+	if loc, ok := r.SymbolAt(q.Main + fibOff); !ok || !strings.Contains(loc.String(), "fib") {
+		t.Errorf("SymbolAt(fib's address) = %v, %v; want fib", loc, ok)
 	}
 }

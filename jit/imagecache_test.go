@@ -1,6 +1,7 @@
 package jit
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -84,4 +85,47 @@ func FuzzDecodeImage(f *testing.F) {
 			img.check()
 		}
 	})
+}
+
+// codeTableImage is testImage with a code table of n functions in 64
+// blocks, as a linked program of n functions has.
+func codeTableImage(n int) *image {
+	img := testImage()
+	img.Content = make([]byte, 64*4096)
+	img.Pieces = []imagePiece{{0, uint64(len(img.Content)), shared.ProtRead | shared.ProtExec}}
+	img.Code = nil
+	for b := range 64 {
+		c := imageCode{Start: uint64(b) * 4096, End: uint64(b+1) * 4096, Section: ".text", Obj: "/usr/lib/x86_64-linux-gnu/libexample.a(member.o)"}
+		for i := range n / 64 {
+			c.Syms = append(c.Syms, imageCodeSym{Name: fmt.Sprintf("example_function_%d_%d", b, i), Off: c.Start + uint64(i)*16, Size: 16})
+		}
+		img.Code = append(img.Code, c)
+	}
+	return img
+}
+
+// TestDecodeCodeTable: a large code table survives encoding (its strings
+// are cut from one copy of the encoding).
+func TestDecodeCodeTable(t *testing.T) {
+	img := codeTableImage(2048)
+	got, err := decodeImage(img.encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, img) {
+		t.Fatal("decoded image differs")
+	}
+}
+
+// BenchmarkDecodeImage decodes an image whose code table names 2,048
+// functions (the replay of a 2,000-function program decodes one).
+func BenchmarkDecodeImage(b *testing.B) {
+	data := codeTableImage(2048).encode()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeImage(data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -91,6 +91,13 @@ func (w *imageWriter) write(v []byte) {
 type imageReader struct {
 	b   []byte
 	err error
+	// meta is a copy of the encoding's bytes from offset metaAt up to the
+	// content (setMeta): the strings decoded from there are substrings of
+	// it, one allocation instead of one per string (an image names
+	// thousands of functions in its code table).
+	meta   string
+	metaAt int
+	size   int // the length of the whole encoding
 }
 
 var errImageShort = errors.New("truncated or malformed image")
@@ -135,7 +142,33 @@ func (r *imageReader) bytes() []byte {
 	return v
 }
 
-func (r *imageReader) s() string  { return string(r.bytes()) }
+func (r *imageReader) s() string {
+	v := r.bytes()
+	// v ends where the bytes left begin: at end in meta, if it is there.
+	if end := r.size - len(r.b) - r.metaAt; r.meta != "" && end-len(v) >= 0 && end <= len(r.meta) {
+		return r.meta[end-len(v) : end]
+	}
+	return string(v)
+}
+
+// setMeta copies the rest of the encoding up to the content, whose
+// length is that of the span (the sum of the pieces' sizes, the one
+// field after everything else), so that the strings decoded next are
+// cut from one copy. When the sizes do not add up (a bad
+// image, which check rejects) it does nothing: strings are then copied
+// one by one.
+func (r *imageReader) setMeta(span uint64) {
+	if r.err != nil || span > uint64(len(r.b)) {
+		return
+	}
+	var pre [binary.MaxVarintLen64]byte
+	end := len(r.b) - int(span) - binary.PutUvarint(pre[:], span)
+	if end < 0 {
+		return
+	}
+	r.meta = string(r.b[:end])
+	r.metaAt = r.size - len(r.b)
+}
 func (r *imageReader) bool() bool { return r.u() != 0 }
 
 // count reads a slice length, bounded by the bytes left (every element
@@ -244,7 +277,7 @@ func (img *image) encodeMeta(w *imageWriter) {
 }
 
 func decodeImage(data []byte) (*image, error) {
-	r := &imageReader{b: data}
+	r := &imageReader{b: data, size: len(data)}
 	img := &image{}
 	img.Format = r.s()
 	if r.err != nil || img.Format != imageFormat {
@@ -255,8 +288,10 @@ func decodeImage(data []byte) (*image, error) {
 	img.Align = r.u()
 	img.Linked = int(r.u())
 	img.Pieces = make([]imagePiece, r.count())
+	var span uint64
 	for i := range img.Pieces {
 		img.Pieces[i] = imagePiece{Off: r.u(), Size: r.u(), Prot: shared.MemProt(r.u())}
+		span += min(img.Pieces[i].Size, 1<<40) // no overflow: setMeta checks it against the bytes
 	}
 	n := r.count()
 	img.Names, img.Weak = make([]string, n), make([]bool, n)
@@ -286,11 +321,19 @@ func decodeImage(data []byte) (*image, error) {
 			(*xs)[i] = r.u()
 		}
 	}
+	// The code table, the last field before the content, holds most of
+	// the strings.
+	r.setMeta(span)
 	img.Code = make([]imageCode, r.count())
+	var pool []imageCodeSym // the blocks' symbols, carved from a few allocations
 	for i := range img.Code {
 		c := &img.Code[i]
 		c.Start, c.End, c.Section, c.Obj = r.u(), r.u(), r.s(), r.s()
-		c.Syms = make([]imageCodeSym, r.count())
+		n := r.count()
+		if cap(pool)-len(pool) < n || pool == nil {
+			pool = make([]imageCodeSym, 0, max(n, 1024))
+		}
+		c.Syms, pool = pool[len(pool):len(pool)+n:len(pool)+n], pool[:len(pool)+n]
 		for k := range c.Syms {
 			c.Syms[k] = imageCodeSym{Name: r.s(), Off: r.u(), Size: r.u()}
 		}

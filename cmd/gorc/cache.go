@@ -143,18 +143,14 @@ func (c *cachedObject) put(obj []byte, show bool, stderr io.Writer) {
 }
 
 // kaleidoCache returns the cache lookup for the object of a batch
-// compilation (nil when the cache is off or not used: -emit prints what
-// the compiler does, -show-stats reports on a compilation, and the REPL
-// compiles item by item). The key covers the target, the optimisation
-// level, the module name (it is in the object) and every source by name
-// and content.
-func kaleidoCache(o kaleidoOptions, modName string, names []string, srcs [][]byte) (*cachedObject, error) {
-	if o.emit != "" || o.showStats {
-		return nil, nil
-	}
-	cc, err := o.cache.open()
-	if cc == nil || err != nil {
-		return nil, err
+// compilation in cc (nil when the cache is off or not used: -emit prints
+// what the compiler does, -show-stats reports on a compilation, and the
+// REPL compiles item by item). The key covers the target, the
+// optimisation level, the module name (it is in the object) and every
+// source by name and content.
+func kaleidoCache(o kaleidoOptions, cc *codecache.Cache, modName string, names []string, srcs [][]byte) *cachedObject {
+	if cc == nil || o.emit != "" || o.showStats {
+		return nil
 	}
 	kb := codecache.NewKey("kaleido-object").
 		String("triple", o.target.Triple).
@@ -163,7 +159,7 @@ func kaleidoCache(o kaleidoOptions, modName string, names []string, srcs [][]byt
 	for i := range names {
 		kb.String("name", names[i]).Bytes("source", srcs[i])
 	}
-	return &cachedObject{cache: cc, key: kb.Sum(), what: modName}, nil
+	return &cachedObject{cache: cc, key: kb.Sum(), what: modName}
 }
 
 // showCacheStats prints, for gorc run -show-times, what the cache did for

@@ -19,6 +19,8 @@ import (
 	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared"
 	"github.com/gorc-jit/gorc/target"
 )
 
@@ -67,9 +69,16 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 && o.emit == "" && (o.interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
 		return runREPL(context.Background(), o.level, o.exec, o.lazy, interactiveInput(stdout), stdout, stderr)
 	}
-	names, srcs, err := readKaleidoSources(files)
-	if err != nil {
-		return kaleidoFailed(stderr, err)
+	// A run the linked-image cache may serve reads the sources only if it
+	// misses: a hit needs their digests (kaleidoImageKey), remembered
+	// for large files.
+	var names []string
+	var srcs [][]byte
+	var err error
+	if !kaleidoImageCandidate(o, files) {
+		if names, srcs, err = readKaleidoSources(files); err != nil {
+			return kaleidoFailed(stderr, err)
+		}
 	}
 	modName := "kaleido"
 	if len(files) > 0 {
@@ -110,14 +119,31 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
-	// An object compiled before from the same sources is linked as is.
-	cached, err := kaleidoCache(o, modName, names, srcs)
+	cc, err := o.cache.open()
 	if err != nil {
 		fmt.Fprintln(stderr, usagef("kaleido", "%v", err))
 		return 2
 	}
+	// A program linked before from the same sources is replayed
+	// (kaleidocache.go); where that is not used, an object compiled
+	// before is linked as is.
+	img := openKaleidoImage(o, cc, modName, files, srcs, stderr)
+	if img != nil {
+		if code, done := img.replayKaleido(ctx, &opened, len(files) == 0, modName, o, stdout, stderr); done {
+			return code
+		}
+	}
+	if srcs == nil {
+		if names, srcs, err = readKaleidoSources(files); err != nil {
+			return kaleidoFailed(stderr, err)
+		}
+	}
+	var cached *cachedObject
+	if img == nil {
+		cached = kaleidoCache(o, cc, modName, names, srcs)
+	}
 	if obj := cached.get(o.showTimes, stderr); obj != nil {
-		code, _ := linkOpened(ctx, &opened, [][]byte{obj}, nil, modName, o, time.Now(), stdout, stderr)
+		code, _ := linkOpened(ctx, &opened, [][]byte{obj}, nil, modName, o, nil, time.Now(), stdout, stderr)
 		return code
 	}
 	if o.workers.enabled() && o.emit == "" {
@@ -154,6 +180,8 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	}
 	if status == 0 { // sources with errors are compiled again, to report them
 		cached.put(res.Object, o.showTimes, stderr)
+	} else {
+		img = nil
 	}
 	linkStart := time.Now()
 	if o.emit != "" {
@@ -162,7 +190,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		}
 		return status
 	}
-	code, ok := linkOpened(ctx, &opened, nil, res.Graph, modName, o, linkStart, stdout, stderr)
+	code, ok := linkOpened(ctx, &opened, nil, res.Graph, modName, o, img, linkStart, stdout, stderr)
 	if status == 0 || !ok {
 		status = code
 	}
@@ -173,7 +201,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 // *opened to nil) and links and runs objs (the program's objects) in it; it returns main's exit
 // status, or 1 or more after reporting an error; ok is false when the
 // executor could not be used at all (status 2).
-func linkOpened(ctx context.Context, opened *chan jitOrErr, objs [][]byte, graph *jitlink.LinkGraph, modName string, o kaleidoOptions, linkStart time.Time, stdout, stderr io.Writer) (code int, ok bool) {
+func linkOpened(ctx context.Context, opened *chan jitOrErr, objs [][]byte, graph *jitlink.LinkGraph, modName string, o kaleidoOptions, img *runImage, linkStart time.Time, stdout, stderr io.Writer) (code int, ok bool) {
 	r := <-*opened
 	*opened = nil
 	if r.err != nil {
@@ -185,7 +213,7 @@ func linkOpened(ctx context.Context, opened *chan jitOrErr, objs [][]byte, graph
 		fmt.Fprintf(stderr, "gorc kaleido: the program was compiled for %s but the executor runs %s\n", o.target.Triple, r.j.Target.Triple)
 		return 2, false
 	}
-	return linkAndRunKaleido(ctx, r.j, objs, graph, modName, o.showTimes, linkStart, stdout, stderr), true
+	return linkAndRunKaleido(ctx, r.j, objs, graph, modName, img, o.showTimes, linkStart, stdout, stderr), true
 }
 
 // kaleidoFailed reports err and returns exit status 1.
@@ -433,11 +461,16 @@ func writeKaleidoObject(obj []byte, o kaleidoOptions, modName string, stdout io.
 }
 
 // linkAndRunKaleido links the objects (one, or the parts compiled by
-// workers) in j with libm, runs its main and
-// returns the exit status: main's, or 1 (2 or more if the executor
-// failed) after reporting an error. With showTimes it prints the link
-// time, counted from linkStart, and the run time.
-func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, graph *jitlink.LinkGraph, modName string, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
+// workers) or the graph in j with libm, runs its main and returns the exit
+// status: main's, or 1 (2 or more if the executor failed) after reporting
+// an error. With showTimes it prints the link time, counted from
+// linkStart, and the run time. With img, the link is recorded and stored
+// as the program's linked image (before main runs in this process, while
+// it runs in a child or remote executor).
+func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, graph *jitlink.LinkGraph, modName string, img *runImage, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
+	if img != nil {
+		img.record(j, "main")
+	}
 	if graph != nil {
 		if err := j.AddGraph(graph); err != nil {
 			return kaleidoFailed(stderr, err)
@@ -462,6 +495,19 @@ func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, graph *ji
 	if err != nil {
 		return kaleidoFailed(stderr, err)
 	}
+	if img != nil {
+		// The image holds copies of the linked content. A child or
+		// remote executor runs main while this process writes it; in
+		// this process main may end the process itself (exit is
+		// declared as easily as any C function): write it first.
+		defer img.store(epc.Program{Main: addr}, img.async)()
+	}
+	return runKaleidoMain(ctx, j, addr, modName, showTimes, linkStart, stdout, stderr)
+}
+
+// runKaleidoMain runs the linked program's main at addr (see
+// linkAndRunKaleido).
+func runKaleidoMain(ctx context.Context, j *jit.JIT, addr shared.ExecutorAddr, modName string, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
 	runStart := time.Now()
 	if showTimes {
 		fmt.Fprintf(stderr, "link: %v\n", runStart.Sub(linkStart))

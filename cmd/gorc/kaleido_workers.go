@@ -101,7 +101,7 @@ func runKaleidoWorkers(ctx context.Context, o kaleidoOptions, modName string, na
 		fmt.Fprintf(stderr, "parse+irgen: %v (handing out parts as it goes)\n", front)
 		s.pt.print(stderr, pool)
 	}
-	code, ok := linkOpened(ctx, opened, objs, nil, modName, o, time.Now(), stdout, stderr)
+	code, ok := linkOpened(ctx, opened, objs, nil, modName, o, nil, time.Now(), stdout, stderr)
 	if status == 0 || !ok {
 		status = code
 	}

@@ -9,15 +9,18 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sync"
 
 	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
-var replCommandLine = regexp.MustCompile(`^\s*%([A-Za-z_][A-Za-z0-9_]*)\s*$`)
+// (Compiled on first use: a package-level regexp costs every gorc
+// command's start.)
+var replCommandLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*%([A-Za-z_][A-Za-z0-9_]*)\s*$`) })
 
 // parseREPLCommand returns the command a line gives, if it is one.
 func parseREPLCommand(line string) (string, bool) {
-	m := replCommandLine.FindStringSubmatch(line)
+	m := replCommandLine().FindStringSubmatch(line)
 	if m == nil {
 		return "", false
 	}

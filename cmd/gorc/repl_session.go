@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorc-jit/gorc/kaleidoscope"
@@ -216,12 +217,14 @@ func (r *repl) restart() {
 	fmt.Fprintf(r.stderr, "gorc kaleido: %s; %s, %s restored\n", what, done, plural(len(r.defs), "definition"))
 }
 
-var endedBy = regexp.MustCompile(`terminated by signal (SIG[A-Z0-9]+)|exited with status \d+`)
+var endedBy = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`terminated by signal (SIG[A-Z0-9]+)|exited with status \d+`)
+})
 
 // howEnded says briefly how the executor ended, from the error that
 // reported it: the signal ("SIGABRT"), the exit status, or the error.
 func howEnded(err error) string {
-	m := endedBy.FindStringSubmatch(err.Error())
+	m := endedBy().FindStringSubmatch(err.Error())
 	switch {
 	case m == nil:
 		return err.Error()

@@ -202,7 +202,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		if !hit {
-			ri.record(j)
+			ri.record(j, o.entry)
 		}
 	}
 	if !hit {

@@ -28,6 +28,12 @@ type runImage struct {
 	rec   *jit.ImageRecorder // on a miss: records the link
 	show  bool
 	w     io.Writer
+	// prefix starts the -show-times lines ("gorc run: cache: ", or
+	// "cache: " for gorc kaleido).
+	prefix string
+	// async: the store overlaps the program's run (a child or remote
+	// executor runs it; gorc kaleido).
+	async bool
 }
 
 // imageUnusable says why gorc run with o does not use the linked-image
@@ -86,7 +92,7 @@ func imageKey(o *runOptions, cache *codecache.Cache, triple string) (codecache.K
 	}
 	for _, in := range o.inputs {
 		kb.String("input", in)
-		if err := hashFile(cache, kb, in); err != nil {
+		if err := hashFile(cache, kb, in, 0); err != nil {
 			return codecache.Key{}, err
 		}
 	}
@@ -102,7 +108,7 @@ func imageKey(o *runOptions, cache *codecache.Cache, triple string) (codecache.K
 		}
 		kb.String("path", path)
 		if strings.HasSuffix(path, ".a") {
-			if err := hashFile(cache, kb, path); err != nil {
+			if err := hashFile(cache, kb, path, 0); err != nil {
 				return codecache.Key{}, err
 			}
 			continue
@@ -124,13 +130,14 @@ func imageKey(o *runOptions, cache *codecache.Cache, triple string) (codecache.K
 const racyWindow = 2 * time.Second
 
 // hashFile adds the SHA-256 of the content of the file at path to kb.
-// The digest is remembered in the cache under the file's identity
+// The digest of a file of at least memoFrom bytes is remembered in the
+// cache under the file's identity
 // (device, inode, size, mtime and ctime: any write changes the ctime,
 // which no user tool sets back), so an unchanged 2.3 MB archive costs a
 // stat and a 32-byte read, not 2.5 ms of hashing, on the next run. A
 // file that is hashed is mapped (the page cache's pages, read in place)
 // rather than copied into fresh heap pages.
-func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string) error {
+func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string, memoFrom int64) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -140,11 +147,14 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string) err
 	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	remember := st.Size >= memoFrom
 	memo := codecache.NewKey("file-sha256").Int("dev", int64(st.Dev)).Int("ino", int64(st.Ino)).
 		Int("size", st.Size).Int("mtime", st.Mtim.Nano()).Int("ctime", st.Ctim.Nano()).Sum()
-	if d, err := cache.Get(memo); err == nil && len(d) == sha256.Size {
-		kb.Bytes("content-sha256", d)
-		return nil
+	if remember {
+		if d, err := cache.Get(memo); err == nil && len(d) == sha256.Size {
+			kb.Bytes("content-sha256", d)
+			return nil
+		}
 	}
 	var sum [sha256.Size]byte
 	if size := st.Size; size >= 64<<10 && size < 1<<40 {
@@ -165,7 +175,7 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string) err
 		sum = sha256.Sum256(data)
 	}
 	kb.Bytes("content-sha256", sum[:])
-	if time.Since(time.Unix(0, st.Ctim.Nano())) > racyWindow && time.Since(time.Unix(0, st.Mtim.Nano())) > racyWindow {
+	if remember && time.Since(time.Unix(0, st.Ctim.Nano())) > racyWindow && time.Since(time.Unix(0, st.Mtim.Nano())) > racyWindow {
 		cache.PutSmall(memo, sum[:]) // best effort: the next run hashes again
 	}
 	return nil
@@ -191,7 +201,7 @@ func openRunImage(o *runOptions, cache *codecache.Cache, triple string, stderr i
 		}
 		return nil
 	}
-	return &runImage{cache: cache, key: k, show: o.showTimes, w: stderr}
+	return &runImage{cache: cache, key: k, show: o.showTimes, w: stderr, prefix: "gorc run: cache: "}
 }
 
 // load looks the image up and replays it in j: ok is true when j now
@@ -244,8 +254,14 @@ func (ri *runImage) load(ctx context.Context, j *jit.JIT, o *runOptions, args []
 	return prog, true, false, nil
 }
 
-// record starts recording j's link (after a miss).
-func (ri *runImage) record(j *jit.JIT) { ri.rec = j.RecordImage() }
+// record starts recording j's link (after a miss). A replay defines
+// entry alone: the runner looks nothing else up (-show-symbols, which
+// lists every definition, does not use the image), and each definition
+// costs a replay (1,343 of them were a fifth of the sqlite driver's).
+func (ri *runImage) record(j *jit.JIT, entry string) {
+	ri.rec = j.RecordImage()
+	ri.rec.DefineOnly(entry)
+}
 
 // store encodes and stores the recorded link of prog (a failure costs
 // only the next run's time: reported with -show-times). The image is
@@ -297,6 +313,6 @@ func (c *countingWriterTo) WriteTo(w io.Writer) (int64, error) {
 
 func (ri *runImage) say(format string, args ...any) {
 	if ri.show {
-		fmt.Fprintf(ri.w, "gorc run: cache: "+format+"\n", args...)
+		fmt.Fprintf(ri.w, ri.prefix+format+"\n", args...)
 	}
 }
