@@ -32,7 +32,7 @@ func lazyCompileSource(tb testing.TB, file string, src []byte, level int) (*lazy
 		tb.Fatal(err)
 	}
 	pm := passes.ForLevel(level)
-	l := &lazyDefs{j: &jit.JIT{Target: tg}, level: level, modName: file, defs: map[string]*lazyDef{},
+	l := &lazyDefs{j: &jit.JIT{Target: tg}, level: level, pm: pm, modName: file, defs: map[string]*lazyDef{},
 		ssa: len(pm.Passes) > 0 && pm.Passes[0].Name == "mem2reg"}
 	p := kaleidoscope.NewParser(file, src)
 	p.SetLazyBodies(true)
