@@ -3,6 +3,7 @@ package elf
 import (
 	"debug/elf"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -106,6 +107,7 @@ func (d *direct) build() error {
 		d.secs[i] = dsec{src: s, name: cname(s.Name)}
 		d.index[s] = i
 	}
+	d.reserve()
 	if err := d.sections(); err != nil {
 		return err
 	}
@@ -120,6 +122,48 @@ func (d *direct) build() error {
 	}
 	jitlink.DefineStartStop(d.g)
 	return nil
+}
+
+// reserve sizes the graph's blocks and symbols for the object in one
+// allocation each (at most a few too many): a JIT's object of one small
+// function has four or five blocks and about as many symbols, which the
+// graph's growing arenas would otherwise allocate in chunks of 16.
+func (d *direct) reserve() {
+	unwind := d.arch.ELFUnwindSectionType()
+	nb, ns := 0, len(d.w.Symbols())
+	for i := range d.secs {
+		src := d.secs[i].src
+		if src.Flags&elf.SHF_ALLOC == 0 {
+			continue
+		}
+		if (unwind != 0 && src.Type == unwind) || d.secs[i].name == ".eh_frame" {
+			// A block per CIE or FDE and a terminator; an anonymous
+			// symbol for each, and one for each FDE's keep-alive edge.
+			n := ehRecords(src.Data) + 1
+			nb += n
+			ns += 2 * n
+			continue
+		}
+		nb++
+		ns++ // its section symbol
+	}
+	d.g.ReserveBlocks(nb)
+	d.g.ReserveSymbols(ns)
+	d.g.Symbols = slices.Grow(d.g.Symbols, ns)
+}
+
+// ehRecords counts the CIE and FDE records of .eh_frame contents (up to
+// the first record that is malformed, which splitEH reports).
+func ehRecords(c []byte) int {
+	n := 0
+	for pos := 0; len(c)-pos >= 4; n++ {
+		length := int(le.Uint32(c[pos:]))
+		if length == 0 || length == 0xffffffff || length > len(c)-pos-4 {
+			return n + 1
+		}
+		pos += length + 4
+	}
+	return n
 }
 
 // sections mirrors reader.sections for the section types a Writer makes.
@@ -345,7 +389,6 @@ func (d *direct) secSize(i int) uint64 {
 func (d *direct) symbols() error {
 	syms := d.w.Symbols()
 	d.syms = make([]*jitlink.Symbol, len(syms))
-	d.g.ReserveSymbols(len(syms))
 	undef := 0
 	for k := range syms {
 		if syms[k].Section == nil && syms[k].Bind != elfw.BindLocal {
