@@ -154,7 +154,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		}
 	}
 
-	lm := &lazyModule{j: j, name: name, opt: optLevel, bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
+	lm := &lazyModule{j: j, name: name, opt: optLevel, pm: passes.ForLevel(optLevel), bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
 	if part == PartitionFunction && j.opts.Publish == "" {
 		// Nothing per function now: a stub and a unit are made for a
 		// function when linked code first refers to it (lazyIRStubs).
@@ -334,7 +334,8 @@ type lazyModule struct {
 	j      *JIT
 	name   string
 	opt    int
-	bodies *ir.LazyBodies // bodies not parsed yet
+	pm     *passes.Manager // opt's passes, made once (no statistics, no inliner: safe to share)
+	bodies *ir.LazyBodies  // bodies not parsed yet
 
 	mu   sync.Mutex
 	fns  map[orc.SymbolName]*ir.Function // not compiled yet
@@ -400,7 +401,10 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jit
 	for _, f := range fs {
 		f.Module = pm
 	}
-	opt := passes.ForLevel(lm.opt)
+	opt := lm.pm
+	if opt == nil {
+		opt = passes.ForLevel(lm.opt)
+	}
 	for _, f := range fs {
 		if err := lm.bodies.ParseBody(f); err != nil {
 			return nil, err
