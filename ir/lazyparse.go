@@ -77,8 +77,20 @@ func (lb *LazyBodies) ParseBody(f *Function) error {
 	return pb.err
 }
 
+// bodyParsers holds parsers between lazy bodies: their per-function
+// tables (locals, blocks, forward references) are emptied and reused
+// instead of made for every body.
+var bodyParsers = sync.Pool{New: func() any { return new(parser) }}
+
 func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody) (err error) {
-	p := &parser{file: lb.file, lx: pb.lx, m: lb.m}
+	p := bodyParsers.Get().(*parser)
+	*p = parser{file: lb.file, lx: pb.lx, m: lb.m, locals: p.locals, blocks: p.blocks, bdef: p.bdef, bref: p.bref, fwd: p.fwd}
+	defer func() {
+		// Nothing of this body stays reachable from the pooled parser
+		// but the tables funcBody empties before use.
+		p.lx, p.tok, p.prev, p.m, p.f, p.gfwd = lexer{}, token{}, token{}, nil, nil, nil
+		bodyParsers.Put(p)
+	}()
 	defer func() {
 		if r := recover(); r != nil {
 			f.Blocks = nil

@@ -640,11 +640,21 @@ func (p *parser) funcHeader(define bool) {
 // funcBody parses the body of f, whose '{' has been consumed.
 func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
 	p.f = f
-	p.locals = make(map[string]Value)
-	p.blocks = make(map[string]*Block)
-	p.bdef = make(map[*Block]bool)
-	p.bref = make(map[*Block]token)
-	p.fwd = make(map[string]*fwdRef)
+	if p.locals == nil {
+		p.locals = make(map[string]Value)
+		p.blocks = make(map[string]*Block)
+		p.bdef = make(map[*Block]bool)
+		p.bref = make(map[*Block]token)
+		p.fwd = make(map[string]*fwdRef)
+	} else {
+		// The tables of the function parsed before, emptied (a parser
+		// of many functions, or of lazy bodies: LazyBodies.parseBody).
+		clear(p.locals)
+		clear(p.blocks)
+		clear(p.bdef)
+		clear(p.bref)
+		clear(p.fwd)
+	}
 	p.nextID = 0
 	for i, a := range f.Params {
 		pn := pnames[i]
