@@ -133,6 +133,9 @@ type parser struct {
 	bref   map[*Block]token
 	fwd    map[string]*fwdRef
 	nextID int
+	// arena, if set, is where instructions come from
+	// (LazyBodies.ParseBodyInto).
+	arena *InstrArena
 }
 
 // fwdRef is a placeholder for a value used before its definition.
@@ -913,7 +916,13 @@ func (p *parser) instrBody() *Instr {
 		p.fail("unknown or unsupported instruction '%s'", w)
 	}
 	p.next()
-	in := &Instr{Op: op, Typ: Void}
+	var in *Instr
+	if p.arena != nil {
+		in = p.arena.alloc()
+		*in = Instr{Op: op, Typ: Void}
+	} else {
+		in = &Instr{Op: op, Typ: Void}
+	}
 	switch {
 	case op.IsBinary():
 		if op.IsFloatBinary() {
