@@ -79,8 +79,11 @@ type direct struct {
 	relTab []jitlink.RelocationInfo
 	g      *jitlink.LinkGraph
 	secs   []dsec
-	index  map[*elfw.Section]int
-	syms   []*jitlink.Symbol // by elfw.SymID
+	index  map[*elfw.Section]int // nil for a few sections: secIndex searches
+	syms   []*jitlink.Symbol     // by elfw.SymID
+	// startStop: an undefined symbol is named __start_X or __stop_X
+	// (jitlink.DefineStartStop may define it).
+	startStop bool
 }
 
 func (d *direct) secErr(i int, off uint64, format string, args ...any) error {
@@ -99,13 +102,17 @@ func (d *direct) symErr(id int, format string, args ...any) error {
 func (d *direct) build() error {
 	ws := d.w.Sections()
 	d.secs = make([]dsec, len(ws))
-	d.index = make(map[*elfw.Section]int, len(ws))
+	if len(ws) > smallSections {
+		d.index = make(map[*elfw.Section]int, len(ws))
+	}
 	for i, s := range ws {
 		if s == nil {
 			return d.secErr(i, 0, "nil section")
 		}
 		d.secs[i] = dsec{src: s, name: cname(s.Name)}
-		d.index[s] = i
+		if d.index != nil {
+			d.index[s] = i
+		}
 	}
 	d.reserve()
 	if err := d.sections(); err != nil {
@@ -120,8 +127,29 @@ func (d *direct) build() error {
 	if err := d.ehFrames(); err != nil {
 		return err
 	}
-	jitlink.DefineStartStop(d.g)
+	if d.startStop {
+		jitlink.DefineStartStop(d.g)
+	}
 	return nil
+}
+
+// smallSections: a writer with at most this many sections (a compiled
+// function's object has three or four) is searched for a section's index
+// instead of indexed by a map.
+const smallSections = 16
+
+// secIndex returns the index of the writer's section s.
+func (d *direct) secIndex(s *elfw.Section) (int, bool) {
+	if d.index != nil {
+		k, ok := d.index[s]
+		return k, ok
+	}
+	for k := range d.secs {
+		if d.secs[k].src == s {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 // reserve sizes the graph's blocks and symbols for the object in one
@@ -287,7 +315,7 @@ func (d *direct) sections() error {
 		if s.isEH {
 			for _, r := range s.src.Relocs {
 				if r.Sym >= 0 && int(r.Sym) < len(syms) {
-					if k, ok := d.index[syms[r.Sym].Section]; ok {
+					if k, ok := d.secIndex(syms[r.Sym].Section); ok {
 						d.secs[k].nrel++
 					}
 				}
@@ -447,9 +475,12 @@ func (d *direct) symbol(id int, s *elfw.Symbol) error {
 			return d.symErr(id, "symbol %d: undefined symbol without a name", id)
 		}
 		d.syms[id] = d.g.AddExternalSymbol(name, s.Bind == elfw.BindWeak)
+		if strings.HasPrefix(name, "__st") {
+			d.startStop = true
+		}
 		return nil
 	}
-	k, ok := d.index[s.Section]
+	k, ok := d.secIndex(s.Section)
 	if !ok {
 		return d.symErr(id, "symbol %d (%s): section %s belongs to another writer", id, name, s.Section.Name)
 	}
