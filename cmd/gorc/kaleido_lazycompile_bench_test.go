@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/gorc-jit/gorc/ir/passes"
@@ -168,5 +169,53 @@ func TestLazyCompileGolden(t *testing.T) {
 	}
 	if err := os.WriteFile(out, []byte(sb.String()), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLazyCompileConcurrent: first calls compile at once (each with a
+// compiler of its own from the idle list, sharing the pass manager and
+// the pools below), and each function's graph is the one a compile on
+// its own gives. Run with -race.
+func TestLazyCompileConcurrent(t *testing.T) {
+	l, defs := lazyCompileDefs(t, 120, 2)
+	ctx := context.Background()
+	want := make([]string, len(defs))
+	for i, def := range defs {
+		def.ParseBody()
+		g, err := l.compile(ctx, "bench.k", def, def.Proto.Name+"$1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = graphText(g)
+	}
+	got := make([]string, len(defs))
+	errs := make([]error, len(defs))
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(defs); i += 8 {
+				def := defs[i]
+				g, err := l.compile(ctx, "bench.k", def, def.Proto.Name+"$1")
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				got[i] = graphText(g)
+			}
+		}(w)
+	}
+	wg.Wait()
+	for i := range defs {
+		if errs[i] != nil {
+			t.Fatalf("%s: %v", defs[i].Proto.Name, errs[i])
+		}
+		if got[i] != want[i] {
+			t.Fatalf("%s compiled concurrently differs from compiled alone", defs[i].Proto.Name)
+		}
+	}
+	if n := len(l.idle); n < 1 || n > 8 {
+		t.Errorf("%d idle compilers after 8 concurrent compilers, want 1 to 8", n)
 	}
 }
