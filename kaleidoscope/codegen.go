@@ -80,6 +80,7 @@ type Generator struct {
 	steps    []mainStep // what main does, in program order
 
 	b      *ir.Builder
+	sigs   []*ir.Type // sig's, by parameter count
 	file   string
 	protos map[string]*Prototype
 	named  map[string]*ir.Instr
@@ -255,11 +256,24 @@ func (g *Generator) declare(pr *Prototype) *ir.Function {
 }
 
 func (g *Generator) sig(n int) *ir.Type {
+	// Types are immutable: one signature per parameter count serves
+	// every function with that many parameters (a lazy JIT's generator
+	// declares the callees of every function it generates).
+	if n < len(g.sigs) && g.sigs[n] != nil {
+		return g.sigs[n]
+	}
 	ps := make([]*ir.Type, n)
 	for i := range ps {
 		ps[i] = ir.F64
 	}
-	return ir.FuncType(ir.F64, ps, false)
+	t := ir.FuncType(ir.F64, ps, false)
+	if n < 16 {
+		for len(g.sigs) <= n {
+			g.sigs = append(g.sigs, nil)
+		}
+		g.sigs[n] = t
+	}
+	return t
 }
 
 func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
