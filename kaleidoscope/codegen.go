@@ -43,8 +43,8 @@ type Generator struct {
 	snaps []ir.Value // SSA: a stack of snapshots of scope's values (ssaIf)
 	// Resolve, if set, supplies the prototype of a function this
 	// generator has not seen (nil: unknown). A lazy JIT generates one
-	// function at a time, each in a fresh generator, and declares its
-	// callees on demand.
+	// function at a time (FunctionGenerator, which forgets the
+	// prototypes between functions) and declares its callees on demand.
 	Resolve func(name string) *Prototype
 	// DeferDeclarations makes a declaration (an Extern item) only check
 	// and record the prototype: its IR function is added to Module when

@@ -37,8 +37,8 @@ type lazyDef struct {
 // lazyDefs compiles Kaleidoscope definitions on first call (gorc kaleido
 // -lazy), as seed 000's chapter does: a definition only records its AST;
 // the first call through the stub named after the function generates the
-// body's IR from the AST (in a fresh generator, callees declared on
-// demand), optimizes and compiles it, links it and repoints the stub.
+// body's IR from the AST (in a reused FunctionGenerator, callees declared
+// on demand), optimizes and compiles it, links it and repoints the stub.
 // Defining a function again points its stub at the new definition
 // (compiled on its first call), for every caller.
 //
