@@ -61,7 +61,15 @@ func (lb *LazyBodies) Pending(f *Function) bool {
 // calls return the first call's error). Bodies of different functions may
 // be parsed concurrently, also while other parsed functions are being
 // optimized, as long as nothing changes the module's symbol table.
-func (lb *LazyBodies) ParseBody(f *Function) error {
+func (lb *LazyBodies) ParseBody(f *Function) error { return lb.ParseBodyInto(f, nil) }
+
+// ParseBodyInto is ParseBody with the instructions of f's body taken from
+// arena (nil: from the heap), as a Builder with that arena would make
+// them: they are f's (InstrArena.Detach), and go back to arena for later
+// bodies with f.ReleaseInstrs once f's body is dropped. A lazy JIT that
+// drops each function's IR once compiled thus parses the next functions
+// in the same memory. One arena must not serve two parses at once.
+func (lb *LazyBodies) ParseBodyInto(f *Function, arena *InstrArena) error {
 	lb.mu.Lock()
 	pb := lb.pending[f]
 	if pb == nil || pb.done {
@@ -73,12 +81,27 @@ func (lb *LazyBodies) ParseBody(f *Function) error {
 	}
 	pb.done = true
 	lb.mu.Unlock()
-	pb.err = lb.parseBody(f, pb)
+	pb.err = lb.parseBody(f, pb, arena)
+	if arena != nil {
+		arena.Detach(f)
+	}
 	return pb.err
 }
 
-func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody) (err error) {
-	p := &parser{file: lb.file, lx: pb.lx, m: lb.m}
+// bodyParsers holds parsers between lazy bodies: their per-function
+// tables (locals, blocks, forward references) are emptied and reused
+// instead of made for every body.
+var bodyParsers = sync.Pool{New: func() any { return new(parser) }}
+
+func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena) (err error) {
+	p := bodyParsers.Get().(*parser)
+	*p = parser{file: lb.file, lx: pb.lx, m: lb.m, locals: p.locals, blocks: p.blocks, bdef: p.bdef, bref: p.bref, fwd: p.fwd, arena: arena}
+	defer func() {
+		// Nothing of this body stays reachable from the pooled parser
+		// but the tables funcBody empties before use.
+		p.lx, p.tok, p.prev, p.m, p.f, p.gfwd, p.arena = lexer{}, token{}, token{}, nil, nil, nil, nil
+		bodyParsers.Put(p)
+	}()
 	defer func() {
 		if r := recover(); r != nil {
 			f.Blocks = nil

@@ -138,3 +138,52 @@ func FuzzParseLazy(f *testing.F) {
 		}
 	})
 }
+
+// TestParseBodyIntoReusesArena: bodies parsed one at a time into one
+// arena, each dropped and released before the next (as a lazy JIT does
+// once a function is compiled), print as Parse's functions do, and the
+// arena's memory serves the later bodies.
+func TestParseBodyIntoReusesArena(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.ll")
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Parse(f, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, lb, err := ParseLazy(f, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var arena InstrArena
+		first := map[*Instr]bool{}
+		reused := false
+		for i, fn := range m.Funcs {
+			if !lb.Pending(fn) {
+				continue
+			}
+			if err := lb.ParseBodyInto(fn, &arena); err != nil {
+				t.Fatalf("%s: @%s: %v", f, fn.Name, err)
+			}
+			if got, w := fn.String(), want.Funcs[i].String(); got != w {
+				t.Fatalf("%s: @%s parsed into an arena:\n%s\nwant:\n%s", f, fn.Name, got, w)
+			}
+			for _, b := range fn.Blocks {
+				for _, in := range b.Instrs {
+					if first[in] {
+						reused = true
+					}
+					first[in] = true
+				}
+			}
+			fn.Blocks = nil
+			fn.ReleaseInstrs()
+		}
+		if len(first) > 2*instrChunk && !reused {
+			t.Errorf("%s: no instruction memory was reused across bodies", f)
+		}
+	}
+}

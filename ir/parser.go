@@ -133,6 +133,9 @@ type parser struct {
 	bref   map[*Block]token
 	fwd    map[string]*fwdRef
 	nextID int
+	// arena, if set, is where instructions come from
+	// (LazyBodies.ParseBodyInto).
+	arena *InstrArena
 }
 
 // fwdRef is a placeholder for a value used before its definition.
@@ -640,11 +643,21 @@ func (p *parser) funcHeader(define bool) {
 // funcBody parses the body of f, whose '{' has been consumed.
 func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
 	p.f = f
-	p.locals = make(map[string]Value)
-	p.blocks = make(map[string]*Block)
-	p.bdef = make(map[*Block]bool)
-	p.bref = make(map[*Block]token)
-	p.fwd = make(map[string]*fwdRef)
+	if p.locals == nil {
+		p.locals = make(map[string]Value)
+		p.blocks = make(map[string]*Block)
+		p.bdef = make(map[*Block]bool)
+		p.bref = make(map[*Block]token)
+		p.fwd = make(map[string]*fwdRef)
+	} else {
+		// The tables of the function parsed before, emptied (a parser
+		// of many functions, or of lazy bodies: LazyBodies.parseBody).
+		clear(p.locals)
+		clear(p.blocks)
+		clear(p.bdef)
+		clear(p.bref)
+		clear(p.fwd)
+	}
 	p.nextID = 0
 	for i, a := range f.Params {
 		pn := pnames[i]
@@ -903,7 +916,13 @@ func (p *parser) instrBody() *Instr {
 		p.fail("unknown or unsupported instruction '%s'", w)
 	}
 	p.next()
-	in := &Instr{Op: op, Typ: Void}
+	var in *Instr
+	if p.arena != nil {
+		in = p.arena.alloc()
+		*in = Instr{Op: op, Typ: Void}
+	} else {
+		in = &Instr{Op: op, Typ: Void}
+	}
 	switch {
 	case op.IsBinary():
 		if op.IsFloatBinary() {

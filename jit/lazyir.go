@@ -154,7 +154,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		}
 	}
 
-	lm := &lazyModule{j: j, name: name, opt: optLevel, bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
+	lm := &lazyModule{j: j, name: name, opt: optLevel, pm: passes.ForLevel(optLevel), bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
 	if part == PartitionFunction && j.opts.Publish == "" {
 		// Nothing per function now: a stub and a unit are made for a
 		// function when linked code first refers to it (lazyIRStubs).
@@ -334,12 +334,35 @@ type lazyModule struct {
 	j      *JIT
 	name   string
 	opt    int
-	bodies *ir.LazyBodies // bodies not parsed yet
+	pm     *passes.Manager // opt's passes, made once (no statistics, no inliner: safe to share)
+	bodies *ir.LazyBodies  // bodies not parsed yet
 
 	mu   sync.Mutex
 	fns  map[orc.SymbolName]*ir.Function // not compiled yet
 	seq  int
 	done atomic.Int64
+	// arenas: the instruction arenas of the compiles not running now
+	// (a compile parses its functions' bodies into one and drops them
+	// once compiled, for the next compiles to reuse).
+	arenas []*ir.InstrArena
+}
+
+// takeArena returns an idle instruction arena, or a new one.
+func (lm *lazyModule) takeArena() *ir.InstrArena {
+	lm.mu.Lock()
+	defer lm.mu.Unlock()
+	if n := len(lm.arenas); n > 0 {
+		a := lm.arenas[n-1]
+		lm.arenas = lm.arenas[:n-1]
+		return a
+	}
+	return new(ir.InstrArena)
+}
+
+func (lm *lazyModule) putArena(a *ir.InstrArena) {
+	lm.mu.Lock()
+	lm.arenas = append(lm.arenas, a)
+	lm.mu.Unlock()
 }
 
 // withCallees is the PartitionCallees policy: the requested functions and
@@ -400,9 +423,23 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jit
 	for _, f := range fs {
 		f.Module = pm
 	}
-	opt := passes.ForLevel(lm.opt)
+	opt := lm.pm
+	if opt == nil {
+		opt = passes.ForLevel(lm.opt)
+	}
+	arena := lm.takeArena()
+	defer lm.putArena(arena)
+	// The functions' IR is dropped once compiled (the graph holds bytes
+	// only; nothing else compiles or reads these bodies), and the memory
+	// of their instructions goes back to the arena.
+	defer func() {
+		for _, f := range fs {
+			f.Blocks = nil
+			f.ReleaseInstrs()
+		}
+	}()
 	for _, f := range fs {
-		if err := lm.bodies.ParseBody(f); err != nil {
+		if err := lm.bodies.ParseBodyInto(f, arena); err != nil {
 			return nil, err
 		}
 		if err := ir.VerifyFunction(f); err != nil {

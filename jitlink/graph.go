@@ -408,6 +408,14 @@ func (g *LinkGraph) ReserveSymbols(n int) {
 	}
 }
 
+// ReserveBlocks makes room for n more blocks in one allocation, as
+// ReserveSymbols does for symbols.
+func (g *LinkGraph) ReserveBlocks(n int) {
+	if n > len(g.blkArena) {
+		g.blkArena = make([]Block, n)
+	}
+}
+
 // AddSection appends a new section.
 func (g *LinkGraph) AddSection(name string, prot shared.MemProt, flags SectionFlags) *Section {
 	s := &Section{Name: name, Prot: prot, Flags: flags, Ordinal: len(g.Sections), Priority: 65535}

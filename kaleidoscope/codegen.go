@@ -43,8 +43,8 @@ type Generator struct {
 	snaps []ir.Value // SSA: a stack of snapshots of scope's values (ssaIf)
 	// Resolve, if set, supplies the prototype of a function this
 	// generator has not seen (nil: unknown). A lazy JIT generates one
-	// function at a time, each in a fresh generator, and declares its
-	// callees on demand.
+	// function at a time (FunctionGenerator, which forgets the
+	// prototypes between functions) and declares its callees on demand.
 	Resolve func(name string) *Prototype
 	// DeferDeclarations makes a declaration (an Extern item) only check
 	// and record the prototype: its IR function is added to Module when
@@ -80,6 +80,7 @@ type Generator struct {
 	steps    []mainStep // what main does, in program order
 
 	b      *ir.Builder
+	sigs   []*ir.Type // sig's, by parameter count
 	file   string
 	protos map[string]*Prototype
 	named  map[string]*ir.Instr
@@ -255,11 +256,24 @@ func (g *Generator) declare(pr *Prototype) *ir.Function {
 }
 
 func (g *Generator) sig(n int) *ir.Type {
+	// Types are immutable: one signature per parameter count serves
+	// every function with that many parameters (a lazy JIT's generator
+	// declares the callees of every function it generates).
+	if n < len(g.sigs) && g.sigs[n] != nil {
+		return g.sigs[n]
+	}
 	ps := make([]*ir.Type, n)
 	for i := range ps {
 		ps[i] = ir.F64
 	}
-	return ir.FuncType(ir.F64, ps, false)
+	t := ir.FuncType(ir.F64, ps, false)
+	if n < 16 {
+		for len(g.sigs) <= n {
+			g.sigs = append(g.sigs, nil)
+		}
+		g.sigs[n] = t
+	}
+	return t
 }
 
 func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {

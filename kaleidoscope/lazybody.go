@@ -3,6 +3,7 @@ package kaleidoscope
 import (
 	"bytes"
 	"fmt"
+	"sync"
 )
 
 // lazyBody is a definition's body a parser with lazy bodies skipped: the
@@ -180,6 +181,11 @@ func (lx *Lexer) skipScanned(pos, lines, lastNL int) {
 	lx.pos = pos
 }
 
+// bodyTables holds the interning tables of ParseBody's lexers between
+// bodies (a table holds the names and numbers the bodies parsed with it
+// used, a few thousand in a large program).
+var bodyTables = sync.Pool{New: func() any { return newLexTable(2 * (16 + len(keywords))) }}
+
 // ParseBody parses the body of a definition a parser with lazy bodies
 // skipped (SetLazyBodies); it does nothing for a body already parsed. It
 // is not safe to call concurrently for one definition, but it is while
@@ -191,8 +197,12 @@ func (d *FunctionDef) ParseBody() (err *Diagnostic) {
 	}
 	lx := lb.lx
 	// A table of names of its own: the lexer copied shares the skipping
-	// parser's, which may still be lexing (on another goroutine).
-	lx.names = newLexTable(2 * (16 + len(keywords)))
+	// parser's, which may still be lexing (on another goroutine). The
+	// tables go back to a pool for the next bodies (which mostly use
+	// the same names: interning them again allocates nothing).
+	t := bodyTables.Get().(*lexTable)
+	defer bodyTables.Put(t)
+	lx.names = t
 	q := &Parser{file: lb.file, lx: &lx, tok: lb.tok, prec: *lb.prec}
 	defer func() {
 		if r := recover(); r != nil {

@@ -42,6 +42,9 @@ func amd64Result(r *backend.Result, graphName string) (*Result, error) {
 		}
 		res.Graph = g
 	}
+	// The writer is done with (the graph aliases only its sections'
+	// contents, which are not reused): its tables serve the next compile.
+	r.Release()
 	return res, nil
 }
 

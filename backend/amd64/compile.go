@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"sync"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
@@ -77,7 +78,38 @@ type Result struct {
 	// symbols and relocations. It must not be changed.
 	Writer *elfw.Writer
 	Stats  Stats
+
+	mc *moduleCompiler // CompileModule's, for Release
 }
+
+// Release gives the memory behind r — its Writer's tables and the
+// compiler's — to later compilations, once the caller is done with
+// r.Writer: a JIT compiling one small function at a time then builds
+// each object in the same tables instead of fresh ones. r.Writer must not
+// be used afterwards; r.Object and the contents of the writer's sections
+// (which a link graph made by jitlink/elf.FromWriter aliases) stay valid,
+// as they are never reused.
+func (r *Result) Release() {
+	if r == nil || r.mc == nil {
+		return
+	}
+	mc := r.mc
+	r.mc, r.Writer = nil, nil
+	// Drop every reference into the module compiled.
+	mc.m, mc.opts = nil, Options{}
+	clear(mc.syms)
+	clear(mc.consts)
+	clear(mc.here)
+	mc.fdes = mc.fdes[:0]
+	mc.a.Reset()
+	mc.a.Buf = nil // the object's .text: a graph may alias it
+	mc.w.Reset()
+	mc.text = nil
+	moduleCompilers.Put(mc)
+}
+
+// moduleCompilers holds the module compilers of released results.
+var moduleCompilers sync.Pool
 
 // Compile compiles m to an ELF64 x86-64 relocatable object. It uses the
 // scratch ID fields of m's blocks, instructions and parameters, so one
@@ -136,7 +168,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Object: obj, Writer: mc.w, Stats: mc.stats}, nil
+	return &Result{Object: obj, Writer: mc.w, Stats: mc.stats, mc: mc}, nil
 }
 
 // fnCompilers keeps per-function compilers between CompileModule calls.
@@ -177,6 +209,12 @@ type moduleCompiler struct {
 }
 
 func newModuleCompiler(m *ir.Module, opts Options) *moduleCompiler {
+	if mc, _ := moduleCompilers.Get().(*moduleCompiler); mc != nil {
+		// A released one (Result.Release): its tables are empty.
+		mc.w.FileName = opts.SourceName
+		*mc = moduleCompiler{m: m, opts: opts, w: mc.w, text: mc.w.Text(), a: mc.a, syms: mc.syms, consts: mc.consts, negMask: [2]elfw.SymID{-1, -1}, here: mc.here, fdes: mc.fdes}
+		return mc
+	}
 	w := elfw.New()
 	w.FileName = opts.SourceName
 	mc := &moduleCompiler{m: m, opts: opts, w: w, text: w.Text(), syms: make(map[ir.Value]elfw.SymID), consts: make(map[uint64]elfw.SymID), negMask: [2]elfw.SymID{-1, -1}, here: make(map[ir.Value]bool)}
@@ -461,7 +499,7 @@ func (mc *moduleCompiler) finish() ([]byte, error) {
 		return nil, fmt.Errorf("amd64: %w", err)
 	}
 	mc.text.Data = mc.a.Buf
-	mc.text.Relocs = make([]elfw.Reloc, 0, len(mc.a.Relocs))
+	mc.text.Relocs = slices.Grow(mc.text.Relocs[:0], len(mc.a.Relocs))
 	for _, r := range mc.a.Relocs {
 		if err := mc.text.AddReloc(uint64(r.Offset), relocType[r.Kind], elfw.SymID(r.Sym), r.Addend); err != nil {
 			return nil, fmt.Errorf("amd64: %w", err)

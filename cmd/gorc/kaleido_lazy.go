@@ -12,7 +12,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/gorc-jit/gorc/ir"
 	"github.com/gorc-jit/gorc/ir/passes"
 	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/jitlink"
@@ -38,8 +37,8 @@ type lazyDef struct {
 // lazyDefs compiles Kaleidoscope definitions on first call (gorc kaleido
 // -lazy), as seed 000's chapter does: a definition only records its AST;
 // the first call through the stub named after the function generates the
-// body's IR from the AST (in a fresh generator, callees declared on
-// demand), optimizes and compiles it, links it and repoints the stub.
+// body's IR from the AST (in a reused FunctionGenerator, callees declared
+// on demand), optimizes and compiles it, links it and repoints the stub.
 // Defining a function again points its stub at the new definition
 // (compiled on its first call), for every caller.
 //
@@ -55,8 +54,15 @@ type lazyDefs struct {
 	lz           *jit.Lazy
 	bodies, impl *orc.JITDylib
 	level        int
+	pm           *passes.Manager // level's passes (shared: no statistics, no inliner)
 	ssa          bool
 	modName      string
+
+	// idle holds the compilers of the lazy compiles not running now
+	// (takeCompiler): several first calls may compile at once, each with
+	// a compiler of its own, and the next compiles reuse their memory.
+	cmu  sync.Mutex
+	idle []*lazyCompiler
 
 	mu sync.Mutex
 	// defs holds, per name, the extern's or the current definition's
@@ -79,7 +85,7 @@ func newLazyDefs(j *jit.JIT, level int, modName string) (*lazyDefs, error) {
 	}
 	pm := passes.ForLevel(level)
 	l := &lazyDefs{
-		j: j, lz: lz, bodies: bodies, impl: impl, level: level, modName: modName,
+		j: j, lz: lz, bodies: bodies, impl: impl, level: level, pm: pm, modName: modName,
 		ssa:  len(pm.Passes) > 0 && pm.Passes[0].Name == "mem2reg",
 		defs: map[string]*lazyDef{},
 	}
@@ -264,6 +270,34 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 	return nil
 }
 
+// lazyCompiler is the state one lazy compile uses and the next one
+// reuses: a generator of one definition at a time, whose memory (the IR's
+// instructions and blocks, the generator's tables) serves the next
+// definition once a function is compiled.
+type lazyCompiler struct {
+	fg *kaleidoscope.FunctionGenerator
+}
+
+// takeCompiler returns an idle compiler, or a new one.
+func (l *lazyDefs) takeCompiler() *lazyCompiler {
+	l.cmu.Lock()
+	if n := len(l.idle); n > 0 {
+		c := l.idle[n-1]
+		l.idle = l.idle[:n-1]
+		l.cmu.Unlock()
+		return c
+	}
+	l.cmu.Unlock()
+	return &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto)}
+}
+
+// putCompiler makes c idle again.
+func (l *lazyDefs) putCompiler(c *lazyCompiler) {
+	l.cmu.Lock()
+	l.idle = append(l.idle, c)
+	l.cmu.Unlock()
+}
+
 // compile generates, optimizes and compiles one definition as the
 // function body (its stub's current target), handing the object to the
 // linker as a graph.
@@ -273,21 +307,18 @@ func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.F
 	if d := def.ParseBody(); d != nil {
 		return nil, d
 	}
-	g := kaleidoscope.NewGenerator(l.modName)
-	g.SSA = l.ssa
-	g.Resolve = l.proto
-	fn, d := g.Gen(file, def, nil)
+	c := l.takeCompiler()
+	defer l.putCompiler(c)
+	fn, d := c.fg.Gen(file, def, body)
 	if d != nil {
 		return nil, d
 	}
-	fn.Name = body
-	pm := ir.NewModule(l.modName)
-	pm.Funcs = []*ir.Function{fn}
-	fn.Module = pm
-	if err := passes.ForLevel(l.level).RunFunction(fn); err != nil {
+	// The IR is dropped once compiled: the graph holds bytes only.
+	defer c.fg.Release(fn)
+	if err := l.pm.RunFunction(fn); err != nil {
 		return nil, err
 	}
-	res, err := l.j.Target.Backend.Compile(ctx, pm, target.Options{OmitGlobals: true, SourceName: file, GraphName: body + ".o", NoObject: true})
+	res, err := l.j.Target.Backend.Compile(ctx, fn.Module, target.Options{OmitGlobals: true, SourceName: file, GraphName: body + ".o", NoObject: true})
 	if err != nil {
 		return nil, err
 	}

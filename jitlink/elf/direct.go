@@ -3,6 +3,7 @@ package elf
 import (
 	"debug/elf"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -78,8 +79,11 @@ type direct struct {
 	relTab []jitlink.RelocationInfo
 	g      *jitlink.LinkGraph
 	secs   []dsec
-	index  map[*elfw.Section]int
-	syms   []*jitlink.Symbol // by elfw.SymID
+	index  map[*elfw.Section]int // nil for a few sections: secIndex searches
+	syms   []*jitlink.Symbol     // by elfw.SymID
+	// startStop: an undefined symbol is named __start_X or __stop_X
+	// (jitlink.DefineStartStop may define it).
+	startStop bool
 }
 
 func (d *direct) secErr(i int, off uint64, format string, args ...any) error {
@@ -98,14 +102,19 @@ func (d *direct) symErr(id int, format string, args ...any) error {
 func (d *direct) build() error {
 	ws := d.w.Sections()
 	d.secs = make([]dsec, len(ws))
-	d.index = make(map[*elfw.Section]int, len(ws))
+	if len(ws) > smallSections {
+		d.index = make(map[*elfw.Section]int, len(ws))
+	}
 	for i, s := range ws {
 		if s == nil {
 			return d.secErr(i, 0, "nil section")
 		}
 		d.secs[i] = dsec{src: s, name: cname(s.Name)}
-		d.index[s] = i
+		if d.index != nil {
+			d.index[s] = i
+		}
 	}
+	d.reserve()
 	if err := d.sections(); err != nil {
 		return err
 	}
@@ -118,8 +127,71 @@ func (d *direct) build() error {
 	if err := d.ehFrames(); err != nil {
 		return err
 	}
-	jitlink.DefineStartStop(d.g)
+	if d.startStop {
+		jitlink.DefineStartStop(d.g)
+	}
 	return nil
+}
+
+// smallSections: a writer with at most this many sections (a compiled
+// function's object has three or four) is searched for a section's index
+// instead of indexed by a map.
+const smallSections = 16
+
+// secIndex returns the index of the writer's section s.
+func (d *direct) secIndex(s *elfw.Section) (int, bool) {
+	if d.index != nil {
+		k, ok := d.index[s]
+		return k, ok
+	}
+	for k := range d.secs {
+		if d.secs[k].src == s {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// reserve sizes the graph's blocks and symbols for the object in one
+// allocation each (at most a few too many): a JIT's object of one small
+// function has four or five blocks and about as many symbols, which the
+// graph's growing arenas would otherwise allocate in chunks of 16.
+func (d *direct) reserve() {
+	unwind := d.arch.ELFUnwindSectionType()
+	nb, ns := 0, len(d.w.Symbols())
+	for i := range d.secs {
+		src := d.secs[i].src
+		if src.Flags&elf.SHF_ALLOC == 0 {
+			continue
+		}
+		if (unwind != 0 && src.Type == unwind) || d.secs[i].name == ".eh_frame" {
+			// A block per CIE or FDE and a terminator; an anonymous
+			// symbol for each, and one for each FDE's keep-alive edge.
+			n := ehRecords(src.Data) + 1
+			nb += n
+			ns += 2 * n
+			continue
+		}
+		nb++
+		ns++ // its section symbol
+	}
+	d.g.ReserveBlocks(nb)
+	d.g.ReserveSymbols(ns)
+	d.g.Symbols = slices.Grow(d.g.Symbols, ns)
+}
+
+// ehRecords counts the CIE and FDE records of .eh_frame contents (up to
+// the first record that is malformed, which splitEH reports).
+func ehRecords(c []byte) int {
+	n := 0
+	for pos := 0; len(c)-pos >= 4; n++ {
+		length := int(le.Uint32(c[pos:]))
+		if length == 0 || length == 0xffffffff || length > len(c)-pos-4 {
+			return n + 1
+		}
+		pos += length + 4
+	}
+	return n
 }
 
 // sections mirrors reader.sections for the section types a Writer makes.
@@ -243,7 +315,7 @@ func (d *direct) sections() error {
 		if s.isEH {
 			for _, r := range s.src.Relocs {
 				if r.Sym >= 0 && int(r.Sym) < len(syms) {
-					if k, ok := d.index[syms[r.Sym].Section]; ok {
+					if k, ok := d.secIndex(syms[r.Sym].Section); ok {
 						d.secs[k].nrel++
 					}
 				}
@@ -345,7 +417,6 @@ func (d *direct) secSize(i int) uint64 {
 func (d *direct) symbols() error {
 	syms := d.w.Symbols()
 	d.syms = make([]*jitlink.Symbol, len(syms))
-	d.g.ReserveSymbols(len(syms))
 	undef := 0
 	for k := range syms {
 		if syms[k].Section == nil && syms[k].Bind != elfw.BindLocal {
@@ -404,9 +475,12 @@ func (d *direct) symbol(id int, s *elfw.Symbol) error {
 			return d.symErr(id, "symbol %d: undefined symbol without a name", id)
 		}
 		d.syms[id] = d.g.AddExternalSymbol(name, s.Bind == elfw.BindWeak)
+		if strings.HasPrefix(name, "__st") {
+			d.startStop = true
+		}
 		return nil
 	}
-	k, ok := d.index[s.Section]
+	k, ok := d.secIndex(s.Section)
 	if !ok {
 		return d.symErr(id, "symbol %d (%s): section %s belongs to another writer", id, name, s.Section.Name)
 	}

@@ -209,6 +209,28 @@ type Writer struct {
 	// FileName, if set, becomes an STT_FILE symbol.
 	FileName string
 	err      error // the first misuse found by a method without an error result
+	// spare holds the sections of objects Reset dropped, for AddSection.
+	spare []*Section
+}
+
+// Reset empties w for the next object, keeping the memory of its tables
+// (symbols, names, the sections' relocation arrays) for it: a JIT that
+// compiles thousands of small objects one at a time builds each in the
+// same writer. The sections' contents are not reused (a link graph made
+// by jitlink/elf.FromWriter aliases them, and a Bytes result is a copy),
+// but everything else w handed out is invalid after Reset: the *Section
+// values (which become the next object's), symbol ids and relocations.
+func (w *Writer) Reset() {
+	for _, s := range w.secs {
+		*s = Section{Relocs: s.Relocs[:0]}
+	}
+	w.spare = append(w.spare, w.secs...)
+	w.secs = w.secs[:0]
+	clear(w.syms)
+	w.syms = w.syms[:0]
+	clear(w.byName)
+	w.FileName = ""
+	w.err = nil
 }
 
 // New returns an empty Writer. It always emits a .note.GNU-stack section
@@ -245,7 +267,16 @@ func (w *Writer) AddSection(name string, typ elf.SectionType, flags elf.SectionF
 	if align == 0 {
 		align = 1
 	}
-	s := &Section{Name: name, Type: typ, Flags: flags, Align: align, w: w, idx: len(w.secs), sym: -1}
+	var s *Section
+	if n := len(w.spare); n > 0 {
+		// A section of an object before Reset: only its relocation array
+		// is kept (empty).
+		s = w.spare[n-1]
+		w.spare = w.spare[:n-1]
+		*s = Section{Name: name, Type: typ, Flags: flags, Align: align, Relocs: s.Relocs, w: w, idx: len(w.secs), sym: -1}
+	} else {
+		s = &Section{Name: name, Type: typ, Flags: flags, Align: align, w: w, idx: len(w.secs), sym: -1}
+	}
 	w.secs = append(w.secs, s)
 	return s, nil
 }
