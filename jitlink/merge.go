@@ -51,7 +51,9 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 		graph string
 	}
 	defs := make(map[string]def, nnamed)
-	replace := map[*Symbol]*Symbol{} // loser -> winner
+	// loser -> winner; mostly the inputs' externals bound to another
+	// input's definition, so sized for them.
+	replace := make(map[*Symbol]*Symbol, nexts)
 	type secKey struct {
 		name     string
 		prot     shared.MemProt
