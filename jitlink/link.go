@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gorc-jit/gorc/internal/diag"
 	"github.com/gorc-jit/gorc/shared"
@@ -416,11 +418,58 @@ func resolveExternalTLS(ctx context.Context, g *LinkGraph, lctx LinkContext) err
 
 // ApplyFixups applies every edge of every block through the graph's Arch.
 // Link calls it; it is exported for tools that drive the phases themselves.
+// A graph with many edges (a large archive's members linked as one) is
+// fixed up on up to GOMAXPROCS goroutines, each a run of consecutive
+// blocks with about as many edges: Arch.ApplyFixup writes only into the
+// edge's own block and reads the graph. The error reported is the one
+// of the first failing edge in block order, as one pass would report.
 func ApplyFixups(g *LinkGraph) error {
+	edges := 0
+	for _, sec := range g.Sections {
+		for _, b := range sec.Blocks {
+			edges += len(b.Edges)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), edges/parallelFixupEdges)
+	if workers <= 1 {
+		return fixupRange(g, 0, edges)
+	}
+	// Worker k fixes up the blocks whose first edge is in
+	// [k*edges/workers, (k+1)*edges/workers).
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() { errs[k] = fixupRange(g, k*edges/workers, (k+1)*edges/workers) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parallelFixupEdges is how many edges a fixup goroutine is worth
+// (sqlite's members linked as one graph have about 100,000).
+const parallelFixupEdges = 1 << 14
+
+// fixupRange applies the edges of the blocks of g whose first edge, in
+// section and block order, is numbered in [lo, hi).
+func fixupRange(g *LinkGraph, lo, hi int) error {
+	n := 0 // edges before the current block
 	for _, sec := range g.Sections {
 		for _, b := range sec.Blocks {
 			if len(b.Edges) == 0 {
 				continue
+			}
+			first := n
+			n += len(b.Edges)
+			if first < lo {
+				continue
+			}
+			if first >= hi {
+				return nil
 			}
 			for i := range b.Edges {
 				e := &b.Edges[i]

@@ -1,0 +1,113 @@
+package jitlink_test
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/jitlink/amd64"
+	"github.com/gorc-jit/gorc/shared"
+)
+
+// fixupGraph builds a graph of blocks (in two sections) holding n 8-byte
+// pointer slots in all, 16 a block, each slot's edge pointing at one of 64
+// externals (resolved far away) with the slot number as addend. The slots
+// numbered in bad get a 32-bit PC-relative edge instead, which cannot
+// reach its target: an error naming target "bad<slot>".
+func fixupGraph(n int, bad ...int) *jitlink.LinkGraph {
+	g := jitlink.NewLinkGraph("fixups", amd64.Arch)
+	secs := []*jitlink.Section{
+		g.AddSection(".data", shared.ProtRead|shared.ProtWrite, 0),
+		g.AddSection(".data.rel", shared.ProtRead|shared.ProtWrite, 0),
+	}
+	var exts []*jitlink.Symbol
+	for i := range 64 {
+		e := g.AddExternalSymbol(fmt.Sprintf("ext%d", i), false)
+		e.Addr = shared.ExecutorAddr(1<<40 + i*0x1000)
+		exts = append(exts, e)
+	}
+	isBad := map[int]bool{}
+	for _, b := range bad {
+		isBad[b] = true
+	}
+	addr := shared.ExecutorAddr(0x10000)
+	for slot := 0; slot < n; {
+		k := min(16, n-slot)
+		b := g.AddContentBlock(secs[(slot/16)%2], make([]byte, 8*k), 8, 0)
+		b.Addr = addr
+		addr += shared.ExecutorAddr(8 * k)
+		for j := range k {
+			if isBad[slot] {
+				t := g.AddExternalSymbol(fmt.Sprintf("bad%d", slot), false)
+				t.Addr = 1 << 41
+				b.AddEdge(amd64.Delta32, uint64(8*j), t, 0)
+			} else {
+				b.AddEdge(amd64.Pointer64, uint64(8*j), exts[slot%64], int64(slot))
+			}
+			slot++
+		}
+	}
+	return g
+}
+
+// TestApplyFixups checks the fixups of graphs small enough for one
+// goroutine and large enough for several: every slot holds its target
+// plus addend, and the error reported is that of the first failing edge
+// in block order, wherever the others are.
+func TestApplyFixups(t *testing.T) {
+	tests := []struct {
+		name    string
+		n       int
+		bad     []int
+		wantErr string
+	}{
+		{"small", 1000, nil, ""},
+		{"large", 3<<14 + 7, nil, ""},
+		{"small, two bad", 1000, []int{700, 300}, "bad300"},
+		{"large, bad in the last part only", 3<<14 + 7, []int{49140}, "bad49140"},
+		{"large, bad in the first and last parts", 3<<14 + 7, []int{49140, 5}, "bad5"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := fixupGraph(tc.n, tc.bad...)
+			err := jitlink.ApplyFixups(g)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), " to "+tc.wantErr+":") {
+					t.Fatalf("error %v, want one naming %s", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			slot := 0
+			for _, b := range blocksInAddressOrder(g) {
+				for off := 0; off < len(b.Content); off += 8 {
+					want := uint64(1<<40+(slot%64)*0x1000) + uint64(slot)
+					if got := binary.LittleEndian.Uint64(b.Content[off:]); got != want {
+						t.Fatalf("slot %d: %#x, want %#x", slot, got, want)
+					}
+					slot++
+				}
+			}
+			if slot != tc.n {
+				t.Fatalf("%d slots checked, want %d", slot, tc.n)
+			}
+		})
+	}
+}
+
+func blocksInAddressOrder(g *jitlink.LinkGraph) []*jitlink.Block {
+	var bs []*jitlink.Block
+	for _, sec := range g.Sections {
+		bs = append(bs, sec.Blocks...)
+	}
+	for i := 1; i < len(bs); i++ {
+		for j := i; j > 0 && bs[j].Addr < bs[j-1].Addr; j-- {
+			bs[j], bs[j-1] = bs[j-1], bs[j]
+		}
+	}
+	return bs
+}
