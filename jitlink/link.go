@@ -451,8 +451,9 @@ func ApplyFixups(g *LinkGraph) error {
 }
 
 // parallelFixupEdges is how many edges a fixup goroutine is worth
-// (sqlite's members linked as one graph have about 100,000).
-const parallelFixupEdges = 1 << 14
+// (sqlite's members linked as one graph have about 25,000; a goroutine
+// costs about as much as a hundred edges).
+const parallelFixupEdges = 1 << 12
 
 // fixupRange applies the edges of the blocks of g whose first edge, in
 // section and block order, is numbered in [lo, hi).
