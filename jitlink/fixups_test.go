@@ -111,3 +111,58 @@ func blocksInAddressOrder(g *jitlink.LinkGraph) []*jitlink.Block {
 	}
 	return bs
 }
+
+// TestMergeGraphsManyEdges merges graphs with enough edges for the
+// references between them to be rebound on several goroutines: every
+// edge to another input's definition must point at that definition, every
+// edge to a name no input defines at the one merged external.
+func TestMergeGraphsManyEdges(t *testing.T) {
+	const inputs, blocks, perBlock = 4, 256, 16 // 16,384 edges
+	var gs []*jitlink.LinkGraph
+	for k := range inputs {
+		g := jitlink.NewLinkGraph(fmt.Sprintf("in%d.o", k), amd64.Arch)
+		text := g.AddSection(".data", shared.ProtRead|shared.ProtWrite, 0)
+		next := g.AddExternalSymbol(fmt.Sprintf("f%d_0", (k+1)%inputs), false)
+		libc := g.AddExternalSymbol("libc_func", false)
+		for i := range blocks {
+			b := g.AddContentBlock(text, make([]byte, 8*perBlock), 8, 0)
+			g.AddDefinedSymbol(b, 0, fmt.Sprintf("f%d_%d", k, i), 8*perBlock, jitlink.LinkageStrong, jitlink.ScopeDefault, false, true)
+			for j := range perBlock {
+				target := next
+				if j%2 == 1 {
+					target = libc
+				}
+				b.AddEdge(amd64.Pointer64, uint64(8*j), target, 0)
+			}
+		}
+		gs = append(gs, g)
+	}
+	m, err := jitlink.MergeGraphs("merged", gs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	libc := m.Externals["libc_func"]
+	if libc == nil || len(m.Externals) != 1 {
+		t.Fatalf("externals %v, want libc_func only", m.Externals)
+	}
+	n := 0
+	for _, sec := range m.Sections {
+		for _, b := range sec.Blocks {
+			for j, e := range b.Edges {
+				n++
+				if j%2 == 1 {
+					if e.Target != libc {
+						t.Fatalf("edge to %v, want the merged libc_func", e.Target)
+					}
+					continue
+				}
+				if e.Target.Kind != jitlink.SymDefined || !strings.HasSuffix(e.Target.Name, "_0") {
+					t.Fatalf("edge to %v (%v), want another input's f*_0 definition", e.Target, e.Target.Kind)
+				}
+			}
+		}
+	}
+	if n != inputs*blocks*perBlock {
+		t.Fatalf("%d edges, want %d", n, inputs*blocks*perBlock)
+	}
+}
