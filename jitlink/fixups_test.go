@@ -1,6 +1,7 @@
 package jitlink_test
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/jitlink/amd64"
+	"github.com/gorc-jit/gorc/jitlink/jitlinktest"
 	"github.com/gorc-jit/gorc/shared"
 )
 
@@ -164,5 +166,55 @@ func TestMergeGraphsManyEdges(t *testing.T) {
 	}
 	if n != inputs*blocks*perBlock {
 		t.Fatalf("%d edges, want %d", n, inputs*blocks*perBlock)
+	}
+}
+
+// TestLayoutCopiesLargeSegments links a graph whose data segment is
+// large enough for its blocks' contents to be copied on several
+// goroutines (blocks of varied sizes and alignments, one zero-fill block
+// among them): every block's bytes must arrive at its address, and its
+// Content must be the segment's memory there.
+func TestLayoutCopiesLargeSegments(t *testing.T) {
+	for _, size := range []int{64 << 10, 3 << 20} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			g := jitlink.NewLinkGraph("big", amd64.Arch)
+			data := g.AddSection(".data", shared.ProtRead|shared.ProtWrite, 0)
+			bss := g.AddSection(".bss", shared.ProtRead|shared.ProtWrite, 0)
+			var blocks []*jitlink.Block
+			for total, i := 0, 0; total < size; i++ {
+				n := 1 + (i*7919)%9000
+				c := make([]byte, n)
+				for j := range c {
+					c[j] = byte(i + j*31)
+				}
+				b := g.AddContentBlock(data, c, uint64(1)<<(i%5), 0)
+				if i%50 == 0 {
+					b = g.AddZeroFillBlock(bss, uint64(n), 8, 0)
+				}
+				g.AddDefinedSymbol(b, 0, "", 0, jitlink.LinkageStrong, jitlink.ScopeDefault, false, true)
+				blocks = append(blocks, b)
+				total += n
+			}
+			want := make([][]byte, len(blocks))
+			for i, b := range blocks {
+				want[i] = append([]byte(nil), b.Content...)
+			}
+			mm := jitlinktest.NewMemoryManager(0x100000)
+			if err := jitlink.Link(context.Background(), g, &jitlinktest.Context{MM: mm}); err != nil {
+				t.Fatal(err)
+			}
+			for i, b := range blocks {
+				if b.IsZeroFill() {
+					continue
+				}
+				m, err := mm.Read(b.Addr, b.Size)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(m) != string(want[i]) || string(b.Content) != string(want[i]) {
+					t.Fatalf("block %d at %v: content not copied", i, b.Addr)
+				}
+			}
+		})
 	}
 }
