@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"syscall"
@@ -76,7 +77,7 @@ var (
 // BootstrapSymbols returns the executor's service wrapper functions and
 // runtime helper symbols by name. The map is a fresh copy.
 func BootstrapSymbols() map[string]shared.ExecutorAddr {
-	bootstrap()
+	bootOnce.Do(bootstrap)
 	m := make(map[string]shared.ExecutorAddr, len(bootSyms))
 	for k, v := range bootSyms {
 		m[k] = v
@@ -84,23 +85,21 @@ func BootstrapSymbols() map[string]shared.ExecutorAddr {
 	return m
 }
 
-// bootstrap fills bootSyms once.
+// bootstrap fills bootSyms (once, bootOnce); it is never changed after.
 func bootstrap() {
-	bootOnce.Do(func() {
-		var out [16]C.uint64_t
-		C.gorc_bootstrap(&out[0])
-		bootSyms = make(map[string]shared.ExecutorAddr, len(bootstrapNames)+1)
-		for i, n := range bootstrapNames {
-			bootSyms[n] = shared.ExecutorAddr(out[i])
-		}
-		if a := Dlsym(0, "__tls_get_addr"); a != 0 {
-			bootSyms["__tls_get_addr"] = a
-		}
-		bootSyms[ReentryName] = ReentryAddr()
-		bootSyms[CallName] = callAddr()
-		addModuleSymbols(bootSyms)
-		debugBootstrap(bootSyms)
-	})
+	var out [16]C.uint64_t
+	C.gorc_bootstrap(&out[0])
+	bootSyms = make(map[string]shared.ExecutorAddr, len(bootstrapNames)+1)
+	for i, n := range bootstrapNames {
+		bootSyms[n] = shared.ExecutorAddr(out[i])
+	}
+	if a := Dlsym(0, "__tls_get_addr"); a != 0 {
+		bootSyms["__tls_get_addr"] = a
+	}
+	bootSyms[ReentryName] = ReentryAddr()
+	bootSyms[CallName] = callAddr()
+	addModuleSymbols(bootSyms)
+	debugBootstrap(bootSyms)
 }
 
 // PageSize returns the executor's page size.
@@ -553,26 +552,84 @@ func Dlsym(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
 // always has libgcc: 128-bit division, popcount and the like). For h != 0
 // it is Dlsym(h, name). It returns 0 when name is not found.
 func LookupSymbol(h shared.ExecutorAddr, name string) shared.ExecutorAddr {
+	return LookupSymbols(h, []string{name})[0]
+}
+
+// LookupSymbols is LookupSymbol for each of names, in order: the dlsym
+// calls of all the names are made in one call into C (a link looks up
+// dozens to hundreds of libc names at once).
+func LookupSymbols(h shared.ExecutorAddr, names []string) []shared.ExecutorAddr {
+	out := make([]shared.ExecutorAddr, len(names))
 	if h != 0 {
-		return Dlsym(h, name)
+		if !knownHandle(h) {
+			return out
+		}
+		dlsymAll(h, names, out)
+		return out
 	}
-	bootstrap() // not BootstrapSymbols: no copy of the table per name
-	for _, n := range RuntimeHelperNames {
-		if n == name {
-			return bootSyms[n]
+	bootOnce.Do(bootstrap)
+	var rest []int // positions of names for dlsym
+	for i, name := range names {
+		if slices.Contains(RuntimeHelperNames, name) {
+			out[i] = bootSyms[name]
+		} else if a := interposed(name); a != 0 {
+			out[i] = a
+		} else {
+			rest = append(rest, i)
 		}
 	}
-	if a := interposed(name); a != 0 {
-		return a
+	if len(rest) == 0 {
+		return out
 	}
-	if a := Dlsym(0, name); a != 0 {
-		return a
+	sub := make([]string, len(rest))
+	for k, i := range rest {
+		sub[k] = names[i]
+	}
+	addrs := make([]shared.ExecutorAddr, len(rest))
+	dlsymAll(0, sub, addrs)
+	var missing []string // not in the process: try libgcc_s
+	var at []int
+	for k, i := range rest {
+		out[i] = addrs[k]
+		if addrs[k] == 0 {
+			missing = append(missing, names[i])
+			at = append(at, i)
+		}
+	}
+	if len(missing) == 0 {
+		return out
 	}
 	libgccOnce.Do(func() { libgcc, _ = Dlopen("libgcc_s.so.1") })
 	if libgcc != 0 {
-		return Dlsym(libgcc, name)
+		found := make([]shared.ExecutorAddr, len(missing))
+		dlsymAll(libgcc, missing, found)
+		for k, i := range at {
+			out[i] = found[k]
+		}
 	}
-	return 0
+	return out
+}
+
+// dlsymAll sets out[i] to dlsym(h, names[i]) (RTLD_DEFAULT for h == 0)
+// in one call into C, the names copied into one C buffer.
+func dlsymAll(h shared.ExecutorAddr, names []string, out []shared.ExecutorAddr) {
+	if len(names) == 0 {
+		return
+	}
+	size := 0
+	for _, n := range names {
+		size += len(n) + 1
+	}
+	buf := C.malloc(C.size_t(size))
+	defer C.free(buf)
+	b := unsafe.Slice((*byte)(buf), size)
+	off := 0
+	for _, n := range names {
+		off += copy(b[off:], n)
+		b[off] = 0
+		off++
+	}
+	C.gorc_dlsym_all(C.uint64_t(h), (*C.char)(buf), C.size_t(len(names)), (*C.uint64_t)(unsafe.Pointer(&out[0])))
 }
 
 var (

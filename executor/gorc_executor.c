@@ -125,6 +125,14 @@ uint64_t gorc_dlsym(uint64_t handle, const char *name) {
 	return (uint64_t)(uintptr_t)dlsym(h, name);
 }
 
+void gorc_dlsym_all(uint64_t handle, const char *names, size_t n, uint64_t *out) {
+	void *h = handle ? (void *)(uintptr_t)handle : RTLD_DEFAULT;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = (uint64_t)(uintptr_t)dlsym(h, names);
+		names += strlen(names) + 1;
+	}
+}
+
 int gorc_dlclose(uint64_t handle, char **err) {
 	dlerror();
 	if (dlclose((void *)(uintptr_t)handle) != 0) {

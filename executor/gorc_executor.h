@@ -43,6 +43,7 @@ void gorc_clear_cache(uint64_t addr, uint64_t size);
 /* Dynamic loading. Errors are returned as malloc'd strings in *err. */
 uint64_t gorc_dlopen(const char *path, int global, char **err);
 uint64_t gorc_dlsym(uint64_t handle, const char *name);
+void gorc_dlsym_all(uint64_t handle, const char *names, size_t n, uint64_t *out);
 int gorc_dlclose(uint64_t handle, char **err);
 
 /* Running code. */

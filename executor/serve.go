@@ -768,9 +768,10 @@ func (s *server) dispatchOwn(f wire.Frame) ([]byte, error) {
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
-		out := make([]uint64, len(names))
-		for i, n := range names {
-			out[i] = uint64(LookupSymbol(shared.ExecutorAddr(h), n))
+		addrs := LookupSymbols(shared.ExecutorAddr(h), names)
+		out := make([]uint64, len(addrs))
+		for i, a := range addrs {
+			out[i] = uint64(a)
 		}
 		return e.U64s(out).Payload(), nil
 	case wire.OpRunMain:

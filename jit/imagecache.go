@@ -602,6 +602,7 @@ func (r *ImageRecorder) Image(p epc.Program) (*RecordedImage, error) {
 		img.Finis = append(img.Finis, uint64(a)-lo)
 	}
 	j.syms.mu.Lock()
+	j.syms.wait() // blocks still being recorded (symtab.NotifyEmitted)
 	for _, cb := range j.syms.blocks {
 		if !inSpan(uint64(cb.start)) {
 			continue

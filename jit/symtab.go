@@ -60,6 +60,21 @@ type symtab struct {
 	// function) is then linear, not quadratic.
 	perKey map[orc.ResourceKey]int
 	dead   int
+	// building counts the graphs whose blocks are being recorded by a
+	// goroutine NotifyEmitted started; built is signalled when it falls
+	// to 0. Every reader and changer of blocks waits for it (wait).
+	building int
+	built    sync.Cond
+}
+
+// wait waits (t.mu held) until no graph's blocks are being recorded.
+func (t *symtab) wait() {
+	for t.building > 0 {
+		if t.built.L == nil {
+			t.built.L = &t.mu
+		}
+		t.built.Wait()
+	}
 }
 
 // ModifyPassConfig implements objlayer.Plugin (no passes).
@@ -68,12 +83,26 @@ func (t *symtab) ModifyPassConfig(*orc.MaterializationResponsibility, *jitlink.L
 }
 
 // NotifyEmitted implements objlayer.Plugin: it records g's code blocks
-// and the symbols defined in them.
+// and the symbols defined in them. The recording runs in a goroutine:
+// it is only read to name a crash address (or when the tracker goes),
+// and NotifyEmitted is on the path between the link and the program's
+// start (for sqlite's one large graph, half a millisecond of sorting
+// and allocating), while the other cores are idle. g is not changed
+// after its emission.
 func (t *symtab) NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.LinkGraph) error {
 	var key orc.ResourceKey
 	if err := r.WithResourceKeyDo(func(k orc.ResourceKey) { key = k }); err != nil {
 		return nil // removed while linking: its memory is freed already
 	}
+	t.mu.Lock()
+	t.building++
+	t.mu.Unlock()
+	go t.record(g, key)
+	return nil
+}
+
+// record adds g's code blocks (emitted under key) to t.
+func (t *symtab) record(g *jitlink.LinkGraph, key orc.ResourceKey) {
 	byBlock := map[*jitlink.Block]*codeBlock{}
 	var order []*jitlink.Block
 	for _, sec := range g.Sections {
@@ -113,7 +142,10 @@ func (t *symtab) NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.
 		}
 		t.perKey[key] += len(order)
 	}
-	return nil
+	t.building--
+	if t.building == 0 && t.built.L != nil {
+		t.built.Broadcast()
+	}
 }
 
 // HandleRemoveResources implements orc.ResourceManager: the code of a
@@ -121,6 +153,7 @@ func (t *symtab) NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.
 func (t *symtab) HandleRemoveResources(_ context.Context, _ *orc.JITDylib, key orc.ResourceKey) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.wait()
 	n := t.perKey[key]
 	if n == 0 {
 		return nil
@@ -146,6 +179,7 @@ func (t *symtab) HandleRemoveResources(_ context.Context, _ *orc.JITDylib, key o
 func (t *symtab) HandleTransferResources(_ *orc.JITDylib, dst, src orc.ResourceKey) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.wait()
 	if t.perKey[src] == 0 {
 		return
 	}
@@ -162,6 +196,7 @@ func (t *symtab) HandleTransferResources(_ *orc.JITDylib, dst, src orc.ResourceK
 func (t *symtab) at(pc shared.ExecutorAddr) (Location, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.wait()
 	var b *codeBlock
 	for i := len(t.blocks) - 1; i >= 0; i-- {
 		if c := &t.blocks[i]; c.start <= pc && pc < c.end && t.perKey[c.key] > 0 {

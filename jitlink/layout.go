@@ -2,6 +2,8 @@ package jitlink
 
 import (
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/gorc-jit/gorc/shared"
 )
@@ -212,13 +214,8 @@ func (lp *layoutPlan) assign(g *LinkGraph, segs []Segment) error {
 			if lp.ehFrame && p.key.prot&shared.ProtExec != 0 && uint32(pl.b.Addr) == 0 && pl.b.Size > 0 {
 				return fmt.Errorf("jitlink: %s: section %s: code placed at the 4 GiB-aligned address %v, where the unwinder ignores its frame description; allocate the graph elsewhere", g.Name, pl.b.Section.Name, pl.b.Addr)
 			}
-			if pl.b.Content != nil {
-				mem := s.Mem[pl.off : pl.off+pl.b.Size : pl.off+pl.b.Size]
-				copy(mem, pl.b.Content)
-				pl.b.Content = mem
-				pl.b.ownMem = true
-			}
 		}
+		copyContents(p, s.Mem)
 		if p == lp.tlsSP {
 			base := s.Addr.Add(p.tlsOff)
 			for _, pl := range lp.tdata {
@@ -246,4 +243,40 @@ func (lp *layoutPlan) assign(g *LinkGraph, segs []Segment) error {
 		g.TLS = &t
 	}
 	return nil
+}
+
+// parallelCopyBytes is the size of a segment from which its blocks'
+// contents are copied into it on several goroutines: most of the copy's
+// time is the kernel's first touch of each fresh page, which runs in
+// parallel on different pages.
+const parallelCopyBytes = 256 << 10
+
+// copyContents copies the content of p's blocks into their places in mem
+// (the segment's working memory), which becomes their Content. A large
+// segment is cut into up to GOMAXPROCS byte ranges, one goroutine a range,
+// each copying the blocks that start in it.
+func copyContents(p *segPlan, mem []byte) {
+	one := func(lo, hi uint64) {
+		for _, pl := range p.blocks {
+			// (The range first: another goroutine sets the Content of
+			// the blocks outside it.)
+			if pl.off < lo || pl.off >= hi || pl.b.Content == nil {
+				continue
+			}
+			m := mem[pl.off : pl.off+pl.b.Size : pl.off+pl.b.Size]
+			copy(m, pl.b.Content)
+			pl.b.Content = m
+			pl.b.ownMem = true
+		}
+	}
+	workers := uint64(min(runtime.GOMAXPROCS(0), int(p.size/parallelCopyBytes)))
+	if workers <= 1 {
+		one(0, p.size)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() { one(k*p.size/workers, (k+1)*p.size/workers) })
+	}
+	wg.Wait()
 }

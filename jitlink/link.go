@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gorc-jit/gorc/internal/diag"
 	"github.com/gorc-jit/gorc/shared"
@@ -416,23 +418,87 @@ func resolveExternalTLS(ctx context.Context, g *LinkGraph, lctx LinkContext) err
 
 // ApplyFixups applies every edge of every block through the graph's Arch.
 // Link calls it; it is exported for tools that drive the phases themselves.
+// A graph with many edges (a large archive's members linked as one) is
+// fixed up on up to GOMAXPROCS goroutines (forEdgeBlocks): Arch.ApplyFixup
+// writes only into the edge's own block and reads the graph. The error
+// reported is the one of the first failing edge in block order, as one
+// pass would report.
 func ApplyFixups(g *LinkGraph) error {
+	return forEdgeBlocks(g, func(sec *Section, b *Block) error {
+		for i := range b.Edges {
+			e := &b.Edges[i]
+			if e.Kind == KindKeepAlive {
+				continue
+			}
+			if b.Content == nil {
+				return fmt.Errorf("jitlink: %s: section %s: zero-fill block at %v has relocations", g.Name, sec.Name, b.Addr)
+			}
+			if err := g.Arch.ApplyFixup(g, b, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// parallelEdges is how many edges a goroutine of forEdgeBlocks is worth
+// (sqlite's members linked as one graph have about 25,000; a goroutine
+// costs about as much as a hundred edges).
+const parallelEdges = 1 << 12
+
+// forEdgeBlocks calls f for each block of g that has edges, in section and
+// block order, stopping at the first error, which it returns. A graph
+// with at least 2 × parallelEdges edges is cut into runs of consecutive
+// blocks with about as many edges each, one goroutine a run (up to
+// GOMAXPROCS); f must then only change its own block. The error returned
+// is still the first in block order (runs report theirs, the earliest
+// run's wins).
+func forEdgeBlocks(g *LinkGraph, f func(sec *Section, b *Block) error) error {
+	edges := 0
+	for _, sec := range g.Sections {
+		for _, b := range sec.Blocks {
+			edges += len(b.Edges)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), edges/parallelEdges)
+	if workers <= 1 {
+		return edgeBlockRun(g, 0, edges, f)
+	}
+	// Run k: the blocks whose first edge is numbered in
+	// [k*edges/workers, (k+1)*edges/workers).
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		wg.Go(func() { errs[k] = edgeBlockRun(g, k*edges/workers, (k+1)*edges/workers, f) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// edgeBlockRun calls f for the blocks of g whose first edge, in section
+// and block order, is numbered in [lo, hi).
+func edgeBlockRun(g *LinkGraph, lo, hi int, f func(sec *Section, b *Block) error) error {
+	n := 0 // edges before the current block
 	for _, sec := range g.Sections {
 		for _, b := range sec.Blocks {
 			if len(b.Edges) == 0 {
 				continue
 			}
-			for i := range b.Edges {
-				e := &b.Edges[i]
-				if e.Kind == KindKeepAlive {
-					continue
-				}
-				if b.Content == nil {
-					return fmt.Errorf("jitlink: %s: section %s: zero-fill block at %v has relocations", g.Name, sec.Name, b.Addr)
-				}
-				if err := g.Arch.ApplyFixup(g, b, e); err != nil {
-					return err
-				}
+			first := n
+			n += len(b.Edges)
+			if first < lo {
+				continue
+			}
+			if first >= hi {
+				return nil
+			}
+			if err := f(sec, b); err != nil {
+				return err
 			}
 		}
 	}

@@ -51,7 +51,9 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 		graph string
 	}
 	defs := make(map[string]def, nnamed)
-	replace := map[*Symbol]*Symbol{} // loser -> winner
+	// loser -> winner; mostly the inputs' externals bound to another
+	// input's definition, so sized for them.
+	replace := make(map[*Symbol]*Symbol, nexts)
 	type secKey struct {
 		name     string
 		prot     shared.MemProt
@@ -197,15 +199,16 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 		for s := range replace {
 			s.replaced = true
 		}
-		for _, sec := range m.Sections {
-			for _, b := range sec.Blocks {
-				for i := range b.Edges {
-					if b.Edges[i].Target.replaced {
-						b.Edges[i].Target = final(b.Edges[i].Target)
-					}
+		// On every core for a large merge (each block's edges are its
+		// own; replace is only read).
+		forEdgeBlocks(m, func(_ *Section, b *Block) error {
+			for i := range b.Edges {
+				if b.Edges[i].Target.replaced {
+					b.Edges[i].Target = final(b.Edges[i].Target)
 				}
 			}
-		}
+			return nil
+		})
 		n := 0
 		for _, s := range m.Symbols {
 			if s.replaced { // (set above for every key of replace)

@@ -215,7 +215,7 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 	if mu == nil {
 		return fmt.Errorf("define in %q: nil materialization unit", jd.name)
 	}
-	syms := make(SymbolFlagsMap)
+	syms := make(SymbolFlagsMap, len(mu.Symbols()))
 	for n, f := range mu.Symbols() {
 		if n.IsZero() {
 			return fmt.Errorf("define %s in %q: empty symbol name", unitSource(mu), jd.name)

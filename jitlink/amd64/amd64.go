@@ -163,10 +163,11 @@ func fixupErr(g *jitlink.LinkGraph, b *jitlink.Block, e *jitlink.Edge, v int64, 
 
 func fitsInt32(v int64) bool { return v >= math.MinInt32 && v <= math.MaxInt32 }
 
-// gotBase returns the GOT base address recorded by BuildGOTAndStubs.
+// gotBase returns the GOT base address recorded by BuildGOTAndStubs. It
+// only reads the graph (ApplyFixup may run on several goroutines).
 func gotBase(g *jitlink.LinkGraph) (uint64, bool) {
-	st := state(g)
-	if st.gotHeader == nil {
+	st, _ := g.Scratch[stateKey{}].(*graphState)
+	if st == nil || st.gotHeader == nil {
 		return 0, false
 	}
 	return uint64(st.gotHeader.Address()), true

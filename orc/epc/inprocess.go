@@ -168,11 +168,7 @@ func (p *InProcess) LookupSymbols(ctx context.Context, handle shared.ExecutorAdd
 	if err := p.check(ctx, "lookup"); err != nil {
 		return nil, err
 	}
-	out := make([]shared.ExecutorAddr, len(names))
-	for i, n := range names {
-		out[i] = executor.LookupSymbol(handle, n)
-	}
-	return out, nil
+	return executor.LookupSymbols(handle, names), nil
 }
 
 // RunAsMain implements Runner. The context is checked before the call;

@@ -3,6 +3,9 @@ package objlayer
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
+	"sync"
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
@@ -60,6 +63,10 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 			return members, graphs, nil
 		}
 	}
+	// Parse and walk the members the closure will probably need on every
+	// core first, with no barrier between rounds; the rounds below then
+	// replay the exact rules on those results (spec.take, spec.externals).
+	spec := g.speculate(ctx, idx, graphs)
 	var inDylib map[string]bool // names jd defines, read on first need
 	provided := map[string]bool{}
 	for _, pg := range graphs {
@@ -67,6 +74,9 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 	}
 	wave := graphs
 	var live liveWalker
+	// Whatever was parsed ahead and not linked here stays for the
+	// ordinary path (a later lookup, or the rest of this one's waves).
+	defer spec.keep()
 	for len(wave) > 0 {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, fmt.Errorf("objlayer: archive %s: %w", g.a.Name, err)
@@ -74,12 +84,19 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 		var pending []string // live references nothing pulled defines
 		seenName := map[string]bool{}
 		for _, pg := range wave {
-			live.externals(pg, func(name string) {
+			visit := func(name string) {
 				if !provided[name] && !seenName[name] {
 					seenName[name] = true
 					pending = append(pending, name)
 				}
-			})
+			}
+			if names, ok := spec.ext[pg]; ok {
+				for _, name := range names {
+					visit(name)
+				}
+			} else {
+				live.externals(pg, visit)
+			}
 		}
 		want := false // does the round need a member of this archive?
 		for _, name := range pending {
@@ -125,7 +142,7 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 		if len(next) == 0 {
 			break
 		}
-		ng, err := g.parseMembers(ctx, next)
+		ng, err := spec.take(ctx, next)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -260,5 +277,179 @@ func (w *liveWalker) externals(pg *jitlink.LinkGraph, visit func(name string)) {
 				}
 			}
 		}
+	}
+}
+
+// closureSpec is the speculative part of a closure: the members the
+// wave's graphs lead to, parsed and walked by GOMAXPROCS workers as soon
+// as they are found, each member as soon as a worker is free rather than
+// round after round (a round waited for its slowest member, then walked
+// every graph on one core). It only gathers results: which members
+// belong to the closure is decided afterwards by closureOf's rounds, with
+// the exact rules, and a member they need that was not parsed here is
+// parsed then. A speculative parse's error is kept with the member and
+// reported only if the member is needed, as parsing it then would have.
+type closureSpec struct {
+	g   *ArchiveGenerator
+	idx map[string]int
+
+	mu     sync.Mutex
+	cond   sync.Cond
+	queue  []specTask
+	active int // tasks being run
+	// parsed are the members parsed (or, during the run, being parsed)
+	// here, by index; seen the names already followed.
+	parsed map[int]*parsedMember
+	seen   map[string]struct{}
+	// ext holds each walked graph's live externals, in the order
+	// liveWalker.externals visits them.
+	ext map[*jitlink.LinkGraph][]string
+}
+
+// specTask walks g, or parses member (then walks it) when g is nil.
+type specTask struct {
+	member int
+	g      *jitlink.LinkGraph
+}
+
+// speculate parses and walks, on GOMAXPROCS workers, the members reachable
+// from graphs through live external names the archive's index defines,
+// and returns when that is done (or ctx is cancelled). g.mu is held by
+// the caller, which only waits meanwhile: the workers read g.loaded and
+// g.pre but do not change them.
+func (g *ArchiveGenerator) speculate(ctx context.Context, idx map[string]int, graphs []*jitlink.LinkGraph) *closureSpec {
+	s := &closureSpec{g: g, idx: idx, parsed: map[int]*parsedMember{}, seen: map[string]struct{}{},
+		ext: make(map[*jitlink.LinkGraph][]string, len(graphs))}
+	s.cond.L = &s.mu
+	for _, pg := range graphs {
+		s.queue = append(s.queue, specTask{g: pg})
+	}
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() { s.work(ctx) })
+	}
+	wg.Wait()
+	return s
+}
+
+// work runs tasks until the queue is empty and no task is running (one
+// could still queue more).
+func (s *closureSpec) work(ctx context.Context) {
+	var live liveWalker
+	var names []string
+	for {
+		s.mu.Lock()
+		for len(s.queue) == 0 && s.active > 0 {
+			s.cond.Wait()
+		}
+		if len(s.queue) == 0 || ctx.Err() != nil {
+			s.queue = nil
+			s.cond.Broadcast()
+			s.mu.Unlock()
+			return
+		}
+		t := s.queue[len(s.queue)-1]
+		s.queue = s.queue[:len(s.queue)-1]
+		s.active++
+		var p *parsedMember
+		if t.g == nil {
+			p = s.parsed[t.member]
+		}
+		s.mu.Unlock()
+		pg := t.g
+		if p != nil {
+			p.g, p.err = s.g.parseMember(t.member)
+			close(p.done)
+			pg = p.g
+		}
+		names = names[:0]
+		// A member whose definitions wait for the session's verdicts
+		// ends the exact closure before its references are followed.
+		walk := pg != nil && !hasVerdicts(pg)
+		if walk {
+			live.externals(pg, func(name string) { names = append(names, name) })
+		}
+		s.mu.Lock()
+		if walk {
+			s.ext[pg] = slices.Clone(names)
+			for _, name := range names {
+				if _, ok := s.seen[name]; ok {
+					continue
+				}
+				s.seen[name] = struct{}{}
+				i, ok := s.idx[name]
+				if !ok || s.g.loaded[i] || s.g.pre[i] != nil || s.parsed[i] != nil {
+					continue
+				}
+				s.parsed[i] = &parsedMember{done: make(chan struct{})}
+				s.queue = append(s.queue, specTask{member: i})
+			}
+		}
+		s.active--
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	}
+}
+
+// take returns the graphs of members (in that order), parsed here or, for
+// those that were not, parsed now (g.parseMembers); the first error in
+// member order is returned. g.mu is held.
+func (s *closureSpec) take(ctx context.Context, members []int) ([]*jitlink.LinkGraph, error) {
+	graphs := make([]*jitlink.LinkGraph, len(members))
+	errs := make([]error, len(members))
+	var rest []int // positions in members not parsed here
+	for k, i := range members {
+		if p, ok := s.parsed[i]; ok && isDone(p) {
+			graphs[k], errs[k] = p.g, p.err
+			delete(s.parsed, i)
+			continue
+		}
+		rest = append(rest, k)
+	}
+	if len(rest) > 0 {
+		todo := make([]int, len(rest))
+		for t, k := range rest {
+			todo[t] = members[k]
+		}
+		more, err := s.g.parseMembers(ctx, todo)
+		if err != nil {
+			// Report a speculative parse's error first if its member
+			// comes first, as one parse of all members would.
+			for k := 0; k < rest[0]; k++ {
+				if errs[k] != nil {
+					return nil, errs[k]
+				}
+			}
+			return nil, err
+		}
+		for t, k := range rest {
+			graphs[k] = more[t]
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return graphs, nil
+}
+
+// keep hands the members parsed here and not taken to the generator's
+// parsed-ahead set (g.pre), for the ordinary path. g.mu is held.
+func (s *closureSpec) keep() {
+	for i, p := range s.parsed {
+		if isDone(p) && s.g.pre[i] == nil && !s.g.loaded[i] {
+			s.g.pre[i] = p
+		}
+	}
+}
+
+// isDone reports whether p's parse has finished.
+func isDone(p *parsedMember) bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
 	}
 }

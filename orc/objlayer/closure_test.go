@@ -149,6 +149,19 @@ func TestArchiveClosureSameAsWaves(t *testing.T) {
 		main: `int c1(void); int entry(void) { return c1(); }`,
 		want: closureRun{entry: 42, linked: 4},
 	}, {
+		// The archive also defines a name main.o defines: the closure
+		// does not pull its member (the dylib's definition is found
+		// first), though the members are parsed ahead on every core
+		// before the rounds decide: that member is corrupt, and its
+		// parse error must not fail the link.
+		name: "member for a name the dylib defines, parsed ahead, not linked",
+		libs: []lib{{"libhelp", [][2]string{
+			{"h1", `int helper(void); int h1(void) { return helper() + 2; }`},
+			{"unused", `int helper(void) { return 1000; }`},
+		}}},
+		main: `int h1(void); int helper(void) { return 40; } int entry(void) { return h1(); }`,
+		want: closureRun{entry: 42, linked: 2},
+	}, {
 		// The process (libc) defines rand too: the archive, searched
 		// first, wins, whether main or a pulled member refers to it.
 		name: "archive member beats a process symbol",

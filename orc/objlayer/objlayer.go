@@ -209,8 +209,14 @@ func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 	order := l.nextOrder
 	l.nextOrder++
 	l.mu.Unlock()
+	n := 1 // the init symbol
+	for _, s := range g.Symbols {
+		if s.Name != "" && s.Scope != jitlink.ScopeLocal {
+			n++
+		}
+	}
 	// (discarded is made by the first Discard: most units have none.)
-	u := &objectUnit{l: l, g: g, order: order, syms: orc.SymbolFlagsMap{}}
+	u := &objectUnit{l: l, g: g, order: order, syms: make(orc.SymbolFlagsMap, n+len(g.Absolutes))}
 	add := func(s *jitlink.Symbol) {
 		if s.Name == "" || s.Scope == jitlink.ScopeLocal || isLocalOnly(s.Name) {
 			return
@@ -539,8 +545,8 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 	if c.resolved {
 		return nil
 	}
-	syms := orc.SymbolMap{}
-	tls := map[string]jitlink.TLSRef{}
+	syms := make(orc.SymbolMap, len(c.owned))
+	var tls map[string]jitlink.TLSRef
 	record := func(s *jitlink.Symbol) {
 		if s.Name == "" {
 			return
@@ -552,6 +558,9 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 		f := c.owned[n]
 		syms[n] = orc.ExecutorSymbolDef{Addr: s.Address(), Flags: f}
 		if ref, ok := g.TLSRefOf(s); ok {
+			if tls == nil {
+				tls = map[string]jitlink.TLSRef{}
+			}
 			tls[s.Name] = ref
 		}
 	}
@@ -600,7 +609,7 @@ func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph,
 			return err
 		}
 	}
-	var all []orc.SymbolName
+	all := make([]orc.SymbolName, 0, len(c.owned))
 	for n := range c.owned {
 		all = append(all, n)
 	}

@@ -223,7 +223,7 @@ func (l *Layer) recordModuleLocked(key orc.ResourceKey, jd *orc.JITDylib, object
 	}
 	d, ok := l.mods.defs[key]
 	if !ok {
-		d = keyDefs{jd: jd, names: map[orc.SymbolName]string{}}
+		d = keyDefs{jd: jd, names: make(map[orc.SymbolName]string, len(owned))}
 		l.mods.defs[key] = d
 	}
 	for n, f := range owned {
