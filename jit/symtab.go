@@ -97,9 +97,17 @@ func (t *symtab) NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.
 	t.mu.Lock()
 	t.building++
 	t.mu.Unlock()
-	go t.record(g, key)
+	if len(g.Symbols) < asyncRecordSymbols {
+		t.record(g, key) // a goroutine would cost a small graph (a lazily compiled function) more than recording it
+	} else {
+		go t.record(g, key)
+	}
 	return nil
 }
+
+// asyncRecordSymbols is the graph size (symbols) from which NotifyEmitted
+// records a graph's blocks in a goroutine.
+const asyncRecordSymbols = 256
 
 // record adds g's code blocks (emitted under key) to t.
 func (t *symtab) record(g *jitlink.LinkGraph, key orc.ResourceKey) {
