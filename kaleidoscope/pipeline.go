@@ -16,8 +16,8 @@ import (
 // and code generation (Each) overlaps with both.
 type PipelineStats struct {
 	Front        time.Duration // parse + IR generation (wall of the front end's goroutine, less Optimize when the optimiser runs there)
-	Optimize     time.Duration // optimiser busy time (passes and verification)
-	Each         time.Duration // time in CompilePipeline's each (code generation)
+	Optimize     time.Duration // optimiser busy time (passes, and verification without each)
+	Each         time.Duration // time in CompilePipeline's each (code generation), and verifying the optimised IR before it
 	Total        time.Duration // wall time until the optimised module is ready
 	InstrsBefore int           // IR instructions before optimisation
 	InstrsAfter  int           // and after
@@ -109,11 +109,15 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 	var busy, back time.Duration
 	before, after, nfn := 0, 0, 0
 	var optErr error // the first optimiser error of the inline stage
-	// optimize optimises f (once), counting the instructions and time.
-	optimize := func(f *ir.Function) error {
+	// optimize optimises f (once), counting the instructions and time;
+	// it verifies the result unless the code generation stage will.
+	optimize := func(f *ir.Function, verify bool) error {
 		t := time.Now()
 		before += f.NumInstrs()
-		err := optimizeOne(pm, f)
+		err := pm.RunFunction(f)
+		if err == nil && verify {
+			err = verifyOptimized(f)
+		}
 		after += f.NumInstrs()
 		busy += time.Since(t)
 		return err
@@ -126,7 +130,7 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 			var first error
 			for f := range work {
 				if first == nil {
-					first = optimize(f)
+					first = optimize(f, true)
 				}
 			}
 			done <- first
@@ -136,7 +140,7 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 			if optErr != nil {
 				return
 			}
-			if optErr = optimize(f); optErr == nil {
+			if optErr = optimize(f, false); optErr == nil {
 				optimized <- f
 			}
 		}
@@ -147,7 +151,13 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 					continue // drain
 				}
 				t := time.Now()
-				first = each(g.Module, f)
+				// The optimised IR is verified here rather than by the
+				// front end, whose stage is the longer of the two (and
+				// the walk brings the function into this core's cache
+				// for code generation).
+				if first = verifyOptimized(f); first == nil {
+					first = each(g.Module, f)
+				}
 				// each dropped the body: its instructions are built over.
 				f.ReleaseInstrs()
 				back += time.Since(t)
@@ -262,6 +272,11 @@ func optimizeOne(pm *passes.Manager, f *ir.Function) error {
 	if err := pm.RunFunction(f); err != nil {
 		return err
 	}
+	return verifyOptimized(f)
+}
+
+// verifyOptimized checks f's optimised IR (ir.VerifyFunction).
+func verifyOptimized(f *ir.Function) error {
 	if err := ir.VerifyFunction(f); err != nil {
 		return fmt.Errorf("kaleidoscope: internal error: optimised IR does not verify: %w", err)
 	}
