@@ -91,3 +91,32 @@ func TestShrinkIsEmittingAgain(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkShrink: a 40-block body emitted with long forward branches and
+// then shortened, in place (Shrink) or by emitting it again with
+// ShortFwd (the backend's way before Shrink).
+func BenchmarkShrink(b *testing.B) {
+	for _, again := range []bool{false, true} {
+		name := "in-place"
+		if again {
+			name = "emit-again"
+		}
+		b.Run(name, func(b *testing.B) {
+			a := new(Assembler)
+			for b.Loop() {
+				a.Reset()
+				mark := a.Mark()
+				shrinkProgram(a, rand.New(rand.NewPCG(1, 7)), 40)
+				short := a.Relax(nil)
+				if again {
+					a.Rewind(mark)
+					a.ShortFwd = short
+					shrinkProgram(a, rand.New(rand.NewPCG(1, 7)), 40)
+					a.ShortFwd = nil
+				} else {
+					a.Shrink(mark, short)
+				}
+			}
+		})
+	}
+}
