@@ -104,7 +104,7 @@ func (p *Parser) SetPrecedence(op byte, prec int) {
 	p.prec[op] = int16(min(prec, 1000))
 }
 
-func (p *Parser) next() { p.tok = p.lx.Next() }
+func (p *Parser) next() { p.lx.next(&p.tok) }
 
 type bailout struct{ d *Diagnostic }
 

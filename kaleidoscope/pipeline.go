@@ -9,13 +9,15 @@ import (
 	"github.com/gorc-jit/gorc/ir/passes"
 )
 
-// PipelineStats describe a CompileOptimized run. Parsing and IR
-// generation overlap with optimisation, so Optimize is the time the
-// optimiser was busy, not an addition to the wall time.
+// PipelineStats describe a CompileOptimized run. Without code generation,
+// parsing and IR generation overlap with optimisation, so Optimize is the
+// time the optimiser was busy, not an addition to the wall time; with it
+// (CompilePipeline's each), the front end optimises each function itself
+// and code generation (Each) overlaps with both.
 type PipelineStats struct {
-	Front        time.Duration // parse + IR generation (wall, main goroutine)
-	Optimize     time.Duration // optimiser busy time (passes and verification)
-	Each         time.Duration // time in CompilePipeline's each (code generation)
+	Front        time.Duration // parse + IR generation (wall of the front end's goroutine, less Optimize when the optimiser runs there)
+	Optimize     time.Duration // optimiser busy time (passes, and verification without each)
+	Each         time.Duration // time in CompilePipeline's each (code generation), and verifying the optimised IR before it
 	Total        time.Duration // wall time until the optimised module is ready
 	InstrsBefore int           // IR instructions before optimisation
 	InstrsAfter  int           // and after
@@ -40,8 +42,11 @@ func CompileOptimized(ctx context.Context, moduleName string, files []string, sr
 
 // CompilePipeline is CompileOptimized that also hands every optimised
 // function, with its module, to each (for example a backend's
-// amd64.Stream.Add), on the optimiser's goroutine right after optimising
-// it, while its IR is still in the cache. Every defined function of the
+// amd64.Stream.Add), in generation order, on a goroutine of its own. The
+// stages are then two, not three: the front end optimises each function
+// as soon as it has generated it (its IR still in that core's cache) and
+// hands it to each, so on two cores the front end and optimiser run
+// beside code generation, each stage on its own core. Every defined function of the
 // module is given to each exactly once: the program's in generation order,
 // then the runtime helpers and main. While the pipeline runs, the module
 // is still growing (more functions; its globals are all there from the
@@ -81,6 +86,10 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 	return m, all, st, err
 }
 
+// handBatch is how many optimised functions the front end hands to code
+// generation at a time (CompilePipeline).
+const handBatch = 8
+
 // compilePipeline is one generation of the program (CompilePipeline),
 // with the functions of redefinable called through slots. If it meets
 // redefinitions of other functions it returns them all in redefined
@@ -92,48 +101,88 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 	// When pm starts with mem2reg (-O1, -O2), the front end builds the
 	// SSA form mem2reg would produce directly (Generator.SSA).
 	g.SSA = len(pm.Passes) > 0 && pm.Passes[0].Name == "mem2reg"
-	// Three stages, each on its own goroutine: this one (front end), the
-	// optimiser, and code generation (each). On two cores the three
-	// overlap; the channels keep functions in generation order.
+	// Two stages, each on its own goroutine. With a code generator
+	// (each), the front end optimises every function as soon as it has
+	// generated it, while its IR is still in this core's cache, and
+	// hands it to code generation on the other goroutine; without one,
+	// the optimiser is the second stage. The channel keeps functions in
+	// generation order.
 	work := make(chan *ir.Function, 32)
-	optimized := make(chan *ir.Function, 32)
-	done := make(chan error, 2)
+	// Code generation gets the functions in batches of handBatch: a
+	// channel send that wakes a parked receiver costs a context switch
+	// on each side, and code generation, the shorter stage, waits for
+	// work often; one per function was 1,400 switches at 2,000
+	// functions.
+	optimized := make(chan []*ir.Function, 32/handBatch)
+	var batch []*ir.Function
+	done := make(chan error, 1)
 	var busy, back time.Duration
 	before, after, nfn := 0, 0, 0
-	go func() {
-		defer close(optimized)
-		var first error
-		for f := range work {
-			if first != nil {
-				continue // drain
+	var optErr error // the first optimiser error of the inline stage
+	// optimize optimises f (once), counting the instructions and time;
+	// it verifies the result unless the code generation stage will.
+	optimize := func(f *ir.Function, verify bool) error {
+		t := time.Now()
+		before += f.NumInstrs()
+		err := pm.RunFunction(f)
+		if err == nil && verify {
+			err = verifyOptimized(f)
+		}
+		after += f.NumInstrs()
+		busy += time.Since(t)
+		return err
+	}
+	// handOff is what the front end does with each function it completes.
+	var handOff func(f *ir.Function)
+	if each == nil {
+		handOff = func(f *ir.Function) { work <- f }
+		go func() {
+			var first error
+			for f := range work {
+				if first == nil {
+					first = optimize(f, true)
+				}
 			}
-			t := time.Now()
-			before += f.NumInstrs()
-			if err := optimizeOne(pm, f); err != nil {
-				first = err
+			done <- first
+		}()
+	} else {
+		handOff = func(f *ir.Function) {
+			if optErr != nil {
+				return
 			}
-			after += f.NumInstrs()
-			busy += time.Since(t)
-			if first == nil && each != nil {
-				optimized <- f
+			if optErr = optimize(f, false); optErr == nil {
+				if batch == nil {
+					batch = make([]*ir.Function, 0, handBatch)
+				}
+				if batch = append(batch, f); len(batch) == handBatch {
+					optimized <- batch
+					batch = nil
+				}
 			}
 		}
-		done <- first
-	}()
-	go func() {
-		var first error
-		for f := range optimized {
-			if first != nil {
-				continue // drain
+		go func() {
+			var first error
+			for fs := range optimized {
+				for _, f := range fs {
+					if first != nil {
+						break // drain
+					}
+					t := time.Now()
+					// The optimised IR is verified here rather than by the
+					// front end, whose stage is the longer of the two (and
+					// the walk brings the function into this core's cache
+					// for code generation).
+					if first = verifyOptimized(f); first == nil {
+						first = each(g.Module, f)
+					}
+					// each dropped the body: its instructions are built over.
+					f.ReleaseInstrs()
+					back += time.Since(t)
+				}
 			}
-			t := time.Now()
-			first = each(g.Module, f)
-			// each dropped the body: its instructions are built over.
-			f.ReleaseInstrs()
-			back += time.Since(t)
-		}
-		done <- first
-	}()
+			done <- first
+		}()
+	}
 	sent := make(map[*ir.Function]bool)
 	// When each may drop what it has compiled, the functions are built
 	// in recycled memory: each function's instructions come from chunks
@@ -154,7 +203,7 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 		if arena != nil {
 			arena.Detach(f)
 		}
-		work <- f
+		handOff(f)
 	}
 	if pm.ReadsModule() {
 		// A pass that reads other functions (the inliner) must not run
@@ -165,10 +214,17 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 	g.defined = nil
 	m := g.Finish()
 	st.Front = time.Since(t0)
+	if each != nil {
+		st.Front -= busy // the optimiser ran on this goroutine
+	}
 	close(work)
-	werr := <-done // both stages are finished with every function they got
-	if err := <-done; werr == nil {
-		werr = err
+	if len(batch) > 0 {
+		optimized <- batch
+	}
+	close(optimized)
+	werr := <-done // the second stage is finished with every function it got
+	if optErr != nil {
+		werr = optErr
 	}
 	st.Optimize = busy
 	st.InstrsBefore, st.InstrsAfter, st.Functions = before, after, nfn
@@ -237,6 +293,11 @@ func optimizeOne(pm *passes.Manager, f *ir.Function) error {
 	if err := pm.RunFunction(f); err != nil {
 		return err
 	}
+	return verifyOptimized(f)
+}
+
+// verifyOptimized checks f's optimised IR (ir.VerifyFunction).
+func verifyOptimized(f *ir.Function) error {
 	if err := ir.VerifyFunction(f); err != nil {
 		return fmt.Errorf("kaleidoscope: internal error: optimised IR does not verify: %w", err)
 	}

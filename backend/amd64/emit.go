@@ -91,16 +91,17 @@ func (fc *fnCompiler) emitFunction() error {
 	if pad := (16 - a.Len()%16) % 16; pad != 0 {
 		a.Nop(pad)
 	}
-	// Emit twice when that helps: the first pass measures which forward
-	// branches fit in rel8, the second uses the short forms.
+	// Emit with long forward branches, measure which of them fit in rel8,
+	// and shorten those in place (asm.Shrink: the code emitting the body
+	// again with the short forms would give, at a fraction of the cost).
 	mark := a.Mark()
 	fc.emitBody()
 	em.short = a.Relax(em.short)
 	if slices.Contains(em.short, true) {
-		a.Rewind(mark)
-		a.ShortFwd = em.short
-		fc.emitBody()
-		a.ShortFwd = nil
+		a.Shrink(mark, em.short)
+		for i := range em.cfi {
+			em.cfi[i].pc = int32(a.Moved(em.start+int(em.cfi[i].pc)) - em.start)
+		}
 	}
 	if err := a.Err(); err != nil {
 		return fc.errorf("%w", err)

@@ -359,9 +359,11 @@ func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names
 	}
 	if o.showTimes {
 		fmt.Fprintf(stderr, "parse+irgen: %v\n", ps.Front)
-		fmt.Fprintf(stderr, "optimize (-O%d): %v busy, beside parse+irgen\n", o.level, ps.Optimize)
 		if each != nil {
-			fmt.Fprintf(stderr, "codegen: %v busy, beside parse+irgen\n", ps.Each)
+			fmt.Fprintf(stderr, "optimize (-O%d): %v busy, after parse+irgen of each function\n", o.level, ps.Optimize)
+			fmt.Fprintf(stderr, "codegen: %v busy, beside parse+irgen and optimize\n", ps.Each)
+		} else {
+			fmt.Fprintf(stderr, "optimize (-O%d): %v busy, beside parse+irgen\n", o.level, ps.Optimize)
 		}
 		fmt.Fprintf(stderr, "compile total (wall): %v\n", ps.Total)
 	}

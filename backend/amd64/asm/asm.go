@@ -18,6 +18,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sort"
 )
 
 // Reg is a machine register: general-purpose registers 0-15 (RAX..R15)
@@ -232,6 +233,8 @@ type Assembler struct {
 	ShortFwd []bool
 	fwdSeq   int
 	fwd      []fwdBranch
+	back     []fwdBranch  // backward branches since the last Mark
+	sites    []shrinkSite // Shrink's branches, for Moved
 }
 
 // Mark returns the current position; it also starts numbering forward
@@ -239,6 +242,8 @@ type Assembler struct {
 func (a *Assembler) Mark() Mark {
 	a.fwdSeq = 0
 	a.fwd = a.fwd[:0]
+	a.back = a.back[:0]
+	a.sites = a.sites[:0]
 	return Mark{len(a.Buf), len(a.Relocs), len(a.labels), len(a.fixups), a.Insts}
 }
 
@@ -253,6 +258,8 @@ func (a *Assembler) Rewind(m Mark) {
 	a.Insts = m.insts
 	a.fwdSeq = 0
 	a.fwd = a.fwd[:0]
+	a.back = a.back[:0]
+	a.sites = a.sites[:0]
 }
 
 // Relax returns, for each forward branch emitted since the last Mark, whether
@@ -279,6 +286,162 @@ func (a *Assembler) Reset() {
 	a.ShortFwd = a.ShortFwd[:0]
 	a.fwdSeq = 0
 	a.fwd = a.fwd[:0]
+	a.back = a.back[:0]
+	a.sites = a.sites[:0]
+}
+
+// shrinkSite is a branch that Shrink may have shortened.
+type shrinkSite struct {
+	start   int32 // offset before Shrink
+	label   Label
+	seq     int32 // forward branch number, or -1 for a backward branch
+	oldLen  int32
+	newLen  int32
+	removed int32 // bytes removed before start
+}
+
+// Shrink makes the code emitted since m (with every forward branch in
+// its long form: ShortFwd empty) what emitting the same code again with
+// ShortFwd = short would have made, without emitting it again: forward
+// branch i takes its rel8 form where short[i] (short comes from Relax),
+// every backward branch the rel8 form where its distance, shortened by
+// the branches before it, allows (as branch chooses), and the code
+// between them, the relocations and the labels bound since m move down
+// accordingly. Moved maps other offsets of the old code (an unwinding
+// table's, say) to the new until the next Mark.
+func (a *Assembler) Shrink(m Mark, short []bool) {
+	// The branches in order: forward and backward ones were recorded in
+	// order of offset, each list on its own.
+	sites := a.sites[:0]
+	i, j := 0, 0
+	for i < len(a.fwd) || j < len(a.back) {
+		if j == len(a.back) || i < len(a.fwd) && a.fwd[i].start < a.back[j].start {
+			sites = append(sites, shrinkSite{start: a.fwd[i].start, label: a.fwd[i].label, seq: int32(i)})
+			i++
+		} else {
+			sites = append(sites, shrinkSite{start: a.back[j].start, label: a.back[j].label, seq: -1})
+			j++
+		}
+	}
+	a.sites = sites
+	// The new length of each, in order: a backward branch's target has
+	// moved by what the branches before it lost.
+	removed := int32(0)
+	for k := range sites {
+		st := &sites[k]
+		st.removed = removed
+		st.oldLen = branchLen(a.Buf[st.start])
+		st.newLen = st.oldLen
+		if st.seq >= 0 {
+			if int(st.seq) < len(short) && short[st.seq] {
+				st.newLen = 2
+			}
+		} else if st.oldLen > 2 {
+			t := a.moved(sites[:k], a.labels[st.label])
+			if t-(st.start-removed+2) >= -128 {
+				st.newLen = 2
+			}
+		}
+		removed += st.oldLen - st.newLen
+	}
+	if removed == 0 {
+		return
+	}
+	// Move the code down and rewrite the branches.
+	buf := a.Buf
+	prev := int32(m.buf) // old offset of the code not yet moved
+	for k := range sites {
+		st := &sites[k]
+		copy(buf[prev-st.removed:], buf[prev:st.start])
+		at := st.start - st.removed
+		op := buf[st.start]
+		cc := byte(0xff) // jmp
+		switch {
+		case op == 0x0f:
+			cc = buf[st.start+1] & 0x0f
+		case op >= 0x70 && op <= 0x7f:
+			cc = op & 0x0f
+		}
+		if st.newLen == st.oldLen && st.seq >= 0 {
+			// A long forward branch: its field is patched by Finish.
+			copy(buf[at:], buf[st.start:st.start+st.oldLen])
+		} else if st.newLen == 2 {
+			if cc == 0xff {
+				buf[at] = 0xeb
+			} else {
+				buf[at] = 0x70 | cc
+			}
+			buf[at+1] = 0
+		} else {
+			if cc == 0xff {
+				buf[at] = 0xe9
+			} else {
+				buf[at], buf[at+1] = 0x0f, 0x80|cc
+			}
+		}
+		if st.seq < 0 {
+			// A backward branch: its target has moved already.
+			t := a.moved(sites[:k], a.labels[st.label])
+			if st.newLen == 2 {
+				buf[at+1] = byte(int8(t - (at + 2)))
+			} else {
+				binary.LittleEndian.PutUint32(buf[at+st.newLen-4:], uint32(t-(at+st.newLen)))
+			}
+		}
+		prev = st.start + st.oldLen
+	}
+	last := &sites[len(sites)-1]
+	copy(buf[prev-last.removed-last.oldLen+last.newLen:], buf[prev:])
+	a.Buf = buf[:int32(len(buf))-removed]
+	// The forward branches' fixups, one per forward branch in order.
+	fix := a.fixups[m.fixups:]
+	for _, st := range sites {
+		if st.seq < 0 || int(st.seq) >= len(fix) {
+			continue
+		}
+		f := &fix[st.seq]
+		at := st.start - st.removed
+		if st.newLen == 2 {
+			f.at, f.short = at+1, true
+		} else {
+			f.at = at + st.newLen - 4
+		}
+	}
+	for k := m.relocs; k < len(a.Relocs); k++ {
+		a.Relocs[k].Offset = int(a.moved(sites, int32(a.Relocs[k].Offset)))
+	}
+	for k := m.labels; k < len(a.labels); k++ {
+		if a.labels[k] >= 0 {
+			a.labels[k] = a.moved(sites, a.labels[k])
+		}
+	}
+}
+
+// Moved maps an offset of the code before the last Shrink (the start of
+// an instruction, or the end of the code) to the same place after it.
+func (a *Assembler) Moved(off int) int { return int(a.moved(a.sites, int32(off))) }
+
+// moved maps old offset off through the branches in sites (sorted): it
+// moves down by what the branches that start before it lost.
+func (a *Assembler) moved(sites []shrinkSite, off int32) int32 {
+	k := sort.Search(len(sites), func(i int) bool { return sites[i].start >= off })
+	if k == 0 {
+		return off
+	}
+	st := &sites[k-1]
+	return off - st.removed - (st.oldLen - st.newLen)
+}
+
+// branchLen is the length of the branch whose first byte is op: jmp or
+// jcc, rel8 or rel32.
+func branchLen(op byte) int32 {
+	switch op {
+	case 0xe9:
+		return 5
+	case 0x0f:
+		return 6
+	}
+	return 2
 }
 
 // Len is the current code size.
@@ -1036,6 +1199,7 @@ func (a *Assembler) branch(short byte, long opc, l Label) {
 	a.Insts++
 	if t := a.labels[l]; t >= 0 {
 		// Backward branch: the distance is known.
+		a.back = append(a.back, fwdBranch{start: int32(len(a.Buf)), label: l})
 		if rel := int(t) - (len(a.Buf) + 2); rel >= -128 {
 			a.b(short, byte(int8(rel)))
 			return

@@ -35,7 +35,8 @@
 # against lli-19 and against each program's C twin (FILE.c: the same
 # algorithm in doubles, the same output) compiled by clang-19 -O2 and by
 # gcc -O2 before timing (the native binary's run is timed).
-# KBENCH_CODE_ONLY=1 skips the compile-speed table.
+# KBENCH_CODE_ONLY=1 skips the compile-speed table; KBENCH_COMPILE_ONLY=1
+# skips the code-speed programs (their table is then empty).
 #
 # The two tools are timed in alternation (one run of each per round).
 # Every cell is the best (minimum) of KBENCH_RUNS runs, in wall-clock
@@ -195,7 +196,9 @@ done
 	echo "| program | gorc wall (median) | lli-19 wall (median) | clang-19 -O2 wall (median) | gcc -O2 wall (median) | tcc -run wall (median) | gorc/clang | gorc/gcc | gorc/lli | tcc/gorc | gorc CPU | clang CPU | gcc CPU | tcc CPU | gorc/clang (CPU) | gorc/gcc (CPU) | tcc/gorc (CPU) |"
 	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 } >>"$table"
-for p in kaleidoscope/testdata/bench/*.k; do
+programs=(kaleidoscope/testdata/bench/*.k)
+[ "${KBENCH_COMPILE_ONLY:-}" = 1 ] && programs=()
+for p in "${programs[@]}"; do
 	name=$(basename "$p" .k)
 	"$tmp/gorc" kaleido -emit ir -o "$tmp/$name.ll" "$p"
 	# The C twins: same algorithm in doubles, the same output; tcc -run on
