@@ -335,29 +335,8 @@ func (l *lazyDefs) stats(w io.Writer) {
 	fmt.Fprintf(w, "stubs made: %d (for the functions linked code refers to)\n", stubs)
 }
 
-// lazyHeapPerByte is the heap runLazyKaleido readies per byte of source:
-// about what a run that calls every function allocates (kgen's programs,
-// all called: ~140 bytes per byte of source, ~36 KB per function compiled
-// and linked), not what the start-up needs (~8 bytes per byte). Readied
-// memory that is never used is only address space (huge pages are faulted
-// in when first touched), so sizing for the all-called case costs a
-// start-up nothing; sized for the start-up, an all-called run took the
-// rest of its heap in 4 KiB pages, ~9 page faults per function with the
-// collector off. At most maxLazyHeap.
-const lazyHeapPerByte = 160
-
-// maxLazyHeap bounds what a lazy run readies: half the 1 GiB memory limit
-// the lazy runs set with the collector off.
-const maxLazyHeap = 512 << 20
-
-// lazyHeap is the heap a lazy run readies for size bytes of input at
-// perByte bytes each, at most maxLazyHeap.
-func lazyHeap(size, perByte int) int {
-	if size > maxLazyHeap/perByte {
-		return maxLazyHeap
-	}
-	return size * perByte
-}
+// lazyHeapPerByte is the heap runLazyKaleido readies per byte of source.
+const lazyHeapPerByte = 12
 
 // closeUnlessExiting closes j, except when the process ends right after
 // (processExits) and j's code runs in this process: ending the session
@@ -380,15 +359,15 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		eo.mode = "local" // batch default (the REPL's is a child)
 	}
 	// A lazy session allocates about 8 bytes of heap per byte of source
-	// at start-up (measured at 10,000 generated functions of which 1% are
-	// called: prototypes, skipped bodies, the 1% compiled) and up to ~140
-	// when every function is called, with the collector off all of it
-	// fresh memory: let it come in huge pages, as the eager compile does.
+	// (measured at 10,000 generated functions of which 1% are called:
+	// prototypes, skipped bodies, the 1% compiled), with the collector off
+	// all of it fresh memory: let it come in huge pages, as the eager
+	// compile does.
 	size := 0
 	for _, s := range srcs {
 		size += len(s)
 	}
-	prepareHeap(lazyHeap(size, lazyHeapPerByte))
+	prepareHeap(lazyHeapPerByte * size)
 	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
 	done := make(chan struct{})
 	defer close(done)

@@ -368,15 +368,10 @@ func addRunInput(ctx context.Context, j *jit.JIT, path string, level int) error 
 	return j.AddIR(ctx, path, data, level)
 }
 
-// lazyRunHeapPerByte is the heap lazyStartHeap readies per byte of IR
-// text: about what a run that calls every function allocates (the -emit
-// ir form of kgen's programs, all called: ~16 bytes per byte, ~30 KB per
-// function compiled and linked). The start-up alone needs about one byte
-// per byte (ir.ParseLazy: the module's declarations and where each body
-// starts); readied memory never used is only address space, so sizing
-// for the all-called case costs a start-up nothing, where sizing for the
-// start-up left an all-called run ~7 page faults per function.
-const lazyRunHeapPerByte = 20
+// lazyStartHeapPerByte is the heap lazyStartHeap readies per byte of IR
+// text (ir.ParseLazy allocates about one byte per byte: the module's
+// declarations and where each body starts).
+const lazyStartHeapPerByte = 1
 
 // lazyStartHeap prepares gorc run -lazy's start-up on .ll inputs, which
 // allocates a few objects per function of the module (10,000 functions:
@@ -385,8 +380,8 @@ const lazyRunHeapPerByte = 20
 // the start-up, at 15 MB, for about a sixth of its CPU time; turned back
 // on when the program starts, it ran at once, during the first calls),
 // and the heap comes in huge pages (prepareHeap: 6,000 page faults fewer
-// at 10,000 functions), readied for the functions compiled on first call
-// too (lazyRunHeapPerByte). GOGC or GOMEMLIMIT set: nothing is
+// at 10,000 functions). After the start-up the heap grows only with the
+// functions compiled on first call. GOGC or GOMEMLIMIT set: nothing is
 // changed.
 func lazyStartHeap(o *runOptions) {
 	if !o.lazy || os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
@@ -403,7 +398,7 @@ func lazyStartHeap(o *runOptions) {
 	}
 	debug.SetMemoryLimit(1 << 30)
 	debug.SetGCPercent(-1)
-	prepareHeap(lazyHeap(size, lazyRunHeapPerByte))
+	prepareHeap(lazyStartHeapPerByte * size)
 }
 
 // addLazyRunInput adds an IR file or a relocatable object for -lazy
