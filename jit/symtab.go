@@ -1,9 +1,10 @@
 package jit
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -109,10 +110,22 @@ func (t *symtab) NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.
 // records a graph's blocks in a goroutine.
 const asyncRecordSymbols = 256
 
-// record adds g's code blocks (emitted under key) to t.
+// record adds g's code blocks (emitted under key) to t. A lazily
+// compiled function's graph is recorded on the calling thread at each
+// first call, so this makes few allocations: the blocks in one slice of
+// the size counted first (a pool of stubs is a graph of hundreds), all
+// their symbols in one backing array, a block's index found by a scan
+// (a map only for graphs of many code blocks), and sorting without
+// reflection.
 func (t *symtab) record(g *jitlink.LinkGraph, key orc.ResourceKey) {
-	byBlock := map[*jitlink.Block]*codeBlock{}
-	var order []*jitlink.Block
+	nblocks := 0
+	for _, sec := range g.Sections {
+		if sec.Prot&shared.ProtExec != 0 {
+			nblocks += len(sec.Blocks)
+		}
+	}
+	order := make([]*jitlink.Block, 0, nblocks)
+	cbs := make([]codeBlock, 0, nblocks)
 	for _, sec := range g.Sections {
 		if sec.Prot&shared.ProtExec == 0 {
 			continue
@@ -121,29 +134,74 @@ func (t *symtab) record(g *jitlink.LinkGraph, key orc.ResourceKey) {
 			if b.Size == 0 || b.Addr == 0 {
 				continue
 			}
-			byBlock[b] = &codeBlock{start: b.Addr, end: b.Addr.Add(b.Size), section: sec.Name, object: g.Name, key: key}
+			cbs = append(cbs, codeBlock{start: b.Addr, end: b.Addr.Add(b.Size), section: sec.Name, object: g.Name, key: key})
 			order = append(order, b)
 		}
 	}
+	var byBlock map[*jitlink.Block]int
+	if len(order) > 8 {
+		byBlock = make(map[*jitlink.Block]int, len(order))
+		for i, b := range order {
+			byBlock[b] = i
+		}
+	}
+	indexOf := func(b *jitlink.Block) int {
+		if byBlock != nil {
+			if i, ok := byBlock[b]; ok {
+				return i
+			}
+			return -1
+		}
+		for i, o := range order {
+			if o == b {
+				return i
+			}
+		}
+		return -1
+	}
+	// Two passes over the symbols: count each block's, then fill one
+	// backing array, each block's syms a full slice of it.
+	counts := make([]int, len(order))
+	total := 0
 	for _, s := range g.Symbols {
 		if s.Name == "" || s.Kind != jitlink.SymDefined || s.Block == nil {
 			continue
 		}
-		cb := byBlock[s.Block]
-		if cb == nil {
-			continue
+		if i := indexOf(s.Block); i >= 0 {
+			counts[i]++
+			total++
 		}
-		cb.syms = append(cb.syms, codeSym{name: s.Name, addr: uint64(s.Block.Addr) + s.Offset, size: s.Size})
 	}
-	for _, b := range order {
-		cb := byBlock[b]
-		sort.Slice(cb.syms, func(i, j int) bool { return cb.syms[i].addr < cb.syms[j].addr })
+	if total > 0 {
+		backing := make([]codeSym, total)
+		off := 0
+		for i, n := range counts {
+			cbs[i].syms = backing[off : off : off+n]
+			off += n
+		}
+		for _, s := range g.Symbols {
+			if s.Name == "" || s.Kind != jitlink.SymDefined || s.Block == nil {
+				continue
+			}
+			if i := indexOf(s.Block); i >= 0 {
+				cbs[i].syms = append(cbs[i].syms, codeSym{name: s.Name, addr: uint64(s.Block.Addr) + s.Offset, size: s.Size})
+			}
+		}
+		for i := range cbs {
+			slices.SortStableFunc(cbs[i].syms, func(a, b codeSym) int { return cmp.Compare(a.addr, b.addr) })
+		}
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, b := range order {
-		t.blocks = append(t.blocks, *byBlock[b])
+	if n := len(t.blocks) + len(cbs); n > cap(t.blocks) {
+		// Doubling: append grows a large slice by a quarter, so a
+		// session's thousands of one-block graphs copied and allocated
+		// the table about five times over.
+		grown := make([]codeBlock, len(t.blocks), max(2*cap(t.blocks), n, 64))
+		copy(grown, t.blocks)
+		t.blocks = grown
 	}
+	t.blocks = append(t.blocks, cbs...)
 	if len(order) > 0 {
 		if t.perKey == nil {
 			t.perKey = map[orc.ResourceKey]int{}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/shared"
 )
@@ -102,6 +103,78 @@ func BenchmarkSymtabRemoveMany(b *testing.B) {
 			if err := st.HandleRemoveResources(ctx, nil, orc.ResourceKey(k)); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// TestSymtabRecord: record names every address of a graph's code blocks
+// by the symbol covering it (symbols listed out of address order, an
+// anonymous one and one in a data block ignored), for a graph of one code
+// block (a lazily compiled function, found by a scan) and of many (found
+// through a map); data blocks and addresses past a block are not code.
+func TestSymtabRecord(t *testing.T) {
+	for _, nblocks := range []int{1, 3, 8, 9, 40} {
+		t.Run(fmt.Sprint(nblocks), func(t *testing.T) {
+			g := jitlink.NewLinkGraph("g.o", nil) // record needs no architecture
+			text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+			data := g.AddSection(".data", shared.ProtRead|shared.ProtWrite, 0)
+			db := g.AddContentBlock(data, make([]byte, 0x40), 8, 0)
+			db.Addr = 0x900000
+			g.AddDefinedSymbol(db, 0, "d", 8, jitlink.LinkageStrong, jitlink.ScopeDefault, false, true)
+			for i := range nblocks {
+				b := g.AddContentBlock(text, make([]byte, 0x100), 16, 0)
+				b.Addr = shared.ExecutorAddr(0x100000 + i*0x1000)
+				// The later symbol first, then an anonymous one, then the first.
+				g.AddDefinedSymbol(b, 0x80, fmt.Sprintf("b%d_hi", i), 0x80, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+				g.AddAnonymousSymbol(b, 0x40, 0x10)
+				g.AddDefinedSymbol(b, 0, fmt.Sprintf("b%d_lo", i), 0x80, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+			}
+			st := &symtab{building: 1}
+			st.record(g, 7)
+			for i := range nblocks {
+				base := shared.ExecutorAddr(0x100000 + i*0x1000)
+				for _, c := range []struct {
+					off    uint64
+					sym    string
+					symOff uint64
+				}{{0, fmt.Sprintf("b%d_lo", i), 0}, {0x44, fmt.Sprintf("b%d_lo", i), 0x44}, {0x80, fmt.Sprintf("b%d_hi", i), 0}, {0xff, fmt.Sprintf("b%d_hi", i), 0x7f}} {
+					loc, ok := st.at(base + shared.ExecutorAddr(c.off))
+					if !ok || loc.Symbol != c.sym || loc.Offset != c.symOff || loc.Object != "g.o" {
+						t.Errorf("block %d +%#x: %+v %v, want %s+%#x in g.o", i, c.off, loc, ok, c.sym, c.symOff)
+					}
+				}
+				if loc, ok := st.at(base + 0x100); ok {
+					t.Errorf("block %d: the address past it is %+v", i, loc)
+				}
+			}
+			if loc, ok := st.at(0x900000); ok {
+				t.Errorf("a data block's address is code: %+v", loc)
+			}
+			if st.building != 0 || st.perKey[7] != nblocks {
+				t.Errorf("building %d, blocks under the key %d (want 0, %d)", st.building, st.perKey[7], nblocks)
+			}
+		})
+	}
+}
+
+// BenchmarkSymtabRecord: recording a lazily compiled function's graph
+// (one code block, a few symbols), as each in-process first call does.
+func BenchmarkSymtabRecord(b *testing.B) {
+	g := jitlink.NewLinkGraph("f.o", nil)
+	text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+	blk := g.AddContentBlock(text, make([]byte, 0x60), 16, 0)
+	blk.Addr = 0x100000
+	g.AddDefinedSymbol(blk, 0, "f", 0x60, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+	g.AddAnonymousSymbol(blk, 0x20, 0)
+	rodata := g.AddSection(".rodata", shared.ProtRead, 0)
+	g.AddAnonymousSymbol(g.AddContentBlock(rodata, make([]byte, 8), 8, 0), 0, 8)
+	st := &symtab{}
+	b.ReportAllocs()
+	for b.Loop() {
+		st.building++
+		st.record(g, 1)
+		if len(st.blocks) >= 1<<16 {
+			st.blocks = st.blocks[:0]
 		}
 	}
 }

@@ -368,6 +368,10 @@ type LinkGraph struct {
 	symArena     []Symbol
 	blkArena     []Block
 	nsyms, nblks int // symbols and blocks taken from the arenas so far
+	// symReserved, blkReserved: a reader reserved the graph's symbols
+	// or blocks (ReserveSymbols, ReserveBlocks), so what is added after
+	// is a pass's few (GOT entries, stubs).
+	symReserved, blkReserved bool
 }
 
 // NewLinkGraph returns an empty graph.
@@ -378,10 +382,22 @@ func NewLinkGraph(name string, arch Arch) *LinkGraph {
 // Symbols and blocks come from per-graph arenas whose chunks grow with
 // the graph (16, 32, ... up to a cap): a small object does not pay for a
 // large chunk, and every chunk is fresh memory the process must fault in.
+// Past a reader's reservation, chunks are a quarter of the graph (at
+// least 4): the passes add a few symbols and blocks per external (a GOT
+// entry, a stub), and a lazily compiled function's graph of ten symbols
+// took a chunk of 16 for its three.
+
+// arenaChunk is the size of a graph's next arena chunk, n taken so far.
+func arenaChunk(n int, reserved bool, limit int) int {
+	if reserved {
+		return min(max(n/4, 4), limit)
+	}
+	return min(max(n, 16), limit)
+}
 
 func (g *LinkGraph) newSymbol() *Symbol {
 	if len(g.symArena) == 0 {
-		g.symArena = make([]Symbol, min(max(g.nsyms, 16), 256))
+		g.symArena = make([]Symbol, arenaChunk(g.nsyms, g.symReserved, 256))
 	}
 	s := &g.symArena[0]
 	g.symArena = g.symArena[1:]
@@ -391,7 +407,7 @@ func (g *LinkGraph) newSymbol() *Symbol {
 
 func (g *LinkGraph) newBlock() *Block {
 	if len(g.blkArena) == 0 {
-		g.blkArena = make([]Block, min(max(g.nblks, 16), 128))
+		g.blkArena = make([]Block, arenaChunk(g.nblks, g.blkReserved, 128))
 	}
 	b := &g.blkArena[0]
 	g.blkArena = g.blkArena[1:]
@@ -406,6 +422,7 @@ func (g *LinkGraph) ReserveSymbols(n int) {
 	if n > len(g.symArena) {
 		g.symArena = make([]Symbol, n)
 	}
+	g.symReserved = true
 }
 
 // ReserveBlocks makes room for n more blocks in one allocation, as
@@ -414,6 +431,7 @@ func (g *LinkGraph) ReserveBlocks(n int) {
 	if n > len(g.blkArena) {
 		g.blkArena = make([]Block, n)
 	}
+	g.blkReserved = true
 }
 
 // AddSection appends a new section.
