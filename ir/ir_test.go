@@ -1,6 +1,7 @@
 package ir
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -323,6 +324,14 @@ func TestVerifierRejects(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %q, want it to contain %q", err, tc.want)
 			}
+			// VerifyFunctionScratch finds the same errors.
+			m := tc.build()
+			for _, f := range m.Funcs {
+				e1, e2 := VerifyFunction(f), VerifyFunctionScratch(f)
+				if fmt.Sprint(e1) != fmt.Sprint(e2) {
+					t.Errorf("@%s: VerifyFunction: %v; VerifyFunctionScratch: %v", f.Name, e1, e2)
+				}
+			}
 		})
 	}
 }
@@ -424,6 +433,35 @@ func TestVerifyKeepsIDs(t *testing.T) {
 	for in, id := range want {
 		if in.ID != id {
 			t.Errorf("%s: ID %d after VerifyFunction, want %d", in.Op, in.ID, id)
+		}
+	}
+}
+
+// TestVerifyScratchNumbers: VerifyFunctionScratch leaves each
+// instruction's ID at its position in its block.
+func TestVerifyScratchNumbers(t *testing.T) {
+	m := NewModule("v")
+	f, _ := m.NewFunction("f", FuncType(F64, []*Type{F64}, false), []string{"x"})
+	b := NewBuilder()
+	b.SetInsertPoint(f.NewBlock("entry"))
+	a := b.FAdd(f.Params[0], f.Params[0], "a")
+	next := f.NewBlock("next")
+	b.Br(next)
+	b.SetInsertPoint(next)
+	b.Ret(b.FAdd(a, a, "d"))
+	for _, blk := range f.Blocks {
+		for _, in := range blk.Instrs {
+			in.ID = 1000
+		}
+	}
+	if err := VerifyFunctionScratch(f); err != nil {
+		t.Fatal(err)
+	}
+	for _, blk := range f.Blocks {
+		for j, in := range blk.Instrs {
+			if in.ID != j {
+				t.Errorf("%s: ID %d after VerifyFunctionScratch, want %d", in.Op, in.ID, j)
+			}
 		}
 	}
 }

@@ -103,6 +103,19 @@ func (v *verifier) errorf(b *Block, in *Instr, format string, args ...any) {
 // each instruction's rules; branch targets and operands belong to f; and
 // every use of an instruction result is dominated by its definition (SSA).
 func VerifyFunction(f *Function) (err error) {
+	return verifyFunction(f, true)
+}
+
+// VerifyFunctionScratch is VerifyFunction for a caller about to overwrite
+// every instruction's scratch ID (a backend numbering the values it
+// compiles): it leaves each instruction's ID at its position in its block
+// instead of putting the IDs back, which saves two walks over the
+// function.
+func VerifyFunctionScratch(f *Function) error {
+	return verifyFunction(f, false)
+}
+
+func verifyFunction(f *Function, restoreIDs bool) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &VerifyError{Func: f.Name, Msg: fmt.Sprintf("malformed function (%v)", r)}
@@ -123,31 +136,51 @@ func VerifyFunction(f *Function) (err error) {
 	// checks run (instead of a map from instructions to positions, which
 	// cost as much as the rest): an operand d is an instruction of f at
 	// position d.ID of d.Block exactly when d.Block.Instrs[d.ID] is d.
-	// The IDs are scratch of passes and backends: put them back.
-	saved := idPool.Get().(*[]int)
-	ids := (*saved)[:0]
-	for _, b := range f.Blocks {
-		for i, in := range b.Instrs {
-			ids = append(ids, in.ID)
-			in.ID = i
-		}
-	}
-	defer func() {
-		// Backwards: an instruction listed twice (invalid IR) gets
-		// back its ID from before the first.
-		k := len(ids)
-		for bi := len(f.Blocks) - 1; bi >= 0; bi-- {
-			ins := f.Blocks[bi].Instrs
-			for i := len(ins) - 1; i >= 0; i-- {
-				k--
-				ins[i].ID = ids[k]
+	// The IDs are scratch of passes and backends: put them back, unless
+	// the caller is about to overwrite them (VerifyFunctionScratch).
+	if !restoreIDs {
+		for _, b := range f.Blocks {
+			for i, in := range b.Instrs {
+				in.ID = i
 			}
 		}
-		if cap(ids) <= 1<<16 { // keep only modest arrays
-			*saved = ids[:0]
-			idPool.Put(saved)
+	} else {
+		saved := idPool.Get().(*[]int)
+		ids := (*saved)[:0]
+		for _, b := range f.Blocks {
+			for i, in := range b.Instrs {
+				ids = append(ids, in.ID)
+				in.ID = i
+			}
 		}
-	}()
+		defer restore(f, saved, ids)
+	}
+	return v.check()
+}
+
+// restore puts back the IDs VerifyFunction saved in ids (in block and
+// instruction order) and returns the array to idPool.
+func restore(f *Function, saved *[]int, ids []int) {
+	// Backwards: an instruction listed twice (invalid IR) gets back its
+	// ID from before the first.
+	k := len(ids)
+	for bi := len(f.Blocks) - 1; bi >= 0; bi-- {
+		ins := f.Blocks[bi].Instrs
+		for i := len(ins) - 1; i >= 0; i-- {
+			k--
+			ins[i].ID = ids[k]
+		}
+	}
+	if cap(ids) <= 1<<16 { // keep only modest arrays
+		*saved = ids[:0]
+		idPool.Put(saved)
+	}
+}
+
+// check runs the checks of VerifyFunction on v.f, whose instructions are
+// numbered by position, and returns the errors found.
+func (v *verifier) check() error {
+	f := v.f
 	dt := NewDomTree(f)
 	defer dt.Release()
 	if len(dt.PredsOf(f.Blocks[0])) > 0 {

@@ -172,7 +172,9 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 					// front end, whose stage is the longer of the two (and
 					// the walk brings the function into this core's cache
 					// for code generation).
-					if first = verifyOptimized(f); first == nil {
+					// each's backend numbers the values itself:
+					// the verifier need not put the IDs back.
+					if first = verifyOptimizedScratch(f); first == nil {
 						first = each(g.Module, f)
 					}
 					// each dropped the body: its instructions are built over.
@@ -299,6 +301,15 @@ func optimizeOne(pm *passes.Manager, f *ir.Function) error {
 // verifyOptimized checks f's optimised IR (ir.VerifyFunction).
 func verifyOptimized(f *ir.Function) error {
 	if err := ir.VerifyFunction(f); err != nil {
+		return fmt.Errorf("kaleidoscope: internal error: optimised IR does not verify: %w", err)
+	}
+	return nil
+}
+
+// verifyOptimizedScratch is verifyOptimized before code generation, which
+// overwrites the instructions' scratch IDs (ir.VerifyFunctionScratch).
+func verifyOptimizedScratch(f *ir.Function) error {
+	if err := ir.VerifyFunctionScratch(f); err != nil {
 		return fmt.Errorf("kaleidoscope: internal error: optimised IR does not verify: %w", err)
 	}
 	return nil

@@ -107,21 +107,37 @@ func instCombine(f *ir.Function) (changed, settled bool) {
 		}
 		changed = true
 		if replaced {
-			for _, b := range f.Blocks {
-				for _, in := range b.Instrs {
-					for i, v := range in.Ops {
-						if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
-							in.Ops[i] = resolveAux(x)
-						}
-					}
-				}
-			}
-			// A replaced instruction is dead unless it has side effects.
-			removeInstrs(f, func(in *ir.Instr) bool { return in.Aux != nil && !in.Op.HasSideEffects() })
+			resolveAndSweep(f)
 		}
 	}
 	clearAux(f)
 	return changed, false
+}
+
+// resolveAndSweep points every operand of f at its final replacement
+// (resolveAux) and deletes the replaced instructions without side effects
+// (they are dead), in one walk over f's instructions: a replaced
+// instruction's Aux slot is all the deletion reads, and resolving operands
+// never changes an Aux slot, so this is the separate resolving walk
+// followed by removeInstrs, without the second pass over every block.
+func resolveAndSweep(f *ir.Function) {
+	for _, b := range f.Blocks {
+		j := 0
+		for _, in := range b.Instrs {
+			for i, v := range in.Ops {
+				if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
+					in.Ops[i] = resolveAux(x)
+				}
+			}
+			if in.Aux != nil && !in.Op.HasSideEffects() {
+				continue
+			}
+			b.Instrs[j] = in
+			j++
+		}
+		clear(b.Instrs[j:])
+		b.Instrs = b.Instrs[:j]
+	}
 }
 
 // workPool recycles DCE's work lists.
