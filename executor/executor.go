@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -611,8 +612,30 @@ func LookupSymbols(h shared.ExecutorAddr, names []string) []shared.ExecutorAddr 
 }
 
 // dlsymAll sets out[i] to dlsym(h, names[i]) (RTLD_DEFAULT for h == 0)
-// in one call into C, the names copied into one C buffer.
+// in one call into C, the names copied into one C buffer, each ended by
+// a NUL. A name with a NUL in it names no symbol: it gets 0 and is left
+// out of the buffer (it would end early there and shift every later name
+// onto the address of the one before it).
 func dlsymAll(h shared.ExecutorAddr, names []string, out []shared.ExecutorAddr) {
+	hasNUL := func(n string) bool { return strings.IndexByte(n, 0) >= 0 }
+	if slices.ContainsFunc(names, hasNUL) {
+		var keep []int
+		var sub []string
+		for k, n := range names {
+			if hasNUL(n) {
+				out[k] = 0
+				continue
+			}
+			keep = append(keep, k)
+			sub = append(sub, n)
+		}
+		found := make([]shared.ExecutorAddr, len(sub))
+		dlsymAll(h, sub, found)
+		for j, k := range keep {
+			out[k] = found[j]
+		}
+		return
+	}
 	if len(names) == 0 {
 		return
 	}

@@ -91,8 +91,9 @@ func openKaleidoImage(o kaleidoOptions, cc *codecache.Cache, modName string, fil
 	if why == "" {
 		var err error
 		if k, err = kaleidoImageKey(o, cc, modName, files, srcs); err != nil {
-			// Reading the sources will report it.
-			why = fmt.Sprintf("a source cannot be read: %v", err)
+			// Reading the sources will report what is wrong, if
+			// anything (a pipe is read there, once).
+			why = fmt.Sprintf("a source cannot be identified: %v", err)
 		}
 	}
 	if why != "" {

@@ -123,6 +123,10 @@ func imageKey(o *runOptions, cache *codecache.Cache, triple string) (codecache.K
 	return kb.Sum(), nil
 }
 
+// errNotRegular: an input that is not a regular file has no identity a
+// cache key can name without reading it, and may be readable only once.
+var errNotRegular = errors.New("not a regular file (a pipe or a device: read once, by the compiler or linker, not for the cache)")
+
 // racyWindow: a file's digest is remembered only once the file has not
 // changed for this long, so that a write within the same timestamp tick
 // as an earlier one (same size, same times) cannot leave a stale digest
@@ -146,6 +150,11 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string, mem
 	var st syscall.Stat_t
 	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		// A pipe or a device (gorc kaleido <(gen)) may be read only
+		// once: that read is the compiler's or the linker's.
+		return fmt.Errorf("%s: %w", path, errNotRegular)
 	}
 	remember := st.Size >= memoFrom
 	memo := codecache.NewKey("file-sha256").Int("dev", int64(st.Dev)).Int("ino", int64(st.Ino)).

@@ -2,6 +2,7 @@ package objlayer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -33,6 +34,10 @@ type ArchiveGenerator struct {
 
 	mu     sync.Mutex
 	loaded map[int]bool
+	// failed holds the error of members whose wave could not be parsed
+	// (they stay loaded, never linked): a later lookup of a name they
+	// define gets that error again, not an undefined symbol.
+	failed map[int]error
 	index  map[string]int // built from the members when the archive has no index
 	// pre holds members parsed ahead of need (see prefetch), by index.
 	pre map[int]*parsedMember
@@ -114,6 +119,9 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 	var members []int
 	for _, ent := range set {
 		i, ok := idx[ent.Name.String()]
+		if ok && g.failed[i] != nil {
+			return g.failed[i]
+		}
 		if !ok || g.loaded[i] {
 			continue
 		}
@@ -125,11 +133,12 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 	}
 	graphs, err := g.parseMembers(ctx, members)
 	if err != nil {
-		return err
+		return g.fail(members, err)
 	}
 	if g.closure {
+		wave := members
 		if members, graphs, err = g.closureOf(ctx, jd, idx, members, graphs); err != nil {
-			return err
+			return g.fail(wave, err)
 		}
 	}
 	// The members' own references will be looked up as soon as they
@@ -154,7 +163,7 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 	// member order is kept, so initializers keep the link order.
 	pg, refs, err := g.mergeWave(members, graphs)
 	if err != nil {
-		return err
+		return g.fail(members, err)
 	}
 	u := g.l.newUnit(pg)
 	u.members = len(graphs)
@@ -164,6 +173,22 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 	}
 	g.prefetch(next)
 	return nil
+}
+
+// fail records err as the outcome of the wave of members (marked loaded,
+// never linked) and returns it. A cancelled lookup's error is not the
+// members' own and is not recorded. g.mu is held.
+func (g *ArchiveGenerator) fail(members []int, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if g.failed == nil {
+		g.failed = map[int]error{}
+	}
+	for _, i := range members {
+		g.failed[i] = err
+	}
+	return err
 }
 
 // mergeWave merges the graphs of the members one lookup loaded into one
