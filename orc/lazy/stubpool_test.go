@@ -21,15 +21,7 @@ import (
 // holds the group's initial target; a duplicate is still an error.
 func TestStubsPooledInProcess(t *testing.T) {
 	ctx := context.Background()
-	j, err := jit.New(ctx, jit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close(ctx)
-	lz, err := j.Lazy()
-	if err != nil {
-		t.Fatal(err)
-	}
+	j, lz := newLocalLazy(t)
 	const groups = 100
 	seen := map[shared.ExecutorAddr]bool{}
 	for i := range groups {
@@ -142,15 +134,7 @@ func TestLazyFunctionsHaveNoInitSymbol(t *testing.T) {
 // holds its own initial target.
 func TestStubsPooledConcurrent(t *testing.T) {
 	ctx := context.Background()
-	j, err := jit.New(ctx, jit.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close(ctx)
-	lz, err := j.Lazy()
-	if err != nil {
-		t.Fatal(err)
-	}
+	j, lz := newLocalLazy(t)
 	const workers, groups = 8, 40
 	got := make([]map[string]lazy.Stub, workers*groups)
 	var wg sync.WaitGroup
@@ -195,4 +179,21 @@ func TestStubsPooledConcurrent(t *testing.T) {
 			}
 		}
 	}
+}
+
+// newLocalLazy opens an in-process JIT (closed when t ends) and returns
+// it with its lazy-compilation layers.
+func newLocalLazy(t *testing.T) (*jit.JIT, *jit.Lazy) {
+	t.Helper()
+	ctx := context.Background()
+	j, err := jit.New(ctx, jit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close(ctx) })
+	lz, err := j.Lazy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j, lz
 }
