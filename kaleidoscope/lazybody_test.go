@@ -121,3 +121,28 @@ func TestParseBodyWhileParsing(t *testing.T) {
 		t.Fatalf("%d definitions, want at least 400", n)
 	}
 }
+
+// BenchmarkLazyParse parses a program of 10,000 functions with lazy
+// bodies, as gorc kaleido -lazy's parse-ahead goroutine does (the
+// start-up's parse: prototypes kept, bodies skipped).
+func BenchmarkLazyParse(b *testing.B) {
+	src := SyntheticProgramCalled(10000, 1)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		p := NewParser("bench.k", src)
+		p.SetLazyBodies(true)
+		for {
+			item, d := p.Next()
+			if d != nil {
+				b.Fatal(d)
+			}
+			if item == nil {
+				break
+			}
+			if f, ok := item.(*FunctionDef); ok && f.Proto.Kind == ProtoBinary {
+				p.SetPrecedence(f.Proto.Name[len(f.Proto.Name)-1], f.Proto.Precedence)
+			}
+		}
+	}
+}
