@@ -170,7 +170,8 @@ scan:
 	if depth != 0 || operand == false {
 		return nil
 	}
-	lb := &lazyBody{file: p.file, lx: *p.lx, tok: p.tok, end: end, prec: p.precSnapshot()}
+	lb := p.bodies.new()
+	*lb = lazyBody{file: p.file, lx: *p.lx, tok: p.tok, end: end, prec: p.precSnapshot()}
 	p.lx.skipScanned(end, lines, lastNL)
 	p.next()
 	return lb
