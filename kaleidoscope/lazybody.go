@@ -7,15 +7,22 @@ import (
 )
 
 // lazyBody is a definition's body a parser with lazy bodies skipped: the
-// lexer just past the body's first token, that token, the byte offset
-// where the item ends and the operator precedences in force at the
-// definition.
+// source, the byte offset, line and column of the body's first token,
+// the offset where the item ends and the operator precedences in force at
+// the definition. It is small (a program has thousands): ParseBody lexes
+// the first token again instead of keeping a copy of the lexer and the
+// token.
 type lazyBody struct {
+	src        *bodySource
+	start, end int
+	line, col  int
+	prec       *[256]int16
+}
+
+// bodySource is the source the bodies a parser skipped are in.
+type bodySource struct {
 	file string
-	lx   Lexer
-	tok  Token
-	end  int
-	prec *[256]int16
+	src  []byte
 }
 
 // SetLazyBodies makes Next skip the bodies of definitions (not of
@@ -170,8 +177,13 @@ scan:
 	if depth != 0 || operand == false {
 		return nil
 	}
+	if p.bodySrc == nil {
+		p.bodySrc = &bodySource{file: p.file, src: src}
+	}
 	lb := p.bodies.new()
-	*lb = lazyBody{file: p.file, lx: *p.lx, tok: p.tok, end: end, prec: p.precSnapshot()}
+	// The first token's text is its source text (a name, a number, a
+	// keyword or one ASCII character): it starts that many bytes back.
+	*lb = lazyBody{src: p.bodySrc, start: start - len(p.tok.Text), end: end, line: p.tok.Pos.Line, col: p.tok.Pos.Col, prec: p.precSnapshot()}
 	p.lx.skipScanned(end, lines, lastNL)
 	p.next()
 	return lb
@@ -244,15 +256,16 @@ func (d *FunctionDef) ParseBody() (err *Diagnostic) {
 	if lb == nil || d.Body != nil {
 		return nil
 	}
-	lx := lb.lx
-	// A table of names of its own: the lexer copied shares the skipping
-	// parser's, which may still be lexing (on another goroutine). The
+	lx := Lexer{src: lb.src.src, pos: lb.start, line: lb.line, col: lb.col}
+	// A table of names of its own: the skipping parser's table
+	// may still be in use (on another goroutine). The
 	// tables go back to a pool for the next bodies (which mostly use
 	// the same names: interning them again allocates nothing).
 	t := bodyTables.Get().(*lexTable)
 	defer bodyTables.Put(t)
 	lx.names = t
-	q := &Parser{file: lb.file, lx: &lx, tok: lb.tok, prec: *lb.prec}
+	q := &Parser{file: lb.src.file, lx: &lx, prec: *lb.prec}
+	q.next()
 	defer func() {
 		if r := recover(); r != nil {
 			b, ok := r.(bailout)

@@ -57,7 +57,8 @@ type Parser struct {
 	defs    slab[FunctionDef]
 	params  slab[string]
 	bodies  slab[lazyBody]
-	scratch []string // the parameters of the prototype being parsed
+	bodySrc *bodySource // the source of the bodies skipped (made once)
+	scratch []string    // the parameters of the prototype being parsed
 }
 
 // slab hands out values from chunks that are never reused: a value lives
