@@ -7,15 +7,22 @@ import (
 )
 
 // lazyBody is a definition's body a parser with lazy bodies skipped: the
-// lexer just past the body's first token, that token, the byte offset
-// where the item ends and the operator precedences in force at the
-// definition.
+// source, the byte offset, line and column of the body's first token,
+// the offset where the item ends and the operator precedences in force at
+// the definition. It is small (a program has thousands): ParseBody lexes
+// the first token again instead of keeping a copy of the lexer and the
+// token.
 type lazyBody struct {
+	src        *bodySource
+	start, end int
+	line, col  int
+	prec       *[256]int16
+}
+
+// bodySource is the source the bodies a parser skipped are in.
+type bodySource struct {
 	file string
-	lx   Lexer
-	tok  Token
-	end  int
-	prec *[256]int16
+	src  []byte
 }
 
 // SetLazyBodies makes Next skip the bodies of definitions (not of
@@ -77,73 +84,83 @@ func (p *Parser) skipBody() *lazyBody {
 scan:
 	for i < len(src) {
 		c := src[i]
-		switch {
-		case c == '\n':
+		switch scanClass[c] {
+		case scBlank:
+			i++
+			for i < len(src) && scanClass[src[i]] == scBlank {
+				i++
+			}
+		case scNewline:
 			lines++
 			lastNL = i
 			i++
-		case c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v':
-			i++
-		case c == '#':
+		case scHash:
 			k := bytes.IndexByte(src[i:], '\n')
 			if k < 0 {
 				i = len(src)
 			} else {
 				i += k
 			}
-		case c == ';':
+		case scSemi:
 			end = i
 			break scan
-		case isAlpha(c):
+		case scAlpha:
 			j := i + 1
-			for j < len(src) && (isAlpha(src[j]) || isDigit(src[j])) {
+			for j < len(src) && scanClass[src[j]]&scNameCont != 0 {
 				j++
 			}
-			switch string(src[i:j]) {
-			case "def", "extern":
-				end = i
-				break scan
-			case "then", "else", "in":
-				operand, ident = false, false
-			case "if", "for", "var":
-				if operand {
+			// Only names of 2 to 6 letters may be keywords.
+			if n := j - i; n >= 2 && n <= 6 {
+				switch string(src[i:j]) {
+				case "def", "extern":
+					end = i
+					break scan
+				case "then", "else", "in":
+					operand, ident = false, false
+					i = j
+					continue
+				case "if", "for", "var":
+					if operand {
+						return nil
+					}
+					i = j
+					continue
+				case "binary", "unary":
 					return nil
 				}
-			case "binary", "unary":
-				return nil
-			default:
-				if operand {
-					return nil
-				}
-				operand, ident = true, true
 			}
-			i = j
-		case isDigit(c) || c == '.':
 			if operand {
 				return nil
 			}
-			for i < len(src) && (isDigit(src[i]) || src[i] == '.') {
+			operand, ident = true, true
+			i = j
+		case scDigit, scDot:
+			if operand {
+				return nil
+			}
+			i++
+			for i < len(src) && (scanClass[src[i]] == scDigit || src[i] == '.') {
 				i++
 			}
 			operand, ident = true, false
-		case c == '(':
+		case scOpen:
 			if operand && !ident {
 				return nil
 			}
 			depth++
 			operand, ident = false, false
 			i++
-		case c == ')':
+		case scClose:
 			if depth == 0 {
 				return nil
 			}
 			depth--
 			operand, ident = true, false
 			i++
-		case c == ',':
+		case scComma:
 			operand, ident = false, false
 			i++
-		case c >= 0x80:
+		case scHigh:
 			return nil
 		default:
 			// An operator: binary after an operand, else unary.
@@ -160,11 +177,55 @@ scan:
 	if depth != 0 || operand == false {
 		return nil
 	}
-	lb := &lazyBody{file: p.file, lx: *p.lx, tok: p.tok, end: end, prec: p.precSnapshot()}
+	if p.bodySrc == nil {
+		p.bodySrc = &bodySource{file: p.file, src: src}
+	}
+	lb := p.bodies.new()
+	// The first token's text is its source text (a name, a number, a
+	// keyword or one ASCII character): it starts that many bytes back.
+	*lb = lazyBody{src: p.bodySrc, start: start - len(p.tok.Text), end: end, line: p.tok.Pos.Line, col: p.tok.Pos.Col, prec: p.precSnapshot()}
 	p.lx.skipScanned(end, lines, lastNL)
 	p.next()
 	return lb
 }
+
+// Byte classes of skipBody's scan. scAlpha and scDigit have the
+// scNameCont bit: the bytes that continue a name.
+const (
+	scOp      = 0 // an operator character (or any other ASCII byte)
+	scBlank   = 1
+	scNewline = 2
+	scHash    = 3
+	scSemi    = 4
+	scOpen    = 5
+	scClose   = 6
+	scComma   = 7
+	scHigh    = 8 // >= 0x80
+	scDot     = 9 // '.' (starts or continues a number, not a name)
+
+	scNameCont = 0x10
+	scAlpha    = scNameCont | 1
+	scDigit    = scNameCont | 2
+)
+
+// scanClass is the class of each byte for skipBody (one table lookup
+// instead of a chain of comparisons per byte).
+var scanClass = func() (t [256]byte) {
+	for c := range 256 {
+		switch b := byte(c); {
+		case b >= 0x80:
+			t[c] = scHigh
+		case isAlpha(b):
+			t[c] = scAlpha
+		case isDigit(b):
+			t[c] = scDigit
+		}
+	}
+	t[' '], t['\t'], t['\r'], t['\f'], t['\v'] = scBlank, scBlank, scBlank, scBlank, scBlank
+	t['\n'], t['#'], t[';'] = scNewline, scHash, scSemi
+	t['('], t[')'], t[','], t['.'] = scOpen, scClose, scComma, scDot
+	return t
+}()
 
 // skipScanned moves the lexer forward to pos over bytes already scanned,
 // which held lines newlines, the last at offset lastNL (-1: none).
@@ -195,15 +256,16 @@ func (d *FunctionDef) ParseBody() (err *Diagnostic) {
 	if lb == nil || d.Body != nil {
 		return nil
 	}
-	lx := lb.lx
-	// A table of names of its own: the lexer copied shares the skipping
-	// parser's, which may still be lexing (on another goroutine). The
+	lx := Lexer{src: lb.src.src, pos: lb.start, line: lb.line, col: lb.col}
+	// A table of names of its own: the skipping parser's table
+	// may still be in use (on another goroutine). The
 	// tables go back to a pool for the next bodies (which mostly use
 	// the same names: interning them again allocates nothing).
 	t := bodyTables.Get().(*lexTable)
 	defer bodyTables.Put(t)
 	lx.names = t
-	q := &Parser{file: lb.file, lx: &lx, tok: lb.tok, prec: *lb.prec}
+	q := &Parser{file: lb.src.file, lx: &lx, prec: *lb.prec}
+	q.next()
 	defer func() {
 		if r := recover(); r != nil {
 			b, ok := r.(bailout)

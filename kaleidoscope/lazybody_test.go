@@ -60,6 +60,12 @@ func TestLazyBodiesParseAlike(t *testing.T) {
 		"unknown op":     "def f(x) x ! 1;",
 		"keywords after": "def f(x) if x then x else x def g(y) y;",
 		"non-ascii":      "def f(x) x + \xc3\xa9;",
+		// The body's first token is lexed again from its offset
+		// (ParseBody): each kind of first token, after blanks, tabs and
+		// CRLF, with an error later in the body to check positions.
+		"first tokens": "def a(x)\n\t  12.5 + x +;\ndef b(x)   if x then 1 else 2 +;\ndef c(x) -x * ;\ndef d(x)\r\n  (x;\ndef e(x) for i = 1, i < x in i +;\ndef f(x) var y = 1 in y +;\ndef g(x) x;\ndef h(x) g(x) + ;",
+		// More than 16 parameters: duplicates found with a map.
+		"many params": "def f(a b c d e f g h i j k l m n o p q) q;\ndef g(a b c d e f g h i j k l m n o p a) a;\ndef h(a a) a;",
 	}
 	files, _ := filepath.Glob("testdata/*.k")
 	for _, f := range files {
@@ -119,5 +125,30 @@ func TestParseBodyWhileParsing(t *testing.T) {
 	}
 	if n < 400 {
 		t.Fatalf("%d definitions, want at least 400", n)
+	}
+}
+
+// BenchmarkLazyParse parses a program of 10,000 functions with lazy
+// bodies, as gorc kaleido -lazy's parse-ahead goroutine does (the
+// start-up's parse: prototypes kept, bodies skipped).
+func BenchmarkLazyParse(b *testing.B) {
+	src := SyntheticProgramCalled(10000, 1)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		p := NewParser("bench.k", src)
+		p.SetLazyBodies(true)
+		for {
+			item, d := p.Next()
+			if d != nil {
+				b.Fatal(d)
+			}
+			if item == nil {
+				break
+			}
+			if f, ok := item.(*FunctionDef); ok && f.Proto.Kind == ProtoBinary {
+				p.SetPrecedence(f.Proto.Name[len(f.Proto.Name)-1], f.Proto.Precedence)
+			}
+		}
 	}
 }

@@ -152,7 +152,9 @@ func fnv1a(b []byte) uint32 {
 
 // newLexTable returns a table of at least n slots holding the keywords.
 func newLexTable(n int) *lexTable {
-	t := new(lexTable)
+	// Room for the names the slots are sized for (about n/2), so that
+	// the entries are not copied as they grow.
+	t := &lexTable{names: make([]lexName, 0, n/2)}
 	t.rehash(n)
 	for k, v := range keywords {
 		t.add([]byte(k), v)

@@ -2,6 +2,7 @@ package kaleidoscope
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gorc-jit/gorc/internal/diag"
 )
@@ -47,6 +48,51 @@ type Parser struct {
 	ifs   arena[IfExpr]
 	fors  arena[ForExpr]
 	lets  arena[VarExpr]
+
+	// Prototypes, definitions and parameter lists are carved from
+	// chunks (slab) instead of allocated one by one: they are kept, never
+	// recycled, and a program has thousands (a lazy parse allocates
+	// little else).
+	protos  slab[Prototype]
+	defs    slab[FunctionDef]
+	params  slab[string]
+	bodies  slab[lazyBody]
+	bodySrc *bodySource // the source of the bodies skipped (made once)
+	scratch []string    // the parameters of the prototype being parsed
+}
+
+// slab hands out values from chunks that are never reused: a value lives
+// as long as its chunk is referenced.
+type slab[T any] struct{ free []T }
+
+// slabChunk is how many values a slab chunk holds.
+const slabChunk = 256
+
+func (s *slab[T]) new() *T {
+	if len(s.free) == 0 {
+		s.free = make([]T, slabChunk)
+	}
+	x := &s.free[0]
+	s.free = s.free[1:]
+	return x
+}
+
+// copyOf returns a copy of v in the slab's memory with no spare capacity
+// (appending to it copies).
+func (s *slab[T]) copyOf(v []T) []T {
+	if len(v) == 0 {
+		return nil
+	}
+	if len(v) > len(s.free) {
+		if len(v) > slabChunk/4 {
+			return append([]T(nil), v...)
+		}
+		s.free = make([]T, slabChunk)
+	}
+	c := s.free[:len(v):len(v)]
+	copy(c, v)
+	s.free = s.free[len(v):]
+	return c
 }
 
 // node returns a new zero T: from a, which Next recycles, when the
@@ -164,7 +210,9 @@ func (p *Parser) Next() (item Item, err *Diagnostic) {
 		proto := p.prototype()
 		if p.lazy {
 			if lb := p.skipBody(); lb != nil {
-				return &FunctionDef{Proto: proto, lazy: lb}, nil
+				d := p.defs.new()
+				d.Proto, d.lazy = proto, lb
+				return d, nil
 			}
 		}
 		body := p.expression()
@@ -194,7 +242,8 @@ func (p *Parser) recover() {
 
 func (p *Parser) prototype() *Prototype {
 	p.checkTok()
-	pr := &Prototype{Pos: p.tok.Pos}
+	pr := p.protos.new()
+	pr.Pos = p.tok.Pos
 	switch p.tok.Kind {
 	case TokIdent:
 		pr.Name = p.tok.Text
@@ -224,20 +273,32 @@ func (p *Parser) prototype() *Prototype {
 		p.errAt(p.tok.Pos, "expected function name in prototype, found %v", p.tok)
 	}
 	p.expectChar('(', "in prototype")
+	params := p.scratch[:0]
 	for p.tok.Kind == TokIdent {
-		pr.Params = append(pr.Params, p.tok.Text)
+		params = append(params, p.tok.Text)
 		p.next()
 	}
+	p.scratch = params
 	if !p.isChar(')') {
 		p.errAt(p.tok.Pos, "expected ')' or a parameter name in prototype, found %v", p.tok)
 	}
 	p.next()
-	seen := map[string]bool{}
-	for _, n := range pr.Params {
-		if seen[n] {
-			p.errAt(pr.Pos, "duplicate parameter '%s' in prototype of '%s'", n, pr.Name)
+	pr.Params = p.params.copyOf(params)
+	if len(pr.Params) <= 16 {
+		// Few parameters: compared pairwise (no map per prototype).
+		for i, n := range pr.Params {
+			if slices.Contains(pr.Params[:i], n) {
+				p.errAt(pr.Pos, "duplicate parameter '%s' in prototype of '%s'", n, pr.Name)
+			}
 		}
-		seen[n] = true
+	} else {
+		seen := make(map[string]bool, len(pr.Params))
+		for _, n := range pr.Params {
+			if seen[n] {
+				p.errAt(pr.Pos, "duplicate parameter '%s' in prototype of '%s'", n, pr.Name)
+			}
+			seen[n] = true
+		}
 	}
 	if pr.Kind == ProtoUnary && len(pr.Params) != 1 {
 		p.errAt(pr.Pos, "unary operator '%s' must have exactly one operand", pr.Name)
