@@ -2,7 +2,7 @@
 # Installs the Debian packages gorc's tests and benchmarks use, if missing.
 # Safe to run repeatedly: it only calls apt-get when something is absent.
 set -euo pipefail
-pkgs=(${GORC_EXTRA_PKGS:-} gcc g++ make libsqlite3-dev liblua5.4-dev zlib1g-dev llvm-19 clang-19 binutils hyperfine gdb linux-perf)
+pkgs=(${GORC_EXTRA_PKGS:-} gcc g++ make libsqlite3-dev liblua5.4-dev zlib1g-dev llvm-19 clang-19 binutils hyperfine gdb linux-perf bsdutils)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
