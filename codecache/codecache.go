@@ -84,9 +84,9 @@ func (e *CorruptEntryError) Error() string {
 
 // Options configure a Cache.
 type Options struct {
-	// MaxBytes bounds the total size of the entries (0: DefaultMaxBytes).
-	// Put trims the least recently used entries down to 90% of it when
-	// the store grows past it.
+	// MaxBytes bounds the total size of the entries, those of older
+	// formats included (0: DefaultMaxBytes). Put trims the least recently
+	// used entries down to 90% of it when the store grows past it.
 	MaxBytes int64
 }
 
@@ -332,38 +332,54 @@ type entryInfo struct {
 	mtime time.Time
 }
 
-// scan lists the store's entries (and removes stale temporary files).
-// Files that vanish while it runs (another process trimming) are skipped.
+// versionDirs are the directories entries of every format up to this
+// one live in (dir/v1 ... dir/v<formatVersion>): older formats' entries
+// are never read by this version but count toward the bound, and are
+// trimmed with the rest (see scan). A newer format's directory is its own
+// version's to trim.
+func (c *Cache) versionDirs() []string {
+	dirs := make([]string, 0, formatVersion)
+	for v := 1; v < formatVersion; v++ {
+		dirs = append(dirs, filepath.Join(c.dir, fmt.Sprintf("v%d", v)))
+	}
+	return append(dirs, c.entries)
+}
+
+// scan lists the store's entries, those of older formats included (and
+// removes stale temporary files). Files that vanish while it runs
+// (another process trimming) are skipped.
 func (c *Cache) scan() ([]entryInfo, int64, error) {
 	var list []entryInfo
 	var total int64
 	now := c.now()
-	err := filepath.WalkDir(c.entries, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
+	for _, root := range c.versionDirs() {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			if d.IsDir() {
 				return nil
 			}
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return nil // vanished
-		}
-		if strings.HasPrefix(d.Name(), tmpPrefix) {
-			if now.Sub(fi.ModTime()) > staleTemp {
-				os.Remove(path)
+			fi, err := d.Info()
+			if err != nil {
+				return nil // vanished
 			}
+			if strings.HasPrefix(d.Name(), tmpPrefix) {
+				if now.Sub(fi.ModTime()) > staleTemp {
+					os.Remove(path)
+				}
+				return nil
+			}
+			list = append(list, entryInfo{path, fi.Size(), fi.ModTime()})
+			total += fi.Size()
 			return nil
+		})
+		if err != nil {
+			return nil, 0, fmt.Errorf("codecache: scanning %s: %w", root, err)
 		}
-		list = append(list, entryInfo{path, fi.Size(), fi.ModTime()})
-		total += fi.Size()
-		return nil
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("codecache: scanning %s: %w", c.entries, err)
 	}
 	return list, total, nil
 }
@@ -394,6 +410,7 @@ func (c *Cache) trim(max int64) (int, error) {
 	sort.Slice(list, func(i, j int) bool { return list[i].mtime.Before(list[j].mtime) })
 	target := max - max/10
 	removed := 0
+	emptied := map[string]bool{} // older formats' directories trimming emptied
 	for _, e := range list {
 		if total <= target {
 			break
@@ -401,8 +418,19 @@ func (c *Cache) trim(max int64) (int, error) {
 		if err := os.Remove(e.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return removed, fmt.Errorf("codecache: trimming: %w", err)
 		}
+		if !strings.HasPrefix(e.path, c.entries+string(filepath.Separator)) {
+			emptied[filepath.Dir(e.path)] = true
+		}
 		total -= e.size
 		removed++
+	}
+	// An older format's fan-out directory, then the format's own, goes
+	// once it is empty (os.Remove fails on a directory that is not, as
+	// when an older gorc still stores there).
+	for d := range emptied {
+		if os.Remove(d) == nil {
+			os.Remove(filepath.Dir(d))
+		}
 	}
 	return removed, nil
 }

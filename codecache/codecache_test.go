@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -247,6 +248,88 @@ func TestTrim(t *testing.T) {
 	c.Size()
 	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("stale temporary file kept: %v", err)
+	}
+}
+
+// TestTrimOlderFormats: entries of older formats (dir/v1, dir/v2, which
+// this version never reads) count toward the bound and are trimmed with
+// the current ones, least recently used first; an older format's
+// directory goes once trimming has emptied it. An older gorc still using
+// its directory touches its entries on a hit, so a recently used older
+// entry outlives a current one used less recently. A newer format's
+// directory is left alone.
+func TestTrimOlderFormats(t *testing.T) {
+	dir := t.TempDir()
+	const entry = 1000 + headerSize // bytes on disk
+	c := openTest(t, dir, 10*entry)
+	clock := time.Now().Add(-time.Hour)
+	c.now = func() time.Time { return clock }
+	at := func(p string, mtime time.Time) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, make([]byte, entry), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, mtime, mtime)
+	}
+	// Oldest of all: three version-1 entries in one fan-out directory,
+	// then a version-2 entry; a version-2 entry an older gorc just hit;
+	// a future format's entry.
+	v1 := filepath.Join(dir, "v1", "ab")
+	for i := range 3 {
+		at(filepath.Join(v1, fmt.Sprintf("ab%02d", i)), clock.Add(time.Duration(i)*time.Second))
+	}
+	v2old := filepath.Join(dir, "v2", "cd", "cd00")
+	at(v2old, clock.Add(time.Minute))
+	v2used := filepath.Join(dir, "v2", "ef", "ef00")
+	at(v2used, clock.Add(50*time.Minute))
+	future := filepath.Join(dir, fmt.Sprintf("v%d", formatVersion+1), "01", "0100")
+	at(future, clock)
+	if n, count, _ := c.Size(); count != 5 || n != 5*entry {
+		t.Fatalf("size %d bytes in %d entries, want the 5 entries of older formats", n, count)
+	}
+	// Five current entries, from 10 minutes on: the store is at its bound.
+	clock = clock.Add(10 * time.Minute)
+	for i := range 5 {
+		k := key(fmt.Sprint(i))
+		if err := c.Put(k, make([]byte, entry-headerSize)); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(c.path(k), clock, clock)
+		clock = clock.Add(time.Minute)
+	}
+	if _, count, _ := c.Size(); count != 10 {
+		t.Fatalf("%d entries before going over the bound, want 10", count)
+	}
+	// Five more (now): each Put over the bound trims to 9 entries, the
+	// least recently used first — the 3 version-1 entries and the old
+	// version-2 one, then the two oldest current ones, not the version-2
+	// entry used after them.
+	for i := 5; i < 10; i++ {
+		if err := c.Put(key(fmt.Sprint(i)), make([]byte, entry-headerSize)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, count, _ := c.Size(); count != 9 || n != 9*entry {
+		t.Errorf("%d entries (%d bytes) after trimming, want 9", count, n)
+	}
+	for _, gone := range []string{v1, filepath.Join(dir, "v1"), v2old, filepath.Dir(v2old)} {
+		if _, err := os.Stat(gone); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s survived trimming: %v", gone, err)
+		}
+	}
+	for _, kept := range []string{v2used, future} {
+		if _, err := os.Stat(kept); err != nil {
+			t.Errorf("%s: %v", kept, err)
+		}
+	}
+	for i := range 10 {
+		_, err := c.Get(key(fmt.Sprint(i)))
+		if gone := i < 2; gone != errors.Is(err, ErrNotFound) || (!gone && err != nil) {
+			t.Errorf("current entry %d: %v (want it gone: %v)", i, err, gone)
+		}
 	}
 }
 

@@ -232,6 +232,8 @@ static __thread uint64_t thr_origin;
 
 void gorc_set_origin(uint64_t id) { thr_origin = id; }
 
+uint64_t gorc_thread_origin(void) { return thr_origin; }
+
 struct run_ctx {
 	uint64_t origin;
 	uint64_t fn;
@@ -460,6 +462,11 @@ static void flush_std_nowait(void) {
 		funlockfile(fs[i]);
 	}
 }
+
+/* gorc_enable_exit_report makes exit() report its status (to the exit
+ * hook) without a program started by gorc_run_program: a shared executor
+ * tells its controllers when JIT'd code calls exit(). */
+void gorc_enable_exit_report(void) { report_enabled = 1; }
 
 static void report_exit(int status, void *arg) {
 	(void)arg;

@@ -104,6 +104,8 @@ int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(vo
 void gorc_set_crash_fd(int fd);
 void gorc_set_crash_ack_fd(int fd);
 void gorc_set_origin(uint64_t id);
+uint64_t gorc_thread_origin(void);
+void gorc_enable_exit_report(void);
 void gorc_set_shared_crash_fds(int report, int ack);
 void gorc_set_stdio_fds(int out, int err);
 int *gorc_wire_lock(void);

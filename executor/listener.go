@@ -116,6 +116,8 @@ func ServeListenerConfig(ctx context.Context, ln net.Listener, argv []string, cf
 		if err := reportCrashesTo(cfg.Hub); err != nil {
 			return err
 		}
+		// So does exit() in code a controller runs.
+		reportExitsTo(cfg.Hub)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

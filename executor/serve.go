@@ -376,6 +376,13 @@ type server struct {
 	// noApply: the controller does not know OpReentryApply (it answered
 	// one with an Error); re-entries use OpReentry.
 	noApply atomic.Bool
+	// stepsFailed is why a step a re-entry answer carried failed (set
+	// once, on the reader). Such steps finalize lazily linked code (its
+	// protection, EH frames, a stub's pointer) for whichever re-entry
+	// caused the link, and the ones after the failed step never ran, so
+	// from then on every re-entry fails with this reason instead of
+	// landing in code that may not be executable.
+	stepsFailed atomic.Pointer[string]
 
 	sh *sharedConn // nil: this executor serves one controller
 	// drop, for a shared connection, ends it (closes it) once a write
@@ -528,10 +535,27 @@ func (s *server) answered(f wire.Frame) bool {
 		return false
 	}
 	if p.op == wire.OpReentryApply && f.Kind == wire.KindResult {
-		f = applyReentryAnswer(f)
+		f = s.applyReentryAnswer(f)
 	}
 	p.w.deliver(f)
 	return true
+}
+
+// applyReentryAnswer is the package's applyReentryAnswer for this
+// connection: once a step of an answer has failed, every later re-entry
+// fails too, naming that step (a held step's failure is not lost on the
+// re-entry that happened to carry it).
+func (s *server) applyReentryAnswer(f wire.Frame) wire.Frame {
+	if why := s.stepsFailed.Load(); why != nil {
+		return wire.Frame{Kind: wire.KindError, Op: wire.OpReentry, Seq: f.Seq,
+			Payload: []byte(fmt.Sprintf("an earlier re-entry answer's memory steps failed, so lazily linked code is not trusted: %s", *why))}
+	}
+	out, stepFailed := applyReentrySteps(f)
+	if stepFailed {
+		why := string(out.Payload)
+		s.stepsFailed.CompareAndSwap(nil, &why)
+	}
+	return out
 }
 
 // applyReentryAnswer decodes an OpReentryApply result, runs its steps and
@@ -541,33 +565,40 @@ func (s *server) answered(f wire.Frame) bool {
 // answer, or one with a step that calls anything but the executor's own
 // short services, runs no step.
 func applyReentryAnswer(f wire.Frame) wire.Frame {
+	out, _ := applyReentrySteps(f)
+	return out
+}
+
+// applyReentrySteps is applyReentryAnswer; stepFailed reports that the
+// answer's steps did not all run (one failed, or the answer was refused).
+func applyReentrySteps(f wire.Frame) (out wire.Frame, stepFailed bool) {
 	fail := func(format string, args ...any) wire.Frame {
 		return wire.Frame{Kind: wire.KindError, Op: wire.OpReentry, Seq: f.Seq, Payload: []byte(fmt.Sprintf(format, args...))}
 	}
 	d := wire.NewDecoder(f.Payload)
 	landing, msg, batch := d.U64(), d.String(), d.Bytes()
 	if err := d.Finish(); err != nil {
-		return fail("malformed re-entry answer: %v", err)
+		return fail("malformed re-entry answer: %v", err), true
 	}
 	steps, err := decodeBatch(batch)
 	if err != nil {
-		return fail("malformed re-entry answer: %v", err)
+		return fail("malformed re-entry answer: %v", err), true
 	}
 	for i, st := range steps {
 		if st.kind == wire.BatchCallWrapper && !quickService(st.addr) {
-			return fail("re-entry answer step %d of %d calls %v, which is not one of the executor's own services (no step ran)", i, len(steps), st.addr)
+			return fail("re-entry answer step %d of %d calls %v, which is not one of the executor's own services (no step ran)", i, len(steps), st.addr), true
 		}
 	}
 	if n, err := runBatch(steps); err != nil {
-		return fail("re-entry answer step %d of %d: %v", n, len(steps), err)
+		return fail("re-entry answer step %d of %d: %v", n, len(steps), err), true
 	}
 	if landing == 0 {
 		if msg == "" {
 			msg = "the controller answered landing address 0"
 		}
-		return fail("%s", msg)
+		return fail("%s", msg), false
 	}
-	return wire.Frame{Kind: wire.KindResult, Op: wire.OpReentryApply, Seq: f.Seq, Payload: new(wire.Encoder).U64(landing).Payload()}
+	return wire.Frame{Kind: wire.KindResult, Op: wire.OpReentryApply, Seq: f.Seq, Payload: new(wire.Encoder).U64(landing).Payload()}, false
 }
 
 func (s *server) connectionLost() {

@@ -96,6 +96,100 @@ func reportCrashesTo(h *Hub) error {
 	return nil
 }
 
+var exitReporter struct {
+	once sync.Once
+	mu   sync.Mutex
+	hubs []*Hub
+}
+
+// reportExitsTo makes exit() in code h's controllers run tell them all
+// (an Exit frame naming the status and the controller whose request
+// called it, as for a crash) before the process ends: otherwise they see
+// a bare end of stream. A shared executor starts no program
+// (run-program is refused), so the exit hook is free for this.
+func reportExitsTo(h *Hub) {
+	exitReporter.once.Do(func() {
+		OnProgramExit(func(status int) {
+			origin := uint64(C.gorc_thread_origin())
+			exitReporter.mu.Lock()
+			hubs := append([]*Hub(nil), exitReporter.hubs...)
+			exitReporter.mu.Unlock()
+			for _, h := range hubs {
+				h.tellExit(status, origin, time.Second)
+			}
+		})
+		C.gorc_enable_exit_report()
+	})
+	exitReporter.mu.Lock()
+	exitReporter.hubs = append(exitReporter.hubs, h)
+	exitReporter.mu.Unlock()
+}
+
+// tellExit sends every connected controller an Exit frame saying the
+// executor exits with status because code run for controller origin
+// called exit(). It returns after wait at the latest.
+func (h *Hub) tellExit(status int, origin uint64, wait time.Duration) {
+	who, peers := h.whoAndPeers(origin)
+	msg := fmt.Sprintf("the shared executor (pid %d) exited with status %d: exit() was called in code run for %s; every controller of it lost it",
+		os.Getpid(), status, who)
+	h.logf("%s", msg)
+	h.tellAll(peers, wire.Frame{Kind: wire.KindExit, Payload: new(wire.Encoder).U64(wire.EndedExit).U64(uint64(int64(status))).String(msg).Payload()}, wait)
+}
+
+// tellAll sends f to every peer, each on its own goroutine, and returns
+// once all are sent or after wait.
+func (h *Hub) tellAll(peers []*peer, f wire.Frame, wait time.Duration) {
+	done := make(chan struct{}, len(peers))
+	for _, p := range peers {
+		go func() {
+			p.send(f)
+			done <- struct{}{}
+		}()
+	}
+	timeout := time.After(wait)
+	for range peers {
+		select {
+		case <-done:
+		case <-timeout:
+			return
+		}
+	}
+}
+
+// whoAndPeers names controller origin (as crashMessage does) and returns
+// the connected controllers, trying the hub's lock for at most 200 ms.
+func (h *Hub) whoAndPeers(origin uint64) (string, []*peer) {
+	locked := false
+	for t0 := time.Now(); time.Since(t0) < 200*time.Millisecond; time.Sleep(time.Millisecond) {
+		if locked = h.mu.TryLock(); locked {
+			break
+		}
+	}
+	who := "no controller's request (a thread of the executor's own)"
+	var peers []*peer
+	if locked {
+		defer h.mu.Unlock()
+		for p := range h.peers {
+			if p.send != nil {
+				peers = append(peers, p)
+			}
+			if p.id == origin {
+				who = h.describeLocked(p)
+			}
+		}
+		for p := range h.zombies {
+			if p.id == origin {
+				who = h.describeLocked(p) + ", which has since disconnected"
+			}
+		}
+		sort.Slice(peers, func(i, j int) bool { return peers[i].id < peers[j].id })
+	}
+	if origin != 0 && !strings.HasPrefix(who, "controller") {
+		who = fmt.Sprintf("controller #%d", origin)
+	}
+	return who, peers
+}
+
 // runFor marks the calling thread as running code for p until the
 // returned function is called (the crash handler reads it, and the
 // threads the run starts inherit it).

@@ -55,3 +55,29 @@ func TestCrashMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestExitNames: when code calls exit() in a shared executor, the
+// controllers are told whose request ran it, as for a crash.
+func TestExitNames(t *testing.T) {
+	h, _ := testHub(t)
+	a, _ := peerAt(h, 0x100000)
+	for _, tc := range []struct {
+		name   string
+		origin uint64
+		want   string
+	}{
+		{"a controller's code", a.id, "controller #1 (test)"},
+		{"an unknown controller", 99, "controller #99"},
+		{"the executor's own thread", 0, "no controller's request"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			who, peers := h.whoAndPeers(tc.origin)
+			if who != tc.want && !strings.HasPrefix(who, tc.want) {
+				t.Errorf("who = %q, want %q", who, tc.want)
+			}
+			if len(peers) != 0 {
+				t.Errorf("%d peers to tell; none has a connection", len(peers))
+			}
+		})
+	}
+}

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/codecache"
 	"github.com/gorc-jit/gorc/jit"
@@ -140,7 +142,9 @@ const racyWindow = 2 * time.Second
 // which no user tool sets back), so an unchanged 2.3 MB archive costs a
 // stat and a 32-byte read, not 2.5 ms of hashing, on the next run. A
 // file that is hashed is mapped (the page cache's pages, read in place)
-// rather than copied into fresh heap pages.
+// rather than copied into fresh heap pages; if another process truncates
+// it meanwhile, the fault is recovered and the file is reported as
+// changed (errChangedWhileHashed).
 func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string, memoFrom int64) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -169,8 +173,14 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string, mem
 	if size := st.Size; size >= 64<<10 && size < 1<<40 {
 		data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE)
 		if err == nil {
-			sum = sha256.Sum256(data)
+			if hashFileMapped != nil {
+				hashFileMapped(path)
+			}
+			sum, err = sumMapped(data)
 			syscall.Munmap(data)
+			if err != nil {
+				return fmt.Errorf("hashing %s: %w", path, err)
+			}
 		} else {
 			size = 0
 		}
@@ -188,6 +198,33 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string, mem
 		cache.PutSmall(memo, sum[:]) // best effort: the next run hashes again
 	}
 	return nil
+}
+
+// hashFileMapped, when set (by tests), is called by hashFile between
+// mapping a file and hashing it.
+var hashFileMapped func(path string)
+
+// errChangedWhileHashed: a mapped input shrank while it was hashed (its
+// pages past the new end fault with SIGBUS); the run links without the
+// image rather than die.
+var errChangedWhileHashed = errors.New("the file was truncated while it was hashed")
+
+// sumMapped is the SHA-256 of data, a file's mapping: a fault reading it
+// (the file truncated by another process meanwhile: SIGBUS past its new
+// end) is recovered and returned as errChangedWhileHashed instead of
+// ending the process.
+func sumMapped(data []byte) (sum [sha256.Size]byte, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			fault, ok := r.(interface{ Addr() uintptr })
+			if !ok {
+				panic(r)
+			}
+			err = fmt.Errorf("%w (fault at offset %d of %d bytes)", errChangedWhileHashed, fault.Addr()-uintptr(unsafe.Pointer(unsafe.SliceData(data))), len(data))
+		}
+	}()
+	return sha256.Sum256(data), nil
 }
 
 // openRunImage decides whether this run uses the linked-image cache and

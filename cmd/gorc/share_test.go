@@ -626,6 +626,52 @@ int main(void) { return boom(0); }
 	x.alive(t, dir)
 }
 
+// TestSharedExecutorExitNamesController: controller A's code calls
+// exit(7) in a shared executor while controller B's main is running
+// there. The process ends for everyone, but B is told how and whose code
+// called exit() (not a bare end of stream), and the listener starts a new
+// shared executor that serves the next controller.
+func TestSharedExecutorExitNamesController(t *testing.T) {
+	x := startSharedExecutor(t)
+	dir := t.TempDir()
+	waiter := ccObj(t, dir, "waiter", `#include <stdio.h>
+#include <unistd.h>
+int main(void) { printf("B: waiting\n"); fflush(stdout); sleep(60); return 0; }
+`)
+	quitter := ccObj(t, dir, "quitter", `#include <stdlib.h>
+int main(void) { exit(7); }
+`)
+	b := startGorc(t, dir, "run", "-exec", x.addr, waiter)
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(x.out.String(), "B: waiting") {
+		if time.Now().After(deadline) {
+			t.Fatalf("B's main did not start:\n%v", b)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	a := startGorc(t, dir, "run", "-exec", x.addr, quitter)
+	a.wait(t, 30*time.Second)
+	if took := b.wait(t, 15*time.Second); took > 10*time.Second {
+		t.Errorf("B learned of the exit after %v", took)
+	}
+	t.Logf("A: %s\nB: %s", a.stderr.String(), b.stderr.String())
+	for who, p := range map[string]*proc{"A": a, "B": b} {
+		for _, want := range []string{"executor exited with status 7", "exit() was called in code run for controller #2 (127.0.0.1:", "every controller of it lost it"} {
+			if !strings.Contains(p.stderr.String(), want) {
+				t.Errorf("%s's error lacks %q:\n%v", who, want, p)
+			}
+		}
+		if strings.Contains(p.stderr.String(), "EOF") {
+			t.Errorf("%s's error says EOF:\n%v", who, p)
+		}
+	}
+	if b.status == 0 {
+		t.Errorf("B succeeded although its executor exited:\n%v", b)
+	}
+	x.waitLog(t, 10*time.Second, "shared executor (pid", "starting a new one")
+	x.alive(t, dir)
+}
+
 // TestSharedExecutorStdoutFloodIsolated: controller A's program floods
 // the shared executor's stdout, which nobody reads, and blocks in write()
 // holding stdout's lock. Controller B's calls are still answered: the

@@ -8,6 +8,7 @@ package epc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -57,15 +58,46 @@ func (hb *heldBatch) result() error {
 		return hb.err
 	}
 	if hb.f.Kind == wire.KindError {
-		return fmt.Errorf("steps held back from earlier lazy links: %s", hb.f.Payload)
+		return &HeldStepsError{Msg: fmt.Sprintf("steps held back from earlier lazy links: %s", hb.f.Payload)}
 	}
 	d := wire.NewDecoder(hb.f.Payload)
 	failed, msg := d.U64(), d.String()
 	if err := d.Finish(); err != nil {
-		return fmt.Errorf("steps held back from earlier lazy links: malformed answer: %w", err)
+		return &HeldStepsError{Msg: fmt.Sprintf("steps held back from earlier lazy links: malformed answer: %v", err)}
 	}
 	if failed < hb.n {
-		return fmt.Errorf("steps held back from earlier lazy links: step %d of %d: %s", failed, hb.n, msg)
+		return &HeldStepsError{Msg: fmt.Sprintf("steps held back from earlier lazy links: step %d of %d: %s", failed, hb.n, msg)}
+	}
+	return nil
+}
+
+// HeldStepsError reports that memory steps BatchBeforeNext held back did
+// not all run in the executor: the linker had been told they succeeded,
+// so the lazily linked code they finalized (its protection, EH frames, a
+// stub's pointer) may not be usable. From then on the Remote answers
+// every lazy re-entry with this error and BatchBeforeNext fails with it
+// (see HeldStepsFailed).
+type HeldStepsError struct{ Msg string }
+
+func (e *HeldStepsError) Error() string { return e.Msg }
+
+// noteHeld records err as the reason lazily linked code is no longer
+// trusted if it is a HeldStepsError (the first one wins).
+func (e *Remote) noteHeld(err error) {
+	var he *HeldStepsError
+	if errors.As(err, &he) {
+		e.heldFailed.CompareAndSwap(nil, he)
+	}
+}
+
+// HeldStepsFailed returns the failure of steps held back from lazy links,
+// if any has been reported (by the answer to the batch that carried them
+// ahead of a call); nil otherwise. The executor keeps its own record of a
+// failure of steps carried in a re-entry answer and fails later
+// re-entries itself.
+func (e *Remote) HeldStepsFailed() error {
+	if he := e.heldFailed.Load(); he != nil {
+		return he
 	}
 	return nil
 }
@@ -110,6 +142,10 @@ func (e *Remote) deliverHeld(f wire.Frame) bool {
 	}
 	hb.f = f
 	close(hb.done)
+	// Recorded here, in stream order, so that a re-entry the executor
+	// sends after this answer is already refused (and even if the call
+	// the batch preceded is abandoned).
+	e.noteHeld(hb.result())
 	return true
 }
 
@@ -150,6 +186,9 @@ func (e *Remote) quickSteps(ops []MemOp) bool {
 func (e *Remote) BatchBeforeNext(ctx context.Context, ops []MemOp) (int, error) {
 	if len(ops) == 0 {
 		return 0, nil
+	}
+	if err := e.HeldStepsFailed(); err != nil {
+		return 0, fmt.Errorf("epc: lazy link steps not sent: %w", err)
 	}
 	if e.noBatch.Load() || !e.quickSteps(ops) {
 		return e.Batch(ctx, ops)
@@ -198,6 +237,13 @@ func (e *Remote) serveCall(f wire.Frame) {
 	e.mu.Lock()
 	h := e.reentry
 	e.mu.Unlock()
+	if failed := e.HeldStepsFailed(); failed != nil {
+		// Whatever the handler answers may be code whose finalizing
+		// steps never ran.
+		h = func(shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+			return 0, fmt.Errorf("lazily linked code is not trusted: %w", failed)
+		}
+	}
 	if f.Op == wire.OpReentry {
 		if h == nil {
 			answer(wire.KindError, []byte("no re-entry handler is installed in the controller"))

@@ -5,6 +5,7 @@ package epc
 import (
 	"context"
 	"encoding/binary"
+	"strings"
 	"testing"
 
 	"github.com/gorc-jit/gorc/shared"
@@ -18,35 +19,8 @@ import (
 func TestRemoteReentryHeldSteps(t *testing.T) {
 	ctx := context.Background()
 	e := spawn(t, nil)
-	ps := e.PageSize()
-	r, _ := e.Reserve(ctx, 3*ps, false)
-	page := func(i uint64) shared.ExecutorAddrRange {
-		return shared.ExecutorAddrRange{Start: r.Start.Add(i * ps), End: r.Start.Add((i + 1) * ps)}
-	}
-	// Page 0: the trampoline and main (which calls it with 10, 20, 5, 7.0).
-	var code []byte
-	at := func(b []byte) shared.ExecutorAddr {
-		a := r.Start.Add(uint64(len(code)))
-		code = append(code, b...)
-		for len(code)%16 != 0 {
-			code = append(code, 0xcc)
-		}
-		return a
-	}
-	tramp := at(append(binary.LittleEndian.AppendUint64([]byte{0x49, 0xbb}, uint64(e.BootstrapSymbols()[ReentryName])), 0x41, 0xff, 0xd3, 0x0f, 0x0b))
-	m := []byte{0xbf, 10, 0, 0, 0, 0xbe, 20, 0, 0, 0, 0xba, 5, 0, 0, 0, 0x48, 0xb8}
-	m = binary.LittleEndian.AppendUint64(m, 0x401c000000000000) // 7.0
-	m = append(m, 0x66, 0x48, 0x0f, 0x6e, 0xc0, 0x48, 0x83, 0xec, 0x08, 0xe8)
-	mainStart := r.Start.Add(uint64(len(code)))
-	m = binary.LittleEndian.AppendUint32(m, uint32(int32(int64(tramp)-int64(mainStart.Add(uint64(len(m)+4))))))
-	mainFn := at(append(m, 0x48, 0x83, 0xc4, 0x08, 0xc3))
-	e.Protect(ctx, page(0), shared.ProtRead|shared.ProtWrite)
-	e.Write(ctx, r.Start, code)
-	e.Protect(ctx, page(0), shared.ProtRead|shared.ProtExec)
-	// Page 1 gets the landing function, page 2 a marker: both only by
-	// held steps, during the re-entry.
-	target := page(1).Start
-	body := []byte{0x8d, 0x04, 0x37, 0xf2, 0x0f, 0x2c, 0xc8, 0x01, 0xc8, 0x01, 0xd0, 0xc3} // rdi+rsi+edx+int(xmm0)
+	p := newHeldProgram(t, e)
+	page, target, body, mainFn := p.page, p.target, p.body, p.mainFn
 	var readBack []byte
 	var readErr error
 	e.SetReentryHandler(func(ret shared.ExecutorAddr) (shared.ExecutorAddr, error) {
@@ -75,5 +49,128 @@ func TestRemoteReentryHeldSteps(t *testing.T) {
 	}
 	if n := e.HeldSteps() - before; n != 5 {
 		t.Errorf("%d steps held back, want 5", n)
+	}
+}
+
+// heldProgram is a main, in a child executor, that calls a lazy
+// trampoline with 10, 20, 5, 7.0; the landing function (page 1, target)
+// is body, which returns their sum, 42, once written and made executable.
+type heldProgram struct {
+	page   func(i uint64) shared.ExecutorAddrRange
+	target shared.ExecutorAddr
+	body   []byte
+	mainFn shared.ExecutorAddr
+}
+
+func newHeldProgram(t *testing.T, e *Remote) heldProgram {
+	t.Helper()
+	ctx := context.Background()
+	ps := e.PageSize()
+	r, err := e.Reserve(ctx, 3*ps, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func(i uint64) shared.ExecutorAddrRange {
+		return shared.ExecutorAddrRange{Start: r.Start.Add(i * ps), End: r.Start.Add((i + 1) * ps)}
+	}
+	// Page 0: the trampoline and main (which calls it with 10, 20, 5, 7.0).
+	var code []byte
+	at := func(b []byte) shared.ExecutorAddr {
+		a := r.Start.Add(uint64(len(code)))
+		code = append(code, b...)
+		for len(code)%16 != 0 {
+			code = append(code, 0xcc)
+		}
+		return a
+	}
+	tramp := at(append(binary.LittleEndian.AppendUint64([]byte{0x49, 0xbb}, uint64(e.BootstrapSymbols()[ReentryName])), 0x41, 0xff, 0xd3, 0x0f, 0x0b))
+	m := []byte{0xbf, 10, 0, 0, 0, 0xbe, 20, 0, 0, 0, 0xba, 5, 0, 0, 0, 0x48, 0xb8}
+	m = binary.LittleEndian.AppendUint64(m, 0x401c000000000000) // 7.0
+	m = append(m, 0x66, 0x48, 0x0f, 0x6e, 0xc0, 0x48, 0x83, 0xec, 0x08, 0xe8)
+	mainStart := r.Start.Add(uint64(len(code)))
+	m = binary.LittleEndian.AppendUint32(m, uint32(int32(int64(tramp)-int64(mainStart.Add(uint64(len(m)+4))))))
+	mainFn := at(append(m, 0x48, 0x83, 0xc4, 0x08, 0xc3))
+	if _, err := e.Batch(ctx, []MemOp{
+		{Kind: MemOpProtect, Range: page(0), Prot: shared.ProtRead | shared.ProtWrite},
+		{Kind: MemOpWrite, Addr: r.Start, Data: code},
+		{Kind: MemOpProtect, Range: page(0), Prot: shared.ProtRead | shared.ProtExec},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return heldProgram{
+		page:   page,
+		target: page(1).Start,
+		body:   []byte{0x8d, 0x04, 0x37, 0xf2, 0x0f, 0x2c, 0xc8, 0x01, 0xc8, 0x01, 0xd0, 0xc3}, // rdi+rsi+edx+int(xmm0)
+		mainFn: mainFn,
+	}
+}
+
+// TestRemoteReentryHeldStepFails: a held step that fails in the executor
+// (a protection change of a range nothing is mapped at) is not lost. The
+// re-entry whose answer (or the call ahead of which) it went fails, naming
+// the step; and since the linker was told the step succeeded, every later
+// re-entry fails too, naming it, instead of landing in code whose
+// finalizing steps may not have run — here a later run whose link's own
+// steps are good, which would land and return 42 if the failure were
+// forgotten.
+func TestRemoteReentryHeldStepFails(t *testing.T) {
+	bad := MemOp{Kind: MemOpProtect, Range: shared.ExecutorAddrRange{Start: 0x1000, End: 0x2000}, Prot: shared.ProtRead | shared.ProtExec}
+	for _, tc := range []struct {
+		name string
+		// aheadOfCall: the handler makes a call (a read) after holding
+		// the bad step, so the step goes as a batch ahead of it.
+		aheadOfCall bool
+		want        string // in the first run's error
+	}{
+		{"in the re-entry answer", false, "re-entry answer step 0 of 4"},
+		{"ahead of a call", true, "steps held back from earlier lazy links: step 0 of 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			e := spawn(t, nil)
+			p := newHeldProgram(t, e)
+			good := func(shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+				if _, err := e.BatchBeforeNext(ctx, []MemOp{
+					{Kind: MemOpProtect, Range: p.page(1), Prot: shared.ProtRead | shared.ProtWrite},
+					{Kind: MemOpWrite, Addr: p.target, Data: p.body},
+					{Kind: MemOpProtect, Range: p.page(1), Prot: shared.ProtRead | shared.ProtExec},
+				}); err != nil {
+					return 0, err
+				}
+				return p.target, nil
+			}
+			e.SetReentryHandler(func(ret shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+				if _, err := e.BatchBeforeNext(ctx, []MemOp{bad}); err != nil {
+					return 0, err
+				}
+				if tc.aheadOfCall {
+					if _, err := e.Read(ctx, p.page(0).Start, 1); err != nil {
+						return 0, err
+					}
+				}
+				return good(ret)
+			})
+			st, err := e.RunAsMain(ctx, p.mainFn, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("first run: %d %v, want an error naming %q", st, err, tc.want)
+			}
+			e.SetReentryHandler(good)
+			st, err = e.RunAsMain(ctx, p.mainFn, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "not trusted") {
+				t.Fatalf("run after the failed step: %d %v, want an error naming the failed step %q", st, err, tc.want)
+			}
+			if tc.aheadOfCall {
+				if err := e.HeldStepsFailed(); err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("HeldStepsFailed: %v, want %q", err, tc.want)
+				}
+				if _, err := e.BatchBeforeNext(ctx, []MemOp{{Kind: MemOpWrite, Addr: p.target, Data: []byte{0xc3}}}); err == nil {
+					t.Errorf("BatchBeforeNext after the failure: no error")
+				}
+			}
+			// The executor goes on: a plain call still works.
+			if _, err := e.Read(ctx, p.page(0).Start, 1); err != nil {
+				t.Errorf("read after the failures: %v", err)
+			}
+		})
 	}
 }

@@ -67,7 +67,8 @@ type Remote struct {
 	held        heldSteps
 	heldAnswers map[uint64]*heldBatch // batches of held steps sent ahead of a call, by sequence (under mu)
 	heldCount   atomic.Uint64         // steps held back, see HeldSteps
-	callQ       chan wire.Frame       // executor calls for an idle answering goroutine (startServeCall)
+	heldFailed  atomic.Pointer[HeldStepsError]
+	callQ       chan wire.Frame // executor calls for an idle answering goroutine (startServeCall)
 
 	// Program stdio forwarded over the stream (nil fwd: not forwarded).
 	fwd            *Stdio
