@@ -155,3 +155,11 @@ func TestParseSplitStops(t *testing.T) {
 	for range ch {
 	}
 }
+
+func TestLastIndex(t *testing.T) {
+	for _, src := range []string{"", "binary", "xbinarybinary", "binarbinary y binary", "no", "bbinaryy binar"} {
+		if got, want := lastIndex([]byte(src), "binary"), strings.LastIndex(src, "binary"); got != want {
+			t.Errorf("lastIndex(%q) = %d, want %d", src, got, want)
+		}
+	}
+}
