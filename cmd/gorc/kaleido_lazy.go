@@ -355,7 +355,9 @@ func closeUnlessExiting(ctx context.Context, j *jit.JIT, mode string) {
 // runLazyKaleido runs sources item by item in one session, as the REPL
 // does (so a redefinition applies from the next item on), with
 // definitions compiled on first call.
-func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []string, srcs [][]byte, showStats bool, stdout, stderr io.Writer) int {
+// The start-up heap is readied here unless heapReady says the caller did
+// (before reading the sources, so that they are read into it).
+func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []string, srcs [][]byte, heapReady, showStats bool, stdout, stderr io.Writer) int {
 	if eo.mode == "" {
 		eo.mode = "local" // batch default (the REPL's is a child)
 	}
@@ -372,7 +374,9 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		size += len(s)
 		ndefs[i] = bytes.Count(s, []byte("def"))
 	}
-	prepareHeap(lazyHeapPerByte * size)
+	if !heapReady {
+		prepareHeap(lazyHeapPerByte * size)
+	}
 	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
 	done := make(chan struct{})
 	defer close(done)
