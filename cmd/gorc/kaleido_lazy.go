@@ -569,7 +569,8 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 		return parseAhead(p, done, 4)
 	}
 	// The precedences after the head, if each operator defined in it
-	// takes the precedence it declares.
+	// takes the precedence it declares (as a definition taken does; an
+	// extern sets none).
 	pred := p
 	if head > 0 {
 		pred = p.Segment(0, head)
@@ -578,9 +579,8 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 			if item == nil && d == nil {
 				break
 			}
-			if definesBinaryOperator(item) {
-				pr := protoOf(item)
-				pred.SetPrecedence(pr.OperatorChar(), pr.Precedence)
+			if def, ok := item.(*kaleidoscope.FunctionDef); ok && def.Proto.Kind == kaleidoscope.ProtoBinary {
+				pred.SetPrecedence(def.Proto.OperatorChar(), def.Proto.Precedence)
 			}
 		}
 	}
@@ -651,15 +651,4 @@ func lastIndex(src []byte, s string) int {
 		last = off + i
 		off = last + 1
 	}
-}
-
-// protoOf returns the prototype of a definition or an extern.
-func protoOf(item kaleidoscope.Item) *kaleidoscope.Prototype {
-	switch it := item.(type) {
-	case *kaleidoscope.FunctionDef:
-		return it.Proto
-	case *kaleidoscope.Extern:
-		return it.Proto
-	}
-	return nil
 }

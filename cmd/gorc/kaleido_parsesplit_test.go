@@ -32,7 +32,8 @@ func splitSource(ops string, n int) []byte {
 // consumeSplit runs what ch gives as runLazyKaleido does (acknowledging
 // operators), describing each item or diagnostic; refuse names operators
 // whose definition the consumer does not take (it sets no precedence, as
-// when the definition is an error); it also returns how many parsers
+// when the definition is an error; an extern sets none, as in gorc
+// kaleido); it also returns how many parsers
 // the items came from.
 func consumeSplit(ch <-chan parsedBatch, refuse string) (out []string, parsers int) {
 	seen := map[*kaleidoscope.Parser]bool{}
@@ -55,9 +56,7 @@ func consumeSplit(ch <-chan parsedBatch, refuse string) (out []string, parsers i
 func describeSplitItem(item kaleidoscope.Item, p *kaleidoscope.Parser, refuse string) string {
 	switch it := item.(type) {
 	case *kaleidoscope.Extern:
-		if it.Proto.Kind == kaleidoscope.ProtoBinary && !strings.ContainsRune(refuse, rune(it.Proto.OperatorChar())) {
-			p.SetPrecedence(it.Proto.OperatorChar(), it.Proto.Precedence)
-		}
+		// An extern sets no precedence (the generator's declare does not).
 		return "extern " + it.Proto.String()
 	case *kaleidoscope.FunctionDef:
 		if it.Proto.Kind == kaleidoscope.ProtoBinary && !strings.ContainsRune(refuse, rune(it.Proto.OperatorChar())) {
@@ -93,6 +92,7 @@ func TestParseSplit(t *testing.T) {
 		{"four parts", splitSource(ops, 3000), 4, "", 5},
 		{"no operator", splitSource("", 3000), 2, "", 2},
 		{"operator not taken", splitSource(ops, 3000), 2, ":", 2},
+		{"extern operator only", splitSource("extern binary~ 3 (a b);\n", 3000), 2, "", 3},
 		{"operator defined late", []byte(late), 2, "", 1},
 		{"small", splitSource(ops, 10), 2, "", 1},
 		{"one part", splitSource(ops, 3000), 1, "", 1},
