@@ -152,3 +152,39 @@ func BenchmarkLazyParse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLazyParseSegments is BenchmarkLazyParse with the program cut
+// in two at an item start, the segments parsed at once on two goroutines
+// (as gorc kaleido -lazy does on two processors).
+func BenchmarkLazyParseSegments(b *testing.B) {
+	src := SyntheticProgramCalled(10000, 1)
+	head := ItemStart(src, strings.LastIndex(string(src), "binary"))
+	cut := ItemStart(src, head+(len(src)-head)/2)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	parse := func(p *Parser) {
+		for {
+			item, d := p.Next()
+			if d != nil {
+				b.Error(d)
+			}
+			if item == nil {
+				return
+			}
+			if f, ok := item.(*FunctionDef); ok && f.Proto.Kind == ProtoBinary {
+				p.SetPrecedence(f.Proto.OperatorChar(), f.Proto.Precedence)
+			}
+		}
+	}
+	for b.Loop() {
+		p := NewParser("bench.k", src)
+		p.SetLazyBodies(true)
+		p.SetEnd(head)
+		parse(p)
+		first, second := p.Segment(head, cut), p.Segment(cut, -1)
+		done := make(chan struct{})
+		go func() { parse(second); close(done) }()
+		parse(first)
+		<-done
+	}
+}

@@ -34,6 +34,7 @@ type Parser struct {
 	depth int
 
 	lazy     bool        // SetLazyBodies
+	end      int         // SetEnd: the offset of the item Next stops at (0: none)
 	precSnap *[256]int16 // prec as shared by skipped bodies; nil after a change
 
 	// reuse: the most frequent expression nodes come from arenas that
@@ -190,7 +191,7 @@ func (p *Parser) Next() (item Item, err *Diagnostic) {
 	for p.isChar(';') {
 		p.next()
 	}
-	if p.tok.Kind == TokEOF {
+	if p.tok.Kind == TokEOF || p.end > 0 && p.atEnd() {
 		return nil, nil
 	}
 	defer func() {

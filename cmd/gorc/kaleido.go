@@ -75,6 +75,14 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	var names []string
 	var srcs [][]byte
 	var err error
+	// -lazy readies its start-up heap (runLazyKaleido) before the files
+	// are read, so that they are read into it: a 2.6 MB source read into
+	// fresh memory was 640 page faults of its own.
+	heapReady := false
+	if o.lazy && o.emit == "" && len(files) > 0 {
+		prepareHeap(lazyHeapPerByte * filesSize(files))
+		heapReady = true
+	}
 	if !kaleidoImageCandidate(o, files) {
 		if names, srcs, err = readKaleidoSources(files); err != nil {
 			return kaleidoFailed(stderr, err)
@@ -100,7 +108,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.lazy && o.emit == "" {
-		return runLazyKaleido(ctx, o.level, o.exec, names, srcs, o.showStats, stdout, stderr)
+		return runLazyKaleido(ctx, o.level, o.exec, names, srcs, heapReady, o.showStats, stdout, stderr)
 	}
 	// Connecting to the executor (spawning a child, dialling a TCP one)
 	// overlaps with compilation.
@@ -292,6 +300,18 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 
 // readKaleidoSources reads the named files, or standard input (named
 // "<stdin>") when there are none.
+// filesSize is the total size of the files (those that can be stat'ed:
+// reading reports the others).
+func filesSize(files []string) int {
+	n := 0
+	for _, f := range files {
+		if st, err := os.Stat(f); err == nil && st.Mode().IsRegular() {
+			n += int(st.Size())
+		}
+	}
+	return n
+}
+
 func readKaleidoSources(files []string) (names []string, srcs [][]byte, err error) {
 	if len(files) == 0 {
 		src, err := io.ReadAll(os.Stdin)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -354,7 +355,9 @@ func closeUnlessExiting(ctx context.Context, j *jit.JIT, mode string) {
 // runLazyKaleido runs sources item by item in one session, as the REPL
 // does (so a redefinition applies from the next item on), with
 // definitions compiled on first call.
-func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []string, srcs [][]byte, showStats bool, stdout, stderr io.Writer) int {
+// The start-up heap is readied here unless heapReady says the caller did
+// (before reading the sources, so that they are read into it).
+func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []string, srcs [][]byte, heapReady, showStats bool, stdout, stderr io.Writer) int {
 	if eo.mode == "" {
 		eo.mode = "local" // batch default (the REPL's is a child)
 	}
@@ -364,10 +367,16 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 	// all of it fresh memory: let it come in huge pages, as the eager
 	// compile does.
 	size := 0
-	for _, s := range srcs {
+	// A count of "def" per file (which may also be part of a name): about
+	// its definitions, to size tables and channels.
+	ndefs := make([]int, len(srcs))
+	for i, s := range srcs {
 		size += len(s)
+		ndefs[i] = bytes.Count(s, []byte("def"))
 	}
-	prepareHeap(lazyHeapPerByte * size)
+	if !heapReady {
+		prepareHeap(lazyHeapPerByte * size)
+	}
 	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
 	done := make(chan struct{})
 	defer close(done)
@@ -377,7 +386,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 	if len(srcs) > 0 {
 		p := kaleidoscope.NewParser(names[0], srcs[0])
 		p.SetLazyBodies(true)
-		first = parseAhead(p, done)
+		first = parseSplit(p, srcs[0], parseSplitParts(), parseAheadCapacity(ndefs[0]), done)
 	}
 	if code := r.open(eo); code != 0 {
 		return code
@@ -385,9 +394,8 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 	defer func() { closeUnlessExiting(ctx, r.j, r.eo.mode) }()
 	for i, src := range srcs {
 		r.file = names[i]
-		// Tables sized for the file's definitions (about: a count of
-		// "def", which may also be part of a name) instead of growing.
-		if n := bytes.Count(src, []byte("def")); n >= 64 {
+		// Tables sized for the file's definitions instead of growing.
+		if n := ndefs[i]; n >= 64 {
 			r.lazy.reserve(n)
 			r.g.ReserveDeclarations(n)
 			r.defs = slices.Grow(r.defs, n)
@@ -399,7 +407,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		if i > 0 {
 			p := r.g.NewParser(r.file, src)
 			p.SetLazyBodies(true)
-			items = parseAhead(p, done)
+			items = parseSplit(p, src, parseSplitParts(), parseAheadCapacity(ndefs[i]), done)
 		}
 		for b := range items {
 			for _, it := range b.items {
@@ -446,13 +454,23 @@ type parsedBatch struct {
 // parseAheadBatch is how many items parseAhead sends at a time.
 const parseAheadBatch = 256
 
+// parseAheadCapacity is the channel capacity that lets parseAhead send
+// all the items of a source with ndefs definitions (about: a count of
+// "def"; most items of a large program are definitions) without waiting,
+// so that a segment after the first is parsed while the consumer is still
+// busy with the one before.
+func parseAheadCapacity(ndefs int) int {
+	return ndefs/parseAheadBatch + 8
+}
+
 // parseAhead parses p's items on a goroutine of its own while the caller
 // defines and runs the items already parsed (a lazy session's definitions
 // cost little each, so parsing is most of the start-up's work before the
-// first call). The channel is closed after the last item, or when done is
+// first call), sending up to capacity batches before the caller takes
+// one. The channel is closed after the last item, or when done is
 // closed.
-func parseAhead(p *kaleidoscope.Parser, done <-chan struct{}) <-chan parsedBatch {
-	ch := make(chan parsedBatch, 4)
+func parseAhead(p *kaleidoscope.Parser, done <-chan struct{}, capacity int) <-chan parsedBatch {
+	ch := make(chan parsedBatch, capacity)
 	go func() {
 		defer close(ch)
 		var b []parsedItem
@@ -504,4 +522,133 @@ func definesBinaryOperator(item kaleidoscope.Item) bool {
 		return it.Proto.Kind == kaleidoscope.ProtoBinary
 	}
 	return false
+}
+
+// parseSplitMin is the smallest source parseSplit cuts into segments
+// (below it one parser is about as fast; a variable for tests).
+var parseSplitMin = 256 << 10
+
+// parseSplitParts is how many segments parseSplit cuts a source into:
+// one per processor (the items' consumer works meanwhile too), at most 4.
+func parseSplitParts() int { return min(runtime.GOMAXPROCS(0), 4) }
+
+// parseSplit is parseAhead for a fresh parser p of src (no item parsed
+// yet) that parses the source in parts segments at once, each on a
+// goroutine of its own, when it can tell the precedences each segment
+// starts with: src is cut (kaleidoscope.ItemStart) after a head holding
+// every "binary" of the file (so no operator is defined after the head),
+// and the head's items are parsed once more beforehand, each operator
+// taking the precedence it declares, to predict the precedences after
+// the head. The head is parsed by p, waiting for each operator's
+// precedence to be set by its item's run, as parseAhead does; then, if
+// p's precedences are the predicted ones, the segments' items follow in
+// order (they parsed as one parser would), else the segments' work is
+// dropped and the rest parsed by one parser that starts with p's. The
+// items are those parseAhead gives, in the same order, always. A head
+// longer than a quarter of the source, a small source or parts < 2 is
+// parseAhead.
+func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-chan struct{}) <-chan parsedBatch {
+	if parts < 2 || len(src) < parseSplitMin {
+		return parseAhead(p, done, 4)
+	}
+	head := 0
+	if b := lastIndex(src, "binary"); b >= 0 {
+		head = kaleidoscope.ItemStart(src, b)
+		if head < 0 || head > len(src)/4 {
+			return parseAhead(p, done, 4)
+		}
+	}
+	cuts := []int{head}
+	for k := 1; k < parts; k++ {
+		c := kaleidoscope.ItemStart(src, head+(len(src)-head)*k/parts)
+		if c > cuts[len(cuts)-1] {
+			cuts = append(cuts, c)
+		}
+	}
+	if head == 0 && len(cuts) == 1 {
+		return parseAhead(p, done, 4)
+	}
+	// The precedences after the head, if each operator defined in it
+	// takes the precedence it declares (as a definition taken does; an
+	// extern sets none).
+	pred := p
+	if head > 0 {
+		pred = p.Segment(0, head)
+		for {
+			item, d := pred.Next()
+			if item == nil && d == nil {
+				break
+			}
+			if def, ok := item.(*kaleidoscope.FunctionDef); ok && def.Proto.Kind == kaleidoscope.ProtoBinary {
+				pred.SetPrecedence(def.Proto.OperatorChar(), def.Proto.Precedence)
+			}
+		}
+	}
+	want := pred.Precedences()
+	stop := make(chan struct{}) // closed when the segments' items are not wanted
+	var segs []<-chan parsedBatch
+	for k, c := range cuts {
+		end := -1
+		if k+1 < len(cuts) {
+			end = cuts[k+1]
+		}
+		q := pred.Segment(c, end)
+		segs = append(segs, parseAhead(q, stop, capacity))
+	}
+	out := make(chan parsedBatch, 4)
+	go func() {
+		defer close(out)
+		stopped := false
+		defer func() {
+			if !stopped {
+				close(stop)
+			}
+		}()
+		forward := func(ch <-chan parsedBatch) bool {
+			for b := range ch {
+				select {
+				case out <- b:
+				case <-done:
+					return false
+				}
+			}
+			return true
+		}
+		if head > 0 {
+			p.SetEnd(head)
+			if !forward(parseAhead(p, done, 4)) {
+				return
+			}
+			if p.Precedences() != want {
+				// An operator's item did not set the precedence it
+				// declares (an error): parse the rest again from the
+				// head, with the precedences in force there.
+				close(stop)
+				stopped = true
+				forward(parseAhead(p.Segment(head, -1), done, 4))
+				return
+			}
+		}
+		for _, ch := range segs {
+			if !forward(ch) {
+				return
+			}
+		}
+	}()
+	return out
+}
+
+// lastIndex is bytes.LastIndex(src, s) found with forward searches:
+// bytes.Index is vectorized, LastIndex is not (it was 8% of a lazy
+// start-up's time on a 2.6 MB file with s near its start only).
+func lastIndex(src []byte, s string) int {
+	last := -1
+	for off := 0; ; {
+		i := bytes.Index(src[off:], []byte(s))
+		if i < 0 {
+			return last
+		}
+		last = off + i
+		off = last + 1
+	}
 }

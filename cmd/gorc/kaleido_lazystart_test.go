@@ -105,7 +105,7 @@ func TestParseAhead(t *testing.T) {
 	p = kaleidoscope.NewParser("t.k", src)
 	p.SetLazyBodies(true)
 	var got []string
-	for batch := range parseAhead(p, done) {
+	for batch := range parseAhead(p, done, 4) {
 		for _, it := range batch.items {
 			if it.diag != nil {
 				t.Fatal(it.diag)
@@ -118,5 +118,46 @@ func TestParseAhead(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("parsed ahead:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestKaleidoLazyLargeFileDiagnostics: a file large enough for its parse
+// to be cut into segments (parseSplit) reports its errors in order with
+// their lines and columns, the operators defined at the top applying
+// everywhere, and runs its expressions in order.
+func TestKaleidoLazyLargeFileDiagnostics(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("def binary| 5 (a b) a + b;\ndef binary : 1 (x y) y;\n")
+	line := 2
+	var want []string
+	for i := 0; i < 12000; i++ {
+		switch i {
+		case 3000, 6500, 11000:
+			b.WriteString("def e(x) x +;\n")
+			line++
+			want = append(want, fmt.Sprintf("p.k:%d:13: error: expected an expression, found ';'", line))
+			b.WriteString("f1(1) ~ 2;\n")
+			line++
+			want = append(want, fmt.Sprintf("p.k:%d:7: error: unknown unary operator '~'", line))
+		}
+		fmt.Fprintf(&b, "def f%d(x) # def g(x)\n  x | %d : x * 2;\n", i, i)
+		line += 2
+	}
+	b.WriteString("f11999(1) | f3(2);\n")
+	if b.Len() < parseSplitMin {
+		t.Fatalf("the source (%d bytes) is too small to be cut", b.Len())
+	}
+	if err := os.WriteFile(filepath.Join(dir, "p.k"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runGorc(t, bin, dir, []string{"kaleido", "-lazy", "-show-stats", "p.k"}, "", false)
+	if wantOut := strings.Repeat("Evaluated to 2.000000\n", 3) + "Evaluated to 6.000000\n"; out != wantOut || code != 1 {
+		t.Errorf("exit %d, stdout:\n%s\nwant exit 1, stdout:\n%s", code, out, wantOut)
+	}
+	want = append(want, "functions compiled: 5 (lazily, of 12002 definitions)")
+	if got := strings.Join(strings.Split(strings.TrimSpace(errOut), "\n")[:len(want)], "\n"); got != strings.Join(want, "\n") {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, strings.Join(want, "\n"))
 	}
 }
