@@ -71,7 +71,20 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 	// replay the exact rules on those results (spec.take, spec.externals).
 	spec := g.speculate(ctx, idx, graphs)
 	var inDylib map[string]bool // names jd defines, read on first need
-	provided := map[string]bool{}
+	// provided will hold the names of the wave's graphs and of the
+	// members the rounds take, most of which the speculation parsed:
+	// sized for all of those at once (sqlite: about 3,000 names), not
+	// grown a step at a time.
+	n := 0
+	for _, pg := range graphs {
+		n += countDefined(pg)
+	}
+	for _, p := range spec.parsed {
+		if isDone(p) && p.g != nil {
+			n += countDefined(p.g)
+		}
+	}
+	provided := make(map[string]bool, n)
 	for _, pg := range graphs {
 		addDefined(pg, provided)
 	}
@@ -177,6 +190,23 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 // newUnitSlot puts in a unit's symbol table).
 func exported(s *jitlink.Symbol) bool {
 	return s.Name != "" && s.Scope != jitlink.ScopeLocal && !isLocalOnly(s.Name)
+}
+
+// countDefined returns the number of names pg defines for the dylib (what
+// addDefined adds).
+func countDefined(pg *jitlink.LinkGraph) int {
+	n := 0
+	for _, s := range pg.Symbols {
+		if exported(s) {
+			n++
+		}
+	}
+	for _, s := range pg.Absolutes {
+		if exported(s) {
+			n++
+		}
+	}
+	return n
 }
 
 // addDefined adds the names pg defines for the dylib to set.
