@@ -858,6 +858,16 @@ func SetProgramArgs(args []string) {
 	C.gorc_set_program_args(C.int(len(args)), argv)
 }
 
+// PreloadEHRuntime loads what in-process EH-frame registration needs
+// (libgcc_s.so.1's __register_frame, dlopened RTLD_GLOBAL) now, as the
+// first registration would, and reports whether it is available; a
+// failure is reported again, with its reason, by that registration. A
+// controller that will link objects with unwind tables in this process
+// calls it on a spare thread as it starts, so the dlopen (≈0.15 ms) is
+// not on the link's path: the first object's finalization, or the first
+// lookup of a libgcc helper (__udivti3 …), finds the library loaded.
+func PreloadEHRuntime() bool { return C.gorc_eh_preload() != 0 }
+
 // UnwindFunctionStart asks libgcc's unwinder (_Unwind_Find_FDE) which
 // function's unwind information covers pc and returns that function's
 // start, or 0 if no registered or loaded FDE covers it. It shows whether

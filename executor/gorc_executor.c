@@ -1050,6 +1050,16 @@ void gorc_bootstrap(uint64_t *out) {
 	out[i++] = (uint64_t)(uintptr_t)&gorc_stack_chk_fail_local;
 }
 
+/* Load libgcc_s's EH-frame registration now (what the first EH-frame
+ * registration would do): 1 if it is available, 0 if not (the error is
+ * kept and reported by that registration). */
+int gorc_eh_preload(void) {
+	pthread_mutex_lock(&eh_mu);
+	int ok = eh_load();
+	pthread_mutex_unlock(&eh_mu);
+	return ok;
+}
+
 /* The start of the function whose FDE covers pc, as libgcc's unwinder
  * finds it (0 if none): shows what the unwinder knows. */
 uint64_t gorc_find_fde_func(uint64_t pc) {

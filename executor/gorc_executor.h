@@ -85,6 +85,7 @@ void gorc_call_tls_ready(uint64_t dst, uint64_t size); /* gorc_call.c */
 int gorc_memfd(const char *name);
 void gorc_bootstrap(uint64_t *out);
 uint64_t gorc_find_fde_func(uint64_t pc);
+int gorc_eh_preload(void);
 int gorc_install_crash_handlers(void);
 int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout);
 int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size);

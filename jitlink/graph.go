@@ -235,7 +235,10 @@ type Symbol struct {
 	Addr shared.ExecutorAddr
 
 	startStop bool // defined by DefineStartStop
-	replaced  bool // MergeGraphs: references go to another symbol
+	// win, during MergeGraphs: 0, or 1 + the index of the symbol that
+	// references to this one go to (it fits in the struct's padding:
+	// Symbol stays 64 bytes).
+	win uint32
 }
 
 // Address returns the symbol's address (defined symbols: once laid out).

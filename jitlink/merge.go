@@ -51,9 +51,26 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 		graph string
 	}
 	defs := make(map[string]def, nnamed)
-	// loser -> winner; mostly the inputs' externals bound to another
-	// input's definition, so sized for them.
-	replace := make(map[*Symbol]*Symbol, nexts)
+	// loser -> winner, kept in the losers themselves (Symbol.win: an
+	// index into wins, in room the struct had spare), not in a map:
+	// mostly the inputs' externals bound to another input's definition,
+	// and every edge to one is redirected below. losers are the symbols
+	// whose win is set, for resetting it.
+	wins, losers := make([]*Symbol, 0, nexts), make([]*Symbol, 0, nexts)
+	replace := func(lose, win *Symbol) {
+		if lose.win == 0 {
+			losers = append(losers, lose)
+		}
+		wins = append(wins, win)
+		lose.win = uint32(len(wins))
+	}
+	defer func() {
+		// (also on an error: the inputs are not used afterwards, but a
+		// stale win would redirect a later merge's edges)
+		for _, s := range losers {
+			s.win = 0
+		}
+	}()
 	type secKey struct {
 		name     string
 		prot     shared.MemProt
@@ -131,7 +148,7 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 			}
 			if s.Block.Section.Comdat != nil && dropped[s.Block.Section.Comdat] {
 				if d, ok := defs[s.Name]; ok {
-					replace[s] = d.sym
+					replace(s, d.sym)
 					continue
 				}
 			}
@@ -149,7 +166,7 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 				win.Size = win.Block.Size
 				win.Block.Align = max(win.Block.Align, lose.Block.Align)
 			}
-			replace[lose] = win
+			replace(lose, win)
 			if win == s {
 				defs[s.Name] = def{s, g.Name}
 			}
@@ -158,7 +175,7 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 			m.Absolutes = append(m.Absolutes, s)
 			if s.Name != "" && s.Scope != ScopeLocal {
 				if d, ok := defs[s.Name]; ok {
-					replace[s] = d.sym
+					replace(s, d.sym)
 				} else {
 					defs[s.Name] = def{s, g.Name}
 				}
@@ -172,13 +189,13 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 	for _, g := range gs {
 		for n, e := range g.Externals {
 			if d, ok := defs[n]; ok {
-				replace[e] = d.sym
+				replace(e, d.sym)
 				continue
 			}
 			if ex, ok := m.Externals[n]; ok {
 				ex.WeakRef = ex.WeakRef && e.WeakRef
 				ex.TLS = ex.TLS || e.TLS
-				replace[e] = ex
+				replace(e, ex)
 				continue
 			}
 			m.Externals[n] = e
@@ -186,24 +203,17 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 	}
 	// Losers: follow chains to the final winner, then redirect edges.
 	final := func(s *Symbol) *Symbol {
-		for i := 0; i < 64; i++ {
-			w, ok := replace[s]
-			if !ok {
-				return s
-			}
-			s = w
+		for i := 0; i < 64 && s.win != 0; i++ {
+			s = wins[s.win-1]
 		}
 		return s
 	}
-	if len(replace) > 0 {
-		for s := range replace {
-			s.replaced = true
-		}
+	if len(losers) > 0 {
 		// On every core for a large merge (each block's edges are its
-		// own; replace is only read).
+		// own; wins and the symbols' win are only read).
 		forEdgeBlocks(m, func(_ *Section, b *Block) error {
 			for i := range b.Edges {
-				if b.Edges[i].Target.replaced {
+				if b.Edges[i].Target.win != 0 {
 					b.Edges[i].Target = final(b.Edges[i].Target)
 				}
 			}
@@ -211,7 +221,7 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 		})
 		n := 0
 		for _, s := range m.Symbols {
-			if s.replaced { // (set above for every key of replace)
+			if s.win != 0 {
 				// keep the block's local name for diagnostics, but not as a
 				// definition: it no longer exports anything
 				s.Scope, s.Live = ScopeLocal, false
@@ -220,9 +230,6 @@ func MergeGraphs(name string, gs ...*LinkGraph) (*LinkGraph, error) {
 			n++
 		}
 		m.Symbols = m.Symbols[:n]
-		for s := range replace {
-			s.replaced = false
-		}
 	}
 	DefineStartStop(m)
 	return m, nil

@@ -53,3 +53,7 @@ func childExecutorEnv() []string {
 	env, _ := executor.StaticTLSEnv(staticTLSSurplus)
 	return []string{env}
 }
+
+// preloadEHRuntime loads the in-process EH-frame registration runtime
+// (libgcc_s) on a spare thread: see executor.PreloadEHRuntime.
+func preloadEHRuntime() { go executor.PreloadEHRuntime() }

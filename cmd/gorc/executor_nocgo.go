@@ -23,3 +23,6 @@ func ensureStaticTLS(min uint64) error { return nil }
 
 // childExecutorEnv: without cgo gorc cannot be its own child executor.
 func childExecutorEnv() []string { return nil }
+
+// preloadEHRuntime: without cgo nothing runs in this process.
+func preloadEHRuntime() {}

@@ -160,6 +160,12 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		// once: collecting less often saves a fifth of the link time.
 		debug.SetGCPercent(400)
 	}
+	if o.exec == "local" {
+		// The objects' EH frames are registered in this process when
+		// they are finalized: load libgcc_s's registration beside the
+		// link, not on its path.
+		preloadEHRuntime()
+	}
 	ctx := context.Background()
 	start := time.Now()
 	warnClearText(stderr, "gorc run", o.exec)

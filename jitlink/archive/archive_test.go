@@ -189,3 +189,25 @@ func FuzzArchive(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkParse parses Debian's static libraries (header walk and symbol
+// index): gorc run does it for every archive on its command line, before
+// the link starts.
+func BenchmarkParse(b *testing.B) {
+	for _, lib := range []string{"libsqlite3.a", "liblua5.4.a", "libz.a"} {
+		path := filepath.Join("/usr/lib/x86_64-linux-gnu", lib)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Logf("skipping %s: %v", lib, err)
+			continue
+		}
+		b.Run(lib, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := archive.Parse(lib, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -66,3 +66,55 @@ int main(void) { extern int count(void); return count() + pick(); }`, "-O1")
 		t.Errorf("duplicate strong definitions: got %v", err)
 	}
 }
+
+// TestMergeGraphsChain merges a weak definition that loses to an earlier
+// weak one, which in turn loses to a later strong one: every reference,
+// to either weak definition or from an external, must end at the strong
+// one (MergeGraphs follows the chain of replacements).
+func TestMergeGraphsChain(t *testing.T) {
+	a := parseSrc(t, "a.o", "c", `
+__attribute__((weak)) int f(void) { return 1; }
+int callA(void) { return f() + 10; }`, "-O0")
+	b := parseSrc(t, "b.o", "c", `
+__attribute__((weak)) int f(void) { return 2; }
+int callB(void) { return f() + 20; }`, "-O0")
+	c := parseSrc(t, "c.o", "c", `
+int f(void) { return 3; }
+extern int callA(void), callB(void);
+int callC(void) { return f() + callA() + callB(); }`, "-O0")
+	d := parseSrc(t, "d.o", "c", `
+extern int f(void);
+int callD(void) { return f(); }`, "-O0")
+	m, err := jitlink.MergeGraphs("abcd", a, b, c, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strong := m.FindSymbol("f")
+	if strong == nil || strong.Linkage != jitlink.LinkageStrong {
+		t.Fatalf("f after merging: %+v, want c.o's strong definition", strong)
+	}
+	refs := 0
+	for _, sec := range m.Sections {
+		for _, blk := range sec.Blocks {
+			for _, e := range blk.Edges {
+				if e.Target.Name != "f" {
+					continue
+				}
+				refs++
+				if e.Target != strong {
+					t.Errorf("an edge of %s goes to %+v, not to the strong f", sec.Name, e.Target)
+				}
+			}
+		}
+	}
+	if refs < 4 {
+		t.Errorf("%d references to f, want at least 4 (one per object)", refs)
+	}
+	if len(m.Externals) != 0 {
+		t.Errorf("externals left: %d", len(m.Externals))
+	}
+	// Merging the result again (nothing left to replace) changes nothing.
+	if _, err := jitlink.MergeGraphs("again", m); err != nil {
+		t.Fatal(err)
+	}
+}

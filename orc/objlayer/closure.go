@@ -56,11 +56,14 @@ func (g *ArchiveGenerator) defines(name string) (bool, error) {
 // closureOf extends the wave members/graphs (just pulled, parsed, not yet
 // loaded into the dylib) with the further rounds of members they need from
 // this archive, as long as the closure is exact (see LinkClosure). g.mu is
-// held; the members it adds are marked loaded.
-func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx map[string]int, members []int, graphs []*jitlink.LinkGraph) ([]int, []*jitlink.LinkGraph, error) {
+// held; the members it adds are marked loaded. complete reports that the
+// closure was followed to its end (no round was left to the ordinary
+// path): every live reference of the members is then defined by one of
+// them, by the dylib, or by no member of this archive.
+func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx map[string]int, members []int, graphs []*jitlink.LinkGraph) (_ []int, _ []*jitlink.LinkGraph, complete bool, err error) {
 	for _, pg := range graphs {
 		if hasVerdicts(pg) {
-			return members, graphs, nil
+			return members, graphs, false, nil
 		}
 	}
 	// Parse and walk the members the closure will probably need on every
@@ -68,7 +71,20 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 	// replay the exact rules on those results (spec.take, spec.externals).
 	spec := g.speculate(ctx, idx, graphs)
 	var inDylib map[string]bool // names jd defines, read on first need
-	provided := map[string]bool{}
+	// provided will hold the names of the wave's graphs and of the
+	// members the rounds take, most of which the speculation parsed:
+	// sized for all of those at once (sqlite: about 3,000 names), not
+	// grown a step at a time.
+	n := 0
+	for _, pg := range graphs {
+		n += countDefined(pg)
+	}
+	for _, p := range spec.parsed {
+		if isDone(p) && p.g != nil {
+			n += countDefined(p.g)
+		}
+	}
+	provided := make(map[string]bool, n)
 	for _, pg := range graphs {
 		addDefined(pg, provided)
 	}
@@ -79,7 +95,7 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 	defer spec.keep()
 	for len(wave) > 0 {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, fmt.Errorf("objlayer: archive %s: %w", g.a.Name, err)
+			return nil, nil, false, fmt.Errorf("objlayer: archive %s: %w", g.a.Name, err)
 		}
 		var pending []string // live references nothing pulled defines
 		seenName := map[string]bool{}
@@ -124,14 +140,14 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 			for _, o := range g.others {
 				ok, err := o.defines(name)
 				if err != nil {
-					return nil, nil, err
+					return nil, nil, false, err
 				}
 				if ok {
 					// Another archive may pull a member for
 					// this name in the same round, whose
 					// definitions change what this one pulls:
 					// leave the round to the ordinary path.
-					return members, graphs, nil
+					return members, graphs, false, nil
 				}
 			}
 			if i, ok := idx[name]; ok && !g.loaded[i] && !queued[i] {
@@ -144,7 +160,7 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 		}
 		ng, err := spec.take(ctx, next)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 		for _, pg := range ng {
 			if hasVerdicts(pg) {
@@ -154,7 +170,7 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 					close(p.done)
 					g.pre[i] = p
 				}
-				return members, graphs, nil
+				return members, graphs, false, nil
 			}
 		}
 		for _, i := range next {
@@ -167,13 +183,30 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 		graphs = append(graphs, ng...)
 		wave = ng
 	}
-	return members, graphs, nil
+	return members, graphs, true, nil
 }
 
 // exported reports whether s is a definition the dylib sees (what
 // newUnitSlot puts in a unit's symbol table).
 func exported(s *jitlink.Symbol) bool {
 	return s.Name != "" && s.Scope != jitlink.ScopeLocal && !isLocalOnly(s.Name)
+}
+
+// countDefined returns the number of names pg defines for the dylib (what
+// addDefined adds).
+func countDefined(pg *jitlink.LinkGraph) int {
+	n := 0
+	for _, s := range pg.Symbols {
+		if exported(s) {
+			n++
+		}
+	}
+	for _, s := range pg.Absolutes {
+		if exported(s) {
+			n++
+		}
+	}
+	return n
 }
 
 // addDefined adds the names pg defines for the dylib to set.

@@ -135,23 +135,30 @@ func (g *ArchiveGenerator) TryToGenerate(ctx context.Context, kind orc.LookupKin
 	if err != nil {
 		return g.fail(members, err)
 	}
+	complete := false
 	if g.closure {
 		wave := members
-		if members, graphs, err = g.closureOf(ctx, jd, idx, members, graphs); err != nil {
+		if members, graphs, complete, err = g.closureOf(ctx, jd, idx, members, graphs); err != nil {
 			return g.fail(wave, err)
 		}
 	}
 	// The members' own references will be looked up as soon as they
 	// link: parse the members defining them now, in the background (see
 	// prefetch). Names are collected before the graphs are defined, after
-	// which their links may change them.
+	// which their links may change them. After a complete closure the
+	// live references need no member of this archive any more (those of
+	// dead code are never looked up): nothing to parse ahead, and the
+	// walk over every member's externals (sqlite: 87 members, 0.2 ms on
+	// the link's path) is skipped.
 	var next []int
-	queued := map[int]bool{}
-	for _, pg := range graphs {
-		for name := range pg.Externals {
-			if i, ok := idx[name]; ok && !g.loaded[i] && g.pre[i] == nil && !queued[i] {
-				queued[i] = true
-				next = append(next, i)
+	if !complete {
+		queued := map[int]bool{}
+		for _, pg := range graphs {
+			for name := range pg.Externals {
+				if i, ok := idx[name]; ok && !g.loaded[i] && g.pre[i] == nil && !queued[i] {
+					queued[i] = true
+					next = append(next, i)
+				}
 			}
 		}
 	}
