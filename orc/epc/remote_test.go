@@ -52,7 +52,7 @@ func spawn(t testing.TB, stdout *bytes.Buffer) *Remote {
 	if stdout != nil {
 		cmd.Stdout = stdout
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a hang, not a slow start
 	defer cancel()
 	e, err := SpawnChild(ctx, cmd)
 	if err != nil {
