@@ -196,9 +196,11 @@ func TestListenerLimits(t *testing.T) {
 		return c
 	}
 	// Idle: closed by the listener after the handshake timeout.
+	// The clock starts before the dial: the listener's timer starts at
+	// its accept, which a descheduled test could see before time.Now.
+	start := time.Now()
 	idle := dial()
 	defer idle.Close()
-	start := time.Now()
 	idle.SetReadDeadline(time.Now().Add(30 * time.Second))
 	if _, err := idle.Read(make([]byte, 1)); err != io.EOF {
 		t.Errorf("idle connection: read %v, want EOF", err)
