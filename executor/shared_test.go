@@ -132,7 +132,9 @@ func TestHubPublisherLeavesBeforeReady(t *testing.T) {
 				t.Errorf("await error %v lacks %q", err, want)
 			}
 		}
-		if d := time.Since(t0); d > time.Second {
+		// The await's own limit is a minute: 15s tells "woken by the
+		// departure" from "timed out" on a loaded CI machine too.
+		if d := time.Since(t0); d > 15*time.Second {
 			t.Errorf("learned after %v", d)
 		}
 	case <-time.After(10 * time.Second):
@@ -261,7 +263,7 @@ func TestHubLookupTimeout(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `timed out after 50ms waiting for shared dylib "nobody" to be published (looking up f)`) {
 		t.Fatalf("err = %v", err)
 	}
-	if d := time.Since(t0); d > 5*time.Second {
+	if d := time.Since(t0); d > 20*time.Second { // a hang, not a slow machine
 		t.Errorf("took %v", d)
 	}
 	lost := make(chan struct{})

@@ -284,12 +284,15 @@ func TestDomTreeShapes(t *testing.T) {
 		if got := d.Idom(f.Blocks[len(f.Blocks)-1]); got != f.Blocks[0] {
 			t.Errorf("idom(exit) = %v, want the entry", got)
 		}
-		if el > 5*time.Second {
+		// Limits that catch quadratic work (minutes on 50,000 blocks
+		// under -race), not a slow machine: 3.3s for both here with
+		// GOMAXPROCS=1 beside two busy loops under -race.
+		if el > 30*time.Second {
 			t.Errorf("NewDomTree took %v on 50,000 blocks", el)
 		}
 		start = time.Now()
 		df := d.Frontiers()
-		if el := time.Since(start); el > 2*time.Second {
+		if el := time.Since(start); el > 30*time.Second {
 			t.Errorf("Frontiers took %v on 50,000 blocks", el)
 		}
 		if got := df[f.Blocks[1].Index]; len(got) != 1 || got[0] != f.Blocks[len(f.Blocks)-1] {

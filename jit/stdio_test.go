@@ -242,7 +242,7 @@ int main(int argc, char **argv) { abort_here(argc); return 0; }`, "-O0")
 						t.Errorf("error %q lacks %q", msg, w)
 					}
 				}
-				if elapsed > 2*time.Second {
+				if elapsed > 20*time.Second { // a hang, not a slow machine (ms here)
 					t.Errorf("the crash took %v to report", elapsed)
 				}
 				t.Logf("%v after %v", msg, elapsed.Round(time.Millisecond))

@@ -57,6 +57,11 @@ func (p *Parser) skipBody() *lazyBody {
 	operand := false // the last token ended an operand
 	ident := false   // ... and was an identifier (a '(' after it is a call)
 	depth := 0
+	// The if, for and var whose then, else or in are still to come: one
+	// without its opener ends the body early (the eager parse starts a
+	// new item there), so the scan is unsure. A ',' outside parentheses
+	// belongs to a for or a var, or ends the body too.
+	pendThen, pendElse, pendIn := 0, 0, 0
 	switch p.tok.Kind {
 	case TokIdent:
 		operand, ident = true, true
@@ -65,7 +70,10 @@ func (p *Parser) skipBody() *lazyBody {
 			return nil
 		}
 		operand = true
-	case TokIf, TokFor, TokVar:
+	case TokIf:
+		pendThen++
+	case TokFor, TokVar:
+		pendIn++
 	case TokChar:
 		switch c := p.tok.Ch; {
 		case c == '(':
@@ -116,12 +124,35 @@ scan:
 					end = i
 					break scan
 				case "then", "else", "in":
+					switch src[i] {
+					case 't':
+						if pendThen == 0 {
+							return nil
+						}
+						pendThen--
+						pendElse++
+					case 'e':
+						if pendElse == 0 {
+							return nil
+						}
+						pendElse--
+					default:
+						if pendIn == 0 {
+							return nil
+						}
+						pendIn--
+					}
 					operand, ident = false, false
 					i = j
 					continue
 				case "if", "for", "var":
 					if operand {
 						return nil
+					}
+					if src[i] == 'i' {
+						pendThen++
+					} else {
+						pendIn++
 					}
 					i = j
 					continue
@@ -158,6 +189,9 @@ scan:
 			operand, ident = true, false
 			i++
 		case scComma:
+			if depth == 0 && pendIn == 0 {
+				return nil
+			}
 			operand, ident = false, false
 			i++
 		case scHigh:
@@ -174,7 +208,7 @@ scan:
 	if end < 0 {
 		end = len(src)
 	}
-	if depth != 0 || operand == false {
+	if depth != 0 || operand == false || pendThen != 0 || pendElse != 0 || pendIn != 0 {
 		return nil
 	}
 	if p.bodySrc == nil {

@@ -64,6 +64,12 @@ func TestLazyBodiesParseAlike(t *testing.T) {
 		// (ParseBody): each kind of first token, after blanks, tabs and
 		// CRLF, with an error later in the body to check positions.
 		"first tokens": "def a(x)\n\t  12.5 + x +;\ndef b(x)   if x then 1 else 2 +;\ndef c(x) -x * ;\ndef d(x)\r\n  (x;\ndef e(x) for i = 1, i < x in i +;\ndef f(x) var y = 1 in y +;\ndef g(x) x;\ndef h(x) g(x) + ;",
+		// then, else, in or a ',' without the if, for or var they
+		// belong to end the eager parse's body there: the scan must
+		// not take the rest of the item into the body (found by
+		// FuzzLazyBodiesAlike; the lazy parse lost the definition and
+		// reported an error in the body instead).
+		"keywords without opener": "def A()00then 0\ndef f(x) x else 1;\ndef g(x) x in 2;\ndef h(x) x, 1;\ndef k(x) (if x then 1 else 2) then 3;\ndef m(x) for i = 1, 2 in x in 3;\ndef n(x) var a = 1, b = 2 in a, b;",
 		// More than 16 parameters: duplicates found with a map.
 		"many params": "def f(a b c d e f g h i j k l m n o p q) q;\ndef g(a b c d e f g h i j k l m n o p a) a;\ndef h(a a) a;",
 	}

@@ -88,7 +88,7 @@ func spawnExecutor(t testing.TB, stdout io.Writer) *epc.Remote {
 	cmd := exec.Command(os.Args[0])
 	cmd.Stdout = stdout
 	cmd.Stderr = os.Stderr
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // a hang, not a slow start
 	defer cancel()
 	e, err := epc.SpawnChild(ctx, cmd)
 	if err != nil {

@@ -155,8 +155,13 @@ func stress(t *testing.T, d orc.Dispatcher, units, lookers, rounds int, seed int
 	es := newSession(t, orc.WithDispatcher(d))
 	g := newStressGraph(t, es, units, seed)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	// A deadlock is told by a lack of progress, not by a total time: on
+	// a loaded CI machine under -race the pool case ran past a 60 s
+	// total (every goroutine runnable, checking results) where it takes
+	// a few seconds here.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var progress atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, lookers)
 	for w := 0; w < lookers; w++ {
@@ -181,6 +186,7 @@ func stress(t *testing.T, d orc.Dispatcher, units, lookers, rounds int, seed int
 					errs <- fmt.Errorf("looker %d round %d: %w", w, r, err)
 					return
 				}
+				progress.Add(1)
 				for _, p := range picks {
 					if got := m[g.names[p]].Addr; got != addrOf(p) {
 						errs <- fmt.Errorf("%s = %v, want %v", g.names[p], got, addrOf(p))
@@ -198,12 +204,25 @@ func stress(t *testing.T, d orc.Dispatcher, units, lookers, rounds int, seed int
 	}
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		var b bytes.Buffer
-		pprof.Lookup("goroutine").WriteTo(&b, 2)
-		t.Fatalf("stress test timed out (deadlock?); goroutines:\n%s", b.String())
+	const stall = 60 * time.Second
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	last, since := progress.Load(), time.Now()
+wait:
+	for {
+		select {
+		case <-done:
+			break wait
+		case <-tick.C:
+			if n := progress.Load(); n != last {
+				last, since = n, time.Now()
+			} else if time.Since(since) > stall {
+				var b bytes.Buffer
+				pprof.Lookup("goroutine").WriteTo(&b, 2)
+				cancel()
+				t.Fatalf("no lookup completed for %v (deadlock?) after %d; goroutines:\n%s", stall, n, b.String())
+			}
+		}
 	}
 	close(errs)
 	for err := range errs {

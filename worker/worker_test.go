@@ -325,7 +325,9 @@ func TestPoolRetriesAfterWorkerFailure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := time.Since(start); d > 20*time.Second {
+			// Below the killed case's one-minute job timeout, above
+			// what a loaded CI machine under -race needs.
+			if d := time.Since(start); d > 45*time.Second {
 				t.Errorf("took %v", d)
 			}
 			var objs [][]byte

@@ -124,6 +124,10 @@ func (s *ptySession) send(text string) {
 // consumed, and consumes up to its end; it fails the test after timeout.
 func (s *ptySession) expect(want string, timeout time.Duration) {
 	s.t.Helper()
+	// timeout only tells a hang: the tests assert no speed through it
+	// (they time what they mean to), and a loaded CI machine running
+	// -race may need several times the few seconds the callers name.
+	timeout = max(timeout, 30*time.Second)
 	deadline := time.Now().Add(timeout)
 	for {
 		s.mu.Lock()

@@ -68,10 +68,12 @@ func TestREPLInterrupt(t *testing.T) {
 			start := time.Now()
 			s.send("\x03")
 			// On a line of its own after the terminal's echo of Ctrl-C.
-			s.expect("^C\r\ngorc kaleido: interrupted; executor restarted, 3 definitions restored", 5*time.Second)
-			s.expect("ready> ", 5*time.Second)
-			if d := time.Since(start); d > time.Second {
-				t.Errorf("Ctrl-C took %v to return to the prompt, want at most 1 s", d)
+			s.expect("^C\r\ngorc kaleido: interrupted; executor restarted, 3 definitions restored", 30*time.Second)
+			s.expect("ready> ", 30*time.Second)
+			// The loop never ends: a limit that catches waiting for it,
+			// not a slow restart on a loaded CI machine under -race.
+			if d := time.Since(start); d > 15*time.Second {
+				t.Errorf("Ctrl-C took %v to return to the prompt, want promptly", d)
 			}
 			s.send("inc(41);\r")
 			s.expect("Evaluated to 42.000000", 10*time.Second)

@@ -141,7 +141,7 @@ func TestReaderCancelMidFrame(t *testing.T) {
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("size %d, call %d: %v, want the context's error", size, i, err)
 			}
-			if d := time.Since(start); d > 2*time.Second {
+			if d := time.Since(start); d > 10*time.Second { // a hang, not a slow machine
 				t.Fatalf("cancelled call returned after %v", d)
 			}
 			if err := echoCallValue(ctx, e, uint64(1000+i)); err != nil {
