@@ -383,6 +383,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		return code
 	}
 	defer func() { closeUnlessExiting(ctx, r.j, r.eo.mode) }()
+	running := false // a top-level expression has run: past the start-up
 	for i, src := range srcs {
 		r.file = names[i]
 		// Tables sized for the file's definitions (about: a count of
@@ -408,6 +409,10 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 					r.errors++
 					continue
 				}
+				if !running && isTopLevelExpr(it.item) {
+					running = true
+					lazyRunHeap()
+				}
 				r.run(it.item, b.p)
 				if r.lost != nil {
 					return executorFailureStatus(r.j, r.lost)
@@ -425,6 +430,13 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		return 1
 	}
 	return 0
+}
+
+// isTopLevelExpr reports whether item is a top-level expression (the
+// code that runs, and makes the first calls).
+func isTopLevelExpr(item kaleidoscope.Item) bool {
+	def, ok := item.(*kaleidoscope.FunctionDef)
+	return ok && def.TopLevel
 }
 
 // parsedItem is an item, or a diagnostic, parseAhead parsed.
