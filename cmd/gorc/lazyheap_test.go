@@ -55,7 +55,7 @@ func gcTrace(stderr string) (before []int, live int) {
 // its heap stays within a few times what is live (with the collector off
 // for the whole run, as before, there was no collection: the heap grew
 // by every byte every first call allocated). A run that calls 1% of
-// 5,000 functions, whose time is its start-up, still makes no
+// 10,000 functions, whose time is its start-up, still makes no
 // collection (the first goal is five times the heap at the switch, not
 // five times what the start-up's forced collection found live), in
 // gorc kaleido and in gorc run on the IR. GOGC set by the user is left
@@ -71,7 +71,7 @@ func TestLazyRunCollects(t *testing.T) {
 	if err := os.WriteFile(all, kaleidoscope.SyntheticProgram(3000), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(few, kaleidoscope.SyntheticProgramCalled(5000, 1), 0o644); err != nil {
+	if err := os.WriteFile(few, kaleidoscope.SyntheticProgramCalled(10000, 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	irOut, errOut, code := runGorc(t, bin, dir, []string{"kaleido", "-emit", "ir", "few.k"}, "", false)
@@ -103,7 +103,7 @@ func TestLazyRunCollects(t *testing.T) {
 			t.Fatalf("gorc %v: exit %d\n%s", args, code, errOut)
 		}
 		if before, _ := gcTrace(errOut); len(before) > 0 {
-			t.Errorf("gorc %v (1%% of 5,000 functions called) collected %d times (heaps %v MB): the start-up's heap was marked", args, len(before), before)
+			t.Errorf("gorc %v (1%% of 10,000 functions called) collected %d times (heaps %v MB): the start-up's heap was marked", args, len(before), before)
 		}
 	}
 
