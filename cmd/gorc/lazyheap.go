@@ -24,9 +24,9 @@ const lazyRunGCPercent = 400
 // collector off, every byte of that is fresh memory, one page fault per
 // 4 KiB on the calling thread, and the heap only grows. With the
 // collector on at GOGC=400, the heap stays within five times what is
-// live, compiled functions' garbage is reused, and the marking runs
-// mostly on the collector's own worker: about half the page faults of an
-// all-called run for the same CPU time (docs/rationale/s19-lazyall.md).
+// live and compiled functions' garbage is reused: half the page faults
+// of an all-called run, for CPU and wall time within noise of the
+// collector off (docs/rationale/s19-lazyall.md).
 // The 1 GiB soft limit stays.
 //
 // The collector has not run since the start-up's heap was readied
