@@ -39,11 +39,17 @@ func lazyRunHeap() int {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return 0
 	}
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
+	// (Reading the setting leaves the collector off meanwhile.)
+	wasOff := debug.SetGCPercent(-1) < 0
 	pct := lazyRunGCPercent
-	if s[0].Value.Kind() == metrics.KindUint64 && s[1].Value.Kind() == metrics.KindUint64 {
-		pct = firstGCPercent(s[0].Value.Uint64(), s[1].Value.Uint64())
+	if wasOff {
+		// Not when the collector was already on (gorc run -lazy of
+		// objects only): then what it found live is current.
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(s)
+		if s[0].Value.Kind() == metrics.KindUint64 && s[1].Value.Kind() == metrics.KindUint64 {
+			pct = firstGCPercent(s[0].Value.Uint64(), s[1].Value.Uint64())
+		}
 	}
 	debug.SetGCPercent(pct)
 	if pct != lazyRunGCPercent {
