@@ -51,7 +51,7 @@ func gcTrace(stderr string) (before []int, live int) {
 }
 
 // TestLazyRunCollects: after a lazy run's start-up the collector is on
-// (lazyRunHeap), so an all-called run of 3,000 functions collects and
+// (lazyRunHeap), so an all-called run of 2,000 functions collects and
 // its heap stays within a few times what is live (with the collector off
 // for the whole run, as before, there was no collection: the heap grew
 // by every byte every first call allocated). A run that calls 1% of
@@ -68,7 +68,7 @@ func TestLazyRunCollects(t *testing.T) {
 	dir := t.TempDir()
 	all := filepath.Join(dir, "all.k")
 	few := filepath.Join(dir, "few.k")
-	if err := os.WriteFile(all, kaleidoscope.SyntheticProgram(3000), 0o644); err != nil {
+	if err := os.WriteFile(all, kaleidoscope.SyntheticProgram(2000), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(few, kaleidoscope.SyntheticProgramCalled(10000, 1), 0o644); err != nil {
@@ -92,7 +92,7 @@ func TestLazyRunCollects(t *testing.T) {
 	}
 	before, live := gcTrace(errOut)
 	if len(before) == 0 {
-		t.Errorf("an all-called lazy run of 3,000 functions made no collection after its start-up:\n%s", errOut)
+		t.Errorf("an all-called lazy run of 2,000 functions made no collection after its start-up:\n%s", errOut)
 	} else if peak := slices.Max(before); peak > 6*max(live, 4)+8 {
 		t.Errorf("heap reached %d MB with %d MB live at the last collection (GOGC=%d)", peak, live, lazyRunGCPercent)
 	}
