@@ -304,13 +304,19 @@ func (l *lazyDefs) putCompiler(c *lazyCompiler) {
 // linker as a graph.
 func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.FunctionDef, body string) (*jitlink.LinkGraph, error) {
 	// A body skipped by the parser (SetLazyBodies) is parsed now, once: a
-	// definition is compiled by one materialization only.
-	if d := def.ParseBody(); d != nil {
+	// definition is compiled by one materialization only. It is parsed
+	// into a copy of the definition, so that its syntax tree is garbage
+	// once compiled (the session keeps the definition, which keeps its
+	// place in the source and is parsed again if %undo brings it back):
+	// the trees of compiled functions were two thirds of an all-called
+	// lazy run's live heap, which the collector marks (lazyRunHeap).
+	own := *def
+	if d := own.ParseBody(); d != nil {
 		return nil, d
 	}
 	c := l.takeCompiler()
 	defer l.putCompiler(c)
-	fn, d := c.fg.Gen(file, def, body)
+	fn, d := c.fg.Gen(file, &own, body)
 	if d != nil {
 		return nil, d
 	}
@@ -392,6 +398,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		return code
 	}
 	defer func() { closeUnlessExiting(ctx, r.j, r.eo.mode) }()
+	running := false // a top-level expression has run: past the start-up
 	for i, src := range srcs {
 		r.file = names[i]
 		// Tables sized for the file's definitions instead of growing.
@@ -416,6 +423,10 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 					r.errors++
 					continue
 				}
+				if !running && isTopLevelExpr(it.item) {
+					running = true
+					lazyRunHeap()
+				}
 				r.run(it.item, b.p)
 				if r.lost != nil {
 					return executorFailureStatus(r.j, r.lost)
@@ -433,6 +444,13 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		return 1
 	}
 	return 0
+}
+
+// isTopLevelExpr reports whether item is a top-level expression (the
+// code that runs, and makes the first calls).
+func isTopLevelExpr(item kaleidoscope.Item) bool {
+	def, ok := item.(*kaleidoscope.FunctionDef)
+	return ok && def.TopLevel
 }
 
 // parsedItem is an item, or a diagnostic, parseAhead parsed.

@@ -337,6 +337,9 @@ func runProgram(ctx context.Context, j *jit.JIT, o *runOptions, prog epc.Program
 			return 1
 		}
 	}
+	if o.lazy {
+		lazyRunHeap() // the start-up is over: functions compile as called
+	}
 	runStart := time.Now()
 	status, err := j.RunProgram(ctx, prog)
 	if o.showTimes {

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+)
+
+// lazyRunGCPercent is the collector's GOGC for the part of a lazy run
+// after its start-up (lazyRunHeap).
+const lazyRunGCPercent = 400
+
+// lazyRunHeap switches a lazy run's heap from its start-up policy to its
+// run policy, and returns the GOGC it set (0: none, the user set GOGC or
+// GOMEMLIMIT, which are left alone as at start-up).
+//
+// The start-up (parsing, declaring every function) runs with the
+// collector off under a soft limit of 1 GiB, as a batch compile does: it
+// allocates a bounded amount, mostly kept. What follows is open-ended:
+// each first call compiles and links one function, allocating some
+// 10–40 KB of which about a fifth stays live, for as many functions as
+// the program calls (in a REPL session, for as long as it runs). With the
+// collector off, every byte of that is fresh memory, one page fault per
+// 4 KiB on the calling thread, and the heap only grows. With the
+// collector on at GOGC=400, the heap stays within five times what is
+// live and compiled functions' garbage is reused: half the page faults
+// of an all-called run, for CPU and wall time within noise of the
+// collector off (docs/rationale/s19-lazyall.md).
+// The 1 GiB soft limit stays.
+//
+// The collector has not run since the start-up's heap was readied
+// (prepareHeap), so what it knows as live is about nothing, and GOGC=400
+// alone would start a collection at once, marking the whole start-up
+// heap even in a run that then makes a few first calls. So the first
+// goal is five times the heap now (everything allocated so far counted
+// as live), and GOGC is set to 400 once that first collection is done.
+func lazyRunHeap() int {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return 0
+	}
+	// (Reading the setting leaves the collector off meanwhile.)
+	wasOff := debug.SetGCPercent(-1) < 0
+	pct := lazyRunGCPercent
+	if wasOff {
+		// Not when the collector was already on (gorc run -lazy of
+		// objects only): then what it found live is current.
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+		metrics.Read(s)
+		if s[0].Value.Kind() == metrics.KindUint64 && s[1].Value.Kind() == metrics.KindUint64 {
+			pct = firstGCPercent(s[0].Value.Uint64(), s[1].Value.Uint64())
+		}
+	}
+	debug.SetGCPercent(pct)
+	if pct != lazyRunGCPercent {
+		// Back to lazyRunGCPercent after the first collection (the
+		// sentinel is unreachable at once; its cleanup runs after the
+		// collection that finds it so).
+		type sentinel struct {
+			p *sentinel
+			_ [48]byte
+		}
+		runtime.AddCleanup(&sentinel{}, func(int) { debug.SetGCPercent(lazyRunGCPercent) }, 0)
+	}
+	return pct
+}
+
+// firstGCPercent is the GOGC that puts the collector's next goal at
+// (1+lazyRunGCPercent/100) times now, the bytes of heap objects, given
+// marked, what the last collection found live (the goal is
+// marked·(1+GOGC/100)); at least lazyRunGCPercent.
+func firstGCPercent(marked, now uint64) int {
+	marked = max(marked, 1<<20) // small heaps: the runtime's goal is at least 4 MiB anyway
+	if now <= marked {
+		return lazyRunGCPercent
+	}
+	return max(lazyRunGCPercent, int((100+lazyRunGCPercent)*now/marked)-100)
+}

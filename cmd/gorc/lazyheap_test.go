@@ -1,0 +1,118 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/gorc-jit/gorc/kaleidoscope"
+)
+
+func TestFirstGCPercent(t *testing.T) {
+	const mb = 1 << 20
+	for _, c := range []struct {
+		marked, now uint64
+		want        int
+	}{
+		{marked: 10 * mb, now: 10 * mb, want: 400}, // the last collection is current: plain GOGC
+		{marked: 10 * mb, now: 5 * mb, want: 400},  // less than marked (freed since): plain GOGC
+		{marked: 2 * mb, now: 20 * mb, want: 4900}, // goal 2·50 = 100 MB = 5·20
+		{marked: 0, now: 8 * mb, want: 3900},       // nothing marked yet: counted as 1 MiB
+		{marked: 0, now: 512 << 10, want: 400},     // tiny heap
+		{marked: 4 * mb, now: 6 * mb, want: 650},   // goal 4·7.5 = 30 MB = 5·6
+	} {
+		if got := firstGCPercent(c.marked, c.now); got != c.want {
+			t.Errorf("firstGCPercent(%d, %d) = %d, want %d", c.marked, c.now, got, c.want)
+		}
+	}
+}
+
+// gcTraceLine is a line of GODEBUG=gctrace=1: the heap before, at the
+// end of marking, and live after, and whether the collection was forced.
+var gcTraceLine = regexp.MustCompile(`(?m)^gc \d+ @.* (\d+)->(\d+)->(\d+) MB, .*$`)
+
+// gcTrace returns the collections a run's stderr reports: the heap
+// sizes (MB) before each one not forced (runtime.GC, as prepareHeap
+// calls), and the live heap after the last one.
+func gcTrace(stderr string) (before []int, live int) {
+	for _, m := range gcTraceLine.FindAllStringSubmatch(stderr, -1) {
+		if strings.HasSuffix(m[0], "(forced)") {
+			continue
+		}
+		b, _ := strconv.Atoi(m[1])
+		live, _ = strconv.Atoi(m[3])
+		before = append(before, b)
+	}
+	return before, live
+}
+
+// TestLazyRunCollects: after a lazy run's start-up the collector is on
+// (lazyRunHeap), so an all-called run of 2,000 functions collects and
+// its heap stays within a few times what is live (with the collector off
+// for the whole run, as before, there was no collection: the heap grew
+// by every byte every first call allocated). A run that calls 1% of
+// 10,000 functions, whose time is its start-up, still makes no
+// collection (the first goal is five times the heap at the switch, not
+// five times what the start-up's forced collection found live), in
+// gorc kaleido and in gorc run on the IR. GOGC set by the user is left
+// alone.
+func TestLazyRunCollects(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs lazy programs of thousands of functions")
+	}
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	all := filepath.Join(dir, "all.k")
+	few := filepath.Join(dir, "few.k")
+	if err := os.WriteFile(all, kaleidoscope.SyntheticProgram(2000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(few, kaleidoscope.SyntheticProgramCalled(10000, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	irOut, errOut, code := runGorc(t, bin, dir, []string{"kaleido", "-emit", "ir", "few.k"}, "", false)
+	if code != 0 {
+		t.Fatalf("gorc kaleido -emit ir: exit %d\n%s", code, errOut)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "few.ll"), []byte(irOut), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GODEBUG", "gctrace=1")
+	t.Setenv("GOGC", "")
+	os.Unsetenv("GOGC")
+	os.Unsetenv("GOMEMLIMIT")
+
+	_, errOut, code = runGorc(t, bin, dir, []string{"kaleido", "-lazy", "-no-cache", "all.k"}, "", false)
+	if code != 0 {
+		t.Fatalf("gorc kaleido -lazy all.k: exit %d\n%s", code, errOut)
+	}
+	before, live := gcTrace(errOut)
+	if len(before) == 0 {
+		t.Errorf("an all-called lazy run of 2,000 functions made no collection after its start-up:\n%s", errOut)
+	} else if peak := slices.Max(before); peak > 6*max(live, 4)+8 {
+		t.Errorf("heap reached %d MB with %d MB live at the last collection (GOGC=%d)", peak, live, lazyRunGCPercent)
+	}
+
+	for _, args := range [][]string{{"kaleido", "-lazy", "-no-cache", "few.k"}, {"run", "-lazy", "-no-cache", "few.ll"}} {
+		_, errOut, code = runGorc(t, bin, dir, args, "", false)
+		if code != 0 {
+			t.Fatalf("gorc %v: exit %d\n%s", args, code, errOut)
+		}
+		if before, _ := gcTrace(errOut); len(before) > 0 {
+			t.Errorf("gorc %v (1%% of 10,000 functions called) collected %d times (heaps %v MB): the start-up's heap was marked", args, len(before), before)
+		}
+	}
+
+	t.Setenv("GOGC", "off")
+	_, errOut, code = runGorc(t, bin, dir, []string{"kaleido", "-lazy", "-no-cache", "all.k"}, "", false)
+	if code != 0 {
+		t.Fatalf("GOGC=off gorc kaleido -lazy all.k: exit %d\n%s", code, errOut)
+	}
+	if before, _ := gcTrace(errOut); len(before) > 0 {
+		t.Errorf("with GOGC=off the lazy run collected %d times", len(before))
+	}
+}
