@@ -67,7 +67,29 @@ func CompileOptimized(ctx context.Context, moduleName string, files []string, sr
 // it was given — and compiles the program again with the redefined
 // functions called through slots (Generator.Redefinable).
 func CompilePipeline(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error) (*ir.Module, []*Diagnostic, PipelineStats, error) {
-	m, all, st, redefined, err := compilePipeline(ctx, moduleName, files, srcs, pm, each, nil)
+	return CompilePipelineWith(ctx, moduleName, files, srcs, pm, each, PipelineOptions{})
+}
+
+// PipelineOptions adjust CompilePipelineWith. The zero value is
+// CompilePipeline's behaviour.
+type PipelineOptions struct {
+	// NoVerify leaves out the check of every optimised function by
+	// ir.VerifyFunction. The front end's IR and the passes are tested to
+	// give IR the verifier accepts (unit tests, FuzzPasses with
+	// passes.Manager.Verify, and every pipeline test, which verifies), so
+	// a command compiling its own front end's output may trust it, as
+	// clang's release builds do (-disable-llvm-verifier): a pass that
+	// broke the IR would then show as a pass or code generation error
+	// (both turn a panic into an error naming the function) or as wrong
+	// code, not as the verifier's message. IR read from a file is not
+	// compiled by this pipeline and is always verified (jit.JIT.AddIR).
+	NoVerify bool
+}
+
+// CompilePipelineWith is CompilePipeline with options.
+func CompilePipelineWith(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error, opts PipelineOptions) (*ir.Module, []*Diagnostic, PipelineStats, error) {
+	verify := !opts.NoVerify
+	m, all, st, redefined, err := compilePipeline(ctx, moduleName, files, srcs, pm, each, nil, verify)
 	if err != nil || redefined == nil {
 		return m, all, st, err
 	}
@@ -81,7 +103,7 @@ func CompilePipeline(ctx context.Context, moduleName string, files []string, src
 		pm = pm.WithInliner(passes.NewInlineCache())
 	}
 	first := st.Total
-	m, all, st, _, err = compilePipeline(ctx, moduleName, files, srcs, pm, each, redefined)
+	m, all, st, _, err = compilePipeline(ctx, moduleName, files, srcs, pm, each, redefined, verify)
 	st.Total += first
 	return m, all, st, err
 }
@@ -93,8 +115,9 @@ const handBatch = 8
 // compilePipeline is one generation of the program (CompilePipeline),
 // with the functions of redefinable called through slots. If it meets
 // redefinitions of other functions it returns them all in redefined
-// (and the module must not be used).
-func compilePipeline(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error, redefinable map[string]bool) (_ *ir.Module, _ []*Diagnostic, _ PipelineStats, redefined map[string]bool, _ error) {
+// (and the module must not be used). verify: check every optimised
+// function (PipelineOptions.NoVerify).
+func compilePipeline(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error, redefinable map[string]bool, verify bool) (_ *ir.Module, _ []*Diagnostic, _ PipelineStats, redefined map[string]bool, _ error) {
 	var st PipelineStats
 	t0 := time.Now()
 	g := newBatchGenerator(moduleName, redefinable)
@@ -140,7 +163,7 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 			var first error
 			for f := range work {
 				if first == nil {
-					first = optimize(f, true)
+					first = optimize(f, verify)
 				}
 			}
 			done <- first
@@ -174,7 +197,10 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 					// for code generation).
 					// each's backend numbers the values itself:
 					// the verifier need not put the IDs back.
-					if first = verifyOptimizedScratch(f); first == nil {
+					if verify {
+						first = verifyOptimizedScratch(f)
+					}
+					if first == nil {
 						first = each(g.Module, f)
 					}
 					// each dropped the body: its instructions are built over.
@@ -249,7 +275,7 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 			return nil, all, st, nil, fmt.Errorf("kaleidoscope: optimising @%s: %w", f.Name, err)
 		}
 		st.InstrsBefore += f.NumInstrs()
-		if err := optimizeOne(pm, f); err != nil {
+		if err := optimizeOne(pm, f, verify); err != nil {
 			return nil, all, st, nil, err
 		}
 		st.InstrsAfter += f.NumInstrs()
@@ -291,8 +317,8 @@ func Passes(level int) *passes.Manager {
 	return passes.ForLevel(3).WithInliner(passes.NewInlineCache())
 }
 
-func optimizeOne(pm *passes.Manager, f *ir.Function) error {
-	if err := pm.RunFunction(f); err != nil {
+func optimizeOne(pm *passes.Manager, f *ir.Function, verify bool) error {
+	if err := pm.RunFunction(f); err != nil || !verify {
 		return err
 	}
 	return verifyOptimized(f)

@@ -36,6 +36,7 @@ type kaleidoOptions struct {
 	exec        execOptions
 	showTimes   bool
 	showStats   bool
+	verify      bool // -verify: check the optimised IR of every function (kaleidoscope.PipelineOptions)
 	interactive bool
 	lazy        bool // -lazy: definitions compiled on first call
 	// target is what batch compilation compiles for (batchTarget).
@@ -263,6 +264,7 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 	perfSupport := fs.Bool("perf-support", false, "let perf name JIT'd functions: write them to /tmp/perf-PID.map (PID of the process running the code) and to a jitdump file for perf inject --jit")
 	fs.BoolVar(&o.showTimes, "show-times", false, "print the time of each phase on stderr")
 	fs.BoolVar(&o.showStats, "show-stats", false, "print compilation statistics on stderr")
+	fs.BoolVar(&o.verify, "verify", false, "check the optimised IR of every function with the IR verifier before code generation (off by default: the front end's output is trusted, as clang trusts its own)")
 	fs.BoolVar(&o.lazy, "lazy", false, "compile each function when it is first called (definitions run item by item, as in the REPL; defining a function again replaces it)")
 	o.cache.register(fs)
 	o.workers.register(fs)
@@ -373,7 +375,10 @@ func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names
 			return err
 		}
 	}
-	m, diags, ps, err := kaleidoscope.CompilePipeline(ctx, modName, names, srcs, pm, each)
+	// The optimised IR is the front end's and the passes' own output,
+	// verified in their tests; checking it again costs 5-8% of a batch
+	// compile, so only -verify asks for it (kaleidoscope.PipelineOptions).
+	m, diags, ps, err := kaleidoscope.CompilePipelineWith(ctx, modName, names, srcs, pm, each, kaleidoscope.PipelineOptions{NoVerify: !o.verify})
 	for _, d := range diags {
 		fmt.Fprintln(stderr, d)
 	}

@@ -31,5 +31,19 @@ func FuzzPasses(f *testing.F) {
 		if err := pm.Run(context.Background(), m); err != nil {
 			t.Fatalf("%v\ninput:\n%s", err, src)
 		}
+		// An instcombine that says it settled a function (and so skips
+		// the confirming round) left a fixpoint.
+		m2, _ := ir.Parse("fuzz.ll", src)
+		for _, fn := range m2.Funcs {
+			if fn.IsDeclaration() {
+				continue
+			}
+			if _, settled := instCombine(fn); settled {
+				before := fn.String()
+				if InstCombine(fn) {
+					t.Fatalf("@%s: instcombine settled at\n%s\nbut a further run changed it to\n%s", fn.Name, before, fn)
+				}
+			}
+		}
 	})
 }

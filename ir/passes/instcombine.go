@@ -52,7 +52,11 @@ func DCE(f *ir.Function) bool {
 // (uitofp i1 b), 0 = a & b, select on a constant, phis
 // whose inputs agree, integer identities), and canonicalises commutative
 // operations and comparisons to put constants on the right. It repeats
-// until nothing changes.
+// until nothing changes: rounds over the function in reverse postorder,
+// the last one either changing nothing or one after which a further
+// round provably would not (no operand replaced after its user was
+// visited, every rewrite in place left in a form simplify leaves alone),
+// which saves most functions the confirming round.
 func InstCombine(f *ir.Function) bool {
 	changed, _ := instCombine(f)
 	return changed
@@ -62,8 +66,15 @@ func InstCombine(f *ir.Function) bool {
 // a round changed nothing (f is a fixpoint: running it again changes
 // nothing) rather than at its limit of rounds (Pass.Settle).
 func instCombine(f *ir.Function) (changed, settled bool) {
+	changed, settled, _ = instCombineRounds(f)
+	return changed, settled
+}
+
+// instCombineRounds is instCombine that also counts the rounds it ran
+// (walks over every instruction).
+func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 	if f.IsDeclaration() {
-		return false, true
+		return false, true, 0
 	}
 	// InstCombine never changes the CFG (it rewrites operands and
 	// deletes instructions, never a terminator's targets), so one block
@@ -77,9 +88,18 @@ func instCombine(f *ir.Function) (changed, settled bool) {
 		*buf = rpo[:0]
 		rpoPool.Put(buf)
 	}()
+	var probe *probeInstr // settledAfterRewrite's scratch, from probePool
+	defer func() {
+		if probe != nil {
+			probePool.Put(probe)
+		}
+	}()
 	for round := 0; round < 16; round++ {
+		rounds++
 		clearAux(f)
-		replaced, progress := false, false
+		// final: a further round would change nothing (see below), so
+		// this one need not be followed by a confirming round.
+		replaced, progress, final := false, false, true
 		for _, b := range rpo {
 			for _, in := range b.Instrs {
 				if replaced {
@@ -93,25 +113,39 @@ func instCombine(f *ir.Function) (changed, settled bool) {
 					continue
 				}
 				v, mod := simplify(in)
-				if mod {
-					progress = true
-				}
 				if v != nil && v != ir.Value(in) {
 					in.Aux = v
 					replaced, progress = true, true
+				} else if mod {
+					progress = true
+					if probe == nil {
+						probe = probePool.Get().(*probeInstr)
+					}
+					if final && !settledAfterRewrite(in, probe) {
+						final = false
+					}
 				}
 			}
 		}
 		if !progress {
-			return changed, true
+			return changed, true, rounds
 		}
 		changed = true
-		if replaced {
-			resolveAndSweep(f)
+		if replaced && resolveAndSweep(f) {
+			final = false
+		}
+		if final {
+			// Every instruction this round kept was simplified with
+			// its final operands (no operand was replaced after its
+			// user was visited), and every one rewritten in place is
+			// one simplify leaves alone: the next round would change
+			// nothing.
+			clearAux(f)
+			return true, true, rounds
 		}
 	}
 	clearAux(f)
-	return changed, false
+	return changed, false, rounds
 }
 
 // resolveAndSweep points every operand of f at its final replacement
@@ -120,13 +154,20 @@ func instCombine(f *ir.Function) (changed, settled bool) {
 // instruction's Aux slot is all the deletion reads, and resolving operands
 // never changes an Aux slot, so this is the separate resolving walk
 // followed by removeInstrs, without the second pass over every block.
-func resolveAndSweep(f *ir.Function) {
+//
+// It reports whether it changed an operand of an instruction it kept:
+// that instruction was simplified with an operand that was replaced later
+// in the round (a phi's value from a back edge, or any instruction of a
+// block the walk in reverse postorder did not visit), so another round
+// may simplify it further.
+func resolveAndSweep(f *ir.Function) (late bool) {
 	for _, b := range f.Blocks {
 		j := 0
 		for _, in := range b.Instrs {
 			for i, v := range in.Ops {
 				if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
 					in.Ops[i] = resolveAux(x)
+					late = late || in.Aux == nil
 				}
 			}
 			if in.Aux != nil && !in.Op.HasSideEffects() {
@@ -138,7 +179,36 @@ func resolveAndSweep(f *ir.Function) {
 		clear(b.Instrs[j:])
 		b.Instrs = b.Instrs[:j]
 	}
+	return late
 }
+
+// settledAfterRewrite reports whether simplify, which has just rewritten
+// in in place, would leave it alone if run on it again: it runs simplify
+// on a copy of in (in probe, reused, with the operands in probe's own
+// storage), so in is not touched. A rewrite that leaves a form simplify takes
+// further (x/-1 to x*-1 to fneg x, icmp's swap of a constant to the
+// right before the zext rule) then takes the next round, as before; one
+// that does not (most: commutative operands swapped, fsub -0, x to fneg
+// x) needs no confirming round.
+func settledAfterRewrite(in *ir.Instr, probe *probeInstr) bool {
+	p := &probe.in
+	*p = *in
+	p.Aux = nil
+	p.Ops = append(probe.ops[:0:len(probe.ops)], in.Ops...)
+	v, mod := simplify(p)
+	*probe = probeInstr{} // keep no values alive
+	return v == nil && !mod
+}
+
+// probeInstr is settledAfterRewrite's copy of an instruction, with room
+// for its operands.
+type probeInstr struct {
+	in  ir.Instr
+	ops [4]ir.Value
+}
+
+// probePool recycles settledAfterRewrite's copies.
+var probePool = sync.Pool{New: func() any { return new(probeInstr) }}
 
 // workPool recycles DCE's work lists.
 var workPool = sync.Pool{New: func() any { return new([]*ir.Instr) }}
