@@ -92,7 +92,22 @@ type Lexer struct {
 	// one lookup also tells a keyword. Copies of a lexer (a lazy body's)
 	// share it, as they shared the map it replaces.
 	names *lexTable
+	// sizeEnd, when > 0, is where the lexer's reading ends (a parser's
+	// SetEnd): the table of names is sized for the source up to it.
+	sizeEnd int
 }
+
+// keywordNames holds an entry per keyword, returned by intern before the
+// lexer's table is made: the first token of a file (def, mostly) does not
+// make it, so a parser whose end is set after its first token (a head
+// parsed before segments, SetEnd) sizes its table for its part only.
+var keywordNames = func() map[string]*lexName {
+	m := make(map[string]*lexName, len(keywords))
+	for k, v := range keywords {
+		m[k] = &lexName{text: k, kind: v}
+	}
+	return m
+}()
 
 // lexTable is the lexer's interning table: open addressing over indices
 // into the entries (a Go map was twice the cost).
@@ -124,8 +139,17 @@ var charText = func() (t [128]string) {
 func (lx *Lexer) intern(b []byte, kind TokKind) *lexName {
 	t := lx.names
 	if t == nil {
+		if kind == TokIdent {
+			if n := keywordNames[string(b)]; n != nil {
+				return n
+			}
+		}
 		// About one new name or number per 128 bytes of a program.
-		t = newLexTable(2 * (16 + len(keywords) + len(lx.src)/128))
+		end := len(lx.src)
+		if lx.sizeEnd > 0 && lx.sizeEnd < end {
+			end = lx.sizeEnd
+		}
+		t = newLexTable(2 * (16 + len(keywords) + max(end-lx.pos, 0)/128))
 		lx.names = t
 	}
 	mask := uint32(len(t.slots) - 1)

@@ -54,8 +54,12 @@ func (p *Parser) Segment(off, end int) *Parser {
 }
 
 // SetEnd makes Next report the end of input at the item starting at end
-// (an ItemStart offset): p parses the items before end only.
-func (p *Parser) SetEnd(end int) { p.end = end }
+// (an ItemStart offset): p parses the items before end only. A lexer
+// table not made yet is sized for the part up to end.
+func (p *Parser) SetEnd(end int) {
+	p.end = end
+	p.lx.sizeEnd = end
+}
 
 // Precedences returns the binary operators' precedences in force (by
 // operator character; 0: not a binary operator).

@@ -156,3 +156,43 @@ func FuzzSegments(f *testing.F) {
 		}
 	})
 }
+
+// TestSetEndSizesLexTable: a parser of a large source whose end is set
+// after its first token (a keyword) makes a table of names sized for its
+// part, not for the whole source, and parses that part as before.
+func TestSetEndSizesLexTable(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("# head\ndef binary% 5 (a b) a - b;\n")
+	head := b.Len()
+	for i := 0; b.Len() < 1<<20; i++ {
+		fmt.Fprintf(&b, "def f%d(x y) x %% y + %d;\n", i, i)
+	}
+	src := []byte(b.String())
+	p := NewParser("big.k", src)
+	p.SetEnd(head)
+	var items int
+	for {
+		item, d := p.Next()
+		if d != nil {
+			t.Fatalf("head: %v", d)
+		}
+		if item == nil {
+			break
+		}
+		items++
+	}
+	if items != 1 {
+		t.Fatalf("head parsed %d items, want 1", items)
+	}
+	if n := len(p.lx.names.slots); n > 1024 {
+		t.Errorf("head parser's table has %d slots, sized for the whole %d-byte source", n, len(src))
+	}
+	// Without an end, the table is sized for the whole source as before.
+	q := NewParser("big.k", src)
+	if _, d := q.Next(); d != nil {
+		t.Fatal(d)
+	}
+	if n := len(q.lx.names.slots); n < len(src)/128 {
+		t.Errorf("whole-source parser's table has %d slots", n)
+	}
+}
