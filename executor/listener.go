@@ -116,8 +116,10 @@ func ServeListenerConfig(ctx context.Context, ln net.Listener, argv []string, cf
 		if err := reportCrashesTo(cfg.Hub); err != nil {
 			return err
 		}
-		// So does exit() in code a controller runs.
-		reportExitsTo(cfg.Hub)
+		// So does exit() in code a controller runs, while this listener
+		// serves: a hub whose listener has returned is not told (its
+		// logger may be gone, as a finished test's is).
+		defer reportExitsTo(cfg.Hub)()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -106,8 +106,9 @@ var exitReporter struct {
 // (an Exit frame naming the status and the controller whose request
 // called it, as for a crash) before the process ends: otherwise they see
 // a bare end of stream. A shared executor starts no program
-// (run-program is refused), so the exit hook is free for this.
-func reportExitsTo(h *Hub) {
+// (run-program is refused), so the exit hook is free for this. The
+// returned stop ends the reporting for h.
+func reportExitsTo(h *Hub) (stop func()) {
 	exitReporter.once.Do(func() {
 		OnProgramExit(func(status int) {
 			origin := uint64(C.gorc_thread_origin())
@@ -123,6 +124,16 @@ func reportExitsTo(h *Hub) {
 	exitReporter.mu.Lock()
 	exitReporter.hubs = append(exitReporter.hubs, h)
 	exitReporter.mu.Unlock()
+	return func() {
+		exitReporter.mu.Lock()
+		defer exitReporter.mu.Unlock()
+		for i, x := range exitReporter.hubs {
+			if x == h {
+				exitReporter.hubs = append(exitReporter.hubs[:i], exitReporter.hubs[i+1:]...)
+				break
+			}
+		}
+	}
 }
 
 // tellExit sends every connected controller an Exit frame saying the
@@ -130,6 +141,11 @@ func reportExitsTo(h *Hub) {
 // called exit(). It returns after wait at the latest.
 func (h *Hub) tellExit(status int, origin uint64, wait time.Duration) {
 	who, peers := h.whoAndPeers(origin)
+	if len(peers) == 0 {
+		// Nobody to tell (the host process ending after its controllers
+		// left, say): not an event of any controller's.
+		return
+	}
 	msg := fmt.Sprintf("the shared executor (pid %d) exited with status %d: exit() was called in code run for %s; every controller of it lost it",
 		os.Getpid(), status, who)
 	h.logf("%s", msg)
