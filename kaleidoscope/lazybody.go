@@ -92,6 +92,15 @@ func (p *Parser) skipBody() *lazyBody {
 scan:
 	for i < len(src) {
 		c := src[i]
+		// Most blanks are one space between two tokens: passed here
+		// without a dispatch of their own (a blank changes no state).
+		if c == ' ' {
+			i++
+			if i == len(src) {
+				break
+			}
+			c = src[i]
+		}
 		switch scanClass[c] {
 		case scBlank:
 			i++

@@ -70,6 +70,11 @@ func TestLazyBodiesParseAlike(t *testing.T) {
 		// FuzzLazyBodiesAlike; the lazy parse lost the definition and
 		// reported an error in the body instead).
 		"keywords without opener": "def A()00then 0\ndef f(x) x else 1;\ndef g(x) x in 2;\ndef h(x) x, 1;\ndef k(x) (if x then 1 else 2) then 3;\ndef m(x) for i = 1, 2 in x in 3;\ndef n(x) var a = 1, b = 2 in a, b;",
+		// A single space is passed before the scan's dispatch: at
+		// the end of the source, before ';', def, a newline, a second
+		// operand or an error (positions after it must be the eager
+		// parse's).
+		"single spaces": "def a(x) x ;\ndef b(x) x def c(x) x \n+ 1 +;\ndef d(x) x x;\ndef e(x) ( x ) ( 1 ) + ;\ndef f(x) x \t 1;\ndef g(x) x ",
 		// More than 16 parameters: duplicates found with a map.
 		"many params": "def f(a b c d e f g h i j k l m n o p q) q;\ndef g(a b c d e f g h i j k l m n o p a) a;\ndef h(a a) a;",
 	}
