@@ -140,7 +140,7 @@ func reportExitsTo(h *Hub) (stop func()) {
 // executor exits with status because code run for controller origin
 // called exit(). It returns after wait at the latest.
 func (h *Hub) tellExit(status int, origin uint64, wait time.Duration) {
-	who, peers := h.whoAndPeers(origin)
+	who, peers := h.whoAndPeers(origin, nil)
 	if len(peers) == 0 {
 		// Nobody to tell (the host process ending after its controllers
 		// left, say): not an event of any controller's.
@@ -172,18 +172,20 @@ func (h *Hub) tellAll(peers []*peer, f wire.Frame, wait time.Duration) {
 	}
 }
 
-// whoAndPeers names controller origin (as crashMessage does) and returns
-// the connected controllers, trying the hub's lock for at most 200 ms.
-func (h *Hub) whoAndPeers(origin uint64) (string, []*peer) {
-	locked := false
+// whoAndPeers names controller origin and returns the connected
+// controllers, trying the hub's lock for at most 200 ms (the thread that
+// calls it holds none, but a wait must not keep the process from dying).
+// locked, if not nil, runs under the lock when it was taken.
+func (h *Hub) whoAndPeers(origin uint64, locked func()) (string, []*peer) {
+	got := false
 	for t0 := time.Now(); time.Since(t0) < 200*time.Millisecond; time.Sleep(time.Millisecond) {
-		if locked = h.mu.TryLock(); locked {
+		if got = h.mu.TryLock(); got {
 			break
 		}
 	}
 	who := "no controller's request (a thread of the executor's own)"
 	var peers []*peer
-	if locked {
+	if got {
 		defer h.mu.Unlock()
 		for p := range h.peers {
 			if p.send != nil {
@@ -199,6 +201,9 @@ func (h *Hub) whoAndPeers(origin uint64) (string, []*peer) {
 			}
 		}
 		sort.Slice(peers, func(i, j int) bool { return peers[i].id < peers[j].id })
+		if locked != nil {
+			locked()
+		}
 	}
 	if origin != 0 && !strings.HasPrefix(who, "controller") {
 		who = fmt.Sprintf("controller #%d", origin)
@@ -253,35 +258,8 @@ func (h *Hub) tellCrash(sig int, pc, addr, origin uint64, frames []uint64, wait 
 // for without end: the faulting thread holds none, but a wait must not
 // keep the process from dying.
 func (h *Hub) crashMessage(sig int, pc, addr, origin uint64, frames []uint64) (string, []*peer) {
-	locked := false
-	for t0 := time.Now(); time.Since(t0) < 200*time.Millisecond; time.Sleep(time.Millisecond) {
-		if locked = h.mu.TryLock(); locked {
-			break
-		}
-	}
-	who, where := "no controller's request (a thread of the executor's own)", fmt.Sprintf("at pc %#x", pc)
-	var peers []*peer
-	if locked {
-		defer h.mu.Unlock()
-		for p := range h.peers {
-			if p.send != nil {
-				peers = append(peers, p)
-			}
-			if p.id == origin {
-				who = h.describeLocked(p)
-			}
-		}
-		for p := range h.zombies {
-			if p.id == origin {
-				who = h.describeLocked(p) + ", which has since disconnected"
-			}
-		}
-		sort.Slice(peers, func(i, j int) bool { return peers[i].id < peers[j].id })
-		where = h.locateLocked(pc, frames)
-	}
-	if origin != 0 && !strings.HasPrefix(who, "controller") {
-		who = fmt.Sprintf("controller #%d", origin)
-	}
+	where := fmt.Sprintf("at pc %#x", pc)
+	who, peers := h.whoAndPeers(origin, func() { where = h.locateLocked(pc, frames) })
 	return fmt.Sprintf("the shared executor (pid %d) died of %s (fault address %#x) %s, in code run for %s; one address space is one fault domain, so every controller of it lost it",
 		os.Getpid(), sigName(syscall.Signal(sig)), addr, where, who), peers
 }

@@ -71,7 +71,7 @@ func TestExitNames(t *testing.T) {
 		{"the executor's own thread", 0, "no controller's request"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			who, peers := h.whoAndPeers(tc.origin)
+			who, peers := h.whoAndPeers(tc.origin, nil)
 			if who != tc.want && !strings.HasPrefix(who, tc.want) {
 				t.Errorf("who = %q, want %q", who, tc.want)
 			}
