@@ -149,16 +149,18 @@ func (h *Hub) tellExit(status int, origin uint64, wait time.Duration) {
 	msg := fmt.Sprintf("the shared executor (pid %d) exited with status %d: exit() was called in code run for %s; every controller of it lost it",
 		os.Getpid(), status, who)
 	h.logf("%s", msg)
-	h.tellAll(peers, wire.Frame{Kind: wire.KindExit, Payload: new(wire.Encoder).U64(wire.EndedExit).U64(uint64(int64(status))).String(msg).Payload()}, wait)
+	f := wire.Frame{Kind: wire.KindExit, Payload: new(wire.Encoder).U64(wire.EndedExit).U64(uint64(int64(status))).String(msg).Payload()}
+	h.tellAll(peers, wait, func(p *peer) { p.send(f) })
 }
 
-// tellAll sends f to every peer, each on its own goroutine, and returns
-// once all are sent or after wait.
-func (h *Hub) tellAll(peers []*peer, f wire.Frame, wait time.Duration) {
+// tellAll runs tell for every peer, each on its own goroutine, and
+// returns once all are done or after wait: a controller that does not
+// read is not waited for.
+func (h *Hub) tellAll(peers []*peer, wait time.Duration, tell func(p *peer)) {
 	done := make(chan struct{}, len(peers))
 	for _, p := range peers {
 		go func() {
-			p.send(f)
+			tell(p)
 			done <- struct{}{}
 		}()
 	}
@@ -233,24 +235,12 @@ func (h *Hub) tellCrash(sig int, pc, addr, origin uint64, frames []uint64, wait 
 	exit := wire.Frame{Kind: wire.KindExit, Payload: new(wire.Encoder).U64(wire.EndedSignal).U64(uint64(sig)).String(msg).Payload()}
 	crash := wire.Frame{Kind: wire.KindCrash, Payload: new(wire.Encoder).U64(uint64(sig)).U64(pc).U64(addr).U64s(frames).Payload()}
 	h.logf("%s", msg)
-	done := make(chan struct{}, len(peers))
-	for _, p := range peers {
-		go func() {
-			if p.id == origin {
-				p.send(crash)
-			}
-			p.send(exit)
-			done <- struct{}{}
-		}()
-	}
-	timeout := time.After(wait)
-	for range peers {
-		select {
-		case <-done:
-		case <-timeout:
-			return
+	h.tellAll(peers, wait, func(p *peer) {
+		if p.id == origin {
+			p.send(crash)
 		}
-	}
+		p.send(exit)
+	})
 }
 
 // crashMessage describes a fault for the controllers, and returns the
