@@ -68,9 +68,9 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return status
 	}
 	if len(files) == 0 && o.emit == "" && (o.interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
-		if o.lazy {
-			lazyRunHeap() // an open-ended session: no start-up to speed up
-		}
+		// An open-ended session, eager or lazy: no start-up to speed up,
+		// and a heap that must not only grow.
+		lazyRunHeap()
 		return runREPL(context.Background(), o.level, o.exec, o.lazy, interactiveInput(stdout), stdout, stderr)
 	}
 	// A run the linked-image cache may serve reads the sources only if it

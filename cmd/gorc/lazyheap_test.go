@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -114,5 +115,31 @@ func TestLazyRunCollects(t *testing.T) {
 	}
 	if before, _ := gcTrace(errOut); len(before) > 0 {
 		t.Errorf("with GOGC=off the lazy run collected %d times", len(before))
+	}
+}
+
+// TestEagerREPLCollects: a REPL session is open-ended whether it compiles
+// eagerly or lazily, so the eager REPL's heap is collected too (with the
+// collector off, as a batch compile runs, a long session's heap only
+// grew).
+func TestEagerREPLCollects(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a REPL session of hundreds of definitions")
+	}
+	bin := gorcBinary(t)
+	var in strings.Builder
+	for i := range 800 {
+		fmt.Fprintf(&in, "def f%d(x) x*%d + 1;\n", i, i)
+	}
+	in.WriteString("f799(1);\n")
+	t.Setenv("GODEBUG", "gctrace=1")
+	os.Unsetenv("GOGC")
+	os.Unsetenv("GOMEMLIMIT")
+	out, errOut, code := runGorc(t, bin, t.TempDir(), []string{"kaleido", "-i"}, in.String(), false)
+	if code != 0 || !strings.Contains(out, "800") {
+		t.Fatalf("gorc kaleido -i: exit %d, stdout %q\n%s", code, out, errOut)
+	}
+	if before, _ := gcTrace(errOut); len(before) == 0 {
+		t.Errorf("an eager REPL session of 800 definitions made no collection:\n%.2000s", errOut)
 	}
 }
