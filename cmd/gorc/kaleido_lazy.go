@@ -69,7 +69,10 @@ type lazyDefs struct {
 	// defs holds, per name, the extern's or the current definition's
 	// prototype and AST, its version and its trackers: one table entry
 	// per function (sized up front by reserve).
-	defs     map[string]*lazyDef
+	defs map[string]*lazyDef
+	// free is where defs' entries are carved from, a chunk at a time
+	// (one allocation per 256 functions instead of one each).
+	free     []lazyDef
 	defined  int
 	stubs    int // stubs defined (functions code referred to)
 	compiled atomic.Int64
@@ -116,9 +119,21 @@ func (l *lazyDefs) reserve(n int) {
 func (l *lazyDefs) declare(pr *kaleidoscope.Prototype) {
 	l.mu.Lock()
 	if _, ok := l.defs[pr.Name]; !ok {
-		l.defs[pr.Name] = &lazyDef{proto: pr}
+		d := l.newDef()
+		d.proto = pr
+		l.defs[pr.Name] = d
 	}
 	l.mu.Unlock()
+}
+
+// newDef returns a new entry for defs; l.mu is held.
+func (l *lazyDefs) newDef() *lazyDef {
+	if len(l.free) == 0 {
+		l.free = make([]lazyDef, 256)
+	}
+	d := &l.free[0]
+	l.free = l.free[1:]
+	return d
 }
 
 func (l *lazyDefs) proto(name string) *kaleidoscope.Prototype {
@@ -144,7 +159,7 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 	l.mu.Lock()
 	d := l.defs[name]
 	if d == nil {
-		d = &lazyDef{}
+		d = l.newDef()
 		l.defs[name] = d
 	}
 	old := d.rt
@@ -404,7 +419,6 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		// Tables sized for the file's definitions instead of growing.
 		if n := ndefs[i]; n >= 64 {
 			r.lazy.reserve(n)
-			r.g.ReserveDeclarations(n)
 			r.defs = slices.Grow(r.defs, n)
 		}
 		// One parser per file, item by item: an operator defined by an
