@@ -387,18 +387,25 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 	// prototypes, skipped bodies, the 1% compiled), with the collector off
 	// all of it fresh memory: let it come in huge pages, as the eager
 	// compile does.
-	size := 0
+	if !heapReady {
+		size := 0
+		for _, s := range srcs {
+			size += len(s)
+		}
+		prepareHeap(lazyHeapPerByte * size)
+	}
+	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
+	// The session opens on a goroutine of its own while the first file's
+	// parse is set up (single-threaded scans of the source), so that the
+	// two take both processors; r is not used here until it is open.
+	opened := make(chan int, 1)
+	go func() { opened <- r.open(eo) }()
 	// A count of "def" per file (which may also be part of a name): about
 	// its definitions, to size tables and channels.
 	ndefs := make([]int, len(srcs))
 	for i, s := range srcs {
-		size += len(s)
 		ndefs[i] = bytes.Count(s, []byte("def"))
 	}
-	if !heapReady {
-		prepareHeap(lazyHeapPerByte * size)
-	}
-	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
 	done := make(chan struct{})
 	defer close(done)
 	// The first file is parsed while the session opens: its parser needs
@@ -409,7 +416,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		p.SetLazyBodies(true)
 		first = parseSplit(p, srcs[0], parseSplitParts(), parseAheadCapacity(ndefs[0]), done)
 	}
-	if code := r.open(eo); code != 0 {
+	if code := <-opened; code != 0 {
 		return code
 	}
 	defer func() { closeUnlessExiting(ctx, r.j, r.eo.mode) }()
