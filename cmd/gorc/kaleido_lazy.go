@@ -573,25 +573,31 @@ func parseSplitParts() int { return min(runtime.GOMAXPROCS(0), 4) }
 
 // parseSplit is parseAhead for a fresh parser p of src (no item parsed
 // yet) that parses the source in parts segments at once, each on a
-// goroutine of its own, when it can tell the precedences each segment
-// starts with: src is cut (kaleidoscope.ItemStart) after a head holding
-// every "binary" of the file (so no operator is defined after the head),
-// and the head's items are parsed once more beforehand, each operator
-// taking the precedence it declares, to predict the precedences after
-// the head. The head is parsed by p, waiting for each operator's
+// goroutine of its own, predicting the precedences each segment starts
+// with: src is cut (kaleidoscope.ItemStart) after a head holding every
+// "binary" of the source's first quarter (where a program defines its
+// operators), and the head's items are parsed once more beforehand, each
+// operator taking the precedence it declares, to predict the precedences
+// after the head. The head is parsed by p, waiting for each operator's
 // precedence to be set by its item's run, as parseAhead does; then, if
 // p's precedences are the predicted ones, the segments' items follow in
 // order (they parsed as one parser would), else the segments' work is
-// dropped and the rest parsed by one parser that starts with p's. The
-// items are those parseAhead gives, in the same order, always. A head
-// longer than a quarter of the source, a small source or parts < 2 is
-// parseAhead.
+// dropped and the rest parsed by one parser that starts with p's. A
+// segment that defines an operator after all (an item parseAhead waits
+// on) parses on with the precedence its run sets; the segments after it
+// are dropped and the rest parsed from the next cut by one parser that
+// starts with that segment's precedences. The items are those
+// parseAhead gives, in the same order, always. A head longer than a
+// quarter of the source, a small source or parts < 2 is parseAhead.
 func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-chan struct{}) <-chan parsedBatch {
 	if parts < 2 || len(src) < parseSplitMin {
 		return parseAhead(p, done, 4)
 	}
 	head := 0
-	if b := lastIndex(src, "binary"); b >= 0 {
+	// The first quarter only: a scan of the whole source was a tenth of
+	// the set-up before the parse (an operator defined later is found by
+	// the segment's parse).
+	if b := lastIndex(src[:len(src)/4], "binary"); b >= 0 {
 		head = kaleidoscope.ItemStart(src, b)
 		if head < 0 || head > len(src)/4 {
 			return parseAhead(p, done, 4)
@@ -626,12 +632,14 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 	want := pred.Precedences()
 	stop := make(chan struct{}) // closed when the segments' items are not wanted
 	var segs []<-chan parsedBatch
+	var qs []*kaleidoscope.Parser
 	for k, c := range cuts {
 		end := -1
 		if k+1 < len(cuts) {
 			end = cuts[k+1]
 		}
 		q := pred.Segment(c, end)
+		qs = append(qs, q)
 		segs = append(segs, parseAhead(q, stop, capacity))
 	}
 	out := make(chan parsedBatch, 4)
@@ -643,19 +651,22 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 				close(stop)
 			}
 		}()
-		forward := func(ch <-chan parsedBatch) bool {
+		// forward reports whether it got to the end of ch, and whether an
+		// item of ch defined an operator (parseAhead waited on it).
+		forward := func(ch <-chan parsedBatch) (ok, op bool) {
 			for b := range ch {
+				op = op || b.ack != nil
 				select {
 				case out <- b:
 				case <-done:
-					return false
+					return false, op
 				}
 			}
-			return true
+			return true, op
 		}
 		if head > 0 {
 			p.SetEnd(head)
-			if !forward(parseAhead(p, done, 4)) {
+			if ok, _ := forward(parseAhead(p, done, 4)); !ok {
 				return
 			}
 			if p.Precedences() != want {
@@ -668,8 +679,19 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 				return
 			}
 		}
-		for _, ch := range segs {
-			if !forward(ch) {
+		for k, ch := range segs {
+			ok, op := forward(ch)
+			if !ok {
+				return
+			}
+			if op && k+1 < len(segs) {
+				// An operator defined in segment k: the segments after
+				// it parsed without it. Its parser's precedences are set
+				// (its items ran before it ended: it waited on each
+				// operator's), and the rest is parsed again with them.
+				close(stop)
+				stopped = true
+				forward(parseAhead(qs[k].Segment(cuts[k+1], -1), done, 4))
 				return
 			}
 		}
