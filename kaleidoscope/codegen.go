@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/gorc-jit/gorc/internal/diag"
 	"github.com/gorc-jit/gorc/ir"
@@ -567,7 +568,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		return b.Load(ir.F64, a, e.Name)
 	case *UnaryExpr:
 		operand := g.expr(e.Operand)
-		name := unaryName[e.Op]
+		name := opNames()[0][e.Op]
 		f, pr := g.callee(name)
 		if pr == nil || (f == nil && g.slots[name] == nil) {
 			g.errAt(e.Pos, "unknown unary operator '%c'", e.Op)
@@ -724,7 +725,7 @@ func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 		c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
 		return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
 	}
-	name := binaryName[e.Op]
+	name := opNames()[1][e.Op]
 	f, pr := g.callee(name)
 	if pr == nil || (f == nil && g.slots[name] == nil) {
 		g.errAt(e.Pos, "unknown binary operator '%c'", e.Op)
@@ -732,15 +733,19 @@ func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 	return g.call(name, f, []ir.Value{l, r}, "binop")
 }
 
-// unaryName and binaryName are the function names of the user-defined
-// operators, by operator byte ("unary"+string(op), "binary"+string(op)),
-// made once rather than at every use.
-var unaryName, binaryName = func() (u, b [256]string) {
+// opNames returns the function names of the user-defined operators, by
+// operator byte ("unary"+string(op), "binary"+string(op)), made once
+// rather than at every use, and on the first use rather than when the
+// package is initialized (512 strings every process importing the
+// package made, gorc's start-up included, whether or not it generated
+// an operator's call).
+var opNames = sync.OnceValue(func() *[2][256]string {
+	var t [2][256]string
 	for c := range 256 {
-		u[c], b[c] = "unary"+string(byte(c)), "binary"+string(byte(c))
+		t[0][c], t[1][c] = "unary"+string(byte(c)), "binary"+string(byte(c))
 	}
-	return u, b
-}()
+	return &t
+})
 
 // mainStep is one thing main does: call the top-level expression fn and
 // print its value, or (slot set) make fn the current definition of a
