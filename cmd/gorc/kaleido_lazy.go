@@ -594,9 +594,10 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 		return parseAhead(p, done, 4)
 	}
 	head := 0
-	// The first quarter only: a scan of the whole source was a tenth of
-	// the set-up before the parse (an operator defined later is found by
-	// the segment's parse).
+	// The first quarter only: a scan of the whole source was about a
+	// quarter of the single-threaded work (read, count, set-up) before
+	// the parse; an operator defined later is found by its segment's
+	// parse.
 	if b := lastIndex(src[:len(src)/4], "binary"); b >= 0 {
 		head = kaleidoscope.ItemStart(src, b)
 		if head < 0 || head > len(src)/4 {
