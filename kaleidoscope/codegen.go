@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/gorc-jit/gorc/internal/diag"
 	"github.com/gorc-jit/gorc/ir"
@@ -214,11 +215,69 @@ func (g *Generator) Gen(file string, item Item, p *Parser) (fn *ir.Function, dia
 	}()
 	switch it := item.(type) {
 	case *Extern:
+		if g.keptByResolve(it.Proto) {
+			return g.Module.Func(it.Proto.Name), nil
+		}
 		return g.declare(it.Proto), nil
 	case *FunctionDef:
 		return g.define(it, p), nil
 	}
 	return nil, &Diagnostic{File: file, Msg: "unknown item"}
+}
+
+// DeclareKept checks the prototype of a definition whose prototype the
+// caller keeps and supplies through Resolve (a lazy session's, with
+// DeferDeclarations) as declaring it (an Extern
+// item of it) would, with the same diagnostics, but does not record it
+// where it is kept already: a session of 10,000 definitions then keeps
+// and looks up 10,000 prototypes once instead of twice. A declaration or
+// an earlier definition of the same name that Resolve supplies counts as
+// a previous declaration, as one recorded here does.
+func (g *Generator) DeclareKept(file string, pr *Prototype) (diag *Diagnostic) {
+	g.file = file
+	if g.finished {
+		return &Diagnostic{File: file, Msg: "generator already finished"}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			e, ok := r.(genError)
+			if !ok {
+				e = genError{&Diagnostic{File: file, Pos: pr.Pos, Msg: fmt.Sprintf("internal code generation error: %v", r)}}
+			}
+			diag = e.d
+		}
+	}()
+	if g.keptByResolve(pr) {
+		return nil
+	}
+	if _, ok := g.protos[pr.Name]; ok || !g.DeferDeclarations || g.Module.Func(pr.Name) != nil || g.Module.Lookup(pr.Name) != nil {
+		// Declared here before, a runtime builtin, or a name taken: as
+		// an Extern item.
+		g.declare(pr)
+	}
+	return nil
+}
+
+// keptByResolve checks pr, declared again, against the prototype Resolve
+// supplies for a name this generator has not recorded (a lazy session
+// keeps its definitions' prototypes: DeclareKept), as declare checks it
+// against one it recorded, and reports whether there was one.
+func (g *Generator) keptByResolve(pr *Prototype) bool {
+	if g.Resolve == nil || !g.DeferDeclarations {
+		return false
+	}
+	g.checkName(pr)
+	if _, ok := g.protos[pr.Name]; ok {
+		return false
+	}
+	old := g.Resolve(pr.Name)
+	if old == nil {
+		return false
+	}
+	if len(old.Params) != len(pr.Params) {
+		g.errAt(pr.Pos, "conflicting declaration of '%s': %d parameters, previously %d", pr.Name, len(pr.Params), len(old.Params))
+	}
+	return true
 }
 
 func (g *Generator) checkName(pr *Prototype) {
@@ -509,7 +568,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 		return b.Load(ir.F64, a, e.Name)
 	case *UnaryExpr:
 		operand := g.expr(e.Operand)
-		name := unaryName[e.Op]
+		name := opNames()[0][e.Op]
 		f, pr := g.callee(name)
 		if pr == nil || (f == nil && g.slots[name] == nil) {
 			g.errAt(e.Pos, "unknown unary operator '%c'", e.Op)
@@ -666,7 +725,7 @@ func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 		c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
 		return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
 	}
-	name := binaryName[e.Op]
+	name := opNames()[1][e.Op]
 	f, pr := g.callee(name)
 	if pr == nil || (f == nil && g.slots[name] == nil) {
 		g.errAt(e.Pos, "unknown binary operator '%c'", e.Op)
@@ -674,15 +733,19 @@ func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 	return g.call(name, f, []ir.Value{l, r}, "binop")
 }
 
-// unaryName and binaryName are the function names of the user-defined
-// operators, by operator byte ("unary"+string(op), "binary"+string(op)),
-// made once rather than at every use.
-var unaryName, binaryName = func() (u, b [256]string) {
+// opNames returns the function names of the user-defined operators, by
+// operator byte ("unary"+string(op), "binary"+string(op)), made once
+// rather than at every use, and on the first use rather than when the
+// package is initialized (512 strings every process importing the
+// package made, gorc's start-up included, whether or not it generated
+// an operator's call).
+var opNames = sync.OnceValue(func() *[2][256]string {
+	var t [2][256]string
 	for c := range 256 {
-		u[c], b[c] = "unary"+string(byte(c)), "binary"+string(byte(c))
+		t[0][c], t[1][c] = "unary"+string(byte(c)), "binary"+string(byte(c))
 	}
-	return u, b
-}()
+	return &t
+})
 
 // mainStep is one thing main does: call the top-level expression fn and
 // print its value, or (slot set) make fn the current definition of a

@@ -31,11 +31,12 @@ func ItemStart(src []byte, off int) int {
 // Segment returns a parser of the items of p's source from off to end
 // (end < 0: to the end of the source), both ItemStart offsets (or 0 and
 // the source's length): p's file, lazy-bodies setting and current
-// precedences, a lexer table of its own, and positions counted from the
-// start of the source. Parsers of consecutive segments give the items a
-// parser of the whole source gives, in order, when each starts with the
-// precedences in force at its start (an operator defined in an earlier
-// segment changes them). It may be used on another goroutine than p.
+// precedences, a lexer table of its own (made by its parse), and
+// positions counted from the start of the source. Parsers of
+// consecutive segments give the items a parser of the whole source
+// gives, in order, when each starts with the precedences in force at its
+// start (an operator defined in an earlier segment changes them). It may
+// be used on another goroutine than p.
 func (p *Parser) Segment(off, end int) *Parser {
 	src := p.lx.src
 	if end < 0 || end > len(src) {
@@ -44,7 +45,11 @@ func (p *Parser) Segment(off, end int) *Parser {
 	line := 1 + bytes.Count(src[:off], []byte{'\n'})
 	col := off - (bytes.LastIndexByte(src[:off], '\n') + 1) + 1
 	lx := &Lexer{src: src, pos: off, line: line, col: col}
-	lx.names = newLexTable(2 * (16 + len(keywords) + (end-off)/128))
+	// The lexer's table, sized for the segment, is made by the first name
+	// its parse meets (intern; a segment's first token is def), on the
+	// goroutine that parses it: made here, the tables of all the segments
+	// were made one after the other before any parse started.
+	lx.sizeEnd = end
 	q := &Parser{file: p.file, lx: lx, prec: p.prec, lazy: p.lazy}
 	if end < len(src) {
 		q.end = end

@@ -3,6 +3,7 @@ package main
 import (
 	"runtime"
 	"syscall"
+	"unsafe"
 )
 
 // prepareHeap readies n bytes of Go heap for a short compile that
@@ -26,4 +27,40 @@ func prepareHeap(n int) int {
 	buf = nil
 	runtime.GC()
 	return n
+}
+
+// prepareHeapBeside is prepareHeap for a start-up that first reads extra
+// bytes of input: it allocates n bytes to ready and, beside them, an
+// extra-byte buffer for the input, advises both for huge pages, and frees
+// the n bytes with a collection that runs on a goroutine of its own while
+// the caller reads its input into buf (a collection of the tiny heap
+// takes about as long as reading a few MB from the page cache, and the
+// two overlap). The caller calls wait before it allocates much: after
+// it, the small objects are carved from the freed memory. With n too
+// small to bother, buf is nil and wait does nothing.
+func prepareHeapBeside(n, extra int) (buf []byte, wait func()) {
+	const huge = 2 << 20
+	if n < 2*huge {
+		return nil, func() {}
+	}
+	ready := make([]byte, n)
+	_ = syscall.Madvise(ready, syscall.MADV_HUGEPAGE)
+	if extra > 0 {
+		buf = make([]byte, extra)
+		// Advised up to the next 2 MiB boundary past its end and from the
+		// last one before its start (in ready, or the heap's memory before
+		// it): only a 2 MiB-aligned range wholly advised is faulted in as
+		// one huge page, and a buffer advised alone holds at most one.
+		lo := uintptr(unsafe.Pointer(&buf[0])) &^ (huge - 1)
+		hi := (uintptr(unsafe.Pointer(&buf[0])) + uintptr(extra) + huge - 1) &^ (huge - 1)
+		// (ENOMEM for a part not mapped: the rest is advised all the same.)
+		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, syscall.MADV_HUGEPAGE)
+	}
+	ready = nil
+	done := make(chan struct{})
+	go func() {
+		runtime.GC()
+		close(done)
+	}()
+	return buf, func() { <-done }
 }

@@ -69,8 +69,21 @@ func readSmaps() ([]vma, error) {
 // heap's lowest free memory is whatever those tests left, not the
 // memory prepareHeap advised. It prints "advised N of M objects" and the
 // AnonHugePages of those mappings.
-func hugeHeapChild() {
-	prepareHeap(32 << 20)
+// With GORC_TEST_HUGEHEAP_CHILD=beside it readies the heap with
+// prepareHeapBeside, the buffer beside it (3 MiB, as a source read into
+// it) counted among the objects.
+func hugeHeapChild(beside bool) {
+	var buf []byte
+	if beside {
+		var wait func()
+		buf, wait = prepareHeapBeside(32<<20, 3<<20)
+		for i := range buf {
+			buf[i] = 1
+		}
+		wait()
+	} else {
+		prepareHeap(32 << 20)
+	}
 	// 16 MiB of small objects, kept alive, as a compile's IR is.
 	keep := make([][]byte, 0, 1<<18)
 	for range 1 << 18 {
@@ -100,13 +113,24 @@ func hugeHeapChild() {
 			}
 		}
 	}
-	fmt.Printf("advised %d of %d objects; AnonHugePages %d KiB\n", advised, len(keep), huge)
+	bufAdvised := 0
+	if buf != nil {
+		// The buffer's first and last bytes.
+		for _, p := range []uintptr{uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&buf[len(buf)-1]))} {
+			for _, m := range maps {
+				if p >= m.lo && p < m.hi && m.advised {
+					bufAdvised++
+				}
+			}
+		}
+	}
+	fmt.Printf("advised %d of %d objects; AnonHugePages %d KiB; buffer %d\n", advised, len(keep), huge, bufAdvised)
 	os.Exit(0)
 }
 
 func init() {
-	if os.Getenv("GORC_TEST_HUGEHEAP_CHILD") == "1" {
-		hugeHeapChild()
+	if m := os.Getenv("GORC_TEST_HUGEHEAP_CHILD"); m == "1" || m == "beside" {
+		hugeHeapChild(m == "beside")
 	}
 }
 
@@ -126,18 +150,30 @@ func TestPrepareHeapHugePages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), "GORC_TEST_HUGEHEAP_CHILD=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("child: %v\n%s", err, out)
-	}
-	var advised, total, hugeKB int
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "advised %d of %d objects; AnonHugePages %d KiB", &advised, &total, &hugeKB); err != nil {
-		t.Fatalf("child printed %q: %v", out, err)
-	}
-	t.Logf("%d of %d objects in advised memory; %d KiB of it in huge pages", advised, total, hugeKB)
-	if advised < total*3/4 {
-		t.Errorf("only %d of %d small objects allocated after prepareHeap are in memory advised for huge pages", advised, total)
+	for _, tt := range []struct{ name, env string }{
+		{"prepareHeap", "1"},
+		// The buffer beside the readied memory is advised too, from
+		// its first byte to its last.
+		{"prepareHeapBeside", "beside"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(exe, "-test.run=^$")
+			cmd.Env = append(os.Environ(), "GORC_TEST_HUGEHEAP_CHILD="+tt.env)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("child: %v\n%s", err, out)
+			}
+			var advised, total, hugeKB, buf int
+			if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "advised %d of %d objects; AnonHugePages %d KiB; buffer %d", &advised, &total, &hugeKB, &buf); err != nil {
+				t.Fatalf("child printed %q: %v", out, err)
+			}
+			t.Logf("%d of %d objects in advised memory; %d KiB of it in huge pages", advised, total, hugeKB)
+			if advised < total*3/4 {
+				t.Errorf("only %d of %d small objects allocated after %s are in memory advised for huge pages", advised, total, tt.name)
+			}
+			if tt.env == "beside" && buf != 2 {
+				t.Errorf("%d of the buffer's first and last bytes in memory advised for huge pages, want 2", buf)
+			}
+		})
 	}
 }

@@ -4,3 +4,6 @@ package main
 
 // prepareHeap does nothing where there is no MADV_HUGEPAGE.
 func prepareHeap(n int) int { return 0 }
+
+// prepareHeapBeside does nothing where there is no MADV_HUGEPAGE.
+func prepareHeapBeside(n, extra int) (buf []byte, wait func()) { return nil, func() {} }

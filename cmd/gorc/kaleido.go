@@ -81,17 +81,23 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	var err error
 	// -lazy readies its start-up heap (runLazyKaleido) before the files
 	// are read, so that they are read into it: a 2.6 MB source read into
-	// fresh memory was 640 page faults of its own.
+	// fresh memory was 640 page faults of its own. The collection that
+	// readies it runs while they are read, into a buffer beside it
+	// (prepareHeapBeside).
 	heapReady := false
+	var srcBuf []byte
+	heapWait := func() {}
 	if o.lazy && o.emit == "" && len(files) > 0 {
-		prepareHeap(lazyHeapPerByte * filesSize(files))
+		size := filesSize(files)
+		srcBuf, heapWait = prepareHeapBeside(lazyHeapPerByte*size, size)
 		heapReady = true
 	}
 	if !kaleidoImageCandidate(o, files) {
-		if names, srcs, err = readKaleidoSources(files); err != nil {
+		if names, srcs, err = readKaleidoSourcesInto(files, srcBuf); err != nil {
 			return kaleidoFailed(stderr, err)
 		}
 	}
+	heapWait()
 	modName := "kaleido"
 	if len(files) > 0 {
 		modName = files[0]
@@ -318,6 +324,14 @@ func filesSize(files []string) int {
 }
 
 func readKaleidoSources(files []string) (names []string, srcs [][]byte, err error) {
+	return readKaleidoSourcesInto(files, nil)
+}
+
+// readKaleidoSourcesInto is readKaleidoSources reading the files, in
+// order, into consecutive parts of buf while they fit (buf is sized for
+// them when they were looked at: a file that has grown since, and those
+// after it, are read into memory of their own).
+func readKaleidoSourcesInto(files []string, buf []byte) (names []string, srcs [][]byte, err error) {
 	if len(files) == 0 {
 		src, err := io.ReadAll(os.Stdin)
 		if err != nil {
@@ -326,7 +340,19 @@ func readKaleidoSources(files []string) (names []string, srcs [][]byte, err erro
 		return []string{"<stdin>"}, [][]byte{src}, nil
 	}
 	for _, f := range files {
-		src, err := os.ReadFile(f)
+		var src []byte
+		if len(buf) > 0 {
+			var ok bool
+			src, ok, err = readFileInto(f, buf)
+			if ok {
+				buf = buf[len(src):]
+			} else {
+				buf = nil
+			}
+		}
+		if src == nil && err == nil {
+			src, err = os.ReadFile(f)
+		}
 		if err != nil {
 			return nil, nil, err // names the file
 		}
@@ -334,6 +360,41 @@ func readKaleidoSources(files []string) (names []string, srcs [][]byte, err erro
 		srcs = append(srcs, src)
 	}
 	return names, srcs, nil
+}
+
+// readFileInto reads file f into the start of buf and returns that part
+// (its capacity ending with it) with ok set, when all of f fits; when it
+// does not (ok false), src is nil and err nil, and the file is to be read
+// otherwise. Errors name the file, as os.ReadFile's do.
+func readFileInto(f string, buf []byte) (src []byte, ok bool, err error) {
+	fd, err := os.Open(f)
+	if err != nil {
+		return nil, false, err
+	}
+	defer fd.Close()
+	n := 0
+	for {
+		if n == len(buf) {
+			// Full: the file may have more (grown since it was sized).
+			var one [1]byte
+			m, err := fd.Read(one[:])
+			if m > 0 {
+				return nil, false, nil
+			}
+			if err == io.EOF {
+				return buf[:n:n], true, nil
+			}
+			return nil, false, err
+		}
+		m, err := fd.Read(buf[n:])
+		n += m
+		if err == io.EOF {
+			return buf[:n:n], true, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
 }
 
 // compileKaleido compiles the sources to one IR module, printing the

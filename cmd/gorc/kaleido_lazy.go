@@ -69,7 +69,10 @@ type lazyDefs struct {
 	// defs holds, per name, the extern's or the current definition's
 	// prototype and AST, its version and its trackers: one table entry
 	// per function (sized up front by reserve).
-	defs     map[string]*lazyDef
+	defs map[string]*lazyDef
+	// free is where defs' entries are carved from, a chunk at a time
+	// (one allocation per 256 functions instead of one each).
+	free     []lazyDef
 	defined  int
 	stubs    int // stubs defined (functions code referred to)
 	compiled atomic.Int64
@@ -116,9 +119,21 @@ func (l *lazyDefs) reserve(n int) {
 func (l *lazyDefs) declare(pr *kaleidoscope.Prototype) {
 	l.mu.Lock()
 	if _, ok := l.defs[pr.Name]; !ok {
-		l.defs[pr.Name] = &lazyDef{proto: pr}
+		d := l.newDef()
+		d.proto = pr
+		l.defs[pr.Name] = d
 	}
 	l.mu.Unlock()
+}
+
+// newDef returns a new entry for defs; l.mu is held.
+func (l *lazyDefs) newDef() *lazyDef {
+	if len(l.free) == 0 {
+		l.free = make([]lazyDef, 256)
+	}
+	d := &l.free[0]
+	l.free = l.free[1:]
+	return d
 }
 
 func (l *lazyDefs) proto(name string) *kaleidoscope.Prototype {
@@ -144,7 +159,7 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 	l.mu.Lock()
 	d := l.defs[name]
 	if d == nil {
-		d = &lazyDef{}
+		d = l.newDef()
 		l.defs[name] = d
 	}
 	old := d.rt
@@ -372,18 +387,25 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 	// prototypes, skipped bodies, the 1% compiled), with the collector off
 	// all of it fresh memory: let it come in huge pages, as the eager
 	// compile does.
-	size := 0
+	if !heapReady {
+		size := 0
+		for _, s := range srcs {
+			size += len(s)
+		}
+		prepareHeap(lazyHeapPerByte * size)
+	}
+	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
+	// The session opens on a goroutine of its own while the first file's
+	// parse is set up (single-threaded scans of the source), so that the
+	// two take both processors; r is not used here until it is open.
+	opened := make(chan int, 1)
+	go func() { opened <- r.open(eo) }()
 	// A count of "def" per file (which may also be part of a name): about
 	// its definitions, to size tables and channels.
 	ndefs := make([]int, len(srcs))
 	for i, s := range srcs {
-		size += len(s)
 		ndefs[i] = bytes.Count(s, []byte("def"))
 	}
-	if !heapReady {
-		prepareHeap(lazyHeapPerByte * size)
-	}
-	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
 	done := make(chan struct{})
 	defer close(done)
 	// The first file is parsed while the session opens: its parser needs
@@ -394,7 +416,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		p.SetLazyBodies(true)
 		first = parseSplit(p, srcs[0], parseSplitParts(), parseAheadCapacity(ndefs[0]), done)
 	}
-	if code := r.open(eo); code != 0 {
+	if code := <-opened; code != 0 {
 		return code
 	}
 	defer func() { closeUnlessExiting(ctx, r.j, r.eo.mode) }()
@@ -404,7 +426,6 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		// Tables sized for the file's definitions instead of growing.
 		if n := ndefs[i]; n >= 64 {
 			r.lazy.reserve(n)
-			r.g.ReserveDeclarations(n)
 			r.defs = slices.Grow(r.defs, n)
 		}
 		// One parser per file, item by item: an operator defined by an
@@ -552,25 +573,32 @@ func parseSplitParts() int { return min(runtime.GOMAXPROCS(0), 4) }
 
 // parseSplit is parseAhead for a fresh parser p of src (no item parsed
 // yet) that parses the source in parts segments at once, each on a
-// goroutine of its own, when it can tell the precedences each segment
-// starts with: src is cut (kaleidoscope.ItemStart) after a head holding
-// every "binary" of the file (so no operator is defined after the head),
-// and the head's items are parsed once more beforehand, each operator
-// taking the precedence it declares, to predict the precedences after
-// the head. The head is parsed by p, waiting for each operator's
+// goroutine of its own, predicting the precedences each segment starts
+// with: src is cut (kaleidoscope.ItemStart) after a head holding every
+// "binary" of the source's first quarter (where a program defines its
+// operators), and the head's items are parsed once more beforehand, each
+// operator taking the precedence it declares, to predict the precedences
+// after the head. The head is parsed by p, waiting for each operator's
 // precedence to be set by its item's run, as parseAhead does; then, if
 // p's precedences are the predicted ones, the segments' items follow in
 // order (they parsed as one parser would), else the segments' work is
-// dropped and the rest parsed by one parser that starts with p's. The
-// items are those parseAhead gives, in the same order, always. A head
-// longer than a quarter of the source, a small source or parts < 2 is
-// parseAhead.
+// dropped and the rest parsed by one parser that starts with p's. A
+// segment that defines an operator after all (an item parseAhead waits
+// on) parses on with the precedence its run sets; the segments after it
+// are dropped and the rest parsed from the next cut by one parser that
+// starts with that segment's precedences. The items are those
+// parseAhead gives, in the same order, always. A head longer than a
+// quarter of the source, a small source or parts < 2 is parseAhead.
 func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-chan struct{}) <-chan parsedBatch {
 	if parts < 2 || len(src) < parseSplitMin {
 		return parseAhead(p, done, 4)
 	}
 	head := 0
-	if b := lastIndex(src, "binary"); b >= 0 {
+	// The first quarter only: a scan of the whole source was about a
+	// quarter of the single-threaded work (read, count, set-up) before
+	// the parse; an operator defined later is found by its segment's
+	// parse.
+	if b := lastIndex(src[:len(src)/4], "binary"); b >= 0 {
 		head = kaleidoscope.ItemStart(src, b)
 		if head < 0 || head > len(src)/4 {
 			return parseAhead(p, done, 4)
@@ -605,12 +633,14 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 	want := pred.Precedences()
 	stop := make(chan struct{}) // closed when the segments' items are not wanted
 	var segs []<-chan parsedBatch
+	var qs []*kaleidoscope.Parser
 	for k, c := range cuts {
 		end := -1
 		if k+1 < len(cuts) {
 			end = cuts[k+1]
 		}
 		q := pred.Segment(c, end)
+		qs = append(qs, q)
 		segs = append(segs, parseAhead(q, stop, capacity))
 	}
 	out := make(chan parsedBatch, 4)
@@ -622,19 +652,22 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 				close(stop)
 			}
 		}()
-		forward := func(ch <-chan parsedBatch) bool {
+		// forward reports whether it got to the end of ch, and whether an
+		// item of ch defined an operator (parseAhead waited on it).
+		forward := func(ch <-chan parsedBatch) (ok, op bool) {
 			for b := range ch {
+				op = op || b.ack != nil
 				select {
 				case out <- b:
 				case <-done:
-					return false
+					return false, op
 				}
 			}
-			return true
+			return true, op
 		}
 		if head > 0 {
 			p.SetEnd(head)
-			if !forward(parseAhead(p, done, 4)) {
+			if ok, _ := forward(parseAhead(p, done, 4)); !ok {
 				return
 			}
 			if p.Precedences() != want {
@@ -647,8 +680,19 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 				return
 			}
 		}
-		for _, ch := range segs {
-			if !forward(ch) {
+		for k, ch := range segs {
+			ok, op := forward(ch)
+			if !ok {
+				return
+			}
+			if op && k+1 < len(segs) {
+				// An operator defined in segment k: the segments after
+				// it parsed without it. Its parser's precedences are set
+				// (its items ran before it ended: it waited on each
+				// operator's), and the rest is parsed again with them.
+				close(stop)
+				stopped = true
+				forward(parseAhead(qs[k].Segment(cuts[k+1], -1), done, 4))
 				return
 			}
 		}

@@ -74,13 +74,17 @@ func describeSplitItem(item kaleidoscope.Item, p *kaleidoscope.Parser, refuse st
 // included, of one parser going through the source item by item, whether
 // it cuts the source (operators defined at the top), falls back to one
 // parser for the rest (an operator's definition not taken: the predicted
-// precedences are wrong) or does not cut (an operator defined late, a
-// small source, one part).
+// precedences are wrong), parses again from a cut on (an operator
+// defined in a segment: the segments after it parsed without it) or does
+// not cut (a small source, one part).
 func TestParseSplit(t *testing.T) {
 	defer func(m int) { parseSplitMin = m }(parseSplitMin)
 	parseSplitMin = 4 << 10
 	const ops = "# operators\ndef binary| 5 (a b) a + b;\nextern binary: 1 (a b);\ndef binary : 1 (x y) y;\ndef unary-(v) 0 - v;\n"
 	late := string(splitSource("", 3000)) + "def binary~ 3 (a b) a;\nf1(1) ~ 2;\n"
+	// At 40 % of the source: in the first of two segments, the second of
+	// four; the items "x ~ 2" after it parse only with it.
+	middle := string(splitSource("", 1200)) + "def binary~ 3 (a b) a;\n" + string(splitSource("", 1800))
 	cases := []struct {
 		name        string
 		src         []byte
@@ -93,7 +97,10 @@ func TestParseSplit(t *testing.T) {
 		{"no operator", splitSource("", 3000), 2, "", 2},
 		{"operator not taken", splitSource(ops, 3000), 2, ":", 2},
 		{"extern operator only", splitSource("extern binary~ 3 (a b);\n", 3000), 2, "", 3},
-		{"operator defined late", []byte(late), 2, "", 1},
+		{"operator defined late", []byte(late), 2, "", 2},
+		{"operator defined in the first segment", []byte(middle), 2, "", 2},
+		{"operator defined in the second of four", []byte(middle), 4, "", 3},
+		{"operator in a segment not taken", []byte(middle), 4, "~", 3},
 		{"small", splitSource(ops, 10), 2, "", 1},
 		{"one part", splitSource(ops, 3000), 1, "", 1},
 	}

@@ -284,7 +284,9 @@ func (r *repl) defineLazy(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser)
 		r.errors++
 		return false
 	}
-	if _, d := r.g.Gen(r.file, &kaleidoscope.Extern{Proto: def.Proto}, p); d != nil {
+	// Checked as a declaration of it would be; its prototype is kept
+	// once, by the lazy definitions (the generator's Resolve).
+	if d := r.g.DeclareKept(r.file, def.Proto); d != nil {
 		fmt.Fprintln(r.stderr, d)
 		r.errors++
 		return false

@@ -125,7 +125,12 @@ func (r *repl) connect(eo execOptions) error {
 		return err
 	}
 	r.lazy, err = newLazyDefs(j, r.level, "repl")
-	return err
+	if err != nil {
+		return err
+	}
+	// The definitions' prototypes are the lazy definitions' (defineLazy).
+	r.g.Resolve = r.lazy.proto
+	return nil
 }
 
 // canRestart reports whether the executor is a separate process, which
