@@ -26,6 +26,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
@@ -271,13 +272,34 @@ func (mc *moduleCompiler) constSym(bits uint64) int32 {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], bits)
 	off := sec.Append(b[:])
-	id, err := mc.w.AddSymbol(elfw.Symbol{Name: fmt.Sprintf(".LCPI%d", len(mc.consts)), Section: sec, Value: off, Size: 8, Bind: elfw.BindLocal, Type: elfw.TypeObject})
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: constName(len(mc.consts)), Section: sec, Value: off, Size: 8, Bind: elfw.BindLocal, Type: elfw.TypeObject})
 	if err != nil {
 		panic(err)
 	}
 	mc.consts[bits] = id
 	return int32(id)
 }
+
+// constNames holds the names of the first float constants of an object,
+// made once: a lazy JIT compiles thousands of one-function objects with a
+// few constants each, and formatting the same names again for every one
+// cost an allocation and a fmt call per constant (4% of a lazy compile).
+var constNames = func() (n [64]string) {
+	for i := range n {
+		n[i] = ".LCPI" + strconv.Itoa(i)
+	}
+	return n
+}()
+
+// constName is the name of the object's i-th float constant, .LCPI<i>.
+func constName(i int) string {
+	if i < len(constNames) {
+		return constNames[i]
+	}
+	return ".LCPI" + strconv.Itoa(i)
+}
+
+var negMaskNames = [2]string{".LCPI_fneg0", ".LCPI_fneg1"}
 
 // negMaskSym returns the 16-byte sign mask fneg xors with: one bit per
 // double lane, or per float lane when single.
@@ -304,7 +326,7 @@ func (mc *moduleCompiler) negMaskSym(single bool) int32 {
 		binary.LittleEndian.PutUint64(b[8:], 1<<63)
 	}
 	off := sec.Append(b[:])
-	id, err := mc.w.AddSymbol(elfw.Symbol{Name: fmt.Sprintf(".LCPI_fneg%d", k), Section: sec, Value: off, Size: 16, Bind: elfw.BindLocal, Type: elfw.TypeObject})
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: negMaskNames[k], Section: sec, Value: off, Size: 16, Bind: elfw.BindLocal, Type: elfw.TypeObject})
 	if err != nil {
 		panic(err)
 	}
