@@ -100,6 +100,21 @@ type Generator struct {
 	finished bool
 	library  bool // NewLibraryGenerator: no main, private runtime helpers
 	depth    int  // expr's recursion depth
+	// spare holds declarations no longer in the module nor referred to,
+	// whose memory the next declarations reuse (FunctionGenerator's).
+	spare []*ir.Function
+}
+
+// newFunction adds a function to the module as NewFunction does, with
+// the memory of a spare declaration if there is one.
+func (g *Generator) newFunction(name string, sig *ir.Type) (*ir.Function, error) {
+	if n := len(g.spare); n > 0 {
+		f := g.spare[n-1]
+		g.spare[n-1] = nil
+		g.spare = g.spare[:n-1]
+		return g.Module.ReuseFunction(f, name, sig, nil)
+	}
+	return g.Module.NewFunction(name, sig, nil)
 }
 
 // NewGenerator returns a generator for a module named name; the module
@@ -247,7 +262,7 @@ func (g *Generator) declare(pr *Prototype) *ir.Function {
 		g.protos[pr.Name] = pr
 		return nil
 	}
-	f, err := g.Module.NewFunction(pr.Name, g.sig(len(pr.Params)), nil)
+	f, err := g.newFunction(pr.Name, g.sig(len(pr.Params)))
 	if err != nil {
 		g.errAt(pr.Pos, "%v", err)
 	}
@@ -374,7 +389,11 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 		}
 	}()
 	g.fn = f
-	g.named = make(map[string]*ir.Instr)
+	if g.named == nil {
+		g.named = make(map[string]*ir.Instr)
+	} else {
+		clear(g.named)
+	}
 	g.nalloc = 0
 	entry := g.b.NewBlock(f, "entry")
 	g.b.SetInsertPoint(entry)
@@ -467,7 +486,7 @@ func (g *Generator) callee(name string) (*ir.Function, *Prototype) {
 	if f == nil && g.DeferDeclarations {
 		// Declared (DeferDeclarations): the function is made now.
 		var err error
-		if f, err = g.Module.NewFunction(name, g.sig(len(pr.Params)), nil); err != nil {
+		if f, err = g.newFunction(name, g.sig(len(pr.Params))); err != nil {
 			g.errAt(pr.Pos, "%v", err)
 		}
 	}
