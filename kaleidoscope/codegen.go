@@ -103,6 +103,9 @@ type Generator struct {
 	// spare holds declarations no longer in the module nor referred to,
 	// whose memory the next declarations reuse (FunctionGenerator's).
 	spare []*ir.Function
+	// blockList, if not nil, is an empty block list with room, for the
+	// next function defined (FunctionGenerator's, from the last one).
+	blockList []*ir.Block
 }
 
 // newFunction adds a function to the module as NewFunction does, with
@@ -395,6 +398,9 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 		clear(g.named)
 	}
 	g.nalloc = 0
+	if f.Blocks == nil && g.blockList != nil {
+		f.Blocks, g.blockList = g.blockList[:0], nil
+	}
 	entry := g.b.NewBlock(f, "entry")
 	g.b.SetInsertPoint(entry)
 	g.scope = g.scope[:0]

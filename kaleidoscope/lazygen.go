@@ -91,6 +91,11 @@ func (fg *FunctionGenerator) Release(fn *ir.Function) {
 		// definition's declarations reuse them.
 		fg.spareDecls()
 	}
+	// Its block list serves the next definition's.
+	if cap(fn.Blocks) > cap(fg.g.blockList) {
+		clear(fn.Blocks[:cap(fn.Blocks)])
+		fg.g.blockList = fn.Blocks[:0]
+	}
 	fn.Blocks = nil
 	fn.ReleaseInstrs()
 }

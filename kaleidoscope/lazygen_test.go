@@ -172,8 +172,12 @@ func TestFunctionGeneratorReusesDeclarations(t *testing.T) {
 	}
 	g := gen(defs[1])
 	fg1 := callees(g)[0]
+	list := &g.Blocks[0]
 	fg.Release(g)
 	h := gen(defs[2])
+	if &h.Blocks[0] != list {
+		t.Errorf("h's block list is new memory, want g's (released) reused")
+	}
 	hc := callees(h)
 	if len(hc) != 2 || hc[0] != hc[1] {
 		t.Fatalf("h calls %v, want f twice through one declaration", hc)
