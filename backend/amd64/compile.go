@@ -269,6 +269,11 @@ func (mc *moduleCompiler) constSym(bits uint64) int32 {
 		return int32(id)
 	}
 	sec := mc.w.ROCst8()
+	if sec.Data == nil {
+		// Room for a function's few constants (a one-function
+		// object's section otherwise grew by doubling from 8 bytes).
+		sec.Data = make([]byte, 0, 64)
+	}
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], bits)
 	off := sec.Append(b[:])
