@@ -138,7 +138,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil
-			err = fmt.Errorf("amd64: internal error compiling %s: %v", diag.Clip(mc.curName), r)
+			err = fmt.Errorf("amd64: internal error compiling %s: %v", diag.Clip(mc.current()), r)
 		}
 	}()
 	if err := mc.globals(); err != nil {
@@ -157,7 +157,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("amd64: compiling @%s: %w", diag.Clip(f.Name), err)
 		}
-		mc.curName = "@" + f.Name
+		mc.curName = f.Name
 		if err := fc.compile(f); err != nil {
 			return nil, err
 		}
@@ -201,12 +201,22 @@ type moduleCompiler struct {
 	consts  map[uint64]elfw.SymID
 	negMask [2]elfw.SymID
 	stats   Stats
-	curName string
+	curName string // the function being compiled (current)
 	fdes    []fde
 	here    map[ir.Value]bool // functions and globals defined in this object
 	// streaming: functions arrive one by one (Stream); a function not yet
 	// seen is referenced by name and defined when it arrives.
 	streaming bool
+}
+
+// current names the function being compiled, @NAME, for an internal
+// error's message ("" before the first); the name is only made then (not
+// with a concatenation per function compiled).
+func (mc *moduleCompiler) current() string {
+	if mc.curName == "" {
+		return ""
+	}
+	return "@" + mc.curName
 }
 
 func newModuleCompiler(m *ir.Module, opts Options) *moduleCompiler {
