@@ -39,8 +39,9 @@ type Generator struct {
 	// making and removing the memory operations first. For optimised
 	// compiles; -O0 output keeps the tutorial's form.
 	SSA   bool
-	scope []*ssaVar  // SSA: the variables in scope, innermost last
-	snaps []ir.Value // SSA: a stack of snapshots of scope's values (ssaIf)
+	scope []*ssaVar     // SSA: the variables in scope, innermost last
+	vars  arena[ssaVar] // SSA: the bindings of the function being defined
+	snaps []ir.Value    // SSA: a stack of snapshots of scope's values (ssaIf)
 	// Resolve, if set, supplies the prototype of a function this
 	// generator has not seen (nil: unknown). A lazy JIT generates one
 	// function at a time (FunctionGenerator, which forgets the
@@ -404,9 +405,10 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	entry := g.b.NewBlock(f, "entry")
 	g.b.SetInsertPoint(entry)
 	g.scope = g.scope[:0]
+	g.vars.reset()
 	for i, n := range pr.Params {
 		if g.SSA {
-			g.scope = append(g.scope, &ssaVar{name: n, cur: f.Params[i]})
+			g.scope = append(g.scope, g.ssaVar(n, f.Params[i]))
 			continue
 		}
 		a := g.entryAlloca(n)
@@ -619,7 +621,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 				if v.Init != nil {
 					init = g.expr(v.Init)
 				}
-				g.scope = append(g.scope, &ssaVar{name: v.Name, cur: init})
+				g.scope = append(g.scope, g.ssaVar(v.Name, init))
 			}
 			body := g.expr(e.Body)
 			g.scope = g.scope[:n]
