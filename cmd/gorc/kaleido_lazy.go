@@ -276,8 +276,9 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 // instructions and blocks, the generator's tables) serves the next
 // definition once a function is compiled.
 type lazyCompiler struct {
-	fg *kaleidoscope.FunctionGenerator
-	bp *kaleidoscope.BodyParser // the syntax tree of the body being compiled
+	fg  *kaleidoscope.FunctionGenerator
+	bp  *kaleidoscope.BodyParser // the syntax tree of the body being compiled
+	def kaleidoscope.FunctionDef // the copy of the definition it hangs from
 }
 
 // takeCompiler returns an idle compiler, or a new one.
@@ -314,11 +315,13 @@ func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.F
 	// The tree's nodes are the compiler's, taken back by its next compile.
 	c := l.takeCompiler()
 	defer l.putCompiler(c)
-	own := *def
+	c.def = *def
+	own := &c.def
+	defer func() { c.def = kaleidoscope.FunctionDef{} }()
 	if d := own.ParseBodyWith(c.bp); d != nil {
 		return nil, d
 	}
-	fn, d := c.fg.Gen(file, &own, body)
+	fn, d := c.fg.Gen(file, own, body)
 	if d != nil {
 		return nil, d
 	}
