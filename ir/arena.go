@@ -30,6 +30,10 @@ type InstrArena struct {
 	mu       sync.Mutex
 	spare    [][]Instr     // released chunks (not cleared)
 	spareBlk []*blockChunk // released block chunks (n reset, not cleared)
+	// Emptied lists of a released function's chunks, for used and
+	// usedBlk to start from (Detach gives the lists themselves away).
+	spareLists    [][][]Instr
+	spareBlkLists [][]*blockChunk
 }
 
 const (
@@ -99,9 +103,32 @@ func (a *InstrArena) Detach(f *Function) {
 		return
 	}
 	f.arena = a
-	f.chunks = append(f.chunks, a.used...)
-	f.blkChunks = append(f.blkChunks, a.usedBlk...)
-	a.used, a.usedBlk = a.used[:0:0], a.usedBlk[:0:0]
+	// f takes the lists themselves (a function built at once, the usual
+	// case, has none yet); the arena starts new ones from the lists of
+	// functions released.
+	if f.chunks == nil {
+		f.chunks = a.used
+	} else {
+		f.chunks = append(f.chunks, a.used...)
+	}
+	if f.blkChunks == nil {
+		f.blkChunks = a.usedBlk
+	} else {
+		f.blkChunks = append(f.blkChunks, a.usedBlk...)
+	}
+	a.used, a.usedBlk = nil, nil
+	a.mu.Lock()
+	if n := len(a.spareLists); n > 0 {
+		a.used = a.spareLists[n-1]
+		a.spareLists[n-1] = nil
+		a.spareLists = a.spareLists[:n-1]
+	}
+	if n := len(a.spareBlkLists); n > 0 {
+		a.usedBlk = a.spareBlkLists[n-1]
+		a.spareBlkLists[n-1] = nil
+		a.spareBlkLists = a.spareBlkLists[:n-1]
+	}
+	a.mu.Unlock()
 	a.cur, a.curBlk = nil, nil
 }
 
@@ -150,5 +177,15 @@ func (f *Function) ReleaseInstrs() {
 	a.mu.Lock()
 	a.spare = append(a.spare, chunks...)
 	a.spareBlk = append(a.spareBlk, blks...)
+	// The lists, emptied, for the next functions' chunks (a few: each
+	// function holds one of each while it is alive).
+	if len(a.spareLists) < 64 {
+		clear(chunks)
+		a.spareLists = append(a.spareLists, chunks[:0])
+	}
+	if len(a.spareBlkLists) < 64 {
+		clear(blks)
+		a.spareBlkLists = append(a.spareBlkLists, blks[:0])
+	}
 	a.mu.Unlock()
 }

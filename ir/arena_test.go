@@ -173,3 +173,30 @@ func TestModuleReserve(t *testing.T) {
 		t.Errorf("functions %v", m.Funcs)
 	}
 }
+
+// TestInstrArenaReusesChunkLists: in a steady state of build, Detach,
+// drop, ReleaseInstrs (a lazy JIT's compiles), the arena allocates
+// nothing: not the chunks, nor the lists of them a function holds
+// (Detach gives the lists away and takes a released function's).
+func TestInstrArenaReusesChunkLists(t *testing.T) {
+	m := ir.NewModule("arena")
+	a := new(ir.InstrArena)
+	b := ir.NewBuilder()
+	b.Arena = a
+	f, err := m.NewFunction("f", ir.FuncType(ir.F64, []*ir.Type{ir.F64}, false), []string{"x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := f.Params[0]
+	cycle := func() {
+		b.SetInsertPoint(b.NewBlock(f, "entry"))
+		b.Ret(b.FAdd(b.FMul(x, x, "sq"), x, "r"))
+		a.Detach(f)
+		f.Blocks = f.Blocks[:0]
+		f.ReleaseInstrs()
+	}
+	cycle()
+	if n := testing.AllocsPerRun(100, cycle); n != 0 {
+		t.Errorf("%.1f allocations per function built and released, want 0", n)
+	}
+}

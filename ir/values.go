@@ -471,6 +471,38 @@ func (m *Module) NewFunction(name string, sig *Type, paramNames []string) (*Func
 	return f, nil
 }
 
+// ReuseFunction is NewFunction reusing the memory of f, a function that
+// is in no module and that nothing refers to any more (a declaration
+// removed with RemoveFunc once the functions calling it were released):
+// f, with its parameter array when that has room, becomes the new
+// function. A nil f, or one with a body, is not reused (NewFunction).
+// A lazy JIT's generator declares the same few callees for function
+// after function; this makes them once.
+func (m *Module) ReuseFunction(f *Function, name string, sig *Type, paramNames []string) (*Function, error) {
+	if f == nil || len(f.Blocks) != 0 || f.chunks != nil || sig == nil || sig.Kind != FuncKind || cap(f.Params) < len(sig.Params) {
+		return m.NewFunction(name, sig, paramNames)
+	}
+	if m.Lookup(name) != nil {
+		return nil, fmt.Errorf("ir: redefinition of @%s", diag.Clip(name))
+	}
+	// The parameters are the ones NewFunction made (one array), still
+	// pointed to beyond len(f.Params) up to its capacity.
+	params := f.Params[:len(sig.Params)]
+	names := f.names
+	clear(names)
+	*f = Function{Name: name, Sig: sig, Params: params, Module: m, names: names}
+	for i, t := range sig.Params {
+		p := params[i]
+		*p = Param{Typ: t, Index: i, Func: f}
+		if i < len(paramNames) {
+			p.Name = paramNames[i]
+		}
+	}
+	m.Funcs = append(m.Funcs, f)
+	m.syms[name] = f
+	return f, nil
+}
+
 // NewGlobal adds a global variable of value type t with initialiser init
 // (nil for an external declaration). It returns an error if the name is
 // taken.

@@ -40,8 +40,9 @@ type Generator struct {
 	// making and removing the memory operations first. For optimised
 	// compiles; -O0 output keeps the tutorial's form.
 	SSA   bool
-	scope []*ssaVar  // SSA: the variables in scope, innermost last
-	snaps []ir.Value // SSA: a stack of snapshots of scope's values (ssaIf)
+	scope []*ssaVar     // SSA: the variables in scope, innermost last
+	vars  arena[ssaVar] // SSA: the bindings of the function being defined
+	snaps []ir.Value    // SSA: a stack of snapshots of scope's values (ssaIf)
 	// Resolve, if set, supplies the prototype of a function this
 	// generator has not seen (nil: unknown). A lazy JIT generates one
 	// function at a time (FunctionGenerator, which forgets the
@@ -101,6 +102,24 @@ type Generator struct {
 	finished bool
 	library  bool // NewLibraryGenerator: no main, private runtime helpers
 	depth    int  // expr's recursion depth
+	// spare holds declarations no longer in the module nor referred to,
+	// whose memory the next declarations reuse (FunctionGenerator's).
+	spare []*ir.Function
+	// blockList, if not nil, is an empty block list with room, for the
+	// next function defined (FunctionGenerator's, from the last one).
+	blockList []*ir.Block
+}
+
+// newFunction adds a function to the module as NewFunction does, with
+// the memory of a spare declaration if there is one.
+func (g *Generator) newFunction(name string, sig *ir.Type) (*ir.Function, error) {
+	if n := len(g.spare); n > 0 {
+		f := g.spare[n-1]
+		g.spare[n-1] = nil
+		g.spare = g.spare[:n-1]
+		return g.Module.ReuseFunction(f, name, sig, nil)
+	}
+	return g.Module.NewFunction(name, sig, nil)
 }
 
 // NewGenerator returns a generator for a module named name; the module
@@ -306,7 +325,7 @@ func (g *Generator) declare(pr *Prototype) *ir.Function {
 		g.protos[pr.Name] = pr
 		return nil
 	}
-	f, err := g.Module.NewFunction(pr.Name, g.sig(len(pr.Params)), nil)
+	f, err := g.newFunction(pr.Name, g.sig(len(pr.Params)))
 	if err != nil {
 		g.errAt(pr.Pos, "%v", err)
 	}
@@ -433,14 +452,22 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 		}
 	}()
 	g.fn = f
-	g.named = make(map[string]*ir.Instr)
+	if g.named == nil {
+		g.named = make(map[string]*ir.Instr)
+	} else {
+		clear(g.named)
+	}
 	g.nalloc = 0
+	if f.Blocks == nil && g.blockList != nil {
+		f.Blocks, g.blockList = g.blockList[:0], nil
+	}
 	entry := g.b.NewBlock(f, "entry")
 	g.b.SetInsertPoint(entry)
 	g.scope = g.scope[:0]
+	g.vars.reset()
 	for i, n := range pr.Params {
 		if g.SSA {
-			g.scope = append(g.scope, &ssaVar{name: n, cur: f.Params[i]})
+			g.scope = append(g.scope, g.ssaVar(n, f.Params[i]))
 			continue
 		}
 		a := g.entryAlloca(n)
@@ -526,7 +553,7 @@ func (g *Generator) callee(name string) (*ir.Function, *Prototype) {
 	if f == nil && g.DeferDeclarations {
 		// Declared (DeferDeclarations): the function is made now.
 		var err error
-		if f, err = g.Module.NewFunction(name, g.sig(len(pr.Params)), nil); err != nil {
+		if f, err = g.newFunction(name, g.sig(len(pr.Params))); err != nil {
 			g.errAt(pr.Pos, "%v", err)
 		}
 	}
@@ -653,7 +680,7 @@ func (g *Generator) expr(e Expr) ir.Value {
 				if v.Init != nil {
 					init = g.expr(v.Init)
 				}
-				g.scope = append(g.scope, &ssaVar{name: v.Name, cur: init})
+				g.scope = append(g.scope, g.ssaVar(v.Name, init))
 			}
 			body := g.expr(e.Body)
 			g.scope = g.scope[:n]

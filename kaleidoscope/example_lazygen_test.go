@@ -48,3 +48,31 @@ func ExampleFunctionGenerator() {
 	// quad$1: 1 blocks, module of 1 function
 	// sq$1: 1 blocks, module of 1 function
 }
+
+// ExampleBodyParser parses skipped bodies one at a time, reusing the
+// nodes of each tree for the next: a tree is used (here printed; in a
+// JIT, generated to IR) before the next body is parsed.
+func ExampleBodyParser() {
+	p := kaleidoscope.NewParser("lib.k", []byte("def sq(x) x*x;\ndef quad(x) sq(sq(x));\n"))
+	p.SetLazyBodies(true)
+	bp := kaleidoscope.NewBodyParser()
+	for {
+		item, d := p.Next()
+		if d != nil {
+			fmt.Println(d)
+			return
+		}
+		if item == nil {
+			break
+		}
+		def := *item.(*kaleidoscope.FunctionDef) // a copy, dropped after use
+		if d := def.ParseBodyWith(bp); d != nil {
+			fmt.Println(d)
+			return
+		}
+		fmt.Println(def.Proto, def.Body)
+	}
+	// Output:
+	// sq(x) (x * x)
+	// quad(x) sq(sq(x))
+}

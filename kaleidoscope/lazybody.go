@@ -294,20 +294,26 @@ var bodyTables = sync.Pool{New: func() any { return newLexTable(2 * (16 + len(ke
 // skipped (SetLazyBodies); it does nothing for a body already parsed. It
 // is not safe to call concurrently for one definition, but it is while
 // the parser that skipped the body goes on parsing.
-func (d *FunctionDef) ParseBody() (err *Diagnostic) {
-	lb := d.lazy
-	if lb == nil || d.Body != nil {
+func (d *FunctionDef) ParseBody() *Diagnostic {
+	if d.lazy == nil || d.Body != nil {
 		return nil
 	}
-	lx := Lexer{src: lb.src.src, pos: lb.start, line: lb.line, col: lb.col}
 	// A table of names of its own: the skipping parser's table
 	// may still be in use (on another goroutine). The
 	// tables go back to a pool for the next bodies (which mostly use
 	// the same names: interning them again allocates nothing).
 	t := bodyTables.Get().(*lexTable)
 	defer bodyTables.Put(t)
-	lx.names = t
-	q := &Parser{file: lb.src.file, lx: &lx, prec: *lb.prec}
+	var lx Lexer
+	return d.parseLazyBody(&Parser{lx: &lx}, t)
+}
+
+// parseLazyBody parses d's skipped body with q (whose lexer it points at
+// the body, interning names in t), keeping q's node arenas and setting.
+func (d *FunctionDef) parseLazyBody(q *Parser, t *lexTable) (err *Diagnostic) {
+	lb := d.lazy
+	*q.lx = Lexer{src: lb.src.src, pos: lb.start, line: lb.line, col: lb.col, names: t}
+	q.file, q.prec, q.depth = lb.src.file, *lb.prec, 0
 	q.next()
 	defer func() {
 		if r := recover(); r != nil {

@@ -31,5 +31,10 @@ func FuzzLazyBodiesAlike(f *testing.F) {
 		if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
 			t.Errorf("source %q\nlazy bodies:\n%s\nwant (eager):\n%s", src, g, w)
 		}
+		// The bodies parsed by one BodyParser, its nodes recycled.
+		got, _ = itemsWith(src, true, NewBodyParser())
+		if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+			t.Errorf("source %q\nlazy bodies, one BodyParser:\n%s\nwant (eager):\n%s", src, g, w)
+		}
 	})
 }

@@ -22,6 +22,9 @@ type FunctionGenerator struct {
 	m      *ir.Module // the module of the function being compiled
 	nFuncs int        // the runtime's functions in g.Module
 	live   *ir.Function
+	// decls are the declarations of the callees of live, removed from
+	// g.Module: spare (g.spare) once live is released.
+	decls []*ir.Function
 }
 
 // NewFunctionGenerator returns a generator of definitions whose callees'
@@ -55,9 +58,14 @@ func (fg *FunctionGenerator) Gen(file string, def *FunctionDef, name string) (*i
 	// function (moved to a module of its own) and its callees'
 	// declarations; the next definition starts from the runtime alone.
 	for len(g.Module.Funcs) > fg.nFuncs {
-		g.Module.RemoveFunc(g.Module.Funcs[len(g.Module.Funcs)-1])
+		f := g.Module.Funcs[len(g.Module.Funcs)-1]
+		g.Module.RemoveFunc(f)
+		if f != fn && f.IsDeclaration() {
+			fg.decls = append(fg.decls, f)
+		}
 	}
 	if d != nil {
+		fg.spareDecls()
 		return nil, d
 	}
 	fg.arena.Detach(fn)
@@ -79,7 +87,23 @@ func (fg *FunctionGenerator) Release(fn *ir.Function) {
 	if fn == fg.live {
 		fg.live = nil
 		fg.m.Funcs = fg.m.Funcs[:0]
+		// Nothing refers to its callees' declarations now: the next
+		// definition's declarations reuse them.
+		fg.spareDecls()
+	}
+	// Its block list serves the next definition's.
+	if cap(fn.Blocks) > cap(fg.g.blockList) {
+		clear(fn.Blocks[:cap(fn.Blocks)])
+		fg.g.blockList = fn.Blocks[:0]
 	}
 	fn.Blocks = nil
 	fn.ReleaseInstrs()
+}
+
+// spareDecls hands the declarations of the last definition to the
+// generator for reuse.
+func (fg *FunctionGenerator) spareDecls() {
+	fg.g.spare = append(fg.g.spare, fg.decls...)
+	clear(fg.decls)
+	fg.decls = fg.decls[:0]
 }

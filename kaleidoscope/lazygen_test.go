@@ -136,3 +136,74 @@ func TestFunctionGeneratorLikeFresh(t *testing.T) {
 		t.Fatalf("call of f after its redefinition with 2 parameters: diagnostic %v, want one naming 'f'", d)
 	}
 }
+
+// callees returns the functions fn calls, in order.
+func callees(fn *ir.Function) []*ir.Function {
+	var out []*ir.Function
+	for _, b := range fn.Blocks {
+		for _, in := range b.Instrs {
+			if in.Op == ir.OpCall {
+				if f, ok := in.Ops[0].(*ir.Function); ok {
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestFunctionGeneratorReusesDeclarations: once a definition is released,
+// the declarations of its callees serve the next definition's (the same
+// memory, a callee's new prototype and number of parameters), and never
+// while the definition that calls them is live.
+func TestFunctionGeneratorReusesDeclarations(t *testing.T) {
+	protos, defs := lazyProgram(t, "def f(x) x;\ndef g(x) f(x);\ndef h(x) f(x) + f(1);\ndef k(x) f(x, x);\n")
+	fg := NewFunctionGenerator("m", true, func(n string) *Prototype { return protos[n] })
+	for _, def := range defs {
+		def.ParseBody()
+	}
+	gen := func(def *FunctionDef) *ir.Function {
+		t.Helper()
+		fn, d := fg.Gen("t.k", def, def.Proto.Name+"$1")
+		if d != nil {
+			t.Fatal(d)
+		}
+		return fn
+	}
+	g := gen(defs[1])
+	fg1 := callees(g)[0]
+	list := &g.Blocks[0]
+	fg.Release(g)
+	h := gen(defs[2])
+	if &h.Blocks[0] != list {
+		t.Errorf("h's block list is new memory, want g's (released) reused")
+	}
+	hc := callees(h)
+	if len(hc) != 2 || hc[0] != hc[1] {
+		t.Fatalf("h calls %v, want f twice through one declaration", hc)
+	}
+	if hc[0] != fg1 {
+		t.Errorf("h's declaration of f is new memory, want g's (released) reused")
+	}
+	if hc[0].Name != "f" || len(hc[0].Params) != 1 || hc[0].Module != fg.g.Module {
+		t.Errorf("reused declaration: %s with %d parameters", hc[0].Name, len(hc[0].Params))
+	}
+	// Not released: the next Gen releases h first, then reuses.
+	protos["f"] = &Prototype{Name: "f", Params: []string{"a", "b"}}
+	k := gen(defs[3])
+	if want := "call double @f(double %x, double %x)"; !strings.Contains(k.String(), want) {
+		t.Fatalf("k after f's redefinition with 2 parameters:\n%s\nwant %q", k, want)
+	}
+	kc := callees(k)[0]
+	fg.Release(k)
+	// Back to one parameter: the two-parameter declaration is reused
+	// with one.
+	protos["f"] = &Prototype{Name: "f", Params: []string{"x"}}
+	g = gen(defs[1])
+	if c := callees(g)[0]; c != kc || len(c.Params) != 1 || c.Params[0].Index != 0 || c.Params[0].Func != c {
+		t.Errorf("g's declaration of f: reused %v, %d parameters", c == kc, len(c.Params))
+	}
+	if err := ir.VerifyFunction(g); err != nil {
+		t.Fatal(err)
+	}
+}

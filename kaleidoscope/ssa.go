@@ -19,6 +19,14 @@ type ssaVar struct {
 	cur  ir.Value
 }
 
+// ssaVar returns a new binding of name to cur, valid until the next
+// definition (the bindings of one come from g.vars, reset by define).
+func (g *Generator) ssaVar(name string, cur ir.Value) *ssaVar {
+	v := g.vars.new()
+	v.name, v.cur = name, cur
+	return v
+}
+
 // ssaLookup returns the innermost binding of name.
 func (g *Generator) ssaLookup(name string) *ssaVar {
 	for i := len(g.scope) - 1; i >= 0; i-- {
@@ -99,7 +107,7 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	b.SetInsertPoint(loop)
 	// A phi for every variable in scope and for the loop variable; the
 	// latch values are added once the body is generated.
-	lv := &ssaVar{name: e.Var, cur: start}
+	lv := g.ssaVar(e.Var, start)
 	g.scope = append(g.scope, lv)
 	phis := make([]*ir.Instr, len(g.scope))
 	for i, v := range g.scope {

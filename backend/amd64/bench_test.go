@@ -176,3 +176,28 @@ func BenchmarkCodeQuality(b *testing.B) {
 		b.ReportMetric(best[0][j]*1e3, name+"-ms")
 	}
 }
+
+// BenchmarkCompileOneFunctionModule compiles one function of genModule's
+// shape as a module of its own (its callees referenced by name), as a
+// lazy JIT does on a first call, releasing the result for the next
+// compile (target.amd64Result does): the cost per function, against
+// BenchmarkCompile's functions/s in a batch, is what a module of one
+// function pays that a batch amortises.
+func BenchmarkCompileOneFunctionModule(b *testing.B) {
+	m := genModule(2)
+	m.RemoveFunc(m.Func("f0")) // f1 calls it by name, as a lazy JIT's body does
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := CompileModule(ctx, m, Options{SourceName: "one.k", OmitGlobals: true, NoObject: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.Stats.Functions != 1 {
+			b.Fatalf("%d functions compiled, want 1", r.Stats.Functions)
+		}
+		r.Release()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "functions/s")
+}

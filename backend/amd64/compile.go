@@ -26,6 +26,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
@@ -137,7 +138,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 	defer func() {
 		if r := recover(); r != nil {
 			res = nil
-			err = fmt.Errorf("amd64: internal error compiling %s: %v", diag.Clip(mc.curName), r)
+			err = fmt.Errorf("amd64: internal error compiling %s: %v", diag.Clip(mc.current()), r)
 		}
 	}()
 	if err := mc.globals(); err != nil {
@@ -156,7 +157,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("amd64: compiling @%s: %w", diag.Clip(f.Name), err)
 		}
-		mc.curName = "@" + f.Name
+		mc.curName = f.Name
 		if err := fc.compile(f); err != nil {
 			return nil, err
 		}
@@ -200,12 +201,22 @@ type moduleCompiler struct {
 	consts  map[uint64]elfw.SymID
 	negMask [2]elfw.SymID
 	stats   Stats
-	curName string
+	curName string // the function being compiled (current)
 	fdes    []fde
 	here    map[ir.Value]bool // functions and globals defined in this object
 	// streaming: functions arrive one by one (Stream); a function not yet
 	// seen is referenced by name and defined when it arrives.
 	streaming bool
+}
+
+// current names the function being compiled, @NAME, for an internal
+// error's message ("" before the first); the name is only made then (not
+// with a concatenation per function compiled).
+func (mc *moduleCompiler) current() string {
+	if mc.curName == "" {
+		return ""
+	}
+	return "@" + mc.curName
 }
 
 func newModuleCompiler(m *ir.Module, opts Options) *moduleCompiler {
@@ -268,16 +279,42 @@ func (mc *moduleCompiler) constSym(bits uint64) int32 {
 		return int32(id)
 	}
 	sec := mc.w.ROCst8()
+	if sec.Data == nil {
+		// Room for a function's few constants (a one-function
+		// object's section otherwise grew by doubling from 8 bytes).
+		sec.Data = make([]byte, 0, 64)
+	}
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], bits)
 	off := sec.Append(b[:])
-	id, err := mc.w.AddSymbol(elfw.Symbol{Name: fmt.Sprintf(".LCPI%d", len(mc.consts)), Section: sec, Value: off, Size: 8, Bind: elfw.BindLocal, Type: elfw.TypeObject})
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: constName(len(mc.consts)), Section: sec, Value: off, Size: 8, Bind: elfw.BindLocal, Type: elfw.TypeObject})
 	if err != nil {
 		panic(err)
 	}
 	mc.consts[bits] = id
 	return int32(id)
 }
+
+// constNames holds the names of the first float constants of an object,
+// made once: a lazy JIT compiles thousands of one-function objects with a
+// few constants each, and formatting the same names again for every one
+// cost an allocation and a fmt call per constant (4% of a lazy compile).
+var constNames = func() (n [64]string) {
+	for i := range n {
+		n[i] = ".LCPI" + strconv.Itoa(i)
+	}
+	return n
+}()
+
+// constName is the name of the object's i-th float constant, .LCPI<i>.
+func constName(i int) string {
+	if i < len(constNames) {
+		return constNames[i]
+	}
+	return ".LCPI" + strconv.Itoa(i)
+}
+
+var negMaskNames = [2]string{".LCPI_fneg0", ".LCPI_fneg1"}
 
 // negMaskSym returns the 16-byte sign mask fneg xors with: one bit per
 // double lane, or per float lane when single.
@@ -304,7 +341,7 @@ func (mc *moduleCompiler) negMaskSym(single bool) int32 {
 		binary.LittleEndian.PutUint64(b[8:], 1<<63)
 	}
 	off := sec.Append(b[:])
-	id, err := mc.w.AddSymbol(elfw.Symbol{Name: fmt.Sprintf(".LCPI_fneg%d", k), Section: sec, Value: off, Size: 16, Bind: elfw.BindLocal, Type: elfw.TypeObject})
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: negMaskNames[k], Section: sec, Value: off, Size: 16, Bind: elfw.BindLocal, Type: elfw.TypeObject})
 	if err != nil {
 		panic(err)
 	}

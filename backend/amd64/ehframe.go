@@ -3,6 +3,7 @@ package amd64
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
 	"github.com/gorc-jit/gorc/objfile/elfw"
@@ -42,7 +43,13 @@ func (mc *moduleCompiler) ehFrame() error {
 	}
 	sec := mc.w.EHFrame()
 	le := binary.LittleEndian
-	b := sec.Data
+	// Room for the CIE and every FDE at once (a one-function object's
+	// section otherwise grew four times).
+	n := 32
+	for _, f := range mc.fdes {
+		n += 24 + 8*len(f.cfi)
+	}
+	b := slices.Grow(sec.Data, n)
 	// CIE
 	start := len(b)
 	b = append(b, 0, 0, 0, 0) // length
@@ -60,7 +67,7 @@ func (mc *moduleCompiler) ehFrame() error {
 	le.PutUint32(b[start:], uint32(len(b)-start-4))
 	cie := start
 	type rel struct{ off, target uint64 }
-	var rels []rel
+	rels := make([]rel, 0, len(mc.fdes))
 	for _, f := range mc.fdes {
 		start := len(b)
 		b = append(b, 0, 0, 0, 0)

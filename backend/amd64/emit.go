@@ -2,6 +2,7 @@ package amd64
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
@@ -39,11 +40,11 @@ type emitState struct {
 	objOff    []int32
 	start     int
 	cfi       []cfiEvent
-	fwd       [numPhys]int32 // register -> spill slot it holds a copy of, or -1
-	curDst    asm.Reg        // register the current instruction writes
-	curA      vreg           // its first operand, always read before any write
+	fwd       fwdState // register -> spill slot it holds a copy of
+	curDst    asm.Reg  // register the current instruction writes
+	curA      vreg     // its first operand, always read before any write
 	pred      []int32
-	endFwd    [][numPhys]int32
+	endFwd    []fwdState
 	done      []bool
 	short     []bool
 	absorbed  []bool // edge blocks whose copies were emitted in their predecessor
@@ -155,7 +156,7 @@ func (fc *fnCompiler) emitBody() {
 	}
 	em.endFwd = em.endFwd[:0]
 	for range fc.blocks {
-		em.endFwd = append(em.endFwd, [numPhys]int32{})
+		em.endFwd = append(em.endFwd, fwdState{})
 	}
 	done := em.done[:0]
 	for range fc.blocks {
@@ -229,9 +230,10 @@ func (fc *fnCompiler) srcLoc(v vreg) (asm.Reg, asm.Mem, bool) {
 	}
 	if slot := fc.ra.ivs[v].spill; slot >= 0 {
 		em := &fc.em
-		for reg, s := range em.fwd {
-			if s == slot && (asm.Reg(reg) != em.curDst || v == em.curA) {
-				return asm.Reg(reg), asm.Mem{}, true
+		for mask := em.fwd.mask; mask != 0; mask &= mask - 1 {
+			reg := asm.Reg(bits.TrailingZeros32(mask))
+			if em.fwd.slot[reg] == slot && (reg != em.curDst || v == em.curA) {
+				return reg, asm.Mem{}, true
 			}
 		}
 	}
@@ -244,44 +246,57 @@ func (fc *fnCompiler) forget(m *minst) {
 	switch m.op {
 	case mCall:
 		for _, r := range callerSaved {
-			em.fwd[r] = -1
+			em.fwd.drop(asm.Reg(r))
 		}
 		return
 	case mDiv:
-		em.fwd[asm.RAX], em.fwd[asm.RDX] = -1, -1
+		em.fwd.drop(asm.RAX)
+		em.fwd.drop(asm.RDX)
 		return
 	}
 	if m.dst == noVReg {
 		return
 	}
 	if m.dst < numPhys {
-		em.fwd[m.dst] = -1
+		em.fwd.drop(asm.Reg(m.dst))
 		return
 	}
 	iv := &fc.ra.ivs[m.dst]
 	if iv.reg != asm.NoReg {
-		em.fwd[iv.reg] = -1
+		em.fwd.drop(iv.reg)
 		return
 	}
 	if iv.spill >= 0 {
-		for r, s := range em.fwd {
-			if s == iv.spill {
-				em.fwd[r] = -1
+		for mask := em.fwd.mask; mask != 0; mask &= mask - 1 {
+			if r := asm.Reg(bits.TrailingZeros32(mask)); em.fwd.slot[r] == iv.spill {
+				em.fwd.drop(r)
 			}
 		}
 		if m.op == mCopy {
 			if r, _, ok := fc.srcLoc(m.a); ok && r != scratchGPR && r != scratchGPR2 && r != scratchXMM {
-				em.fwd[r] = iv.spill
+				em.fwd.set(r, iv.spill)
 			}
 		}
 	}
 }
 
-func (fc *fnCompiler) clearForwarding() {
-	for r := range fc.em.fwd {
-		fc.em.fwd[r] = -1
-	}
+func (fc *fnCompiler) clearForwarding() { fc.em.fwd.mask = 0 }
+
+// fwdState is, per register, the spill slot it holds a copy of: slot[r]
+// is meaningful only when bit r of mask is set (a register holds no copy
+// otherwise), so that the lookups of every spilled operand visit only the
+// few registers that hold copies, not all 32.
+type fwdState struct {
+	slot [numPhys]int32
+	mask uint32
 }
+
+func (f *fwdState) set(r asm.Reg, slot int32) {
+	f.slot[r] = slot
+	f.mask |= 1 << r
+}
+
+func (f *fwdState) drop(r asm.Reg) { f.mask &^= 1 << r }
 
 // load moves v (register or spill slot) into register r.
 func (fc *fnCompiler) load(r asm.Reg, v vreg) {

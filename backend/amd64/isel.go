@@ -1045,6 +1045,10 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 	ngp, nxmm := 0, 0
 	var stack int64
 	ci := callInfo{sym: sym}
+	if n := len(fc.calls); n < cap(fc.calls) {
+		// The use list a previous function's call left in this slot.
+		ci.uses = fc.calls[: n+1 : n+1][n].uses[:0]
+	}
 	type regArg struct {
 		r vreg
 		v vreg

@@ -69,7 +69,7 @@ func (s *Stream) protect(f func() error) (err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("amd64: internal error compiling %s: %v", s.mc.curName, r)
+			err = fmt.Errorf("amd64: internal error compiling %s: %v", s.mc.current(), r)
 		}
 		if err != nil {
 			s.failed = err
@@ -100,7 +100,7 @@ func (s *Stream) Add(f *ir.Function) error {
 		if err := mc.defineFunc(f); err != nil {
 			return err
 		}
-		mc.curName = "@" + f.Name
+		mc.curName = f.Name
 		if err := s.fc.compile(f); err != nil {
 			return err
 		}

@@ -291,7 +291,9 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 // instructions and blocks, the generator's tables) serves the next
 // definition once a function is compiled.
 type lazyCompiler struct {
-	fg *kaleidoscope.FunctionGenerator
+	fg  *kaleidoscope.FunctionGenerator
+	bp  *kaleidoscope.BodyParser // the syntax tree of the body being compiled
+	def kaleidoscope.FunctionDef // the copy of the definition it hangs from
 }
 
 // takeCompiler returns an idle compiler, or a new one.
@@ -304,7 +306,7 @@ func (l *lazyDefs) takeCompiler() *lazyCompiler {
 		return c
 	}
 	l.cmu.Unlock()
-	return &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto)}
+	return &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto), bp: kaleidoscope.NewBodyParser()}
 }
 
 // putCompiler makes c idle again.
@@ -325,13 +327,16 @@ func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.F
 	// place in the source and is parsed again if %undo brings it back):
 	// the trees of compiled functions were two thirds of an all-called
 	// lazy run's live heap, which the collector marks (lazyRunHeap).
-	own := *def
-	if d := own.ParseBody(); d != nil {
-		return nil, d
-	}
+	// The tree's nodes are the compiler's, taken back by its next compile.
 	c := l.takeCompiler()
 	defer l.putCompiler(c)
-	fn, d := c.fg.Gen(file, &own, body)
+	c.def = *def
+	own := &c.def
+	defer func() { c.def = kaleidoscope.FunctionDef{} }()
+	if d := own.ParseBodyWith(c.bp); d != nil {
+		return nil, d
+	}
+	fn, d := c.fg.Gen(file, own, body)
 	if d != nil {
 		return nil, d
 	}
