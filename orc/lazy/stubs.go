@@ -66,6 +66,13 @@ func (m *StubsManager) PoolStubs(max int) {
 	m.poolMu.Unlock()
 }
 
+// pooled reports whether stubs come from a pool (PoolStubs).
+func (m *StubsManager) pooled() bool {
+	m.poolMu.Lock()
+	defer m.poolMu.Unlock()
+	return m.poolMax > 0
+}
+
 // Allocations returns how many allocations the manager's stubs live in.
 func (m *StubsManager) Allocations() int {
 	m.mu.Lock()
