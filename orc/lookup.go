@@ -174,6 +174,48 @@ func (es *ExecutionSession) LookupSymbol(ctx context.Context, jd *JITDylib, name
 	return m[n], nil
 }
 
+// ResolvedNow answers, without a lookup, the names of set that order
+// already resolves: it walks order as Lookup would and, for each name,
+// stops at the first dylib with an entry for it (under that dylib's
+// flags) or at the first dylib with definition generators (which a
+// lookup would run). defs[i] and in[i] are set[i]'s definition and the
+// dylib defining it when that entry is in state Resolved or later and has
+// not failed; otherwise in[i] is nil, defs[i] is zero and from[i] is the
+// index in order where a lookup of the name must start (the dylibs
+// before it neither define it nor generate definitions). Nothing is
+// materialized, no generator runs and no query is registered: a caller
+// (a linker resolving a graph's externals, most of which are defined
+// long ago) looks up only what is left, from from[i] on.
+func (es *ExecutionSession) ResolvedNow(order JITDylibSearchOrder, set SymbolLookupSet) (defs []ExecutorSymbolDef, in []*JITDylib, from []int) {
+	defs = make([]ExecutorSymbolDef, len(set))
+	in = make([]*JITDylib, len(set))
+	from = make([]int, len(set))
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if es.checkOrderLocked(order) != nil {
+		return defs, in, from // (the lookups report it)
+	}
+	for i, r := range set {
+		for k, oe := range order {
+			e := oe.JD.symbols[r.Name]
+			if e == nil || (oe.Flags == MatchExportedSymbolsOnly && !e.def.Flags.IsExported()) {
+				if len(oe.JD.generators) > 0 {
+					from[i] = k
+					break
+				}
+				continue // not here: a lookup goes on to the next dylib
+			}
+			if e.state >= SymbolStateResolved && e.err == nil && !e.def.Flags.HasSideEffectsOnly() {
+				defs[i], in[i] = e.def, oe.JD
+			} else {
+				from[i] = k
+			}
+			break
+		}
+	}
+	return defs, in, from
+}
+
 // startLookup runs generators where needed, then, under the session lock,
 // either answers at once (q == nil: every symbol is in the required state)
 // or registers a query q that completes through cb (nil cb: through q.ch)
