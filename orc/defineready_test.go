@@ -3,6 +3,7 @@ package orc_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -106,7 +107,7 @@ func TestResolvedNow(t *testing.T) {
 	}
 	order := orc.JITDylibSearchOrder{{JD: a, Flags: orc.MatchExportedSymbolsOnly}, {JD: b, Flags: orc.MatchAllSymbols}, {JD: c, Flags: orc.MatchAllSymbols}}
 	set := orc.NewSymbolLookupSet(es.Intern("x"), es.Intern("y"), es.Intern("lazy"), es.Intern("hidden"), es.Intern("inb"), es.Intern("nowhere"))
-	defs, in, from := es.ResolvedNow(order, set)
+	now := es.ResolvedNow(order, set)
 	tests := []struct {
 		name string
 		addr shared.ExecutorAddr
@@ -121,11 +122,32 @@ func TestResolvedNow(t *testing.T) {
 		{"nowhere", 0, nil, 1},
 	}
 	for i, tt := range tests {
-		if defs[i].Addr != tt.addr || in[i] != tt.in || (tt.in == nil && from[i] != tt.from) {
-			t.Errorf("%s: %v in %v from %d; want %v in %v from %d", tt.name, defs[i].Addr, in[i], from[i], tt.addr, tt.in, tt.from)
+		if r := now[i]; r.Def.Addr != tt.addr || r.In != tt.in || (tt.in == nil && r.From != tt.from) {
+			t.Errorf("%s: %v in %v from %d; want %v in %v from %d", tt.name, r.Def.Addr, r.In, r.From, tt.addr, tt.in, tt.from)
 		}
 	}
 	if got := stateOf(a, "lazy"); got != "NeverSearched" {
 		t.Errorf("lazy after ResolvedNow: %s, want NeverSearched (nothing materialized)", got)
 	}
+}
+
+// Definitions already made (a lazy layer's stubs, made by its definition
+// generator) are defined Ready: a lookup finds them at once, and a
+// linker resolving externals takes them without a lookup at all.
+func ExampleJITDylib_DefineReady() {
+	es := orc.NewExecutionSession()
+	defer es.EndSession(context.Background())
+	main, _ := es.CreateJITDylib("main")
+	f := es.Intern("f")
+	if err := main.DefineReady(orc.SymbolMap{f: {Addr: 0x7f0000002000, Flags: orc.Exported | orc.Callable}}, nil, "stubs"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	now := es.ResolvedNow(orc.SearchOrder(orc.MatchAllSymbols, main), orc.NewSymbolLookupSet(f))
+	fmt.Println(now[0].Def.Addr, now[0].In.Name())
+	err := main.DefineReady(orc.SymbolMap{f: {Addr: 0x7f0000003000, Flags: orc.Exported}}, nil, "more stubs")
+	fmt.Println(err)
+	// Output:
+	// 0x7f0000002000 main
+	// duplicate definition of symbol "f" in JITDylib "main": already defined by stubs, redefined by more stubs
 }

@@ -489,17 +489,17 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 	// Most externals (the runtime, callees' stubs) are defined and
 	// resolved long before: take them without a lookup, and look up
 	// only the rest, from the first dylib that might define them.
-	defs, in, from := es.ResolvedNow(order, set)
+	now := es.ResolvedNow(order, set)
 	pending := make(map[orc.SymbolName]string, len(set))
 	start := len(order)
 	for i, e := range set {
-		if in[i] != nil {
-			res[e.Name.String()] = jitlink.ExternalDef{Addr: defs[i].Addr}
-			c.deps[in[i]] = append(c.deps[in[i]], e.Name)
+		if r := now[i]; r.In != nil {
+			res[e.Name.String()] = jitlink.ExternalDef{Addr: r.Def.Addr}
+			c.deps[r.In] = append(c.deps[r.In], e.Name)
 			continue
 		}
 		pending[e.Name] = e.Name.String()
-		start = min(start, from[i])
+		start = min(start, now[i].From)
 	}
 	for _, ent := range order[min(start, len(order)):] {
 		if len(pending) == 0 {
