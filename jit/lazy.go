@@ -49,9 +49,13 @@ func (j *JIT) Lazy() (*Lazy, error) {
 	pool := lazy.NewTrampolinePool(arch, s, reentry, 0)
 	ctm := lazy.NewCallThroughManager(j.ES, pool)
 	stubs := lazy.NewStubsManager(arch, s, j.EPC)
-	if _, local := j.EPC.(*epc.InProcess); local {
-		// Setting a stub's pointer is a store here: stubs come from
-		// blocks linked ahead rather than a link per group of new stubs.
+	_, local := j.EPC.(*epc.InProcess)
+	_, ordered := j.EPC.(epc.OrderedBatcher)
+	if local || ordered {
+		// Setting a stub's pointer is a store here, or a write sent
+		// with the re-entry's answer (or one batch) over a byte
+		// stream: stubs come from blocks linked ahead rather than a
+		// link per group of new stubs.
 		stubs.PoolStubs(1024)
 	}
 	j.lazy = &Lazy{Stubs: stubs, Trampolines: pool, CallThrough: ctm}

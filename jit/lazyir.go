@@ -288,7 +288,7 @@ func (j *JIT) checkLazyDuplicates(gs []*lazyIRStubs) error {
 
 // TryToGenerate defines the stubs (and units) of the module's functions
 // among set.
-func (g *lazyIRStubs) TryToGenerate(_ context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
+func (g *lazyIRStubs) TryToGenerate(ctx context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
 	lm := g.lm
 	var aliases orc.SymbolAliasMap
 	g.mu.Lock()
@@ -321,7 +321,7 @@ func (g *lazyIRStubs) TryToGenerate(_ context.Context, _ orc.LookupKind, jd *orc
 	if err != nil {
 		return err
 	}
-	if err := jd.Define(lazy.LazyReexports(lz.CallThrough, lz.Stubs, g.bodies, aliases), nil); err != nil {
+	if err := lazy.DefineLazyReexports(ctx, jd, nil, lz.CallThrough, lz.Stubs, g.bodies, aliases); err != nil {
 		return fmt.Errorf("jit: %s: %w", lm.name, err)
 	}
 	return nil

@@ -67,6 +67,16 @@ func alignTo(cur, align, ofs uint64) uint64 {
 	return cur + align - m + ofs
 }
 
+// index is p's index in plans.
+func (p *segPlan) index(plans []segPlan) int {
+	for i := range plans {
+		if &plans[i] == p {
+			return i
+		}
+	}
+	return len(plans)
+}
+
 func (p *segPlan) add(b *Block) error {
 	if b.Align == 0 {
 		b.Align = 1
@@ -168,6 +178,31 @@ func layout(g *LinkGraph) (*layoutPlan, error) {
 			break
 		}
 	}
+	// Each plan's blocks in one backing array, sized by a first count,
+	// rather than each plan's slice growing block by block (a small
+	// graph's link pays for every allocation).
+	var counts [8]int
+	total := 0
+	for _, sec := range g.Sections {
+		if sec.Has(SectionTLS) || len(sec.Blocks) == 0 {
+			continue
+		}
+		p, err := find(sec)
+		if err != nil {
+			return nil, err
+		}
+		if i := p.index(plans); i < len(counts) {
+			counts[i] += len(sec.Blocks)
+			total += len(sec.Blocks)
+		}
+	}
+	backing := make([]placed, total)
+	for i := range plans {
+		if i < len(counts) && counts[i] > 0 {
+			plans[i].blocks = backing[:0:counts[i]]
+			backing = backing[counts[i]:]
+		}
+	}
 	for _, sec := range g.Sections {
 		if sec.Has(SectionTLS) || len(sec.Blocks) == 0 {
 			continue
@@ -182,6 +217,14 @@ func layout(g *LinkGraph) (*layoutPlan, error) {
 			}
 		}
 	}
+	nsegs := 0
+	for i := range plans {
+		if plans[i].size != 0 || len(plans[i].blocks) != 0 {
+			nsegs++
+		}
+	}
+	lp.segs = make([]*segPlan, 0, nsegs)
+	lp.req.Segments = make([]SegmentRequest, 0, nsegs)
 	for i := range plans {
 		p := &plans[i]
 		if p.size == 0 && len(p.blocks) == 0 {

@@ -189,7 +189,17 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 	if g.Arch == nil {
 		return fmt.Errorf("jitlink: %s: graph has no architecture", g.Name)
 	}
-	var cfg PassConfiguration
+	// The pass lists start in one array with room for the architecture's
+	// and a link context's usual passes (appending past it reallocates as
+	// usual): a small graph's link pays for every allocation.
+	passes := make([]Pass, 24)
+	cfg := PassConfiguration{
+		PrePrune:       passes[0:0:4],
+		PostPrune:      passes[4:4:10],
+		PostAllocation: passes[10:10:14],
+		PreFixup:       passes[14:14:18],
+		PostFixup:      passes[18:18:24],
+	}
 	if err := g.Arch.AddDefaultPasses(g, &cfg); err != nil {
 		return err
 	}

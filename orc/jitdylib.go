@@ -294,6 +294,60 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 	return nil
 }
 
+// DefineReady defines syms in jd at their given addresses, Ready at once,
+// under tracker rt (nil: the default tracker), naming origin as their
+// source in messages. It is what defining orc.AbsoluteSymbols(syms) and
+// looking them up does, without the unit, the materialization
+// responsibility and the lookup: for a caller that has already made the
+// definitions (a lazy layer's stubs, made in its definition generator).
+// Every name must be new in jd and strong (not weak or common): an
+// existing name is a DuplicateDefinitionError and nothing is defined.
+func (jd *JITDylib) DefineReady(syms SymbolMap, rt *ResourceTracker, origin string) error {
+	for n, d := range syms {
+		if n.IsZero() {
+			return fmt.Errorf("define ready symbols of %s in %q: empty symbol name", origin, jd.name)
+		}
+		if !d.Flags.IsStrong() {
+			return fmt.Errorf("define ready symbol %s of %s in %q: weak or common", n, origin, jd.name)
+		}
+	}
+	es := jd.es
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if err := jd.checkDefineReadyLocked(rt, origin); err != nil {
+		return err
+	}
+	if rt == nil {
+		rt = jd.defaultRT
+	}
+	for n := range syms {
+		if e := jd.symbols[n]; e != nil {
+			return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: origin}
+		}
+	}
+	for n, d := range syms {
+		jd.symbols[n] = &symbolEntry{name: n, jd: jd, def: d, state: SymbolStateReady, origin: origin, rt: rt}
+	}
+	return nil
+}
+
+// checkDefineReadyLocked is checkDefineLocked for DefineReady's origin.
+func (jd *JITDylib) checkDefineReadyLocked(rt *ResourceTracker, origin string) error {
+	if !jd.es.ended && !jd.removed && (rt == nil || rt.jd == jd && !rt.removed) {
+		return nil
+	}
+	switch {
+	case jd.es.ended:
+		return fmt.Errorf("define %s in %q: %w", origin, jd.name, ErrSessionEnded)
+	case jd.removed:
+		return fmt.Errorf("define %s in %q: %w", origin, jd.name, ErrJITDylibRemoved)
+	case rt.jd != jd:
+		return fmt.Errorf("define %s in %q: resource tracker belongs to JITDylib %q", origin, jd.name, rt.jd.name)
+	default:
+		return fmt.Errorf("define %s in %q: %w", origin, jd.name, ErrResourceTrackerRemoved)
+	}
+}
+
 func (jd *JITDylib) checkDefineLocked(rt *ResourceTracker, mu MaterializationUnit) error {
 	if !jd.es.ended && !jd.removed && (rt == nil || rt.jd == jd && !rt.removed) {
 		return nil

@@ -174,6 +174,55 @@ func (es *ExecutionSession) LookupSymbol(ctx context.Context, jd *JITDylib, name
 	return m[n], nil
 }
 
+// ResolvedName is ResolvedNow's answer for one name: its definition and
+// the dylib defining it (In) when the order already resolves it;
+// otherwise In is nil and From is the index in the order where a lookup
+// of the name must start.
+type ResolvedName struct {
+	Def  ExecutorSymbolDef
+	In   *JITDylib
+	From int
+}
+
+// ResolvedNow answers, without a lookup, the names of set that order
+// already resolves: it walks order as Lookup would and, for each name,
+// stops at the first dylib with an entry for it (under that dylib's
+// flags) or at the first dylib with definition generators (which a
+// lookup would run). Name i is answered (res[i].In set) when that entry
+// is in state Resolved or later and has not failed; otherwise res[i].From
+// is where a lookup must start (the dylibs before it neither define the
+// name nor generate definitions). Nothing is materialized, no generator
+// runs and no query is registered: a caller (a linker resolving a
+// graph's externals, most of which are defined long before) looks up
+// only what is left.
+func (es *ExecutionSession) ResolvedNow(order JITDylibSearchOrder, set SymbolLookupSet) []ResolvedName {
+	res := make([]ResolvedName, len(set))
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	if es.checkOrderLocked(order) != nil {
+		return res // (the lookups report it)
+	}
+	for i, r := range set {
+		for k, oe := range order {
+			e := oe.JD.symbols[r.Name]
+			if e == nil || (oe.Flags == MatchExportedSymbolsOnly && !e.def.Flags.IsExported()) {
+				if len(oe.JD.generators) > 0 {
+					res[i].From = k
+					break
+				}
+				continue // not here: a lookup goes on to the next dylib
+			}
+			if e.state >= SymbolStateResolved && e.err == nil && !e.def.Flags.HasSideEffectsOnly() {
+				res[i].Def, res[i].In = e.def, oe.JD
+			} else {
+				res[i].From = k
+			}
+			break
+		}
+	}
+	return res
+}
+
 // startLookup runs generators where needed, then, under the session lock,
 // either answers at once (q == nil: every symbol is in the required state)
 // or registers a query q that completes through cb (nil cb: through q.ch)

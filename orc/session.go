@@ -18,7 +18,10 @@ type ExecutionSession struct {
 
 	ctx    context.Context // passed to materializers; cancelled by EndSession
 	cancel context.CancelFunc
-	tasks  taskCounter // outstanding dispatched materializations
+	// inPlaceCtx is ctx under WithInPlaceMaterialization, made once: a
+	// lazy first call runs two or three materializations in place.
+	inPlaceCtx context.Context
+	tasks      taskCounter // outstanding dispatched materializations
 
 	mu       sync.Mutex // the session lock: guards everything below and all dylib state
 	ended    bool
@@ -67,6 +70,7 @@ func NewExecutionSession(opts ...Option) *ExecutionSession {
 		es.reportErr = func(error) {}
 	}
 	es.ctx, es.cancel = context.WithCancel(context.Background())
+	es.inPlaceCtx = WithInPlaceMaterialization(es.ctx)
 	return es
 }
 
@@ -291,8 +295,13 @@ type inPlaceKey struct{}
 // afford to run a materialization (its stack, its locks): lazy
 // call-through re-entries do.
 func WithInPlaceMaterialization(ctx context.Context) context.Context {
+	if ctx == context.Background() {
+		return inPlaceBackground // (made once: every lazy re-entry asks)
+	}
 	return context.WithValue(ctx, inPlaceKey{}, true)
 }
+
+var inPlaceBackground = context.WithValue(context.Background(), inPlaceKey{}, true)
 
 func inPlaceRequested(ctx context.Context) bool {
 	v, _ := ctx.Value(inPlaceKey{}).(bool)
@@ -345,7 +354,7 @@ func (es *ExecutionSession) runMaterializeCtx(m materialization, inPlace bool) {
 	}()
 	ctx := es.ctx
 	if inPlace {
-		ctx = WithInPlaceMaterialization(ctx)
+		ctx = es.inPlaceCtx
 	} else if bn, ok := es.dispatcher.(blockingNotifier); ok {
 		if _, inline := m.mu.(inlineMaterializer); !inline {
 			ctx = context.WithValue(ctx, workerKey{}, bn)

@@ -194,9 +194,10 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 
 // generateStubs is the main dylib's first definition generator: it
 // defines the stubs of the defined functions among names being looked up
-// (code being linked refers to them), together as one lazy-reexports
-// unit, each leading to its current version's body.
-func (l *lazyDefs) generateStubs(_ context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
+// (code being linked refers to them), together as one batch of lazy
+// reexports (made at once in this process), each leading to its current
+// version's body.
+func (l *lazyDefs) generateStubs(ctx context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
 	var aliases orc.SymbolAliasMap
 	var made []*lazyDef
 	es := l.j.ES
@@ -218,7 +219,7 @@ func (l *lazyDefs) generateStubs(_ context.Context, _ orc.LookupKind, jd *orc.JI
 	if aliases == nil {
 		return nil
 	}
-	if err := jd.Define(lazy.LazyReexports(l.lz.CallThrough, l.lz.Stubs, l.bodies, aliases), nil); err != nil {
+	if err := lazy.DefineLazyReexports(ctx, jd, nil, l.lz.CallThrough, l.lz.Stubs, l.bodies, aliases); err != nil {
 		l.mu.Lock()
 		for _, d := range made {
 			d.stubbed = false

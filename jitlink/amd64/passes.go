@@ -2,6 +2,7 @@ package amd64
 
 import (
 	"math"
+	"slices"
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/shared"
@@ -20,16 +21,19 @@ type stateKey struct{}
 type graphState struct {
 	got, stubs *jitlink.Section
 	gotHeader  *jitlink.Symbol
-	gotEntries map[*jitlink.Symbol]*jitlink.Symbol // target -> entry
+	gotEntries symPairs // target <-> entry
 	ieEntries  map[*jitlink.Symbol]*jitlink.Symbol
 	gdEntries  map[*jitlink.Symbol]*jitlink.Symbol
 	ldEntry    *jitlink.Symbol
-	stubsOf    map[*jitlink.Symbol]*jitlink.Symbol // target -> stub
-	gotTarget  map[*jitlink.Symbol]*jitlink.Symbol // entry -> target
-	stubTarget map[*jitlink.Symbol]*jitlink.Symbol // stub -> target
-	arena      []byte                              // content of synthetic blocks
-	chunk      int                                 // size of the last arena chunk
-	hint       int                                 // size hint of the maps: the graph's externals
+	stubsOf    symPairs // target <-> stub
+	arena      []byte   // content of synthetic blocks
+	chunk      int      // size of the last arena chunk
+	hint       int      // size hint of the maps: the graph's externals
+	// Reserved by reserveSmall: the synthetic sections' block lists and
+	// the entries' and stubs' edges, carved from one allocation each.
+	blocks []*jitlink.Block
+	edges  []jitlink.Edge
+	small  int // entries reserved for (0: none)
 }
 
 // bytes returns n zeroed bytes for a synthetic block's content, carved from
@@ -44,6 +48,68 @@ func (st *graphState) bytes(n int) []byte {
 	b := st.arena[:n:n]
 	st.arena = st.arena[n:]
 	return b
+}
+
+// symPairs relates targets and the symbols made for them (GOT entries,
+// stubs) both ways. While small (a lazily compiled function's graph has
+// a few) the pairs are a slice searched linearly: two maps each way cost
+// a small graph's link four map allocations for a handful of entries.
+// Past smallPairs (or when the graph's externals say it will be large)
+// they are maps.
+type symPairs struct {
+	list      []symPair
+	fwd, back map[*jitlink.Symbol]*jitlink.Symbol
+}
+
+type symPair struct{ target, made *jitlink.Symbol }
+
+// smallPairs is the most pairs kept in a slice.
+const smallPairs = 16
+
+func (p *symPairs) made(target *jitlink.Symbol) (*jitlink.Symbol, bool) {
+	if p.fwd != nil {
+		s, ok := p.fwd[target]
+		return s, ok
+	}
+	for _, q := range p.list {
+		if q.target == target {
+			return q.made, true
+		}
+	}
+	return nil, false
+}
+
+func (p *symPairs) target(made *jitlink.Symbol) (*jitlink.Symbol, bool) {
+	if p.back != nil {
+		t, ok := p.back[made]
+		return t, ok
+	}
+	for _, q := range p.list {
+		if q.made == made {
+			return q.target, true
+		}
+	}
+	return nil, false
+}
+
+// add records a pair; hint is how many the graph may need.
+func (p *symPairs) add(target, made *jitlink.Symbol, hint int) {
+	if p.fwd == nil && (hint > smallPairs || len(p.list) >= smallPairs) {
+		p.fwd = make(map[*jitlink.Symbol]*jitlink.Symbol, max(hint, 2*len(p.list)))
+		p.back = make(map[*jitlink.Symbol]*jitlink.Symbol, max(hint, 2*len(p.list)))
+		for _, q := range p.list {
+			p.fwd[q.target], p.back[q.made] = q.made, q.target
+		}
+		p.list = nil
+	}
+	if p.fwd != nil {
+		p.fwd[target], p.back[made] = made, target
+		return
+	}
+	if p.list == nil {
+		p.list = make([]symPair, 0, max(hint, 2))
+	}
+	p.list = append(p.list, symPair{target, made})
 }
 
 func state(g *jitlink.LinkGraph) *graphState {
@@ -65,6 +131,7 @@ func state(g *jitlink.LinkGraph) *graphState {
 func (st *graphState) gotSection(g *jitlink.LinkGraph) *jitlink.Section {
 	if st.got == nil {
 		st.got = g.AddSection(GOTSectionName, shared.ProtRead, jitlink.SectionSynthetic)
+		st.got.Blocks = st.blockList(st.small + 1)
 		hdr := g.AddMutableContentBlock(st.got, make([]byte, 8), 8, 0)
 		st.gotHeader = g.AddDefinedSymbol(hdr, 0, "", 0, jitlink.LinkageStrong, jitlink.ScopeLocal, false, true)
 		if ext, ok := g.Externals[GOTSymbolName]; ok {
@@ -78,22 +145,18 @@ func (st *graphState) gotSection(g *jitlink.LinkGraph) *jitlink.Section {
 func (st *graphState) newGOTSlot(g *jitlink.LinkGraph, size uint64) (*jitlink.Block, *jitlink.Symbol) {
 	sec := st.gotSection(g)
 	b := g.AddMutableContentBlock(sec, st.bytes(int(size)), 8, 0)
+	b.Edges = st.edgeList(int(size / 8))
 	b.Ordinal = uint64(len(sec.Blocks)-1) * 8
 	return b, g.AddAnonymousSymbol(b, 0, size)
 }
 
 func (st *graphState) gotEntry(g *jitlink.LinkGraph, target *jitlink.Symbol) *jitlink.Symbol {
-	if e, ok := st.gotEntries[target]; ok {
+	if e, ok := st.gotEntries.made(target); ok {
 		return e
 	}
 	b, e := st.newGOTSlot(g, 8)
 	b.AddEdge(Pointer64, 0, target, 0)
-	if st.gotEntries == nil {
-		st.gotEntries = make(map[*jitlink.Symbol]*jitlink.Symbol, st.hint)
-		st.gotTarget = make(map[*jitlink.Symbol]*jitlink.Symbol, st.hint)
-	}
-	st.gotEntries[target] = e
-	st.gotTarget[e] = target
+	st.gotEntries.add(target, e, st.hint)
 	return e
 }
 
@@ -135,25 +198,22 @@ func (st *graphState) ldEntryFor(g *jitlink.LinkGraph, target *jitlink.Symbol) *
 
 // stubFor returns a stub "jmp *GOT(%rip)" for target.
 func (st *graphState) stubFor(g *jitlink.LinkGraph, target *jitlink.Symbol) *jitlink.Symbol {
-	if s, ok := st.stubsOf[target]; ok {
+	if s, ok := st.stubsOf.made(target); ok {
 		return s
 	}
 	ent := st.gotEntry(g, target)
 	if st.stubs == nil {
 		st.stubs = g.AddSection(StubsSectionName, shared.ProtRead|shared.ProtExec, jitlink.SectionSynthetic)
+		st.stubs.Blocks = st.blockList(st.small)
 	}
 	code := st.bytes(6)
 	code[0], code[1] = 0xff, 0x25 // jmp *disp32(%rip)
 	b := g.AddMutableContentBlock(st.stubs, code, 2, 0)
+	b.Edges = st.edgeList(1)
 	b.Ordinal = uint64(len(st.stubs.Blocks)-1) * 6
 	b.AddEdge(Delta32, 2, ent, -4)
 	s := g.AddDefinedSymbol(b, 0, "", 6, jitlink.LinkageStrong, jitlink.ScopeLocal, true, false)
-	if st.stubsOf == nil {
-		st.stubsOf = make(map[*jitlink.Symbol]*jitlink.Symbol, st.hint)
-		st.stubTarget = make(map[*jitlink.Symbol]*jitlink.Symbol, st.hint)
-	}
-	st.stubsOf[target] = s
-	st.stubTarget[s] = target
+	st.stubsOf.add(target, s, st.hint)
 	return s
 }
 
@@ -162,6 +222,7 @@ func (st *graphState) stubFor(g *jitlink.LinkGraph, target *jitlink.Symbol) *jit
 // symbol outside the graph a stub, and defines _GLOBAL_OFFSET_TABLE_.
 func BuildGOTAndStubs(g *jitlink.LinkGraph) error {
 	st := state(g)
+	reserveSmall(g, st)
 	if _, ok := g.Externals[GOTSymbolName]; ok {
 		st.gotSection(g)
 	}
@@ -217,6 +278,79 @@ func BuildGOTAndStubs(g *jitlink.LinkGraph) error {
 	return nil
 }
 
+// smallGOT is the most entries reserveSmall reserves for.
+const smallGOT = 32
+
+// reserveSmall reserves, for a graph with at most smallGOT edges that may
+// need a GOT entry or a stub (a lazily compiled function's graph has a
+// few), the blocks, symbols, bytes and sections of all of them at once:
+// otherwise each entry and stub takes its block and symbol from chunks of
+// the graph's arenas and its bytes from a 256-byte chunk, several
+// allocations per small link. Larger graphs grow as before (reserving
+// for every edge would over-reserve where many edges share a target).
+func reserveSmall(g *jitlink.LinkGraph, st *graphState) {
+	n := 0
+	for _, sec := range g.Sections {
+		if sec.Flags&jitlink.SectionSynthetic != 0 {
+			continue
+		}
+		for _, b := range sec.Blocks {
+			for i := range b.Edges {
+				switch b.Edges[i].Kind {
+				case RequestGOTAndTransformToDelta32, RequestGOTAndTransformToPCRel32GOTLoadRelaxable,
+					RequestGOTAndTransformToPCRel32GOTLoadREXRelaxable, RequestGOTAndTransformToDelta64FromGOT,
+					RequestGOTAndTransformToDelta64, BranchPCRel32, Delta32,
+					RequestTLSIEGOT, RequestTLSGD, RequestTLSLD:
+					if b.Edges[i].Kind == BranchPCRel32 && b.Edges[i].Target.Kind == jitlink.SymDefined {
+						continue // a branch within the graph needs no stub
+					}
+					if b.Edges[i].Kind == Delta32 && b.Edges[i].Target.Kind == jitlink.SymDefined {
+						continue
+					}
+					if n++; n > smallGOT {
+						return
+					}
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return
+	}
+	// Per edge at most a GOT entry (16 bytes for a TLS pair) and a stub
+	// (6 bytes), a block and a symbol each; and the GOT's header.
+	g.ReserveBlocks(2*n + 1)
+	g.ReserveSymbols(2*n + 1)
+	g.Sections = slices.Grow(g.Sections, 2)
+	g.Symbols = slices.Grow(g.Symbols, n)
+	st.arena = make([]byte, 22*n)
+	st.chunk = 256
+	st.blocks = make([]*jitlink.Block, 2*n+1)
+	st.edges = make([]jitlink.Edge, 2*n)
+	st.small = n
+}
+
+// blockList returns an empty block list with room for n blocks from the
+// reservation (nil without one, or past it: the list grows as before).
+func (st *graphState) blockList(n int) []*jitlink.Block {
+	if n == 0 || len(st.blocks) < n {
+		return nil
+	}
+	l := st.blocks[:0:n]
+	st.blocks = st.blocks[n:]
+	return l
+}
+
+// edgeList is blockList for a synthetic block's n edges.
+func (st *graphState) edgeList(n int) []jitlink.Edge {
+	if n == 0 || len(st.edges) < n {
+		return nil
+	}
+	l := st.edges[:0:n]
+	st.edges = st.edges[n:]
+	return l
+}
+
 func fits(v int64) bool { return v >= math.MinInt32 && v <= math.MaxInt32 }
 
 func isRIPModRM(m byte) bool { return m&0xc7 == 0x05 }
@@ -245,7 +379,7 @@ func Optimize(g *jitlink.LinkGraph) error {
 				case PCRel32GOTLoadRelaxable, PCRel32GOTLoadREXRelaxable:
 					relaxGOTLoad(g, st, b, e)
 				case BranchPCRel32:
-					if t, ok := st.stubTarget[e.Target]; ok {
+					if t, ok := st.stubsOf.target(e.Target); ok {
 						P := int64(b.Addr) + int64(e.Offset)
 						if t.Address() != 0 && fits(int64(t.Address())+e.Addend-P) {
 							e.Target = t
@@ -275,7 +409,7 @@ func Optimize(g *jitlink.LinkGraph) error {
 }
 
 func relaxGOTLoad(g *jitlink.LinkGraph, st *graphState, b *jitlink.Block, e *jitlink.Edge) {
-	t, ok := st.gotTarget[e.Target]
+	t, ok := st.gotEntries.target(e.Target)
 	if !ok || e.Offset < 2 || e.Offset+4 > uint64(len(b.Content)) || t.TLS {
 		return
 	}

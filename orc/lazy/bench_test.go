@@ -37,7 +37,18 @@ import (
 // (firstcall-faults/fn) of the first run over the second. close-ns/fn is
 // the session's close (freeing every function's code) per function.
 // (ns/op is the whole iteration with its set-up: not the figure to read.)
-func BenchmarkFirstCall(b *testing.B) {
+func BenchmarkFirstCall(b *testing.B) { benchmarkFirstCalls(b, false) }
+
+// BenchmarkFirstCallChain is BenchmarkFirstCall for functions calling
+// each other in a chain (fK calls fK-1; the caller calls the last), as
+// `kgen` programs do: the caller's link makes one stub, and each first
+// call links a function whose callee has no stub yet, so the stub is
+// made during that first call (a definition generator run per first
+// call), which BenchmarkFirstCall's stubs, all made before the timed
+// run, leave out.
+func BenchmarkFirstCallChain(b *testing.B) { benchmarkFirstCalls(b, true) }
+
+func benchmarkFirstCalls(b *testing.B, chain bool) {
 	for _, mode := range execModes {
 		exec := mode.name
 		b.Run(exec, func(b *testing.B) {
@@ -56,7 +67,7 @@ func BenchmarkFirstCall(b *testing.B) {
 			var first, again, cpu time.Duration
 			var allocs, faults int64
 			for i := 0; i < b.N; i++ {
-				caller, want := addFirstCallBatch(ctx, b, j, i, n)
+				caller, want := addFirstCallBatch(ctx, b, j, i, n, chain)
 				// The collector is off during the runs, as gorc's lazy runs
 				// have it (cmd/gorc: run.go, kaleido.go).
 				runtime.GC()
@@ -111,21 +122,35 @@ var firstCallFuncs = func() int {
 // fIT_K(x) = 3x + K (one module, a partition per function) and an eager
 // caller that calls each once with its argc and returns the sum's low 7
 // bits; it looks the caller up (which makes the stubs) and returns its
-// address and the status a run with one argument returns.
-func addFirstCallBatch(ctx context.Context, b *testing.B, j *jit.JIT, it, n int) (shared.ExecutorAddr, int) {
+// address and the status a run with one argument returns. With chain,
+// fIT_K(x) = 3x + K + fIT_K-1(x) instead (fIT_0 calls nothing) and the
+// caller calls only the last one.
+func addFirstCallBatch(ctx context.Context, b *testing.B, j *jit.JIT, it, n int, chain bool) (shared.ExecutorAddr, int) {
 	b.Helper()
 	var lz, c strings.Builder
 	want := 0
 	for k := range n {
-		fmt.Fprintf(&lz, "define i32 @f%d_%d(i32 %%x) {\nentry:\n  %%a = mul i32 %%x, 3\n  %%b = add i32 %%a, %d\n  ret i32 %%b\n}\n", it, k, k)
+		if chain && k > 0 {
+			fmt.Fprintf(&lz, "define i32 @f%d_%d(i32 %%x) {\nentry:\n  %%a = mul i32 %%x, 3\n  %%b = add i32 %%a, %d\n  %%c = call i32 @f%d_%d(i32 %%x)\n  %%d = add i32 %%b, %%c\n  ret i32 %%d\n}\n", it, k, k, it, k-1)
+		} else {
+			fmt.Fprintf(&lz, "define i32 @f%d_%d(i32 %%x) {\nentry:\n  %%a = mul i32 %%x, 3\n  %%b = add i32 %%a, %d\n  ret i32 %%b\n}\n", it, k, k)
+		}
 		want += 3 + k
 	}
-	for k := range n {
+	called := make([]int, 0, n)
+	if chain {
+		called = append(called, n-1)
+	} else {
+		for k := range n {
+			called = append(called, k)
+		}
+	}
+	for _, k := range called {
 		fmt.Fprintf(&c, "declare i32 @f%d_%d(i32)\n", it, k)
 	}
 	fmt.Fprintf(&c, "define i32 @callall%d(i32 %%argc) {\nentry:\n", it)
 	prev := "0"
-	for k := range n {
+	for _, k := range called {
 		fmt.Fprintf(&c, "  %%r%d = call i32 @f%d_%d(i32 %%argc)\n  %%s%d = add i32 %s, %%r%d\n", k, it, k, k, prev, k)
 		prev = fmt.Sprintf("%%s%d", k)
 	}

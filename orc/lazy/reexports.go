@@ -78,36 +78,10 @@ func (u *lazyReexportsUnit) Discard(_ *orc.JITDylib, name orc.SymbolName) { dele
 
 func (u *lazyReexportsUnit) Materialize(ctx context.Context, r *orc.MaterializationResponsibility) {
 	owned := r.Symbols()
-	names := make([]orc.SymbolName, 0, len(owned))
-	for n := range owned {
-		names = append(names, n)
-	}
-	slices.SortFunc(names, func(a, b orc.SymbolName) int { return strings.Compare(a.String(), b.String()) })
-	reqs := make([]CallThrough, len(names))
-	for i, n := range names {
-		stubName := n.String()
-		gen := u.stubs.generation(stubName)
-		reqs[i] = CallThrough{JD: u.source, Name: u.aliases[n].Aliasee, What: stubName, Notify: func(ctx context.Context, body shared.ExecutorAddr) error {
-			return u.stubs.updateIfCurrent(ctx, stubName, gen, body)
-		}}
-	}
-	tramps, err := u.ctm.GetCallThroughTrampolines(ctx, reqs)
+	defs, err := makeReexportStubs(ctx, u.ctm, u.stubs, u.source, u.aliases, owned)
 	if err != nil {
 		r.FailMaterialization(fmt.Errorf("%s: %w", u.Name(), err))
 		return
-	}
-	inits := make(map[string]shared.ExecutorAddr, len(names))
-	for i, n := range names {
-		inits[n.String()] = tramps[i]
-	}
-	stubs, err := u.stubs.CreateStubs(ctx, inits)
-	if err != nil {
-		r.FailMaterialization(fmt.Errorf("%s: %w", u.Name(), err))
-		return
-	}
-	defs := make(orc.SymbolMap, len(names))
-	for _, n := range names {
-		defs[n] = orc.ExecutorSymbolDef{Addr: stubs[n.String()].Addr, Flags: owned[n]}
 	}
 	if err := r.NotifyResolved(defs); err != nil {
 		r.FailMaterialization(err)
@@ -117,4 +91,71 @@ func (u *lazyReexportsUnit) Materialize(ctx context.Context, r *orc.Materializat
 	if err := r.NotifyEmitted(nil); err != nil {
 		r.FailMaterialization(err)
 	}
+}
+
+// makeReexportStubs makes the call-through trampoline and the stub of
+// each alias in owned (with its flags there), in one batch, and returns
+// the aliases' definitions at their stubs.
+func makeReexportStubs(ctx context.Context, ctm *CallThroughManager, sm *StubsManager, source *orc.JITDylib, aliases orc.SymbolAliasMap, owned orc.SymbolFlagsMap) (orc.SymbolMap, error) {
+	names := make([]orc.SymbolName, 0, len(owned))
+	for n := range owned {
+		names = append(names, n)
+	}
+	slices.SortFunc(names, func(a, b orc.SymbolName) int { return strings.Compare(a.String(), b.String()) })
+	reqs := make([]CallThrough, len(names))
+	for i, n := range names {
+		stubName := n.String()
+		gen := sm.generation(stubName)
+		reqs[i] = CallThrough{JD: source, Name: aliases[n].Aliasee, What: stubName, Notify: func(ctx context.Context, body shared.ExecutorAddr) error {
+			return sm.updateIfCurrent(ctx, stubName, gen, body)
+		}}
+	}
+	tramps, err := ctm.GetCallThroughTrampolines(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	inits := make(map[string]shared.ExecutorAddr, len(names))
+	for i, n := range names {
+		inits[n.String()] = tramps[i]
+	}
+	stubs, err := sm.CreateStubs(ctx, inits)
+	if err != nil {
+		return nil, err
+	}
+	defs := make(orc.SymbolMap, len(names))
+	for _, n := range names {
+		defs[n] = orc.ExecutorSymbolDef{Addr: stubs[n.String()].Addr, Flags: owned[n]}
+	}
+	return defs, nil
+}
+
+// DefineLazyReexports defines aliases in jd (under rt; nil: the default
+// tracker) as LazyReexports does, for a caller that defines them because
+// they are being looked up (a definition generator). When the stubs
+// manager takes its stubs from a pool (PoolStubs: in this process, where
+// a stub costs a few stores), the trampolines and stubs are made now, as
+// one batch, and the aliases are defined Ready at their stubs
+// (JITDylib.DefineReady): no unit, no materialization, no query. Otherwise
+// (each group of stubs is a link, remotely round trips) it defines the
+// LazyReexports unit, which makes them when first looked up.
+//
+// Made now, a stub whose definition then fails (another definition of the
+// name won a race into jd) stays allocated, unused, until the manager is
+// closed, as a pooled stub lost to CreateStubs' own race does.
+func DefineLazyReexports(ctx context.Context, jd *orc.JITDylib, rt *orc.ResourceTracker, ctm *CallThroughManager, stubs *StubsManager, source *orc.JITDylib, aliases orc.SymbolAliasMap) error {
+	if len(aliases) == 0 {
+		return nil
+	}
+	if !stubs.pooled() {
+		return jd.Define(LazyReexports(ctm, stubs, source, aliases), rt)
+	}
+	owned := make(orc.SymbolFlagsMap, len(aliases))
+	for n, a := range aliases {
+		owned[n] = a.Flags
+	}
+	defs, err := makeReexportStubs(ctx, ctm, stubs, source, aliases, owned)
+	if err != nil {
+		return fmt.Errorf("lazy reexports from %s: %w", source.Name(), err)
+	}
+	return jd.DefineReady(defs, rt, "lazy reexports from "+source.Name())
 }

@@ -66,6 +66,13 @@ func (m *StubsManager) PoolStubs(max int) {
 	m.poolMu.Unlock()
 }
 
+// pooled reports whether stubs come from a pool (PoolStubs).
+func (m *StubsManager) pooled() bool {
+	m.poolMu.Lock()
+	defer m.poolMu.Unlock()
+	return m.poolMax > 0
+}
+
 // Allocations returns how many allocations the manager's stubs live in.
 func (m *StubsManager) Allocations() int {
 	m.mu.Lock()
@@ -207,10 +214,8 @@ func (m *StubsManager) linkBlock(ctx context.Context, n int) ([]Stub, error) {
 // publish points the pooled stubs taken at their initial targets and
 // records them under names (taken[i] is names[i]'s).
 func (m *StubsManager) publish(ctx context.Context, names []string, inits map[string]shared.ExecutorAddr, taken []Stub) (map[string]Stub, error) {
-	for i, n := range names {
-		if err := m.writePointer(ctx, n, taken[i], inits[n]); err != nil {
-			return nil, err
-		}
+	if err := m.writePointers(ctx, names, inits, taken); err != nil {
+		return nil, err
 	}
 	out := make(map[string]Stub, len(names))
 	m.mu.Lock()
@@ -270,6 +275,42 @@ func (m *StubsManager) writePointer(ctx context.Context, name string, s Stub, ad
 	}
 	if err != nil {
 		return fmt.Errorf("lazy: update pointer of stub %q at %v: %w", name, s.Pointer, err)
+	}
+	return nil
+}
+
+// writePointers sets the pointers of the stubs taken (taken[i] is
+// names[i]'s) to their initial targets: over a byte stream as one batch
+// (held back for a re-entry's answer during a first call, one exchange
+// otherwise), in this process one store each.
+func (m *StubsManager) writePointers(ctx context.Context, names []string, inits map[string]shared.ExecutorAddr, taken []Stub) error {
+	ob, ok := m.mem.(epc.OrderedBatcher)
+	if !ok || len(names) == 1 || m.arch.PointerSize() != 8 {
+		for i, n := range names {
+			if err := m.writePointer(ctx, n, taken[i], inits[n]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ops := make([]epc.MemOp, len(names))
+	buf := make([]byte, 8*len(names))
+	for i, n := range names {
+		b := buf[8*i : 8*i+8 : 8*i+8]
+		binary.LittleEndian.PutUint64(b, uint64(inits[n]))
+		ops[i] = epc.MemOp{Kind: epc.MemOpWrite, Addr: taken[i].Pointer, Data: b}
+	}
+	_, err := ob.BatchBeforeNext(ctx, ops)
+	if errors.Is(err, epc.ErrBatchUnsupported) {
+		for i, n := range names {
+			if err := m.mem.Write(ctx, taken[i].Pointer, ops[i].Data); err != nil {
+				return fmt.Errorf("lazy: set pointer of stub %q at %v: %w", n, taken[i].Pointer, err)
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("lazy: set pointers of stubs %s: %w", describeNames(names), err)
 	}
 	return nil
 }

@@ -465,23 +465,43 @@ func (c *linkContext) addActions(g *jitlink.LinkGraph) error {
 func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
 	es := c.u.l.es
 	jd := c.r.GetTargetJITDylib()
-	order := jd.LinkOrder()
-	if len(order) == 0 || order[0].JD != jd {
-		order = append(orc.JITDylibSearchOrder{{JD: jd, Flags: orc.MatchAllSymbols}}, order...)
+	lo := jd.LinkOrder()
+	order := make(orc.JITDylibSearchOrder, 0, len(lo)+1)
+	if len(lo) == 0 || lo[0].JD != jd {
+		order = append(order, orc.JITDylibSearchEntry{JD: jd, Flags: orc.MatchAllSymbols})
 	}
-	pending := make(map[orc.SymbolName]string, len(syms))
-	for n := range syms {
-		pending[es.Intern(n)] = n
+	for _, ent := range lo {
+		// Each dylib is searched with all its symbols visible.
+		order = append(order, orc.JITDylibSearchEntry{JD: ent.JD, Flags: orc.MatchAllSymbols})
 	}
 	res := make(map[string]jitlink.ExternalDef, len(syms))
 	c.deps = map[*orc.JITDylib][]orc.SymbolName{}
-	if _, ok := syms[dsoHandleName]; ok && c.dso != 0 {
-		// An unloadable module's own handle (crtbegin.o defines it
-		// hidden in every DSO): its C++ destructors register under it.
-		res[dsoHandleName] = jitlink.ExternalDef{Addr: c.dso}
-		delete(pending, es.Intern(dsoHandleName))
+	set := make(orc.SymbolLookupSet, 0, len(syms))
+	for n := range syms {
+		if n == dsoHandleName && c.dso != 0 {
+			// An unloadable module's own handle (crtbegin.o defines it
+			// hidden in every DSO): its C++ destructors register under it.
+			res[dsoHandleName] = jitlink.ExternalDef{Addr: c.dso}
+			continue
+		}
+		set = append(set, orc.SymbolLookupEntry{Name: es.Intern(n), Flags: orc.WeaklyReferencedSymbol})
 	}
-	for _, ent := range order {
+	// Most externals (the runtime, callees' stubs) are defined and
+	// resolved long before: take them without a lookup, and look up
+	// only the rest, from the first dylib that might define them.
+	now := es.ResolvedNow(order, set)
+	pending := make(map[orc.SymbolName]string, len(set))
+	start := len(order)
+	for i, e := range set {
+		if r := now[i]; r.In != nil {
+			res[e.Name.String()] = jitlink.ExternalDef{Addr: r.Def.Addr}
+			c.deps[r.In] = append(c.deps[r.In], e.Name)
+			continue
+		}
+		pending[e.Name] = e.Name.String()
+		start = min(start, now[i].From)
+	}
+	for _, ent := range order[min(start, len(order)):] {
 		if len(pending) == 0 {
 			break
 		}
