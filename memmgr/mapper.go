@@ -182,7 +182,13 @@ const madvPopulateWrite = 23
 // the copy touches them (the sqlite driver's 0.96 MB of code: 235 faults).
 // Best effort: an older kernel refuses the advice and the pages fault in
 // as before.
-func (m *InProcessMapper) populate(mem []byte) {
+func (m *InProcessMapper) populate(mem []byte) { populate(mem) }
+
+// populate implements populater: this process's view of the shared pages
+// (the executor maps the same pages when it first touches them).
+func (m *SharedMemoryMapper) populate(mem []byte) { populate(mem) }
+
+func populate(mem []byte) {
 	if len(mem) < populateFrom {
 		return
 	}

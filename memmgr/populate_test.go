@@ -27,14 +27,21 @@ func resident(t *testing.T, mem []byte) int {
 	return n
 }
 
-// TestPopulateContentSegments: in-process, a large code or read-only
+// TestPopulateContentSegments: with the executor's pages in this process
+// (in-process, or shared memory), a large code or read-only
 // segment is in memory as soon as it is allocated (one madvise, not a
 // page fault per page as the link fills it), while a writable one, which
 // may end in zero-fill the program never touches, is left to fault in;
 // small segments are left alone too. Contents are zero either way.
 func TestPopulateContentSegments(t *testing.T) {
+	for _, mk := range []mapperKind{{name: "in-process", make: inProcessMapper}, {name: "shared-memory", make: shmMapper}} {
+		t.Run(mk.name, func(t *testing.T) { testPopulate(t, mk.make(t, newEPC(t))) })
+	}
+}
+
+func testPopulate(t *testing.T, m Mapper) {
 	ctx := context.Background()
-	s, err := NewSlab(inProcessMapper(t, newEPC(t)), SlabOptions{Size: 64 << 20})
+	s, err := NewSlab(m, SlabOptions{Size: 64 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
