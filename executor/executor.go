@@ -442,8 +442,28 @@ func Write(addr shared.ExecutorAddr, data []byte) error {
 			return err
 		}
 	}
+	populate(addr, uint64(len(data)))
 	C.gorc_mem_copy(C.uint64_t(addr), unsafe.Pointer(&data[0]), C.size_t(len(data)))
 	return nil
+}
+
+// populateFrom is the smallest write populate prefaults for.
+const populateFrom = 64 << 10
+
+// populate makes the kernel allocate the pages of [addr, addr+n), about to
+// be written in full, in one call (MADV_POPULATE_WRITE, Linux 5.14) rather
+// than one page fault each as the copy touches them: a child executor
+// receiving the sqlite driver's 1.2 MB image. Best effort: an older kernel
+// refuses the advice and the pages fault in as before.
+func populate(addr shared.ExecutorAddr, n uint64) {
+	if n < populateFrom {
+		return
+	}
+	ps := uint64(os.Getpagesize())
+	start := uint64(addr) &^ (ps - 1)
+	end := (uint64(addr) + n + ps - 1) &^ (ps - 1)
+	const madvPopulateWrite = 23
+	syscall.Syscall(syscall.SYS_MADVISE, uintptr(start), uintptr(end-start), madvPopulateWrite)
 }
 
 // Read copies n bytes from addr, which must lie inside a reservation (or a

@@ -471,7 +471,14 @@ void gorc_enable_exit_report(void) { report_enabled = 1; }
 static void report_exit(int status, void *arg) {
 	(void)arg;
 	if (!report_enabled || !is_executor()) return;
-	flush_std_nowait(); /* the program's output goes out before its status */
+	/* The program's output goes out before its status: every stream, as
+	 * exit's own _IO_cleanup would flush it a moment later (glibc's
+	 * fcloseall is _IO_cleanup: it flushes without taking the streams'
+	 * locks, a thread blocked in fgets cannot hold it up, and it closes
+	 * nothing). So once the status is reported, nothing of the program is
+	 * left to happen but the kernel's teardown, and a controller need not
+	 * wait for that (gorc run exits at once). */
+	fcloseall();
 	gorcProgramExited(status);
 }
 

@@ -1,10 +1,12 @@
 package jit
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"testing"
 
+	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/shared"
 )
@@ -127,5 +129,44 @@ func BenchmarkDecodeImage(b *testing.B) {
 		if _, err := decodeImage(data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCopyImageContent: the two-goroutine copy of a replayed image puts
+// every piece's bytes in its segment, whatever the pieces' sizes and
+// where the halves fall (inside a piece, on a boundary, one piece only).
+func TestCopyImageContent(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		sizes []uint64 // pieces, in pages
+	}{
+		{"one piece", []uint64{3}},
+		{"one page", []uint64{1}},
+		{"split inside a piece", []uint64{1, 5, 1}},
+		{"split on a boundary", []uint64{2, 2}},
+		{"many", []uint64{1, 1, 1, 4, 1, 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			img := &image{}
+			var off uint64
+			for _, n := range tc.sizes {
+				img.Pieces = append(img.Pieces, imagePiece{Off: off, Size: n * imagePage, Prot: shared.ProtRead})
+				off += n * imagePage
+			}
+			img.Content = make([]byte, off)
+			for i := range img.Content {
+				img.Content[i] = byte(i*31 + i>>12)
+			}
+			segs := make([]jitlink.Segment, len(img.Pieces))
+			for i, p := range img.Pieces {
+				segs[i].Mem = make([]byte, p.Size)
+			}
+			copyImageContent(segs, img).Wait()
+			for i, p := range img.Pieces {
+				if !bytes.Equal(segs[i].Mem, img.Content[p.Off:p.Off+p.Size]) {
+					t.Errorf("piece %d (%#x+%#x): content differs", i, p.Off, p.Size)
+				}
+			}
+		})
 	}
 }

@@ -170,6 +170,31 @@ func (m *InProcessMapper) Prepare(ctx context.Context, r shared.ExecutorAddrRang
 	return b[:size:size], nil
 }
 
+// populateFrom is the smallest segment populate prefaults.
+const populateFrom = 64 << 10
+
+// madvPopulateWrite is Linux's MADV_POPULATE_WRITE (5.14 and later).
+const madvPopulateWrite = 23
+
+// populate implements populater: the kernel allocates the fresh pages of
+// mem, a segment's working memory in this process that the linker is
+// about to write in full, in one call instead of one page fault each as
+// the copy touches them (the sqlite driver's 0.96 MB of code: 235 faults).
+// Best effort: an older kernel refuses the advice and the pages fault in
+// as before.
+func (m *InProcessMapper) populate(mem []byte) { populate(mem) }
+
+// populate implements populater: this process's view of the shared pages
+// (the executor maps the same pages when it first touches them).
+func (m *SharedMemoryMapper) populate(mem []byte) { populate(mem) }
+
+func populate(mem []byte) {
+	if len(mem) < populateFrom {
+		return
+	}
+	_ = syscall.Madvise(mem, madvPopulateWrite)
+}
+
 // Initialize implements Mapper.
 func (m *InProcessMapper) Initialize(ctx context.Context, info AllocInfo) error {
 	if err := m.protectFinal(ctx, info.Segments); err != nil {

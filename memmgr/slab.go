@@ -320,10 +320,24 @@ func (s *Slab) Allocate(ctx context.Context, req jitlink.AllocRequest) (jitlink.
 			off := uint64(ifa.ranges[i].Start - r.Start)
 			n := req.Segments[i].Size
 			ifa.segs[i] = jitlink.Segment{Addr: ifa.ranges[i].Start, Mem: mem[off : off+n : off+n]}
+			if p, ok := s.m.(populater); ok && req.Segments[i].Prot&shared.ProtWrite == 0 {
+				// Code and read-only data are content, written in full
+				// by the link; a writable segment may end in zero-fill
+				// (.bss) that the program never touches, which must not
+				// be committed.
+				p.populate(ifa.segs[i].Mem)
+			}
 		}
 	}
 	rec.ranges = ifa.ranges
 	return ifa, nil
+}
+
+// populater is a Mapper whose working memory is the executor's own pages
+// (InProcessMapper): populate faults in, at once, a segment the link is
+// about to fill.
+type populater interface {
+	populate(mem []byte)
 }
 
 // contiguousRuns groups the indices of ranges into runs of ranges that

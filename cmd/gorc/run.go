@@ -357,6 +357,18 @@ func runProgram(ctx context.Context, j *jit.JIT, o *runOptions, prog epc.Program
 		}
 		return 1
 	}
+	if d, ok := j.EPC.(epc.SharedDirectory); processExits && !(ok && d.SharedExecutor()) {
+		// The executor reported the status from exit(), after the
+		// program's exit handlers and its streams' flush (fcloseall):
+		// all that is left is its kernel teardown, and this process's
+		// own. Closing the JIT would make a round trip to the dying
+		// executor (EH-frame deregistration) and then wait for that
+		// teardown, one after the other on a loaded machine; the
+		// process's end closes the connection instead. (A shared
+		// executor goes on serving others: its memory, EH frames
+		// included, is given back by Close.)
+		return status
+	}
 	j.Close(ctx)
 	return status
 }

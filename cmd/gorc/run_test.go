@@ -308,3 +308,53 @@ int main(int argc, char **argv) {
 		t.Errorf("gorc kaleido without certificates:\n%v", r)
 	}
 }
+
+// TestRunExitFlushesFiles: a program that leaves a large buffered stream
+// unflushed (fopen without fclose) has all of it in the file by the time
+// gorc run has exited, in every executor mode. A child or remote
+// executor reports the status from exit() after flushing every stream
+// (fcloseall), and gorc run exits on that report without waiting for the
+// executor's teardown: without the flush, the file would still be short.
+func TestRunExitFlushesFiles(t *testing.T) {
+	dir := t.TempDir()
+	const size = 32<<20 - 64 // fills the buffer, never overflows it
+	forEachMode(t, execModes(t), func(t *testing.T, em execMode) {
+		if em.peer {
+			t.Skip("not a gorc mode")
+		}
+		out := filepath.Join(dir, "out-"+strings.ReplaceAll(em.name, " ", "-"))
+		obj := ccObj(t, dir, "bigbuf", fmt.Sprintf(`#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int main(void) {
+	FILE *f = fopen(%q, "w");
+	char *buf = malloc(32 << 20), line[64];
+	if (!f || !buf) return 1;
+	setvbuf(f, buf, _IOFBF, 32 << 20);
+	memset(line, 'x', 63);
+	line[63] = '\n';
+	for (int i = 0; i < %d / 64; i++) fwrite(line, 1, 64, f);
+	return 7; /* exit flushes f */
+}`, out, size))
+		release, flags := em.acquire(t)
+		defer release()
+		devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer devnull.Close()
+		bin := gorcBinary(t) // built (once) before the clock starts
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, append(append([]string{"run", "-no-cache"}, flags...), obj)...)
+		cmd.Stdout, cmd.Stderr = devnull, os.Stderr // files: Wait does not wait for the executor to close them
+		err = cmd.Run()
+		fi, serr := os.Stat(out) // at once: the status is out, so must the data be
+		if st := cmd.ProcessState.ExitCode(); st != 7 {
+			t.Fatalf("status %d (%v), want 7", st, err)
+		}
+		if serr != nil || fi.Size() != size {
+			t.Errorf("%s right after gorc run exited: %v, %d bytes; want %d", out, serr, fi.Size(), size)
+		}
+	})
+}

@@ -195,6 +195,12 @@ func (e *Remote) BatchBeforeNext(ctx context.Context, ops []MemOp) (int, error) 
 	}
 	var enc wire.Encoder
 	if i, err := encodeSteps(&enc, ops, maxHeld); err != nil {
+		if errors.Is(err, ErrBatchUnsupported) {
+			// Too large to hold back: one batch of its own (Batch's
+			// limit is larger), not a refusal that would send the
+			// caller step by step, a round trip each.
+			return e.Batch(ctx, ops)
+		}
 		return i, err
 	}
 	e.wmu.Lock()

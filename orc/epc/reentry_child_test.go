@@ -174,3 +174,38 @@ func TestRemoteReentryHeldStepFails(t *testing.T) {
 		})
 	}
 }
+
+// TestBatchBeforeNextLarge: steps too large to hold back (over maxHeld,
+// as a big archive link's code is) go as one batch of their own, outside
+// a re-entry as inside one: one round trip, not a refusal that makes the
+// caller send them step by step (session 20: 8 round trips for sqlite).
+func TestBatchBeforeNextLarge(t *testing.T) {
+	ctx := context.Background()
+	e := spawn(t, nil)
+	size := uint64(maxHeld + 64<<10)
+	size = (size + e.PageSize() - 1) &^ (e.PageSize() - 1)
+	r, err := e.Reserve(ctx, size, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := make([]byte, size)
+	for i := range data {
+		data[i] = byte(i * 7)
+	}
+	before := e.Calls()
+	n, err := e.BatchBeforeNext(ctx, []MemOp{
+		{Kind: MemOpProtect, Range: r, Prot: shared.ProtRead | shared.ProtWrite},
+		{Kind: MemOpWrite, Addr: r.Start, Data: data},
+		{Kind: MemOpProtect, Range: r, Prot: shared.ProtRead},
+	})
+	if n != 3 || err != nil {
+		t.Fatalf("BatchBeforeNext of %d bytes: %d steps, %v; want 3, nil", size, n, err)
+	}
+	if c := e.Calls() - before; c != 1 {
+		t.Errorf("BatchBeforeNext of %d bytes: %d round trips, want 1", size, c)
+	}
+	got, err := e.Read(ctx, r.Start+shared.ExecutorAddr(size-16), 16)
+	if err != nil || string(got) != string(data[size-16:]) {
+		t.Errorf("read back the last 16 bytes: %x %v, want %x", got, err, data[size-16:])
+	}
+}

@@ -1,0 +1,73 @@
+//go:build cgo
+
+package memmgr
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"unsafe"
+
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
+)
+
+// resident counts the pages of mem that are in memory (mincore).
+func resident(t *testing.T, mem []byte) int {
+	t.Helper()
+	ps := syscall.Getpagesize()
+	vec := make([]byte, (len(mem)+ps-1)/ps)
+	if _, _, e := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&mem[0])), uintptr(len(mem)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+		t.Fatalf("mincore: %v", e)
+	}
+	n := 0
+	for _, v := range vec {
+		n += int(v & 1)
+	}
+	return n
+}
+
+// TestPopulateContentSegments: with the executor's pages in this process
+// (in-process, or shared memory), a large code or read-only
+// segment is in memory as soon as it is allocated (one madvise, not a
+// page fault per page as the link fills it), while a writable one, which
+// may end in zero-fill the program never touches, is left to fault in;
+// small segments are left alone too. Contents are zero either way.
+func TestPopulateContentSegments(t *testing.T) {
+	for _, mk := range []mapperKind{{name: "in-process", make: inProcessMapper}, {name: "shared-memory", make: shmMapper}} {
+		t.Run(mk.name, func(t *testing.T) { testPopulate(t, mk.make(t, newEPC(t))) })
+	}
+}
+
+func testPopulate(t *testing.T, m Mapper) {
+	ctx := context.Background()
+	s, err := NewSlab(m, SlabOptions{Size: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const big, small = 256 << 10, 16 << 10
+	a, err := s.Allocate(ctx, jitlink.AllocRequest{Name: "populate", Segments: []jitlink.SegmentRequest{
+		{Prot: rx, Size: big, Align: 16},
+		{Prot: shared.ProtRead, Size: big, Align: 16},
+		{Prot: shared.ProtRead | shared.ProtWrite, Size: big, Align: 16},
+		{Prot: rx, Size: small, Align: 16},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Abandon(ctx)
+	segs := a.Segments()
+	ps := syscall.Getpagesize()
+	for i, want := range []int{big / ps, big / ps, 0, 0} {
+		if got := resident(t, segs[i].Mem); got != want {
+			t.Errorf("segment %d (%d bytes): %d pages resident after Allocate, want %d", i, len(segs[i].Mem), got, want)
+		}
+	}
+	for i, sg := range segs {
+		for _, b := range sg.Mem {
+			if b != 0 {
+				t.Fatalf("segment %d: not zero", i)
+			}
+		}
+	}
+}
