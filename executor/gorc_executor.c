@@ -778,6 +778,10 @@ gorc_wrapper_result gorc_svc_module_init(const uint8_t *arg, size_t len) {
 static pthread_mutex_t eh_mu = PTHREAD_MUTEX_INITIALIZER;
 static void (*reg_frame)(const void *);
 static void (*dereg_frame)(const void *);
+/* libgcc's _Unwind_Find_FDE (NULL if it lacks one), resolved with the
+ * other two by eh_load under eh_mu, read only after an eh_load under eh_mu
+ * succeeded (gorc_find_fde_func). */
+static const void *(*find_fde)(void *, void *);
 static char *eh_load_err;
 
 /* The registered addresses: an open-addressing hash set (linear probing),
@@ -844,6 +848,7 @@ static int eh_load(void) {
 		eh_load_err = strdup("libgcc_s.so.1 lacks __register_frame/__deregister_frame");
 		return 0;
 	}
+	find_fde = (const void *(*)(void *, void *))dlsym(h, "_Unwind_Find_FDE");
 	reg_frame = (void (*)(const void *))r;
 	dereg_frame = (void (*)(const void *))d;
 	return 1;
@@ -1066,18 +1071,13 @@ uint64_t gorc_find_fde_func(uint64_t pc) {
 	struct bases {
 		void *tbase, *dbase, *func;
 	} b = {0};
+	/* find_fde is set by eh_load and read under the same lock, so a first
+	 * call racing another thread's first registration (or first call)
+	 * never sees it half-initialized. */
 	pthread_mutex_lock(&eh_mu);
-	int ok = eh_load();
+	const void *(*find)(void *, void *) = eh_load() ? find_fde : NULL;
 	pthread_mutex_unlock(&eh_mu);
-	if (!ok) return 0;
-	static const void *(*find)(void *, struct bases *);
-	if (!find) {
-		void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NOLOAD);
-		if (!h) return 0;
-		find = (const void *(*)(void *, struct bases *))dlsym(h, "_Unwind_Find_FDE");
-		if (!find) return 0;
-	}
-	if (!find((void *)(uintptr_t)pc, &b)) return 0;
+	if (!find || !find((void *)(uintptr_t)pc, &b)) return 0;
 	return (uint64_t)(uintptr_t)b.func;
 }
 
