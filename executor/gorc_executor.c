@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -1217,6 +1218,24 @@ static int crash_trace_step(struct unwind_ctx *c, void *arg) {
 	return 0; /* _URC_NO_REASON */
 }
 
+/* Whether the code at pc can be read: libgcc's unwinder, finding no FDE
+ * for a frame, reads the instructions at its pc (up to 9 bytes, looking
+ * for the signal return trampoline), and a fault there, inside the crash
+ * handler with every signal blocked, killed the process without a report
+ * (a call through a bad non-null pointer, a return to a smashed address).
+ * process_vm_readv on this process reads without faulting; if the system
+ * refuses the call, the code is assumed readable, as before. Async-signal
+ * safe; errno is kept. */
+static int code_readable(uint64_t pc) {
+	uint8_t b[9];
+	struct iovec local = {b, sizeof b}, remote = {(void *)(uintptr_t)pc, sizeof b};
+	int saved = errno;
+	long r = syscall(SYS_process_vm_readv, (long)getpid(), &local, 1L, &remote, 1L, 0L);
+	int ok = r == (long)sizeof b || (r < 0 && errno != EFAULT);
+	errno = saved;
+	return ok;
+}
+
 static void resolve_unwinder(void) {
 	void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_GLOBAL);
 	if (!h) return;
@@ -1241,7 +1260,7 @@ static void report_crash(int sig, uint64_t pc, uint64_t addr, uint64_t ret_hint)
 	struct crash_trace t;
 	t.n = 0;
 	if (ret_hint) t.pcs[t.n++] = ret_hint;
-	if (unwind_backtrace && unwind_get_ip) unwind_backtrace(crash_trace_step, &t);
+	if (unwind_backtrace && unwind_get_ip && code_readable(pc)) unwind_backtrace(crash_trace_step, &t);
 	uint8_t f[16 + 32 + 8 * CRASH_FRAMES];
 	memset(f, 0, sizeof f);
 	uint32_t len = 32 + 8 * (uint32_t)t.n;
@@ -1272,7 +1291,7 @@ static void report_shared_crash(int sig, uint64_t pc, uint64_t addr, uint64_t re
 	struct crash_trace t;
 	t.n = 0;
 	if (ret_hint) t.pcs[t.n++] = ret_hint;
-	if (unwind_backtrace && unwind_get_ip) unwind_backtrace(crash_trace_step, &t);
+	if (unwind_backtrace && unwind_get_ip && code_readable(pc)) unwind_backtrace(crash_trace_step, &t);
 	uint64_t rec[5 + CRASH_FRAMES];
 	memset(rec, 0, sizeof rec);
 	rec[0] = (uint64_t)sig;
