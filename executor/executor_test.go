@@ -303,6 +303,28 @@ func TestLoadLibrary(t *testing.T) {
 	if h, _, err := LoadLibrary("-lscript", []string{dir}); err != nil || Dlsym(h, "sin") == 0 {
 		t.Errorf("linker script with relative path: %v", err)
 	}
+	// Files a script names are dlopened first; one that is not a shared
+	// object is read as a script of its own, or reported.
+	os.WriteFile(dir+"/libouter.so", []byte("INPUT(libinner.so)\n"), 0o644)
+	os.WriteFile(dir+"/libinner.so", []byte("GROUP(libm.so.6)\n"), 0o644)
+	if h, _, err := LoadLibrary("-louter", []string{dir}); err != nil || Dlsym(h, "sin") == 0 {
+		t.Errorf("nested linker script: %v", err)
+	}
+	for _, tc := range []struct{ script, want string }{
+		{"GROUP(libgarbage.so.1)", "libgarbage.so.1: neither an ELF shared object nor a linker script"},
+		{"GROUP(libmissing.so.1)", "libmissing.so.1: no such file"},
+		{"GROUP(libbig.so.1)", "libbig.so.1: not an ELF file and too large"},
+		{"GROUP(libtrunc.so.1)", "libtrunc.so.1"},
+	} {
+		os.WriteFile(dir+"/libgarbage.so.1", []byte("garbage"), 0o644)
+		os.WriteFile(dir+"/libbig.so.1", bytes.Repeat([]byte("/**/"), 1<<18+1), 0o644)
+		os.WriteFile(dir+"/libtrunc.so.1", []byte("\x7fELF\x02\x01"), 0o644)
+		os.WriteFile(dir+"/libs.so", []byte(tc.script), 0o644)
+		_, _, err := LoadLibrary("-ls", []string{dir})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("script %s: %v, want an error with %q", tc.script, err, tc.want)
+		}
+	}
 }
 
 func TestLinkerScriptInputs(t *testing.T) {

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -785,6 +786,10 @@ gorc_wrapper_result gorc_svc_module_init(const uint8_t *arg, size_t len) {
 static pthread_mutex_t eh_mu = PTHREAD_MUTEX_INITIALIZER;
 static void (*reg_frame)(const void *);
 static void (*dereg_frame)(const void *);
+/* libgcc's _Unwind_Find_FDE (NULL if it lacks one), resolved with the
+ * other two by eh_load under eh_mu, read only after an eh_load under eh_mu
+ * succeeded (gorc_find_fde_func). */
+static const void *(*find_fde)(void *, void *);
 static char *eh_load_err;
 
 /* The registered addresses: an open-addressing hash set (linear probing),
@@ -851,6 +856,7 @@ static int eh_load(void) {
 		eh_load_err = strdup("libgcc_s.so.1 lacks __register_frame/__deregister_frame");
 		return 0;
 	}
+	find_fde = (const void *(*)(void *, void *))dlsym(h, "_Unwind_Find_FDE");
 	reg_frame = (void (*)(const void *))r;
 	dereg_frame = (void (*)(const void *))d;
 	return 1;
@@ -1073,18 +1079,13 @@ uint64_t gorc_find_fde_func(uint64_t pc) {
 	struct bases {
 		void *tbase, *dbase, *func;
 	} b = {0};
+	/* find_fde is set by eh_load and read under the same lock, so a first
+	 * call racing another thread's first registration (or first call)
+	 * never sees it half-initialized. */
 	pthread_mutex_lock(&eh_mu);
-	int ok = eh_load();
+	const void *(*find)(void *, void *) = eh_load() ? find_fde : NULL;
 	pthread_mutex_unlock(&eh_mu);
-	if (!ok) return 0;
-	static const void *(*find)(void *, struct bases *);
-	if (!find) {
-		void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NOLOAD);
-		if (!h) return 0;
-		find = (const void *(*)(void *, struct bases *))dlsym(h, "_Unwind_Find_FDE");
-		if (!find) return 0;
-	}
-	if (!find((void *)(uintptr_t)pc, &b)) return 0;
+	if (!find || !find((void *)(uintptr_t)pc, &b)) return 0;
 	return (uint64_t)(uintptr_t)b.func;
 }
 
@@ -1224,6 +1225,24 @@ static int crash_trace_step(struct unwind_ctx *c, void *arg) {
 	return 0; /* _URC_NO_REASON */
 }
 
+/* Whether the code at pc can be read: libgcc's unwinder, finding no FDE
+ * for a frame, reads the instructions at its pc (up to 9 bytes, looking
+ * for the signal return trampoline), and a fault there, inside the crash
+ * handler with every signal blocked, killed the process without a report
+ * (a call through a bad non-null pointer, a return to a smashed address).
+ * process_vm_readv on this process reads without faulting; if the system
+ * refuses the call, the code is assumed readable, as before. Async-signal
+ * safe; errno is kept. */
+static int code_readable(uint64_t pc) {
+	uint8_t b[9];
+	struct iovec local = {b, sizeof b}, remote = {(void *)(uintptr_t)pc, sizeof b};
+	int saved = errno;
+	long r = syscall(SYS_process_vm_readv, (long)getpid(), &local, 1L, &remote, 1L, 0L);
+	int ok = r == (long)sizeof b || (r < 0 && errno != EFAULT);
+	errno = saved;
+	return ok;
+}
+
 static void resolve_unwinder(void) {
 	void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_GLOBAL);
 	if (!h) return;
@@ -1248,7 +1267,7 @@ static void report_crash(int sig, uint64_t pc, uint64_t addr, uint64_t ret_hint)
 	struct crash_trace t;
 	t.n = 0;
 	if (ret_hint) t.pcs[t.n++] = ret_hint;
-	if (unwind_backtrace && unwind_get_ip) unwind_backtrace(crash_trace_step, &t);
+	if (unwind_backtrace && unwind_get_ip && code_readable(pc)) unwind_backtrace(crash_trace_step, &t);
 	uint8_t f[16 + 32 + 8 * CRASH_FRAMES];
 	memset(f, 0, sizeof f);
 	uint32_t len = 32 + 8 * (uint32_t)t.n;
@@ -1279,7 +1298,7 @@ static void report_shared_crash(int sig, uint64_t pc, uint64_t addr, uint64_t re
 	struct crash_trace t;
 	t.n = 0;
 	if (ret_hint) t.pcs[t.n++] = ret_hint;
-	if (unwind_backtrace && unwind_get_ip) unwind_backtrace(crash_trace_step, &t);
+	if (unwind_backtrace && unwind_get_ip && code_readable(pc)) unwind_backtrace(crash_trace_step, &t);
 	uint64_t rec[5 + CRASH_FRAMES];
 	memset(rec, 0, sizeof rec);
 	rec[0] = (uint64_t)sig;

@@ -5,6 +5,7 @@ package executor
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -62,21 +63,27 @@ func loadPath(p string, depth int) (shared.ExecutorAddr, string, error) {
 	if depth > 4 {
 		return 0, "", fmt.Errorf("executor: load library %s: linker scripts nested too deeply", p)
 	}
-	head := make([]byte, 4)
-	if f, err := os.Open(p); err == nil {
-		n, _ := f.Read(head)
-		f.Close()
-		head = head[:n]
-	} else {
-		return 0, "", fmt.Errorf("executor: load library: %w", err)
-	}
-	if bytes.Equal(head, []byte("\x7fELF")) {
+	var dlErr error
+	if depth > 0 {
+		// A file a linker script names is a shared object (libm.so.6):
+		// dlopen reads it once; only if that fails is it looked at as
+		// a script of its own.
 		h, err := Dlopen(p)
-		return h, p, err
+		if err == nil {
+			return h, p, nil
+		}
+		dlErr = err
 	}
-	data, err := os.ReadFile(p)
+	data, elf, err := readLibraryHead(p)
 	if err != nil {
 		return 0, "", fmt.Errorf("executor: load library: %w", err)
+	}
+	if elf {
+		if dlErr != nil {
+			return 0, "", dlErr
+		}
+		h, err := Dlopen(p)
+		return h, p, err
 	}
 	if len(data) > 1<<20 {
 		return 0, "", fmt.Errorf("executor: load library %s: not an ELF file and too large for a linker script", p)
@@ -116,6 +123,28 @@ func loadPath(p string, depth int) (shared.ExecutorAddr, string, error) {
 		return 0, "", fmt.Errorf("executor: load library %s: linker script names no shared object", p)
 	}
 	return first, firstPath, nil
+}
+
+// readLibraryHead opens p once: if it starts with the ELF magic it
+// reports elf (and no data: dlopen reads the file itself); otherwise it
+// returns the file's content, at most 1 MiB + 1 bytes (a linker script is
+// small; more means it is none).
+func readLibraryHead(p string) (data []byte, elf bool, err error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, false, err
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	if n == 4 && bytes.Equal(head, []byte("\x7fELF")) {
+		return nil, true, nil
+	}
+	rest, err := io.ReadAll(io.LimitReader(f, 1<<20+1-int64(n)))
+	if err != nil {
+		return nil, false, err
+	}
+	return append(head[:n], rest...), false, nil
 }
 
 // linkerScriptInputs returns the file names in the GROUP(...) and

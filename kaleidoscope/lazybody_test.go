@@ -87,6 +87,17 @@ func TestLazyBodiesParseAlike(t *testing.T) {
 		"single spaces": "def a(x) x ;\ndef b(x) x def c(x) x \n+ 1 +;\ndef d(x) x x;\ndef e(x) ( x ) ( 1 ) + ;\ndef f(x) x \t 1;\ndef g(x) x ",
 		// More than 16 parameters: duplicates found with a map.
 		"many params": "def f(a b c d e f g h i j k l m n o p q) q;\ndef g(a b c d e f g h i j k l m n o p a) a;\ndef h(a a) a;",
+		// Bodies nesting past the parser's limit (maxDepth) are an
+		// error of the definition in both modes, called or not (the
+		// scan took them, and a body never called was never checked).
+		"deep parens":    "def f(x) " + strings.Repeat("(", 600) + "x" + strings.Repeat(")", 600) + ";\ndef g(x) x;",
+		"deep calls":     "def f(x) " + strings.Repeat("f(", 600) + "x" + strings.Repeat(")", 600) + ";",
+		"deep unary":     "def unary-(v) 0 - v;\ndef f(x) " + strings.Repeat("-", 600) + "x;",
+		"deep else-ifs":  "def f(x) " + strings.Repeat("if x then 1 else ", 600) + "0;",
+		"deep fors":      "def f(x) " + strings.Repeat("for i = 1, i < 2 in ", 600) + "x;",
+		"deep vars":      "def f(x) " + strings.Repeat("var a = 1 in ", 600) + "x;",
+		"deep operators": "def binary| 5 (a b) a;\ndef binary& 6 (a b) a;\ndef f(x) " + strings.Repeat("x | x & -", 300) + "x;",
+		"at the limit":   "def f(x) " + strings.Repeat("(", 498) + "x" + strings.Repeat(")", 498) + ";\ndef g(x) " + strings.Repeat("(", 499) + "x" + strings.Repeat(")", 499) + ";",
 	}
 	files, _ := filepath.Glob("testdata/*.k")
 	for _, f := range files {

@@ -199,9 +199,17 @@ func (s *Slab) regionFor(ctx context.Context, req jitlink.AllocRequest) (*region
 }
 
 // take carves size bytes aligned to align out of the free list (first fit).
+// It never returns an address whose low 32 bits are all zero: libgcc's
+// unwinder ignores an FDE whose pc_begin, read through a 4-byte
+// encoding, is 0 in those bits (the mark of a discarded link-once
+// function), so code placed there had no unwind information (found
+// by TestCodeHeapEHFrame failing when the slab started 4 GiB-aligned).
 func (g *region) take(size, align uint64) (shared.ExecutorAddr, bool) {
 	for i, f := range g.free {
 		start := alignUp(uint64(f.Start), align)
+		if start&0xffffffff == 0 {
+			start += max(align, heapGranule)
+		}
 		if start < uint64(f.Start) || start > uint64(f.End) || uint64(f.End)-start < size {
 			continue
 		}

@@ -615,3 +615,42 @@ func TestSlabBatchedFinalize(t *testing.T) {
 		})
 	}
 }
+
+// TestSlabNoCodeAtLow32Zero: no allocation starts at an address whose low
+// 32 bits are zero (libgcc's unwinder ignores an FDE for code there), for
+// any alignment, when the reservation starts 4 GiB-aligned (the fake
+// mapper's does) or a free block begins at such an address.
+func TestSlabNoCodeAtLow32Zero(t *testing.T) {
+	ctx := context.Background()
+	for _, align := range []uint64{1, 16, 4096, 1 << 16} {
+		s, err := NewSlab(&fakeMapper{}, SlabOptions{Size: 1 << 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.Allocate(ctx, jitlink.AllocRequest{Name: "f.o", Segments: []jitlink.SegmentRequest{{Prot: rx, Size: 100, Align: align}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := a.Segments()[0].Addr
+		if uint64(addr)&0xffffffff == 0 {
+			t.Errorf("align %d: code at %v, whose low 32 bits are zero", align, addr)
+		}
+		if uint64(addr)%align != 0 {
+			t.Errorf("align %d: code at %v is misaligned", align, addr)
+		}
+		if s.main.r.Start != 0x7f0000000000 {
+			t.Fatalf("the fake reservation starts at %v, want a 4 GiB-aligned start", s.main.r.Start)
+		}
+		if err := a.Abandon(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st := s.Stats(); st.InUse != 0 || st.FreeBlocks != 1 {
+			t.Errorf("align %d: after abandon: %+v", align, st)
+		}
+	}
+	g := &region{r: shared.ExecutorAddrRange{Start: 0x7ffff000, End: 0x100010000}}
+	g.free = []shared.ExecutorAddrRange{{Start: 0x100000000, End: 0x100010000}}
+	if addr, ok := g.take(64, 16); !ok || addr == 0x100000000 {
+		t.Errorf("take from a free block at 4 GiB: %v %v", addr, ok)
+	}
+}

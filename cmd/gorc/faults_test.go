@@ -235,6 +235,7 @@ func TestFaultCrashReports(t *testing.T) {
 volatile int zero = 0;
 int *volatile np = 0;
 void (*volatile fp)(void) = 0;
+void (*volatile fbad)(void) = (void (*)(void))3;
 __attribute__((noinline)) static int deep(int n) {
 	volatile char buf[256];
 	buf[0] = n;
@@ -245,6 +246,7 @@ __attribute__((noinline)) static void do_abort(void) { abort(); }
 __attribute__((noinline)) static void do_trap(void) { __builtin_trap(); }
 __attribute__((noinline)) int div_zero(int x) { return x / zero; }
 __attribute__((noinline)) static void call_null(void) { fp(); zero = 1; }
+__attribute__((noinline)) static void call_bad(void) { fbad(); zero = 1; }
 static void *thread_deep(void *a) { (void)a; deep(100000000); return 0; }
 int main(int argc, char **argv) {
 	const char *k = argv[1];
@@ -255,6 +257,7 @@ int main(int argc, char **argv) {
 	if (!strcmp(k, "ill")) do_trap();
 	if (!strcmp(k, "div")) return div_zero(5);
 	if (!strcmp(k, "call-null")) call_null();
+	if (!strcmp(k, "call-bad")) call_bad();
 	return 0;
 }`)
 	cases := []struct {
@@ -270,6 +273,10 @@ int main(int argc, char **argv) {
 		{"ill", 132, "in do_trap+", false},
 		{"div", 136, "in div_zero+", false},
 		{"call-null", 139, "called from call_null+", false},
+		// A pc the unwinder's fallback would read (libgcc's
+		// x86_64_fallback_frame_state): the report was lost when the
+		// backtrace faulted inside the handler.
+		{"call-bad", 139, "called from call_bad+", false},
 	}
 	modes := append(faultModes(t), struct {
 		name  string

@@ -398,7 +398,7 @@ func TestREPLInterruptReachesChildFirst(t *testing.T) {
 		}
 		child = childOf(cmd.Process.Pid)
 	}
-	time.Sleep(300 * time.Millisecond) // the loop runs
+	waitBusy(t, child, &stderr)
 	syscall.Kill(child, syscall.SIGINT)
 	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(stderr.String(), "interrupted; executor restarted, 1 definition restored"); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -420,6 +420,56 @@ func TestREPLInterruptReachesChildFirst(t *testing.T) {
 	if !strings.Contains(stdout.String(), "5.000000\nEvaluated to 0.000000") || strings.Contains(stderr.String(), "executor died") {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
+}
+
+// waitBusy returns once process pid has used 50 ms of CPU time more than
+// when it was called: the sign that the JIT'd endless loop runs (nothing
+// else in an executor waiting for requests burns CPU). It replaces a
+// fixed sleep, which on a loaded machine could signal before the loop
+// started. The 30 s limit only ends a hang.
+func waitBusy(t *testing.T, pid int, stderr *syncBuffer) {
+	t.Helper()
+	start := cpuTicks(pid)
+	for deadline := time.Now().Add(30 * time.Second); cpuTicks(pid) < start+5; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("process %d never ran (CPU ticks %d); stderr:\n%s", pid, cpuTicks(pid), stderr.String())
+		}
+	}
+}
+
+// cpuTicks is the user and system CPU time of process pid in clock ticks
+// (1/100 s), from /proc/PID/stat; 0 if it cannot be read.
+func cpuTicks(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name in parentheses may hold spaces: fields count from
+	// after its closing parenthesis (state is field 3, utime 14, stime 15).
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	s, _ := strconv.Atoi(f[12])
+	return u + s
+}
+
+// procState is the state letter of process pid in /proc/PID/stat (R, S,
+// Z, ...), or 0 if the process is gone.
+func procState(pid int) byte {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	if i := strings.LastIndexByte(string(b), ')'); i >= 0 && i+2 < len(b) {
+		return b[i+2]
+	}
+	return 0
 }
 
 // childOf returns a child process of pid (0 if none).
@@ -462,7 +512,12 @@ func TestREPLExecutorDiedBetweenItems(t *testing.T) {
 		t.Fatal("no child executor")
 	}
 	syscall.Kill(child, syscall.SIGKILL)
-	time.Sleep(200 * time.Millisecond)
+	// Dead (a zombie until gorc reaps it, or gone) before the next item.
+	for deadline := time.Now().Add(30 * time.Second); procState(child) != 'Z' && procState(child) != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("child %d survived SIGKILL", child)
+		}
+	}
 	io.WriteString(stdin, "sq(4);\n")
 	stdin.Close()
 	done := make(chan error, 1)
@@ -508,7 +563,14 @@ func TestREPLSIGINTToGorc(t *testing.T) {
 	io.WriteString(stdin, "def half(x) x * 0.5;\n")
 	io.WriteString(stdin, "for i = 1, 1 in 0;\n")
 	waitFor("ready> ready> ", &stdout)
-	time.Sleep(300 * time.Millisecond) // the loop runs
+	var child int
+	for deadline := time.Now().Add(10 * time.Second); child == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no child executor found; stderr:\n%s", stderr.String())
+		}
+		child = childOf(cmd.Process.Pid)
+	}
+	waitBusy(t, child, &stderr)
 	cmd.Process.Signal(os.Interrupt)
 	waitFor("interrupted; executor restarted, 1 definition restored", &stderr)
 	io.WriteString(stdin, "half(9);\n")
