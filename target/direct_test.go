@@ -376,14 +376,20 @@ func mutateWriter(w *elfw.Writer, op uint8, idx uint16, val uint64, addend int64
 // writer (elf.FromWriter). "small" is one lazily compiled function (a
 // partition of kgen's program), "module" a 500-function program compiled
 // whole (the eager path).
-func BenchmarkHandOff(b *testing.B) {
-	src := kaleidoscope.SyntheticProgram(500)
+// wholeAndOneFunction compiles the n-function synthetic program (at -O2
+// when optimize) to an object, and its first function again as a
+// module of its own, as a lazy JIT compiles a partition.
+func wholeAndOneFunction(tb testing.TB, n int, optimize bool) (whole, small *elfw.Writer) {
+	tb.Helper()
+	src := kaleidoscope.SyntheticProgram(n)
 	m, diags, err := kaleidoscope.Compile(context.Background(), "synthetic.k", []string{"synthetic.k"}, [][]byte{src})
 	if err != nil || m == nil {
-		b.Fatal(err, diags)
+		tb.Fatal(err, diags)
 	}
-	if err := passes.ForLevel(2).Run(context.Background(), m); err != nil {
-		b.Fatal(err)
+	if optimize {
+		if err := passes.ForLevel(2).Run(context.Background(), m); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	var fn *ir.Function
 	for _, f := range m.Funcs {
@@ -392,18 +398,20 @@ func BenchmarkHandOff(b *testing.B) {
 			break
 		}
 	}
-	whole, err := compileWriter(m, target.Options{})
-	if err != nil {
-		b.Fatal(err)
+	if whole, err = compileWriter(m, target.Options{}); err != nil {
+		tb.Fatal(err)
 	}
-	// A partition as the lazy JIT compiles it: a module of its own.
 	pm := ir.NewModule("synthetic.k")
 	pm.Funcs = []*ir.Function{fn}
 	fn.Module = pm
-	small, err := compileWriter(pm, target.Options{OmitGlobals: true})
-	if err != nil {
-		b.Fatal(err)
+	if small, err = compileWriter(pm, target.Options{OmitGlobals: true}); err != nil {
+		tb.Fatal(err)
 	}
+	return whole, small
+}
+
+func BenchmarkHandOff(b *testing.B) {
+	whole, small := wholeAndOneFunction(b, 500, true)
 	for _, c := range []struct {
 		name string
 		w    *elfw.Writer
@@ -438,29 +446,7 @@ func BenchmarkHandOff(b *testing.B) {
 // one-function object's graph costs fewer allocations than with the
 // lists made afresh (25 before, counted on the same object).
 func TestFromWriterReusesScratch(t *testing.T) {
-	src := kaleidoscope.SyntheticProgram(60)
-	m, diags, err := kaleidoscope.Compile(context.Background(), "synthetic.k", []string{"synthetic.k"}, [][]byte{src})
-	if err != nil || m == nil {
-		t.Fatal(err, diags)
-	}
-	var fn *ir.Function
-	for _, f := range m.Funcs {
-		if !f.IsDeclaration() && f.Name != "main" {
-			fn = f
-			break
-		}
-	}
-	whole, err := compileWriter(m, target.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pm := ir.NewModule("synthetic.k")
-	pm.Funcs = []*ir.Function{fn}
-	fn.Module = pm
-	small, err := compileWriter(pm, target.Options{OmitGlobals: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	whole, small := wholeAndOneFunction(t, 60, false)
 	dump := func(w *elfw.Writer) string {
 		g, err := jelf.FromWriter("x.o", w)
 		if err != nil {
