@@ -278,8 +278,12 @@ func BuildGOTAndStubs(g *jitlink.LinkGraph) error {
 	return nil
 }
 
-// smallGOT is the most entries reserveSmall reserves for.
-const smallGOT = 32
+// smallGOT is the most entries reserveSmall reserves for, and
+// smallBlocks the most blocks of a graph it looks at.
+const (
+	smallGOT    = 32
+	smallBlocks = 256
+)
 
 // reserveSmall reserves, for a graph with at most smallGOT edges that may
 // need a GOT entry or a stub (a lazily compiled function's graph has a
@@ -289,6 +293,14 @@ const smallGOT = 32
 // allocations per small link. Larger graphs grow as before (reserving
 // for every edge would over-reserve where many edges share a target).
 func reserveSmall(g *jitlink.LinkGraph, st *graphState) {
+	// A graph of more blocks than a small one has is not walked twice
+	// (BuildGOTAndStubs walks every edge anyway).
+	nb := 0
+	for _, sec := range g.Sections {
+		if nb += len(sec.Blocks); nb > smallBlocks {
+			return
+		}
+	}
 	n := 0
 	for _, sec := range g.Sections {
 		if sec.Flags&jitlink.SectionSynthetic != 0 {
