@@ -68,6 +68,10 @@ var callerSavedMask = func() uint64 {
 	return m
 }()
 
+// fullSearch turns off allocOne's short cut for intervals live across a
+// call (tests check that it does not change the allocation).
+var fullSearch = false
+
 // calleeSavedGPRs is gprOrder without the caller-saved registers: the
 // registers an interval live across a call can get (every caller-saved
 // register's fixed interval holds the call's clobber point).
@@ -510,7 +514,7 @@ func (fc *fnCompiler) allocOne(v vreg) {
 	if fc.class[v] == classXMM {
 		order = xmmOrder
 	}
-	if len(ra.calls) > 0 && intersects(iv.rs, ra.calls) {
+	if len(ra.calls) > 0 && !fullSearch && intersects(iv.rs, ra.calls) {
 		// Live across a call: every caller-saved register's fixed
 		// interval intersects iv's, so none can be taken or evicted
 		// from. All xmm registers are caller-saved: iv is spilled, as
