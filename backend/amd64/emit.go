@@ -261,9 +261,7 @@ func (fc *fnCompiler) forget(m *minst) {
 	em := &fc.em
 	switch m.op {
 	case mCall:
-		for _, r := range callerSaved {
-			em.fwd.drop(asm.Reg(r))
-		}
+		em.fwd.mask &^= uint32(callerSavedMask) // all registers numPhys < 32
 		return
 	case mDiv:
 		em.fwd.drop(asm.RAX)
