@@ -102,6 +102,7 @@ func (r *Result) Release() {
 	clear(mc.consts)
 	clear(mc.here)
 	mc.fdes = mc.fdes[:0]
+	mc.cfi = mc.cfi[:0]
 	mc.a.Reset()
 	mc.a.Buf = nil // the object's .text: a graph may alias it
 	mc.w.Reset()
@@ -144,11 +145,22 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 	if err := mc.globals(); err != nil {
 		return nil, err
 	}
-	n := 0
+	// The code buffer: sized up front for a module of several functions
+	// (about 8 bytes per IR instruction); a module of one function (a
+	// lazy JIT's) gets it from emitFunction, sized by its machine
+	// instructions, in one allocation instead of two (the up-front
+	// estimate was short for most of the synthetic program's functions,
+	// and the buffer was copied once it overflowed).
+	n, defined := 0, 0
 	for _, f := range m.Funcs {
 		n += f.NumInstrs()
+		if !f.IsDeclaration() {
+			defined++
+		}
 	}
-	mc.a.Buf = make([]byte, 0, 8*n+64)
+	if defined > 1 {
+		mc.a.Buf = make([]byte, 0, 8*n+64)
+	}
 	fc := takeFnCompiler(mc)
 	for _, f := range m.Funcs {
 		if f.IsDeclaration() || !mc.here[f] {
@@ -203,6 +215,7 @@ type moduleCompiler struct {
 	stats   Stats
 	curName string // the function being compiled (current)
 	fdes    []fde
+	cfi     []cfiEvent        // the fdes' events, one after the other
 	here    map[ir.Value]bool // functions and globals defined in this object
 	// streaming: functions arrive one by one (Stream); a function not yet
 	// seen is referenced by name and defined when it arrives.
@@ -223,7 +236,7 @@ func newModuleCompiler(m *ir.Module, opts Options) *moduleCompiler {
 	if mc, _ := moduleCompilers.Get().(*moduleCompiler); mc != nil {
 		// A released one (Result.Release): its tables are empty.
 		mc.w.FileName = opts.SourceName
-		*mc = moduleCompiler{m: m, opts: opts, w: mc.w, text: mc.w.Text(), a: mc.a, syms: mc.syms, consts: mc.consts, negMask: [2]elfw.SymID{-1, -1}, here: mc.here, fdes: mc.fdes}
+		*mc = moduleCompiler{m: m, opts: opts, w: mc.w, text: mc.w.Text(), a: mc.a, syms: mc.syms, consts: mc.consts, negMask: [2]elfw.SymID{-1, -1}, here: mc.here, fdes: mc.fdes, cfi: mc.cfi}
 		return mc
 	}
 	w := elfw.New()
@@ -281,8 +294,10 @@ func (mc *moduleCompiler) constSym(bits uint64) int32 {
 	sec := mc.w.ROCst8()
 	if sec.Data == nil {
 		// Room for a function's few constants (a one-function
-		// object's section otherwise grew by doubling from 8 bytes).
-		sec.Data = make([]byte, 0, 64)
+		// object's section otherwise grew by doubling from 8 bytes; from
+		// 64, a function of the synthetic program, with 10, still took
+		// a second allocation).
+		sec.Data = make([]byte, 0, 128)
 	}
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], bits)

@@ -88,6 +88,17 @@ func (fc *fnCompiler) emitFunction() error {
 	}
 	em.frameSize = int32(off)
 
+	// Room for the function's code: its machine instructions take about
+	// 6 bytes each (the synthetic program's), so 8 each and the
+	// alignment rarely leave the buffer to grow (and be copied) while
+	// the function is emitted.
+	nm := 0
+	for i := range fc.blocks {
+		nm += len(fc.blocks[i].insts)
+	}
+	if need := 8*nm + 32; cap(a.Buf)-len(a.Buf) < need {
+		a.Buf = slices.Grow(a.Buf, need)
+	}
 	// Align the function start.
 	if pad := (16 - a.Len()%16) % 16; pad != 0 {
 		a.Nop(pad)
@@ -108,7 +119,12 @@ func (fc *fnCompiler) emitFunction() error {
 		return fc.errorf("%w", err)
 	}
 	sym := elfw.SymID(mc.syms[fc.f])
-	mc.fdes = append(mc.fdes, fde{sym: sym, start: em.start, end: a.Len(), cfi: append([]cfiEvent(nil), em.cfi...)})
+	// The events go to the module's list (an fde's slice of it stays
+	// valid when a later append moves the list: it is never written
+	// again), not to an array of their own per function.
+	lo := len(mc.cfi)
+	mc.cfi = append(mc.cfi, em.cfi...)
+	mc.fdes = append(mc.fdes, fde{sym: sym, start: em.start, end: a.Len(), cfi: mc.cfi[lo:len(mc.cfi):len(mc.cfi)]})
 	return nil
 }
 
@@ -245,9 +261,7 @@ func (fc *fnCompiler) forget(m *minst) {
 	em := &fc.em
 	switch m.op {
 	case mCall:
-		for _, r := range callerSaved {
-			em.fwd.drop(asm.Reg(r))
-		}
+		em.fwd.mask &^= uint32(callerSavedMask) // all registers numPhys < 32
 		return
 	case mDiv:
 		em.fwd.drop(asm.RAX)

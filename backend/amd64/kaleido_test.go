@@ -315,3 +315,39 @@ func BenchmarkSourceToObject(b *testing.B) {
 		b.Run(strconv.Itoa(n), func(b *testing.B) { benchSourceToObject(b, n) })
 	}
 }
+
+// BenchmarkCompileLazyShape is the code generation of a lazy first call:
+// one function of the synthetic program, optimized as gorc kaleido -lazy
+// optimizes a body (passes.ForLevel(2): no inliner, so its calls stay),
+// compiled alone (Only, OmitGlobals, NoObject) and released, a function
+// per op in turn. Its ns/op is the backend's share of a lazy compile.
+func BenchmarkCompileLazyShape(b *testing.B) {
+	ctx := context.Background()
+	m, diags, err := kaleidoscope.Compile(ctx, "s.k", []string{"s.k"}, [][]byte{kaleidoscope.SyntheticProgram(500)})
+	if err != nil || len(diags) != 0 {
+		b.Fatalf("%v %v", err, diags)
+	}
+	if err := passes.ForLevel(2).Run(ctx, m); err != nil {
+		b.Fatal(err)
+	}
+	// A module per function, as the lazy JIT's (its callees referred to
+	// by name).
+	var mods []*ir.Module
+	for _, f := range m.Funcs {
+		if !f.IsDeclaration() && f.Name != "main" {
+			pm := ir.NewModule("s.k")
+			pm.Funcs = []*ir.Function{f}
+			f.Module = pm
+			mods = append(mods, pm)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		r, err := amd64.CompileModule(ctx, mods[i%len(mods)], amd64.Options{SourceName: "s.k", OmitGlobals: true, NoObject: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		r.Release()
+	}
+}

@@ -1,6 +1,7 @@
 package amd64
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand"
@@ -317,4 +318,33 @@ func TestRandomPrograms(t *testing.T) {
 		}
 	}
 	expectLines(t, out, want)
+}
+
+// TestCallCrossingShortCutRandom is TestCallCrossingShortCut on random
+// functions, whose integer values (which the Kaleidoscope programs do
+// not have) and many doubles live across calls: the objects are the same
+// with the full search.
+func TestCallCrossingShortCutRandom(t *testing.T) {
+	build := func() *ir.Module {
+		r := rand.New(rand.NewSource(20261207))
+		m := ir.NewModule("random")
+		extFn, _ := m.NewFunction("ext", ir.FuncType(ir.F64, []*ir.Type{ir.F64}, false), nil)
+		for i := 0; i < 200; i++ {
+			genRandom(r, fmt.Sprintf("r%d", i)).build(m, extFn)
+		}
+		return m
+	}
+	short, err := Compile(build(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fullSearch = true
+	defer func() { fullSearch = false }()
+	full, err := Compile(build(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(short, full) {
+		t.Error("the object of the random functions differs from the full search's")
+	}
 }

@@ -1,9 +1,16 @@
 package amd64
 
 import (
+	"bytes"
+	"context"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 // TestSortByStart: the allocation order is the virtual registers with an
@@ -37,5 +44,60 @@ func TestSortByStart(t *testing.T) {
 				t.Fatalf("nv %d end %d: order %v, want %v", tc.nv, tc.end, ra.order, want)
 			}
 		}
+	}
+}
+
+// TestCallCrossingShortCut: allocOne gives an interval live across a
+// call only the callee-saved registers to choose from (and spills an
+// xmm one at once), as the full search concludes after trying every
+// register: the objects of the Kaleidoscope corpus and of the synthetic
+// program, at -O0 and optimized with and without the inliner (calls
+// kept), are the same with the full search.
+func TestCallCrossingShortCut(t *testing.T) {
+	srcs := map[string][]byte{"synthetic.k": kaleidoscope.SyntheticProgram(40)}
+	files, _ := filepath.Glob("../../kaleidoscope/testdata/*.k")
+	for _, f := range files {
+		if filepath.Base(f) == "errors.k" {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srcs[filepath.Base(f)] = src
+	}
+	pipelines := map[string]func() *passes.Manager{
+		"O0":        func() *passes.Manager { return passes.ForLevel(0) },
+		"O2":        func() *passes.Manager { return passes.ForLevel(2) },
+		"O2+inline": func() *passes.Manager { return kaleidoscope.Passes(2) },
+	}
+	compile := func(name string, src []byte, pm *passes.Manager, full bool) []byte {
+		m, diags, err := kaleidoscope.Compile(context.Background(), name, []string{name}, [][]byte{src})
+		if err != nil || len(diags) != 0 {
+			t.Fatalf("%s: %v %v", name, err, diags)
+		}
+		if err := pm.Run(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+		fullSearch = full
+		defer func() { fullSearch = false }()
+		obj, err := Compile(m, Options{SourceName: name})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return obj
+	}
+	n := 0
+	for name, src := range srcs {
+		for level, pm := range pipelines {
+			short, full := compile(name, src, pm(), false), compile(name, src, pm(), true)
+			if !bytes.Equal(short, full) {
+				t.Errorf("%s %s: the object differs from the full search's", name, level)
+			}
+			n++
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d programs compiled", n)
 	}
 }

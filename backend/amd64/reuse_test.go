@@ -91,3 +91,42 @@ func TestCompileModuleReuseIsStateless(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestOneFunctionModuleAllocs: compiling a function of the synthetic
+// program as a module of its own (a lazy first call's compile) and
+// releasing the result allocates only what the object keeps — its code,
+// its constants, its .eh_frame — and the Result: 4 allocations, where
+// the code buffer's up-front estimate (too short, so grown once), a
+// second array for the constants, a copy of the unwind events and the
+// register allocator's layout index made it 8.
+func TestOneFunctionModuleAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sync.Pool drops items at random under the race detector")
+	}
+	ctx := context.Background()
+	m, diags, err := kaleidoscope.Compile(ctx, "s.k", []string{"s.k"}, [][]byte{kaleidoscope.SyntheticProgram(8)})
+	if err != nil || len(diags) != 0 {
+		t.Fatalf("%v %v", err, diags)
+	}
+	if err := passes.ForLevel(2).Run(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	f := m.Func("f5")
+	pm := ir.NewModule("s.k")
+	pm.Funcs = []*ir.Function{f}
+	f.Module = pm
+	opts := amd64.Options{SourceName: "s.k", OmitGlobals: true, NoObject: true}
+	var code int
+	n := testing.AllocsPerRun(100, func() {
+		r, err := amd64.CompileModule(ctx, pm, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code = r.Stats.CodeBytes
+		r.Release()
+	})
+	t.Logf("%.0f allocations per one-function module (%d bytes of code)", n, code)
+	if n > 4 {
+		t.Errorf("%.0f allocations per one-function module, want at most 4 (8 before the code buffer was sized by machine instructions)", n)
+	}
+}

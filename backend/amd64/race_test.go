@@ -1,0 +1,5 @@
+//go:build race
+
+package amd64_test
+
+const raceEnabled = true
