@@ -214,6 +214,28 @@ func moduleActions(e epc.ExecutorProcessControl, dso shared.ExecutorAddr, g *jit
 	return out, nil
 }
 
+// modRecord is what recordModuleLocked records of one linked object.
+type modRecord struct {
+	key    orc.ResourceKey
+	jd     *orc.JITDylib
+	object string
+	owned  orc.SymbolFlagsMap
+	deps   map[*orc.JITDylib][]orc.SymbolName
+}
+
+// modBatch is how many objects' records the layer queues before a
+// goroutine applies them.
+const modBatch = 32
+
+// applyModRecords applies a batch of queued records (l.modLog's apply).
+func (l *Layer) applyModRecords(rs []modRecord) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, r := range rs {
+		l.recordModuleLocked(r.key, r.jd, r.object, r.owned, r.deps)
+	}
+}
+
 // recordModule records what the object linked under key defines and
 // references. l.mu held.
 func (l *Layer) recordModuleLocked(key orc.ResourceKey, jd *orc.JITDylib, object string, owned orc.SymbolFlagsMap, deps map[*orc.JITDylib][]orc.SymbolName) {
@@ -242,6 +264,7 @@ func (l *Layer) recordModuleLocked(key orc.ResourceKey, jd *orc.JITDylib, object
 // against symbols defined under key (sorted by object, then symbol):
 // removing key's tracker would leave their references dangling.
 func (l *Layer) Dependents(key orc.ResourceKey) []Dependent {
+	l.modLog.Flush()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	d, ok := l.mods.defs[key]
