@@ -228,11 +228,13 @@ type modRecord struct {
 const modBatch = 32
 
 // applyModRecords applies a batch of queued records (l.modLog's apply).
+// It takes l.mu per record, not per batch: a first call's NotifyFinalized
+// takes l.mu too, and must not wait for a whole batch.
 func (l *Layer) applyModRecords(rs []modRecord) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	for _, r := range rs {
+		l.mu.Lock()
 		l.recordModuleLocked(r.key, r.jd, r.object, r.owned, r.deps)
+		l.mu.Unlock()
 	}
 }
 
