@@ -601,6 +601,7 @@ func (r *ImageRecorder) Image(p epc.Program) (*RecordedImage, error) {
 		}
 		img.Finis = append(img.Finis, uint64(a)-lo)
 	}
+	j.syms.settle()
 	j.syms.mu.Lock()
 	j.syms.wait() // blocks still being recorded (symtab.NotifyEmitted)
 	for _, cb := range j.syms.blocks {
@@ -804,6 +805,7 @@ func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []s
 		nsyms += len(c.Syms)
 	}
 	pool := make([]codeSym, 0, nsyms) // every block's symbols: one allocation
+	j.syms.settle()
 	j.syms.mu.Lock()
 	j.syms.blocks = slices.Grow(j.syms.blocks, len(img.Code))
 	for _, c := range img.Code {

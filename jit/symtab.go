@@ -11,6 +11,7 @@ import (
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/orc/objlayer"
 	"github.com/gorc-jit/gorc/shared"
 )
 
@@ -66,6 +67,39 @@ type symtab struct {
 	// to 0. Every reader and changer of blocks waits for it (wait).
 	building int
 	built    sync.Cond
+
+	// pending holds the small graphs (a lazily compiled function's)
+	// whose blocks are not recorded yet: they are recorded in batches by
+	// a goroutine, off the first call's path. Every reader and changer of
+	// blocks flushes it first (settle).
+	pendingOnce sync.Once
+	pending     *objlayer.Backlog[emitted]
+}
+
+// emitted is a graph waiting in symtab.pending, and its tracker.
+type emitted struct {
+	g   *jitlink.LinkGraph
+	key orc.ResourceKey
+}
+
+// symBatch is how many small graphs symtab queues before a goroutine
+// records them.
+const symBatch = 32
+
+func (t *symtab) backlog() *objlayer.Backlog[emitted] {
+	t.pendingOnce.Do(func() {
+		t.pending = objlayer.NewBacklog(symBatch, func(es []emitted) {
+			for _, e := range es {
+				t.record(e.g, e.key, false)
+			}
+		})
+	})
+	return t.pending
+}
+
+// settle records the queued graphs. t.mu must not be held.
+func (t *symtab) settle() {
+	t.backlog().Flush()
 }
 
 // wait waits (t.mu held) until no graph's blocks are being recorded.
@@ -92,17 +126,25 @@ func (t *symtab) ModifyPassConfig(*orc.MaterializationResponsibility, *jitlink.L
 // after its emission.
 func (t *symtab) NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.LinkGraph) error {
 	var key orc.ResourceKey
-	if err := r.WithResourceKeyDo(func(k orc.ResourceKey) { key = k }); err != nil {
-		return nil // removed while linking: its memory is freed already
+	small := len(g.Symbols) < asyncRecordSymbols
+	pending := t.backlog()
+	err := r.WithResourceKeyDo(func(k orc.ResourceKey) {
+		key = k
+		if small {
+			// Queued under the session lock: a removal or transfer
+			// of k, which settles first, cannot miss it. A goroutine
+			// per graph would cost a small graph (a lazily compiled
+			// function) more than recording it; a batch does not.
+			pending.Add(emitted{g: g, key: k})
+		}
+	})
+	if err != nil || small {
+		return nil // (err: removed while linking, its memory is freed already)
 	}
 	t.mu.Lock()
 	t.building++
 	t.mu.Unlock()
-	if len(g.Symbols) < asyncRecordSymbols {
-		t.record(g, key) // a goroutine would cost a small graph (a lazily compiled function) more than recording it
-	} else {
-		go t.record(g, key)
-	}
+	go t.record(g, key, true)
 	return nil
 }
 
@@ -117,7 +159,10 @@ const asyncRecordSymbols = 256
 // their symbols in one backing array, a block's index found by a scan
 // (a map only for graphs of many code blocks), and sorting without
 // reflection.
-func (t *symtab) record(g *jitlink.LinkGraph, key orc.ResourceKey) {
+//
+// counted says the graph is one of t.building (recorded by a goroutine of
+// its own).
+func (t *symtab) record(g *jitlink.LinkGraph, key orc.ResourceKey, counted bool) {
 	nblocks := 0
 	for _, sec := range g.Sections {
 		if sec.Prot&shared.ProtExec != 0 {
@@ -208,6 +253,9 @@ func (t *symtab) record(g *jitlink.LinkGraph, key orc.ResourceKey) {
 		}
 		t.perKey[key] += len(order)
 	}
+	if !counted {
+		return
+	}
 	t.building--
 	if t.building == 0 && t.built.L != nil {
 		t.built.Broadcast()
@@ -217,6 +265,7 @@ func (t *symtab) record(g *jitlink.LinkGraph, key orc.ResourceKey) {
 // HandleRemoveResources implements orc.ResourceManager: the code of a
 // removed tracker is forgotten.
 func (t *symtab) HandleRemoveResources(_ context.Context, _ *orc.JITDylib, key orc.ResourceKey) error {
+	t.settle()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.wait()
@@ -243,6 +292,7 @@ func (t *symtab) HandleRemoveResources(_ context.Context, _ *orc.JITDylib, key o
 
 // HandleTransferResources implements orc.ResourceManager.
 func (t *symtab) HandleTransferResources(_ *orc.JITDylib, dst, src orc.ResourceKey) {
+	t.settle()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.wait()
@@ -260,6 +310,7 @@ func (t *symtab) HandleTransferResources(_ *orc.JITDylib, dst, src orc.ResourceK
 
 // at returns the location of pc, if it lies in JIT'd code.
 func (t *symtab) at(pc shared.ExecutorAddr) (Location, bool) {
+	t.settle()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.wait()

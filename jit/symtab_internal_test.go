@@ -130,7 +130,7 @@ func TestSymtabRecord(t *testing.T) {
 				g.AddDefinedSymbol(b, 0, fmt.Sprintf("b%d_lo", i), 0x80, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
 			}
 			st := &symtab{building: 1}
-			st.record(g, 7)
+			st.record(g, 7, true)
 			for i := range nblocks {
 				base := shared.ExecutorAddr(0x100000 + i*0x1000)
 				for _, c := range []struct {
@@ -172,7 +172,7 @@ func BenchmarkSymtabRecord(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		st.building++
-		st.record(g, 1)
+		st.record(g, 1, true)
 		if len(st.blocks) >= 1<<16 {
 			st.blocks = st.blocks[:0]
 		}

@@ -97,6 +97,9 @@ type Layer struct {
 	inflight  int
 	idle      *sync.Cond // signalled when inflight drops to 0
 	mods      modules    // per-tracker records for unloading (unload.go)
+	// modLog holds the records of mods not yet applied (recordModule
+	// runs off the first call's path); readers of mods flush it first.
+	modLog *Backlog[modRecord]
 }
 
 type commonSize struct{ size, align uint64 }
@@ -115,6 +118,7 @@ func New(es *orc.ExecutionSession, e epc.ExecutorProcessControl, mm jitlink.Memo
 		undefined: map[Undefined]orc.ResourceKey{},
 	}
 	l.idle = sync.NewCond(&l.mu)
+	l.modLog = NewBacklog(modBatch, l.applyModRecords)
 	es.RegisterResourceManager(l)
 	return l
 }
@@ -612,7 +616,9 @@ func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph,
 		key = k
 		l.mu.Lock()
 		l.allocs[k] = append(l.allocs[k], alloc)
-		l.recordModuleLocked(k, c.r.GetTargetJITDylib(), g.Name, c.owned, c.deps)
+		// Queued under the session lock, so a removal or transfer of
+		// k (which flushes the backlog first) cannot miss it.
+		l.modLog.Add(modRecord{key: k, jd: c.r.GetTargetJITDylib(), object: g.Name, owned: c.owned, deps: c.deps})
 		if c.tlsBlock != nil {
 			l.keepTLSLocked(k, c.tlsReq, *c.tlsBlock)
 			c.tlsKept = true
@@ -772,6 +778,7 @@ func (l *Layer) Linked() int {
 // ranges dropped) and forgets its initializers, definitions and
 // references.
 func (l *Layer) HandleRemoveResources(ctx context.Context, jd *orc.JITDylib, key orc.ResourceKey) error {
+	l.modLog.Flush()
 	l.mu.Lock()
 	allocs := l.allocs[key]
 	delete(l.allocs, key)
@@ -789,6 +796,7 @@ func (l *Layer) HandleRemoveResources(ctx context.Context, jd *orc.JITDylib, key
 
 // HandleTransferResources moves the allocations of src to dst.
 func (l *Layer) HandleTransferResources(jd *orc.JITDylib, dst, src orc.ResourceKey) {
+	l.modLog.Flush()
 	l.mu.Lock()
 	l.allocs[dst] = append(l.allocs[dst], l.allocs[src]...)
 	delete(l.allocs, src)

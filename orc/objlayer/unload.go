@@ -214,6 +214,30 @@ func moduleActions(e epc.ExecutorProcessControl, dso shared.ExecutorAddr, g *jit
 	return out, nil
 }
 
+// modRecord is what recordModuleLocked records of one linked object.
+type modRecord struct {
+	key    orc.ResourceKey
+	jd     *orc.JITDylib
+	object string
+	owned  orc.SymbolFlagsMap
+	deps   map[*orc.JITDylib][]orc.SymbolName
+}
+
+// modBatch is how many objects' records the layer queues before a
+// goroutine applies them.
+const modBatch = 32
+
+// applyModRecords applies a batch of queued records (l.modLog's apply).
+// It takes l.mu per record, not per batch: a first call's NotifyFinalized
+// takes l.mu too, and must not wait for a whole batch.
+func (l *Layer) applyModRecords(rs []modRecord) {
+	for _, r := range rs {
+		l.mu.Lock()
+		l.recordModuleLocked(r.key, r.jd, r.object, r.owned, r.deps)
+		l.mu.Unlock()
+	}
+}
+
 // recordModule records what the object linked under key defines and
 // references. l.mu held.
 func (l *Layer) recordModuleLocked(key orc.ResourceKey, jd *orc.JITDylib, object string, owned orc.SymbolFlagsMap, deps map[*orc.JITDylib][]orc.SymbolName) {
@@ -242,6 +266,7 @@ func (l *Layer) recordModuleLocked(key orc.ResourceKey, jd *orc.JITDylib, object
 // against symbols defined under key (sorted by object, then symbol):
 // removing key's tracker would leave their references dangling.
 func (l *Layer) Dependents(key orc.ResourceKey) []Dependent {
+	l.modLog.Flush()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	d, ok := l.mods.defs[key]
