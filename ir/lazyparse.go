@@ -32,7 +32,7 @@ type LazyBodies struct {
 // Pending tells them from declarations. Errors inside a body are reported
 // (FILE:LINE:COL) when it is parsed.
 func ParseLazy(filename string, src []byte) (m *Module, lb *LazyBodies, err error) {
-	p := &parser{file: filename, lx: lexer{src: src, line: 1, col: 1}, lazy: true, pending: map[*Function]*pendingBody{}}
+	p := &parser{file: filename, lx: lexer{src: src, line: 1}, lazy: true, pending: map[*Function]*pendingBody{}}
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(*Error); ok {
@@ -95,7 +95,7 @@ var bodyParsers = sync.Pool{New: func() any { return new(parser) }}
 
 func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena) (err error) {
 	p := bodyParsers.Get().(*parser)
-	*p = parser{file: lb.file, lx: pb.lx, m: lb.m, locals: p.locals, blocks: p.blocks, bdef: p.bdef, bref: p.bref, fwd: p.fwd, arena: arena}
+	*p = parser{file: lb.file, lx: pb.lx, m: lb.m, locals: p.locals, blocks: p.blocks, bdef: p.bdef, bref: p.bref, fwd: p.fwd, arena: arena, names: p.names}
 	defer func() {
 		// Nothing of this body stays reachable from the pooled parser
 		// but the tables funcBody empties before use.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/internal/diag"
 )
@@ -89,7 +90,7 @@ func sourceLine(src []byte, n int) string {
 // alignment) are accepted and dropped where gorc has no use for them;
 // anything else is an *Error naming file, line and column.
 func Parse(filename string, src []byte) (m *Module, err error) {
-	p := &parser{file: filename, lx: lexer{src: src, line: 1, col: 1}}
+	p := &parser{file: filename, lx: lexer{src: src, line: 1}}
 	defer func() {
 		if r := recover(); r != nil {
 			e, ok := r.(*Error)
@@ -136,7 +137,31 @@ type parser struct {
 	// arena, if set, is where instructions come from
 	// (LazyBodies.ParseBodyInto).
 	arena *InstrArena
+
+	// names is the chunk keep copies names into (its unused rest).
+	names []byte
 }
+
+// keep returns a copy of s, a token's text (which aliases the source),
+// for the module to keep: names are copied into chunks shared by many, one
+// allocation for a few hundred names instead of one each.
+func (p *parser) keep(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) > nameChunk/8 {
+		return strings.Clone(s)
+	}
+	if cap(p.names)-len(p.names) < len(s) {
+		p.names = make([]byte, 0, nameChunk)
+	}
+	i := len(p.names)
+	p.names = append(p.names, s...)
+	return unsafe.String(&p.names[i], len(s))
+}
+
+// nameChunk is the size of the chunks parser.keep copies names into.
+const nameChunk = 4096
 
 // fwdRef is a placeholder for a value used before its definition.
 type fwdRef struct {
@@ -239,7 +264,7 @@ func (p *parser) module() {
 			if p.tok.kind != tString {
 				p.fail("expected string after source_filename =")
 			}
-			p.m.SourceFilename = p.tok.text
+			p.m.SourceFilename = strings.Clone(p.tok.text)
 			p.next()
 		case p.isWord("target"):
 			p.next()
@@ -252,9 +277,9 @@ func (p *parser) module() {
 				p.fail("expected string")
 			}
 			if which.text == "triple" {
-				p.m.TargetTriple = p.tok.text
+				p.m.TargetTriple = strings.Clone(p.tok.text)
 			} else {
-				p.m.DataLayout = p.tok.text
+				p.m.DataLayout = strings.Clone(p.tok.text)
 			}
 			p.next()
 		case p.isWord("attributes"):
@@ -348,7 +373,7 @@ var retAttrs = map[string]bool{
 
 func (p *parser) globalVar() {
 	nameTok := p.tok
-	name := p.tok.text
+	name := p.keep(p.tok.text)
 	p.next()
 	p.expectPunct("=")
 	g := &Global{Name: name, Module: p.m}
@@ -563,7 +588,7 @@ func (p *parser) funcHeader(define bool) {
 		p.fail("expected function name, found %v", p.tok)
 	}
 	nameTok := p.tok
-	name := p.tok.text
+	name := p.keep(p.tok.text)
 	p.next()
 	p.expectPunct("(")
 	var params []*Type
@@ -590,7 +615,7 @@ func (p *parser) funcHeader(define bool) {
 		ptok := p.tok
 		if p.tok.kind == tLocal {
 			if !p.tok.numeric {
-				pn = p.tok.text
+				pn = p.keep(p.tok.text)
 			} else {
 				pn = "#" + p.tok.text // numbered; checked below
 			}
@@ -689,7 +714,7 @@ func (p *parser) getBlock(name string, t token) *Block {
 	}
 	b := &Block{Func: p.f, Index: -1}
 	if !allDigits(name) {
-		b.Name = name
+		b.Name = p.keep(name)
 	}
 	p.blocks[name] = b
 	p.bref[b] = t
@@ -799,7 +824,7 @@ func (p *parser) defineLocal(t token, in *Instr) {
 		p.nextID++
 		in.Name = ""
 	} else {
-		in.Name = key
+		in.Name = p.keep(key)
 	}
 	if _, dup := p.locals[key]; dup {
 		p.failAt(t, "multiple definition of local value named '%s'", key)
