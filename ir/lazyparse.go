@@ -32,7 +32,7 @@ type LazyBodies struct {
 // Pending tells them from declarations. Errors inside a body are reported
 // (FILE:LINE:COL) when it is parsed.
 func ParseLazy(filename string, src []byte) (m *Module, lb *LazyBodies, err error) {
-	p := &parser{file: filename, lx: lexer{src: src, line: 1}, lazy: true, pending: map[*Function]*pendingBody{}}
+	p := &parser{file: filename, lx: lexer{src: src, line: 1}, arena: new(InstrArena), ownArena: true, lazy: true, pending: map[*Function]*pendingBody{}}
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(*Error); ok {
@@ -95,11 +95,22 @@ var bodyParsers = sync.Pool{New: func() any { return new(parser) }}
 
 func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena) (err error) {
 	p := bodyParsers.Get().(*parser)
-	*p = parser{file: lb.file, lx: pb.lx, m: lb.m, locals: p.locals, blocks: p.blocks, bdef: p.bdef, bref: p.bref, fwd: p.fwd, arena: arena, names: p.names}
+	// Kept from body to body: the tables, and the unused rest of the
+	// chunks names, constants and (without arena) instructions come from.
+	own := arena == nil
+	if own {
+		if p.heap == nil {
+			p.heap = new(InstrArena)
+		}
+		arena = p.heap
+	}
+	*p = parser{file: lb.file, lx: pb.lx, m: lb.m, locals: p.locals, blocks: p.blocks, bdef: p.bdef, bref: p.bref, fwd: p.fwd,
+		arena: arena, ownArena: own, heap: p.heap, names: p.names, types: p.types, floats: p.floats, ints: p.ints}
 	defer func() {
 		// Nothing of this body stays reachable from the pooled parser
-		// but the tables funcBody empties before use.
-		p.lx, p.tok, p.prev, p.m, p.f, p.gfwd, p.arena = lexer{}, token{}, token{}, nil, nil, nil, nil
+		// but the tables funcBody empties before use (and the chunks'
+		// unused rests).
+		p.lx, p.tok, p.prev, p.m, p.f, p.gfwd, p.arena, p.callTypes = lexer{}, token{}, token{}, nil, nil, nil, nil, nil
 		bodyParsers.Put(p)
 	}()
 	defer func() {
