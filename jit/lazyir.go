@@ -155,6 +155,15 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 	}
 
 	lm := &lazyModule{j: j, name: name, opt: optLevel, pm: passes.ForLevel(optLevel), bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
+	if parseAheadBodies > 0 {
+		for _, f := range m.Funcs {
+			if pending.Pending(f) {
+				lm.order = append(lm.order, f)
+			}
+		}
+		lm.aheadCtx = ctx
+		defer lm.kickParseAhead()
+	}
 	if part == PartitionFunction && j.opts.Publish == "" {
 		// Nothing per function now: a stub and a unit are made for a
 		// function when linked code first refers to it (lazyIRStubs).
@@ -345,6 +354,72 @@ type lazyModule struct {
 	// (a compile parses its functions' bodies into one and drops them
 	// once compiled, for the next compiles to reuse).
 	arenas []*ir.InstrArena
+
+	// Parse-ahead (parseAhead): the module's bodies, in file order, the
+	// index of the next to parse, those parsed ahead and not compiled
+	// yet, whether a goroutine is parsing, its arena, and the context
+	// that stops it.
+	order      []*ir.Function
+	next       int
+	ahead      map[*ir.Function]struct{}
+	parsing    bool
+	aheadArena *ir.InstrArena
+	aheadCtx   context.Context
+}
+
+// parseAheadBodies is how many bodies parseAhead parses before their
+// first call at most (0: none): enough to stay ahead of a program calling
+// its functions in file order, little memory (some 10 KB each) when it
+// does not.
+var parseAheadBodies = 32
+
+// kickParseAhead starts a goroutine parsing bodies ahead (parseAhead)
+// unless one runs, every body is parsed, or more than half of
+// parseAheadBodies wait for their first call.
+func (lm *lazyModule) kickParseAhead() {
+	lm.mu.Lock()
+	defer lm.mu.Unlock()
+	if lm.parsing || lm.next >= len(lm.order) || len(lm.ahead) > parseAheadBodies/2 || lm.aheadCtx.Err() != nil {
+		return
+	}
+	if lm.ahead == nil {
+		lm.ahead = make(map[*ir.Function]struct{}, parseAheadBodies)
+		lm.aheadArena = new(ir.InstrArena)
+	}
+	lm.parsing = true
+	go lm.parseAhead()
+}
+
+// parseAhead parses function bodies into IR, in file order, before the
+// functions are first called, until parseAheadBodies are parsed and not
+// compiled yet (compile takes them off; kickParseAhead starts it again),
+// every body is parsed, or aheadCtx is done. It runs on an otherwise idle
+// core while the program runs: a first call then finds its body parsed
+// and only optimizes and compiles it. Parsing is not compiling: nothing
+// is optimized, no code is made, and LazyCompiled counts only compiled
+// functions. A body is parsed once (ir.LazyBodies.ParseAhead skips one a
+// first call has started; a first call waits for one parsed here).
+func (lm *lazyModule) parseAhead() {
+	for {
+		lm.mu.Lock()
+		if lm.next >= len(lm.order) || len(lm.ahead) >= parseAheadBodies || lm.aheadCtx.Err() != nil {
+			lm.parsing = false
+			lm.mu.Unlock()
+			return
+		}
+		f := lm.order[lm.next]
+		lm.order[lm.next] = nil
+		lm.next++
+		// Counted before it is parsed: a compile that takes f meanwhile
+		// uncounts it.
+		lm.ahead[f] = struct{}{}
+		lm.mu.Unlock()
+		if !lm.bodies.ParseAhead(f, lm.aheadArena) {
+			lm.mu.Lock()
+			delete(lm.ahead, f)
+			lm.mu.Unlock()
+		}
+	}
 }
 
 // takeArena returns an idle instruction arena, or a new one.
@@ -413,11 +488,15 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jit
 			return nil, fmt.Errorf("function @%s of %s was already compiled or is not defined there", n, lm.name)
 		}
 		delete(lm.fns, n)
+		delete(lm.ahead, f)
 		fs = append(fs, f)
 	}
 	lm.seq++
 	objName := fmt.Sprintf("%s#%d(@%s).o", lm.name, lm.seq, fs[0].Name)
 	lm.mu.Unlock()
+	if lm.aheadCtx != nil {
+		lm.kickParseAhead()
+	}
 	pm := ir.NewModule(lm.name)
 	pm.Funcs = fs
 	for _, f := range fs {
