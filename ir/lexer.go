@@ -212,7 +212,8 @@ func hexVal(c byte) byte {
 	}
 }
 
-func (lx *lexer) next() token {
+// next reads the next token into t (in place: a token is five words).
+func (lx *lexer) next(t *token) {
 	// Skip white space and ; comments.
 	src := lx.src
 	pos := lx.pos
@@ -235,10 +236,10 @@ func (lx *lexer) next() token {
 		}
 	}
 	lx.pos = pos
-	t := token{line: lx.line, col: lx.col(pos)}
+	*t = token{line: lx.line, col: lx.col(pos)}
 	if pos >= len(src) {
 		t.kind = tEOF
-		return t
+		return
 	}
 	c := src[pos]
 	switch {
@@ -251,31 +252,34 @@ func (lx *lexer) next() token {
 		if lx.peekByte(0) == '"' {
 			s, ok := lx.readQuoted()
 			if !ok {
-				return token{kind: tBad, text: "unterminated quoted name", line: t.line, col: t.col}
+				*t = token{kind: tBad, text: "unterminated quoted name", line: t.line, col: t.col}
+				return
 			}
 			t.text = s
-			return t
+			return
 		}
 		start := lx.pos
 		lx.pos = lx.scanName(start)
 		if lx.pos == start {
-			return token{kind: tBad, text: fmt.Sprintf("expected a name after '%c'", c), line: t.line, col: t.col}
+			*t = token{kind: tBad, text: fmt.Sprintf("expected a name after '%c'", c), line: t.line, col: t.col}
+			return
 		}
 		t.text = lx.text(start, lx.pos)
 		t.numeric = allDigits(t.text)
-		return t
+		return
 	case c == '"':
 		s, ok := lx.readQuoted()
 		if !ok {
-			return token{kind: tBad, text: "unterminated string", line: t.line, col: t.col}
+			*t = token{kind: tBad, text: "unterminated string", line: t.line, col: t.col}
+			return
 		}
 		if lx.peekByte(0) == ':' {
 			lx.pos++
 			t.kind, t.text = tLabel, s
-			return t
+			return
 		}
 		t.kind, t.text = tString, s
-		return t
+		return
 	case c == '!':
 		lx.pos++
 		start := lx.pos
@@ -284,20 +288,20 @@ func (lx *lexer) next() token {
 		}
 		if lx.pos == start {
 			t.kind, t.text = tPunct, "!"
-			return t
+			return
 		}
 		t.kind, t.text = tMeta, lx.text(start, lx.pos)
-		return t
+		return
 	case c == '#':
 		lx.pos++
 		start := lx.pos
 		lx.pos = lx.scanDigits(start)
 		t.kind, t.text = tAttrRef, lx.text(start, lx.pos)
-		return t
+		return
 	case c == '.' && lx.peekByte(1) == '.' && lx.peekByte(2) == '.':
 		lx.pos += 3
 		t.kind, t.text = tPunct, "..."
-		return t
+		return
 	case isDigit(c) || (c == '-' || c == '+') && (isDigit(lx.peekByte(1))):
 		start := pos
 		if c == '0' && (lx.peekByte(1) == 'x' || lx.peekByte(1) == 'X') {
@@ -306,13 +310,13 @@ func (lx *lexer) next() token {
 				lx.pos++
 			}
 			t.kind, t.text = tFloat, lx.text(start, lx.pos)
-			return t
+			return
 		}
 		lx.pos = lx.scanDigits(pos + 1)
 		if lx.peekByte(0) == ':' && isDigit(c) {
 			t.kind, t.text, t.numeric = tLabel, lx.text(start, lx.pos), true
 			lx.pos++
-			return t
+			return
 		}
 		t.kind = tInt
 		if lx.peekByte(0) == '.' {
@@ -330,7 +334,7 @@ func (lx *lexer) next() token {
 			}
 		}
 		t.text = lx.text(start, lx.pos)
-		return t
+		return
 	case isNameChar(c):
 		start := pos
 		lx.pos = lx.scanName(pos)
@@ -339,26 +343,28 @@ func (lx *lexer) next() token {
 			lx.pos++
 			t.kind = tLabel
 			t.numeric = allDigits(t.text)
-			return t
+			return
 		}
 		if t.text == "c" && lx.peekByte(0) == '"' {
 			s, ok := lx.readQuoted()
 			if !ok {
-				return token{kind: tBad, text: "unterminated string", line: t.line, col: t.col}
+				*t = token{kind: tBad, text: "unterminated string", line: t.line, col: t.col}
+				return
 			}
 			t.kind, t.text = tString, s
 			t.numeric = true // marks a c"..." byte string
-			return t
+			return
 		}
 		t.kind = tWord
-		return t
+		return
 	case charClass[c]&cPunct != 0:
 		lx.pos++
 		t.kind, t.text = tPunct, lx.text(pos, pos+1)
-		return t
+		return
 	}
 	lx.advance(1)
-	return token{kind: tBad, text: fmt.Sprintf("unexpected character %q", c), line: t.line, col: t.col}
+	*t = token{kind: tBad, text: fmt.Sprintf("unexpected character %q", c), line: t.line, col: t.col}
+	return
 }
 
 func allDigits(s string) bool {

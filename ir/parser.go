@@ -193,7 +193,7 @@ func (r *fwdRef) Ident() string {
 
 func (p *parser) next() {
 	p.prev = p.tok
-	p.tok = p.lx.next()
+	p.lx.next(&p.tok)
 	if p.tok.kind == tBad {
 		p.failAt(p.tok, "%s", p.tok.text)
 	}
@@ -979,7 +979,7 @@ func (p *parser) instrBody() *Instr {
 		}
 		return in
 	}
-	op, ok := OpByName(w)
+	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
 	}
@@ -1264,8 +1264,32 @@ func (p *parser) callType(ret *Type, params []*Type) *Type {
 // maxCallTypes bounds the call types callType remembers (a linear search).
 const maxCallTypes = 16
 
+// opsByFirst lists the instructions by the first byte of their names, for
+// opByWord to compare a word with a few names rather than all.
+var opsByFirst = func() (t [256][]Op) {
+	for i, n := range opNames {
+		if op := Op(i); op != OpInvalid && n != "" {
+			t[n[0]] = append(t[n[0]], op)
+		}
+	}
+	return t
+}()
+
+// opByWord is OpByName by way of opsByFirst.
+func opByWord(w string) (Op, bool) {
+	if w == "" {
+		return OpInvalid, false
+	}
+	for _, op := range opsByFirst[w[0]] {
+		if opNames[op] == w {
+			return op, true
+		}
+	}
+	return OpInvalid, false
+}
+
 func isInstrWord(s string) bool {
-	_, ok := OpByName(s)
+	_, ok := opByWord(s)
 	return ok || s == "tail" || s == "musttail" || s == "notail"
 }
 
