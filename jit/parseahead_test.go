@@ -11,17 +11,24 @@ import (
 	"time"
 )
 
-// TestLazyIRParseAhead: after AddLazyIR, bodies are parsed ahead in file
-// order up to parseAheadBodies and no further while none is called;
-// nothing is compiled by it (LazyCompiled counts the functions called
-// only), and what is called runs right.
+// TestLazyIRParseAhead: nothing is parsed ahead at AddLazyIR; when a
+// function is compiled, its callees' bodies are parsed ahead, at most
+// parseAheadBodies of them while none is called; nothing is compiled by
+// it (LazyCompiled counts the functions called only), and what is called
+// runs right.
 func TestLazyIRParseAhead(t *testing.T) {
 	const n = 100
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "define i32 @h%d(i32 %%x) {\nentry:\n  %%r = add i32 %%x, %d\n  ret i32 %%r\n}\n", i, i)
 	}
-	b.WriteString("define i32 @main() {\nentry:\n  %a = call i32 @h1(i32 1)\n  %b = call i32 @h90(i32 %a)\n  ret i32 %b\n}\n")
+	// main calls h1 and h90, and (in a branch never taken, folded away
+	// by the optimizer, but after its body is parsed) every h.
+	b.WriteString("define i32 @main() {\nentry:\n  %a = call i32 @h1(i32 1)\n  %b = call i32 @h90(i32 %a)\n  %c = icmp eq i32 %b, 0\n  br i1 %c, label %all, label %done\nall:\n")
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  %%c%d = call i32 @h%d(i32 %d)\n", i, i, i)
+	}
+	b.WriteString("  br label %done\ndone:\n  ret i32 %b\n}\n")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	j, err := New(ctx, Options{Exec: "local", ExecutorCommand: []string{os.Args[0]}})
@@ -36,7 +43,7 @@ func TestLazyIRParseAhead(t *testing.T) {
 	lm := j.lazyIR[0].lm
 	j.mu.Unlock()
 	// idle waits for the parse-ahead goroutine to stop and returns how
-	// many bodies are still pending.
+	// many bodies are still not parsed.
 	idle := func() int {
 		for {
 			lm.mu.Lock()
@@ -49,11 +56,8 @@ func TestLazyIRParseAhead(t *testing.T) {
 		}
 		return lm.bodies.Unparsed()
 	}
-	if got, want := idle(), n+1-parseAheadBodies; got != want {
-		t.Errorf("after AddLazyIR: %d bodies pending, want %d (%d parsed ahead)", got, want, parseAheadBodies)
-	}
-	if c := j.LazyCompiled(); c != 0 {
-		t.Errorf("%d functions compiled before any call", c)
+	if got := idle(); got != n+1 {
+		t.Errorf("after AddLazyIR: %d bodies not parsed, want all %d", got, n+1)
 	}
 	addr, err := j.Lookup(ctx, "main")
 	if err != nil {
@@ -69,11 +73,12 @@ func TestLazyIRParseAhead(t *testing.T) {
 	if c := j.LazyCompiled(); c != 3 {
 		t.Errorf("LazyCompiled = %d, want 3 (main, h1, h90)", c)
 	}
-	// h1 was parsed ahead; main and h90 (after the first
-	// parseAheadBodies) were parsed by their first calls; 31 bodies
-	// parsed ahead wait for theirs, more than half of parseAheadBodies:
-	// nothing more is parsed ahead.
-	if got, want := idle(), n+1-parseAheadBodies-2; got != want {
-		t.Errorf("after the run: %d bodies pending, want %d", got, want)
+	// main parsed by its call; h1 and h90 (queued first) parsed ahead or
+	// by their calls, then compiled; parseAheadBodies parsed ahead in
+	// all, or up to two more if the goroutine was still running when h1
+	// and h90 were compiled; the rest wait for calls that do not come.
+	lo, hi := n+1-1-2-parseAheadBodies, n+1-1-parseAheadBodies
+	if got := idle(); got < lo || got > hi {
+		t.Errorf("after the run: %d bodies not parsed, want %d to %d", got, lo, hi)
 	}
 }
