@@ -70,20 +70,6 @@ func (lb *LazyBodies) Pending(f *Function) bool {
 	return pb != nil && pb.state != bodyParsed
 }
 
-// Unparsed returns how many bodies have not been parsed yet (nor are
-// being parsed).
-func (lb *LazyBodies) Unparsed() int {
-	lb.mu.Lock()
-	defer lb.mu.Unlock()
-	n := 0
-	for _, pb := range lb.pending {
-		if pb.state == bodyPending {
-			n++
-		}
-	}
-	return n
-}
-
 // ParseBody parses the body of f if it is still pending (once; later
 // calls return the first call's error, and a call while another
 // goroutine parses it waits for that parse). Bodies of different

@@ -81,10 +81,9 @@ func (j *JIT) LazyCompiled() int64 { return j.lazyCompiled.Load() }
 // functions and globals are renamed to names unique in this JIT
 // (partitions reference them by name).
 func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel int, part Partitioning) error {
-	// Function bodies are parsed when their partition is compiled, or
-	// before by parseAhead (at most parseAheadBodies of them, on an idle
-	// core): a function never called is not compiled, and a syntax error
-	// in its body is never reported.
+	// Function bodies are parsed when their partition is compiled: a
+	// function never called is never parsed (a syntax error in its body
+	// is then never reported).
 	m, pending, err := ir.ParseLazy(name, src)
 	if err != nil {
 		return err
@@ -156,9 +155,6 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 	}
 
 	lm := &lazyModule{j: j, name: name, opt: optLevel, pm: passes.ForLevel(optLevel), bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
-	if parseAheadBodies > 0 {
-		lm.aheadCtx = ctx
-	}
 	if part == PartitionFunction && j.opts.Publish == "" {
 		// Nothing per function now: a stub and a unit are made for a
 		// function when linked code first refers to it (lazyIRStubs).
@@ -349,99 +345,6 @@ type lazyModule struct {
 	// (a compile parses its functions' bodies into one and drops them
 	// once compiled, for the next compiles to reuse).
 	arenas []*ir.InstrArena
-
-	// Parse-ahead (parseAhead): the direct callees of compiled functions
-	// whose bodies are not parsed yet, in the order their callers were
-	// compiled and call them (each queued once), those parsed ahead and
-	// not compiled yet, whether a goroutine is parsing, its arena, and
-	// the context that stops it (nil: no parse-ahead).
-	queue      []*ir.Function
-	queued     map[*ir.Function]bool
-	ahead      map[*ir.Function]struct{}
-	parsing    bool
-	aheadArena *ir.InstrArena
-	aheadCtx   context.Context
-}
-
-// parseAheadBodies is how many bodies parseAhead parses before their
-// first call at most (0: none): enough to stay ahead of a program's first
-// calls, little memory (some 10 KB each) when they do not come.
-var parseAheadBodies = 32
-
-// queueCallees queues for parseAhead the direct callees of fs (just
-// parsed, about to be compiled) whose bodies are not parsed yet, and
-// starts it if it should run.
-func (lm *lazyModule) queueCallees(fs []*ir.Function) {
-	lm.mu.Lock()
-	for _, f := range fs {
-		for _, b := range f.Blocks {
-			for _, in := range b.Instrs {
-				if in.Op != ir.OpCall || len(in.Ops) == 0 {
-					continue
-				}
-				c, ok := in.Ops[0].(*ir.Function)
-				if !ok || lm.queued[c] || !lm.bodies.Pending(c) {
-					continue
-				}
-				if lm.queued == nil {
-					lm.queued = map[*ir.Function]bool{}
-				}
-				lm.queued[c] = true
-				lm.queue = append(lm.queue, c)
-			}
-		}
-	}
-	lm.kickParseAheadLocked()
-	lm.mu.Unlock()
-}
-
-// kickParseAheadLocked (lm.mu held) starts a goroutine parsing bodies
-// ahead (parseAhead) unless one runs, none is queued, or more than half
-// of parseAheadBodies wait for their first call.
-func (lm *lazyModule) kickParseAheadLocked() {
-	if lm.parsing || len(lm.queue) == 0 || len(lm.ahead) > parseAheadBodies/2 || lm.aheadCtx.Err() != nil {
-		return
-	}
-	if lm.ahead == nil {
-		lm.ahead = make(map[*ir.Function]struct{}, parseAheadBodies)
-		lm.aheadArena = new(ir.InstrArena)
-	}
-	lm.parsing = true
-	go lm.parseAhead()
-}
-
-// parseAhead parses the bodies of queued functions (queueCallees: the
-// callees of the functions compiled so far, those the program is likely
-// to call next) into IR before they are first called, until
-// parseAheadBodies are parsed and not compiled yet (compile takes them
-// off and starts it again), none is queued, or aheadCtx is done. It runs
-// on an otherwise idle core while the program runs and the calling thread
-// optimizes, compiles and links the caller: the callee's first call then
-// finds its body parsed. Parsing is not compiling: nothing is optimized,
-// no code is made, and LazyCompiled counts only compiled functions. A
-// body is parsed once (ir.LazyBodies.ParseAhead skips one a first call
-// has started; a first call waits for one parsed here).
-func (lm *lazyModule) parseAhead() {
-	for {
-		lm.mu.Lock()
-		if len(lm.queue) == 0 || len(lm.ahead) >= parseAheadBodies || lm.aheadCtx.Err() != nil {
-			lm.parsing = false
-			lm.mu.Unlock()
-			return
-		}
-		f := lm.queue[0]
-		lm.queue[0] = nil
-		lm.queue = lm.queue[1:]
-		// Counted before it is parsed: a compile that takes f meanwhile
-		// uncounts it.
-		lm.ahead[f] = struct{}{}
-		lm.mu.Unlock()
-		if !lm.bodies.ParseAhead(f, lm.aheadArena) {
-			lm.mu.Lock()
-			delete(lm.ahead, f)
-			lm.mu.Unlock()
-		}
-	}
 }
 
 // takeArena returns an idle instruction arena, or a new one.
@@ -510,7 +413,6 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jit
 			return nil, fmt.Errorf("function @%s of %s was already compiled or is not defined there", n, lm.name)
 		}
 		delete(lm.fns, n)
-		delete(lm.ahead, f)
 		fs = append(fs, f)
 	}
 	lm.seq++
@@ -539,9 +441,6 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jit
 	for _, f := range fs {
 		if err := lm.bodies.ParseBodyInto(f, arena); err != nil {
 			return nil, err
-		}
-		if lm.aheadCtx != nil {
-			lm.queueCallees([]*ir.Function{f})
 		}
 		if err := ir.VerifyFunction(f); err != nil {
 			return nil, fmt.Errorf("%s: %w", lm.name, err)
