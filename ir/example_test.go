@@ -61,3 +61,36 @@ attributes #0 = { nounwind }
 	// }
 	// bad.ll:3:14: error: use of undefined value '%nope'
 }
+
+// ExampleLazyBodies_ParseAhead parses a body before it is needed (on an
+// idle goroutine, say): the first use then finds it parsed, and a body
+// someone has started is left to them.
+func ExampleLazyBodies_ParseAhead() {
+	src := `define i32 @one() {
+entry:
+  ret i32 1
+}
+
+define i32 @two() {
+entry:
+  %r = add i32 1, 1
+  ret i32 %r
+}
+`
+	m, lb, err := ir.ParseLazy("m.ll", []byte(src))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	two := m.Lookup("two").(*ir.Function)
+	fmt.Println(lb.Pending(two), lb.ParseAhead(two, new(ir.InstrArena)), lb.Pending(two))
+	fmt.Println(lb.ParseAhead(two, new(ir.InstrArena))) // parsed already
+	if err := lb.ParseBody(two); err != nil {           // nothing to do
+		fmt.Println(err)
+	}
+	fmt.Println(len(two.Blocks[0].Instrs), "instructions")
+	// Output:
+	// true true false
+	// false
+	// 2 instructions
+}

@@ -13,8 +13,18 @@ type pendingBody struct {
 	pnames []string
 	ptoks  []token
 	err    error
-	done   bool
+	state  bodyState
 }
+
+// bodyState is where a pending body is: not parsed, being parsed (by one
+// goroutine; others wait for it), parsed (err says how).
+type bodyState uint8
+
+const (
+	bodyPending bodyState = iota
+	bodyParsing
+	bodyParsed
+)
 
 // LazyBodies holds the function bodies a ParseLazy left unparsed.
 type LazyBodies struct {
@@ -22,6 +32,7 @@ type LazyBodies struct {
 	m    *Module
 
 	mu      sync.Mutex
+	parsed  sync.Cond // signalled (on mu) when a body is parsed
 	pending map[*Function]*pendingBody
 }
 
@@ -32,7 +43,7 @@ type LazyBodies struct {
 // Pending tells them from declarations. Errors inside a body are reported
 // (FILE:LINE:COL) when it is parsed.
 func ParseLazy(filename string, src []byte) (m *Module, lb *LazyBodies, err error) {
-	p := &parser{file: filename, lx: lexer{src: src, line: 1, col: 1}, lazy: true, pending: map[*Function]*pendingBody{}}
+	p := &parser{file: filename, lx: lexer{src: src, line: 1}, arena: new(InstrArena), ownArena: true, lazy: true, pending: map[*Function]*pendingBody{}}
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(*Error); ok {
@@ -46,7 +57,9 @@ func ParseLazy(filename string, src []byte) (m *Module, lb *LazyBodies, err erro
 	p.next()
 	p.m = NewModule("")
 	p.module()
-	return p.m, &LazyBodies{file: filename, m: p.m, pending: p.pending}, nil
+	lb = &LazyBodies{file: filename, m: p.m, pending: p.pending}
+	lb.parsed.L = &lb.mu
+	return p.m, lb, nil
 }
 
 // Pending reports whether f is defined but its body is not parsed yet.
@@ -54,13 +67,15 @@ func (lb *LazyBodies) Pending(f *Function) bool {
 	lb.mu.Lock()
 	defer lb.mu.Unlock()
 	pb := lb.pending[f]
-	return pb != nil && !pb.done
+	return pb != nil && pb.state != bodyParsed
 }
 
 // ParseBody parses the body of f if it is still pending (once; later
-// calls return the first call's error). Bodies of different functions may
-// be parsed concurrently, also while other parsed functions are being
-// optimized, as long as nothing changes the module's symbol table.
+// calls return the first call's error, and a call while another
+// goroutine parses it waits for that parse). Bodies of different
+// functions may be parsed concurrently, also while other parsed functions
+// are being optimized, as long as nothing changes the module's symbol
+// table.
 func (lb *LazyBodies) ParseBody(f *Function) error { return lb.ParseBodyInto(f, nil) }
 
 // ParseBodyInto is ParseBody with the instructions of f's body taken from
@@ -69,23 +84,54 @@ func (lb *LazyBodies) ParseBody(f *Function) error { return lb.ParseBodyInto(f, 
 // bodies with f.ReleaseInstrs once f's body is dropped. A lazy JIT that
 // drops each function's IR once compiled thus parses the next functions
 // in the same memory. One arena must not serve two parses at once.
+// A body already parsed (by ParseAhead, say) is not parsed again: its
+// instructions are from the arena that parse used.
 func (lb *LazyBodies) ParseBodyInto(f *Function, arena *InstrArena) error {
 	lb.mu.Lock()
 	pb := lb.pending[f]
-	if pb == nil || pb.done {
+	if pb == nil {
 		lb.mu.Unlock()
-		if pb != nil {
-			return pb.err
-		}
 		return nil
 	}
-	pb.done = true
+	for pb.state == bodyParsing {
+		lb.parsed.Wait()
+	}
+	if pb.state == bodyParsed {
+		lb.mu.Unlock()
+		return pb.err
+	}
+	return lb.parse(f, pb, arena)
+}
+
+// ParseAhead parses the body of f into arena (as ParseBodyInto) if no one
+// has started to parse it, and reports whether it did: a goroutine with
+// nothing else to do parses bodies before they are needed, and never
+// waits for another's parse.
+func (lb *LazyBodies) ParseAhead(f *Function, arena *InstrArena) bool {
+	lb.mu.Lock()
+	pb := lb.pending[f]
+	if pb == nil || pb.state != bodyPending {
+		lb.mu.Unlock()
+		return false
+	}
+	lb.parse(f, pb, arena)
+	return true
+}
+
+// parse parses pb, the pending body of f, called with lb.mu held (and
+// returns with it released).
+func (lb *LazyBodies) parse(f *Function, pb *pendingBody, arena *InstrArena) error {
+	pb.state = bodyParsing
 	lb.mu.Unlock()
-	pb.err = lb.parseBody(f, pb, arena)
+	err := lb.parseBody(f, pb, arena)
 	if arena != nil {
 		arena.Detach(f)
 	}
-	return pb.err
+	lb.mu.Lock()
+	pb.err, pb.state = err, bodyParsed
+	lb.parsed.Broadcast()
+	lb.mu.Unlock()
+	return err
 }
 
 // bodyParsers holds parsers between lazy bodies: their per-function
@@ -95,11 +141,22 @@ var bodyParsers = sync.Pool{New: func() any { return new(parser) }}
 
 func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena) (err error) {
 	p := bodyParsers.Get().(*parser)
-	*p = parser{file: lb.file, lx: pb.lx, m: lb.m, locals: p.locals, blocks: p.blocks, bdef: p.bdef, bref: p.bref, fwd: p.fwd, arena: arena}
+	// Kept from body to body: the tables, and the unused rest of the
+	// chunks names, constants and (without arena) instructions come from.
+	own := arena == nil
+	if own {
+		if p.heap == nil {
+			p.heap = new(InstrArena)
+		}
+		arena = p.heap
+	}
+	*p = parser{file: lb.file, lx: pb.lx, m: lb.m, locals: p.locals, blocks: p.blocks, bdef: p.bdef, bref: p.bref, fwd: p.fwd,
+		arena: arena, ownArena: own, heap: p.heap, names: p.names, types: p.types, floats: p.floats, ints: p.ints}
 	defer func() {
 		// Nothing of this body stays reachable from the pooled parser
-		// but the tables funcBody empties before use.
-		p.lx, p.tok, p.prev, p.m, p.f, p.gfwd, p.arena = lexer{}, token{}, token{}, nil, nil, nil, nil
+		// but the tables funcBody empties before use (and the chunks'
+		// unused rests).
+		p.lx, p.tok, p.prev, p.m, p.f, p.gfwd, p.arena, p.callTypes = lexer{}, token{}, token{}, nil, nil, nil, nil, nil
 		bodyParsers.Put(p)
 	}()
 	defer func() {

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/internal/diag"
 )
@@ -89,7 +90,7 @@ func sourceLine(src []byte, n int) string {
 // alignment) are accepted and dropped where gorc has no use for them;
 // anything else is an *Error naming file, line and column.
 func Parse(filename string, src []byte) (m *Module, err error) {
-	p := &parser{file: filename, lx: lexer{src: src, line: 1, col: 1}}
+	p := &parser{file: filename, lx: lexer{src: src, line: 1}, arena: new(InstrArena), ownArena: true}
 	defer func() {
 		if r := recover(); r != nil {
 			e, ok := r.(*Error)
@@ -133,10 +134,46 @@ type parser struct {
 	bref   map[*Block]token
 	fwd    map[string]*fwdRef
 	nextID int
-	// arena, if set, is where instructions come from
-	// (LazyBodies.ParseBodyInto).
-	arena *InstrArena
+	// arena is where instructions and blocks come from: the caller's
+	// (LazyBodies.ParseBodyInto) or, owned, the parser's own, whose
+	// chunks stay with the functions parsed (never detached nor
+	// released: chunks instead of an allocation each).
+	arena    *InstrArena
+	ownArena bool
+	heap     *InstrArena // a pooled body parser's own arena (LazyBodies.parseBody)
+	// floats and ints are the unused rest of chunks the constants of
+	// instructions come from (constFloat, constInt).
+	floats []ConstFloat
+	ints   []ConstInt
+
+	// names is the chunk keep copies names into (its unused rest).
+	names []byte
+	// types is scratch for a call's argument types; callTypes the call
+	// types made so far (callType).
+	types     []*Type
+	callTypes []*Type
 }
+
+// keep returns a copy of s, a token's text (which aliases the source),
+// for the module to keep: names are copied into chunks shared by many, one
+// allocation for a few hundred names instead of one each.
+func (p *parser) keep(s string) string {
+	if s == "" {
+		return ""
+	}
+	if len(s) > nameChunk/8 {
+		return strings.Clone(s)
+	}
+	if cap(p.names)-len(p.names) < len(s) {
+		p.names = make([]byte, 0, nameChunk)
+	}
+	i := len(p.names)
+	p.names = append(p.names, s...)
+	return unsafe.String(&p.names[i], len(s))
+}
+
+// nameChunk is the size of the chunks parser.keep copies names into.
+const nameChunk = 4096
 
 // fwdRef is a placeholder for a value used before its definition.
 type fwdRef struct {
@@ -156,7 +193,7 @@ func (r *fwdRef) Ident() string {
 
 func (p *parser) next() {
 	p.prev = p.tok
-	p.tok = p.lx.next()
+	p.lx.next(&p.tok)
 	if p.tok.kind == tBad {
 		p.failAt(p.tok, "%s", p.tok.text)
 	}
@@ -239,7 +276,7 @@ func (p *parser) module() {
 			if p.tok.kind != tString {
 				p.fail("expected string after source_filename =")
 			}
-			p.m.SourceFilename = p.tok.text
+			p.m.SourceFilename = strings.Clone(p.tok.text)
 			p.next()
 		case p.isWord("target"):
 			p.next()
@@ -252,9 +289,9 @@ func (p *parser) module() {
 				p.fail("expected string")
 			}
 			if which.text == "triple" {
-				p.m.TargetTriple = p.tok.text
+				p.m.TargetTriple = strings.Clone(p.tok.text)
 			} else {
-				p.m.DataLayout = p.tok.text
+				p.m.DataLayout = strings.Clone(p.tok.text)
 			}
 			p.next()
 		case p.isWord("attributes"):
@@ -348,7 +385,7 @@ var retAttrs = map[string]bool{
 
 func (p *parser) globalVar() {
 	nameTok := p.tok
-	name := p.tok.text
+	name := p.keep(p.tok.text)
 	p.next()
 	p.expectPunct("=")
 	g := &Global{Name: name, Module: p.m}
@@ -563,7 +600,7 @@ func (p *parser) funcHeader(define bool) {
 		p.fail("expected function name, found %v", p.tok)
 	}
 	nameTok := p.tok
-	name := p.tok.text
+	name := p.keep(p.tok.text)
 	p.next()
 	p.expectPunct("(")
 	var params []*Type
@@ -590,7 +627,7 @@ func (p *parser) funcHeader(define bool) {
 		ptok := p.tok
 		if p.tok.kind == tLocal {
 			if !p.tok.numeric {
-				pn = p.tok.text
+				pn = p.keep(p.tok.text)
 			} else {
 				pn = "#" + p.tok.text // numbered; checked below
 			}
@@ -681,16 +718,47 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
 	}
 	p.body()
 	p.f = nil
+	if p.ownArena {
+		// The chunks are the functions' for good: the arena need not
+		// list them.
+		clear(p.arena.used)
+		clear(p.arena.usedBlk)
+		p.arena.used, p.arena.usedBlk = p.arena.used[:0], p.arena.usedBlk[:0]
+	}
+}
+
+// constChunk is how many constants a chunk of parser.floats or ints holds.
+const constChunk = 32
+
+func (p *parser) constFloat(t *Type, v float64) *ConstFloat {
+	if len(p.floats) == 0 {
+		p.floats = make([]ConstFloat, constChunk)
+	}
+	c := &p.floats[0]
+	p.floats = p.floats[1:]
+	*c = ConstFloat{Typ: t, V: v}
+	return c
+}
+
+func (p *parser) constInt(t *Type, v int64) *ConstInt {
+	if len(p.ints) == 0 {
+		p.ints = make([]ConstInt, constChunk)
+	}
+	c := &p.ints[0]
+	p.ints = p.ints[1:]
+	*c = ConstInt{Typ: t, V: NormInt(t, v)}
+	return c
 }
 
 func (p *parser) getBlock(name string, t token) *Block {
 	if b, ok := p.blocks[name]; ok {
 		return b
 	}
-	b := &Block{Func: p.f, Index: -1}
+	var bn string
 	if !allDigits(name) {
-		b.Name = name
+		bn = p.keep(name)
 	}
+	b := p.arena.block(p.f, bn)
 	p.blocks[name] = b
 	p.bref[b] = t
 	return b
@@ -799,7 +867,7 @@ func (p *parser) defineLocal(t token, in *Instr) {
 		p.nextID++
 		in.Name = ""
 	} else {
-		in.Name = key
+		in.Name = p.keep(key)
 	}
 	if _, dup := p.locals[key]; dup {
 		p.failAt(t, "multiple definition of local value named '%s'", key)
@@ -911,18 +979,13 @@ func (p *parser) instrBody() *Instr {
 		}
 		return in
 	}
-	op, ok := OpByName(w)
+	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
 	}
 	p.next()
-	var in *Instr
-	if p.arena != nil {
-		in = p.arena.alloc()
-		*in = Instr{Op: op, Typ: Void}
-	} else {
-		in = &Instr{Op: op, Typ: Void}
-	}
+	in := p.arena.alloc()
+	*in = Instr{Op: op, Typ: Void}
 	switch {
 	case op.IsBinary():
 		if op.IsFloatBinary() {
@@ -934,11 +997,13 @@ func (p *parser) instrBody() *Instr {
 		x := p.parseValue(t)
 		p.expectPunct(",")
 		y := p.parseValue(t)
-		in.Typ, in.Ops = t, []Value{x, y}
+		in.Typ = t
+		in.setOps2(x, y)
 	case op == OpFNeg:
 		in.Flags = p.parseFMF()
 		t := p.parseType()
-		in.Typ, in.Ops = t, []Value{p.parseValue(t)}
+		in.Typ = t
+		in.setOps1(p.parseValue(t))
 	case op == OpFCmp || op == OpICmp:
 		if op == OpFCmp {
 			in.Flags = p.parseFMF()
@@ -958,13 +1023,15 @@ func (p *parser) instrBody() *Instr {
 		x := p.parseValue(t)
 		p.expectPunct(",")
 		y := p.parseValue(t)
-		in.Typ, in.Ops = I1, []Value{x, y}
+		in.Typ = I1
+		in.setOps2(x, y)
 	case op.IsCast():
 		in.Flags = p.parseIntFlags()
 		t := p.parseType()
 		x := p.parseValue(t)
 		p.expectWord("to")
-		in.Typ, in.Ops = p.parseType(), []Value{x}
+		in.Typ = p.parseType()
+		in.setOps1(x)
 	case op == OpSelect:
 		in.Flags = p.parseFMF()
 		ct := p.parseType()
@@ -975,11 +1042,14 @@ func (p *parser) instrBody() *Instr {
 		p.expectPunct(",")
 		t2 := p.parseType()
 		y := p.parseValue(t2)
-		in.Typ, in.Ops = t, []Value{c, x, y}
+		in.Typ = t
+		in.opsBuf = [3]Value{c, x, y}
+		in.Ops = in.opsBuf[:3:3]
 	case op == OpPhi:
 		in.Flags = p.parseFMF()
 		t := p.parseType()
 		in.Typ = t
+		in.Ops, in.Blocks = in.opsBuf[:0:2], in.blkBuf[:0:2]
 		for {
 			p.expectPunct("[")
 			v := p.parseValue(t)
@@ -1038,10 +1108,13 @@ func (p *parser) instrBody() *Instr {
 		}
 		callee := p.parseValue(Ptr)
 		p.expectPunct("(")
-		var args []Value
-		var ats []*Type
+		// The callee and arguments go to the inline operands while they
+		// fit; the argument types to the parser's scratch.
+		in.opsBuf[0] = callee
+		args := in.opsBuf[:1:len(in.opsBuf)]
+		ats := p.types[:0]
 		for !p.isPunct(")") {
-			if len(args) > 0 {
+			if len(args) > 1 {
 				p.expectPunct(",")
 			}
 			t := p.parseType()
@@ -1049,6 +1122,7 @@ func (p *parser) instrBody() *Instr {
 			args = append(args, p.parseValue(t))
 			ats = append(ats, t)
 		}
+		p.types = ats[:0]
 		p.next()
 		for p.tok.kind == tAttrRef || p.tok.kind == tWord && p.tok.line == opTok.line && !p.isTypeStart() && !isInstrWord(p.tok.text) {
 			p.next()
@@ -1057,10 +1131,10 @@ func (p *parser) instrBody() *Instr {
 			}
 		}
 		if ft == nil {
-			ft = FuncType(ret, ats, false)
+			ft = p.callType(ret, ats)
 		}
 		in.Typ, in.FnType = ret, ft
-		in.Ops = append([]Value{callee}, args...)
+		in.Ops = args[:len(args):len(args)]
 	case op == OpAlloca:
 		p.acceptWord("inalloca")
 		in.ElemType = p.parseType()
@@ -1086,7 +1160,7 @@ func (p *parser) instrBody() *Instr {
 		in.Typ = p.parseType()
 		p.expectPunct(",")
 		pt := p.parseType()
-		in.Ops = []Value{p.parseValue(pt)}
+		in.setOps1(p.parseValue(pt))
 		p.parseAlign(in)
 	case op == OpStore:
 		if p.acceptWord("atomic") || p.isWord("volatile") {
@@ -1096,7 +1170,7 @@ func (p *parser) instrBody() *Instr {
 		v := p.parseValue(t)
 		p.expectPunct(",")
 		pt := p.parseType()
-		in.Ops = []Value{v, p.parseValue(pt)}
+		in.setOps2(v, p.parseValue(pt))
 		p.parseAlign(in)
 	case op == OpGEP:
 		for p.tok.kind == tWord && !p.isTypeStart() {
@@ -1111,7 +1185,8 @@ func (p *parser) instrBody() *Instr {
 		in.Typ = Ptr
 		p.expectPunct(",")
 		pt := p.parseType()
-		in.Ops = []Value{p.parseValue(pt)}
+		in.opsBuf[0] = p.parseValue(pt)
+		in.Ops = in.opsBuf[:1:len(in.opsBuf)]
 		for p.isPunct(",") && !p.peekMeta() {
 			p.next()
 			p.acceptWord("inrange")
@@ -1120,7 +1195,8 @@ func (p *parser) instrBody() *Instr {
 		}
 	case op == OpBr:
 		if p.acceptWord("label") {
-			in.Blocks = []*Block{p.parseLabelRef()}
+			in.blkBuf[0] = p.parseLabelRef()
+			in.Blocks = in.blkBuf[:1:1]
 		} else {
 			t := p.parseType()
 			c := p.parseValue(t)
@@ -1130,12 +1206,14 @@ func (p *parser) instrBody() *Instr {
 			p.expectPunct(",")
 			p.expectWord("label")
 			b := p.parseLabelRef()
-			in.Ops, in.Blocks = []Value{c}, []*Block{a, b}
+			in.setOps1(c)
+			in.blkBuf = [2]*Block{a, b}
+			in.Blocks = in.blkBuf[:2:2]
 		}
 	case op == OpRet:
 		t := p.parseType()
 		if !t.IsVoid() {
-			in.Ops = []Value{p.parseValue(t)}
+			in.setOps1(p.parseValue(t))
 		}
 	case op == OpUnreachable:
 	default:
@@ -1144,8 +1222,74 @@ func (p *parser) instrBody() *Instr {
 	return in
 }
 
+// setOps1 and setOps2 set in.Ops to one or two operands in its inline
+// storage (capacity as long, as Builder does: appending copies).
+func (in *Instr) setOps1(x Value) {
+	in.opsBuf[0] = x
+	in.Ops = in.opsBuf[:1:1]
+}
+
+func (in *Instr) setOps2(x, y Value) {
+	in.opsBuf[0], in.opsBuf[1] = x, y
+	in.Ops = in.opsBuf[:2:2]
+}
+
+// callType returns the function type ret(params...) of a call written
+// without one, the same *Type as the call before it of that type: a
+// module's calls of one function (or of functions of one type) share
+// their type, as LLVM's uniqued types are shared, instead of one each.
+// params is the parser's scratch: it is copied.
+func (p *parser) callType(ret *Type, params []*Type) *Type {
+	for _, ft := range p.callTypes {
+		if ft.Ret == ret && len(ft.Params) == len(params) && !ft.Variadic {
+			same := true
+			for i, t := range params {
+				if ft.Params[i] != t {
+					same = false
+					break
+				}
+			}
+			if same {
+				return ft
+			}
+		}
+	}
+	ft := FuncType(ret, append([]*Type(nil), params...), false)
+	if len(p.callTypes) < maxCallTypes {
+		p.callTypes = append(p.callTypes, ft)
+	}
+	return ft
+}
+
+// maxCallTypes bounds the call types callType remembers (a linear search).
+const maxCallTypes = 16
+
+// opsByFirst lists the instructions by the first byte of their names, for
+// opByWord to compare a word with a few names rather than all.
+var opsByFirst = func() (t [256][]Op) {
+	for i, n := range opNames {
+		if op := Op(i); op != OpInvalid && n != "" {
+			t[n[0]] = append(t[n[0]], op)
+		}
+	}
+	return t
+}()
+
+// opByWord is OpByName by way of opsByFirst.
+func opByWord(w string) (Op, bool) {
+	if w == "" {
+		return OpInvalid, false
+	}
+	for _, op := range opsByFirst[w[0]] {
+		if opNames[op] == w {
+			return op, true
+		}
+	}
+	return OpInvalid, false
+}
+
 func isInstrWord(s string) bool {
-	_, ok := OpByName(s)
+	_, ok := opByWord(s)
 	return ok || s == "tail" || s == "musttail" || s == "notail"
 }
 
@@ -1234,7 +1378,7 @@ func (p *parser) parseConstant(t *Type) Constant {
 			if err != nil {
 				p.failAt(tok, "invalid floating-point constant %s", tok.text)
 			}
-			return &ConstFloat{Typ: t, V: v}
+			return p.constFloat(t, v)
 		}
 		if !t.IsInt() {
 			p.failAt(tok, "integer constant for type '%v'", t)
@@ -1247,7 +1391,7 @@ func (p *parser) parseConstant(t *Type) Constant {
 			}
 			v = int64(u)
 		}
-		return NewInt(t, v)
+		return p.constInt(t, v)
 	case tFloat:
 		p.next()
 		if !t.IsFloat() {
@@ -1262,13 +1406,13 @@ func (p *parser) parseConstant(t *Type) Constant {
 			if err != nil {
 				p.failAt(tok, "invalid hexadecimal constant %s", tok.text)
 			}
-			return &ConstFloat{Typ: t, V: math.Float64frombits(bits)}
+			return p.constFloat(t, math.Float64frombits(bits))
 		}
 		v, err := strconv.ParseFloat(tok.text, 64)
 		if err != nil && !math.IsInf(v, 0) {
 			p.failAt(tok, "invalid floating-point constant %s", tok.text)
 		}
-		return &ConstFloat{Typ: t, V: v}
+		return p.constFloat(t, v)
 	case tString:
 		p.next()
 		if !tok.numeric {
