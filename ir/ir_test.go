@@ -123,6 +123,29 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+// TestParseErrorsFirstInSource: a body with several undefined values,
+// labels or globals reports the one earliest in the source, every time
+// (they are kept in maps, whose order varies from run to run).
+func TestParseErrorsFirstInSource(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"values", "define double @f() {\nentry:\n  %a = fadd double %u1, %u2\n  %b = fadd double %u3, %u4\n  %c = fadd double %u5, %u6\n  ret double %u7\n}\n", "t.ll:3:20: error: use of undefined value '%u1'"},
+		{"labels", "define void @f(i1 %c) {\nentry:\n  br i1 %c, label %l1, label %l2\nx:\n  br label %l3\ny:\n  br label %l4\n}\n", "t.ll:3:19: error: use of undefined label '%l1' in '@f'"},
+		{"globals", "define void @f() {\nentry:\n  call void @g1()\n  call void @g2()\n  call void @g3()\n  call void @g4()\n  ret void\n}\n", "t.ll:3:13: error: use of undefined global '@g1'"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for i := 0; i < 30; i++ {
+				_, err := ParseString("t.ll", tc.src)
+				if err == nil || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("try %d: error %v, want it to contain %q", i, err, tc.want)
+				}
+			}
+		})
+	}
+}
+
 func TestParseAcceptsLLVMExtras(t *testing.T) {
 	src := `; ModuleID = 'x'
 source_filename = "x.c"

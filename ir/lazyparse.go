@@ -173,8 +173,15 @@ func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena)
 	p.next()
 	p.funcBody(f, pb.pnames, pb.ptoks)
 	// Every global exists by now: a forward reference is an undefined one.
+	// (The earliest in the source, as the eager parse reports.)
+	var bad *fwdRef
 	for _, r := range p.gfwd {
-		p.failAt(r.tok, "use of undefined global '@%s'", r.name)
+		if bad == nil || before(r.tok, bad.tok) {
+			bad = r
+		}
+	}
+	if bad != nil {
+		p.failAt(bad.tok, "use of undefined global '@%s'", bad.name)
 	}
 	return nil
 }

@@ -326,10 +326,14 @@ func (p *parser) module() {
 		}
 	}
 	if len(p.gfwd) > 0 {
+		var bad *fwdRef
 		for _, r := range p.gfwd {
-			if p.m.Lookup(r.name) == nil {
-				p.failAt(r.tok, "use of undefined global '@%s'", r.name)
+			if p.m.Lookup(r.name) == nil && (bad == nil || before(r.tok, bad.tok)) {
+				bad = r
 			}
+		}
+		if bad != nil {
+			p.failAt(bad.tok, "use of undefined global '@%s'", bad.name)
 		}
 		for _, f := range p.m.Funcs {
 			for _, b := range f.Blocks {
@@ -814,19 +818,32 @@ func (p *parser) body() {
 	if cur != nil {
 		p.failAt(p.prev, "block '%s' in '@%s' does not end with a terminator", blockLabel(cur), f.Name)
 	}
+	// The maps are searched for the failure earliest in the source, so
+	// that a body with several gives the same error every time.
+	var badB *Block
+	var badT token
 	for b, t := range p.bref {
-		if !p.bdef[b] {
-			p.failAt(t, "use of undefined label '%%%s' in '@%s'", nameOrNum(p.blocks, b), f.Name)
+		if !p.bdef[b] && (badB == nil || before(t, badT)) {
+			badB, badT = b, t
 		}
 	}
+	if badB != nil {
+		p.failAt(badT, "use of undefined label '%%%s' in '@%s'", nameOrNum(p.blocks, badB), f.Name)
+	}
+	var badName string
+	var badR *fwdRef
 	for name, r := range p.fwd {
 		v, ok := p.locals[name]
+		if (!ok || !v.Type().Equal(r.typ)) && (badR == nil || before(r.tok, badR.tok)) {
+			badName, badR = name, r
+		}
+	}
+	if badR != nil {
+		v, ok := p.locals[badName]
 		if !ok {
-			p.failAt(r.tok, "use of undefined value '%%%s'", name)
+			p.failAt(badR.tok, "use of undefined value '%%%s'", badName)
 		}
-		if !v.Type().Equal(r.typ) {
-			p.failAt(r.tok, "'%%%s' defined with type '%v' but used as '%v'", name, v.Type(), r.typ)
-		}
+		p.failAt(badR.tok, "'%%%s' defined with type '%v' but used as '%v'", badName, v.Type(), badR.typ)
 	}
 	if len(p.fwd) > 0 {
 		for _, b := range f.Blocks {
@@ -1447,4 +1464,9 @@ func (p *parser) parseConstant(t *Type) Constant {
 	}
 	p.failAt(tok, "expected a value of type '%v', found %v", t, tok)
 	return nil
+}
+
+// before reports whether token a comes before token b in the source.
+func before(a, b token) bool {
+	return a.line < b.line || a.line == b.line && a.col < b.col
 }
