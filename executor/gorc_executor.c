@@ -1243,6 +1243,43 @@ static int code_readable(uint64_t pc) {
 	return ok;
 }
 
+/* The crashing thread's backtrace, taken once for both reports. libgcc's
+ * unwinder reads each frame's return address and, for a pc it has no FDE
+ * for, the code there; a stack smashed above a readable faulting pc
+ * (garbage return addresses, a garbage frame pointer) makes it fault
+ * inside this handler, where every signal is blocked: the kernel then
+ * killed the process at once, with no report. So the unwind runs with
+ * SIGSEGV and SIGBUS unblocked and a way back (unwind_escape): a fault in
+ * it re-enters crash_handler on the same alternate stack, which jumps
+ * back here, and the frames found before it are kept. Returns 1 if the
+ * backtrace stopped at an unreadable frame. */
+static __thread sigjmp_buf *unwind_escape;
+static __thread volatile int unwinding;
+
+static int take_backtrace(struct crash_trace *t, uint64_t pc) {
+	if (!unwind_backtrace || !unwind_get_ip) return 0;
+	if (!code_readable(pc)) return 0;
+	sigjmp_buf jb;
+	/* savemask=1: siglongjmp restores the handler's mask (all blocked). */
+	if (sigsetjmp(jb, 1) != 0) {
+		unwinding = 0;
+		unwind_escape = NULL;
+		return 1;
+	}
+	unwind_escape = &jb;
+	__atomic_store_n(&unwinding, 1, __ATOMIC_SEQ_CST);
+	sigset_t faults, old;
+	sigemptyset(&faults);
+	sigaddset(&faults, SIGSEGV);
+	sigaddset(&faults, SIGBUS);
+	pthread_sigmask(SIG_UNBLOCK, &faults, &old);
+	unwind_backtrace(crash_trace_step, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	__atomic_store_n(&unwinding, 0, __ATOMIC_SEQ_CST);
+	unwind_escape = NULL;
+	return 0;
+}
+
 static void resolve_unwinder(void) {
 	void *h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_GLOBAL);
 	if (!h) return;
@@ -1250,7 +1287,7 @@ static void resolve_unwinder(void) {
 	unwind_backtrace = (int (*)(unwind_trace_fn, void *))dlsym(h, "_Unwind_Backtrace");
 }
 
-static void report_crash(int sig, uint64_t pc, uint64_t addr, uint64_t ret_hint) {
+static void report_crash(int sig, uint64_t pc, uint64_t addr, const struct crash_trace *tp) {
 	int fd = crash_fd;
 	if (fd < 0 || !is_executor()) return;
 	/* The pumps first (they need the wire to finish), then the wire. */
@@ -1264,10 +1301,7 @@ static void report_crash(int sig, uint64_t pc, uint64_t addr, uint64_t ret_hint)
 	/* Payload: signal, pc, fault address, then the count and the return
 	 * addresses of the frames (the handler's own frames included; the
 	 * controller looks for JIT'd ones). */
-	struct crash_trace t;
-	t.n = 0;
-	if (ret_hint) t.pcs[t.n++] = ret_hint;
-	if (unwind_backtrace && unwind_get_ip && code_readable(pc)) unwind_backtrace(crash_trace_step, &t);
+	struct crash_trace t = *tp;
 	uint8_t f[16 + 32 + 8 * CRASH_FRAMES];
 	memset(f, 0, sizeof f);
 	uint32_t len = 32 + 8 * (uint32_t)t.n;
@@ -1292,13 +1326,10 @@ void gorc_set_shared_crash_fds(int report, int ack) {
 	shared_ack_fd = ack;
 }
 
-static void report_shared_crash(int sig, uint64_t pc, uint64_t addr, uint64_t ret_hint) {
+static void report_shared_crash(int sig, uint64_t pc, uint64_t addr, const struct crash_trace *tp) {
 	int fd = shared_crash_fd, ack = shared_ack_fd;
 	if (fd < 0 || ack < 0 || !is_executor()) return;
-	struct crash_trace t;
-	t.n = 0;
-	if (ret_hint) t.pcs[t.n++] = ret_hint;
-	if (unwind_backtrace && unwind_get_ip && code_readable(pc)) unwind_backtrace(crash_trace_step, &t);
+	struct crash_trace t = *tp;
 	uint64_t rec[5 + CRASH_FRAMES];
 	memset(rec, 0, sizeof rec);
 	rec[0] = (uint64_t)sig;
@@ -1346,6 +1377,12 @@ static int is_stack_overflow(int sig, uint64_t addr, uint64_t sp) {
 }
 
 static void crash_handler(int sig, siginfo_t *info, void *uctx) {
+	/* A fault inside this handler's own backtrace (take_backtrace): back
+	 * to it, before anything else. */
+	if ((sig == SIGSEGV || sig == SIGBUS) && __atomic_load_n(&unwinding, __ATOMIC_SEQ_CST) && unwind_escape) {
+		unwinding = 0;
+		siglongjmp(*unwind_escape, 1);
+	}
 	uint64_t pc = 0, sp = 0;
 #if defined(__x86_64__)
 	if (uctx) {
@@ -1396,9 +1433,19 @@ static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 	uint64_t ret_hint = 0;
 	if (sig == SIGSEGV && addr == pc && thr_stack_lo && sp >= thr_stack_lo && sp + 8 <= thr_stack_hi)
 		memcpy(&ret_hint, (const void *)(uintptr_t)sp, 8);
-	report_crash(sig, pc, addr, ret_hint);
+	struct crash_trace t;
+	t.n = 0;
+	if (ret_hint) t.pcs[t.n++] = ret_hint;
+	if (is_executor() && (crash_fd >= 0 || shared_crash_fd >= 0) && take_backtrace(&t, pc)) {
+		/* On the program's stderr, as the stack overflow note: the
+		 * report itself follows, with the frames found before the
+		 * unreadable one. */
+		static const char m[] = "gorc: backtrace stopped: unreadable frame\n";
+		write_all(2, (const uint8_t *)m, sizeof m - 1);
+	}
+	report_crash(sig, pc, addr, &t);
 	wait_crash_ack();
-	report_shared_crash(sig, pc, addr, ret_hint);
+	report_shared_crash(sig, pc, addr, &t);
 	signal(sig, SIG_DFL);
 	sigset_t set;
 	sigemptyset(&set);

@@ -217,6 +217,12 @@ func layout(g *LinkGraph) (*layoutPlan, error) {
 			}
 		}
 	}
+	if lp.ehFrame {
+		// Room to move functions off a 4 GiB boundary inside the code
+		// segment (avoid4GiB), known only once the segment is placed.
+		p := &plans[0]
+		p.size += boundarySlack(p)
+	}
 	nsegs := 0
 	for i := range plans {
 		if plans[i].size != 0 || len(plans[i].blocks) != 0 {
@@ -252,11 +258,13 @@ func (lp *layoutPlan) assign(g *LinkGraph, segs []Segment) error {
 		if lp.req.Low2GiB && uint64(s.Addr)+p.size > 1<<31 {
 			return fmt.Errorf("jitlink: %s: segment %d at %v is not below 2 GiB as requested", g.Name, i, s.Addr)
 		}
+		if lp.ehFrame && p.key.prot&shared.ProtExec != 0 {
+			if err := p.avoid4GiB(g, s.Addr); err != nil {
+				return err
+			}
+		}
 		for _, pl := range p.blocks {
 			pl.b.Addr = s.Addr.Add(pl.off)
-			if lp.ehFrame && p.key.prot&shared.ProtExec != 0 && uint32(pl.b.Addr) == 0 && pl.b.Size > 0 {
-				return fmt.Errorf("jitlink: %s: section %s: code placed at the 4 GiB-aligned address %v, where the unwinder ignores its frame description; allocate the graph elsewhere", g.Name, pl.b.Section.Name, pl.b.Addr)
-			}
 		}
 		copyContents(p, s.Mem)
 		if p == lp.tlsSP {
@@ -284,6 +292,87 @@ func (lp *layoutPlan) assign(g *LinkGraph, segs []Segment) error {
 		}
 		t := *lp.tls
 		g.TLS = &t
+	}
+	return nil
+}
+
+// boundarySlack is the room left at the end of a code segment with
+// unwind tables for avoid4GiB: up to one alignment of its most aligned
+// block per 4 GiB boundary the segment can contain, and one more for
+// rounding.
+func boundarySlack(p *segPlan) uint64 {
+	return max(p.align, codePad) * (2 + p.size>>32)
+}
+
+// avoid4GiB moves the blocks of the code segment p, placed at base, so
+// that no function with a frame description starts at an address whose
+// low 32 bits are zero: libgcc's unwinder ignores such an FDE (its 4-byte
+// pc_begin reads as a discarded link-once function), so the function
+// would have no unwind information. The segment's start is kept off such
+// addresses by codePad and the memory manager; a 4 GiB boundary inside a
+// large segment (or one that straddles a boundary) can still fall on a
+// block or on a function inside one. When a boundary lies inside
+// [base, base+size), every block from the one that starts a function
+// there on is moved up by that block's alignment (and the later ones by
+// what keeps their alignment), into the slack layout left at the end.
+func (p *segPlan) avoid4GiB(g *LinkGraph, base shared.ExecutorAddr) error {
+	lo, end := uint64(base), uint64(base)+p.size
+	if lo>>32 == (end-1)>>32 && uint32(lo) != 0 {
+		return nil // no 4 GiB boundary inside the segment: the common case
+	}
+	// Function starts inside blocks: the targets of the FDEs' pc_begin
+	// fields (the edge at offset 8 of an FDE record).
+	in := make(map[*Block]bool, len(p.blocks))
+	for _, pl := range p.blocks {
+		in[pl.b] = true
+	}
+	starts := map[*Block][]uint64{}
+	for _, sec := range g.Sections {
+		if !sec.Has(SectionEHFrame) {
+			continue
+		}
+		for _, b := range sec.Blocks {
+			for _, e := range b.Edges {
+				if e.Offset != 8 || e.Target == nil || e.Target.Kind != SymDefined || !in[e.Target.Block] {
+					continue
+				}
+				starts[e.Target.Block] = append(starts[e.Target.Block], e.Target.Offset+uint64(e.Addend))
+			}
+		}
+	}
+	hit := func(off uint64, b *Block) bool {
+		if b.Size == 0 {
+			return false
+		}
+		if uint32(lo+off) == 0 {
+			return true
+		}
+		for _, s := range starts[b] {
+			if s < b.Size && uint32(lo+off+s) == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	shift := uint64(0)
+	limit := p.size
+	for i := range p.blocks {
+		pl := &p.blocks[i]
+		off := pl.off
+		if shift != 0 {
+			off = alignTo(off+shift, pl.b.Align, pl.b.AlignOfs)
+		}
+		for hit(off, pl.b) {
+			off += pl.b.Align
+			if off+pl.b.Size > limit {
+				break
+			}
+		}
+		if off+pl.b.Size > limit {
+			return fmt.Errorf("jitlink: %s: section %s: code at the 4 GiB-aligned address %v, where the unwinder ignores its frame description, and no room to move it; allocate the graph elsewhere", g.Name, pl.b.Section.Name, base.Add(pl.off))
+		}
+		shift = off - pl.off
+		pl.off = off
 	}
 	return nil
 }

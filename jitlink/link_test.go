@@ -2,6 +2,7 @@ package jitlink_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"sync"
 	"testing"
@@ -213,6 +214,59 @@ func TestCodeNotAt4GiBBoundary(t *testing.T) {
 	}
 	if uint32(fn.Addr) == 0 {
 		t.Fatalf("code placed at %v", fn.Addr)
+	}
+}
+
+// TestCodeAt4GiBBoundaryInsideSegment: a 4 GiB boundary inside the code
+// segment must not fall on a block's start nor on a function an FDE
+// describes inside a block (libgcc would ignore its FDE); the link moves
+// the code past it instead of failing. The memory manager places the
+// segment so that the boundary falls exactly there.
+func TestCodeAt4GiBBoundaryInsideSegment(t *testing.T) {
+	const boundary = 0x7f16_0000_0000
+	for _, tc := range []struct {
+		name string
+		// first block's size (it starts at 16, after the code pad) and
+		// the offset in the second block of the function its FDE names
+		first, fnOfs uint64
+	}{
+		{"block start", 0x1000 - 16, 0},
+		{"function inside a block", 0x800 - 16, 0x800},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := jitlink.NewLinkGraph("t", amd64.Arch)
+			text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+			eh := g.AddSection(".eh_frame", shared.ProtRead, jitlink.SectionEHFrame)
+			a := g.AddContentBlock(text, make([]byte, tc.first), 16, 0)
+			g.AddDefinedSymbol(a, 0, "a", tc.first, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+			b := g.AddContentBlock(text, make([]byte, 0x1000), 16, 0)
+			fn := g.AddDefinedSymbol(b, tc.fnOfs, "f", 16, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+			// An FDE record: length, CIE pointer, pc_begin (the edge at
+			// offset 8), pc_range; then the terminator.
+			fde := g.AddContentBlock(eh, []byte{20, 0, 0, 0, 24, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 4, 0)
+			fde.AddEdge(amd64.Delta32, 8, fn, 0)
+			g.AddAnonymousSymbol(fde, 0, 24).Live = true
+			term := g.AddContentBlock(eh, make([]byte, 4), 4, 0)
+			g.AddAnonymousSymbol(term, 0, 4).Live = true
+			mm := jitlinktest.NewMemoryManager(boundary - 0x1000)
+			if err := jitlink.Link(context.Background(), g, &jitlinktest.Context{MM: mm}); err != nil {
+				t.Fatal(err)
+			}
+			if a.Addr != boundary-0x1000+16 {
+				t.Errorf("first block at %v, want the segment start + 16", a.Addr)
+			}
+			if uint32(b.Addr) == 0 || uint32(fn.Address()) == 0 {
+				t.Fatalf("block at %v, function at %v: a 4 GiB-aligned address", b.Addr, fn.Address())
+			}
+			if b.Addr < a.Addr+shared.ExecutorAddr(tc.first) || b.Addr%16 != 0 {
+				t.Errorf("second block at %v overlaps the first (%v + %#x) or is misaligned", b.Addr, a.Addr, tc.first)
+			}
+			// The FDE's pc_begin says where the function is.
+			pc := int64(int32(binary.LittleEndian.Uint32(fde.Content[8:])))
+			if got := fde.Addr.Add(8) + shared.ExecutorAddr(pc); got != fn.Address() {
+				t.Errorf("FDE names %v, function at %v", got, fn.Address())
+			}
+		})
 	}
 }
 

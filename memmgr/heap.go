@@ -44,6 +44,11 @@ type codeHeap struct {
 	ex     dualExecutor // in-process
 	remote *CopyMapper  // a child executor: content is written through it
 	rem    remoteDual
+	// shm: a child executor sharing the slab's memory (-shm). A block is
+	// one protection change in the executor (its reservation is mapped
+	// there PROT_NONE) and is written through this process's read-write
+	// view of the reservation: the alias exists already.
+	shm    *SharedMemoryMapper
 	max    uint64
 	blocks map[shared.MemProt][]*heapBlock // s.mu
 	off    bool                            // the executor refused a block: pages of their own (s.mu)
@@ -92,6 +97,8 @@ func newCodeHeap(m Mapper, opts SlabOptions) *codeHeap {
 			return nil
 		}
 		h.remote, h.rem = m, rem
+	case *SharedMemoryMapper:
+		h.shm = m
 	default:
 		return nil
 	}
@@ -180,6 +187,8 @@ func (s *Slab) heapTake(ctx context.Context, g *region, prot shared.MemProt, siz
 	var err error
 	if s.heap.ex != nil {
 		rw, err = s.heap.ex.MapDual(ctx, r, prot)
+	} else if s.heap.shm != nil {
+		rw, err = s.shmBlock(ctx, r, prot)
 	} else if err = s.heap.rem.MapDualBlock(ctx, r, prot); err != nil {
 		// A shared (or older) executor refuses code blocks: every
 		// allocation gets pages of its own from now on.
@@ -208,6 +217,22 @@ func (s *Slab) heapTake(ctx context.Context, g *region, prot shared.MemProt, siz
 	return b, a, nil
 }
 
+// shmBlock makes the block r of a shared reservation a code block of
+// class prot: its executor pages get their final protections (one
+// protection change, merged by the kernel with a neighbouring block of the
+// same class), and it is written through this process's view of the
+// reservation, which aliases them already.
+func (s *Slab) shmBlock(ctx context.Context, r shared.ExecutorAddrRange, prot shared.MemProt) ([]byte, error) {
+	rw, err := s.heap.shm.Prepare(ctx, r, r.Size())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.heap.shm.e.Protect(ctx, r, prot); err != nil {
+		return nil, err
+	}
+	return rw, nil
+}
+
 // heapPut returns pieces to their blocks (s.mu held). Executable memory is
 // filled with int3 so that a stray jump into freed code traps; other
 // memory is zeroed. Debug objects registered inside are forgotten.
@@ -229,7 +254,9 @@ func (s *Slab) heapPut(pieces []heapPiece) error {
 			} else {
 				clear(mem)
 			}
-			s.heap.ex.ForgetRange(p.r)
+			if s.heap.ex != nil {
+				s.heap.ex.ForgetRange(p.r)
+			} // (-shm: the allocation's Dealloc actions deregistered them)
 		} // (a child's: filled by heapScrub; its writes forget debug objects)
 		errs = append(errs, p.blk.reg.put(p.r))
 	}

@@ -17,9 +17,10 @@ import (
 	"github.com/gorc-jit/gorc/shared"
 )
 
-// heapKinds are the executors the code heap serves: this process and a
-// child reached over a byte stream.
-var heapKinds = []mapperKind{mappers[0], mappers[3]}
+// heapKinds are the executors the code heap serves: this process, a
+// child reached over a byte stream and a child sharing the slab's memory
+// (-shm).
+var heapKinds = []mapperKind{mappers[0], mappers[3], mappers[4]}
 
 // newHeapSlab is a slab with the code heap on (the default) over kind.
 func newHeapSlab(t testing.TB, kind mapperKind, size uint64) (*Slab, epc.ExecutorProcessControl) {
@@ -30,7 +31,7 @@ func newHeapSlab(t testing.TB, kind mapperKind, size uint64) (*Slab, epc.Executo
 	} else {
 		e = newEPC(t)
 	}
-	s, err := NewForExecutor(e, false, SlabOptions{Size: size})
+	s, err := NewSlab(kind.make(t, e), SlabOptions{Size: size})
 	if err != nil {
 		t.Fatal(err)
 	}

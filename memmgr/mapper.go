@@ -16,8 +16,8 @@
 // [NewSharedMemoryMapper] writes into memfd-backed memory the executor
 // maps too (seed 002's shared-memory transport, for -shm).
 //
-// The slab also has a code heap (in this process, and in child executors
-// reached over a byte stream): small allocations (a lazily compiled
+// The slab also has a code heap (in this process, in child executors
+// reached over a byte stream, and with shared memory): small allocations (a lazily compiled
 // function, a stub group; up to SlabOptions.CodeHeapMax) are carved,
 // 16-byte aligned, from 4 MiB blocks of the slab that are
 // mapped twice — with their final protections where code runs, and

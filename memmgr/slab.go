@@ -36,8 +36,10 @@ type SlabOptions struct {
 	NoLowSlab bool
 	// NoCodeHeap turns the code heap off: every allocation gets pages of
 	// its own, as before. The code heap is used with an InProcessMapper
-	// over epc.InProcess and a CopyMapper over epc.Remote (a child, TCP
-	// or TLS executor that accepts op map-dual); not with shared memory.
+	// over epc.InProcess, a CopyMapper over epc.Remote (a child, TCP
+	// or TLS executor that accepts op map-dual) and a SharedMemoryMapper
+	// (-shm: the blocks are pages of the shared reservation, written
+	// through this process's view of it).
 	NoCodeHeap bool
 	// CodeHeapMax is the largest allocation (segments rounded to 16
 	// bytes, summed) carved from the code heap's shared, dual-mapped
