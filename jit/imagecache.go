@@ -699,6 +699,17 @@ func (u *imageUnit) Materialize(_ context.Context, r *orc.MaterializationRespons
 // afresh); other errors mean a bad image. Either way nothing of it is
 // left defined in j.
 func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []string) (epc.Program, error) {
+	return j.LoadImageAfter(ctx, data, entry, args, nil)
+}
+
+// LoadImageAfter is LoadImage for a caller that is still loading the
+// program's shared libraries into j on another goroutine: the image is
+// decoded, its memory allocated and its content copied meanwhile, and
+// libsReady (unless nil) is called before the image's external symbols
+// are looked up; it must return once the libraries are loaded, with the
+// error that ended their loading, if any. That error ends the replay
+// (wrapped, and not as ErrImageStale: the image is not at fault).
+func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, args []string, libsReady func() error) (epc.Program, error) {
 	t0 := time.Now()
 	img, err := decodeImage(data)
 	if err != nil {
@@ -745,6 +756,13 @@ func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []s
 	// memory, the lookup by the session; each half of the copy has a
 	// goroutine, so that both cores take faults.
 	copied := copyImageContent(segs, img)
+	if libsReady != nil {
+		if err := libsReady(); err != nil {
+			copied.Wait()
+			alloc.Abandon(ctx)
+			return epc.Program{}, fmt.Errorf("jit: linked image: its libraries: %w", err)
+		}
+	}
 	// External symbols: the process's (libc, libm, ...), by name.
 	var set orc.SymbolLookupSet
 	for i, n := range img.Names {
