@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/memmgr"
 	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/orc/epc"
 	"github.com/gorc-jit/gorc/shared"
@@ -731,7 +732,8 @@ func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, arg
 	}
 	// The image is one span: its pieces keep their recorded distances
 	// (not carved from the code heap's shared blocks).
-	req := jitlink.AllocRequest{Name: "linked image", Contiguous: true}
+	// The copy's goroutines fault their halves in (copyImageContent).
+	req := jitlink.AllocRequest{Name: "linked image", Contiguous: true, CallerPopulates: true}
 	for i, p := range img.Pieces {
 		a := uint64(imagePage)
 		if i == 0 {
@@ -863,7 +865,12 @@ func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, arg
 
 // copyImageContent copies img's content into the allocation's working
 // memory segs (placed as the pieces ask) on two goroutines, one half of
-// the bytes each; Wait on the result before touching segs.
+// the bytes each; Wait on the result before touching segs. Each
+// goroutine first populates the pages it writes (memmgr.Populate: one
+// madvise, not a page fault per page), so that the kernel's work on the
+// fresh pages, most of the replay's cost, runs on both cores, beside the
+// lookup of the externals, not before it (the allocation was asked
+// not to populate them).
 func copyImageContent(segs []jitlink.Segment, img *image) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	half := uint64(len(img.Content)) / 2
@@ -875,7 +882,9 @@ func copyImageContent(segs []jitlink.Segment, img *image) *sync.WaitGroup {
 			for i, p := range img.Pieces {
 				lo, hi := max(p.Off, r[0]), min(p.Off+p.Size, p.Off+uint64(len(segs[i].Mem)), r[1])
 				if lo < hi {
-					copy(segs[i].Mem[lo-p.Off:hi-p.Off], img.Content[lo:hi])
+					dst := segs[i].Mem[lo-p.Off : hi-p.Off]
+					memmgr.Populate(dst)
+					copy(dst, img.Content[lo:hi])
 				}
 			}
 		}()
