@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/memmgr"
 	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/orc/epc"
 	"github.com/gorc-jit/gorc/shared"
@@ -700,6 +701,17 @@ func (u *imageUnit) Materialize(_ context.Context, r *orc.MaterializationRespons
 // afresh); other errors mean a bad image. Either way nothing of it is
 // left defined in j.
 func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []string) (epc.Program, error) {
+	return j.LoadImageAfter(ctx, data, entry, args, nil)
+}
+
+// LoadImageAfter is LoadImage for a caller that is still loading the
+// program's shared libraries into j on another goroutine: the image is
+// decoded, its memory allocated and its content copied meanwhile, and
+// libsReady (unless nil) is called before the image's external symbols
+// are looked up; it must return once the libraries are loaded, with the
+// error that ended their loading, if any. That error ends the replay
+// (wrapped, and not as ErrImageStale: the image is not at fault).
+func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, args []string, libsReady func() error) (epc.Program, error) {
 	t0 := time.Now()
 	img, err := decodeImage(data)
 	if err != nil {
@@ -721,7 +733,8 @@ func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []s
 	}
 	// The image is one span: its pieces keep their recorded distances
 	// (not carved from the code heap's shared blocks).
-	req := jitlink.AllocRequest{Name: "linked image", Contiguous: true}
+	// The copy's goroutines fault their halves in (copyImageContent).
+	req := jitlink.AllocRequest{Name: "linked image", Contiguous: true, CallerPopulates: true}
 	for i, p := range img.Pieces {
 		a := uint64(imagePage)
 		if i == 0 {
@@ -746,6 +759,13 @@ func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []s
 	// memory, the lookup by the session; each half of the copy has a
 	// goroutine, so that both cores take faults.
 	copied := copyImageContent(segs, img)
+	if libsReady != nil {
+		if err := libsReady(); err != nil {
+			copied.Wait()
+			alloc.Abandon(ctx)
+			return epc.Program{}, fmt.Errorf("jit: linked image: its libraries: %w", err)
+		}
+	}
 	// External symbols: the process's (libc, libm, ...), by name.
 	var set orc.SymbolLookupSet
 	for i, n := range img.Names {
@@ -847,7 +867,12 @@ func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []s
 
 // copyImageContent copies img's content into the allocation's working
 // memory segs (placed as the pieces ask) on two goroutines, one half of
-// the bytes each; Wait on the result before touching segs.
+// the bytes each; Wait on the result before touching segs. Each
+// goroutine first populates the pages it writes (memmgr.Populate: one
+// madvise, not a page fault per page), so that the kernel's work on the
+// fresh pages, most of the replay's cost, runs on both cores, beside the
+// lookup of the externals, not before it (the allocation was asked
+// not to populate them).
 func copyImageContent(segs []jitlink.Segment, img *image) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	half := uint64(len(img.Content)) / 2
@@ -859,7 +884,9 @@ func copyImageContent(segs []jitlink.Segment, img *image) *sync.WaitGroup {
 			for i, p := range img.Pieces {
 				lo, hi := max(p.Off, r[0]), min(p.Off+p.Size, p.Off+uint64(len(segs[i].Mem)), r[1])
 				if lo < hi {
-					copy(segs[i].Mem[lo-p.Off:hi-p.Off], img.Content[lo:hi])
+					dst := segs[i].Mem[lo-p.Off : hi-p.Off]
+					memmgr.Populate(dst)
+					copy(dst, img.Content[lo:hi])
 				}
 			}
 		}()

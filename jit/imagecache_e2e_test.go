@@ -220,3 +220,49 @@ func TestLoadImageDefineOnly(t *testing.T) {
 		t.Errorf("SymbolAt(fib's address) = %v, %v; want fib", loc, ok)
 	}
 }
+
+// TestLoadImageAfter: the libraries an image's externals come from may
+// still be loading when the replay starts (gorc run loads them on
+// another goroutine): LoadImageAfter calls libsReady once, before it
+// looks the externals up, and replays; an error from libsReady ends the
+// replay with that error (not ErrImageStale: the image is fine), leaving
+// nothing defined.
+func TestLoadImageAfter(t *testing.T) {
+	ctx := context.Background()
+	data := recordAnswer(t)
+	t.Run("loaded meanwhile", func(t *testing.T) {
+		j, err := New(ctx, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close(ctx)
+		done := make(chan error, 1)
+		go func() { done <- j.LoadDylib(ctx, "-lm") }()
+		calls := 0
+		p, err := j.LoadImageAfter(ctx, data, "answer", []string{"answer"}, func() error { calls++; return <-done })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls != 1 {
+			t.Errorf("libsReady called %d times, want 1", calls)
+		}
+		if r, err := j.EPC.RunAsMain(ctx, p.Main, []string{"answer"}); r != 42 || err != nil {
+			t.Errorf("answer() = %d, %v; want 42", r, err)
+		}
+	})
+	t.Run("failed", func(t *testing.T) {
+		j, err := New(ctx, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close(ctx)
+		errLib := errors.New("no such library")
+		_, err = j.LoadImageAfter(ctx, data, "answer", nil, func() error { return errLib })
+		if !errors.Is(err, errLib) || errors.Is(err, ErrImageStale) {
+			t.Fatalf("LoadImageAfter = %v, want the library's error, not ErrImageStale", err)
+		}
+		if _, err := j.Lookup(ctx, "answer"); err == nil {
+			t.Errorf("answer defined after a failed replay")
+		}
+	})
+}

@@ -44,6 +44,11 @@ type AllocRequest struct {
 	// the recorded distances): an allocator that carves small requests
 	// from shared blocks must give this one pages of its own.
 	Contiguous bool
+	// CallerPopulates says the caller faults in the working memory of
+	// the segments it writes in full itself (memmgr.Populate, each of
+	// its copying goroutines its own part, beside other work): an
+	// allocator that would populate them at allocation leaves them.
+	CallerPopulates bool
 }
 
 // Segment is one allocated segment: its executor address and the working

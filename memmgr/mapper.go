@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -188,8 +189,38 @@ func (m *InProcessMapper) populate(mem []byte) { populate(mem) }
 // (the executor maps the same pages when it first touches them).
 func (m *SharedMemoryMapper) populate(mem []byte) { populate(mem) }
 
+// populateSplitFrom is the smallest segment populate prefaults on two
+// goroutines (each half in its own madvise): the kernel's work per page
+// (zeroing it, charging it to the cgroup, putting it on an LRU list, about
+// 2.5 µs on the project's VM: 0.8 ms for the sqlite driver's 1.2 MB) is
+// the link's to wait for, and the pages' halves are independent.
+const populateSplitFrom = 512 << 10
+
 func populate(mem []byte) {
 	if len(mem) < populateFrom {
+		return
+	}
+	if len(mem) < populateSplitFrom || runtime.GOMAXPROCS(0) < 2 {
+		Populate(mem)
+		return
+	}
+	half := len(mem) / 2 &^ (syscall.Getpagesize() - 1)
+	var wg sync.WaitGroup
+	wg.Go(func() { Populate(mem[half:]) })
+	Populate(mem[:half])
+	wg.Wait()
+}
+
+// Populate asks the kernel to allocate, at once, the pages of mem (memory
+// of this process that the caller is about to write in full): one
+// madvise(MADV_POPULATE_WRITE) instead of one page fault per page as the
+// writes touch them. Best effort: a kernel older than 5.14 refuses the
+// advice, and the pages fault in as the writes reach them. For a caller
+// that copies into a large allocation on several goroutines and asked the
+// allocator not to populate it (jitlink.AllocRequest.CallerPopulates):
+// each goroutine populates its own part first.
+func Populate(mem []byte) {
+	if len(mem) == 0 {
 		return
 	}
 	_ = syscall.Madvise(mem, madvPopulateWrite)

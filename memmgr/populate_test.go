@@ -71,3 +71,42 @@ func testPopulate(t *testing.T, m Mapper) {
 		}
 	}
 }
+
+// TestPopulateSplitAndCallerPopulates: a segment large enough to be
+// populated on two goroutines is resident in full (both halves, the
+// odd page count included); an allocation whose caller populates it
+// itself (CallerPopulates, the linked-image replay) is left to fault
+// in, until Populate is called on part of it, which brings in that part
+// only.
+func TestPopulateSplitAndCallerPopulates(t *testing.T) {
+	ctx := context.Background()
+	s, err := NewSlab(inProcessMapper(t, newEPC(t)), SlabOptions{Size: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := syscall.Getpagesize()
+	size := populateSplitFrom + 3*ps
+	for _, caller := range []bool{false, true} {
+		a, err := s.Allocate(ctx, jitlink.AllocRequest{Name: "split", CallerPopulates: caller, Segments: []jitlink.SegmentRequest{
+			{Prot: rx, Size: uint64(size), Align: 16},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem := a.Segments()[0].Mem
+		want := size / ps
+		if caller {
+			want = 0
+		}
+		if got := resident(t, mem); got != want {
+			t.Errorf("CallerPopulates %v: %d of %d pages resident after Allocate, want %d", caller, got, size/ps, want)
+		}
+		if caller {
+			Populate(mem[:4*ps])
+			if got := resident(t, mem); got != 4 {
+				t.Errorf("after Populate of 4 pages: %d pages resident, want 4", got)
+			}
+		}
+		a.Abandon(ctx)
+	}
+}

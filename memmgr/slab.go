@@ -330,7 +330,7 @@ func (s *Slab) Allocate(ctx context.Context, req jitlink.AllocRequest) (jitlink.
 			off := uint64(ifa.ranges[i].Start - r.Start)
 			n := req.Segments[i].Size
 			ifa.segs[i] = jitlink.Segment{Addr: ifa.ranges[i].Start, Mem: mem[off : off+n : off+n]}
-			if p, ok := s.m.(populater); ok && req.Segments[i].Prot&shared.ProtWrite == 0 {
+			if p, ok := s.m.(populater); ok && req.Segments[i].Prot&shared.ProtWrite == 0 && !req.CallerPopulates {
 				// Code and read-only data are content, written in full
 				// by the link; a writable segment may end in zero-fill
 				// (.bss) that the program never touches, which must not

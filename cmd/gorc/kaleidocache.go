@@ -138,11 +138,23 @@ func (ri *runImage) replayKaleido(ctx context.Context, opened *chan jitOrErr, no
 		return 2, true
 	}
 	linkStart := time.Now()
-	if err := j.LoadDylib(ctx, "-lm"); err != nil {
-		j.Close(ctx)
-		return kaleidoFailed(stderr, err), true
+	// libm is loaded while the image is decoded and copied (as gorc
+	// run's libraries are): the replay waits for it before it looks
+	// its externals up.
+	libm := make(chan error, 1)
+	go func() { libm <- j.LoadDylib(ctx, "-lm") }()
+	libmErr, libmDone := error(nil), false
+	libmReady := func() error {
+		if !libmDone {
+			libmErr, libmDone = <-libm, true
+		}
+		return libmErr
 	}
-	prog, err := j.LoadImage(ctx, data, "main", nil)
+	prog, err := j.LoadImageAfter(ctx, data, "main", nil, libmReady)
+	if lerr := libmReady(); lerr != nil {
+		j.Close(ctx)
+		return kaleidoFailed(stderr, lerr), true
+	}
 	if err != nil {
 		if !errors.Is(err, jit.ErrImageStale) {
 			ri.cache.Remove(ri.key) // not a whole, well-formed image of ours

@@ -179,6 +179,12 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, usagef("run", "%v", err))
 		return 2
 	}
+	if cache != nil {
+		// Every cache key names the build of gorc (its build information
+		// and the executable's build ID, read from /proc/self/exe): work
+		// it out beside the JIT's creation, not on the key's path.
+		go codecache.BuildIdentity()
+	}
 	newJIT := func() (*jit.JIT, error) {
 		return jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport, MapInputs: true, ExecutorEnv: childExecutorEnv(),
 			Publish: o.publish, LinkShared: o.linkShared, SharedTimeout: o.sharedTimeout})
@@ -188,6 +194,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gorc run: %v\n", err)
 		return 1
 	}
+	libs := startLibLoader(ctx, j, o)
 	argv0 := strings.TrimSuffix(o.inputs[0], filepath.Ext(o.inputs[0]))
 	// The linked-image cache: a hit replaces parsing and linking.
 	var prog epc.Program
@@ -195,24 +202,26 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	ri := openRunImage(o, cache, j.Target.Triple, stderr)
 	if ri != nil {
 		var dirty bool
-		prog, hit, dirty, err = ri.load(ctx, j, o, append([]string{argv0}, o.args...))
+		prog, hit, dirty, err = ri.load(ctx, j, o, libs, append([]string{argv0}, o.args...))
 		if err != nil {
 			fmt.Fprintf(stderr, "gorc run: %v\n", err)
 			return 1
 		}
 		if dirty {
+			libs.wait()
 			j.Close(ctx)
 			if j, err = newJIT(); err != nil {
 				fmt.Fprintf(stderr, "gorc run: %v\n", err)
 				return 1
 			}
+			libs = startLibLoader(ctx, j, o)
 		}
 		if !hit {
 			ri.record(j, o.entry)
 		}
 	}
 	if !hit {
-		if code := linkRunInputs(ctx, j, o, workerTLS, cache, stderr); code >= 0 {
+		if code := linkRunInputs(ctx, j, o, libs, workerTLS, cache, stderr); code >= 0 {
 			return code
 		}
 		prog, err = j.Program(ctx, o.entry, append([]string{argv0}, o.args...))
@@ -248,7 +257,10 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 
 // linkRunInputs adds gorc run's inputs and libraries to j; it returns an
 // exit status after reporting an error, or -1 to go on.
-func linkRunInputs(ctx context.Context, j *jit.JIT, o *runOptions, workerTLS *tls.Config, cache *codecache.Cache, stderr io.Writer) int {
+func linkRunInputs(ctx context.Context, j *jit.JIT, o *runOptions, libs *libLoader, workerTLS *tls.Config, cache *codecache.Cache, stderr io.Writer) int {
+	// However this returns, the shared libraries are loaded (or failed)
+	// before: nothing else uses j meanwhile.
+	defer libs.wait()
 	var parts *irParts
 	if o.workers.enabled() && o.lazy {
 		fmt.Fprintln(stderr, "gorc run: note: -workers/-worker are not used with -lazy (lazy partitions are compiled here, on first call)")
@@ -291,13 +303,15 @@ func linkRunInputs(ctx context.Context, j *jit.JIT, o *runOptions, workerTLS *tl
 		// are waited for, before the program runs).
 		parts.pool.Close()
 	}
-	for _, l := range o.libs {
-		var err error
-		if strings.HasPrefix(l, "-l") {
-			// libNAME.so or libNAME.a, found as GNU ld finds them.
+	// The shared libraries were loaded beside the inputs (libLoader);
+	// archives named by -l are added here, after the inputs, as before.
+	// The first failure in the command line's order is the one reported.
+	libs.wait()
+	for i, l := range o.libs {
+		err := libs.errs[i]
+		if !libs.dylib[i] {
+			// libNAME.a, found as GNU ld finds it.
 			err = j.AddLibrary(ctx, l, o.static)
-		} else {
-			err = j.LoadDylib(ctx, l)
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "gorc run: %v\n", err)
@@ -305,6 +319,72 @@ func linkRunInputs(ctx context.Context, j *jit.JIT, o *runOptions, workerTLS *tl
 		}
 	}
 	return -1
+}
+
+// libLoader loads gorc run's shared libraries (-lNAME that is found as,
+// or may only be, a shared library, and .so paths) into a JIT on one
+// goroutine, in the command line's order, from the JIT's creation on:
+// the link needs them only when it looks up its external symbols, so
+// the dlopen of libm and its linker script (0.3–0.6 ms) overlap the
+// reading of the inputs, or, on a linked-image cache hit, the image's
+// decoding and copying. Archives named by -l are not loaded here (their
+// order among the inputs matters): linkRunInputs adds them.
+type libLoader struct {
+	done  chan struct{}
+	dylib []bool  // per o.libs: loaded by the loader
+	errs  []error // per o.libs: the loader's error (after done)
+}
+
+// startLibLoader starts loading o's shared libraries into j.
+func startLibLoader(ctx context.Context, j *jit.JIT, o *runOptions) *libLoader {
+	l := &libLoader{done: make(chan struct{}), dylib: make([]bool, len(o.libs)), errs: make([]error, len(o.libs))}
+	n := 0
+	for i, name := range o.libs {
+		if strings.HasPrefix(name, "-l") {
+			if p, err := jit.FindLibrary(name, o.searchDirs, o.static); err == nil && strings.HasSuffix(p, ".a") {
+				continue
+			}
+		}
+		l.dylib[i] = true
+		n++
+	}
+	if n == 0 {
+		close(l.done)
+		return l
+	}
+	go func() {
+		defer close(l.done)
+		for i, name := range o.libs {
+			if !l.dylib[i] {
+				continue
+			}
+			if strings.HasPrefix(name, "-l") {
+				// libNAME.so (or a name only the executor's loader
+				// finds), as jit.AddLibrary decides.
+				l.errs[i] = j.AddLibrary(ctx, name, o.static)
+			} else {
+				l.errs[i] = j.LoadDylib(ctx, name)
+			}
+			if l.errs[i] != nil {
+				return // the ones after it are not loaded, as in a loop
+			}
+		}
+	}()
+	return l
+}
+
+// wait returns once the loader is done.
+func (l *libLoader) wait() { <-l.done }
+
+// err waits for the loader and returns its first error.
+func (l *libLoader) err() error {
+	l.wait()
+	for _, err := range l.errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // runProgram runs the linked program prog (gorc run's last step) and

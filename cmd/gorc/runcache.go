@@ -255,7 +255,7 @@ func openRunImage(o *runOptions, cache *codecache.Cache, triple string, stderr i
 // (reported with -show-times). When dirty, j must be replaced by a fresh
 // JIT (it has loaded libraries, may hold part of the image and has
 // started linking) before the inputs are linked.
-func (ri *runImage) load(ctx context.Context, j *jit.JIT, o *runOptions, args []string) (prog epc.Program, ok, dirty bool, err error) {
+func (ri *runImage) load(ctx context.Context, j *jit.JIT, o *runOptions, libs *libLoader, args []string) (prog epc.Program, ok, dirty bool, err error) {
 	t0 := time.Now()
 	data, release, err := ri.cache.GetMapped(ri.key)
 	var ce *codecache.CorruptEntryError
@@ -273,21 +273,12 @@ func (ri *runImage) load(ctx context.Context, j *jit.JIT, o *runOptions, args []
 	defer release()
 	read := time.Since(t0)
 	// The shared libraries the image's externals come from (archives
-	// named by -l are part of the image).
-	for _, l := range o.libs {
-		if strings.HasPrefix(l, "-l") {
-			if p, err := jit.FindLibrary(l, o.searchDirs, o.static); err == nil && strings.HasSuffix(p, ".a") {
-				continue
-			}
-			err = j.AddLibrary(ctx, l, o.static)
-		} else {
-			err = j.LoadDylib(ctx, l)
-		}
-		if err != nil {
-			return prog, false, true, err
-		}
+	// named by -l are part of the image) are being loaded by libs: the
+	// image waits for them before it looks its externals up.
+	prog, err = j.LoadImageAfter(ctx, data, o.entry, args, libs.err)
+	if lerr := libs.err(); lerr != nil {
+		return prog, false, true, lerr
 	}
-	prog, err = j.LoadImage(ctx, data, o.entry, args)
 	if err != nil {
 		if !errors.Is(err, jit.ErrImageStale) {
 			// Not a whole, well-formed image of ours: drop it.
