@@ -333,11 +333,15 @@ func (e *Remote) explain(err error) error {
 		case <-time.After(2 * time.Second):
 		}
 	}
-	if ended != nil && errors.Is(err, io.EOF) {
+	// The stream ends with EOF, or with a reset when the executor died
+	// with input it had not read yet (a TCP connection: our stdin's end,
+	// say, sent just before its abort): the same end either way.
+	streamEnded := errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
+	if ended != nil && streamEnded {
 		// A listener told how the executor process ended.
 		return fmt.Errorf("%w: %w%s", ErrExecutorLost, ended, where)
 	}
-	if c != nil && errors.Is(err, io.EOF) {
+	if c != nil && streamEnded {
 		// A remote executor (no process to wait for) that reported its
 		// fatal signal before the stream ended: it died of it.
 		return fmt.Errorf("%w: executor terminated by signal %s%s", ErrExecutorLost, signalName(syscall.Signal(c.Signal)), where)
