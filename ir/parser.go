@@ -734,22 +734,25 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
 // constChunk is how many constants a chunk of parser.floats or ints holds.
 const constChunk = 32
 
-func (p *parser) constFloat(t *Type, v float64) *ConstFloat {
-	if len(p.floats) == 0 {
-		p.floats = make([]ConstFloat, constChunk)
+// takeConst returns the next element of a chunk of constants, starting a
+// new chunk when it is used up.
+func takeConst[T any](chunk *[]T) *T {
+	if len(*chunk) == 0 {
+		*chunk = make([]T, constChunk)
 	}
-	c := &p.floats[0]
-	p.floats = p.floats[1:]
+	c := &(*chunk)[0]
+	*chunk = (*chunk)[1:]
+	return c
+}
+
+func (p *parser) constFloat(t *Type, v float64) *ConstFloat {
+	c := takeConst(&p.floats)
 	*c = ConstFloat{Typ: t, V: v}
 	return c
 }
 
 func (p *parser) constInt(t *Type, v int64) *ConstInt {
-	if len(p.ints) == 0 {
-		p.ints = make([]ConstInt, constChunk)
-	}
-	c := &p.ints[0]
-	p.ints = p.ints[1:]
+	c := takeConst(&p.ints)
 	*c = ConstInt{Typ: t, V: NormInt(t, v)}
 	return c
 }
