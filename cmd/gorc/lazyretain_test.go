@@ -7,8 +7,8 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/gorc-jit/gorc/kaleidoscope"
 	"github.com/gorc-jit/gorc/ir/passes"
+	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
 // lazyRetainBound is the most Go heap a lazily compiled function may keep
