@@ -19,12 +19,12 @@ func TestFirstGCPercent(t *testing.T) {
 		marked, now uint64
 		want        int
 	}{
-		{marked: 10 * mb, now: 10 * mb, want: 400}, // the last collection is current: plain GOGC
-		{marked: 10 * mb, now: 5 * mb, want: 400},  // less than marked (freed since): plain GOGC
-		{marked: 2 * mb, now: 20 * mb, want: 4900}, // goal 2·50 = 100 MB = 5·20
-		{marked: 0, now: 8 * mb, want: 3900},       // nothing marked yet: counted as 1 MiB
-		{marked: 0, now: 512 << 10, want: 400},     // tiny heap
-		{marked: 4 * mb, now: 6 * mb, want: 650},   // goal 4·7.5 = 30 MB = 5·6
+		{marked: 10 * mb, now: 10 * mb, want: 200}, // the last collection is current: goal 3·10
+		{marked: 10 * mb, now: 5 * mb, want: 200},  // less than marked (freed since): goal 3·10
+		{marked: 2 * mb, now: 20 * mb, want: 2900}, // goal 2·30 = 60 MB = 3·20
+		{marked: 0, now: 8 * mb, want: 2300},       // nothing marked yet: counted as 1 MiB
+		{marked: 0, now: 512 << 10, want: 200},     // tiny heap
+		{marked: 4 * mb, now: 6 * mb, want: 350},   // goal 4·4.5 = 18 MB = 3·6
 	} {
 		if got := firstGCPercent(c.marked, c.now); got != c.want {
 			t.Errorf("firstGCPercent(%d, %d) = %d, want %d", c.marked, c.now, got, c.want)
@@ -57,8 +57,8 @@ func gcTrace(stderr string) (before []int, live int) {
 // for the whole run, as before, there was no collection: the heap grew
 // by every byte every first call allocated). A run that calls 1% of
 // 10,000 functions, whose time is its start-up, still makes no
-// collection (the first goal is five times the heap at the switch, not
-// five times what the start-up's forced collection found live), in
+// collection (the first goal is three times the heap at the switch, not
+// three times what the start-up's forced collection found live), in
 // gorc kaleido and in gorc run on the IR. GOGC set by the user is left
 // alone.
 func TestLazyRunCollects(t *testing.T) {

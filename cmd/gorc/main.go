@@ -179,6 +179,7 @@ func writeMemProfile() {
 	if path == "" {
 		return
 	}
+	runtime.GC() // so that inuse_space is what is live at the end
 	f, err := os.Create(path)
 	if err == nil {
 		err = pprof.Lookup("allocs").WriteTo(f, 0)

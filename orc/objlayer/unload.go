@@ -9,6 +9,7 @@ package objlayer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/gorc-jit/gorc/jitlink"
@@ -118,9 +119,32 @@ func (l *Layer) releaseInitSlot(key orc.ResourceKey, slot int) {
 }
 
 // keyDefs are the symbols defined by a tracker's objects.
+//
+// names is a list, not a map: a lazy session has a tracker per compiled
+// function, defining one symbol, and the list costs one 24-byte entry
+// where a one-entry map cost some 250 bytes for as long as the function
+// lives. Only Dependents looks names up, and it indexes them then. A
+// name recorded twice (a later object of the tracker defining it again)
+// is listed twice; the later entry wins (defined).
 type keyDefs struct {
 	jd    *orc.JITDylib
-	names map[orc.SymbolName]string // name -> defining object
+	names []defName
+}
+
+// defName is a symbol and the object that defines it.
+type defName struct {
+	name   orc.SymbolName
+	object string
+}
+
+// defined returns the objects defining each of d's names (the latest
+// one where a name is listed twice).
+func (d keyDefs) defined() map[orc.SymbolName]string {
+	m := make(map[orc.SymbolName]string, len(d.names))
+	for _, n := range d.names {
+		m[n.name] = n.object
+	}
+	return m
 }
 
 // symbolRef is one external symbol an object resolved in a dylib.
@@ -247,19 +271,31 @@ func (l *Layer) recordModuleLocked(key orc.ResourceKey, jd *orc.JITDylib, object
 	}
 	d, ok := l.mods.defs[key]
 	if !ok {
-		d = keyDefs{jd: jd, names: make(map[orc.SymbolName]string, len(owned))}
-		l.mods.defs[key] = d
+		d = keyDefs{jd: jd}
 	}
+	d.names = slices.Grow(d.names, len(owned))
 	for n, f := range owned {
 		if !f.HasSideEffectsOnly() {
-			d.names[n] = object
+			d.names = append(d.names, defName{name: n, object: object})
 		}
 	}
+	l.mods.defs[key] = d
+	nrefs := 0
+	for _, names := range deps {
+		nrefs += len(names)
+	}
+	if nrefs == 0 {
+		return
+	}
+	// Grown once to size: appending one by one left up to half of
+	// each tracker's list unused.
+	refs := slices.Grow(l.mods.refs[key], nrefs)
 	for djd, names := range deps {
 		for _, n := range names {
-			l.mods.refs[key] = append(l.mods.refs[key], symbolRef{jd: djd, name: n, object: object})
+			refs = append(refs, symbolRef{jd: djd, name: n, object: object})
 		}
 	}
+	l.mods.refs[key] = refs
 }
 
 // Dependents returns the objects of other trackers that were linked
@@ -274,6 +310,7 @@ func (l *Layer) Dependents(key orc.ResourceKey) []Dependent {
 		return nil
 	}
 	var out []Dependent
+	names := d.defined()
 	for k, refs := range l.mods.refs {
 		if k == key {
 			continue
@@ -282,7 +319,7 @@ func (l *Layer) Dependents(key orc.ResourceKey) []Dependent {
 			if r.jd != d.jd {
 				continue
 			}
-			if definer, ok := d.names[r.name]; ok {
+			if definer, ok := names[r.name]; ok {
 				out = append(out, Dependent{Object: r.object, Key: k, Symbol: r.name.String(), Definer: definer})
 			}
 		}
@@ -336,8 +373,8 @@ func (l *Layer) forgetKeyLocked(key orc.ResourceKey) {
 	l.inits = dropKey(l.inits, key)
 	l.finis = dropKey(l.finis, key)
 	if d, ok := l.mods.defs[key]; ok {
-		for n := range d.names {
-			delete(l.tls, n.String())
+		for _, n := range d.names {
+			delete(l.tls, n.name.String())
 		}
 	}
 	l.mods.freeTLS = append(l.mods.freeTLS, l.mods.tls[key]...)
@@ -374,9 +411,8 @@ func (l *Layer) transferKeyLocked(dst, src orc.ResourceKey) {
 	}
 	if d, ok := l.mods.defs[src]; ok {
 		if dd, ok := l.mods.defs[dst]; ok {
-			for n, o := range d.names {
-				dd.names[n] = o
-			}
+			dd.names = append(dd.names, d.names...)
+			l.mods.defs[dst] = dd
 		} else {
 			l.mods.defs[dst] = d
 		}
