@@ -136,17 +136,27 @@ func (t *symtab) NotifyEmitted(r *orc.MaterializationResponsibility, g *jitlink.
 			// per graph would cost a small graph (a lazily compiled
 			// function) more than recording it; a batch does not.
 			pending.Add(emitted{g: g, key: k})
+			return
 		}
+		// Counted under the session lock too: a removal of k that
+		// comes after this waits for the recording (t.wait). Counted
+		// after the lock was released, a removal in between found
+		// nothing to forget, and the goroutine then recorded the
+		// removed tracker's blocks (naming freed memory).
+		t.mu.Lock()
+		t.building++
+		t.mu.Unlock()
+		go t.record(g, k, true)
 	})
-	if err != nil || small {
-		return nil // (err: removed while linking, its memory is freed already)
+	if symtabEmittedHook != nil && err == nil {
+		symtabEmittedHook(g, key)
 	}
-	t.mu.Lock()
-	t.building++
-	t.mu.Unlock()
-	go t.record(g, key, true)
-	return nil
+	return nil // (err: removed while linking, its memory is freed already)
 }
+
+// symtabEmittedHook, when set (by a test), is called by NotifyEmitted
+// once g is queued or its recording started.
+var symtabEmittedHook func(g *jitlink.LinkGraph, key orc.ResourceKey)
 
 // asyncRecordSymbols is the graph size (symbols) from which NotifyEmitted
 // records a graph's blocks in a goroutine.

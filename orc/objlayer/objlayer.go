@@ -623,13 +623,19 @@ func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph,
 			l.keepTLSLocked(k, c.tlsReq, *c.tlsBlock)
 			c.tlsKept = true
 		}
+		// Under the session lock too: recorded after it, a removal
+		// of k in between left the initializers of freed code listed
+		// (and a transfer left them under the old key).
+		l.recordInitsLocked(c.u, g, k)
 		l.mu.Unlock()
 	})
 	if err != nil {
 		// The tracker was removed while linking: free the memory now.
 		return errors.Join(err, c.mm.Deallocate(context.WithoutCancel(ctx), []jitlink.FinalizedAlloc{alloc}))
 	}
-	l.recordInits(c.u, g, key)
+	if finalizedHook != nil {
+		finalizedHook(key)
+	}
 	for _, p := range c.plugins {
 		if err := p.NotifyEmitted(c.r, g); err != nil {
 			return err
@@ -642,6 +648,10 @@ func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph,
 	group := orc.SymbolDependenceGroup{Symbols: all, Dependencies: c.deps}
 	return c.r.NotifyEmitted([]orc.SymbolDependenceGroup{group})
 }
+
+// finalizedHook, when set (by a test), is called by NotifyFinalized once
+// the graph's records are kept under key, before the plugins are told.
+var finalizedHook func(key orc.ResourceKey)
 
 func (c *linkContext) NotifyFailed(ctx context.Context, g *jitlink.LinkGraph, err error) {
 	if c.tlsBlock != nil && !c.tlsKept {
@@ -677,9 +687,10 @@ func (c *linkContext) ExternalTLS(ctx context.Context, name string, addr shared.
 	return ref.Layout, ref.Offset, nil
 }
 
-func (l *Layer) recordInits(u *objectUnit, g *jitlink.LinkGraph, key orc.ResourceKey) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// recordInitsLocked records the constructors and destructors of g,
+// linked under key. l.mu held (and the session's lock: see
+// NotifyFinalized).
+func (l *Layer) recordInitsLocked(u *objectUnit, g *jitlink.LinkGraph, key orc.ResourceKey) {
 	l.linked += max(u.members, 1)
 	for i, f := range g.Inits {
 		l.inits = append(l.inits, Initializer{Fn: f.Fn, Priority: f.Priority, Preinit: f.Kind == jitlink.InitPreinit, Object: g.Name, Key: key, order: u.order, index: i})

@@ -5,7 +5,11 @@ package objlayer_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/objlayer"
 )
 
 // TestRemoveForgetsTrackerRecords checks what the layer keeps per tracker:
@@ -102,5 +106,49 @@ int lib_fn(void) { return 7 + ready; }`)
 	}
 	if again, _ := v.l.TakeInitializersOf(rt2.Key()); len(again) != 0 {
 		t.Errorf("second TakeInitializersOf = %v, want none", again)
+	}
+}
+
+// TestRemoveWhileFinalizingForgetsInitializers: a tracker removed right
+// after its object's memory was finalized under its key (before the
+// plugins are told) does not leave the object's constructors and
+// destructors listed: they would point into freed memory.
+func TestRemoveWhileFinalizingForgetsInitializers(t *testing.T) {
+	dir := t.TempDir()
+	v := newEnv(t)
+	ctx := context.Background()
+	lib := compile(t, dir, "lib", `
+static int ready;
+__attribute__((constructor)) static void init(void) { ready = 1; }
+__attribute__((destructor)) static void fini(void) { ready = 0; }
+int lib_fn(void) { return 7 + ready; }`)
+	rt, err := v.jd.CreateResourceTracker()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.l.Add(v.jd, rt, "lib.o", lib); err != nil {
+		t.Fatal(err)
+	}
+	// The removal's error, once it returned (the lookup fails as soon as
+	// the symbols are, before the resource managers are told).
+	removed := make(chan error, 1)
+	var once sync.Once
+	objlayer.SetFinalizedHook(func(k orc.ResourceKey) {
+		if k == rt.Key() {
+			once.Do(func() { removed <- rt.Remove(ctx) })
+		}
+	})
+	defer objlayer.SetFinalizedHook(nil)
+	if _, err := v.es.LookupSymbol(ctx, v.jd, "lib_fn"); err == nil {
+		t.Error("lookup of a symbol whose tracker was removed while linking succeeded")
+	}
+	if err := <-removed; err != nil {
+		t.Fatalf("removal from the hook: %v", err)
+	}
+	inits, finis := v.l.Initializers()
+	for _, f := range append(inits, finis...) {
+		if f.Key == rt.Key() {
+			t.Errorf("initializer %v of the removed tracker still listed", f)
+		}
 	}
 }
