@@ -34,16 +34,17 @@ const lazyFirstGoalPercent = 200
 // collector on at GOGC=200, the heap stays within three times what is
 // live and compiled functions' garbage is reused. Session 19 chose
 // GOGC=400 and a first goal of five times the heap (half the page faults
-// of the collector off, docs/rationale/s19-lazyall.md); session 21
-// measured 200 and three times: another 37% fewer page faults at 4,000
-// functions all called, 20% at 1,000, for task-clock and wall time
-// within noise (docs/rationale/s21-lazyheap.md).
+// of the collector off); session 21 measured 200 and three times:
+// another 37% fewer page faults at 4,000 functions all called, 20% at
+// 1,000, for 2–5% more task-clock (the collector, mostly on the idle
+// core) and wall time within noise (docs/RATIONALE.md, "Session 21,
+// issue 10: the Go heap of a lazy run").
 // The 1 GiB soft limit stays.
 //
 // The collector has not run since the start-up's heap was readied
-// (prepareHeap), so what it knows as live is about nothing, and GOGC=400
-// alone would start a collection at once, marking the whole start-up
-// heap even in a run that then makes a few first calls. So the first
+// (prepareHeap), so what it knows as live is about nothing, and
+// lazyRunGCPercent alone would start a collection at once, marking the
+// whole start-up heap even in a run that then makes a few first calls. So the first
 // goal is three times the heap now (everything allocated so far counted
 // as live: lazyFirstGoalPercent), and GOGC is set to lazyRunGCPercent
 // once that first collection is done.

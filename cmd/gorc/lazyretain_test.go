@@ -14,8 +14,8 @@ import (
 // lazyRetainBound is the most Go heap a lazily compiled function may keep
 // live (after a collection) in a local session: its stub's and body's
 // session records, its trackers, its crash-location and module records
-// (docs/rationale/s21-lazyheap.md). Measured 2,390-2,600 bytes at the
-// time of writing; the bound leaves room for noise and small additions,
+// (docs/RATIONALE.md, "Session 21, issue 10: the Go heap of a lazy
+// run"). Measured 2,390-2,600 bytes at the time of writing; the bound leaves room for noise and small additions,
 // not for a per-function map or syntax tree coming back.
 const lazyRetainBound = 3000
 
