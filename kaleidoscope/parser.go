@@ -49,6 +49,16 @@ type Parser struct {
 	ifs   arena[IfExpr]
 	fors  arena[ForExpr]
 	lets  arena[VarExpr]
+	// The argument lists of calls and the bindings of var expressions
+	// are gathered on a stack (nested ones above) and then copied, at
+	// their final length, into chunks that Next recycles with the nodes
+	// (or, without reuse, into one allocation each): appending to each
+	// list as it was parsed reallocated it at every doubling, two
+	// allocations per two-argument call.
+	argStack  []Expr
+	bindStack []VarBinding
+	argLists  lists[Expr]
+	bindLists lists[VarBinding]
 
 	// Prototypes, definitions and parameter lists are carved from
 	// chunks (slab) instead of allocated one by one: they are kept, never
@@ -131,6 +141,77 @@ func (a *arena[T]) new() *T {
 
 func (a *arena[T]) reset() { a.ci, a.i = 0, 0 }
 
+// resetNodes makes the nodes and lists of the last tree available again
+// (reuse): the tree must not be used afterwards.
+func (p *Parser) resetNodes() {
+	p.nums.reset()
+	p.vars.reset()
+	p.bins.reset()
+	p.calls.reset()
+	p.ifs.reset()
+	p.fors.reset()
+	p.lets.reset()
+	p.argLists.reset()
+	p.bindLists.reset()
+}
+
+// dropStacks empties the list stacks: an item whose parse failed leaves
+// the lists it was gathering there.
+func (p *Parser) dropStacks() {
+	clear(p.argStack)
+	p.argStack = p.argStack[:0]
+	clear(p.bindStack)
+	p.bindStack = p.bindStack[:0]
+}
+
+// lists hands out slices carved from chunks it keeps; reset makes them
+// all available again (as arena does for nodes).
+type lists[T any] struct {
+	chunks [][]T
+	ci, i  int
+}
+
+// listChunk is how many elements a lists chunk holds.
+const listChunk = 256
+
+// copyOf returns a copy of v in the chunks' memory, with no spare
+// capacity (appending to it copies).
+func (l *lists[T]) copyOf(v []T) []T {
+	if len(v) == 0 {
+		return nil
+	}
+	if len(v) > listChunk/4 {
+		return append([]T(nil), v...)
+	}
+	for {
+		if l.ci < len(l.chunks) {
+			if c := l.chunks[l.ci]; l.i+len(v) <= len(c) {
+				d := c[l.i : l.i+len(v) : l.i+len(v)]
+				copy(d, v)
+				l.i += len(v)
+				return d
+			}
+			l.ci, l.i = l.ci+1, 0
+			continue
+		}
+		l.chunks = append(l.chunks, make([]T, listChunk))
+	}
+}
+
+func (l *lists[T]) reset() { l.ci, l.i = 0, 0 }
+
+// listOf returns a copy of v for a node's list: from the recycled chunks
+// when the parser reuses nodes, else from the heap.
+func listOf[T any](p *Parser, l *lists[T], v []T) []T {
+	if p.reuse {
+		return l.copyOf(v)
+	}
+	if len(v) == 0 {
+		return nil
+	}
+	return append([]T(nil), v...)
+}
+
 // NewParser returns a parser for src; file names the source in
 // diagnostics.
 func NewParser(file string, src []byte) *Parser {
@@ -180,14 +261,9 @@ func (p *Parser) expectChar(c byte, what string) {
 // continues there.
 func (p *Parser) Next() (item Item, err *Diagnostic) {
 	if p.reuse {
-		p.nums.reset()
-		p.vars.reset()
-		p.bins.reset()
-		p.calls.reset()
-		p.ifs.reset()
-		p.fors.reset()
-		p.lets.reset()
+		p.resetNodes()
 	}
+	p.dropStacks()
 	for p.isChar(';') {
 		p.next()
 	}
@@ -407,8 +483,12 @@ func (p *Parser) primary() Expr {
 		call := node(p, &p.calls)
 		call.Pos, call.Callee = t.Pos, t.Text
 		if !p.isChar(')') {
+			mark := len(p.argStack)
 			for {
-				call.Args = append(call.Args, p.expression())
+				// The stack is read again after parsing the argument: a
+				// call inside it pushes and pops above mark.
+				a := p.expression()
+				p.argStack = append(p.argStack, a)
 				if p.isChar(')') {
 					break
 				}
@@ -417,6 +497,9 @@ func (p *Parser) primary() Expr {
 				}
 				p.next()
 			}
+			call.Args = listOf(p, &p.argLists, p.argStack[mark:])
+			clear(p.argStack[mark:])
+			p.argStack = p.argStack[:mark]
 		}
 		p.next()
 		return call
@@ -472,6 +555,7 @@ func (p *Parser) primary() Expr {
 		if p.tok.Kind != TokIdent {
 			p.errAt(p.tok.Pos, "expected identifier after 'var', found %v", p.tok)
 		}
+		mark := len(p.bindStack)
 		for {
 			b := VarBinding{Pos: p.tok.Pos, Name: p.tok.Text}
 			p.next()
@@ -479,7 +563,7 @@ func (p *Parser) primary() Expr {
 				p.next()
 				b.Init = p.expression()
 			}
-			ve.Vars = append(ve.Vars, b)
+			p.bindStack = append(p.bindStack, b)
 			if !p.isChar(',') {
 				break
 			}
@@ -491,6 +575,9 @@ func (p *Parser) primary() Expr {
 		if p.tok.Kind != TokIn {
 			p.errAt(p.tok.Pos, "expected 'in' keyword after 'var', found %v", p.tok)
 		}
+		ve.Vars = listOf(p, &p.bindLists, p.bindStack[mark:])
+		clear(p.bindStack[mark:])
+		p.bindStack = p.bindStack[:mark]
 		p.next()
 		ve.Body = p.expression()
 		return ve

@@ -176,16 +176,27 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, result
 	news = make([]*ir.Instr, 0, len(body))
 	olds = body[:0]
 	var hoisted []*ir.Instr
+	// The copies and their operand lists are carved from one block of
+	// instructions and one of operands (two allocations per inlined
+	// call rather than two per instruction).
+	nops := 0
 	for _, in := range body {
+		nops += len(in.Ops)
+	}
+	mem := make([]ir.Instr, len(body))
+	opMem := make([]ir.Value, nops)
+	for j, in := range body {
 		if in.Op == ir.OpRet {
 			if len(in.Ops) > 0 {
 				result = mapped(in.Ops[0])
 			}
 			break
 		}
-		c := &ir.Instr{Op: in.Op, Typ: in.Typ, Name: in.Name, Pred: in.Pred, FnType: in.FnType,
+		c := &mem[j]
+		*c = ir.Instr{Op: in.Op, Typ: in.Typ, Name: in.Name, Pred: in.Pred, FnType: in.FnType,
 			ElemType: in.ElemType, Flags: in.Flags, Align: in.Align}
-		c.Ops = make([]ir.Value, len(in.Ops))
+		c.Ops = opMem[:len(in.Ops):len(in.Ops)]
+		opMem = opMem[len(in.Ops):]
 		for k, v := range in.Ops {
 			c.Ops[k] = mapped(v)
 		}
