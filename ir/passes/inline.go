@@ -179,12 +179,22 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, result
 	// The copies and their operand lists are carved from one block of
 	// instructions and one of operands (two allocations per inlined
 	// call rather than two per instruction).
-	nops := 0
+	// Only the instructions before the ret are copied (none for a body
+	// that returns a parameter: nothing is allocated).
+	ncopy, nops := 0, 0
 	for _, in := range body {
+		if in.Op == ir.OpRet {
+			break
+		}
+		ncopy++
 		nops += len(in.Ops)
 	}
-	mem := make([]ir.Instr, len(body))
-	opMem := make([]ir.Value, nops)
+	var mem []ir.Instr
+	var opMem []ir.Value
+	if ncopy > 0 {
+		mem = make([]ir.Instr, ncopy)
+		opMem = make([]ir.Value, nops)
+	}
 	for j, in := range body {
 		if in.Op == ir.OpRet {
 			if len(in.Ops) > 0 {
