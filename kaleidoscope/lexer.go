@@ -114,7 +114,16 @@ var keywordNames = func() map[string]*lexName {
 type lexTable struct {
 	slots []int32 // 0: empty; i: names[i-1]
 	names []lexName
+	// hot caches the entries found last by the low bits of their hash
+	// (0: none; i: names[i-1]): a function says its few names (its
+	// parameters and variables, the operators' numbers) again and
+	// again, and the slots, sized for the whole program, are mostly
+	// out of the first-level cache.
+	hot [hotSize]int32
 }
+
+// hotSize is the number of entries of lexTable.hot (a power of two).
+const hotSize = 64
 
 type lexName struct {
 	text string
@@ -158,6 +167,12 @@ func (lx *Lexer) internHashed(b []byte, h uint32, kind TokKind) *lexName {
 		t = newLexTable(2 * (16 + len(keywords) + max(end-lx.pos, 0)/128))
 		lx.names = t
 	}
+	hot := &t.hot[h&(hotSize-1)]
+	if j := *hot; j != 0 {
+		if n := &t.names[j-1]; n.text == string(b) {
+			return n
+		}
+	}
 	mask := uint32(len(t.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		j := t.slots[i]
@@ -165,10 +180,13 @@ func (lx *Lexer) internHashed(b []byte, h uint32, kind TokKind) *lexName {
 			break
 		}
 		if n := &t.names[j-1]; n.text == string(b) {
+			*hot = j
 			return n
 		}
 	}
-	return t.add(b, kind)
+	n := t.add(b, kind)
+	*hot = int32(len(t.names))
+	return n
 }
 
 // fnv1a is the 32-bit FNV-1a hash of b.

@@ -510,11 +510,19 @@ func (c *InlineCache) InlinedInto(f *ir.Function) []*ir.Function {
 // own IR is never read.
 func (c *InlineCache) Inline(f *ir.Function) bool {
 	var used []*ir.Function
+	// The callee looked up last, and what it gave: a function calls the
+	// same helper (an operator) at several sites, and each site took the
+	// lock and a map lookup. used lists each callee inlined once.
+	var last, lastBody *ir.Function
 	changed := inlineFrom(f, func(callee *ir.Function) *ir.Function {
+		if callee == last {
+			return lastBody
+		}
 		c.mu.Lock()
 		b := c.bodies[callee]
 		c.mu.Unlock()
-		if b != nil {
+		last, lastBody = callee, b
+		if b != nil && !slices.Contains(used, callee) {
 			used = append(used, callee)
 		}
 		return b
