@@ -41,14 +41,15 @@ type Parser struct {
 	// Next recycles, so an item's tree is valid only until the next call
 	// (set by Generator.AddSource, which is done with an item before it
 	// asks for the next; prototypes are never recycled).
-	reuse bool
-	nums  arena[NumberExpr]
-	vars  arena[VariableExpr]
-	bins  arena[BinaryExpr]
-	calls arena[CallExpr]
-	ifs   arena[IfExpr]
-	fors  arena[ForExpr]
-	lets  arena[VarExpr]
+	reuse   bool
+	nums    arena[NumberExpr]
+	vars    arena[VariableExpr]
+	bins    arena[BinaryExpr]
+	calls   arena[CallExpr]
+	ifs     arena[IfExpr]
+	fors    arena[ForExpr]
+	lets    arena[VarExpr]
+	unaries arena[UnaryExpr]
 	// The argument lists of calls and the bindings of var expressions
 	// are gathered on a stack (nested ones above) and then copied, at
 	// their final length, into chunks that Next recycles with the nodes
@@ -151,6 +152,7 @@ func (p *Parser) resetNodes() {
 	p.ifs.reset()
 	p.fors.reset()
 	p.lets.reset()
+	p.unaries.reset()
 	p.argLists.reset()
 	p.bindLists.reset()
 }
@@ -454,34 +456,41 @@ func (p *Parser) unary() Expr {
 		p.errAt(pos, "expected an expression, found %v", p.tok)
 	}
 	p.next()
-	return &UnaryExpr{Pos: pos, Op: op, Operand: p.unary()}
+	operand := p.unary()
+	u := node(p, &p.unaries)
+	u.Pos, u.Op, u.Operand = pos, op, operand
+	return u
 }
 
 func (p *Parser) primary() Expr {
 	p.checkTok()
-	t := p.tok
-	switch t.Kind {
+	// The fields of the token that the cases read, not a copy of the
+	// whole token (72 bytes, copied for every operand).
+	pos := p.tok.Pos
+	switch p.tok.Kind {
 	case TokNumber:
+		val := p.tok.Num
 		p.next()
 		if p.reuse {
 			n := p.nums.new()
-			n.Pos, n.Val = t.Pos, t.Num
+			n.Pos, n.Val = pos, val
 			return n
 		}
-		return &NumberExpr{Pos: t.Pos, Val: t.Num}
+		return &NumberExpr{Pos: pos, Val: val}
 	case TokIdent:
+		name := p.tok.Text
 		p.next()
 		if !p.isChar('(') {
 			if p.reuse {
 				v := p.vars.new()
-				v.Pos, v.Name = t.Pos, t.Text
+				v.Pos, v.Name = pos, name
 				return v
 			}
-			return &VariableExpr{Pos: t.Pos, Name: t.Text}
+			return &VariableExpr{Pos: pos, Name: name}
 		}
 		p.next()
 		call := node(p, &p.calls)
-		call.Pos, call.Callee = t.Pos, t.Text
+		call.Pos, call.Callee = pos, name
 		if !p.isChar(')') {
 			mark := len(p.argStack)
 			for {
@@ -504,7 +513,7 @@ func (p *Parser) primary() Expr {
 		p.next()
 		return call
 	case TokChar:
-		if t.Ch == '(' {
+		if p.tok.Ch == '(' {
 			p.next()
 			e := p.expression()
 			p.expectChar(')', "to close '('")
@@ -523,7 +532,7 @@ func (p *Parser) primary() Expr {
 		}
 		p.next()
 		ie := node(p, &p.ifs)
-		ie.Pos, ie.Cond, ie.Then = t.Pos, cond, then
+		ie.Pos, ie.Cond, ie.Then = pos, cond, then
 		ie.Else = p.expression()
 		return ie
 	case TokFor:
@@ -532,7 +541,7 @@ func (p *Parser) primary() Expr {
 			p.errAt(p.tok.Pos, "expected identifier after 'for', found %v", p.tok)
 		}
 		fe := node(p, &p.fors)
-		fe.Pos, fe.Var = t.Pos, p.tok.Text
+		fe.Pos, fe.Var = pos, p.tok.Text
 		p.next()
 		p.expectChar('=', "after for variable")
 		fe.Start = p.expression()
@@ -551,7 +560,7 @@ func (p *Parser) primary() Expr {
 	case TokVar:
 		p.next()
 		ve := node(p, &p.lets)
-		ve.Pos = t.Pos
+		ve.Pos = pos
 		if p.tok.Kind != TokIdent {
 			p.errAt(p.tok.Pos, "expected identifier after 'var', found %v", p.tok)
 		}
@@ -582,6 +591,6 @@ func (p *Parser) primary() Expr {
 		ve.Body = p.expression()
 		return ve
 	}
-	p.errAt(t.Pos, "unknown token %v when expecting an expression", t)
+	p.errAt(pos, "unknown token %v when expecting an expression", p.tok)
 	return nil
 }

@@ -307,11 +307,17 @@ func (s *gvnKeySet) reset(n int) {
 
 // add puts k in the set and reports whether it was there already.
 func (s *gvnKeySet) add(k *gvnKey) bool {
-	h := uint64(0x9e3779b97f4a7c15)
-	for _, w := range [...]uint64{k.hdr, k.a.tag, k.a.v, k.b.tag, k.b.v, k.c.tag, k.c.v} {
-		h = (h ^ w) * 0xbf58476d1ce4e5b9
-	}
-	h ^= h >> 31
+	// Four independent products rather than a chain of seven: the
+	// tags are small (they fit beside each other in one word).
+	h := (k.hdr ^ k.a.tag<<3 ^ k.b.tag<<23 ^ k.c.tag<<43) * 0x9e3779b97f4a7c15
+	h ^= k.a.v * 0xbf58476d1ce4e5b9
+	h ^= k.b.v * 0x94d049bb133111eb
+	h ^= k.c.v * 0xd6e8feb86659fd93
+	// A product's low bits depend only on its factors' low bits, and a
+	// constant's bits are mostly high: fold the high half down, then mix.
+	h ^= h >> 32
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 29
 	mask := uint64(len(s.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		j := s.slots[i]
