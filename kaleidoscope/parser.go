@@ -295,7 +295,9 @@ func (p *Parser) Next() (item Item, err *Diagnostic) {
 			}
 		}
 		body := p.expression()
-		return &FunctionDef{Proto: proto, Body: body}, nil
+		d := p.defs.new()
+		d.Proto, d.Body = proto, body
+		return d, nil
 	case TokExtern:
 		p.next()
 		return &Extern{Proto: p.prototype()}, nil
