@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorc-jit/gorc/ir"
 	"github.com/gorc-jit/gorc/ir/passes"
@@ -300,4 +302,41 @@ func BenchmarkPassNothingToDo(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkPipelineStages2000 is gorc kaleido's batch compile of the
+// 2,000-function program without code generation: CompilePipelineWith at
+// -O2 with inlining, without verification, and an each that drops every
+// body (so instructions are recycled), with the collector off as in gorc
+// kaleido. It reports the front end's time (parse + IR generation) and
+// the optimiser's per function, the two parts of the stage that runs
+// beside code generation.
+func BenchmarkPipelineStages2000(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	src := SyntheticProgram(2000)
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	each := func(m *ir.Module, f *ir.Function) error {
+		if f != nil {
+			f.Blocks = nil
+		}
+		return nil
+	}
+	var front, opt time.Duration
+	runs := 0
+	for b.Loop() {
+		_, diags, st, err := CompilePipelineWith(context.Background(), "bench", []string{"bench.k"}, [][]byte{src}, Passes(2), each, PipelineOptions{NoVerify: true})
+		if err != nil || len(diags) != 0 {
+			b.Fatalf("%v %v", err, diags)
+		}
+		front += st.Front
+		opt += st.Optimize
+		// The collector is off: collect now and then, outside the
+		// stages' time, so the heap does not only grow.
+		if runs++; runs%4 == 0 {
+			runtime.GC()
+		}
+	}
+	b.ReportMetric(float64(front.Nanoseconds())/float64(b.N)/2000, "front-ns/fn")
+	b.ReportMetric(float64(opt.Nanoseconds())/float64(b.N)/2000, "opt-ns/fn")
 }

@@ -33,12 +33,7 @@ func (d *FunctionDef) ParseBodyWith(bp *BodyParser) *Diagnostic {
 		return nil
 	}
 	q := &bp.p
-	q.nums.reset()
-	q.vars.reset()
-	q.bins.reset()
-	q.calls.reset()
-	q.ifs.reset()
-	q.fors.reset()
-	q.lets.reset()
+	q.resetNodes()
+	q.dropStacks()
 	return d.parseLazyBody(q, bp.t)
 }

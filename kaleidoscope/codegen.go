@@ -43,6 +43,13 @@ type Generator struct {
 	scope []*ssaVar     // SSA: the variables in scope, innermost last
 	vars  arena[ssaVar] // SSA: the bindings of the function being defined
 	snaps []ir.Value    // SSA: a stack of snapshots of scope's values (ssaIf)
+	// loopPhis is a stack of the header phis of the loops being
+	// generated (ssaFor).
+	loopPhis []*ir.Instr
+	// lastBlocks is how many blocks the last function defined had: the
+	// next one's block list starts with room for as many (a list grown
+	// block by block was reallocated at each doubling).
+	lastBlocks int
 	// Resolve, if set, supplies the prototype of a function this
 	// generator has not seen (nil: unknown). A lazy JIT generates one
 	// function at a time (FunctionGenerator, which forgets the
@@ -461,6 +468,11 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	if f.Blocks == nil && g.blockList != nil {
 		f.Blocks, g.blockList = g.blockList[:0], nil
 	}
+	if f.Blocks == nil && g.lastBlocks > 1 {
+		f.Blocks = make([]*ir.Block, 0, g.lastBlocks)
+	}
+	clear(g.loopPhis)
+	g.loopPhis = g.loopPhis[:0]
 	entry := g.b.NewBlock(f, "entry")
 	g.b.SetInsertPoint(entry)
 	g.scope = g.scope[:0]
@@ -476,6 +488,7 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	}
 	v := g.expr(def.Body)
 	g.b.Ret(v)
+	g.lastBlocks = len(f.Blocks)
 	if g.VerifyEach {
 		if err := ir.VerifyFunction(f); err != nil {
 			g.errAt(pr.Pos, "internal error: generated invalid IR: %v", err)

@@ -114,7 +114,16 @@ var keywordNames = func() map[string]*lexName {
 type lexTable struct {
 	slots []int32 // 0: empty; i: names[i-1]
 	names []lexName
+	// hot caches the entries found last by the low bits of their hash
+	// (0: none; i: names[i-1]): a function says its few names (its
+	// parameters and variables, the operators' numbers) again and
+	// again, and the slots, sized for the whole program, are mostly
+	// out of the first-level cache.
+	hot [hotSize]int32
 }
+
+// hotSize is the number of entries of lexTable.hot (a power of two).
+const hotSize = 64
 
 type lexName struct {
 	text string
@@ -137,6 +146,12 @@ var charText = func() (t [128]string) {
 // its kind: a keyword's, or kind (with a number's value when kind is
 // TokNumber). The entry must not be kept past the next call.
 func (lx *Lexer) intern(b []byte, kind TokKind) *lexName {
+	return lx.internHashed(b, fnv1a(b), kind)
+}
+
+// internHashed is intern of b whose hash (fnv1a) is h, computed by the
+// caller as it scanned b.
+func (lx *Lexer) internHashed(b []byte, h uint32, kind TokKind) *lexName {
 	t := lx.names
 	if t == nil {
 		if kind == TokIdent {
@@ -152,17 +167,26 @@ func (lx *Lexer) intern(b []byte, kind TokKind) *lexName {
 		t = newLexTable(2 * (16 + len(keywords) + max(end-lx.pos, 0)/128))
 		lx.names = t
 	}
+	hot := &t.hot[h&(hotSize-1)]
+	if j := *hot; j != 0 {
+		if n := &t.names[j-1]; n.text == string(b) {
+			return n
+		}
+	}
 	mask := uint32(len(t.slots) - 1)
-	for i := fnv1a(b) & mask; ; i = (i + 1) & mask {
+	for i := h & mask; ; i = (i + 1) & mask {
 		j := t.slots[i]
 		if j == 0 {
 			break
 		}
 		if n := &t.names[j-1]; n.text == string(b) {
+			*hot = j
 			return n
 		}
 	}
-	return t.add(b, kind)
+	n := t.add(b, kind)
+	*hot = int32(len(t.names))
+	return n
 }
 
 // fnv1a is the 32-bit FNV-1a hash of b.
@@ -244,6 +268,28 @@ func (lx *Lexer) advance() {
 func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
+// Character classes (charClass): one table lookup per byte of a name or
+// number instead of two or four comparisons.
+const (
+	classAlpha = 1 << iota
+	classDigit
+	classDot
+)
+
+var charClass = func() (t [256]uint8) {
+	for c := range t {
+		switch b := byte(c); {
+		case isAlpha(b):
+			t[c] = classAlpha
+		case isDigit(b):
+			t[c] = classDigit
+		case b == '.':
+			t[c] = classDot
+		}
+	}
+	return t
+}()
+
 // Next returns the next token.
 func (lx *Lexer) Next() Token {
 	var t Token
@@ -283,28 +329,39 @@ func (lx *Lexer) next(t *Token) {
 		t.Kind = TokEOF
 		return
 	}
-	c := lx.src[lx.pos]
-	start := lx.pos
-	switch {
-	case isAlpha(c):
+	c := src[pos]
+	start := pos
+	switch cl := charClass[c]; {
+	case cl == classAlpha:
 		// Names and numbers hold no newline: only the column moves.
+		// The name is hashed as it is scanned (fnv1a).
+		h := (uint32(2166136261) ^ uint32(c)) * 16777619
 		end := start + 1
-		for end < len(lx.src) && (isAlpha(lx.src[end]) || isDigit(lx.src[end])) {
-			end++
+		for ; end < len(src); end++ {
+			d := src[end]
+			if charClass[d]&(classAlpha|classDigit) == 0 {
+				break
+			}
+			h = (h ^ uint32(d)) * 16777619
 		}
 		lx.col += end - start
 		lx.pos = end
-		n := lx.intern(lx.src[start:end], TokIdent)
+		n := lx.internHashed(src[start:end], h, TokIdent)
 		t.Text, t.Kind = n.text, n.kind
 		return
-	case isDigit(c) || c == '.':
+	case cl != 0:
+		h := (uint32(2166136261) ^ uint32(c)) * 16777619
 		end := start + 1
-		for end < len(lx.src) && (isDigit(lx.src[end]) || lx.src[end] == '.') {
-			end++
+		for ; end < len(src); end++ {
+			d := src[end]
+			if charClass[d]&(classDigit|classDot) == 0 {
+				break
+			}
+			h = (h ^ uint32(d)) * 16777619
 		}
 		lx.col += end - start
 		lx.pos = end
-		n := lx.intern(lx.src[start:end], TokNumber)
+		n := lx.internHashed(src[start:end], h, TokNumber)
 		t.Text, t.Kind, t.Num = n.text, n.kind, n.num
 		if n.bad {
 			t.Err = fmt.Sprintf("invalid number '%s'", diag.Clip(t.Text))

@@ -41,14 +41,25 @@ type Parser struct {
 	// Next recycles, so an item's tree is valid only until the next call
 	// (set by Generator.AddSource, which is done with an item before it
 	// asks for the next; prototypes are never recycled).
-	reuse bool
-	nums  arena[NumberExpr]
-	vars  arena[VariableExpr]
-	bins  arena[BinaryExpr]
-	calls arena[CallExpr]
-	ifs   arena[IfExpr]
-	fors  arena[ForExpr]
-	lets  arena[VarExpr]
+	reuse   bool
+	nums    arena[NumberExpr]
+	vars    arena[VariableExpr]
+	bins    arena[BinaryExpr]
+	calls   arena[CallExpr]
+	ifs     arena[IfExpr]
+	fors    arena[ForExpr]
+	lets    arena[VarExpr]
+	unaries arena[UnaryExpr]
+	// The argument lists of calls and the bindings of var expressions
+	// are gathered on a stack (nested ones above) and then copied, at
+	// their final length, into chunks that Next recycles with the nodes
+	// (or, without reuse, into one allocation each): appending to each
+	// list as it was parsed reallocated it at every doubling, two
+	// allocations per two-argument call.
+	argStack  []Expr
+	bindStack []VarBinding
+	argLists  lists[Expr]
+	bindLists lists[VarBinding]
 
 	// Prototypes, definitions and parameter lists are carved from
 	// chunks (slab) instead of allocated one by one: they are kept, never
@@ -131,6 +142,78 @@ func (a *arena[T]) new() *T {
 
 func (a *arena[T]) reset() { a.ci, a.i = 0, 0 }
 
+// resetNodes makes the nodes and lists of the last tree available again
+// (reuse): the tree must not be used afterwards.
+func (p *Parser) resetNodes() {
+	p.nums.reset()
+	p.vars.reset()
+	p.bins.reset()
+	p.calls.reset()
+	p.ifs.reset()
+	p.fors.reset()
+	p.lets.reset()
+	p.unaries.reset()
+	p.argLists.reset()
+	p.bindLists.reset()
+}
+
+// dropStacks empties the list stacks: an item whose parse failed leaves
+// the lists it was gathering there.
+func (p *Parser) dropStacks() {
+	clear(p.argStack)
+	p.argStack = p.argStack[:0]
+	clear(p.bindStack)
+	p.bindStack = p.bindStack[:0]
+}
+
+// lists hands out slices carved from chunks it keeps; reset makes them
+// all available again (as arena does for nodes).
+type lists[T any] struct {
+	chunks [][]T
+	ci, i  int
+}
+
+// listChunk is how many elements a lists chunk holds.
+const listChunk = 256
+
+// copyOf returns a copy of v in the chunks' memory, with no spare
+// capacity (appending to it copies).
+func (l *lists[T]) copyOf(v []T) []T {
+	if len(v) == 0 {
+		return nil
+	}
+	if len(v) > listChunk/4 {
+		return append([]T(nil), v...)
+	}
+	for {
+		if l.ci < len(l.chunks) {
+			if c := l.chunks[l.ci]; l.i+len(v) <= len(c) {
+				d := c[l.i : l.i+len(v) : l.i+len(v)]
+				copy(d, v)
+				l.i += len(v)
+				return d
+			}
+			l.ci, l.i = l.ci+1, 0
+			continue
+		}
+		l.chunks = append(l.chunks, make([]T, listChunk))
+	}
+}
+
+func (l *lists[T]) reset() { l.ci, l.i = 0, 0 }
+
+// listOf returns a copy of v for a node's list: from the recycled chunks
+// when the parser reuses nodes, else from the heap.
+func listOf[T any](p *Parser, l *lists[T], v []T) []T {
+	if p.reuse {
+		return l.copyOf(v)
+	}
+	if len(v) == 0 {
+		return nil
+	}
+	return append([]T(nil), v...)
+}
+
 // NewParser returns a parser for src; file names the source in
 // diagnostics.
 func NewParser(file string, src []byte) *Parser {
@@ -180,14 +263,9 @@ func (p *Parser) expectChar(c byte, what string) {
 // continues there.
 func (p *Parser) Next() (item Item, err *Diagnostic) {
 	if p.reuse {
-		p.nums.reset()
-		p.vars.reset()
-		p.bins.reset()
-		p.calls.reset()
-		p.ifs.reset()
-		p.fors.reset()
-		p.lets.reset()
+		p.resetNodes()
 	}
+	p.dropStacks()
 	for p.isChar(';') {
 		p.next()
 	}
@@ -217,7 +295,9 @@ func (p *Parser) Next() (item Item, err *Diagnostic) {
 			}
 		}
 		body := p.expression()
-		return &FunctionDef{Proto: proto, Body: body}, nil
+		d := p.defs.new()
+		d.Proto, d.Body = proto, body
+		return d, nil
 	case TokExtern:
 		p.next()
 		return &Extern{Proto: p.prototype()}, nil
@@ -378,37 +458,48 @@ func (p *Parser) unary() Expr {
 		p.errAt(pos, "expected an expression, found %v", p.tok)
 	}
 	p.next()
-	return &UnaryExpr{Pos: pos, Op: op, Operand: p.unary()}
+	operand := p.unary()
+	u := node(p, &p.unaries)
+	u.Pos, u.Op, u.Operand = pos, op, operand
+	return u
 }
 
 func (p *Parser) primary() Expr {
 	p.checkTok()
-	t := p.tok
-	switch t.Kind {
+	// The fields of the token that the cases read, not a copy of the
+	// whole token (72 bytes, copied for every operand).
+	pos := p.tok.Pos
+	switch p.tok.Kind {
 	case TokNumber:
+		val := p.tok.Num
 		p.next()
 		if p.reuse {
 			n := p.nums.new()
-			n.Pos, n.Val = t.Pos, t.Num
+			n.Pos, n.Val = pos, val
 			return n
 		}
-		return &NumberExpr{Pos: t.Pos, Val: t.Num}
+		return &NumberExpr{Pos: pos, Val: val}
 	case TokIdent:
+		name := p.tok.Text
 		p.next()
 		if !p.isChar('(') {
 			if p.reuse {
 				v := p.vars.new()
-				v.Pos, v.Name = t.Pos, t.Text
+				v.Pos, v.Name = pos, name
 				return v
 			}
-			return &VariableExpr{Pos: t.Pos, Name: t.Text}
+			return &VariableExpr{Pos: pos, Name: name}
 		}
 		p.next()
 		call := node(p, &p.calls)
-		call.Pos, call.Callee = t.Pos, t.Text
+		call.Pos, call.Callee = pos, name
 		if !p.isChar(')') {
+			mark := len(p.argStack)
 			for {
-				call.Args = append(call.Args, p.expression())
+				// The stack is read again after parsing the argument: a
+				// call inside it pushes and pops above mark.
+				a := p.expression()
+				p.argStack = append(p.argStack, a)
 				if p.isChar(')') {
 					break
 				}
@@ -417,11 +508,14 @@ func (p *Parser) primary() Expr {
 				}
 				p.next()
 			}
+			call.Args = listOf(p, &p.argLists, p.argStack[mark:])
+			clear(p.argStack[mark:])
+			p.argStack = p.argStack[:mark]
 		}
 		p.next()
 		return call
 	case TokChar:
-		if t.Ch == '(' {
+		if p.tok.Ch == '(' {
 			p.next()
 			e := p.expression()
 			p.expectChar(')', "to close '('")
@@ -440,7 +534,7 @@ func (p *Parser) primary() Expr {
 		}
 		p.next()
 		ie := node(p, &p.ifs)
-		ie.Pos, ie.Cond, ie.Then = t.Pos, cond, then
+		ie.Pos, ie.Cond, ie.Then = pos, cond, then
 		ie.Else = p.expression()
 		return ie
 	case TokFor:
@@ -449,7 +543,7 @@ func (p *Parser) primary() Expr {
 			p.errAt(p.tok.Pos, "expected identifier after 'for', found %v", p.tok)
 		}
 		fe := node(p, &p.fors)
-		fe.Pos, fe.Var = t.Pos, p.tok.Text
+		fe.Pos, fe.Var = pos, p.tok.Text
 		p.next()
 		p.expectChar('=', "after for variable")
 		fe.Start = p.expression()
@@ -468,10 +562,11 @@ func (p *Parser) primary() Expr {
 	case TokVar:
 		p.next()
 		ve := node(p, &p.lets)
-		ve.Pos = t.Pos
+		ve.Pos = pos
 		if p.tok.Kind != TokIdent {
 			p.errAt(p.tok.Pos, "expected identifier after 'var', found %v", p.tok)
 		}
+		mark := len(p.bindStack)
 		for {
 			b := VarBinding{Pos: p.tok.Pos, Name: p.tok.Text}
 			p.next()
@@ -479,7 +574,7 @@ func (p *Parser) primary() Expr {
 				p.next()
 				b.Init = p.expression()
 			}
-			ve.Vars = append(ve.Vars, b)
+			p.bindStack = append(p.bindStack, b)
 			if !p.isChar(',') {
 				break
 			}
@@ -491,10 +586,13 @@ func (p *Parser) primary() Expr {
 		if p.tok.Kind != TokIn {
 			p.errAt(p.tok.Pos, "expected 'in' keyword after 'var', found %v", p.tok)
 		}
+		ve.Vars = listOf(p, &p.bindLists, p.bindStack[mark:])
+		clear(p.bindStack[mark:])
+		p.bindStack = p.bindStack[:mark]
 		p.next()
 		ve.Body = p.expression()
 		return ve
 	}
-	p.errAt(t.Pos, "unknown token %v when expecting an expression", t)
+	p.errAt(pos, "unknown token %v when expecting an expression", p.tok)
 	return nil
 }

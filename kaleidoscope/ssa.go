@@ -109,13 +109,16 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	// latch values are added once the body is generated.
 	lv := g.ssaVar(e.Var, start)
 	g.scope = append(g.scope, lv)
-	phis := make([]*ir.Instr, len(g.scope))
-	for i, v := range g.scope {
+	// The header's phis are kept on the stack g.loopPhis (nested loops
+	// push and pop above them): no allocation per loop.
+	mark := len(g.loopPhis)
+	for _, v := range g.scope {
 		phi := b.Phi(ir.F64, v.name)
 		phi.AddIncoming(v.cur, pre)
-		phis[i] = phi
+		g.loopPhis = append(g.loopPhis, phi)
 		v.cur = phi
 	}
+	phis := g.loopPhis[mark:len(g.loopPhis):len(g.loopPhis)]
 	g.expr(e.Body)
 	var step ir.Value = g.float(1)
 	if e.Step != nil {
@@ -133,6 +136,8 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	b.SetInsertPoint(after)
 	g.scope = g.scope[:len(g.scope)-1]
 	g.ssaTrivialPhis(loop, phis, first)
+	clear(phis)
+	g.loopPhis = g.loopPhis[:mark]
 	return g.float(0)
 }
 

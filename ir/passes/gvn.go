@@ -50,20 +50,31 @@ func operandKey(v ir.Value) (gvnOperand, bool) {
 
 // keyOf returns the value-numbering key of a pure instruction.
 func keyOf(in *ir.Instr) (gvnKey, bool) {
+	var k gvnKey
+	if !keyInto(in, &k) {
+		return gvnKey{}, false
+	}
+	return k, true
+}
+
+// keyInto is keyOf writing the key to *k (which it may change even when
+// it reports false): a key is seven words, and returning it by value
+// copied it at each of the candidate check's calls.
+func keyInto(in *ir.Instr, k *gvnKey) bool {
 	switch {
 	case in.Op.IsBinary(), in.Op == ir.OpFCmp, in.Op == ir.OpICmp, in.Op == ir.OpFNeg, in.Op.IsCast(), in.Op == ir.OpSelect, in.Op == ir.OpGEP:
 	default:
-		return gvnKey{}, false
+		return false
 	}
 	if len(in.Ops) > 3 || len(in.Ops) == 0 {
-		return gvnKey{}, false
+		return false
 	}
 	tc, ok1 := scalarCode(in.Typ)
 	ec, ok2 := scalarCode(in.ElemType)
 	if !ok1 || !ok2 {
-		return gvnKey{}, false
+		return false
 	}
-	k := gvnKey{hdr: uint64(in.Op) | uint64(in.Pred)<<8 | uint64(in.Flags)<<16 | uint64(len(in.Ops))<<32 | tc<<36 | ec<<50}
+	*k = gvnKey{hdr: uint64(in.Op) | uint64(in.Pred)<<8 | uint64(in.Flags)<<16 | uint64(len(in.Ops))<<32 | tc<<36 | ec<<50}
 	ops := in.Ops
 	x, y := ops[0], ir.Value(nil)
 	if len(ops) > 1 {
@@ -74,19 +85,19 @@ func keyOf(in *ir.Instr) (gvnKey, bool) {
 	}
 	var ok bool
 	if k.a, ok = operandKey(x); !ok {
-		return gvnKey{}, false
+		return false
 	}
 	if y != nil {
 		if k.b, ok = operandKey(y); !ok {
-			return gvnKey{}, false
+			return false
 		}
 	}
 	if len(ops) > 2 {
 		if k.c, ok = operandKey(ops[2]); !ok {
-			return gvnKey{}, false
+			return false
 		}
 	}
-	return k, true
+	return true
 }
 
 // rank orders operands of commutative operations: parameters and
@@ -238,6 +249,7 @@ func gvnCandidates(f *ir.Function, seen *gvnKeySet) bool {
 		}
 	}
 	seen.reset(n)
+	var k gvnKey
 	for _, b := range f.Blocks {
 		phis := b.Phis()
 		for i, p := range phis {
@@ -263,7 +275,7 @@ func gvnCandidates(f *ir.Function, seen *gvnKeySet) bool {
 				mem = false
 				continue
 			}
-			if k, ok := keyOf(in); ok && seen.add(k) {
+			if keyInto(in, &k) && seen.add(&k) {
 				return true
 			}
 		}
@@ -294,21 +306,27 @@ func (s *gvnKeySet) reset(n int) {
 }
 
 // add puts k in the set and reports whether it was there already.
-func (s *gvnKeySet) add(k gvnKey) bool {
-	h := uint64(0x9e3779b97f4a7c15)
-	for _, w := range [...]uint64{k.hdr, k.a.tag, k.a.v, k.b.tag, k.b.v, k.c.tag, k.c.v} {
-		h = (h ^ w) * 0xbf58476d1ce4e5b9
-	}
-	h ^= h >> 31
+func (s *gvnKeySet) add(k *gvnKey) bool {
+	// Four independent products rather than a chain of seven: the
+	// tags are small (they fit beside each other in one word).
+	h := (k.hdr ^ k.a.tag<<3 ^ k.b.tag<<23 ^ k.c.tag<<43) * 0x9e3779b97f4a7c15
+	h ^= k.a.v * 0xbf58476d1ce4e5b9
+	h ^= k.b.v * 0x94d049bb133111eb
+	h ^= k.c.v * 0xd6e8feb86659fd93
+	// A product's low bits depend only on its factors' low bits, and a
+	// constant's bits are mostly high: fold the high half down, then mix.
+	h ^= h >> 32
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 29
 	mask := uint64(len(s.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		j := s.slots[i]
 		if j == 0 {
-			s.keys = append(s.keys, k)
+			s.keys = append(s.keys, *k)
 			s.slots[i] = int32(len(s.keys))
 			return false
 		}
-		if s.keys[j-1] == k {
+		if s.keys[j-1] == *k {
 			return true
 		}
 	}

@@ -44,7 +44,7 @@ func inlineFrom(f *ir.Function, body func(*ir.Function) *ir.Function) bool {
 	// What straight-line inlining replaced each call by: applied to the
 	// whole function once at the end (a sweep per inlined call cost
 	// more than the inlining).
-	var results map[*ir.Instr]ir.Value
+	var results callResults
 	for bi := 0; bi < len(f.Blocks); bi++ {
 		b := f.Blocks[bi]
 		for i := 0; i < len(b.Instrs); i++ {
@@ -69,18 +69,15 @@ func inlineFrom(f *ir.Function, body func(*ir.Function) *ir.Function) bool {
 			if len(src.Blocks) == 1 {
 				// A straight-line body (a one-line helper or
 				// operator): its instructions replace the call in place.
-				if results == nil {
-					results = make(map[*ir.Instr]ir.Value)
-				}
-				i = inlineStraight(f, b, i, src, results) - 1
+				i = inlineStraight(f, b, i, src, &results) - 1
 				continue
 			}
 			inlineCall(f, bi, i, src)
 			break // b was split; its tail is the next block
 		}
 	}
-	if len(results) > 0 {
-		replaceCalls(f, results)
+	if results.len() > 0 {
+		replaceCalls(f, &results)
 	}
 	if changed {
 		f.Renumber()
@@ -88,9 +85,57 @@ func inlineFrom(f *ir.Function, body func(*ir.Function) *ir.Function) bool {
 	return changed
 }
 
+// callResults maps inlined calls to what replaces their values: a few
+// pairs searched in order (a function inlines a few calls, mostly), and
+// a map once there are more (a map per function that inlined anything
+// was a third of straight-line inlining's cost).
+type callResults struct {
+	pairs [8]callResult
+	n     int
+	m     map[*ir.Instr]ir.Value
+}
+
+type callResult struct {
+	call *ir.Instr
+	v    ir.Value
+}
+
+func (r *callResults) len() int { return r.n + len(r.m) }
+
+// put records that v replaces call (each call is put once).
+func (r *callResults) put(call *ir.Instr, v ir.Value) {
+	if r.m == nil && r.n < len(r.pairs) {
+		r.pairs[r.n] = callResult{call, v}
+		r.n++
+		return
+	}
+	if r.m == nil {
+		r.m = make(map[*ir.Instr]ir.Value, 2*len(r.pairs))
+		for _, p := range r.pairs[:r.n] {
+			r.m[p.call] = p.v
+		}
+		r.n = 0
+	}
+	r.m[call] = v
+}
+
+// get returns what replaces call, if it was inlined.
+func (r *callResults) get(call *ir.Instr) (ir.Value, bool) {
+	if r.m != nil {
+		v, ok := r.m[call]
+		return v, ok
+	}
+	for _, p := range r.pairs[:r.n] {
+		if p.call == call {
+			return p.v, true
+		}
+	}
+	return nil, false
+}
+
 // replaceCalls replaces every use of a call in results by its result
 // (following chains: a result that is itself a replaced call).
-func replaceCalls(f *ir.Function, results map[*ir.Instr]ir.Value) {
+func replaceCalls(f *ir.Function, results *callResults) {
 	for _, blk := range f.Blocks {
 		for _, in := range blk.Instrs {
 			for k, v := range in.Ops {
@@ -99,7 +144,7 @@ func replaceCalls(f *ir.Function, results map[*ir.Instr]ir.Value) {
 					continue
 				}
 				for n := 0; n < 1000; n++ {
-					r, ok := results[c]
+					r, ok := results.get(c)
 					if !ok {
 						break
 					}
@@ -150,7 +195,7 @@ func inlinableBody(callee, body *ir.Function, max int) bool {
 // block), recording in results what replaces the call's value (the
 // caller replaces its uses: replaceCalls). It returns the index in b of
 // the first instruction after the inlined ones.
-func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, results map[*ir.Instr]ir.Value) int {
+func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, results *callResults) int {
 	call := b.Instrs[i]
 	body := src.Blocks[0].Instrs
 	// The copies of body's instructions, by position: an operand is a
@@ -176,16 +221,37 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, result
 	news = make([]*ir.Instr, 0, len(body))
 	olds = body[:0]
 	var hoisted []*ir.Instr
+	// The copies and their operand lists are carved from one block of
+	// instructions and one of operands (two allocations per inlined
+	// call rather than two per instruction).
+	// Only the instructions before the ret are copied (none for a body
+	// that returns a parameter: nothing is allocated).
+	ncopy, nops := 0, 0
 	for _, in := range body {
+		if in.Op == ir.OpRet {
+			break
+		}
+		ncopy++
+		nops += len(in.Ops)
+	}
+	var mem []ir.Instr
+	var opMem []ir.Value
+	if ncopy > 0 {
+		mem = make([]ir.Instr, ncopy)
+		opMem = make([]ir.Value, nops)
+	}
+	for j, in := range body {
 		if in.Op == ir.OpRet {
 			if len(in.Ops) > 0 {
 				result = mapped(in.Ops[0])
 			}
 			break
 		}
-		c := &ir.Instr{Op: in.Op, Typ: in.Typ, Name: in.Name, Pred: in.Pred, FnType: in.FnType,
+		c := &mem[j]
+		*c = ir.Instr{Op: in.Op, Typ: in.Typ, Name: in.Name, Pred: in.Pred, FnType: in.FnType,
 			ElemType: in.ElemType, Flags: in.Flags, Align: in.Align}
-		c.Ops = make([]ir.Value, len(in.Ops))
+		c.Ops = opMem[:len(in.Ops):len(in.Ops)]
+		opMem = opMem[len(in.Ops):]
 		for k, v := range in.Ops {
 			c.Ops[k] = mapped(v)
 		}
@@ -212,7 +278,7 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, result
 		if result == nil {
 			result = &ir.Undef{Typ: call.Typ}
 		}
-		results[call] = result
+		results.put(call, result)
 	}
 	return next
 }
@@ -489,11 +555,19 @@ func (c *InlineCache) InlinedInto(f *ir.Function) []*ir.Function {
 // own IR is never read.
 func (c *InlineCache) Inline(f *ir.Function) bool {
 	var used []*ir.Function
+	// The callee looked up last, and what it gave: a function calls the
+	// same helper (an operator) at several sites, and each site took the
+	// lock and a map lookup. used lists each callee inlined once.
+	var last, lastBody *ir.Function
 	changed := inlineFrom(f, func(callee *ir.Function) *ir.Function {
+		if callee == last {
+			return lastBody
+		}
 		c.mu.Lock()
 		b := c.bodies[callee]
 		c.mu.Unlock()
-		if b != nil {
+		last, lastBody = callee, b
+		if b != nil && !slices.Contains(used, callee) {
 			used = append(used, callee)
 		}
 		return b
