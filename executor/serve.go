@@ -65,6 +65,9 @@ func ServeInheritedFDs(ctx context.Context) error {
 		hello = b
 		os.Unsetenv(HelloEnv)
 	}
+	if wfd != rfd {
+		pollable(rfd)
+	}
 	rf := os.NewFile(uintptr(rfd), "gorc-executor-in")
 	defer rf.Close()
 	var w io.Writer = rf
@@ -80,6 +83,21 @@ func ServeInheritedFDs(ctx context.Context) error {
 	C.gorc_set_crash_fd(C.int(wfd))
 	defer C.gorc_set_crash_fd(-1)
 	return Serve(ctx, r, w)
+}
+
+// pollable puts fd, a descriptor this executor alone reads, in
+// non-blocking mode, so that os.NewFile reads it through the runtime's
+// poller: a reader waiting for the controller then parks its goroutine
+// and holds no P, where a blocking read(2) holds one in a system call.
+// With both of a 2-P executor's Ps held in system calls (the reader's
+// read and a lazy re-entry's futex wait), the runtime's monitor takes
+// one back every 20 µs and wakes a thread to run it, and stays in its
+// busiest polling for as long as that lasts: thread wake-ups on a loaded
+// machine, on the path of every remote first call. (Not done for a
+// descriptor also written: the crash handler's report must not meet
+// EAGAIN.)
+func pollable(fd int) {
+	syscall.SetNonblock(fd, true) // on failure, reads block as before
 }
 
 // Serve answers one controller over r and w (see package wire) until the
