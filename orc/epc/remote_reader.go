@@ -100,7 +100,10 @@ func (e *Remote) background() {
 			}
 			e.mu.Lock()
 			switch {
-			case !e.reading:
+			case !e.reading && !(e.inline && e.busy != 0):
+				// (A call answering an executor's call inline has left
+				// the token free for the calls its compile makes, and
+				// takes it back when done: it is the long call.)
 				e.reading, taken = true, true
 			case e.passes == last:
 				e.parked = true
@@ -155,6 +158,7 @@ func (e *Remote) serve() bool {
 // passLocked gives up the token: to a pending call, or free (waking the
 // background reader if it is parked).
 func (e *Remote) passLocked() {
+	e.passes++
 	if e.handLocked() {
 		return
 	}
@@ -171,7 +175,6 @@ func (e *Remote) passLocked() {
 // handLocked hands the token to a pending call that waits for it (not to
 // one answering an executor's call inline) and reports whether it did.
 func (e *Remote) handLocked() bool {
-	e.passes++
 	for seq, ch := range e.pending {
 		if e.inline && seq == e.busy {
 			continue
@@ -221,7 +224,13 @@ func runsProgram(op wire.Op) bool {
 // read when this goroutine is done, or by the next call.
 func (e *Remote) serveInline(f wire.Frame) {
 	e.mu.Lock()
-	if !e.handLocked() {
+	if e.handLocked() {
+		e.passes++
+	} else {
+		// Free, but not counted as a pass: a run's caller that answers
+		// re-entries inline is still the long call that parks the
+		// background reader, which would otherwise take the free token
+		// at a poll and hand it back with a wake-up at the next call.
 		e.reading = false
 	}
 	e.mu.Unlock()
