@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,9 +66,7 @@ func ServeInheritedFDs(ctx context.Context) error {
 		hello = b
 		os.Unsetenv(HelloEnv)
 	}
-	if wfd != rfd {
-		pollable(rfd)
-	}
+	spareP()
 	rf := os.NewFile(uintptr(rfd), "gorc-executor-in")
 	defer rf.Close()
 	var w io.Writer = rf
@@ -85,19 +84,21 @@ func ServeInheritedFDs(ctx context.Context) error {
 	return Serve(ctx, r, w)
 }
 
-// pollable puts fd, a descriptor this executor alone reads, in
-// non-blocking mode, so that os.NewFile reads it through the runtime's
-// poller: a reader waiting for the controller then parks its goroutine
-// and holds no P, where a blocking read(2) holds one in a system call.
-// With both of a 2-P executor's Ps held in system calls (the reader's
-// read and a lazy re-entry's futex wait), the runtime's monitor takes
-// one back every 20 µs and wakes a thread to run it, and stays in its
-// busiest polling for as long as that lasts: thread wake-ups on a loaded
-// machine, on the path of every remote first call. (Not done for a
-// descriptor also written: the crash handler's report must not meet
-// EAGAIN.)
-func pollable(fd int) {
-	syscall.SetNonblock(fd, true) // on failure, reads block as before
+// spareP gives a spawned executor one P (scheduler slot) more than
+// GOMAXPROCS's default, unless the environment sets GOMAXPROCS. Its
+// reader waits for the controller in a blocking read(2) and a JIT'd thread
+// in a lazy re-entry waits for its answer in futex(2), each holding a P
+// in a system call; when no P is idle, the runtime's monitor takes one
+// back after 20 µs, wakes a thread to hold it, and stays at its 20 µs
+// period while that goes on: thread wake-ups competing with the
+// controller's compile, on the path of every remote first call on a
+// 2-CPU machine. With a P to spare it leaves them alone (for 10 ms) and
+// backs off. The Go code here is the protocol's, not the program's
+// (whose threads are C threads), so the extra P costs nothing else.
+func spareP() {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
+	}
 }
 
 // Serve answers one controller over r and w (see package wire) until the
