@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,6 +66,7 @@ func ServeInheritedFDs(ctx context.Context) error {
 		hello = b
 		os.Unsetenv(HelloEnv)
 	}
+	spareP()
 	rf := os.NewFile(uintptr(rfd), "gorc-executor-in")
 	defer rf.Close()
 	var w io.Writer = rf
@@ -80,6 +82,23 @@ func ServeInheritedFDs(ctx context.Context) error {
 	C.gorc_set_crash_fd(C.int(wfd))
 	defer C.gorc_set_crash_fd(-1)
 	return Serve(ctx, r, w)
+}
+
+// spareP gives a spawned executor one P (scheduler slot) more than
+// GOMAXPROCS's default, unless the environment sets GOMAXPROCS. Its
+// reader waits for the controller in a blocking read(2) and a JIT'd thread
+// in a lazy re-entry waits for its answer in futex(2), each holding a P
+// in a system call; when no P is idle, the runtime's monitor takes one
+// back after 20 µs, wakes a thread to hold it, and stays at its 20 µs
+// period while that goes on: thread wake-ups competing with the
+// controller's compile, on the path of every remote first call on a
+// 2-CPU machine. With a P to spare it leaves them alone (for 10 ms) and
+// backs off. The Go code here is the protocol's, not the program's
+// (whose threads are C threads), so the extra P costs nothing else.
+func spareP() {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(runtime.GOMAXPROCS(0) + 1)
+	}
 }
 
 // Serve answers one controller over r and w (see package wire) until the

@@ -5,6 +5,7 @@ package epc
 import (
 	"context"
 	"encoding/binary"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -207,5 +208,43 @@ func TestBatchBeforeNextLarge(t *testing.T) {
 	got, err := e.Read(ctx, r.Start+shared.ExecutorAddr(size-16), 16)
 	if err != nil || string(got) != string(data[size-16:]) {
 		t.Errorf("read back the last 16 bytes: %x %v, want %x", got, err, data[size-16:])
+	}
+}
+
+// TestRemoteReentryAnsweredInline: a re-entry that arrives while the
+// controller waits for a run is answered by the goroutine that read it
+// (the run's caller, or the background reader), not handed to an
+// answering goroutine (a thread wake-up on every remote first call); the
+// calls the answer's compile makes meanwhile (a read here) still get
+// their answers, and the run its own afterwards.
+func TestRemoteReentryAnsweredInline(t *testing.T) {
+	ctx := context.Background()
+	e := spawn(t, nil)
+	p := newHeldProgram(t, e)
+	var stack string
+	var readErr error
+	e.SetReentryHandler(func(shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+		buf := make([]byte, 64<<10)
+		stack = string(buf[:runtime.Stack(buf, false)])
+		if _, err := e.BatchBeforeNext(ctx, []MemOp{
+			{Kind: MemOpProtect, Range: p.page(1), Prot: shared.ProtRead | shared.ProtWrite},
+			{Kind: MemOpWrite, Addr: p.target, Data: p.body},
+			{Kind: MemOpProtect, Range: p.page(1), Prot: shared.ProtRead | shared.ProtExec},
+		}); err != nil {
+			return 0, err
+		}
+		_, readErr = e.Read(ctx, p.target, 4)
+		return p.target, nil
+	})
+	for i := range 3 {
+		if st, err := e.RunAsMain(ctx, p.mainFn, nil); err != nil || st != 42 {
+			t.Fatalf("run %d: %d %v, want 42", i, st, err)
+		}
+		if readErr != nil {
+			t.Fatalf("run %d: read during the re-entry: %v", i, readErr)
+		}
+		if strings.Contains(stack, "callWorker") || !strings.Contains(stack, "serveInline") {
+			t.Fatalf("run %d: the re-entry was not answered inline:\n%s", i, stack)
+		}
 	}
 }

@@ -48,6 +48,12 @@ type Remote struct {
 	passes  uint64        // times the token was passed, under mu
 	parked  bool          // the background reader waits for kick, under mu
 	kick    chan struct{} // wakes the parked background reader
+	// inline says a goroutine that read an executor's call is answering
+	// it itself, having given up the token (serveInline); busy is the
+	// sequence of the call that goroutine waits for (0: the background
+	// reader), which must not be handed the token meanwhile. Under mu.
+	inline bool
+	busy   uint64
 
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when cmd has been waited for

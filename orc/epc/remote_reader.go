@@ -100,7 +100,10 @@ func (e *Remote) background() {
 			}
 			e.mu.Lock()
 			switch {
-			case !e.reading:
+			case !e.reading && !(e.inline && e.busy != 0):
+				// (A call answering an executor's call inline has left
+				// the token free for the calls its compile makes, and
+				// takes it back when done: it is the long call.)
 				e.reading, taken = true, true
 			case e.passes == last:
 				e.parked = true
@@ -131,6 +134,17 @@ func (e *Remote) serve() bool {
 			e.fail(err)
 			return false
 		}
+		if f.Kind == wire.KindCall && e.dl != nil && e.claimInline(0) {
+			e.serveInline(f)
+			e.mu.Lock()
+			if !e.reading { // nobody took the token meanwhile: read on
+				e.reading = true
+				e.mu.Unlock()
+				continue
+			}
+			e.mu.Unlock()
+			return true
+		}
 		if answer, _ := e.dispatch(f, 0); !answer || e.dl == nil {
 			continue
 		}
@@ -145,12 +159,8 @@ func (e *Remote) serve() bool {
 // background reader if it is parked).
 func (e *Remote) passLocked() {
 	e.passes++
-	for _, ch := range e.pending {
-		select {
-		case ch <- reply{token: true}:
-			return
-		default: // cannot happen: an answered call is no longer pending
-		}
+	if e.handLocked() {
+		return
 	}
 	e.reading = false
 	if e.parked {
@@ -160,6 +170,74 @@ func (e *Remote) passLocked() {
 		default:
 		}
 	}
+}
+
+// handLocked hands the token to a pending call that waits for it (not to
+// one answering an executor's call inline) and reports whether it did.
+func (e *Remote) handLocked() bool {
+	for seq, ch := range e.pending {
+		if e.inline && seq == e.busy {
+			continue
+		}
+		select {
+		case ch <- reply{token: true}:
+			return true
+		default: // cannot happen: an answered call is no longer pending
+		}
+	}
+	return false
+}
+
+// claimInline reports whether the token's holder (the goroutine waiting
+// for call self, or the background reader for 0) may answer the
+// executor's call it just read itself: no other goroutine is doing so.
+// A call the executor makes is a lazy re-entry whose thread waits, and
+// answering it on the goroutine that read it saves the hand-off to an
+// answering goroutine (a wake-up of another thread: 5-20 µs of a remote
+// first call on the project VM). One at a time: concurrent re-entries
+// read meanwhile still go to answering goroutines (startServeCall), so
+// they are compiled concurrently as before.
+func (e *Remote) claimInline(self uint64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.inline {
+		return false
+	}
+	e.inline, e.busy = true, self
+	return true
+}
+
+// runsProgram reports whether op runs JIT'd code, so that a call of it
+// is never made by a re-entry's compile: only a goroutine waiting for
+// such a call answers an executor's call inline. One waiting for a call
+// a compile makes must not: the re-entry it would answer may need the
+// very materialization that compile is part of.
+func runsProgram(op wire.Op) bool {
+	return op == wire.OpRunMain || op == wire.OpRunVoid || op == wire.OpRunProgram
+}
+
+// serveInline gives up the token (to a pending call, or free: whoever
+// waits for an answer next takes it, including the calls the answer's
+// own compile makes) and answers f on this goroutine. The parked
+// background reader is not woken: that is the wake-up this saves; frames
+// that nobody waits for (program output, another thread's re-entry) are
+// read when this goroutine is done, or by the next call.
+func (e *Remote) serveInline(f wire.Frame) {
+	e.mu.Lock()
+	if e.handLocked() {
+		e.passes++
+	} else {
+		// Free, but not counted as a pass: a run's caller that answers
+		// re-entries inline is still the long call that parks the
+		// background reader, which would otherwise take the free token
+		// at a poll and hand it back with a wake-up at the next call.
+		e.reading = false
+	}
+	e.mu.Unlock()
+	e.serveCall(f)
+	e.mu.Lock()
+	e.inline, e.busy = false, 0
+	e.mu.Unlock()
 }
 
 // dispatch handles one frame read by the token's holder. For an answer it
@@ -296,33 +374,41 @@ func (e *Remote) lostErr(op wire.Op) error {
 // await waits for the answer to call seq: reading it with the token if
 // the token is free (or handed to this call), else on ch.
 func (e *Remote) await(ctx context.Context, op wire.Op, seq uint64, ch chan reply) (wire.Frame, error) {
-	e.mu.Lock()
-	_, waiting := e.pending[seq] // not yet answered (to ch) nor failed
-	take := e.dl != nil && !e.reading && waiting
-	if take {
-		e.reading = true
-	}
-	e.mu.Unlock()
-	for !take {
-		select {
-		case r, ok := <-ch:
-			if !ok {
-				return wire.Frame{}, e.lostErr(op)
-			}
-			if !r.token {
-				return r.f, nil
-			}
-			take = true
-		case <-ctx.Done():
-			e.abandon(seq, ch)
-			return wire.Frame{}, cancelled(op, ctx)
+	for {
+		e.mu.Lock()
+		_, waiting := e.pending[seq] // not yet answered (to ch) nor failed
+		take := e.dl != nil && !e.reading && waiting
+		if take {
+			e.reading = true
 		}
+		e.mu.Unlock()
+		for !take {
+			select {
+			case r, ok := <-ch:
+				if !ok {
+					return wire.Frame{}, e.lostErr(op)
+				}
+				if !r.token {
+					return r.f, nil
+				}
+				take = true
+			case <-ctx.Done():
+				e.abandon(seq, ch)
+				return wire.Frame{}, cancelled(op, ctx)
+			}
+		}
+		f, served, err := e.readAnswer(ctx, op, seq)
+		if !served {
+			return f, err
+		}
+		// The token was given up to answer an executor's call: wait again.
 	}
-	return e.readAnswer(ctx, op, seq)
 }
 
 // readAnswer reads frames, holding the token, until call seq's answer.
-func (e *Remote) readAnswer(ctx context.Context, op wire.Op, seq uint64) (wire.Frame, error) {
+// If it reads an executor's call and may answer it itself (claimInline),
+// it gives up the token, answers it and reports served (no answer yet).
+func (e *Remote) readAnswer(ctx context.Context, op wire.Op, seq uint64) (_ wire.Frame, served bool, _ error) {
 	stop := func() bool { return true }
 	var fired chan struct{}
 	if ctx.Done() != nil {
@@ -349,18 +435,26 @@ func (e *Remote) readAnswer(ctx context.Context, op wire.Op, seq uint64) (wire.F
 			if isTimeout(err) {
 				if ctx.Err() != nil {
 					pass()
-					return wire.Frame{}, cancelled(op, ctx)
+					return wire.Frame{}, false, cancelled(op, ctx)
 				}
 				e.dl.SetReadDeadline(time.Time{}) // not this call's: carry on
 				continue
 			}
 			stop()
 			e.fail(err)
-			return wire.Frame{}, e.lostErr(op)
+			return wire.Frame{}, false, e.lostErr(op)
+		}
+		if f.Kind == wire.KindCall && runsProgram(op) && e.claimInline(seq) {
+			if !stop() { // no deadline may be left for the next holder
+				<-fired
+				e.dl.SetReadDeadline(time.Time{})
+			}
+			e.serveInline(f)
+			return wire.Frame{}, true, nil
 		}
 		if _, own := e.dispatch(f, seq); own {
 			pass()
-			return f, nil
+			return f, false, nil
 		}
 	}
 }
