@@ -75,8 +75,9 @@ func (j *JIT) LazyCompiled() int64 { return j.lazyCompiled.Load() }
 // the partition holding it is compiled and linked when the stub is first
 // called. With one function per partition (and not publishing), the stub
 // is made only when linked code first refers to the function (by a
-// definition generator asked before the process's symbols): a function
-// nothing refers to costs nothing. Global variables are compiled and
+// definition generator asked before the process's symbols, or, for a
+// compiled function's callees, by its compile before its link): a
+// function nothing refers to costs nothing. Global variables are compiled and
 // linked eagerly, as one data object, when the module is added. Internal
 // functions and globals are renamed to names unique in this JIT
 // (partitions reference them by name).

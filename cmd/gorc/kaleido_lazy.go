@@ -46,7 +46,8 @@ type lazyDef struct {
 // Nothing is declared to the session per definition: the stub (a lazy
 // reexport in the main dylib) is defined by a definition generator when
 // code being linked first refers to the function, for all the functions
-// that link refers to at once, and the body's compile-on-demand unit (in
+// that link refers to at once (for a compiled body's callees, by its
+// compile before its link: stubCallees), and the body's compile-on-demand unit (in
 // the bodies dylib, with its own resource trackers) when the stub is
 // first called. A program of 10,000 definitions of which 100 are called
 // makes 100 stubs and 100 units, not 10,000.
