@@ -75,8 +75,9 @@ func (j *JIT) LazyCompiled() int64 { return j.lazyCompiled.Load() }
 // the partition holding it is compiled and linked when the stub is first
 // called. With one function per partition (and not publishing), the stub
 // is made only when linked code first refers to the function (by a
-// definition generator asked before the process's symbols): a function
-// nothing refers to costs nothing. Global variables are compiled and
+// definition generator asked before the process's symbols, or, for a
+// compiled function's callees, by its compile before its link): a
+// function nothing refers to costs nothing. Global variables are compiled and
 // linked eagerly, as one data object, when the module is added. Internal
 // functions and globals are renamed to names unique in this JIT
 // (partitions reference them by name).
@@ -228,6 +229,7 @@ type lazyIRStubs struct {
 // addLazyIRStubs adds lm's functions behind a lazyIRStubs generator.
 func (j *JIT) addLazyIRStubs(lm *lazyModule, m *ir.Module, impl, bodies *orc.JITDylib, defined func(*ir.Function) bool) error {
 	g := &lazyIRStubs{lm: lm, impl: impl, bodies: bodies, fns: make(map[string]*ir.Function, len(m.Funcs))}
+	lm.stubs = g
 	for _, f := range m.Funcs {
 		if defined(f) {
 			g.fns[f.Name] = f
@@ -289,17 +291,46 @@ func (j *JIT) checkLazyDuplicates(gs []*lazyIRStubs) error {
 // TryToGenerate defines the stubs (and units) of the module's functions
 // among set.
 func (g *lazyIRStubs) TryToGenerate(ctx context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
-	lm := g.lm
-	var aliases orc.SymbolAliasMap
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var made []orc.SymbolName
-	for _, e := range set {
-		f := g.fns[e.Name.String()]
+	return g.defineLocked(ctx, jd, len(set), func(i int) orc.SymbolName { return set[i].Name })
+}
+
+// defineCallees defines, in the main dylib, the stubs (and units) of
+// the module's functions that graph refers to and that have none yet, as
+// one batch, before graph is linked: its link then finds them defined
+// (Ready, in this process) instead of running a session lookup and this
+// generator for each. Only functions that linked code refers to get a
+// stub, as through the generator.
+func (g *lazyIRStubs) defineCallees(ctx context.Context, graph *jitlink.LinkGraph) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.fns) == 0 {
+		return nil
+	}
+	var names []orc.SymbolName
+	for n := range graph.Externals {
+		if _, ok := g.fns[n]; ok {
+			names = append(names, g.lm.j.ES.Intern(n))
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return g.defineLocked(ctx, g.lm.j.Main, len(names), func(i int) orc.SymbolName { return names[i] })
+}
+
+// defineLocked defines the stubs (and units) of the module's functions
+// among the n names name(i) in jd (the main dylib), with g.mu held.
+func (g *lazyIRStubs) defineLocked(ctx context.Context, jd *orc.JITDylib, count int, name func(int) orc.SymbolName) error {
+	lm := g.lm
+	var aliases orc.SymbolAliasMap
+	for i := 0; i < count; i++ {
+		n := name(i)
+		f := g.fns[n.String()]
 		if f == nil {
 			continue
 		}
-		n := e.Name
 		lm.mu.Lock()
 		lm.fns[n] = f
 		lm.mu.Unlock()
@@ -308,7 +339,6 @@ func (g *lazyIRStubs) TryToGenerate(ctx context.Context, _ orc.LookupKind, jd *o
 			return fmt.Errorf("jit: %s: %w", lm.name, err)
 		}
 		delete(g.fns, f.Name)
-		made = append(made, n)
 		if aliases == nil {
 			aliases = orc.SymbolAliasMap{}
 		}
@@ -336,6 +366,9 @@ type lazyModule struct {
 	opt    int
 	pm     *passes.Manager // opt's passes, made once (no statistics, no inliner: safe to share)
 	bodies *ir.LazyBodies  // bodies not parsed yet
+	// stubs: the generator of the module's stubs (one function per
+	// partition, not publishing), or nil.
+	stubs *lazyIRStubs
 
 	mu   sync.Mutex
 	fns  map[orc.SymbolName]*ir.Function // not compiled yet
@@ -454,6 +487,11 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jit
 	res, err := lm.j.Target.Backend.Compile(ctx, pm, target.Options{OmitGlobals: true, SourceName: lm.name, GraphName: objName, NoObject: true})
 	if err != nil {
 		return nil, fmt.Errorf("%s: compile: %w", lm.name, err)
+	}
+	if lm.stubs != nil {
+		if err := lm.stubs.defineCallees(ctx, res.Graph); err != nil {
+			return nil, err
+		}
 	}
 	lm.done.Add(int64(len(fs)))
 	lm.j.lazyCompiled.Add(int64(len(fs)))

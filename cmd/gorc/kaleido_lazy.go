@@ -46,7 +46,8 @@ type lazyDef struct {
 // Nothing is declared to the session per definition: the stub (a lazy
 // reexport in the main dylib) is defined by a definition generator when
 // code being linked first refers to the function, for all the functions
-// that link refers to at once, and the body's compile-on-demand unit (in
+// that link refers to at once (for a compiled body's callees, by its
+// compile before its link: stubCallees), and the body's compile-on-demand unit (in
 // the bodies dylib, with its own resource trackers) when the stub is
 // first called. A program of 10,000 definitions of which 100 are called
 // makes 100 stubs and 100 units, not 10,000.
@@ -266,7 +267,14 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 			return err
 		}
 		compile := func(ctx context.Context, _ []orc.SymbolName) (*jitlink.LinkGraph, error) {
-			return l.compile(ctx, file, def, s)
+			g, err := l.compile(ctx, file, def, s)
+			if err != nil {
+				return nil, err
+			}
+			if err := l.stubCallees(ctx, g); err != nil {
+				return nil, err
+			}
+			return g, nil
 		}
 		u := lazy.CompileOnDemandGraph("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
 		l.mu.Lock()
@@ -352,6 +360,27 @@ func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.F
 	}
 	l.compiled.Add(1)
 	return res.Graph, nil
+}
+
+// stubCallees defines the stubs of the defined functions that g refers
+// to and that have none yet, as one batch (generateStubs), before g is
+// linked: its link then finds them defined instead of running a session
+// lookup and the generator for each callee (a chain of first calls made
+// one such round per call). Only functions linked code refers to get a
+// stub, as through the generator.
+func (l *lazyDefs) stubCallees(ctx context.Context, g *jitlink.LinkGraph) error {
+	var set orc.SymbolLookupSet
+	l.mu.Lock()
+	for n := range g.Externals {
+		if d := l.defs[n]; d != nil && d.version != 0 && !d.stubbed {
+			set = append(set, orc.SymbolLookupEntry{Name: l.j.ES.Intern(n)})
+		}
+	}
+	l.mu.Unlock()
+	if len(set) == 0 {
+		return nil
+	}
+	return l.generateStubs(ctx, orc.LookupKindStatic, l.j.Main, orc.MatchAllSymbols, set)
 }
 
 // stats prints what -show-stats reports in lazy mode.

@@ -101,10 +101,14 @@ func makeReexportStubs(ctx context.Context, ctm *CallThroughManager, sm *StubsMa
 	for n := range owned {
 		names = append(names, n)
 	}
-	slices.SortFunc(names, func(a, b orc.SymbolName) int { return strings.Compare(a.String(), b.String()) })
+	if len(names) > 1 {
+		slices.SortFunc(names, func(a, b orc.SymbolName) int { return strings.Compare(a.String(), b.String()) })
+	}
 	reqs := make([]CallThrough, len(names))
+	stubNames := make([]string, len(names))
 	for i, n := range names {
 		stubName := n.String()
+		stubNames[i] = stubName
 		gen := sm.generation(stubName)
 		reqs[i] = CallThrough{JD: source, Name: aliases[n].Aliasee, What: stubName, Notify: func(ctx context.Context, body shared.ExecutorAddr) error {
 			return sm.updateIfCurrent(ctx, stubName, gen, body)
@@ -114,17 +118,13 @@ func makeReexportStubs(ctx context.Context, ctm *CallThroughManager, sm *StubsMa
 	if err != nil {
 		return nil, err
 	}
-	inits := make(map[string]shared.ExecutorAddr, len(names))
-	for i, n := range names {
-		inits[n.String()] = tramps[i]
-	}
-	stubs, err := sm.CreateStubs(ctx, inits)
+	stubs, err := sm.createStubs(ctx, stubNames, tramps)
 	if err != nil {
 		return nil, err
 	}
 	defs := make(orc.SymbolMap, len(names))
-	for _, n := range names {
-		defs[n] = orc.ExecutorSymbolDef{Addr: stubs[n.String()].Addr, Flags: owned[n]}
+	for i, n := range names {
+		defs[n] = orc.ExecutorSymbolDef{Addr: stubs[i].Addr, Flags: owned[n]}
 	}
 	return defs, nil
 }

@@ -92,6 +92,27 @@ func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.
 		names = append(names, n)
 	}
 	sort.Strings(names)
+	targets := make([]shared.ExecutorAddr, len(names))
+	for i, n := range names {
+		targets[i] = inits[n]
+	}
+	made, err := m.createStubs(ctx, names, targets)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Stub, len(names))
+	for i, n := range names {
+		out[n] = made[i]
+	}
+	return out, nil
+}
+
+// createStubs is CreateStubs for names given sorted, with their initial
+// targets beside them (targets[i] is names[i]'s); it returns the stubs in
+// the same order. The lazy reexports make their stubs this way, without
+// the maps of CreateStubs' interface (a first call's link makes one or a
+// few).
+func (m *StubsManager) createStubs(ctx context.Context, names []string, targets []shared.ExecutorAddr) ([]Stub, error) {
 	m.mu.Lock()
 	for _, n := range names {
 		if _, dup := m.stubs[n]; dup {
@@ -104,7 +125,7 @@ func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.
 		if err != nil {
 			return nil, err
 		}
-		return m.publish(ctx, names, inits, taken)
+		return m.publish(ctx, names, targets, taken)
 	}
 	m.mu.Lock()
 	m.seq++
@@ -119,10 +140,6 @@ func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.
 	if ba, ok := m.arch.(jitlink.StubBlockArch); ok {
 		// All stubs as one block, all slots as another: a graph of two
 		// blocks however many stubs (thousands for a large lazy module).
-		targets := make([]shared.ExecutorAddr, len(names))
-		for i, n := range names {
-			targets[i] = inits[n]
-		}
 		stubs, ptrs := ba.AddPointerJumpStubBlock(g, code, slots, targets)
 		stubs.Live, ptrs.Live = true, true
 		ss, ps := uint64(m.arch.StubSize()), uint64(m.arch.PointerSize())
@@ -132,8 +149,8 @@ func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.
 	} else {
 		type pair struct{ stub, slot *jitlink.Symbol }
 		made := make([]pair, len(names))
-		for i, n := range names {
-			target := g.AddAbsoluteSymbol("", inits[n], jitlink.LinkageStrong, jitlink.ScopeLocal, false)
+		for i := range names {
+			target := g.AddAbsoluteSymbol("", targets[i], jitlink.LinkageStrong, jitlink.ScopeLocal, false)
 			slot := m.arch.AddPointer(g, slots, target, 0)
 			stub := m.arch.AddPointerJumpStub(g, code, slot)
 			slot.Live, stub.Live = true, true
@@ -145,7 +162,7 @@ func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.
 	if err != nil {
 		return nil, fmt.Errorf("lazy: creating stubs for %s: %w", describeNames(names), err)
 	}
-	out := make(map[string]Stub, len(names))
+	out := make([]Stub, len(names))
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.allocs = append(m.allocs, alloc)
@@ -157,7 +174,7 @@ func (m *StubsManager) CreateStubs(ctx context.Context, inits map[string]shared.
 			return nil, fmt.Errorf("lazy: stub %q already exists", n)
 		}
 		m.stubs[n] = s
-		out[n] = s
+		out[i] = s
 	}
 	return out, nil
 }
@@ -213,11 +230,10 @@ func (m *StubsManager) linkBlock(ctx context.Context, n int) ([]Stub, error) {
 
 // publish points the pooled stubs taken at their initial targets and
 // records them under names (taken[i] is names[i]'s).
-func (m *StubsManager) publish(ctx context.Context, names []string, inits map[string]shared.ExecutorAddr, taken []Stub) (map[string]Stub, error) {
-	if err := m.writePointers(ctx, names, inits, taken); err != nil {
+func (m *StubsManager) publish(ctx context.Context, names []string, targets []shared.ExecutorAddr, taken []Stub) ([]Stub, error) {
+	if err := m.writePointers(ctx, names, targets, taken); err != nil {
 		return nil, err
 	}
-	out := make(map[string]Stub, len(names))
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for i, n := range names {
@@ -227,9 +243,8 @@ func (m *StubsManager) publish(ctx context.Context, names []string, inits map[st
 			return nil, fmt.Errorf("lazy: stub %q already exists", n)
 		}
 		m.stubs[n] = taken[i]
-		out[n] = taken[i]
 	}
-	return out, nil
+	return taken, nil
 }
 
 // FindStub returns the stub named name.
@@ -283,11 +298,11 @@ func (m *StubsManager) writePointer(ctx context.Context, name string, s Stub, ad
 // names[i]'s) to their initial targets: over a byte stream as one batch
 // (held back for a re-entry's answer during a first call, one exchange
 // otherwise), in this process one store each.
-func (m *StubsManager) writePointers(ctx context.Context, names []string, inits map[string]shared.ExecutorAddr, taken []Stub) error {
+func (m *StubsManager) writePointers(ctx context.Context, names []string, targets []shared.ExecutorAddr, taken []Stub) error {
 	ob, ok := m.mem.(epc.OrderedBatcher)
 	if !ok || len(names) == 1 || m.arch.PointerSize() != 8 {
 		for i, n := range names {
-			if err := m.writePointer(ctx, n, taken[i], inits[n]); err != nil {
+			if err := m.writePointer(ctx, n, taken[i], targets[i]); err != nil {
 				return err
 			}
 		}
@@ -295,9 +310,9 @@ func (m *StubsManager) writePointers(ctx context.Context, names []string, inits 
 	}
 	ops := make([]epc.MemOp, len(names))
 	buf := make([]byte, 8*len(names))
-	for i, n := range names {
+	for i := range names {
 		b := buf[8*i : 8*i+8 : 8*i+8]
-		binary.LittleEndian.PutUint64(b, uint64(inits[n]))
+		binary.LittleEndian.PutUint64(b, uint64(targets[i]))
 		ops[i] = epc.MemOp{Kind: epc.MemOpWrite, Addr: taken[i].Pointer, Data: b}
 	}
 	_, err := ob.BatchBeforeNext(ctx, ops)

@@ -494,13 +494,19 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 	// resolved long before: take them without a lookup, and look up
 	// only the rest, from the first dylib that might define them.
 	now := es.ResolvedNow(order, set)
-	pending := make(map[orc.SymbolName]string, len(set))
+	// (pending is made for the first name not resolved yet: after a
+	// lazily compiled function's compile has defined its callees' stubs,
+	// usually none.)
+	var pending map[orc.SymbolName]string
 	start := len(order)
 	for i, e := range set {
 		if r := now[i]; r.In != nil {
 			res[e.Name.String()] = jitlink.ExternalDef{Addr: r.Def.Addr}
 			c.deps[r.In] = append(c.deps[r.In], e.Name)
 			continue
+		}
+		if pending == nil {
+			pending = make(map[orc.SymbolName]string, len(set)-i)
 		}
 		pending[e.Name] = e.Name.String()
 		start = min(start, now[i].From)
