@@ -129,7 +129,9 @@ func (r *reader) release() {
 		clear(r.named)
 		sc.named = r.named
 	}
-	clear(sc.one[:cap(sc.one)])
+	// (past len, the array was cleared by the previous release, or is
+	// fresh)
+	clear(sc.one)
 	sc.one = sc.one[:0]
 	r.sh, r.syms, r.named = nil, nil, nil
 	scratchPool.Put(sc)
