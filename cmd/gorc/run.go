@@ -391,7 +391,11 @@ func (l *libLoader) err() error {
 // returns the exit status.
 func runProgram(ctx context.Context, j *jit.JIT, o *runOptions, prog epc.Program, stdout, stderr io.Writer) int {
 	if o.noexec {
-		j.Close(ctx)
+		// In-process, as when the program runs and exits: the process's
+		// end releases the slab, the mapped inputs and the session, and
+		// nothing is left to run (no initializer ran, so no finalizer
+		// does). A child or remote executor is told to go.
+		closeUnlessExiting(ctx, j, o.exec)
 		return 0
 	}
 	// What gorc itself printed must be out before the program writes:

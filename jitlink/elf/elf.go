@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/shared"
@@ -81,6 +82,101 @@ type reader struct {
 	named  map[string]*jitlink.Section
 
 	headersOnly bool
+	sc          *scratch
+}
+
+// scratch is the memory a reader uses during one parse and drops after
+// it: the section header table, the symbol index, the section-name map
+// and the one-block lists of unsplit sections. A `gorc run` parses
+// dozens of archive members and never collects (its heap grows to its
+// first goal with no garbage collection), so memory dropped after a
+// parse is never reused and each parse's scratch would be fresh pages
+// (about a tenth of what parsing libsqlite3.a allocates); a pool hands
+// the same memory to the next parse on the same P.
+type scratch struct {
+	sh    []shdr
+	syms  []*jitlink.Symbol
+	named map[string]*jitlink.Section
+	one   []*jitlink.Block
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// newReader returns a reader of data with scratch memory from the pool;
+// its release returns the memory.
+func newReader(name string, data []byte, headersOnly bool) *reader {
+	return &reader{file: name, data: data, headersOnly: headersOnly, sc: scratchPool.Get().(*scratch)}
+}
+
+// release clears what the parse left in its scratch memory (nothing of
+// the graph stays reachable from the pool) and returns it to the pool.
+// The reader must not be used afterwards.
+func (r *reader) release() {
+	sc := r.sc
+	if sc == nil {
+		return
+	}
+	r.sc = nil
+	if r.sh != nil {
+		clear(r.sh)
+		sc.sh = r.sh[:0]
+	}
+	if r.syms != nil {
+		clear(r.syms)
+		sc.syms = r.syms[:0]
+	}
+	if r.named != nil {
+		clear(r.named)
+		sc.named = r.named
+	}
+	// (past len, the array was cleared by the previous release, or is
+	// fresh)
+	clear(sc.one)
+	sc.one = sc.one[:0]
+	r.sh, r.syms, r.named = nil, nil, nil
+	scratchPool.Put(sc)
+}
+
+// shdrs returns n zeroed section headers.
+func (r *reader) shdrs(n uint64) []shdr {
+	if r.sc != nil && uint64(cap(r.sc.sh)) >= n {
+		return r.sc.sh[:n]
+	}
+	return make([]shdr, n)
+}
+
+// symIndex returns n nil symbol slots.
+func (r *reader) symIndex(n uint64) []*jitlink.Symbol {
+	if r.sc != nil && uint64(cap(r.sc.syms)) >= n {
+		return r.sc.syms[:n]
+	}
+	return make([]*jitlink.Symbol, n)
+}
+
+// sectionNames returns an empty section-name map.
+func (r *reader) sectionNames() map[string]*jitlink.Section {
+	if r.sc != nil && r.sc.named != nil {
+		return r.sc.named
+	}
+	return map[string]*jitlink.Section{}
+}
+
+// oneBlock returns a list of the one block b, for a section that is not
+// split: cut from a shared array (the list is only read, and replaced
+// rather than appended to), which a large object would otherwise pay
+// one allocation per section for.
+func (r *reader) oneBlock(b *jitlink.Block) []*jitlink.Block {
+	if r.sc == nil {
+		return []*jitlink.Block{b}
+	}
+	if len(r.sc.one) == cap(r.sc.one) {
+		// A new array: the lists cut from the old one keep it alive
+		// until the parse ends.
+		r.sc.one = make([]*jitlink.Block, 0, max(64, 2*cap(r.sc.one)))
+	}
+	r.sc.one = append(r.sc.one, b)
+	n := len(r.sc.one)
+	return r.sc.one[n-1 : n : n]
 }
 
 func (r *reader) errf(off uint64, format string, args ...any) error {
@@ -99,7 +195,8 @@ func (r *reader) secErr(i int, off uint64, format string, args ...any) error {
 // for the registered architecture its e_machine names. The graph's
 // content aliases data, which must not change afterwards.
 func Parse(name string, data []byte) (*jitlink.LinkGraph, error) {
-	r := &reader{file: name, data: data}
+	r := newReader(name, data, false)
+	defer r.release()
 	if err := r.parse(); err != nil {
 		return nil, err
 	}
@@ -110,7 +207,8 @@ func Parse(name string, data []byte) (*jitlink.LinkGraph, error) {
 // object defines, without building a graph: archives without a symbol
 // index use it to find which member defines what.
 func DefinedSymbols(name string, data []byte) ([]string, error) {
-	r := &reader{file: name, data: data, headersOnly: true}
+	r := newReader(name, data, true)
+	defer r.release()
 	if err := r.parse(); err != nil {
 		return nil, err
 	}
@@ -263,7 +361,7 @@ func (r *reader) parse() error {
 	if shstrndx == 0 || shstrndx >= shnum {
 		return r.errf(62, "section name table index %d out of range (have %d sections)", shstrndx, shnum)
 	}
-	r.sh = make([]shdr, shnum)
+	r.sh = r.shdrs(shnum)
 	for i := range r.sh {
 		h := d[shoff+uint64(i)*shdrSize:]
 		s := &r.sh[i]
@@ -456,7 +554,7 @@ func parsePrio(name, prefix string) (uint32, bool) {
 }
 
 func (r *reader) sections() error {
-	r.named = map[string]*jitlink.Section{}
+	r.named = r.sectionNames()
 	for i := range r.sh {
 		s := &r.sh[i]
 		if i == 0 || s.flags&elf.SHF_ALLOC == 0 || s.flags&shfExcl != 0 {
@@ -568,7 +666,7 @@ func (r *reader) sections() error {
 			c, _ := r.content(i)
 			b = r.g.AddContentBlock(sec, c, align, 0)
 		}
-		s.blocks = []*jitlink.Block{b}
+		s.blocks = r.oneBlock(b)
 	}
 	// Count relocations per target section to size edge slices once.
 	for i := range r.sh {
@@ -732,7 +830,7 @@ func (r *reader) symbols() error {
 	}
 	st := &r.sh[r.symtb]
 	n := st.size / symSize
-	r.syms = make([]*jitlink.Symbol, n)
+	r.syms = r.symIndex(n)
 	r.g.ReserveSymbols(int(n))
 	var xindex []byte
 	for i := range r.sh {

@@ -118,3 +118,16 @@ int callD(void) { return f(); }`, "-O0")
 		t.Fatal(err)
 	}
 }
+
+// TestMergeGraphsDuplicateNamesBoth: two strong definitions of one name
+// are an error naming the symbol and both objects, the first definer
+// whichever input it was.
+func TestMergeGraphsDuplicateNamesBoth(t *testing.T) {
+	a := parseSrc(t, "a.o", "c", `int other(void) { return 0; }`, "-O1")
+	b := parseSrc(t, "b.o", "c", `int dup(void) { return 1; }`, "-O1")
+	c := parseSrc(t, "c.o", "c", `int dup(void) { return 2; }`, "-O1")
+	_, err := jitlink.MergeGraphs("abc", a, b, c)
+	if err == nil || !strings.Contains(err.Error(), "duplicate definition of dup in b.o and c.o") {
+		t.Errorf("MergeGraphs: %v, want a duplicate definition of dup in b.o and c.o", err)
+	}
+}
