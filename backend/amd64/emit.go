@@ -151,10 +151,19 @@ func (fc *fnCompiler) emitBody() {
 	}
 	// Single predecessors, for carrying spill-store forwarding into a
 	// block: pred[b] is the only predecessor, -1 for none, -2 for many.
+	// The per-block tables are set up in one walk (pred, the forwarding
+	// state at each block's end, done, absorbed).
 	em.pred = em.pred[:0]
+	em.endFwd = em.endFwd[:0]
+	done := em.done[:0]
+	em.absorbed = em.absorbed[:0]
 	for range fc.blocks {
 		em.pred = append(em.pred, -1)
+		em.endFwd = append(em.endFwd, fwdState{})
+		done = append(done, false)
+		em.absorbed = append(em.absorbed, false)
 	}
+	em.done = done
 	for bi := range fc.blocks {
 		t, f := fc.succs(&fc.blocks[bi])
 		if t == f {
@@ -169,19 +178,6 @@ func (fc *fnCompiler) emitBody() {
 				}
 			}
 		}
-	}
-	em.endFwd = em.endFwd[:0]
-	for range fc.blocks {
-		em.endFwd = append(em.endFwd, fwdState{})
-	}
-	done := em.done[:0]
-	for range fc.blocks {
-		done = append(done, false)
-	}
-	em.done = done
-	em.absorbed = em.absorbed[:0]
-	for range fc.blocks {
-		em.absorbed = append(em.absorbed, false)
 	}
 	for li, bi := range fc.layout {
 		b := &fc.blocks[bi]

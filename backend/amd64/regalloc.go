@@ -165,7 +165,14 @@ func (fc *fnCompiler) operands(m *minst) (uses []opUse, defs []vreg) {
 			defs = append(defs, m.dst)
 		}
 	}
-	fc.opUses, fc.opDefs = uses, defs
+	// Kept only when an append grew them: storing the slices back on
+	// every call cost a write barrier each while the GC was marking.
+	if cap(uses) > cap(fc.opUses) {
+		fc.opUses = uses
+	}
+	if cap(defs) > cap(fc.opDefs) {
+		fc.opDefs = defs
+	}
 	return uses, defs
 }
 
