@@ -400,40 +400,31 @@ func (fc *fnCompiler) constMem(bits int64) asm.Mem {
 	return asm.MSym(fc.mc.constSym(uint64(bits)), 0)
 }
 
-// twoAddr lowers dst = a op b for a two-address instruction: opRR/opRM
-// apply the operation to a register destination.
-func (fc *fnCompiler) twoAddr(m *minst, commutative bool, opRR func(d, s asm.Reg), opRM func(d asm.Reg, s asm.Mem)) {
-	d := fc.dstReg(m.dst)
+// twoAddr prepares dst = a op b for a two-address instruction: it
+// returns the register d to compute into (a is in it once the caller
+// applies the operation) and the other operand, the register s when sok,
+// else the memory sm; the caller emits "op d, s" (or "op d, sm") and then
+// storeDst(m.dst, d). (It took the operation as two callbacks, an
+// indirect call per arithmetic instruction; the caller's switch on sok
+// is plain code.)
+func (fc *fnCompiler) twoAddr(m *minst, commutative bool) (d, s asm.Reg, sm asm.Mem, sok bool) {
+	d = fc.dstReg(m.dst)
 	ra, am, aok := fc.srcLoc(m.a)
 	rb, bm, bok := fc.srcLoc(m.b)
 	switch {
 	case aok && ra == d:
-		if bok {
-			opRR(d, rb)
-		} else {
-			opRM(d, bm)
-		}
+		return d, rb, bm, bok
 	case bok && rb == d && commutative:
-		if aok {
-			opRR(d, ra)
-		} else {
-			opRM(d, am)
-		}
-	default:
-		if bok && rb == d {
-			// Non-commutative with dst == b cannot happen (b is a late
-			// use); keep the value safe anyway.
-			fc.move(scratchGPRFor(d), rb)
-			rb = scratchGPRFor(d)
-		}
-		fc.load(d, m.a)
-		if bok {
-			opRR(d, rb)
-		} else {
-			opRM(d, bm)
-		}
+		return d, ra, am, aok
 	}
-	fc.storeDst(m.dst, d)
+	if bok && rb == d {
+		// Non-commutative with dst == b cannot happen (b is a late
+		// use); keep the value safe anyway.
+		fc.move(scratchGPRFor(d), rb)
+		rb = scratchGPRFor(d)
+	}
+	fc.load(d, m.a)
+	return d, rb, bm, bok
 }
 
 func scratchGPRFor(r asm.Reg) asm.Reg {
@@ -651,9 +642,13 @@ func (fc *fnCompiler) emitAlu(m *minst) {
 		fc.storeDst(m.dst, d)
 		return
 	}
-	fc.twoAddr(m, op != asm.Sub,
-		func(d, s asm.Reg) { a.AluRR(op, sz, d, s) },
-		func(d asm.Reg, s asm.Mem) { a.AluRM(op, sz, d, s) })
+	d, src, sm, sok := fc.twoAddr(m, op != asm.Sub)
+	if sok {
+		a.AluRR(op, sz, d, src)
+	} else {
+		a.AluRM(op, sz, d, sm)
+	}
+	fc.storeDst(m.dst, d)
 }
 
 // emitImul lowers an integer multiplication, by an immediate in the
@@ -668,9 +663,13 @@ func (fc *fnCompiler) emitImul(m *minst) {
 		fc.storeDst(m.dst, d)
 		return
 	}
-	fc.twoAddr(m, true,
-		func(d, s asm.Reg) { a.ImulRR(sz, d, s) },
-		func(d asm.Reg, s asm.Mem) { a.ImulRM(sz, d, s) })
+	d, src, sm, sok := fc.twoAddr(m, true)
+	if sok {
+		a.ImulRR(sz, d, src)
+	} else {
+		a.ImulRM(sz, d, sm)
+	}
+	fc.storeDst(m.dst, d)
 }
 
 // emitShift shifts m.a by the immediate m.imm (nothing for 0) or by CL.
@@ -755,9 +754,13 @@ func (fc *fnCompiler) emitSse(m *minst) {
 		fc.storeDst(m.dst, d)
 		return
 	}
-	fc.twoAddr(m, op == asm.Addsd || op == asm.Mulsd || op == asm.Addss || op == asm.Mulss,
-		func(d, s asm.Reg) { a.SseRR(op, d, s) },
-		func(d asm.Reg, s asm.Mem) { a.SseRM(op, d, s) })
+	d, src, sm, sok := fc.twoAddr(m, op == asm.Addsd || op == asm.Mulsd || op == asm.Addss || op == asm.Mulss)
+	if sok {
+		a.SseRR(op, d, src)
+	} else {
+		a.SseRM(op, d, sm)
+	}
+	fc.storeDst(m.dst, d)
 }
 
 // emitIntToFloat converts the 64-bit integer m.a to a double (a float
