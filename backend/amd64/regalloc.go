@@ -60,6 +60,7 @@ type regAlloc struct {
 	// points where every caller-saved register is defined (clobbered).
 	calls     []rng
 	layoutIdx []int32 // scratch of allocate: layout index by block
+	header    []bool  // scratch of allocate: by block, the target of a back edge
 }
 
 // callerSavedMask has bit r set for every caller-saved register r
@@ -76,9 +77,9 @@ var callerSavedMask = func() uint64 {
 // call (tests check that it does not change the allocation).
 var fullSearch = false
 
-// fullLiveness makes allocate iterate the liveness of an acyclic
-// function to the fixed point too (tests check that it does not change
-// the allocation).
+// fullLiveness makes allocate repeat the liveness passes until no set
+// changes, not only while a loop header's does (tests check that it does
+// not change the allocation).
 var fullLiveness = false
 
 // calleeSavedGPRs is gprOrder without the caller-saved registers: the
@@ -229,13 +230,16 @@ func (fc *fnCompiler) allocate() {
 	for i, bi := range fc.layout {
 		layoutIdx[bi] = int32(i)
 	}
-	cyclic := false
+	// header[b]: b is the target of a back edge (an edge to a block at
+	// or before its source in the layout).
+	ra.header = append(ra.header[:0], make([]bool, nb)...)
+	header := ra.header
 	for i, bi := range fc.layout {
 		b := &fc.blocks[bi]
 		t, f := fc.succs(b)
 		for _, s := range [2]int32{t, f} {
 			if s >= 0 && layoutIdx[s] <= int32(i) {
-				cyclic = true
+				header[s] = true
 				for j := layoutIdx[s]; j <= int32(i); j++ {
 					fc.blocks[fc.layout[j]].depth++
 				}
@@ -268,16 +272,18 @@ func (fc *fnCompiler) allocate() {
 	// Iterate liveIn = gen | (liveOut &^ kill) to a fixed point. The
 	// layout lists every block after its predecessors but for back edges
 	// (split edge blocks follow their source), so walking it backwards
-	// sees each block's successors first: without a back edge the first
-	// pass reaches the fixed point, and the pass that would only confirm
-	// it is left out (an edge to a block at or before its source in the
-	// layout set cyclic above).
+	// sees each block's successors first, updated in the same pass, but
+	// for the targets of back edges (headers), whose sets are the previous
+	// pass's: another pass is needed only when a header's set changed.
+	// Without a loop that is one pass, with one loop usually two; passes
+	// until nothing changed at all were one more each time, which only
+	// confirmed the result.
 	if cap(ra.live) < w {
 		ra.live = make([]uint64, w)
 	}
 	live := ra.live[:w]
-	for changed := true; changed; {
-		changed = false
+	for again := true; again; {
+		again = false
 		for i := len(fc.layout) - 1; i >= 0; i-- {
 			bi := fc.layout[i]
 			fc.liveOut(bi, live)
@@ -286,12 +292,11 @@ func (fc *fnCompiler) allocate() {
 				n := ra.gen[bi][k] | live[k]&^ra.kill[bi][k]
 				if n != in[k] {
 					in[k] = n
-					changed = true
+					if header[bi] || fullLiveness {
+						again = true
+					}
 				}
 			}
-		}
-		if !cyclic && !fullLiveness {
-			break // see above
 		}
 	}
 

@@ -55,11 +55,11 @@ func TestSortByStart(t *testing.T) {
 // kept), are the same with the full search.
 func TestCallCrossingShortCut(t *testing.T) { sameObjectsWith(t, &fullSearch) }
 
-// TestAcyclicLivenessOnePass: allocate computes the liveness of a
-// function without a back edge in one backward pass over the layout; the
-// objects of the corpus are the same when it iterates to the fixed point
-// as it does for loops.
-func TestAcyclicLivenessOnePass(t *testing.T) { sameObjectsWith(t, &fullLiveness) }
+// TestLivenessPasses: allocate repeats its backward liveness pass over
+// the layout only while a loop header's set changes (one pass for a
+// function without a loop); the objects of the corpus are the same when
+// it repeats the pass until no set changes.
+func TestLivenessPasses(t *testing.T) { sameObjectsWith(t, &fullLiveness) }
 
 // sameObjectsWith compiles the Kaleidoscope corpus and the synthetic
 // program at -O0 and optimized with and without the inliner (calls kept)
