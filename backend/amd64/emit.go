@@ -231,6 +231,27 @@ func (fc *fnCompiler) loc(v vreg) (asm.Reg, asm.Mem, bool) {
 	return asm.NoReg, asm.M(asm.RSP, fc.em.spillBase+8*iv.spill), false
 }
 
+// regLoc is loc for the callers that need only v's register: ok false
+// when v lives in memory (a spill slot or the constant pool). It leaves
+// out the memory operand loc builds and returns.
+func (fc *fnCompiler) regLoc(v vreg) (asm.Reg, bool) {
+	if v < numPhys {
+		return asm.Reg(v), true
+	}
+	iv := &fc.ra.ivs[v]
+	if iv.reg != asm.NoReg {
+		return iv.reg, true
+	}
+	if iv.spill < 0 && iv.spill != -2 {
+		// Never live, as in loc.
+		if fc.class[v] == classXMM {
+			return scratchXMM, true
+		}
+		return scratchGPR, true
+	}
+	return asm.NoReg, false
+}
+
 // srcLoc is loc for reading v: a spilled value whose slot was just
 // stored from a register that still holds it is read from that register
 // (spill-store forwarding), unless the current instruction writes that
@@ -358,7 +379,7 @@ func (fc *fnCompiler) regOf(v vreg, scratch asm.Reg) asm.Reg {
 // dstReg returns the register to compute v into: its own, or a scratch
 // register whose value storeDst writes back to the spill slot.
 func (fc *fnCompiler) dstReg(v vreg) asm.Reg {
-	r, _, ok := fc.loc(v)
+	r, ok := fc.regLoc(v)
 	if ok {
 		return r
 	}
@@ -369,10 +390,10 @@ func (fc *fnCompiler) dstReg(v vreg) asm.Reg {
 }
 
 func (fc *fnCompiler) storeDst(v vreg, r asm.Reg) {
-	_, m, ok := fc.loc(v)
-	if ok {
+	if _, ok := fc.regLoc(v); ok {
 		return
 	}
+	_, m, _ := fc.loc(v)
 	if r.IsXMM() {
 		fc.mc.a.MovsdMR(m, r)
 	} else {
@@ -441,6 +462,9 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 		fc.em.curA = noVReg
 	}
 	if m.dst != noVReg {
+		// loc, not regLoc: for a rematerialized constant it names the
+		// constant's symbol, and the objects number the constants in the
+		// order of that first mention.
 		if r, _, ok := fc.loc(m.dst); ok {
 			fc.em.curDst = r
 		}
