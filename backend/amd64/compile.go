@@ -602,6 +602,10 @@ type fnCompiler struct {
 	inLoop  []bool // by RPO index: the block lies on a cycle (approximately)
 	inArgs  int    // number of stack-passed parameters
 
+	// operands' scratch: the registers an instruction reads and writes.
+	opUses []opUse
+	opDefs []vreg
+
 	ra regAlloc
 	em emitState
 }

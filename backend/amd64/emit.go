@@ -151,10 +151,19 @@ func (fc *fnCompiler) emitBody() {
 	}
 	// Single predecessors, for carrying spill-store forwarding into a
 	// block: pred[b] is the only predecessor, -1 for none, -2 for many.
+	// The per-block tables are set up in one walk (pred, the forwarding
+	// state at each block's end, done, absorbed).
 	em.pred = em.pred[:0]
+	em.endFwd = em.endFwd[:0]
+	done := em.done[:0]
+	em.absorbed = em.absorbed[:0]
 	for range fc.blocks {
 		em.pred = append(em.pred, -1)
+		em.endFwd = append(em.endFwd, fwdState{})
+		done = append(done, false)
+		em.absorbed = append(em.absorbed, false)
 	}
+	em.done = done
 	for bi := range fc.blocks {
 		t, f := fc.succs(&fc.blocks[bi])
 		if t == f {
@@ -169,19 +178,6 @@ func (fc *fnCompiler) emitBody() {
 				}
 			}
 		}
-	}
-	em.endFwd = em.endFwd[:0]
-	for range fc.blocks {
-		em.endFwd = append(em.endFwd, fwdState{})
-	}
-	done := em.done[:0]
-	for range fc.blocks {
-		done = append(done, false)
-	}
-	em.done = done
-	em.absorbed = em.absorbed[:0]
-	for range fc.blocks {
-		em.absorbed = append(em.absorbed, false)
 	}
 	for li, bi := range fc.layout {
 		b := &fc.blocks[bi]
@@ -233,6 +229,27 @@ func (fc *fnCompiler) loc(v vreg) (asm.Reg, asm.Mem, bool) {
 		return scratchGPR, asm.Mem{}, true
 	}
 	return asm.NoReg, asm.M(asm.RSP, fc.em.spillBase+8*iv.spill), false
+}
+
+// regLoc is loc for the callers that need only v's register: ok false
+// when v lives in memory (a spill slot or the constant pool). It leaves
+// out the memory operand loc builds and returns.
+func (fc *fnCompiler) regLoc(v vreg) (asm.Reg, bool) {
+	if v < numPhys {
+		return asm.Reg(v), true
+	}
+	iv := &fc.ra.ivs[v]
+	if iv.reg != asm.NoReg {
+		return iv.reg, true
+	}
+	if iv.spill < 0 && iv.spill != -2 {
+		// Never live, as in loc.
+		if fc.class[v] == classXMM {
+			return scratchXMM, true
+		}
+		return scratchGPR, true
+	}
+	return asm.NoReg, false
 }
 
 // srcLoc is loc for reading v: a spilled value whose slot was just
@@ -362,7 +379,7 @@ func (fc *fnCompiler) regOf(v vreg, scratch asm.Reg) asm.Reg {
 // dstReg returns the register to compute v into: its own, or a scratch
 // register whose value storeDst writes back to the spill slot.
 func (fc *fnCompiler) dstReg(v vreg) asm.Reg {
-	r, _, ok := fc.loc(v)
+	r, ok := fc.regLoc(v)
 	if ok {
 		return r
 	}
@@ -373,10 +390,10 @@ func (fc *fnCompiler) dstReg(v vreg) asm.Reg {
 }
 
 func (fc *fnCompiler) storeDst(v vreg, r asm.Reg) {
-	_, m, ok := fc.loc(v)
-	if ok {
+	if _, ok := fc.regLoc(v); ok {
 		return
 	}
+	_, m, _ := fc.loc(v)
 	if r.IsXMM() {
 		fc.mc.a.MovsdMR(m, r)
 	} else {
@@ -404,40 +421,31 @@ func (fc *fnCompiler) constMem(bits int64) asm.Mem {
 	return asm.MSym(fc.mc.constSym(uint64(bits)), 0)
 }
 
-// twoAddr lowers dst = a op b for a two-address instruction: opRR/opRM
-// apply the operation to a register destination.
-func (fc *fnCompiler) twoAddr(m *minst, commutative bool, opRR func(d, s asm.Reg), opRM func(d asm.Reg, s asm.Mem)) {
-	d := fc.dstReg(m.dst)
+// twoAddr prepares dst = a op b for a two-address instruction: it
+// returns the register d to compute into (a is in it once the caller
+// applies the operation) and the other operand, the register s when sok,
+// else the memory sm; the caller emits "op d, s" (or "op d, sm") and then
+// storeDst(m.dst, d). (It took the operation as two callbacks, an
+// indirect call per arithmetic instruction; the caller's switch on sok
+// is plain code.)
+func (fc *fnCompiler) twoAddr(m *minst, commutative bool) (d, s asm.Reg, sm asm.Mem, sok bool) {
+	d = fc.dstReg(m.dst)
 	ra, am, aok := fc.srcLoc(m.a)
 	rb, bm, bok := fc.srcLoc(m.b)
 	switch {
 	case aok && ra == d:
-		if bok {
-			opRR(d, rb)
-		} else {
-			opRM(d, bm)
-		}
+		return d, rb, bm, bok
 	case bok && rb == d && commutative:
-		if aok {
-			opRR(d, ra)
-		} else {
-			opRM(d, am)
-		}
-	default:
-		if bok && rb == d {
-			// Non-commutative with dst == b cannot happen (b is a late
-			// use); keep the value safe anyway.
-			fc.move(scratchGPRFor(d), rb)
-			rb = scratchGPRFor(d)
-		}
-		fc.load(d, m.a)
-		if bok {
-			opRR(d, rb)
-		} else {
-			opRM(d, bm)
-		}
+		return d, ra, am, aok
 	}
-	fc.storeDst(m.dst, d)
+	if bok && rb == d {
+		// Non-commutative with dst == b cannot happen (b is a late
+		// use); keep the value safe anyway.
+		fc.move(scratchGPRFor(d), rb)
+		rb = scratchGPRFor(d)
+	}
+	fc.load(d, m.a)
+	return d, rb, bm, bok
 }
 
 func scratchGPRFor(r asm.Reg) asm.Reg {
@@ -454,6 +462,9 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 		fc.em.curA = noVReg
 	}
 	if m.dst != noVReg {
+		// loc, not regLoc: for a rematerialized constant it names the
+		// constant's symbol, and the objects number the constants in the
+		// order of that first mention.
 		if r, _, ok := fc.loc(m.dst); ok {
 			fc.em.curDst = r
 		}
@@ -655,9 +666,13 @@ func (fc *fnCompiler) emitAlu(m *minst) {
 		fc.storeDst(m.dst, d)
 		return
 	}
-	fc.twoAddr(m, op != asm.Sub,
-		func(d, s asm.Reg) { a.AluRR(op, sz, d, s) },
-		func(d asm.Reg, s asm.Mem) { a.AluRM(op, sz, d, s) })
+	d, src, sm, sok := fc.twoAddr(m, op != asm.Sub)
+	if sok {
+		a.AluRR(op, sz, d, src)
+	} else {
+		a.AluRM(op, sz, d, sm)
+	}
+	fc.storeDst(m.dst, d)
 }
 
 // emitImul lowers an integer multiplication, by an immediate in the
@@ -672,9 +687,13 @@ func (fc *fnCompiler) emitImul(m *minst) {
 		fc.storeDst(m.dst, d)
 		return
 	}
-	fc.twoAddr(m, true,
-		func(d, s asm.Reg) { a.ImulRR(sz, d, s) },
-		func(d asm.Reg, s asm.Mem) { a.ImulRM(sz, d, s) })
+	d, src, sm, sok := fc.twoAddr(m, true)
+	if sok {
+		a.ImulRR(sz, d, src)
+	} else {
+		a.ImulRM(sz, d, sm)
+	}
+	fc.storeDst(m.dst, d)
 }
 
 // emitShift shifts m.a by the immediate m.imm (nothing for 0) or by CL.
@@ -759,9 +778,13 @@ func (fc *fnCompiler) emitSse(m *minst) {
 		fc.storeDst(m.dst, d)
 		return
 	}
-	fc.twoAddr(m, op == asm.Addsd || op == asm.Mulsd || op == asm.Addss || op == asm.Mulss,
-		func(d, s asm.Reg) { a.SseRR(op, d, s) },
-		func(d asm.Reg, s asm.Mem) { a.SseRM(op, d, s) })
+	d, src, sm, sok := fc.twoAddr(m, op == asm.Addsd || op == asm.Mulsd || op == asm.Addss || op == asm.Mulss)
+	if sok {
+		a.SseRR(op, d, src)
+	} else {
+		a.SseRM(op, d, sm)
+	}
+	fc.storeDst(m.dst, d)
 }
 
 // emitIntToFloat converts the 64-bit integer m.a to a double (a float

@@ -51,11 +51,16 @@ type regAlloc struct {
 	// the lists that have an interval to drop.
 	minEnd int32
 	regEnd [numPhys]int32
-	count  []int32 // scratch of sortByStart
+	// nonEmpty has bit r set when assigned[r] is not empty: the expiry
+	// in allocOne visits only those lists (a function uses a few of the
+	// 32 registers; looking at every regEnd was a fifth of allocOne).
+	nonEmpty uint32
+	count    []int32 // scratch of sortByStart
 	// calls holds [p+1, p+2) for every call at position p, in order: the
 	// points where every caller-saved register is defined (clobbered).
 	calls     []rng
 	layoutIdx []int32 // scratch of allocate: layout index by block
+	header    []bool  // scratch of allocate: by block, the target of a back edge
 }
 
 // callerSavedMask has bit r set for every caller-saved register r
@@ -71,6 +76,11 @@ var callerSavedMask = func() uint64 {
 // fullSearch turns off allocOne's short cut for intervals live across a
 // call (tests check that it does not change the allocation).
 var fullSearch = false
+
+// fullLiveness makes allocate repeat the liveness passes until no set
+// changes, not only while a loop header's does (tests check that it does
+// not change the allocation).
+var fullLiveness = false
 
 // calleeSavedGPRs is gprOrder without the caller-saved registers: the
 // registers an interval live across a call can get (every caller-saved
@@ -100,57 +110,71 @@ const (
 	scratchXMM  = asm.X15
 )
 
-// forEachOperand calls use for every register read and def for every
-// register written by m, except a call's clobbers of the caller-saved
-// registers, which allocate handles in bulk (callerSavedMask): a call
-// clobbers 25 registers, and a callback for each was a third of the
-// operand walk's time in a lazy compile's profile.
-func (fc *fnCompiler) forEachOperand(m *minst, use func(v vreg, late bool), def func(v vreg)) {
+// opUse is a register operand read by a machine instruction; late: it is
+// still read when the result is written (so the two cannot share a
+// register).
+type opUse struct {
+	v    vreg
+	late bool
+}
+
+// operands returns the registers m reads and writes, in scratch slices
+// of fc that the next call overwrites, except a call's clobbers of the
+// caller-saved registers, which allocate handles in bulk
+// (callerSavedMask): a call clobbers 25 registers, and an operand each
+// was a third of the operand walk's time in a lazy compile's profile.
+// (A walk calling a use and a def callback per operand cost an indirect
+// call each; filling two small slices that the caller loops over is
+// plain code the compiler inlines.)
+func (fc *fnCompiler) operands(m *minst) (uses []opUse, defs []vreg) {
+	uses, defs = fc.opUses[:0], fc.opDefs[:0]
 	switch m.op {
 	case mEntry:
-		for _, r := range fc.entry {
-			def(r)
-		}
-		return
+		defs = append(defs, fc.entry...)
 	case mCall:
 		ci := &fc.calls[m.imm]
 		for _, r := range ci.uses {
-			use(r, false)
+			uses = append(uses, opUse{r, false})
 		}
 		if m.a != noVReg {
-			use(m.a, false)
+			uses = append(uses, opUse{m.a, false})
 		}
-		return
 	case mDiv:
-		use(vreg(asm.RAX), false)
-		use(m.b, false)
-		def(vreg(asm.RAX))
-		def(vreg(asm.RDX))
-		return
+		uses = append(uses, opUse{vreg(asm.RAX), false}, opUse{m.b, false})
+		defs = append(defs, vreg(asm.RAX), vreg(asm.RDX))
 	case mRet:
 		if m.a != noVReg {
-			use(m.a, false)
+			uses = append(uses, opUse{m.a, false})
 		}
-		return
-	}
-	if m.a != noVReg {
-		use(m.a, m.flags&flLateA != 0)
-	}
-	if m.b != noVReg {
-		use(m.b, m.flags&flLateB != 0)
-	}
-	if m.c != noVReg {
-		use(m.c, true)
-	}
-	switch m.op {
-	case mLoad, mStore, mLea:
-		if m.addr.kind == addrBase {
-			use(m.addr.base, false)
+	default:
+		if m.a != noVReg {
+			uses = append(uses, opUse{m.a, m.flags&flLateA != 0})
+		}
+		if m.b != noVReg {
+			uses = append(uses, opUse{m.b, m.flags&flLateB != 0})
+		}
+		if m.c != noVReg {
+			uses = append(uses, opUse{m.c, true})
+		}
+		switch m.op {
+		case mLoad, mStore, mLea:
+			if m.addr.kind == addrBase {
+				uses = append(uses, opUse{m.addr.base, false})
+			}
+		}
+		if m.dst != noVReg {
+			defs = append(defs, m.dst)
 		}
 	}
-	if m.dst != noVReg {
-		def(m.dst)
+	// Kept only when an append grew them: storing the slices back on
+	// every call cost a write barrier each while the GC was marking.
+	if cap(uses) > cap(fc.opUses) {
+		fc.opUses = uses
 	}
+	if cap(defs) > cap(fc.opDefs) {
+		fc.opDefs = defs
+	}
+	return uses, defs
 }
 
 func (fc *fnCompiler) succs(b *mblock) (int32, int32) {
@@ -206,11 +230,16 @@ func (fc *fnCompiler) allocate() {
 	for i, bi := range fc.layout {
 		layoutIdx[bi] = int32(i)
 	}
+	// header[b]: b is the target of a back edge (an edge to a block at
+	// or before its source in the layout).
+	ra.header = append(ra.header[:0], make([]bool, nb)...)
+	header := ra.header
 	for i, bi := range fc.layout {
 		b := &fc.blocks[bi]
 		t, f := fc.succs(b)
 		for _, s := range [2]int32{t, f} {
 			if s >= 0 && layoutIdx[s] <= int32(i) {
+				header[s] = true
 				for j := layoutIdx[s]; j <= int32(i); j++ {
 					fc.blocks[fc.layout[j]].depth++
 				}
@@ -225,25 +254,36 @@ func (fc *fnCompiler) allocate() {
 	for bi := range fc.blocks {
 		gen, kill := ra.gen[bi], ra.kill[bi]
 		for k := range fc.blocks[bi].insts {
-			fc.forEachOperand(&fc.blocks[bi].insts[k], func(v vreg, _ bool) {
-				if kill[v/64]&(1<<(v%64)) == 0 {
-					gen[v/64] |= 1 << (v % 64)
+			m := &fc.blocks[bi].insts[k]
+			uses, defs := fc.operands(m)
+			for _, u := range uses {
+				if kill[u.v/64]&(1<<(u.v%64)) == 0 {
+					gen[u.v/64] |= 1 << (u.v % 64)
 				}
-			}, func(v vreg) {
+			}
+			for _, v := range defs {
 				kill[v/64] |= 1 << (v % 64)
-			})
-			if fc.blocks[bi].insts[k].op == mCall {
+			}
+			if m.op == mCall {
 				kill[0] |= callerSavedMask
 			}
 		}
 	}
-	// Iterate liveIn = gen | (liveOut &^ kill) to a fixed point.
+	// Iterate liveIn = gen | (liveOut &^ kill) to a fixed point. The
+	// layout lists every block after its predecessors but for back edges
+	// (split edge blocks follow their source), so walking it backwards
+	// sees each block's successors first, updated in the same pass, but
+	// for the targets of back edges (headers), whose sets are the previous
+	// pass's: another pass is needed only when a header's set changed.
+	// Without a loop that is one pass, with one loop usually two; passes
+	// until nothing changed at all were one more each time, which only
+	// confirmed the result.
 	if cap(ra.live) < w {
 		ra.live = make([]uint64, w)
 	}
 	live := ra.live[:w]
-	for changed := true; changed; {
-		changed = false
+	for again := true; again; {
+		again = false
 		for i := len(fc.layout) - 1; i >= 0; i-- {
 			bi := fc.layout[i]
 			fc.liveOut(bi, live)
@@ -252,7 +292,9 @@ func (fc *fnCompiler) allocate() {
 				n := ra.gen[bi][k] | live[k]&^ra.kill[bi][k]
 				if n != in[k] {
 					in[k] = n
-					changed = true
+					if header[bi] || fullLiveness {
+						again = true
+					}
 				}
 			}
 		}
@@ -323,7 +365,8 @@ func (fc *fnCompiler) allocate() {
 				}
 				ra.calls = append(ra.calls, rng{p + 1, p + 2})
 			}
-			fc.forEachOperand(m, nil2, func(v vreg) {
+			uses, defs := fc.operands(m)
+			for _, v := range defs {
 				iv := &ra.ivs[v]
 				iv.weight += wt
 				if live[v/64]&(1<<(v%64)) == 0 {
@@ -332,16 +375,17 @@ func (fc *fnCompiler) allocate() {
 					iv.rs[len(iv.rs)-1].from = p + 1
 					live[v/64] &^= 1 << (v % 64)
 				}
-			})
-			fc.forEachOperand(m, func(v vreg, late bool) {
+			}
+			for _, u := range uses {
+				v := u.v
 				ra.ivs[v].weight += wt
 				end := p + 1
-				if late {
+				if u.late {
 					end = p + 2
 				}
 				addRange(v, b.from, end)
 				live[v/64] |= 1 << (v % 64)
-			}, nil1)
+			}
 			// Hints for coalescing.
 			switch m.op {
 			case mCopy:
@@ -368,6 +412,7 @@ func (fc *fnCompiler) allocate() {
 		ra.assigned[r] = ra.assigned[r][:0]
 		ra.regEnd[r] = math.MaxInt32
 	}
+	ra.nonEmpty = 0
 	ra.used = [numPhys]bool{}
 	ra.nSpill = 0
 	ra.minEnd = math.MaxInt32
@@ -409,9 +454,6 @@ func (ra *regAlloc) sortByStart(nv int, end int32) {
 		}
 	}
 }
-
-func nil1(vreg)       {}
-func nil2(vreg, bool) {}
 
 // trailingZeros is the index of x's lowest set bit (x != 0).
 func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
@@ -489,7 +531,8 @@ func (fc *fnCompiler) allocOne(v vreg) {
 	// Expire intervals that ended (none has if start < minEnd).
 	if start >= ra.minEnd {
 		minEnd := int32(math.MaxInt32)
-		for r := range ra.assigned {
+		for mask := ra.nonEmpty; mask != 0; mask &= mask - 1 {
+			r := bits.TrailingZeros32(mask)
 			if ra.regEnd[r] > start {
 				minEnd = min(minEnd, ra.regEnd[r])
 				continue // nothing in this list has ended
@@ -506,6 +549,9 @@ func (fc *fnCompiler) allocOne(v vreg) {
 			}
 			ra.assigned[r] = l[:j]
 			ra.regEnd[r] = regEnd
+			if j == 0 {
+				ra.nonEmpty &^= 1 << r
+			}
 			minEnd = min(minEnd, regEnd)
 		}
 		ra.minEnd = minEnd
@@ -532,6 +578,7 @@ func (fc *fnCompiler) allocOne(v vreg) {
 		}
 		iv.reg = r
 		ra.assigned[r] = append(ra.assigned[r], v)
+		ra.nonEmpty |= 1 << r
 		ra.regEnd[r] = min(ra.regEnd[r], iv.end())
 		ra.minEnd = min(ra.minEnd, iv.end())
 		ra.used[r] = true
@@ -590,6 +637,7 @@ func (fc *fnCompiler) allocOne(v vreg) {
 		}
 	}
 	ra.assigned[best] = append(l[:j], v)
+	ra.nonEmpty |= 1 << best
 	ra.regEnd[best] = min(ra.regEnd[best], iv.end())
 	ra.minEnd = min(ra.minEnd, iv.end())
 	iv.reg = best
@@ -604,3 +652,6 @@ func (fc *fnCompiler) spill(iv *interval) {
 	iv.spill = fc.ra.nSpill
 	fc.ra.nSpill++
 }
+
+// regAlloc.nonEmpty has a bit per physical register.
+const _ = uint32(1) << (numPhys - 1)

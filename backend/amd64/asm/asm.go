@@ -558,12 +558,27 @@ func (o opc) emit(a *Assembler) {
 // prefix (spl, bpl, sil, dil).
 func byteRex(r Reg) bool { return r >= RSP && r <= RDI }
 
+// put writes o's bytes at buf[n:] and returns the new length.
+func (o opc) put(buf *[16]byte, n int) int {
+	if o.n == 2 {
+		buf[n], buf[n+1] = byte(o.v>>8), byte(o.v)
+		return n + 2
+	}
+	buf[n] = byte(o.v)
+	return n + 1
+}
+
 // rr encodes an instruction with a register in ModRM.reg and a register in
-// ModRM.rm. pfx is a mandatory prefix (0x66, 0xf2, 0xf3) or 0.
+// ModRM.rm. pfx is a mandatory prefix (0x66, 0xf2, 0xf3) or 0. The bytes
+// are put together in an array and appended at once (an append per byte,
+// each checking the buffer's room, was most of the encoder's time).
 func (a *Assembler) rr(pfx byte, w bool, o opc, reg, rm Reg, forceRex bool) {
 	a.Insts++
+	var buf [16]byte
+	n := 0
 	if pfx != 0 {
-		a.b(pfx)
+		buf[n] = pfx
+		n++
 	}
 	rex := byte(0)
 	if w {
@@ -571,15 +586,18 @@ func (a *Assembler) rr(pfx byte, w bool, o opc, reg, rm Reg, forceRex bool) {
 	}
 	rex |= reg.hi()<<2 | rm.hi()
 	if rex != 0 || forceRex {
-		a.b(0x40 | rex)
+		buf[n] = 0x40 | rex
+		n++
 	}
-	o.emit(a)
-	a.b(0xc0 | reg.low()<<3 | rm.low())
+	n = o.put(&buf, n)
+	buf[n] = 0xc0 | reg.low()<<3 | rm.low()
+	a.Buf = append(a.Buf, buf[:n+1]...)
 }
 
 // rm encodes an instruction with a register (or /digit) in ModRM.reg and a
 // memory operand. immLen is the number of immediate bytes that follow
-// (needed for the RIP-relative addend).
+// (needed for the RIP-relative addend). Like rr, it appends the encoding
+// at once.
 func (a *Assembler) rm(pfx byte, w bool, o opc, reg Reg, m Mem, immLen int, forceRex bool) {
 	if m.Base != RIP && m.Base != NoReg && !m.Base.IsGPR() {
 		a.fail("%w: memory base %s", ErrBadOperand, m.Base)
@@ -608,8 +626,11 @@ func (a *Assembler) rm(pfx byte, w bool, o opc, reg Reg, m Mem, immLen int, forc
 		return
 	}
 	a.Insts++
+	var buf [16]byte
+	n := 0
 	if pfx != 0 {
-		a.b(pfx)
+		buf[n] = pfx
+		n++
 	}
 	rex := byte(0)
 	if w {
@@ -623,23 +644,30 @@ func (a *Assembler) rm(pfx byte, w bool, o opc, reg Reg, m Mem, immLen int, forc
 		rex |= m.Base.hi()
 	}
 	if rex != 0 || forceRex {
-		a.b(0x40 | rex)
+		buf[n] = 0x40 | rex
+		n++
 	}
-	o.emit(a)
+	n = o.put(&buf, n)
 	r := reg.low() << 3
+	put32 := func(v int32) {
+		binary.LittleEndian.PutUint32(buf[n:], uint32(v))
+		n += 4
+	}
 	switch {
 	case m.Base == RIP:
-		a.b(0x05 | r)
-		a.Relocs = append(a.Relocs, Reloc{Offset: len(a.Buf), Kind: m.SymKind, Sym: m.Sym, Addend: int64(m.Disp) - 4 - int64(immLen)})
-		a.imm32(0)
+		buf[n] = 0x05 | r
+		n++
+		a.Relocs = append(a.Relocs, Reloc{Offset: len(a.Buf) + n, Kind: m.SymKind, Sym: m.Sym, Addend: int64(m.Disp) - 4 - int64(immLen)})
+		put32(0)
 	case m.Base == NoReg:
 		// [index*scale + disp32] (or [disp32] with no index).
 		idx := byte(4)
 		if m.Index != NoReg {
 			idx = m.Index.low()
 		}
-		a.b(0x04|r, ss<<6|idx<<3|5)
-		a.imm32(m.Disp)
+		buf[n], buf[n+1] = 0x04|r, ss<<6|idx<<3|5
+		n += 2
+		put32(m.Disp)
 	default:
 		var mod byte
 		switch {
@@ -655,17 +683,21 @@ func (a *Assembler) rm(pfx byte, w bool, o opc, reg Reg, m Mem, immLen int, forc
 			if m.Index != NoReg {
 				idx = m.Index.low()
 			}
-			a.b(mod<<6|r|4, ss<<6|idx<<3|m.Base.low())
+			buf[n], buf[n+1] = mod<<6|r|4, ss<<6|idx<<3|m.Base.low()
+			n += 2
 		} else {
-			a.b(mod<<6 | r | m.Base.low())
+			buf[n] = mod<<6 | r | m.Base.low()
+			n++
 		}
 		switch mod {
 		case 1:
-			a.b(byte(int8(m.Disp)))
+			buf[n] = byte(int8(m.Disp))
+			n++
 		case 2:
-			a.imm32(m.Disp)
+			put32(m.Disp)
 		}
 	}
+	a.Buf = append(a.Buf, buf[:n]...)
 }
 
 func digit(d byte) Reg { return Reg(d) }
