@@ -193,6 +193,11 @@ func (e *Remote) BatchBeforeNext(ctx context.Context, ops []MemOp) (int, error) 
 	if e.noBatch.Load() || !e.quickSteps(ops) {
 		return e.Batch(ctx, ops)
 	}
+	if batchSize(ops)-8 > maxHeld {
+		// Too large to hold back (checked before encoding it, which
+		// would copy all its bytes for nothing): one batch of its own.
+		return e.Batch(ctx, ops)
+	}
 	var enc wire.Encoder
 	if i, err := encodeSteps(&enc, ops, maxHeld); err != nil {
 		if errors.Is(err, ErrBatchUnsupported) {

@@ -367,6 +367,22 @@ func (e *Remote) call(ctx context.Context, op wire.Op, payload []byte) (*wire.De
 // callTail is call for a request whose payload is payload followed by
 // tail, sent without copying tail (wire.WriteFrameTail).
 func (e *Remote) callTail(ctx context.Context, op wire.Op, payload, tail []byte) (*wire.Decoder, error) {
+	return e.callWrite(ctx, op, func(seq uint64) error {
+		return wire.WriteFrameTail(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload}, tail)
+	})
+}
+
+// callParts is call for a request whose payload is the concatenation of
+// parts, sent without copying the large ones (wire.WriteFrameParts).
+func (e *Remote) callParts(ctx context.Context, op wire.Op, parts [][]byte) (*wire.Decoder, error) {
+	return e.callWrite(ctx, op, func(seq uint64) error {
+		return wire.WriteFrameParts(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq}, parts)
+	})
+}
+
+// callWrite sends one request, written by write (under the write lock,
+// after any steps held back), and waits for its answer.
+func (e *Remote) callWrite(ctx context.Context, op wire.Op, write func(seq uint64) error) (*wire.Decoder, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("epc: %v: %w", op, err)
 	}
@@ -390,7 +406,7 @@ func (e *Remote) callTail(ctx context.Context, op wire.Op, payload, tail []byte)
 	// act on them (run the code they finalized, read it back).
 	hb, err := e.flushHeldLocked()
 	if err == nil {
-		err = wire.WriteFrameTail(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: payload}, tail)
+		err = write(seq)
 	}
 	e.wmu.Unlock()
 	if err != nil {
@@ -484,11 +500,11 @@ func (e *Remote) Batch(ctx context.Context, ops []MemOp) (int, error) {
 	if e.noBatch.Load() {
 		return 0, ErrBatchUnsupported
 	}
-	enc := new(wire.Encoder).U64(uint64(len(ops)))
-	if i, err := encodeSteps(enc, ops, maxBatch); err != nil {
+	parts, i, err := batchParts(ops, maxBatch)
+	if err != nil {
 		return i, err
 	}
-	d, err := e.call(ctx, wire.OpBatch, enc.Payload())
+	d, err := e.callParts(ctx, wire.OpBatch, parts)
 	if err != nil {
 		// No step ran. An executor that refuses batches (a shared one,
 		// an older one) is not asked again; a broken connection fails
@@ -515,24 +531,87 @@ func (e *Remote) Batch(ctx context.Context, ops []MemOp) (int, error) {
 // ran).
 func encodeSteps(enc *wire.Encoder, ops []MemOp, limit int) (int, error) {
 	for i, op := range ops {
-		switch op.Kind {
-		case MemOpProtect:
-			if !op.Prot.Valid() {
-				return i, fmt.Errorf("epc: batch step %d: protect %v %v: writable and executable at once violates W^X", i, op.Range, op.Prot)
-			}
-			enc.U64(wire.BatchProtect).U64(uint64(op.Range.Start)).U64(uint64(op.Range.End)).U64(uint64(op.Prot))
-		case MemOpWrite:
-			enc.U64(wire.BatchWrite).U64(uint64(op.Addr)).Bytes(op.Data)
-		case MemOpCallWrapper:
-			enc.U64(wire.BatchCallWrapper).U64(uint64(op.Call.Fn)).Bytes(op.Call.Arg)
-		default:
-			return i, fmt.Errorf("epc: batch step %d: unknown kind %d", i, op.Kind)
+		if err := encodeStep(enc, i, op); err != nil {
+			return i, err
 		}
 		if len(enc.Payload()) > limit {
-			return 0, fmt.Errorf("epc: batch of %d steps: over %d bytes: %w", len(ops), limit, ErrBatchUnsupported)
+			return 0, batchTooLarge(len(ops), limit)
 		}
 	}
 	return len(ops), nil
+}
+
+// encodeStep appends the batch encoding of op, step i.
+func encodeStep(enc *wire.Encoder, i int, op MemOp) error {
+	switch op.Kind {
+	case MemOpProtect:
+		if !op.Prot.Valid() {
+			return fmt.Errorf("epc: batch step %d: protect %v %v: writable and executable at once violates W^X", i, op.Range, op.Prot)
+		}
+		enc.U64(wire.BatchProtect).U64(uint64(op.Range.Start)).U64(uint64(op.Range.End)).U64(uint64(op.Prot))
+	case MemOpWrite:
+		enc.U64(wire.BatchWrite).U64(uint64(op.Addr)).Bytes(op.Data)
+	case MemOpCallWrapper:
+		enc.U64(wire.BatchCallWrapper).U64(uint64(op.Call.Fn)).Bytes(op.Call.Arg)
+	default:
+		return fmt.Errorf("epc: batch step %d: unknown kind %d", i, op.Kind)
+	}
+	return nil
+}
+
+func batchTooLarge(steps, limit int) error {
+	return fmt.Errorf("epc: batch of %d steps: over %d bytes: %w", steps, limit, ErrBatchUnsupported)
+}
+
+// directWrite is the smallest write step whose bytes batchParts sends
+// from the caller's slice instead of copying them into the encoding.
+const directWrite = 16 << 10
+
+// batchParts encodes a whole batch (its step count, then the steps) as
+// parts to be sent in order (wire.WriteFrameParts): the steps' encoding,
+// with the bytes of each write of directWrite bytes or more left in the
+// caller's slice rather than copied. The stream carries exactly
+// encodeSteps' bytes. A step that cannot be sent fails with its index; a
+// payload over limit fails with ErrBatchUnsupported (index 0: no step
+// ran).
+func batchParts(ops []MemOp, limit int) ([][]byte, int, error) {
+	if batchSize(ops) > limit {
+		return nil, 0, batchTooLarge(len(ops), limit)
+	}
+	var parts [][]byte
+	enc := new(wire.Encoder).U64(uint64(len(ops)))
+	for i, op := range ops {
+		if op.Kind == MemOpWrite && len(op.Data) >= directWrite {
+			enc.U64(wire.BatchWrite).U64(uint64(op.Addr)).U64(uint64(len(op.Data)))
+			parts = append(parts, enc.Payload(), op.Data)
+			enc = new(wire.Encoder)
+			continue
+		}
+		if err := encodeStep(enc, i, op); err != nil {
+			return nil, i, err
+		}
+	}
+	if p := enc.Payload(); len(p) > 0 {
+		parts = append(parts, p)
+	}
+	return parts, len(ops), nil
+}
+
+// batchSize is the size of ops' batch encoding, count included (steps of
+// an unknown kind count nothing: encoding them fails).
+func batchSize(ops []MemOp) int {
+	n := 8
+	for _, op := range ops {
+		switch op.Kind {
+		case MemOpProtect:
+			n += 32
+		case MemOpWrite:
+			n += 24 + len(op.Data)
+		case MemOpCallWrapper:
+			n += 24 + len(op.Call.Arg)
+		}
+	}
+	return n
 }
 
 func (op MemOp) describe() string {

@@ -99,6 +99,7 @@ func (s *frameState) read(r io.Reader, resumable bool) (Frame, error) {
 		p := s.f.Payload
 		if len(p) == cap(p) {
 			q := make([]byte, len(p), min(uint64(s.n), 2*uint64(cap(p))))
+			populate(q)
 			copy(q, p)
 			p = q
 		}
@@ -136,6 +137,7 @@ func (s *frameState) checkHeader() error {
 		return fmt.Errorf("wire: frame seq %d: reserved header bytes %#x %#x are not zero", f.Seq, h[6], h[7])
 	}
 	f.Payload = make([]byte, 0, min(n, largePayload)) // never nil: marks the header checked
+	populate(f.Payload)
 	s.f, s.n = f, n
 	return nil
 }

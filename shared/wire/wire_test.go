@@ -240,3 +240,55 @@ func TestWriteFrameTail(t *testing.T) {
 		t.Errorf("oversize head+tail: %v, want ErrTooLarge", err)
 	}
 }
+
+// countWriter records the writes made to it.
+type countWriter struct {
+	bytes.Buffer
+	writes int
+}
+
+func (w *countWriter) Write(p []byte) (int, error) { w.writes++; return w.Buffer.Write(p) }
+
+// TestWriteFrameParts checks that a frame written in parts is the frame
+// with the parts concatenated, that small parts are gathered into the
+// header's write and large ones written as they are, and that an
+// oversize frame is refused before anything is written.
+func TestWriteFrameParts(t *testing.T) {
+	big := bytes.Repeat([]byte{0xab}, 40<<10)
+	for _, tc := range []struct {
+		name    string
+		payload []byte
+		parts   [][]byte
+		writes  int
+	}{
+		{"empty", nil, nil, 1},
+		{"small", []byte("head"), [][]byte{[]byte("a"), nil, []byte("bc")}, 1},
+		{"large middle", []byte("head"), [][]byte{[]byte("a"), big, []byte("z")}, 3},
+		{"large first", nil, [][]byte{big, []byte("z"), big}, 4},
+		{"large last", nil, [][]byte{[]byte("a"), big}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Frame{Kind: KindCall, Op: OpBatch, Seq: 77, Payload: tc.payload}
+			var want bytes.Buffer
+			whole := Frame{Kind: f.Kind, Op: f.Op, Seq: f.Seq, Payload: bytes.Join(append([][]byte{tc.payload}, tc.parts...), nil)}
+			if err := WriteFrame(&want, whole); err != nil {
+				t.Fatal(err)
+			}
+			var got countWriter
+			if err := WriteFrameParts(&got, f, tc.parts); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Fatalf("stream differs from WriteFrame's (%d vs %d bytes)", got.Len(), want.Len())
+			}
+			if got.writes != tc.writes {
+				t.Errorf("%d writes, want %d", got.writes, tc.writes)
+			}
+		})
+	}
+	var w countWriter
+	huge := make([]byte, MaxPayload/2+1)
+	if err := WriteFrameParts(&w, Frame{Kind: KindCall, Op: OpBatch}, [][]byte{huge, huge}); !errors.Is(err, ErrTooLarge) || w.Len() != 0 {
+		t.Errorf("oversize frame: %v after %d bytes written; want ErrTooLarge and nothing written", err, w.Len())
+	}
+}
