@@ -110,3 +110,51 @@ func TestPopulateSplitAndCallerPopulates(t *testing.T) {
 		a.Abandon(ctx)
 	}
 }
+
+// TestPopulateCopyMapperContent: a child executor's working buffers (Go
+// memory the link fills and CopyMapper sends) have their large code and
+// read-only segments in memory as soon as they are allocated, like the
+// in-process mapper's.
+func TestPopulateCopyMapperContent(t *testing.T) {
+	ctx := context.Background()
+	s, err := NewSlab(copyMapper(t, newEPC(t)), SlabOptions{Size: 64 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const big = 256 << 10
+	a, err := s.Allocate(ctx, jitlink.AllocRequest{Name: "populate", Segments: []jitlink.SegmentRequest{
+		{Prot: rx, Size: big, Align: 16},
+		{Prot: shared.ProtRead, Size: big, Align: 16},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Abandon(ctx)
+	ps := syscall.Getpagesize()
+	for i, sg := range a.Segments() {
+		// The pages the segment covers in full (a Go buffer need not
+		// start on a page).
+		if got, min := resident(t, sg.Mem), big/ps-1; got < min {
+			t.Errorf("segment %d: %d pages resident after Allocate, want at least %d", i, got, min)
+		}
+	}
+}
+
+// TestPopulateUnaligned: Populate of memory that does not start or end
+// on a page brings in the pages it covers in full (madvise refuses an
+// unaligned start: before, nothing was populated).
+func TestPopulateUnaligned(t *testing.T) {
+	ps := syscall.Getpagesize()
+	mem, err := syscall.Mmap(-1, 0, 64*ps, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(mem)
+	Populate(mem[100 : 60*ps+7])
+	if got := resident(t, mem[ps:60*ps]); got != 59 {
+		t.Errorf("%d of the 59 covered pages resident, want all", got)
+	}
+	if got := resident(t, mem[61*ps:]); got != 0 {
+		t.Errorf("%d pages past the range resident, want 0", got)
+	}
+}
