@@ -100,10 +100,11 @@ func (e *Remote) background() {
 			}
 			e.mu.Lock()
 			switch {
-			case !e.reading && !(e.inline && e.busy != 0):
+			case !e.reading && !(e.inline && e.busy != 0 && !e.long):
 				// (A call answering an executor's call inline has left
 				// the token free for the calls its compile makes, and
-				// takes it back when done: it is the long call.)
+				// takes it back when done: it is the long call. Unless
+				// the answer has lasted a poll: see longInline.)
 				e.reading, taken = true, true
 			case e.passes == last:
 				e.parked = true
@@ -233,11 +234,41 @@ func (e *Remote) serveInline(f wire.Frame) {
 		// at a poll and hand it back with a wake-up at the next call.
 		e.reading = false
 	}
+	e.inlineGen++
+	if e.busy != 0 {
+		gen := e.inlineGen
+		e.inlineT = time.AfterFunc(e.poll, func() { e.longInline(gen) })
+	}
 	e.mu.Unlock()
 	e.serveCall(f)
 	e.mu.Lock()
-	e.inline, e.busy = false, 0
+	e.inline, e.busy, e.long = false, 0, false
+	if e.inlineT != nil {
+		e.inlineT.Stop()
+		e.inlineT = nil
+	}
 	e.mu.Unlock()
+}
+
+// longInline runs when the inline answer gen has lasted a poll: the
+// background reader may now take the token while it is free, and is
+// woken to do so. Without this, nobody reads the stream while a long
+// compile that makes no call runs inline, so the executor's end (kill -9,
+// Ctrl-C in the REPL) and other threads' output wait for the whole
+// compile. (A run's caller answering inline parks the background reader
+// so that a quick answer costs no wake-up; a slow one can afford it.)
+func (e *Remote) longInline(gen uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.inline || e.inlineGen != gen {
+		return
+	}
+	e.long = true
+	e.parked = false
+	select {
+	case e.kick <- struct{}{}:
+	default:
+	}
 }
 
 // dispatch handles one frame read by the token's holder. For an answer it
