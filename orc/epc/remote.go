@@ -54,14 +54,14 @@ type Remote struct {
 	// reader), which must not be handed the token meanwhile. Under mu.
 	inline bool
 	busy   uint64
-	// long says the inline answer has lasted a poll: the background
-	// reader may then take the free token (frames nobody waits for, such
-	// as output or the executor's end, are read within about a poll
-	// however long the compile); inlineT sets it (inlineGen tells which
-	// answer it was armed for). Under mu.
+	// long says the inline answer of a run's caller has lasted a whole
+	// slow poll of the parked background reader (which saw inlineGen,
+	// counting inline answers, at two looks in a row): the background
+	// reader may then take the free token, so that frames nobody waits
+	// for (the executor's end, other threads' output) are read during a
+	// compile that makes no call, however long. Under mu.
 	long      bool
 	inlineGen uint64
-	inlineT   *time.Timer
 
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when cmd has been waited for

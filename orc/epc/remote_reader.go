@@ -77,7 +77,9 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 // the handshake until it has delivered an answer, and takes it again
 // whenever it finds it free at a poll. When one call has held the token
 // for a whole poll (a long call, such as a program's run), it stops
-// polling and waits for that call to kick it as it frees the token.
+// polling and waits for that call to kick it as it frees the token;
+// parked, it still looks every slowPolls polls for an inline answer that
+// has lasted a whole such period (see long).
 func (e *Remote) background() {
 	var t *time.Timer
 	for {
@@ -90,21 +92,33 @@ func (e *Remote) background() {
 			t.Reset(e.poll)
 		}
 		last := ^uint64(0)
+		seen := ^uint64(0) // the inline answer found at the last slow poll
 		for taken := false; !taken; {
+			fired := false
 			select {
 			case <-e.done:
 				t.Stop()
 				return
 			case <-t.C:
+				fired = true
 			case <-e.kick:
 			}
 			e.mu.Lock()
+			if fired && e.parked {
+				if e.inline && e.busy != 0 && e.inlineGen == seen {
+					e.long = true
+				}
+				seen = ^uint64(0)
+				if e.inline {
+					seen = e.inlineGen
+				}
+			}
 			switch {
 			case !e.reading && !(e.inline && e.busy != 0 && !e.long):
 				// (A call answering an executor's call inline has left
 				// the token free for the calls its compile makes, and
 				// takes it back when done: it is the long call. Unless
-				// the answer has lasted a poll: see longInline.)
+				// the answer is long: see long.)
 				e.reading, taken = true, true
 			case e.passes == last:
 				e.parked = true
@@ -113,12 +127,21 @@ func (e *Remote) background() {
 			}
 			parked := e.parked
 			e.mu.Unlock()
-			if !taken && !parked {
+			switch {
+			case taken:
+			case parked:
+				t.Reset(e.poll * slowPolls)
+			default:
 				t.Reset(e.poll)
 			}
 		}
 	}
 }
+
+// slowPolls is how many polls apart the parked background reader looks
+// for a long inline answer: one it finds at two looks in a row has lasted
+// at least this long (100 ms at the default poll).
+const slowPolls = 50
 
 // serve reads frames holding the token until it passes the token (true)
 // or the stream ends (false).
@@ -235,40 +258,11 @@ func (e *Remote) serveInline(f wire.Frame) {
 		e.reading = false
 	}
 	e.inlineGen++
-	if e.busy != 0 {
-		gen := e.inlineGen
-		e.inlineT = time.AfterFunc(e.poll, func() { e.longInline(gen) })
-	}
 	e.mu.Unlock()
 	e.serveCall(f)
 	e.mu.Lock()
 	e.inline, e.busy, e.long = false, 0, false
-	if e.inlineT != nil {
-		e.inlineT.Stop()
-		e.inlineT = nil
-	}
 	e.mu.Unlock()
-}
-
-// longInline runs when the inline answer gen has lasted a poll: the
-// background reader may now take the token while it is free, and is
-// woken to do so. Without this, nobody reads the stream while a long
-// compile that makes no call runs inline, so the executor's end (kill -9,
-// Ctrl-C in the REPL) and other threads' output wait for the whole
-// compile. (A run's caller answering inline parks the background reader
-// so that a quick answer costs no wake-up; a slow one can afford it.)
-func (e *Remote) longInline(gen uint64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.inline || e.inlineGen != gen {
-		return
-	}
-	e.long = true
-	e.parked = false
-	select {
-	case e.kick <- struct{}{}:
-	default:
-	}
 }
 
 // dispatch handles one frame read by the token's holder. For an answer it
