@@ -5,9 +5,12 @@ package epc
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gorc-jit/gorc/shared"
 )
@@ -246,5 +249,39 @@ func TestRemoteReentryAnsweredInline(t *testing.T) {
 		if strings.Contains(stack, "callWorker") || !strings.Contains(stack, "serveInline") {
 			t.Fatalf("run %d: the re-entry was not answered inline:\n%s", i, stack)
 		}
+	}
+}
+
+// TestRemoteInlineAnswerSeesExecutorDeath: while a run's caller answers a
+// re-entry inline with a compile that makes no call of its own (a long
+// compile in the controller), frames nobody waits for are still read
+// within about a poll: here the executor's death, which must end the
+// connection (failing every call) while the compile is still going, as
+// it did when the background reader read during every answer. Before
+// the fix nobody read the stream until the compile returned, so a dead
+// executor (Ctrl-C in the REPL, kill -9) or program output waited for
+// the whole compile.
+func TestRemoteInlineAnswerSeesExecutorDeath(t *testing.T) {
+	ctx := context.Background()
+	e := spawn(t, nil)
+	p := newHeldProgram(t, e)
+	noticed := make(chan bool, 1)
+	e.SetReentryHandler(func(shared.ExecutorAddr) (shared.ExecutorAddr, error) {
+		if err := syscall.Kill(e.PID(), syscall.SIGKILL); err != nil {
+			return 0, err
+		}
+		select {
+		case <-e.done: // the connection's end was read meanwhile
+			noticed <- true
+		case <-time.After(5 * time.Second):
+			noticed <- false
+		}
+		return 0, errors.New("compile abandoned")
+	})
+	if _, err := e.RunAsMain(ctx, p.mainFn, nil); err == nil || !strings.Contains(err.Error(), "SIGKILL") {
+		t.Errorf("run: %v, want an error naming SIGKILL", err)
+	}
+	if !<-noticed {
+		t.Fatal("the executor's death was not read while a re-entry was answered inline")
 	}
 }

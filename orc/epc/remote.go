@@ -54,6 +54,14 @@ type Remote struct {
 	// reader), which must not be handed the token meanwhile. Under mu.
 	inline bool
 	busy   uint64
+	// long says the inline answer of a run's caller has lasted a whole
+	// slow poll of the parked background reader (which saw inlineGen,
+	// counting inline answers, at two looks in a row): the background
+	// reader may then take the free token, so that frames nobody waits
+	// for (the executor's end, other threads' output) are read during a
+	// compile that makes no call, however long. Under mu.
+	long      bool
+	inlineGen uint64
 
 	cmd     *exec.Cmd
 	exited  chan struct{} // closed when cmd has been waited for

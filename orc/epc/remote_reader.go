@@ -77,7 +77,9 @@ func isTimeout(err error) bool { return errors.Is(err, os.ErrDeadlineExceeded) }
 // the handshake until it has delivered an answer, and takes it again
 // whenever it finds it free at a poll. When one call has held the token
 // for a whole poll (a long call, such as a program's run), it stops
-// polling and waits for that call to kick it as it frees the token.
+// polling and waits for that call to kick it as it frees the token;
+// parked, it still looks every slowPolls polls for an inline answer that
+// has lasted a whole such period (see long).
 func (e *Remote) background() {
 	var t *time.Timer
 	for {
@@ -90,20 +92,33 @@ func (e *Remote) background() {
 			t.Reset(e.poll)
 		}
 		last := ^uint64(0)
+		seen := ^uint64(0) // the inline answer found at the last slow poll
 		for taken := false; !taken; {
+			fired := false
 			select {
 			case <-e.done:
 				t.Stop()
 				return
 			case <-t.C:
+				fired = true
 			case <-e.kick:
 			}
 			e.mu.Lock()
+			if fired && e.parked {
+				if e.inline && e.busy != 0 && e.inlineGen == seen {
+					e.long = true
+				}
+				seen = ^uint64(0)
+				if e.inline {
+					seen = e.inlineGen
+				}
+			}
 			switch {
-			case !e.reading && !(e.inline && e.busy != 0):
+			case !e.reading && !(e.inline && e.busy != 0 && !e.long):
 				// (A call answering an executor's call inline has left
 				// the token free for the calls its compile makes, and
-				// takes it back when done: it is the long call.)
+				// takes it back when done: it is the long call. Unless
+				// the answer is long: see long.)
 				e.reading, taken = true, true
 			case e.passes == last:
 				e.parked = true
@@ -112,12 +127,21 @@ func (e *Remote) background() {
 			}
 			parked := e.parked
 			e.mu.Unlock()
-			if !taken && !parked {
+			switch {
+			case taken:
+			case parked:
+				t.Reset(e.poll * slowPolls)
+			default:
 				t.Reset(e.poll)
 			}
 		}
 	}
 }
+
+// slowPolls is how many polls apart the parked background reader looks
+// for a long inline answer: one it finds at two looks in a row has lasted
+// at least this long (100 ms at the default poll).
+const slowPolls = 50
 
 // serve reads frames holding the token until it passes the token (true)
 // or the stream ends (false).
@@ -233,10 +257,11 @@ func (e *Remote) serveInline(f wire.Frame) {
 		// at a poll and hand it back with a wake-up at the next call.
 		e.reading = false
 	}
+	e.inlineGen++
 	e.mu.Unlock()
 	e.serveCall(f)
 	e.mu.Lock()
-	e.inline, e.busy = false, 0
+	e.inline, e.busy, e.long = false, 0, false
 	e.mu.Unlock()
 }
 
