@@ -362,6 +362,9 @@ type LinkGraph struct {
 
 	// Scratch lets passes keep per-graph state keyed by any value.
 	Scratch map[any]any
+	// ArchState is the architecture's passes' per-graph state (one
+	// value: a map like Scratch costs every small graph's link a map).
+	ArchState any
 	// Sources are the objects the graph was read from, when a reader
 	// kept them (objects with debug information; see SourceObject).
 	Sources []*SourceObject

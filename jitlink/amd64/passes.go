@@ -15,8 +15,6 @@ const (
 	GOTSymbolName    = "_GLOBAL_OFFSET_TABLE_"
 )
 
-type stateKey struct{}
-
 // graphState is the per-graph state of the x86-64 passes.
 type graphState struct {
 	got, stubs *jitlink.Section
@@ -34,6 +32,8 @@ type graphState struct {
 	blocks []*jitlink.Block
 	edges  []jitlink.Edge
 	small  int // entries reserved for (0: none)
+	// far is PrepareFarData's list of sites that may need a thunk.
+	far thunkState
 }
 
 // bytes returns n zeroed bytes for a synthetic block's content, carved from
@@ -113,10 +113,7 @@ func (p *symPairs) add(target, made *jitlink.Symbol, hint int) {
 }
 
 func state(g *jitlink.LinkGraph) *graphState {
-	if g.Scratch == nil {
-		g.Scratch = map[any]any{}
-	}
-	if st, ok := g.Scratch[stateKey{}].(*graphState); ok {
+	if st, ok := g.ArchState.(*graphState); ok {
 		return st
 	}
 	// Most GOT entries and stubs are for the graph's externals: the maps
@@ -124,7 +121,7 @@ func state(g *jitlink.LinkGraph) *graphState {
 	// only when a first entry is added (a small graph, such as one lazily
 	// compiled function calling nothing, needs none of them).
 	st := &graphState{hint: len(g.Externals)}
-	g.Scratch[stateKey{}] = st
+	g.ArchState = st
 	return st
 }
 
