@@ -34,7 +34,17 @@ type graphState struct {
 	small  int // entries reserved for (0: none)
 	// far is PrepareFarData's list of sites that may need a thunk.
 	far thunkState
+	// The reservation of a graph of at most smallInline such edges (a
+	// lazily compiled function calling a few callees) lives in the state
+	// itself: one allocation instead of four.
+	arenaArr  [22 * smallInline]byte
+	blocksArr [2*smallInline + 1]*jitlink.Block
+	edgesArr  [2 * smallInline]jitlink.Edge
 }
+
+// smallInline is the most GOT entries and stubs reserveSmall reserves for
+// inside the graph's state.
+const smallInline = 2
 
 // bytes returns n zeroed bytes for a synthetic block's content, carved from
 // a shared chunk (GOT entries and stubs are many and tiny). Chunks grow
@@ -332,10 +342,16 @@ func reserveSmall(g *jitlink.LinkGraph, st *graphState) {
 	g.ReserveSymbols(2*n + 1)
 	g.Sections = slices.Grow(g.Sections, 2)
 	g.Symbols = slices.Grow(g.Symbols, n)
-	st.arena = make([]byte, 22*n)
+	if n <= smallInline {
+		st.arena = st.arenaArr[: 22*n : 22*n]
+		st.blocks = st.blocksArr[: 2*n+1 : 2*n+1]
+		st.edges = st.edgesArr[: 2*n : 2*n]
+	} else {
+		st.arena = make([]byte, 22*n)
+		st.blocks = make([]*jitlink.Block, 2*n+1)
+		st.edges = make([]jitlink.Edge, 2*n)
+	}
 	st.chunk = 256
-	st.blocks = make([]*jitlink.Block, 2*n+1)
-	st.edges = make([]jitlink.Edge, 2*n)
 	st.small = n
 }
 
