@@ -37,7 +37,7 @@ type graphState struct {
 	// The reservation of a graph of at most smallInline such edges (a
 	// lazily compiled function calling a few callees) lives in the state
 	// itself: one allocation instead of four.
-	arenaArr  [22 * smallInline]byte
+	arenaArr  [22*smallInline + 8]byte
 	blocksArr [2*smallInline + 1]*jitlink.Block
 	edgesArr  [2 * smallInline]jitlink.Edge
 }
@@ -139,7 +139,7 @@ func (st *graphState) gotSection(g *jitlink.LinkGraph) *jitlink.Section {
 	if st.got == nil {
 		st.got = g.AddSection(GOTSectionName, shared.ProtRead, jitlink.SectionSynthetic)
 		st.got.Blocks = st.blockList(st.small + 1)
-		hdr := g.AddMutableContentBlock(st.got, make([]byte, 8), 8, 0)
+		hdr := g.AddMutableContentBlock(st.got, st.bytes(8), 8, 0)
 		st.gotHeader = g.AddDefinedSymbol(hdr, 0, "", 0, jitlink.LinkageStrong, jitlink.ScopeLocal, false, true)
 		if ext, ok := g.Externals[GOTSymbolName]; ok {
 			g.RedirectEdges(ext, st.gotHeader)
@@ -337,17 +337,18 @@ func reserveSmall(g *jitlink.LinkGraph, st *graphState) {
 		return
 	}
 	// Per edge at most a GOT entry (16 bytes for a TLS pair) and a stub
-	// (6 bytes), a block and a symbol each; and the GOT's header.
+	// (6 bytes), a block and a symbol each; and the GOT's header (8
+	// bytes).
 	g.ReserveBlocks(2*n + 1)
 	g.ReserveSymbols(2*n + 1)
 	g.Sections = slices.Grow(g.Sections, 2)
 	g.Symbols = slices.Grow(g.Symbols, n)
 	if n <= smallInline {
-		st.arena = st.arenaArr[: 22*n : 22*n]
+		st.arena = st.arenaArr[: 22*n+8 : 22*n+8]
 		st.blocks = st.blocksArr[: 2*n+1 : 2*n+1]
 		st.edges = st.edgesArr[: 2*n : 2*n]
 	} else {
-		st.arena = make([]byte, 22*n)
+		st.arena = make([]byte, 22*n+8)
 		st.blocks = make([]*jitlink.Block, 2*n+1)
 		st.edges = make([]jitlink.Edge, 2*n)
 	}
