@@ -2,6 +2,7 @@ package jitlink
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/gorc-jit/gorc/internal/diag"
@@ -115,6 +116,9 @@ type Section struct {
 	Blocks []*Block
 	// Ordinal is the section's position in the graph.
 	Ordinal int
+	// first holds the block list of a section of one block (most
+	// sections of a compiled function's object): no allocation for it.
+	first [1]*Block
 }
 
 // Has reports whether all of f are set.
@@ -362,6 +366,9 @@ type LinkGraph struct {
 
 	// Scratch lets passes keep per-graph state keyed by any value.
 	Scratch map[any]any
+	// ArchState is the architecture's passes' per-graph state (one
+	// value: a map like Scratch costs every small graph's link a map).
+	ArchState any
 	// Sources are the objects the graph was read from, when a reader
 	// kept them (objects with debug information; see SourceObject).
 	Sources []*SourceObject
@@ -370,7 +377,8 @@ type LinkGraph struct {
 
 	symArena     []Symbol
 	blkArena     []Block
-	nsyms, nblks int // symbols and blocks taken from the arenas so far
+	secArena     []Section // ReserveSections' room for sections
+	nsyms, nblks int       // symbols and blocks taken from the arenas so far
 	// symReserved, blkReserved: a reader reserved the graph's symbols
 	// or blocks (ReserveSymbols, ReserveBlocks), so what is added after
 	// is a pass's few (GOT entries, stubs).
@@ -437,9 +445,27 @@ func (g *LinkGraph) ReserveBlocks(n int) {
 	g.blkReserved = true
 }
 
+// ReserveSections makes room for n more sections: the list and the
+// sections themselves, one allocation each. A reader that knows how many
+// sections it will add (and the passes' synthetic ones) calls it first.
+func (g *LinkGraph) ReserveSections(n int) {
+	g.Sections = slices.Grow(g.Sections, n)
+	if n > len(g.secArena) {
+		g.secArena = make([]Section, n)
+	}
+}
+
 // AddSection appends a new section.
 func (g *LinkGraph) AddSection(name string, prot shared.MemProt, flags SectionFlags) *Section {
-	s := &Section{Name: name, Prot: prot, Flags: flags, Ordinal: len(g.Sections), Priority: 65535}
+	var s *Section
+	if len(g.secArena) > 0 {
+		s = &g.secArena[0]
+		g.secArena = g.secArena[1:]
+	} else {
+		s = new(Section)
+	}
+	*s = Section{Name: name, Prot: prot, Flags: flags, Ordinal: len(g.Sections), Priority: 65535}
+	s.Blocks = s.first[:0:1]
 	g.Sections = append(g.Sections, s)
 	return s
 }

@@ -14,7 +14,7 @@ type segKey struct {
 	lifetime MemLifetime
 }
 
-var segOrder = []segKey{
+var segOrder = [...]segKey{
 	{shared.ProtRead | shared.ProtExec, LifetimeStandard},
 	{shared.ProtRead, LifetimeStandard},
 	{shared.ProtRead | shared.ProtWrite, LifetimeStandard},
@@ -46,7 +46,19 @@ type layoutPlan struct {
 	// ehFrame: the graph has unwind tables, so its code must not start at
 	// a 4 GiB-aligned address (see plan).
 	ehFrame bool
+	// The plan's slices start in these arrays, allocated with it: a
+	// small graph's link (a lazily compiled function's) pays for each
+	// allocation, and its blocks fit in smallPlaced.
+	plansArr   [len(segOrder)]segPlan
+	segsArr    [len(segOrder)]*segPlan
+	reqArr     [len(segOrder)]SegmentRequest
+	backingArr [smallPlaced]placed
 }
+
+// smallPlaced is how many blocks a layout places without allocating
+// their list (a lazily compiled function's graph has a few: its code,
+// constants, GOT entries and stubs).
+const smallPlaced = 8
 
 // codePad is the empty space at the start of the code segment of graphs
 // with EH frames.
@@ -99,7 +111,7 @@ func (p *segPlan) add(b *Block) error {
 
 func layout(g *LinkGraph) (*layoutPlan, error) {
 	lp := &layoutPlan{req: AllocRequest{Name: g.Name, Low2GiB: g.Low2GiB}}
-	plans := make([]segPlan, len(segOrder))
+	plans := lp.plansArr[:]
 	for i := range plans {
 		plans[i] = segPlan{key: segOrder[i], align: 1}
 	}
@@ -196,7 +208,10 @@ func layout(g *LinkGraph) (*layoutPlan, error) {
 			total += len(sec.Blocks)
 		}
 	}
-	backing := make([]placed, total)
+	backing := lp.backingArr[:]
+	if total > len(backing) {
+		backing = make([]placed, total)
+	}
 	for i := range plans {
 		if i < len(counts) && counts[i] > 0 {
 			plans[i].blocks = backing[:0:counts[i]]
@@ -229,8 +244,8 @@ func layout(g *LinkGraph) (*layoutPlan, error) {
 			nsegs++
 		}
 	}
-	lp.segs = make([]*segPlan, 0, nsegs)
-	lp.req.Segments = make([]SegmentRequest, 0, nsegs)
+	lp.segs = lp.segsArr[:0:nsegs]
+	lp.req.Segments = lp.reqArr[:0:nsegs]
 	for i := range plans {
 		p := &plans[i]
 		if p.size == 0 && len(p.blocks) == 0 {
@@ -388,27 +403,31 @@ const parallelCopyBytes = 256 << 10
 // segment is cut into up to GOMAXPROCS byte ranges, one goroutine a range,
 // each copying the blocks that start in it.
 func copyContents(p *segPlan, mem []byte) {
-	one := func(lo, hi uint64) {
-		for _, pl := range p.blocks {
-			// (The range first: another goroutine sets the Content of
-			// the blocks outside it.)
-			if pl.off < lo || pl.off >= hi || pl.b.Content == nil {
-				continue
-			}
-			m := mem[pl.off : pl.off+pl.b.Size : pl.off+pl.b.Size]
-			copy(m, pl.b.Content)
-			pl.b.Content = m
-			pl.b.ownMem = true
-		}
-	}
 	workers := uint64(min(runtime.GOMAXPROCS(0), int(p.size/parallelCopyBytes)))
 	if workers <= 1 {
-		one(0, p.size)
+		copyRange(p, mem, 0, p.size)
 		return
 	}
 	var wg sync.WaitGroup
 	for k := range workers {
-		wg.Go(func() { one(k*p.size/workers, (k+1)*p.size/workers) })
+		wg.Go(func() { copyRange(p, mem, k*p.size/workers, (k+1)*p.size/workers) })
 	}
 	wg.Wait()
+}
+
+// copyRange copies the blocks of p that start in [lo, hi) into mem. (A
+// function, not a closure: a small graph's segment is copied without
+// allocating one.)
+func copyRange(p *segPlan, mem []byte, lo, hi uint64) {
+	for _, pl := range p.blocks {
+		// (The range first: another goroutine sets the Content of the
+		// blocks outside it.)
+		if pl.off < lo || pl.off >= hi || pl.b.Content == nil {
+			continue
+		}
+		m := mem[pl.off : pl.off+pl.b.Size : pl.off+pl.b.Size]
+		copy(m, pl.b.Content)
+		pl.b.Content = m
+		pl.b.ownMem = true
+	}
 }

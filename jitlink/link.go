@@ -434,21 +434,42 @@ func resolveExternalTLS(ctx context.Context, g *LinkGraph, lctx LinkContext) err
 // reported is the one of the first failing edge in block order, as one
 // pass would report.
 func ApplyFixups(g *LinkGraph) error {
-	return forEdgeBlocks(g, func(sec *Section, b *Block) error {
-		for i := range b.Edges {
-			e := &b.Edges[i]
-			if e.Kind == KindKeepAlive {
-				continue
-			}
-			if b.Content == nil {
-				return fmt.Errorf("jitlink: %s: section %s: zero-fill block at %v has relocations", g.Name, sec.Name, b.Addr)
-			}
-			if err := g.Arch.ApplyFixup(g, b, e); err != nil {
-				return err
+	edges := 0
+	for _, sec := range g.Sections {
+		for _, b := range sec.Blocks {
+			edges += len(b.Edges)
+		}
+	}
+	if edges < 2*parallelEdges {
+		// One goroutine: no closure to allocate (a small graph's link
+		// pays for each allocation).
+		for _, sec := range g.Sections {
+			for _, b := range sec.Blocks {
+				if err := applyBlockFixups(g, sec, b); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
-	})
+	}
+	return forEdgeBlocks(g, func(sec *Section, b *Block) error { return applyBlockFixups(g, sec, b) })
+}
+
+// applyBlockFixups applies the edges of block b of section sec.
+func applyBlockFixups(g *LinkGraph, sec *Section, b *Block) error {
+	for i := range b.Edges {
+		e := &b.Edges[i]
+		if e.Kind == KindKeepAlive {
+			continue
+		}
+		if b.Content == nil {
+			return fmt.Errorf("jitlink: %s: section %s: zero-fill block at %v has relocations", g.Name, sec.Name, b.Addr)
+		}
+		if err := g.Arch.ApplyFixup(g, b, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // parallelEdges is how many edges a goroutine of forEdgeBlocks is worth

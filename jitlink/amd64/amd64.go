@@ -166,7 +166,7 @@ func fitsInt32(v int64) bool { return v >= math.MinInt32 && v <= math.MaxInt32 }
 // gotBase returns the GOT base address recorded by BuildGOTAndStubs. It
 // only reads the graph (ApplyFixup may run on several goroutines).
 func gotBase(g *jitlink.LinkGraph) (uint64, bool) {
-	st, _ := g.Scratch[stateKey{}].(*graphState)
+	st, _ := g.ArchState.(*graphState)
 	if st == nil || st.gotHeader == nil {
 		return 0, false
 	}

@@ -56,8 +56,6 @@ type thunkState struct {
 	sec   *jitlink.Section
 }
 
-type farKey struct{}
-
 var legacyPrefix = [256]bool{0x66: true, 0x67: true, 0xf2: true, 0xf3: true, 0x2e: true, 0x3e: true, 0x26: true, 0x64: true, 0x65: true, 0x36: true, 0xf0: true}
 
 // thunkSize is the room reserved per thunk: the glue is 29 bytes plus the
@@ -72,8 +70,8 @@ const thunkSize = 48
 // BuildGOTAndStubs.
 func PrepareFarData(g *jitlink.LinkGraph) error {
 	st := state(g)
-	fs := &thunkState{}
-	g.Scratch[farKey{}] = fs
+	st.far = thunkState{}
+	fs := &st.far
 	nsec := len(g.Sections)
 	for si := 0; si < nsec; si++ {
 		sec := g.Sections[si]
@@ -282,10 +280,11 @@ func buildThunk(inst []byte, dispOff uint64) ([]byte, error) {
 // useFarData rewrites the sites whose targets are out of reach; it runs in
 // Optimize when every address is known.
 func useFarData(g *jitlink.LinkGraph) {
-	fs, ok := g.Scratch[farKey{}].(*thunkState)
+	st, ok := g.ArchState.(*graphState)
 	if !ok {
 		return
 	}
+	fs := &st.far
 	var starts map[*jitlink.Block][]uint64
 	var w *sweeper
 	for _, s := range fs.sites {

@@ -15,8 +15,6 @@ const (
 	GOTSymbolName    = "_GLOBAL_OFFSET_TABLE_"
 )
 
-type stateKey struct{}
-
 // graphState is the per-graph state of the x86-64 passes.
 type graphState struct {
 	got, stubs *jitlink.Section
@@ -34,7 +32,19 @@ type graphState struct {
 	blocks []*jitlink.Block
 	edges  []jitlink.Edge
 	small  int // entries reserved for (0: none)
+	// far is PrepareFarData's list of sites that may need a thunk.
+	far thunkState
+	// The reservation of a graph of at most smallInline such edges (a
+	// lazily compiled function calling a few callees) lives in the state
+	// itself: one allocation instead of four.
+	arenaArr  [22*smallInline + 8]byte
+	blocksArr [2*smallInline + 1]*jitlink.Block
+	edgesArr  [2 * smallInline]jitlink.Edge
 }
+
+// smallInline is the most GOT entries and stubs reserveSmall reserves for
+// inside the graph's state.
+const smallInline = 2
 
 // bytes returns n zeroed bytes for a synthetic block's content, carved from
 // a shared chunk (GOT entries and stubs are many and tiny). Chunks grow
@@ -113,10 +123,7 @@ func (p *symPairs) add(target, made *jitlink.Symbol, hint int) {
 }
 
 func state(g *jitlink.LinkGraph) *graphState {
-	if g.Scratch == nil {
-		g.Scratch = map[any]any{}
-	}
-	if st, ok := g.Scratch[stateKey{}].(*graphState); ok {
+	if st, ok := g.ArchState.(*graphState); ok {
 		return st
 	}
 	// Most GOT entries and stubs are for the graph's externals: the maps
@@ -124,7 +131,7 @@ func state(g *jitlink.LinkGraph) *graphState {
 	// only when a first entry is added (a small graph, such as one lazily
 	// compiled function calling nothing, needs none of them).
 	st := &graphState{hint: len(g.Externals)}
-	g.Scratch[stateKey{}] = st
+	g.ArchState = st
 	return st
 }
 
@@ -132,7 +139,7 @@ func (st *graphState) gotSection(g *jitlink.LinkGraph) *jitlink.Section {
 	if st.got == nil {
 		st.got = g.AddSection(GOTSectionName, shared.ProtRead, jitlink.SectionSynthetic)
 		st.got.Blocks = st.blockList(st.small + 1)
-		hdr := g.AddMutableContentBlock(st.got, make([]byte, 8), 8, 0)
+		hdr := g.AddMutableContentBlock(st.got, st.bytes(8), 8, 0)
 		st.gotHeader = g.AddDefinedSymbol(hdr, 0, "", 0, jitlink.LinkageStrong, jitlink.ScopeLocal, false, true)
 		if ext, ok := g.Externals[GOTSymbolName]; ok {
 			g.RedirectEdges(ext, st.gotHeader)
@@ -330,15 +337,22 @@ func reserveSmall(g *jitlink.LinkGraph, st *graphState) {
 		return
 	}
 	// Per edge at most a GOT entry (16 bytes for a TLS pair) and a stub
-	// (6 bytes), a block and a symbol each; and the GOT's header.
+	// (6 bytes), a block and a symbol each; and the GOT's header (8
+	// bytes).
 	g.ReserveBlocks(2*n + 1)
 	g.ReserveSymbols(2*n + 1)
 	g.Sections = slices.Grow(g.Sections, 2)
 	g.Symbols = slices.Grow(g.Symbols, n)
-	st.arena = make([]byte, 22*n)
+	if n <= smallInline {
+		st.arena = st.arenaArr[: 22*n+8 : 22*n+8]
+		st.blocks = st.blocksArr[: 2*n+1 : 2*n+1]
+		st.edges = st.edgesArr[: 2*n : 2*n]
+	} else {
+		st.arena = make([]byte, 22*n+8)
+		st.blocks = make([]*jitlink.Block, 2*n+1)
+		st.edges = make([]jitlink.Edge, 2*n)
+	}
 	st.chunk = 256
-	st.blocks = make([]*jitlink.Block, 2*n+1)
-	st.edges = make([]jitlink.Edge, 2*n)
 	st.small = n
 }
 

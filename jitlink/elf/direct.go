@@ -188,12 +188,13 @@ func (d *direct) secIndex(s *elfw.Section) (int, bool) {
 // graph's growing arenas would otherwise allocate in chunks of 16.
 func (d *direct) reserve() {
 	unwind := d.arch.ELFUnwindSectionType()
-	nb, ns := 0, len(d.w.Symbols())
+	nb, ns, nsec := 0, len(d.w.Symbols()), 0
 	for i := range d.secs {
 		src := d.secs[i].src
 		if src.Flags&elf.SHF_ALLOC == 0 {
 			continue
 		}
+		nsec++
 		if (unwind != 0 && src.Type == unwind) || d.secs[i].name == ".eh_frame" {
 			// A block per CIE or FDE and a terminator; an anonymous
 			// symbol for each, and one for each FDE's keep-alive edge.
@@ -207,6 +208,9 @@ func (d *direct) reserve() {
 	}
 	d.g.ReserveBlocks(nb)
 	d.g.ReserveSymbols(ns)
+	// (And the GOT's and the stubs' sections, which a compiled
+	// function's calls usually need.)
+	d.g.ReserveSections(nsec + 2)
 	d.g.Symbols = slices.Grow(d.g.Symbols, ns)
 }
 

@@ -145,7 +145,7 @@ func canMerge(gs []*jitlink.LinkGraph, grp []int) bool {
 				names[s.Name] = true
 			}
 		}
-		if g.Scratch != nil || len(g.AllocActions) > 0 {
+		if g.Scratch != nil || g.ArchState != nil || len(g.AllocActions) > 0 {
 			return false
 		}
 	}
