@@ -66,6 +66,16 @@ type heldProgram struct {
 	mainFn shared.ExecutorAddr
 }
 
+// install is the batch that writes the landing function and makes it
+// executable (what a lazy link's answer to the re-entry carries).
+func (p heldProgram) install() []MemOp {
+	return []MemOp{
+		{Kind: MemOpProtect, Range: p.page(1), Prot: shared.ProtRead | shared.ProtWrite},
+		{Kind: MemOpWrite, Addr: p.target, Data: p.body},
+		{Kind: MemOpProtect, Range: p.page(1), Prot: shared.ProtRead | shared.ProtExec},
+	}
+}
+
 func newHeldProgram(t *testing.T, e *Remote) heldProgram {
 	t.Helper()
 	ctx := context.Background()
@@ -134,11 +144,7 @@ func TestRemoteReentryHeldStepFails(t *testing.T) {
 			e := spawn(t, nil)
 			p := newHeldProgram(t, e)
 			good := func(shared.ExecutorAddr) (shared.ExecutorAddr, error) {
-				if _, err := e.BatchBeforeNext(ctx, []MemOp{
-					{Kind: MemOpProtect, Range: p.page(1), Prot: shared.ProtRead | shared.ProtWrite},
-					{Kind: MemOpWrite, Addr: p.target, Data: p.body},
-					{Kind: MemOpProtect, Range: p.page(1), Prot: shared.ProtRead | shared.ProtExec},
-				}); err != nil {
+				if _, err := e.BatchBeforeNext(ctx, p.install()); err != nil {
 					return 0, err
 				}
 				return p.target, nil
@@ -229,11 +235,7 @@ func TestRemoteReentryAnsweredInline(t *testing.T) {
 	e.SetReentryHandler(func(shared.ExecutorAddr) (shared.ExecutorAddr, error) {
 		buf := make([]byte, 64<<10)
 		stack = string(buf[:runtime.Stack(buf, false)])
-		if _, err := e.BatchBeforeNext(ctx, []MemOp{
-			{Kind: MemOpProtect, Range: p.page(1), Prot: shared.ProtRead | shared.ProtWrite},
-			{Kind: MemOpWrite, Addr: p.target, Data: p.body},
-			{Kind: MemOpProtect, Range: p.page(1), Prot: shared.ProtRead | shared.ProtExec},
-		}); err != nil {
+		if _, err := e.BatchBeforeNext(ctx, p.install()); err != nil {
 			return 0, err
 		}
 		_, readErr = e.Read(ctx, p.target, 4)
