@@ -244,8 +244,10 @@ func runsProgram(op wire.Op) bool {
 // waits for an answer next takes it, including the calls the answer's
 // own compile makes) and answers f on this goroutine. The parked
 // background reader is not woken: that is the wake-up this saves; frames
-// that nobody waits for (program output, another thread's re-entry) are
-// read when this goroutine is done, or by the next call.
+// that nobody waits for (program output, another thread's re-entry, the
+// executor's end) are read when this goroutine is done, by the next call,
+// or, once the answer has lasted a slow poll, by the background reader
+// (see long).
 func (e *Remote) serveInline(f wire.Frame) {
 	e.mu.Lock()
 	if e.handLocked() {
