@@ -434,12 +434,7 @@ func resolveExternalTLS(ctx context.Context, g *LinkGraph, lctx LinkContext) err
 // reported is the one of the first failing edge in block order, as one
 // pass would report.
 func ApplyFixups(g *LinkGraph) error {
-	edges := 0
-	for _, sec := range g.Sections {
-		for _, b := range sec.Blocks {
-			edges += len(b.Edges)
-		}
-	}
+	edges := edgeCount(g)
 	if edges < 2*parallelEdges {
 		// One goroutine: no closure to allocate (a small graph's link
 		// pays for each allocation).
@@ -452,7 +447,7 @@ func ApplyFixups(g *LinkGraph) error {
 		}
 		return nil
 	}
-	return forEdgeBlocks(g, func(sec *Section, b *Block) error { return applyBlockFixups(g, sec, b) })
+	return forEdgeBlocksOf(g, edges, func(sec *Section, b *Block) error { return applyBlockFixups(g, sec, b) })
 }
 
 // applyBlockFixups applies the edges of block b of section sec.
@@ -485,12 +480,22 @@ const parallelEdges = 1 << 12
 // is still the first in block order (runs report theirs, the earliest
 // run's wins).
 func forEdgeBlocks(g *LinkGraph, f func(sec *Section, b *Block) error) error {
+	return forEdgeBlocksOf(g, edgeCount(g), f)
+}
+
+// edgeCount is the number of edges of g's blocks.
+func edgeCount(g *LinkGraph) int {
 	edges := 0
 	for _, sec := range g.Sections {
 		for _, b := range sec.Blocks {
 			edges += len(b.Edges)
 		}
 	}
+	return edges
+}
+
+// forEdgeBlocksOf is forEdgeBlocks for a graph of edges edges.
+func forEdgeBlocksOf(g *LinkGraph, edges int, f func(sec *Section, b *Block) error) error {
 	workers := min(runtime.GOMAXPROCS(0), edges/parallelEdges)
 	if workers <= 1 {
 		return edgeBlockRun(g, 0, edges, f)
