@@ -24,11 +24,14 @@ func threadCPU(tb testing.TB) time.Duration {
 	return time.Duration(ts.Nano())
 }
 
-// evictBytes is more than the cache a core has on the project's machines
-// (the 2-core VM's L2 is 512 KiB per core, its L3 share a few MiB):
-// writing it between two compiles leaves little of the compiler's data
-// in the caches, as the link, the session and the JIT'd code between two
-// first calls of a lazy run do.
+// evictBytes is several times the second-level cache of a core of the
+// project's machines (the 2-core VM: 1 MiB of L2 per core, 32 MiB of L3
+// shared): writing it between two compiles leaves none of the compiler's
+// data in the first two levels and part of it in the third, as the link,
+// the session and the JIT'd code between two first calls of a lazy run
+// do (they touch less memory, but run other code: the first-level
+// instruction cache and the branch predictors, which they also disturb,
+// are not evicted here).
 const evictBytes = 8 << 20
 
 // evict writes and reads buf a cache line at a time and returns a sum
