@@ -3,6 +3,7 @@ package jit
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -434,6 +435,13 @@ func (lm *lazyModule) withCallees(requested []orc.SymbolName, owned orc.SymbolFl
 	return out
 }
 
+// lazyGraphName names the graph of a module's seq-th lazy compile, whose
+// first function is first: NAME#SEQ(@FIRST).o. It is made by
+// concatenation (one allocation), not fmt.Sprintf, once per first call.
+func lazyGraphName(name string, seq int, first string) string {
+	return name + "#" + strconv.Itoa(seq) + "(@" + first + ").o"
+}
+
 // compile optimizes and compiles one partition to the link graph of its
 // object (handed to the linker without writing ELF).
 func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jitlink.LinkGraph, error) {
@@ -449,7 +457,7 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jit
 		fs = append(fs, f)
 	}
 	lm.seq++
-	objName := fmt.Sprintf("%s#%d(@%s).o", lm.name, lm.seq, fs[0].Name)
+	objName := lazyGraphName(lm.name, lm.seq, fs[0].Name)
 	lm.mu.Unlock()
 	pm := ir.NewModule(lm.name)
 	pm.Funcs = fs

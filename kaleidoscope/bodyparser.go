@@ -35,5 +35,19 @@ func (d *FunctionDef) ParseBodyWith(bp *BodyParser) *Diagnostic {
 	q := &bp.p
 	q.resetNodes()
 	q.dropStacks()
+	if len(bp.t.names) > bodyTableMax {
+		bp.t.reset()
+	}
 	return d.parseLazyBody(q, bp.t)
 }
+
+// bodyTableMax bounds the names and numbers a BodyParser's table holds
+// between bodies. Each body adds the names it uses that are not there
+// yet (its callees', mostly), so a table kept for a whole run of first
+// calls grew to every name of the program (thousands of entries, hundreds
+// of KiB of slots and entries), and a body's few lookups each missed the
+// caches, evicted between two first calls by the link, the session and
+// the JIT'd code. Started afresh once past this size, it stays small
+// enough to be found in the caches, at the cost of interning a body's
+// common names again (a string each) every few dozen bodies.
+const bodyTableMax = 256

@@ -275,3 +275,54 @@ func BenchmarkLazyParseSegments(b *testing.B) {
 		<-done
 	}
 }
+
+// TestBodyParserTableBounded: a BodyParser used for every body of a large
+// program (as a lazy JIT's compiler is, for every first call) keeps its
+// table of names small, starting it afresh past bodyTableMax entries,
+// instead of growing to every name of the program (whose lookups then
+// miss the caches); the trees are those an eager parse gives, across the
+// restarts.
+func TestBodyParserTableBounded(t *testing.T) {
+	src := string(SyntheticProgram(3000))
+	want, _ := items(src, false)
+	bp := NewBodyParser()
+	most := 0
+	p := NewParser("t.k", []byte(src))
+	p.SetLazyBodies(true)
+	var got []string
+	for {
+		it, d := p.Next()
+		if d != nil {
+			t.Fatal(d)
+		}
+		if it == nil {
+			break
+		}
+		switch it := it.(type) {
+		case *Extern:
+			got = append(got, "extern "+it.Proto.String())
+		case *FunctionDef:
+			if d := it.ParseBodyWith(bp); d != nil {
+				t.Fatal(d)
+			}
+			most = max(most, len(bp.t.names))
+			got = append(got, fmt.Sprintf("def %v %v", it.Proto, it.Body))
+			if it.Proto.Kind == ProtoBinary {
+				p.SetPrecedence(it.Proto.OperatorChar(), it.Proto.Precedence)
+			}
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d items, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("item %d:\n%s\nwant:\n%s", i, got[i], want[i])
+		}
+	}
+	// A body adds its own names to at most bodyTableMax (256) earlier
+	// ones; the program has over 3,000 names.
+	if limit := 320; most > limit {
+		t.Errorf("the body parser's table held %d names, want at most %d", most, limit)
+	}
+}

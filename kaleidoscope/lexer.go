@@ -210,6 +210,18 @@ func newLexTable(n int) *lexTable {
 	return t
 }
 
+// reset empties t down to the keywords, keeping its memory (the slots it
+// has, and its entries' array: an entry is not kept past the next intern).
+func (t *lexTable) reset() {
+	clear(t.names)
+	t.names = t.names[:0]
+	clear(t.slots)
+	clear(t.hot[:])
+	for k, v := range keywords {
+		t.add([]byte(k), v)
+	}
+}
+
 // add puts the text of b in the table (it is not there) with kind.
 func (t *lexTable) add(b []byte, kind TokKind) *lexName {
 	n := lexName{text: string(b), kind: kind}
