@@ -257,7 +257,7 @@ for d in $DRIVERS; do
 	for k in $MODES llvm oop; do
 		[ -n "${CMD[$k]:-}" ] && targs+=("$k" "${CMD[$k]}")
 	done
-	alternate "$W/$d.times.json" "${targs[@]}"
+	[ ${#targs[@]} -eq 0 ] || alternate "$W/$d.times.json" "${targs[@]}"
 	row=("$d")
 	for mode in $MODES; do row+=("$(medianms "$W/$d.times.json" "$mode")" "${SAME[$mode]}"); done
 	row+=("$(medianms "$W/$d.times.json" llvm)" "$(medianms "$W/$d.times.json" oop)" "$lsame")

@@ -96,4 +96,9 @@ func TestAlternate(t *testing.T) {
 	if m := median("a"); m == "fail" || m == "" {
 		t.Errorf("median of a: %q, want a number", m)
 	}
+	// A driver whose every mode failed its check was never timed: no file.
+	out = filepath.Join(dir, "never-written.json")
+	if m := median("a"); m != "fail" {
+		t.Errorf("median from a missing file: %q, want fail", m)
+	}
 }
