@@ -174,7 +174,7 @@ alternate() {
 	shift
 	(cd "$W" && python3 "$ROOT/bench/alternate.py" -rounds "$ROUNDS" -runs "$RUNS" -truncate "$W/tcp-executor.out" -o "$out" "$@")
 }
-# stat JSON NAME: median wall time in ms over NAME's successful timed runs
+# medianms JSON NAME: median wall time in ms over NAME's successful timed runs
 # in all rounds, or "fail".
 medianms() { python3 "$ROOT/bench/alternate.py" -median "$1" "$2"; }
 # firstline FILE: the first line of FILE that looks like an error (else
