@@ -10,8 +10,10 @@
 #  2. Code-transfer throughput through the slab (allocate, fill, finalize,
 #     deallocate) for 1, 16 and 64 MiB, in-process, child, child -shm, tcp,
 #     tcp -shm: BenchmarkTransfer in memmgr.
-#  3. Whole-process wall time (hyperfine: median of ROUNDS x RUNS runs,
-#     rounds interleaved across modes) of the sqlite, Lua
+#  3. Whole-process wall time (bench/alternate.py: every mode once per
+#     round, the order rotated each round; median and spread over ROUNDS
+#     rounds; CPU time, faults and context switches of the controller and
+#     its child executor) of the sqlite, Lua
 #     and zlib drivers under `gorc run` in-process, -exec child, -exec child
 #     -shm, -exec tcp:// (a `gorc executor -listen` started here), and
 #     llvm-jitlink-19 in-process and with -oop-executor.
@@ -22,15 +24,15 @@
 # $RESULTS/executor-drivers.tsv (default bench/results; read by
 # go run ./bench/plot). Run from the repository root:
 #   bash bench/executor.sh [path/to/gorc]
-# Knobs: RUNS (hyperfine runs per round, default 3), ROUNDS (rounds,
-# default 5), COUNT (go test -count, default 3), CALLS (iterations per call benchmark, default 20000), DRIVERS (default
+# Knobs: ROUNDS (rounds, default 21), RUNS (runs of each mode per round,
+# default 1), COUNT (go test -count, default 3), CALLS (iterations per call benchmark, default 20000), DRIVERS (default
 # "sqlite lua zlib"), FAILRUNS (runs of llvm-jitlink -oop-executor counted
 # for failures, default 20).
 set -euo pipefail
 shopt -s nullglob
 
-RUNS=${RUNS:-3}
-ROUNDS=${ROUNDS:-5}
+RUNS=${RUNS:-1}
+ROUNDS=${ROUNDS:-21}
 COUNT=${COUNT:-3}
 CALLS=${CALLS:-20000}
 DRIVERS=${DRIVERS:-sqlite lua zlib}
@@ -39,7 +41,7 @@ OUT=${OUT:-bench/results/executor.md}
 RESULTS=${RESULTS:-bench/results}
 LIB=/usr/lib/x86_64-linux-gnu
 LLVM=${LLVM_JITLINK:-llvm-jitlink-19}
-for t in go gcc hyperfine python3 "$LLVM"; do
+for t in go gcc python3 "$LLVM"; do
 	command -v "$t" >/dev/null || { echo "bench/executor.sh: $t is required (run scripts/deps.sh)" >&2; exit 1; }
 done
 [ -f go.mod ] && [ -d orc/epc ] || { echo "bench/executor.sh: run from the repository root" >&2; exit 1; }
@@ -161,26 +163,20 @@ done
 
 # check NAME CMD: run CMD once (stdout/stderr in $W/NAME.out/.err).
 check() { { (cd "$W" && exec bash -c "$2" >"$W/$1.out" 2>"$W/$1.err"); } 2>/dev/null; }
-# timeit NAME CMD [-i]: one round of RUNS timed runs (hyperfine; -i keeps
-# failing runs, whose times are then left out by medianms).
-timeit() {
-	local prev
-	prev=("$W/$1".r*.json)
-	local n=${#prev[@]}
-	(cd "$W" && hyperfine -N ${3:-} --style none --warmup 1 --runs "$RUNS" --export-json "$W/$1.r$n.json" "$2" >/dev/null 2>&1) || true
+# alternate OUT NAME CMD [NAME CMD ...]: times the commands in alternation
+# (bench/alternate.py): one untimed warm-up run of each, then ROUNDS
+# rounds, each running every command RUNS times, in an order rotated by
+# one command per round; OUT (JSON) gets each run's wall time, CPU time
+# (user + system of every process the run started, a child executor
+# included), page faults, context switches and exit status.
+alternate() {
+	local out=$1
+	shift
+	(cd "$W" && python3 "$ROOT/bench/alternate.py" -rounds "$ROUNDS" -runs "$RUNS" -truncate "$W/tcp-executor.out" -o "$out" "$@")
 }
-# medianms NAME: median wall time in ms over every successful timed run of
-# NAME in all rounds, or "fail".
-medianms() {
-	python3 - "$W" "$1" <<'PY'
-import glob, json, statistics, sys
-t = []
-for f in glob.glob(f"{sys.argv[1]}/{sys.argv[2]}.r*.json"):
-    r = json.load(open(f))["results"][0]
-    t += [x for x, c in zip(r["times"], r.get("exit_codes", [0] * len(r["times"]))) if c == 0]
-print("%.1f" % (statistics.median(t) * 1000) if t else "fail")
-PY
-}
+# medianms JSON NAME: median wall time in ms over NAME's successful timed runs
+# in all rounds, or "fail".
+medianms() { python3 "$ROOT/bench/alternate.py" -median "$1" "$2"; }
 # firstline FILE: the first line of FILE that looks like an error (else
 # its last non-empty line).
 firstline() {
@@ -254,25 +250,24 @@ for d in $DRIVERS; do
 			echo "llvm-jitlink-19 -oop-executor fails on $d in $nfail of $FAILRUNS runs (exit statuses: $sts; first failure says: $(firstline "$W/$d-oop.firstfail"))" >>"$W/notes.txt"
 		fi
 	fi
-	# Timing: ROUNDS rounds, each timing every mode in turn, so a change in
-	# the machine's load (other jobs) falls on all modes alike.
-	for _ in $(seq "$ROUNDS"); do
-		for k in $MODES llvm oop; do
-			[ -n "${CMD[$k]:-}" ] || continue
-			: >"$W/tcp-executor.out"
-			timeit "$d-$k" "${CMD[$k]}" "$([ "$k" = oop ] && echo -i)"
-		done
+	# Timing: every mode once per round, the order rotated each round, so
+	# that a slow stretch of the machine (other jobs) falls on all modes
+	# alike and no mode always runs first or after the same one.
+	targs=()
+	for k in $MODES llvm oop; do
+		[ -n "${CMD[$k]:-}" ] && targs+=("$k" "${CMD[$k]}")
 	done
+	[ ${#targs[@]} -eq 0 ] || alternate "$W/$d.times.json" "${targs[@]}"
 	row=("$d")
-	for mode in $MODES; do row+=("$(medianms "$d-$mode")" "${SAME[$mode]}"); done
-	row+=("$(medianms "$d-llvm")" "$(medianms "$d-oop")" "$lsame")
+	for mode in $MODES; do row+=("$(medianms "$W/$d.times.json" "$mode")" "${SAME[$mode]}"); done
+	row+=("$(medianms "$W/$d.times.json" llvm)" "$(medianms "$W/$d.times.json" oop)" "$lsame")
 	(IFS=$'\t'; echo "${row[*]}") >>"$W/drivers.tsv"
 	unset CMD SAME
 done
 
 
 tsv_head "bench/executor.sh, echo wrapper call round trip (48-byte frame, 40-byte answer), median over -count $COUNT runs of $CALLS calls" >"$W/executor-calls.tsv"
-tsv_head "bench/executor.sh, hyperfine, median of $((RUNS * ROUNDS)) runs per mode (rounds interleaved), whole-process wall ms" >"$W/executor-drivers.tsv"
+tsv_head "bench/executor.sh, bench/alternate.py, median of $((RUNS * ROUNDS)) runs per mode (one of each mode per round, order rotated), whole-process wall ms; p25/p75 of wall; paired = median over rounds of the mode's time / in-process time in that round; cpu_ms = user+sys of the controller and its child executor (tcp: the controller only)" >"$W/executor-drivers.tsv"
 python3 - "$W" "$((RUNS * ROUNDS))" "$COUNT" "$CALLS" "$OOP" "$(nproc)" "$(uname -r)" "$(go version | cut -d' ' -f3)" \
 	"$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(date -u '+%Y-%m-%d %H:%M UTC')" >"$W/report.md" <<'EOF'
 import re, statistics, sys
@@ -312,7 +307,8 @@ print(f"{when}. Machine: {ncpu} cores, Linux {kernel}, {gover}; load average {lo
       f"start, {load1} at the end (the machine is shared: other jobs shift absolute times). "
       f"Go figures: median over "
       f"`-count {count}` runs; call benchmarks {calls} calls per run; wall times: "
-      f"hyperfine, median of {runs} runs per mode (rounds interleaved across modes, 1 warm-up per round).")
+      f"median of {runs} runs per mode, one run of each mode per round in an order rotated every round "
+      f"(bench/alternate.py; one untimed warm-up run of each mode first).")
 print()
 print("### Call round trip: echo wrapper call (16-byte argument; 48-byte call frame, 40-byte answer)")
 print()
@@ -406,19 +402,82 @@ def r(a, b):
         return "%.2f" % (float(a) / float(b))
     except ValueError:
         return "–"
+import json
+def stats(d):
+    """mode -> (p25, p75, paired ratio median, p25, p75, cpu, faults, vcs, ivcs) over
+    the successful timed runs of driver d, or None."""
+    try:
+        res = json.load(open(f"{w}/{d}.times.json"))
+    except (OSError, ValueError):
+        return {}
+    def q(v, p):
+        v = sorted(v)
+        return v[min(len(v) - 1, int(p * (len(v) - 1) + 0.5))]
+    def per_round(runs):
+        by = {}
+        for x in runs:
+            if x["status"] == 0:
+                by.setdefault(x["round"], []).append(x["wall_ms"])
+        return {k: statistics.median(v) for k, v in by.items()}
+    base = per_round(res.get("local", []))
+    out = {}
+    for mode, runs in res.items():
+        ok = [x for x in runs if x["status"] == 0]
+        if not ok:
+            continue
+        wall = [x["wall_ms"] for x in ok]
+        pr = per_round(runs)
+        paired = [pr[k] / base[k] for k in pr if k in base and base[k] > 0]
+        out[mode] = (q(wall, .25), q(wall, .75),
+                     statistics.median(paired) if paired else None, q(paired, .25) if paired else None,
+                     q(paired, .75) if paired else None,
+                     statistics.median(x["cpu_ms"] for x in ok), statistics.median(x["faults"] for x in ok),
+                     statistics.median(x["vcs"] for x in ok), statistics.median(x["ivcs"] for x in ok))
+    return out
+ST = {}
+for line in open(f"{w}/drivers.tsv"):
+    d = line.split("\t")[0]
+    ST[d] = stats(d)
+def c1(x, fmt="%.1f"):
+    return "-" if x is None else fmt % x
 with open(f"{w}/executor-drivers.tsv", "a") as tsv:
-    tsv.write("driver\tmode\tms\n")
+    tsv.write("driver\tmode\tms\tp25_ms\tp75_ms\tpaired\tcpu_ms\tfaults\n")
     for line in open(f"{w}/drivers.tsv"):
         f = line.rstrip("\n").split("\t")
-        for mode, v in zip(("local", "child", "child-shm", "tcp", "tcp-shm"), f[1:11:2]):
-            tsv.write(f"{f[0]}\t{mode}\t{v}\n")
-        tsv.write(f"{f[0]}\tllvm-jitlink-19\t{f[11]}\n{f[0]}\tllvm-oop\t{f[12]}\n")
+        for mode, key, v in zip(("local", "child", "child-shm", "tcp", "tcp-shm", "llvm-jitlink-19", "llvm-oop"),
+                                ("local", "child", "child-shm", "tcp", "tcp-shm", "llvm", "oop"), f[1:11:2] + f[11:13]):
+            st = ST[f[0]].get(key)
+            extra = ["-"] * 5 if st is None else [c1(st[0]), c1(st[1]), c1(st[2], "%.3f"), c1(st[5]), c1(st[6], "%.0f")]
+            tsv.write("\t".join([f[0], mode, v] + extra) + "\n")
 for line in open(f"{w}/drivers.tsv"):
     f = line.rstrip("\n").split("\t")
     d, t, s = f[0], f[1:11:2], f[2:11:2]
     l, lo, ls = f[11], f[12], f[13]
     print(f"| {d} | {' | '.join(t)} | {r(t[1], t[0])} | {r(t[2], t[0])} | {r(t[3], t[0])} | {l} | {lo} | {r(lo, l)} | "
           f"{', '.join(s)}; {ls} |")
+print()
+print("### Drivers: spread, paired ratio and CPU")
+print()
+print("Per mode over its timed runs: wall time p25–p75 (ms); *paired*: the mode's time divided by the "
+      "in-process time **of the same round**, median [p25–p75] over the rounds (the modes of one round ran "
+      "within seconds of each other, so a slow stretch of the machine cancels out); CPU: user + system ms "
+      "of the controller **and** its child executor (tcp: the controller only, the executor is the "
+      "listener's), median, and its ratio to in-process (a loaded machine stretches wall times, not CPU "
+      "times); page faults (minor + major) and context switches (voluntary / involuntary), "
+      "medians, counted the same way.")
+print()
+print("| driver | mode | wall p25–p75 ms | paired / in-process | CPU ms | CPU / in-process | page faults | ctx switches vol / invol |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for d, st in ST.items():
+    for key, label in (("local", "in-process"), ("child", "child"), ("child-shm", "child `-shm`"), ("tcp", "tcp"),
+                       ("tcp-shm", "tcp `-shm`"), ("llvm", "llvm-jitlink-19"), ("oop", "llvm -oop-executor")):
+        x = st.get(key)
+        if x is None:
+            continue
+        pr = "–" if x[2] is None else "%.2f [%.2f–%.2f]" % (x[2], x[3], x[4])
+        loc = st.get("local")
+        cr = "–" if loc is None or loc[5] <= 0 or key.startswith("tcp") else "%.2f" % (x[5] / loc[5])
+        print(f"| {d} | {label} | {x[0]:.0f}–{x[1]:.0f} | {pr} | {x[5]:.0f} | {cr} | {x[6]:.0f} | {x[7]:.0f} / {x[8]:.0f} |")
 notes = [n.strip() for n in open(f"{w}/notes.txt") if n.strip()]
 print()
 if notes:
@@ -429,8 +488,13 @@ else:
 for line in open(f"{w}/drivers.tsv"):
     f = line.rstrip("\n").split("\t")
     if f[0] == "sqlite":
-        print(f"- Goal: the child-executor sqlite run within 1.3x of the in-process run: "
-              f"child {r(f[3], f[1])}x, child -shm {r(f[5], f[1])}x, tcp {r(f[7], f[1])}x.")
+        pr = lambda k: "–" if ST["sqlite"].get(k, (None,) * 3)[2] is None else "%.2f" % ST["sqlite"][k][2]
+        cpu = lambda k: ("–" if k not in ST["sqlite"] or "local" not in ST["sqlite"] or ST["sqlite"]["local"][5] <= 0
+                         else "%.2f" % (ST["sqlite"][k][5] / ST["sqlite"]["local"][5]))
+        print(f"- Goal: the child-executor sqlite run within 1.15x of the in-process run (issue 13; issue 4 asked 1.3x): "
+              f"child {r(f[3], f[1])}x, child -shm {r(f[5], f[1])}x, tcp {r(f[7], f[1])}x "
+              f"(ratio of medians; paired, per round: child {pr('child')}x, child -shm {pr('child-shm')}x, tcp {pr('tcp')}x; "
+              f"CPU of both processes: child {cpu('child')}x, child -shm {cpu('child-shm')}x).")
 EOF
 cat "$W/report.md"
 mkdir -p "$(dirname "$OUT")" "$RESULTS"
