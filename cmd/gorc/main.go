@@ -13,9 +13,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
-	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 )
@@ -227,12 +225,6 @@ var atProgramExit func(f func())
 // itself, in the same process).
 func showExitTime(args []string) {
 	if atProgramExit == nil || len(args) == 0 || args[0] != "run" {
-		return
-	}
-	// Without the flag's name in the arguments the answer is no: spare
-	// the start of every run a second parse of its flags (gorc run parses
-	// them again).
-	if !slices.ContainsFunc(args[1:], func(a string) bool { return strings.Contains(a, "show-times") }) {
 		return
 	}
 	// The same parse as gorc run's own (it reports any error itself).
