@@ -226,7 +226,9 @@ func linkOpened(ctx context.Context, opened *chan jitOrErr, objs [][]byte, graph
 		fmt.Fprintf(stderr, "gorc kaleido: %v\n", r.err)
 		return 2, false
 	}
-	defer r.j.Close(ctx)
+	// In this process and about to exit, the session is left to the
+	// kernel (closeUnlessExiting).
+	defer closeUnlessExiting(ctx, r.j, o.exec.mode)
 	if r.j.Target != o.target {
 		fmt.Fprintf(stderr, "gorc kaleido: the program was compiled for %s but the executor runs %s\n", o.target.Triple, r.j.Target.Triple)
 		return 2, false

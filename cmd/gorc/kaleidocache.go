@@ -171,7 +171,7 @@ func (ri *runImage) replayKaleido(ctx context.Context, opened *chan jitOrErr, no
 		*opened = ch
 		return 0, false
 	}
-	defer j.Close(ctx)
+	defer closeUnlessExiting(ctx, j, o.exec.mode)
 	ri.say("hit for %s (linked image, %d bytes, read and verified in %v)", modName, len(data), read.Round(time.Microsecond))
 	return runKaleidoMain(ctx, j, prog.Main, modName, o.showTimes, linkStart, stdout, stderr), true
 }

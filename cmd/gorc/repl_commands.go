@@ -8,23 +8,28 @@ package main
 import (
 	"fmt"
 	"io"
-	"regexp"
-	"sync"
+	"strings"
 
 	"github.com/gorc-jit/gorc/kaleidoscope"
 )
 
-// (Compiled on first use: a package-level regexp costs every gorc
-// command's start.)
-var replCommandLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*%([A-Za-z_][A-Za-z0-9_]*)\s*$`) })
-
-// parseREPLCommand returns the command a line gives, if it is one.
+// parseREPLCommand returns the command a line gives, if it is one: the
+// line is `^\s*%([A-Za-z_][A-Za-z0-9_]*)\s*$` (RE2's \s). It is matched by
+// hand, not with package regexp: linking regexp (and with it the unicode
+// tables regexp/syntax names) costs every gorc process's start its
+// package initialisation (docs/rationale/s23-startfloor.md).
 func parseREPLCommand(line string) (string, bool) {
-	m := replCommandLine().FindStringSubmatch(line)
-	if m == nil {
+	name, ok := strings.CutPrefix(strings.Trim(line, " \t\n\f\r"), "%")
+	if !ok || name == "" {
 		return "", false
 	}
-	return m[1], true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c == '_' || 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || i > 0 && '0' <= c && c <= '9') {
+			return "", false
+		}
+	}
+	return name, true
 }
 
 const replHelp = `Enter Kaleidoscope definitions (def, extern) and expressions, each ending with ';'.

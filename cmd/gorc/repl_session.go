@@ -8,9 +8,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gorc-jit/gorc/kaleidoscope"
@@ -222,21 +220,39 @@ func (r *repl) restart() {
 	fmt.Fprintf(r.stderr, "gorc kaleido: %s; %s, %s restored\n", what, done, plural(len(r.defs), "definition"))
 }
 
-var endedBy = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`terminated by signal (SIG[A-Z0-9]+)|exited with status \d+`)
-})
-
 // howEnded says briefly how the executor ended, from the error that
-// reported it: the signal ("SIGABRT"), the exit status, or the error.
+// reported it: the signal ("SIGABRT"), the exit status, or the error. It
+// finds the leftmost `terminated by signal (SIG[A-Z0-9]+)|exited with
+// status \d+` by hand (see parseREPLCommand for why not with regexp).
 func howEnded(err error) string {
-	m := endedBy().FindStringSubmatch(err.Error())
-	switch {
-	case m == nil:
-		return err.Error()
-	case m[1] != "":
-		return m[1]
+	msg := err.Error()
+	const signal, status = "terminated by signal SIG", "exited with status "
+	for i := range len(msg) {
+		rest := msg[i:]
+		if strings.HasPrefix(rest, signal) {
+			if n := countWhile(rest[len(signal):], isUpperOrDigit); n > 0 {
+				return rest[len(signal)-3 : len(signal)+n]
+			}
+		}
+		if strings.HasPrefix(rest, status) {
+			if n := countWhile(rest[len(status):], isDigit); n > 0 {
+				return rest[:len(status)+n]
+			}
+		}
 	}
-	return m[0]
+	return msg
+}
+
+func isDigit(c byte) bool        { return '0' <= c && c <= '9' }
+func isUpperOrDigit(c byte) bool { return 'A' <= c && c <= 'Z' || isDigit(c) }
+
+// countWhile is the length of s's longest prefix of bytes that satisfy ok.
+func countWhile(s string, ok func(byte) bool) int {
+	n := 0
+	for n < len(s) && ok(s[n]) {
+		n++
+	}
+	return n
 }
 
 func plural(n int, what string) string {
