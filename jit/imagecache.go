@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/memmgr"
@@ -36,8 +37,10 @@ import (
 
 // imageFormat is the version of the encoded image (inside a codecache
 // entry, whose own header has the store's format version). Version 2
-// moved the content to the end of the encoding (streamed, never built).
-const imageFormat = "gorc-linked-image-2"
+// moved the content to the end of the encoding (streamed, never built);
+// version 3 pads it to start on a page of the cache entry's file, so that
+// an in-process replay maps its pages from the file (contentAlign).
+const imageFormat = "gorc-linked-image-3"
 
 // ErrImageStale is wrapped by LoadImage's errors for an image that cannot
 // be replayed in this process (a reference no longer reaches its target,
@@ -422,7 +425,7 @@ func (ri *RecordedImage) Bytes() []byte {
 
 func (ri *RecordedImage) writeTo(w *imageWriter) {
 	ri.img.encodeMeta(w)
-	w.u(ri.size)
+	w.contentHeader(ri.size)
 	lo, pos := ri.img.Base, ri.img.Base
 	for _, b := range ri.blocks {
 		w.zeros(b.addr - pos)
@@ -712,6 +715,25 @@ func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []s
 // error that ended their loading, if any. That error ends the replay
 // (wrapped, and not as ErrImageStale: the image is not at fault).
 func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, args []string, libsReady func() error) (epc.Program, error) {
+	return j.LoadImageFile(ctx, data, nil, entry, args, libsReady)
+}
+
+// ImageFile says where the bytes of an encoded image lie in a file
+// (codecache.Mapped implements it): the file's descriptor and b's offset
+// in it, ok false when b is not in a file.
+type ImageFile interface {
+	FileRange(b []byte) (fd uintptr, off int64, ok bool)
+}
+
+// LoadImageFile is LoadImageAfter for an image read from a file, such as
+// a mapped code cache entry: when the executor is in this process and the
+// image's content lies on a page boundary of the file (as the cache's
+// entries put it), the content's pages are mapped from the file, copy on
+// write, instead of copied into fresh memory (only the pages the fixups
+// write are copied, by the kernel). file may be nil; the file must stay
+// open, and unchanged, until LoadImageFile returns (the mapping keeps the
+// file's pages after that).
+func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, entry string, args []string, libsReady func() error) (epc.Program, error) {
 	t0 := time.Now()
 	img, err := decodeImage(data)
 	if err != nil {
@@ -758,7 +780,12 @@ func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, arg
 	// (1.2 MB for the sqlite driver) is bound by the page faults of fresh
 	// memory, the lookup by the session; each half of the copy has a
 	// goroutine, so that both cores take faults.
-	copied := copyImageContent(segs, img)
+	var copied *sync.WaitGroup
+	if !j.mapImageContent(segs, base, img, file) {
+		copied = copyImageContent(segs, img)
+	} else {
+		copied = &sync.WaitGroup{}
+	}
 	if libsReady != nil {
 		if err := libsReady(); err != nil {
 			copied.Wait()
@@ -863,6 +890,33 @@ func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, arg
 		prog.Finis = append(prog.Finis, shared.ExecutorAddr(base+o))
 	}
 	return prog, nil
+}
+
+// mapImageContent maps img's content from file over the allocation's
+// memory segs (memmgr.MapFile), when that memory is the executor's own in
+// this process (the in-process mapper: segment i's working memory lies at
+// its address) and the content starts on a page of file. It reports
+// whether it did; if not, the memory is as the allocation gave it, to be
+// copied into.
+func (j *JIT) mapImageContent(segs []jitlink.Segment, base uint64, img *image, file ImageFile) bool {
+	if file == nil || j.opts.SHM {
+		return false
+	}
+	if _, local := j.EPC.(epc.LocalMemory); !local {
+		return false
+	}
+	fd, off, ok := file.FileRange(img.Content)
+	if !ok || off%imagePage != 0 {
+		return false
+	}
+	for i, p := range img.Pieces {
+		m := segs[i].Mem
+		if uint64(len(m)) != p.Size || uint64(uintptr(unsafe.Pointer(unsafe.SliceData(m)))) != base+p.Off {
+			return false
+		}
+	}
+	span := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(segs[0].Mem))), len(img.Content))
+	return memmgr.MapFile(span, fd, off) == nil
 }
 
 // copyImageContent copies img's content into the allocation's working

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gorc-jit/gorc/codecache"
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/shared"
@@ -13,8 +14,16 @@ import (
 
 // The binary form of a linked image: varints, length-prefixed strings
 // and byte strings, in the order of the fields of image, except Content,
-// which comes last. (gob took 3 ms
+// which comes last: its length, the length of a padding of zeros, the
+// padding, the content (contentHeader). (gob took 3 ms
 // to decode the sqlite driver's image, most of a hit's time.)
+
+// contentAlign is the boundary the content starts on, counted from
+// codecache.PayloadOffset bytes before the encoding (where the encoding
+// starts in a cache entry's file): a page of the file, so that a replay
+// in this process maps the content's pages from the entry's file
+// (memmgr.MapFile) instead of copying them into fresh memory.
+const contentAlign = imagePage
 
 // imageWriter appends the encoding to b; with out set, it hands b to out
 // whenever it holds flushAt bytes or more, so that writing an image to a
@@ -22,6 +31,7 @@ import (
 // fresh heap pages (every fresh page is a page fault).
 type imageWriter struct {
 	b   []byte
+	pos int64 // bytes appended so far, flushed or not
 	out io.Writer
 	n   int64 // bytes handed to out
 	err error // the first error of out
@@ -31,9 +41,24 @@ type imageWriter struct {
 // buffer over (64 KiB: a few write calls per MiB, 16 pages of buffer).
 const flushAt = 64 << 10
 
-func (w *imageWriter) u(v uint64)     { w.b = binary.AppendUvarint(w.b, v); w.maybeFlush() }
-func (w *imageWriter) i(v int64)      { w.b = binary.AppendVarint(w.b, v); w.maybeFlush() }
-func (w *imageWriter) s(v string)     { w.u(uint64(len(v))); w.b = append(w.b, v...); w.maybeFlush() }
+func (w *imageWriter) u(v uint64) {
+	n := len(w.b)
+	w.b = binary.AppendUvarint(w.b, v)
+	w.pos += int64(len(w.b) - n)
+	w.maybeFlush()
+}
+func (w *imageWriter) i(v int64) {
+	n := len(w.b)
+	w.b = binary.AppendVarint(w.b, v)
+	w.pos += int64(len(w.b) - n)
+	w.maybeFlush()
+}
+func (w *imageWriter) s(v string) {
+	w.u(uint64(len(v)))
+	w.b = append(w.b, v...)
+	w.pos += int64(len(v))
+	w.maybeFlush()
+}
 func (w *imageWriter) bytes(v []byte) { w.u(uint64(len(v))); w.raw(v) }
 func (w *imageWriter) bool(v bool) {
 	if v {
@@ -45,6 +70,7 @@ func (w *imageWriter) bool(v bool) {
 
 // raw appends v; a large v goes to out directly, not through the buffer.
 func (w *imageWriter) raw(v []byte) {
+	w.pos += int64(len(v))
 	if w.out != nil && len(v) >= flushAt {
 		w.flush()
 		w.write(v)
@@ -52,6 +78,22 @@ func (w *imageWriter) raw(v []byte) {
 	}
 	w.b = append(w.b, v...)
 	w.maybeFlush()
+}
+
+// contentHeader appends the content's length, then a padding (its
+// length, then zeros) that makes the content start on contentAlign.
+func (w *imageWriter) contentHeader(size uint64) {
+	w.u(size)
+	var tmp [binary.MaxVarintLen64]byte
+	for vlen := 1; ; vlen++ {
+		at := codecache.PayloadOffset + w.pos + int64(vlen) // where the content would start
+		pad := uint64(-at & (contentAlign - 1))
+		if binary.PutUvarint(tmp[:], pad) == vlen {
+			w.u(pad)
+			w.zeros(pad)
+			return
+		}
+	}
 }
 
 // zeros appends n zero bytes.
@@ -154,19 +196,14 @@ func (r *imageReader) s() string {
 // setMeta copies the rest of the encoding up to the content, whose
 // length is that of the span (the sum of the pieces' sizes, the one
 // field after everything else), so that the strings decoded next are
-// cut from one copy. When the sizes do not add up (a bad
-// image, which check rejects) it does nothing: strings are then copied
-// one by one.
+// cut from one copy (which also holds the content's length and padding:
+// at most a page more). When the sizes do not add up (a bad image, which
+// check rejects) it does nothing: strings are then copied one by one.
 func (r *imageReader) setMeta(span uint64) {
 	if r.err != nil || span > uint64(len(r.b)) {
 		return
 	}
-	var pre [binary.MaxVarintLen64]byte
-	end := len(r.b) - int(span) - binary.PutUvarint(pre[:], span)
-	if end < 0 {
-		return
-	}
-	r.meta = string(r.b[:end])
+	r.meta = string(r.b[:len(r.b)-int(span)])
 	r.metaAt = r.size - len(r.b)
 }
 func (r *imageReader) bool() bool { return r.u() != 0 }
@@ -186,13 +223,14 @@ func (r *imageReader) count() int {
 func (img *image) encode() []byte {
 	w := &imageWriter{b: make([]byte, 0, img.metaSize()+len(img.Content)+binary.MaxVarintLen64)}
 	img.encodeMeta(w)
-	w.bytes(img.Content)
+	w.contentHeader(uint64(len(img.Content)))
+	w.raw(img.Content)
 	return w.b
 }
 
 // metaSize estimates the size of the encoding without the content.
 func (img *image) metaSize() int {
-	n := 40*len(img.Fixups) + 4096
+	n := 40*len(img.Fixups) + 4096 + contentAlign
 	for _, o := range img.Objects {
 		n += len(o.Name) + 16
 		for _, s := range o.Syms {
@@ -338,7 +376,23 @@ func decodeImage(data []byte) (*image, error) {
 			c.Syms[k] = imageCodeSym{Name: r.s(), Off: r.u(), Size: r.u()}
 		}
 	}
-	img.Content = r.bytes()
+	size, pad := r.u(), r.u()
+	if r.err == nil && (pad >= contentAlign || pad > uint64(len(r.b))) {
+		r.err = errImageShort
+	}
+	if r.err == nil {
+		for _, c := range r.b[:pad] {
+			if c != 0 {
+				return nil, fmt.Errorf("padding before the content is not zeros")
+			}
+		}
+		r.b = r.b[pad:]
+		if size > uint64(len(r.b)) {
+			r.err = errImageShort
+		} else {
+			img.Content, r.b = r.b[:size:size], r.b[size:]
+		}
+	}
 	if r.err != nil {
 		return nil, r.err
 	}

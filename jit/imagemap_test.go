@@ -1,0 +1,236 @@
+//go:build cgo
+
+package jit
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"unsafe"
+
+	"github.com/gorc-jit/gorc/codecache"
+)
+
+// fileImage is an encoded image lying in a file at codecache.PayloadOffset,
+// as in a cache entry: FileRange finds a part of data in the file (skew
+// moves the offsets it reports, to break the content's page alignment).
+type fileImage struct {
+	f    *os.File
+	data []byte
+	skew int64
+}
+
+func (fi *fileImage) FileRange(b []byte) (uintptr, int64, bool) {
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(fi.data)))
+	if at > uintptr(len(fi.data)) {
+		return 0, 0, false
+	}
+	return fi.f.Fd(), codecache.PayloadOffset + int64(at) + fi.skew, true
+}
+
+// writeImageFile writes data to a file in dir after PayloadOffset bytes
+// of header, as codecache does.
+func writeImageFile(t *testing.T, dir string, data []byte) (*os.File, []byte) {
+	t.Helper()
+	file := append(make([]byte, codecache.PayloadOffset), data...)
+	p := filepath.Join(dir, "entry")
+	if err := os.WriteFile(p, file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, file
+}
+
+// mappedFrom reports whether addr lies in a mapping of the file named
+// path in this process (/proc/self/maps).
+func mappedFrom(t *testing.T, addr uint64, path string) bool {
+	t.Helper()
+	return mappingOf(t, addr) == path
+}
+
+// mappingOf returns the file the mapping holding addr maps ("" for
+// anonymous memory).
+func mappingOf(t *testing.T, addr uint64) string {
+	t.Helper()
+	m, err := os.Open("/proc/self/maps")
+	if err != nil {
+		t.Skipf("no /proc/self/maps: %v", err)
+	}
+	defer m.Close()
+	sc := bufio.NewScanner(m)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		lo, hi, ok := strings.Cut(f[0], "-")
+		if !ok {
+			continue
+		}
+		a, _ := strconv.ParseUint(lo, 16, 64)
+		b, _ := strconv.ParseUint(hi, 16, 64)
+		if a <= addr && addr < b {
+			if len(f) >= 6 {
+				return f[5]
+			}
+			return ""
+		}
+	}
+	return ""
+}
+
+// TestImageContentAligned: the encoding puts the content on a page of
+// the cache entry's file (counting codecache.PayloadOffset before it),
+// whatever the length of the fields before it.
+func TestImageContentAligned(t *testing.T) {
+	for _, names := range []int{0, 1, 7, 300} {
+		img := testImage()
+		for i := range names {
+			img.Names = append(img.Names, strings.Repeat("x", i%50))
+			img.Weak = append(img.Weak, false)
+		}
+		data := img.encode()
+		got, err := decodeImage(data)
+		if err != nil {
+			t.Fatalf("%d names: %v", names, err)
+		}
+		at := uintptr(unsafe.Pointer(unsafe.SliceData(got.Content))) - uintptr(unsafe.Pointer(unsafe.SliceData(data)))
+		if (codecache.PayloadOffset+at)%imagePage != 0 || !bytes.Equal(got.Content, img.Content) {
+			t.Errorf("%d names: content at %d of the payload (file offset %d), not on a page; equal %v", names, at, codecache.PayloadOffset+at, bytes.Equal(got.Content, img.Content))
+		}
+	}
+}
+
+// TestLoadImageFileMaps: replayed in this process from a file, the
+// image's pages are the file's (mapped copy on write, not copied), the
+// program computes the same, and the file is unchanged (the fixups'
+// writes went to private copies). With the content off a page of the
+// file, the replay copies it as before.
+func TestLoadImageFileMaps(t *testing.T) {
+	ctx := context.Background()
+	data := recordAnswer(t)
+	f, want := writeImageFile(t, t.TempDir(), data)
+	for _, skew := range []int64{0, 1} {
+		t.Run(fmt.Sprint("skew=", skew), func(t *testing.T) {
+			j, err := New(ctx, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.LoadDylib(ctx, "-lm"); err != nil {
+				t.Fatal(err)
+			}
+			p, err := j.LoadImageFile(ctx, data, &fileImage{f: f, data: data, skew: skew}, "answer", []string{"answer"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r, err := j.EPC.RunAsMain(ctx, p.Main, []string{"answer"}); r != 42 || err != nil {
+				t.Errorf("answer() = %d, %v; want 42", r, err)
+			}
+			mapped := mappedFrom(t, uint64(p.Main), f.Name())
+			if mapped != (skew == 0) {
+				t.Errorf("code at %v mapped from %s: %v, want %v", p.Main, f.Name(), mapped, skew == 0)
+			}
+			if got, err := os.ReadFile(f.Name()); err != nil || !bytes.Equal(got, want) {
+				t.Errorf("the image's file changed under the replay (%v)", err)
+			}
+		})
+	}
+}
+
+// TestLoadImageFileFreed: memory a mapped image occupied is fresh,
+// anonymous memory once the JIT frees it, so that the slab never hands
+// the file's bytes out again as zeroed pages.
+func TestLoadImageFileFreed(t *testing.T) {
+	ctx := context.Background()
+	data := recordAnswer(t)
+	f, _ := writeImageFile(t, t.TempDir(), data)
+	j, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := j.LoadImageFile(ctx, data, &fileImage{f: f, data: data}, "answer", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mappedFrom(t, uint64(p.Main), f.Name()) {
+		t.Fatalf("the image is not mapped from %s", f.Name())
+	}
+	mm, err := j.memory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.mu.Lock()
+	fas := j.imageAllocs
+	j.imageAllocs = nil
+	j.mu.Unlock()
+	if err := mm.Deallocate(ctx, fas); err != nil {
+		t.Fatal(err)
+	}
+	if mappedFrom(t, uint64(p.Main), f.Name()) {
+		t.Errorf("%v still mapped from %s after the image was freed", p.Main, f.Name())
+	}
+}
+
+// TestLoadImageFileCodecache: a replay from an entry codecache.Map mapped
+// maps the content from the entry's file.
+func TestLoadImageFileCodecache(t *testing.T) {
+	ctx := context.Background()
+	data := recordAnswer(t)
+	// Grow the image past the size codecache maps (it reads smaller
+	// entries): a zero page-aligned tail on the last piece.
+	img, err := decodeImage(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := 512 << 10
+	img.Content = append(img.Content, make([]byte, pad)...)
+	img.Pieces[len(img.Pieces)-1].Size += uint64(pad)
+	data = img.encode()
+	c, err := codecache.Open(t.TempDir(), codecache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := codecache.NewKey("image test").String("t", t.Name()).Sum()
+	if err := c.Put(k, data); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Map(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if _, _, ok := m.FileRange(m.Payload); !ok {
+		t.Fatal("the entry was read, not mapped")
+	}
+	j, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := j.LoadImageFile(ctx, m.Payload, m, "answer", []string{"answer"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Close() // the mapping keeps the file's pages
+	if r, err := j.EPC.RunAsMain(ctx, p.Main, []string{"answer"}); r != 42 || err != nil {
+		t.Errorf("answer() = %d, %v; want 42", r, err)
+	}
+	if got := mappingOf(t, uint64(p.Main)); !strings.HasPrefix(got, c.Dir()) {
+		t.Errorf("code at %v mapped from %q, want the entry's file in %s", p.Main, got, c.Dir())
+	}
+}
