@@ -62,8 +62,12 @@ type image struct {
 	Objects []imageObject
 	Inits   []uint64 // offsets in the span, in run order
 	Finis   []uint64
-	Code    []imageCode // for naming crash addresses (symtab)
+	Code    []imageCode // for naming crash addresses (symtab); encoded only
 	Linked  int         // objects linked (-show-times)
+	// codeRaw is a decoded image's code table, still encoded (decodeCode):
+	// a replay hands it to the symtab, which decodes it when it first
+	// names an address.
+	codeRaw string
 }
 
 // imagePiece is a run of pages with one protection.
@@ -847,32 +851,16 @@ func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, en
 			return epc.Program{}, fmt.Errorf("jit: linked image: %w", err)
 		}
 	}
-	nsyms := 0
-	for _, c := range img.Code {
-		nsyms += len(c.Syms)
-	}
-	pool := make([]codeSym, 0, nsyms) // every block's symbols: one allocation
-	j.syms.settle()
-	j.syms.mu.Lock()
-	j.syms.blocks = slices.Grow(j.syms.blocks, len(img.Code))
-	for _, c := range img.Code {
-		cb := codeBlock{start: shared.ExecutorAddr(base + c.Start), end: shared.ExecutorAddr(base + c.End), section: c.Section, object: c.Obj}
-		at := len(pool)
-		for _, s := range c.Syms {
-			pool = append(pool, codeSym{name: s.Name, addr: base + s.Off, size: s.Size})
-		}
-		if len(pool) > at {
-			cb.syms = pool[at:len(pool):len(pool)]
-		}
-		j.syms.blocks = append(j.syms.blocks, cb)
-	}
-	if len(img.Code) > 0 {
+	if n := codeBlocks(img.codeRaw); n > 0 {
+		j.syms.settle()
+		j.syms.mu.Lock()
+		j.syms.lazy = append(j.syms.lazy, lazyCode{raw: img.codeRaw, base: base, size: uint64(len(img.Content)), at: len(j.syms.blocks), n: n})
 		if j.syms.perKey == nil {
 			j.syms.perKey = map[orc.ResourceKey]int{}
 		}
-		j.syms.perKey[0] += len(img.Code)
+		j.syms.perKey[0] += n
+		j.syms.mu.Unlock()
 	}
-	j.syms.mu.Unlock()
 	j.mu.Lock()
 	j.imageAllocs = append(j.imageAllocs, fa)
 	j.imageLinked += img.Linked

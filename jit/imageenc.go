@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/codecache"
 	"github.com/gorc-jit/gorc/jitlink"
@@ -133,9 +134,9 @@ func (w *imageWriter) write(v []byte) {
 type imageReader struct {
 	b   []byte
 	err error
-	// meta is a copy of the encoding's bytes from offset metaAt up to the
-	// content (setMeta): the strings decoded from there are substrings of
-	// it, one allocation instead of one per string (an image names
+	// meta, when set, is the encoding's bytes from offset metaAt on, as
+	// a string (a code table, decodeCode): the strings decoded from there
+	// are substrings of it, not one allocation each (an image names
 	// thousands of functions in its code table).
 	meta   string
 	metaAt int
@@ -193,19 +194,6 @@ func (r *imageReader) s() string {
 	return string(v)
 }
 
-// setMeta copies the rest of the encoding up to the content, whose
-// length is that of the span (the sum of the pieces' sizes, the one
-// field after everything else), so that the strings decoded next are
-// cut from one copy (which also holds the content's length and padding:
-// at most a page more). When the sizes do not add up (a bad image, which
-// check rejects) it does nothing: strings are then copied one by one.
-func (r *imageReader) setMeta(span uint64) {
-	if r.err != nil || span > uint64(len(r.b)) {
-		return
-	}
-	r.meta = string(r.b[:len(r.b)-int(span)])
-	r.metaAt = r.size - len(r.b)
-}
 func (r *imageReader) bool() bool { return r.u() != 0 }
 
 // count reads a slice length, bounded by the bytes left (every element
@@ -299,6 +287,15 @@ func (img *image) encodeMeta(w *imageWriter) {
 			w.u(x)
 		}
 	}
+	// The code table, length-prefixed: a replay keeps it undecoded until
+	// an address must be named (lazyCode).
+	cw := &imageWriter{}
+	img.encodeCode(cw)
+	w.bytes(cw.b)
+}
+
+// encodeCode writes the code table (decodeCode reads it).
+func (img *image) encodeCode(w *imageWriter) {
 	w.u(uint64(len(img.Code)))
 	for _, c := range img.Code {
 		w.u(c.Start)
@@ -314,6 +311,47 @@ func (img *image) encodeMeta(w *imageWriter) {
 	}
 }
 
+// decodeCode decodes a code table (encodeCode's bytes, img.codeRaw) of
+// an image of size bytes; its strings are substrings of raw. A table
+// whose ranges do not lie in the image is an error.
+func decodeCode(raw string, size uint64) ([]imageCode, error) {
+	r := &imageReader{b: unsafe.Slice(unsafe.StringData(raw), len(raw)), meta: raw, size: len(raw)}
+	code := make([]imageCode, r.count())
+	var pool []imageCodeSym // the blocks' symbols, carved from a few allocations
+	for i := range code {
+		c := &code[i]
+		c.Start, c.End, c.Section, c.Obj = r.u(), r.u(), r.s(), r.s()
+		n := r.count()
+		if r.err == nil && (c.Start > c.End || c.End > size) {
+			return nil, fmt.Errorf("code block %d (%#x-%#x) outside the image", i, c.Start, c.End)
+		}
+		if cap(pool)-len(pool) < n || pool == nil {
+			pool = make([]imageCodeSym, 0, max(n, 1024))
+		}
+		c.Syms, pool = pool[len(pool):len(pool)+n:len(pool)+n], pool[:len(pool)+n]
+		for k := range c.Syms {
+			c.Syms[k] = imageCodeSym{Name: r.s(), Off: r.u(), Size: r.u()}
+		}
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("%d bytes after the code table", len(r.b))
+	}
+	return code, nil
+}
+
+// codeBlocks returns the number of blocks of the code table raw (its
+// first field), without decoding it.
+func codeBlocks(raw string) int {
+	n, k := binary.Uvarint(unsafe.Slice(unsafe.StringData(raw), len(raw)))
+	if k <= 0 || n > uint64(len(raw)) {
+		return 0
+	}
+	return int(n)
+}
+
 func decodeImage(data []byte) (*image, error) {
 	r := &imageReader{b: data, size: len(data)}
 	img := &image{}
@@ -326,10 +364,8 @@ func decodeImage(data []byte) (*image, error) {
 	img.Align = r.u()
 	img.Linked = int(r.u())
 	img.Pieces = make([]imagePiece, r.count())
-	var span uint64
 	for i := range img.Pieces {
 		img.Pieces[i] = imagePiece{Off: r.u(), Size: r.u(), Prot: shared.MemProt(r.u())}
-		span += min(img.Pieces[i].Size, 1<<40) // no overflow: setMeta checks it against the bytes
 	}
 	n := r.count()
 	img.Names, img.Weak = make([]string, n), make([]bool, n)
@@ -360,22 +396,9 @@ func decodeImage(data []byte) (*image, error) {
 		}
 	}
 	// The code table, the last field before the content, holds most of
-	// the strings.
-	r.setMeta(span)
-	img.Code = make([]imageCode, r.count())
-	var pool []imageCodeSym // the blocks' symbols, carved from a few allocations
-	for i := range img.Code {
-		c := &img.Code[i]
-		c.Start, c.End, c.Section, c.Obj = r.u(), r.u(), r.s(), r.s()
-		n := r.count()
-		if cap(pool)-len(pool) < n || pool == nil {
-			pool = make([]imageCodeSym, 0, max(n, 1024))
-		}
-		c.Syms, pool = pool[len(pool):len(pool)+n:len(pool)+n], pool[:len(pool)+n]
-		for k := range c.Syms {
-			c.Syms[k] = imageCodeSym{Name: r.s(), Off: r.u(), Size: r.u()}
-		}
-	}
+	// the strings: copied whole, decoded when an address must be named
+	// (decodeCode).
+	img.codeRaw = string(r.bytes())
 	size, pad := r.u(), r.u()
 	if r.err == nil && (pad >= contentAlign || pad > uint64(len(r.b))) {
 		r.err = errImageShort

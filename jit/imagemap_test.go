@@ -234,3 +234,39 @@ func TestLoadImageFileCodecache(t *testing.T) {
 		t.Errorf("code at %v mapped from %q, want the entry's file in %s", p.Main, got, c.Dir())
 	}
 }
+
+// TestLoadImageCodeTableLazy: a replay keeps the image's code table
+// encoded until an address must be named; the first SymbolAt decodes it
+// and names the replayed functions as a fresh link's table would.
+func TestLoadImageCodeTableLazy(t *testing.T) {
+	ctx := context.Background()
+	data := recordAnswer(t)
+	j, err := New(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	if err := j.LoadDylib(ctx, "-lm"); err != nil {
+		t.Fatal(err)
+	}
+	p, err := j.LoadImage(ctx, data, "answer", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.syms.mu.Lock()
+	lazy, blocks := len(j.syms.lazy), len(j.syms.blocks)
+	j.syms.mu.Unlock()
+	if lazy != 1 || blocks != 0 {
+		t.Errorf("after the replay: %d code tables pending, %d blocks decoded; want 1 and 0", lazy, blocks)
+	}
+	loc, ok := j.SymbolAt(p.Main)
+	if !ok || loc.Symbol != "answer" || loc.Offset != 0 {
+		t.Errorf("SymbolAt(answer) = %v, %v; want answer+0", loc, ok)
+	}
+	j.syms.mu.Lock()
+	lazy, blocks = len(j.syms.lazy), len(j.syms.blocks)
+	j.syms.mu.Unlock()
+	if lazy != 0 || blocks == 0 {
+		t.Errorf("after SymbolAt: %d code tables pending, %d blocks; want 0 and some", lazy, blocks)
+	}
+}
