@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -64,10 +65,11 @@ type image struct {
 	Finis   []uint64
 	Code    []imageCode // for naming crash addresses (symtab); encoded only
 	Linked  int         // objects linked (-show-times)
-	// codeRaw is a decoded image's code table, still encoded (decodeCode):
-	// a replay hands it to the symtab, which decodes it when it first
+	// codeEnc is a decoded image's code table, still encoded (decodeCode;
+	// part of the decoded bytes): a replay hands it, or where it lies in
+	// the image's file, to the symtab, which decodes it when it first
 	// names an address.
-	codeRaw string
+	codeEnc []byte
 }
 
 // imagePiece is a run of pages with one protection.
@@ -851,10 +853,23 @@ func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, en
 			return epc.Program{}, fmt.Errorf("jit: linked image: %w", err)
 		}
 	}
-	if n := codeBlocks(img.codeRaw); n > 0 {
+	if n := codeBlocks(img.codeEnc); n > 0 {
+		lc := lazyCode{base: base, size: uint64(len(img.Content)), n: n, fd: -1}
+		// In a file (a cache entry, never rewritten in place): read it
+		// from there if it is ever needed, through a descriptor of its
+		// own. Otherwise a copy.
+		if fd, off, ok := fileRange(file, img.codeEnc); ok {
+			if d, err := dupCloexec(fd); err == nil {
+				lc.fd, lc.off, lc.len = d, off, len(img.codeEnc)
+			}
+		}
+		if lc.fd < 0 {
+			lc.raw = string(img.codeEnc)
+		}
 		j.syms.settle()
 		j.syms.mu.Lock()
-		j.syms.lazy = append(j.syms.lazy, lazyCode{raw: img.codeRaw, base: base, size: uint64(len(img.Content)), at: len(j.syms.blocks), n: n})
+		lc.at = len(j.syms.blocks)
+		j.syms.lazy = append(j.syms.lazy, lc)
 		if j.syms.perKey == nil {
 			j.syms.perKey = map[orc.ResourceKey]int{}
 		}
@@ -887,13 +902,13 @@ func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, en
 // whether it did; if not, the memory is as the allocation gave it, to be
 // copied into.
 func (j *JIT) mapImageContent(segs []jitlink.Segment, base uint64, img *image, file ImageFile) bool {
-	if file == nil || j.opts.SHM {
+	if j.opts.SHM {
 		return false
 	}
 	if _, local := j.EPC.(epc.LocalMemory); !local {
 		return false
 	}
-	fd, off, ok := file.FileRange(img.Content)
+	fd, off, ok := fileRange(file, img.Content)
 	if !ok || off%imagePage != 0 {
 		return false
 	}
@@ -905,6 +920,23 @@ func (j *JIT) mapImageContent(segs []jitlink.Segment, base uint64, img *image, f
 	}
 	span := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(segs[0].Mem))), len(img.Content))
 	return memmgr.MapFile(span, fd, off) == nil
+}
+
+// fileRange is file.FileRange(b), false for a nil file.
+func fileRange(file ImageFile, b []byte) (fd uintptr, off int64, ok bool) {
+	if file == nil {
+		return 0, 0, false
+	}
+	return file.FileRange(b)
+}
+
+// dupCloexec duplicates fd (close on exec, as Go opens files).
+func dupCloexec(fd uintptr) (int, error) {
+	d, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_DUPFD_CLOEXEC, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(d), nil
 }
 
 // copyImageContent copies img's content into the allocation's working

@@ -34,10 +34,10 @@ func decodeWhole(data []byte) (*image, error) {
 	if err != nil {
 		return nil, err
 	}
-	if img.Code, err = decodeCode(img.codeRaw, uint64(len(img.Content))); err != nil {
+	if img.Code, err = decodeCode(string(img.codeEnc), uint64(len(img.Content))); err != nil {
 		return nil, err
 	}
-	img.codeRaw = ""
+	img.codeEnc = nil
 	return img, nil
 }
 
@@ -99,7 +99,7 @@ func FuzzDecodeImage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if img, err := decodeImage(data); err == nil {
 			img.check()
-			decodeCode(img.codeRaw, uint64(len(img.Content)))
+			decodeCode(string(img.codeEnc), uint64(len(img.Content)))
 		}
 	})
 }
@@ -143,14 +143,14 @@ func TestDecodeCodeBad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := decodeCode(got.codeRaw, uint64(len(got.Content))); err == nil {
+	if _, err := decodeCode(string(got.codeEnc), uint64(len(got.Content))); err == nil {
 		t.Error("a block past the image's end: no error")
 	}
 	raw := testImage()
 	got, _ = decodeImage(raw.encode())
-	for n := range len(got.codeRaw) {
-		if _, err := decodeCode(got.codeRaw[:n], uint64(len(got.Content))); err == nil {
-			t.Fatalf("code table cut to %d of %d bytes: no error", n, len(got.codeRaw))
+	for n := range len(got.codeEnc) {
+		if _, err := decodeCode(string(got.codeEnc[:n]), uint64(len(got.Content))); err == nil {
+			t.Fatalf("code table cut to %d of %d bytes: no error", n, len(got.codeEnc))
 		}
 	}
 }
@@ -163,10 +163,11 @@ func BenchmarkDecodeCode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.SetBytes(int64(len(got.codeRaw)))
+	raw := string(got.codeEnc)
+	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := decodeCode(got.codeRaw, uint64(len(got.Content))); err != nil {
+		if _, err := decodeCode(raw, uint64(len(got.Content))); err != nil {
 			b.Fatal(err)
 		}
 	}

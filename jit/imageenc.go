@@ -289,6 +289,10 @@ func (img *image) encodeMeta(w *imageWriter) {
 	}
 	// The code table, length-prefixed: a replay keeps it undecoded until
 	// an address must be named (lazyCode).
+	if img.Code == nil && img.codeEnc != nil {
+		w.bytes(img.codeEnc) // a decoded image's, as it came
+		return
+	}
 	cw := &imageWriter{}
 	img.encodeCode(cw)
 	w.bytes(cw.b)
@@ -344,8 +348,8 @@ func decodeCode(raw string, size uint64) ([]imageCode, error) {
 
 // codeBlocks returns the number of blocks of the code table raw (its
 // first field), without decoding it.
-func codeBlocks(raw string) int {
-	n, k := binary.Uvarint(unsafe.Slice(unsafe.StringData(raw), len(raw)))
+func codeBlocks(raw []byte) int {
+	n, k := binary.Uvarint(raw)
 	if k <= 0 || n > uint64(len(raw)) {
 		return 0
 	}
@@ -396,9 +400,9 @@ func decodeImage(data []byte) (*image, error) {
 		}
 	}
 	// The code table, the last field before the content, holds most of
-	// the strings: copied whole, decoded when an address must be named
-	// (decodeCode).
-	img.codeRaw = string(r.bytes())
+	// the strings: kept encoded, decoded when an address must be named
+	// (decodeCode; the replay copies it, or reads it from the file later).
+	img.codeEnc = r.bytes()
 	size, pad := r.u(), r.u()
 	if r.err == nil && (pad >= contentAlign || pad > uint64(len(r.b))) {
 		r.err = errImageShort

@@ -190,7 +190,7 @@ func TestLoadImageFileCodecache(t *testing.T) {
 	data := recordAnswer(t)
 	// Grow the image past the size codecache maps (it reads smaller
 	// entries): a zero page-aligned tail on the last piece.
-	img, err := decodeImage(data)
+	img, err := decodeWhole(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,6 +229,20 @@ func TestLoadImageFileCodecache(t *testing.T) {
 	m.Close() // the mapping keeps the file's pages
 	if r, err := j.EPC.RunAsMain(ctx, p.Main, []string{"answer"}); r != 42 || err != nil {
 		t.Errorf("answer() = %d, %v; want 42", r, err)
+	}
+	// The code table was left in the file, read when first needed (the
+	// entry closed and even removed meanwhile).
+	j.syms.mu.Lock()
+	fromFile := len(j.syms.lazy) == 1 && j.syms.lazy[0].fd >= 0 && j.syms.lazy[0].raw == ""
+	j.syms.mu.Unlock()
+	if !fromFile {
+		t.Error("the code table was copied at the replay, not left in the entry's file")
+	}
+	if err := c.Remove(k); err != nil {
+		t.Fatal(err)
+	}
+	if loc, ok := j.SymbolAt(p.Main); !ok || loc.Symbol != "answer" {
+		t.Errorf("SymbolAt(answer) = %v, %v; want answer+0", loc, ok)
 	}
 	if got := mappingOf(t, uint64(p.Main)); !strings.HasPrefix(got, c.Dir()) {
 		t.Errorf("code at %v mapped from %q, want the entry's file in %s", p.Main, got, c.Dir())

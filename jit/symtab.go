@@ -4,9 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
@@ -125,10 +128,56 @@ func (t *symtab) wait() {
 // lazyCode is a replayed image's code table, still encoded, and where its
 // blocks go.
 type lazyCode struct {
-	raw        string // the image's code table (decodeCode)
+	raw        string // the image's code table (decodeCode), or:
+	fd         int    // a descriptor of the file it lies in (-1: none)
+	off        int64  // its offset there
+	len        int    // its length there
 	base, size uint64 // the image's span in this run
 	at         int    // its blocks' index in blocks (emission order)
 	n          int    // the blocks it counts in perKey[0]
+}
+
+// load returns the code table, reading it from the file (and closing
+// the descriptor) when it is there.
+func (l *lazyCode) load() (string, error) {
+	if l.fd < 0 {
+		return l.raw, nil
+	}
+	defer l.close()
+	buf := make([]byte, l.len)
+	for done := 0; done < len(buf); {
+		n, err := syscall.Pread(l.fd, buf[done:], l.off+int64(done))
+		if n <= 0 {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		done += n
+	}
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil // buf is not written again
+}
+
+// close closes the descriptor, if any.
+func (l *lazyCode) close() {
+	if l.fd >= 0 {
+		syscall.Close(l.fd)
+		l.fd = -1
+	}
+}
+
+// dropLazy forgets the pending code tables (the JIT is closing: their
+// code is going), closing their files.
+func (t *symtab) dropLazy() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.lazy {
+		t.lazy[i].close()
+		if t.perKey[0] -= t.lazy[i].n; t.perKey[0] <= 0 {
+			delete(t.perKey, 0)
+		}
+	}
+	t.lazy = nil
 }
 
 // decodeLazy decodes the pending code tables into blocks (t.mu held),
@@ -140,7 +189,11 @@ func (t *symtab) decodeLazy() {
 	t.lazy = nil
 	shift := 0
 	for _, l := range lazy {
-		code, err := decodeCode(l.raw, l.size)
+		raw, err := l.load()
+		var code []imageCode
+		if err == nil {
+			code, err = decodeCode(raw, l.size)
+		}
 		if err != nil || len(code) != l.n {
 			if t.perKey[0] -= l.n; t.perKey[0] <= 0 {
 				delete(t.perKey, 0)
