@@ -29,8 +29,9 @@ import (
 // that span moves or when external symbols move: absolute references into
 // the span (rebased) and every reference to a symbol outside it (looked up
 // again by name). Replaying an image allocates one chunk of the same size
-// from the slab, copies the pages, re-applies those fixups through the
-// architecture's ApplyFixup (which checks every range: a PC-relative
+// from the slab, maps the pages from the cache entry's file (in process:
+// copy on write, LoadImageFile) or copies them, re-applies those fixups
+// through the architecture's ApplyFixup (which checks every range: a PC-relative
 // reference to libc that no longer reaches, with this run's ASLR, fails
 // and the caller links afresh), finalizes with the graphs' EH-frame
 // registrations, and defines the recorded symbols, so that main, the
@@ -782,10 +783,12 @@ func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, en
 			return epc.Program{}, fmt.Errorf("jit: linked image: %w: piece %d placed at %v, want %#x", ErrImageStale, i, segs[i].Addr, base+p.Off)
 		}
 	}
-	// The content is copied while the externals are looked up: the copy
-	// (1.2 MB for the sqlite driver) is bound by the page faults of fresh
-	// memory, the lookup by the session; each half of the copy has a
-	// goroutine, so that both cores take faults.
+	// In process, from a file: the content's pages are the file's (only
+	// those the fixups write get copied). Otherwise the content is copied
+	// while the externals are looked up: the copy (1.2 MB for the sqlite
+	// driver) is bound by the page faults of fresh memory, the lookup by
+	// the session; each half of the copy has a goroutine, so that both
+	// cores take faults.
 	var copied *sync.WaitGroup
 	if !j.mapImageContent(segs, base, img, file) {
 		copied = copyImageContent(segs, img)
