@@ -1028,6 +1028,9 @@ func (img *image) fixup(arch jitlink.Arch, segs []jitlink.Segment, base uint64, 
 	for i, p := range img.Pieces {
 		starts[i] = p.Off
 	}
+	// One edge for every fixup: ApplyFixup takes it through an interface,
+	// so a fresh one per fixup would be a heap allocation each.
+	e := new(jitlink.Edge)
 	for _, f := range img.Fixups {
 		i := sort.Search(len(starts), func(i int) bool { return starts[i] > f.Off }) - 1
 		b := blocks[i]
@@ -1040,8 +1043,8 @@ func (img *image) fixup(arch jitlink.Arch, segs []jitlink.Segment, base uint64, 
 		default:
 			t.Addr, t.Name = shared.ExecutorAddr(int64(base)+f.Target), ""
 		}
-		e := jitlink.Edge{Offset: f.Off - starts[i], Kind: f.Kind, Target: t, Addend: f.Addend}
-		if err := arch.ApplyFixup(g, b, &e); err != nil {
+		*e = jitlink.Edge{Offset: f.Off - starts[i], Kind: f.Kind, Target: t, Addend: f.Addend}
+		if err := arch.ApplyFixup(g, b, e); err != nil {
 			return err
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,8 @@ import (
 	"unsafe"
 
 	"github.com/gorc-jit/gorc/codecache"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // fileImage is an encoded image lying in a file at codecache.PayloadOffset,
@@ -282,5 +285,65 @@ func TestLoadImageCodeTableLazy(t *testing.T) {
 	j.syms.mu.Unlock()
 	if lazy != 0 || blocks == 0 {
 		t.Errorf("after SymbolAt: %d code tables pending, %d blocks; want 0 and some", lazy, blocks)
+	}
+}
+
+// fixupImage is an image of 64 KiB with n fixups (absolute pointers
+// into the span, as most of a replayed image's are), and memory to
+// re-apply them in.
+func fixupImage(tb testing.TB, n int) (jitlink.Arch, *image, []jitlink.Segment, uint64) {
+	tb.Helper()
+	ctx := context.Background()
+	j, err := New(ctx, Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	arch := j.Target.Arch
+	j.Close(ctx)
+	ptr64 := jitlink.KindInvalid
+	for k := jitlink.FirstArchKind; k < jitlink.FirstArchKind+64; k++ {
+		if arch.EdgeKindName(k) == "Pointer64" {
+			ptr64 = k
+		}
+	}
+	if ptr64 == jitlink.KindInvalid {
+		tb.Skip("no Pointer64 kind")
+	}
+	img := &image{Pieces: []imagePiece{{0, 16 * imagePage, shared.ProtRead}}}
+	for i := range n {
+		img.Fixups = append(img.Fixups, imageFixup{Off: uint64(i) * 16, Kind: ptr64, Name: -1, Target: int64(i)})
+	}
+	mem := make([]byte, 16*imagePage)
+	base := uint64(uintptr(unsafe.Pointer(&mem[0])))
+	return arch, img, []jitlink.Segment{{Addr: shared.ExecutorAddr(base), Mem: mem}}, base
+}
+
+// TestImageFixupAllocs: re-applying an image's fixups allocates a few
+// objects, not one per fixup (the sqlite driver's image has 1,761).
+func TestImageFixupAllocs(t *testing.T) {
+	arch, img, segs, base := fixupImage(t, 4096)
+	allocs := testing.AllocsPerRun(5, func() {
+		if err := img.fixup(arch, segs, base, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 64 {
+		t.Errorf("%v allocations for %d fixups", allocs, len(img.Fixups))
+	}
+	for i := range 4096 {
+		if got := binary.LittleEndian.Uint64(segs[0].Mem[i*16:]); got != base+uint64(i) {
+			t.Fatalf("fixup %d wrote %#x, want %#x", i, got, base+uint64(i))
+		}
+	}
+}
+
+// BenchmarkImageFixup re-applies 4,096 fixups to a 64 KiB image.
+func BenchmarkImageFixup(b *testing.B) {
+	arch, img, segs, base := fixupImage(b, 4096)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := img.fixup(arch, segs, base, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
