@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -498,5 +499,68 @@ func TestPutSmall(t *testing.T) {
 	}
 	if size, _, err := c.Size(); err != nil || size > 900 {
 		t.Fatalf("after Put: %d bytes (%v), want trimmed to 900", size, err)
+	}
+}
+
+// TestMapFileRange: Map keeps a large entry's file open, and FileRange
+// finds a part of the payload in it (reading the file there gives the
+// same bytes); a small entry is read, and slices from elsewhere are not
+// found. A damaged entry is reported, as by Get.
+func TestMapFileRange(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 300<<10/16)
+	c := openTest(t, t.TempDir(), 0)
+	k := key("big")
+	if err := c.Put(k, big); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Map(k)
+	if err != nil || !bytes.Equal(m.Payload, big) {
+		t.Fatalf("Map: %v", err)
+	}
+	part := m.Payload[5000:9000]
+	fd, off, ok := m.FileRange(part)
+	if !ok || off != PayloadOffset+5000 {
+		t.Fatalf("FileRange = %d, %d, %v; want offset %d", fd, off, ok, PayloadOffset+5000)
+	}
+	got := make([]byte, len(part))
+	if _, err := syscall.Pread(int(fd), got, off); err != nil || !bytes.Equal(got, part) {
+		t.Fatalf("the file at %d: %q, %v", off, got[:16], err)
+	}
+	if _, _, ok := m.FileRange(big[:10]); ok {
+		t.Error("FileRange found a slice of another buffer")
+	}
+	if _, _, ok := m.FileRange(m.Payload[len(m.Payload)-10 : len(m.Payload) : len(m.Payload)]); !ok {
+		t.Error("FileRange did not find the payload's last bytes")
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := m.FileRange(part); ok || m.Close() != nil {
+		t.Error("FileRange after Close, or a second Close failed")
+	}
+
+	small := key("small")
+	if err := c.Put(small, []byte("tiny")); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := c.Map(small)
+	if err != nil || string(ms.Payload) != "tiny" {
+		t.Fatalf("Map(small) = %v", err)
+	}
+	if _, _, ok := ms.FileRange(ms.Payload); ok {
+		t.Error("FileRange of a read (not mapped) entry")
+	}
+	ms.Close()
+
+	p := c.path(k)
+	data, _ := os.ReadFile(p)
+	data[len(data)-1] ^= 1
+	os.WriteFile(p, data, 0o644)
+	var ce *CorruptEntryError
+	if _, err := c.Map(k); !errors.As(err, &ce) {
+		t.Fatalf("Map of a damaged entry = %v, want a CorruptEntryError", err)
+	}
+	if _, err := c.Map(k); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Map after the damaged entry = %v, want ErrNotFound (removed)", err)
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/memmgr"
@@ -27,8 +29,9 @@ import (
 // that span moves or when external symbols move: absolute references into
 // the span (rebased) and every reference to a symbol outside it (looked up
 // again by name). Replaying an image allocates one chunk of the same size
-// from the slab, copies the pages, re-applies those fixups through the
-// architecture's ApplyFixup (which checks every range: a PC-relative
+// from the slab, maps the pages from the cache entry's file (in process:
+// copy on write, LoadImageFile) or copies them, re-applies those fixups
+// through the architecture's ApplyFixup (which checks every range: a PC-relative
 // reference to libc that no longer reaches, with this run's ASLR, fails
 // and the caller links afresh), finalizes with the graphs' EH-frame
 // registrations, and defines the recorded symbols, so that main, the
@@ -36,8 +39,10 @@ import (
 
 // imageFormat is the version of the encoded image (inside a codecache
 // entry, whose own header has the store's format version). Version 2
-// moved the content to the end of the encoding (streamed, never built).
-const imageFormat = "gorc-linked-image-2"
+// moved the content to the end of the encoding (streamed, never built);
+// version 3 pads it to start on a page of the cache entry's file, so that
+// an in-process replay maps its pages from the file (contentAlign).
+const imageFormat = "gorc-linked-image-3"
 
 // ErrImageStale is wrapped by LoadImage's errors for an image that cannot
 // be replayed in this process (a reference no longer reaches its target,
@@ -59,8 +64,13 @@ type image struct {
 	Objects []imageObject
 	Inits   []uint64 // offsets in the span, in run order
 	Finis   []uint64
-	Code    []imageCode // for naming crash addresses (symtab)
+	Code    []imageCode // for naming crash addresses (symtab); encoded only
 	Linked  int         // objects linked (-show-times)
+	// codeEnc is a decoded image's code table, still encoded (decodeCode;
+	// part of the decoded bytes): a replay hands it, or where it lies in
+	// the image's file, to the symtab, which decodes it when it first
+	// names an address.
+	codeEnc []byte
 }
 
 // imagePiece is a run of pages with one protection.
@@ -422,7 +432,7 @@ func (ri *RecordedImage) Bytes() []byte {
 
 func (ri *RecordedImage) writeTo(w *imageWriter) {
 	ri.img.encodeMeta(w)
-	w.u(ri.size)
+	w.contentHeader(ri.size)
 	lo, pos := ri.img.Base, ri.img.Base
 	for _, b := range ri.blocks {
 		w.zeros(b.addr - pos)
@@ -712,6 +722,25 @@ func (j *JIT) LoadImage(ctx context.Context, data []byte, entry string, args []s
 // error that ended their loading, if any. That error ends the replay
 // (wrapped, and not as ErrImageStale: the image is not at fault).
 func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, args []string, libsReady func() error) (epc.Program, error) {
+	return j.LoadImageFile(ctx, data, nil, entry, args, libsReady)
+}
+
+// ImageFile says where the bytes of an encoded image lie in a file
+// (codecache.Mapped implements it): the file's descriptor and b's offset
+// in it, ok false when b is not in a file.
+type ImageFile interface {
+	FileRange(b []byte) (fd uintptr, off int64, ok bool)
+}
+
+// LoadImageFile is LoadImageAfter for an image read from a file, such as
+// a mapped code cache entry: when the executor is in this process and the
+// image's content lies on a page boundary of the file (as the cache's
+// entries put it), the content's pages are mapped from the file, copy on
+// write, instead of copied into fresh memory (only the pages the fixups
+// write are copied, by the kernel). file may be nil; the file must stay
+// open, and unchanged, until LoadImageFile returns (the mapping keeps the
+// file's pages after that).
+func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, entry string, args []string, libsReady func() error) (epc.Program, error) {
 	t0 := time.Now()
 	img, err := decodeImage(data)
 	if err != nil {
@@ -754,11 +783,18 @@ func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, arg
 			return epc.Program{}, fmt.Errorf("jit: linked image: %w: piece %d placed at %v, want %#x", ErrImageStale, i, segs[i].Addr, base+p.Off)
 		}
 	}
-	// The content is copied while the externals are looked up: the copy
-	// (1.2 MB for the sqlite driver) is bound by the page faults of fresh
-	// memory, the lookup by the session; each half of the copy has a
-	// goroutine, so that both cores take faults.
-	copied := copyImageContent(segs, img)
+	// In process, from a file: the content's pages are the file's (only
+	// those the fixups write get copied). Otherwise the content is copied
+	// while the externals are looked up: the copy (1.2 MB for the sqlite
+	// driver) is bound by the page faults of fresh memory, the lookup by
+	// the session; each half of the copy has a goroutine, so that both
+	// cores take faults.
+	var copied *sync.WaitGroup
+	if !j.mapImageContent(segs, base, img, file) {
+		copied = copyImageContent(segs, img)
+	} else {
+		copied = &sync.WaitGroup{}
+	}
 	if libsReady != nil {
 		if err := libsReady(); err != nil {
 			copied.Wait()
@@ -820,32 +856,29 @@ func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, arg
 			return epc.Program{}, fmt.Errorf("jit: linked image: %w", err)
 		}
 	}
-	nsyms := 0
-	for _, c := range img.Code {
-		nsyms += len(c.Syms)
-	}
-	pool := make([]codeSym, 0, nsyms) // every block's symbols: one allocation
-	j.syms.settle()
-	j.syms.mu.Lock()
-	j.syms.blocks = slices.Grow(j.syms.blocks, len(img.Code))
-	for _, c := range img.Code {
-		cb := codeBlock{start: shared.ExecutorAddr(base + c.Start), end: shared.ExecutorAddr(base + c.End), section: c.Section, object: c.Obj}
-		at := len(pool)
-		for _, s := range c.Syms {
-			pool = append(pool, codeSym{name: s.Name, addr: base + s.Off, size: s.Size})
+	if n := codeBlocks(img.codeEnc); n > 0 {
+		lc := lazyCode{base: base, size: uint64(len(img.Content)), n: n, fd: -1}
+		// In a file (a cache entry, never rewritten in place): read it
+		// from there if it is ever needed, through a descriptor of its
+		// own. Otherwise a copy.
+		if fd, off, ok := fileRange(file, img.codeEnc); ok {
+			if d, err := dupCloexec(fd); err == nil {
+				lc.fd, lc.off, lc.len = d, off, len(img.codeEnc)
+			}
 		}
-		if len(pool) > at {
-			cb.syms = pool[at:len(pool):len(pool)]
+		if lc.fd < 0 {
+			lc.raw = string(img.codeEnc)
 		}
-		j.syms.blocks = append(j.syms.blocks, cb)
-	}
-	if len(img.Code) > 0 {
+		j.syms.settle()
+		j.syms.mu.Lock()
+		lc.at = len(j.syms.blocks)
+		j.syms.lazy = append(j.syms.lazy, lc)
 		if j.syms.perKey == nil {
 			j.syms.perKey = map[orc.ResourceKey]int{}
 		}
-		j.syms.perKey[0] += len(img.Code)
+		j.syms.perKey[0] += n
+		j.syms.mu.Unlock()
 	}
-	j.syms.mu.Unlock()
 	j.mu.Lock()
 	j.imageAllocs = append(j.imageAllocs, fa)
 	j.imageLinked += img.Linked
@@ -863,6 +896,50 @@ func (j *JIT) LoadImageAfter(ctx context.Context, data []byte, entry string, arg
 		prog.Finis = append(prog.Finis, shared.ExecutorAddr(base+o))
 	}
 	return prog, nil
+}
+
+// mapImageContent maps img's content from file over the allocation's
+// memory segs (memmgr.MapFile), when that memory is the executor's own in
+// this process (the in-process mapper: segment i's working memory lies at
+// its address) and the content starts on a page of file. It reports
+// whether it did; if not, the memory is as the allocation gave it, to be
+// copied into.
+func (j *JIT) mapImageContent(segs []jitlink.Segment, base uint64, img *image, file ImageFile) bool {
+	if j.opts.SHM {
+		return false
+	}
+	if _, local := j.EPC.(epc.LocalMemory); !local {
+		return false
+	}
+	fd, off, ok := fileRange(file, img.Content)
+	if !ok || off%imagePage != 0 {
+		return false
+	}
+	for i, p := range img.Pieces {
+		m := segs[i].Mem
+		if uint64(len(m)) != p.Size || uint64(uintptr(unsafe.Pointer(unsafe.SliceData(m)))) != base+p.Off {
+			return false
+		}
+	}
+	span := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(segs[0].Mem))), len(img.Content))
+	return memmgr.MapFile(span, fd, off) == nil
+}
+
+// fileRange is file.FileRange(b), false for a nil file.
+func fileRange(file ImageFile, b []byte) (fd uintptr, off int64, ok bool) {
+	if file == nil {
+		return 0, 0, false
+	}
+	return file.FileRange(b)
+}
+
+// dupCloexec duplicates fd (close on exec, as Go opens files).
+func dupCloexec(fd uintptr) (int, error) {
+	d, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_DUPFD_CLOEXEC, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(d), nil
 }
 
 // copyImageContent copies img's content into the allocation's working
@@ -951,6 +1028,9 @@ func (img *image) fixup(arch jitlink.Arch, segs []jitlink.Segment, base uint64, 
 	for i, p := range img.Pieces {
 		starts[i] = p.Off
 	}
+	// One edge for every fixup: ApplyFixup takes it through an interface,
+	// so a fresh one per fixup would be a heap allocation each.
+	e := new(jitlink.Edge)
 	for _, f := range img.Fixups {
 		i := sort.Search(len(starts), func(i int) bool { return starts[i] > f.Off }) - 1
 		b := blocks[i]
@@ -963,8 +1043,8 @@ func (img *image) fixup(arch jitlink.Arch, segs []jitlink.Segment, base uint64, 
 		default:
 			t.Addr, t.Name = shared.ExecutorAddr(int64(base)+f.Target), ""
 		}
-		e := jitlink.Edge{Offset: f.Off - starts[i], Kind: f.Kind, Target: t, Addend: f.Addend}
-		if err := arch.ApplyFixup(g, b, &e); err != nil {
+		*e = jitlink.Edge{Offset: f.Off - starts[i], Kind: f.Kind, Target: t, Addend: f.Addend}
+		if err := arch.ApplyFixup(g, b, e); err != nil {
 			return err
 		}
 	}

@@ -85,7 +85,7 @@ func TestLoadImage(t *testing.T) {
 // nothing defined.
 func TestLoadImageStale(t *testing.T) {
 	ctx := context.Background()
-	img, err := decodeImage(recordAnswer(t))
+	img, err := decodeWhole(recordAnswer(t))
 	if err != nil {
 		t.Fatal(err)
 	}

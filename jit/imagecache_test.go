@@ -27,12 +27,26 @@ func testImage() *image {
 	}
 }
 
+// decodeWhole decodes an image and its code table (which a replay
+// decodes only when it names an address).
+func decodeWhole(data []byte) (*image, error) {
+	img, err := decodeImage(data)
+	if err != nil {
+		return nil, err
+	}
+	if img.Code, err = decodeCode(string(img.codeEnc), uint64(len(img.Content))); err != nil {
+		return nil, err
+	}
+	img.codeEnc = nil
+	return img, nil
+}
+
 // TestImageEncoding: an image survives encoding, and every truncation
 // or trailing byte of its encoding is an error, never a panic.
 func TestImageEncoding(t *testing.T) {
 	img := testImage()
 	data := img.encode()
-	got, err := decodeImage(data)
+	got, err := decodeWhole(data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,6 +99,7 @@ func FuzzDecodeImage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if img, err := decodeImage(data); err == nil {
 			img.check()
+			decodeCode(string(img.codeEnc), uint64(len(img.Content)))
 		}
 	})
 }
@@ -110,7 +125,7 @@ func codeTableImage(n int) *image {
 // are cut from one copy of the encoding).
 func TestDecodeCodeTable(t *testing.T) {
 	img := codeTableImage(2048)
-	got, err := decodeImage(img.encode())
+	got, err := decodeWhole(img.encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +134,48 @@ func TestDecodeCodeTable(t *testing.T) {
 	}
 }
 
+// TestDecodeCodeBad: a code table whose blocks lie outside the image, or
+// that is cut short, is an error.
+func TestDecodeCodeBad(t *testing.T) {
+	img := testImage()
+	img.Code[0].End = uint64(len(img.Content)) + 1
+	got, err := decodeImage(img.encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := decodeCode(string(got.codeEnc), uint64(len(got.Content))); err == nil {
+		t.Error("a block past the image's end: no error")
+	}
+	raw := testImage()
+	got, _ = decodeImage(raw.encode())
+	for n := range len(got.codeEnc) {
+		if _, err := decodeCode(string(got.codeEnc[:n]), uint64(len(got.Content))); err == nil {
+			t.Fatalf("code table cut to %d of %d bytes: no error", n, len(got.codeEnc))
+		}
+	}
+}
+
+// BenchmarkDecodeCode decodes a code table naming 2,048 functions (what
+// a replay's first crash report or SymbolAt decodes).
+func BenchmarkDecodeCode(b *testing.B) {
+	img := codeTableImage(2048)
+	got, err := decodeImage(img.encode())
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := string(got.codeEnc)
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeCode(raw, uint64(len(got.Content))); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkDecodeImage decodes an image whose code table names 2,048
-// functions (the replay of a 2,000-function program decodes one).
+// functions (the replay of a 2,000-function program decodes one; its
+// code table is decoded only when an address is named).
 func BenchmarkDecodeImage(b *testing.B) {
 	data := codeTableImage(2048).encode()
 	b.SetBytes(int64(len(data)))

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 
+	"github.com/gorc-jit/gorc/codecache"
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/shared"
@@ -13,8 +15,16 @@ import (
 
 // The binary form of a linked image: varints, length-prefixed strings
 // and byte strings, in the order of the fields of image, except Content,
-// which comes last. (gob took 3 ms
+// which comes last: its length, the length of a padding of zeros, the
+// padding, the content (contentHeader). (gob took 3 ms
 // to decode the sqlite driver's image, most of a hit's time.)
+
+// contentAlign is the boundary the content starts on, counted from
+// codecache.PayloadOffset bytes before the encoding (where the encoding
+// starts in a cache entry's file): a page of the file, so that a replay
+// in this process maps the content's pages from the entry's file
+// (memmgr.MapFile) instead of copying them into fresh memory.
+const contentAlign = imagePage
 
 // imageWriter appends the encoding to b; with out set, it hands b to out
 // whenever it holds flushAt bytes or more, so that writing an image to a
@@ -22,6 +32,7 @@ import (
 // fresh heap pages (every fresh page is a page fault).
 type imageWriter struct {
 	b   []byte
+	pos int64 // bytes appended so far, flushed or not
 	out io.Writer
 	n   int64 // bytes handed to out
 	err error // the first error of out
@@ -31,9 +42,24 @@ type imageWriter struct {
 // buffer over (64 KiB: a few write calls per MiB, 16 pages of buffer).
 const flushAt = 64 << 10
 
-func (w *imageWriter) u(v uint64)     { w.b = binary.AppendUvarint(w.b, v); w.maybeFlush() }
-func (w *imageWriter) i(v int64)      { w.b = binary.AppendVarint(w.b, v); w.maybeFlush() }
-func (w *imageWriter) s(v string)     { w.u(uint64(len(v))); w.b = append(w.b, v...); w.maybeFlush() }
+func (w *imageWriter) u(v uint64) {
+	n := len(w.b)
+	w.b = binary.AppendUvarint(w.b, v)
+	w.pos += int64(len(w.b) - n)
+	w.maybeFlush()
+}
+func (w *imageWriter) i(v int64) {
+	n := len(w.b)
+	w.b = binary.AppendVarint(w.b, v)
+	w.pos += int64(len(w.b) - n)
+	w.maybeFlush()
+}
+func (w *imageWriter) s(v string) {
+	w.u(uint64(len(v)))
+	w.b = append(w.b, v...)
+	w.pos += int64(len(v))
+	w.maybeFlush()
+}
 func (w *imageWriter) bytes(v []byte) { w.u(uint64(len(v))); w.raw(v) }
 func (w *imageWriter) bool(v bool) {
 	if v {
@@ -45,6 +71,7 @@ func (w *imageWriter) bool(v bool) {
 
 // raw appends v; a large v goes to out directly, not through the buffer.
 func (w *imageWriter) raw(v []byte) {
+	w.pos += int64(len(v))
 	if w.out != nil && len(v) >= flushAt {
 		w.flush()
 		w.write(v)
@@ -52,6 +79,22 @@ func (w *imageWriter) raw(v []byte) {
 	}
 	w.b = append(w.b, v...)
 	w.maybeFlush()
+}
+
+// contentHeader appends the content's length, then a padding (its
+// length, then zeros) that makes the content start on contentAlign.
+func (w *imageWriter) contentHeader(size uint64) {
+	w.u(size)
+	var tmp [binary.MaxVarintLen64]byte
+	for vlen := 1; ; vlen++ {
+		at := codecache.PayloadOffset + w.pos + int64(vlen) // where the content would start
+		pad := uint64(-at & (contentAlign - 1))
+		if binary.PutUvarint(tmp[:], pad) == vlen {
+			w.u(pad)
+			w.zeros(pad)
+			return
+		}
+	}
 }
 
 // zeros appends n zero bytes.
@@ -91,9 +134,9 @@ func (w *imageWriter) write(v []byte) {
 type imageReader struct {
 	b   []byte
 	err error
-	// meta is a copy of the encoding's bytes from offset metaAt up to the
-	// content (setMeta): the strings decoded from there are substrings of
-	// it, one allocation instead of one per string (an image names
+	// meta, when set, is the encoding's bytes from offset metaAt on, as
+	// a string (a code table, decodeCode): the strings decoded from there
+	// are substrings of it, not one allocation each (an image names
 	// thousands of functions in its code table).
 	meta   string
 	metaAt int
@@ -151,24 +194,6 @@ func (r *imageReader) s() string {
 	return string(v)
 }
 
-// setMeta copies the rest of the encoding up to the content, whose
-// length is that of the span (the sum of the pieces' sizes, the one
-// field after everything else), so that the strings decoded next are
-// cut from one copy. When the sizes do not add up (a bad
-// image, which check rejects) it does nothing: strings are then copied
-// one by one.
-func (r *imageReader) setMeta(span uint64) {
-	if r.err != nil || span > uint64(len(r.b)) {
-		return
-	}
-	var pre [binary.MaxVarintLen64]byte
-	end := len(r.b) - int(span) - binary.PutUvarint(pre[:], span)
-	if end < 0 {
-		return
-	}
-	r.meta = string(r.b[:end])
-	r.metaAt = r.size - len(r.b)
-}
 func (r *imageReader) bool() bool { return r.u() != 0 }
 
 // count reads a slice length, bounded by the bytes left (every element
@@ -186,13 +211,14 @@ func (r *imageReader) count() int {
 func (img *image) encode() []byte {
 	w := &imageWriter{b: make([]byte, 0, img.metaSize()+len(img.Content)+binary.MaxVarintLen64)}
 	img.encodeMeta(w)
-	w.bytes(img.Content)
+	w.contentHeader(uint64(len(img.Content)))
+	w.raw(img.Content)
 	return w.b
 }
 
 // metaSize estimates the size of the encoding without the content.
 func (img *image) metaSize() int {
-	n := 40*len(img.Fixups) + 4096
+	n := 40*len(img.Fixups) + 4096 + contentAlign
 	for _, o := range img.Objects {
 		n += len(o.Name) + 16
 		for _, s := range o.Syms {
@@ -261,6 +287,19 @@ func (img *image) encodeMeta(w *imageWriter) {
 			w.u(x)
 		}
 	}
+	// The code table, length-prefixed: a replay keeps it undecoded until
+	// an address must be named (lazyCode).
+	if img.Code == nil && img.codeEnc != nil {
+		w.bytes(img.codeEnc) // a decoded image's, as it came
+		return
+	}
+	cw := &imageWriter{}
+	img.encodeCode(cw)
+	w.bytes(cw.b)
+}
+
+// encodeCode writes the code table (decodeCode reads it).
+func (img *image) encodeCode(w *imageWriter) {
 	w.u(uint64(len(img.Code)))
 	for _, c := range img.Code {
 		w.u(c.Start)
@@ -276,6 +315,47 @@ func (img *image) encodeMeta(w *imageWriter) {
 	}
 }
 
+// decodeCode decodes a code table (encodeCode's bytes, img.codeRaw) of
+// an image of size bytes; its strings are substrings of raw. A table
+// whose ranges do not lie in the image is an error.
+func decodeCode(raw string, size uint64) ([]imageCode, error) {
+	r := &imageReader{b: unsafe.Slice(unsafe.StringData(raw), len(raw)), meta: raw, size: len(raw)}
+	code := make([]imageCode, r.count())
+	var pool []imageCodeSym // the blocks' symbols, carved from a few allocations
+	for i := range code {
+		c := &code[i]
+		c.Start, c.End, c.Section, c.Obj = r.u(), r.u(), r.s(), r.s()
+		n := r.count()
+		if r.err == nil && (c.Start > c.End || c.End > size) {
+			return nil, fmt.Errorf("code block %d (%#x-%#x) outside the image", i, c.Start, c.End)
+		}
+		if cap(pool)-len(pool) < n || pool == nil {
+			pool = make([]imageCodeSym, 0, max(n, 1024))
+		}
+		c.Syms, pool = pool[len(pool):len(pool)+n:len(pool)+n], pool[:len(pool)+n]
+		for k := range c.Syms {
+			c.Syms[k] = imageCodeSym{Name: r.s(), Off: r.u(), Size: r.u()}
+		}
+	}
+	if r.err != nil {
+		return nil, r.err
+	}
+	if len(r.b) != 0 {
+		return nil, fmt.Errorf("%d bytes after the code table", len(r.b))
+	}
+	return code, nil
+}
+
+// codeBlocks returns the number of blocks of the code table raw (its
+// first field), without decoding it.
+func codeBlocks(raw []byte) int {
+	n, k := binary.Uvarint(raw)
+	if k <= 0 || n > uint64(len(raw)) {
+		return 0
+	}
+	return int(n)
+}
+
 func decodeImage(data []byte) (*image, error) {
 	r := &imageReader{b: data, size: len(data)}
 	img := &image{}
@@ -288,10 +368,8 @@ func decodeImage(data []byte) (*image, error) {
 	img.Align = r.u()
 	img.Linked = int(r.u())
 	img.Pieces = make([]imagePiece, r.count())
-	var span uint64
 	for i := range img.Pieces {
 		img.Pieces[i] = imagePiece{Off: r.u(), Size: r.u(), Prot: shared.MemProt(r.u())}
-		span += min(img.Pieces[i].Size, 1<<40) // no overflow: setMeta checks it against the bytes
 	}
 	n := r.count()
 	img.Names, img.Weak = make([]string, n), make([]bool, n)
@@ -322,23 +400,26 @@ func decodeImage(data []byte) (*image, error) {
 		}
 	}
 	// The code table, the last field before the content, holds most of
-	// the strings.
-	r.setMeta(span)
-	img.Code = make([]imageCode, r.count())
-	var pool []imageCodeSym // the blocks' symbols, carved from a few allocations
-	for i := range img.Code {
-		c := &img.Code[i]
-		c.Start, c.End, c.Section, c.Obj = r.u(), r.u(), r.s(), r.s()
-		n := r.count()
-		if cap(pool)-len(pool) < n || pool == nil {
-			pool = make([]imageCodeSym, 0, max(n, 1024))
+	// the strings: kept encoded, decoded when an address must be named
+	// (decodeCode; the replay copies it, or reads it from the file later).
+	img.codeEnc = r.bytes()
+	size, pad := r.u(), r.u()
+	if r.err == nil && (pad >= contentAlign || pad > uint64(len(r.b))) {
+		r.err = errImageShort
+	}
+	if r.err == nil {
+		for _, c := range r.b[:pad] {
+			if c != 0 {
+				return nil, fmt.Errorf("padding before the content is not zeros")
+			}
 		}
-		c.Syms, pool = pool[len(pool):len(pool)+n:len(pool)+n], pool[:len(pool)+n]
-		for k := range c.Syms {
-			c.Syms[k] = imageCodeSym{Name: r.s(), Off: r.u(), Size: r.u()}
+		r.b = r.b[pad:]
+		if size > uint64(len(r.b)) {
+			r.err = errImageShort
+		} else {
+			img.Content, r.b = r.b[:size:size], r.b[size:]
 		}
 	}
-	img.Content = r.bytes()
 	if r.err != nil {
 		return nil, r.err
 	}

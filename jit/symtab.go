@@ -4,9 +4,12 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
@@ -68,6 +71,12 @@ type symtab struct {
 	building int
 	built    sync.Cond
 
+	// lazy holds the code tables of replayed images (LoadImage), still
+	// encoded: decoded into blocks by the first reader (wait), so that a
+	// replay that never names an address (almost every run) never
+	// decodes the thousands of names.
+	lazy []lazyCode
+
 	// pending holds the small graphs (a lazily compiled function's)
 	// whose blocks are not recorded yet: they are recorded in batches by
 	// a goroutine, off the first call's path. Every reader and changer of
@@ -102,13 +111,114 @@ func (t *symtab) settle() {
 	t.backlog().Flush()
 }
 
-// wait waits (t.mu held) until no graph's blocks are being recorded.
+// wait waits (t.mu held) until no graph's blocks are being recorded,
+// then decodes the replayed images' code tables (lazy).
 func (t *symtab) wait() {
 	for t.building > 0 {
 		if t.built.L == nil {
 			t.built.L = &t.mu
 		}
 		t.built.Wait()
+	}
+	if len(t.lazy) > 0 {
+		t.decodeLazy()
+	}
+}
+
+// lazyCode is a replayed image's code table, still encoded, and where its
+// blocks go.
+type lazyCode struct {
+	raw        string // the image's code table (decodeCode), or:
+	fd         int    // a descriptor of the file it lies in (-1: none)
+	off        int64  // its offset there
+	len        int    // its length there
+	base, size uint64 // the image's span in this run
+	at         int    // its blocks' index in blocks (emission order)
+	n          int    // the blocks it counts in perKey[0]
+}
+
+// load returns the code table, reading it from the file (and closing
+// the descriptor) when it is there.
+func (l *lazyCode) load() (string, error) {
+	if l.fd < 0 {
+		return l.raw, nil
+	}
+	defer l.close()
+	buf := make([]byte, l.len)
+	for done := 0; done < len(buf); {
+		n, err := syscall.Pread(l.fd, buf[done:], l.off+int64(done))
+		if n <= 0 {
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return "", err
+		}
+		done += n
+	}
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil // buf is not written again
+}
+
+// close closes the descriptor, if any.
+func (l *lazyCode) close() {
+	if l.fd >= 0 {
+		syscall.Close(l.fd)
+		l.fd = -1
+	}
+}
+
+// dropLazy forgets the pending code tables (the JIT is closing: their
+// code is going), closing their files.
+func (t *symtab) dropLazy() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.lazy {
+		t.lazy[i].close()
+		if t.perKey[0] -= t.lazy[i].n; t.perKey[0] <= 0 {
+			delete(t.perKey, 0)
+		}
+	}
+	t.lazy = nil
+}
+
+// decodeLazy decodes the pending code tables into blocks (t.mu held),
+// each at its place in emission order. A table that does not decode
+// (a damaged image that passed the entry's checksum) names nothing: its
+// count is taken back from perKey.
+func (t *symtab) decodeLazy() {
+	lazy := t.lazy
+	t.lazy = nil
+	shift := 0
+	for _, l := range lazy {
+		raw, err := l.load()
+		var code []imageCode
+		if err == nil {
+			code, err = decodeCode(raw, l.size)
+		}
+		if err != nil || len(code) != l.n {
+			if t.perKey[0] -= l.n; t.perKey[0] <= 0 {
+				delete(t.perKey, 0)
+			}
+			continue
+		}
+		nsyms := 0
+		for _, c := range code {
+			nsyms += len(c.Syms)
+		}
+		pool := make([]codeSym, 0, nsyms) // every block's symbols: one allocation
+		cbs := make([]codeBlock, 0, len(code))
+		for _, c := range code {
+			cb := codeBlock{start: shared.ExecutorAddr(l.base + c.Start), end: shared.ExecutorAddr(l.base + c.End), section: c.Section, object: c.Obj}
+			at := len(pool)
+			for _, s := range c.Syms {
+				pool = append(pool, codeSym{name: s.Name, addr: l.base + s.Off, size: s.Size})
+			}
+			if len(pool) > at {
+				cb.syms = pool[at:len(pool):len(pool)]
+			}
+			cbs = append(cbs, cb)
+		}
+		t.blocks = slices.Insert(t.blocks, l.at+shift, cbs...)
+		shift += len(cbs)
 	}
 }
 

@@ -114,7 +114,7 @@ func openKaleidoImage(o kaleidoOptions, cc *codecache.Cache, modName string, fil
 // *opened delivers a JIT with nothing linked yet.
 func (ri *runImage) replayKaleido(ctx context.Context, opened *chan jitOrErr, noStdin bool, modName string, o kaleidoOptions, stdout, stderr io.Writer) (code int, done bool) {
 	t0 := time.Now()
-	data, release, err := ri.cache.GetMapped(ri.key)
+	m, err := ri.cache.Map(ri.key)
 	switch {
 	case errors.Is(err, codecache.ErrNotFound):
 		ri.say("miss for %s", modName)
@@ -123,7 +123,8 @@ func (ri *runImage) replayKaleido(ctx context.Context, opened *chan jitOrErr, no
 		ri.say("miss for %s: %v", modName, err)
 		return 0, false
 	}
-	defer release()
+	defer m.Close()
+	data := m.Payload
 	read := time.Since(t0)
 	r := <-*opened
 	*opened = nil
@@ -150,7 +151,7 @@ func (ri *runImage) replayKaleido(ctx context.Context, opened *chan jitOrErr, no
 		}
 		return libmErr
 	}
-	prog, err := j.LoadImageAfter(ctx, data, "main", nil, libmReady)
+	prog, err := j.LoadImageFile(ctx, data, m, "main", nil, libmReady)
 	if lerr := libmReady(); lerr != nil {
 		j.Close(ctx)
 		return kaleidoFailed(stderr, lerr), true

@@ -257,7 +257,7 @@ func openRunImage(o *runOptions, cache *codecache.Cache, triple string, stderr i
 // started linking) before the inputs are linked.
 func (ri *runImage) load(ctx context.Context, j *jit.JIT, o *runOptions, libs *libLoader, args []string) (prog epc.Program, ok, dirty bool, err error) {
 	t0 := time.Now()
-	data, release, err := ri.cache.GetMapped(ri.key)
+	m, err := ri.cache.Map(ri.key)
 	var ce *codecache.CorruptEntryError
 	switch {
 	case errors.Is(err, codecache.ErrNotFound):
@@ -270,12 +270,13 @@ func (ri *runImage) load(ctx context.Context, j *jit.JIT, o *runOptions, libs *l
 		ri.say("linked image miss: %v", err)
 		return prog, false, false, nil
 	}
-	defer release()
+	defer m.Close()
+	data := m.Payload
 	read := time.Since(t0)
 	// The shared libraries the image's externals come from (archives
 	// named by -l are part of the image) are being loaded by libs: the
 	// image waits for them before it looks its externals up.
-	prog, err = j.LoadImageAfter(ctx, data, o.entry, args, libs.err)
+	prog, err = j.LoadImageFile(ctx, data, m, o.entry, args, libs.err)
 	if lerr := libs.err(); lerr != nil {
 		return prog, false, true, lerr
 	}
