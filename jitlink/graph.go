@@ -352,6 +352,11 @@ type LinkGraph struct {
 	// (R_X86_64_32/32S) and so must be placed below 2 GiB. It is passed to
 	// the MemoryManager in AllocRequest.Low2GiB.
 	Low2GiB bool
+	// AllocRange, when not empty, is the address range the memory
+	// manager promised the graph's allocation will lie in (set by Link
+	// before the post-prune passes, see RangePromiser and EarlyResolver;
+	// checked after allocation unless a pass set Low2GiB).
+	AllocRange shared.ExecutorAddrRange
 	// AllocActions are run at finalization (EH-frame registration, ...).
 	AllocActions []shared.AllocActionPair
 	// TLS describes the thread-local template once laid out (nil if the

@@ -82,6 +82,20 @@ type LinkContext interface {
 	NotifyFailed(ctx context.Context, g *LinkGraph, err error)
 }
 
+// EarlyResolver is implemented by link contexts that know, before the
+// post-prune passes run, the final addresses of some of a graph's
+// externals (a session's symbols that are already resolved). Link calls
+// ResolveEarly after dead-stripping; it sets Addr of the externals it
+// can answer (leaving the others 0). Those externals are still passed to
+// LookupExternals, whose answer is the one the fixups use; a post-prune
+// pass may rely on an early address only for what a later change of it
+// cannot make wrong (jitlink/amd64 leaves out the stub of a branch whose
+// target is in reach: its fixup, with whatever address the lookup gives,
+// still branches to the symbol, or fails with "out of range").
+type EarlyResolver interface {
+	ResolveEarly(ctx context.Context, g *LinkGraph)
+}
+
 // TLSLinkContext is implemented by link contexts that can host thread-local
 // data. Link calls ResolveTLS after allocation for graphs with TLS sections.
 type TLSLinkContext interface {
@@ -210,6 +224,7 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 		return err
 	}
 	DeadStrip(g)
+	promised := promiseRange(ctx, g, lctx)
 	if err := runPasses(ctx, g, "post-prune", cfg.PostPrune); err != nil {
 		return err
 	}
@@ -230,6 +245,11 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 		}
 		if err := lay.assign(g, alloc.Segments()); err != nil {
 			return err
+		}
+		if promised {
+			if err := checkPromise(g, alloc.Segments()); err != nil {
+				return err
+			}
 		}
 	}
 	if g.TLS != nil {
@@ -286,6 +306,50 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 	}
 	if err := lctx.NotifyFinalized(ctx, g, fa); err != nil {
 		return fmt.Errorf("jitlink: %s: %w", g.Name, err)
+	}
+	return nil
+}
+
+// promiseRange resolves g's externals early and sets g.AllocRange when
+// the link context resolves early (EarlyResolver), g has externals and
+// is not bound below 2 GiB, and its memory manager promises a range
+// (RangePromiser). It reports whether g.AllocRange was set.
+func promiseRange(ctx context.Context, g *LinkGraph, lctx LinkContext) bool {
+	g.AllocRange = shared.ExecutorAddrRange{}
+	er, ok := lctx.(EarlyResolver)
+	if !ok || len(g.Externals) == 0 || g.Low2GiB {
+		return false
+	}
+	rp, ok := lctx.MemoryManager().(RangePromiser)
+	if !ok {
+		return false
+	}
+	r, ok := rp.AllocationRange(false)
+	if !ok || r.End <= r.Start {
+		return false
+	}
+	er.ResolveEarly(ctx, g)
+	g.AllocRange = r
+	return true
+}
+
+// checkPromise reports an error if a segment of g's allocation lies
+// outside g.AllocRange, the range its memory manager promised before
+// layout (a pass may have left out stubs on that promise). A graph that
+// became Low2GiB in a pass went to another region: passes that rely on
+// the range check Low2GiB (jitlink/amd64's BuildGOTAndStubs does).
+func checkPromise(g *LinkGraph, segs []Segment) error {
+	if g.Low2GiB {
+		return nil
+	}
+	for _, s := range segs {
+		n := uint64(len(s.Mem))
+		if n == 0 {
+			continue
+		}
+		if s.Addr < g.AllocRange.Start || s.Addr.Add(n) > g.AllocRange.End {
+			return fmt.Errorf("jitlink: %s: memory manager allocated %v+%#x outside the range %v it promised", g.Name, s.Addr, n, g.AllocRange)
+		}
 	}
 	return nil
 }

@@ -405,6 +405,7 @@ type linkContext struct {
 	dso      shared.ExecutorAddr // the tracker's module DSO handle, or 0
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
+	early    earlyAnswer // ResolveEarly's question and answer
 }
 
 var _ jitlink.TLSLinkContext = (*linkContext)(nil)
@@ -461,13 +462,9 @@ func (c *linkContext) addActions(g *jitlink.LinkGraph) error {
 	return nil
 }
 
-// LookupExternals resolves the graph's externals through the session,
-// dylib by dylib along the target dylib's link order, so that each
-// dependency is recorded against the dylib that defined it. Every name is
-// looked up as weakly referenced; missing required names are collected
-// into one UndefinedError (and recorded in the layer, see Undefined).
-func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
-	es := c.u.l.es
+// searchOrder is the order externals are looked up in: the target dylib,
+// then its link order, each with all its symbols visible.
+func (c *linkContext) searchOrder() orc.JITDylibSearchOrder {
 	jd := c.r.GetTargetJITDylib()
 	lo := jd.LinkOrder()
 	order := make(orc.JITDylibSearchOrder, 0, len(lo)+1)
@@ -475,25 +472,94 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 		order = append(order, orc.JITDylibSearchEntry{JD: jd, Flags: orc.MatchAllSymbols})
 	}
 	for _, ent := range lo {
-		// Each dylib is searched with all its symbols visible.
 		order = append(order, orc.JITDylibSearchEntry{JD: ent.JD, Flags: orc.MatchAllSymbols})
 	}
-	res := make(map[string]jitlink.ExternalDef, len(syms))
-	c.deps = map[*orc.JITDylib][]orc.SymbolName{}
-	set := make(orc.SymbolLookupSet, 0, len(syms))
-	for n := range syms {
-		if n == dsoHandleName && c.dso != 0 {
-			// An unloadable module's own handle (crtbegin.o defines it
-			// hidden in every DSO): its C++ destructors register under it.
-			res[dsoHandleName] = jitlink.ExternalDef{Addr: c.dso}
+	return order
+}
+
+var _ jitlink.EarlyResolver = (*linkContext)(nil)
+
+// ResolveEarly gives the graph's externals that the session has already
+// resolved (a lazily compiled function's callee stubs, the runtime)
+// their addresses before the post-prune passes, so that a branch to one
+// in reach needs no GOT entry and stub (jitlink.EarlyResolver). It only
+// reads the session (ResolvedNow): nothing is looked up or materialized,
+// and LookupExternals still records the dependencies.
+func (c *linkContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
+	es := c.u.l.es
+	set := make(orc.SymbolLookupSet, 0, len(g.Externals))
+	for n, s := range g.Externals {
+		if s.TLS || n == dsoHandleName {
 			continue
 		}
 		set = append(set, orc.SymbolLookupEntry{Name: es.Intern(n), Flags: orc.WeaklyReferencedSymbol})
 	}
+	if len(set) == 0 {
+		return
+	}
+	order := c.searchOrder()
+	now := es.ResolvedNow(order, set)
+	for i, e := range set {
+		if now[i].In != nil && now[i].Def.Addr != 0 {
+			g.Externals[e.Name.String()].Addr = now[i].Def.Addr
+		}
+	}
+	c.early = earlyAnswer{order: order, set: set, now: now}
+}
+
+// earlyAnswer is what ResolveEarly asked the session and its answer,
+// reused by LookupExternals.
+type earlyAnswer struct {
+	order orc.JITDylibSearchOrder
+	set   orc.SymbolLookupSet
+	now   []orc.ResolvedName
+}
+
+// covers reports whether the answer is for exactly the names of syms
+// but the handled ones (already in the result).
+func (a earlyAnswer) covers(syms map[string]jitlink.SymbolLookupFlags, handled int) bool {
+	if a.now == nil || len(a.set)+handled != len(syms) {
+		return false
+	}
+	for _, e := range a.set {
+		if _, ok := syms[e.Name.String()]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// LookupExternals resolves the graph's externals through the session,
+// dylib by dylib along the target dylib's link order, so that each
+// dependency is recorded against the dylib that defined it. Every name is
+// looked up as weakly referenced; missing required names are collected
+// into one UndefinedError (and recorded in the layer, see Undefined).
+func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
+	es := c.u.l.es
+	res := make(map[string]jitlink.ExternalDef, len(syms))
+	c.deps = map[*orc.JITDylib][]orc.SymbolName{}
+	if _, ok := syms[dsoHandleName]; ok && c.dso != 0 {
+		// An unloadable module's own handle (crtbegin.o defines it
+		// hidden in every DSO): its C++ destructors register under it.
+		res[dsoHandleName] = jitlink.ExternalDef{Addr: c.dso}
+	}
 	// Most externals (the runtime, callees' stubs) are defined and
 	// resolved long before: take them without a lookup, and look up
 	// only the rest, from the first dylib that might define them.
-	now := es.ResolvedNow(order, set)
+	// ResolveEarly's answer is taken as it is when it covers exactly
+	// these names (it was given before the passes, which may drop an
+	// external); otherwise the session is asked again.
+	order, set, now := c.early.order, c.early.set, c.early.now
+	if !c.early.covers(syms, len(res)) {
+		order = c.searchOrder()
+		set = make(orc.SymbolLookupSet, 0, len(syms))
+		for n := range syms {
+			if _, ok := res[n]; !ok {
+				set = append(set, orc.SymbolLookupEntry{Name: es.Intern(n), Flags: orc.WeaklyReferencedSymbol})
+			}
+		}
+		now = es.ResolvedNow(order, set)
+	}
 	// (pending is made for the first name not resolved yet: after a
 	// lazily compiled function's compile has defined its callees' stubs,
 	// usually none.)
