@@ -85,13 +85,12 @@ type LinkContext interface {
 // EarlyResolver is implemented by link contexts that know, before the
 // post-prune passes run, the final addresses of some of a graph's
 // externals (a session's symbols that are already resolved). Link calls
-// ResolveEarly after dead-stripping; it sets Addr of the externals it
-// can answer (leaving the others 0). Those externals are still passed to
-// LookupExternals, whose answer is the one the fixups use; a post-prune
-// pass may rely on an early address only for what a later change of it
-// cannot make wrong (jitlink/amd64 leaves out the stub of a branch whose
-// target is in reach: its fixup, with whatever address the lookup gives,
-// still branches to the symbol, or fails with "out of range").
+// ResolveEarly after dead-stripping; it gives each external it can
+// answer its address with g.SetEarlyAddress, recording then whatever it
+// needs (dependencies): Link leaves those externals out of
+// LookupExternals, and with a memory manager's promised range
+// (RangePromiser) a pass may use their addresses to leave out stubs
+// (jitlink/amd64's BuildGOTAndStubs).
 type EarlyResolver interface {
 	ResolveEarly(ctx context.Context, g *LinkGraph)
 }
@@ -310,14 +309,18 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 	return nil
 }
 
-// promiseRange resolves g's externals early and sets g.AllocRange when
-// the link context resolves early (EarlyResolver), g has externals and
-// is not bound below 2 GiB, and its memory manager promises a range
+// promiseRange resolves g's externals early when the link context can
+// (EarlyResolver), and sets g.AllocRange when moreover g has externals, is
+// not bound below 2 GiB and its memory manager promises a range
 // (RangePromiser). It reports whether g.AllocRange was set.
 func promiseRange(ctx context.Context, g *LinkGraph, lctx LinkContext) bool {
 	g.AllocRange = shared.ExecutorAddrRange{}
 	er, ok := lctx.(EarlyResolver)
-	if !ok || len(g.Externals) == 0 || g.Low2GiB {
+	if !ok || len(g.Externals) == 0 {
+		return false
+	}
+	er.ResolveEarly(ctx, g)
+	if g.Low2GiB {
 		return false
 	}
 	rp, ok := lctx.MemoryManager().(RangePromiser)
@@ -328,7 +331,6 @@ func promiseRange(ctx context.Context, g *LinkGraph, lctx LinkContext) bool {
 	if !ok || r.End <= r.Start {
 		return false
 	}
-	er.ResolveEarly(ctx, g)
 	g.AllocRange = r
 	return true
 }
@@ -438,11 +440,20 @@ func DeadStrip(g *LinkGraph) {
 }
 
 func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error {
-	if len(g.Externals) == 0 {
-		return nil
+	n := 0
+	for _, s := range g.Externals {
+		if !s.early {
+			n++
+		}
 	}
-	req := make(map[string]SymbolLookupFlags, len(g.Externals))
+	if n == 0 {
+		return nil // (none, or all given early: SetEarlyAddress)
+	}
+	req := make(map[string]SymbolLookupFlags, n)
 	for name, s := range g.Externals {
+		if s.early {
+			continue
+		}
 		if s.WeakRef {
 			req[name] = LookupWeak
 		} else {
@@ -455,6 +466,9 @@ func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error
 	}
 	var missing []string
 	for name, s := range g.Externals {
+		if s.early {
+			continue
+		}
 		d, ok := res[name]
 		if !ok && !s.WeakRef {
 			missing = append(missing, name)

@@ -28,16 +28,22 @@ func (m *promisingMM) AllocationRange(low2GiB bool) (shared.ExecutorAddrRange, b
 // objlayer does for a session's resolved symbols.
 type earlyContext struct {
 	jitlinktest.Context
-	early int // ResolveEarly calls
+	looked []string // names passed to LookupExternals
 }
 
 func (c *earlyContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
-	c.early++
 	for n, s := range g.Externals {
 		if a, ok := c.Symbols[n]; ok {
-			s.Addr = a
+			g.SetEarlyAddress(s, a)
 		}
 	}
+}
+
+func (c *earlyContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
+	for n := range syms {
+		c.looked = append(c.looked, n)
+	}
+	return c.Context.LookupExternals(ctx, syms)
 }
 
 // branchGraph is a one-function graph calling callee twice; with low, it
@@ -87,11 +93,15 @@ func TestStubElidedForResolvedCalleeInReach(t *testing.T) {
 			mm := &promisingMM{MemoryManager: jitlinktest.NewMemoryManager(base), r: inRange, ok: tc.promise}
 			syms := map[string]shared.ExecutorAddr{"callee": tc.callee}
 			var lctx jitlink.LinkContext = &jitlinktest.Context{MM: mm, Symbols: syms}
+			ec := &earlyContext{Context: jitlinktest.Context{MM: mm, Symbols: syms}}
 			if tc.early {
-				lctx = &earlyContext{Context: jitlinktest.Context{MM: mm, Symbols: syms}}
+				lctx = ec
 			}
 			if err := jitlink.Link(context.Background(), g, lctx); err != nil {
 				t.Fatal(err)
+			}
+			if len(ec.looked) > 0 {
+				t.Fatalf("externals given early were looked up again: %v", ec.looked)
 			}
 			stubs := g.FindSection(amd64.StubsSectionName)
 			if hasStub := stubs != nil && len(stubs.Blocks) > 0; hasStub != tc.wantStub {

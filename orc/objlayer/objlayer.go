@@ -405,7 +405,6 @@ type linkContext struct {
 	dso      shared.ExecutorAddr // the tracker's module DSO handle, or 0
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
-	early    earlyAnswer // ResolveEarly's question and answer
 }
 
 var _ jitlink.TLSLinkContext = (*linkContext)(nil)
@@ -481,52 +480,35 @@ var _ jitlink.EarlyResolver = (*linkContext)(nil)
 
 // ResolveEarly gives the graph's externals that the session has already
 // resolved (a lazily compiled function's callee stubs, the runtime)
-// their addresses before the post-prune passes, so that a branch to one
-// in reach needs no GOT entry and stub (jitlink.EarlyResolver). It only
-// reads the session (ResolvedNow): nothing is looked up or materialized,
-// and LookupExternals still records the dependencies.
+// their addresses before the post-prune passes (jitlink.EarlyResolver),
+// recording the dependencies as LookupExternals would: the link looks
+// up only the rest, and a branch to one in reach needs no GOT entry and
+// stub. It only reads the session (ResolvedNow): nothing is looked up or
+// materialized.
 func (c *linkContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
 	es := c.u.l.es
 	set := make(orc.SymbolLookupSet, 0, len(g.Externals))
 	for n, s := range g.Externals {
 		if s.TLS || n == dsoHandleName {
-			continue
+			continue // (ExternalTLS and the module handle need LookupExternals)
 		}
 		set = append(set, orc.SymbolLookupEntry{Name: es.Intern(n), Flags: orc.WeaklyReferencedSymbol})
 	}
 	if len(set) == 0 {
 		return
 	}
-	order := c.searchOrder()
-	now := es.ResolvedNow(order, set)
+	now := es.ResolvedNow(c.searchOrder(), set)
 	for i, e := range set {
-		if now[i].In != nil && now[i].Def.Addr != 0 {
-			g.Externals[e.Name.String()].Addr = now[i].Def.Addr
+		r := now[i]
+		if r.In == nil {
+			continue
 		}
-	}
-	c.early = earlyAnswer{order: order, set: set, now: now}
-}
-
-// earlyAnswer is what ResolveEarly asked the session and its answer,
-// reused by LookupExternals.
-type earlyAnswer struct {
-	order orc.JITDylibSearchOrder
-	set   orc.SymbolLookupSet
-	now   []orc.ResolvedName
-}
-
-// covers reports whether the answer is for exactly the names of syms
-// but the handled ones (already in the result).
-func (a earlyAnswer) covers(syms map[string]jitlink.SymbolLookupFlags, handled int) bool {
-	if a.now == nil || len(a.set)+handled != len(syms) {
-		return false
-	}
-	for _, e := range a.set {
-		if _, ok := syms[e.Name.String()]; !ok {
-			return false
+		g.SetEarlyAddress(g.Externals[e.Name.String()], r.Def.Addr)
+		if c.deps == nil {
+			c.deps = map[*orc.JITDylib][]orc.SymbolName{}
 		}
+		c.deps[r.In] = append(c.deps[r.In], e.Name)
 	}
-	return true
 }
 
 // LookupExternals resolves the graph's externals through the session,
@@ -536,30 +518,26 @@ func (a earlyAnswer) covers(syms map[string]jitlink.SymbolLookupFlags, handled i
 // into one UndefinedError (and recorded in the layer, see Undefined).
 func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
 	es := c.u.l.es
+	order := c.searchOrder()
 	res := make(map[string]jitlink.ExternalDef, len(syms))
-	c.deps = map[*orc.JITDylib][]orc.SymbolName{}
-	if _, ok := syms[dsoHandleName]; ok && c.dso != 0 {
-		// An unloadable module's own handle (crtbegin.o defines it
-		// hidden in every DSO): its C++ destructors register under it.
-		res[dsoHandleName] = jitlink.ExternalDef{Addr: c.dso}
+	if c.deps == nil {
+		c.deps = map[*orc.JITDylib][]orc.SymbolName{} // (ResolveEarly may have begun it)
+	}
+	set := make(orc.SymbolLookupSet, 0, len(syms))
+	for n := range syms {
+		if n == dsoHandleName && c.dso != 0 {
+			// An unloadable module's own handle (crtbegin.o defines it
+			// hidden in every DSO): its C++ destructors register under it.
+			res[dsoHandleName] = jitlink.ExternalDef{Addr: c.dso}
+			continue
+		}
+		set = append(set, orc.SymbolLookupEntry{Name: es.Intern(n), Flags: orc.WeaklyReferencedSymbol})
 	}
 	// Most externals (the runtime, callees' stubs) are defined and
-	// resolved long before: take them without a lookup, and look up
-	// only the rest, from the first dylib that might define them.
-	// ResolveEarly's answer is taken as it is when it covers exactly
-	// these names (it was given before the passes, which may drop an
-	// external); otherwise the session is asked again.
-	order, set, now := c.early.order, c.early.set, c.early.now
-	if !c.early.covers(syms, len(res)) {
-		order = c.searchOrder()
-		set = make(orc.SymbolLookupSet, 0, len(syms))
-		for n := range syms {
-			if _, ok := res[n]; !ok {
-				set = append(set, orc.SymbolLookupEntry{Name: es.Intern(n), Flags: orc.WeaklyReferencedSymbol})
-			}
-		}
-		now = es.ResolvedNow(order, set)
-	}
+	// resolved long before (and then given by ResolveEarly, which is
+	// called first): take them without a lookup, and look up only the
+	// rest, from the first dylib that might define them.
+	now := es.ResolvedNow(order, set)
 	// (pending is made for the first name not resolved yet: after a
 	// lazily compiled function's compile has defined its callees' stubs,
 	// usually none.)
