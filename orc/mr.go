@@ -232,7 +232,12 @@ func (mr *MaterializationResponsibility) appendOwnedResolvedLocked(op string, ow
 // error leaves all as it was.
 func (mr *MaterializationResponsibility) dependenceNodesLocked(op string, groups []SymbolDependenceGroup, nodes []*depNode, grouped map[*symbolEntry]int) (failedDep *symbolEntry, err error) {
 	for gi, g := range groups {
-		n := &depNode{syms: make([]*symbolEntry, 0, len(g.Symbols))}
+		n := &depNode{}
+		if len(g.Symbols) <= 1 {
+			n.syms = n.one[:0:1]
+		} else {
+			n.syms = make([]*symbolEntry, 0, len(g.Symbols))
+		}
 		nodes[gi] = n
 		for _, s := range g.Symbols {
 			e, _, err := mr.entryLocked(op, s)
