@@ -54,9 +54,10 @@ type ExternalDef struct {
 
 // LinkContext connects a link to its environment (the session, through the
 // adapter in orc/objlayer). Link calls its methods in this order:
-// ModifyPassConfig, MemoryManager, (ResolveTLS), NotifyResolved,
-// LookupExternals, (ExternalTLS), NotifyFinalized — or NotifyFailed once
-// if anything goes wrong. Calls for one graph never overlap; Link may run
+// ModifyPassConfig, (ResolveEarly and MemoryManager, for an EarlyResolver),
+// MemoryManager, (ResolveTLS), NotifyResolved, LookupExternals (for the
+// externals not given early), (ExternalTLS), NotifyFinalized — or
+// NotifyFailed once if anything goes wrong. Calls for one graph never overlap; Link may run
 // concurrently for different graphs.
 type LinkContext interface {
 	// MemoryManager returns the allocator for this graph.

@@ -52,6 +52,21 @@ func (mr *MaterializationResponsibility) Symbols() SymbolFlagsMap {
 	return out
 }
 
+// SingleSymbol returns the one symbol this responsibility still owns and
+// its flags, or ok false if it owns none or several: Symbols without the
+// copy, for a unit that materializes one function at a time.
+func (mr *MaterializationResponsibility) SingleSymbol() (name SymbolName, flags JITSymbolFlags, ok bool) {
+	mr.es.mu.Lock()
+	defer mr.es.mu.Unlock()
+	if len(mr.symbols) != 1 {
+		return SymbolName{}, 0, false
+	}
+	for n, f := range mr.symbols {
+		name, flags = n, f
+	}
+	return name, flags, true
+}
+
 // GetInitializerSymbol returns the unit's init symbol, or the zero name.
 func (mr *MaterializationResponsibility) GetInitializerSymbol() SymbolName {
 	mr.es.mu.Lock()

@@ -126,16 +126,24 @@ func (u *codUnit) Discard(_ *orc.JITDylib, n orc.SymbolName) {
 }
 
 func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationResponsibility) {
-	owned := r.Symbols()
 	var part []orc.SymbolName
-	if len(owned) == 1 {
+	var owned orc.SymbolFlagsMap
+	var oneFlags orc.JITSymbolFlags
+	if n, f, ok := r.SingleSymbol(); ok {
 		// One function (a partition per function): it is the partition,
-		// and nothing is handed back.
-		for n := range owned {
-			part = []orc.SymbolName{n}
+		// and nothing is handed back (no copy of the owned map).
+		part, oneFlags = []orc.SymbolName{n}, f
+	} else {
+		owned = r.Symbols()
+		if part = u.choose(r, owned); part == nil {
+			return
 		}
-	} else if part = u.choose(r, owned); part == nil {
-		return
+	}
+	flagsOf := func(n orc.SymbolName) orc.JITSymbolFlags {
+		if owned == nil {
+			return oneFlags
+		}
+		return owned[n]
 	}
 	fail := func(err error) {
 		r.FailMaterialization(fmt.Errorf("lazy compile of %s: %w", describeSyms(part), err))
@@ -153,7 +161,7 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 	defs := make(orc.SymbolMap, len(part))
 	for _, n := range part {
 		d := m[n]
-		d.Flags = owned[n]
+		d.Flags = flagsOf(n)
 		defs[n] = d
 	}
 	if err := r.NotifyResolved(defs); err != nil {
