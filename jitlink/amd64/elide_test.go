@@ -147,3 +147,33 @@ func TestBrokenRangePromiseIsAnError(t *testing.T) {
 		t.Fatalf("err = %v, want the broken promise reported", err)
 	}
 }
+
+// BenchmarkSmallGraphLinkEarly links a one-function graph calling one
+// callee, as a lazily compiled function's: "stub" as before (the callee
+// looked up after allocation, a GOT entry and a stub made), "elided" with
+// the callee given early in reach of a promised range (neither made; 40
+// → 27 allocations per link with the test memory manager, which
+// allocates per segment).
+func BenchmarkSmallGraphLinkEarly(b *testing.B) {
+	const base = 0x10000000
+	syms := map[string]shared.ExecutorAddr{"callee": base + 0x800000}
+	for _, early := range []bool{false, true} {
+		name := "stub"
+		if early {
+			name = "elided"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				mm := &promisingMM{MemoryManager: jitlinktest.NewMemoryManager(base), r: shared.ExecutorAddrRange{Start: base, End: base + 1<<30}, ok: true}
+				var lctx jitlink.LinkContext = &jitlinktest.Context{MM: mm, Symbols: syms}
+				if early {
+					lctx = &earlyContext{Context: jitlinktest.Context{MM: mm, Symbols: syms}}
+				}
+				if err := jitlink.Link(context.Background(), branchGraph(false), lctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
