@@ -157,6 +157,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 	}
 
 	lm := &lazyModule{j: j, name: name, opt: optLevel, pm: passes.ForLevel(optLevel), bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
+	lm.compileFn = lm.compile
 	if part == PartitionFunction && j.opts.Publish == "" {
 		// Nothing per function now: a stub and a unit are made for a
 		// function when linked code first refers to it (lazyIRStubs).
@@ -183,7 +184,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		// (Publishing: the stubs are what is published, so all are
 		// defined now.)
 		for _, n := range order {
-			u := lazy.CompileOnDemandGraph(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compile)
+			u := lazy.CompileOnDemandGraph(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compileFn)
 			if err := bodies.Define(u, nil); err != nil {
 				return fmt.Errorf("jit: %s: %w", name, err)
 			}
@@ -335,7 +336,7 @@ func (g *lazyIRStubs) defineLocked(ctx context.Context, jd *orc.JITDylib, count 
 		lm.mu.Lock()
 		lm.fns[n] = f
 		lm.mu.Unlock()
-		u := lazy.CompileOnDemandGraph(lm.name+":"+f.Name, lm.j.Layer, g.impl, nil, orc.SymbolFlagsMap{n: orc.Exported | orc.Callable}, nil, lm.compile)
+		u := lazy.CompileOnDemandGraph(lm.name+":"+f.Name, lm.j.Layer, g.impl, nil, orc.SymbolFlagsMap{n: orc.Exported | orc.Callable}, nil, lm.compileFn)
 		if err := g.bodies.Define(u, nil); err != nil {
 			return fmt.Errorf("jit: %s: %w", lm.name, err)
 		}
@@ -370,6 +371,9 @@ type lazyModule struct {
 	// stubs: the generator of the module's stubs (one function per
 	// partition, not publishing), or nil.
 	stubs *lazyIRStubs
+	// compileFn is compile as a value, made once (each method value
+	// handed to a compile-on-demand unit was an allocation).
+	compileFn lazy.GraphCompileFunc
 
 	mu   sync.Mutex
 	fns  map[orc.SymbolName]*ir.Function // not compiled yet

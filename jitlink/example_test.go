@@ -79,3 +79,42 @@ func ExampleLink() {
 	// hello at 0x10000: e8 01 00 00 00 c3
 	// stub at 0x10006: ff 25 fc 0f 00 00
 }
+
+// promisingMM is bumpMM that promises its allocations stay in the first
+// GiB above its start (jitlink.RangePromiser).
+type promisingMM struct{ bumpMM }
+
+func (m *promisingMM) AllocationRange(low2GiB bool) (shared.ExecutorAddrRange, bool) {
+	return shared.ExecutorAddrRange{Start: 0x10000, End: 0x10000 + 1<<30}, !low2GiB
+}
+
+// earlyCtx knows puts' address before the passes (jitlink.EarlyResolver).
+type earlyCtx struct{ linkCtx }
+
+func (c earlyCtx) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
+	if s, ok := g.Externals["puts"]; ok {
+		g.SetEarlyAddress(s, 0x2000_0000)
+	}
+}
+
+// With an external given early (EarlyResolver) in reach of the range the
+// memory manager promises (RangePromiser), the call needs no stub: it is
+// fixed up straight to the external, and LookupExternals is not asked.
+func ExampleEarlyResolver() {
+	g := jitlink.NewLinkGraph("example", amd64.Arch)
+	text := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
+	code := g.AddContentBlock(text, []byte{0xe8, 0, 0, 0, 0, 0xc3}, 16, 0)
+	g.AddDefinedSymbol(code, 0, "hello", 6, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
+	code.AddEdge(amd64.BranchPCRel32, 1, g.AddExternalSymbol("puts", false), -4)
+
+	mm := &promisingMM{bumpMM{next: 0x10000}}
+	if err := jitlink.Link(context.Background(), g, earlyCtx{linkCtx{mm}}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("hello at %v: % x\n", g.FindSymbol("hello").Address(), code.Content)
+	fmt.Println("stubs:", g.FindSection(amd64.StubsSectionName) != nil)
+	// Output:
+	// hello at 0x10000: e8 fb ff fe 1f c3
+	// stubs: false
+}

@@ -239,10 +239,24 @@ type Symbol struct {
 	Addr shared.ExecutorAddr
 
 	startStop bool // defined by DefineStartStop
+	// early: an external whose final address the link context gave
+	// before the passes (SetEarlyAddress): not looked up again.
+	early bool
 	// win, during MergeGraphs: 0, or 1 + the index of the symbol that
 	// references to this one go to (it fits in the struct's padding:
 	// Symbol stays 64 bytes).
 	win uint32
+}
+
+// SetEarlyAddress gives external s of g its final address before the
+// post-prune passes (a link context's EarlyResolver does): Link then
+// leaves s out of LookupExternals, so the link context must record
+// whatever it needs of s (the session's dependency) when it calls this.
+func (g *LinkGraph) SetEarlyAddress(s *Symbol, a shared.ExecutorAddr) {
+	if s.Kind != SymExternal {
+		return
+	}
+	s.Addr, s.early = a, true
 }
 
 // Address returns the symbol's address (defined symbols: once laid out).
@@ -352,6 +366,11 @@ type LinkGraph struct {
 	// (R_X86_64_32/32S) and so must be placed below 2 GiB. It is passed to
 	// the MemoryManager in AllocRequest.Low2GiB.
 	Low2GiB bool
+	// AllocRange, when not empty, is the address range the memory
+	// manager promised the graph's allocation will lie in (set by Link
+	// before the post-prune passes, see RangePromiser and EarlyResolver;
+	// checked after allocation unless a pass set Low2GiB).
+	AllocRange shared.ExecutorAddrRange
 	// AllocActions are run at finalization (EH-frame registration, ...).
 	AllocActions []shared.AllocActionPair
 	// TLS describes the thread-local template once laid out (nil if the

@@ -54,9 +54,10 @@ type ExternalDef struct {
 
 // LinkContext connects a link to its environment (the session, through the
 // adapter in orc/objlayer). Link calls its methods in this order:
-// ModifyPassConfig, MemoryManager, (ResolveTLS), NotifyResolved,
-// LookupExternals, (ExternalTLS), NotifyFinalized — or NotifyFailed once
-// if anything goes wrong. Calls for one graph never overlap; Link may run
+// ModifyPassConfig, (ResolveEarly and MemoryManager, for an EarlyResolver),
+// MemoryManager, (ResolveTLS), NotifyResolved, LookupExternals (for the
+// externals not given early), (ExternalTLS), NotifyFinalized — or
+// NotifyFailed once if anything goes wrong. Calls for one graph never overlap; Link may run
 // concurrently for different graphs.
 type LinkContext interface {
 	// MemoryManager returns the allocator for this graph.
@@ -80,6 +81,19 @@ type LinkContext interface {
 	NotifyFinalized(ctx context.Context, g *LinkGraph, alloc FinalizedAlloc) error
 	// NotifyFailed reports the error that ended the link.
 	NotifyFailed(ctx context.Context, g *LinkGraph, err error)
+}
+
+// EarlyResolver is implemented by link contexts that know, before the
+// post-prune passes run, the final addresses of some of a graph's
+// externals (a session's symbols that are already resolved). Link calls
+// ResolveEarly after dead-stripping; it gives each external it can
+// answer its address with g.SetEarlyAddress, recording then whatever it
+// needs (dependencies): Link leaves those externals out of
+// LookupExternals, and with a memory manager's promised range
+// (RangePromiser) a pass may use their addresses to leave out stubs
+// (jitlink/amd64's BuildGOTAndStubs).
+type EarlyResolver interface {
+	ResolveEarly(ctx context.Context, g *LinkGraph)
 }
 
 // TLSLinkContext is implemented by link contexts that can host thread-local
@@ -210,6 +224,7 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 		return err
 	}
 	DeadStrip(g)
+	promised := promiseRange(ctx, g, lctx)
 	if err := runPasses(ctx, g, "post-prune", cfg.PostPrune); err != nil {
 		return err
 	}
@@ -230,6 +245,11 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 		}
 		if err := lay.assign(g, alloc.Segments()); err != nil {
 			return err
+		}
+		if promised {
+			if err := checkPromise(g, alloc.Segments()); err != nil {
+				return err
+			}
 		}
 	}
 	if g.TLS != nil {
@@ -286,6 +306,53 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 	}
 	if err := lctx.NotifyFinalized(ctx, g, fa); err != nil {
 		return fmt.Errorf("jitlink: %s: %w", g.Name, err)
+	}
+	return nil
+}
+
+// promiseRange resolves g's externals early when the link context can
+// (EarlyResolver), and sets g.AllocRange when moreover g has externals, is
+// not bound below 2 GiB and its memory manager promises a range
+// (RangePromiser). It reports whether g.AllocRange was set.
+func promiseRange(ctx context.Context, g *LinkGraph, lctx LinkContext) bool {
+	g.AllocRange = shared.ExecutorAddrRange{}
+	er, ok := lctx.(EarlyResolver)
+	if !ok || len(g.Externals) == 0 {
+		return false
+	}
+	er.ResolveEarly(ctx, g)
+	if g.Low2GiB {
+		return false
+	}
+	rp, ok := lctx.MemoryManager().(RangePromiser)
+	if !ok {
+		return false
+	}
+	r, ok := rp.AllocationRange(false)
+	if !ok || r.End <= r.Start {
+		return false
+	}
+	g.AllocRange = r
+	return true
+}
+
+// checkPromise reports an error if a segment of g's allocation lies
+// outside g.AllocRange, the range its memory manager promised before
+// layout (a pass may have left out stubs on that promise). A graph that
+// became Low2GiB in a pass went to another region: passes that rely on
+// the range check Low2GiB (jitlink/amd64's BuildGOTAndStubs does).
+func checkPromise(g *LinkGraph, segs []Segment) error {
+	if g.Low2GiB {
+		return nil
+	}
+	for _, s := range segs {
+		n := uint64(len(s.Mem))
+		if n == 0 {
+			continue
+		}
+		if s.Addr < g.AllocRange.Start || s.Addr.Add(n) > g.AllocRange.End {
+			return fmt.Errorf("jitlink: %s: memory manager allocated %v+%#x outside the range %v it promised", g.Name, s.Addr, n, g.AllocRange)
+		}
 	}
 	return nil
 }
@@ -374,11 +441,20 @@ func DeadStrip(g *LinkGraph) {
 }
 
 func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error {
-	if len(g.Externals) == 0 {
-		return nil
+	n := 0
+	for _, s := range g.Externals {
+		if !s.early {
+			n++
+		}
 	}
-	req := make(map[string]SymbolLookupFlags, len(g.Externals))
+	if n == 0 {
+		return nil // (none, or all given early: SetEarlyAddress)
+	}
+	req := make(map[string]SymbolLookupFlags, n)
 	for name, s := range g.Externals {
+		if s.early {
+			continue
+		}
 		if s.WeakRef {
 			req[name] = LookupWeak
 		} else {
@@ -391,6 +467,9 @@ func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error
 	}
 	var missing []string
 	for name, s := range g.Externals {
+		if s.early {
+			continue
+		}
 		d, ok := res[name]
 		if !ok && !s.WeakRef {
 			missing = append(missing, name)

@@ -83,3 +83,17 @@ type MemoryManager interface {
 	// order and releases its memory.
 	Deallocate(ctx context.Context, allocs []FinalizedAlloc) error
 }
+
+// RangePromiser is implemented by memory managers that can say, before a
+// graph is laid out, which address range its allocation will land in.
+// Link asks for it only when the link context resolves externals early
+// (EarlyResolver): with both facts a pass can prove a branch to an
+// already-resolved external in 32-bit reach and leave out its GOT entry
+// and stub (jitlink/amd64's BuildGOTAndStubs).
+type RangePromiser interface {
+	// AllocationRange returns the range every allocation of a request
+	// with this Low2GiB setting will lie in, or false if the manager
+	// cannot promise one (nothing reserved yet, more than one region
+	// possible). Link checks the promise after allocation.
+	AllocationRange(low2GiB bool) (shared.ExecutorAddrRange, bool)
+}

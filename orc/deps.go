@@ -22,6 +22,9 @@ type depNode struct {
 	deps  map[*symbolEntry]struct{}
 	mark  uint64 // forward-search epoch
 	bmark uint64 // backward-search epoch
+	// one holds syms of a one-symbol group (a lazily compiled
+	// function): the node and its list are one allocation.
+	one [1]*symbolEntry
 }
 
 // addNodeLocked wires n's edges, collapses any cycle through n, and

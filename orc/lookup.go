@@ -3,6 +3,7 @@ package orc
 import (
 	"context"
 	"fmt"
+	"sync"
 )
 
 // DefinitionGenerator is asked to define names that no definition in a
@@ -38,6 +39,12 @@ type lookupResult struct {
 	m   SymbolMap
 	err error
 }
+
+// lookupChans holds the channels of synchronous lookups that have been
+// received from (a lazy first call makes two lookups; each channel was
+// two allocations). A lookup given up on (its context ended) keeps its
+// channel out of the pool: the query may still send into it.
+var lookupChans = sync.Pool{New: func() any { return make(chan lookupResult, 1) }}
 
 func (q *query) completeLocked(acts *actions) {
 	q.done = true
@@ -132,6 +139,9 @@ func (es *ExecutionSession) Lookup(ctx context.Context, order JITDylibSearchOrde
 	}
 	select {
 	case r := <-q.ch:
+		// Received: the query sends once (done), so the channel is
+		// empty and nothing else holds it.
+		lookupChans.Put(q.ch)
 		return r.m, r.err
 	case <-ctx.Done():
 		return nil, fmt.Errorf("lookup: %w", ctx.Err())
@@ -247,7 +257,7 @@ func (es *ExecutionSession) startLookup(ctx context.Context, kind LookupKind, or
 	if q != nil {
 		q.cb = cb
 		if cb == nil {
-			q.ch = make(chan lookupResult, 1)
+			q.ch = lookupChans.Get().(chan lookupResult)
 		}
 	}
 	if err == nil && onRegistered != nil {

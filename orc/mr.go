@@ -52,6 +52,21 @@ func (mr *MaterializationResponsibility) Symbols() SymbolFlagsMap {
 	return out
 }
 
+// SingleSymbol returns the one symbol this responsibility still owns and
+// its flags, or ok false if it owns none or several: Symbols without the
+// copy, for a unit that materializes one function at a time.
+func (mr *MaterializationResponsibility) SingleSymbol() (name SymbolName, flags JITSymbolFlags, ok bool) {
+	mr.es.mu.Lock()
+	defer mr.es.mu.Unlock()
+	if len(mr.symbols) != 1 {
+		return SymbolName{}, 0, false
+	}
+	for n, f := range mr.symbols {
+		name, flags = n, f
+	}
+	return name, flags, true
+}
+
 // GetInitializerSymbol returns the unit's init symbol, or the zero name.
 func (mr *MaterializationResponsibility) GetInitializerSymbol() SymbolName {
 	mr.es.mu.Lock()
@@ -232,7 +247,12 @@ func (mr *MaterializationResponsibility) appendOwnedResolvedLocked(op string, ow
 // error leaves all as it was.
 func (mr *MaterializationResponsibility) dependenceNodesLocked(op string, groups []SymbolDependenceGroup, nodes []*depNode, grouped map[*symbolEntry]int) (failedDep *symbolEntry, err error) {
 	for gi, g := range groups {
-		n := &depNode{syms: make([]*symbolEntry, 0, len(g.Symbols))}
+		n := &depNode{}
+		if len(g.Symbols) <= 1 {
+			n.syms = n.one[:0:1]
+		} else {
+			n.syms = make([]*symbolEntry, 0, len(g.Symbols))
+		}
 		nodes[gi] = n
 		for _, s := range g.Symbols {
 			e, _, err := mr.entryLocked(op, s)

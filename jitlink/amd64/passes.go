@@ -32,6 +32,11 @@ type graphState struct {
 	blocks []*jitlink.Block
 	edges  []jitlink.Edge
 	small  int // entries reserved for (0: none)
+	// reach: reserveSmall proved that every allocation of the graph lies
+	// in g.AllocRange (a small graph with a promised range that nothing
+	// binds below 2 GiB): a branch to an external already resolved in
+	// 32-bit reach of the whole range needs no stub (elide).
+	reach bool
 	// far is PrepareFarData's list of sites that may need a thunk.
 	far thunkState
 	// The reservation of a graph of at most smallInline such edges (a
@@ -256,7 +261,7 @@ func BuildGOTAndStubs(g *jitlink.LinkGraph) error {
 				case Delta64FromGOT:
 					st.gotSection(g)
 				case BranchPCRel32:
-					if e.Target.Kind != jitlink.SymDefined {
+					if e.Target.Kind != jitlink.SymDefined && !st.elide(g, e) {
 						e.Target = st.stubFor(g, e.Target)
 					}
 				case Delta32:
@@ -308,7 +313,7 @@ func reserveSmall(g *jitlink.LinkGraph, st *graphState) {
 			return
 		}
 	}
-	n := 0
+	n, elidable, low := 0, 0, false
 	for _, sec := range g.Sections {
 		if sec.Flags&jitlink.SectionSynthetic != 0 {
 			continue
@@ -323,15 +328,26 @@ func reserveSmall(g *jitlink.LinkGraph, st *graphState) {
 					if b.Edges[i].Kind == BranchPCRel32 && b.Edges[i].Target.Kind == jitlink.SymDefined {
 						continue // a branch within the graph needs no stub
 					}
+					if b.Edges[i].Kind == BranchPCRel32 && inReach(g, &b.Edges[i]) {
+						elidable++ // no stub if the graph is not bound low
+					}
 					if b.Edges[i].Kind == Delta32 && b.Edges[i].Target.Kind == jitlink.SymDefined {
 						continue
 					}
 					if n++; n > smallGOT {
 						return
 					}
+				case Pointer32, Pointer32Signed:
+					if b.Edges[i].Target.Kind == jitlink.SymDefined {
+						low = true // BuildGOTAndStubs sets Low2GiB
+					}
 				}
 			}
 		}
+	}
+	if elidable > 0 && !low && !g.Low2GiB {
+		st.reach = true
+		n -= elidable
 	}
 	if n == 0 {
 		return
@@ -354,6 +370,32 @@ func reserveSmall(g *jitlink.LinkGraph, st *graphState) {
 	}
 	st.chunk = 256
 	st.small = n
+}
+
+// inReach reports whether branch edge e's target is outside the graph,
+// has a known address (an absolute, or an external its link context
+// resolved early: jitlink.EarlyResolver) and is in 32-bit PC-relative
+// reach of every address of g.AllocRange, the range the memory manager
+// promised the graph's allocation. The bounds are checked at both ends:
+// the displacement is monotonic in the branch's address.
+func inReach(g *jitlink.LinkGraph, e *jitlink.Edge) bool {
+	t := e.Target
+	r := g.AllocRange
+	if t.Kind == jitlink.SymDefined || t.TLS || t.Addr == 0 || r.End <= r.Start {
+		return false
+	}
+	v := int64(t.Addr) + e.Addend
+	return fits(v-int64(r.Start)) && fits(v-int64(r.End))
+}
+
+// elide reports whether branch edge e needs no stub: reserveSmall proved
+// the graph's allocation lies in its promised range and e's target is in
+// reach of all of it. The edge then keeps the external as its target and
+// its fixup branches to the address the lookup gives (the same one: an
+// early address is a resolved symbol's final one; if it were not, the
+// fixup reports "out of range" rather than branching elsewhere).
+func (st *graphState) elide(g *jitlink.LinkGraph, e *jitlink.Edge) bool {
+	return st.reach && inReach(g, e)
 }
 
 // blockList returns an empty block list with room for n blocks from the

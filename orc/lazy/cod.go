@@ -35,15 +35,9 @@ type PartitionFunc func(requested []orc.SymbolName, owned orc.SymbolFlagsMap) []
 // it; impl should link against the dylib holding the reexports, so that
 // a partition reaches functions not compiled yet through their stubs.
 func CompileOnDemand(name string, layer ObjectAdder, impl *orc.JITDylib, implRT *orc.ResourceTracker, syms orc.SymbolFlagsMap, partition PartitionFunc, compile CompileFunc) orc.MaterializationUnit {
-	build := func(ctx context.Context, part []orc.SymbolName) error {
-		objName, obj, err := compile(ctx, part)
-		if err != nil {
-			return err
-		}
-		_, err = layer.Add(impl, implRT, objName, obj)
-		return err
-	}
-	return newCodUnit(name, impl, syms, partition, build)
+	u := newCodUnit(name, impl, syms, partition)
+	u.implRT, u.objs, u.compileObj = implRT, layer, compile
+	return u
 }
 
 // GraphAdder adds an already built link graph to a dylib
@@ -68,38 +62,60 @@ type GraphCompileFunc func(ctx context.Context, fns []orc.SymbolName) (*jitlink.
 // object to the linker as a graph (target.Options.GraphName): each
 // partition's graph is added to impl through layer.
 func CompileOnDemandGraph(name string, layer GraphAdder, impl *orc.JITDylib, implRT *orc.ResourceTracker, syms orc.SymbolFlagsMap, partition PartitionFunc, compile GraphCompileFunc) orc.MaterializationUnit {
-	add := layer.AddGraph
-	if l, ok := layer.(noInitAdder); ok {
-		// The unit looks up the partition's functions: the object
-		// needs no init symbol to be materialized.
-		add = l.AddGraphNoInit
-	}
-	build := func(ctx context.Context, part []orc.SymbolName) error {
-		g, err := compile(ctx, part)
-		if err != nil {
-			return err
-		}
-		_, err = add(impl, implRT, g)
-		return err
-	}
-	return newCodUnit(name, impl, syms, partition, build)
+	u := newCodUnit(name, impl, syms, partition)
+	u.implRT, u.graphs, u.compileGraph = implRT, layer, compile
+	return u
 }
 
-func newCodUnit(name string, impl *orc.JITDylib, syms orc.SymbolFlagsMap, partition PartitionFunc, build func(context.Context, []orc.SymbolName) error) *codUnit {
+func newCodUnit(name string, impl *orc.JITDylib, syms orc.SymbolFlagsMap, partition PartitionFunc) *codUnit {
 	c := make(orc.SymbolFlagsMap, len(syms))
 	for n, f := range syms {
 		c[n] = f
 	}
-	return &codUnit{name: name, impl: impl, syms: c, partition: partition, build: build}
+	return &codUnit{name: name, impl: impl, syms: c, partition: partition}
 }
 
+// codUnit is CompileOnDemand's unit (objs and compileObj set) or
+// CompileOnDemandGraph's (graphs and compileGraph set). The layer and
+// compile function are fields, not a closure over them: a lazy session
+// makes a unit per function a compiled function calls, and each closure
+// and method value was an allocation.
 type codUnit struct {
 	name      string
 	impl      *orc.JITDylib
+	implRT    *orc.ResourceTracker
 	syms      orc.SymbolFlagsMap
 	partition PartitionFunc
-	// build compiles a partition and adds its object to impl.
-	build func(ctx context.Context, part []orc.SymbolName) error
+
+	objs         ObjectAdder
+	compileObj   CompileFunc
+	graphs       GraphAdder
+	compileGraph GraphCompileFunc
+}
+
+// build compiles a partition and adds its object to impl. A graph is
+// added without an init symbol when the layer can (noInitAdder): the
+// unit looks up the partition's functions, so the object needs none to
+// be materialized.
+func (u *codUnit) build(ctx context.Context, part []orc.SymbolName) error {
+	if u.compileGraph != nil {
+		g, err := u.compileGraph(ctx, part)
+		if err != nil {
+			return err
+		}
+		if l, ok := u.graphs.(noInitAdder); ok {
+			_, err = l.AddGraphNoInit(u.impl, u.implRT, g)
+		} else {
+			_, err = u.graphs.AddGraph(u.impl, u.implRT, g)
+		}
+		return err
+	}
+	name, obj, err := u.compileObj(ctx, part)
+	if err != nil {
+		return err
+	}
+	_, err = u.objs.Add(u.impl, u.implRT, name, obj)
+	return err
 }
 
 func (u *codUnit) Name() string                { return u.name }
@@ -110,16 +126,24 @@ func (u *codUnit) Discard(_ *orc.JITDylib, n orc.SymbolName) {
 }
 
 func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationResponsibility) {
-	owned := r.Symbols()
 	var part []orc.SymbolName
-	if len(owned) == 1 {
+	var owned orc.SymbolFlagsMap
+	var oneFlags orc.JITSymbolFlags
+	if n, f, ok := r.SingleSymbol(); ok {
 		// One function (a partition per function): it is the partition,
-		// and nothing is handed back.
-		for n := range owned {
-			part = []orc.SymbolName{n}
+		// and nothing is handed back (no copy of the owned map).
+		part, oneFlags = []orc.SymbolName{n}, f
+	} else {
+		owned = r.Symbols()
+		if part = u.choose(r, owned); part == nil {
+			return
 		}
-	} else if part = u.choose(r, owned); part == nil {
-		return
+	}
+	flagsOf := func(n orc.SymbolName) orc.JITSymbolFlags {
+		if owned == nil {
+			return oneFlags
+		}
+		return owned[n]
 	}
 	fail := func(err error) {
 		r.FailMaterialization(fmt.Errorf("lazy compile of %s: %w", describeSyms(part), err))
@@ -137,7 +161,7 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 	defs := make(orc.SymbolMap, len(part))
 	for _, n := range part {
 		d := m[n]
-		d.Flags = owned[n]
+		d.Flags = flagsOf(n)
 		defs[n] = d
 	}
 	if err := r.NotifyResolved(defs); err != nil {
@@ -183,7 +207,9 @@ func (u *codUnit) choose(r *orc.MaterializationResponsibility, owned orc.SymbolF
 				rest[n] = f
 			}
 		}
-		if err := r.Replace(&codUnit{name: u.name, impl: u.impl, syms: rest, partition: u.partition, build: u.build}); err != nil {
+		nu := *u
+		nu.syms = rest
+		if err := r.Replace(&nu); err != nil {
 			r.FailMaterialization(err)
 			return nil
 		}

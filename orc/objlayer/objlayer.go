@@ -461,13 +461,9 @@ func (c *linkContext) addActions(g *jitlink.LinkGraph) error {
 	return nil
 }
 
-// LookupExternals resolves the graph's externals through the session,
-// dylib by dylib along the target dylib's link order, so that each
-// dependency is recorded against the dylib that defined it. Every name is
-// looked up as weakly referenced; missing required names are collected
-// into one UndefinedError (and recorded in the layer, see Undefined).
-func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
-	es := c.u.l.es
+// searchOrder is the order externals are looked up in: the target dylib,
+// then its link order, each with all its symbols visible.
+func (c *linkContext) searchOrder() orc.JITDylibSearchOrder {
 	jd := c.r.GetTargetJITDylib()
 	lo := jd.LinkOrder()
 	order := make(orc.JITDylibSearchOrder, 0, len(lo)+1)
@@ -475,11 +471,58 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 		order = append(order, orc.JITDylibSearchEntry{JD: jd, Flags: orc.MatchAllSymbols})
 	}
 	for _, ent := range lo {
-		// Each dylib is searched with all its symbols visible.
 		order = append(order, orc.JITDylibSearchEntry{JD: ent.JD, Flags: orc.MatchAllSymbols})
 	}
+	return order
+}
+
+var _ jitlink.EarlyResolver = (*linkContext)(nil)
+
+// ResolveEarly gives the graph's externals that the session has already
+// resolved (a lazily compiled function's callee stubs, the runtime)
+// their addresses before the post-prune passes (jitlink.EarlyResolver),
+// recording the dependencies as LookupExternals would: the link looks
+// up only the rest, and a branch to one in reach needs no GOT entry and
+// stub. It only reads the session (ResolvedNow): nothing is looked up or
+// materialized.
+func (c *linkContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
+	es := c.u.l.es
+	set := make(orc.SymbolLookupSet, 0, len(g.Externals))
+	for n, s := range g.Externals {
+		if s.TLS || n == dsoHandleName {
+			continue // (ExternalTLS and the module handle need LookupExternals)
+		}
+		set = append(set, orc.SymbolLookupEntry{Name: es.Intern(n), Flags: orc.WeaklyReferencedSymbol})
+	}
+	if len(set) == 0 {
+		return
+	}
+	now := es.ResolvedNow(c.searchOrder(), set)
+	for i, e := range set {
+		r := now[i]
+		if r.In == nil {
+			continue
+		}
+		g.SetEarlyAddress(g.Externals[e.Name.String()], r.Def.Addr)
+		if c.deps == nil {
+			c.deps = map[*orc.JITDylib][]orc.SymbolName{}
+		}
+		c.deps[r.In] = append(c.deps[r.In], e.Name)
+	}
+}
+
+// LookupExternals resolves the graph's externals through the session,
+// dylib by dylib along the target dylib's link order, so that each
+// dependency is recorded against the dylib that defined it. Every name is
+// looked up as weakly referenced; missing required names are collected
+// into one UndefinedError (and recorded in the layer, see Undefined).
+func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
+	es := c.u.l.es
+	order := c.searchOrder()
 	res := make(map[string]jitlink.ExternalDef, len(syms))
-	c.deps = map[*orc.JITDylib][]orc.SymbolName{}
+	if c.deps == nil {
+		c.deps = map[*orc.JITDylib][]orc.SymbolName{} // (ResolveEarly may have begun it)
+	}
 	set := make(orc.SymbolLookupSet, 0, len(syms))
 	for n := range syms {
 		if n == dsoHandleName && c.dso != 0 {
@@ -491,8 +534,9 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 		set = append(set, orc.SymbolLookupEntry{Name: es.Intern(n), Flags: orc.WeaklyReferencedSymbol})
 	}
 	// Most externals (the runtime, callees' stubs) are defined and
-	// resolved long before: take them without a lookup, and look up
-	// only the rest, from the first dylib that might define them.
+	// resolved long before (and then given by ResolveEarly, which is
+	// called first): take them without a lookup, and look up only the
+	// rest, from the first dylib that might define them.
 	now := es.ResolvedNow(order, set)
 	// (pending is made for the first name not resolved yet: after a
 	// lazily compiled function's compile has defined its callees' stubs,
