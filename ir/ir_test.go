@@ -58,7 +58,7 @@ func TestLLIRunsPrintedIR(t *testing.T) {
 	if err != nil {
 		t.Fatalf("lli-19 not found (run scripts/deps.sh to install llvm-19): %v", err)
 	}
-	for _, f := range []string{"testdata/clang_O0.ll", "testdata/clang_O1.ll", "testdata/kaleido_tutorial.ll"} {
+	for _, f := range []string{"testdata/clang_O0.ll", "testdata/clang_O1.ll", "testdata/kaleido_tutorial.ll", "testdata/clang_item1_O0.ll", "testdata/clang_item1_O1.ll"} {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -108,6 +108,13 @@ func TestParseErrors(t *testing.T) {
 		{"bad char", "define void @f() {\nentry:\n  ret void ^\n}\n", "t.ll:3:12: error: unexpected character '^'"},
 		{"missing brace", "define void @f() {\nentry:\n  ret void\n", "t.ll:4:1: error: expected '}' at end of function '@f'"},
 		{"bad fcmp pred", "define i1 @f(double %a) {\nentry:\n  %c = fcmp slt double %a, %a\n  ret i1 %c\n}\n", "t.ll:3:13: error: invalid fcmp predicate 'slt'"},
+		{"atomic load", "define i32 @f(ptr %p) {\n  %x = load atomic i32, ptr %p seq_cst, align 4\n  ret i32 %x\n}\n", "t.ll:2:13: error: atomic loads are not supported"},
+		{"switch on double", "define void @f(double %x) {\n  switch double %x, label %d [ ]\nd:\n  ret void\n}\n", "t.ll:2:3: error: switch on a value of type 'double' (an integer type is required)"},
+		{"switch dup case", "define void @f(i32 %x) {\n  switch i32 %x, label %d [ i32 1, label %d\n i32 1, label %d ]\nd:\n  ret void\n}\n", "t.ll:3:6: error: duplicate switch case value 1"},
+		{"switch case type", "define void @f(i32 %x) {\n  switch i32 %x, label %d [ i64 1, label %d ]\nd:\n  ret void\n}\n", "t.ll:2:29: error: switch case of type 'i64', expected 'i32'"},
+		{"switch undefined label", "define void @f(i32 %x) {\n  switch i32 %x, label %d [ i32 1, label %e ]\nd:\n  ret void\n}\n", "t.ll:2:42: error: use of undefined label '%e' in '@f'"},
+		{"unsupported intrinsic", "declare ptr @llvm.stacksave.p0()\ndefine void @f() {\n  %s = call ptr @llvm.stacksave.p0()\n  ret void\n}\n", "t.ll:3:3: error: unsupported intrinsic '@llvm.stacksave.p0'"},
+		{"memset wrong types", "declare void @llvm.memset.p0.i64(ptr, i32, i64, i1)\ndefine void @f(ptr %p) {\n  call void @llvm.memset.p0.i64(ptr %p, i32 0, i64 8, i1 false)\n  ret void\n}\n", "t.ll:3:3: error: call of '@llvm.memset.p0.i64' with unexpected operand types"},
 		{"const expr", "@p = global ptr getelementptr (i8, ptr null, i64 1)\n", "t.ll:1:17: error: expected a value, found 'getelementptr' (constant expressions are not supported)"},
 	}
 	for _, tc := range tests {

@@ -152,6 +152,13 @@ type parser struct {
 	// types made so far (callType).
 	types     []*Type
 	callTypes []*Type
+
+	// libcNeeded are the libc and libm functions that calls of
+	// intrinsics became, declared at the module's end (ensureLibc).
+	libcNeeded map[string]*Type
+	// switches are the function's switch instructions, lowered when its
+	// body is read (lowerSwitches).
+	switches []*pendingSwitch
 }
 
 // keep returns a copy of s, a token's text (which aliases the source),
@@ -325,6 +332,7 @@ func (p *parser) module() {
 			p.fail("expected a top-level entity (define, declare, global variable), found %v", p.tok)
 		}
 	}
+	p.ensureLibc()
 	if len(p.gfwd) > 0 {
 		var bad *fwdRef
 		for _, r := range p.gfwd {
@@ -700,6 +708,7 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
 		clear(p.fwd)
 	}
 	p.nextID = 0
+	p.switches = p.switches[:0]
 	for i, a := range f.Params {
 		pn := pnames[i]
 		key := pn
@@ -806,7 +815,18 @@ func (p *parser) body() {
 			f.Blocks = append(f.Blocks, b)
 			cur = b
 		}
+		at := p.tok
 		in := p.instruction()
+		if in.Op == OpCall {
+			pre, drop := p.lowerIntrinsic(in, at)
+			for _, x := range pre {
+				x.Block = cur
+				cur.Instrs = append(cur.Instrs, x)
+			}
+			if drop {
+				continue
+			}
+		}
 		in.Block = cur
 		cur.Instrs = append(cur.Instrs, in)
 		if in.Op.IsTerminator() {
@@ -859,6 +879,7 @@ func (p *parser) body() {
 			}
 		}
 	}
+	p.lowerSwitches()
 }
 
 func blockLabel(b *Block) string {
@@ -998,6 +1019,10 @@ func (p *parser) instrBody() *Instr {
 			in.Flags |= FlagTail
 		}
 		return in
+	}
+	if w == "switch" {
+		p.next()
+		return p.parseSwitch(opTok)
 	}
 	op, ok := opByWord(w)
 	if !ok {
@@ -1174,8 +1199,11 @@ func (p *parser) instrBody() *Instr {
 			}
 		}
 	case op == OpLoad:
-		if p.acceptWord("atomic") || p.isWord("volatile") {
-			p.fail("atomic and volatile loads are not supported")
+		if p.isWord("atomic") {
+			p.fail("atomic loads are not supported")
+		}
+		if p.acceptWord("volatile") {
+			in.Flags |= FlagVolatile
 		}
 		in.Typ = p.parseType()
 		p.expectPunct(",")
@@ -1183,8 +1211,11 @@ func (p *parser) instrBody() *Instr {
 		in.setOps1(p.parseValue(pt))
 		p.parseAlign(in)
 	case op == OpStore:
-		if p.acceptWord("atomic") || p.isWord("volatile") {
-			p.fail("atomic and volatile stores are not supported")
+		if p.isWord("atomic") {
+			p.fail("atomic stores are not supported")
+		}
+		if p.acceptWord("volatile") {
+			in.Flags |= FlagVolatile
 		}
 		t := p.parseType()
 		v := p.parseValue(t)
@@ -1310,7 +1341,7 @@ func opByWord(w string) (Op, bool) {
 
 func isInstrWord(s string) bool {
 	_, ok := opByWord(s)
-	return ok || s == "tail" || s == "musttail" || s == "notail"
+	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch"
 }
 
 // peekMeta reports whether the current ',' is followed by a metadata

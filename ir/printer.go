@@ -387,12 +387,18 @@ func (p *printer) instr(in *Instr) {
 		p.align(in.Align)
 	case op == OpLoad:
 		sb.WriteString("load ")
+		if in.Flags&FlagVolatile != 0 {
+			sb.WriteString("volatile ")
+		}
 		sb.WriteString(in.Typ.String())
 		sb.WriteString(", ")
 		p.operands(in.Ops, false)
 		p.align(in.Align)
 	case op == OpStore:
 		sb.WriteString("store ")
+		if in.Flags&FlagVolatile != 0 {
+			sb.WriteString("volatile ")
+		}
 		p.operands(in.Ops, false)
 		p.align(in.Align)
 	case op == OpGEP:

@@ -399,7 +399,7 @@ func (fc *fnCompiler) hasOps(in *ir.Instr, n int) bool {
 // instruction with more to it than a few lines has its own selectX
 // method.
 func (fc *fnCompiler) selectInstr(in *ir.Instr) {
-	if in.HasResult() && in.Op != ir.OpAlloca && !in.Op.HasSideEffects() && fc.useCount(in) == 0 {
+	if in.HasResult() && in.Op != ir.OpAlloca && !in.HasSideEffects() && fc.useCount(in) == 0 {
 		return // dead
 	}
 	dst := noVReg

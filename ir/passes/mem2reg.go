@@ -37,6 +37,8 @@ func Mem2Reg(f *ir.Function) bool {
 					continue
 				}
 				switch {
+				case in.Flags&ir.FlagVolatile != 0: // kept in memory
+					bad[a.ID-2] = true
 				case in.Op == ir.OpLoad && i == 0 && in.Typ.Equal(a.ElemType):
 				case in.Op == ir.OpStore && i == 1 && in.Ops[0] != v && in.Ops[0].Type().Equal(a.ElemType):
 				default:
