@@ -159,6 +159,9 @@ type parser struct {
 	// switches are the function's switch instructions, lowered when its
 	// body is read (lowerSwitches).
 	switches []*pendingSwitch
+	// typeRefs are the named types used before their definition, with
+	// the first use (module-level parse only).
+	typeRefs map[*Type]token
 }
 
 // keep returns a copy of s, a token's text (which aliases the source),
@@ -325,7 +328,7 @@ func (p *parser) module() {
 		case p.tok.kind == tGlobal:
 			p.globalVar()
 		case p.tok.kind == tLocal:
-			p.fail("named types (%%%s = type ...) are not supported", p.tok.text)
+			p.namedType()
 		case p.tok.kind == tWord && strings.HasPrefix(p.tok.text, "$"):
 			p.skipLine()
 		default:
@@ -333,6 +336,7 @@ func (p *parser) module() {
 		}
 	}
 	p.ensureLibc()
+	p.finishTypes()
 	if len(p.gfwd) > 0 {
 		var bad *fwdRef
 		for _, r := range p.gfwd {
@@ -487,8 +491,11 @@ func (p *parser) parseAlignValue() int64 {
 
 // isTypeStart reports whether the current token begins a type.
 func (p *parser) isTypeStart() bool {
-	if p.isPunct("[") {
+	if p.isPunct("[") || p.isPunct("{") || p.isPunct("<") {
 		return true
+	}
+	if p.tok.kind == tLocal {
+		return p.m != nil && p.m.typeNames[p.tok.text] != nil
 	}
 	if p.tok.kind != tWord {
 		return false
@@ -538,8 +545,20 @@ func (p *parser) parseBaseType() *Type {
 		}
 		return t
 	}
-	if p.isPunct("<") || p.isPunct("{") {
-		p.fail("vector and struct types are not supported")
+	if p.isPunct("{") {
+		return p.structBody(tok, false)
+	}
+	if p.isPunct("<") {
+		p.next()
+		if !p.isPunct("{") {
+			p.failAt(tok, "vector types are not supported")
+		}
+		t := p.structBody(tok, true)
+		p.expectPunct(">")
+		return t
+	}
+	if p.tok.kind == tLocal {
+		return p.namedTypeRef()
 	}
 	if p.tok.kind != tWord {
 		p.fail("expected a type, found %v", p.tok)
@@ -607,7 +626,9 @@ func (p *parser) funcHeader(define bool) {
 			p.next()
 		}
 	}
+	retTok := p.tok
 	ret := p.parseType()
+	p.noStructValue(retTok, ret)
 	if p.tok.kind != tGlobal {
 		p.fail("expected function name, found %v", p.tok)
 	}
@@ -630,10 +651,12 @@ func (p *parser) funcHeader(define bool) {
 		if variadic {
 			p.fail("'...' must be the last parameter")
 		}
+		tt := p.tok
 		t := p.parseType()
 		if !t.IsFirstClass() {
 			p.fail("invalid parameter type %v", t)
 		}
+		p.noStructValue(tt, t)
 		p.skipParamAttrs()
 		pn := ""
 		ptok := p.tok
@@ -1132,7 +1155,9 @@ func (p *parser) instrBody() *Instr {
 			}
 			p.skipParamAttrs()
 		}
+		rt := p.tok
 		ret := p.parseType()
+		p.noStructValue(rt, ret)
 		var ft *Type
 		if p.isPunct("(") {
 			p.next()
@@ -1205,7 +1230,9 @@ func (p *parser) instrBody() *Instr {
 		if p.acceptWord("volatile") {
 			in.Flags |= FlagVolatile
 		}
+		lt := p.tok
 		in.Typ = p.parseType()
+		p.noStructValue(lt, in.Typ)
 		p.expectPunct(",")
 		pt := p.parseType()
 		in.setOps1(p.parseValue(pt))
@@ -1377,6 +1404,9 @@ func (p *parser) parseLabelRef() *Block {
 // parseValue parses an operand of type t.
 func (p *parser) parseValue(t *Type) Value {
 	tok := p.tok
+	if p.f != nil {
+		p.noStructValue(tok, t)
+	}
 	switch tok.kind {
 	case tLocal:
 		p.next()
@@ -1498,6 +1528,15 @@ func (p *parser) parseConstant(t *Type) Constant {
 	}
 	p.failAt(tok, "expected a value of type '%v', found %v", t, tok)
 	return nil
+}
+
+// noStructValue rejects t, at tok, as the type of a value in a register:
+// struct types are supported in memory only (allocas, globals,
+// getelementptr), not as loaded, stored, passed or returned values.
+func (p *parser) noStructValue(tok token, t *Type) {
+	if t.Kind == StructKind {
+		p.failAt(tok, "values of struct type '%v' are not supported (structs are supported in memory: alloca, getelementptr, globals)", t)
+	}
 }
 
 // before reports whether token a comes before token b in the source.

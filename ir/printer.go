@@ -54,6 +54,15 @@ func (p *printer) module(m *Module) {
 	if m.TargetTriple != "" {
 		p.sb.WriteString("target triple = " + llvmQuote(m.TargetTriple) + "\n")
 	}
+	if len(m.Types) > 0 {
+		p.sb.WriteByte('\n')
+	}
+	for _, t := range m.Types {
+		p.sb.WriteString(localIdent(t.Name))
+		p.sb.WriteString(" = type ")
+		p.sb.WriteString(t.Body())
+		p.sb.WriteByte('\n')
+	}
 	if len(m.Globals) > 0 {
 		p.sb.WriteByte('\n')
 	}

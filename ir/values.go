@@ -392,6 +392,12 @@ type Module struct {
 	DataLayout     string
 	Funcs          []*Function
 	Globals        []*Global
+	// Types are the named struct types (%Name = type { ... }), in the
+	// order of their definitions.
+	Types []*Type
+
+	typeNames  map[string]*Type // the named types by name
+	typesFinal bool             // every named type is defined (the module is parsed)
 
 	syms map[string]Value // @name -> *Function or *Global
 }

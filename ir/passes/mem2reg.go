@@ -20,7 +20,7 @@ func Mem2Reg(f *ir.Function) bool {
 	entry := f.Blocks[0]
 	var allocas []*ir.Instr
 	for _, in := range entry.Instrs {
-		if in.Op == ir.OpAlloca && len(in.Ops) == 0 && in.ElemType.IsFirstClass() && in.ElemType.Kind != ir.ArrayKind {
+		if in.Op == ir.OpAlloca && len(in.Ops) == 0 && in.ElemType.IsFirstClass() && !in.ElemType.IsAggregate() {
 			in.ID = len(allocas) + 2
 			allocas = append(allocas, in)
 		}
