@@ -144,6 +144,20 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 			in.Ops = in.opsBuf[:3:3]
 			return pre, false
 		}
+	case "load":
+		// llvm.load.relative.i64(p, off) = p + sext(load i32 (p + off)),
+		// what clang's relative lookup tables are read with.
+		if strings.HasPrefix(name, "llvm.load.relative.") && len(args) == 2 && args[0].Type().IsPtr() && args[1].Type().Equal(I64) && ft.Ret.IsPtr() {
+			at := newInstr(OpGEP, Ptr, args[0], args[1])
+			at.ElemType = I8
+			ld := newInstr(OpLoad, I32, at)
+			ld.Align = 4
+			ext := newInstr(OpSExt, I64, ld)
+			base := args[0]
+			*in = Instr{Op: OpGEP, Typ: Ptr, Name: in.Name, ElemType: I8}
+			in.setOps2(base, ext)
+			return pre, false
+		}
 	case "fmuladd":
 		t := ft.Ret
 		if t.IsFloat() && argsOK(3, t) {

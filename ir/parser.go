@@ -159,6 +159,9 @@ type parser struct {
 	// switches are the function's switch instructions, lowered when its
 	// body is read (lowerSwitches).
 	switches []*pendingSwitch
+	// pre are the instructions that constant expressions among the
+	// operands of the instruction being parsed became (materialize).
+	pre []*Instr
 	// typeRefs are the named types used before their definition, with
 	// the first use (module-level parse only).
 	typeRefs map[*Type]token
@@ -347,6 +350,11 @@ func (p *parser) module() {
 		if bad != nil {
 			p.failAt(bad.tok, "use of undefined global '@%s'", bad.name)
 		}
+		for _, g := range p.m.Globals {
+			if g.Init != nil {
+				g.Init = p.resolveConst(g.Init).(Constant)
+			}
+		}
 		for _, f := range p.m.Funcs {
 			for _, b := range f.Blocks {
 				for _, in := range b.Instrs {
@@ -385,11 +393,12 @@ var linkageByName = map[string]Linkage{
 var ignoredWords = map[string]bool{
 	"dso_local": true, "dso_preemptable": true, "hidden": true, "protected": true, "default": true,
 	"unnamed_addr": true, "local_unnamed_addr": true, "ccc": true, "fastcc": true, "coldcc": true,
-	"thread_local": true, "externally_initialized": true, "dllimport": true, "dllexport": true,
+	"externally_initialized": true, "dllimport": true, "dllexport": true,
 }
 
 // valueWords are keywords that spell constants.
-var valueWords = map[string]bool{"true": true, "false": true, "null": true, "undef": true, "poison": true, "zeroinitializer": true}
+var valueWords = map[string]bool{"true": true, "false": true, "null": true, "undef": true, "poison": true, "zeroinitializer": true,
+	"getelementptr": true, "ptrtoint": true, "inttoptr": true, "bitcast": true, "trunc": true, "sub": true, "add": true}
 
 // retAttrs are return-value attributes accepted (and dropped) before a
 // function's result type.
@@ -413,6 +422,8 @@ func (p *parser) globalVar() {
 			external = external || w == "external" || w == "extern_weak"
 		} else if w == "unnamed_addr" {
 			g.UnnamedAddr = true
+		} else if w == "thread_local" {
+			p.fail("thread-local globals (thread_local) are not supported")
 		} else if ignoredWords[w] {
 		} else if w == "global" || w == "constant" {
 			g.Constant = w == "constant"
@@ -428,7 +439,7 @@ func (p *parser) globalVar() {
 	}
 	g.ValueType = p.parseType()
 	if !external {
-		g.Init = p.parseConstant(g.ValueType)
+		g.Init = p.parseValue(g.ValueType).(Constant)
 	}
 	for p.acceptPunct(",") {
 		switch {
@@ -839,7 +850,26 @@ func (p *parser) body() {
 			cur = b
 		}
 		at := p.tok
+		p.pre = p.pre[:0]
 		in := p.instruction()
+		if len(p.pre) > 0 {
+			// Constant expressions among the operands, as instructions:
+			// before the instruction, or for a phi at the entry's start
+			// (the entry block dominates every block; it has no phis).
+			if in.Op == OpPhi {
+				entry := f.Blocks[0]
+				for _, x := range p.pre {
+					x.Block = entry
+				}
+				entry.Instrs = append(append([]*Instr(nil), p.pre...), entry.Instrs...)
+			} else {
+				for _, x := range p.pre {
+					x.Block = cur
+					cur.Instrs = append(cur.Instrs, x)
+				}
+			}
+			p.pre = p.pre[:0]
+		}
 		if in.Op == OpCall {
 			pre, drop := p.lowerIntrinsic(in, at)
 			for _, x := range pre {
@@ -1446,7 +1476,16 @@ func (p *parser) parseValue(t *Type) Value {
 		p.gfwd[tok.text] = r
 		return r
 	}
-	return p.parseConstant(t)
+	c := p.parseConstant(t)
+	if p.f != nil {
+		switch x := c.(type) {
+		case *ConstExpr:
+			return p.materialize(x)
+		case *ConstAggregate:
+			p.failAt(tok, "aggregate constants as instruction operands are not supported")
+		}
+	}
+	return c
 }
 
 func (p *parser) parseConstant(t *Type) Constant {
@@ -1503,6 +1542,10 @@ func (p *parser) parseConstant(t *Type) Constant {
 			p.failAt(tok, "constant c\"...\" of %d bytes does not match type '%v'", len(tok.text), t)
 		}
 		return &ConstBytes{Typ: t, Data: []byte(tok.text)}
+	case tPunct:
+		if tok.text == "[" || tok.text == "{" || tok.text == "<" {
+			return p.parseAggregate(t)
+		}
 	case tWord:
 		p.next()
 		switch tok.text {
@@ -1524,7 +1567,10 @@ func (p *parser) parseConstant(t *Type) Constant {
 		case "zeroinitializer":
 			return &ConstZero{Typ: t}
 		}
-		p.failAt(tok, "expected a value, found '%s' (constant expressions are not supported)", tok.text)
+		if op, ok := constExprWords[tok.text]; ok {
+			return p.parseConstExpr(tok, op, t)
+		}
+		p.failAt(tok, "expected a value, found '%s' (not a supported constant or constant expression)", tok.text)
 	}
 	p.failAt(tok, "expected a value of type '%v', found %v", t, tok)
 	return nil

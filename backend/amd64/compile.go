@@ -204,19 +204,20 @@ func releaseFnCompiler(fc *fnCompiler) {
 }
 
 type moduleCompiler struct {
-	m       *ir.Module
-	opts    Options
-	w       *elfw.Writer
-	text    *elfw.Section
-	a       asm.Assembler
-	syms    map[ir.Value]elfw.SymID
-	consts  map[uint64]elfw.SymID
-	negMask [2]elfw.SymID
-	stats   Stats
-	curName string // the function being compiled (current)
-	fdes    []fde
-	cfi     []cfiEvent        // the fdes' events, one after the other
-	here    map[ir.Value]bool // functions and globals defined in this object
+	initBase uint64 // the section offset of the global initData writes
+	m        *ir.Module
+	opts     Options
+	w        *elfw.Writer
+	text     *elfw.Section
+	a        asm.Assembler
+	syms     map[ir.Value]elfw.SymID
+	consts   map[uint64]elfw.SymID
+	negMask  [2]elfw.SymID
+	stats    Stats
+	curName  string // the function being compiled (current)
+	fdes     []fde
+	cfi      []cfiEvent        // the fdes' events, one after the other
+	here     map[ir.Value]bool // functions and globals defined in this object
 	// streaming: functions arrive one by one (Stream); a function not yet
 	// seen is referenced by name and defined when it arrives.
 	streaming bool
@@ -249,7 +250,9 @@ func bindOf(l ir.Linkage) elfw.Bind {
 	switch l {
 	case ir.Internal, ir.Private:
 		return elfw.BindLocal
-	case ir.Weak, ir.LinkOnceODR, ir.ExternWeak:
+	case ir.Weak, ir.LinkOnceODR, ir.ExternWeak, ir.Common:
+		// A common symbol (clang -fcommon) is a zero-initialized
+		// definition that others of its name may merge with: weak.
 		return elfw.BindWeak
 	}
 	return elfw.BindGlobal
@@ -436,6 +439,7 @@ func (mc *moduleCompiler) defineFunc(f *ir.Function) error {
 func (mc *moduleCompiler) globalData() error {
 	w := mc.w
 	bind := mc.bind
+	var inits []pendingInit
 	for _, g := range mc.m.Globals {
 		if g.Init == nil || mc.opts.OmitGlobals {
 			if err := mc.declare(g, g.Name, g.Linkage); err != nil {
@@ -483,12 +487,25 @@ func (mc *moduleCompiler) globalData() error {
 		mc.syms[g] = id
 		mc.here[g] = true
 		if !zero {
-			if err := mc.initData(g, sec, off); err != nil {
-				return err
-			}
+			inits = append(inits, pendingInit{g, sec, off})
+		}
+	}
+	// The data once every global has its symbol: an initializer may name
+	// a global defined after it.
+	for _, pi := range inits {
+		if err := mc.initData(pi.g, pi.sec, pi.off); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// pendingInit is a global whose data globalData writes after making the
+// symbols.
+type pendingInit struct {
+	g   *ir.Global
+	sec *elfw.Section
+	off uint64
 }
 
 func isZero(c ir.Constant) bool {
@@ -506,13 +523,72 @@ func isZero(c ir.Constant) bool {
 			}
 		}
 		return true
+	case *ir.ConstAggregate:
+		for _, e := range x.Elems {
+			if ec, ok := e.(ir.Constant); !ok || !isZero(ec) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
 
 func (mc *moduleCompiler) initData(g *ir.Global, sec *elfw.Section, off uint64) error {
-	buf := sec.Data[off : off+uint64(g.ValueType.Size())]
-	switch x := g.Init.(type) {
+	mc.initBase = off
+	return mc.writeConst(g, sec, off, g.Init, g.ValueType)
+}
+
+// writeConst writes constant c of type t at offset off of sec (already
+// zeroed): numbers and strings as bytes, aggregates element by element
+// at their psABI offsets, addresses (globals, functions, constant
+// getelementptr/ptrtoint expressions) as R_X86_64_64 relocations with
+// the expression's offset as addend.
+func (mc *moduleCompiler) writeConst(g *ir.Global, sec *elfw.Section, off uint64, c ir.Value, t *ir.Type) error {
+	buf := sec.Data[off : off+uint64(t.Size())]
+	switch x := c.(type) {
+	case *ir.ConstZero, *ir.ConstNull, *ir.Undef:
+		return nil
+	case *ir.ConstAggregate:
+		for i, e := range x.Elems {
+			var eo int64
+			var et *ir.Type
+			if t.Kind == ir.StructKind {
+				eo, et = t.FieldOffset(i), t.Fields[i]
+			} else {
+				eo, et = int64(i)*t.Elem.Size(), t.Elem
+			}
+			if err := mc.writeConst(g, sec, off+uint64(eo), e, et); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *ir.ConstExpr:
+		if sym, add, ok := ir.RelativeOffset(x, g); ok && len(buf) == 4 {
+			// trunc (sub (ptrtoint X, ptrtoint g+b)) to i32: X's
+			// distance from this global, as clang's relative lookup
+			// tables hold it: PC-relative from the field itself.
+			id, _ := mc.symbolFor(sym)
+			if err := sec.AddReloc(off, elfw.R_X86_64_PC32, elfw.SymID(id), add+int64(off-mc.initBase)); err != nil {
+				return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+			}
+			return nil
+		}
+		sym, add, ok := ir.SymbolOffset(x)
+		if !ok || len(buf) < 8 {
+			return fmt.Errorf("amd64: global @%s: constant expression %s is not supported in an initializer", diag.Clip(g.Name), diag.Clip(x.Ident()))
+		}
+		if sym == nil {
+			binary.LittleEndian.PutUint64(buf, uint64(add))
+			return nil
+		}
+		id, _ := mc.symbolFor(sym)
+		if err := sec.AddReloc(off, elfw.R_X86_64_64, elfw.SymID(id), add); err != nil {
+			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+		}
+		return nil
+	}
+	switch x := c.(type) {
 	case *ir.ConstInt:
 		var b [8]byte
 		binary.LittleEndian.PutUint64(b[:], uint64(x.V))
@@ -534,7 +610,7 @@ func (mc *moduleCompiler) initData(g *ir.Global, sec *elfw.Section, off uint64) 
 			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 		}
 	default:
-		return fmt.Errorf("amd64: global @%s: initializer %s is not supported", diag.Clip(g.Name), g.Init.Ident())
+		return fmt.Errorf("amd64: global @%s: initializer %s is not supported", diag.Clip(g.Name), diag.Clip(c.Ident()))
 	}
 	return nil
 }
