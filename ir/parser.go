@@ -385,7 +385,7 @@ func (p *parser) skipMetadataDef() {
 var linkageByName = map[string]Linkage{
 	"internal": Internal, "private": Private, "linkonce_odr": LinkOnceODR, "weak": Weak,
 	"extern_weak": ExternWeak, "common": Common, "external": External,
-	"linkonce": LinkOnceODR, "weak_odr": Weak, "available_externally": External,
+	"linkonce": LinkOnceODR, "weak_odr": Weak, "available_externally": External, "appending": Appending,
 }
 
 // ignoredWords are linkage-adjacent keywords, calling conventions and
@@ -448,6 +448,10 @@ func (p *parser) globalVar() {
 		case p.tok.kind == tMeta:
 			p.skipMetaAttachment()
 		case p.acceptWord("section"):
+			if p.tok.kind != tString {
+				p.fail("expected a section name string, found %v", p.tok)
+			}
+			g.Section = strings.Clone(p.tok.text)
 			p.next()
 		default:
 			p.skipLine()

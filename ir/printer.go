@@ -116,6 +116,10 @@ func (p *printer) global(g *Global) {
 		p.sb.WriteByte(' ')
 		p.sb.WriteString(p.ident(g.Init))
 	}
+	if g.Section != "" {
+		p.sb.WriteString(", section ")
+		p.sb.WriteString(llvmQuote(g.Section))
+	}
 	if g.Align > 0 {
 		p.sb.WriteString(", align ")
 		p.sb.WriteString(strconv.FormatInt(g.Align, 10))

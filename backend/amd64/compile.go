@@ -27,6 +27,7 @@ import (
 	"math/bits"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
@@ -441,6 +442,15 @@ func (mc *moduleCompiler) globalData() error {
 	bind := mc.bind
 	var inits []pendingInit
 	for _, g := range mc.m.Globals {
+		if g.Linkage == ir.Appending {
+			if mc.opts.OmitGlobals {
+				continue
+			}
+			if err := mc.appendingGlobal(g); err != nil {
+				return err
+			}
+			continue
+		}
 		if g.Init == nil || mc.opts.OmitGlobals {
 			if err := mc.declare(g, g.Name, g.Linkage); err != nil {
 				return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
@@ -461,6 +471,11 @@ func (mc *moduleCompiler) globalData() error {
 		var sec *elfw.Section
 		zero := isZero(g.Init)
 		switch {
+		case g.Section != "":
+			if sec, err = mc.namedSection(g, zero); err != nil {
+				return err
+			}
+			zero = zero && sec.Type == elf.SHT_NOBITS
 		case g.Constant:
 			sec = w.ROData()
 		case zero:
@@ -469,7 +484,7 @@ func (mc *moduleCompiler) globalData() error {
 			sec = w.Data()
 		}
 		var off uint64
-		if sec == w.BSS() {
+		if sec.Type == elf.SHT_NOBITS {
 			for sec.Size%align != 0 {
 				sec.Size++
 			}
@@ -495,6 +510,89 @@ func (mc *moduleCompiler) globalData() error {
 	for _, pi := range inits {
 		if err := mc.initData(pi.g, pi.sec, pi.off); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// namedSection returns the section a global with `section "NAME"` goes
+// to, made on first use: writable data unless the global is constant,
+// NOBITS for a zero-initialized writable global in a .bss section.
+func (mc *moduleCompiler) namedSection(g *ir.Global, zero bool) (*elfw.Section, error) {
+	if s := mc.w.Section(g.Section); s != nil {
+		return s, nil
+	}
+	typ, flags := elf.SHT_PROGBITS, elf.SHF_ALLOC|elf.SHF_WRITE
+	if g.Constant {
+		flags = elf.SHF_ALLOC
+	}
+	switch {
+	case zero && !g.Constant && (g.Section == ".bss" || strings.HasPrefix(g.Section, ".bss.")):
+		typ = elf.SHT_NOBITS
+	case g.Section == ".init_array" || strings.HasPrefix(g.Section, ".init_array."):
+		typ = elf.SHT_INIT_ARRAY
+	case g.Section == ".fini_array" || strings.HasPrefix(g.Section, ".fini_array."):
+		typ = elf.SHT_FINI_ARRAY
+	}
+	s, err := mc.w.AddSection(g.Section, typ, flags, 1)
+	if err != nil {
+		return nil, fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+	}
+	return s, nil
+}
+
+// appendingGlobal emits one of LLVM's appending arrays: the entries of
+// @llvm.global_ctors and @llvm.global_dtors ({ i32 priority, ptr fn, ptr
+// data }) as pointers in .init_array / .fini_array (.init_array.PRIO for a
+// priority below 65535, as gcc names them, so that the linker orders
+// them); @llvm.used and @llvm.compiler.used only keep symbols alive, which
+// a JIT's link does anyway, and emit nothing.
+func (mc *moduleCompiler) appendingGlobal(g *ir.Global) error {
+	var base string
+	var typ elf.SectionType
+	switch g.Name {
+	case "llvm.used", "llvm.compiler.used":
+		return nil
+	case "llvm.global_ctors":
+		base, typ = ".init_array", elf.SHT_INIT_ARRAY
+	case "llvm.global_dtors":
+		base, typ = ".fini_array", elf.SHT_FINI_ARRAY
+	default:
+		return fmt.Errorf("amd64: global @%s: appending linkage is supported for @llvm.global_ctors, @llvm.global_dtors, @llvm.used and @llvm.compiler.used only", diag.Clip(g.Name))
+	}
+	agg, ok := g.Init.(*ir.ConstAggregate)
+	if !ok {
+		if _, zero := g.Init.(*ir.ConstZero); zero {
+			return nil
+		}
+		return fmt.Errorf("amd64: global @%s: initializer %s is not a constant array", diag.Clip(g.Name), diag.Clip(g.Init.Ident()))
+	}
+	for _, e := range agg.Elems {
+		st, ok := e.(*ir.ConstAggregate)
+		if !ok || len(st.Elems) < 2 {
+			return fmt.Errorf("amd64: global @%s: entry %s is not { i32, ptr, ptr }", diag.Clip(g.Name), diag.Clip(e.Ident()))
+		}
+		prio, ok1 := st.Elems[0].(*ir.ConstInt)
+		fn, _, ok2 := ir.SymbolOffset(st.Elems[1])
+		if !ok1 || !ok2 || fn == nil {
+			return fmt.Errorf("amd64: global @%s: entry %s is not { i32 priority, ptr function, ptr }", diag.Clip(g.Name), diag.Clip(e.Ident()))
+		}
+		name := base
+		if prio.V >= 0 && prio.V < 65535 {
+			name = fmt.Sprintf("%s.%05d", base, prio.V)
+		}
+		sec := mc.w.Section(name)
+		if sec == nil {
+			var err error
+			if sec, err = mc.w.AddSection(name, typ, elf.SHF_ALLOC|elf.SHF_WRITE, 8); err != nil {
+				return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+			}
+		}
+		off := sec.AlignTo(8, 0)
+		sec.Append(make([]byte, 8))
+		id, _ := mc.symbolFor(fn)
+		if err := sec.AddReloc(off, elfw.R_X86_64_64, elfw.SymID(id), 0); err != nil {
+			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 		}
 	}
 	return nil
