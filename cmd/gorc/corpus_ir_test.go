@@ -61,9 +61,9 @@ func TestCorpusFromClangIR(t *testing.T) {
 // irUnsupported are the corpus programs whose clang IR uses what the
 // reader rejects, with the error it must give.
 var irUnsupported = map[string]string{
-	"tls":          "thread-local globals (thread_local) are not supported",
-	"tls_big":      "thread-local globals (thread_local) are not supported",
-	"varargs":      "error: ", // llvm.va_start, { double, double } returns
+	"tls":     "thread-local globals (thread_local) are not supported",
+	"tls_big": "thread-local globals (thread_local) are not supported",
+	"varargs": "error: ", // llvm.va_start, { double, double } returns
 }
 
 // lazyBroken are the programs gorc run -lazy mislinks from IR whatever
