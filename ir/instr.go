@@ -267,10 +267,21 @@ const (
 	FlagTail
 	FlagDisjoint
 	FlagNNeg
+	// FlagVolatile marks a volatile load or store: the optimizer keeps
+	// it, unmerged and in its order with the other memory accesses and
+	// calls, even if its result is unused (Instr.HasSideEffects).
+	FlagVolatile
 
 	// FlagFast is LLVM's "fast": all fast-math flags.
 	FlagFast = FlagNNan | FlagNInf | FlagNSZ | FlagARCP | FlagContract | FlagAFN | FlagReassoc
 )
+
+// HasSideEffects reports whether in must be kept even if its result is
+// unused: its operation has side effects (Op.HasSideEffects) or it is a
+// volatile load.
+func (in *Instr) HasSideEffects() bool {
+	return in.Op.HasSideEffects() || in.Flags&FlagVolatile != 0
+}
 
 // Instr is one instruction. An instruction with a non-void Typ is also the
 // Value it computes.

@@ -58,7 +58,7 @@ func TestLLIRunsPrintedIR(t *testing.T) {
 	if err != nil {
 		t.Fatalf("lli-19 not found (run scripts/deps.sh to install llvm-19): %v", err)
 	}
-	for _, f := range []string{"testdata/clang_O0.ll", "testdata/clang_O1.ll", "testdata/kaleido_tutorial.ll"} {
+	for _, f := range []string{"testdata/clang_O0.ll", "testdata/clang_O1.ll", "testdata/kaleido_tutorial.ll", "testdata/clang_item1_O0.ll", "testdata/clang_item1_O1.ll", "testdata/structs.ll", "testdata/clang_consts_O0.ll", "testdata/clang_consts_O1.ll", "testdata/clang_structs_O0.ll", "testdata/clang_structs_O1.ll", "testdata/ctors.ll"} {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -104,11 +104,25 @@ func TestParseErrors(t *testing.T) {
 		{"bad numbering", "define double @f(double) {\n  %3 = fadd double %0, 1.0\n  ret double %3\n}\n", "t.ll:2:3: error: instruction expected to be numbered '%2'"},
 		{"undefined global", "define void @f() {\nentry:\n  call void @g()\n  ret void\n}\n", "t.ll:3:13: error: use of undefined global '@g'"},
 		{"unterminated string", "source_filename = \"abc\n", "t.ll:1:19: error: unterminated string"},
-		{"vector type", "define <4 x float> @f() {\n}\n", "t.ll:1:8: error: vector and struct types are not supported"},
+		{"vector type", "define <4 x float> @f() {\n}\n", "t.ll:1:8: error: vector types are not supported"},
 		{"bad char", "define void @f() {\nentry:\n  ret void ^\n}\n", "t.ll:3:12: error: unexpected character '^'"},
 		{"missing brace", "define void @f() {\nentry:\n  ret void\n", "t.ll:4:1: error: expected '}' at end of function '@f'"},
 		{"bad fcmp pred", "define i1 @f(double %a) {\nentry:\n  %c = fcmp slt double %a, %a\n  ret i1 %c\n}\n", "t.ll:3:13: error: invalid fcmp predicate 'slt'"},
-		{"const expr", "@p = global ptr getelementptr (i8, ptr null, i64 1)\n", "t.ll:1:17: error: expected a value, found 'getelementptr' (constant expressions are not supported)"},
+		{"atomic load", "define i32 @f(ptr %p) {\n  %x = load atomic i32, ptr %p seq_cst, align 4\n  ret i32 %x\n}\n", "t.ll:2:13: error: atomic loads are not supported"},
+		{"switch on double", "define void @f(double %x) {\n  switch double %x, label %d [ ]\nd:\n  ret void\n}\n", "t.ll:2:3: error: switch on a value of type 'double' (an integer type is required)"},
+		{"switch dup case", "define void @f(i32 %x) {\n  switch i32 %x, label %d [ i32 1, label %d\n i32 1, label %d ]\nd:\n  ret void\n}\n", "t.ll:3:6: error: duplicate switch case value 1"},
+		{"switch case type", "define void @f(i32 %x) {\n  switch i32 %x, label %d [ i64 1, label %d ]\nd:\n  ret void\n}\n", "t.ll:2:29: error: switch case of type 'i64', expected 'i32'"},
+		{"switch undefined label", "define void @f(i32 %x) {\n  switch i32 %x, label %d [ i32 1, label %e ]\nd:\n  ret void\n}\n", "t.ll:2:42: error: use of undefined label '%e' in '@f'"},
+		{"unsupported intrinsic", "declare ptr @llvm.stacksave.p0()\ndefine void @f() {\n  %s = call ptr @llvm.stacksave.p0()\n  ret void\n}\n", "t.ll:3:3: error: unsupported intrinsic '@llvm.stacksave.p0'"},
+		{"memset wrong types", "declare void @llvm.memset.p0.i64(ptr, i32, i64, i1)\ndefine void @f(ptr %p) {\n  call void @llvm.memset.p0.i64(ptr %p, i32 0, i64 8, i1 false)\n  ret void\n}\n", "t.ll:3:3: error: call of '@llvm.memset.p0.i64' with unexpected operand types"},
+		{"const expr", "@p = global i64 mul (i64 2, i64 3)\n", "t.ll:1:17: error: expected a value, found 'mul' (not a supported constant or constant expression)"},
+		{"thread_local", "@t = thread_local global i32 0\n", "t.ll:1:6: error: thread-local globals (thread_local) are not supported"},
+		{"const gep non-constant index", "@g = global i32 0\ndefine ptr @f(i64 %i) {\n  ret ptr getelementptr (i32, ptr @g, i64 %i)\n}\n", "t.ll:3:11: error: getelementptr index 1 is not an integer constant"},
+		{"array too short", "@a = global [3 x i32] [i32 1, i32 2]\n", "t.ll:1:23: error: constant of type '[3 x i32]' has 2 elements"},
+		{"array elem type", "@a = global [2 x i32] [i32 1, i64 2]\n", "t.ll:1:31: error: element of type 'i64' in a constant of type '[2 x i32]', expected 'i32'"},
+		{"struct for array", "@a = global [2 x i32] { i32 1, i32 2 }\n", "t.ll:1:23: error: constant struct for type '[2 x i32]'"},
+		{"aggregate operand", "define void @f(ptr %p) {\n  store [2 x i8] [i8 1, i8 2], ptr %p\n  ret void\n}\n", "t.ll:2:18: error: aggregate constants as instruction operands are not supported"},
+		{"bad cast expr", "@p = global i64 ptrtoint (i64 1 to i64)\n", "t.ll:1:17: error: invalid ptrtoint constant expression from 'i64' to 'i64'"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -152,6 +152,19 @@ type parser struct {
 	// types made so far (callType).
 	types     []*Type
 	callTypes []*Type
+
+	// libcNeeded are the libc and libm functions that calls of
+	// intrinsics became, declared at the module's end (ensureLibc).
+	libcNeeded map[string]*Type
+	// switches are the function's switch instructions, lowered when its
+	// body is read (lowerSwitches).
+	switches []*pendingSwitch
+	// pre are the instructions that constant expressions among the
+	// operands of the instruction being parsed became (materialize).
+	pre []*Instr
+	// typeRefs are the named types used before their definition, with
+	// the first use (module-level parse only).
+	typeRefs map[*Type]token
 }
 
 // keep returns a copy of s, a token's text (which aliases the source),
@@ -318,13 +331,15 @@ func (p *parser) module() {
 		case p.tok.kind == tGlobal:
 			p.globalVar()
 		case p.tok.kind == tLocal:
-			p.fail("named types (%%%s = type ...) are not supported", p.tok.text)
+			p.namedType()
 		case p.tok.kind == tWord && strings.HasPrefix(p.tok.text, "$"):
 			p.skipLine()
 		default:
 			p.fail("expected a top-level entity (define, declare, global variable), found %v", p.tok)
 		}
 	}
+	p.ensureLibc()
+	p.finishTypes()
 	if len(p.gfwd) > 0 {
 		var bad *fwdRef
 		for _, r := range p.gfwd {
@@ -334,6 +349,11 @@ func (p *parser) module() {
 		}
 		if bad != nil {
 			p.failAt(bad.tok, "use of undefined global '@%s'", bad.name)
+		}
+		for _, g := range p.m.Globals {
+			if g.Init != nil {
+				g.Init = p.resolveConst(g.Init).(Constant)
+			}
 		}
 		for _, f := range p.m.Funcs {
 			for _, b := range f.Blocks {
@@ -365,7 +385,7 @@ func (p *parser) skipMetadataDef() {
 var linkageByName = map[string]Linkage{
 	"internal": Internal, "private": Private, "linkonce_odr": LinkOnceODR, "weak": Weak,
 	"extern_weak": ExternWeak, "common": Common, "external": External,
-	"linkonce": LinkOnceODR, "weak_odr": Weak, "available_externally": External,
+	"linkonce": LinkOnceODR, "weak_odr": Weak, "available_externally": External, "appending": Appending,
 }
 
 // ignoredWords are linkage-adjacent keywords, calling conventions and
@@ -373,11 +393,12 @@ var linkageByName = map[string]Linkage{
 var ignoredWords = map[string]bool{
 	"dso_local": true, "dso_preemptable": true, "hidden": true, "protected": true, "default": true,
 	"unnamed_addr": true, "local_unnamed_addr": true, "ccc": true, "fastcc": true, "coldcc": true,
-	"thread_local": true, "externally_initialized": true, "dllimport": true, "dllexport": true,
+	"externally_initialized": true, "dllimport": true, "dllexport": true,
 }
 
 // valueWords are keywords that spell constants.
-var valueWords = map[string]bool{"true": true, "false": true, "null": true, "undef": true, "poison": true, "zeroinitializer": true}
+var valueWords = map[string]bool{"true": true, "false": true, "null": true, "undef": true, "poison": true, "zeroinitializer": true,
+	"getelementptr": true, "ptrtoint": true, "inttoptr": true, "bitcast": true, "trunc": true, "sub": true, "add": true}
 
 // retAttrs are return-value attributes accepted (and dropped) before a
 // function's result type.
@@ -401,6 +422,8 @@ func (p *parser) globalVar() {
 			external = external || w == "external" || w == "extern_weak"
 		} else if w == "unnamed_addr" {
 			g.UnnamedAddr = true
+		} else if w == "thread_local" {
+			p.fail("thread-local globals (thread_local) are not supported")
 		} else if ignoredWords[w] {
 		} else if w == "global" || w == "constant" {
 			g.Constant = w == "constant"
@@ -416,7 +439,7 @@ func (p *parser) globalVar() {
 	}
 	g.ValueType = p.parseType()
 	if !external {
-		g.Init = p.parseConstant(g.ValueType)
+		g.Init = p.parseValue(g.ValueType).(Constant)
 	}
 	for p.acceptPunct(",") {
 		switch {
@@ -425,6 +448,10 @@ func (p *parser) globalVar() {
 		case p.tok.kind == tMeta:
 			p.skipMetaAttachment()
 		case p.acceptWord("section"):
+			if p.tok.kind != tString {
+				p.fail("expected a section name string, found %v", p.tok)
+			}
+			g.Section = strings.Clone(p.tok.text)
 			p.next()
 		default:
 			p.skipLine()
@@ -479,8 +506,11 @@ func (p *parser) parseAlignValue() int64 {
 
 // isTypeStart reports whether the current token begins a type.
 func (p *parser) isTypeStart() bool {
-	if p.isPunct("[") {
+	if p.isPunct("[") || p.isPunct("{") || p.isPunct("<") {
 		return true
+	}
+	if p.tok.kind == tLocal {
+		return p.m != nil && p.m.typeNames[p.tok.text] != nil
 	}
 	if p.tok.kind != tWord {
 		return false
@@ -530,8 +560,20 @@ func (p *parser) parseBaseType() *Type {
 		}
 		return t
 	}
-	if p.isPunct("<") || p.isPunct("{") {
-		p.fail("vector and struct types are not supported")
+	if p.isPunct("{") {
+		return p.structBody(tok, false)
+	}
+	if p.isPunct("<") {
+		p.next()
+		if !p.isPunct("{") {
+			p.failAt(tok, "vector types are not supported")
+		}
+		t := p.structBody(tok, true)
+		p.expectPunct(">")
+		return t
+	}
+	if p.tok.kind == tLocal {
+		return p.namedTypeRef()
 	}
 	if p.tok.kind != tWord {
 		p.fail("expected a type, found %v", p.tok)
@@ -599,7 +641,9 @@ func (p *parser) funcHeader(define bool) {
 			p.next()
 		}
 	}
+	retTok := p.tok
 	ret := p.parseType()
+	p.noStructValue(retTok, ret)
 	if p.tok.kind != tGlobal {
 		p.fail("expected function name, found %v", p.tok)
 	}
@@ -622,10 +666,12 @@ func (p *parser) funcHeader(define bool) {
 		if variadic {
 			p.fail("'...' must be the last parameter")
 		}
+		tt := p.tok
 		t := p.parseType()
 		if !t.IsFirstClass() {
 			p.fail("invalid parameter type %v", t)
 		}
+		p.noStructValue(tt, t)
 		p.skipParamAttrs()
 		pn := ""
 		ptok := p.tok
@@ -700,6 +746,7 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
 		clear(p.fwd)
 	}
 	p.nextID = 0
+	p.switches = p.switches[:0]
 	for i, a := range f.Params {
 		pn := pnames[i]
 		key := pn
@@ -806,7 +853,37 @@ func (p *parser) body() {
 			f.Blocks = append(f.Blocks, b)
 			cur = b
 		}
+		at := p.tok
+		p.pre = p.pre[:0]
 		in := p.instruction()
+		if len(p.pre) > 0 {
+			// Constant expressions among the operands, as instructions:
+			// before the instruction, or for a phi at the entry's start
+			// (the entry block dominates every block; it has no phis).
+			if in.Op == OpPhi {
+				entry := f.Blocks[0]
+				for _, x := range p.pre {
+					x.Block = entry
+				}
+				entry.Instrs = append(append([]*Instr(nil), p.pre...), entry.Instrs...)
+			} else {
+				for _, x := range p.pre {
+					x.Block = cur
+					cur.Instrs = append(cur.Instrs, x)
+				}
+			}
+			p.pre = p.pre[:0]
+		}
+		if in.Op == OpCall {
+			pre, drop := p.lowerIntrinsic(in, at)
+			for _, x := range pre {
+				x.Block = cur
+				cur.Instrs = append(cur.Instrs, x)
+			}
+			if drop {
+				continue
+			}
+		}
 		in.Block = cur
 		cur.Instrs = append(cur.Instrs, in)
 		if in.Op.IsTerminator() {
@@ -859,6 +936,7 @@ func (p *parser) body() {
 			}
 		}
 	}
+	p.lowerSwitches()
 }
 
 func blockLabel(b *Block) string {
@@ -999,6 +1077,10 @@ func (p *parser) instrBody() *Instr {
 		}
 		return in
 	}
+	if w == "switch" {
+		p.next()
+		return p.parseSwitch(opTok)
+	}
 	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
@@ -1107,7 +1189,9 @@ func (p *parser) instrBody() *Instr {
 			}
 			p.skipParamAttrs()
 		}
+		rt := p.tok
 		ret := p.parseType()
+		p.noStructValue(rt, ret)
 		var ft *Type
 		if p.isPunct("(") {
 			p.next()
@@ -1174,17 +1258,25 @@ func (p *parser) instrBody() *Instr {
 			}
 		}
 	case op == OpLoad:
-		if p.acceptWord("atomic") || p.isWord("volatile") {
-			p.fail("atomic and volatile loads are not supported")
+		if p.isWord("atomic") {
+			p.fail("atomic loads are not supported")
 		}
+		if p.acceptWord("volatile") {
+			in.Flags |= FlagVolatile
+		}
+		lt := p.tok
 		in.Typ = p.parseType()
+		p.noStructValue(lt, in.Typ)
 		p.expectPunct(",")
 		pt := p.parseType()
 		in.setOps1(p.parseValue(pt))
 		p.parseAlign(in)
 	case op == OpStore:
-		if p.acceptWord("atomic") || p.isWord("volatile") {
-			p.fail("atomic and volatile stores are not supported")
+		if p.isWord("atomic") {
+			p.fail("atomic stores are not supported")
+		}
+		if p.acceptWord("volatile") {
+			in.Flags |= FlagVolatile
 		}
 		t := p.parseType()
 		v := p.parseValue(t)
@@ -1310,7 +1402,7 @@ func opByWord(w string) (Op, bool) {
 
 func isInstrWord(s string) bool {
 	_, ok := opByWord(s)
-	return ok || s == "tail" || s == "musttail" || s == "notail"
+	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch"
 }
 
 // peekMeta reports whether the current ',' is followed by a metadata
@@ -1346,6 +1438,9 @@ func (p *parser) parseLabelRef() *Block {
 // parseValue parses an operand of type t.
 func (p *parser) parseValue(t *Type) Value {
 	tok := p.tok
+	if p.f != nil {
+		p.noStructValue(tok, t)
+	}
 	switch tok.kind {
 	case tLocal:
 		p.next()
@@ -1385,7 +1480,16 @@ func (p *parser) parseValue(t *Type) Value {
 		p.gfwd[tok.text] = r
 		return r
 	}
-	return p.parseConstant(t)
+	c := p.parseConstant(t)
+	if p.f != nil {
+		switch x := c.(type) {
+		case *ConstExpr:
+			return p.materialize(x)
+		case *ConstAggregate:
+			p.failAt(tok, "aggregate constants as instruction operands are not supported")
+		}
+	}
+	return c
 }
 
 func (p *parser) parseConstant(t *Type) Constant {
@@ -1442,6 +1546,10 @@ func (p *parser) parseConstant(t *Type) Constant {
 			p.failAt(tok, "constant c\"...\" of %d bytes does not match type '%v'", len(tok.text), t)
 		}
 		return &ConstBytes{Typ: t, Data: []byte(tok.text)}
+	case tPunct:
+		if tok.text == "[" || tok.text == "{" || tok.text == "<" {
+			return p.parseAggregate(t)
+		}
 	case tWord:
 		p.next()
 		switch tok.text {
@@ -1463,10 +1571,22 @@ func (p *parser) parseConstant(t *Type) Constant {
 		case "zeroinitializer":
 			return &ConstZero{Typ: t}
 		}
-		p.failAt(tok, "expected a value, found '%s' (constant expressions are not supported)", tok.text)
+		if op, ok := constExprWords[tok.text]; ok {
+			return p.parseConstExpr(tok, op, t)
+		}
+		p.failAt(tok, "expected a value, found '%s' (not a supported constant or constant expression)", tok.text)
 	}
 	p.failAt(tok, "expected a value of type '%v', found %v", t, tok)
 	return nil
+}
+
+// noStructValue rejects t, at tok, as the type of a value in a register:
+// struct types are supported in memory only (allocas, globals,
+// getelementptr), not as loaded, stored, passed or returned values.
+func (p *parser) noStructValue(tok token, t *Type) {
+	if t.Kind == StructKind {
+		p.failAt(tok, "values of struct type '%v' are not supported (structs are supported in memory: alloca, getelementptr, globals)", t)
+	}
 }
 
 // before reports whether token a comes before token b in the source.

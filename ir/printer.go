@@ -54,6 +54,15 @@ func (p *printer) module(m *Module) {
 	if m.TargetTriple != "" {
 		p.sb.WriteString("target triple = " + llvmQuote(m.TargetTriple) + "\n")
 	}
+	if len(m.Types) > 0 {
+		p.sb.WriteByte('\n')
+	}
+	for _, t := range m.Types {
+		p.sb.WriteString(localIdent(t.Name))
+		p.sb.WriteString(" = type ")
+		p.sb.WriteString(t.Body())
+		p.sb.WriteByte('\n')
+	}
 	if len(m.Globals) > 0 {
 		p.sb.WriteByte('\n')
 	}
@@ -106,6 +115,10 @@ func (p *printer) global(g *Global) {
 	if g.Init != nil {
 		p.sb.WriteByte(' ')
 		p.sb.WriteString(p.ident(g.Init))
+	}
+	if g.Section != "" {
+		p.sb.WriteString(", section ")
+		p.sb.WriteString(llvmQuote(g.Section))
 	}
 	if g.Align > 0 {
 		p.sb.WriteString(", align ")
@@ -387,12 +400,18 @@ func (p *printer) instr(in *Instr) {
 		p.align(in.Align)
 	case op == OpLoad:
 		sb.WriteString("load ")
+		if in.Flags&FlagVolatile != 0 {
+			sb.WriteString("volatile ")
+		}
 		sb.WriteString(in.Typ.String())
 		sb.WriteString(", ")
 		p.operands(in.Ops, false)
 		p.align(in.Align)
 	case op == OpStore:
 		sb.WriteString("store ")
+		if in.Flags&FlagVolatile != 0 {
+			sb.WriteString("volatile ")
+		}
 		p.operands(in.Ops, false)
 		p.align(in.Align)
 	case op == OpGEP:

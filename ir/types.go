@@ -33,13 +33,14 @@ type TypeKind uint8
 
 // Type kinds.
 const (
-	VoidKind  TypeKind = iota // void: no value
-	IntKind                   // iN, N = Type.Bits (1, 8, 16, 32, 64)
-	FloatKind                 // float (Bits 32) or double (Bits 64)
-	PtrKind                   // ptr: an opaque pointer
-	FuncKind                  // a function type: Ret, Params, Variadic
-	ArrayKind                 // [Len x Elem]
-	LabelKind                 // label: the type of a basic block operand
+	VoidKind   TypeKind = iota // void: no value
+	IntKind                    // iN, N = Type.Bits (1, 8, 16, 32, 64)
+	FloatKind                  // float (Bits 32) or double (Bits 64)
+	PtrKind                    // ptr: an opaque pointer
+	FuncKind                   // a function type: Ret, Params, Variadic
+	ArrayKind                  // [Len x Elem]
+	LabelKind                  // label: the type of a basic block operand
+	StructKind                 // { Fields... } or <{ Fields... }> (Packed); named if Name != ""
 )
 
 // Type is an IR type. Scalar types are the package-level singletons (Void,
@@ -53,6 +54,10 @@ type Type struct {
 	Variadic bool    // FuncKind: ends with "..."
 	Elem     *Type   // ArrayKind: element type
 	Len      int64   // ArrayKind: element count
+	Fields   []*Type // StructKind: field types
+	Packed   bool    // StructKind: <{ }>, fields unaligned
+	Name     string  // StructKind: the name of a named type (%Name), "" for a literal one
+	Opaque   bool    // StructKind: a named type declared "type opaque" (no body)
 }
 
 // The scalar types.
@@ -96,6 +101,35 @@ func FuncType(ret *Type, params []*Type, variadic bool) *Type {
 // ArrayType returns the type [n x elem].
 func ArrayType(n int64, elem *Type) *Type {
 	return &Type{Kind: ArrayKind, Len: n, Elem: elem}
+}
+
+// StructType returns the literal struct type { fields... }, or <{ ... }>
+// when packed.
+func StructType(fields []*Type, packed bool) *Type {
+	return &Type{Kind: StructKind, Fields: fields, Packed: packed}
+}
+
+// IsAggregate reports whether t is an array or struct type.
+func (t *Type) IsAggregate() bool {
+	return t != nil && (t.Kind == ArrayKind || t.Kind == StructKind)
+}
+
+// FieldOffset returns the byte offset of field i of struct type t, laid
+// out as the x86-64 psABI (and LLVM's x86-64 data layout) does: each
+// field at the next multiple of its alignment (of 1 when packed).
+func (t *Type) FieldOffset(i int) int64 {
+	var off int64
+	for k, f := range t.Fields {
+		if !t.Packed {
+			a := f.Align()
+			off = (off + a - 1) / a * a
+		}
+		if k == i {
+			return off
+		}
+		off += f.Size()
+	}
+	return off
 }
 
 // IsInt reports whether t is an integer type.
@@ -158,6 +192,27 @@ func (t *Type) size() (s int64, ok bool) {
 			return math.MaxInt64, false
 		}
 		return int64(lo), true
+	case StructKind:
+		var off int64
+		for _, f := range t.Fields {
+			fs, ok := f.size()
+			if !ok {
+				return math.MaxInt64, false
+			}
+			if !t.Packed {
+				a := f.Align()
+				off = (off + a - 1) / a * a
+			}
+			if off > math.MaxInt64-fs {
+				return math.MaxInt64, false
+			}
+			off += fs
+		}
+		a := t.Align()
+		if off > math.MaxInt64-a {
+			return math.MaxInt64, false
+		}
+		return (off + a - 1) / a * a, true
 	}
 	return 0, true
 }
@@ -169,6 +224,15 @@ func (t *Type) Align() int64 {
 	}
 	if t.Kind == ArrayKind {
 		return t.Elem.Align()
+	}
+	if t.Kind == StructKind {
+		a := int64(1)
+		if !t.Packed {
+			for _, f := range t.Fields {
+				a = max(a, f.Align())
+			}
+		}
+		return a
 	}
 	if s := t.Size(); s > 0 {
 		return s
@@ -199,8 +263,50 @@ func (t *Type) Equal(u *Type) bool {
 		return true
 	case ArrayKind:
 		return t.Len == u.Len && t.Elem.Equal(u.Elem)
+	case StructKind:
+		if t.Name != "" || u.Name != "" {
+			return t.Name == u.Name
+		}
+		if t.Packed != u.Packed || len(t.Fields) != len(u.Fields) {
+			return false
+		}
+		for i := range t.Fields {
+			if !t.Fields[i].Equal(u.Fields[i]) {
+				return false
+			}
+		}
+		return true
 	}
 	return true
+}
+
+// Body returns the spelling of struct type t's fields, "{ i32, ptr }" or
+// "<{ i8, i32 }>" ("opaque" for an opaque named type), as a named type's
+// definition gives it.
+func (t *Type) Body() string {
+	if t.Opaque {
+		return "opaque"
+	}
+	var sb strings.Builder
+	if t.Packed {
+		sb.WriteByte('<')
+	}
+	if len(t.Fields) == 0 {
+		sb.WriteString("{}")
+	} else {
+		sb.WriteString("{ ")
+		for i, f := range t.Fields {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(f.String())
+		}
+		sb.WriteString(" }")
+	}
+	if t.Packed {
+		sb.WriteByte('>')
+	}
+	return sb.String()
 }
 
 // String returns the LLVM spelling of t: "double", "i32", "ptr",
@@ -225,6 +331,11 @@ func (t *Type) String() string {
 		return "label"
 	case ArrayKind:
 		return "[" + strconv.FormatInt(t.Len, 10) + " x " + t.Elem.String() + "]"
+	case StructKind:
+		if t.Name != "" {
+			return localIdent(t.Name)
+		}
+		return t.Body()
 	case FuncKind:
 		var sb strings.Builder
 		sb.WriteString(t.Ret.String())
@@ -245,4 +356,43 @@ func (t *Type) String() string {
 		return sb.String()
 	}
 	return "<bad type>"
+}
+
+// checkTypeCycles reports the first named struct type of ts that contains
+// itself by value (directly or through arrays and other structs), which
+// would have no finite size, or nil.
+func checkTypeCycles(ts []*Type) *Type {
+	state := make(map[*Type]uint8) // 1: on the path, 2: done
+	var visit func(t *Type) bool
+	visit = func(t *Type) bool {
+		switch t.Kind {
+		case ArrayKind:
+			return visit(t.Elem)
+		case StructKind:
+			if t.Name != "" {
+				switch state[t] {
+				case 1:
+					return true
+				case 2:
+					return false
+				}
+				state[t] = 1
+			}
+			for _, f := range t.Fields {
+				if visit(f) {
+					return true
+				}
+			}
+			if t.Name != "" {
+				state[t] = 2
+			}
+		}
+		return false
+	}
+	for _, t := range ts {
+		if visit(t) {
+			return t
+		}
+	}
+	return nil
 }

@@ -185,9 +185,14 @@ const (
 	Weak
 	ExternWeak
 	Common
+	// Appending is the linkage of LLVM's special arrays
+	// (@llvm.global_ctors, @llvm.global_dtors, @llvm.used,
+	// @llvm.compiler.used); the backend emits the constructor and
+	// destructor lists as .init_array/.fini_array entries.
+	Appending
 )
 
-var linkageNames = [...]string{"", "internal", "private", "linkonce_odr", "weak", "extern_weak", "common"}
+var linkageNames = [...]string{"", "internal", "private", "linkonce_odr", "weak", "extern_weak", "common", "appending"}
 
 func (l Linkage) String() string {
 	if int(l) < len(linkageNames) {
@@ -206,7 +211,10 @@ type Global struct {
 	// UnnamedAddr is printed as "unnamed_addr".
 	UnnamedAddr bool
 	Align       int64
-	Module      *Module
+	// Section is the ELF section the global is placed in ("" for the
+	// default: .data, .rodata or .bss), printed as `, section "..."`.
+	Section string
+	Module  *Module
 }
 
 func (g *Global) Type() *Type   { return Ptr }
@@ -392,6 +400,12 @@ type Module struct {
 	DataLayout     string
 	Funcs          []*Function
 	Globals        []*Global
+	// Types are the named struct types (%Name = type { ... }), in the
+	// order of their definitions.
+	Types []*Type
+
+	typeNames  map[string]*Type // the named types by name
+	typesFinal bool             // every named type is defined (the module is parsed)
 
 	syms map[string]Value // @name -> *Function or *Global
 }

@@ -353,11 +353,20 @@ func (v *verifier) instr(dt *DomTree, b *Block, pos int, in *Instr) {
 				return
 			}
 			if i > 0 {
-				if t.Kind != ArrayKind {
-					v.errorf(b, in, "getelementptr indexes into non-array type %v", t)
+				switch t.Kind {
+				case ArrayKind:
+					t = t.Elem
+				case StructKind:
+					c, ok := x.(*ConstInt)
+					if !ok || c.V < 0 || c.V >= int64(len(t.Fields)) {
+						v.errorf(b, in, "getelementptr index into struct type %v is not a constant field number", t)
+						return
+					}
+					t = t.Fields[c.V]
+				default:
+					v.errorf(b, in, "getelementptr indexes into non-aggregate type %v", t)
 					return
 				}
-				t = t.Elem
 			}
 		}
 	case op == OpBr:

@@ -27,6 +27,7 @@ import (
 	"math/bits"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
@@ -204,19 +205,20 @@ func releaseFnCompiler(fc *fnCompiler) {
 }
 
 type moduleCompiler struct {
-	m       *ir.Module
-	opts    Options
-	w       *elfw.Writer
-	text    *elfw.Section
-	a       asm.Assembler
-	syms    map[ir.Value]elfw.SymID
-	consts  map[uint64]elfw.SymID
-	negMask [2]elfw.SymID
-	stats   Stats
-	curName string // the function being compiled (current)
-	fdes    []fde
-	cfi     []cfiEvent        // the fdes' events, one after the other
-	here    map[ir.Value]bool // functions and globals defined in this object
+	initBase uint64 // the section offset of the global initData writes
+	m        *ir.Module
+	opts     Options
+	w        *elfw.Writer
+	text     *elfw.Section
+	a        asm.Assembler
+	syms     map[ir.Value]elfw.SymID
+	consts   map[uint64]elfw.SymID
+	negMask  [2]elfw.SymID
+	stats    Stats
+	curName  string // the function being compiled (current)
+	fdes     []fde
+	cfi      []cfiEvent        // the fdes' events, one after the other
+	here     map[ir.Value]bool // functions and globals defined in this object
 	// streaming: functions arrive one by one (Stream); a function not yet
 	// seen is referenced by name and defined when it arrives.
 	streaming bool
@@ -249,7 +251,9 @@ func bindOf(l ir.Linkage) elfw.Bind {
 	switch l {
 	case ir.Internal, ir.Private:
 		return elfw.BindLocal
-	case ir.Weak, ir.LinkOnceODR, ir.ExternWeak:
+	case ir.Weak, ir.LinkOnceODR, ir.ExternWeak, ir.Common:
+		// A common symbol (clang -fcommon) is a zero-initialized
+		// definition that others of its name may merge with: weak.
 		return elfw.BindWeak
 	}
 	return elfw.BindGlobal
@@ -436,7 +440,17 @@ func (mc *moduleCompiler) defineFunc(f *ir.Function) error {
 func (mc *moduleCompiler) globalData() error {
 	w := mc.w
 	bind := mc.bind
+	var inits []pendingInit
 	for _, g := range mc.m.Globals {
+		if g.Linkage == ir.Appending {
+			if mc.opts.OmitGlobals {
+				continue
+			}
+			if err := mc.appendingGlobal(g); err != nil {
+				return err
+			}
+			continue
+		}
 		if g.Init == nil || mc.opts.OmitGlobals {
 			if err := mc.declare(g, g.Name, g.Linkage); err != nil {
 				return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
@@ -457,6 +471,11 @@ func (mc *moduleCompiler) globalData() error {
 		var sec *elfw.Section
 		zero := isZero(g.Init)
 		switch {
+		case g.Section != "":
+			if sec, err = mc.namedSection(g, zero); err != nil {
+				return err
+			}
+			zero = zero && sec.Type == elf.SHT_NOBITS
 		case g.Constant:
 			sec = w.ROData()
 		case zero:
@@ -465,7 +484,7 @@ func (mc *moduleCompiler) globalData() error {
 			sec = w.Data()
 		}
 		var off uint64
-		if sec == w.BSS() {
+		if sec.Type == elf.SHT_NOBITS {
 			for sec.Size%align != 0 {
 				sec.Size++
 			}
@@ -483,12 +502,108 @@ func (mc *moduleCompiler) globalData() error {
 		mc.syms[g] = id
 		mc.here[g] = true
 		if !zero {
-			if err := mc.initData(g, sec, off); err != nil {
-				return err
-			}
+			inits = append(inits, pendingInit{g, sec, off})
+		}
+	}
+	// The data once every global has its symbol: an initializer may name
+	// a global defined after it.
+	for _, pi := range inits {
+		if err := mc.initData(pi.g, pi.sec, pi.off); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// namedSection returns the section a global with `section "NAME"` goes
+// to, made on first use: writable data unless the global is constant,
+// NOBITS for a zero-initialized writable global in a .bss section.
+func (mc *moduleCompiler) namedSection(g *ir.Global, zero bool) (*elfw.Section, error) {
+	if s := mc.w.Section(g.Section); s != nil {
+		return s, nil
+	}
+	typ, flags := elf.SHT_PROGBITS, elf.SHF_ALLOC|elf.SHF_WRITE
+	if g.Constant {
+		flags = elf.SHF_ALLOC
+	}
+	switch {
+	case zero && !g.Constant && (g.Section == ".bss" || strings.HasPrefix(g.Section, ".bss.")):
+		typ = elf.SHT_NOBITS
+	case g.Section == ".init_array" || strings.HasPrefix(g.Section, ".init_array."):
+		typ = elf.SHT_INIT_ARRAY
+	case g.Section == ".fini_array" || strings.HasPrefix(g.Section, ".fini_array."):
+		typ = elf.SHT_FINI_ARRAY
+	}
+	s, err := mc.w.AddSection(g.Section, typ, flags, 1)
+	if err != nil {
+		return nil, fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+	}
+	return s, nil
+}
+
+// appendingGlobal emits one of LLVM's appending arrays: the entries of
+// @llvm.global_ctors and @llvm.global_dtors ({ i32 priority, ptr fn, ptr
+// data }) as pointers in .init_array / .fini_array (.init_array.PRIO for a
+// priority below 65535, as gcc names them, so that the linker orders
+// them); @llvm.used and @llvm.compiler.used only keep symbols alive, which
+// a JIT's link does anyway, and emit nothing.
+func (mc *moduleCompiler) appendingGlobal(g *ir.Global) error {
+	var base string
+	var typ elf.SectionType
+	switch g.Name {
+	case "llvm.used", "llvm.compiler.used":
+		return nil
+	case "llvm.global_ctors":
+		base, typ = ".init_array", elf.SHT_INIT_ARRAY
+	case "llvm.global_dtors":
+		base, typ = ".fini_array", elf.SHT_FINI_ARRAY
+	default:
+		return fmt.Errorf("amd64: global @%s: appending linkage is supported for @llvm.global_ctors, @llvm.global_dtors, @llvm.used and @llvm.compiler.used only", diag.Clip(g.Name))
+	}
+	agg, ok := g.Init.(*ir.ConstAggregate)
+	if !ok {
+		if _, zero := g.Init.(*ir.ConstZero); zero {
+			return nil
+		}
+		return fmt.Errorf("amd64: global @%s: initializer %s is not a constant array", diag.Clip(g.Name), diag.Clip(g.Init.Ident()))
+	}
+	for _, e := range agg.Elems {
+		st, ok := e.(*ir.ConstAggregate)
+		if !ok || len(st.Elems) < 2 {
+			return fmt.Errorf("amd64: global @%s: entry %s is not { i32, ptr, ptr }", diag.Clip(g.Name), diag.Clip(e.Ident()))
+		}
+		prio, ok1 := st.Elems[0].(*ir.ConstInt)
+		fn, _, ok2 := ir.SymbolOffset(st.Elems[1])
+		if !ok1 || !ok2 || fn == nil {
+			return fmt.Errorf("amd64: global @%s: entry %s is not { i32 priority, ptr function, ptr }", diag.Clip(g.Name), diag.Clip(e.Ident()))
+		}
+		name := base
+		if prio.V >= 0 && prio.V < 65535 {
+			name = fmt.Sprintf("%s.%05d", base, prio.V)
+		}
+		sec := mc.w.Section(name)
+		if sec == nil {
+			var err error
+			if sec, err = mc.w.AddSection(name, typ, elf.SHF_ALLOC|elf.SHF_WRITE, 8); err != nil {
+				return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+			}
+		}
+		off := sec.AlignTo(8, 0)
+		sec.Append(make([]byte, 8))
+		id, _ := mc.symbolFor(fn)
+		if err := sec.AddReloc(off, elfw.R_X86_64_64, elfw.SymID(id), 0); err != nil {
+			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+		}
+	}
+	return nil
+}
+
+// pendingInit is a global whose data globalData writes after making the
+// symbols.
+type pendingInit struct {
+	g   *ir.Global
+	sec *elfw.Section
+	off uint64
 }
 
 func isZero(c ir.Constant) bool {
@@ -506,13 +621,72 @@ func isZero(c ir.Constant) bool {
 			}
 		}
 		return true
+	case *ir.ConstAggregate:
+		for _, e := range x.Elems {
+			if ec, ok := e.(ir.Constant); !ok || !isZero(ec) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
 
 func (mc *moduleCompiler) initData(g *ir.Global, sec *elfw.Section, off uint64) error {
-	buf := sec.Data[off : off+uint64(g.ValueType.Size())]
-	switch x := g.Init.(type) {
+	mc.initBase = off
+	return mc.writeConst(g, sec, off, g.Init, g.ValueType)
+}
+
+// writeConst writes constant c of type t at offset off of sec (already
+// zeroed): numbers and strings as bytes, aggregates element by element
+// at their psABI offsets, addresses (globals, functions, constant
+// getelementptr/ptrtoint expressions) as R_X86_64_64 relocations with
+// the expression's offset as addend.
+func (mc *moduleCompiler) writeConst(g *ir.Global, sec *elfw.Section, off uint64, c ir.Value, t *ir.Type) error {
+	buf := sec.Data[off : off+uint64(t.Size())]
+	switch x := c.(type) {
+	case *ir.ConstZero, *ir.ConstNull, *ir.Undef:
+		return nil
+	case *ir.ConstAggregate:
+		for i, e := range x.Elems {
+			var eo int64
+			var et *ir.Type
+			if t.Kind == ir.StructKind {
+				eo, et = t.FieldOffset(i), t.Fields[i]
+			} else {
+				eo, et = int64(i)*t.Elem.Size(), t.Elem
+			}
+			if err := mc.writeConst(g, sec, off+uint64(eo), e, et); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *ir.ConstExpr:
+		if sym, add, ok := ir.RelativeOffset(x, g); ok && len(buf) == 4 {
+			// trunc (sub (ptrtoint X, ptrtoint g+b)) to i32: X's
+			// distance from this global, as clang's relative lookup
+			// tables hold it: PC-relative from the field itself.
+			id, _ := mc.symbolFor(sym)
+			if err := sec.AddReloc(off, elfw.R_X86_64_PC32, elfw.SymID(id), add+int64(off-mc.initBase)); err != nil {
+				return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+			}
+			return nil
+		}
+		sym, add, ok := ir.SymbolOffset(x)
+		if !ok || len(buf) < 8 {
+			return fmt.Errorf("amd64: global @%s: constant expression %s is not supported in an initializer", diag.Clip(g.Name), diag.Clip(x.Ident()))
+		}
+		if sym == nil {
+			binary.LittleEndian.PutUint64(buf, uint64(add))
+			return nil
+		}
+		id, _ := mc.symbolFor(sym)
+		if err := sec.AddReloc(off, elfw.R_X86_64_64, elfw.SymID(id), add); err != nil {
+			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+		}
+		return nil
+	}
+	switch x := c.(type) {
 	case *ir.ConstInt:
 		var b [8]byte
 		binary.LittleEndian.PutUint64(b[:], uint64(x.V))
@@ -534,7 +708,7 @@ func (mc *moduleCompiler) initData(g *ir.Global, sec *elfw.Section, off uint64) 
 			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 		}
 	default:
-		return fmt.Errorf("amd64: global @%s: initializer %s is not supported", diag.Clip(g.Name), g.Init.Ident())
+		return fmt.Errorf("amd64: global @%s: initializer %s is not supported", diag.Clip(g.Name), diag.Clip(c.Ident()))
 	}
 	return nil
 }

@@ -239,10 +239,16 @@ func constGEPOffset(in *ir.Instr) (int64, bool) {
 			return 0, false
 		}
 		if i > 0 {
-			if t.Kind != ir.ArrayKind {
+			switch t.Kind {
+			case ir.ArrayKind:
+				t = t.Elem
+			case ir.StructKind:
+				off += t.FieldOffset(int(c.V))
+				t = t.Fields[c.V]
+				continue
+			default:
 				return 0, false
 			}
-			t = t.Elem
 		}
 		off += c.V * t.Size()
 	}
@@ -399,7 +405,7 @@ func (fc *fnCompiler) hasOps(in *ir.Instr, n int) bool {
 // instruction with more to it than a few lines has its own selectX
 // method.
 func (fc *fnCompiler) selectInstr(in *ir.Instr) {
-	if in.HasResult() && in.Op != ir.OpAlloca && !in.Op.HasSideEffects() && fc.useCount(in) == 0 {
+	if in.HasResult() && in.Op != ir.OpAlloca && !in.HasSideEffects() && fc.useCount(in) == 0 {
 		return // dead
 	}
 	dst := noVReg
@@ -783,11 +789,26 @@ func (fc *fnCompiler) selectGEP(in *ir.Instr, dst vreg) {
 	t := in.ElemType
 	for i, idx := range in.Ops[1:] {
 		if i > 0 {
-			if t.Kind != ir.ArrayKind {
-				fc.failf(in, "getelementptr into non-array type %v", t)
+			switch t.Kind {
+			case ir.ArrayKind:
+				t = t.Elem
+			case ir.StructKind:
+				c, ok := idx.(*ir.ConstInt)
+				if !ok || c.V < 0 || c.V >= int64(len(t.Fields)) {
+					fc.failf(in, "getelementptr index into %v is not a constant field number", t)
+					return
+				}
+				if off := t.FieldOffset(int(c.V)); off != 0 {
+					n := fc.newVReg(classGPR)
+					fc.emit(minst{op: mAlu, sub: uint8(asm.Add), sz: 8, dst: n, a: cur, b: noVReg, c: noVReg, flags: flBImm, imm: off})
+					cur = n
+				}
+				t = t.Fields[c.V]
+				continue
+			default:
+				fc.failf(in, "getelementptr into non-aggregate type %v", t)
 				return
 			}
-			t = t.Elem
 		}
 		size := t.Size()
 		var term vreg

@@ -190,6 +190,10 @@ func gvnWalk(f *ir.Function, sc *gvnScratch) bool {
 			}
 			switch in.Op {
 			case ir.OpLoad:
+				if in.Flags&ir.FlagVolatile != 0 {
+					clear(avail) // neither reused nor a value to reuse
+					continue
+				}
 				if v, ok := avail[in.Ops[0]]; ok && v.Type().Equal(in.Typ) {
 					rep[in] = v
 					dead[in] = true
@@ -199,7 +203,9 @@ func gvnWalk(f *ir.Function, sc *gvnScratch) bool {
 				continue
 			case ir.OpStore:
 				clear(avail)
-				avail[in.Ops[1]] = in.Ops[0]
+				if in.Flags&ir.FlagVolatile == 0 {
+					avail[in.Ops[1]] = in.Ops[0]
+				}
 				continue
 			case ir.OpCall:
 				clear(avail)

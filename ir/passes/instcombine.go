@@ -27,7 +27,7 @@ func DCE(f *ir.Function) bool {
 	for _, b := range f.Blocks {
 		for _, in := range b.Instrs {
 			in.ID = 0
-			if in.Op.HasSideEffects() {
+			if in.HasSideEffects() {
 				in.ID = 1
 				work = append(work, in)
 			}
@@ -170,7 +170,7 @@ func resolveAndSweep(f *ir.Function) (late bool) {
 					late = late || in.Aux == nil
 				}
 			}
-			if in.Aux != nil && !in.Op.HasSideEffects() {
+			if in.Aux != nil && !in.HasSideEffects() {
 				continue
 			}
 			b.Instrs[j] = in

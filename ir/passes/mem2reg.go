@@ -20,7 +20,7 @@ func Mem2Reg(f *ir.Function) bool {
 	entry := f.Blocks[0]
 	var allocas []*ir.Instr
 	for _, in := range entry.Instrs {
-		if in.Op == ir.OpAlloca && len(in.Ops) == 0 && in.ElemType.IsFirstClass() && in.ElemType.Kind != ir.ArrayKind {
+		if in.Op == ir.OpAlloca && len(in.Ops) == 0 && in.ElemType.IsFirstClass() && !in.ElemType.IsAggregate() {
 			in.ID = len(allocas) + 2
 			allocas = append(allocas, in)
 		}
@@ -37,6 +37,8 @@ func Mem2Reg(f *ir.Function) bool {
 					continue
 				}
 				switch {
+				case in.Flags&ir.FlagVolatile != 0: // kept in memory
+					bad[a.ID-2] = true
 				case in.Op == ir.OpLoad && i == 0 && in.Typ.Equal(a.ElemType):
 				case in.Op == ir.OpStore && i == 1 && in.Ops[0] != v && in.Ops[0].Type().Equal(a.ElemType):
 				default:

@@ -1,0 +1,250 @@
+package ir
+
+import (
+	"sort"
+	"strings"
+)
+
+// The llvm.* intrinsics that clang emits for C programs are not functions
+// any library defines: the parser lowers each call of one as it reads it
+// (lowerIntrinsic), so that the optimizer, the backend and the printer
+// see only ordinary instructions and calls of libc and libm functions:
+//
+//   - llvm.lifetime.start/end, llvm.assume, llvm.dbg.*,
+//     llvm.experimental.noalias.scope.decl: dropped (hints only);
+//   - llvm.memcpy/memmove/memset: calls of libc's memcpy/memmove/memset
+//     (the trailing i1 isvolatile operand dropped; memset's i8 value
+//     widened to the int the C function takes);
+//   - llvm.smax/smin/umax/umin.iN, llvm.abs.iN: icmp and select;
+//   - llvm.fmuladd.f32/f64: fmul then fadd (unfused, which LLVM allows);
+//   - llvm.fabs, floor, ceil, trunc, round, rint, nearbyint, sqrt, sin,
+//     cos, exp, exp2, log, log2, log10, pow, copysign, minnum, maxnum,
+//     fma (.f64, and .f32 as the libm function ending in "f"): calls of
+//     the libm function of that name.
+//
+// A call of any other intrinsic is rejected naming it.
+
+// libmIntrinsics maps an intrinsic's base name (after "llvm.", before the
+// type suffix) to the libm function it is a call of.
+var libmIntrinsics = map[string]string{
+	"fabs": "fabs", "floor": "floor", "ceil": "ceil", "trunc": "trunc", "round": "round",
+	"rint": "rint", "nearbyint": "nearbyint", "sqrt": "sqrt", "sin": "sin", "cos": "cos",
+	"exp": "exp", "exp2": "exp2", "log": "log", "log2": "log2", "log10": "log10",
+	"pow": "pow", "copysign": "copysign", "minnum": "fmin", "maxnum": "fmax", "fma": "fma",
+}
+
+// droppedIntrinsics are the intrinsic prefixes whose calls are removed.
+var droppedIntrinsics = []string{
+	"llvm.lifetime.start.", "llvm.lifetime.end.", "llvm.assume", "llvm.dbg.",
+	"llvm.experimental.noalias.scope.decl", "llvm.sideeffect", "llvm.donothing",
+}
+
+// calleeName returns the name of a direct call's callee, or "".
+func calleeName(in *Instr) string {
+	switch c := in.Ops[0].(type) {
+	case *Function:
+		return c.Name
+	case *fwdRef:
+		if c.global {
+			return c.name
+		}
+	}
+	return ""
+}
+
+// libcFor returns the libc or libm function (name and type) that a call
+// of intrinsic name of function type ft becomes, or "" if it becomes no
+// call.
+func libcFor(name string, ft *Type) (string, *Type) {
+	base, _, _ := strings.Cut(strings.TrimPrefix(name, "llvm."), ".")
+	switch base {
+	case "memcpy", "memmove":
+		if len(ft.Params) == 4 {
+			return base, FuncType(Ptr, []*Type{Ptr, Ptr, I64}, false)
+		}
+	case "memset":
+		if len(ft.Params) == 4 {
+			return base, FuncType(Ptr, []*Type{Ptr, I32, I64}, false)
+		}
+	}
+	if fn, ok := libmIntrinsics[base]; ok && ft.Ret.IsFloat() && !ft.Variadic {
+		for _, t := range ft.Params {
+			if !t.Equal(ft.Ret) {
+				return "", nil
+			}
+		}
+		if ft.Ret.Bits == 32 {
+			fn += "f"
+		}
+		return fn, ft
+	}
+	return "", nil
+}
+
+// lowerIntrinsic lowers in, a call just parsed, if it calls an llvm.*
+// intrinsic: it returns the instructions to put before in and whether in
+// itself is dropped. in keeps its identity (its result's uses), becoming
+// the instruction computing the intrinsic's value.
+func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
+	name := calleeName(in)
+	if !strings.HasPrefix(name, "llvm.") {
+		return nil, false
+	}
+	for _, d := range droppedIntrinsics {
+		if strings.HasPrefix(name, d) {
+			if in.HasResult() {
+				p.failAt(at, "intrinsic '@%s' returning a value is not supported", name)
+			}
+			return nil, true
+		}
+	}
+	args := in.Ops[1:]
+	ft := in.FnType
+	argsOK := func(n int, t *Type) bool {
+		if len(args) != n || !ft.Ret.Equal(t) {
+			return false
+		}
+		for _, a := range args {
+			if !a.Type().Equal(t) {
+				return false
+			}
+		}
+		return true
+	}
+	newInstr := func(op Op, typ *Type, ops ...Value) *Instr {
+		x := p.arena.alloc()
+		*x = Instr{Op: op, Typ: typ}
+		x.Ops = append(x.opsBuf[:0:len(x.opsBuf)], ops...)
+		pre = append(pre, x)
+		return x
+	}
+	base, _, _ := strings.Cut(strings.TrimPrefix(name, "llvm."), ".")
+	switch base {
+	case "smax", "smin", "umax", "umin":
+		t := ft.Ret
+		if t.IsInt() && argsOK(2, t) {
+			pred := map[string]Pred{"smax": ICmpSGT, "smin": ICmpSLT, "umax": ICmpUGT, "umin": ICmpULT}[base]
+			c := newInstr(OpICmp, I1, args[0], args[1])
+			c.Pred = pred
+			x, y := args[0], args[1]
+			*in = Instr{Op: OpSelect, Typ: t, Name: in.Name}
+			in.opsBuf = [3]Value{c, x, y}
+			in.Ops = in.opsBuf[:3:3]
+			return pre, false
+		}
+	case "abs":
+		t := ft.Ret
+		if t.IsInt() && len(args) == 2 && args[0].Type().Equal(t) && args[1].Type().Equal(I1) {
+			x := args[0]
+			c := newInstr(OpICmp, I1, x, p.constInt(t, 0))
+			c.Pred = ICmpSLT
+			neg := newInstr(OpSub, t, p.constInt(t, 0), x)
+			*in = Instr{Op: OpSelect, Typ: t, Name: in.Name}
+			in.opsBuf = [3]Value{c, neg, x}
+			in.Ops = in.opsBuf[:3:3]
+			return pre, false
+		}
+	case "load":
+		// llvm.load.relative.i64(p, off) = p + sext(load i32 (p + off)),
+		// what clang's relative lookup tables are read with.
+		if strings.HasPrefix(name, "llvm.load.relative.") && len(args) == 2 && args[0].Type().IsPtr() && args[1].Type().Equal(I64) && ft.Ret.IsPtr() {
+			at := newInstr(OpGEP, Ptr, args[0], args[1])
+			at.ElemType = I8
+			ld := newInstr(OpLoad, I32, at)
+			ld.Align = 4
+			ext := newInstr(OpSExt, I64, ld)
+			base := args[0]
+			*in = Instr{Op: OpGEP, Typ: Ptr, Name: in.Name, ElemType: I8}
+			in.setOps2(base, ext)
+			return pre, false
+		}
+	case "fmuladd":
+		t := ft.Ret
+		if t.IsFloat() && argsOK(3, t) {
+			a, b, c := args[0], args[1], args[2]
+			m := newInstr(OpFMul, t, a, b)
+			m.Flags = in.Flags & FlagFast
+			fl := in.Flags & FlagFast
+			*in = Instr{Op: OpFAdd, Typ: t, Name: in.Name, Flags: fl}
+			in.setOps2(m, c)
+			return pre, false
+		}
+	}
+	if fn, sig := libcFor(name, ft); fn != "" {
+		if base == "memset" || base == "memcpy" || base == "memmove" {
+			if in.HasResult() || !args[len(args)-1].Type().Equal(I1) || !args[0].Type().IsPtr() || !args[2].Type().Equal(I64) {
+				p.failAt(at, "call of '@%s' with unexpected operand types", name)
+			}
+			if base == "memset" {
+				if !args[1].Type().Equal(I8) {
+					p.failAt(at, "call of '@%s' with unexpected operand types", name)
+				}
+				args[1] = newInstr(OpZExt, I32, args[1])
+			} else if !args[1].Type().IsPtr() {
+				p.failAt(at, "call of '@%s' with unexpected operand types", name)
+			}
+			in.Ops = in.Ops[:len(in.Ops)-1]
+			in.Typ = Ptr // the result (the destination) is unused
+		}
+		in.FnType = sig
+		in.Ops[0] = p.libcRef(fn, sig)
+		return pre, false
+	}
+	p.failAt(at, "unsupported intrinsic '@%s' (see docs/IR.md for the intrinsics gorc lowers)", name)
+	return nil, false
+}
+
+// libcRef returns the value naming function fn of type sig: the module's
+// function of that name if it has one (a lazy body is parsed after the
+// module's declarations, ensureLibc made it), else a forward reference
+// that ensureLibc's declaration resolves at the module's end.
+func (p *parser) libcRef(fn string, sig *Type) Value {
+	if v := p.m.Lookup(fn); v != nil {
+		return v
+	}
+	if p.libcNeeded == nil {
+		p.libcNeeded = make(map[string]*Type)
+	}
+	p.libcNeeded[fn] = sig
+	if p.gfwd == nil {
+		p.gfwd = make(map[string]*fwdRef)
+	}
+	if r, ok := p.gfwd[fn]; ok {
+		return r
+	}
+	r := &fwdRef{name: fn, typ: Ptr, tok: p.prev, global: true}
+	p.gfwd[fn] = r
+	return r
+}
+
+// ensureLibc declares, at the module's end, the libc and libm functions
+// that calls of intrinsics became: those the bodies parsed so far named
+// and those the module's intrinsic declarations will need when a lazy
+// body is parsed.
+func (p *parser) ensureLibc() {
+	for _, f := range p.m.Funcs {
+		if f.IsDeclaration() && strings.HasPrefix(f.Name, "llvm.") {
+			if fn, sig := libcFor(f.Name, f.Sig); fn != "" {
+				if p.libcNeeded == nil {
+					p.libcNeeded = make(map[string]*Type)
+				}
+				if _, ok := p.libcNeeded[fn]; !ok {
+					p.libcNeeded[fn] = sig
+				}
+			}
+		}
+	}
+	names := make([]string, 0, len(p.libcNeeded))
+	for fn := range p.libcNeeded {
+		names = append(names, fn)
+	}
+	// A fixed order: the module's functions print the same every time.
+	sort.Strings(names)
+	for _, fn := range names {
+		if p.m.Lookup(fn) == nil {
+			if _, err := p.m.NewFunction(fn, p.libcNeeded[fn], nil); err != nil {
+				p.fail("%v", err)
+			}
+		}
+	}
+}
