@@ -17,7 +17,7 @@ import (
 // line is `^\s*%([A-Za-z_][A-Za-z0-9_]*)\s*$` (RE2's \s). It is matched by
 // hand, not with package regexp: linking regexp (and with it the unicode
 // tables regexp/syntax names) costs every gorc process's start its
-// package initialisation (docs/rationale/s23-startfloor.md).
+// package initialisation (docs/RATIONALE.md, "Session 23, issue 13: gorc's fixed process cost").
 func parseREPLCommand(line string) (string, bool) {
 	name, ok := strings.CutPrefix(strings.Trim(line, " \t\n\f\r"), "%")
 	if !ok || name == "" {
