@@ -564,3 +564,50 @@ func TestMapFileRange(t *testing.T) {
 		t.Fatalf("Map after the damaged entry = %v, want ErrNotFound (removed)", err)
 	}
 }
+
+// TestMapLease: a mapped entry's file holds a read lease while Map's
+// descriptor (or a duplicate) is open: a writer that will not wait is
+// refused (EWOULDBLOCK) and LeaseBroken then says so; after Close the
+// file is free. An entry another process has open for writing gets no
+// lease, and FileRange then hands its file out to no one (the payload
+// is still verified and returned).
+func TestMapLease(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 300<<10/16)
+	c := openTest(t, t.TempDir(), 0)
+	k := key("big")
+	if err := c.Put(k, big); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Map(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, _, ok := m.FileRange(m.Payload)
+	if !ok {
+		t.Skip("no lease on the cache's file system")
+	}
+	if LeaseBroken(fd) {
+		t.Fatal("LeaseBroken before any writer")
+	}
+	_, err = os.OpenFile(c.path(k), os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	if !errors.Is(err, syscall.EWOULDBLOCK) {
+		t.Fatalf("a writer opened the leased entry: %v", err)
+	}
+	if !LeaseBroken(fd) {
+		t.Error("LeaseBroken false while a writer waits")
+	}
+	m.Close()
+	w, err := os.OpenFile(c.path(k), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	defer w.Close()
+	m, err = c.Map(k)
+	if err != nil || !bytes.Equal(m.Payload, big) {
+		t.Fatalf("Map with a writer: %v", err)
+	}
+	defer m.Close()
+	if _, _, ok := m.FileRange(m.Payload); ok {
+		t.Error("FileRange handed out a file open for writing elsewhere (no lease)")
+	}
+}
