@@ -570,7 +570,7 @@ func TestMapFileRange(t *testing.T) {
 // refused (EWOULDBLOCK) and LeaseBroken then says so; after Close the
 // file is free. An entry another process has open for writing gets no
 // lease, and FileRange then hands its file out to no one (the payload
-// is still verified and returned).
+// is still verified and returned, read rather than mapped).
 func TestMapLease(t *testing.T) {
 	big := bytes.Repeat([]byte("0123456789abcdef"), 300<<10/16)
 	c := openTest(t, t.TempDir(), 0)

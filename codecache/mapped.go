@@ -46,7 +46,8 @@ type Mapped struct {
 
 // Map is GetMapped that also keeps the entry's file open (see Mapped):
 // a payload of at least 256 KiB is the file's read-only mapping, verified
-// in place; a smaller one is read. Close releases it. Errors are Get's.
+// in place, under a read lease (FileRange); a smaller one, or one whose
+// file cannot be leased, is read. Close releases it. Errors are Get's.
 func (c *Cache) Map(k Key) (*Mapped, error) {
 	p := c.path(k)
 	f, err := os.Open(p)
@@ -79,7 +80,11 @@ func (c *Cache) Map(k Key) (*Mapped, error) {
 	// stays open: FileRange hands the file out only under it (a
 	// truncated file's mapped pages fault with SIGBUS; rewritten ones
 	// change under the program).
-	leased := takeReadLease(f)
+	// Without one (see takeReadLease) the entry is read: a mapping of a
+	// file that shrinks under it faults (SIGBUS) where Go reads it.
+	if !takeReadLease(f) {
+		return read()
+	}
 	data, err := syscall.Mmap(int(f.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_PRIVATE|syscall.MAP_POPULATE)
 	if err != nil {
 		return read() // no mmap here: read it
@@ -92,7 +97,7 @@ func (c *Cache) Map(k Key) (*Mapped, error) {
 		return nil, &CorruptEntryError{Path: p, Reason: reason}
 	}
 	c.touch(p, fi.ModTime())
-	return &Mapped{Payload: payload, data: data, f: f, leased: leased}, nil
+	return &Mapped{Payload: payload, data: data, f: f, leased: true}, nil
 }
 
 // takeReadLease takes a read lease on f (F_SETLEASE), lease breaks
