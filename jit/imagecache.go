@@ -938,14 +938,30 @@ func (j *JIT) mapImageContent(segs []jitlink.Segment, base uint64, img *image, f
 			return nil
 		}
 	}
+	// Each run of read-only pieces is one mapping (the pieces tile the
+	// span: adjacent in memory and in the file); the finalize protects
+	// each piece as usual.
 	var mapped [][]byte
-	for i, p := range img.Pieces {
-		m := segs[i].Mem
-		if p.Prot&shared.ProtWrite == 0 && memmgr.MapFile(m, fd, off+int64(p.Off)) == nil {
-			mapped = append(mapped, m)
+	for i := 0; i < len(img.Pieces); {
+		p := img.Pieces[i]
+		if p.Prot&shared.ProtWrite != 0 {
+			copy(segs[i].Mem, img.Content[p.Off:p.Off+p.Size])
+			i++
 			continue
 		}
-		copy(m, img.Content[p.Off:p.Off+p.Size])
+		k := i + 1
+		for k < len(img.Pieces) && img.Pieces[k].Prot&shared.ProtWrite == 0 {
+			k++
+		}
+		last := img.Pieces[k-1]
+		run := img.Content[p.Off : last.Off+last.Size]
+		m := unsafe.Slice(unsafe.SliceData(segs[i].Mem), len(run))
+		if memmgr.MapFile(m, fd, off+int64(p.Off)) == nil {
+			mapped = append(mapped, m)
+		} else {
+			copy(m, run)
+		}
+		i = k
 	}
 	if mapped == nil {
 		return nil
