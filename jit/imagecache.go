@@ -735,11 +735,14 @@ type ImageFile interface {
 // LoadImageFile is LoadImageAfter for an image read from a file, such as
 // a mapped code cache entry: when the executor is in this process and the
 // image's content lies on a page boundary of the file (as the cache's
-// entries put it), the content's pages are mapped from the file, copy on
-// write, instead of copied into fresh memory (only the pages the fixups
-// write are copied, by the kernel). file may be nil; the file must stay
-// open, and unchanged, until LoadImageFile returns (the mapping keeps the
-// file's pages after that).
+// entries put it), the content's read-only pages are mapped from the
+// file, copy on write, instead of copied into fresh memory (only the
+// pages the fixups write are copied, by the kernel). file may be nil;
+// the file must stay open, and unchanged, until LoadImageFile returns.
+// Its descriptor must carry a read lease (F_SETLEASE, as codecache.Map
+// takes), which the replay keeps (a duplicate descriptor) while the
+// mapping or the code table depends on the file, and answers when it is
+// broken (imagelease.go); a file without one is copied from at once.
 func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, entry string, args []string, libsReady func() error) (epc.Program, error) {
 	t0 := time.Now()
 	img, err := decodeImage(data)
@@ -860,9 +863,9 @@ func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, en
 	lazyFile := false // the code table is left in the file
 	if n := codeBlocks(img.codeEnc); n > 0 {
 		lc := lazyCode{base: base, size: uint64(len(img.Content)), n: n, fd: -1}
-		// In a file (a cache entry, never rewritten in place): read it
-		// from there if it is ever needed, through a descriptor of its
-		// own. Otherwise a copy.
+		// In a file (a cache entry, under its read lease: see
+		// imagelease.go): read it from there if it is ever needed,
+		// through a descriptor of its own. Otherwise a copy.
 		if fd, off, ok := fileRange(file, img.codeEnc); ok {
 			if d, err := dupCloexec(fd); err == nil {
 				lc.fd, lc.off, lc.len = d, off, len(img.codeEnc)

@@ -365,7 +365,7 @@ func BenchmarkImageFixup(b *testing.B) {
 // named. Before, the truncation killed the program with SIGBUS (the
 // next fault on a mapped page) and a rewrite changed its code.
 func TestLoadImageFileEntryChanged(t *testing.T) {
-	for _, change := range []string{"truncate", "rewrite"} {
+	for _, change := range []string{"truncate", "rewrite", "broken before the replay"} {
 		t.Run(change, func(t *testing.T) {
 			ctx := context.Background()
 			c, k, data := putLargeAnswer(t)
@@ -376,6 +376,13 @@ func TestLoadImageFileEntryChanged(t *testing.T) {
 			defer m.Close()
 			if _, _, ok := m.FileRange(m.Payload); !ok {
 				t.Skip("the entry was read, not mapped (no lease here?)")
+			}
+			if change == "broken before the replay" {
+				// A writer that will not wait breaks the lease before the
+				// replay holds it: the replay must not keep the mapping.
+				if _, err := os.OpenFile(entryPath(t, c), os.O_WRONLY|syscall.O_NONBLOCK, 0); !errors.Is(err, syscall.EWOULDBLOCK) {
+					t.Fatalf("a non-blocking writer: %v, want EWOULDBLOCK", err)
+				}
 			}
 			j, err := New(ctx, Options{})
 			if err != nil {
@@ -390,6 +397,15 @@ func TestLoadImageFileEntryChanged(t *testing.T) {
 				t.Fatal(err)
 			}
 			m.Close()
+			if change == "broken before the replay" {
+				if got := mappingOf(t, uint64(p.Main)); got != "" {
+					t.Errorf("code at %v mapped from %q though the lease was broken", p.Main, got)
+				}
+				if r, err := j.EPC.RunAsMain(ctx, p.Main, []string{"answer"}); r != 42 || err != nil {
+					t.Errorf("answer() = %d, %v; want 42", r, err)
+				}
+				return
+			}
 			path := mappingOf(t, uint64(p.Main))
 			if !strings.HasPrefix(path, c.Dir()) {
 				t.Fatalf("code at %v mapped from %q, want the entry's file in %s", p.Main, path, c.Dir())
@@ -450,4 +466,20 @@ func putLargeAnswer(t *testing.T) (*codecache.Cache, codecache.Key, []byte) {
 		t.Fatal(err)
 	}
 	return c, k, data
+}
+
+// entryPath returns the path of the one entry in cache c.
+func entryPath(t *testing.T, c *codecache.Cache) string {
+	t.Helper()
+	var found string
+	filepath.WalkDir(c.Dir(), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			found = p
+		}
+		return nil
+	})
+	if found == "" {
+		t.Fatalf("no entry in %s", c.Dir())
+	}
+	return found
 }
