@@ -21,7 +21,7 @@ func (p *parser) namedType() {
 		p.failAt(tok, "redefinition of type '%%%s'", name)
 	}
 	delete(p.typeRefs, t)
-	t.fwd = false
+	t.fwd = true // (until its body is in: no layout of it is cached before)
 	if p.typeDefs == nil {
 		p.typeDefs = make(map[*Type]token)
 	}
@@ -45,6 +45,7 @@ func (p *parser) namedType() {
 	default:
 		p.fail("expected a struct type or 'opaque' after 'type', found %v", p.tok)
 	}
+	t.fwd = false
 	if checkTypeCycles([]*Type{t}) != nil {
 		p.failAt(tok, "type '%%%s' contains itself", name)
 	}
