@@ -27,7 +27,8 @@
 # Knobs: ROUNDS (rounds, default 21), RUNS (runs of each mode per round,
 # default 1), COUNT (go test -count, default 3), CALLS (iterations per call benchmark, default 20000), DRIVERS (default
 # "sqlite lua zlib"), FAILRUNS (runs of llvm-jitlink -oop-executor counted
-# for failures, default 20).
+# for failures, default 20), TIMEOUT (seconds a timed run may take before
+# bench/alternate.py kills it and records status 124, default 120).
 set -euo pipefail
 shopt -s nullglob
 
@@ -35,6 +36,7 @@ RUNS=${RUNS:-1}
 ROUNDS=${ROUNDS:-21}
 COUNT=${COUNT:-3}
 CALLS=${CALLS:-20000}
+TIMEOUT=${TIMEOUT:-120}
 DRIVERS=${DRIVERS:-sqlite lua zlib}
 FAILRUNS=${FAILRUNS:-20}
 OUT=${OUT:-bench/results/executor.md}
@@ -172,7 +174,7 @@ check() { { (cd "$W" && exec bash -c "$2" >"$W/$1.out" 2>"$W/$1.err"); } 2>/dev/
 alternate() {
 	local out=$1
 	shift
-	(cd "$W" && python3 "$ROOT/bench/alternate.py" -rounds "$ROUNDS" -runs "$RUNS" -truncate "$W/tcp-executor.out" -o "$out" "$@")
+	(cd "$W" && python3 "$ROOT/bench/alternate.py" -rounds "$ROUNDS" -runs "$RUNS" -timeout "$TIMEOUT" -truncate "$W/tcp-executor.out" -o "$out" "$@")
 }
 # medianms JSON NAME: median wall time in ms over NAME's successful timed runs
 # in all rounds, or "fail".

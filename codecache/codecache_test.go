@@ -519,6 +519,9 @@ func TestMapFileRange(t *testing.T) {
 	}
 	part := m.Payload[5000:9000]
 	fd, off, ok := m.FileRange(part)
+	if !ok && !leasesWork(t, c.Dir()) {
+		t.Skip("no read leases on this file system: entries are read, not mapped")
+	}
 	if !ok || off != PayloadOffset+5000 {
 		t.Fatalf("FileRange = %d, %d, %v; want offset %d", fd, off, ok, PayloadOffset+5000)
 	}
@@ -563,4 +566,72 @@ func TestMapFileRange(t *testing.T) {
 	if _, err := c.Map(k); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("Map after the damaged entry = %v, want ErrNotFound (removed)", err)
 	}
+}
+
+// TestMapLease: a mapped entry's file holds a read lease while Map's
+// descriptor (or a duplicate) is open: a writer that will not wait is
+// refused (EWOULDBLOCK) and LeaseBroken then says so; after Close the
+// file is free. An entry another process has open for writing gets no
+// lease, and FileRange then hands its file out to no one (the payload
+// is still verified and returned, read rather than mapped).
+func TestMapLease(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 300<<10/16)
+	c := openTest(t, t.TempDir(), 0)
+	k := key("big")
+	if err := c.Put(k, big); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Map(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, _, ok := m.FileRange(m.Payload)
+	if !ok {
+		if leasesWork(t, c.Dir()) {
+			t.Fatal("no FileRange though leases work here")
+		}
+		t.Skip("no lease on the cache's file system")
+	}
+	if LeaseBroken(fd) {
+		t.Fatal("LeaseBroken before any writer")
+	}
+	_, err = os.OpenFile(c.path(k), os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	if !errors.Is(err, syscall.EWOULDBLOCK) {
+		t.Fatalf("a writer opened the leased entry: %v", err)
+	}
+	if !LeaseBroken(fd) {
+		t.Error("LeaseBroken false while a writer waits")
+	}
+	m.Close()
+	w, err := os.OpenFile(c.path(k), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	defer w.Close()
+	m, err = c.Map(k)
+	if err != nil || !bytes.Equal(m.Payload, big) {
+		t.Fatalf("Map with a writer: %v", err)
+	}
+	defer m.Close()
+	if _, _, ok := m.FileRange(m.Payload); ok {
+		t.Error("FileRange handed out a file open for writing elsewhere (no lease)")
+	}
+}
+
+// leasesWork reports whether a read lease can be taken on a file in dir
+// (not on NFS, with leases enabled, on a file of this user's).
+func leasesWork(t *testing.T, dir string) bool {
+	t.Helper()
+	f, err := os.CreateTemp(dir, "lease")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(f.Name())
+	f.Close()
+	r, err := os.Open(f.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	return takeReadLease(r)
 }

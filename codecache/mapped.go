@@ -41,11 +41,13 @@ type Mapped struct {
 	Payload []byte
 	data    []byte   // the whole file's mapping (nil: Payload was read)
 	f       *os.File // open while mapped
+	leased  bool     // f holds a read lease (FileRange)
 }
 
 // Map is GetMapped that also keeps the entry's file open (see Mapped):
 // a payload of at least 256 KiB is the file's read-only mapping, verified
-// in place; a smaller one is read. Close releases it. Errors are Get's.
+// in place, under a read lease (FileRange); a smaller one, or one whose
+// file cannot be leased, is read. Close releases it. Errors are Get's.
 func (c *Cache) Map(k Key) (*Mapped, error) {
 	p := c.path(k)
 	f, err := os.Open(p)
@@ -71,6 +73,18 @@ func (c *Cache) Map(k Key) (*Mapped, error) {
 	if fi.Size() < mapThreshold || fi.Size() > 1<<40 {
 		return read()
 	}
+	// A read lease, taken before the file is verified, holds off any
+	// process that opens the file for writing or truncates it (the
+	// kernel makes it wait, for up to /proc/sys/fs/lease-break-time, and
+	// signals the holder) for as long as a descriptor of this open file
+	// stays open: FileRange hands the file out only under it (a
+	// truncated file's mapped pages fault with SIGBUS; rewritten ones
+	// change under the program).
+	// Without one (see takeReadLease) the entry is read: a mapping of a
+	// file that shrinks under it faults (SIGBUS) where Go reads it.
+	if !takeReadLease(f) {
+		return read()
+	}
 	data, err := syscall.Mmap(int(f.Fd()), 0, int(fi.Size()), syscall.PROT_READ, syscall.MAP_PRIVATE|syscall.MAP_POPULATE)
 	if err != nil {
 		return read() // no mmap here: read it
@@ -83,17 +97,50 @@ func (c *Cache) Map(k Key) (*Mapped, error) {
 		return nil, &CorruptEntryError{Path: p, Reason: reason}
 	}
 	c.touch(p, fi.ModTime())
-	return &Mapped{Payload: payload, data: data, f: f}, nil
+	return &Mapped{Payload: payload, data: data, f: f, leased: true}, nil
+}
+
+// takeReadLease takes a read lease on f (F_SETLEASE), lease breaks
+// signalled to this process (SIGIO, F_SETOWN). It fails, taking none,
+// where leases are not to be had: another process has the file open for
+// writing, the file is not this user's, a file system without leases
+// (NFS), leases disabled (/proc/sys/fs/leases-enable).
+func takeReadLease(f *os.File) bool {
+	fd := f.Fd()
+	if _, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETOWN, uintptr(syscall.Getpid())); e != 0 {
+		return false
+	}
+	_, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETLEASE, syscall.F_RDLCK)
+	return e == 0
+}
+
+// LeaseBroken reports whether the read lease on the open file of fd (a
+// descriptor FileRange gave, or a duplicate of it) is being broken: a
+// process waits to write or truncate the file, and gets to when every
+// descriptor of that open file is closed. On a lease break the process
+// receives SIGIO.
+func LeaseBroken(fd uintptr) bool {
+	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_GETLEASE, 0)
+	return e != 0 || r != syscall.F_RDLCK
 }
 
 // FileRange says where b, a part of m.Payload, lies in the entry's file:
 // the file's descriptor (valid until Close) and b's offset in it. ok is
-// false when the entry was read rather than mapped, or b is not within
-// the payload. Entries are replaced by renaming, never rewritten in
-// place, so the file's content is the verified payload for as long as it
-// is open (short of another process writing into the cache's files).
+// false when the entry was read rather than mapped, when no read lease
+// could be taken on it, or when b is not within the payload.
+//
+// The descriptor's open file holds a read lease, taken before the entry
+// was verified: while any descriptor of it (a duplicate, too) is open,
+// no process can write or truncate the file without first waiting for
+// it to be closed (the cache itself never does either: entries are
+// replaced by renaming and trimmed by unlinking, which a lease does not
+// hold off and a mapping survives). A holder that keeps a duplicate
+// open past Close must watch for SIGIO, check LeaseBroken, and then stop
+// depending on the file and close it: the writer waits for that (and
+// goes ahead anyway after /proc/sys/fs/lease-break-time, 45 s by
+// default).
 func (m *Mapped) FileRange(b []byte) (fd uintptr, off int64, ok bool) {
-	if m == nil || m.f == nil || len(b) == 0 {
+	if m == nil || m.f == nil || !m.leased || len(b) == 0 {
 		return 0, 0, false
 	}
 	start := uintptr(unsafe.Pointer(unsafe.SliceData(m.data)))

@@ -17,6 +17,19 @@ func FuzzIRParse(f *testing.F) {
 			f.Add(src)
 		}
 	}
+	// The session-23 syntax, and inputs that once hung or were slow
+	// (seeds: the fuzzer mutates them).
+	for _, src := range []string{
+		typeDAG(6, true),
+		typeDAG(6, false),
+		typeChain(8),
+		"%P = type <{ i8, i64, i16 }>\n%S = type { %P, [2 x %S2] }\n%S2 = type { ptr, i32 }\n@g = global %S zeroinitializer\n@p = global ptr getelementptr (%S, ptr @g, i64 0, i32 1, i64 1, i32 1)\n@q = global i64 ptrtoint (ptr getelementptr (i8, ptr @g, i64 4) to i64)\n@r = global [2 x i64] [i64 add (i64 ptrtoint (ptr @g to i64), i64 1), i64 sub (i64 0, i64 ptrtoint (ptr @g to i64))]\n",
+		"@llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 65535, ptr @c, ptr null }]\n@llvm.global_dtors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 65535, ptr @c, ptr null }]\n@s = global i32 1, section \".data.x\"\ndefine void @c() section \".text.c\" {\n  ret void\n}\n",
+		"declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)\ndeclare i32 @llvm.abs.i32(i32, i1)\ndeclare i64 @llvm.smax.i64(i64, i64)\ndefine i32 @f(ptr %p, ptr %q, i32 %x, i64 %y) {\nentry:\n  call void @llvm.memcpy.p0.p0.i64(ptr %p, ptr %q, i64 16, i1 false)\n  %v = load volatile i32, ptr %p\n  store volatile i32 %v, ptr %q\n  %c = call i32 @llvm.abs.i32(i32 %x, i1 false)\n  %m = call i64 @llvm.smax.i64(i64 %y, i64 3)\n  switch i32 %c, label %d [\n    i32 0, label %a\n    i32 -1, label %a\n  ]\na:\n  ret i32 1\nd:\n  ret i32 %c\n}\n",
+		"declare void @llvm.trap()\ndeclare i32 @llvm.fshl.i32(i32, i32, i32)\ndeclare i16 @llvm.bswap.i16(i16)\ndeclare i8 @llvm.ctpop.i8(i8)\ndeclare i64 @llvm.cttz.i64(i64, i1)\ndefine i64 @f(i32 %x, i16 %h, i8 %b, i64 %y) {\n  %r = call i32 @llvm.fshl.i32(i32 %x, i32 %x, i32 %x)\n  %s = call i16 @llvm.bswap.i16(i16 %h)\n  %p = call i8 @llvm.ctpop.i8(i8 %b)\n  %z = call i64 @llvm.cttz.i64(i64 %y, i1 false)\n  %c = icmp eq i64 %z, 64\n  br i1 %c, label %t, label %u\nt:\n  call void @llvm.trap()\n  unreachable\nu:\n  ret i64 %z\n}\n",
+	} {
+		f.Add([]byte(src))
+	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		if len(src) > 1<<15 {
 			return

@@ -17,6 +17,11 @@ import (
 //     widened to the int the C function takes);
 //   - llvm.smax/smin/umax/umin.iN, llvm.abs.iN: icmp and select;
 //   - llvm.fmuladd.f32/f64: fmul then fadd (unfused, which LLVM allows);
+//   - llvm.fshl/fshr.iN (rotations), llvm.bswap.iN, llvm.ctpop.iN,
+//     llvm.ctlz.iN and llvm.cttz.iN (N of 8 to 64; 16 to 64 for bswap):
+//     shifts, masks and a SWAR population count (ctlz and cttz of 0 give
+//     N, whether or not the call says it is poison);
+//   - llvm.trap, llvm.ubsantrap: a call of abort (SIGABRT, not SIGILL);
 //   - llvm.fabs, floor, ceil, trunc, round, rint, nearbyint, sqrt, sin,
 //     cos, exp, exp2, log, log2, log10, pow, copysign, minnum, maxnum,
 //     fma (.f64, and .f32 as the libm function ending in "f"): calls of
@@ -65,6 +70,10 @@ func libcFor(name string, ft *Type) (string, *Type) {
 	case "memset":
 		if len(ft.Params) == 4 {
 			return base, FuncType(Ptr, []*Type{Ptr, I32, I64}, false)
+		}
+	case "trap", "ubsantrap":
+		if ft.Ret.IsVoid() && len(ft.Params) <= 1 {
+			return "abort", FuncType(Void, nil, false)
 		}
 	}
 	if fn, ok := libmIntrinsics[base]; ok && ft.Ret.IsFloat() && !ft.Variadic {
@@ -158,6 +167,104 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 			in.setOps2(base, ext)
 			return pre, false
 		}
+	case "fshl", "fshr":
+		// Funnel shifts (rotations when both operands are the same), with
+		// the shift taken modulo the width: fshl(a, b, c) is the high half
+		// of (a:b) << c%N, computed as (a << s) | ((b >> 1) >> (N-1-s))
+		// so that no shift is by N (s = 0 gives a); fshr mirrors it.
+		t := ft.Ret
+		if t.IsInt() && t.Bits >= 8 && argsOK(3, t) {
+			a, b := args[0], args[1]
+			w := int64(t.Bits)
+			sh := newInstr(OpAnd, t, args[2], p.constInt(t, w-1))
+			rest := newInstr(OpSub, t, p.constInt(t, w-1), sh)
+			var hi, lo *Instr
+			if base == "fshl" {
+				hi = newInstr(OpShl, t, a, sh)
+				b1 := newInstr(OpLShr, t, b, p.constInt(t, 1))
+				lo = newInstr(OpLShr, t, b1, rest)
+			} else {
+				lo = newInstr(OpLShr, t, b, sh)
+				a1 := newInstr(OpShl, t, a, p.constInt(t, 1))
+				hi = newInstr(OpShl, t, a1, rest)
+			}
+			*in = Instr{Op: OpOr, Typ: t, Name: in.Name}
+			in.setOps2(hi, lo)
+			return pre, false
+		}
+	case "bswap":
+		t := ft.Ret
+		if t.IsInt() && t.Bits >= 16 && t.Bits%8 == 0 && argsOK(1, t) {
+			// Byte k moves to byte N/8-1-k.
+			x := args[0]
+			var acc Value
+			n := int64(t.Bits / 8)
+			for k := int64(0); k < n; k++ {
+				var byt Value = x
+				if k > 0 {
+					byt = newInstr(OpLShr, t, x, p.constInt(t, 8*k))
+				}
+				if k < n-1 {
+					byt = newInstr(OpAnd, t, byt, p.constInt(t, 0xff))
+				}
+				if d := 8 * (n - 1 - k); d > 0 {
+					byt = newInstr(OpShl, t, byt, p.constInt(t, d))
+				}
+				if acc == nil {
+					acc = byt
+				} else if k < n-1 {
+					acc = newInstr(OpOr, t, acc, byt)
+				} else {
+					*in = Instr{Op: OpOr, Typ: t, Name: in.Name}
+					in.setOps2(acc, byt)
+				}
+			}
+			return pre, false
+		}
+	case "ctpop", "ctlz", "cttz":
+		t := ft.Ret
+		n := len(args)
+		if t.IsInt() && t.Bits >= 8 && ((base == "ctpop" && n == 1) || (base != "ctpop" && n == 2 && args[1].Type().Equal(I1))) &&
+			args[0].Type().Equal(t) {
+			// ctlz(x) = ctpop(^smear(x)), cttz(x) = ctpop(^x & (x-1)): both
+			// N for x = 0, whatever the is-zero-poison flag says.
+			x := args[0]
+			switch base {
+			case "ctlz":
+				y := x
+				for sh := int64(1); sh < int64(t.Bits); sh *= 2 {
+					y = newInstr(OpOr, t, y, newInstr(OpLShr, t, y, p.constInt(t, sh)))
+				}
+				x = newInstr(OpXor, t, y, p.constInt(t, -1))
+			case "cttz":
+				m := newInstr(OpSub, t, x, p.constInt(t, 1))
+				x = newInstr(OpAnd, t, newInstr(OpXor, t, x, p.constInt(t, -1)), m)
+			}
+			// Population count, SWAR: pairs, nibbles, bytes, then the sum
+			// of the bytes in the top byte (a multiply by 0x0101…).
+			rep := func(b uint64) Value { // byte b in every byte of t
+				v := uint64(0)
+				for i := 0; i < t.Bits/8; i++ {
+					v = v<<8 | b
+				}
+				return p.constInt(t, int64(v))
+			}
+			h := newInstr(OpAnd, t, newInstr(OpLShr, t, x, p.constInt(t, 1)), rep(0x55))
+			x = newInstr(OpSub, t, x, h)
+			lo2 := newInstr(OpAnd, t, x, rep(0x33))
+			hi2 := newInstr(OpAnd, t, newInstr(OpLShr, t, x, p.constInt(t, 2)), rep(0x33))
+			x = newInstr(OpAdd, t, lo2, hi2)
+			x = newInstr(OpAnd, t, newInstr(OpAdd, t, x, newInstr(OpLShr, t, x, p.constInt(t, 4))), rep(0x0f))
+			if t.Bits == 8 {
+				*in = Instr{Op: OpAnd, Typ: t, Name: in.Name}
+				in.setOps2(x, p.constInt(t, 0xff))
+				return pre, false
+			}
+			x = newInstr(OpMul, t, x, rep(0x01))
+			*in = Instr{Op: OpLShr, Typ: t, Name: in.Name}
+			in.setOps2(x, p.constInt(t, int64(t.Bits-8)))
+			return pre, false
+		}
 	case "fmuladd":
 		t := ft.Ret
 		if t.IsFloat() && argsOK(3, t) {
@@ -185,6 +292,9 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 			}
 			in.Ops = in.Ops[:len(in.Ops)-1]
 			in.Typ = Ptr // the result (the destination) is unused
+		}
+		if fn == "abort" {
+			in.Ops = in.Ops[:1] // (ubsantrap's check kind)
 		}
 		in.FnType = sig
 		in.Ops[0] = p.libcRef(fn, sig)

@@ -165,6 +165,7 @@ type parser struct {
 	// typeRefs are the named types used before their definition, with
 	// the first use (module-level parse only).
 	typeRefs map[*Type]token
+	typeDefs map[*Type]token // where each named type is defined (finishTypes' errors)
 }
 
 // keep returns a copy of s, a token's text (which aliases the source),

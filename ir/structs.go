@@ -21,6 +21,11 @@ func (p *parser) namedType() {
 		p.failAt(tok, "redefinition of type '%%%s'", name)
 	}
 	delete(p.typeRefs, t)
+	t.fwd = true // (until its body is in: no layout of it is cached before)
+	if p.typeDefs == nil {
+		p.typeDefs = make(map[*Type]token)
+	}
+	p.typeDefs[t] = tok
 	p.m.Types = append(p.m.Types, t)
 	switch {
 	case p.acceptWord("opaque"):
@@ -40,11 +45,15 @@ func (p *parser) namedType() {
 	default:
 		p.fail("expected a struct type or 'opaque' after 'type', found %v", p.tok)
 	}
+	t.fwd = false
 	if checkTypeCycles([]*Type{t}) != nil {
 		p.failAt(tok, "type '%%%s' contains itself", name)
 	}
 	if _, err := t.CheckSize(); err != nil {
 		p.failAt(tok, "%v", err)
+	}
+	if l, complete := t.layoutOf(); complete && l.depth > maxTypeDepth {
+		p.failAt(tok, "type '%%%s' nests too deeply (limit %d)", name, maxTypeDepth)
 	}
 }
 
@@ -66,7 +75,7 @@ func (p *parser) namedTypeRef() *Type {
 	if p.m.typesFinal {
 		p.failAt(tok, "use of undefined type '%%%s'", tok.text)
 	}
-	t := &Type{Kind: StructKind, Name: p.keep(tok.text)}
+	t := &Type{Kind: StructKind, Name: p.keep(tok.text), fwd: true}
 	p.m.typeNames[t.Name] = t
 	if p.typeRefs == nil {
 		p.typeRefs = make(map[*Type]token)
@@ -112,6 +121,18 @@ func (p *parser) finishTypes() {
 	}
 	if bad != nil {
 		p.failAt(badTok, "use of undefined type '%%%s'", bad.Name)
+	}
+	// Every type is defined now: those whose layout depended on a later
+	// definition are checked (and their layouts cached) here.
+	for _, t := range p.m.Types {
+		l, _ := t.layoutOf()
+		if !l.ok {
+			_, err := t.CheckSize()
+			p.failAt(p.typeDefs[t], "%v", err)
+		}
+		if l.depth > maxTypeDepth {
+			p.failAt(p.typeDefs[t], "type '%%%s' nests too deeply (limit %d)", t.Name, maxTypeDepth)
+		}
 	}
 	p.m.typesFinal = true
 }

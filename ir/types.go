@@ -24,6 +24,8 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/internal/diag"
 )
@@ -58,6 +60,104 @@ type Type struct {
 	Packed   bool    // StructKind: <{ }>, fields unaligned
 	Name     string  // StructKind: the name of a named type (%Name), "" for a literal one
 	Opaque   bool    // StructKind: a named type declared "type opaque" (no body)
+
+	// fwd marks a named type used before its definition, until the
+	// definition (the parser); lay caches a named struct's layout once
+	// every named type in it is defined (*layout, atomically: lazily
+	// parsed bodies read it from several goroutines). Without the cache
+	// a type built as a DAG of named types (%T0 = type { %T1, %T1 }, …)
+	// took time exponential in its depth to size.
+	fwd bool
+	lay unsafe.Pointer
+}
+
+// layout is a type's size (ok: it did not overflow), alignment and
+// nesting depth (arrays and structs, through named types).
+type layout struct {
+	size, align int64
+	ok          bool
+	depth       int
+}
+
+// layoutOf computes t's layout; complete is false when it depends on a
+// named type not defined yet (which counts as empty), so it must not be
+// cached.
+func (t *Type) layoutOf() (l layout, complete bool) {
+	if t == nil {
+		return layout{0, 1, true, 0}, true
+	}
+	switch t.Kind {
+	case IntKind:
+		s := int64((t.Bits + 7) / 8)
+		return layout{s, max(s, 1), true, 0}, true
+	case FloatKind:
+		s := int64(t.Bits / 8)
+		return layout{s, max(s, 1), true, 0}, true
+	case PtrKind:
+		return layout{8, 8, true, 0}, true
+	case ArrayKind:
+		e, complete := t.Elem.layoutOf()
+		l = layout{align: e.align, ok: e.ok && t.Len >= 0, depth: e.depth + 1}
+		if !l.ok {
+			l.size = math.MaxInt64
+			return l, complete
+		}
+		hi, lo := bits.Mul64(uint64(t.Len), uint64(e.size))
+		if hi != 0 || lo > math.MaxInt64 {
+			l.size, l.ok = math.MaxInt64, false
+		} else {
+			l.size = int64(lo)
+		}
+		return l, complete
+	case StructKind:
+		if c := (*layout)(atomic.LoadPointer(&t.lay)); c != nil {
+			return *c, true
+		}
+		complete = !t.fwd
+		l = layout{align: 1, ok: true}
+		var off int64
+		for _, f := range t.Fields {
+			fl, fc := f.layoutOf()
+			complete = complete && fc
+			l.depth = max(l.depth, fl.depth+1)
+			if !t.Packed {
+				l.align = max(l.align, fl.align)
+			}
+			if !l.ok {
+				continue
+			}
+			if !fl.ok {
+				l.ok = false
+				continue
+			}
+			if !t.Packed {
+				a := fl.align
+				off = (off + a - 1) / a * a
+			}
+			if off > math.MaxInt64-fl.size {
+				l.ok = false
+				continue
+			}
+			off += fl.size
+		}
+		if l.depth == 0 {
+			l.depth = 1
+		}
+		if l.ok && off > math.MaxInt64-l.align {
+			l.ok = false
+		}
+		if l.ok {
+			l.size = (off + l.align - 1) / l.align * l.align
+		} else {
+			l.size = math.MaxInt64
+		}
+		if complete && t.Name != "" {
+			c := l
+			atomic.StorePointer(&t.lay, unsafe.Pointer(&c))
+		}
+		return l, complete
+	}
+	return layout{0, 1, true, 0}, true
 }
 
 // The scalar types.
@@ -172,72 +272,14 @@ func (t *Type) CheckSize() (int64, error) {
 
 // size computes Size with checked arithmetic; ok is false on overflow.
 func (t *Type) size() (s int64, ok bool) {
-	if t == nil {
-		return 0, true
-	}
-	switch t.Kind {
-	case IntKind:
-		return int64((t.Bits + 7) / 8), true
-	case FloatKind:
-		return int64(t.Bits / 8), true
-	case PtrKind:
-		return 8, true
-	case ArrayKind:
-		es, ok := t.Elem.size()
-		if !ok || t.Len < 0 {
-			return math.MaxInt64, false
-		}
-		hi, lo := bits.Mul64(uint64(t.Len), uint64(es))
-		if hi != 0 || lo > math.MaxInt64 {
-			return math.MaxInt64, false
-		}
-		return int64(lo), true
-	case StructKind:
-		var off int64
-		for _, f := range t.Fields {
-			fs, ok := f.size()
-			if !ok {
-				return math.MaxInt64, false
-			}
-			if !t.Packed {
-				a := f.Align()
-				off = (off + a - 1) / a * a
-			}
-			if off > math.MaxInt64-fs {
-				return math.MaxInt64, false
-			}
-			off += fs
-		}
-		a := t.Align()
-		if off > math.MaxInt64-a {
-			return math.MaxInt64, false
-		}
-		return (off + a - 1) / a * a, true
-	}
-	return 0, true
+	l, _ := t.layoutOf()
+	return l.size, l.ok
 }
 
 // Align returns the ABI alignment of t in bytes on x86-64.
 func (t *Type) Align() int64 {
-	if t == nil {
-		return 1
-	}
-	if t.Kind == ArrayKind {
-		return t.Elem.Align()
-	}
-	if t.Kind == StructKind {
-		a := int64(1)
-		if !t.Packed {
-			for _, f := range t.Fields {
-				a = max(a, f.Align())
-			}
-		}
-		return a
-	}
-	if s := t.Size(); s > 0 {
-		return s
-	}
-	return 1
+	l, _ := t.layoutOf()
+	return l.align
 }
 
 // Equal reports whether t and u denote the same type.

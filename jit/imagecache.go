@@ -735,11 +735,14 @@ type ImageFile interface {
 // LoadImageFile is LoadImageAfter for an image read from a file, such as
 // a mapped code cache entry: when the executor is in this process and the
 // image's content lies on a page boundary of the file (as the cache's
-// entries put it), the content's pages are mapped from the file, copy on
-// write, instead of copied into fresh memory (only the pages the fixups
-// write are copied, by the kernel). file may be nil; the file must stay
-// open, and unchanged, until LoadImageFile returns (the mapping keeps the
-// file's pages after that).
+// entries put it), the content's read-only pages are mapped from the
+// file, copy on write, instead of copied into fresh memory (only the
+// pages the fixups write are copied, by the kernel). file may be nil;
+// the file must stay open, and unchanged, until LoadImageFile returns.
+// Its descriptor must carry a read lease (F_SETLEASE, as codecache.Map
+// takes), which the replay keeps (a duplicate descriptor) while the
+// mapping or the code table depends on the file, and answers when it is
+// broken (imagelease.go); a file without one is copied from at once.
 func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, entry string, args []string, libsReady func() error) (epc.Program, error) {
 	t0 := time.Now()
 	img, err := decodeImage(data)
@@ -790,7 +793,8 @@ func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, en
 	// the session; each half of the copy has a goroutine, so that both
 	// cores take faults.
 	var copied *sync.WaitGroup
-	if !j.mapImageContent(segs, base, img, file) {
+	mapped := j.mapImageContent(segs, base, img, file)
+	if mapped == nil {
 		copied = copyImageContent(segs, img)
 	} else {
 		copied = &sync.WaitGroup{}
@@ -856,14 +860,16 @@ func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, en
 			return epc.Program{}, fmt.Errorf("jit: linked image: %w", err)
 		}
 	}
+	lazyFile := false // the code table is left in the file
 	if n := codeBlocks(img.codeEnc); n > 0 {
 		lc := lazyCode{base: base, size: uint64(len(img.Content)), n: n, fd: -1}
-		// In a file (a cache entry, never rewritten in place): read it
-		// from there if it is ever needed, through a descriptor of its
-		// own. Otherwise a copy.
+		// In a file (a cache entry, under its read lease: see
+		// imagelease.go): read it from there if it is ever needed,
+		// through a descriptor of its own. Otherwise a copy.
 		if fd, off, ok := fileRange(file, img.codeEnc); ok {
 			if d, err := dupCloexec(fd); err == nil {
 				lc.fd, lc.off, lc.len = d, off, len(img.codeEnc)
+				lazyFile = true
 			}
 		}
 		if lc.fd < 0 {
@@ -884,6 +890,17 @@ func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, en
 	j.imageLinked += img.Linked
 	j.times.Link += time.Since(t0)
 	j.mu.Unlock()
+	// Whatever still depends on the entry's file (mapped pages, the code
+	// table) holds its lease from here on (imagelease.go); should that
+	// fail, it stops depending on it now.
+	if fd, _, ok := fileRange(file, img.Content); ok && (mapped != nil || lazyFile) {
+		if !j.holdLease(fd, mapped) {
+			if mapped != nil {
+				privatize(mapped)
+			}
+			j.syms.loadLazyFiles()
+		}
+	}
 	addr, err := j.Lookup(ctx, entry)
 	if err != nil {
 		return epc.Program{}, err
@@ -898,31 +915,61 @@ func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, en
 	return prog, nil
 }
 
-// mapImageContent maps img's content from file over the allocation's
-// memory segs (memmgr.MapFile), when that memory is the executor's own in
-// this process (the in-process mapper: segment i's working memory lies at
-// its address) and the content starts on a page of file. It reports
-// whether it did; if not, the memory is as the allocation gave it, to be
-// copied into.
-func (j *JIT) mapImageContent(segs []jitlink.Segment, base uint64, img *image, file ImageFile) bool {
+// mapImageContent maps the read-only pieces of img's content (code,
+// constants) from file over the allocation's memory segs (memmgr.MapFile)
+// and copies the writable ones (data: the program's stores must never
+// meet the file, see imagelease.go), when that memory is the executor's
+// own in this process (the in-process mapper: segment i's working memory
+// lies at its address), the content starts on a page of file, and a
+// break of the file's lease can be answered (canLeaseMap). It returns
+// the pieces it mapped, nil if it mapped none (all the memory is then as
+// the allocation gave it, to be copied into).
+func (j *JIT) mapImageContent(segs []jitlink.Segment, base uint64, img *image, file ImageFile) [][]byte {
 	if j.opts.SHM {
-		return false
+		return nil
 	}
 	if _, local := j.EPC.(epc.LocalMemory); !local {
-		return false
+		return nil
 	}
 	fd, off, ok := fileRange(file, img.Content)
-	if !ok || off%imagePage != 0 {
-		return false
+	if !ok || off%imagePage != 0 || !canLeaseMap() {
+		return nil
 	}
 	for i, p := range img.Pieces {
 		m := segs[i].Mem
 		if uint64(len(m)) != p.Size || uint64(uintptr(unsafe.Pointer(unsafe.SliceData(m)))) != base+p.Off {
-			return false
+			return nil
 		}
 	}
-	span := unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(segs[0].Mem))), len(img.Content))
-	return memmgr.MapFile(span, fd, off) == nil
+	// Each run of read-only pieces is one mapping (the pieces tile the
+	// span: adjacent in memory and in the file); the finalize protects
+	// each piece as usual.
+	var mapped [][]byte
+	for i := 0; i < len(img.Pieces); {
+		p := img.Pieces[i]
+		if p.Prot&shared.ProtWrite != 0 {
+			copy(segs[i].Mem, img.Content[p.Off:p.Off+p.Size])
+			i++
+			continue
+		}
+		k := i + 1
+		for k < len(img.Pieces) && img.Pieces[k].Prot&shared.ProtWrite == 0 {
+			k++
+		}
+		last := img.Pieces[k-1]
+		run := img.Content[p.Off : last.Off+last.Size]
+		m := unsafe.Slice(unsafe.SliceData(segs[i].Mem), len(run))
+		if memmgr.MapFile(m, fd, off+int64(p.Off)) == nil {
+			mapped = append(mapped, m)
+		} else {
+			copy(m, run)
+		}
+		i = k
+	}
+	if mapped == nil {
+		return nil
+	}
+	return mapped
 }
 
 // fileRange is file.FileRange(b), false for a nil file.

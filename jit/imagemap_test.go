@@ -7,12 +7,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 	"unsafe"
 
 	"github.com/gorc-jit/gorc/codecache"
@@ -51,6 +54,12 @@ func writeImageFile(t *testing.T, dir string, data []byte) (*os.File, []byte) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
+	// A read lease, as codecache.Map takes on an entry (a replay maps a
+	// file only under one).
+	syscall.Syscall(syscall.SYS_FCNTL, f.Fd(), syscall.F_SETOWN, uintptr(syscall.Getpid()))
+	if _, _, e := syscall.Syscall(syscall.SYS_FCNTL, f.Fd(), syscall.F_SETLEASE, syscall.F_RDLCK); e != 0 {
+		t.Skipf("no read lease on %s: %v", p, e)
+	}
 	return f, file
 }
 
@@ -215,7 +224,10 @@ func TestLoadImageFileCodecache(t *testing.T) {
 	}
 	defer m.Close()
 	if _, _, ok := m.FileRange(m.Payload); !ok {
-		t.Fatal("the entry was read, not mapped")
+		if leaseWorks(t, c.Dir()) {
+			t.Fatal("the entry was read, not mapped")
+		}
+		t.Skip("the entry was read, not mapped: no read lease on this file system")
 	}
 	j, err := New(ctx, Options{})
 	if err != nil {
@@ -346,4 +358,151 @@ func BenchmarkImageFixup(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestLoadImageFileEntryChanged: another process truncating or rewriting
+// a cache entry while a program runs from its mapped pages. The entry's
+// read lease makes the writer wait until the replay has moved anonymous
+// copies over the mapped pages and read the code table (on SIGIO): the
+// program keeps running the verified bytes and its functions are still
+// named. Before, the truncation killed the program with SIGBUS (the
+// next fault on a mapped page) and a rewrite changed its code.
+func TestLoadImageFileEntryChanged(t *testing.T) {
+	for _, change := range []string{"truncate", "rewrite", "broken before the replay"} {
+		t.Run(change, func(t *testing.T) {
+			ctx := context.Background()
+			c, k, data := putLargeAnswer(t)
+			m, err := c.Map(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			if _, _, ok := m.FileRange(m.Payload); !ok {
+				if leaseWorks(t, c.Dir()) {
+					t.Fatal("the entry was read, not mapped")
+				}
+				t.Skip("the entry was read, not mapped: no read lease on this file system")
+			}
+			if change == "broken before the replay" {
+				// A writer that will not wait breaks the lease before the
+				// replay holds it: the replay must not keep the mapping.
+				if _, err := os.OpenFile(entryPath(t, c), os.O_WRONLY|syscall.O_NONBLOCK, 0); !errors.Is(err, syscall.EWOULDBLOCK) {
+					t.Fatalf("a non-blocking writer: %v, want EWOULDBLOCK", err)
+				}
+			}
+			j, err := New(ctx, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.LoadDylib(ctx, "-lm"); err != nil {
+				t.Fatal(err)
+			}
+			p, err := j.LoadImageFile(ctx, m.Payload, m, "answer", []string{"answer"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m.Close()
+			if change == "broken before the replay" {
+				if got := mappingOf(t, uint64(p.Main)); got != "" {
+					t.Errorf("code at %v mapped from %q though the lease was broken", p.Main, got)
+				}
+				if r, err := j.EPC.RunAsMain(ctx, p.Main, []string{"answer"}); r != 42 || err != nil {
+					t.Errorf("answer() = %d, %v; want 42", r, err)
+				}
+				return
+			}
+			path := mappingOf(t, uint64(p.Main))
+			if !strings.HasPrefix(path, c.Dir()) {
+				t.Fatalf("code at %v mapped from %q, want the entry's file in %s", p.Main, path, c.Dir())
+			}
+			done := make(chan error, 1)
+			go func() {
+				if change == "truncate" {
+					done <- os.Truncate(path, 0)
+					return
+				}
+				f, err := os.OpenFile(path, os.O_WRONLY, 0)
+				if err != nil {
+					done <- err
+					return
+				}
+				_, err = f.WriteAt(bytes.Repeat([]byte{0xcc}, len(data)), 0)
+				done <- errors.Join(err, f.Close())
+			}()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("the writer still waits for the lease after 20 s")
+			}
+			if got := mappingOf(t, uint64(p.Main)); got != "" {
+				t.Errorf("code at %v still mapped from %q", p.Main, got)
+			}
+			if r, err := j.EPC.RunAsMain(ctx, p.Main, []string{"answer"}); r != 42 || err != nil {
+				t.Errorf("answer() = %d, %v; want 42", r, err)
+			}
+			if loc, ok := j.SymbolAt(p.Main); !ok || loc.Symbol != "answer" {
+				t.Errorf("SymbolAt(answer) = %v, %v; want answer+0", loc, ok)
+			}
+		})
+	}
+}
+
+// putLargeAnswer stores recordAnswer's image, grown past the size
+// codecache maps, in a fresh cache.
+func putLargeAnswer(t *testing.T) (*codecache.Cache, codecache.Key, []byte) {
+	t.Helper()
+	img, err := decodeWhole(recordAnswer(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pad := 512 << 10
+	img.Content = append(img.Content, make([]byte, pad)...)
+	img.Pieces[len(img.Pieces)-1].Size += uint64(pad)
+	data := img.encode()
+	c, err := codecache.Open(t.TempDir(), codecache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := codecache.NewKey("image test").String("t", t.Name()).Sum()
+	if err := c.Put(k, data); err != nil {
+		t.Fatal(err)
+	}
+	return c, k, data
+}
+
+// entryPath returns the path of the one entry in cache c.
+func entryPath(t *testing.T, c *codecache.Cache) string {
+	t.Helper()
+	var found string
+	filepath.WalkDir(c.Dir(), func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			found = p
+		}
+		return nil
+	})
+	if found == "" {
+		t.Fatalf("no entry in %s", c.Dir())
+	}
+	return found
+}
+
+// leaseWorks reports whether a read lease can be taken on a file in dir.
+func leaseWorks(t *testing.T, dir string) bool {
+	t.Helper()
+	p := filepath.Join(dir, "lease-probe")
+	if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(p)
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	_, _, e := syscall.Syscall(syscall.SYS_FCNTL, f.Fd(), syscall.F_SETLEASE, syscall.F_RDLCK)
+	return e == 0
 }

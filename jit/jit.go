@@ -660,6 +660,7 @@ func (j *JIT) Close(ctx context.Context) error {
 	j.mu.Unlock()
 	err := errors.Join(j.closeModules(ctx), j.ES.EndSession(ctx))
 	err = errors.Join(err, j.closeLazy(ctx))
+	j.dropLeases()
 	j.syms.dropLazy()
 	j.mu.Lock()
 	s := j.slab

@@ -158,6 +158,24 @@ func (l *lazyCode) load() (string, error) {
 	return unsafe.String(unsafe.SliceData(buf), len(buf)), nil // buf is not written again
 }
 
+// loadLazyFiles reads the code tables still in their files into memory
+// and closes the files (a cache entry's lease is being broken).
+func (t *symtab) loadLazyFiles() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.lazy {
+		l := &t.lazy[i]
+		if l.fd < 0 {
+			continue
+		}
+		raw, err := l.load()
+		if err != nil {
+			raw = "" // decodes to nothing: the table names no address
+		}
+		l.raw = raw
+	}
+}
+
 // close closes the descriptor, if any.
 func (l *lazyCode) close() {
 	if l.fd >= 0 {

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // alternateRun is one run as bench/alternate.py records it.
@@ -100,5 +104,65 @@ func TestAlternate(t *testing.T) {
 	out = filepath.Join(dir, "never-written.json")
 	if m := median("a"); m != "fail" {
 		t.Errorf("median from a missing file: %q, want fail", m)
+	}
+}
+
+// TestAlternateBounded: a command that hangs is killed after -timeout
+// (status 124), one that cannot be started is recorded (status 127), and
+// processes a command leaves behind (in its group, or in a session of
+// their own) are killed after -linger: the script ends, and nothing it
+// started outlives it. Before, a hanging command hung the script, a
+// missing one ended it with a traceback and no results, and leftovers
+// cost 10 s a run and ran on.
+func TestAlternateBounded(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 not installed")
+	}
+	script, err := filepath.Abs(filepath.Join(root, "bench", "alternate.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "times.json")
+	// Sleeps of distinct lengths mark this test's processes.
+	marks := []string{"31.4159", "31.4158", "31.4157"}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, py, script, "-rounds", "1", "-timeout", "1", "-linger", "0.3", "-o", out,
+		"hang", "sleep "+marks[0],
+		"missing", "/nonexistent/gorc-bench-command",
+		"leaver", "sh -c 'sleep "+marks[1]+" & exit 0'",
+		"daemon", "sh -c 'setsid sleep "+marks[2]+" & exit 0'")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("alternate.py: %v\n%s", err, b)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res map[string][]struct {
+		alternateRun
+		KilledLeft int `json:"killed_left"`
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("%s: %v", out, err)
+	}
+	for name, want := range map[string]struct{ status, killed int }{"hang": {124, 0}, "missing": {127, 0}, "leaver": {0, 1}, "daemon": {0, 1}} {
+		runs := res[name]
+		if len(runs) != 1 || runs[0].Status != want.status || runs[0].KilledLeft != want.killed {
+			t.Errorf("%s: %+v, want status %d, %d killed", name, runs, want.status, want.killed)
+		}
+	}
+	for _, m := range marks {
+		pids, err := exec.Command("pgrep", "-x", "-f", "sleep "+m).Output()
+		if err != nil {
+			continue // (none)
+		}
+		t.Errorf("sleep %s outlived alternate.py", m)
+		for _, p := range strings.Fields(string(pids)) { // clean up
+			if pid, err := strconv.Atoi(p); err == nil {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
 	}
 }
