@@ -228,6 +228,12 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 	if err := runPasses(ctx, g, "post-prune", cfg.PostPrune); err != nil {
 		return err
 	}
+	// A large graph's external lookup (the session: other objects,
+	// generators, the process's symbols) runs beside its layout,
+	// allocation, copy and early resolution, which do not need it
+	// (startExternalLookup); it is joined before the fixups.
+	ext := startExternalLookup(ctx, g, lctx)
+	defer ext.abandon()
 	lay, err := layout(g)
 	if err != nil {
 		return err
@@ -278,7 +284,7 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 	if err := lctx.NotifyResolved(ctx, g); err != nil {
 		return fmt.Errorf("jitlink: %s: %w", g.Name, err)
 	}
-	if err := resolveExternals(ctx, g, lctx); err != nil {
+	if err := ext.finish(ctx, g, lctx); err != nil {
 		return err
 	}
 	if err := resolveExternalTLS(ctx, g, lctx); err != nil {
@@ -441,9 +447,15 @@ func DeadStrip(g *LinkGraph) {
 }
 
 func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error {
+	return resolveExternalsExcept(ctx, g, lctx, nil)
+}
+
+// resolveExternalsExcept is resolveExternals for the externals whose
+// names are not in done (those answered already).
+func resolveExternalsExcept(ctx context.Context, g *LinkGraph, lctx LinkContext, done map[string]SymbolLookupFlags) error {
 	n := 0
-	for _, s := range g.Externals {
-		if !s.early {
+	for name, s := range g.Externals {
+		if _, ok := done[name]; !ok && !s.early {
 			n++
 		}
 	}
@@ -452,7 +464,7 @@ func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error
 	}
 	req := make(map[string]SymbolLookupFlags, n)
 	for name, s := range g.Externals {
-		if s.early {
+		if _, ok := done[name]; ok || s.early {
 			continue
 		}
 		if s.WeakRef {
@@ -467,7 +479,7 @@ func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error
 	}
 	var missing []string
 	for name, s := range g.Externals {
-		if s.early {
+		if _, ok := done[name]; ok || s.early {
 			continue
 		}
 		d, ok := res[name]
@@ -480,6 +492,108 @@ func resolveExternals(ctx context.Context, g *LinkGraph, lctx LinkContext) error
 	if len(missing) > 0 {
 		sort.Strings(missing)
 		return fmt.Errorf("jitlink: %s: undefined symbols: %s", g.Name, nameList(missing))
+	}
+	return nil
+}
+
+// externalLookup is a graph's external lookup started before its layout
+// (startExternalLookup): the request, made from the externals as they
+// were then, and, once done is closed, the answer.
+type externalLookup struct {
+	req    map[string]SymbolLookupFlags
+	done   chan struct{}
+	res    map[string]ExternalDef
+	err    error
+	cancel context.CancelFunc
+	joined bool
+}
+
+// startExternalLookup starts looking up g's externals (those not given
+// early) on a goroutine, for a graph with at least 2 × parallelEdges
+// edges and externals to look up; it returns nil otherwise (Link then
+// looks them up where it did, after the early resolution). Only the
+// lookup runs there: it reads and writes nothing of g, so the layout,
+// allocation, copy and PostAllocation passes go on meanwhile, and the
+// early NotifyResolved still comes before Link waits for other graphs
+// (finish), as a cycle of graphs needs. What a pass changes in g.Externals
+// after the start is made up for by finish.
+func startExternalLookup(ctx context.Context, g *LinkGraph, lctx LinkContext) *externalLookup {
+	n := 0
+	for _, s := range g.Externals {
+		if !s.early {
+			n++
+		}
+	}
+	if n == 0 || g.TLS != nil || edgeCount(g) < 2*parallelEdges {
+		return nil
+	}
+	x := &externalLookup{req: make(map[string]SymbolLookupFlags, n), done: make(chan struct{})}
+	for name, s := range g.Externals {
+		if s.early {
+			continue
+		}
+		if s.WeakRef {
+			x.req[name] = LookupWeak
+		} else {
+			x.req[name] = LookupRequired
+		}
+	}
+	lctx2, cancel := context.WithCancel(ctx)
+	x.cancel = cancel
+	go func() {
+		defer close(x.done)
+		x.res, x.err = lctx.LookupExternals(lctx2, x.req)
+	}()
+	return x
+}
+
+// abandon cancels a lookup that Link returns without joining (an error
+// before the fixups): Link does not wait for it, since what it waits for
+// may wait for this graph, which fails only once Link has returned.
+func (x *externalLookup) abandon() {
+	if x != nil && !x.joined {
+		x.cancel()
+	}
+}
+
+// finish resolves g's externals: with the answer of the lookup x started
+// (nil: resolveExternals now), then whatever externals appeared since
+// it started, looked up as resolveExternals does. An external that was
+// in the request and is no longer in g (turned into a definition or an
+// absolute meanwhile) is left as it is.
+func (x *externalLookup) finish(ctx context.Context, g *LinkGraph, lctx LinkContext) error {
+	if x == nil {
+		return resolveExternals(ctx, g, lctx)
+	}
+	<-x.done
+	x.joined = true
+	x.cancel()
+	if x.err != nil {
+		return fmt.Errorf("jitlink: %s: %w", g.Name, x.err)
+	}
+	var missing []string
+	late := false
+	for name, s := range g.Externals {
+		if s.early {
+			continue
+		}
+		if _, asked := x.req[name]; !asked {
+			late = true
+			continue
+		}
+		d, ok := x.res[name]
+		if !ok && !s.WeakRef {
+			missing = append(missing, name)
+			continue
+		}
+		s.Addr = d.Addr
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("jitlink: %s: undefined symbols: %s", g.Name, nameList(missing))
+	}
+	if late {
+		return resolveExternalsExcept(ctx, g, lctx, x.req)
 	}
 	return nil
 }

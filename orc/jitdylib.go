@@ -242,9 +242,11 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 	}
 	var override []*symbolEntry
 	var discardNew []SymbolName
+	fresh := 0 // names jd has no entry for
 	for n, f := range syms {
 		e := jd.symbols[n]
 		if e == nil {
+			fresh++
 			continue
 		}
 		if f.IsStrong() {
@@ -276,10 +278,16 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 	if len(syms) > 0 {
 		umu := &unmaterializedUnit{mu: mu, syms: syms, init: init}
 		origin := unitSource(mu)
+		// The new entries come from one slice: one allocation, not one
+		// an entry (a merged archive wave defines ~1,300 names at once).
+		// An entry removed later keeps the slice alive until all are.
+		entries := make([]symbolEntry, fresh)
 		for n, f := range syms {
 			e := jd.symbols[n]
 			if e == nil {
-				e = &symbolEntry{name: n, jd: jd}
+				e = &entries[0]
+				entries = entries[1:]
+				*e = symbolEntry{name: n, jd: jd}
 				jd.symbols[n] = e
 			}
 			e.def = ExecutorSymbolDef{Flags: f}

@@ -80,6 +80,12 @@ func (es *ExecutionSession) SymbolStringPool() *SymbolStringPool { return es.poo
 // Intern returns the interned SymbolName for name.
 func (es *ExecutionSession) Intern(name string) SymbolName { return es.pool.Intern(name) }
 
+// InternAll interns names into out (of the same length) at once
+// (SymbolStringPool.InternAll).
+func (es *ExecutionSession) InternAll(names []string, out []SymbolName) {
+	es.pool.InternAll(names, out)
+}
+
 // ReportError passes err to the session's error reporter.
 func (es *ExecutionSession) ReportError(err error) {
 	if err != nil {

@@ -220,7 +220,9 @@ func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 		}
 	}
 	// (discarded is made by the first Discard: most units have none.)
-	u := &objectUnit{l: l, g: g, order: order, syms: make(orc.SymbolFlagsMap, n+len(g.Absolutes))}
+	u := &objectUnit{l: l, g: g, order: order, syms: make(orc.SymbolFlagsMap, n+len(g.Absolutes)),
+		named: make([]namedSymbol, 0, n-1+len(g.Absolutes))}
+	flags := make([]orc.JITSymbolFlags, 0, cap(u.named))
 	add := func(s *jitlink.Symbol) {
 		if s.Name == "" || s.Scope == jitlink.ScopeLocal || isLocalOnly(s.Name) {
 			return
@@ -240,13 +242,25 @@ func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 		} else if s.Linkage == jitlink.LinkageWeak {
 			f |= orc.Weak
 		}
-		u.syms[l.es.Intern(s.Name)] = f
+		u.named = append(u.named, namedSymbol{s: s})
+		flags = append(flags, f)
 	}
 	for _, s := range g.Symbols {
 		add(s)
 	}
 	for _, s := range g.Absolutes {
 		add(s)
+	}
+	// The names are interned together (one lock, two allocations).
+	strs := make([]string, len(u.named))
+	for i, d := range u.named {
+		strs[i] = d.s.Name
+	}
+	names := make([]orc.SymbolName, len(u.named))
+	l.es.InternAll(strs, names)
+	for i := range u.named {
+		u.named[i].name = names[i]
+		u.syms[names[i]] = flags[i]
 	}
 	switch {
 	case slot < 0:
@@ -273,6 +287,19 @@ type objectUnit struct {
 
 	members int          // objects merged into g (0: one)
 	refs    []memberRefs // merged graphs: each member's external references
+
+	// named are g's definitions the unit declares (those of syms but
+	// the init symbol), with their interned names, in g's order
+	// (Symbols, then Absolutes): prepare and NotifyResolved match the
+	// graph against what the session left the unit by these, with no
+	// map from name strings (a merged archive wave declares about 1,300).
+	named []namedSymbol
+}
+
+// namedSymbol is a definition of a unit's graph and its interned name.
+type namedSymbol struct {
+	s    *jitlink.Symbol
+	name orc.SymbolName
 }
 
 // memberRefs are the external references of one object merged into a
@@ -340,27 +367,16 @@ func (u *objectUnit) Materialize(ctx context.Context, r *orc.MaterializationResp
 func (u *objectUnit) prepare(r *orc.MaterializationResponsibility) (*linkContext, error) {
 	g := u.g
 	owned := r.Symbols()
-	byName := make(map[string]orc.SymbolName, len(owned))
-	for n := range owned {
-		byName[n.String()] = n
-	}
 	u.mu.Lock()
 	discarded := u.discarded
 	u.mu.Unlock()
+	// The graph is as newUnitSlot saw it (nothing changes it before its
+	// materialization): its declared definitions are u.named.
 	var lose []*jitlink.Symbol
-	collect := func(s *jitlink.Symbol) {
-		if s.Name == "" || s.Scope == jitlink.ScopeLocal || isLocalOnly(s.Name) {
-			return
+	for _, d := range u.named {
+		if _, ok := owned[d.name]; !ok || discarded[d.s.Name] {
+			lose = append(lose, d.s)
 		}
-		if _, ok := byName[s.Name]; !ok || discarded[s.Name] {
-			lose = append(lose, s)
-		}
-	}
-	for _, s := range g.Symbols {
-		collect(s)
-	}
-	for _, s := range g.Absolutes {
-		collect(s)
 	}
 	for _, s := range lose {
 		if err := g.MakeExternal(s); err != nil {
@@ -369,8 +385,9 @@ func (u *objectUnit) prepare(r *orc.MaterializationResponsibility) (*linkContext
 	}
 	u.l.mu.Lock()
 	commons := u.l.commons
-	for _, s := range g.Symbols {
-		if _, ok := byName[s.Name]; ok && s.Name != "" {
+	for _, d := range u.named {
+		s := d.s
+		if _, ok := owned[d.name]; ok && s.Kind == jitlink.SymDefined {
 			s.Live = true
 			if s.IsCommon() {
 				c := commons[s.Name]
@@ -387,7 +404,7 @@ func (u *objectUnit) prepare(r *orc.MaterializationResponsibility) (*linkContext
 	if mm == nil {
 		return nil, fmt.Errorf("objlayer: %s: %w", g.Name, ErrNoMemoryManager)
 	}
-	return &linkContext{u: u, r: r, mm: mm, plugins: plugins, owned: owned, byName: byName}, nil
+	return &linkContext{u: u, r: r, mm: mm, plugins: plugins, owned: owned}, nil
 }
 
 // linkContext is the jitlink.LinkContext of one materialization.
@@ -397,7 +414,6 @@ type linkContext struct {
 	mm      jitlink.MemoryManager
 	plugins []Plugin
 	owned   orc.SymbolFlagsMap
-	byName  map[string]orc.SymbolName // owned names by string (no re-interning)
 
 	tlsBlock *epc.TLSBlock
 	tlsReq   epc.TLSRequest      // what tlsBlock was allocated for
@@ -621,28 +637,22 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 	}
 	syms := make(orc.SymbolMap, len(c.owned))
 	var tls map[string]jitlink.TLSRef
-	record := func(s *jitlink.Symbol) {
-		if s.Name == "" {
-			return
+	for _, d := range c.u.named {
+		s := d.s
+		if s.Kind == jitlink.SymExternal {
+			continue // lost to another definition (prepare)
 		}
-		n, ok := c.byName[s.Name]
+		f, ok := c.owned[d.name]
 		if !ok {
-			return
+			continue
 		}
-		f := c.owned[n]
-		syms[n] = orc.ExecutorSymbolDef{Addr: s.Address(), Flags: f}
+		syms[d.name] = orc.ExecutorSymbolDef{Addr: s.Address(), Flags: f}
 		if ref, ok := g.TLSRefOf(s); ok {
 			if tls == nil {
 				tls = map[string]jitlink.TLSRef{}
 			}
 			tls[s.Name] = ref
 		}
-	}
-	for _, s := range g.Symbols {
-		record(s)
-	}
-	for _, s := range g.Absolutes {
-		record(s)
 	}
 	for n, f := range c.owned {
 		if _, ok := syms[n]; !ok && !f.HasSideEffectsOnly() {
