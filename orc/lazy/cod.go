@@ -55,7 +55,9 @@ type noInitAdder interface {
 
 // GraphCompileFunc compiles the given functions (a partition) straight
 // to the link graph of an object defining them (named for diagnostics),
-// without writing and re-reading the object.
+// without writing and re-reading the object. It may return a nil graph
+// with no error when the functions are (being) defined in impl already
+// (a speculative compile took them): the unit then only looks them up.
 type GraphCompileFunc func(ctx context.Context, fns []orc.SymbolName) (*jitlink.LinkGraph, error)
 
 // CompileOnDemandGraph is CompileOnDemand for a compiler that hands its
@@ -100,7 +102,9 @@ type codUnit struct {
 func (u *codUnit) build(ctx context.Context, part []orc.SymbolName) error {
 	if u.compileGraph != nil {
 		g, err := u.compileGraph(ctx, part)
-		if err != nil {
+		if err != nil || g == nil {
+			// (nil: the partition's functions were added to impl by
+			// other means, a speculative compile.)
 			return err
 		}
 		if l, ok := u.graphs.(noInitAdder); ok {
