@@ -146,10 +146,10 @@ type Options struct {
 // JIT links and runs objects in an executor.
 type JIT struct {
 	onClose []func() // run by Close first (OnClose)
-	ES    *orc.ExecutionSession
-	Main  *orc.JITDylib
-	EPC   epc.ExecutorProcessControl
-	Layer *objlayer.Layer
+	ES      *orc.ExecutionSession
+	Main    *orc.JITDylib
+	EPC     epc.ExecutorProcessControl
+	Layer   *objlayer.Layer
 	// Target is the executor's target (from its triple): the linker
 	// architecture and the compiler backend AddIR uses.
 	Target *target.Target

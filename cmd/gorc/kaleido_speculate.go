@@ -24,8 +24,8 @@ type specBatch struct {
 	// dropped): a first call of a function it claimed waits for it.
 	planned chan struct{}
 	mu      sync.Mutex
-	fns  map[string]*ir.Function
-	file string // the first function's file (diagnostics)
+	fns     map[string]*ir.Function
+	file    string // the first function's file (diagnostics)
 }
 
 // startSpeculation turns on speculative compilation (-speculate): the
