@@ -42,7 +42,6 @@ func (lm *lazyModule) startSpeculation() error {
 	lm.specDylib = jd
 	lm.claimed = map[string]*irBatch{}
 	lm.spec = lazy.NewSpeculator(lm.j.ES, runtime.GOMAXPROCS(0), lm.planBatch)
-	lm.spec.Landed = lm.landed
 	lm.j.OnClose(lm.spec.Stop)
 	return nil
 }
@@ -158,9 +157,9 @@ func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*
 		syms[n] = orc.Exported | orc.Callable
 		names = append(names, n)
 	}
-	u := lazy.CompileOnDemandGraph(lm.name+" (speculative batch)", lm.j.Layer, lm.j.lazyImpl, nil, syms, nil, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	u := lazy.WithLinked(lazy.CompileOnDemandGraph(lm.name+" (speculative batch)", lm.j.Layer, lm.j.lazyImpl, nil, syms, nil, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 		return lm.compileBatch(ctx, b, part)
-	})
+	}), lm.landed)
 	if err := lm.specDylib.Define(u, nil); err != nil {
 		lm.stubs.mu.Lock()
 		lm.mu.Lock()
@@ -248,8 +247,9 @@ func (lm *lazyModule) compileBatch(ctx context.Context, b *irBatch, part []orc.S
 	return res.Graph, nil
 }
 
-// landed points the stubs of a batch's functions at their code, so that
-// their first calls do not re-enter the JIT (a function without a stub
+// landed points the stubs of a batch's functions at their code once
+// linked (before they are Ready), so that their first calls do not
+// re-enter the JIT (a function without a stub
 // yet gets one leading to the call-through, which finds the code).
 func (lm *lazyModule) landed(ctx context.Context, syms orc.SymbolMap) {
 	lz, err := lm.j.Lazy()

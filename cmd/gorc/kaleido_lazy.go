@@ -421,7 +421,7 @@ func (l *lazyDefs) stats(w io.Writer) {
 	l.mu.Unlock()
 	fmt.Fprintf(w, "functions compiled: %d (lazily, of %d definitions)\n", l.compiled.Load()+l.specCompiled.Load(), defined)
 	if l.speculate != nil {
-		fmt.Fprintf(w, "speculation: %d functions compiled on demand, %d speculatively (in %d batches)\n", l.compiled.Load(), l.specCompiled.Load(), l.speculate.Batches())
+		fmt.Fprintf(w, "speculation: %d functions compiled on demand, %d speculatively (in %d batches); %d first calls through the JIT\n", l.compiled.Load(), l.specCompiled.Load(), l.speculate.Batches(), l.lz.CallThrough.Reentries())
 	}
 	fmt.Fprintf(w, "stubs made: %d (for the functions linked code refers to)\n", stubs)
 }

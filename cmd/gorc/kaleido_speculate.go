@@ -34,7 +34,6 @@ type specBatch struct {
 func (l *lazyDefs) startSpeculation() {
 	l.specC = &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto), bp: kaleidoscope.NewBodyParser()}
 	l.speculate = lazy.NewSpeculator(l.j.ES, runtime.GOMAXPROCS(0), l.planBatch)
-	l.speculate.Landed = l.landed
 	l.j.OnClose(l.speculate.Stop)
 }
 
@@ -174,9 +173,9 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	for _, d := range claimed {
 		d.unit, d.shared, d.rt = true, true, [2]*orc.ResourceTracker{rtB, rtI}
 	}
-	u := lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, nil, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	u := lazy.WithLinked(lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, nil, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 		return l.compileBatch(ctx, b, part)
-	})
+	}), l.landed)
 	if err := l.bodies.Define(u, rtB); err != nil {
 		unclaim()
 		return nil, nil, rest
@@ -222,9 +221,10 @@ func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.Sy
 	return res.Graph, nil
 }
 
-// landed points the stubs of a batch's functions at their code, for the
-// current versions (a redefinition, under l.mu too, repoints them after),
-// so that their first calls do not re-enter the JIT. (A failure leaves
+// landed points the stubs of a batch's functions at their code once
+// linked, before they are Ready, for the current versions (a
+// redefinition, under l.mu too, repoints them after), so that their
+// first calls do not re-enter the JIT. (A failure leaves
 // a stub at its call-through, which then finds the code.)
 func (l *lazyDefs) landed(ctx context.Context, syms orc.SymbolMap) {
 	names := make([]string, 0, len(syms))

@@ -69,6 +69,18 @@ func CompileOnDemandGraph(name string, layer GraphAdder, impl *orc.JITDylib, imp
 	return u
 }
 
+// WithLinked makes a unit made by CompileOnDemand or
+// CompileOnDemandGraph tell linked the addresses of each partition's
+// functions once they are linked and before they are Ready (a speculative
+// compile points their stubs at them there, so that no first call finds a
+// stub still leading to the JIT). It returns u.
+func WithLinked(u orc.MaterializationUnit, linked func(ctx context.Context, syms orc.SymbolMap)) orc.MaterializationUnit {
+	if c, ok := u.(*codUnit); ok {
+		c.linked = linked
+	}
+	return u
+}
+
 func newCodUnit(name string, impl *orc.JITDylib, syms orc.SymbolFlagsMap, partition PartitionFunc) *codUnit {
 	c := make(orc.SymbolFlagsMap, len(syms))
 	for n, f := range syms {
@@ -88,6 +100,10 @@ type codUnit struct {
 	implRT    *orc.ResourceTracker
 	syms      orc.SymbolFlagsMap
 	partition PartitionFunc
+
+	// linked, if set, is told the addresses of the partition's functions
+	// once linked, before they are Ready (WithLinked).
+	linked func(ctx context.Context, syms orc.SymbolMap)
 
 	objs         ObjectAdder
 	compileObj   CompileFunc
@@ -167,6 +183,9 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 		d := m[n]
 		d.Flags = flagsOf(n)
 		defs[n] = d
+	}
+	if u.linked != nil {
+		u.linked(ctx, defs)
 	}
 	if err := r.NotifyResolved(defs); err != nil {
 		fail(err)

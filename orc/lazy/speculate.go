@@ -55,10 +55,6 @@ type Speculator struct {
 	size    int // the next batch's size
 
 	batches atomic.Int64
-
-	// Landed, if set, is told the addresses of each batch's functions
-	// once they are Ready (it may point their stubs at them).
-	Landed func(ctx context.Context, syms orc.SymbolMap)
 }
 
 // NewSpeculator returns a speculator compiling at most workers batches
@@ -150,10 +146,7 @@ func (s *Speculator) loop() {
 			defer func() { <-s.slots }()
 			// The error is the functions': each reports it on its first
 			// call, if any.
-			m, err := s.es.Lookup(s.ctx, orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(syms...), orc.SymbolStateReady)
-			if err == nil && s.Landed != nil {
-				s.Landed(s.ctx, m)
-			}
+			_, _ = s.es.Lookup(s.ctx, orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(syms...), orc.SymbolStateReady)
 		}()
 	}
 }
