@@ -32,7 +32,6 @@ type specBatch struct {
 // callees of each function compiled are compiled ahead of their first
 // call, in batches, on other goroutines. It stops when the JIT closes.
 func (l *lazyDefs) startSpeculation() {
-	l.specC = &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto), bp: kaleidoscope.NewBodyParser()}
 	l.speculate = lazy.NewSpeculator(l.j.ES, runtime.GOMAXPROCS(0), l.planBatch)
 	l.j.OnClose(l.speculate.Stop)
 }
@@ -78,6 +77,11 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		body string
 	}
 	var members []member
+	if l.specC == nil {
+		// (Made by the first plan: a program whose compiled functions
+		// call nothing not compiled yet never needs it.)
+		l.specC = &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto), bp: kaleidoscope.NewBodyParser()}
+	}
 	c := l.specC
 	seen := make(map[string]bool, 2*max)
 	queue := roots
