@@ -165,7 +165,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 			return err
 		}
 		if j.opts.Speculate && lm.stubs != nil {
-			return lm.startSpeculation()
+			return lm.startSpeculation(modNo)
 		}
 		return nil
 	}

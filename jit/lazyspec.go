@@ -34,8 +34,8 @@ func (j *JIT) LazySpeculated() int64 { return j.lazySpeculated.Load() }
 // partition, behind lazyIRStubs): the functions a compile finds called
 // are compiled ahead, in batches, on other goroutines, until the JIT
 // closes.
-func (lm *lazyModule) startSpeculation() error {
-	jd, err := lm.j.ES.CreateJITDylib(fmt.Sprintf("main.spec%d", lm.j.lazyModules.Load()))
+func (lm *lazyModule) startSpeculation(modNo int64) error {
+	jd, err := lm.j.ES.CreateJITDylib(fmt.Sprintf("main.spec%d", modNo))
 	if err != nil {
 		return err
 	}
