@@ -21,7 +21,7 @@ type specWorld struct {
 	jd       *orc.JITDylib
 	n        int
 	mu       sync.Mutex
-	claimed  map[string]bool
+	claimed  map[string]chan struct{} // closed once the claim's unit is defined
 	compiles map[string]int
 	batches  []int // sizes planned
 }
@@ -33,7 +33,7 @@ func newSpecWorld(t *testing.T, n int) *specWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &specWorld{es: es, jd: jd, n: n, claimed: map[string]bool{}, compiles: map[string]int{}}
+	return &specWorld{es: es, jd: jd, n: n, claimed: map[string]chan struct{}{}, compiles: map[string]int{}}
 }
 
 func (w *specWorld) unit(names []string) orc.MaterializationUnit {
@@ -64,20 +64,22 @@ func (w *specWorld) unit(names []string) orc.MaterializationUnit {
 func (w *specWorld) plan(_ context.Context, roots []string, max int) (*orc.JITDylib, []orc.SymbolName, []string) {
 	var names []string
 	var rest []string
+	defined := make(chan struct{})
+	defer close(defined)
 	w.mu.Lock()
 	for _, r := range roots {
 		var i int
 		fmt.Sscanf(r, "f%d", &i)
 		for ; i >= 0; i-- {
 			n := fmt.Sprintf("f%d", i)
-			if w.claimed[n] {
+			if w.claimed[n] != nil {
 				break
 			}
 			if len(names) == max {
 				rest = append(rest, n)
 				break
 			}
-			w.claimed[n] = true
+			w.claimed[n] = defined
 			names = append(names, n)
 		}
 	}
@@ -97,17 +99,22 @@ func (w *specWorld) plan(_ context.Context, roots []string, max int) (*orc.JITDy
 }
 
 // firstCall is a first call of f: compiled at once if no batch claimed
-// it, else a wait for the batch's materialization.
+// it, else (once the batch's unit is defined) a wait for the batch's
+// materialization.
 func (w *specWorld) firstCall(ctx context.Context, f string) error {
 	w.mu.Lock()
-	if !w.claimed[f] {
-		w.claimed[f] = true
+	if c := w.claimed[f]; c == nil {
+		c = make(chan struct{})
+		w.claimed[f] = c
 		w.mu.Unlock()
-		if err := w.jd.Define(w.unit([]string{f}), nil); err != nil {
+		err := w.jd.Define(w.unit([]string{f}), nil)
+		close(c)
+		if err != nil {
 			return err
 		}
 	} else {
 		w.mu.Unlock()
+		<-c
 	}
 	_, err := w.es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, w.jd), orc.NewSymbolLookupSet(w.es.Intern(f)), orc.SymbolStateReady)
 	return err
