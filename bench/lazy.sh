@@ -11,13 +11,16 @@
 #     ./kaleidoscope/cmd/kgen -called 1 10000: the functions do not call
 #     each other, so the called 1% pull in nothing else): gorc kaleido
 #     -lazy, gorc kaleido (eager), gorc run -lazy p.ll and gorc run p.ll
-#     on its `gorc kaleido -emit ir` form, lli-19 -jit-kind=orc-lazy p.ll
+#     on its `gorc kaleido -emit ir` form, the two lazy ones again with
+#     -speculate (callees compiled ahead in the background: it must cost
+#     nothing here), lli-19 -jit-kind=orc-lazy p.ll
 #     and lli-19 p.ll (eager ORC). Goals: gorc lazy >= 10x faster than
 #     gorc eager, >= 20x faster than lli-19 -jit-kind=orc-lazy.
 #   - all functions called, 1,000/2,000/4,000/8,000 functions (kgen N, the
 #     compile-speed program whose top-level call reaches every function):
-#     the same six tools, to show growth. Goal: gorc lazy within 1.2x of
-#     gorc eager, linear.
+#     the same eight tools, to show growth. Goal: gorc lazy within 1.2x of
+#     gorc eager, linear (-speculate's columns: the same ratio with
+#     speculation).
 #   - the sqlite driver (bench/drivers/sqlite.c with Debian's
 #     libsqlite3.a): gorc run -lazy against gorc run, time to the first
 #     line of output (stdout a pseudo-terminal, so line-buffered) and
@@ -99,9 +102,11 @@ def tools(base):
         ("gorc kaleido", [gorc, "kaleido", "-no-cache", base + ".k"]),
         ("gorc run -lazy .ll", [gorc, "run", "-no-cache", "-lazy", base + ".ll"]),
         ("gorc run .ll", [gorc, "run", "-no-cache", base + ".ll"]),
+        ("gorc kaleido -lazy -speculate", [gorc, "kaleido", "-no-cache", "-lazy", "-speculate", base + ".k"]),
+        ("gorc run -lazy -speculate .ll", [gorc, "run", "-no-cache", "-lazy", "-speculate", base + ".ll"]),
         (f"{lli} -jit-kind=orc-lazy .ll", [lli, "-jit-kind=orc-lazy", base + ".ll"]),
         (f"{lli} .ll", [lli, base + ".ll"]),
-    ][:4 if lli_runs == 0 else 6]  # LLI_RUNS=0: no lli-19
+    ][:6 if lli_runs == 0 else 8]  # LLI_RUNS=0: no lli-19
 
 def once(argv):
     """Wall ms and stdout of one run; (None, None) past the timeout."""
@@ -228,20 +233,23 @@ print("Goals (10,000 fns, 1% called): eager/lazy and lli-orc-lazy/gorc-lazy")
 print()
 print("| lazy tool | eager / lazy (goal ≥ 10) | lli orc-lazy / lazy (goal ≥ 20) |")
 print("| --- | ---: | ---: |")
-for lz, eg in (("gorc kaleido -lazy", "gorc kaleido"), ("gorc run -lazy .ll", "gorc run .ll")):
+for lz, eg in (("gorc kaleido -lazy", "gorc kaleido"), ("gorc run -lazy .ll", "gorc run .ll"),
+               ("gorc kaleido -lazy -speculate", "gorc kaleido"), ("gorc run -lazy -speculate .ll", "gorc run .ll")):
     print(f"| {lz} | {ratio(get[(c1, eg)], get[(c1, lz)])} | {ratio(get.get((c1, f'{lli} -jit-kind=orc-lazy .ll'), nan), get[(c1, lz)])} |")
 print()
 print("All called: lazy/eager (goal ≤ 1.2) and each tool's ms per 1,000 functions (flat = linear)")
 print()
 print("| functions | kaleido lazy/eager | run .ll lazy/eager | lli orc-lazy/eager | " +
-      " | ".join(f"{t} ms/1k fns" for t, _ in tools("x")) + " |")
-print("| ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in tools("x")) + " |")
+      " | ".join(f"{t} ms/1k fns" for t, _ in tools("x")) + " | kaleido -speculate/eager | run .ll -speculate/eager |")
+print("| ---: | ---: | ---: | ---: | " + " | ".join("---:" for _ in tools("x")) + " | ---: | ---: |")
 for n in sizes:
     c = f"{int(n):,} fns, all called"
     per = " | ".join(ratio(get[(c, t)] * 1000, int(n)) if get[(c, t)] == get[(c, t)] else cell(get[(c, t)]) for t, _ in tools("x"))
     print(f"| {int(n):,} | {ratio(get[(c, 'gorc kaleido -lazy')], get[(c, 'gorc kaleido')])} | "
           f"{ratio(get[(c, 'gorc run -lazy .ll')], get[(c, 'gorc run .ll')])} | "
-          f"{ratio(get.get((c, f'{lli} -jit-kind=orc-lazy .ll'), nan), get.get((c, f'{lli} .ll'), nan))} | {per} |")
+          f"{ratio(get.get((c, f'{lli} -jit-kind=orc-lazy .ll'), nan), get.get((c, f'{lli} .ll'), nan))} | {per} | "
+          f"{ratio(get[(c, 'gorc kaleido -lazy -speculate')], get[(c, 'gorc kaleido')])} | "
+          f"{ratio(get[(c, 'gorc run -lazy -speculate .ll')], get[(c, 'gorc run .ll')])} |")
 print()
 print("## sqlite driver: time to first output line (stdout a pseudo-terminal)")
 print()

@@ -137,14 +137,19 @@ type Options struct {
 	// SharedTimeout bounds each wait for other controllers — for a shared
 	// dylib to be published, or to become Ready (0: DefaultSharedTimeout).
 	SharedTimeout time.Duration
+	// Speculate: AddLazyIR (one function per partition, not publishing)
+	// compiles the functions a compiled function calls before their
+	// first call, in batches in the background (orc/lazy.Speculator).
+	Speculate bool
 }
 
 // JIT links and runs objects in an executor.
 type JIT struct {
-	ES    *orc.ExecutionSession
-	Main  *orc.JITDylib
-	EPC   epc.ExecutorProcessControl
-	Layer *objlayer.Layer
+	onClose []func() // run by Close first (OnClose)
+	ES      *orc.ExecutionSession
+	Main    *orc.JITDylib
+	EPC     epc.ExecutorProcessControl
+	Layer   *objlayer.Layer
 	// Target is the executor's target (from its triple): the linker
 	// architecture and the compiler backend AddIR uses.
 	Target *target.Target
@@ -174,6 +179,7 @@ type JIT struct {
 	lazyModules          atomic.Int64
 	lazyIR               []*lazyIRStubs // AddLazyIR's modules behind generators
 	lazyCompiled         atomic.Int64
+	lazySpeculated       atomic.Int64
 
 	cacheStats CacheStats
 	mappings   [][]byte // input files mapped by readInput (MapInputs)
@@ -649,8 +655,23 @@ func (j *JIT) Times() Times {
 // Symbols returns the main dylib's symbol table.
 func (j *JIT) Symbols() []orc.SymbolInfo { return j.Main.Symbols() }
 
+// OnClose registers f to run at the start of Close, before the session
+// ends (a background compiler stops there: gorc's -speculate).
+func (j *JIT) OnClose(f func()) {
+	j.mu.Lock()
+	j.onClose = append(j.onClose, f)
+	j.mu.Unlock()
+}
+
 // Close ends the session and releases executor memory.
 func (j *JIT) Close(ctx context.Context) error {
+	j.mu.Lock()
+	fs := j.onClose
+	j.onClose = nil
+	j.mu.Unlock()
+	for _, f := range fs {
+		f()
+	}
 	j.mu.Lock()
 	if j.slab != nil {
 		// Every allocation is freed by EndSession and the slab released

@@ -161,7 +161,13 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 	if part == PartitionFunction && j.opts.Publish == "" {
 		// Nothing per function now: a stub and a unit are made for a
 		// function when linked code first refers to it (lazyIRStubs).
-		return j.addLazyIRStubs(lm, m, impl, bodies, defined)
+		if err := j.addLazyIRStubs(lm, m, impl, bodies, defined); err != nil {
+			return err
+		}
+		if j.opts.Speculate && lm.stubs != nil {
+			return lm.startSpeculation(modNo)
+		}
+		return nil
 	}
 	syms := orc.SymbolFlagsMap{}
 	aliases := orc.SymbolAliasMap{}
@@ -334,7 +340,10 @@ func (g *lazyIRStubs) defineLocked(ctx context.Context, jd *orc.JITDylib, count 
 			continue
 		}
 		lm.mu.Lock()
-		lm.fns[n] = f
+		if lm.claimed[f.Name] == nil {
+			// (Claimed by speculation: its compile is the batch's.)
+			lm.fns[n] = f
+		}
 		lm.mu.Unlock()
 		u := lazy.CompileOnDemandGraph(lm.name+":"+f.Name, lm.j.Layer, g.impl, nil, orc.SymbolFlagsMap{n: orc.Exported | orc.Callable}, nil, lm.compileFn)
 		if err := g.bodies.Define(u, nil); err != nil {
@@ -375,10 +384,19 @@ type lazyModule struct {
 	// handed to a compile-on-demand unit was an allocation).
 	compileFn lazy.GraphCompileFunc
 
-	mu   sync.Mutex
-	fns  map[orc.SymbolName]*ir.Function // not compiled yet
-	seq  int
-	done atomic.Int64
+	// spec: -speculate's speculator (nil without); specDylib holds its
+	// batches' units.
+	spec         *lazy.Speculator
+	specDylib    *orc.JITDylib
+	specCompiled atomic.Int64
+
+	mu  sync.Mutex
+	fns map[orc.SymbolName]*ir.Function // not compiled yet
+	// claimed: the functions a speculative batch took (lm.fns holds
+	// none of them), by name.
+	claimed map[string]*irBatch
+	seq     int
+	done    atomic.Int64
 	// arenas: the instruction arenas of the compiles not running now
 	// (a compile parses its functions' bodies into one and drops them
 	// once compiled, for the next compiles to reuse).
@@ -449,6 +467,11 @@ func lazyGraphName(name string, seq int, first string) string {
 // compile optimizes and compiles one partition to the link graph of its
 // object (handed to the linker without writing ELF).
 func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	if len(names) == 1 && lm.spec != nil {
+		if done, err := lm.compiledAhead(ctx, names[0]); done || err != nil {
+			return nil, err
+		}
+	}
 	lm.mu.Lock()
 	fs := make([]*ir.Function, 0, len(names))
 	for _, n := range names {
@@ -504,6 +527,7 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jit
 		if err := lm.stubs.defineCallees(ctx, res.Graph); err != nil {
 			return nil, err
 		}
+		lm.speculateCallees(res.Graph)
 	}
 	lm.done.Add(int64(len(fs)))
 	lm.j.lazyCompiled.Add(int64(len(fs)))

@@ -28,19 +28,17 @@ func allCalledIR(tb testing.TB, n int) []byte {
 // program in this process, beside its eager peer (gorc run): a JIT made,
 // the module added, main looked up and run (every function compiled and
 // linked, lazily on its first call or all at once), the JIT closed. The
-// lazy/eager ratio is issue 10's "all functions called" goal.
+// lazy/eager ratio is issue 10's "all functions called" goal;
+// speculate is lazy with Options.Speculate (-speculate).
 func BenchmarkLazyIRAllCalled(b *testing.B) {
 	for _, n := range []int{1000} {
 		src := allCalledIR(b, n)
-		for _, lazy := range []bool{false, true} {
-			name := "eager"
-			if lazy {
-				name = "lazy"
-			}
+		for _, mode := range []string{"eager", "lazy", "speculate"} {
+			name, lazy := mode, mode != "eager"
 			b.Run(name+"-"+strconv.Itoa(n), func(b *testing.B) {
 				for b.Loop() {
 					ctx := context.Background()
-					j, err := jit.New(ctx, jit.Options{})
+					j, err := jit.New(ctx, jit.Options{Speculate: mode == "speculate"})
 					if err != nil {
 						b.Fatal(err)
 					}

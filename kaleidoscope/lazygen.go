@@ -107,3 +107,22 @@ func (fg *FunctionGenerator) spareDecls() {
 	clear(fg.decls)
 	fg.decls = fg.decls[:0]
 }
+
+// GenDetached is Gen for a function that outlives the next Gen: the
+// function is the caller's (a batch of several compiled as one module,
+// gorc kaleido -lazy -speculate), its module fg's no longer, and the
+// memory of its instructions and its callees' declarations is not
+// reused by fg (the collector takes it once the function is dropped).
+// Release must not be called for it.
+func (fg *FunctionGenerator) GenDetached(file string, def *FunctionDef, name string) (*ir.Function, *Diagnostic) {
+	fn, d := fg.Gen(file, def, name)
+	if d != nil {
+		return nil, d
+	}
+	fg.live = nil
+	fg.m.Funcs = fg.m.Funcs[:0]
+	clear(fg.decls)
+	fg.decls = fg.decls[:0]
+	fn.Module = nil
+	return fn, nil
+}

@@ -18,7 +18,7 @@ import (
 // (C++ ones are skipped) with `clang-19 -S -emit-llvm` at -O0, -O1 and -O2
 // (-fno-vectorize -fno-slp-vectorize) and runs the .ll files with `gorc
 // run` (-O 2, in-process; -O1 cases also in a child executor, and -O0
-// ones with -lazy): stdout, stderr and the exit status must be those of
+// ones with -lazy, and -lazy -speculate in-process and in a child): stdout, stderr and the exit status must be those of
 // the program clang-19 builds natively from the same IR. The programs that
 // use a construct gorc's IR reader does not support yet are listed in
 // irUnsupported: for them gorc must refuse with a clear
@@ -116,7 +116,7 @@ func runIRCase(t *testing.T, clang string, p program, level string) {
 		modes = append(modes, []string{"-exec", "child"})
 	case "O0":
 		if lazyBroken[p.name] == "" {
-			modes = append(modes, []string{"-exec", "local", "-lazy"})
+			modes = append(modes, []string{"-exec", "local", "-lazy"}, []string{"-exec", "local", "-lazy", "-speculate"}, []string{"-exec", "child", "-lazy", "-speculate"})
 		}
 	}
 	for _, flags := range modes {

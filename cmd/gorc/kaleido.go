@@ -39,6 +39,7 @@ type kaleidoOptions struct {
 	verify      bool // -verify: check the optimised IR of every function (kaleidoscope.PipelineOptions)
 	interactive bool
 	lazy        bool // -lazy: definitions compiled on first call
+	speculate   bool // -speculate: with -lazy, callees compiled ahead in the background
 	// target is what batch compilation compiles for (batchTarget).
 	target *target.Target
 	cache  cacheFlags // -cache DIR, -no-cache (cache.go)
@@ -71,7 +72,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		// An open-ended session, eager or lazy: no start-up to speed up,
 		// and a heap that must not only grow.
 		lazyRunHeap()
-		return runREPL(context.Background(), o.level, o.exec, o.lazy, interactiveInput(stdout), stdout, stderr)
+		return runREPL(context.Background(), o.level, o.exec, o.lazy, o.speculate, interactiveInput(stdout), stdout, stderr)
 	}
 	// A run the linked-image cache may serve reads the sources only if it
 	// misses: a hit needs their digests (kaleidoImageKey), remembered
@@ -118,7 +119,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.lazy && o.emit == "" {
-		return runLazyKaleido(ctx, o.level, o.exec, names, srcs, heapReady, o.showStats, stdout, stderr)
+		return runLazyKaleido(ctx, o.level, o.exec, names, srcs, heapReady, o.speculate, o.showStats, stdout, stderr)
 	}
 	// Connecting to the executor (spawning a child, dialling a TCP one)
 	// overlaps with compilation.
@@ -274,6 +275,7 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 	fs.BoolVar(&o.showStats, "show-stats", false, "print compilation statistics on stderr")
 	fs.BoolVar(&o.verify, "verify", false, "check the optimised IR of every function with the IR verifier before code generation (off by default: the front end's output is trusted, as clang trusts its own)")
 	fs.BoolVar(&o.lazy, "lazy", false, "compile each function when it is first called (definitions run item by item, as in the REPL; defining a function again replaces it)")
+	fs.BoolVar(&o.speculate, "speculate", false, "with -lazy: compile the functions a compiled function calls ahead of their first call, in batches in the background")
 	o.cache.register(fs)
 	o.workers.register(fs)
 	publish := fs.String("publish", "", "with a shared executor: publish the program's functions under `NAME` for other controllers (docs/SHARING.md)")
@@ -296,6 +298,10 @@ func parseKaleidoFlags(args []string, stdout, stderr io.Writer) (o kaleidoOption
 	})
 	if status >= 0 {
 		return o, nil, status
+	}
+	if o.speculate && !o.lazy {
+		fmt.Fprintln(stderr, "gorc kaleido: -speculate needs -lazy")
+		return o, nil, 2
 	}
 	files = append(files, rest...) // after --, names that start with -
 	tlsCfg, workerTLS, err := execAndWorkerTLS(*execMode, o.workers, *tlsCert, *tlsKey, *tlsCA)

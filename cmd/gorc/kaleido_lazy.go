@@ -33,6 +33,14 @@ type lazyDef struct {
 	// rt: the current version's trackers (bodies, impl), made when its
 	// body unit is defined (on the first call); nil before.
 	rt [2]*orc.ResourceTracker
+	// unit: the current version's body unit is (being) defined, by its
+	// first call or a speculative batch; spec: the batch being planned
+	// that claimed it (-speculate; a first call takes it back); shared:
+	// rt is a batch's, shared with other functions (not removed on a
+	// redefinition).
+	unit   bool
+	spec   *specBatch
+	shared bool
 }
 
 // lazyDefs compiles Kaleidoscope definitions on first call (gorc kaleido
@@ -77,6 +85,13 @@ type lazyDefs struct {
 	defined  int
 	stubs    int // stubs defined (functions code referred to)
 	compiled atomic.Int64
+
+	// speculate (-speculate): compiles the callees of compiled functions
+	// in batches in the background; nil without it. specC is its
+	// planner's compiler (one planner at a time).
+	speculate    *lazy.Speculator
+	specC        *lazyCompiler
+	specCompiled atomic.Int64
 }
 
 func newLazyDefs(j *jit.JIT, level int, modName string) (*lazyDefs, error) {
@@ -163,7 +178,8 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 		d = l.newDef()
 		l.defs[name] = d
 	}
-	old := d.rt
+	old, shared := d.rt, d.shared
+	d.unit, d.spec, d.shared = false, nil, false
 	d.version++
 	v := d.version
 	d.proto, d.def, d.file, d.rt = def.Proto, def, file, [2]*orc.ResourceTracker{}
@@ -185,7 +201,8 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 	}
 	// (Not stubbed: the stub, when code first refers to the function,
 	// points at the version current then.)
-	if old[0] != nil {
+	if old[0] != nil && !shared {
+		// (A batch's trackers hold other functions too: its code stays.)
 		if err := errors.Join(old[1].Remove(ctx), old[0].Remove(ctx)); err != nil {
 			return fmt.Errorf("releasing the old definition of %s: %w", name, err)
 		}
@@ -252,10 +269,23 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 		name := s[:i]
 		l.mu.Lock()
 		d := l.defs[name]
-		if d == nil || d.version != v || d.rt[0] != nil {
+		if b := d.specOf(v); b != nil {
+			// A speculative batch being planned claimed it: wait for
+			// its unit (being compiled now), or take the function back
+			// if the batch leaves it out.
+			l.mu.Unlock()
+			select {
+			case <-b.planned:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			l.mu.Lock()
+		}
+		if d == nil || d.version != v || d.unit {
 			l.mu.Unlock()
 			continue
 		}
+		d.unit, d.spec = true, nil
 		def, file := d.def, d.file
 		l.mu.Unlock()
 		rtB, err := l.bodies.CreateResourceTracker()
@@ -274,6 +304,7 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 			if err := l.stubCallees(ctx, g); err != nil {
 				return nil, err
 			}
+			l.speculateCallees(g)
 			return g, nil
 		}
 		u := lazy.CompileOnDemandGraph("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
@@ -388,7 +419,10 @@ func (l *lazyDefs) stats(w io.Writer) {
 	l.mu.Lock()
 	defined, stubs := l.defined, l.stubs
 	l.mu.Unlock()
-	fmt.Fprintf(w, "functions compiled: %d (lazily, of %d definitions)\n", l.compiled.Load(), defined)
+	fmt.Fprintf(w, "functions compiled: %d (lazily, of %d definitions)\n", l.compiled.Load()+l.specCompiled.Load(), defined)
+	if l.speculate != nil {
+		fmt.Fprintf(w, "speculation: %d functions compiled on demand, %d speculatively (in %d batches); %d first calls through the JIT\n", l.compiled.Load(), l.specCompiled.Load(), l.speculate.Batches(), l.lz.CallThrough.Reentries())
+	}
 	fmt.Fprintf(w, "stubs made: %d (for the functions linked code refers to)\n", stubs)
 }
 
@@ -413,7 +447,7 @@ func closeUnlessExiting(ctx context.Context, j *jit.JIT, mode string) {
 // definitions compiled on first call.
 // The start-up heap is readied here unless heapReady says the caller did
 // (before reading the sources, so that they are read into it).
-func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []string, srcs [][]byte, heapReady, showStats bool, stdout, stderr io.Writer) int {
+func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []string, srcs [][]byte, heapReady, speculate, showStats bool, stdout, stderr io.Writer) int {
 	if eo.mode == "" {
 		eo.mode = "local" // batch default (the REPL's is a child)
 	}
@@ -429,7 +463,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		}
 		prepareHeap(lazyHeapPerByte * size)
 	}
-	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true}
+	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, file: "<stdin>", level: level, lazyMode: true, speculate: speculate}
 	// The session opens on a goroutine of its own while the first file's
 	// parse is set up (single-threaded scans of the source), so that the
 	// two take both processors; r is not used here until it is open.

@@ -64,14 +64,17 @@ type repl struct {
 	level    int       // optimisation level (lazy definitions)
 	lazyMode bool      // -lazy: definitions compiled on first call
 	lazy     *lazyDefs // the current JIT's lazy definitions (-lazy)
+	// speculate (-lazy -speculate): lazy definitions' callees are
+	// compiled ahead, in the background (lazyDefs.startSpeculation).
+	speculate bool
 	// forward holds the functions defined again in this (eager)
 	// session: a rebuild declares them before replaying the definitions,
 	// so that callers defined before the latest definition compile.
 	forward []*kaleidoscope.Prototype
 }
 
-func runREPL(ctx context.Context, level int, eo execOptions, lazyDefs bool, in lineReader, stdout, stderr io.Writer) int {
-	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, in: in, file: "<stdin>", level: level, lazyMode: lazyDefs}
+func runREPL(ctx context.Context, level int, eo execOptions, lazyDefs, speculate bool, in lineReader, stdout, stderr io.Writer) int {
+	r := &repl{ctx: ctx, pm: passes.ForLevel(level), stdout: stdout, stderr: stderr, in: in, file: "<stdin>", level: level, lazyMode: lazyDefs, speculate: speculate}
 	if code := r.open(eo); code != 0 {
 		return code
 	}

@@ -126,6 +126,9 @@ func (r *repl) connect(eo execOptions) error {
 	if err != nil {
 		return err
 	}
+	if r.speculate {
+		r.lazy.startSpeculation()
+	}
 	// The definitions' prototypes are the lazy definitions' (defineLazy).
 	r.g.Resolve = r.lazy.proto
 	return nil

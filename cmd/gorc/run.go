@@ -61,6 +61,11 @@ Flags:
                   callees (the function and its direct callees) or module;
                   implies -lazy
   -per-module-lazy   -lazy with -lazy-partition module (as lli's flag)
+  -speculate      with -lazy (function partitions): when a function is
+                  compiled, compile the IR functions it calls ahead of
+                  their first call, transitively, in batches in the
+                  background (a first call of one being compiled waits
+                  for it; -show-times with a child counts them)
   -O N, -ON       optimisation level for .ll inputs: 0, 1 or 2 (default 2)
   -static         -lNAME finds only static archives (libNAME.a)
   -show-times     print load and link times on stderr (and, with a child
@@ -134,6 +139,7 @@ type runOptions struct {
 	workers     workerFlags // -workers N, -worker ADDR (worker.go)
 	lazy        bool        // -lazy: compile/link on first call
 	partition   jit.Partitioning
+	speculate   bool // -speculate: with -lazy, callees compiled ahead in the background
 	// A shared executor's directory (docs/SHARING.md).
 	publish       string        // -publish NAME
 	linkShared    []string      // -link-shared NAME (repeatable, or comma-separated)
@@ -187,7 +193,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	newJIT := func() (*jit.JIT, error) {
 		return jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport, MapInputs: true, ExecutorEnv: childExecutorEnv(),
-			Publish: o.publish, LinkShared: o.linkShared, SharedTimeout: o.sharedTimeout})
+			Publish: o.publish, LinkShared: o.linkShared, SharedTimeout: o.sharedTimeout, Speculate: o.speculate})
 	}
 	j, err := newJIT()
 	if err != nil {
@@ -430,6 +436,9 @@ func runProgram(ctx context.Context, j *jit.JIT, o *runOptions, prog epc.Program
 		// Reached only with a child or remote executor: in-process, the
 		// program's exit ends gorc too (time(1) gives the total).
 		fmt.Fprintf(stderr, "gorc run: run %v\n", time.Since(runStart).Round(time.Microsecond))
+		if o.lazy {
+			fmt.Fprintf(stderr, "gorc run: lazy: %d functions compiled (%d speculatively)\n", j.LazyCompiled(), j.LazySpeculated())
+		}
 	}
 	if err != nil {
 		// A child or remote executor that died of a signal: name the

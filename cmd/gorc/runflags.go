@@ -26,6 +26,7 @@ func runCmdLine(o *runOptions) *cmdLine {
 		return err
 	}), "lazy-partition", "what one lazy compile covers: function, callees or module (implies -lazy)")
 	fs.Var(boolFunc(func() { o.lazy, o.partition = true, jit.PartitionModule }), "per-module-lazy", "-lazy with -lazy-partition module")
+	fs.BoolVar(&o.speculate, "speculate", false, "with -lazy (one function per partition): compile the functions a compiled function calls ahead of their first call, in batches in the background")
 	fs.BoolVar(&o.showTimes, "show-times", false, "print load and link times on stderr")
 	fs.BoolVar(&o.showSymbols, "show-symbols", false, "print the linked symbol table on stdout")
 	fs.StringVar(&o.exec, "exec", "local", "where code runs: local, child, tcp://HOST:PORT, tls://HOST:PORT")
@@ -72,6 +73,12 @@ func parseRunFlags(args []string) (*runOptions, error) {
 		return nil, err
 	}
 	o.args = rest
+	if o.speculate && !o.lazy {
+		return nil, usagef("run", "-speculate needs -lazy")
+	}
+	if o.speculate && o.partition != jit.PartitionFunction {
+		return nil, usagef("run", "-speculate needs function partitions (-lazy-partition function)")
+	}
 	if len(o.inputs) == 0 {
 		return nil, usagef("run", "no input objects, archives or IR files")
 	}

@@ -55,7 +55,9 @@ type noInitAdder interface {
 
 // GraphCompileFunc compiles the given functions (a partition) straight
 // to the link graph of an object defining them (named for diagnostics),
-// without writing and re-reading the object.
+// without writing and re-reading the object. It may return a nil graph
+// with no error when the functions are (being) defined in impl already
+// (a speculative compile took them): the unit then only looks them up.
 type GraphCompileFunc func(ctx context.Context, fns []orc.SymbolName) (*jitlink.LinkGraph, error)
 
 // CompileOnDemandGraph is CompileOnDemand for a compiler that hands its
@@ -64,6 +66,18 @@ type GraphCompileFunc func(ctx context.Context, fns []orc.SymbolName) (*jitlink.
 func CompileOnDemandGraph(name string, layer GraphAdder, impl *orc.JITDylib, implRT *orc.ResourceTracker, syms orc.SymbolFlagsMap, partition PartitionFunc, compile GraphCompileFunc) orc.MaterializationUnit {
 	u := newCodUnit(name, impl, syms, partition)
 	u.implRT, u.graphs, u.compileGraph = implRT, layer, compile
+	return u
+}
+
+// WithLinked makes a unit made by CompileOnDemand or
+// CompileOnDemandGraph tell linked the addresses of each partition's
+// functions once they are linked and before they are Ready (a speculative
+// compile points their stubs at them there, so that no first call finds a
+// stub still leading to the JIT). It returns u.
+func WithLinked(u orc.MaterializationUnit, linked func(ctx context.Context, syms orc.SymbolMap)) orc.MaterializationUnit {
+	if c, ok := u.(*codUnit); ok {
+		c.linked = linked
+	}
 	return u
 }
 
@@ -87,6 +101,10 @@ type codUnit struct {
 	syms      orc.SymbolFlagsMap
 	partition PartitionFunc
 
+	// linked, if set, is told the addresses of the partition's functions
+	// once linked, before they are Ready (WithLinked).
+	linked func(ctx context.Context, syms orc.SymbolMap)
+
 	objs         ObjectAdder
 	compileObj   CompileFunc
 	graphs       GraphAdder
@@ -100,7 +118,9 @@ type codUnit struct {
 func (u *codUnit) build(ctx context.Context, part []orc.SymbolName) error {
 	if u.compileGraph != nil {
 		g, err := u.compileGraph(ctx, part)
-		if err != nil {
+		if err != nil || g == nil {
+			// (nil: the partition's functions were added to impl by
+			// other means, a speculative compile.)
 			return err
 		}
 		if l, ok := u.graphs.(noInitAdder); ok {
@@ -163,6 +183,9 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 		d := m[n]
 		d.Flags = flagsOf(n)
 		defs[n] = d
+	}
+	if u.linked != nil {
+		u.linked(ctx, defs)
 	}
 	if err := r.NotifyResolved(defs); err != nil {
 		fail(err)

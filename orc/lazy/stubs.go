@@ -267,6 +267,30 @@ func (m *StubsManager) UpdatePointer(ctx context.Context, name string, addr shar
 	return m.writePointer(ctx, name, s, addr)
 }
 
+// UpdatePointers makes each stub names[i] jump to addrs[i], as one
+// batch over a byte stream (UpdatePointer for each otherwise); a name
+// without a stub is skipped. A speculative compile points the stubs of
+// the functions it compiled at their code, so that their first calls do
+// not re-enter the JIT.
+func (m *StubsManager) UpdatePointers(ctx context.Context, names []string, addrs []shared.ExecutorAddr) error {
+	var ns []string
+	var as []shared.ExecutorAddr
+	var taken []Stub
+	m.mu.Lock()
+	for i, n := range names {
+		if s, ok := m.stubs[n]; ok {
+			ns = append(ns, n)
+			as = append(as, addrs[i])
+			taken = append(taken, s)
+		}
+	}
+	m.mu.Unlock()
+	if len(ns) == 0 {
+		return nil
+	}
+	return m.writePointers(ctx, ns, as, taken)
+}
+
 func (m *StubsManager) writePointer(ctx context.Context, name string, s Stub, addr shared.ExecutorAddr) error {
 	var b []byte
 	switch m.arch.PointerSize() {

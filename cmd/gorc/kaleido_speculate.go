@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/lazy"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/target"
+)
+
+// specBatch is one speculative batch of gorc kaleido -lazy -speculate:
+// the IR of its functions, generated when it was planned, by body name.
+type specBatch struct {
+	// planned is closed when the batch's unit is defined (or the batch
+	// dropped): a first call of a function it claimed waits for it.
+	planned chan struct{}
+	mu      sync.Mutex
+	fns     map[string]*ir.Function
+	file    string // the first function's file (diagnostics)
+}
+
+// startSpeculation turns on speculative compilation (-speculate): the
+// callees of each function compiled are compiled ahead of their first
+// call, in batches, on other goroutines. It stops when the JIT closes.
+func (l *lazyDefs) startSpeculation() {
+	l.speculate = lazy.NewSpeculator(l.j.ES, runtime.GOMAXPROCS(0), l.planBatch)
+	l.j.OnClose(l.speculate.Stop)
+}
+
+// specOf returns the speculative batch that claimed version v of d's
+// function and is being planned, or nil (d may be nil).
+func (d *lazyDef) specOf(v int) *specBatch {
+	if d == nil || d.version != v {
+		return nil
+	}
+	return d.spec
+}
+
+// speculateCallees queues the defined functions g calls that no unit
+// holds yet (-speculate).
+func (l *lazyDefs) speculateCallees(g *jitlink.LinkGraph) {
+	if l.speculate == nil {
+		return
+	}
+	var names []string
+	l.mu.Lock()
+	for n := range g.Externals {
+		if d := l.defs[n]; d != nil && d.version != 0 && !d.unit && d.spec == nil {
+			names = append(names, n)
+		}
+	}
+	l.mu.Unlock()
+	l.speculate.Enqueue(names...)
+}
+
+// planBatch is the speculator's planner: it claims up to max functions
+// from roots and their callees, transitively, generates their IR (a
+// function whose body has an error is left to its first call, which
+// reports it), and defines the ones still claimed (a first call may have
+// taken some meanwhile) as one compile-on-demand unit in the bodies
+// dylib, under trackers of the batch.
+func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc.JITDylib, []orc.SymbolName, []string) {
+	b := &specBatch{fns: make(map[string]*ir.Function, max), planned: make(chan struct{})}
+	defer close(b.planned)
+	type member struct {
+		d    *lazyDef
+		v    int
+		body string
+	}
+	var members []member
+	if l.specC == nil {
+		// (Made by the first plan: a program whose compiled functions
+		// call nothing not compiled yet never needs it.)
+		l.specC = &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto), bp: kaleidoscope.NewBodyParser()}
+	}
+	c := l.specC
+	seen := make(map[string]bool, 2*max)
+	queue := roots
+	for len(queue) > 0 && len(members) < max && ctx.Err() == nil {
+		name := queue[0]
+		queue = queue[1:]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		l.mu.Lock()
+		d := l.defs[name]
+		if d == nil || d.version == 0 || d.unit || d.spec != nil {
+			l.mu.Unlock()
+			continue
+		}
+		d.spec = b
+		v, def, file := d.version, d.def, d.file
+		l.mu.Unlock()
+		body := bodyName(name, v)
+		c.def = *def
+		own := &c.def
+		var fn *ir.Function
+		diag := own.ParseBodyWith(c.bp)
+		if diag == nil {
+			fn, diag = c.fg.GenDetached(file, own, body)
+		}
+		c.def = kaleidoscope.FunctionDef{}
+		if diag != nil {
+			l.mu.Lock()
+			if d.spec == b {
+				d.spec = nil
+			}
+			l.mu.Unlock()
+			continue
+		}
+		if b.file == "" {
+			b.file = file
+		}
+		b.fns[body] = fn
+		members = append(members, member{d, v, body})
+		for _, blk := range fn.Blocks {
+			for _, in := range blk.Instrs {
+				if in.Op != ir.OpCall || len(in.Ops) == 0 {
+					continue
+				}
+				if callee, ok := in.Ops[0].(*ir.Function); ok && !seen[callee.Name] {
+					queue = append(queue, callee.Name)
+				}
+			}
+		}
+	}
+	var rest []string
+	for _, n := range queue {
+		if !seen[n] {
+			rest = append(rest, n)
+		}
+	}
+	es := l.j.ES
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	syms := make(orc.SymbolFlagsMap, len(members))
+	var names []orc.SymbolName
+	var claimed []*lazyDef
+	for _, m := range members {
+		if m.d.spec != b || m.d.version != m.v {
+			// Taken by a first call, or redefined.
+			delete(b.fns, m.body)
+			continue
+		}
+		m.d.spec = nil
+		n := es.Intern(m.body)
+		syms[n] = orc.Exported | orc.Callable
+		names = append(names, n)
+		claimed = append(claimed, m.d)
+	}
+	if len(names) == 0 {
+		return nil, nil, rest
+	}
+	unclaim := func() {
+		for _, d := range claimed {
+			d.unit, d.shared, d.rt = false, false, [2]*orc.ResourceTracker{}
+		}
+	}
+	rtB, err := l.bodies.CreateResourceTracker()
+	if err != nil {
+		return nil, nil, rest
+	}
+	rtI, err := l.impl.CreateResourceTracker()
+	if err != nil {
+		return nil, nil, rest
+	}
+	for _, d := range claimed {
+		d.unit, d.shared, d.rt = true, true, [2]*orc.ResourceTracker{rtB, rtI}
+	}
+	u := lazy.WithLinked(lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, nil, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
+		return l.compileBatch(ctx, b, part)
+	}), l.landed)
+	if err := l.bodies.Define(u, rtB); err != nil {
+		unclaim()
+		return nil, nil, rest
+	}
+	return l.bodies, names, rest
+}
+
+// compileBatch optimizes and compiles the functions part of batch b
+// (all of them, or those left when first calls took some) as one module.
+func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	m := ir.NewModule(l.modName)
+	b.mu.Lock()
+	for _, n := range part {
+		fn := b.fns[n.String()]
+		if fn == nil {
+			b.mu.Unlock()
+			return nil, fmt.Errorf("speculative batch: no IR for %s", n)
+		}
+		delete(b.fns, n.String())
+		fn.Module = m
+		m.Funcs = append(m.Funcs, fn)
+	}
+	b.mu.Unlock()
+	defer func() {
+		for _, fn := range m.Funcs {
+			fn.Blocks = nil
+			fn.ReleaseInstrs()
+		}
+	}()
+	for _, fn := range m.Funcs {
+		if err := l.pm.RunFunction(fn); err != nil {
+			return nil, err
+		}
+	}
+	res, err := l.j.Target.Backend.Compile(ctx, m, target.Options{OmitGlobals: true, SourceName: b.file, GraphName: part[0].String() + "+batch.o", NoObject: true})
+	if err != nil {
+		return nil, err
+	}
+	l.specCompiled.Add(int64(len(m.Funcs)))
+	if err := l.stubCallees(ctx, res.Graph); err != nil {
+		return nil, err
+	}
+	return res.Graph, nil
+}
+
+// landed points the stubs of a batch's functions at their code once
+// linked, before they are Ready, for the current versions (a
+// redefinition, under l.mu too, repoints them after), so that their
+// first calls do not re-enter the JIT. (A failure leaves
+// a stub at its call-through, which then finds the code.)
+func (l *lazyDefs) landed(ctx context.Context, syms orc.SymbolMap) {
+	names := make([]string, 0, len(syms))
+	addrs := make([]shared.ExecutorAddr, 0, len(syms))
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for n, def := range syms {
+		s := n.String()
+		i := strings.LastIndexByte(s, '$')
+		if i < 0 {
+			continue
+		}
+		v, err := strconv.Atoi(s[i+1:])
+		if err != nil {
+			continue
+		}
+		if d := l.defs[s[:i]]; d != nil && d.version == v && d.stubbed {
+			names = append(names, s[:i])
+			addrs = append(addrs, def.Addr)
+		}
+	}
+	_ = l.lz.Stubs.UpdatePointers(ctx, names, addrs)
+}

@@ -1,0 +1,266 @@
+package jit
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/orc"
+	"github.com/gorc-jit/gorc/orc/lazy"
+	"github.com/gorc-jit/gorc/shared"
+	"github.com/gorc-jit/gorc/target"
+)
+
+// irBatch is a speculative batch of a lazy IR module (Options.Speculate):
+// the functions it claimed, compiled as one module by the unit it
+// defines in the module's speculation dylib.
+type irBatch struct {
+	// planned is closed once the batch's unit is defined (or the batch
+	// dropped): a first call of a function it claimed waits for it.
+	planned chan struct{}
+	mu      sync.Mutex
+	fns     map[string]*ir.Function // not compiled yet, by name
+}
+
+// LazySpeculated returns how many functions speculative batches of lazy
+// IR modules have compiled (Options.Speculate; LazyCompiled counts them
+// too).
+func (j *JIT) LazySpeculated() int64 { return j.lazySpeculated.Load() }
+
+// startSpeculation turns speculation on for lm (one function per
+// partition, behind lazyIRStubs): the functions a compile finds called
+// are compiled ahead, in batches, on other goroutines, until the JIT
+// closes.
+func (lm *lazyModule) startSpeculation(modNo int64) error {
+	jd, err := lm.j.ES.CreateJITDylib(fmt.Sprintf("main.spec%d", modNo))
+	if err != nil {
+		return err
+	}
+	lm.specDylib = jd
+	lm.claimed = map[string]*irBatch{}
+	lm.spec = lazy.NewSpeculator(lm.j.ES, runtime.GOMAXPROCS(0), lm.planBatch)
+	lm.j.OnClose(lm.spec.Stop)
+	return nil
+}
+
+// pendingLocked returns the function named n if it is neither compiled
+// nor claimed (lm.stubs.mu and lm.mu held), else nil.
+func (lm *lazyModule) pendingLocked(n string) *ir.Function {
+	if lm.claimed[n] != nil {
+		return nil
+	}
+	if f := lm.stubs.fns[n]; f != nil {
+		return f
+	}
+	return lm.fns[lm.j.ES.Intern(n)]
+}
+
+// speculateCallees queues the module's functions graph calls that are
+// neither compiled nor claimed.
+func (lm *lazyModule) speculateCallees(graph *jitlink.LinkGraph) {
+	if lm.spec == nil {
+		return
+	}
+	var names []string
+	lm.stubs.mu.Lock()
+	lm.mu.Lock()
+	for n := range graph.Externals {
+		if lm.pendingLocked(n) != nil {
+			names = append(names, n)
+		}
+	}
+	lm.mu.Unlock()
+	lm.stubs.mu.Unlock()
+	lm.spec.Enqueue(names...)
+}
+
+// unclaimLocked gives f back to first calls (lm.stubs.mu and lm.mu held).
+func (lm *lazyModule) unclaimLocked(f *ir.Function) {
+	delete(lm.claimed, f.Name)
+	if _, ok := lm.stubs.fns[f.Name]; !ok {
+		// It has a stub (made before or while claimed): its unit compiles it.
+		lm.fns[lm.j.ES.Intern(f.Name)] = f
+	}
+}
+
+// planBatch is the speculator's planner: it claims up to max functions
+// from roots and their direct callees, transitively, parses and
+// verifies their bodies (a function with an error is given back: its
+// first call reports it) and defines them as one compile-on-demand unit
+// in the speculation dylib.
+func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*orc.JITDylib, []orc.SymbolName, []string) {
+	b := &irBatch{planned: make(chan struct{}), fns: make(map[string]*ir.Function, max)}
+	defer close(b.planned)
+	var members []*ir.Function
+	seen := make(map[string]bool, 2*max)
+	queue := roots
+	for len(queue) > 0 && len(members) < max && ctx.Err() == nil {
+		n := queue[0]
+		queue = queue[1:]
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		lm.stubs.mu.Lock()
+		lm.mu.Lock()
+		f := lm.pendingLocked(n)
+		if f != nil {
+			delete(lm.fns, lm.j.ES.Intern(n))
+			lm.claimed[n] = b
+		}
+		lm.mu.Unlock()
+		lm.stubs.mu.Unlock()
+		if f == nil {
+			continue
+		}
+		err := lm.bodies.ParseBody(f)
+		if err == nil {
+			err = ir.VerifyFunction(f)
+		}
+		if err != nil {
+			lm.stubs.mu.Lock()
+			lm.mu.Lock()
+			lm.unclaimLocked(f)
+			lm.mu.Unlock()
+			lm.stubs.mu.Unlock()
+			continue
+		}
+		members = append(members, f)
+		b.fns[n] = f
+		for _, blk := range f.Blocks {
+			for _, in := range blk.Instrs {
+				if in.Op != ir.OpCall || len(in.Ops) == 0 {
+					continue
+				}
+				if callee, ok := in.Ops[0].(*ir.Function); ok && !seen[callee.Name] {
+					queue = append(queue, callee.Name)
+				}
+			}
+		}
+	}
+	var rest []string
+	for _, n := range queue {
+		if !seen[n] {
+			rest = append(rest, n)
+		}
+	}
+	if len(members) == 0 {
+		return nil, nil, rest
+	}
+	syms := make(orc.SymbolFlagsMap, len(members))
+	names := make([]orc.SymbolName, 0, len(members))
+	for _, f := range members {
+		n := lm.j.ES.Intern(f.Name)
+		syms[n] = orc.Exported | orc.Callable
+		names = append(names, n)
+	}
+	u := lazy.WithLinked(lazy.CompileOnDemandGraph(lm.name+" (speculative batch)", lm.j.Layer, lm.j.lazyImpl, nil, syms, nil, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
+		return lm.compileBatch(ctx, b, part)
+	}), lm.landed)
+	if err := lm.specDylib.Define(u, nil); err != nil {
+		lm.stubs.mu.Lock()
+		lm.mu.Lock()
+		for _, f := range members {
+			lm.unclaimLocked(f)
+		}
+		lm.mu.Unlock()
+		lm.stubs.mu.Unlock()
+		return nil, nil, rest
+	}
+	return lm.specDylib, names, rest
+}
+
+// compiledAhead handles the first call of function n when a speculative
+// batch claimed it: it waits for the batch to be planned, then for its
+// compile (running it here if it has not started), and reports true: the
+// function is in the implementation dylib. False: no batch has it.
+func (lm *lazyModule) compiledAhead(ctx context.Context, n orc.SymbolName) (bool, error) {
+	lm.mu.Lock()
+	b := lm.claimed[n.String()]
+	lm.mu.Unlock()
+	if b == nil {
+		return false, nil
+	}
+	select {
+	case <-b.planned:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	lm.mu.Lock()
+	b = lm.claimed[n.String()]
+	lm.mu.Unlock()
+	if b == nil {
+		return false, nil // given back
+	}
+	if _, err := lm.j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, lm.specDylib), orc.NewSymbolLookupSet(n), orc.SymbolStateReady); err != nil {
+		return true, err
+	}
+	return true, nil
+}
+
+// compileBatch optimizes and compiles the functions part of batch b as
+// one module (all of them, or what first calls left of them).
+func (lm *lazyModule) compileBatch(ctx context.Context, b *irBatch, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	m := ir.NewModule(lm.name)
+	b.mu.Lock()
+	for _, n := range part {
+		f := b.fns[n.String()]
+		if f == nil {
+			b.mu.Unlock()
+			return nil, fmt.Errorf("speculative batch of %s: function @%s is not in it", lm.name, n)
+		}
+		delete(b.fns, n.String())
+		f.Module = m
+		m.Funcs = append(m.Funcs, f)
+	}
+	b.mu.Unlock()
+	lm.mu.Lock()
+	lm.seq++
+	objName := lazyGraphName(lm.name, lm.seq, m.Funcs[0].Name)
+	lm.mu.Unlock()
+	defer func() {
+		for _, f := range m.Funcs {
+			f.Blocks = nil
+			f.ReleaseInstrs()
+		}
+	}()
+	for _, f := range m.Funcs {
+		if err := lm.pm.RunFunction(f); err != nil {
+			return nil, fmt.Errorf("%s: optimize: %w", lm.name, err)
+		}
+	}
+	res, err := lm.j.Target.Backend.Compile(ctx, m, target.Options{OmitGlobals: true, SourceName: lm.name, GraphName: objName, NoObject: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: compile: %w", lm.name, err)
+	}
+	if err := lm.stubs.defineCallees(ctx, res.Graph); err != nil {
+		return nil, err
+	}
+	k := int64(len(m.Funcs))
+	lm.done.Add(k)
+	lm.specCompiled.Add(k)
+	lm.j.lazyCompiled.Add(k)
+	lm.j.lazySpeculated.Add(k)
+	return res.Graph, nil
+}
+
+// landed points the stubs of a batch's functions at their code once
+// linked (before they are Ready), so that their first calls do not
+// re-enter the JIT (a function without a stub
+// yet gets one leading to the call-through, which finds the code).
+func (lm *lazyModule) landed(ctx context.Context, syms orc.SymbolMap) {
+	lz, err := lm.j.Lazy()
+	if err != nil {
+		return
+	}
+	names := make([]string, 0, len(syms))
+	addrs := make([]shared.ExecutorAddr, 0, len(syms))
+	for n, d := range syms {
+		names = append(names, n.String())
+		addrs = append(addrs, d.Addr)
+	}
+	_ = lz.Stubs.UpdatePointers(ctx, names, addrs)
+}

@@ -1,0 +1,168 @@
+//go:build cgo
+
+package jit_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/kaleidoscope"
+	"github.com/gorc-jit/gorc/orc"
+)
+
+// specChain is a Kaleidoscope chain of n functions: k0(x) = x*2,
+// k_i(x) = k_{i-1}(x) + 1, so that k_i(x) = 2x + i; and unused(x), which
+// k1 calls in a branch never taken (compiled only speculatively).
+func specChain(t *testing.T, n int) string {
+	t.Helper()
+	var src strings.Builder
+	src.WriteString("def unused(x) x*3;\ndef k0(x) x*2;\ndef k1(x) if x < 0-1000000 then unused(x) else k0(x)+1;\n")
+	for i := 2; i < n; i++ {
+		fmt.Fprintf(&src, "def k%d(x) k%d(x)+1;\n", i, i-1)
+	}
+	g := kaleidoscope.NewGenerator("k")
+	if d, err := g.AddSource(context.Background(), "k.k", []byte(src.String())); err != nil || len(d) > 0 {
+		t.Fatalf("%v %v", d, err)
+	}
+	var ll strings.Builder
+	if _, err := g.Module.WriteTo(&ll); err != nil {
+		t.Fatal(err)
+	}
+	return ll.String()
+}
+
+// TestLazyIRSpeculateFromThreads: with Options.Speculate, 8 pthreads make
+// first calls into a chain of 300 functions at once while speculative
+// batches compile the chain ahead of them: every function is compiled
+// exactly once (on demand or speculatively: LazyCompiled counts both,
+// and would exceed the functions if one were compiled twice), results
+// are right, in this process and in a child executor.
+func TestLazyIRSpeculateFromThreads(t *testing.T) {
+	const n = 300
+	ll := specChain(t, n)
+	dir := t.TempDir()
+	mainObj, err := cc(dir, "main", fmt.Sprintf(`#include <pthread.h>
+extern double k%d(double), k%d(double), k%d(double), k%d(double);
+static double (*const ks[4])(double) = {k%d, k%d, k%d, k%d};
+static const int is[4] = {%d, %d, %d, %d};
+static pthread_barrier_t bar;
+static double res[8];
+static void *worker(void *arg) {
+	long i = (long)arg;
+	pthread_barrier_wait(&bar);
+	res[i] = ks[i %% 4]((double)i);
+	return 0;
+}
+int main(void) {
+	pthread_t t[8];
+	pthread_barrier_init(&bar, 0, 8);
+	for (long i = 0; i < 8; i++) if (pthread_create(&t[i], 0, worker, (void *)i)) return 100;
+	for (int i = 0; i < 8; i++) pthread_join(t[i], 0);
+	int bad = 0;
+	for (int i = 0; i < 8; i++) if (res[i] != 2.0 * i + is[i %% 4]) bad++;
+	return bad;
+}`, n-1, n-50, n/2, 10, n-1, n-50, n/2, 10, n-1, n-50, n/2, 10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, exec := range []string{"local", "child"} {
+		t.Run(exec, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			j, err := jit.New(ctx, jit.Options{Exec: exec, ExecutorCommand: []string{os.Args[0]}, Speculate: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.AddLazyIR(ctx, "k.ll", []byte(ll), 2, jit.PartitionFunction); err != nil {
+				t.Fatal(err)
+			}
+			if err := j.AddObjectFile(mainObj); err != nil {
+				t.Fatal(err)
+			}
+			addr, err := j.Lookup(ctx, "main")
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := j.EPC.RunAsMain(ctx, addr, []string{"k"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st != 0 {
+				t.Errorf("%d threads got wrong results", st)
+			}
+			// Speculation may still be compiling unused (never called):
+			// n functions at least, n+1 at most, never more.
+			got := j.LazyCompiled()
+			if got < n || got > n+1 {
+				t.Errorf("%d functions compiled, want %d or %d (k0..k%d and maybe unused, each once)", got, n, n+1, n-1)
+			}
+			t.Logf("%d compiled, %d of them speculatively", got, j.LazySpeculated())
+		})
+	}
+}
+
+// TestLazyIRSpeculateFailure: a function whose body is invalid is left
+// out of speculative batches: the program runs while it is never called,
+// and its first call fails naming it, as without speculation.
+func TestLazyIRSpeculateFailure(t *testing.T) {
+	const src = `define i32 @bad(i32 %x) {
+entry:
+  %r = add i32 %x, %nosuch
+  ret i32 %r
+}
+define i32 @ok(i32 %x) {
+entry:
+  %r = add i32 %x, 1
+  ret i32 %r
+}
+define i32 @main() {
+entry:
+  %a = call i32 @ok(i32 41)
+  %c = icmp slt i32 %a, 0
+  br i1 %c, label %then, label %done
+then:
+  %b = call i32 @bad(i32 %a)
+  ret i32 %b
+done:
+  ret i32 %a
+}
+define i32 @callsbad() {
+entry:
+  %b = call i32 @bad(i32 1)
+  ret i32 %b
+}
+`
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	j, err := jit.New(ctx, jit.Options{Speculate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	if err := j.AddLazyIR(ctx, "m.ll", []byte(src), 2, jit.PartitionFunction); err != nil {
+		t.Fatal(err)
+	}
+	addr, err := j.Lookup(ctx, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := j.EPC.RunAsMain(ctx, addr, []string{"m"})
+	if err != nil || st != 42 {
+		t.Fatalf("main: %d, %v; want 42", st, err)
+	}
+	// bad's first call (compiling it on demand) reports its error.
+	bodies, _, err := j.LazyDylibs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, bodies), orc.NewSymbolLookupSet(j.ES.Intern("bad")), orc.SymbolStateReady)
+	if err == nil || !strings.Contains(err.Error(), "nosuch") {
+		t.Fatalf("compiling bad: %v, want an error naming %%nosuch", err)
+	}
+}

@@ -1,0 +1,152 @@
+package lazy
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gorc-jit/gorc/orc"
+)
+
+// Planner chooses the next speculative batch (LLVM ORC's Speculator
+// with an IRSpeculationLayer, in batches): starting from roots (the
+// functions found called by code compiled so far), it claims up to max
+// functions not compiled or claimed yet, walking their direct callees
+// transitively, defines them in jd as one unit (one module compiled, one
+// graph linked: the compiler's caches stay warm and the per-module costs
+// are shared) and returns the unit's symbols, to be looked up, and the
+// functions it reached but left out (the next batch's roots). A function
+// a planner leaves out of a batch (a first call took it, or it has an
+// error) is compiled, or fails, on its first call as without
+// speculation.
+type Planner func(ctx context.Context, roots []string, max int) (jd *orc.JITDylib, syms []orc.SymbolName, rest []string)
+
+// SpeculationBatchMin and SpeculationBatchMax bound the size of a
+// speculative batch: the first is small, so that the first call's callees
+// are compiled soon, and each next one twice the size, up to the
+// maximum (a first call of a function in a batch being compiled waits
+// for the whole batch).
+const (
+	SpeculationBatchMin = 8
+	SpeculationBatchMax = 64
+)
+
+// Speculator compiles functions before their first call, in the
+// background: Enqueue hands it the functions code just compiled calls;
+// one goroutine plans batches from them (Planner) and each batch is
+// materialized by a session lookup on a goroutine of its own, at most
+// workers at a time. A first call of a function in a batch being
+// compiled waits for it as for any materialization in progress (the
+// session's symbol states); one not claimed yet is compiled at once by
+// its caller. Lookups fail silently: a function whose speculative
+// compile failed reports the error when, and if, it is called.
+type Speculator struct {
+	es     *orc.ExecutionSession
+	plan   Planner
+	ctx    context.Context
+	cancel context.CancelFunc
+	slots  chan struct{}
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	queue   []string
+	running bool // loop is running
+	stopped bool
+	size    int // the next batch's size
+
+	batches atomic.Int64
+}
+
+// NewSpeculator returns a speculator compiling at most workers batches
+// at once (at least 1).
+func NewSpeculator(es *orc.ExecutionSession, workers int, plan Planner) *Speculator {
+	if workers < 1 {
+		workers = 1
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Speculator{es: es, plan: plan, ctx: ctx, cancel: cancel, slots: make(chan struct{}, workers), size: SpeculationBatchMin}
+}
+
+// Enqueue queues names (functions about to be called, maybe) for
+// speculative compilation.
+func (s *Speculator) Enqueue(names ...string) {
+	if len(names) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return
+	}
+	s.queue = append(s.queue, names...)
+	if !s.running {
+		s.running = true
+		s.wg.Add(1)
+		go s.loop()
+	}
+}
+
+// Batches returns how many batches have been planned.
+func (s *Speculator) Batches() int64 { return s.batches.Load() }
+
+// Stop ends speculation: nothing more is planned, the compiles in flight
+// are cancelled (their functions then fail only if called; a session
+// being ended is) and Stop returns when every goroutine of s has.
+func (s *Speculator) Stop() {
+	s.mu.Lock()
+	s.stopped = true
+	s.queue = nil
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+}
+
+func (s *Speculator) loop() {
+	defer s.wg.Done()
+	for {
+		// A worker first: a batch is defined only when it can start at
+		// once (a first call would otherwise take its functions one by
+		// one, with cold caches).
+		select {
+		case s.slots <- struct{}{}:
+		case <-s.ctx.Done():
+			s.mu.Lock()
+			s.running = false
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Lock()
+		if len(s.queue) == 0 || s.stopped {
+			s.running = false
+			s.mu.Unlock()
+			<-s.slots
+			return
+		}
+		roots := s.queue
+		s.queue = nil
+		size := s.size
+		s.size = min(2*s.size, SpeculationBatchMax)
+		s.mu.Unlock()
+		jd, syms, rest := s.plan(s.ctx, roots, size)
+		if len(rest) > 0 {
+			s.mu.Lock()
+			if !s.stopped {
+				s.queue = append(rest, s.queue...)
+			}
+			s.mu.Unlock()
+		}
+		if len(syms) == 0 {
+			<-s.slots
+			continue
+		}
+		s.batches.Add(1)
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer func() { <-s.slots }()
+			// The error is the functions': each reports it on its first
+			// call, if any.
+			_, _ = s.es.Lookup(s.ctx, orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(syms...), orc.SymbolStateReady)
+		}()
+	}
+}
