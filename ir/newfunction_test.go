@@ -52,3 +52,29 @@ func TestNewFunctionAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestOperandSlots: up to three slots come from the instruction's own
+// storage, cleared, without an allocation; more are a new array.
+func TestOperandSlots(t *testing.T) {
+	var in Instr
+	for n := 0; n <= 5; n++ {
+		in.opsBuf = [3]Value{True, True, True}
+		var ops []Value
+		allocs := testing.AllocsPerRun(10, func() { ops = in.OperandSlots(n) })
+		if len(ops) != n || cap(ops) != n {
+			t.Fatalf("OperandSlots(%d): len %d cap %d", n, len(ops), cap(ops))
+		}
+		for i, v := range ops {
+			if v != nil {
+				t.Errorf("OperandSlots(%d)[%d] = %v, want nil", n, i, v)
+			}
+		}
+		inline := n > 0 && &ops[0] == &in.opsBuf[0]
+		if n <= 3 && (allocs != 0 || (n > 0 && !inline)) {
+			t.Errorf("OperandSlots(%d): %v allocations, inline storage %v; want none and the inline storage", n, allocs, inline)
+		}
+		if n > 3 && inline {
+			t.Errorf("OperandSlots(%d) returned the three inline slots", n)
+		}
+	}
+}

@@ -219,27 +219,23 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, result
 	}
 	var result ir.Value
 	var hoisted []*ir.Instr
-	// The copies and their operand lists are carved from one block of
-	// instructions and one of operands (two allocations per inlined
-	// call rather than two per instruction), and written straight into
-	// b in the call's place.
+	// The copies are carved from one block of instructions, their
+	// operands kept in the instructions' own storage (one allocation per
+	// inlined call), and written straight into b in the call's place.
 	// Only the instructions before the ret are copied (none for a body
 	// that returns a parameter: nothing is allocated).
-	ncopy, nops, nclone := 0, 0, 0
+	ncopy, nclone := 0, 0
 	for _, in := range body {
 		if in.Op == ir.OpRet {
 			break
 		}
 		ncopy++
-		nops += len(in.Ops)
 		if in.Op != ir.OpAlloca {
 			nclone++
 		}
 	}
-	var opMem []ir.Value
 	if ncopy > 0 {
 		mem = make([]ir.Instr, ncopy)
-		opMem = make([]ir.Value, nops)
 	}
 	// The call's slot b.Instrs[i] becomes nclone slots (what
 	// slices.Replace of the call by the copies gives).
@@ -263,8 +259,7 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, result
 		c := &mem[j]
 		*c = ir.Instr{Op: in.Op, Typ: in.Typ, Name: in.Name, Pred: in.Pred, FnType: in.FnType,
 			ElemType: in.ElemType, Flags: in.Flags, Align: in.Align}
-		c.Ops = opMem[:len(in.Ops):len(in.Ops)]
-		opMem = opMem[len(in.Ops):]
+		c.Ops = c.OperandSlots(len(in.Ops))
 		for k, v := range in.Ops {
 			c.Ops[k] = mapped(v)
 		}
