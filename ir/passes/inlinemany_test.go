@@ -109,7 +109,7 @@ func TestInlineStraightAllocs(t *testing.T) {
 	})
 	// (Minus the name's Sprintf; InlinedInto's lists grow by doubling,
 	// under one allocation per run on average.)
-	if got, want := allocs-1, 3.0; got > want {
+	if got, want := allocs-1, 3.0; got > want && !raceEnabled {
 		t.Errorf("inlining six calls allocated %v times, want at most %v", got, want)
 	}
 	for j := range k {
