@@ -38,7 +38,7 @@ type InstrArena struct {
 
 const (
 	blockChunkLen = 16 // blocks per chunk
-	blockInstrs   = 8  // initial capacity of a block's Instrs
+	blockInstrs   = 16 // initial capacity of a block's Instrs
 )
 
 type blockChunk struct {

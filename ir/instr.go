@@ -308,6 +308,18 @@ type Instr struct {
 	blkBuf [2]*Block
 }
 
+// OperandSlots returns n operand slots (nil) for in, its inline storage
+// when they fit there (up to three) and a new array otherwise: for a pass
+// that makes an instruction as a value (a copy) rather than through a
+// Builder. It does not set in.Ops.
+func (in *Instr) OperandSlots(n int) []Value {
+	if n <= len(in.opsBuf) {
+		clear(in.opsBuf[:n])
+		return in.opsBuf[:n:n]
+	}
+	return make([]Value, n)
+}
+
 // setOps sets in.Ops to the given operands, using inline storage.
 func (in *Instr) setOps(vs ...Value) {
 	n := copy(in.opsBuf[:], vs)

@@ -466,11 +466,24 @@ func (m *Module) NewFunction(name string, sig *Type, paramNames []string) (*Func
 	if m.Lookup(name) != nil {
 		return nil, fmt.Errorf("ir: redefinition of @%s", diag.Clip(name))
 	}
-	f := &Function{Name: name, Sig: sig, Module: m}
-	if n := len(sig.Params); n > 0 {
-		// The parameters in one array: two allocations, not n+1 and growth.
-		ps := make([]Param, n)
+	var f *Function
+	var ps []Param
+	switch n := len(sig.Params); {
+	case n == 0:
+		f = &Function{Name: name, Sig: sig, Module: m}
+	case n <= smallParams:
+		// Most functions have a parameter or two: the function and
+		// its parameters in one allocation.
+		fp := &funcParams{f: Function{Name: name, Sig: sig, Module: m}}
+		f, ps = &fp.f, fp.ps[:n]
+		f.Params = fp.pp[:n:n]
+	default:
+		// The parameters in one array: three allocations, not n+2 and growth.
+		f = &Function{Name: name, Sig: sig, Module: m}
+		ps = make([]Param, n)
 		f.Params = make([]*Param, n)
+	}
+	if len(ps) > 0 {
 		for i, t := range sig.Params {
 			p := &ps[i]
 			*p = Param{Typ: t, Index: i, Func: f}
@@ -483,6 +496,17 @@ func (m *Module) NewFunction(name string, sig *Type, paramNames []string) (*Func
 	m.Funcs = append(m.Funcs, f)
 	m.syms[name] = f
 	return f, nil
+}
+
+// smallParams is the most parameters a function is allocated together
+// with (funcParams).
+const smallParams = 2
+
+// funcParams is a function with room for its parameters beside it.
+type funcParams struct {
+	f  Function
+	ps [smallParams]Param
+	pp [smallParams]*Param
 }
 
 // ReuseFunction is NewFunction reusing the memory of f, a function that

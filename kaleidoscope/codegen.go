@@ -394,8 +394,10 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 			g.Redefined = append(g.Redefined, pr.Name)
 		}
 	}
+	// (One lookup: nothing below changes protos before it is set.)
+	oldProto, hadProto := g.protos[pr.Name]
 	if g.AllowRedefinition && g.Redefinable[pr.Name] && !def.TopLevel {
-		if old, ok := g.protos[pr.Name]; ok && len(old.Params) != len(pr.Params) {
+		if old, ok := oldProto, hadProto; ok && len(old.Params) != len(pr.Params) {
 			g.errAt(pr.Pos, "definition of '%s' has %d parameters, previously %d", pr.Name, len(pr.Params), len(old.Params))
 		}
 		if g.versions == nil {
@@ -409,7 +411,7 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 		f.Linkage = ir.Internal
 		g.slot(pr.Name)
 		versioned = true
-	} else if old, ok := g.protos[pr.Name]; ok {
+	} else if old, ok := oldProto, hadProto; ok {
 		f = g.Module.Func(pr.Name)
 		if f != nil && g.bodies[f] {
 			g.errAt(pr.Pos, "redefinition of function '%s'", pr.Name)
@@ -425,7 +427,6 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 			g.errAt(pr.Pos, "%v", err)
 		}
 	}
-	oldProto := g.protos[pr.Name]
 	g.protos[pr.Name] = pr
 	for i, n := range pr.Params {
 		f.Params[i].Name = n

@@ -56,6 +56,12 @@ type kaleidoOptions struct {
 	graph, noObject bool
 }
 
+// eagerHeapPerByte is the heap an eager batch compile readies per byte
+// of source (prepareHeap): it allocated about 42 when this was set, 25
+// in session 24 (kgen's 500-4,000 functions); only what it uses is
+// faulted in.
+const eagerHeapPerByte = 48
+
 func runKaleido(args []string, stdout, stderr io.Writer) int {
 	// A compiler allocates many small objects that live for the whole run:
 	// the collector mostly wastes time. Collect only when the heap reaches
@@ -88,17 +94,30 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	heapReady := false
 	var srcBuf []byte
 	heapWait := func() {}
+	// An eager compile that no cache can serve (-no-cache) does the
+	// same, and waits for the collection only when it starts compiling
+	// (eagerHeap): the collection overlaps the read and the set-up
+	// below, the opening of the executor on its goroutine included.
+	eagerHeap := 0
 	if o.lazy && o.emit == "" && len(files) > 0 {
 		size := filesSize(files)
 		srcBuf, heapWait = prepareHeapBeside(lazyHeapPerByte*size, size)
 		heapReady = true
+	} else if !o.lazy && o.cache.off && len(files) > 0 && !o.workers.enabled() {
+		size := filesSize(files)
+		if srcBuf, heapWait = prepareHeapBeside(eagerHeapPerByte*size, size); srcBuf != nil {
+			eagerHeap = eagerHeapPerByte * size
+		}
 	}
 	if !kaleidoImageCandidate(o, files) {
 		if names, srcs, err = readKaleidoSourcesInto(files, srcBuf); err != nil {
+			heapWait()
 			return kaleidoFailed(stderr, err)
 		}
 	}
-	heapWait()
+	if eagerHeap == 0 {
+		heapWait()
+	}
 	modName := "kaleido"
 	if len(files) > 0 {
 		modName = files[0]
@@ -172,11 +191,16 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	// per byte of source (measured at 500-4,000 generated functions),
 	// with the collector off all of it fresh memory: let it come in huge
 	// pages.
-	size := 0
-	for _, s := range srcs {
-		size += len(s)
+	if eagerHeap > 0 {
+		heapWait()
+		o.heapPrepared = eagerHeap
+	} else {
+		size := 0
+		for _, s := range srcs {
+			size += len(s)
+		}
+		o.heapPrepared = prepareHeap(eagerHeapPerByte * size)
 	}
-	o.heapPrepared = prepareHeap(48 * size)
 	o.graph = o.emit == ""
 	o.noObject = o.graph && cached == nil
 	m, stream, diags, err := compileKaleido(ctx, o, modName, names, srcs, stderr)

@@ -198,11 +198,12 @@ func inlinableBody(callee, body *ir.Function, max int) bool {
 func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, results *callResults) int {
 	call := b.Instrs[i]
 	body := src.Blocks[0].Instrs
-	// The copies of body's instructions, by position: an operand is a
-	// parameter of src (the call's argument), an earlier instruction of
-	// the body (its copy), or a value from outside (itself).
+	// The copies of body's instructions are mem[j] for body[j]: an
+	// operand is a parameter of src (the call's argument), an earlier
+	// instruction of the body (its copy), or a value from outside
+	// (itself).
+	var mem []ir.Instr
 	olds := body[:0:0]
-	var news []*ir.Instr
 	mapped := func(v ir.Value) ir.Value {
 		switch x := v.(type) {
 		case *ir.Param:
@@ -211,35 +212,43 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, result
 			}
 		case *ir.Instr:
 			if k := slices.Index(olds, x); k >= 0 {
-				return news[k]
+				return &mem[k]
 			}
 		}
 		return v
 	}
 	var result ir.Value
-	clones := make([]*ir.Instr, 0, len(body))
-	news = make([]*ir.Instr, 0, len(body))
-	olds = body[:0]
 	var hoisted []*ir.Instr
-	// The copies and their operand lists are carved from one block of
-	// instructions and one of operands (two allocations per inlined
-	// call rather than two per instruction).
+	// The copies are carved from one block of instructions, their
+	// operands kept in the instructions' own storage (one allocation per
+	// inlined call), and written straight into b in the call's place.
 	// Only the instructions before the ret are copied (none for a body
 	// that returns a parameter: nothing is allocated).
-	ncopy, nops := 0, 0
+	ncopy, nclone := 0, 0
 	for _, in := range body {
 		if in.Op == ir.OpRet {
 			break
 		}
 		ncopy++
-		nops += len(in.Ops)
+		if in.Op != ir.OpAlloca {
+			nclone++
+		}
 	}
-	var mem []ir.Instr
-	var opMem []ir.Value
 	if ncopy > 0 {
 		mem = make([]ir.Instr, ncopy)
-		opMem = make([]ir.Value, nops)
 	}
+	// The call's slot b.Instrs[i] becomes nclone slots (what
+	// slices.Replace of the call by the copies gives).
+	if old := len(b.Instrs); nclone == 0 {
+		copy(b.Instrs[i:], b.Instrs[i+1:])
+		b.Instrs[old-1] = nil
+		b.Instrs = b.Instrs[:old-1]
+	} else if nclone > 1 {
+		b.Instrs = slices.Grow(b.Instrs, nclone-1)[:old+nclone-1]
+		copy(b.Instrs[i+nclone:], b.Instrs[i+1:old])
+	}
+	olds = body[:0]
+	k := i
 	for j, in := range body {
 		if in.Op == ir.OpRet {
 			if len(in.Ops) > 0 {
@@ -250,23 +259,21 @@ func inlineStraight(f *ir.Function, b *ir.Block, i int, src *ir.Function, result
 		c := &mem[j]
 		*c = ir.Instr{Op: in.Op, Typ: in.Typ, Name: in.Name, Pred: in.Pred, FnType: in.FnType,
 			ElemType: in.ElemType, Flags: in.Flags, Align: in.Align}
-		c.Ops = opMem[:len(in.Ops):len(in.Ops)]
-		opMem = opMem[len(in.Ops):]
+		c.Ops = c.OperandSlots(len(in.Ops))
 		for k, v := range in.Ops {
 			c.Ops[k] = mapped(v)
 		}
 		olds = body[:len(olds)+1]
-		news = append(news, c)
 		if in.Op == ir.OpAlloca {
 			c.Block = f.Blocks[0]
 			hoisted = append(hoisted, c)
 			continue
 		}
 		c.Block = b
-		clones = append(clones, c)
+		b.Instrs[k] = c
+		k++
 	}
-	b.Instrs = slices.Replace(b.Instrs, i, i+1, clones...)
-	next := i + len(clones)
+	next := i + nclone
 	if len(hoisted) > 0 {
 		entry := f.Blocks[0]
 		entry.Instrs = append(hoisted, entry.Instrs...)
@@ -554,7 +561,8 @@ func (c *InlineCache) InlinedInto(f *ir.Function) []*ir.Function {
 // cache: only calls of remembered functions are inlined, and the callees'
 // own IR is never read.
 func (c *InlineCache) Inline(f *ir.Function) bool {
-	var used []*ir.Function
+	var usedBuf [8]*ir.Function // (a few callees: no allocation)
+	used := usedBuf[:0]
 	// The callee looked up last, and what it gave: a function calls the
 	// same helper (an operator) at several sites, and each site took the
 	// lock and a map lookup. used lists each callee inlined once.

@@ -443,7 +443,10 @@ func simplify(in *ir.Instr) (ir.Value, bool) {
 				return x, mod
 			}
 			if isFloatConst(x, math.Copysign(0, -1)) {
-				in.Op, in.Ops = ir.OpFNeg, []ir.Value{y}
+				// (In place: in's operand list is its own, as the
+				// swaps above assume.)
+				in.Ops[0] = y
+				in.Op, in.Ops = ir.OpFNeg, in.Ops[:1]
 				return nil, true
 			}
 		case ir.OpFMul:
@@ -451,12 +454,14 @@ func simplify(in *ir.Instr) (ir.Value, bool) {
 				return x, mod
 			}
 			if isFloatConst(y, -1) {
-				in.Op, in.Ops = ir.OpFNeg, []ir.Value{x}
+				in.Ops[0] = x
+				in.Op, in.Ops = ir.OpFNeg, in.Ops[:1]
 				return nil, true
 			}
 			if isFloatConst(y, 2) {
 				// x*2 -> x+x (exact)
-				in.Op, in.Ops = ir.OpFAdd, []ir.Value{x, x}
+				in.Ops[0], in.Ops[1] = x, x
+				in.Op = ir.OpFAdd
 				return nil, true
 			}
 		case ir.OpFDiv:
