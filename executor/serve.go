@@ -725,11 +725,19 @@ func (s *server) dispatchOwn(f wire.Frame) ([]byte, error) {
 	switch f.Op {
 	case wire.OpReserve, wire.OpReserveShared:
 		size, low := d.U64(), d.U64() != 0
+		var at uint64
+		if f.Op == wire.OpReserve && len(f.Payload) == 24 && !low {
+			at = d.U64() // placed by the controller (an early start)
+		}
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		if f.Op == wire.OpReserve {
-			r, err := Reserve(size, low)
+			reserve := func() (shared.ExecutorAddrRange, error) { return Reserve(size, low) }
+			if at != 0 {
+				reserve = func() (shared.ExecutorAddrRange, error) { return ReserveAt(shared.ExecutorAddr(at), size) }
+			}
+			r, err := reserve()
 			if err != nil {
 				return nil, err
 			}
