@@ -510,6 +510,12 @@ func (j *JIT) AddInput(path string) error {
 // in Options.SearchDirs and the system directories), a path, or a soname.
 // Its symbols become visible to the process-symbols generator.
 func (j *JIT) LoadDylib(ctx context.Context, name string) error {
+	if s, ok := j.EPC.(interface{ Started(context.Context) error }); ok {
+		// A child still starting: its start is not this load's time.
+		if err := s.Started(ctx); err != nil {
+			return j.executorError(err)
+		}
+	}
 	t0 := time.Now()
 	if _, err := j.EPC.LoadDylib(ctx, name, j.opts.SearchDirs); err != nil {
 		if herr := j.executorError(err); herr != err {

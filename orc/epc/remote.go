@@ -728,6 +728,20 @@ func (e *Remote) awaitHello(ctx context.Context, op wire.Op) error {
 	}
 }
 
+// Started waits until an early start's hello is in (at once for other
+// executors) and returns why the handshake failed, if it did.
+func (e *Remote) Started(ctx context.Context) error {
+	if e.ready == nil {
+		return nil
+	}
+	select {
+	case <-e.ready:
+		return e.readyErr
+	case <-ctx.Done():
+		return fmt.Errorf("epc: waiting for the executor's hello: %w", ctx.Err())
+	}
+}
+
 // HandshakeError returns why the handshake of an executor started early
 // (EarlyHello) failed, once it has: nil while it is pending, after it
 // succeeded, and for executors started otherwise (whose handshake
