@@ -190,6 +190,11 @@ type JIT struct {
 type Times struct {
 	Load time.Duration // reading and parsing inputs, loading libraries
 	Link time.Duration // materializing (linking) everything
+	// LibWait is how long the link's lookups in the executor process
+	// waited for shared libraries still loading (WaitBeforeProcessSymbols;
+	// with a child executor still starting, for its start too), summed
+	// over the lookups.
+	LibWait time.Duration
 }
 
 // New creates a JIT.
@@ -562,7 +567,12 @@ func (j *JIT) start() error {
 	var proc orc.DefinitionGenerator = j.proc
 	if wait := j.procWait; wait != nil {
 		proc = orc.DefinitionGeneratorFunc(func(ctx context.Context, kind orc.LookupKind, jd *orc.JITDylib, flags orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
-			if err := wait(); err != nil {
+			t0 := time.Now()
+			err := wait()
+			j.mu.Lock()
+			j.times.LibWait += time.Since(t0)
+			j.mu.Unlock()
+			if err != nil {
 				return err
 			}
 			return j.proc.TryToGenerate(ctx, kind, jd, flags, set)

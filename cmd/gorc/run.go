@@ -252,6 +252,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			t.Load.Round(time.Microsecond), t.Link.Round(time.Microsecond), j.Linked(), time.Since(start).Round(time.Microsecond))
 		showCacheStats(stderr, j.CacheStats())
 		showRoundTrips(stderr, j.EPC)
+		if t.LibWait > 0 {
+			fmt.Fprintf(stderr, "gorc run: the link waited %v for the shared libraries (and a starting executor)\n", t.LibWait.Round(time.Microsecond))
+		}
 	}
 	return runProgram(ctx, j, o, prog, stdout, stderr)
 }
