@@ -173,13 +173,43 @@ func Reserve(size uint64, low bool) (shared.ExecutorAddrRange, error) {
 		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve %#x bytes%s: %w", size, where, syscall.Errno(e))
 	}
 	r := shared.ExecutorAddrRange{Start: shared.ExecutorAddr(addr), End: shared.ExecutorAddr(uint64(addr) + size)}
+	addReservation(r, low)
+	return r, nil
+}
+
+// ReserveAt is Reserve at a given page-aligned address (above 2 GiB), for
+// a controller that placed code there before the executor had started
+// (wire.OpReserve with an address). It fails, replacing nothing, when any
+// of the range is already mapped.
+func ReserveAt(addr shared.ExecutorAddr, size uint64) (shared.ExecutorAddrRange, error) {
+	ps := PageSize()
+	switch {
+	case size == 0:
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve at %v: zero size", addr)
+	case size > MaxReservation:
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve %#x bytes at %v: too large", size, addr)
+	case uint64(addr)%ps != 0 || uint64(addr) < 1<<31 || uint64(addr)+size < uint64(addr) || uint64(addr)+size > 1<<47:
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve %#x bytes at %v: not a page-aligned user address above 2 GiB", size, addr)
+	}
+	size = (size + ps - 1) &^ (ps - 1)
+	if e := C.gorc_mem_reserve_at(C.uint64_t(addr), C.uint64_t(size)); e != 0 {
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve %#x bytes at %v: %w", size, addr, syscall.Errno(e))
+	}
+	r := shared.ExecutorAddrRange{Start: addr, End: addr.Add(size)}
+	addReservation(r, false)
+	return r, nil
+}
+
+// addReservation records a new reservation.
+func addReservation(r shared.ExecutorAddrRange, low bool) {
+	ps := PageSize()
+	size := r.Size()
 	memMu.Lock()
 	i := sort.Search(len(reservations), func(i int) bool { return reservations[i].r.Start > r.Start })
 	reservations = append(reservations, reservation{})
 	copy(reservations[i+1:], reservations[i:])
 	reservations[i] = reservation{r: r, low: low, prot: make([]shared.MemProt, size/ps), fd: -1}
 	memMu.Unlock()
-	return r, nil
 }
 
 // ReserveShared is Reserve backed by a memfd mapped MAP_SHARED: another

@@ -71,6 +71,19 @@ int gorc_mem_reserve(uint64_t size, int low, uint64_t *out) {
 	return ENOMEM;
 }
 
+/* Reserves size bytes exactly at addr (a controller placed code there
+ * before this executor had started), never replacing a mapping. */
+int gorc_mem_reserve_at(uint64_t addr, uint64_t size) {
+	void *p = mmap((void *)(uintptr_t)addr, size, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED) return errno;
+	if ((uint64_t)(uintptr_t)p != addr) { /* old kernel: hint ignored */
+		munmap(p, size);
+		return EEXIST;
+	}
+	return 0;
+}
+
 int gorc_mem_release(uint64_t addr, uint64_t size) {
 	return munmap((void *)(uintptr_t)addr, size) == 0 ? 0 : errno;
 }

@@ -32,6 +32,7 @@ int rd_u64(const uint8_t *a, size_t len, size_t i, uint64_t *v);
 
 /* Memory. All return 0 on success or an errno value. */
 int gorc_mem_reserve(uint64_t size, int low, uint64_t *out);
+int gorc_mem_reserve_at(uint64_t addr, uint64_t size);
 int gorc_mem_release(uint64_t addr, uint64_t size);
 int gorc_mem_protect(uint64_t addr, uint64_t size, int prot);
 int gorc_mem_decommit(uint64_t addr, uint64_t size);

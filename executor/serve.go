@@ -175,6 +175,13 @@ func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error 
 	}
 	hello := wire.Hello{Version: wire.Version, Triple: Triple, PageSize: PageSize(), PID: uint64(os.Getpid()), Symbols: syms}
 	if err := s.send(wire.Frame{Kind: wire.KindHello, Seq: first.Seq, Payload: wire.EncodeHello(hello)}); err != nil {
+		if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+			// The controller left before our hello: a controller does
+			// not wait for a child's start (epc.SpawnChildEarly) and may
+			// end first (a bad input); as a stream's end later, not an
+			// error.
+			return nil
+		}
 		return fmt.Errorf("executor: sending hello: %w", err)
 	}
 	// Lazy re-entries in this executor are answered by the controller. In
@@ -725,11 +732,19 @@ func (s *server) dispatchOwn(f wire.Frame) ([]byte, error) {
 	switch f.Op {
 	case wire.OpReserve, wire.OpReserveShared:
 		size, low := d.U64(), d.U64() != 0
+		var at uint64
+		if f.Op == wire.OpReserve && len(f.Payload) == 24 && !low {
+			at = d.U64() // placed by the controller (an early start)
+		}
 		if err := d.Finish(); err != nil {
 			return nil, err
 		}
 		if f.Op == wire.OpReserve {
-			r, err := Reserve(size, low)
+			reserve := func() (shared.ExecutorAddrRange, error) { return Reserve(size, low) }
+			if at != 0 {
+				reserve = func() (shared.ExecutorAddrRange, error) { return ReserveAt(shared.ExecutorAddr(at), size) }
+			}
+			r, err := reserve()
 			if err != nil {
 				return nil, err
 			}

@@ -73,6 +73,9 @@ func Func[F any](j *JIT, name string) (F, error) {
 		return zero, fmt.Errorf("jit: Func[%v](%q): %d arguments need %d stack slots; the executor takes at most %d", t, name, len(sig.params), plan.NStack, epc.CallMaxStack)
 	}
 	c, err := epc.NewCaller(j.EPC)
+	if herr := j.executorError(err); herr != err {
+		return zero, herr // the executor never started
+	}
 	if err != nil {
 		return zero, fmt.Errorf("jit: Func[%v](%q): %w", t, name, err)
 	}

@@ -156,6 +156,9 @@ type JIT struct {
 
 	opts Options
 	proc *objlayer.ProcessSymbolsGenerator
+	// procWait, when set, is called before proc looks names up
+	// (WaitBeforeProcessSymbols).
+	procWait func() error
 
 	mu   sync.Mutex
 	slab *memmgr.Slab
@@ -193,6 +196,11 @@ type JIT struct {
 type Times struct {
 	Load time.Duration // reading and parsing inputs, loading libraries
 	Link time.Duration // materializing (linking) everything
+	// LibWait is how long the link's lookups in the executor process
+	// waited for shared libraries still loading (WaitBeforeProcessSymbols;
+	// with a child executor still starting, for its start too), summed
+	// over the lookups.
+	LibWait time.Duration
 }
 
 // New creates a JIT.
@@ -258,21 +266,67 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 		if opts.Exec == "child" && len(opts.ExecutorCommand) == 0 && !canServeSelf {
 			return nil, fmt.Errorf("jit: -exec child: this program was built without cgo, so it cannot be its own executor; set Options.ExecutorCommand to a gorc binary, e.g. {\"/path/to/gorc\", \"executor\"}")
 		}
-		e, err := epc.Open(ctx, opts.Exec, epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio, TLS: opts.TLS, Env: opts.ExecutorEnv})
+		oo := epc.OpenOptions{ExecutorCommand: opts.ExecutorCommand, Stdio: opts.Stdio, TLS: opts.TLS, Env: opts.ExecutorEnv}
+		if opts.Exec == "child" {
+			// A child runs on this machine: its target and page size are
+			// known before its hello, so New returns at once and the
+			// inputs are read while the executor starts (the first call
+			// waits for the hello; see executorError).
+			if host, err := target.Host(); err == nil {
+				oo.Early = &epc.EarlyHello{Triple: host.Triple, PageSize: uint64(os.Getpagesize()), Same: sameTarget}
+			}
+		}
+		e, err := epc.Open(ctx, opts.Exec, oo)
 		if err != nil {
-			if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
-				return nil, fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)
-			}
-			if opts.Exec == "child" && !strings.Contains(err.Error(), "ServeExecutorIfChild") {
-				return nil, fmt.Errorf("jit: child executor (this program, run again with the argument \"executor\"): %w; "+
-					"a program that is its own child executor must call jit.ServeExecutorIfChild() first in main (or set Options.ExecutorCommand to a gorc binary)", err)
-			}
-			return nil, fmt.Errorf("jit: %w", err)
+			return nil, executorStartError(opts, err)
 		}
 		return e, nil
 	default:
 		return nil, fmt.Errorf("jit: unknown executor %q (want local, child, tcp://HOST:PORT or tls://HOST:PORT)", opts.Exec)
 	}
+}
+
+// executorStartError explains why the executor opts names did not start.
+func executorStartError(opts Options, err error) error {
+	if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
+		return fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)
+	}
+	if opts.Exec == "child" && !strings.Contains(err.Error(), "ServeExecutorIfChild") {
+		return fmt.Errorf("jit: child executor (this program, run again with the argument \"executor\"): %w; "+
+			"a program that is its own child executor must call jit.ServeExecutorIfChild() first in main (or set Options.ExecutorCommand to a gorc binary)", err)
+	}
+	return fmt.Errorf("jit: %w", err)
+}
+
+// sameTarget says whether two triples name the same target.
+func sameTarget(a, b string) bool {
+	ta, err := target.Lookup(a)
+	if err != nil {
+		return false
+	}
+	tb, err := target.Lookup(b)
+	return err == nil && ta == tb
+}
+
+// handshakeError is implemented by executors started before their
+// hello arrived (epc.Remote of a child: epc.EarlyHello).
+type handshakeError interface{ HandshakeError() error }
+
+// executorError returns, for an error of a call to the executor, the
+// reason alone when the executor never completed its start (a child
+// started early whose handshake failed: it exited, was killed, or is not
+// an executor), as New reported it before children started early;
+// otherwise err.
+func (j *JIT) executorError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if h, ok := j.EPC.(handshakeError); ok {
+		if herr := h.HandshakeError(); herr != nil {
+			return executorStartError(j.opts, herr)
+		}
+	}
+	return err
 }
 
 // mapper returns the memory transport for the executor.
@@ -467,14 +521,36 @@ func (j *JIT) AddInput(path string) error {
 // in Options.SearchDirs and the system directories), a path, or a soname.
 // Its symbols become visible to the process-symbols generator.
 func (j *JIT) LoadDylib(ctx context.Context, name string) error {
+	if s, ok := j.EPC.(interface{ Started(context.Context) error }); ok {
+		// A child still starting: its start is not this load's time.
+		if err := s.Started(ctx); err != nil {
+			return j.executorError(err)
+		}
+	}
 	t0 := time.Now()
 	if _, err := j.EPC.LoadDylib(ctx, name, j.opts.SearchDirs); err != nil {
+		if herr := j.executorError(err); herr != err {
+			return herr
+		}
 		return fmt.Errorf("jit: load %s: %w", name, err)
 	}
 	j.mu.Lock()
 	j.times.Load += time.Since(t0)
 	j.mu.Unlock()
 	return nil
+}
+
+// WaitBeforeProcessSymbols makes the lookups of names in the executor
+// process (the main dylib's last generator, after its objects and
+// archives) call wait first: for shared libraries loaded on another
+// goroutine (LoadDylib, AddLibrary) while the inputs are read and the
+// link starts, since the link needs their symbols only when it looks its
+// undefined names up in the process. An error from wait fails those
+// lookups (and so the link). Call it before linking starts.
+func (j *JIT) WaitBeforeProcessSymbols(wait func() error) {
+	j.mu.Lock()
+	j.procWait = wait
+	j.mu.Unlock()
 }
 
 func (j *JIT) start() error {
@@ -494,7 +570,21 @@ func (j *JIT) start() error {
 		// Other controllers' symbols come before the process's.
 		j.Main.AddGenerator(j.share.gen)
 	}
-	j.Main.AddGenerator(j.proc)
+	var proc orc.DefinitionGenerator = j.proc
+	if wait := j.procWait; wait != nil {
+		proc = orc.DefinitionGeneratorFunc(func(ctx context.Context, kind orc.LookupKind, jd *orc.JITDylib, flags orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
+			t0 := time.Now()
+			err := wait()
+			j.mu.Lock()
+			j.times.LibWait += time.Since(t0)
+			j.mu.Unlock()
+			if err != nil {
+				return err
+			}
+			return j.proc.TryToGenerate(ctx, kind, jd, flags, set)
+		})
+	}
+	j.Main.AddGenerator(proc)
 	j.mu.Unlock()
 	for _, g := range objlayer.MergeSectionRegistries(pending) {
 		init, err := j.Layer.AddGraph(j.Main, nil, g)
@@ -552,7 +642,7 @@ func (j *JIT) LinkAll(ctx context.Context) error {
 		if u := j.Layer.Undefined(); u != nil {
 			err = j.undefinedWhere(u)
 		}
-		return j.finishSharing(ctx, err)
+		return j.executorError(j.finishSharing(ctx, err))
 	}
 	return j.finishSharing(ctx, nil)
 }
@@ -583,7 +673,7 @@ func (j *JIT) Lookup(ctx context.Context, name string) (shared.ExecutorAddr, err
 		if errors.As(err, &nf) {
 			return 0, fmt.Errorf("jit: symbol %s is not defined by any input: %w", name, err)
 		}
-		return 0, err
+		return 0, j.executorError(err)
 	}
 	return m[j.ES.Intern(name)].Addr, nil
 }
@@ -614,7 +704,7 @@ func (j *JIT) Program(ctx context.Context, entry string, args []string) (epc.Pro
 	}
 	addr, err := j.Lookup(ctx, entry)
 	if err != nil {
-		return epc.Program{}, err
+		return epc.Program{}, j.executorError(err)
 	}
 	inits, finis := j.Initializers()
 	return epc.Program{Main: addr, Args: args, Inits: inits, Finis: finis}, nil

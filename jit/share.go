@@ -41,6 +41,11 @@ type sharing struct {
 
 // setupSharing checks the sharing options against the executor.
 func (j *JIT) setupSharing() error {
+	if j.opts.Exec == "child" && j.opts.Publish == "" && len(j.opts.LinkShared) == 0 {
+		// A spawned child serves this controller alone; asking would wait
+		// for its hello, which New does not (see connect).
+		return nil
+	}
 	d, ok := j.EPC.(epc.SharedDirectory)
 	isShared := ok && d.SharedExecutor()
 	o := j.opts

@@ -521,9 +521,14 @@ func (j *JIT) crashWhere(c *epc.Crash) (where string, ok bool) {
 }
 
 // ExplainExecutorError adds the crash location (CrashLocation) to an
-// error from a child or remote executor that died of a signal; other
+// error from a child or remote executor that died of a signal, and
+// replaces the error of a call to a child executor that never completed
+// its start (New does not wait for it) by the reason it did not; other
 // errors are returned unchanged.
 func (j *JIT) ExplainExecutorError(err error) error {
+	if herr := j.executorError(err); herr != err {
+		return herr // the executor never started
+	}
 	if err == nil || !strings.Contains(err.Error(), "terminated by signal") {
 		return err
 	}

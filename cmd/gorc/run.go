@@ -210,7 +210,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		var dirty bool
 		prog, hit, dirty, err = ri.load(ctx, j, o, libs, append([]string{argv0}, o.args...))
 		if err != nil {
-			fmt.Fprintf(stderr, "gorc run: %v\n", err)
+			fmt.Fprintf(stderr, "gorc run: %v\n", j.ExplainExecutorError(err))
 			return 1
 		}
 		if dirty {
@@ -231,6 +231,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			return code
 		}
 		prog, err = j.Program(ctx, o.entry, append([]string{argv0}, o.args...))
+		err = libs.first(err)
 		if err != nil {
 			if o.exec == "local" && strings.Contains(err.Error(), "static TLS surplus") {
 				// Restart with more room (glibc reads its tunables only at
@@ -257,6 +258,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 			t.Load.Round(time.Microsecond), t.Link.Round(time.Microsecond), j.Linked(), time.Since(start).Round(time.Microsecond))
 		showCacheStats(stderr, j.CacheStats())
 		showRoundTrips(stderr, j.EPC)
+		if t.LibWait > 0 {
+			fmt.Fprintf(stderr, "gorc run: the link waited %v for the shared libraries (and a starting executor)\n", t.LibWait.Round(time.Microsecond))
+		}
 	}
 	return runProgram(ctx, j, o, prog, stdout, stderr)
 }
@@ -265,8 +269,13 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 // exit status after reporting an error, or -1 to go on.
 func linkRunInputs(ctx context.Context, j *jit.JIT, o *runOptions, libs *libLoader, workerTLS *tls.Config, cache *codecache.Cache, stderr io.Writer) int {
 	// However this returns, the shared libraries are loaded (or failed)
-	// before: nothing else uses j meanwhile.
-	defer libs.wait()
+	// before, unless the link is to wait for them (dylibsOnly): nothing
+	// else uses j meanwhile.
+	defer func() {
+		if !libs.deferred {
+			libs.wait()
+		}
+	}()
 	var parts *irParts
 	if o.workers.enabled() && o.lazy {
 		fmt.Fprintln(stderr, "gorc run: note: -workers/-worker are not used with -lazy (lazy partitions are compiled here, on first call)")
@@ -309,9 +318,19 @@ func linkRunInputs(ctx context.Context, j *jit.JIT, o *runOptions, libs *libLoad
 		// are waited for, before the program runs).
 		parts.pool.Close()
 	}
-	// The shared libraries were loaded beside the inputs (libLoader);
+	// The shared libraries are loaded beside the inputs (libLoader);
 	// archives named by -l are added here, after the inputs, as before.
 	// The first failure in the command line's order is the one reported.
+	if libs.dylibsOnly() {
+		// Nothing to add after them: the link goes on while they load
+		// (with a child executor, while it starts: the loads wait for
+		// its hello), and waits for them only when it looks names up in
+		// the executor process; their error, if any, is reported
+		// instead of the link's (libsFirst).
+		libs.deferred = true
+		j.WaitBeforeProcessSymbols(libs.err)
+		return -1
+	}
 	libs.wait()
 	for i, l := range o.libs {
 		err := libs.errs[i]
@@ -336,9 +355,13 @@ func linkRunInputs(ctx context.Context, j *jit.JIT, o *runOptions, libs *libLoad
 // decoding and copying. Archives named by -l are not loaded here (their
 // order among the inputs matters): linkRunInputs adds them.
 type libLoader struct {
-	done  chan struct{}
-	dylib []bool  // per o.libs: loaded by the loader
-	errs  []error // per o.libs: the loader's error (after done)
+	// deferred says the link waits for the loader itself
+	// (jit.WaitBeforeProcessSymbols), when it looks names up in the
+	// executor process.
+	deferred bool
+	done     chan struct{}
+	dylib    []bool  // per o.libs: loaded by the loader
+	errs     []error // per o.libs: the loader's error (after done)
 }
 
 // startLibLoader starts loading o's shared libraries into j.
@@ -381,6 +404,28 @@ func startLibLoader(ctx context.Context, j *jit.JIT, o *runOptions) *libLoader {
 
 // wait returns once the loader is done.
 func (l *libLoader) wait() { <-l.done }
+
+// dylibsOnly says whether every library is loaded by the loader (none is
+// an archive to add after the inputs).
+func (l *libLoader) dylibsOnly() bool {
+	return !slices.Contains(l.dylib, false)
+}
+
+// first returns, when the link did not wait for the loader before it
+// started (deferred), the loader's error if it failed, else err: a
+// library that did not load is the first failure in the command line's
+// order, and a link that looked its names up failed because of it. It
+// waits for the loader (a link that looked nothing up in the process did
+// not).
+func (l *libLoader) first(err error) error {
+	if !l.deferred {
+		return err
+	}
+	if lerr := l.err(); lerr != nil {
+		return lerr
+	}
+	return err
+}
 
 // err waits for the loader and returns its first error.
 func (l *libLoader) err() error {
@@ -625,4 +670,11 @@ func showRoundTrips(w io.Writer, e epc.ExecutorProcessControl) {
 		parts[i] = fmt.Sprintf("%v %d", op, byOp[op])
 	}
 	fmt.Fprintf(w, "gorc run: executor round trips before run %d (%s)\n", total, strings.Join(parts, ", "))
+	if h, ok := e.(interface {
+		HelloTimes() (in, waited time.Duration)
+	}); ok {
+		if in, waited := h.HelloTimes(); in > 0 {
+			fmt.Fprintf(w, "gorc run: executor's hello in %v after its spawn; calls waited %v for it\n", in.Round(time.Microsecond), waited.Round(time.Microsecond))
+		}
+	}
 }

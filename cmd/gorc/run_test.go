@@ -358,3 +358,33 @@ int main(void) {
 		}
 	})
 }
+
+// A child executor starts beside the reading of the inputs: when an
+// input is bad, gorc run ends before the executor's hello, and the
+// executor, finding its controller gone, ends quietly; the one error
+// line is gorc run's.
+func TestRunChildBadInputOneError(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.o")
+	if err := os.WriteFile(bad, []byte("garbage\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-exec", "child"}, {"-exec", "child", "-shm"}} {
+		var stderr bytes.Buffer
+		cmd := exec.Command(bin, append(append([]string{"run"}, args...), bad)...)
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Fatalf("%v: %v, want exit status 1", args, err)
+		}
+		// The executor's stderr is gorc's: give an executor that were to
+		// complain the time to do it.
+		time.Sleep(300 * time.Millisecond)
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if len(lines) != 1 || !strings.Contains(lines[0], "not an ELF relocatable object") {
+			t.Errorf("%v: stderr %q, want one line naming the bad input", args, stderr.String())
+		}
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 func (e *Remote) exitedChan() <-chan struct{} {
@@ -40,7 +42,56 @@ func SpawnChildStdio(ctx context.Context, cmd *exec.Cmd, stdio Stdio) (*Remote, 
 	return spawnChild(ctx, cmd, &stdio)
 }
 
+// SpawnChildEarly is SpawnChild (SpawnChildStdio when stdio is not nil)
+// that returns as soon as the child is started and the controller's hello
+// sent, without waiting for the executor's hello: the caller goes on
+// (reads and parses its inputs) while the executor process starts. The
+// first call waits for the hello; TargetTriple and PageSize answer from
+// early until then, and a hello that disagrees with early fails the
+// handshake. When the handshake fails (the executor exits first, answers
+// something else, or disagrees), the child is killed, and every call
+// fails with the reason (HandshakeError). early must not be nil.
+func SpawnChildEarly(cmd *exec.Cmd, stdio *Stdio, early *EarlyHello) (*Remote, error) {
+	if early == nil || early.Triple == "" || early.PageSize == 0 {
+		return nil, errors.New("epc: spawn executor early: the expected triple and page size are needed")
+	}
+	return spawnExecutor(context.Background(), cmd, stdio, early)
+}
+
+// EarlyHello is what a controller expects of the executor's hello before
+// it arrives (SpawnChildEarly): a child started on this machine runs this
+// machine's target with its page size.
+type EarlyHello struct {
+	Triple   string
+	PageSize uint64
+	// Same says whether the executor's triple names the same target as
+	// Triple (nil: the strings are equal).
+	Same func(executor, expected string) bool
+}
+
+// check refuses a hello that disagrees with the expectation (nil: none).
+func (x *EarlyHello) check(h wire.Hello) error {
+	if x == nil {
+		return nil
+	}
+	same := h.Triple == x.Triple
+	if !same && x.Same != nil {
+		same = x.Same(h.Triple, x.Triple)
+	}
+	if !same {
+		return fmt.Errorf("epc: the executor's target is %s, not %s as this machine's (a child executor must run this machine's target)", h.Triple, x.Triple)
+	}
+	if h.PageSize != x.PageSize {
+		return fmt.Errorf("epc: the executor's page size is %d, not %d as this machine's", h.PageSize, x.PageSize)
+	}
+	return nil
+}
+
 func spawnChild(ctx context.Context, cmd *exec.Cmd, fwd *Stdio) (*Remote, error) {
+	return spawnExecutor(ctx, cmd, fwd, nil)
+}
+
+func spawnExecutor(ctx context.Context, cmd *exec.Cmd, fwd *Stdio, early *EarlyHello) (*Remote, error) {
 	toChildR, toChildW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("epc: spawn executor: %w", err)
@@ -72,7 +123,11 @@ func spawnChild(ctx context.Context, cmd *exec.Cmd, fwd *Stdio) (*Remote, error)
 		e.exitErr = describeExit(cmd, werr)
 		close(e.exited)
 	}()
-	if err := e.start(ctx, fromChildR); err != nil {
+	start := e.start
+	if early != nil {
+		start = func(_ context.Context, r io.Reader) error { return e.startEarly(r, early) }
+	}
+	if err := start(ctx, fromChildR); err != nil {
 		cmd.Process.Kill()
 		<-e.exited
 		toChildW.Close()

@@ -269,6 +269,10 @@ func service(e ExecutorProcessControl, name string) (shared.ExecutorAddr, error)
 		a = e.BootstrapSymbols()[name]
 	}
 	if a == 0 {
+		if h, ok := e.(interface{ HandshakeError() error }); ok && h.HandshakeError() != nil {
+			// An executor started early that never completed its start.
+			return 0, h.HandshakeError()
+		}
 		return 0, fmt.Errorf("epc: executor (%s) has no service %s", e.TargetTriple(), name)
 	}
 	return a, nil

@@ -31,6 +31,10 @@ type OpenOptions struct {
 	// that gorc's executor would otherwise re-execute itself to get
 	// (executor.StaticTLSEnv).
 	Env []string
+	// Early, for a child executor (mode "child"), makes Open return as
+	// soon as the child is spawned, before its hello (SpawnChildEarly):
+	// the first call waits for it. Other modes ignore it.
+	Early *EarlyHello
 }
 
 // Open returns the executor control for a `-exec MODE` setting: "local"
@@ -66,11 +70,17 @@ func Open(ctx context.Context, mode string, opts OpenOptions) (ExecutorProcessCo
 			// Forwarded over the protocol pipes; the child's own
 			// descriptors carry only the executor's messages.
 			cmd.Stderr = os.Stderr
+			if opts.Early != nil {
+				return SpawnChildEarly(cmd, &s, opts.Early)
+			}
 			return SpawnChildStdio(ctx, cmd, s)
 		}
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = s.stdin(), s.stdout(), s.stderr()
 		if s.Stdin == NoStdin {
 			cmd.Stdin = nil // exec gives the child /dev/null
+		}
+		if opts.Early != nil {
+			return SpawnChildEarly(cmd, nil, opts.Early)
 		}
 		return SpawnChild(ctx, cmd)
 	case strings.HasPrefix(mode, "tcp://"):

@@ -10,7 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os/exec"
+	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -84,6 +87,21 @@ type Remote struct {
 	heldFailed  atomic.Pointer[HeldStepsError]
 	callQ       chan wire.Frame // executor calls for an idle answering goroutine (startServeCall)
 
+	// An early start (startEarly): ready is closed once the executor's
+	// hello is in (hello, syms, the reader's fields set) or has failed
+	// (readyErr); early answers TargetTriple and PageSize meanwhile. nil
+	// ready: the handshake was done before the Remote was returned.
+	ready       chan struct{}
+	readyErr    error
+	early       *EarlyHello
+	helloStart  time.Time
+	helloIn     atomic.Int64 // ns from the spawn to the hello, see HelloTimes
+	helloWaited atomic.Int64 // ns calls waited for the hello
+	earlyMu     sync.Mutex
+	helloDone   bool                       // under earlyMu: the queue below was sent
+	pre         []preStep                  // under earlyMu: steps queued before the hello
+	placed      []shared.ExecutorAddrRange // under earlyMu: reservations placed before it
+
 	// Program stdio forwarded over the stream (nil fwd: not forwarded).
 	fwd            *Stdio
 	stdout, stderr io.Writer // written by the reader token's holder only
@@ -142,7 +160,145 @@ func NewRemote(ctx context.Context, r io.Reader, w io.Writer, c io.Closer) (*Rem
 // start performs the handshake over r0, then starts reading the stream
 // (the background reader) and, when stdio is forwarded, sending stdin.
 func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
-	r := wire.NewFrameReader(r0, 64<<10) // header and payload in one read
+	if err := e.sendHello(); err != nil {
+		return err
+	}
+	return e.finishStart(ctx, r0)
+}
+
+// startEarly sends the controller's hello and returns at once: the
+// executor's hello is read, and the stream's reading started, by a
+// goroutine, while the caller goes on (parsing its inputs while the
+// executor process starts). Calls wait for the hello (awaitHello); the
+// accessors answer from early until it is in (see EarlyHello). A hello
+// that fails kills a spawned executor and fails every call.
+func (e *Remote) startEarly(r0 io.Reader, early *EarlyHello) error {
+	e.early = early
+	e.ready = make(chan struct{})
+	e.helloStart = time.Now()
+	if err := e.sendHello(); err != nil {
+		return err
+	}
+	go func() {
+		err := e.sendQueued(e.finishStart(context.Background(), r0))
+		if err != nil {
+			e.mu.Lock()
+			if e.err == nil {
+				e.err = err
+			}
+			e.mu.Unlock()
+			if e.cmd != nil {
+				e.cmd.Process.Kill()
+				<-e.exited
+			}
+		}
+		e.readyErr = err
+		e.helloIn.Store(int64(time.Since(e.helloStart)))
+		close(e.ready)
+	}()
+	return nil
+}
+
+// preStep is a call without a result that an early start queued while
+// the executor's hello was pending, answered as if it had succeeded
+// (queueEarly).
+type preStep struct {
+	op      wire.Op
+	payload []byte
+	what    string
+}
+
+// queueEarly queues a call without a result to be sent right after the
+// executor's hello, before any other call, and reports true; false when
+// the hello is already in (send it now). A queued step that fails fails
+// the handshake, and with it every call.
+func (e *Remote) queueEarly(op wire.Op, payload []byte, what string) bool {
+	if e.ready == nil {
+		return false
+	}
+	e.earlyMu.Lock()
+	defer e.earlyMu.Unlock()
+	if e.helloDone {
+		return false
+	}
+	e.pre = append(e.pre, preStep{op, payload, what})
+	return true
+}
+
+// sendQueued sends the steps queued before the hello (by the goroutine
+// that read it, before any waiting call goes on), unless the handshake
+// failed (herr, returned); no step is queued after it.
+func (e *Remote) sendQueued(herr error) error {
+	e.earlyMu.Lock()
+	e.helloDone = true
+	steps := e.pre
+	e.pre = nil
+	e.earlyMu.Unlock()
+	if herr != nil {
+		return herr
+	}
+	for _, st := range steps {
+		d, err := e.callWriteNow(context.Background(), st.op, func(seq uint64) error {
+			return wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindCall, Op: st.op, Seq: seq, Payload: st.payload})
+		})
+		if err == nil {
+			if st.op == wire.OpReserve {
+				d.U64()
+				d.U64()
+			}
+			err = finish(st.op, d)
+		}
+		if err != nil {
+			return fmt.Errorf("epc: %s, placed before the executor had started: %w", st.what, err)
+		}
+	}
+	return nil
+}
+
+// Placed reservations (an early start's Reserve before the hello): at a
+// random address in a part of the x86-64 Linux address space that a
+// starting executor leaves empty — above the executable and its brk heap
+// (0x55…–0x56…, or below 4 GiB), below the mmap area and the stack
+// (0x7f…), and clear of the Go heap's arena hints (i<<40 + 0xc0<<32).
+const (
+	placeFirstTiB = 0x10 // the placed range starts in TiB [0x10, 0x10+placeTiBs)
+	placeTiBs     = 0x40
+	maxPlaced     = 64 << 30 // larger reservations wait for the hello
+)
+
+// placeEarly returns a range of size bytes for Reserve before the
+// executor's hello, and queues the reservation exactly there; ok is false
+// when the hello is in or the range cannot be placed (reserve normally).
+func (e *Remote) placeEarly(size uint64, low bool) (r shared.ExecutorAddrRange, ok bool) {
+	if e.ready == nil || low || size == 0 || size > maxPlaced || runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		return r, false
+	}
+	ps := e.early.PageSize
+	size = (size + ps - 1) &^ (ps - 1)
+	e.earlyMu.Lock()
+	defer e.earlyMu.Unlock()
+	if e.helloDone {
+		return r, false
+	}
+	for range 8 {
+		// TiB t, offset in [4 GiB, 508 GiB): the range ends below the
+		// arena hint at 768 GiB into the TiB.
+		start := uint64(placeFirstTiB+rand.IntN(placeTiBs))<<40 | uint64(1+rand.IntN(0x7e))<<32
+		c := shared.ExecutorAddrRange{Start: shared.ExecutorAddr(start), End: shared.ExecutorAddr(start + size)}
+		if slices.ContainsFunc(e.placed, func(p shared.ExecutorAddrRange) bool { return p.Start < c.End && c.Start < p.End }) {
+			continue
+		}
+		e.placed = append(e.placed, c)
+		e.pre = append(e.pre, preStep{op: wire.OpReserve, payload: new(wire.Encoder).U64(size).U64(0).U64(start).Payload(),
+			what: fmt.Sprintf("reserve %#x bytes at %v", size, c.Start)})
+		return c, true
+	}
+	return r, false
+}
+
+// sendHello sends the controller's hello (its flags say whether stdio is
+// forwarded).
+func (e *Remote) sendHello() error {
 	var flags wire.HelloFlags
 	if e.fwd != nil {
 		flags |= wire.FlagForwardStdio
@@ -151,8 +307,36 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 			flags |= wire.FlagMergeOutput
 		}
 	}
-	h, err := e.handshake(ctx, r, flags)
+	hp := wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version, Flags: flags})
+	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: hp}); err != nil {
+		return fmt.Errorf("epc: sending hello to the executor: %w", e.explainStart(err))
+	}
+	return nil
+}
+
+// explainStart names how a spawned executor ended when the stream broke
+// during the handshake (a write to a child that is gone fails with EPIPE).
+func (e *Remote) explainStart(err error) error {
+	if e.exited == nil {
+		return err
+	}
+	select {
+	case <-e.exited:
+		return fmt.Errorf("%w (%w)", err, e.exitErr)
+	case <-time.After(100 * time.Millisecond):
+		return err
+	}
+}
+
+// finishStart reads the executor's hello from r0, checks it, then starts
+// the background reader and stdin's forwarding.
+func (e *Remote) finishStart(ctx context.Context, r0 io.Reader) error {
+	r := wire.NewFrameReader(r0, 64<<10) // header and payload in one read
+	h, err := e.handshake(ctx, r)
 	if err != nil {
+		return err
+	}
+	if err := e.early.check(h); err != nil {
 		return err
 	}
 	e.hello = h
@@ -177,13 +361,10 @@ func (e *Remote) start(ctx context.Context, r0 io.Reader) error {
 	return nil
 }
 
-// handshake sends the controller's hello and returns the executor's
-// answer, checked. It gives up when ctx ends or a spawned executor exits.
-func (e *Remote) handshake(ctx context.Context, r *wire.FrameReader, flags wire.HelloFlags) (wire.Hello, error) {
-	hp := wire.EncodeControllerHello(wire.ControllerHello{Version: wire.Version, Flags: flags})
-	if err := wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindHello, Payload: hp}); err != nil {
-		return wire.Hello{}, fmt.Errorf("epc: sending hello to the executor: %w", err)
-	}
+// handshake returns the executor's answer to the controller's hello
+// (sendHello), checked. It gives up when ctx ends or a spawned executor
+// exits.
+func (e *Remote) handshake(ctx context.Context, r *wire.FrameReader) (wire.Hello, error) {
 	type res struct {
 		f   wire.Frame
 		err error
@@ -394,6 +575,15 @@ func (e *Remote) callWrite(ctx context.Context, op wire.Op, write func(seq uint6
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("epc: %v: %w", op, err)
 	}
+	if err := e.awaitHello(ctx, op); err != nil {
+		return nil, fmt.Errorf("epc: %v: %w", op, err)
+	}
+	return e.callWriteNow(ctx, op, write)
+}
+
+// callWriteNow is callWrite once the hello is in (or from the goroutine
+// that read it, sending the steps queued before it).
+func (e *Remote) callWriteNow(ctx context.Context, op wire.Op, write func(seq uint64) error) (*wire.Decoder, error) {
 	ch := make(chan reply, 1)
 	e.mu.Lock()
 	if e.err != nil {
@@ -462,17 +652,40 @@ func finish(op wire.Op, d *wire.Decoder) error {
 	return nil
 }
 
-// TargetTriple implements ExecutorProcessControl.
-func (e *Remote) TargetTriple() string { return e.hello.Triple }
+// TargetTriple implements ExecutorProcessControl. Before an early
+// start's hello is in, it is the triple the controller expects (the
+// hello is refused if it differs).
+func (e *Remote) TargetTriple() string {
+	if e.early != nil {
+		return e.early.Triple
+	}
+	return e.hello.Triple
+}
 
-// PageSize implements ExecutorProcessControl.
-func (e *Remote) PageSize() uint64 { return e.hello.PageSize }
+// PageSize implements ExecutorProcessControl (as TargetTriple, from the
+// expectation before an early start's hello is in).
+func (e *Remote) PageSize() uint64 {
+	if e.early != nil {
+		return e.early.PageSize
+	}
+	return e.hello.PageSize
+}
 
-// PID is the executor's process id.
-func (e *Remote) PID() int { return int(e.hello.PID) }
+// PID is the executor's process id (a spawned one's is known at once; a
+// connected one's waits for its hello).
+func (e *Remote) PID() int {
+	if e.cmd != nil && e.cmd.Process != nil {
+		return e.cmd.Process.Pid
+	}
+	e.waitHello()
+	return int(e.hello.PID)
+}
 
-// BootstrapSymbols implements ExecutorProcessControl.
+// BootstrapSymbols implements ExecutorProcessControl. After an early
+// start it waits for the executor's hello (empty if the hello failed:
+// every call then fails with the reason).
 func (e *Remote) BootstrapSymbols() map[string]shared.ExecutorAddr {
+	e.waitHello()
 	m := make(map[string]shared.ExecutorAddr, len(e.syms))
 	for k, v := range e.syms {
 		m[k] = v
@@ -482,7 +695,76 @@ func (e *Remote) BootstrapSymbols() map[string]shared.ExecutorAddr {
 
 // BootstrapSymbol returns the address of one bootstrap symbol (0 if
 // there is none), without copying the table as BootstrapSymbols does.
-func (e *Remote) BootstrapSymbol(name string) shared.ExecutorAddr { return e.syms[name] }
+func (e *Remote) BootstrapSymbol(name string) shared.ExecutorAddr {
+	e.waitHello()
+	return e.syms[name]
+}
+
+// waitHello waits until an early start's hello is in or has failed.
+func (e *Remote) waitHello() {
+	if e.ready != nil {
+		<-e.ready
+	}
+}
+
+// awaitHello waits, as a call of op, until an early start's hello is in;
+// it returns why the handshake failed, or ctx's end.
+func (e *Remote) awaitHello(ctx context.Context, op wire.Op) error {
+	if e.ready == nil {
+		return nil
+	}
+	select {
+	case <-e.ready:
+		return e.readyErr
+	default:
+	}
+	t0 := time.Now()
+	select {
+	case <-e.ready:
+		e.helloWaited.Add(int64(time.Since(t0)))
+		return e.readyErr
+	case <-ctx.Done():
+		return fmt.Errorf("epc: %v: waiting for the executor's hello: %w", op, ctx.Err())
+	}
+}
+
+// Started waits until an early start's hello is in (at once for other
+// executors) and returns why the handshake failed, if it did.
+func (e *Remote) Started(ctx context.Context) error {
+	if e.ready == nil {
+		return nil
+	}
+	select {
+	case <-e.ready:
+		return e.readyErr
+	case <-ctx.Done():
+		return fmt.Errorf("epc: waiting for the executor's hello: %w", ctx.Err())
+	}
+}
+
+// HandshakeError returns why the handshake of an executor started early
+// (EarlyHello) failed, once it has: nil while it is pending, after it
+// succeeded, and for executors started otherwise (whose handshake
+// failing fails the start itself). A caller whose call failed can give
+// this cause alone rather than the call's error.
+func (e *Remote) HandshakeError() error {
+	if e.ready == nil {
+		return nil
+	}
+	select {
+	case <-e.ready:
+		return e.readyErr
+	default:
+		return nil
+	}
+}
+
+// HelloTimes says, for an executor started early, how long after the
+// spawn its hello was in (0 while pending or for other executors) and
+// how long calls waited for it in all (a sum over concurrent callers).
+func (e *Remote) HelloTimes() (in, waited time.Duration) {
+	return time.Duration(e.helloIn.Load()), time.Duration(e.helloWaited.Load())
+}
 
 func b2u(b bool) uint64 {
 	if b {
@@ -636,6 +918,11 @@ func (op MemOp) describe() string {
 
 // Reserve implements MemoryAccess.
 func (e *Remote) Reserve(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, error) {
+	if r, ok := e.placeEarly(size, low); ok {
+		// The executor is still starting: the link goes on with this
+		// range, reserved there right after its hello.
+		return r, nil
+	}
 	d, err := e.call(ctx, wire.OpReserve, new(wire.Encoder).U64(size).U64(b2u(low)).Payload())
 	if err != nil {
 		return shared.ExecutorAddrRange{}, err
@@ -678,7 +965,11 @@ func (e *Remote) Decommit(ctx context.Context, r shared.ExecutorAddrRange) error
 // to it goes through the executor's read-write alias, and its pages never
 // change protection again. Shared executors and older ones refuse it.
 func (e *Remote) MapDualBlock(ctx context.Context, r shared.ExecutorAddrRange, prot shared.MemProt) error {
-	return e.simple(ctx, wire.OpMapDual, encRange(r).U64(uint64(prot)))
+	p := encRange(r).U64(uint64(prot))
+	if e.queueEarly(wire.OpMapDual, p.Payload(), fmt.Sprintf("code block %v", r)) {
+		return nil // sent right after the hello (after the reservation)
+	}
+	return e.simple(ctx, wire.OpMapDual, p)
 }
 
 // Release implements MemoryAccess.

@@ -305,7 +305,7 @@ func TestWireLimits(t *testing.T) {
 			f    wire.Frame
 			want string // in the error message
 		}{
-			{"trailing bytes", wire.Frame{Kind: wire.KindCall, Op: wire.OpReserve, Payload: new(wire.Encoder).U64(4096).U64(0).U64(7).Payload()}, "trailing"},
+			{"trailing bytes", wire.Frame{Kind: wire.KindCall, Op: wire.OpReserve, Payload: new(wire.Encoder).U64(4096).U64(0).U64(7).U64(7).Payload()}, "trailing"},
 			{"missing field", wire.Frame{Kind: wire.KindCall, Op: wire.OpProtect, Payload: new(wire.Encoder).U64(start).Payload()}, "needs 8 bytes"},
 			{"count beyond the payload", wire.Frame{Kind: wire.KindCall, Op: wire.OpLookup, Payload: new(wire.Encoder).U64(0).U64(1 << 40).Payload()}, "list of 1099511627776 elements"},
 			{"length beyond the payload", wire.Frame{Kind: wire.KindCall, Op: wire.OpWrite, Payload: new(wire.Encoder).U64(start).U64(1 << 50).Payload()}, "byte string needs"},

@@ -134,7 +134,7 @@ func (k Kind) String() string {
 type Op uint8
 
 const (
-	OpReserve       Op = iota + 1 // size u64, low u64 -> start u64, end u64
+	OpReserve       Op = iota + 1 // size u64, low u64 [, at u64: exactly there, low 0] -> start u64, end u64
 	OpReserveShared               // size, low -> start, end, path string
 	OpProtect                     // start, end, prot
 	OpDecommit                    // start, end
