@@ -2,6 +2,7 @@ package ir
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"strconv"
@@ -300,6 +301,24 @@ func (f *Function) Ident() string { return globalIdent(f.Name) }
 
 // IsDeclaration reports whether f has no body.
 func (f *Function) IsDeclaration() bool { return len(f.Blocks) == 0 }
+
+// DirectCallees yields the function operand of each call in f's body,
+// in order and once per call (a callee called twice is yielded twice);
+// calls through a pointer are not yielded.
+func (f *Function) DirectCallees() iter.Seq[*Function] {
+	return func(yield func(*Function) bool) {
+		for _, b := range f.Blocks {
+			for _, in := range b.Instrs {
+				if in.Op != OpCall || len(in.Ops) == 0 {
+					continue
+				}
+				if callee, ok := in.Ops[0].(*Function); ok && !yield(callee) {
+					return
+				}
+			}
+		}
+	}
+}
 
 // Entry returns the entry block, or nil for a declaration.
 func (f *Function) Entry() *Block {

@@ -437,20 +437,11 @@ func (lm *lazyModule) withCallees(requested []orc.SymbolName, owned orc.SymbolFl
 		if f == nil || lm.bodies.ParseBody(f) != nil {
 			continue // (compile reports the error)
 		}
-		for _, b := range f.Blocks {
-			for _, in := range b.Instrs {
-				if in.Op != ir.OpCall || len(in.Ops) == 0 {
-					continue
-				}
-				callee, ok := in.Ops[0].(*ir.Function)
-				if !ok {
-					continue
-				}
-				cn := es.Intern(callee.Name)
-				if _, mine := owned[cn]; mine && !seen[cn] {
-					seen[cn] = true
-					out = append(out, cn)
-				}
+		for callee := range f.DirectCallees() {
+			cn := es.Intern(callee.Name)
+			if _, mine := owned[cn]; mine && !seen[cn] {
+				seen[cn] = true
+				out = append(out, cn)
 			}
 		}
 	}

@@ -130,14 +130,9 @@ func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*
 		}
 		members = append(members, f)
 		b.fns[n] = f
-		for _, blk := range f.Blocks {
-			for _, in := range blk.Instrs {
-				if in.Op != ir.OpCall || len(in.Ops) == 0 {
-					continue
-				}
-				if callee, ok := in.Ops[0].(*ir.Function); ok && !seen[callee.Name] {
-					queue = append(queue, callee.Name)
-				}
+		for callee := range f.DirectCallees() {
+			if !seen[callee.Name] {
+				queue = append(queue, callee.Name)
 			}
 		}
 	}

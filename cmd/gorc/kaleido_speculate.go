@@ -123,14 +123,9 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		}
 		b.fns[body] = fn
 		members = append(members, member{d, v, body})
-		for _, blk := range fn.Blocks {
-			for _, in := range blk.Instrs {
-				if in.Op != ir.OpCall || len(in.Ops) == 0 {
-					continue
-				}
-				if callee, ok := in.Ops[0].(*ir.Function); ok && !seen[callee.Name] {
-					queue = append(queue, callee.Name)
-				}
+		for callee := range fn.DirectCallees() {
+			if !seen[callee.Name] {
+				queue = append(queue, callee.Name)
 			}
 		}
 	}
