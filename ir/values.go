@@ -320,6 +320,17 @@ func (f *Function) DirectCallees() iter.Seq[*Function] {
 	}
 }
 
+// CalleeNames yields the names of DirectCallees.
+func (f *Function) CalleeNames() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for c := range f.DirectCallees() {
+			if !yield(c.Name) {
+				return
+			}
+		}
+	}
+}
+
 // Entry returns the entry block, or nil for a declaration.
 func (f *Function) Entry() *Block {
 	if len(f.Blocks) == 0 {

@@ -3,6 +3,7 @@ package jit
 import (
 	"context"
 	"fmt"
+	"iter"
 	"runtime"
 	"sync"
 
@@ -95,15 +96,7 @@ func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*
 	b := &irBatch{planned: make(chan struct{}), fns: make(map[string]*ir.Function, max)}
 	defer close(b.planned)
 	var members []*ir.Function
-	seen := make(map[string]bool, 2*max)
-	queue := roots
-	for len(queue) > 0 && len(members) < max && ctx.Err() == nil {
-		n := queue[0]
-		queue = queue[1:]
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
+	rest := lazy.WalkCallees(ctx, roots, max, func(n string) (iter.Seq[string], bool) {
 		lm.stubs.mu.Lock()
 		lm.mu.Lock()
 		f := lm.pendingLocked(n)
@@ -114,7 +107,7 @@ func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*
 		lm.mu.Unlock()
 		lm.stubs.mu.Unlock()
 		if f == nil {
-			continue
+			return nil, false
 		}
 		err := lm.bodies.ParseBody(f)
 		if err == nil {
@@ -126,22 +119,12 @@ func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*
 			lm.unclaimLocked(f)
 			lm.mu.Unlock()
 			lm.stubs.mu.Unlock()
-			continue
+			return nil, false
 		}
 		members = append(members, f)
 		b.fns[n] = f
-		for callee := range f.DirectCallees() {
-			if !seen[callee.Name] {
-				queue = append(queue, callee.Name)
-			}
-		}
-	}
-	var rest []string
-	for _, n := range queue {
-		if !seen[n] {
-			rest = append(rest, n)
-		}
-	}
+		return f.CalleeNames(), true
+	})
 	if len(members) == 0 {
 		return nil, nil, rest
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"iter"
 	"runtime"
 	"strconv"
 	"strings"
@@ -83,20 +84,12 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		l.specC = &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto), bp: kaleidoscope.NewBodyParser()}
 	}
 	c := l.specC
-	seen := make(map[string]bool, 2*max)
-	queue := roots
-	for len(queue) > 0 && len(members) < max && ctx.Err() == nil {
-		name := queue[0]
-		queue = queue[1:]
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
+	rest := lazy.WalkCallees(ctx, roots, max, func(name string) (iter.Seq[string], bool) {
 		l.mu.Lock()
 		d := l.defs[name]
 		if d == nil || d.version == 0 || d.unit || d.spec != nil {
 			l.mu.Unlock()
-			continue
+			return nil, false
 		}
 		d.spec = b
 		v, def, file := d.version, d.def, d.file
@@ -116,25 +109,15 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 				d.spec = nil
 			}
 			l.mu.Unlock()
-			continue
+			return nil, false
 		}
 		if b.file == "" {
 			b.file = file
 		}
 		b.fns[body] = fn
 		members = append(members, member{d, v, body})
-		for callee := range fn.DirectCallees() {
-			if !seen[callee.Name] {
-				queue = append(queue, callee.Name)
-			}
-		}
-	}
-	var rest []string
-	for _, n := range queue {
-		if !seen[n] {
-			rest = append(rest, n)
-		}
-	}
+		return fn.CalleeNames(), true
+	})
 	es := l.j.ES
 	l.mu.Lock()
 	defer l.mu.Unlock()

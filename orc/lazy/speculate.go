@@ -2,11 +2,48 @@ package lazy
 
 import (
 	"context"
+	"iter"
 	"sync"
 	"sync/atomic"
 
 	"github.com/gorc-jit/gorc/orc"
 )
+
+// WalkCallees is a Planner's walk: it visits roots and, transitively, the
+// callees that take reports, breadth first and each name once, until take
+// has accepted max names or ctx ends. take returns the callees of a name
+// it accepts (ok true) or skips it (ok false: compiled, claimed, or in
+// error). rest is what was queued but not visited, in order and as often
+// as it was queued (a later walk sees each name once): the next batch's
+// roots.
+func WalkCallees(ctx context.Context, roots []string, max int, take func(name string) (callees iter.Seq[string], ok bool)) (rest []string) {
+	seen := make(map[string]bool, 2*max)
+	queue := roots
+	for taken := 0; len(queue) > 0 && taken < max && ctx.Err() == nil; {
+		n := queue[0]
+		queue = queue[1:]
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		callees, ok := take(n)
+		if !ok {
+			continue
+		}
+		taken++
+		for c := range callees {
+			if !seen[c] {
+				queue = append(queue, c)
+			}
+		}
+	}
+	for _, n := range queue {
+		if !seen[n] {
+			rest = append(rest, n)
+		}
+	}
+	return rest
+}
 
 // Planner chooses the next speculative batch (LLVM ORC's Speculator
 // with an IRSpeculationLayer, in batches): starting from roots (the
