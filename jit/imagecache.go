@@ -256,8 +256,24 @@ func (r *ImageRecorder) fail(format string, args ...any) {
 }
 
 // ModifyPassConfig implements objlayer.Plugin: it adds a post-fixup pass
-// that copies the graph's final content and fixups.
+// that copies the graph's final content and fixups, and keeps the stubs
+// and GOT entries of externals outside the slab (jitlink.LinkGraph's
+// KeepStubs): a replay runs in a process whose shared libraries ASLR
+// placed elsewhere, where a direct branch that reached libm here may not
+// reach it.
 func (r *ImageRecorder) ModifyPassConfig(_ *orc.MaterializationResponsibility, g *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
+	g.KeepStubs = true
+	cfg.PostAllocation = append(cfg.PostAllocation, func(g *jitlink.LinkGraph) error {
+		r.j.mu.Lock()
+		s := r.j.slab
+		r.j.mu.Unlock()
+		if s != nil {
+			if rg, ok := s.AllocationRange(false); ok {
+				g.Stable = rg
+			}
+		}
+		return nil
+	})
 	cfg.PostFixup = append(cfg.PostFixup, func(g *jitlink.LinkGraph) error {
 		r.record(g)
 		return nil

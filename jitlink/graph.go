@@ -366,6 +366,17 @@ type LinkGraph struct {
 	// (R_X86_64_32/32S) and so must be placed below 2 GiB. It is passed to
 	// the MemoryManager in AllocRequest.Low2GiB.
 	Low2GiB bool
+	// KeepStubs, set by a plugin that records the linked memory to replay
+	// it in another process (the linked-image cache), keeps the GOT entry
+	// and stub of every external whose address lies outside Stable: a
+	// shared library that ASLR put in 32-bit reach of this process's
+	// memory need not be in reach in the next process, where a direct
+	// branch recorded here could not be replayed. No stub is left out on
+	// a range promise (RangePromiser) either. Targets inside Stable (the
+	// JIT's own memory, placed again by the replay) are still reached
+	// directly.
+	KeepStubs bool
+	Stable    shared.ExecutorAddrRange
 	// AllocRange, when not empty, is the address range the memory
 	// manager promised the graph's allocation will lie in (set by Link
 	// before the post-prune passes, see RangePromiser and EarlyResolver;

@@ -224,7 +224,12 @@ func Link(ctx context.Context, g *LinkGraph, lctx LinkContext) (err error) {
 		return err
 	}
 	DeadStrip(g)
-	promised := promiseRange(ctx, g, lctx)
+	promised := false
+	if g.KeepStubs {
+		g.AllocRange = shared.ExecutorAddrRange{}
+	} else {
+		promised = promiseRange(ctx, g, lctx)
+	}
 	if err := runPasses(ctx, g, "post-prune", cfg.PostPrune); err != nil {
 		return err
 	}

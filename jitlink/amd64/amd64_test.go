@@ -92,9 +92,12 @@ func TestFixupPastEnd(t *testing.T) {
 
 // linkCode links code (one function block at 0x10000) whose edges target
 // an external "ext" at extAddr, and returns the linked function bytes.
-func linkCode(t *testing.T, code []byte, edges []jitlink.Edge, extAddr shared.ExecutorAddr) (*jitlink.LinkGraph, []byte) {
+func linkCode(t *testing.T, code []byte, edges []jitlink.Edge, extAddr shared.ExecutorAddr, opts ...func(*jitlink.LinkGraph)) (*jitlink.LinkGraph, []byte) {
 	t.Helper()
 	g := jitlink.NewLinkGraph("code.o", amd64.Arch)
+	for _, o := range opts {
+		o(g)
+	}
 	sec := g.AddSection(".text", shared.ProtRead|shared.ProtExec, 0)
 	b := g.AddContentBlock(sec, code, 16, 0)
 	g.AddDefinedSymbol(b, 0, "f", uint64(len(code)), jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
@@ -176,6 +179,46 @@ func TestStubBypass(t *testing.T) {
 	stub := g.FindSection(amd64.StubsSectionName).Blocks[0]
 	if d := int32(binary.LittleEndian.Uint32(far[1:])); shared.ExecutorAddr(0x10005+int64(d)) != stub.Addr {
 		t.Errorf("far call should go to the stub at %v", stub.Addr)
+	}
+}
+
+// TestKeepStubs: a graph recorded for a replay in another process
+// (LinkGraph.KeepStubs) keeps the stub and GOT entry of an external in
+// reach outside its Stable range (a shared library that ASLR may place
+// out of reach next time), and still reaches one inside it directly.
+func TestKeepStubs(t *testing.T) {
+	call := []byte{0xe8, 0, 0, 0, 0, 0xc3}
+	callEdges := []jitlink.Edge{{Kind: amd64.BranchPCRel32, Offset: 1, Addend: -4}}
+	mov := []byte{0x48, 0x8b, 0x05, 0, 0, 0, 0, 0xc3} // mov ext@GOTPCREL(%rip), %rax
+	movEdges := []jitlink.Edge{{Kind: amd64.RequestGOTAndTransformToPCRel32GOTLoadREXRelaxable, Offset: 3, Addend: -4}}
+	keep := func(stable shared.ExecutorAddrRange) func(*jitlink.LinkGraph) {
+		return func(g *jitlink.LinkGraph) { g.KeepStubs, g.Stable = true, stable }
+	}
+	inside := shared.ExecutorAddrRange{Start: 0x10000, End: 0x100000}
+	outside := shared.ExecutorAddrRange{Start: 0x10000, End: 0x20000}
+	for _, tc := range []struct {
+		name   string
+		stable shared.ExecutorAddrRange
+		direct bool
+	}{
+		{"target in the stable range", inside, true},
+		{"target outside it", outside, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, out := linkCode(t, append([]byte(nil), call...), callEdges, 0x50000, keep(tc.stable))
+			to := 0x10005 + int64(int32(binary.LittleEndian.Uint32(out[1:])))
+			stubs := g.FindSection(amd64.StubsSectionName)
+			if tc.direct != (to == 0x50000) {
+				t.Errorf("call goes to %#x (target 0x50000, direct wanted: %v)", to, tc.direct)
+			}
+			if !tc.direct && (stubs == nil || shared.ExecutorAddr(to) != stubs.Blocks[0].Addr) {
+				t.Errorf("call goes to %#x, not to the stub", to)
+			}
+			_, out = linkCode(t, append([]byte(nil), mov...), movEdges, 0x50000, keep(tc.stable))
+			if relaxed := out[1] == 0x8d; relaxed != tc.direct {
+				t.Errorf("GOT load % x: relaxed to lea %v, want %v", out[:7], relaxed, tc.direct)
+			}
+		})
 	}
 }
 

@@ -419,6 +419,18 @@ func (st *graphState) edgeList(n int) []jitlink.Edge {
 	return l
 }
 
+// stable reports whether a direct reference to t may replace its stub or
+// GOT entry as far as LinkGraph.KeepStubs is concerned: always, unless
+// the graph is recorded for a replay in another process and t lies
+// outside the memory the replay places again (g.Stable).
+func stable(g *jitlink.LinkGraph, t *jitlink.Symbol) bool {
+	if !g.KeepStubs || t.Kind == jitlink.SymDefined {
+		return true
+	}
+	a := t.Address()
+	return a >= g.Stable.Start && a < g.Stable.End
+}
+
 func fits(v int64) bool { return v >= math.MinInt32 && v <= math.MaxInt32 }
 
 func isRIPModRM(m byte) bool { return m&0xc7 == 0x05 }
@@ -447,7 +459,7 @@ func Optimize(g *jitlink.LinkGraph) error {
 				case PCRel32GOTLoadRelaxable, PCRel32GOTLoadREXRelaxable:
 					relaxGOTLoad(g, st, b, e)
 				case BranchPCRel32:
-					if t, ok := st.stubsOf.target(e.Target); ok {
+					if t, ok := st.stubsOf.target(e.Target); ok && stable(g, t) {
 						P := int64(b.Addr) + int64(e.Offset)
 						if t.Address() != 0 && fits(int64(t.Address())+e.Addend-P) {
 							e.Target = t
@@ -485,6 +497,9 @@ func relaxGOTLoad(g *jitlink.LinkGraph, st *graphState, b *jitlink.Block, e *jit
 	P := int64(b.Addr) + int64(e.Offset)
 	if t.Kind != jitlink.SymDefined && t.Address() == 0 {
 		return // weak undefined: keep the (null) GOT entry
+	}
+	if !stable(g, t) {
+		return // recorded for a replay elsewhere (LinkGraph.KeepStubs)
 	}
 	if !fits(int64(t.Address()) + e.Addend - P) {
 		return
