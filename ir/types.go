@@ -54,12 +54,17 @@ type Type struct {
 	Ret      *Type   // FuncKind: result type
 	Params   []*Type // FuncKind: parameter types
 	Variadic bool    // FuncKind: ends with "..."
-	Elem     *Type   // ArrayKind: element type
-	Len      int64   // ArrayKind: element count
-	Fields   []*Type // StructKind: field types
-	Packed   bool    // StructKind: <{ }>, fields unaligned
-	Name     string  // StructKind: the name of a named type (%Name), "" for a literal one
-	Opaque   bool    // StructKind: a named type declared "type opaque" (no body)
+	// ByVal (FuncKind; nil when none): for each parameter of a function's
+	// type, or each argument of a call's (variadic ones included), the
+	// type of the struct a byval pointer argument passes a copy of on
+	// the stack, or nil. Equal ignores it.
+	ByVal  []*Type
+	Elem   *Type   // ArrayKind: element type
+	Len    int64   // ArrayKind: element count
+	Fields []*Type // StructKind: field types
+	Packed bool    // StructKind: <{ }>, fields unaligned
+	Name   string  // StructKind: the name of a named type (%Name), "" for a literal one
+	Opaque bool    // StructKind: a named type declared "type opaque" (no body)
 
 	// fwd marks a named type used before its definition, until the
 	// definition (the parser); lay caches a named struct's layout once
