@@ -58,7 +58,7 @@ func TestLLIRunsPrintedIR(t *testing.T) {
 	if err != nil {
 		t.Fatalf("lli-19 not found (run scripts/deps.sh to install llvm-19): %v", err)
 	}
-	for _, f := range []string{"testdata/clang_O0.ll", "testdata/clang_O1.ll", "testdata/kaleido_tutorial.ll", "testdata/clang_item1_O0.ll", "testdata/clang_item1_O1.ll", "testdata/structs.ll", "testdata/clang_consts_O0.ll", "testdata/clang_consts_O1.ll", "testdata/clang_structs_O0.ll", "testdata/clang_structs_O1.ll", "testdata/ctors.ll"} {
+	for _, f := range []string{"testdata/clang_O0.ll", "testdata/clang_O1.ll", "testdata/kaleido_tutorial.ll", "testdata/clang_item1_O0.ll", "testdata/clang_item1_O1.ll", "testdata/structs.ll", "testdata/clang_consts_O0.ll", "testdata/clang_consts_O1.ll", "testdata/clang_structs_O0.ll", "testdata/clang_structs_O1.ll", "testdata/ctors.ll", "testdata/aggregates.ll"} {
 		src, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

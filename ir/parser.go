@@ -603,6 +603,8 @@ func (p *parser) parseBaseType() *Type {
 		return Ptr
 	case "label":
 		return Label
+	case "half", "bfloat", "fp128", "x86_fp80", "ppc_fp128":
+		p.failAt(tok, "floating-point type %s is not supported (float and double; x86_fp80 is C's long double)", w)
 	}
 	if len(w) > 1 && w[0] == 'i' && allDigits(w[1:]) {
 		n, _ := strconv.Atoi(w[1:])
@@ -1049,9 +1051,19 @@ func (p *parser) defineValue(t token, v Value) {
 	p.locals[key] = v
 	a, ok := v.(*aggValue)
 	if !ok {
+		// A field extractvalue picked: an unnamed instruction takes the
+		// name, so that the printed form reads back the same.
+		if in, ok := v.(*Instr); ok && in.Name == "" && !t.numeric {
+			in.Name = p.keep(key)
+		}
 		return
 	}
 	for i, x := range a.leaves {
+		if e, ok := x.(*Instr); ok && e.Op == OpExtractValue && i == 0 && !t.numeric {
+			if call := e.Ops[0].(*Instr); call.Name == "" && call.Block == nil {
+				call.Name = p.keep(key)
+			}
+		}
 		p.locals[key+leafSep+strconv.Itoa(i)] = x
 		// Name the instructions made for this value after it.
 		if in, ok := x.(*Instr); ok && in.Name == "" && !t.numeric && in.Block == nil {

@@ -458,10 +458,7 @@ func (p *printer) instr(in *Instr) {
 			sb.WriteString(p.ident(b))
 		}
 	case op == OpRet:
-		sb.WriteString("ret ")
-		if len(in.Ops) == 0 {
-			sb.WriteString("void")
-		} else if rt := retType(in); rt != nil && rt.Kind == StructKind {
+		if rt := retType(in); rt != nil && rt.Kind == StructKind {
 			// One scalar per field: rebuilt with insertvalue for LLVM.
 			agg := "poison"
 			ts := rt.String()
@@ -471,7 +468,12 @@ func (p *printer) instr(in *Instr) {
 				sb.WriteString(name + " = insertvalue " + ts + " " + agg + ", " + p.typedIdent(x) + ", " + strconv.Itoa(i) + "\n  ")
 				agg = name
 			}
-			sb.WriteString(ts + " " + agg)
+			sb.WriteString("ret " + ts + " " + agg)
+			break
+		}
+		sb.WriteString("ret ")
+		if len(in.Ops) == 0 {
+			sb.WriteString("void")
 		} else {
 			sb.WriteString(p.typedIdent(in.Ops[0]))
 		}
