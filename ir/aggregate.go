@@ -63,20 +63,33 @@ func isAggType(t *Type) bool { return t.Kind == StructKind || t.Kind == ArrayKin
 // types that cannot be a value (opaque structs, void, labels) or that
 // have more than maxAggLeaves leaves.
 func (p *parser) leafTypes(tok token, t *Type, dst []*Type) []*Type {
+	budget := maxAggNodes
+	return p.leafTypesIn(tok, t, dst, &budget)
+}
+
+// maxAggNodes bounds the types leafTypes visits for one aggregate: a DAG
+// of named types ({ %T1, %T1 }, ...) or nested arrays of empty structs
+// have few leaves but exponentially many nodes.
+const maxAggNodes = 4096
+
+func (p *parser) leafTypesIn(tok token, t *Type, dst []*Type, budget *int) []*Type {
+	if *budget--; *budget < 0 {
+		p.failAt(tok, "aggregate value of type '%v' is too deeply nested (not supported)", t)
+	}
 	switch t.Kind {
 	case StructKind:
 		if t.Opaque {
 			p.failAt(tok, "a value of opaque struct type '%v'", t)
 		}
 		for _, f := range t.Fields {
-			dst = p.leafTypes(tok, f, dst)
+			dst = p.leafTypesIn(tok, f, dst, budget)
 		}
 	case ArrayKind:
 		if t.Len > maxAggLeaves {
 			p.failAt(tok, "aggregate value of type '%v' has more than %d scalar fields (not supported)", t, maxAggLeaves)
 		}
 		for i := int64(0); i < t.Len; i++ {
-			dst = p.leafTypes(tok, t.Elem, dst)
+			dst = p.leafTypesIn(tok, t.Elem, dst, budget)
 		}
 	case IntKind, FloatKind, PtrKind:
 		dst = append(dst, t)
