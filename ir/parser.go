@@ -721,11 +721,15 @@ func (p *parser) funcHeader(define bool) {
 			p.fail("invalid parameter type %v", t)
 		}
 		p.noStructValue(tt, t)
-		bv := p.paramAttrs()
-		if bv != nil && !t.IsPtr() {
-			p.failAt(tt, "byval on a parameter of type '%v'", t)
+		if bv := p.paramAttrs(); bv != nil {
+			if !t.IsPtr() {
+				p.failAt(tt, "byval on a parameter of type '%v'", t)
+			}
+			for len(byvals) < len(params) {
+				byvals = append(byvals, nil)
+			}
+			byvals = append(byvals, bv)
 		}
-		byvals = append(byvals, bv)
 		pn := ""
 		ptok := p.tok
 		if p.tok.kind == tLocal {
@@ -754,6 +758,9 @@ func (p *parser) funcHeader(define bool) {
 			continue
 		}
 		p.next()
+	}
+	for byvals != nil && len(byvals) < len(params) {
+		byvals = append(byvals, nil)
 	}
 	sig := withByVal(FuncType(ret, params, variadic), byvals)
 	if existing := p.m.Lookup(name); existing != nil {
