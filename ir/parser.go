@@ -632,26 +632,32 @@ func (p *parser) skipParamAttrs() {
 }
 
 // paramAttrs is skipParamAttrs for a parameter or call argument,
-// returning the type of its byval(T) attribute (nil if none).
-func (p *parser) paramAttrs() (byval *Type) {
+// returning the types of its byval(T) and sret(T) attributes (nil if
+// none).
+func (p *parser) paramAttrs() (byval, sret *Type) {
 	for p.tok.kind == tWord && !p.isTypeStart() && !valueWords[p.tok.text] {
 		w := p.tok.text
 		p.next()
-		if w == "byval" && p.isPunct("(") {
+		if (w == "byval" || w == "sret") && p.isPunct("(") {
 			p.next()
 			tok := p.tok
-			byval = p.parseType()
-			if _, err := byval.CheckSize(); err != nil || !byval.IsFirstClass() {
-				p.failAt(tok, "invalid byval type '%v'", byval)
+			t := p.parseType()
+			if _, err := t.CheckSize(); err != nil || !t.IsFirstClass() {
+				p.failAt(tok, "invalid %s type '%v'", w, t)
 			}
 			p.expectPunct(")")
+			if w == "byval" {
+				byval = t
+			} else {
+				sret = t
+			}
 		} else if p.isPunct("(") {
 			p.skipBalanced()
 		} else if (w == "align" || w == "alignstack") && p.tok.kind == tInt {
 			p.next()
 		}
 	}
-	return byval
+	return byval, sret
 }
 
 // withByVal returns ft with byval types bvs (when any is set).
@@ -703,6 +709,8 @@ func (p *parser) funcHeader(define bool) {
 	var pnames []string
 	var ptoks []token
 	var byvals []*Type
+	var sretType *Type
+	sretIdx := 0
 	variadic := false
 	for !p.isPunct(")") {
 		if len(params) > 0 || variadic {
@@ -721,7 +729,11 @@ func (p *parser) funcHeader(define bool) {
 			p.fail("invalid parameter type %v", t)
 		}
 		p.noStructValue(tt, t)
-		if bv := p.paramAttrs(); bv != nil {
+		bv, sr := p.paramAttrs()
+		if sr != nil && t.IsPtr() && sretIdx == 0 {
+			sretIdx, sretType = len(params)+1, sr
+		}
+		if bv != nil {
 			if !t.IsPtr() {
 				p.failAt(tt, "byval on a parameter of type '%v'", t)
 			}
@@ -763,6 +775,12 @@ func (p *parser) funcHeader(define bool) {
 		byvals = append(byvals, nil)
 	}
 	sig := withByVal(FuncType(ret, params, variadic), byvals)
+	if sretIdx > 0 && ret.IsVoid() {
+		if sig.ByVal == nil {
+			sig = FuncType(ret, params, variadic)
+		}
+		sig.SRet, sig.SRetType = sretIdx, sretType
+	}
 	if existing := p.m.Lookup(name); existing != nil {
 		p.failAt(nameTok, "redefinition of '@%s'", name)
 	}
@@ -1391,7 +1409,7 @@ func (p *parser) instrBody() *Instr {
 			}
 			tt := p.tok
 			t := p.parseType()
-			if bv := p.paramAttrs(); bv != nil {
+			if bv, _ := p.paramAttrs(); bv != nil {
 				if !t.IsPtr() {
 					p.failAt(tt, "byval on an argument of type '%v'", t)
 				}

@@ -259,6 +259,9 @@ func (p *printer) function(f *Function) {
 		if i < len(f.Sig.ByVal) && f.Sig.ByVal[i] != nil {
 			p.sb.WriteString(" byval(" + f.Sig.ByVal[i].String() + ")")
 		}
+		if f.Sig.SRet == i+1 && f.Sig.SRetType != nil {
+			p.sb.WriteString(" sret(" + f.Sig.SRetType.String() + ")")
+		}
 		if !f.IsDeclaration() {
 			p.sb.WriteByte(' ')
 			p.sb.WriteString(p.ident(a))

@@ -58,13 +58,18 @@ type Type struct {
 	// type, or each argument of a call's (variadic ones included), the
 	// type of the struct a byval pointer argument passes a copy of on
 	// the stack, or nil. Equal ignores it.
-	ByVal  []*Type
-	Elem   *Type   // ArrayKind: element type
-	Len    int64   // ArrayKind: element count
-	Fields []*Type // StructKind: field types
-	Packed bool    // StructKind: <{ }>, fields unaligned
-	Name   string  // StructKind: the name of a named type (%Name), "" for a literal one
-	Opaque bool    // StructKind: a named type declared "type opaque" (no body)
+	ByVal []*Type
+	// SRet (FuncKind): 1 + the index of the parameter marked sret(T) (the
+	// hidden pointer a struct is returned through, which the callee
+	// returns in RAX), 0 if none; SRetType is its T. Equal ignores them.
+	SRet     int
+	SRetType *Type
+	Elem     *Type   // ArrayKind: element type
+	Len      int64   // ArrayKind: element count
+	Fields   []*Type // StructKind: field types
+	Packed   bool    // StructKind: <{ }>, fields unaligned
+	Name     string  // StructKind: the name of a named type (%Name), "" for a literal one
+	Opaque   bool    // StructKind: a named type declared "type opaque" (no body)
 
 	// fwd marks a named type used before its definition, until the
 	// definition (the parser); lay caches a named struct's layout once

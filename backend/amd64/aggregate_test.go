@@ -94,6 +94,14 @@ define i64 @ir_pass_big(i64 %x) {
   ret i64 %r
 }
 
+define void @ir_sret(ptr noalias sret(%struct.Big) align 8 %out, i64 %x) {
+  %x1 = mul i64 %x, 3
+  %a = insertvalue %struct.Big zeroinitializer, i64 %x, 0
+  %b = insertvalue %struct.Big %a, i64 %x1, 2
+  store %struct.Big %b, ptr %out, align 8
+  ret void
+}
+
 define i32 @ir_vfmt(ptr %buf, ptr %fmt, ...) {
   %ap = alloca %struct.__va_list_tag, align 16
   call void @llvm.va_start.p0(ptr %ap)
@@ -111,7 +119,8 @@ long c_big(struct big b) { return b.a * 100 + b.b * 10 + b.c; }
 struct m ir_mixed(long, double); struct si ir_sse_int(double, long); struct s ir_sse(double, double);
 struct ii ir_int(long, long); struct ki ir_i32i64(int, long);
 double ir_call_c(long); long ir_byval(struct big, long); long ir_pass_big(long);
-int ir_vfmt(char *, const char *, ...);
+int ir_vfmt(char *, const char *, ...); struct big ir_sret(long);
+typedef struct big *(*raw_sret)(struct big *, long);
 int main(void) {
 	struct m a = ir_mixed(20, 1.5); printf("%ld %g\n", a.n, a.d);
 	struct si b = ir_sse_int(1, 2); printf("%g %ld\n", b.d, b.n);
@@ -128,11 +137,14 @@ int main(void) {
 	printf("%s (%d)\n", buf, n);
 	n = ir_vfmt(buf, "none");
 	printf("%s (%d)\n", buf, n);
+	struct big h = ir_sret(5); printf("%ld %ld %ld\n", h.a, h.b, h.c);
+	struct big out; raw_sret f = (raw_sret)(void *)ir_sret;
+	pi(f(&out, 2) == &out); /* the psABI: the sret pointer comes back in RAX */
 	return 0;
 }
 `)
 	expectLines(t, out, []string{"40 2.5", "2.5 7", "7 12", "6 5", "-7 48", "307.5", "33", "456",
-		"1 2 3 4 5 6 7 8|0.5 1.5 2.5 3.5 4.5 5.5 6.5 7.5 8.5 9.5|end -1 (62)", "none (4)"})
+		"1 2 3 4 5 6 7 8|0.5 1.5 2.5 3.5 4.5 5.5 6.5 7.5 8.5 9.5|end -1 (62)", "none (4)", "5 0 15", "1"})
 }
 
 // TestAggregateErrors checks what the backend refuses: a struct returned

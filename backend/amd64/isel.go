@@ -689,6 +689,14 @@ func (fc *fnCompiler) selectRet(in *ir.Instr) {
 		fc.selectRetStruct(in)
 		return
 	}
+	if k := fc.f.Sig.SRet - 1; len(in.Ops) == 0 && k >= 0 && k < len(fc.f.Params) {
+		// A struct returned through the hidden sret pointer: the psABI
+		// has the callee return that pointer in RAX.
+		r := vreg(asm.RAX)
+		fc.mov(r, fc.use(fc.f.Params[k]))
+		fc.emit(fc.inst(mRet, noVReg, r, noVReg))
+		return
+	}
 	if len(in.Ops) == 1 && in.Ops[0] != nil {
 		v := fc.use(in.Ops[0])
 		if t := in.Ops[0].Type(); t.IsInt() && t.Bits < 32 {
