@@ -306,7 +306,7 @@ func (p *parser) parseAggregate(t *Type) Constant {
 		if !e.Equal(want) {
 			p.failAt(et, "element of type '%v' in a constant of type '%v', expected '%v'", e, t, want)
 		}
-		c.Elems = append(c.Elems, p.parseValue(e))
+		c.Elems = append(c.Elems, p.parseElem(e))
 	}
 	p.next()
 	if packed {

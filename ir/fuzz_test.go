@@ -17,7 +17,7 @@ func FuzzIRParse(f *testing.F) {
 			f.Add(src)
 		}
 	}
-	// The session-23 syntax, and inputs that once hung or were slow
+	// The session-23 and -25 syntax (aggregates, varargs, byval), and inputs that once hung or were slow
 	// (seeds: the fuzzer mutates them).
 	for _, src := range []string{
 		typeDAG(6, true),
@@ -27,6 +27,8 @@ func FuzzIRParse(f *testing.F) {
 		"@llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 65535, ptr @c, ptr null }]\n@llvm.global_dtors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 65535, ptr @c, ptr null }]\n@s = global i32 1, section \".data.x\"\ndefine void @c() section \".text.c\" {\n  ret void\n}\n",
 		"declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)\ndeclare i32 @llvm.abs.i32(i32, i1)\ndeclare i64 @llvm.smax.i64(i64, i64)\ndefine i32 @f(ptr %p, ptr %q, i32 %x, i64 %y) {\nentry:\n  call void @llvm.memcpy.p0.p0.i64(ptr %p, ptr %q, i64 16, i1 false)\n  %v = load volatile i32, ptr %p\n  store volatile i32 %v, ptr %q\n  %c = call i32 @llvm.abs.i32(i32 %x, i1 false)\n  %m = call i64 @llvm.smax.i64(i64 %y, i64 3)\n  switch i32 %c, label %d [\n    i32 0, label %a\n    i32 -1, label %a\n  ]\na:\n  ret i32 1\nd:\n  ret i32 %c\n}\n",
 		"declare void @llvm.trap()\ndeclare i32 @llvm.fshl.i32(i32, i32, i32)\ndeclare i16 @llvm.bswap.i16(i16)\ndeclare i8 @llvm.ctpop.i8(i8)\ndeclare i64 @llvm.cttz.i64(i64, i1)\ndefine i64 @f(i32 %x, i16 %h, i8 %b, i64 %y) {\n  %r = call i32 @llvm.fshl.i32(i32 %x, i32 %x, i32 %x)\n  %s = call i16 @llvm.bswap.i16(i16 %h)\n  %p = call i8 @llvm.ctpop.i8(i8 %b)\n  %z = call i64 @llvm.cttz.i64(i64 %y, i1 false)\n  %c = icmp eq i64 %z, 64\n  br i1 %c, label %t, label %u\nt:\n  call void @llvm.trap()\n  unreachable\nu:\n  ret i64 %z\n}\n",
+		"%S = type { i32, { i8, double }, [2 x i16] }\ndeclare { i32, i1 } @llvm.sadd.with.overflow.i32(i32, i32)\ndeclare { i64, i1 } @llvm.umul.with.overflow.i64(i64, i64)\ndefine { i64, double } @f(i1 %c, ptr %p, i32 %x) {\nentry:\n  %o = call { i32, i1 } @llvm.sadd.with.overflow.i32(i32 %x, i32 1)\n  %u = call { i64, i1 } @llvm.umul.with.overflow.i64(i64 3, i64 5)\n  %v = load %S, ptr %p, align 8\n  %w = insertvalue %S %v, i8 1, 1, 0\n  store %S %w, ptr %p\n  %s = select i1 %c, %S %v, %S zeroinitializer\n  %a = extractvalue %S %s, 1\n  %d = extractvalue { i8, double } %a, 1\n  br label %loop\nloop:\n  %acc = phi { i64, double } [ { i64 0, double 1.0 }, %entry ], [ %n, %loop ]\n  %n = insertvalue { i64, double } %acc, double %d, 1\n  %b = extractvalue { i32, i1 } %o, 1\n  br i1 %b, label %loop, label %out\nout:\n  %r = call { i64, double } @f(i1 false, ptr %p, i32 0)\n  ret { i64, double } %r\n}\n",
+		"%struct.__va_list_tag = type { i32, i32, ptr, ptr }\n%B = type { i64, i64, i64 }\ndeclare void @llvm.va_start.p0(ptr)\ndeclare void @llvm.va_copy.p0(ptr, ptr)\ndeclare void @llvm.va_end.p0(ptr)\ndefine i32 @v(i32 %n, ...) {\n  %ap = alloca %struct.__va_list_tag, align 16\n  %aq = alloca %struct.__va_list_tag, align 16\n  call void @llvm.va_start.p0(ptr %ap)\n  call void @llvm.va_copy.p0(ptr %aq, ptr %ap)\n  %g = load i32, ptr %aq\n  call void @llvm.va_end.p0(ptr %ap)\n  ret i32 %g\n}\ndefine i64 @b(ptr byval(%B) align 8 %p) {\n  %x = load i64, ptr %p\n  %y = call i32 (i32, ...) @v(i32 1, ptr byval(%B) %p, double 1.0)\n  ret i64 %x\n}\n",
 	} {
 		f.Add([]byte(src))
 	}

@@ -72,10 +72,17 @@ const (
 	// OpBr: unconditional: Ops = [], Blocks = [dest];
 	// conditional: Ops = [cond], Blocks = [ifTrue, ifFalse].
 	OpBr
-	// OpRet: Ops = [] (ret void) or [value].
+	// OpRet: Ops = [] (ret void) or [value]; a function returning a
+	// struct returns [field0, field1, ...], one scalar per field.
 	OpRet
 	// OpUnreachable: no operands.
 	OpUnreachable
+
+	// OpExtractValue: Ops = [agg, idx (a constant)]: field idx of agg, a
+	// call returning a struct of scalars (the only values of struct type
+	// the parser keeps: the others it splits into one value per field);
+	// Typ = the field's type.
+	OpExtractValue
 
 	numOps
 )
@@ -91,6 +98,7 @@ var opNames = [numOps]string{
 	OpBitcast: "bitcast", OpPtrToInt: "ptrtoint", OpIntToPtr: "inttoptr",
 	OpSelect: "select", OpPhi: "phi", OpCall: "call", OpAlloca: "alloca", OpLoad: "load",
 	OpStore: "store", OpGEP: "getelementptr", OpBr: "br", OpRet: "ret", OpUnreachable: "unreachable",
+	OpExtractValue: "extractvalue",
 }
 
 // String returns the LLVM mnemonic.

@@ -41,7 +41,7 @@ var libmIntrinsics = map[string]string{
 // droppedIntrinsics are the intrinsic prefixes whose calls are removed.
 var droppedIntrinsics = []string{
 	"llvm.lifetime.start.", "llvm.lifetime.end.", "llvm.assume", "llvm.dbg.",
-	"llvm.experimental.noalias.scope.decl", "llvm.sideeffect", "llvm.donothing",
+	"llvm.experimental.noalias.scope.decl", "llvm.sideeffect", "llvm.donothing", "llvm.va_end",
 }
 
 // calleeName returns the name of a direct call's callee, or "".
@@ -263,6 +263,39 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 			x = newInstr(OpMul, t, x, rep(0x01))
 			*in = Instr{Op: OpLShr, Typ: t, Name: in.Name}
 			in.setOps2(x, p.constInt(t, int64(t.Bits-8)))
+			return pre, false
+		}
+	case "va_start":
+		// Kept: the backend fills the va_list from the register save
+		// area of the variadic function's prologue.
+		if len(args) == 1 && args[0].Type().IsPtr() && ft.Ret.IsVoid() {
+			if !p.f.Sig.Variadic {
+				p.failAt(at, "'@%s' in '@%s', which is not variadic", name, p.f.Name)
+			}
+			return nil, false
+		}
+	case "va_copy":
+		// The x86-64 va_list is 24 bytes: copied as three i64.
+		if len(args) == 2 && args[0].Type().IsPtr() && args[1].Type().IsPtr() && ft.Ret.IsVoid() {
+			dst, src := args[0], args[1]
+			at := func(ptr Value, off int64) Value {
+				if off == 0 {
+					return ptr
+				}
+				g := newInstr(OpGEP, Ptr, ptr, p.constInt(I64, off))
+				g.ElemType = I8
+				return g
+			}
+			for k := int64(0); k < 3; k++ {
+				l := newInstr(OpLoad, I64, at(src, 8*k))
+				d := at(dst, 8*k)
+				if k < 2 {
+					newInstr(OpStore, Void, l, d)
+				} else {
+					*in = Instr{Op: OpStore, Typ: Void}
+					in.setOps2(l, d)
+				}
+			}
 			return pre, false
 		}
 	case "fmuladd":

@@ -159,6 +159,14 @@ type parser struct {
 	// switches are the function's switch instructions, lowered when its
 	// body is read (lowerSwitches).
 	switches []*pendingSwitch
+	// emit are the instructions an instruction on aggregate values became
+	// (aggregate.go), in place of the one instruction parsed; aggRes is
+	// its result (an *aggValue, or the scalar an extractvalue picked);
+	// emitPhis says emit are phis (constant expressions among their
+	// operands go to the entry block).
+	emit     []*Instr
+	aggRes   Value
+	emitPhis bool
 	// pre are the instructions that constant expressions among the
 	// operands of the instruction being parsed became (materialize).
 	pre []*Instr
@@ -595,6 +603,8 @@ func (p *parser) parseBaseType() *Type {
 		return Ptr
 	case "label":
 		return Label
+	case "half", "bfloat", "fp128", "x86_fp80", "ppc_fp128":
+		p.failAt(tok, "floating-point type %s is not supported (float and double; x86_fp80 is C's long double)", w)
 	}
 	if len(w) > 1 && w[0] == 'i' && allDigits(w[1:]) {
 		n, _ := strconv.Atoi(w[1:])
@@ -621,6 +631,47 @@ func (p *parser) skipParamAttrs() {
 	}
 }
 
+// paramAttrs is skipParamAttrs for a parameter or call argument,
+// returning the types of its byval(T) and sret(T) attributes (nil if
+// none).
+func (p *parser) paramAttrs() (byval, sret *Type) {
+	for p.tok.kind == tWord && !p.isTypeStart() && !valueWords[p.tok.text] {
+		w := p.tok.text
+		p.next()
+		if (w == "byval" || w == "sret") && p.isPunct("(") {
+			p.next()
+			tok := p.tok
+			t := p.parseType()
+			if _, err := t.CheckSize(); err != nil || !t.IsFirstClass() {
+				p.failAt(tok, "invalid %s type '%v'", w, t)
+			}
+			p.expectPunct(")")
+			if w == "byval" {
+				byval = t
+			} else {
+				sret = t
+			}
+		} else if p.isPunct("(") {
+			p.skipBalanced()
+		} else if (w == "align" || w == "alignstack") && p.tok.kind == tInt {
+			p.next()
+		}
+	}
+	return byval, sret
+}
+
+// withByVal returns ft with byval types bvs (when any is set).
+func withByVal(ft *Type, bvs []*Type) *Type {
+	for _, b := range bvs {
+		if b != nil {
+			t := *ft
+			t.ByVal = append([]*Type(nil), bvs...)
+			return &t
+		}
+	}
+	return ft
+}
+
 func (p *parser) funcHeader(define bool) {
 	startTok := p.prev
 	linkage := External
@@ -644,7 +695,9 @@ func (p *parser) funcHeader(define bool) {
 	}
 	retTok := p.tok
 	ret := p.parseType()
-	p.noStructValue(retTok, ret)
+	if isAggType(ret) && !flatStruct(ret) {
+		p.failAt(retTok, "functions returning '%v' are not supported (a returned struct must have scalar fields only)", ret)
+	}
 	if p.tok.kind != tGlobal {
 		p.fail("expected function name, found %v", p.tok)
 	}
@@ -655,6 +708,9 @@ func (p *parser) funcHeader(define bool) {
 	var params []*Type
 	var pnames []string
 	var ptoks []token
+	var byvals []*Type
+	var sretType *Type
+	sretIdx := 0
 	variadic := false
 	for !p.isPunct(")") {
 		if len(params) > 0 || variadic {
@@ -673,7 +729,19 @@ func (p *parser) funcHeader(define bool) {
 			p.fail("invalid parameter type %v", t)
 		}
 		p.noStructValue(tt, t)
-		p.skipParamAttrs()
+		bv, sr := p.paramAttrs()
+		if sr != nil && t.IsPtr() && sretIdx == 0 {
+			sretIdx, sretType = len(params)+1, sr
+		}
+		if bv != nil {
+			if !t.IsPtr() {
+				p.failAt(tt, "byval on a parameter of type '%v'", t)
+			}
+			for len(byvals) < len(params) {
+				byvals = append(byvals, nil)
+			}
+			byvals = append(byvals, bv)
+		}
 		pn := ""
 		ptok := p.tok
 		if p.tok.kind == tLocal {
@@ -703,7 +771,16 @@ func (p *parser) funcHeader(define bool) {
 		}
 		p.next()
 	}
-	sig := FuncType(ret, params, variadic)
+	for byvals != nil && len(byvals) < len(params) {
+		byvals = append(byvals, nil)
+	}
+	sig := withByVal(FuncType(ret, params, variadic), byvals)
+	if sretIdx > 0 && ret.IsVoid() {
+		if sig.ByVal == nil {
+			sig = FuncType(ret, params, variadic)
+		}
+		sig.SRet, sig.SRetType = sretIdx, sretType
+	}
 	if existing := p.m.Lookup(name); existing != nil {
 		p.failAt(nameTok, "redefinition of '@%s'", name)
 	}
@@ -856,7 +933,31 @@ func (p *parser) body() {
 		}
 		at := p.tok
 		p.pre = p.pre[:0]
+		p.emit, p.aggRes, p.emitPhis = p.emit[:0], nil, false
 		in := p.instruction()
+		if in == nil {
+			// Instructions on aggregates, split into p.emit.
+			if p.emitPhis {
+				if len(p.pre) > 0 {
+					entry := f.Blocks[0]
+					for _, x := range p.pre {
+						x.Block = entry
+					}
+					entry.Instrs = append(append([]*Instr(nil), p.pre...), entry.Instrs...)
+				}
+			} else {
+				for _, x := range p.pre {
+					x.Block = cur
+					cur.Instrs = append(cur.Instrs, x)
+				}
+			}
+			p.pre = p.pre[:0]
+			for _, x := range p.emit {
+				x.Block = cur
+				cur.Instrs = append(cur.Instrs, x)
+			}
+			continue
+		}
 		if len(p.pre) > 0 {
 			// Constant expressions among the operands, as instructions:
 			// before the instruction, or for a phi at the entry's start
@@ -922,22 +1023,78 @@ func (p *parser) body() {
 	if badR != nil {
 		v, ok := p.locals[badName]
 		if !ok {
-			p.failAt(badR.tok, "use of undefined value '%%%s'", badName)
+			p.failAt(badR.tok, "use of undefined value '%%%s'", displayName(badName))
 		}
-		p.failAt(badR.tok, "'%%%s' defined with type '%v' but used as '%v'", badName, v.Type(), badR.typ)
+		p.failAt(badR.tok, "'%%%s' defined with type '%v' but used as '%v'", displayName(badName), v.Type(), badR.typ)
 	}
 	if len(p.fwd) > 0 {
 		for _, b := range f.Blocks {
 			for _, in := range b.Instrs {
 				for i, v := range in.Ops {
 					if r, ok := v.(*fwdRef); ok && !r.global {
-						in.Ops[i] = p.locals[r.name]
+						in.Ops[i] = p.resolveLocal(r)
 					}
 				}
 			}
 		}
 	}
 	p.lowerSwitches()
+}
+
+// resolveLocal is the value forward reference r stands for, following
+// names that extractvalue made aliases of forward references.
+func (p *parser) resolveLocal(r *fwdRef) Value {
+	v := p.locals[r.name]
+	for range len(p.fwd) + 1 {
+		r2, ok := v.(*fwdRef)
+		if !ok || r2.global {
+			return v
+		}
+		v = p.locals[r2.name]
+	}
+	p.failAt(r.tok, "'%%%s' is defined in terms of itself", displayName(r.name))
+	return nil
+}
+
+// defineValue records v, an aggregate or a value an extractvalue picked,
+// as the result named by t; an aggregate's leaves are recorded too, for
+// the forward references to them (parseAgg).
+func (p *parser) defineValue(t token, v Value) {
+	key := t.text
+	if t.numeric {
+		if key != strconv.Itoa(p.nextID) {
+			p.failAt(t, "instruction expected to be numbered '%%%d'", p.nextID)
+		}
+		p.nextID++
+	}
+	if _, dup := p.locals[key]; dup {
+		p.failAt(t, "multiple definition of local value named '%s'", key)
+	}
+	if b, ok := p.blocks[key]; ok && b != nil {
+		p.failAt(t, "value '%%%s' redefines a label", key)
+	}
+	p.locals[key] = v
+	a, ok := v.(*aggValue)
+	if !ok {
+		// A field extractvalue picked: an unnamed instruction takes the
+		// name, so that the printed form reads back the same.
+		if in, ok := v.(*Instr); ok && in.Name == "" && !t.numeric {
+			in.Name = p.keep(key)
+		}
+		return
+	}
+	for i, x := range a.leaves {
+		if e, ok := x.(*Instr); ok && e.Op == OpExtractValue && i == 0 && !t.numeric {
+			if call := e.Ops[0].(*Instr); call.Name == "" && call.Block == nil {
+				call.Name = p.keep(key)
+			}
+		}
+		p.locals[key+leafSep+strconv.Itoa(i)] = x
+		// Name the instructions made for this value after it.
+		if in, ok := x.(*Instr); ok && in.Name == "" && !t.numeric && in.Block == nil {
+			in.Name = p.keep(key + "." + strconv.Itoa(i))
+		}
+	}
 }
 
 func blockLabel(b *Block) string {
@@ -994,6 +1151,18 @@ func (p *parser) instruction() *Instr {
 			p.fail("expected metadata attachment, found %v", p.tok)
 		}
 		p.skipMetaAttachment()
+	}
+	if in == nil {
+		// An instruction on aggregates: its result is p.aggRes.
+		if hasRes {
+			if p.aggRes == nil {
+				p.failAt(resTok, "instruction does not produce a value to assign to '%%%s'", resTok.text)
+			}
+			p.defineValue(resTok, p.aggRes)
+		} else if p.aggRes != nil {
+			p.defineValue(token{kind: tLocal, text: strconv.Itoa(p.nextID), numeric: true}, p.aggRes)
+		}
+		return nil
 	}
 	if hasRes {
 		if !in.HasResult() {
@@ -1073,7 +1242,7 @@ func (p *parser) instrBody() *Instr {
 			p.fail("expected 'call' after '%s'", w)
 		}
 		in := p.instrBody()
-		if w == "tail" || w == "musttail" {
+		if in != nil && (w == "tail" || w == "musttail") {
 			in.Flags |= FlagTail
 		}
 		return in
@@ -1081,6 +1250,11 @@ func (p *parser) instrBody() *Instr {
 	if w == "switch" {
 		p.next()
 		return p.parseSwitch(opTok)
+	}
+	if w == "extractvalue" || w == "insertvalue" {
+		p.next()
+		p.aggInstr(opTok, w)
+		return nil
 	}
 	op, ok := opByWord(w)
 	if !ok {
@@ -1141,6 +1315,10 @@ func (p *parser) instrBody() *Instr {
 		c := p.parseValue(ct)
 		p.expectPunct(",")
 		t := p.parseType()
+		if isAggType(t) {
+			p.aggSelect(c, t, in.Flags)
+			return nil
+		}
 		x := p.parseValue(t)
 		p.expectPunct(",")
 		t2 := p.parseType()
@@ -1151,6 +1329,10 @@ func (p *parser) instrBody() *Instr {
 	case op == OpPhi:
 		in.Flags = p.parseFMF()
 		t := p.parseType()
+		if isAggType(t) {
+			p.aggPhi(t, in.Flags)
+			return nil
+		}
 		in.Typ = t
 		in.Ops, in.Blocks = in.opsBuf[:0:2], in.blkBuf[:0:2]
 		for {
@@ -1192,7 +1374,9 @@ func (p *parser) instrBody() *Instr {
 		}
 		rt := p.tok
 		ret := p.parseType()
-		p.noStructValue(rt, ret)
+		if ret.Kind == ArrayKind {
+			p.noStructValue(rt, ret)
+		}
 		var ft *Type
 		if p.isPunct("(") {
 			p.next()
@@ -1218,14 +1402,27 @@ func (p *parser) instrBody() *Instr {
 		in.opsBuf[0] = callee
 		args := in.opsBuf[:1:len(in.opsBuf)]
 		ats := p.types[:0]
+		var byvals []*Type
 		for !p.isPunct(")") {
 			if len(args) > 1 {
 				p.expectPunct(",")
 			}
+			tt := p.tok
 			t := p.parseType()
-			p.skipParamAttrs()
+			if bv, _ := p.paramAttrs(); bv != nil {
+				if !t.IsPtr() {
+					p.failAt(tt, "byval on an argument of type '%v'", t)
+				}
+				for len(byvals) < len(ats) {
+					byvals = append(byvals, nil)
+				}
+				byvals = append(byvals, bv)
+			}
 			args = append(args, p.parseValue(t))
 			ats = append(ats, t)
+		}
+		for byvals != nil && len(byvals) < len(ats) {
+			byvals = append(byvals, nil)
 		}
 		p.types = ats[:0]
 		p.next()
@@ -1238,8 +1435,13 @@ func (p *parser) instrBody() *Instr {
 		if ft == nil {
 			ft = p.callType(ret, ats)
 		}
+		ft = withByVal(ft, byvals)
 		in.Typ, in.FnType = ret, ft
 		in.Ops = args[:len(args):len(args)]
+		if ret.Kind == StructKind {
+			p.aggCall(in, opTok)
+			return nil
+		}
 	case op == OpAlloca:
 		p.acceptWord("inalloca")
 		in.ElemType = p.parseType()
@@ -1267,11 +1469,14 @@ func (p *parser) instrBody() *Instr {
 		}
 		lt := p.tok
 		in.Typ = p.parseType()
-		p.noStructValue(lt, in.Typ)
 		p.expectPunct(",")
 		pt := p.parseType()
 		in.setOps1(p.parseValue(pt))
 		p.parseAlign(in)
+		if isAggType(in.Typ) {
+			p.aggLoad(lt, in.Typ, in.Ops[0], in.Flags)
+			return nil
+		}
 	case op == OpStore:
 		if p.isWord("atomic") {
 			p.fail("atomic stores are not supported")
@@ -1280,6 +1485,15 @@ func (p *parser) instrBody() *Instr {
 			in.Flags |= FlagVolatile
 		}
 		t := p.parseType()
+		if isAggType(t) {
+			leaves := p.parseAgg(t)
+			p.expectPunct(",")
+			pt := p.parseType()
+			ptr := p.parseValue(pt)
+			p.parseAlign(in)
+			p.aggStore(t, leaves, ptr, in.Flags)
+			return nil
+		}
 		v := p.parseValue(t)
 		p.expectPunct(",")
 		pt := p.parseType()
@@ -1324,8 +1538,15 @@ func (p *parser) instrBody() *Instr {
 			in.Blocks = in.blkBuf[:2:2]
 		}
 	case op == OpRet:
+		tt := p.tok
 		t := p.parseType()
-		if !t.IsVoid() {
+		if isAggType(t) {
+			if !flatStruct(t) {
+				p.failAt(tt, "returning a value of type '%v' is not supported (a returned struct must have scalar fields only)", t)
+			}
+			leaves := p.parseAgg(t)
+			in.Ops = append([]Value(nil), leaves...)
+		} else if !t.IsVoid() {
 			in.setOps1(p.parseValue(t))
 		}
 	case op == OpUnreachable:
@@ -1581,12 +1802,13 @@ func (p *parser) parseConstant(t *Type) Constant {
 	return nil
 }
 
-// noStructValue rejects t, at tok, as the type of a value in a register:
-// struct types are supported in memory only (allocas, globals,
-// getelementptr), not as loaded, stored, passed or returned values.
+// noStructValue rejects t, at tok, as the type of a parameter or call
+// argument: struct and array values are split into scalars where they
+// are results, returns and operands of phi, select, load, store,
+// extractvalue and insertvalue (aggregate.go), but not passed.
 func (p *parser) noStructValue(tok token, t *Type) {
-	if t.Kind == StructKind {
-		p.failAt(tok, "values of struct type '%v' are not supported (structs are supported in memory: alloca, getelementptr, globals)", t)
+	if isAggType(t) {
+		p.failAt(tok, "values of aggregate type '%v' are not supported as parameters or call arguments (clang passes structs as scalars or byval pointers)", t)
 	}
 }
 

@@ -12,6 +12,8 @@ type printer struct {
 	sb    strings.Builder
 	nums  map[Value]int
 	names map[Value]string // renamed duplicates
+	// aggTemp numbers the insertvalue temporaries a struct ret prints.
+	aggTemp int
 }
 
 func newPrinter() *printer { return &printer{} }
@@ -254,6 +256,12 @@ func (p *printer) function(f *Function) {
 			p.sb.WriteString(", ")
 		}
 		p.sb.WriteString(a.Typ.String())
+		if i < len(f.Sig.ByVal) && f.Sig.ByVal[i] != nil {
+			p.sb.WriteString(" byval(" + f.Sig.ByVal[i].String() + ")")
+		}
+		if f.Sig.SRet == i+1 && f.Sig.SRetType != nil {
+			p.sb.WriteString(" sret(" + f.Sig.SRetType.String() + ")")
+		}
 		if !f.IsDeclaration() {
 			p.sb.WriteByte(' ')
 			p.sb.WriteString(p.ident(a))
@@ -388,7 +396,24 @@ func (p *printer) instr(in *Instr) {
 		sb.WriteByte(' ')
 		sb.WriteString(p.ident(in.Callee()))
 		sb.WriteByte('(')
-		p.operands(in.Args(), false)
+		if ft != nil && ft.ByVal != nil {
+			for i, a := range in.Args() {
+				if i > 0 {
+					sb.WriteString(", ")
+				}
+				if a == nil {
+					sb.WriteString("<nil>")
+					continue
+				}
+				sb.WriteString(a.Type().String())
+				if i < len(ft.ByVal) && ft.ByVal[i] != nil {
+					sb.WriteString(" byval(" + ft.ByVal[i].String() + ")")
+				}
+				sb.WriteString(" " + p.ident(a))
+			}
+		} else {
+			p.operands(in.Args(), false)
+		}
 		sb.WriteByte(')')
 	case op == OpAlloca:
 		sb.WriteString("alloca ")
@@ -436,6 +461,19 @@ func (p *printer) instr(in *Instr) {
 			sb.WriteString(p.ident(b))
 		}
 	case op == OpRet:
+		if rt := retType(in); rt != nil && rt.Kind == StructKind {
+			// One scalar per field: rebuilt with insertvalue for LLVM.
+			agg := "poison"
+			ts := rt.String()
+			for i, x := range in.Ops {
+				p.aggTemp++
+				name := localIdent("ret.agg." + strconv.Itoa(p.aggTemp))
+				sb.WriteString(name + " = insertvalue " + ts + " " + agg + ", " + p.typedIdent(x) + ", " + strconv.Itoa(i) + "\n  ")
+				agg = name
+			}
+			sb.WriteString("ret " + ts + " " + agg)
+			break
+		}
 		sb.WriteString("ret ")
 		if len(in.Ops) == 0 {
 			sb.WriteString("void")
@@ -444,6 +482,13 @@ func (p *printer) instr(in *Instr) {
 		}
 	case op == OpUnreachable:
 		sb.WriteString("unreachable")
+	case op == OpExtractValue:
+		sb.WriteString("extractvalue ")
+		if len(in.Ops) == 2 {
+			sb.WriteString(p.typedIdent(in.Ops[0]))
+			sb.WriteString(", ")
+			sb.WriteString(p.ident(in.Ops[1]))
+		}
 	default:
 		sb.WriteString(op.String())
 	}
@@ -468,4 +513,13 @@ func (p *printer) operands(vs []Value, sameType bool) {
 			p.sb.WriteString(p.typedIdent(v))
 		}
 	}
+}
+
+// retType is the return type of the function of ret instruction in, or
+// nil when in is not in a function.
+func retType(in *Instr) *Type {
+	if in.Block == nil || in.Block.Func == nil || in.Block.Func.Sig == nil {
+		return nil
+	}
+	return in.Block.Func.Sig.Ret
 }

@@ -1,8 +1,10 @@
 package ir
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestStructLayout checks sizes, alignments and field offsets against the
@@ -80,8 +82,10 @@ func TestStructParseErrors(t *testing.T) {
 		{"recursive", "%A = type { i32, %B }\n%B = type { %A }\n", "t.ll:2:1: error: type '%B' contains itself"},
 		{"self", "%A = type { [2 x %A] }\n", "t.ll:1:1: error: type '%A' contains itself"},
 		{"redefinition", "%A = type { i32 }\n%A = type { i64 }\n", "t.ll:2:1: error: redefinition of type '%A'"},
-		{"struct value", "%A = type { i32 }\ndefine i32 @f(ptr %p) {\n  %v = load %A, ptr %p\n  ret i32 0\n}\n", "t.ll:3:13: error: values of struct type '%A' are not supported"},
-		{"struct return", "define { i64, i64 } @f() {\n  ret { i64, i64 } zeroinitializer\n}\n", "t.ll:1:8: error: values of struct type '{ i64, i64 }' are not supported"},
+		{"struct parameter", "%A = type { i32 }\ndefine i32 @f(%A %v) {\n  ret i32 0\n}\n", "t.ll:2:15: error: values of aggregate type '%A' are not supported"},
+		{"struct argument", "declare void @g(i32)\ndefine void @f() {\n  call void @g({ i32 } zeroinitializer)\n  ret void\n}\n", "t.ll:3:24: error: values of aggregate type '{ i32 }' are not supported"},
+		{"nested struct return", "define { i64, { i64 } } @f() {\n  ret { i64, { i64 } } zeroinitializer\n}\n", "t.ll:1:8: error: functions returning '{ i64, { i64 } }' are not supported"},
+		{"opaque struct value", "%O = type opaque\ndefine void @f(ptr %p) {\n  %v = load %O, ptr %p\n  ret void\n}\n", "t.ll:3:13: error: a value of opaque struct type '%O'"},
 		{"vector", "@g = global <4 x i32> zeroinitializer\n", "t.ll:1:13: error: vector types are not supported"},
 		{"bad field", "%A = type { void }\n", "t.ll:1:13: error: invalid struct field type void"},
 		{"gep non-constant field", "%A = type { i32, i32 }\ndefine ptr @f(ptr %p, i32 %i) {\n  %q = getelementptr %A, ptr %p, i32 0, i32 %i\n  ret ptr %q\n}\n", "getelementptr index into struct type %A is not a constant field number"},
@@ -91,6 +95,47 @@ func TestStructParseErrors(t *testing.T) {
 			m, err := ParseString("t.ll", tt.src)
 			if err == nil {
 				err = Verify(m)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestAggregateValueHostileTypes checks that values of types with few
+// leaves but very many nodes (a DAG of named types, nested arrays of empty
+// structs) are refused quickly rather than walked.
+func TestAggregateValueHostileTypes(t *testing.T) {
+	var dag strings.Builder
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&dag, "%%T%d = type { %%T%d, %%T%d }\n", i, i+1, i+1)
+	}
+	dag.WriteString("%T60 = type {}\n")
+	tests := []struct{ name, src, want string }{
+		{"dag", dag.String() + "define void @f(ptr %p) {\n  %v = load %T0, ptr %p\n  ret void\n}\n", "too deeply nested"},
+		{"empty arrays", "define void @f(ptr %p) {\n  %v = load [64 x [64 x [64 x [64 x {}]]]], ptr %p\n  ret void\n}\n", "too deeply nested"},
+		{"many leaves", "define void @f(ptr %p) {\n  %v = load [65 x i8], ptr %p\n  ret void\n}\n", "more than 64 scalar fields"},
+		{"extract index", "define i32 @f({ i32 } %x) {\n  ret i32 0\n}\n", "values of aggregate type"},
+		{"bad index", "define i32 @f(ptr %p) {\n  %v = load { i32, i32 }, ptr %p\n  %x = extractvalue { i32, i32 } %v, 2\n  ret i32 %x\n}\n", "index 2 out of range for type '{ i32, i32 }'"},
+		{"insert type", "define void @f(ptr %p) {\n  %v = load { i32, i32 }, ptr %p\n  %x = insertvalue { i32, i32 } %v, i64 1, 0\n  ret void\n}\n", "insertvalue of a 'i64' into a field of type 'i32'"},
+		{"self", "define void @f() {\nentry:\n  br label %b\nb:\n  %x = extractvalue { i32, i32 } %y, 0\n  %y = insertvalue { i32, i32 } undef, i32 %x, 1\n  br label %b\n}\n", ""},
+		{"undefined aggregate", "define i32 @f() {\n  %x = extractvalue { i32, i32 } %nope, 0\n  ret i32 %x\n}\n", "use of undefined value '%nope'"},
+		{"overflow types", "declare { i32, i1 } @llvm.sadd.with.overflow.i32(i64, i64)\ndefine void @f() {\n  %r = call { i32, i1 } @llvm.sadd.with.overflow.i32(i64 1, i64 2)\n  ret void\n}\n", "unsupported intrinsic '@llvm.sadd.with.overflow.i32'"},
+		{"va_start fixed", "declare void @llvm.va_start.p0(ptr)\ndefine void @f(ptr %p) {\n  call void @llvm.va_start.p0(ptr %p)\n  ret void\n}\n", "'@llvm.va_start.p0' in '@f', which is not variadic"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			m, err := ParseString("t.ll", tt.src)
+			if err == nil {
+				err = Verify(m)
+			}
+			if time.Since(start) > 2*time.Second {
+				t.Errorf("took %v", time.Since(start))
+			}
+			if tt.want == "" {
+				return // any outcome but a panic or a hang
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want %q", err, tt.want)

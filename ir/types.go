@@ -54,6 +54,16 @@ type Type struct {
 	Ret      *Type   // FuncKind: result type
 	Params   []*Type // FuncKind: parameter types
 	Variadic bool    // FuncKind: ends with "..."
+	// ByVal (FuncKind; nil when none): for each parameter of a function's
+	// type, or each argument of a call's (variadic ones included), the
+	// type of the struct a byval pointer argument passes a copy of on
+	// the stack, or nil. Equal ignores it.
+	ByVal []*Type
+	// SRet (FuncKind): 1 + the index of the parameter marked sret(T) (the
+	// hidden pointer a struct is returned through, which the callee
+	// returns in RAX), 0 if none; SRetType is its T. Equal ignores them.
+	SRet     int
+	SRetType *Type
 	Elem     *Type   // ArrayKind: element type
 	Len      int64   // ArrayKind: element count
 	Fields   []*Type // StructKind: field types

@@ -385,8 +385,30 @@ func (v *verifier) instr(dt *DomTree, b *Block, pos int, in *Instr) {
 			if len(in.Ops) != 0 {
 				v.errorf(b, in, "ret with a value in a void function")
 			}
+		} else if want.Kind == StructKind {
+			// A struct is returned as one scalar per field.
+			ok := len(in.Ops) == len(want.Fields)
+			for i := 0; ok && i < len(in.Ops); i++ {
+				ok = in.Ops[i] != nil && in.Ops[i].Type().Equal(want.Fields[i])
+			}
+			if !ok {
+				v.errorf(b, in, "ret must return the %d fields of %v", len(want.Fields), want)
+			}
 		} else if len(in.Ops) != 1 || !in.Ops[0].Type().Equal(want) {
 			v.errorf(b, in, "ret must return a %v", want)
+		}
+	case op == OpExtractValue:
+		if !nops(2) {
+			return
+		}
+		call, ok := in.Ops[0].(*Instr)
+		idx, ok2 := in.Ops[1].(*ConstInt)
+		if !ok || call.Op != OpCall || call.Typ.Kind != StructKind || !ok2 || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) {
+			v.errorf(b, in, "extractvalue needs a call returning a struct and a constant field number")
+			return
+		}
+		if !in.Typ.Equal(call.Typ.Fields[idx.V]) {
+			v.errorf(b, in, "extractvalue result type %v differs from field %d of %v", in.Typ, idx.V, call.Typ)
 		}
 	case op == OpUnreachable:
 	default:

@@ -775,6 +775,11 @@ type fnCompiler struct {
 	nIR     int    // machine blocks below this index stand for IR blocks
 	inLoop  []bool // by RPO index: the block lies on a cycle (approximately)
 	inArgs  int    // number of stack-passed parameters
+	// vaSave is the frame object of a variadic function's register save
+	// area (-1: none); vaGP and vaXMM count the fixed parameters passed
+	// in general and xmm registers (va_start's gp_offset and fp_offset).
+	vaSave      int32
+	vaGP, vaXMM int
 
 	// operands' scratch: the registers an instruction reads and writes.
 	opUses []opUse
@@ -904,6 +909,17 @@ func (fc *fnCompiler) selectFunction() error {
 				in.ID = len(fc.frame)
 				fc.frame = append(fc.frame, frameObj{size: size, align: align})
 				nAlloca++
+			case in.Op == ir.OpCall && in.Typ.Kind == ir.StructKind:
+				// A struct returned in registers: one vreg per field,
+				// consecutive from in.ID (OpExtractValue reads them).
+				if err := retRegsOK(in.Typ); err != nil {
+					return fc.errorf("%s: %v", in.Ident(), err)
+				}
+				in.ID = len(fc.class)
+				for _, ft := range in.Typ.Fields {
+					c, _ := classOf(ft)
+					fc.newVReg(c)
+				}
 			case in.HasResult():
 				c, ok := classOf(in.Typ)
 				if !ok {
@@ -948,7 +964,11 @@ func (fc *fnCompiler) selectFunction() error {
 	fc.cur = 0
 	// Entry: incoming registers, then parameters.
 	ngp, nxmm := 0, 0
-	for _, p := range f.Params {
+	byval := f.Sig.ByVal
+	for i, p := range f.Params {
+		if i < len(byval) && byval[i] != nil {
+			continue // on the stack
+		}
 		if fc.class[p.ID] == classXMM && nxmm < len(xmmArgRegs) {
 			fc.entry = append(fc.entry, vreg(xmmArgRegs[nxmm]))
 			nxmm++
@@ -957,10 +977,37 @@ func (fc *fnCompiler) selectFunction() error {
 			ngp++
 		}
 	}
+	fc.vaSave = -1
+	if f.Sig.Variadic && callsVAStart(f) {
+		// The register save area: every argument register is incoming.
+		fc.entry = fc.entry[:0]
+		for _, r := range gpArgRegs {
+			fc.entry = append(fc.entry, vreg(r))
+		}
+		for _, r := range xmmArgRegs {
+			fc.entry = append(fc.entry, vreg(r))
+		}
+		fc.vaSave = int32(len(fc.frame))
+		fc.frame = append(fc.frame, frameObj{size: vaSaveSize, align: 16})
+	}
+	if err := retRegsOK(f.Sig.Ret); err != nil {
+		return fc.errorf("%v", err)
+	}
 	fc.emit(minst{op: mEntry, dst: noVReg, a: noVReg, b: noVReg, c: noVReg})
 	ngp, nxmm = 0, 0
-	for _, p := range f.Params {
+	for i, p := range f.Params {
 		v := vreg(p.ID)
+		if i < len(byval) && byval[i] != nil {
+			// A struct passed by value in memory: the parameter is the
+			// address of its copy among the stack arguments.
+			size, err := byval[i].CheckSize()
+			if err != nil || byval[i].Align() > 8 {
+				return fc.errorf("parameter %s: byval(%v) is not supported", p.Ident(), byval[i])
+			}
+			fc.emit(minst{op: mLea, dst: v, a: noVReg, b: noVReg, c: noVReg, addr: maddr{kind: addrInArg, slot: int32(fc.inArgs)}})
+			fc.inArgs += int((size + 7) / 8)
+			continue
+		}
 		switch {
 		case fc.class[v] == classXMM && nxmm < len(xmmArgRegs):
 			fc.mov(v, vreg(xmmArgRegs[nxmm]))
@@ -973,6 +1020,10 @@ func (fc *fnCompiler) selectFunction() error {
 			fc.emit(minst{op: mLoad, sz: sz, dst: v, a: noVReg, b: noVReg, c: noVReg, addr: maddr{kind: addrInArg, slot: int32(fc.inArgs)}})
 			fc.inArgs++
 		}
+	}
+	if fc.vaSave >= 0 {
+		fc.vaGP, fc.vaXMM = ngp, nxmm
+		fc.saveArgRegs()
 	}
 	for i, b := range rpo {
 		fc.cur = i

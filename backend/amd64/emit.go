@@ -903,7 +903,11 @@ func (fc *fnCompiler) emitStoreArg(m *minst) {
 		a.MovsdMR(asm.M(asm.RSP, int32(m.imm)), v)
 	} else {
 		v = fc.regOf(m.a, scratchGPR)
-		a.MovMR(8, asm.M(asm.RSP, int32(m.imm)), v)
+		sz := asm.Size(8)
+		if m.sz == 1 || m.sz == 2 || m.sz == 4 {
+			sz = asm.Size(m.sz) // a piece of a byval struct
+		}
+		a.MovMR(sz, asm.M(asm.RSP, int32(m.imm)), v)
 	}
 }
 

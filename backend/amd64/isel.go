@@ -492,6 +492,14 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 		fc.selectRet(in)
 	case op == ir.OpUnreachable:
 		fc.emit(fc.inst(mUd2, noVReg, noVReg, noVReg))
+	case op == ir.OpExtractValue:
+		call, ok := in.Ops[0].(*ir.Instr)
+		idx, ok2 := in.Ops[1].(*ir.ConstInt)
+		if !ok || !ok2 || call.Op != ir.OpCall || call.Typ.Kind != ir.StructKind || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) || call.ID < numPhys {
+			fc.failf(in, "extractvalue of something other than a call returning a struct")
+			return
+		}
+		fc.mov(dst, vreg(call.ID+int(idx.V)))
 	default:
 		fc.failf(in, "instruction %s is not supported by the x86-64 backend", op)
 	}
@@ -636,6 +644,10 @@ func (fc *fnCompiler) selectCall(in *ir.Instr) {
 		return
 	}
 	if f, ok := callee.(*ir.Function); ok {
+		if isVAStart(f) {
+			fc.selectVAStart(in)
+			return
+		}
 		sym, _ := fc.mc.symbolFor(f)
 		fc.lowerCall(in, sym, nil, in.Ops[1:], ft.Variadic)
 	} else {
@@ -673,6 +685,18 @@ func (fc *fnCompiler) selectStore(in *ir.Instr) {
 // selectRet moves the returned value, if any, to RAX or XMM0 (an
 // integer narrower than 32 bits extended first) and returns.
 func (fc *fnCompiler) selectRet(in *ir.Instr) {
+	if fc.f.Sig.Ret.Kind == ir.StructKind && len(in.Ops) != 1 {
+		fc.selectRetStruct(in)
+		return
+	}
+	if k := fc.f.Sig.SRet - 1; len(in.Ops) == 0 && k >= 0 && k < len(fc.f.Params) {
+		// A struct returned through the hidden sret pointer: the psABI
+		// has the callee return that pointer in RAX.
+		r := vreg(asm.RAX)
+		fc.mov(r, fc.use(fc.f.Params[k]))
+		fc.emit(fc.inst(mRet, noVReg, r, noVReg))
+		return
+	}
 	if len(in.Ops) == 1 && in.Ops[0] != nil {
 		v := fc.use(in.Ops[0])
 		if t := in.Ops[0].Type(); t.IsInt() && t.Bits < 32 {
@@ -1075,7 +1099,15 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 		v vreg
 	}
 	var regs []regArg
-	for _, v := range vals {
+	var byval []*ir.Type
+	if in.Op == ir.OpCall && in.FnType != nil {
+		byval = in.FnType.ByVal
+	}
+	for i, v := range vals {
+		if i < len(byval) && byval[i] != nil {
+			stack = fc.copyByVal(in, v, byval[i], stack)
+			continue
+		}
 		if fc.class[v] == classXMM {
 			if nxmm < len(xmmArgRegs) {
 				regs = append(regs, regArg{vreg(xmmArgRegs[nxmm]), v})
@@ -1103,6 +1135,14 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 	}
 	fc.calls = append(fc.calls, ci)
 	fc.emit(minst{op: mCall, dst: noVReg, a: target, b: noVReg, c: noVReg, imm: int64(len(fc.calls) - 1)})
+	if in.Typ.Kind == ir.StructKind {
+		if fc.useCount(in) > 0 {
+			for i, r := range structRetRegs(in.Typ) {
+				fc.mov(vreg(in.ID+i), vreg(r))
+			}
+		}
+		return
+	}
 	if in.HasResult() && fc.useCount(in) > 0 {
 		dst := vreg(in.ID)
 		if fc.class[dst] == classXMM {

@@ -146,6 +146,10 @@ func (fc *fnCompiler) operands(m *minst) (uses []opUse, defs []vreg) {
 		if m.a != noVReg {
 			uses = append(uses, opUse{m.a, false})
 		}
+		// A struct's fields returned in several registers (bit r: phys r).
+		for mask := uint64(m.imm); mask != 0; mask &= mask - 1 {
+			uses = append(uses, opUse{vreg(bits.TrailingZeros64(mask)), false})
+		}
 	default:
 		if m.a != noVReg {
 			uses = append(uses, opUse{m.a, m.flags&flLateA != 0})

@@ -173,6 +173,9 @@ func inlinableBody(callee, body *ir.Function, max int) bool {
 	if body.IsDeclaration() || body.Sig.Variadic {
 		return false
 	}
+	if body.Sig.Ret.Kind == ir.StructKind || body.Sig.ByVal != nil {
+		return false // fields returned one per operand; byval copies
+	}
 	n := body.NumInstrs()
 	if n > max || (n > InlineMaxLoopCallee && hasLoop(body)) {
 		return false

@@ -34,7 +34,7 @@ func TailRecurse(f *ir.Function) bool {
 			continue
 		}
 		call, br := b.Instrs[n-2], b.Instrs[n-1]
-		if call.Op != ir.OpCall || call.Callee() != ir.Value(f) || len(call.Args()) != len(f.Params) || !call.FnType.Equal(f.Sig) {
+		if call.Op != ir.OpCall || call.Callee() != ir.Value(f) || len(call.Args()) != len(f.Params) || !call.FnType.Equal(f.Sig) || f.Sig.ByVal != nil {
 			continue
 		}
 		if br.Op == ir.OpRet && len(br.Ops) == 1 && br.Ops[0] == ir.Value(call) {
