@@ -132,9 +132,12 @@ func (s *Speculator) Enqueue(names ...string) {
 // Batches returns how many batches have been planned.
 func (s *Speculator) Batches() int64 { return s.batches.Load() }
 
-// Stop ends speculation: nothing more is planned, the compiles in flight
-// are cancelled (their functions then fail only if called; a session
-// being ended is) and Stop returns when every goroutine of s has.
+// Stop ends speculation: nothing more is planned, the lookups of batches
+// not yet started are cancelled (their functions are then compiled, or
+// fail, only if called; a session being ended is), a batch being compiled
+// in place runs to its end (at most one per worker, each at most
+// SpeculationBatchMax functions), and Stop returns when every goroutine
+// of s has.
 func (s *Speculator) Stop() {
 	s.mu.Lock()
 	s.stopped = true
