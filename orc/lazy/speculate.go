@@ -132,12 +132,13 @@ func (s *Speculator) Enqueue(names ...string) {
 // Batches returns how many batches have been planned.
 func (s *Speculator) Batches() int64 { return s.batches.Load() }
 
-// Stop ends speculation: nothing more is planned, the lookups of batches
-// not yet started are cancelled (their functions are then compiled, or
-// fail, only if called; a session being ended is), a batch being compiled
-// in place runs to its end (at most one per worker, each at most
+// Stop ends speculation: the queue is dropped and nothing more is
+// planned, the speculator's lookups waiting for a batch (one a first call
+// is compiling) are cancelled, a batch its own lookup is compiling in
+// place runs to its end (at most one per worker, each at most
 // SpeculationBatchMax functions), and Stop returns when every goroutine
-// of s has.
+// of s has. Functions not compiled are compiled, or fail, only if called
+// (a session being ended is).
 func (s *Speculator) Stop() {
 	s.mu.Lock()
 	s.stopped = true
