@@ -135,7 +135,7 @@ func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*
 		syms[n] = orc.Exported | orc.Callable
 		names = append(names, n)
 	}
-	u := lazy.WithLinked(lazy.CompileOnDemandGraph(lm.name+" (speculative batch)", lm.j.Layer, lm.j.lazyImpl, nil, syms, nil, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	u := lazy.WithLinked(lazy.CompileOnDemandGraph(lm.name+" (speculative batch)", lm.j.Layer, lm.j.lazyImpl, nil, syms, lazy.Whole, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 		return lm.compileBatch(ctx, b, part)
 	}), lm.landed)
 	if err := lm.specDylib.Define(u, nil); err != nil {
@@ -180,7 +180,9 @@ func (lm *lazyModule) compiledAhead(ctx context.Context, n orc.SymbolName) (bool
 }
 
 // compileBatch optimizes and compiles the functions part of batch b as
-// one module (all of them, or what first calls left of them).
+// one module (all of them: the unit is partitioned lazy.Whole, so a first
+// call that starts it before the speculator does compiles the whole
+// batch).
 func (lm *lazyModule) compileBatch(ctx context.Context, b *irBatch, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 	m := ir.NewModule(lm.name)
 	b.mu.Lock()

@@ -155,7 +155,7 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	for _, d := range claimed {
 		d.unit, d.shared, d.rt = true, true, [2]*orc.ResourceTracker{rtB, rtI}
 	}
-	u := lazy.WithLinked(lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, nil, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	u := lazy.WithLinked(lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, lazy.Whole, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 		return l.compileBatch(ctx, b, part)
 	}), l.landed)
 	if err := l.bodies.Define(u, rtB); err != nil {
@@ -165,8 +165,9 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	return l.bodies, names, rest
 }
 
-// compileBatch optimizes and compiles the functions part of batch b
-// (all of them, or those left when first calls took some) as one module.
+// compileBatch optimizes and compiles the functions part of batch b (all
+// of them: the unit is partitioned lazy.Whole, so a first call that starts
+// it before the speculator does compiles the whole batch) as one module.
 func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 	m := ir.NewModule(l.modName)
 	b.mu.Lock()

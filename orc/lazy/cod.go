@@ -24,6 +24,18 @@ type CompileFunc func(ctx context.Context, fns []orc.SymbolName) (name string, o
 // nil means exactly the requested functions.
 type PartitionFunc func(requested []orc.SymbolName, owned orc.SymbolFlagsMap) []orc.SymbolName
 
+// Whole is a PartitionFunc that compiles every function a unit owns
+// whichever is requested: a speculative batch is compiled as one module
+// by whoever starts it (the speculator, or a first call that got there
+// first), never function by function.
+func Whole(_ []orc.SymbolName, owned orc.SymbolFlagsMap) []orc.SymbolName {
+	all := make([]orc.SymbolName, 0, len(owned))
+	for n := range owned {
+		all = append(all, n)
+	}
+	return all
+}
+
 // CompileOnDemand returns a unit owning the functions syms whose code is
 // produced only when one of them is looked up (LLVM's CompileOnDemandLayer
 // partitions, seed 003): it picks a partition with partition, hands what

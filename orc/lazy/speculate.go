@@ -52,7 +52,11 @@ func WalkCallees(ctx context.Context, roots []string, max int, take func(name st
 // transitively, defines them in jd as one unit (one module compiled, one
 // graph linked: the compiler's caches stay warm and the per-module costs
 // are shared) and returns the unit's symbols, to be looked up, and the
-// functions it reached but left out (the next batch's roots). A function
+// functions it reached but left out (the next batch's roots). The unit
+// should be partitioned Whole: a first call that reaches the batch before
+// the speculator's lookup starts it then compiles the batch, not its
+// function alone (which left the rest to be taken one by one, each a cold
+// compile, by the next first calls of a chain). A function
 // a planner leaves out of a batch (a first call took it, or it has an
 // error) is compiled, or fails, on its first call as without
 // speculation.
@@ -71,7 +75,9 @@ const (
 // Speculator compiles functions before their first call, in the
 // background: Enqueue hands it the functions code just compiled calls;
 // one goroutine plans batches from them (Planner) and each batch is
-// materialized by a session lookup on a goroutine of its own, at most
+// materialized by a session lookup on a goroutine of its own, in place
+// (that goroutine compiles and links it: no hand-off to a dispatcher
+// goroutine, which on a busy machine started the batch late), at most
 // workers at a time. A first call of a function in a batch being
 // compiled waits for it as for any materialization in progress (the
 // session's symbol states); one not claimed yet is compiled at once by
@@ -126,9 +132,13 @@ func (s *Speculator) Enqueue(names ...string) {
 // Batches returns how many batches have been planned.
 func (s *Speculator) Batches() int64 { return s.batches.Load() }
 
-// Stop ends speculation: nothing more is planned, the compiles in flight
-// are cancelled (their functions then fail only if called; a session
-// being ended is) and Stop returns when every goroutine of s has.
+// Stop ends speculation: the queue is dropped and nothing more is
+// planned, the speculator's lookups waiting for a batch (one a first call
+// is compiling) are cancelled, a batch its own lookup is compiling in
+// place runs to its end (at most one per worker, each at most
+// SpeculationBatchMax functions), and Stop returns when every goroutine
+// of s has. Functions not compiled are compiled, or fail, only if called
+// (a session being ended is).
 func (s *Speculator) Stop() {
 	s.mu.Lock()
 	s.stopped = true
@@ -183,7 +193,7 @@ func (s *Speculator) loop() {
 			defer func() { <-s.slots }()
 			// The error is the functions': each reports it on its first
 			// call, if any.
-			_, _ = s.es.Lookup(s.ctx, orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(syms...), orc.SymbolStateReady)
+			_, _ = s.es.Lookup(orc.WithInPlaceMaterialization(s.ctx), orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(syms...), orc.SymbolStateReady)
 		}()
 	}
 }
