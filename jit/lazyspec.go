@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/gorc-jit/gorc/ir"
@@ -42,6 +43,7 @@ func (lm *lazyModule) startSpeculation(modNo int64) error {
 	}
 	lm.specDylib = jd
 	lm.claimed = map[string]*irBatch{}
+	lm.resolvable = map[string]bool{}
 	lm.spec = lazy.NewSpeculator(lm.j.ES, runtime.GOMAXPROCS(0), lm.planBatch)
 	lm.j.OnClose(lm.spec.Stop)
 	return nil
@@ -125,6 +127,7 @@ func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*
 		b.fns[n] = f
 		return f.CalleeNames(), true
 	})
+	members = lm.dropUnresolved(ctx, b, members)
 	if len(members) == 0 {
 		return nil, nil, rest
 	}
@@ -149,6 +152,109 @@ func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*
 		return nil, nil, rest
 	}
 	return lm.specDylib, names, rest
+}
+
+// dropUnresolved gives back to first calls the members of batch b that
+// refer to a function or global the module only declares and that
+// nothing defines (looked up as the batch's link would, without
+// failing; names found are remembered), and returns the others. One
+// such member would otherwise fail the batch's link, and with it every
+// function of the batch, called or not; given back, it fails on its own
+// first call, naming the symbol, as without speculation. If the lookup
+// fails (the session or speculation ends), all are given back.
+func (lm *lazyModule) dropUnresolved(ctx context.Context, b *irBatch, members []*ir.Function) []*ir.Function {
+	var set orc.SymbolLookupSet
+	asked := map[string]bool{}
+	lm.mu.Lock()
+	for _, f := range members {
+		for _, blk := range f.Blocks {
+			for _, in := range blk.Instrs {
+				for _, op := range in.Ops {
+					var n string
+					switch v := op.(type) {
+					case *ir.Function:
+						if lm.stubs.names[v.Name] || strings.HasPrefix(v.Name, "llvm.") {
+							continue
+						}
+						n = v.Name
+					case *ir.Global:
+						if v.Init != nil {
+							continue
+						}
+						n = v.Name
+					default:
+						continue
+					}
+					if !lm.resolvable[n] && !asked[n] {
+						asked[n] = true
+						set = set.Add(lm.j.ES.Intern(n), orc.WeaklyReferencedSymbol)
+					}
+				}
+			}
+		}
+	}
+	lm.mu.Unlock()
+	if len(set) == 0 {
+		return members
+	}
+	found, err := lm.j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, lm.j.Main), set, orc.SymbolStateResolved)
+	missing := map[string]bool{}
+	lm.mu.Lock()
+	for _, e := range set {
+		if _, ok := found[e.Name]; ok && err == nil {
+			lm.resolvable[e.Name.String()] = true
+		} else {
+			missing[e.Name.String()] = true
+		}
+	}
+	lm.mu.Unlock()
+	if len(missing) == 0 {
+		return members
+	}
+	kept := members[:0]
+	var dropped []*ir.Function
+	for _, f := range members {
+		if err == nil && !refersTo(f, missing) {
+			kept = append(kept, f)
+			continue
+		}
+		dropped = append(dropped, f)
+	}
+	b.mu.Lock()
+	for _, f := range dropped {
+		delete(b.fns, f.Name)
+	}
+	b.mu.Unlock()
+	lm.stubs.mu.Lock()
+	lm.mu.Lock()
+	for _, f := range dropped {
+		lm.unclaimLocked(f)
+	}
+	lm.mu.Unlock()
+	lm.stubs.mu.Unlock()
+	return kept
+}
+
+// refersTo reports whether an instruction of f has an operand, a
+// function or global, named in names.
+func refersTo(f *ir.Function, names map[string]bool) bool {
+	for _, blk := range f.Blocks {
+		for _, in := range blk.Instrs {
+			for _, op := range in.Ops {
+				switch v := op.(type) {
+				case *ir.Function:
+					if names[v.Name] {
+						return true
+					}
+				case *ir.Global:
+					if names[v.Name] {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // compiledAhead handles the first call of function n when a speculative
