@@ -183,6 +183,9 @@ type JIT struct {
 	lazyIR               []*lazyIRStubs // AddLazyIR's modules behind generators
 	lazyCompiled         atomic.Int64
 	lazySpeculated       atomic.Int64
+	// resolvedRefs: the external names speculative batches refer to
+	// that a lookup found (MissingRefs), as keys.
+	resolvedRefs sync.Map
 
 	cacheStats CacheStats
 	mappings   [][]byte // input files mapped by readInput (MapInputs)

@@ -395,12 +395,8 @@ type lazyModule struct {
 	// claimed: the functions a speculative batch took (lm.fns holds
 	// none of them), by name.
 	claimed map[string]*irBatch
-	// resolvable: the names the module declares, not defines, that a
-	// speculative batch's members refer to and a lookup found
-	// (dropUnresolved).
-	resolvable map[string]bool
-	seq        int
-	done       atomic.Int64
+	seq     int
+	done    atomic.Int64
 	// arenas: the instruction arenas of the compiles not running now
 	// (a compile parses its functions' bodies into one and drops them
 	// once compiled, for the next compiles to reuse).
