@@ -294,6 +294,12 @@ func executorStartError(opts Options, err error) error {
 	if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
 		return fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)
 	}
+	var step *epc.EarlyStepError
+	if opts.Exec == "child" && errors.As(err, &step) {
+		// The executor started (it answered the hello): the hint below
+		// about programs that are their own executor does not apply.
+		return fmt.Errorf("jit: child executor: %w", err)
+	}
 	if opts.Exec == "child" && !strings.Contains(err.Error(), "ServeExecutorIfChild") {
 		return fmt.Errorf("jit: child executor (this program, run again with the argument \"executor\"): %w; "+
 			"a program that is its own child executor must call jit.ServeExecutorIfChild() first in main (or set Options.ExecutorCommand to a gorc binary)", err)
