@@ -763,18 +763,6 @@ func (j *JIT) LoadImageFile(ctx context.Context, data []byte, file ImageFile, en
 	if err != nil {
 		return epc.Program{}, err
 	}
-	if s, ok := j.EPC.(interface{ Started(context.Context) error }); ok {
-		// A child still starting would get the image's reservation at
-		// an address this process chooses (epc's early placement), far
-		// from the executor's libraries: the image's direct branches to
-		// them (stubs the recorded link left out) would not reach, and
-		// every replay in a child was refused (BranchPCRel32 to log out
-		// of range). After its hello the executor reserves near them, as
-		// for the recorded link.
-		if err := s.Started(ctx); err != nil {
-			return epc.Program{}, j.executorError(err)
-		}
-	}
 	// The image is one span: its pieces keep their recorded distances
 	// (not carved from the code heap's shared blocks).
 	// The copy's goroutines fault their halves in (copyImageContent).
