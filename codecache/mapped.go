@@ -100,8 +100,23 @@ func (c *Cache) Map(k Key) (*Mapped, error) {
 	return &Mapped{Payload: payload, data: data, f: f, leased: true}, nil
 }
 
+// LeaseSignal is the signal a lease break sends this process
+// (F_SETSIG): a real-time one, not SIGIO, the kernel's default, which a
+// JIT'd C program may handle or ignore itself (its sigaction replaces Go's
+// handler; the break then went unanswered, and a writer waited
+// /proc/sys/fs/lease-break-time, 45 s, before truncating the mapped
+// pages under it). Real-time signals from SIGRTMIN (34 with glibc, which
+// keeps 32 and 33) are the ones programs and libraries claim, timers
+// first, and SIGRTMAX (64): this is SIGRTMIN+16. Where F_SETSIG fails, a
+// break still sends SIGIO: watch both (LeaseSignals).
+const LeaseSignal = syscall.Signal(50)
+
+// LeaseSignals are the signals a holder of a lease (FileRange's
+// descriptor kept open) must watch, with signal.Notify, for LeaseBroken.
+func LeaseSignals() []os.Signal { return []os.Signal{LeaseSignal, syscall.SIGIO} }
+
 // takeReadLease takes a read lease on f (F_SETLEASE), lease breaks
-// signalled to this process (SIGIO, F_SETOWN). It fails, taking none,
+// signalled to this process (LeaseSignal, F_SETOWN). It fails, taking none,
 // where leases are not to be had: another process has the file open for
 // writing, the file is not this user's, a file system without leases
 // (NFS), leases disabled (/proc/sys/fs/leases-enable).
@@ -110,6 +125,8 @@ func takeReadLease(f *os.File) bool {
 	if _, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETOWN, uintptr(syscall.Getpid())); e != 0 {
 		return false
 	}
+	const fSetsig = 10                                                    // F_SETSIG (not in package syscall)
+	syscall.Syscall(syscall.SYS_FCNTL, fd, fSetsig, uintptr(LeaseSignal)) // (fails: SIGIO)
 	_, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETLEASE, syscall.F_RDLCK)
 	return e == 0
 }
@@ -118,7 +135,7 @@ func takeReadLease(f *os.File) bool {
 // descriptor FileRange gave, or a duplicate of it) is being broken: a
 // process waits to write or truncate the file, and gets to when every
 // descriptor of that open file is closed. On a lease break the process
-// receives SIGIO.
+// receives LeaseSignal (SIGIO where F_SETSIG failed).
 func LeaseBroken(fd uintptr) bool {
 	r, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_GETLEASE, 0)
 	return e != 0 || r != syscall.F_RDLCK
@@ -135,7 +152,7 @@ func LeaseBroken(fd uintptr) bool {
 // it to be closed (the cache itself never does either: entries are
 // replaced by renaming and trimmed by unlinking, which a lease does not
 // hold off and a mapping survives). A holder that keeps a duplicate
-// open past Close must watch for SIGIO, check LeaseBroken, and then stop
+// open past Close must watch for LeaseSignals, check LeaseBroken, and then stop
 // depending on the file and close it: the writer waits for that (and
 // goes ahead anyway after /proc/sys/fs/lease-break-time, 45 s by
 // default).

@@ -107,6 +107,10 @@ func TestParseErrors(t *testing.T) {
 		{"vector type", "define <4 x float> @f() {\n}\n", "t.ll:1:8: error: vector types are not supported"},
 		{"bad char", "define void @f() {\nentry:\n  ret void ^\n}\n", "t.ll:3:12: error: unexpected character '^'"},
 		{"missing brace", "define void @f() {\nentry:\n  ret void\n", "t.ll:4:1: error: expected '}' at end of function '@f'"},
+		// (As llvm-as; before, read as a declaration, so that ParseLazy,
+		// which leaves the body to ParseBody, gave another module:
+		// FuzzParseLazy's seed 65c9fecf84c5f02d.)
+		{"empty body", "define void @a(){}define i32 @b(){\n}\n", "t.ll:1:18: error: function body requires at least one basic block"},
 		{"bad fcmp pred", "define i1 @f(double %a) {\nentry:\n  %c = fcmp slt double %a, %a\n  ret i1 %c\n}\n", "t.ll:3:13: error: invalid fcmp predicate 'slt'"},
 		{"atomic load", "define i32 @f(ptr %p) {\n  %x = load atomic i32, ptr %p seq_cst, align 4\n  ret i32 %x\n}\n", "t.ll:2:13: error: atomic loads are not supported"},
 		{"switch on double", "define void @f(double %x) {\n  switch double %x, label %d [ ]\nd:\n  ret void\n}\n", "t.ll:2:3: error: switch on a value of type 'double' (an integer type is required)"},

@@ -899,6 +899,11 @@ func (p *parser) getBlock(name string, t token) *Block {
 func (p *parser) body() {
 	f := p.f
 	var cur *Block
+	if p.isPunct("}") {
+		// (A body without blocks read as a declaration, so that the
+		// lazy and eager parsers disagreed on the module.)
+		p.fail("function body requires at least one basic block")
+	}
 	for !p.isPunct("}") {
 		if p.tok.kind == tEOF {
 			p.fail("expected '}' at end of function '@%s'", f.Name)

@@ -19,9 +19,11 @@ import (
 // SIGBUS when the program next reaches them; rewritten ones change under
 // it). codecache.Map takes a read lease on the entry's open file: a
 // process that opens it for writing or truncates it waits until every
-// descriptor of that open file is closed, and this process gets SIGIO.
+// descriptor of that open file is closed, and this process gets
+// codecache.LeaseSignal (a real-time signal, so that a JIT'd program that
+// handles or ignores SIGIO itself does not leave the break unanswered).
 // The replay keeps a duplicate descriptor (imageLease.fd) open, so the
-// lease outlives the entry's Close; on SIGIO the watcher moves anonymous
+// lease outlives the entry's Close; on that signal the watcher moves anonymous
 // copies of the mapped pages over them (privatize: the bytes as the
 // program sees them, fixups included, with their protections; a
 // truncation would discard even a private mapping's copied-on-write
@@ -70,7 +72,7 @@ func (j *JIT) holdLease(fd uintptr, mapped [][]byte) bool {
 	l := &imageLease{j: j, fd: d, mapped: mapped}
 	leases.watch.Do(func() {
 		ch := make(chan os.Signal, 1)
-		signal.Notify(ch, syscall.SIGIO)
+		signal.Notify(ch, codecache.LeaseSignals()...)
 		go func() {
 			for range ch {
 				checkLeases()

@@ -183,6 +183,9 @@ type JIT struct {
 	lazyIR               []*lazyIRStubs // AddLazyIR's modules behind generators
 	lazyCompiled         atomic.Int64
 	lazySpeculated       atomic.Int64
+	// resolvedRefs: the external names speculative batches refer to
+	// that a lookup found (MissingRefs), as keys.
+	resolvedRefs sync.Map
 
 	cacheStats CacheStats
 	mappings   [][]byte // input files mapped by readInput (MapInputs)
@@ -290,6 +293,12 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 func executorStartError(opts Options, err error) error {
 	if opts.Exec == "child" && len(opts.ExecutorCommand) > 0 {
 		return fmt.Errorf("jit: child executor %s: %w", strings.Join(opts.ExecutorCommand, " "), err)
+	}
+	var step *epc.EarlyStepError
+	if opts.Exec == "child" && errors.As(err, &step) {
+		// The executor started (it answered the hello): the hint below
+		// about programs that are their own executor does not apply.
+		return fmt.Errorf("jit: child executor: %w", err)
 	}
 	if opts.Exec == "child" && !strings.Contains(err.Error(), "ServeExecutorIfChild") {
 		return fmt.Errorf("jit: child executor (this program, run again with the argument \"executor\"): %w; "+

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/gorc-jit/gorc/ir"
@@ -125,6 +126,7 @@ func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*
 		b.fns[n] = f
 		return f.CalleeNames(), true
 	})
+	members = lm.dropUnresolved(ctx, b, members)
 	if len(members) == 0 {
 		return nil, nil, rest
 	}
@@ -149,6 +151,133 @@ func (lm *lazyModule) planBatch(ctx context.Context, roots []string, max int) (*
 		return nil, nil, rest
 	}
 	return lm.specDylib, names, rest
+}
+
+// dropUnresolved gives back to first calls the members of batch b that
+// refer to a function or global the module only declares and that
+// nothing defines (MissingRefs), and returns the others. One such member
+// would otherwise fail the batch's link, and with it every function of
+// the batch, called or not; given back, it fails on its own first call,
+// naming the symbol, as without speculation. If the lookup fails (the
+// session or speculation ends), all are given back.
+func (lm *lazyModule) dropUnresolved(ctx context.Context, b *irBatch, members []*ir.Function) []*ir.Function {
+	missing, err := lm.j.MissingRefs(ctx, members, func(n string) bool { return lm.stubs.names[n] })
+	if err == nil && len(missing) == 0 {
+		return members
+	}
+	kept := members[:0]
+	var dropped []*ir.Function
+	for _, f := range members {
+		if err == nil && !RefersTo(f, missing) {
+			kept = append(kept, f)
+			continue
+		}
+		dropped = append(dropped, f)
+	}
+	b.mu.Lock()
+	for _, f := range dropped {
+		delete(b.fns, f.Name)
+	}
+	b.mu.Unlock()
+	lm.stubs.mu.Lock()
+	lm.mu.Lock()
+	for _, f := range dropped {
+		lm.unclaimLocked(f)
+	}
+	lm.mu.Unlock()
+	lm.stubs.mu.Unlock()
+	return kept
+}
+
+// refs yields the functions and globals f's instructions use as
+// operands (constant expressions are instructions by then: the parser
+// and the generators make them so).
+func refs(f *ir.Function) iter.Seq[ir.Value] {
+	return func(yield func(ir.Value) bool) {
+		for _, blk := range f.Blocks {
+			for _, in := range blk.Instrs {
+				for _, op := range in.Ops {
+					switch op.(type) {
+					case *ir.Function, *ir.Global:
+						if !yield(op) {
+							return
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// refName is the name of a function or global that a compiled function
+// refers to from outside its own module: a declared function other than
+// an intrinsic, or a global without an initializer; "" for others.
+func refName(v ir.Value) string {
+	switch v := v.(type) {
+	case *ir.Function:
+		if v.IsDeclaration() && !strings.HasPrefix(v.Name, "llvm.") {
+			return v.Name
+		}
+	case *ir.Global:
+		if v.Init == nil {
+			return v.Name
+		}
+	}
+	return ""
+}
+
+// MissingRefs returns the names of the external functions and globals
+// fns refer to (declared, not defined; intrinsics aside; defined(name)
+// true: the caller's own, skipped) that nothing in the main dylib, its
+// definitions or its generators, defines: a graph of fns would fail to
+// link for them. The names are looked up (weakly, as a link does, so
+// that a missing one is no error) and those found are remembered for
+// later calls. err: the lookup failed (the session ends, ctx is done).
+func (j *JIT) MissingRefs(ctx context.Context, fns []*ir.Function, defined func(name string) bool) (map[string]bool, error) {
+	var set orc.SymbolLookupSet
+	asked := map[string]bool{}
+	for _, f := range fns {
+		for v := range refs(f) {
+			n := refName(v)
+			if n == "" || asked[n] || defined(n) {
+				continue
+			}
+			asked[n] = true
+			if _, ok := j.resolvedRefs.Load(n); !ok {
+				set = set.Add(j.ES.Intern(n), orc.WeaklyReferencedSymbol)
+			}
+		}
+	}
+	if len(set) == 0 {
+		return nil, nil
+	}
+	found, err := j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, j.Main), set, orc.SymbolStateResolved)
+	if err != nil {
+		return nil, err
+	}
+	var missing map[string]bool
+	for _, e := range set {
+		if _, ok := found[e.Name]; ok {
+			j.resolvedRefs.Store(e.Name.String(), true)
+			continue
+		}
+		if missing == nil {
+			missing = map[string]bool{}
+		}
+		missing[e.Name.String()] = true
+	}
+	return missing, nil
+}
+
+// RefersTo reports whether f refers to a function or global named in
+// names (as MissingRefs returns them).
+func RefersTo(f *ir.Function, names map[string]bool) bool {
+	for v := range refs(f) {
+		if n := refName(v); n != "" && names[n] {
+			return true
+		}
+	}
+	return false
 }
 
 // compiledAhead handles the first call of function n when a speculative

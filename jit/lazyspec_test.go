@@ -166,3 +166,81 @@ entry:
 		t.Fatalf("compiling bad: %v, want an error naming %%nosuch", err)
 	}
 }
+
+// TestLazyIRSpeculateUndefined: a function calling an extern nothing
+// defines is left out of speculative batches, so that the batch's link
+// does not fail for the other functions in it (before, main's call of
+// dispatch failed, naming no_such_extern, though only bad calls it): the
+// program runs while bad is never called, and bad's first call fails
+// naming the symbol, as without speculation. Also through an undefined
+// global.
+func TestLazyIRSpeculateUndefined(t *testing.T) {
+	const src = `declare i32 @no_such_extern(i32)
+@no_such_global = external global i32
+define i32 @good1(i32 %x) {
+  %r = add i32 %x, 1
+  ret i32 %r
+}
+define i32 @bad(i32 %x) {
+  %r = call i32 @no_such_extern(i32 %x)
+  ret i32 %r
+}
+define i32 @badg(i32 %x) {
+  %v = load i32, ptr @no_such_global
+  %r = add i32 %v, %x
+  ret i32 %r
+}
+define i32 @good2(i32 %x) {
+  %a = call i32 @good1(i32 %x)
+  %r = mul i32 %a, 2
+  ret i32 %r
+}
+define i32 @dispatch(i32 %x) {
+  %c = icmp sgt i32 %x, 100
+  br i1 %c, label %b, label %g
+b:
+  %r1 = call i32 @bad(i32 %x)
+  %r3 = call i32 @badg(i32 %r1)
+  ret i32 %r3
+g:
+  %r2 = call i32 @good2(i32 %x)
+  ret i32 %r2
+}
+define i32 @main() {
+  %r = call i32 @dispatch(i32 5)
+  ret i32 %r
+}
+`
+	for _, exec := range []string{"local", "child"} {
+		t.Run(exec, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			j, err := jit.New(ctx, jit.Options{Exec: exec, ExecutorCommand: []string{os.Args[0]}, Speculate: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.AddLazyIR(ctx, "u.ll", []byte(src), 2, jit.PartitionFunction); err != nil {
+				t.Fatal(err)
+			}
+			addr, err := j.Lookup(ctx, "main")
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := j.EPC.RunAsMain(ctx, addr, []string{"u"})
+			if err != nil || st != 12 {
+				t.Fatalf("main: %d, %v; want 12", st, err)
+			}
+			bodies, _, err := j.LazyDylibs()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for fn, sym := range map[string]string{"bad": "no_such_extern", "badg": "no_such_global"} {
+				_, err = j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, bodies), orc.NewSymbolLookupSet(j.ES.Intern(fn)), orc.SymbolStateReady)
+				if err == nil || !strings.Contains(err.Error(), sym) {
+					t.Errorf("compiling %s: %v, want an error naming %s", fn, err, sym)
+				}
+			}
+		})
+	}
+}

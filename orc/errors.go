@@ -51,6 +51,10 @@ type FailedToMaterializeError struct {
 	Cause   error
 }
 
+// maxListedSymbols is how many symbols of a dylib a
+// FailedToMaterializeError's message names (Symbols has them all).
+const maxListedSymbols = 16
+
 func (e *FailedToMaterializeError) Error() string {
 	var b strings.Builder
 	b.WriteString("failed to materialize symbols: ")
@@ -63,7 +67,14 @@ func (e *FailedToMaterializeError) Error() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		fmt.Fprintf(&b, "%s: [%s]", d, strings.Join(e.Symbols[d], ", "))
+		syms := e.Symbols[d]
+		if len(syms) > maxListedSymbols {
+			// (A large object's failure listed every symbol it defines:
+			// 3,000 names, 20 KB, before its cause.)
+			fmt.Fprintf(&b, "%s: [%s, and %d more]", d, strings.Join(syms[:maxListedSymbols], ", "), len(syms)-maxListedSymbols)
+			continue
+		}
+		fmt.Fprintf(&b, "%s: [%s]", d, strings.Join(syms, ", "))
 	}
 	if e.Cause != nil {
 		b.WriteString(": ")

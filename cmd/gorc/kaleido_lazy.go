@@ -28,8 +28,10 @@ type lazyDef struct {
 	version int                       // 0: an extern
 	def     *kaleidoscope.FunctionDef // current version (version > 0)
 	file    string                    // where def is
-	// stubbed: the function's stub is (being) defined in the main dylib.
-	stubbed bool
+	// stubbed: the function's stub is (being) defined in the main dylib;
+	// stubbing, while it is being defined, is closed once it is.
+	stubbed  bool
+	stubbing chan struct{}
 	// rt: the current version's trackers (bodies, impl), made when its
 	// body unit is defined (on the first call); nil before.
 	rt [2]*orc.ResourceTracker
@@ -210,6 +212,11 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 	return nil
 }
 
+// stubsDefineHook, when set (by a test), is called by generateStubs
+// before it defines the stubs it took: a wider window for another lookup
+// of them.
+var stubsDefineHook func()
+
 // generateStubs is the main dylib's first definition generator: it
 // defines the stubs of the defined functions among names being looked up
 // (code being linked refers to them), together as one batch of lazy
@@ -218,10 +225,20 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 func (l *lazyDefs) generateStubs(ctx context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
 	var aliases orc.SymbolAliasMap
 	var made []*lazyDef
+	// inFlight: stubs among set that another caller is defining (a
+	// compile's stubCallees, which calls this outside the session's
+	// lookup): waited for, so that the lookup that called this finds
+	// them. (Before, it found nothing, and a speculative batch's link
+	// failed with "undefined symbols: g4" while a first call's compile
+	// defined g4's stub.)
+	var inFlight []chan struct{}
 	es := l.j.ES
 	l.mu.Lock()
 	for _, e := range set {
 		d := l.defs[e.Name.String()]
+		if d != nil && d.stubbing != nil {
+			inFlight = append(inFlight, d.stubbing)
+		}
 		if d == nil || d.version == 0 || d.stubbed {
 			continue
 		}
@@ -233,18 +250,44 @@ func (l *lazyDefs) generateStubs(ctx context.Context, _ orc.LookupKind, jd *orc.
 		made = append(made, d)
 		aliases[e.Name] = orc.SymbolAliasMapEntry{Aliasee: es.Intern(bodyName(e.Name.String(), d.version)), Flags: orc.Exported | orc.Callable}
 	}
-	l.mu.Unlock()
-	if aliases == nil {
-		return nil
+	var done chan struct{}
+	if len(made) > 0 {
+		done = make(chan struct{})
+		for _, d := range made {
+			d.stubbing = done
+		}
 	}
-	if err := lazy.DefineLazyReexports(ctx, jd, nil, l.lz.CallThrough, l.lz.Stubs, l.bodies, aliases); err != nil {
+	l.mu.Unlock()
+	if aliases != nil {
+		// (Ours first, then the others': two callers each waiting for
+		// the other's stubs before defining their own would wait
+		// forever.)
+		if stubsDefineHook != nil {
+			stubsDefineHook()
+		}
+		err := lazy.DefineLazyReexports(ctx, jd, nil, l.lz.CallThrough, l.lz.Stubs, l.bodies, aliases)
 		l.mu.Lock()
 		for _, d := range made {
-			d.stubbed = false
+			d.stubbing = nil
+			if err != nil {
+				d.stubbed = false
+			}
 		}
-		l.stubs -= len(made)
+		if err != nil {
+			l.stubs -= len(made)
+		}
 		l.mu.Unlock()
-		return err
+		close(done)
+		if err != nil {
+			return err
+		}
+	}
+	for _, ch := range inFlight {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	return nil
 }

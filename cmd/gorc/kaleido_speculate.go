@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/kaleidoscope"
 	"github.com/gorc-jit/gorc/orc"
@@ -118,6 +119,30 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		members = append(members, member{d, v, body})
 		return fn.CalleeNames(), true
 	})
+	// A member calling an extern nothing defines would fail the batch's
+	// link, and every function in it: it is left to its first call,
+	// which reports it as without speculation.
+	var dropped map[*lazyDef]bool
+	if len(members) > 0 {
+		fns := make([]*ir.Function, len(members))
+		for i, m := range members {
+			fns[i] = b.fns[m.body]
+		}
+		missing, err := l.j.MissingRefs(ctx, fns, func(n string) bool {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			d := l.defs[n]
+			return d != nil && d.version > 0
+		})
+		for i, m := range members {
+			if err != nil || jit.RefersTo(fns[i], missing) {
+				if dropped == nil {
+					dropped = map[*lazyDef]bool{}
+				}
+				dropped[m.d] = true
+			}
+		}
+	}
 	es := l.j.ES
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -125,8 +150,11 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	var names []orc.SymbolName
 	var claimed []*lazyDef
 	for _, m := range members {
-		if m.d.spec != b || m.d.version != m.v {
-			// Taken by a first call, or redefined.
+		if m.d.spec != b || m.d.version != m.v || dropped[m.d] {
+			// Taken by a first call, redefined, or left to its first call.
+			if m.d.spec == b {
+				m.d.spec = nil
+			}
 			delete(b.fns, m.body)
 			continue
 		}

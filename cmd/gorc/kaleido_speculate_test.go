@@ -170,3 +170,40 @@ func TestKaleidoSpeculateExit(t *testing.T) {
 		}
 	}
 }
+
+// TestKaleidoSpeculateUndefinedExtern: a function calling an extern that
+// nothing defines is left out of speculative batches. Before, caller's
+// compile queued top, and the batch of top, good2, good1 and bad failed
+// to link for nosuchfn, so that the first call of top failed though it
+// never calls bad; now caller(1) runs and caller(500) fails naming the
+// symbol, as without -speculate. (spin gives the planner the time to
+// take top before its first call.)
+func TestKaleidoSpeculateUndefinedExtern(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	const src = `extern nosuchfn(x);
+def binary : 1 (x y) y;
+def good1(x) x+1;
+def bad(x) nosuchfn(x);
+def good2(x) good1(x)*2;
+def top(x) if x < 100 then good2(x) else bad(x);
+def spin(n) var s = 0 in (for i = 0, i < n in s = s + i);
+def caller(x) spin(3000000) : top(x);
+caller(1);
+caller(500);
+`
+	if err := os.WriteFile(filepath.Join(dir, "u.k"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range [][]string{{"-exec", "local"}, {"-exec", "child"}} {
+		for range 2 {
+			out, errOut, code := runGorc(t, bin, dir, append(append([]string{"kaleido", "-lazy", "-speculate"}, mode...), "u.k"), "", false)
+			if want := "Evaluated to 4.000000\n"; out != want || code != 1 {
+				t.Errorf("%v: exit %d (want 1)\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", mode, code, out, want, errOut)
+			}
+			if !strings.Contains(errOut, "lazy call of bad:") || !strings.Contains(errOut, "nosuchfn (referenced by") {
+				t.Errorf("%v: stderr does not name bad and nosuchfn:\n%s", mode, errOut)
+			}
+		}
+	}
+}

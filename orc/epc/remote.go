@@ -225,6 +225,23 @@ func (e *Remote) queueEarly(op wire.Op, payload []byte, what string) bool {
 	return true
 }
 
+// EarlyStepError is a handshake's failure (HandshakeError) that came
+// after the executor's hello: a step the controller queued before it
+// (a reservation at an address it chose, a code block) failed in the
+// executor, which did start and speak the protocol. A link already
+// placed code in that range, so nothing falls back to another address:
+// the run fails with this error.
+type EarlyStepError struct {
+	What string // the step, as "reserve 0x40000000 bytes at 0x…"
+	Err  error
+}
+
+func (e *EarlyStepError) Error() string {
+	return fmt.Sprintf("epc: %s, placed before the executor had started: %v", e.What, e.Err)
+}
+
+func (e *EarlyStepError) Unwrap() error { return e.Err }
+
 // sendQueued sends the steps queued before the hello (by the goroutine
 // that read it, before any waiting call goes on), unless the handshake
 // failed (herr, returned); no step is queued after it.
@@ -249,7 +266,7 @@ func (e *Remote) sendQueued(herr error) error {
 			err = finish(st.op, d)
 		}
 		if err != nil {
-			return fmt.Errorf("epc: %s, placed before the executor had started: %w", st.what, err)
+			return &EarlyStepError{What: st.what, Err: err}
 		}
 	}
 	return nil
