@@ -145,9 +145,10 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	var opened chan jitOrErr
 	if o.emit == "" {
 		opened = make(chan jitOrErr, 1)
+		ch := opened // (linkOpened sets opened to nil once it has taken it)
 		go func() {
 			j, err := openJIT(ctx, o.exec, len(files) == 0, stdout, stderr)
-			opened <- jitOrErr{j, err}
+			ch <- jitOrErr{j, err}
 		}()
 		defer func() {
 			if opened != nil { // not taken: close what was opened
