@@ -229,6 +229,21 @@ func (e *Remote) queueEarly(op wire.Op, payload []byte, what string) bool {
 	return true
 }
 
+// queueEarlyIn is queueEarly for a step on r, only when r lies inside a
+// reservation placed before the hello.
+func (e *Remote) queueEarlyIn(r shared.ExecutorAddrRange, op wire.Op, payload []byte, what string) bool {
+	if e.ready == nil {
+		return false
+	}
+	e.earlyMu.Lock()
+	defer e.earlyMu.Unlock()
+	if e.helloDone || !slices.ContainsFunc(e.placed, func(p shared.ExecutorAddrRange) bool { return p.Start <= r.Start && r.End <= p.End && r.Start < r.End }) {
+		return false
+	}
+	e.pre = append(e.pre, preStep{op, payload, what})
+	return true
+}
+
 // EarlyStepError is a handshake's failure (HandshakeError) that came
 // after the executor's hello: a step the controller queued before it
 // (a reservation at an address it chose, a code block) failed in the
@@ -1034,7 +1049,13 @@ func (e *Remote) Protect(ctx context.Context, r shared.ExecutorAddrRange, prot s
 	if !prot.Valid() {
 		return fmt.Errorf("epc: protect %v %v: writable and executable at once violates W^X", r, prot)
 	}
-	return e.simple(ctx, wire.OpProtect, encRange(r).U64(uint64(prot)))
+	p := encRange(r).U64(uint64(prot))
+	// Before an early start's hello, a protection change inside a placed
+	// reservation (-shm's code blocks) is queued like the reservation.
+	if e.queueEarlyIn(r, wire.OpProtect, p.Payload(), fmt.Sprintf("protect %v %v", r, prot)) {
+		return nil
+	}
+	return e.simple(ctx, wire.OpProtect, p)
 }
 
 // Decommit implements MemoryAccess.

@@ -92,9 +92,19 @@ func TestSpawnEarlyShm(t *testing.T) {
 		t.Fatalf("second early shared reservation: ok %v, %v", ok, err)
 	}
 	page := shared.ExecutorAddrRange{Start: r.Start.Add(5 * ps), End: r.Start.Add(6 * ps)}
+	e.earlyMu.Lock()
+	queued, early := len(e.pre), !e.helloDone
+	e.earlyMu.Unlock()
 	if err := e.Protect(ctx, page, shared.ProtRead); err != nil {
 		t.Fatalf("protect in the shared reservation %v: %v", r, err)
 	}
+	// Before the hello the protection change is queued (-shm's code
+	// blocks do not wait for the executor).
+	e.earlyMu.Lock()
+	if early && !e.helloDone && len(e.pre) != queued+1 {
+		t.Errorf("protect before the hello: %d steps queued, want %d", len(e.pre), queued+1)
+	}
+	e.earlyMu.Unlock()
 	got, err := e.Read(ctx, page.Start, uint64(len(msg)))
 	if err != nil || !bytes.Equal(got, msg) {
 		t.Fatalf("the executor reads %q, %v", got, err)
@@ -227,6 +237,33 @@ func TestSpawnEarlyShmFailures(t *testing.T) {
 			t.Fatal("waited for the test's deadline")
 		}
 	})
+}
+
+// A protection change queued before the hello that the executor refuses
+// fails the handshake naming it; one outside every placed reservation is
+// not queued.
+func TestSpawnEarlyQueuedProtectFails(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	e := spawnEarly(t, nil, hostEarlyShm())
+	r, mem, ok, err := e.ReserveSharedEarly(1<<20, false)
+	if err != nil || !ok {
+		t.Skipf("no early shared reservation: %v", err)
+	}
+	defer syscall.Munmap(mem)
+	if e.queueEarlyIn(shared.ExecutorAddrRange{Start: r.End, End: r.End.Add(4096)}, wire.OpProtect, nil, "outside") {
+		t.Fatal("a step outside the placed reservations was queued")
+	}
+	// Unaligned: refused by the executor.
+	bad := shared.ExecutorAddrRange{Start: r.Start.Add(1), End: r.Start.Add(4096)}
+	if err := e.Protect(ctx, bad, shared.ProtRead); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.LookupSymbols(ctx, 0, []string{"malloc"})
+	var es *EarlyStepError
+	if !errors.As(err, &es) || !strings.Contains(es.What, "protect") {
+		t.Fatalf("lookup: %v", err)
+	}
 }
 
 // The executor refuses a reserve-shared naming a descriptor it was not
