@@ -280,3 +280,57 @@ func TestReserveSharedAtForeignFD(t *testing.T) {
 		t.Fatalf("reserve-shared on descriptor 1: %v", err)
 	}
 }
+
+// BenchmarkSpawnShmSlab: spawn a child, get a writable shared slab of 64
+// MiB (the time reported as slab-µs/op), write a page, and make the first
+// call that needs the executor (lookup): -shm before this session (the
+// slab waits for the hello: reserve-shared, then open /proc/PID/fd/N)
+// against the memfd handed over at the spawn.
+func BenchmarkSpawnShmSlab(b *testing.B) {
+	for _, early := range []bool{false, true} {
+		name := "after-hello"
+		if early {
+			name = "at-spawn"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			var slab time.Duration
+			for b.Loop() {
+				cmd := exec.Command(os.Args[0])
+				cmd.Stderr = os.Stderr
+				x := hostEarly()
+				x.SharedMemory = early
+				t0 := time.Now()
+				e, err := SpawnChildEarly(cmd, nil, x)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var mem []byte
+				if early {
+					_, mem, _, err = e.ReserveSharedEarly(64<<20, false)
+				} else {
+					var path string
+					_, path, err = e.ReserveShared(ctx, 64<<20, false)
+					if err == nil {
+						var f *os.File
+						if f, err = os.OpenFile(path, os.O_RDWR, 0); err == nil {
+							mem, err = syscall.Mmap(int(f.Fd()), 0, 64<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+							f.Close()
+						}
+					}
+				}
+				if err != nil || mem == nil {
+					b.Fatalf("slab: %v", err)
+				}
+				mem[4096] = 1
+				slab += time.Since(t0)
+				if _, err := e.LookupSymbols(ctx, 0, []string{"malloc"}); err != nil {
+					b.Fatal(err)
+				}
+				syscall.Munmap(mem)
+				e.Close(ctx)
+			}
+			b.ReportMetric(float64(slab.Microseconds())/float64(b.N), "slab-µs/op")
+		})
+	}
+}
