@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -239,6 +240,92 @@ func ReserveShared(size uint64, low bool) (shared.ExecutorAddrRange, error) {
 	reservations[i] = reservation{r: r, low: low, prot: make([]shared.MemProt, size/ps), fd: int(fd)}
 	memMu.Unlock()
 	return r, nil
+}
+
+// ReserveSharedAt is ReserveShared over a memfd the controller created
+// and this process inherited (fd, see ShmFDEnv), mapped exactly at addr
+// with MAP_FIXED_NOREPLACE, never replacing a mapping: the controller
+// placed it and wrote code into it before this executor had started. The
+// descriptor becomes close-on-exec and the reservation's (Release closes
+// it); on failure it is closed.
+func ReserveSharedAt(fd int, addr shared.ExecutorAddr, size uint64) (shared.ExecutorAddrRange, error) {
+	ps := PageSize()
+	switch {
+	case fd < 0:
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve shared at %v: bad descriptor %d", addr, fd)
+	case size == 0 || size > MaxReservation:
+		C.gorc_close_fd(C.int(fd))
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve shared %#x bytes at %v: bad size", size, addr)
+	case uint64(addr)%ps != 0 || uint64(addr) < 1<<31 || uint64(addr)+size < uint64(addr) || uint64(addr)+size > 1<<47:
+		C.gorc_close_fd(C.int(fd))
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve shared %#x bytes at %v: not a page-aligned user address above 2 GiB", size, addr)
+	}
+	size = (size + ps - 1) &^ (ps - 1)
+	if e := C.gorc_mem_reserve_shared_at(C.int(fd), C.uint64_t(addr), C.uint64_t(size)); e != 0 {
+		C.gorc_close_fd(C.int(fd))
+		err := error(syscall.Errno(e))
+		if syscall.Errno(e) == syscall.ERANGE {
+			err = fmt.Errorf("the inherited memfd is smaller than that")
+		}
+		return shared.ExecutorAddrRange{}, fmt.Errorf("executor: reserve shared %#x bytes at %v (inherited descriptor %d): %w", size, addr, fd, err)
+	}
+	r := shared.ExecutorAddrRange{Start: addr, End: addr.Add(size)}
+	memMu.Lock()
+	i := sort.Search(len(reservations), func(i int) bool { return reservations[i].r.Start > r.Start })
+	reservations = append(reservations, reservation{})
+	copy(reservations[i+1:], reservations[i:])
+	reservations[i] = reservation{r: r, prot: make([]shared.MemProt, size/ps), fd: fd}
+	memMu.Unlock()
+	return r, nil
+}
+
+// inheritedShm is the memfd a controller handed this executor at its
+// spawn (ShmFDEnv) while no reserve-shared has taken it: -1 when none.
+var (
+	inheritedShmMu sync.Mutex
+	inheritedShm   = -1
+)
+
+// takeInheritedShm returns the inherited memfd if it is fd, and forgets
+// it (a second reserve-shared naming it is refused).
+func takeInheritedShm(fd int) bool {
+	inheritedShmMu.Lock()
+	defer inheritedShmMu.Unlock()
+	if fd < 0 || fd != inheritedShm {
+		return false
+	}
+	inheritedShm = -1
+	return true
+}
+
+// setInheritedShm records the memfd named by ShmFDEnv, made close-on-exec
+// and private at once (a program the JIT'd code forks never holds it,
+// even if the controller never maps it).
+func setInheritedShm(v string) error {
+	fd, err := strconv.Atoi(v)
+	if err != nil || fd < 3 {
+		return fmt.Errorf("executor: %s=%q: want a descriptor number", ShmFDEnv, v)
+	}
+	if _, err := unixCloseOnExec(fd); err != nil {
+		return fmt.Errorf("executor: %s=%d: %w", ShmFDEnv, fd, err)
+	}
+	privateFD(fd, true)
+	inheritedShmMu.Lock()
+	inheritedShm = fd
+	inheritedShmMu.Unlock()
+	return nil
+}
+
+// unixCloseOnExec sets FD_CLOEXEC on fd and returns the flags it had.
+func unixCloseOnExec(fd int) (int, error) {
+	fl, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+	if e != 0 {
+		return 0, e
+	}
+	if _, _, e := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_SETFD, fl|syscall.FD_CLOEXEC); e != 0 {
+		return 0, e
+	}
+	return int(fl), nil
 }
 
 // SharedMemoryPath returns the path through which another process (or

@@ -1518,6 +1518,27 @@ int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout) {
 	return 0;
 }
 
+/* Map size bytes of the memfd fd (inherited from the controller, which
+ * created it at the spawn and already maps it) exactly at addr, MAP_SHARED
+ * and PROT_NONE, never replacing a mapping. The descriptor is made
+ * close-on-exec and private first: a program the JIT'd code execs or
+ * forks must not inherit it. */
+int gorc_mem_reserve_shared_at(int fd, uint64_t addr, uint64_t size) {
+	int fl = fcntl(fd, F_GETFD);
+	if (fl < 0 || fcntl(fd, F_SETFD, fl | FD_CLOEXEC) != 0) return errno;
+	gorc_private_fd(fd, 1);
+	struct stat st;
+	if (fstat(fd, &st) != 0) return errno;
+	if ((uint64_t)st.st_size < size) return ERANGE;
+	void *p = mmap((void *)(uintptr_t)addr, size, PROT_NONE, MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+	if (p == MAP_FAILED) return errno;
+	if ((uint64_t)(uintptr_t)p != addr) { /* old kernel: hint ignored */
+		munmap(p, size);
+		return EEXIST;
+	}
+	return 0;
+}
+
 /* Discard [off, off+size) of a shared reservation: both views read zero. */
 int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size) {
 	if (mprotect((void *)(uintptr_t)addr, size, PROT_NONE) != 0) return errno;

@@ -89,6 +89,7 @@ uint64_t gorc_find_fde_func(uint64_t pc);
 int gorc_eh_preload(void);
 int gorc_install_crash_handlers(void);
 int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout);
+int gorc_mem_reserve_shared_at(int fd, uint64_t addr, uint64_t size);
 int gorc_mem_decommit_shared(int fd, uint64_t addr, uint64_t off, uint64_t size);
 int gorc_mem_map_dual(uint64_t addr, uint64_t size, int prot, uint64_t *alias);
 int gorc_close_fd(int fd);

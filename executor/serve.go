@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"runtime"
@@ -34,6 +35,14 @@ import (
 // protocol never uses the program's stdin/stdout.
 const FDsEnv = "GORC_EXECUTOR_FDS"
 
+// ShmFDEnv names the environment variable through which a controller that
+// spawns an executor for shared memory (-shm) hands it a memfd it created
+// and maps itself: the descriptor's number. The executor makes it
+// close-on-exec at once, and maps it at the address a reserve-shared
+// naming it gives (docs/PROTOCOL.md §5), so the controller can place the
+// slab and write code before the executor has started.
+const ShmFDEnv = "GORC_EXECUTOR_SHM_FD"
+
 // setCrashFD names the descriptor a dying executor reports its crash on
 // (-1: none).
 func setCrashFD(fd int) { C.gorc_set_crash_fd(C.int(fd)) }
@@ -49,6 +58,12 @@ func ServeInheritedFDs(ctx context.Context) error {
 		return fmt.Errorf("executor: %s=%q: want two descriptor numbers \"R,W\"", FDsEnv, v)
 	}
 	os.Unsetenv(FDsEnv) // not inherited by the program's children
+	if v, ok := os.LookupEnv(ShmFDEnv); ok {
+		os.Unsetenv(ShmFDEnv)
+		if err := setInheritedShm(v); err != nil {
+			return err
+		}
+	}
 	// The connection is the executor's: a process the program forks does
 	// not keep it, and the program's close() leaves it open.
 	privateFD(rfd, true)
@@ -733,8 +748,16 @@ func (s *server) dispatchOwn(f wire.Frame) ([]byte, error) {
 	case wire.OpReserve, wire.OpReserveShared:
 		size, low := d.U64(), d.U64() != 0
 		var at uint64
+		fd := int64(-1)
 		if f.Op == wire.OpReserve && len(f.Payload) == 24 && !low {
 			at = d.U64() // placed by the controller (an early start)
+		}
+		if f.Op == wire.OpReserveShared && len(f.Payload) == 32 && !low {
+			// placed by the controller, in the memfd it handed over
+			at, fd = d.U64(), int64(d.U64())
+			if fd < 0 || fd > math.MaxInt32 {
+				return nil, fmt.Errorf("executor: reserve shared at %#x: bad descriptor %d", at, fd)
+			}
 		}
 		if err := d.Finish(); err != nil {
 			return nil, err
@@ -750,7 +773,16 @@ func (s *server) dispatchOwn(f wire.Frame) ([]byte, error) {
 			}
 			return e.U64(uint64(r.Start)).U64(uint64(r.End)).Payload(), nil
 		}
-		r, err := ReserveShared(size, low)
+		reserve := func() (shared.ExecutorAddrRange, error) { return ReserveShared(size, low) }
+		if fd >= 0 {
+			if !takeInheritedShm(int(fd)) {
+				return nil, fmt.Errorf("executor: reserve shared %#x bytes at %#x: descriptor %d is not a memfd the controller handed this executor at its spawn (%s), or is already mapped", size, at, fd, ShmFDEnv)
+			}
+			reserve = func() (shared.ExecutorAddrRange, error) {
+				return ReserveSharedAt(int(fd), shared.ExecutorAddr(at), size)
+			}
+		}
+		r, err := reserve()
 		if err != nil {
 			return nil, err
 		}

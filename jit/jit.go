@@ -276,7 +276,7 @@ func connect(ctx context.Context, opts Options) (epc.ExecutorProcessControl, err
 			// inputs are read while the executor starts (the first call
 			// waits for the hello; see executorError).
 			if host, err := target.Host(); err == nil {
-				oo.Early = &epc.EarlyHello{Triple: host.Triple, PageSize: uint64(os.Getpagesize()), Same: sameTarget}
+				oo.Early = &epc.EarlyHello{Triple: host.Triple, PageSize: uint64(os.Getpagesize()), Same: sameTarget, SharedMemory: opts.SHM}
 			}
 		}
 		e, err := epc.Open(ctx, opts.Exec, oo)

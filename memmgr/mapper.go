@@ -473,6 +473,20 @@ func NewSharedMemoryMapper(e epc.ExecutorProcessControl) (*SharedMemoryMapper, e
 
 // Reserve implements Mapper: a shared reservation, mapped here too.
 func (m *SharedMemoryMapper) Reserve(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, error) {
+	// A child still starting: the controller's own memfd, handed to it at
+	// the spawn, placed and mapped here without waiting for it.
+	if es, ok := m.shm.(epc.EarlySharedMemory); ok {
+		r, mem, ok, err := es.ReserveSharedEarly(size, low)
+		if err != nil {
+			return shared.ExecutorAddrRange{}, fmt.Errorf("memmgr: %w", err)
+		}
+		if ok {
+			m.mu.Lock()
+			m.views[r.Start] = sharedView{r: r, mem: mem}
+			m.mu.Unlock()
+			return r, nil
+		}
+	}
 	r, path, err := m.shm.ReserveShared(ctx, size, low)
 	if err != nil {
 		return r, err

@@ -10,7 +10,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"syscall"
+	"unsafe"
 
 	"github.com/gorc-jit/gorc/shared/wire"
 )
@@ -67,6 +69,12 @@ type EarlyHello struct {
 	// Same says whether the executor's triple names the same target as
 	// Triple (nil: the strings are equal).
 	Same func(executor, expected string) bool
+	// SharedMemory (for -shm) creates a memfd at the spawn and hands it
+	// to the child (its descriptor named in GORC_EXECUTOR_SHM_FD), so the
+	// first shared reservation is placed before the hello
+	// (EarlySharedMemory). Where memfds do not exist (not Linux), nothing
+	// is created and -shm waits for the hello.
+	SharedMemory bool
 }
 
 // check refuses a hello that disagrees with the expectation (nil: none).
@@ -102,22 +110,39 @@ func spawnExecutor(ctx context.Context, cmd *exec.Cmd, fwd *Stdio, early *EarlyH
 		toChildW.Close()
 		return nil, fmt.Errorf("epc: spawn executor: %w", err)
 	}
+	var shm *os.File
+	if early != nil && early.SharedMemory && runtime.GOOS == "linux" && runtime.GOARCH == "amd64" {
+		if shm, err = memfdCreate("gorc-slab"); err != nil {
+			for _, f := range []*os.File{toChildR, toChildW, fromChildR, fromChildW} {
+				f.Close()
+			}
+			return nil, fmt.Errorf("epc: spawn executor: creating the shared-memory file for -shm (memfd_create): %w", err)
+		}
+	}
 	n := 3 + len(cmd.ExtraFiles)
 	cmd.ExtraFiles = append(cmd.ExtraFiles, toChildR, fromChildW)
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()
 	}
 	cmd.Env = append(cmd.Env, fmt.Sprintf("GORC_EXECUTOR_FDS=%d,%d", n, n+1))
+	shmFD := -1
+	if shm != nil {
+		shmFD = n + 2
+		cmd.ExtraFiles = append(cmd.ExtraFiles, shm)
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", shmFDEnv, shmFD))
+	}
 	if err := cmd.Start(); err != nil {
-		for _, f := range []*os.File{toChildR, toChildW, fromChildR, fromChildW} {
-			f.Close()
+		for _, f := range []*os.File{toChildR, toChildW, fromChildR, fromChildW, shm} {
+			if f != nil {
+				f.Close()
+			}
 		}
 		return nil, fmt.Errorf("epc: spawn executor %s: %w", cmd.Path, err)
 	}
 	toChildR.Close()
 	fromChildW.Close()
 	e := &Remote{w: toChildW, closer: multiCloser{toChildW, fromChildR}, pending: map[uint64]chan reply{}, done: make(chan struct{}),
-		cmd: cmd, exited: make(chan struct{}), fwd: fwd}
+		cmd: cmd, exited: make(chan struct{}), fwd: fwd, shm: shm, shmFD: shmFD}
 	go func() {
 		werr := cmd.Wait()
 		e.exitErr = describeExit(cmd, werr)
@@ -128,6 +153,7 @@ func spawnExecutor(ctx context.Context, cmd *exec.Cmd, fwd *Stdio, early *EarlyH
 		start = func(_ context.Context, r io.Reader) error { return e.startEarly(r, early) }
 	}
 	if err := start(ctx, fromChildR); err != nil {
+		e.dropShm()
 		cmd.Process.Kill()
 		<-e.exited
 		toChildW.Close()
@@ -171,5 +197,36 @@ func (e *Remote) ExitStatus() error {
 		return e.exitErr
 	default:
 		return nil
+	}
+}
+
+// shmFDEnv names the descriptor of the memfd handed to an executor child
+// for -shm (executor.ShmFDEnv).
+const shmFDEnv = "GORC_EXECUTOR_SHM_FD"
+
+// memfdCreate creates a close-on-exec memfd (a variable: tests make it
+// fail).
+var memfdCreate = func(name string) (*os.File, error) {
+	p, err := syscall.BytePtrFromString(name)
+	if err != nil {
+		return nil, err
+	}
+	const sysMemfdCreate = 319 // x86-64
+	const mfdCloexec = 1
+	fd, _, e := syscall.Syscall(sysMemfdCreate, uintptr(unsafe.Pointer(p)), mfdCloexec, 0)
+	if e != 0 {
+		return nil, e
+	}
+	return os.NewFile(fd, "memfd:"+name), nil
+}
+
+// dropShm closes the memfd made for -shm if no reservation took it.
+func (e *Remote) dropShm() {
+	e.earlyMu.Lock()
+	f := e.shm
+	e.shm = nil
+	e.earlyMu.Unlock()
+	if f != nil {
+		f.Close()
 	}
 }

@@ -115,6 +115,20 @@ type SharedMemory interface {
 	ReserveShared(ctx context.Context, size uint64, low bool) (shared.ExecutorAddrRange, string, error)
 }
 
+// EarlySharedMemory is the optional early start of SharedMemory: an
+// executor child spawned with EarlyHello.SharedMemory inherits a memfd the
+// controller created, so before its hello the controller can place a
+// shared reservation itself, map it and write code into it.
+type EarlySharedMemory interface {
+	// ReserveSharedEarly reserves size bytes like ReserveShared before the
+	// executor's hello, at an address the controller chooses, and returns
+	// this process's read-write mapping of the pages (the caller unmaps
+	// it); the executor maps the same memfd there right after its hello.
+	// ok is false when that is not possible (the hello is in, the memfd
+	// is used, low, too large): use ReserveShared.
+	ReserveSharedEarly(size uint64, low bool) (r shared.ExecutorAddrRange, mem []byte, ok bool, err error)
+}
+
 // Reentry is implemented by executors that support lazy compilation
 // through ReentryName (both InProcess and Remote): f receives the return
 // address inside the calling trampoline and returns the landing address.

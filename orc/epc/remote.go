@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"runtime"
 	"slices"
@@ -101,6 +103,8 @@ type Remote struct {
 	helloDone   bool                       // under earlyMu: the queue below was sent
 	pre         []preStep                  // under earlyMu: steps queued before the hello
 	placed      []shared.ExecutorAddrRange // under earlyMu: reservations placed before it
+	shm         *os.File                   // under earlyMu: -shm's memfd, until a reservation takes it
+	shmFD       int                        // its descriptor in the executor child
 
 	// Program stdio forwarded over the stream (nil fwd: not forwarded).
 	fwd            *Stdio
@@ -225,6 +229,21 @@ func (e *Remote) queueEarly(op wire.Op, payload []byte, what string) bool {
 	return true
 }
 
+// queueEarlyIn is queueEarly for a step on r, only when r lies inside a
+// reservation placed before the hello.
+func (e *Remote) queueEarlyIn(r shared.ExecutorAddrRange, op wire.Op, payload []byte, what string) bool {
+	if e.ready == nil {
+		return false
+	}
+	e.earlyMu.Lock()
+	defer e.earlyMu.Unlock()
+	if e.helloDone || !slices.ContainsFunc(e.placed, func(p shared.ExecutorAddrRange) bool { return p.Start <= r.Start && r.End <= p.End && r.Start < r.End }) {
+		return false
+	}
+	e.pre = append(e.pre, preStep{op, payload, what})
+	return true
+}
+
 // EarlyStepError is a handshake's failure (HandshakeError) that came
 // after the executor's hello: a step the controller queued before it
 // (a reservation at an address it chose, a code block) failed in the
@@ -250,7 +269,12 @@ func (e *Remote) sendQueued(herr error) error {
 	e.helloDone = true
 	steps := e.pre
 	e.pre = nil
+	shm := e.shm
+	e.shm = nil
 	e.earlyMu.Unlock()
+	if shm != nil {
+		shm.Close() // not taken: the executor's copy is close-on-exec and unused
+	}
 	if herr != nil {
 		return herr
 	}
@@ -259,9 +283,14 @@ func (e *Remote) sendQueued(herr error) error {
 			return wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindCall, Op: st.op, Seq: seq, Payload: st.payload})
 		})
 		if err == nil {
-			if st.op == wire.OpReserve {
+			switch st.op {
+			case wire.OpReserve:
 				d.U64()
 				d.U64()
+			case wire.OpReserveShared:
+				d.U64()
+				d.U64()
+				_ = d.String()
 			}
 			err = finish(st.op, d)
 		}
@@ -297,6 +326,20 @@ func (e *Remote) placeEarly(size uint64, low bool) (r shared.ExecutorAddrRange, 
 	if e.helloDone {
 		return r, false
 	}
+	c, ok := e.pickPlaceLocked(size)
+	if !ok {
+		return r, false
+	}
+	e.placed = append(e.placed, c)
+	e.pre = append(e.pre, preStep{op: wire.OpReserve, payload: new(wire.Encoder).U64(size).U64(0).U64(uint64(c.Start)).Payload(),
+		what: fmt.Sprintf("reserve %#x bytes at %v", size, c.Start)})
+	return c, true
+}
+
+// pickPlaceLocked chooses a range of size bytes (page-rounded) for a
+// reservation placed before the hello, clear of those placed already.
+// earlyMu held.
+func (e *Remote) pickPlaceLocked(size uint64) (shared.ExecutorAddrRange, bool) {
 	for range 8 {
 		// TiB t, offset in [4 GiB, 508 GiB): the range ends below the
 		// arena hint at 768 GiB into the TiB.
@@ -305,12 +348,49 @@ func (e *Remote) placeEarly(size uint64, low bool) (r shared.ExecutorAddrRange, 
 		if slices.ContainsFunc(e.placed, func(p shared.ExecutorAddrRange) bool { return p.Start < c.End && c.Start < p.End }) {
 			continue
 		}
-		e.placed = append(e.placed, c)
-		e.pre = append(e.pre, preStep{op: wire.OpReserve, payload: new(wire.Encoder).U64(size).U64(0).U64(start).Payload(),
-			what: fmt.Sprintf("reserve %#x bytes at %v", size, c.Start)})
 		return c, true
 	}
-	return r, false
+	return shared.ExecutorAddrRange{}, false
+}
+
+var _ EarlySharedMemory = (*Remote)(nil)
+
+// ReserveSharedEarly implements EarlySharedMemory: before the hello of a
+// child spawned with EarlyHello.SharedMemory, the memfd made at the spawn
+// is sized, mapped here read-write, and its reservation queued as a
+// reserve-shared naming the child's descriptor and the chosen address
+// (the executor maps it there with MAP_FIXED_NOREPLACE right after its
+// hello). One reservation takes the memfd; later ones use ReserveShared.
+func (e *Remote) ReserveSharedEarly(size uint64, low bool) (r shared.ExecutorAddrRange, mem []byte, ok bool, err error) {
+	if e.ready == nil || low || size == 0 || size > maxPlaced || size > math.MaxInt || runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		return r, nil, false, nil
+	}
+	ps := e.early.PageSize
+	size = (size + ps - 1) &^ (ps - 1)
+	e.earlyMu.Lock()
+	defer e.earlyMu.Unlock()
+	if e.helloDone || e.shm == nil {
+		return r, nil, false, nil
+	}
+	c, ok := e.pickPlaceLocked(size)
+	if !ok {
+		return r, nil, false, nil
+	}
+	f := e.shm
+	e.shm = nil // taken, even if it fails below: the executor's copy stays unused
+	defer f.Close()
+	if err := f.Truncate(int64(size)); err != nil {
+		return r, nil, false, fmt.Errorf("epc: sizing the shared-memory file for -shm (%#x bytes): %w", size, err)
+	}
+	mem, err = syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	if err != nil {
+		return r, nil, false, fmt.Errorf("epc: mapping the shared-memory file for -shm (%#x bytes): %w", size, err)
+	}
+	e.placed = append(e.placed, c)
+	e.pre = append(e.pre, preStep{op: wire.OpReserveShared,
+		payload: new(wire.Encoder).U64(size).U64(0).U64(uint64(c.Start)).U64(uint64(e.shmFD)).Payload(),
+		what:    fmt.Sprintf("reserve %#x bytes of shared memory at %v", size, c.Start)})
+	return c, mem, true, nil
 }
 
 // sendHello sends the controller's hello (its flags say whether stdio is
@@ -969,7 +1049,13 @@ func (e *Remote) Protect(ctx context.Context, r shared.ExecutorAddrRange, prot s
 	if !prot.Valid() {
 		return fmt.Errorf("epc: protect %v %v: writable and executable at once violates W^X", r, prot)
 	}
-	return e.simple(ctx, wire.OpProtect, encRange(r).U64(uint64(prot)))
+	p := encRange(r).U64(uint64(prot))
+	// Before an early start's hello, a protection change inside a placed
+	// reservation (-shm's code blocks) is queued like the reservation.
+	if e.queueEarlyIn(r, wire.OpProtect, p.Payload(), fmt.Sprintf("protect %v %v", r, prot)) {
+		return nil
+	}
+	return e.simple(ctx, wire.OpProtect, p)
 }
 
 // Decommit implements MemoryAccess.
