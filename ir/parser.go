@@ -1461,9 +1461,7 @@ func (p *parser) instrBody() *Instr {
 			}
 		}
 	case op == OpLoad:
-		if p.isWord("atomic") {
-			p.fail("atomic loads are not supported")
-		}
+		atomic := p.acceptWord("atomic")
 		if p.acceptWord("volatile") {
 			in.Flags |= FlagVolatile
 		}
@@ -1472,19 +1470,44 @@ func (p *parser) instrBody() *Instr {
 		p.expectPunct(",")
 		pt := p.parseType()
 		in.setOps1(p.parseValue(pt))
+		if atomic {
+			if !atomicScalar(in.Typ) {
+				p.failAt(lt, "atomic load of type '%v' is not supported", in.Typ)
+			}
+			o := p.parseOrdering()
+			if o == Release || o == AcqRel {
+				p.failAt(opTok, "atomic load cannot be '%v'", o)
+			}
+			in.SetAtomic(o, 0)
+		}
 		p.parseAlign(in)
 		if isAggType(in.Typ) {
 			p.aggLoad(lt, in.Typ, in.Ops[0], in.Flags)
 			return nil
 		}
 	case op == OpStore:
-		if p.isWord("atomic") {
-			p.fail("atomic stores are not supported")
-		}
+		atomic := p.acceptWord("atomic")
 		if p.acceptWord("volatile") {
 			in.Flags |= FlagVolatile
 		}
+		st := p.tok
 		t := p.parseType()
+		if atomic {
+			if !atomicScalar(t) {
+				p.failAt(st, "atomic store of type '%v' is not supported", t)
+			}
+			v := p.parseValue(t)
+			p.expectPunct(",")
+			pt := p.parseType()
+			in.setOps2(v, p.parseValue(pt))
+			o := p.parseOrdering()
+			if o == Acquire || o == AcqRel {
+				p.failAt(opTok, "atomic store cannot be '%v'", o)
+			}
+			in.SetAtomic(o, 0)
+			p.parseAlign(in)
+			break
+		}
 		if isAggType(t) {
 			leaves := p.parseAgg(t)
 			p.expectPunct(",")
@@ -1550,10 +1573,120 @@ func (p *parser) instrBody() *Instr {
 			in.setOps1(p.parseValue(t))
 		}
 	case op == OpUnreachable:
+	case op == OpFence:
+		o := p.parseOrdering()
+		if o < Acquire {
+			p.failAt(opTok, "fence cannot be '%v'", o)
+		}
+		in.SetAtomic(o, 0)
+	case op == OpAtomicRMW:
+		if p.acceptWord("volatile") {
+			in.Flags |= FlagVolatile
+		}
+		rt := p.tok
+		rmw, ok := RMWOpByName(p.tok.text)
+		if p.tok.kind != tWord || !ok {
+			p.fail("unsupported atomicrmw operation %v", p.tok)
+		}
+		p.next()
+		pt := p.parseType()
+		ptr := p.parseValue(pt)
+		p.expectPunct(",")
+		vt := p.tok
+		t := p.parseType()
+		v := p.parseValue(t)
+		if !pt.IsPtr() {
+			p.failAt(opTok, "atomicrmw needs a pointer operand")
+		}
+		switch {
+		case rmw == RMWXchg && atomicScalar(t):
+		case rmw >= RMWFAdd && t.IsFloat() && atomicScalar(t):
+		case rmw < RMWFAdd && rmw != RMWXchg && t.IsInt() && atomicScalar(t):
+		default:
+			p.failAt(vt, "atomicrmw %v of type '%v' is not supported", rmw, t)
+		}
+		_ = rt
+		in.Typ = t
+		in.setOps2(ptr, v)
+		in.SetAtomic(p.parseOrdering(), rmw)
+		p.parseAlign(in)
+	case op == OpCmpXchg:
+		weak := p.acceptWord("weak")
+		if p.acceptWord("volatile") {
+			in.Flags |= FlagVolatile
+		}
+		pt := p.parseType()
+		ptr := p.parseValue(pt)
+		p.expectPunct(",")
+		ct := p.tok
+		t := p.parseType()
+		cmp := p.parseValue(t)
+		p.expectPunct(",")
+		nt := p.tok
+		t2 := p.parseType()
+		nv := p.parseValue(t2)
+		if !pt.IsPtr() {
+			p.failAt(opTok, "cmpxchg needs a pointer operand")
+		}
+		if !(t.IsInt() || t.IsPtr()) || !atomicScalar(t) {
+			p.failAt(ct, "cmpxchg of type '%v' is not supported", t)
+		}
+		if !t2.Equal(t) {
+			p.failAt(nt, "cmpxchg's new value has type '%v' but its compared value '%v'", t2, t)
+		}
+		succ := p.parseOrdering()
+		fail := p.parseOrdering()
+		in.Typ = StructType([]*Type{t, I1}, false)
+		in.opsBuf = [3]Value{ptr, cmp, nv}
+		in.Ops = in.opsBuf[:3:3]
+		in.SetCmpXchg(succ, fail, weak)
+		p.parseAlign(in)
+		// Its fields are read as a call's are: one extractvalue each.
+		p.emit = append(p.emit, in)
+		leaves := []Value{
+			p.emitInstr(OpExtractValue, t, in, p.constInt(I32, 0)),
+			p.emitInstr(OpExtractValue, I1, in, p.constInt(I32, 1)),
+		}
+		p.aggRes = &aggValue{typ: in.Typ, leaves: leaves}
+		return nil
 	default:
 		p.failAt(opTok, "unsupported instruction '%s'", w)
 	}
 	return in
+}
+
+// atomicScalar reports whether t is a type atomic instructions take: an
+// integer of 8 to 64 bits, a pointer, float or double.
+func atomicScalar(t *Type) bool {
+	switch {
+	case t.IsInt():
+		return t.Bits == 8 || t.Bits == 16 || t.Bits == 32 || t.Bits == 64
+	case t.IsPtr(), t.IsFloat():
+		return true
+	}
+	return false
+}
+
+// parseOrdering parses an atomic instruction's optional
+// syncscope("...") (dropped: every scope is treated as the whole system,
+// which is stronger) and its ordering.
+func (p *parser) parseOrdering() Ordering {
+	if p.acceptWord("syncscope") {
+		p.expectPunct("(")
+		if p.tok.kind != tString {
+			p.fail("expected a sync scope name, found %v", p.tok)
+		}
+		p.next()
+		p.expectPunct(")")
+	}
+	if p.tok.kind == tWord {
+		if o, ok := OrderingByName(p.tok.text); ok {
+			p.next()
+			return o
+		}
+	}
+	p.fail("expected an atomic ordering, found %v", p.tok)
+	return NotAtomic
 }
 
 // setOps1 and setOps2 set in.Ops to one or two operands in its inline

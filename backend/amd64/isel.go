@@ -480,7 +480,11 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 		}
 	case op == ir.OpStore:
 		if fc.hasOps(in, 2) {
-			fc.selectStore(in)
+			if in.Ordering() == ir.SeqCst {
+				fc.selectAtomicStore(in)
+			} else {
+				fc.selectStore(in)
+			}
 		}
 	case op == ir.OpGEP:
 		if fc.hasOps(in, 1) {
@@ -492,10 +496,22 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 		fc.selectRet(in)
 	case op == ir.OpUnreachable:
 		fc.emit(fc.inst(mUd2, noVReg, noVReg, noVReg))
+	case op == ir.OpAtomicRMW:
+		if fc.hasOps(in, 2) {
+			fc.selectAtomicRMW(in, dst)
+		}
+	case op == ir.OpCmpXchg:
+		if fc.hasOps(in, 3) {
+			fc.selectCmpXchg(in)
+		}
+	case op == ir.OpFence:
+		if in.Ordering() == ir.SeqCst {
+			fc.emit(minst{op: mAtomic, sub: atomFence, dst: noVReg, a: noVReg, b: noVReg, c: noVReg})
+		}
 	case op == ir.OpExtractValue:
 		call, ok := in.Ops[0].(*ir.Instr)
 		idx, ok2 := in.Ops[1].(*ir.ConstInt)
-		if !ok || !ok2 || call.Op != ir.OpCall || call.Typ.Kind != ir.StructKind || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) || call.ID < numPhys {
+		if !ok || !ok2 || (call.Op != ir.OpCall && call.Op != ir.OpCmpXchg) || call.Typ.Kind != ir.StructKind || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) || call.ID < numPhys {
 			fc.failf(in, "extractvalue of something other than a call returning a struct")
 			return
 		}
