@@ -39,7 +39,11 @@ func aggCases() []aggCase {
 		c := aggCase{name: n, src: filepath.Join(dir, n+".c"), libs: []string{"-lm"}}
 		cs = append(cs, c)
 	}
+	for _, n := range []string{"atomics"} {
+		cs = append(cs, aggCase{name: n, src: filepath.Join(dir, n+".c"), libs: []string{"-lpthread"}})
+	}
 	cs = append(cs,
+		aggCase{name: "atomics_ll", src: filepath.Join("..", "..", "ir", "testdata", "atomics.ll")},
 		aggCase{name: "aggregates_ll", src: filepath.Join("..", "..", "ir", "testdata", "aggregates.ll")},
 		// C sources that come with this machine's packages (zlib's
 		// examples): not written for gorc.
