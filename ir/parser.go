@@ -432,7 +432,21 @@ func (p *parser) globalVar() {
 		} else if w == "unnamed_addr" {
 			g.UnnamedAddr = true
 		} else if w == "thread_local" {
-			p.fail("thread-local globals (thread_local) are not supported")
+			g.ThreadLocal = true
+			p.next()
+			if p.acceptPunct("(") {
+				if p.tok.kind != tWord {
+					p.fail("expected a thread-local model, found %v", p.tok)
+				}
+				switch p.tok.text {
+				case "localdynamic", "initialexec", "localexec", "generaldynamic":
+				default:
+					p.fail("unknown thread-local model '%s'", p.tok.text)
+				}
+				p.next()
+				p.expectPunct(")")
+			}
+			continue
 		} else if ignoredWords[w] {
 		} else if w == "global" || w == "constant" {
 			g.Constant = w == "constant"

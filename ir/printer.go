@@ -105,6 +105,9 @@ func (p *printer) global(g *Global) {
 		p.sb.WriteString(l)
 		p.sb.WriteByte(' ')
 	}
+	if g.ThreadLocal {
+		p.sb.WriteString("thread_local ")
+	}
 	if g.UnnamedAddr {
 		p.sb.WriteString("unnamed_addr ")
 	}

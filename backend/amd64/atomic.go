@@ -171,3 +171,17 @@ func (fc *fnCompiler) emitAtomic(m *minst) {
 		a.Jcc(asm.CondNE, again)
 	}
 }
+
+// tlsAddr returns the address of the running thread's copy of
+// thread-local global g, by the initial-exec model: its offset from the
+// thread pointer read from a GOT entry (R_X86_64_GOTTPOFF, which the JIT
+// linker relaxes to an immediate when the TLS block is static, as the
+// executors make it), plus fs:0.
+func (fc *fnCompiler) tlsAddr(g *ir.Global) maddr {
+	sym, _ := fc.mc.symbolFor(g)
+	off := fc.newVReg(classGPR)
+	fc.emit(minst{op: mLoad, sz: 8, dst: off, a: noVReg, b: noVReg, c: noVReg, addr: maddr{kind: addrSym, slot: sym, rk: asm.RelGOTTPOFF}})
+	r := fc.newVReg(classGPR)
+	fc.emit(fc.inst(mAddTP, r, off, noVReg))
+	return maddr{kind: addrBase, base: r}
+}

@@ -539,6 +539,11 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		fc.emitStoreArg(m)
 	case mAtomic:
 		fc.emitAtomic(m)
+	case mAddTP:
+		d := fc.dstReg(m.dst)
+		fc.load(d, m.a)
+		a.AddFS0(d)
+		fc.storeDst(m.dst, d)
 	case mCmpSet:
 		d := fc.dstReg(m.dst)
 		fc.intCompare(m)

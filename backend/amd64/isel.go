@@ -191,6 +191,9 @@ func (fc *fnCompiler) zeroOf(t *ir.Type) vreg {
 // symAddr returns the address of a function or global: rip-relative when
 // it is defined in this module, through the GOT otherwise.
 func (fc *fnCompiler) symAddr(v ir.Value) maddr {
+	if g, ok := v.(*ir.Global); ok && g.ThreadLocal {
+		return fc.tlsAddr(g)
+	}
 	sym, defined := fc.mc.symbolFor(v)
 	if defined {
 		return maddr{kind: addrSym, slot: sym, rk: asm.RelPC32}

@@ -59,6 +59,7 @@ const (
 	mStoreArg     // outgoing stack argument: [rsp+imm] = a
 	mFConv        // dst = <sub: cvtss2sd | cvtsd2ss> a
 	mAtomic       // an atomic operation on [addr] of size sz (sub: atomXchg...)
+	mAddTP        // dst = a + the thread pointer (fs:0)
 )
 
 // mAtomic's operations (minst.sub).

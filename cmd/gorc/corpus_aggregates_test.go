@@ -39,7 +39,7 @@ func aggCases() []aggCase {
 		c := aggCase{name: n, src: filepath.Join(dir, n+".c"), libs: []string{"-lm"}}
 		cs = append(cs, c)
 	}
-	for _, n := range []string{"atomics"} {
+	for _, n := range []string{"atomics", "threadlocal"} {
 		cs = append(cs, aggCase{name: n, src: filepath.Join(dir, n+".c"), libs: []string{"-lpthread"}})
 	}
 	cs = append(cs,

@@ -177,9 +177,10 @@ const (
 	RelPLT32
 	RelGOTPCRELX    // GOT entry, instruction without REX
 	RelREXGOTPCRELX // GOT entry, instruction with REX (mov r64, [rip+x@GOTPCREL])
+	RelGOTTPOFF     // GOT entry holding a TLS symbol's offset from the thread pointer (mov r64, [rip+x@GOTTPOFF])
 )
 
-var relocNames = [...]string{"PC32", "PLT32", "GOTPCRELX", "REX_GOTPCRELX"}
+var relocNames = [...]string{"PC32", "PLT32", "GOTPCRELX", "REX_GOTPCRELX", "GOTTPOFF"}
 
 func (k RelocKind) String() string {
 	if int(k) < len(relocNames) {
@@ -1517,6 +1518,16 @@ func (a *Assembler) lock(sz Size) {
 		a.b(0x66)
 	}
 	a.b(0xf0)
+}
+
+// AddFS0 emits add r, fs:[0] (r64): the thread pointer added to a TLS
+// offset.
+func (a *Assembler) AddFS0(r Reg) {
+	if !a.needGPR(r, "add fs:0") {
+		return
+	}
+	a.Insts++
+	a.b(0x64, 0x48|r.hi()<<2, 0x03, 0x04|r.low()<<3, 0x25, 0, 0, 0, 0)
 }
 
 // Mfence emits mfence.

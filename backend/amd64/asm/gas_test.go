@@ -160,6 +160,10 @@ func gasCases() []gasCase {
 	add("cqo", func(a *Assembler) { a.Cqo(8) })
 	add("call sym0", func(a *Assembler) { a.CallSym(0) })
 	add("mfence", func(a *Assembler) { a.Mfence() })
+	for _, r := range sample {
+		r := r
+		add(fmt.Sprintf("add %s, qword ptr fs:0", r), func(a *Assembler) { a.AddFS0(r) })
+	}
 	for _, r := range []Reg{RAX, RCX, RSI, RDI, R8, R11, R15} {
 		for _, m := range ms {
 			for _, sz := range []Size{1, 2, 4, 8} {
