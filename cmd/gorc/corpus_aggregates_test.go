@@ -44,6 +44,7 @@ func aggCases() []aggCase {
 	}
 	cs = append(cs,
 		aggCase{name: "atomics_ll", src: filepath.Join("..", "..", "ir", "testdata", "atomics.ll")},
+		aggCase{name: "atomics_pressure_ll", src: filepath.Join("..", "..", "ir", "testdata", "atomics_pressure.ll")},
 		aggCase{name: "aggregates_ll", src: filepath.Join("..", "..", "ir", "testdata", "aggregates.ll")},
 		// C sources that come with this machine's packages (zlib's
 		// examples): not written for gorc.
@@ -230,6 +231,8 @@ func TestCAggregatesRefused(t *testing.T) {
 			"error: floating-point type x86_fp80 is not supported"},
 		{"three chars", "#include <stdio.h>\nstruct c3 { char a, b, c; };\nstruct c3 mk(char a) { return (struct c3){a, a + 1, a + 2}; }\nint main(void) { struct c3 v = mk('a'); printf(\"%c%c%c\\n\", v.a, v.b, v.c); return 0; }\n",
 			"error: integer type i24 is not supported"},
+		{"atomic int128", "#include <stdio.h>\nstatic __int128 x;\nint main(void) { __atomic_fetch_add(&x, 1, __ATOMIC_SEQ_CST); printf(\"%d\\n\", (int)x); return 0; }\n",
+			"error: integer type i128 is not supported"},
 		{"long double va_arg", "#include <stdarg.h>\n#include <stdio.h>\nstatic long double sum(int n, ...) { va_list ap; va_start(ap, n); long double s = 0; while (n--) s += va_arg(ap, long double); va_end(ap); return s; }\nint main(void) { printf(\"%d\\n\", (int)sum(2, 1.0L, 2.0L)); return 0; }\n",
 			"error: floating-point type x86_fp80 is not supported"},
 	}
