@@ -104,7 +104,7 @@ func TestParseErrors(t *testing.T) {
 		{"bad numbering", "define double @f(double) {\n  %3 = fadd double %0, 1.0\n  ret double %3\n}\n", "t.ll:2:3: error: instruction expected to be numbered '%2'"},
 		{"undefined global", "define void @f() {\nentry:\n  call void @g()\n  ret void\n}\n", "t.ll:3:13: error: use of undefined global '@g'"},
 		{"unterminated string", "source_filename = \"abc\n", "t.ll:1:19: error: unterminated string"},
-		{"vector type", "define <4 x float> @f() {\n}\n", "t.ll:1:8: error: vector types are not supported"},
+		{"vector type", "define <4 x float> @f() {\n}\n", "t.ll:1:8: error: vector type '<4 x float>' is not supported in a signature (only <2 x float>)"},
 		{"bad char", "define void @f() {\nentry:\n  ret void ^\n}\n", "t.ll:3:12: error: unexpected character '^'"},
 		{"missing brace", "define void @f() {\nentry:\n  ret void\n", "t.ll:4:1: error: expected '}' at end of function '@f'"},
 		{"bad fcmp pred", "define i1 @f(double %a) {\nentry:\n  %c = fcmp slt double %a, %a\n  ret i1 %c\n}\n", "t.ll:3:13: error: invalid fcmp predicate 'slt'"},

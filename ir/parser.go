@@ -170,6 +170,9 @@ type parser struct {
 	// pre are the instructions that constant expressions among the
 	// operands of the instruction being parsed became (materialize).
 	pre []*Instr
+	// entryPre are instructions for the start of the entry block of the
+	// function being read (unpacking its <2 x float> parameters).
+	entryPre []*Instr
 	// typeRefs are the named types used before their definition, with
 	// the first use (module-level parse only).
 	typeRefs map[*Type]token
@@ -460,7 +463,11 @@ func (p *parser) globalVar() {
 	if p.prev.text != "global" && p.prev.text != "constant" {
 		p.fail("expected 'global' or 'constant'")
 	}
+	vt := p.tok
 	g.ValueType = p.parseType()
+	if containsVector(g.ValueType) {
+		p.failAt(vt, "vector types are not supported in global variables")
+	}
 	if !external {
 		g.Init = p.parseValue(g.ValueType).(Constant)
 	}
@@ -588,6 +595,9 @@ func (p *parser) parseBaseType() *Type {
 	}
 	if p.isPunct("<") {
 		p.next()
+		if p.tok.kind == tInt {
+			return p.vectorType(tok)
+		}
 		if !p.isPunct("{") {
 			p.failAt(tok, "vector types are not supported")
 		}
@@ -709,6 +719,9 @@ func (p *parser) funcHeader(define bool) {
 	}
 	retTok := p.tok
 	ret := p.parseType()
+	if isVector(ret) || hasVec2F(ret) {
+		ret = p.abiType(retTok, ret)
+	}
 	if isAggType(ret) && !flatStruct(ret) {
 		p.failAt(retTok, "functions returning '%v' are not supported (a returned struct must have scalar fields only)", ret)
 	}
@@ -723,6 +736,7 @@ func (p *parser) funcHeader(define bool) {
 	var pnames []string
 	var ptoks []token
 	var byvals []*Type
+	var vecs []bool
 	var sretType *Type
 	sretIdx := 0
 	variadic := false
@@ -741,6 +755,13 @@ func (p *parser) funcHeader(define bool) {
 		t := p.parseType()
 		if !t.IsFirstClass() {
 			p.fail("invalid parameter type %v", t)
+		}
+		if isVector(t) {
+			t = p.abiType(tt, t)
+			for len(vecs) < len(params) {
+				vecs = append(vecs, false)
+			}
+			vecs = append(vecs, true)
 		}
 		p.noStructValue(tt, t)
 		bv, sr := p.paramAttrs()
@@ -800,7 +821,7 @@ func (p *parser) funcHeader(define bool) {
 	}
 	f := &Function{Name: name, Sig: sig, Module: p.m, Linkage: linkage}
 	for i, t := range params {
-		f.Params = append(f.Params, &Param{Typ: t, Index: i, Func: f})
+		f.Params = append(f.Params, &Param{Typ: t, Index: i, Func: f, vec2f: i < len(vecs) && vecs[i]})
 	}
 	p.m.Funcs = append(p.m.Funcs, f)
 	p.m.syms[name] = f
@@ -858,6 +879,14 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
 			p.failAt(ptoks[i], "redefinition of parameter '%%%s'", key)
 		}
 		p.locals[key] = a
+		if a.vec2f {
+			// A <2 x float> carried as a double: its floats, unpacked
+			// at the entry.
+			lo, hi := p.unpackVec2F(&p.entryPre, a)
+			vt := ArrayType(2, F32)
+			vt.Vector = true
+			p.locals[key] = &aggValue{typ: vt, leaves: []Value{lo, hi}}
+		}
 	}
 	p.body()
 	p.f = nil
@@ -944,6 +973,13 @@ func (p *parser) body() {
 			b.Index = len(f.Blocks)
 			f.Blocks = append(f.Blocks, b)
 			cur = b
+			if b.Index == 0 && len(p.entryPre) > 0 {
+				for _, x := range p.entryPre {
+					x.Block = b
+				}
+				b.Instrs = append(b.Instrs, p.entryPre...)
+				p.entryPre = p.entryPre[:0]
+			}
 		}
 		at := p.tok
 		p.pre = p.pre[:0]
@@ -1270,6 +1306,11 @@ func (p *parser) instrBody() *Instr {
 		p.aggInstr(opTok, w)
 		return nil
 	}
+	if w == "extractelement" || w == "insertelement" || w == "shufflevector" {
+		p.next()
+		p.vectorInstr(opTok, w)
+		return nil
+	}
 	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
@@ -1285,6 +1326,10 @@ func (p *parser) instrBody() *Instr {
 			in.Flags = p.parseIntFlags()
 		}
 		t := p.parseType()
+		if isVector(t) {
+			p.vectorBinary(op, in.Flags, t)
+			return nil
+		}
 		x := p.parseValue(t)
 		p.expectPunct(",")
 		y := p.parseValue(t)
@@ -1293,6 +1338,16 @@ func (p *parser) instrBody() *Instr {
 	case op == OpFNeg:
 		in.Flags = p.parseFMF()
 		t := p.parseType()
+		if isVector(t) {
+			xs := p.parseAgg(t)
+			leaves := make([]Value, len(xs))
+			for i, x := range xs {
+				leaves[i] = p.emitInstr(OpFNeg, t.Elem, x)
+				leaves[i].(*Instr).Flags = in.Flags
+			}
+			p.aggRes = &aggValue{typ: t, leaves: leaves}
+			return nil
+		}
 		in.Typ = t
 		in.setOps1(p.parseValue(t))
 	case op == OpFCmp || op == OpICmp:
@@ -1319,9 +1374,18 @@ func (p *parser) instrBody() *Instr {
 	case op.IsCast():
 		in.Flags = p.parseIntFlags()
 		t := p.parseType()
+		if isVector(t) {
+			p.vectorCast(op, t)
+			return nil
+		}
 		x := p.parseValue(t)
 		p.expectWord("to")
+		tt := p.tok
 		in.Typ = p.parseType()
+		if isVector(in.Typ) {
+			p.vectorFromScalar(tt, op, x, in.Typ)
+			return nil
+		}
 		in.setOps1(x)
 	case op == OpSelect:
 		in.Flags = p.parseFMF()
@@ -1388,6 +1452,10 @@ func (p *parser) instrBody() *Instr {
 		}
 		rt := p.tok
 		ret := p.parseType()
+		srcRet := ret
+		if isVector(ret) || hasVec2F(ret) {
+			ret = p.abiType(rt, ret)
+		}
 		if ret.Kind == ArrayKind {
 			p.noStructValue(rt, ret)
 		}
@@ -1404,7 +1472,8 @@ func (p *parser) instrBody() *Instr {
 					variadic = true
 					continue
 				}
-				ps = append(ps, p.parseType())
+				pt := p.tok
+				ps = append(ps, p.abiType(pt, p.parseType()))
 			}
 			p.next()
 			ft = FuncType(ret, ps, variadic)
@@ -1432,6 +1501,13 @@ func (p *parser) instrBody() *Instr {
 				}
 				byvals = append(byvals, bv)
 			}
+			if isVector(t) {
+				at := p.abiType(tt, t)
+				leaves := p.parseAgg(t)
+				args = append(args, p.packVec2F(&p.pre, leaves[0], leaves[1]))
+				ats = append(ats, at)
+				continue
+			}
 			args = append(args, p.parseValue(t))
 			ats = append(ats, t)
 		}
@@ -1452,6 +1528,10 @@ func (p *parser) instrBody() *Instr {
 		ft = withByVal(ft, byvals)
 		in.Typ, in.FnType = ret, ft
 		in.Ops = args[:len(args):len(args)]
+		if hasVec2F(srcRet) {
+			p.vec2fCall(in, opTok, srcRet)
+			return nil
+		}
 		if ret.Kind == StructKind {
 			p.aggCall(in, opTok)
 			return nil
@@ -1577,7 +1657,13 @@ func (p *parser) instrBody() *Instr {
 	case op == OpRet:
 		tt := p.tok
 		t := p.parseType()
-		if isAggType(t) {
+		if hasVec2F(t) {
+			leaves := p.parseAgg(t)
+			in.Ops = append([]Value(nil), p.packLeaves(&p.pre, t, leaves)...)
+			if len(in.Ops) == 1 && !isAggType(p.abiType(tt, t)) {
+				in.setOps1(in.Ops[0])
+			}
+		} else if isAggType(t) {
 			if !flatStruct(t) {
 				p.failAt(tt, "returning a value of type '%v' is not supported (a returned struct must have scalar fields only)", t)
 			}
@@ -1771,7 +1857,8 @@ func opByWord(w string) (Op, bool) {
 
 func isInstrWord(s string) bool {
 	_, ok := opByWord(s)
-	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch"
+	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch" || s == "extractvalue" || s == "insertvalue" ||
+		s == "extractelement" || s == "insertelement" || s == "shufflevector"
 }
 
 // peekMeta reports whether the current ',' is followed by a metadata

@@ -64,12 +64,16 @@ type Type struct {
 	// returns in RAX), 0 if none; SRetType is its T. Equal ignores them.
 	SRet     int
 	SRetType *Type
-	Elem     *Type   // ArrayKind: element type
-	Len      int64   // ArrayKind: element count
-	Fields   []*Type // StructKind: field types
-	Packed   bool    // StructKind: <{ }>, fields unaligned
-	Name     string  // StructKind: the name of a named type (%Name), "" for a literal one
-	Opaque   bool    // StructKind: a named type declared "type opaque" (no body)
+	Elem     *Type // ArrayKind: element type
+	Len      int64 // ArrayKind: element count
+	// Vector (ArrayKind): <Len x Elem>, a vector the parser splits into
+	// its elements as it splits arrays (element-wise operations become
+	// one per element), aligned to its size rounded up to a power of two.
+	Vector bool
+	Fields []*Type // StructKind: field types
+	Packed bool    // StructKind: <{ }>, fields unaligned
+	Name   string  // StructKind: the name of a named type (%Name), "" for a literal one
+	Opaque bool    // StructKind: a named type declared "type opaque" (no body)
 
 	// fwd marks a named type used before its definition, until the
 	// definition (the parser); lay caches a named struct's layout once
@@ -117,6 +121,12 @@ func (t *Type) layoutOf() (l layout, complete bool) {
 			l.size, l.ok = math.MaxInt64, false
 		} else {
 			l.size = int64(lo)
+		}
+		if t.Vector && l.ok {
+			for l.align < l.size {
+				l.align *= 2
+			}
+			l.size = (l.size + l.align - 1) / l.align * l.align
 		}
 		return l, complete
 	case StructKind:
@@ -314,7 +324,7 @@ func (t *Type) Equal(u *Type) bool {
 		}
 		return true
 	case ArrayKind:
-		return t.Len == u.Len && t.Elem.Equal(u.Elem)
+		return t.Len == u.Len && t.Vector == u.Vector && t.Elem.Equal(u.Elem)
 	case StructKind:
 		if t.Name != "" || u.Name != "" {
 			return t.Name == u.Name
@@ -382,6 +392,9 @@ func (t *Type) String() string {
 	case LabelKind:
 		return "label"
 	case ArrayKind:
+		if t.Vector {
+			return "<" + strconv.FormatInt(t.Len, 10) + " x " + t.Elem.String() + ">"
+		}
 		return "[" + strconv.FormatInt(t.Len, 10) + " x " + t.Elem.String() + "]"
 	case StructKind:
 		if t.Name != "" {
