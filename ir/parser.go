@@ -1486,6 +1486,7 @@ func (p *parser) instrBody() *Instr {
 		args := in.opsBuf[:1:len(in.opsBuf)]
 		ats := p.types[:0]
 		var byvals []*Type
+		vecCall := hasVec2F(srcRet)
 		for !p.isPunct(")") {
 			if len(args) > 1 {
 				p.expectPunct(",")
@@ -1506,6 +1507,7 @@ func (p *parser) instrBody() *Instr {
 				leaves := p.parseAgg(t)
 				args = append(args, p.packVec2F(&p.pre, leaves[0], leaves[1]))
 				ats = append(ats, at)
+				vecCall = true
 				continue
 			}
 			args = append(args, p.parseValue(t))
@@ -1528,6 +1530,9 @@ func (p *parser) instrBody() *Instr {
 		ft = withByVal(ft, byvals)
 		in.Typ, in.FnType = ret, ft
 		in.Ops = args[:len(args):len(args)]
+		if name := calleeName(in); vecCall && strings.HasPrefix(name, "llvm.") {
+			p.failAt(opTok, "intrinsic '@%s' on vectors is not supported", name)
+		}
 		if hasVec2F(srcRet) {
 			p.vec2fCall(in, opTok, srcRet)
 			return nil
@@ -2041,6 +2046,9 @@ func (p *parser) parseConstant(t *Type) Constant {
 // are results, returns and operands of phi, select, load, store,
 // extractvalue and insertvalue (aggregate.go), but not passed.
 func (p *parser) noStructValue(tok token, t *Type) {
+	if isVector(t) {
+		p.failAt(tok, "a '%v' operand of this instruction is not supported (vectors are split into elements: see docs/IR.md)", t)
+	}
 	if isAggType(t) {
 		p.failAt(tok, "values of aggregate type '%v' are not supported as parameters or call arguments (clang passes structs as scalars or byval pointers)", t)
 	}

@@ -320,7 +320,11 @@ func (p *parser) vec2fCall(in *Instr, at token, src *Type) {
 		return
 	}
 	p.aggCall(in, at)
-	fields := p.aggRes.(*aggValue).leaves
+	a, ok := p.aggRes.(*aggValue)
+	if !ok || len(a.leaves) != len(src.Fields) {
+		p.failAt(at, "call returning '%v' is not supported", src)
+	}
+	fields := a.leaves
 	var leaves []Value
 	for i, f := range src.Fields {
 		if isVec2F(f) {
