@@ -34,6 +34,9 @@ type LazyBodies struct {
 	mu      sync.Mutex
 	parsed  sync.Cond // signalled (on mu) when a body is parsed
 	pending map[*Function]*pendingBody
+	// vecParams: the functions with parameters declared <2 x float>
+	// (funcBody's vecs), few or none.
+	vecParams map[*Function][]bool
 }
 
 // ParseLazy parses a module like Parse but skips the bodies of defined
@@ -57,7 +60,7 @@ func ParseLazy(filename string, src []byte) (m *Module, lb *LazyBodies, err erro
 	p.next()
 	p.m = NewModule("")
 	p.module()
-	lb = &LazyBodies{file: filename, m: p.m, pending: p.pending}
+	lb = &LazyBodies{file: filename, m: p.m, pending: p.pending, vecParams: p.vecParams}
 	lb.parsed.L = &lb.mu
 	return p.m, lb, nil
 }
@@ -171,7 +174,7 @@ func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena)
 		}
 	}()
 	p.next()
-	p.funcBody(f, pb.pnames, pb.ptoks)
+	p.funcBody(f, pb.pnames, pb.ptoks, lb.vecParams[f])
 	// Every global exists by now: a forward reference is an undefined one.
 	// (The earliest in the source, as the eager parse reports.)
 	var bad *fwdRef

@@ -173,6 +173,9 @@ type parser struct {
 	// entryPre are instructions for the start of the entry block of the
 	// function being read (unpacking its <2 x float> parameters).
 	entryPre []*Instr
+	// vecParams (lazy parse): the vecs of the functions whose bodies are
+	// deferred, for the LazyBodies.
+	vecParams map[*Function][]bool
 	// typeRefs are the named types used before their definition, with
 	// the first use (module-level parse only).
 	typeRefs map[*Type]token
@@ -821,7 +824,7 @@ func (p *parser) funcHeader(define bool) {
 	}
 	f := &Function{Name: name, Sig: sig, Module: p.m, Linkage: linkage}
 	for i, t := range params {
-		f.Params = append(f.Params, &Param{Typ: t, Index: i, Func: f, vec2f: i < len(vecs) && vecs[i]})
+		f.Params = append(f.Params, &Param{Typ: t, Index: i, Func: f})
 	}
 	p.m.Funcs = append(p.m.Funcs, f)
 	p.m.syms[name] = f
@@ -833,15 +836,23 @@ func (p *parser) funcHeader(define bool) {
 	}
 	if p.lazy {
 		p.pending[f] = &pendingBody{lx: p.lx, pnames: pnames, ptoks: ptoks}
+		if vecs != nil {
+			if p.vecParams == nil {
+				p.vecParams = make(map[*Function][]bool)
+			}
+			p.vecParams[f] = vecs
+		}
 		p.skipBody(name)
 		return
 	}
 	p.next()
-	p.funcBody(f, pnames, ptoks)
+	p.funcBody(f, pnames, ptoks, vecs)
 }
 
-// funcBody parses the body of f, whose '{' has been consumed.
-func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
+// funcBody parses the body of f, whose '{' has been consumed; vecs[i]
+// (if i < len(vecs)) says that parameter i was declared <2 x float> and
+// is carried as a double (vector.go).
+func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bool) {
 	p.f = f
 	if p.locals == nil {
 		p.locals = make(map[string]Value)
@@ -879,7 +890,7 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
 			p.failAt(ptoks[i], "redefinition of parameter '%%%s'", key)
 		}
 		p.locals[key] = a
-		if a.vec2f {
+		if i < len(vecs) && vecs[i] {
 			// A <2 x float> carried as a double: its floats, unpacked
 			// at the entry.
 			lo, hi := p.unpackVec2F(&p.entryPre, a)

@@ -54,6 +54,12 @@ type Type struct {
 	Ret      *Type   // FuncKind: result type
 	Params   []*Type // FuncKind: parameter types
 	Variadic bool    // FuncKind: ends with "..."
+	// Vector (ArrayKind): <Len x Elem>, a vector the parser splits into
+	// its elements as it splits arrays (element-wise operations become
+	// one per element), aligned to its size rounded up to a power of two.
+	// (Next to Variadic: in its padding, so that a Type, which every
+	// call's function type allocates, stays in its size class.)
+	Vector bool
 	// ByVal (FuncKind; nil when none): for each parameter of a function's
 	// type, or each argument of a call's (variadic ones included), the
 	// type of the struct a byval pointer argument passes a copy of on
@@ -64,16 +70,12 @@ type Type struct {
 	// returns in RAX), 0 if none; SRetType is its T. Equal ignores them.
 	SRet     int
 	SRetType *Type
-	Elem     *Type // ArrayKind: element type
-	Len      int64 // ArrayKind: element count
-	// Vector (ArrayKind): <Len x Elem>, a vector the parser splits into
-	// its elements as it splits arrays (element-wise operations become
-	// one per element), aligned to its size rounded up to a power of two.
-	Vector bool
-	Fields []*Type // StructKind: field types
-	Packed bool    // StructKind: <{ }>, fields unaligned
-	Name   string  // StructKind: the name of a named type (%Name), "" for a literal one
-	Opaque bool    // StructKind: a named type declared "type opaque" (no body)
+	Elem     *Type   // ArrayKind: element type
+	Len      int64   // ArrayKind: element count
+	Fields   []*Type // StructKind: field types
+	Packed   bool    // StructKind: <{ }>, fields unaligned
+	Name     string  // StructKind: the name of a named type (%Name), "" for a literal one
+	Opaque   bool    // StructKind: a named type declared "type opaque" (no body)
 
 	// fwd marks a named type used before its definition, until the
 	// definition (the parser); lay caches a named struct's layout once

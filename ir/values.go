@@ -169,9 +169,6 @@ type Param struct {
 	Index int
 	Func  *Function
 	ID    int // scratch number for passes and the backend
-	// vec2f: the source declared the parameter <2 x float>, which the
-	// signature carries as this double (vector.go).
-	vec2f bool
 }
 
 func (p *Param) Type() *Type   { return p.Typ }
