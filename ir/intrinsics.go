@@ -382,7 +382,21 @@ func (p *parser) libcRef(fn string, sig *Type) Value {
 func (p *parser) ensureLibc() {
 	for _, f := range p.m.Funcs {
 		if f.IsDeclaration() && strings.HasPrefix(f.Name, "llvm.") {
-			if fn, sig := libcFor(f.Name, f.Sig); fn != "" {
+			fn, sig := libcFor(f.Name, f.Sig)
+			if fn == "" {
+				// A declaration of another type than its calls: the
+				// calls decide (and a body parsed lazily, after this,
+				// needs the function declared now, as the eager parse
+				// declares it for the calls).
+				base, _, _ := strings.Cut(strings.TrimPrefix(f.Name, "llvm."), ".")
+				switch base {
+				case "memcpy", "memmove":
+					fn, sig = base, FuncType(Ptr, []*Type{Ptr, Ptr, I64}, false)
+				case "memset":
+					fn, sig = base, FuncType(Ptr, []*Type{Ptr, I32, I64}, false)
+				}
+			}
+			if fn != "" {
 				if p.libcNeeded == nil {
 					p.libcNeeded = make(map[string]*Type)
 				}
