@@ -222,6 +222,9 @@ func (p *parser) parseAgg(t *Type) []Value {
 			return leaves
 		}
 	}
+	if isVector(t) && p.isPunct("<") {
+		return p.vectorConst(t)
+	}
 	c := p.parseConstant(t)
 	leaves := p.flattenConst(tok, c, nil)
 	if len(leaves) != len(lts) {

@@ -84,6 +84,19 @@ const (
 	// Typ = the field's type.
 	OpExtractValue
 
+	// OpAtomicRMW (atomicrmw): Ops = [ptr, val]; Typ = type of val (the
+	// old value is the result); Pred packs the ordering and the
+	// operation (Instr.Ordering, Instr.RMW).
+	OpAtomicRMW
+	// OpCmpXchg (cmpxchg): Ops = [ptr, cmp, new]; Typ = { T, i1 } (the
+	// old value and whether it was cmp), its fields read by
+	// OpExtractValue as a call's are; Pred packs the success and failure
+	// orderings and weak (Instr.Ordering, Instr.FailureOrdering,
+	// Instr.Weak).
+	OpCmpXchg
+	// OpFence (fence): no operands; Pred = the ordering.
+	OpFence
+
 	numOps
 )
 
@@ -99,6 +112,7 @@ var opNames = [numOps]string{
 	OpSelect: "select", OpPhi: "phi", OpCall: "call", OpAlloca: "alloca", OpLoad: "load",
 	OpStore: "store", OpGEP: "getelementptr", OpBr: "br", OpRet: "ret", OpUnreachable: "unreachable",
 	OpExtractValue: "extractvalue",
+	OpAtomicRMW:    "atomicrmw", OpCmpXchg: "cmpxchg", OpFence: "fence",
 }
 
 // String returns the LLVM mnemonic.
@@ -147,7 +161,131 @@ func (op Op) IsCommutative() bool {
 // HasSideEffects reports whether an instruction with this op must be kept
 // even if its result is unused (calls, stores, terminators).
 func (op Op) HasSideEffects() bool {
-	return op == OpCall || op == OpStore || op.IsTerminator()
+	return op == OpCall || op == OpStore || op.IsTerminator() || op.IsAtomic()
+}
+
+// IsAtomic reports whether op is atomicrmw, cmpxchg or fence: memory
+// operations that the optimizer keeps, in order, as it keeps calls.
+func (op Op) IsAtomic() bool { return op == OpAtomicRMW || op == OpCmpXchg || op == OpFence }
+
+// Ordering is an atomic instruction's memory ordering, numbered as LLVM's
+// AtomicOrdering (0: not atomic).
+type Ordering uint8
+
+// Orderings.
+const (
+	NotAtomic Ordering = iota
+	Unordered
+	Monotonic
+	_ // (consume, which LLVM does not spell)
+	Acquire
+	Release
+	AcqRel
+	SeqCst
+)
+
+var orderingNames = [...]string{"", "unordered", "monotonic", "", "acquire", "release", "acq_rel", "seq_cst"}
+
+// String returns the ordering's LLVM spelling.
+func (o Ordering) String() string {
+	if int(o) < len(orderingNames) {
+		return orderingNames[o]
+	}
+	return "badordering"
+}
+
+// OrderingByName maps an LLVM ordering to its Ordering.
+func OrderingByName(s string) (Ordering, bool) {
+	for i, n := range orderingNames {
+		if n == s && n != "" {
+			return Ordering(i), true
+		}
+	}
+	return NotAtomic, false
+}
+
+// RMWOp is an atomicrmw operation.
+type RMWOp uint8
+
+// atomicrmw operations, in LLVM's order.
+const (
+	RMWXchg RMWOp = iota
+	RMWAdd
+	RMWSub
+	RMWAnd
+	RMWNand
+	RMWOr
+	RMWXor
+	RMWMax
+	RMWMin
+	RMWUMax
+	RMWUMin
+	RMWFAdd
+	RMWFSub
+	numRMWOps
+)
+
+var rmwNames = [numRMWOps]string{"xchg", "add", "sub", "and", "nand", "or", "xor", "max", "min", "umax", "umin", "fadd", "fsub"}
+
+// String returns the operation's LLVM spelling.
+func (r RMWOp) String() string {
+	if r < numRMWOps {
+		return rmwNames[r]
+	}
+	return "badrmw"
+}
+
+// RMWOpByName maps an atomicrmw operation's spelling to its RMWOp.
+func RMWOpByName(s string) (RMWOp, bool) {
+	for i, n := range rmwNames {
+		if n == s {
+			return RMWOp(i), true
+		}
+	}
+	return 0, false
+}
+
+// Ordering is the memory ordering of an atomic load, store, atomicrmw or
+// fence, or cmpxchg's success ordering (NotAtomic for other
+// instructions).
+func (in *Instr) Ordering() Ordering {
+	switch in.Op {
+	case OpLoad, OpStore:
+		if in.Flags&FlagAtomic == 0 {
+			return NotAtomic
+		}
+		return Ordering(in.Pred & 7)
+	case OpAtomicRMW, OpCmpXchg, OpFence:
+		return Ordering(in.Pred & 7)
+	}
+	return NotAtomic
+}
+
+// FailureOrdering is cmpxchg's failure ordering.
+func (in *Instr) FailureOrdering() Ordering { return Ordering(in.Pred >> 3 & 7) }
+
+// Weak reports whether a cmpxchg is weak (it may fail spuriously; on
+// x86-64 it never does).
+func (in *Instr) Weak() bool { return in.Pred&0x40 != 0 }
+
+// RMW is an atomicrmw's operation.
+func (in *Instr) RMW() RMWOp { return RMWOp(in.Pred >> 3) }
+
+// SetAtomic sets the ordering of an atomic load, store, atomicrmw or
+// fence (for atomicrmw, with its operation).
+func (in *Instr) SetAtomic(o Ordering, rmw RMWOp) {
+	in.Pred = Pred(o&7) | Pred(rmw)<<3
+	if in.Op == OpLoad || in.Op == OpStore {
+		in.Flags |= FlagAtomic | FlagVolatile
+	}
+}
+
+// SetCmpXchg sets a cmpxchg's orderings and weak.
+func (in *Instr) SetCmpXchg(success, failure Ordering, weak bool) {
+	in.Pred = Pred(success&7) | Pred(failure&7)<<3
+	if weak {
+		in.Pred |= 0x40
+	}
 }
 
 // Pred is a comparison predicate of fcmp or icmp.
@@ -279,6 +417,10 @@ const (
 	// it, unmerged and in its order with the other memory accesses and
 	// calls, even if its result is unused (Instr.HasSideEffects).
 	FlagVolatile
+	// FlagAtomic marks an atomic load or store (Pred holds its
+	// ordering, Instr.Ordering); such an access is also FlagVolatile, so
+	// that the optimizer keeps it unmerged and in its order.
+	FlagAtomic
 
 	// FlagFast is LLVM's "fast": all fast-math flags.
 	FlagFast = FlagNNan | FlagNInf | FlagNSZ | FlagARCP | FlagContract | FlagAFN | FlagReassoc

@@ -274,6 +274,21 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 			}
 			return nil, false
 		}
+	case "threadlocal":
+		// llvm.threadlocal.address.p0(ptr @g): the backend makes every
+		// use of a thread_local global the running thread's copy, so
+		// the call is its operand (as a no-op cast the call's uses keep).
+		if strings.HasPrefix(name, "llvm.threadlocal.address.") && len(args) == 1 && args[0].Type().IsPtr() && ft.Ret.IsPtr() {
+			if g, ok := args[0].(*Global); !ok || !g.ThreadLocal {
+				if r, ok := args[0].(*fwdRef); !ok || !r.global {
+					p.failAt(at, "'@%s' of something other than a thread_local global", name)
+				}
+			}
+			x := args[0]
+			*in = Instr{Op: OpBitcast, Typ: Ptr, Name: in.Name}
+			in.setOps1(x)
+			return pre, false
+		}
 	case "va_copy":
 		// The x86-64 va_list is 24 bytes: copied as three i64.
 		if len(args) == 2 && args[0].Type().IsPtr() && args[1].Type().IsPtr() && ft.Ret.IsVoid() {
@@ -367,7 +382,21 @@ func (p *parser) libcRef(fn string, sig *Type) Value {
 func (p *parser) ensureLibc() {
 	for _, f := range p.m.Funcs {
 		if f.IsDeclaration() && strings.HasPrefix(f.Name, "llvm.") {
-			if fn, sig := libcFor(f.Name, f.Sig); fn != "" {
+			fn, sig := libcFor(f.Name, f.Sig)
+			if fn == "" {
+				// A declaration of another type than its calls: the
+				// calls decide (and a body parsed lazily, after this,
+				// needs the function declared now, as the eager parse
+				// declares it for the calls).
+				base, _, _ := strings.Cut(strings.TrimPrefix(f.Name, "llvm."), ".")
+				switch base {
+				case "memcpy", "memmove":
+					fn, sig = base, FuncType(Ptr, []*Type{Ptr, Ptr, I64}, false)
+				case "memset":
+					fn, sig = base, FuncType(Ptr, []*Type{Ptr, I32, I64}, false)
+				}
+			}
+			if fn != "" {
 				if p.libcNeeded == nil {
 					p.libcNeeded = make(map[string]*Type)
 				}

@@ -34,6 +34,9 @@ type LazyBodies struct {
 	mu      sync.Mutex
 	parsed  sync.Cond // signalled (on mu) when a body is parsed
 	pending map[*Function]*pendingBody
+	// vecParams: the functions with parameters declared <2 x float>
+	// (funcBody's vecs), few or none.
+	vecParams map[*Function][]bool
 }
 
 // ParseLazy parses a module like Parse but skips the bodies of defined
@@ -57,7 +60,7 @@ func ParseLazy(filename string, src []byte) (m *Module, lb *LazyBodies, err erro
 	p.next()
 	p.m = NewModule("")
 	p.module()
-	lb = &LazyBodies{file: filename, m: p.m, pending: p.pending}
+	lb = &LazyBodies{file: filename, m: p.m, pending: p.pending, vecParams: p.vecParams}
 	lb.parsed.L = &lb.mu
 	return p.m, lb, nil
 }
@@ -171,7 +174,7 @@ func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena)
 		}
 	}()
 	p.next()
-	p.funcBody(f, pb.pnames, pb.ptoks)
+	p.funcBody(f, pb.pnames, pb.ptoks, lb.vecParams[f])
 	// Every global exists by now: a forward reference is an undefined one.
 	// (The earliest in the source, as the eager parse reports.)
 	var bad *fwdRef
@@ -189,6 +192,25 @@ func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena)
 // skipBody moves past the body of function name, from its '{' (the
 // current token) to the matching '}', without tokenizing it: comments and
 // quoted strings are skipped so braces inside them do not count.
+// bracesBalanced reports whether every '}' of span closes a '{' of span
+// before it and every '{' is closed: a '}' that closes the body itself
+// (`ret void}`) ends the body before the "\n}" the fast path found.
+func bracesBalanced(span []byte) bool {
+	depth := 0
+	for {
+		k := bytes.IndexAny(span, "{}")
+		if k < 0 {
+			return depth == 0
+		}
+		if span[k] == '{' {
+			depth++
+		} else if depth--; depth < 0 {
+			return false
+		}
+		span = span[k+1:]
+	}
+}
+
 func (p *parser) skipBody(name string) {
 	lx := &p.lx
 	src := lx.src
@@ -199,8 +221,7 @@ func (p *parser) skipBody(name string) {
 	// the library's vectorized searches, without looking at every byte.
 	if k := bytes.Index(src[lx.pos:], []byte("\n}")); k >= 0 {
 		span := src[lx.pos : lx.pos+k]
-		if bytes.IndexByte(span, '"') < 0 && bytes.IndexByte(span, ';') < 0 &&
-			bytes.Count(span, []byte{'{'}) == bytes.Count(span, []byte{'}'}) {
+		if bytes.IndexByte(span, '"') < 0 && bytes.IndexByte(span, ';') < 0 && bracesBalanced(span) {
 			lx.skipTo(lx.pos + k + 2)
 			p.next()
 			return

@@ -170,6 +170,12 @@ type parser struct {
 	// pre are the instructions that constant expressions among the
 	// operands of the instruction being parsed became (materialize).
 	pre []*Instr
+	// entryPre are instructions for the start of the entry block of the
+	// function being read (unpacking its <2 x float> parameters).
+	entryPre []*Instr
+	// vecParams (lazy parse): the vecs of the functions whose bodies are
+	// deferred, for the LazyBodies.
+	vecParams map[*Function][]bool
 	// typeRefs are the named types used before their definition, with
 	// the first use (module-level parse only).
 	typeRefs map[*Type]token
@@ -432,7 +438,21 @@ func (p *parser) globalVar() {
 		} else if w == "unnamed_addr" {
 			g.UnnamedAddr = true
 		} else if w == "thread_local" {
-			p.fail("thread-local globals (thread_local) are not supported")
+			g.ThreadLocal = true
+			p.next()
+			if p.acceptPunct("(") {
+				if p.tok.kind != tWord {
+					p.fail("expected a thread-local model, found %v", p.tok)
+				}
+				switch p.tok.text {
+				case "localdynamic", "initialexec", "localexec", "generaldynamic":
+				default:
+					p.fail("unknown thread-local model '%s'", p.tok.text)
+				}
+				p.next()
+				p.expectPunct(")")
+			}
+			continue
 		} else if ignoredWords[w] {
 		} else if w == "global" || w == "constant" {
 			g.Constant = w == "constant"
@@ -446,7 +466,11 @@ func (p *parser) globalVar() {
 	if p.prev.text != "global" && p.prev.text != "constant" {
 		p.fail("expected 'global' or 'constant'")
 	}
+	vt := p.tok
 	g.ValueType = p.parseType()
+	if containsVector(g.ValueType) {
+		p.failAt(vt, "vector types are not supported in global variables")
+	}
 	if !external {
 		g.Init = p.parseValue(g.ValueType).(Constant)
 	}
@@ -574,6 +598,9 @@ func (p *parser) parseBaseType() *Type {
 	}
 	if p.isPunct("<") {
 		p.next()
+		if p.tok.kind == tInt {
+			return p.vectorType(tok)
+		}
 		if !p.isPunct("{") {
 			p.failAt(tok, "vector types are not supported")
 		}
@@ -695,6 +722,9 @@ func (p *parser) funcHeader(define bool) {
 	}
 	retTok := p.tok
 	ret := p.parseType()
+	if isVector(ret) || hasVec2F(ret) {
+		ret = p.abiType(retTok, ret)
+	}
 	if isAggType(ret) && !flatStruct(ret) {
 		p.failAt(retTok, "functions returning '%v' are not supported (a returned struct must have scalar fields only)", ret)
 	}
@@ -709,6 +739,7 @@ func (p *parser) funcHeader(define bool) {
 	var pnames []string
 	var ptoks []token
 	var byvals []*Type
+	var vecs []bool
 	var sretType *Type
 	sretIdx := 0
 	variadic := false
@@ -727,6 +758,13 @@ func (p *parser) funcHeader(define bool) {
 		t := p.parseType()
 		if !t.IsFirstClass() {
 			p.fail("invalid parameter type %v", t)
+		}
+		if isVector(t) {
+			t = p.abiType(tt, t)
+			for len(vecs) < len(params) {
+				vecs = append(vecs, false)
+			}
+			vecs = append(vecs, true)
 		}
 		p.noStructValue(tt, t)
 		bv, sr := p.paramAttrs()
@@ -798,15 +836,23 @@ func (p *parser) funcHeader(define bool) {
 	}
 	if p.lazy {
 		p.pending[f] = &pendingBody{lx: p.lx, pnames: pnames, ptoks: ptoks}
+		if vecs != nil {
+			if p.vecParams == nil {
+				p.vecParams = make(map[*Function][]bool)
+			}
+			p.vecParams[f] = vecs
+		}
 		p.skipBody(name)
 		return
 	}
 	p.next()
-	p.funcBody(f, pnames, ptoks)
+	p.funcBody(f, pnames, ptoks, vecs)
 }
 
-// funcBody parses the body of f, whose '{' has been consumed.
-func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
+// funcBody parses the body of f, whose '{' has been consumed; vecs[i]
+// (if i < len(vecs)) says that parameter i was declared <2 x float> and
+// is carried as a double (vector.go).
+func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bool) {
 	p.f = f
 	if p.locals == nil {
 		p.locals = make(map[string]Value)
@@ -844,6 +890,14 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token) {
 			p.failAt(ptoks[i], "redefinition of parameter '%%%s'", key)
 		}
 		p.locals[key] = a
+		if i < len(vecs) && vecs[i] {
+			// A <2 x float> carried as a double: its floats, unpacked
+			// at the entry.
+			lo, hi := p.unpackVec2F(&p.entryPre, a)
+			vt := ArrayType(2, F32)
+			vt.Vector = true
+			p.locals[key] = &aggValue{typ: vt, leaves: []Value{lo, hi}}
+		}
 	}
 	p.body()
 	p.f = nil
@@ -935,6 +989,13 @@ func (p *parser) body() {
 			b.Index = len(f.Blocks)
 			f.Blocks = append(f.Blocks, b)
 			cur = b
+			if b.Index == 0 && len(p.entryPre) > 0 {
+				for _, x := range p.entryPre {
+					x.Block = b
+				}
+				b.Instrs = append(b.Instrs, p.entryPre...)
+				p.entryPre = p.entryPre[:0]
+			}
 		}
 		at := p.tok
 		p.pre = p.pre[:0]
@@ -1261,6 +1322,11 @@ func (p *parser) instrBody() *Instr {
 		p.aggInstr(opTok, w)
 		return nil
 	}
+	if w == "extractelement" || w == "insertelement" || w == "shufflevector" {
+		p.next()
+		p.vectorInstr(opTok, w)
+		return nil
+	}
 	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
@@ -1276,6 +1342,10 @@ func (p *parser) instrBody() *Instr {
 			in.Flags = p.parseIntFlags()
 		}
 		t := p.parseType()
+		if isVector(t) {
+			p.vectorBinary(op, in.Flags, t)
+			return nil
+		}
 		x := p.parseValue(t)
 		p.expectPunct(",")
 		y := p.parseValue(t)
@@ -1284,6 +1354,16 @@ func (p *parser) instrBody() *Instr {
 	case op == OpFNeg:
 		in.Flags = p.parseFMF()
 		t := p.parseType()
+		if isVector(t) {
+			xs := p.parseAgg(t)
+			leaves := make([]Value, len(xs))
+			for i, x := range xs {
+				leaves[i] = p.emitInstr(OpFNeg, t.Elem, x)
+				leaves[i].(*Instr).Flags = in.Flags
+			}
+			p.aggRes = &aggValue{typ: t, leaves: leaves}
+			return nil
+		}
 		in.Typ = t
 		in.setOps1(p.parseValue(t))
 	case op == OpFCmp || op == OpICmp:
@@ -1310,9 +1390,18 @@ func (p *parser) instrBody() *Instr {
 	case op.IsCast():
 		in.Flags = p.parseIntFlags()
 		t := p.parseType()
+		if isVector(t) {
+			p.vectorCast(op, t)
+			return nil
+		}
 		x := p.parseValue(t)
 		p.expectWord("to")
+		tt := p.tok
 		in.Typ = p.parseType()
+		if isVector(in.Typ) {
+			p.vectorFromScalar(tt, op, x, in.Typ)
+			return nil
+		}
 		in.setOps1(x)
 	case op == OpSelect:
 		in.Flags = p.parseFMF()
@@ -1379,6 +1468,10 @@ func (p *parser) instrBody() *Instr {
 		}
 		rt := p.tok
 		ret := p.parseType()
+		srcRet := ret
+		if isVector(ret) || hasVec2F(ret) {
+			ret = p.abiType(rt, ret)
+		}
 		if ret.Kind == ArrayKind {
 			p.noStructValue(rt, ret)
 		}
@@ -1395,7 +1488,8 @@ func (p *parser) instrBody() *Instr {
 					variadic = true
 					continue
 				}
-				ps = append(ps, p.parseType())
+				pt := p.tok
+				ps = append(ps, p.abiType(pt, p.parseType()))
 			}
 			p.next()
 			ft = FuncType(ret, ps, variadic)
@@ -1408,6 +1502,7 @@ func (p *parser) instrBody() *Instr {
 		args := in.opsBuf[:1:len(in.opsBuf)]
 		ats := p.types[:0]
 		var byvals []*Type
+		vecCall := hasVec2F(srcRet)
 		for !p.isPunct(")") {
 			if len(args) > 1 {
 				p.expectPunct(",")
@@ -1422,6 +1517,14 @@ func (p *parser) instrBody() *Instr {
 					byvals = append(byvals, nil)
 				}
 				byvals = append(byvals, bv)
+			}
+			if isVector(t) {
+				at := p.abiType(tt, t)
+				leaves := p.parseAgg(t)
+				args = append(args, p.packVec2F(&p.pre, leaves[0], leaves[1]))
+				ats = append(ats, at)
+				vecCall = true
+				continue
 			}
 			args = append(args, p.parseValue(t))
 			ats = append(ats, t)
@@ -1443,6 +1546,13 @@ func (p *parser) instrBody() *Instr {
 		ft = withByVal(ft, byvals)
 		in.Typ, in.FnType = ret, ft
 		in.Ops = args[:len(args):len(args)]
+		if name := calleeName(in); vecCall && strings.HasPrefix(name, "llvm.") {
+			p.failAt(opTok, "intrinsic '@%s' on vectors is not supported", name)
+		}
+		if hasVec2F(srcRet) {
+			p.vec2fCall(in, opTok, srcRet)
+			return nil
+		}
 		if ret.Kind == StructKind {
 			p.aggCall(in, opTok)
 			return nil
@@ -1466,9 +1576,7 @@ func (p *parser) instrBody() *Instr {
 			}
 		}
 	case op == OpLoad:
-		if p.isWord("atomic") {
-			p.fail("atomic loads are not supported")
-		}
+		atomic := p.acceptWord("atomic")
 		if p.acceptWord("volatile") {
 			in.Flags |= FlagVolatile
 		}
@@ -1477,19 +1585,44 @@ func (p *parser) instrBody() *Instr {
 		p.expectPunct(",")
 		pt := p.parseType()
 		in.setOps1(p.parseValue(pt))
+		if atomic {
+			if !atomicScalar(in.Typ) {
+				p.failAt(lt, "atomic load of type '%v' is not supported", in.Typ)
+			}
+			o := p.parseOrdering()
+			if o == Release || o == AcqRel {
+				p.failAt(opTok, "atomic load cannot be '%v'", o)
+			}
+			in.SetAtomic(o, 0)
+		}
 		p.parseAlign(in)
 		if isAggType(in.Typ) {
 			p.aggLoad(lt, in.Typ, in.Ops[0], in.Flags)
 			return nil
 		}
 	case op == OpStore:
-		if p.isWord("atomic") {
-			p.fail("atomic stores are not supported")
-		}
+		atomic := p.acceptWord("atomic")
 		if p.acceptWord("volatile") {
 			in.Flags |= FlagVolatile
 		}
+		st := p.tok
 		t := p.parseType()
+		if atomic {
+			if !atomicScalar(t) {
+				p.failAt(st, "atomic store of type '%v' is not supported", t)
+			}
+			v := p.parseValue(t)
+			p.expectPunct(",")
+			pt := p.parseType()
+			in.setOps2(v, p.parseValue(pt))
+			o := p.parseOrdering()
+			if o == Acquire || o == AcqRel {
+				p.failAt(opTok, "atomic store cannot be '%v'", o)
+			}
+			in.SetAtomic(o, 0)
+			p.parseAlign(in)
+			break
+		}
 		if isAggType(t) {
 			leaves := p.parseAgg(t)
 			p.expectPunct(",")
@@ -1545,7 +1678,13 @@ func (p *parser) instrBody() *Instr {
 	case op == OpRet:
 		tt := p.tok
 		t := p.parseType()
-		if isAggType(t) {
+		if hasVec2F(t) {
+			leaves := p.parseAgg(t)
+			in.Ops = append([]Value(nil), p.packLeaves(&p.pre, t, leaves)...)
+			if len(in.Ops) == 1 && !isAggType(p.abiType(tt, t)) {
+				in.setOps1(in.Ops[0])
+			}
+		} else if isAggType(t) {
 			if !flatStruct(t) {
 				p.failAt(tt, "returning a value of type '%v' is not supported (a returned struct must have scalar fields only)", t)
 			}
@@ -1555,10 +1694,120 @@ func (p *parser) instrBody() *Instr {
 			in.setOps1(p.parseValue(t))
 		}
 	case op == OpUnreachable:
+	case op == OpFence:
+		o := p.parseOrdering()
+		if o < Acquire {
+			p.failAt(opTok, "fence cannot be '%v'", o)
+		}
+		in.SetAtomic(o, 0)
+	case op == OpAtomicRMW:
+		if p.acceptWord("volatile") {
+			in.Flags |= FlagVolatile
+		}
+		rt := p.tok
+		rmw, ok := RMWOpByName(p.tok.text)
+		if p.tok.kind != tWord || !ok {
+			p.fail("unsupported atomicrmw operation %v", p.tok)
+		}
+		p.next()
+		pt := p.parseType()
+		ptr := p.parseValue(pt)
+		p.expectPunct(",")
+		vt := p.tok
+		t := p.parseType()
+		v := p.parseValue(t)
+		if !pt.IsPtr() {
+			p.failAt(opTok, "atomicrmw needs a pointer operand")
+		}
+		switch {
+		case rmw == RMWXchg && atomicScalar(t):
+		case rmw >= RMWFAdd && t.IsFloat() && atomicScalar(t):
+		case rmw < RMWFAdd && rmw != RMWXchg && t.IsInt() && atomicScalar(t):
+		default:
+			p.failAt(vt, "atomicrmw %v of type '%v' is not supported", rmw, t)
+		}
+		_ = rt
+		in.Typ = t
+		in.setOps2(ptr, v)
+		in.SetAtomic(p.parseOrdering(), rmw)
+		p.parseAlign(in)
+	case op == OpCmpXchg:
+		weak := p.acceptWord("weak")
+		if p.acceptWord("volatile") {
+			in.Flags |= FlagVolatile
+		}
+		pt := p.parseType()
+		ptr := p.parseValue(pt)
+		p.expectPunct(",")
+		ct := p.tok
+		t := p.parseType()
+		cmp := p.parseValue(t)
+		p.expectPunct(",")
+		nt := p.tok
+		t2 := p.parseType()
+		nv := p.parseValue(t2)
+		if !pt.IsPtr() {
+			p.failAt(opTok, "cmpxchg needs a pointer operand")
+		}
+		if !(t.IsInt() || t.IsPtr()) || !atomicScalar(t) {
+			p.failAt(ct, "cmpxchg of type '%v' is not supported", t)
+		}
+		if !t2.Equal(t) {
+			p.failAt(nt, "cmpxchg's new value has type '%v' but its compared value '%v'", t2, t)
+		}
+		succ := p.parseOrdering()
+		fail := p.parseOrdering()
+		in.Typ = StructType([]*Type{t, I1}, false)
+		in.opsBuf = [3]Value{ptr, cmp, nv}
+		in.Ops = in.opsBuf[:3:3]
+		in.SetCmpXchg(succ, fail, weak)
+		p.parseAlign(in)
+		// Its fields are read as a call's are: one extractvalue each.
+		p.emit = append(p.emit, in)
+		leaves := []Value{
+			p.emitInstr(OpExtractValue, t, in, p.constInt(I32, 0)),
+			p.emitInstr(OpExtractValue, I1, in, p.constInt(I32, 1)),
+		}
+		p.aggRes = &aggValue{typ: in.Typ, leaves: leaves}
+		return nil
 	default:
 		p.failAt(opTok, "unsupported instruction '%s'", w)
 	}
 	return in
+}
+
+// atomicScalar reports whether t is a type atomic instructions take: an
+// integer of 8 to 64 bits, a pointer, float or double.
+func atomicScalar(t *Type) bool {
+	switch {
+	case t.IsInt():
+		return t.Bits == 8 || t.Bits == 16 || t.Bits == 32 || t.Bits == 64
+	case t.IsPtr(), t.IsFloat():
+		return true
+	}
+	return false
+}
+
+// parseOrdering parses an atomic instruction's optional
+// syncscope("...") (dropped: every scope is treated as the whole system,
+// which is stronger) and its ordering.
+func (p *parser) parseOrdering() Ordering {
+	if p.acceptWord("syncscope") {
+		p.expectPunct("(")
+		if p.tok.kind != tString {
+			p.fail("expected a sync scope name, found %v", p.tok)
+		}
+		p.next()
+		p.expectPunct(")")
+	}
+	if p.tok.kind == tWord {
+		if o, ok := OrderingByName(p.tok.text); ok {
+			p.next()
+			return o
+		}
+	}
+	p.fail("expected an atomic ordering, found %v", p.tok)
+	return NotAtomic
 }
 
 // setOps1 and setOps2 set in.Ops to one or two operands in its inline
@@ -1629,7 +1878,8 @@ func opByWord(w string) (Op, bool) {
 
 func isInstrWord(s string) bool {
 	_, ok := opByWord(s)
-	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch"
+	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch" || s == "extractvalue" || s == "insertvalue" ||
+		s == "extractelement" || s == "insertelement" || s == "shufflevector"
 }
 
 // peekMeta reports whether the current ',' is followed by a metadata
@@ -1812,6 +2062,9 @@ func (p *parser) parseConstant(t *Type) Constant {
 // are results, returns and operands of phi, select, load, store,
 // extractvalue and insertvalue (aggregate.go), but not passed.
 func (p *parser) noStructValue(tok token, t *Type) {
+	if isVector(t) {
+		p.failAt(tok, "a '%v' operand of this instruction is not supported (vectors are split into elements: see docs/IR.md)", t)
+	}
 	if isAggType(t) {
 		p.failAt(tok, "values of aggregate type '%v' are not supported as parameters or call arguments (clang passes structs as scalars or byval pointers)", t)
 	}

@@ -105,6 +105,9 @@ func (p *printer) global(g *Global) {
 		p.sb.WriteString(l)
 		p.sb.WriteByte(' ')
 	}
+	if g.ThreadLocal {
+		p.sb.WriteString("thread_local ")
+	}
 	if g.UnnamedAddr {
 		p.sb.WriteString("unnamed_addr ")
 	}
@@ -425,19 +428,51 @@ func (p *printer) instr(in *Instr) {
 		p.align(in.Align)
 	case op == OpLoad:
 		sb.WriteString("load ")
-		if in.Flags&FlagVolatile != 0 {
+		if in.Flags&FlagAtomic != 0 {
+			sb.WriteString("atomic ") // (volatile implied)
+		} else if in.Flags&FlagVolatile != 0 {
 			sb.WriteString("volatile ")
 		}
 		sb.WriteString(in.Typ.String())
 		sb.WriteString(", ")
 		p.operands(in.Ops, false)
+		p.ordering(in)
 		p.align(in.Align)
 	case op == OpStore:
 		sb.WriteString("store ")
+		if in.Flags&FlagAtomic != 0 {
+			sb.WriteString("atomic ")
+		} else if in.Flags&FlagVolatile != 0 {
+			sb.WriteString("volatile ")
+		}
+		p.operands(in.Ops, false)
+		p.ordering(in)
+		p.align(in.Align)
+	case op == OpFence:
+		sb.WriteString("fence")
+		p.ordering(in)
+	case op == OpAtomicRMW:
+		sb.WriteString("atomicrmw ")
+		if in.Flags&FlagVolatile != 0 {
+			sb.WriteString("volatile ")
+		}
+		sb.WriteString(in.RMW().String())
+		sb.WriteByte(' ')
+		p.operands(in.Ops, false)
+		p.ordering(in)
+		p.align(in.Align)
+	case op == OpCmpXchg:
+		sb.WriteString("cmpxchg ")
+		if in.Weak() {
+			sb.WriteString("weak ")
+		}
 		if in.Flags&FlagVolatile != 0 {
 			sb.WriteString("volatile ")
 		}
 		p.operands(in.Ops, false)
+		p.ordering(in)
+		sb.WriteByte(' ')
+		sb.WriteString(in.FailureOrdering().String())
 		p.align(in.Align)
 	case op == OpGEP:
 		sb.WriteString("getelementptr ")
@@ -491,6 +526,14 @@ func (p *printer) instr(in *Instr) {
 		}
 	default:
 		sb.WriteString(op.String())
+	}
+}
+
+// ordering prints " ORDERING" for an atomic instruction.
+func (p *printer) ordering(in *Instr) {
+	if o := in.Ordering(); o != NotAtomic {
+		p.sb.WriteByte(' ')
+		p.sb.WriteString(o.String())
 	}
 }
 

@@ -54,6 +54,12 @@ type Type struct {
 	Ret      *Type   // FuncKind: result type
 	Params   []*Type // FuncKind: parameter types
 	Variadic bool    // FuncKind: ends with "..."
+	// Vector (ArrayKind): <Len x Elem>, a vector the parser splits into
+	// its elements as it splits arrays (element-wise operations become
+	// one per element), aligned to its size rounded up to a power of two.
+	// (Next to Variadic: in its padding, so that a Type, which every
+	// call's function type allocates, stays in its size class.)
+	Vector bool
 	// ByVal (FuncKind; nil when none): for each parameter of a function's
 	// type, or each argument of a call's (variadic ones included), the
 	// type of the struct a byval pointer argument passes a copy of on
@@ -117,6 +123,12 @@ func (t *Type) layoutOf() (l layout, complete bool) {
 			l.size, l.ok = math.MaxInt64, false
 		} else {
 			l.size = int64(lo)
+		}
+		if t.Vector && l.ok {
+			for l.align < l.size {
+				l.align *= 2
+			}
+			l.size = (l.size + l.align - 1) / l.align * l.align
 		}
 		return l, complete
 	case StructKind:
@@ -314,7 +326,7 @@ func (t *Type) Equal(u *Type) bool {
 		}
 		return true
 	case ArrayKind:
-		return t.Len == u.Len && t.Elem.Equal(u.Elem)
+		return t.Len == u.Len && t.Vector == u.Vector && t.Elem.Equal(u.Elem)
 	case StructKind:
 		if t.Name != "" || u.Name != "" {
 			return t.Name == u.Name
@@ -382,6 +394,9 @@ func (t *Type) String() string {
 	case LabelKind:
 		return "label"
 	case ArrayKind:
+		if t.Vector {
+			return "<" + strconv.FormatInt(t.Len, 10) + " x " + t.Elem.String() + ">"
+		}
 		return "[" + strconv.FormatInt(t.Len, 10) + " x " + t.Elem.String() + "]"
 	case StructKind:
 		if t.Name != "" {

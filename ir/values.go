@@ -211,6 +211,11 @@ type Global struct {
 	Linkage   Linkage
 	// UnnamedAddr is printed as "unnamed_addr".
 	UnnamedAddr bool
+	// ThreadLocal: each thread has its own copy (`thread_local`, whatever
+	// the model named in parentheses: the backend uses initial-exec); a
+	// use of the global in a function is the address of the running
+	// thread's copy.
+	ThreadLocal bool
 	Align       int64
 	// Section is the ELF section the global is placed in ("" for the
 	// default: .data, .rodata or .bss), printed as `, section "..."`.

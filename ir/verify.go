@@ -403,7 +403,7 @@ func (v *verifier) instr(dt *DomTree, b *Block, pos int, in *Instr) {
 		}
 		call, ok := in.Ops[0].(*Instr)
 		idx, ok2 := in.Ops[1].(*ConstInt)
-		if !ok || call.Op != OpCall || call.Typ.Kind != StructKind || !ok2 || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) {
+		if !ok || (call.Op != OpCall && call.Op != OpCmpXchg) || call.Typ.Kind != StructKind || !ok2 || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) {
 			v.errorf(b, in, "extractvalue needs a call returning a struct and a constant field number")
 			return
 		}
@@ -411,6 +411,22 @@ func (v *verifier) instr(dt *DomTree, b *Block, pos int, in *Instr) {
 			v.errorf(b, in, "extractvalue result type %v differs from field %d of %v", in.Typ, idx.V, call.Typ)
 		}
 	case op == OpUnreachable:
+	case op == OpFence:
+		if len(in.Ops) != 0 || in.Ordering() < Acquire {
+			v.errorf(b, in, "fence needs no operands and an ordering of acquire or stronger")
+		}
+	case op == OpAtomicRMW:
+		if nops(2) && (!in.Ops[0].Type().IsPtr() || !in.Ops[1].Type().Equal(in.Typ) || !atomicScalar(in.Typ) || in.Ordering() == NotAtomic) {
+			v.errorf(b, in, "atomicrmw needs a pointer, a value of its type and an ordering")
+		}
+	case op == OpCmpXchg:
+		if nops(3) {
+			t := in.Ops[1].Type()
+			if !in.Ops[0].Type().IsPtr() || !in.Ops[2].Type().Equal(t) || !atomicScalar(t) || t.IsFloat() ||
+				in.Typ.Kind != StructKind || len(in.Typ.Fields) != 2 || !in.Typ.Fields[0].Equal(t) || !in.Typ.Fields[1].Equal(I1) || in.Ordering() == NotAtomic {
+				v.errorf(b, in, "cmpxchg needs a pointer, two values of one integer or pointer type, a { T, i1 } result and orderings")
+			}
+		}
 	default:
 		v.errorf(b, in, "unknown op %d", in.Op)
 	}

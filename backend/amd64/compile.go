@@ -273,6 +273,11 @@ func (mc *moduleCompiler) symbolFor(v ir.Value) (int32, bool) {
 		if id, ok := mc.syms[v]; ok {
 			return int32(id), mc.here[v]
 		}
+		if x.ThreadLocal {
+			if err := mc.declare(x, x.Name, x.Linkage); err == nil {
+				return int32(mc.syms[v]), false
+			}
+		}
 		return mc.externSym(x.Name), false
 	}
 	return -1, false
@@ -413,7 +418,11 @@ func (mc *moduleCompiler) declare(v ir.Value, name string, l ir.Linkage) error {
 	if l == ir.ExternWeak {
 		b = elfw.BindWeak
 	}
-	id, err := mc.w.AddSymbol(elfw.Symbol{Name: name, Bind: b})
+	typ := elfw.TypeNone
+	if g, ok := v.(*ir.Global); ok && g.ThreadLocal {
+		typ = elfw.TypeTLS
+	}
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: name, Bind: b, Type: typ})
 	if err != nil {
 		return err
 	}
@@ -471,6 +480,11 @@ func (mc *moduleCompiler) globalData() error {
 		var sec *elfw.Section
 		zero := isZero(g.Init)
 		switch {
+		case g.ThreadLocal:
+			sec, err = mc.tlsSection(zero)
+			if err != nil {
+				return err
+			}
 		case g.Section != "":
 			if sec, err = mc.namedSection(g, zero); err != nil {
 				return err
@@ -495,7 +509,11 @@ func (mc *moduleCompiler) globalData() error {
 			sec.Append(make([]byte, size))
 		}
 		b, vis := bind(g.Linkage)
-		id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Section: sec, Value: off, Size: uint64(size), Bind: b, Visibility: vis, Type: elfw.TypeObject})
+		typ := elfw.TypeObject
+		if g.ThreadLocal {
+			typ = elfw.TypeTLS
+		}
+		id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Section: sec, Value: off, Size: uint64(size), Bind: b, Visibility: vis, Type: typ})
 		if err != nil {
 			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 		}
@@ -513,6 +531,19 @@ func (mc *moduleCompiler) globalData() error {
 		}
 	}
 	return nil
+}
+
+// tlsSection returns .tdata, or .tbss for a zero-initialized
+// thread-local global, made on first use.
+func (mc *moduleCompiler) tlsSection(zero bool) (*elfw.Section, error) {
+	name, typ := ".tdata", elf.SHT_PROGBITS
+	if zero {
+		name, typ = ".tbss", elf.SHT_NOBITS
+	}
+	if s := mc.w.Section(name); s != nil {
+		return s, nil
+	}
+	return mc.w.AddSection(name, typ, elf.SHF_ALLOC|elf.SHF_WRITE|elf.SHF_TLS, 1)
 }
 
 // namedSection returns the section a global with `section "NAME"` goes
@@ -718,6 +749,7 @@ var relocType = [...]elfw.RelocType{
 	asm.RelPLT32:        elfw.R_X86_64_PLT32,
 	asm.RelGOTPCRELX:    elfw.R_X86_64_GOTPCRELX,
 	asm.RelREXGOTPCRELX: elfw.R_X86_64_REX_GOTPCRELX,
+	asm.RelGOTTPOFF:     elfw.R_X86_64_GOTTPOFF,
 }
 
 func (mc *moduleCompiler) finish() ([]byte, error) {
@@ -909,7 +941,7 @@ func (fc *fnCompiler) selectFunction() error {
 				in.ID = len(fc.frame)
 				fc.frame = append(fc.frame, frameObj{size: size, align: align})
 				nAlloca++
-			case in.Op == ir.OpCall && in.Typ.Kind == ir.StructKind:
+			case (in.Op == ir.OpCall || in.Op == ir.OpCmpXchg) && in.Typ.Kind == ir.StructKind:
 				// A struct returned in registers: one vreg per field,
 				// consecutive from in.ID (OpExtractValue reads them).
 				if err := retRegsOK(in.Typ); err != nil {

@@ -284,6 +284,8 @@ func (fc *fnCompiler) forget(m *minst) {
 		em.fwd.drop(asm.RAX)
 		em.fwd.drop(asm.RDX)
 		return
+	case mAtomic:
+		em.fwd.drop(asm.RAX)
 	}
 	if m.dst == noVReg {
 		return
@@ -535,6 +537,13 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		fc.storeDst(m.dst, d)
 	case mStoreArg:
 		fc.emitStoreArg(m)
+	case mAtomic:
+		fc.emitAtomic(m)
+	case mAddTP:
+		d := fc.dstReg(m.dst)
+		fc.load(d, m.a)
+		a.AddFS0(d)
+		fc.storeDst(m.dst, d)
 	case mCmpSet:
 		d := fc.dstReg(m.dst)
 		fc.intCompare(m)

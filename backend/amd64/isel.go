@@ -191,6 +191,9 @@ func (fc *fnCompiler) zeroOf(t *ir.Type) vreg {
 // symAddr returns the address of a function or global: rip-relative when
 // it is defined in this module, through the GOT otherwise.
 func (fc *fnCompiler) symAddr(v ir.Value) maddr {
+	if g, ok := v.(*ir.Global); ok && g.ThreadLocal {
+		return fc.tlsAddr(g)
+	}
 	sym, defined := fc.mc.symbolFor(v)
 	if defined {
 		return maddr{kind: addrSym, slot: sym, rk: asm.RelPC32}
@@ -480,7 +483,11 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 		}
 	case op == ir.OpStore:
 		if fc.hasOps(in, 2) {
-			fc.selectStore(in)
+			if in.Ordering() == ir.SeqCst {
+				fc.selectAtomicStore(in)
+			} else {
+				fc.selectStore(in)
+			}
 		}
 	case op == ir.OpGEP:
 		if fc.hasOps(in, 1) {
@@ -492,10 +499,22 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 		fc.selectRet(in)
 	case op == ir.OpUnreachable:
 		fc.emit(fc.inst(mUd2, noVReg, noVReg, noVReg))
+	case op == ir.OpAtomicRMW:
+		if fc.hasOps(in, 2) {
+			fc.selectAtomicRMW(in, dst)
+		}
+	case op == ir.OpCmpXchg:
+		if fc.hasOps(in, 3) {
+			fc.selectCmpXchg(in)
+		}
+	case op == ir.OpFence:
+		if in.Ordering() == ir.SeqCst {
+			fc.emit(minst{op: mAtomic, sub: atomFence, dst: noVReg, a: noVReg, b: noVReg, c: noVReg})
+		}
 	case op == ir.OpExtractValue:
 		call, ok := in.Ops[0].(*ir.Instr)
 		idx, ok2 := in.Ops[1].(*ir.ConstInt)
-		if !ok || !ok2 || call.Op != ir.OpCall || call.Typ.Kind != ir.StructKind || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) || call.ID < numPhys {
+		if !ok || !ok2 || (call.Op != ir.OpCall && call.Op != ir.OpCmpXchg) || call.Typ.Kind != ir.StructKind || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) || call.ID < numPhys {
 			fc.failf(in, "extractvalue of something other than a call returning a struct")
 			return
 		}

@@ -58,6 +58,17 @@ const (
 	mUd2          // trap
 	mStoreArg     // outgoing stack argument: [rsp+imm] = a
 	mFConv        // dst = <sub: cvtss2sd | cvtsd2ss> a
+	mAtomic       // an atomic operation on [addr] of size sz (sub: atomXchg...)
+	mAddTP        // dst = a + the thread pointer (fs:0)
+)
+
+// mAtomic's operations (minst.sub).
+const (
+	atomXchg    uint8 = iota // dst = a; xchg [addr], dst (dst: the old value)
+	atomXadd                 // dst = a; lock xadd [addr], dst
+	atomLoop                 // rax = [addr]; again: r11 = rax <imm: ir.RMWOp> a; lock cmpxchg [addr], r11; jne again
+	atomCmpxchg              // lock cmpxchg [addr], b (rax: expected, then the old value); dst = ZF
+	atomFence                // mfence
 )
 
 const (

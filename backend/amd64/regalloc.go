@@ -142,6 +142,30 @@ func (fc *fnCompiler) operands(m *minst) (uses []opUse, defs []vreg) {
 	case mDiv:
 		uses = append(uses, opUse{vreg(asm.RAX), false}, opUse{m.b, false})
 		defs = append(defs, vreg(asm.RAX), vreg(asm.RDX))
+	case mAtomic:
+		base := m.addr.kind == addrBase && m.sub != atomFence
+		switch m.sub {
+		case atomXchg, atomXadd:
+			// dst is written before the address is used.
+			uses = append(uses, opUse{m.a, false})
+			if base {
+				uses = append(uses, opUse{m.addr.base, true})
+			}
+			defs = append(defs, m.dst)
+		case atomLoop:
+			// The loop reads a and the address after writing rax.
+			uses = append(uses, opUse{m.a, true})
+			if base {
+				uses = append(uses, opUse{m.addr.base, true})
+			}
+			defs = append(defs, vreg(asm.RAX))
+		case atomCmpxchg:
+			uses = append(uses, opUse{vreg(asm.RAX), false}, opUse{m.b, false})
+			if base {
+				uses = append(uses, opUse{m.addr.base, false})
+			}
+			defs = append(defs, vreg(asm.RAX), m.dst)
+		}
 	case mRet:
 		if m.a != noVReg {
 			uses = append(uses, opUse{m.a, false})

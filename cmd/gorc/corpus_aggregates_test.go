@@ -39,7 +39,13 @@ func aggCases() []aggCase {
 		c := aggCase{name: n, src: filepath.Join(dir, n+".c"), libs: []string{"-lm"}}
 		cs = append(cs, c)
 	}
+	for _, n := range []string{"atomics", "threadlocal", "floatpairs"} {
+		cs = append(cs, aggCase{name: n, src: filepath.Join(dir, n+".c"), libs: []string{"-lpthread", "-lm"}})
+	}
 	cs = append(cs,
+		aggCase{name: "atomics_ll", src: filepath.Join("..", "..", "ir", "testdata", "atomics.ll")},
+		aggCase{name: "atomics_pressure_ll", src: filepath.Join("..", "..", "ir", "testdata", "atomics_pressure.ll")},
+		aggCase{name: "vectors_ll", src: filepath.Join("..", "..", "ir", "testdata", "vectors.ll")},
 		aggCase{name: "aggregates_ll", src: filepath.Join("..", "..", "ir", "testdata", "aggregates.ll")},
 		// C sources that come with this machine's packages (zlib's
 		// examples): not written for gorc.
@@ -220,12 +226,14 @@ func TestCAggregatesRefused(t *testing.T) {
 	clang := toolPath(t, "clang-19")
 	bin := gorcBinary(t)
 	tests := []struct{ name, src, want string }{
-		{"float pair", "#include <stdio.h>\nstruct f2 { float x, y; };\nstruct f2 mk(float a) { return (struct f2){a, a * 2}; }\nint main(void) { struct f2 v = mk(1.5f); printf(\"%g %g\\n\", v.x, v.y); return 0; }\n",
-			"error: vector types are not supported"},
+		{"vector of four floats", "#include <stdio.h>\ntypedef float v4 __attribute__((vector_size(16)));\nv4 twice(v4 a) { return a + a; }\nint main(void) { v4 v = twice((v4){1, 2, 3, 4}); printf(\"%g\\n\", v[3]); return 0; }\n",
+			"error: vector type '<4 x float>' is not supported in a signature (only <2 x float>)"},
 		{"long double", "#include <stdio.h>\nlong double half(long double x) { return x / 2; }\nint main(void) { printf(\"%Lg\\n\", half(3.0L)); return 0; }\n",
 			"error: floating-point type x86_fp80 is not supported"},
 		{"three chars", "#include <stdio.h>\nstruct c3 { char a, b, c; };\nstruct c3 mk(char a) { return (struct c3){a, a + 1, a + 2}; }\nint main(void) { struct c3 v = mk('a'); printf(\"%c%c%c\\n\", v.a, v.b, v.c); return 0; }\n",
 			"error: integer type i24 is not supported"},
+		{"atomic int128", "#include <stdio.h>\nstatic __int128 x;\nint main(void) { __atomic_fetch_add(&x, 1, __ATOMIC_SEQ_CST); printf(\"%d\\n\", (int)x); return 0; }\n",
+			"error: integer type i128 is not supported"},
 		{"long double va_arg", "#include <stdarg.h>\n#include <stdio.h>\nstatic long double sum(int n, ...) { va_list ap; va_start(ap, n); long double s = 0; while (n--) s += va_arg(ap, long double); va_end(ap); return s; }\nint main(void) { printf(\"%d\\n\", (int)sum(2, 1.0L, 2.0L)); return 0; }\n",
 			"error: floating-point type x86_fp80 is not supported"},
 	}

@@ -61,8 +61,6 @@ func TestCorpusFromClangIR(t *testing.T) {
 // irUnsupported are the corpus programs whose clang IR uses what the
 // reader rejects, with the error it must give.
 var irUnsupported = map[string]string{
-	"tls":     "thread-local globals (thread_local) are not supported",
-	"tls_big": "thread-local globals (thread_local) are not supported",
 	"varargs": "floating-point type x86_fp80 is not supported", // long double (its va_start, va_arg and struct returns are supported)
 }
 

@@ -207,7 +207,7 @@ func gvnWalk(f *ir.Function, sc *gvnScratch) bool {
 					avail[in.Ops[1]] = in.Ops[0]
 				}
 				continue
-			case ir.OpCall:
+			case ir.OpCall, ir.OpAtomicRMW, ir.OpCmpXchg, ir.OpFence:
 				clear(avail)
 				continue
 			}
@@ -277,7 +277,7 @@ func gvnCandidates(f *ir.Function, seen *gvnKeySet) bool {
 			case ir.OpStore:
 				mem = true
 				continue
-			case ir.OpCall:
+			case ir.OpCall, ir.OpAtomicRMW, ir.OpCmpXchg, ir.OpFence:
 				mem = false
 				continue
 			}

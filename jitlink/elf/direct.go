@@ -484,7 +484,7 @@ func (d *direct) symbol(id int, s *elfw.Symbol) error {
 		return d.symErr(id, "symbol %d (%s): unsupported binding %d", id, name, s.Bind)
 	}
 	switch s.Type {
-	case elfw.TypeNone, elfw.TypeObject, elfw.TypeFunc, elfw.TypeSection:
+	case elfw.TypeNone, elfw.TypeObject, elfw.TypeFunc, elfw.TypeSection, elfw.TypeTLS:
 	default:
 		return d.symErr(id, "symbol %d (%s): unsupported type %d", id, name, s.Type)
 	}
@@ -510,6 +510,9 @@ func (d *direct) symbol(id int, s *elfw.Symbol) error {
 			return d.symErr(id, "symbol %d: undefined symbol without a name", id)
 		}
 		d.syms[id] = d.g.AddExternalSymbol(name, s.Bind == elfw.BindWeak)
+		if s.Type == elfw.TypeTLS {
+			d.syms[id].TLS = true
+		}
 		if strings.HasPrefix(name, "__st") {
 			d.startStop = true
 		}
@@ -537,6 +540,9 @@ func (d *direct) symbol(id int, s *elfw.Symbol) error {
 	b := d.blockAt(k, s.Value)
 	if b == nil {
 		return d.symErr(id, "symbol %d (%s): value %#x is outside section %s (%d bytes)", id, name, s.Value, sh.name, d.secSize(k))
+	}
+	if s.Type == elfw.TypeTLS && s.Section.Flags&elf.SHF_TLS == 0 {
+		return d.symErr(id, "symbol %d (%s): thread-local symbol in non-TLS section %s", id, name, sh.name)
 	}
 	if name == "" {
 		scope = jitlink.ScopeLocal

@@ -35,6 +35,7 @@ const (
 	R_X86_64_PC32          RelocType = 2
 	R_X86_64_PLT32         RelocType = 4
 	R_X86_64_GOTPCREL      RelocType = 9
+	R_X86_64_GOTTPOFF      RelocType = 22
 	R_X86_64_32            RelocType = 10
 	R_X86_64_32S           RelocType = 11
 	R_X86_64_PC64          RelocType = 24
@@ -52,7 +53,7 @@ func (t RelocType) size() int {
 	case R_X86_64_64, R_X86_64_PC64:
 		return 8
 	case R_X86_64_PC32, R_X86_64_PLT32, R_X86_64_GOTPCREL, R_X86_64_32,
-		R_X86_64_32S, R_X86_64_GOTPCRELX, R_X86_64_REX_GOTPCRELX:
+		R_X86_64_32S, R_X86_64_GOTPCRELX, R_X86_64_REX_GOTPCRELX, R_X86_64_GOTTPOFF:
 		return 4
 	}
 	return 0
@@ -77,6 +78,7 @@ const (
 	TypeObject  SymType = SymType(elf.STT_OBJECT)
 	TypeFunc    SymType = SymType(elf.STT_FUNC)
 	TypeSection SymType = SymType(elf.STT_SECTION)
+	TypeTLS     SymType = SymType(elf.STT_TLS)
 )
 
 // Visibility is a symbol's st_other visibility.
@@ -341,7 +343,7 @@ func (w *Writer) AddSymbol(s Symbol) (SymID, error) {
 		return -1, fmt.Errorf("elfw: symbol %q: invalid binding %d", s.Name, s.Bind)
 	}
 	switch s.Type {
-	case TypeNone, TypeObject, TypeFunc:
+	case TypeNone, TypeObject, TypeFunc, TypeTLS:
 	default:
 		return -1, fmt.Errorf("elfw: symbol %q: invalid type %d", s.Name, s.Type)
 	}

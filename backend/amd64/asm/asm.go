@@ -177,9 +177,10 @@ const (
 	RelPLT32
 	RelGOTPCRELX    // GOT entry, instruction without REX
 	RelREXGOTPCRELX // GOT entry, instruction with REX (mov r64, [rip+x@GOTPCREL])
+	RelGOTTPOFF     // GOT entry holding a TLS symbol's offset from the thread pointer (mov r64, [rip+x@GOTTPOFF])
 )
 
-var relocNames = [...]string{"PC32", "PLT32", "GOTPCRELX", "REX_GOTPCRELX"}
+var relocNames = [...]string{"PC32", "PLT32", "GOTPCRELX", "REX_GOTPCRELX", "GOTTPOFF"}
 
 func (k RelocKind) String() string {
 	if int(k) < len(relocNames) {
@@ -1465,4 +1466,72 @@ func (a *Assembler) MovqRX(dst, src Reg) {
 		return
 	}
 	a.rr(0x66, true, op2(0x0f, 0x7e), src, dst, false)
+}
+
+// ---- atomic instructions ----
+
+// Xchg emits xchg [m], r (size sz; locked whatever the prefix): r gets
+// the old value.
+func (a *Assembler) Xchg(sz Size, m Mem, r Reg) {
+	if !a.needSize(sz) || !a.needGPR(r, "xchg") {
+		return
+	}
+	o := op1(0x87)
+	if sz == 1 {
+		o = op1(0x86)
+	}
+	a.rm(sizePfx(sz), sz == 8, o, r, m, 0, sz == 1 && byteRex(r))
+}
+
+// LockXadd emits lock xadd [m], r (size sz): r gets the old value.
+func (a *Assembler) LockXadd(sz Size, m Mem, r Reg) {
+	if !a.needSize(sz) || !a.needGPR(r, "xadd") {
+		return
+	}
+	o := op2(0x0f, 0xc1)
+	if sz == 1 {
+		o = op2(0x0f, 0xc0)
+	}
+	a.lock(sz)
+	a.rm(0, sz == 8, o, r, m, 0, sz == 1 && byteRex(r))
+}
+
+// LockCmpxchg emits lock cmpxchg [m], r (size sz): if [m] equals the
+// accumulator (al, ax, eax or rax), [m] = r and ZF is set; otherwise
+// the accumulator gets [m] and ZF is clear.
+func (a *Assembler) LockCmpxchg(sz Size, m Mem, r Reg) {
+	if !a.needSize(sz) || !a.needGPR(r, "cmpxchg") {
+		return
+	}
+	o := op2(0x0f, 0xb1)
+	if sz == 1 {
+		o = op2(0x0f, 0xb0)
+	}
+	a.lock(sz)
+	a.rm(0, sz == 8, o, r, m, 0, sz == 1 && byteRex(r))
+}
+
+// lock emits the operand-size prefix of a 16-bit operation, if any, then
+// lock (GNU as's order).
+func (a *Assembler) lock(sz Size) {
+	if sz == 2 {
+		a.b(0x66)
+	}
+	a.b(0xf0)
+}
+
+// AddFS0 emits add r, fs:[0] (r64): the thread pointer added to a TLS
+// offset.
+func (a *Assembler) AddFS0(r Reg) {
+	if !a.needGPR(r, "add fs:0") {
+		return
+	}
+	a.Insts++
+	a.b(0x64, 0x48|r.hi()<<2, 0x03, 0x04|r.low()<<3, 0x25, 0, 0, 0, 0)
+}
+
+// Mfence emits mfence.
+func (a *Assembler) Mfence() {
+	a.Insts++
+	a.b(0x0f, 0xae, 0xf0)
 }

@@ -159,6 +159,21 @@ func gasCases() []gasCase {
 	add("ret", func(a *Assembler) { a.Ret() })
 	add("cqo", func(a *Assembler) { a.Cqo(8) })
 	add("call sym0", func(a *Assembler) { a.CallSym(0) })
+	add("mfence", func(a *Assembler) { a.Mfence() })
+	for _, r := range sample {
+		r := r
+		add(fmt.Sprintf("add %s, qword ptr fs:0", r), func(a *Assembler) { a.AddFS0(r) })
+	}
+	for _, r := range []Reg{RAX, RCX, RSI, RDI, R8, R11, R15} {
+		for _, m := range ms {
+			for _, sz := range []Size{1, 2, 4, 8} {
+				r, m, sz := r, m, sz
+				add(fmt.Sprintf("xchg %s %s, %s", ptr[sz], memText(m), r.Name(sz)), func(a *Assembler) { a.Xchg(sz, m, r) })
+				add(fmt.Sprintf("lock xadd %s %s, %s", ptr[sz], memText(m), r.Name(sz)), func(a *Assembler) { a.LockXadd(sz, m, r) })
+				add(fmt.Sprintf("lock cmpxchg %s %s, %s", ptr[sz], memText(m), r.Name(sz)), func(a *Assembler) { a.LockCmpxchg(sz, m, r) })
+			}
+		}
+	}
 	return cs
 }
 
