@@ -1003,45 +1003,14 @@ func (p *parser) body() {
 		in := p.instruction()
 		if in == nil {
 			// Instructions on aggregates, split into p.emit.
-			if p.emitPhis {
-				if len(p.pre) > 0 {
-					entry := f.Blocks[0]
-					for _, x := range p.pre {
-						x.Block = entry
-					}
-					entry.Instrs = append(append([]*Instr(nil), p.pre...), entry.Instrs...)
-				}
-			} else {
-				for _, x := range p.pre {
-					x.Block = cur
-					cur.Instrs = append(cur.Instrs, x)
-				}
-			}
-			p.pre = p.pre[:0]
+			p.placePre(f, cur, p.emitPhis)
 			for _, x := range p.emit {
 				x.Block = cur
 				cur.Instrs = append(cur.Instrs, x)
 			}
 			continue
 		}
-		if len(p.pre) > 0 {
-			// Constant expressions among the operands, as instructions:
-			// before the instruction, or for a phi at the entry's start
-			// (the entry block dominates every block; it has no phis).
-			if in.Op == OpPhi {
-				entry := f.Blocks[0]
-				for _, x := range p.pre {
-					x.Block = entry
-				}
-				entry.Instrs = append(append([]*Instr(nil), p.pre...), entry.Instrs...)
-			} else {
-				for _, x := range p.pre {
-					x.Block = cur
-					cur.Instrs = append(cur.Instrs, x)
-				}
-			}
-			p.pre = p.pre[:0]
-		}
+		p.placePre(f, cur, in.Op == OpPhi)
 		if in.Op == OpCall {
 			pre, drop := p.lowerIntrinsic(in, at)
 			for _, x := range pre {
@@ -2073,4 +2042,27 @@ func (p *parser) noStructValue(tok token, t *Type) {
 // before reports whether token a comes before token b in the source.
 func before(a, b token) bool {
 	return a.line < b.line || a.line == b.line && a.col < b.col
+}
+
+// placePre places the instructions made for constant expressions among
+// an instruction's operands (p.pre): before the instruction in cur, or,
+// for a phi, at the start of f's entry block (the entry dominates every
+// block and has no phis); p.pre is emptied.
+func (p *parser) placePre(f *Function, cur *Block, phi bool) {
+	if len(p.pre) == 0 {
+		return
+	}
+	if phi {
+		entry := f.Blocks[0]
+		for _, x := range p.pre {
+			x.Block = entry
+		}
+		entry.Instrs = append(append([]*Instr(nil), p.pre...), entry.Instrs...)
+	} else {
+		for _, x := range p.pre {
+			x.Block = cur
+			cur.Instrs = append(cur.Instrs, x)
+		}
+	}
+	p.pre = p.pre[:0]
 }
