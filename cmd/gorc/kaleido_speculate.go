@@ -28,6 +28,17 @@ type specBatch struct {
 	mu      sync.Mutex
 	fns     map[string]*ir.Function
 	file    string // the first function's file (diagnostics)
+	// members are the functions the batch claimed, at the versions it
+	// compiles (set when its unit is defined, under lazyDefs.mu): their
+	// code calls each other directly, so redefining one of them
+	// invalidates them all (lazyDefs.define). Cleared then.
+	members []batchMember
+}
+
+// batchMember is a function a speculative batch compiles, at version v.
+type batchMember struct {
+	d *lazyDef
+	v int
 }
 
 // startSpeculation turns on speculative compilation (-speculate): the
@@ -169,8 +180,9 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	}
 	unclaim := func() {
 		for _, d := range claimed {
-			d.unit, d.shared, d.rt = false, false, [2]*orc.ResourceTracker{}
+			d.unit, d.shared, d.rt, d.batch = false, false, [2]*orc.ResourceTracker{}, nil
 		}
+		b.members = nil
 	}
 	rtB, err := l.bodies.CreateResourceTracker()
 	if err != nil {
@@ -181,7 +193,8 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		return nil, nil, rest
 	}
 	for _, d := range claimed {
-		d.unit, d.shared, d.rt = true, true, [2]*orc.ResourceTracker{rtB, rtI}
+		d.unit, d.shared, d.rt, d.batch = true, true, [2]*orc.ResourceTracker{rtB, rtI}, b
+		b.members = append(b.members, batchMember{d, d.version})
 	}
 	u := lazy.WithLinked(lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, lazy.Whole, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 		return l.compileBatch(ctx, b, part)
@@ -210,6 +223,7 @@ func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.Sy
 		m.Funcs = append(m.Funcs, fn)
 	}
 	b.mu.Unlock()
+	directCalls(m)
 	defer func() {
 		for _, fn := range m.Funcs {
 			fn.Blocks = nil
@@ -258,4 +272,38 @@ func (l *lazyDefs) landed(ctx context.Context, syms orc.SymbolMap) {
 		}
 	}
 	_ = l.lz.Stubs.UpdatePointers(ctx, names, addrs)
+}
+
+// directCalls makes the calls between the functions of a speculative
+// batch's module m direct: a call of function g's declaration, where g's
+// body (g$v) is in m, calls that body instead of g's stub. The link then
+// needs neither a stub of its own nor g's lazy stub for it (a chain's
+// batch makes one stub, for the callee outside it, not one per
+// function), and the call does not jump through the stub. A redefinition
+// of a member invalidates every member (lazyDefs.define): their code
+// calls the old body.
+func directCalls(m *ir.Module) {
+	if len(m.Funcs) < 2 {
+		return
+	}
+	byName := make(map[string]*ir.Function, len(m.Funcs))
+	for _, fn := range m.Funcs {
+		if i := strings.LastIndexByte(fn.Name, '$'); i >= 0 {
+			byName[fn.Name[:i]] = fn
+		}
+	}
+	for _, fn := range m.Funcs {
+		for _, b := range fn.Blocks {
+			for _, in := range b.Instrs {
+				if in.Op != ir.OpCall || len(in.Ops) == 0 {
+					continue
+				}
+				if callee, ok := in.Ops[0].(*ir.Function); ok && callee.IsDeclaration() {
+					if body := byName[callee.Name]; body != nil {
+						in.Ops[0] = body
+					}
+				}
+			}
+		}
+	}
 }
