@@ -146,8 +146,9 @@ func TestEagerREPLCollects(t *testing.T) {
 
 // TestLazyRunHeapReadied: a lazy run readies heap for its run as well as
 // its start-up (lazyHeapPerByte, lazyStartHeapPerByte), so an all-called
-// run of 2,000 functions reaches its first collection inside the readied
-// memory, which comes in huge pages: a heap that outgrew it took every
+// run of 2,000 functions reaches its first collection when it has used
+// up the readied memory (not before: readiedRunLimit; not much after),
+// which comes in huge pages: a heap that outgrew it took every
 // byte past it in 4 KiB pages, one fault each (session 25: 4,900 page
 // faults of a run with 12 bytes readied per byte of source, 2,300 with
 // 36), in gorc kaleido and in gorc run on the IR.
@@ -188,9 +189,13 @@ func TestLazyRunHeapReadied(t *testing.T) {
 		if len(before) == 0 {
 			continue // no collection: the heap never outgrew the goal
 		}
-		// (gctrace rounds down to whole MB.)
-		if mb := tt.readied >> 20; before[0] > mb {
-			t.Errorf("gorc %v: the heap reached %d MB at its first collection, past the %d MB readied", tt.args, before[0], mb)
+		// (gctrace rounds down to whole MB.) The first collection comes
+		// when the heap the runtime has at the switch is used up
+		// (readiedRunLimit: the readied memory, what the start-up's
+		// scavenger returned of it, the rest the runtime has mapped, and
+		// a sixteenth), or before: within a quarter past the readied.
+		if mb := (tt.readied+tt.readied/4)>>20 + 2; before[0] > mb {
+			t.Errorf("gorc %v: the heap reached %d MB at its first collection, past the %d MB readied (and a quarter)", tt.args, before[0], tt.readied>>20)
 		}
 	}
 }
