@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/gorc-jit/gorc/ir"
-	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/kaleidoscope"
 	"github.com/gorc-jit/gorc/orc"
@@ -27,7 +26,12 @@ type specBatch struct {
 	planned chan struct{}
 	mu      sync.Mutex
 	fns     map[string]*ir.Function
-	file    string // the first function's file (diagnostics)
+	// calls holds, by body name, the calls of declared functions in
+	// each function's IR (recorded once, when it is generated: the
+	// planner walks their callees, looks up the names nothing defines,
+	// and the compile makes the calls between members direct).
+	calls map[string][]*ir.Instr
+	file  string // the first function's file (diagnostics)
 	// members are the functions the batch claimed, at the versions it
 	// compiles (set when its unit is defined, under lazyDefs.mu): their
 	// code calls each other directly, so redefining one of them
@@ -82,7 +86,7 @@ func (l *lazyDefs) speculateCallees(g *jitlink.LinkGraph) {
 // taken some meanwhile) as one compile-on-demand unit in the bodies
 // dylib, under trackers of the batch.
 func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc.JITDylib, []orc.SymbolName, []string) {
-	b := &specBatch{fns: make(map[string]*ir.Function, max), planned: make(chan struct{})}
+	b := &specBatch{fns: make(map[string]*ir.Function, max), calls: make(map[string][]*ir.Instr, max), planned: make(chan struct{})}
 	defer close(b.planned)
 	type member struct {
 		d    *lazyDef
@@ -127,26 +131,42 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 			b.file = file
 		}
 		b.fns[body] = fn
+		calls := declCalls(fn)
+		b.calls[body] = calls
 		members = append(members, member{d, v, body})
-		return fn.CalleeNames(), true
+		return func(yield func(string) bool) {
+			for _, in := range calls {
+				if !yield(in.Ops[0].(*ir.Function).Name) {
+					return
+				}
+			}
+		}, true
 	})
 	// A member calling an extern nothing defines would fail the batch's
 	// link, and every function in it: it is left to its first call,
 	// which reports it as without speculation.
 	var dropped map[*lazyDef]bool
 	if len(members) > 0 {
-		fns := make([]*ir.Function, len(members))
-		for i, m := range members {
-			fns[i] = b.fns[m.body]
+		// (Kaleidoscope's IR refers to other functions only by calls.)
+		var ext []string
+		asked := map[string]bool{}
+		l.mu.Lock()
+		for _, m := range members {
+			for _, in := range b.calls[m.body] {
+				n := in.Ops[0].(*ir.Function).Name
+				if asked[n] || strings.HasPrefix(n, "llvm.") {
+					continue
+				}
+				asked[n] = true
+				if d := l.defs[n]; d == nil || d.version == 0 {
+					ext = append(ext, n)
+				}
+			}
 		}
-		missing, err := l.j.MissingRefs(ctx, fns, func(n string) bool {
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			d := l.defs[n]
-			return d != nil && d.version > 0
-		})
-		for i, m := range members {
-			if err != nil || jit.RefersTo(fns[i], missing) {
+		l.mu.Unlock()
+		missing, err := l.j.MissingNames(ctx, ext)
+		for _, m := range members {
+			if err != nil || callsAny(b.calls[m.body], missing) {
 				if dropped == nil {
 					dropped = map[*lazyDef]bool{}
 				}
@@ -167,6 +187,7 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 				m.d.spec = nil
 			}
 			delete(b.fns, m.body)
+			delete(b.calls, m.body)
 			continue
 		}
 		m.d.spec = nil
@@ -211,6 +232,7 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 // it before the speculator does compiles the whole batch) as one module.
 func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 	m := ir.NewModule(l.modName)
+	calls := make([][]*ir.Instr, 0, len(part))
 	b.mu.Lock()
 	for _, n := range part {
 		fn := b.fns[n.String()]
@@ -218,12 +240,14 @@ func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.Sy
 			b.mu.Unlock()
 			return nil, fmt.Errorf("speculative batch: no IR for %s", n)
 		}
+		calls = append(calls, b.calls[n.String()])
 		delete(b.fns, n.String())
+		delete(b.calls, n.String())
 		fn.Module = m
 		m.Funcs = append(m.Funcs, fn)
 	}
 	b.mu.Unlock()
-	directCalls(m)
+	directCalls(m, calls)
 	defer func() {
 		for _, fn := range m.Funcs {
 			fn.Blocks = nil
@@ -276,13 +300,14 @@ func (l *lazyDefs) landed(ctx context.Context, syms orc.SymbolMap) {
 
 // directCalls makes the calls between the functions of a speculative
 // batch's module m direct: a call of function g's declaration, where g's
-// body (g$v) is in m, calls that body instead of g's stub. The link then
+// body (g$v) is in m, calls that body instead of g's stub (calls holds
+// the calls of declarations in each function, declCalls). The link then
 // needs neither a stub of its own nor g's lazy stub for it (a chain's
 // batch makes one stub, for the callee outside it, not one per
 // function), and the call does not jump through the stub. A redefinition
 // of a member invalidates every member (lazyDefs.define): their code
 // calls the old body.
-func directCalls(m *ir.Module) {
+func directCalls(m *ir.Module, calls [][]*ir.Instr) {
 	if len(m.Funcs) < 2 {
 		return
 	}
@@ -292,18 +317,40 @@ func directCalls(m *ir.Module) {
 			byName[fn.Name[:i]] = fn
 		}
 	}
-	for _, fn := range m.Funcs {
-		for _, b := range fn.Blocks {
-			for _, in := range b.Instrs {
-				if in.Op != ir.OpCall || len(in.Ops) == 0 {
-					continue
-				}
-				if callee, ok := in.Ops[0].(*ir.Function); ok && callee.IsDeclaration() {
-					if body := byName[callee.Name]; body != nil {
-						in.Ops[0] = body
-					}
-				}
+	for _, cs := range calls {
+		for _, in := range cs {
+			if body := byName[in.Ops[0].(*ir.Function).Name]; body != nil {
+				in.Ops[0] = body
 			}
 		}
 	}
+}
+
+// declCalls returns the calls of declared functions in fn.
+func declCalls(fn *ir.Function) []*ir.Instr {
+	var calls []*ir.Instr
+	for _, blk := range fn.Blocks {
+		for _, in := range blk.Instrs {
+			if in.Op != ir.OpCall || len(in.Ops) == 0 {
+				continue
+			}
+			if c, ok := in.Ops[0].(*ir.Function); ok && c.IsDeclaration() {
+				calls = append(calls, in)
+			}
+		}
+	}
+	return calls
+}
+
+// callsAny reports whether one of calls calls a function named in names.
+func callsAny(calls []*ir.Instr, names map[string]bool) bool {
+	if len(names) == 0 {
+		return false
+	}
+	for _, in := range calls {
+		if names[in.Ops[0].(*ir.Function).Name] {
+			return true
+		}
+	}
+	return false
 }
