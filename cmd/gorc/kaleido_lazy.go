@@ -596,7 +596,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 				}
 				if !running && isTopLevelExpr(it.item) {
 					running = true
-					lazyRunHeap()
+					lazyRunHeap(speculate)
 				}
 				r.run(it.item, b.p)
 				if r.lost != nil {
