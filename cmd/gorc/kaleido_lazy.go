@@ -378,7 +378,6 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 			if err := l.stubCallees(ctx, g); err != nil {
 				return nil, err
 			}
-			l.speculateCallees(g)
 			return g, nil
 		}
 		u := lazy.CompileOnDemandGraph("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
@@ -454,6 +453,9 @@ func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.F
 	if d != nil {
 		return nil, d
 	}
+	// (-speculate: its callees are queued now, so that the speculator
+	// plans them while this compile goes on.)
+	l.speculateCallees(fn)
 	// The IR is dropped once compiled: the graph holds bytes only.
 	defer c.fg.Release(fn)
 	if err := l.pm.RunFunction(fn); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -62,16 +63,17 @@ func (d *lazyDef) specOf(v int) *specBatch {
 	return d.spec
 }
 
-// speculateCallees queues the defined functions g calls that no unit
-// holds yet (-speculate).
-func (l *lazyDefs) speculateCallees(g *jitlink.LinkGraph) {
+// speculateCallees queues the defined functions fn calls that no unit
+// holds yet (-speculate), as soon as fn's IR is generated: the
+// speculator plans them while fn is optimized, compiled and linked.
+func (l *lazyDefs) speculateCallees(fn *ir.Function) {
 	if l.speculate == nil {
 		return
 	}
 	var names []string
 	l.mu.Lock()
-	for n := range g.Externals {
-		if d := l.defs[n]; d != nil && d.version != 0 && !d.unit && d.spec == nil {
+	for n := range fn.CalleeNames() {
+		if d := l.defs[n]; d != nil && d.version != 0 && !d.unit && d.spec == nil && !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}
