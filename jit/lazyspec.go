@@ -234,7 +234,7 @@ func refName(v ir.Value) string {
 // that a missing one is no error) and those found are remembered for
 // later calls. err: the lookup failed (the session ends, ctx is done).
 func (j *JIT) MissingRefs(ctx context.Context, fns []*ir.Function, defined func(name string) bool) (map[string]bool, error) {
-	var set orc.SymbolLookupSet
+	var names []string
 	asked := map[string]bool{}
 	for _, f := range fns {
 		for v := range refs(f) {
@@ -243,9 +243,20 @@ func (j *JIT) MissingRefs(ctx context.Context, fns []*ir.Function, defined func(
 				continue
 			}
 			asked[n] = true
-			if _, ok := j.resolvedRefs.Load(n); !ok {
-				set = set.Add(j.ES.Intern(n), orc.WeaklyReferencedSymbol)
-			}
+			names = append(names, n)
+		}
+	}
+	return j.MissingNames(ctx, names)
+}
+
+// MissingNames is MissingRefs for a caller that knows the external names
+// its functions refer to (each once; none of its own): those nothing in
+// the main dylib defines.
+func (j *JIT) MissingNames(ctx context.Context, names []string) (map[string]bool, error) {
+	var set orc.SymbolLookupSet
+	for _, n := range names {
+		if _, ok := j.resolvedRefs.Load(n); !ok {
+			set = set.Add(j.ES.Intern(n), orc.WeaklyReferencedSymbol)
 		}
 	}
 	if len(set) == 0 {

@@ -77,7 +77,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	if len(files) == 0 && o.emit == "" && (o.interactive || term.IsTerminal(int(os.Stdin.Fd()))) {
 		// An open-ended session, eager or lazy: no start-up to speed up,
 		// and a heap that must not only grow.
-		lazyRunHeap()
+		lazyRunHeap(false)
 		return runREPL(context.Background(), o.level, o.exec, o.lazy, o.speculate, interactiveInput(stdout), stdout, stderr)
 	}
 	// A run the linked-image cache may serve reads the sources only if it

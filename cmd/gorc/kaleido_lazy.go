@@ -43,6 +43,9 @@ type lazyDef struct {
 	unit   bool
 	spec   *specBatch
 	shared bool
+	// batch: the speculative batch whose code is the current version's
+	// (its members call each other directly); nil otherwise.
+	batch *specBatch
 }
 
 // lazyDefs compiles Kaleidoscope definitions on first call (gorc kaleido
@@ -181,7 +184,25 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 		l.defs[name] = d
 	}
 	old, shared := d.rt, d.shared
-	d.unit, d.spec, d.shared = false, nil, false
+	// The other functions of d's speculative batch call d's code
+	// directly: each gets a new version of the same definition (compiled
+	// again on its next call), its stub, if any, repointed to it.
+	var again []*lazyDef
+	var againV []int
+	if b := d.batch; b != nil {
+		for _, m := range b.members {
+			if m.d != d && m.d.batch == b && m.d.version == m.v {
+				m.d.version++
+				m.d.unit, m.d.spec, m.d.shared, m.d.rt, m.d.batch = false, nil, false, [2]*orc.ResourceTracker{}, nil
+				if m.d.stubbed {
+					again = append(again, m.d)
+					againV = append(againV, m.d.version)
+				}
+			}
+		}
+		b.members = nil
+	}
+	d.unit, d.spec, d.shared, d.batch = false, nil, false, nil
 	d.version++
 	v := d.version
 	d.proto, d.def, d.file, d.rt = def.Proto, def, file, [2]*orc.ResourceTracker{}
@@ -190,14 +211,12 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 	l.mu.Unlock()
 	if stubbed {
 		// Code was linked against the stub: point it at this version.
-		es := l.j.ES
-		if _, ok := l.lz.Stubs.FindStub(name); !ok {
-			// Being made by another lookup: wait for it.
-			if _, err := es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, l.j.Main), orc.NewSymbolLookupSet(es.Intern(name)), orc.SymbolStateReady); err != nil {
-				return err
-			}
+		if err := l.repoint(ctx, name, v); err != nil {
+			return err
 		}
-		if err := lazy.Redirect(ctx, l.lz.CallThrough, l.lz.Stubs, name, l.bodies, es.Intern(bodyName(name, v))); err != nil {
+	}
+	for i, m := range again {
+		if err := l.repoint(ctx, m.proto.Name, againV[i]); err != nil {
 			return err
 		}
 	}
@@ -210,6 +229,18 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 		}
 	}
 	return nil
+}
+
+// repoint points the stub of function name at version v's body.
+func (l *lazyDefs) repoint(ctx context.Context, name string, v int) error {
+	es := l.j.ES
+	if _, ok := l.lz.Stubs.FindStub(name); !ok {
+		// Being made by another lookup: wait for it.
+		if _, err := es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, l.j.Main), orc.NewSymbolLookupSet(es.Intern(name)), orc.SymbolStateReady); err != nil {
+			return err
+		}
+	}
+	return lazy.Redirect(ctx, l.lz.CallThrough, l.lz.Stubs, name, l.bodies, es.Intern(bodyName(name, v)))
 }
 
 // stubsDefineHook, when set (by a test), is called by generateStubs
@@ -347,7 +378,6 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 			if err := l.stubCallees(ctx, g); err != nil {
 				return nil, err
 			}
-			l.speculateCallees(g)
 			return g, nil
 		}
 		u := lazy.CompileOnDemandGraph("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
@@ -423,6 +453,9 @@ func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.F
 	if d != nil {
 		return nil, d
 	}
+	// (-speculate: its callees are queued now, so that the speculator
+	// plans them while this compile goes on.)
+	l.speculateCallees(fn)
 	// The IR is dropped once compiled: the graph holds bytes only.
 	defer c.fg.Release(fn)
 	if err := l.pm.RunFunction(fn); err != nil {
@@ -565,7 +598,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 				}
 				if !running && isTopLevelExpr(it.item) {
 					running = true
-					lazyRunHeap()
+					lazyRunHeap(speculate)
 				}
 				r.run(it.item, b.p)
 				if r.lost != nil {

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"iter"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/gorc-jit/gorc/ir"
-	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/kaleidoscope"
 	"github.com/gorc-jit/gorc/orc"
@@ -27,7 +27,23 @@ type specBatch struct {
 	planned chan struct{}
 	mu      sync.Mutex
 	fns     map[string]*ir.Function
-	file    string // the first function's file (diagnostics)
+	// calls holds, by body name, the calls of declared functions in
+	// each function's IR (recorded once, when it is generated: the
+	// planner walks their callees, looks up the names nothing defines,
+	// and the compile makes the calls between members direct).
+	calls map[string][]*ir.Instr
+	file  string // the first function's file (diagnostics)
+	// members are the functions the batch claimed, at the versions it
+	// compiles (set when its unit is defined, under lazyDefs.mu): their
+	// code calls each other directly, so redefining one of them
+	// invalidates them all (lazyDefs.define). Cleared then.
+	members []batchMember
+}
+
+// batchMember is a function a speculative batch compiles, at version v.
+type batchMember struct {
+	d *lazyDef
+	v int
 }
 
 // startSpeculation turns on speculative compilation (-speculate): the
@@ -47,16 +63,17 @@ func (d *lazyDef) specOf(v int) *specBatch {
 	return d.spec
 }
 
-// speculateCallees queues the defined functions g calls that no unit
-// holds yet (-speculate).
-func (l *lazyDefs) speculateCallees(g *jitlink.LinkGraph) {
+// speculateCallees queues the defined functions fn calls that no unit
+// holds yet (-speculate), as soon as fn's IR is generated: the
+// speculator plans them while fn is optimized, compiled and linked.
+func (l *lazyDefs) speculateCallees(fn *ir.Function) {
 	if l.speculate == nil {
 		return
 	}
 	var names []string
 	l.mu.Lock()
-	for n := range g.Externals {
-		if d := l.defs[n]; d != nil && d.version != 0 && !d.unit && d.spec == nil {
+	for n := range fn.CalleeNames() {
+		if d := l.defs[n]; d != nil && d.version != 0 && !d.unit && d.spec == nil && !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}
@@ -71,7 +88,7 @@ func (l *lazyDefs) speculateCallees(g *jitlink.LinkGraph) {
 // taken some meanwhile) as one compile-on-demand unit in the bodies
 // dylib, under trackers of the batch.
 func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc.JITDylib, []orc.SymbolName, []string) {
-	b := &specBatch{fns: make(map[string]*ir.Function, max), planned: make(chan struct{})}
+	b := &specBatch{fns: make(map[string]*ir.Function, max), calls: make(map[string][]*ir.Instr, max), planned: make(chan struct{})}
 	defer close(b.planned)
 	type member struct {
 		d    *lazyDef
@@ -116,26 +133,42 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 			b.file = file
 		}
 		b.fns[body] = fn
+		calls := declCalls(fn)
+		b.calls[body] = calls
 		members = append(members, member{d, v, body})
-		return fn.CalleeNames(), true
+		return func(yield func(string) bool) {
+			for _, in := range calls {
+				if !yield(in.Ops[0].(*ir.Function).Name) {
+					return
+				}
+			}
+		}, true
 	})
 	// A member calling an extern nothing defines would fail the batch's
 	// link, and every function in it: it is left to its first call,
 	// which reports it as without speculation.
 	var dropped map[*lazyDef]bool
 	if len(members) > 0 {
-		fns := make([]*ir.Function, len(members))
-		for i, m := range members {
-			fns[i] = b.fns[m.body]
+		// (Kaleidoscope's IR refers to other functions only by calls.)
+		var ext []string
+		asked := map[string]bool{}
+		l.mu.Lock()
+		for _, m := range members {
+			for _, in := range b.calls[m.body] {
+				n := in.Ops[0].(*ir.Function).Name
+				if asked[n] || strings.HasPrefix(n, "llvm.") {
+					continue
+				}
+				asked[n] = true
+				if d := l.defs[n]; d == nil || d.version == 0 {
+					ext = append(ext, n)
+				}
+			}
 		}
-		missing, err := l.j.MissingRefs(ctx, fns, func(n string) bool {
-			l.mu.Lock()
-			defer l.mu.Unlock()
-			d := l.defs[n]
-			return d != nil && d.version > 0
-		})
-		for i, m := range members {
-			if err != nil || jit.RefersTo(fns[i], missing) {
+		l.mu.Unlock()
+		missing, err := l.j.MissingNames(ctx, ext)
+		for _, m := range members {
+			if err != nil || callsAny(b.calls[m.body], missing) {
 				if dropped == nil {
 					dropped = map[*lazyDef]bool{}
 				}
@@ -156,6 +189,7 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 				m.d.spec = nil
 			}
 			delete(b.fns, m.body)
+			delete(b.calls, m.body)
 			continue
 		}
 		m.d.spec = nil
@@ -169,8 +203,9 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	}
 	unclaim := func() {
 		for _, d := range claimed {
-			d.unit, d.shared, d.rt = false, false, [2]*orc.ResourceTracker{}
+			d.unit, d.shared, d.rt, d.batch = false, false, [2]*orc.ResourceTracker{}, nil
 		}
+		b.members = nil
 	}
 	rtB, err := l.bodies.CreateResourceTracker()
 	if err != nil {
@@ -181,7 +216,8 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		return nil, nil, rest
 	}
 	for _, d := range claimed {
-		d.unit, d.shared, d.rt = true, true, [2]*orc.ResourceTracker{rtB, rtI}
+		d.unit, d.shared, d.rt, d.batch = true, true, [2]*orc.ResourceTracker{rtB, rtI}, b
+		b.members = append(b.members, batchMember{d, d.version})
 	}
 	u := lazy.WithLinked(lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, lazy.Whole, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 		return l.compileBatch(ctx, b, part)
@@ -198,6 +234,7 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 // it before the speculator does compiles the whole batch) as one module.
 func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 	m := ir.NewModule(l.modName)
+	calls := make([][]*ir.Instr, 0, len(part))
 	b.mu.Lock()
 	for _, n := range part {
 		fn := b.fns[n.String()]
@@ -205,11 +242,14 @@ func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.Sy
 			b.mu.Unlock()
 			return nil, fmt.Errorf("speculative batch: no IR for %s", n)
 		}
+		calls = append(calls, b.calls[n.String()])
 		delete(b.fns, n.String())
+		delete(b.calls, n.String())
 		fn.Module = m
 		m.Funcs = append(m.Funcs, fn)
 	}
 	b.mu.Unlock()
+	directCalls(m, calls)
 	defer func() {
 		for _, fn := range m.Funcs {
 			fn.Blocks = nil
@@ -258,4 +298,61 @@ func (l *lazyDefs) landed(ctx context.Context, syms orc.SymbolMap) {
 		}
 	}
 	_ = l.lz.Stubs.UpdatePointers(ctx, names, addrs)
+}
+
+// directCalls makes the calls between the functions of a speculative
+// batch's module m direct: a call of function g's declaration, where g's
+// body (g$v) is in m, calls that body instead of g's stub (calls holds
+// the calls of declarations in each function, declCalls). The link then
+// needs neither a stub of its own nor g's lazy stub for it (a chain's
+// batch makes one stub, for the callee outside it, not one per
+// function), and the call does not jump through the stub. A redefinition
+// of a member invalidates every member (lazyDefs.define): their code
+// calls the old body.
+func directCalls(m *ir.Module, calls [][]*ir.Instr) {
+	if len(m.Funcs) < 2 {
+		return
+	}
+	byName := make(map[string]*ir.Function, len(m.Funcs))
+	for _, fn := range m.Funcs {
+		if i := strings.LastIndexByte(fn.Name, '$'); i >= 0 {
+			byName[fn.Name[:i]] = fn
+		}
+	}
+	for _, cs := range calls {
+		for _, in := range cs {
+			if body := byName[in.Ops[0].(*ir.Function).Name]; body != nil {
+				in.Ops[0] = body
+			}
+		}
+	}
+}
+
+// declCalls returns the calls of declared functions in fn.
+func declCalls(fn *ir.Function) []*ir.Instr {
+	var calls []*ir.Instr
+	for _, blk := range fn.Blocks {
+		for _, in := range blk.Instrs {
+			if in.Op != ir.OpCall || len(in.Ops) == 0 {
+				continue
+			}
+			if c, ok := in.Ops[0].(*ir.Function); ok && c.IsDeclaration() {
+				calls = append(calls, in)
+			}
+		}
+	}
+	return calls
+}
+
+// callsAny reports whether one of calls calls a function named in names.
+func callsAny(calls []*ir.Instr, names map[string]bool) bool {
+	if len(names) == 0 {
+		return false
+	}
+	for _, in := range calls {
+		if names[in.Ops[0].(*ir.Function).Name] {
+			return true
+		}
+	}
+	return false
 }

@@ -207,3 +207,54 @@ caller(500);
 		}
 	}
 }
+
+// TestKaleidoSpeculateRedefineDirectCallee: the functions of a
+// speculative batch call each other directly (not through their stubs);
+// redefining one of them still changes what every caller gets, also the
+// batch's members that called the old code directly (they are compiled
+// again), in batch files and the REPL, in this process and in a child.
+// spin gives the planner the time to batch top and f9 … f2 before top's
+// first call (-show-stats: most functions compiled speculatively).
+func TestKaleidoSpeculateRedefineDirectCallee(t *testing.T) {
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("def binary : 1 (x y) y;\n")
+	b.WriteString("def spin(n) var s = 0 in (for i = 0, i < n in s = s + i);\n")
+	b.WriteString("def f0(x) x;\n")
+	for i := 1; i < 10; i++ {
+		fmt.Fprintf(&b, "def f%d(x) f%d(x) + 1;\n", i, i-1)
+	}
+	b.WriteString("def top(x) f9(x);\n")
+	b.WriteString("def caller(x) spin(3000000) : top(x);\n")
+	b.WriteString("caller(0);\n")
+	// f5 and then f2 redefined: top → f9 → … → f5 called the old f5's
+	// code directly.
+	b.WriteString("def f5(x) f4(x) + 100;\ncaller(0);\ntop(0);\nf7(0);\n")
+	b.WriteString("def f2(x) f1(x) + 1000;\ncaller(0);\nf9(0);\nf5(0);\n")
+	src := b.String()
+	want := "Evaluated to 9.000000\n" +
+		"Evaluated to 108.000000\nEvaluated to 108.000000\nEvaluated to 106.000000\n" +
+		"Evaluated to 1107.000000\nEvaluated to 1107.000000\nEvaluated to 1103.000000\n"
+	if err := os.WriteFile(filepath.Join(dir, "d.k"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range [][]string{{"-exec", "local"}, {"-exec", "child"}} {
+		for _, repl := range []bool{false, true} {
+			args := append([]string{"kaleido", "-lazy", "-speculate", "-show-stats"}, mode...)
+			in := ""
+			if repl {
+				args, in = append(args, "-i"), src
+			} else {
+				args = append(args, "d.k")
+			}
+			out, errOut, code := runGorc(t, bin, dir, args, in, false)
+			if got := strings.ReplaceAll(out, "ready> ", ""); got != want || code != 0 {
+				t.Errorf("%v repl=%v: exit %d\nstdout:\n%s\nwant:\n%s\nstderr:\n%s", mode, repl, code, got, want, errOut)
+			}
+			if m := specStats.FindStringSubmatch(errOut); m == nil || m[2] == "0" {
+				t.Logf("%v repl=%v: nothing compiled speculatively (a loaded machine?):\n%s", mode, repl, errOut)
+			}
+		}
+	}
+}

@@ -473,7 +473,7 @@ func runProgram(ctx context.Context, j *jit.JIT, o *runOptions, prog epc.Program
 		}
 	}
 	if o.lazy {
-		lazyRunHeap() // the start-up is over: functions compile as called
+		lazyRunHeap(false) // the start-up is over: functions compile as called
 	}
 	runStart := time.Now()
 	status, err := j.RunProgram(ctx, prog)
