@@ -2,6 +2,7 @@ package jit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"runtime"
@@ -311,9 +312,11 @@ func (lm *lazyModule) compiledAhead(ctx context.Context, n orc.SymbolName) (bool
 // compileBatch optimizes and compiles the functions part of batch b as
 // one module (all of them: the unit is partitioned lazy.Whole, so a first
 // call that starts it before the speculator does compiles the whole
-// batch).
+// batch). If that fails, the functions are compiled apart
+// (lazy.CompileApart): only those that fail on their own fail, each with
+// its own error, and the rest are linked.
 func (lm *lazyModule) compileBatch(ctx context.Context, b *irBatch, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
-	m := ir.NewModule(lm.name)
+	fns := make([]*ir.Function, 0, len(part))
 	b.mu.Lock()
 	for _, n := range part {
 		f := b.fns[n.String()]
@@ -322,20 +325,52 @@ func (lm *lazyModule) compileBatch(ctx context.Context, b *irBatch, part []orc.S
 			return nil, fmt.Errorf("speculative batch of %s: function @%s is not in it", lm.name, n)
 		}
 		delete(b.fns, n.String())
-		f.Module = m
-		m.Funcs = append(m.Funcs, f)
+		fns = append(fns, f)
 	}
 	b.mu.Unlock()
-	lm.mu.Lock()
-	lm.seq++
-	objName := lazyGraphName(lm.name, lm.seq, m.Funcs[0].Name)
-	lm.mu.Unlock()
 	defer func() {
-		for _, f := range m.Funcs {
+		for _, f := range fns {
 			f.Blocks = nil
 			f.ReleaseInstrs()
 		}
 	}()
+	g, err := lm.compileModule(ctx, fns)
+	if err != nil && len(fns) > 1 && ctx.Err() == nil {
+		g, err = lazy.CompileApart(ctx, part, func(ctx context.Context, members []int) (*jitlink.LinkGraph, error) {
+			sub := make([]*ir.Function, len(members))
+			for i, k := range members {
+				sub[i] = fns[k]
+			}
+			return lm.compileModule(ctx, sub)
+		})
+	}
+	if g == nil {
+		return nil, err
+	}
+	k := int64(len(fns))
+	var pe *lazy.PartialError
+	if errors.As(err, &pe) {
+		k -= int64(len(pe.Failed))
+	}
+	lm.done.Add(k)
+	lm.specCompiled.Add(k)
+	lm.j.lazyCompiled.Add(k)
+	lm.j.lazySpeculated.Add(k)
+	return g, err
+}
+
+// compileModule optimizes and compiles fns as one module, and defines
+// the stubs of the functions its graph calls.
+func (lm *lazyModule) compileModule(ctx context.Context, fns []*ir.Function) (*jitlink.LinkGraph, error) {
+	m := ir.NewModule(lm.name)
+	for _, f := range fns {
+		f.Module = m
+		m.Funcs = append(m.Funcs, f)
+	}
+	lm.mu.Lock()
+	lm.seq++
+	objName := lazyGraphName(lm.name, lm.seq, m.Funcs[0].Name)
+	lm.mu.Unlock()
 	for _, f := range m.Funcs {
 		if err := lm.pm.RunFunction(f); err != nil {
 			return nil, fmt.Errorf("%s: optimize: %w", lm.name, err)
@@ -348,11 +383,6 @@ func (lm *lazyModule) compileBatch(ctx context.Context, b *irBatch, part []orc.S
 	if err := lm.stubs.defineCallees(ctx, res.Graph); err != nil {
 		return nil, err
 	}
-	k := int64(len(m.Funcs))
-	lm.done.Add(k)
-	lm.specCompiled.Add(k)
-	lm.j.lazyCompiled.Add(k)
-	lm.j.lazySpeculated.Add(k)
 	return res.Graph, nil
 }
 
