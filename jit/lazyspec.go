@@ -227,15 +227,31 @@ func refName(v ir.Value) string {
 	return ""
 }
 
+// InputsComplete tells j that no more inputs will be added (gorc run
+// calls it once every input and library is in): from then on, a name
+// MissingRefs finds missing stays missing, and is not looked up again by
+// later speculative batches (with a child or remote executor, each such
+// lookup was a round trip). Without it (a REPL, where a later definition
+// may supply the name, or a JIT linking against a shared executor, where
+// another process may publish it), each batch asks again. A stale
+// answer would cost no correctness either way: a function left out of
+// a batch is compiled, and linked with a real lookup, on its first call.
+func (j *JIT) InputsComplete() { j.inputsComplete.Store(true) }
+
 // MissingRefs returns the names of the external functions and globals
 // fns refer to (declared, not defined; intrinsics aside; defined(name)
 // true: the caller's own, skipped) that nothing in the main dylib, its
 // definitions or its generators, defines: a graph of fns would fail to
 // link for them. The names are looked up (weakly, as a link does, so
 // that a missing one is no error) and those found are remembered for
-// later calls. err: the lookup failed (the session ends, ctx is done).
+// later calls, as are those missing after InputsComplete. err: the
+// lookup failed (the session ends, ctx is done).
 func (j *JIT) MissingRefs(ctx context.Context, fns []*ir.Function, defined func(name string) bool) (map[string]bool, error) {
+	// Read before the lookup: a name missing from a lookup that began
+	// before InputsComplete may be defined by an input added since.
+	final := j.inputsComplete.Load() && j.share == nil
 	var set orc.SymbolLookupSet
+	var missing map[string]bool
 	asked := map[string]bool{}
 	for _, f := range fns {
 		for v := range refs(f) {
@@ -244,19 +260,27 @@ func (j *JIT) MissingRefs(ctx context.Context, fns []*ir.Function, defined func(
 				continue
 			}
 			asked[n] = true
-			if _, ok := j.resolvedRefs.Load(n); !ok {
-				set = set.Add(j.ES.Intern(n), orc.WeaklyReferencedSymbol)
+			if _, ok := j.resolvedRefs.Load(n); ok {
+				continue
 			}
+			if _, ok := j.missingRefs.Load(n); ok {
+				if missing == nil {
+					missing = map[string]bool{}
+				}
+				missing[n] = true
+				continue
+			}
+			set = set.Add(j.ES.Intern(n), orc.WeaklyReferencedSymbol)
 		}
 	}
 	if len(set) == 0 {
-		return nil, nil
+		return missing, nil
 	}
+	j.refLookups.Add(1)
 	found, err := j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, j.Main), set, orc.SymbolStateResolved)
 	if err != nil {
 		return nil, err
 	}
-	var missing map[string]bool
 	for _, e := range set {
 		if _, ok := found[e.Name]; ok {
 			j.resolvedRefs.Store(e.Name.String(), true)
@@ -266,6 +290,9 @@ func (j *JIT) MissingRefs(ctx context.Context, fns []*ir.Function, defined func(
 			missing = map[string]bool{}
 		}
 		missing[e.Name.String()] = true
+		if final {
+			j.missingRefs.Store(e.Name.String(), true)
+		}
 	}
 	return missing, nil
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorc-jit/gorc/ir"
 	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/kaleidoscope"
 	"github.com/gorc-jit/gorc/orc"
@@ -325,5 +326,69 @@ define i32 @main() {
 				t.Errorf("compiling bad: %v, want an error naming bad and its alloca's alignment", err)
 			}
 		})
+	}
+}
+
+// TestMissingRefsRemembered: MissingRefs looks a missing name up again
+// on each call (a later input may define it) until InputsComplete; from
+// then on the first lookup's answer stands, and later calls (later
+// speculative batches) make no lookup, in a child executor (where each
+// was a round trip) as here.
+func TestMissingRefsRemembered(t *testing.T) {
+	m, err := ir.ParseString("r.ll", `declare i32 @no_such_extern(i32)
+declare i32 @abs(i32)
+define i32 @bad(i32 %x) {
+  %r = call i32 @no_such_extern(i32 %x)
+  ret i32 %r
+}
+define i32 @good(i32 %x) {
+  %r = call i32 @abs(i32 %x)
+  ret i32 %r
+}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fns []*ir.Function
+	for _, f := range m.Funcs {
+		if !f.IsDeclaration() {
+			fns = append(fns, f)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	j, err := jit.New(ctx, jit.Options{Exec: "child", ExecutorCommand: []string{os.Args[0]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	if err := j.LinkAll(ctx); err != nil { // (the executor's symbols are in from here)
+		t.Fatal(err)
+	}
+	none := func(string) bool { return false }
+	steps := []struct {
+		complete bool  // call InputsComplete first
+		lookups  int64 // RefLookups after the call
+	}{
+		{false, 1}, // abs found (remembered), no_such_extern missing
+		{false, 2}, // no_such_extern looked up again
+		{true, 3},  // looked up again, now remembered as missing
+		{true, 3},  // no lookup
+		{true, 3},
+	}
+	for i, s := range steps {
+		if s.complete {
+			j.InputsComplete()
+		}
+		missing, err := j.MissingRefs(ctx, fns, none)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(missing) != 1 || !missing["no_such_extern"] {
+			t.Errorf("step %d: missing %v, want no_such_extern only", i, missing)
+		}
+		if got := j.RefLookups(); got != s.lookups {
+			t.Errorf("step %d: %d lookups in all, want %d", i, got, s.lookups)
+		}
 	}
 }

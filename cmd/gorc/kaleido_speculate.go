@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"runtime"
@@ -196,8 +197,10 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 // compileBatch optimizes and compiles the functions part of batch b (all
 // of them: the unit is partitioned lazy.Whole, so a first call that starts
 // it before the speculator does compiles the whole batch) as one module.
+// If that fails, they are compiled apart (lazy.CompileApart): only those
+// that fail on their own fail, each with its own error.
 func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
-	m := ir.NewModule(l.modName)
+	fns := make([]*ir.Function, 0, len(part))
 	b.mu.Lock()
 	for _, n := range part {
 		fn := b.fns[n.String()]
@@ -206,26 +209,55 @@ func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.Sy
 			return nil, fmt.Errorf("speculative batch: no IR for %s", n)
 		}
 		delete(b.fns, n.String())
-		fn.Module = m
-		m.Funcs = append(m.Funcs, fn)
+		fns = append(fns, fn)
 	}
 	b.mu.Unlock()
 	defer func() {
-		for _, fn := range m.Funcs {
+		for _, fn := range fns {
 			fn.Blocks = nil
 			fn.ReleaseInstrs()
 		}
 	}()
+	g, err := l.compileModule(ctx, b, fns, part)
+	if err != nil && len(fns) > 1 && ctx.Err() == nil {
+		g, err = lazy.CompileApart(ctx, part, func(ctx context.Context, members []int) (*jitlink.LinkGraph, error) {
+			sub := make([]*ir.Function, len(members))
+			names := make([]orc.SymbolName, len(members))
+			for i, k := range members {
+				sub[i], names[i] = fns[k], part[k]
+			}
+			return l.compileModule(ctx, b, sub, names)
+		})
+	}
+	if g == nil {
+		return nil, err
+	}
+	k := int64(len(fns))
+	var pe *lazy.PartialError
+	if errors.As(err, &pe) {
+		k -= int64(len(pe.Failed))
+	}
+	l.specCompiled.Add(k)
+	return g, err
+}
+
+// compileModule optimizes and compiles fns (named names in the batch) as
+// one module, and stubs the functions its graph calls.
+func (l *lazyDefs) compileModule(ctx context.Context, b *specBatch, fns []*ir.Function, names []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	m := ir.NewModule(l.modName)
+	for _, fn := range fns {
+		fn.Module = m
+		m.Funcs = append(m.Funcs, fn)
+	}
 	for _, fn := range m.Funcs {
 		if err := l.pm.RunFunction(fn); err != nil {
 			return nil, err
 		}
 	}
-	res, err := l.j.Target.Backend.Compile(ctx, m, target.Options{OmitGlobals: true, SourceName: b.file, GraphName: part[0].String() + "+batch.o", NoObject: true})
+	res, err := l.j.Target.Backend.Compile(ctx, m, target.Options{OmitGlobals: true, SourceName: b.file, GraphName: names[0].String() + "+batch.o", NoObject: true})
 	if err != nil {
 		return nil, err
 	}
-	l.specCompiled.Add(int64(len(m.Funcs)))
 	if err := l.stubCallees(ctx, res.Graph); err != nil {
 		return nil, err
 	}
