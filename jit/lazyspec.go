@@ -212,15 +212,22 @@ func refs(f *ir.Function) iter.Seq[ir.Value] {
 
 // refName is the name of a function or global that a compiled function
 // refers to from outside its own module: a declared function other than
-// an intrinsic, or a global without an initializer; "" for others.
-func refName(v ir.Value) string {
+// an intrinsic, or a global without an initializer; "" for others. own
+// names the caller's own definitions, which are skipped by name before
+// anything else of v is read: the body of one of them may be being
+// parsed (or dropped once compiled) on another goroutine, and whether it
+// has a body is what that goroutine writes.
+func refName(v ir.Value, own func(name string) bool) string {
 	switch v := v.(type) {
 	case *ir.Function:
-		if v.IsDeclaration() && !strings.HasPrefix(v.Name, "llvm.") {
+		if strings.HasPrefix(v.Name, "llvm.") || own(v.Name) {
+			return ""
+		}
+		if v.IsDeclaration() {
 			return v.Name
 		}
 	case *ir.Global:
-		if v.Init == nil {
+		if !own(v.Name) && v.Init == nil {
 			return v.Name
 		}
 	}
@@ -255,8 +262,8 @@ func (j *JIT) MissingRefs(ctx context.Context, fns []*ir.Function, defined func(
 	asked := map[string]bool{}
 	for _, f := range fns {
 		for v := range refs(f) {
-			n := refName(v)
-			if n == "" || asked[n] || defined(n) {
+			n := refName(v, defined)
+			if n == "" || asked[n] {
 				continue
 			}
 			asked[n] = true
@@ -298,11 +305,19 @@ func (j *JIT) MissingRefs(ctx context.Context, fns []*ir.Function, defined func(
 }
 
 // RefersTo reports whether f refers to a function or global named in
-// names (as MissingRefs returns them).
+// names (as MissingRefs returns them: declared only, so the name alone
+// tells, and nothing a concurrent body parse writes is read).
 func RefersTo(f *ir.Function, names map[string]bool) bool {
 	for v := range refs(f) {
-		if n := refName(v); n != "" && names[n] {
-			return true
+		switch v := v.(type) {
+		case *ir.Function:
+			if names[v.Name] {
+				return true
+			}
+		case *ir.Global:
+			if names[v.Name] {
+				return true
+			}
 		}
 	}
 	return false
