@@ -186,6 +186,12 @@ type JIT struct {
 	// resolvedRefs: the external names speculative batches refer to
 	// that a lookup found (MissingRefs), as keys.
 	resolvedRefs sync.Map
+	// missingRefs: those a lookup did not find after InputsComplete,
+	// as keys; inputsComplete: InputsComplete was called.
+	missingRefs    sync.Map
+	inputsComplete atomic.Bool
+	// refLookups counts MissingRefs' session lookups (tests).
+	refLookups atomic.Int64
 
 	cacheStats CacheStats
 	mappings   [][]byte // input files mapped by readInput (MapInputs)

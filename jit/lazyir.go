@@ -458,12 +458,21 @@ func lazyGraphName(name string, seq int, first string) string {
 // compile optimizes and compiles one partition to the link graph of its
 // object (handed to the linker without writing ELF).
 func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jitlink.LinkGraph, error) {
-	if len(names) == 1 && lm.spec != nil {
-		if done, err := lm.compiledAhead(ctx, names[0]); done || err != nil {
-			return nil, err
+	for {
+		if len(names) == 1 && lm.spec != nil {
+			if done, err := lm.compiledAhead(ctx, names[0]); done || err != nil {
+				return nil, err
+			}
 		}
+		lm.mu.Lock()
+		if len(names) != 1 || lm.spec == nil || lm.claimed[names[0].String()] == nil {
+			break
+		}
+		// A batch claimed it after compiledAhead looked: wait for that
+		// batch instead (taking it here found it gone, and the first
+		// call failed: "already compiled or is not defined").
+		lm.mu.Unlock()
 	}
-	lm.mu.Lock()
 	fs := make([]*ir.Function, 0, len(names))
 	for _, n := range names {
 		f := lm.fns[n]

@@ -2,6 +2,7 @@ package jit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"runtime"
@@ -211,20 +212,38 @@ func refs(f *ir.Function) iter.Seq[ir.Value] {
 
 // refName is the name of a function or global that a compiled function
 // refers to from outside its own module: a declared function other than
-// an intrinsic, or a global without an initializer; "" for others.
-func refName(v ir.Value) string {
+// an intrinsic, or a global without an initializer; "" for others. own
+// names the caller's own definitions, which are skipped by name before
+// anything else of v is read: the body of one of them may be being
+// parsed (or dropped once compiled) on another goroutine, and whether it
+// has a body is what that goroutine writes.
+func refName(v ir.Value, own func(name string) bool) string {
 	switch v := v.(type) {
 	case *ir.Function:
-		if v.IsDeclaration() && !strings.HasPrefix(v.Name, "llvm.") {
+		if strings.HasPrefix(v.Name, "llvm.") || own(v.Name) {
+			return ""
+		}
+		if v.IsDeclaration() {
 			return v.Name
 		}
 	case *ir.Global:
-		if v.Init == nil {
+		if !own(v.Name) && v.Init == nil {
 			return v.Name
 		}
 	}
 	return ""
 }
+
+// InputsComplete tells j that no more inputs will be added (gorc run
+// calls it once every input and library is in): from then on, a name
+// MissingRefs finds missing stays missing, and is not looked up again by
+// later speculative batches (with a child or remote executor, each such
+// lookup was a round trip). Without it (a REPL, where a later definition
+// may supply the name, or a JIT linking against a shared executor, where
+// another process may publish it), each batch asks again. A stale
+// answer would cost no correctness either way: a function left out of
+// a batch is compiled, and linked with a real lookup, on its first call.
+func (j *JIT) InputsComplete() { j.inputsComplete.Store(true) }
 
 // MissingRefs returns the names of the external functions and globals
 // fns refer to (declared, not defined; intrinsics aside; defined(name)
@@ -232,14 +251,15 @@ func refName(v ir.Value) string {
 // definitions or its generators, defines: a graph of fns would fail to
 // link for them. The names are looked up (weakly, as a link does, so
 // that a missing one is no error) and those found are remembered for
-// later calls. err: the lookup failed (the session ends, ctx is done).
+// later calls, as are those missing after InputsComplete. err: the
+// lookup failed (the session ends, ctx is done).
 func (j *JIT) MissingRefs(ctx context.Context, fns []*ir.Function, defined func(name string) bool) (map[string]bool, error) {
 	var names []string
 	asked := map[string]bool{}
 	for _, f := range fns {
 		for v := range refs(f) {
-			n := refName(v)
-			if n == "" || asked[n] || defined(n) {
+			n := refName(v, defined)
+			if n == "" || asked[n] {
 				continue
 			}
 			asked[n] = true
@@ -253,20 +273,32 @@ func (j *JIT) MissingRefs(ctx context.Context, fns []*ir.Function, defined func(
 // its functions refer to (each once; none of its own): those nothing in
 // the main dylib defines.
 func (j *JIT) MissingNames(ctx context.Context, names []string) (map[string]bool, error) {
+	// Read before the lookup: a name missing from a lookup that began
+	// before InputsComplete may be defined by an input added since.
+	final := j.inputsComplete.Load() && j.share == nil
 	var set orc.SymbolLookupSet
+	var missing map[string]bool
 	for _, n := range names {
-		if _, ok := j.resolvedRefs.Load(n); !ok {
-			set = set.Add(j.ES.Intern(n), orc.WeaklyReferencedSymbol)
+		if _, ok := j.resolvedRefs.Load(n); ok {
+			continue
 		}
+		if _, ok := j.missingRefs.Load(n); ok {
+			if missing == nil {
+				missing = map[string]bool{}
+			}
+			missing[n] = true
+			continue
+		}
+		set = set.Add(j.ES.Intern(n), orc.WeaklyReferencedSymbol)
 	}
 	if len(set) == 0 {
-		return nil, nil
+		return missing, nil
 	}
+	j.refLookups.Add(1)
 	found, err := j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, j.Main), set, orc.SymbolStateResolved)
 	if err != nil {
 		return nil, err
 	}
-	var missing map[string]bool
 	for _, e := range set {
 		if _, ok := found[e.Name]; ok {
 			j.resolvedRefs.Store(e.Name.String(), true)
@@ -276,16 +308,27 @@ func (j *JIT) MissingNames(ctx context.Context, names []string) (map[string]bool
 			missing = map[string]bool{}
 		}
 		missing[e.Name.String()] = true
+		if final {
+			j.missingRefs.Store(e.Name.String(), true)
+		}
 	}
 	return missing, nil
 }
 
 // RefersTo reports whether f refers to a function or global named in
-// names (as MissingRefs returns them).
+// names (as MissingRefs returns them: declared only, so the name alone
+// tells, and nothing a concurrent body parse writes is read).
 func RefersTo(f *ir.Function, names map[string]bool) bool {
 	for v := range refs(f) {
-		if n := refName(v); n != "" && names[n] {
-			return true
+		switch v := v.(type) {
+		case *ir.Function:
+			if names[v.Name] {
+				return true
+			}
+		case *ir.Global:
+			if names[v.Name] {
+				return true
+			}
 		}
 	}
 	return false
@@ -322,9 +365,11 @@ func (lm *lazyModule) compiledAhead(ctx context.Context, n orc.SymbolName) (bool
 // compileBatch optimizes and compiles the functions part of batch b as
 // one module (all of them: the unit is partitioned lazy.Whole, so a first
 // call that starts it before the speculator does compiles the whole
-// batch).
+// batch). If that fails, the functions are compiled apart
+// (lazy.CompileApart): only those that fail on their own fail, each with
+// its own error, and the rest are linked.
 func (lm *lazyModule) compileBatch(ctx context.Context, b *irBatch, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
-	m := ir.NewModule(lm.name)
+	fns := make([]*ir.Function, 0, len(part))
 	b.mu.Lock()
 	for _, n := range part {
 		f := b.fns[n.String()]
@@ -333,20 +378,52 @@ func (lm *lazyModule) compileBatch(ctx context.Context, b *irBatch, part []orc.S
 			return nil, fmt.Errorf("speculative batch of %s: function @%s is not in it", lm.name, n)
 		}
 		delete(b.fns, n.String())
-		f.Module = m
-		m.Funcs = append(m.Funcs, f)
+		fns = append(fns, f)
 	}
 	b.mu.Unlock()
-	lm.mu.Lock()
-	lm.seq++
-	objName := lazyGraphName(lm.name, lm.seq, m.Funcs[0].Name)
-	lm.mu.Unlock()
 	defer func() {
-		for _, f := range m.Funcs {
+		for _, f := range fns {
 			f.Blocks = nil
 			f.ReleaseInstrs()
 		}
 	}()
+	g, err := lm.compileModule(ctx, fns)
+	if err != nil && len(fns) > 1 && ctx.Err() == nil {
+		g, err = lazy.CompileApart(ctx, part, func(ctx context.Context, members []int) (*jitlink.LinkGraph, error) {
+			sub := make([]*ir.Function, len(members))
+			for i, k := range members {
+				sub[i] = fns[k]
+			}
+			return lm.compileModule(ctx, sub)
+		})
+	}
+	if g == nil {
+		return nil, err
+	}
+	k := int64(len(fns))
+	var pe *lazy.PartialError
+	if errors.As(err, &pe) {
+		k -= int64(len(pe.Failed))
+	}
+	lm.done.Add(k)
+	lm.specCompiled.Add(k)
+	lm.j.lazyCompiled.Add(k)
+	lm.j.lazySpeculated.Add(k)
+	return g, err
+}
+
+// compileModule optimizes and compiles fns as one module, and defines
+// the stubs of the functions its graph calls.
+func (lm *lazyModule) compileModule(ctx context.Context, fns []*ir.Function) (*jitlink.LinkGraph, error) {
+	m := ir.NewModule(lm.name)
+	for _, f := range fns {
+		f.Module = m
+		m.Funcs = append(m.Funcs, f)
+	}
+	lm.mu.Lock()
+	lm.seq++
+	objName := lazyGraphName(lm.name, lm.seq, m.Funcs[0].Name)
+	lm.mu.Unlock()
 	for _, f := range m.Funcs {
 		if err := lm.pm.RunFunction(f); err != nil {
 			return nil, fmt.Errorf("%s: optimize: %w", lm.name, err)
@@ -359,11 +436,6 @@ func (lm *lazyModule) compileBatch(ctx context.Context, b *irBatch, part []orc.S
 	if err := lm.stubs.defineCallees(ctx, res.Graph); err != nil {
 		return nil, err
 	}
-	k := int64(len(m.Funcs))
-	lm.done.Add(k)
-	lm.specCompiled.Add(k)
-	lm.j.lazyCompiled.Add(k)
-	lm.j.lazySpeculated.Add(k)
 	return res.Graph, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorc-jit/gorc/ir"
 	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/kaleidoscope"
 	"github.com/gorc-jit/gorc/orc"
@@ -242,5 +243,152 @@ define i32 @main() {
 				}
 			}
 		})
+	}
+}
+
+// TestLazyIRSpeculateCompileFailure: a function that parses and verifies
+// but that the backend refuses (an alloca aligned beyond 16 bytes) is in
+// a speculative batch with the functions that call it and others. The
+// batch's compile fails; its functions are then compiled apart, so that
+// only bad fails, naming itself, and the program runs while bad is never
+// called (before, every function of the batch failed with bad's error,
+// and main's call of dispatch with them).
+func TestLazyIRSpeculateCompileFailure(t *testing.T) {
+	const src = `define i32 @good1(i32 %x) {
+  %r = add i32 %x, 1
+  ret i32 %r
+}
+define i32 @bad(i32 %x) {
+  %p = alloca i32, align 64
+  store i32 %x, ptr %p
+  %r = load i32, ptr %p
+  ret i32 %r
+}
+define i32 @good2(i32 %x) {
+  %a = call i32 @good1(i32 %x)
+  %r = mul i32 %a, 2
+  ret i32 %r
+}
+define i32 @dispatch(i32 %x) {
+  %c = icmp sgt i32 %x, 100
+  br i1 %c, label %b, label %g
+b:
+  %r1 = call i32 @bad(i32 %x)
+  ret i32 %r1
+g:
+  %r2 = call i32 @good2(i32 %x)
+  ret i32 %r2
+}
+define i32 @main() {
+  %r = call i32 @dispatch(i32 5)
+  ret i32 %r
+}
+`
+	for _, exec := range []string{"local", "child"} {
+		t.Run(exec, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			j, err := jit.New(ctx, jit.Options{Exec: exec, ExecutorCommand: []string{os.Args[0]}, Speculate: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer j.Close(ctx)
+			if err := j.AddLazyIR(ctx, "c.ll", []byte(src), 0, jit.PartitionFunction); err != nil {
+				t.Fatal(err)
+			}
+			addr, err := j.Lookup(ctx, "main")
+			if err != nil {
+				t.Fatal(err)
+			}
+			bodies, _, err := j.LazyDylibs()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Compiling main's body queues dispatch; one batch then claims
+			// dispatch, bad, good2 and good1 (main runs only once the
+			// batch is done, so that no first call takes one of them
+			// alone), and compiles dispatch, good2 and good1.
+			if _, err := j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, bodies), orc.NewSymbolLookupSet(j.ES.Intern("main")), orc.SymbolStateReady); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(10 * time.Second); j.LazySpeculated() < 3 && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
+			st, err := j.EPC.RunAsMain(ctx, addr, []string{"c"})
+			if err != nil || st != 12 {
+				t.Fatalf("main: %d, %v; want 12", st, err)
+			}
+			if got := j.LazySpeculated(); got != 3 {
+				t.Errorf("%d functions compiled speculatively, want 3 (dispatch, good2, good1)", got)
+			}
+			_, err = j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, bodies), orc.NewSymbolLookupSet(j.ES.Intern("bad")), orc.SymbolStateReady)
+			if err == nil || !strings.Contains(err.Error(), "lazy compile of bad:") || !strings.Contains(err.Error(), "alignment 64") {
+				t.Errorf("compiling bad: %v, want an error naming bad and its alloca's alignment", err)
+			}
+		})
+	}
+}
+
+// TestMissingRefsRemembered: MissingRefs looks a missing name up again
+// on each call (a later input may define it) until InputsComplete; from
+// then on the first lookup's answer stands, and later calls (later
+// speculative batches) make no lookup, in a child executor (where each
+// was a round trip) as here.
+func TestMissingRefsRemembered(t *testing.T) {
+	m, err := ir.ParseString("r.ll", `declare i32 @no_such_extern(i32)
+declare i32 @abs(i32)
+define i32 @bad(i32 %x) {
+  %r = call i32 @no_such_extern(i32 %x)
+  ret i32 %r
+}
+define i32 @good(i32 %x) {
+  %r = call i32 @abs(i32 %x)
+  ret i32 %r
+}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fns []*ir.Function
+	for _, f := range m.Funcs {
+		if !f.IsDeclaration() {
+			fns = append(fns, f)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	j, err := jit.New(ctx, jit.Options{Exec: "child", ExecutorCommand: []string{os.Args[0]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close(ctx)
+	if err := j.LinkAll(ctx); err != nil { // (the executor's symbols are in from here)
+		t.Fatal(err)
+	}
+	none := func(string) bool { return false }
+	steps := []struct {
+		complete bool  // call InputsComplete first
+		lookups  int64 // RefLookups after the call
+	}{
+		{false, 1}, // abs found (remembered), no_such_extern missing
+		{false, 2}, // no_such_extern looked up again
+		{true, 3},  // looked up again, now remembered as missing
+		{true, 3},  // no lookup
+		{true, 3},
+	}
+	for i, s := range steps {
+		if s.complete {
+			j.InputsComplete()
+		}
+		missing, err := j.MissingRefs(ctx, fns, none)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(missing) != 1 || !missing["no_such_extern"] {
+			t.Errorf("step %d: missing %v, want no_such_extern only", i, missing)
+		}
+		if got := j.RefLookups(); got != s.lookups {
+			t.Errorf("step %d: %d lookups in all, want %d", i, got, s.lookups)
+		}
 	}
 }

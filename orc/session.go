@@ -275,8 +275,27 @@ type inlineMaterializer interface {
 	materializesInline()
 }
 
+// QueueObserver is implemented by units that must know when the session
+// has committed to materializing them, before Materialize runs. Queued is
+// called once, on the goroutine that triggered the materialization (a
+// lookup, before that lookup can return), just before the unit is handed
+// to the dispatcher or run in place; Materialize follows, possibly much
+// later and on another goroutine. A layer counting its links in flight
+// counts from Queued, so that a failed lookup can wait for every link it
+// started, including those whose goroutine has not run yet.
+type QueueObserver interface {
+	Queued()
+}
+
+func noteQueued(m materialization) {
+	if q, ok := m.mu.(QueueObserver); ok {
+		q.Queued()
+	}
+}
+
 func (es *ExecutionSession) dispatchAll(mats []materialization) {
 	for _, m := range mats {
+		noteQueued(m)
 		if _, ok := m.mu.(inlineMaterializer); ok {
 			es.runMaterialize(m)
 			continue
@@ -339,6 +358,7 @@ func (es *ExecutionSession) dispatchAllButOne(mats []materialization) (materiali
 // runInPlace runs m on this goroutine, counted as an outstanding task;
 // its own lookups are in place too.
 func (es *ExecutionSession) runInPlace(m materialization) {
+	noteQueued(m)
 	es.tasks.add()
 	defer es.tasks.done()
 	es.runMaterializeCtx(m, true)

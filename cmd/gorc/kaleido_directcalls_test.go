@@ -58,7 +58,7 @@ def f3(x) if x < 1 then f2(x) else f3(x - 1);
 		{[]string{"f1"}, []string{"f0"}, nil},
 	} {
 		m, calls := batchModule(t, l, tt.members)
-		directCalls(m, calls)
+		undo := directCalls(m.Funcs, calls)
 		for i, fn := range m.Funcs {
 			for _, in := range calls[i] {
 				callee := in.Ops[0].(*ir.Function)
@@ -84,6 +84,15 @@ def f3(x) if x < 1 then f2(x) else f3(x - 1);
 		}
 		if _, ok := g.Externals["f3"]; ok {
 			t.Errorf("%v: f3's call of itself is external", tt.members)
+		}
+		// Compiled apart after a failed batch, members call stubs again.
+		undo()
+		for i, fn := range m.Funcs {
+			for _, in := range calls[i] {
+				if callee := in.Ops[0].(*ir.Function); !callee.IsDeclaration() {
+					t.Errorf("%v: after undo, %s still calls %s's body", tt.members, fn.Name, callee.Name)
+				}
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"runtime"
@@ -232,8 +233,10 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 // compileBatch optimizes and compiles the functions part of batch b (all
 // of them: the unit is partitioned lazy.Whole, so a first call that starts
 // it before the speculator does compiles the whole batch) as one module.
+// If that fails, they are compiled apart (lazy.CompileApart): only those
+// that fail on their own fail, each with its own error.
 func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
-	m := ir.NewModule(l.modName)
+	fns := make([]*ir.Function, 0, len(part))
 	calls := make([][]*ir.Instr, 0, len(part))
 	b.mu.Lock()
 	for _, n := range part {
@@ -245,27 +248,59 @@ func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.Sy
 		calls = append(calls, b.calls[n.String()])
 		delete(b.fns, n.String())
 		delete(b.calls, n.String())
-		fn.Module = m
-		m.Funcs = append(m.Funcs, fn)
+		fns = append(fns, fn)
 	}
 	b.mu.Unlock()
-	directCalls(m, calls)
+	undo := directCalls(fns, calls)
 	defer func() {
-		for _, fn := range m.Funcs {
+		for _, fn := range fns {
 			fn.Blocks = nil
 			fn.ReleaseInstrs()
 		}
 	}()
+	g, err := l.compileModule(ctx, b, fns, part)
+	if err != nil && len(fns) > 1 && ctx.Err() == nil {
+		// Compiled apart, a member may be left out: its callees in the
+		// batch are called through their stubs again.
+		undo()
+		g, err = lazy.CompileApart(ctx, part, func(ctx context.Context, members []int) (*jitlink.LinkGraph, error) {
+			sub := make([]*ir.Function, len(members))
+			names := make([]orc.SymbolName, len(members))
+			for i, k := range members {
+				sub[i], names[i] = fns[k], part[k]
+			}
+			return l.compileModule(ctx, b, sub, names)
+		})
+	}
+	if g == nil {
+		return nil, err
+	}
+	k := int64(len(fns))
+	var pe *lazy.PartialError
+	if errors.As(err, &pe) {
+		k -= int64(len(pe.Failed))
+	}
+	l.specCompiled.Add(k)
+	return g, err
+}
+
+// compileModule optimizes and compiles fns (named names in the batch) as
+// one module, and stubs the functions its graph calls.
+func (l *lazyDefs) compileModule(ctx context.Context, b *specBatch, fns []*ir.Function, names []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	m := ir.NewModule(l.modName)
+	for _, fn := range fns {
+		fn.Module = m
+		m.Funcs = append(m.Funcs, fn)
+	}
 	for _, fn := range m.Funcs {
 		if err := l.pm.RunFunction(fn); err != nil {
 			return nil, err
 		}
 	}
-	res, err := l.j.Target.Backend.Compile(ctx, m, target.Options{OmitGlobals: true, SourceName: b.file, GraphName: part[0].String() + "+batch.o", NoObject: true})
+	res, err := l.j.Target.Backend.Compile(ctx, m, target.Options{OmitGlobals: true, SourceName: b.file, GraphName: names[0].String() + "+batch.o", NoObject: true})
 	if err != nil {
 		return nil, err
 	}
-	l.specCompiled.Add(int64(len(m.Funcs)))
 	if err := l.stubCallees(ctx, res.Graph); err != nil {
 		return nil, err
 	}
@@ -300,29 +335,45 @@ func (l *lazyDefs) landed(ctx context.Context, syms orc.SymbolMap) {
 	_ = l.lz.Stubs.UpdatePointers(ctx, names, addrs)
 }
 
-// directCalls makes the calls between the functions of a speculative
-// batch's module m direct: a call of function g's declaration, where g's
-// body (g$v) is in m, calls that body instead of g's stub (calls holds
+// directCalls makes the calls between the functions fns of a speculative
+// batch direct: a call of function g's declaration, where g's
+// body (g$v) is in fns, calls that body instead of g's stub (calls holds
 // the calls of declarations in each function, declCalls). The link then
 // needs neither a stub of its own nor g's lazy stub for it (a chain's
 // batch makes one stub, for the callee outside it, not one per
 // function), and the call does not jump through the stub. A redefinition
 // of a member invalidates every member (lazyDefs.define): their code
 // calls the old body.
-func directCalls(m *ir.Module, calls [][]*ir.Instr) {
-	if len(m.Funcs) < 2 {
-		return
+func directCalls(fns []*ir.Function, calls [][]*ir.Instr) (undo func()) {
+	if len(fns) < 2 {
+		return func() {}
 	}
-	byName := make(map[string]*ir.Function, len(m.Funcs))
-	for _, fn := range m.Funcs {
+	byName := make(map[string]*ir.Function, len(fns))
+	for _, fn := range fns {
 		if i := strings.LastIndexByte(fn.Name, '$'); i >= 0 {
 			byName[fn.Name[:i]] = fn
 		}
 	}
+	type made struct {
+		in         *ir.Instr
+		decl, body *ir.Function
+	}
+	var done []made
 	for _, cs := range calls {
 		for _, in := range cs {
-			if body := byName[in.Ops[0].(*ir.Function).Name]; body != nil {
+			decl := in.Ops[0].(*ir.Function)
+			if body := byName[decl.Name]; body != nil {
 				in.Ops[0] = body
+				done = append(done, made{in, decl, body})
+			}
+		}
+	}
+	// undo calls the stubs again (a call the passes have since removed
+	// no longer names the body and is left alone).
+	return func() {
+		for _, d := range done {
+			if len(d.in.Ops) > 0 && d.in.Ops[0] == d.body {
+				d.in.Ops[0] = d.decl
 			}
 		}
 	}

@@ -36,6 +36,10 @@ func (t *termLines) ReadLine(prompt string) (string, error) {
 		return "", err
 	}
 	defer term.Restore(t.fd, st)
+	// Keys typed while code ran were taken by the terminal in its normal
+	// mode, where Ctrl-D on an empty line is an end-of-file mark that
+	// raw mode then reads as a NUL byte: they are the bytes queued now.
+	t.keys.typedAhead(queuedInput(t.fd))
 	t.t.SetPrompt(prompt)
 	line, err := t.t.ReadLine()
 	if err == nil && t.keys.cancelled(line) {
@@ -53,11 +57,25 @@ func (t *termLines) Close() {}
 // ends the session on Ctrl-C as on Ctrl-D: it turns each Ctrl-C into
 // "go to the end of the line, show ^C, enter" (as a shell shows it), and
 // ReadLine then drops that line.
+//
+// It also gives back the Ctrl-Ds typed ahead: see typedAhead.
 type ctrlCKeys struct {
 	r       io.Reader
 	mu      sync.Mutex
 	pending []byte
 	hits    int // Ctrl-Cs turned into lines not yet returned
+	cooked  int // bytes still to read that the terminal queued in its normal mode
+}
+
+// typedAhead says that the next n bytes to read were typed while the
+// terminal was in its normal (canonical) mode: a NUL among them is the
+// end-of-file mark Ctrl-D left on an empty line, and is read as Ctrl-D.
+// (A NUL typed as such, Ctrl-@, is read so too: the line editor ignores
+// NULs anyway.)
+func (c *ctrlCKeys) typedAhead(n int) {
+	c.mu.Lock()
+	c.cooked = max(n, 0)
+	c.mu.Unlock()
 }
 
 // ctrlCLine is what one Ctrl-C becomes: ^E (end of line), "^C", Enter.
@@ -68,6 +86,16 @@ func (c *ctrlCKeys) Read(p []byte) (int, error) {
 	if len(c.pending) == 0 {
 		c.mu.Unlock()
 		n, err := c.r.Read(p)
+		c.mu.Lock()
+		if k := min(n, c.cooked); k > 0 {
+			for i, b := range p[:k] {
+				if b == 0 {
+					p[i] = 4 // Ctrl-D
+				}
+			}
+			c.cooked -= k
+		}
+		c.mu.Unlock()
 		if n == 0 || bytes.IndexByte(p[:n], 3) < 0 {
 			return n, err
 		}

@@ -27,6 +27,7 @@ type ptySession struct {
 	mu   sync.Mutex
 	out  []byte
 	seen int           // expect consumed out[:seen]
+	last time.Time     // when the terminal last showed something
 	done chan struct{} // the reader ended (the terminal closed)
 
 	waited chan struct{}
@@ -90,6 +91,9 @@ func startPTYIn(t *testing.T, dir string, env []string, bin string, args ...stri
 			n, err := master.Read(buf)
 			s.mu.Lock()
 			s.out = append(s.out, buf[:n]...)
+			if n > 0 {
+				s.last = time.Now()
+			}
 			s.mu.Unlock()
 			if err != nil {
 				return // EIO once every holder of the slave side is gone
@@ -120,15 +124,38 @@ func (s *ptySession) send(text string) {
 	}
 }
 
+// ptyMinTimeout is the least time a pty test waits without progress:
+// the timeouts only tell a hang. The tests assert no speed through them
+// (they time what they mean to), and a loaded CI machine running -race
+// may need several times the few seconds the callers name.
+const ptyMinTimeout = 30 * time.Second
+
+// stalled reports whether nothing has happened for timeout: neither since
+// start nor since the terminal last showed something (progress restarts
+// the clock, up to 4 timeouts in all, so that endless output still ends
+// the wait).
+func (s *ptySession) stalled(start time.Time, timeout time.Duration) bool {
+	s.mu.Lock()
+	last := s.last
+	s.mu.Unlock()
+	now := time.Now()
+	if now.Sub(start) > 4*timeout {
+		return true
+	}
+	if last.Before(start) {
+		last = start
+	}
+	return now.Sub(last) > timeout
+}
+
 // expect waits until the terminal shows want after what earlier expects
-// consumed, and consumes up to its end; it fails the test after timeout.
+// consumed, and consumes up to its end; it fails the test when the
+// terminal has shown nothing new for timeout (at least ptyMinTimeout)
+// without showing want.
 func (s *ptySession) expect(want string, timeout time.Duration) {
 	s.t.Helper()
-	// timeout only tells a hang: the tests assert no speed through it
-	// (they time what they mean to), and a loaded CI machine running
-	// -race may need several times the few seconds the callers name.
-	timeout = max(timeout, 30*time.Second)
-	deadline := time.Now().Add(timeout)
+	timeout = max(timeout, ptyMinTimeout)
+	start := time.Now()
 	for {
 		s.mu.Lock()
 		i := strings.Index(string(s.out[s.seen:]), want)
@@ -138,8 +165,8 @@ func (s *ptySession) expect(want string, timeout time.Duration) {
 			return
 		}
 		s.mu.Unlock()
-		if time.Now().After(deadline) {
-			s.t.Fatalf("the terminal did not show %q within %v; it shows (after what was already matched):\n%q\nall:\n%q", want, timeout, s.rest(), s.all())
+		if s.stalled(start, timeout) {
+			s.t.Fatalf("the terminal did not show %q (nothing new for %v, %v in all); it shows (after what was already matched):\n%q\nall:\n%q", want, timeout, time.Since(start).Round(time.Millisecond), s.rest(), s.all())
 		}
 		select {
 		case <-s.done:
@@ -167,13 +194,24 @@ func (s *ptySession) all() string {
 }
 
 // wait waits for gorc to end and returns its exit status (-1 for a
-// signal); it fails the test after timeout.
+// signal); it fails the test when gorc has not ended and the terminal
+// has shown nothing new for timeout (at least ptyMinTimeout).
 func (s *ptySession) wait(timeout time.Duration) int {
 	s.t.Helper()
-	select {
-	case <-s.waited:
-	case <-time.After(timeout):
-		s.t.Fatalf("gorc did not end within %v; the terminal shows:\n%q", timeout, s.all())
+	timeout = max(timeout, ptyMinTimeout)
+	start := time.Now()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		select {
+		case <-s.waited:
+			break wait
+		case <-tick.C:
+			if s.stalled(start, timeout) {
+				s.t.Fatalf("gorc did not end (nothing new on the terminal for %v, %v in all); the terminal shows:\n%q", timeout, time.Since(start).Round(time.Millisecond), s.all())
+			}
+		}
 	}
 	var ee *exec.ExitError
 	if errors.As(s.err, &ee) {

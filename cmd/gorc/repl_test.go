@@ -241,6 +241,37 @@ func TestREPLHistory(t *testing.T) {
 	}
 }
 
+// TestREPLTypedAhead: keys typed while code runs (the terminal is in its
+// normal mode then, so that Ctrl-C is SIGINT) reach the line editor when
+// the next prompt reads them: a line, then Ctrl-D on an empty line,
+// which ends the session. The terminal's normal mode keeps Ctrl-D as an
+// end-of-file mark, a NUL byte once the line editor's raw mode reads it:
+// session 25's TestREPLHistory stopped at a prompt when its Ctrl-D came
+// before the REPL was reading again.
+func TestREPLTypedAhead(t *testing.T) {
+	bin := gorcBinary(t)
+	for _, mode := range [][]string{{"-exec", "local"}, nil} {
+		t.Run(replModeName(mode), func(t *testing.T) {
+			env, _ := replEnv(t)
+			s := startPTY(t, env, bin, append([]string{"kaleido"}, mode...)...)
+			s.expect("ready> ", 20*time.Second)
+			s.send("extern printd(x);\r")
+			s.expect("ready> ", 10*time.Second)
+			// printd shows when the loop starts; the loop then runs for
+			// about a second (longer on a loaded machine).
+			s.send("printd(1) + (for i = 1, i < 1000000000 in 0);\r")
+			s.expect("1.000000", 10*time.Second)
+			s.send("2 + 3;\r")
+			s.send("\x04")
+			s.expect("Evaluated to 0.000000", 30*time.Second)
+			s.expect("Evaluated to 5.000000", 10*time.Second)
+			if code := s.wait(10 * time.Second); code != 0 {
+				t.Errorf("Ctrl-D typed ahead: exit %d, want 0", code)
+			}
+		})
+	}
+}
+
 // TestREPLHistoryFile: the history is bounded (a long file is cut to its
 // newest lines), concurrent sessions append whole lines, and without a
 // path nothing is written.

@@ -230,6 +230,9 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		if code := linkRunInputs(ctx, j, o, libs, workerTLS, cache, stderr); code >= 0 {
 			return code
 		}
+		// Every input is in: speculation need not look a missing name up
+		// again (jit.InputsComplete).
+		j.InputsComplete()
 		prog, err = j.Program(ctx, o.entry, append([]string{argv0}, o.args...))
 		err = libs.first(err)
 		if err != nil {

@@ -2,6 +2,7 @@ package lazy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -72,6 +73,31 @@ type noInitAdder interface {
 // (a speculative compile took them): the unit then only looks them up.
 type GraphCompileFunc func(ctx context.Context, fns []orc.SymbolName) (*jitlink.LinkGraph, error)
 
+// PartialError is what a GraphCompileFunc returns, beside the graph of
+// the partition's other functions, when some functions of a partition of
+// several failed to compile on their own (a speculative batch compiled
+// apart after the batch failed): the unit fails only those, each with
+// its own error, and links the rest. Without a graph it fails them all.
+type PartialError struct {
+	Failed map[orc.SymbolName]error
+}
+
+func (e *PartialError) Error() string {
+	names := make([]orc.SymbolName, 0, len(e.Failed))
+	for n := range e.Failed {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i].String() < names[j].String() })
+	var b strings.Builder
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(e.Failed[n].Error())
+	}
+	return b.String()
+}
+
 // CompileOnDemandGraph is CompileOnDemand for a compiler that hands its
 // object to the linker as a graph (target.Options.GraphName): each
 // partition's graph is added to impl through layer.
@@ -130,17 +156,22 @@ type codUnit struct {
 func (u *codUnit) build(ctx context.Context, part []orc.SymbolName) error {
 	if u.compileGraph != nil {
 		g, err := u.compileGraph(ctx, part)
-		if err != nil || g == nil {
+		var pe *PartialError
+		if g == nil || (err != nil && !errors.As(err, &pe)) {
 			// (nil: the partition's functions were added to impl by
 			// other means, a speculative compile.)
 			return err
 		}
+		var aerr error
 		if l, ok := u.graphs.(noInitAdder); ok {
-			_, err = l.AddGraphNoInit(u.impl, u.implRT, g)
+			_, aerr = l.AddGraphNoInit(u.impl, u.implRT, g)
 		} else {
-			_, err = u.graphs.AddGraph(u.impl, u.implRT, g)
+			_, aerr = u.graphs.AddGraph(u.impl, u.implRT, g)
 		}
-		return err
+		if aerr != nil {
+			return aerr
+		}
+		return err // nil, or the *PartialError of the functions left out
 	}
 	name, obj, err := u.compileObj(ctx, part)
 	if err != nil {
@@ -181,8 +212,14 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 		r.FailMaterialization(fmt.Errorf("lazy compile of %s: %w", describeSyms(part), err))
 	}
 	if err := u.build(ctx, part); err != nil {
-		fail(err)
-		return
+		var pe *PartialError
+		if !errors.As(err, &pe) {
+			fail(err)
+			return
+		}
+		if part = failApart(r, part, pe); part == nil {
+			return
+		}
 	}
 	es := r.GetExecutionSession()
 	m, err := es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, u.impl), orc.NewSymbolLookupSet(part...), orc.SymbolStateReady)
@@ -206,6 +243,71 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 	if err := r.NotifyEmitted([]orc.SymbolDependenceGroup{{Symbols: part, Dependencies: map[*orc.JITDylib][]orc.SymbolName{u.impl: part}}}); err != nil {
 		fail(err)
 	}
+}
+
+// failApart fails the functions of part that pe names, each with its
+// own error (r.Delegate gives each its own responsibility), so that only
+// their callers see an error, and returns the others. It returns nil if
+// nothing is left or delegating failed (r has then failed).
+func failApart(r *orc.MaterializationResponsibility, part []orc.SymbolName, pe *PartialError) []orc.SymbolName {
+	keep := make([]orc.SymbolName, 0, len(part))
+	for _, n := range part {
+		ferr, bad := pe.Failed[n]
+		if !bad {
+			keep = append(keep, n)
+			continue
+		}
+		fr, err := r.Delegate(n)
+		if err != nil {
+			r.FailMaterialization(fmt.Errorf("lazy compile of %s: %w", describeSyms(part), err))
+			return nil
+		}
+		fr.FailMaterialization(fmt.Errorf("lazy compile of %s: %w", n, ferr))
+	}
+	if len(keep) == 0 {
+		r.FailMaterialization(pe) // (owns nothing now: only forgotten)
+		return nil
+	}
+	return keep
+}
+
+// CompileApart is the fallback of a batch of functions (a speculative
+// batch) whose compile as one module failed: each function is compiled
+// on its own, only to see whether it compiles (the graph is dropped),
+// and those that do are compiled again together. It returns their graph
+// and, if some failed, a *PartialError naming those, each with its own
+// error (with no graph when none compiled), for a GraphCompileFunc to
+// return: the unit then fails only those. compile compiles the members
+// of the batch at the given indexes (of names) as one module. If the
+// functions compile apart but not together, or ctx ends, it returns
+// compile's error (the batch fails as a whole, as before).
+func CompileApart(ctx context.Context, names []orc.SymbolName, compile func(ctx context.Context, members []int) (*jitlink.LinkGraph, error)) (*jitlink.LinkGraph, error) {
+	var failed map[orc.SymbolName]error
+	ok := make([]int, 0, len(names))
+	for i, n := range names {
+		if _, err := compile(ctx, []int{i}); err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			if failed == nil {
+				failed = map[orc.SymbolName]error{}
+			}
+			failed[n] = err
+			continue
+		}
+		ok = append(ok, i)
+	}
+	if len(ok) == 0 {
+		return nil, &PartialError{Failed: failed}
+	}
+	g, err := compile(ctx, ok)
+	if err != nil {
+		return nil, err
+	}
+	if len(failed) > 0 {
+		return g, &PartialError{Failed: failed}
+	}
+	return g, nil
 }
 
 // choose picks the partition to compile among owned (the requested

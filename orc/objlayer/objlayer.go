@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/jitlink/elf"
@@ -294,6 +295,10 @@ type objectUnit struct {
 	// graph against what the session left the unit by these, with no
 	// map from name strings (a merged archive wave declares about 1,300).
 	named []namedSymbol
+
+	// queued: Queued has counted this unit's next link in l.inflight;
+	// Materialize takes the count over (or counts the link itself).
+	queued atomic.Bool
 }
 
 // namedSymbol is a definition of a unit's graph and its interned name.
@@ -333,11 +338,30 @@ func (u *objectUnit) Discard(jd *orc.JITDylib, name orc.SymbolName) {
 	u.mu.Unlock()
 }
 
-func (u *objectUnit) Materialize(ctx context.Context, r *orc.MaterializationResponsibility) {
-	l := u.l
+var _ orc.QueueObserver = (*objectUnit)(nil)
+
+// Queued counts the link as in flight from the moment the session hands
+// the unit to its dispatcher: a lookup that fails because another object
+// failed returns at once, and Quiesce must then still wait for this link,
+// whose goroutine may not have started, so that Undefined lists its
+// missing names too.
+func (u *objectUnit) Queued() {
+	if !u.queued.Swap(true) {
+		u.l.addInflight()
+	}
+}
+
+func (l *Layer) addInflight() {
 	l.mu.Lock()
 	l.inflight++
 	l.mu.Unlock()
+}
+
+func (u *objectUnit) Materialize(ctx context.Context, r *orc.MaterializationResponsibility) {
+	l := u.l
+	if !u.queued.Swap(false) {
+		l.addInflight() // (materialized without the session's Queued call)
+	}
 	defer func() {
 		l.mu.Lock()
 		l.inflight--
@@ -571,7 +595,8 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 		pending[e.Name] = e.Name.String()
 		start = min(start, now[i].From)
 	}
-	for _, ent := range order[min(start, len(order)):] {
+	for k := min(start, len(order)); k < len(order); k++ {
+		ent := order[k]
 		if len(pending) == 0 {
 			break
 		}
@@ -584,7 +609,7 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 			// Another object failed. Still find this object's own
 			// missing symbols (one lookup each, only on this error
 			// path), so the final report lists every undefined name.
-			c.recordMissing(ctx, ent.JD, pending, syms)
+			c.recordMissing(ctx, order[k:], pending, syms)
 			return nil, err
 		}
 		for n, d := range found {
@@ -613,15 +638,17 @@ func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitli
 }
 
 // recordMissing records the required names of pending that no definition
-// or generator in jd provides.
-func (c *linkContext) recordMissing(ctx context.Context, jd *orc.JITDylib, pending map[orc.SymbolName]string, syms map[string]jitlink.SymbolLookupFlags) {
+// or generator in order (the rest of the search order, from the dylib
+// whose lookup failed) provides: a name defined by a later dylib (a
+// library's) is not missing.
+func (c *linkContext) recordMissing(ctx context.Context, order orc.JITDylibSearchOrder, pending map[orc.SymbolName]string, syms map[string]jitlink.SymbolLookupFlags) {
 	es := c.u.l.es
 	for n, name := range pending {
 		if syms[name] != jitlink.LookupRequired {
 			continue
 		}
 		set := orc.SymbolLookupSet{}.Add(n, orc.WeaklyReferencedSymbol)
-		found, err := es.Lookup(ctx, orc.JITDylibSearchOrder{{JD: jd, Flags: orc.MatchAllSymbols}}, set, orc.SymbolStateResolved)
+		found, err := es.Lookup(ctx, order, set, orc.SymbolStateResolved)
 		if err == nil && len(found) == 0 {
 			key := c.trackerKey()
 			c.u.l.mu.Lock()

@@ -54,6 +54,12 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, orc.NewPoolDispatcher(1<<10))
+}
+
+// newEnvWith is newEnv with the session's dispatcher d.
+func newEnvWith(t testing.TB, d orc.Dispatcher) *env {
+	t.Helper()
 	e, err := epc.NewInProcess()
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +72,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	es := orc.NewExecutionSession(orc.WithDispatcher(orc.NewPoolDispatcher(1 << 10)))
+	es := orc.NewExecutionSession(orc.WithDispatcher(d))
 	jd, err := es.CreateJITDylib("main")
 	if err != nil {
 		t.Fatal(err)
