@@ -1,7 +1,6 @@
 package amd64
 
 import (
-	"math"
 	"math/bits"
 	"slices"
 
@@ -14,7 +13,9 @@ import (
 // layout reads its operands at 2i and writes its results at 2i+1; a "late"
 // operand is still read at 2i+1, so it cannot share a register with the
 // result. Physical registers appear as fixed intervals (argument set-up,
-// call clobbers, division), which the scan treats as already allocated.
+// results, division), which the scan treats as already allocated; a
+// call's clobbers of the caller-saved registers are kept once, in
+// ra.calls, rather than as a range of each register's interval.
 // Intervals are not split: a virtual register that does not get a
 // register lives in a stack slot for its whole life, and the emitter
 // reloads it through reserved scratch registers (r10, r11, xmm15).
@@ -45,22 +46,22 @@ type regAlloc struct {
 	assigned [numPhys][]vreg
 	nSpill   int32
 	used     [numPhys]bool // registers assigned to something
-	// minEnd is at most the end of every interval in assigned: an
-	// interval starting before it expires none of them. regEnd[r] is
-	// the same for assigned[r] alone, so that an expiry looks only at
-	// the lists that have an interval to drop.
-	minEnd int32
-	regEnd [numPhys]int32
-	// nonEmpty has bit r set when assigned[r] is not empty: the expiry
-	// in allocOne visits only those lists (a function uses a few of the
-	// 32 registers; looking at every regEnd was a fifth of allocOne).
-	nonEmpty uint32
-	count    []int32 // scratch of sortByStart
+	count    []int32       // scratch of sortByStart
 	// calls holds [p+1, p+2) for every call at position p, in order: the
 	// points where every caller-saved register is defined (clobbered).
 	calls     []rng
 	layoutIdx []int32 // scratch of allocate: layout index by block
-	header    []bool  // scratch of allocate: by block, the target of a back edge
+	// occ holds, for each physical register r, a bit set of the
+	// positions where it is taken (its fixed interval and the intervals
+	// assigned to it): words occW*r to occW*(r+1). ivb is the current
+	// interval's set, callb that of the calls' clobber points. free is
+	// a few word ANDs, where walking the range lists of every interval
+	// assigned to r was most of allocOne.
+	occ    []uint64
+	ivb    []uint64
+	callb  []uint64
+	occW   int
+	header []bool // scratch of allocate: by block, the target of a back edge
 }
 
 // callerSavedMask has bit r set for every caller-saved register r
@@ -379,14 +380,16 @@ func (fc *fnCompiler) allocate() {
 			p := b.from + 2*int32(k)
 			if m.op == mCall {
 				// The clobbers: a definition of every caller-saved
-				// register at p+1, as def below makes it.
+				// register at p+1, as def below makes it. A dead one
+				// (the clobber point alone) gets no range: ra.calls
+				// holds the point for every caller-saved register
+				// (ra.callb in the scan), which saved a range per
+				// register and call.
 				for mask := callerSavedMask; mask != 0; mask &= mask - 1 {
 					v := vreg(trailingZeros(mask))
 					iv := &ra.ivs[v]
 					iv.weight += wt
-					if live[0]&(1<<v) == 0 {
-						addRange(v, p+1, p+2)
-					} else {
+					if live[0]&(1<<v) != 0 {
 						iv.rs[len(iv.rs)-1].from = p + 1
 						live[0] &^= 1 << v
 					}
@@ -438,15 +441,77 @@ func (fc *fnCompiler) allocate() {
 	ra.sortByStart(nv, pos)
 	for r := range ra.assigned {
 		ra.assigned[r] = ra.assigned[r][:0]
-		ra.regEnd[r] = math.MaxInt32
 	}
-	ra.nonEmpty = 0
 	ra.used = [numPhys]bool{}
 	ra.nSpill = 0
-	ra.minEnd = math.MaxInt32
+	ow := words(int(pos))
+	ra.occW = ow
+	ra.occ = growWords(ra.occ, numPhys*ow)
+	ra.ivb = growWords(ra.ivb, ow)
+	ra.callb = growWords(ra.callb, ow)
+	for _, x := range ra.calls {
+		setBits(ra.callb, x.from, x.to)
+	}
+	for r := range numPhys {
+		occ := ra.occ[r*ow : (r+1)*ow]
+		if callerSavedMask&(1<<r) != 0 && len(ra.calls) > 0 {
+			copy(occ, ra.callb)
+		}
+		for _, x := range ra.ivs[r].rs {
+			setBits(occ, x.from, x.to)
+		}
+	}
 	for _, v := range ra.order {
 		fc.allocOne(v)
 	}
+}
+
+// growWords returns s resized to n words, all zero.
+func growWords(s []uint64, n int) []uint64 {
+	if cap(s) < n {
+		return make([]uint64, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// setBits sets the bits of positions [from, to) in b.
+func setBits(b []uint64, from, to int32) {
+	if from >= to {
+		return
+	}
+	lo, hi := from>>6, (to-1)>>6
+	fm := ^uint64(0) << (from & 63)
+	lm := ^uint64(0) >> (63 - (to-1)&63)
+	if lo == hi {
+		b[lo] |= fm & lm
+		return
+	}
+	b[lo] |= fm
+	for k := lo + 1; k < hi; k++ {
+		b[k] = ^uint64(0)
+	}
+	b[hi] |= lm
+}
+
+// clearBits clears the bits of positions [from, to) in b.
+func clearBits(b []uint64, from, to int32) {
+	if from >= to {
+		return
+	}
+	lo, hi := from>>6, (to-1)>>6
+	fm := ^uint64(0) << (from & 63)
+	lm := ^uint64(0) >> (63 - (to-1)&63)
+	if lo == hi {
+		b[lo] &^= fm & lm
+		return
+	}
+	b[lo] &^= fm
+	for k := lo + 1; k < hi; k++ {
+		b[k] = 0
+	}
+	b[hi] &^= lm
 }
 
 // sortByStart sets ra.order to the virtual registers numPhys..nv-1 that
@@ -539,56 +604,50 @@ func intersects(a, b []rng) bool {
 	return false
 }
 
-func (fc *fnCompiler) free(r asm.Reg, iv *interval) bool {
-	ra := &fc.ra
-	if fixed := ra.ivs[r].rs; len(fixed) > 0 && intersects(iv.rs, fixed) {
-		return false
-	}
-	for _, o := range ra.assigned[r] {
-		if intersects(iv.rs, ra.ivs[o].rs) {
+// free reports whether register r is free over the positions of the
+// current interval, words lo to hi of ra.ivb: neither its fixed
+// interval nor an interval assigned to it holds one of them.
+func (ra *regAlloc) free(r asm.Reg, lo, hi int) bool {
+	occ := ra.occ[int(r)*ra.occW:]
+	for k := lo; k <= hi; k++ {
+		if occ[k]&ra.ivb[k] != 0 {
 			return false
 		}
 	}
 	return true
 }
 
+// hitsCalls reports whether the current interval holds a call's
+// clobber point.
+func (ra *regAlloc) hitsCalls(lo, hi int) bool {
+	for k := lo; k <= hi; k++ {
+		if ra.callb[k]&ra.ivb[k] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (fc *fnCompiler) allocOne(v vreg) {
 	ra := &fc.ra
 	iv := &ra.ivs[v]
-	start := iv.start()
-	// Expire intervals that ended (none has if start < minEnd).
-	if start >= ra.minEnd {
-		minEnd := int32(math.MaxInt32)
-		for mask := ra.nonEmpty; mask != 0; mask &= mask - 1 {
-			r := bits.TrailingZeros32(mask)
-			if ra.regEnd[r] > start {
-				minEnd = min(minEnd, ra.regEnd[r])
-				continue // nothing in this list has ended
-			}
-			l := ra.assigned[r]
-			j := 0
-			regEnd := int32(math.MaxInt32)
-			for _, o := range l {
-				if e := ra.ivs[o].end(); e > start {
-					l[j] = o
-					j++
-					regEnd = min(regEnd, e)
-				}
-			}
-			ra.assigned[r] = l[:j]
-			ra.regEnd[r] = regEnd
-			if j == 0 {
-				ra.nonEmpty &^= 1 << r
-			}
-			minEnd = min(minEnd, regEnd)
-		}
-		ra.minEnd = minEnd
+	for _, x := range iv.rs {
+		setBits(ra.ivb, x.from, x.to)
 	}
+	lo, hi := int(iv.start()>>6), int((iv.end()-1)>>6)
+	fc.allocBits(v, iv, lo, hi)
+	clear(ra.ivb[lo : hi+1])
+}
+
+// allocBits gives v a register or a spill slot; ra.ivb holds its
+// interval's positions in words lo to hi.
+func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
+	ra := &fc.ra
 	order := gprOrder
 	if fc.class[v] == classXMM {
 		order = xmmOrder
 	}
-	if len(ra.calls) > 0 && !fullSearch && intersects(iv.rs, ra.calls) {
+	if len(ra.calls) > 0 && !fullSearch && ra.hitsCalls(lo, hi) {
 		// Live across a call: every caller-saved register's fixed
 		// interval intersects iv's, so none can be taken or evicted
 		// from. All xmm registers are caller-saved: iv is spilled, as
@@ -601,14 +660,15 @@ func (fc *fnCompiler) allocOne(v vreg) {
 	}
 	// take assigns r (of order) to v if r is free for v's interval.
 	take := func(r asm.Reg) bool {
-		if !fc.free(r, iv) {
+		if !ra.free(r, lo, hi) {
 			return false
 		}
 		iv.reg = r
 		ra.assigned[r] = append(ra.assigned[r], v)
-		ra.nonEmpty |= 1 << r
-		ra.regEnd[r] = min(ra.regEnd[r], iv.end())
-		ra.minEnd = min(ra.minEnd, iv.end())
+		occ := ra.occ[int(r)*ra.occW:]
+		for k := lo; k <= hi; k++ {
+			occ[k] |= ra.ivb[k]
+		}
 		ra.used[r] = true
 		return true
 	}
@@ -630,12 +690,16 @@ func (fc *fnCompiler) allocOne(v vreg) {
 		}
 	}
 	// No register is free for the whole interval: evict cheaper
-	// intervals or spill this one.
+	// intervals or spill this one. (assigned[r] also holds intervals
+	// that ended before iv starts; they do not intersect it.)
 	myW := iv.weight / float32(iv.end()-iv.start()+1)
 	best, bestW := asm.NoReg, myW
 	for _, r := range order {
 		if fixed := ra.ivs[r].rs; len(fixed) > 0 && intersects(iv.rs, fixed) {
 			continue
+		}
+		if callerSavedMask&(1<<r) != 0 && ra.hitsCalls(lo, hi) {
+			continue // the calls' clobbers are part of r's fixed interval
 		}
 		var sum float32
 		for _, o := range ra.assigned[r] {
@@ -653,21 +717,25 @@ func (fc *fnCompiler) allocOne(v vreg) {
 		return
 	}
 	l := ra.assigned[best]
+	occ := ra.occ[int(best)*ra.occW : int(best+1)*ra.occW]
 	j := 0
 	for _, o := range l {
 		oi := &ra.ivs[o]
 		if intersects(iv.rs, oi.rs) {
 			oi.reg = asm.NoReg
 			fc.spill(oi)
+			for _, x := range oi.rs {
+				clearBits(occ, x.from, x.to)
+			}
 		} else {
 			l[j] = o
 			j++
 		}
 	}
 	ra.assigned[best] = append(l[:j], v)
-	ra.nonEmpty |= 1 << best
-	ra.regEnd[best] = min(ra.regEnd[best], iv.end())
-	ra.minEnd = min(ra.minEnd, iv.end())
+	for k := lo; k <= hi; k++ {
+		occ[k] |= ra.ivb[k]
+	}
 	iv.reg = best
 	ra.used[best] = true
 }
@@ -681,5 +749,5 @@ func (fc *fnCompiler) spill(iv *interval) {
 	fc.ra.nSpill++
 }
 
-// regAlloc.nonEmpty has a bit per physical register.
+// regAlloc.occ's registers are numbered below 32.
 const _ = uint32(1) << (numPhys - 1)
