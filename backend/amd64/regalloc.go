@@ -282,16 +282,34 @@ func (fc *fnCompiler) allocate() {
 	ra.liveIn = growSets(ra.liveIn, nb, w)
 	for bi := range fc.blocks {
 		gen, kill := ra.gen[bi], ra.kill[bi]
-		for k := range fc.blocks[bi].insts {
-			m := &fc.blocks[bi].insts[k]
+		insts := fc.blocks[bi].insts
+		for k := range insts {
+			m := &insts[k]
+			if plainOperands(m.op) {
+				// operands' default case, without its slices.
+				if m.a != noVReg {
+					genUse(gen, kill, m.a)
+				}
+				if m.b != noVReg {
+					genUse(gen, kill, m.b)
+				}
+				if m.c != noVReg {
+					genUse(gen, kill, m.c)
+				}
+				if m.addr.kind == addrBase && (m.op == mLoad || m.op == mStore || m.op == mLea) {
+					genUse(gen, kill, m.addr.base)
+				}
+				if m.dst != noVReg {
+					kill[uint32(m.dst)>>6] |= 1 << (uint32(m.dst) & 63)
+				}
+				continue
+			}
 			uses, defs := fc.operands(m)
 			for _, u := range uses {
-				if kill[u.v/64]&(1<<(u.v%64)) == 0 {
-					gen[u.v/64] |= 1 << (u.v % 64)
-				}
+				genUse(gen, kill, u.v)
 			}
 			for _, v := range defs {
-				kill[v/64] |= 1 << (v % 64)
+				kill[uint32(v)>>6] |= 1 << (uint32(v) & 63)
 			}
 			if m.op == mCall {
 				kill[0] |= callerSavedMask
@@ -348,18 +366,6 @@ func (fc *fnCompiler) allocate() {
 		}
 	}
 	ra.calls = ra.calls[:0]
-	addRange := func(v vreg, from, to int32) {
-		iv := &ra.ivs[v]
-		if n := len(iv.rs); n > 0 {
-			last := &iv.rs[n-1]
-			if to >= last.from {
-				last.from = min(last.from, from)
-				last.to = max(last.to, to)
-				return
-			}
-		}
-		iv.rs = append(iv.rs, rng{from, to})
-	}
 	for i := len(fc.layout) - 1; i >= 0; i-- {
 		bi := fc.layout[i]
 		b := &fc.blocks[bi]
@@ -368,7 +374,7 @@ func (fc *fnCompiler) allocate() {
 			for word != 0 {
 				j := trailingZeros(word)
 				word &= word - 1
-				addRange(vreg(k*64+j), b.from, b.to)
+				ra.addRange(vreg(k*64+j), b.from, b.to)
 			}
 		}
 		wt := float32(1)
@@ -378,44 +384,54 @@ func (fc *fnCompiler) allocate() {
 		for k := len(b.insts) - 1; k >= 0; k-- {
 			m := &b.insts[k]
 			p := b.from + 2*int32(k)
-			if m.op == mCall {
-				// The clobbers: a definition of every caller-saved
-				// register at p+1, as def below makes it. A dead one
-				// (the clobber point alone) gets no range: ra.calls
-				// holds the point for every caller-saved register
-				// (ra.callb in the scan), which saved a range per
-				// register and call.
-				for mask := callerSavedMask; mask != 0; mask &= mask - 1 {
-					v := vreg(trailingZeros(mask))
-					iv := &ra.ivs[v]
-					iv.weight += wt
-					if live[0]&(1<<v) != 0 {
-						iv.rs[len(iv.rs)-1].from = p + 1
-						live[0] &^= 1 << v
+			if plainOperands(m.op) {
+				// operands' default case, without its slices: the
+				// definition, then the uses in operands' order.
+				if m.dst != noVReg {
+					ra.def(live, m.dst, p, wt)
+				}
+				if m.a != noVReg {
+					ra.use(live, m.a, b.from, p+1+int32((m.flags&flLateA)/flLateA), wt)
+				}
+				if m.b != noVReg {
+					ra.use(live, m.b, b.from, p+1+int32((m.flags&flLateB)/flLateB), wt)
+				}
+				if m.c != noVReg {
+					ra.use(live, m.c, b.from, p+2, wt)
+				}
+				if m.addr.kind == addrBase && (m.op == mLoad || m.op == mStore || m.op == mLea) {
+					ra.use(live, m.addr.base, b.from, p+1, wt)
+				}
+			} else {
+				if m.op == mCall {
+					// The clobbers: a definition of every caller-saved
+					// register at p+1, as def below makes it. A dead one
+					// (the clobber point alone) gets no range: ra.calls
+					// holds the point for every caller-saved register
+					// (ra.callb in the scan), which saved a range per
+					// register and call.
+					for mask := callerSavedMask; mask != 0; mask &= mask - 1 {
+						v := vreg(trailingZeros(mask))
+						iv := &ra.ivs[v]
+						iv.weight += wt
+						if live[0]&(1<<v) != 0 {
+							iv.rs[len(iv.rs)-1].from = p + 1
+							live[0] &^= 1 << v
+						}
 					}
+					ra.calls = append(ra.calls, rng{p + 1, p + 2})
 				}
-				ra.calls = append(ra.calls, rng{p + 1, p + 2})
-			}
-			uses, defs := fc.operands(m)
-			for _, v := range defs {
-				iv := &ra.ivs[v]
-				iv.weight += wt
-				if live[v/64]&(1<<(v%64)) == 0 {
-					addRange(v, p+1, p+2) // dead definition
-				} else {
-					iv.rs[len(iv.rs)-1].from = p + 1
-					live[v/64] &^= 1 << (v % 64)
+				uses, defs := fc.operands(m)
+				for _, v := range defs {
+					ra.def(live, v, p, wt)
 				}
-			}
-			for _, u := range uses {
-				v := u.v
-				ra.ivs[v].weight += wt
-				end := p + 1
-				if u.late {
-					end = p + 2
+				for _, u := range uses {
+					end := p + 1
+					if u.late {
+						end = p + 2
+					}
+					ra.use(live, u.v, b.from, end, wt)
 				}
-				addRange(v, b.from, end)
-				live[v/64] |= 1 << (v % 64)
 			}
 			// Hints for coalescing.
 			switch m.op {
@@ -512,6 +528,65 @@ func clearBits(b []uint64, from, to int32) {
 		b[k] = 0
 	}
 	b[hi] &^= lm
+}
+
+// plainOperands reports whether operands handles op in its default
+// case: reads a, b, c (late) and, for a load, store or lea, the base of
+// the address; writes dst. The allocator's walks handle these inline.
+func plainOperands(op mop) bool {
+	switch op {
+	case mEntry, mCall, mDiv, mAtomic, mRet:
+		return false
+	}
+	return true
+}
+
+// genUse records a read of v in a block's local sets: v is in gen
+// unless the block defined it before.
+func genUse(gen, kill []uint64, v vreg) {
+	w, bit := uint32(v)>>6, uint64(1)<<(uint32(v)&63)
+	if kill[w]&bit == 0 {
+		gen[w] |= bit
+	}
+}
+
+// addRange adds [from, to) to v's interval, which the backward walk
+// builds from its last range to its first: it merges with the range
+// added last when they touch or overlap.
+func (ra *regAlloc) addRange(v vreg, from, to int32) {
+	iv := &ra.ivs[v]
+	if n := len(iv.rs); n > 0 {
+		last := &iv.rs[n-1]
+		if to >= last.from {
+			last.from = min(last.from, from)
+			last.to = max(last.to, to)
+			return
+		}
+	}
+	iv.rs = append(iv.rs, rng{from, to})
+}
+
+// def is the backward walk's definition of v at position p+1: it ends
+// the live range the uses after it started, or is a dead definition.
+func (ra *regAlloc) def(live []uint64, v vreg, p int32, wt float32) {
+	iv := &ra.ivs[v]
+	iv.weight += wt
+	w, bit := uint32(v)>>6, uint64(1)<<(uint32(v)&63)
+	if live[w]&bit == 0 {
+		ra.addRange(v, p+1, p+2) // dead definition
+	} else {
+		iv.rs[len(iv.rs)-1].from = p + 1
+		live[w] &^= bit
+	}
+}
+
+// use is the backward walk's read of v before position end in a block
+// starting at from: v is live from the block's start (until a
+// definition before the read cuts the range).
+func (ra *regAlloc) use(live []uint64, v vreg, from, end int32, wt float32) {
+	ra.ivs[v].weight += wt
+	ra.addRange(v, from, end)
+	live[uint32(v)>>6] |= 1 << (uint32(v) & 63)
 }
 
 // sortByStart sets ra.order to the virtual registers numPhys..nv-1 that
