@@ -405,20 +405,18 @@ func (fc *fnCompiler) allocate() {
 			} else {
 				if m.op == mCall {
 					// The clobbers: a definition of every caller-saved
-					// register at p+1, as def below makes it. A dead one
-					// (the clobber point alone) gets no range: ra.calls
-					// holds the point for every caller-saved register
+					// register at p+1, as def below makes it, for those
+					// live after the call (a result). A dead one (the
+					// clobber point alone) gets no range: ra.calls holds
+					// the point for every caller-saved register
 					// (ra.callb in the scan), which saved a range per
-					// register and call.
-					for mask := callerSavedMask; mask != 0; mask &= mask - 1 {
-						v := vreg(trailingZeros(mask))
-						iv := &ra.ivs[v]
-						iv.weight += wt
-						if live[0]&(1<<v) != 0 {
-							iv.rs[len(iv.rs)-1].from = p + 1
-							live[0] &^= 1 << v
-						}
+					// register and call. (The weight of a physical
+					// register's interval is never read.)
+					for mask := live[0] & callerSavedMask; mask != 0; mask &= mask - 1 {
+						iv := &ra.ivs[trailingZeros(mask)]
+						iv.rs[len(iv.rs)-1].from = p + 1
 					}
+					live[0] &^= callerSavedMask
 					ra.calls = append(ra.calls, rng{p + 1, p + 2})
 				}
 				uses, defs := fc.operands(m)
