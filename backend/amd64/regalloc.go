@@ -53,10 +53,11 @@ type regAlloc struct {
 	layoutIdx []int32 // scratch of allocate: layout index by block
 	// occ holds, for each physical register r, a bit set of the
 	// positions where it is taken (its fixed interval and the intervals
-	// assigned to it): words occW*r to occW*(r+1). ivb is the current
-	// interval's set, callb that of the calls' clobber points. free is
-	// a few word ANDs, where walking the range lists of every interval
-	// assigned to r was most of allocOne.
+	// assigned to it): words occW*r to occW*(r+1); the calls' clobber
+	// points, taken in every caller-saved register, are in callb alone.
+	// ivb is the current interval's set. free is a few word ANDs, where
+	// walking the range lists of every interval assigned to r was most
+	// of allocOne.
 	occ    []uint64
 	ivb    []uint64
 	callb  []uint64
@@ -467,12 +468,11 @@ func (fc *fnCompiler) allocate() {
 		setBits(ra.callb, x.from, x.to)
 	}
 	for r := range numPhys {
-		occ := ra.occ[r*ow : (r+1)*ow]
-		if callerSavedMask&(1<<r) != 0 && len(ra.calls) > 0 {
-			copy(occ, ra.callb)
-		}
-		for _, x := range ra.ivs[r].rs {
-			setBits(occ, x.from, x.to)
+		if rs := ra.ivs[r].rs; len(rs) > 0 {
+			occ := ra.occ[r*ow : (r+1)*ow]
+			for _, x := range rs {
+				setBits(occ, x.from, x.to)
+			}
 		}
 	}
 	for _, v := range ra.order {
@@ -679,7 +679,9 @@ func intersects(a, b []rng) bool {
 
 // free reports whether register r is free over the positions of the
 // current interval, words lo to hi of ra.ivb: neither its fixed
-// interval nor an interval assigned to it holds one of them.
+// interval nor an interval assigned to it holds one of them. (The
+// calls' clobber points are not in occ: allocBits checks them once per
+// interval, as cross.)
 func (ra *regAlloc) free(r asm.Reg, lo, hi int) bool {
 	occ := ra.occ[int(r)*ra.occW:]
 	for k := lo; k <= hi; k++ {
@@ -720,7 +722,10 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 	if fc.class[v] == classXMM {
 		order = xmmOrder
 	}
-	if len(ra.calls) > 0 && !fullSearch && ra.hitsCalls(lo, hi) {
+	// cross: iv holds a call's clobber point, part of every caller-saved
+	// register's fixed interval (kept in ra.callb, not in occ).
+	cross := len(ra.calls) > 0 && ra.hitsCalls(lo, hi)
+	if cross && !fullSearch {
 		// Live across a call: every caller-saved register's fixed
 		// interval intersects iv's, so none can be taken or evicted
 		// from. All xmm registers are caller-saved: iv is spilled, as
@@ -733,7 +738,7 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 	}
 	// take assigns r (of order) to v if r is free for v's interval.
 	take := func(r asm.Reg) bool {
-		if !ra.free(r, lo, hi) {
+		if cross && callerSavedMask&(1<<r) != 0 || !ra.free(r, lo, hi) {
 			return false
 		}
 		iv.reg = r
@@ -771,7 +776,7 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 		if fixed := ra.ivs[r].rs; len(fixed) > 0 && intersects(iv.rs, fixed) {
 			continue
 		}
-		if callerSavedMask&(1<<r) != 0 && ra.hitsCalls(lo, hi) {
+		if cross && callerSavedMask&(1<<r) != 0 {
 			continue // the calls' clobbers are part of r's fixed interval
 		}
 		var sum float32
