@@ -118,7 +118,7 @@ func (fc *fnCompiler) emitFunction() error {
 	if err := a.Err(); err != nil {
 		return fc.errorf("%w", err)
 	}
-	sym := elfw.SymID(mc.syms[fc.f])
+	sym := mc.syms[fc.f].id
 	// The events go to the module's list (an fde's slice of it stays
 	// valid when a later append moves the list: it is never written
 	// again), not to an array of their own per function.
