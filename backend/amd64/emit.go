@@ -1028,7 +1028,7 @@ func (fc *fnCompiler) absorbEdge(t, f, next int32) (int32, int32, int32) {
 			dsts[r] = true
 		}
 	}
-	for k, word := range fc.ra.liveIn[other] {
+	for k, word := range fc.ra.in(other) {
 		for word != 0 {
 			j := trailingZeros(word)
 			word &= word - 1

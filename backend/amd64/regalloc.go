@@ -37,11 +37,16 @@ func (iv *interval) start() int32 { return iv.rs[0].from }
 func (iv *interval) end() int32   { return iv.rs[len(iv.rs)-1].to }
 
 type regAlloc struct {
-	ivs      []interval
-	live     []uint64 // scratch bitset
-	liveIn   [][]uint64
-	gen      [][]uint64
-	kill     [][]uint64
+	ivs  []interval
+	live []uint64 // scratch bitset
+	// liveIn, gen and kill hold a bit set of liveW words per block,
+	// block b's at words b*liveW to (b+1)*liveW (one array each, not a
+	// slice per block: the data-flow loops index them without loading a
+	// slice header per block).
+	liveIn   []uint64
+	gen      []uint64
+	kill     []uint64
+	liveW    int
 	order    []vreg
 	assigned [numPhys][]vreg
 	nSpill   int32
@@ -223,21 +228,6 @@ func (fc *fnCompiler) succs(b *mblock) (int32, int32) {
 
 func words(n int) int { return (n + 63) / 64 }
 
-func growSets(s [][]uint64, n, w int) [][]uint64 {
-	for len(s) < n {
-		s = append(s, nil)
-	}
-	s = s[:n]
-	for i := range s {
-		if cap(s[i]) < w {
-			s[i] = make([]uint64, w)
-		}
-		s[i] = s[i][:w]
-		clear(s[i])
-	}
-	return s
-}
-
 func (fc *fnCompiler) allocate() {
 	ra := &fc.ra
 	nv := len(fc.class)
@@ -278,11 +268,12 @@ func (fc *fnCompiler) allocate() {
 	}
 
 	// Local gen/kill sets.
-	ra.gen = growSets(ra.gen, nb, w)
-	ra.kill = growSets(ra.kill, nb, w)
-	ra.liveIn = growSets(ra.liveIn, nb, w)
+	ra.liveW = w
+	ra.gen = growWords(ra.gen, nb*w)
+	ra.kill = growWords(ra.kill, nb*w)
+	ra.liveIn = growWords(ra.liveIn, nb*w)
 	for bi := range fc.blocks {
-		gen, kill := ra.gen[bi], ra.kill[bi]
+		gen, kill := ra.gen[bi*w:(bi+1)*w], ra.kill[bi*w:(bi+1)*w]
 		insts := fc.blocks[bi].insts
 		for k := range insts {
 			m := &insts[k]
@@ -335,9 +326,10 @@ func (fc *fnCompiler) allocate() {
 		for i := len(fc.layout) - 1; i >= 0; i-- {
 			bi := fc.layout[i]
 			fc.liveOut(bi, live)
-			in := ra.liveIn[bi]
+			o := int(bi) * w
+			in, gen, kill := ra.liveIn[o:o+w], ra.gen[o:o+w], ra.kill[o:o+w]
 			for k := range live {
-				n := ra.gen[bi][k] | live[k]&^ra.kill[bi][k]
+				n := gen[k] | live[k]&^kill[k]
 				if n != in[k] {
 					in[k] = n
 					if header[bi] || fullLiveness {
@@ -624,16 +616,26 @@ func (ra *regAlloc) sortByStart(nv int, end int32) {
 // trailingZeros is the index of x's lowest set bit (x != 0).
 func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
 
+// liveOut sets out to the union of block bi's successors' live-in sets.
 func (fc *fnCompiler) liveOut(bi int32, out []uint64) {
-	clear(out)
+	ra := &fc.ra
 	t, f := fc.succs(&fc.blocks[bi])
-	for _, s := range [2]int32{t, f} {
-		if s >= 0 {
-			for k, x := range fc.ra.liveIn[s] {
-				out[k] |= x
-			}
+	switch {
+	case t >= 0 && f >= 0:
+		a, b := ra.in(t), ra.in(f)
+		for k := range out {
+			out[k] = a[k] | b[k]
 		}
+	case t >= 0:
+		copy(out, ra.in(t))
+	default:
+		clear(out)
 	}
+}
+
+// in returns block b's live-in set.
+func (ra *regAlloc) in(b int32) []uint64 {
+	return ra.liveIn[int(b)*ra.liveW : int(b+1)*ra.liveW]
 }
 
 // hint records that v would like the register of other.
