@@ -709,11 +709,18 @@ func (fc *fnCompiler) allocOne(v vreg) {
 	ra := &fc.ra
 	iv := &ra.ivs[v]
 	for _, x := range iv.rs {
-		setBits(ra.ivb, x.from, x.to)
+		if lo := x.from >> 6; lo == (x.to-1)>>6 && x.from < x.to {
+			// Within a word (most ranges): setBits' first case, inline.
+			ra.ivb[lo] |= ^uint64(0) << (x.from & 63) & (^uint64(0) >> (63 - (x.to-1)&63))
+		} else {
+			setBits(ra.ivb, x.from, x.to)
+		}
 	}
 	lo, hi := int(iv.start()>>6), int((iv.end()-1)>>6)
 	fc.allocBits(v, iv, lo, hi)
-	clear(ra.ivb[lo : hi+1])
+	for k := lo; k <= hi; k++ { // a loop, not clear: a call for 1-3 words
+		ra.ivb[k] = 0
+	}
 }
 
 // allocBits gives v a register or a spill slot; ra.ivb holds its
