@@ -464,11 +464,13 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 		fc.em.curA = noVReg
 	}
 	if m.dst != noVReg {
-		// loc, not regLoc: for a rematerialized constant it names the
-		// constant's symbol, and the objects number the constants in the
-		// order of that first mention.
-		if r, _, ok := fc.loc(m.dst); ok {
+		if r, ok := fc.regLoc(m.dst); ok {
 			fc.em.curDst = r
+		} else if iv := &fc.ra.ivs[m.dst]; iv.spill == -2 {
+			// A rematerialized constant: name its symbol here, as loc
+			// did when this asked loc (the objects number the constants
+			// in the order of that first mention).
+			fc.constMem(iv.bits)
 		}
 	}
 	fc.emitOne(m, next, last)
