@@ -392,6 +392,16 @@ func (fc *fnCompiler) dstReg(v vreg) asm.Reg {
 }
 
 func (fc *fnCompiler) storeDst(v vreg, r asm.Reg) {
+	if v < numPhys || fc.ra.ivs[v].reg != asm.NoReg {
+		return // in its register (the common case, inline)
+	}
+	fc.storeSlot(v, r)
+}
+
+// storeSlot is storeDst for a v without a register of its own.
+//
+//go:noinline
+func (fc *fnCompiler) storeSlot(v vreg, r asm.Reg) {
 	if _, ok := fc.regLoc(v); ok {
 		return
 	}
