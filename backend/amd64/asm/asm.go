@@ -19,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 )
 
 // Reg is a machine register: general-purpose registers 0-15 (RAX..R15)
@@ -409,8 +408,20 @@ func (a *Assembler) Shrink(m Mark, short []bool) {
 			f.at = at + st.newLen - 4
 		}
 	}
-	for k := m.relocs; k < len(a.Relocs); k++ {
-		a.Relocs[k].Offset = int(a.moved(sites, int32(a.Relocs[k].Offset)))
+	// The relocations were appended in order of offset: one cursor
+	// walks the sites beside them (a binary search each was a third of
+	// Shrink); an offset out of order starts the cursor over.
+	k, prev := 0, int32(-1)
+	for r := m.relocs; r < len(a.Relocs); r++ {
+		off := int32(a.Relocs[r].Offset)
+		if off < prev {
+			k = 0
+		}
+		for k < len(sites) && sites[k].start < off {
+			k++
+		}
+		prev = off
+		a.Relocs[r].Offset = int(movedAt(sites, off, k))
 	}
 	for k := m.labels; k < len(a.labels); k++ {
 		if a.labels[k] >= 0 {
@@ -426,7 +437,21 @@ func (a *Assembler) Moved(off int) int { return int(a.moved(a.sites, int32(off))
 // moved maps old offset off through the branches in sites (sorted): it
 // moves down by what the branches that start before it lost.
 func (a *Assembler) moved(sites []shrinkSite, off int32) int32 {
-	k := sort.Search(len(sites), func(i int) bool { return sites[i].start >= off })
+	// The number of sites that start before off, by binary search.
+	lo, hi := 0, len(sites)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if sites[m].start < off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return movedAt(sites, off, lo)
+}
+
+// movedAt is moved for an offset that k sites start before.
+func movedAt(sites []shrinkSite, off int32, k int) int32 {
 	if k == 0 {
 		return off
 	}
