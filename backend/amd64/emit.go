@@ -484,7 +484,11 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 		}
 	}
 	fc.emitOne(m, next, last)
-	fc.forget(m)
+	// With no register holding a slot's copy, forget could only start
+	// one (a copy into a spilled value); every other case drops copies.
+	if fc.em.fwd.mask != 0 || m.op == mCopy {
+		fc.forget(m)
+	}
 }
 
 // emitOne emits the machine code of m: next is the block laid out after
