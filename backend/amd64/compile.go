@@ -101,7 +101,6 @@ func (r *Result) Release() {
 	mc.m, mc.opts = nil, Options{}
 	clear(mc.syms)
 	clear(mc.consts)
-	clear(mc.here)
 	mc.fdes = mc.fdes[:0]
 	mc.cfi = mc.cfi[:0]
 	mc.a.Reset()
@@ -164,7 +163,7 @@ func CompileModule(ctx context.Context, m *ir.Module, opts Options) (res *Result
 	}
 	fc := takeFnCompiler(mc)
 	for _, f := range m.Funcs {
-		if f.IsDeclaration() || !mc.here[f] {
+		if f.IsDeclaration() || !mc.syms[f].here {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
@@ -211,14 +210,16 @@ type moduleCompiler struct {
 	w        *elfw.Writer
 	text     *elfw.Section
 	a        asm.Assembler
-	syms     map[ir.Value]elfw.SymID
-	consts   map[uint64]elfw.SymID
-	negMask  [2]elfw.SymID
-	stats    Stats
-	curName  string // the function being compiled (current)
-	fdes     []fde
-	cfi      []cfiEvent        // the fdes' events, one after the other
-	here     map[ir.Value]bool // functions and globals defined in this object
+	// syms: the symbol of each function and global the object defines
+	// or refers to, and whether it defines it (one map, so that a
+	// reference costs one lookup of an interface key, not two).
+	syms    map[ir.Value]symRef
+	consts  map[uint64]elfw.SymID
+	negMask [2]elfw.SymID
+	stats   Stats
+	curName string // the function being compiled (current)
+	fdes    []fde
+	cfi     []cfiEvent // the fdes' events, one after the other
 	// streaming: functions arrive one by one (Stream); a function not yet
 	// seen is referenced by name and defined when it arrives.
 	streaming bool
@@ -238,12 +239,12 @@ func newModuleCompiler(m *ir.Module, opts Options) *moduleCompiler {
 	if mc, _ := moduleCompilers.Get().(*moduleCompiler); mc != nil {
 		// A released one (Result.Release): its tables are empty.
 		mc.w.FileName = opts.SourceName
-		*mc = moduleCompiler{m: m, opts: opts, w: mc.w, text: mc.w.Text(), a: mc.a, syms: mc.syms, consts: mc.consts, negMask: [2]elfw.SymID{-1, -1}, here: mc.here, fdes: mc.fdes, cfi: mc.cfi}
+		*mc = moduleCompiler{m: m, opts: opts, w: mc.w, text: mc.w.Text(), a: mc.a, syms: mc.syms, consts: mc.consts, negMask: [2]elfw.SymID{-1, -1}, fdes: mc.fdes, cfi: mc.cfi}
 		return mc
 	}
 	w := elfw.New()
 	w.FileName = opts.SourceName
-	mc := &moduleCompiler{m: m, opts: opts, w: w, text: w.Text(), syms: make(map[ir.Value]elfw.SymID), consts: make(map[uint64]elfw.SymID), negMask: [2]elfw.SymID{-1, -1}, here: make(map[ir.Value]bool)}
+	mc := &moduleCompiler{m: m, opts: opts, w: w, text: w.Text(), syms: make(map[ir.Value]symRef), consts: make(map[uint64]elfw.SymID), negMask: [2]elfw.SymID{-1, -1}}
 	return mc
 }
 
@@ -264,23 +265,29 @@ func bindOf(l ir.Linkage) elfw.Bind {
 func (mc *moduleCompiler) symbolFor(v ir.Value) (int32, bool) {
 	switch x := v.(type) {
 	case *ir.Function:
-		if id, ok := mc.syms[v]; ok {
-			return int32(id), mc.here[v]
+		if s, ok := mc.syms[v]; ok {
+			return int32(s.id), s.here
 		}
 		// A function of another module or not yet seen: external.
 		return mc.externSym(x.Name), false
 	case *ir.Global:
-		if id, ok := mc.syms[v]; ok {
-			return int32(id), mc.here[v]
+		if s, ok := mc.syms[v]; ok {
+			return int32(s.id), s.here
 		}
 		if x.ThreadLocal {
 			if err := mc.declare(x, x.Name, x.Linkage); err == nil {
-				return int32(mc.syms[v]), false
+				return int32(mc.syms[v].id), false
 			}
 		}
 		return mc.externSym(x.Name), false
 	}
 	return -1, false
+}
+
+// symRef is a symbol of the object and whether the object defines it.
+type symRef struct {
+	id   elfw.SymID
+	here bool
 }
 
 // externSym returns an undefined global symbol for name (or the defined
@@ -426,7 +433,7 @@ func (mc *moduleCompiler) declare(v ir.Value, name string, l ir.Linkage) error {
 	if err != nil {
 		return err
 	}
-	mc.syms[v] = id
+	mc.syms[v] = symRef{id: id}
 	return nil
 }
 
@@ -439,8 +446,7 @@ func (mc *moduleCompiler) defineFunc(f *ir.Function) error {
 	if err != nil {
 		return fmt.Errorf("amd64: function @%s: %w", diag.Clip(f.Name), err)
 	}
-	mc.syms[f] = id
-	mc.here[f] = true
+	mc.syms[f] = symRef{id: id, here: true}
 	return nil
 }
 
@@ -517,8 +523,7 @@ func (mc *moduleCompiler) globalData() error {
 		if err != nil {
 			return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
 		}
-		mc.syms[g] = id
-		mc.here[g] = true
+		mc.syms[g] = symRef{id: id, here: true}
 		if !zero {
 			inits = append(inits, pendingInit{g, sec, off})
 		}

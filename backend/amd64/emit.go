@@ -118,7 +118,7 @@ func (fc *fnCompiler) emitFunction() error {
 	if err := a.Err(); err != nil {
 		return fc.errorf("%w", err)
 	}
-	sym := elfw.SymID(mc.syms[fc.f])
+	sym := mc.syms[fc.f].id
 	// The events go to the module's list (an fde's slice of it stays
 	// valid when a later append moves the list: it is never written
 	// again), not to an array of their own per function.
@@ -392,6 +392,16 @@ func (fc *fnCompiler) dstReg(v vreg) asm.Reg {
 }
 
 func (fc *fnCompiler) storeDst(v vreg, r asm.Reg) {
+	if v < numPhys || fc.ra.ivs[v].reg != asm.NoReg {
+		return // in its register (the common case, inline)
+	}
+	fc.storeSlot(v, r)
+}
+
+// storeSlot is storeDst for a v without a register of its own.
+//
+//go:noinline
+func (fc *fnCompiler) storeSlot(v vreg, r asm.Reg) {
 	if _, ok := fc.regLoc(v); ok {
 		return
 	}
@@ -464,15 +474,21 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 		fc.em.curA = noVReg
 	}
 	if m.dst != noVReg {
-		// loc, not regLoc: for a rematerialized constant it names the
-		// constant's symbol, and the objects number the constants in the
-		// order of that first mention.
-		if r, _, ok := fc.loc(m.dst); ok {
+		if r, ok := fc.regLoc(m.dst); ok {
 			fc.em.curDst = r
+		} else if iv := &fc.ra.ivs[m.dst]; iv.spill == -2 {
+			// A rematerialized constant: name its symbol here, as loc
+			// did when this asked loc (the objects number the constants
+			// in the order of that first mention).
+			fc.constMem(iv.bits)
 		}
 	}
 	fc.emitOne(m, next, last)
-	fc.forget(m)
+	// With no register holding a slot's copy, forget could only start
+	// one (a copy into a spilled value); every other case drops copies.
+	if fc.em.fwd.mask != 0 || m.op == mCopy {
+		fc.forget(m)
+	}
 }
 
 // emitOne emits the machine code of m: next is the block laid out after
@@ -1028,7 +1044,7 @@ func (fc *fnCompiler) absorbEdge(t, f, next int32) (int32, int32, int32) {
 			dsts[r] = true
 		}
 	}
-	for k, word := range fc.ra.liveIn[other] {
+	for k, word := range fc.ra.in(other) {
 		for word != 0 {
 			j := trailingZeros(word)
 			word &= word - 1

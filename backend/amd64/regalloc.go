@@ -1,7 +1,6 @@
 package amd64
 
 import (
-	"math"
 	"math/bits"
 	"slices"
 
@@ -14,7 +13,9 @@ import (
 // layout reads its operands at 2i and writes its results at 2i+1; a "late"
 // operand is still read at 2i+1, so it cannot share a register with the
 // result. Physical registers appear as fixed intervals (argument set-up,
-// call clobbers, division), which the scan treats as already allocated.
+// results, division), which the scan treats as already allocated; a
+// call's clobbers of the caller-saved registers are kept once, in
+// ra.calls, rather than as a range of each register's interval.
 // Intervals are not split: a virtual register that does not get a
 // register lives in a stack slot for its whole life, and the emitter
 // reloads it through reserved scratch registers (r10, r11, xmm15).
@@ -36,31 +37,37 @@ func (iv *interval) start() int32 { return iv.rs[0].from }
 func (iv *interval) end() int32   { return iv.rs[len(iv.rs)-1].to }
 
 type regAlloc struct {
-	ivs      []interval
-	live     []uint64 // scratch bitset
-	liveIn   [][]uint64
-	gen      [][]uint64
-	kill     [][]uint64
+	ivs  []interval
+	live []uint64 // scratch bitset
+	// liveIn, gen and kill hold a bit set of liveW words per block,
+	// block b's at words b*liveW to (b+1)*liveW (one array each, not a
+	// slice per block: the data-flow loops index them without loading a
+	// slice header per block).
+	liveIn   []uint64
+	gen      []uint64
+	kill     []uint64
+	liveW    int
 	order    []vreg
 	assigned [numPhys][]vreg
 	nSpill   int32
 	used     [numPhys]bool // registers assigned to something
-	// minEnd is at most the end of every interval in assigned: an
-	// interval starting before it expires none of them. regEnd[r] is
-	// the same for assigned[r] alone, so that an expiry looks only at
-	// the lists that have an interval to drop.
-	minEnd int32
-	regEnd [numPhys]int32
-	// nonEmpty has bit r set when assigned[r] is not empty: the expiry
-	// in allocOne visits only those lists (a function uses a few of the
-	// 32 registers; looking at every regEnd was a fifth of allocOne).
-	nonEmpty uint32
-	count    []int32 // scratch of sortByStart
+	count    []int32       // scratch of sortByStart
 	// calls holds [p+1, p+2) for every call at position p, in order: the
 	// points where every caller-saved register is defined (clobbered).
 	calls     []rng
 	layoutIdx []int32 // scratch of allocate: layout index by block
-	header    []bool  // scratch of allocate: by block, the target of a back edge
+	// occ holds, for each physical register r, a bit set of the
+	// positions where it is taken (its fixed interval and the intervals
+	// assigned to it): words occW*r to occW*(r+1); the calls' clobber
+	// points, taken in every caller-saved register, are in callb alone.
+	// ivb is the current interval's set. free is a few word ANDs, where
+	// walking the range lists of every interval assigned to r was most
+	// of allocOne.
+	occ    []uint64
+	ivb    []uint64
+	callb  []uint64
+	occW   int
+	header []bool // scratch of allocate: by block, the target of a back edge
 }
 
 // callerSavedMask has bit r set for every caller-saved register r
@@ -221,21 +228,6 @@ func (fc *fnCompiler) succs(b *mblock) (int32, int32) {
 
 func words(n int) int { return (n + 63) / 64 }
 
-func growSets(s [][]uint64, n, w int) [][]uint64 {
-	for len(s) < n {
-		s = append(s, nil)
-	}
-	s = s[:n]
-	for i := range s {
-		if cap(s[i]) < w {
-			s[i] = make([]uint64, w)
-		}
-		s[i] = s[i][:w]
-		clear(s[i])
-	}
-	return s
-}
-
 func (fc *fnCompiler) allocate() {
 	ra := &fc.ra
 	nv := len(fc.class)
@@ -276,21 +268,40 @@ func (fc *fnCompiler) allocate() {
 	}
 
 	// Local gen/kill sets.
-	ra.gen = growSets(ra.gen, nb, w)
-	ra.kill = growSets(ra.kill, nb, w)
-	ra.liveIn = growSets(ra.liveIn, nb, w)
+	ra.liveW = w
+	ra.gen = growWords(ra.gen, nb*w)
+	ra.kill = growWords(ra.kill, nb*w)
+	ra.liveIn = growWords(ra.liveIn, nb*w)
 	for bi := range fc.blocks {
-		gen, kill := ra.gen[bi], ra.kill[bi]
-		for k := range fc.blocks[bi].insts {
-			m := &fc.blocks[bi].insts[k]
+		gen, kill := ra.gen[bi*w:(bi+1)*w], ra.kill[bi*w:(bi+1)*w]
+		insts := fc.blocks[bi].insts
+		for k := range insts {
+			m := &insts[k]
+			if plainOperands(m.op) {
+				// operands' default case, without its slices.
+				if m.a != noVReg {
+					genUse(gen, kill, m.a)
+				}
+				if m.b != noVReg {
+					genUse(gen, kill, m.b)
+				}
+				if m.c != noVReg {
+					genUse(gen, kill, m.c)
+				}
+				if m.addr.kind == addrBase && (m.op == mLoad || m.op == mStore || m.op == mLea) {
+					genUse(gen, kill, m.addr.base)
+				}
+				if m.dst != noVReg {
+					kill[uint32(m.dst)>>6] |= 1 << (uint32(m.dst) & 63)
+				}
+				continue
+			}
 			uses, defs := fc.operands(m)
 			for _, u := range uses {
-				if kill[u.v/64]&(1<<(u.v%64)) == 0 {
-					gen[u.v/64] |= 1 << (u.v % 64)
-				}
+				genUse(gen, kill, u.v)
 			}
 			for _, v := range defs {
-				kill[v/64] |= 1 << (v % 64)
+				kill[uint32(v)>>6] |= 1 << (uint32(v) & 63)
 			}
 			if m.op == mCall {
 				kill[0] |= callerSavedMask
@@ -315,9 +326,10 @@ func (fc *fnCompiler) allocate() {
 		for i := len(fc.layout) - 1; i >= 0; i-- {
 			bi := fc.layout[i]
 			fc.liveOut(bi, live)
-			in := ra.liveIn[bi]
+			o := int(bi) * w
+			in, gen, kill := ra.liveIn[o:o+w], ra.gen[o:o+w], ra.kill[o:o+w]
 			for k := range live {
-				n := ra.gen[bi][k] | live[k]&^ra.kill[bi][k]
+				n := gen[k] | live[k]&^kill[k]
 				if n != in[k] {
 					in[k] = n
 					if header[bi] || fullLiveness {
@@ -347,18 +359,6 @@ func (fc *fnCompiler) allocate() {
 		}
 	}
 	ra.calls = ra.calls[:0]
-	addRange := func(v vreg, from, to int32) {
-		iv := &ra.ivs[v]
-		if n := len(iv.rs); n > 0 {
-			last := &iv.rs[n-1]
-			if to >= last.from {
-				last.from = min(last.from, from)
-				last.to = max(last.to, to)
-				return
-			}
-		}
-		iv.rs = append(iv.rs, rng{from, to})
-	}
 	for i := len(fc.layout) - 1; i >= 0; i-- {
 		bi := fc.layout[i]
 		b := &fc.blocks[bi]
@@ -367,7 +367,7 @@ func (fc *fnCompiler) allocate() {
 			for word != 0 {
 				j := trailingZeros(word)
 				word &= word - 1
-				addRange(vreg(k*64+j), b.from, b.to)
+				ra.addRange(vreg(k*64+j), b.from, b.to)
 			}
 		}
 		wt := float32(1)
@@ -377,42 +377,52 @@ func (fc *fnCompiler) allocate() {
 		for k := len(b.insts) - 1; k >= 0; k-- {
 			m := &b.insts[k]
 			p := b.from + 2*int32(k)
-			if m.op == mCall {
-				// The clobbers: a definition of every caller-saved
-				// register at p+1, as def below makes it.
-				for mask := callerSavedMask; mask != 0; mask &= mask - 1 {
-					v := vreg(trailingZeros(mask))
-					iv := &ra.ivs[v]
-					iv.weight += wt
-					if live[0]&(1<<v) == 0 {
-						addRange(v, p+1, p+2)
-					} else {
+			if plainOperands(m.op) {
+				// operands' default case, without its slices: the
+				// definition, then the uses in operands' order.
+				if m.dst != noVReg {
+					ra.def(live, m.dst, p, wt)
+				}
+				if m.a != noVReg {
+					ra.use(live, m.a, b.from, p+1+int32((m.flags&flLateA)/flLateA), wt)
+				}
+				if m.b != noVReg {
+					ra.use(live, m.b, b.from, p+1+int32((m.flags&flLateB)/flLateB), wt)
+				}
+				if m.c != noVReg {
+					ra.use(live, m.c, b.from, p+2, wt)
+				}
+				if m.addr.kind == addrBase && (m.op == mLoad || m.op == mStore || m.op == mLea) {
+					ra.use(live, m.addr.base, b.from, p+1, wt)
+				}
+			} else {
+				if m.op == mCall {
+					// The clobbers: a definition of every caller-saved
+					// register at p+1, as def below makes it, for those
+					// live after the call (a result). A dead one (the
+					// clobber point alone) gets no range: ra.calls holds
+					// the point for every caller-saved register
+					// (ra.callb in the scan), which saved a range per
+					// register and call. (The weight of a physical
+					// register's interval is never read.)
+					for mask := live[0] & callerSavedMask; mask != 0; mask &= mask - 1 {
+						iv := &ra.ivs[trailingZeros(mask)]
 						iv.rs[len(iv.rs)-1].from = p + 1
-						live[0] &^= 1 << v
 					}
+					live[0] &^= callerSavedMask
+					ra.calls = append(ra.calls, rng{p + 1, p + 2})
 				}
-				ra.calls = append(ra.calls, rng{p + 1, p + 2})
-			}
-			uses, defs := fc.operands(m)
-			for _, v := range defs {
-				iv := &ra.ivs[v]
-				iv.weight += wt
-				if live[v/64]&(1<<(v%64)) == 0 {
-					addRange(v, p+1, p+2) // dead definition
-				} else {
-					iv.rs[len(iv.rs)-1].from = p + 1
-					live[v/64] &^= 1 << (v % 64)
+				uses, defs := fc.operands(m)
+				for _, v := range defs {
+					ra.def(live, v, p, wt)
 				}
-			}
-			for _, u := range uses {
-				v := u.v
-				ra.ivs[v].weight += wt
-				end := p + 1
-				if u.late {
-					end = p + 2
+				for _, u := range uses {
+					end := p + 1
+					if u.late {
+						end = p + 2
+					}
+					ra.use(live, u.v, b.from, end, wt)
 				}
-				addRange(v, b.from, end)
-				live[v/64] |= 1 << (v % 64)
 			}
 			// Hints for coalescing.
 			switch m.op {
@@ -438,15 +448,135 @@ func (fc *fnCompiler) allocate() {
 	ra.sortByStart(nv, pos)
 	for r := range ra.assigned {
 		ra.assigned[r] = ra.assigned[r][:0]
-		ra.regEnd[r] = math.MaxInt32
 	}
-	ra.nonEmpty = 0
 	ra.used = [numPhys]bool{}
 	ra.nSpill = 0
-	ra.minEnd = math.MaxInt32
+	ow := words(int(pos))
+	ra.occW = ow
+	ra.occ = growWords(ra.occ, numPhys*ow)
+	ra.ivb = growWords(ra.ivb, ow)
+	ra.callb = growWords(ra.callb, ow)
+	for _, x := range ra.calls {
+		setBits(ra.callb, x.from, x.to)
+	}
+	for r := range numPhys {
+		if rs := ra.ivs[r].rs; len(rs) > 0 {
+			occ := ra.occ[r*ow : (r+1)*ow]
+			for _, x := range rs {
+				setBits(occ, x.from, x.to)
+			}
+		}
+	}
 	for _, v := range ra.order {
 		fc.allocOne(v)
 	}
+}
+
+// growWords returns s resized to n words, all zero.
+func growWords(s []uint64, n int) []uint64 {
+	if cap(s) < n {
+		return make([]uint64, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// setBits sets the bits of positions [from, to) in b.
+func setBits(b []uint64, from, to int32) {
+	if from >= to {
+		return
+	}
+	lo, hi := from>>6, (to-1)>>6
+	fm := ^uint64(0) << (from & 63)
+	lm := ^uint64(0) >> (63 - (to-1)&63)
+	if lo == hi {
+		b[lo] |= fm & lm
+		return
+	}
+	b[lo] |= fm
+	for k := lo + 1; k < hi; k++ {
+		b[k] = ^uint64(0)
+	}
+	b[hi] |= lm
+}
+
+// clearBits clears the bits of positions [from, to) in b.
+func clearBits(b []uint64, from, to int32) {
+	if from >= to {
+		return
+	}
+	lo, hi := from>>6, (to-1)>>6
+	fm := ^uint64(0) << (from & 63)
+	lm := ^uint64(0) >> (63 - (to-1)&63)
+	if lo == hi {
+		b[lo] &^= fm & lm
+		return
+	}
+	b[lo] &^= fm
+	for k := lo + 1; k < hi; k++ {
+		b[k] = 0
+	}
+	b[hi] &^= lm
+}
+
+// plainOperands reports whether operands handles op in its default
+// case: reads a, b, c (late) and, for a load, store or lea, the base of
+// the address; writes dst. The allocator's walks handle these inline.
+func plainOperands(op mop) bool {
+	switch op {
+	case mEntry, mCall, mDiv, mAtomic, mRet:
+		return false
+	}
+	return true
+}
+
+// genUse records a read of v in a block's local sets: v is in gen
+// unless the block defined it before.
+func genUse(gen, kill []uint64, v vreg) {
+	w, bit := uint32(v)>>6, uint64(1)<<(uint32(v)&63)
+	if kill[w]&bit == 0 {
+		gen[w] |= bit
+	}
+}
+
+// addRange adds [from, to) to v's interval, which the backward walk
+// builds from its last range to its first: it merges with the range
+// added last when they touch or overlap.
+func (ra *regAlloc) addRange(v vreg, from, to int32) {
+	iv := &ra.ivs[v]
+	if n := len(iv.rs); n > 0 {
+		last := &iv.rs[n-1]
+		if to >= last.from {
+			last.from = min(last.from, from)
+			last.to = max(last.to, to)
+			return
+		}
+	}
+	iv.rs = append(iv.rs, rng{from, to})
+}
+
+// def is the backward walk's definition of v at position p+1: it ends
+// the live range the uses after it started, or is a dead definition.
+func (ra *regAlloc) def(live []uint64, v vreg, p int32, wt float32) {
+	iv := &ra.ivs[v]
+	iv.weight += wt
+	w, bit := uint32(v)>>6, uint64(1)<<(uint32(v)&63)
+	if live[w]&bit == 0 {
+		ra.addRange(v, p+1, p+2) // dead definition
+	} else {
+		iv.rs[len(iv.rs)-1].from = p + 1
+		live[w] &^= bit
+	}
+}
+
+// use is the backward walk's read of v before position end in a block
+// starting at from: v is live from the block's start (until a
+// definition before the read cuts the range).
+func (ra *regAlloc) use(live []uint64, v vreg, from, end int32, wt float32) {
+	ra.ivs[v].weight += wt
+	ra.addRange(v, from, end)
+	live[uint32(v)>>6] |= 1 << (uint32(v) & 63)
 }
 
 // sortByStart sets ra.order to the virtual registers numPhys..nv-1 that
@@ -486,16 +616,26 @@ func (ra *regAlloc) sortByStart(nv int, end int32) {
 // trailingZeros is the index of x's lowest set bit (x != 0).
 func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
 
+// liveOut sets out to the union of block bi's successors' live-in sets.
 func (fc *fnCompiler) liveOut(bi int32, out []uint64) {
-	clear(out)
+	ra := &fc.ra
 	t, f := fc.succs(&fc.blocks[bi])
-	for _, s := range [2]int32{t, f} {
-		if s >= 0 {
-			for k, x := range fc.ra.liveIn[s] {
-				out[k] |= x
-			}
+	switch {
+	case t >= 0 && f >= 0:
+		a, b := ra.in(t), ra.in(f)
+		for k := range out {
+			out[k] = a[k] | b[k]
 		}
+	case t >= 0:
+		copy(out, ra.in(t))
+	default:
+		clear(out)
 	}
+}
+
+// in returns block b's live-in set.
+func (ra *regAlloc) in(b int32) []uint64 {
+	return ra.liveIn[int(b)*ra.liveW : int(b+1)*ra.liveW]
 }
 
 // hint records that v would like the register of other.
@@ -539,56 +679,62 @@ func intersects(a, b []rng) bool {
 	return false
 }
 
-func (fc *fnCompiler) free(r asm.Reg, iv *interval) bool {
-	ra := &fc.ra
-	if fixed := ra.ivs[r].rs; len(fixed) > 0 && intersects(iv.rs, fixed) {
-		return false
-	}
-	for _, o := range ra.assigned[r] {
-		if intersects(iv.rs, ra.ivs[o].rs) {
+// free reports whether register r is free over the positions of the
+// current interval, words lo to hi of ra.ivb: neither its fixed
+// interval nor an interval assigned to it holds one of them. (The
+// calls' clobber points are not in occ: allocBits checks them once per
+// interval, as cross.)
+func (ra *regAlloc) free(r asm.Reg, lo, hi int) bool {
+	occ := ra.occ[int(r)*ra.occW:]
+	for k := lo; k <= hi; k++ {
+		if occ[k]&ra.ivb[k] != 0 {
 			return false
 		}
 	}
 	return true
 }
 
+// hitsCalls reports whether the current interval holds a call's
+// clobber point.
+func (ra *regAlloc) hitsCalls(lo, hi int) bool {
+	for k := lo; k <= hi; k++ {
+		if ra.callb[k]&ra.ivb[k] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (fc *fnCompiler) allocOne(v vreg) {
 	ra := &fc.ra
 	iv := &ra.ivs[v]
-	start := iv.start()
-	// Expire intervals that ended (none has if start < minEnd).
-	if start >= ra.minEnd {
-		minEnd := int32(math.MaxInt32)
-		for mask := ra.nonEmpty; mask != 0; mask &= mask - 1 {
-			r := bits.TrailingZeros32(mask)
-			if ra.regEnd[r] > start {
-				minEnd = min(minEnd, ra.regEnd[r])
-				continue // nothing in this list has ended
-			}
-			l := ra.assigned[r]
-			j := 0
-			regEnd := int32(math.MaxInt32)
-			for _, o := range l {
-				if e := ra.ivs[o].end(); e > start {
-					l[j] = o
-					j++
-					regEnd = min(regEnd, e)
-				}
-			}
-			ra.assigned[r] = l[:j]
-			ra.regEnd[r] = regEnd
-			if j == 0 {
-				ra.nonEmpty &^= 1 << r
-			}
-			minEnd = min(minEnd, regEnd)
+	for _, x := range iv.rs {
+		if lo := x.from >> 6; lo == (x.to-1)>>6 && x.from < x.to {
+			// Within a word (most ranges): setBits' first case, inline.
+			ra.ivb[lo] |= ^uint64(0) << (x.from & 63) & (^uint64(0) >> (63 - (x.to-1)&63))
+		} else {
+			setBits(ra.ivb, x.from, x.to)
 		}
-		ra.minEnd = minEnd
 	}
+	lo, hi := int(iv.start()>>6), int((iv.end()-1)>>6)
+	fc.allocBits(v, iv, lo, hi)
+	for k := lo; k <= hi; k++ { // a loop, not clear: a call for 1-3 words
+		ra.ivb[k] = 0
+	}
+}
+
+// allocBits gives v a register or a spill slot; ra.ivb holds its
+// interval's positions in words lo to hi.
+func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
+	ra := &fc.ra
 	order := gprOrder
 	if fc.class[v] == classXMM {
 		order = xmmOrder
 	}
-	if len(ra.calls) > 0 && !fullSearch && intersects(iv.rs, ra.calls) {
+	// cross: iv holds a call's clobber point, part of every caller-saved
+	// register's fixed interval (kept in ra.callb, not in occ).
+	cross := len(ra.calls) > 0 && ra.hitsCalls(lo, hi)
+	if cross && !fullSearch {
 		// Live across a call: every caller-saved register's fixed
 		// interval intersects iv's, so none can be taken or evicted
 		// from. All xmm registers are caller-saved: iv is spilled, as
@@ -601,14 +747,15 @@ func (fc *fnCompiler) allocOne(v vreg) {
 	}
 	// take assigns r (of order) to v if r is free for v's interval.
 	take := func(r asm.Reg) bool {
-		if !fc.free(r, iv) {
+		if cross && callerSavedMask&(1<<r) != 0 || !ra.free(r, lo, hi) {
 			return false
 		}
 		iv.reg = r
 		ra.assigned[r] = append(ra.assigned[r], v)
-		ra.nonEmpty |= 1 << r
-		ra.regEnd[r] = min(ra.regEnd[r], iv.end())
-		ra.minEnd = min(ra.minEnd, iv.end())
+		occ := ra.occ[int(r)*ra.occW:]
+		for k := lo; k <= hi; k++ {
+			occ[k] |= ra.ivb[k]
+		}
 		ra.used[r] = true
 		return true
 	}
@@ -630,12 +777,16 @@ func (fc *fnCompiler) allocOne(v vreg) {
 		}
 	}
 	// No register is free for the whole interval: evict cheaper
-	// intervals or spill this one.
+	// intervals or spill this one. (assigned[r] also holds intervals
+	// that ended before iv starts; they do not intersect it.)
 	myW := iv.weight / float32(iv.end()-iv.start()+1)
 	best, bestW := asm.NoReg, myW
 	for _, r := range order {
 		if fixed := ra.ivs[r].rs; len(fixed) > 0 && intersects(iv.rs, fixed) {
 			continue
+		}
+		if cross && callerSavedMask&(1<<r) != 0 {
+			continue // the calls' clobbers are part of r's fixed interval
 		}
 		var sum float32
 		for _, o := range ra.assigned[r] {
@@ -653,21 +804,25 @@ func (fc *fnCompiler) allocOne(v vreg) {
 		return
 	}
 	l := ra.assigned[best]
+	occ := ra.occ[int(best)*ra.occW : int(best+1)*ra.occW]
 	j := 0
 	for _, o := range l {
 		oi := &ra.ivs[o]
 		if intersects(iv.rs, oi.rs) {
 			oi.reg = asm.NoReg
 			fc.spill(oi)
+			for _, x := range oi.rs {
+				clearBits(occ, x.from, x.to)
+			}
 		} else {
 			l[j] = o
 			j++
 		}
 	}
 	ra.assigned[best] = append(l[:j], v)
-	ra.nonEmpty |= 1 << best
-	ra.regEnd[best] = min(ra.regEnd[best], iv.end())
-	ra.minEnd = min(ra.minEnd, iv.end())
+	for k := lo; k <= hi; k++ {
+		occ[k] |= ra.ivb[k]
+	}
 	iv.reg = best
 	ra.used[best] = true
 }
@@ -681,5 +836,5 @@ func (fc *fnCompiler) spill(iv *interval) {
 	fc.ra.nSpill++
 }
 
-// regAlloc.nonEmpty has a bit per physical register.
+// regAlloc.occ's registers are numbered below 32.
 const _ = uint32(1) << (numPhys - 1)

@@ -112,3 +112,32 @@ func sameObjectsWith(t *testing.T, flag *bool) {
 		t.Fatalf("only %d programs compiled", n)
 	}
 }
+
+// TestSetBits: setBits and clearBits set and clear exactly the
+// positions [from, to) of a bit set, within a word, across word
+// boundaries and over whole words, and leave an empty range alone.
+func TestSetBits(t *testing.T) {
+	const words = 4
+	for _, tc := range []struct{ from, to int32 }{
+		{0, 1}, {0, 64}, {5, 9}, {63, 64}, {63, 65}, {64, 128}, {1, 255}, {0, 256}, {70, 200}, {10, 10}, {130, 129},
+	} {
+		var b [words]uint64
+		setBits(b[:], tc.from, tc.to)
+		for p := int32(0); p < 64*words; p++ {
+			got := b[p/64]&(1<<(p%64)) != 0
+			if want := p >= tc.from && p < tc.to; got != want {
+				t.Fatalf("setBits(%d, %d): position %d is %v", tc.from, tc.to, p, got)
+			}
+		}
+		for i := range b {
+			b[i] = ^uint64(0)
+		}
+		clearBits(b[:], tc.from, tc.to)
+		for p := int32(0); p < 64*words; p++ {
+			got := b[p/64]&(1<<(p%64)) != 0
+			if want := p < tc.from || p >= tc.to; got != want {
+				t.Fatalf("clearBits(%d, %d): position %d is %v", tc.from, tc.to, p, got)
+			}
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
 	"github.com/gorc-jit/gorc/ir"
-	"github.com/gorc-jit/gorc/objfile/elfw"
 )
 
 // Stream compiles a module's functions one at a time, in the order they
@@ -48,8 +47,7 @@ func NewStream(ctx context.Context, m *ir.Module, opts Options) (*Stream, error)
 	mc.a.Relocs = make([]asm.Reloc, 0, hint/20) // about one per 22 bytes of Kaleidoscope code
 	// Symbol tables sized for about one function per 400 bytes of code.
 	if n := opts.SizeHint / 512; n > 64 {
-		mc.syms = make(map[ir.Value]elfw.SymID, n)
-		mc.here = make(map[ir.Value]bool, n)
+		mc.syms = make(map[ir.Value]symRef, n)
 	}
 	s := &Stream{mc: mc, fc: &fnCompiler{mc: mc}, ctx: ctx}
 	if err := s.protect(mc.globalData); err != nil {
@@ -86,7 +84,7 @@ func (s *Stream) Add(f *ir.Function) error {
 	}
 	return s.protect(func() error {
 		mc := s.mc
-		if mc.here[f] {
+		if mc.syms[f].here {
 			return fmt.Errorf("amd64: function @%s added twice", f.Name)
 		}
 		if err := s.ctx.Err(); err != nil {

@@ -18,7 +18,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // Reg is a machine register: general-purpose registers 0-15 (RAX..R15)
@@ -408,8 +408,20 @@ func (a *Assembler) Shrink(m Mark, short []bool) {
 			f.at = at + st.newLen - 4
 		}
 	}
-	for k := m.relocs; k < len(a.Relocs); k++ {
-		a.Relocs[k].Offset = int(a.moved(sites, int32(a.Relocs[k].Offset)))
+	// The relocations were appended in order of offset: one cursor
+	// walks the sites beside them (a binary search each was a third of
+	// Shrink); an offset out of order starts the cursor over.
+	k, prev := 0, int32(-1)
+	for r := m.relocs; r < len(a.Relocs); r++ {
+		off := int32(a.Relocs[r].Offset)
+		if off < prev {
+			k = 0
+		}
+		for k < len(sites) && sites[k].start < off {
+			k++
+		}
+		prev = off
+		a.Relocs[r].Offset = int(movedAt(sites, off, k))
 	}
 	for k := m.labels; k < len(a.labels); k++ {
 		if a.labels[k] >= 0 {
@@ -425,7 +437,21 @@ func (a *Assembler) Moved(off int) int { return int(a.moved(a.sites, int32(off))
 // moved maps old offset off through the branches in sites (sorted): it
 // moves down by what the branches that start before it lost.
 func (a *Assembler) moved(sites []shrinkSite, off int32) int32 {
-	k := sort.Search(len(sites), func(i int) bool { return sites[i].start >= off })
+	// The number of sites that start before off, by binary search.
+	lo, hi := 0, len(sites)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if sites[m].start < off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return movedAt(sites, off, lo)
+}
+
+// movedAt is moved for an offset that k sites start before.
+func movedAt(sites []shrinkSite, off int32, k int) int32 {
 	if k == 0 {
 		return off
 	}
@@ -516,29 +542,55 @@ func (a *Assembler) imm32(v int32) {
 	a.Buf = binary.LittleEndian.AppendUint32(a.Buf, uint32(v))
 }
 
+// needGPR, needXMM and needSize check an operand; the check is small
+// enough to inline into every encoder, and the failure is a call.
 func (a *Assembler) needGPR(r Reg, what string) bool {
 	if !r.IsGPR() {
-		a.fail("%w: %s must be a general register, got %s", ErrBadOperand, what, r)
-		return false
+		return a.notGPR(r, what)
 	}
 	return true
+}
+
+//go:noinline
+func (a *Assembler) notGPR(r Reg, what string) bool {
+	a.fail("%w: %s must be a general register, got %s", ErrBadOperand, what, r)
+	return false
 }
 
 func (a *Assembler) needXMM(r Reg, what string) bool {
 	if !r.IsXMM() {
-		a.fail("%w: %s must be an xmm register, got %s", ErrBadOperand, what, r)
-		return false
+		return a.notXMM(r, what)
 	}
 	return true
 }
 
+//go:noinline
+func (a *Assembler) notXMM(r Reg, what string) bool {
+	a.fail("%w: %s must be an xmm register, got %s", ErrBadOperand, what, r)
+	return false
+}
+
 func (a *Assembler) needSize(sz Size) bool {
-	switch sz {
-	case 1, 2, 4, 8:
+	if sz == 1 || sz == 2 || sz == 4 || sz == 8 {
 		return true
 	}
+	return a.badSize(sz)
+}
+
+//go:noinline
+func (a *Assembler) badSize(sz Size) bool {
 	a.fail("%w: operand size %d", ErrBadOperand, sz)
 	return false
+}
+
+// room returns the 16 bytes after a.Buf's end, growing its capacity when
+// they are not there, for an encoder to write an instruction into before
+// it extends a.Buf over the bytes written.
+func (a *Assembler) room() *[16]byte {
+	if cap(a.Buf)-len(a.Buf) < 16 {
+		a.Buf = slices.Grow(a.Buf, 16)
+	}
+	return (*[16]byte)(a.Buf[len(a.Buf) : len(a.Buf)+16])
 }
 
 // opcode bytes are packed big-endian into an uint32 with a count.
@@ -571,11 +623,13 @@ func (o opc) put(buf *[16]byte, n int) int {
 
 // rr encodes an instruction with a register in ModRM.reg and a register in
 // ModRM.rm. pfx is a mandatory prefix (0x66, 0xf2, 0xf3) or 0. The bytes
-// are put together in an array and appended at once (an append per byte,
-// each checking the buffer's room, was most of the encoder's time).
+// are written straight into the buffer's room and taken in at once (an
+// append per byte, each checking the buffer's room, was most of the
+// encoder's time; an array appended at once still cleared the array and
+// called memmove).
 func (a *Assembler) rr(pfx byte, w bool, o opc, reg, rm Reg, forceRex bool) {
 	a.Insts++
-	var buf [16]byte
+	buf := a.room()
 	n := 0
 	if pfx != 0 {
 		buf[n] = pfx
@@ -590,9 +644,9 @@ func (a *Assembler) rr(pfx byte, w bool, o opc, reg, rm Reg, forceRex bool) {
 		buf[n] = 0x40 | rex
 		n++
 	}
-	n = o.put(&buf, n)
+	n = o.put(buf, n)
 	buf[n] = 0xc0 | reg.low()<<3 | rm.low()
-	a.Buf = append(a.Buf, buf[:n+1]...)
+	a.Buf = a.Buf[:len(a.Buf)+n+1]
 }
 
 // rm encodes an instruction with a register (or /digit) in ModRM.reg and a
@@ -627,7 +681,7 @@ func (a *Assembler) rm(pfx byte, w bool, o opc, reg Reg, m Mem, immLen int, forc
 		return
 	}
 	a.Insts++
-	var buf [16]byte
+	buf := a.room()
 	n := 0
 	if pfx != 0 {
 		buf[n] = pfx
@@ -648,7 +702,7 @@ func (a *Assembler) rm(pfx byte, w bool, o opc, reg Reg, m Mem, immLen int, forc
 		buf[n] = 0x40 | rex
 		n++
 	}
-	n = o.put(&buf, n)
+	n = o.put(buf, n)
 	r := reg.low() << 3
 	put32 := func(v int32) {
 		binary.LittleEndian.PutUint32(buf[n:], uint32(v))
@@ -698,7 +752,7 @@ func (a *Assembler) rm(pfx byte, w bool, o opc, reg Reg, m Mem, immLen int, forc
 			put32(m.Disp)
 		}
 	}
-	a.Buf = append(a.Buf, buf[:n]...)
+	a.Buf = a.Buf[:len(a.Buf)+n]
 }
 
 func digit(d byte) Reg { return Reg(d) }
