@@ -84,6 +84,8 @@ func libcFor(name string, ft *Type) (string, *Type) {
 		}
 		if ft.Ret.Bits == 32 {
 			fn += "f"
+		} else if ft.Ret.Bits == 80 {
+			fn += "l" // long double: fabsl, sqrtl, ...
 		}
 		return fn, ft
 	}

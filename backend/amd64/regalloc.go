@@ -185,7 +185,7 @@ func (fc *fnCompiler) operands(m *minst) (uses []opUse, defs []vreg) {
 			uses = append(uses, opUse{m.c, true})
 		}
 		switch m.op {
-		case mLoad, mStore, mLea:
+		case mLoad, mStore, mLea, mX87:
 			if m.addr.kind == addrBase {
 				uses = append(uses, opUse{m.addr.base, false})
 			}

@@ -1,0 +1,111 @@
+package ir
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+	"strconv"
+	"strings"
+)
+
+// x86_fp80: C's long double on x86-64, the x87 unit's 80-bit extended
+// format (sign, 15-bit exponent, 64-bit significand with an explicit
+// integer bit), stored in 16 bytes aligned to 16 as clang's datalayout
+// (f80:128) and the psABI say.
+
+// F80 is the x86_fp80 type (a FloatKind type of 80 bits).
+var F80 = &Type{Kind: FloatKind, Bits: 80}
+
+// ConstFP80 is an x86_fp80 constant: its 80 bits, the sign and exponent
+// in SE and the significand (integer bit included) in Mant. It prints
+// as LLVM prints one, 0xK followed by SE's four and Mant's sixteen hex
+// digits. It is a type of its own, not a ConstFloat, so that the
+// optimizer, which folds ConstFloat arithmetic in float64, never folds
+// long double arithmetic with the wrong precision.
+type ConstFP80 struct {
+	SE   uint16
+	Mant uint64
+}
+
+func (*ConstFP80) Type() *Type { return F80 }
+func (*ConstFP80) isConst()    {}
+
+// Ident prints the constant as LLVM does: 0xK3FFF8000000000000000 is 1.0.
+func (c *ConstFP80) Ident() string {
+	return fmt.Sprintf("0xK%04X%016X", c.SE, c.Mant)
+}
+
+// Bytes returns the constant's ten bytes in memory order (little endian:
+// significand, then sign and exponent).
+func (c *ConstFP80) Bytes() [10]byte {
+	var b [10]byte
+	for i := 0; i < 8; i++ {
+		b[i] = byte(c.Mant >> (8 * i))
+	}
+	b[8], b[9] = byte(c.SE), byte(c.SE>>8)
+	return b
+}
+
+// FP80FromFloat64 returns the x86_fp80 constant equal to v (exact: every
+// double is an x86_fp80 value; a NaN keeps its payload, quiet bit
+// included, as the x87 unit's fld of a double does).
+func FP80FromFloat64(v float64) *ConstFP80 {
+	b := math.Float64bits(v)
+	sign := uint16(b>>63) << 15
+	exp := int(b>>52) & 0x7ff
+	frac := b & (1<<52 - 1)
+	switch {
+	case exp == 0 && frac == 0:
+		return &ConstFP80{SE: sign}
+	case exp == 0x7ff:
+		return &ConstFP80{SE: sign | 0x7fff, Mant: 1<<63 | frac<<11}
+	case exp == 0:
+		// Subnormal double: normalise (the x87 format has the range).
+		n := bits.LeadingZeros64(frac) - 11 // shift that sets bit 52
+		frac <<= uint(n)
+		return &ConstFP80{SE: sign | uint16(1-1023-n+16383), Mant: frac << 11}
+	}
+	return &ConstFP80{SE: sign | uint16(exp-1023+16383), Mant: 1<<63 | frac<<11}
+}
+
+// fp80Const parses an x86_fp80 constant at tok: LLVM's 0xK form (up to
+// four hex digits of sign and exponent, then up to sixteen of the
+// significand), or a decimal or 0x double constant, converted exactly.
+func (p *parser) fp80Const(tok token) Constant {
+	p.next()
+	s := tok.text
+	if strings.HasPrefix(s, "0xK") || strings.HasPrefix(s, "0XK") {
+		h := s[3:]
+		if h == "" || len(h) > 20 {
+			p.failAt(tok, "invalid x86_fp80 constant %s (0xK and at most 20 hex digits)", s)
+		}
+		var se, m uint64
+		var err error
+		n := min(4, len(h))
+		if se, err = strconv.ParseUint(h[:n], 16, 16); err != nil {
+			p.failAt(tok, "invalid x86_fp80 constant %s", s)
+		}
+		if len(h) > 4 {
+			if m, err = strconv.ParseUint(h[4:], 16, 64); err != nil {
+				p.failAt(tok, "invalid x86_fp80 constant %s", s)
+			}
+		}
+		return &ConstFP80{SE: uint16(se), Mant: m}
+	}
+	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
+		h := s[2:]
+		if h == "" || !isHex(h[0]) || len(h) > 16 {
+			p.failAt(tok, "unsupported hexadecimal floating-point constant %s for x86_fp80", s)
+		}
+		b, err := strconv.ParseUint(h, 16, 64)
+		if err != nil {
+			p.failAt(tok, "invalid hexadecimal constant %s", s)
+		}
+		return FP80FromFloat64(math.Float64frombits(b))
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil && !math.IsInf(v, 0) {
+		p.failAt(tok, "invalid floating-point constant %s", s)
+	}
+	return FP80FromFloat64(v)
+}
