@@ -109,3 +109,57 @@ func (p *parser) fp80Const(tok token) Constant {
 	}
 	return FP80FromFloat64(v)
 }
+
+// Masks of llvm.is.fpclass (LLVM's FPClassTest bits).
+const (
+	fcNan    = 0x003 // signalling and quiet NaN
+	fcInf    = 0x204 // -inf, +inf
+	fcFinite = 0x1f8 // normal, subnormal, zero of both signs
+)
+
+// lowerIsFPClass turns in, a call of llvm.is.fpclass on x with the
+// class mask, into comparisons, for the masks clang emits for isnan,
+// isinf and isfinite (and their complements), reporting whether it did.
+// (clang uses the intrinsic for long double, whose invalid encodings
+// the x87 unit compares unordered, as LLVM classifies them with NaNs.)
+func (p *parser) lowerIsFPClass(in *Instr, x Value, mask int64, newInstr func(op Op, typ *Type, ops ...Value) *Instr) bool {
+	t := x.Type()
+	inf := func(neg bool) Value {
+		v := math.Inf(1)
+		if neg {
+			v = math.Inf(-1)
+		}
+		if t == F80 {
+			return FP80FromFloat64(v)
+		}
+		return p.constFloat(t, v)
+	}
+	cmp := func(pred Pred, a, b Value) *Instr {
+		c := newInstr(OpFCmp, I1, a, b)
+		c.Pred = pred
+		return c
+	}
+	set := func(op Op, pred Pred, a, b Value) {
+		*in = Instr{Op: op, Typ: I1, Name: in.Name, Pred: pred}
+		in.setOps2(a, b)
+	}
+	switch mask & 0x3ff {
+	case fcNan:
+		set(OpFCmp, FCmpUNO, x, x)
+	case 0x3ff &^ fcNan:
+		set(OpFCmp, FCmpORD, x, x)
+	case fcInf:
+		set(OpOr, 0, cmp(FCmpOEQ, x, inf(false)), cmp(FCmpOEQ, x, inf(true)))
+	case 0x3ff &^ fcInf: // not infinite: finite or NaN
+		set(OpAnd, 0, cmp(FCmpUNE, x, inf(false)), cmp(FCmpUNE, x, inf(true)))
+	case fcFinite:
+		set(OpAnd, 0, cmp(FCmpOLT, x, inf(false)), cmp(FCmpOGT, x, inf(true)))
+	case 0x3ff &^ fcFinite: // infinite or NaN
+		set(OpOr, 0, cmp(FCmpUGE, x, inf(false)), cmp(FCmpULE, x, inf(true)))
+	case 0:
+		set(OpAnd, 0, False, False)
+	default:
+		return false
+	}
+	return true
+}
