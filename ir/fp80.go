@@ -70,7 +70,8 @@ func FP80FromFloat64(v float64) *ConstFP80 {
 
 // fp80Const parses an x86_fp80 constant at tok: LLVM's 0xK form (up to
 // four hex digits of sign and exponent, then up to sixteen of the
-// significand), or a decimal or 0x double constant, converted exactly.
+// significand). Like LLVM, it refuses decimal and 0x (double) spellings
+// for x86_fp80.
 func (p *parser) fp80Const(tok token) Constant {
 	p.next()
 	s := tok.text
@@ -92,22 +93,8 @@ func (p *parser) fp80Const(tok token) Constant {
 		}
 		return &ConstFP80{SE: uint16(se), Mant: m}
 	}
-	if strings.HasPrefix(s, "0x") || strings.HasPrefix(s, "0X") {
-		h := s[2:]
-		if h == "" || !isHex(h[0]) || len(h) > 16 {
-			p.failAt(tok, "unsupported hexadecimal floating-point constant %s for x86_fp80", s)
-		}
-		b, err := strconv.ParseUint(h, 16, 64)
-		if err != nil {
-			p.failAt(tok, "invalid hexadecimal constant %s", s)
-		}
-		return FP80FromFloat64(math.Float64frombits(b))
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil && !math.IsInf(v, 0) {
-		p.failAt(tok, "invalid floating-point constant %s", s)
-	}
-	return FP80FromFloat64(v)
+	p.failAt(tok, "x86_fp80 constants are written 0xK followed by 20 hex digits (as LLVM prints them), found %s", s)
+	return nil
 }
 
 // Masks of llvm.is.fpclass (LLVM's FPClassTest bits).

@@ -47,6 +47,7 @@ func aggCases() []aggCase {
 		aggCase{name: "atomics_pressure_ll", src: filepath.Join("..", "..", "ir", "testdata", "atomics_pressure.ll")},
 		aggCase{name: "vectors_ll", src: filepath.Join("..", "..", "ir", "testdata", "vectors.ll")},
 		aggCase{name: "aggregates_ll", src: filepath.Join("..", "..", "ir", "testdata", "aggregates.ll")},
+		aggCase{name: "fp80_ll", src: filepath.Join("..", "..", "ir", "testdata", "fp80.ll")},
 		// C sources that come with this machine's packages (zlib's
 		// examples): not written for gorc.
 		aggCase{name: "zlib_enough", src: "/usr/share/doc/zlib1g-dev/examples/enough.c", args: []string{"15", "13"}, optional: true},
