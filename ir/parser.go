@@ -1753,7 +1753,7 @@ func atomicScalar(t *Type) bool {
 	switch {
 	case t.IsInt():
 		return t.Bits == 8 || t.Bits == 16 || t.Bits == 32 || t.Bits == 64
-	case t.IsPtr(), t.IsFloat():
+	case t.IsPtr(), t.IsFloat() && t.Bits != 80: // x86_fp80: not a power-of-two size (LLVM refuses it too)
 		return true
 	}
 	return false

@@ -905,6 +905,7 @@ func (fc *fnCompiler) selectFunction() error {
 			}
 		}
 	}
+	fc.x87.on = f.Sig.Ret == ir.F80
 	for _, p := range f.Params {
 		c, ok := classOf(p.Typ)
 		if !ok && p.Typ == ir.F80 {
@@ -992,7 +993,7 @@ func (fc *fnCompiler) selectFunction() error {
 			for _, o := range in.Ops {
 				if x, ok := o.(*ir.Instr); ok && x.ID >= numPhys && x.ID < nv && x.Op != ir.OpAlloca {
 					fc.uses[x.ID]++
-				} else if _, ok := o.(*ir.ConstFP80); ok {
+				} else if !fc.x87.on && isF80Const(o) {
 					fc.x87.on = true
 				}
 			}

@@ -1109,7 +1109,7 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 			return
 		}
 		if _, ok := classOf(a.Type()); !ok {
-			if fc.x87.on && a.Type() == ir.F80 {
+			if a.Type() == ir.F80 {
 				vals[i] = fc.x87Use(a) // its address
 				if f80 == nil {
 					f80 = make([]bool, len(args))

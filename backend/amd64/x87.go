@@ -117,6 +117,21 @@ func (fc *fnCompiler) x87Result(dst vreg) {
 	fc.emit(minst{op: mLea, dst: dst, a: noVReg, b: noVReg, c: noVReg, addr: ad})
 }
 
+// isF80Const reports whether operand o is an x86_fp80 constant (a
+// function whose only x86_fp80 values are constants still needs x87
+// selection).
+func isF80Const(o ir.Value) bool {
+	switch c := o.(type) {
+	case *ir.ConstFP80:
+		return true
+	case *ir.Undef:
+		return c.Typ == ir.F80
+	case *ir.ConstZero:
+		return c.Typ == ir.F80
+	}
+	return false
+}
+
 // isF80 reports whether v is an x86_fp80 value.
 func isF80(v ir.Value) bool { return v != nil && v.Type() == ir.F80 }
 
