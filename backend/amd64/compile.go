@@ -214,6 +214,7 @@ type moduleCompiler struct {
 	syms     map[ir.Value]elfw.SymID
 	consts   map[uint64]elfw.SymID
 	negMask  [2]elfw.SymID
+	x87c     map[[2]uint64]elfw.SymID // x86_fp80 constants (x87.go)
 	stats    Stats
 	curName  string // the function being compiled (current)
 	fdes     []fde

@@ -1184,7 +1184,7 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 	fc.calls = append(fc.calls, ci)
 	fc.emit(minst{op: mCall, dst: noVReg, a: target, b: noVReg, c: noVReg, imm: int64(len(fc.calls) - 1)})
 	if in.Typ == ir.F80 {
-		fc.x87Result(vreg(in.ID)) // from st(0), used or not
+		fc.x87Result(in, vreg(in.ID)) // from st(0), used or not
 		return
 	}
 	if in.Typ.Kind == ir.StructKind {

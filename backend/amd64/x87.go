@@ -1,8 +1,12 @@
 package amd64
 
 import (
+	"debug/elf"
+	"strconv"
+
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
 	"github.com/gorc-jit/gorc/ir"
+	"github.com/gorc-jit/gorc/objfile/elfw"
 )
 
 // x86_fp80 (C's long double) through the x87 unit.
@@ -32,11 +36,18 @@ type x87State struct {
 	on      bool                // the function has an x86_fp80 value
 	scratch int32               // frame slot for conversions (-1: none yet)
 	phi     map[*ir.Instr]int32 // frame slot of each x86_fp80 phi
+	// top is the value left in st(0) for the next instruction, which
+	// loads it first (x87Result), or nil; blk and idx find the next
+	// instruction.
+	top *ir.Instr
+	blk *ir.Block
+	idx int
 }
 
 func (s *x87State) reset() {
 	s.on = false
 	s.scratch = -1
+	s.top, s.blk = nil, nil
 	if s.phi != nil {
 		clear(s.phi)
 	}
@@ -50,10 +61,9 @@ const (
 	x87StX                // fstp to dst (xmm; sz 4 or 8) through [m]
 	x87Fild               // fild a (gpr, 64 bits) through [m]
 	x87Fistt              // fisttp to dst (gpr, 64 bits, truncating) through [m]
-	x87Op                 // the register operation asm.X87StOp(imm) on st(1) (fchs: st(0))
+	x87Op                 // the register operation asm.X87StOp(imm) on st(t) (fchs, fprem: none)
 	x87Prem               // st(0) = st(0) rem st(1) (fprem loop, status word in [m]); pop st(1)
 	x87Cmp                // fucomip st(0), st(1); pop; dst = predicate imm (as fcmpTab) on the flags
-	x87Const              // [m] = the 80 bits mant imm, sign and exponent t
 )
 
 // x87Slot returns a new 16-byte frame slot.
@@ -73,43 +83,168 @@ func (fc *fnCompiler) x87Emit(sub uint8, ad maddr) {
 	fc.emit(minst{op: mX87, sub: sub, dst: noVReg, a: noVReg, b: noVReg, c: noVReg, addr: ad})
 }
 
-func (fc *fnCompiler) x87Op(op asm.X87StOp) {
-	fc.emit(minst{op: mX87, sub: x87Op, dst: noVReg, a: noVReg, b: noVReg, c: noVReg, imm: int64(op)})
+// x87Op emits op on st(1) (fchs and fprem: no operand).
+func (fc *fnCompiler) x87Op(op asm.X87StOp) { fc.x87OpST(op, 1) }
+
+func (fc *fnCompiler) x87OpST(op asm.X87StOp, i int32) {
+	fc.emit(minst{op: mX87, sub: x87Op, dst: noVReg, a: noVReg, b: noVReg, c: noVReg, imm: int64(op), t: i})
 }
 
 // x87Use returns a register holding the address of x86_fp80 value v,
-// materializing constants in a frame slot.
+// pointing at constants in the constant pool.
 func (fc *fnCompiler) x87Use(v ir.Value) vreg {
-	switch x := v.(type) {
-	case *ir.ConstFP80:
-		return fc.x87Const(x.SE, x.Mant)
-	case *ir.ConstZero, *ir.Undef:
-		return fc.x87Const(0, 0)
-	case *ir.ConstFloat:
-		c := ir.FP80FromFloat64(x.V)
-		return fc.x87Const(c.SE, c.Mant)
+	switch v.(type) {
+	case *ir.ConstFP80, *ir.ConstZero, *ir.Undef, *ir.ConstFloat:
+		r := fc.newVReg(classGPR)
+		fc.emit(minst{op: mLea, dst: r, a: noVReg, b: noVReg, c: noVReg, addr: fc.x87ConstAddr(v)})
+		return r
 	}
 	return fc.use(v)
 }
 
-func (fc *fnCompiler) x87Const(se uint16, mant uint64) vreg {
-	s := fc.x87Slot()
-	ad := maddr{kind: addrFrame, slot: s}
-	fc.emit(minst{op: mX87, sub: x87Const, dst: noVReg, a: noVReg, b: noVReg, c: noVReg, addr: ad, imm: int64(mant), t: int32(se)})
-	r := fc.newVReg(classGPR)
-	fc.emit(minst{op: mLea, dst: r, a: noVReg, b: noVReg, c: noVReg, addr: ad})
-	return r
+// x87ConstAddr returns the address of x86_fp80 constant v in the
+// object's 16-byte constant pool (.rodata.cst16), or ok false when v is
+// not a constant.
+func (fc *fnCompiler) x87ConstAddr(v ir.Value) maddr {
+	var c *ir.ConstFP80
+	switch x := v.(type) {
+	case *ir.ConstFP80:
+		c = x
+	case *ir.ConstFloat:
+		c = ir.FP80FromFloat64(x.V)
+	default: // zero, undef, poison
+		c = &ir.ConstFP80{}
+	}
+	return maddr{kind: addrSym, slot: fc.mc.x87ConstSym(c), rk: asm.RelPC32}
 }
 
-// x87Load pushes x86_fp80 value v onto the x87 stack.
+func isConstF80(v ir.Value) bool {
+	switch v.(type) {
+	case *ir.ConstFP80, *ir.ConstZero, *ir.Undef, *ir.ConstFloat:
+		return true
+	}
+	return false
+}
+
+// x87ConstSym returns the symbol of c in .rodata.cst16 (ten bytes and
+// six of padding), one per value and object.
+func (mc *moduleCompiler) x87ConstSym(c *ir.ConstFP80) int32 {
+	k := [2]uint64{uint64(c.SE), c.Mant}
+	if id, ok := mc.x87c[k]; ok {
+		return int32(id)
+	}
+	if mc.x87c == nil {
+		mc.x87c = make(map[[2]uint64]elfw.SymID)
+	}
+	sec := mc.w.Section(".rodata.cst16")
+	if sec == nil {
+		sec, _ = mc.w.AddSection(".rodata.cst16", elf.SHT_PROGBITS, elf.SHF_ALLOC|elf.SHF_MERGE, 16)
+		sec.EntSize = 16
+	}
+	var b [16]byte
+	tb := c.Bytes()
+	copy(b[:], tb[:])
+	off := sec.Append(b[:])
+	id, err := mc.w.AddSymbol(elfw.Symbol{Name: ".LCPX" + strconv.Itoa(len(mc.x87c)), Section: sec, Value: off, Size: 16, Bind: elfw.BindLocal, Type: elfw.TypeObject})
+	if err != nil {
+		panic(err)
+	}
+	mc.x87c[k] = id
+	return int32(id)
+}
+
+// x87Load pushes x86_fp80 value v onto the x87 stack (or finds it there:
+// x87Result kept it).
 func (fc *fnCompiler) x87Load(v ir.Value) {
+	if t := fc.x87.top; t != nil {
+		fc.x87.top = nil
+		if v == ir.Value(t) {
+			return
+		}
+		fc.x87OpST(asm.FstpST, 0) // not expected: drop it
+	}
+	if isConstF80(v) {
+		fc.x87Emit(x87Ld, fc.x87ConstAddr(v))
+		return
+	}
 	fc.x87Emit(x87Ld, maddr{kind: addrBase, base: fc.x87Use(v)})
 }
 
-// x87Result pops st(0) into a new slot and makes dst its address.
-func (fc *fnCompiler) x87Result(dst vreg) {
+// x87Next returns the instruction after in in its block, or nil.
+func (fc *fnCompiler) x87Next(in *ir.Instr) *ir.Instr {
+	b := in.Block
+	if b == nil {
+		return nil
+	}
+	is := b.Instrs
+	if fc.x87.blk != b || fc.x87.idx >= len(is) || is[fc.x87.idx] != in {
+		fc.x87.blk, fc.x87.idx = b, -1
+		for i, x := range is {
+			if x == in {
+				fc.x87.idx = i
+				break
+			}
+		}
+	}
+	if fc.x87.idx < 0 || fc.x87.idx+1 >= len(is) {
+		return nil
+	}
+	fc.x87.idx++
+	return is[fc.x87.idx]
+}
+
+// x87FirstLoad returns the value selectX87 loads first for nx, when
+// that load is nx's first x87 operation and nx will be selected, or nil.
+func (fc *fnCompiler) x87FirstLoad(nx *ir.Instr) ir.Value {
+	if nx == nil || len(nx.Ops) == 0 {
+		return nil
+	}
+	if nx.Typ == ir.F80 {
+		if fc.useCount(nx) == 0 {
+			return nil
+		}
+		switch nx.Op {
+		case ir.OpFAdd, ir.OpFSub, ir.OpFMul, ir.OpFDiv, ir.OpFNeg:
+			return nx.Ops[0]
+		case ir.OpFRem:
+			if len(nx.Ops) == 2 {
+				return nx.Ops[1]
+			}
+		}
+		return nil
+	}
+	switch nx.Op {
+	case ir.OpStore:
+		if len(nx.Ops) == 2 && nx.Flags&ir.FlagAtomic == 0 {
+			return nx.Ops[0]
+		}
+	case ir.OpRet:
+		if fc.f.Sig.Ret == ir.F80 {
+			return nx.Ops[0]
+		}
+	case ir.OpFPTrunc, ir.OpFPToSI:
+		if fc.useCount(nx) > 0 && (nx.Typ == ir.F64 || nx.Typ == ir.F32 || nx.Op == ir.OpFPToSI) {
+			return nx.Ops[0]
+		}
+	case ir.OpFPToUI:
+		if fc.useCount(nx) > 0 && nx.Typ.Bits < 64 {
+			return nx.Ops[0]
+		}
+	}
+	return nil
+}
+
+// x87Result pops st(0) into a new slot for in and makes dst its address.
+// When the next instruction loads in first, the value stays in st(0) as
+// well (fld st(0) before the store): a store of 80 bits followed by their
+// load does not forward on x86 and stalls.
+func (fc *fnCompiler) x87Result(in *ir.Instr, dst vreg) {
 	s := fc.x87Slot()
 	ad := maddr{kind: addrFrame, slot: s}
+	if v := fc.x87FirstLoad(fc.x87Next(in)); v != nil && v == ir.Value(in) {
+		fc.x87OpST(asm.FldST, 0)
+		fc.x87.top = in
+	}
 	fc.x87Emit(x87St, ad)
 	if dst == noVReg {
 		return
@@ -149,25 +284,25 @@ func (fc *fnCompiler) selectX87(in *ir.Instr) bool {
 				fc.x87Load(in.Ops[0])
 				fc.x87Load(in.Ops[1])
 				fc.x87Op(map[ir.Op]asm.X87StOp{ir.OpFAdd: asm.Faddp, ir.OpFSub: asm.Fsubp, ir.OpFMul: asm.Fmulp, ir.OpFDiv: asm.Fdivp}[op])
-				fc.x87Result(dst)
+				fc.x87Result(in, dst)
 			}
 		case op == ir.OpFRem:
 			if fc.hasOps(in, 2) {
 				fc.x87Load(in.Ops[1])
 				fc.x87Load(in.Ops[0])
 				fc.x87Emit(x87Prem, fc.x87ScratchAddr())
-				fc.x87Result(dst)
+				fc.x87Result(in, dst)
 			}
 		case op == ir.OpFNeg:
 			if fc.hasOps(in, 1) {
 				fc.x87Load(in.Ops[0])
 				fc.x87Op(asm.Fchs)
-				fc.x87Result(dst)
+				fc.x87Result(in, dst)
 			}
 		case op == ir.OpLoad:
 			if fc.hasOps(in, 1) {
 				fc.x87Emit(x87Ld, fc.addrOf(in.Ops[0]))
-				fc.x87Result(dst)
+				fc.x87Result(in, dst)
 			}
 		case op == ir.OpSelect:
 			if fc.hasOps(in, 3) {
@@ -248,7 +383,7 @@ func (fc *fnCompiler) selectX87Cast(in *ir.Instr, dst vreg) {
 				m.sz = 4
 			}
 			fc.emit(m)
-			fc.x87Result(dst)
+			fc.x87Result(in, dst)
 		case from == ir.F80 && (to == ir.F64 || to == ir.F32) && in.Op == ir.OpFPTrunc:
 			fc.x87Load(x)
 			m := minst{op: mX87, sub: x87StX, dst: dst, a: noVReg, b: noVReg, c: noVReg, addr: fc.x87ScratchAddr(), sz: 8}
@@ -285,7 +420,7 @@ func (fc *fnCompiler) selectX87Cast(in *ir.Instr, dst vreg) {
 			fc.x87Fild(lo)
 			fc.x87Op(asm.Faddp)
 		}
-		fc.x87Result(dst)
+		fc.x87Result(in, dst)
 	case ir.OpFPToSI, ir.OpFPToUI:
 		if !to.IsInt() || to.Bits > 64 {
 			fc.failf(in, "conversion from %v to %v is not supported", from, to)
@@ -300,7 +435,7 @@ func (fc *fnCompiler) selectX87Cast(in *ir.Instr, dst vreg) {
 		// Unsigned 64-bit: below 2^63 as signed; from 2^63 on, x-2^63
 		// converted with the top bit set.
 		p := fc.x87Use(x)
-		c := fc.x87Const(0x403e, 1<<63) // 2^63
+		c := fc.x87Use(&ir.ConstFP80{SE: 0x403e, Mant: 1 << 63}) // 2^63
 		big := fc.newVReg(classGPR)
 		fc.x87Emit(x87Ld, maddr{kind: addrBase, base: c})
 		fc.x87Emit(x87Ld, maddr{kind: addrBase, base: p})
@@ -447,7 +582,7 @@ func (fc *fnCompiler) emitX87(m *minst) {
 		a.MovRM(8, d, mm)
 		fc.storeDst(m.dst, d)
 	case x87Op:
-		a.X87(asm.X87StOp(m.imm), 1)
+		a.X87(asm.X87StOp(m.imm), uint8(m.t))
 	case x87Prem:
 		mm := fc.mem(&m.addr)
 		again := a.NewLabel()
@@ -477,12 +612,5 @@ func (fc *fnCompiler) emitX87(m *minst) {
 		}
 		a.MovzxB(d, d)
 		fc.storeDst(m.dst, d)
-	case x87Const:
-		mm := fc.mem(&m.addr)
-		a.MovMI(4, mm, int32(uint32(m.imm)))
-		mm.Disp += 4
-		a.MovMI(4, mm, int32(uint32(uint64(m.imm)>>32)))
-		mm.Disp += 4
-		a.MovMI(2, mm, int32(int16(uint16(m.t))))
 	}
 }
