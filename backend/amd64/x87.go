@@ -490,6 +490,39 @@ func (fc *fnCompiler) x87PhiCopies(from, to *ir.Block) {
 		v    vreg
 	}
 	var hs []half
+	n := 0
+	for _, phi := range to.Phis() {
+		if phi.Typ == ir.F80 {
+			n++
+		}
+	}
+	if n == 0 {
+		return
+	}
+	if n <= 8 {
+		// On the x87 stack: every value pushed, then popped into the
+		// slots in reverse (a store of ten bytes read back as two
+		// 8-byte halves would not forward).
+		var slots [8]int32
+		k := 0
+		for _, phi := range to.Phis() {
+			if phi.Typ != ir.F80 {
+				continue
+			}
+			v := phi.Incoming(from)
+			if v == nil {
+				fc.failf(phi, "phi has no incoming value for %s", from.Ident())
+				return
+			}
+			fc.x87Load(v)
+			slots[k] = fc.x87PhiSlot(phi)
+			k++
+		}
+		for k--; k >= 0; k-- {
+			fc.x87Emit(x87St, maddr{kind: addrFrame, slot: slots[k]})
+		}
+		return
+	}
 	for _, phi := range to.Phis() {
 		if phi.Typ != ir.F80 {
 			continue
