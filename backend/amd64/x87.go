@@ -177,12 +177,23 @@ func (fc *fnCompiler) x87Next(in *ir.Instr) *ir.Instr {
 		return nil
 	}
 	is := b.Instrs
-	if fc.x87.blk != b || fc.x87.idx >= len(is) || is[fc.x87.idx] != in {
+	if fc.x87.blk != b || fc.x87.idx < 0 || fc.x87.idx >= len(is) || is[fc.x87.idx] != in {
+		// Instructions are selected in order: look forward from the
+		// last position first, so that a block costs one pass.
+		start := 0
+		if fc.x87.blk == b && fc.x87.idx > 0 {
+			start = fc.x87.idx
+		}
 		fc.x87.blk, fc.x87.idx = b, -1
-		for i, x := range is {
-			if x == in {
+		for i := start; i < len(is); i++ {
+			if is[i] == in {
 				fc.x87.idx = i
 				break
+			}
+		}
+		for i := 0; fc.x87.idx < 0 && i < start; i++ {
+			if is[i] == in {
+				fc.x87.idx = i
 			}
 		}
 	}

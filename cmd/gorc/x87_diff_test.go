@@ -315,6 +315,17 @@ loop:
 		fmt.Fprintf(&b, "  call void @pint(i32 %d, i64 %s)\n", op, prev)
 		op++
 	}
+	// A chain in which each result is the next instruction's first
+	// operand (gorc keeps it in st(0) instead of reloading it). Its NaNs
+	// are printed as one value: they come from the same NaN with either
+	// sign, and which of two such operands an x87 operation returns
+	// depends on their order on the stack, which LLVM does not fix (nor
+	// does IR: a NaN result's sign is unspecified).
+	b.WriteString("  %k1 = fmul x86_fp80 %a, %b\n  %k2 = fsub x86_fp80 %k1, %a\n  %k3 = fneg x86_fp80 %k2\n  %k4 = frem x86_fp80 %b, %k3\n  %k5 = fdiv x86_fp80 %k4, %b\n  %ks = alloca x86_fp80, align 16\n  store x86_fp80 %k5, ptr %ks, align 16\n  %k6 = load x86_fp80, ptr %ks, align 16\n  %k7 = fadd x86_fp80 %k6, %k3\n")
+	fmt.Fprintf(&b, "  %%k8 = fptrunc x86_fp80 %%k7 to double\n  %%k9 = bitcast double %%k8 to i64\n  %%kn = fcmp uno double %%k8, %%k8\n  %%kc = select i1 %%kn, i64 1, i64 %%k9\n  call void @pint(i32 %d, i64 %%kc)\n", op)
+	op++
+	fmt.Fprintf(&b, "  %%kf = fadd x86_fp80 %%k5, %%k4\n  %%kg = fcmp uno x86_fp80 %%kf, %%kf\n  %%kh = select i1 %%kg, x86_fp80 0xK7FFFC000000000000000, x86_fp80 %%kf\n  call void @p80(i32 %d, x86_fp80 %%kh)\n", op)
+	op++
 	fmt.Fprintf(&b, "  %%k = trunc i64 %%n to i32\n")
 	emit80("call x86_fp80 @pass(x86_fp80 %a, i32 %k, x86_fp80 %b)")
 	emit80("select i1 true, x86_fp80 %b, x86_fp80 %a")
