@@ -13,8 +13,8 @@ import (
 //
 // Every x86_fp80 value lives in memory, 16 bytes aligned to 16, and its
 // virtual register (a general one) holds that memory's address: a frame
-// slot of its own for the result of an operation, a load or a call; the
-// incoming stack argument for a parameter (the psABI's X87 class passes
+// slot of its own for the result of an operation, a load or a call; an
+// entry of .rodata.cst16 for a constant; the incoming stack argument for a parameter (the psABI's X87 class passes
 // it in memory, 16-byte aligned); a frame slot of its own for a phi,
 // which the predecessors copy the incoming values into (all read before
 // any is written: parallel-copy semantics). A select picks one of two
@@ -491,9 +491,10 @@ func (fc *fnCompiler) x87PhiSlot(in *ir.Instr) int32 {
 }
 
 // x87PhiCopies copies the x86_fp80 values flowing along from->to into
-// the slots of to's x86_fp80 phis: every value read (two 8-byte halves)
-// before any slot is written, since an incoming value may be another phi
-// of to (or a select of one).
+// the slots of to's x86_fp80 phis: every value read (pushed on the x87
+// stack, or for more than eight phis as two 8-byte halves) before any
+// slot is written, since an incoming value may be another phi of to (or
+// a select of one).
 func (fc *fnCompiler) x87PhiCopies(from, to *ir.Block) {
 	type half struct {
 		slot int32
