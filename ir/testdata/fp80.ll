@@ -38,6 +38,32 @@ define internal void @show(i32 %k, x86_fp80 %x) {
   ret void
 }
 
+; Nine x86_fp80 phis rotating (more than the x87 stack's eight: their
+; copies go through general registers), and a swap.
+define internal x86_fp80 @rot9(i32 %n) {
+entry:
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %i1, %loop ]
+  %p0 = phi x86_fp80 [ 0xK3FFF8000000000000000, %entry ], [ %p1, %loop ]
+  %p1 = phi x86_fp80 [ 0xK3FFF8800000000000000, %entry ], [ %p2, %loop ]
+  %p2 = phi x86_fp80 [ 0xK3FFF9000000000000000, %entry ], [ %p3, %loop ]
+  %p3 = phi x86_fp80 [ 0xK3FFF9800000000000000, %entry ], [ %p4, %loop ]
+  %p4 = phi x86_fp80 [ 0xK4000A000000000000000, %entry ], [ %p5, %loop ]
+  %p5 = phi x86_fp80 [ 0xK4000A800000000000000, %entry ], [ %p6, %loop ]
+  %p6 = phi x86_fp80 [ 0xK4000B000000000000000, %entry ], [ %p7, %loop ]
+  %p7 = phi x86_fp80 [ 0xK4000B800000000000000, %entry ], [ %p8, %loop ]
+  %p8 = phi x86_fp80 [ 0xK4001C000000000000000, %entry ], [ %q, %loop ]
+  %q = fadd x86_fp80 %p0, %p4
+  %i1 = add i32 %i, 1
+  %done = icmp eq i32 %i1, %n
+  br i1 %done, label %out, label %loop
+out:
+  %r = fdiv x86_fp80 %p8, %p3
+  %r2 = fsub x86_fp80 %r, %p1
+  ret x86_fp80 %r2
+}
+
 define i32 @main() {
 entry:
   %a = load x86_fp80, ptr @g, align 16
@@ -104,6 +130,8 @@ loop:
 
 out:
   call i32 (ptr, ...) @printf(ptr @fmt2, x86_fp80 %acc1)
+  %r9 = call x86_fp80 @rot9(i32 25)
+  call void @show(i32 19, x86_fp80 %r9)
   %cmp = fcmp ueq x86_fp80 %x, %y
   %r = zext i1 %cmp to i32
   ret i32 %r
