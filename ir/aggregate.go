@@ -237,6 +237,9 @@ func (p *parser) parseAgg(t *Type) []Value {
 func (p *parser) zeroLeaf(t *Type) Value {
 	switch t.Kind {
 	case FloatKind:
+		if t == F80 {
+			return &ConstFP80{}
+		}
 		return p.constFloat(t, 0)
 	case PtrKind:
 		return &ConstNull{}

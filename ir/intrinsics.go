@@ -84,6 +84,8 @@ func libcFor(name string, ft *Type) (string, *Type) {
 		}
 		if ft.Ret.Bits == 32 {
 			fn += "f"
+		} else if ft.Ret.Bits == 80 {
+			fn += "l" // long double: fabsl, sqrtl, ...
 		}
 		return fn, ft
 	}
@@ -129,6 +131,19 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 	}
 	base, _, _ := strings.Cut(strings.TrimPrefix(name, "llvm."), ".")
 	switch base {
+	case "is": // llvm.is.fpclass.*: the classes C's isnan, isinf and isfinite test (fp80.go)
+		if len(args) == 2 && args[0].Type().IsFloat() && !isVector(args[0].Type()) && ft.Ret.Equal(I1) {
+			if c, ok := args[1].(*ConstInt); ok && p.lowerIsFPClass(in, args[0], c.V, newInstr) {
+				return pre, false
+			}
+		}
+	case "ptrmask": // va_arg of a long double aligns the overflow area with it
+		if len(args) == 2 && args[0].Type().IsPtr() && args[1].Type().Equal(I64) && ft.Ret.IsPtr() {
+			a := newInstr(OpAnd, I64, newInstr(OpPtrToInt, I64, args[0]), args[1])
+			*in = Instr{Op: OpIntToPtr, Typ: Ptr, Name: in.Name}
+			in.Ops = append(in.opsBuf[:0:len(in.opsBuf)], a)
+			return pre, false
+		}
 	case "smax", "smin", "umax", "umin":
 		t := ft.Ret
 		if t.IsInt() && argsOK(2, t) {

@@ -630,8 +630,10 @@ func (p *parser) parseBaseType() *Type {
 		return Ptr
 	case "label":
 		return Label
-	case "half", "bfloat", "fp128", "x86_fp80", "ppc_fp128":
-		p.failAt(tok, "floating-point type %s is not supported (float and double; x86_fp80 is C's long double)", w)
+	case "x86_fp80":
+		return F80
+	case "half", "bfloat", "fp128", "ppc_fp128":
+		p.failAt(tok, "floating-point type %s is not supported (float, double and x86_fp80)", w)
 	}
 	if len(w) > 1 && w[0] == 'i' && allDigits(w[1:]) {
 		n, _ := strconv.Atoi(w[1:])
@@ -1751,7 +1753,7 @@ func atomicScalar(t *Type) bool {
 	switch {
 	case t.IsInt():
 		return t.Bits == 8 || t.Bits == 16 || t.Bits == 32 || t.Bits == 64
-	case t.IsPtr(), t.IsFloat():
+	case t.IsPtr(), t.IsFloat() && t.Bits != 80: // x86_fp80: not a power-of-two size (LLVM refuses it too)
 		return true
 	}
 	return false
@@ -1942,6 +1944,9 @@ func (p *parser) parseConstant(t *Type) Constant {
 	tok := p.tok
 	switch tok.kind {
 	case tInt:
+		if t == F80 {
+			return p.fp80Const(tok)
+		}
 		p.next()
 		if t.IsFloat() {
 			v, err := strconv.ParseFloat(tok.text, 64)
@@ -1963,6 +1968,9 @@ func (p *parser) parseConstant(t *Type) Constant {
 		}
 		return p.constInt(t, v)
 	case tFloat:
+		if t == F80 {
+			return p.fp80Const(tok)
+		}
 		p.next()
 		if !t.IsFloat() {
 			p.failAt(tok, "floating-point constant for type '%v'", t)

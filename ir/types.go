@@ -37,7 +37,7 @@ type TypeKind uint8
 const (
 	VoidKind   TypeKind = iota // void: no value
 	IntKind                    // iN, N = Type.Bits (1, 8, 16, 32, 64)
-	FloatKind                  // float (Bits 32) or double (Bits 64)
+	FloatKind                  // float (Bits 32), double (Bits 64) or x86_fp80 (Bits 80)
 	PtrKind                    // ptr: an opaque pointer
 	FuncKind                   // a function type: Ret, Params, Variadic
 	ArrayKind                  // [Len x Elem]
@@ -107,6 +107,9 @@ func (t *Type) layoutOf() (l layout, complete bool) {
 		s := int64((t.Bits + 7) / 8)
 		return layout{s, max(s, 1), true, 0}, true
 	case FloatKind:
+		if t.Bits == 80 {
+			return layout{16, 16, true, 0}, true // x86_fp80: clang's datalayout (f80:128)
+		}
 		s := int64(t.Bits / 8)
 		return layout{s, max(s, 1), true, 0}, true
 	case PtrKind:
@@ -387,6 +390,9 @@ func (t *Type) String() string {
 	case FloatKind:
 		if t.Bits == 32 {
 			return "float"
+		}
+		if t.Bits == 80 {
+			return "x86_fp80"
 		}
 		return "double"
 	case PtrKind:

@@ -178,9 +178,12 @@ func (fc *fnCompiler) selectVAStart(in *ir.Instr) {
 // class), returning the offset after it.
 func (fc *fnCompiler) copyByVal(in *ir.Instr, p vreg, t *ir.Type, stack int64) int64 {
 	size, err := t.CheckSize()
-	if err != nil || t.Align() > 8 || size > 1<<20 {
+	if err != nil || t.Align() > 16 || size > 1<<20 {
 		fc.failf(in, "byval(%v) argument is not supported", t)
 		return stack
+	}
+	if t.Align() == 16 {
+		stack = (stack + 15) &^ 15 // a struct holding a long double
 	}
 	for off := int64(0); off < size; {
 		n := int64(8)

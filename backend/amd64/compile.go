@@ -216,6 +216,7 @@ type moduleCompiler struct {
 	syms    map[ir.Value]symRef
 	consts  map[uint64]elfw.SymID
 	negMask [2]elfw.SymID
+	x87c    map[[2]uint64]elfw.SymID // x86_fp80 constants (x87.go)
 	stats   Stats
 	curName string // the function being compiled (current)
 	fdes    []fde
@@ -735,6 +736,9 @@ func (mc *moduleCompiler) writeConst(g *ir.Global, sec *elfw.Section, off uint64
 		}
 	case *ir.ConstBytes:
 		copy(buf, x.Data)
+	case *ir.ConstFP80:
+		b := x.Bytes()
+		copy(buf, b[:])
 	case *ir.Function, *ir.Global:
 		sym, _ := mc.symbolFor(x)
 		if len(buf) < 8 {
@@ -817,6 +821,7 @@ type fnCompiler struct {
 	// in general and xmm registers (va_start's gp_offset and fp_offset).
 	vaSave      int32
 	vaGP, vaXMM int
+	x87         x87State // x86_fp80 values (x87.go)
 
 	// operands' scratch: the registers an instruction reads and writes.
 	opUses []opUse
@@ -853,6 +858,7 @@ func (fc *fnCompiler) reset(f *ir.Function) {
 	fc.entry = fc.entry[:0]
 	fc.inArgs = 0
 	fc.fconsts = fc.fconsts[:0]
+	fc.x87.reset()
 }
 
 // addBlock appends an empty machine block, reusing the instruction
@@ -905,8 +911,12 @@ func (fc *fnCompiler) selectFunction() error {
 			}
 		}
 	}
+	fc.x87.on = f.Sig.Ret == ir.F80
 	for _, p := range f.Params {
 		c, ok := classOf(p.Typ)
+		if !ok && p.Typ == ir.F80 {
+			c, ok, fc.x87.on = classGPR, true, true // its address (x87.go)
+		}
 		if !ok {
 			return fc.errorf("parameter %s of type %v is not supported", p.Ident(), p.Typ)
 		}
@@ -959,6 +969,9 @@ func (fc *fnCompiler) selectFunction() error {
 				}
 			case in.HasResult():
 				c, ok := classOf(in.Typ)
+				if !ok && in.Typ == ir.F80 {
+					c, ok, fc.x87.on = classGPR, true, true // its address (x87.go)
+				}
 				if !ok {
 					return fc.errorf("%s: values of type %v are not supported", in.Ident(), in.Typ)
 				}
@@ -986,6 +999,8 @@ func (fc *fnCompiler) selectFunction() error {
 			for _, o := range in.Ops {
 				if x, ok := o.(*ir.Instr); ok && x.ID >= numPhys && x.ID < nv && x.Op != ir.OpAlloca {
 					fc.uses[x.ID]++
+				} else if !fc.x87.on && isF80Const(o) {
+					fc.x87.on = true
 				}
 			}
 			if in.Op == ir.OpPhi {
@@ -1003,7 +1018,7 @@ func (fc *fnCompiler) selectFunction() error {
 	ngp, nxmm := 0, 0
 	byval := f.Sig.ByVal
 	for i, p := range f.Params {
-		if i < len(byval) && byval[i] != nil {
+		if i < len(byval) && byval[i] != nil || p.Typ == ir.F80 {
 			continue // on the stack
 		}
 		if fc.class[p.ID] == classXMM && nxmm < len(xmmArgRegs) {
@@ -1038,11 +1053,21 @@ func (fc *fnCompiler) selectFunction() error {
 			// A struct passed by value in memory: the parameter is the
 			// address of its copy among the stack arguments.
 			size, err := byval[i].CheckSize()
-			if err != nil || byval[i].Align() > 8 {
+			if err != nil || byval[i].Align() > 16 {
 				return fc.errorf("parameter %s: byval(%v) is not supported", p.Ident(), byval[i])
+			}
+			if byval[i].Align() == 16 {
+				fc.inArgs = (fc.inArgs + 1) &^ 1 // a struct holding a long double
 			}
 			fc.emit(minst{op: mLea, dst: v, a: noVReg, b: noVReg, c: noVReg, addr: maddr{kind: addrInArg, slot: int32(fc.inArgs)}})
 			fc.inArgs += int((size + 7) / 8)
+			continue
+		}
+		if p.Typ == ir.F80 {
+			// The psABI's X87 class: in memory, 16-byte aligned.
+			fc.inArgs = (fc.inArgs + 1) &^ 1
+			fc.emit(minst{op: mLea, dst: v, a: noVReg, b: noVReg, c: noVReg, addr: maddr{kind: addrInArg, slot: int32(fc.inArgs)}})
+			fc.inArgs += 2
 			continue
 		}
 		switch {

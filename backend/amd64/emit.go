@@ -599,6 +599,8 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		fc.epilogue(last)
 	case mUd2:
 		a.Ud2()
+	case mX87:
+		fc.emitX87(m)
 	}
 }
 

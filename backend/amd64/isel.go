@@ -370,6 +370,10 @@ func (fc *fnCompiler) selectBlock(b *ir.Block) {
 	// Phi results take their values from the per-phi temporaries the
 	// predecessors wrote (parallel-copy semantics).
 	for _, phi := range b.Phis() {
+		if fc.x87.on && phi.Typ == ir.F80 {
+			fc.x87PhiDef(phi)
+			continue
+		}
 		fc.mov(vreg(phi.ID), fc.phiTmp[phi.ID-numPhys])
 	}
 	fc.markFolded(b)
@@ -410,6 +414,9 @@ func (fc *fnCompiler) hasOps(in *ir.Instr, n int) bool {
 func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 	if in.HasResult() && in.Op != ir.OpAlloca && !in.HasSideEffects() && fc.useCount(in) == 0 {
 		return // dead
+	}
+	if fc.x87.on && fc.selectX87(in) {
+		return
 	}
 	dst := noVReg
 	if in.HasResult() && in.Op != ir.OpAlloca {
@@ -886,7 +893,13 @@ func (fc *fnCompiler) selectGEP(in *ir.Instr, dst vreg) {
 // phiCopies writes the values flowing along edge from->to into the phi
 // temporaries of to.
 func (fc *fnCompiler) phiCopies(from, to *ir.Block) {
+	if fc.x87.on {
+		fc.x87PhiCopies(from, to)
+	}
 	for _, phi := range to.Phis() {
+		if fc.x87.on && phi.Typ == ir.F80 {
+			continue
+		}
 		v := phi.Incoming(from)
 		if v == nil {
 			fc.failf(phi, "phi has no incoming value for %s", from.Ident())
@@ -1015,6 +1028,9 @@ func (fc *fnCompiler) markFolded(b *ir.Block) {
 			fc.folded[in.ID] = true
 			return true
 		case ir.OpFCmp:
+			if fc.x87.on && isF80(in.Ops[0]) {
+				return false // compared on the x87 stack (x87.go)
+			}
 			if x, ok := fc.boolOfFCmp(in); ok {
 				fc.folded[in.ID] = true
 				fc.folded[in.Ops[0].(*ir.Instr).ID] = true
@@ -1086,12 +1102,21 @@ func (fc *fnCompiler) edgeTarget(from, to *ir.Block) int32 {
 func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args []ir.Value, variadic bool) {
 	fc.hasCall = true
 	vals := make([]vreg, len(args))
+	var f80 []bool // x86_fp80 arguments (x87.go)
 	for i, a := range args {
 		if a == nil {
 			fc.failf(in, "call argument %d is nil", i)
 			return
 		}
 		if _, ok := classOf(a.Type()); !ok {
+			if a.Type() == ir.F80 {
+				vals[i] = fc.x87Use(a) // its address
+				if f80 == nil {
+					f80 = make([]bool, len(args))
+				}
+				f80[i] = true
+				continue
+			}
 			fc.failf(in, "call argument of type %v is not supported", a.Type())
 			return
 		}
@@ -1127,6 +1152,10 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 			stack = fc.copyByVal(in, v, byval[i], stack)
 			continue
 		}
+		if f80 != nil && f80[i] {
+			stack = fc.x87CallArg(v, stack)
+			continue
+		}
 		if fc.class[v] == classXMM {
 			if nxmm < len(xmmArgRegs) {
 				regs = append(regs, regArg{vreg(xmmArgRegs[nxmm]), v})
@@ -1154,6 +1183,10 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 	}
 	fc.calls = append(fc.calls, ci)
 	fc.emit(minst{op: mCall, dst: noVReg, a: target, b: noVReg, c: noVReg, imm: int64(len(fc.calls) - 1)})
+	if in.Typ == ir.F80 {
+		fc.x87Result(in, vreg(in.ID)) // from st(0), used or not
+		return
+	}
 	if in.Typ.Kind == ir.StructKind {
 		if fc.useCount(in) > 0 {
 			for i, r := range structRetRegs(in.Typ) {

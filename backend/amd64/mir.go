@@ -60,6 +60,7 @@ const (
 	mFConv        // dst = <sub: cvtss2sd | cvtsd2ss> a
 	mAtomic       // an atomic operation on [addr] of size sz (sub: atomXchg...)
 	mAddTP        // dst = a + the thread pointer (fs:0)
+	mX87          // an x87 operation (sub: x87Ld...; x87.go)
 )
 
 // mAtomic's operations (minst.sub).

@@ -191,11 +191,8 @@ func (fc *fnCompiler) operands(m *minst) (uses []opUse, defs []vreg) {
 		if m.c != noVReg {
 			uses = append(uses, opUse{m.c, true})
 		}
-		switch m.op {
-		case mLoad, mStore, mLea:
-			if m.addr.kind == addrBase {
-				uses = append(uses, opUse{m.addr.base, false})
-			}
+		if readsAddr(m.op) && m.addr.kind == addrBase {
+			uses = append(uses, opUse{m.addr.base, false})
 		}
 		if m.dst != noVReg {
 			defs = append(defs, m.dst)
@@ -288,7 +285,7 @@ func (fc *fnCompiler) allocate() {
 				if m.c != noVReg {
 					genUse(gen, kill, m.c)
 				}
-				if m.addr.kind == addrBase && (m.op == mLoad || m.op == mStore || m.op == mLea) {
+				if m.addr.kind == addrBase && readsAddr(m.op) {
 					genUse(gen, kill, m.addr.base)
 				}
 				if m.dst != noVReg {
@@ -392,7 +389,7 @@ func (fc *fnCompiler) allocate() {
 				if m.c != noVReg {
 					ra.use(live, m.c, b.from, p+2, wt)
 				}
-				if m.addr.kind == addrBase && (m.op == mLoad || m.op == mStore || m.op == mLea) {
+				if m.addr.kind == addrBase && readsAddr(m.op) {
 					ra.use(live, m.addr.base, b.from, p+1, wt)
 				}
 			} else {
@@ -521,14 +518,26 @@ func clearBits(b []uint64, from, to int32) {
 }
 
 // plainOperands reports whether operands handles op in its default
-// case: reads a, b, c (late) and, for a load, store or lea, the base of
-// the address; writes dst. The allocator's walks handle these inline.
+// case: reads a, b, c (late) and, for a load, store, lea or x87
+// operation, the base of the address (readsAddr); writes dst. The allocator's walks handle these inline.
 func plainOperands(op mop) bool {
 	switch op {
 	case mEntry, mCall, mDiv, mAtomic, mRet:
 		return false
 	}
 	return true
+}
+
+// readsAddr reports whether a plain op reads the base register of its
+// address (operands' default case and the walks' inline copies of it
+// must agree: an x87 operation's address missed by one of them shared
+// its register with a value defined while it was live).
+func readsAddr(op mop) bool {
+	switch op {
+	case mLoad, mStore, mLea, mX87:
+		return true
+	}
+	return false
 }
 
 // genUse records a read of v in a block's local sets: v is in gen

@@ -60,9 +60,7 @@ func TestCorpusFromClangIR(t *testing.T) {
 
 // irUnsupported are the corpus programs whose clang IR uses what the
 // reader rejects, with the error it must give.
-var irUnsupported = map[string]string{
-	"varargs": "floating-point type x86_fp80 is not supported", // long double (its va_start, va_arg and struct returns are supported)
-}
+var irUnsupported = map[string]string{}
 
 // lazyBroken are the programs gorc run -lazy mislinks from IR whatever
 // produced it, known problems of the lazy path outside the IR reader,
