@@ -94,13 +94,32 @@ func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 			probePool.Put(probe)
 		}
 	}()
+	// Every block is in rpo unless some are unreachable; only then does
+	// a round need resolveAndSweep's walk over f.Blocks (see below).
+	allReachable := len(rpo) == len(f.Blocks)
+	// keptAux: some instruction still in f holds a replacement in its
+	// Aux slot (a replaced one with side effects, which is not deleted),
+	// so the slots must be cleared before the next round and at the end.
+	keptAux := true // (whatever the previous pass left)
+	var phiBuf [16]*ir.Instr
 	for round := 0; round < 16; round++ {
 		rounds++
-		clearAux(f)
+		if keptAux {
+			clearAux(f)
+			keptAux = false
+		}
 		// final: a further round would change nothing (see below), so
 		// this one need not be followed by a confirming round.
 		replaced, progress, final := false, false, true
+		// The phis visited before the round's first replacement: the
+		// only instructions whose operands may be replaced after their
+		// visit (a value from a back edge) when every block is in rpo.
+		phis := phiBuf[:0]
 		for _, b := range rpo {
+			// A replaced instruction without side effects is dead once
+			// its uses point at the replacement: with every block
+			// reachable it is deleted here (the kept ones move down).
+			j := 0
 			for _, in := range b.Instrs {
 				if replaced {
 					for i, v := range in.Ops {
@@ -110,12 +129,21 @@ func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 					}
 				}
 				if !in.HasResult() {
+					b.Instrs[j] = in
+					j++
 					continue
+				}
+				if in.Op == ir.OpPhi {
+					phis = append(phis, in)
 				}
 				v, mod := simplify(in)
 				if v != nil && v != ir.Value(in) {
 					in.Aux = v
 					replaced, progress = true, true
+					if allReachable && !in.HasSideEffects() {
+						continue
+					}
+					keptAux = true
 				} else if mod {
 					progress = true
 					if probe == nil {
@@ -125,14 +153,26 @@ func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 						final = false
 					}
 				}
+				b.Instrs[j] = in
+				j++
+			}
+			if j < len(b.Instrs) {
+				clear(b.Instrs[j:])
+				b.Instrs = b.Instrs[:j]
 			}
 		}
 		if !progress {
 			return changed, true, rounds
 		}
 		changed = true
-		if replaced && resolveAndSweep(f) {
-			final = false
+		if replaced {
+			if !allReachable {
+				if resolveAndSweep(f) {
+					final = false
+				}
+			} else if resolvePhis(phis) {
+				final = false
+			}
 		}
 		if final {
 			// Every instruction this round kept was simplified with
@@ -140,12 +180,36 @@ func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 			// user was visited), and every one rewritten in place is
 			// one simplify leaves alone: the next round would change
 			// nothing.
-			clearAux(f)
+			if keptAux {
+				clearAux(f)
+			}
 			return true, true, rounds
 		}
 	}
-	clearAux(f)
+	if keptAux {
+		clearAux(f)
+	}
 	return changed, false, rounds
+}
+
+// resolvePhis points the operands of phis at their final replacements
+// after a round over every block of a function in reverse postorder,
+// which resolved every other operand when it visited its user: in SSA
+// form a value that is not a phi's incoming value is defined before its
+// uses in that order, so only a phi (through a back edge) can have an
+// operand replaced after its visit. It reports what resolveAndSweep
+// would (an operand of a kept, not replaced, instruction changed).
+func resolvePhis(phis []*ir.Instr) (late bool) {
+	for _, in := range phis {
+		for i, v := range in.Ops {
+			if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
+				in.Ops[i] = resolveAux(x)
+				late = late || in.Aux == nil
+			}
+		}
+	}
+	clear(phis)
+	return late
 }
 
 // resolveAndSweep points every operand of f at its final replacement
