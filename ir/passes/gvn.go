@@ -373,19 +373,29 @@ func mixKey(hdr, at, av, bt, bv, ct, cv uint64) uint64 {
 // switch each.
 func keyHash(in *ir.Instr) (uint64, bool) {
 	op := in.Op
-	switch {
-	case op.IsBinary(), op == ir.OpFCmp, op == ir.OpICmp, op == ir.OpFNeg, op.IsCast(), op == ir.OpSelect, op == ir.OpGEP:
-	default:
+	if int(op) >= len(keyedOps) || !keyedOps[op] {
 		return 0, false
 	}
 	ops := in.Ops
 	if len(ops) > 3 || len(ops) == 0 {
 		return 0, false
 	}
-	tc, ok1 := scalarCode(in.Typ)
-	ec, ok2 := scalarCode(in.ElemType)
-	if !ok1 || !ok2 {
-		return 0, false
+	var tc, ec uint64
+	if t := in.Typ; t != nil {
+		switch t.Kind {
+		case ir.IntKind, ir.FloatKind:
+			tc = uint64(t.Kind)<<8 | uint64(t.Bits)
+		case ir.PtrKind, ir.VoidKind:
+			tc = uint64(t.Kind) << 8
+		default:
+			return 0, false
+		}
+	}
+	if t := in.ElemType; t != nil {
+		var ok bool
+		if ec, ok = scalarCode(t); !ok {
+			return 0, false
+		}
 	}
 	hdr := uint64(op) | uint64(in.Pred)<<8 | uint64(in.Flags)<<16 | uint64(len(ops))<<32 | tc<<36 | ec<<50
 	at, av, ar, ok := operandParts(ops[0])
@@ -409,6 +419,16 @@ func keyHash(in *ir.Instr) (uint64, bool) {
 	}
 	return mixKey(hdr, at, av, bt, bv, ct, cv), true
 }
+
+// keyedOps are the operations keyInto gives a key (with valid operands
+// and types), by opcode.
+var keyedOps = func() (t [256]bool) {
+	for i := range t {
+		op := ir.Op(i)
+		t[i] = op.IsBinary() || op == ir.OpFCmp || op == ir.OpICmp || op == ir.OpFNeg || op.IsCast() || op == ir.OpSelect || op == ir.OpGEP
+	}
+	return t
+}()
 
 // operandParts is operandKey's tag and value of v, with v's rank.
 func operandParts(v ir.Value) (tag, val uint64, rank int, ok bool) {

@@ -120,7 +120,7 @@ func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 			// its uses point at the replacement: with every block
 			// reachable it is deleted here (the kept ones move down).
 			j := 0
-			for _, in := range b.Instrs {
+			for i, in := range b.Instrs {
 				if replaced {
 					for i, v := range in.Ops {
 						if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
@@ -129,7 +129,9 @@ func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 					}
 				}
 				if !in.HasResult() {
-					b.Instrs[j] = in
+					if j != i {
+						b.Instrs[j] = in
+					}
 					j++
 					continue
 				}
@@ -153,7 +155,9 @@ func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 						final = false
 					}
 				}
-				b.Instrs[j] = in
+				if j != i {
+					b.Instrs[j] = in
+				}
 				j++
 			}
 			if j < len(b.Instrs) {
@@ -451,6 +455,11 @@ func isFloatConst(v ir.Value, want float64) bool {
 	return ok && c == want && math.Signbit(c) == math.Signbit(want)
 }
 
+// isFloat is isFloatConst of a value whose constF gave c, ok.
+func isFloat(c float64, ok bool, want float64) bool {
+	return ok && c == want && math.Signbit(c) == math.Signbit(want)
+}
+
 func isIntConst(v ir.Value, want int64) bool {
 	c, ok := constI(v)
 	return ok && c == want
@@ -494,19 +503,21 @@ func simplify(in *ir.Instr) (ir.Value, bool) {
 			b, bok = a, aok
 			mod = true
 		}
+		// b (bok) is y's constant, and a (aok) x's where x was not
+		// swapped (fsub): isFloat tests them as isFloatConst would.
 		switch op {
 		case ir.OpFAdd:
-			if isFloatConst(y, math.Copysign(0, -1)) {
+			if isFloat(b, bok, math.Copysign(0, -1)) {
 				return x, mod
 			}
-			if in.Flags&ir.FlagNSZ != 0 && isFloatConst(y, 0) {
+			if in.Flags&ir.FlagNSZ != 0 && isFloat(b, bok, 0) {
 				return x, mod
 			}
 		case ir.OpFSub:
-			if isFloatConst(y, 0) {
+			if isFloat(b, bok, 0) {
 				return x, mod
 			}
-			if isFloatConst(x, math.Copysign(0, -1)) {
+			if isFloat(a, aok, math.Copysign(0, -1)) {
 				// (In place: in's operand list is its own, as the
 				// swaps above assume.)
 				in.Ops[0] = y
@@ -514,22 +525,22 @@ func simplify(in *ir.Instr) (ir.Value, bool) {
 				return nil, true
 			}
 		case ir.OpFMul:
-			if isFloatConst(y, 1) {
+			if isFloat(b, bok, 1) {
 				return x, mod
 			}
-			if isFloatConst(y, -1) {
+			if isFloat(b, bok, -1) {
 				in.Ops[0] = x
 				in.Op, in.Ops = ir.OpFNeg, in.Ops[:1]
 				return nil, true
 			}
-			if isFloatConst(y, 2) {
+			if isFloat(b, bok, 2) {
 				// x*2 -> x+x (exact)
 				in.Ops[0], in.Ops[1] = x, x
 				in.Op = ir.OpFAdd
 				return nil, true
 			}
 		case ir.OpFDiv:
-			if isFloatConst(y, 1) {
+			if isFloat(b, bok, 1) {
 				return x, mod
 			}
 			if bok && b != 0 && !math.IsInf(b, 0) && !math.IsNaN(b) {
