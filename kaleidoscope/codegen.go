@@ -230,8 +230,10 @@ func (g *Generator) Gen(file string, item Item, p *Parser) (fn *ir.Function, dia
 	if g.finished {
 		return nil, &Diagnostic{File: file, Msg: "generator already finished"}
 	}
+	depth := g.depth
 	defer func() {
 		if r := recover(); r != nil {
+			g.depth = depth // (expr does not restore it on a panic)
 			e, ok := r.(genError)
 			if !ok {
 				e = genError{&Diagnostic{File: file, Pos: item.itemPos(), Msg: fmt.Sprintf("internal code generation error: %v", r)}}
@@ -585,11 +587,20 @@ func (g *Generator) SetPrecedence(op byte, prec int) { g.prec[op] = prec }
 const maxGenDepth = 4 * maxDepth
 
 func (g *Generator) expr(e Expr) ir.Value {
+	// The depth goes back down on return; an error's panic leaves it,
+	// and Gen, which recovers, puts it back (a deferred decrement per
+	// expression cost more than a leaf's whole generation).
 	g.depth++
-	defer func() { g.depth-- }()
 	if g.depth > maxGenDepth {
 		g.errAt(e.Position(), "expression nests too deeply (limit %d)", maxGenDepth)
 	}
+	v := g.exprAt(e)
+	g.depth--
+	return v
+}
+
+// exprAt is expr at the current depth.
+func (g *Generator) exprAt(e Expr) ir.Value {
 	b := g.b
 	switch e := e.(type) {
 	case *NumberExpr:
