@@ -43,7 +43,27 @@ func DCE(f *ir.Function) bool {
 			}
 		}
 	}
-	return removeInstrs(f, func(in *ir.Instr) bool { return in.ID != 1 })
+	// The sweep (removeInstrs with the test inline): blocks with nothing
+	// dead are not written.
+	changed := false
+	for _, b := range f.Blocks {
+		j := 0
+		for i, in := range b.Instrs {
+			if in.ID != 1 {
+				continue
+			}
+			if j != i {
+				b.Instrs[j] = in
+			}
+			j++
+		}
+		if j < len(b.Instrs) {
+			clear(b.Instrs[j:])
+			b.Instrs = b.Instrs[:j]
+			changed = true
+		}
+	}
+	return changed
 }
 
 // InstCombine folds constant expressions and applies local algebraic
