@@ -108,112 +108,137 @@ func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 		*buf = rpo[:0]
 		rpoPool.Put(buf)
 	}()
-	var probe *probeInstr // settledAfterRewrite's scratch, from probePool
-	defer func() {
-		if probe != nil {
-			probePool.Put(probe)
-		}
-	}()
 	// Every block is in rpo unless some are unreachable; only then does
 	// a round need resolveAndSweep's walk over f.Blocks (see below).
-	allReachable := len(rpo) == len(f.Blocks)
+	r := icRound{allReachable: len(rpo) == len(f.Blocks)}
+	r.phis = r.phiBuf[:0]
+	defer func() {
+		if r.probe != nil {
+			probePool.Put(r.probe)
+		}
+	}()
 	// keptAux: some instruction still in f holds a replacement in its
 	// Aux slot (a replaced one with side effects, which is not deleted),
 	// so the slots must be cleared before the next round and at the end.
-	keptAux := true // (whatever the previous pass left)
-	var phiBuf [16]*ir.Instr
+	r.keptAux = true // (whatever the previous pass left)
 	for round := 0; round < 16; round++ {
 		rounds++
-		if keptAux {
+		if r.keptAux {
 			clearAux(f)
-			keptAux = false
+			r.keptAux = false
 		}
 		// final: a further round would change nothing (see below), so
 		// this one need not be followed by a confirming round.
-		replaced, progress, final := false, false, true
-		// The phis visited before the round's first replacement: the
-		// only instructions whose operands may be replaced after their
-		// visit (a value from a back edge) when every block is in rpo.
-		phis := phiBuf[:0]
+		r.replaced, r.progress, r.final = false, false, true
+		r.phis = r.phis[:0]
 		for _, b := range rpo {
-			// A replaced instruction without side effects is dead once
-			// its uses point at the replacement: with every block
-			// reachable it is deleted here (the kept ones move down).
-			j := 0
-			for i, in := range b.Instrs {
-				if replaced {
-					for i, v := range in.Ops {
-						if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
-							in.Ops[i] = resolveAux(x)
-						}
-					}
-				}
-				if !in.HasResult() {
-					if j != i {
-						b.Instrs[j] = in
-					}
-					j++
-					continue
-				}
-				if in.Op == ir.OpPhi {
-					phis = append(phis, in)
-				}
-				v, mod := simplify(in)
-				if v != nil && v != ir.Value(in) {
-					in.Aux = v
-					replaced, progress = true, true
-					if allReachable && !in.HasSideEffects() {
-						continue
-					}
-					keptAux = true
-				} else if mod {
-					progress = true
-					if probe == nil {
-						probe = probePool.Get().(*probeInstr)
-					}
-					if final && !settledAfterRewrite(in, probe) {
-						final = false
-					}
-				}
-				if j != i {
-					b.Instrs[j] = in
-				}
-				j++
-			}
-			if j < len(b.Instrs) {
-				clear(b.Instrs[j:])
-				b.Instrs = b.Instrs[:j]
-			}
+			r.block(b)
 		}
-		if !progress {
+		if !r.progress {
+			clear(r.phis)
 			return changed, true, rounds
 		}
 		changed = true
-		if replaced {
-			if !allReachable {
+		if r.replaced {
+			if !r.allReachable {
 				if resolveAndSweep(f) {
-					final = false
+					r.final = false
 				}
-			} else if resolvePhis(phis) {
-				final = false
+			} else if resolvePhis(r.phis) {
+				r.final = false
 			}
 		}
-		if final {
+		clear(r.phis)
+		if r.final {
 			// Every instruction this round kept was simplified with
 			// its final operands (no operand was replaced after its
 			// user was visited), and every one rewritten in place is
 			// one simplify leaves alone: the next round would change
 			// nothing.
-			if keptAux {
+			if r.keptAux {
 				clearAux(f)
 			}
 			return true, true, rounds
 		}
 	}
-	if keptAux {
+	if r.keptAux {
 		clearAux(f)
 	}
 	return changed, false, rounds
+}
+
+// icRound is the state of one of instcombine's rounds, which its walk over
+// a block (block) updates: kept out of the walk's registers, which the
+// call of simplify for every instruction would otherwise save and
+// restore (most of the walk's own instructions).
+type icRound struct {
+	// allReachable: every block is in the round's order.
+	allReachable bool
+	// replaced: an instruction was replaced this round; progress:
+	// something changed; final: no further round is needed (see
+	// instCombineRounds); keptAux: see instCombineRounds.
+	replaced, progress, final, keptAux bool
+	// phis are the phis visited in the round: the only instructions
+	// whose operands may be replaced after their visit (a value from a
+	// back edge) when every block is in the order.
+	phis   []*ir.Instr
+	phiBuf [16]*ir.Instr
+	probe  *probeInstr // settledAfterRewrite's scratch, from probePool
+}
+
+// block is the round's walk over b: operands resolved (once something
+// was replaced), instructions simplified, and a replaced instruction
+// without side effects, dead once its uses point at the replacement,
+// deleted (with every block reachable; the kept ones move down).
+func (r *icRound) block(b *ir.Block) {
+	instrs := b.Instrs
+	j := 0
+	for i, in := range instrs {
+		if r.replaced {
+			for k, v := range in.Ops {
+				if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
+					in.Ops[k] = resolveAux(x)
+				}
+			}
+		}
+		if in.HasResult() && r.simplify(in) {
+			continue // deleted
+		}
+		if j != i {
+			instrs[j] = in
+		}
+		j++
+	}
+	if j < len(instrs) {
+		clear(instrs[j:])
+		b.Instrs = instrs[:j]
+	}
+}
+
+// simplify simplifies in (which has a result) for the round and reports
+// whether in is to be deleted.
+func (r *icRound) simplify(in *ir.Instr) (deleted bool) {
+	if in.Op == ir.OpPhi {
+		r.phis = append(r.phis, in)
+	}
+	v, mod := simplify(in)
+	if v != nil && v != ir.Value(in) {
+		in.Aux = v
+		r.replaced, r.progress = true, true
+		if r.allReachable && !in.HasSideEffects() {
+			return true
+		}
+		r.keptAux = true
+	} else if mod {
+		r.progress = true
+		if r.probe == nil {
+			r.probe = probePool.Get().(*probeInstr)
+		}
+		if r.final && !settledAfterRewrite(in, r.probe) {
+			r.final = false
+		}
+	}
+	return false
 }
 
 // resolvePhis points the operands of phis at their final replacements
@@ -232,7 +257,6 @@ func resolvePhis(phis []*ir.Instr) (late bool) {
 			}
 		}
 	}
-	clear(phis)
 	return late
 }
 
