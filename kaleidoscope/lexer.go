@@ -385,6 +385,16 @@ func (lx *Lexer) next(t *Token) {
 		}
 		lx.col += end - start
 		lx.pos = end
+		// The table's hot entry, looked at here (most names are a
+		// function's few, said again and again): no call.
+		if tb := lx.names; tb != nil {
+			if j := tb.hot[h&(hotSize-1)]; j != 0 {
+				if n := &tb.names[j-1]; sameShort(n.text, src[start:end]) {
+					t.Text, t.Kind = n.text, n.kind
+					return
+				}
+			}
+		}
 		n := lx.internHashed(src[start:end], h, TokIdent)
 		t.Text, t.Kind = n.text, n.kind
 		return
@@ -400,6 +410,14 @@ func (lx *Lexer) next(t *Token) {
 		}
 		lx.col += end - start
 		lx.pos = end
+		if tb := lx.names; tb != nil { // (as for a name)
+			if j := tb.hot[h&(hotSize-1)]; j != 0 {
+				if n := &tb.names[j-1]; sameShort(n.text, src[start:end]) && !n.bad {
+					t.Text, t.Kind, t.Num = n.text, n.kind, n.num
+					return
+				}
+			}
+		}
 		n := lx.internHashed(src[start:end], h, TokNumber)
 		t.Text, t.Kind, t.Num = n.text, n.kind, n.num
 		if n.bad {
