@@ -1,6 +1,10 @@
 package kaleidoscope
 
-import "github.com/gorc-jit/gorc/ir"
+import (
+	"unsafe"
+
+	"github.com/gorc-jit/gorc/ir"
+)
 
 // Direct SSA construction (Generator.SSA). Kaleidoscope's control flow is
 // structured — if/then/else diamonds and for loops with one entry and one
@@ -30,11 +34,32 @@ func (g *Generator) ssaVar(name string, cur ir.Value) *ssaVar {
 // ssaLookup returns the innermost binding of name.
 func (g *Generator) ssaLookup(name string) *ssaVar {
 	for i := len(g.scope) - 1; i >= 0; i-- {
-		if g.scope[i].name == name {
+		if sameName(g.scope[i].name, name) {
 			return g.scope[i]
 		}
 	}
 	return nil
+}
+
+// sameName is a == b for a variable's names, which the lexer interns: the
+// same name is mostly the same string, and a short one is compared inline
+// (the runtime's comparison was a third of the scope's search).
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || unsafe.StringData(a) == unsafe.StringData(b) {
+		return true
+	}
+	if len(a) > 8 {
+		return a == b
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // ssaSnapshot returns the current values of the variables in scope, on
