@@ -44,8 +44,12 @@ type Generator struct {
 	vars  arena[ssaVar] // SSA: the bindings of the function being defined
 	snaps []ir.Value    // SSA: a stack of snapshots of scope's values (ssaIf)
 	// loopPhis is a stack of the header phis of the loops being
-	// generated (ssaFor).
+	// generated (ssaFor), and loopVars the variable of each.
 	loopPhis []*ir.Instr
+	loopVars []*ssaVar
+	// assigned holds the names a loop being started may assign
+	// (loopAssigns).
+	assigned []string
 	// lastBlocks is how many blocks the last function defined had: the
 	// next one's block list starts with room for as many (a list grown
 	// block by block was reallocated at each doubling).
@@ -476,6 +480,8 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	}
 	clear(g.loopPhis)
 	g.loopPhis = g.loopPhis[:0]
+	clear(g.loopVars)
+	g.loopVars = g.loopVars[:0]
 	entry := g.b.NewBlock(f, "entry")
 	g.b.SetInsertPoint(entry)
 	g.scope = g.scope[:0]
