@@ -110,12 +110,16 @@ func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 	}()
 	// Every block is in rpo unless some are unreachable; only then does
 	// a round need resolveAndSweep's walk over f.Blocks (see below).
-	r := icRound{allReachable: len(rpo) == len(f.Blocks)}
-	r.phis = r.phiBuf[:0]
+	// The round's state comes from a pool (it would not stay on the
+	// stack: its methods write it through a pointer).
+	r := icRoundPool.Get().(*icRound)
+	*r = icRound{allReachable: len(rpo) == len(f.Blocks), phis: r.phis[:0]}
 	defer func() {
 		if r.probe != nil {
 			probePool.Put(r.probe)
+			r.probe = nil
 		}
+		icRoundPool.Put(r)
 	}()
 	// keptAux: some instruction still in f holds a replacement in its
 	// Aux slot (a replaced one with side effects, which is not deleted),
@@ -181,9 +185,8 @@ type icRound struct {
 	// phis are the phis visited in the round: the only instructions
 	// whose operands may be replaced after their visit (a value from a
 	// back edge) when every block is in the order.
-	phis   []*ir.Instr
-	phiBuf [16]*ir.Instr
-	probe  *probeInstr // settledAfterRewrite's scratch, from probePool
+	phis  []*ir.Instr // (cleared after each round)
+	probe *probeInstr // settledAfterRewrite's scratch, from probePool
 }
 
 // block is the round's walk over b: operands resolved (once something
@@ -318,6 +321,9 @@ type probeInstr struct {
 	in  ir.Instr
 	ops [4]ir.Value
 }
+
+// icRoundPool recycles instcombine's round states.
+var icRoundPool = sync.Pool{New: func() any { return &icRound{phis: make([]*ir.Instr, 0, 16)} }}
 
 // probePool recycles settledAfterRewrite's copies.
 var probePool = sync.Pool{New: func() any { return new(probeInstr) }}
