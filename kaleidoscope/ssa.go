@@ -34,8 +34,11 @@ func (g *Generator) ssaVar(name string, cur ir.Value) *ssaVar {
 // ssaLookup returns the innermost binding of name.
 func (g *Generator) ssaLookup(name string) *ssaVar {
 	for i := len(g.scope) - 1; i >= 0; i-- {
-		if sameName(g.scope[i].name, name) {
-			return g.scope[i]
+		v := g.scope[i]
+		// sameName, its common cases inline: the same interned string,
+		// or a different first byte.
+		if len(v.name) == len(name) && (len(name) == 0 || unsafe.StringData(v.name) == unsafe.StringData(name) || v.name[0] == name[0] && v.name == name) {
+			return v
 		}
 	}
 	return nil
