@@ -19,7 +19,11 @@ const instrChunk = 32
 // The builder's goroutine allocates; Release may be called from another
 // goroutine. The zero value is ready to use.
 type InstrArena struct {
-	cur  []Instr   // the unused rest of the current chunk
+	// cur is the current chunk, next its first unused instruction (an
+	// index: a slice advanced per instruction had its header rewritten
+	// each time).
+	cur  []Instr
+	next int
 	used [][]Instr // chunks handed out since the last Detach
 
 	// Blocks come in chunks too, each block with room for blockInstrs
@@ -75,7 +79,7 @@ func (a *InstrArena) block(f *Function, name string) *Block {
 // alloc returns an instruction that may hold a released function's
 // fields: the builder assigns every field (newInstr).
 func (a *InstrArena) alloc() *Instr {
-	if len(a.cur) == 0 {
+	if a.next == len(a.cur) {
 		var c []Instr
 		a.mu.Lock()
 		if n := len(a.spare); n > 0 {
@@ -88,10 +92,10 @@ func (a *InstrArena) alloc() *Instr {
 			c = make([]Instr, instrChunk)
 		}
 		a.used = append(a.used, c)
-		a.cur = c
+		a.cur, a.next = c, 0
 	}
-	in := &a.cur[0]
-	a.cur = a.cur[1:]
+	in := &a.cur[a.next]
+	a.next++
 	return in
 }
 
@@ -129,7 +133,7 @@ func (a *InstrArena) Detach(f *Function) {
 		a.spareBlkLists = a.spareBlkLists[:n-1]
 	}
 	a.mu.Unlock()
-	a.cur, a.curBlk = nil, nil
+	a.cur, a.next, a.curBlk = nil, 0, nil
 }
 
 // NewBlock appends a new block named name to f, as f.NewBlock does, from

@@ -16,15 +16,19 @@ type Builder struct {
 	Arena *InstrArena
 }
 
-// newInstr returns v in a new instruction (from the arena, if any).
-func (b *Builder) newInstr(v Instr) *Instr {
+// newInstr returns a new instruction (from the arena, if any) with op,
+// type t and name, its other fields zero. The callers set the rest in
+// place: building the 200-byte instruction as a value and copying it in
+// cost more than the rest of a binary operation's construction.
+func (b *Builder) newInstr(op Op, t *Type, name string) *Instr {
 	var in *Instr
 	if b.Arena != nil {
 		in = b.Arena.alloc()
+		*in = Instr{} // (a recycled chunk is not cleared)
 	} else {
 		in = new(Instr)
 	}
-	*in = v
+	in.Op, in.Typ, in.Name = op, t, name
 	return in
 }
 
@@ -63,7 +67,7 @@ func typeOf(v Value) *Type {
 
 // Binary builds x op y for a binary Op (fadd ... ashr).
 func (b *Builder) Binary(op Op, x, y Value, name string) *Instr {
-	in := b.newInstr(Instr{Op: op, Typ: typeOf(x), Name: name})
+	in := b.newInstr(op, typeOf(x), name)
 	in.opsBuf[0], in.opsBuf[1] = x, y
 	in.Ops = in.opsBuf[:2:2]
 	if op.IsFloatBinary() {
@@ -86,7 +90,8 @@ func (b *Builder) FDiv(x, y Value, name string) *Instr { return b.Binary(OpFDiv,
 
 // FNeg builds -x.
 func (b *Builder) FNeg(x Value, name string) *Instr {
-	in := b.newInstr(Instr{Op: OpFNeg, Typ: typeOf(x), Name: name, Flags: b.Flags})
+	in := b.newInstr(OpFNeg, typeOf(x), name)
+	in.Flags = b.Flags
 	in.setOps(x)
 	return b.Insert(in)
 }
@@ -102,35 +107,38 @@ func (b *Builder) Mul(x, y Value, name string) *Instr { return b.Binary(OpMul, x
 
 // FCmp builds fcmp pred x, y (an i1).
 func (b *Builder) FCmp(p Pred, x, y Value, name string) *Instr {
-	in := b.newInstr(Instr{Op: OpFCmp, Typ: I1, Name: name, Pred: p, Flags: b.Flags})
+	in := b.newInstr(OpFCmp, I1, name)
+	in.Pred = p
+	in.Flags = b.Flags
 	in.setOps(x, y)
 	return b.Insert(in)
 }
 
 // ICmp builds icmp pred x, y (an i1).
 func (b *Builder) ICmp(p Pred, x, y Value, name string) *Instr {
-	in := b.newInstr(Instr{Op: OpICmp, Typ: I1, Name: name, Pred: p})
+	in := b.newInstr(OpICmp, I1, name)
+	in.Pred = p
 	in.setOps(x, y)
 	return b.Insert(in)
 }
 
 // Cast builds a conversion op (uitofp ... inttoptr) of x to type to.
 func (b *Builder) Cast(op Op, x Value, to *Type, name string) *Instr {
-	in := b.newInstr(Instr{Op: op, Typ: to, Name: name})
+	in := b.newInstr(op, to, name)
 	in.setOps(x)
 	return b.Insert(in)
 }
 
 // Select builds select cond, x, y.
 func (b *Builder) Select(cond, x, y Value, name string) *Instr {
-	in := b.newInstr(Instr{Op: OpSelect, Typ: typeOf(x), Name: name})
+	in := b.newInstr(OpSelect, typeOf(x), name)
 	in.setOps(cond, x, y)
 	return b.Insert(in)
 }
 
 // Phi builds an empty phi of type t; add incoming pairs with AddIncoming.
 func (b *Builder) Phi(t *Type, name string) *Instr {
-	in := b.newInstr(Instr{Op: OpPhi, Typ: t, Name: name})
+	in := b.newInstr(OpPhi, t, name)
 	// The first two incoming pairs (an if's join, a loop header) go to
 	// inline storage; AddIncoming's append moves a third to the heap.
 	in.Ops, in.Blocks = in.opsBuf[:0:2], in.blkBuf[:0:2]
@@ -152,7 +160,8 @@ func (b *Builder) CallIndirect(callee Value, fnType *Type, args []Value, name st
 	if ret.IsVoid() {
 		name = ""
 	}
-	in := b.newInstr(Instr{Op: OpCall, Typ: ret, Name: name, FnType: fnType})
+	in := b.newInstr(OpCall, ret, name)
+	in.FnType = fnType
 	if len(args) < len(in.opsBuf) { // callee and arguments in inline storage
 		in.opsBuf[0] = callee
 		n := 1 + copy(in.opsBuf[1:], args)
@@ -167,19 +176,24 @@ func (b *Builder) CallIndirect(callee Value, fnType *Type, args []Value, name st
 
 // Alloca builds a stack slot for one value of type t.
 func (b *Builder) Alloca(t *Type, name string) *Instr {
-	return b.Insert(b.newInstr(Instr{Op: OpAlloca, Typ: Ptr, Name: name, ElemType: t, Align: t.Align()}))
+	in := b.newInstr(OpAlloca, Ptr, name)
+	in.ElemType = t
+	in.Align = t.Align()
+	return b.Insert(in)
 }
 
 // Load builds a load of a t from p.
 func (b *Builder) Load(t *Type, p Value, name string) *Instr {
-	in := b.newInstr(Instr{Op: OpLoad, Typ: t, Name: name, Align: t.Align()})
+	in := b.newInstr(OpLoad, t, name)
+	in.Align = t.Align()
 	in.setOps(p)
 	return b.Insert(in)
 }
 
 // Store builds a store of v to p.
 func (b *Builder) Store(v, p Value) *Instr {
-	in := b.newInstr(Instr{Op: OpStore, Typ: Void, Align: typeOf(v).Align()})
+	in := b.newInstr(OpStore, Void, "")
+	in.Align = typeOf(v).Align()
 	in.setOps(v, p)
 	return b.Insert(in)
 }
@@ -187,12 +201,16 @@ func (b *Builder) Store(v, p Value) *Instr {
 // GEP builds getelementptr inbounds elem, ptr p, indices.
 func (b *Builder) GEP(elem *Type, p Value, indices []Value, name string) *Instr {
 	ops := append([]Value{p}, indices...)
-	return b.Insert(b.newInstr(Instr{Op: OpGEP, Typ: Ptr, Name: name, Ops: ops, ElemType: elem, Flags: FlagInBounds}))
+	in := b.newInstr(OpGEP, Ptr, name)
+	in.Ops = ops
+	in.ElemType = elem
+	in.Flags = FlagInBounds
+	return b.Insert(in)
 }
 
 // Br builds an unconditional branch to dest.
 func (b *Builder) Br(dest *Block) *Instr {
-	in := b.newInstr(Instr{Op: OpBr, Typ: Void})
+	in := b.newInstr(OpBr, Void, "")
 	in.blkBuf[0] = dest
 	in.Blocks = in.blkBuf[:1:1]
 	return b.Insert(in)
@@ -200,7 +218,7 @@ func (b *Builder) Br(dest *Block) *Instr {
 
 // CondBr builds br i1 cond, label t, label f.
 func (b *Builder) CondBr(cond Value, t, f *Block) *Instr {
-	in := b.newInstr(Instr{Op: OpBr, Typ: Void})
+	in := b.newInstr(OpBr, Void, "")
 	in.setOps(cond)
 	in.blkBuf[0], in.blkBuf[1] = t, f
 	in.Blocks = in.blkBuf[:2:2]
@@ -209,15 +227,15 @@ func (b *Builder) CondBr(cond Value, t, f *Block) *Instr {
 
 // Ret builds ret v.
 func (b *Builder) Ret(v Value) *Instr {
-	in := b.newInstr(Instr{Op: OpRet, Typ: Void})
+	in := b.newInstr(OpRet, Void, "")
 	in.setOps(v)
 	return b.Insert(in)
 }
 
 // RetVoid builds ret void.
-func (b *Builder) RetVoid() *Instr { return b.Insert(b.newInstr(Instr{Op: OpRet, Typ: Void})) }
+func (b *Builder) RetVoid() *Instr { return b.Insert(b.newInstr(OpRet, Void, "")) }
 
 // Unreachable builds unreachable.
 func (b *Builder) Unreachable() *Instr {
-	return b.Insert(b.newInstr(Instr{Op: OpUnreachable, Typ: Void}))
+	return b.Insert(b.newInstr(OpUnreachable, Void, ""))
 }

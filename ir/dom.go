@@ -15,6 +15,15 @@ type domScratch struct {
 	lt                         []int32 // lengauerTarjan's arrays
 	ltPath                     []int32 // its path-compression stack
 	ltVertex                   []*Block
+	sstack                     []rpoSuccFrame // rpoInto's stack
+}
+
+// rpoSuccFrame is a block on rpoInto's stack with its successors (read
+// once, not at every step) and the next one to visit.
+type rpoSuccFrame struct {
+	b     *Block
+	succs []*Block
+	i     int
 }
 
 type rpoFrame struct {
@@ -154,24 +163,24 @@ func rpoInto(f *Function, sc *domScratch, post []*Block) []*Block {
 		post = make([]*Block, 0, len(f.Blocks))
 	}
 	post = post[:0]
-	stack := append(sc.stack[:0], rpoFrame{f.Blocks[0], 0})
+	blocks := f.Blocks
+	stack := append(sc.sstack[:0], rpoSuccFrame{blocks[0], blocks[0].Succs(), 0})
 	seen[0] = true
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
-		succs := top.b.Succs()
-		if top.i < len(succs) {
-			s := succs[top.i]
+		if top.i < len(top.succs) {
+			s := top.succs[top.i]
 			top.i++
-			if s != nil && s.Index >= 0 && s.Index < len(f.Blocks) && f.Blocks[s.Index] == s && !seen[s.Index] {
+			if s != nil && uint(s.Index) < uint(len(blocks)) && blocks[s.Index] == s && !seen[s.Index] {
 				seen[s.Index] = true
-				stack = append(stack, rpoFrame{s, 0})
+				stack = append(stack, rpoSuccFrame{s, s.Succs(), 0})
 			}
 			continue
 		}
 		post = append(post, top.b)
 		stack = stack[:len(stack)-1]
 	}
-	sc.stack = stack
+	sc.sstack = stack
 	for i, j := 0, len(post)-1; i < j; i, j = i+1, j-1 {
 		post[i], post[j] = post[j], post[i]
 	}

@@ -472,6 +472,22 @@ func (in *Instr) OperandSlots(n int) []Value {
 
 // setOps sets in.Ops to the given operands, using inline storage.
 func (in *Instr) setOps(vs ...Value) {
+	// One to three operands by assignment: copy of a slice of
+	// interfaces is a runtime call (typedslicecopy) per instruction.
+	switch len(vs) {
+	case 1:
+		in.opsBuf[0] = vs[0]
+		in.Ops = in.opsBuf[:1:1]
+		return
+	case 2:
+		in.opsBuf[0], in.opsBuf[1] = vs[0], vs[1]
+		in.Ops = in.opsBuf[:2:2]
+		return
+	case 3:
+		in.opsBuf[0], in.opsBuf[1], in.opsBuf[2] = vs[0], vs[1], vs[2]
+		in.Ops = in.opsBuf[:3:3]
+		return
+	}
 	n := copy(in.opsBuf[:], vs)
 	if n < len(vs) {
 		in.Ops = append([]Value(nil), vs...)

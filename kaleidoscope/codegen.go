@@ -44,8 +44,12 @@ type Generator struct {
 	vars  arena[ssaVar] // SSA: the bindings of the function being defined
 	snaps []ir.Value    // SSA: a stack of snapshots of scope's values (ssaIf)
 	// loopPhis is a stack of the header phis of the loops being
-	// generated (ssaFor).
+	// generated (ssaFor), and loopVars the variable of each.
 	loopPhis []*ir.Instr
+	loopVars []*ssaVar
+	// assigned holds the names a loop being started may assign
+	// (loopAssigns).
+	assigned []string
 	// lastBlocks is how many blocks the last function defined had: the
 	// next one's block list starts with room for as many (a list grown
 	// block by block was reallocated at each doubling).
@@ -230,8 +234,10 @@ func (g *Generator) Gen(file string, item Item, p *Parser) (fn *ir.Function, dia
 	if g.finished {
 		return nil, &Diagnostic{File: file, Msg: "generator already finished"}
 	}
+	depth := g.depth
 	defer func() {
 		if r := recover(); r != nil {
+			g.depth = depth // (expr does not restore it on a panic)
 			e, ok := r.(genError)
 			if !ok {
 				e = genError{&Diagnostic{File: file, Pos: item.itemPos(), Msg: fmt.Sprintf("internal code generation error: %v", r)}}
@@ -474,6 +480,8 @@ func (g *Generator) define(def *FunctionDef, p *Parser) *ir.Function {
 	}
 	clear(g.loopPhis)
 	g.loopPhis = g.loopPhis[:0]
+	clear(g.loopVars)
+	g.loopVars = g.loopVars[:0]
 	entry := g.b.NewBlock(f, "entry")
 	g.b.SetInsertPoint(entry)
 	g.scope = g.scope[:0]
@@ -585,11 +593,20 @@ func (g *Generator) SetPrecedence(op byte, prec int) { g.prec[op] = prec }
 const maxGenDepth = 4 * maxDepth
 
 func (g *Generator) expr(e Expr) ir.Value {
+	// The depth goes back down on return; an error's panic leaves it,
+	// and Gen, which recovers, puts it back (a deferred decrement per
+	// expression cost more than a leaf's whole generation).
 	g.depth++
-	defer func() { g.depth-- }()
 	if g.depth > maxGenDepth {
 		g.errAt(e.Position(), "expression nests too deeply (limit %d)", maxGenDepth)
 	}
+	v := g.exprAt(e)
+	g.depth--
+	return v
+}
+
+// exprAt is expr at the current depth.
+func (g *Generator) exprAt(e Expr) ir.Value {
 	b := g.b
 	switch e := e.(type) {
 	case *NumberExpr:

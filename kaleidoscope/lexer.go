@@ -169,7 +169,7 @@ func (lx *Lexer) internHashed(b []byte, h uint32, kind TokKind) *lexName {
 	}
 	hot := &t.hot[h&(hotSize-1)]
 	if j := *hot; j != 0 {
-		if n := &t.names[j-1]; n.text == string(b) {
+		if n := &t.names[j-1]; sameShort(n.text, b) {
 			return n
 		}
 	}
@@ -187,6 +187,24 @@ func (lx *Lexer) internHashed(b []byte, h uint32, kind TokKind) *lexName {
 	n := t.add(b, kind)
 	*hot = int32(len(t.names))
 	return n
+}
+
+// sameShort reports whether s and b hold the same bytes, comparing the
+// few bytes of a short name inline (most names are one to three bytes,
+// and a call of the runtime's comparison cost more than the lookup).
+func sameShort(s string, b []byte) bool {
+	if len(s) != len(b) {
+		return false
+	}
+	if len(b) > 8 {
+		return s == string(b)
+	}
+	for i := range b {
+		if s[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // fnv1a is the 32-bit FNV-1a hash of b.
@@ -316,7 +334,16 @@ func (lx *Lexer) next(t *Token) {
 	// per byte was a third of the lexer's time).
 	src, pos, col := lx.src, lx.pos, lx.col
 	for pos < len(src) {
-		switch c := src[pos]; c {
+		c := src[pos]
+		if c == ' ' { // (most blanks: one comparison)
+			col++
+			pos++
+			continue
+		}
+		if c > ' ' && c != '#' {
+			break // a token's first byte
+		}
+		switch c {
 		case '\n':
 			lx.line++
 			col = 1
@@ -358,6 +385,16 @@ func (lx *Lexer) next(t *Token) {
 		}
 		lx.col += end - start
 		lx.pos = end
+		// The table's hot entry, looked at here (most names are a
+		// function's few, said again and again): no call.
+		if tb := lx.names; tb != nil {
+			if j := tb.hot[h&(hotSize-1)]; j != 0 {
+				if n := &tb.names[j-1]; sameShort(n.text, src[start:end]) {
+					t.Text, t.Kind = n.text, n.kind
+					return
+				}
+			}
+		}
 		n := lx.internHashed(src[start:end], h, TokIdent)
 		t.Text, t.Kind = n.text, n.kind
 		return
@@ -373,6 +410,14 @@ func (lx *Lexer) next(t *Token) {
 		}
 		lx.col += end - start
 		lx.pos = end
+		if tb := lx.names; tb != nil { // (as for a name)
+			if j := tb.hot[h&(hotSize-1)]; j != 0 {
+				if n := &tb.names[j-1]; sameShort(n.text, src[start:end]) && !n.bad {
+					t.Text, t.Kind, t.Num = n.text, n.kind, n.num
+					return
+				}
+			}
+		}
 		n := lx.internHashed(src[start:end], h, TokNumber)
 		t.Text, t.Kind, t.Num = n.text, n.kind, n.num
 		if n.bad {
@@ -380,7 +425,10 @@ func (lx *Lexer) next(t *Token) {
 		}
 		return
 	}
-	lx.advance()
+	// (c is not a newline, which the loop above took: advance's test
+	// for one is not needed.)
+	lx.pos++
+	lx.col++
 	t.Kind, t.Ch = TokChar, c
 	if c < 0x80 {
 		t.Text = charText[c]

@@ -3,6 +3,7 @@ package kaleidoscope
 import (
 	"context"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,4 +164,35 @@ func evalConstChain(t *testing.T, f *ir.Function) float64 {
 	}
 	t.Fatal("no ret")
 	return 0
+}
+
+// TestDepthAfterErrors: an error deep in an expression (which the
+// parser and generator leave by a panic, without their depth counters'
+// decrements) does not count against the items after it: 600 items with
+// an error 20 levels down (12,000 levels in all, beyond both limits), then
+// one nested 450 levels deep, which must compile.
+func TestDepthAfterErrors(t *testing.T) {
+	var src strings.Builder
+	for i := 0; i < 300; i++ {
+		// A parse error 20 parentheses down, and a generation error
+		// (unknown variable) 20 levels down.
+		src.WriteString("def p" + strconv.Itoa(i) + "(x) " + strings.Repeat("(", 20) + "x + ;\n")
+		src.WriteString("def g" + strconv.Itoa(i) + "(x) " + strings.Repeat("x + (", 20) + "nope" + strings.Repeat(")", 20) + ";\n")
+	}
+	src.WriteString("def deep(x) " + strings.Repeat("x + (", 450) + "x" + strings.Repeat(")", 450) + ";\n")
+	m, diags, err := Compile(context.Background(), "t", []string{"t.k"}, [][]byte{[]byte(src.String())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diags {
+		if strings.Contains(d.Error(), "nests too deeply") {
+			t.Fatalf("after earlier errors: %v", d)
+		}
+	}
+	if len(diags) < 600 {
+		t.Errorf("%d diagnostics, want at least 600", len(diags))
+	}
+	if m.Func("deep") == nil || m.Func("deep").IsDeclaration() {
+		t.Errorf("deep was not generated")
+	}
 }

@@ -391,13 +391,18 @@ func (p *Parser) prototype() *Prototype {
 }
 
 func (p *Parser) expression() Expr {
+	// The depth goes back down on return; a syntax error's panic leaves
+	// it, and the recovering Next (or the next lazy body's parse) resets
+	// it, as binOpRHS relies on too (a deferred decrement per expression
+	// was a tenth of the parser's instructions).
 	p.depth++
 	if p.depth > maxDepth {
 		p.tooDeep()
 	}
-	defer func() { p.depth-- }()
 	lhs := p.unary()
-	return p.binOpRHS(0, lhs)
+	e := p.binOpRHS(0, lhs)
+	p.depth--
+	return e
 }
 
 // tooDeep reports nesting beyond maxDepth (the message is the
@@ -448,11 +453,10 @@ func (p *Parser) unary() Expr {
 	if p.tok.Kind != TokChar || p.isChar('(') || p.isChar(',') {
 		return p.primary()
 	}
-	p.depth++
+	p.depth++ // (back down on return, as in expression)
 	if p.depth > maxDepth {
 		p.tooDeep()
 	}
-	defer func() { p.depth-- }()
 	op, pos := p.tok.Ch, p.tok.Pos
 	if op == ';' || op == ')' {
 		p.errAt(pos, "expected an expression, found %v", p.tok)
@@ -461,6 +465,7 @@ func (p *Parser) unary() Expr {
 	operand := p.unary()
 	u := node(p, &p.unaries)
 	u.Pos, u.Op, u.Operand = pos, op, operand
+	p.depth--
 	return u
 }
 

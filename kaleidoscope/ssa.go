@@ -1,6 +1,10 @@
 package kaleidoscope
 
-import "github.com/gorc-jit/gorc/ir"
+import (
+	"unsafe"
+
+	"github.com/gorc-jit/gorc/ir"
+)
 
 // Direct SSA construction (Generator.SSA). Kaleidoscope's control flow is
 // structured — if/then/else diamonds and for loops with one entry and one
@@ -30,11 +34,35 @@ func (g *Generator) ssaVar(name string, cur ir.Value) *ssaVar {
 // ssaLookup returns the innermost binding of name.
 func (g *Generator) ssaLookup(name string) *ssaVar {
 	for i := len(g.scope) - 1; i >= 0; i-- {
-		if g.scope[i].name == name {
-			return g.scope[i]
+		v := g.scope[i]
+		// sameName, its common cases inline: the same interned string,
+		// or a different first byte.
+		if len(v.name) == len(name) && (len(name) == 0 || unsafe.StringData(v.name) == unsafe.StringData(name) || v.name[0] == name[0] && v.name == name) {
+			return v
 		}
 	}
 	return nil
+}
+
+// sameName is a == b for a variable's names, which the lexer interns: the
+// same name is mostly the same string, and a short one is compared inline
+// (the runtime's comparison was a third of the scope's search).
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 || unsafe.StringData(a) == unsafe.StringData(b) {
+		return true
+	}
+	if len(a) > 8 {
+		return a == b
+	}
+	for i := 0; i < len(a); i++ {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // ssaSnapshot returns the current values of the variables in scope, on
@@ -105,20 +133,32 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	first := len(g.fn.Blocks) - 1
 	b.Br(loop)
 	b.SetInsertPoint(loop)
-	// A phi for every variable in scope and for the loop variable; the
-	// latch values are added once the body is generated.
+	// A phi for the loop variable and for every variable in scope that
+	// the loop may assign; the latch values are added once the body is
+	// generated. A variable the loop never assigns would get a phi of
+	// its value before the loop and of itself, which ssaTrivialPhis
+	// removes again (rewriting every use in the loop): it gets none.
+	all := !g.loopAssigns(e)
 	lv := g.ssaVar(e.Var, start)
 	g.scope = append(g.scope, lv)
-	// The header's phis are kept on the stack g.loopPhis (nested loops
-	// push and pop above them): no allocation per loop.
+	// The header's phis are kept on the stack g.loopPhis, with their
+	// variables on g.loopVars (nested loops push and pop above them): no
+	// allocation per loop.
 	mark := len(g.loopPhis)
 	for _, v := range g.scope {
+		if !all && v != lv && !g.mayAssign(v.name) {
+			continue
+		}
 		phi := b.Phi(ir.F64, v.name)
 		phi.AddIncoming(v.cur, pre)
 		g.loopPhis = append(g.loopPhis, phi)
+		g.loopVars = append(g.loopVars, v)
 		v.cur = phi
 	}
+	clear(g.assigned)
+	g.assigned = g.assigned[:0]
 	phis := g.loopPhis[mark:len(g.loopPhis):len(g.loopPhis)]
+	vars := g.loopVars[mark:len(g.loopVars):len(g.loopVars)]
 	g.expr(e.Body)
 	var step ir.Value = g.float(1)
 	if e.Step != nil {
@@ -128,7 +168,7 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	lv.cur = b.FAdd(lv.cur, step, "nextvar")
 	endc := b.FCmp(ir.FCmpONE, end, g.float(0), "loopcond")
 	latch := b.Block()
-	for i, v := range g.scope {
+	for i, v := range vars {
 		phis[i].AddIncoming(v.cur, latch)
 	}
 	after := g.b.NewBlock(g.fn, "afterloop")
@@ -137,8 +177,91 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	g.scope = g.scope[:len(g.scope)-1]
 	g.ssaTrivialPhis(loop, phis, first)
 	clear(phis)
+	clear(vars)
 	g.loopPhis = g.loopPhis[:mark]
+	g.loopVars = g.loopVars[:mark]
 	return g.float(0)
+}
+
+// loopScanLimit bounds the syntax-tree nodes loopAssigns visits, so that
+// nested loops do not scan their bodies again and again without bound.
+var loopScanLimit = 512 // (a variable for the tests)
+
+// loopAssigns puts in g.assigned the names the loop e may assign (in its
+// end condition, step and body: the targets of '=', and the variables of
+// inner loops, which shadow rather than assign, counted all the same)
+// and reports true, or reports false if the loop is too large to scan
+// (loopScanLimit): then every variable may be assigned. A name not in
+// the list is certainly not assigned by the loop.
+func (g *Generator) loopAssigns(e *ForExpr) bool {
+	g.assigned = g.assigned[:0]
+	budget := loopScanLimit
+	return g.scanAssigns(e.End, &budget) && g.scanAssigns(e.Step, &budget) && g.scanAssigns(e.Body, &budget)
+}
+
+// scanAssigns adds the names e may assign to g.assigned (loopAssigns),
+// reporting false once *budget nodes have been visited. Left-deep chains
+// of binary operators are walked without recursion, as binaryChain does.
+func (g *Generator) scanAssigns(e Expr, budget *int) bool {
+	for e != nil {
+		if *budget--; *budget < 0 {
+			return false
+		}
+		switch x := e.(type) {
+		case *NumberExpr, *VariableExpr:
+			return true
+		case *UnaryExpr:
+			e = x.Operand
+		case *BinaryExpr:
+			if x.Op == '=' {
+				if v, ok := x.LHS.(*VariableExpr); ok {
+					g.assigned = append(g.assigned, v.Name)
+				}
+			}
+			if !g.scanAssigns(x.RHS, budget) {
+				return false
+			}
+			e = x.LHS
+		case *CallExpr:
+			for _, a := range x.Args {
+				if !g.scanAssigns(a, budget) {
+					return false
+				}
+			}
+			return true
+		case *IfExpr:
+			if !g.scanAssigns(x.Cond, budget) || !g.scanAssigns(x.Then, budget) {
+				return false
+			}
+			e = x.Else
+		case *ForExpr:
+			g.assigned = append(g.assigned, x.Var)
+			if !g.scanAssigns(x.Start, budget) || !g.scanAssigns(x.End, budget) || !g.scanAssigns(x.Step, budget) {
+				return false
+			}
+			e = x.Body
+		case *VarExpr:
+			for _, v := range x.Vars {
+				if !g.scanAssigns(v.Init, budget) {
+					return false
+				}
+			}
+			e = x.Body
+		default:
+			return false // (an expression this scan does not know)
+		}
+	}
+	return true
+}
+
+// mayAssign reports whether name is in g.assigned (loopAssigns).
+func (g *Generator) mayAssign(name string) bool {
+	for _, a := range g.assigned {
+		if sameName(a, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // ssaTrivialPhis removes the header phis of a finished loop that merge

@@ -255,7 +255,6 @@ func gvnCandidates(f *ir.Function, seen *gvnKeySet) bool {
 		}
 	}
 	seen.reset(n)
-	var k gvnKey
 	for _, b := range f.Blocks {
 		phis := b.Phis()
 		for i, p := range phis {
@@ -281,7 +280,7 @@ func gvnCandidates(f *ir.Function, seen *gvnKeySet) bool {
 				mem = false
 				continue
 			}
-			if keyInto(in, &k) && seen.add(&k) {
+			if dup, _ := seen.addInstr(in); dup {
 				return true
 			}
 		}
@@ -289,11 +288,22 @@ func gvnCandidates(f *ir.Function, seen *gvnKeySet) bool {
 	return false
 }
 
-// gvnKeySet is a set of value-numbering keys with open addressing,
-// emptied and reused from function to function (gvnCandidates).
+// gvnKeySet is a set of pure instructions by value-numbering key, with
+// open addressing, emptied and reused from function to function
+// (gvnCandidates). It keeps each instruction with its key's hash
+// (keyHash), not the key: the hash is computed from the instruction's
+// fields directly, and two keys are built and compared (keyInto) only
+// when two hashes agree, which on most functions never happens.
 type gvnKeySet struct {
-	slots []int32 // 0: empty; i: keys[i-1]
-	keys  []gvnKey
+	slots []int32 // 0: empty; i: ents[i-1]
+	ents  []gvnKeyEntry
+	ka    gvnKey // scratch keys for a full comparison
+	kb    gvnKey
+}
+
+type gvnKeyEntry struct {
+	h  uint64
+	in *ir.Instr
 }
 
 // reset empties the set for up to n keys.
@@ -308,34 +318,131 @@ func (s *gvnKeySet) reset(n int) {
 	} else {
 		s.slots = make([]int32, size)
 	}
-	s.keys = s.keys[:0]
+	clear(s.ents) // keep no instructions alive
+	s.ents = s.ents[:0]
 }
 
-// add puts k in the set and reports whether it was there already.
-func (s *gvnKeySet) add(k *gvnKey) bool {
+// addInstr puts in's key in the set and reports whether an instruction
+// with the same key was there already; ok is false (and nothing is added)
+// when in has no key (keyInto).
+func (s *gvnKeySet) addInstr(in *ir.Instr) (dup, ok bool) {
+	h, ok := keyHash(in)
+	if !ok {
+		return false, false
+	}
+	mask := uint64(len(s.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		j := s.slots[i]
+		if j == 0 {
+			s.ents = append(s.ents, gvnKeyEntry{h, in})
+			s.slots[i] = int32(len(s.ents))
+			return false, true
+		}
+		if e := s.ents[j-1]; e.h == h {
+			keyInto(e.in, &s.ka)
+			keyInto(in, &s.kb)
+			if s.ka == s.kb {
+				return true, true
+			}
+		}
+	}
+}
+
+// hashKey is the hash of a value-numbering key.
+func hashKey(k *gvnKey) uint64 {
+	return mixKey(k.hdr, k.a.tag, k.a.v, k.b.tag, k.b.v, k.c.tag, k.c.v)
+}
+
+func mixKey(hdr, at, av, bt, bv, ct, cv uint64) uint64 {
 	// Four independent products rather than a chain of seven: the
 	// tags are small (they fit beside each other in one word).
-	h := (k.hdr ^ k.a.tag<<3 ^ k.b.tag<<23 ^ k.c.tag<<43) * 0x9e3779b97f4a7c15
-	h ^= k.a.v * 0xbf58476d1ce4e5b9
-	h ^= k.b.v * 0x94d049bb133111eb
-	h ^= k.c.v * 0xd6e8feb86659fd93
+	h := (hdr ^ at<<3 ^ bt<<23 ^ ct<<43) * 0x9e3779b97f4a7c15
+	h ^= av * 0xbf58476d1ce4e5b9
+	h ^= bv * 0x94d049bb133111eb
+	h ^= cv * 0xd6e8feb86659fd93
 	// A product's low bits depend only on its factors' low bits, and a
 	// constant's bits are mostly high: fold the high half down, then mix.
 	h ^= h >> 32
 	h *= 0xbf58476d1ce4e5b9
 	h ^= h >> 29
-	mask := uint64(len(s.slots) - 1)
-	for i := h & mask; ; i = (i + 1) & mask {
-		j := s.slots[i]
-		if j == 0 {
-			s.keys = append(s.keys, *k)
-			s.slots[i] = int32(len(s.keys))
-			return false
-		}
-		if s.keys[j-1] == *k {
-			return true
+	return h
+}
+
+// keyHash returns hashKey of in's key (keyInto) without building the
+// key: the same checks, the operands' parts and ranks read with one type
+// switch each.
+func keyHash(in *ir.Instr) (uint64, bool) {
+	op := in.Op
+	if int(op) >= len(keyedOps) || !keyedOps[op] {
+		return 0, false
+	}
+	ops := in.Ops
+	if len(ops) > 3 || len(ops) == 0 {
+		return 0, false
+	}
+	var tc, ec uint64
+	if t := in.Typ; t != nil {
+		switch t.Kind {
+		case ir.IntKind, ir.FloatKind:
+			tc = uint64(t.Kind)<<8 | uint64(t.Bits)
+		case ir.PtrKind, ir.VoidKind:
+			tc = uint64(t.Kind) << 8
+		default:
+			return 0, false
 		}
 	}
+	if t := in.ElemType; t != nil {
+		var ok bool
+		if ec, ok = scalarCode(t); !ok {
+			return 0, false
+		}
+	}
+	hdr := uint64(op) | uint64(in.Pred)<<8 | uint64(in.Flags)<<16 | uint64(len(ops))<<32 | tc<<36 | ec<<50
+	at, av, ar, ok := operandParts(ops[0])
+	if !ok {
+		return 0, false
+	}
+	var bt, bv, ct, cv uint64
+	if len(ops) > 1 {
+		var br int
+		if bt, bv, br, ok = operandParts(ops[1]); !ok {
+			return 0, false
+		}
+		if br < ar && op.IsCommutative() {
+			at, av, bt, bv = bt, bv, at, av
+		}
+		if len(ops) > 2 {
+			if ct, cv, _, ok = operandParts(ops[2]); !ok {
+				return 0, false
+			}
+		}
+	}
+	return mixKey(hdr, at, av, bt, bv, ct, cv), true
+}
+
+// keyedOps are the operations keyInto gives a key (with valid operands
+// and types), by opcode.
+var keyedOps = func() (t [256]bool) {
+	for i := range t {
+		op := ir.Op(i)
+		t[i] = op.IsBinary() || op == ir.OpFCmp || op == ir.OpICmp || op == ir.OpFNeg || op.IsCast() || op == ir.OpSelect || op == ir.OpGEP
+	}
+	return t
+}()
+
+// operandParts is operandKey's tag and value of v, with v's rank.
+func operandParts(v ir.Value) (tag, val uint64, rank int, ok bool) {
+	switch c := v.(type) {
+	case *ir.Param:
+		return 1, uint64(c.Index), c.Index, true
+	case *ir.Instr:
+		return 2, uint64(c.ID), c.ID, true
+	case *ir.ConstFloat:
+		return 3 | uint64(c.Typ.Bits)<<8, math.Float64bits(c.V), math.MaxInt32, true
+	case *ir.ConstInt:
+		return 4 | uint64(c.Typ.Bits)<<8, uint64(c.V), math.MaxInt32, true
+	}
+	return 0, 0, 0, false
 }
 
 // gvnScratch is GVN's working memory, reused from function to function

@@ -43,7 +43,27 @@ func DCE(f *ir.Function) bool {
 			}
 		}
 	}
-	return removeInstrs(f, func(in *ir.Instr) bool { return in.ID != 1 })
+	// The sweep (removeInstrs with the test inline): blocks with nothing
+	// dead are not written.
+	changed := false
+	for _, b := range f.Blocks {
+		j := 0
+		for i, in := range b.Instrs {
+			if in.ID != 1 {
+				continue
+			}
+			if j != i {
+				b.Instrs[j] = in
+			}
+			j++
+		}
+		if j < len(b.Instrs) {
+			clear(b.Instrs[j:])
+			b.Instrs = b.Instrs[:j]
+			changed = true
+		}
+	}
+	return changed
 }
 
 // InstCombine folds constant expressions and applies local algebraic
@@ -88,64 +108,159 @@ func instCombineRounds(f *ir.Function) (changed, settled bool, rounds int) {
 		*buf = rpo[:0]
 		rpoPool.Put(buf)
 	}()
-	var probe *probeInstr // settledAfterRewrite's scratch, from probePool
+	// Every block is in rpo unless some are unreachable; only then does
+	// a round need resolveAndSweep's walk over f.Blocks (see below).
+	// The round's state comes from a pool (it would not stay on the
+	// stack: its methods write it through a pointer).
+	r := icRoundPool.Get().(*icRound)
+	*r = icRound{allReachable: len(rpo) == len(f.Blocks), phis: r.phis[:0]}
 	defer func() {
-		if probe != nil {
-			probePool.Put(probe)
+		if r.probe != nil {
+			probePool.Put(r.probe)
+			r.probe = nil
 		}
+		icRoundPool.Put(r)
 	}()
+	// keptAux: some instruction still in f holds a replacement in its
+	// Aux slot (a replaced one with side effects, which is not deleted),
+	// so the slots must be cleared before the next round and at the end.
+	r.keptAux = true // (whatever the previous pass left)
 	for round := 0; round < 16; round++ {
 		rounds++
-		clearAux(f)
+		if r.keptAux {
+			clearAux(f)
+			r.keptAux = false
+		}
 		// final: a further round would change nothing (see below), so
 		// this one need not be followed by a confirming round.
-		replaced, progress, final := false, false, true
+		r.replaced, r.progress, r.final = false, false, true
+		r.phis = r.phis[:0]
 		for _, b := range rpo {
-			for _, in := range b.Instrs {
-				if replaced {
-					for i, v := range in.Ops {
-						if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
-							in.Ops[i] = resolveAux(x)
-						}
-					}
-				}
-				if !in.HasResult() {
-					continue
-				}
-				v, mod := simplify(in)
-				if v != nil && v != ir.Value(in) {
-					in.Aux = v
-					replaced, progress = true, true
-				} else if mod {
-					progress = true
-					if probe == nil {
-						probe = probePool.Get().(*probeInstr)
-					}
-					if final && !settledAfterRewrite(in, probe) {
-						final = false
-					}
-				}
-			}
+			r.block(b)
 		}
-		if !progress {
+		if !r.progress {
+			clear(r.phis)
 			return changed, true, rounds
 		}
 		changed = true
-		if replaced && resolveAndSweep(f) {
-			final = false
+		if r.replaced {
+			if !r.allReachable {
+				if resolveAndSweep(f) {
+					r.final = false
+				}
+			} else if resolvePhis(r.phis) {
+				r.final = false
+			}
 		}
-		if final {
+		clear(r.phis)
+		if r.final {
 			// Every instruction this round kept was simplified with
 			// its final operands (no operand was replaced after its
 			// user was visited), and every one rewritten in place is
 			// one simplify leaves alone: the next round would change
 			// nothing.
-			clearAux(f)
+			if r.keptAux {
+				clearAux(f)
+			}
 			return true, true, rounds
 		}
 	}
-	clearAux(f)
+	if r.keptAux {
+		clearAux(f)
+	}
 	return changed, false, rounds
+}
+
+// icRound is the state of one of instcombine's rounds, which its walk over
+// a block (block) updates: kept out of the walk's registers, which the
+// call of simplify for every instruction would otherwise save and
+// restore (most of the walk's own instructions).
+type icRound struct {
+	// allReachable: every block is in the round's order.
+	allReachable bool
+	// replaced: an instruction was replaced this round; progress:
+	// something changed; final: no further round is needed (see
+	// instCombineRounds); keptAux: see instCombineRounds.
+	replaced, progress, final, keptAux bool
+	// phis are the phis visited in the round: the only instructions
+	// whose operands may be replaced after their visit (a value from a
+	// back edge) when every block is in the order.
+	phis  []*ir.Instr // (cleared after each round)
+	probe *probeInstr // settledAfterRewrite's scratch, from probePool
+}
+
+// block is the round's walk over b: operands resolved (once something
+// was replaced), instructions simplified, and a replaced instruction
+// without side effects, dead once its uses point at the replacement,
+// deleted (with every block reachable; the kept ones move down).
+func (r *icRound) block(b *ir.Block) {
+	instrs := b.Instrs
+	j := 0
+	for i, in := range instrs {
+		if r.replaced {
+			for k, v := range in.Ops {
+				if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
+					in.Ops[k] = resolveAux(x)
+				}
+			}
+		}
+		if in.HasResult() && r.simplify(in) {
+			continue // deleted
+		}
+		if j != i {
+			instrs[j] = in
+		}
+		j++
+	}
+	if j < len(instrs) {
+		clear(instrs[j:])
+		b.Instrs = instrs[:j]
+	}
+}
+
+// simplify simplifies in (which has a result) for the round and reports
+// whether in is to be deleted.
+func (r *icRound) simplify(in *ir.Instr) (deleted bool) {
+	if in.Op == ir.OpPhi {
+		r.phis = append(r.phis, in)
+	}
+	v, mod := simplify(in)
+	if v != nil && v != ir.Value(in) {
+		in.Aux = v
+		r.replaced, r.progress = true, true
+		if r.allReachable && !in.HasSideEffects() {
+			return true
+		}
+		r.keptAux = true
+	} else if mod {
+		r.progress = true
+		if r.probe == nil {
+			r.probe = probePool.Get().(*probeInstr)
+		}
+		if r.final && !settledAfterRewrite(in, r.probe) {
+			r.final = false
+		}
+	}
+	return false
+}
+
+// resolvePhis points the operands of phis at their final replacements
+// after a round over every block of a function in reverse postorder,
+// which resolved every other operand when it visited its user: in SSA
+// form a value that is not a phi's incoming value is defined before its
+// uses in that order, so only a phi (through a back edge) can have an
+// operand replaced after its visit. It reports what resolveAndSweep
+// would (an operand of a kept, not replaced, instruction changed).
+func resolvePhis(phis []*ir.Instr) (late bool) {
+	for _, in := range phis {
+		for i, v := range in.Ops {
+			if x, ok := v.(*ir.Instr); ok && x.Aux != nil {
+				in.Ops[i] = resolveAux(x)
+				late = late || in.Aux == nil
+			}
+		}
+	}
+	return late
 }
 
 // resolveAndSweep points every operand of f at its final replacement
@@ -206,6 +321,9 @@ type probeInstr struct {
 	in  ir.Instr
 	ops [4]ir.Value
 }
+
+// icRoundPool recycles instcombine's round states.
+var icRoundPool = sync.Pool{New: func() any { return &icRound{phis: make([]*ir.Instr, 0, 16)} }}
 
 // probePool recycles settledAfterRewrite's copies.
 var probePool = sync.Pool{New: func() any { return new(probeInstr) }}
@@ -387,6 +505,11 @@ func isFloatConst(v ir.Value, want float64) bool {
 	return ok && c == want && math.Signbit(c) == math.Signbit(want)
 }
 
+// isFloat is isFloatConst of a value whose constF gave c, ok.
+func isFloat(c float64, ok bool, want float64) bool {
+	return ok && c == want && math.Signbit(c) == math.Signbit(want)
+}
+
 func isIntConst(v ir.Value, want int64) bool {
 	c, ok := constI(v)
 	return ok && c == want
@@ -430,19 +553,21 @@ func simplify(in *ir.Instr) (ir.Value, bool) {
 			b, bok = a, aok
 			mod = true
 		}
+		// b (bok) is y's constant, and a (aok) x's where x was not
+		// swapped (fsub): isFloat tests them as isFloatConst would.
 		switch op {
 		case ir.OpFAdd:
-			if isFloatConst(y, math.Copysign(0, -1)) {
+			if isFloat(b, bok, math.Copysign(0, -1)) {
 				return x, mod
 			}
-			if in.Flags&ir.FlagNSZ != 0 && isFloatConst(y, 0) {
+			if in.Flags&ir.FlagNSZ != 0 && isFloat(b, bok, 0) {
 				return x, mod
 			}
 		case ir.OpFSub:
-			if isFloatConst(y, 0) {
+			if isFloat(b, bok, 0) {
 				return x, mod
 			}
-			if isFloatConst(x, math.Copysign(0, -1)) {
+			if isFloat(a, aok, math.Copysign(0, -1)) {
 				// (In place: in's operand list is its own, as the
 				// swaps above assume.)
 				in.Ops[0] = y
@@ -450,22 +575,22 @@ func simplify(in *ir.Instr) (ir.Value, bool) {
 				return nil, true
 			}
 		case ir.OpFMul:
-			if isFloatConst(y, 1) {
+			if isFloat(b, bok, 1) {
 				return x, mod
 			}
-			if isFloatConst(y, -1) {
+			if isFloat(b, bok, -1) {
 				in.Ops[0] = x
 				in.Op, in.Ops = ir.OpFNeg, in.Ops[:1]
 				return nil, true
 			}
-			if isFloatConst(y, 2) {
+			if isFloat(b, bok, 2) {
 				// x*2 -> x+x (exact)
 				in.Ops[0], in.Ops[1] = x, x
 				in.Op = ir.OpFAdd
 				return nil, true
 			}
 		case ir.OpFDiv:
-			if isFloatConst(y, 1) {
+			if isFloat(b, bok, 1) {
 				return x, mod
 			}
 			if bok && b != 0 && !math.IsInf(b, 0) && !math.IsNaN(b) {

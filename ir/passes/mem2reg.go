@@ -1,6 +1,16 @@
 package passes
 
-import "github.com/gorc-jit/gorc/ir"
+import (
+	"slices"
+
+	"github.com/gorc-jit/gorc/ir"
+)
+
+// promotable reports whether in is an alloca Mem2Reg may promote (if
+// its uses allow).
+func promotable(in *ir.Instr) bool {
+	return in.Op == ir.OpAlloca && len(in.Ops) == 0 && in.ElemType.IsFirstClass() && !in.ElemType.IsAggregate()
+}
 
 // Mem2Reg promotes entry-block allocas whose only uses are loads and
 // stores of the allocated type to SSA values, inserting phis at the
@@ -10,6 +20,11 @@ func Mem2Reg(f *ir.Function) bool {
 	if f.IsDeclaration() {
 		return false
 	}
+	entry := f.Blocks[0]
+	// Nothing to promote (code built in SSA form): no walk over the rest.
+	if !slices.ContainsFunc(entry.Instrs, promotable) {
+		return false
+	}
 	// Scratch use of ID and Aux: ID = 0 normal, 1 dead, k+2 for promoted
 	// alloca k; a removed load's Aux holds its replacement value.
 	for _, b := range f.Blocks {
@@ -17,10 +32,9 @@ func Mem2Reg(f *ir.Function) bool {
 			in.ID, in.Aux = 0, nil
 		}
 	}
-	entry := f.Blocks[0]
 	var allocas []*ir.Instr
 	for _, in := range entry.Instrs {
-		if in.Op == ir.OpAlloca && len(in.Ops) == 0 && in.ElemType.IsFirstClass() && !in.ElemType.IsAggregate() {
+		if promotable(in) {
 			in.ID = len(allocas) + 2
 			allocas = append(allocas, in)
 		}

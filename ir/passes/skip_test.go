@@ -247,3 +247,54 @@ func TestGVNCandidates(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyHashIsKeysHash: the candidate check's hash, computed from an
+// instruction's fields (keyHash), is the hash of its key (keyInto), and
+// exists exactly when the key does, for every instruction of the pass
+// tests and fuzz seeds after each prefix of the -O3 pipeline; equal keys
+// therefore always meet in gvnKeySet.
+func TestKeyHashIsKeysHash(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.ll")
+	seeds, _ := filepath.Glob("testdata/fuzz/FuzzPasses/*")
+	keyed := 0
+	for _, file := range append(files, seeds...) {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Ext(file) != ".ll" {
+			if src, err = fuzzSeed(src); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+		}
+		pipeline := ForLevel(3).Passes
+		for n := 0; n <= len(pipeline); n++ {
+			m, err := ir.Parse(file, src)
+			if err != nil || ir.Verify(m) != nil {
+				break
+			}
+			if err := (&Manager{Passes: pipeline[:n]}).Run(context.Background(), m); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range m.Funcs {
+				var seen gvnKeySet
+				gvnCandidates(f, &seen) // numbers the instructions
+				for _, b := range f.Blocks {
+					for _, in := range b.Instrs {
+						k, ok := keyOf(in)
+						h, hok := keyHash(in)
+						if ok != hok || ok && h != hashKey(&k) {
+							t.Fatalf("%s after %d passes, @%s: %s: keyHash %#x %v, key's hash %#x %v", file, n, f.Name, in.Op, h, hok, hashKey(&k), ok)
+						}
+						if ok {
+							keyed++
+						}
+					}
+				}
+			}
+		}
+	}
+	if keyed < 100 {
+		t.Errorf("only %d keyed instructions checked", keyed)
+	}
+}

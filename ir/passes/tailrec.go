@@ -15,13 +15,6 @@ func TailRecurse(f *ir.Function) bool {
 	if f.IsDeclaration() || f.Sig.Variadic {
 		return false
 	}
-	for _, b := range f.Blocks {
-		for _, in := range b.Instrs {
-			if in.Op == ir.OpAlloca {
-				return false // the callee's frame would be the caller's
-			}
-		}
-	}
 	type site struct {
 		call *ir.Instr
 		blk  *ir.Block
@@ -50,6 +43,15 @@ func TailRecurse(f *ir.Function) bool {
 	}
 	if len(sites) == 0 {
 		return false
+	}
+	// (Looked for only where there are tail calls: a walk over every
+	// instruction of every function was most of the pass.)
+	for _, b := range f.Blocks {
+		for _, in := range b.Instrs {
+			if in.Op == ir.OpAlloca {
+				return false // the callee's frame would be the caller's
+			}
+		}
 	}
 	// A new entry block jumping to the old one, which gets a phi for
 	// every parameter.
