@@ -1296,6 +1296,11 @@ func (p *parser) instrBody() *Instr {
 		p.vectorInstr(opTok, w)
 		return nil
 	}
+	if w == "freeze" {
+		p.next()
+		p.freezeInstr()
+		return nil
+	}
 	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
@@ -1848,7 +1853,7 @@ func opByWord(w string) (Op, bool) {
 func isInstrWord(s string) bool {
 	_, ok := opByWord(s)
 	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch" || s == "extractvalue" || s == "insertvalue" ||
-		s == "extractelement" || s == "insertelement" || s == "shufflevector"
+		s == "extractelement" || s == "insertelement" || s == "shufflevector" || s == "freeze"
 }
 
 // peekMeta reports whether the current ',' is followed by a metadata
