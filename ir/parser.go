@@ -638,7 +638,10 @@ func (p *parser) parseBaseType() *Type {
 		if t := IntType(n); t != nil {
 			return t
 		}
-		p.failAt(tok, "integer type %s is not supported (i1, i8, i16, i32, i64)", w)
+		if t := oddIntType(n); t != nil {
+			return t
+		}
+		p.failAt(tok, "integer type %s is not supported (i1 to i64)", w)
 	}
 	p.failAt(tok, "expected a type, found '%s'", w)
 	return nil
@@ -701,6 +704,9 @@ func withByVal(ft *Type, bvs []*Type) *Type {
 
 func (p *parser) funcHeader(define bool) {
 	startTok := p.prev
+	if !define && p.skipVectorIntrinsicDecl() {
+		return
+	}
 	linkage := External
 	// linkage, visibility, calling convention, return attributes
 	for p.tok.kind == tWord && !p.isTypeStart() {
@@ -812,10 +818,10 @@ func (p *parser) funcHeader(define bool) {
 	for byvals != nil && len(byvals) < len(params) {
 		byvals = append(byvals, nil)
 	}
-	sig := withByVal(FuncType(ret, params, variadic), byvals)
+	sig := withByVal(widenType(FuncType(ret, params, variadic)), byvals)
 	if sretIdx > 0 && ret.IsVoid() {
 		if sig.ByVal == nil {
-			sig = FuncType(ret, params, variadic)
+			sig = widenType(FuncType(ret, params, variadic))
 		}
 		sig.SRet, sig.SRetType = sretIdx, sretType
 	}
@@ -829,6 +835,7 @@ func (p *parser) funcHeader(define bool) {
 	p.m.Funcs = append(p.m.Funcs, f)
 	p.m.syms[name] = f
 	if !define {
+		widenParams(f)
 		return
 	}
 	if !p.isPunct("{") {
@@ -900,6 +907,7 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bo
 		}
 	}
 	p.body()
+	p.lowerOddInts(f)
 	p.f = nil
 	if p.ownArena {
 		// The chunks are the functions' for good: the arena need not
@@ -1356,6 +1364,10 @@ func (p *parser) instrBody() *Instr {
 		p.next()
 		in.Pred = pr
 		t := p.parseType()
+		if isVector(t) {
+			p.vectorCompare(op, pr, in.Flags, t)
+			return nil
+		}
 		x := p.parseValue(t)
 		p.expectPunct(",")
 		y := p.parseValue(t)
@@ -1380,6 +1392,10 @@ func (p *parser) instrBody() *Instr {
 	case op == OpSelect:
 		in.Flags = p.parseFMF()
 		ct := p.parseType()
+		if isVector(ct) {
+			p.vectorSelect(ct, in.Flags)
+			return nil
+		}
 		c := p.parseValue(ct)
 		p.expectPunct(",")
 		t := p.parseType()
@@ -1442,6 +1458,10 @@ func (p *parser) instrBody() *Instr {
 		}
 		rt := p.tok
 		ret := p.parseType()
+		if p.tok.kind == tGlobal && isVectorIntrinsic(p.tok.text) {
+			p.vectorIntrinsicCall(opTok, ret, in.Flags)
+			return nil
+		}
 		srcRet := ret
 		if isVector(ret) || hasVec2F(ret) {
 			ret = p.abiType(rt, ret)
