@@ -107,6 +107,9 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 			return nil, true
 		}
 	}
+	if pre, ok := p.lowerSaturating(in, name); ok {
+		return pre, false
+	}
 	if err := oddIntrinsic(name); err != nil && !strings.Contains("smax smin umax umin abs", strings.Split(name, ".")[1]) {
 		p.failAt(at, "%v", err)
 	}

@@ -1569,6 +1569,10 @@ func (p *parser) instrBody() *Instr {
 				p.fail("unexpected %v in alloca", p.tok)
 			}
 		}
+		if in.Align > 16 && len(in.Ops) == 0 {
+			p.overAligned(in)
+			return nil
+		}
 	case op == OpLoad:
 		atomic := p.acceptWord("atomic")
 		if p.acceptWord("volatile") {

@@ -76,7 +76,24 @@ func (p *parser) skipVectorIntrinsicDecl() bool {
 		p.next()
 	}
 	if p.tok.kind == tGlobal && p.tok.line == line && isVectorIntrinsic(p.tok.text) {
+		name := p.tok.text
+		p.next()
+		var elems []*Type
+		if p.acceptPunct("(") {
+			for !p.isPunct(")") && p.tok.line == line {
+				if len(elems) > 0 {
+					p.expectPunct(",")
+				}
+				t := p.parseType()
+				p.paramAttrs()
+				if isVector(t) {
+					t = t.Elem
+				}
+				elems = append(elems, t)
+			}
+		}
 		p.skipLine()
+		p.needScalarLibc(name, elems)
 		return true
 	}
 	p.lx, p.tok, p.prev = save, saveTok, savePrev
@@ -446,4 +463,78 @@ func (p *parser) maskedMemory(at token, name string, ret *Type, args []vecArg) {
 	if val.leaves == nil {
 		p.aggRes = &aggValue{typ: ret, leaves: leaves}
 	}
+}
+
+// needScalarLibc records the libm function that the calls of vector
+// intrinsic name (its parameters' element types elems) are lowered to, so
+// that a lazily parsed body finds it declared (ensureLibc).
+func (p *parser) needScalarLibc(name string, elems []*Type) {
+	if len(elems) == 0 || !elems[0].IsFloat() {
+		return
+	}
+	e := elems[len(elems)-1]
+	scalar := scalarIntrinsicName(name)
+	ft := FuncType(e, elems, false)
+	if r, ok := strings.CutPrefix(name, "llvm.vector.reduce."); ok {
+		op, _, _ := strings.Cut(r, ".")
+		m := map[string]string{"fmax": "maxnum", "fmin": "minnum"}[op]
+		if m == "" {
+			return
+		}
+		scalar = "llvm." + m + ".f" + strconv.Itoa(e.Bits)
+		ft = FuncType(e, []*Type{e, e}, false)
+	}
+	fn, sig := libcFor(scalar, ft)
+	if fn == "" {
+		return
+	}
+	if p.libcNeeded == nil {
+		p.libcNeeded = make(map[string]*Type)
+	}
+	if _, ok := p.libcNeeded[fn]; !ok {
+		p.libcNeeded[fn] = sig
+	}
+}
+
+// lowerSaturating lowers llvm.uadd.sat.iN and llvm.usub.sat.iN (zlib's
+// gun.c at -O2) to an add or sub, a compare and a select; in becomes the
+// select. It reports whether name was one of them.
+func (p *parser) lowerSaturating(in *Instr, name string) (pre []*Instr, ok bool) {
+	var op Op
+	switch {
+	case strings.HasPrefix(name, "llvm.uadd.sat."):
+		op = OpAdd
+	case strings.HasPrefix(name, "llvm.usub.sat."):
+		op = OpSub
+	default:
+		return nil, false
+	}
+	t := in.Typ
+	if !t.IsInt() || len(in.Ops) != 3 || !in.Ops[1].Type().Equal(t) || !in.Ops[2].Type().Equal(t) {
+		return nil, false
+	}
+	a, b := in.Ops[1], in.Ops[2]
+	mk := func(op Op, typ *Type, ops ...Value) *Instr {
+		x := p.arena.alloc()
+		*x = Instr{Op: op, Typ: typ}
+		x.Ops = append(x.opsBuf[:0:len(x.opsBuf)], ops...)
+		pre = append(pre, x)
+		return x
+	}
+	r := mk(op, t, a, b)
+	var c *Instr
+	var sat Value
+	if op == OpAdd {
+		c = mk(OpICmp, I1, r, a) // wrapped: the sum is below a
+		c.Pred = ICmpULT
+		sat = p.constInt(t, -1)
+	} else {
+		c = mk(OpICmp, I1, a, b) // a < b: 0
+		c.Pred = ICmpULT
+		sat = p.constInt(t, 0)
+	}
+	*in = Instr{Op: OpSelect, Typ: t, Name: in.Name}
+	in.opsBuf = [3]Value{c, sat, r}
+	in.Ops = in.opsBuf[:3:3]
+	return pre, true
 }

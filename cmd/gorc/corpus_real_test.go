@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,21 @@ func TestCRealFromClangIR(t *testing.T) {
 			})
 		}
 	}
+	// zlib's gun.c (when the machine has zlib's examples): it decompresses
+	// its standard input; at -O2 it uses llvm.usub.sat and freeze.
+	gun := aggCase{name: "zlib_gun", src: "/usr/share/doc/zlib1g-dev/examples/gun.c", libs: []string{"-lz"}, stdin: gzipTwice}
+	if _, err := os.Stat(gun.src); err != nil {
+		t.Logf("%s not on this machine: skipped", gun.src)
+		return
+	}
+	for _, lv := range realLevels[1:3] {
+		t.Run(gun.name+"/"+lv.name, func(t *testing.T) {
+			t.Parallel()
+			limiter <- struct{}{}
+			defer func() { <-limiter }()
+			runRealCase(t, clang, gun, lv.flags, lv.modes)
+		})
+	}
 }
 
 func runRealCase(t *testing.T, clang string, c aggCase, flags []string, modes [][]string) {
@@ -90,7 +106,8 @@ func runRealCase(t *testing.T, clang string, c aggCase, flags []string, modes []
 	if out, err := exec.CommandContext(ctx, clang, args...).CombinedOutput(); err != nil {
 		t.Fatalf("clang-19 %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-	native, err := runProcess(ctx, dir, []string{exe}, "")
+	stdin := aggStdin(t, c, dir)
+	native, err := runProcess(ctx, dir, []string{exe}, stdin)
 	if err != nil {
 		t.Fatalf("native run: %v", err)
 	}
@@ -98,6 +115,6 @@ func runRealCase(t *testing.T, clang string, c aggCase, flags []string, modes []
 		t.Fatalf("native run: %v", native)
 	}
 	for _, m := range modes {
-		runAggMode(ctx, t, c, []string{ll}, m, "", native, strings.Join(flags, " "))
+		runAggMode(ctx, t, c, []string{ll}, m, stdin, native, strings.Join(flags, " "))
 	}
 }
