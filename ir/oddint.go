@@ -17,7 +17,9 @@ import "fmt"
 // lshr, udiv, urem, zext, uitofp, shift amounts) or sign-extended (shl
 // then ashr by W-N: icmp s*, ashr, sdiv, srem, sext, sitofp, getelementptr
 // indices). A load reads exactly (N+7)/8 bytes and a store writes them,
-// in pieces of 4, 2 and 1 bytes.
+// in pieces of 4, 2 and 1 bytes (a volatile one as volatile pieces, as
+// LLVM splits it on x86-64). Atomic accesses of odd widths are refused
+// where they are read.
 
 // oddInts are the iN types for N from 2 to 63 that are not standard.
 var oddInts = func() (ts [64]*Type) {
@@ -359,9 +361,6 @@ func pieces(n int64) (offs []int64, ts []*Type) {
 
 // load lowers a load of iN: its (N+7)/8 bytes, in pieces.
 func (l *oddLowering) load(in *Instr, n int) Value {
-	if in.Flags&(FlagVolatile|FlagAtomic) != 0 && (n+7)/8 != int(oddWide(n).Bits/8) {
-		l.p.failAt(token{}, "volatile load of i%d is not supported", n)
-	}
 	w := oddWide(n)
 	bytes := int64((n + 7) / 8)
 	if bytes*8 == int64(w.Bits) {
@@ -373,6 +372,7 @@ func (l *oddLowering) load(in *Instr, n int) Value {
 	for i, off := range offs {
 		ld := l.add(OpLoad, ts[i], l.ptr(in.Ops[0], off))
 		ld.Align = 1
+		ld.Flags = in.Flags & FlagVolatile
 		part := l.resize(ld, ts[i], w, false)
 		if off > 0 {
 			part = l.add(OpShl, w, part, l.p.constInt(w, off*8))
@@ -397,9 +397,6 @@ func (l *oddLowering) store(in *Instr, n int) bool {
 	if bytes*8 == int64(w.Bits) {
 		return false
 	}
-	if in.Flags&(FlagVolatile|FlagAtomic) != 0 {
-		l.p.failAt(token{}, "volatile store of i%d is not supported", n)
-	}
 	v, ptr := in.Ops[0], in.Ops[1]
 	if c, ok := v.(*ConstInt); ok && isOddInt(c.Typ) {
 		v = l.p.constInt(w, c.V)
@@ -413,6 +410,7 @@ func (l *oddLowering) store(in *Instr, n int) bool {
 		part = l.resize(part, w, ts[i], false)
 		st := l.add(OpStore, Void, part, l.ptr(ptr, off))
 		st.Align = 1
+		st.Flags = in.Flags & FlagVolatile
 	}
 	return true
 }
