@@ -109,6 +109,12 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 			return nil, true
 		}
 	}
+	if pre, ok := p.lowerSaturating(in, name); ok {
+		return pre, false
+	}
+	if err := oddIntrinsic(name); err != nil && !strings.Contains("smax smin umax umin abs", strings.Split(name, ".")[1]) {
+		p.failAt(at, "%v", err)
+	}
 	args := in.Ops[1:]
 	ft := in.FnType
 	argsOK := func(n int, t *Type) bool {

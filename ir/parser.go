@@ -640,7 +640,10 @@ func (p *parser) parseBaseType() *Type {
 		if t := IntType(n); t != nil {
 			return t
 		}
-		p.failAt(tok, "integer type %s is not supported (i1, i8, i16, i32, i64)", w)
+		if t := oddIntType(n); t != nil {
+			return t
+		}
+		p.failAt(tok, "integer type %s is not supported (i1 to i64)", w)
 	}
 	p.failAt(tok, "expected a type, found '%s'", w)
 	return nil
@@ -703,6 +706,9 @@ func withByVal(ft *Type, bvs []*Type) *Type {
 
 func (p *parser) funcHeader(define bool) {
 	startTok := p.prev
+	if !define && p.skipVectorIntrinsicDecl() {
+		return
+	}
 	linkage := External
 	// linkage, visibility, calling convention, return attributes
 	for p.tok.kind == tWord && !p.isTypeStart() {
@@ -814,10 +820,10 @@ func (p *parser) funcHeader(define bool) {
 	for byvals != nil && len(byvals) < len(params) {
 		byvals = append(byvals, nil)
 	}
-	sig := withByVal(FuncType(ret, params, variadic), byvals)
+	sig := withByVal(widenType(FuncType(ret, params, variadic)), byvals)
 	if sretIdx > 0 && ret.IsVoid() {
 		if sig.ByVal == nil {
-			sig = FuncType(ret, params, variadic)
+			sig = widenType(FuncType(ret, params, variadic))
 		}
 		sig.SRet, sig.SRetType = sretIdx, sretType
 	}
@@ -831,6 +837,7 @@ func (p *parser) funcHeader(define bool) {
 	p.m.Funcs = append(p.m.Funcs, f)
 	p.m.syms[name] = f
 	if !define {
+		widenParams(f)
 		return
 	}
 	if !p.isPunct("{") {
@@ -902,6 +909,7 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bo
 		}
 	}
 	p.body()
+	p.lowerOddInts(f)
 	p.f = nil
 	if p.ownArena {
 		// The chunks are the functions' for good: the arena need not
@@ -1298,6 +1306,11 @@ func (p *parser) instrBody() *Instr {
 		p.vectorInstr(opTok, w)
 		return nil
 	}
+	if w == "freeze" {
+		p.next()
+		p.freezeInstr()
+		return nil
+	}
 	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
@@ -1353,6 +1366,10 @@ func (p *parser) instrBody() *Instr {
 		p.next()
 		in.Pred = pr
 		t := p.parseType()
+		if isVector(t) {
+			p.vectorCompare(op, pr, in.Flags, t)
+			return nil
+		}
 		x := p.parseValue(t)
 		p.expectPunct(",")
 		y := p.parseValue(t)
@@ -1377,6 +1394,10 @@ func (p *parser) instrBody() *Instr {
 	case op == OpSelect:
 		in.Flags = p.parseFMF()
 		ct := p.parseType()
+		if isVector(ct) {
+			p.vectorSelect(ct, in.Flags)
+			return nil
+		}
 		c := p.parseValue(ct)
 		p.expectPunct(",")
 		t := p.parseType()
@@ -1439,6 +1460,10 @@ func (p *parser) instrBody() *Instr {
 		}
 		rt := p.tok
 		ret := p.parseType()
+		if p.tok.kind == tGlobal && isVectorIntrinsic(p.tok.text) {
+			p.vectorIntrinsicCall(opTok, ret, in.Flags)
+			return nil
+		}
 		srcRet := ret
 		if isVector(ret) || hasVec2F(ret) {
 			ret = p.abiType(rt, ret)
@@ -1545,6 +1570,10 @@ func (p *parser) instrBody() *Instr {
 			} else {
 				p.fail("unexpected %v in alloca", p.tok)
 			}
+		}
+		if in.Align > 16 && len(in.Ops) == 0 {
+			p.overAligned(in)
+			return nil
 		}
 	case op == OpLoad:
 		atomic := p.acceptWord("atomic")
@@ -1850,7 +1879,7 @@ func opByWord(w string) (Op, bool) {
 func isInstrWord(s string) bool {
 	_, ok := opByWord(s)
 	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch" || s == "extractvalue" || s == "insertvalue" ||
-		s == "extractelement" || s == "insertelement" || s == "shufflevector"
+		s == "extractelement" || s == "insertelement" || s == "shufflevector" || s == "freeze"
 }
 
 // peekMeta reports whether the current ',' is followed by a metadata

@@ -105,6 +105,9 @@ func (t *Type) layoutOf() (l layout, complete bool) {
 	switch t.Kind {
 	case IntKind:
 		s := int64((t.Bits + 7) / 8)
+		for s&(s-1) != 0 { // i24, i40...: the size of the integer holding it
+			s++
+		}
 		return layout{s, max(s, 1), true, 0}, true
 	case FloatKind:
 		if t.Bits == 80 {

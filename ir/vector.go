@@ -290,6 +290,8 @@ func (p *parser) vectorCast(op Op, t *Type) {
 			d = p.instrTo(&p.emit, OpBitcast, I64, d)
 		}
 		p.aggRes = d
+	case op == OpBitcast:
+		p.vectorBitcast(tt, t, xs, to)
 	default:
 		p.failAt(tt, "%v from '%v' to '%v' is not supported", op, t, to)
 	}
@@ -299,7 +301,11 @@ func (p *parser) vectorCast(op Op, t *Type) {
 // i64 or double to <2 x float>.
 func (p *parser) vectorFromScalar(tt token, op Op, x Value, to *Type) {
 	t := x.Type()
-	if op != OpBitcast || !isVec2F(to) || !(t.Equal(F64) || t.Equal(I64)) {
+	if op == OpBitcast && !(isVec2F(to) && (t.Equal(F64) || t.Equal(I64))) {
+		p.vectorBitcast(tt, t, []Value{x}, to)
+		return
+	}
+	if op != OpBitcast {
 		p.failAt(tt, "%v from '%v' to '%v' is not supported", op, t, to)
 	}
 	if t.Equal(I64) {
