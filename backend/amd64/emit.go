@@ -952,21 +952,27 @@ func (fc *fnCompiler) emitFCmpSet(m *minst) {
 		a.MovRI(d, 1)
 	default:
 		fc.floatCompare(m, info.swap)
-		switch info.kind {
-		case 1:
-			a.Setcc(asm.CondE, d)
-			a.Setcc(asm.CondNP, scratchGPR2)
-			a.AluRR(asm.And, 1, d, scratchGPR2)
-		case 2:
-			a.Setcc(asm.CondNE, d)
-			a.Setcc(asm.CondP, scratchGPR2)
-			a.AluRR(asm.Or, 1, d, scratchGPR2)
-		default:
-			a.Setcc(info.cc, d)
-		}
-		a.MovzxB(d, d)
+		setFCmp(a, d, info)
 	}
 	fc.storeDst(m.dst, d)
+}
+
+// setFCmp sets d to 1 or 0 from the flags of a float compare (ucomisd,
+// fucomip) by predicate info: oeq and une also test PF (unordered).
+func setFCmp(a *asm.Assembler, d asm.Reg, info fcmpInfo) {
+	switch info.kind {
+	case 1:
+		a.Setcc(asm.CondE, d)
+		a.Setcc(asm.CondNP, scratchGPR2)
+		a.AluRR(asm.And, 1, d, scratchGPR2)
+	case 2:
+		a.Setcc(asm.CondNE, d)
+		a.Setcc(asm.CondP, scratchGPR2)
+		a.AluRR(asm.Or, 1, d, scratchGPR2)
+	default:
+		a.Setcc(info.cc, d)
+	}
+	a.MovzxB(d, d)
 }
 
 // emitSelect sets m.dst to m.a if bit 0 of m.c is set, else to m.b:

@@ -643,19 +643,7 @@ func (fc *fnCompiler) emitX87(m *minst) {
 		a.X87(asm.FstpST, 0)
 		d := fc.dstReg(m.dst)
 		info := fcmpTab[m.imm&15]
-		switch info.kind {
-		case 1:
-			a.Setcc(asm.CondE, d)
-			a.Setcc(asm.CondNP, scratchGPR2)
-			a.AluRR(asm.And, 1, d, scratchGPR2)
-		case 2:
-			a.Setcc(asm.CondNE, d)
-			a.Setcc(asm.CondP, scratchGPR2)
-			a.AluRR(asm.Or, 1, d, scratchGPR2)
-		default:
-			a.Setcc(info.cc, d)
-		}
-		a.MovzxB(d, d)
+		setFCmp(a, d, info)
 		fc.storeDst(m.dst, d)
 	}
 }
