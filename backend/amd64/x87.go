@@ -496,45 +496,11 @@ func (fc *fnCompiler) x87PhiSlot(in *ir.Instr) int32 {
 // slot is written, since an incoming value may be another phi of to (or
 // a select of one).
 func (fc *fnCompiler) x87PhiCopies(from, to *ir.Block) {
-	type half struct {
-		slot int32
-		off  int32
-		v    vreg
+	type phiCopy struct {
+		phi *ir.Instr
+		v   ir.Value
 	}
-	var hs []half
-	n := 0
-	for _, phi := range to.Phis() {
-		if phi.Typ == ir.F80 {
-			n++
-		}
-	}
-	if n == 0 {
-		return
-	}
-	if n <= 8 {
-		// On the x87 stack: every value pushed, then popped into the
-		// slots in reverse (a store of ten bytes read back as two
-		// 8-byte halves would not forward).
-		var slots [8]int32
-		k := 0
-		for _, phi := range to.Phis() {
-			if phi.Typ != ir.F80 {
-				continue
-			}
-			v := phi.Incoming(from)
-			if v == nil {
-				fc.failf(phi, "phi has no incoming value for %s", from.Ident())
-				return
-			}
-			fc.x87Load(v)
-			slots[k] = fc.x87PhiSlot(phi)
-			k++
-		}
-		for k--; k >= 0; k-- {
-			fc.x87Emit(x87St, maddr{kind: addrFrame, slot: slots[k]})
-		}
-		return
-	}
+	var cs []phiCopy
 	for _, phi := range to.Phis() {
 		if phi.Typ != ir.F80 {
 			continue
@@ -544,8 +510,34 @@ func (fc *fnCompiler) x87PhiCopies(from, to *ir.Block) {
 			fc.failf(phi, "phi has no incoming value for %s", from.Ident())
 			return
 		}
-		p := fc.x87Use(v)
-		s := fc.x87PhiSlot(phi)
+		cs = append(cs, phiCopy{phi, v})
+	}
+	if len(cs) == 0 {
+		return
+	}
+	if len(cs) <= 8 {
+		// On the x87 stack: every value pushed, then popped into the
+		// slots in reverse (a store of ten bytes read back as two
+		// 8-byte halves would not forward).
+		var slots [8]int32
+		for k, c := range cs {
+			fc.x87Load(c.v)
+			slots[k] = fc.x87PhiSlot(c.phi)
+		}
+		for k := len(cs) - 1; k >= 0; k-- {
+			fc.x87Emit(x87St, maddr{kind: addrFrame, slot: slots[k]})
+		}
+		return
+	}
+	type half struct {
+		slot int32
+		off  int32
+		v    vreg
+	}
+	var hs []half
+	for _, c := range cs {
+		p := fc.x87Use(c.v)
+		s := fc.x87PhiSlot(c.phi)
 		for off := int32(0); off < 16; off += 8 {
 			r := fc.newVReg(classGPR)
 			fc.emit(minst{op: mLoad, sz: 8, dst: r, a: noVReg, b: noVReg, c: noVReg, addr: maddr{kind: addrBase, base: p, disp: off}})
