@@ -472,7 +472,7 @@ func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names
 	// The optimised IR is the front end's and the passes' own output,
 	// verified in their tests; checking it again costs 5-8% of a batch
 	// compile, so only -verify asks for it (kaleidoscope.PipelineOptions).
-	m, diags, ps, err := kaleidoscope.CompilePipelineWith(ctx, modName, names, srcs, pm, each, kaleidoscope.PipelineOptions{NoVerify: !o.verify})
+	m, diags, ps, err := kaleidoscope.CompilePipelineWith(ctx, modName, names, srcs, pm, each, kaleidoscope.PipelineOptions{NoVerify: !o.verify, StageCPU: o.showTimes})
 	for _, d := range diags {
 		fmt.Fprintln(stderr, d)
 	}
@@ -488,6 +488,15 @@ func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names
 			fmt.Fprintf(stderr, "optimize (-O%d): %v busy, beside parse+irgen\n", o.level, ps.Optimize)
 		}
 		fmt.Fprintf(stderr, "compile total (wall): %v\n", ps.Total)
+		if ps.FrontCPU > 0 {
+			// Each stage's thread CPU: on two cores the longer stage
+			// bounds the compile's wall time.
+			second := "codegen"
+			if each == nil {
+				second = "optimize"
+			}
+			fmt.Fprintf(stderr, "stage CPU: front end %v, %s %v (its wall %v)\n", ps.FrontCPU, second, ps.SecondCPU, ps.SecondWall)
+		}
 	}
 	if o.showStats {
 		fmt.Fprintf(stderr, "functions compiled: %d\nIR instructions: %d before, %d after optimisation\n", ps.Functions, ps.InstrsBefore, ps.InstrsAfter)
