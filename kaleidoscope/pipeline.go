@@ -30,6 +30,8 @@ type PipelineStats struct {
 	// function, so SecondWall - SecondCPU is the time it waited for work
 	// (or for a core). Zero otherwise.
 	FrontCPU, SecondCPU, SecondWall time.Duration
+	// With StageCPU: the minor page faults of each stage's thread.
+	FrontFaults, SecondFaults int64
 }
 
 // CompileOptimized is Compile followed by optimising every function with
@@ -167,9 +169,10 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 			return func() {}
 		}
 		runtime.LockOSThread()
-		t, c0 := time.Now(), cpuNow()
+		t, c0, f0 := time.Now(), cpuNow(), threadFaults()
 		return func() {
 			st.SecondCPU += cpuNow() - c0
+			st.SecondFaults += threadFaults() - f0
 			st.SecondWall += time.Since(t)
 			runtime.UnlockOSThread()
 		}
@@ -277,13 +280,15 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 		g.defined = nil
 	}
 	var frontCPU time.Duration
+	var frontFaults int64
 	if stageCPU {
 		runtime.LockOSThread()
-		frontCPU = cpuNow()
+		frontCPU, frontFaults = cpuNow(), threadFaults()
 	}
 	all, cerr := g.addSources(ctx, moduleName, files, srcs)
 	if stageCPU {
 		st.FrontCPU = cpuNow() - frontCPU
+		st.FrontFaults = threadFaults() - frontFaults
 		runtime.UnlockOSThread()
 	}
 	g.defined = nil

@@ -121,11 +121,14 @@ func TestPipelineStageCPU(t *testing.T) {
 	}
 	for _, withEach := range []bool{true, false} {
 		off, offNames, offIR := run(false, withEach)
-		if off.FrontCPU != 0 || off.SecondCPU != 0 || off.SecondWall != 0 {
+		if off.FrontCPU != 0 || off.SecondCPU != 0 || off.SecondWall != 0 || off.FrontFaults != 0 || off.SecondFaults != 0 {
 			t.Errorf("each %v: times without StageCPU: %+v", withEach, off)
 		}
 		on, onNames, onIR := run(true, withEach)
 		if _, ok := threadCPU(); ok {
+			if on.FrontFaults < 0 || on.SecondFaults < 0 {
+				t.Errorf("each %v: negative page faults: %d, %d", withEach, on.FrontFaults, on.SecondFaults)
+			}
 			if on.FrontCPU <= 0 || on.SecondCPU <= 0 {
 				t.Errorf("each %v: stage CPU not measured: front %v, second %v", withEach, on.FrontCPU, on.SecondCPU)
 			}

@@ -17,3 +17,14 @@ func threadCPU() (time.Duration, bool) {
 	}
 	return time.Duration(ts.Nano()), true
 }
+
+// threadFaults returns the minor page faults of the calling thread
+// (getrusage RUSAGE_THREAD).
+func threadFaults() int64 {
+	const rusageThread = 1
+	var ru syscall.Rusage
+	if syscall.Getrusage(rusageThread, &ru) != nil {
+		return 0
+	}
+	return ru.Minflt
+}

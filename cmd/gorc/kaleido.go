@@ -495,7 +495,7 @@ func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names
 			if each == nil {
 				second = "optimize"
 			}
-			fmt.Fprintf(stderr, "stage CPU: front end %v, %s %v (its wall %v)\n", ps.FrontCPU, second, ps.SecondCPU, ps.SecondWall)
+			fmt.Fprintf(stderr, "stage CPU: front end %v, %s %v (its wall %v); page faults %d, %d\n", ps.FrontCPU, second, ps.SecondCPU, ps.SecondWall, ps.FrontFaults, ps.SecondFaults)
 		}
 	}
 	if o.showStats {
