@@ -65,8 +65,13 @@ const eagerHeapPerByte = 48
 // eagerPopulatePerByte is how much of that heap, per byte of source, is
 // faulted in ahead of the compile on the spare core (populateAhead):
 // about what the compile uses (kgen's programs: 24 per byte, -show-stats'
-// compiler heap), so that few pages are zeroed for nothing.
-const eagerPopulatePerByte = 26
+// compiler heap), so that few pages are zeroed for nothing; at most
+// maxEagerPopulate in all (a program that fails early, or a very large
+// one, does not commit memory it may never use).
+const (
+	eagerPopulatePerByte = 26
+	maxEagerPopulate     = 64 << 20
+)
 
 func runKaleido(args []string, stdout, stderr io.Writer) int {
 	// A compiler allocates many small objects that live for the whole run:
@@ -111,7 +116,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		heapReady = true
 	} else if !o.lazy && o.cache.off && len(files) > 0 && !o.workers.enabled() {
 		size := filesSize(files)
-		if srcBuf, heapWait = prepareHeapBeside(eagerHeapPerByte*size, size, eagerPopulatePerByte*size); srcBuf != nil {
+		if srcBuf, heapWait = prepareHeapBeside(eagerHeapPerByte*size, size, min(eagerPopulatePerByte*size, maxEagerPopulate)); srcBuf != nil {
 			eagerHeap = eagerHeapPerByte * size
 		}
 	}
