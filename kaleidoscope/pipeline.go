@@ -3,6 +3,7 @@ package kaleidoscope
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/gorc-jit/gorc/ir"
@@ -22,6 +23,15 @@ type PipelineStats struct {
 	InstrsBefore int           // IR instructions before optimisation
 	InstrsAfter  int           // and after
 	Functions    int           // functions defined (and optimised)
+	// With PipelineOptions.StageCPU (on Linux): the CPU time of each
+	// stage's goroutine, the first (parse, IR generation and, with each,
+	// the optimiser) and the second (each, or the optimiser without
+	// it), and the second's wall time from its start to its last
+	// function, so SecondWall - SecondCPU is the time it waited for work
+	// (or for a core). Zero otherwise.
+	FrontCPU, SecondCPU, SecondWall time.Duration
+	// With StageCPU: the minor page faults of each stage's thread.
+	FrontFaults, SecondFaults int64
 }
 
 // CompileOptimized is Compile followed by optimising every function with
@@ -84,12 +94,18 @@ type PipelineOptions struct {
 	// code, not as the verifier's message. IR read from a file is not
 	// compiled by this pipeline and is always verified (jit.JIT.AddIR).
 	NoVerify bool
+	// StageCPU locks each stage's goroutine to its thread for the
+	// compile and measures the threads' CPU time (PipelineStats.FrontCPU,
+	// SecondCPU): what decides the wall time of a pipeline on two cores
+	// is the longer stage, which wall-clock times of a loaded machine do
+	// not show. For measurements (gorc kaleido -show-times).
+	StageCPU bool
 }
 
 // CompilePipelineWith is CompilePipeline with options.
 func CompilePipelineWith(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error, opts PipelineOptions) (*ir.Module, []*Diagnostic, PipelineStats, error) {
 	verify := !opts.NoVerify
-	m, all, st, redefined, err := compilePipeline(ctx, moduleName, files, srcs, pm, each, nil, verify)
+	m, all, st, redefined, err := compilePipeline(ctx, moduleName, files, srcs, pm, each, nil, verify, opts.StageCPU)
 	if err != nil || redefined == nil {
 		return m, all, st, err
 	}
@@ -103,9 +119,15 @@ func CompilePipelineWith(ctx context.Context, moduleName string, files []string,
 		pm = pm.WithInliner(passes.NewInlineCache())
 	}
 	first := st.Total
-	m, all, st, _, err = compilePipeline(ctx, moduleName, files, srcs, pm, each, redefined, verify)
+	m, all, st, _, err = compilePipeline(ctx, moduleName, files, srcs, pm, each, redefined, verify, opts.StageCPU)
 	st.Total += first
 	return m, all, st, err
+}
+
+// cpuNow is threadCPU, zero where it is not measured.
+func cpuNow() time.Duration {
+	t, _ := threadCPU()
+	return t
 }
 
 // handBatch is how many optimised functions the front end hands to code
@@ -116,8 +138,8 @@ const handBatch = 8
 // with the functions of redefinable called through slots. If it meets
 // redefinitions of other functions it returns them all in redefined
 // (and the module must not be used). verify: check every optimised
-// function (PipelineOptions.NoVerify).
-func compilePipeline(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error, redefinable map[string]bool, verify bool) (_ *ir.Module, _ []*Diagnostic, _ PipelineStats, redefined map[string]bool, _ error) {
+// function (PipelineOptions.NoVerify). stageCPU: PipelineOptions.StageCPU.
+func compilePipeline(ctx context.Context, moduleName string, files []string, srcs [][]byte, pm *passes.Manager, each func(*ir.Module, *ir.Function) error, redefinable map[string]bool, verify, stageCPU bool) (_ *ir.Module, _ []*Diagnostic, _ PipelineStats, redefined map[string]bool, _ error) {
 	var st PipelineStats
 	t0 := time.Now()
 	g := newBatchGenerator(moduleName, redefinable)
@@ -140,6 +162,21 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 	var batch []*ir.Function
 	done := make(chan error, 1)
 	var busy, back time.Duration
+	// second starts the measurement of the second stage's goroutine
+	// (stageCPU) and returns its end.
+	second := func() func() {
+		if !stageCPU {
+			return func() {}
+		}
+		runtime.LockOSThread()
+		t, c0, f0 := time.Now(), cpuNow(), threadFaults()
+		return func() {
+			st.SecondCPU += cpuNow() - c0
+			st.SecondFaults += threadFaults() - f0
+			st.SecondWall += time.Since(t)
+			runtime.UnlockOSThread()
+		}
+	}
 	before, after, nfn := 0, 0, 0
 	var optErr error // the first optimiser error of the inline stage
 	// optimize optimises f (once), counting the instructions and time;
@@ -160,12 +197,14 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 	if each == nil {
 		handOff = func(f *ir.Function) { work <- f }
 		go func() {
+			end := second()
 			var first error
 			for f := range work {
 				if first == nil {
 					first = optimize(f, verify)
 				}
 			}
+			end() // (before the send: st is read after it)
 			done <- first
 		}()
 	} else {
@@ -184,6 +223,7 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 			}
 		}
 		go func() {
+			end := second()
 			var first error
 			for fs := range optimized {
 				for _, f := range fs {
@@ -208,6 +248,7 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 					back += time.Since(t)
 				}
 			}
+			end() // (before the send: st is read after it)
 			done <- first
 		}()
 	}
@@ -238,7 +279,18 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 		// while they are being generated: optimise at the end.
 		g.defined = nil
 	}
+	var frontCPU time.Duration
+	var frontFaults int64
+	if stageCPU {
+		runtime.LockOSThread()
+		frontCPU, frontFaults = cpuNow(), threadFaults()
+	}
 	all, cerr := g.addSources(ctx, moduleName, files, srcs)
+	if stageCPU {
+		st.FrontCPU = cpuNow() - frontCPU
+		st.FrontFaults = threadFaults() - frontFaults
+		runtime.UnlockOSThread()
+	}
 	g.defined = nil
 	m := g.Finish()
 	st.Front = time.Since(t0)

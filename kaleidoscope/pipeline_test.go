@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorc-jit/gorc/ir"
 	"github.com/gorc-jit/gorc/ir/passes"
@@ -91,5 +92,56 @@ func TestPipelineNoVerify(t *testing.T) {
 	}
 	if a, b := text(PipelineOptions{}), text(PipelineOptions{NoVerify: true}); a != b {
 		t.Errorf("the IR differs with NoVerify:\n%s\nwithout:\n%s", b, a)
+	}
+}
+
+// TestPipelineStageCPU: with StageCPU, both stages' CPU times are
+// measured (on Linux), the second stage's wall time is at least its CPU
+// time, the functions reach each in the same order and the module is the
+// same; without it the times are zero.
+func TestPipelineStageCPU(t *testing.T) {
+	src := SyntheticProgram(200)
+	run := func(stage bool, withEach bool) (PipelineStats, []string, string) {
+		t.Helper()
+		var names []string
+		var each func(*ir.Module, *ir.Function) error
+		if withEach {
+			each = func(_ *ir.Module, f *ir.Function) error {
+				if f != nil {
+					names = append(names, f.Name)
+				}
+				return nil
+			}
+		}
+		m, diags, st, err := CompilePipelineWith(context.Background(), "s.k", []string{"s.k"}, [][]byte{src}, Passes(2), each, PipelineOptions{StageCPU: stage})
+		if err != nil || len(diags) != 0 {
+			t.Fatalf("StageCPU %v, each %v: %v %v", stage, withEach, err, diags)
+		}
+		return st, names, m.String()
+	}
+	for _, withEach := range []bool{true, false} {
+		off, offNames, offIR := run(false, withEach)
+		if off.FrontCPU != 0 || off.SecondCPU != 0 || off.SecondWall != 0 || off.FrontFaults != 0 || off.SecondFaults != 0 {
+			t.Errorf("each %v: times without StageCPU: %+v", withEach, off)
+		}
+		on, onNames, onIR := run(true, withEach)
+		if _, ok := threadCPU(); ok {
+			if on.FrontFaults < 0 || on.SecondFaults < 0 {
+				t.Errorf("each %v: negative page faults: %d, %d", withEach, on.FrontFaults, on.SecondFaults)
+			}
+			if on.FrontCPU <= 0 || on.SecondCPU <= 0 {
+				t.Errorf("each %v: stage CPU not measured: front %v, second %v", withEach, on.FrontCPU, on.SecondCPU)
+			}
+			// (the clocks differ in resolution: allow a millisecond)
+			if on.SecondWall+time.Millisecond < on.SecondCPU {
+				t.Errorf("each %v: second stage's wall %v below its CPU %v", withEach, on.SecondWall, on.SecondCPU)
+			}
+		}
+		if strings.Join(onNames, ",") != strings.Join(offNames, ",") {
+			t.Errorf("each %v: functions reached each in another order with StageCPU", withEach)
+		}
+		if onIR != offIR {
+			t.Errorf("each %v: the module differs with StageCPU", withEach)
+		}
 	}
 }

@@ -37,8 +37,11 @@ func prepareHeap(n int) int {
 // takes about as long as reading a few MB from the page cache, and the
 // two overlap). The caller calls wait before it allocates much: after
 // it, the small objects are carved from the freed memory. With n too
-// small to bother, buf is nil and wait does nothing.
-func prepareHeapBeside(n, extra int) (buf []byte, wait func()) {
+// small to bother, buf is nil and wait does nothing. The first populate
+// bytes of the readied memory (up to n) are faulted in ahead on a
+// goroutine of their own (populateAhead), so that the compile that
+// allocates them finds them present.
+func prepareHeapBeside(n, extra, populate int) (buf []byte, wait func()) {
 	const huge = 2 << 20
 	if n < 2*huge {
 		return nil, func() {}
@@ -56,6 +59,11 @@ func prepareHeapBeside(n, extra int) (buf []byte, wait func()) {
 		// (ENOMEM for a part not mapped: the rest is advised all the same.)
 		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, syscall.MADV_HUGEPAGE)
 	}
+	if populate = min(populate, n); populate > 0 {
+		// By address, not by the slice, which would keep the memory
+		// from being freed.
+		go populateAhead(uintptr(unsafe.Pointer(&ready[0])), uintptr(populate))
+	}
 	ready = nil
 	done := make(chan struct{})
 	go func() {
@@ -63,4 +71,26 @@ func prepareHeapBeside(n, extra int) (buf []byte, wait func()) {
 		close(done)
 	}()
 	return buf, func() { <-done }
+}
+
+// madvPopulateWrite is Linux's MADV_POPULATE_WRITE (5.14 and later).
+const madvPopulateWrite = 23
+
+// populateAhead faults in the n bytes of Go heap at lo (memory readied by
+// prepareHeapBeside, page-aligned), 2 MiB at a time from the lowest
+// address up, the order in which Go's page allocator hands it out. The
+// kernel zeroes the pages here, on a goroutine of its own (the second
+// core is mostly idle while the process starts and reads its sources),
+// instead of in the compile's first touch of each, on the compile's two
+// stages. MADV_POPULATE_WRITE writes no byte of the memory, so it does
+// not matter whether the collection has freed it or the allocator
+// handed it out meanwhile. It stops at the first error (a kernel before
+// 5.14: the pages are then faulted in by their first use, as before).
+func populateAhead(lo, n uintptr) {
+	const huge = 2 << 20
+	for off := uintptr(0); off < n; off += huge {
+		if _, _, e := syscall.Syscall(syscall.SYS_MADVISE, lo+off, min(huge, n-off), madvPopulateWrite); e != 0 {
+			return
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -76,7 +77,7 @@ func hugeHeapChild(beside bool) {
 	var buf []byte
 	if beside {
 		var wait func()
-		buf, wait = prepareHeapBeside(32<<20, 3<<20)
+		buf, wait = prepareHeapBeside(32<<20, 3<<20, 0)
 		for i := range buf {
 			buf[i] = 1
 		}
@@ -175,5 +176,55 @@ func TestPrepareHeapHugePages(t *testing.T) {
 				t.Errorf("%d of the buffer's first and last bytes in memory advised for huge pages, want 2", buf)
 			}
 		})
+	}
+}
+
+// TestPopulateAhead: populateAhead makes every page of the range resident
+// (mincore) without changing a byte of it, and leaves the pages past it
+// alone.
+func TestPopulateAhead(t *testing.T) {
+	const size = 5 << 20 // two 2 MiB steps and a partial one
+	mem, err := syscall.Mmap(-1, 0, size+(1<<20), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(mem)
+	if err := syscall.Madvise(mem[:4096], madvPopulateWrite); err != nil {
+		t.Skipf("MADV_POPULATE_WRITE: %v (a kernel before 5.14)", err)
+	}
+	// Bytes written before, in pages spread over the range.
+	for off := 8192; off < size; off += 3 << 18 {
+		mem[off] = byte(off >> 18)
+	}
+	populateAhead(uintptr(unsafe.Pointer(&mem[0])), size)
+	resident := func(lo, hi int) (in, out int) {
+		vec := make([]byte, (hi-lo)/4096)
+		if _, _, e := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&mem[lo])), uintptr(hi-lo), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+			t.Fatalf("mincore: %v", e)
+		}
+		for _, v := range vec {
+			if v&1 != 0 {
+				in++
+			} else {
+				out++
+			}
+		}
+		return in, out
+	}
+	if in, out := resident(0, size); out != 0 {
+		t.Errorf("%d of %d pages not resident after populateAhead", out, in+out)
+	}
+	if in, _ := resident(size, size+(1<<20)); in > 256-16 {
+		// (a huge page may take in the start of the tail; not all of it)
+		t.Errorf("%d pages past the range resident", in)
+	}
+	for off := 0; off < size; off += 4096 {
+		want := byte(0)
+		if off >= 8192 && (off-8192)%(3<<18) == 0 {
+			want = byte(off >> 18)
+		}
+		if mem[off] != want {
+			t.Fatalf("byte at %#x is %d, want %d", off, mem[off], want)
+		}
 	}
 }

@@ -6,4 +6,4 @@ package main
 func prepareHeap(n int) int { return 0 }
 
 // prepareHeapBeside does nothing where there is no MADV_HUGEPAGE.
-func prepareHeapBeside(n, extra int) (buf []byte, wait func()) { return nil, func() {} }
+func prepareHeapBeside(n, extra, populate int) (buf []byte, wait func()) { return nil, func() {} }

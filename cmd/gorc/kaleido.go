@@ -62,6 +62,17 @@ type kaleidoOptions struct {
 // faulted in.
 const eagerHeapPerByte = 48
 
+// eagerPopulatePerByte is how much of that heap, per byte of source, is
+// faulted in ahead of the compile on the spare core (populateAhead):
+// about what the compile uses (kgen's programs: 24 per byte, -show-stats'
+// compiler heap), so that few pages are zeroed for nothing; at most
+// maxEagerPopulate in all (a program that fails early, or a very large
+// one, does not commit memory it may never use).
+const (
+	eagerPopulatePerByte = 26
+	maxEagerPopulate     = 64 << 20
+)
+
 func runKaleido(args []string, stdout, stderr io.Writer) int {
 	// A compiler allocates many small objects that live for the whole run:
 	// the collector mostly wastes time. Collect only when the heap reaches
@@ -101,11 +112,11 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 	eagerHeap := 0
 	if o.lazy && o.emit == "" && len(files) > 0 {
 		size := filesSize(files)
-		srcBuf, heapWait = prepareHeapBeside(lazyHeapPerByte*size, size)
+		srcBuf, heapWait = prepareHeapBeside(lazyHeapPerByte*size, size, 0)
 		heapReady = true
 	} else if !o.lazy && o.cache.off && len(files) > 0 && !o.workers.enabled() {
 		size := filesSize(files)
-		if srcBuf, heapWait = prepareHeapBeside(eagerHeapPerByte*size, size); srcBuf != nil {
+		if srcBuf, heapWait = prepareHeapBeside(eagerHeapPerByte*size, size, min(eagerPopulatePerByte*size, maxEagerPopulate)); srcBuf != nil {
 			eagerHeap = eagerHeapPerByte * size
 		}
 	}
@@ -472,7 +483,7 @@ func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names
 	// The optimised IR is the front end's and the passes' own output,
 	// verified in their tests; checking it again costs 5-8% of a batch
 	// compile, so only -verify asks for it (kaleidoscope.PipelineOptions).
-	m, diags, ps, err := kaleidoscope.CompilePipelineWith(ctx, modName, names, srcs, pm, each, kaleidoscope.PipelineOptions{NoVerify: !o.verify})
+	m, diags, ps, err := kaleidoscope.CompilePipelineWith(ctx, modName, names, srcs, pm, each, kaleidoscope.PipelineOptions{NoVerify: !o.verify, StageCPU: o.showTimes})
 	for _, d := range diags {
 		fmt.Fprintln(stderr, d)
 	}
@@ -488,6 +499,15 @@ func compileKaleido(ctx context.Context, o kaleidoOptions, modName string, names
 			fmt.Fprintf(stderr, "optimize (-O%d): %v busy, beside parse+irgen\n", o.level, ps.Optimize)
 		}
 		fmt.Fprintf(stderr, "compile total (wall): %v\n", ps.Total)
+		if ps.FrontCPU > 0 {
+			// Each stage's thread CPU: on two cores the longer stage
+			// bounds the compile's wall time.
+			second := "codegen"
+			if each == nil {
+				second = "optimize"
+			}
+			fmt.Fprintf(stderr, "stage CPU: front end %v, %s %v (its wall %v); page faults %d, %d\n", ps.FrontCPU, second, ps.SecondCPU, ps.SecondWall, ps.FrontFaults, ps.SecondFaults)
+		}
 	}
 	if o.showStats {
 		fmt.Fprintf(stderr, "functions compiled: %d\nIR instructions: %d before, %d after optimisation\n", ps.Functions, ps.InstrsBefore, ps.InstrsAfter)
