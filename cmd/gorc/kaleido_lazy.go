@@ -380,7 +380,9 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 			}
 			return g, nil
 		}
-		u := lazy.CompileOnDemandGraph("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
+		// (Linked as the unit's own materialization: its code is then
+		// under rtB, which a redefinition removes with rtI.)
+		u := lazy.WithDirectLink(lazy.CompileOnDemandGraph("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile))
 		l.mu.Lock()
 		if d.version != v {
 			// Redefined meanwhile: this version is gone.
