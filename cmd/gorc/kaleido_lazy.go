@@ -243,6 +243,12 @@ func (l *lazyDefs) repoint(ctx context.Context, name string, v int) error {
 	return lazy.Redirect(ctx, l.lz.CallThrough, l.lz.Stubs, name, l.bodies, es.Intern(bodyName(name, v)))
 }
 
+// lazyLinkViaImpl, when set (by a benchmark: the cost it saves), has a
+// first call add its function's graph to the impl dylib and look it up
+// there, instead of linking it as its body unit's own materialization
+// (lazy.WithDirectLink).
+var lazyLinkViaImpl bool
+
 // stubsDefineHook, when set (by a test), is called by generateStubs
 // before it defines the stubs it took: a wider window for another lookup
 // of them.
@@ -381,6 +387,11 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 			return g, nil
 		}
 		u := lazy.CompileOnDemandGraph("kaleido "+name, l.j.Layer, l.impl, rtI, orc.SymbolFlagsMap{body: orc.Exported | orc.Callable}, nil, compile)
+		if !lazyLinkViaImpl {
+			// (Linked as the unit's own materialization: its code is
+			// then under rtB, which a redefinition removes with rtI.)
+			u = lazy.WithDirectLink(u)
+		}
 		l.mu.Lock()
 		if d.version != v {
 			// Redefined meanwhile: this version is gone.

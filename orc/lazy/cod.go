@@ -66,6 +66,12 @@ type noInitAdder interface {
 	AddGraphNoInit(jd *orc.JITDylib, rt *orc.ResourceTracker, g *jitlink.LinkGraph) (orc.SymbolName, error)
 }
 
+// graphEmitter is a GraphAdder that can link a graph as the
+// materialization of a responsibility itself (objlayer.Layer.EmitGraph).
+type graphEmitter interface {
+	EmitGraph(ctx context.Context, r *orc.MaterializationResponsibility, g *jitlink.LinkGraph, linkAs *orc.JITDylib) (bool, error)
+}
+
 // GraphCompileFunc compiles the given functions (a partition) straight
 // to the link graph of an object defining them (named for diagnostics),
 // without writing and re-reading the object. It may return a nil graph
@@ -119,6 +125,21 @@ func WithLinked(u orc.MaterializationUnit, linked func(ctx context.Context, syms
 	return u
 }
 
+// WithDirectLink makes a unit made by CompileOnDemandGraph of one function
+// (a partition per function) link that function's graph as its own
+// materialization when its layer can (objlayer.Layer.EmitGraph), instead
+// of adding it to impl and looking it up there: one unit, one lookup and
+// one set of notifications per first call instead of two. External
+// references are resolved as in impl; the code's memory is then under
+// the unit's own tracker, not implRT (a caller that removes one removes
+// both, as gorc kaleido -lazy's redefinition does). It returns u.
+func WithDirectLink(u orc.MaterializationUnit) orc.MaterializationUnit {
+	if c, ok := u.(*codUnit); ok {
+		c.direct = true
+	}
+	return u
+}
+
 func newCodUnit(name string, impl *orc.JITDylib, syms orc.SymbolFlagsMap, partition PartitionFunc) *codUnit {
 	c := make(orc.SymbolFlagsMap, len(syms))
 	for n, f := range syms {
@@ -142,6 +163,9 @@ type codUnit struct {
 	// linked, if set, is told the addresses of the partition's functions
 	// once linked, before they are Ready (WithLinked).
 	linked func(ctx context.Context, syms orc.SymbolMap)
+	// direct: a one-function partition's graph is linked as the unit's
+	// own materialization when the layer can (WithDirectLink).
+	direct bool
 
 	objs         ObjectAdder
 	compileObj   CompileFunc
@@ -162,13 +186,7 @@ func (u *codUnit) build(ctx context.Context, part []orc.SymbolName) error {
 			// other means, a speculative compile.)
 			return err
 		}
-		var aerr error
-		if l, ok := u.graphs.(noInitAdder); ok {
-			_, aerr = l.AddGraphNoInit(u.impl, u.implRT, g)
-		} else {
-			_, aerr = u.graphs.AddGraph(u.impl, u.implRT, g)
-		}
-		if aerr != nil {
+		if aerr := u.addGraph(g); aerr != nil {
 			return aerr
 		}
 		return err // nil, or the *PartialError of the functions left out
@@ -179,6 +197,30 @@ func (u *codUnit) build(ctx context.Context, part []orc.SymbolName) error {
 	}
 	_, err = u.objs.Add(u.impl, u.implRT, name, obj)
 	return err
+}
+
+// addGraph adds a partition's graph to impl.
+func (u *codUnit) addGraph(g *jitlink.LinkGraph) error {
+	if l, ok := u.graphs.(noInitAdder); ok {
+		_, err := l.AddGraphNoInit(u.impl, u.implRT, g)
+		return err
+	}
+	_, err := u.graphs.AddGraph(u.impl, u.implRT, g)
+	return err
+}
+
+// linkDirect compiles the one function part and links its graph as r's
+// materialization (WithDirectLink). done is false when the graph was
+// added to impl instead (or, nil, by other means), to be looked up there.
+func (u *codUnit) linkDirect(ctx context.Context, r *orc.MaterializationResponsibility, part []orc.SymbolName, em graphEmitter) (done bool, err error) {
+	g, err := u.compileGraph(ctx, part)
+	if err != nil || g == nil {
+		return false, err
+	}
+	if ok, err := em.EmitGraph(ctx, r, g, u.impl); ok {
+		return true, err
+	}
+	return false, u.addGraph(g)
 }
 
 func (u *codUnit) Name() string                { return u.name }
@@ -211,7 +253,16 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 	fail := func(err error) {
 		r.FailMaterialization(fmt.Errorf("lazy compile of %s: %w", describeSyms(part), err))
 	}
-	if err := u.build(ctx, part); err != nil {
+	if em, ok := u.graphs.(graphEmitter); ok && u.direct && owned == nil && u.compileGraph != nil && u.linked == nil {
+		done, err := u.linkDirect(ctx, r, part, em)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if done {
+			return
+		}
+	} else if err := u.build(ctx, part); err != nil {
 		var pe *PartialError
 		if !errors.As(err, &pe) {
 			fail(err)

@@ -299,6 +299,10 @@ type objectUnit struct {
 	// queued: Queued has counted this unit's next link in l.inflight;
 	// Materialize takes the count over (or counts the link itself).
 	queued atomic.Bool
+
+	// linkAs, if set, is the dylib whose search order resolves the
+	// graph's external references (EmitGraph); else the target's.
+	linkAs *orc.JITDylib
 }
 
 // namedSymbol is a definition of a unit's graph and its interned name.
@@ -370,17 +374,67 @@ func (u *objectUnit) Materialize(ctx context.Context, r *orc.MaterializationResp
 		}
 		l.mu.Unlock()
 	}()
+	if err := u.link(ctx, r); err != nil {
+		r.FailMaterialization(err)
+	}
+}
+
+// link links u's graph as r's materialization.
+func (u *objectUnit) link(ctx context.Context, r *orc.MaterializationResponsibility) error {
 	lc, err := u.prepare(r)
 	if err == nil {
-		lc.dso, err = l.moduleHandle(ctx, r)
+		lc.dso, err = u.l.moduleHandle(ctx, r)
 	}
 	if err != nil {
-		r.FailMaterialization(err)
-		return
+		return err
 	}
-	if err := jitlink.Link(ctx, u.g, lc); err != nil {
-		r.FailMaterialization(err)
+	return jitlink.Link(ctx, u.g, lc)
+}
+
+// EmitGraph links g as the materialization of r itself (LLVM's
+// ObjectLinkingLayer::emit), where AddGraphNoInit would define g's
+// symbols in a dylib of their own for r's unit to look up: a lazy
+// compile's function, compiled by the unit that owns it, is linked
+// without a second unit, a second lookup and the dependence between the
+// two. External references are resolved as for a graph added to linkAs
+// (linkAs, then its link order); the memory is r's tracker's. r must own
+// exactly g's definitions, and g have no initializers: otherwise EmitGraph
+// returns ok false and leaves r as it was (the caller adds g as usual).
+// The error is the link's; r has not been failed, and is the caller's to
+// fail.
+func (l *Layer) EmitGraph(ctx context.Context, r *orc.MaterializationResponsibility, g *jitlink.LinkGraph, linkAs *orc.JITDylib) (ok bool, err error) {
+	for _, sec := range g.Sections {
+		if sec.Flags&initFlags != 0 {
+			return false, nil
+		}
 	}
+	u := l.newUnitSlot(g, -1)
+	if n, _, one := r.SingleSymbol(); one {
+		if _, def := u.syms[n]; !def || len(u.syms) != 1 {
+			return false, nil
+		}
+	} else {
+		owned := r.Symbols()
+		if len(owned) != len(u.syms) {
+			return false, nil
+		}
+		for n := range u.syms {
+			if _, ok := owned[n]; !ok {
+				return false, nil
+			}
+		}
+	}
+	u.linkAs = linkAs
+	l.addInflight()
+	defer func() {
+		l.mu.Lock()
+		l.inflight--
+		if l.inflight == 0 {
+			l.idle.Broadcast()
+		}
+		l.mu.Unlock()
+	}()
+	return true, u.link(ctx, r)
 }
 
 // prepare applies the session's verdicts to the graph before linking:
@@ -505,6 +559,9 @@ func (c *linkContext) addActions(g *jitlink.LinkGraph) error {
 // then its link order, each with all its symbols visible.
 func (c *linkContext) searchOrder() orc.JITDylibSearchOrder {
 	jd := c.r.GetTargetJITDylib()
+	if c.u.linkAs != nil {
+		jd = c.u.linkAs
+	}
 	lo := jd.LinkOrder()
 	order := make(orc.JITDylibSearchOrder, 0, len(lo)+1)
 	if len(lo) == 0 || lo[0].JD != jd {
