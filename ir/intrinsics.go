@@ -427,6 +427,16 @@ func (p *parser) ensureLibc() {
 			}
 		}
 	}
+	if p.wideLib {
+		if p.libcNeeded == nil {
+			p.libcNeeded = make(map[string]*Type)
+		}
+		for fn, sig := range wideLibgcc {
+			if _, ok := p.libcNeeded[fn]; !ok {
+				p.libcNeeded[fn] = sig
+			}
+		}
+	}
 	names := make([]string, 0, len(p.libcNeeded))
 	for fn := range p.libcNeeded {
 		names = append(names, fn)

@@ -156,6 +156,9 @@ type parser struct {
 	// libcNeeded are the libc and libm functions that calls of
 	// intrinsics became, declared at the module's end (ensureLibc).
 	libcNeeded map[string]*Type
+	// wideLib: a lazy parse of a module that may do i128 arithmetic in
+	// its skipped bodies; ensureLibc declares libgcc's functions for it.
+	wideLib bool
 	// switches are the function's switch instructions, lowered when its
 	// body is read (lowerSwitches).
 	switches []*pendingSwitch
@@ -643,7 +646,10 @@ func (p *parser) parseBaseType() *Type {
 		if t := oddIntType(n); t != nil {
 			return t
 		}
-		p.failAt(tok, "integer type %s is not supported (i1 to i64)", w)
+		if t := wideIntType(n); t != nil {
+			return t
+		}
+		p.failAt(tok, "integer type %s is not supported (i1 to i128)", w)
 	}
 	p.failAt(tok, "expected a type, found '%s'", w)
 	return nil
@@ -730,6 +736,7 @@ func (p *parser) funcHeader(define bool) {
 	}
 	retTok := p.tok
 	ret := p.parseType()
+	p.noWideSig(retTok, ret)
 	if isVector(ret) || hasVec2F(ret) {
 		ret = p.abiType(retTok, ret)
 	}
@@ -767,6 +774,7 @@ func (p *parser) funcHeader(define bool) {
 		if !t.IsFirstClass() {
 			p.fail("invalid parameter type %v", t)
 		}
+		p.noWideSig(tt, t)
 		if isVector(t) {
 			t = p.abiType(tt, t)
 			for len(vecs) < len(params) {
@@ -909,6 +917,7 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bo
 		}
 	}
 	p.body()
+	p.lowerWideInts(f)
 	p.lowerOddInts(f)
 	p.f = nil
 	if p.ownArena {
@@ -1465,6 +1474,7 @@ func (p *parser) instrBody() *Instr {
 			return nil
 		}
 		srcRet := ret
+		p.noWideSig(rt, ret)
 		if isVector(ret) || hasVec2F(ret) {
 			ret = p.abiType(rt, ret)
 		}
@@ -1505,6 +1515,7 @@ func (p *parser) instrBody() *Instr {
 			}
 			tt := p.tok
 			t := p.parseType()
+			p.noWideSig(tt, t)
 			if bv, _ := p.paramAttrs(); bv != nil {
 				if !t.IsPtr() {
 					p.failAt(tt, "byval on an argument of type '%v'", t)
@@ -1986,6 +1997,16 @@ func (p *parser) parseConstant(t *Type) Constant {
 		}
 		if !t.IsInt() {
 			p.failAt(tok, "integer constant for type '%v'", t)
+		}
+		if isWideInt(t) {
+			lo, hi, ok := wideLiteral(tok.text, t.Bits)
+			if !ok {
+				p.failAt(tok, "integer constant %s out of range for '%v'", tok.text, t)
+			}
+			if p.f == nil {
+				return wideConstBytes(t, lo, hi)
+			}
+			return &wideConst{Typ: t, Lo: lo, Hi: hi}
 		}
 		v, err := strconv.ParseInt(tok.text, 10, 64)
 		if err != nil {
