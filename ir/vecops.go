@@ -497,20 +497,29 @@ func (p *parser) needScalarLibc(name string, elems []*Type) {
 }
 
 // lowerSaturating lowers llvm.uadd.sat.iN and llvm.usub.sat.iN (zlib's
-// gun.c at -O2) to an add or sub, a compare and a select; in becomes the
+// gun.c at -O2), llvm.sadd.sat.iN and llvm.ssub.sat.iN (_mm_adds_epi16)
+// to an add or sub, a compare and a select; in becomes the
 // select. It reports whether name was one of them.
 func (p *parser) lowerSaturating(in *Instr, name string) (pre []*Instr, ok bool) {
 	var op Op
+	signed := false
 	switch {
 	case strings.HasPrefix(name, "llvm.uadd.sat."):
 		op = OpAdd
 	case strings.HasPrefix(name, "llvm.usub.sat."):
 		op = OpSub
+	case strings.HasPrefix(name, "llvm.sadd.sat."):
+		op, signed = OpAdd, true
+	case strings.HasPrefix(name, "llvm.ssub.sat."):
+		op, signed = OpSub, true
 	default:
 		return nil, false
 	}
 	t := in.Typ
 	if !t.IsInt() || len(in.Ops) != 3 || !in.Ops[1].Type().Equal(t) || !in.Ops[2].Type().Equal(t) {
+		return nil, false
+	}
+	if signed && IntType(t.Bits) == nil {
 		return nil, false
 	}
 	a, b := in.Ops[1], in.Ops[2]
@@ -522,6 +531,24 @@ func (p *parser) lowerSaturating(in *Instr, name string) (pre []*Instr, ok bool)
 		return x
 	}
 	r := mk(op, t, a, b)
+	if signed {
+		// Overflow: both operands' signs differ from the result's (add),
+		// or a's differs from b's and from the result's (sub); then the
+		// bound on a's side: MAX xor (a >> N-1).
+		x := mk(OpXor, t, a, r)
+		y := mk(OpXor, t, b, r)
+		if op == OpSub {
+			y = mk(OpXor, t, a, b)
+		}
+		zero := p.constInt(t, 0)
+		ov := mk(OpICmp, I1, mk(OpAnd, t, x, y), zero)
+		ov.Pred = ICmpSLT
+		sat := mk(OpXor, t, mk(OpAShr, t, a, p.constInt(t, int64(t.Bits-1))), p.constInt(t, int64(uint64(1)<<(t.Bits-1)-1)))
+		*in = Instr{Op: OpSelect, Typ: t, Name: in.Name}
+		in.opsBuf = [3]Value{ov, sat, r}
+		in.Ops = in.opsBuf[:3:3]
+		return pre, true
+	}
 	var c *Instr
 	var sat Value
 	if op == OpAdd {
