@@ -36,7 +36,7 @@ type LazyBodies struct {
 	pending map[*Function]*pendingBody
 	// vecParams: the functions with parameters declared <2 x float>
 	// (funcBody's vecs), few or none.
-	vecParams map[*Function][]bool
+	vecParams map[*Function][]*Type
 }
 
 // ParseLazy parses a module like Parse but skips the bodies of defined

@@ -178,7 +178,7 @@ type parser struct {
 	entryPre []*Instr
 	// vecParams (lazy parse): the vecs of the functions whose bodies are
 	// deferred, for the LazyBodies.
-	vecParams map[*Function][]bool
+	vecParams map[*Function][]*Type
 	// typeRefs are the named types used before their definition, with
 	// the first use (module-level parse only).
 	typeRefs map[*Type]token
@@ -736,10 +736,12 @@ func (p *parser) funcHeader(define bool) {
 	}
 	retTok := p.tok
 	ret := p.parseType()
-	p.noWideSig(retTok, ret)
-	if isVector(ret) || hasVec2F(ret) {
+	if splitSig(ret) {
+		ret = p.splitRet(retTok, ret)
+	} else if isVector(ret) || hasVec2F(ret) {
 		ret = p.abiType(retTok, ret)
 	}
+	p.noWideSig(retTok, ret)
 	if isAggType(ret) && !flatStruct(ret) {
 		p.failAt(retTok, "functions returning '%v' are not supported (a returned struct must have scalar fields only)", ret)
 	}
@@ -754,12 +756,12 @@ func (p *parser) funcHeader(define bool) {
 	var pnames []string
 	var ptoks []token
 	var byvals []*Type
-	var vecs []bool
+	var vecs []*Type
 	var sretType *Type
 	sretIdx := 0
 	variadic := false
 	for !p.isPunct(")") {
-		if len(params) > 0 || variadic {
+		if len(pnames) > 0 || variadic {
 			p.expectPunct(",")
 		}
 		if p.acceptPunct("...") {
@@ -774,15 +776,23 @@ func (p *parser) funcHeader(define bool) {
 		if !t.IsFirstClass() {
 			p.fail("invalid parameter type %v", t)
 		}
-		p.noWideSig(tt, t)
-		if isVector(t) {
-			t = p.abiType(tt, t)
-			for len(vecs) < len(params) {
-				vecs = append(vecs, false)
-			}
-			vecs = append(vecs, true)
+		var split []*Type
+		if splitSig(t) {
+			split = p.eightbytes(tt, t)
 		}
-		p.noStructValue(tt, t)
+		if isVector(t) || split != nil {
+			for len(vecs) < len(pnames) {
+				vecs = append(vecs, nil)
+			}
+			vecs = append(vecs, t)
+			if split == nil {
+				t = p.abiType(tt, t)
+			}
+		}
+		if split == nil {
+			p.noWideSig(tt, t)
+			p.noStructValue(tt, t)
+		}
 		bv, sr := p.paramAttrs()
 		if sr != nil && t.IsPtr() && sretIdx == 0 {
 			sretIdx, sretType = len(params)+1, sr
@@ -806,7 +816,11 @@ func (p *parser) funcHeader(define bool) {
 			}
 			p.next()
 		}
-		params = append(params, t)
+		if split != nil {
+			params = append(params, split...)
+		} else {
+			params = append(params, t)
+		}
 		pnames = append(pnames, pn)
 		ptoks = append(ptoks, ptok)
 	}
@@ -855,7 +869,7 @@ func (p *parser) funcHeader(define bool) {
 		p.pending[f] = &pendingBody{lx: p.lx, pnames: pnames, ptoks: ptoks}
 		if vecs != nil {
 			if p.vecParams == nil {
-				p.vecParams = make(map[*Function][]bool)
+				p.vecParams = make(map[*Function][]*Type)
 			}
 			p.vecParams[f] = vecs
 		}
@@ -867,9 +881,10 @@ func (p *parser) funcHeader(define bool) {
 }
 
 // funcBody parses the body of f, whose '{' has been consumed; vecs[i]
-// (if i < len(vecs)) says that parameter i was declared <2 x float> and
-// is carried as a double (vector.go).
-func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bool) {
+// (if i < len(vecs)) is the type of the i-th parameter as declared if it
+// is <2 x float>, carried as a double (vector.go), or split into
+// eightbytes (splitsig.go), else nil.
+func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []*Type) {
 	p.f = f
 	if p.locals == nil {
 		p.locals = make(map[string]Value)
@@ -888,8 +903,17 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bo
 	}
 	p.nextID = 0
 	p.switches = p.switches[:0]
-	for i, a := range f.Params {
-		pn := pnames[i]
+	j := 0 // f.Params[j] is the first of parameter i's
+	for i, pn := range pnames {
+		a := f.Params[j]
+		var st *Type
+		if i < len(vecs) {
+			st = vecs[i]
+		}
+		k := 1
+		if st != nil && splitSig(st) {
+			k = p.splitCount(st)
+		}
 		key := pn
 		if strings.HasPrefix(pn, "#") {
 			key = pn[1:]
@@ -907,14 +931,21 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bo
 			p.failAt(ptoks[i], "redefinition of parameter '%%%s'", key)
 		}
 		p.locals[key] = a
-		if i < len(vecs) && vecs[i] {
+		switch {
+		case st == nil:
+		case isVec2F(st):
 			// A <2 x float> carried as a double: its floats, unpacked
 			// at the entry.
 			lo, hi := p.unpackVec2F(&p.entryPre, a)
 			vt := ArrayType(2, F32)
 			vt.Vector = true
 			p.locals[key] = &aggValue{typ: vt, leaves: []Value{lo, hi}}
+		default:
+			// Split into eightbytes (splitsig.go).
+			a.Name = ""
+			p.locals[key] = p.splitParam(st, f.Params[j:j+k])
 		}
+		j += k
 	}
 	p.body()
 	p.lowerWideInts(f)
@@ -1474,10 +1505,12 @@ func (p *parser) instrBody() *Instr {
 			return nil
 		}
 		srcRet := ret
-		p.noWideSig(rt, ret)
-		if isVector(ret) || hasVec2F(ret) {
+		if splitSig(ret) {
+			ret = p.splitRet(rt, ret)
+		} else if isVector(ret) || hasVec2F(ret) {
 			ret = p.abiType(rt, ret)
 		}
+		p.noWideSig(rt, ret)
 		if ret.Kind == ArrayKind {
 			p.noStructValue(rt, ret)
 		}
@@ -1495,7 +1528,12 @@ func (p *parser) instrBody() *Instr {
 					continue
 				}
 				pt := p.tok
-				ps = append(ps, p.abiType(pt, p.parseType()))
+				t := p.parseType()
+				if splitSig(t) {
+					ps = append(ps, p.eightbytes(pt, t)...)
+					continue
+				}
+				ps = append(ps, p.abiType(pt, t))
 			}
 			p.next()
 			ft = FuncType(ret, ps, variadic)
@@ -1515,7 +1553,12 @@ func (p *parser) instrBody() *Instr {
 			}
 			tt := p.tok
 			t := p.parseType()
-			p.noWideSig(tt, t)
+			var split []*Type
+			if splitSig(t) {
+				split = p.eightbytes(tt, t)
+			} else {
+				p.noWideSig(tt, t)
+			}
 			if bv, _ := p.paramAttrs(); bv != nil {
 				if !t.IsPtr() {
 					p.failAt(tt, "byval on an argument of type '%v'", t)
@@ -1524,6 +1567,12 @@ func (p *parser) instrBody() *Instr {
 					byvals = append(byvals, nil)
 				}
 				byvals = append(byvals, bv)
+			}
+			if split != nil {
+				args = append(args, p.splitValue(&p.pre, t)...)
+				ats = append(ats, split...)
+				vecCall = vecCall || isVector(t)
+				continue
 			}
 			if isVector(t) {
 				at := p.abiType(tt, t)
@@ -1558,6 +1607,10 @@ func (p *parser) instrBody() *Instr {
 		}
 		if hasVec2F(srcRet) {
 			p.vec2fCall(in, opTok, srcRet)
+			return nil
+		}
+		if splitSig(srcRet) {
+			p.splitCall(in, srcRet)
 			return nil
 		}
 		if ret.Kind == StructKind {
@@ -1689,7 +1742,13 @@ func (p *parser) instrBody() *Instr {
 	case op == OpRet:
 		tt := p.tok
 		t := p.parseType()
-		if hasVec2F(t) {
+		if splitSig(t) {
+			p.eightbytes(tt, t)
+			in.Ops = append([]Value(nil), p.splitValue(&p.pre, t)...)
+			if len(in.Ops) == 1 {
+				in.setOps1(in.Ops[0])
+			}
+		} else if hasVec2F(t) {
 			leaves := p.parseAgg(t)
 			in.Ops = append([]Value(nil), p.packLeaves(&p.pre, t, leaves)...)
 			if len(in.Ops) == 1 && !isAggType(p.abiType(tt, t)) {

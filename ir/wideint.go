@@ -190,6 +190,8 @@ func (l *wideLowering) get(v Value) (lo, hi Value) {
 		return pr[0], pr[1]
 	}
 	switch c := v.(type) {
+	case *widePair:
+		return c.lo, c.hi
 	case *wideConst:
 		return l.c64(int64(c.Lo)), l.c64(int64(c.Hi))
 	case *ConstInt:

@@ -12,14 +12,14 @@ import (
 // 64.64 fixed-point square root, a 128-bit factorial, division through
 // libgcc), long double classification (isinf, signbit, fpclassify: i80
 // bitcasts and llvm.is.fpclass), SSE intrinsics, vector_size types and
-// saturating adds (llvm.sadd.sat). from is the first of realLevels each
-// is compiled at: sse's -O0 build calls helpers with <4 x float>
-// parameters, which are still refused (docs/IR.md).
+// saturating adds (llvm.sadd.sat; at -O0 helpers with <4 x float>,
+// <2 x double> and <2 x i64> parameters and results). from is the first
+// of realLevels each is compiled at.
 var widePrograms = []struct {
 	name string
 	from int
 }{
-	{"i128", 0}, {"ldclass", 0}, {"sse", 1},
+	{"i128", 0}, {"ldclass", 0}, {"sse", 0},
 }
 
 // TestCWideFromClangIR compiles the programs of testdata/irwide with

@@ -131,6 +131,10 @@ func i128DiffModule(r *rand.Rand, n int) (string, int) {
 	b.WriteString("]\n")
 	b.WriteString("declare i32 @printf(ptr, ...)\n")
 	b.WriteString("define void @pr(i64 %hi, i64 %lo) {\n  call i32 (ptr, ...) @printf(ptr @fmt, i64 %hi, i64 %lo)\n  ret void\n}\n")
+	// i128 in signatures: a function of the module and libgcc's __multi3
+	// (native), both with the psABI's two eightbytes.
+	b.WriteString("declare i128 @__multi3(i128, i128)\n")
+	b.WriteString("define i128 @mix(i128 %x, i64 %y, i128 %z) {\n  %m = mul i128 %x, %z\n  %e = sext i64 %y to i128\n  %r = add i128 %m, %e\n  ret i128 %r\n}\n")
 	b.WriteString("define void @ops(ptr %pa, ptr %pb, i32 %s32) {\nentry:\n")
 	b.WriteString("  %a = load i128, ptr %pa, align 16\n  %b0 = load i128, ptr %pb, align 16\n")
 	b.WriteString("  %s = zext i32 %s32 to i128\n")
@@ -160,6 +164,8 @@ func i128DiffModule(r *rand.Rand, n int) (string, int) {
 		}
 	}
 	op("mul i128 %a, 3")
+	op("call i128 @mix(i128 %a, i64 -7, i128 %b)")
+	op("call i128 @__multi3(i128 %a, i128 %b0)")
 	op("add i128 %a, 18446744073709551615")
 	op("sub i128 0, %a")
 	for i, p := range []string{"eq", "ne", "ult", "ule", "ugt", "uge", "slt", "sle", "sgt", "sge"} {
