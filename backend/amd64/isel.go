@@ -1187,6 +1187,12 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 		fc.x87Result(in, vreg(in.ID)) // from st(0), used or not
 		return
 	}
+	if isComplexX87(in.Typ) {
+		// ST0 and ST1 popped into slots, used or not.
+		fc.x87PopTo(vreg(in.ID))
+		fc.x87PopTo(vreg(in.ID + 1))
+		return
+	}
 	if in.Typ.Kind == ir.StructKind {
 		if fc.useCount(in) > 0 {
 			for i, r := range structRetRegs(in.Typ) {

@@ -68,7 +68,7 @@ func TestX87Compiles(t *testing.T) {
 // name what and where.
 func TestX87Refused(t *testing.T) {
 	tests := []struct{ name, src, want string }{
-		{"complex return", "define { x86_fp80, x86_fp80 } @f(x86_fp80 %a) {\n  %r = insertvalue { x86_fp80, x86_fp80 } poison, x86_fp80 %a, 0\n  %s = insertvalue { x86_fp80, x86_fp80 } %r, x86_fp80 %a, 1\n  ret { x86_fp80, x86_fp80 } %s\n}\n",
+		{"mixed struct return", "define { x86_fp80, double } @f(x86_fp80 %a) {\n  %r = insertvalue { x86_fp80, double } poison, x86_fp80 %a, 0\n  %s = insertvalue { x86_fp80, double } %r, double 1.0, 1\n  ret { x86_fp80, double } %s\n}\n",
 			"function @f: returning a struct with a field of type x86_fp80 is not supported"},
 		{"atomic", "define void @f(ptr %p, x86_fp80 %a) {\n  store atomic x86_fp80 %a, ptr %p seq_cst, align 16\n  ret void\n}\n", "x86_fp80"},
 	}

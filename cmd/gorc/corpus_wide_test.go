@@ -11,7 +11,9 @@ import (
 // session 27 taught the .ll reader: __int128 arithmetic (a wyhash mix, a
 // 64.64 fixed-point square root, a 128-bit factorial, division through
 // libgcc), long double classification (isinf, signbit, fpclassify: i80
-// bitcasts and llvm.is.fpclass), SSE intrinsics, vector_size types and
+// bitcasts and llvm.is.fpclass), long double _Complex results (ST0 and
+// ST1, from the module's functions and libm's cexpl, csqrtl, cpowl), SSE
+// intrinsics, vector_size types and
 // saturating adds (llvm.sadd.sat; at -O0 helpers with <4 x float>,
 // <2 x double> and <2 x i64> parameters and results). from is the first
 // of realLevels each is compiled at.
@@ -19,7 +21,7 @@ var widePrograms = []struct {
 	name string
 	from int
 }{
-	{"i128", 0}, {"ldclass", 0}, {"sse", 0},
+	{"i128", 0}, {"ldclass", 0}, {"ldcomplex", 0}, {"sse", 0},
 }
 
 // TestCWideFromClangIR compiles the programs of testdata/irwide with
