@@ -420,12 +420,28 @@ func (l *wideLowering) lower(in *Instr) bool {
 	return true
 }
 
-// mulHigh is the upper 64 bits of the 128-bit product of a and b, from
-// four 32x32-bit products.
+// UMulHighName is the function whose call the parser emits for the upper
+// 64 bits of the unsigned 128-bit product of two i64 (the backend selects
+// one MUL for it; it is declared, never defined).
+const UMulHighName = "llvm.gorc.umulh.i64"
+
+// umulHighSig is UMulHighName's type.
+var umulHighSig = FuncType(I64, []*Type{I64, I64}, false)
+
+// mulHigh is the upper 64 bits of the 128-bit product of a and b: a call
+// of UMulHighName (one MUL in the backend).
 func (l *wideLowering) mulHigh(a, b Value) Value {
 	if isZero64(a) || isZero64(b) {
 		return l.c64(0)
 	}
+	c := l.add(OpCall, I64, l.libgcc(UMulHighName, umulHighSig), a, b)
+	c.FnType = umulHighSig
+	return c
+}
+
+// mulHigh32 is mulHigh from four 32x32-bit products (for a backend
+// without UMulHighName).
+func (l *wideLowering) mulHigh32(a, b Value) Value {
 	m := l.c64(0xffffffff)
 	s := l.c64(32)
 	a0, a1 := l.add(OpAnd, I64, a, m), l.add(OpLShr, I64, a, s)
@@ -469,6 +485,7 @@ var wideLibgcc = func() map[string]*Type {
 	m["__floatuntidf"] = FuncType(F64, []*Type{I64, I64}, false)
 	m["__fixdfti"] = FuncType(pairType, []*Type{F64}, false)
 	m["__fixunsdfti"] = FuncType(pairType, []*Type{F64}, false)
+	m[UMulHighName] = umulHighSig
 	return m
 }()
 

@@ -674,6 +674,15 @@ func (fc *fnCompiler) selectCall(in *ir.Instr) {
 			fc.selectVAStart(in)
 			return
 		}
+		if f.Name == ir.UMulHighName && f.IsDeclaration() && len(in.Ops) == 3 {
+			// RDX:RAX = RAX * b: the high half.
+			fc.mov(vreg(asm.RAX), fc.use(in.Ops[1]))
+			fc.emit(minst{op: mDiv, sub: 2, sz: 8, a: vreg(asm.RAX), b: fc.use(in.Ops[2]), dst: noVReg, c: noVReg})
+			if fc.useCount(in) > 0 {
+				fc.mov(vreg(in.ID), vreg(asm.RDX))
+			}
+			return
+		}
 		sym, _ := fc.mc.symbolFor(f)
 		fc.lowerCall(in, sym, nil, in.Ops[1:], ft.Variadic)
 	} else {
