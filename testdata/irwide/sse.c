@@ -1,5 +1,6 @@
 /* SSE intrinsics with vector-typed helper functions, GCC vector_size
-   types and saturating arithmetic, self-checking against printed values. */
+   types and saturating arithmetic (helpers kept out of line, so that
+   vectors cross calls at every level), self-checking. */
 #include <stdio.h>
 #include <stdint.h>
 #include <emmintrin.h>
@@ -9,16 +10,16 @@ typedef float v4sf __attribute__((vector_size(16)));
 typedef short v8hi __attribute__((vector_size(16)));
 
 static __m128 axpy(__m128 a, __m128 x, __m128 y) { return _mm_add_ps(_mm_mul_ps(a, x), y); }
-static __m128i sat16(__m128i a, __m128i b) { return _mm_adds_epi16(a, b); }
-static __m128i satsub16(__m128i a, __m128i b) { return _mm_subs_epi16(a, b); }
-static __m128i satu8(__m128i a, __m128i b) { return _mm_adds_epu8(a, b); }
+__attribute__((noinline)) static __m128i sat16(__m128i a, __m128i b) { return _mm_adds_epi16(a, b); }
+__attribute__((noinline)) static __m128i satsub16(__m128i a, __m128i b) { return _mm_subs_epi16(a, b); }
+__attribute__((noinline)) static __m128i satu8(__m128i a, __m128i b) { return _mm_adds_epu8(a, b); }
 static __m128d dmix(__m128d a, __m128d b) { return _mm_add_pd(_mm_mul_pd(a, b), _mm_set1_pd(0.5)); }
-static v4si vmix(v4si a, v4si b) { return a * b + (a >> 1) - (b & 7); }
+__attribute__((noinline)) static v4si vmix(v4si a, v4si b) { return a * b + (a >> 1) - (b & 7); }
 static v4sf vscale(v4sf a, float s) { return a * s + 1.0f; }
 static v8hi vneg(v8hi a) { return -a; }
 
-static int sadd_i32(int a, int b) { return __builtin_elementwise_add_sat(a, b); }
-static short ssub_i16(short a, short b) { return __builtin_elementwise_sub_sat(a, b); }
+__attribute__((noinline)) static int sadd_i32(int a, int b) { return __builtin_elementwise_add_sat(a, b); }
+__attribute__((noinline)) static short ssub_i16(short a, short b) { return __builtin_elementwise_sub_sat(a, b); }
 
 int main(void) {
 	float out[4];
