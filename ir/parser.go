@@ -1714,13 +1714,36 @@ func (p *parser) instrBody() *Instr {
 		in.Typ = Ptr
 		p.expectPunct(",")
 		pt := p.parseType()
-		in.opsBuf[0] = p.parseValue(pt)
+		var lanes [][]Value // a vector operand's leaves (vector GEP)
+		if isVector(pt) {
+			lanes = make([][]Value, 1)
+			lanes[0] = p.parseAgg(pt)
+			in.opsBuf[0] = nil
+		} else {
+			in.opsBuf[0] = p.parseValue(pt)
+		}
 		in.Ops = in.opsBuf[:1:len(in.opsBuf)]
 		for p.isPunct(",") && !p.peekMeta() {
 			p.next()
 			p.acceptWord("inrange")
+			tt := p.tok
 			t := p.parseType()
+			if isVector(t) {
+				for len(lanes) < len(in.Ops) {
+					lanes = append(lanes, nil)
+				}
+				lanes = append(lanes, p.parseAgg(t))
+				in.Ops = append(in.Ops, nil)
+				if n := len(lanes[len(lanes)-1]); n != p.gepLanes(lanes) {
+					p.failAt(tt, "getelementptr with vectors of %d and %d elements", n, p.gepLanes(lanes))
+				}
+				continue
+			}
 			in.Ops = append(in.Ops, p.parseValue(t))
+		}
+		if lanes != nil {
+			p.vectorGEP(in, lanes)
+			return nil
 		}
 	case op == OpBr:
 		if p.acceptWord("label") {

@@ -565,3 +565,100 @@ func (p *parser) lowerSaturating(in *Instr, name string) (pre []*Instr, ok bool)
 	in.Ops = in.opsBuf[:3:3]
 	return pre, true
 }
+
+// gepLanes is the element count of the vector operands of a
+// getelementptr (the first one's).
+func (p *parser) gepLanes(lanes [][]Value) int {
+	for _, l := range lanes {
+		if l != nil {
+			return len(l)
+		}
+	}
+	return 0
+}
+
+// vectorGEP finishes a getelementptr with vector operands (a vector of
+// pointers, as the vectorizers compute addresses to store): one scalar
+// getelementptr per element, a scalar operand used by each, a vector
+// operand's element by the getelementptr of its place. in holds the
+// scalar operands; lanes[i], if there is one, the elements of operand i.
+func (p *parser) vectorGEP(in *Instr, lanes [][]Value) {
+	n := p.gepLanes(lanes)
+	leaves := make([]Value, n)
+	for k := range leaves {
+		ops := make([]Value, len(in.Ops))
+		for i, o := range in.Ops {
+			if i < len(lanes) && lanes[i] != nil {
+				o = lanes[i][k]
+			}
+			ops[i] = o
+		}
+		g := p.emitInstr(OpGEP, Ptr, ops...)
+		g.ElemType, g.Flags = in.ElemType, in.Flags
+		leaves[k] = g
+	}
+	t := ArrayType(int64(n), Ptr)
+	t.Vector = true
+	p.aggRes = &aggValue{typ: t, leaves: leaves}
+}
+
+// vectorGEPConst parses a getelementptr constant expression of vector
+// type t (`<4 x ptr> getelementptr ([256 x %struct.P], ptr @ps, <4 x
+// i64> zeroinitializer, <4 x i64> <i64 0, ...>, i32 1)`, an operand in
+// a function): one getelementptr instruction per element, placed before
+// the instruction using it; their results are the leaves.
+func (p *parser) vectorGEPConst(t *Type) []Value {
+	p.next() // getelementptr
+	var flags Flags
+	for p.tok.kind == tWord && !p.isTypeStart() {
+		switch p.tok.text {
+		case "inbounds":
+			flags |= FlagInBounds
+		case "nuw", "nusw", "inrange":
+		default:
+			p.fail("unexpected %v in getelementptr", p.tok)
+		}
+		p.next()
+	}
+	p.expectPunct("(")
+	et := p.parseType()
+	var ops []Value
+	var lanes [][]Value
+	for p.isPunct(",") {
+		p.next()
+		p.acceptWord("inrange")
+		tt := p.tok
+		ot := p.parseType()
+		if isVector(ot) {
+			for len(lanes) < len(ops) {
+				lanes = append(lanes, nil)
+			}
+			l := p.parseAgg(ot)
+			if int64(len(l)) != t.Len {
+				p.failAt(tt, "getelementptr of type '%v' with a '%v' operand", t, ot)
+			}
+			lanes = append(lanes, l)
+			ops = append(ops, nil)
+			continue
+		}
+		ops = append(ops, p.parseValue(ot))
+	}
+	p.expectPunct(")")
+	if len(ops) == 0 {
+		p.fail("getelementptr without a base")
+	}
+	leaves := make([]Value, t.Len)
+	for k := range leaves {
+		xs := make([]Value, len(ops))
+		for i, o := range ops {
+			if i < len(lanes) && lanes[i] != nil {
+				o = lanes[i][k]
+			}
+			xs[i] = o
+		}
+		g := p.instrTo(&p.pre, OpGEP, Ptr, xs...)
+		g.ElemType, g.Flags = et, flags
+		leaves[k] = g
+	}
+	return leaves
+}

@@ -13,15 +13,16 @@ import (
 // libgcc), long double classification (isinf, signbit, fpclassify: i80
 // bitcasts and llvm.is.fpclass), long double _Complex results (ST0 and
 // ST1, from the module's functions and libm's cexpl, csqrtl, cpowl), SSE
-// intrinsics, vector_size types and
-// saturating adds (llvm.sadd.sat; at -O0 helpers with <4 x float>,
-// <2 x double> and <2 x i64> parameters and results). from is the first
-// of realLevels each is compiled at.
+// intrinsics, vector_size types and saturating adds (llvm.sadd.sat;
+// helpers with <4 x float>, <2 x double> and <2 x i64> parameters and
+// results), vectors of pointers (getelementptr on vectors, from -O2).
+// from is the first of realLevels each is compiled at (vecgep's -O0 has
+// no vectors).
 var widePrograms = []struct {
 	name string
 	from int
 }{
-	{"i128", 0}, {"ldclass", 0}, {"ldcomplex", 0}, {"sse", 0},
+	{"i128", 0}, {"ldclass", 0}, {"ldcomplex", 0}, {"sse", 0}, {"vecgep", 1},
 }
 
 // TestCWideFromClangIR compiles the programs of testdata/irwide with
