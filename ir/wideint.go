@@ -17,8 +17,8 @@ import (
 // upper bits of an odd width). The backend never sees a wide value:
 //
 //   - add and sub carry through an unsigned compare of the low halves;
-//     mul is the 64x64-bit high product (four 32-bit products) plus the
-//     two cross products; and, or, xor, select and phi work on each half;
+//     mul is the 64x64-bit high product (a call of llvm.gorc.umulh.i64,
+//     one MUL in the backend) plus the two cross products; and, or, xor, select and phi work on each half;
 //   - shifts by a constant move bits between the halves; by a variable
 //     amount both the <64 and >=64 forms are computed and selected;
 //   - icmp eq/ne tests (lo^lo')|(hi^hi'), the ordered ones compare the
@@ -437,24 +437,6 @@ func (l *wideLowering) mulHigh(a, b Value) Value {
 	c := l.add(OpCall, I64, l.libgcc(UMulHighName, umulHighSig), a, b)
 	c.FnType = umulHighSig
 	return c
-}
-
-// mulHigh32 is mulHigh from four 32x32-bit products (for a backend
-// without UMulHighName).
-func (l *wideLowering) mulHigh32(a, b Value) Value {
-	m := l.c64(0xffffffff)
-	s := l.c64(32)
-	a0, a1 := l.add(OpAnd, I64, a, m), l.add(OpLShr, I64, a, s)
-	b0, b1 := l.add(OpAnd, I64, b, m), l.add(OpLShr, I64, b, s)
-	p00 := l.add(OpMul, I64, a0, b0)
-	p01 := l.add(OpMul, I64, a0, b1)
-	p10 := l.add(OpMul, I64, a1, b0)
-	p11 := l.add(OpMul, I64, a1, b1)
-	mid := l.add(OpAdd, I64, l.add(OpLShr, I64, p00, s), l.add(OpAnd, I64, p01, m))
-	mid = l.add(OpAdd, I64, mid, l.add(OpAnd, I64, p10, m))
-	hi := l.add(OpAdd, I64, p11, l.add(OpLShr, I64, p01, s))
-	hi = l.add(OpAdd, I64, hi, l.add(OpLShr, I64, p10, s))
-	return l.add(OpAdd, I64, hi, l.add(OpLShr, I64, mid, s))
 }
 
 // libgcc returns the declaration (or forward reference) of libgcc's
