@@ -2128,6 +2128,10 @@ func (p *parser) parseConstant(t *Type) Constant {
 		if !tok.numeric {
 			p.failAt(tok, "expected a constant, found a string")
 		}
+		if isWideInt(t) && p.f == nil && int64(len(tok.text)) == t.Size() {
+			// A wide integer global's initializer as it prints (wideint.go).
+			return &ConstBytes{Typ: t, Data: []byte(tok.text)}
+		}
 		if t.Kind != ArrayKind || !t.Elem.Equal(I8) || t.Len != int64(len(tok.text)) {
 			p.failAt(tok, "constant c\"...\" of %d bytes does not match type '%v'", len(tok.text), t)
 		}
