@@ -779,6 +779,20 @@ func (p *parser) funcHeader(define bool) {
 		var split []*Type
 		if splitSig(t) {
 			split = p.eightbytes(tt, t)
+			if n := gprCount(params, byvals); isWideInt(t) && n > 4 {
+				// No two registers left: the whole value on the stack,
+				// 16-byte aligned (byval), and no later argument in the
+				// last register, as clang-19 passes it (an unused i64
+				// takes that register).
+				split = []*Type{Ptr}
+				if n == 5 {
+					split = []*Type{I64, Ptr}
+				}
+				for len(byvals) < len(params)+len(split)-1 {
+					byvals = append(byvals, nil)
+				}
+				byvals = append(byvals, t)
+			}
 		}
 		if isVector(t) || split != nil {
 			for len(vecs) < len(pnames) {
@@ -911,8 +925,17 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []*T
 			st = vecs[i]
 		}
 		k := 1
+		var mem *Param // a wide parameter passed on the stack (byval)
 		if st != nil && splitSig(st) {
 			k = p.splitCount(st)
+			if isWideInt(st) {
+				for d := 0; d < 2 && j+d < len(f.Params); d++ {
+					if bv := f.Sig.ByVal; j+d < len(bv) && bv[j+d] != nil {
+						mem, k = f.Params[j+d], d+1
+						break
+					}
+				}
+			}
 		}
 		key := pn
 		if strings.HasPrefix(pn, "#") {
@@ -940,6 +963,12 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []*T
 			vt := ArrayType(2, F32)
 			vt.Vector = true
 			p.locals[key] = &aggValue{typ: vt, leaves: []Value{lo, hi}}
+		case mem != nil:
+			// On the stack (byval): loaded at the entry.
+			a.Name = ""
+			ld := p.instrTo(&p.entryPre, OpLoad, st, mem)
+			ld.Align = 16
+			p.locals[key] = ld
 		default:
 			// Split into eightbytes (splitsig.go).
 			a.Name = ""
@@ -1530,6 +1559,13 @@ func (p *parser) instrBody() *Instr {
 				pt := p.tok
 				t := p.parseType()
 				if splitSig(t) {
+					if n := gprCount(ps, nil); isWideInt(t) && n > 4 {
+						if n == 5 {
+							ps = append(ps, I64)
+						}
+						ps = append(ps, Ptr) // byval: set from the arguments
+						continue
+					}
 					ps = append(ps, p.eightbytes(pt, t)...)
 					continue
 				}
@@ -1567,6 +1603,29 @@ func (p *parser) instrBody() *Instr {
 					byvals = append(byvals, nil)
 				}
 				byvals = append(byvals, bv)
+			}
+			if n := gprCount(ats, byvals); split != nil && isWideInt(t) && n > 4 {
+				// No two registers left: a 16-byte aligned copy on the
+				// stack (byval), as the psABI passes it.
+				slot := p.arena.alloc()
+				*slot = Instr{Op: OpAlloca, Typ: Ptr, ElemType: t, Align: 16}
+				entry := p.f.Blocks[0]
+				slot.Block = entry
+				entry.Instrs = append([]*Instr{slot}, entry.Instrs...)
+				st := p.instrTo(&p.pre, OpStore, Void, p.parseValue(t), slot)
+				st.Align = 16
+				if n == 5 {
+					// The last register unused (see funcHeader).
+					args = append(args, p.constInt(I64, 0))
+					ats = append(ats, I64)
+				}
+				for len(byvals) < len(ats) {
+					byvals = append(byvals, nil)
+				}
+				byvals = append(byvals, t)
+				args = append(args, slot)
+				ats = append(ats, Ptr)
+				continue
 			}
 			if split != nil {
 				args = append(args, p.splitValue(&p.pre, t)...)

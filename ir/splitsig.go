@@ -6,7 +6,10 @@ package ir
 // <4 x i32>, <8 x i16>, <16 x i8>, <2 x i64>, and the 8-byte ones) and
 // the integers of 65 to 128 bits (wideint.go) are split into eightbytes:
 // a parameter becomes one or two parameters, a result one value or a
-// struct of two (returned in RAX:RDX or XMM0:XMM1). An eightbyte of
+// struct of two (returned in RAX:RDX or XMM0:XMM1). An i128 parameter for
+// which fewer than two of the six integer registers are left is passed
+// on the stack instead, 16-byte aligned (a byval pointer to a copy, which
+// the backend places so), as the psABI says. An eightbyte of
 // float or double elements is a double, one of integers or pointers an
 // i64. For i128 this is the psABI's convention (two INTEGER eightbytes,
 // RDX:RAX). For vectors it is gorc's own: the psABI passes a 16-byte
@@ -15,6 +18,21 @@ package ir
 // functions agree, and native functions taking or returning such vectors
 // (none in libc or libm) must not be called. Wider vectors (__m256) are
 // refused in signatures.
+
+// gprCount is the number of general registers the parameters ts take
+// (those not passed byval): how many of the six are used before the next.
+func gprCount(ts, byvals []*Type) int {
+	n := 0
+	for i, t := range ts {
+		if i < len(byvals) && byvals[i] != nil {
+			continue
+		}
+		if t.IsPtr() || t.IsInt() {
+			n++
+		}
+	}
+	return n
+}
 
 // splitSig reports whether signature type t is split into eightbytes.
 func splitSig(t *Type) bool {
