@@ -157,7 +157,7 @@ func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena)
 		arena = p.heap
 	}
 	*p = parser{file: lb.file, lx: pb.lx, m: lb.m, locals: p.locals, blocks: p.blocks, bdef: p.bdef, bref: p.bref, fwd: p.fwd,
-		arena: arena, ownArena: own, heap: p.heap, names: p.names, types: p.types, floats: p.floats, ints: p.ints}
+		arena: arena, ownArena: own, heap: p.heap, names: p.names, types: p.types, floats: p.floats, ints: p.ints, lazyBody: true}
 	defer func() {
 		// Nothing of this body stays reachable from the pooled parser
 		// but the tables funcBody empties before use (and the chunks'

@@ -159,6 +159,9 @@ type parser struct {
 	// wideLib: a lazy parse of a module that may do i128 arithmetic in
 	// its skipped bodies; ensureLibc declares libgcc's functions for it.
 	wideLib bool
+	// lazyBody: this parser reads one body of a lazily parsed module,
+	// whose declarations are complete (wideint.go's libgcc calls).
+	lazyBody bool
 	// switches are the function's switch instructions, lowered when its
 	// body is read (lowerSwitches).
 	switches []*pendingSwitch

@@ -434,6 +434,23 @@ func (l *wideLowering) mulHigh(a, b Value) Value {
 	if isZero64(a) || isZero64(b) {
 		return l.c64(0)
 	}
+	if l.p.lazyBody && l.p.m.Lookup(UMulHighName) == nil {
+		// A lazily read module without "i128 " (an i96 product, say):
+		// four 32x32-bit products.
+		m := l.c64(0xffffffff)
+		s := l.c64(32)
+		a0, a1 := l.add(OpAnd, I64, a, m), l.add(OpLShr, I64, a, s)
+		b0, b1 := l.add(OpAnd, I64, b, m), l.add(OpLShr, I64, b, s)
+		p00 := l.add(OpMul, I64, a0, b0)
+		p01 := l.add(OpMul, I64, a0, b1)
+		p10 := l.add(OpMul, I64, a1, b0)
+		p11 := l.add(OpMul, I64, a1, b1)
+		mid := l.add(OpAdd, I64, l.add(OpLShr, I64, p00, s), l.add(OpAnd, I64, p01, m))
+		mid = l.add(OpAdd, I64, mid, l.add(OpAnd, I64, p10, m))
+		hi := l.add(OpAdd, I64, p11, l.add(OpLShr, I64, p01, s))
+		hi = l.add(OpAdd, I64, hi, l.add(OpLShr, I64, p10, s))
+		return l.add(OpAdd, I64, hi, l.add(OpLShr, I64, mid, s))
+	}
 	c := l.add(OpCall, I64, l.libgcc(UMulHighName, umulHighSig), a, b)
 	c.FnType = umulHighSig
 	return c
@@ -447,6 +464,9 @@ func (l *wideLowering) libgcc(fn string, sig *Type) Value {
 			l.fail("'@%s' is declared with another type than libgcc's", fn)
 		}
 		return v
+	}
+	if l.p.lazyBody {
+		l.fail("libgcc's '@%s' is needed but not declared (a lazily read module declares it when its text holds \"i128 \"; run without -lazy)", fn)
 	}
 	return l.p.libcRef(fn, sig)
 }
