@@ -225,6 +225,9 @@ func (p *parser) parseAgg(t *Type) []Value {
 	if isVector(t) && p.isPunct("<") {
 		return p.vectorConst(t)
 	}
+	if isVector(t) && t.Elem.IsPtr() && tok.kind == tWord && tok.text == "getelementptr" && p.f != nil {
+		return p.vectorGEPConst(t)
+	}
 	c := p.parseConstant(t)
 	leaves := p.flattenConst(tok, c, nil)
 	if len(leaves) != len(lts) {

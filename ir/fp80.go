@@ -146,7 +146,84 @@ func (p *parser) lowerIsFPClass(in *Instr, x Value, mask int64, newInstr func(op
 	case 0:
 		set(OpAnd, 0, False, False)
 	default:
+		return p.fpClassTests(in, x, mask&0x3ff, inf, cmp, newInstr)
+	}
+	return true
+}
+
+// fpClassTests lowers llvm.is.fpclass for any other mask (fpclassify's
+// normal and subnormal tests, a class of one sign): each class of the
+// mask is tested by comparisons, and where the mask names one sign of it,
+// the sign bit too (a bitcast to an integer, i80 for long double).
+func (p *parser) fpClassTests(in *Instr, x Value, mask int64, inf func(bool) Value, cmp func(Pred, Value, Value) *Instr, newInstr func(op Op, typ *Type, ops ...Value) *Instr) bool {
+	t := x.Type()
+	if mask&fcNan != 0 && mask&fcNan != fcNan {
+		return false // signalling or quiet NaN alone
+	}
+	var minNorm, negMinNorm, zero Value
+	switch t {
+	case F80:
+		minNorm, negMinNorm, zero = &ConstFP80{SE: 1, Mant: 1 << 63}, &ConstFP80{SE: 0x8001, Mant: 1 << 63}, &ConstFP80{}
+	case F64:
+		minNorm, negMinNorm, zero = p.constFloat(t, 0x1p-1022), p.constFloat(t, -0x1p-1022), p.constFloat(t, 0)
+	case F32:
+		minNorm, negMinNorm, zero = p.constFloat(t, 0x1p-126), p.constFloat(t, -0x1p-126), p.constFloat(t, 0)
+	default:
 		return false
 	}
+	var sign Value // x's sign bit set
+	neg := func() Value {
+		if sign == nil {
+			it := IntType(t.Bits)
+			var z Value
+			if t == F80 {
+				it = wideIntType(80)
+				z = &wideConst{Typ: it}
+			} else {
+				z = p.constInt(it, 0)
+			}
+			b := newInstr(OpBitcast, it, x)
+			c := newInstr(OpICmp, I1, b, z)
+			c.Pred = ICmpSLT
+			sign = c
+		}
+		return sign
+	}
+	and := func(a, b Value) Value { return newInstr(OpAnd, I1, a, b) }
+	or := func(a, b Value) Value { return newInstr(OpOr, I1, a, b) }
+	var acc Value
+	class := func(negBit, posBit int64, test func() Value) {
+		nb, pb := mask&(1<<negBit) != 0, mask&(1<<posBit) != 0
+		if !nb && !pb {
+			return
+		}
+		v := test()
+		switch {
+		case nb && !pb:
+			v = and(v, neg())
+		case pb && !nb:
+			v = and(v, newInstr(OpXor, I1, neg(), True))
+		}
+		if acc == nil {
+			acc = v
+		} else {
+			acc = or(acc, v)
+		}
+	}
+	if mask&fcNan != 0 {
+		acc = cmp(FCmpUNO, x, x)
+	}
+	class(2, 9, func() Value { return or(cmp(FCmpOEQ, x, inf(false)), cmp(FCmpOEQ, x, inf(true))) })
+	class(3, 8, func() Value {
+		pos := and(cmp(FCmpOGE, x, minNorm), cmp(FCmpOLT, x, inf(false)))
+		ng := and(cmp(FCmpOLE, x, negMinNorm), cmp(FCmpOGT, x, inf(true)))
+		return or(pos, ng)
+	})
+	class(4, 7, func() Value {
+		return and(and(cmp(FCmpOLT, x, minNorm), cmp(FCmpOGT, x, negMinNorm)), cmp(FCmpONE, x, zero))
+	})
+	class(5, 6, func() Value { return cmp(FCmpOEQ, x, zero) })
+	*in = Instr{Op: OpAnd, Typ: I1, Name: in.Name}
+	in.setOps2(acc, True)
 	return true
 }

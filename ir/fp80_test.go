@@ -108,7 +108,8 @@ func TestFP80Layout(t *testing.T) {
 }
 
 // TestIsFPClass checks the masks of llvm.is.fpclass that are lowered to
-// comparisons and that another mask is refused.
+// comparisons (and the sign bit) and that one kind of NaN alone is
+// refused.
 func TestIsFPClass(t *testing.T) {
 	for _, tt := range []struct {
 		mask int
@@ -120,6 +121,10 @@ func TestIsFPClass(t *testing.T) {
 		{504, "fcmp olt x86_fp80 %x, 0xK7FFF8000000000000000"},
 		{507, "fcmp une x86_fp80 %x, 0xKFFFF8000000000000000"},
 		{519, "fcmp uge x86_fp80 %x, 0xK7FFF8000000000000000"},
+		{264, "fcmp oge x86_fp80 %x, 0xK00018000000000000000"}, // isnormal
+		{144, "fcmp one x86_fp80 %x, 0xK00000000000000000000"}, // subnormal
+		{32, "load i16"}, // -0 alone: the sign bit through memory (i80)
+		{0x3ff &^ 0x80, "fcmp ogt x86_fp80 %x, 0xK80018000000000000000"}, // all but +subnormal
 	} {
 		src := "declare i1 @llvm.is.fpclass.f80(x86_fp80, i32)\ndefine i1 @f(x86_fp80 %x) {\n  %c = call i1 @llvm.is.fpclass.f80(x86_fp80 %x, i32 " + strconv.Itoa(tt.mask) + ")\n  ret i1 %c\n}\n"
 		m, err := ParseString("t.ll", src)
@@ -134,8 +139,8 @@ func TestIsFPClass(t *testing.T) {
 			t.Errorf("mask %d: want %q in\n%s", tt.mask, tt.want, m)
 		}
 	}
-	_, err := ParseString("t.ll", "declare i1 @llvm.is.fpclass.f80(x86_fp80, i32)\ndefine i1 @f(x86_fp80 %x) {\n  %c = call i1 @llvm.is.fpclass.f80(x86_fp80 %x, i32 264)\n  ret i1 %c\n}\n")
+	_, err := ParseString("t.ll", "declare i1 @llvm.is.fpclass.f80(x86_fp80, i32)\ndefine i1 @f(x86_fp80 %x) {\n  %c = call i1 @llvm.is.fpclass.f80(x86_fp80 %x, i32 1)\n  ret i1 %c\n}\n")
 	if err == nil || !strings.Contains(err.Error(), "unsupported intrinsic '@llvm.is.fpclass.f80'") {
-		t.Errorf("isnormal mask: %v", err)
+		t.Errorf("signalling NaN mask: %v", err)
 	}
 }

@@ -112,6 +112,9 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 	if pre, ok := p.lowerSaturating(in, name); ok {
 		return pre, false
 	}
+	if name == UMulHighName && in.FnType.Equal(umulHighSig) {
+		return nil, false // the backend's (wideint.go), as printed
+	}
 	if err := oddIntrinsic(name); err != nil && !strings.Contains("smax smin umax umin abs", strings.Split(name, ".")[1]) {
 		p.failAt(at, "%v", err)
 	}
@@ -424,6 +427,16 @@ func (p *parser) ensureLibc() {
 				if _, ok := p.libcNeeded[fn]; !ok {
 					p.libcNeeded[fn] = sig
 				}
+			}
+		}
+	}
+	if p.wideLib {
+		if p.libcNeeded == nil {
+			p.libcNeeded = make(map[string]*Type)
+		}
+		for fn, sig := range wideLibgcc {
+			if _, ok := p.libcNeeded[fn]; !ok {
+				p.libcNeeded[fn] = sig
 			}
 		}
 	}

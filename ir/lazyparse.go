@@ -36,7 +36,7 @@ type LazyBodies struct {
 	pending map[*Function]*pendingBody
 	// vecParams: the functions with parameters declared <2 x float>
 	// (funcBody's vecs), few or none.
-	vecParams map[*Function][]bool
+	vecParams map[*Function][]*Type
 }
 
 // ParseLazy parses a module like Parse but skips the bodies of defined
@@ -59,6 +59,9 @@ func ParseLazy(filename string, src []byte) (m *Module, lb *LazyBodies, err erro
 	}()
 	p.next()
 	p.m = NewModule("")
+	// The bodies are not read now: if they may hold i128 arithmetic,
+	// the libgcc functions it becomes are declared (wideint.go).
+	p.wideLib = bytes.Contains(src, []byte("i128 ")) // not the datalayout's "i128:128"
 	p.module()
 	lb = &LazyBodies{file: filename, m: p.m, pending: p.pending, vecParams: p.vecParams}
 	lb.parsed.L = &lb.mu
@@ -154,7 +157,7 @@ func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena)
 		arena = p.heap
 	}
 	*p = parser{file: lb.file, lx: pb.lx, m: lb.m, locals: p.locals, blocks: p.blocks, bdef: p.bdef, bref: p.bref, fwd: p.fwd,
-		arena: arena, ownArena: own, heap: p.heap, names: p.names, types: p.types, floats: p.floats, ints: p.ints}
+		arena: arena, ownArena: own, heap: p.heap, names: p.names, types: p.types, floats: p.floats, ints: p.ints, lazyBody: true}
 	defer func() {
 		// Nothing of this body stays reachable from the pooled parser
 		// but the tables funcBody empties before use (and the chunks'

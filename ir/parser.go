@@ -156,6 +156,12 @@ type parser struct {
 	// libcNeeded are the libc and libm functions that calls of
 	// intrinsics became, declared at the module's end (ensureLibc).
 	libcNeeded map[string]*Type
+	// wideLib: a lazy parse of a module that may do i128 arithmetic in
+	// its skipped bodies; ensureLibc declares libgcc's functions for it.
+	wideLib bool
+	// lazyBody: this parser reads one body of a lazily parsed module,
+	// whose declarations are complete (wideint.go's libgcc calls).
+	lazyBody bool
 	// switches are the function's switch instructions, lowered when its
 	// body is read (lowerSwitches).
 	switches []*pendingSwitch
@@ -175,7 +181,7 @@ type parser struct {
 	entryPre []*Instr
 	// vecParams (lazy parse): the vecs of the functions whose bodies are
 	// deferred, for the LazyBodies.
-	vecParams map[*Function][]bool
+	vecParams map[*Function][]*Type
 	// typeRefs are the named types used before their definition, with
 	// the first use (module-level parse only).
 	typeRefs map[*Type]token
@@ -643,7 +649,10 @@ func (p *parser) parseBaseType() *Type {
 		if t := oddIntType(n); t != nil {
 			return t
 		}
-		p.failAt(tok, "integer type %s is not supported (i1 to i64)", w)
+		if t := wideIntType(n); t != nil {
+			return t
+		}
+		p.failAt(tok, "integer type %s is not supported (i1 to i128)", w)
 	}
 	p.failAt(tok, "expected a type, found '%s'", w)
 	return nil
@@ -730,9 +739,12 @@ func (p *parser) funcHeader(define bool) {
 	}
 	retTok := p.tok
 	ret := p.parseType()
-	if isVector(ret) || hasVec2F(ret) {
+	if splitSig(ret) {
+		ret = p.splitRet(retTok, ret)
+	} else if isVector(ret) || hasVec2F(ret) {
 		ret = p.abiType(retTok, ret)
 	}
+	p.noWideSig(retTok, ret)
 	if isAggType(ret) && !flatStruct(ret) {
 		p.failAt(retTok, "functions returning '%v' are not supported (a returned struct must have scalar fields only)", ret)
 	}
@@ -747,12 +759,12 @@ func (p *parser) funcHeader(define bool) {
 	var pnames []string
 	var ptoks []token
 	var byvals []*Type
-	var vecs []bool
+	var vecs []*Type
 	var sretType *Type
 	sretIdx := 0
 	variadic := false
 	for !p.isPunct(")") {
-		if len(params) > 0 || variadic {
+		if len(pnames) > 0 || variadic {
 			p.expectPunct(",")
 		}
 		if p.acceptPunct("...") {
@@ -767,14 +779,37 @@ func (p *parser) funcHeader(define bool) {
 		if !t.IsFirstClass() {
 			p.fail("invalid parameter type %v", t)
 		}
-		if isVector(t) {
-			t = p.abiType(tt, t)
-			for len(vecs) < len(params) {
-				vecs = append(vecs, false)
+		var split []*Type
+		if splitSig(t) {
+			split = p.eightbytes(tt, t)
+			if n := gprCount(params, byvals); isWideInt(t) && n > 4 {
+				// No two registers left: the whole value on the stack,
+				// 16-byte aligned (byval), and no later argument in the
+				// last register, as clang-19 passes it (an unused i64
+				// takes that register).
+				split = []*Type{Ptr}
+				if n == 5 {
+					split = []*Type{I64, Ptr}
+				}
+				for len(byvals) < len(params)+len(split)-1 {
+					byvals = append(byvals, nil)
+				}
+				byvals = append(byvals, t)
 			}
-			vecs = append(vecs, true)
 		}
-		p.noStructValue(tt, t)
+		if isVector(t) || split != nil {
+			for len(vecs) < len(pnames) {
+				vecs = append(vecs, nil)
+			}
+			vecs = append(vecs, t)
+			if split == nil {
+				t = p.abiType(tt, t)
+			}
+		}
+		if split == nil {
+			p.noWideSig(tt, t)
+			p.noStructValue(tt, t)
+		}
 		bv, sr := p.paramAttrs()
 		if sr != nil && t.IsPtr() && sretIdx == 0 {
 			sretIdx, sretType = len(params)+1, sr
@@ -798,7 +833,11 @@ func (p *parser) funcHeader(define bool) {
 			}
 			p.next()
 		}
-		params = append(params, t)
+		if split != nil {
+			params = append(params, split...)
+		} else {
+			params = append(params, t)
+		}
 		pnames = append(pnames, pn)
 		ptoks = append(ptoks, ptok)
 	}
@@ -847,7 +886,7 @@ func (p *parser) funcHeader(define bool) {
 		p.pending[f] = &pendingBody{lx: p.lx, pnames: pnames, ptoks: ptoks}
 		if vecs != nil {
 			if p.vecParams == nil {
-				p.vecParams = make(map[*Function][]bool)
+				p.vecParams = make(map[*Function][]*Type)
 			}
 			p.vecParams[f] = vecs
 		}
@@ -859,9 +898,10 @@ func (p *parser) funcHeader(define bool) {
 }
 
 // funcBody parses the body of f, whose '{' has been consumed; vecs[i]
-// (if i < len(vecs)) says that parameter i was declared <2 x float> and
-// is carried as a double (vector.go).
-func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bool) {
+// (if i < len(vecs)) is the type of the i-th parameter as declared if it
+// is <2 x float>, carried as a double (vector.go), or split into
+// eightbytes (splitsig.go), else nil.
+func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []*Type) {
 	p.f = f
 	if p.locals == nil {
 		p.locals = make(map[string]Value)
@@ -880,8 +920,26 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bo
 	}
 	p.nextID = 0
 	p.switches = p.switches[:0]
-	for i, a := range f.Params {
-		pn := pnames[i]
+	j := 0 // f.Params[j] is the first of parameter i's
+	for i, pn := range pnames {
+		a := f.Params[j]
+		var st *Type
+		if i < len(vecs) {
+			st = vecs[i]
+		}
+		k := 1
+		var mem *Param // a wide parameter passed on the stack (byval)
+		if st != nil && splitSig(st) {
+			k = p.splitCount(st)
+			if isWideInt(st) {
+				for d := 0; d < 2 && j+d < len(f.Params); d++ {
+					if bv := f.Sig.ByVal; j+d < len(bv) && bv[j+d] != nil {
+						mem, k = f.Params[j+d], d+1
+						break
+					}
+				}
+			}
+		}
 		key := pn
 		if strings.HasPrefix(pn, "#") {
 			key = pn[1:]
@@ -899,16 +957,30 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bo
 			p.failAt(ptoks[i], "redefinition of parameter '%%%s'", key)
 		}
 		p.locals[key] = a
-		if i < len(vecs) && vecs[i] {
+		switch {
+		case st == nil:
+		case isVec2F(st):
 			// A <2 x float> carried as a double: its floats, unpacked
 			// at the entry.
 			lo, hi := p.unpackVec2F(&p.entryPre, a)
 			vt := ArrayType(2, F32)
 			vt.Vector = true
 			p.locals[key] = &aggValue{typ: vt, leaves: []Value{lo, hi}}
+		case mem != nil:
+			// On the stack (byval): loaded at the entry.
+			a.Name = ""
+			ld := p.instrTo(&p.entryPre, OpLoad, st, mem)
+			ld.Align = 16
+			p.locals[key] = ld
+		default:
+			// Split into eightbytes (splitsig.go).
+			a.Name = ""
+			p.locals[key] = p.splitParam(st, f.Params[j:j+k])
 		}
+		j += k
 	}
 	p.body()
+	p.lowerWideInts(f)
 	p.lowerOddInts(f)
 	p.f = nil
 	if p.ownArena {
@@ -1465,9 +1537,12 @@ func (p *parser) instrBody() *Instr {
 			return nil
 		}
 		srcRet := ret
-		if isVector(ret) || hasVec2F(ret) {
+		if splitSig(ret) {
+			ret = p.splitRet(rt, ret)
+		} else if isVector(ret) || hasVec2F(ret) {
 			ret = p.abiType(rt, ret)
 		}
+		p.noWideSig(rt, ret)
 		if ret.Kind == ArrayKind {
 			p.noStructValue(rt, ret)
 		}
@@ -1485,7 +1560,19 @@ func (p *parser) instrBody() *Instr {
 					continue
 				}
 				pt := p.tok
-				ps = append(ps, p.abiType(pt, p.parseType()))
+				t := p.parseType()
+				if splitSig(t) {
+					if n := gprCount(ps, nil); isWideInt(t) && n > 4 {
+						if n == 5 {
+							ps = append(ps, I64)
+						}
+						ps = append(ps, Ptr) // byval: set from the arguments
+						continue
+					}
+					ps = append(ps, p.eightbytes(pt, t)...)
+					continue
+				}
+				ps = append(ps, p.abiType(pt, t))
 			}
 			p.next()
 			ft = FuncType(ret, ps, variadic)
@@ -1505,6 +1592,12 @@ func (p *parser) instrBody() *Instr {
 			}
 			tt := p.tok
 			t := p.parseType()
+			var split []*Type
+			if splitSig(t) {
+				split = p.eightbytes(tt, t)
+			} else {
+				p.noWideSig(tt, t)
+			}
 			if bv, _ := p.paramAttrs(); bv != nil {
 				if !t.IsPtr() {
 					p.failAt(tt, "byval on an argument of type '%v'", t)
@@ -1513,6 +1606,35 @@ func (p *parser) instrBody() *Instr {
 					byvals = append(byvals, nil)
 				}
 				byvals = append(byvals, bv)
+			}
+			if n := gprCount(ats, byvals); split != nil && isWideInt(t) && n > 4 {
+				// No two registers left: a 16-byte aligned copy on the
+				// stack (byval), as the psABI passes it.
+				slot := p.arena.alloc()
+				*slot = Instr{Op: OpAlloca, Typ: Ptr, ElemType: t, Align: 16}
+				entry := p.f.Blocks[0]
+				slot.Block = entry
+				entry.Instrs = append([]*Instr{slot}, entry.Instrs...)
+				st := p.instrTo(&p.pre, OpStore, Void, p.parseValue(t), slot)
+				st.Align = 16
+				if n == 5 {
+					// The last register unused (see funcHeader).
+					args = append(args, p.constInt(I64, 0))
+					ats = append(ats, I64)
+				}
+				for len(byvals) < len(ats) {
+					byvals = append(byvals, nil)
+				}
+				byvals = append(byvals, t)
+				args = append(args, slot)
+				ats = append(ats, Ptr)
+				continue
+			}
+			if split != nil {
+				args = append(args, p.splitValue(&p.pre, t)...)
+				ats = append(ats, split...)
+				vecCall = vecCall || isVector(t)
+				continue
 			}
 			if isVector(t) {
 				at := p.abiType(tt, t)
@@ -1547,6 +1669,10 @@ func (p *parser) instrBody() *Instr {
 		}
 		if hasVec2F(srcRet) {
 			p.vec2fCall(in, opTok, srcRet)
+			return nil
+		}
+		if splitSig(srcRet) {
+			p.splitCall(in, srcRet)
 			return nil
 		}
 		if ret.Kind == StructKind {
@@ -1650,13 +1776,36 @@ func (p *parser) instrBody() *Instr {
 		in.Typ = Ptr
 		p.expectPunct(",")
 		pt := p.parseType()
-		in.opsBuf[0] = p.parseValue(pt)
+		var lanes [][]Value // a vector operand's leaves (vector GEP)
+		if isVector(pt) {
+			lanes = make([][]Value, 1)
+			lanes[0] = p.parseAgg(pt)
+			in.opsBuf[0] = nil
+		} else {
+			in.opsBuf[0] = p.parseValue(pt)
+		}
 		in.Ops = in.opsBuf[:1:len(in.opsBuf)]
 		for p.isPunct(",") && !p.peekMeta() {
 			p.next()
 			p.acceptWord("inrange")
+			tt := p.tok
 			t := p.parseType()
+			if isVector(t) {
+				for len(lanes) < len(in.Ops) {
+					lanes = append(lanes, nil)
+				}
+				lanes = append(lanes, p.parseAgg(t))
+				in.Ops = append(in.Ops, nil)
+				if n := len(lanes[len(lanes)-1]); n != p.gepLanes(lanes) {
+					p.failAt(tt, "getelementptr with vectors of %d and %d elements", n, p.gepLanes(lanes))
+				}
+				continue
+			}
 			in.Ops = append(in.Ops, p.parseValue(t))
+		}
+		if lanes != nil {
+			p.vectorGEP(in, lanes)
+			return nil
 		}
 	case op == OpBr:
 		if p.acceptWord("label") {
@@ -1678,7 +1827,13 @@ func (p *parser) instrBody() *Instr {
 	case op == OpRet:
 		tt := p.tok
 		t := p.parseType()
-		if hasVec2F(t) {
+		if splitSig(t) {
+			p.eightbytes(tt, t)
+			in.Ops = append([]Value(nil), p.splitValue(&p.pre, t)...)
+			if len(in.Ops) == 1 {
+				in.setOps1(in.Ops[0])
+			}
+		} else if hasVec2F(t) {
 			leaves := p.parseAgg(t)
 			in.Ops = append([]Value(nil), p.packLeaves(&p.pre, t, leaves)...)
 			if len(in.Ops) == 1 && !isAggType(p.abiType(tt, t)) {
@@ -1987,6 +2142,16 @@ func (p *parser) parseConstant(t *Type) Constant {
 		if !t.IsInt() {
 			p.failAt(tok, "integer constant for type '%v'", t)
 		}
+		if isWideInt(t) {
+			lo, hi, ok := wideLiteral(tok.text, t.Bits)
+			if !ok {
+				p.failAt(tok, "integer constant %s out of range for '%v'", tok.text, t)
+			}
+			if p.f == nil {
+				return wideConstBytes(t, lo, hi)
+			}
+			return &wideConst{Typ: t, Lo: lo, Hi: hi}
+		}
 		v, err := strconv.ParseInt(tok.text, 10, 64)
 		if err != nil {
 			u, err2 := strconv.ParseUint(tok.text, 10, 64)
@@ -2024,6 +2189,10 @@ func (p *parser) parseConstant(t *Type) Constant {
 		p.next()
 		if !tok.numeric {
 			p.failAt(tok, "expected a constant, found a string")
+		}
+		if isWideInt(t) && p.f == nil && int64(len(tok.text)) == t.Size() {
+			// A wide integer global's initializer as it prints (wideint.go).
+			return &ConstBytes{Typ: t, Data: []byte(tok.text)}
 		}
 		if t.Kind != ArrayKind || !t.Elem.Equal(I8) || t.Len != int64(len(tok.text)) {
 			p.failAt(tok, "constant c\"...\" of %d bytes does not match type '%v'", len(tok.text), t)

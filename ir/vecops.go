@@ -497,20 +497,29 @@ func (p *parser) needScalarLibc(name string, elems []*Type) {
 }
 
 // lowerSaturating lowers llvm.uadd.sat.iN and llvm.usub.sat.iN (zlib's
-// gun.c at -O2) to an add or sub, a compare and a select; in becomes the
+// gun.c at -O2), llvm.sadd.sat.iN and llvm.ssub.sat.iN (_mm_adds_epi16)
+// to an add or sub, a compare and a select; in becomes the
 // select. It reports whether name was one of them.
 func (p *parser) lowerSaturating(in *Instr, name string) (pre []*Instr, ok bool) {
 	var op Op
+	signed := false
 	switch {
 	case strings.HasPrefix(name, "llvm.uadd.sat."):
 		op = OpAdd
 	case strings.HasPrefix(name, "llvm.usub.sat."):
 		op = OpSub
+	case strings.HasPrefix(name, "llvm.sadd.sat."):
+		op, signed = OpAdd, true
+	case strings.HasPrefix(name, "llvm.ssub.sat."):
+		op, signed = OpSub, true
 	default:
 		return nil, false
 	}
 	t := in.Typ
 	if !t.IsInt() || len(in.Ops) != 3 || !in.Ops[1].Type().Equal(t) || !in.Ops[2].Type().Equal(t) {
+		return nil, false
+	}
+	if signed && IntType(t.Bits) == nil {
 		return nil, false
 	}
 	a, b := in.Ops[1], in.Ops[2]
@@ -522,6 +531,24 @@ func (p *parser) lowerSaturating(in *Instr, name string) (pre []*Instr, ok bool)
 		return x
 	}
 	r := mk(op, t, a, b)
+	if signed {
+		// Overflow: both operands' signs differ from the result's (add),
+		// or a's differs from b's and from the result's (sub); then the
+		// bound on a's side: MAX xor (a >> N-1).
+		x := mk(OpXor, t, a, r)
+		y := mk(OpXor, t, b, r)
+		if op == OpSub {
+			y = mk(OpXor, t, a, b)
+		}
+		zero := p.constInt(t, 0)
+		ov := mk(OpICmp, I1, mk(OpAnd, t, x, y), zero)
+		ov.Pred = ICmpSLT
+		sat := mk(OpXor, t, mk(OpAShr, t, a, p.constInt(t, int64(t.Bits-1))), p.constInt(t, int64(uint64(1)<<(t.Bits-1)-1)))
+		*in = Instr{Op: OpSelect, Typ: t, Name: in.Name}
+		in.opsBuf = [3]Value{ov, sat, r}
+		in.Ops = in.opsBuf[:3:3]
+		return pre, true
+	}
 	var c *Instr
 	var sat Value
 	if op == OpAdd {
@@ -537,4 +564,101 @@ func (p *parser) lowerSaturating(in *Instr, name string) (pre []*Instr, ok bool)
 	in.opsBuf = [3]Value{c, sat, r}
 	in.Ops = in.opsBuf[:3:3]
 	return pre, true
+}
+
+// gepLanes is the element count of the vector operands of a
+// getelementptr (the first one's).
+func (p *parser) gepLanes(lanes [][]Value) int {
+	for _, l := range lanes {
+		if l != nil {
+			return len(l)
+		}
+	}
+	return 0
+}
+
+// vectorGEP finishes a getelementptr with vector operands (a vector of
+// pointers, as the vectorizers compute addresses to store): one scalar
+// getelementptr per element, a scalar operand used by each, a vector
+// operand's element by the getelementptr of its place. in holds the
+// scalar operands; lanes[i], if there is one, the elements of operand i.
+func (p *parser) vectorGEP(in *Instr, lanes [][]Value) {
+	n := p.gepLanes(lanes)
+	leaves := make([]Value, n)
+	for k := range leaves {
+		ops := make([]Value, len(in.Ops))
+		for i, o := range in.Ops {
+			if i < len(lanes) && lanes[i] != nil {
+				o = lanes[i][k]
+			}
+			ops[i] = o
+		}
+		g := p.emitInstr(OpGEP, Ptr, ops...)
+		g.ElemType, g.Flags = in.ElemType, in.Flags
+		leaves[k] = g
+	}
+	t := ArrayType(int64(n), Ptr)
+	t.Vector = true
+	p.aggRes = &aggValue{typ: t, leaves: leaves}
+}
+
+// vectorGEPConst parses a getelementptr constant expression of vector
+// type t (`<4 x ptr> getelementptr ([256 x %struct.P], ptr @ps, <4 x
+// i64> zeroinitializer, <4 x i64> <i64 0, ...>, i32 1)`, an operand in
+// a function): one getelementptr instruction per element, placed before
+// the instruction using it; their results are the leaves.
+func (p *parser) vectorGEPConst(t *Type) []Value {
+	p.next() // getelementptr
+	var flags Flags
+	for p.tok.kind == tWord && !p.isTypeStart() {
+		switch p.tok.text {
+		case "inbounds":
+			flags |= FlagInBounds
+		case "nuw", "nusw", "inrange":
+		default:
+			p.fail("unexpected %v in getelementptr", p.tok)
+		}
+		p.next()
+	}
+	p.expectPunct("(")
+	et := p.parseType()
+	var ops []Value
+	var lanes [][]Value
+	for p.isPunct(",") {
+		p.next()
+		p.acceptWord("inrange")
+		tt := p.tok
+		ot := p.parseType()
+		if isVector(ot) {
+			for len(lanes) < len(ops) {
+				lanes = append(lanes, nil)
+			}
+			l := p.parseAgg(ot)
+			if int64(len(l)) != t.Len {
+				p.failAt(tt, "getelementptr of type '%v' with a '%v' operand", t, ot)
+			}
+			lanes = append(lanes, l)
+			ops = append(ops, nil)
+			continue
+		}
+		ops = append(ops, p.parseValue(ot))
+	}
+	p.expectPunct(")")
+	if len(ops) == 0 {
+		p.fail("getelementptr without a base")
+	}
+	leaves := make([]Value, t.Len)
+	for k := range leaves {
+		xs := make([]Value, len(ops))
+		for i, o := range ops {
+			if i < len(lanes) && lanes[i] != nil {
+				o = lanes[i][k]
+			}
+			xs[i] = o
+		}
+		g := p.instrTo(&p.pre, OpGEP, Ptr, xs...)
+		g.ElemType, g.Flags = et, flags
+		leaves[k] = g
+	}
+	return leaves
 }

@@ -42,7 +42,7 @@ var (
 // registers (anything but a struct, or a struct of at most two integer
 // or pointer and two floating-point fields).
 func retRegsOK(t *ir.Type) error {
-	if t.Kind != ir.StructKind {
+	if t.Kind != ir.StructKind || isComplexX87(t) {
 		return nil
 	}
 	ngp, nxmm := 0, 0
@@ -80,12 +80,30 @@ func structRetRegs(t *ir.Type) []asm.Reg {
 	return regs
 }
 
+// isComplexX87 reports whether t is { x86_fp80, x86_fp80 } (a long
+// double _Complex), which the psABI returns in ST0 (real part) and ST1
+// (imaginary part): its COMPLEX_X87 class.
+func isComplexX87(t *ir.Type) bool {
+	return t.Kind == ir.StructKind && len(t.Fields) == 2 && t.Fields[0] == ir.F80 && t.Fields[1] == ir.F80
+}
+
 // selectRetStruct returns the fields of a struct, one operand each, in
 // their registers.
 func (fc *fnCompiler) selectRetStruct(in *ir.Instr) {
 	t := fc.f.Sig.Ret
 	if len(in.Ops) != len(t.Fields) {
 		fc.failf(in, "ret of %d values from a function returning %v", len(in.Ops), t)
+		return
+	}
+	if isComplexX87(t) {
+		if in.Ops[0] == nil || in.Ops[1] == nil {
+			fc.failf(in, "ret has a nil operand")
+			return
+		}
+		// The imaginary part pushed first: it ends in ST1.
+		fc.x87Load(in.Ops[1])
+		fc.x87Load(in.Ops[0])
+		fc.emit(fc.inst(mRet, noVReg, noVReg, noVReg))
 		return
 	}
 	vals := make([]vreg, len(in.Ops))

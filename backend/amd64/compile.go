@@ -911,7 +911,7 @@ func (fc *fnCompiler) selectFunction() error {
 			}
 		}
 	}
-	fc.x87.on = f.Sig.Ret == ir.F80
+	fc.x87.on = f.Sig.Ret == ir.F80 || isComplexX87(f.Sig.Ret)
 	for _, p := range f.Params {
 		c, ok := classOf(p.Typ)
 		if !ok && p.Typ == ir.F80 {
@@ -964,7 +964,10 @@ func (fc *fnCompiler) selectFunction() error {
 				}
 				in.ID = len(fc.class)
 				for _, ft := range in.Typ.Fields {
-					c, _ := classOf(ft)
+					c, ok := classOf(ft)
+					if !ok && ft == ir.F80 {
+						c, fc.x87.on = classGPR, true // its address (x87.go)
+					}
 					fc.newVReg(c)
 				}
 			case in.HasResult():

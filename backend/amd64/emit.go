@@ -748,10 +748,13 @@ func (fc *fnCompiler) emitDiv(m *minst) {
 		a.MovRR(8, scratchGPR, b)
 		b = scratchGPR
 	}
-	if m.sub == 1 {
+	switch m.sub {
+	case 2: // mul: rdx:rax = rax * b (llvm.gorc.umulh)
+		a.Unary(asm.Mul, asm.Size(m.sz), b)
+	case 1:
 		a.Cqo(asm.Size(m.sz))
 		a.Unary(asm.Idiv, asm.Size(m.sz), b)
-	} else {
+	default:
 		a.AluRR(asm.Xor, 4, asm.RDX, asm.RDX)
 		a.Unary(asm.Div, asm.Size(m.sz), b)
 	}

@@ -674,6 +674,15 @@ func (fc *fnCompiler) selectCall(in *ir.Instr) {
 			fc.selectVAStart(in)
 			return
 		}
+		if f.Name == ir.UMulHighName && f.IsDeclaration() && len(in.Ops) == 3 {
+			// RDX:RAX = RAX * b: the high half.
+			fc.mov(vreg(asm.RAX), fc.use(in.Ops[1]))
+			fc.emit(minst{op: mDiv, sub: 2, sz: 8, a: vreg(asm.RAX), b: fc.use(in.Ops[2]), dst: noVReg, c: noVReg})
+			if fc.useCount(in) > 0 {
+				fc.mov(vreg(in.ID), vreg(asm.RDX))
+			}
+			return
+		}
 		sym, _ := fc.mc.symbolFor(f)
 		fc.lowerCall(in, sym, nil, in.Ops[1:], ft.Variadic)
 	} else {
@@ -1185,6 +1194,12 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 	fc.emit(minst{op: mCall, dst: noVReg, a: target, b: noVReg, c: noVReg, imm: int64(len(fc.calls) - 1)})
 	if in.Typ == ir.F80 {
 		fc.x87Result(in, vreg(in.ID)) // from st(0), used or not
+		return
+	}
+	if isComplexX87(in.Typ) {
+		// ST0 and ST1 popped into slots, used or not.
+		fc.x87PopTo(vreg(in.ID))
+		fc.x87PopTo(vreg(in.ID + 1))
 		return
 	}
 	if in.Typ.Kind == ir.StructKind {

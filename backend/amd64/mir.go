@@ -35,7 +35,7 @@ const (
 	mImul         // dst = a * (b | imm)
 	mShift        // dst = a <sub:asm.ShiftOp> (rcx | imm)
 	mUnary        // dst = <sub:asm.UnaryOp> a  (not, neg)
-	mDiv          // rax, rdx = rdx:rax / b; sub 1 = signed
+	mDiv          // rax, rdx = rdx:rax / b; sub 1 = signed, sub 2 = rdx:rax = rax * b (unsigned)
 	mExt          // dst = extend a: sub extZero/extSign from size sz
 	mSse          // dst = a <sub:asm.SseOp> (b | constant imm)
 	mFNeg         // dst = -a (sz 4: float, 8: double)

@@ -263,6 +263,13 @@ func (fc *fnCompiler) x87Result(in *ir.Instr, dst vreg) {
 	fc.emit(minst{op: mLea, dst: dst, a: noVReg, b: noVReg, c: noVReg, addr: ad})
 }
 
+// x87PopTo pops st(0) into a new slot and makes dst its address.
+func (fc *fnCompiler) x87PopTo(dst vreg) {
+	ad := maddr{kind: addrFrame, slot: fc.x87Slot()}
+	fc.x87Emit(x87St, ad)
+	fc.emit(minst{op: mLea, dst: dst, a: noVReg, b: noVReg, c: noVReg, addr: ad})
+}
+
 // isF80Const reports whether operand o is an x86_fp80 constant (a
 // function whose only x86_fp80 values are constants still needs x87
 // selection).
@@ -325,6 +332,8 @@ func (fc *fnCompiler) selectX87(in *ir.Instr) bool {
 			}
 		case op == ir.OpCall, op == ir.OpPhi:
 			return false // lowerCall and the phi copies know x86_fp80
+		case op == ir.OpExtractValue:
+			return false // a field's slot address, as any field's register
 		default:
 			fc.failf(in, "%s of x86_fp80 is not supported", op)
 		}

@@ -223,14 +223,10 @@ func TestCAggregatesRefused(t *testing.T) {
 	clang := toolPath(t, "clang-19")
 	bin := gorcBinary(t)
 	tests := []struct{ name, src, want string }{
-		{"vector of four floats", "#include <stdio.h>\ntypedef float v4 __attribute__((vector_size(16)));\nv4 twice(v4 a) { return a + a; }\nint main(void) { v4 v = twice((v4){1, 2, 3, 4}); printf(\"%g\\n\", v[3]); return 0; }\n",
-			"error: vector type '<4 x float>' is not supported in a signature (only <2 x float>)"},
-		{"long double complex", "#include <stdio.h>\n__attribute__((noinline)) long double _Complex mk(long double a) { return a + 2.0iL; }\nint main(void) { volatile long double x = 1.5L; long double _Complex z = mk(x); printf(\"%Lg %Lg\\n\", __real__ z, __imag__ z); return 0; }\n",
-			"returning a struct with a field of type x86_fp80 is not supported"},
-		{"int128 product", "#include <stdio.h>\nstatic volatile __int128 g = 5;\nint main(void) { g = g * 3; printf(\"%d\\n\", (int)g); return 0; }\n",
-			"error: integer type i128 is not supported"},
+		{"vector of eight floats", "#include <stdio.h>\ntypedef float v8 __attribute__((vector_size(32)));\nv8 twice(v8 a) { return a + a; }\nint main(void) { v8 v = twice((v8){1, 2, 3, 4, 5, 6, 7, 8}); printf(\"%g\\n\", v[3]); return 0; }\n",
+			"error: vector type '<8 x float>' is not supported in a signature (vectors of up to 16 bytes"},
 		{"atomic int128", "#include <stdio.h>\nstatic __int128 x;\nint main(void) { __atomic_fetch_add(&x, 1, __ATOMIC_SEQ_CST); printf(\"%d\\n\", (int)x); return 0; }\n",
-			"error: integer type i128 is not supported"},
+			"error: atomicrmw add of type 'i128' is not supported"},
 	}
 	for _, tt := range tests {
 		for _, lv := range []string{"O0", "O2"} {
