@@ -739,6 +739,7 @@ func (p *parser) funcHeader(define bool) {
 	}
 	retTok := p.tok
 	ret := p.parseType()
+	vecABI := isVector(ret) && splitSig(ret)
 	if splitSig(ret) {
 		ret = p.splitRet(retTok, ret)
 	} else if isVector(ret) || hasVec2F(ret) {
@@ -781,6 +782,7 @@ func (p *parser) funcHeader(define bool) {
 		}
 		var split []*Type
 		if splitSig(t) {
+			vecABI = vecABI || isVector(t)
 			split = p.eightbytes(tt, t)
 			if n := gprCount(params, byvals); isWideInt(t) && n > 4 {
 				// No two registers left: the whole value on the stack,
@@ -870,6 +872,10 @@ func (p *parser) funcHeader(define bool) {
 		p.failAt(nameTok, "redefinition of '@%s'", name)
 	}
 	f := &Function{Name: name, Sig: sig, Module: p.m, Linkage: linkage}
+	if vecABI {
+		// Looked up by its IR name; linked under the suffixed one.
+		f.Name = name + VectorABISuffix
+	}
 	for i, t := range params {
 		f.Params = append(f.Params, &Param{Typ: t, Index: i, Func: f})
 	}

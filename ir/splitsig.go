@@ -18,6 +18,18 @@ package ir
 // functions agree, and native functions taking or returning such vectors
 // (none in libc or libm) must not be called. Wider vectors (__m256) are
 // refused in signatures.
+//
+// So that a native function is never called (or calls) that way by
+// mistake, a function with a split vector in its signature is linked
+// under its name with VectorABISuffix appended, for its definition and
+// every call: two IR functions find each other, and a native definition
+// (or a native caller) is an undefined symbol naming the suffix, not a
+// silently wrong result.
+
+// VectorABISuffix is appended to the symbol name of a function whose
+// signature has a vector passed in gorc's own convention (see above).
+// orc/objlayer's undefined-symbol error explains it.
+const VectorABISuffix = "$gorc.vecabi"
 
 // gprCount is the number of general registers the parameters ts take
 // (those not passed byval): how many of the six are used before the next.

@@ -107,3 +107,65 @@ func TestI128ABINative(t *testing.T) {
 		}
 	}
 }
+
+// TestVectorABIBoundary runs testdata/irwide/vecabi, whose main.c calls
+// lib.c's functions taking and returning __m128 and __m128i: with both
+// sides IR (gorc's own convention on both sides) the output is the native
+// program's; with a native lib.o the link fails naming the function and
+// why, instead of passing the vectors where native code does not look.
+func TestVectorABIBoundary(t *testing.T) {
+	clang := toolPath(t, "clang-19")
+	bin := gorcBinary(t)
+	src, err := filepath.Abs(filepath.Join("..", "..", "testdata", "irwide", "vecabi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	build := func(args ...string) {
+		t.Helper()
+		if out, err := exec.CommandContext(ctx, clang, args...).CombinedOutput(); err != nil {
+			t.Fatalf("clang-19 %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	exe := filepath.Join(dir, "native")
+	build("-O2", "-o", exe, filepath.Join(src, "main.c"), filepath.Join(src, "lib.c"))
+	want, err := runProcess(ctx, dir, []string{exe}, "")
+	if err != nil || want.status != 0 || want.stdout != "1.5 2.5 3.5 4.5\n13 23 33 43\n" {
+		t.Fatalf("native run: %v %v", err, want)
+	}
+	for _, o := range []string{"-O0", "-O2"} {
+		files := map[string]string{}
+		for _, n := range []string{"main", "lib"} {
+			obj := filepath.Join(dir, n+o+".o")
+			ll := filepath.Join(dir, n+o+".ll")
+			build(o, "-c", "-o", obj, filepath.Join(src, n+".c"))
+			build(o, "-S", "-emit-llvm", "-o", ll, filepath.Join(src, n+".c"))
+			files[n+".o"], files[n+".ll"] = obj, ll
+		}
+		for _, lazy := range []bool{false, true} {
+			run := func(a, b string) runResult {
+				args := []string{bin, "run"}
+				if lazy {
+					args = append(args, "-lazy")
+				}
+				got, err := runProcess(ctx, dir, append(args, files[a], files[b]), "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return got
+			}
+			if got := run("main.ll", "lib.ll"); got.status != 0 || got.stdout != want.stdout {
+				t.Errorf("%s IR+IR lazy=%v: got %v, want %q", o, lazy, got, want.stdout)
+			}
+			got := run("main.ll", "lib.o")
+			if got.status != 1 || got.stdout != "" || !strings.Contains(got.stderr, "vadd has a vector parameter or result") {
+				t.Errorf("%s IR+native lazy=%v: got %v, want exit 1 naming vadd's vector convention", o, lazy, got)
+			}
+			if got := run("main.o", "lib.ll"); got.status != 1 || got.stdout != "" || !strings.Contains(got.stderr, "vadd") {
+				t.Errorf("%s native+IR lazy=%v: got %v, want exit 1 naming vadd", o, lazy, got)
+			}
+		}
+	}
+}

@@ -63,6 +63,10 @@ type Undefined struct {
 	By   string // the object that referenced it
 }
 
+// vectorABISuffix is ir.VectorABISuffix (this package does not import
+// ir): the suffix of functions with vectors in their signatures.
+const vectorABISuffix = "$gorc.vecabi"
+
 // UndefinedError lists every undefined symbol of a link and which object
 // referenced it.
 type UndefinedError struct {
@@ -74,6 +78,9 @@ func (e *UndefinedError) Error() string {
 	fmt.Fprintf(&b, "undefined symbols (%d):", len(e.Syms))
 	for _, u := range e.Syms {
 		fmt.Fprintf(&b, "\n  %s (referenced by %s)", u.Name, u.By)
+		if base, ok := strings.CutSuffix(u.Name, vectorABISuffix); ok {
+			fmt.Fprintf(&b, ": %s has a vector parameter or result, which gorc passes in its own convention, so it must be defined in IR (.ll) too, not in native code", base)
+		}
 	}
 	return b.String()
 }
