@@ -157,6 +157,12 @@ type BlockFlags uint8
 const (
 	// BlockCommon marks a zero-fill block made for an SHN_COMMON symbol.
 	BlockCommon BlockFlags = 1 << iota
+	// BlockEHRecords marks an .eh_frame block that holds several whole
+	// CIE and FDE records (an object's .eh_frame kept in one piece, as
+	// the ELF reader does when every FDE describes code in one and the
+	// same block): its CIE pointers are already right in its content, and
+	// each of its edges is an FDE's pc_begin.
+	BlockEHRecords
 )
 
 // Block is a contiguous piece of content (or zero-fill) that is laid out as

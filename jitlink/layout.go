@@ -336,7 +336,8 @@ func (p *segPlan) avoid4GiB(g *LinkGraph, base shared.ExecutorAddr) error {
 		return nil // no 4 GiB boundary inside the segment: the common case
 	}
 	// Function starts inside blocks: the targets of the FDEs' pc_begin
-	// fields (the edge at offset 8 of an FDE record).
+	// fields (the edge at offset 8 of an FDE record, or any edge of a
+	// block of whole records).
 	in := make(map[*Block]bool, len(p.blocks))
 	for _, pl := range p.blocks {
 		in[pl.b] = true
@@ -348,7 +349,7 @@ func (p *segPlan) avoid4GiB(g *LinkGraph, base shared.ExecutorAddr) error {
 		}
 		for _, b := range sec.Blocks {
 			for _, e := range b.Edges {
-				if e.Offset != 8 || e.Target == nil || e.Target.Kind != SymDefined || !in[e.Target.Block] {
+				if (e.Offset != 8 && b.Flags&BlockEHRecords == 0) || e.Target == nil || e.Target.Kind != SymDefined || !in[e.Target.Block] {
 					continue
 				}
 				starts[e.Target.Block] = append(starts[e.Target.Block], e.Target.Offset+uint64(e.Addend))

@@ -229,9 +229,13 @@ func TestCodeAt4GiBBoundaryInsideSegment(t *testing.T) {
 		// first block's size (it starts at 16, after the code pad) and
 		// the offset in the second block of the function its FDE names
 		first, fnOfs uint64
+		// whole: the FDE follows a CIE in one block of records
+		// (BlockEHRecords), its pc_begin not at the block's offset 8
+		whole bool
 	}{
-		{"block start", 0x1000 - 16, 0},
-		{"function inside a block", 0x800 - 16, 0x800},
+		{"block start", 0x1000 - 16, 0, false},
+		{"function inside a block", 0x800 - 16, 0x800, false},
+		{"function inside a block, records whole", 0x800 - 16, 0x800, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := jitlink.NewLinkGraph("t", amd64.Arch)
@@ -243,9 +247,21 @@ func TestCodeAt4GiBBoundaryInsideSegment(t *testing.T) {
 			fn := g.AddDefinedSymbol(b, tc.fnOfs, "f", 16, jitlink.LinkageStrong, jitlink.ScopeDefault, true, true)
 			// An FDE record: length, CIE pointer, pc_begin (the edge at
 			// offset 8), pc_range; then the terminator.
-			fde := g.AddContentBlock(eh, []byte{20, 0, 0, 0, 24, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 4, 0)
-			fde.AddEdge(amd64.Delta32, 8, fn, 0)
-			g.AddAnonymousSymbol(fde, 0, 24).Live = true
+			rec := []byte{20, 0, 0, 0, 24, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
+			at := uint64(0) // the FDE's offset in its block
+			if tc.whole {
+				// A CIE (length 12, id 0) first; the FDE's CIE pointer
+				// is then 20 back from its own field at 20.
+				rec = append([]byte{12, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0}, rec...)
+				at = 16
+				rec[at+4] = 20
+			}
+			fde := g.AddContentBlock(eh, rec, 4, 0)
+			if tc.whole {
+				fde.Flags |= jitlink.BlockEHRecords
+			}
+			fde.AddEdge(amd64.Delta32, at+8, fn, 0)
+			g.AddAnonymousSymbol(fde, 0, uint64(len(rec))).Live = true
 			term := g.AddContentBlock(eh, make([]byte, 4), 4, 0)
 			g.AddAnonymousSymbol(term, 0, 4).Live = true
 			mm := jitlinktest.NewMemoryManager(boundary - 0x1000)
@@ -262,8 +278,8 @@ func TestCodeAt4GiBBoundaryInsideSegment(t *testing.T) {
 				t.Errorf("second block at %v overlaps the first (%v + %#x) or is misaligned", b.Addr, a.Addr, tc.first)
 			}
 			// The FDE's pc_begin says where the function is.
-			pc := int64(int32(binary.LittleEndian.Uint32(fde.Content[8:])))
-			if got := fde.Addr.Add(8) + shared.ExecutorAddr(pc); got != fn.Address() {
+			pc := int64(int32(binary.LittleEndian.Uint32(fde.Content[at+8:])))
+			if got := fde.Addr.Add(at+8) + shared.ExecutorAddr(pc); got != fn.Address() {
 				t.Errorf("FDE names %v, function at %v", got, fn.Address())
 			}
 		})

@@ -97,6 +97,9 @@ type dsec struct {
 	nrel   int
 	isEH   bool
 	kept   bool
+	// ehWhole, ehCode: as the reader's shdr fields (ehWhole).
+	ehWhole bool
+	ehCode  [2]int
 }
 
 type direct struct {
@@ -196,6 +199,13 @@ func (d *direct) reserve() {
 		}
 		nsec++
 		if (unwind != 0 && src.Type == unwind) || d.secs[i].name == ".eh_frame" {
+			if code, ok := d.ehWhole(i); ok {
+				// The records and a terminator; a symbol for each.
+				d.secs[i].ehWhole, d.secs[i].ehCode = true, code
+				nb += 2
+				ns += 2
+				continue
+			}
 			// A block per CIE or FDE and a terminator; an anonymous
 			// symbol for each, and one for each FDE's keep-alive edge.
 			n := ehRecords(src.Data) + 1
@@ -346,7 +356,13 @@ func (d *direct) sections() error {
 			continue
 		}
 		s.nrel += n
-		if s.isEH {
+		if s.isEH && s.ehWhole {
+			for _, c := range s.ehCode {
+				if c >= 0 {
+					d.secs[c].nrel++ // its keep-alive edge
+				}
+			}
+		} else if s.isEH {
 			for _, r := range s.src.Relocs {
 				if r.Sym >= 0 && int(r.Sym) < len(syms) {
 					if k, ok := d.secIndex(syms[r.Sym].Section); ok {
@@ -358,7 +374,9 @@ func (d *direct) sections() error {
 	}
 	for i := range d.secs {
 		s := &d.secs[i]
-		if s.kept && s.isEH {
+		if s.kept && s.isEH && s.ehWhole {
+			d.wholeEH(i)
+		} else if s.kept && s.isEH {
 			if err := d.splitEH(i); err != nil {
 				return err
 			}
@@ -367,6 +385,86 @@ func (d *direct) sections() error {
 		}
 	}
 	return nil
+}
+
+// ehWhole mirrors reader.ehWhole for .eh_frame section i of the writer
+// (called before sections(), so it reads the code sections' flags rather
+// than their kept state).
+func (d *direct) ehWhole(i int) (code [2]int, ok bool) {
+	no := [2]int{-1, -1}
+	src := d.secs[i].src
+	rel := src.Relocs
+	c := src.Data
+	if src.Type == elf.SHT_NOBITS || len(rel) == 0 || len(c) == 0 {
+		return no, false
+	}
+	syms := d.w.Symbols()
+	unwind := d.arch.ELFUnwindSectionType()
+	code = no
+	k := 0 // the next relocation
+	for pos := uint64(0); pos < uint64(len(c)); {
+		if uint64(len(c))-pos < 8 {
+			return no, false
+		}
+		length := uint64(le.Uint32(c[pos:]))
+		if length == 0 || length == 0xffffffff || length < 4 || uint64(len(c))-pos-4 < length {
+			return no, false
+		}
+		if le.Uint32(c[pos+4:]) != 0 { // an FDE
+			if k >= len(rel) || length < 12 {
+				return no, false
+			}
+			r := rel[k]
+			k++
+			if r.Offset != pos+8 || r.Sym < 0 || int(r.Sym) >= len(syms) || syms[r.Sym].Section == nil {
+				return no, false
+			}
+			shndx, found := d.secIndex(syms[r.Sym].Section)
+			if !found {
+				return no, false
+			}
+			t := d.secs[shndx].src
+			if t.Type != elf.SHT_PROGBITS || t.Flags&elf.SHF_ALLOC == 0 || t.Flags&shfExcl != 0 || t.Flags&elf.SHF_EXECINSTR == 0 ||
+				d.secs[shndx].name == ".eh_frame" || (unwind != 0 && t.Type == unwind) {
+				return no, false
+			}
+			switch {
+			case shndx == code[0] || shndx == code[1]:
+			case d.secs[shndx].name == ".text.unlikely" && code[1] < 0:
+				code[1] = shndx
+			case code[0] < 0:
+				code[0] = shndx
+			default:
+				return no, false
+			}
+		} else if k < len(rel) && rel[k].Offset < pos+4+length {
+			return no, false // a CIE with a relocation
+		}
+		pos += 4 + length
+	}
+	if k != len(rel) || code[0] < 0 && code[1] < 0 {
+		return no, false
+	}
+	return code, true
+}
+
+// wholeEH mirrors reader.wholeEH.
+func (d *direct) wholeEH(i int) {
+	s := &d.secs[i]
+	c := s.src.Data[:len(s.src.Data):len(s.src.Data)]
+	align := s.src.Align
+	if align == 0 {
+		align = 1
+	}
+	b := d.g.AddContentBlock(s.sec, c, align, 0)
+	b.Flags |= jitlink.BlockEHRecords
+	if s.nrel > 0 {
+		b.Edges = make([]jitlink.Edge, 0, s.nrel)
+	}
+	t := d.g.AddMutableContentBlock(s.sec, make([]byte, 4), 1, 0)
+	t.Ordinal = uint64(len(c))
+	d.g.AddAnonymousSymbol(t, 0, 4).Live = true
+	s.blocks = append(s.blocks, b, t)
 }
 
 // splitEH splits an .eh_frame section into its CIE and FDE records, as
@@ -613,6 +711,19 @@ func (d *direct) ehFrames() error {
 	for i := range d.secs {
 		s := &d.secs[i]
 		if !s.kept || !s.isEH {
+			continue
+		}
+		if s.ehWhole {
+			var records *jitlink.Symbol
+			for _, c := range s.ehCode {
+				if c < 0 || len(d.secs[c].blocks) != 1 {
+					continue
+				}
+				if records == nil {
+					records = d.g.AddAnonymousSymbol(s.blocks[0], 0, 0)
+				}
+				d.secs[c].blocks[0].AddEdge(jitlink.KindKeepAlive, 0, records, 0)
+			}
 			continue
 		}
 		for _, b := range s.blocks {

@@ -52,19 +52,23 @@ const (
 )
 
 type shdr struct {
-	name                 uint32
-	typ                  elf.SectionType
-	flags                elf.SectionFlag
-	off, size            uint64
-	link, info           uint32
-	align, entsize       uint64
-	nameStr              string
-	sec                  *jitlink.Section
-	blocks               []*jitlink.Block // sorted by Ordinal (offset in section)
-	secSym               *jitlink.Symbol
-	group                *jitlink.ComdatGroup
-	nrel                 int
+	name           uint32
+	typ            elf.SectionType
+	flags          elf.SectionFlag
+	off, size      uint64
+	link, info     uint32
+	align, entsize uint64
+	nameStr        string
+	sec            *jitlink.Section
+	blocks         []*jitlink.Block // sorted by Ordinal (offset in section)
+	secSym         *jitlink.Symbol
+	group          *jitlink.ComdatGroup
+	nrel           int
+	// ehCode, for an .eh_frame kept whole (ehWhole): the sections its
+	// FDEs describe code in (the second -1 or .text.unlikely).
+	ehCode               [2]int
 	isEH                 bool
+	ehWhole              bool
 	alloc, kept, skipped bool
 }
 
@@ -672,16 +676,28 @@ func (r *reader) sections() error {
 	for i := range r.sh {
 		s := &r.sh[i]
 		if (s.typ == elf.SHT_RELA || s.typ == elf.SHT_REL) && uint64(s.info) < uint64(len(r.sh)) && s.entsize != 0 {
-			r.sh[s.info].nrel += int(s.size / s.entsize)
-			if r.sh[s.info].isEH {
-				r.countKeepAlives(i)
+			t := &r.sh[s.info]
+			t.nrel += int(s.size / s.entsize)
+			if t.isEH && t.kept {
+				if code, ok := r.ehWhole(int(s.info), i); ok {
+					t.ehWhole, t.ehCode = true, code
+					for _, c := range code {
+						if c >= 0 {
+							r.sh[c].nrel++ // its keep-alive edge
+						}
+					}
+				} else {
+					r.countKeepAlives(i)
+				}
 			}
 		}
 	}
 	// Split .eh_frame into records now so symbols can find their blocks.
 	for i := range r.sh {
 		s := &r.sh[i]
-		if s.kept && s.isEH {
+		if s.kept && s.isEH && s.ehWhole {
+			r.wholeEH(i)
+		} else if s.kept && s.isEH {
 			if err := r.splitEH(i); err != nil {
 				return err
 			}
@@ -723,6 +739,106 @@ func (r *reader) countKeepAlives(i int) {
 			r.sh[shndx].nrel++
 		}
 	}
+}
+
+// ehWhole reports whether .eh_frame section i (whose relocations are RELA
+// section rel) can be kept in one block rather than split into its CIE
+// and FDE records, and if so the sections its FDEs describe: when every
+// FDE describes code in one and the same loadable, executable section
+// outside any COMDAT group (a C object compiled without
+// -ffunction-sections: one .text), dead-stripping by record cannot keep
+// less than the whole section does, since the records live or die with
+// that one block. The one other section allowed is .text.unlikely, where
+// gcc puts the cold parts of .text's functions (reached only from their
+// hot parts, so live when .text is); the block keeps both alive, as it
+// is kept alive by either. The section must be well formed records (no
+// terminator or padding record, no 64-bit lengths), each FDE with exactly
+// one relocation, at its pc_begin (offset 8), against a symbol defined
+// in that section; and no other relocation (no personality routine or
+// LSDA pointers). Anything else is split as before (splitEH), which also
+// reports what is malformed. sqlite's members keep 2,858 .eh_frame
+// blocks and their symbols and edges otherwise, 83% of the graph's
+// blocks.
+func (r *reader) ehWhole(i, rel int) (code [2]int, ok bool) {
+	s, rs := &r.sh[i], &r.sh[rel]
+	no := [2]int{-1, -1}
+	if rs.typ != elf.SHT_RELA || rs.entsize != relaSize || rs.size%relaSize != 0 || r.symtb < 0 || s.typ == elf.SHT_NOBITS {
+		return no, false
+	}
+	c, err := r.content(i)
+	if err != nil || len(c) == 0 {
+		return no, false
+	}
+	rc, err := r.content(rel)
+	if err != nil {
+		return no, false
+	}
+	st := &r.sh[r.symtb]
+	nsym := st.size / symSize
+	code = no
+	k := uint64(0) // the next relocation
+	nrel := uint64(len(rc)) / relaSize
+	for pos := uint64(0); pos < uint64(len(c)); {
+		if uint64(len(c))-pos < 8 {
+			return no, false
+		}
+		length := uint64(le.Uint32(c[pos:]))
+		if length == 0 || length == 0xffffffff || length < 4 || uint64(len(c))-pos-4 < length {
+			return no, false
+		}
+		if le.Uint32(c[pos+4:]) != 0 { // an FDE: its pc_begin's relocation, and nothing else
+			if k >= nrel || length < 12 {
+				return no, false
+			}
+			e := rc[k*relaSize:]
+			k++
+			symi := le.Uint64(e[8:]) >> 32
+			if le.Uint64(e) != pos+8 || symi == 0 || symi >= nsym {
+				return no, false
+			}
+			se := r.data[st.off+symi*symSize:]
+			shndx := int(le.Uint16(se[6:]))
+			if shndx == int(elf.SHN_UNDEF) || shndx >= len(r.sh) {
+				return no, false
+			}
+			t := &r.sh[shndx]
+			if !t.kept || t.isEH || t.group != nil || t.typ != elf.SHT_PROGBITS || t.flags&elf.SHF_EXECINSTR == 0 {
+				return no, false
+			}
+			switch {
+			case shndx == code[0] || shndx == code[1]:
+			case t.nameStr == ".text.unlikely" && code[1] < 0:
+				code[1] = shndx
+			case code[0] < 0:
+				code[0] = shndx
+			default:
+				return no, false
+			}
+		} else if k < nrel && le.Uint64(rc[k*relaSize:]) < pos+4+length {
+			return no, false // a CIE with a relocation (a personality routine)
+		}
+		pos += 4 + length
+	}
+	if k != nrel || code[0] < 0 && code[1] < 0 {
+		return no, false
+	}
+	return code, true
+}
+
+// wholeEH makes .eh_frame section i (ehWhole) one block of its records,
+// followed by a terminator as splitEH adds one.
+func (r *reader) wholeEH(i int) {
+	s := &r.sh[i]
+	c, _ := r.content(i)
+	b := r.g.AddContentBlock(s.sec, c, s.align, 0)
+	b.Flags |= jitlink.BlockEHRecords
+	if s.nrel > 0 {
+		b.Edges = make([]jitlink.Edge, 0, s.nrel)
+	}
+	t := r.g.AddMutableContentBlock(s.sec, make([]byte, 4), 1, 0)
+	t.Ordinal = uint64(len(c))
+	r.g.AddAnonymousSymbol(t, 0, 4).Live = true
+	s.blocks = append(s.blocks, b, t)
 }
 
 func (r *reader) splitEH(i int) error {
@@ -1125,6 +1241,21 @@ func (r *reader) ehFrames() error {
 	for i := range r.sh {
 		s := &r.sh[i]
 		if !s.kept || !s.isEH {
+			continue
+		}
+		if s.ehWhole {
+			// Its CIE pointers stand as they are; the code keeps the
+			// records alive.
+			var records *jitlink.Symbol
+			for _, c := range s.ehCode {
+				if c < 0 || len(r.sh[c].blocks) != 1 {
+					continue
+				}
+				if records == nil {
+					records = r.g.AddAnonymousSymbol(s.blocks[0], 0, 0)
+				}
+				r.sh[c].blocks[0].AddEdge(jitlink.KindKeepAlive, 0, records, 0)
+			}
 			continue
 		}
 		for _, b := range s.blocks {
