@@ -562,12 +562,19 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 	done := make(chan struct{})
 	defer close(done)
 	// The first file is parsed while the session opens: its parser needs
-	// only the default precedences, which are a fresh session's.
+	// only the default precedences, which are a fresh session's. In this
+	// process the open is work of its own, on the second processor: the
+	// consumer parses a first segment itself once the session is open
+	// (parseSplit's inlineFirst). A child or remote executor's open
+	// mostly waits for the other process, which takes a processor to
+	// start: all segments are parsed on goroutines of their own then,
+	// from the start (an inline first segment was 2.7% slower there).
+	inlineFirst := eo.mode == "local"
 	var first iter.Seq[parsedBatch]
 	if len(srcs) > 0 {
 		p := kaleidoscope.NewParser(names[0], srcs[0])
 		p.SetLazyBodies(true)
-		first = parseSplit(p, srcs[0], parseSplitParts(), parseAheadCapacity(ndefs[0]), done)
+		first = parseSplit(p, srcs[0], parseSplitParts(), parseAheadCapacity(ndefs[0]), inlineFirst, done)
 	}
 	if code := <-opened; code != 0 {
 		return code
@@ -588,7 +595,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		if i > 0 {
 			p := r.g.NewParser(r.file, src)
 			p.SetLazyBodies(true)
-			items = parseSplit(p, src, parseSplitParts(), parseAheadCapacity(ndefs[i]), done)
+			items = parseSplit(p, src, parseSplitParts(), parseAheadCapacity(ndefs[i]), inlineFirst, done)
 		}
 		for b := range items {
 			for _, it := range b.items {
@@ -781,13 +788,15 @@ func parseInline(p *kaleidoscope.Parser, yield func(parsedBatch) bool) (ok, op b
 // the head's items are parsed once more beforehand, each operator taking
 // the precedence it declares, to predict the precedences after the head.
 // The segments after the first are parsed at once, each on a goroutine
-// of its own, from the call on; the head and the first segment are
-// parsed by the consumer, as it asks for their items (the sequence's
-// loop: a lazy session's consumer spends most of the start-up waiting
-// for items, and a goroutine more than there are processors waits for
-// one instead — the consumer, the session's open or a segment that the
-// consumer needs first; the first segment is the shorter, by
-// parseSplitFirstShare, for that). The head is parsed by p, each
+// of its own, from the call on; with inlineFirst the head and the first
+// segment are parsed by the consumer, as it asks for their items (the
+// sequence's loop: a lazy session's consumer spends most of the
+// start-up waiting for items, and a goroutine more than there are
+// processors waits for one instead — the consumer, the session's open
+// or a segment that the consumer needs first; the first segment is the
+// shorter, by parseSplitFirstShare, for that), else the first segment
+// is parsed on a goroutine too (all of equal length) and the head by the
+// consumer. The head is parsed by p, each
 // operator's item run before the parse goes on; then, if p's precedences
 // are the predicted ones, the segments' items follow in order (they
 // parsed as one parser would), else the segments' work is dropped and
@@ -799,7 +808,7 @@ func parseInline(p *kaleidoscope.Parser, yield func(parsedBatch) bool) (ok, op b
 // head longer than a quarter of the source, a small source or parts < 2
 // is parseAhead. The goroutines end when done is closed or the
 // sequence's loop ends early.
-func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-chan struct{}) iter.Seq[parsedBatch] {
+func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, inlineFirst bool, done <-chan struct{}) iter.Seq[parsedBatch] {
 	if parts < 2 || len(src) < parseSplitMin {
 		return fromChan(parseAhead(p, done, 4))
 	}
@@ -815,12 +824,16 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 		}
 	}
 	// Segment k of parts starts at head + rest*at(k), the first one
-	// parseSplitFirstShare of the others' length.
+	// (with inlineFirst) parseSplitFirstShare of the others' length.
+	share := 1.0
+	if inlineFirst {
+		share = parseSplitFirstShare
+	}
 	rest := float64(len(src) - head)
-	total := parseSplitFirstShare + float64(parts-1)
+	total := share + float64(parts-1)
 	cuts := []int{head}
 	for k := 1; k < parts; k++ {
-		at := (parseSplitFirstShare + float64(k-1)) / total
+		at := (share + float64(k-1)) / total
 		c := kaleidoscope.ItemStart(src, head+int(rest*at))
 		if c > cuts[len(cuts)-1] {
 			cuts = append(cuts, c)
@@ -868,7 +881,7 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 		}
 		q := pred.Segment(c, end)
 		qs = append(qs, q)
-		if k == 0 {
+		if k == 0 && inlineFirst {
 			segs = append(segs, nil) // parsed by the consumer
 			continue
 		}

@@ -126,18 +126,20 @@ func TestParseSplit(t *testing.T) {
 			}
 			done := make(chan struct{})
 			defer close(done)
-			p = kaleidoscope.NewParser("t.k", c.src)
-			p.SetLazyBodies(true)
-			got, parsers := consumeSplit(parseSplit(p, c.src, c.parts, parseAheadCapacity(3000), done), c.refuse)
-			if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
-				i := 0
-				for i < len(got) && i < len(want) && got[i] == want[i] {
-					i++
+			for _, inline := range []bool{true, false} {
+				p = kaleidoscope.NewParser("t.k", c.src)
+				p.SetLazyBodies(true)
+				got, parsers := consumeSplit(parseSplit(p, c.src, c.parts, parseAheadCapacity(3000), inline, done), c.refuse)
+				if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+					i := 0
+					for i < len(got) && i < len(want) && got[i] == want[i] {
+						i++
+					}
+					t.Fatalf("inline first segment %v: %d items, want %d; first difference at item %d:\n%q\nwant\n%q", inline, len(got), len(want), i, got[min(i, len(got)-1)], want[min(i, len(want)-1)])
 				}
-				t.Fatalf("%d items, want %d; first difference at item %d:\n%q\nwant\n%q", len(got), len(want), i, got[min(i, len(got)-1)], want[min(i, len(want)-1)])
-			}
-			if parsers != c.wantParsers {
-				t.Errorf("items from %d parsers, want %d", parsers, c.wantParsers)
+				if parsers != c.wantParsers {
+					t.Errorf("inline first segment %v: items from %d parsers, want %d", inline, parsers, c.wantParsers)
+				}
 			}
 			if len(c.src) > parseSplitMin && !strings.Contains(strings.Join(want, "\n"), "error") {
 				t.Errorf("no diagnostic in the source")
@@ -159,7 +161,7 @@ func TestParseSplitStops(t *testing.T) {
 		done := make(chan struct{})
 		p := kaleidoscope.NewParser("t.k", src)
 		p.SetLazyBodies(true)
-		seq := parseSplit(p, src, 4, 1, done)
+		seq := parseSplit(p, src, 4, 1, loop, done)
 		if loop {
 			n := 0
 			for b := range seq {
