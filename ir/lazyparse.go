@@ -198,20 +198,38 @@ func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena)
 // bracesBalanced reports whether every '}' of span closes a '{' of span
 // before it and every '{' is closed: a '}' that closes the body itself
 // (`ret void}`) ends the body before the "\n}" the fast path found.
+// The braces are counted with the library's vectorized search first: most
+// bodies have none (bytes.IndexAny of two bytes looks at every byte,
+// and was 18% of a lazy start-up of 10,000 functions' IR); only a span
+// with as many of each is walked, brace by brace.
 func bracesBalanced(span []byte) bool {
-	depth := 0
-	for {
-		k := bytes.IndexAny(span, "{}")
-		if k < 0 {
-			return depth == 0
+	opens := bytes.Count(span, []byte{'{'})
+	if opens != bytes.Count(span, []byte{'}'}) {
+		return false
+	}
+	if opens == 0 {
+		return true
+	}
+	next := func(c byte, from int) int {
+		if k := bytes.IndexByte(span[from:], c); k >= 0 {
+			return from + k
 		}
-		if span[k] == '{' {
+		return len(span)
+	}
+	depth := 0
+	o, c := next('{', 0), next('}', 0)
+	for c < len(span) {
+		if o < c {
 			depth++
-		} else if depth--; depth < 0 {
+			o = next('{', o+1)
+			continue
+		}
+		if depth--; depth < 0 {
 			return false
 		}
-		span = span[k+1:]
+		c = next('}', c+1)
 	}
+	return depth == 0
 }
 
 func (p *parser) skipBody(name string) {

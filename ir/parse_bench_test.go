@@ -99,3 +99,19 @@ func BenchmarkParseBody(b *testing.B) {
 		f.ReleaseInstrs()
 	}
 }
+
+// BenchmarkParseLazy measures the lazy parse of IR text (gorc run -lazy
+// FILE.ll's start-up: headers parsed, bodies skipped), per function of a
+// 10,000-function module.
+func BenchmarkParseLazy(b *testing.B) {
+	const n = 10000
+	src := benchModuleIR(n)
+	b.SetBytes(int64(len(src) / n))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += n {
+		if _, _, err := ParseLazy("bench.ll", src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -113,6 +114,12 @@ func ParseString(filename, src string) (*Module, error) { return Parse(filename,
 
 type parser struct {
 	typeDepth int // nesting of the array type being parsed
+	// hdrParams, hdrNames, hdrToks: funcHeader's scratch for a header's
+	// parameters, copied out at their exact length (one allocation each
+	// per function, not one per doubling).
+	hdrParams []*Type
+	hdrNames  []string
+	hdrToks   []token
 	file      string
 	lx        lexer
 	tok       token
@@ -756,9 +763,7 @@ func (p *parser) funcHeader(define bool) {
 	name := p.keep(p.tok.text)
 	p.next()
 	p.expectPunct("(")
-	var params []*Type
-	var pnames []string
-	var ptoks []token
+	params, pnames, ptoks := p.hdrParams[:0], p.hdrNames[:0], p.hdrToks[:0]
 	var byvals []*Type
 	var vecs []*Type
 	var sretType *Type
@@ -843,6 +848,13 @@ func (p *parser) funcHeader(define bool) {
 		pnames = append(pnames, pn)
 		ptoks = append(ptoks, ptok)
 	}
+	p.hdrParams, p.hdrNames, p.hdrToks = params, pnames, ptoks
+	params = slices.Clone(params) // (nil when there are none, as before)
+	if define {
+		pnames, ptoks = slices.Clone(pnames), slices.Clone(ptoks)
+	} else {
+		pnames, ptoks = nil, nil
+	}
 	p.next() // ')'
 	// Function attributes, attribute groups, section, metadata: skipped.
 	for p.tok.kind != tEOF && !p.isPunct("{") {
@@ -876,8 +888,14 @@ func (p *parser) funcHeader(define bool) {
 		// Looked up by its IR name; linked under the suffixed one.
 		f.Name = name + VectorABISuffix
 	}
-	for i, t := range params {
-		f.Params = append(f.Params, &Param{Typ: t, Index: i, Func: f})
+	if len(params) > 0 {
+		// The parameters in one block.
+		ps := make([]Param, len(params))
+		f.Params = make([]*Param, len(params))
+		for i, t := range params {
+			ps[i] = Param{Typ: t, Index: i, Func: f}
+			f.Params[i] = &ps[i]
+		}
 	}
 	p.m.Funcs = append(p.m.Funcs, f)
 	p.m.syms[name] = f

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"runtime"
 	"slices"
 	"strconv"
@@ -572,12 +573,19 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 	done := make(chan struct{})
 	defer close(done)
 	// The first file is parsed while the session opens: its parser needs
-	// only the default precedences, which are a fresh session's.
-	var first <-chan parsedBatch
+	// only the default precedences, which are a fresh session's. In this
+	// process the open is work of its own, on the second processor: the
+	// consumer parses a first segment itself once the session is open
+	// (parseSplit's inlineFirst). A child or remote executor's open
+	// mostly waits for the other process, which takes a processor to
+	// start: all segments are parsed on goroutines of their own then,
+	// from the start (an inline first segment was 2.7% slower there).
+	inlineFirst := eo.mode == "local"
+	var first iter.Seq[parsedBatch]
 	if len(srcs) > 0 {
 		p := kaleidoscope.NewParser(names[0], srcs[0])
 		p.SetLazyBodies(true)
-		first = parseSplit(p, srcs[0], parseSplitParts(), parseAheadCapacity(ndefs[0]), done)
+		first = parseSplit(p, srcs[0], parseSplitParts(), parseAheadCapacity(ndefs[0]), inlineFirst, done)
 	}
 	if code := <-opened; code != 0 {
 		return code
@@ -598,7 +606,7 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		if i > 0 {
 			p := r.g.NewParser(r.file, src)
 			p.SetLazyBodies(true)
-			items = parseSplit(p, src, parseSplitParts(), parseAheadCapacity(ndefs[i]), done)
+			items = parseSplit(p, src, parseSplitParts(), parseAheadCapacity(ndefs[i]), inlineFirst, done)
 		}
 		for b := range items {
 			for _, it := range b.items {
@@ -734,27 +742,86 @@ var parseSplitMin = 256 << 10
 // one per processor (the items' consumer works meanwhile too), at most 4.
 func parseSplitParts() int { return min(runtime.GOMAXPROCS(0), 4) }
 
+// parseSplitFirstShare is the first segment's length against one of
+// the others': the consumer parses the first segment itself, beside
+// defining every item (after the session's open), while each other
+// segment has a processor to itself; half a segment's length balanced
+// the two best on 10,000 kgen functions of which 1% are called (a third
+// and 0.7 were tried; docs/rationale/s27-lzstart.md).
+const parseSplitFirstShare = 0.5
+
+// fromChan is the sequence of what ch gives.
+func fromChan(ch <-chan parsedBatch) iter.Seq[parsedBatch] {
+	return func(yield func(parsedBatch) bool) {
+		for b := range ch {
+			if !yield(b) {
+				return
+			}
+		}
+	}
+}
+
+// parseInline is parseAhead run by the consumer itself, batch by batch
+// as it asks for them: an item that defines a binary operator ends its
+// batch, and the parse goes on once the consumer has run it (when yield
+// returns), so no batch needs an ack. It reports whether the consumer
+// took every batch, and whether an item defined a binary operator.
+func parseInline(p *kaleidoscope.Parser, yield func(parsedBatch) bool) (ok, op bool) {
+	var b []parsedItem
+	for {
+		item, d := p.Next()
+		if item == nil && d == nil {
+			if len(b) > 0 && !yield(parsedBatch{items: b, p: p}) {
+				return false, op
+			}
+			return true, op
+		}
+		b = append(b, parsedItem{item, d})
+		defines := definesBinaryOperator(item)
+		op = op || defines
+		if defines || len(b) == parseAheadBatch {
+			if !yield(parsedBatch{items: b, p: p}) {
+				return false, op
+			}
+			// The consumer is done with the batch: its array serves the
+			// next one.
+			clear(b)
+			b = b[:0]
+		}
+	}
+}
+
 // parseSplit is parseAhead for a fresh parser p of src (no item parsed
-// yet) that parses the source in parts segments at once, each on a
-// goroutine of its own, predicting the precedences each segment starts
-// with: src is cut (kaleidoscope.ItemStart) after a head holding every
-// "binary" of the source's first quarter (where a program defines its
-// operators), and the head's items are parsed once more beforehand, each
-// operator taking the precedence it declares, to predict the precedences
-// after the head. The head is parsed by p, waiting for each operator's
-// precedence to be set by its item's run, as parseAhead does; then, if
-// p's precedences are the predicted ones, the segments' items follow in
-// order (they parsed as one parser would), else the segments' work is
-// dropped and the rest parsed by one parser that starts with p's. A
-// segment that defines an operator after all (an item parseAhead waits
-// on) parses on with the precedence its run sets; the segments after it
-// are dropped and the rest parsed from the next cut by one parser that
-// starts with that segment's precedences. The items are those
-// parseAhead gives, in the same order, always. A head longer than a
-// quarter of the source, a small source or parts < 2 is parseAhead.
-func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-chan struct{}) <-chan parsedBatch {
+// yet) that parses the source in parts segments at once, predicting the
+// precedences each segment starts with: src is cut
+// (kaleidoscope.ItemStart) after a head holding every "binary" of the
+// source's first quarter (where a program defines its operators), and
+// the head's items are parsed once more beforehand, each operator taking
+// the precedence it declares, to predict the precedences after the head.
+// The segments after the first are parsed at once, each on a goroutine
+// of its own, from the call on; with inlineFirst the head and the first
+// segment are parsed by the consumer, as it asks for their items (the
+// sequence's loop: a lazy session's consumer spends most of the
+// start-up waiting for items, and a goroutine more than there are
+// processors waits for one instead — the consumer, the session's open
+// or a segment that the consumer needs first; the first segment is the
+// shorter, by parseSplitFirstShare, for that), else the first segment
+// is parsed on a goroutine too (all of equal length) and the head by the
+// consumer. The head is parsed by p, each
+// operator's item run before the parse goes on; then, if p's precedences
+// are the predicted ones, the segments' items follow in order (they
+// parsed as one parser would), else the segments' work is dropped and
+// the rest parsed by one parser that starts with p's. A segment that
+// defines an operator after all parses on with the precedence its run
+// sets; the segments after it are dropped and the rest parsed from the
+// next cut by one parser that starts with that segment's precedences.
+// The items are those parseAhead gives, in the same order, always. A
+// head longer than a quarter of the source, a small source or parts < 2
+// is parseAhead. The goroutines end when done is closed or the
+// sequence's loop ends early.
+func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, inlineFirst bool, done <-chan struct{}) iter.Seq[parsedBatch] {
 	if parts < 2 || len(src) < parseSplitMin {
-		return parseAhead(p, done, 4)
+		return fromChan(parseAhead(p, done, 4))
 	}
 	head := 0
 	// The first quarter only: a scan of the whole source was about a
@@ -764,18 +831,27 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 	if b := lastIndex(src[:len(src)/4], "binary"); b >= 0 {
 		head = kaleidoscope.ItemStart(src, b)
 		if head < 0 || head > len(src)/4 {
-			return parseAhead(p, done, 4)
+			return fromChan(parseAhead(p, done, 4))
 		}
 	}
+	// Segment k of parts starts at head + rest*at(k), the first one
+	// (with inlineFirst) parseSplitFirstShare of the others' length.
+	share := 1.0
+	if inlineFirst {
+		share = parseSplitFirstShare
+	}
+	rest := float64(len(src) - head)
+	total := share + float64(parts-1)
 	cuts := []int{head}
 	for k := 1; k < parts; k++ {
-		c := kaleidoscope.ItemStart(src, head+(len(src)-head)*k/parts)
+		at := (share + float64(k-1)) / total
+		c := kaleidoscope.ItemStart(src, head+int(rest*at))
 		if c > cuts[len(cuts)-1] {
 			cuts = append(cuts, c)
 		}
 	}
 	if head == 0 && len(cuts) == 1 {
-		return parseAhead(p, done, 4)
+		return fromChan(parseAhead(p, done, 4))
 	}
 	// The precedences after the head, if each operator defined in it
 	// takes the precedence it declares (as a definition taken does; an
@@ -794,7 +870,19 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 		}
 	}
 	want := pred.Precedences()
-	stop := make(chan struct{}) // closed when the segments' items are not wanted
+	// stop is closed when the segments' items are not wanted: by the
+	// sequence's loop, or when done is closed (a consumer that never
+	// loops, its session failing to open).
+	stop := make(chan struct{})
+	var stopOnce sync.Once
+	closeStop := func() { stopOnce.Do(func() { close(stop) }) }
+	go func() {
+		select {
+		case <-done:
+			closeStop()
+		case <-stop:
+		}
+	}()
 	var segs []<-chan parsedBatch
 	var qs []*kaleidoscope.Parser
 	for k, c := range cuts {
@@ -804,25 +892,21 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 		}
 		q := pred.Segment(c, end)
 		qs = append(qs, q)
+		if k == 0 && inlineFirst {
+			segs = append(segs, nil) // parsed by the consumer
+			continue
+		}
 		segs = append(segs, parseAhead(q, stop, capacity))
 	}
-	out := make(chan parsedBatch, 4)
-	go func() {
-		defer close(out)
-		stopped := false
-		defer func() {
-			if !stopped {
-				close(stop)
-			}
-		}()
-		// forward reports whether it got to the end of ch, and whether an
-		// item of ch defined an operator (parseAhead waited on it).
+	return func(yield func(parsedBatch) bool) {
+		defer closeStop()
+		// forward reports whether the consumer took all of ch, and
+		// whether an item of ch defined an operator (parseAhead waited
+		// on it).
 		forward := func(ch <-chan parsedBatch) (ok, op bool) {
 			for b := range ch {
 				op = op || b.ack != nil
-				select {
-				case out <- b:
-				case <-done:
+				if !yield(b) {
 					return false, op
 				}
 			}
@@ -830,37 +914,40 @@ func parseSplit(p *kaleidoscope.Parser, src []byte, parts, capacity int, done <-
 		}
 		if head > 0 {
 			p.SetEnd(head)
-			if ok, _ := forward(parseAhead(p, done, 4)); !ok {
+			if ok, _ := parseInline(p, yield); !ok {
 				return
 			}
 			if p.Precedences() != want {
 				// An operator's item did not set the precedence it
 				// declares (an error): parse the rest again from the
 				// head, with the precedences in force there.
-				close(stop)
-				stopped = true
+				closeStop()
 				forward(parseAhead(p.Segment(head, -1), done, 4))
 				return
 			}
 		}
 		for k, ch := range segs {
-			ok, op := forward(ch)
+			var ok, op bool
+			if ch == nil {
+				ok, op = parseInline(qs[k], yield)
+			} else {
+				ok, op = forward(ch)
+			}
 			if !ok {
 				return
 			}
 			if op && k+1 < len(segs) {
 				// An operator defined in segment k: the segments after
 				// it parsed without it. Its parser's precedences are set
-				// (its items ran before it ended: it waited on each
-				// operator's), and the rest is parsed again with them.
-				close(stop)
-				stopped = true
+				// (its items ran before it ended: each operator's before
+				// the parse went on), and the rest is parsed again with
+				// them.
+				closeStop()
 				forward(parseAhead(qs[k].Segment(cuts[k+1], -1), done, 4))
 				return
 			}
 		}
-	}()
-	return out
+	}
 }
 
 // lastIndex is bytes.LastIndex(src, s) found with forward searches:

@@ -2,8 +2,11 @@ package main
 
 import (
 	"fmt"
+	"iter"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorc-jit/gorc/kaleidoscope"
 )
@@ -29,15 +32,15 @@ func splitSource(ops string, n int) []byte {
 	return []byte(b.String())
 }
 
-// consumeSplit runs what ch gives as runLazyKaleido does (acknowledging
+// consumeSplit runs what seq gives as runLazyKaleido does (acknowledging
 // operators), describing each item or diagnostic; refuse names operators
 // whose definition the consumer does not take (it sets no precedence, as
 // when the definition is an error; an extern sets none, as in gorc
 // kaleido); it also returns how many parsers
 // the items came from.
-func consumeSplit(ch <-chan parsedBatch, refuse string) (out []string, parsers int) {
+func consumeSplit(seq iter.Seq[parsedBatch], refuse string) (out []string, parsers int) {
 	seen := map[*kaleidoscope.Parser]bool{}
-	for b := range ch {
+	for b := range seq {
 		seen[b.p] = true
 		for _, it := range b.items {
 			if it.diag != nil {
@@ -123,18 +126,20 @@ func TestParseSplit(t *testing.T) {
 			}
 			done := make(chan struct{})
 			defer close(done)
-			p = kaleidoscope.NewParser("t.k", c.src)
-			p.SetLazyBodies(true)
-			got, parsers := consumeSplit(parseSplit(p, c.src, c.parts, parseAheadCapacity(3000), done), c.refuse)
-			if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
-				i := 0
-				for i < len(got) && i < len(want) && got[i] == want[i] {
-					i++
+			for _, inline := range []bool{true, false} {
+				p = kaleidoscope.NewParser("t.k", c.src)
+				p.SetLazyBodies(true)
+				got, parsers := consumeSplit(parseSplit(p, c.src, c.parts, parseAheadCapacity(3000), inline, done), c.refuse)
+				if g, w := strings.Join(got, "\n"), strings.Join(want, "\n"); g != w {
+					i := 0
+					for i < len(got) && i < len(want) && got[i] == want[i] {
+						i++
+					}
+					t.Fatalf("inline first segment %v: %d items, want %d; first difference at item %d:\n%q\nwant\n%q", inline, len(got), len(want), i, got[min(i, len(got)-1)], want[min(i, len(want)-1)])
 				}
-				t.Fatalf("%d items, want %d; first difference at item %d:\n%q\nwant\n%q", len(got), len(want), i, got[min(i, len(got)-1)], want[min(i, len(want)-1)])
-			}
-			if parsers != c.wantParsers {
-				t.Errorf("items from %d parsers, want %d", parsers, c.wantParsers)
+				if parsers != c.wantParsers {
+					t.Errorf("inline first segment %v: items from %d parsers, want %d", inline, parsers, c.wantParsers)
+				}
 			}
 			if len(c.src) > parseSplitMin && !strings.Contains(strings.Join(want, "\n"), "error") {
 				t.Errorf("no diagnostic in the source")
@@ -143,23 +148,39 @@ func TestParseSplit(t *testing.T) {
 	}
 }
 
-// TestParseSplitStops: closing done ends parseSplit's goroutines while
-// their items are not taken (the race detector and the test's end check
-// nothing leaks a blocked send).
+// TestParseSplitStops: a loop over parseSplit's items that ends early,
+// or closing done without a loop, ends parseSplit's goroutines while
+// their items are not taken (the goroutines are counted; the race
+// detector checks the rest).
 func TestParseSplitStops(t *testing.T) {
 	defer func(m int) { parseSplitMin = m }(parseSplitMin)
 	parseSplitMin = 4 << 10
 	src := splitSource("def binary| 5 (a b) a + b;\n", 3000)
-	done := make(chan struct{})
-	p := kaleidoscope.NewParser("t.k", src)
-	p.SetLazyBodies(true)
-	ch := parseSplit(p, src, 2, 1, done)
-	b := <-ch
-	if b.ack != nil {
-		close(b.ack)
+	before := runtime.NumGoroutine()
+	for _, loop := range []bool{true, false} {
+		done := make(chan struct{})
+		p := kaleidoscope.NewParser("t.k", src)
+		p.SetLazyBodies(true)
+		seq := parseSplit(p, src, 4, 1, loop, done)
+		if loop {
+			n := 0
+			for b := range seq {
+				if b.ack != nil {
+					close(b.ack)
+				}
+				if n++; n == 3 {
+					break
+				}
+			}
+		}
+		close(done)
 	}
-	close(done)
-	for range ch {
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines left, %d before", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
