@@ -101,6 +101,14 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 	if !strings.HasPrefix(name, "llvm.") {
 		return nil, false
 	}
+	if IsEHTypeIDFor(name) {
+		// The selector value of a type in this function's LSDA: the
+		// backend numbers the types (docs/IR.md, exceptions).
+		if len(in.Ops) != 2 || !in.Ops[1].Type().IsPtr() || !in.Typ.Equal(I32) {
+			p.failAt(at, "'@%s' takes a ptr and returns i32", name)
+		}
+		return nil, false
+	}
 	for _, d := range droppedIntrinsics {
 		if strings.HasPrefix(name, d) {
 			if in.HasResult() {
@@ -440,4 +448,10 @@ func (p *parser) ensureLibc() {
 			}
 		}
 	}
+}
+
+// IsEHTypeIDFor reports whether name is llvm.eh.typeid.for (the selector
+// value of a catch clause's type in the calling function).
+func IsEHTypeIDFor(name string) bool {
+	return name == "llvm.eh.typeid.for" || name == "llvm.eh.typeid.for.p0"
 }

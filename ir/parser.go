@@ -803,10 +803,22 @@ func (p *parser) funcHeader(define bool) {
 		ptoks = append(ptoks, ptok)
 	}
 	p.next() // ')'
-	// Function attributes, attribute groups, section, metadata: skipped.
+	// Function attributes, attribute groups, section, metadata: skipped;
+	// the personality kept.
+	personality := ""
 	for p.tok.kind != tEOF && !p.isPunct("{") {
 		if define && (p.isWord("define") || p.isWord("declare")) {
 			break
+		}
+		if define && p.isWord("personality") {
+			p.next()
+			p.parseType()
+			if p.tok.kind != tGlobal {
+				p.fail("expected the personality function, found %v", p.tok)
+			}
+			personality = p.keep(p.tok.text)
+			p.next()
+			continue
 		}
 		if !define && p.tok.line != nameTok.line {
 			break
@@ -830,7 +842,7 @@ func (p *parser) funcHeader(define bool) {
 	if existing := p.m.Lookup(name); existing != nil {
 		p.failAt(nameTok, "redefinition of '@%s'", name)
 	}
-	f := &Function{Name: name, Sig: sig, Module: p.m, Linkage: linkage}
+	f := &Function{Name: name, Sig: sig, Module: p.m, Linkage: linkage, Personality: personality}
 	for i, t := range params {
 		f.Params = append(f.Params, &Param{Typ: t, Index: i, Func: f})
 	}
@@ -1311,6 +1323,15 @@ func (p *parser) instrBody() *Instr {
 		p.freezeInstr()
 		return nil
 	}
+	if w == "landingpad" {
+		p.next()
+		p.landingPad(opTok)
+		return nil
+	}
+	if w == "resume" {
+		p.next()
+		return p.resume(opTok)
+	}
 	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
@@ -1446,7 +1467,7 @@ func (p *parser) instrBody() *Instr {
 			p.lx, p.tok, p.prev = save, saveTok, savePrev
 			p.next()
 		}
-	case op == OpCall:
+	case op == OpCall || op == OpInvoke:
 		in.Flags |= p.parseFMF()
 		for p.tok.kind == tWord && !p.isTypeStart() {
 			if valueWords[p.tok.text] {
@@ -1530,7 +1551,7 @@ func (p *parser) instrBody() *Instr {
 		}
 		p.types = ats[:0]
 		p.next()
-		for p.tok.kind == tAttrRef || p.tok.kind == tWord && p.tok.line == opTok.line && !p.isTypeStart() && !isInstrWord(p.tok.text) {
+		for p.tok.kind == tAttrRef || p.tok.kind == tWord && p.tok.line == opTok.line && !p.isTypeStart() && !isInstrWord(p.tok.text) && !(op == OpInvoke && p.isWord("to")) {
 			p.next()
 			if p.isPunct("(") {
 				p.skipBalanced()
@@ -1544,6 +1565,10 @@ func (p *parser) instrBody() *Instr {
 		in.Ops = args[:len(args):len(args)]
 		if name := calleeName(in); vecCall && strings.HasPrefix(name, "llvm.") {
 			p.failAt(opTok, "intrinsic '@%s' on vectors is not supported", name)
+		}
+		if op == OpInvoke {
+			p.invokeDests(in, opTok, srcRet)
+			break
 		}
 		if hasVec2F(srcRet) {
 			p.vec2fCall(in, opTok, srcRet)

@@ -1,0 +1,101 @@
+package ir
+
+import "strings"
+
+// Exception handling as clang++ emits it: invoke, landingpad, resume
+// (docs/IR.md). The backend gives each function with invokes an LSDA.
+
+// invokeDests reads the rest of an invoke after its arguments: `to label
+// %normal unwind label %lpad`.
+func (p *parser) invokeDests(in *Instr, at token, srcRet *Type) {
+	if name := calleeName(in); strings.HasPrefix(name, "llvm.") {
+		p.failAt(at, "invoke of the intrinsic '@%s' is not supported", name)
+	}
+	if in.Typ.Kind == StructKind || hasVec2F(srcRet) {
+		p.failAt(at, "invoke of a function returning '%v' is not supported", srcRet)
+	}
+	p.expectWord("to")
+	p.expectWord("label")
+	normal := p.parseLabelRef()
+	p.expectWord("unwind")
+	p.expectWord("label")
+	unwind := p.parseLabelRef()
+	in.Blocks = []*Block{normal, unwind}
+}
+
+// landingPad reads `landingpad { ptr, i32 }` and its clauses (cleanup,
+// catch ptr @typeinfo, catch ptr null), queuing the instruction and the
+// extractvalues of its two fields in p.emit as aggCall does for a call.
+func (p *parser) landingPad(at token) {
+	tt := p.tok
+	t := p.parseType()
+	if t.Kind != StructKind || len(t.Fields) != 2 || !t.Fields[0].IsPtr() || !t.Fields[1].Equal(I32) {
+		p.failAt(tt, "landingpad of type '%v' is not supported (clang++ uses { ptr, i32 })", t)
+	}
+	in := p.arena.alloc()
+	*in = Instr{Op: OpLandingPad, Typ: t}
+	for {
+		switch {
+		case p.acceptWord("cleanup"):
+			in.Pred = 1
+			continue
+		case p.isWord("catch"):
+			p.next()
+			ct := p.tok
+			if ty := p.parseType(); !ty.IsPtr() {
+				p.failAt(ct, "catch clause of type '%v' (a ptr is expected)", ty)
+			}
+			v := p.parseValue(Ptr)
+			switch v.(type) {
+			case *Global, *ConstNull, *fwdRef:
+			default:
+				p.failAt(ct, "catch clause must name a type-info global or be null")
+			}
+			in.Ops = append(in.Ops, v)
+			continue
+		case p.isWord("filter"):
+			p.fail("landingpad filter clauses (dynamic exception specifications) are not supported")
+		}
+		break
+	}
+	if in.Pred == 0 && len(in.Ops) == 0 {
+		p.failAt(at, "landingpad needs a cleanup or a clause")
+	}
+	p.emit = append(p.emit, in)
+	leaves := make([]Value, 2)
+	for i, f := range t.Fields {
+		leaves[i] = p.emitInstr(OpExtractValue, f, in, p.constInt(I32, int64(i)))
+	}
+	p.aggRes = &aggValue{typ: t, leaves: leaves}
+}
+
+// resume reads `resume { ptr, i32 } %v`.
+func (p *parser) resume(at token) *Instr {
+	tt := p.tok
+	t := p.parseType()
+	if t.Kind != StructKind || len(t.Fields) != 2 || !t.Fields[0].IsPtr() || !t.Fields[1].Equal(I32) {
+		p.failAt(tt, "resume of type '%v' is not supported (clang++ uses { ptr, i32 })", t)
+	}
+	leaves := p.parseAgg(t)
+	in := p.arena.alloc()
+	*in = Instr{Op: OpResume, Typ: Void}
+	in.Ops = append(in.opsBuf[:0:len(in.opsBuf)], leaves...)
+	_ = at
+	return in
+}
+
+// HasEH reports whether f has invokes or landing pads (it needs an LSDA
+// and its personality; the optimizer leaves it alone).
+func (f *Function) HasEH() bool {
+	for _, b := range f.Blocks {
+		if t := b.Terminator(); t != nil && t.Op == OpInvoke {
+			return true
+		}
+		for _, in := range b.Instrs {
+			if in.Op == OpLandingPad {
+				return true
+			}
+		}
+	}
+	return false
+}
