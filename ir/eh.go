@@ -11,7 +11,7 @@ func (p *parser) invokeDests(in *Instr, at token, srcRet *Type) {
 	if name := calleeName(in); strings.HasPrefix(name, "llvm.") {
 		p.failAt(at, "invoke of the intrinsic '@%s' is not supported", name)
 	}
-	if in.Typ.Kind == StructKind || hasVec2F(srcRet) {
+	if hasVec2F(srcRet) {
 		p.failAt(at, "invoke of a function returning '%v' is not supported", srcRet)
 	}
 	p.expectWord("to")
@@ -98,4 +98,81 @@ func (f *Function) HasEH() bool {
 		}
 	}
 	return false
+}
+
+// invokeAgg is an invoke returning a struct and the extractvalues of its
+// fields, which go on the normal edge (placeInvokeAggs).
+type invokeAgg struct {
+	in  *Instr
+	ext []*Instr
+}
+
+// invokeAgg queues an invoke returning a struct (in p.emit, ending the
+// block) and makes its fields' extractvalues, placed on its normal edge
+// when the body is read.
+func (p *parser) invokeAgg(in *Instr, at token) {
+	ret := in.Typ
+	if !flatStruct(ret) {
+		p.failAt(at, "invokes returning '%v' are not supported (a returned struct must have scalar fields only)", ret)
+	}
+	p.emit = append(p.emit, in)
+	leaves := make([]Value, len(ret.Fields))
+	ext := make([]*Instr, len(ret.Fields))
+	for i, f := range ret.Fields {
+		x := p.arena.alloc()
+		*x = Instr{Op: OpExtractValue, Typ: f}
+		x.Ops = append(x.opsBuf[:0:len(x.opsBuf)], in, p.constInt(I32, int64(i)))
+		leaves[i], ext[i] = x, x
+	}
+	p.aggRes = &aggValue{typ: ret, leaves: leaves}
+	p.invokeAggs = append(p.invokeAggs, invokeAgg{in, ext})
+}
+
+// placeInvokeAggs gives each invoke returning a struct a block of its own
+// on its normal edge, holding the extractvalues of its fields (which the
+// normal destination and what it dominates use), and points the normal
+// destination's phis at it.
+func (p *parser) placeInvokeAggs() {
+	f := p.f
+	for _, ia := range p.invokeAggs {
+		in := ia.in
+		from, normal := in.Block, in.Blocks[0]
+		b := p.arena.block(f, "")
+		b.Index = len(f.Blocks)
+		f.Blocks = append(f.Blocks, b)
+		for _, x := range ia.ext {
+			x.Block = b
+			b.Instrs = append(b.Instrs, x)
+		}
+		br := p.arena.alloc()
+		*br = Instr{Op: OpBr, Typ: Void, Block: b, Blocks: []*Block{normal}}
+		b.Instrs = append(b.Instrs, br)
+		in.Blocks[0] = b
+		for _, phi := range normal.Phis() {
+			for j, pb := range phi.Blocks {
+				if pb == from {
+					phi.Blocks[j] = b
+				}
+			}
+		}
+	}
+}
+
+// skipMetaArg skips a metadata call argument after its `metadata`:
+// `!3`, `!{...}`, `!"text"` or a typed value.
+func (p *parser) skipMetaArg() {
+	switch {
+	case p.tok.kind == tMeta:
+		p.next()
+	case p.isPunct("!"):
+		p.next()
+		if p.isPunct("{") || p.isPunct("(") {
+			p.skipBalanced()
+		} else {
+			p.next()
+		}
+	default:
+		p.parseType()
+		p.next()
+	}
 }

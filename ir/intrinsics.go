@@ -44,6 +44,16 @@ var droppedIntrinsics = []string{
 	"llvm.experimental.noalias.scope.decl", "llvm.sideeffect", "llvm.donothing", "llvm.va_end",
 }
 
+// isDroppedIntrinsic reports whether calls of name are dropped.
+func isDroppedIntrinsic(name string) bool {
+	for _, d := range droppedIntrinsics {
+		if strings.HasPrefix(name, d) {
+			return true
+		}
+	}
+	return false
+}
+
 // calleeName returns the name of a direct call's callee, or "".
 func calleeName(in *Instr) string {
 	switch c := in.Ops[0].(type) {

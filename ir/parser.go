@@ -159,6 +159,8 @@ type parser struct {
 	// switches are the function's switch instructions, lowered when its
 	// body is read (lowerSwitches).
 	switches []*pendingSwitch
+	// invokeAggs are the function's invokes returning a struct (eh.go).
+	invokeAggs []invokeAgg
 	// emit are the instructions an instruction on aggregate values became
 	// (aggregate.go), in place of the one instruction parsed; aggRes is
 	// its result (an *aggValue, or the scalar an extractvalue picked);
@@ -751,8 +753,9 @@ func (p *parser) funcHeader(define bool) {
 	var sretType *Type
 	sretIdx := 0
 	variadic := false
+	metaParams := false
 	for !p.isPunct(")") {
-		if len(params) > 0 || variadic {
+		if len(params) > 0 || variadic || metaParams {
 			p.expectPunct(",")
 		}
 		if p.acceptPunct("...") {
@@ -761,6 +764,13 @@ func (p *parser) funcHeader(define bool) {
 		}
 		if variadic {
 			p.fail("'...' must be the last parameter")
+		}
+		if p.isWord("metadata") && !define && isDroppedIntrinsic(name) {
+			// (Its calls are dropped: declare void
+			// @llvm.experimental.noalias.scope.decl(metadata).)
+			p.next()
+			metaParams = true
+			continue
 		}
 		tt := p.tok
 		t := p.parseType()
@@ -892,6 +902,7 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []bo
 	}
 	p.nextID = 0
 	p.switches = p.switches[:0]
+	p.invokeAggs = p.invokeAggs[:0]
 	for i, a := range f.Params {
 		pn := pnames[i]
 		key := pn
@@ -1030,6 +1041,9 @@ func (p *parser) body() {
 				x.Block = cur
 				cur.Instrs = append(cur.Instrs, x)
 			}
+			if n := len(p.emit); n > 0 && p.emit[n-1].Op.IsTerminator() {
+				cur = nil // (an invoke returning a struct)
+			}
 			continue
 		}
 		p.placePre(f, cur, in.Op == OpPhi)
@@ -1096,6 +1110,7 @@ func (p *parser) body() {
 		}
 	}
 	p.lowerSwitches()
+	p.placeInvokeAggs()
 }
 
 // resolveLocal is the value forward reference r stands for, following
@@ -1520,9 +1535,18 @@ func (p *parser) instrBody() *Instr {
 		ats := p.types[:0]
 		var byvals []*Type
 		vecCall := hasVec2F(srcRet)
+		metaArgs := false
 		for !p.isPunct(")") {
-			if len(args) > 1 {
+			if len(args) > 1 || metaArgs {
 				p.expectPunct(",")
+			}
+			if p.isWord("metadata") {
+				// (An argument of the intrinsics dropped below:
+				// llvm.experimental.noalias.scope.decl(metadata !3).)
+				p.next()
+				p.skipMetaArg()
+				metaArgs = true
+				continue
 			}
 			tt := p.tok
 			t := p.parseType()
@@ -1566,8 +1590,15 @@ func (p *parser) instrBody() *Instr {
 		if name := calleeName(in); vecCall && strings.HasPrefix(name, "llvm.") {
 			p.failAt(opTok, "intrinsic '@%s' on vectors is not supported", name)
 		}
+		if metaArgs && !isDroppedIntrinsic(calleeName(in)) {
+			p.failAt(opTok, "metadata arguments are supported only for the intrinsics gorc drops, not '@%s'", calleeName(in))
+		}
 		if op == OpInvoke {
 			p.invokeDests(in, opTok, srcRet)
+			if ret.Kind == StructKind {
+				p.invokeAgg(in, opTok)
+				return nil
+			}
 			break
 		}
 		if hasVec2F(srcRet) {

@@ -423,7 +423,7 @@ func (v *verifier) instr(dt *DomTree, b *Block, pos int, in *Instr) {
 		}
 		call, ok := in.Ops[0].(*Instr)
 		idx, ok2 := in.Ops[1].(*ConstInt)
-		if !ok || (call.Op != OpCall && call.Op != OpCmpXchg && call.Op != OpLandingPad) || call.Typ.Kind != StructKind || !ok2 || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) {
+		if !ok || (!call.Op.IsCall() && call.Op != OpCmpXchg && call.Op != OpLandingPad) || call.Typ.Kind != StructKind || !ok2 || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) {
 			v.errorf(b, in, "extractvalue needs a call returning a struct and a constant field number")
 			return
 		}

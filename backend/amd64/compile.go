@@ -957,7 +957,7 @@ func (fc *fnCompiler) selectFunction() error {
 				in.ID = len(fc.frame)
 				fc.frame = append(fc.frame, frameObj{size: size, align: align})
 				nAlloca++
-			case (in.Op == ir.OpCall || in.Op == ir.OpCmpXchg || in.Op == ir.OpLandingPad) && in.Typ.Kind == ir.StructKind:
+			case (in.Op.IsCall() || in.Op == ir.OpCmpXchg || in.Op == ir.OpLandingPad) && in.Typ.Kind == ir.StructKind:
 				// A struct returned in registers: one vreg per field,
 				// consecutive from in.ID (OpExtractValue reads them).
 				if err := retRegsOK(in.Typ); err != nil {

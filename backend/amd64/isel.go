@@ -529,7 +529,7 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 	case op == ir.OpExtractValue:
 		call, ok := in.Ops[0].(*ir.Instr)
 		idx, ok2 := in.Ops[1].(*ir.ConstInt)
-		if !ok || !ok2 || (call.Op != ir.OpCall && call.Op != ir.OpCmpXchg && call.Op != ir.OpLandingPad) || call.Typ.Kind != ir.StructKind || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) || call.ID < numPhys {
+		if !ok || !ok2 || (!call.Op.IsCall() && call.Op != ir.OpCmpXchg && call.Op != ir.OpLandingPad) || call.Typ.Kind != ir.StructKind || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) || call.ID < numPhys {
 			fc.failf(in, "extractvalue of something other than a call returning a struct")
 			return
 		}
