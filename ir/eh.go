@@ -128,15 +128,34 @@ func (p *parser) invokeAgg(in *Instr, at token) {
 	p.invokeAggs = append(p.invokeAggs, invokeAgg{in, ext})
 }
 
-// placeInvokeAggs gives each invoke returning a struct a block of its own
-// on its normal edge, holding the extractvalues of its fields (which the
-// normal destination and what it dominates use), and points the normal
-// destination's phis at it.
+// placeInvokeAggs puts the extractvalues of the fields of each invoke
+// returning a struct on its normal edge: at the start of the normal
+// destination (after its phis) when the invoke is its only
+// predecessor, else on a block of their own on the edge, at which the
+// destination's phis are pointed.
 func (p *parser) placeInvokeAggs() {
+	if len(p.invokeAggs) == 0 {
+		return
+	}
 	f := p.f
+	npred := map[*Block]int{}
+	for _, b := range f.Blocks {
+		for _, s := range b.Succs() {
+			npred[s]++
+		}
+	}
 	for _, ia := range p.invokeAggs {
 		in := ia.in
 		from, normal := in.Block, in.Blocks[0]
+		if npred[normal] == 1 && normal != from && len(f.Blocks) > 0 && normal != f.Blocks[0] {
+			n := len(normal.Phis())
+			rest := append(ia.ext, normal.Instrs[n:]...)
+			for _, x := range ia.ext {
+				x.Block = normal
+			}
+			normal.Instrs = append(normal.Instrs[:n:n], rest...)
+			continue
+		}
 		b := p.arena.block(f, "")
 		b.Index = len(f.Blocks)
 		f.Blocks = append(f.Blocks, b)

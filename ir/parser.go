@@ -856,7 +856,12 @@ func (p *parser) funcHeader(define bool) {
 	for i, t := range params {
 		f.Params = append(f.Params, &Param{Typ: t, Index: i, Func: f})
 	}
-	p.m.Funcs = append(p.m.Funcs, f)
+	if !metaParams {
+		// (A dropped intrinsic taking metadata is known by name only:
+		// no call of it is kept, and LLVM's declaration of it would
+		// not print back.)
+		p.m.Funcs = append(p.m.Funcs, f)
+	}
 	p.m.syms[name] = f
 	if !define {
 		widenParams(f)
