@@ -12,6 +12,14 @@
 
 static int alive = 0;
 
+namespace {
+// A type with internal linkage: its type_info is a local symbol.
+struct Hidden {
+  int v;
+};
+__attribute__((noinline)) void throwHidden(int v) { throw Hidden{v}; }
+} // namespace
+
 struct Named {
   virtual ~Named() {}
   virtual std::string name() const = 0;
@@ -120,6 +128,13 @@ int main() {
     Loud loud(true);
   } catch (const std::logic_error &e) {
     std::cout << "caught " << e.what() << "\n";
+  }
+  for (int i = 1; i <= 2; i++) {
+    try {
+      throwHidden(i * 11);
+    } catch (const Hidden &h) {
+      std::cout << "hidden " << h.v << "\n";
+    }
   }
   std::vector<double> results;
   double nums[] = {10, 4, 9, 0, 7};
