@@ -72,3 +72,58 @@ func TestCxxRefused(t *testing.T) {
 		t.Fatalf("gorc run of a landingpad filter: %v\n%s", err, out)
 	}
 }
+
+// cxxCorpus are the C++ programs of testdata/programs (several sources
+// each, some with a C one), whose inline functions and templates are
+// linkonce_odr in every module that uses them.
+var cxxCorpus = []string{"comdat_cpp", "cpp_except", "cpp_globals", "except_cold", "iostream_cpp", "mixed_c_cpp"}
+
+// TestCxxProgramsFromClangIR runs the C++ programs of testdata/programs
+// from the IR of their sources (clang++-19 and clang-19 at -O0 and -O2),
+// one .ll per source, eager and -lazy, against the native link of the
+// same IR.
+func TestCxxProgramsFromClangIR(t *testing.T) {
+	clangxx := toolPath(t, "clang++-19")
+	clang := toolPath(t, "clang-19")
+	gorcBinary(t)
+	for _, name := range cxxCorpus {
+		for _, lv := range []string{"O0", "O2"} {
+			t.Run(name+"/"+lv, func(t *testing.T) {
+				t.Parallel()
+				limiter <- struct{}{}
+				defer func() { <-limiter }()
+				ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
+				defer cancel()
+				srcs, _ := filepath.Glob(filepath.Join("..", "..", "testdata", "programs", name, "*.c*"))
+				if len(srcs) == 0 {
+					t.Fatalf("no sources for %s", name)
+				}
+				dir := t.TempDir()
+				var lls []string
+				for _, src := range srcs {
+					cc := clangxx
+					if strings.HasSuffix(src, ".c") {
+						cc = clang
+					}
+					ll := filepath.Join(dir, filepath.Base(src)+".ll")
+					if out, err := exec.CommandContext(ctx, cc, "-S", "-emit-llvm", "-"+lv, "-Wno-everything", "-o", ll, src).CombinedOutput(); err != nil {
+						t.Fatalf("%s: %v\n%s", cc, err, out)
+					}
+					lls = append(lls, ll)
+				}
+				exe := filepath.Join(dir, "native")
+				if out, err := exec.CommandContext(ctx, clangxx, append([]string{"-o", exe}, lls...)...).CombinedOutput(); err != nil {
+					t.Fatalf("clang++-19: %v\n%s", err, out)
+				}
+				native, err := runProcess(ctx, dir, []string{exe}, "")
+				if err != nil {
+					t.Fatalf("native run: %v", err)
+				}
+				c := aggCase{name: name, libs: []string{"-lstdc++"}}
+				for _, m := range [][]string{{"-exec", "local"}, {"-exec", "local", "-lazy"}, {"-exec", "child", "-lazy"}} {
+					runAggMode(ctx, t, c, lls, m, "", native, lv)
+				}
+			})
+		}
+	}
+}
