@@ -163,4 +163,12 @@ func TestParseEHErrors(t *testing.T) {
 	if err := Verify(m); err == nil || !strings.Contains(err.Error(), "does not begin with a landingpad") {
 		t.Fatalf("verify: %v", err)
 	}
+	// A landing pad reached by a branch.
+	m, err = ParseString("t.ll", head+"define void @f(i1 %c) personality ptr @__gxx_personality_v0 {\n  br i1 %c, label %a, label %b\na:\n  invoke void @g() to label %b unwind label %lp\nb:\n  br label %lp\nlp:\n  %l = landingpad { ptr, i32 } cleanup\n  resume { ptr, i32 } %l\n}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(m); err == nil || !strings.Contains(err.Error(), "other than by an invoke's unwind edge") {
+		t.Fatalf("verify: %v", err)
+	}
 }

@@ -308,6 +308,15 @@ func (v *verifier) instr(dt *DomTree, b *Block, pos int, in *Instr) {
 				v.errorf(b, in, "landingpad catch clause must be a ptr")
 			}
 		}
+		if n := len(b.Phis()); n >= len(b.Instrs) || b.Instrs[n] != in {
+			v.errorf(b, in, "landingpad must be the first instruction after the phis")
+		}
+		for _, p := range dt.PredsOf(b) {
+			if t := p.Terminator(); t == nil || t.Op != OpInvoke || len(t.Blocks) != 2 || t.Blocks[1] != b || t.Blocks[0] == b {
+				v.errorf(b, in, "landingpad block is reached from %s other than by an invoke's unwind edge", v.ident(p))
+				break
+			}
+		}
 	case op == OpResume:
 		if len(in.Ops) != 2 || in.Ops[0] == nil || in.Ops[1] == nil || !in.Ops[0].Type().IsPtr() || !in.Ops[1].Type().Equal(I32) {
 			v.errorf(b, in, "resume needs the exception (ptr) and the selector (i32)")
