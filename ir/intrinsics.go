@@ -156,6 +156,14 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 	base, _, _ := strings.Cut(strings.TrimPrefix(name, "llvm."), ".")
 	switch base {
 	case "is": // llvm.is.fpclass.*: the classes C's isnan, isinf and isfinite test (fp80.go)
+		// llvm.is.constant.*(x) (libstdc++'s __builtin_constant_p at
+		// -O0): false, as LLVM folds it when x is not a constant after
+		// optimization. (A bitcast of false the call's uses keep.)
+		if strings.HasPrefix(name, "llvm.is.constant.") && len(args) == 1 && ft.Ret.Equal(I1) {
+			*in = Instr{Op: OpBitcast, Typ: I1, Name: in.Name}
+			in.setOps1(p.constInt(I1, 0))
+			return pre, false
+		}
 		if len(args) == 2 && args[0].Type().IsFloat() && !isVector(args[0].Type()) && ft.Ret.Equal(I1) {
 			if c, ok := args[1].(*ConstInt); ok && p.lowerIsFPClass(in, args[0], c.V, newInstr) {
 				return pre, false

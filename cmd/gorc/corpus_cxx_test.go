@@ -17,8 +17,9 @@ import (
 // catch by base class, rethrow, function-try-blocks, exceptions thrown
 // inside libstdc++ (vector::at, stoi, operator new, iostreams) and thrown
 // through its frames (a streambuf, std::sort's comparator), and values
-// live across invokes in loops.
-var cxxPrograms = []string{"eh_basic", "eh_stdlib", "eh_loops", "eh_classes"}
+// live across invokes in loops, C++17 library exceptions, regex and
+// threads that throw.
+var cxxPrograms = []string{"eh_basic", "eh_stdlib", "eh_loops", "eh_classes", "eh_misc"}
 
 // TestCxxRealFromClangIR compiles the programs of testdata/irreal-cxx
 // with clang++-19 at -O0, -O2 and -O3 (exceptions on, as by default),
