@@ -24,7 +24,7 @@ func (p *parser) invokeDests(in *Instr, at token, srcRet *Type) {
 }
 
 // landingPad reads `landingpad { ptr, i32 }` and its clauses (cleanup,
-// catch ptr @typeinfo, catch ptr null), queuing the instruction and the
+// catch ptr @typeinfo, catch ptr null, filter [N x ptr] [...]), queuing the instruction and the
 // extractvalues of its two fields in p.emit as aggCall does for a call.
 func (p *parser) landingPad(at token) {
 	tt := p.tok
@@ -54,7 +54,33 @@ func (p *parser) landingPad(at token) {
 			in.Ops = append(in.Ops, v)
 			continue
 		case p.isWord("filter"):
-			p.fail("landingpad filter clauses (dynamic exception specifications) are not supported")
+			// An exception specification: [N x ptr] of type-info
+			// values (zeroinitializer for throw()).
+			p.next()
+			ft := p.tok
+			ty := p.parseType()
+			if ty.Kind != ArrayKind || !ty.Elem.IsPtr() {
+				p.failAt(ft, "filter clause of type '%v' (an array of ptr is expected)", ty)
+			}
+			c := p.parseConstant(ty)
+			switch x := c.(type) {
+			case *ConstZero:
+				if ty.Len != 0 {
+					p.failAt(ft, "filter clause of %d null type-infos", ty.Len)
+				}
+			case *ConstAggregate:
+				for _, e := range x.Elems {
+					switch e.(type) {
+					case *Global, *fwdRef:
+					default:
+						p.failAt(ft, "filter clause elements must name type-info globals")
+					}
+				}
+			default:
+				p.failAt(ft, "filter clause must be a constant array of type-info globals")
+			}
+			in.Ops = append(in.Ops, c)
+			continue
 		}
 		break
 	}
@@ -194,4 +220,19 @@ func (p *parser) skipMetaArg() {
 		p.parseType()
 		p.next()
 	}
+}
+
+// IsFilterClause reports whether c, an operand of a landingpad, is a
+// filter clause ([N x ptr]) rather than a catch clause (ptr).
+func IsFilterClause(c Value) bool {
+	t := c.Type()
+	return t.Kind == ArrayKind && t.Elem.IsPtr()
+}
+
+// FilterTypes returns the type-info values of a filter clause.
+func FilterTypes(c Value) []Value {
+	if a, ok := c.(*ConstAggregate); ok {
+		return a.Elems
+	}
+	return nil
 }

@@ -45,6 +45,8 @@ lpad:
   %lp = landingpad { ptr, i32 }
           cleanup
           catch ptr @_ZTIi
+          filter [2 x ptr] [ptr @_ZTIi, ptr @_ZTId]
+          filter [0 x ptr] zeroinitializer
           catch ptr null
   %exn = extractvalue { ptr, i32 } %lp, 0
   %sel = extractvalue { ptr, i32 } %lp, 1
@@ -87,7 +89,7 @@ func TestParseEH(t *testing.T) {
 				}
 			case OpLandingPad:
 				pads++
-				if in.Pred != 1 || len(in.Ops) != 2 {
+				if in.Pred != 1 || len(in.Ops) != 4 || !IsFilterClause(in.Ops[1]) || len(FilterTypes(in.Ops[1])) != 2 || !IsFilterClause(in.Ops[2]) {
 					t.Errorf("landingpad: cleanup %d, clauses %d", in.Pred, len(in.Ops))
 				}
 			case OpResume:
@@ -105,7 +107,7 @@ func TestParseEH(t *testing.T) {
 	}
 	// Printed, it reads back the same.
 	s := m.String()
-	for _, want := range []string{"personality ptr @__gxx_personality_v0", "invoke void @may_throw(i32 %x) to label %cont unwind label %lpad", "landingpad { ptr, i32 } cleanup catch ptr @_ZTIi catch ptr null", "resume { ptr, i32 }"} {
+	for _, want := range []string{"personality ptr @__gxx_personality_v0", "invoke void @may_throw(i32 %x) to label %cont unwind label %lpad", "landingpad { ptr, i32 } cleanup catch ptr @_ZTIi filter [2 x ptr] [ptr @_ZTIi, ptr @_ZTId] filter [0 x ptr] zeroinitializer catch ptr null", "resume { ptr, i32 }"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("printed module lacks %q:\n%s", want, s)
 		}
@@ -132,8 +134,10 @@ func landingPadOfBlock(b *Block) *Instr {
 func TestParseEHErrors(t *testing.T) {
 	head := "declare void @g()\ndeclare i32 @__gxx_personality_v0(...)\n@ti = external constant ptr\n"
 	tests := []struct{ name, src, want string }{
-		{"filter", "define void @f() personality ptr @__gxx_personality_v0 {\n  invoke void @g() to label %a unwind label %b\na:\n  ret void\nb:\n  %l = landingpad { ptr, i32 } filter [0 x ptr] zeroinitializer\n  resume { ptr, i32 } %l\n}\n",
-			"9:32: error: landingpad filter clauses (dynamic exception specifications) are not supported"},
+		{"filter type", "define void @f() personality ptr @__gxx_personality_v0 {\n  invoke void @g() to label %a unwind label %b\na:\n  ret void\nb:\n  %l = landingpad { ptr, i32 } filter i32 0\n  resume { ptr, i32 } %l\n}\n",
+			"9:39: error: filter clause of type 'i32' (an array of ptr is expected)"},
+		{"filter of nulls", "define void @f() {\n  %l = landingpad { ptr, i32 } filter [1 x ptr] zeroinitializer\n  ret void\n}\n",
+			"5:39: error: filter clause of 1 null type-infos"},
 		{"pad type", "define void @f() {\n  %l = landingpad { ptr, i64 } cleanup\n  ret void\n}\n",
 			"5:19: error: landingpad of type '{ ptr, i64 }' is not supported"},
 		{"no clause", "define void @f() {\n  %l = landingpad { ptr, i32 }\n  ret void\n}\n",

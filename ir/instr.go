@@ -104,9 +104,11 @@ const (
 	// whose first instruction after its phis is an OpLandingPad.
 	OpInvoke
 	// OpLandingPad: Typ = { ptr, i32 } (the exception and the selector,
-	// read by OpExtractValue as a call's struct result); Ops = the catch
-	// clauses' type-info values in order (a ConstNull catches
-	// everything); Pred = 1 when the pad is also a cleanup.
+	// read by OpExtractValue as a call's struct result); Ops = the
+	// clauses in order: a catch clause's type-info value (a ConstNull
+	// catches everything), or a filter clause's [N x ptr] constant (a
+	// ConstAggregate of type-info globals, or ConstZero for throw());
+	// Pred = 1 when the pad is also a cleanup.
 	OpLandingPad
 	// OpResume: Ops = [exception, selector]: continues unwinding
 	// (_Unwind_Resume of the exception).

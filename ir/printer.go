@@ -430,7 +430,11 @@ func (p *printer) instr(in *Instr) {
 			sb.WriteString(" cleanup")
 		}
 		for _, c := range in.Ops {
-			sb.WriteString(" catch " + p.typedIdent(c))
+			if IsFilterClause(c) {
+				sb.WriteString(" filter " + p.typedIdent(c))
+			} else {
+				sb.WriteString(" catch " + p.typedIdent(c))
+			}
 		}
 	case op == OpResume:
 		// The exception and selector: rebuilt with insertvalue for LLVM.

@@ -304,8 +304,8 @@ func (v *verifier) instr(dt *DomTree, b *Block, pos int, in *Instr) {
 			v.errorf(b, in, "landingpad must be of type { ptr, i32 }")
 		}
 		for _, c := range in.Ops {
-			if c == nil || !c.Type().IsPtr() {
-				v.errorf(b, in, "landingpad catch clause must be a ptr")
+			if c == nil || !c.Type().IsPtr() && !IsFilterClause(c) {
+				v.errorf(b, in, "landingpad clause must be a ptr (catch) or an array of ptr (filter)")
 			}
 		}
 		if n := len(b.Phis()); n >= len(b.Instrs) || b.Instrs[n] != in {

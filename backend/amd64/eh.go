@@ -52,6 +52,12 @@ func (eh *ehState) reset(f *ir.Function) {
 		for _, in := range b.Instrs {
 			if in.Op == ir.OpLandingPad {
 				for _, c := range in.Ops {
+					if ir.IsFilterClause(c) {
+						for _, t := range ir.FilterTypes(c) {
+							eh.typeIndex(t)
+						}
+						continue
+					}
 					eh.typeIndex(c)
 				}
 			}
@@ -200,7 +206,26 @@ func (fc *fnCompiler) emitLSDA(fnStart, fnEnd int, moved func(int) int) (int, er
 	if err != nil {
 		return 0, fmt.Errorf("amd64: %w", err)
 	}
-	// The action table: one chain per landing pad, catch clauses in order
+	// The exception specifications of filter clauses, after the type
+	// table: lists of ULEB128 type indices ending in 0; a filter's value
+	// is -(1 + its list's offset).
+	var specs []byte
+	specOff := map[string]int{}
+	filterValue := func(c ir.Value) int {
+		var list []byte
+		for _, t := range ir.FilterTypes(c) {
+			list = uleb(list, uint64(eh.typeIndex(t)))
+		}
+		list = append(list, 0)
+		off, ok := specOff[string(list)]
+		if !ok {
+			off = len(specs)
+			specOff[string(list)] = off
+			specs = append(specs, list...)
+		}
+		return -(1 + off)
+	}
+	// The action table: one chain per landing pad, its clauses in order
 	// then a cleanup record; a cleanup-only pad has none (action 0).
 	var actions []byte
 	first := map[*ir.Instr]int{}
@@ -220,7 +245,11 @@ func (fc *fnCompiler) emitLSDA(fnStart, fnEnd int, moved func(int) int) (int, er
 		for i := 0; i < n; i++ {
 			filter := 0
 			if i < len(s.pad.Ops) {
-				filter = eh.typeIndex(s.pad.Ops[i])
+				if c := s.pad.Ops[i]; ir.IsFilterClause(c) {
+					filter = filterValue(c)
+				} else {
+					filter = eh.typeIndex(c)
+				}
 			}
 			actions = sleb(actions, int64(filter))
 			if i == n-1 {
@@ -258,9 +287,9 @@ func (fc *fnCompiler) emitLSDA(fnStart, fnEnd int, moved func(int) int) (int, er
 	}
 	sec.AlignTo(4, 0)
 	off := int(sec.Len())
-	b := make([]byte, 0, 16+len(sites)+len(actions)+8*len(eh.types))
+	b := make([]byte, 0, 16+len(sites)+len(actions)+8*len(eh.types)+len(specs))
 	b = append(b, 0xff) // LPStart: the function's start
-	if len(eh.types) > 0 {
+	if len(eh.types) > 0 || len(specs) > 0 {
 		b = append(b, 0x00) // TType: absolute 8-byte pointers
 		// The offset from after it to the end of the type table.
 		n := 1 + ulebLen(uint64(len(sites))) + len(sites) + len(actions) + 8*len(eh.types)
@@ -274,6 +303,7 @@ func (fc *fnCompiler) emitLSDA(fnStart, fnEnd int, moved func(int) int) (int, er
 	b = append(b, actions...)
 	tt := off + len(b)
 	b = append(b, make([]byte, 8*len(eh.types))...)
+	b = append(b, specs...)
 	sec.Append(b)
 	// Type i+1 sits 8*(i+1) bytes before the table's end.
 	for i, t := range eh.types {
@@ -281,7 +311,7 @@ func (fc *fnCompiler) emitLSDA(fnStart, fnEnd int, moved func(int) int) (int, er
 			continue
 		}
 		sym, _ := mc.symbolFor(t)
-		if sym < 0 {
+		if _, ok := t.(*ir.Global); !ok || sym < 0 {
 			return 0, fc.errorf("catch clause type %s is not a global", t.Ident())
 		}
 		at := tt + 8*(len(eh.types)-1-i)
