@@ -97,6 +97,23 @@ const (
 	// OpFence (fence): no operands; Pred = the ordering.
 	OpFence
 
+	// Exception handling (C++ compiled by clang++).
+	// OpInvoke: a call that ends its block: Ops = [callee, args...] and
+	// FnType as OpCall's; Blocks = [normal, unwind]: the call returns to
+	// normal, and an exception unwinding through it lands in unwind,
+	// whose first instruction after its phis is an OpLandingPad.
+	OpInvoke
+	// OpLandingPad: Typ = { ptr, i32 } (the exception and the selector,
+	// read by OpExtractValue as a call's struct result); Ops = the
+	// clauses in order: a catch clause's type-info value (a ConstNull
+	// catches everything), or a filter clause's [N x ptr] constant (a
+	// ConstAggregate of type-info globals, or ConstZero for throw());
+	// Pred = 1 when the pad is also a cleanup.
+	OpLandingPad
+	// OpResume: Ops = [exception, selector]: continues unwinding
+	// (_Unwind_Resume of the exception).
+	OpResume
+
 	numOps
 )
 
@@ -113,6 +130,7 @@ var opNames = [numOps]string{
 	OpStore: "store", OpGEP: "getelementptr", OpBr: "br", OpRet: "ret", OpUnreachable: "unreachable",
 	OpExtractValue: "extractvalue",
 	OpAtomicRMW:    "atomicrmw", OpCmpXchg: "cmpxchg", OpFence: "fence",
+	OpInvoke: "invoke", OpLandingPad: "landingpad", OpResume: "resume",
 }
 
 // String returns the LLVM mnemonic.
@@ -134,7 +152,12 @@ func OpByName(s string) (Op, bool) {
 }
 
 // IsTerminator reports whether op ends a block.
-func (op Op) IsTerminator() bool { return op == OpBr || op == OpRet || op == OpUnreachable }
+func (op Op) IsTerminator() bool {
+	return op == OpBr || op == OpRet || op == OpUnreachable || op == OpInvoke || op == OpResume
+}
+
+// IsCall reports whether op calls a function: call or invoke.
+func (op Op) IsCall() bool { return op == OpCall || op == OpInvoke }
 
 // IsFloatBinary reports whether op is fadd, fsub, fmul, fdiv or frem.
 func (op Op) IsFloatBinary() bool { return op >= OpFAdd && op <= OpFRem }
@@ -161,7 +184,7 @@ func (op Op) IsCommutative() bool {
 // HasSideEffects reports whether an instruction with this op must be kept
 // even if its result is unused (calls, stores, terminators).
 func (op Op) HasSideEffects() bool {
-	return op == OpCall || op == OpStore || op.IsTerminator() || op.IsAtomic()
+	return op == OpCall || op == OpStore || op.IsTerminator() || op.IsAtomic() || op == OpLandingPad
 }
 
 // IsAtomic reports whether op is atomicrmw, cmpxchg or fence: memory
@@ -504,7 +527,7 @@ func (in *Instr) HasResult() bool { return in.Typ != nil && in.Typ.Kind != VoidK
 
 // Callee returns a call's callee (usually a *Function), or nil.
 func (in *Instr) Callee() Value {
-	if in.Op != OpCall || len(in.Ops) == 0 {
+	if !in.Op.IsCall() || len(in.Ops) == 0 {
 		return nil
 	}
 	return in.Ops[0]
@@ -512,7 +535,7 @@ func (in *Instr) Callee() Value {
 
 // Args returns a call's arguments.
 func (in *Instr) Args() []Value {
-	if in.Op != OpCall || len(in.Ops) == 0 {
+	if !in.Op.IsCall() || len(in.Ops) == 0 {
 		return nil
 	}
 	return in.Ops[1:]

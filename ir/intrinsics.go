@@ -44,6 +44,16 @@ var droppedIntrinsics = []string{
 	"llvm.experimental.noalias.scope.decl", "llvm.sideeffect", "llvm.donothing", "llvm.va_end",
 }
 
+// isDroppedIntrinsic reports whether calls of name are dropped.
+func isDroppedIntrinsic(name string) bool {
+	for _, d := range droppedIntrinsics {
+		if strings.HasPrefix(name, d) {
+			return true
+		}
+	}
+	return false
+}
+
 // calleeName returns the name of a direct call's callee, or "".
 func calleeName(in *Instr) string {
 	switch c := in.Ops[0].(type) {
@@ -101,6 +111,14 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 	if !strings.HasPrefix(name, "llvm.") {
 		return nil, false
 	}
+	if IsEHTypeIDFor(name) {
+		// The selector value of a type in this function's LSDA: the
+		// backend numbers the types (docs/IR.md, exceptions).
+		if len(in.Ops) != 2 || !in.Ops[1].Type().IsPtr() || !in.Typ.Equal(I32) {
+			p.failAt(at, "'@%s' takes a ptr and returns i32", name)
+		}
+		return nil, false
+	}
 	for _, d := range droppedIntrinsics {
 		if strings.HasPrefix(name, d) {
 			if in.HasResult() {
@@ -141,6 +159,14 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 	base, _, _ := strings.Cut(strings.TrimPrefix(name, "llvm."), ".")
 	switch base {
 	case "is": // llvm.is.fpclass.*: the classes C's isnan, isinf and isfinite test (fp80.go)
+		// llvm.is.constant.*(x) (libstdc++'s __builtin_constant_p at
+		// -O0): false, as LLVM folds it when x is not a constant after
+		// optimization. (A bitcast of false the call's uses keep.)
+		if strings.HasPrefix(name, "llvm.is.constant.") && len(args) == 1 && ft.Ret.Equal(I1) {
+			*in = Instr{Op: OpBitcast, Typ: I1, Name: in.Name}
+			in.setOps1(p.constInt(I1, 0))
+			return pre, false
+		}
 		if len(args) == 2 && args[0].Type().IsFloat() && !isVector(args[0].Type()) && ft.Ret.Equal(I1) {
 			if c, ok := args[1].(*ConstInt); ok && p.lowerIsFPClass(in, args[0], c.V, newInstr) {
 				return pre, false
@@ -453,4 +479,10 @@ func (p *parser) ensureLibc() {
 			}
 		}
 	}
+}
+
+// IsEHTypeIDFor reports whether name is llvm.eh.typeid.for (the selector
+// value of a catch clause's type in the calling function).
+func IsEHTypeIDFor(name string) bool {
+	return name == "llvm.eh.typeid.for" || name == "llvm.eh.typeid.for.p0"
 }

@@ -172,6 +172,8 @@ type parser struct {
 	// switches are the function's switch instructions, lowered when its
 	// body is read (lowerSwitches).
 	switches []*pendingSwitch
+	// invokeAggs are the function's invokes returning a struct (eh.go).
+	invokeAggs []invokeAgg
 	// emit are the instructions an instruction on aggregate values became
 	// (aggregate.go), in place of the one instruction parsed; aggRes is
 	// its result (an *aggValue, or the scalar an extractvalue picked);
@@ -769,8 +771,9 @@ func (p *parser) funcHeader(define bool) {
 	var sretType *Type
 	sretIdx := 0
 	variadic := false
+	metaParams := false
 	for !p.isPunct(")") {
-		if len(pnames) > 0 || variadic {
+		if len(pnames) > 0 || variadic || metaParams {
 			p.expectPunct(",")
 		}
 		if p.acceptPunct("...") {
@@ -779,6 +782,13 @@ func (p *parser) funcHeader(define bool) {
 		}
 		if variadic {
 			p.fail("'...' must be the last parameter")
+		}
+		if p.isWord("metadata") && !define && isDroppedIntrinsic(name) {
+			// (Its calls are dropped: declare void
+			// @llvm.experimental.noalias.scope.decl(metadata).)
+			p.next()
+			metaParams = true
+			continue
 		}
 		tt := p.tok
 		t := p.parseType()
@@ -856,10 +866,22 @@ func (p *parser) funcHeader(define bool) {
 		pnames, ptoks = nil, nil
 	}
 	p.next() // ')'
-	// Function attributes, attribute groups, section, metadata: skipped.
+	// Function attributes, attribute groups, section, metadata: skipped;
+	// the personality kept.
+	personality := ""
 	for p.tok.kind != tEOF && !p.isPunct("{") {
 		if define && (p.isWord("define") || p.isWord("declare")) {
 			break
+		}
+		if define && p.isWord("personality") {
+			p.next()
+			p.parseType()
+			if p.tok.kind != tGlobal {
+				p.fail("expected the personality function, found %v", p.tok)
+			}
+			personality = p.keep(p.tok.text)
+			p.next()
+			continue
 		}
 		if !define && p.tok.line != nameTok.line {
 			break
@@ -883,7 +905,7 @@ func (p *parser) funcHeader(define bool) {
 	if existing := p.m.Lookup(name); existing != nil {
 		p.failAt(nameTok, "redefinition of '@%s'", name)
 	}
-	f := &Function{Name: name, Sig: sig, Module: p.m, Linkage: linkage}
+	f := &Function{Name: name, Sig: sig, Module: p.m, Linkage: linkage, Personality: personality}
 	if vecABI {
 		// Looked up by its IR name; linked under the suffixed one.
 		f.Name = name + VectorABISuffix
@@ -897,7 +919,12 @@ func (p *parser) funcHeader(define bool) {
 			f.Params[i] = &ps[i]
 		}
 	}
-	p.m.Funcs = append(p.m.Funcs, f)
+	if !metaParams {
+		// (A dropped intrinsic taking metadata is known by name only:
+		// no call of it is kept, and LLVM's declaration of it would
+		// not print back.)
+		p.m.Funcs = append(p.m.Funcs, f)
+	}
 	p.m.syms[name] = f
 	if !define {
 		widenParams(f)
@@ -944,6 +971,7 @@ func (p *parser) funcBody(f *Function, pnames []string, ptoks []token, vecs []*T
 	}
 	p.nextID = 0
 	p.switches = p.switches[:0]
+	p.invokeAggs = p.invokeAggs[:0]
 	j := 0 // f.Params[j] is the first of parameter i's
 	for i, pn := range pnames {
 		a := f.Params[j]
@@ -1114,6 +1142,9 @@ func (p *parser) body() {
 				x.Block = cur
 				cur.Instrs = append(cur.Instrs, x)
 			}
+			if n := len(p.emit); n > 0 && p.emit[n-1].Op.IsTerminator() {
+				cur = nil // (an invoke returning a struct)
+			}
 			continue
 		}
 		p.placePre(f, cur, in.Op == OpPhi)
@@ -1180,6 +1211,7 @@ func (p *parser) body() {
 		}
 	}
 	p.lowerSwitches()
+	p.placeInvokeAggs()
 }
 
 // resolveLocal is the value forward reference r stands for, following
@@ -1407,6 +1439,15 @@ func (p *parser) instrBody() *Instr {
 		p.freezeInstr()
 		return nil
 	}
+	if w == "landingpad" {
+		p.next()
+		p.landingPad(opTok)
+		return nil
+	}
+	if w == "resume" {
+		p.next()
+		return p.resume(opTok)
+	}
 	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
@@ -1542,7 +1583,7 @@ func (p *parser) instrBody() *Instr {
 			p.lx, p.tok, p.prev = save, saveTok, savePrev
 			p.next()
 		}
-	case op == OpCall:
+	case op == OpCall || op == OpInvoke:
 		in.Flags |= p.parseFMF()
 		for p.tok.kind == tWord && !p.isTypeStart() {
 			if valueWords[p.tok.text] {
@@ -1610,9 +1651,18 @@ func (p *parser) instrBody() *Instr {
 		ats := p.types[:0]
 		var byvals []*Type
 		vecCall := hasVec2F(srcRet)
+		metaArgs := false
 		for !p.isPunct(")") {
-			if len(args) > 1 {
+			if len(args) > 1 || metaArgs {
 				p.expectPunct(",")
+			}
+			if p.isWord("metadata") {
+				// (An argument of the intrinsics dropped below:
+				// llvm.experimental.noalias.scope.decl(metadata !3).)
+				p.next()
+				p.skipMetaArg()
+				metaArgs = true
+				continue
 			}
 			tt := p.tok
 			t := p.parseType()
@@ -1676,7 +1726,7 @@ func (p *parser) instrBody() *Instr {
 		}
 		p.types = ats[:0]
 		p.next()
-		for p.tok.kind == tAttrRef || p.tok.kind == tWord && p.tok.line == opTok.line && !p.isTypeStart() && !isInstrWord(p.tok.text) {
+		for p.tok.kind == tAttrRef || p.tok.kind == tWord && p.tok.line == opTok.line && !p.isTypeStart() && !isInstrWord(p.tok.text) && !(op == OpInvoke && p.isWord("to")) {
 			p.next()
 			if p.isPunct("(") {
 				p.skipBalanced()
@@ -1690,6 +1740,17 @@ func (p *parser) instrBody() *Instr {
 		in.Ops = args[:len(args):len(args)]
 		if name := calleeName(in); vecCall && strings.HasPrefix(name, "llvm.") {
 			p.failAt(opTok, "intrinsic '@%s' on vectors is not supported", name)
+		}
+		if metaArgs && !isDroppedIntrinsic(calleeName(in)) {
+			p.failAt(opTok, "metadata arguments are supported only for the intrinsics gorc drops, not '@%s'", calleeName(in))
+		}
+		if op == OpInvoke {
+			p.invokeDests(in, opTok, srcRet)
+			if ret.Kind == StructKind {
+				p.invokeAgg(in, opTok)
+				return nil
+			}
+			break
 		}
 		if hasVec2F(srcRet) {
 			p.vec2fCall(in, opTok, srcRet)

@@ -285,6 +285,9 @@ func (p *printer) function(f *Function) {
 		p.sb.WriteByte('\n')
 		return
 	}
+	if f.Personality != "" {
+		p.sb.WriteString(" personality ptr " + globalIdent(f.Personality))
+	}
 	p.sb.WriteString(" {\n")
 	for i, b := range f.Blocks {
 		if i > 0 {
@@ -382,11 +385,11 @@ func (p *printer) instr(in *Instr) {
 			}
 			sb.WriteString(" ]")
 		}
-	case op == OpCall:
+	case op == OpCall || op == OpInvoke:
 		if in.Flags&FlagTail != 0 {
 			sb.WriteString("tail ")
 		}
-		sb.WriteString("call ")
+		sb.WriteString(op.String() + " ")
 		sb.WriteString(fmfString(in.Flags &^ FlagTail))
 		ft := in.FnType
 		if ft != nil && ft.Variadic {
@@ -418,6 +421,32 @@ func (p *printer) instr(in *Instr) {
 			p.operands(in.Args(), false)
 		}
 		sb.WriteByte(')')
+		if op == OpInvoke && len(in.Blocks) == 2 {
+			sb.WriteString(" to label " + p.ident(in.Blocks[0]) + " unwind label " + p.ident(in.Blocks[1]))
+		}
+	case op == OpLandingPad:
+		sb.WriteString("landingpad " + in.Typ.String())
+		if in.Pred != 0 {
+			sb.WriteString(" cleanup")
+		}
+		for _, c := range in.Ops {
+			if IsFilterClause(c) {
+				sb.WriteString(" filter " + p.typedIdent(c))
+			} else {
+				sb.WriteString(" catch " + p.typedIdent(c))
+			}
+		}
+	case op == OpResume:
+		// The exception and selector: rebuilt with insertvalue for LLVM.
+		agg := "poison"
+		const ts = "{ ptr, i32 }"
+		for i, x := range in.Ops {
+			p.aggTemp++
+			name := localIdent("resume.agg." + strconv.Itoa(p.aggTemp))
+			sb.WriteString(name + " = insertvalue " + ts + " " + agg + ", " + p.typedIdent(x) + ", " + strconv.Itoa(i) + "\n  ")
+			agg = name
+		}
+		sb.WriteString("resume " + ts + " " + agg)
 	case op == OpAlloca:
 		sb.WriteString("alloca ")
 		sb.WriteString(in.ElemType.String())

@@ -250,7 +250,7 @@ func (b *Block) Terminator() *Instr {
 
 // Succs returns the block's successors (the targets of its terminator).
 func (b *Block) Succs() []*Block {
-	if t := b.Terminator(); t != nil && t.Op == OpBr {
+	if t := b.Terminator(); t != nil && (t.Op == OpBr || t.Op == OpInvoke) {
 		return t.Blocks
 	}
 	return nil
@@ -291,6 +291,9 @@ type Function struct {
 	// Attrs keeps function attributes that matter to code generation
 	// (e.g. "nounwind"); unknown attributes are dropped by the parser.
 	Attrs []string
+	// Personality names the function's exception personality routine
+	// (`personality ptr @__gxx_personality_v0`), "" if none.
+	Personality string
 
 	names map[string]int // name uniquing; nil until first use
 
@@ -314,7 +317,7 @@ func (f *Function) DirectCallees() iter.Seq[*Function] {
 	return func(yield func(*Function) bool) {
 		for _, b := range f.Blocks {
 			for _, in := range b.Instrs {
-				if in.Op != OpCall || len(in.Ops) == 0 {
+				if !in.Op.IsCall() || len(in.Ops) == 0 {
 					continue
 				}
 				if callee, ok := in.Ops[0].(*Function); ok && !yield(callee) {

@@ -299,7 +299,36 @@ func (v *verifier) instr(dt *DomTree, b *Block, pos int, in *Instr) {
 				v.errorf(b, in, "phi entry for %s, which is not a predecessor", v.ident(in.Blocks[i]))
 			}
 		}
-	case op == OpCall:
+	case op == OpLandingPad:
+		if t := in.Typ; t.Kind != StructKind || len(t.Fields) != 2 || !t.Fields[0].IsPtr() || !t.Fields[1].Equal(I32) {
+			v.errorf(b, in, "landingpad must be of type { ptr, i32 }")
+		}
+		for _, c := range in.Ops {
+			if c == nil || !c.Type().IsPtr() && !IsFilterClause(c) {
+				v.errorf(b, in, "landingpad clause must be a ptr (catch) or an array of ptr (filter)")
+			}
+		}
+		if n := len(b.Phis()); n >= len(b.Instrs) || b.Instrs[n] != in {
+			v.errorf(b, in, "landingpad must be the first instruction after the phis")
+		}
+		for _, p := range dt.PredsOf(b) {
+			if t := p.Terminator(); t == nil || t.Op != OpInvoke || len(t.Blocks) != 2 || t.Blocks[1] != b || t.Blocks[0] == b {
+				v.errorf(b, in, "landingpad block is reached from %s other than by an invoke's unwind edge", v.ident(p))
+				break
+			}
+		}
+	case op == OpResume:
+		if len(in.Ops) != 2 || in.Ops[0] == nil || in.Ops[1] == nil || !in.Ops[0].Type().IsPtr() || !in.Ops[1].Type().Equal(I32) {
+			v.errorf(b, in, "resume needs the exception (ptr) and the selector (i32)")
+		}
+	case op == OpCall || op == OpInvoke:
+		if op == OpInvoke && (len(in.Blocks) != 2 || in.Blocks[0] == nil || in.Blocks[1] == nil) {
+			v.errorf(b, in, "invoke needs a normal and an unwind destination")
+			return
+		}
+		if op == OpInvoke && !hasLandingPad(in.Blocks[1]) {
+			v.errorf(b, in, "invoke's unwind destination %s does not begin with a landingpad", v.ident(in.Blocks[1]))
+		}
 		ft := in.FnType
 		if len(in.Ops) == 0 || ft == nil || ft.Kind != FuncKind {
 			v.errorf(b, in, "call without callee or function type")
@@ -403,7 +432,7 @@ func (v *verifier) instr(dt *DomTree, b *Block, pos int, in *Instr) {
 		}
 		call, ok := in.Ops[0].(*Instr)
 		idx, ok2 := in.Ops[1].(*ConstInt)
-		if !ok || (call.Op != OpCall && call.Op != OpCmpXchg) || call.Typ.Kind != StructKind || !ok2 || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) {
+		if !ok || (!call.Op.IsCall() && call.Op != OpCmpXchg && call.Op != OpLandingPad) || call.Typ.Kind != StructKind || !ok2 || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) {
 			v.errorf(b, in, "extractvalue needs a call returning a struct and a constant field number")
 			return
 		}
@@ -506,4 +535,11 @@ func (v *verifier) cast(b *Block, in *Instr) {
 	if !ok {
 		v.errorf(b, in, "invalid %s from %v to %v", in.Op, from, to)
 	}
+}
+
+// hasLandingPad reports whether b's first instruction after its phis is
+// a landingpad.
+func hasLandingPad(b *Block) bool {
+	n := len(b.Phis())
+	return n < len(b.Instrs) && b.Instrs[n].Op == OpLandingPad
 }

@@ -232,7 +232,13 @@ type lazyIRStubs struct {
 	mu    sync.Mutex
 	fns   map[string]*ir.Function // defined, no stub yet
 	names map[string]bool         // every function the module defines
+	weak  map[string]bool         // those of them linkonce_odr or weak
 }
+
+// weakLinkage reports whether l lets another module's definition win
+// (C++ inline functions and templates: linkonce_odr, as COMDAT groups
+// in objects, where the first object's copy wins).
+func weakLinkage(l ir.Linkage) bool { return l == ir.LinkOnceODR || l == ir.Weak }
 
 // addLazyIRStubs adds lm's functions behind a lazyIRStubs generator.
 func (j *JIT) addLazyIRStubs(lm *lazyModule, m *ir.Module, impl, bodies *orc.JITDylib, defined func(*ir.Function) bool) error {
@@ -247,13 +253,26 @@ func (j *JIT) addLazyIRStubs(lm *lazyModule, m *ir.Module, impl, bodies *orc.JIT
 		return nil
 	}
 	g.names = make(map[string]bool, len(g.fns))
-	for n := range g.fns {
+	for n, f := range g.fns {
 		g.names[n] = true
+		if weakLinkage(f.Linkage) {
+			if g.weak == nil {
+				g.weak = make(map[string]bool)
+			}
+			g.weak[n] = true
+		}
 	}
 	j.mu.Lock()
 	for _, other := range j.lazyIR {
 		for n := range g.names {
 			if other.names[n] {
+				if g.weak[n] || other.weak[n] {
+					// The first module's copy wins, as the first
+					// object's COMDAT group does.
+					delete(g.names, n)
+					delete(g.fns, n)
+					continue
+				}
 				j.mu.Unlock()
 				return fmt.Errorf("jit: %s: %w", lm.name, &orc.DuplicateDefinitionError{Symbol: j.ES.Intern(n), JITDylib: j.Main.Name(), ExistingSource: other.lm.name, NewSource: lm.name})
 			}
@@ -287,6 +306,11 @@ func (j *JIT) checkLazyDuplicates(gs []*lazyIRStubs) error {
 			g.mu.Lock()
 			// Still in fns: g made no stub, so the definition is another's.
 			_, dup := g.fns[n]
+			if dup && g.weak[n] {
+				// (An object's copy of a linkonce_odr function wins.)
+				delete(g.fns, n)
+				dup = false
+			}
 			g.mu.Unlock()
 			if dup {
 				return fmt.Errorf("jit: %s: %w", g.lm.name, &orc.DuplicateDefinitionError{Symbol: si.Name, JITDylib: j.Main.Name(), ExistingSource: si.Source, NewSource: g.lm.name})

@@ -141,6 +141,48 @@ func TestAddLazyIRDuplicateDefinitions(t *testing.T) {
 	})
 }
 
+// TestAddLazyIRLinkOnceODR: a linkonce_odr function (a C++ inline
+// function or template) defined by several lazy IR modules, or by an
+// object and a lazy module, is no duplicate: the first definition wins,
+// as the first object's COMDAT group does, and every module's callers
+// reach it.
+func TestAddLazyIRLinkOnceODR(t *testing.T) {
+	const m1 = "declare i32 @h()\ndefine linkonce_odr i32 @g(i32 %x) {\nentry:\n  %r = add i32 %x, 40\n  ret i32 %r\n}\ndefine i32 @main() {\nentry:\n  %a = call i32 @g(i32 1)\n  %b = call i32 @h()\n  %r = add i32 %a, %b\n  ret i32 %r\n}\n"
+	const m2 = "define linkonce_odr i32 @g(i32 %x) {\nentry:\n  %r = add i32 %x, 40\n  ret i32 %r\n}\ndefine i32 @h() {\nentry:\n  %r = call i32 @g(i32 -40)\n  %s = add i32 %r, 1\n  ret i32 %s\n}\n"
+	for _, eager := range []bool{false, true} {
+		name := "two lazy modules"
+		if eager {
+			name = "object added first"
+		}
+		t.Run(name, func(t *testing.T) {
+			ctx, j := newLazyTestJIT(t, "local")
+			var err error
+			if eager {
+				err = j.AddIR(ctx, "m2.ll", []byte(m2), 2)
+			} else {
+				err = j.AddLazyIR(ctx, "m2.ll", []byte(m2), 2, jit.PartitionFunction)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := j.AddLazyIR(ctx, "m1.ll", []byte(m1), 2, jit.PartitionFunction); err != nil {
+				t.Fatal(err)
+			}
+			addr, err := j.Lookup(ctx, "main")
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := j.EPC.RunAsMain(ctx, addr, []string{"m"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st != 42 {
+				t.Errorf("main returned %d, want 42", st)
+			}
+		})
+	}
+}
+
 // BenchmarkAddLazyIRStartup: the lazy start-up of a 10,000-function
 // module of which main calls 1%: add the module and link main (its stubs
 // made), without running it (the first calls are BenchmarkFirstCall's,

@@ -822,6 +822,7 @@ type fnCompiler struct {
 	vaSave      int32
 	vaGP, vaXMM int
 	x87         x87State // x86_fp80 values (x87.go)
+	eh          ehState  // invokes and landing pads (eh.go)
 
 	// operands' scratch: the registers an instruction reads and writes.
 	opUses []opUse
@@ -956,7 +957,7 @@ func (fc *fnCompiler) selectFunction() error {
 				in.ID = len(fc.frame)
 				fc.frame = append(fc.frame, frameObj{size: size, align: align})
 				nAlloca++
-			case (in.Op == ir.OpCall || in.Op == ir.OpCmpXchg) && in.Typ.Kind == ir.StructKind:
+			case (in.Op.IsCall() || in.Op == ir.OpCmpXchg || in.Op == ir.OpLandingPad) && in.Typ.Kind == ir.StructKind:
 				// A struct returned in registers: one vreg per field,
 				// consecutive from in.ID (OpExtractValue reads them).
 				if err := retRegsOK(in.Typ); err != nil {
@@ -1090,6 +1091,7 @@ func (fc *fnCompiler) selectFunction() error {
 		fc.vaGP, fc.vaXMM = ngp, nxmm
 		fc.saveArgRegs()
 	}
+	fc.eh.reset(f)
 	for i, b := range rpo {
 		fc.cur = i
 		fc.owner = i

@@ -31,6 +31,10 @@ type fde struct {
 	sym        elfw.SymID
 	start, end int
 	cfi        []cfiEvent
+	// lsda is the offset of the function's LSDA in .gcc_except_table, -1
+	// for none; personality names its personality routine then (eh.go).
+	lsda        int
+	personality string
 }
 
 type emitState struct {
@@ -107,6 +111,9 @@ func (fc *fnCompiler) emitFunction() error {
 	// and shorten those in place (asm.Shrink: the code emitting the body
 	// again with the short forms would give, at a fraction of the cost).
 	mark := a.Mark()
+	if fc.eh.on {
+		fc.eh.blockPC = append(fc.eh.blockPC[:0], make([]int, len(fc.blocks))...)
+	}
 	fc.emitBody()
 	em.short = a.Relax(em.short)
 	if slices.Contains(em.short, true) {
@@ -118,13 +125,28 @@ func (fc *fnCompiler) emitFunction() error {
 	if err := a.Err(); err != nil {
 		return fc.errorf("%w", err)
 	}
+	lsda := -1
+	if fc.eh.on && len(fc.eh.sites) > 0 {
+		moved := func(p int) int { return p }
+		if slices.Contains(em.short, true) {
+			moved = a.Moved
+		}
+		off, err := fc.emitLSDA(em.start, a.Len(), moved)
+		if err != nil {
+			return err
+		}
+		lsda = off
+	}
 	sym := mc.syms[fc.f].id
 	// The events go to the module's list (an fde's slice of it stays
 	// valid when a later append moves the list: it is never written
 	// again), not to an array of their own per function.
 	lo := len(mc.cfi)
 	mc.cfi = append(mc.cfi, em.cfi...)
-	mc.fdes = append(mc.fdes, fde{sym: sym, start: em.start, end: a.Len(), cfi: mc.cfi[lo:len(mc.cfi):len(mc.cfi)]})
+	mc.fdes = append(mc.fdes, fde{sym: sym, start: em.start, end: a.Len(), cfi: mc.cfi[lo:len(mc.cfi):len(mc.cfi)], lsda: lsda})
+	if lsda >= 0 {
+		mc.fdes[len(mc.fdes)-1].personality = fc.f.Personality
+	}
 	return nil
 }
 
@@ -186,6 +208,9 @@ func (fc *fnCompiler) emitBody() {
 		}
 		em.curBlock, em.curLi = bi, li
 		a.Bind(b.label)
+		if fc.eh.on {
+			fc.eh.blockPC[bi] = a.Len()
+		}
 		if p := em.pred[bi]; p >= 0 && em.done[p] {
 			em.fwd = em.endFwd[p]
 		} else {
@@ -499,6 +524,9 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 	a := &fc.mc.a
 	switch m.op {
 	case mNop, mEntry:
+	case mLandPad:
+		// Reached by the unwinder, not from the block before.
+		fc.clearForwarding()
 	case mCopy:
 		fc.emitCopy(m)
 	case mImm:
@@ -572,6 +600,10 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		fc.emitSelect(m)
 	case mCall:
 		ci := &fc.calls[m.imm]
+		if ci.lpad != 0 {
+			fc.emitInvokeCall(ci, m)
+			break
+		}
 		if ci.sym >= 0 {
 			a.CallSym(ci.sym)
 		} else {

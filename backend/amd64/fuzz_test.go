@@ -26,6 +26,7 @@ e:
   %p = phi i64 [ %d, %t ], [ 0, %entry ]
   ret i64 %p
 }`)
+	f.Add(ehIR)
 	f.Fuzz(func(t *testing.T, src string) {
 		m, err := ir.ParseString("fuzz.ll", src)
 		if err != nil || ir.Verify(m) != nil {

@@ -482,6 +482,14 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 		if fc.hasOps(in, 1) {
 			fc.selectCall(in)
 		}
+	case op == ir.OpInvoke:
+		if fc.hasOps(in, 1) {
+			fc.selectInvoke(in)
+		}
+	case op == ir.OpLandingPad:
+		// Its values are set on each unwind edge (selectInvoke).
+	case op == ir.OpResume:
+		fc.selectResume(in)
 	case op == ir.OpAlloca:
 		// Frame objects are laid out in allocFrame; nothing to emit.
 	case op == ir.OpLoad:
@@ -521,7 +529,7 @@ func (fc *fnCompiler) selectInstr(in *ir.Instr) {
 	case op == ir.OpExtractValue:
 		call, ok := in.Ops[0].(*ir.Instr)
 		idx, ok2 := in.Ops[1].(*ir.ConstInt)
-		if !ok || !ok2 || (call.Op != ir.OpCall && call.Op != ir.OpCmpXchg) || call.Typ.Kind != ir.StructKind || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) || call.ID < numPhys {
+		if !ok || !ok2 || (!call.Op.IsCall() && call.Op != ir.OpCmpXchg && call.Op != ir.OpLandingPad) || call.Typ.Kind != ir.StructKind || idx.V < 0 || idx.V >= int64(len(call.Typ.Fields)) || call.ID < numPhys {
 			fc.failf(in, "extractvalue of something other than a call returning a struct")
 			return
 		}
@@ -681,6 +689,10 @@ func (fc *fnCompiler) selectCall(in *ir.Instr) {
 			if fc.useCount(in) > 0 {
 				fc.mov(vreg(in.ID), vreg(asm.RDX))
 			}
+			return
+		}
+		if ir.IsEHTypeIDFor(f.Name) {
+			fc.selectTypeIDFor(in)
 			return
 		}
 		sym, _ := fc.mc.symbolFor(f)
@@ -1153,7 +1165,7 @@ func (fc *fnCompiler) lowerCall(in *ir.Instr, sym int32, callee ir.Value, args [
 	}
 	var regs []regArg
 	var byval []*ir.Type
-	if in.Op == ir.OpCall && in.FnType != nil {
+	if in.Op.IsCall() && in.FnType != nil {
 		byval = in.FnType.ByVal
 	}
 	for i, v := range vals {

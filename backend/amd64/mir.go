@@ -1,6 +1,9 @@
 package amd64
 
-import "github.com/gorc-jit/gorc/backend/amd64/asm"
+import (
+	"github.com/gorc-jit/gorc/backend/amd64/asm"
+	"github.com/gorc-jit/gorc/ir"
+)
 
 // The machine IR: x86-64 operations on virtual registers, in blocks laid
 // out in final order. Virtual register numbers below numPhys are the
@@ -61,6 +64,7 @@ const (
 	mAtomic       // an atomic operation on [addr] of size sz (sub: atomXchg...)
 	mAddTP        // dst = a + the thread pointer (fs:0)
 	mX87          // an x87 operation (sub: x87Ld...; x87.go)
+	mLandPad      // a landing pad's entry: defines rax (exception) and rdx (selector) (eh.go)
 )
 
 // mAtomic's operations (minst.sub).
@@ -77,6 +81,7 @@ const (
 	flBConst             // b is the float constant with bits imm
 	flLateB              // b is read after dst is written (dst != b)
 	flLateA              // a is read after dst is written
+	flUnwind             // mJmp of an invoke: f is its unwind edge's block (eh.go)
 )
 
 // addr kinds
@@ -119,7 +124,9 @@ type mblock struct {
 type callInfo struct {
 	sym     int32 // symbol id, or -1 for an indirect call through minst.a
 	uses    []vreg
-	results []vreg // phys result registers (defined)
+	results []vreg    // phys result registers (defined)
+	lpad    int32     // an invoke's: 1 + the machine block of its unwind edge; 0 for a call
+	pad     *ir.Instr // an invoke's landingpad
 }
 
 type frameObj struct {

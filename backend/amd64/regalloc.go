@@ -138,6 +138,8 @@ func (fc *fnCompiler) operands(m *minst) (uses []opUse, defs []vreg) {
 	switch m.op {
 	case mEntry:
 		defs = append(defs, fc.entry...)
+	case mLandPad:
+		defs = append(defs, vreg(asm.RAX), vreg(asm.RDX))
 	case mCall:
 		ci := &fc.calls[m.imm]
 		for _, r := range ci.uses {
@@ -216,6 +218,9 @@ func (fc *fnCompiler) succs(b *mblock) (int32, int32) {
 	last := &b.insts[len(b.insts)-1]
 	switch last.op {
 	case mJmp:
+		if last.flags&flUnwind != 0 {
+			return last.t, last.f
+		}
 		return last.t, -1
 	case mBr, mCmpBr, mFCmpBr:
 		return last.t, last.f
@@ -522,7 +527,7 @@ func clearBits(b []uint64, from, to int32) {
 // operation, the base of the address (readsAddr); writes dst. The allocator's walks handle these inline.
 func plainOperands(op mop) bool {
 	switch op {
-	case mEntry, mCall, mDiv, mAtomic, mRet:
+	case mEntry, mCall, mDiv, mAtomic, mRet, mLandPad:
 		return false
 	}
 	return true

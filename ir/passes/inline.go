@@ -170,7 +170,7 @@ func inlinable(callee, body *ir.Function, call *ir.Instr) bool {
 // at all: defined, not variadic, at most max instructions, not calling
 // callee itself, and no dynamic stack allocation.
 func inlinableBody(callee, body *ir.Function, max int) bool {
-	if body.IsDeclaration() || body.Sig.Variadic {
+	if body.IsDeclaration() || body.Sig.Variadic || body.HasEH() {
 		return false
 	}
 	if body.Sig.Ret.Kind == ir.StructKind || body.Sig.ByVal != nil {

@@ -169,7 +169,9 @@ func (pm *Manager) Run(ctx context.Context, m *ir.Module) error {
 // ir.VerifyFunction accepts; on anything else a pass may fail, which is
 // reported as an error naming the pass rather than a panic.
 func (pm *Manager) RunFunction(f *ir.Function) (err error) {
-	if f.IsDeclaration() {
+	if f.IsDeclaration() || f.HasEH() {
+		// (Functions with invokes and landing pads are compiled as
+		// written: the passes know nothing of unwind edges.)
 		return nil
 	}
 	cur := ""
