@@ -3,6 +3,7 @@ package amd64
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
 	"github.com/gorc-jit/gorc/ir"
@@ -672,6 +673,21 @@ func (fc *fnCompiler) selectCall(in *ir.Instr) {
 	if f, ok := callee.(*ir.Function); ok {
 		if isVAStart(f) {
 			fc.selectVAStart(in)
+			return
+		}
+		if f.Name == "llvm.returnaddress" || strings.HasPrefix(f.Name, "llvm.frameaddress") {
+			// The return address is the word above the incoming stack
+			// arguments' first slot; the frame address is where a frame
+			// pointer pushed by the prologue would be, the word below.
+			if fc.useCount(in) > 0 {
+				ad := maddr{kind: addrInArg, disp: -8}
+				if f.Name == "llvm.returnaddress" {
+					fc.emit(minst{op: mLoad, sz: 8, dst: vreg(in.ID), a: noVReg, b: noVReg, c: noVReg, addr: ad})
+				} else {
+					ad.disp = -16
+					fc.emit(minst{op: mLea, dst: vreg(in.ID), a: noVReg, b: noVReg, c: noVReg, addr: ad})
+				}
+			}
 			return
 		}
 		sym, _ := fc.mc.symbolFor(f)
