@@ -118,6 +118,7 @@ type parser struct {
 	tok       token
 	prev      token
 	m         *Module
+	fname     string // the name the function being parsed had in the source (blockaddr.go)
 
 	// module-level forward references: @name used before its definition.
 	gfwd map[string]*fwdRef
@@ -844,7 +845,7 @@ func (p *parser) funcHeader(define bool) {
 		p.failAt(startTok, "expected '{' to begin the body of '@%s'", name)
 	}
 	if p.lazy {
-		p.pending[f] = &pendingBody{lx: p.lx, pnames: pnames, ptoks: ptoks}
+		p.pending[f] = &pendingBody{lx: p.lx, pnames: pnames, ptoks: ptoks, name: name}
 		if vecs != nil {
 			if p.vecParams == nil {
 				p.vecParams = make(map[*Function][]bool)
@@ -855,6 +856,7 @@ func (p *parser) funcHeader(define bool) {
 		return
 	}
 	p.next()
+	p.fname = name
 	p.funcBody(f, pnames, ptoks, vecs)
 }
 
@@ -1295,6 +1297,10 @@ func (p *parser) instrBody() *Instr {
 	if w == "switch" {
 		p.next()
 		return p.parseSwitch(opTok)
+	}
+	if w == "indirectbr" {
+		p.next()
+		return p.parseIndirectBr(opTok)
 	}
 	if w == "extractvalue" || w == "insertvalue" {
 		p.next()
@@ -1878,7 +1884,7 @@ func opByWord(w string) (Op, bool) {
 
 func isInstrWord(s string) bool {
 	_, ok := opByWord(s)
-	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch" || s == "extractvalue" || s == "insertvalue" ||
+	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch" || s == "indirectbr" || s == "extractvalue" || s == "insertvalue" ||
 		s == "extractelement" || s == "insertelement" || s == "shufflevector" || s == "freeze"
 }
 
@@ -2056,6 +2062,9 @@ func (p *parser) parseConstant(t *Type) Constant {
 		}
 		if op, ok := constExprWords[tok.text]; ok {
 			return p.parseConstExpr(tok, op, t)
+		}
+		if tok.text == "blockaddress" {
+			return p.parseBlockAddress(tok, t)
 		}
 		p.failAt(tok, "expected a value, found '%s' (not a supported constant or constant expression)", tok.text)
 	}

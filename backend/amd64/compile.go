@@ -710,6 +710,13 @@ func (mc *moduleCompiler) writeConst(g *ir.Global, sec *elfw.Section, off uint64
 			return nil
 		}
 		sym, add, ok := ir.SymbolOffset(x)
+		if v, isNum := ir.ConstNumber(x); isNum && (!ok || len(buf) < 8) && len(buf) <= 8 {
+			// A number (a difference of block addresses): its low bytes.
+			var b [8]byte
+			binary.LittleEndian.PutUint64(b[:], uint64(v))
+			copy(buf, b[:])
+			return nil
+		}
 		if !ok || len(buf) < 8 {
 			return fmt.Errorf("amd64: global @%s: constant expression %s is not supported in an initializer", diag.Clip(g.Name), diag.Clip(x.Ident()))
 		}

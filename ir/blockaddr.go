@@ -1,0 +1,150 @@
+package ir
+
+import "sync"
+
+// Computed goto: blockaddress(@f, %bb) constants and indirectbr.
+//
+// The parser gives the address of a block a number instead of a code
+// address: blockaddress(@f, %bb) reads as inttoptr (i64 N to ptr), N the
+// block's number in the module (1, 2, ... in order of first mention, the
+// same for every mention, whether in a global's initializer, in code, or
+// in a body parsed lazily later), and "indirectbr ptr %a, [label %b1,
+// ...]" as a switch on ptrtoint %a over the numbers of its destinations
+// (switch.go lowers it). The values are only ever jumped to (GCC's
+// "labels as values" allow nothing else across functions), compared and
+// offset from one another (&&l1 - &&l0 tables), which numbers do as well
+// as addresses; and no relocation, linker symbol or lazy-compilation
+// stub has to know where a block ends up.
+
+// blockIDs numbers the blocks whose address a module takes.
+type blockIDs struct {
+	mu  sync.Mutex
+	ids map[string]int64 // function name + "\x00" + block name -> number
+}
+
+// blockID returns the number of block bb of function fn, giving it the
+// next one if it has none yet.
+func (m *Module) blockID(fn, bb string) int64 {
+	m.blocks.mu.Lock()
+	defer m.blocks.mu.Unlock()
+	if m.blocks.ids == nil {
+		m.blocks.ids = make(map[string]int64)
+	}
+	k := fn + "\x00" + bb
+	id, ok := m.blocks.ids[k]
+	if !ok {
+		id = int64(len(m.blocks.ids)) + 1
+		m.blocks.ids[k] = id
+	}
+	return id
+}
+
+// parseBlockAddress reads "(@f, %bb)" after the word blockaddress (tok)
+// and returns the block's number as a pointer constant.
+func (p *parser) parseBlockAddress(tok token, t *Type) Constant {
+	if !t.IsPtr() {
+		p.failAt(tok, "blockaddress has type ptr, expected '%v'", t)
+	}
+	p.expectPunct("(")
+	if p.tok.kind != tGlobal {
+		p.fail("expected a function in blockaddress, found %v", p.tok)
+	}
+	fn := p.tok.text
+	p.next()
+	p.expectPunct(",")
+	if p.tok.kind != tLocal {
+		p.fail("expected a block label in blockaddress, found %v", p.tok)
+	}
+	bb := p.tok.text
+	p.next()
+	p.expectPunct(")")
+	return &ConstExpr{Op: OpIntToPtr, Typ: Ptr, Ops: []Value{p.constInt(I64, p.m.blockID(fn, bb))}}
+}
+
+// parseIndirectBr reads "indirectbr ptr %a, [label %b1, label %b2 ...]"
+// (the word indirectbr already read) and returns the placeholder
+// terminator of the switch it becomes: on ptrtoint %a, each destination
+// but the last tested for its block number, the last the default.
+func (p *parser) parseIndirectBr(at token) *Instr {
+	t := p.parseType()
+	if !t.IsPtr() {
+		p.failAt(at, "indirectbr on a value of type '%v' (ptr is required)", t)
+	}
+	addr := p.parseValue(t)
+	p.expectPunct(",")
+	p.expectPunct("[")
+	var dests []*Block
+	var names []string
+	for !p.isPunct("]") {
+		if len(dests) > 0 {
+			p.expectPunct(",")
+		}
+		p.expectWord("label")
+		if p.tok.kind == tLocal {
+			names = append(names, p.tok.text)
+		}
+		dests = append(dests, p.parseLabelRef())
+	}
+	p.next() // ']'
+	in := p.arena.alloc()
+	*in = Instr{Op: OpBr, Typ: Void}
+	if len(dests) == 0 {
+		*in = Instr{Op: OpUnreachable, Typ: Void}
+		return in
+	}
+	in.blkBuf[0] = dests[len(dests)-1]
+	in.Blocks = in.blkBuf[:1:1]
+	if len(dests) == 1 {
+		return in
+	}
+	x := p.arena.alloc()
+	*x = Instr{Op: OpPtrToInt, Typ: I64}
+	x.setOps1(addr)
+	p.pre = append(p.pre, x)
+	sw := &pendingSwitch{cond: x, tok: at, br: in}
+	seen := make(map[*Block]bool)
+	for i, b := range dests[:len(dests)-1] {
+		if seen[b] || b == in.Blocks[0] {
+			continue // listed twice: one test is enough
+		}
+		seen[b] = true
+		sw.vals = append(sw.vals, p.constInt(I64, p.m.blockID(p.fname, names[i])))
+		sw.dests = append(sw.dests, b)
+	}
+	if len(sw.vals) > 0 {
+		p.switches = append(p.switches, sw)
+	}
+	return in
+}
+
+// ConstNumber evaluates a constant expression that is a number, not an
+// address: add, sub and trunc of numbers and of casts of numbers, as
+// tables of block-address differences (trunc (sub (ptrtoint
+// (blockaddress ...), ptrtoint (blockaddress ...)))) hold.
+func ConstNumber(c Value) (int64, bool) {
+	x, ok := c.(*ConstExpr)
+	if !ok {
+		sym, off, ok := SymbolOffset(c)
+		return off, ok && sym == nil
+	}
+	switch x.Op {
+	case OpAdd, OpSub:
+		a, okA := ConstNumber(x.Ops[0])
+		b, okB := ConstNumber(x.Ops[1])
+		if !okA || !okB {
+			return 0, false
+		}
+		if x.Op == OpSub {
+			b = -b
+		}
+		return a + b, true
+	case OpTrunc:
+		v, ok := ConstNumber(x.Ops[0])
+		if !ok || !x.Typ.IsInt() || x.Typ.Bits >= 64 {
+			return 0, false
+		}
+		return v << (64 - x.Typ.Bits) >> (64 - x.Typ.Bits), true
+	}
+	sym, off, ok := SymbolOffset(c)
+	return off, ok && sym == nil
+}
