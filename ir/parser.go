@@ -1496,7 +1496,12 @@ func (p *parser) instrBody() *Instr {
 			p.next()
 			ft = FuncType(ret, ps, variadic)
 		}
-		callee := p.parseValue(Ptr)
+		var callee Value
+		if p.isWord("asm") {
+			callee = p.parseInlineAsm()
+		} else {
+			callee = p.parseValue(Ptr)
+		}
 		p.expectPunct("(")
 		// The callee and arguments go to the inline operands while they
 		// fit; the argument types to the parser's scratch.
@@ -1554,6 +1559,9 @@ func (p *parser) instrBody() *Instr {
 		if hasVec2F(srcRet) {
 			p.vec2fCall(in, opTok, srcRet)
 			return nil
+		}
+		if _, ok := callee.(*InlineAsm); ok {
+			p.checkAsmCall(in, opTok)
 		}
 		if ret.Kind == StructKind {
 			p.aggCall(in, opTok)

@@ -572,7 +572,11 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		fc.emitSelect(m)
 	case mCall:
 		ci := &fc.calls[m.imm]
-		if ci.sym >= 0 {
+		if ci.isAsm {
+			if len(ci.blob) > 0 {
+				a.Raw(ci.blob)
+			}
+		} else if ci.sym >= 0 {
 			a.CallSym(ci.sym)
 		} else {
 			a.CallR(fc.regOf(m.a, scratchGPR))

@@ -692,6 +692,8 @@ func (fc *fnCompiler) selectCall(in *ir.Instr) {
 		}
 		sym, _ := fc.mc.symbolFor(f)
 		fc.lowerCall(in, sym, nil, in.Ops[1:], ft.Variadic)
+	} else if ia, ok := callee.(*ir.InlineAsm); ok {
+		fc.selectAsm(in, ia)
 	} else {
 		fc.lowerCall(in, -1, callee, in.Ops[1:], ft.Variadic)
 	}

@@ -120,6 +120,8 @@ type callInfo struct {
 	sym     int32 // symbol id, or -1 for an indirect call through minst.a
 	uses    []vreg
 	results []vreg // phys result registers (defined)
+	isAsm   bool   // inline asm: blob is emitted instead of a call (inlineasm.go)
+	blob    []byte
 }
 
 type frameObj struct {
