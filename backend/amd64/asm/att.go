@@ -71,6 +71,7 @@ const (
 	atImm
 	atMem
 	atLabel
+	atDigit // a /digit in ModRM.reg (not a register operand)
 )
 
 type attOp struct {
@@ -399,6 +400,32 @@ func (st *attState) enc(pfx byte, sz Size, o8, o opc, reg attOp, rm attOp, immLe
 	return nil
 }
 
+// prefixes emits the operand-size prefix and the REX prefix an
+// instruction with its register in the opcode byte (or none) needs at
+// size sz.
+func (st *attState) prefixes(sz Size, r attOp) error {
+	if sz == 2 {
+		st.a.b(0x66)
+	}
+	rex := byte(0)
+	if sz == 8 {
+		rex |= 8
+	}
+	if r.kind == atReg {
+		rex |= r.r.hi()
+		if sz == 1 && byteRex(r.r) && !r.high {
+			rex |= 0x40
+		}
+		if r.high && rex != 0 {
+			return fmt.Errorf("%%ah/%%bh/%%ch/%%dh cannot be used with a register that needs REX")
+		}
+	}
+	if rex != 0 {
+		st.a.b(0x40 | rex)
+	}
+	return nil
+}
+
 func (st *attState) imm(sz Size, v int64) error {
 	switch sz {
 	case 1:
@@ -460,7 +487,7 @@ func (st *attState) inst(mn string, ops []attOp) error {
 			if len(ops) != 1 || ops[0].kind == atReg && ops[0].sz != 1 || ops[0].kind != atReg && ops[0].kind != atMem {
 				return fmt.Errorf("%s takes a byte register or memory", mn)
 			}
-			return st.enc(0, 1, op2(0x0f, 0x90|byte(cc)), op2(0x0f, 0x90|byte(cc)), attOp{r: 0}, ops[0], 0)
+			return st.enc(0, 1, op2(0x0f, 0x90|byte(cc)), op2(0x0f, 0x90|byte(cc)), attOp{kind: atDigit, r: 0}, ops[0], 0)
 		}
 	}
 	if strings.HasPrefix(mn, "cmov") {
@@ -556,15 +583,27 @@ func (st *attState) inst(mn string, ops []attOp) error {
 		}
 		src, dst := ops[0], ops[1]
 		switch {
+		case src.kind == atImm && dst.kind == atReg && dst.r == RAX && !dst.high && (sz == 1 || src.imm < -128 || src.imm > 127):
+			// The accumulator's short form (as assemblers pick it).
+			if err := st.prefixes(sz, dst); err != nil {
+				return err
+			}
+			o := byte(op)<<3 | 5
+			if sz == 1 {
+				o--
+			}
+			a.b(o)
+			a.Insts++
+			return st.imm(sz, src.imm)
 		case src.kind == atImm && (dst.kind == atReg || dst.kind == atMem):
 			if sz != 1 && src.imm >= -128 && src.imm <= 127 {
-				if err := st.enc(0, sz, op1(0x83), op1(0x83), attOp{r: Reg(op)}, dst, 1); err != nil {
+				if err := st.enc(0, sz, op1(0x83), op1(0x83), attOp{kind: atDigit, r: Reg(op)}, dst, 1); err != nil {
 					return err
 				}
 				a.b(byte(src.imm))
 				return nil
 			}
-			if err := st.enc(0, sz, op1(0x80), op1(0x81), attOp{r: Reg(op)}, dst, immBytes(sz)); err != nil {
+			if err := st.enc(0, sz, op1(0x80), op1(0x81), attOp{kind: atDigit, r: Reg(op)}, dst, immBytes(sz)); err != nil {
 				return err
 			}
 			return st.imm(sz, src.imm)
@@ -585,32 +624,27 @@ func (st *attState) inst(mn string, ops []attOp) error {
 				a.MovRI(dst.r, src.imm)
 				return nil
 			case sz == 8:
-				if err := st.enc(0, 8, op1(0xc7), op1(0xc7), attOp{r: 0}, dst, 4); err != nil {
+				if err := st.enc(0, 8, op1(0xc7), op1(0xc7), attOp{kind: atDigit, r: 0}, dst, 4); err != nil {
 					return err
 				}
 				return st.imm(4, src.imm)
 			case sz == 1:
-				if dst.high || byteRex(dst.r) || dst.r >= R8 {
-					if err := st.enc(0, 1, op1(0xc6), op1(0xc6), attOp{r: 0}, dst, 1); err != nil {
-						return err
-					}
-					return st.imm(1, src.imm)
+				if err := st.prefixes(1, dst); err != nil {
+					return err
 				}
-				a.b(0xb0 | byte(dst.r))
+				a.b(0xb0 | dst.r.low())
+				a.Insts++
 				return st.imm(1, src.imm)
 			default:
-				if sz == 2 {
-					a.b(0x66)
-				}
-				if dst.r >= R8 {
-					a.b(0x41)
+				if err := st.prefixes(sz, dst); err != nil {
+					return err
 				}
 				a.b(0xb8 | dst.r.low())
 				a.Insts++
 				return st.imm(sz, src.imm)
 			}
 		case src.kind == atImm && dst.kind == atMem:
-			if err := st.enc(0, sz, op1(0xc6), op1(0xc7), attOp{r: 0}, dst, immBytes(sz)); err != nil {
+			if err := st.enc(0, sz, op1(0xc6), op1(0xc7), attOp{kind: atDigit, r: 0}, dst, immBytes(sz)); err != nil {
 				return err
 			}
 			return st.imm(sz, src.imm)
@@ -624,8 +658,20 @@ func (st *attState) inst(mn string, ops []attOp) error {
 			return fmt.Errorf("test takes two operands")
 		}
 		src, dst := ops[0], ops[1]
+		if src.kind == atImm && dst.kind == atReg && dst.r == RAX && !dst.high {
+			if err := st.prefixes(sz, dst); err != nil {
+				return err
+			}
+			if sz == 1 {
+				a.b(0xa8)
+			} else {
+				a.b(0xa9)
+			}
+			a.Insts++
+			return st.imm(sz, src.imm)
+		}
 		if src.kind == atImm {
-			if err := st.enc(0, sz, op1(0xf6), op1(0xf7), attOp{r: 0}, dst, immBytes(sz)); err != nil {
+			if err := st.enc(0, sz, op1(0xf6), op1(0xf7), attOp{kind: atDigit, r: 0}, dst, immBytes(sz)); err != nil {
 				return err
 			}
 			return st.imm(sz, src.imm)
@@ -640,9 +686,21 @@ func (st *attState) inst(mn string, ops []attOp) error {
 		if !two {
 			return fmt.Errorf("xchg takes two operands")
 		}
-		r, m := ops[0], ops[1]
+		r, m := ops[1], ops[0]
 		if r.kind != atReg {
 			r, m = m, r
+		}
+		if sz != 1 && r.kind == atReg && m.kind == atReg && (r.r == RAX) != (m.r == RAX) {
+			// xchg with the accumulator: 0x90+r.
+			if r.r == RAX {
+				r, m = m, r
+			}
+			if err := st.prefixes(sz, r); err != nil {
+				return err
+			}
+			a.b(0x90 | r.r.low())
+			a.Insts++
+			return nil
 		}
 		if r.kind == atReg && (m.kind == atReg || m.kind == atMem) {
 			return st.enc(0, sz, op1(0x86), op1(0x87), r, m, 0)
@@ -665,11 +723,11 @@ func (st *attState) inst(mn string, ops []attOp) error {
 			if base == "dec" {
 				d = 1
 			}
-			return st.enc(0, sz, op1(0xfe), op1(0xff), attOp{r: d}, ops[0], 0)
+			return st.enc(0, sz, op1(0xfe), op1(0xff), attOp{kind: atDigit, r: d}, ops[0], 0)
 		}
 	case "not", "neg", "mul", "div", "idiv", "imul":
 		if len(ops) == 1 && (ops[0].kind == atReg || ops[0].kind == atMem) {
-			return st.enc(0, sz, op1(0xf6), op1(0xf7), attOp{r: Reg(grp3ByName[base])}, ops[0], 0)
+			return st.enc(0, sz, op1(0xf6), op1(0xf7), attOp{kind: atDigit, r: Reg(grp3ByName[base])}, ops[0], 0)
 		}
 		if base == "imul" && two && ops[1].kind == atReg && ops[0].kind != atImm && sz != 1 {
 			return st.enc(0, sz, op2(0x0f, 0xaf), op2(0x0f, 0xaf), ops[1], ops[0], 0)
@@ -688,7 +746,7 @@ func (st *attState) inst(mn string, ops []attOp) error {
 			return st.imm(sz, ops[0].imm)
 		}
 	case "rol", "ror", "rcl", "rcr", "shl", "sal", "shr", "sar":
-		d := attOp{r: Reg(shiftByName[base])}
+		d := attOp{kind: atDigit, r: Reg(shiftByName[base])}
 		switch {
 		case len(ops) == 1 && ops[0].kind != atImm:
 			return st.enc(0, sz, op1(0xd0), op1(0xd1), d, ops[0], 0)
@@ -741,7 +799,7 @@ func (st *attState) inst(mn string, ops []attOp) error {
 	case "bt", "bts", "btr", "btc":
 		d := map[string]byte{"bt": 4, "bts": 5, "btr": 6, "btc": 7}[base]
 		if two && ops[0].kind == atImm && sz != 1 {
-			if err := st.enc(0, sz, op2(0x0f, 0xba), op2(0x0f, 0xba), attOp{r: Reg(d)}, ops[1], 1); err != nil {
+			if err := st.enc(0, sz, op2(0x0f, 0xba), op2(0x0f, 0xba), attOp{kind: atDigit, r: Reg(d)}, ops[1], 1); err != nil {
 				return err
 			}
 			a.b(byte(ops[0].imm))
@@ -761,8 +819,12 @@ func (st *attState) inst(mn string, ops []attOp) error {
 			return nil
 		}
 		if len(ops) == 1 && ops[0].kind == atImm && base == "push" && ops[0].imm == int64(int32(ops[0].imm)) {
-			a.b(0x68)
-			a.imm32(int32(ops[0].imm))
+			if v := ops[0].imm; v >= -128 && v <= 127 {
+				a.b(0x6a, byte(v))
+			} else {
+				a.b(0x68)
+				a.imm32(int32(v))
+			}
 			a.Insts++
 			return nil
 		}
