@@ -105,8 +105,10 @@ func isCalleeSaved(r asm.Reg) bool {
 
 // selectAsm selects a call of inline asm (see the top of this file).
 func (fc *fnCompiler) selectAsm(in *ir.Instr, ia *ir.InlineAsm) {
-	if err := fc.lowerAsm(in, ia); err != nil {
-		fc.failf(in, "inline asm %q: %v", diagClip(ia.Template), err)
+	if err := fc.lowerAsm(in, ia); err != nil && fc.err == nil {
+		// Not an iselError: the message is not clipped to a quote's
+		// length, so that it names the instruction refused.
+		fc.err = fmt.Errorf("inline asm %q: %w", diagClip(ia.Template), err)
 	}
 }
 

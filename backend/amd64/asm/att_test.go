@@ -218,3 +218,21 @@ func TestATTLabels(t *testing.T) {
 		t.Errorf("got % x, want % x", a.Buf, want)
 	}
 }
+
+// FuzzATT feeds ATT arbitrary text: it must return an error or bytes,
+// never panic or hang.
+func FuzzATT(f *testing.F) {
+	for _, c := range attCases()[:200] {
+		f.Add(c)
+	}
+	for _, s := range []string{"lock; cmpxchgl %ecx, (%rdx)", "1: pause\n jne 1b", "rep stosb", "movb %ah, %bl",
+		"addl $0x7fffffff, -8(%rbp,%r12,8)", "jmp 1f\n1:", "x: y: jmp x", "movzbl %sil, %eax", "imulq $-129, (%rsp), %r9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var a Assembler
+		if a.ATT(s) == nil {
+			_ = a.Finish()
+		}
+	})
+}
