@@ -308,6 +308,19 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 			in.setOps1(x)
 			return pre, false
 		}
+	case "stacksave", "stackrestore", "gorc":
+		// Kept for the backend (variable-length arrays: dynalloca.go).
+		if name == "llvm.stacksave" || strings.HasPrefix(name, "llvm.stacksave.") {
+			if len(args) == 0 && ft.Ret.IsPtr() {
+				return nil, false
+			}
+		} else if name == "llvm.stackrestore" || strings.HasPrefix(name, "llvm.stackrestore.") {
+			if len(args) == 1 && args[0].Type().IsPtr() && ft.Ret.IsVoid() {
+				return nil, false
+			}
+		} else if name == DynAllocaName && len(args) == 2 && ft.Ret.IsPtr() && args[0].Type().Equal(I64) && args[1].Type().Equal(I64) {
+			return nil, false
+		}
 	case "returnaddress", "frameaddress":
 		// Kept: the backend reads the return address above the frame
 		// (level 0 only).
@@ -488,6 +501,13 @@ func (p *parser) ensureLibc() {
 				}
 			}
 		}
+	}
+	if p.lazy && p.m.Lookup(DynAllocaName) == nil && mayDynAlloca(p.lx.src) {
+		// A body parsed lazily may need it (dynalloca.go).
+		if p.libcNeeded == nil {
+			p.libcNeeded = make(map[string]*Type)
+		}
+		p.libcNeeded[DynAllocaName] = FuncType(Ptr, []*Type{I64, I64}, false)
 	}
 	names := make([]string, 0, len(p.libcNeeded))
 	for fn := range p.libcNeeded {

@@ -1589,6 +1589,11 @@ func (p *parser) instrBody() *Instr {
 			p.overAligned(in)
 			return nil
 		}
+		if len(in.Ops) == 1 {
+			if _, ok := in.Ops[0].(*ConstInt); !ok {
+				p.dynAlloca(in, opTok)
+			}
+		}
 	case op == OpLoad:
 		atomic := p.acceptWord("atomic")
 		if p.acceptWord("volatile") {

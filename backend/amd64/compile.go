@@ -816,13 +816,16 @@ type fnCompiler struct {
 	frame   []frameObj
 	outArgs int64
 	hasCall bool
-	entry   []vreg // incoming argument registers
-	fconsts []fconst
-	folded  []bool // by vreg: absorbed into the block's branch
-	owner   int    // RPO index of the IR block being selected
-	nIR     int    // machine blocks below this index stand for IR blocks
-	inLoop  []bool // by RPO index: the block lies on a cycle (approximately)
-	inArgs  int    // number of stack-passed parameters
+	// dynStack: the function moves rsp (variable-length arrays, alloca(n),
+	// llvm.stacksave/stackrestore): its frame is addressed from rbp.
+	dynStack bool
+	entry    []vreg // incoming argument registers
+	fconsts  []fconst
+	folded   []bool // by vreg: absorbed into the block's branch
+	owner    int    // RPO index of the IR block being selected
+	nIR      int    // machine blocks below this index stand for IR blocks
+	inLoop   []bool // by RPO index: the block lies on a cycle (approximately)
+	inArgs   int    // number of stack-passed parameters
 	// vaSave is the frame object of a variadic function's register save
 	// area (-1: none); vaGP and vaXMM count the fixed parameters passed
 	// in general and xmm registers (va_start's gp_offset and fp_offset).
@@ -862,6 +865,7 @@ func (fc *fnCompiler) reset(f *ir.Function) {
 	fc.frame = fc.frame[:0]
 	fc.outArgs = 0
 	fc.hasCall = false
+	fc.dynStack = false
 	fc.entry = fc.entry[:0]
 	fc.inArgs = 0
 	fc.fconsts = fc.fconsts[:0]
@@ -933,6 +937,9 @@ func (fc *fnCompiler) selectFunction() error {
 	for _, b := range rpo {
 		for _, in := range b.Instrs {
 			in.ID = -1
+			if in.Op == ir.OpCall && ir.IsDynamicStackCall(in) {
+				fc.dynStack = true
+			}
 			switch {
 			case in.Op == ir.OpAlloca:
 				size, err := in.ElemType.CheckSize()

@@ -675,6 +675,22 @@ func (fc *fnCompiler) selectCall(in *ir.Instr) {
 			fc.selectVAStart(in)
 			return
 		}
+		if ir.IsDynamicStackCall(in) {
+			// Variable-length arrays: rsp moves (emit.go, mDynStack).
+			switch {
+			case f.Name == ir.DynAllocaName:
+				if len(in.Ops) == 3 {
+					fc.emit(minst{op: mDynStack, sub: 0, dst: vreg(in.ID), a: fc.use(in.Ops[1]), b: noVReg, c: noVReg})
+				}
+			case strings.HasPrefix(f.Name, "llvm.stacksave"):
+				fc.emit(minst{op: mDynStack, sub: 1, dst: vreg(in.ID), a: noVReg, b: noVReg, c: noVReg})
+			default:
+				if len(in.Ops) == 2 {
+					fc.emit(minst{op: mDynStack, sub: 2, dst: noVReg, a: fc.use(in.Ops[1]), b: noVReg, c: noVReg})
+				}
+			}
+			return
+		}
 		if f.Name == "llvm.returnaddress" || strings.HasPrefix(f.Name, "llvm.frameaddress") {
 			// The return address is the word above the incoming stack
 			// arguments' first slot; the frame address is where a frame

@@ -61,6 +61,7 @@ const (
 	mAtomic       // an atomic operation on [addr] of size sz (sub: atomXchg...)
 	mAddTP        // dst = a + the thread pointer (fs:0)
 	mX87          // an x87 operation (sub: x87Ld...; x87.go)
+	mDynStack     // sub 0: dst = a bytes below rsp; 1: dst = rsp; 2: rsp = a (dynalloca: emit.go)
 )
 
 // mAtomic's operations (minst.sub).
