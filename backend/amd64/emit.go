@@ -25,6 +25,7 @@ const (
 	cfiSave
 	cfiRemember
 	cfiRestore
+	cfiDefCFA // CFA = reg + arg (a function that moves rsp: rbp)
 )
 
 type fde struct {
@@ -147,6 +148,7 @@ func (fc *fnCompiler) emitBody() {
 	}
 	if fc.dynStack {
 		a.MovRR(8, asm.RBP, asm.RSP) // the frame pointer: rsp moves in the body
+		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiDefCFA, reg: asm.RBP, arg: cfa + em.frameSize})
 	}
 
 	for i := range fc.blocks {
@@ -1196,6 +1198,7 @@ func (fc *fnCompiler) epilogue(last bool) {
 	cfa := 8 + 8*int32(len(em.saved))
 	if fc.dynStack {
 		a.MovRR(8, asm.RSP, asm.RBP)
+		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiDefCFA, reg: asm.RSP, arg: cfa + em.frameSize})
 	}
 	if em.frameSize > 0 {
 		a.AluRI(asm.Add, 8, asm.RSP, em.frameSize)
