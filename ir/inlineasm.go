@@ -214,3 +214,44 @@ func (p *parser) checkAsmCall(in *Instr, at token) {
 		p.failAt(at, "inline asm with constraints %q has %d outputs, the call returns %v", a.Constraints, nres, in.Typ)
 	}
 }
+
+// x86AsmIntrinsics are the llvm.x86.* intrinsics (and
+// llvm.readcyclecounter) that <x86intrin.h> and friends call, as the
+// inline asm they are: the intrinsic's name, the type it returns, the
+// template and constraints.
+var x86AsmIntrinsics = map[string]struct{ ret, tmpl, cons string }{
+	"llvm.x86.sse2.pause":   {"void", "pause", "~{memory}"},
+	"llvm.x86.sse2.mfence":  {"void", "mfence", "~{memory}"},
+	"llvm.x86.sse2.lfence":  {"void", "lfence", "~{memory}"},
+	"llvm.x86.sse.sfence":   {"void", "sfence", "~{memory}"},
+	"llvm.x86.sse2.clflush": {"void", "clflush ($0)", "r,~{memory}"},
+	"llvm.x86.rdtsc":        {"i64", "rdtsc\n\tshlq $$32, %rdx\n\torq %rdx, %rax", "={ax},~{dx}"},
+	"llvm.readcyclecounter": {"i64", "rdtsc\n\tshlq $$32, %rdx\n\torq %rdx, %rax", "={ax},~{dx}"},
+	"llvm.x86.rdtscp":       {"{ i64, i32 }", "rdtscp\n\tshlq $$32, %rdx\n\torq %rdx, %rax", "={ax},={cx},~{dx}"},
+	"llvm.x86.xgetbv":       {"i64", "xgetbv\n\tshlq $$32, %rdx\n\torq %rdx, %rax", "={ax},{cx},~{dx}"},
+}
+
+// x86Asm makes in, a call of one of x86AsmIntrinsics with the operand
+// and result types it has there, a call of that inline asm.
+func (p *parser) x86Asm(in *Instr, name string) bool {
+	x, ok := x86AsmIntrinsics[name]
+	if !ok || x.tmpl == "" || in.Typ.String() != x.ret {
+		return false
+	}
+	tmpl := x.tmpl
+	ops, err := ParseAsmConstraints(x.cons)
+	if err != nil {
+		return false
+	}
+	nargs, _ := AsmArgs(ops)
+	if len(in.Ops)-1 != nargs {
+		return false
+	}
+	for _, a := range in.Ops[1:] {
+		if t := a.Type(); !t.IsInt() && !t.IsPtr() {
+			return false
+		}
+	}
+	in.Ops[0] = &InlineAsm{Template: tmpl, Constraints: x.cons, SideEffect: true, Ops: ops}
+	return true
+}

@@ -444,6 +444,9 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 		in.Ops[0] = p.libcRef(fn, sig)
 		return pre, false
 	}
+	if p.x86Asm(in, name) {
+		return pre, false
+	}
 	p.failAt(at, "unsupported intrinsic '@%s' (see docs/IR.md for the intrinsics gorc lowers)", name)
 	return nil, false
 }

@@ -2,9 +2,13 @@
    rdtsc, cpuid (ebx a callee-saved output), bswap, lock cmpxchg, xchg,
    lea, bsr/bsf, add and shift in one template, ${1:k}, fences, a raw
    getpid syscall, a memory operand and a shift by %cl. The output is
-   compared with the native build's. */
+   compared with the native build's. The <x86intrin.h> and <cpuid.h>
+   functions (pause, fences, __rdtsc, __rdtscp, __builtin_readcyclecounter,
+   clflush, __get_cpuid) are llvm.x86.* intrinsics or inline asm. */
 #include <stdio.h>
 #include <stdint.h>
+#include <x86intrin.h>
+#include <cpuid.h>
 static inline void barrier(void) { __asm__ __volatile__("" ::: "memory"); }
 static inline void cpu_relax(void) { __asm__ __volatile__("pause"); }
 static inline uint64_t rdtsc(void) { uint32_t lo, hi; __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi)); return ((uint64_t)hi << 32) | lo; }
@@ -41,5 +45,11 @@ int main(void) {
   fences();
   printf("getpid %d\n", sys_getpid() > 0);
   printf("inc %d rol %x\n", incmem(&v), rol(0x80000001, 4));
+  _mm_pause(); _mm_mfence(); _mm_lfence(); _mm_sfence();
+  unsigned long long u0 = __rdtsc(), u1 = __builtin_readcyclecounter();
+  unsigned aux; unsigned long long u2 = __rdtscp(&aux);
+  printf("x86intrin tsc %d %d\n", u1 >= u0, u2 >= u1);
+  char line[64] = "flushed"; _mm_clflush(line); printf("%s\n", line);
+  unsigned ea, eb, ec, ed; printf("get_cpuid %d\n", __get_cpuid(1, &ea, &eb, &ec, &ed));
   return 0;
 }

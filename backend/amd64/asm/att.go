@@ -115,7 +115,7 @@ var attBase = map[string]bool{
 	"rol": true, "ror": true, "rcl": true, "rcr": true, "shl": true, "sal": true, "shr": true, "sar": true,
 	"bswap": true, "bsf": true, "bsr": true, "popcnt": true, "lzcnt": true, "tzcnt": true,
 	"bt": true, "bts": true, "btr": true, "btc": true, "push": true, "pop": true,
-	"movzb": true, "movzw": true, "movsb": true, "movsw": true, "movsl": true, "movabs": true,
+	"clflush": true, "movzb": true, "movzw": true, "movsb": true, "movsw": true, "movsl": true, "movabs": true,
 }
 
 // ATT assembles AT&T text into a (see the top of this file). Local labels
@@ -571,7 +571,7 @@ func (st *attState) inst(mn string, ops []attOp) error {
 		sizeOps = ops[1:] // the %cl count does not decide the size
 	}
 	sz, err := attSize(sfx, sizeOps)
-	if err != nil && base != "push" && base != "pop" && base != "bswap" {
+	if err != nil && base != "push" && base != "pop" && base != "bswap" && base != "clflush" {
 		return err
 	}
 	two := len(ops) == 2
@@ -808,6 +808,10 @@ func (st *attState) inst(mn string, ops []attOp) error {
 		if two && ops[0].kind == atReg && sz != 1 {
 			o := op2(0x0f, 0x83|d<<3)
 			return st.enc(0, sz, o, o, ops[0], ops[1], 0)
+		}
+	case "clflush":
+		if len(ops) == 1 && ops[0].kind == atMem {
+			return st.enc(0, 4, op2(0x0f, 0xae), op2(0x0f, 0xae), attOp{kind: atDigit, r: 7}, ops[0], 0)
 		}
 	case "push", "pop":
 		if len(ops) == 1 && ops[0].kind == atReg && ops[0].sz == 8 && (sfx == 0 || sfx == 8) {
