@@ -168,6 +168,9 @@ func (fc *fnCompiler) lowerAsm(in *ir.Instr, ia *ir.InlineAsm) error {
 			}
 			continue
 		}
+		if strings.HasPrefix(op.Reg, "@cc") {
+			continue // a flag output (below)
+		}
 		r, named, err := asmNamedReg(op)
 		if err != nil {
 			return err
@@ -188,6 +191,7 @@ func (fc *fnCompiler) lowerAsm(in *ir.Instr, ia *ir.InlineAsm) error {
 	// The operands in template order (clobbers have no number).
 	var opnds []asmOperand
 	var outs []int // operand numbers of the outputs
+	var flagOuts []string // the instructions setting flag outputs
 	argi, resi := 0, 0
 	for i := range ia.Ops {
 		op := &ia.Ops[i]
@@ -214,6 +218,18 @@ func (fc *fnCompiler) lowerAsm(in *ir.Instr, ia *ir.InlineAsm) error {
 		}
 		r, named, _ := asmNamedReg(op)
 		switch {
+		case op.Kind == ir.AsmOutput && strings.HasPrefix(op.Reg, "@cc"):
+			// A flag output ("=@ccz"): set from the condition after the
+			// template, as 0 or 1.
+			if _, ok := asm.CondByName(op.Reg[3:]); !ok || op.Indirect {
+				return fmt.Errorf("flag output {%s} is not supported", op.Reg)
+			}
+			reg, err := free()
+			if err != nil {
+				return err
+			}
+			o.kind, o.reg = 0, reg
+			flagOuts = append(flagOuts, fmt.Sprintf("\nset%s %%%s\nmovzbl %%%s, %%%s", op.Reg[3:], reg.Name(1), reg.Name(1), reg.Name(4)))
 		case op.Tied >= 0:
 			if op.Tied >= len(outs) {
 				return fmt.Errorf("input tied to operand %d, not an output before it", op.Tied)
@@ -263,6 +279,7 @@ func (fc *fnCompiler) lowerAsm(in *ir.Instr, ia *ir.InlineAsm) error {
 	if err != nil {
 		return err
 	}
+	text += strings.Join(flagOuts, "")
 	var a asm.Assembler
 	for _, r := range saves {
 		a.Push(r)

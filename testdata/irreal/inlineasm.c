@@ -31,6 +31,8 @@ static inline unsigned long movk(unsigned long a) { unsigned r; __asm__("movl %k
 static inline void fences(void) { __asm__ __volatile__("mfence; lfence; sfence" ::: "memory"); }
 static inline long sys_getpid(void) { long r; __asm__ __volatile__("syscall" : "=a"(r) : "0"(39L) : "rcx", "r11", "memory"); return r; }
 static inline int incmem(int *p) { __asm__("incl %0" : "+m"(*p)); return *p; }
+static inline int bt(unsigned long w, long bit) { _Bool r; __asm__("btq %2, %1" : "=@ccc"(r) : "r"(w), "r"(bit)); return r; }
+static inline int dec_and_test(int *p) { _Bool z; __asm__ volatile("lock decl %0" : "+m"(*p), "=@ccz"(z) :: "memory"); return z; }
 static inline unsigned rol(unsigned x, unsigned char n) { __asm__("roll %%cl, %0" : "+r"(x) : "c"(n)); return x; }
 int main(void) {
   barrier(); cpu_relax();
@@ -45,6 +47,8 @@ int main(void) {
   fences();
   printf("getpid %d\n", sys_getpid() > 0);
   printf("inc %d rol %x\n", incmem(&v), rol(0x80000001, 4));
+  int cnt = 2;
+  printf("flags %d %d %d %d\n", bt(5, 0), bt(5, 1), dec_and_test(&cnt), dec_and_test(&cnt));
   _mm_pause(); _mm_mfence(); _mm_lfence(); _mm_sfence();
   unsigned long long u0 = __rdtsc(), u1 = __builtin_readcyclecounter();
   unsigned aux; unsigned long long u2 = __rdtscp(&aux);

@@ -54,6 +54,13 @@ type attRegInfo struct {
 	high bool
 }
 
+// CondByName returns the condition code named as in jCC/setCC ("z",
+// "nc", "ge", ...).
+func CondByName(n string) (Cond, bool) {
+	c, ok := condByName[n]
+	return c, ok
+}
+
 // RegByName returns the general register named n (any size: "ax",
 // "eax", "rax", "r8d", "sil"; no '%') and its size.
 func RegByName(n string) (Reg, Size, bool) {
