@@ -190,7 +190,7 @@ func (fc *fnCompiler) lowerAsm(in *ir.Instr, ia *ir.InlineAsm) error {
 	}
 	// The operands in template order (clobbers have no number).
 	var opnds []asmOperand
-	var outs []int // operand numbers of the outputs
+	var outs []int        // operand numbers of the outputs
 	var flagOuts []string // the instructions setting flag outputs
 	argi, resi := 0, 0
 	for i := range ia.Ops {
