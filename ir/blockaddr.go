@@ -1,6 +1,9 @@
 package ir
 
-import "sync"
+import (
+	"sort"
+	"sync"
+)
 
 // Computed goto: blockaddress(@f, %bb) constants and indirectbr.
 //
@@ -101,20 +104,81 @@ func (p *parser) parseIndirectBr(at token) *Instr {
 	*x = Instr{Op: OpPtrToInt, Typ: I64}
 	x.setOps1(addr)
 	p.pre = append(p.pre, x)
-	sw := &pendingSwitch{cond: x, tok: at, br: in}
+	sw := &pendingSwitch{cond: x, tok: at, br: in, tree: true}
 	seen := make(map[*Block]bool)
-	for i, b := range dests[:len(dests)-1] {
-		if seen[b] || b == in.Blocks[0] {
+	for i, b := range dests {
+		if seen[b] {
 			continue // listed twice: one test is enough
 		}
 		seen[b] = true
 		sw.vals = append(sw.vals, p.constInt(I64, p.m.blockID(p.fname, names[i])))
 		sw.dests = append(sw.dests, b)
 	}
-	if len(sw.vals) > 0 {
+	if len(sw.vals) > 1 {
 		p.switches = append(p.switches, sw)
 	}
 	return in
+}
+
+// lowerTree lowers an indirectbr's pending switch (tree) into a binary
+// search over its destinations' numbers: "icmp ult" splits the sorted
+// numbers in halves down to one destination, which is branched to
+// without a test (the address is one of them); each destination is
+// reached from one block, its phis renamed to it. n destinations take
+// about log2(n) compares where a chain takes n/2.
+func (p *parser) lowerTree(sw *pendingSwitch) {
+	f := p.f
+	x := sw.cond
+	if r, ok := x.(*fwdRef); ok && !r.global {
+		x = p.locals[r.name]
+	}
+	s := sw.br.Block
+	idx := make([]int, len(sw.vals))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return sw.vals[idx[a]].V < sw.vals[idx[b]].V })
+	s.Instrs = s.Instrs[:len(s.Instrs)-1] // the placeholder
+	var added []*Block
+	// target returns the block that branches among idx: the destination
+	// itself for one (renamed from s to from in its phis).
+	var build func(cur *Block, ids []int)
+	target := func(from *Block, ids []int) *Block {
+		if len(ids) == 1 {
+			d := sw.dests[ids[0]]
+			renameIncoming(d, s, from)
+			return d
+		}
+		b := p.arena.block(f, "ibr")
+		added = append(added, b)
+		build(b, ids)
+		return b
+	}
+	build = func(cur *Block, ids []int) {
+		mid := len(ids) / 2
+		lt := p.arena.alloc()
+		*lt = Instr{Op: OpICmp, Pred: ICmpULT, Typ: I1, Block: cur}
+		lt.setOps2(x, sw.vals[ids[mid]])
+		cur.Instrs = append(cur.Instrs, lt)
+		br := p.arena.alloc()
+		*br = Instr{Op: OpBr, Typ: Void, Block: cur}
+		br.setOps1(lt)
+		cur.Instrs = append(cur.Instrs, br)
+		br.blkBuf = [2]*Block{target(cur, ids[:mid]), target(cur, ids[mid:])}
+		br.Blocks = br.blkBuf[:2:2]
+	}
+	build(s, idx)
+	if len(added) > 0 {
+		at := s.Index + 1
+		bs := make([]*Block, 0, len(f.Blocks)+len(added))
+		bs = append(bs, f.Blocks[:at]...)
+		bs = append(bs, added...)
+		bs = append(bs, f.Blocks[at:]...)
+		f.Blocks = bs
+		for i, b := range f.Blocks {
+			b.Index = i
+		}
+	}
 }
 
 // ConstNumber evaluates a constant expression that is a number, not an
