@@ -12,8 +12,8 @@ import (
 // block's number in the module (1, 2, ... in order of first mention, the
 // same for every mention, whether in a global's initializer, in code, or
 // in a body parsed lazily later), and "indirectbr ptr %a, [label %b1,
-// ...]" as a switch on ptrtoint %a over the numbers of its destinations
-// (switch.go lowers it). The values are only ever jumped to (GCC's
+// ...]" as a binary search on ptrtoint %a over the numbers of its
+// destinations (lowerTree, run with the function's switches). The values are only ever jumped to (GCC's
 // "labels as values" allow nothing else across functions), compared and
 // offset from one another (&&l1 - &&l0 tables), which numbers do as well
 // as addresses; and no relocation, linker symbol or lazy-compilation
@@ -66,8 +66,8 @@ func (p *parser) parseBlockAddress(tok token, t *Type) Constant {
 
 // parseIndirectBr reads "indirectbr ptr %a, [label %b1, label %b2 ...]"
 // (the word indirectbr already read) and returns the placeholder
-// terminator of the switch it becomes: on ptrtoint %a, each destination
-// but the last tested for its block number, the last the default.
+// terminator of the search it becomes (lowerTree): on ptrtoint %a, over
+// its distinct destinations' block numbers.
 func (p *parser) parseIndirectBr(at token) *Instr {
 	t := p.parseType()
 	if !t.IsPtr() {
