@@ -479,7 +479,9 @@ func (p *parser) aggCall(in *Instr, at token) {
 		if p.overflowIntrinsic(in, name) {
 			return
 		}
-		p.failAt(at, "unsupported intrinsic '@%s' (see docs/IR.md for the intrinsics gorc lowers)", name)
+		if !p.x86Asm(in, name) {
+			p.failAt(at, "unsupported intrinsic '@%s' (see docs/IR.md for the intrinsics gorc lowers)", name)
+		}
 	}
 	ret := in.Typ
 	if !flatStruct(ret) {

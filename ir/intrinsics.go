@@ -22,6 +22,14 @@ import (
 //     shifts, masks and a SWAR population count (ctlz and cttz of 0 give
 //     N, whether or not the call says it is poison);
 //   - llvm.trap, llvm.ubsantrap: a call of abort (SIGABRT, not SIGILL);
+//     llvm.debugtrap: a call of raise(SIGTRAP);
+//   - llvm.prefetch, llvm.clear_cache, llvm.var.annotation,
+//     llvm.codeview.annotation, llvm.invariant.end: dropped; llvm.expect,
+//     llvm.annotation, llvm.ptr.annotation, llvm.launder/strip.invariant.
+//     group, llvm.ssa.copy: their first operand; llvm.objectsize: unknown
+//     (-1, or 0 for the minimum); llvm.is.constant: false;
+//     llvm.bitreverse.iN: masks and shifts then a byte swap;
+//   - llvm.returnaddress/frameaddress(0): kept, read by the backend;
 //   - llvm.fabs, floor, ceil, trunc, round, rint, nearbyint, sqrt, sin,
 //     cos, exp, exp2, log, log2, log10, pow, copysign, minnum, maxnum,
 //     fma (.f64, and .f32 as the libm function ending in "f"): calls of
@@ -42,6 +50,8 @@ var libmIntrinsics = map[string]string{
 var droppedIntrinsics = []string{
 	"llvm.lifetime.start.", "llvm.lifetime.end.", "llvm.assume", "llvm.dbg.",
 	"llvm.experimental.noalias.scope.decl", "llvm.sideeffect", "llvm.donothing", "llvm.va_end",
+	"llvm.prefetch.", "llvm.clear_cache", "llvm.var.annotation.", "llvm.codeview.annotation",
+	"llvm.instrprof.", "llvm.pseudoprobe", "llvm.invariant.end.",
 }
 
 // isDroppedIntrinsic reports whether calls of name are dropped.
@@ -80,6 +90,10 @@ func libcFor(name string, ft *Type) (string, *Type) {
 	case "memset":
 		if len(ft.Params) == 4 {
 			return base, FuncType(Ptr, []*Type{Ptr, I32, I64}, false)
+		}
+	case "debugtrap": // raise(SIGTRAP), as int3 would
+		if ft.Ret.IsVoid() && len(ft.Params) == 0 {
+			return "raise", FuncType(I32, []*Type{I32}, false)
 		}
 	case "trap", "ubsantrap":
 		if ft.Ret.IsVoid() && len(ft.Params) <= 1 {
@@ -245,30 +259,7 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 	case "bswap":
 		t := ft.Ret
 		if t.IsInt() && t.Bits >= 16 && t.Bits%8 == 0 && argsOK(1, t) {
-			// Byte k moves to byte N/8-1-k.
-			x := args[0]
-			var acc Value
-			n := int64(t.Bits / 8)
-			for k := int64(0); k < n; k++ {
-				var byt Value = x
-				if k > 0 {
-					byt = newInstr(OpLShr, t, x, p.constInt(t, 8*k))
-				}
-				if k < n-1 {
-					byt = newInstr(OpAnd, t, byt, p.constInt(t, 0xff))
-				}
-				if d := 8 * (n - 1 - k); d > 0 {
-					byt = newInstr(OpShl, t, byt, p.constInt(t, d))
-				}
-				if acc == nil {
-					acc = byt
-				} else if k < n-1 {
-					acc = newInstr(OpOr, t, acc, byt)
-				} else {
-					*in = Instr{Op: OpOr, Typ: t, Name: in.Name}
-					in.setOps2(acc, byt)
-				}
-			}
+			p.bswapInto(in, t, args[0], newInstr)
 			return pre, false
 		}
 	case "ctpop", "ctlz", "cttz":
@@ -339,6 +330,26 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 			in.setOps1(x)
 			return pre, false
 		}
+	case "stacksave", "stackrestore", "gorc":
+		// Kept for the backend (variable-length arrays: dynalloca.go).
+		if name == "llvm.stacksave" || strings.HasPrefix(name, "llvm.stacksave.") {
+			if len(args) == 0 && ft.Ret.IsPtr() {
+				return nil, false
+			}
+		} else if name == "llvm.stackrestore" || strings.HasPrefix(name, "llvm.stackrestore.") {
+			if len(args) == 1 && args[0].Type().IsPtr() && ft.Ret.IsVoid() {
+				return nil, false
+			}
+		} else if name == DynAllocaName && len(args) == 2 && ft.Ret.IsPtr() && args[0].Type().Equal(I64) && args[1].Type().Equal(I64) {
+			return nil, false
+		}
+	case "returnaddress", "frameaddress":
+		// Kept: the backend reads the return address above the frame
+		// (level 0 only).
+		if c, ok := args[0].(*ConstInt); len(args) == 1 && ft.Ret.IsPtr() && ok && c.V == 0 {
+			return nil, false
+		}
+		p.failAt(at, "'@%s' of a level other than 0 is not supported", name)
 	case "va_copy":
 		// The x86-64 va_list is 24 bytes: copied as three i64.
 		if len(args) == 2 && args[0].Type().IsPtr() && args[1].Type().IsPtr() && ft.Ret.IsVoid() {
@@ -361,6 +372,59 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 					in.setOps2(l, d)
 				}
 			}
+			return pre, false
+		}
+	case "expect", "annotation", "launder", "strip", "ptr", "ssa":
+		// Hints whose result is their first operand (hintIntrinsic):
+		// llvm.expect[.with.probability].iN, llvm.annotation.iN,
+		// llvm.ptr.annotation, llvm.launder/strip.invariant.group,
+		// llvm.ssa.copy: a no-op cast.
+		if hintIntrinsic(name) && len(args) >= 1 && args[0].Type().Equal(ft.Ret) && (ft.Ret.IsInt() || ft.Ret.IsPtr()) {
+			x := args[0]
+			*in = Instr{Op: OpBitcast, Typ: ft.Ret, Name: in.Name}
+			in.setOps1(x)
+			return pre, false
+		}
+	case "objectsize":
+		// llvm.objectsize(ptr, min, nullunknown, dynamic): "unknown",
+		// which is -1 when the maximum is asked for and 0 for the minimum
+		// (the _FORTIFY_SOURCE checks then always pass, as for an object
+		// of unknown size).
+		if ft.Ret.IsInt() && len(args) >= 2 && args[0].Type().IsPtr() {
+			if c, ok := args[1].(*ConstInt); ok {
+				v := int64(-1)
+				if c.V&1 != 0 {
+					v = 0
+				}
+				*in = Instr{Op: OpAdd, Typ: ft.Ret, Name: in.Name}
+				in.setOps2(p.constInt(ft.Ret, v), p.constInt(ft.Ret, 0))
+				return pre, false
+			}
+		}
+	case "bitreverse":
+		t := ft.Ret
+		if t.IsInt() && t.Bits >= 8 && t.Bits <= 64 && t.Bits%8 == 0 && argsOK(1, t) {
+			// Swap adjacent bits, pairs and nibbles, then the bytes.
+			rep := func(b uint64) Value {
+				v := uint64(0)
+				for i := 0; i < t.Bits/8; i++ {
+					v = v<<8 | b
+				}
+				return p.constInt(t, int64(v))
+			}
+			var x Value = args[0]
+			for i, m := range []uint64{0x55, 0x33, 0x0f} {
+				sh := p.constInt(t, int64(1)<<i)
+				hi := newInstr(OpAnd, t, newInstr(OpLShr, t, x, sh), rep(m))
+				lo := newInstr(OpShl, t, newInstr(OpAnd, t, x, rep(m)), sh)
+				if i == 2 && t.Bits == 8 {
+					*in = Instr{Op: OpOr, Typ: t, Name: in.Name}
+					in.setOps2(hi, lo)
+					return pre, false
+				}
+				x = newInstr(OpOr, t, hi, lo)
+			}
+			p.bswapInto(in, t, x, newInstr)
 			return pre, false
 		}
 	case "fmuladd":
@@ -394,8 +458,15 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 		if fn == "abort" {
 			in.Ops = in.Ops[:1] // (ubsantrap's check kind)
 		}
+		if fn == "raise" {
+			in.Ops = append(in.Ops[:1], p.constInt(I32, 5)) // SIGTRAP
+			in.Typ = I32
+		}
 		in.FnType = sig
 		in.Ops[0] = p.libcRef(fn, sig)
+		return pre, false
+	}
+	if p.x86Asm(in, name) {
 		return pre, false
 	}
 	p.failAt(at, "unsupported intrinsic '@%s' (see docs/IR.md for the intrinsics gorc lowers)", name)
@@ -466,6 +537,13 @@ func (p *parser) ensureLibc() {
 			}
 		}
 	}
+	if p.lazy && p.m.Lookup(DynAllocaName) == nil && mayDynAlloca(p.lx.src) {
+		// A body parsed lazily may need it (dynalloca.go).
+		if p.libcNeeded == nil {
+			p.libcNeeded = make(map[string]*Type)
+		}
+		p.libcNeeded[DynAllocaName] = FuncType(Ptr, []*Type{I64, I64}, false)
+	}
 	names := make([]string, 0, len(p.libcNeeded))
 	for fn := range p.libcNeeded {
 		names = append(names, fn)
@@ -485,4 +563,44 @@ func (p *parser) ensureLibc() {
 // value of a catch clause's type in the calling function).
 func IsEHTypeIDFor(name string) bool {
 	return name == "llvm.eh.typeid.for" || name == "llvm.eh.typeid.for.p0"
+}
+
+// bswapInto makes in the byte swap of x (of type t, 16 bits or more),
+// with the instructions computing it made by newInstr: byte k moves to
+// byte N/8-1-k.
+func (p *parser) bswapInto(in *Instr, t *Type, x Value, newInstr func(op Op, typ *Type, ops ...Value) *Instr) {
+	var acc Value
+	n := int64(t.Bits / 8)
+	for k := int64(0); k < n; k++ {
+		var byt Value = x
+		if k > 0 {
+			byt = newInstr(OpLShr, t, x, p.constInt(t, 8*k))
+		}
+		if k < n-1 {
+			byt = newInstr(OpAnd, t, byt, p.constInt(t, 0xff))
+		}
+		if d := 8 * (n - 1 - k); d > 0 {
+			byt = newInstr(OpShl, t, byt, p.constInt(t, d))
+		}
+		if acc == nil {
+			acc = byt
+		} else if k < n-1 {
+			acc = newInstr(OpOr, t, acc, byt)
+		} else {
+			*in = Instr{Op: OpOr, Typ: t, Name: in.Name}
+			in.setOps2(acc, byt)
+		}
+	}
+}
+
+// hintIntrinsic reports whether intrinsic name returns its first operand
+// unchanged (a hint to the optimizer).
+func hintIntrinsic(name string) bool {
+	for _, pfx := range []string{"llvm.expect.", "llvm.annotation.", "llvm.ptr.annotation.",
+		"llvm.launder.invariant.group.", "llvm.strip.invariant.group.", "llvm.ssa.copy."} {
+		if strings.HasPrefix(name, pfx) {
+			return true
+		}
+	}
+	return false
 }

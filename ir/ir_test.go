@@ -129,7 +129,7 @@ func TestParseErrors(t *testing.T) {
 		{"switch dup case", "define void @f(i32 %x) {\n  switch i32 %x, label %d [ i32 1, label %d\n i32 1, label %d ]\nd:\n  ret void\n}\n", "t.ll:3:6: error: duplicate switch case value 1"},
 		{"switch case type", "define void @f(i32 %x) {\n  switch i32 %x, label %d [ i64 1, label %d ]\nd:\n  ret void\n}\n", "t.ll:2:29: error: switch case of type 'i64', expected 'i32'"},
 		{"switch undefined label", "define void @f(i32 %x) {\n  switch i32 %x, label %d [ i32 1, label %e ]\nd:\n  ret void\n}\n", "t.ll:2:42: error: use of undefined label '%e' in '@f'"},
-		{"unsupported intrinsic", "declare ptr @llvm.stacksave.p0()\ndefine void @f() {\n  %s = call ptr @llvm.stacksave.p0()\n  ret void\n}\n", "t.ll:3:3: error: unsupported intrinsic '@llvm.stacksave.p0'"},
+		{"unsupported intrinsic", "declare ptr @llvm.frobnicate.p0()\ndefine void @f() {\n  %s = call ptr @llvm.frobnicate.p0()\n  ret void\n}\n", "t.ll:3:3: error: unsupported intrinsic '@llvm.frobnicate.p0'"},
 		{"memset wrong types", "declare void @llvm.memset.p0.i64(ptr, i32, i64, i1)\ndefine void @f(ptr %p) {\n  call void @llvm.memset.p0.i64(ptr %p, i32 0, i64 8, i1 false)\n  ret void\n}\n", "t.ll:3:3: error: call of '@llvm.memset.p0.i64' with unexpected operand types"},
 		{"const expr", "@p = global i64 mul (i64 2, i64 3)\n", "t.ll:1:17: error: expected a value, found 'mul' (not a supported constant or constant expression)"},
 		{"thread_local model", "@t = thread_local(fastest) global i32 0\n", "t.ll:1:19: error: unknown thread-local model 'fastest'"},

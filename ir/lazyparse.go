@@ -12,6 +12,7 @@ type pendingBody struct {
 	lx     lexer
 	pnames []string
 	ptoks  []token
+	name   string // the function's name in the source (a lazy JIT renames internal ones)
 	err    error
 	state  bodyState
 }
@@ -177,6 +178,7 @@ func (lb *LazyBodies) parseBody(f *Function, pb *pendingBody, arena *InstrArena)
 		}
 	}()
 	p.next()
+	p.fname = pb.name
 	p.funcBody(f, pb.pnames, pb.ptoks, lb.vecParams[f])
 	// Every global exists by now: a forward reference is an undefined one.
 	// (The earliest in the source, as the eager parse reports.)

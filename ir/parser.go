@@ -125,6 +125,7 @@ type parser struct {
 	tok       token
 	prev      token
 	m         *Module
+	fname     string // the name the function being parsed had in the source (blockaddr.go)
 
 	// module-level forward references: @name used before its definition.
 	gfwd map[string]*fwdRef
@@ -934,7 +935,7 @@ func (p *parser) funcHeader(define bool) {
 		p.failAt(startTok, "expected '{' to begin the body of '@%s'", name)
 	}
 	if p.lazy {
-		p.pending[f] = &pendingBody{lx: p.lx, pnames: pnames, ptoks: ptoks}
+		p.pending[f] = &pendingBody{lx: p.lx, pnames: pnames, ptoks: ptoks, name: name}
 		if vecs != nil {
 			if p.vecParams == nil {
 				p.vecParams = make(map[*Function][]*Type)
@@ -945,6 +946,7 @@ func (p *parser) funcHeader(define bool) {
 		return
 	}
 	p.next()
+	p.fname = name
 	p.funcBody(f, pnames, ptoks, vecs)
 }
 
@@ -1424,6 +1426,10 @@ func (p *parser) instrBody() *Instr {
 		p.next()
 		return p.parseSwitch(opTok)
 	}
+	if w == "indirectbr" {
+		p.next()
+		return p.parseIndirectBr(opTok)
+	}
 	if w == "extractvalue" || w == "insertvalue" {
 		p.next()
 		p.aggInstr(opTok, w)
@@ -1642,7 +1648,12 @@ func (p *parser) instrBody() *Instr {
 			p.next()
 			ft = FuncType(ret, ps, variadic)
 		}
-		callee := p.parseValue(Ptr)
+		var callee Value
+		if p.isWord("asm") {
+			callee = p.parseInlineAsm()
+		} else {
+			callee = p.parseValue(Ptr)
+		}
 		p.expectPunct("(")
 		// The callee and arguments go to the inline operands while they
 		// fit; the argument types to the parser's scratch.
@@ -1760,6 +1771,9 @@ func (p *parser) instrBody() *Instr {
 			p.splitCall(in, srcRet)
 			return nil
 		}
+		if _, ok := callee.(*InlineAsm); ok {
+			p.checkAsmCall(in, opTok)
+		}
 		if ret.Kind == StructKind {
 			p.aggCall(in, opTok)
 			return nil
@@ -1785,6 +1799,11 @@ func (p *parser) instrBody() *Instr {
 		if in.Align > 16 && len(in.Ops) == 0 {
 			p.overAligned(in)
 			return nil
+		}
+		if len(in.Ops) == 1 {
+			if _, ok := in.Ops[0].(*ConstInt); !ok {
+				p.dynAlloca(in, opTok)
+			}
 		}
 	case op == OpLoad:
 		atomic := p.acceptWord("atomic")
@@ -2118,7 +2137,7 @@ func opByWord(w string) (Op, bool) {
 
 func isInstrWord(s string) bool {
 	_, ok := opByWord(s)
-	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch" || s == "extractvalue" || s == "insertvalue" ||
+	return ok || s == "tail" || s == "musttail" || s == "notail" || s == "switch" || s == "indirectbr" || s == "extractvalue" || s == "insertvalue" ||
 		s == "extractelement" || s == "insertelement" || s == "shufflevector" || s == "freeze"
 }
 
@@ -2310,6 +2329,9 @@ func (p *parser) parseConstant(t *Type) Constant {
 		}
 		if op, ok := constExprWords[tok.text]; ok {
 			return p.parseConstExpr(tok, op, t)
+		}
+		if tok.text == "blockaddress" {
+			return p.parseBlockAddress(tok, t)
 		}
 		p.failAt(tok, "expected a value, found '%s' (not a supported constant or constant expression)", tok.text)
 	}

@@ -18,6 +18,7 @@ type pendingSwitch struct {
 	vals  []*ConstInt
 	dests []*Block
 	tok   token
+	tree  bool // indirectbr: a binary search over vals (distinct, one per dest), no default (blockaddr.go)
 }
 
 // parseSwitch reads "switch iN %x, label %default [ iN v, label %dest ... ]"
@@ -71,6 +72,10 @@ func (p *parser) lowerSwitches() {
 	}
 	f := p.f
 	for _, sw := range p.switches {
+		if sw.tree {
+			p.lowerTree(sw)
+			continue
+		}
 		x := sw.cond
 		if r, ok := x.(*fwdRef); ok && !r.global {
 			x = p.locals[r.name]

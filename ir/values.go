@@ -446,6 +446,8 @@ type Module struct {
 	typesFinal bool             // every named type is defined (the module is parsed)
 
 	syms map[string]Value // @name -> *Function or *Global
+
+	blocks blockIDs // the numbers of blocks whose address is taken (blockaddr.go)
 }
 
 // NewModule returns an empty module.

@@ -710,6 +710,13 @@ func (mc *moduleCompiler) writeConst(g *ir.Global, sec *elfw.Section, off uint64
 			return nil
 		}
 		sym, add, ok := ir.SymbolOffset(x)
+		if v, isNum := ir.ConstNumber(x); isNum && (!ok || len(buf) < 8) && len(buf) <= 8 {
+			// A number (a difference of block addresses): its low bytes.
+			var b [8]byte
+			binary.LittleEndian.PutUint64(b[:], uint64(v))
+			copy(buf, b[:])
+			return nil
+		}
 		if !ok || len(buf) < 8 {
 			return fmt.Errorf("amd64: global @%s: constant expression %s is not supported in an initializer", diag.Clip(g.Name), diag.Clip(x.Ident()))
 		}
@@ -809,13 +816,16 @@ type fnCompiler struct {
 	frame   []frameObj
 	outArgs int64
 	hasCall bool
-	entry   []vreg // incoming argument registers
-	fconsts []fconst
-	folded  []bool // by vreg: absorbed into the block's branch
-	owner   int    // RPO index of the IR block being selected
-	nIR     int    // machine blocks below this index stand for IR blocks
-	inLoop  []bool // by RPO index: the block lies on a cycle (approximately)
-	inArgs  int    // number of stack-passed parameters
+	// dynStack: the function moves rsp (variable-length arrays, alloca(n),
+	// llvm.stacksave/stackrestore): its frame is addressed from rbp.
+	dynStack bool
+	entry    []vreg // incoming argument registers
+	fconsts  []fconst
+	folded   []bool // by vreg: absorbed into the block's branch
+	owner    int    // RPO index of the IR block being selected
+	nIR      int    // machine blocks below this index stand for IR blocks
+	inLoop   []bool // by RPO index: the block lies on a cycle (approximately)
+	inArgs   int    // number of stack-passed parameters
 	// vaSave is the frame object of a variadic function's register save
 	// area (-1: none); vaGP and vaXMM count the fixed parameters passed
 	// in general and xmm registers (va_start's gp_offset and fp_offset).
@@ -856,6 +866,7 @@ func (fc *fnCompiler) reset(f *ir.Function) {
 	fc.frame = fc.frame[:0]
 	fc.outArgs = 0
 	fc.hasCall = false
+	fc.dynStack = false
 	fc.entry = fc.entry[:0]
 	fc.inArgs = 0
 	fc.fconsts = fc.fconsts[:0]
@@ -927,6 +938,9 @@ func (fc *fnCompiler) selectFunction() error {
 	for _, b := range rpo {
 		for _, in := range b.Instrs {
 			in.ID = -1
+			if in.Op == ir.OpCall && ir.IsDynamicStackCall(in) {
+				fc.dynStack = true
+			}
 			switch {
 			case in.Op == ir.OpAlloca:
 				size, err := in.ElemType.CheckSize()
@@ -960,7 +974,9 @@ func (fc *fnCompiler) selectFunction() error {
 			case (in.Op.IsCall() || in.Op == ir.OpCmpXchg || in.Op == ir.OpLandingPad) && in.Typ.Kind == ir.StructKind:
 				// A struct returned in registers: one vreg per field,
 				// consecutive from in.ID (OpExtractValue reads them).
-				if err := retRegsOK(in.Typ); err != nil {
+				if _, isAsm := in.Ops[0].(*ir.InlineAsm); isAsm && in.Op == ir.OpCall {
+					// An inline asm's outputs: any number (inlineasm.go).
+				} else if err := retRegsOK(in.Typ); err != nil {
 					return fc.errorf("%s: %v", in.Ident(), err)
 				}
 				in.ID = len(fc.class)

@@ -132,6 +132,9 @@ func (mc *moduleCompiler) ehFrame() error {
 				b = append(b, 0x0a)
 			case cfiRestore:
 				b = append(b, 0x0b)
+			case cfiDefCFA:
+				b = append(b, 0x0c, dwarfReg[e.reg])
+				b = uleb(b, uint64(e.arg))
 			}
 		}
 		b = pad8(b, start)

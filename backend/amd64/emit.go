@@ -25,6 +25,7 @@ const (
 	cfiSave
 	cfiRemember
 	cfiRestore
+	cfiDefCFA // CFA = reg + arg (a function that moves rsp: rbp)
 )
 
 type fde struct {
@@ -69,7 +70,7 @@ func (fc *fnCompiler) emitFunction() error {
 	// then frame objects; callee-saved registers are pushed above.
 	em.saved = em.saved[:0]
 	for _, r := range calleeSaved {
-		if ra.used[r] {
+		if ra.used[r] || fc.dynStack && r == asm.RBP {
 			em.saved = append(em.saved, r)
 		}
 	}
@@ -85,7 +86,7 @@ func (fc *fnCompiler) emitFunction() error {
 	if off > 1<<30 {
 		return fc.errorf("stack frame of %d bytes is too large", off)
 	}
-	if off > 0 || fc.hasCall {
+	if off > 0 || fc.hasCall || fc.dynStack {
 		// Keep rsp 16-byte aligned inside the body.
 		pushed := 8 + 8*int64(len(em.saved))
 		off = (off+pushed+15)&^15 - pushed
@@ -166,6 +167,10 @@ func (fc *fnCompiler) emitBody() {
 	if em.frameSize > 0 {
 		a.AluRI(asm.Sub, 8, asm.RSP, em.frameSize)
 		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiOffset, arg: cfa + em.frameSize})
+	}
+	if fc.dynStack {
+		a.MovRR(8, asm.RBP, asm.RSP) // the frame pointer: rsp moves in the body
+		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiDefCFA, reg: asm.RBP, arg: cfa + em.frameSize})
 	}
 
 	for i := range fc.blocks {
@@ -253,7 +258,7 @@ func (fc *fnCompiler) loc(v vreg) (asm.Reg, asm.Mem, bool) {
 		}
 		return scratchGPR, asm.Mem{}, true
 	}
-	return asm.NoReg, asm.M(asm.RSP, fc.em.spillBase+8*iv.spill), false
+	return asm.NoReg, asm.M(fc.frameReg(), fc.em.spillBase+8*iv.spill), false
 }
 
 // regLoc is loc for the callers that need only v's register: ok false
@@ -443,13 +448,13 @@ func (fc *fnCompiler) mem(ad *maddr) asm.Mem {
 	em := &fc.em
 	switch ad.kind {
 	case addrFrame:
-		return asm.M(asm.RSP, em.objOff[ad.slot]+ad.disp)
+		return asm.M(fc.frameReg(), em.objOff[ad.slot]+ad.disp)
 	case addrSym:
 		m := asm.MSym(ad.slot, ad.disp)
 		m.SymKind = ad.rk
 		return m
 	case addrInArg:
-		return asm.M(asm.RSP, em.frameSize+8*int32(len(em.saved))+8+8*ad.slot+ad.disp)
+		return asm.M(fc.frameReg(), em.frameSize+8*int32(len(em.saved))+8+8*ad.slot+ad.disp)
 	}
 	return asm.M(fc.regOf(ad.base, scratchGPR2), ad.disp)
 }
@@ -583,6 +588,8 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		fc.emitStoreArg(m)
 	case mAtomic:
 		fc.emitAtomic(m)
+	case mDynStack:
+		fc.emitDynStack(m)
 	case mAddTP:
 		d := fc.dstReg(m.dst)
 		fc.load(d, m.a)
@@ -604,7 +611,11 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 			fc.emitInvokeCall(ci, m)
 			break
 		}
-		if ci.sym >= 0 {
+		if ci.isAsm {
+			if len(ci.blob) > 0 {
+				a.Raw(ci.blob)
+			}
+		} else if ci.sym >= 0 {
 			a.CallSym(ci.sym)
 		} else {
 			a.CallR(fc.regOf(m.a, scratchGPR))
@@ -1220,6 +1231,10 @@ func (fc *fnCompiler) epilogue(last bool) {
 		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiRemember})
 	}
 	cfa := 8 + 8*int32(len(em.saved))
+	if fc.dynStack {
+		a.MovRR(8, asm.RSP, asm.RBP)
+		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiDefCFA, reg: asm.RSP, arg: cfa + em.frameSize})
+	}
 	if em.frameSize > 0 {
 		a.AluRI(asm.Add, 8, asm.RSP, em.frameSize)
 		if len(em.saved) > 0 || !last {
@@ -1234,5 +1249,40 @@ func (fc *fnCompiler) epilogue(last bool) {
 	a.Ret()
 	if !last {
 		em.cfi = append(em.cfi, cfiEvent{pc: fc.pc(), kind: cfiRestore})
+	}
+}
+
+// frameReg is the register the frame (spill slots, frame objects,
+// incoming stack arguments) is addressed from: rsp, or rbp in a function
+// that moves rsp (dynStack), which the prologue sets to rsp once the
+// frame is allocated.
+func (fc *fnCompiler) frameReg() asm.Reg {
+	if fc.dynStack {
+		return asm.RBP
+	}
+	return asm.RSP
+}
+
+// emitDynStack emits mDynStack: a variable-size allocation moves rsp
+// down by the size rounded up to 16 plus 16, and the object starts past
+// the outgoing-argument area (rounded up to 16), which stays at rsp; a
+// save reads rsp; a restore sets it.
+func (fc *fnCompiler) emitDynStack(m *minst) {
+	a := &fc.mc.a
+	switch m.sub {
+	case 0:
+		n := fc.regOf(m.a, scratchGPR)
+		a.Lea(scratchGPR, asm.M(n, 31))
+		a.AluRI(asm.And, 8, scratchGPR, -16)
+		a.AluRR(asm.Sub, 8, asm.RSP, scratchGPR)
+		d := fc.dstReg(m.dst)
+		a.Lea(d, asm.M(asm.RSP, int32((fc.outArgs+15)&^15)))
+		fc.storeDst(m.dst, d)
+	case 1:
+		d := fc.dstReg(m.dst)
+		a.MovRR(8, d, asm.RSP)
+		fc.storeDst(m.dst, d)
+	case 2:
+		a.MovRR(8, asm.RSP, fc.regOf(m.a, scratchGPR))
 	}
 }

@@ -3,6 +3,7 @@ package amd64
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
 	"github.com/gorc-jit/gorc/ir"
@@ -695,8 +696,41 @@ func (fc *fnCompiler) selectCall(in *ir.Instr) {
 			fc.selectTypeIDFor(in)
 			return
 		}
+		if ir.IsDynamicStackCall(in) {
+			// Variable-length arrays: rsp moves (emit.go, mDynStack).
+			switch {
+			case f.Name == ir.DynAllocaName:
+				if len(in.Ops) == 3 {
+					fc.emit(minst{op: mDynStack, sub: 0, dst: vreg(in.ID), a: fc.use(in.Ops[1]), b: noVReg, c: noVReg})
+				}
+			case strings.HasPrefix(f.Name, "llvm.stacksave"):
+				fc.emit(minst{op: mDynStack, sub: 1, dst: vreg(in.ID), a: noVReg, b: noVReg, c: noVReg})
+			default:
+				if len(in.Ops) == 2 {
+					fc.emit(minst{op: mDynStack, sub: 2, dst: noVReg, a: fc.use(in.Ops[1]), b: noVReg, c: noVReg})
+				}
+			}
+			return
+		}
+		if f.Name == "llvm.returnaddress" || strings.HasPrefix(f.Name, "llvm.frameaddress") {
+			// The return address is the word above the incoming stack
+			// arguments' first slot; the frame address is where a frame
+			// pointer pushed by the prologue would be, the word below.
+			if fc.useCount(in) > 0 {
+				ad := maddr{kind: addrInArg, disp: -8}
+				if f.Name == "llvm.returnaddress" {
+					fc.emit(minst{op: mLoad, sz: 8, dst: vreg(in.ID), a: noVReg, b: noVReg, c: noVReg, addr: ad})
+				} else {
+					ad.disp = -16
+					fc.emit(minst{op: mLea, dst: vreg(in.ID), a: noVReg, b: noVReg, c: noVReg, addr: ad})
+				}
+			}
+			return
+		}
 		sym, _ := fc.mc.symbolFor(f)
 		fc.lowerCall(in, sym, nil, in.Ops[1:], ft.Variadic)
+	} else if ia, ok := callee.(*ir.InlineAsm); ok {
+		fc.selectAsm(in, ia)
 	} else {
 		fc.lowerCall(in, -1, callee, in.Ops[1:], ft.Variadic)
 	}

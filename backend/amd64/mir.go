@@ -65,6 +65,7 @@ const (
 	mAddTP        // dst = a + the thread pointer (fs:0)
 	mX87          // an x87 operation (sub: x87Ld...; x87.go)
 	mLandPad      // a landing pad's entry: defines rax (exception) and rdx (selector) (eh.go)
+	mDynStack     // sub 0: dst = a bytes below rsp; 1: dst = rsp; 2: rsp = a (dynalloca: emit.go)
 )
 
 // mAtomic's operations (minst.sub).
@@ -127,6 +128,8 @@ type callInfo struct {
 	results []vreg    // phys result registers (defined)
 	lpad    int32     // an invoke's: 1 + the machine block of its unwind edge; 0 for a call
 	pad     *ir.Instr // an invoke's landingpad
+	isAsm   bool      // inline asm: blob is emitted instead of a call (inlineasm.go)
+	blob    []byte
 }
 
 type frameObj struct {

@@ -744,6 +744,8 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 	order := gprOrder
 	if fc.class[v] == classXMM {
 		order = xmmOrder
+	} else if fc.dynStack {
+		order = gprOrder[:len(gprOrder)-1] // rbp is the frame pointer
 	}
 	// cross: iv holds a call's clobber point, part of every caller-saved
 	// register's fixed interval (kept in ra.callb, not in occ).
@@ -758,6 +760,9 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 			return
 		}
 		order = calleeSavedGPRs
+		if fc.dynStack {
+			order = order[:len(order)-1]
+		}
 	}
 	// take assigns r (of order) to v if r is free for v's interval.
 	take := func(r asm.Reg) bool {

@@ -14,12 +14,15 @@ import (
 // realPrograms are the C programs of testdata/irreal: what people
 // benchmark (the benchmarks game's n-body, spectral-norm, fannkuch-redux,
 // binary-trees, mandelbrot, fasta), a matrix multiply, checksums, string
-// loops, qsort of structs, histograms, bit-fields, constructors and an
-// interpreter. At -O2 and -O3 clang-19's loop and SLP vectorizers turn
+// loops, qsort of structs, histograms, bit-fields, constructors, an
+// interpreter, and what low-level C uses: computed goto (cgoto: a
+// threaded-code interpreter), inline assembly (inlineasm), compiler
+// builtins (builtins) and variable-length arrays and alloca (vla). At -O2 and -O3 clang-19's loop and SLP vectorizers turn
 // their loops into vector code (and bit-fields into i24/i40/... loads).
 var realPrograms = []string{
 	"nbody", "spectral", "fannkuch", "binarytrees", "mandelbrot", "fasta", "matmul",
 	"crc32", "sha256", "strings", "qsort", "histogram", "bitfields", "ctors", "interp",
+	"cgoto", "inlineasm", "builtins", "vla",
 }
 
 // realLevels are the clang-19 flags each program is compiled with (the

@@ -185,7 +185,7 @@ func inlinableBody(callee, body *ir.Function, max int) bool {
 			if in.Op == ir.OpCall && (in.Callee() == ir.Value(callee) || in.Callee() == ir.Value(body)) {
 				return false // recursive
 			}
-			if in.Op == ir.OpAlloca && (b != body.Blocks[0] || len(in.Ops) > 0) {
+			if in.Op == ir.OpAlloca && (b != body.Blocks[0] || len(in.Ops) > 0) || ir.IsDynamicStackCall(in) {
 				return false // dynamic stack allocation
 			}
 		}

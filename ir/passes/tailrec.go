@@ -48,7 +48,7 @@ func TailRecurse(f *ir.Function) bool {
 	// instruction of every function was most of the pass.)
 	for _, b := range f.Blocks {
 		for _, in := range b.Instrs {
-			if in.Op == ir.OpAlloca {
+			if in.Op == ir.OpAlloca || ir.IsDynamicStackCall(in) {
 				return false // the callee's frame would be the caller's
 			}
 		}
