@@ -974,7 +974,7 @@ func (fc *fnCompiler) selectFunction() error {
 			case (in.Op.IsCall() || in.Op == ir.OpCmpXchg || in.Op == ir.OpLandingPad) && in.Typ.Kind == ir.StructKind:
 				// A struct returned in registers: one vreg per field,
 				// consecutive from in.ID (OpExtractValue reads them).
-				if _, isAsm := in.Ops[0].(*ir.InlineAsm); isAsm && in.Op == ir.OpCall {
+				if isInlineAsmCall(in) {
 					// An inline asm's outputs: any number (inlineasm.go).
 				} else if err := retRegsOK(in.Typ); err != nil {
 					return fc.errorf("%s: %v", in.Ident(), err)
@@ -1142,4 +1142,14 @@ func (fc *fnCompiler) selectFunction() error {
 		}
 	}
 	return nil
+}
+
+// isInlineAsmCall reports whether in is a call of inline asm (a landing
+// pad, which also yields a struct, has no operands).
+func isInlineAsmCall(in *ir.Instr) bool {
+	if in.Op != ir.OpCall || len(in.Ops) == 0 {
+		return false
+	}
+	_, ok := in.Ops[0].(*ir.InlineAsm)
+	return ok
 }
