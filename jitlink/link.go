@@ -714,16 +714,21 @@ func fixupPieces(g *LinkGraph, per int) []fixupPiece {
 			if len(es) == 0 {
 				continue
 			}
-			if len(es) <= per || !fixupsInOrder(es) {
+			if len(es) <= per {
 				ps = append(ps, fixupPiece{sec, b, 0, len(es)})
 				continue
 			}
+			first := len(ps)
 			start, last := 0, int64(-1) // last: the offset of the latest fixed-up edge, -1 before the first
 			for i := range es {
 				if es[i].Kind == KindKeepAlive {
 					continue
 				}
 				off := int64(es[i].Offset)
+				if off < last { // out of order: the block stays whole
+					ps, start = ps[:first], 0
+					break
+				}
 				if i-start >= per && last >= 0 && off >= last+fixupGap {
 					ps = append(ps, fixupPiece{sec, b, start, i})
 					start = i
@@ -734,22 +739,6 @@ func fixupPieces(g *LinkGraph, per int) []fixupPiece {
 		}
 	}
 	return ps
-}
-
-// fixupsInOrder reports whether the edges that are fixed up (all but
-// keep-alive edges) are in ascending offset order.
-func fixupsInOrder(es []Edge) bool {
-	prev := uint64(0)
-	for i := range es {
-		if es[i].Kind == KindKeepAlive {
-			continue
-		}
-		if es[i].Offset < prev {
-			return false
-		}
-		prev = es[i].Offset
-	}
-	return true
 }
 
 // applyBlockFixups applies the edges of block b of section sec.
