@@ -627,8 +627,10 @@ func resolveExternalTLS(ctx context.Context, g *LinkGraph, lctx LinkContext) err
 // ApplyFixups applies every edge of every block through the graph's Arch.
 // Link calls it; it is exported for tools that drive the phases themselves.
 // A graph with many edges (a large archive's members linked as one) is
-// fixed up on up to GOMAXPROCS goroutines (forEdgeBlocks): Arch.ApplyFixup
-// writes only into the edge's own block and reads the graph. The error
+// fixed up on up to GOMAXPROCS goroutines, a block with more edges than a
+// goroutine's share cut into pieces (fixupPieces): Arch.ApplyFixup writes
+// only into the edge's own block, at most 8 bytes from its offset, and
+// reads the graph. The error
 // reported is the one of the first failing edge in block order, as one
 // pass would report.
 func ApplyFixups(g *LinkGraph) error {
@@ -645,12 +647,108 @@ func ApplyFixups(g *LinkGraph) error {
 		}
 		return nil
 	}
-	return forEdgeBlocksOf(g, edges, func(sec *Section, b *Block) error { return applyBlockFixups(g, sec, b) })
+	workers := min(runtime.GOMAXPROCS(0), edges/parallelEdges)
+	if workers <= 1 {
+		return edgeBlockRun(g, 0, edges, func(sec *Section, b *Block) error { return applyBlockFixups(g, sec, b) })
+	}
+	// Runs of about edges/workers edges each, cut inside a block when it
+	// has more (an eager Kaleidoscope program's .text is one block with
+	// nearly all of the graph's edges): run k takes the pieces whose first
+	// edge is numbered in [k*edges/workers, (k+1)*edges/workers).
+	pieces := fixupPieces(g, (edges+workers-1)/workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for k := range workers {
+		lo, hi := k*edges/workers, (k+1)*edges/workers
+		wg.Go(func() {
+			n := 0
+			for _, p := range pieces {
+				first := n
+				n += p.hi - p.lo
+				if first < lo {
+					continue
+				}
+				if first >= hi {
+					return
+				}
+				if err := applyEdgeFixups(g, p.sec, p.b, p.lo, p.hi); err != nil {
+					errs[k] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fixupPiece is the edges [lo, hi) of block b of section sec.
+type fixupPiece struct {
+	sec    *Section
+	b      *Block
+	lo, hi int
+}
+
+// fixupGap is how far apart, in bytes, the last fixed-up edge of one piece
+// of a block and the first of the next must be: Arch.ApplyFixup writes at
+// most 8 bytes from the edge's offset (amd64), so the two goroutines never
+// touch the same bytes.
+const fixupGap = 16
+
+// fixupPieces lists g's blocks with edges in section and block order,
+// a block of more than per edges cut into pieces of at least per edges
+// where its fixed-up edges
+// (keep-alive edges fix nothing) are in offset order and a cut leaves
+// fixupGap bytes between the pieces; a block whose edges are not in order
+// stays whole.
+func fixupPieces(g *LinkGraph, per int) []fixupPiece {
+	var ps []fixupPiece
+	for _, sec := range g.Sections {
+		for _, b := range sec.Blocks {
+			es := b.Edges
+			if len(es) == 0 {
+				continue
+			}
+			if len(es) <= per {
+				ps = append(ps, fixupPiece{sec, b, 0, len(es)})
+				continue
+			}
+			first := len(ps)
+			start, last := 0, int64(-1) // last: the offset of the latest fixed-up edge, -1 before the first
+			for i := range es {
+				if es[i].Kind == KindKeepAlive {
+					continue
+				}
+				off := int64(es[i].Offset)
+				if off < last { // out of order: the block stays whole
+					ps, start = ps[:first], 0
+					break
+				}
+				if i-start >= per && last >= 0 && off >= last+fixupGap {
+					ps = append(ps, fixupPiece{sec, b, start, i})
+					start = i
+				}
+				last = off
+			}
+			ps = append(ps, fixupPiece{sec, b, start, len(es)})
+		}
+	}
+	return ps
 }
 
 // applyBlockFixups applies the edges of block b of section sec.
 func applyBlockFixups(g *LinkGraph, sec *Section, b *Block) error {
-	for i := range b.Edges {
+	return applyEdgeFixups(g, sec, b, 0, len(b.Edges))
+}
+
+// applyEdgeFixups applies the edges [lo, hi) of block b of section sec.
+func applyEdgeFixups(g *LinkGraph, sec *Section, b *Block, lo, hi int) error {
+	for i := lo; i < hi; i++ {
 		e := &b.Edges[i]
 		if e.Kind == KindKeepAlive {
 			continue

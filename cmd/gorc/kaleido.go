@@ -158,8 +158,7 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		opened = make(chan jitOrErr, 1)
 		ch := opened // (linkOpened sets opened to nil once it has taken it)
 		go func() {
-			j, err := openJIT(ctx, o.exec, len(files) == 0, stdout, stderr)
-			ch <- jitOrErr{j, err}
+			ch <- openJITWithLibm(ctx, o.exec, len(files) == 0, stdout, stderr)
 		}()
 		defer func() {
 			if opened != nil { // not taken: close what was opened
@@ -270,7 +269,10 @@ func linkOpened(ctx context.Context, opened *chan jitOrErr, objs [][]byte, graph
 		fmt.Fprintf(stderr, "gorc kaleido: the program was compiled for %s but the executor runs %s\n", o.target.Triple, r.j.Target.Triple)
 		return 2, false
 	}
-	return linkAndRunKaleido(ctx, r.j, objs, graph, modName, img, o.showTimes, linkStart, stdout, stderr), true
+	if r.libmErr != nil {
+		return kaleidoFailed(stderr, r.libmErr), true
+	}
+	return linkAndRunKaleido(ctx, r.j, objs, graph, modName, img, !r.libmLoaded, o.showTimes, linkStart, stdout, stderr), true
 }
 
 // kaleidoFailed reports err and returns exit status 1.
@@ -607,11 +609,12 @@ func writeKaleidoObject(obj []byte, o kaleidoOptions, modName string, stdout io.
 // linkAndRunKaleido links the objects (one, or the parts compiled by
 // workers) or the graph in j with libm, runs its main and returns the exit
 // status: main's, or 1 (2 or more if the executor failed) after reporting
-// an error. With showTimes it prints the link time, counted from
+// an error (with loadLibm, libm is loaded first; without, it was loaded
+// when j was opened). With showTimes it prints the link time, counted from
 // linkStart, and the run time. With img, the link is recorded and stored
 // as the program's linked image (before main runs in this process, while
 // it runs in a child or remote executor).
-func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, graph *jitlink.LinkGraph, modName string, img *runImage, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
+func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, graph *jitlink.LinkGraph, modName string, img *runImage, loadLibm, showTimes bool, linkStart time.Time, stdout, stderr io.Writer) int {
 	if img != nil {
 		img.record(j, "main")
 	}
@@ -629,8 +632,10 @@ func linkAndRunKaleido(ctx context.Context, j *jit.JIT, objs [][]byte, graph *ji
 			return kaleidoFailed(stderr, err)
 		}
 	}
-	if err := j.LoadDylib(ctx, "-lm"); err != nil {
-		return kaleidoFailed(stderr, err)
+	if loadLibm {
+		if err := j.LoadDylib(ctx, "-lm"); err != nil {
+			return kaleidoFailed(stderr, err)
+		}
 	}
 	if err := j.LinkAll(ctx); err != nil {
 		return kaleidoFailed(stderr, err)

@@ -167,7 +167,7 @@ func (ri *runImage) replayKaleido(ctx context.Context, opened *chan jitOrErr, no
 		ch := make(chan jitOrErr, 1)
 		go func() {
 			j, err := openJIT(ctx, o.exec, noStdin, stdout, stderr)
-			ch <- jitOrErr{j, err}
+			ch <- jitOrErr{j: j, err: err}
 		}()
 		*opened = ch
 		return 0, false

@@ -43,8 +43,30 @@ func FarTypeinfo(g *jitlink.LinkGraph) error {
 		}
 		return slots
 	}
+	// Most graphs (C, Kaleidoscope) have neither exception tables nor
+	// typeinfo externals: two looks at the lists instead of two walks over
+	// every edge.
+	lsda, typeinfo := false, false
+	for _, s := range g.Sections {
+		if strings.HasPrefix(s.Name, ".gcc_except_table") {
+			lsda = true
+			break
+		}
+	}
+	for name := range g.Externals {
+		if isTypeinfo(name) {
+			typeinfo = true
+			break
+		}
+	}
+	if !lsda && !typeinfo {
+		return nil
+	}
 	done := map[*jitlink.Block]map[uint64]bool{}
 	for _, s := range g.Sections {
+		if !lsda {
+			break
+		}
 		if !s.Has(jitlink.SectionEHFrame) {
 			continue
 		}
@@ -70,6 +92,9 @@ func FarTypeinfo(g *jitlink.LinkGraph) error {
 		}
 	}
 	for _, s := range g.Sections {
+		if !typeinfo {
+			break
+		}
 		if s.Prot&shared.ProtExec == 0 || s.Flags&jitlink.SectionSynthetic != 0 {
 			continue
 		}

@@ -479,6 +479,9 @@ func (d *direct) splitEH(i int) error {
 	if align == 0 {
 		align = 1
 	}
+	// Each FDE gets its PC-begin relocation's edge and the CIE pointer's
+	// (ehFrames): both from one array, not an allocation per record.
+	pool := make([]jitlink.Edge, 2*min(len(s.src.Relocs), 1<<20)+2)
 	pos := uint64(0)
 	for pos < uint64(len(c)) {
 		if uint64(len(c))-pos < 4 {
@@ -501,6 +504,9 @@ func (d *direct) splitEH(i int) error {
 		b := d.g.AddContentBlock(s.sec, c[pos:pos+size], a, 0)
 		b.Ordinal = pos
 		s.blocks = append(s.blocks, b)
+		if length >= 8 && le.Uint32(c[pos+4:]) != 0 && len(pool) >= 2 {
+			b.Edges, pool = pool[:0:2], pool[2:]
+		}
 		if length == 0 {
 			d.g.AddAnonymousSymbol(b, 0, size).Live = true
 		}
@@ -513,6 +519,25 @@ func (d *direct) splitEH(i int) error {
 		d.g.AddAnonymousSymbol(b, 0, 4).Live = true
 	}
 	return nil
+}
+
+// blockNear returns blockAt's answer for off when it is bs[h] or bs[h+1]
+// (bs sorted by Ordinal), with the index found; nil when it is neither.
+func blockNear(bs []*jitlink.Block, h int, off uint64) (*jitlink.Block, int) {
+	for k := h; k < len(bs) && k <= h+1; k++ {
+		b := bs[k]
+		if b.Ordinal > off {
+			return nil, h
+		}
+		if k+1 < len(bs) && bs[k+1].Ordinal <= off {
+			continue
+		}
+		if off-b.Ordinal > b.Size {
+			return nil, h
+		}
+		return b, k
+	}
+	return nil, h
 }
 
 // blockAt finds the block of section i containing offset off (off may be
@@ -662,6 +687,7 @@ func (d *direct) relocations() error {
 			return d.secErr(ti, 0, "relocations applied to zero-fill section %s", t.name)
 		}
 		size := uint64(len(t.src.Data))
+		hint := 0 // relocations usually come in offset order: try the last block and the next first
 		for k, r := range rel {
 			rt := uint32(r.Type)
 			if rt == 0 {
@@ -687,7 +713,10 @@ func (d *direct) relocations() error {
 			}
 			b := t.blocks[0]
 			if len(t.blocks) > 1 {
-				b = d.blockAt(ti, r.Offset)
+				b, hint = blockNear(t.blocks, hint, r.Offset)
+				if b == nil {
+					b = d.blockAt(ti, r.Offset)
+				}
 			}
 			if b == nil || r.Offset-b.Ordinal+uint64(ri.Size) > b.Size {
 				return d.secErr(ti, r.Offset, "%v: fixup straddles a record boundary", typ)
@@ -708,6 +737,7 @@ func (d *direct) ehFrames() error {
 	// reader makes it.
 	var lastCIE *jitlink.Block
 	var lastCIESym *jitlink.Symbol
+	lastCIESec := -1
 	for i := range d.secs {
 		s := &d.secs[i]
 		if !s.kept || !s.isEH {
@@ -739,12 +769,17 @@ func (d *direct) ehFrames() error {
 			if uint64(id) > ptr {
 				return d.secErr(i, ptr, "FDE's CIE pointer %#x points before the section", id)
 			}
-			cie := d.blockAt(i, ptr-uint64(id))
+			var cie *jitlink.Block
+			if lastCIE != nil && lastCIESec == i && lastCIE.Ordinal == ptr-uint64(id) {
+				cie = lastCIE // checked when it was first found
+			} else {
+				cie = d.blockAt(i, ptr-uint64(id))
+			}
 			if cie == nil || cie.Ordinal != ptr-uint64(id) || len(cie.Content) < 8 || le.Uint32(cie.Content[4:]) != 0 {
 				return d.secErr(i, ptr, "FDE's CIE pointer %#x does not point at a CIE", id)
 			}
 			if cie != lastCIE {
-				lastCIE, lastCIESym = cie, d.g.AddAnonymousSymbol(cie, 0, 0)
+				lastCIE, lastCIESym, lastCIESec = cie, d.g.AddAnonymousSymbol(cie, 0, 0), i
 			}
 			b.Edges = append(b.Edges, jitlink.Edge{Kind: d.arch.ELFCIEPointerKind(), Offset: 4, Target: lastCIESym})
 			var fn *jitlink.Symbol
