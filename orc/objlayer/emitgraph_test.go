@@ -6,6 +6,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorc-jit/gorc/jitlink/elf"
 	"github.com/gorc-jit/gorc/orc"
@@ -62,18 +63,31 @@ func TestEmitGraph(t *testing.T) {
 				syms[v.es.Intern(n)] = orc.Exported | orc.Callable
 				names = append(names, v.es.Intern(n))
 			}
-			var ok bool
-			var lerr error
+			type emitted struct {
+				ok  bool
+				err error
+			}
+			// The materializer's result, handed over: the lookup can
+			// return (symbols ready) before EmitGraph itself returns.
+			done := make(chan emitted, 1)
 			u := &orc.SimpleMaterializationUnit{UnitName: c.name, Syms: syms, MaterializeFunc: func(ctx context.Context, r *orc.MaterializationResponsibility) {
-				ok, lerr = v.l.EmitGraph(ctx, r, g, linkAs)
+				ok, lerr := v.l.EmitGraph(ctx, r, g, linkAs)
 				if !ok || lerr != nil {
 					r.FailMaterialization(&refused{ok, lerr})
 				}
+				done <- emitted{ok, lerr}
 			}}
 			if err := v.jd.Define(u, nil); err != nil {
 				t.Fatal(err)
 			}
 			_, err = v.es.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, v.jd), orc.NewSymbolLookupSet(names...), orc.SymbolStateReady)
+			var res emitted
+			select {
+			case res = <-done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("the unit's materializer did not finish within 30 s")
+			}
+			ok, lerr := res.ok, res.err
 			if ok != c.ok {
 				t.Fatalf("EmitGraph ok = %v, want %v (lookup: %v)", ok, c.ok, err)
 			}
