@@ -59,36 +59,15 @@ func TestCWideFromClangIR(t *testing.T) {
 // results cross the boundary both ways, and every mix prints what the
 // native program prints.
 func TestI128ABINative(t *testing.T) {
-	clang := toolPath(t, "clang-19")
 	bin := gorcBinary(t)
-	src, err := filepath.Abs(filepath.Join("..", "..", "testdata", "irwide", "abi"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
 	defer cancel()
-	dir := t.TempDir()
-	build := func(args ...string) {
-		t.Helper()
-		if out, err := exec.CommandContext(ctx, clang, args...).CombinedOutput(); err != nil {
-			t.Fatalf("clang-19 %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	exe := filepath.Join(dir, "native")
-	build("-O2", "-o", exe, filepath.Join(src, "main.c"), filepath.Join(src, "lib.c"))
-	want, err := runProcess(ctx, dir, []string{exe}, "")
-	if err != nil || want.status != 0 || strings.Count(want.stdout, "\n") != 3 {
-		t.Fatalf("native run: %v %v", err, want)
+	want, levels := twoSources(t, ctx, "abi", "-O0", "-O2")
+	if strings.Count(want.stdout, "\n") != 3 {
+		t.Fatalf("native run: %v", want)
 	}
 	for _, o := range []string{"-O0", "-O2"} {
-		files := map[string]string{}
-		for _, n := range []string{"main", "lib"} {
-			obj := filepath.Join(dir, n+o+".o")
-			ll := filepath.Join(dir, n+o+".ll")
-			build(o, "-c", "-o", obj, filepath.Join(src, n+".c"))
-			build(o, "-S", "-emit-llvm", "-o", ll, filepath.Join(src, n+".c"))
-			files[n+".o"], files[n+".ll"] = obj, ll
-		}
+		files := levels[o]
 		for _, mix := range [][2]string{{"main.ll", "lib.o"}, {"main.o", "lib.ll"}, {"main.ll", "lib.ll"}} {
 			for _, lazy := range []bool{false, true} {
 				args := []string{bin, "run"}
@@ -96,7 +75,7 @@ func TestI128ABINative(t *testing.T) {
 					args = append(args, "-lazy")
 				}
 				args = append(args, files[mix[0]], files[mix[1]])
-				got, err := runProcess(ctx, dir, args, "")
+				got, err := runProcess(ctx, t.TempDir(), args, "")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -108,20 +87,16 @@ func TestI128ABINative(t *testing.T) {
 	}
 }
 
-// TestVectorABIBoundary runs testdata/irwide/vecabi, whose main.c calls
-// lib.c's functions taking and returning __m128 and __m128i: with both
-// sides IR (gorc's own convention on both sides) the output is the native
-// program's; with a native lib.o the link fails naming the function and
-// why, instead of passing the vectors where native code does not look.
-func TestVectorABIBoundary(t *testing.T) {
+// twoSources builds testdata/irwide/NAME's main.c and lib.c with clang-19:
+// natively into one program, run for the expected output, and at each of
+// levels into main.o, main.ll, lib.o and lib.ll (files[level][name]).
+func twoSources(t *testing.T, ctx context.Context, name string, levels ...string) (want runResult, files map[string]map[string]string) {
+	t.Helper()
 	clang := toolPath(t, "clang-19")
-	bin := gorcBinary(t)
-	src, err := filepath.Abs(filepath.Join("..", "..", "testdata", "irwide", "vecabi"))
+	src, err := filepath.Abs(filepath.Join("..", "..", "testdata", "irwide", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
-	defer cancel()
 	dir := t.TempDir()
 	build := func(args ...string) {
 		t.Helper()
@@ -131,26 +106,45 @@ func TestVectorABIBoundary(t *testing.T) {
 	}
 	exe := filepath.Join(dir, "native")
 	build("-O2", "-o", exe, filepath.Join(src, "main.c"), filepath.Join(src, "lib.c"))
-	want, err := runProcess(ctx, dir, []string{exe}, "")
-	if err != nil || want.status != 0 || want.stdout != "1.5 2.5 3.5 4.5\n13 23 33 43\n" {
+	if want, err = runProcess(ctx, dir, []string{exe}, ""); err != nil || want.status != 0 {
 		t.Fatalf("native run: %v %v", err, want)
 	}
-	for _, o := range []string{"-O0", "-O2"} {
-		files := map[string]string{}
+	files = map[string]map[string]string{}
+	for _, o := range levels {
+		files[o] = map[string]string{}
 		for _, n := range []string{"main", "lib"} {
 			obj := filepath.Join(dir, n+o+".o")
 			ll := filepath.Join(dir, n+o+".ll")
 			build(o, "-c", "-o", obj, filepath.Join(src, n+".c"))
 			build(o, "-S", "-emit-llvm", "-o", ll, filepath.Join(src, n+".c"))
-			files[n+".o"], files[n+".ll"] = obj, ll
+			files[o][n+".o"], files[o][n+".ll"] = obj, ll
 		}
+	}
+	return want, files
+}
+
+// TestVectorABIBoundary runs testdata/irwide/vecabi, whose main.c calls
+// lib.c's functions taking and returning __m128 and __m128i: with both
+// sides IR (gorc's own convention on both sides) the output is the native
+// program's; with a native lib.o the link fails naming the function and
+// why, instead of passing the vectors where native code does not look.
+func TestVectorABIBoundary(t *testing.T) {
+	bin := gorcBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	want, levels := twoSources(t, ctx, "vecabi", "-O0", "-O2")
+	if want.stdout != "1.5 2.5 3.5 4.5\n13 23 33 43\n" {
+		t.Fatalf("native run: %v", want)
+	}
+	for _, o := range []string{"-O0", "-O2"} {
+		files := levels[o]
 		for _, lazy := range []bool{false, true} {
 			run := func(a, b string) runResult {
 				args := []string{bin, "run"}
 				if lazy {
 					args = append(args, "-lazy")
 				}
-				got, err := runProcess(ctx, dir, append(args, files[a], files[b]), "")
+				got, err := runProcess(ctx, t.TempDir(), append(args, files[a], files[b]), "")
 				if err != nil {
 					t.Fatal(err)
 				}

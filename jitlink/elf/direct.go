@@ -744,16 +744,7 @@ func (d *direct) ehFrames() error {
 			continue
 		}
 		if s.ehWhole {
-			var records *jitlink.Symbol
-			for _, c := range s.ehCode {
-				if c < 0 || len(d.secs[c].blocks) != 1 {
-					continue
-				}
-				if records == nil {
-					records = d.g.AddAnonymousSymbol(s.blocks[0], 0, 0)
-				}
-				d.secs[c].blocks[0].AddEdge(jitlink.KindKeepAlive, 0, records, 0)
-			}
+			keepWholeRecords(d.g, s.blocks[0], s.ehCode, func(c int) []*jitlink.Block { return d.secs[c].blocks })
 			continue
 		}
 		for _, b := range s.blocks {

@@ -1232,6 +1232,27 @@ func (r *reader) relocations() error {
 
 // ehFrames links each FDE to its CIE (an ELFCIEPointerKind edge on the CIE pointer)
 // and its function to the FDE (a keep-alive edge), so dead-stripping keeps
+// keepWholeRecords gives the one block of each code section of code
+// (section indexes, -1 for none; blocksOf gives a section's blocks) a
+// keep-alive edge to eh, an .eh_frame kept as one block: the code keeps
+// its records alive.
+func keepWholeRecords(g *jitlink.LinkGraph, eh *jitlink.Block, code [2]int, blocksOf func(int) []*jitlink.Block) {
+	var records *jitlink.Symbol
+	for _, c := range code {
+		if c < 0 {
+			continue
+		}
+		bs := blocksOf(c)
+		if len(bs) != 1 {
+			continue
+		}
+		if records == nil {
+			records = g.AddAnonymousSymbol(eh, 0, 0)
+		}
+		bs[0].AddEdge(jitlink.KindKeepAlive, 0, records, 0)
+	}
+}
+
 // frames and functions together.
 func (r *reader) ehFrames() error {
 	// One anonymous symbol per CIE, shared by its FDEs' CIE edges (the
@@ -1246,16 +1267,7 @@ func (r *reader) ehFrames() error {
 		if s.ehWhole {
 			// Its CIE pointers stand as they are; the code keeps the
 			// records alive.
-			var records *jitlink.Symbol
-			for _, c := range s.ehCode {
-				if c < 0 || len(r.sh[c].blocks) != 1 {
-					continue
-				}
-				if records == nil {
-					records = r.g.AddAnonymousSymbol(s.blocks[0], 0, 0)
-				}
-				r.sh[c].blocks[0].AddEdge(jitlink.KindKeepAlive, 0, records, 0)
-			}
+			keepWholeRecords(r.g, s.blocks[0], s.ehCode, func(c int) []*jitlink.Block { return r.sh[c].blocks })
 			continue
 		}
 		for _, b := range s.blocks {
