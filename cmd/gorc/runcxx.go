@@ -42,30 +42,50 @@ func addCxxRuntime(o *runOptions) bool {
 // ModuleID).
 const cxxHead = 4096
 
+// cxxScanAll is the largest IR file without a source_filename whose
+// every byte isCxxIR scans; of a larger one it scans the head and the
+// last cxxTail bytes, where declarations are (clang and llvm-dis put
+// them last, people first): a whole scan would cost about 2 ms per MB
+// on the start-up of every such run.
+const (
+	cxxScanAll = 1 << 20
+	cxxTail    = 256 << 10
+)
+
 // isCxxIR reports whether the IR file at path is a C++ module: its
 // source_filename names a C++ source (.cpp, .cc, .cxx, .c++, .cp, .C,
 // .CPP, .ii, .cppm, .ixx: the suffixes clang++ reads as C++), or, when
 // the file's first cxxHead bytes name no source file (IR written by
 // hand or by a tool), it refers to libstdc++ or the C++ ABI library
-// (cxxRuntimeRef). A file that cannot be read is not C++ here (reading
-// it as an input reports the error).
+// (cxxRuntimeRef) in its first cxxScanAll bytes, or in its head or last
+// cxxTail bytes when larger. A file that cannot be read is not C++ here
+// (reading it as an input reports the error).
 func isCxxIR(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
 		return false
 	}
 	defer f.Close()
-	head := make([]byte, cxxHead)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
+	buf := make([]byte, cxxHead)
+	n, _ := io.ReadFull(f, buf)
+	head := buf[:n]
 	if name, ok := sourceFilename(head); ok {
 		return isCxxSource(name)
 	}
-	data, err := os.ReadFile(path)
+	if cxxRuntimeRef(head) || n < cxxHead {
+		return cxxRuntimeRef(head)
+	}
+	st, err := f.Stat()
 	if err != nil {
 		return false
 	}
-	return cxxRuntimeRef(data)
+	off := int64(n) - 32 // a name across the head's end is found
+	if st.Size() > cxxScanAll {
+		off = max(off, st.Size()-cxxTail)
+	}
+	rest := make([]byte, st.Size()-off)
+	m, _ := f.ReadAt(rest, off)
+	return cxxRuntimeRef(rest[:m])
 }
 
 // sourceFilename returns the string of the module's `source_filename =

@@ -29,6 +29,10 @@ func TestAddCxxRuntime(t *testing.T) {
 	anonCxa := write("e.ll", "declare ptr @__cxa_allocate_exception(i64)\n")
 	plain := write("f.ll", "define i32 @main() {\n  ret i32 0\n}\n")
 	late := write("g.ll", strings.Repeat("; padding\n", cxxHead/10+1)+"source_filename = \"g.cpp\"\ndeclare i32 @__gxx_personality_v0(...)\n")
+	filler := strings.Repeat("define i32 @f(i32 %x) {\n  ret i32 %x\n}\n", cxxScanAll/30)
+	bigTail := write("h.ll", filler+"declare ptr @_Znwm(i64)\n")
+	bigMiddle := write("i.ll", filler+"declare ptr @_Znwm(i64)\n"+filler)
+	across := write("j.ll", strings.Repeat(";", cxxHead-5)+"\ndeclare ptr @__cxa_begin_catch(ptr)\n")
 	tests := []struct {
 		name   string
 		inputs []string
@@ -44,6 +48,9 @@ func TestAddCxxRuntime(t *testing.T) {
 		{"no source name, C++ ABI reference", []string{anonCxa}, nil, false, true},
 		{"no source name, plain", []string{plain}, nil, false, false},
 		{"source name past the head: references scanned", []string{late}, nil, false, true},
+		{"large, reference at the end", []string{bigTail}, nil, false, true},
+		{"large, reference only in the middle (not scanned)", []string{bigMiddle}, nil, false, false},
+		{"reference across the head's end", []string{across}, nil, false, true},
 		{"C then C++", []string{c, "x.o", cxx}, []string{"-lm"}, false, true},
 		{"objects only", []string{"x.o", "y.a"}, nil, false, false},
 		{"-lstdc++ given", []string{cxx}, []string{"-lstdc++"}, false, false},
@@ -66,6 +73,30 @@ func TestAddCxxRuntime(t *testing.T) {
 			}
 			if !slices.Equal(o.libs, want) {
 				t.Errorf("libs %q, want %q", o.libs, want)
+			}
+		})
+	}
+}
+
+// BenchmarkIsCxxIR: the decision for clang's IR (source_filename in the
+// head: one 4 KiB read) and for 8 MB of IR without a source file name
+// (every byte scanned for the C++ runtime's names).
+func BenchmarkIsCxxIR(b *testing.B) {
+	dir := b.TempDir()
+	body := strings.Repeat("define i32 @f(i32 %x) {\n  %y = add i32 %x, 1\n  ret i32 %y\n}\n", 8<<20/60)
+	for _, bc := range []struct{ name, head string }{
+		{"source_filename", "; ModuleID = 'a.c'\nsource_filename = \"a.c\"\n"},
+		{"no-source-8MB", ""},
+	} {
+		p := filepath.Join(dir, bc.name+".ll")
+		if err := os.WriteFile(p, []byte(bc.head+body), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(bc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if isCxxIR(p) {
+					b.Fatal("C++?")
+				}
 			}
 		})
 	}
