@@ -68,7 +68,7 @@ func TestAliasProgramsFromClangIR(t *testing.T) {
 					t.Fatalf("native run: unexpected %v", native)
 				}
 				c := aggCase{name: p.name}
-				for _, m := range [][]string{{"-exec", "local"}, {"-exec", "local", "-lazy"}, {"-exec", "child"}, {"-exec", "child", "-lazy"}} {
+				for _, m := range [][]string{{"-exec", "local"}, {"-exec", "local", "-lazy"}, {"-exec", "child"}, {"-exec", "child", "-lazy"}, {"-exec", "local", "-workers", "2"}} {
 					runAggMode(ctx, t, c, []string{defLL, useLL}, m, "", native, lv)
 				}
 				// The alias's symbol as another input's definition: the
