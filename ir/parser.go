@@ -129,6 +129,9 @@ type parser struct {
 
 	// module-level forward references: @name used before its definition.
 	gfwd map[string]*fwdRef
+	// aliases are the module's aliases, resolved at its end
+	// (resolveAliases): an alias usually comes before its target.
+	aliases []pendingAlias
 
 	// lazy (ParseLazy): function bodies are skipped and recorded.
 	lazy    bool
@@ -371,6 +374,7 @@ func (p *parser) module() {
 	}
 	p.ensureLibc()
 	p.finishTypes()
+	p.resolveAliases()
 	if len(p.gfwd) > 0 {
 		var bad *fwdRef
 		for _, r := range p.gfwd {
@@ -470,6 +474,12 @@ func (p *parser) globalVar() {
 			}
 			continue
 		} else if ignoredWords[w] {
+		} else if w == "alias" {
+			p.next()
+			p.alias(nameTok, name, g.Linkage)
+			return
+		} else if w == "ifunc" {
+			p.fail("ifunc '@%s' is not supported (an indirect function, resolved at load time)", name)
 		} else if w == "global" || w == "constant" {
 			g.Constant = w == "constant"
 			p.next()
@@ -513,6 +523,99 @@ done:
 	}
 	p.m.Globals = append(p.m.Globals, g)
 	p.m.syms[name] = g
+}
+
+// pendingAlias is an alias whose target is resolved at the module's end.
+type pendingAlias struct {
+	a       *Alias
+	nameTok token // the alias's @name
+	target  string
+	tgtTok  token // the aliasee's @target
+}
+
+// alias parses the rest of `@name = [linkage...] alias TYPE, ptr @target`
+// after 'alias'. The aliasee must be a global name: a constant expression
+// (an alias into the middle of an object) is refused.
+func (p *parser) alias(nameTok token, name string, l Linkage) {
+	if l == Common || l == Appending || l == ExternWeak {
+		p.failAt(nameTok, "alias '@%s' cannot have %v linkage", name, l)
+	}
+	a := &Alias{Name: name, Linkage: l}
+	a.Type = p.parseType()
+	if p.isPunct("(") { // a function type: its parameters are dropped
+		p.skipBalanced()
+		a.Type = nil
+	}
+	p.expectPunct(",")
+	if !p.isTypeStart() {
+		p.fail("expected the aliasee's type after 'alias %v,', found %v", a.Type, p.tok)
+	}
+	if t := p.parseType(); !t.IsPtr() {
+		p.fail("alias '@%s': aliasee must be a pointer, found type '%v'", name, t)
+	}
+	if p.tok.kind != tGlobal {
+		p.fail("alias '@%s': aliasee %v is not supported (only a global name: an alias of a constant expression is not)", name, p.tok)
+	}
+	tgt := pendingAlias{a: a, nameTok: nameTok, target: p.keep(p.tok.text), tgtTok: p.tok}
+	p.next()
+	// Trailing ", partition ..." or metadata attachments are dropped.
+	for p.acceptPunct(",") {
+		if p.tok.kind == tMeta {
+			p.skipMetaAttachment()
+			continue
+		}
+		p.skipLine()
+		break
+	}
+	p.aliases = append(p.aliases, tgt)
+}
+
+// resolveAliases gives each alias its target (following aliases of
+// aliases) and makes its name look up the target, so that uses of the
+// alias anywhere in the module are uses of the target.
+func (p *parser) resolveAliases() {
+	if len(p.aliases) == 0 {
+		return
+	}
+	byName := make(map[string]int, len(p.aliases))
+	for i, pa := range p.aliases {
+		if _, dup := byName[pa.a.Name]; dup || p.m.Lookup(pa.a.Name) != nil {
+			p.failAt(pa.nameTok, "redefinition of global '@%s'", pa.a.Name)
+		}
+		byName[pa.a.Name] = i
+	}
+	for _, pa := range p.aliases {
+		cur := pa
+		for steps := 0; ; steps++ {
+			if v := p.m.Lookup(cur.target); v != nil {
+				switch x := v.(type) {
+				case *Function:
+					if x.IsDeclaration() && p.pending[x] == nil {
+						p.failAt(cur.tgtTok, "alias '@%s' of '@%s', a declaration: an aliasee must be defined in the module", cur.a.Name, cur.target)
+					}
+				case *Global:
+					if x.Init == nil {
+						p.failAt(cur.tgtTok, "alias '@%s' of '@%s', a declaration: an aliasee must be defined in the module", cur.a.Name, cur.target)
+					}
+				}
+				pa.a.Target = v
+				break
+			}
+			j, ok := byName[cur.target]
+			if !ok {
+				p.failAt(cur.tgtTok, "alias '@%s' of undefined global '@%s'", cur.a.Name, cur.target)
+			}
+			if steps > len(p.aliases) {
+				p.failAt(pa.nameTok, "alias '@%s' is part of a cycle of aliases", pa.a.Name)
+			}
+			cur = p.aliases[j]
+		}
+	}
+	p.m.Aliases = make([]*Alias, len(p.aliases))
+	for i, pa := range p.aliases {
+		p.m.Aliases[i] = pa.a
+		p.m.syms[pa.a.Name] = pa.a.Target
+	}
 }
 
 func (p *parser) skipMetaAttachment() {

@@ -71,6 +71,17 @@ func (p *printer) module(m *Module) {
 	for _, g := range m.Globals {
 		p.global(g)
 	}
+	for _, a := range m.Aliases {
+		p.sb.WriteString(a.Ident() + " = ")
+		if l := a.Linkage.String(); l != "" {
+			p.sb.WriteString(l + " ")
+		}
+		t := "ptr" // a function type is not kept: any type reads back
+		if a.Type != nil {
+			t = a.Type.String()
+		}
+		p.sb.WriteString("alias " + t + ", ptr " + a.Target.Ident() + "\n")
+	}
 	for _, f := range m.Funcs {
 		p.sb.WriteByte('\n')
 		p.function(f)

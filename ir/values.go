@@ -441,6 +441,11 @@ type Module struct {
 	// Types are the named struct types (%Name = type { ... }), in the
 	// order of their definitions.
 	Types []*Type
+	// Aliases are the module's `@name = ... alias TYPE, ptr @target`
+	// definitions, in source order. Uses of an alias in the module are
+	// its target itself (Lookup(alias) returns the target); the alias
+	// is only another symbol name for other inputs.
+	Aliases []*Alias
 
 	typeNames  map[string]*Type // the named types by name
 	typesFinal bool             // every named type is defined (the module is parsed)
@@ -494,6 +499,35 @@ func (m *Module) reindex() {
 	for _, g := range m.Globals {
 		m.syms[g.Name] = g
 	}
+	for _, a := range m.Aliases {
+		if m.syms[a.Name] == nil {
+			m.syms[a.Name] = a.Target
+		}
+	}
+}
+
+// Alias is another name for a function or global variable defined in the
+// same module (`@name = [linkage] ... alias TYPE, ptr @target`). Target
+// is the function or global itself, an alias of an alias followed to
+// its end. An alias with internal or private linkage names no symbol.
+type Alias struct {
+	Name    string
+	Linkage Linkage
+	Type    *Type // the TYPE after 'alias'; nil for a function type
+	Target  Value // *Function or *Global, defined in this module
+}
+
+// Ident returns "@name".
+func (a *Alias) Ident() string { return globalIdent(a.Name) }
+
+// SymbolName is the name the alias is linked under: its name, with
+// VectorABISuffix when its target function is linked with it (so that
+// callers through the alias agree with the target's convention).
+func (a *Alias) SymbolName() string {
+	if f, ok := a.Target.(*Function); ok && strings.HasSuffix(f.Name, VectorABISuffix) && !strings.HasSuffix(a.Name, VectorABISuffix) {
+		return a.Name + VectorABISuffix
+	}
+	return a.Name
 }
 
 // NewFunction adds a function (a declaration until blocks are added) with

@@ -156,6 +156,10 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		}
 	}
 
+	if err := j.defineLazyAliases(name, m); err != nil {
+		return err
+	}
+
 	lm := &lazyModule{j: j, name: name, opt: optLevel, pm: passes.ForLevel(optLevel), bodies: pending, fns: map[orc.SymbolName]*ir.Function{}}
 	lm.compileFn = lm.compile
 	if part == PartitionFunction && j.opts.Publish == "" {
@@ -213,6 +217,47 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		return fmt.Errorf("jit: %s: unknown partitioning %d", name, part)
 	}
 	return j.AddLazyReexports(bodies, aliases)
+}
+
+// defineLazyAliases defines the aliases of m with external, weak or
+// linkonce linkage in the main dylib as aliases of their targets' names
+// there (a function's stub, a global's address in the data object): the
+// alias resolves to the same stub as its target, whose body is compiled
+// once, on the first call through either name. (An eager object defines
+// them as symbols beside their targets'; an alias with internal or
+// private linkage names no symbol: its uses are its target's.)
+func (j *JIT) defineLazyAliases(name string, m *ir.Module) error {
+	var am orc.SymbolAliasMap
+	for _, a := range m.Aliases {
+		if a.Linkage == ir.Internal || a.Linkage == ir.Private {
+			continue
+		}
+		flags := orc.Exported
+		var target string
+		switch t := a.Target.(type) {
+		case *ir.Function:
+			target = t.Name
+			flags |= orc.Callable
+		case *ir.Global:
+			target = t.Name
+		default:
+			return fmt.Errorf("jit: %s: alias @%s of %s", name, a.Name, a.Target.Ident())
+		}
+		if weakLinkage(a.Linkage) {
+			flags |= orc.Weak
+		}
+		if am == nil {
+			am = make(orc.SymbolAliasMap)
+		}
+		am[j.ES.Intern(a.SymbolName())] = orc.SymbolAliasMapEntry{Aliasee: j.ES.Intern(target), Flags: flags}
+	}
+	if am == nil {
+		return nil
+	}
+	if err := j.Main.Define(orc.SymbolAliases(am), nil); err != nil {
+		return fmt.Errorf("jit: %s: %w", name, err)
+	}
+	return nil
 }
 
 // lazyIRStubs stands for the functions of a module added with AddLazyIR

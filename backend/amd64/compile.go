@@ -784,6 +784,9 @@ func (mc *moduleCompiler) finish() ([]byte, error) {
 			return nil, fmt.Errorf("amd64: %w", err)
 		}
 	}
+	if err := mc.aliasSymbols(); err != nil {
+		return nil, err
+	}
 	if !mc.opts.NoEHFrame {
 		if err := mc.ehFrame(); err != nil {
 			return nil, err
@@ -795,6 +798,35 @@ func (mc *moduleCompiler) finish() ([]byte, error) {
 		return nil, mc.w.Err()
 	}
 	return mc.w.Bytes()
+}
+
+// aliasSymbols defines the symbol of each alias of the module with
+// external, weak or linkonce linkage: its target's section, offset, size
+// and type under the alias's name and binding (an alias with internal or
+// private linkage names no symbol: its uses are its target's). An object
+// of some functions only (Options.Only, OmitGlobals: a lazy JIT's
+// partitions) defines none; its caller defines the aliases.
+func (mc *moduleCompiler) aliasSymbols() error {
+	if len(mc.m.Aliases) == 0 || mc.opts.Only != nil || mc.opts.OmitGlobals {
+		return nil
+	}
+	syms := mc.w.Symbols()
+	for _, a := range mc.m.Aliases {
+		b := bindOf(a.Linkage)
+		if b == elfw.BindLocal {
+			continue
+		}
+		ref, ok := mc.syms[a.Target]
+		if !ok || !ref.here {
+			return fmt.Errorf("amd64: alias @%s: its target %s is not defined in this object", diag.Clip(a.Name), diag.Clip(a.Target.Ident()))
+		}
+		t := syms[ref.id]
+		if _, err := mc.w.AddSymbol(elfw.Symbol{Name: a.SymbolName(), Section: t.Section, Value: t.Value, Size: t.Size, Bind: b, Type: t.Type}); err != nil {
+			return fmt.Errorf("amd64: alias @%s: %w", diag.Clip(a.Name), err)
+		}
+		syms = mc.w.Symbols()
+	}
+	return nil
 }
 
 // fnCompiler holds the per-function state; its slices are reused across

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -288,6 +289,11 @@ func (p *irParts) add(ctx context.Context, j *jit.JIT, path string, level int) e
 	}
 	p.seq++
 	if level < 0 || level > 2 {
+		return j.AddIR(ctx, path, data, level)
+	}
+	if bytes.Contains(data, []byte(" alias ")) {
+		// An alias's symbol is written beside its target's by an object
+		// of the whole module; parts (Only, OmitGlobals) write none.
 		return j.AddIR(ctx, path, data, level)
 	}
 	t0 := time.Now()

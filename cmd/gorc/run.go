@@ -49,6 +49,13 @@ Inputs:
   -l:FILE         FILE exactly as named, in the same dirs
   -L DIR, -LDIR   add a library search directory
 
+C++: when an IR input is C++ (its source_filename names a .cpp, .cc,
+.cxx, .C... file, or, with none, it refers to libstdc++ or the C++ ABI:
+_ZSt*, _ZNSt*, __cxa_*, __gxx_personality_v0, operator new/delete),
+-lstdc++ is searched after all the inputs and libraries, as clang++
+does, unless the command line names -lstdc++ or -lc++ (or either
+library's path) or gives -static. libm is loaded for IR inputs anyway.
+
 Flags:
   -entry SYM      call SYM instead of main
   -noexec         link everything, then exit without running
@@ -161,6 +168,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 2
 	}
+	addCxxRuntime(o)
 	if os.Getenv("GOGC") == "" {
 		// gorc run is a short-lived process that builds large link graphs
 		// once: collecting less often saves a fifth of the link time.
