@@ -3,15 +3,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"math/big"
 	"math/rand"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestI128AgainstLLI runs every i128 (and i96) operation gorc lowers to
@@ -33,46 +30,8 @@ func TestI128AgainstLLI(t *testing.T) {
 		n = 150
 	}
 	src, perInput := i128DiffModule(rand.New(rand.NewSource(seed)), n)
-	dir := t.TempDir()
-	ll := filepath.Join(dir, "i128.ll")
-	if err := os.WriteFile(ll, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if keep := os.Getenv("GORC_I128_LL"); keep != "" {
-		os.WriteFile(keep, []byte(src), 0o644)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
-	defer cancel()
-	want, err := runProcess(ctx, dir, []string{lli, ll}, "")
-	if err != nil || want.status != 0 {
-		t.Fatalf("lli-19: %v\n%v", err, want)
-	}
-	lines := strings.Count(want.stdout, "\n")
-	if lines != perInput*n {
-		t.Fatalf("lli-19 printed %d lines for %d inputs of %d results", lines, n, perInput)
-	}
-	for _, flags := range [][]string{{"-O0"}, {"-O2"}, {"-O2", "-lazy"}} {
-		got, err := runProcess(ctx, dir, append(append([]string{bin, "run"}, flags...), ll), "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.status != 0 {
-			t.Fatalf("gorc run %s: %v", strings.Join(flags, " "), got)
-		}
-		if got.stdout != want.stdout {
-			wl, gl := strings.Split(want.stdout, "\n"), strings.Split(got.stdout, "\n")
-			bad := 0
-			for i := 0; i < len(wl) && i < len(gl); i++ {
-				if wl[i] != gl[i] {
-					if bad < 10 {
-						t.Errorf("gorc run %s: line %d (input %d, result %d): lli-19 %q, gorc %q", strings.Join(flags, " "), i+1, i/perInput, i%perInput, wl[i], gl[i])
-					}
-					bad++
-				}
-			}
-			t.Errorf("gorc run %s: %d of %d lines differ (seed %d; GORC_I128_LL=FILE keeps the module)", strings.Join(flags, " "), bad, len(wl), seed)
-		}
-	}
+	lines := diffAgainstLLI(t, lli, bin, "i128", src, "GORC_I128_LL", seed, func(lines int) bool { return lines == perInput*n },
+		func(i int) string { return fmt.Sprintf("line %d (input %d, result %d)", i+1, i/perInput, i%perInput) })
 	t.Logf("%d inputs, %d results compared, seed %d", n, lines, seed)
 }
 

@@ -34,46 +34,8 @@ func TestX87AgainstLLI(t *testing.T) {
 		n = 300
 	}
 	src := x87DiffModule(rand.New(rand.NewSource(seed)), n)
-	dir := t.TempDir()
-	ll := filepath.Join(dir, "x87.ll")
-	if err := os.WriteFile(ll, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if keep := os.Getenv("GORC_X87_LL"); keep != "" {
-		os.WriteFile(keep, []byte(src), 0o644) // for a look at a failure
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
-	defer cancel()
-	want, err := runProcess(ctx, dir, []string{lli, ll}, "")
-	if err != nil || want.status != 0 {
-		t.Fatalf("lli-19: %v\n%v", err, want)
-	}
-	lines := strings.Count(want.stdout, "\n")
-	if lines < 35*n {
-		t.Fatalf("lli-19 printed %d lines for %d inputs", lines, n)
-	}
-	for _, flags := range [][]string{{"-O0"}, {"-O2"}, {"-O2", "-lazy"}} {
-		got, err := runProcess(ctx, dir, append(append([]string{bin, "run"}, flags...), ll), "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.status != 0 {
-			t.Fatalf("gorc run %s: %v", strings.Join(flags, " "), got)
-		}
-		if got.stdout != want.stdout {
-			wl, gl := strings.Split(want.stdout, "\n"), strings.Split(got.stdout, "\n")
-			bad := 0
-			for i := 0; i < len(wl) && i < len(gl); i++ {
-				if wl[i] != gl[i] {
-					if bad < 10 {
-						t.Errorf("gorc run %s: line %d: lli-19 %q, gorc %q", strings.Join(flags, " "), i+1, wl[i], gl[i])
-					}
-					bad++
-				}
-			}
-			t.Errorf("gorc run %s: %d of %d lines differ (seed %d; GORC_X87_LL=FILE keeps the module)", strings.Join(flags, " "), bad, len(wl), seed)
-		}
-	}
+	lines := diffAgainstLLI(t, lli, bin, "x87", src, "GORC_X87_LL", seed, func(lines int) bool { return lines >= 35*n },
+		func(i int) string { return fmt.Sprintf("line %d", i+1) })
 	t.Logf("%d inputs, %d results compared bitwise, seed %d", n, lines, seed)
 }
 
@@ -337,4 +299,55 @@ exit:
 }
 `, n)
 	return b.String()
+}
+
+// diffAgainstLLI writes src as NAME.ll and runs it under lli-19 (whose
+// line count linesOK must accept) and under gorc run -O0, -O2 and -O2
+// -lazy; every line gorc prints differently is an error (the first ten
+// named by where). keepEnv names the variable that keeps the module for
+// a look at a failure. It returns lli's line count.
+func diffAgainstLLI(t *testing.T, lli, bin, name, src, keepEnv string, seed int64, linesOK func(int) bool, where func(i int) string) int {
+	t.Helper()
+	dir := t.TempDir()
+	ll := filepath.Join(dir, name+".ll")
+	if err := os.WriteFile(ll, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if keep := os.Getenv(keepEnv); keep != "" {
+		os.WriteFile(keep, []byte(src), 0o644)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Second)
+	defer cancel()
+	want, err := runProcess(ctx, dir, []string{lli, ll}, "")
+	if err != nil || want.status != 0 {
+		t.Fatalf("lli-19: %v\n%v", err, want)
+	}
+	lines := strings.Count(want.stdout, "\n")
+	if !linesOK(lines) {
+		t.Fatalf("lli-19 printed %d lines, not what the module prints", lines)
+	}
+	for _, flags := range [][]string{{"-O0"}, {"-O2"}, {"-O2", "-lazy"}} {
+		got, err := runProcess(ctx, dir, append(append([]string{bin, "run"}, flags...), ll), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.status != 0 {
+			t.Fatalf("gorc run %s: %v", strings.Join(flags, " "), got)
+		}
+		if got.stdout == want.stdout {
+			continue
+		}
+		wl, gl := strings.Split(want.stdout, "\n"), strings.Split(got.stdout, "\n")
+		bad := 0
+		for i := 0; i < len(wl) && i < len(gl); i++ {
+			if wl[i] != gl[i] {
+				if bad < 10 {
+					t.Errorf("gorc run %s: %s: lli-19 %q, gorc %q", strings.Join(flags, " "), where(i), wl[i], gl[i])
+				}
+				bad++
+			}
+		}
+		t.Errorf("gorc run %s: %d of %d lines differ (seed %d; %s=FILE keeps the module)", strings.Join(flags, " "), bad, len(wl), seed, keepEnv)
+	}
+	return lines
 }
