@@ -635,3 +635,53 @@ func leasesWork(t *testing.T, dir string) bool {
 	defer r.Close()
 	return takeReadLease(r)
 }
+
+// TestMapCloseFile: CloseFile closes the entry's file, and its lease
+// goes with it (a writer that will not wait opens the file at once:
+// the payload's mapping, which stays, holds no lease), while the payload
+// stays mapped and readable; FileRange hands nothing out after it; Close
+// then unmaps, and both may be repeated.
+func TestMapCloseFile(t *testing.T) {
+	big := bytes.Repeat([]byte("fedcba9876543210"), 300<<10/16)
+	c := openTest(t, t.TempDir(), 0)
+	k := key("big")
+	if err := c.Put(k, big); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Map(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := m.FileRange(m.Payload); !ok {
+		if leasesWork(t, c.Dir()) {
+			t.Fatal("no FileRange though leases work here")
+		}
+		t.Skip("no lease on the cache's file system: the entry is read, not mapped")
+	}
+	if _, err := os.OpenFile(c.path(k), os.O_WRONLY|syscall.O_NONBLOCK, 0); !errors.Is(err, syscall.EWOULDBLOCK) {
+		t.Fatalf("a writer opened the leased entry before CloseFile: %v", err)
+	}
+	if err := m.CloseFile(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.CloseFile(); err != nil {
+		t.Fatalf("a second CloseFile: %v", err)
+	}
+	if _, _, ok := m.FileRange(m.Payload); ok {
+		t.Error("FileRange after CloseFile")
+	}
+	w, err := os.OpenFile(c.path(k), os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatalf("a writer after CloseFile: %v (the payload's mapping kept the lease)", err)
+	}
+	w.Close()
+	if !bytes.Equal(m.Payload, big) {
+		t.Fatal("the payload changed after CloseFile")
+	}
+	if err := m.Close(); err != nil || m.Payload != nil {
+		t.Fatalf("Close after CloseFile: %v (payload %d bytes)", err, len(m.Payload))
+	}
+	if err := m.Close(); err != nil {
+		t.Fatalf("a second Close: %v", err)
+	}
+}

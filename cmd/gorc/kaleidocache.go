@@ -123,7 +123,13 @@ func (ri *runImage) replayKaleido(ctx context.Context, opened *chan jitOrErr, no
 		ri.say("miss for %s: %v", modName, err)
 		return 0, false
 	}
-	defer m.Close()
+	// As gorc run's replay: a process that ends with the program leaves
+	// the entry's mapping to its exit (Mapped.CloseFile).
+	if processExits {
+		defer m.CloseFile()
+	} else {
+		defer m.Close()
+	}
 	data := m.Payload
 	read := time.Since(t0)
 	r := <-*opened

@@ -270,7 +270,15 @@ func (ri *runImage) load(ctx context.Context, j *jit.JIT, o *runOptions, libs *l
 		ri.say("linked image miss: %v", err)
 		return prog, false, false, nil
 	}
-	defer m.Close()
+	// When the process ends with the run (processExits), the entry's
+	// mapping is left to the kernel's teardown (Mapped.CloseFile): the
+	// replay copied, or mapped again from the file, what it keeps, and
+	// nothing reads the entry after it. Tests calling dispatch unmap it.
+	if processExits {
+		defer m.CloseFile()
+	} else {
+		defer m.Close()
+	}
 	data := m.Payload
 	read := time.Since(t0)
 	// The shared libraries the image's externals come from (archives
