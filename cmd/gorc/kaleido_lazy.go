@@ -666,6 +666,7 @@ func runLazyKaleidoTimed(ctx context.Context, level int, eo execOptions, names [
 					running = true
 					if times != nil {
 						times.firstExpr = now()
+						times.defined = r.lazy.definedSoFar()
 					}
 					lazyRunHeap(speculate)
 				}

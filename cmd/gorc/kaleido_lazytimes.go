@@ -25,6 +25,8 @@ type lazyTimes struct {
 	// firstExpr: the first top-level expression was taken (every
 	// definition before it was parsed and defined); zero if none.
 	firstExpr stamp
+	// defined: the definitions taken before it (all of them if none).
+	defined int
 	// exprs: the top-level expressions run, and the time taken by them
 	// all (generate, compile, link and run; the run's first calls
 	// included).
@@ -67,11 +69,9 @@ func (t *lazyTimes) print(r *repl, end stamp) {
 		defEnd = t.firstExpr
 	}
 	l := r.lazy
-	defined := 0
-	if l != nil {
-		l.mu.Lock()
-		defined = l.defined
-		l.mu.Unlock()
+	defined := t.defined
+	if t.firstExpr.t.IsZero() {
+		defined = l.definedSoFar()
 	}
 	fmt.Fprintf(w, "parse and define (%d definitions, until the first top-level expression): %v (page faults %d)\n",
 		defined, since(t.entered.t, defEnd.t), defEnd.faults-t.entered.faults)
@@ -85,4 +85,14 @@ func (t *lazyTimes) print(r *repl, end stamp) {
 			l.lz.CallThrough.Reentries(), n, time.Duration(l.compileTime.Load()).Round(time.Microsecond))
 	}
 	fmt.Fprintf(w, "total (since gorc started): %v, page faults %d\n", since(processStart, end.t), end.faults)
+}
+
+// definedSoFar returns how many definitions l has taken (0 for nil).
+func (l *lazyDefs) definedSoFar() int {
+	if l == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.defined
 }
