@@ -257,6 +257,23 @@ func (g *Generator) Gen(file string, item Item, p *Parser) (fn *ir.Function, dia
 	return nil, &Diagnostic{File: file, Msg: "unknown item"}
 }
 
+// Unclaimed reports whether name is free for a first definition in a
+// session with DeferDeclarations: not reserved by the runtime, not
+// declared here, not a name of the module. DeclareKept of a prototype
+// so named does nothing and reports nothing when Resolve knows nothing
+// of the name either, so a caller that knows that (a lazy session's
+// first definition of a function) may skip it: three table lookups
+// instead of six.
+func (g *Generator) Unclaimed(name string) bool {
+	if g.finished || !g.DeferDeclarations || reserved[name] {
+		return false
+	}
+	if _, ok := g.protos[name]; ok {
+		return false
+	}
+	return g.Module.Lookup(name) == nil
+}
+
 // DeclareKept checks the prototype of a definition whose prototype the
 // caller keeps and supplies through Resolve (a lazy session's, with
 // DeferDeclarations) as declaring it (an Extern

@@ -149,7 +149,11 @@ func runKaleido(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.lazy && o.emit == "" {
-		return runLazyKaleido(ctx, o.level, o.exec, names, srcs, heapReady, o.speculate, o.showStats, stdout, stderr)
+		var times *lazyTimes
+		if o.showTimes {
+			times = &lazyTimes{w: stderr}
+		}
+		return runLazyKaleidoTimed(ctx, o.level, o.exec, names, srcs, heapReady, o.speculate, o.showStats, times, stdout, stderr)
 	}
 	// Connecting to the executor (spawning a child, dialling a TCP one)
 	// overlaps with compilation.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gorc-jit/gorc/ir/passes"
 	"github.com/gorc-jit/gorc/jit"
@@ -91,6 +92,9 @@ type lazyDefs struct {
 	defined  int
 	stubs    int // stubs defined (functions code referred to)
 	compiled atomic.Int64
+	// compileTime is the time (ns) the on-demand compiles took, summed
+	// (-show-times).
+	compileTime atomic.Int64
 
 	// speculate (-speculate): compiles the callees of compiled functions
 	// in batches in the background; nil without it. specC is its
@@ -230,6 +234,24 @@ func (l *lazyDefs) define(ctx context.Context, file string, def *kaleidoscope.Fu
 		}
 	}
 	return nil
+}
+
+// defineFirst is define for the first definition of a name the
+// session's table does not hold (no extern, no earlier version, no
+// stub): it reports whether it took def, with one lookup in the table;
+// when it did not, define takes it as any other.
+func (l *lazyDefs) defineFirst(file string, def *kaleidoscope.FunctionDef) bool {
+	name := def.Proto.Name
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.defs[name]; ok {
+		return false
+	}
+	d := l.newDef()
+	d.proto, d.def, d.file, d.version = def.Proto, def, file, 1
+	l.defs[name] = d
+	l.defined++
+	return true
 }
 
 // repoint points the stub of function name at version v's body.
@@ -453,6 +475,8 @@ func (l *lazyDefs) compile(ctx context.Context, file string, def *kaleidoscope.F
 	// the trees of compiled functions were two thirds of an all-called
 	// lazy run's live heap, which the collector marks (lazyRunHeap).
 	// The tree's nodes are the compiler's, taken back by its next compile.
+	start := time.Now()
+	defer func() { l.compileTime.Add(int64(time.Since(start))) }()
 	c := l.takeCompiler()
 	defer l.putCompiler(c)
 	c.def = *def
@@ -543,6 +567,15 @@ func closeUnlessExiting(ctx context.Context, j *jit.JIT, mode string) {
 // The start-up heap is readied here unless heapReady says the caller did
 // (before reading the sources, so that they are read into it).
 func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []string, srcs [][]byte, heapReady, speculate, showStats bool, stdout, stderr io.Writer) int {
+	return runLazyKaleidoTimed(ctx, level, eo, names, srcs, heapReady, speculate, showStats, nil, stdout, stderr)
+}
+
+// runLazyKaleidoTimed is runLazyKaleido; with times (-show-times), it
+// stamps the run's phases and prints them on times.w at the end.
+func runLazyKaleidoTimed(ctx context.Context, level int, eo execOptions, names []string, srcs [][]byte, heapReady, speculate, showStats bool, times *lazyTimes, stdout, stderr io.Writer) int {
+	if times != nil {
+		times.entered = now()
+	}
 	if eo.mode == "" {
 		eo.mode = "local" // batch default (the REPL's is a child)
 	}
@@ -563,7 +596,16 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 	// parse is set up (single-threaded scans of the source), so that the
 	// two take both processors; r is not used here until it is open.
 	opened := make(chan int, 1)
-	go func() { opened <- r.open(eo) }()
+	go func() {
+		if times == nil {
+			opened <- r.open(eo)
+			return
+		}
+		times.openStart = time.Now()
+		code := r.open(eo)
+		times.openEnd = time.Now()
+		opened <- code
+	}()
 	// A count of "def" per file (which may also be part of a name): about
 	// its definitions, to size tables and channels.
 	ndefs := make([]int, len(srcs))
@@ -591,6 +633,10 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 		return code
 	}
 	defer func() { closeUnlessExiting(ctx, r.j, r.eo.mode) }()
+	if times != nil {
+		times.opened = now()
+		defer func() { times.print(r, now()) }()
+	}
 	running := false // a top-level expression has run: past the start-up
 	for i, src := range srcs {
 		r.file = names[i]
@@ -615,11 +661,24 @@ func runLazyKaleido(ctx context.Context, level int, eo execOptions, names []stri
 					r.errors++
 					continue
 				}
-				if !running && isTopLevelExpr(it.item) {
+				top := isTopLevelExpr(it.item)
+				if !running && top {
 					running = true
+					if times != nil {
+						times.firstExpr = now()
+						times.defined = r.lazy.definedSoFar()
+					}
 					lazyRunHeap(speculate)
 				}
+				var start time.Time
+				if times != nil && top {
+					start = time.Now()
+				}
 				r.run(it.item, b.p)
+				if times != nil && top {
+					times.exprs++
+					times.exprsTime += time.Since(start)
+				}
 				if r.lost != nil {
 					return executorFailureStatus(r.j, r.lost)
 				}
@@ -701,6 +760,12 @@ func parseAhead(p *kaleidoscope.Parser, done <-chan struct{}, capacity int) <-ch
 				}
 				return
 			}
+			if b == nil {
+				// A batch's array made at its full size at once
+				// instead of grown step by step (9 arrays, twice the
+				// memory, all fresh pages with the collector off).
+				b = make([]parsedItem, 0, parseAheadBatch)
+			}
 			b = append(b, parsedItem{item, d})
 			if definesBinaryOperator(item) {
 				ack := make(chan struct{})
@@ -767,7 +832,7 @@ func fromChan(ch <-chan parsedBatch) iter.Seq[parsedBatch] {
 // returns), so no batch needs an ack. It reports whether the consumer
 // took every batch, and whether an item defined a binary operator.
 func parseInline(p *kaleidoscope.Parser, yield func(parsedBatch) bool) (ok, op bool) {
-	var b []parsedItem
+	b := make([]parsedItem, 0, parseAheadBatch)
 	for {
 		item, d := p.Next()
 		if item == nil && d == nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorc-jit/gorc/ir"
 	"github.com/gorc-jit/gorc/ir/passes"
@@ -71,6 +72,10 @@ type repl struct {
 	// session: a rebuild declares them before replaying the definitions,
 	// so that callers defined before the latest definition compile.
 	forward []*kaleidoscope.Prototype
+	// evalTime is the time spent running top-level expressions' code
+	// (eval; a lazy session's first calls made by it included), for
+	// gorc kaleido -lazy -show-times.
+	evalTime time.Duration
 }
 
 func runREPL(ctx context.Context, level int, eo execOptions, lazyDefs, speculate bool, in lineReader, stdout, stderr io.Writer) int {
@@ -282,6 +287,13 @@ func (r *repl) redefine(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) {
 // its operator precedence for the parsers) and hands its body to the lazy
 // compiler; it reports whether the definition was taken.
 func (r *repl) defineLazy(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) bool {
+	// Most definitions of a program are the first of their name, which
+	// nothing else claims: taken at once (defineFirst), with none of the
+	// checks below, which find nothing to report for them.
+	if r.g.Unclaimed(def.Proto.Name) && r.lazy.defineFirst(r.file, def) {
+		r.setLazyPrecedence(def, p)
+		return true
+	}
 	if f := r.g.Module.Func(def.Proto.Name); f != nil && !f.IsDeclaration() {
 		fmt.Fprintln(r.stderr, &kaleidoscope.Diagnostic{File: r.file, Pos: def.Proto.Pos, Msg: fmt.Sprintf("redefinition of function '%s' (a runtime builtin)", def.Proto.Name)})
 		r.errors++
@@ -294,6 +306,14 @@ func (r *repl) defineLazy(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser)
 		r.errors++
 		return false
 	}
+	r.setLazyPrecedence(def, p)
+	return !r.fail(r.lazy.define(r.ctx, r.file, def))
+}
+
+// setLazyPrecedence sets, for a definition of a binary operator, its
+// precedence in the generator and in p (the parser of the items after
+// it).
+func (r *repl) setLazyPrecedence(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser) {
 	if def.Proto.Kind == kaleidoscope.ProtoBinary {
 		op := def.Proto.OperatorChar()
 		r.g.SetPrecedence(op, def.Proto.Precedence)
@@ -301,7 +321,6 @@ func (r *repl) defineLazy(def *kaleidoscope.FunctionDef, p *kaleidoscope.Parser)
 			p.SetPrecedence(op, def.Proto.Precedence)
 		}
 	}
-	return !r.fail(r.lazy.define(r.ctx, r.file, def))
 }
 
 // fail reports err (if any) and returns whether there was one; an error

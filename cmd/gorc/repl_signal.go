@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"time"
 
 	"github.com/gorc-jit/gorc/shared"
 )
@@ -123,7 +124,9 @@ func (r *repl) eval(addr shared.ExecutorAddr) error {
 	}
 	r.intr.begin(stop)
 	r.ran = true
+	start := time.Now()
 	_, err := runEntry(ctx, r.j, addr, r.stdout)
+	r.evalTime += time.Since(start)
 	stopped := r.intr.end()
 	if !stopped && err != nil && r.canRestart() && executorLost(err) && howEnded(err) == "SIGINT" {
 		// The terminal sent SIGINT to the child executor too (it is in
