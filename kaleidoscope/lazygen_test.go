@@ -287,3 +287,74 @@ func TestGenDetachedSharesDeclarationsInBatch(t *testing.T) {
 		t.Errorf("g of the first batch:\n%s\nwant %q", g, want)
 	}
 }
+
+// BenchmarkGenDetachedBatch generates SyntheticProgram(256)'s functions
+// as a speculating lazy JIT's planner does (GenDetached, batches of 64,
+// each batch's functions dropped once generated, as its compile drops
+// them), with the batch's declarations shared (NewBatch) and apart.
+// B/op and allocs/op are the figures that do not move with the machine's
+// load.
+func BenchmarkGenDetachedBatch(b *testing.B) {
+	src := SyntheticProgram(256)
+	protos := map[string]*Prototype{}
+	var defs []*FunctionDef
+	p := NewParser("s.k", src)
+	p.SetLazyBodies(true)
+	for {
+		it, d := p.Next()
+		if d != nil {
+			b.Fatal(d)
+		}
+		if it == nil {
+			break
+		}
+		switch it := it.(type) {
+		case *Extern:
+			protos[it.Proto.Name] = it.Proto
+		case *FunctionDef:
+			if it.TopLevel {
+				continue
+			}
+			protos[it.Proto.Name] = it.Proto
+			if it.Proto.Kind == ProtoBinary {
+				p.SetPrecedence(it.Proto.OperatorChar(), it.Proto.Precedence)
+			}
+			defs = append(defs, it)
+		}
+	}
+	for _, shared := range []bool{true, false} {
+		name := "apart"
+		if shared {
+			name = "shared"
+		}
+		b.Run(name, func(b *testing.B) {
+			fg := NewFunctionGenerator("m", true, func(n string) *Prototype { return protos[n] })
+			var own FunctionDef
+			var batch []*ir.Function
+			b.ReportAllocs()
+			for b.Loop() {
+				for i, def := range defs {
+					if i%64 == 0 {
+						for _, fn := range batch {
+							fn.Blocks = nil
+							fn.ReleaseInstrs()
+						}
+						batch = batch[:0]
+						if shared {
+							fg.NewBatch()
+						}
+					}
+					own = *def
+					if d := own.ParseBody(); d != nil {
+						b.Fatal(d)
+					}
+					fn, d := fg.GenDetached("s.k", &own, def.Proto.Name+"$1")
+					if d != nil {
+						b.Fatal(d)
+					}
+					batch = append(batch, fn)
+				}
+			}
+		})
+	}
+}
