@@ -116,9 +116,23 @@ type Generator struct {
 	// spare holds declarations no longer in the module nor referred to,
 	// whose memory the next declarations reuse (FunctionGenerator's).
 	spare []*ir.Function
+	// shared holds, by name, declarations that functions generated
+	// earlier still call (FunctionGenerator.GenDetached's, for one
+	// batch): a declaration of the same name and signature is that one,
+	// put back in the module, not a new one.
+	shared map[string]*ir.Function
 	// blockList, if not nil, is an empty block list with room, for the
 	// next function defined (FunctionGenerator's, from the last one).
 	blockList []*ir.Block
+}
+
+// newDecl adds a declaration to the module: a shared one of that name and
+// signature if there is one, else as newFunction does.
+func (g *Generator) newDecl(name string, sig *ir.Type) (*ir.Function, error) {
+	if f := g.shared[name]; f != nil && f.Sig == sig && f.IsDeclaration() && len(f.Params) == len(sig.Params) {
+		return g.Module.ReuseFunction(f, name, sig, nil)
+	}
+	return g.newFunction(name, sig)
 }
 
 // newFunction adds a function to the module as NewFunction does, with
@@ -355,7 +369,7 @@ func (g *Generator) declare(pr *Prototype) *ir.Function {
 		g.protos[pr.Name] = pr
 		return nil
 	}
-	f, err := g.newFunction(pr.Name, g.sig(len(pr.Params)))
+	f, err := g.newDecl(pr.Name, g.sig(len(pr.Params)))
 	if err != nil {
 		g.errAt(pr.Pos, "%v", err)
 	}
@@ -592,7 +606,7 @@ func (g *Generator) callee(name string) (*ir.Function, *Prototype) {
 	if f == nil && g.DeferDeclarations {
 		// Declared (DeferDeclarations): the function is made now.
 		var err error
-		if f, err = g.newFunction(name, g.sig(len(pr.Params))); err != nil {
+		if f, err = g.newDecl(name, g.sig(len(pr.Params))); err != nil {
 			g.errAt(pr.Pos, "%v", err)
 		}
 	}

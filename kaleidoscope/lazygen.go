@@ -101,9 +101,14 @@ func (fg *FunctionGenerator) Release(fn *ir.Function) {
 }
 
 // spareDecls hands the declarations of the last definition to the
-// generator for reuse.
+// generator for reuse, but for those shared with functions of the batch
+// (NewBatch): they still call them.
 func (fg *FunctionGenerator) spareDecls() {
-	fg.g.spare = append(fg.g.spare, fg.decls...)
+	for _, d := range fg.decls {
+		if fg.g.shared[d.Name] != d {
+			fg.g.spare = append(fg.g.spare, d)
+		}
+	}
 	clear(fg.decls)
 	fg.decls = fg.decls[:0]
 }
@@ -113,7 +118,8 @@ func (fg *FunctionGenerator) spareDecls() {
 // gorc kaleido -lazy -speculate), its module fg's no longer, and the
 // memory of its instructions and its callees' declarations is not
 // reused by fg (the collector takes it once the function is dropped).
-// Release must not be called for it.
+// Release must not be called for it. After NewBatch, the functions
+// GenDetached makes share their callees' declarations.
 func (fg *FunctionGenerator) GenDetached(file string, def *FunctionDef, name string) (*ir.Function, *Diagnostic) {
 	fn, d := fg.Gen(file, def, name)
 	if d != nil {
@@ -121,8 +127,29 @@ func (fg *FunctionGenerator) GenDetached(file string, def *FunctionDef, name str
 	}
 	fg.live = nil
 	fg.m.Funcs = fg.m.Funcs[:0]
+	if fg.g.shared != nil {
+		for _, d := range fg.decls {
+			fg.g.shared[d.Name] = d
+		}
+	}
 	clear(fg.decls)
 	fg.decls = fg.decls[:0]
 	fn.Module = nil
 	return fn, nil
+}
+
+// NewBatch starts a batch of functions made by GenDetached and compiled
+// together (gorc kaleido -lazy -speculate): from now on they call one
+// declaration per callee (same name and signature), made for the first
+// of them that calls it, instead of one each (a batch of 64 functions
+// that all call the same few operators declared each of them 64 times,
+// memory the batch's compile then reads cold). The declarations of
+// earlier batches are neither reused nor written again: their functions
+// may be being compiled on another goroutine.
+func (fg *FunctionGenerator) NewBatch() {
+	if fg.g.shared == nil {
+		fg.g.shared = make(map[string]*ir.Function)
+		return
+	}
+	clear(fg.g.shared)
 }

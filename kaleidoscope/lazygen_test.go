@@ -207,3 +207,154 @@ func TestFunctionGeneratorReusesDeclarations(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestGenDetachedSharesDeclarationsInBatch: after NewBatch, the functions
+// GenDetached makes call one declaration per callee (same name and
+// number of parameters), the one the first of them made; a new batch
+// makes its own and leaves the earlier batch's as they were; a callee
+// redeclared with another number of parameters gets a declaration of its
+// own; and a definition with an error does not hand a shared declaration
+// to the generator for reuse under another name.
+func TestGenDetachedSharesDeclarationsInBatch(t *testing.T) {
+	protos, defs := lazyProgram(t, "def f(x) x;\ndef u(x) x;\ndef g(x) f(x) + u(x);\ndef h(x) f(x) + f(1);\ndef bad(x) f(x) + nope(x);\ndef k(x) u(x);\ndef w(x) x;\ndef n(x) w(x);\ndef m(x) f(x, x);\n")
+	fg := NewFunctionGenerator("m", true, func(n string) *Prototype { return protos[n] })
+	for _, def := range defs {
+		def.ParseBody()
+	}
+	byName := map[string]*FunctionDef{}
+	for _, def := range defs {
+		byName[def.Proto.Name] = def
+	}
+	gen := func(name string) *ir.Function {
+		t.Helper()
+		fn, d := fg.GenDetached("t.k", byName[name], name+"$1")
+		if d != nil {
+			t.Fatalf("%s: %v", name, d)
+		}
+		return fn
+	}
+	decl := func(fn *ir.Function, callee string) *ir.Function {
+		t.Helper()
+		for _, c := range callees(fn) {
+			if c.Name == callee {
+				if !c.IsDeclaration() {
+					t.Fatalf("%s calls %s, not a declaration", fn.Name, c.Name)
+				}
+				return c
+			}
+		}
+		t.Fatalf("%s does not call %s:\n%s", fn.Name, callee, fn)
+		return nil
+	}
+
+	fg.NewBatch()
+	g := gen("g")
+	h := gen("h")
+	if decl(g, "f") != decl(h, "f") {
+		t.Errorf("g and h of one batch call f through two declarations, want one")
+	}
+	if _, d := fg.GenDetached("t.k", byName["bad"], "bad$1"); d == nil {
+		t.Fatal("bad: no diagnostic for its call of an unknown function")
+	}
+	k := gen("k")
+	if decl(k, "u") != decl(g, "u") {
+		t.Errorf("k calls u through a new declaration, want g's (same batch)")
+	}
+	// A new callee's declaration: new memory, not the shared f's.
+	n := gen("n")
+	if decl(n, "w") == decl(h, "f") {
+		t.Errorf("n's declaration of w is h's of f, handed for reuse by a definition with an error")
+	}
+	if got := callees(g)[0]; got.Name != "f" || len(got.Params) != 1 {
+		t.Errorf("after a definition with an error, g calls %s with %d parameters, want f with 1", got.Name, len(got.Params))
+	}
+	protos["f"] = &Prototype{Name: "f", Params: []string{"a", "b"}}
+	mfn := gen("m")
+	if d := decl(mfn, "f"); d == decl(g, "f") || len(d.Params) != 2 {
+		t.Errorf("m calls f (2 parameters) through g's declaration (1), want one of its own")
+	}
+	if len(decl(g, "f").Params) != 1 {
+		t.Errorf("g's declaration of f now has %d parameters, want 1", len(decl(g, "f").Params))
+	}
+	protos["f"] = defs[0].Proto
+
+	fg.NewBatch()
+	h2 := gen("h")
+	if decl(h2, "f") == decl(h, "f") {
+		t.Errorf("a new batch reuses the previous batch's declaration of f")
+	}
+	if want := "call double @f(double %x)"; !strings.Contains(g.String(), want) {
+		t.Errorf("g of the first batch:\n%s\nwant %q", g, want)
+	}
+}
+
+// BenchmarkGenDetachedBatch generates SyntheticProgram(256)'s functions
+// as a speculating lazy JIT's planner does (GenDetached, batches of 64,
+// each batch's functions dropped once generated, as its compile drops
+// them), with the batch's declarations shared (NewBatch) and apart.
+// B/op and allocs/op are the figures that do not move with the machine's
+// load.
+func BenchmarkGenDetachedBatch(b *testing.B) {
+	src := SyntheticProgram(256)
+	protos := map[string]*Prototype{}
+	var defs []*FunctionDef
+	p := NewParser("s.k", src)
+	p.SetLazyBodies(true)
+	for {
+		it, d := p.Next()
+		if d != nil {
+			b.Fatal(d)
+		}
+		if it == nil {
+			break
+		}
+		switch it := it.(type) {
+		case *Extern:
+			protos[it.Proto.Name] = it.Proto
+		case *FunctionDef:
+			if it.TopLevel {
+				continue
+			}
+			protos[it.Proto.Name] = it.Proto
+			if it.Proto.Kind == ProtoBinary {
+				p.SetPrecedence(it.Proto.OperatorChar(), it.Proto.Precedence)
+			}
+			defs = append(defs, it)
+		}
+	}
+	for _, shared := range []bool{true, false} {
+		name := "apart"
+		if shared {
+			name = "shared"
+		}
+		b.Run(name, func(b *testing.B) {
+			fg := NewFunctionGenerator("m", true, func(n string) *Prototype { return protos[n] })
+			var own FunctionDef
+			var batch []*ir.Function
+			b.ReportAllocs()
+			for b.Loop() {
+				for i, def := range defs {
+					if i%64 == 0 {
+						for _, fn := range batch {
+							fn.Blocks = nil
+							fn.ReleaseInstrs()
+						}
+						batch = batch[:0]
+						if shared {
+							fg.NewBatch()
+						}
+					}
+					own = *def
+					if d := own.ParseBody(); d != nil {
+						b.Fatal(d)
+					}
+					fn, d := fg.GenDetached("s.k", &own, def.Proto.Name+"$1")
+					if d != nil {
+						b.Fatal(d)
+					}
+					batch = append(batch, fn)
+				}
+			}
+		})
+	}
+}

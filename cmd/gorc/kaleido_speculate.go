@@ -103,6 +103,7 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		l.specC = &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto), bp: kaleidoscope.NewBodyParser()}
 	}
 	c := l.specC
+	c.fg.NewBatch()
 	rest := lazy.WalkCallees(ctx, roots, max, func(name string) (iter.Seq[string], bool) {
 		l.mu.Lock()
 		d := l.defs[name]
