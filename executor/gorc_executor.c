@@ -1559,9 +1559,38 @@ void gorc_flush_stdio_nowait(void) { flush_std_nowait(); }
 
 extern uint64_t gorcReentry(uint64_t trampoline);
 
+/* A first call of a lazy function in a process the program forked. The
+ * function cannot be compiled here: the controller's connection belongs
+ * to the executor's process (the child closed it at the fork), and in
+ * process the Go runtime that would compile it is not usable in a forked
+ * child (only the forking thread exists: a lock another thread held at
+ * the fork, a garbage collection waiting for threads that are gone or the
+ * scheduler can each hang it for good). So the child never re-enters Go:
+ * it says why in one write(2) (never interleaved or half-written by
+ * another writer to stderr) and ends at once with status
+ * GORC_FORKED_LAZY_STATUS through _exit — no exit handler of the program
+ * runs and no stdio buffer inherited from the parent is flushed a second
+ * time, as for a child that crashed. The parent's session is untouched.
+ * The trampoline names the function to the controller, which only the
+ * executor's process can reach. */
+#define GORC_FORKED_LAZY_STATUS 70
+static void forked_reentry(uint64_t trampoline) __attribute__((noreturn));
+static void forked_reentry(uint64_t trampoline) {
+	char msg[400];
+	int n = snprintf(msg, sizeof msg,
+			 "gorc: lazy compilation refused in process %d, which the program forked: the function behind "
+			 "trampoline %#llx was first called there, and code is compiled only for the executor's own "
+			 "process (call the function once before fork(), or run without -lazy); exiting with status %d\n",
+			 (int)getpid(), (unsigned long long)trampoline, GORC_FORKED_LAZY_STATUS);
+	if (n > (int)sizeof msg - 1) n = (int)sizeof msg - 1;
+	if (n > 0) (void)!write(2, msg, (size_t)n);
+	_exit(GORC_FORKED_LAZY_STATUS);
+}
+
 /* Called by gorc_reentry (reentry_amd64.S) with the return address inside
  * the calling trampoline; returns where to continue. */
 uint64_t gorc_reentry_resolve(uint64_t trampoline) {
+	if (!is_executor()) forked_reentry(trampoline);
 	uint64_t a = gorcReentry(trampoline);
 	if (a == 0) {
 		if (!reentry_error) { /* no handler: a setup error */
