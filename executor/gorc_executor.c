@@ -84,7 +84,10 @@ int gorc_mem_reserve_at(uint64_t addr, uint64_t size) {
 	return 0;
 }
 
+static void shared_map_drop(uint64_t addr, uint64_t size);
+
 int gorc_mem_release(uint64_t addr, uint64_t size) {
+	shared_map_drop(addr, size);
 	return munmap((void *)(uintptr_t)addr, size) == 0 ? 0 : errno;
 }
 
@@ -693,7 +696,263 @@ long gorc_syscall(long nr, ...) {
 	return syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+/* ---------- JIT'd memory shared with the executor's process ----------
+ *
+ * JIT'd data can live in shared file mappings (memfds): the dual-mapped
+ * blocks of the code heap (gorc_mem_map_dual; the read-write class holds
+ * small allocations' data) and, with -shm, the whole slab (shared with the
+ * controller). fork() keeps a MAP_SHARED mapping shared, so without help a
+ * forked child's writes to the program's globals would show in the parent
+ * (and the parent's in the child), unlike a native program's child, whose
+ * data is copy-on-write. So the executor records every such mapping with
+ * its file; at each fork() the forking process copies each writable shared
+ * part of them to private anonymous memory, and the child moves those
+ * copies over the originals before the program goes on (fork_snapshot,
+ * fork_install: the atfork handlers). Only the writable
+ * parts are copied (code and read-only data are never written by the
+ * program; the parent only adds new code in fresh pieces), and only the
+ * file's data extents (SEEK_DATA/SEEK_HOLE): holes stay unallocated zero
+ * pages in the copy and are never populated in the shared file. */
+#define MAX_SHARED_MAPS 1024
+struct shared_map {
+	uint64_t addr, size; /* size 0: free */
+	int fd;		     /* the mapping's file; owned: closed when dropped */
+	int owned;
+};
+static struct shared_map shared_maps[MAX_SHARED_MAPS];
+static int nshared_maps;
+static int shared_maps_overflow; /* a mapping could not be recorded */
+static pthread_mutex_t shared_maps_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void shared_map_add(uint64_t addr, uint64_t size, int fd, int owned) {
+	pthread_mutex_lock(&shared_maps_mu);
+	int slot = -1;
+	for (int i = 0; i < nshared_maps; i++)
+		if (shared_maps[i].size == 0) {
+			slot = i;
+			break;
+		}
+	if (slot < 0 && nshared_maps < MAX_SHARED_MAPS) slot = nshared_maps++;
+	if (slot < 0) {
+		shared_maps_overflow = 1;
+		if (owned) close(fd);
+	} else {
+		shared_maps[slot] = (struct shared_map){addr, size, fd, owned};
+	}
+	pthread_mutex_unlock(&shared_maps_mu);
+}
+
+/* Forget the recorded mappings inside [addr, addr+size) (being unmapped). */
+static void shared_map_drop(uint64_t addr, uint64_t size) {
+	pthread_mutex_lock(&shared_maps_mu);
+	for (int i = 0; i < nshared_maps; i++) {
+		struct shared_map *m = &shared_maps[i];
+		if (m->size && m->addr >= addr && m->addr + m->size <= addr + size) {
+			if (m->owned) {
+				gorc_private_fd(m->fd, 0);
+				close(m->fd);
+			}
+			m->size = 0;
+		}
+	}
+	pthread_mutex_unlock(&shared_maps_mu);
+}
+
+static int hexval(char c) {
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	return -1;
+}
+
+/* One line of /proc/self/maps: "START-END PERMS ...". */
+static int parse_maps_line(const char *l, size_t n, uint64_t *start, uint64_t *end, int *prot, int *shared) {
+	size_t i = 0;
+	uint64_t v = 0;
+	int h;
+	while (i < n && (h = hexval(l[i])) >= 0) v = v * 16 + (uint64_t)h, i++;
+	if (i >= n || l[i] != '-') return 0;
+	*start = v;
+	i++;
+	v = 0;
+	while (i < n && (h = hexval(l[i])) >= 0) v = v * 16 + (uint64_t)h, i++;
+	if (i + 5 > n || l[i] != ' ') return 0;
+	*end = v;
+	const char *p = l + i + 1;
+	*prot = (p[0] == 'r' ? PROT_READ : 0) | (p[1] == 'w' ? PROT_WRITE : 0) | (p[2] == 'x' ? PROT_EXEC : 0);
+	*shared = p[3] == 's';
+	return 1;
+}
+
+/* Copy the data extents of fd's [off, off+len) to dst. */
+static int copy_extents(int fd, uint64_t off, uint64_t len, char *dst) {
+	off_t pos = (off_t)off, end = (off_t)(off + len);
+	while (pos < end) {
+		off_t d = lseek(fd, pos, SEEK_DATA);
+		if (d < 0) return errno == ENXIO ? 0 : errno; /* ENXIO: no data after pos */
+		if (d >= end) return 0;
+		off_t h = lseek(fd, d, SEEK_HOLE);
+		if (h < 0) return errno;
+		if (h > end) h = end;
+		for (off_t at = d; at < h;) {
+			ssize_t r = pread(fd, dst + (at - (off_t)off), (size_t)(h - at), at);
+			if (r < 0 && errno == EINTR) continue;
+			if (r <= 0) return r < 0 ? errno : EIO;
+			at += r;
+		}
+		pos = h;
+	}
+	return 0;
+}
+
+struct priv_range {
+	uint64_t start, end;
+	int prot, fd;
+	uint64_t off;
+	void *copy; /* the snapshot (private anonymous), or NULL */
+};
+static struct priv_range priv_ranges[MAX_SHARED_MAPS];
+static int npriv;     /* snapshots taken by fork_snapshot */
+static int priv_err;  /* why fork_snapshot failed, or 0 */
+
+/* fork_snapshot (the atfork prepare handler, in the forking process)
+ * copies the writable shared JIT'd mappings to private anonymous memory,
+ * which the child inherits copy-on-write and moves over the originals
+ * (fork_install); the parent drops its copies when fork returns
+ * (fork_drop). The copy is taken before the fork, not by the child after
+ * it: the parent goes on at once, and a write it makes after fork
+ * returned must not be in the child's copy. Holds shared_maps_mu across
+ * the fork (a block released meanwhile waits), so the recorded files stay
+ * open. No malloc: the program may fork from anywhere. */
+static sigset_t fork_sigmask; /* the forking thread's mask before fork_snapshot */
+
+static void fork_snapshot(void) {
+	/* No signal handler runs on the forking thread until fork has
+	 * returned (fork_drop, forked_child restore the mask): glibc takes
+	 * malloc's and stdio's locks after this, the last prepare handler, and
+	 * a handler that runs meanwhile can wait for something only another
+	 * thread can give while that thread waits for one of those locks. Go's
+	 * handler does, on a thread Go did not start: it needs a spare M, the
+	 * last one may have been taken by a thread entering Go (a lazy first
+	 * call) that now allocates with malloc — a hang seen 1 run in 3 with
+	 * threads in first calls while another forks (-speculate -shm). A
+	 * signal sent meanwhile goes to another thread, or waits. */
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &fork_sigmask);
+	pthread_mutex_lock(&shared_maps_mu);
+	npriv = 0;
+	priv_err = 0;
+	int live = 0;
+	for (int k = 0; k < nshared_maps; k++) live |= shared_maps[k].size != 0;
+	if (!live && !shared_maps_overflow) return;
+	if (shared_maps_overflow) {
+		priv_err = ENOSPC;
+		return;
+	}
+	int mfd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (mfd < 0) {
+		priv_err = errno;
+		return;
+	}
+	/* Collect first, copy after: the file is regenerated as it is read. */
+	static char buf[8192];
+	size_t have = 0;
+	int n = 0, err = 0;
+	for (;;) {
+		ssize_t r = read(mfd, buf + have, sizeof buf - have);
+		if (r < 0 && errno == EINTR) continue;
+		if (r < 0) {
+			err = errno;
+			break;
+		}
+		have += (size_t)r;
+		size_t ls = 0;
+		for (size_t i = 0; i < have; i++) {
+			if (buf[i] != '\n') continue;
+			uint64_t st, e;
+			int prot, sh;
+			if (parse_maps_line(buf + ls, i - ls, &st, &e, &prot, &sh) && sh && (prot & PROT_WRITE)) {
+				for (int k = 0; k < nshared_maps; k++) {
+					struct shared_map *m = &shared_maps[k];
+					if (m->size == 0 || st < m->addr || e > m->addr + m->size) continue;
+					if (n == MAX_SHARED_MAPS) {
+						err = ENOMEM;
+						break;
+					}
+					priv_ranges[n++] = (struct priv_range){st, e, prot, m->fd, st - m->addr, NULL};
+					break;
+				}
+			}
+			ls = i + 1;
+		}
+		if (r == 0) break;
+		memmove(buf, buf + ls, have - ls);
+		have -= ls;
+		if (have == sizeof buf) have = 0; /* a line longer than the buffer (a long path): not ours */
+	}
+	close(mfd);
+	npriv = n;
+	for (int i = 0; i < n && !err; i++) {
+		struct priv_range *r = &priv_ranges[i];
+		size_t len = (size_t)(r->end - r->start);
+		void *c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (c == MAP_FAILED) {
+			err = errno;
+			break;
+		}
+		r->copy = c;
+		if ((err = copy_extents(r->fd, r->off, len, c)) != 0) break;
+		if (r->prot != (PROT_READ | PROT_WRITE) && mprotect(c, len, r->prot) != 0) err = errno;
+	}
+	priv_err = err;
+}
+
+static void fork_drop(void) {
+	for (int i = 0; i < npriv; i++)
+		if (priv_ranges[i].copy) munmap(priv_ranges[i].copy, (size_t)(priv_ranges[i].end - priv_ranges[i].start));
+	npriv = 0;
+	pthread_mutex_unlock(&shared_maps_mu);
+	pthread_sigmask(SIG_SETMASK, &fork_sigmask, NULL);
+}
+
+/* In the child: the snapshots replace the shared mappings. Returns 0 or
+ * an errno. */
+static int fork_install(void) {
+	int err = priv_err;
+	for (int i = 0; i < npriv && !err; i++) {
+		struct priv_range *r = &priv_ranges[i];
+		size_t len = (size_t)(r->end - r->start);
+		if (mremap(r->copy, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)(uintptr_t)r->start) == MAP_FAILED)
+			err = errno;
+		else
+			r->copy = NULL;
+	}
+	for (int i = 0; i < npriv; i++)
+		if (priv_ranges[i].copy) munmap(priv_ranges[i].copy, (size_t)(priv_ranges[i].end - priv_ranges[i].start));
+	npriv = 0;
+	/* Only this thread exists: the lock the parent held is made anew. */
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+	shared_maps_mu = fresh;
+	return err;
+}
+
 static void forked_child(void) {
+	/* The program's data must be the child's own before anything else
+	 * runs (the program's own atfork child handlers run after this one).
+	 * A child that cannot have it would write into its parent's memory:
+	 * it ends at once, as if it had crashed. */
+	int perr = fork_install();
+	if (perr != 0) {
+		char msg[256];
+		int n = snprintf(msg, sizeof msg,
+				 "gorc: process %d, which the program forked, cannot get a private copy of the JIT'd "
+				 "program's data (%s); exiting with status 70\n",
+				 (int)getpid(), strerror(perr));
+		if (n > (int)sizeof msg - 1) n = (int)sizeof msg - 1;
+		if (n > 0) (void)!write(2, msg, (size_t)n);
+		_exit(70);
+	}
+	pthread_sigmask(SIG_SETMASK, &fork_sigmask, NULL);
 	/* Only this thread exists in the child; the mutex may be held by a
 	 * thread that is gone, so the table is read without it. */
 	for (int i = 0; i < nprotected; i++) {
@@ -710,7 +969,7 @@ static void forked_child(void) {
 __attribute__((constructor)) static void register_reporter(void) {
 	executor_pid = getpid();
 	on_exit(report_exit, NULL);
-	pthread_atfork(NULL, NULL, forked_child);
+	pthread_atfork(fork_snapshot, fork_drop, forked_child);
 }
 
 static void *program_thread(void *p) {
@@ -1513,6 +1772,7 @@ int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout) {
 		gorc_close_fd(fd);
 		return e;
 	}
+	shared_map_add(addr, size, fd, 0);
 	*out = addr;
 	*fdout = fd;
 	return 0;
@@ -1536,6 +1796,7 @@ int gorc_mem_reserve_shared_at(int fd, uint64_t addr, uint64_t size) {
 		munmap(p, size);
 		return EEXIST;
 	}
+	shared_map_add(addr, size, fd, 0);
 	return 0;
 }
 
@@ -1661,7 +1922,15 @@ int gorc_mem_map_dual(uint64_t addr, uint64_t size, int prot, uint64_t *alias) {
 		mmap((void *)(uintptr_t)addr, size, PROT_NONE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		return e;
 	}
-	close(fd);
+	if (prot & 2) {
+		/* Writable: kept (close-on-exec, private) for a forked child's
+		 * copy of the block (fork_snapshot); closed when the block is
+		 * released. */
+		gorc_private_fd(fd, 1);
+		shared_map_add(addr, size, fd, 1);
+	} else {
+		close(fd);
+	}
 	*alias = (uint64_t)(uintptr_t)rw;
 	return 0;
 }
