@@ -825,6 +825,41 @@ static int priv_err;  /* why fork_snapshot failed, or 0 */
  * open. No malloc: the program may fork from anywhere. */
 static sigset_t fork_sigmask; /* the forking thread's mask before fork_snapshot */
 
+/* The Go runtime's signal handler (it handles every signal; SIGURG, its
+ * preemption signal, is always its own), noted before each fork. In a
+ * forked child the Go runtime is dead (only the forking thread exists),
+ * and its handler, entered on a thread it did not start, needs a spare M
+ * from a list that another thread may have held locked at the fork: a
+ * SIGCHLD from a grandchild could hang the child for good. So the child
+ * gives every signal still on Go's handler its default action — what a
+ * native program's child has for a signal it never handled (Go's handler
+ * itself gives C threads the default action for these). Handlers the
+ * program or the executor installed (the crash handler) stay. */
+static void *go_sighandler;
+
+static void *handler_of(const struct sigaction *sa) {
+	return (sa->sa_flags & SA_SIGINFO) ? (void *)sa->sa_sigaction : (void *)sa->sa_handler;
+}
+
+static void note_go_sighandler(void) {
+	struct sigaction sa;
+	if (sigaction(SIGURG, NULL, &sa) != 0) return;
+	void *h = handler_of(&sa);
+	if (h != (void *)SIG_DFL && h != (void *)SIG_IGN) go_sighandler = h;
+}
+
+static void drop_go_sighandlers(void) {
+	if (!go_sighandler) return;
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP) continue;
+		struct sigaction sa;
+		if (sigaction(sig, NULL, &sa) != 0 || handler_of(&sa) != go_sighandler) continue;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		sigaction(sig, &sa, NULL);
+	}
+}
+
 static void fork_snapshot(void) {
 	/* No signal handler runs on the forking thread until fork has
 	 * returned (fork_drop, forked_child restore the mask): glibc takes
@@ -839,6 +874,7 @@ static void fork_snapshot(void) {
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &fork_sigmask);
+	note_go_sighandler();
 	pthread_mutex_lock(&shared_maps_mu);
 	npriv = 0;
 	priv_err = 0;
@@ -952,6 +988,7 @@ static void forked_child(void) {
 		if (n > 0) (void)!write(2, msg, (size_t)n);
 		_exit(70);
 	}
+	drop_go_sighandlers();
 	pthread_sigmask(SIG_SETMASK, &fork_sigmask, NULL);
 	/* Only this thread exists in the child; the mutex may be held by a
 	 * thread that is gone, so the table is read without it. */
@@ -1839,9 +1876,10 @@ static void forked_reentry(uint64_t trampoline) __attribute__((noreturn));
 static void forked_reentry(uint64_t trampoline) {
 	char msg[400];
 	int n = snprintf(msg, sizeof msg,
-			 "gorc: lazy compilation refused in process %d, which the program forked: the function behind "
-			 "trampoline %#llx was first called there, and code is compiled only for the executor's own "
-			 "process (call the function once before fork(), or run without -lazy); exiting with status %d\n",
+			 "gorc: lazy call refused in process %d, which the program forked: the function behind "
+			 "trampoline %#llx was first called there, and lazy code is compiled and linked only in the "
+			 "executor's own process (call the function once before fork(), or run without -lazy); "
+			 "exiting with status %d\n",
 			 (int)getpid(), (unsigned long long)trampoline, GORC_FORKED_LAZY_STATUS);
 	if (n > (int)sizeof msg - 1) n = (int)sizeof msg - 1;
 	if (n > 0) (void)!write(2, msg, (size_t)n);
