@@ -972,7 +972,15 @@ static int fork_install(void) {
 	return err;
 }
 
+/* Set in a process the program forked (by the atfork child handler): the
+ * re-entry's check, a load where getpid() would be a system call (2-4 µs
+ * on a loaded VM) on every first call. A process made by a raw clone or
+ * fork system call runs no atfork handler and is not covered (nor is
+ * JIT'd code between vfork() and exec, which POSIX leaves undefined). */
+static volatile int forked_process;
+
 static void forked_child(void) {
+	forked_process = 1;
 	/* The program's data must be the child's own before anything else
 	 * runs (the program's own atfork child handlers run after this one).
 	 * A child that cannot have it would write into its parent's memory:
@@ -1889,7 +1897,7 @@ static void forked_reentry(uint64_t trampoline) {
 /* Called by gorc_reentry (reentry_amd64.S) with the return address inside
  * the calling trampoline; returns where to continue. */
 uint64_t gorc_reentry_resolve(uint64_t trampoline) {
-	if (!is_executor()) forked_reentry(trampoline);
+	if (forked_process) forked_reentry(trampoline);
 	uint64_t a = gorcReentry(trampoline);
 	if (a == 0) {
 		if (!reentry_error) { /* no handler: a setup error */
