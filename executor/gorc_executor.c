@@ -718,13 +718,14 @@ struct shared_map {
 	uint64_t addr, size; /* size 0: free */
 	int fd;		     /* the mapping's file; owned: closed when dropped */
 	int owned;
+	int prot; /* the whole range is one mapping with these (PROT_*) for good; 0: see /proc/self/maps */
 };
 static struct shared_map shared_maps[MAX_SHARED_MAPS];
 static int nshared_maps;
 static int shared_maps_overflow; /* a mapping could not be recorded */
 static pthread_mutex_t shared_maps_mu = PTHREAD_MUTEX_INITIALIZER;
 
-static void shared_map_add(uint64_t addr, uint64_t size, int fd, int owned) {
+static void shared_map_add(uint64_t addr, uint64_t size, int fd, int owned, int prot) {
 	pthread_mutex_lock(&shared_maps_mu);
 	int slot = -1;
 	for (int i = 0; i < nshared_maps; i++)
@@ -737,7 +738,7 @@ static void shared_map_add(uint64_t addr, uint64_t size, int fd, int owned) {
 		shared_maps_overflow = 1;
 		if (owned) close(fd);
 	} else {
-		shared_maps[slot] = (struct shared_map){addr, size, fd, owned};
+		shared_maps[slot] = (struct shared_map){addr, size, fd, owned, prot};
 	}
 	pthread_mutex_unlock(&shared_maps_mu);
 }
@@ -878,23 +879,30 @@ static void fork_snapshot(void) {
 	pthread_mutex_lock(&shared_maps_mu);
 	npriv = 0;
 	priv_err = 0;
-	int live = 0;
-	for (int k = 0; k < nshared_maps; k++) live |= shared_maps[k].size != 0;
-	if (!live && !shared_maps_overflow) return;
 	if (shared_maps_overflow) {
 		priv_err = ENOSPC;
 		return;
 	}
-	int mfd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (mfd < 0) {
-		priv_err = errno;
-		return;
+	/* Blocks of known protections (the code heap's) are taken as they
+	 * are; /proc/self/maps (slow to read: tens of microseconds in a
+	 * process with Go's mappings) only for ranges whose protections vary
+	 * page by page (-shm's slab). */
+	int n = 0, err = 0, need_maps = 0;
+	for (int k = 0; k < nshared_maps; k++) {
+		struct shared_map *m = &shared_maps[k];
+		if (m->size == 0) continue;
+		if (m->prot == 0) {
+			need_maps = 1;
+			continue;
+		}
+		if (m->prot & PROT_WRITE) priv_ranges[n++] = (struct priv_range){m->addr, m->addr + m->size, m->prot, m->fd, 0, NULL};
 	}
+	int mfd = -1;
+	if (need_maps && (mfd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC)) < 0) err = errno;
 	/* Collect first, copy after: the file is regenerated as it is read. */
 	static char buf[8192];
 	size_t have = 0;
-	int n = 0, err = 0;
-	for (;;) {
+	while (mfd >= 0 && !err) {
 		ssize_t r = read(mfd, buf + have, sizeof buf - have);
 		if (r < 0 && errno == EINTR) continue;
 		if (r < 0) {
@@ -910,7 +918,7 @@ static void fork_snapshot(void) {
 			if (parse_maps_line(buf + ls, i - ls, &st, &e, &prot, &sh) && sh && (prot & PROT_WRITE)) {
 				for (int k = 0; k < nshared_maps; k++) {
 					struct shared_map *m = &shared_maps[k];
-					if (m->size == 0 || st < m->addr || e > m->addr + m->size) continue;
+					if (m->size == 0 || m->prot != 0 || st < m->addr || e > m->addr + m->size) continue;
 					if (n == MAX_SHARED_MAPS) {
 						err = ENOMEM;
 						break;
@@ -926,7 +934,7 @@ static void fork_snapshot(void) {
 		have -= ls;
 		if (have == sizeof buf) have = 0; /* a line longer than the buffer (a long path): not ours */
 	}
-	close(mfd);
+	if (mfd >= 0) close(mfd);
 	npriv = n;
 	for (int i = 0; i < n && !err; i++) {
 		struct priv_range *r = &priv_ranges[i];
@@ -966,9 +974,17 @@ static int fork_install(void) {
 	for (int i = 0; i < npriv; i++)
 		if (priv_ranges[i].copy) munmap(priv_ranges[i].copy, (size_t)(priv_ranges[i].end - priv_ranges[i].start));
 	npriv = 0;
-	/* Only this thread exists: the lock the parent held is made anew. */
+	/* Only this thread exists: the lock the parent held is made anew. The
+	 * writable parts are private now, so this process has nothing to copy
+	 * when it forks in turn (a grandchild inherits its copies
+	 * copy-on-write, as natively); the files are the executor's private
+	 * descriptors, which forked_child closes next. */
 	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
 	shared_maps_mu = fresh;
+	if (!err) {
+		for (int k = 0; k < nshared_maps; k++) shared_maps[k].size = 0;
+		nshared_maps = 0;
+	}
 	return err;
 }
 
@@ -1817,7 +1833,7 @@ int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout) {
 		gorc_close_fd(fd);
 		return e;
 	}
-	shared_map_add(addr, size, fd, 0);
+	shared_map_add(addr, size, fd, 0, 0);
 	*out = addr;
 	*fdout = fd;
 	return 0;
@@ -1841,7 +1857,7 @@ int gorc_mem_reserve_shared_at(int fd, uint64_t addr, uint64_t size) {
 		munmap(p, size);
 		return EEXIST;
 	}
-	shared_map_add(addr, size, fd, 0);
+	shared_map_add(addr, size, fd, 0, 0);
 	return 0;
 }
 
@@ -1973,7 +1989,7 @@ int gorc_mem_map_dual(uint64_t addr, uint64_t size, int prot, uint64_t *alias) {
 		 * copy of the block (fork_snapshot); closed when the block is
 		 * released. */
 		gorc_private_fd(fd, 1);
-		shared_map_add(addr, size, fd, 1);
+		shared_map_add(addr, size, fd, 1, to_prot(prot));
 	} else {
 		close(fd);
 	}
