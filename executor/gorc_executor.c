@@ -824,7 +824,10 @@ static int priv_err;  /* why fork_snapshot failed, or 0 */
  * returned must not be in the child's copy. Holds shared_maps_mu across
  * the fork (a block released meanwhile waits), so the recorded files stay
  * open. No malloc: the program may fork from anywhere. */
-static sigset_t fork_sigmask; /* the forking thread's mask before fork_snapshot */
+/* The forking thread's mask before fork_snapshot: per thread, as two
+ * threads may be in fork's prepare handlers at once (the second waits for
+ * shared_maps_mu with its signals already blocked). */
+static __thread sigset_t fork_sigmask;
 
 /* The Go runtime's signal handler (it handles every signal; SIGURG, its
  * preemption signal, is always its own), noted before each fork. In a

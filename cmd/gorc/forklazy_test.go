@@ -162,6 +162,45 @@ int pre(int x) { return x + 2; }
 int post(int x) { return x * 5; }
 `
 	forkThreadsLazyOut = "pre 3\nforker: statuses 42 70 after 2 forks\nsum 8024000 post 10\n"
+
+	// forkConcurrent: four threads fork at once, 50 times each; each
+	// child checks its copy of a global and overwrites it, each parent
+	// checks the child's write did not reach it.
+	forkConcurrent = `#include <pthread.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int g[4];
+static void *w(void *a) {
+	long i = (long)a;
+	int bad = 0;
+	for (int k = 0; k < 50; k++) {
+		g[i] = k;
+		pid_t p = fork();
+		if (p == 0) {
+			int ok = g[i] == k;
+			g[i] = -1;
+			_exit(ok ? 0 : 1);
+		}
+		int st;
+		waitpid(p, &st, 0);
+		if (st != 0 || g[i] != k) bad++;
+	}
+	return (void *)(long)bad;
+}
+int main(void) {
+	pthread_t t[4];
+	for (long i = 0; i < 4; i++) pthread_create(&t[i], 0, w, (void *)i);
+	long bad = 0;
+	for (int i = 0; i < 4; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		bad += (long)r;
+	}
+	printf("bad %ld\n", bad);
+	return 0;
+}
+`
 )
 
 // forkRefusal is the whole line a forked process writes when it makes a
@@ -178,7 +217,8 @@ var forkRefusal = regexp.MustCompile(`^gorc: lazy call refused in process [0-9]+
 // execution mode, for one .ll (each function a lazy partition) and for
 // objects (the functions in a lazily linked object), 10 runs each so a
 // hang or lost output shows. With -speculate a function may or may not be
-// compiled ahead of the fork: either outcome, never a hang.
+// compiled ahead of the fork: either outcome, never a hang. Four threads
+// forking at once each get their own snapshot.
 func TestFaultForkLazy(t *testing.T) {
 	dir := t.TempDir()
 	clang := toolPath(t, "clang-19")
@@ -197,6 +237,7 @@ func TestFaultForkLazy(t *testing.T) {
 	seqObjs := []string{ccObj(t, dir, "seqmain", forkSeqMain), ccObj(t, dir, "seqdata", forkSeqData), ccObj(t, dir, "seqlazy", forkSeqLazy)}
 	thrLL := ll("thr", forkThreadsMain, forkThreadsLazy)
 	thrObjs := []string{ccObj(t, dir, "thrmain", forkThreadsMain), ccObj(t, dir, "thrlazy", forkThreadsLazy)}
+	concLL := ll("conc", forkConcurrent)
 
 	// Either outcome of a race with speculation, line by line.
 	seqSpec := regexp.MustCompile(`^early 101
@@ -227,6 +268,7 @@ $`)
 		{"threads/ll", append([]string{"-lazy"}, thrLL), forkThreadsLazyOut, nil, 1},
 		{"threads/obj", append([]string{"-lazy"}, thrObjs...), forkThreadsLazyOut, nil, 1},
 		{"threads/ll-speculate", []string{"-lazy", "-speculate", thrLL}, "", thrSpec, -1},
+		{"concurrent-forks/eager", []string{concLL}, "bad 0\n", nil, 0},
 	}
 	runs := 10
 	if testing.Short() {
