@@ -84,7 +84,10 @@ int gorc_mem_reserve_at(uint64_t addr, uint64_t size) {
 	return 0;
 }
 
+static void shared_map_drop(uint64_t addr, uint64_t size);
+
 int gorc_mem_release(uint64_t addr, uint64_t size) {
+	shared_map_drop(addr, size);
 	return munmap((void *)(uintptr_t)addr, size) == 0 ? 0 : errno;
 }
 
@@ -693,7 +696,327 @@ long gorc_syscall(long nr, ...) {
 	return syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+/* ---------- JIT'd memory shared with the executor's process ----------
+ *
+ * JIT'd data can live in shared file mappings (memfds): the dual-mapped
+ * blocks of the code heap (gorc_mem_map_dual; the read-write class holds
+ * small allocations' data) and, with -shm, the whole slab (shared with the
+ * controller). fork() keeps a MAP_SHARED mapping shared, so without help a
+ * forked child's writes to the program's globals would show in the parent
+ * (and the parent's in the child), unlike a native program's child, whose
+ * data is copy-on-write. So the executor records every such mapping with
+ * its file; at each fork() the forking process copies each writable shared
+ * part of them to private anonymous memory, and the child moves those
+ * copies over the originals before the program goes on (fork_snapshot,
+ * fork_install: the atfork handlers). Only the writable
+ * parts are copied (code and read-only data are never written by the
+ * program; the parent only adds new code in fresh pieces), and only the
+ * file's data extents (SEEK_DATA/SEEK_HOLE): holes stay unallocated zero
+ * pages in the copy and are never populated in the shared file. */
+#define MAX_SHARED_MAPS 1024
+struct shared_map {
+	uint64_t addr, size; /* size 0: free */
+	int fd;		     /* the mapping's file; owned: closed when dropped */
+	int owned;
+	int prot; /* the whole range is one mapping with these (PROT_*) for good; 0: see /proc/self/maps */
+};
+static struct shared_map shared_maps[MAX_SHARED_MAPS];
+static int nshared_maps;
+static int shared_maps_overflow; /* a mapping could not be recorded */
+static pthread_mutex_t shared_maps_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void shared_map_add(uint64_t addr, uint64_t size, int fd, int owned, int prot) {
+	pthread_mutex_lock(&shared_maps_mu);
+	int slot = -1;
+	for (int i = 0; i < nshared_maps; i++)
+		if (shared_maps[i].size == 0) {
+			slot = i;
+			break;
+		}
+	if (slot < 0 && nshared_maps < MAX_SHARED_MAPS) slot = nshared_maps++;
+	if (slot < 0) {
+		shared_maps_overflow = 1;
+		if (owned) close(fd);
+	} else {
+		shared_maps[slot] = (struct shared_map){addr, size, fd, owned, prot};
+	}
+	pthread_mutex_unlock(&shared_maps_mu);
+}
+
+/* Forget the recorded mappings inside [addr, addr+size) (being unmapped). */
+static void shared_map_drop(uint64_t addr, uint64_t size) {
+	pthread_mutex_lock(&shared_maps_mu);
+	for (int i = 0; i < nshared_maps; i++) {
+		struct shared_map *m = &shared_maps[i];
+		if (m->size && m->addr >= addr && m->addr + m->size <= addr + size) {
+			if (m->owned) {
+				gorc_private_fd(m->fd, 0);
+				close(m->fd);
+			}
+			m->size = 0;
+		}
+	}
+	pthread_mutex_unlock(&shared_maps_mu);
+}
+
+static int hexval(char c) {
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	return -1;
+}
+
+/* One line of /proc/self/maps: "START-END PERMS ...". */
+static int parse_maps_line(const char *l, size_t n, uint64_t *start, uint64_t *end, int *prot, int *shared) {
+	size_t i = 0;
+	uint64_t v = 0;
+	int h;
+	while (i < n && (h = hexval(l[i])) >= 0) v = v * 16 + (uint64_t)h, i++;
+	if (i >= n || l[i] != '-') return 0;
+	*start = v;
+	i++;
+	v = 0;
+	while (i < n && (h = hexval(l[i])) >= 0) v = v * 16 + (uint64_t)h, i++;
+	if (i + 5 > n || l[i] != ' ') return 0;
+	*end = v;
+	const char *p = l + i + 1;
+	*prot = (p[0] == 'r' ? PROT_READ : 0) | (p[1] == 'w' ? PROT_WRITE : 0) | (p[2] == 'x' ? PROT_EXEC : 0);
+	*shared = p[3] == 's';
+	return 1;
+}
+
+/* Copy the data extents of fd's [off, off+len) to dst. */
+static int copy_extents(int fd, uint64_t off, uint64_t len, char *dst) {
+	off_t pos = (off_t)off, end = (off_t)(off + len);
+	while (pos < end) {
+		off_t d = lseek(fd, pos, SEEK_DATA);
+		if (d < 0) return errno == ENXIO ? 0 : errno; /* ENXIO: no data after pos */
+		if (d >= end) return 0;
+		off_t h = lseek(fd, d, SEEK_HOLE);
+		if (h < 0) return errno;
+		if (h > end) h = end;
+		for (off_t at = d; at < h;) {
+			ssize_t r = pread(fd, dst + (at - (off_t)off), (size_t)(h - at), at);
+			if (r < 0 && errno == EINTR) continue;
+			if (r <= 0) return r < 0 ? errno : EIO;
+			at += r;
+		}
+		pos = h;
+	}
+	return 0;
+}
+
+struct priv_range {
+	uint64_t start, end;
+	int prot, fd;
+	uint64_t off;
+	void *copy; /* the snapshot (private anonymous), or NULL */
+};
+static struct priv_range priv_ranges[MAX_SHARED_MAPS];
+static int npriv;     /* snapshots taken by fork_snapshot */
+static int priv_err;  /* why fork_snapshot failed, or 0 */
+
+/* fork_snapshot (the atfork prepare handler, in the forking process)
+ * copies the writable shared JIT'd mappings to private anonymous memory,
+ * which the child inherits copy-on-write and moves over the originals
+ * (fork_install); the parent drops its copies when fork returns
+ * (fork_drop). The copy is taken before the fork, not by the child after
+ * it: the parent goes on at once, and a write it makes after fork
+ * returned must not be in the child's copy. Holds shared_maps_mu across
+ * the fork (a block released meanwhile waits), so the recorded files stay
+ * open. No malloc: the program may fork from anywhere. */
+/* The forking thread's mask before fork_snapshot: per thread, as two
+ * threads may be in fork's prepare handlers at once (the second waits for
+ * shared_maps_mu with its signals already blocked). */
+static __thread sigset_t fork_sigmask;
+
+/* The Go runtime's signal handler (it handles every signal; SIGURG, its
+ * preemption signal, is always its own), noted before each fork. In a
+ * forked child the Go runtime is dead (only the forking thread exists),
+ * and its handler, entered on a thread it did not start, needs a spare M
+ * from a list that another thread may have held locked at the fork: a
+ * SIGCHLD from a grandchild could hang the child for good. So the child
+ * gives every signal still on Go's handler its default action — what a
+ * native program's child has for a signal it never handled (Go's handler
+ * itself gives C threads the default action for these). Handlers the
+ * program or the executor installed (the crash handler) stay. */
+static void *go_sighandler;
+
+static void *handler_of(const struct sigaction *sa) {
+	return (sa->sa_flags & SA_SIGINFO) ? (void *)sa->sa_sigaction : (void *)sa->sa_handler;
+}
+
+static void note_go_sighandler(void) {
+	struct sigaction sa;
+	if (sigaction(SIGURG, NULL, &sa) != 0) return;
+	void *h = handler_of(&sa);
+	if (h != (void *)SIG_DFL && h != (void *)SIG_IGN) go_sighandler = h;
+}
+
+static void drop_go_sighandlers(void) {
+	if (!go_sighandler) return;
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP) continue;
+		struct sigaction sa;
+		if (sigaction(sig, NULL, &sa) != 0 || handler_of(&sa) != go_sighandler) continue;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		sigaction(sig, &sa, NULL);
+	}
+}
+
+static void fork_snapshot(void) {
+	/* No signal handler runs on the forking thread until fork has
+	 * returned (fork_drop, forked_child restore the mask): glibc takes
+	 * malloc's and stdio's locks after this, the last prepare handler, and
+	 * a handler that runs meanwhile can wait for something only another
+	 * thread can give while that thread waits for one of those locks. Go's
+	 * handler does, on a thread Go did not start: it needs a spare M, the
+	 * last one may have been taken by a thread entering Go (a lazy first
+	 * call) that now allocates with malloc — a hang seen 1 run in 3 with
+	 * threads in first calls while another forks (-speculate -shm). A
+	 * signal sent meanwhile goes to another thread, or waits. */
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &fork_sigmask);
+	note_go_sighandler();
+	pthread_mutex_lock(&shared_maps_mu);
+	npriv = 0;
+	priv_err = 0;
+	if (shared_maps_overflow) {
+		priv_err = ENOSPC;
+		return;
+	}
+	/* Blocks of known protections (the code heap's) are taken as they
+	 * are; /proc/self/maps (slow to read: tens of microseconds in a
+	 * process with Go's mappings) only for ranges whose protections vary
+	 * page by page (-shm's slab). */
+	int n = 0, err = 0, need_maps = 0;
+	for (int k = 0; k < nshared_maps; k++) {
+		struct shared_map *m = &shared_maps[k];
+		if (m->size == 0) continue;
+		if (m->prot == 0) {
+			need_maps = 1;
+			continue;
+		}
+		if (m->prot & PROT_WRITE) priv_ranges[n++] = (struct priv_range){m->addr, m->addr + m->size, m->prot, m->fd, 0, NULL};
+	}
+	int mfd = -1;
+	if (need_maps && (mfd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC)) < 0) err = errno;
+	/* Collect first, copy after: the file is regenerated as it is read. */
+	static char buf[8192];
+	size_t have = 0;
+	while (mfd >= 0 && !err) {
+		ssize_t r = read(mfd, buf + have, sizeof buf - have);
+		if (r < 0 && errno == EINTR) continue;
+		if (r < 0) {
+			err = errno;
+			break;
+		}
+		have += (size_t)r;
+		size_t ls = 0;
+		for (size_t i = 0; i < have; i++) {
+			if (buf[i] != '\n') continue;
+			uint64_t st, e;
+			int prot, sh;
+			if (parse_maps_line(buf + ls, i - ls, &st, &e, &prot, &sh) && sh && (prot & PROT_WRITE)) {
+				for (int k = 0; k < nshared_maps; k++) {
+					struct shared_map *m = &shared_maps[k];
+					if (m->size == 0 || m->prot != 0 || st < m->addr || e > m->addr + m->size) continue;
+					if (n == MAX_SHARED_MAPS) {
+						err = ENOMEM;
+						break;
+					}
+					priv_ranges[n++] = (struct priv_range){st, e, prot, m->fd, st - m->addr, NULL};
+					break;
+				}
+			}
+			ls = i + 1;
+		}
+		if (r == 0) break;
+		memmove(buf, buf + ls, have - ls);
+		have -= ls;
+		if (have == sizeof buf) have = 0; /* a line longer than the buffer (a long path): not ours */
+	}
+	if (mfd >= 0) close(mfd);
+	npriv = n;
+	for (int i = 0; i < n && !err; i++) {
+		struct priv_range *r = &priv_ranges[i];
+		size_t len = (size_t)(r->end - r->start);
+		void *c = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (c == MAP_FAILED) {
+			err = errno;
+			break;
+		}
+		r->copy = c;
+		if ((err = copy_extents(r->fd, r->off, len, c)) != 0) break;
+		if (r->prot != (PROT_READ | PROT_WRITE) && mprotect(c, len, r->prot) != 0) err = errno;
+	}
+	priv_err = err;
+}
+
+static void fork_drop(void) {
+	for (int i = 0; i < npriv; i++)
+		if (priv_ranges[i].copy) munmap(priv_ranges[i].copy, (size_t)(priv_ranges[i].end - priv_ranges[i].start));
+	npriv = 0;
+	pthread_mutex_unlock(&shared_maps_mu);
+	pthread_sigmask(SIG_SETMASK, &fork_sigmask, NULL);
+}
+
+/* In the child: the snapshots replace the shared mappings. Returns 0 or
+ * an errno. */
+static int fork_install(void) {
+	int err = priv_err;
+	for (int i = 0; i < npriv && !err; i++) {
+		struct priv_range *r = &priv_ranges[i];
+		size_t len = (size_t)(r->end - r->start);
+		if (mremap(r->copy, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)(uintptr_t)r->start) == MAP_FAILED)
+			err = errno;
+		else
+			r->copy = NULL;
+	}
+	for (int i = 0; i < npriv; i++)
+		if (priv_ranges[i].copy) munmap(priv_ranges[i].copy, (size_t)(priv_ranges[i].end - priv_ranges[i].start));
+	npriv = 0;
+	/* Only this thread exists: the lock the parent held is made anew. The
+	 * writable parts are private now, so this process has nothing to copy
+	 * when it forks in turn (a grandchild inherits its copies
+	 * copy-on-write, as natively); the files are the executor's private
+	 * descriptors, which forked_child closes next. */
+	pthread_mutex_t fresh = PTHREAD_MUTEX_INITIALIZER;
+	shared_maps_mu = fresh;
+	if (!err) {
+		for (int k = 0; k < nshared_maps; k++) shared_maps[k].size = 0;
+		nshared_maps = 0;
+	}
+	return err;
+}
+
+/* Set in a process the program forked (by the atfork child handler): the
+ * re-entry's check, a load where getpid() would be a system call (2-4 µs
+ * on a loaded VM) on every first call. A process made by a raw clone or
+ * fork system call runs no atfork handler and is not covered (nor is
+ * JIT'd code between vfork() and exec, which POSIX leaves undefined). */
+static volatile int forked_process;
+
 static void forked_child(void) {
+	forked_process = 1;
+	/* The program's data must be the child's own before anything else
+	 * runs (the program's own atfork child handlers run after this one).
+	 * A child that cannot have it would write into its parent's memory:
+	 * it ends at once, as if it had crashed. */
+	int perr = fork_install();
+	if (perr != 0) {
+		char msg[256];
+		int n = snprintf(msg, sizeof msg,
+				 "gorc: process %d, which the program forked, cannot get a private copy of the JIT'd "
+				 "program's data (%s); exiting with status 70\n",
+				 (int)getpid(), strerror(perr));
+		if (n > (int)sizeof msg - 1) n = (int)sizeof msg - 1;
+		if (n > 0) (void)!write(2, msg, (size_t)n);
+		_exit(70);
+	}
+	drop_go_sighandlers();
+	pthread_sigmask(SIG_SETMASK, &fork_sigmask, NULL);
 	/* Only this thread exists in the child; the mutex may be held by a
 	 * thread that is gone, so the table is read without it. */
 	for (int i = 0; i < nprotected; i++) {
@@ -710,7 +1033,7 @@ static void forked_child(void) {
 __attribute__((constructor)) static void register_reporter(void) {
 	executor_pid = getpid();
 	on_exit(report_exit, NULL);
-	pthread_atfork(NULL, NULL, forked_child);
+	pthread_atfork(fork_snapshot, fork_drop, forked_child);
 }
 
 static void *program_thread(void *p) {
@@ -1513,6 +1836,7 @@ int gorc_mem_reserve_shared(uint64_t size, int low, uint64_t *out, int *fdout) {
 		gorc_close_fd(fd);
 		return e;
 	}
+	shared_map_add(addr, size, fd, 0, 0);
 	*out = addr;
 	*fdout = fd;
 	return 0;
@@ -1536,6 +1860,7 @@ int gorc_mem_reserve_shared_at(int fd, uint64_t addr, uint64_t size) {
 		munmap(p, size);
 		return EEXIST;
 	}
+	shared_map_add(addr, size, fd, 0, 0);
 	return 0;
 }
 
@@ -1559,9 +1884,39 @@ void gorc_flush_stdio_nowait(void) { flush_std_nowait(); }
 
 extern uint64_t gorcReentry(uint64_t trampoline);
 
+/* A first call of a lazy function in a process the program forked. The
+ * function cannot be compiled here: the controller's connection belongs
+ * to the executor's process (the child closed it at the fork), and in
+ * process the Go runtime that would compile it is not usable in a forked
+ * child (only the forking thread exists: a lock another thread held at
+ * the fork, a garbage collection waiting for threads that are gone or the
+ * scheduler can each hang it for good). So the child never re-enters Go:
+ * it says why in one write(2) (never interleaved or half-written by
+ * another writer to stderr) and ends at once with status
+ * GORC_FORKED_LAZY_STATUS through _exit — no exit handler of the program
+ * runs and no stdio buffer inherited from the parent is flushed a second
+ * time, as for a child that crashed. The parent's session is untouched.
+ * The trampoline names the function to the controller, which only the
+ * executor's process can reach. */
+#define GORC_FORKED_LAZY_STATUS 70
+static void forked_reentry(uint64_t trampoline) __attribute__((noreturn));
+static void forked_reentry(uint64_t trampoline) {
+	char msg[400];
+	int n = snprintf(msg, sizeof msg,
+			 "gorc: lazy call refused in process %d, which the program forked: the function behind "
+			 "trampoline %#llx was first called there, and lazy code is compiled and linked only in the "
+			 "executor's own process (call the function once before fork(), or run without -lazy); "
+			 "exiting with status %d\n",
+			 (int)getpid(), (unsigned long long)trampoline, GORC_FORKED_LAZY_STATUS);
+	if (n > (int)sizeof msg - 1) n = (int)sizeof msg - 1;
+	if (n > 0) (void)!write(2, msg, (size_t)n);
+	_exit(GORC_FORKED_LAZY_STATUS);
+}
+
 /* Called by gorc_reentry (reentry_amd64.S) with the return address inside
  * the calling trampoline; returns where to continue. */
 uint64_t gorc_reentry_resolve(uint64_t trampoline) {
+	if (forked_process) forked_reentry(trampoline);
 	uint64_t a = gorcReentry(trampoline);
 	if (a == 0) {
 		if (!reentry_error) { /* no handler: a setup error */
@@ -1632,7 +1987,15 @@ int gorc_mem_map_dual(uint64_t addr, uint64_t size, int prot, uint64_t *alias) {
 		mmap((void *)(uintptr_t)addr, size, PROT_NONE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		return e;
 	}
-	close(fd);
+	if (prot & 2) {
+		/* Writable: kept (close-on-exec, private) for a forked child's
+		 * copy of the block (fork_snapshot); closed when the block is
+		 * released. */
+		gorc_private_fd(fd, 1);
+		shared_map_add(addr, size, fd, 1, to_prot(prot));
+	} else {
+		close(fd);
+	}
 	*alias = (uint64_t)(uintptr_t)rw;
 	return 0;
 }
