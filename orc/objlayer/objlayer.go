@@ -745,9 +745,18 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 			tls[s.Name] = ref
 		}
 	}
-	for n, f := range c.owned {
-		if _, ok := syms[n]; !ok && !f.HasSideEffectsOnly() {
-			return fmt.Errorf("objlayer: %s: symbol %s was declared but is not defined after dead-stripping", g.Name, n)
+	// Every owned name but the init symbol is one of u.named (which
+	// are never side-effects-only): when syms has as many names, each
+	// owned name with an address has one, and the walk is not needed.
+	expect := len(c.owned)
+	if _, ok := c.owned[c.u.init]; ok && !c.u.init.IsZero() {
+		expect--
+	}
+	if len(syms) != expect {
+		for n, f := range c.owned {
+			if _, ok := syms[n]; !ok && !f.HasSideEffectsOnly() {
+				return fmt.Errorf("objlayer: %s: symbol %s was declared but is not defined after dead-stripping", g.Name, n)
+			}
 		}
 	}
 	if len(tls) > 0 {
@@ -792,12 +801,9 @@ func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph,
 			return err
 		}
 	}
-	all := make([]orc.SymbolName, 0, len(c.owned))
-	for n := range c.owned {
-		all = append(all, n)
-	}
-	group := orc.SymbolDependenceGroup{Symbols: all, Dependencies: c.deps}
-	return c.r.NotifyEmitted([]orc.SymbolDependenceGroup{group})
+	// One group, every owned symbol (c.owned, unless the session took
+	// some back meanwhile, which objlayer does not do).
+	return c.r.NotifyEmittedAll(c.deps)
 }
 
 // finalizedHook, when set (by a test), is called by NotifyFinalized once
