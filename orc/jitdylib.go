@@ -69,6 +69,12 @@ type symbolEntry struct {
 	removed    bool
 }
 
+// bulkSymbols is the size of a batch of names above which Define and
+// InternAll make their table for the whole batch at once, and above which
+// a unit's entries are kept for its materialization (unmaterializedUnit's
+// ents).
+const bulkSymbols = 64
+
 type unmaterializedUnit struct {
 	mu   MaterializationUnit
 	syms SymbolFlagsMap
@@ -291,7 +297,7 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 		// an entry (a merged archive wave defines ~1,300 names at once).
 		// An entry removed later keeps the slice alive until all are.
 		entries := make([]symbolEntry, fresh)
-		if fresh > 64 && fresh > len(jd.symbols) {
+		if fresh > bulkSymbols && fresh > len(jd.symbols) {
 			// More new names than the table holds: it is made for
 			// both at once (copying the few there costs less than
 			// growing step by step while thousands go in).
@@ -303,15 +309,21 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 		}
 		if fresh == len(syms) {
 			// Every name is new (an object's unit, as a rule): no
-			// second lookup, and the unit keeps its entries, so that
-			// its materialization finds them without the table.
-			umu.ents = make([]*symbolEntry, len(syms))
+			// second lookup, and a large unit keeps its entries, so
+			// that its materialization finds them without the table
+			// (a small one, a lazily compiled function's, is not worth
+			// the slice).
+			if len(syms) > bulkSymbols {
+				umu.ents = make([]*symbolEntry, len(syms))
+			}
 			i := 0
 			for n, f := range syms {
 				e := &entries[i]
 				*e = symbolEntry{name: n, jd: jd, def: ExecutorSymbolDef{Flags: f}, state: SymbolStateNeverSearched, origin: origin, rt: rt, umu: umu}
 				jd.symbols[n] = e
-				umu.ents[i] = e
+				if umu.ents != nil {
+					umu.ents[i] = e
+				}
 				i++
 			}
 		} else {

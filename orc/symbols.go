@@ -85,7 +85,7 @@ func (p *SymbolStringPool) InternAll(names []string, out []SymbolName) {
 	if fresh == 0 {
 		return
 	}
-	if fresh > 64 && fresh > len(p.m) {
+	if fresh > bulkSymbols && fresh > len(p.m) {
 		// A batch larger than the pool: the table is made for both
 		// at once (copying the few names there costs less than
 		// growing step by step while thousands go in).
