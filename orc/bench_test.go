@@ -210,3 +210,66 @@ func BenchmarkRemoveJITDylibManyTrackers(b *testing.B) {
 		es.EndSession(ctx)
 	}
 }
+
+// BenchmarkObjectUnit2000 is the session's bookkeeping of an eager
+// program's one object (gorc kaleido at 2,000 functions): interning
+// 2,000 names in a batch, defining them as one unit, a lookup of one that
+// materializes the unit, NotifyResolved of all and their emission in one
+// group, by names (NotifyEmitted) and from the entries (NotifyEmittedAll).
+func BenchmarkObjectUnit2000(b *testing.B) {
+	const n = 2000
+	strs := make([]string, n)
+	for k := range strs {
+		strs[k] = fmt.Sprintf("fn%d", k)
+	}
+	for _, all := range []bool{false, true} {
+		name := "NotifyEmitted"
+		if all {
+			name = "NotifyEmittedAll"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				es := orc.NewExecutionSession(orc.WithDispatcher(orc.InPlaceDispatcher{}))
+				jd, _ := es.CreateJITDylib("main")
+				names := make([]orc.SymbolName, n)
+				es.InternAll(strs, names)
+				syms := make(orc.SymbolFlagsMap, n)
+				for _, s := range names {
+					syms[s] = orc.Exported | orc.Callable
+				}
+				err := jd.Define(&orc.SimpleMaterializationUnit{
+					UnitName: "prog.o",
+					Syms:     syms,
+					MaterializeFunc: func(_ context.Context, r *orc.MaterializationResponsibility) {
+						m := make(orc.SymbolMap, n)
+						for k, s := range names {
+							m[s] = orc.ExecutorSymbolDef{Addr: shared.ExecutorAddr(0x1000 + 16*k)}
+						}
+						err := r.NotifyResolved(m)
+						if err != nil {
+							b.Error(err)
+						}
+						if all {
+							err = r.NotifyEmittedAll(nil)
+						} else {
+							err = r.NotifyEmitted([]orc.SymbolDependenceGroup{{Symbols: names}})
+						}
+						if err != nil {
+							b.Error(err)
+						}
+					},
+				}, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := es.Lookup(context.Background(), orc.SearchOrder(orc.MatchAllSymbols, jd), orc.NewSymbolLookupSet(names[n-1]), orc.SymbolStateReady); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				es.EndSession(context.Background())
+				b.StartTimer()
+			}
+		})
+	}
+}

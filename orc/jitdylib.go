@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
 	"strconv"
 )
@@ -68,10 +69,20 @@ type symbolEntry struct {
 	removed    bool
 }
 
+// bulkSymbols is the size of a batch of names above which Define and
+// InternAll make their table for the whole batch at once, and above which
+// a unit's entries are kept for its materialization (unmaterializedUnit's
+// ents).
+const bulkSymbols = 64
+
 type unmaterializedUnit struct {
 	mu   MaterializationUnit
 	syms SymbolFlagsMap
 	init SymbolName
+	// ents are the entries of syms when Define made them all (nil
+	// otherwise); they are the unit's entries as long as syms keeps
+	// its length (syms only shrinks).
+	ents []*symbolEntry
 }
 
 // Name returns the dylib's name.
@@ -215,12 +226,12 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 	if mu == nil {
 		return fmt.Errorf("define in %q: nil materialization unit", jd.name)
 	}
-	syms := make(SymbolFlagsMap, len(mu.Symbols()))
-	for n, f := range mu.Symbols() {
-		if n.IsZero() {
-			return fmt.Errorf("define %s in %q: empty symbol name", unitSource(mu), jd.name)
-		}
-		syms[n] = f
+	// The unit's map is copied whole (a clone copies the table, where
+	// inserting name by name rehashes each: an eager program's object
+	// declares thousands), and checked in the walk below.
+	syms := maps.Clone(mu.Symbols())
+	if syms == nil {
+		syms = SymbolFlagsMap{}
 	}
 	init := mu.InitSymbol()
 	if !init.IsZero() {
@@ -244,6 +255,10 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 	var discardNew []SymbolName
 	fresh := 0 // names jd has no entry for
 	for n, f := range syms {
+		if n.IsZero() {
+			es.mu.Unlock()
+			return fmt.Errorf("define %s in %q: empty symbol name", unitSource(mu), jd.name)
+		}
 		e := jd.symbols[n]
 		if e == nil {
 			fresh++
@@ -282,19 +297,50 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 		// an entry (a merged archive wave defines ~1,300 names at once).
 		// An entry removed later keeps the slice alive until all are.
 		entries := make([]symbolEntry, fresh)
-		for n, f := range syms {
-			e := jd.symbols[n]
-			if e == nil {
-				e = &entries[0]
-				entries = entries[1:]
-				*e = symbolEntry{name: n, jd: jd}
-				jd.symbols[n] = e
+		if fresh > bulkSymbols && fresh > len(jd.symbols) {
+			// More new names than the table holds: it is made for
+			// both at once (copying the few there costs less than
+			// growing step by step while thousands go in).
+			m := make(map[SymbolName]*symbolEntry, len(jd.symbols)+fresh)
+			for k, v := range jd.symbols {
+				m[k] = v
 			}
-			e.def = ExecutorSymbolDef{Flags: f}
-			e.state = SymbolStateNeverSearched
-			e.origin = origin
-			e.rt = rt
-			e.umu = umu
+			jd.symbols = m
+		}
+		if fresh == len(syms) {
+			// Every name is new (an object's unit, as a rule): no
+			// second lookup, and a large unit keeps its entries, so
+			// that its materialization finds them without the table
+			// (a small one, a lazily compiled function's, is not worth
+			// the slice).
+			if len(syms) > bulkSymbols {
+				umu.ents = make([]*symbolEntry, len(syms))
+			}
+			i := 0
+			for n, f := range syms {
+				e := &entries[i]
+				*e = symbolEntry{name: n, jd: jd, def: ExecutorSymbolDef{Flags: f}, state: SymbolStateNeverSearched, origin: origin, rt: rt, umu: umu}
+				jd.symbols[n] = e
+				if umu.ents != nil {
+					umu.ents[i] = e
+				}
+				i++
+			}
+		} else {
+			for n, f := range syms {
+				e := jd.symbols[n]
+				if e == nil {
+					e = &entries[0]
+					entries = entries[1:]
+					*e = symbolEntry{name: n, jd: jd}
+					jd.symbols[n] = e
+				}
+				e.def = ExecutorSymbolDef{Flags: f}
+				e.state = SymbolStateNeverSearched
+				e.origin = origin
+				e.rt = rt
+				e.umu = umu
+			}
 		}
 	}
 	es.mu.Unlock()

@@ -476,12 +476,25 @@ func (es *ExecutionSession) startUnitLocked(jd *JITDylib, umu *unmaterializedUni
 		symbols: umu.syms,
 		init:    umu.init,
 	}
-	for n := range umu.syms {
-		e := jd.symbols[n]
-		e.umu = nil
-		e.state = SymbolStateMaterializing
-		e.mr = mr
+	if umu.ents != nil && len(umu.ents) == len(umu.syms) {
+		// The entries Define made, all still the unit's (syms only
+		// shrinks): no lookup a symbol, and the responsibility keeps
+		// them for its notifications.
+		for _, e := range umu.ents {
+			e.umu = nil
+			e.state = SymbolStateMaterializing
+			e.mr = mr
+		}
+		mr.ents = umu.ents
+	} else {
+		for n := range umu.syms {
+			e := jd.symbols[n]
+			e.umu = nil
+			e.state = SymbolStateMaterializing
+			e.mr = mr
+		}
 	}
+	umu.ents = nil
 	jd.mrs[mr] = struct{}{}
 	return materialization{mu: umu.mu, mr: mr}
 }

@@ -2,6 +2,7 @@ package orc
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 
 	"github.com/gorc-jit/gorc/shared"
@@ -32,6 +33,12 @@ type MaterializationResponsibility struct {
 	defunct bool // tracker or dylib removed
 
 	aliasWaits []*symbolEntry // reexports: aliasees this unit waits to see resolved
+
+	// ents are the table entries of symbols, as long as symbols is the
+	// set the unit's Define made them for (nil once Delegate, Replace
+	// or DefineMaterializing changes it): the notifications walk them
+	// instead of looking every name up in two maps.
+	ents []*symbolEntry
 }
 
 // GetExecutionSession returns the session.
@@ -47,9 +54,10 @@ func (mr *MaterializationResponsibility) UnitName() string { return mr.unit }
 func (mr *MaterializationResponsibility) Symbols() SymbolFlagsMap {
 	mr.es.mu.Lock()
 	defer mr.es.mu.Unlock()
-	out := make(SymbolFlagsMap, len(mr.symbols))
-	for n, f := range mr.symbols {
-		out[n] = f
+	// (A clone copies the table; an object's unit owns thousands.)
+	out := maps.Clone(mr.symbols)
+	if out == nil {
+		out = SymbolFlagsMap{}
 	}
 	return out
 }
@@ -162,7 +170,36 @@ func (mr *MaterializationResponsibility) resolveLocked(syms SymbolMap, acts *act
 		addr shared.ExecutorAddr
 	}
 	ents := make([]resolved, 0, len(syms))
+	if mr.ents != nil && len(mr.ents) == len(mr.symbols) && 2*len(syms) >= len(mr.ents) {
+		// Most of the unit at once (an object's unit resolves all its
+		// symbols in one call): the entries are walked and each looked
+		// up in syms, one lookup a symbol instead of two. A name of
+		// syms that is not among them is left to the walk below, which
+		// reports it.
+		for _, e := range mr.ents {
+			def, ok := syms[e.name]
+			if !ok {
+				continue
+			}
+			if e.mr != mr {
+				return mr.errorf(op, "symbol %q is no longer owned by this responsibility", e.name)
+			}
+			if e.def.Flags.HasSideEffectsOnly() {
+				return mr.errorf(op, "symbol %q is materialization-side-effects-only and has no address", e.name)
+			}
+			if e.state >= SymbolStateResolved {
+				return mr.errorf(op, "symbol %q is already resolved", e.name)
+			}
+			ents = append(ents, resolved{e, def.Addr})
+		}
+		if len(ents) != len(syms) {
+			ents = ents[:0]
+		}
+	}
 	for n, def := range syms {
+		if len(ents) == len(syms) {
+			break // found above
+		}
 		e, f, err := mr.entryLocked(op, n)
 		if err != nil {
 			return err
@@ -195,6 +232,44 @@ func (mr *MaterializationResponsibility) NotifyEmitted(groups []SymbolDependence
 	mr.es.mu.Lock()
 	err := mr.emitLocked(groups, &acts)
 	mr.es.mu.Unlock()
+	acts.run()
+	return err
+}
+
+// NotifyEmittedAll is NotifyEmitted with one group: every owned symbol,
+// depending on deps (an object's unit, whose code is one block of
+// memory). It makes the group's node from the owned symbols' entries,
+// with no list of names to look up and no check that a name is in one
+// group only.
+func (mr *MaterializationResponsibility) NotifyEmittedAll(deps map[*JITDylib][]SymbolName) error {
+	const op = "NotifyEmitted"
+	var acts actions
+	es := mr.es
+	es.mu.Lock()
+	err := func() error {
+		if err := mr.checkLocked(op); err != nil {
+			return err
+		}
+		owned, err := mr.appendOwnedResolvedLocked(op, make([]*symbolEntry, 0, len(mr.symbols)))
+		if err != nil {
+			return err
+		}
+		n := &depNode{syms: append(make([]*symbolEntry, 0, len(owned)), owned...)}
+		failedDep, err := mr.addDependenciesLocked(op, n, deps)
+		if err != nil {
+			return err
+		}
+		delete(mr.jd.mrs, mr)
+		if failedDep != nil {
+			mr.failed = true
+			cause := fmt.Errorf("unit %q depends on symbol %q in JITDylib %q, which failed: %w", mr.unit, failedDep.name, failedDep.jd.name, failedDep.err)
+			return es.failSymbolsLocked(owned, cause, &acts)
+		}
+		mr.done = true
+		es.emitNodesLocked(owned, []*depNode{n}, nil, true, &acts)
+		return nil
+	}()
+	es.mu.Unlock()
 	acts.run()
 	return err
 }
@@ -236,7 +311,7 @@ func (mr *MaterializationResponsibility) emitLocked(groups []SymbolDependenceGro
 		return mr.es.failSymbolsLocked(owned, cause, acts)
 	}
 	mr.done = true
-	mr.es.emitNodesLocked(owned, nodes, grouped, acts)
+	mr.es.emitNodesLocked(owned, nodes, grouped, false, acts)
 	return nil
 }
 
@@ -244,6 +319,21 @@ func (mr *MaterializationResponsibility) emitLocked(groups []SymbolDependenceGro
 // owned, checking that each is still owned and (unless side-effects-only)
 // resolved.
 func (mr *MaterializationResponsibility) appendOwnedResolvedLocked(op string, owned []*symbolEntry) ([]*symbolEntry, error) {
+	if mr.ents != nil && len(mr.ents) == len(mr.symbols) {
+		for _, e := range mr.ents {
+			if e.mr != mr {
+				return nil, mr.errorf(op, "symbol %q is no longer owned by this responsibility", e.name)
+			}
+			// (e.def.Flags are the declared flags, those of symbols:
+			// both came from the unit's map, and only Replace, which
+			// drops ents, changes them.)
+			if !e.def.Flags.HasSideEffectsOnly() && e.state < SymbolStateResolved {
+				return nil, mr.errorf(op, "symbol %q has not been resolved", e.name)
+			}
+			owned = append(owned, e)
+		}
+		return owned, nil
+	}
 	for n, f := range mr.symbols {
 		e, _, err := mr.entryLocked(op, n)
 		if err != nil {
@@ -343,12 +433,16 @@ func (mr *MaterializationResponsibility) addDependenciesLocked(op string, n *dep
 // emitNodesLocked marks owned Emitted, wakes the queries waiting for that,
 // and adds the dependence nodes to the graph (the owned symbols in no
 // group form one more node, with no dependencies); the nodes that depend
-// on nothing not Ready become Ready at once.
-func (es *ExecutionSession) emitNodesLocked(owned []*symbolEntry, nodes []*depNode, grouped map[*symbolEntry]int, acts *actions) {
+// on nothing not Ready become Ready at once. With all, every owned
+// symbol is in a node and grouped is not read.
+func (es *ExecutionSession) emitNodesLocked(owned []*symbolEntry, nodes []*depNode, grouped map[*symbolEntry]int, all bool, acts *actions) {
 	var loose *depNode
 	for _, e := range owned {
 		e.mr = nil
 		e.state = SymbolStateEmitted
+		if all {
+			continue
+		}
 		if _, ok := grouped[e]; !ok {
 			if loose == nil {
 				loose = &depNode{}
@@ -441,6 +535,7 @@ func (mr *MaterializationResponsibility) DefineMaterializing(syms SymbolFlagsMap
 		jd.symbols[n] = &symbolEntry{name: n, jd: jd, def: ExecutorSymbolDef{Flags: f},
 			state: SymbolStateMaterializing, origin: source, rt: mr.rt, mr: mr}
 		mr.symbols[n] = f
+		mr.ents = nil
 	}
 	return nil
 }
@@ -461,6 +556,9 @@ func (mr *MaterializationResponsibility) Delegate(names ...SymbolName) (*Materia
 		}
 	}
 	nmr := &MaterializationResponsibility{es: es, jd: mr.jd, unit: mr.unit, rt: mr.rt, symbols: make(SymbolFlagsMap, len(names))}
+	if len(names) > 0 {
+		mr.ents = nil
+	}
 	for _, n := range names {
 		nmr.symbols[n] = mr.symbols[n]
 		delete(mr.symbols, n)
@@ -511,6 +609,9 @@ func (mr *MaterializationResponsibility) Replace(mu MaterializationUnit) error {
 	}
 	umu := &unmaterializedUnit{mu: mu, syms: syms, init: init}
 	origin := unitSource(mu)
+	if len(syms) > 0 {
+		mr.ents = nil
+	}
 	for n, f := range syms {
 		delete(mr.symbols, n)
 		if mr.init == n {

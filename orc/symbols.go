@@ -85,6 +85,16 @@ func (p *SymbolStringPool) InternAll(names []string, out []SymbolName) {
 	if fresh == 0 {
 		return
 	}
+	if fresh > bulkSymbols && fresh > len(p.m) {
+		// A batch larger than the pool: the table is made for both
+		// at once (copying the few names there costs less than
+		// growing step by step while thousands go in).
+		m := make(map[string]*poolEntry, len(p.m)+fresh)
+		for k, v := range p.m {
+			m[k] = v
+		}
+		p.m = m
+	}
 	var b strings.Builder
 	b.Grow(size)
 	for i, s := range names {

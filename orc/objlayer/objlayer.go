@@ -458,10 +458,16 @@ func (u *objectUnit) prepare(r *orc.MaterializationResponsibility) (*linkContext
 	// The graph is as newUnitSlot saw it (nothing changes it before its
 	// materialization): its declared definitions are u.named.
 	var lose []*jitlink.Symbol
-	for _, d := range u.named {
-		if _, ok := owned[d.name]; !ok || discarded[d.s.Name] {
+	// kept: the declared definitions the unit still owns, each looked up
+	// once here for this walk, the one below and NotifyResolved's.
+	kept := make([]keptSymbol, 0, len(u.named))
+	for i, d := range u.named {
+		f, ok := owned[d.name]
+		if !ok || discarded[d.s.Name] {
 			lose = append(lose, d.s)
+			continue
 		}
+		kept = append(kept, keptSymbol{i: int32(i), f: f})
 	}
 	for _, s := range lose {
 		if err := g.MakeExternal(s); err != nil {
@@ -470,9 +476,11 @@ func (u *objectUnit) prepare(r *orc.MaterializationResponsibility) (*linkContext
 	}
 	u.l.mu.Lock()
 	commons := u.l.commons
-	for _, d := range u.named {
-		s := d.s
-		if _, ok := owned[d.name]; ok && s.Kind == jitlink.SymDefined {
+	for _, k := range kept {
+		// (A discarded name's symbol was lost above: it is external now,
+		// as it was when this walk looked the name up again.)
+		s := u.named[k.i].s
+		if s.Kind == jitlink.SymDefined {
 			s.Live = true
 			if s.IsCommon() {
 				c := commons[s.Name]
@@ -489,7 +497,14 @@ func (u *objectUnit) prepare(r *orc.MaterializationResponsibility) (*linkContext
 	if mm == nil {
 		return nil, fmt.Errorf("objlayer: %s: %w", g.Name, ErrNoMemoryManager)
 	}
-	return &linkContext{u: u, r: r, mm: mm, plugins: plugins, owned: owned}, nil
+	return &linkContext{u: u, r: r, mm: mm, plugins: plugins, owned: owned, kept: kept}, nil
+}
+
+// keptSymbol is a declared definition of a unit (u.named[i]) that its
+// materialization owns, with its flags.
+type keptSymbol struct {
+	i int32
+	f orc.JITSymbolFlags
 }
 
 // linkContext is the jitlink.LinkContext of one materialization.
@@ -499,6 +514,7 @@ type linkContext struct {
 	mm      jitlink.MemoryManager
 	plugins []Plugin
 	owned   orc.SymbolFlagsMap
+	kept    []keptSymbol // of u.named, those in owned and not discarded (prepare)
 
 	tlsBlock *epc.TLSBlock
 	tlsReq   epc.TLSRequest      // what tlsBlock was allocated for
@@ -728,16 +744,13 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 	}
 	syms := make(orc.SymbolMap, len(c.owned))
 	var tls map[string]jitlink.TLSRef
-	for _, d := range c.u.named {
+	for _, k := range c.kept {
+		d := c.u.named[k.i]
 		s := d.s
 		if s.Kind == jitlink.SymExternal {
 			continue // lost to another definition (prepare)
 		}
-		f, ok := c.owned[d.name]
-		if !ok {
-			continue
-		}
-		syms[d.name] = orc.ExecutorSymbolDef{Addr: s.Address(), Flags: f}
+		syms[d.name] = orc.ExecutorSymbolDef{Addr: s.Address(), Flags: k.f}
 		if ref, ok := g.TLSRefOf(s); ok {
 			if tls == nil {
 				tls = map[string]jitlink.TLSRef{}
@@ -745,9 +758,18 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 			tls[s.Name] = ref
 		}
 	}
-	for n, f := range c.owned {
-		if _, ok := syms[n]; !ok && !f.HasSideEffectsOnly() {
-			return fmt.Errorf("objlayer: %s: symbol %s was declared but is not defined after dead-stripping", g.Name, n)
+	// Every owned name but the init symbol is one of u.named (which
+	// are never side-effects-only): when syms has as many names, each
+	// owned name with an address has one, and the walk is not needed.
+	expect := len(c.owned)
+	if _, ok := c.owned[c.u.init]; ok && !c.u.init.IsZero() {
+		expect--
+	}
+	if len(syms) != expect {
+		for n, f := range c.owned {
+			if _, ok := syms[n]; !ok && !f.HasSideEffectsOnly() {
+				return fmt.Errorf("objlayer: %s: symbol %s was declared but is not defined after dead-stripping", g.Name, n)
+			}
 		}
 	}
 	if len(tls) > 0 {
@@ -792,12 +814,9 @@ func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph,
 			return err
 		}
 	}
-	all := make([]orc.SymbolName, 0, len(c.owned))
-	for n := range c.owned {
-		all = append(all, n)
-	}
-	group := orc.SymbolDependenceGroup{Symbols: all, Dependencies: c.deps}
-	return c.r.NotifyEmitted([]orc.SymbolDependenceGroup{group})
+	// One group, every owned symbol (c.owned, unless the session took
+	// some back meanwhile, which objlayer does not do).
+	return c.r.NotifyEmittedAll(c.deps)
 }
 
 // finalizedHook, when set (by a test), is called by NotifyFinalized once
