@@ -194,7 +194,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		// (Publishing: the stubs are what is published, so all are
 		// defined now.)
 		for _, n := range order {
-			u := lazy.CompileOnDemandGraph(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compileFn)
+			u := lazy.WithDirectLink(lazy.CompileOnDemandGraph(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compileFn))
 			if err := bodies.Define(u, nil); err != nil {
 				return fmt.Errorf("jit: %s: %w", name, err)
 			}
@@ -414,7 +414,7 @@ func (g *lazyIRStubs) defineLocked(ctx context.Context, jd *orc.JITDylib, count 
 			lm.fns[n] = f
 		}
 		lm.mu.Unlock()
-		u := lazy.CompileOnDemandGraph(lm.name+":"+f.Name, lm.j.Layer, g.impl, nil, orc.SymbolFlagsMap{n: orc.Exported | orc.Callable}, nil, lm.compileFn)
+		u := lazy.WithDirectLink(lazy.CompileOnDemandGraph(lm.name+":"+f.Name, lm.j.Layer, g.impl, nil, orc.SymbolFlagsMap{n: orc.Exported | orc.Callable}, nil, lm.compileFn))
 		if err := g.bodies.Define(u, nil); err != nil {
 			return fmt.Errorf("jit: %s: %w", lm.name, err)
 		}
