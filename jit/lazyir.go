@@ -46,8 +46,12 @@ func ParsePartitioning(s string) (Partitioning, error) {
 
 // LazyDylibs returns the dylibs of lazily compiled code: bodies holds the
 // compile-on-demand units the main dylib's stubs point into, impl the
-// compiled objects (which see impl first, then main: a function not
-// compiled yet is reached through its stub).
+// compiled objects of speculative batches and of partitions of several
+// functions (which see impl first, then main: a function not compiled
+// yet is reached through its stub). A function compiled on its own
+// (PartitionFunction) is linked as its unit's materialization
+// (lazy.WithDirectLink): defined in bodies, its references resolved as
+// impl's.
 func (j *JIT) LazyDylibs() (bodies, impl *orc.JITDylib, err error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
