@@ -285,8 +285,10 @@ func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 // newUnitOne is newUnitSlot(g, -1) for a graph that must declare
 // exactly the one definition n (EmitGraph for a responsibility of one
 // symbol, a lazily compiled function): the name is n's, already
-// interned, so the session's intern table is not searched again. It
-// returns nil if g declares anything else, or a common symbol.
+// interned, so the session's intern table is not searched again, and
+// the unit has no syms map (it is linked for a responsibility, never
+// defined). It returns nil if g declares anything else, or a common
+// symbol.
 func (l *Layer) newUnitOne(g *jitlink.LinkGraph, n orc.SymbolName) *objectUnit {
 	var def *jitlink.Symbol
 	for _, ss := range [2][]*jitlink.Symbol{g.Symbols, g.Absolutes} {
@@ -303,18 +305,13 @@ func (l *Layer) newUnitOne(g *jitlink.LinkGraph, n orc.SymbolName) *objectUnit {
 	if def == nil {
 		return nil
 	}
-	f := orc.Exported
-	if def.Callable {
-		f |= orc.Callable
-	}
-	if def.Linkage == jitlink.LinkageWeak {
-		f |= orc.Weak
-	}
 	l.mu.Lock()
 	order := l.nextOrder
 	l.nextOrder++
 	l.mu.Unlock()
-	u := &objectUnit{l: l, g: g, order: order, syms: orc.SymbolFlagsMap{n: f}}
+	// (No syms map: the unit is linked for r, never defined, so nothing
+	// asks for its Symbols.)
+	u := &objectUnit{l: l, g: g, order: order}
 	u.one[0] = namedSymbol{s: def, name: n}
 	u.named = u.one[:]
 	return u
