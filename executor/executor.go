@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -561,6 +562,30 @@ func Write(addr shared.ExecutorAddr, data []byte) error {
 	}
 	populate(addr, uint64(len(data)))
 	C.gorc_mem_copy(C.uint64_t(addr), unsafe.Pointer(&data[0]), C.size_t(len(data)))
+	return nil
+}
+
+// StoreUint64 stores v at addr (8-byte aligned, inside a reservation and
+// writable, or inside a dual-mapped block, through its read-write view)
+// as one atomic store made from Go: a stub's pointer repointed while
+// other threads may jump through it. Unlike an 8-byte Write it makes no
+// cgo call and forgets no debug objects (the word is live, not memory
+// being reused). A bad address is an error wrapping ErrNotReserved or
+// ErrAccess, and nothing is stored.
+func StoreUint64(addr shared.ExecutorAddr, v uint64) error {
+	if addr%8 != 0 {
+		return fmt.Errorf("executor: store [%v, +8): not 8-byte aligned", addr)
+	}
+	memMu.Lock()
+	at := dualAlias(addr, 8)
+	memMu.Unlock()
+	if at == 0 {
+		if err := checkRange("store", addr, 8, shared.ProtWrite); err != nil {
+			return err
+		}
+		at = addr
+	}
+	atomic.StoreUint64((*uint64)(unsafe.Add(unsafe.Pointer(nil), uintptr(at))), v)
 	return nil
 }
 

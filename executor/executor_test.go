@@ -465,3 +465,70 @@ func TestEHFrameRegistry(t *testing.T) {
 		t.Fatalf("deregister after all: got %v", err)
 	}
 }
+
+// TestStoreUint64: a word stored into writable memory and into a
+// dual-mapped read-only block (through its read-write view) reads back;
+// unaligned, unreserved and read-only addresses are refused, with
+// nothing stored.
+func TestStoreUint64(t *testing.T) {
+	ps := PageSize()
+	r, err := Reserve(3*ps, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer Release(r)
+	rw := shared.ExecutorAddrRange{Start: r.Start, End: r.Start.Add(ps)}
+	ro := shared.ExecutorAddrRange{Start: rw.End, End: rw.End.Add(ps)}
+	dual := shared.ExecutorAddrRange{Start: ro.End, End: r.End}
+	if err := Protect(rw, shared.ProtRead|shared.ProtWrite); err != nil {
+		t.Fatal(err)
+	}
+	if err := Protect(ro, shared.ProtRead); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := MapDual(dual, shared.ProtRead); err != nil {
+		t.Fatal(err)
+	}
+	const v = 0x1122334455667788
+	for _, c := range []struct {
+		name string
+		addr shared.ExecutorAddr
+		err  error // nil: stored
+	}{
+		{"writable", rw.Start.Add(16), nil},
+		{"dual-mapped", dual.Start.Add(ps - 8), nil},
+		{"read-only", ro.Start, ErrAccess},
+		{"unreserved", r.End.Add(1000 * ps), ErrNotReserved},
+		{"unaligned", rw.Start.Add(4), nil},
+	} {
+		err := StoreUint64(c.addr, v)
+		if c.name == "unaligned" {
+			if err == nil || !strings.Contains(err.Error(), "aligned") {
+				t.Errorf("%s: %v, want an alignment error", c.name, err)
+			}
+			continue
+		}
+		if c.err != nil {
+			if !errors.Is(err, c.err) {
+				t.Errorf("%s: %v, want %v", c.name, err, c.err)
+			}
+			if b, err := Read(c.addr, 8); err == nil && binary.LittleEndian.Uint64(b) != 0 {
+				t.Errorf("%s: stored %#x despite the error", c.name, binary.LittleEndian.Uint64(b))
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		b, err := Read(c.addr, 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := binary.LittleEndian.Uint64(b); got != v {
+			t.Errorf("%s: read back %#x, want %#x", c.name, got, uint64(v))
+		}
+	}
+	if b, _ := Read(rw.Start.Add(4), 8); binary.LittleEndian.Uint64(b) != 0 {
+		t.Errorf("unaligned store wrote %x", b)
+	}
+}

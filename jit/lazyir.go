@@ -46,8 +46,12 @@ func ParsePartitioning(s string) (Partitioning, error) {
 
 // LazyDylibs returns the dylibs of lazily compiled code: bodies holds the
 // compile-on-demand units the main dylib's stubs point into, impl the
-// compiled objects (which see impl first, then main: a function not
-// compiled yet is reached through its stub).
+// compiled objects of speculative batches and of partitions of several
+// functions (which see impl first, then main: a function not compiled
+// yet is reached through its stub). A function compiled on its own
+// (PartitionFunction) is linked as its unit's materialization
+// (lazy.WithDirectLink): defined in bodies, its references resolved as
+// impl's.
 func (j *JIT) LazyDylibs() (bodies, impl *orc.JITDylib, err error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -194,7 +198,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		// (Publishing: the stubs are what is published, so all are
 		// defined now.)
 		for _, n := range order {
-			u := lazy.CompileOnDemandGraph(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compileFn)
+			u := lazy.WithDirectLink(lazy.CompileOnDemandGraph(name+":"+n.String(), j.Layer, impl, nil, orc.SymbolFlagsMap{n: syms[n]}, nil, lm.compileFn))
 			if err := bodies.Define(u, nil); err != nil {
 				return fmt.Errorf("jit: %s: %w", name, err)
 			}
@@ -414,7 +418,7 @@ func (g *lazyIRStubs) defineLocked(ctx context.Context, jd *orc.JITDylib, count 
 			lm.fns[n] = f
 		}
 		lm.mu.Unlock()
-		u := lazy.CompileOnDemandGraph(lm.name+":"+f.Name, lm.j.Layer, g.impl, nil, orc.SymbolFlagsMap{n: orc.Exported | orc.Callable}, nil, lm.compileFn)
+		u := lazy.WithDirectLink(lazy.CompileOnDemandGraph(lm.name+":"+f.Name, lm.j.Layer, g.impl, nil, orc.SymbolFlagsMap{n: orc.Exported | orc.Callable}, nil, lm.compileFn))
 		if err := g.bodies.Define(u, nil); err != nil {
 			return fmt.Errorf("jit: %s: %w", lm.name, err)
 		}

@@ -44,6 +44,14 @@ type MemoryAccess interface {
 	Release(ctx context.Context, r shared.ExecutorAddrRange) error
 }
 
+// WordStorer is an optional interface of a MemoryAccess whose executor
+// shares this process (InProcess): StoreUint64 stores one aligned 8-byte
+// word at once and atomically, as a lazy stub's pointer is repointed,
+// without the checks and copies of an 8-byte Write.
+type WordStorer interface {
+	StoreUint64(ctx context.Context, addr shared.ExecutorAddr, v uint64) error
+}
+
 // MemOpKind is the kind of a Batcher step.
 type MemOpKind uint8
 

@@ -124,6 +124,14 @@ func (p *InProcess) Write(ctx context.Context, addr shared.ExecutorAddr, data []
 	return executor.Write(addr, data)
 }
 
+// StoreUint64 implements WordStorer: one atomic store, no cgo call.
+func (p *InProcess) StoreUint64(ctx context.Context, addr shared.ExecutorAddr, v uint64) error {
+	if err := p.check(ctx, "store"); err != nil {
+		return err
+	}
+	return executor.StoreUint64(addr, v)
+}
+
 // Read implements MemoryAccess.
 func (p *InProcess) Read(ctx context.Context, addr shared.ExecutorAddr, n uint64) ([]byte, error) {
 	if err := p.check(ctx, "read"); err != nil {

@@ -193,12 +193,14 @@ func (e *Remote) BatchBeforeNext(ctx context.Context, ops []MemOp) (int, error) 
 	if e.noBatch.Load() || !e.quickSteps(ops) {
 		return e.Batch(ctx, ops)
 	}
-	if batchSize(ops)-8 > maxHeld {
+	size := batchSize(ops) - 8
+	if size > maxHeld {
 		// Too large to hold back (checked before encoding it, which
 		// would copy all its bytes for nothing): one batch of its own.
 		return e.Batch(ctx, ops)
 	}
 	var enc wire.Encoder
+	enc.Grow(size) // one allocation, not one per doubling
 	if i, err := encodeSteps(&enc, ops, maxHeld); err != nil {
 		if errors.Is(err, ErrBatchUnsupported) {
 			// Too large to hold back: one batch of its own (Batch's

@@ -34,7 +34,9 @@ import (
 // difference firstcall-ns/fn, the figure the goal names. In this process
 // it also reports the process's CPU time (firstcall-cpu-ns/fn), Go heap
 // allocations (firstcall-allocs/fn) and minor page faults
-// (firstcall-faults/fn) of the first run over the second. close-ns/fn is
+// (firstcall-faults/fn) of the first run over the second; with a child
+// executor, this process's (the controller's) CPU time and allocations
+// (controller-cpu-ns/fn, controller-allocs/fn). close-ns/fn is
 // the session's close (freeing every function's code) per function.
 // (ns/op is the whole iteration with its set-up: not the figure to read.)
 func BenchmarkFirstCall(b *testing.B) { benchmarkFirstCalls(b, false) }
@@ -72,15 +74,15 @@ func benchmarkFirstCalls(b *testing.B, chain bool) {
 				// have it (cmd/gorc: run.go, kaleido.go).
 				runtime.GC()
 				gc := debug.SetGCPercent(-1)
-				c0, m0, f0 := usage(exec == "local")
+				c0, m0, f0 := usage()
 				t0 := time.Now()
 				runWant(ctx, b, j, caller, want)
 				t1 := time.Now()
-				c1, m1, f1 := usage(exec == "local")
+				c1, m1, f1 := usage()
 				t2 := time.Now()
 				runWant(ctx, b, j, caller, want)
 				t3 := time.Now()
-				c2, m2, f2 := usage(exec == "local")
+				c2, m2, f2 := usage()
 				debug.SetGCPercent(gc)
 				first += t1.Sub(t0)
 				again += t3.Sub(t2)
@@ -104,6 +106,11 @@ func benchmarkFirstCalls(b *testing.B, chain bool) {
 				b.ReportMetric(per(cpu), "firstcall-cpu-ns/fn")
 				b.ReportMetric(float64(allocs)/float64(b.N*n), "firstcall-allocs/fn")
 				b.ReportMetric(float64(faults)/float64(b.N*n), "firstcall-faults/fn")
+			} else {
+				// This process is the controller only: its CPU time and
+				// allocations (the executor's are the child's).
+				b.ReportMetric(per(cpu), "controller-cpu-ns/fn")
+				b.ReportMetric(float64(allocs)/float64(b.N*n), "controller-allocs/fn")
 			}
 		})
 	}
@@ -176,12 +183,8 @@ func runWant(ctx context.Context, b *testing.B, j *jit.JIT, a shared.ExecutorAdd
 }
 
 // usage returns this process's CPU time, Go heap allocations so far and
-// minor page faults (zeros unless local: a child's are not this
-// process's).
-func usage(local bool) (time.Duration, uint64, int64) {
-	if !local {
-		return 0, 0, 0
-	}
+// minor page faults (with a child executor: the controller's only).
+func usage() (time.Duration, uint64, int64) {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	var ms runtime.MemStats

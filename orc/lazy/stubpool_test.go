@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/orc/lazy"
 	"github.com/gorc-jit/gorc/shared"
 )
@@ -93,10 +94,11 @@ func ExampleStubsManager_PoolStubs() {
 	// allocations: 1
 }
 
-// TestLazyFunctionsHaveNoInitSymbol: the object of a lazily compiled
-// function is added without an init symbol (objlayer.AddGraphNoInit):
-// after first calls, the impl dylib holds the functions and no
-// "$.gorc.init." names, and the functions run.
+// TestLazyFunctionsHaveNoInitSymbol: the graph of a lazily compiled
+// function is linked as its compile-on-demand unit's own materialization
+// (lazy.WithDirectLink, objlayer.EmitGraph): after first calls, the
+// bodies dylib holds the functions, the impl dylib nothing, neither a
+// "$.gorc.init." name, and the functions run.
 func TestLazyFunctionsHaveNoInitSymbol(t *testing.T) {
 	ctx := context.Background()
 	j, err := jit.New(ctx, jit.Options{})
@@ -116,16 +118,21 @@ func TestLazyFunctionsHaveNoInitSymbol(t *testing.T) {
 	if st, err := j.EPC.RunAsMain(ctx, a, []string{"x"}); err != nil || st != 20 {
 		t.Fatalf("h2(1) = %d, %v; want 20", st, err)
 	}
-	_, impl, err := j.LazyDylibs()
+	bodies, impl, err := j.LazyDylibs()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for _, si := range impl.Symbols() {
-		names = append(names, si.Name.String())
-	}
-	if fmt.Sprint(names) != "[h1 h2]" {
-		t.Errorf("impl dylib holds %v, want [h1 h2] (no init symbols)", names)
+	for _, c := range []struct {
+		jd   *orc.JITDylib
+		want string
+	}{{bodies, "[h1 h2]"}, {impl, "[]"}} {
+		var names []string
+		for _, si := range c.jd.Symbols() {
+			names = append(names, si.Name.String())
+		}
+		if fmt.Sprint(names) != c.want {
+			t.Errorf("%s holds %v, want %s (no init symbols)", c.jd.Name(), names, c.want)
+		}
 	}
 }
 

@@ -292,6 +292,13 @@ func (m *StubsManager) UpdatePointers(ctx context.Context, names []string, addrs
 }
 
 func (m *StubsManager) writePointer(ctx context.Context, name string, s Stub, addr shared.ExecutorAddr) error {
+	if ws, ok := m.mem.(epc.WordStorer); ok && m.arch.PointerSize() == 8 {
+		// In this process: one atomic store, no cgo call.
+		if err := ws.StoreUint64(ctx, s.Pointer, uint64(addr)); err != nil {
+			return fmt.Errorf("lazy: update pointer of stub %q at %v: %w", name, s.Pointer, err)
+		}
+		return nil
+	}
 	var b []byte
 	switch m.arch.PointerSize() {
 	case 8:

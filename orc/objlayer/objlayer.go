@@ -282,6 +282,41 @@ func (l *Layer) newUnitSlot(g *jitlink.LinkGraph, slot int) *objectUnit {
 	return u
 }
 
+// newUnitOne is newUnitSlot(g, -1) for a graph that must declare
+// exactly the one definition n (EmitGraph for a responsibility of one
+// symbol, a lazily compiled function): the name is n's, already
+// interned, so the session's intern table is not searched again, and
+// the unit has no syms map (it is linked for a responsibility, never
+// defined). It returns nil if g declares anything else, or a common
+// symbol.
+func (l *Layer) newUnitOne(g *jitlink.LinkGraph, n orc.SymbolName) *objectUnit {
+	var def *jitlink.Symbol
+	for _, ss := range [2][]*jitlink.Symbol{g.Symbols, g.Absolutes} {
+		for _, s := range ss {
+			if s.Name == "" || s.Scope == jitlink.ScopeLocal || isLocalOnly(s.Name) {
+				continue
+			}
+			if def != nil || s.Name != n.String() || s.IsCommon() {
+				return nil
+			}
+			def = s
+		}
+	}
+	if def == nil {
+		return nil
+	}
+	l.mu.Lock()
+	order := l.nextOrder
+	l.nextOrder++
+	l.mu.Unlock()
+	// (No syms map: the unit is linked for r, never defined, so nothing
+	// asks for its Symbols.)
+	u := &objectUnit{l: l, g: g, order: order}
+	u.one[0] = namedSymbol{s: def, name: n}
+	u.named = u.one[:]
+	return u
+}
+
 // objectUnit is the MaterializationUnit of one object.
 type objectUnit struct {
 	l     *Layer
@@ -302,6 +337,7 @@ type objectUnit struct {
 	// graph against what the session left the unit by these, with no
 	// map from name strings (a merged archive wave declares about 1,300).
 	named []namedSymbol
+	one   [1]namedSymbol // named's storage for a one-definition unit (newUnitOne)
 
 	// queued: Queued has counted this unit's next link in l.inflight;
 	// Materialize takes the count over (or counts the link itself).
@@ -415,12 +451,13 @@ func (l *Layer) EmitGraph(ctx context.Context, r *orc.MaterializationResponsibil
 			return false, nil
 		}
 	}
-	u := l.newUnitSlot(g, -1)
+	var u *objectUnit
 	if n, _, one := r.SingleSymbol(); one {
-		if _, def := u.syms[n]; !def || len(u.syms) != 1 {
+		if u = l.newUnitOne(g, n); u == nil {
 			return false, nil
 		}
 	} else {
+		u = l.newUnitSlot(g, -1)
 		owned := r.Symbols()
 		if len(owned) != len(u.syms) {
 			return false, nil

@@ -49,6 +49,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 )
 
 // Version is the protocol version. Version 2 added stdio forwarding
@@ -338,6 +339,10 @@ func ReadFrame(r io.Reader) (Frame, error) {
 
 // Encoder builds a payload.
 type Encoder struct{ b []byte }
+
+// Grow makes room for n more bytes, so that encoding that many makes
+// no further allocation.
+func (e *Encoder) Grow(n int) { e.b = slices.Grow(e.b, n) }
 
 // U64 appends v.
 func (e *Encoder) U64(v uint64) *Encoder { e.b = binary.LittleEndian.AppendUint64(e.b, v); return e }
