@@ -998,6 +998,7 @@ int gorc_tls_info(uint64_t handle, uint64_t tpoff_slot, uint64_t *modid, int64_t
 struct tls_modname {
 	size_t modid;
 	char *name;
+	uint64_t memsz, align;
 };
 
 static int tls_modname_cb(struct dl_phdr_info *info, size_t size, void *data) {
@@ -1005,6 +1006,12 @@ static int tls_modname_cb(struct dl_phdr_info *info, size_t size, void *data) {
 	(void)size;
 	if (info->dlpi_tls_modid != m->modid) return 0;
 	m->name = strdup(info->dlpi_name && info->dlpi_name[0] ? info->dlpi_name : "the executable");
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type == PT_TLS) {
+			m->memsz = info->dlpi_phdr[i].p_memsz;
+			m->align = info->dlpi_phdr[i].p_align;
+		}
+	}
 	return 1;
 }
 
@@ -1015,7 +1022,8 @@ static int tls_modname_cb(struct dl_phdr_info *info, size_t size, void *data) {
  * module's TLS id, the symbol's offset in that module's block and (a
  * TPOFF64 first moving the module into static TLS, CHECK_STATIC_TLS) its
  * offset from the thread pointer into the slots at the carrier's base +
- * slots. lib gets the defining module's name. Returns the carrier's
+ * slots, out[0..nslots); out[3] and out[4] get the size and alignment of
+ * the module's TLS block. lib gets the defining module's name. Returns the carrier's
  * handle, or 0 with *err set (dlerror's text). */
 uint64_t gorc_tls_extern(const char *path, uint64_t slots, int nslots, uint64_t *out, char **lib, char **err) {
 	dlerror();
@@ -1030,9 +1038,11 @@ uint64_t gorc_tls_extern(const char *path, uint64_t slots, int nslots, uint64_t 
 		return 0;
 	}
 	memcpy(out, (const void *)(uintptr_t)(lm->l_addr + slots), 8 * (size_t)nslots);
-	struct tls_modname m = {(size_t)out[0], NULL};
+	struct tls_modname m = {(size_t)out[0], NULL, 0, 0};
 	if (m.modid) dl_iterate_phdr(tls_modname_cb, &m);
 	*lib = m.name;
+	out[3] = m.memsz;
+	out[4] = m.align;
 	return (uint64_t)(uintptr_t)h;
 }
 

@@ -306,6 +306,8 @@ type ExternalTLS struct {
 	// Why says, when !Static, why the module could not be moved into
 	// static TLS (glibc's message and the tunable that makes room).
 	Why string
+
+	blockSize, blockAlign uint64 // the module's PT_TLS
 }
 
 var (
@@ -341,10 +343,22 @@ func ResolveExternalTLS(name string) (ExternalTLS, error) {
 	}
 	r, err := loadTLSRef(name, true)
 	if err != nil && strings.Contains(err.Error(), "static TLS") {
-		why := fmt.Sprintf("glibc could not move it into static TLS (%v); if the library's TLS was not yet used, "+
-			"start the process with a larger GLIBC_TUNABLES=%s=N (executor.EnsureStaticTLS)", err, StaticTLSTunable)
+		static := err
 		r, err = loadTLSRef(name, false)
-		r.Why = why
+		if err == nil {
+			// Two causes give glibc's one message: tell them apart by
+			// asking for a block of the module's shape (a few bytes of
+			// surplus lost, on this failure path only).
+			if _, e := AllocateTLS(TLSRequest{Size: max(r.blockSize, 1), Align: r.blockAlign}); e != nil {
+				r.Why = fmt.Sprintf("its %d-byte TLS block does not fit in glibc's static TLS surplus (%v); "+
+					"start the process with GLIBC_TUNABLES=%s=N, N large enough (executor.EnsureStaticTLS does that)",
+					r.blockSize, static, StaticTLSTunable)
+			} else {
+				r.Why = fmt.Sprintf("glibc could not move it into static TLS (%v): the library's TLS was already "+
+					"allocated dynamically (__tls_get_addr, e.g. its own code ran in some thread), and then never moves; "+
+					"link the objects before the program runs, or compile them -fPIC (general-dynamic)", static)
+			}
+		}
 	}
 	if err != nil {
 		if strings.Contains(err.Error(), "undefined symbol") {
@@ -380,7 +394,7 @@ func loadTLSRef(name string, static bool) (ExternalTLS, error) {
 	if static {
 		n = 3
 	}
-	var out [3]C.uint64_t
+	var out [5]C.uint64_t
 	var lib, cerr *C.char
 	if C.gorc_tls_extern(path, C.uint64_t(slots), C.int(n), &out[0], &lib, &cerr) == 0 {
 		msg := C.GoString(cerr)
@@ -394,7 +408,8 @@ func loadTLSRef(name string, static bool) (ExternalTLS, error) {
 	tlsMu.Lock()
 	tlsFiles = append(tlsFiles, f)
 	tlsMu.Unlock()
-	r := ExternalTLS{Found: true, ModuleID: uint64(out[0]), Offset: uint64(out[1]), Static: static, TPOffset: int64(out[2])}
+	r := ExternalTLS{Found: true, ModuleID: uint64(out[0]), Offset: uint64(out[1]), Static: static, TPOffset: int64(out[2]),
+		blockSize: uint64(out[3]), blockAlign: uint64(out[4])}
 	if lib != nil {
 		r.Library = C.GoString(lib)
 		C.free(unsafe.Pointer(lib))

@@ -97,6 +97,7 @@ type Layer struct {
 	allocs    map[orc.ResourceKey][]jitlink.FinalizedAlloc
 	commons   map[string]commonSize
 	tls       map[string]jitlink.TLSRef
+	extTLS    map[string]epc.ExternalTLS // thread-local symbols of the executor's libraries (ExternalTLS)
 	inits     []Initializer
 	finis     []Initializer
 	undefined map[Undefined]orc.ResourceKey // and the tracker of the referrer
@@ -123,6 +124,7 @@ func New(es *orc.ExecutionSession, e epc.ExecutorProcessControl, mm jitlink.Memo
 		allocs:    map[orc.ResourceKey][]jitlink.FinalizedAlloc{},
 		commons:   map[string]commonSize{},
 		tls:       map[string]jitlink.TLSRef{},
+		extTLS:    map[string]epc.ExternalTLS{},
 		undefined: map[Undefined]orc.ResourceKey{},
 	}
 	l.idle = sync.NewCond(&l.mu)
@@ -506,6 +508,7 @@ type linkContext struct {
 	dso      shared.ExecutorAddr // the tracker's module DSO handle, or 0
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
+	tlsExt   []string // the graph's external thread-local symbols (ResolveEarly)
 }
 
 var _ jitlink.TLSLinkContext = (*linkContext)(nil)
@@ -593,6 +596,9 @@ func (c *linkContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
 	es := c.u.l.es
 	set := make(orc.SymbolLookupSet, 0, len(g.Externals))
 	for n, s := range g.Externals {
+		if s.TLS {
+			c.tlsExt = append(c.tlsExt, n)
+		}
 		if s.TLS || n == dsoHandleName {
 			continue // (ExternalTLS and the module handle need LookupExternals)
 		}
@@ -622,6 +628,9 @@ func (c *linkContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
 // into one UndefinedError (and recorded in the layer, see Undefined).
 func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
 	es := c.u.l.es
+	if len(c.tlsExt) > 0 {
+		c.u.l.resolveLibraryTLS(ctx, c.tlsExt)
+	}
 	order := c.searchOrder()
 	res := make(map[string]jitlink.ExternalDef, len(syms))
 	if c.deps == nil {
@@ -831,11 +840,68 @@ func (c *linkContext) ExternalTLS(ctx context.Context, name string, addr shared.
 	l := c.u.l
 	l.mu.Lock()
 	ref, ok := l.tls[name]
+	x, lib := l.extTLS[name]
 	l.mu.Unlock()
-	if !ok {
-		return jitlink.TLSLayout{}, 0, fmt.Errorf("thread-local symbol %s is not defined by a JIT'd object", name)
+	if ok {
+		return ref.Layout, ref.Offset, nil
 	}
-	return ref.Layout, ref.Offset, nil
+	if !lib {
+		// Not asked before the lookup (ResolveEarly did not see it): ask
+		// now. (The lookup's dlsym may have made the module's TLS
+		// dynamic: general-dynamic accesses still work.)
+		l.resolveLibraryTLS(ctx, []string{name})
+		l.mu.Lock()
+		x, lib = l.extTLS[name]
+		l.mu.Unlock()
+	}
+	if !lib {
+		return jitlink.TLSLayout{}, 0, fmt.Errorf("thread-local symbol %s is not defined by a JIT'd object or a loaded library", name)
+	}
+	tl := jitlink.TLSLayout{Static: x.Static, TPOffset: x.TPOffset - int64(x.Offset), Module: x.ModuleID,
+		GetAddr: l.e.BootstrapSymbols()[epc.TLSGetAddrName]}
+	if !x.Static {
+		tl.Why = fmt.Sprintf("%s is defined in %s, whose TLS is dynamic: %s", name, x.Library, x.Why)
+	}
+	return tl, x.Offset, nil
+}
+
+// resolveLibraryTLS asks the executor, in one request, where the
+// thread-local symbols names not defined by JIT'd objects nor asked
+// before live in its loaded libraries (epc.ExternalTLSResolver), and
+// records those found. It runs before the graph's externals are looked
+// up: the executor's dlsym of a thread-local symbol allocates its
+// module's block dynamically, after which glibc never puts it in static
+// TLS (and initial-exec accesses could not be linked). Errors are left
+// for ExternalTLS to report (the symbol is then not found).
+func (l *Layer) resolveLibraryTLS(ctx context.Context, names []string) {
+	tr, ok := l.e.(epc.ExternalTLSResolver)
+	if !ok {
+		return
+	}
+	var ask []string
+	l.mu.Lock()
+	for _, n := range names {
+		_, jit := l.tls[n]
+		_, lib := l.extTLS[n]
+		if !jit && !lib {
+			ask = append(ask, n)
+		}
+	}
+	l.mu.Unlock()
+	if len(ask) == 0 {
+		return
+	}
+	rs, err := tr.ResolveExternalTLS(ctx, ask)
+	if err != nil {
+		return
+	}
+	l.mu.Lock()
+	for i, r := range rs {
+		if r.Found {
+			l.extTLS[ask[i]] = r
+		}
+	}
+	l.mu.Unlock()
 }
 
 // recordInitsLocked records the constructors and destructors of g,
