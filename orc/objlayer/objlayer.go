@@ -98,6 +98,7 @@ type Layer struct {
 	commons   map[string]commonSize
 	tls       map[string]jitlink.TLSRef
 	extTLS    map[string]epc.ExternalTLS // thread-local symbols of the executor's libraries (ExternalTLS)
+	tlsWait   func() error               // SetLibraryWait
 	inits     []Initializer
 	finis     []Initializer
 	undefined map[Undefined]orc.ResourceKey // and the tracker of the referrer
@@ -865,6 +866,16 @@ func (c *linkContext) ExternalTLS(ctx context.Context, name string, addr shared.
 	return tl, x.Offset, nil
 }
 
+// SetLibraryWait sets a function the layer calls before it asks the
+// executor about thread-local symbols of its libraries: one that returns
+// once the shared libraries still loading are loaded (as the process
+// symbol generator waits for them, jit.WaitBeforeProcessSymbols).
+func (l *Layer) SetLibraryWait(wait func() error) {
+	l.mu.Lock()
+	l.tlsWait = wait
+	l.mu.Unlock()
+}
+
 // resolveLibraryTLS asks the executor, in one request, where the
 // thread-local symbols names not defined by JIT'd objects nor asked
 // before live in its loaded libraries (epc.ExternalTLSResolver), and
@@ -877,6 +888,12 @@ func (l *Layer) resolveLibraryTLS(ctx context.Context, names []string) {
 	tr, ok := l.e.(epc.ExternalTLSResolver)
 	if !ok {
 		return
+	}
+	l.mu.Lock()
+	wait := l.tlsWait
+	l.mu.Unlock()
+	if wait != nil && wait() != nil {
+		return // (the lookup reports the library's failure)
 	}
 	var ask []string
 	l.mu.Lock()
