@@ -509,7 +509,7 @@ type linkContext struct {
 	dso      shared.ExecutorAddr // the tracker's module DSO handle, or 0
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
-	tlsExt   []string // the graph's external thread-local symbols (ResolveEarly)
+	tlsExt   []string // the graph's external thread-local symbols (ModifyPassConfig)
 }
 
 var _ jitlink.TLSLinkContext = (*linkContext)(nil)
@@ -522,6 +522,11 @@ func (c *linkContext) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassCo
 	// other (a cycle) find each other Resolved instead of waiting.
 	cfg.PostAllocation = append(cfg.PostAllocation, c.notifyResolvedEarly)
 	cfg.PostFixup = append(cfg.PostFixup, c.addActions)
+	for n, s := range g.Externals {
+		if s.TLS {
+			c.tlsExt = append(c.tlsExt, n) // (LookupExternals asks the executor about them first)
+		}
+	}
 	for _, p := range c.plugins {
 		if err := p.ModifyPassConfig(c.r, g, cfg); err != nil {
 			return err
@@ -597,9 +602,6 @@ func (c *linkContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
 	es := c.u.l.es
 	set := make(orc.SymbolLookupSet, 0, len(g.Externals))
 	for n, s := range g.Externals {
-		if s.TLS {
-			c.tlsExt = append(c.tlsExt, n)
-		}
 		if s.TLS || n == dsoHandleName {
 			continue // (ExternalTLS and the module handle need LookupExternals)
 		}
@@ -847,7 +849,7 @@ func (c *linkContext) ExternalTLS(ctx context.Context, name string, addr shared.
 		return ref.Layout, ref.Offset, nil
 	}
 	if !lib {
-		// Not asked before the lookup (ResolveEarly did not see it): ask
+		// Not asked before the lookup (ModifyPassConfig did not see it): ask
 		// now. (The lookup's dlsym may have made the module's TLS
 		// dynamic: general-dynamic accesses still work.)
 		l.resolveLibraryTLS(ctx, []string{name})
