@@ -1023,8 +1023,9 @@ static int tls_modname_cb(struct dl_phdr_info *info, size_t size, void *data) {
  * TPOFF64 first moving the module into static TLS, CHECK_STATIC_TLS) its
  * offset from the thread pointer into the slots at the carrier's base +
  * slots, out[0..nslots); out[3] and out[4] get the size and alignment of
- * the module's TLS block. lib gets the defining module's name. Returns the carrier's
- * handle, or 0 with *err set (dlerror's text). */
+ * the module's TLS block. lib gets the defining module's name. The
+ * carrier is closed again. Returns 1, or 0 with *err set (dlerror's
+ * text). */
 uint64_t gorc_tls_extern(const char *path, uint64_t slots, int nslots, uint64_t *out, char **lib, char **err) {
 	dlerror();
 	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -1043,7 +1044,10 @@ uint64_t gorc_tls_extern(const char *path, uint64_t slots, int nslots, uint64_t 
 	*lib = m.name;
 	out[3] = m.memsz;
 	out[4] = m.align;
-	return (uint64_t)(uintptr_t)h;
+	/* The answers are read: the carrier can go (the defining module
+	 * keeps its static TLS placement for good). */
+	dlclose(h);
+	return 1;
 }
 
 static void *tpoff_thread(void *p) {

@@ -396,18 +396,15 @@ func loadTLSRef(name string, static bool) (ExternalTLS, error) {
 	}
 	var out [5]C.uint64_t
 	var lib, cerr *C.char
-	if C.gorc_tls_extern(path, C.uint64_t(slots), C.int(n), &out[0], &lib, &cerr) == 0 {
+	ok := C.gorc_tls_extern(path, C.uint64_t(slots), C.int(n), &out[0], &lib, &cerr) != 0
+	// The carrier is closed (or was never loaded): its descriptor can go.
+	privateFD(int(fd), false)
+	f.Close()
+	if !ok {
 		msg := C.GoString(cerr)
 		C.free(unsafe.Pointer(cerr))
-		privateFD(int(fd), false)
-		f.Close()
 		return ExternalTLS{}, fmt.Errorf("%s", msg)
 	}
-	// The descriptor stays open, as AllocateTLS's: the loaded carrier is
-	// known to glibc by its /proc/self/fd/N name.
-	tlsMu.Lock()
-	tlsFiles = append(tlsFiles, f)
-	tlsMu.Unlock()
 	r := ExternalTLS{Found: true, ModuleID: uint64(out[0]), Offset: uint64(out[1]), Static: static, TPOffset: int64(out[2]),
 		blockSize: uint64(out[3]), blockAlign: uint64(out[4])}
 	if lib != nil {
