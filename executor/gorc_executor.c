@@ -1318,6 +1318,61 @@ int gorc_tls_info(uint64_t handle, uint64_t tpoff_slot, uint64_t *modid, int64_t
 	return 0;
 }
 
+struct tls_modname {
+	size_t modid;
+	char *name;
+	uint64_t memsz, align;
+};
+
+static int tls_modname_cb(struct dl_phdr_info *info, size_t size, void *data) {
+	struct tls_modname *m = data;
+	(void)size;
+	if (info->dlpi_tls_modid != m->modid) return 0;
+	m->name = strdup(info->dlpi_name && info->dlpi_name[0] ? info->dlpi_name : "the executable");
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type == PT_TLS) {
+			m->memsz = info->dlpi_phdr[i].p_memsz;
+			m->align = info->dlpi_phdr[i].p_align;
+		}
+	}
+	return 1;
+}
+
+/* gorc_tls_extern dlopens (RTLD_NOW | RTLD_LOCAL) a carrier object
+ * whose relocations R_X86_64_DTPMOD64, R_X86_64_DTPOFF64 and, when
+ * nslots is 3, R_X86_64_TPOFF64 name one undefined thread-local
+ * symbol: ld.so resolves it in the global scope and writes the defining
+ * module's TLS id, the symbol's offset in that module's block and (a
+ * TPOFF64 first moving the module into static TLS, CHECK_STATIC_TLS) its
+ * offset from the thread pointer into the slots at the carrier's base +
+ * slots, out[0..nslots); out[3] and out[4] get the size and alignment of
+ * the module's TLS block. lib gets the defining module's name. The
+ * carrier is closed again. Returns 1, or 0 with *err set (dlerror's
+ * text). */
+uint64_t gorc_tls_extern(const char *path, uint64_t slots, int nslots, uint64_t *out, char **lib, char **err) {
+	dlerror();
+	void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		*err = dup_dlerror("dlopen failed");
+		return 0;
+	}
+	struct link_map *lm = NULL;
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) != 0 || !lm) {
+		*err = dup_dlerror("dlinfo failed");
+		return 0;
+	}
+	memcpy(out, (const void *)(uintptr_t)(lm->l_addr + slots), 8 * (size_t)nslots);
+	struct tls_modname m = {(size_t)out[0], NULL, 0, 0};
+	if (m.modid) dl_iterate_phdr(tls_modname_cb, &m);
+	*lib = m.name;
+	out[3] = m.memsz;
+	out[4] = m.align;
+	/* The answers are read: the carrier can go (the defining module
+	 * keeps its static TLS placement for good). */
+	dlclose(h);
+	return 1;
+}
+
 static void *tpoff_thread(void *p) {
 	uint64_t *io = p;
 	void *data = NULL;

@@ -81,6 +81,7 @@ int gorc_tls_info(uint64_t handle, uint64_t tpoff_slot, uint64_t *modid, int64_t
 int64_t gorc_tls_tpoff_in_new_thread(uint64_t handle);
 uint64_t gorc_thread_pointer(void);
 uint64_t gorc_link_map_base(uint64_t handle);
+uint64_t gorc_tls_extern(const char *path, uint64_t slots, int nslots, uint64_t *out, char **lib, char **err);
 void gorc_tls_register_image(uint64_t addr, uint64_t size);
 void gorc_call_tls_ready(uint64_t dst, uint64_t size); /* gorc_call.c */
 int gorc_memfd(const char *name);

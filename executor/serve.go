@@ -301,7 +301,7 @@ func serve(ctx context.Context, r io.Reader, w io.Writer, sh *sharedConn) error 
 func quick(f wire.Frame) bool {
 	switch f.Op {
 	case wire.OpReserve, wire.OpReserveShared, wire.OpProtect, wire.OpDecommit, wire.OpWrite, wire.OpRead,
-		wire.OpRelease, wire.OpLookup, wire.OpAllocateTLS, wire.OpMapDual,
+		wire.OpRelease, wire.OpLookup, wire.OpAllocateTLS, wire.OpResolveTLS, wire.OpMapDual,
 		wire.OpPublish, wire.OpEmitted, wire.OpPublishFail: // (the directory's waits are not quick)
 		return true
 	case wire.OpCallWrapper:
@@ -907,6 +907,27 @@ func (s *server) dispatchOwn(f wire.Frame) ([]byte, error) {
 			return nil, err
 		}
 		return e.U64(b.ModuleID).U64(uint64(b.TPOffset)).U64(uint64(b.ImageAddr)).Payload(), nil
+	case wire.OpResolveTLS:
+		names := d.Strings()
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+		e.U64(uint64(len(names)))
+		for _, n := range names {
+			r, err := ResolveExternalTLS(n)
+			if err != nil {
+				return nil, err
+			}
+			var flags uint64
+			if r.Found {
+				flags |= 1
+			}
+			if r.Static {
+				flags |= 2
+			}
+			e.U64(flags).U64(r.ModuleID).U64(r.Offset).U64(uint64(r.TPOffset)).String(r.Library).String(r.Why)
+		}
+		return e.Payload(), nil
 	case wire.OpRunProgram:
 		p := Program{Main: shared.ExecutorAddr(d.U64()), Args: d.Strings(), Inits: addrs(d.U64s()), Finis: addrs(d.U64s())}
 		if err := d.Finish(); err != nil {

@@ -290,3 +290,206 @@ func EnsureStaticTLS(min uint64) error {
 	err := syscall.Exec("/proc/self/exe", os.Args, env)
 	return fmt.Errorf("executor: re-executing with %s=%d: %w", StaticTLSTunable, min, err)
 }
+
+// ExternalTLS is where a thread-local symbol defined by a shared library
+// loaded in this process lives (ResolveExternalTLS).
+type ExternalTLS struct {
+	Found    bool   // a loaded library (or the executable) defines it
+	ModuleID uint64 // tls_index.ti_module of the defining module
+	Offset   uint64 // the symbol's offset in that module's TLS block (tls_index.ti_offset)
+	// Static: the module's block is in static TLS, at the same offset
+	// from the thread pointer in every thread; TPOffset is the symbol's
+	// address minus the thread pointer.
+	Static   bool
+	TPOffset int64
+	Library  string // the defining module's path
+	// Why says, when !Static, why the module could not be moved into
+	// static TLS (glibc's message and the tunable that makes room).
+	Why string
+
+	blockSize, blockAlign uint64 // the module's PT_TLS
+}
+
+var (
+	extTLSMu sync.Mutex
+	extTLS   = map[string]ExternalTLS{}
+)
+
+// ResolveExternalTLS finds the thread-local symbol name among the
+// shared libraries loaded in this process (the global scope, as ld.so
+// binds a library's references) and returns its module id and offset for
+// general-dynamic access and, when the defining module's block is or can
+// be put in static TLS, its thread-pointer offset for initial-exec
+// access. Found is false when no loaded object defines it.
+//
+// It dlopens a carrier (BuildTLSRefObject) whose R_X86_64_TPOFF64
+// relocation against name makes glibc move the defining module into
+// static TLS (CHECK_STATIC_TLS, as for an initial-exec access in a
+// dlopened library), copying its initialization image into the static
+// block of every existing thread; new threads get it at creation. That
+// fails when the module's TLS was already allocated dynamically in some
+// thread (a __tls_get_addr for it, e.g. the library's own code ran
+// std::call_once) or the static surplus is exhausted: the answer is then
+// the dynamic {module, offset} only, with Why saying what failed. The
+// answer is cached per name (a module's placement never changes).
+func ResolveExternalTLS(name string) (ExternalTLS, error) {
+	if name == "" || strings.IndexByte(name, 0) >= 0 {
+		return ExternalTLS{}, fmt.Errorf("executor: resolve thread-local symbol %q: bad name", name)
+	}
+	extTLSMu.Lock()
+	defer extTLSMu.Unlock()
+	if r, ok := extTLS[name]; ok {
+		return r, nil
+	}
+	r, err := loadTLSRef(name, true)
+	if err != nil && strings.Contains(err.Error(), "static TLS") {
+		static := err
+		r, err = loadTLSRef(name, false)
+		if err == nil {
+			// Two causes give glibc's one message: tell them apart by
+			// asking for a block of the module's shape (a few bytes of
+			// surplus lost, on this failure path only).
+			if _, e := AllocateTLS(TLSRequest{Size: max(r.blockSize, 1), Align: r.blockAlign}); e != nil {
+				r.Why = fmt.Sprintf("its %d-byte TLS block does not fit in glibc's static TLS surplus (%v); "+
+					"start the process with GLIBC_TUNABLES=%s=N, N large enough (executor.EnsureStaticTLS does that)",
+					r.blockSize, static, StaticTLSTunable)
+			} else {
+				r.Why = fmt.Sprintf("glibc could not move it into static TLS (%v): the library's TLS was already "+
+					"allocated dynamically (__tls_get_addr, e.g. its own code ran in some thread), and then never moves; "+
+					"link the objects before the program runs, or compile them -fPIC (general-dynamic)", static)
+			}
+		}
+	}
+	if err != nil {
+		if strings.Contains(err.Error(), "undefined symbol") {
+			return ExternalTLS{}, nil // (not cached: a library loaded later may define it)
+		}
+		return ExternalTLS{}, fmt.Errorf("executor: resolve thread-local symbol %s: %w", name, err)
+	}
+	if r.ModuleID == 0 {
+		return ExternalTLS{}, fmt.Errorf("executor: symbol %s (defined in %s) is not thread-local", name, r.Library)
+	}
+	extTLS[name] = r
+	return r, nil
+}
+
+// loadTLSRef dlopens a BuildTLSRefObject carrier for name.
+func loadTLSRef(name string, static bool) (ExternalTLS, error) {
+	so, slots := BuildTLSRefObject(name, static)
+	cname := C.CString("gorc-tls-ref")
+	fd := C.gorc_memfd(cname)
+	C.free(unsafe.Pointer(cname))
+	if fd < 0 {
+		return ExternalTLS{}, fmt.Errorf("memfd_create failed")
+	}
+	f := os.NewFile(uintptr(fd), "gorc-tls-ref")
+	if _, err := f.Write(so); err != nil {
+		privateFD(int(fd), false)
+		f.Close()
+		return ExternalTLS{}, fmt.Errorf("writing carrier object: %w", err)
+	}
+	path := C.CString(fmt.Sprintf("/proc/self/fd/%d", int(fd)))
+	defer C.free(unsafe.Pointer(path))
+	n := 2
+	if static {
+		n = 3
+	}
+	var out [5]C.uint64_t
+	var lib, cerr *C.char
+	ok := C.gorc_tls_extern(path, C.uint64_t(slots), C.int(n), &out[0], &lib, &cerr) != 0
+	// The carrier is closed (or was never loaded): its descriptor can go.
+	privateFD(int(fd), false)
+	f.Close()
+	if !ok {
+		msg := C.GoString(cerr)
+		C.free(unsafe.Pointer(cerr))
+		return ExternalTLS{}, fmt.Errorf("%s", msg)
+	}
+	r := ExternalTLS{Found: true, ModuleID: uint64(out[0]), Offset: uint64(out[1]), Static: static, TPOffset: int64(out[2]),
+		blockSize: uint64(out[3]), blockAlign: uint64(out[4])}
+	if lib != nil {
+		r.Library = C.GoString(lib)
+		C.free(unsafe.Pointer(lib))
+	}
+	return r, nil
+}
+
+// BuildTLSRefObject returns the bytes of an x86-64 ELF shared object
+// with no content but dynamic relocations against one undefined
+// thread-local symbol name: R_X86_64_DTPMOD64 and R_X86_64_DTPOFF64
+// into the 8-byte slots at slots and slots+8 and, when static, an
+// R_X86_64_TPOFF64 into slots+16 (which makes ld.so put the defining
+// module in static TLS). Loading it has ld.so write the answers.
+func BuildTLSRefObject(name string, static bool) (so []byte, slots uint64) {
+	const (
+		ehsize  = 64
+		phentsz = 56
+		phnum   = 3
+		symOff  = ehsize + phnum*phentsz // 232: null symbol, then name
+		hashOff = symOff + 2*24          // 280
+		relaOff = 304
+		slotOff = relaOff + 3*24 // 376
+		dynOff  = slotOff + 3*8  // 400
+		nDyn    = 9
+		strOff  = dynOff + nDyn*16 // 544
+	)
+	nrel := uint64(2)
+	if static {
+		nrel = 3
+	}
+	fileSize := uint64(strOff + 1 + len(name) + 1)
+	b := make([]byte, fileSize)
+	le := binary.LittleEndian
+	copy(b, []byte{0x7f, 'E', 'L', 'F', 2, 1, 1, 0})
+	le.PutUint16(b[16:], 3)  // ET_DYN
+	le.PutUint16(b[18:], 62) // EM_X86_64
+	le.PutUint32(b[20:], 1)
+	le.PutUint64(b[32:], ehsize)
+	le.PutUint16(b[52:], ehsize)
+	le.PutUint16(b[54:], phentsz)
+	le.PutUint16(b[56:], phnum)
+	le.PutUint16(b[58:], 64)
+	ph := func(i int, typ, flags uint32, off, size, al uint64) {
+		p := b[ehsize+i*phentsz:]
+		le.PutUint32(p[0:], typ)
+		le.PutUint32(p[4:], flags)
+		le.PutUint64(p[8:], off)
+		le.PutUint64(p[16:], off)
+		le.PutUint64(p[24:], off)
+		le.PutUint64(p[32:], size)
+		le.PutUint64(p[40:], size)
+		le.PutUint64(p[48:], al)
+	}
+	const pfW, pfR = 2, 4
+	ph(0, 1 /*PT_LOAD*/, pfR|pfW, 0, fileSize, 0x1000)
+	ph(1, 2 /*PT_DYNAMIC*/, pfR|pfW, dynOff, nDyn*16, 8)
+	ph(2, 0x6474e551 /*PT_GNU_STACK*/, pfR|pfW, 0, 0, 16)
+	// Symbol 1: name, STB_GLOBAL STT_TLS, undefined.
+	le.PutUint32(b[symOff+24:], 1)
+	b[symOff+24+4] = 1<<4 | 6
+	// SysV hash: nbucket 1, nchain 2, bucket[0] = 1, chain = {0, 0}.
+	le.PutUint32(b[hashOff:], 1)
+	le.PutUint32(b[hashOff+4:], 2)
+	le.PutUint32(b[hashOff+8:], 1)
+	for i, typ := range []uint64{16 /*DTPMOD64*/, 17 /*DTPOFF64*/, 18 /*TPOFF64*/}[:nrel] {
+		r := b[relaOff+i*24:]
+		le.PutUint64(r[0:], slotOff+uint64(i)*8)
+		le.PutUint64(r[8:], 1<<32|typ)
+	}
+	dyn := [nDyn][2]uint64{
+		{4 /*DT_HASH*/, hashOff},
+		{5 /*DT_STRTAB*/, strOff},
+		{6 /*DT_SYMTAB*/, symOff},
+		{10 /*DT_STRSZ*/, uint64(len(name) + 2)},
+		{11 /*DT_SYMENT*/, 24},
+		{7 /*DT_RELA*/, relaOff},
+		{8 /*DT_RELASZ*/, nrel * 24},
+		{9 /*DT_RELAENT*/, 24},
+	}
+	for i, d := range dyn {
+		le.PutUint64(b[dynOff+i*16:], d[0])
+		le.PutUint64(b[dynOff+i*16+8:], d[1])
+	}
+	copy(b[strOff+1:], name)
+	return b, slotOff
+}

@@ -24,7 +24,8 @@ import (
 //   - llvm.trap, llvm.ubsantrap: a call of abort (SIGABRT, not SIGILL);
 //     llvm.debugtrap: a call of raise(SIGTRAP);
 //   - llvm.prefetch, llvm.clear_cache, llvm.var.annotation,
-//     llvm.codeview.annotation, llvm.invariant.end: dropped; llvm.expect,
+//     llvm.codeview.annotation, llvm.invariant.end: dropped;
+//     llvm.invariant.start: its pointer operand; llvm.expect,
 //     llvm.annotation, llvm.ptr.annotation, llvm.launder/strip.invariant.
 //     group, llvm.ssa.copy: their first operand; llvm.objectsize: unknown
 //     (-1, or 0 for the minimum); llvm.is.constant: false;
@@ -381,6 +382,17 @@ func (p *parser) lowerIntrinsic(in *Instr, at token) (pre []*Instr, drop bool) {
 		// llvm.ssa.copy: a no-op cast.
 		if hintIntrinsic(name) && len(args) >= 1 && args[0].Type().Equal(ft.Ret) && (ft.Ret.IsInt() || ft.Ret.IsPtr()) {
 			x := args[0]
+			*in = Instr{Op: OpBitcast, Typ: ft.Ret, Name: in.Name}
+			in.setOps1(x)
+			return pre, false
+		}
+	case "invariant":
+		// llvm.invariant.start.p0(size, ptr): a hint that the memory no
+		// longer changes (clang -O2 emits it after a thread_local's
+		// guarded initialization); its result only feeds
+		// llvm.invariant.end, which is dropped: the pointer itself.
+		if strings.HasPrefix(name, "llvm.invariant.start.") && len(args) == 2 && args[1].Type().IsPtr() && ft.Ret.IsPtr() {
+			x := args[1]
 			*in = Instr{Op: OpBitcast, Typ: ft.Ret, Name: in.Name}
 			in.setOps1(x)
 			return pre, false

@@ -587,6 +587,7 @@ func (j *JIT) start() error {
 	}
 	var proc orc.DefinitionGenerator = j.proc
 	if wait := j.procWait; wait != nil {
+		j.Layer.SetLibraryWait(wait) // (thread-local symbols of the libraries: objlayer asks the executor first)
 		proc = orc.DefinitionGeneratorFunc(func(ctx context.Context, kind orc.LookupKind, jd *orc.JITDylib, flags orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
 			t0 := time.Now()
 			err := wait()

@@ -157,6 +157,10 @@ type TLSLayout struct {
 	// GetAddr is a __tls_get_addr-compatible function for this module
 	// (references to __tls_get_addr in the graph are bound to it).
 	GetAddr shared.ExecutorAddr
+	// Why says, when !Static, why the image is not in static TLS (an
+	// external symbol of a library whose TLS glibc allocates
+	// dynamically); the error of an initial-exec access quotes it.
+	Why string
 }
 
 // TLSGetAddrName is the name of the dynamic TLS resolver.

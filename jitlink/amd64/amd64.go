@@ -179,6 +179,9 @@ func tpoff(g *jitlink.LinkGraph, s *jitlink.Symbol) (int64, error) {
 		return 0, fmt.Errorf("no TLS layout for the target")
 	}
 	if !r.Layout.Static {
+		if r.Layout.Why != "" {
+			return 0, fmt.Errorf("initial-exec access to a thread-local symbol not in static TLS: %s", r.Layout.Why)
+		}
 		return 0, fmt.Errorf("TLS image is not in the static TLS block")
 	}
 	return int64(r.Offset) + r.Layout.TPOffset, nil

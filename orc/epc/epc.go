@@ -210,6 +210,28 @@ type TLSManager interface {
 	AllocateTLS(ctx context.Context, req TLSRequest) (TLSBlock, error)
 }
 
+// ExternalTLS is where a thread-local symbol defined by a shared library
+// loaded in the executor lives (ExternalTLSResolver).
+type ExternalTLS struct {
+	Found    bool   // a loaded library (or the executable) defines it
+	ModuleID uint64 // tls_index.ti_module of the defining module
+	Offset   uint64 // offset of the symbol in that module's TLS block
+	// Static: the module's block sits in static TLS; TPOffset is the
+	// symbol's address minus the thread pointer, the same in every thread.
+	Static   bool
+	TPOffset int64
+	Library  string // the defining module's path
+	Why      string // when !Static: why it is not in static TLS (glibc's message, the tunable)
+}
+
+// ExternalTLSResolver resolves thread-local symbols defined by shared
+// libraries loaded in the executor, moving the defining module into
+// static TLS when glibc still can (executor.ResolveExternalTLS). The
+// answers are in the order of names.
+type ExternalTLSResolver interface {
+	ResolveExternalTLS(ctx context.Context, names []string) ([]ExternalTLS, error)
+}
+
 // ExecutorProcessControl is the whole interface to an executor.
 type ExecutorProcessControl interface {
 	// TargetTriple is the executor's target, e.g. x86_64-unknown-linux-gnu.

@@ -255,6 +255,22 @@ func (p *InProcess) AllocateTLS(ctx context.Context, req TLSRequest) (TLSBlock, 
 	return TLSBlock{ModuleID: b.ModuleID, TPOffset: b.TPOffset, ImageAddr: b.ImageAddr, ImageSize: b.ImageSize, Size: b.Size, Align: b.Align}, nil
 }
 
+// ResolveExternalTLS implements ExternalTLSResolver.
+func (p *InProcess) ResolveExternalTLS(ctx context.Context, names []string) ([]ExternalTLS, error) {
+	if err := p.check(ctx, "resolve thread-local symbols"); err != nil {
+		return nil, err
+	}
+	out := make([]ExternalTLS, len(names))
+	for i, n := range names {
+		r, err := executor.ResolveExternalTLS(n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ExternalTLS{Found: r.Found, ModuleID: r.ModuleID, Offset: r.Offset, Static: r.Static, TPOffset: r.TPOffset, Library: r.Library, Why: r.Why}
+	}
+	return out, nil
+}
+
 // Close implements ExecutorProcessControl: it releases every reservation
 // made through p that is still held. Code in that memory must not run
 // any more.

@@ -1262,6 +1262,24 @@ func (e *Remote) AllocateTLS(ctx context.Context, req TLSRequest) (TLSBlock, err
 	return b, finish(wire.OpAllocateTLS, d)
 }
 
+// ResolveExternalTLS implements ExternalTLSResolver (one round trip).
+func (e *Remote) ResolveExternalTLS(ctx context.Context, names []string) ([]ExternalTLS, error) {
+	d, err := e.call(ctx, wire.OpResolveTLS, new(wire.Encoder).Strings(names).Payload())
+	if err != nil {
+		return nil, err
+	}
+	n := d.U64()
+	if d.Err() == nil && n != uint64(len(names)) {
+		return nil, fmt.Errorf("epc: resolve-tls: %d answers for %d names", n, len(names))
+	}
+	out := make([]ExternalTLS, len(names))
+	for i := range out {
+		flags := d.U64()
+		out[i] = ExternalTLS{Found: flags&1 != 0, Static: flags&2 != 0, ModuleID: d.U64(), Offset: d.U64(), TPOffset: int64(d.U64()), Library: d.String(), Why: d.String()}
+	}
+	return out, finish(wire.OpResolveTLS, d)
+}
+
 // Close implements ExecutorProcessControl: it closes the stream (the
 // executor then ends) and, for a spawned child, waits for it to exit (up
 // to the context's deadline, then kills it).

@@ -97,6 +97,8 @@ type Layer struct {
 	allocs    map[orc.ResourceKey][]jitlink.FinalizedAlloc
 	commons   map[string]commonSize
 	tls       map[string]jitlink.TLSRef
+	extTLS    map[string]epc.ExternalTLS // thread-local symbols of the executor's libraries (ExternalTLS)
+	tlsWait   func() error               // SetLibraryWait
 	inits     []Initializer
 	finis     []Initializer
 	undefined map[Undefined]orc.ResourceKey // and the tracker of the referrer
@@ -123,6 +125,7 @@ func New(es *orc.ExecutionSession, e epc.ExecutorProcessControl, mm jitlink.Memo
 		allocs:    map[orc.ResourceKey][]jitlink.FinalizedAlloc{},
 		commons:   map[string]commonSize{},
 		tls:       map[string]jitlink.TLSRef{},
+		extTLS:    map[string]epc.ExternalTLS{},
 		undefined: map[Undefined]orc.ResourceKey{},
 	}
 	l.idle = sync.NewCond(&l.mu)
@@ -559,6 +562,7 @@ type linkContext struct {
 	dso      shared.ExecutorAddr // the tracker's module DSO handle, or 0
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
+	tlsExt   []string // the graph's external thread-local symbols (ModifyPassConfig)
 }
 
 var _ jitlink.TLSLinkContext = (*linkContext)(nil)
@@ -571,6 +575,11 @@ func (c *linkContext) ModifyPassConfig(g *jitlink.LinkGraph, cfg *jitlink.PassCo
 	// other (a cycle) find each other Resolved instead of waiting.
 	cfg.PostAllocation = append(cfg.PostAllocation, c.notifyResolvedEarly)
 	cfg.PostFixup = append(cfg.PostFixup, c.addActions)
+	for n, s := range g.Externals {
+		if s.TLS {
+			c.tlsExt = append(c.tlsExt, n) // (LookupExternals asks the executor about them first)
+		}
+	}
 	for _, p := range c.plugins {
 		if err := p.ModifyPassConfig(c.r, g, cfg); err != nil {
 			return err
@@ -675,6 +684,9 @@ func (c *linkContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
 // into one UndefinedError (and recorded in the layer, see Undefined).
 func (c *linkContext) LookupExternals(ctx context.Context, syms map[string]jitlink.SymbolLookupFlags) (map[string]jitlink.ExternalDef, error) {
 	es := c.u.l.es
+	if len(c.tlsExt) > 0 {
+		c.u.l.resolveLibraryTLS(ctx, c.tlsExt)
+	}
 	order := c.searchOrder()
 	res := make(map[string]jitlink.ExternalDef, len(syms))
 	if c.deps == nil {
@@ -887,11 +899,84 @@ func (c *linkContext) ExternalTLS(ctx context.Context, name string, addr shared.
 	l := c.u.l
 	l.mu.Lock()
 	ref, ok := l.tls[name]
+	x, lib := l.extTLS[name]
 	l.mu.Unlock()
-	if !ok {
-		return jitlink.TLSLayout{}, 0, fmt.Errorf("thread-local symbol %s is not defined by a JIT'd object", name)
+	if ok {
+		return ref.Layout, ref.Offset, nil
 	}
-	return ref.Layout, ref.Offset, nil
+	if !lib {
+		// Not asked before the lookup (ModifyPassConfig did not see it): ask
+		// now. (The lookup's dlsym may have made the module's TLS
+		// dynamic: general-dynamic accesses still work.)
+		l.resolveLibraryTLS(ctx, []string{name})
+		l.mu.Lock()
+		x, lib = l.extTLS[name]
+		l.mu.Unlock()
+	}
+	if !lib {
+		return jitlink.TLSLayout{}, 0, fmt.Errorf("thread-local symbol %s is not defined by a JIT'd object or a loaded library", name)
+	}
+	tl := jitlink.TLSLayout{Static: x.Static, TPOffset: x.TPOffset - int64(x.Offset), Module: x.ModuleID,
+		GetAddr: l.e.BootstrapSymbols()[epc.TLSGetAddrName]}
+	if !x.Static {
+		tl.Why = fmt.Sprintf("%s is defined in %s, whose TLS is dynamic: %s", name, x.Library, x.Why)
+	}
+	return tl, x.Offset, nil
+}
+
+// SetLibraryWait sets a function the layer calls before it asks the
+// executor about thread-local symbols of its libraries: one that returns
+// once the shared libraries still loading are loaded (as the process
+// symbol generator waits for them, jit.WaitBeforeProcessSymbols).
+func (l *Layer) SetLibraryWait(wait func() error) {
+	l.mu.Lock()
+	l.tlsWait = wait
+	l.mu.Unlock()
+}
+
+// resolveLibraryTLS asks the executor, in one request, where the
+// thread-local symbols names not defined by JIT'd objects nor asked
+// before live in its loaded libraries (epc.ExternalTLSResolver), and
+// records those found. It runs before the graph's externals are looked
+// up: the executor's dlsym of a thread-local symbol allocates its
+// module's block dynamically, after which glibc never puts it in static
+// TLS (and initial-exec accesses could not be linked). Errors are left
+// for ExternalTLS to report (the symbol is then not found).
+func (l *Layer) resolveLibraryTLS(ctx context.Context, names []string) {
+	tr, ok := l.e.(epc.ExternalTLSResolver)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	wait := l.tlsWait
+	l.mu.Unlock()
+	if wait != nil && wait() != nil {
+		return // (the lookup reports the library's failure)
+	}
+	var ask []string
+	l.mu.Lock()
+	for _, n := range names {
+		_, jit := l.tls[n]
+		_, lib := l.extTLS[n]
+		if !jit && !lib {
+			ask = append(ask, n)
+		}
+	}
+	l.mu.Unlock()
+	if len(ask) == 0 {
+		return
+	}
+	rs, err := tr.ResolveExternalTLS(ctx, ask)
+	if err != nil {
+		return
+	}
+	l.mu.Lock()
+	for i, r := range rs {
+		if r.Found {
+			l.extTLS[ask[i]] = r
+		}
+	}
+	l.mu.Unlock()
 }
 
 // recordInitsLocked records the constructors and destructors of g,

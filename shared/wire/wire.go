@@ -188,12 +188,19 @@ const (
 	// name the executor's own short services. A controller that does not
 	// know the op answers with an Error: the executor then sends OpReentry.
 	OpReentryApply
+	// OpResolveTLS resolves thread-local symbols defined by shared
+	// libraries loaded in the executor (executor.ResolveExternalTLS):
+	// names []string -> per name: flags u64 (1 found, 2 static), module
+	// id u64, offset u64, TP offset u64, library string, why string. An
+	// executor before this op answers with an Error: the controller then
+	// reports such a symbol as undefined by JIT'd code, as before.
+	OpResolveTLS
 	opMax
 )
 
 var opNames = [...]string{"", "reserve", "reserve-shared", "protect", "decommit", "write", "read", "release",
 	"load-dylib", "lookup", "run-main", "run-void", "call-wrapper", "run-program", "allocate-tls", "reentry", "stdin",
-	"publish", "emitted", "publish-fail", "shared-lookup", "shared-await", "batch", "map-dual", "reentry-apply"}
+	"publish", "emitted", "publish-fail", "shared-lookup", "shared-await", "batch", "map-dual", "reentry-apply", "resolve-tls"}
 
 // The kinds of OpBatch steps.
 const (
