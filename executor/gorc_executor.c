@@ -1551,9 +1551,17 @@ int gorc_close_fd(int fd) {
 	return close(fd) == 0 ? 0 : errno;
 }
 
-void gorc_flush_stdio(void) { fflush(NULL); }
+/* Set by gorc__exit: the program ends without flushing its stdio
+ * buffers, and the exit report must not flush them either. */
+static volatile int exiting_unflushed;
 
-void gorc_flush_stdio_nowait(void) { flush_std_nowait(); }
+void gorc_flush_stdio(void) {
+	if (!exiting_unflushed) fflush(NULL);
+}
+
+void gorc_flush_stdio_nowait(void) {
+	if (!exiting_unflushed) flush_std_nowait();
+}
 
 /* ---------- lazy re-entry ---------- */
 
@@ -1591,7 +1599,23 @@ uint64_t gorc_reentry_addr(void) { return 0; } /* not yet on this architecture *
 
 /* The executor's replacements for libc functions that JIT'd code calls
  * (LookupSymbol hands them out instead of libc's), or 0. */
+/* _exit and _Exit of JIT'd code: the process ends at once, as the
+ * program asked (no atexit handlers, no stdio flush), but a controller
+ * is told the status first, and the output the program wrote before (in
+ * the forwarding pipes of a remote executor) still reaches it — without
+ * this a child or remote executor's controller saw only "connection lost"
+ * and the tail of the output was lost. A process the program forked ends
+ * as libc's _exit ends it. */
+static void gorc__exit(int status) {
+	if (report_enabled && is_executor()) {
+		exiting_unflushed = 1;
+		gorcProgramExited(status);
+	}
+	_exit(status);
+}
+
 uint64_t gorc_interposed(const char *name) {
+	if (strcmp(name, "_exit") == 0 || strcmp(name, "_Exit") == 0) return (uint64_t)(uintptr_t)&gorc__exit;
 	if (strcmp(name, "close") == 0) return (uint64_t)(uintptr_t)&gorc_close;
 	if (strcmp(name, "close_range") == 0) return (uint64_t)(uintptr_t)&gorc_close_range;
 	if (strcmp(name, "closefrom") == 0) return (uint64_t)(uintptr_t)&gorc_closefrom;
