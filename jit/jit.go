@@ -463,8 +463,12 @@ func (j *JIT) parse(name string, data []byte) (*jitlink.LinkGraph, error) {
 	return g, nil
 }
 
-// checkLow notes whether g needs the slab below 2 GiB.
+// checkLow notes whether g needs the slab below 2 GiB, and refuses an
+// object that needs an executable stack.
 func (j *JIT) checkLow(g *jitlink.LinkGraph) error {
+	if g.ExecStack {
+		return fmt.Errorf("jit: %s needs an executable stack (its .note.GNU-stack section is executable: gcc makes it so for nested functions whose address is taken, which call through trampolines on the stack); gorc runs programs on non-executable stacks", g.Name)
+	}
 	if g.Low2GiB {
 		j.mu.Lock()
 		defer j.mu.Unlock()
