@@ -29,6 +29,9 @@ var advCases = []advCase{
 	{name: "stress", srcs: []string{"main.c", "cb.c", "sorts.c", "sig.c", "data.c", "weak.c", "strong.c", "misc.c", "late.c", "ctor.c"},
 		archive: []string{"arch1.c", "arch2.c"}, cflags: []string{"-fcommon"}, libs: []string{"-lm", "-ldl"}, args: []string{"3"}},
 	{name: "exitnow", srcs: []string{"main.c", "fp.c"}, stdin: "main.c"},
+	{name: "pexit", srcs: []string{"main.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}},
+	{name: "qexit", srcs: []string{"main.c"}},
+	{name: "cpu", srcs: []string{"main.c"}},
 }
 
 // advForms are the ways each case is compiled: gcc objects, or one .ll
@@ -56,8 +59,10 @@ var advForms = []struct {
 // common was never linked ("undefined symbols"); a lazily compiled IR
 // function's extern_weak reference was a strong one; a weak IR function
 // beat a later module's strong one with -lazy; an archive member pulled
-// only by a lazily compiled function never ran its constructor; _Exit in
-// a child or remote executor lost the status and the output.
+// only by a lazily compiled function never ran its constructor; _Exit and
+// quick_exit in a child or remote executor lost the status and the
+// output; pthread_exit in main failed ("creating thread: errno 0");
+// __builtin_cpu_supports' __cpu_model was undefined.
 func TestAdvRun(t *testing.T) {
 	gcc := toolPath(t, "gcc")
 	clang := toolPath(t, "clang-19")
@@ -197,6 +202,26 @@ func TestAdvRunCommonInit(t *testing.T) {
 		_, stderr, code := runGorc(t, bin, dir, append(append([]string{"run"}, mode...), main, zlib), "", false)
 		if code != 3 {
 			t.Errorf("%v: exit status %d, want 3\n%s", mode, code, stderr)
+		}
+	}
+}
+
+// TestAdvRunExecStack checks that an object asking for an executable
+// stack (gcc's trampolines for a nested function whose address is taken)
+// is refused with an error saying so, eager and -lazy, instead of dying
+// of SIGSEGV reported as a stack overflow.
+func TestAdvRunExecStack(t *testing.T) {
+	gcc := toolPath(t, "gcc")
+	bin := gorcBinary(t)
+	dir := t.TempDir()
+	obj := filepath.Join(dir, "main.o")
+	if out, err := exec.Command(gcc, "-O2", "-c", "-o", obj, filepath.Join("..", "..", "testdata", "advrun", "execstack", "main.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	for _, mode := range [][]string{{"-exec", "local"}, {"-exec", "local", "-lazy"}, {"-exec", "child"}} {
+		_, stderr, code := runGorc(t, bin, dir, append(append([]string{"run"}, mode...), obj), "", false)
+		if code != 1 || !strings.Contains(stderr, "main.o needs an executable stack") || strings.Contains(stderr, "SIGSEGV") {
+			t.Errorf("%v: exit status %d, stderr:\n%s", mode, code, stderr)
 		}
 	}
 }
