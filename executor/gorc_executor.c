@@ -1617,8 +1617,41 @@ extern uint64_t gorcReentry(uint64_t trampoline);
 
 /* Called by gorc_reentry (reentry_amd64.S) with the return address inside
  * the calling trampoline; returns where to continue. */
+struct reentry_call {
+	uint64_t trampoline, result;
+	char *error; /* the helper thread's reentry_error */
+};
+
+static void *reentry_thread(void *p) {
+	struct reentry_call *c = p;
+	c->result = gorcReentry(c->trampoline);
+	c->error = reentry_error;
+	reentry_error = NULL;
+	return NULL;
+}
+
 uint64_t gorc_reentry_resolve(uint64_t trampoline) {
-	uint64_t a = gorcReentry(trampoline);
+	uint64_t a;
+	stack_t ss;
+	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK)) {
+		/* A lazy function's first call from a signal handler running on
+		 * an alternate signal stack (the program's own sigaltstack):
+		 * Go's callback cannot run there (the stack is not the thread's:
+		 * "morestack on g0"), so it runs on a thread of its own while
+		 * this one waits. (As lazy compilation from any signal handler,
+		 * it assumes the signal did not interrupt malloc.) */
+		struct reentry_call c = {trampoline, 0, NULL};
+		pthread_t t;
+		a = 0;
+		if (pthread_create(&t, NULL, reentry_thread, &c) == 0 && pthread_join(t, NULL) == 0) {
+			a = c.result;
+			if (c.error) gorc_reentry_failed(c.error);
+		} else {
+			gorc_reentry_failed(strdup("lazy compilation failed: cannot start a thread to compile a function first called on an alternate signal stack"));
+		}
+	} else {
+		a = gorcReentry(trampoline);
+	}
 	if (a == 0) {
 		if (!reentry_error) { /* no handler: a setup error */
 			fprintf(stderr, "gorc: lazy re-entry from trampoline %#llx could not be resolved\n", (unsigned long long)trampoline);

@@ -32,6 +32,7 @@ var advCases = []advCase{
 	{name: "pexit", srcs: []string{"main.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}},
 	{name: "qexit", srcs: []string{"main.c"}},
 	{name: "cpu", srcs: []string{"main.c"}},
+	{name: "sigalt", srcs: []string{"main.c"}},
 }
 
 // advForms are the ways each case is compiled: gcc objects, or one .ll
@@ -62,7 +63,9 @@ var advForms = []struct {
 // only by a lazily compiled function never ran its constructor; _Exit and
 // quick_exit in a child or remote executor lost the status and the
 // output; pthread_exit in main failed ("creating thread: errno 0");
-// __builtin_cpu_supports' __cpu_model was undefined.
+// __builtin_cpu_supports' __cpu_model was undefined; a lazily compiled
+// signal handler first called on the program's alternate signal stack
+// crashed the Go runtime in process ("morestack on g0").
 func TestAdvRun(t *testing.T) {
 	gcc := toolPath(t, "gcc")
 	clang := toolPath(t, "clang-19")
