@@ -768,10 +768,22 @@ func LookupSymbols(h shared.ExecutorAddr, names []string) []shared.ExecutorAddr 
 		dlsymAll(libgcc, missing, found)
 		for k, i := range at {
 			out[i] = found[k]
+			if out[i] == 0 && slices.Contains(libgccVersioned, names[i]) {
+				cn, cv := C.CString(names[i]), C.CString("GCC_4.8.0")
+				out[i] = shared.ExecutorAddr(C.gorc_dlvsym(C.uint64_t(libgcc), cn, cv))
+				C.free(unsafe.Pointer(cn))
+				C.free(unsafe.Pointer(cv))
+			}
 		}
 	}
 	return out
 }
+
+// libgccVersioned are the names libgcc_s.so.1 exports only under the
+// non-default version GCC_4.8.0, which dlsym does not find: what
+// __builtin_cpu_supports and __builtin_cpu_is refer to (a static link
+// takes them from libgcc.a).
+var libgccVersioned = []string{"__cpu_model", "__cpu_indicator_init"}
 
 // dlsymAll sets out[i] to dlsym(h, names[i]) (RTLD_DEFAULT for h == 0)
 // in one call into C, the names copied into one C buffer, each ended by
@@ -826,7 +838,7 @@ var (
 // name, or 0.
 func interposed(name string) shared.ExecutorAddr {
 	switch name {
-	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create":
+	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create", "_exit", "_Exit", "quick_exit":
 	default:
 		return 0
 	}

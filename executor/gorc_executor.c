@@ -150,6 +150,13 @@ void gorc_dlsym_all(uint64_t handle, const char *names, size_t n, uint64_t *out)
 	}
 }
 
+/* dlvsym(handle, name, version): a symbol a library exports only under a
+ * non-default version (libgcc_s's __cpu_model@GCC_4.8.0, which plain
+ * dlsym does not find, while a static link takes it from libgcc.a). */
+uint64_t gorc_dlvsym(uint64_t handle, const char *name, const char *version) {
+	return (uint64_t)(uintptr_t)dlvsym((void *)(uintptr_t)handle, name, version);
+}
+
 int gorc_dlclose(uint64_t handle, char **err) {
 	dlerror();
 	if (dlclose((void *)(uintptr_t)handle) != 0) {
@@ -334,12 +341,36 @@ struct thread_box {
 	uint64_t origin;
 };
 
+/* Threads the program created that have not ended: when the program's
+ * main thread ends by pthread_exit, the process goes on until the last of
+ * them ends, then exits with status 0, as glibc does for a main thread
+ * (gorc_run_program). */
+static pthread_mutex_t live_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t live_cv = PTHREAD_COND_INITIALIZER;
+static long live_threads;
+
+static void live_add(long d) {
+	pthread_mutex_lock(&live_mu);
+	live_threads += d;
+	if (live_threads == 0) pthread_cond_broadcast(&live_cv);
+	pthread_mutex_unlock(&live_mu);
+}
+
+static void live_done(void *unused) {
+	(void)unused;
+	live_add(-1);
+}
+
 static void *thread_start(void *p) {
 	struct thread_box b = *(struct thread_box *)p;
 	free(p);
 	thr_origin = b.origin;
 	thread_prepare();
-	return b.fn(b.arg);
+	void *r;
+	pthread_cleanup_push(live_done, NULL); /* also on pthread_exit, cancellation */
+	r = b.fn(b.arg);
+	pthread_cleanup_pop(1);
+	return r;
 }
 
 /* pthread_create for JIT'd code: the new thread is prepared (alternate
@@ -350,8 +381,12 @@ int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(vo
 	b->fn = fn;
 	b->arg = arg;
 	b->origin = thr_origin;
+	live_add(1);
 	int e = pthread_create(t, attr, thread_start, b);
-	if (e) free(b);
+	if (e) {
+		free(b);
+		live_add(-1);
+	}
 	return e;
 }
 
@@ -1028,11 +1063,14 @@ static void forked_child(void) {
 	}
 }
 
+static void report_quick_exit(void);
+
 /* Registered when the executor is loaded, before any program or service
  * can register a handler, so it runs after all of them. */
 __attribute__((constructor)) static void register_reporter(void) {
 	executor_pid = getpid();
 	on_exit(report_exit, NULL);
+	at_quick_exit(report_quick_exit);
 	pthread_atfork(fork_snapshot, fork_drop, forked_child);
 }
 
@@ -1067,6 +1105,16 @@ void gorc_run_program(uint64_t main_fn, const uint64_t *inits, size_t ninit,
 	c.nfini = nfini;
 	gorc_set_program_args(c.argc, c.argv);
 	*err = run_on_thread(program_thread, &c, stack);
+	if (*err == 0) {
+		/* The program thread never returns but by exit(): it ended by
+		 * pthread_exit. As for a native main thread, the program goes on
+		 * while its other threads run, then exits with status 0 (atexit
+		 * handlers and destructors run). */
+		pthread_mutex_lock(&live_mu);
+		while (live_threads > 0) pthread_cond_wait(&live_cv, &live_mu);
+		pthread_mutex_unlock(&live_mu);
+		exit(0);
+	}
 }
 
 /* Registers the finalizers under dso and runs the initializers encoded in
@@ -1931,9 +1979,17 @@ int gorc_close_fd(int fd) {
 	return close(fd) == 0 ? 0 : errno;
 }
 
-void gorc_flush_stdio(void) { fflush(NULL); }
+/* Set by gorc__exit: the program ends without flushing its stdio
+ * buffers, and the exit report must not flush them either. */
+static volatile int exiting_unflushed;
 
-void gorc_flush_stdio_nowait(void) { flush_std_nowait(); }
+void gorc_flush_stdio(void) {
+	if (!exiting_unflushed) fflush(NULL);
+}
+
+void gorc_flush_stdio_nowait(void) {
+	if (!exiting_unflushed) flush_std_nowait();
+}
 
 /* ---------- lazy re-entry ---------- */
 
@@ -1970,9 +2026,42 @@ static void forked_reentry(uint64_t trampoline) {
 
 /* Called by gorc_reentry (reentry_amd64.S) with the return address inside
  * the calling trampoline; returns where to continue. */
+struct reentry_call {
+	uint64_t trampoline, result;
+	char *error; /* the helper thread's reentry_error */
+};
+
+static void *reentry_thread(void *p) {
+	struct reentry_call *c = p;
+	c->result = gorcReentry(c->trampoline);
+	c->error = reentry_error;
+	reentry_error = NULL;
+	return NULL;
+}
+
 uint64_t gorc_reentry_resolve(uint64_t trampoline) {
 	if (forked_process) forked_reentry(trampoline);
-	uint64_t a = gorcReentry(trampoline);
+	uint64_t a;
+	stack_t ss;
+	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK)) {
+		/* A lazy function's first call from a signal handler running on
+		 * an alternate signal stack (the program's own sigaltstack):
+		 * Go's callback cannot run there (the stack is not the thread's:
+		 * "morestack on g0"), so it runs on a thread of its own while
+		 * this one waits. (As lazy compilation from any signal handler,
+		 * it assumes the signal did not interrupt malloc.) */
+		struct reentry_call c = {trampoline, 0, NULL};
+		pthread_t t;
+		a = 0;
+		if (pthread_create(&t, NULL, reentry_thread, &c) == 0 && pthread_join(t, NULL) == 0) {
+			a = c.result;
+			if (c.error) gorc_reentry_failed(c.error);
+		} else {
+			gorc_reentry_failed(strdup("lazy compilation failed: cannot start a thread to compile a function first called on an alternate signal stack"));
+		}
+	} else {
+		a = gorcReentry(trampoline);
+	}
 	if (a == 0) {
 		if (!reentry_error) { /* no handler: a setup error */
 			fprintf(stderr, "gorc: lazy re-entry from trampoline %#llx could not be resolved\n", (unsigned long long)trampoline);
@@ -2001,7 +2090,42 @@ uint64_t gorc_reentry_addr(void) { return 0; } /* not yet on this architecture *
 
 /* The executor's replacements for libc functions that JIT'd code calls
  * (LookupSymbol hands them out instead of libc's), or 0. */
+/* _exit and _Exit of JIT'd code: the process ends at once, as the
+ * program asked (no atexit handlers, no stdio flush), but a controller
+ * is told the status first, and the output the program wrote before (in
+ * the forwarding pipes of a remote executor) still reaches it — without
+ * this a child or remote executor's controller saw only "connection lost"
+ * and the tail of the output was lost. A process the program forked ends
+ * as libc's _exit ends it. */
+static void gorc__exit(int status) {
+	if (report_enabled && is_executor()) {
+		exiting_unflushed = 1;
+		gorcProgramExited(status);
+	}
+	_exit(status);
+}
+
+/* quick_exit of JIT'd code: glibc runs the at_quick_exit handlers and
+ * then its own _exit, which gorc__exit cannot see; the status is kept
+ * here for report_quick_exit, the handler registered first (so it runs
+ * last), which reports it as gorc__exit does. */
+static volatile int quick_status;
+
+static void gorc_quick_exit(int status) {
+	quick_status = status;
+	quick_exit(status);
+}
+
+static void report_quick_exit(void) {
+	if (report_enabled && is_executor()) {
+		exiting_unflushed = 1;
+		gorcProgramExited(quick_status);
+	}
+}
+
 uint64_t gorc_interposed(const char *name) {
+	if (strcmp(name, "quick_exit") == 0) return (uint64_t)(uintptr_t)&gorc_quick_exit;
+	if (strcmp(name, "_exit") == 0 || strcmp(name, "_Exit") == 0) return (uint64_t)(uintptr_t)&gorc__exit;
 	if (strcmp(name, "close") == 0) return (uint64_t)(uintptr_t)&gorc_close;
 	if (strcmp(name, "close_range") == 0) return (uint64_t)(uintptr_t)&gorc_close_range;
 	if (strcmp(name, "closefrom") == 0) return (uint64_t)(uintptr_t)&gorc_closefrom;

@@ -45,6 +45,7 @@ void gorc_clear_cache(uint64_t addr, uint64_t size);
 uint64_t gorc_dlopen(const char *path, int global, char **err);
 uint64_t gorc_dlsym(uint64_t handle, const char *name);
 void gorc_dlsym_all(uint64_t handle, const char *names, size_t n, uint64_t *out);
+uint64_t gorc_dlvsym(uint64_t handle, const char *name, const char *version);
 int gorc_dlclose(uint64_t handle, char **err);
 
 /* Running code. */

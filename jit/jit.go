@@ -181,6 +181,7 @@ type JIT struct {
 	lazyPending          []*jitlink.LinkGraph // AddLazyObject before linking starts
 	lazyModules          atomic.Int64
 	lazyIR               []*lazyIRStubs // AddLazyIR's modules behind generators
+	lazyExterns          []string       // names lazy IR declares (noteLazyIRExterns)
 	lazyCompiled         atomic.Int64
 	lazySpeculated       atomic.Int64
 	// resolvedRefs: the external names speculative batches refer to
@@ -462,8 +463,12 @@ func (j *JIT) parse(name string, data []byte) (*jitlink.LinkGraph, error) {
 	return g, nil
 }
 
-// checkLow notes whether g needs the slab below 2 GiB.
+// checkLow notes whether g needs the slab below 2 GiB, and refuses an
+// object that needs an executable stack.
 func (j *JIT) checkLow(g *jitlink.LinkGraph) error {
+	if g.ExecStack {
+		return fmt.Errorf("jit: %s needs an executable stack (its .note.GNU-stack section is executable: gcc makes it so for nested functions whose address is taken, which call through trampolines on the stack); gorc runs programs on non-executable stacks", g.Name)
+	}
 	if g.Low2GiB {
 		j.mu.Lock()
 		defer j.mu.Unlock()
@@ -647,16 +652,19 @@ func (j *JIT) LinkAll(ctx context.Context) error {
 	}
 	t0 := time.Now()
 	j.mu.Lock()
-	set := orc.NewSymbolLookupSet(j.inits...)
+	set, err := j.pullArchiveMembers(orc.NewSymbolLookupSet(j.inits...))
 	j.mu.Unlock()
-	_, err := j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, j.Main), set, orc.SymbolStateReady)
+	if err != nil {
+		return err
+	}
+	_, err = j.ES.Lookup(ctx, orc.SearchOrder(orc.MatchAllSymbols, j.Main), set, orc.SymbolStateReady)
 	j.mu.Lock()
 	j.times.Link += time.Since(t0)
 	j.mu.Unlock()
 	if err != nil {
 		j.Layer.Quiesce()
 		if u := j.Layer.Undefined(); u != nil {
-			err = j.undefinedWhere(u)
+			err = j.undefinedCause(u, err)
 		}
 		return j.executorError(j.finishSharing(ctx, err))
 	}
@@ -683,7 +691,7 @@ func (j *JIT) Lookup(ctx context.Context, name string) (shared.ExecutorAddr, err
 	if err != nil {
 		j.Layer.Quiesce()
 		if u := j.Layer.Undefined(); u != nil {
-			return 0, j.undefinedWhere(u)
+			return 0, j.undefinedCause(u, err)
 		}
 		var nf *orc.SymbolsNotFoundError
 		if errors.As(err, &nf) {
@@ -816,4 +824,17 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// undefinedCause is undefinedWhere(u) for a failed lookup whose error was
+// err. When err is a definition that could not be added (an archive
+// member redefining a symbol already linked), that is the cause and is
+// reported first: the member's symbols, never linked, are what is
+// "undefined" (listing them alone hid the reason).
+func (j *JIT) undefinedCause(u error, err error) error {
+	var dup *orc.DuplicateDefinitionError
+	if errors.As(err, &dup) {
+		return fmt.Errorf("%w\nso, %w", dup, j.undefinedWhere(u))
+	}
+	return j.undefinedWhere(u)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -100,6 +101,7 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 	if optLevel < 0 || optLevel > 2 {
 		return fmt.Errorf("jit: %s: optimization level %d, want 0, 1 or 2", name, optLevel)
 	}
+	j.noteLazyIRExterns(m, pending)
 	if err := j.LoadDylib(ctx, "-lm"); err != nil {
 		return err
 	}
@@ -315,6 +317,11 @@ func (j *JIT) addLazyIRStubs(lm *lazyModule, m *ir.Module, impl, bodies *orc.JIT
 	for _, other := range j.lazyIR {
 		for n := range g.names {
 			if other.names[n] {
+				if other.weak[n] && !g.weak[n] && other.dropWeak(n) {
+					// A strong definition wins over a weak one
+					// whatever their order, as in a static link.
+					continue
+				}
 				if g.weak[n] || other.weak[n] {
 					// The first module's copy wins, as the first
 					// object's COMDAT group does.
@@ -340,6 +347,21 @@ func (j *JIT) addLazyIRStubs(lm *lazyModule, m *ir.Module, impl, bodies *orc.JIT
 	j.mu.Unlock()
 	j.Main.AddGeneratorFirst(g)
 	return nil
+}
+
+// dropWeak gives up g's weak definition of n to another module's strong
+// one, unless its stub was made already (linking has started). It
+// reports whether it did.
+func (g *lazyIRStubs) dropWeak(n string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if _, ok := g.fns[n]; !ok {
+		return false
+	}
+	delete(g.fns, n)
+	delete(g.names, n)
+	delete(g.weak, n)
+	return true
 }
 
 // checkLazyDuplicates fails if the main dylib defines a function of one
@@ -605,4 +627,57 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jit
 	lm.done.Add(int64(len(fs)))
 	lm.j.lazyCompiled.Add(int64(len(fs)))
 	return res.Graph, nil
+}
+
+// noteLazyIRExterns records the names m declares without defining them
+// (functions and globals). A static linker selects archive members by
+// every undefined reference of its inputs, called or not; a lazily
+// compiled function's references are seen only when it is compiled, so
+// an archive member it alone needs would be linked after main started and
+// its constructors would never run. LinkAll therefore looks these names
+// up in the archives before the program starts (pullArchiveMembers).
+func (j *JIT) noteLazyIRExterns(m *ir.Module, pending *ir.LazyBodies) {
+	var names []string
+	for _, f := range m.Funcs {
+		if f.IsDeclaration() && !pending.Pending(f) && f.Linkage != ir.ExternWeak && !strings.HasPrefix(f.Name, "llvm.") {
+			names = append(names, f.Name)
+		}
+	}
+	for _, g := range m.Globals {
+		if g.Init == nil && g.Linkage != ir.ExternWeak {
+			names = append(names, g.Name)
+		}
+	}
+	j.mu.Lock()
+	j.lazyExterns = append(j.lazyExterns, names...)
+	j.mu.Unlock()
+}
+
+// pullArchiveMembers adds to set the names lazy IR modules declare that an
+// archive defines (noteLazyIRExterns), weakly referenced: LinkAll's lookup
+// then links those members with the eager inputs, as a static linker
+// would, and their initializers run before main. j.mu is held.
+func (j *JIT) pullArchiveMembers(set orc.SymbolLookupSet) (orc.SymbolLookupSet, error) {
+	if len(j.lazyExterns) == 0 || len(j.archives) == 0 {
+		return set, nil
+	}
+	seen := make(map[string]bool, len(j.lazyExterns))
+	for _, n := range j.lazyExterns {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		for _, a := range j.archives {
+			ok, err := a.Defines(n)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				set = set.Add(j.ES.Intern(n), orc.WeaklyReferencedSymbol)
+				break
+			}
+		}
+	}
+	j.lazyExterns = nil
+	return set, nil
 }

@@ -18,6 +18,9 @@ import (
 // initializers, thread-local data and COMDAT/weak definitions make an
 // object's presence matter before any call.
 func lazyObjectVeto(g *jitlink.LinkGraph) string {
+	if g.ExecStack {
+		return "an executable stack" // AddObject refuses it
+	}
 	if len(g.Comdats) > 0 {
 		return "COMDAT groups"
 	}

@@ -372,6 +372,9 @@ type LinkGraph struct {
 	// (R_X86_64_32/32S) and so must be placed below 2 GiB. It is passed to
 	// the MemoryManager in AllocRequest.Low2GiB.
 	Low2GiB bool
+	// ExecStack is set when the object asks for an executable stack
+	// (an executable .note.GNU-stack section).
+	ExecStack bool
 	// KeepStubs, set by a plugin that records the linked memory to replay
 	// it in another process (the linked-image cache), keeps the GOT entry
 	// and stub of every external whose address lies outside Stable: a

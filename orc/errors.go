@@ -37,11 +37,16 @@ type DuplicateDefinitionError struct {
 	JITDylib       string
 	ExistingSource string
 	NewSource      string
+	Reason         string // why the two could not be merged, or ""
 }
 
 func (e *DuplicateDefinitionError) Error() string {
-	return fmt.Sprintf("duplicate definition of symbol %q in JITDylib %q: already defined by %s, redefined by %s",
+	msg := fmt.Sprintf("duplicate definition of symbol %q in JITDylib %q: already defined by %s, redefined by %s",
 		e.Symbol.String(), e.JITDylib, e.ExistingSource, e.NewSource)
+	if e.Reason != "" {
+		msg += " (" + e.Reason + ")"
+	}
+	return msg
 }
 
 // FailedToMaterializeError reports symbols that failed, by JITDylib name,

@@ -216,6 +216,16 @@ func unitSource(mu MaterializationUnit) string {
 	return "unit " + strconv.Quote(mu.Name())
 }
 
+// CommonYielder is implemented by a unit whose strong definition of a
+// name may give way to a common definition of it that is already
+// materialized (Define then discards the unit's definition, as it does a
+// weak one, instead of failing with a DuplicateDefinitionError): a static
+// linker would have merged the common into the strong definition, which
+// is no longer possible once the common has its address.
+type CommonYielder interface {
+	YieldToCommon(name SymbolName) bool
+}
+
 // Define adds the definitions of mu to jd under tracker rt (nil: the
 // default tracker), following linker rules: a second strong definition is a
 // DuplicateDefinitionError; a strong definition replaces a weak or common
@@ -265,9 +275,19 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 			continue
 		}
 		if f.IsStrong() {
+			if e.def.Flags.IsCommon() && e.state > SymbolStateNeverSearched && e.err == nil {
+				if y, ok := mu.(CommonYielder); ok && y.YieldToCommon(n) {
+					discardNew = append(discardNew, n)
+					continue
+				}
+			}
 			if e.def.Flags.IsStrong() || e.state > SymbolStateNeverSearched || e.err != nil || e.umu == nil {
 				es.mu.Unlock()
-				return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: unitSource(mu)}
+				reason := ""
+				if e.def.Flags.IsCommon() {
+					reason = "the existing one is a common (tentative) definition, already linked, and the new one has an initial value or is larger: a static linker would merge them into the new one; compile with -fno-common or give both the same initializer"
+				}
+				return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: unitSource(mu), Reason: reason}
 			}
 			override = append(override, e)
 		} else {

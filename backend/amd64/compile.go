@@ -269,11 +269,23 @@ func (mc *moduleCompiler) symbolFor(v ir.Value) (int32, bool) {
 		if s, ok := mc.syms[v]; ok {
 			return int32(s.id), s.here
 		}
-		// A function of another module or not yet seen: external.
+		// A function of another module or not yet seen: external
+		// (weak for extern_weak, as declare makes it: a lazily compiled
+		// function's module holds no declarations).
+		if x.Linkage == ir.ExternWeak {
+			if id, ok := mc.weakExtern(x, x.Name); ok {
+				return id, false
+			}
+		}
 		return mc.externSym(x.Name), false
 	case *ir.Global:
 		if s, ok := mc.syms[v]; ok {
 			return int32(s.id), s.here
+		}
+		if x.Linkage == ir.ExternWeak && x.Init == nil {
+			if id, ok := mc.weakExtern(x, x.Name); ok {
+				return id, false
+			}
 		}
 		if x.ThreadLocal {
 			if err := mc.declare(x, x.Name, x.Linkage); err == nil {
@@ -283,6 +295,21 @@ func (mc *moduleCompiler) symbolFor(v ir.Value) (int32, bool) {
 		return mc.externSym(x.Name), false
 	}
 	return -1, false
+}
+
+// weakExtern declares v, an extern_weak function or global the module
+// being compiled does not list (a lazily compiled partition, globals
+// omitted), as a weak undefined symbol, so that a missing definition
+// resolves to 0 as in an eager object. It reports false when the object
+// already has a symbol of that name.
+func (mc *moduleCompiler) weakExtern(v ir.Value, name string) (int32, bool) {
+	if _, ok := mc.w.Lookup(name); ok {
+		return 0, false
+	}
+	if err := mc.declare(v, name, ir.ExternWeak); err != nil {
+		return 0, false
+	}
+	return int32(mc.syms[v].id), true
 }
 
 // symRef is a symbol of the object and whether the object defines it.
@@ -486,6 +513,20 @@ func (mc *moduleCompiler) globalData() error {
 		}
 		var sec *elfw.Section
 		zero := isZero(g.Init)
+		if g.Linkage == ir.Common && zero && !g.ThreadLocal && g.Section == "" && size > 0 {
+			// clang -fcommon's tentative definition: a common symbol,
+			// as gcc makes it, so that the linker merges it with the
+			// others of its name and a strong definition elsewhere
+			// wins (a weak one could not yield once linked).
+			id, err := w.AddSymbol(elfw.Symbol{Name: g.Name, Value: align, Size: uint64(size), Bind: elfw.BindGlobal, Type: elfw.TypeObject, Common: true})
+			if err != nil {
+				return fmt.Errorf("amd64: global @%s: %w", diag.Clip(g.Name), err)
+			}
+			// (Reached through the GOT: another object's definition
+			// may win, anywhere.)
+			mc.syms[g] = symRef{id: id}
+			continue
+		}
 		switch {
 		case g.ThreadLocal:
 			sec, err = mc.tlsSection(zero)

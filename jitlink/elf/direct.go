@@ -114,6 +114,7 @@ type direct struct {
 	// startStop: an undefined symbol is named __start_X or __stop_X
 	// (jitlink.DefineStartStop may define it).
 	startStop bool
+	common    *jitlink.Section // .bss.common, made for the first common symbol
 }
 
 func (d *direct) secErr(i int, off uint64, format string, args ...any) error {
@@ -577,7 +578,7 @@ func (d *direct) symbols() error {
 	clear(d.syms)
 	undef := 0
 	for k := range syms {
-		if syms[k].Section == nil && syms[k].Bind != elfw.BindLocal {
+		if syms[k].Section == nil && !syms[k].Common && syms[k].Bind != elfw.BindLocal {
 			undef++
 		}
 	}
@@ -621,6 +622,22 @@ func (d *direct) symbol(id int, s *elfw.Symbol) error {
 	linkage := jitlink.LinkageStrong
 	if s.Bind == elfw.BindWeak {
 		linkage = jitlink.LinkageWeak
+	}
+	if s.Common {
+		// As the reader makes an SHN_COMMON symbol (reader.symbols).
+		if s.Value == 0 || s.Value&(s.Value-1) != 0 || s.Value > 1<<16 {
+			return d.symErr(id, "symbol %d (%s): common alignment %d is not a power of two", id, name, s.Value)
+		}
+		if s.Size > maxZeroFill {
+			return d.symErr(id, "symbol %d (%s): common size %#x too large", id, name, s.Size)
+		}
+		if d.common == nil {
+			d.common = d.g.AddSection(".bss.common", shared.ProtRead|shared.ProtWrite, 0)
+		}
+		b := d.g.AddZeroFillBlock(d.common, s.Size, s.Value, 0)
+		b.Flags |= jitlink.BlockCommon
+		d.syms[id] = d.g.AddDefinedSymbol(b, 0, name, s.Size, jitlink.LinkageWeak, scope, false, true)
+		return nil
 	}
 	if s.Section == nil {
 		if s.Bind == elfw.BindLocal {

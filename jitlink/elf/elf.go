@@ -561,6 +561,13 @@ func (r *reader) sections() error {
 	r.named = r.sectionNames()
 	for i := range r.sh {
 		s := &r.sh[i]
+		if i > 0 && s.flags&elf.SHF_EXECINSTR != 0 && s.flags&elf.SHF_ALLOC == 0 && s.nameStr == ".note.GNU-stack" {
+			// An executable .note.GNU-stack: the object needs an
+			// executable stack (gcc's trampolines for nested functions
+			// whose address is taken), which a static linker gives the
+			// program (PT_GNU_STACK RWX).
+			r.g.ExecStack = true
+		}
 		if i == 0 || s.flags&elf.SHF_ALLOC == 0 || s.flags&shfExcl != 0 {
 			continue
 		}

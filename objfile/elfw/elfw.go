@@ -104,6 +104,10 @@ type Symbol struct {
 	Bind       Bind
 	Type       SymType
 	Visibility Visibility
+	// Common makes a defined symbol without a section a common one
+	// (SHN_COMMON: a tentative definition, "int x;" with -fcommon): Value
+	// is its alignment, Size its size; the linker allocates it.
+	Common bool
 }
 
 // Reloc is one relocation record (always RELA on x86-64).
@@ -350,7 +354,14 @@ func (w *Writer) AddSymbol(s Symbol) (SymID, error) {
 	if s.Visibility > VisProtected {
 		return -1, fmt.Errorf("elfw: symbol %q: invalid visibility %d", s.Name, s.Visibility)
 	}
-	if s.Section != nil {
+	if s.Common {
+		if s.Section != nil || s.Bind == BindLocal || s.Name == "" || s.Type == TypeTLS {
+			return -1, fmt.Errorf("elfw: symbol %q: a common symbol must be named, global or weak, not thread-local, and in no section", s.Name)
+		}
+		if s.Value == 0 || s.Value&(s.Value-1) != 0 {
+			return -1, fmt.Errorf("elfw: common symbol %q: alignment %d is not a power of two", s.Name, s.Value)
+		}
+	} else if s.Section != nil {
 		if s.Section.w != w {
 			return -1, fmt.Errorf("elfw: symbol %q: section %s belongs to another writer", s.Name, s.Section.Name)
 		}
@@ -372,9 +383,9 @@ func (w *Writer) AddSymbol(s Symbol) (SymID, error) {
 		if id, ok := w.byName[s.Name]; ok {
 			old := &w.syms[id]
 			switch {
-			case s.Section == nil:
+			case s.Section == nil && !s.Common:
 				return id, nil
-			case old.Section == nil:
+			case old.Section == nil && !old.Common:
 				*old = s
 				return id, nil
 			default:
@@ -509,6 +520,8 @@ func (w *Writer) Bytes() ([]byte, error) {
 				return fmt.Errorf("elfw: symbol %q: value %#x size %#x exceeds section %s (size %#x)", diag.Clip(s.Name), s.Value, s.Size, s.Section.Name, s.Section.Len())
 			}
 			shndx = uint16(shIdx[s.Section.idx])
+		} else if s.Common {
+			shndx = uint16(elf.SHN_COMMON)
 		}
 		name := uint32(0)
 		if s.Type != TypeSection {

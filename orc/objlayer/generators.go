@@ -94,6 +94,19 @@ func (g *ArchiveGenerator) symbolIndex() (map[string]int, error) {
 	return g.index, nil
 }
 
+// Defines reports whether a member of the archive defines name (by its
+// symbol index, or the members' symbols when it has none).
+func (g *ArchiveGenerator) Defines(name string) (bool, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	idx, err := g.symbolIndex()
+	if err != nil {
+		return false, err
+	}
+	_, ok := idx[name]
+	return ok, nil
+}
+
 func (g *ArchiveGenerator) memberName(i int) string {
 	return fmt.Sprintf("%s(%s)", filepath.Base(g.a.Name), g.a.Members[i].Name)
 }

@@ -388,6 +388,44 @@ func (u *objectUnit) Discard(jd *orc.JITDylib, name orc.SymbolName) {
 	u.mu.Unlock()
 }
 
+// YieldToCommon reports whether this unit's strong definition of name may
+// become a reference to a common definition of it already linked (an
+// archive member defining "int x;" with -fno-common, pulled for another
+// of its symbols after an object's tentative "int x;" was linked): GNU ld
+// merges the two into the strong one; here the common already has its
+// address, so the strong one may yield when that changes nothing: it is
+// zero-initialized data no larger than the common.
+func (u *objectUnit) YieldToCommon(name orc.SymbolName) bool {
+	n := name.String()
+	for _, d := range u.named {
+		s := d.s
+		if s.Name != n {
+			continue
+		}
+		if s.Callable || s.Block == nil || s.Kind != jitlink.SymDefined {
+			return false
+		}
+		if !s.Block.IsZeroFill() {
+			end := s.Offset + s.Size
+			if end > uint64(len(s.Block.Content)) {
+				return false
+			}
+			for _, c := range s.Block.Content[s.Offset:end] {
+				if c != 0 {
+					return false
+				}
+			}
+		}
+		u.l.mu.Lock()
+		c, ok := u.l.commons[n]
+		u.l.mu.Unlock()
+		return ok && s.Size <= c.size
+	}
+	return false
+}
+
+var _ orc.CommonYielder = (*objectUnit)(nil)
+
 var _ orc.QueueObserver = (*objectUnit)(nil)
 
 // Queued counts the link as in flight from the moment the session hands

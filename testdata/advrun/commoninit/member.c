@@ -1,0 +1,2 @@
+int c = 5;
+int f(void) { return 3; }

@@ -1,0 +1,1 @@
+int arch_unused(int x) { return x - 1; }

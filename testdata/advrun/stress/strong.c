@@ -1,0 +1,2 @@
+#include "st.h"
+int weakfn(int x) { return x * 2; }
