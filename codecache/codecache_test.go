@@ -575,16 +575,7 @@ func TestMapFileRange(t *testing.T) {
 // lease, and FileRange then hands its file out to no one (the payload
 // is still verified and returned, read rather than mapped).
 func TestMapLease(t *testing.T) {
-	big := bytes.Repeat([]byte("0123456789abcdef"), 300<<10/16)
-	c := openTest(t, t.TempDir(), 0)
-	k := key("big")
-	if err := c.Put(k, big); err != nil {
-		t.Fatal(err)
-	}
-	m, err := c.Map(k)
-	if err != nil {
-		t.Fatal(err)
-	}
+	big, c, k, m := mapBig(t, "0123456789abcdef")
 	fd, _, ok := m.FileRange(m.Payload)
 	if !ok {
 		if leasesWork(t, c.Dir()) {
@@ -595,7 +586,7 @@ func TestMapLease(t *testing.T) {
 	if LeaseBroken(fd) {
 		t.Fatal("LeaseBroken before any writer")
 	}
-	_, err = os.OpenFile(c.path(k), os.O_WRONLY|syscall.O_NONBLOCK, 0)
+	_, err := os.OpenFile(c.path(k), os.O_WRONLY|syscall.O_NONBLOCK, 0)
 	if !errors.Is(err, syscall.EWOULDBLOCK) {
 		t.Fatalf("a writer opened the leased entry: %v", err)
 	}
@@ -642,16 +633,7 @@ func leasesWork(t *testing.T, dir string) bool {
 // stays mapped and readable; FileRange hands nothing out after it; Close
 // then unmaps, and both may be repeated.
 func TestMapCloseFile(t *testing.T) {
-	big := bytes.Repeat([]byte("fedcba9876543210"), 300<<10/16)
-	c := openTest(t, t.TempDir(), 0)
-	k := key("big")
-	if err := c.Put(k, big); err != nil {
-		t.Fatal(err)
-	}
-	m, err := c.Map(k)
-	if err != nil {
-		t.Fatal(err)
-	}
+	big, c, k, m := mapBig(t, "fedcba9876543210")
 	if _, _, ok := m.FileRange(m.Payload); !ok {
 		if leasesWork(t, c.Dir()) {
 			t.Fatal("no FileRange though leases work here")
@@ -684,4 +666,21 @@ func TestMapCloseFile(t *testing.T) {
 	if err := m.Close(); err != nil {
 		t.Fatalf("a second Close: %v", err)
 	}
+}
+
+// mapBig puts a 300 KiB entry made of pattern (16 bytes) in a new cache
+// under k and maps it.
+func mapBig(t *testing.T, pattern string) (big []byte, c *Cache, k Key, m *Mapped) {
+	t.Helper()
+	big = bytes.Repeat([]byte(pattern), 300<<10/16)
+	c = openTest(t, t.TempDir(), 0)
+	k = key("big")
+	if err := c.Put(k, big); err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Map(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return big, c, k, m
 }

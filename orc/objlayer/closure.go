@@ -41,18 +41,6 @@ func (g *ArchiveGenerator) LinkClosure(others ...*ArchiveGenerator) {
 	}
 }
 
-// defines reports whether the archive's symbol index names name.
-func (g *ArchiveGenerator) defines(name string) (bool, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	idx, err := g.symbolIndex()
-	if err != nil {
-		return false, err
-	}
-	_, ok := idx[name]
-	return ok, nil
-}
-
 // closureOf extends the wave members/graphs (just pulled, parsed, not yet
 // loaded into the dylib) with the further rounds of members they need from
 // this archive, as long as the closure is exact (see LinkClosure). g.mu is
@@ -138,7 +126,7 @@ func (g *ArchiveGenerator) closureOf(ctx context.Context, jd *orc.JITDylib, idx 
 				continue
 			}
 			for _, o := range g.others {
-				ok, err := o.defines(name)
+				ok, err := o.Defines(name)
 				if err != nil {
 					return nil, nil, false, err
 				}
