@@ -2097,10 +2097,34 @@ uint64_t gorc_reentry_addr(void) { return 0; } /* not yet on this architecture *
  * this a child or remote executor's controller saw only "connection lost"
  * and the tail of the output was lost. A process the program forked ends
  * as libc's _exit ends it. */
+static void *exited_thread(void *p) {
+	gorcProgramExited(*(int *)p);
+	return NULL;
+}
+
+/* program_exited reports status to the controller from _exit or
+ * quick_exit of JIT'd code. Called from a signal handler running on the
+ * program's own alternate signal stack (a stack-overflow handler that
+ * ends with _exit), Go's callback cannot run there (the stack is not the
+ * thread's: "morestack on g0", after which the handler could run again),
+ * so the report is made on a thread of its own while this one waits, as
+ * gorc_reentry_resolve does for a first call. */
+static void program_exited(int status) {
+	stack_t ss;
+	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK)) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, exited_thread, &status) == 0) {
+			pthread_join(t, NULL);
+			return;
+		}
+	}
+	gorcProgramExited(status);
+}
+
 static void gorc__exit(int status) {
 	if (report_enabled && is_executor()) {
 		exiting_unflushed = 1;
-		gorcProgramExited(status);
+		program_exited(status);
 	}
 	_exit(status);
 }
@@ -2119,7 +2143,7 @@ static void gorc_quick_exit(int status) {
 static void report_quick_exit(void) {
 	if (report_enabled && is_executor()) {
 		exiting_unflushed = 1;
-		gorcProgramExited(quick_status);
+		program_exited(quick_status);
 	}
 }
 
