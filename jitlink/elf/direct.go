@@ -457,15 +457,7 @@ func (d *direct) wholeEH(i int) {
 	if align == 0 {
 		align = 1
 	}
-	b := d.g.AddContentBlock(s.sec, c, align, 0)
-	b.Flags |= jitlink.BlockEHRecords
-	if s.nrel > 0 {
-		b.Edges = make([]jitlink.Edge, 0, s.nrel)
-	}
-	t := d.g.AddMutableContentBlock(s.sec, make([]byte, 4), 1, 0)
-	t.Ordinal = uint64(len(c))
-	d.g.AddAnonymousSymbol(t, 0, 4).Live = true
-	s.blocks = append(s.blocks, b, t)
+	s.blocks = appendWholeEH(d.g, s.sec, c, align, s.nrel, s.blocks)
 }
 
 // splitEH splits an .eh_frame section into its CIE and FDE records, as

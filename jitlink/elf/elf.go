@@ -837,15 +837,22 @@ func (r *reader) ehWhole(i, rel int) (code [2]int, ok bool) {
 func (r *reader) wholeEH(i int) {
 	s := &r.sh[i]
 	c, _ := r.content(i)
-	b := r.g.AddContentBlock(s.sec, c, s.align, 0)
+	s.blocks = appendWholeEH(r.g, s.sec, c, s.align, s.nrel, s.blocks)
+}
+
+// appendWholeEH adds .eh_frame content c to sec as one block of records
+// (room for nrel edges) and the 4-byte zero terminator after it, and
+// appends both to blocks.
+func appendWholeEH(g *jitlink.LinkGraph, sec *jitlink.Section, c []byte, align uint64, nrel int, blocks []*jitlink.Block) []*jitlink.Block {
+	b := g.AddContentBlock(sec, c, align, 0)
 	b.Flags |= jitlink.BlockEHRecords
-	if s.nrel > 0 {
-		b.Edges = make([]jitlink.Edge, 0, s.nrel)
+	if nrel > 0 {
+		b.Edges = make([]jitlink.Edge, 0, nrel)
 	}
-	t := r.g.AddMutableContentBlock(s.sec, make([]byte, 4), 1, 0)
+	t := g.AddMutableContentBlock(sec, make([]byte, 4), 1, 0)
 	t.Ordinal = uint64(len(c))
-	r.g.AddAnonymousSymbol(t, 0, 4).Live = true
-	s.blocks = append(s.blocks, b, t)
+	g.AddAnonymousSymbol(t, 0, 4).Live = true
+	return append(blocks, b, t)
 }
 
 func (r *reader) splitEH(i int) error {
