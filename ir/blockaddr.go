@@ -168,17 +168,7 @@ func (p *parser) lowerTree(sw *pendingSwitch) {
 		br.Blocks = br.blkBuf[:2:2]
 	}
 	build(s, idx)
-	if len(added) > 0 {
-		at := s.Index + 1
-		bs := make([]*Block, 0, len(f.Blocks)+len(added))
-		bs = append(bs, f.Blocks[:at]...)
-		bs = append(bs, added...)
-		bs = append(bs, f.Blocks[at:]...)
-		f.Blocks = bs
-		for i, b := range f.Blocks {
-			b.Index = i
-		}
-	}
+	f.insertBlocksAfter(s, added)
 }
 
 // ConstNumber evaluates a constant expression that is a number, not an

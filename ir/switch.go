@@ -137,18 +137,8 @@ func (p *parser) lowerSwitches() {
 			}
 		}
 		renameIncoming(def, s, cur)
-		if len(added) > 0 {
-			// The chain's blocks follow the switch's block.
-			at := s.Index + 1
-			bs := make([]*Block, 0, len(f.Blocks)+len(added))
-			bs = append(bs, f.Blocks[:at]...)
-			bs = append(bs, added...)
-			bs = append(bs, f.Blocks[at:]...)
-			f.Blocks = bs
-			for i, b := range f.Blocks {
-				b.Index = i
-			}
-		}
+		// The chain's blocks follow the switch's block.
+		f.insertBlocksAfter(s, added)
 	}
 	p.switches = p.switches[:0]
 }
@@ -174,5 +164,22 @@ func renameIncoming(b, from, to *Block) {
 		clear(phi.Ops[j:])
 		clear(phi.Blocks[j:])
 		phi.Ops, phi.Blocks = phi.Ops[:j], phi.Blocks[:j]
+	}
+}
+
+// insertBlocksAfter puts added right after block s in f's layout and
+// renumbers the blocks.
+func (f *Function) insertBlocksAfter(s *Block, added []*Block) {
+	if len(added) == 0 {
+		return
+	}
+	at := s.Index + 1
+	bs := make([]*Block, 0, len(f.Blocks)+len(added))
+	bs = append(bs, f.Blocks[:at]...)
+	bs = append(bs, added...)
+	bs = append(bs, f.Blocks[at:]...)
+	f.Blocks = bs
+	for i, b := range f.Blocks {
+		b.Index = i
 	}
 }
