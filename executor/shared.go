@@ -311,9 +311,9 @@ func (h *Hub) callableLocked(p *peer, fn shared.ExecutorAddr) bool {
 // executor with its address arguments in p's memory, or a wrapper
 // function p may call.
 func (h *Hub) checkWrapper(p *peer, fn shared.ExecutorAddr, arg []byte) error {
-	syms := BootstrapSymbols()
+	bootOnce.Do(bootstrap)
 	name := ""
-	for n, a := range syms {
+	for n, a := range bootSyms { // (never changed after bootstrap: no copy)
 		if a == fn && a != 0 {
 			name = n
 			break
