@@ -730,11 +730,6 @@ func addrs(v []uint64) []shared.ExecutorAddr {
 }
 
 func (s *server) dispatch(f wire.Frame) ([]byte, error) {
-	if s.sh != nil && f.Op == wire.OpBatch {
-		// Its steps would bypass the shared executor's ownership checks;
-		// the controller falls back to one call per step.
-		return nil, fmt.Errorf("executor: a shared executor does not take batches")
-	}
 	if s.sh != nil {
 		return s.dispatchShared(f)
 	}

@@ -90,6 +90,17 @@ func (s *server) dispatchShared(f wire.Frame) ([]byte, error) {
 		defer runFor(p)()
 	case wire.OpLoadDylib:
 		defer runFor(p)() // (a library's constructors run here)
+	case wire.OpBatch:
+		steps, err := decodeBatch(f.Payload)
+		if err != nil {
+			return nil, err
+		}
+		// Every step is checked before any runs: a refused batch ran
+		// nothing, and the controller sends its steps one by one (each
+		// then refused or run as its own call would be).
+		if err := h.checkBatch(p, steps); err != nil {
+			return nil, err
+		}
 	case wire.OpMapDual:
 		return nil, fmt.Errorf("executor: map-dual: a shared executor keeps per-controller pages (no shared code blocks)")
 	case wire.OpRunProgram:

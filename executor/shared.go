@@ -311,9 +311,9 @@ func (h *Hub) callableLocked(p *peer, fn shared.ExecutorAddr) bool {
 // executor with its address arguments in p's memory, or a wrapper
 // function p may call.
 func (h *Hub) checkWrapper(p *peer, fn shared.ExecutorAddr, arg []byte) error {
-	syms := BootstrapSymbols()
+	bootOnce.Do(bootstrap)
 	name := ""
-	for n, a := range syms {
+	for n, a := range bootSyms { // (never changed after bootstrap: no copy)
 		if a == fn && a != 0 {
 			name = n
 			break
@@ -379,6 +379,35 @@ func (h *Hub) checkWrapper(p *peer, fn shared.ExecutorAddr, arg []byte) error {
 		return nil
 	}
 	return fmt.Errorf("executor: call-wrapper %s: not offered to the controllers of a shared executor", name)
+}
+
+// checkBatch vets every step of p's batch as its own call would be
+// (protect and write: p's memory, not pinned; call-wrapper: checkWrapper),
+// and allows only call-wrapper steps that call the executor's own short
+// services (quickService): a batch runs on the connection's reader, not
+// under runStart and the crash attribution of a call that runs code.
+func (h *Hub) checkBatch(p *peer, steps []batchStep) error {
+	for i, st := range steps {
+		var err error
+		switch st.kind {
+		case wire.BatchProtect:
+			err = h.checkOwn(p, "protect", st.r.Start, st.r.Size(), true)
+		case wire.BatchWrite:
+			err = h.checkOwn(p, "write", st.addr, uint64(len(st.data)), true)
+		case wire.BatchCallWrapper:
+			if !quickService(st.addr) {
+				err = fmt.Errorf("executor: call-wrapper %v: a shared executor runs only its own short services in a batch", st.addr)
+			} else {
+				err = h.checkWrapper(p, st.addr, st.data)
+			}
+		default:
+			err = fmt.Errorf("executor: unknown step kind %d", st.kind)
+		}
+		if err != nil {
+			return fmt.Errorf("executor: batch step %d: %w", i, err)
+		}
+	}
+	return nil
 }
 
 // ---------------------------------------------------------------------

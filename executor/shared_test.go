@@ -272,3 +272,61 @@ func TestHubLookupTimeout(t *testing.T) {
 		t.Fatalf("lost connection: %v", err)
 	}
 }
+
+// TestHubCheckBatch: a shared executor takes a batch only when every
+// step would be allowed as its own call, and only the executor's short
+// services as call-wrapper steps.
+func TestHubCheckBatch(t *testing.T) {
+	h, _ := testHub(t)
+	a, ra := peerAt(h, 0x100000)
+	b, rb := peerAt(h, 0x200000)
+	syms := BootstrapSymbols()
+	own := shared.ExecutorAddrRange{Start: rb.Start, End: rb.Start + 0x1000}
+	foreign := shared.ExecutorAddrRange{Start: ra.Start, End: ra.Start + 0x1000}
+	prot := func(r shared.ExecutorAddrRange) batchStep {
+		return batchStep{kind: 1, r: r, prot: shared.ProtRead}
+	}
+	write := func(at shared.ExecutorAddr) batchStep { return batchStep{kind: 2, addr: at, data: []byte{1, 2, 3}} }
+	call := func(fn shared.ExecutorAddr, arg []byte) batchStep { return batchStep{kind: 3, addr: fn, data: arg} }
+	tests := []struct {
+		name  string
+		steps []batchStep
+		want  string // "" allowed, else a piece of the error
+	}{
+		{"empty", nil, ""},
+		{"own protect, write, EH frames", []batchStep{prot(own), write(own.Start), call(syms[EHFrameRegisterName], le64(uint64(own.Start), 64))}, ""},
+		{"echo", []batchStep{call(syms[EchoName], []byte("x"))}, ""},
+		{"protect of another's", []batchStep{prot(own), prot(foreign)}, "batch step 1: executor: protect"},
+		{"write to another's", []batchStep{write(foreign.Start)}, "batch step 0: executor: write"},
+		{"straddling write", []batchStep{write(rb.End - 1)}, "not this controller's memory"},
+		{"EH frames in another's memory", []batchStep{write(own.Start), call(syms[EHFrameRegisterName], le64(uint64(foreign.Start), 64))}, "batch step 1"},
+		{"a function of its own", []batchStep{call(own.Start, nil)}, "only its own short services"},
+		{"a service that runs code", []batchStep{call(syms[RunInitializersName], le64(0, 0))}, "only its own short services"},
+		{"unknown kind", []batchStep{{kind: 9}}, "unknown step kind 9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := h.checkBatch(b, tt.steps)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+	// Published code pinned for another controller is not writable in a
+	// batch either.
+	if err := h.publish(a, "a", "", []string{"f"}, []uint64{uint64(ra.Start) + 0x10}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.lookup(b, []string{"a"}, []string{"f"}, time.Second, nil); err != nil {
+		t.Fatal(err)
+	}
+	if now, err := h.decommit(a, foreign); err != nil || now {
+		t.Fatalf("decommit of code in use: now %v, err %v", now, err)
+	}
+	if err := h.checkBatch(a, []batchStep{write(foreign.Start)}); err == nil || !strings.Contains(err.Error(), "other controllers still link against") {
+		t.Fatalf("write to pinned memory: %v", err)
+	}
+}

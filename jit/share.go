@@ -150,16 +150,29 @@ func (j *JIT) finishSharing(ctx context.Context, linkErr error) error {
 		if err != nil {
 			return fmt.Errorf("jit: publishing %q: %w", j.opts.Publish, err)
 		}
-		if err := s.dir.Emitted(ctx, j.opts.Publish, deps); err != nil {
-			return fmt.Errorf("jit: %q emitted: %w", j.opts.Publish, err)
-		}
 	}
-	s.emitted = true
-	wait := deps
+	wait := slices.Clone(deps)
 	if j.opts.Publish != "" {
 		wait = append(wait, j.opts.Publish)
 	}
-	if err := s.dir.SharedAwait(ctx, wait, s.timeout); err != nil {
+	var err error
+	if ea, ok := s.dir.(epc.EmittedAwaiter); ok && j.opts.Publish != "" && !s.emitted {
+		// Emitted and the wait in one round trip.
+		err = ea.EmittedAwait(ctx, j.opts.Publish, deps, wait, s.timeout)
+		if ee := (*epc.EmittedError)(nil); errors.As(err, &ee) {
+			return fmt.Errorf("jit: %q emitted: %w", j.opts.Publish, err)
+		}
+		s.emitted = true
+	} else {
+		if j.opts.Publish != "" && !s.emitted {
+			if err := s.dir.Emitted(ctx, j.opts.Publish, deps); err != nil {
+				return fmt.Errorf("jit: %q emitted: %w", j.opts.Publish, err)
+			}
+		}
+		s.emitted = true
+		err = s.dir.SharedAwait(ctx, wait, s.timeout)
+	}
+	if err != nil {
 		return fmt.Errorf("jit: waiting for the shared dylibs this code depends on to be Ready: %w", err)
 	}
 	s.ready = true

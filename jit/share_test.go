@@ -15,6 +15,8 @@ import (
 
 	"github.com/gorc-jit/gorc/executor"
 	"github.com/gorc-jit/gorc/jit"
+	"github.com/gorc-jit/gorc/orc/epc"
+	"github.com/gorc-jit/gorc/shared/wire"
 )
 
 // startSharedExecutor serves a shared executor in this process (the
@@ -98,6 +100,23 @@ func TestSharedMutualRecursion(t *testing.T) {
 	dir := hub.Directory()
 	if len(dir) != 2 || dir[0].State != "Ready" || dir[1].State != "Ready" {
 		t.Errorf("directory = %+v, want a and b Ready", dir)
+	}
+	// The round trips of a shared link: no refused requests (map-dual,
+	// stdin, batch), the memory steps batched, Emitted and the wait for
+	// Ready sent together.
+	for _, j := range []*jit.JIT{a, b} {
+		ops := j.EPC.(*epc.Remote).CallsByOp()
+		for _, op := range []wire.Op{wire.OpMapDual, wire.OpStdin, wire.OpWrite} {
+			if ops[op] != 0 {
+				t.Errorf("%d %v calls: %v", ops[op], op, ops)
+			}
+		}
+		if ops[wire.OpBatch] == 0 || ops[wire.OpPublish] != 1 || ops[wire.OpEmitted] != 1 || ops[wire.OpSharedAwait] != 1 || ops[wire.OpSharedLookup] != 1 {
+			t.Errorf("calls: %v", ops)
+		}
+		if n := j.EPC.(*epc.Remote).Calls(); n > 12 {
+			t.Errorf("%d round trips to link (at most 12 expected): %v", n, ops)
+		}
 	}
 }
 

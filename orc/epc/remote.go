@@ -452,7 +452,9 @@ func (e *Remote) finishStart(ctx context.Context, r0 io.Reader) error {
 	e.kick = make(chan struct{}, 1)
 	e.callQ = make(chan wire.Frame)
 	go e.background()
-	if e.fwd != nil {
+	if e.fwd != nil && h.Symbols[wire.SharedExecutorSymbol] != 1 {
+		// (A shared executor gives programs no stdin: it refuses OpStdin,
+		// so asking would cost a round trip for nothing.)
 		go e.forwardStdin(e.fwd.stdin())
 	}
 	return nil
@@ -681,6 +683,36 @@ func (e *Remote) callWrite(ctx context.Context, op wire.Op, write func(seq uint6
 // callWriteNow is callWrite once the hello is in (or from the goroutine
 // that read it, sending the steps queued before it).
 func (e *Remote) callWriteNow(ctx context.Context, op wire.Op, write func(seq uint64) error) (*wire.Decoder, error) {
+	c, err := e.callSend(ctx, op, write)
+	if err != nil {
+		return nil, err
+	}
+	return c.wait()
+}
+
+// sentCall is a request sent by callSend whose answer is still to come.
+type sentCall struct {
+	e   *Remote
+	ctx context.Context
+	op  wire.Op
+	seq uint64
+	ch  chan reply
+	hb  *heldBatch
+}
+
+// wait waits for the call's answer.
+func (c *sentCall) wait() (*wire.Decoder, error) {
+	return c.e.callWait(c.ctx, c.op, c.seq, c.ch, c.hb)
+}
+
+// drop forgets the call: its answer, when it comes, is discarded.
+func (c *sentCall) drop() { c.e.abandon(c.seq, c.ch) }
+
+// callSend sends one request (the hello in) and returns at once, without
+// waiting for its answer (sentCall.wait). Meanwhile the caller may send
+// more requests, which the executor reads after this one (pipelining); a
+// caller that no longer wants the answer drops it (sentCall.drop).
+func (e *Remote) callSend(ctx context.Context, op wire.Op, write func(seq uint64) error) (*sentCall, error) {
 	ch := make(chan reply, 1)
 	e.mu.Lock()
 	if e.err != nil {
@@ -708,6 +740,11 @@ func (e *Remote) callWriteNow(ctx context.Context, op wire.Op, write func(seq ui
 		e.abandon(seq, ch)
 		return nil, fmt.Errorf("epc: %v: sending: %w", op, e.explain(err))
 	}
+	return &sentCall{e: e, ctx: ctx, op: op, seq: seq, ch: ch, hb: hb}, nil
+}
+
+// callWait waits for the answer to call seq, sent by callSend.
+func (e *Remote) callWait(ctx context.Context, op wire.Op, seq uint64, ch chan reply, hb *heldBatch) (*wire.Decoder, error) {
 	f, err := e.await(ctx, op, seq, ch)
 	if err != nil {
 		return nil, err
@@ -1063,6 +1100,10 @@ func (e *Remote) Decommit(ctx context.Context, r shared.ExecutorAddrRange) error
 	return e.simple(ctx, wire.OpDecommit, encRange(r))
 }
 
+// errSharedNoDual is MapDualBlock's answer on a shared executor, which
+// keeps per-controller pages and refuses dual-mapped code blocks.
+var errSharedNoDual = errors.New("epc: map-dual: a shared executor keeps per-controller pages (no shared code blocks)")
+
 // MapDualBlock makes the page-aligned range r of a reservation a
 // dual-mapped code block with protections prot (wire.OpMapDual): Write
 // to it goes through the executor's read-write alias, and its pages never
@@ -1071,6 +1112,14 @@ func (e *Remote) MapDualBlock(ctx context.Context, r shared.ExecutorAddrRange, p
 	p := encRange(r).U64(uint64(prot))
 	if e.queueEarly(wire.OpMapDual, p.Payload(), fmt.Sprintf("code block %v", r)) {
 		return nil // sent right after the hello (after the reservation)
+	}
+	if err := e.awaitHello(ctx, wire.OpMapDual); err != nil {
+		return fmt.Errorf("epc: %v: %w", wire.OpMapDual, err)
+	}
+	if e.SharedExecutor() {
+		// It would refuse the block (its pages are per controller): say
+		// so without the round trip.
+		return errSharedNoDual
 	}
 	return e.simple(ctx, wire.OpMapDual, p)
 }

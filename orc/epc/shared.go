@@ -90,3 +90,59 @@ func (e *Remote) SharedLookup(ctx context.Context, dylibs, names []string, timeo
 func (e *Remote) SharedAwait(ctx context.Context, dylibs []string, timeout time.Duration) error {
 	return e.simple(ctx, wire.OpSharedAwait, new(wire.Encoder).Strings(dylibs).U64(uint64(timeout)))
 }
+
+// EmittedAwaiter is the optional one-round-trip form of Emitted followed
+// by SharedAwait (epc.Remote implements it).
+type EmittedAwaiter interface {
+	// EmittedAwait is Emitted(name, deps) then SharedAwait(wait,
+	// timeout), the second request sent right behind the first without
+	// waiting for its answer: the executor reads them in order, so the
+	// wait sees name Emitted. An error of Emitted is returned as an
+	// *EmittedError; the wait's answer is then not waited for.
+	EmittedAwait(ctx context.Context, name string, deps, wait []string, timeout time.Duration) error
+}
+
+var _ EmittedAwaiter = (*Remote)(nil)
+
+// EmittedError is EmittedAwait's error when Emitted itself failed.
+type EmittedError struct{ Err error }
+
+func (e *EmittedError) Error() string { return e.Err.Error() }
+func (e *EmittedError) Unwrap() error { return e.Err }
+
+// EmittedAwait implements EmittedAwaiter.
+func (e *Remote) EmittedAwait(ctx context.Context, name string, deps, wait []string, timeout time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("epc: %v: %w", wire.OpEmitted, err)
+	}
+	if err := e.awaitHello(ctx, wire.OpEmitted); err != nil {
+		return fmt.Errorf("epc: %v: %w", wire.OpEmitted, err)
+	}
+	send := func(op wire.Op, enc *wire.Encoder) (*sentCall, error) {
+		return e.callSend(ctx, op, func(seq uint64) error {
+			return wire.WriteFrame(e.w, wire.Frame{Kind: wire.KindCall, Op: op, Seq: seq, Payload: enc.Payload()})
+		})
+	}
+	em, err := send(wire.OpEmitted, new(wire.Encoder).String(name).Strings(deps))
+	if err != nil {
+		return &EmittedError{err}
+	}
+	aw, err := send(wire.OpSharedAwait, new(wire.Encoder).Strings(wait).U64(uint64(timeout)))
+	if err != nil {
+		em.drop()
+		return err
+	}
+	d, err := em.wait()
+	if err == nil {
+		err = finish(wire.OpEmitted, d)
+	}
+	if err != nil {
+		aw.drop()
+		return &EmittedError{err}
+	}
+	d, err = aw.wait()
+	if err != nil {
+		return err
+	}
+	return finish(wire.OpSharedAwait, d)
+}

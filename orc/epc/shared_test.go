@@ -45,14 +45,11 @@ func TestSharedExecutorMutualTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close(ctx)
-	// A shared executor refuses batches (their steps would skip its
-	// ownership checks): no step runs, and it is not asked again.
+	// A shared executor takes batches whose every step it would allow as
+	// a call of its own.
 	echo := []MemOp{{Kind: MemOpCallWrapper, Call: shared.WrapperCall{Fn: a.BootstrapSymbols()[EchoName]}}}
-	if n, err := a.Batch(ctx, echo); n != 0 || !errors.Is(err, ErrBatchUnsupported) {
-		t.Fatalf("batch to a shared executor: %d, %v; want ErrBatchUnsupported", n, err)
-	}
-	if before := a.Calls(); func() bool { _, err := a.Batch(ctx, echo); return !errors.Is(err, ErrBatchUnsupported) }() || a.Calls() != before {
-		t.Fatal("second batch to a shared executor was sent")
+	if n, err := a.Batch(ctx, echo); n != 1 || err != nil {
+		t.Fatalf("batch to a shared executor: %d, %v; want 1 step run", n, err)
 	}
 	if !a.SharedExecutor() || a.PID() != b.PID() {
 		t.Fatalf("want one shared executor process: shared=%v, pids %d and %d", a.SharedExecutor(), a.PID(), b.PID())
@@ -77,9 +74,116 @@ func TestSharedExecutorMutualTLS(t *testing.T) {
 	if err := b.Write(ctx, fn, []byte{0xcc}); err == nil || !strings.Contains(err.Error(), "not this controller's memory") {
 		t.Fatalf("B writing A's code: %v", err)
 	}
+	// Nor in a batch: the executor refuses the whole batch (no step
+	// runs, B's own write included) and B sends no more batches.
+	own := loadCode(t, b, []byte{0xc3})
+	steps := []MemOp{{Kind: MemOpWrite, Addr: own, Data: []byte{0xc3}}, {Kind: MemOpWrite, Addr: fn, Data: []byte{0xcc}}}
+	if n, err := b.Batch(ctx, steps); n != 0 || !errors.Is(err, ErrBatchUnsupported) || !strings.Contains(err.Error(), "batch step 1") {
+		t.Fatalf("B's batch writing A's code: %d, %v", n, err)
+	}
+	if before := b.Calls(); func() bool { _, err := b.Batch(ctx, steps); return !errors.Is(err, ErrBatchUnsupported) }() || b.Calls() != before {
+		t.Fatal("a batch was sent after a refused one")
+	}
+	if st, err := b.RunAsMain(ctx, fn, nil); err != nil || st != 42 {
+		t.Fatalf("A's code after B's refused batch: %d %v", st, err)
+	}
 	sctx, scancel := context.WithTimeout(ctx, 5*time.Second)
 	defer scancel()
 	if _, err := DialTLS(sctx, addr, &tls.Config{RootCAs: ca, MinVersion: tls.VersionTLS13}); err == nil {
 		t.Fatal("controller without a client certificate was served")
+	}
+}
+
+// TestSharedEmittedAwait: Emitted and the wait for Ready in one round
+// trip — a cycle across two controllers gets Ready when both have
+// reported, an Emitted the executor refuses is reported as such at once
+// (not after the wait's timeout), and a partner that fails wakes the
+// waiter with its error.
+func TestSharedEmittedAwait(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- executor.ServeListenerConfig(ctx, ln, nil, executor.ListenerConfig{Shared: true, Logf: t.Logf})
+	}()
+	defer func() { cancel(); <-done }()
+	dial := func() *Remote {
+		e, err := Dial(ctx, ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { e.Close(context.Background()) })
+		return e
+	}
+	a, b := dial(), dial()
+	fa := loadCode(t, a, []byte{0xc3})
+	fb := loadCode(t, b, []byte{0xc3})
+	if err := a.Publish(ctx, "a", "", map[string]shared.ExecutorAddr{"fa": fa}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Publish(ctx, "b", "", map[string]shared.ExecutorAddr{"fb": fb}); err != nil {
+		t.Fatal(err)
+	}
+	aDone := make(chan error, 1)
+	go func() { aDone <- a.EmittedAwait(ctx, "a", []string{"b"}, []string{"b", "a"}, 10*time.Second) }()
+	select {
+	case err := <-aDone:
+		t.Fatalf("a Ready before b emitted: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	before := b.Calls()
+	if err := b.EmittedAwait(ctx, "b", []string{"a"}, []string{"a", "b"}, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.Calls() - before; n != 2 {
+		t.Errorf("EmittedAwait made %d calls, want 2 (pipelined)", n)
+	}
+	if err := <-aDone; err != nil {
+		t.Fatal(err)
+	}
+	// Emitted of a name this controller did not publish: an
+	// *EmittedError at once, whatever the wait's timeout.
+	t0 := time.Now()
+	err = b.EmittedAwait(ctx, "a", nil, []string{"a"}, time.Minute)
+	var ee *EmittedError
+	if !errors.As(err, &ee) || !strings.Contains(err.Error(), "not published by this controller") {
+		t.Fatalf("emitted of another's dylib: %v", err)
+	}
+	if d := time.Since(t0); d > 20*time.Second {
+		t.Fatalf("took %v", d)
+	}
+	// The connection still serves.
+	if _, err := b.CallWrapper(ctx, shared.WrapperCall{Fn: b.BootstrapSymbols()[EchoName], Arg: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	// A partner that fails before Ready wakes the waiter with its error.
+	c, d := dial(), dial()
+	fc := loadCode(t, c, []byte{0xc3})
+	fd := loadCode(t, d, []byte{0xc3})
+	if err := c.Publish(ctx, "c", "", map[string]shared.ExecutorAddr{"fc": fc}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Publish(ctx, "d", "", map[string]shared.ExecutorAddr{"fd": fd}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SharedLookup(ctx, []string{"d"}, []string{"fd"}, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	cDone := make(chan error, 1)
+	go func() { cDone <- c.EmittedAwait(ctx, "c", []string{"d"}, []string{"d", "c"}, time.Minute) }()
+	time.Sleep(20 * time.Millisecond)
+	if err := d.PublishFailed(ctx, "d", "link failed on purpose"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-cDone:
+		if err == nil || !strings.Contains(err.Error(), "link failed on purpose") || errors.As(err, &ee) {
+			t.Fatalf("waiter on a failed partner: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the waiter was not woken by its partner's failure")
 	}
 }

@@ -167,8 +167,8 @@ const (
 	// end, prot), OpWrite (addr, data bytes) or OpCallWrapper (fn, arg
 	// bytes) -> failed u64 (n: all ran), message string. It stops at the
 	// first failing step and reports it in the answer; an Error answer
-	// means no step ran (a malformed batch, or an executor that refuses
-	// batches: a shared one).
+	// means no step ran (a malformed batch, an older executor, or a
+	// shared one refusing a step it would refuse as a call of its own).
 	OpBatch
 	// OpMapDual (start, end, prot -> nothing) makes the page-aligned
 	// range of a private reservation a dual-mapped code block
