@@ -336,11 +336,41 @@ func (h *Hub) checkWrapper(p *peer, fn shared.ExecutorAddr, arg []byte) error {
 		}
 		return h.checkOwn(p, name, shared.ExecutorAddr(a), n, false)
 	}
+	// ownDSO: a module's DSO handle is an address in its controller's
+	// memory; another controller's (or the executor's own) would let p
+	// run or drop their destructors and atexit handlers.
+	ownDSO := func() error {
+		dso, ok := u(0)
+		if !ok {
+			return fmt.Errorf("executor: %s: short argument", name)
+		}
+		return h.checkOwn(p, name+" (DSO handle)", shared.ExecutorAddr(dso), 1, false)
+	}
 	switch name {
-	case EchoName, PerfMapName, ModuleInitName, ModuleFinalizeName:
+	case EchoName, PerfMapName:
 		return nil
-	case EHFrameRegisterName, EHFrameDeregisterName, GDBRegisterName, GDBDeregisterName, ModuleRegisterName, ModuleDeregisterName:
+	case EHFrameRegisterName, EHFrameDeregisterName, GDBRegisterName, GDBDeregisterName:
 		return rangeArg()
+	case ModuleRegisterName, ModuleDeregisterName:
+		// (dso, start, end): the handle and [start, end) both p's.
+		start, ok1 := u(1)
+		end, ok2 := u(2)
+		if !ok1 || !ok2 || end < start {
+			return fmt.Errorf("executor: %s: bad argument (want dso, start, end)", name)
+		}
+		if err := ownDSO(); err != nil {
+			return err
+		}
+		return h.checkOwn(p, name, shared.ExecutorAddr(start), end-start, false)
+	case ModuleFinalizeName:
+		return ownDSO()
+	case ModuleInitName:
+		// (dso, n, init..., m, fini...): the handle p's, and every
+		// function one p may call, as RunInitializersName's.
+		if err := ownDSO(); err != nil {
+			return err
+		}
+		return h.checkInitFns(p, name, arg[8:])
 	case TLSSetImageName:
 		src, ok1 := u(1)
 		n, ok2 := u(2)
@@ -355,30 +385,35 @@ func (h *Hub) checkWrapper(p *peer, fn shared.ExecutorAddr, arg []byte) error {
 		}
 		return h.checkCall(p, "call", shared.ExecutorAddr(f))
 	case RunInitializersName:
-		vals := make([]uint64, 0, len(arg)/8)
-		for i := 0; 8*i+8 <= len(arg); i++ {
-			v, _ := u(i)
-			vals = append(vals, v)
-		}
-		if len(vals) == 0 || vals[0] > uint64(len(vals)-1) {
-			return fmt.Errorf("executor: %s: bad argument", name)
-		}
-		n := vals[0]
-		fns := append([]uint64{}, vals[1:1+n]...)
-		if rest := vals[1+n:]; len(rest) > 0 {
-			if rest[0] > uint64(len(rest)-1) {
-				return fmt.Errorf("executor: %s: bad argument", name)
-			}
-			fns = append(fns, rest[1:1+rest[0]]...)
-		}
-		for _, f := range fns {
-			if err := h.checkCall(p, name, shared.ExecutorAddr(f)); err != nil {
-				return err
-			}
-		}
-		return nil
+		return h.checkInitFns(p, name, arg)
 	}
 	return fmt.Errorf("executor: call-wrapper %s: not offered to the controllers of a shared executor", name)
+}
+
+// checkInitFns vets an initializer list (n, init..., m, fini...) of
+// service name: every function one p may call.
+func (h *Hub) checkInitFns(p *peer, name string, arg []byte) error {
+	vals := make([]uint64, 0, len(arg)/8)
+	for i := 0; 8*i+8 <= len(arg); i++ {
+		vals = append(vals, binary.LittleEndian.Uint64(arg[8*i:]))
+	}
+	if len(vals) == 0 || vals[0] > uint64(len(vals)-1) {
+		return fmt.Errorf("executor: %s: bad argument", name)
+	}
+	n := vals[0]
+	fns := append([]uint64{}, vals[1:1+n]...)
+	if rest := vals[1+n:]; len(rest) > 0 {
+		if rest[0] > uint64(len(rest)-1) {
+			return fmt.Errorf("executor: %s: bad argument", name)
+		}
+		fns = append(fns, rest[1:1+rest[0]]...)
+	}
+	for _, f := range fns {
+		if err := h.checkCall(p, name, shared.ExecutorAddr(f)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkBatch vets every step of p's batch as its own call would be

@@ -330,3 +330,49 @@ func TestHubCheckBatch(t *testing.T) {
 		t.Fatalf("write to pinned memory: %v", err)
 	}
 }
+
+// TestHubModuleServices: the module services take a DSO handle, a range
+// and (init) functions; on a shared executor each must be the calling
+// controller's, or one controller could run or drop another's
+// destructors, call its private code through module-init, or register
+// module ranges over its memory.
+func TestHubModuleServices(t *testing.T) {
+	h, _ := testHub(t)
+	a, ra := peerAt(h, 0x100000)
+	b, rb := peerAt(h, 0x200000)
+	_ = a
+	syms := BootstrapSymbols()
+	own, foreign := uint64(rb.Start), uint64(ra.Start)
+	tests := []struct {
+		name string
+		svc  string
+		arg  []byte
+		want string // "" allowed, else a piece of the error
+	}{
+		{"register own", ModuleRegisterName, le64(own, own+0x100, own+0x1000), ""},
+		{"register with another's handle", ModuleRegisterName, le64(foreign, own+0x100, own+0x1000), "DSO handle"},
+		{"register another's range", ModuleRegisterName, le64(own, foreign, foreign+0x1000), "not this controller's memory"},
+		{"register reversed range", ModuleRegisterName, le64(own, own+0x1000, own), "bad argument"},
+		{"register short", ModuleRegisterName, le64(own, own), "bad argument"},
+		{"deregister another's range", ModuleDeregisterName, le64(own, foreign, foreign+8), "not this controller's memory"},
+		{"finalize own", ModuleFinalizeName, le64(own), ""},
+		{"finalize another's", ModuleFinalizeName, le64(foreign), "DSO handle"},
+		{"finalize short", ModuleFinalizeName, nil, "short argument"},
+		{"init own", ModuleInitName, le64(own, 1, own+0x20, 1, own+0x40), ""},
+		{"init with another's handle", ModuleInitName, le64(foreign, 0), "DSO handle"},
+		{"init calling another's code", ModuleInitName, le64(own, 1, foreign+0x20), "not"},
+		{"fini calling another's code", ModuleInitName, le64(own, 0, 1, foreign+0x20), "not"},
+		{"init bad count", ModuleInitName, le64(own, 5, own+0x20), "bad argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := h.checkWrapper(b, syms[tt.svc], tt.arg)
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
