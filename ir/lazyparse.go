@@ -115,24 +115,42 @@ func (lb *LazyBodies) ParseBodyInto(f *Function, arena *InstrArena) error {
 // nothing else to do parses bodies before they are needed, and never
 // waits for another's parse.
 func (lb *LazyBodies) ParseAhead(f *Function, arena *InstrArena) bool {
+	return lb.ParseAheadThen(f, arena, nil)
+}
+
+// ParseAheadThen is ParseAhead calling then(f) once f's body is parsed
+// without error and before anyone else may use it: a ParseBody of f
+// meanwhile waits until then returns. It is for reading the new body
+// (its callees, say) on the parsing goroutine while no compile of f can
+// be changing it.
+func (lb *LazyBodies) ParseAheadThen(f *Function, arena *InstrArena, then func(*Function)) bool {
 	lb.mu.Lock()
 	pb := lb.pending[f]
 	if pb == nil || pb.state != bodyPending {
 		lb.mu.Unlock()
 		return false
 	}
-	lb.parse(f, pb, arena)
+	lb.parseThen(f, pb, arena, then)
 	return true
 }
 
 // parse parses pb, the pending body of f, called with lb.mu held (and
 // returns with it released).
 func (lb *LazyBodies) parse(f *Function, pb *pendingBody, arena *InstrArena) error {
+	return lb.parseThen(f, pb, arena, nil)
+}
+
+// parseThen is parse calling then(f), if not nil, after a parse without
+// error, before the body is marked parsed.
+func (lb *LazyBodies) parseThen(f *Function, pb *pendingBody, arena *InstrArena, then func(*Function)) error {
 	pb.state = bodyParsing
 	lb.mu.Unlock()
 	err := lb.parseBody(f, pb, arena)
 	if arena != nil {
 		arena.Detach(f)
+	}
+	if err == nil && then != nil {
+		then(f)
 	}
 	lb.mu.Lock()
 	pb.err, pb.state = err, bodyParsed

@@ -141,6 +141,11 @@ type Options struct {
 	// compiles the functions a compiled function calls before their
 	// first call, in batches in the background (orc/lazy.Speculator).
 	Speculate bool
+	// NoParseAhead: AddLazyIR (one function per partition, without
+	// Speculate) does not parse the bodies of compiled functions'
+	// callees ahead of their first call on another goroutine (see
+	// parseAhead); each body is then parsed by its first call.
+	NoParseAhead bool
 }
 
 // JIT links and runs objects in an executor.

@@ -177,6 +177,9 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		if j.opts.Speculate && lm.stubs != nil {
 			return lm.startSpeculation(modNo)
 		}
+		if lm.stubs != nil && !j.opts.NoParseAhead {
+			lm.ahead = newParseAhead(pending)
+		}
 		return nil
 	}
 	syms := orc.SymbolFlagsMap{}
@@ -496,6 +499,10 @@ type lazyModule struct {
 	// (a compile parses its functions' bodies into one and drops them
 	// once compiled, for the next compiles to reuse).
 	arenas []*ir.InstrArena
+	// ahead parses the bodies of compiled functions' callees before
+	// their first call (one function per partition, no speculation),
+	// or is nil.
+	ahead *parseAhead
 }
 
 // takeArena returns an idle instruction arena, or a new one.
@@ -605,8 +612,17 @@ func (lm *lazyModule) compile(ctx context.Context, names []orc.SymbolName) (*jit
 		if err := lm.bodies.ParseBodyInto(f, arena); err != nil {
 			return nil, err
 		}
-		if err := ir.VerifyFunction(f); err != nil {
-			return nil, fmt.Errorf("%s: %w", lm.name, err)
+		verified := false
+		if pa := lm.ahead; pa != nil {
+			var ahead bool
+			if ahead, verified = pa.taken(f); !ahead {
+				pa.calleesOf(f)
+			}
+		}
+		if !verified {
+			if err := ir.VerifyFunction(f); err != nil {
+				return nil, fmt.Errorf("%s: %w", lm.name, err)
+			}
 		}
 		if err := opt.RunFunction(f); err != nil {
 			return nil, fmt.Errorf("%s: optimize: %w", lm.name, err)

@@ -63,7 +63,12 @@ Flags:
                   first called, and link an object whose definitions are
                   all functions when one of them is first called (objects
                   with data, initializers, TLS or weak definitions, and
-                  archives, are linked as without -lazy)
+                  archives, are linked as without -lazy); with function
+                  partitions and without -speculate, the bodies of the
+                  functions a compiled function calls are parsed (not
+                  compiled) ahead of their first call on another
+                  goroutine (GORC_NO_PARSE_AHEAD=1 in the environment:
+                  not)
   -lazy-partition P  what one lazy compile covers: function (default),
                   callees (the function and its direct callees) or module;
                   implies -lazy
@@ -201,7 +206,7 @@ func runCommand(args []string, stdout, stderr io.Writer) int {
 	}
 	newJIT := func() (*jit.JIT, error) {
 		return jit.New(ctx, jit.Options{Exec: o.exec, SHM: o.shm, SearchDirs: o.searchDirs, TLS: tlsCfg, Cache: cache, PerfSupport: o.perfSupport, MapInputs: true, ExecutorEnv: childExecutorEnv(),
-			Publish: o.publish, LinkShared: o.linkShared, SharedTimeout: o.sharedTimeout, Speculate: o.speculate})
+			Publish: o.publish, LinkShared: o.linkShared, SharedTimeout: o.sharedTimeout, Speculate: o.speculate, NoParseAhead: os.Getenv("GORC_NO_PARSE_AHEAD") != ""})
 	}
 	j, err := newJIT()
 	if err != nil {
