@@ -539,14 +539,19 @@ func (l *lazyDefs) stats(w io.Writer) {
 }
 
 // lazyHeapPerByte is the heap runLazyKaleido readies per byte of source:
-// the start-up takes about 8 (below), and the run after it is let grow
-// to three times the heap at the switch before its first collection
-// (lazyRunHeap), so a run that calls most functions fills about three
-// times that. Readied memory it does not touch costs nothing (it is
-// faulted in when first used, 2 MiB at a time); memory past it comes in
-// 4 KiB pages, one fault each. At 12 an all-called run of 2,000 kgen
-// functions outgrew it by 10 MB: 4,900 page faults, 2,300 at 36.
-const lazyHeapPerByte = 36
+// the start-up takes about 8 (below), and the run after it keeps the
+// collector off until it has used up the readied memory (lazyRunHeap
+// with untilReadied), then collects at lazyRunGCPercent. Readied memory
+// it does not touch costs nothing (it is faulted in when first used,
+// 2 MiB at a time); memory past it comes in 4 KiB pages, one fault each.
+// At 12 an all-called run of 2,000 kgen functions outgrew it by 10 MB:
+// 4,900 page faults, 2,300 at 36. At 72 an all-called run of 1,000 to
+// 4,000 kgen functions (about 70 bytes of heap per byte of source with
+// the collector off) makes no collection after its start-up and takes
+// its heap in huge pages; at 36 it made two, each marking the session
+// with write barriers on in the first calls' thread, and the memory past
+// the first goal came in 4 KiB pages (docs/rationale/s29-kzall.md).
+const lazyHeapPerByte = 72
 
 // closeUnlessExiting closes j, except when the process ends right after
 // (processExits) and j's code runs in this process: ending the session
@@ -668,7 +673,10 @@ func runLazyKaleidoTimed(ctx context.Context, level int, eo execOptions, names [
 						times.firstExpr = now()
 						times.defined = r.lazy.definedSoFar()
 					}
-					lazyRunHeap(speculate)
+					// The collector stays off until the readied heap is
+					// used up, with or without -speculate: a run that
+					// calls most functions makes no collection.
+					lazyRunHeap(true)
 				}
 				var start time.Time
 				if times != nil && top {

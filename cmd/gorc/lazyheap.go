@@ -49,7 +49,7 @@ const lazyFirstGoalPercent = 200
 // as live: lazyFirstGoalPercent), and GOGC is set to lazyRunGCPercent
 // once that first collection is done.
 //
-// With untilReadied (gorc kaleido -lazy -speculate), when the start-up
+// With untilReadied (gorc kaleido -lazy, with or without -speculate), when the start-up
 // readied more heap than that first goal (prepareHeap: free memory,
 // faulted in 2 MiB at a time), the collector instead stays off until
 // the run has used up the heap the runtime has then (readiedRunLimit: a
@@ -59,7 +59,9 @@ const lazyFirstGoalPercent = 200
 // barriers were 4% of its CPU in a profile, and 10% of it timed with
 // GOGC=off); a run that goes on still collects, once that heap is used.
 // Plain -lazy runs of the same programs made as many collections either
-// way (two), only later, with 6–15% more page faults: not for them.
+// way (two) with 36 bytes readied per byte of source, only later, with
+// 6–15% more page faults; with 72 they make none either (session 29:
+// docs/rationale/s29-kzall.md).
 func lazyRunHeap(untilReadied bool) int {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return 0

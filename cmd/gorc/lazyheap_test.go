@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -51,16 +50,17 @@ func gcTrace(stderr string) (before []int, live int) {
 	return before, live
 }
 
-// TestLazyRunCollects: after a lazy run's start-up the collector is on
-// (lazyRunHeap), so an all-called run of 2,000 functions collects and
-// its heap stays within a few times what is live (with the collector off
-// for the whole run, as before, there was no collection: the heap grew
-// by every byte every first call allocated). A run that calls 1% of
-// 10,000 functions, whose time is its start-up, still makes no
-// collection (the first goal is three times the heap at the switch, not
-// three times what the start-up's forced collection found live), in
-// gorc kaleido and in gorc run on the IR. GOGC set by the user is left
-// alone.
+// TestLazyRunCollects: after a lazy run's start-up the collector is off
+// until the run has used up the heap readied for it (lazyRunHeap with
+// untilReadied, lazyHeapPerByte), so an all-called run of 2,000
+// functions makes no collection after its start-up (session 29: with
+// the collector on at three times the heap at the switch it made two,
+// for more CPU and more page faults; a run that outgrows the readied
+// heap collects, within it: TestLazyRunHeapReadied). A run that calls 1%
+// of 10,000 functions, whose time is its start-up, makes no collection
+// either, in gorc kaleido and in gorc run on the IR (whose collector is
+// on after the start-up, its first goal three times the heap at the
+// switch). GOGC set by the user is left alone.
 func TestLazyRunCollects(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs lazy programs of thousands of functions")
@@ -91,11 +91,8 @@ func TestLazyRunCollects(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("gorc kaleido -lazy all.k: exit %d\n%s", code, errOut)
 	}
-	before, live := gcTrace(errOut)
-	if len(before) == 0 {
-		t.Errorf("an all-called lazy run of 2,000 functions made no collection after its start-up:\n%s", errOut)
-	} else if peak := slices.Max(before); peak > 6*max(live, 4)+8 {
-		t.Errorf("heap reached %d MB with %d MB live at the last collection (GOGC=%d)", peak, live, lazyRunGCPercent)
+	if before, _ := gcTrace(errOut); len(before) > 0 {
+		t.Errorf("an all-called lazy run of 2,000 functions collected %d times after its start-up (heaps %v MB), within the heap readied for it:\n%s", len(before), before, errOut)
 	}
 
 	for _, args := range [][]string{{"kaleido", "-lazy", "-no-cache", "few.k"}, {"run", "-lazy", "-no-cache", "few.ll"}} {
@@ -180,7 +177,7 @@ func TestLazyRunHeapReadied(t *testing.T) {
 		// has at the switch is used up (readiedRunLimit)
 		untilReadied bool
 	}{
-		{[]string{"kaleido", "-lazy", "-no-cache", "all.k"}, lazyHeapPerByte * len(src), false},
+		{[]string{"kaleido", "-lazy", "-no-cache", "all.k"}, lazyHeapPerByte * len(src), true},
 		{[]string{"kaleido", "-lazy", "-speculate", "-no-cache", "all.k"}, lazyHeapPerByte * len(src), true},
 		{[]string{"run", "-lazy", "-no-cache", "all.ll"}, lazyStartHeapPerByte * len(irOut), false},
 	} {
