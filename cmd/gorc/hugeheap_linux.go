@@ -19,6 +19,7 @@ import (
 // when n is too small to bother).
 func prepareHeap(n int) int {
 	const huge = 2 << 20
+	n = min(n, maxReadiedHeap)
 	if n < 2*huge {
 		return 0
 	}
@@ -43,6 +44,7 @@ func prepareHeap(n int) int {
 // allocates them finds them present.
 func prepareHeapBeside(n, extra, populate int) (buf []byte, wait func()) {
 	const huge = 2 << 20
+	n = min(n, maxReadiedHeap)
 	if n < 2*huge {
 		return nil, func() {}
 	}
@@ -72,6 +74,15 @@ func prepareHeapBeside(n, extra, populate int) (buf []byte, wait func()) {
 	}()
 	return buf, func() { <-done }
 }
+
+// maxReadiedHeap bounds the heap prepareHeap and prepareHeapBeside ready.
+// They are asked for a multiple of the source's size (up to 72 bytes a
+// byte), and the lazy run keeps its collector off until the readied heap
+// is used up (lazyRunHeap): without a bound a source of tens of MB would
+// let the heap grow by GBs before the first collection. 1 GiB is 14 MB
+// of Kaleidoscope source at 72 bytes a byte, ten times the largest
+// benchmark program; past it the collector runs as for any Go program.
+const maxReadiedHeap = 1 << 30
 
 // madvPopulateWrite is Linux's MADV_POPULATE_WRITE (5.14 and later).
 const madvPopulateWrite = 23

@@ -228,3 +228,12 @@ func TestPopulateAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestPrepareHeapBounded: a huge source does not ready (and so let the
+// lazy run grow its heap uncollected to) a multiple of its size past
+// maxReadiedHeap.
+func TestPrepareHeapBounded(t *testing.T) {
+	if got := prepareHeap(8 * maxReadiedHeap); got != maxReadiedHeap {
+		t.Fatalf("prepareHeap(8 GiB) readied %d bytes, want %d", got, maxReadiedHeap)
+	}
+}
