@@ -41,6 +41,12 @@ func TestGoBuildID(t *testing.T) {
 	if got := goBuildID(f); got != want {
 		t.Errorf("goBuildID = %q, want %q", got, want)
 	}
+	if got, ok := memoryBuildID(); !ok || got != want {
+		t.Errorf("memoryBuildID = %q, %v; want %q (the file's)", got, ok, want)
+	}
+	if got := executableIdentity(); got != "go-buildid "+want {
+		t.Errorf("executableIdentity = %q, want %q", got, "go-buildid "+want)
+	}
 	head := make([]byte, 16<<10)
 	n, _ := f.ReadAt(head, 0)
 	if got, ok := noteBuildID(head[:n]); !ok || got != want {

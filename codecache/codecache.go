@@ -145,7 +145,7 @@ const touchAfter = time.Minute
 // another error when the file could not be read.
 func (c *Cache) Get(k Key) ([]byte, error) {
 	p := c.path(k)
-	data, err := os.ReadFile(p)
+	data, mtime, err := readEntry(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNotFound
 	}
@@ -159,9 +159,7 @@ func (c *Cache) Get(k Key) ([]byte, error) {
 		os.Remove(p)
 		return nil, &CorruptEntryError{Path: p, Reason: reason}
 	}
-	if fi, err := os.Stat(p); err == nil {
-		c.touch(p, fi.ModTime())
-	}
+	c.touch(p, mtime)
 	return payload, nil
 }
 

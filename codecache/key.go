@@ -98,6 +98,9 @@ var buildIdentity = sync.OnceValue(func() string {
 // SHA-256 when it has none (or cannot be read: then a constant that makes
 // the identity differ from any readable build's).
 func executableIdentity() string {
+	if id, ok := memoryBuildID(); ok {
+		return "go-buildid " + id
+	}
 	f, err := os.Open("/proc/self/exe")
 	if err != nil {
 		exe, err := os.Executable()

@@ -50,7 +50,7 @@ type Mapped struct {
 // file cannot be leased, is read. Close releases it. Errors are Get's.
 func (c *Cache) Map(k Key) (*Mapped, error) {
 	p := c.path(k)
-	f, err := os.Open(p)
+	f, err := OpenRead(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNotFound
 	}
@@ -93,7 +93,7 @@ func (c *Cache) Map(k Key) (*Mapped, error) {
 	// of every descriptor (CloseFile). The lease on f still holds
 	// writers off while the payload is verified and read, and for as
 	// long as FileRange's users keep f's descriptor (or mappings of it).
-	mf, err := os.Open(p)
+	mf, err := OpenRead(p)
 	if err != nil {
 		return read()
 	}

@@ -601,9 +601,13 @@ void gorc_protect_open_fds(void) {
 	 * later is registered explicitly (gorc_private_fd). */
 	static int done;
 	if (__atomic_exchange_n(&done, 1, __ATOMIC_SEQ_CST)) return;
-	DIR *d = opendir("/proc/self/fd");
-	if (!d) return;
-	int self = dirfd(d);
+	/* The directory is read with getdents64 into a buffer on this stack,
+	 * not opendir: opendir's 32 KB buffer is the first malloc of the
+	 * thread this runs on, often, and glibc then makes the thread an
+	 * arena (a 128 MB mapping, trimmed by two munmaps, and an mprotect)
+	 * on the path of every program's start. */
+	int self = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (self < 0) return;
 	pthread_mutex_lock(&protected_mu);
 	/* Forget entries whose file is gone or was replaced. */
 	for (int i = 0; i < nprotected; i++) {
@@ -611,20 +615,29 @@ void gorc_protect_open_fds(void) {
 		struct fd_entry *e = &protected_fds[i];
 		if (e->fd >= 0 && (fstat(e->fd, &st) != 0 || st.st_dev != e->dev || st.st_ino != e->ino)) e->fd = -1;
 	}
-	struct dirent *de;
-	while ((de = readdir(d)) != NULL) {
-		char *end;
-		long fd = strtol(de->d_name, &end, 10);
-		if (*end || end == de->d_name || fd < 3 || fd == self) continue;
-		int fl = fcntl((int)fd, F_GETFD);
-		if (fl < 0 || !(fl & FD_CLOEXEC)) continue;
-		int known = 0;
-		for (int i = 0; i < nprotected; i++)
-			if (protected_fds[i].fd == fd) known = 1;
-		if (!known) protect_locked((int)fd, 0);
+	union {
+		char b[4096];
+		struct dirent64 align; /* getdents64 fills whole, aligned records */
+	} buf;
+	for (;;) {
+		long n = syscall(SYS_getdents64, self, buf.b, sizeof buf.b);
+		if (n <= 0) break;
+		for (long off = 0; off < n;) {
+			struct dirent64 *de = (struct dirent64 *)(buf.b + off);
+			off += de->d_reclen;
+			char *end;
+			long fd = strtol(de->d_name, &end, 10);
+			if (*end || end == de->d_name || fd < 3 || fd == self) continue;
+			int fl = fcntl((int)fd, F_GETFD);
+			if (fl < 0 || !(fl & FD_CLOEXEC)) continue;
+			int known = 0;
+			for (int i = 0; i < nprotected; i++)
+				if (protected_fds[i].fd == fd) known = 1;
+			if (!known) protect_locked((int)fd, 0);
+		}
 	}
 	pthread_mutex_unlock(&protected_mu);
-	closedir(d);
+	close(self);
 }
 
 static int is_protected(int fd) {

@@ -543,7 +543,7 @@ func (p *parser) ensureLibc() {
 		if p.libcNeeded == nil {
 			p.libcNeeded = make(map[string]*Type)
 		}
-		for fn, sig := range wideLibgcc {
+		for fn, sig := range wideLibgcc() {
 			if _, ok := p.libcNeeded[fn]; !ok {
 				p.libcNeeded[fn] = sig
 			}

@@ -1,6 +1,9 @@
 package ir
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
 
 // Integers of odd widths. clang-19 reads and writes bit-fields and small
 // structs through i24, i40, i48 and i56 (a struct of three chars is
@@ -22,21 +25,24 @@ import "fmt"
 // where they are read.
 
 // oddInts are the iN types for N from 2 to 63 that are not standard.
-var oddInts = func() (ts [64]*Type) {
+// They are made on first use (a process that parses no such type, such
+// as a cached `gorc run`, does not make them at its start).
+var oddInts = sync.OnceValue(func() (ts *[64]*Type) {
+	ts = new([64]*Type)
 	for n := 2; n < 64; n++ {
 		if IntType(n) == nil {
 			ts[n] = &Type{Kind: IntKind, Bits: n}
 		}
 	}
 	return ts
-}()
+})
 
 // oddIntType returns iN for a non-standard N of 2 to 63, else nil.
 func oddIntType(n int) *Type {
-	if n < 0 || n >= len(oddInts) {
+	if n < 0 || n >= 64 {
 		return nil
 	}
-	return oddInts[n]
+	return oddInts()[n]
 }
 
 // isOddInt reports whether t is an integer type of non-standard width.

@@ -3,6 +3,7 @@ package ir
 import (
 	"fmt"
 	"math/big"
+	"sync"
 )
 
 // Integers of 65 to 128 bits. clang-19 reads and writes `__int128` and
@@ -35,19 +36,21 @@ import (
 // naming the function.
 
 // wideInts are the iN types for N from 65 to 128.
-var wideInts = func() (ts [129]*Type) {
+// They are made on first use, as oddInts.
+var wideInts = sync.OnceValue(func() (ts *[129]*Type) {
+	ts = new([129]*Type)
 	for n := 65; n <= 128; n++ {
 		ts[n] = &Type{Kind: IntKind, Bits: n}
 	}
 	return ts
-}()
+})
 
 // wideIntType returns iN for N of 65 to 128, else nil.
 func wideIntType(n int) *Type {
 	if n < 65 || n > 128 {
 		return nil
 	}
-	return wideInts[n]
+	return wideInts()[n]
 }
 
 // isWideInt reports whether t is an integer type of 65 to 128 bits.
@@ -477,7 +480,7 @@ var pairType = StructType([]*Type{I64, I64}, false)
 // wideLibgcc are the libgcc functions a lazy parse declares for the
 // i128 arithmetic of bodies it has not read (the others a lazily read
 // body needs are an error naming them).
-var wideLibgcc = func() map[string]*Type {
+var wideLibgcc = sync.OnceValue(func() map[string]*Type {
 	m := map[string]*Type{}
 	div := FuncType(pairType, []*Type{I64, I64, I64, I64}, false)
 	for _, fn := range []string{"__udivti3", "__divti3", "__umodti3", "__modti3"} {
@@ -489,7 +492,7 @@ var wideLibgcc = func() map[string]*Type {
 	m["__fixunsdfti"] = FuncType(pairType, []*Type{F64}, false)
 	m[UMulHighName] = umulHighSig
 	return m
-}()
+})
 
 // callPair calls libgcc's fn with args, returning an i128: its halves.
 func (l *wideLowering) callPair(fn string, params []*Type, args ...Value) (lo, hi Value) {

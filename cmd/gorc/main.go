@@ -163,45 +163,6 @@ func main() {
 	os.Exit(status)
 }
 
-// Debugging aid: GORC_MEMPROFILE=FILE writes a Go allocation profile of
-// the whole gorc process to FILE when the command returns (go tool pprof
-// -sample_index=alloc_space bin/gorc FILE), sampling one allocation per
-// 4 KiB allocated (runtime.MemProfileRate), so that the many small
-// objects of a compile are counted.
-//
-// Without it the runtime's own sampling (one allocation per 512 KiB by
-// default) is turned off: nothing else reads the profile, and each sample
-// costs a stack unwind and a write to the profile's hash table, whose
-// fresh pages are first read, then written (a second fault that, on a
-// process running on two CPUs, flushes the other CPU's TLB): 1.8% of the
-// CPU time of `gorc run -noexec` of the sqlite driver and ~30 of its
-// page faults.
-func startMemProfile() {
-	if os.Getenv("GORC_MEMPROFILE") != "" {
-		runtime.MemProfileRate = 4096
-		return
-	}
-	runtime.MemProfileRate = 0
-}
-
-func writeMemProfile() {
-	path := os.Getenv("GORC_MEMPROFILE")
-	if path == "" {
-		return
-	}
-	runtime.GC() // so that inuse_space is what is live at the end
-	f, err := os.Create(path)
-	if err == nil {
-		err = pprof.Lookup("allocs").WriteTo(f, 0)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "gorc: GORC_MEMPROFILE: %v\n", err)
-	}
-}
-
 // Debugging aid: GORC_CPUPROFILE=FILE writes a Go CPU profile of the whole
 // gorc process to FILE (read it with go tool pprof bin/gorc FILE). The
 // profile is stopped and written on every way gorc ends: a normal return

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -146,7 +145,7 @@ const racyWindow = 2 * time.Second
 // it meanwhile, the fault is recovered and the file is reported as
 // changed (errChangedWhileHashed).
 func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string, memoFrom int64) error {
-	f, err := os.Open(path)
+	f, err := codecache.OpenRead(path)
 	if err != nil {
 		return err
 	}

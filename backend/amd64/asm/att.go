@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // AT&T assembly text, as GNU C inline asm templates spell it once their
@@ -32,10 +33,28 @@ func (a *Assembler) Xchg8RR(r1, r2 Reg) {
 	a.rr(0, true, op1(0x87), r1, r2, false)
 }
 
-// attReg names every general register at every size ("eax", "r8d",
+// attTables are the AT&T assembler's name tables, built on its first
+// use (inline assembly): a process that assembles none, such as every
+// cached `gorc run`, does not build them at its start.
+type attTables struct {
+	reg    map[string]attRegInfo
+	cond   map[string]Cond
+	fixed  map[string][]byte
+	base   map[string]bool
+	suffix map[byte]Size
+	alu    map[string]ALUOp
+	shift  map[string]byte
+}
+
+var attTabs = sync.OnceValue(func() *attTables {
+	return &attTables{reg: buildAttReg(), cond: attCondByName(), fixed: attFixedTab(), base: attBaseTab(),
+		suffix: attSuffixSize(), alu: attAluByName(), shift: attShiftByName()}
+})
+
+// buildAttReg names every general register at every size ("eax", "r8d",
 // "al", "ah" ...): the register, its size, and whether it is a legacy
 // high byte register (ah, ch, dh, bh: numbers 4-7 without REX).
-var attReg = func() map[string]attRegInfo {
+func buildAttReg() map[string]attRegInfo {
 	m := make(map[string]attRegInfo)
 	for r := range gprNames {
 		for i, n := range gprNames[r] {
@@ -46,7 +65,7 @@ var attReg = func() map[string]attRegInfo {
 		m[n] = attRegInfo{Reg(4 + i), 1, true}
 	}
 	return m
-}()
+}
 
 type attRegInfo struct {
 	r    Reg
@@ -57,14 +76,14 @@ type attRegInfo struct {
 // CondByName returns the condition code named as in jCC/setCC ("z",
 // "nc", "ge", ...).
 func CondByName(n string) (Cond, bool) {
-	c, ok := condByName[n]
+	c, ok := attTabs().cond[n]
 	return c, ok
 }
 
 // RegByName returns the general register named n (any size: "ax",
 // "eax", "rax", "r8d", "sil"; no '%') and its size.
 func RegByName(n string) (Reg, Size, bool) {
-	ri, ok := attReg[n]
+	ri, ok := attTabs().reg[n]
 	if !ok || ri.high {
 		return 0, 0, false
 	}
@@ -91,38 +110,44 @@ type attOp struct {
 	label string
 }
 
-var condByName = map[string]Cond{
-	"o": 0, "no": 1, "b": 2, "c": 2, "nae": 2, "ae": 3, "nb": 3, "nc": 3, "e": 4, "z": 4, "ne": 5, "nz": 5,
-	"be": 6, "na": 6, "a": 7, "nbe": 7, "s": 8, "ns": 9, "p": 10, "pe": 10, "np": 11, "po": 11,
-	"l": 12, "nge": 12, "ge": 13, "nl": 13, "le": 14, "ng": 14, "g": 15, "nle": 15,
+func attCondByName() map[string]Cond {
+	return map[string]Cond{
+		"o": 0, "no": 1, "b": 2, "c": 2, "nae": 2, "ae": 3, "nb": 3, "nc": 3, "e": 4, "z": 4, "ne": 5, "nz": 5,
+		"be": 6, "na": 6, "a": 7, "nbe": 7, "s": 8, "ns": 9, "p": 10, "pe": 10, "np": 11, "po": 11,
+		"l": 12, "nge": 12, "ge": 13, "nl": 13, "le": 14, "ng": 14, "g": 15, "nle": 15,
+	}
 }
 
 // attFixed are the instructions without operands, as their bytes.
-var attFixed = map[string][]byte{
-	"nop": {0x90}, "pause": {0xf3, 0x90}, "rdtsc": {0x0f, 0x31}, "rdtscp": {0x0f, 0x01, 0xf9},
-	"cpuid": {0x0f, 0xa2}, "mfence": {0x0f, 0xae, 0xf0}, "lfence": {0x0f, 0xae, 0xe8},
-	"sfence": {0x0f, 0xae, 0xf8}, "syscall": {0x0f, 0x05}, "ud2": {0x0f, 0x0b}, "int3": {0xcc},
-	"hlt": {0xf4}, "cld": {0xfc}, "std": {0xfd}, "clc": {0xf8}, "stc": {0xf9}, "cmc": {0xf5},
-	"cltq": {0x48, 0x98}, "cdqe": {0x48, 0x98}, "cqto": {0x48, 0x99}, "cqo": {0x48, 0x99},
-	"cltd": {0x99}, "cdq": {0x99}, "cwtl": {0x98}, "cwde": {0x98}, "xgetbv": {0x0f, 0x01, 0xd0},
-	"lock": {0xf0}, "rep": {0xf3}, "repe": {0xf3}, "repz": {0xf3}, "repne": {0xf2}, "repnz": {0xf2},
-	"movsb": {0xa4}, "movsw": {0x66, 0xa5}, "movsl": {0xa5}, "movsq": {0x48, 0xa5},
-	"stosb": {0xaa}, "stosw": {0x66, 0xab}, "stosl": {0xab}, "stosq": {0x48, 0xab},
-	"lodsb": {0xac}, "lodsq": {0x48, 0xad}, "cmpsb": {0xa6}, "scasb": {0xae},
-	"sahf": {0x9e}, "lahf": {0x9f}, "pushf": {0x9c}, "pushfq": {0x9c}, "popf": {0x9d}, "popfq": {0x9d},
-	"leave": {0xc9}, "rdpmc": {0x0f, 0x33}, "serialize": {0x0f, 0x01, 0xe8},
+func attFixedTab() map[string][]byte {
+	return map[string][]byte{
+		"nop": {0x90}, "pause": {0xf3, 0x90}, "rdtsc": {0x0f, 0x31}, "rdtscp": {0x0f, 0x01, 0xf9},
+		"cpuid": {0x0f, 0xa2}, "mfence": {0x0f, 0xae, 0xf0}, "lfence": {0x0f, 0xae, 0xe8},
+		"sfence": {0x0f, 0xae, 0xf8}, "syscall": {0x0f, 0x05}, "ud2": {0x0f, 0x0b}, "int3": {0xcc},
+		"hlt": {0xf4}, "cld": {0xfc}, "std": {0xfd}, "clc": {0xf8}, "stc": {0xf9}, "cmc": {0xf5},
+		"cltq": {0x48, 0x98}, "cdqe": {0x48, 0x98}, "cqto": {0x48, 0x99}, "cqo": {0x48, 0x99},
+		"cltd": {0x99}, "cdq": {0x99}, "cwtl": {0x98}, "cwde": {0x98}, "xgetbv": {0x0f, 0x01, 0xd0},
+		"lock": {0xf0}, "rep": {0xf3}, "repe": {0xf3}, "repz": {0xf3}, "repne": {0xf2}, "repnz": {0xf2},
+		"movsb": {0xa4}, "movsw": {0x66, 0xa5}, "movsl": {0xa5}, "movsq": {0x48, 0xa5},
+		"stosb": {0xaa}, "stosw": {0x66, 0xab}, "stosl": {0xab}, "stosq": {0x48, 0xab},
+		"lodsb": {0xac}, "lodsq": {0x48, 0xad}, "cmpsb": {0xa6}, "scasb": {0xae},
+		"sahf": {0x9e}, "lahf": {0x9f}, "pushf": {0x9c}, "pushfq": {0x9c}, "popf": {0x9d}, "popfq": {0x9d},
+		"leave": {0xc9}, "rdpmc": {0x0f, 0x33}, "serialize": {0x0f, 0x01, 0xe8},
+	}
 }
 
 // attBase are the mnemonics (without a size suffix) of the instructions
 // with operands.
-var attBase = map[string]bool{
-	"add": true, "or": true, "adc": true, "sbb": true, "and": true, "sub": true, "xor": true, "cmp": true,
-	"mov": true, "test": true, "xchg": true, "xadd": true, "cmpxchg": true, "lea": true,
-	"inc": true, "dec": true, "not": true, "neg": true, "mul": true, "imul": true, "div": true, "idiv": true,
-	"rol": true, "ror": true, "rcl": true, "rcr": true, "shl": true, "sal": true, "shr": true, "sar": true,
-	"bswap": true, "bsf": true, "bsr": true, "popcnt": true, "lzcnt": true, "tzcnt": true,
-	"bt": true, "bts": true, "btr": true, "btc": true, "push": true, "pop": true,
-	"clflush": true, "movzb": true, "movzw": true, "movsb": true, "movsw": true, "movsl": true, "movabs": true,
+func attBaseTab() map[string]bool {
+	return map[string]bool{
+		"add": true, "or": true, "adc": true, "sbb": true, "and": true, "sub": true, "xor": true, "cmp": true,
+		"mov": true, "test": true, "xchg": true, "xadd": true, "cmpxchg": true, "lea": true,
+		"inc": true, "dec": true, "not": true, "neg": true, "mul": true, "imul": true, "div": true, "idiv": true,
+		"rol": true, "ror": true, "rcl": true, "rcr": true, "shl": true, "sal": true, "shr": true, "sar": true,
+		"bswap": true, "bsf": true, "bsr": true, "popcnt": true, "lzcnt": true, "tzcnt": true,
+		"bt": true, "bts": true, "btr": true, "btc": true, "push": true, "pop": true,
+		"clflush": true, "movzb": true, "movzw": true, "movsb": true, "movsw": true, "movsl": true, "movabs": true,
+	}
 }
 
 // ATT assembles AT&T text into a (see the top of this file). Local labels
@@ -211,12 +236,12 @@ func (st *attState) stmt(s string, ln int) error {
 	mn = strings.ToLower(mn)
 	rest = strings.TrimSpace(rest)
 	// "lock cmpxchgl ...", "rep stosb": a prefix then an instruction.
-	if b, ok := attFixed[mn]; ok && rest != "" && (mn == "lock" || strings.HasPrefix(mn, "rep")) {
+	if b, ok := attTabs().fixed[mn]; ok && rest != "" && (mn == "lock" || strings.HasPrefix(mn, "rep")) {
 		st.a.Raw(b)
 		return st.stmt(rest, ln)
 	}
 	if rest == "" {
-		if b, ok := attFixed[mn]; ok {
+		if b, ok := attTabs().fixed[mn]; ok {
 			st.a.Raw(b)
 			return nil
 		}
@@ -283,7 +308,7 @@ func parseATTOperand(s string) (attOp, error) {
 	case s == "":
 		return attOp{}, fmt.Errorf("empty operand")
 	case s[0] == '%':
-		ri, ok := attReg[strings.ToLower(s[1:])]
+		ri, ok := attTabs().reg[strings.ToLower(s[1:])]
 		if !ok {
 			return attOp{}, fmt.Errorf("unknown register %s", s)
 		}
@@ -316,7 +341,7 @@ func parseATTOperand(s string) (attOp, error) {
 			if t == "" {
 				return NoReg, nil
 			}
-			ri, ok := attReg[strings.TrimPrefix(strings.ToLower(t), "%")]
+			ri, ok := attTabs().reg[strings.TrimPrefix(strings.ToLower(t), "%")]
 			if !strings.HasPrefix(t, "%") || !ok || ri.sz != 8 {
 				return NoReg, fmt.Errorf("bad address register %s in %s", t, s)
 			}
@@ -376,7 +401,7 @@ func attSize(suffix Size, ops []attOp) (Size, error) {
 	return sz, nil
 }
 
-var suffixSize = map[byte]Size{'b': 1, 'w': 2, 'l': 4, 'q': 8}
+func attSuffixSize() map[byte]Size { return map[byte]Size{'b': 1, 'w': 2, 'l': 4, 'q': 8} }
 
 // enc encodes "op reg, r/m" at size sz: opcode o (o8 for bytes; the
 // 0x66 prefix for words, REX.W for quadwords), pfx a mandatory prefix.
@@ -461,8 +486,13 @@ func immBytes(sz Size) int {
 	return int(sz)
 }
 
-var aluByName = map[string]ALUOp{"add": Add, "or": Or, "adc": Adc, "sbb": Sbb, "and": And, "sub": Sub, "xor": Xor, "cmp": Cmp}
-var shiftByName = map[string]byte{"rol": 0, "ror": 1, "rcl": 2, "rcr": 3, "shl": 4, "sal": 4, "shr": 5, "sar": 7}
+func attAluByName() map[string]ALUOp {
+	return map[string]ALUOp{"add": Add, "or": Or, "adc": Adc, "sbb": Sbb, "and": And, "sub": Sub, "xor": Xor, "cmp": Cmp}
+}
+func attShiftByName() map[string]byte {
+	return map[string]byte{"rol": 0, "ror": 1, "rcl": 2, "rcr": 3, "shl": 4, "sal": 4, "shr": 5, "sar": 7}
+}
+
 var grp3ByName = map[string]byte{"not": 2, "neg": 3, "mul": 4, "imul": 5, "div": 6, "idiv": 7}
 
 // inst encodes one instruction with operands (AT&T order: sources first).
@@ -482,7 +512,7 @@ func (st *attState) inst(mn string, ops []attOp) error {
 			a.Jmp(l)
 			return nil
 		}
-		cc, ok := condByName[mn[1:]]
+		cc, ok := attTabs().cond[mn[1:]]
 		if !ok {
 			return fmt.Errorf("unsupported instruction %q", mn)
 		}
@@ -490,7 +520,7 @@ func (st *attState) inst(mn string, ops []attOp) error {
 		return nil
 	}
 	if strings.HasPrefix(mn, "set") {
-		if cc, ok := condByName[mn[3:]]; ok {
+		if cc, ok := attTabs().cond[mn[3:]]; ok {
 			if len(ops) != 1 || ops[0].kind == atReg && ops[0].sz != 1 || ops[0].kind != atReg && ops[0].kind != atMem {
 				return fmt.Errorf("%s takes a byte register or memory", mn)
 			}
@@ -500,10 +530,10 @@ func (st *attState) inst(mn string, ops []attOp) error {
 	if strings.HasPrefix(mn, "cmov") {
 		name := mn[4:]
 		sfx := Size(0)
-		cc, ok := condByName[name]
+		cc, ok := attTabs().cond[name]
 		if !ok && len(name) > 1 {
-			if s, isSfx := suffixSize[name[len(name)-1]]; isSfx {
-				cc, ok = condByName[name[:len(name)-1]]
+			if s, isSfx := attTabs().suffix[name[len(name)-1]]; isSfx {
+				cc, ok = attTabs().cond[name[:len(name)-1]]
 				sfx = s
 			}
 		}
@@ -520,8 +550,8 @@ func (st *attState) inst(mn string, ops []attOp) error {
 		}
 	}
 	base, sfx := mn, Size(0)
-	if !attBase[mn] {
-		if s, ok := suffixSize[mn[len(mn)-1]]; ok && attBase[mn[:len(mn)-1]] {
+	if !attTabs().base[mn] {
+		if s, ok := attTabs().suffix[mn[len(mn)-1]]; ok && attTabs().base[mn[:len(mn)-1]] {
 			base, sfx = mn[:len(mn)-1], s
 		} else {
 			return fmt.Errorf("unsupported instruction %q", mn)
@@ -574,7 +604,7 @@ func (st *attState) inst(mn string, ops []attOp) error {
 		return st.enc(0, dsz, o, o, ops[1], src, 0)
 	}
 	sizeOps := ops
-	if _, isShift := shiftByName[base]; isShift && len(ops) == 2 && ops[0].kind == atReg && ops[0].r == RCX && ops[0].sz == 1 {
+	if _, isShift := attTabs().shift[base]; isShift && len(ops) == 2 && ops[0].kind == atReg && ops[0].r == RCX && ops[0].sz == 1 {
 		sizeOps = ops[1:] // the %cl count does not decide the size
 	}
 	sz, err := attSize(sfx, sizeOps)
@@ -584,7 +614,7 @@ func (st *attState) inst(mn string, ops []attOp) error {
 	two := len(ops) == 2
 	switch base {
 	case "add", "or", "adc", "sbb", "and", "sub", "xor", "cmp":
-		op := aluByName[base]
+		op := attTabs().alu[base]
 		if !two {
 			return fmt.Errorf("%s takes two operands", mn)
 		}
@@ -753,7 +783,7 @@ func (st *attState) inst(mn string, ops []attOp) error {
 			return st.imm(sz, ops[0].imm)
 		}
 	case "rol", "ror", "rcl", "rcr", "shl", "sal", "shr", "sar":
-		d := attOp{kind: atDigit, r: Reg(shiftByName[base])}
+		d := attOp{kind: atDigit, r: Reg(attTabs().shift[base])}
 		switch {
 		case len(ops) == 1 && ops[0].kind != atImm:
 			return st.enc(0, sz, op1(0xd0), op1(0xd1), d, ops[0], 0)

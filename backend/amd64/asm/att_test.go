@@ -107,7 +107,7 @@ func attCases() []string {
 	cs = append(cs, "movb $5, %ah", "movb %ah, %bl", "addb %ch, %dh", "movq $-1, %rax", "movl $-1, %r9d",
 		"movabsq $0x123456789abc, %r10", "pushq $100", "incl 4(%rip)",
 		"clflush (%rax)", "clflush 8(%r12)", "clflush (%rdx,%r9,8)")
-	for name := range attFixed {
+	for name := range attTabs().fixed {
 		switch name {
 		case "lock", "rep", "repe", "repz", "repne", "repnz":
 			continue
