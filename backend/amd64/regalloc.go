@@ -58,15 +58,16 @@ type regAlloc struct {
 	layoutIdx []int32 // scratch of allocate: layout index by block
 	// occ holds, for each physical register r, a bit set of the
 	// positions where it is taken (its fixed interval and the intervals
-	// assigned to it): words occW*r to occW*(r+1); the calls' clobber
-	// points, taken in every caller-saved register, are in callb alone.
-	// ivb is the current interval's set. free is a few word ANDs, where
-	// walking the range lists of every interval assigned to r was most
-	// of allocOne.
+	// assigned to it): word k of r's set is occ[k*numPhys+r], so the
+	// registers' words for one word of positions lie together (most
+	// intervals fit in one word: allocBits tests every register there
+	// through one row). The calls' clobber points, taken in every
+	// caller-saved register, are in callb alone. ivb is the current
+	// interval's set. free is a few word ANDs, where walking the range
+	// lists of every interval assigned to r was most of allocOne.
 	occ    []uint64
 	ivb    []uint64
 	callb  []uint64
-	occW   int
 	header []bool // scratch of allocate: by block, the target of a back edge
 }
 
@@ -454,7 +455,6 @@ func (fc *fnCompiler) allocate() {
 	ra.used = [numPhys]bool{}
 	ra.nSpill = 0
 	ow := words(int(pos))
-	ra.occW = ow
 	ra.occ = growWords(ra.occ, numPhys*ow)
 	ra.ivb = growWords(ra.ivb, ow)
 	ra.callb = growWords(ra.callb, ow)
@@ -462,11 +462,8 @@ func (fc *fnCompiler) allocate() {
 		setBits(ra.callb, x.from, x.to)
 	}
 	for r := range numPhys {
-		if rs := ra.ivs[r].rs; len(rs) > 0 {
-			occ := ra.occ[r*ow : (r+1)*ow]
-			for _, x := range rs {
-				setBits(occ, x.from, x.to)
-			}
+		for _, x := range ra.ivs[r].rs {
+			setRegBits(ra.occ, r, x.from, x.to)
 		}
 	}
 	for _, v := range ra.order {
@@ -503,23 +500,44 @@ func setBits(b []uint64, from, to int32) {
 	b[hi] |= lm
 }
 
-// clearBits clears the bits of positions [from, to) in b.
-func clearBits(b []uint64, from, to int32) {
+// setRegBits sets the bits of positions [from, to) in register r's set
+// of occ (regAlloc.occ's layout: word k of r's set at k*numPhys+r).
+func setRegBits(occ []uint64, r int, from, to int32) {
 	if from >= to {
 		return
 	}
-	lo, hi := from>>6, (to-1)>>6
+	lo, hi := int(from>>6), int((to-1)>>6)
 	fm := ^uint64(0) << (from & 63)
 	lm := ^uint64(0) >> (63 - (to-1)&63)
 	if lo == hi {
-		b[lo] &^= fm & lm
+		occ[lo*numPhys+r] |= fm & lm
 		return
 	}
-	b[lo] &^= fm
+	occ[lo*numPhys+r] |= fm
 	for k := lo + 1; k < hi; k++ {
-		b[k] = 0
+		occ[k*numPhys+r] = ^uint64(0)
 	}
-	b[hi] &^= lm
+	occ[hi*numPhys+r] |= lm
+}
+
+// clearRegBits clears the bits of positions [from, to) in register r's
+// set of occ.
+func clearRegBits(occ []uint64, r int, from, to int32) {
+	if from >= to {
+		return
+	}
+	lo, hi := int(from>>6), int((to-1)>>6)
+	fm := ^uint64(0) << (from & 63)
+	lm := ^uint64(0) >> (63 - (to-1)&63)
+	if lo == hi {
+		occ[lo*numPhys+r] &^= fm & lm
+		return
+	}
+	occ[lo*numPhys+r] &^= fm
+	for k := lo + 1; k < hi; k++ {
+		occ[k*numPhys+r] = 0
+	}
+	occ[hi*numPhys+r] &^= lm
 }
 
 // plainOperands reports whether operands handles op in its default
@@ -699,9 +717,8 @@ func intersects(a, b []rng) bool {
 // calls' clobber points are not in occ: allocBits checks them once per
 // interval, as cross.)
 func (ra *regAlloc) free(r asm.Reg, lo, hi int) bool {
-	occ := ra.occ[int(r)*ra.occW:]
 	for k := lo; k <= hi; k++ {
-		if occ[k]&ra.ivb[k] != 0 {
+		if ra.occ[k*numPhys+int(r)]&ra.ivb[k] != 0 {
 			return false
 		}
 	}
@@ -747,9 +764,22 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 	} else if fc.dynStack {
 		order = gprOrder[:len(gprOrder)-1] // rbp is the frame pointer
 	}
+	// Most intervals lie within one word of positions (lo == hi): then
+	// m is that word of ra.ivb and row the registers' words of occ
+	// there, and a register's test is one AND.
+	one := lo == hi
+	m := ra.ivb[lo]
+	row := (*[numPhys]uint64)(ra.occ[lo*numPhys:])
 	// cross: iv holds a call's clobber point, part of every caller-saved
 	// register's fixed interval (kept in ra.callb, not in occ).
-	cross := len(ra.calls) > 0 && ra.hitsCalls(lo, hi)
+	cross := false
+	if len(ra.calls) > 0 {
+		if one {
+			cross = ra.callb[lo]&m != 0
+		} else {
+			cross = ra.hitsCalls(lo, hi)
+		}
+	}
 	if cross && !fullSearch {
 		// Live across a call: every caller-saved register's fixed
 		// interval intersects iv's, so none can be taken or evicted
@@ -766,15 +796,24 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 	}
 	// take assigns r (of order) to v if r is free for v's interval.
 	take := func(r asm.Reg) bool {
-		if cross && callerSavedMask&(1<<r) != 0 || !ra.free(r, lo, hi) {
+		if cross && callerSavedMask&(1<<r) != 0 {
 			return false
+		}
+		if one {
+			if row[r&(numPhys-1)]&m != 0 {
+				return false
+			}
+			row[r&(numPhys-1)] |= m
+		} else {
+			if !ra.free(r, lo, hi) {
+				return false
+			}
+			for k := lo; k <= hi; k++ {
+				ra.occ[k*numPhys+int(r)] |= ra.ivb[k]
+			}
 		}
 		iv.reg = r
 		ra.assigned[r] = append(ra.assigned[r], v)
-		occ := ra.occ[int(r)*ra.occW:]
-		for k := lo; k <= hi; k++ {
-			occ[k] |= ra.ivb[k]
-		}
 		ra.used[r] = true
 		return true
 	}
@@ -823,7 +862,6 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 		return
 	}
 	l := ra.assigned[best]
-	occ := ra.occ[int(best)*ra.occW : int(best+1)*ra.occW]
 	j := 0
 	for _, o := range l {
 		oi := &ra.ivs[o]
@@ -831,7 +869,7 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 			oi.reg = asm.NoReg
 			fc.spill(oi)
 			for _, x := range oi.rs {
-				clearBits(occ, x.from, x.to)
+				clearRegBits(ra.occ, int(best), x.from, x.to)
 			}
 		} else {
 			l[j] = o
@@ -840,7 +878,7 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 	}
 	ra.assigned[best] = append(l[:j], v)
 	for k := lo; k <= hi; k++ {
-		occ[k] |= ra.ivb[k]
+		ra.occ[k*numPhys+int(best)] |= ra.ivb[k]
 	}
 	iv.reg = best
 	ra.used[best] = true
