@@ -438,7 +438,9 @@ func (fc *fnCompiler) allocate() {
 		}
 	}
 	for i := range ra.ivs {
-		slices.Reverse(ra.ivs[i].rs)
+		if rs := ra.ivs[i].rs; len(rs) > 1 {
+			slices.Reverse(rs)
+		}
 	}
 	slices.Reverse(ra.calls)
 	for _, c := range fc.fconsts {
@@ -543,25 +545,35 @@ func clearRegBits(occ []uint64, r int, from, to int32) {
 // plainOperands reports whether operands handles op in its default
 // case: reads a, b, c (late) and, for a load, store, lea or x87
 // operation, the base of the address (readsAddr); writes dst. The allocator's walks handle these inline.
-func plainOperands(op mop) bool {
-	switch op {
-	case mEntry, mCall, mDiv, mAtomic, mRet, mLandPad:
-		return false
+func plainOperands(op mop) bool { return opFlags[op]&opPlain != 0 }
+
+// opFlags holds plainOperands and readsAddr by op: one load where the
+// switches were several compares, twice per instruction in allocate.
+var opFlags = func() (t [256]uint8) {
+	for op := range t {
+		switch mop(op) {
+		case mEntry, mCall, mDiv, mAtomic, mRet, mLandPad:
+		default:
+			t[op] |= opPlain
+		}
+		switch mop(op) {
+		case mLoad, mStore, mLea, mX87:
+			t[op] |= opReadsAddr
+		}
 	}
-	return true
-}
+	return t
+}()
+
+const (
+	opPlain = 1 << iota
+	opReadsAddr
+)
 
 // readsAddr reports whether a plain op reads the base register of its
 // address (operands' default case and the walks' inline copies of it
 // must agree: an x87 operation's address missed by one of them shared
 // its register with a value defined while it was live).
-func readsAddr(op mop) bool {
-	switch op {
-	case mLoad, mStore, mLea, mX87:
-		return true
-	}
-	return false
-}
+func readsAddr(op mop) bool { return opFlags[op]&opReadsAddr != 0 }
 
 // genUse records a read of v in a block's local sets: v is in gen
 // unless the block defined it before.
@@ -576,7 +588,11 @@ func genUse(gen, kill []uint64, v vreg) {
 // builds from its last range to its first: it merges with the range
 // added last when they touch or overlap.
 func (ra *regAlloc) addRange(v vreg, from, to int32) {
-	iv := &ra.ivs[v]
+	ra.ivs[v].addRange(from, to)
+}
+
+// addRange is regAlloc.addRange on iv.
+func (iv *interval) addRange(from, to int32) {
 	if n := len(iv.rs); n > 0 {
 		last := &iv.rs[n-1]
 		if to >= last.from {
@@ -595,7 +611,7 @@ func (ra *regAlloc) def(live []uint64, v vreg, p int32, wt float32) {
 	iv.weight += wt
 	w, bit := uint32(v)>>6, uint64(1)<<(uint32(v)&63)
 	if live[w]&bit == 0 {
-		ra.addRange(v, p+1, p+2) // dead definition
+		iv.addRange(p+1, p+2) // dead definition
 	} else {
 		iv.rs[len(iv.rs)-1].from = p + 1
 		live[w] &^= bit
@@ -606,8 +622,9 @@ func (ra *regAlloc) def(live []uint64, v vreg, p int32, wt float32) {
 // starting at from: v is live from the block's start (until a
 // definition before the read cuts the range).
 func (ra *regAlloc) use(live []uint64, v vreg, from, end int32, wt float32) {
-	ra.ivs[v].weight += wt
-	ra.addRange(v, from, end)
+	iv := &ra.ivs[v]
+	iv.weight += wt
+	iv.addRange(from, end)
 	live[uint32(v)>>6] |= 1 << (uint32(v) & 63)
 }
 
