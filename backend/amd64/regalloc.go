@@ -112,6 +112,21 @@ var (
 	xmmOrder = []asm.Reg{asm.X0, asm.X1, asm.X2, asm.X3, asm.X4, asm.X5, asm.X6, asm.X7, asm.X8, asm.X9, asm.X10, asm.X11, asm.X12, asm.X13, asm.X14}
 )
 
+// gprOrderMask and xmmOrderMask have bit r set for every register r of
+// gprOrder and xmmOrder (all below 64); rbp is gprOrder's last.
+var (
+	gprOrderMask = regMask(gprOrder)
+	xmmOrderMask = regMask(xmmOrder)
+)
+
+func regMask(rs []asm.Reg) uint64 {
+	var m uint64
+	for _, r := range rs {
+		m |= 1 << r
+	}
+	return m
+}
+
 const (
 	scratchGPR  = asm.R11
 	scratchGPR2 = asm.R10
@@ -775,11 +790,13 @@ func (fc *fnCompiler) allocOne(v vreg) {
 // interval's positions in words lo to hi.
 func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 	ra := &fc.ra
-	order := gprOrder
+	// orderMask has bit r set for every register r of order.
+	order, orderMask := gprOrder, gprOrderMask
 	if fc.class[v] == classXMM {
-		order = xmmOrder
+		order, orderMask = xmmOrder, xmmOrderMask
 	} else if fc.dynStack {
 		order = gprOrder[:len(gprOrder)-1] // rbp is the frame pointer
+		orderMask &^= 1 << asm.RBP
 	}
 	// Most intervals lie within one word of positions (lo == hi): then
 	// m is that word of ra.ivb and row the registers' words of occ
@@ -806,9 +823,10 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 			fc.spill(iv)
 			return
 		}
-		order = calleeSavedGPRs
+		order, orderMask = calleeSavedGPRs, gprOrderMask&^callerSavedMask
 		if fc.dynStack {
 			order = order[:len(order)-1]
+			orderMask &^= 1 << asm.RBP
 		}
 	}
 	// take assigns r (of order) to v if r is free for v's interval.
@@ -836,7 +854,7 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 	}
 	// try is take for a hinted register, which may be of the other class.
 	try := func(r asm.Reg) bool {
-		return r != asm.NoReg && slices.Contains(order, r) && take(r)
+		return r != asm.NoReg && orderMask&(1<<r) != 0 && take(r)
 	}
 	if try(iv.hintPhys) {
 		return

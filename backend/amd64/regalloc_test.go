@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gorc-jit/gorc/backend/amd64/asm"
 	"github.com/gorc-jit/gorc/ir/passes"
 	"github.com/gorc-jit/gorc/kaleidoscope"
 )
@@ -159,6 +160,29 @@ func TestSetBits(t *testing.T) {
 				if want := p < tc.from || p >= tc.to; got != want {
 					t.Fatalf("clearRegBits(%d, %d, %d): position %d is %v", r, tc.from, tc.to, p, got)
 				}
+			}
+		}
+	}
+}
+
+// TestOrderMasks: the masks allocBits tests hinted registers against
+// hold exactly the registers of the orders it searches (rbp, dropped
+// from the end of an order when it is the frame pointer, is last).
+func TestOrderMasks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		order []asm.Reg
+		mask  uint64
+	}{
+		{"gpr", gprOrder, gprOrderMask},
+		{"xmm", xmmOrder, xmmOrderMask},
+		{"callee-saved", calleeSavedGPRs, gprOrderMask &^ callerSavedMask},
+		{"gpr, frame pointer", gprOrder[:len(gprOrder)-1], gprOrderMask &^ (1 << asm.RBP)},
+		{"callee-saved, frame pointer", calleeSavedGPRs[:len(calleeSavedGPRs)-1], gprOrderMask &^ callerSavedMask &^ (1 << asm.RBP)},
+	} {
+		for r := asm.Reg(0); r < 64; r++ {
+			if in, set := slices.Contains(tc.order, r), tc.mask&(1<<r) != 0; in != set {
+				t.Errorf("%s: register %d in the order %v, in the mask %v", tc.name, r, in, set)
 			}
 		}
 	}
