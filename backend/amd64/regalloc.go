@@ -639,7 +639,14 @@ func (ra *regAlloc) def(live []uint64, v vreg, p int32, wt float32) {
 func (ra *regAlloc) use(live []uint64, v vreg, from, end int32, wt float32) {
 	iv := &ra.ivs[v]
 	iv.weight += wt
-	iv.addRange(from, end)
+	// addRange, where every range already added starts at or after
+	// from (the block's start): a merge starts at from.
+	if n := len(iv.rs); n > 0 && end >= iv.rs[n-1].from {
+		last := &iv.rs[n-1]
+		last.from, last.to = from, max(last.to, end)
+	} else {
+		iv.rs = append(iv.rs, rng{from, end})
+	}
 	live[uint32(v)>>6] |= 1 << (uint32(v) & 63)
 }
 
