@@ -69,6 +69,9 @@ type regAlloc struct {
 	ivb    []uint64
 	callb  []uint64
 	header []bool // scratch of allocate: by block, the target of a back edge
+	// succ holds block b's successors (succs) at 2b and 2b+1, for the
+	// blocks of the layout: liveOut reads them, twice or more per block.
+	succ []int32
 }
 
 // callerSavedMask has bit r set for every caller-saved register r
@@ -272,9 +275,14 @@ func (fc *fnCompiler) allocate() {
 	// or before its source in the layout).
 	ra.header = append(ra.header[:0], make([]bool, nb)...)
 	header := ra.header
+	if cap(ra.succ) < 2*nb {
+		ra.succ = make([]int32, 2*nb)
+	}
+	ra.succ = ra.succ[:2*nb]
 	for i, bi := range fc.layout {
 		b := &fc.blocks[bi]
 		t, f := fc.succs(b)
+		ra.succ[2*bi], ra.succ[2*bi+1] = t, f
 		for _, s := range [2]int32{t, f} {
 			if s >= 0 && layoutIdx[s] <= int32(i) {
 				header[s] = true
@@ -690,15 +698,19 @@ func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
 // liveOut sets out to the union of block bi's successors' live-in sets.
 func (fc *fnCompiler) liveOut(bi int32, out []uint64) {
 	ra := &fc.ra
-	t, f := fc.succs(&fc.blocks[bi])
+	t, f := ra.succ[2*bi], ra.succ[2*bi+1]
+	w := len(out) // ra.liveW
 	switch {
 	case t >= 0 && f >= 0:
-		a, b := ra.in(t), ra.in(f)
+		a, b := ra.liveIn[int(t)*w:][:w], ra.liveIn[int(f)*w:][:w]
 		for k := range out {
 			out[k] = a[k] | b[k]
 		}
 	case t >= 0:
-		copy(out, ra.in(t))
+		a := ra.liveIn[int(t)*w:][:w]
+		for k := range out { // a loop, not copy: a call for 1-3 words
+			out[k] = a[k]
+		}
 	default:
 		clear(out)
 	}
