@@ -406,8 +406,17 @@ func (fc *fnCompiler) allocate() {
 			if plainOperands(m.op) {
 				// operands' default case, without its slices: the
 				// definition, then the uses in operands' order.
-				if m.dst != noVReg {
-					ra.def(live, m.dst, p, wt)
+				if v := m.dst; v != noVReg {
+					// def, inline (it is over the inliner's budget).
+					iv := &ra.ivs[v]
+					iv.weight += wt
+					w, bit := uint32(v)>>6, uint64(1)<<(uint32(v)&63)
+					if live[w]&bit == 0 {
+						iv.addRange(p+1, p+2) // dead definition
+					} else {
+						iv.rs[len(iv.rs)-1].from = p + 1
+						live[w] &^= bit
+					}
 				}
 				if m.a != noVReg {
 					ra.use(live, m.a, b.from, p+1+int32((m.flags&flLateA)/flLateA), wt)
