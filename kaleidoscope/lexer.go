@@ -363,9 +363,15 @@ func (lx *Lexer) next(t *Token) {
 		break
 	}
 	lx.pos, lx.col = pos, col
-	*t = Token{Pos: Pos{lx.line, lx.col}}
-	if lx.pos >= len(lx.src) {
-		t.Kind = TokEOF
+	// *t = Token{Pos: ...} field by field: every case below sets Kind
+	// and Text, and Err is rarely set (zeroing the whole token cleared
+	// 72 bytes with a write barrier's check for each of its strings).
+	t.Pos, t.Num, t.Ch = Pos{lx.line, col}, 0, 0
+	if t.Err != "" {
+		t.Err = ""
+	}
+	if pos >= len(src) {
+		t.Kind, t.Text = TokEOF, ""
 		return
 	}
 	c := src[pos]
@@ -421,7 +427,7 @@ func (lx *Lexer) next(t *Token) {
 		n := lx.internHashed(src[start:end], h, TokNumber)
 		t.Text, t.Kind, t.Num = n.text, n.kind, n.num
 		if n.bad {
-			t.Err = fmt.Sprintf("invalid number '%s'", diag.Clip(t.Text))
+			t.Err = invalidNumber(t.Text)
 		}
 		return
 	}
@@ -433,9 +439,19 @@ func (lx *Lexer) next(t *Token) {
 	if c < 0x80 {
 		t.Text = charText[c]
 	} else {
-		t.Text = string(rune(c))
+		t.Text, t.Err = unexpectedByte(c)
 	}
-	if c >= 0x80 {
-		t.Err = fmt.Sprintf("unexpected byte 0x%02x", c)
-	}
+}
+
+// invalidNumber and unexpectedByte are next's error messages, out of
+// line: their formatting's arguments made next's frame larger.
+//
+//go:noinline
+func invalidNumber(text string) string {
+	return fmt.Sprintf("invalid number '%s'", diag.Clip(text))
+}
+
+//go:noinline
+func unexpectedByte(c byte) (text, err string) {
+	return string(rune(c)), fmt.Sprintf("unexpected byte 0x%02x", c)
 }

@@ -120,27 +120,25 @@ func node[T any](p *Parser, a *arena[T]) *T {
 // all available again.
 type arena[T any] struct {
 	chunks [][]T
-	ci, i  int
+	cur    []T // chunks[ci-1], the chunk values are handed out from
+	ci, i  int // cur[i] is the next value
 }
 
 func (a *arena[T]) new() *T {
-	for {
-		if a.ci < len(a.chunks) {
-			if c := a.chunks[a.ci]; a.i < len(c) {
-				x := &c[a.i]
-				a.i++
-				var zero T
-				*x = zero
-				return x
-			}
-			a.ci, a.i = a.ci+1, 0
-			continue
+	for a.i >= len(a.cur) {
+		if a.ci == len(a.chunks) {
+			a.chunks = append(a.chunks, make([]T, 128))
 		}
-		a.chunks = append(a.chunks, make([]T, 128))
+		a.cur, a.ci, a.i = a.chunks[a.ci], a.ci+1, 0
 	}
+	x := &a.cur[a.i]
+	a.i++
+	var zero T
+	*x = zero
+	return x
 }
 
-func (a *arena[T]) reset() { a.ci, a.i = 0, 0 }
+func (a *arena[T]) reset() { a.cur, a.ci, a.i = nil, 0, 0 }
 
 // resetNodes makes the nodes and lists of the last tree available again
 // (reuse): the tree must not be used afterwards.

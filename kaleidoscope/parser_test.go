@@ -149,6 +149,7 @@ func TestDiagnostics(t *testing.T) {
 		{"def f(x) (x + 1) = 2;", []string{"t.k:1:18: error: destination of '=' must be a variable"}},
 		{"def binary@ 200 (a b) a;", []string{"t.k:1:13: error: invalid precedence 200: must be 1..100"}},
 		{"1.2.3;", []string{"t.k:1:1: error: invalid number '1.2.3'"}},
+		{"def f(x) x \xc3 1;", []string{"t.k:1:12: error: unexpected byte 0xc3"}},
 		{"def f(x) if x then 1;", []string{"t.k:1:21: error: expected 'else', found ';'"}},
 		{"def f(x) var y = in y;", []string{"t.k:1:18: error: unknown token 'in' when expecting an expression"}},
 		{"def f(x) for = 1 in x;", []string{"t.k:1:14: error: expected identifier after 'for', found '='"}},

@@ -58,16 +58,20 @@ type regAlloc struct {
 	layoutIdx []int32 // scratch of allocate: layout index by block
 	// occ holds, for each physical register r, a bit set of the
 	// positions where it is taken (its fixed interval and the intervals
-	// assigned to it): words occW*r to occW*(r+1); the calls' clobber
-	// points, taken in every caller-saved register, are in callb alone.
-	// ivb is the current interval's set. free is a few word ANDs, where
-	// walking the range lists of every interval assigned to r was most
-	// of allocOne.
+	// assigned to it): word k of r's set is occ[k*numPhys+r], so the
+	// registers' words for one word of positions lie together (most
+	// intervals fit in one word: allocBits tests every register there
+	// through one row). The calls' clobber points, taken in every
+	// caller-saved register, are in callb alone. ivb is the current
+	// interval's set. free is a few word ANDs, where walking the range
+	// lists of every interval assigned to r was most of allocOne.
 	occ    []uint64
 	ivb    []uint64
 	callb  []uint64
-	occW   int
 	header []bool // scratch of allocate: by block, the target of a back edge
+	// succ holds block b's successors (succs) at 2b and 2b+1, for the
+	// blocks of the layout: liveOut reads them, twice or more per block.
+	succ []int32
 }
 
 // callerSavedMask has bit r set for every caller-saved register r
@@ -110,6 +114,21 @@ var (
 	gprOrder = []asm.Reg{asm.RAX, asm.RCX, asm.RDX, asm.RSI, asm.RDI, asm.R8, asm.R9, asm.RBX, asm.R12, asm.R13, asm.R14, asm.R15, asm.RBP}
 	xmmOrder = []asm.Reg{asm.X0, asm.X1, asm.X2, asm.X3, asm.X4, asm.X5, asm.X6, asm.X7, asm.X8, asm.X9, asm.X10, asm.X11, asm.X12, asm.X13, asm.X14}
 )
+
+// gprOrderMask and xmmOrderMask have bit r set for every register r of
+// gprOrder and xmmOrder (all below 64); rbp is gprOrder's last.
+var (
+	gprOrderMask = regMask(gprOrder)
+	xmmOrderMask = regMask(xmmOrder)
+)
+
+func regMask(rs []asm.Reg) uint64 {
+	var m uint64
+	for _, r := range rs {
+		m |= 1 << r
+	}
+	return m
+}
 
 const (
 	scratchGPR  = asm.R11
@@ -256,9 +275,14 @@ func (fc *fnCompiler) allocate() {
 	// or before its source in the layout).
 	ra.header = append(ra.header[:0], make([]bool, nb)...)
 	header := ra.header
+	if cap(ra.succ) < 2*nb {
+		ra.succ = make([]int32, 2*nb)
+	}
+	ra.succ = ra.succ[:2*nb]
 	for i, bi := range fc.layout {
 		b := &fc.blocks[bi]
 		t, f := fc.succs(b)
+		ra.succ[2*bi], ra.succ[2*bi+1] = t, f
 		for _, s := range [2]int32{t, f} {
 			if s >= 0 && layoutIdx[s] <= int32(i) {
 				header[s] = true
@@ -382,8 +406,17 @@ func (fc *fnCompiler) allocate() {
 			if plainOperands(m.op) {
 				// operands' default case, without its slices: the
 				// definition, then the uses in operands' order.
-				if m.dst != noVReg {
-					ra.def(live, m.dst, p, wt)
+				if v := m.dst; v != noVReg {
+					// def, inline (it is over the inliner's budget).
+					iv := &ra.ivs[v]
+					iv.weight += wt
+					w, bit := uint32(v)>>6, uint64(1)<<(uint32(v)&63)
+					if live[w]&bit == 0 {
+						iv.addRange(p+1, p+2) // dead definition
+					} else {
+						iv.rs[len(iv.rs)-1].from = p + 1
+						live[w] &^= bit
+					}
 				}
 				if m.a != noVReg {
 					ra.use(live, m.a, b.from, p+1+int32((m.flags&flLateA)/flLateA), wt)
@@ -437,7 +470,9 @@ func (fc *fnCompiler) allocate() {
 		}
 	}
 	for i := range ra.ivs {
-		slices.Reverse(ra.ivs[i].rs)
+		if rs := ra.ivs[i].rs; len(rs) > 1 {
+			slices.Reverse(rs)
+		}
 	}
 	slices.Reverse(ra.calls)
 	for _, c := range fc.fconsts {
@@ -454,7 +489,6 @@ func (fc *fnCompiler) allocate() {
 	ra.used = [numPhys]bool{}
 	ra.nSpill = 0
 	ow := words(int(pos))
-	ra.occW = ow
 	ra.occ = growWords(ra.occ, numPhys*ow)
 	ra.ivb = growWords(ra.ivb, ow)
 	ra.callb = growWords(ra.callb, ow)
@@ -462,11 +496,8 @@ func (fc *fnCompiler) allocate() {
 		setBits(ra.callb, x.from, x.to)
 	}
 	for r := range numPhys {
-		if rs := ra.ivs[r].rs; len(rs) > 0 {
-			occ := ra.occ[r*ow : (r+1)*ow]
-			for _, x := range rs {
-				setBits(occ, x.from, x.to)
-			}
+		for _, x := range ra.ivs[r].rs {
+			setRegBits(ra.occ, r, x.from, x.to)
 		}
 	}
 	for _, v := range ra.order {
@@ -503,47 +534,78 @@ func setBits(b []uint64, from, to int32) {
 	b[hi] |= lm
 }
 
-// clearBits clears the bits of positions [from, to) in b.
-func clearBits(b []uint64, from, to int32) {
+// setRegBits sets the bits of positions [from, to) in register r's set
+// of occ (regAlloc.occ's layout: word k of r's set at k*numPhys+r).
+func setRegBits(occ []uint64, r int, from, to int32) {
 	if from >= to {
 		return
 	}
-	lo, hi := from>>6, (to-1)>>6
+	lo, hi := int(from>>6), int((to-1)>>6)
 	fm := ^uint64(0) << (from & 63)
 	lm := ^uint64(0) >> (63 - (to-1)&63)
 	if lo == hi {
-		b[lo] &^= fm & lm
+		occ[lo*numPhys+r] |= fm & lm
 		return
 	}
-	b[lo] &^= fm
+	occ[lo*numPhys+r] |= fm
 	for k := lo + 1; k < hi; k++ {
-		b[k] = 0
+		occ[k*numPhys+r] = ^uint64(0)
 	}
-	b[hi] &^= lm
+	occ[hi*numPhys+r] |= lm
+}
+
+// clearRegBits clears the bits of positions [from, to) in register r's
+// set of occ.
+func clearRegBits(occ []uint64, r int, from, to int32) {
+	if from >= to {
+		return
+	}
+	lo, hi := int(from>>6), int((to-1)>>6)
+	fm := ^uint64(0) << (from & 63)
+	lm := ^uint64(0) >> (63 - (to-1)&63)
+	if lo == hi {
+		occ[lo*numPhys+r] &^= fm & lm
+		return
+	}
+	occ[lo*numPhys+r] &^= fm
+	for k := lo + 1; k < hi; k++ {
+		occ[k*numPhys+r] = 0
+	}
+	occ[hi*numPhys+r] &^= lm
 }
 
 // plainOperands reports whether operands handles op in its default
 // case: reads a, b, c (late) and, for a load, store, lea or x87
 // operation, the base of the address (readsAddr); writes dst. The allocator's walks handle these inline.
-func plainOperands(op mop) bool {
-	switch op {
-	case mEntry, mCall, mDiv, mAtomic, mRet, mLandPad:
-		return false
+func plainOperands(op mop) bool { return opFlags[op]&opPlain != 0 }
+
+// opFlags holds plainOperands and readsAddr by op: one load where the
+// switches were several compares, twice per instruction in allocate.
+var opFlags = func() (t [256]uint8) {
+	for op := range t {
+		switch mop(op) {
+		case mEntry, mCall, mDiv, mAtomic, mRet, mLandPad:
+		default:
+			t[op] |= opPlain
+		}
+		switch mop(op) {
+		case mLoad, mStore, mLea, mX87:
+			t[op] |= opReadsAddr
+		}
 	}
-	return true
-}
+	return t
+}()
+
+const (
+	opPlain = 1 << iota
+	opReadsAddr
+)
 
 // readsAddr reports whether a plain op reads the base register of its
 // address (operands' default case and the walks' inline copies of it
 // must agree: an x87 operation's address missed by one of them shared
 // its register with a value defined while it was live).
-func readsAddr(op mop) bool {
-	switch op {
-	case mLoad, mStore, mLea, mX87:
-		return true
-	}
-	return false
-}
+func readsAddr(op mop) bool { return opFlags[op]&opReadsAddr != 0 }
 
 // genUse records a read of v in a block's local sets: v is in gen
 // unless the block defined it before.
@@ -558,7 +620,11 @@ func genUse(gen, kill []uint64, v vreg) {
 // builds from its last range to its first: it merges with the range
 // added last when they touch or overlap.
 func (ra *regAlloc) addRange(v vreg, from, to int32) {
-	iv := &ra.ivs[v]
+	ra.ivs[v].addRange(from, to)
+}
+
+// addRange is regAlloc.addRange on iv.
+func (iv *interval) addRange(from, to int32) {
 	if n := len(iv.rs); n > 0 {
 		last := &iv.rs[n-1]
 		if to >= last.from {
@@ -577,7 +643,7 @@ func (ra *regAlloc) def(live []uint64, v vreg, p int32, wt float32) {
 	iv.weight += wt
 	w, bit := uint32(v)>>6, uint64(1)<<(uint32(v)&63)
 	if live[w]&bit == 0 {
-		ra.addRange(v, p+1, p+2) // dead definition
+		iv.addRange(p+1, p+2) // dead definition
 	} else {
 		iv.rs[len(iv.rs)-1].from = p + 1
 		live[w] &^= bit
@@ -588,8 +654,16 @@ func (ra *regAlloc) def(live []uint64, v vreg, p int32, wt float32) {
 // starting at from: v is live from the block's start (until a
 // definition before the read cuts the range).
 func (ra *regAlloc) use(live []uint64, v vreg, from, end int32, wt float32) {
-	ra.ivs[v].weight += wt
-	ra.addRange(v, from, end)
+	iv := &ra.ivs[v]
+	iv.weight += wt
+	// addRange, where every range already added starts at or after
+	// from (the block's start): a merge starts at from.
+	if n := len(iv.rs); n > 0 && end >= iv.rs[n-1].from {
+		last := &iv.rs[n-1]
+		last.from, last.to = from, max(last.to, end)
+	} else {
+		iv.rs = append(iv.rs, rng{from, end})
+	}
 	live[uint32(v)>>6] |= 1 << (uint32(v) & 63)
 }
 
@@ -633,15 +707,19 @@ func trailingZeros(x uint64) int { return bits.TrailingZeros64(x) }
 // liveOut sets out to the union of block bi's successors' live-in sets.
 func (fc *fnCompiler) liveOut(bi int32, out []uint64) {
 	ra := &fc.ra
-	t, f := fc.succs(&fc.blocks[bi])
+	t, f := ra.succ[2*bi], ra.succ[2*bi+1]
+	w := len(out) // ra.liveW
 	switch {
 	case t >= 0 && f >= 0:
-		a, b := ra.in(t), ra.in(f)
+		a, b := ra.liveIn[int(t)*w:][:w], ra.liveIn[int(f)*w:][:w]
 		for k := range out {
 			out[k] = a[k] | b[k]
 		}
 	case t >= 0:
-		copy(out, ra.in(t))
+		a := ra.liveIn[int(t)*w:][:w]
+		for k := range out { // a loop, not copy: a call for 1-3 words
+			out[k] = a[k]
+		}
 	default:
 		clear(out)
 	}
@@ -699,9 +777,8 @@ func intersects(a, b []rng) bool {
 // calls' clobber points are not in occ: allocBits checks them once per
 // interval, as cross.)
 func (ra *regAlloc) free(r asm.Reg, lo, hi int) bool {
-	occ := ra.occ[int(r)*ra.occW:]
 	for k := lo; k <= hi; k++ {
-		if occ[k]&ra.ivb[k] != 0 {
+		if ra.occ[k*numPhys+int(r)]&ra.ivb[k] != 0 {
 			return false
 		}
 	}
@@ -741,15 +818,30 @@ func (fc *fnCompiler) allocOne(v vreg) {
 // interval's positions in words lo to hi.
 func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 	ra := &fc.ra
-	order := gprOrder
+	// orderMask has bit r set for every register r of order.
+	order, orderMask := gprOrder, gprOrderMask
 	if fc.class[v] == classXMM {
-		order = xmmOrder
+		order, orderMask = xmmOrder, xmmOrderMask
 	} else if fc.dynStack {
 		order = gprOrder[:len(gprOrder)-1] // rbp is the frame pointer
+		orderMask &^= 1 << asm.RBP
 	}
+	// Most intervals lie within one word of positions (lo == hi): then
+	// m is that word of ra.ivb and row the registers' words of occ
+	// there, and a register's test is one AND.
+	one := lo == hi
+	m := ra.ivb[lo]
+	row := (*[numPhys]uint64)(ra.occ[lo*numPhys:])
 	// cross: iv holds a call's clobber point, part of every caller-saved
 	// register's fixed interval (kept in ra.callb, not in occ).
-	cross := len(ra.calls) > 0 && ra.hitsCalls(lo, hi)
+	cross := false
+	if len(ra.calls) > 0 {
+		if one {
+			cross = ra.callb[lo]&m != 0
+		} else {
+			cross = ra.hitsCalls(lo, hi)
+		}
+	}
 	if cross && !fullSearch {
 		// Live across a call: every caller-saved register's fixed
 		// interval intersects iv's, so none can be taken or evicted
@@ -759,28 +851,38 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 			fc.spill(iv)
 			return
 		}
-		order = calleeSavedGPRs
+		order, orderMask = calleeSavedGPRs, gprOrderMask&^callerSavedMask
 		if fc.dynStack {
 			order = order[:len(order)-1]
+			orderMask &^= 1 << asm.RBP
 		}
 	}
 	// take assigns r (of order) to v if r is free for v's interval.
 	take := func(r asm.Reg) bool {
-		if cross && callerSavedMask&(1<<r) != 0 || !ra.free(r, lo, hi) {
+		if cross && callerSavedMask&(1<<r) != 0 {
 			return false
+		}
+		if one {
+			if row[r&(numPhys-1)]&m != 0 {
+				return false
+			}
+			row[r&(numPhys-1)] |= m
+		} else {
+			if !ra.free(r, lo, hi) {
+				return false
+			}
+			for k := lo; k <= hi; k++ {
+				ra.occ[k*numPhys+int(r)] |= ra.ivb[k]
+			}
 		}
 		iv.reg = r
 		ra.assigned[r] = append(ra.assigned[r], v)
-		occ := ra.occ[int(r)*ra.occW:]
-		for k := lo; k <= hi; k++ {
-			occ[k] |= ra.ivb[k]
-		}
 		ra.used[r] = true
 		return true
 	}
 	// try is take for a hinted register, which may be of the other class.
 	try := func(r asm.Reg) bool {
-		return r != asm.NoReg && slices.Contains(order, r) && take(r)
+		return r != asm.NoReg && orderMask&(1<<r) != 0 && take(r)
 	}
 	if try(iv.hintPhys) {
 		return
@@ -823,7 +925,6 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 		return
 	}
 	l := ra.assigned[best]
-	occ := ra.occ[int(best)*ra.occW : int(best+1)*ra.occW]
 	j := 0
 	for _, o := range l {
 		oi := &ra.ivs[o]
@@ -831,7 +932,7 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 			oi.reg = asm.NoReg
 			fc.spill(oi)
 			for _, x := range oi.rs {
-				clearBits(occ, x.from, x.to)
+				clearRegBits(ra.occ, int(best), x.from, x.to)
 			}
 		} else {
 			l[j] = o
@@ -840,7 +941,7 @@ func (fc *fnCompiler) allocBits(v vreg, iv *interval, lo, hi int) {
 	}
 	ra.assigned[best] = append(l[:j], v)
 	for k := lo; k <= hi; k++ {
-		occ[k] |= ra.ivb[k]
+		ra.occ[k*numPhys+int(best)] |= ra.ivb[k]
 	}
 	iv.reg = best
 	ra.used[best] = true

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gorc-jit/gorc/backend/amd64/asm"
 	"github.com/gorc-jit/gorc/ir/passes"
 	"github.com/gorc-jit/gorc/kaleidoscope"
 )
@@ -113,9 +114,11 @@ func sameObjectsWith(t *testing.T, flag *bool) {
 	}
 }
 
-// TestSetBits: setBits and clearBits set and clear exactly the
-// positions [from, to) of a bit set, within a word, across word
-// boundaries and over whole words, and leave an empty range alone.
+// TestSetBits: setBits, setRegBits and clearRegBits set and clear
+// exactly the positions [from, to) of a bit set (for the Reg forms, of
+// one register's set in regAlloc.occ's interleaved layout, leaving the
+// other registers' words alone), within a word, across word boundaries
+// and over whole words, and leave an empty range alone.
 func TestSetBits(t *testing.T) {
 	const words = 4
 	for _, tc := range []struct{ from, to int32 }{
@@ -129,14 +132,57 @@ func TestSetBits(t *testing.T) {
 				t.Fatalf("setBits(%d, %d): position %d is %v", tc.from, tc.to, p, got)
 			}
 		}
-		for i := range b {
-			b[i] = ^uint64(0)
+		for _, r := range []int{0, 7, numPhys - 1} {
+			occ := make([]uint64, words*numPhys)
+			setRegBits(occ, r, tc.from, tc.to)
+			for i, w := range occ {
+				if i%numPhys != r && w != 0 {
+					t.Fatalf("setRegBits(%d, %d, %d): word %d of register %d is %#x", r, tc.from, tc.to, i/numPhys, i%numPhys, w)
+				}
+			}
+			for p := int32(0); p < 64*words; p++ {
+				got := occ[int(p/64)*numPhys+r]&(1<<(p%64)) != 0
+				if want := p >= tc.from && p < tc.to; got != want {
+					t.Fatalf("setRegBits(%d, %d, %d): position %d is %v", r, tc.from, tc.to, p, got)
+				}
+			}
+			for i := range occ {
+				occ[i] = ^uint64(0)
+			}
+			clearRegBits(occ, r, tc.from, tc.to)
+			for i, w := range occ {
+				if i%numPhys != r && w != ^uint64(0) {
+					t.Fatalf("clearRegBits(%d, %d, %d): word %d of register %d is %#x", r, tc.from, tc.to, i/numPhys, i%numPhys, w)
+				}
+			}
+			for p := int32(0); p < 64*words; p++ {
+				got := occ[int(p/64)*numPhys+r]&(1<<(p%64)) != 0
+				if want := p < tc.from || p >= tc.to; got != want {
+					t.Fatalf("clearRegBits(%d, %d, %d): position %d is %v", r, tc.from, tc.to, p, got)
+				}
+			}
 		}
-		clearBits(b[:], tc.from, tc.to)
-		for p := int32(0); p < 64*words; p++ {
-			got := b[p/64]&(1<<(p%64)) != 0
-			if want := p < tc.from || p >= tc.to; got != want {
-				t.Fatalf("clearBits(%d, %d): position %d is %v", tc.from, tc.to, p, got)
+	}
+}
+
+// TestOrderMasks: the masks allocBits tests hinted registers against
+// hold exactly the registers of the orders it searches (rbp, dropped
+// from the end of an order when it is the frame pointer, is last).
+func TestOrderMasks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		order []asm.Reg
+		mask  uint64
+	}{
+		{"gpr", gprOrder, gprOrderMask},
+		{"xmm", xmmOrder, xmmOrderMask},
+		{"callee-saved", calleeSavedGPRs, gprOrderMask &^ callerSavedMask},
+		{"gpr, frame pointer", gprOrder[:len(gprOrder)-1], gprOrderMask &^ (1 << asm.RBP)},
+		{"callee-saved, frame pointer", calleeSavedGPRs[:len(calleeSavedGPRs)-1], gprOrderMask &^ callerSavedMask &^ (1 << asm.RBP)},
+	} {
+		for r := asm.Reg(0); r < 64; r++ {
+			if in, set := slices.Contains(tc.order, r), tc.mask&(1<<r) != 0; in != set {
+				t.Errorf("%s: register %d in the order %v, in the mask %v", tc.name, r, in, set)
 			}
 		}
 	}
