@@ -1,0 +1,40 @@
+package elf
+
+import (
+	"fmt"
+
+	"github.com/gorc-jit/gorc/jitlink"
+	"github.com/gorc-jit/gorc/shared"
+)
+
+// Section names of the indirect-function stubs and their slots.
+const (
+	ifuncTextSection = ".text.gorc.ifunc"
+	ifuncDataSection = ".data.gorc.ifunc"
+)
+
+// addIFunc defines the indirect function name (an STT_GNU_IFUNC symbol,
+// an IR ifunc) whose resolver is at off in b: the name goes to a stub
+// made by the architecture (jitlink.IFuncArch), which runs the resolver
+// on the first call and jumps through the address it returned ever
+// after. Every reference to the name — calls, GOT loads, address-taken
+// uses in data — reaches the stub, so the function's address is one
+// value for the whole program. It returns an error when the
+// architecture has no ifunc stub.
+func addIFunc(g *jitlink.LinkGraph, b *jitlink.Block, off uint64, name string, l jitlink.Linkage, s jitlink.Scope, live bool) (*jitlink.Symbol, error) {
+	ia, ok := g.Arch.(jitlink.IFuncArch)
+	if !ok {
+		return nil, fmt.Errorf("indirect functions are not supported on %s", g.Arch.Name())
+	}
+	text := g.FindSection(ifuncTextSection)
+	if text == nil {
+		text = g.AddSection(ifuncTextSection, shared.ProtRead|shared.ProtExec, 0)
+	}
+	data := g.FindSection(ifuncDataSection)
+	if data == nil {
+		data = g.AddSection(ifuncDataSection, shared.ProtRead|shared.ProtWrite, 0)
+	}
+	resolver := g.AddAnonymousSymbol(b, off, 0)
+	stub := ia.AddIFuncStub(g, text, data, resolver)
+	return g.AddDefinedSymbol(stub.Block, stub.Offset, name, stub.Size, l, s, true, live), nil
+}
