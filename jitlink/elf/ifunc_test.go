@@ -88,7 +88,10 @@ func TestIFuncRefused(t *testing.T) {
 		patch func([]byte, int) // the symbol table entry of add
 		want  string
 	}{
-		{"in data", func(e []byte, dataIdx int) { binary.LittleEndian.PutUint16(e[6:], uint16(dataIdx)); binary.LittleEndian.PutUint64(e[8:], 0) }, "STT_GNU_IFUNC resolver in non-code section .data"},
+		{"in data", func(e []byte, dataIdx int) {
+			binary.LittleEndian.PutUint16(e[6:], uint16(dataIdx))
+			binary.LittleEndian.PutUint64(e[8:], 0)
+		}, "STT_GNU_IFUNC resolver in non-code section .data"},
 		{"absolute", func(e []byte, _ int) { binary.LittleEndian.PutUint16(e[6:], 0xfff1) }, "STT_GNU_IFUNC symbol must be defined in a section"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
