@@ -13,6 +13,13 @@ const (
 	ifuncDataSection = ".data.gorc.ifunc"
 )
 
+// ifuncKey finds, in LinkGraph.Scratch, the stub of the resolver at off
+// in block b.
+type ifuncKey struct {
+	b   *jitlink.Block
+	off uint64
+}
+
 // addIFunc defines the indirect function name (an STT_GNU_IFUNC symbol,
 // an IR ifunc) whose resolver is at off in b: the name goes to a stub
 // made by the architecture (jitlink.IFuncArch), which runs the resolver
@@ -34,7 +41,17 @@ func addIFunc(g *jitlink.LinkGraph, b *jitlink.Block, off uint64, name string, l
 	if data == nil {
 		data = g.AddSection(ifuncDataSection, shared.ProtRead|shared.ProtWrite, 0)
 	}
-	resolver := g.AddAnonymousSymbol(b, off, 0)
-	stub := ia.AddIFuncStub(g, text, data, resolver)
+	// Names of one resolver (an alias of an ifunc, gcc's ifunc
+	// attribute on two declarations) share one stub: one address.
+	if g.Scratch == nil {
+		g.Scratch = map[any]any{}
+	}
+	key := ifuncKey{b, off}
+	stub, _ := g.Scratch[key].(*jitlink.Symbol)
+	if stub == nil {
+		resolver := g.AddAnonymousSymbol(b, off, 0)
+		stub = ia.AddIFuncStub(g, text, data, resolver)
+		g.Scratch[key] = stub
+	}
 	return g.AddDefinedSymbol(stub.Block, stub.Offset, name, stub.Size, l, s, true, live), nil
 }
