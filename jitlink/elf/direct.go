@@ -586,6 +586,7 @@ func (d *direct) symbols() error {
 			}
 		}
 	}
+	dropIFuncKeys(d.g)
 	return nil
 }
 

@@ -1105,6 +1105,7 @@ func (r *reader) symbols() error {
 				typ == elf.STT_FUNC, bind != elf.STB_LOCAL)
 		}
 	}
+	dropIFuncKeys(r.g)
 	return nil
 }
 

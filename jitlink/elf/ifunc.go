@@ -55,3 +55,20 @@ func addIFunc(g *jitlink.LinkGraph, b *jitlink.Block, off uint64, name string, l
 	}
 	return g.AddDefinedSymbol(stub.Block, stub.Offset, name, stub.Size, l, s, true, live), nil
 }
+
+// dropIFuncKeys removes addIFunc's keys from g.Scratch once the reader
+// has read every symbol, leaving it nil if nothing else is there (a graph
+// with scratch state is not merged with others: orc/objlayer).
+func dropIFuncKeys(g *jitlink.LinkGraph) {
+	if g.Scratch == nil {
+		return
+	}
+	for k := range g.Scratch {
+		if _, ok := k.(ifuncKey); ok {
+			delete(g.Scratch, k)
+		}
+	}
+	if len(g.Scratch) == 0 {
+		g.Scratch = nil
+	}
+}

@@ -63,6 +63,9 @@ func TestIFuncObject(t *testing.T) {
 					t.Errorf("%s: slot holds %#x, want the resolve path %#x", n, got, want)
 				}
 			}
+			if g.Scratch != nil {
+				t.Errorf("the reader left scratch state %v (graphs with it are not merged)", g.Scratch)
+			}
 			// The address taken in .data is the stub's.
 			pa := g.FindSymbol("padd")
 			if pa == nil {
