@@ -750,7 +750,8 @@ type RelocationInfo struct {
 // must reach.
 type IFuncArch interface {
 	// AddIFuncStub adds to codeSec a callable stub standing for the
-	// indirect function whose resolver is resolver (a symbol of g), and
+	// indirect function whose resolver is resolver (a symbol of g,
+	// defined in it or external: it is called through a slot), and
 	// to ptrSec (writable) the stub's pointer slot. The stub jumps
 	// through the slot; the slot first points to code in the stub that
 	// saves the argument registers, calls the resolver once, stores its
