@@ -121,7 +121,7 @@ func TestParseAliasErrors(t *testing.T) {
 		{"not a pointer", "@g = global i32 0\n@a = alias i32, i32 @g\n", "a.ll:2:21: error: alias '@a': aliasee must be a pointer"},
 		{"no aliasee", "@a = alias i32\n", "expected ','"},
 		{"common", "@g = global i32 0\n@a = common alias i32, ptr @g\n", "a.ll:2:1: error: alias '@a' cannot have common linkage"},
-		{"ifunc", "@i = ifunc void (), ptr @r\n", "a.ll:1:6: error: ifunc '@i' is not supported"},
+		{"ifunc of an undefined resolver", "@i = ifunc void (), ptr @r\n", "a.ll:1:25: error: ifunc '@i': resolver '@r' is not a function defined in the module"},
 		{"use of an undefined name beside aliases", "@g = global i32 0\n@a = alias i32, ptr @g\ndefine void @f() {\n  store i32 1, ptr @b\n  ret void\n}\n", "a.ll:4:20: error: use of undefined global '@b'"},
 	}
 	for _, tt := range tests {

@@ -132,6 +132,9 @@ type parser struct {
 	// aliases are the module's aliases, resolved at its end
 	// (resolveAliases): an alias usually comes before its target.
 	aliases []pendingAlias
+	// ifuncs are the module's ifuncs, their resolvers looked up at its
+	// end (resolveIFuncs).
+	ifuncs []pendingIFunc
 
 	// lazy (ParseLazy): function bodies are skipped and recorded.
 	lazy    bool
@@ -374,6 +377,7 @@ func (p *parser) module() {
 	}
 	p.ensureLibc()
 	p.finishTypes()
+	p.resolveIFuncs()
 	p.resolveAliases()
 	if len(p.gfwd) > 0 {
 		var bad *fwdRef
@@ -479,7 +483,9 @@ func (p *parser) globalVar() {
 			p.alias(nameTok, name, g.Linkage)
 			return
 		} else if w == "ifunc" {
-			p.fail("ifunc '@%s' is not supported (an indirect function, resolved at load time)", name)
+			p.next()
+			p.ifunc(nameTok, name, g.Linkage)
+			return
 		} else if w == "global" || w == "constant" {
 			g.Constant = w == "constant"
 			p.next()
@@ -570,6 +576,126 @@ func (p *parser) alias(nameTok token, name string, l Linkage) {
 	p.aliases = append(p.aliases, tgt)
 }
 
+// pendingIFunc is an ifunc whose resolver is looked up at the module's end.
+type pendingIFunc struct {
+	i       *IFunc
+	nameTok token
+	resTok  token // the resolver's @name
+}
+
+// ifunc parses the rest of `@name = [linkage...] ifunc TYPE, ptr @resolver`
+// after 'ifunc'. TYPE is the function type callers see; the name becomes
+// a declaration of that type (uses of it anywhere in the module are
+// calls or addresses of the indirect function), and the resolver must
+// be a function defined in the module.
+func (p *parser) ifunc(nameTok token, name string, l Linkage) {
+	switch l {
+	case Common, Appending, ExternWeak:
+		p.failAt(nameTok, "ifunc '@%s' cannot have %v linkage", name, l)
+	}
+	if p.m.Lookup(name) != nil {
+		p.failAt(nameTok, "redefinition of global '@%s'", name)
+	}
+	for _, o := range p.aliases {
+		if o.a.Name == name {
+			p.failAt(nameTok, "redefinition of global '@%s'", name)
+		}
+	}
+	tt := p.tok
+	ret := p.parseType()
+	if !p.isPunct("(") {
+		p.failAt(tt, "ifunc '@%s': expected a function type, found '%v'", name, ret)
+	}
+	p.next()
+	var params []*Type
+	variadic := false
+	for !p.isPunct(")") {
+		if len(params) > 0 || variadic {
+			p.expectPunct(",")
+		}
+		if p.acceptPunct("...") {
+			variadic = true
+			continue
+		}
+		if variadic {
+			p.fail("'...' must be the last parameter")
+		}
+		pt := p.tok
+		t := p.parseType()
+		if !t.IsFirstClass() {
+			p.failAt(pt, "invalid parameter type %v", t)
+		}
+		if isVector(t) || splitSig(t) || isAggType(t) {
+			p.failAt(pt, "ifunc '@%s': parameter type '%v' is not supported (scalars and pointers only)", name, t)
+		}
+		params = append(params, t)
+	}
+	p.next()
+	if isVector(ret) || splitSig(ret) || isAggType(ret) {
+		p.failAt(tt, "ifunc '@%s': result type '%v' is not supported (scalars and pointers only)", name, ret)
+	}
+	p.expectPunct(",")
+	if t := p.parseType(); !t.IsPtr() {
+		p.fail("ifunc '@%s': resolver must be a pointer, found type '%v'", name, t)
+	}
+	if p.tok.kind != tGlobal {
+		p.fail("ifunc '@%s': resolver %v is not supported (only a function name)", name, p.tok)
+	}
+	resTok := p.tok
+	f, err := p.m.NewFunction(name, FuncType(ret, params, variadic), nil)
+	if err != nil {
+		p.failAt(nameTok, "redefinition of global '@%s'", name)
+	}
+	f.Linkage = External
+	p.m.Funcs = p.m.Funcs[:len(p.m.Funcs)-1] // (NewFunction appends it)
+	i := &IFunc{Name: name, Linkage: l, Func: f}
+	p.ifuncs = append(p.ifuncs, pendingIFunc{i: i, nameTok: nameTok, resTok: resTok})
+	p.m.syms[name] = f
+	p.next()
+	for p.acceptPunct(",") {
+		if p.tok.kind == tMeta {
+			p.skipMetaAttachment()
+			continue
+		}
+		p.skipLine()
+		break
+	}
+}
+
+// resolveIFuncs gives each ifunc its resolver, a function defined in the
+// module.
+func (p *parser) resolveIFuncs() {
+	if len(p.ifuncs) == 0 {
+		return
+	}
+	p.m.IFuncs = make([]*IFunc, len(p.ifuncs))
+	for k, pi := range p.ifuncs {
+		name := pi.resTok.text
+		r, ok := p.m.Lookup(name).(*Function)
+		switch {
+		case !ok:
+			p.failAt(pi.resTok, "ifunc '@%s': resolver '@%s' is not a function defined in the module", pi.i.Name, name)
+		case p.isIFunc(r):
+			p.failAt(pi.resTok, "ifunc '@%s': resolver '@%s' is an ifunc", pi.i.Name, name)
+		case r.IsDeclaration() && p.pending[r] == nil:
+			p.failAt(pi.resTok, "ifunc '@%s': resolver '@%s' is a declaration: it must be defined in the module", pi.i.Name, name)
+		}
+		pi.i.Resolver = r
+		p.m.IFuncs[k] = pi.i
+	}
+}
+
+// isIFunc reports whether f is the declaration of one of the module's
+// ifuncs (an alias of an ifunc is one more name for it).
+func (p *parser) isIFunc(f *Function) bool {
+	for _, pi := range p.ifuncs {
+		if pi.i.Func == f {
+			return true
+		}
+	}
+	return false
+}
+
 // resolveAliases gives each alias its target (following aliases of
 // aliases) and makes its name look up the target, so that uses of the
 // alias anywhere in the module are uses of the target.
@@ -590,7 +716,7 @@ func (p *parser) resolveAliases() {
 			if v := p.m.Lookup(cur.target); v != nil {
 				switch x := v.(type) {
 				case *Function:
-					if x.IsDeclaration() && p.pending[x] == nil {
+					if x.IsDeclaration() && p.pending[x] == nil && !p.isIFunc(x) {
 						p.failAt(cur.tgtTok, "alias '@%s' of '@%s', a declaration: an aliasee must be defined in the module", cur.a.Name, cur.target)
 					}
 				case *Global:

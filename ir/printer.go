@@ -82,6 +82,13 @@ func (p *printer) module(m *Module) {
 		}
 		p.sb.WriteString("alias " + t + ", ptr " + a.Target.Ident() + "\n")
 	}
+	for _, i := range m.IFuncs {
+		p.sb.WriteString(i.Ident() + " = ")
+		if l := i.Linkage.String(); l != "" {
+			p.sb.WriteString(l + " ")
+		}
+		p.sb.WriteString("ifunc " + i.Func.Sig.String() + ", ptr " + i.Resolver.Ident() + "\n")
+	}
 	for _, f := range m.Funcs {
 		p.sb.WriteByte('\n')
 		p.function(f)

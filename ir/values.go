@@ -446,6 +446,10 @@ type Module struct {
 	// its target itself (Lookup(alias) returns the target); the alias
 	// is only another symbol name for other inputs.
 	Aliases []*Alias
+	// IFuncs are the module's indirect functions (`@name = ... ifunc
+	// TYPE, ptr @resolver`), in source order. Uses of an ifunc's name in
+	// the module are uses of its Func, a declaration not in Funcs.
+	IFuncs []*IFunc
 
 	typeNames  map[string]*Type // the named types by name
 	typesFinal bool             // every named type is defined (the module is parsed)
@@ -504,7 +508,29 @@ func (m *Module) reindex() {
 			m.syms[a.Name] = a.Target
 		}
 	}
+	for _, i := range m.IFuncs {
+		if m.syms[i.Name] == nil {
+			m.syms[i.Name] = i.Func
+		}
+	}
 }
+
+// IFunc is an indirect function (`@name = [linkage] ifunc TYPE, ptr
+// @resolver`, what clang emits for __attribute__((ifunc)) and
+// target_clones): the function callers reach is the one whose address
+// Resolver returns. Func is the declaration, of type TYPE, that the
+// module's uses of the name refer to; the backend defines the name as an
+// STT_GNU_IFUNC symbol at the resolver, which the JIT linker runs on the
+// first call.
+type IFunc struct {
+	Name     string
+	Linkage  Linkage
+	Func     *Function // the declaration uses refer to (not in Module.Funcs)
+	Resolver *Function // defined in the module
+}
+
+// Ident returns "@name".
+func (i *IFunc) Ident() string { return globalIdent(i.Name) }
 
 // Alias is another name for a function or global variable defined in the
 // same module (`@name = [linkage] ... alias TYPE, ptr @target`). Target

@@ -13,6 +13,7 @@ import (
 	"github.com/gorc-jit/gorc/jitlink"
 	"github.com/gorc-jit/gorc/orc"
 	"github.com/gorc-jit/gorc/orc/lazy"
+	"github.com/gorc-jit/gorc/shared"
 	"github.com/gorc-jit/gorc/target"
 )
 
@@ -146,6 +147,25 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		}
 	}
 
+	// Indirect functions: one graph of stubs calling their resolvers by
+	// name (the resolvers' lazy stubs), before the data that may point
+	// to them.
+	if len(m.IFuncs) > 0 {
+		for _, i := range m.IFuncs {
+			if i.Linkage == ir.Internal || i.Linkage == ir.Private {
+				i.Name = unique(i.Name)
+				i.Func.Name = i.Name
+			}
+		}
+		g, err := j.ifuncGraph(name, m)
+		if err != nil {
+			return err
+		}
+		if err := j.AddGraph(g); err != nil {
+			return err
+		}
+	}
+
 	// Global variables: one data object, linked with the eager inputs.
 	if len(m.Globals) > 0 {
 		dm := ir.NewModule(name)
@@ -226,6 +246,34 @@ func (j *JIT) AddLazyIR(ctx context.Context, name string, src []byte, optLevel i
 		return fmt.Errorf("jit: %s: unknown partitioning %d", name, part)
 	}
 	return j.AddLazyReexports(bodies, aliases)
+}
+
+// ifuncGraph makes the graph that defines the ifuncs of m for a lazy
+// module: each is a stub (jitlink.IFuncArch) that calls its resolver,
+// by name, on the first call, as an eager object's STT_GNU_IFUNC symbol
+// is linked. (Internal ifuncs have been renamed to unique names.)
+func (j *JIT) ifuncGraph(name string, m *ir.Module) (*jitlink.LinkGraph, error) {
+	ia, ok := j.Target.Arch.(jitlink.IFuncArch)
+	if !ok {
+		return nil, fmt.Errorf("jit: %s: ifunc @%s: indirect functions are not supported on %s", name, m.IFuncs[0].Name, j.Target.Arch.Name())
+	}
+	g := jitlink.NewLinkGraph(name+".ifunc.o", j.Target.Arch)
+	text := g.AddSection(".text.gorc.ifunc", shared.ProtRead|shared.ProtExec, 0)
+	data := g.AddSection(".data.gorc.ifunc", shared.ProtRead|shared.ProtWrite, 0)
+	stubs := map[*ir.Function]*jitlink.Symbol{}
+	for _, i := range m.IFuncs {
+		stub := stubs[i.Resolver]
+		if stub == nil {
+			stub = ia.AddIFuncStub(g, text, data, g.AddExternalSymbol(i.Resolver.Name, false))
+			stubs[i.Resolver] = stub
+		}
+		l, s := jitlink.LinkageStrong, jitlink.ScopeDefault
+		if weakLinkage(i.Linkage) {
+			l = jitlink.LinkageWeak
+		}
+		g.AddDefinedSymbol(stub.Block, stub.Offset, i.Name, stub.Size, l, s, true, true)
+	}
+	return g, nil
 }
 
 // defineLazyAliases defines the aliases of m with external, weak or

@@ -743,3 +743,19 @@ type RelocationInfo struct {
 	// graph must be placed below 2 GiB (LinkGraph.Low2GiB).
 	Low2GiB bool
 }
+
+// IFuncArch is implemented by architectures that can link GNU indirect
+// functions (STT_GNU_IFUNC symbols, IR ifuncs): a symbol whose address
+// is that of a resolver, a function that returns the address callers
+// must reach.
+type IFuncArch interface {
+	// AddIFuncStub adds to codeSec a callable stub standing for the
+	// indirect function whose resolver is resolver (a symbol of g,
+	// defined in it or external: it is called through a slot), and
+	// to ptrSec (writable) the stub's pointer slot. The stub jumps
+	// through the slot; the slot first points to code in the stub that
+	// saves the argument registers, calls the resolver once, stores its
+	// result in the slot and jumps there. It returns the stub's
+	// anonymous, non-live, callable symbol; the caller names it.
+	AddIFuncStub(g *LinkGraph, codeSec, ptrSec *Section, resolver *Symbol) *Symbol
+}

@@ -443,6 +443,18 @@ func (mc *moduleCompiler) globals() error {
 			return err
 		}
 	}
+	if only == nil && !mc.opts.OmitGlobals {
+		for _, i := range mc.m.IFuncs {
+			// Placed at the resolver by ifuncSymbols; uses are
+			// references by symbol, as to another object's function.
+			b, vis := mc.bind(i.Linkage)
+			id, err := mc.w.AddSymbol(elfw.Symbol{Name: i.Name, Section: mc.text, Bind: b, Visibility: vis, Type: elfw.TypeIFunc})
+			if err != nil {
+				return fmt.Errorf("amd64: ifunc @%s: %w", diag.Clip(i.Name), err)
+			}
+			mc.syms[i.Func] = symRef{id: id}
+		}
+	}
 	return mc.globalData()
 }
 
@@ -825,6 +837,9 @@ func (mc *moduleCompiler) finish() ([]byte, error) {
 			return nil, fmt.Errorf("amd64: %w", err)
 		}
 	}
+	if err := mc.ifuncSymbols(); err != nil {
+		return nil, err
+	}
 	if err := mc.aliasSymbols(); err != nil {
 		return nil, err
 	}
@@ -839,6 +854,27 @@ func (mc *moduleCompiler) finish() ([]byte, error) {
 		return nil, mc.w.Err()
 	}
 	return mc.w.Bytes()
+}
+
+// ifuncSymbols places the STT_GNU_IFUNC symbol of each ifunc of the
+// module (made by globals) at its resolver. An object of some functions
+// only (a lazy JIT's partitions) has none: its caller defines them.
+func (mc *moduleCompiler) ifuncSymbols() error {
+	if len(mc.m.IFuncs) == 0 || mc.opts.Only != nil || mc.opts.OmitGlobals {
+		return nil
+	}
+	syms := mc.w.Symbols()
+	for _, i := range mc.m.IFuncs {
+		ref, ok := mc.syms[i.Resolver]
+		if !ok || !ref.here {
+			return fmt.Errorf("amd64: ifunc @%s: its resolver %s is not defined in this object", diag.Clip(i.Name), diag.Clip(i.Resolver.Ident()))
+		}
+		t := syms[ref.id]
+		if err := mc.w.DefineSymbol(mc.syms[i.Func].id, t.Section, t.Value, 0); err != nil {
+			return fmt.Errorf("amd64: ifunc @%s: %w", diag.Clip(i.Name), err)
+		}
+	}
+	return nil
 }
 
 // aliasSymbols defines the symbol of each alias of the module with
@@ -858,7 +894,9 @@ func (mc *moduleCompiler) aliasSymbols() error {
 			continue
 		}
 		ref, ok := mc.syms[a.Target]
-		if !ok || !ref.here {
+		if ok && !ref.here && syms[ref.id].Type == elfw.TypeIFunc {
+			ok = true // an alias of an ifunc: one more ifunc symbol at its resolver
+		} else if !ok || !ref.here {
 			return fmt.Errorf("amd64: alias @%s: its target %s is not defined in this object", diag.Clip(a.Name), diag.Clip(a.Target.Ident()))
 		}
 		t := syms[ref.id]

@@ -586,6 +586,7 @@ func (d *direct) symbols() error {
 			}
 		}
 	}
+	dropIFuncKeys(d.g)
 	return nil
 }
 
@@ -600,7 +601,7 @@ func (d *direct) symbol(id int, s *elfw.Symbol) error {
 		return d.symErr(id, "symbol %d (%s): unsupported binding %d", id, name, s.Bind)
 	}
 	switch s.Type {
-	case elfw.TypeNone, elfw.TypeObject, elfw.TypeFunc, elfw.TypeSection, elfw.TypeTLS:
+	case elfw.TypeNone, elfw.TypeObject, elfw.TypeFunc, elfw.TypeSection, elfw.TypeTLS, elfw.TypeIFunc:
 	default:
 		return d.symErr(id, "symbol %d (%s): unsupported type %d", id, name, s.Type)
 	}
@@ -678,6 +679,17 @@ func (d *direct) symbol(id int, s *elfw.Symbol) error {
 	}
 	if name == "" {
 		scope = jitlink.ScopeLocal
+	}
+	if s.Type == elfw.TypeIFunc {
+		if s.Section.Flags&elf.SHF_EXECINSTR == 0 {
+			return d.symErr(id, "symbol %d (%s): STT_GNU_IFUNC resolver in non-code section %s", id, name, sh.name)
+		}
+		is, err := addIFunc(d.g, b, s.Value-b.Ordinal, name, linkage, scope, s.Bind != elfw.BindLocal)
+		if err != nil {
+			return d.symErr(id, "symbol %d (%s): STT_GNU_IFUNC: %v", id, name, err)
+		}
+		d.syms[id] = is
+		return nil
 	}
 	d.syms[id] = d.g.AddDefinedSymbol(b, s.Value-b.Ordinal, name, s.Size, linkage, scope,
 		s.Type == elfw.TypeFunc, s.Bind != elfw.BindLocal)

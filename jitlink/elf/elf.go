@@ -1017,8 +1017,8 @@ func (r *reader) symbols() error {
 		default:
 			return r.secErr(r.symtb, off, "symbol %d (%s): unsupported binding %v", idx, name, bind)
 		}
-		if typ == elf.STT_GNU_IFUNC {
-			return r.secErr(r.symtb, off, "symbol %d (%s): STT_GNU_IFUNC is not supported", idx, name)
+		if typ == elf.STT_GNU_IFUNC && (shndx == uint32(elf.SHN_UNDEF) || shndx == uint32(elf.SHN_ABS) || shndx == uint32(elf.SHN_COMMON)) {
+			return r.secErr(r.symtb, off, "symbol %d (%s): STT_GNU_IFUNC symbol must be defined in a section", idx, name)
 		}
 		if typ == elf.STT_FILE {
 			continue
@@ -1090,10 +1090,22 @@ func (r *reader) symbols() error {
 			if name == "" {
 				scope = jitlink.ScopeLocal
 			}
+			if typ == elf.STT_GNU_IFUNC {
+				if sh.flags&elf.SHF_EXECINSTR == 0 {
+					return r.secErr(r.symtb, off, "symbol %d (%s): STT_GNU_IFUNC resolver in non-code section %s", idx, name, sh.nameStr)
+				}
+				s, err := addIFunc(r.g, b, value-b.Ordinal, name, linkage, scope, bind != elf.STB_LOCAL)
+				if err != nil {
+					return r.secErr(r.symtb, off, "symbol %d (%s): STT_GNU_IFUNC: %v", idx, name, err)
+				}
+				r.syms[idx] = s
+				continue
+			}
 			r.syms[idx] = r.g.AddDefinedSymbol(b, value-b.Ordinal, name, size, linkage, scope,
 				typ == elf.STT_FUNC, bind != elf.STB_LOCAL)
 		}
 	}
+	dropIFuncKeys(r.g)
 	return nil
 }
 

@@ -79,6 +79,9 @@ const (
 	TypeFunc    SymType = SymType(elf.STT_FUNC)
 	TypeSection SymType = SymType(elf.STT_SECTION)
 	TypeTLS     SymType = SymType(elf.STT_TLS)
+	// TypeIFunc (STT_GNU_IFUNC): the symbol's value is a resolver, a
+	// function returning the address callers of the symbol reach.
+	TypeIFunc SymType = SymType(elf.STT_GNU_IFUNC)
 )
 
 // Visibility is a symbol's st_other visibility.
@@ -348,6 +351,10 @@ func (w *Writer) AddSymbol(s Symbol) (SymID, error) {
 	}
 	switch s.Type {
 	case TypeNone, TypeObject, TypeFunc, TypeTLS:
+	case TypeIFunc:
+		if s.Section == nil || s.Common {
+			return -1, fmt.Errorf("elfw: symbol %q: an ifunc must be defined in a section", s.Name)
+		}
 	default:
 		return -1, fmt.Errorf("elfw: symbol %q: invalid type %d", s.Name, s.Type)
 	}
