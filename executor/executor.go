@@ -65,6 +65,7 @@ var bootstrapNames = []string{
 	"pthread_atfork",
 	"__pthread_atfork",
 	"__stack_chk_fail_local",
+	LazyNamesName,
 }
 
 // RuntimeHelperNames are the bootstrap symbols that JIT'd code may

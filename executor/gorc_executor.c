@@ -1500,6 +1500,7 @@ void gorc_bootstrap(uint64_t *out) {
 	out[i++] = (uint64_t)(uintptr_t)&gorc_pthread_atfork;
 	out[i++] = (uint64_t)(uintptr_t)&gorc_pthread_atfork;
 	out[i++] = (uint64_t)(uintptr_t)&gorc_stack_chk_fail_local;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_svc_lazy_names; /* gorc_lazynames.c */
 }
 
 /* Load libgcc_s's EH-frame registration now (what the first EH-frame
@@ -2007,18 +2008,28 @@ extern uint64_t gorcReentry(uint64_t trampoline);
  * GORC_FORKED_LAZY_STATUS through _exit — no exit handler of the program
  * runs and no stdio buffer inherited from the parent is flushed a second
  * time, as for a child that crashed. The parent's session is untouched.
- * The trampoline names the function to the controller, which only the
- * executor's process can reach. */
+ * The function is named by what the controller left in the executor's
+ * memory before the fork (gorc_lazynames.c), or else by the trampoline. */
 #define GORC_FORKED_LAZY_STATUS 70
 static void forked_reentry(uint64_t trampoline) __attribute__((noreturn));
 static void forked_reentry(uint64_t trampoline) {
-	char msg[400];
-	int n = snprintf(msg, sizeof msg,
-			 "gorc: lazy call refused in process %d, which the program forked: the function behind "
-			 "trampoline %#llx was first called there, and lazy code is compiled and linked only in the "
-			 "executor's own process (call the function once before fork(), or run without -lazy); "
-			 "exiting with status %d\n",
-			 (int)getpid(), (unsigned long long)trampoline, GORC_FORKED_LAZY_STATUS);
+	char msg[700];
+	/* The function's name, if the controller left it beside the
+	 * trampoline (gorc_lazynames.c); else the trampoline's address. */
+	size_t nl = 0;
+	const char *name = gorc_lazy_name_of(trampoline, &nl);
+	if (nl > 256) nl = 256;
+	int n = name ? snprintf(msg, sizeof msg,
+				"gorc: lazy call refused in process %d, which the program forked: %.*s (trampoline %#llx) "
+				"was first called there, and lazy code is compiled and linked only in the executor's own "
+				"process (call the function once before fork(), or run without -lazy); exiting with status %d\n",
+				(int)getpid(), (int)nl, name, (unsigned long long)trampoline, GORC_FORKED_LAZY_STATUS)
+		     : snprintf(msg, sizeof msg,
+				"gorc: lazy call refused in process %d, which the program forked: the function behind "
+				"trampoline %#llx was first called there, and lazy code is compiled and linked only in the "
+				"executor's own process (call the function once before fork(), or run without -lazy); "
+				"exiting with status %d\n",
+				(int)getpid(), (unsigned long long)trampoline, GORC_FORKED_LAZY_STATUS);
 	if (n > (int)sizeof msg - 1) n = (int)sizeof msg - 1;
 	if (n > 0) (void)!write(2, msg, (size_t)n);
 	_exit(GORC_FORKED_LAZY_STATUS);

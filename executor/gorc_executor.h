@@ -71,6 +71,9 @@ gorc_wrapper_result gorc_svc_run_initializers(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_echo(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_module_init(const uint8_t *arg, size_t len);
+/* Lazy trampolines' names (gorc_lazynames.c). */
+gorc_wrapper_result gorc_svc_lazy_names(const uint8_t *arg, size_t len);
+const char *gorc_lazy_name_of(uint64_t ret, size_t *len);
 
 /* Unloadable modules (module.c). */
 void *gorc_module_dso(uint64_t fn);

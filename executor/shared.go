@@ -339,7 +339,7 @@ func (h *Hub) checkWrapper(p *peer, fn shared.ExecutorAddr, arg []byte) error {
 	switch name {
 	case EchoName, PerfMapName, ModuleInitName, ModuleFinalizeName:
 		return nil
-	case EHFrameRegisterName, EHFrameDeregisterName, GDBRegisterName, GDBDeregisterName, ModuleRegisterName, ModuleDeregisterName:
+	case EHFrameRegisterName, EHFrameDeregisterName, LazyNamesName, GDBRegisterName, GDBDeregisterName, ModuleRegisterName, ModuleDeregisterName:
 		return rangeArg()
 	case TLSSetImageName:
 		src, ok1 := u(1)
