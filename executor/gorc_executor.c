@@ -308,6 +308,7 @@ static void altstack_free(void *p) {
 static void altstack_key_init(void) { pthread_key_create(&altstack_key, altstack_free); }
 
 static void thread_prepare(void) {
+	gorc_thr_program = 1; /* runs JIT'd code: takes the program's signals (gorc_progsig.c) */
 	pthread_attr_t a;
 	if (pthread_getattr_np(pthread_self(), &a) == 0) {
 		void *addr = NULL;
@@ -1077,6 +1078,7 @@ __attribute__((constructor)) static void register_reporter(void) {
 static void *program_thread(void *p) {
 	struct run_ctx *c = p;
 	thread_prepare();
+	gorc_program_tid = (int)syscall(SYS_gettid); /* where process-directed signals go (gorc_progsig.c) */
 	if (c->report) report_enabled = 1;
 	/* Registered before any initializer runs, so the finalizers run after
 	 * every atexit handler and C++ destructor the program registers — the
@@ -2071,7 +2073,12 @@ uint64_t gorc_reentry_resolve(uint64_t trampoline) {
 			gorc_reentry_failed(strdup("lazy compilation failed: cannot start a thread to compile a function first called on an alternate signal stack"));
 		}
 	} else {
+		/* The program's asynchronous signals wait until this thread
+		 * is back in JIT'd code (gorc_progsig.c). */
+		sigset_t old;
+		gorc_progsig_block(&old);
 		a = gorcReentry(trampoline);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	if (a == 0) {
 		if (!reentry_error) { /* no handler: a setup error */
@@ -2168,6 +2175,8 @@ uint64_t gorc_interposed(const char *name) {
 	if (strcmp(name, "dup3") == 0) return (uint64_t)(uintptr_t)&gorc_dup3;
 	if (strcmp(name, "syscall") == 0) return (uint64_t)(uintptr_t)&gorc_syscall;
 	if (strcmp(name, "pthread_create") == 0) return (uint64_t)(uintptr_t)&gorc_pthread_create;
+	if (strcmp(name, "sigaction") == 0) return (uint64_t)(uintptr_t)&gorc_sigaction; /* gorc_progsig.c */
+	if (strcmp(name, "signal") == 0) return (uint64_t)(uintptr_t)&gorc_signal;
 	return 0;
 }
 
