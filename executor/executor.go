@@ -65,6 +65,7 @@ var bootstrapNames = []string{
 	"pthread_atfork",
 	"__pthread_atfork",
 	"__stack_chk_fail_local",
+	LazyNamesName,
 }
 
 // RuntimeHelperNames are the bootstrap symbols that JIT'd code may
@@ -838,7 +839,7 @@ var (
 // name, or 0.
 func interposed(name string) shared.ExecutorAddr {
 	switch name {
-	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create", "_exit", "_Exit", "quick_exit":
+	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create", "_exit", "_Exit", "quick_exit", "sigaction", "signal":
 	default:
 		return 0
 	}

@@ -308,6 +308,7 @@ static void altstack_free(void *p) {
 static void altstack_key_init(void) { pthread_key_create(&altstack_key, altstack_free); }
 
 static void thread_prepare(void) {
+	gorc_thr_program = 1; /* runs JIT'd code: takes the program's signals (gorc_progsig.c) */
 	pthread_attr_t a;
 	if (pthread_getattr_np(pthread_self(), &a) == 0) {
 		void *addr = NULL;
@@ -1090,6 +1091,7 @@ __attribute__((constructor)) static void register_reporter(void) {
 static void *program_thread(void *p) {
 	struct run_ctx *c = p;
 	thread_prepare();
+	gorc_program_tid = (int)syscall(SYS_gettid); /* where process-directed signals go (gorc_progsig.c) */
 	if (c->report) report_enabled = 1;
 	/* Registered before any initializer runs, so the finalizers run after
 	 * every atexit handler and C++ destructor the program registers — the
@@ -1513,6 +1515,7 @@ void gorc_bootstrap(uint64_t *out) {
 	out[i++] = (uint64_t)(uintptr_t)&gorc_pthread_atfork;
 	out[i++] = (uint64_t)(uintptr_t)&gorc_pthread_atfork;
 	out[i++] = (uint64_t)(uintptr_t)&gorc_stack_chk_fail_local;
+	out[i++] = (uint64_t)(uintptr_t)&gorc_svc_lazy_names; /* gorc_lazynames.c */
 }
 
 /* Load libgcc_s's EH-frame registration now (what the first EH-frame
@@ -2020,18 +2023,28 @@ extern uint64_t gorcReentry(uint64_t trampoline);
  * GORC_FORKED_LAZY_STATUS through _exit — no exit handler of the program
  * runs and no stdio buffer inherited from the parent is flushed a second
  * time, as for a child that crashed. The parent's session is untouched.
- * The trampoline names the function to the controller, which only the
- * executor's process can reach. */
+ * The function is named by what the controller left in the executor's
+ * memory before the fork (gorc_lazynames.c), or else by the trampoline. */
 #define GORC_FORKED_LAZY_STATUS 70
 static void forked_reentry(uint64_t trampoline) __attribute__((noreturn));
 static void forked_reentry(uint64_t trampoline) {
-	char msg[400];
-	int n = snprintf(msg, sizeof msg,
-			 "gorc: lazy call refused in process %d, which the program forked: the function behind "
-			 "trampoline %#llx was first called there, and lazy code is compiled and linked only in the "
-			 "executor's own process (call the function once before fork(), or run without -lazy); "
-			 "exiting with status %d\n",
-			 (int)getpid(), (unsigned long long)trampoline, GORC_FORKED_LAZY_STATUS);
+	char msg[700];
+	/* The function's name, if the controller left it beside the
+	 * trampoline (gorc_lazynames.c); else the trampoline's address. */
+	size_t nl = 0;
+	const char *name = gorc_lazy_name_of(trampoline, &nl);
+	if (nl > 256) nl = 256;
+	int n = name ? snprintf(msg, sizeof msg,
+				"gorc: lazy call refused in process %d, which the program forked: %.*s (trampoline %#llx) "
+				"was first called there, and lazy code is compiled and linked only in the executor's own "
+				"process (call the function once before fork(), or run without -lazy); exiting with status %d\n",
+				(int)getpid(), (int)nl, name, (unsigned long long)trampoline, GORC_FORKED_LAZY_STATUS)
+		     : snprintf(msg, sizeof msg,
+				"gorc: lazy call refused in process %d, which the program forked: the function behind "
+				"trampoline %#llx was first called there, and lazy code is compiled and linked only in the "
+				"executor's own process (call the function once before fork(), or run without -lazy); "
+				"exiting with status %d\n",
+				(int)getpid(), (unsigned long long)trampoline, GORC_FORKED_LAZY_STATUS);
 	if (n > (int)sizeof msg - 1) n = (int)sizeof msg - 1;
 	if (n > 0) (void)!write(2, msg, (size_t)n);
 	_exit(GORC_FORKED_LAZY_STATUS);
@@ -2073,7 +2086,12 @@ uint64_t gorc_reentry_resolve(uint64_t trampoline) {
 			gorc_reentry_failed(strdup("lazy compilation failed: cannot start a thread to compile a function first called on an alternate signal stack"));
 		}
 	} else {
+		/* The program's asynchronous signals wait until this thread
+		 * is back in JIT'd code (gorc_progsig.c). */
+		sigset_t old;
+		gorc_progsig_block(&old);
 		a = gorcReentry(trampoline);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	if (a == 0) {
 		if (!reentry_error) { /* no handler: a setup error */
@@ -2170,6 +2188,8 @@ uint64_t gorc_interposed(const char *name) {
 	if (strcmp(name, "dup3") == 0) return (uint64_t)(uintptr_t)&gorc_dup3;
 	if (strcmp(name, "syscall") == 0) return (uint64_t)(uintptr_t)&gorc_syscall;
 	if (strcmp(name, "pthread_create") == 0) return (uint64_t)(uintptr_t)&gorc_pthread_create;
+	if (strcmp(name, "sigaction") == 0) return (uint64_t)(uintptr_t)&gorc_sigaction; /* gorc_progsig.c */
+	if (strcmp(name, "signal") == 0) return (uint64_t)(uintptr_t)&gorc_signal;
 	return 0;
 }
 

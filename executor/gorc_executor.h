@@ -71,6 +71,17 @@ gorc_wrapper_result gorc_svc_run_initializers(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_tls_set_image(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_echo(const uint8_t *arg, size_t len);
 gorc_wrapper_result gorc_svc_module_init(const uint8_t *arg, size_t len);
+/* Lazy trampolines' names (gorc_lazynames.c). */
+gorc_wrapper_result gorc_svc_lazy_names(const uint8_t *arg, size_t len);
+const char *gorc_lazy_name_of(uint64_t ret, size_t *len);
+/* The program's asynchronous signal handlers (gorc_progsig.c). */
+extern __thread int gorc_thr_program;
+extern volatile int gorc_program_tid;
+struct sigaction;
+int gorc_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+void (*gorc_signal(int sig, void (*h)(int)))(int);
+#include <signal.h>
+void gorc_progsig_block(sigset_t *old);
 
 /* Unloadable modules (module.c). */
 void *gorc_module_dso(uint64_t fn);

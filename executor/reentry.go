@@ -30,6 +30,13 @@ import (
 // had called the landing function directly.
 const ReentryName = "__gorc_reentry"
 
+// LazyNamesName is the service registering a block of trampolines' name
+// slots (gorc_lazynames.c): arguments the slots' address and size, the
+// first trampoline's return address, the count and stride, and 0 to
+// register (1 to forget). A process the program forked names the function
+// of a refused lazy first call from them.
+const LazyNamesName = "__gorc_lazy_names"
+
 // ReentryFunc resolves a trampoline (identified by the return address
 // inside it) to the address where execution continues, compiling code on
 // demand. It runs on the JIT'd code's thread and may block.

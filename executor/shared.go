@@ -349,7 +349,7 @@ func (h *Hub) checkWrapper(p *peer, fn shared.ExecutorAddr, arg []byte) error {
 	switch name {
 	case EchoName, PerfMapName:
 		return nil
-	case EHFrameRegisterName, EHFrameDeregisterName, GDBRegisterName, GDBDeregisterName:
+	case EHFrameRegisterName, EHFrameDeregisterName, LazyNamesName, GDBRegisterName, GDBDeregisterName:
 		return rangeArg()
 	case ModuleRegisterName, ModuleDeregisterName:
 		// (dso, start, end): the handle and [start, end) both p's.

@@ -57,6 +57,11 @@ func (j *JIT) Lazy() (*Lazy, error) {
 		// stream: stubs come from blocks linked ahead rather than a
 		// link per group of new stubs.
 		stubs.PoolStubs(1024)
+		// Naming a trampoline is as cheap: a forked child's refused
+		// lazy first call can then say which function it was.
+		if svc := j.EPC.BootstrapSymbols()[epc.LazyNamesName]; svc != 0 {
+			pool.SetNameSlots(svc, j.EPC)
+		}
 	}
 	j.lazy = &Lazy{Stubs: stubs, Trampolines: pool, CallThrough: ctm}
 	re.SetReentryHandler(ctm.HandleReentry)

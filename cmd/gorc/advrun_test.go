@@ -33,6 +33,7 @@ var advCases = []advCase{
 	{name: "qexit", srcs: []string{"main.c"}},
 	{name: "cpu", srcs: []string{"main.c"}},
 	{name: "sigalt", srcs: []string{"main.c"}},
+	{name: "sigproc", srcs: []string{"main.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}},
 }
 
 // advForms are the ways each case is compiled: gcc objects, or one .ll
@@ -65,7 +66,10 @@ var advForms = []struct {
 // output; pthread_exit in main failed ("creating thread: errno 0");
 // __builtin_cpu_supports' __cpu_model was undefined; a lazily compiled
 // signal handler first called on the program's alternate signal stack
-// crashed the Go runtime in process ("morestack on g0").
+// crashed the Go runtime in process ("morestack on g0"). Session 29: a
+// process-directed signal (kill, sigqueue to the program's own process)
+// ran the program's handler on a Go runtime thread, and with -lazy the
+// handler's first call crashed the process (sigproc).
 func TestAdvRun(t *testing.T) {
 	gcc := toolPath(t, "gcc")
 	clang := toolPath(t, "clang-19")

@@ -267,6 +267,11 @@ const (
 	// return address inside the trampoline) and continues there; see
 	// Reentry.
 	ReentryName = "__gorc_reentry"
+	// LazyNamesName registers a block of lazy trampolines' name slots
+	// (args: slots address and size, first trampoline's return address,
+	// count, stride, 0 to register or 1 to forget): a process the
+	// program forks names a refused lazy first call from them.
+	LazyNamesName = "__gorc_lazy_names"
 )
 
 // RuntimeHelperNames are the bootstrap symbols JIT'd code references

@@ -61,15 +61,23 @@ func (m *CallThroughManager) GetCallThroughTrampolines(ctx context.Context, reqs
 		return nil, err
 	}
 	off := m.pool.ReturnOffset()
+	names := make([]string, len(reqs))
 	m.mu.Lock()
 	for i, r := range reqs {
 		what := r.What
+		names[i] = what
 		if what == "" {
 			what = fmt.Sprintf("%s (in JITDylib %s)", r.Name, r.JD.Name())
+			names[i] = r.Name.String()
 		}
 		m.sites[tr[i].Add(off)] = &callSite{jd: r.JD, name: r.Name, what: what, notify: r.Notify}
 	}
 	m.mu.Unlock()
+	// The names for a process the program forks (it cannot ask us):
+	// written before the stubs that lead to these trampolines.
+	if err := m.pool.WriteNames(ctx, tr, names); err != nil {
+		return nil, fmt.Errorf("lazy: naming trampolines: %w", err)
+	}
 	return tr, nil
 }
 

@@ -12,7 +12,13 @@ import (
 // Its externals are resolved from ext (all of them must be there); it
 // returns the finalized allocation.
 func linkSynthetic(ctx context.Context, g *jitlink.LinkGraph, mm jitlink.MemoryManager, ext map[string]shared.ExecutorAddr) (jitlink.FinalizedAlloc, error) {
-	lc := &synthContext{mm: mm, ext: ext}
+	return linkSyntheticPost(ctx, g, mm, ext, nil)
+}
+
+// linkSyntheticPost is linkSynthetic with a post-fixup pass (nil: none),
+// which may add finalize actions now that addresses are known.
+func linkSyntheticPost(ctx context.Context, g *jitlink.LinkGraph, mm jitlink.MemoryManager, ext map[string]shared.ExecutorAddr, post jitlink.Pass) (jitlink.FinalizedAlloc, error) {
+	lc := &synthContext{mm: mm, ext: ext, post: post}
 	if err := jitlink.Link(ctx, g, lc); err != nil {
 		return jitlink.FinalizedAlloc{}, err
 	}
@@ -23,11 +29,15 @@ type synthContext struct {
 	mm    jitlink.MemoryManager
 	ext   map[string]shared.ExecutorAddr
 	alloc jitlink.FinalizedAlloc
+	post  jitlink.Pass
 }
 
 func (c *synthContext) MemoryManager() jitlink.MemoryManager { return c.mm }
 
-func (c *synthContext) ModifyPassConfig(*jitlink.LinkGraph, *jitlink.PassConfiguration) error {
+func (c *synthContext) ModifyPassConfig(_ *jitlink.LinkGraph, cfg *jitlink.PassConfiguration) error {
+	if c.post != nil {
+		cfg.PostFixup = append(cfg.PostFixup, c.post)
+	}
 	return nil
 }
 
