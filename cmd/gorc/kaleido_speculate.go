@@ -100,6 +100,12 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	if l.specC == nil {
 		// (Made by the first plan: a program whose compiled functions
 		// call nothing not compiled yet never needs it.)
+		// From here on the run compiles ahead, as an eager compile
+		// does: the heap readied at start-up is faulted in ahead, as
+		// eager's is (populateReadied), on the core left idle while the
+		// program waits for a batch. A run that plans no batch (its
+		// called functions call nothing not compiled) never pays it.
+		populateReadied(maxEagerPopulate)
 		l.specC = &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto), bp: kaleidoscope.NewBodyParser()}
 	}
 	c := l.specC
