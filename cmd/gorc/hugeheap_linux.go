@@ -23,6 +23,14 @@ func noteReadied(buf []byte) {
 	readied.mu.Unlock()
 }
 
+// readiedBytes returns the size of the heap the last prepareHeap or
+// prepareHeapBeside readied (0: none).
+func readiedBytes() int {
+	readied.mu.Lock()
+	defer readied.mu.Unlock()
+	return int(readied.n)
+}
+
 // populateReadied faults in the heap readied at start-up (prepareHeap,
 // prepareHeapBeside), up to n bytes of it, on a goroutine of its own
 // (populateAhead), once: for a run that finds only after its start-up

@@ -10,3 +10,6 @@ func prepareHeapBeside(n, extra, populate int) (buf []byte, wait func()) { retur
 
 // populateReadied does nothing where nothing was readied.
 func populateReadied(n int) bool { return false }
+
+// readiedBytes is 0 where nothing is readied.
+func readiedBytes() int { return 0 }

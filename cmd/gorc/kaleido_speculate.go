@@ -105,7 +105,11 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		// eager's is (populateReadied), on the core left idle while the
 		// program waits for a batch. A run that plans no batch (its
 		// called functions call nothing not compiled) never pays it.
-		populateReadied(maxEagerPopulate)
+		// As much as an eager compile of the same sources faults in
+		// (the readied heap is lazyHeapPerByte a byte of source; an
+		// all-called run uses about eagerPopulatePerByte of it, as
+		// eager does): pages zeroed and not used are CPU for nothing.
+		populateReadied(min(readiedBytes()/lazyHeapPerByte*eagerPopulatePerByte, maxEagerPopulate))
 		l.specC = &lazyCompiler{fg: kaleidoscope.NewFunctionGenerator(l.modName, l.ssa, l.proto), bp: kaleidoscope.NewBodyParser()}
 	}
 	c := l.specC
