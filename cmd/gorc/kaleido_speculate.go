@@ -209,7 +209,7 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	// idle while the program waits for a batch. A run that defines no
 	// batch never pays it (10,000 functions of which 1% are called: the
 	// planner runs for the top-level calls' callees, but first calls
-	// have taken them all; populating there cost 60% more CPU). As much
+	// have taken them all; populating there faulted in 64 MB). As much
 	// as an eager compile of the same sources faults in (the readied
 	// heap is lazyHeapPerByte a byte of source; an all-called run uses
 	// about eagerPopulatePerByte of it, as eager does): pages zeroed and
