@@ -2,9 +2,56 @@ package main
 
 import (
 	"runtime"
+	"sync"
 	"syscall"
 	"unsafe"
 )
+
+// readied is the heap the last prepareHeap or prepareHeapBeside readied
+// (its address and size), for populateReadied; populated says it was
+// handed to populateAhead once.
+var readied struct {
+	mu        sync.Mutex
+	lo, n     uintptr
+	populated bool
+}
+
+// noteReadied records the heap readied at buf (before buf is dropped).
+func noteReadied(buf []byte) {
+	readied.mu.Lock()
+	readied.lo, readied.n, readied.populated = uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), false
+	readied.mu.Unlock()
+}
+
+// readiedBytes returns the size of the heap the last prepareHeap or
+// prepareHeapBeside readied (0: none).
+func readiedBytes() int {
+	readied.mu.Lock()
+	defer readied.mu.Unlock()
+	return int(readied.n)
+}
+
+// populateReadied faults in the heap readied at start-up (prepareHeap,
+// prepareHeapBeside), up to n bytes of it, on a goroutine of its own
+// (populateAhead), once: for a run that finds only after its start-up
+// that it will use that heap (gorc kaleido -lazy -speculate, when the
+// speculator plans its first batch: the pages are then zeroed on the
+// core the run leaves idle while it waits for a batch, instead of in
+// line by the compiles that first touch them). What the start-up used
+// is present already (the advice then costs a walk of its page tables).
+// It reports whether it started (false: nothing readied, or populated
+// already, by an eager compile's prepareHeapBeside too).
+func populateReadied(n int) bool {
+	readied.mu.Lock()
+	lo, size, done := readied.lo, readied.n, readied.populated
+	readied.populated = true
+	readied.mu.Unlock()
+	if done || lo == 0 || n <= 0 {
+		return false
+	}
+	go populateAhead(lo, min(uintptr(n), size))
+	return true
+}
 
 // prepareHeap readies n bytes of Go heap for a short compile that
 // allocates about that much with the collector off: it allocates them as
@@ -25,6 +72,7 @@ func prepareHeap(n int) int {
 	}
 	buf := make([]byte, n)
 	_ = syscall.Madvise(buf, syscall.MADV_HUGEPAGE)
+	noteReadied(buf)
 	buf = nil
 	runtime.GC()
 	return n
@@ -50,6 +98,7 @@ func prepareHeapBeside(n, extra, populate int) (buf []byte, wait func()) {
 	}
 	ready := make([]byte, n)
 	_ = syscall.Madvise(ready, syscall.MADV_HUGEPAGE)
+	noteReadied(ready)
 	if extra > 0 {
 		buf = make([]byte, extra)
 		// Advised up to the next 2 MiB boundary past its end and from the
@@ -62,6 +111,9 @@ func prepareHeapBeside(n, extra, populate int) (buf []byte, wait func()) {
 		_, _, _ = syscall.Syscall(syscall.SYS_MADVISE, lo, hi-lo, syscall.MADV_HUGEPAGE)
 	}
 	if populate = min(populate, n); populate > 0 {
+		readied.mu.Lock()
+		readied.populated = true
+		readied.mu.Unlock()
 		// By address, not by the slice, which would keep the memory
 		// from being freed.
 		go populateAhead(uintptr(unsafe.Pointer(&ready[0])), uintptr(populate))

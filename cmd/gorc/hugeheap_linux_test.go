@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -226,6 +227,69 @@ func TestPopulateAhead(t *testing.T) {
 		if mem[off] != want {
 			t.Fatalf("byte at %#x is %d, want %d", off, mem[off], want)
 		}
+	}
+}
+
+// TestPopulateReadied: populateReadied faults in the readied range once
+// (every page resident, mincore), up to the size asked, and not again;
+// a range an eager start-up populated already is not populated twice.
+func TestPopulateReadied(t *testing.T) {
+	const size = 3 << 20
+	mem, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANONYMOUS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Munmap(mem)
+	if err := syscall.Madvise(mem[:4096], madvPopulateWrite); err != nil {
+		t.Skipf("MADV_POPULATE_WRITE: %v (a kernel before 5.14)", err)
+	}
+	readied.mu.Lock()
+	saved := readied.lo
+	readied.lo, readied.n, readied.populated = 0, 0, false
+	readied.mu.Unlock()
+	defer func() {
+		readied.mu.Lock()
+		readied.lo, readied.n, readied.populated = saved, 0, true
+		readied.mu.Unlock()
+	}()
+	if populateReadied(size) {
+		t.Fatal("populateReadied started with nothing readied")
+	}
+	noteReadied(mem)
+	const asked = 2 << 20
+	if !populateReadied(asked) {
+		t.Fatal("populateReadied did not start on a readied range")
+	}
+	if populateReadied(size) {
+		t.Error("populateReadied started twice")
+	}
+	resident := func(lo, hi int) (in int) {
+		vec := make([]byte, (hi-lo)/4096)
+		if _, _, e := syscall.Syscall(syscall.SYS_MINCORE, uintptr(unsafe.Pointer(&mem[lo])), uintptr(hi-lo), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+			t.Fatalf("mincore: %v", e)
+		}
+		for _, v := range vec {
+			in += int(v & 1)
+		}
+		return in
+	}
+	// (It runs on a goroutine of its own.)
+	deadline := time.Now().Add(10 * time.Second)
+	for resident(0, asked) < asked/4096 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d pages resident 10 s after populateReadied", resident(0, asked), asked/4096)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if in := resident(asked, size); in > 0 {
+		t.Errorf("%d pages past the %d bytes asked resident", in, asked)
+	}
+	// An eager start-up's prepareHeapBeside populates its own range:
+	// populateReadied leaves it alone.
+	_, wait := prepareHeapBeside(8<<20, 0, 4<<20)
+	wait()
+	if populateReadied(8 << 20) {
+		t.Error("populateReadied started on a range prepareHeapBeside populated")
 	}
 }
 

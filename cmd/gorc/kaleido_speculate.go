@@ -203,6 +203,18 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	if len(names) == 0 {
 		return nil, nil, rest
 	}
+	// From the first batch defined on, the run compiles ahead, as an
+	// eager compile does: the heap readied at start-up is faulted in
+	// ahead, as eager's is (populateReadied, once), on the core left
+	// idle while the program waits for a batch. A run that defines no
+	// batch never pays it (10,000 functions of which 1% are called: the
+	// planner runs for the top-level calls' callees, but first calls
+	// have taken them all; populating there faulted in 64 MB). As much
+	// as an eager compile of the same sources faults in (the readied
+	// heap is lazyHeapPerByte a byte of source; an all-called run uses
+	// about eagerPopulatePerByte of it, as eager does): pages zeroed and
+	// not used are CPU for nothing.
+	populateReadied(min(readiedBytes()/lazyHeapPerByte*eagerPopulatePerByte, maxEagerPopulate))
 	unclaim := func() {
 		for _, d := range claimed {
 			d.unit, d.shared, d.rt, d.batch = false, false, [2]*orc.ResourceTracker{}, nil

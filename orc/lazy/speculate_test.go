@@ -3,6 +3,7 @@ package lazy_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -198,5 +199,54 @@ func TestSpeculatorStop(t *testing.T) {
 	s.Stop()
 	if p == 0 {
 		t.Errorf("nothing planned before Stop")
+	}
+}
+
+// TestSpeculatorIdleThenWoken: a speculator whose queue ran dry waits
+// (its goroutines live until Stop, keeping their grown stacks) and plans
+// again for names enqueued later; Stop ends every goroutine it started.
+func TestSpeculatorIdleThenWoken(t *testing.T) {
+	w := newSpecWorld(t, 40)
+	before := runtime.NumGoroutine()
+	s := lazy.NewSpeculator(w.es, 2, w.plan)
+	compiled := func(f string) bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return w.compiles[f] > 0
+	}
+	waitFor := func(f string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !compiled(f) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not compiled 10 s after it was enqueued", f)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	// f_i calls f_{i-1}: f5 reaches f0 only, in one batch.
+	s.Enqueue("f5")
+	waitFor("f0")
+	time.Sleep(20 * time.Millisecond) // the queue is empty: idle
+	w.mu.Lock()
+	n := len(w.batches)
+	w.mu.Unlock()
+	if compiled("f6") {
+		t.Fatal("f6 compiled before it was enqueued")
+	}
+	s.Enqueue("f39")
+	waitFor("f6")
+	w.mu.Lock()
+	if len(w.batches) <= n {
+		t.Errorf("no batch planned for a name enqueued after the speculator went idle (%d batches before, %d after)", n, len(w.batches))
+	}
+	w.mu.Unlock()
+	s.Stop()
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after Stop, %d before the speculator", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
