@@ -62,6 +62,9 @@ type Hub struct {
 	peers   map[*peer]bool          // connected peers
 	// release unmaps a reservation (Release; a field for tests).
 	release func(shared.ExecutorAddrRange) error
+	// service calls one of the executor's own services by name (a field
+	// for tests): undoing a departed controller's registrations.
+	service func(name string, arg []byte) error
 	// Logf (may be nil) reports the directory's events: publications,
 	// links against them, state changes, memory kept for others, and
 	// controllers dropped for not reading their answers.
@@ -82,7 +85,18 @@ func (h *Hub) logf(format string, args ...any) {
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{dylibs: map[string]*sharedDylib{}, changed: make(chan struct{}), zombies: map[*peer]bool{}, peers: map[*peer]bool{}, release: Release}
+	return &Hub{dylibs: map[string]*sharedDylib{}, changed: make(chan struct{}), zombies: map[*peer]bool{}, peers: map[*peer]bool{}, release: Release, service: callService}
+}
+
+// callService calls the executor's service name with arg.
+func callService(name string, arg []byte) error {
+	bootOnce.Do(bootstrap)
+	fn := bootSyms[name]
+	if fn == 0 {
+		return fmt.Errorf("executor: service %s: not available", name)
+	}
+	_, err := CallWrapper(fn, arg)
+	return err
 }
 
 // peer is one controller of a shared executor.
@@ -99,6 +113,19 @@ type peer struct {
 	// send writes a frame on its connection (nil until it is served):
 	// a dying executor tells every controller why.
 	send func(wire.Frame) error
+	// regs are its registrations through the executor's services still
+	// in force (EH frames, GDB objects, module ranges), oldest first, and
+	// dsos the module DSO handles it registered handlers under: undone
+	// before its memory is freed (undoLocked).
+	regs []registration
+	dsos []uint64
+}
+
+// registration is one registration a controller made through a service
+// of the executor: undo (a service) with arg undoes it.
+type registration struct {
+	undo string
+	arg  []byte
 }
 
 func (p *peer) String() string { return fmt.Sprintf("controller #%d (%s)", p.id, p.addr) }
@@ -189,14 +216,12 @@ func (h *Hub) runStart(p *peer) {
 func (h *Hub) runEnd(p *peer) {
 	h.mu.Lock()
 	p.running--
-	var free []shared.ExecutorAddrRange
+	var free freed
 	if p.running == 0 && h.zombies[p] {
 		free = h.sweepLocked()
 	}
 	h.mu.Unlock()
-	for _, r := range free {
-		h.release(r)
-	}
+	h.free(free)
 }
 
 // reserved records a reservation p made.
@@ -751,15 +776,32 @@ func (h *Hub) leave(p *peer) {
 	}
 	h.broadcastLocked()
 	h.mu.Unlock()
-	for _, r := range free {
+	h.free(free)
+}
+
+// free undoes the departed controllers' registrations, then unmaps their
+// memory. h.mu not held: the services take their own locks, and
+// destructors run here.
+func (h *Hub) free(f freed) {
+	for _, z := range f.peers {
+		h.undo(z)
+	}
+	for _, r := range f.res {
 		h.release(r)
 	}
 }
 
+// freed is what sweepLocked collected.
+type freed struct {
+	peers []*peer                    // their registrations to undo
+	res   []shared.ExecutorAddrRange // then their memory to unmap
+}
+
 // sweepLocked collects the departed peers nobody needs, takes their
-// dylibs out of the directory and returns their reservations to unmap.
-func (h *Hub) sweepLocked() []shared.ExecutorAddrRange {
-	var free []shared.ExecutorAddrRange
+// dylibs out of the directory and returns them and their reservations to
+// unmap (free).
+func (h *Hub) sweepLocked() freed {
+	var f freed
 	for z := range h.collectLocked() {
 		if len(z.res) > 0 {
 			h.logf("%v's memory released (%d reservations)", z, len(z.res))
@@ -769,9 +811,10 @@ func (h *Hub) sweepLocked() []shared.ExecutorAddrRange {
 				delete(h.dylibs, d.name)
 			}
 		}
-		free = append(free, z.res...)
+		f.peers = append(f.peers, z)
+		f.res = append(f.res, z.res...)
 	}
-	return free
+	return f
 }
 
 // collectLocked removes and returns the departed peers nobody needs any
@@ -871,4 +914,117 @@ func (h *Hub) KeptPeers() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.zombies)
+}
+
+// ---------------------------------------------------------------------
+// registrations a controller leaves behind
+
+// noteService records what p's successful call of the executor's service
+// at fn with arg registered or deregistered, so that what is still
+// registered when p departs is undone before its memory is freed: an EH
+// frame left registered over freed memory is read by the next exception
+// any controller throws, a module range left registered makes a later
+// module-register over the reused memory fail, and a handler left under a
+// module's DSO handle is called by exit().
+func (h *Hub) noteService(p *peer, fn shared.ExecutorAddr, arg []byte) {
+	if fn == 0 {
+		return
+	}
+	bootOnce.Do(bootstrap)
+	name := ""
+	for n, a := range bootSyms {
+		if a == fn {
+			name = n
+			break
+		}
+	}
+	key := func(n int) []byte {
+		if len(arg) < 8*n {
+			return nil
+		}
+		return append([]byte(nil), arg[:8*n]...)
+	}
+	var add, drop *registration
+	var dso []byte
+	switch name {
+	case EHFrameRegisterName:
+		add = &registration{EHFrameDeregisterName, key(2)}
+	case EHFrameDeregisterName:
+		drop = &registration{EHFrameDeregisterName, key(2)}
+	case GDBRegisterName:
+		add = &registration{GDBDeregisterName, key(2)}
+	case GDBDeregisterName:
+		drop = &registration{GDBDeregisterName, key(2)}
+	case ModuleRegisterName:
+		add = &registration{ModuleDeregisterName, key(3)}
+		dso = key(1)
+	case ModuleDeregisterName:
+		drop = &registration{ModuleDeregisterName, key(3)}
+	case ModuleInitName:
+		dso = key(1)
+	default:
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if add != nil && add.arg != nil {
+		p.regs = append(p.regs, *add)
+	}
+	if drop != nil && drop.arg != nil {
+		for i := len(p.regs) - 1; i >= 0; i-- {
+			if r := p.regs[i]; r.undo == drop.undo && string(r.arg) == string(drop.arg) {
+				p.regs = append(p.regs[:i], p.regs[i+1:]...)
+				break
+			}
+		}
+	}
+	if dso != nil {
+		d := binary.LittleEndian.Uint64(dso)
+		for _, x := range p.dsos {
+			if x == d {
+				return
+			}
+		}
+		p.dsos = append(p.dsos, d)
+	}
+}
+
+// undo undoes what departed z left registered, before its memory is
+// freed: first its modules are finalized (their C++ static destructors,
+// .fini_array entries and atexit handlers run, as dlclose runs a
+// library's: the memory is still mapped, and exit() would otherwise call
+// them after it is freed), then its EH frames, GDB objects and module
+// ranges are deregistered, newest first. z is no longer reachable from
+// the hub, so nothing else changes its records; h.mu is not held.
+func (h *Hub) undo(z *peer) {
+	h.mu.Lock()
+	regs, dsos := z.regs, z.dsos
+	z.regs, z.dsos = nil, nil
+	h.mu.Unlock()
+	if len(dsos) > 0 {
+		func() {
+			defer runFor(z)() // (a fault in a destructor names z)
+			for i := len(dsos) - 1; i >= 0; i-- {
+				if err := h.service(ModuleFinalizeName, le64(dsos[i])); err != nil {
+					h.logf("%v left: finalizing module %#x: %v", z, dsos[i], err)
+				}
+			}
+		}()
+	}
+	for i := len(regs) - 1; i >= 0; i-- {
+		if err := h.service(regs[i].undo, regs[i].arg); err != nil {
+			h.logf("%v left: %s: %v", z, regs[i].undo, err)
+		}
+	}
+	if len(regs)+len(dsos) > 0 {
+		h.logf("%v left: undid %d registrations, finalized %d modules", z, len(regs), len(dsos))
+	}
+}
+
+func le64(vs ...uint64) []byte {
+	b := make([]byte, 8*len(vs))
+	for i, v := range vs {
+		binary.LittleEndian.PutUint64(b[8*i:], v)
+	}
+	return b
 }
