@@ -838,7 +838,7 @@ var (
 // name, or 0.
 func interposed(name string) shared.ExecutorAddr {
 	switch name {
-	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create", "_exit", "_Exit", "quick_exit":
+	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create", "_exit", "_Exit", "quick_exit", "__cxa_atexit":
 	default:
 		return 0
 	}

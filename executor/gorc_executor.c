@@ -182,14 +182,20 @@ extern void __stack_chk_fail(void);
  * module runs or drops them (__cxa_finalize); other code's use the
  * executor's handle. */
 int gorc_atexit(void (*fn)(void)) {
-	return __cxa_atexit((void (*)(void *))fn, NULL, gorc_module_dso((uint64_t)(uintptr_t)fn));
+	void *dso = gorc_module_dso((uint64_t)(uintptr_t)fn);
+	gorc_note_dso(dso);
+	return __cxa_atexit((void (*)(void *))fn, NULL, dso);
 }
 int gorc_at_quick_exit(void (*fn)(void)) {
-	return __cxa_at_quick_exit((void (*)(void *))fn, gorc_module_dso((uint64_t)(uintptr_t)fn));
+	void *dso = gorc_module_dso((uint64_t)(uintptr_t)fn);
+	gorc_note_dso(dso);
+	return __cxa_at_quick_exit((void (*)(void *))fn, dso);
 }
 int gorc_pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
 	void (*any)(void) = prepare ? prepare : parent ? parent : child;
-	return __register_atfork(prepare, parent, child, gorc_module_dso((uint64_t)(uintptr_t)any));
+	void *dso = gorc_module_dso((uint64_t)(uintptr_t)any);
+	gorc_note_dso(dso);
+	return __register_atfork(prepare, parent, child, dso);
 }
 void gorc_stack_chk_fail_local(void) { __stack_chk_fail(); }
 
@@ -476,6 +482,7 @@ static int register_finis(const uint64_t *finis, size_t n, void *dso) {
 	if (!l) return ENOMEM;
 	l->n = n;
 	memcpy(l->fns, finis, n * sizeof(uint64_t));
+	gorc_note_dso(dso);
 	if (__cxa_atexit(run_finis, l, dso) != 0) {
 		free(l);
 		return ENOMEM;
@@ -2157,6 +2164,7 @@ uint64_t gorc_interposed(const char *name) {
 	if (strcmp(name, "dup3") == 0) return (uint64_t)(uintptr_t)&gorc_dup3;
 	if (strcmp(name, "syscall") == 0) return (uint64_t)(uintptr_t)&gorc_syscall;
 	if (strcmp(name, "pthread_create") == 0) return (uint64_t)(uintptr_t)&gorc_pthread_create;
+	if (strcmp(name, "__cxa_atexit") == 0) return (uint64_t)(uintptr_t)&gorc_cxa_atexit;
 	return 0;
 }
 

@@ -58,6 +58,8 @@ func (s *server) dispatchShared(f wire.Frame) ([]byte, error) {
 		if err != nil || !now {
 			return nil, err
 		}
+		// Nothing p registered is left pointing into r.
+		h.releasing(p, r)
 	case wire.OpWrite:
 		addr, data := shared.ExecutorAddr(d.U64()), d.Bytes()
 		if err := d.Err(); err != nil {

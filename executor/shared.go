@@ -65,6 +65,11 @@ type Hub struct {
 	// service calls one of the executor's own services by name (a field
 	// for tests): undoing a departed controller's registrations.
 	service func(name string, arg []byte) error
+	// ownerAdd, ownerDel and finalizeRange (module.go; fields for tests)
+	// track the controllers' memory for the atexit family and finalize
+	// the handlers registered under DSO handles in a range.
+	ownerAdd, ownerDel func(shared.ExecutorAddrRange)
+	finalizeRange      func(shared.ExecutorAddrRange) int
 	// Logf (may be nil) reports the directory's events: publications,
 	// links against them, state changes, memory kept for others, and
 	// controllers dropped for not reading their answers.
@@ -85,7 +90,8 @@ func (h *Hub) logf(format string, args ...any) {
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{dylibs: map[string]*sharedDylib{}, changed: make(chan struct{}), zombies: map[*peer]bool{}, peers: map[*peer]bool{}, release: Release, service: callService}
+	return &Hub{dylibs: map[string]*sharedDylib{}, changed: make(chan struct{}), zombies: map[*peer]bool{}, peers: map[*peer]bool{}, release: Release, service: callService,
+		ownerAdd: ownerAdd, ownerDel: ownerDel, finalizeRange: finalizeRange}
 }
 
 // callService calls the executor's service name with arg.
@@ -226,6 +232,7 @@ func (h *Hub) runEnd(p *peer) {
 
 // reserved records a reservation p made.
 func (h *Hub) reserved(p *peer, r shared.ExecutorAddrRange) {
+	h.ownerAdd(r)
 	h.mu.Lock()
 	p.res = append(p.res, r)
 	h.mu.Unlock()
@@ -990,34 +997,85 @@ func (h *Hub) noteService(p *peer, fn shared.ExecutorAddr, arg []byte) {
 }
 
 // undo undoes what departed z left registered, before its memory is
-// freed: first its modules are finalized (their C++ static destructors,
-// .fini_array entries and atexit handlers run, as dlclose runs a
-// library's: the memory is still mapped, and exit() would otherwise call
-// them after it is freed), then its EH frames, GDB objects and module
-// ranges are deregistered, newest first. z is no longer reachable from
-// the hub, so nothing else changes its records; h.mu is not held.
+// freed (h.mu not held; z is no longer reachable from the hub, so nothing
+// else changes its records).
 func (h *Hub) undo(z *peer) {
 	h.mu.Lock()
-	regs, dsos := z.regs, z.dsos
+	regs, dsos, res := z.regs, z.dsos, z.res
 	z.regs, z.dsos = nil, nil
 	h.mu.Unlock()
-	if len(dsos) > 0 {
+	h.undoIn(z, regs, dsos, res)
+}
+
+// releasing undoes what p left registered in r, which p releases now.
+func (h *Hub) releasing(p *peer, r shared.ExecutorAddrRange) {
+	h.mu.Lock()
+	var regs []registration
+	var dsos []uint64
+	keep := p.regs[:0]
+	for _, g := range p.regs {
+		if len(g.arg) >= 8 && r.Contains(shared.ExecutorAddr(regAddr(g))) {
+			regs = append(regs, g)
+		} else {
+			keep = append(keep, g)
+		}
+	}
+	p.regs = keep
+	keepD := p.dsos[:0]
+	for _, d := range p.dsos {
+		if r.Contains(shared.ExecutorAddr(d)) {
+			dsos = append(dsos, d)
+		} else {
+			keepD = append(keepD, d)
+		}
+	}
+	p.dsos = keepD
+	h.mu.Unlock()
+	h.undoIn(p, regs, dsos, []shared.ExecutorAddrRange{r})
+}
+
+// regAddr is the address a registration is of: an EH frame's or GDB
+// object's start, a module range's start.
+func regAddr(g registration) uint64 {
+	if g.undo == ModuleDeregisterName && len(g.arg) >= 16 {
+		return binary.LittleEndian.Uint64(g.arg[8:])
+	}
+	return binary.LittleEndian.Uint64(g.arg)
+}
+
+// undoIn undoes z's registrations regs and finalizes its modules dsos and
+// every DSO handle in res handlers were registered under, before res is
+// freed: first the handlers run (C++ static destructors, .fini_array
+// entries, atexit handlers, as dlclose runs a library's: the memory is
+// still mapped, and exit() would otherwise call them after it is freed),
+// modules newest first, then the EH frames, GDB objects and module ranges
+// are deregistered, newest first, and res stops being z's for the atexit
+// family.
+func (h *Hub) undoIn(z *peer, regs []registration, dsos []uint64, res []shared.ExecutorAddrRange) {
+	fin := 0
+	if len(dsos)+len(res) > 0 {
 		func() {
 			defer runFor(z)() // (a fault in a destructor names z)
 			for i := len(dsos) - 1; i >= 0; i-- {
 				if err := h.service(ModuleFinalizeName, le64(dsos[i])); err != nil {
-					h.logf("%v left: finalizing module %#x: %v", z, dsos[i], err)
+					h.logf("%v: finalizing module %#x: %v", z, dsos[i], err)
 				}
+			}
+			for _, r := range res {
+				fin += h.finalizeRange(r)
 			}
 		}()
 	}
 	for i := len(regs) - 1; i >= 0; i-- {
 		if err := h.service(regs[i].undo, regs[i].arg); err != nil {
-			h.logf("%v left: %s: %v", z, regs[i].undo, err)
+			h.logf("%v: %s: %v", z, regs[i].undo, err)
 		}
 	}
-	if len(regs)+len(dsos) > 0 {
-		h.logf("%v left: undid %d registrations, finalized %d modules", z, len(regs), len(dsos))
+	for _, r := range res {
+		h.ownerDel(r)
+	}
+	if len(regs)+len(dsos)+fin > 0 {
+		h.logf("%v: undid %d registrations, finalized %d modules and %d other DSO handles before freeing its memory", z, len(regs), len(dsos), fin)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gorc-jit/gorc/shared"
 )
 
 // callAs runs service name for p as dispatchShared does: checked, called,
@@ -37,12 +38,12 @@ func TestHubLeaveUndoesRegistrations(t *testing.T) {
 		steps []step
 		want  []string // services called at departure, with offsets
 	}{
-		{"nothing registered", nil, nil},
+		{"nothing registered", nil, []string{"finalize-range(0x0,0x10000)"}},
 		{"eh frames, one deregistered", []step{
 			{EHFrameRegisterName, []uint64{0x100, 0x40}},
 			{EHFrameRegisterName, []uint64{0x200, 0x40}},
 			{EHFrameDeregisterName, []uint64{0x100, 0x40}},
-		}, []string{"__gorc_eh_frame_deregister(0x200,0x40)"}},
+		}, []string{"finalize-range(0x0,0x10000)", "__gorc_eh_frame_deregister(0x200,0x40)"}},
 		{"all kinds", []step{
 			{EHFrameRegisterName, []uint64{0x100, 0x40}},
 			{GDBRegisterName, []uint64{0x1000, 0x800}},
@@ -51,6 +52,7 @@ func TestHubLeaveUndoesRegistrations(t *testing.T) {
 			{ModuleInitName, []uint64{0x18, 0, 0}},
 		}, []string{
 			"__gorc_module_finalize(0x18)", "__gorc_module_finalize(0x10)",
+			"finalize-range(0x0,0x10000)",
 			"__gorc_module_deregister(0x10,0x2000,0x3000)",
 			"__gorc_gdb_deregister(0x1000,0x800)",
 			"__gorc_eh_frame_deregister(0x100,0x40)",
@@ -60,7 +62,7 @@ func TestHubLeaveUndoesRegistrations(t *testing.T) {
 			{ModuleRegisterName, []uint64{0x10, 0x2000, 0x3000}},
 			{ModuleDeregisterName, []uint64{0x10, 0x2000, 0x3000}},
 			{GDBDeregisterName, []uint64{0x1000, 0x800}},
-		}, []string{"__gorc_module_finalize(0x10)"}}, // (finds nothing: harmless)
+		}, []string{"__gorc_module_finalize(0x10)", "finalize-range(0x0,0x10000)"}}, // (finds nothing: harmless)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,6 +89,12 @@ func TestHubLeaveUndoesRegistrations(t *testing.T) {
 				}
 				calls = append(calls, name+"("+strings.Join(parts, ",")+")")
 				return nil
+			}
+			h.finalizeRange = func(r shared.ExecutorAddrRange) int {
+				mu.Lock()
+				defer mu.Unlock()
+				calls = append(calls, fmt.Sprintf("finalize-range(%#x,%#x)", uint64(r.Start)-base, uint64(r.End)-base))
+				return 0
 			}
 			a, _ := peerAt(h, base)
 			for _, st := range tt.steps {
@@ -121,6 +129,7 @@ func TestHubLeaveKeptUndoesLater(t *testing.T) {
 		calls = append(calls, name)
 		return nil
 	}
+	h.finalizeRange = func(shared.ExecutorAddrRange) int { return 0 }
 	a, ra := peerAt(h, 0x100000)
 	b, _ := peerAt(h, 0x200000)
 	callAs(t, h, a, EHFrameRegisterName, le64(uint64(ra.Start)+0x100, 0x40))
