@@ -183,3 +183,40 @@ func TestHubLeaveDropsModuleRanges(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkHubLeave is the executor's cost of a controller's departure:
+// leave with one reservation (made-up: its release is not performed) and
+// regs module ranges registered through the real module service (not
+// timed). "none" stubs out the undoing (what leave cost before it undid
+// anything).
+func BenchmarkHubLeave(b *testing.B) {
+	for _, tt := range []struct {
+		name string
+		regs int
+		undo bool
+	}{{"none", 0, false}, {"undo/0", 0, true}, {"undo/8", 8, true}} {
+		b.Run(tt.name, func(b *testing.B) {
+			h, _ := testHub(nil)
+			if !tt.undo {
+				h.service = func(string, []byte) error { return nil }
+				h.ownerAdd, h.ownerDel = func(shared.ExecutorAddrRange) {}, func(shared.ExecutorAddrRange) {}
+				h.finalizeRange = func(shared.ExecutorAddrRange) int { return 0 }
+			}
+			fn := BootstrapSymbols()[ModuleRegisterName]
+			const base = 0x7e5b00000000
+			for i := 0; i < b.N; i++ {
+				b.StopTimer() // (the registrations are not the departure's cost)
+				p, r := peerAt(h, base)
+				for k := 0; k < tt.regs; k++ {
+					arg := le64(uint64(r.Start), uint64(r.Start)+uint64(k)*0x100, uint64(r.Start)+uint64(k+1)*0x100)
+					if err := h.service(ModuleRegisterName, arg); err != nil {
+						b.Fatal(err)
+					}
+					h.noteService(p, fn, arg)
+				}
+				b.StartTimer()
+				h.leave(p)
+			}
+		})
+	}
+}
