@@ -224,6 +224,15 @@ gorc_wrapper_result gorc_svc_module_finalize(const uint8_t *arg, size_t len) {
 		return mod_err("module-finalize: want 8 argument bytes (a non-zero DSO handle), got %zu", len);
 	if (dso == (uint64_t)(uintptr_t)&gorc_dso_handle)
 		return mod_err("module-finalize: %#llx is the executor's own DSO handle, not a module's", (unsigned long long)dso);
+	pthread_mutex_lock(&mod_mu);
+	for (struct dso_seen **pp = &seen; *pp; pp = &(*pp)->next)
+		if ((*pp)->dso == dso) {
+			struct dso_seen *s = *pp;
+			*pp = s->next;
+			free(s);
+			break;
+		}
+	pthread_mutex_unlock(&mod_mu);
 	__cxa_finalize((void *)(uintptr_t)dso);
 	gorc_wrapper_result ok = {0};
 	return ok;
