@@ -1144,6 +1144,9 @@ static gorc_wrapper_result run_initializers(const uint8_t *arg, size_t len, void
 			free(inits);
 			return wr_err("%s: null function address at index %llu", what, (unsigned long long)i);
 		}
+	/* In a shared executor, finalizers in a controller's memory go under
+	 * its reservation's handle, finalized before that memory is freed. */
+	if (dso == &gorc_dso_handle && nfini > 0) dso = gorc_owner_dso(finis[0]);
 	int e = register_finis(finis, nfini, dso);
 	if (e) {
 		free(inits);

@@ -75,6 +75,7 @@ gorc_wrapper_result gorc_svc_module_init(const uint8_t *arg, size_t len);
 /* Unloadable modules (module.c). */
 void *gorc_module_dso(uint64_t fn);
 void gorc_note_dso(void *dso);
+void *gorc_owner_dso(uint64_t fn);
 int gorc_cxa_atexit(void (*fn)(void *), void *arg, void *dso);
 void gorc_owner_add(uint64_t start, uint64_t end);
 void gorc_owner_del(uint64_t start, uint64_t end);

@@ -65,6 +65,20 @@ out:
 	return dso;
 }
 
+/* The handle of the controller reservation holding fn (a shared
+ * executor's), else the executor's own. */
+void *gorc_owner_dso(uint64_t fn) {
+	void *dso = &gorc_dso_handle;
+	pthread_mutex_lock(&mod_mu);
+	for (struct mod_range *r = owners; r; r = r->next)
+		if (fn >= r->start && fn < r->end) {
+			dso = (void *)(uintptr_t)r->dso;
+			break;
+		}
+	pthread_mutex_unlock(&mod_mu);
+	return dso;
+}
+
 /* Records that a handler is registered under dso. */
 void gorc_note_dso(void *dso) {
 	uint64_t d = (uint64_t)(uintptr_t)dso;
