@@ -839,7 +839,7 @@ var (
 // name, or 0.
 func interposed(name string) shared.ExecutorAddr {
 	switch name {
-	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create", "_exit", "_Exit", "quick_exit", "sigaction", "signal":
+	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create", "_exit", "_Exit", "quick_exit", "sigaction", "signal", "__cxa_atexit":
 	default:
 		return 0
 	}

@@ -182,14 +182,20 @@ extern void __stack_chk_fail(void);
  * module runs or drops them (__cxa_finalize); other code's use the
  * executor's handle. */
 int gorc_atexit(void (*fn)(void)) {
-	return __cxa_atexit((void (*)(void *))fn, NULL, gorc_module_dso((uint64_t)(uintptr_t)fn));
+	void *dso = gorc_module_dso((uint64_t)(uintptr_t)fn);
+	gorc_note_dso(dso);
+	return __cxa_atexit((void (*)(void *))fn, NULL, dso);
 }
 int gorc_at_quick_exit(void (*fn)(void)) {
-	return __cxa_at_quick_exit((void (*)(void *))fn, gorc_module_dso((uint64_t)(uintptr_t)fn));
+	void *dso = gorc_module_dso((uint64_t)(uintptr_t)fn);
+	gorc_note_dso(dso);
+	return __cxa_at_quick_exit((void (*)(void *))fn, dso);
 }
 int gorc_pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
 	void (*any)(void) = prepare ? prepare : parent ? parent : child;
-	return __register_atfork(prepare, parent, child, gorc_module_dso((uint64_t)(uintptr_t)any));
+	void *dso = gorc_module_dso((uint64_t)(uintptr_t)any);
+	gorc_note_dso(dso);
+	return __register_atfork(prepare, parent, child, dso);
 }
 void gorc_stack_chk_fail_local(void) { __stack_chk_fail(); }
 
@@ -477,6 +483,7 @@ static int register_finis(const uint64_t *finis, size_t n, void *dso) {
 	if (!l) return ENOMEM;
 	l->n = n;
 	memcpy(l->fns, finis, n * sizeof(uint64_t));
+	gorc_note_dso(dso);
 	if (__cxa_atexit(run_finis, l, dso) != 0) {
 		free(l);
 		return ENOMEM;
@@ -1152,6 +1159,9 @@ static gorc_wrapper_result run_initializers(const uint8_t *arg, size_t len, void
 			free(inits);
 			return wr_err("%s: null function address at index %llu", what, (unsigned long long)i);
 		}
+	/* In a shared executor, finalizers in a controller's memory go under
+	 * its reservation's handle, finalized before that memory is freed. */
+	if (dso == &gorc_dso_handle && nfini > 0) dso = gorc_owner_dso(finis[0]);
 	int e = register_finis(finis, nfini, dso);
 	if (e) {
 		free(inits);
@@ -2190,6 +2200,7 @@ uint64_t gorc_interposed(const char *name) {
 	if (strcmp(name, "pthread_create") == 0) return (uint64_t)(uintptr_t)&gorc_pthread_create;
 	if (strcmp(name, "sigaction") == 0) return (uint64_t)(uintptr_t)&gorc_sigaction; /* gorc_progsig.c */
 	if (strcmp(name, "signal") == 0) return (uint64_t)(uintptr_t)&gorc_signal;
+	if (strcmp(name, "__cxa_atexit") == 0) return (uint64_t)(uintptr_t)&gorc_cxa_atexit;
 	return 0;
 }
 

@@ -85,6 +85,12 @@ void gorc_progsig_block(sigset_t *old);
 
 /* Unloadable modules (module.c). */
 void *gorc_module_dso(uint64_t fn);
+void gorc_note_dso(void *dso);
+void *gorc_owner_dso(uint64_t fn);
+int gorc_cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+void gorc_owner_add(uint64_t start, uint64_t end);
+void gorc_owner_del(uint64_t start, uint64_t end);
+int gorc_finalize_range(uint64_t start, uint64_t end);
 void gorc_module_bootstrap(uint64_t *out);
 void gorc_set_program_args(int argc, char **argv);
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 extern void __cxa_finalize(void *dso);
+extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
 
 struct mod_range {
 	uint64_t start, end, dso;
@@ -29,18 +30,133 @@ struct mod_range {
 static pthread_mutex_t mod_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct mod_range *mod_ranges;
 
-/* The DSO handle of the module whose registered memory holds fn, or the
- * executor's own handle. */
+/* A shared executor's controllers' memory (each reservation, registered by
+ * the hub: gorc_owner_add): handlers whose code lies there and in no
+ * module are registered under the reservation's start as their DSO handle,
+ * not the executor's, so that they can be finalized before the memory is
+ * freed (gorc_finalize_range). */
+static struct mod_range *owners;
+
+/* The DSO handles handlers were registered under, besides the executor's
+ * own (gorc_note_dso), newest first. */
+struct dso_seen {
+	uint64_t dso;
+	struct dso_seen *next;
+};
+static struct dso_seen *seen;
+
+/* The DSO handle of the module whose registered memory holds fn, else of
+ * the controller reservation holding it, else the executor's own handle. */
 void *gorc_module_dso(uint64_t fn) {
 	void *dso = &gorc_dso_handle;
 	pthread_mutex_lock(&mod_mu);
 	for (struct mod_range *r = mod_ranges; r; r = r->next)
 		if (fn >= r->start && fn < r->end) {
 			dso = (void *)(uintptr_t)r->dso;
+			goto out;
+		}
+	for (struct mod_range *r = owners; r; r = r->next)
+		if (fn >= r->start && fn < r->end) {
+			dso = (void *)(uintptr_t)r->dso;
+			break;
+		}
+out:
+	pthread_mutex_unlock(&mod_mu);
+	return dso;
+}
+
+/* The handle of the controller reservation holding fn (a shared
+ * executor's), else the executor's own. */
+void *gorc_owner_dso(uint64_t fn) {
+	void *dso = &gorc_dso_handle;
+	pthread_mutex_lock(&mod_mu);
+	for (struct mod_range *r = owners; r; r = r->next)
+		if (fn >= r->start && fn < r->end) {
+			dso = (void *)(uintptr_t)r->dso;
 			break;
 		}
 	pthread_mutex_unlock(&mod_mu);
 	return dso;
+}
+
+/* Records that a handler is registered under dso. */
+void gorc_note_dso(void *dso) {
+	uint64_t d = (uint64_t)(uintptr_t)dso;
+	if (!dso || dso == &gorc_dso_handle) return;
+	pthread_mutex_lock(&mod_mu);
+	for (struct dso_seen *s = seen; s; s = s->next)
+		if (s->dso == d) {
+			pthread_mutex_unlock(&mod_mu);
+			return;
+		}
+	struct dso_seen *s = malloc(sizeof *s);
+	if (s) {
+		s->dso = d;
+		s->next = seen;
+		seen = s;
+	}
+	pthread_mutex_unlock(&mod_mu);
+}
+
+/* __cxa_atexit for JIT'd code (C++ static destructors): the handle is
+ * noted, so that gorc_finalize_range finds it. */
+int gorc_cxa_atexit(void (*fn)(void *), void *arg, void *dso) {
+	gorc_note_dso(dso);
+	return __cxa_atexit(fn, arg, dso);
+}
+
+void gorc_owner_add(uint64_t start, uint64_t end) {
+	struct mod_range *r = malloc(sizeof *r);
+	if (!r) return; /* (its handlers then stay under the executor's handle) */
+	r->start = start;
+	r->end = end;
+	r->dso = start;
+	pthread_mutex_lock(&mod_mu);
+	r->next = owners;
+	owners = r;
+	pthread_mutex_unlock(&mod_mu);
+}
+
+void gorc_owner_del(uint64_t start, uint64_t end) {
+	pthread_mutex_lock(&mod_mu);
+	for (struct mod_range **pp = &owners; *pp; pp = &(*pp)->next)
+		if ((*pp)->start == start && (*pp)->end == end) {
+			struct mod_range *r = *pp;
+			*pp = r->next;
+			free(r);
+			break;
+		}
+	pthread_mutex_unlock(&mod_mu);
+}
+
+/* Finalizes every DSO handle in [start, end) handlers were registered
+ * under (__cxa_finalize, newest first: their destructors and atexit
+ * handlers run, as dlclose runs a library's), before that memory is freed;
+ * returns how many. */
+int gorc_finalize_range(uint64_t start, uint64_t end) {
+	struct dso_seen *mine = NULL, **tail = &mine;
+	pthread_mutex_lock(&mod_mu);
+	for (struct dso_seen **pp = &seen; *pp;) {
+		struct dso_seen *s = *pp;
+		if (s->dso >= start && s->dso < end) {
+			*pp = s->next;
+			s->next = NULL;
+			*tail = s;
+			tail = &s->next;
+		} else {
+			pp = &s->next;
+		}
+	}
+	pthread_mutex_unlock(&mod_mu);
+	int n = 0;
+	while (mine) {
+		struct dso_seen *s = mine;
+		mine = s->next;
+		__cxa_finalize((void *)(uintptr_t)s->dso);
+		free(s);
+		n++;
+	}
+	return n;
 }
 
 static gorc_wrapper_result mod_err(const char *fmt, ...) {
@@ -122,6 +238,15 @@ gorc_wrapper_result gorc_svc_module_finalize(const uint8_t *arg, size_t len) {
 		return mod_err("module-finalize: want 8 argument bytes (a non-zero DSO handle), got %zu", len);
 	if (dso == (uint64_t)(uintptr_t)&gorc_dso_handle)
 		return mod_err("module-finalize: %#llx is the executor's own DSO handle, not a module's", (unsigned long long)dso);
+	pthread_mutex_lock(&mod_mu);
+	for (struct dso_seen **pp = &seen; *pp; pp = &(*pp)->next)
+		if ((*pp)->dso == dso) {
+			struct dso_seen *s = *pp;
+			*pp = s->next;
+			free(s);
+			break;
+		}
+	pthread_mutex_unlock(&mod_mu);
 	__cxa_finalize((void *)(uintptr_t)dso);
 	gorc_wrapper_result ok = {0};
 	return ok;

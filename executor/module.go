@@ -48,3 +48,18 @@ func addModuleSymbols(m map[string]shared.ExecutorAddr) {
 func DSOHandleOf(fn shared.ExecutorAddr) shared.ExecutorAddr {
 	return shared.ExecutorAddr(uintptr(C.gorc_module_dso(C.uint64_t(fn))))
 }
+
+// ownerAdd registers r as a shared executor's controller's memory: the
+// atexit family registers handlers whose code lies there (and in no
+// module) under r.Start as their DSO handle (module.c).
+func ownerAdd(r shared.ExecutorAddrRange) { C.gorc_owner_add(C.uint64_t(r.Start), C.uint64_t(r.End)) }
+
+// ownerDel undoes ownerAdd.
+func ownerDel(r shared.ExecutorAddrRange) { C.gorc_owner_del(C.uint64_t(r.Start), C.uint64_t(r.End)) }
+
+// finalizeRange finalizes every DSO handle in r that handlers were
+// registered under (their destructors and atexit handlers run,
+// __cxa_finalize); it returns how many.
+func finalizeRange(r shared.ExecutorAddrRange) int {
+	return int(C.gorc_finalize_range(C.uint64_t(r.Start), C.uint64_t(r.End)))
+}

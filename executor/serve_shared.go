@@ -58,6 +58,8 @@ func (s *server) dispatchShared(f wire.Frame) ([]byte, error) {
 		if err != nil || !now {
 			return nil, err
 		}
+		// Nothing p registered is left pointing into r.
+		h.releasing(p, r)
 	case wire.OpWrite:
 		addr, data := shared.ExecutorAddr(d.U64()), d.Bytes()
 		if err := d.Err(); err != nil {
@@ -88,6 +90,15 @@ func (s *server) dispatchShared(f wire.Frame) ([]byte, error) {
 		defer h.runEnd(p)
 		// A fault names the controller whose request ran the code.
 		defer runFor(p)()
+		if f.Op == wire.OpCallWrapper {
+			res, err := s.dispatchOwn(f)
+			if err == nil {
+				// (what it registered is undone if p leaves it so)
+				d := wire.NewDecoder(f.Payload)
+				h.noteService(p, shared.ExecutorAddr(d.U64()), d.Bytes())
+			}
+			return res, err
+		}
 	case wire.OpLoadDylib:
 		defer runFor(p)() // (a library's constructors run here)
 	case wire.OpBatch:
@@ -101,6 +112,18 @@ func (s *server) dispatchShared(f wire.Frame) ([]byte, error) {
 		if err := h.checkBatch(p, steps); err != nil {
 			return nil, err
 		}
+		res, err := s.dispatchOwn(f)
+		if err != nil {
+			return nil, err
+		}
+		// The steps before the failed one (all, if none failed) ran.
+		n := wire.NewDecoder(res).U64()
+		for i := 0; i < len(steps) && uint64(i) < n; i++ {
+			if steps[i].kind == wire.BatchCallWrapper {
+				h.noteService(p, steps[i].addr, steps[i].data)
+			}
+		}
+		return res, nil
 	case wire.OpMapDual:
 		return nil, fmt.Errorf("executor: map-dual: a shared executor keeps per-controller pages (no shared code blocks)")
 	case wire.OpRunProgram:

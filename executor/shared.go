@@ -62,6 +62,14 @@ type Hub struct {
 	peers   map[*peer]bool          // connected peers
 	// release unmaps a reservation (Release; a field for tests).
 	release func(shared.ExecutorAddrRange) error
+	// service calls one of the executor's own services by name (a field
+	// for tests): undoing a departed controller's registrations.
+	service func(name string, arg []byte) error
+	// ownerAdd, ownerDel and finalizeRange (module.go; fields for tests)
+	// track the controllers' memory for the atexit family and finalize
+	// the handlers registered under DSO handles in a range.
+	ownerAdd, ownerDel func(shared.ExecutorAddrRange)
+	finalizeRange      func(shared.ExecutorAddrRange) int
 	// Logf (may be nil) reports the directory's events: publications,
 	// links against them, state changes, memory kept for others, and
 	// controllers dropped for not reading their answers.
@@ -82,7 +90,19 @@ func (h *Hub) logf(format string, args ...any) {
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{dylibs: map[string]*sharedDylib{}, changed: make(chan struct{}), zombies: map[*peer]bool{}, peers: map[*peer]bool{}, release: Release}
+	return &Hub{dylibs: map[string]*sharedDylib{}, changed: make(chan struct{}), zombies: map[*peer]bool{}, peers: map[*peer]bool{}, release: Release, service: callService,
+		ownerAdd: ownerAdd, ownerDel: ownerDel, finalizeRange: finalizeRange}
+}
+
+// callService calls the executor's service name with arg.
+func callService(name string, arg []byte) error {
+	bootOnce.Do(bootstrap)
+	fn := bootSyms[name]
+	if fn == 0 {
+		return fmt.Errorf("executor: service %s: not available", name)
+	}
+	_, err := CallWrapper(fn, arg)
+	return err
 }
 
 // peer is one controller of a shared executor.
@@ -99,6 +119,19 @@ type peer struct {
 	// send writes a frame on its connection (nil until it is served):
 	// a dying executor tells every controller why.
 	send func(wire.Frame) error
+	// regs are its registrations through the executor's services still
+	// in force (EH frames, GDB objects, module ranges), oldest first, and
+	// dsos the module DSO handles it registered handlers under: undone
+	// before its memory is freed (undoLocked).
+	regs []registration
+	dsos []uint64
+}
+
+// registration is one registration a controller made through a service
+// of the executor: undo (a service) with arg undoes it.
+type registration struct {
+	undo string
+	arg  []byte
 }
 
 func (p *peer) String() string { return fmt.Sprintf("controller #%d (%s)", p.id, p.addr) }
@@ -189,18 +222,17 @@ func (h *Hub) runStart(p *peer) {
 func (h *Hub) runEnd(p *peer) {
 	h.mu.Lock()
 	p.running--
-	var free []shared.ExecutorAddrRange
+	var free freed
 	if p.running == 0 && h.zombies[p] {
 		free = h.sweepLocked()
 	}
 	h.mu.Unlock()
-	for _, r := range free {
-		h.release(r)
-	}
+	h.free(free)
 }
 
 // reserved records a reservation p made.
 func (h *Hub) reserved(p *peer, r shared.ExecutorAddrRange) {
+	h.ownerAdd(r)
 	h.mu.Lock()
 	p.res = append(p.res, r)
 	h.mu.Unlock()
@@ -751,15 +783,32 @@ func (h *Hub) leave(p *peer) {
 	}
 	h.broadcastLocked()
 	h.mu.Unlock()
-	for _, r := range free {
+	h.free(free)
+}
+
+// free undoes the departed controllers' registrations, then unmaps their
+// memory. h.mu not held: the services take their own locks, and
+// destructors run here.
+func (h *Hub) free(f freed) {
+	for _, z := range f.peers {
+		h.undo(z)
+	}
+	for _, r := range f.res {
 		h.release(r)
 	}
 }
 
+// freed is what sweepLocked collected.
+type freed struct {
+	peers []*peer                    // their registrations to undo
+	res   []shared.ExecutorAddrRange // then their memory to unmap
+}
+
 // sweepLocked collects the departed peers nobody needs, takes their
-// dylibs out of the directory and returns their reservations to unmap.
-func (h *Hub) sweepLocked() []shared.ExecutorAddrRange {
-	var free []shared.ExecutorAddrRange
+// dylibs out of the directory and returns them and their reservations to
+// unmap (free).
+func (h *Hub) sweepLocked() freed {
+	var f freed
 	for z := range h.collectLocked() {
 		if len(z.res) > 0 {
 			h.logf("%v's memory released (%d reservations)", z, len(z.res))
@@ -769,9 +818,10 @@ func (h *Hub) sweepLocked() []shared.ExecutorAddrRange {
 				delete(h.dylibs, d.name)
 			}
 		}
-		free = append(free, z.res...)
+		f.peers = append(f.peers, z)
+		f.res = append(f.res, z.res...)
 	}
-	return free
+	return f
 }
 
 // collectLocked removes and returns the departed peers nobody needs any
@@ -871,4 +921,168 @@ func (h *Hub) KeptPeers() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.zombies)
+}
+
+// ---------------------------------------------------------------------
+// registrations a controller leaves behind
+
+// noteService records what p's successful call of the executor's service
+// at fn with arg registered or deregistered, so that what is still
+// registered when p departs is undone before its memory is freed: an EH
+// frame left registered over freed memory is read by the next exception
+// any controller throws, a module range left registered makes a later
+// module-register over the reused memory fail, and a handler left under a
+// module's DSO handle is called by exit().
+func (h *Hub) noteService(p *peer, fn shared.ExecutorAddr, arg []byte) {
+	if fn == 0 {
+		return
+	}
+	bootOnce.Do(bootstrap)
+	name := ""
+	for n, a := range bootSyms {
+		if a == fn {
+			name = n
+			break
+		}
+	}
+	key := func(n int) []byte {
+		if len(arg) < 8*n {
+			return nil
+		}
+		return append([]byte(nil), arg[:8*n]...)
+	}
+	var add, drop *registration
+	var dso []byte
+	switch name {
+	case EHFrameRegisterName:
+		add = &registration{EHFrameDeregisterName, key(2)}
+	case EHFrameDeregisterName:
+		drop = &registration{EHFrameDeregisterName, key(2)}
+	case GDBRegisterName:
+		add = &registration{GDBDeregisterName, key(2)}
+	case GDBDeregisterName:
+		drop = &registration{GDBDeregisterName, key(2)}
+	case ModuleRegisterName:
+		add = &registration{ModuleDeregisterName, key(3)}
+		dso = key(1)
+	case ModuleDeregisterName:
+		drop = &registration{ModuleDeregisterName, key(3)}
+	case ModuleInitName:
+		dso = key(1)
+	default:
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if add != nil && add.arg != nil {
+		p.regs = append(p.regs, *add)
+	}
+	if drop != nil && drop.arg != nil {
+		for i := len(p.regs) - 1; i >= 0; i-- {
+			if r := p.regs[i]; r.undo == drop.undo && string(r.arg) == string(drop.arg) {
+				p.regs = append(p.regs[:i], p.regs[i+1:]...)
+				break
+			}
+		}
+	}
+	if dso != nil {
+		d := binary.LittleEndian.Uint64(dso)
+		for _, x := range p.dsos {
+			if x == d {
+				return
+			}
+		}
+		p.dsos = append(p.dsos, d)
+	}
+}
+
+// undo undoes what departed z left registered, before its memory is
+// freed (h.mu not held; z is no longer reachable from the hub, so nothing
+// else changes its records).
+func (h *Hub) undo(z *peer) {
+	h.mu.Lock()
+	regs, dsos, res := z.regs, z.dsos, z.res
+	z.regs, z.dsos = nil, nil
+	h.mu.Unlock()
+	h.undoIn(z, regs, dsos, res)
+}
+
+// releasing undoes what p left registered in r, which p releases now.
+func (h *Hub) releasing(p *peer, r shared.ExecutorAddrRange) {
+	h.mu.Lock()
+	var regs []registration
+	var dsos []uint64
+	keep := p.regs[:0]
+	for _, g := range p.regs {
+		if len(g.arg) >= 8 && r.Contains(shared.ExecutorAddr(regAddr(g))) {
+			regs = append(regs, g)
+		} else {
+			keep = append(keep, g)
+		}
+	}
+	p.regs = keep
+	keepD := p.dsos[:0]
+	for _, d := range p.dsos {
+		if r.Contains(shared.ExecutorAddr(d)) {
+			dsos = append(dsos, d)
+		} else {
+			keepD = append(keepD, d)
+		}
+	}
+	p.dsos = keepD
+	h.mu.Unlock()
+	h.undoIn(p, regs, dsos, []shared.ExecutorAddrRange{r})
+}
+
+// regAddr is the address a registration is of: an EH frame's or GDB
+// object's start, a module range's start.
+func regAddr(g registration) uint64 {
+	if g.undo == ModuleDeregisterName && len(g.arg) >= 16 {
+		return binary.LittleEndian.Uint64(g.arg[8:])
+	}
+	return binary.LittleEndian.Uint64(g.arg)
+}
+
+// undoIn undoes z's registrations regs and finalizes its modules dsos and
+// every DSO handle in res handlers were registered under, before res is
+// freed: first the handlers run (C++ static destructors, .fini_array
+// entries, atexit handlers, as dlclose runs a library's: the memory is
+// still mapped, and exit() would otherwise call them after it is freed),
+// modules newest first, then the EH frames, GDB objects and module ranges
+// are deregistered, newest first, and res stops being z's for the atexit
+// family.
+func (h *Hub) undoIn(z *peer, regs []registration, dsos []uint64, res []shared.ExecutorAddrRange) {
+	fin := 0
+	if len(dsos)+len(res) > 0 {
+		func() {
+			defer runFor(z)() // (a fault in a destructor names z)
+			for i := len(dsos) - 1; i >= 0; i-- {
+				if err := h.service(ModuleFinalizeName, le64(dsos[i])); err != nil {
+					h.logf("%v: finalizing module %#x: %v", z, dsos[i], err)
+				}
+			}
+			for _, r := range res {
+				fin += h.finalizeRange(r)
+			}
+		}()
+	}
+	for i := len(regs) - 1; i >= 0; i-- {
+		if err := h.service(regs[i].undo, regs[i].arg); err != nil {
+			h.logf("%v: %s: %v", z, regs[i].undo, err)
+		}
+	}
+	for _, r := range res {
+		h.ownerDel(r)
+	}
+	if len(regs)+len(dsos)+fin > 0 {
+		h.logf("%v: undid %d registrations, finalized %d modules and %d other DSO handles before freeing its memory", z, len(regs), len(dsos), fin)
+	}
+}
+
+func le64(vs ...uint64) []byte {
+	b := make([]byte, 8*len(vs))
+	for i, v := range vs {
+		binary.LittleEndian.PutUint64(b[8*i:], v)
+	}
+	return b
 }

@@ -3,7 +3,6 @@
 package executor
 
 import (
-	"encoding/binary"
 	"strings"
 	"sync"
 	"testing"
@@ -245,14 +244,6 @@ func TestHubRefusesForeignMemory(t *testing.T) {
 	if err := h.checkOwn(b, "write", rb.Start, 8, true); err != nil {
 		t.Errorf("writing its own memory: %v", err)
 	}
-}
-
-func le64(vs ...uint64) []byte {
-	var b []byte
-	for _, v := range vs {
-		b = binary.LittleEndian.AppendUint64(b, v)
-	}
-	return b
 }
 
 func TestHubLookupTimeout(t *testing.T) {
