@@ -74,17 +74,7 @@ func parsedAhead(m *ir.Module, lb *ir.LazyBodies, skip ...string) int {
 // goroutine stops when it has nothing to do.
 func TestParseAheadWindow(t *testing.T) {
 	t.Run("window", func(t *testing.T) {
-		m, lb, err := ir.ParseLazy("w.ll", []byte(aheadModule(3*aheadWindow, 0)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pa := newParseAhead(lb)
-		main := m.Func("main")
-		if err := lb.ParseBody(main); err != nil {
-			t.Fatal(err)
-		}
-		pa.calleesOf(main)
-		waitIdle(t, pa)
+		m, lb, pa, _ := aheadFromMain(t, "w.ll", []byte(aheadModule(3*aheadWindow, 0)))
 		if n := parsedAhead(m, lb, "main"); n != aheadWindow {
 			t.Fatalf("%d bodies parsed ahead, want the window's %d", n, aheadWindow)
 		}
@@ -114,17 +104,7 @@ func TestParseAheadWindow(t *testing.T) {
 	})
 	t.Run("chain", func(t *testing.T) {
 		const chain = 20
-		m, lb, err := ir.ParseLazy("c.ll", []byte(aheadModule(2, chain)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pa := newParseAhead(lb)
-		main := m.Func("main")
-		if err := lb.ParseBody(main); err != nil {
-			t.Fatal(err)
-		}
-		pa.calleesOf(main)
-		waitIdle(t, pa)
+		m, lb, pa, main := aheadFromMain(t, "c.ll", []byte(aheadModule(2, chain)))
 		// c0, c1 and the whole chain below c0.
 		if n := parsedAhead(m, lb, "main"); n != 2+chain {
 			t.Fatalf("%d bodies parsed ahead, want %d", n, 2+chain)
@@ -148,19 +128,9 @@ func TestParseAheadWindow(t *testing.T) {
 func TestParseAheadBadBody(t *testing.T) {
 	src := "define i32 @main() {\nentry:\n  %v = call i32 @bad(i32 1)\n  ret i32 %v\n}\n" +
 		"define i32 @bad(i32 %x) {\nentry:\n  %r = frobnicate i32 %x\n  ret i32 %r\n}\n"
-	m, lb, err := ir.ParseLazy("b.ll", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pa := newParseAhead(lb)
-	main := m.Func("main")
-	if err := lb.ParseBody(main); err != nil {
-		t.Fatal(err)
-	}
-	pa.calleesOf(main)
-	waitIdle(t, pa)
+	m, lb, pa, _ := aheadFromMain(t, "b.ll", []byte(src))
 	bad := m.Func("bad")
-	err = lb.ParseBody(bad)
+	err := lb.ParseBody(bad)
 	if err == nil || !strings.Contains(err.Error(), "b.ll:8") || !strings.Contains(err.Error(), "frobnicate") {
 		t.Fatalf("ParseBody(@bad) = %v, want the error at b.ll:8 naming frobnicate", err)
 	}
@@ -177,17 +147,7 @@ func TestParseAheadUnverified(t *testing.T) {
 	// and does not verify.
 	src := "define i32 @main() {\nentry:\n  %v = call i32 @odd(i32 1)\n  ret i32 %v\n}\n" +
 		"define i32 @odd(i32 %x) {\nentry:\n  %r = add i32 %y, 1\n  %y = add i32 %x, 1\n  ret i32 %r\n}\n"
-	m, lb, err := ir.ParseLazy("u.ll", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pa := newParseAhead(lb)
-	main := m.Func("main")
-	if err := lb.ParseBody(main); err != nil {
-		t.Fatal(err)
-	}
-	pa.calleesOf(main)
-	waitIdle(t, pa)
+	m, lb, pa, _ := aheadFromMain(t, "u.ll", []byte(src))
 	odd := m.Func("odd")
 	if err := lb.ParseBody(odd); err != nil {
 		t.Fatalf("ParseBody(@odd): %v", err)
@@ -199,4 +159,23 @@ func TestParseAheadUnverified(t *testing.T) {
 	if err := ir.VerifyFunction(odd); err == nil {
 		t.Fatal("@odd verifies: the test's body is not what it should be")
 	}
+}
+
+// aheadFromMain parses src lazily, parses @main's body as its compile
+// would, queues its callees for parse-ahead and waits until the
+// goroutine is idle.
+func aheadFromMain(t *testing.T, file string, src []byte) (*ir.Module, *ir.LazyBodies, *parseAhead, *ir.Function) {
+	t.Helper()
+	m, lb, err := ir.ParseLazy(file, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa := newParseAhead(lb)
+	main := m.Func("main")
+	if err := lb.ParseBody(main); err != nil {
+		t.Fatal(err)
+	}
+	pa.calleesOf(main)
+	waitIdle(t, pa)
+	return m, lb, pa, main
 }
