@@ -107,7 +107,15 @@ int gorc_sigaction(int sig, const struct sigaction *act, struct sigaction *old) 
 	if (act && fn != (void *)SIG_DFL && fn != (void *)SIG_IGN && !(act->sa_flags & SA_RESETHAND)) {
 		struct sigaction a = *act;
 		prog_handlers[sig] = (struct prog_handler){fn, act->sa_flags, act->sa_mask};
-		a.sa_flags |= SA_SIGINFO;
+		/* SA_ONSTACK: the signal may land on one of the Go runtime's
+		 * threads, whose stack is then a goroutine's few KB in the Go
+		 * heap; the dispatcher must run on the thread's signal stack
+		 * (Go's gsignal stack, or thread_prepare's on a program thread),
+		 * as Go requires of every non-Go handler. Without it a relay on
+		 * a Go thread overflowed a goroutine stack into the heap: 3 of
+		 * 80 -lazy runs of testdata/advrun/sigproc in a child executor
+		 * crashed in runtime.cgocallbackg. */
+		a.sa_flags |= SA_SIGINFO | SA_ONSTACK;
 		a.sa_sigaction = prog_dispatch;
 		r = sigaction(sig, &a, &cur);
 		if (r != 0) prog_handlers[sig] = prev;

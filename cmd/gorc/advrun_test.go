@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,9 +23,6 @@ type advCase struct {
 	libs    []string
 	args    []string
 	stdin   string
-	// lazyLocalOnly: the -lazy variants run only in process. The reason
-	// is logged, and docs/perf/robustness.md has the open defect.
-	lazyLocalOnly string
 }
 
 var advCases = []advCase{
@@ -37,8 +33,7 @@ var advCases = []advCase{
 	{name: "qexit", srcs: []string{"main.c"}},
 	{name: "cpu", srcs: []string{"main.c"}},
 	{name: "sigalt", srcs: []string{"main.c"}},
-	{name: "sigproc", srcs: []string{"main.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"},
-		lazyLocalOnly: "open defect: with -lazy in an executor process, a relayed signal's handler making its first call crashes the Go runtime in cgocallbackg in about 3 of 80 runs (session 29)"},
+	{name: "sigproc", srcs: []string{"main.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}},
 }
 
 // advForms are the ways each case is compiled: gcc objects, or one .ll
@@ -138,10 +133,6 @@ func TestAdvRun(t *testing.T) {
 				}
 				forEachMode(t, execModes(t), func(t *testing.T, em execMode) {
 					for _, v := range f.variants {
-						if c.lazyLocalOnly != "" && em.remote && slices.Contains(v, "-lazy") {
-							t.Logf("%v not run in this mode: %s", v, c.lazyLocalOnly)
-							continue
-						}
 						release, flags := em.acquire(t)
 						args := append(append(append(append([]string{"run"}, flags...), v...), inputs...), libs...)
 						args = append(append(args, "--"), c.args...)
