@@ -931,8 +931,10 @@ func (h *Hub) KeptPeers() int {
 // registered when p departs is undone before its memory is freed: an EH
 // frame left registered over freed memory is read by the next exception
 // any controller throws, a module range left registered makes a later
-// module-register over the reused memory fail, and a handler left under a
-// module's DSO handle is called by exit().
+// module-register over the reused memory fail, a handler left under a
+// module's DSO handle is called by exit(), and a lazy names block left
+// registered is read by a forked child's refusal (and holds one of the
+// executor's 4,096 block entries).
 func (h *Hub) noteService(p *peer, fn shared.ExecutorAddr, arg []byte) {
 	if fn == 0 {
 		return
@@ -969,6 +971,20 @@ func (h *Hub) noteService(p *peer, fn shared.ExecutorAddr, arg []byte) {
 		drop = &registration{ModuleDeregisterName, key(3)}
 	case ModuleInitName:
 		dso = key(1)
+	case LazyNamesName:
+		// (names, size, first, count, stride, forget): a block of
+		// trampolines' name slots in p's memory, read by a refused
+		// first call in a forked child; undone by the same call with
+		// forget set.
+		if k := key(6); k != nil {
+			forget := binary.LittleEndian.Uint64(k[40:]) != 0
+			binary.LittleEndian.PutUint64(k[40:], 1)
+			if forget {
+				drop = &registration{LazyNamesName, k}
+			} else {
+				add = &registration{LazyNamesName, k}
+			}
+		}
 	default:
 		return
 	}

@@ -63,6 +63,11 @@ func TestHubLeaveUndoesRegistrations(t *testing.T) {
 			{ModuleDeregisterName, []uint64{0x10, 0x2000, 0x3000}},
 			{GDBDeregisterName, []uint64{0x1000, 0x800}},
 		}, []string{"__gorc_module_finalize(0x10)", "finalize-range(0x0,0x10000)"}}, // (finds nothing: harmless)
+		{"lazy names forgotten", []step{
+			{LazyNamesName, []uint64{0x300, 0x100, 0x5000, 4, 0x10, 0}},
+			{LazyNamesName, []uint64{0x400, 0x100, 0x6000, 4, 0x10, 0}},
+			{LazyNamesName, []uint64{0x300, 0x100, 0x5000, 4, 0x10, 1}},
+		}, []string{"finalize-range(0x0,0x10000)", "__gorc_lazy_names(0x400,0x100,0x6000,0x4,0x10,0x1)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
