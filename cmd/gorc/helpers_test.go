@@ -179,6 +179,16 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	// Go's own build cache defaults to $XDG_CACHE_HOME/go-build: keep it
+	// where it was, or gorcBinary's build starts from an empty cache (a
+	// minute or more at load) inside the first test's time limit.
+	if os.Getenv("GOCACHE") == "" {
+		if out, err := exec.Command("go", "env", "GOCACHE").Output(); err == nil {
+			if d := strings.TrimSpace(string(out)); d != "" && d != "off" {
+				os.Setenv("GOCACHE", d)
+			}
+		}
+	}
 	os.Setenv("XDG_CACHE_HOME", xdg)
 	code := m.Run()
 	os.RemoveAll(xdg)

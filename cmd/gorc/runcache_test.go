@@ -21,10 +21,11 @@ type runImageResult struct {
 // gorcRunIn runs gorc run -cache cache -show-times args in dir.
 func gorcRunIn(t *testing.T, dir, cache string, args ...string) runImageResult {
 	t.Helper()
+	bin := gorcBinary(t) // built before the time limit starts
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	argv := append([]string{"run", "-cache", cache, "-show-times"}, args...)
-	cmd := exec.CommandContext(ctx, gorcBinary(t), argv...)
+	cmd := exec.CommandContext(ctx, bin, argv...)
 	cmd.Dir = dir
 	var so, se strings.Builder
 	cmd.Stdout, cmd.Stderr = &so, &se
