@@ -42,11 +42,13 @@ func WatchCrashes(f func(CrashReport)) error {
 }
 
 func watchCrashes(f func(CrashReport)) error {
-	rep, repW, err := os.Pipe()
+	// Blocking pipes: the reader below is the only goroutine that waits
+	// on them (blockingPipe).
+	rep, repW, err := blockingPipe()
 	if err != nil {
 		return fmt.Errorf("executor: watching crashes: %w", err)
 	}
-	ackR, ack, err := os.Pipe()
+	ackR, ack, err := blockingPipe()
 	if err != nil {
 		rep.Close()
 		repW.Close()
