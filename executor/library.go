@@ -130,7 +130,7 @@ func loadPath(p string, depth int) (shared.ExecutorAddr, string, error) {
 // returns the file's content, at most 1 MiB + 1 bytes (a linker script is
 // small; more means it is none).
 func readLibraryHead(p string) (data []byte, elf bool, err error) {
-	f, err := os.Open(p)
+	f, err := openRead(p)
 	if err != nil {
 		return nil, false, err
 	}

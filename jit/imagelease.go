@@ -49,7 +49,9 @@ var leases struct {
 // procMem is /proc/self/mem, read whatever a page's protection (even
 // execute-only), or nil where there is none.
 var procMem = sync.OnceValue(func() *os.File {
-	f, err := os.Open("/proc/self/mem")
+	// (Not os.Open: no poller registration, which a file read with
+	// ReadAt does not need: codecache.OpenRead.)
+	f, err := codecache.OpenRead("/proc/self/mem")
 	if err != nil {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -93,7 +94,9 @@ func imageKey(o *runOptions, cache *codecache.Cache, triple string) (codecache.K
 	}
 	for _, in := range o.inputs {
 		kb.String("input", in)
-		if err := hashFile(cache, kb, in, 0); err != nil {
+		// A small object is read and hashed in less time than its
+		// digest is looked up in the cache (as kaleido's sources).
+		if err := hashFile(cache, kb, in, memoSourcesFrom); err != nil {
 			return codecache.Key{}, err
 		}
 	}
@@ -109,7 +112,7 @@ func imageKey(o *runOptions, cache *codecache.Cache, triple string) (codecache.K
 		}
 		kb.String("path", path)
 		if strings.HasSuffix(path, ".a") {
-			if err := hashFile(cache, kb, path, 0); err != nil {
+			if err := hashFile(cache, kb, path, memoSourcesFrom); err != nil {
 				return codecache.Key{}, err
 			}
 			continue
@@ -186,7 +189,7 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string, mem
 		st.Size = size
 	}
 	if st.Size < 64<<10 {
-		data, err := io.ReadAll(f)
+		data, err := readOpen(f, st.Size)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", path, err)
 		}
@@ -197,6 +200,30 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string, mem
 		cache.PutSmall(memo, sum[:]) // best effort: the next run hashes again
 	}
 	return nil
+}
+
+// readOpen reads f to its end, size being its size when it was looked at
+// (os.ReadFile's reads: one for a file that has not changed, and one more
+// to see its end; io.ReadAll's start at 512 bytes and grow, 7 reads for
+// an 8.7 KB object).
+func readOpen(f *os.File, size int64) ([]byte, error) {
+	if size < 0 || size > 1<<40 {
+		size = 0
+	}
+	data := make([]byte, 0, size+1) // +1: a file that grew is read to its end
+	for {
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			return data, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+	}
 }
 
 // hashFileMapped, when set (by tests), is called by hashFile between

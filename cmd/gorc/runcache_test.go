@@ -272,7 +272,9 @@ func TestRunImageCacheDigestMemo(t *testing.T) {
 	toolPath(t, "gcc")
 	dir := t.TempDir()
 	write := func(v string) {
-		src := "#include <stdio.h>\nint main(void) { puts(\"" + v + "\"); return 0; }\n"
+		// 80 KB of data: an object smaller than memoSourcesFrom is
+		// hashed at every run, its digest not remembered.
+		src := "#include <stdio.h>\nconst char pad[80000] = {1};\nint main(void) { puts(\"" + v + "\"); return pad[0] - 1; }\n"
 		if err := os.WriteFile(filepath.Join(dir, "m.c"), []byte(src), 0o644); err != nil {
 			t.Fatal(err)
 		}
