@@ -240,14 +240,33 @@ func (fc *fnCompiler) emitBody() {
 func (fc *fnCompiler) pc() int32 { return int32(fc.mc.a.Len() - fc.em.start) }
 
 // loc returns where v lives: a register, or (ok false) its spill slot.
+// The register case, most operands', is inline at the callers; a value
+// without a register goes to locSlot.
 func (fc *fnCompiler) loc(v vreg) (asm.Reg, asm.Mem, bool) {
-	if v < numPhys {
-		return asm.Reg(v), asm.Mem{}, true
+	if r, ok := fc.inReg(v); ok {
+		return r, asm.Mem{}, true
 	}
+	return fc.locSlot(v)
+}
+
+// inReg returns v's register when it has one of its own (a physical
+// register is itself): the case of most operands, inline at the hot
+// callers, which ask locSlot or srcSlot for the rest. (loc and srcLoc
+// with the same short cut stay over the inliner's budget: a call and a
+// memory operand returned cost too much.)
+func (fc *fnCompiler) inReg(v vreg) (asm.Reg, bool) {
+	r := asm.Reg(v) // never NoReg
+	if v >= numPhys {
+		r = fc.ra.ivs[v].reg
+	}
+	return r, r != asm.NoReg
+}
+
+// locSlot is loc for a virtual register v without a register.
+//
+//go:noinline
+func (fc *fnCompiler) locSlot(v vreg) (asm.Reg, asm.Mem, bool) {
 	iv := &fc.ra.ivs[v]
-	if iv.reg != asm.NoReg {
-		return iv.reg, asm.Mem{}, true
-	}
 	if iv.spill == -2 {
 		return asm.NoReg, fc.constMem(iv.bits), false
 	}
@@ -287,8 +306,18 @@ func (fc *fnCompiler) regLoc(v vreg) (asm.Reg, bool) {
 // (spill-store forwarding), unless the current instruction writes that
 // register before reading its operands.
 func (fc *fnCompiler) srcLoc(v vreg) (asm.Reg, asm.Mem, bool) {
-	r, m, ok := fc.loc(v)
-	if ok || v < numPhys {
+	if r, ok := fc.inReg(v); ok {
+		return r, asm.Mem{}, true
+	}
+	return fc.srcSlot(v)
+}
+
+// srcSlot is srcLoc for a virtual register v without a register.
+//
+//go:noinline
+func (fc *fnCompiler) srcSlot(v vreg) (asm.Reg, asm.Mem, bool) {
+	r, m, ok := fc.locSlot(v)
+	if ok {
 		return r, m, ok
 	}
 	if slot := fc.ra.ivs[v].spill; slot >= 0 {
@@ -364,7 +393,11 @@ func (f *fwdState) drop(r asm.Reg) { f.mask &^= 1 << r }
 // load moves v (register or spill slot) into register r.
 func (fc *fnCompiler) load(r asm.Reg, v vreg) {
 	a := &fc.mc.a
-	src, m, ok := fc.srcLoc(v)
+	if src, ok := fc.inReg(v); ok {
+		fc.move(r, src)
+		return
+	}
+	src, m, ok := fc.srcSlot(v)
 	if ok {
 		fc.move(r, src)
 		return
@@ -396,7 +429,10 @@ func (fc *fnCompiler) move(dst, src asm.Reg) {
 
 // regOf returns a register holding v, loading a spilled v into scratch.
 func (fc *fnCompiler) regOf(v vreg, scratch asm.Reg) asm.Reg {
-	r, m, ok := fc.srcLoc(v)
+	if r, ok := fc.inReg(v); ok {
+		return r
+	}
+	r, m, ok := fc.srcSlot(v)
 	if ok {
 		return r
 	}
@@ -472,8 +508,16 @@ func (fc *fnCompiler) constMem(bits int64) asm.Mem {
 // is plain code.)
 func (fc *fnCompiler) twoAddr(m *minst, commutative bool) (d, s asm.Reg, sm asm.Mem, sok bool) {
 	d = fc.dstReg(m.dst)
-	ra, am, aok := fc.srcLoc(m.a)
-	rb, bm, bok := fc.srcLoc(m.b)
+	ra, aok := fc.inReg(m.a)
+	var am asm.Mem
+	if !aok {
+		ra, am, aok = fc.srcSlot(m.a)
+	}
+	rb, bok := fc.inReg(m.b)
+	var bm asm.Mem
+	if !bok {
+		rb, bm, bok = fc.srcSlot(m.b)
+	}
 	switch {
 	case aok && ra == d:
 		return d, rb, bm, bok
@@ -651,8 +695,16 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 // slot-to-slot copy goes through a scratch register.
 func (fc *fnCompiler) emitCopy(m *minst) {
 	a := &fc.mc.a
-	dr, dm, dok := fc.loc(m.dst)
-	sr, sm, sok := fc.srcLoc(m.a)
+	dr, dok := fc.inReg(m.dst)
+	var dm asm.Mem
+	if !dok {
+		dr, dm, dok = fc.locSlot(m.dst)
+	}
+	sr, sok := fc.inReg(m.a)
+	var sm asm.Mem
+	if !sok {
+		sr, sm, sok = fc.srcSlot(m.a)
+	}
 	switch {
 	case dok && sok:
 		fc.move(dr, sr)
@@ -1151,7 +1203,9 @@ func (fc *fnCompiler) intCompare(m *minst) {
 		a.AluRI(asm.Cmp, sz, x, int32(m.imm))
 		return
 	}
-	if r, mm, ok := fc.srcLoc(m.b); ok {
+	if r, ok := fc.inReg(m.b); ok {
+		a.AluRR(asm.Cmp, sz, x, r)
+	} else if r, mm, ok := fc.srcSlot(m.b); ok {
 		a.AluRR(asm.Cmp, sz, x, r)
 	} else {
 		a.AluRM(asm.Cmp, sz, x, mm)
@@ -1178,7 +1232,9 @@ func (fc *fnCompiler) floatCompare(m *minst, swap bool) {
 		a.SseRM(ucom, xr, fc.constMem(m.imm))
 		return
 	}
-	if r, mm, ok := fc.srcLoc(y); ok {
+	if r, ok := fc.inReg(y); ok {
+		a.SseRR(ucom, xr, r)
+	} else if r, mm, ok := fc.srcSlot(y); ok {
 		a.SseRR(ucom, xr, r)
 	} else {
 		a.SseRM(ucom, xr, mm)
