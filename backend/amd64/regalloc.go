@@ -2,7 +2,7 @@ package amd64
 
 import (
 	"math/bits"
-	"slices"
+	"sort"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
 )
@@ -22,6 +22,11 @@ import (
 
 type rng struct{ from, to int32 }
 
+// interval is a virtual register's live ranges, rs, disjoint and in
+// descending order of position: the backward walk that builds them adds
+// each range before the ones already there, at the list's end, and the
+// list is read in that order (it was reversed once built, a pass over
+// every interval).
 type interval struct {
 	rs       []rng
 	reg      asm.Reg // allocated register, or asm.NoReg
@@ -33,8 +38,8 @@ type interval struct {
 	bits     int64 // its value
 }
 
-func (iv *interval) start() int32 { return iv.rs[0].from }
-func (iv *interval) end() int32   { return iv.rs[len(iv.rs)-1].to }
+func (iv *interval) start() int32 { return iv.rs[len(iv.rs)-1].from }
+func (iv *interval) end() int32   { return iv.rs[0].to }
 
 type regAlloc struct {
 	ivs  []interval
@@ -52,8 +57,9 @@ type regAlloc struct {
 	nSpill   int32
 	used     [numPhys]bool // registers assigned to something
 	count    []int32       // scratch of sortByStart
-	// calls holds [p+1, p+2) for every call at position p, in order: the
-	// points where every caller-saved register is defined (clobbered).
+	// calls holds [p+1, p+2) for every call at position p, in descending
+	// order: the points where every caller-saved register is defined
+	// (clobbered).
 	calls     []rng
 	layoutIdx []int32 // scratch of allocate: layout index by block
 	// occ holds, for each physical register r, a bit set of the
@@ -469,12 +475,6 @@ func (fc *fnCompiler) allocate() {
 			}
 		}
 	}
-	for i := range ra.ivs {
-		if rs := ra.ivs[i].rs; len(rs) > 1 {
-			slices.Reverse(rs)
-		}
-	}
-	slices.Reverse(ra.calls)
 	for _, c := range fc.fconsts {
 		iv := &ra.ivs[c.v]
 		iv.remat, iv.bits = true, int64(c.bits)
@@ -681,7 +681,7 @@ func (ra *regAlloc) sortByStart(nv int, end int32) {
 	total := 0
 	for v := numPhys; v < nv; v++ {
 		if rs := ra.ivs[v].rs; len(rs) > 0 {
-			count[rs[0].from+1]++
+			count[rs[len(rs)-1].from+1]++
 			total++
 		}
 	}
@@ -694,7 +694,7 @@ func (ra *regAlloc) sortByStart(nv int, end int32) {
 	ra.order = ra.order[:total]
 	for v := numPhys; v < nv; v++ {
 		if rs := ra.ivs[v].rs; len(rs) > 0 {
-			at := &count[rs[0].from]
+			at := &count[rs[len(rs)-1].from]
 			ra.order[*at] = vreg(v)
 			*at++
 		}
@@ -747,23 +747,21 @@ func (fc *fnCompiler) hint(v, other vreg) {
 	}
 }
 
-// intersects reports whether two sorted range lists overlap.
+// intersects reports whether two range lists (in descending order, as
+// intervals keep them) overlap. It walks them from their ends, in
+// ascending order.
 func intersects(a, b []rng) bool {
-	i, j := 0, 0
+	i, j := len(a)-1, len(b)-1
 	if len(b) > 8 {
-		// Skip ranges of b that end before a starts.
-		j, _ = slices.BinarySearchFunc(b, a[0].from, func(r rng, p int32) int {
-			if r.to <= p {
-				return -1
-			}
-			return 1
-		})
+		// Skip ranges of b that end before a starts (b's last ones).
+		start := a[i].from
+		j = sort.Search(len(b), func(k int) bool { return b[k].to <= start }) - 1
 	}
-	for i < len(a) && j < len(b) {
+	for i >= 0 && j >= 0 {
 		if a[i].to <= b[j].from {
-			i++
+			i--
 		} else if b[j].to <= a[i].from {
-			j++
+			j--
 		} else {
 			return true
 		}

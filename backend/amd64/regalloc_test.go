@@ -187,3 +187,37 @@ func TestOrderMasks(t *testing.T) {
 		}
 	}
 }
+
+// TestIntersects: intersects on range lists in descending order (as
+// intervals keep them) agrees with a test of every pair of ranges, for
+// short lists and for ones long enough (> 8) for its binary search.
+func TestIntersects(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	// list returns n disjoint, non-touching ranges below 8n+8, descending.
+	list := func(n int) []rng {
+		var rs []rng
+		p := int32(rnd.IntN(4))
+		for range n {
+			from := p + int32(rnd.IntN(4))
+			to := from + 1 + int32(rnd.IntN(4))
+			rs = append(rs, rng{from, to})
+			p = to + 1
+		}
+		slices.Reverse(rs)
+		return rs
+	}
+	for i := range 3000 {
+		a, b := list(1+rnd.IntN(4)), list(1+rnd.IntN(20))
+		want := false
+		for _, x := range a {
+			for _, y := range b {
+				if x.from < y.to && y.from < x.to {
+					want = true
+				}
+			}
+		}
+		if got := intersects(a, b); got != want {
+			t.Fatalf("case %d: intersects(%v, %v) = %v, want %v", i, a, b, got, want)
+		}
+	}
+}
