@@ -48,6 +48,28 @@ func TestSortByStart(t *testing.T) {
 	}
 }
 
+// TestOrderByDefs: the allocation order allocate builds from the
+// interval walk's definitions (orderByDefs) gives the objects that the
+// counting sort over positions (sortByStart) gives, for the Kaleidoscope
+// corpus and the synthetic program at -O0 and optimized.
+func TestOrderByDefs(t *testing.T) {
+	sameObjectsWith(t, &countingSortOnly)
+	// And the orders themselves, for every function orderByDefs orders.
+	n := 0
+	checkOrder = func(byDefs, sorted []vreg) {
+		n++
+		if !slices.Equal(byDefs, sorted) {
+			t.Errorf("function %d: order by definitions %v, by start %v", n, byDefs, sorted)
+		}
+	}
+	defer func() { checkOrder = nil }()
+	sameObjectsWith(t, &fullSearch)
+	t.Logf("orderByDefs ordered %d functions", n)
+	if n < 100 {
+		t.Errorf("orderByDefs ordered %d functions, want 100 or more", n)
+	}
+}
+
 // TestCallCrossingShortCut: allocOne gives an interval live across a
 // call only the callee-saved registers to choose from (and spills an
 // xmm one at once), as the full search concludes after trying every
