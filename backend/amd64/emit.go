@@ -181,12 +181,16 @@ func (fc *fnCompiler) emitBody() {
 	// The per-block tables are set up in one walk (pred, the forwarding
 	// state at each block's end, done, absorbed).
 	em.pred = em.pred[:0]
-	em.endFwd = em.endFwd[:0]
+	// endFwd's entries are read only once written (done), so they are
+	// not cleared: a fwdState is 132 bytes.
+	if cap(em.endFwd) < len(fc.blocks) {
+		em.endFwd = make([]fwdState, len(fc.blocks))
+	}
+	em.endFwd = em.endFwd[:len(fc.blocks)]
 	done := em.done[:0]
 	em.absorbed = em.absorbed[:0]
 	for range fc.blocks {
 		em.pred = append(em.pred, -1)
-		em.endFwd = append(em.endFwd, fwdState{})
 		done = append(done, false)
 		em.absorbed = append(em.absorbed, false)
 	}
@@ -217,7 +221,7 @@ func (fc *fnCompiler) emitBody() {
 			fc.eh.blockPC[bi] = a.Len()
 		}
 		if p := em.pred[bi]; p >= 0 && em.done[p] {
-			em.fwd = em.endFwd[p]
+			em.fwd.copyFrom(&em.endFwd[p])
 		} else {
 			fc.clearForwarding()
 		}
@@ -229,7 +233,7 @@ func (fc *fnCompiler) emitBody() {
 			m := &b.insts[k]
 			if k == len(b.insts)-1 {
 				// The state at the branch is what successors see.
-				em.endFwd[bi] = em.fwd
+				em.endFwd[bi].copyFrom(&em.fwd)
 				em.done[bi] = true
 			}
 			fc.emitInst(m, next, li == len(fc.layout)-1 && k == len(b.insts)-1)
@@ -389,6 +393,16 @@ func (f *fwdState) set(r asm.Reg, slot int32) {
 }
 
 func (f *fwdState) drop(r asm.Reg) { f.mask &^= 1 << r }
+
+// copyFrom makes f the state src is: its mask alone when no register
+// holds a copy (the slots mean nothing then), the common case.
+func (f *fwdState) copyFrom(src *fwdState) {
+	if src.mask == 0 {
+		f.mask = 0
+		return
+	}
+	*f = *src
+}
 
 // load moves v (register or spill slot) into register r.
 func (fc *fnCompiler) load(r asm.Reg, v vreg) {
@@ -1166,7 +1180,7 @@ func (fc *fnCompiler) absorbEdge(t, f, next int32) (int32, int32, int32) {
 		fc.emitInst(&b.insts[k], -1, false)
 	}
 	em.absorbed[next] = true
-	em.endFwd[em.curBlock] = em.fwd
+	em.endFwd[em.curBlock].copyFrom(&em.fwd)
 	dest := b.insts[n-1].t
 	nx := int32(-1)
 	if li := em.curLi + 2; li < len(fc.layout) {
