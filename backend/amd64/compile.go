@@ -995,14 +995,7 @@ func (fc *fnCompiler) reset(f *ir.Function) {
 	fc.splitOf = fc.splitOf[:0]
 	fc.layout = fc.layout[:0]
 	fc.cur = 0
-	fc.class = fc.class[:0]
-	for r := asm.Reg(0); r < numPhys; r++ {
-		if r.IsXMM() {
-			fc.class = append(fc.class, classXMM)
-		} else {
-			fc.class = append(fc.class, classGPR)
-		}
-	}
+	fc.class = append(fc.class[:0], physClasses[:]...)
 	fc.uses = fc.uses[:0]
 	fc.phiTmp = fc.phiTmp[:0]
 	fc.calls = fc.calls[:0]
@@ -1015,6 +1008,20 @@ func (fc *fnCompiler) reset(f *ir.Function) {
 	fc.fconsts = fc.fconsts[:0]
 	fc.x87.reset()
 }
+
+// physClasses is the class of each physical register, the first
+// numPhys entries of every function's fnCompiler.class (copied at once:
+// an append each was 0.8 M instructions of a 2,000-function compile).
+var physClasses = func() (c [numPhys]regClass) {
+	for r := asm.Reg(0); r < numPhys; r++ {
+		if r.IsXMM() {
+			c[r] = classXMM
+		} else {
+			c[r] = classGPR
+		}
+	}
+	return c
+}()
 
 // addBlock appends an empty machine block, reusing the instruction
 // buffer a previous function left in that slot.
