@@ -555,6 +555,11 @@ func scratchGPRFor(r asm.Reg) asm.Reg {
 	return scratchGPR2
 }
 
+// emitInst emits the machine code of m: next is the block laid out
+// after the current one (a jump there falls through), last says m ends
+// the function's code. Each operation with more to it than a few lines
+// has its own emitX method. (The switch was a function of its own,
+// emitOne, called from here: a call per machine instruction.)
 func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 	fc.em.curDst = asm.NoReg
 	fc.em.curA = m.a
@@ -571,19 +576,6 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 			fc.constMem(iv.bits)
 		}
 	}
-	fc.emitOne(m, next, last)
-	// With no register holding a slot's copy, forget could only start
-	// one (a copy into a spilled value); every other case drops copies.
-	if fc.em.fwd.mask != 0 || m.op == mCopy {
-		fc.forget(m)
-	}
-}
-
-// emitOne emits the machine code of m: next is the block laid out after
-// the current one (a jump there falls through), last says m ends the
-// function's code. Each operation with more to it than a few lines has
-// its own emitX method.
-func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 	a := &fc.mc.a
 	switch m.op {
 	case mNop, mEntry:
@@ -702,6 +694,11 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 		a.Ud2()
 	case mX87:
 		fc.emitX87(m)
+	}
+	// With no register holding a slot's copy, forget could only start
+	// one (a copy into a spilled value); every other case drops copies.
+	if fc.em.fwd.mask != 0 || m.op == mCopy {
+		fc.forget(m)
 	}
 }
 
