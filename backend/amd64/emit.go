@@ -181,12 +181,16 @@ func (fc *fnCompiler) emitBody() {
 	// The per-block tables are set up in one walk (pred, the forwarding
 	// state at each block's end, done, absorbed).
 	em.pred = em.pred[:0]
-	em.endFwd = em.endFwd[:0]
+	// endFwd's entries are read only once written (done), so they are
+	// not cleared: a fwdState is 132 bytes.
+	if cap(em.endFwd) < len(fc.blocks) {
+		em.endFwd = make([]fwdState, len(fc.blocks))
+	}
+	em.endFwd = em.endFwd[:len(fc.blocks)]
 	done := em.done[:0]
 	em.absorbed = em.absorbed[:0]
 	for range fc.blocks {
 		em.pred = append(em.pred, -1)
-		em.endFwd = append(em.endFwd, fwdState{})
 		done = append(done, false)
 		em.absorbed = append(em.absorbed, false)
 	}
@@ -217,7 +221,7 @@ func (fc *fnCompiler) emitBody() {
 			fc.eh.blockPC[bi] = a.Len()
 		}
 		if p := em.pred[bi]; p >= 0 && em.done[p] {
-			em.fwd = em.endFwd[p]
+			em.fwd.copyFrom(&em.endFwd[p])
 		} else {
 			fc.clearForwarding()
 		}
@@ -229,7 +233,7 @@ func (fc *fnCompiler) emitBody() {
 			m := &b.insts[k]
 			if k == len(b.insts)-1 {
 				// The state at the branch is what successors see.
-				em.endFwd[bi] = em.fwd
+				em.endFwd[bi].copyFrom(&em.fwd)
 				em.done[bi] = true
 			}
 			fc.emitInst(m, next, li == len(fc.layout)-1 && k == len(b.insts)-1)
@@ -240,14 +244,33 @@ func (fc *fnCompiler) emitBody() {
 func (fc *fnCompiler) pc() int32 { return int32(fc.mc.a.Len() - fc.em.start) }
 
 // loc returns where v lives: a register, or (ok false) its spill slot.
+// The register case, most operands', is inline at the callers; a value
+// without a register goes to locSlot.
 func (fc *fnCompiler) loc(v vreg) (asm.Reg, asm.Mem, bool) {
-	if v < numPhys {
-		return asm.Reg(v), asm.Mem{}, true
+	if r, ok := fc.inReg(v); ok {
+		return r, asm.Mem{}, true
 	}
+	return fc.locSlot(v)
+}
+
+// inReg returns v's register when it has one of its own (a physical
+// register is itself): the case of most operands, inline at the hot
+// callers, which ask locSlot or srcSlot for the rest. (loc and srcLoc
+// with the same short cut stay over the inliner's budget: a call and a
+// memory operand returned cost too much.)
+func (fc *fnCompiler) inReg(v vreg) (asm.Reg, bool) {
+	r := asm.Reg(v) // never NoReg
+	if v >= numPhys {
+		r = fc.ra.ivs[v].reg
+	}
+	return r, r != asm.NoReg
+}
+
+// locSlot is loc for a virtual register v without a register.
+//
+//go:noinline
+func (fc *fnCompiler) locSlot(v vreg) (asm.Reg, asm.Mem, bool) {
 	iv := &fc.ra.ivs[v]
-	if iv.reg != asm.NoReg {
-		return iv.reg, asm.Mem{}, true
-	}
 	if iv.spill == -2 {
 		return asm.NoReg, fc.constMem(iv.bits), false
 	}
@@ -287,8 +310,18 @@ func (fc *fnCompiler) regLoc(v vreg) (asm.Reg, bool) {
 // (spill-store forwarding), unless the current instruction writes that
 // register before reading its operands.
 func (fc *fnCompiler) srcLoc(v vreg) (asm.Reg, asm.Mem, bool) {
-	r, m, ok := fc.loc(v)
-	if ok || v < numPhys {
+	if r, ok := fc.inReg(v); ok {
+		return r, asm.Mem{}, true
+	}
+	return fc.srcSlot(v)
+}
+
+// srcSlot is srcLoc for a virtual register v without a register.
+//
+//go:noinline
+func (fc *fnCompiler) srcSlot(v vreg) (asm.Reg, asm.Mem, bool) {
+	r, m, ok := fc.locSlot(v)
+	if ok {
 		return r, m, ok
 	}
 	if slot := fc.ra.ivs[v].spill; slot >= 0 {
@@ -361,10 +394,24 @@ func (f *fwdState) set(r asm.Reg, slot int32) {
 
 func (f *fwdState) drop(r asm.Reg) { f.mask &^= 1 << r }
 
+// copyFrom makes f the state src is: its mask alone when no register
+// holds a copy (the slots mean nothing then), the common case.
+func (f *fwdState) copyFrom(src *fwdState) {
+	if src.mask == 0 {
+		f.mask = 0
+		return
+	}
+	*f = *src
+}
+
 // load moves v (register or spill slot) into register r.
 func (fc *fnCompiler) load(r asm.Reg, v vreg) {
 	a := &fc.mc.a
-	src, m, ok := fc.srcLoc(v)
+	if src, ok := fc.inReg(v); ok {
+		fc.move(r, src)
+		return
+	}
+	src, m, ok := fc.srcSlot(v)
 	if ok {
 		fc.move(r, src)
 		return
@@ -396,7 +443,10 @@ func (fc *fnCompiler) move(dst, src asm.Reg) {
 
 // regOf returns a register holding v, loading a spilled v into scratch.
 func (fc *fnCompiler) regOf(v vreg, scratch asm.Reg) asm.Reg {
-	r, m, ok := fc.srcLoc(v)
+	if r, ok := fc.inReg(v); ok {
+		return r
+	}
+	r, m, ok := fc.srcSlot(v)
 	if ok {
 		return r
 	}
@@ -472,8 +522,16 @@ func (fc *fnCompiler) constMem(bits int64) asm.Mem {
 // is plain code.)
 func (fc *fnCompiler) twoAddr(m *minst, commutative bool) (d, s asm.Reg, sm asm.Mem, sok bool) {
 	d = fc.dstReg(m.dst)
-	ra, am, aok := fc.srcLoc(m.a)
-	rb, bm, bok := fc.srcLoc(m.b)
+	ra, aok := fc.inReg(m.a)
+	var am asm.Mem
+	if !aok {
+		ra, am, aok = fc.srcSlot(m.a)
+	}
+	rb, bok := fc.inReg(m.b)
+	var bm asm.Mem
+	if !bok {
+		rb, bm, bok = fc.srcSlot(m.b)
+	}
 	switch {
 	case aok && ra == d:
 		return d, rb, bm, bok
@@ -497,6 +555,11 @@ func scratchGPRFor(r asm.Reg) asm.Reg {
 	return scratchGPR2
 }
 
+// emitInst emits the machine code of m: next is the block laid out
+// after the current one (a jump there falls through), last says m ends
+// the function's code. Each operation with more to it than a few lines
+// has its own emitX method. (The switch was a function of its own,
+// emitOne, called from here: a call per machine instruction.)
 func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 	fc.em.curDst = asm.NoReg
 	fc.em.curA = m.a
@@ -513,19 +576,6 @@ func (fc *fnCompiler) emitInst(m *minst, next int32, last bool) {
 			fc.constMem(iv.bits)
 		}
 	}
-	fc.emitOne(m, next, last)
-	// With no register holding a slot's copy, forget could only start
-	// one (a copy into a spilled value); every other case drops copies.
-	if fc.em.fwd.mask != 0 || m.op == mCopy {
-		fc.forget(m)
-	}
-}
-
-// emitOne emits the machine code of m: next is the block laid out after
-// the current one (a jump there falls through), last says m ends the
-// function's code. Each operation with more to it than a few lines has
-// its own emitX method.
-func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 	a := &fc.mc.a
 	switch m.op {
 	case mNop, mEntry:
@@ -645,14 +695,27 @@ func (fc *fnCompiler) emitOne(m *minst, next int32, last bool) {
 	case mX87:
 		fc.emitX87(m)
 	}
+	// With no register holding a slot's copy, forget could only start
+	// one (a copy into a spilled value); every other case drops copies.
+	if fc.em.fwd.mask != 0 || m.op == mCopy {
+		fc.forget(m)
+	}
 }
 
 // emitCopy moves m.a to m.dst, each in a register or a stack slot; a
 // slot-to-slot copy goes through a scratch register.
 func (fc *fnCompiler) emitCopy(m *minst) {
 	a := &fc.mc.a
-	dr, dm, dok := fc.loc(m.dst)
-	sr, sm, sok := fc.srcLoc(m.a)
+	dr, dok := fc.inReg(m.dst)
+	var dm asm.Mem
+	if !dok {
+		dr, dm, dok = fc.locSlot(m.dst)
+	}
+	sr, sok := fc.inReg(m.a)
+	var sm asm.Mem
+	if !sok {
+		sr, sm, sok = fc.srcSlot(m.a)
+	}
 	switch {
 	case dok && sok:
 		fc.move(dr, sr)
@@ -1114,7 +1177,7 @@ func (fc *fnCompiler) absorbEdge(t, f, next int32) (int32, int32, int32) {
 		fc.emitInst(&b.insts[k], -1, false)
 	}
 	em.absorbed[next] = true
-	em.endFwd[em.curBlock] = em.fwd
+	em.endFwd[em.curBlock].copyFrom(&em.fwd)
 	dest := b.insts[n-1].t
 	nx := int32(-1)
 	if li := em.curLi + 2; li < len(fc.layout) {
@@ -1151,7 +1214,9 @@ func (fc *fnCompiler) intCompare(m *minst) {
 		a.AluRI(asm.Cmp, sz, x, int32(m.imm))
 		return
 	}
-	if r, mm, ok := fc.srcLoc(m.b); ok {
+	if r, ok := fc.inReg(m.b); ok {
+		a.AluRR(asm.Cmp, sz, x, r)
+	} else if r, mm, ok := fc.srcSlot(m.b); ok {
 		a.AluRR(asm.Cmp, sz, x, r)
 	} else {
 		a.AluRM(asm.Cmp, sz, x, mm)
@@ -1178,7 +1243,9 @@ func (fc *fnCompiler) floatCompare(m *minst, swap bool) {
 		a.SseRM(ucom, xr, fc.constMem(m.imm))
 		return
 	}
-	if r, mm, ok := fc.srcLoc(y); ok {
+	if r, ok := fc.inReg(y); ok {
+		a.SseRR(ucom, xr, r)
+	} else if r, mm, ok := fc.srcSlot(y); ok {
 		a.SseRR(ucom, xr, r)
 	} else {
 		a.SseRM(ucom, xr, mm)

@@ -3,6 +3,7 @@ package amd64
 import (
 	"math/bits"
 	"slices"
+	"sort"
 
 	"github.com/gorc-jit/gorc/backend/amd64/asm"
 )
@@ -22,6 +23,11 @@ import (
 
 type rng struct{ from, to int32 }
 
+// interval is a virtual register's live ranges, rs, disjoint and in
+// descending order of position: the backward walk that builds them adds
+// each range before the ones already there, at the list's end, and the
+// list is read in that order (it was reversed once built, a pass over
+// every interval).
 type interval struct {
 	rs       []rng
 	reg      asm.Reg // allocated register, or asm.NoReg
@@ -33,8 +39,8 @@ type interval struct {
 	bits     int64 // its value
 }
 
-func (iv *interval) start() int32 { return iv.rs[0].from }
-func (iv *interval) end() int32   { return iv.rs[len(iv.rs)-1].to }
+func (iv *interval) start() int32 { return iv.rs[len(iv.rs)-1].from }
+func (iv *interval) end() int32   { return iv.rs[0].to }
 
 type regAlloc struct {
 	ivs  []interval
@@ -52,8 +58,19 @@ type regAlloc struct {
 	nSpill   int32
 	used     [numPhys]bool // registers assigned to something
 	count    []int32       // scratch of sortByStart
-	// calls holds [p+1, p+2) for every call at position p, in order: the
-	// points where every caller-saved register is defined (clobbered).
+	// defs holds every definition of a virtual register the interval
+	// walk met, in the walk's (descending) order of position; multiDef
+	// is set when one instruction defined two virtual registers (then
+	// defs' order does not break the tie by number); noFwdPred when a
+	// block of the layout but its first has no predecessor before it.
+	// orderByDefs builds the allocation order from them.
+	defs      []vreg
+	multiDef  bool
+	noFwdPred bool
+	fwdPred   []bool // scratch of allocate: by block
+	// calls holds [p+1, p+2) for every call at position p, in descending
+	// order: the points where every caller-saved register is defined
+	// (clobbered).
 	calls     []rng
 	layoutIdx []int32 // scratch of allocate: layout index by block
 	// occ holds, for each physical register r, a bit set of the
@@ -92,6 +109,14 @@ var fullSearch = false
 // changes, not only while a loop header's does (tests check that it does
 // not change the allocation).
 var fullLiveness = false
+
+// countingSortOnly makes allocate order the intervals by sortByStart
+// always, not by orderByDefs (tests check that the order is the same).
+var countingSortOnly = false
+
+// checkOrder, when set (by tests), is given each order orderByDefs
+// builds and the one sortByStart builds for the same intervals.
+var checkOrder func(byDefs, sorted []vreg)
 
 // calleeSavedGPRs is gprOrder without the caller-saved registers: the
 // registers an interval live across a call can get (every caller-saved
@@ -279,17 +304,31 @@ func (fc *fnCompiler) allocate() {
 		ra.succ = make([]int32, 2*nb)
 	}
 	ra.succ = ra.succ[:2*nb]
+	// fwdPred[b]: b has a predecessor before it in the layout
+	// (orderByDefs).
+	ra.fwdPred = append(ra.fwdPred[:0], make([]bool, nb)...)
 	for i, bi := range fc.layout {
 		b := &fc.blocks[bi]
 		t, f := fc.succs(b)
 		ra.succ[2*bi], ra.succ[2*bi+1] = t, f
 		for _, s := range [2]int32{t, f} {
-			if s >= 0 && layoutIdx[s] <= int32(i) {
-				header[s] = true
-				for j := layoutIdx[s]; j <= int32(i); j++ {
-					fc.blocks[fc.layout[j]].depth++
-				}
+			if s < 0 {
+				continue
 			}
+			if layoutIdx[s] > int32(i) {
+				ra.fwdPred[s] = true
+				continue
+			}
+			header[s] = true
+			for j := layoutIdx[s]; j <= int32(i); j++ {
+				fc.blocks[fc.layout[j]].depth++
+			}
+		}
+	}
+	ra.noFwdPred = false
+	for _, bi := range fc.layout[min(1, len(fc.layout)):] {
+		if !ra.fwdPred[bi] {
+			ra.noFwdPred = true
 		}
 	}
 
@@ -385,6 +424,8 @@ func (fc *fnCompiler) allocate() {
 		}
 	}
 	ra.calls = ra.calls[:0]
+	ra.defs = ra.defs[:0]
+	ra.multiDef = false
 	for i := len(fc.layout) - 1; i >= 0; i-- {
 		bi := fc.layout[i]
 		b := &fc.blocks[bi]
@@ -417,6 +458,9 @@ func (fc *fnCompiler) allocate() {
 						iv.rs[len(iv.rs)-1].from = p + 1
 						live[w] &^= bit
 					}
+					if v >= numPhys {
+						ra.defs = append(ra.defs, v)
+					}
 				}
 				if m.a != noVReg {
 					ra.use(live, m.a, b.from, p+1+int32((m.flags&flLateA)/flLateA), wt)
@@ -448,8 +492,15 @@ func (fc *fnCompiler) allocate() {
 					ra.calls = append(ra.calls, rng{p + 1, p + 2})
 				}
 				uses, defs := fc.operands(m)
+				nd := len(ra.defs)
 				for _, v := range defs {
 					ra.def(live, v, p, wt)
+					if v >= numPhys {
+						ra.defs = append(ra.defs, v)
+					}
+				}
+				if len(ra.defs) > nd+1 {
+					ra.multiDef = true
 				}
 				for _, u := range uses {
 					end := p + 1
@@ -469,12 +520,6 @@ func (fc *fnCompiler) allocate() {
 			}
 		}
 	}
-	for i := range ra.ivs {
-		if rs := ra.ivs[i].rs; len(rs) > 1 {
-			slices.Reverse(rs)
-		}
-	}
-	slices.Reverse(ra.calls)
 	for _, c := range fc.fconsts {
 		iv := &ra.ivs[c.v]
 		iv.remat, iv.bits = true, int64(c.bits)
@@ -482,7 +527,13 @@ func (fc *fnCompiler) allocate() {
 	}
 
 	// Linear scan, in order of start position (ties by number).
-	ra.sortByStart(nv, pos)
+	if ra.multiDef || ra.noFwdPred || countingSortOnly || !ra.orderByDefs(live) {
+		ra.sortByStart(nv, pos)
+	} else if checkOrder != nil {
+		fast := slices.Clone(ra.order)
+		ra.sortByStart(nv, pos)
+		checkOrder(fast, ra.order)
+	}
 	for r := range ra.assigned {
 		ra.assigned[r] = ra.assigned[r][:0]
 	}
@@ -657,14 +708,58 @@ func (ra *regAlloc) use(live []uint64, v vreg, from, end int32, wt float32) {
 	iv := &ra.ivs[v]
 	iv.weight += wt
 	// addRange, where every range already added starts at or after
-	// from (the block's start): a merge starts at from.
+	// from (the block's start): a merge starts at from, and it ends
+	// where it did (the range it merges with is the block's live-out
+	// range, a later read's in the block, or this instruction's
+	// definition's, each ending at or after end).
 	if n := len(iv.rs); n > 0 && end >= iv.rs[n-1].from {
-		last := &iv.rs[n-1]
-		last.from, last.to = from, max(last.to, end)
+		iv.rs[n-1].from = from
 	} else {
 		iv.rs = append(iv.rs, rng{from, end})
 	}
 	live[uint32(v)>>6] |= 1 << (uint32(v) & 63)
+}
+
+// orderByDefs sets ra.order to the virtual registers numPhys..nv-1 that
+// have an interval, sorted by start position and then by number, from
+// the definitions the interval walk recorded, and reports whether it
+// could; live holds the values live into the layout's first block
+// (the walk's state at its end), and it is used as scratch.
+//
+// Every range of an interval starts at a definition (position p+1, odd)
+// or at a block's start (even) where the value is live in. A value
+// live into a block is live out of each of its predecessors; when each
+// block but the first has a predecessor before it in the layout
+// (!ra.noFwdPred), the value's range reaches back into that one, so an
+// interval can start at a block's start only at the first block's,
+// position 0: a value live into the function (used before any
+// definition), in live. Without those, every interval starts at its
+// lowest definition, the one the backward walk met last: ra.defs read
+// backwards, each register taken at its first occurrence, is the order
+// by start, and by number among equal starts, as one position defines
+// one virtual register unless ra.multiDef. (The counting sort's passes
+// over every position were most of the allocator's ordering.)
+func (ra *regAlloc) orderByDefs(live []uint64) bool {
+	if live[0]>>numPhys != 0 {
+		return false
+	}
+	for _, x := range live[1:] {
+		if x != 0 {
+			return false
+		}
+	}
+	seen := live // all zero now but for physical registers
+	order := ra.order[:0]
+	for i := len(ra.defs) - 1; i >= 0; i-- {
+		v := ra.defs[i]
+		w, bit := uint32(v)>>6, uint64(1)<<(uint32(v)&63)
+		if seen[w]&bit == 0 {
+			seen[w] |= bit
+			order = append(order, v)
+		}
+	}
+	ra.order = order
+	return true
 }
 
 // sortByStart sets ra.order to the virtual registers numPhys..nv-1 that
@@ -681,7 +776,7 @@ func (ra *regAlloc) sortByStart(nv int, end int32) {
 	total := 0
 	for v := numPhys; v < nv; v++ {
 		if rs := ra.ivs[v].rs; len(rs) > 0 {
-			count[rs[0].from+1]++
+			count[rs[len(rs)-1].from+1]++
 			total++
 		}
 	}
@@ -694,7 +789,7 @@ func (ra *regAlloc) sortByStart(nv int, end int32) {
 	ra.order = ra.order[:total]
 	for v := numPhys; v < nv; v++ {
 		if rs := ra.ivs[v].rs; len(rs) > 0 {
-			at := &count[rs[0].from]
+			at := &count[rs[len(rs)-1].from]
 			ra.order[*at] = vreg(v)
 			*at++
 		}
@@ -747,23 +842,21 @@ func (fc *fnCompiler) hint(v, other vreg) {
 	}
 }
 
-// intersects reports whether two sorted range lists overlap.
+// intersects reports whether two range lists (in descending order, as
+// intervals keep them) overlap. It walks them from their ends, in
+// ascending order.
 func intersects(a, b []rng) bool {
-	i, j := 0, 0
+	i, j := len(a)-1, len(b)-1
 	if len(b) > 8 {
-		// Skip ranges of b that end before a starts.
-		j, _ = slices.BinarySearchFunc(b, a[0].from, func(r rng, p int32) int {
-			if r.to <= p {
-				return -1
-			}
-			return 1
-		})
+		// Skip ranges of b that end before a starts (b's last ones).
+		start := a[i].from
+		j = sort.Search(len(b), func(k int) bool { return b[k].to <= start }) - 1
 	}
-	for i < len(a) && j < len(b) {
+	for i >= 0 && j >= 0 {
 		if a[i].to <= b[j].from {
-			i++
+			i--
 		} else if b[j].to <= a[i].from {
-			j++
+			j--
 		} else {
 			return true
 		}

@@ -48,6 +48,28 @@ func TestSortByStart(t *testing.T) {
 	}
 }
 
+// TestOrderByDefs: the allocation order allocate builds from the
+// interval walk's definitions (orderByDefs) gives the objects that the
+// counting sort over positions (sortByStart) gives, for the Kaleidoscope
+// corpus and the synthetic program at -O0 and optimized.
+func TestOrderByDefs(t *testing.T) {
+	sameObjectsWith(t, &countingSortOnly)
+	// And the orders themselves, for every function orderByDefs orders.
+	n := 0
+	checkOrder = func(byDefs, sorted []vreg) {
+		n++
+		if !slices.Equal(byDefs, sorted) {
+			t.Errorf("function %d: order by definitions %v, by start %v", n, byDefs, sorted)
+		}
+	}
+	defer func() { checkOrder = nil }()
+	sameObjectsWith(t, &fullSearch)
+	t.Logf("orderByDefs ordered %d functions", n)
+	if n < 100 {
+		t.Errorf("orderByDefs ordered %d functions, want 100 or more", n)
+	}
+}
+
 // TestCallCrossingShortCut: allocOne gives an interval live across a
 // call only the callee-saved registers to choose from (and spills an
 // xmm one at once), as the full search concludes after trying every
@@ -184,6 +206,40 @@ func TestOrderMasks(t *testing.T) {
 			if in, set := slices.Contains(tc.order, r), tc.mask&(1<<r) != 0; in != set {
 				t.Errorf("%s: register %d in the order %v, in the mask %v", tc.name, r, in, set)
 			}
+		}
+	}
+}
+
+// TestIntersects: intersects on range lists in descending order (as
+// intervals keep them) agrees with a test of every pair of ranges, for
+// short lists and for ones long enough (> 8) for its binary search.
+func TestIntersects(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	// list returns n disjoint, non-touching ranges below 8n+8, descending.
+	list := func(n int) []rng {
+		var rs []rng
+		p := int32(rnd.IntN(4))
+		for range n {
+			from := p + int32(rnd.IntN(4))
+			to := from + 1 + int32(rnd.IntN(4))
+			rs = append(rs, rng{from, to})
+			p = to + 1
+		}
+		slices.Reverse(rs)
+		return rs
+	}
+	for i := range 3000 {
+		a, b := list(1+rnd.IntN(4)), list(1+rnd.IntN(20))
+		want := false
+		for _, x := range a {
+			for _, y := range b {
+				if x.from < y.to && y.from < x.to {
+					want = true
+				}
+			}
+		}
+		if got := intersects(a, b); got != want {
+			t.Fatalf("case %d: intersects(%v, %v) = %v, want %v", i, a, b, got, want)
 		}
 	}
 }

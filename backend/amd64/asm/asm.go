@@ -1399,6 +1399,27 @@ func (o SseOp) String() string {
 
 // SseRR emits op dst, src on xmm registers.
 func (a *Assembler) SseRR(op SseOp, dst, src Reg) {
+	if op < numSseOps && dst.IsXMM() && src.IsXMM() {
+		// The encoding written here, not through rr: an SSE operation
+		// on two registers was the code's most frequent instruction, and
+		// rr's general form (size, forced REX, opcode length) cost twice
+		// these few stores.
+		t := &sseTab[op]
+		a.Insts++
+		buf := a.room()
+		n := 0
+		if t.pfx != 0 {
+			buf[0] = t.pfx
+			n = 1
+		}
+		if rex := dst.hi()<<2 | src.hi(); rex != 0 {
+			buf[n] = 0x40 | rex
+			n++
+		}
+		buf[n], buf[n+1], buf[n+2] = 0x0f, t.op, 0xc0|dst.low()<<3|src.low()
+		a.Buf = a.Buf[:len(a.Buf)+n+3]
+		return
+	}
 	if op >= numSseOps {
 		a.fail("%w: sse op %d", ErrBadOperand, op)
 		return
@@ -1413,6 +1434,28 @@ func (a *Assembler) SseRR(op SseOp, dst, src Reg) {
 // SseRM emits op dst, [m]. Movapd and the packed logical operations need
 // 16-byte aligned memory.
 func (a *Assembler) SseRM(op SseOp, dst Reg, m Mem) {
+	if op < numSseOps && dst.IsXMM() && m.Base == RIP && m.Index == NoReg {
+		// A constant of the pool (RIP-relative), written here as rm
+		// would write it, without its checks and cases for the others.
+		t := &sseTab[op]
+		a.Insts++
+		buf := a.room()
+		n := 0
+		if t.pfx != 0 {
+			buf[0] = t.pfx
+			n = 1
+		}
+		if dst.hi() != 0 {
+			buf[n] = 0x44
+			n++
+		}
+		buf[n], buf[n+1], buf[n+2] = 0x0f, t.op, 0x05|dst.low()<<3
+		n += 3
+		a.Relocs = append(a.Relocs, Reloc{Offset: len(a.Buf) + n, Kind: m.SymKind, Sym: m.Sym, Addend: int64(m.Disp) - 4})
+		binary.LittleEndian.PutUint32(buf[n:], 0)
+		a.Buf = a.Buf[:len(a.Buf)+n+4]
+		return
+	}
 	if op >= numSseOps {
 		a.fail("%w: sse op %d", ErrBadOperand, op)
 		return
