@@ -39,10 +39,22 @@ type Generator struct {
 	// loads and stores (see ssa.go): the IR mem2reg would make, without
 	// making and removing the memory operations first. For optimised
 	// compiles; -O0 output keeps the tutorial's form.
-	SSA   bool
-	scope []*ssaVar     // SSA: the variables in scope, innermost last
-	vars  arena[ssaVar] // SSA: the bindings of the function being defined
-	snaps []ir.Value    // SSA: a stack of snapshots of scope's values (ssaIf)
+	SSA bool
+	// CondBits (with SSA) branches on a built-in comparison's i1 directly
+	// where the condition of an if or a for loop is one (a < b), rather
+	// than on fcmp one (uitofp i1 c), 0.0: what instcombine makes of the
+	// latter, so set it only for a pipeline that runs instcombine. The
+	// comparison's uitofp is still generated (dead until dce, as
+	// instcombine leaves it), so the IR is instcombine's from its first
+	// run on.
+	CondBits bool
+	// condOf is the comparison CondBits branches on while its condition
+	// is generated, and condCmp its i1 once made (binary).
+	condOf  *BinaryExpr
+	condCmp *ir.Instr
+	scope   []*ssaVar     // SSA: the variables in scope, innermost last
+	vars    arena[ssaVar] // SSA: the bindings of the function being defined
+	snaps   []ir.Value    // SSA: a stack of snapshots of scope's values (ssaIf)
 	// loopPhis is a stack of the header phis of the loops being
 	// generated (ssaFor), and loopVars the variable of each.
 	loopPhis []*ir.Instr
@@ -812,6 +824,9 @@ func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 		return b.FMul(l, r, "multmp")
 	case '<':
 		c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
+		if e == g.condOf {
+			g.condCmp = c
+		}
 		return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
 	}
 	name := opNames()[1][e.Op]
