@@ -40,15 +40,16 @@ type Generator struct {
 	// making and removing the memory operations first. For optimised
 	// compiles; -O0 output keeps the tutorial's form.
 	SSA bool
-	// CondBits (with SSA) branches on a built-in comparison's i1 directly
-	// where the condition of an if or a for loop is one (a < b), rather
-	// than on fcmp one (uitofp i1 c), 0.0: what instcombine makes of the
-	// latter, so set it only for a pipeline that runs instcombine. The
-	// comparison's uitofp is still generated (dead until dce, as
-	// instcombine leaves it), so the IR is instcombine's from its first
-	// run on.
-	CondBits bool
-	// condOf is the comparison CondBits branches on while its condition
+	// InstCombineNext (with SSA) says that instcombine runs on every
+	// function right after it is generated (-O1, -O2): the generator then
+	// makes what instcombine would of two things it handles often. An if
+	// or a loop whose condition is a built-in comparison (a < b) branches
+	// on the comparison's i1, not on fcmp one (uitofp i1 c), 0.0 (the
+	// uitofp is still made, dead until dce, as instcombine leaves it);
+	// +, - and * of two constants are folded. The IR is then the same
+	// from instcombine's first run on, which has less to do.
+	InstCombineNext bool
+	// condOf is the comparison InstCombineNext branches on while its condition
 	// is generated, and condCmp its i1 once made (binary).
 	condOf  *BinaryExpr
 	condCmp *ir.Instr
@@ -815,6 +816,21 @@ func (g *Generator) binaryChain(e *BinaryExpr) ir.Value {
 // binary generates l OP r for a binary operator other than '='.
 func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 	b := g.b
+	if g.InstCombineNext {
+		// Constants folded as instcombine would (float64 arithmetic).
+		if x, ok := l.(*ir.ConstFloat); ok {
+			if y, ok := r.(*ir.ConstFloat); ok {
+				switch e.Op {
+				case '+':
+					return g.float(x.V + y.V)
+				case '-':
+					return g.float(x.V - y.V)
+				case '*':
+					return g.float(x.V * y.V)
+				}
+			}
+		}
+	}
 	switch e.Op {
 	case '+':
 		return b.FAdd(l, r, "addtmp")

@@ -331,11 +331,11 @@ func (g *Generator) ssaTrivialPhis(header *ir.Block, phis []*ir.Instr, first int
 }
 
 // condExpr generates e, the condition of an if or a loop, and returns its
-// value and, with CondBits when e is a built-in comparison, the
+// value and, with InstCombineNext when e is a built-in comparison, the
 // comparison's i1 (else nil).
 func (g *Generator) condExpr(e Expr) (ir.Value, *ir.Instr) {
 	be, ok := e.(*BinaryExpr)
-	if !g.CondBits || !ok || be.Op != '<' {
+	if !g.InstCombineNext || !ok || be.Op != '<' {
 		return g.expr(e), nil
 	}
 	// (A condition inside be's operands, an if's, saves and restores

@@ -32,12 +32,18 @@ var condPrograms = []string{
 	"def binary> 10 (a b) b < a;\ndef f(a b) if a > b then (if b < a then 1 else 0) else 2;",
 	"def binary | 5 (a b) if a then 1 else if b then 1 else 0;\ndef f(a b) if a < 1 | b < 2 then 3 else 4;",
 	"def f(a) if a < 1 then 2 else 3;\nf(0) + f(5);",
+	`def f(a) a * (1 + 2) - (3 - 4) * 0.5 + (2 * 3) * a;`,
+	`def f(a) (0 - 0) + a * (0 * 0 - 0) + (1 - 1 + 2) * (a + 1.5 * 2);`,
+	`def f(a) 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * 100000000000000000000 * a;`,
+	`def f(a) if 1 < 2 then (if 1 + 1 < a then 3 - 3 else 4 * 4) else 5;`,
+	`1 + 2 * 3;`,
 }
 
-// TestCondBits: branching on a comparison's i1 directly (CondBits, on at
-// -O1 and -O2) gives the IR optimising the general form gives, and the IR
-// generated for a built-in comparison as a condition has no fcmp one.
-func TestCondBits(t *testing.T) {
+// TestInstCombineNext: branching on a comparison's i1 directly and
+// folding constants (InstCombineNext, on at -O1 and -O2) gives the IR
+// optimising the general form gives, and the IR generated for a built-in
+// comparison as a condition has no fcmp one.
+func TestInstCombineNext(t *testing.T) {
 	srcs := append([]string(nil), condPrograms...)
 	files, _ := filepath.Glob("testdata/*.k")
 	bench, _ := filepath.Glob("testdata/bench/*.k")
@@ -58,7 +64,7 @@ func TestCondBits(t *testing.T) {
 			compile := func(withNop bool) string {
 				pm := Passes(level)
 				if withNop {
-					// A pass between mem2reg and instcombine: CondBits off,
+					// A pass between mem2reg and instcombine: InstCombineNext off,
 					// the same optimisation.
 					pm.Passes = append([]passes.Pass{pm.Passes[0], nop}, pm.Passes[1:]...)
 				}
@@ -69,18 +75,18 @@ func TestCondBits(t *testing.T) {
 				return m.String()
 			}
 			if on, off := compile(false), compile(true); on != off {
-				t.Errorf("-O%d program %d: IR with CondBits differs:\n%s\nwithout:\n%s", level, i, on, off)
+				t.Errorf("-O%d program %d: IR with InstCombineNext differs:\n%s\nwithout:\n%s", level, i, on, off)
 			}
 		}
 	}
 	// Before optimisation: the comparison's i1 is the branch's.
 	g := newBatchGenerator("c.k", nil)
-	g.SSA, g.CondBits = true, true
+	g.SSA, g.InstCombineNext = true, true
 	if _, err := g.addSources(context.Background(), "c.k", []string{"c.k"}, [][]byte{[]byte(condPrograms[0] + "\n" + condPrograms[8])}); err != nil {
 		t.Fatal(err)
 	}
 	text := g.Finish().String()
 	if strings.Contains(text, "fcmp one") || !strings.Contains(text, "br i1 %cmptmp") {
-		t.Errorf("generated IR with CondBits:\n%s", text)
+		t.Errorf("generated IR with InstCombineNext:\n%s", text)
 	}
 }
