@@ -58,23 +58,13 @@ func TestInstCombineNext(t *testing.T) {
 		srcs = append(srcs, string(b))
 	}
 	srcs = append(srcs, string(SyntheticProgram(30)))
-	nop := passes.Pass{Name: "nop", Run: func(*ir.Function) bool { return false }}
 	for level := 1; level <= 2; level++ {
 		for i, src := range srcs {
-			compile := func(withNop bool) string {
-				pm := Passes(level)
-				if withNop {
-					// A pass between mem2reg and instcombine: InstCombineNext off,
-					// the same optimisation.
-					pm.Passes = append([]passes.Pass{pm.Passes[0], nop}, pm.Passes[1:]...)
-				}
-				m, diags, _, err := CompileOptimized(context.Background(), "c.k", []string{"c.k"}, [][]byte{[]byte(src)}, pm)
-				if err != nil || len(diags) != 0 {
-					t.Fatalf("-O%d program %d: %v %v", level, i, err, diags)
-				}
-				return m.String()
+			on, off, err := instCombineNextAlike(level, []byte(src))
+			if err != nil {
+				t.Fatalf("-O%d program %d: %v", level, i, err)
 			}
-			if on, off := compile(false), compile(true); on != off {
+			if on != off {
 				t.Errorf("-O%d program %d: IR with InstCombineNext differs:\n%s\nwithout:\n%s", level, i, on, off)
 			}
 		}
@@ -89,4 +79,52 @@ func TestInstCombineNext(t *testing.T) {
 	if strings.Contains(text, "fcmp one") || !strings.Contains(text, "br i1 %cmptmp") {
 		t.Errorf("generated IR with InstCombineNext:\n%s", text)
 	}
+}
+
+// instCombineNextAlike compiles src at level with InstCombineNext (the
+// pipeline's default) and without it (a pass between mem2reg and
+// instcombine: the same optimisation), and returns both modules' IR.
+func instCombineNextAlike(level int, src []byte) (on, off string, err error) {
+	nop := passes.Pass{Name: "nop", Run: func(*ir.Function) bool { return false }}
+	compile := func(withNop bool) (string, error) {
+		pm := Passes(level)
+		if withNop {
+			pm.Passes = append([]passes.Pass{pm.Passes[0], nop}, pm.Passes[1:]...)
+		}
+		m, diags, _, err := CompileOptimized(context.Background(), "c.k", []string{"c.k"}, [][]byte{src}, pm)
+		if err != nil {
+			return "", err
+		}
+		if len(diags) != 0 {
+			return "", diags[0]
+		}
+		return m.String(), nil
+	}
+	if on, err = compile(false); err != nil {
+		return "", "", err
+	}
+	off, err = compile(true)
+	return on, off, err
+}
+
+// FuzzInstCombineNext: for any program that compiles, the IR at -O1 and
+// -O2 is the same with the generator's InstCombineNext as without it.
+func FuzzInstCombineNext(f *testing.F) {
+	for _, p := range condPrograms {
+		f.Add([]byte(p))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) > 1<<12 {
+			return
+		}
+		for level := 1; level <= 2; level++ {
+			on, off, err := instCombineNextAlike(level, src)
+			if err != nil {
+				return // (a program with errors: nothing to compare)
+			}
+			if on != off {
+				t.Fatalf("-O%d: IR with InstCombineNext differs:\n%s\nwithout:\n%s", level, on, off)
+			}
+		}
+	})
 }
