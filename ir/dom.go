@@ -143,11 +143,38 @@ func ReversePostorderInto(f *Function, buf []*Block) []*Block {
 // allocating: a pass can check that there is no unreachable block to
 // delete.
 func NumReachable(f *Function) int {
+	f.Renumber()
+	if allReachableInOrder(f.Blocks) {
+		return len(f.Blocks)
+	}
 	sc := domPool.Get().(*domScratch)
 	sc.rpo = rpoInto(f, sc, sc.rpo)
 	n := len(sc.rpo)
 	domPool.Put(sc)
 	return n
+}
+
+// allReachableInOrder reports whether each of blocks (at most 64,
+// numbered) is the entry or a successor of an earlier block that is:
+// then every block is reachable, and one walk in order, with a word for
+// the marks, shows it (a front end's blocks mostly come in that order).
+// False says nothing: a block may be reached through a later one.
+func allReachableInOrder(blocks []*Block) bool {
+	if len(blocks) > 64 {
+		return false
+	}
+	seen := uint64(1)
+	for i, b := range blocks {
+		if seen&(1<<uint(i)) == 0 {
+			return false
+		}
+		for _, s := range b.Succs() {
+			if s != nil && uint(s.Index) < uint(len(blocks)) && blocks[s.Index] == s {
+				seen |= 1 << uint(s.Index)
+			}
+		}
+	}
+	return true
 }
 
 // rpoInto computes ReversePostorder with sc's work lists, into post's

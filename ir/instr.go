@@ -152,9 +152,7 @@ func OpByName(s string) (Op, bool) {
 }
 
 // IsTerminator reports whether op ends a block.
-func (op Op) IsTerminator() bool {
-	return op == OpBr || op == OpRet || op == OpUnreachable || op == OpInvoke || op == OpResume
-}
+func (op Op) IsTerminator() bool { return opProps[op]&propTerminator != 0 }
 
 // IsCall reports whether op calls a function: call or invoke.
 func (op Op) IsCall() bool { return op == OpCall || op == OpInvoke }
@@ -173,23 +171,39 @@ func (op Op) IsBinary() bool { return op.IsFloatBinary() || op.IsIntBinary() }
 func (op Op) IsCast() bool { return op >= OpUIToFP && op <= OpIntToPtr }
 
 // IsCommutative reports whether x op y == y op x.
-func (op Op) IsCommutative() bool {
-	switch op {
-	case OpFAdd, OpFMul, OpAdd, OpMul, OpAnd, OpOr, OpXor:
-		return true
-	}
-	return false
-}
+func (op Op) IsCommutative() bool { return opProps[op]&propCommutative != 0 }
 
 // HasSideEffects reports whether an instruction with this op must be kept
 // even if its result is unused (calls, stores, terminators).
-func (op Op) HasSideEffects() bool {
-	return op == OpCall || op == OpStore || op.IsTerminator() || op.IsAtomic() || op == OpLandingPad
-}
+func (op Op) HasSideEffects() bool { return opProps[op]&propSideEffects != 0 }
 
 // IsAtomic reports whether op is atomicrmw, cmpxchg or fence: memory
 // operations that the optimizer keeps, in order, as it keeps calls.
 func (op Op) IsAtomic() bool { return op == OpAtomicRMW || op == OpCmpXchg || op == OpFence }
+
+// Properties of the ops by table (opProps): one load and a test where the
+// comparisons of IsTerminator and HasSideEffects were up to eleven, on
+// every instruction of every pass's walk.
+const (
+	propTerminator = 1 << iota
+	propSideEffects
+	propCommutative
+)
+
+// opProps holds each op's properties, indexed by every value of an Op
+// (a uint8: no bounds check); ops past numOps have none.
+var opProps = func() (t [256]uint8) {
+	for _, op := range []Op{OpBr, OpRet, OpUnreachable, OpInvoke, OpResume} {
+		t[op] |= propTerminator | propSideEffects
+	}
+	for _, op := range []Op{OpCall, OpStore, OpAtomicRMW, OpCmpXchg, OpFence, OpLandingPad} {
+		t[op] |= propSideEffects
+	}
+	for _, op := range []Op{OpFAdd, OpFMul, OpAdd, OpMul, OpAnd, OpOr, OpXor} {
+		t[op] |= propCommutative
+	}
+	return t
+}()
 
 // Ordering is an atomic instruction's memory ordering, numbered as LLVM's
 // AtomicOrdering (0: not atomic).

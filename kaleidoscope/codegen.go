@@ -39,10 +39,23 @@ type Generator struct {
 	// loads and stores (see ssa.go): the IR mem2reg would make, without
 	// making and removing the memory operations first. For optimised
 	// compiles; -O0 output keeps the tutorial's form.
-	SSA   bool
-	scope []*ssaVar     // SSA: the variables in scope, innermost last
-	vars  arena[ssaVar] // SSA: the bindings of the function being defined
-	snaps []ir.Value    // SSA: a stack of snapshots of scope's values (ssaIf)
+	SSA bool
+	// InstCombineNext (with SSA) says that instcombine runs on every
+	// function right after it is generated (-O1, -O2): the generator then
+	// makes what instcombine would of two things it handles often. An if
+	// or a loop whose condition is a built-in comparison (a < b) branches
+	// on the comparison's i1, not on fcmp one (uitofp i1 c), 0.0 (the
+	// uitofp is still made, dead until dce, as instcombine leaves it);
+	// +, - and * of two constants are folded. The IR is then the same
+	// from instcombine's first run on, which has less to do.
+	InstCombineNext bool
+	// condOf is the comparison InstCombineNext branches on while its condition
+	// is generated, and condCmp its i1 once made (binary).
+	condOf  *BinaryExpr
+	condCmp *ir.Instr
+	scope   []*ssaVar     // SSA: the variables in scope, innermost last
+	vars    arena[ssaVar] // SSA: the bindings of the function being defined
+	snaps   []ir.Value    // SSA: a stack of snapshots of scope's values (ssaIf)
 	// loopPhis is a stack of the header phis of the loops being
 	// generated (ssaFor), and loopVars the variable of each.
 	loopPhis []*ir.Instr
@@ -803,6 +816,21 @@ func (g *Generator) binaryChain(e *BinaryExpr) ir.Value {
 // binary generates l OP r for a binary operator other than '='.
 func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 	b := g.b
+	if g.InstCombineNext {
+		// Constants folded as instcombine would (float64 arithmetic).
+		if x, ok := l.(*ir.ConstFloat); ok {
+			if y, ok := r.(*ir.ConstFloat); ok {
+				switch e.Op {
+				case '+':
+					return g.float(x.V + y.V)
+				case '-':
+					return g.float(x.V - y.V)
+				case '*':
+					return g.float(x.V * y.V)
+				}
+			}
+		}
+	}
 	switch e.Op {
 	case '+':
 		return b.FAdd(l, r, "addtmp")
@@ -812,6 +840,9 @@ func (g *Generator) binary(e *BinaryExpr, l, r ir.Value) ir.Value {
 		return b.FMul(l, r, "multmp")
 	case '<':
 		c := b.FCmp(ir.FCmpULT, l, r, "cmptmp")
+		if e == g.condOf {
+			g.condCmp = c
+		}
 		return b.Cast(ir.OpUIToFP, c, ir.F64, "booltmp")
 	}
 	name := opNames()[1][e.Op]

@@ -146,6 +146,9 @@ func compilePipeline(ctx context.Context, moduleName string, files []string, src
 	// When pm starts with mem2reg (-O1, -O2), the front end builds the
 	// SSA form mem2reg would produce directly (Generator.SSA).
 	g.SSA = len(pm.Passes) > 0 && pm.Passes[0].Name == "mem2reg"
+	// ... and branches on comparisons as instcombine would make it
+	// (Generator.InstCombineNext) when instcombine comes next.
+	g.InstCombineNext = g.SSA && len(pm.Passes) > 1 && pm.Passes[1].Name == "instcombine"
 	// Two stages, each on its own goroutine. With a code generator
 	// (each), the front end optimises every function as soon as it has
 	// generated it, while its IR is still in this core's cache, and

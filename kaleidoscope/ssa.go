@@ -82,8 +82,8 @@ func (g *Generator) ssaSnapshot() []ir.Value {
 // values.
 func (g *Generator) ssaIf(e *IfExpr) ir.Value {
 	b := g.b
-	cond := g.expr(e.Cond)
-	c := b.FCmp(ir.FCmpONE, cond, g.float(0), "ifcond")
+	cond, cmp := g.condExpr(e.Cond)
+	c := g.condBit(cond, cmp, "ifcond")
 	then := g.b.NewBlock(g.fn, "then")
 	els := g.b.NewDetachedBlock(g.fn, "else")
 	merge := g.b.NewDetachedBlock(g.fn, "ifcont")
@@ -164,9 +164,9 @@ func (g *Generator) ssaFor(e *ForExpr) ir.Value {
 	if e.Step != nil {
 		step = g.expr(e.Step)
 	}
-	end := g.expr(e.End)
+	end, endCmp := g.condExpr(e.End)
 	lv.cur = b.FAdd(lv.cur, step, "nextvar")
-	endc := b.FCmp(ir.FCmpONE, end, g.float(0), "loopcond")
+	endc := g.condBit(end, endCmp, "loopcond")
 	latch := b.Block()
 	for i, v := range vars {
 		phis[i].AddIncoming(v.cur, latch)
@@ -328,4 +328,37 @@ func (g *Generator) ssaTrivialPhis(header *ir.Block, phis []*ir.Instr, first int
 	}
 	clear(header.Instrs[len(kept):])
 	header.Instrs = kept
+}
+
+// condExpr generates e, the condition of an if or a loop, and returns its
+// value and, with InstCombineNext when e is a built-in comparison, the
+// comparison's i1 (else nil).
+func (g *Generator) condExpr(e Expr) (ir.Value, *ir.Instr) {
+	be, ok := e.(*BinaryExpr)
+	if !g.InstCombineNext || !ok || be.Op != '<' {
+		return g.expr(e), nil
+	}
+	// (A condition inside be's operands, an if's, saves and restores
+	// the comparison it looks for.)
+	oldOf, oldCmp := g.condOf, g.condCmp
+	g.condOf, g.condCmp = be, nil
+	v := g.expr(e)
+	c := g.condCmp
+	g.condOf, g.condCmp = oldOf, oldCmp
+	if c == nil || len(c.Ops) != 2 {
+		return v, nil
+	}
+	if u, ok := v.(*ir.Instr); !ok || u.Op != ir.OpUIToFP || len(u.Ops) != 1 || u.Ops[0] != ir.Value(c) {
+		return v, nil // (v is not the comparison's: keep the general form)
+	}
+	return v, c
+}
+
+// condBit returns the i1 to branch on for a condition of value v: the
+// comparison's own (condExpr), or v != 0.0.
+func (g *Generator) condBit(v ir.Value, cmp *ir.Instr, name string) ir.Value {
+	if cmp != nil {
+		return cmp
+	}
+	return g.b.FCmp(ir.FCmpONE, v, g.float(0), name)
 }

@@ -29,13 +29,19 @@ var (
 // first, and the pass manager goes in module order), then clean up with
 // instcombine, gvn, simplifycfg and dce.
 func Inline(f *ir.Function) bool {
-	return inlineFrom(f, func(callee *ir.Function) *ir.Function { return callee })
+	return inlineFrom(f, func(callee *ir.Function) *ir.Function { return callee }, false)
 }
 
 // inlineFrom is Inline with the callees' bodies from body: body(callee) is
 // the function whose blocks replace a call of callee, or nil (not
 // inlined).
-func inlineFrom(f *ir.Function, body func(*ir.Function) *ir.Function) bool {
+//
+// checked says that every body comes from an InlineCache, which keeps
+// only bodies inlinableBody accepted (Remember): a call site then needs
+// only its own checks and the size limits, not a walk of the body for
+// what cannot have changed (recursion, exception handling, dynamic
+// stack allocation).
+func inlineFrom(f *ir.Function, body func(*ir.Function) *ir.Function, checked bool) bool {
 	if f.IsDeclaration() {
 		return false
 	}
@@ -57,10 +63,19 @@ func inlineFrom(f *ir.Function, body func(*ir.Function) *ir.Function) bool {
 				continue
 			}
 			src := body(callee)
-			if src == nil || !inlinable(callee, src, call) {
+			if src == nil {
 				continue
 			}
 			n := src.NumInstrs()
+			if checked {
+				// (The limits again: they are variables, and may have
+				// changed since the body was remembered.)
+				if !inlinableCall(callee, src, call) || n > InlineMaxCallee || (n > InlineMaxLoopCallee && hasLoop(src)) {
+					continue
+				}
+			} else if !inlinable(callee, src, call) {
+				continue
+			}
 			if size+n > InlineMaxCaller {
 				continue
 			}
@@ -160,10 +175,14 @@ func replaceCalls(f *ir.Function, results *callResults) {
 
 // inlinable reports whether body, the body of callee, may replace call.
 func inlinable(callee, body *ir.Function, call *ir.Instr) bool {
-	if !callee.Sig.Equal(call.FnType) || len(call.Args()) != len(body.Params) {
-		return false
-	}
-	return inlinableBody(callee, body, InlineMaxCallee)
+	return inlinableCall(callee, body, call) && inlinableBody(callee, body, InlineMaxCallee)
+}
+
+// inlinableCall is inlinable's check of the call site: the call's type
+// is the callee's and it passes as many arguments as body has
+// parameters.
+func inlinableCall(callee, body *ir.Function, call *ir.Instr) bool {
+	return callee.Sig.Equal(call.FnType) && len(call.Args()) == len(body.Params)
 }
 
 // inlinableBody reports whether body, the body of callee, can be inlined
@@ -582,7 +601,7 @@ func (c *InlineCache) Inline(f *ir.Function) bool {
 			used = append(used, callee)
 		}
 		return b
-	})
+	}, true)
 	if len(used) > 0 {
 		c.mu.Lock()
 		for _, callee := range used {

@@ -2,6 +2,7 @@ package passes
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -174,5 +175,82 @@ out:
 	InlineMaxLoopCallee = n
 	if !c.Remember(f) {
 		t.Errorf("did not remember a loop of %d instructions (InlineMaxLoopCallee %d)", n, InlineMaxLoopCallee)
+	}
+}
+
+// TestInlineCacheLimitsAtCall: a body the cache remembered under its own,
+// larger MaxCallee is not inlined where the call-site limit
+// (InlineMaxCallee) refuses it, nor one with a loop once
+// InlineMaxLoopCallee is lowered below its size; within the limits it
+// is inlined. (The cache's call sites skip the checks of what the body
+// cannot change since Remember, not the limits.)
+func TestInlineCacheLimitsAtCall(t *testing.T) {
+	var body strings.Builder
+	body.WriteString("define double @big(double %a) {\nentry:\n  %v0 = fadd double %a, 1.000000e+00\n")
+	for i := 1; i < 50; i++ {
+		fmt.Fprintf(&body, "  %%v%d = fadd double %%v%d, 1.000000e+00\n", i, i-1)
+	}
+	body.WriteString("  ret double %v49\n}\n")
+	src := body.String() + `define double @loop(double %n) {
+entry:
+  br label %l
+
+l:
+  %i = phi double [ 0.000000e+00, %entry ], [ %j, %l ]
+  %j = fadd double %i, 1.000000e+00
+  %c = fcmp olt double %j, %n
+  br i1 %c, label %l, label %x
+
+x:
+  ret double %j
+}
+
+define double @user(double %x) {
+entry:
+  %a = call double @big(double %x)
+  %b = call double @loop(double %a)
+  ret double %b
+}
+`
+	for _, tc := range []struct {
+		name       string
+		maxCallee  int // InlineMaxCallee at the call
+		maxLoop    int // InlineMaxLoopCallee at the call
+		wantBig    bool
+		wantLoop   bool
+		cacheLimit int
+	}{
+		{"defaults", InlineMaxCallee, InlineMaxLoopCallee, false, true, 100},
+		{"call limit raised", 60, InlineMaxLoopCallee, true, true, 100},
+		{"loop limit lowered", 60, 2, true, false, 100},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ir.ParseString("c.ll", src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := NewInlineCache()
+			c.MaxCallee = tc.cacheLimit
+			if !c.Remember(m.Func("big")) || !c.Remember(m.Func("loop")) {
+				t.Fatal("the cache did not remember big and loop")
+			}
+			defer func(a, b int) { InlineMaxCallee, InlineMaxLoopCallee = a, b }(InlineMaxCallee, InlineMaxLoopCallee)
+			InlineMaxCallee, InlineMaxLoopCallee = tc.maxCallee, tc.maxLoop
+			user := m.Func("user")
+			c.Inline(user)
+			calls := map[string]bool{}
+			for _, b := range user.Blocks {
+				for _, in := range b.Instrs {
+					if in.Op == ir.OpCall {
+						if f, ok := in.Callee().(*ir.Function); ok {
+							calls[f.Name] = true
+						}
+					}
+				}
+			}
+			if calls["big"] == tc.wantBig || calls["loop"] == tc.wantLoop {
+				t.Errorf("calls left %v; want big inlined %v, loop inlined %v", calls, tc.wantBig, tc.wantLoop)
+			}
+		})
 	}
 }

@@ -334,11 +334,16 @@ var workPool = sync.Pool{New: func() any { return new([]*ir.Instr) }}
 // rpoPool recycles instcombine's block orders.
 var rpoPool = sync.Pool{New: func() any { return new([]*ir.Block) }}
 
-// clearAux empties the Aux slot of every instruction of f.
+// clearAux empties the Aux slot of every instruction of f, writing only
+// those that are not empty (most are: an interface's two words stored
+// with a write barrier's check for each instruction cost more than the
+// test).
 func clearAux(f *ir.Function) {
 	for _, b := range f.Blocks {
 		for _, in := range b.Instrs {
-			in.Aux = nil
+			if in.Aux != nil {
+				in.Aux = nil
+			}
 		}
 	}
 }
