@@ -233,9 +233,9 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		d.unit, d.shared, d.rt, d.batch = true, true, [2]*orc.ResourceTracker{rtB, rtI}, b
 		b.members = append(b.members, batchMember{d, d.version})
 	}
-	u := lazy.WithLinked(lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, lazy.Whole, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	u := lazy.WithDirectLink(lazy.WithLinked(lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, lazy.Whole, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 		return l.compileBatch(ctx, b, part)
-	}), l.landed)
+	}), l.landed))
 	if err := l.bodies.Define(u, rtB); err != nil {
 		unclaim()
 		return nil, nil, rest
