@@ -388,6 +388,28 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 			l.mu.Unlock()
 			continue
 		}
+		if l.speculate != nil && d.spec == nil {
+			// (-speculate) Claimed by no batch: planned as the first of
+			// a small one, with its callees, if the planner is idle (the
+			// batch's unit, defined by then, answers the lookup).
+			l.mu.Unlock()
+			l.speculate.PlanInline(ctx, []string{name}, lazy.SpeculationBatchMin)
+			l.mu.Lock()
+			if b := d.specOf(v); b != nil {
+				// (Claimed by the loop's batch meanwhile.)
+				l.mu.Unlock()
+				select {
+				case <-b.planned:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				l.mu.Lock()
+			}
+			if d.version != v || d.unit {
+				l.mu.Unlock()
+				continue
+			}
+		}
 		d.unit, d.spec = true, nil
 		def, file := d.def, d.file
 		l.mu.Unlock()

@@ -7,7 +7,6 @@ import (
 	"iter"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -21,19 +20,26 @@ import (
 )
 
 // specBatch is one speculative batch of gorc kaleido -lazy -speculate:
-// the IR of its functions, generated when it was planned, by body name.
+// the IR of its functions, generated when it was planned, in the order
+// they were claimed (by slices, not maps by name: a batch's
+// bookkeeping by body name was a string hash per function at each step).
 type specBatch struct {
 	// planned is closed when the batch's unit is defined (or the batch
 	// dropped): a first call of a function it claimed waits for it.
 	planned chan struct{}
 	mu      sync.Mutex
-	fns     map[string]*ir.Function
-	// calls holds, by body name, the calls of declared functions in
-	// each function's IR (recorded once, when it is generated: the
-	// planner walks their callees, looks up the names nothing defines,
-	// and the compile makes the calls between members direct).
-	calls map[string][]*ir.Instr
-	file  string // the first function's file (diagnostics)
+	fns     []*ir.Function // under mu once defined; nil: taken or dropped
+	// calls holds the calls of declared functions in each function's
+	// IR (recorded once, when it is generated: the planner walks their
+	// callees, looks up the names nothing defines, and the compile makes
+	// the calls between members direct).
+	calls [][]*ir.Instr
+	// at is the index (in fns, calls and claimed) of each function's
+	// interned body name; claimed its function and version. Both are
+	// set before the batch's unit is defined, and only read after.
+	at      map[orc.SymbolName]int
+	claimed []batchMember
+	file    string // the first function's file (diagnostics)
 	// members are the functions the batch claimed, at the versions it
 	// compiles (set when its unit is defined, under lazyDefs.mu): their
 	// code calls each other directly, so redefining one of them
@@ -41,10 +47,12 @@ type specBatch struct {
 	members []batchMember
 }
 
-// batchMember is a function a speculative batch compiles, at version v.
+// batchMember is a function a speculative batch compiles, at version v
+// (name: its name in lazyDefs.defs).
 type batchMember struct {
-	d *lazyDef
-	v int
+	d    *lazyDef
+	v    int
+	name string
 }
 
 // startSpeculation turns on speculative compilation (-speculate): the
@@ -89,14 +97,15 @@ func (l *lazyDefs) speculateCallees(fn *ir.Function) {
 // taken some meanwhile) as one compile-on-demand unit in the bodies
 // dylib, under trackers of the batch.
 func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc.JITDylib, []orc.SymbolName, []string) {
-	b := &specBatch{fns: make(map[string]*ir.Function, max), calls: make(map[string][]*ir.Instr, max), planned: make(chan struct{})}
+	b := &specBatch{fns: make([]*ir.Function, 0, max), calls: make([][]*ir.Instr, 0, max), planned: make(chan struct{})}
 	defer close(b.planned)
 	type member struct {
 		d    *lazyDef
 		v    int
+		name string
 		body string
 	}
-	var members []member
+	members := make([]member, 0, max)
 	if l.specC == nil {
 		// (Made by the first plan: a program whose compiled functions
 		// call nothing not compiled yet never needs it.)
@@ -134,10 +143,10 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		if b.file == "" {
 			b.file = file
 		}
-		b.fns[body] = fn
 		calls := declCalls(fn)
-		b.calls[body] = calls
-		members = append(members, member{d, v, body})
+		b.fns = append(b.fns, fn)
+		b.calls = append(b.calls, calls)
+		members = append(members, member{d, v, name, body})
 		return func(yield func(string) bool) {
 			for _, in := range calls {
 				if !yield(in.Ops[0].(*ir.Function).Name) {
@@ -155,8 +164,8 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		var ext []string
 		asked := map[string]bool{}
 		l.mu.Lock()
-		for _, m := range members {
-			for _, in := range b.calls[m.body] {
+		for i := range members {
+			for _, in := range b.calls[i] {
 				n := in.Ops[0].(*ir.Function).Name
 				if asked[n] || strings.HasPrefix(n, "llvm.") {
 					continue
@@ -169,8 +178,8 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 		}
 		l.mu.Unlock()
 		missing, err := l.j.MissingNames(ctx, ext)
-		for _, m := range members {
-			if err != nil || callsAny(b.calls[m.body], missing) {
+		for i, m := range members {
+			if err != nil || callsAny(b.calls[i], missing) {
 				if dropped == nil {
 					dropped = map[*lazyDef]bool{}
 				}
@@ -181,27 +190,37 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	es := l.j.ES
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	syms := make(orc.SymbolFlagsMap, len(members))
-	var names []orc.SymbolName
+	var bodies []string
+	var at []int
 	var claimed []*lazyDef
-	for _, m := range members {
+	for i, m := range members {
 		if m.d.spec != b || m.d.version != m.v || dropped[m.d] {
 			// Taken by a first call, redefined, or left to its first call.
 			if m.d.spec == b {
 				m.d.spec = nil
 			}
-			delete(b.fns, m.body)
-			delete(b.calls, m.body)
+			b.fns[i], b.calls[i] = nil, nil
 			continue
 		}
 		m.d.spec = nil
-		n := es.Intern(m.body)
-		syms[n] = orc.Exported | orc.Callable
-		names = append(names, n)
+		bodies = append(bodies, m.body)
+		at = append(at, i)
 		claimed = append(claimed, m.d)
 	}
-	if len(names) == 0 {
+	if len(bodies) == 0 {
 		return nil, nil, rest
+	}
+	// (One lock of the pool for the batch's names, all of them new.)
+	names := make([]orc.SymbolName, len(bodies))
+	es.InternAll(bodies, names)
+	syms := make(orc.SymbolFlagsMap, len(names))
+	b.at = make(map[orc.SymbolName]int, len(names))
+	b.claimed = make([]batchMember, len(members))
+	for k, n := range names {
+		syms[n] = orc.Exported | orc.Callable
+		i := at[k]
+		b.at[n] = i
+		b.claimed[i] = batchMember{members[i].d, members[i].v, members[i].name}
 	}
 	// From the first batch defined on, the run compiles ahead, as an
 	// eager compile does: the heap readied at start-up is faulted in
@@ -214,7 +233,11 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	// heap is lazyHeapPerByte a byte of source; an all-called run uses
 	// about eagerPopulatePerByte of it, as eager does): pages zeroed and
 	// not used are CPU for nothing.
-	populateReadied(min(readiedBytes()/lazyHeapPerByte*eagerPopulatePerByte, maxEagerPopulate))
+	// (Not for a first call's batch, PlanInline: a run of 10,000
+	// functions of which 1% are called plans one for each first call.)
+	if !lazy.PlannedInline(ctx) {
+		populateReadied(min(readiedBytes()/lazyHeapPerByte*eagerPopulatePerByte, maxEagerPopulate))
+	}
 	unclaim := func() {
 		for _, d := range claimed {
 			d.unit, d.shared, d.rt, d.batch = false, false, [2]*orc.ResourceTracker{}, nil
@@ -231,11 +254,11 @@ func (l *lazyDefs) planBatch(ctx context.Context, roots []string, max int) (*orc
 	}
 	for _, d := range claimed {
 		d.unit, d.shared, d.rt, d.batch = true, true, [2]*orc.ResourceTracker{rtB, rtI}, b
-		b.members = append(b.members, batchMember{d, d.version})
+		b.members = append(b.members, batchMember{d: d, v: d.version})
 	}
-	u := lazy.WithLinked(lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, lazy.Whole, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
+	u := lazy.WithDirectLink(lazy.WithLinked(lazy.CompileOnDemandGraph("kaleido speculative batch", l.j.Layer, l.impl, rtI, syms, lazy.Whole, func(ctx context.Context, part []orc.SymbolName) (*jitlink.LinkGraph, error) {
 		return l.compileBatch(ctx, b, part)
-	}), l.landed)
+	}), func(ctx context.Context, syms orc.SymbolMap) { l.landed(ctx, b, syms) }))
 	if err := l.bodies.Define(u, rtB); err != nil {
 		unclaim()
 		return nil, nil, rest
@@ -253,15 +276,14 @@ func (l *lazyDefs) compileBatch(ctx context.Context, b *specBatch, part []orc.Sy
 	calls := make([][]*ir.Instr, 0, len(part))
 	b.mu.Lock()
 	for _, n := range part {
-		fn := b.fns[n.String()]
-		if fn == nil {
+		i, ok := b.at[n]
+		if !ok || b.fns[i] == nil {
 			b.mu.Unlock()
 			return nil, fmt.Errorf("speculative batch: no IR for %s", n)
 		}
-		calls = append(calls, b.calls[n.String()])
-		delete(b.fns, n.String())
-		delete(b.calls, n.String())
-		fns = append(fns, fn)
+		fns = append(fns, b.fns[i])
+		calls = append(calls, b.calls[i])
+		b.fns[i], b.calls[i] = nil, nil
 	}
 	b.mu.Unlock()
 	undo := directCalls(fns, calls)
@@ -320,28 +342,23 @@ func (l *lazyDefs) compileModule(ctx context.Context, b *specBatch, fns []*ir.Fu
 	return res.Graph, nil
 }
 
-// landed points the stubs of a batch's functions at their code once
+// landed points the stubs of batch b's functions at their code once
 // linked, before they are Ready, for the current versions (a
 // redefinition, under l.mu too, repoints them after), so that their
 // first calls do not re-enter the JIT. (A failure leaves
 // a stub at its call-through, which then finds the code.)
-func (l *lazyDefs) landed(ctx context.Context, syms orc.SymbolMap) {
+func (l *lazyDefs) landed(ctx context.Context, b *specBatch, syms orc.SymbolMap) {
 	names := make([]string, 0, len(syms))
 	addrs := make([]shared.ExecutorAddr, 0, len(syms))
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for n, def := range syms {
-		s := n.String()
-		i := strings.LastIndexByte(s, '$')
-		if i < 0 {
+		i, ok := b.at[n]
+		if !ok {
 			continue
 		}
-		v, err := strconv.Atoi(s[i+1:])
-		if err != nil {
-			continue
-		}
-		if d := l.defs[s[:i]]; d != nil && d.version == v && d.stubbed {
-			names = append(names, s[:i])
+		if m := b.claimed[i]; m.d.version == m.v && m.d.stubbed {
+			names = append(names, m.name)
 			addrs = append(addrs, def.Addr)
 		}
 	}

@@ -74,8 +74,10 @@ func TestKaleidoSpeculateCompilesEachOnce(t *testing.T) {
 		}
 		demand, _ := strconv.Atoi(m[1])
 		spec, _ := strconv.Atoi(m[2])
-		if demand+spec != n || demand < 1 {
-			t.Errorf("%v: %d on demand + %d speculatively, want %d in all (the first call's at least on demand)", mode, demand, spec, n)
+		// (The first call's function may be compiled on demand or, the
+		// planner idle, in a batch it plans itself: lazy.PlanInline.)
+		if demand+spec != n {
+			t.Errorf("%v: %d on demand + %d speculatively, want %d in all", mode, demand, spec, n)
 		}
 	}
 }

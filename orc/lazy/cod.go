@@ -72,6 +72,12 @@ type graphEmitter interface {
 	EmitGraph(ctx context.Context, r *orc.MaterializationResponsibility, g *jitlink.LinkGraph, linkAs *orc.JITDylib) (bool, error)
 }
 
+// linkedEmitter is a graphEmitter that can tell a unit's linked hook the
+// addresses before they are emitted (objlayer.Layer.EmitGraphLinked).
+type linkedEmitter interface {
+	EmitGraphLinked(ctx context.Context, r *orc.MaterializationResponsibility, g *jitlink.LinkGraph, linkAs *orc.JITDylib, linked func(ctx context.Context, syms orc.SymbolMap)) (bool, error)
+}
+
 // GraphCompileFunc compiles the given functions (a partition) straight
 // to the link graph of an object defining them (named for diagnostics),
 // without writing and re-reading the object. It may return a nil graph
@@ -129,7 +135,12 @@ func WithLinked(u orc.MaterializationUnit, linked func(ctx context.Context, syms
 // (a partition per function) link that function's graph as its own
 // materialization when its layer can (objlayer.Layer.EmitGraph), instead
 // of adding it to impl and looking it up there: one unit, one lookup and
-// one set of notifications per first call instead of two. External
+// one set of notifications per first call instead of two. A unit of
+// several functions (a speculative batch) does the same for each
+// partition when the layer can also tell its linked hook (WithLinked)
+// the addresses before they are emitted (objlayer.Layer.EmitGraphLinked);
+// its functions a compile left out (a *PartialError) fail first, each
+// with its own error. External
 // references are resolved as in impl; the code's memory is then under
 // the unit's own tracker, not implRT (a caller that removes one removes
 // both, as gorc kaleido -lazy's redefinition does). It returns u.
@@ -223,6 +234,35 @@ func (u *codUnit) linkDirect(ctx context.Context, r *orc.MaterializationResponsi
 	return false, u.addGraph(g)
 }
 
+// linkBatchDirect compiles partition part (of several functions) and
+// links its graph as r's materialization (WithDirectLink), telling
+// u.linked, if set, the addresses before they are emitted: one unit,
+// one lookup and one set of notifications per batch, not two. Functions
+// the compile left out (a *PartialError) are failed each with its own
+// error first. done is false when the graph was added to impl instead
+// (or, nil, by other means), to be looked up there: rest is then the
+// partition left to look up (nil: nothing, r has failed or is done).
+func (u *codUnit) linkBatchDirect(ctx context.Context, r *orc.MaterializationResponsibility, part []orc.SymbolName, em linkedEmitter) (done bool, rest []orc.SymbolName, err error) {
+	g, err := u.compileGraph(ctx, part)
+	var pe *PartialError
+	if err != nil && !errors.As(err, &pe) {
+		return false, part, err
+	}
+	if pe != nil {
+		if part = failApart(r, part, pe); part == nil {
+			return false, nil, nil
+		}
+	}
+	if g == nil {
+		// (Added to impl by other means, to be looked up there.)
+		return false, part, nil
+	}
+	if ok, err := em.EmitGraphLinked(ctx, r, g, u.impl, u.linked); ok {
+		return true, nil, err
+	}
+	return false, part, u.addGraph(g)
+}
+
 func (u *codUnit) Name() string                { return u.name }
 func (u *codUnit) Symbols() orc.SymbolFlagsMap { return u.syms }
 func (u *codUnit) InitSymbol() orc.SymbolName  { return orc.SymbolName{} }
@@ -260,6 +300,21 @@ func (u *codUnit) Materialize(ctx context.Context, r *orc.MaterializationRespons
 			return
 		}
 		if done {
+			return
+		}
+	} else if em, ok := u.graphs.(linkedEmitter); ok && u.direct && owned != nil && u.compileGraph != nil {
+		// A batch (a speculative one): its graph is linked as r's own
+		// materialization too, the linked hook told the addresses
+		// before they are emitted.
+		done, rest, err := u.linkBatchDirect(ctx, r, part, em)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if done {
+			return
+		}
+		if part = rest; part == nil {
 			return
 		}
 	} else if err := u.build(ctx, part); err != nil {

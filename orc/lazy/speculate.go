@@ -101,6 +101,10 @@ type Speculator struct {
 	// functions, eager's 0.2%).
 	jobs chan specJob
 
+	// planMu serializes the planner's runs: the loop's, and a first
+	// call's (PlanInline) when the loop is not planning.
+	planMu sync.Mutex
+
 	mu      sync.Mutex
 	queue   []string
 	running bool // loop and workers are running
@@ -207,7 +211,9 @@ func (s *Speculator) loop() {
 		size := s.size
 		s.size = min(2*s.size, SpeculationBatchMax)
 		s.mu.Unlock()
+		s.planMu.Lock()
 		jd, syms, rest := s.plan(s.ctx, roots, size)
+		s.planMu.Unlock()
 		if len(rest) > 0 {
 			s.mu.Lock()
 			if !s.stopped {
@@ -224,6 +230,44 @@ func (s *Speculator) loop() {
 		// many as there are slots.)
 		s.jobs <- specJob{jd, syms}
 	}
+}
+
+// PlanInline plans a batch of at most max functions from roots on the
+// caller's goroutine, if the planner is idle (it reports false, having
+// done nothing, if the loop is planning or s is stopped): for a first
+// call that finds its function claimed by no batch. Compiled on its own
+// (a unit, a link and the session's work for one function), such a
+// function cost about five times a batch member's CPU (an all-called
+// run of 4,000 Kaleidoscope functions compiled 40–60 so, mostly while
+// the speculator's goroutines had not started yet). The batch is defined
+// by the planner and compiled by the caller's own lookup (the first
+// call's: it is partitioned Whole); what the walk left out is queued
+// for the loop.
+func (s *Speculator) PlanInline(ctx context.Context, roots []string, max int) bool {
+	s.mu.Lock()
+	stopped := s.stopped
+	s.mu.Unlock()
+	if stopped || !s.planMu.TryLock() {
+		return false
+	}
+	_, syms, rest := s.plan(context.WithValue(ctx, inlinePlanKey{}, true), roots, max)
+	s.planMu.Unlock()
+	if len(syms) > 0 {
+		s.batches.Add(1)
+	}
+	s.Enqueue(rest...)
+	return true
+}
+
+// inlinePlanKey marks the context of a plan made by PlanInline.
+type inlinePlanKey struct{}
+
+// PlannedInline reports whether a Planner's ctx is a first call's
+// (PlanInline), not the speculator loop's: the program is not known to
+// compile ahead yet.
+func PlannedInline(ctx context.Context) bool {
+	v, _ := ctx.Value(inlinePlanKey{}).(bool)
+	return v
 }
 
 // work is a worker: it materializes the batches the loop hands it, each

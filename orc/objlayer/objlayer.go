@@ -349,6 +349,10 @@ type objectUnit struct {
 	// linkAs, if set, is the dylib whose search order resolves the
 	// graph's external references (EmitGraph); else the target's.
 	linkAs *orc.JITDylib
+	// linked, if set, is told the addresses of the unit's definitions
+	// once its memory is finalized, before they are emitted
+	// (EmitGraphLinked).
+	linked func(ctx context.Context, syms orc.SymbolMap)
 }
 
 // namedSymbol is a definition of a unit's graph and its interned name.
@@ -487,6 +491,15 @@ func (u *objectUnit) link(ctx context.Context, r *orc.MaterializationResponsibil
 // The error is the link's; r has not been failed, and is the caller's to
 // fail.
 func (l *Layer) EmitGraph(ctx context.Context, r *orc.MaterializationResponsibility, g *jitlink.LinkGraph, linkAs *orc.JITDylib) (ok bool, err error) {
+	return l.EmitGraphLinked(ctx, r, g, linkAs, nil)
+}
+
+// EmitGraphLinked is EmitGraph that, when linked is not nil, tells linked
+// the addresses of r's symbols once g's memory is finalized and before
+// they are emitted (so before any waiter sees them Ready): a lazy
+// session points the functions' stubs at their code there (as
+// lazy.WithLinked does for a unit that adds its graph to impl).
+func (l *Layer) EmitGraphLinked(ctx context.Context, r *orc.MaterializationResponsibility, g *jitlink.LinkGraph, linkAs *orc.JITDylib, linked func(ctx context.Context, syms orc.SymbolMap)) (ok bool, err error) {
 	for _, sec := range g.Sections {
 		if sec.Flags&initFlags != 0 {
 			return false, nil
@@ -509,7 +522,7 @@ func (l *Layer) EmitGraph(ctx context.Context, r *orc.MaterializationResponsibil
 			}
 		}
 	}
-	u.linkAs = linkAs
+	u.linkAs, u.linked = linkAs, linked
 	l.addInflight()
 	defer func() {
 		l.mu.Lock()
@@ -601,6 +614,8 @@ type linkContext struct {
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
 	tlsExt   []string // the graph's external thread-local symbols (ModifyPassConfig)
+	// syms: what NotifyResolved told r, kept for u.linked.
+	syms orc.SymbolMap
 }
 
 var _ jitlink.TLSLinkContext = (*linkContext)(nil)
@@ -866,6 +881,9 @@ func (c *linkContext) NotifyResolved(ctx context.Context, g *jitlink.LinkGraph) 
 		}
 		c.u.l.mu.Unlock()
 	}
+	if c.u.linked != nil {
+		c.syms = syms
+	}
 	return c.r.NotifyResolved(syms)
 }
 
@@ -895,6 +913,9 @@ func (c *linkContext) NotifyFinalized(ctx context.Context, g *jitlink.LinkGraph,
 	}
 	if finalizedHook != nil {
 		finalizedHook(key)
+	}
+	if c.u.linked != nil {
+		c.u.linked(ctx, c.syms)
 	}
 	for _, p := range c.plugins {
 		if err := p.NotifyEmitted(c.r, g); err != nil {
