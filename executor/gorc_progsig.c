@@ -12,8 +12,11 @@
 // program installs for an asynchronous signal is reached through
 // prog_dispatch, which runs it on a thread that runs JIT'd code (marked by
 // thread_prepare, gorc_executor.c) and otherwise relays the signal, with
-// its siginfo, to the program's main thread (rt_tgsigqueueinfo, or
-// tgkill with the siginfo kept aside when the kernel refuses it). A
+// its siginfo, to the program thread the kernel would have picked (one
+// waiting for it, else one not blocking it, the main thread first; or
+// kept pending while all block it: see "the program's threads" below;
+// rt_tgsigqueueinfo, or tgkill with the siginfo kept aside when the
+// kernel refuses it). A
 // thread-directed signal (raise, pthread_kill: SI_TKILL) runs where it
 // was sent. When the relay cannot be made (no program thread, it has
 // ended, a forked child) the handler runs where the signal landed, as
