@@ -1161,6 +1161,7 @@ static void *program_thread(void *p) {
 	struct run_ctx *c = p;
 	thread_prepare();
 	gorc_program_tid = (int)syscall(SYS_gettid); /* where process-directed signals go (gorc_progsig.c) */
+	gorc_progsig_program_start();
 	if (c->report) report_enabled = 1;
 	/* Registered before any initializer runs, so the finalizers run after
 	 * every atexit handler and C++ destructor the program registers — the

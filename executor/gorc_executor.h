@@ -83,6 +83,7 @@ void (*gorc_signal(int sig, void (*h)(int)))(int);
 #include <signal.h>
 void gorc_progsig_block(sigset_t *old);
 void gorc_progsig_thread(void);
+void gorc_progsig_program_start(void);
 int gorc_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
 int gorc_sigprocmask(int how, const sigset_t *set, sigset_t *old);
 int gorc_sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *ts);

@@ -211,19 +211,28 @@ static int pend_take(uint64_t want, siginfo_t *si) {
 /* The program thread the kernel would give sig to: one waiting for it,
  * else one not blocking it (the main program thread first); 0 when every
  * program thread blocks it; -1 when there is none. */
-static int pt_target(int sig) {
+static int pt_target_w(int sig, int *waiter) {
 	uint64_t bit = 1ull << (sig - 1);
 	int any = 0, free_tid = 0;
 	int main_tid = gorc_program_tid;
+	*waiter = 0;
 	for (int i = 0; i < PT_MAX; i++) {
 		int tid = __atomic_load_n(&prog_threads[i].tid, __ATOMIC_SEQ_CST);
 		if (!tid) continue;
 		any = 1;
-		if ((__atomic_load_n(&prog_threads[i].waiting, __ATOMIC_SEQ_CST) | __atomic_load_n(&prog_threads[i].signalfd, __ATOMIC_SEQ_CST)) & bit) return tid;
+		if ((__atomic_load_n(&prog_threads[i].waiting, __ATOMIC_SEQ_CST) | __atomic_load_n(&prog_threads[i].signalfd, __ATOMIC_SEQ_CST)) & bit) {
+			*waiter = 1;
+			return tid;
+		}
 		if (!(__atomic_load_n(&prog_threads[i].blocked, __ATOMIC_SEQ_CST) & bit) && (!free_tid || tid == main_tid)) free_tid = tid;
 	}
 	if (free_tid) return free_tid;
 	return any ? 0 : -1;
+}
+
+static int pt_target(int sig) {
+	int w;
+	return pt_target_w(sig, &w);
 }
 
 static siginfo_t relay_info[NSIG];
@@ -305,7 +314,19 @@ static void prog_dispatch(int sig, siginfo_t *si, void *uc) {
 		/* A process-directed signal on a thread that is not the
 		 * program's: to the thread the kernel would have chosen, or kept
 		 * pending while every program thread blocks it. */
-		int t = pt_target(sig);
+		int waiter;
+		int t = pt_target_w(sig, &waiter);
+		if (t > 0 && !waiter && !prog_handlers[sig].fn && waited[sig]) {
+			/* No handler, a program thread takes it: natively its
+			 * default action — here, as before, Go's handler (or the
+			 * default): not sent on, where it would interrupt the
+			 * thread's sleep or poll with EINTR (an ignored SIGCHLD
+			 * does not). */
+			errno = saved;
+			waited_default(sig, si, uc);
+			errno = saved;
+			return;
+		}
 		if (t > 0 && send_to(t, sig, si)) {
 			errno = saved;
 			return;
@@ -437,6 +458,27 @@ static void wait_install(uint64_t want) {
 	}
 }
 
+/* A signal the dispatcher holds only for blocks and waits goes back to
+ * what was there once no program thread blocks it or waits for it: the
+ * dispatcher would otherwise run for a signal natively ignored (SIGCHLD
+ * at SIG_DFL is discarded when sent) and interrupt a sleep with EINTR. */
+static void wait_uninstall(uint64_t cand) {
+	uint64_t held = 0;
+	for (int i = 0; i < PT_MAX; i++) {
+		if (!__atomic_load_n(&prog_threads[i].tid, __ATOMIC_SEQ_CST)) continue;
+		held |= __atomic_load_n(&prog_threads[i].blocked, __ATOMIC_SEQ_CST) | __atomic_load_n(&prog_threads[i].waiting, __ATOMIC_SEQ_CST) |
+			__atomic_load_n(&prog_threads[i].signalfd, __ATOMIC_SEQ_CST);
+	}
+	for (int sig = 1; sig <= 64 && sig < NSIG; sig++) {
+		uint64_t bit = 1ull << (sig - 1);
+		if (!(cand & bit) || (held & bit) || !waited[sig] || prog_handlers[sig].fn || (__atomic_load_n(&pend_bits, __ATOMIC_SEQ_CST) & bit)) continue;
+		struct sigaction cur;
+		if (sigaction(sig, NULL, &cur) != 0 || cur.sa_sigaction != prog_dispatch) continue;
+		waited[sig] = 0;
+		sigaction(sig, &waited_prev[sig], NULL);
+	}
+}
+
 static uint64_t relayed_bits(const sigset_t *set) {
 	uint64_t b = sigbits(set);
 	for (int sig = 1; sig <= 64 && sig < NSIG; sig++)
@@ -454,6 +496,7 @@ static void mask_changed(void) {
 	 * handler: the kernel sends it to the thread that wrote, and a Go
 	 * thread's own must stay Go's. */
 	wait_install(b & ~(1ull << (SIGPIPE - 1)));
+	wait_uninstall(~b);
 	pend_flush_self(~b);
 }
 
@@ -522,8 +565,10 @@ int gorc_signalfd(int fd, const sigset_t *mask, int flags) {
  * (pt_target), with the siginfo kill or sigqueue gives. */
 static int self_target(int pid, int sig) {
 	if (pid != getpid() || sig <= 0 || sig >= NSIG || !relayed(sig) || !pt_valid() || !gorc_thr_program) return 0;
-	if (!prog_handlers[sig].fn && !waited[sig]) return 0;
-	return pt_target(sig);
+	int waiter;
+	int t = pt_target_w(sig, &waiter);
+	if (!prog_handlers[sig].fn && !(waited[sig] && waiter)) return 0;
+	return t;
 }
 
 int gorc_kill(int pid, int sig) {
@@ -553,4 +598,25 @@ int gorc_sigqueue(int pid, int sig, const union sigval value) {
 		if (syscall(SYS_rt_tgsigqueueinfo, getpid(), t, sig, &si) == 0) return 0;
 	}
 	return sigqueue(pid, sig, value);
+}
+
+/* At the program's start: SIGCHLD and SIGWINCH, whose default action is
+ * to ignore them, are given back their default if the Go runtime's
+ * handler holds them. Natively an ignored signal is discarded when sent;
+ * with Go's handler there it was delivered — SIGCHLD to the thread that
+ * forked — and, a handler having run, the program's nanosleep, poll or
+ * select returned EINTR when a child ended (session 30; gorc does not
+ * use either signal). */
+void gorc_progsig_program_start(void) {
+	static const int ign[] = {SIGCHLD, SIGWINCH};
+	for (size_t i = 0; i < sizeof ign / sizeof ign[0]; i++) {
+		struct sigaction cur;
+		if (sigaction(ign[i], NULL, &cur) != 0) continue;
+		if (cur.sa_sigaction == prog_dispatch || prog_handlers[ign[i]].fn) continue;
+		if (!(cur.sa_flags & SA_SIGINFO) && (cur.sa_handler == SIG_DFL || cur.sa_handler == SIG_IGN)) continue;
+		struct sigaction d;
+		memset(&d, 0, sizeof d);
+		d.sa_handler = SIG_DFL;
+		sigaction(ign[i], &d, NULL);
+	}
 }

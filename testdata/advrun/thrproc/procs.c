@@ -2,7 +2,10 @@
  * calls functions and makes a thread), system(), popen both ways, and a
  * child reading the stdin the parent forwards to it. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +79,25 @@ int procs_main(void) {
 	while (fgets(buf, sizeof buf, f)) printf("popen read: %s", buf);
 	printf("pclose r: %d\n", WEXITSTATUS(pclose(f)));
 	fflush(stdout);
+
+	/* a child ending during the parent's sleep: SIGCHLD at SIG_DFL is
+	 * discarded, the sleep is not cut short (EINTR), also after the
+	 * program blocked every signal for a while */
+	{
+		sigset_t all, old;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &old);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		p = fork();
+		if (p == 0) {
+			usleep(20000);
+			_exit(3);
+		}
+		struct timespec ts = {0, 300 * 1000 * 1000};
+		int r = nanosleep(&ts, &ts);
+		printf("nanosleep across a child's end: %s, child %d\n", r == 0 ? "slept" : errno == EINTR ? "EINTR" : "error", status_of(p));
+		fflush(stdout);
+	}
 
 	/* the child reads the first line of stdin; the parent the rest */
 	p = fork();
