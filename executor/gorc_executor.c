@@ -2272,6 +2272,10 @@ uint64_t gorc_interposed(const char *name) {
 	if (strcmp(name, "sigwaitinfo") == 0) return (uint64_t)(uintptr_t)&gorc_sigwaitinfo;
 	if (strcmp(name, "sigwait") == 0) return (uint64_t)(uintptr_t)&gorc_sigwait;
 	if (strcmp(name, "signalfd") == 0) return (uint64_t)(uintptr_t)&gorc_signalfd;
+	if (strcmp(name, "sigsuspend") == 0) return (uint64_t)(uintptr_t)&gorc_sigsuspend;
+	if (strcmp(name, "ppoll") == 0) return (uint64_t)(uintptr_t)&gorc_ppoll;
+	if (strcmp(name, "pselect") == 0) return (uint64_t)(uintptr_t)&gorc_pselect;
+	if (strcmp(name, "epoll_pwait") == 0) return (uint64_t)(uintptr_t)&gorc_epoll_pwait;
 	if (strcmp(name, "__cxa_atexit") == 0) return (uint64_t)(uintptr_t)&gorc_cxa_atexit;
 	if (strcmp(name, "__cxa_at_quick_exit") == 0) return (uint64_t)(uintptr_t)&gorc_cxa_at_quick_exit; /* module.c */
 	if (strcmp(name, "__register_atfork") == 0) return (uint64_t)(uintptr_t)&gorc_register_atfork;

@@ -90,6 +90,13 @@ int gorc_sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespe
 int gorc_sigwaitinfo(const sigset_t *set, siginfo_t *info);
 int gorc_sigwait(const sigset_t *set, int *sig);
 int gorc_signalfd(int fd, const sigset_t *mask, int flags);
+int gorc_sigsuspend(const sigset_t *mask);
+struct pollfd;
+struct epoll_event;
+#include <sys/select.h>
+int gorc_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts, const sigset_t *mask);
+int gorc_pselect(int n, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ts, const sigset_t *mask);
+int gorc_epoll_pwait(int fd, struct epoll_event *ev, int max, int timeout, const sigset_t *mask);
 int gorc_sigaltstack(const stack_t *ss, stack_t *old);
 int gorc_kill(int pid, int sig);
 int gorc_sigqueue(int pid, int sig, const union sigval value);

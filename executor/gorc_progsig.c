@@ -29,6 +29,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -619,4 +622,60 @@ void gorc_progsig_program_start(void) {
 		d.sa_handler = SIG_DFL;
 		sigaction(ign[i], &d, NULL);
 	}
+}
+
+/* The waits that swap the thread's mask for their duration (sigsuspend,
+ * ppoll, pselect, epoll_pwait): natively a signal pending for the process
+ * and unblocked by the temporary mask is taken at once. The table shows
+ * the temporary mask meanwhile, and what is kept pending for the program
+ * that it unblocks is sent to the thread first (pending there, it is
+ * delivered as the call swaps the mask). Without this, a program blocking
+ * SIGUSR1 and waiting in sigsuspend hung once the signal was kept here. */
+static int swap_begin(const sigset_t *mask) {
+	if (!mask || pt_slot < 0 || !pt_valid()) return 0;
+	uint64_t b = sigbits(mask);
+	wait_install(cur_blocked() & ~b);
+	__atomic_store_n(&prog_threads[pt_slot].blocked, b, __ATOMIC_SEQ_CST);
+	pend_flush_self(~b);
+	return 1;
+}
+
+static void swap_end(int on) {
+	if (on) __atomic_store_n(&prog_threads[pt_slot].blocked, cur_blocked(), __ATOMIC_SEQ_CST);
+}
+
+int gorc_sigsuspend(const sigset_t *mask) {
+	int on = swap_begin(mask);
+	int r = sigsuspend(mask);
+	int e = errno;
+	swap_end(on);
+	errno = e;
+	return r;
+}
+
+int gorc_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask) {
+	int on = swap_begin(mask);
+	int r = ppoll(fds, n, ts, mask);
+	int e = errno;
+	swap_end(on);
+	errno = e;
+	return r;
+}
+
+int gorc_pselect(int n, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ts, const sigset_t *mask) {
+	int on = swap_begin(mask);
+	int r = pselect(n, rd, wr, ex, ts, mask);
+	int e = errno;
+	swap_end(on);
+	errno = e;
+	return r;
+}
+
+int gorc_epoll_pwait(int fd, struct epoll_event *ev, int max, int timeout, const sigset_t *mask) {
+	int on = swap_begin(mask);
+	int r = epoll_pwait(fd, ev, max, timeout, mask);
+	int e = errno;
+	swap_end(on);
+	errno = e;
+	return r;
 }

@@ -34,7 +34,7 @@ var advCases = []advCase{
 	{name: "cpu", srcs: []string{"main.c"}},
 	{name: "sigalt", srcs: []string{"main.c"}},
 	{name: "sigproc", srcs: []string{"main.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}},
-	{name: "sigserve", srcs: []string{"main.c", "wait.c", "mix.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}},
+	{name: "sigserve", srcs: []string{"main.c", "wait.c", "susp.c", "mix.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}},
 	{name: "thrproc", srcs: []string{"main.c", "procs.c", "thr.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}, stdin: "input.txt"},
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 int sigwait_main(void);
 int sigmix_main(void);
+int susp_main(void);
 int main(void) {
 	int r = sigwait_main();
 	fflush(stdout);
@@ -13,5 +14,7 @@ int main(void) {
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_UNBLOCK, &all, NULL);
+	r += susp_main();
+	fflush(stdout);
 	return r + sigmix_main();
 }
