@@ -839,7 +839,7 @@ var (
 // name, or 0.
 func interposed(name string) shared.ExecutorAddr {
 	switch name {
-	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create", "_exit", "_Exit", "quick_exit", "sigaction", "signal", "__cxa_atexit":
+	case "close", "close_range", "closefrom", "dup2", "dup3", "syscall", "pthread_create", "_exit", "_Exit", "quick_exit", "sigaction", "signal", "sigaltstack", "kill", "sigqueue", "pthread_sigmask", "sigprocmask", "sigwait", "sigwaitinfo", "sigtimedwait", "signalfd", "sigsuspend", "ppoll", "pselect", "epoll_pwait", "__cxa_atexit", "__cxa_at_quick_exit", "__register_atfork":
 	default:
 		return 0
 	}

@@ -315,6 +315,7 @@ static void altstack_key_init(void) { pthread_key_create(&altstack_key, altstack
 
 static void thread_prepare(void) {
 	gorc_thr_program = 1; /* runs JIT'd code: takes the program's signals (gorc_progsig.c) */
+	gorc_progsig_thread();
 	pthread_attr_t a;
 	if (pthread_getattr_np(pthread_self(), &a) == 0) {
 		void *addr = NULL;
@@ -382,6 +383,66 @@ static void *thread_start(void *p) {
 
 /* pthread_create for JIT'd code: the new thread is prepared (alternate
  * signal stack, stack bounds) before the program's start routine runs. */
+/* A stack size the program asked for that glibc refused (EINVAL): glibc
+ * puts a thread's static TLS at the top of its stack and wants the size
+ * to hold it, and an executor process has a large static TLS surplus
+ * (1 MiB, for JIT'd code's initial-exec TLS: EnsureStaticTLS) that the
+ * program's own build does not: pthread_attr_setstacksize(64 KB), which
+ * servers do, failed in every child and TCP executor (session 30). The
+ * executor's share is added to the size, so the program keeps the stack
+ * it asked for; a stack the program provides (pthread_attr_setstack) is
+ * left as given. */
+static int create_small_stack(pthread_t *t, const pthread_attr_t *attr, void *box) {
+	size_t size;
+	void *addr = NULL;
+	/* glibc reports an unset stack address as (0 - size) */
+	if (pthread_attr_getstack(attr, &addr, &size) != 0 || (uintptr_t)addr + size != 0) return EINVAL;
+	pthread_attr_t a;
+	memcpy(&a, attr, sizeof a); /* a copy of the program's; not destroyed (shares its cpuset) */
+	int e = EINVAL;
+	for (size_t extra = 256 * 1024; extra <= 64 * 1024 * 1024 && e == EINVAL; extra *= 2) {
+		if (pthread_attr_setstacksize(&a, size + extra) != 0) break;
+		e = pthread_create(t, &a, thread_start, box);
+	}
+	return e;
+}
+
+/* sigaltstack for JIT'd code: a thread that runs JIT'd code must keep an
+ * alternate signal stack while it can be in Go (a lazy first call, a
+ * service): Go's handler for its preemption signal there ends the process
+ * otherwise ("non-Go code disabled sigaltstack"; session 30, a program
+ * that set its own stack, then disabled it, then first-called a lazy
+ * function). So the program's SS_DISABLE puts back the executor's stack
+ * (thread_prepare's) and is remembered, and the program is told its
+ * stack is disabled, as natively. */
+static __thread int prog_alt_disabled;
+int gorc_sigaltstack(const stack_t *ss, stack_t *old) {
+	void *mine = NULL;
+	pthread_once(&altstack_once, altstack_key_init);
+	mine = pthread_getspecific(altstack_key);
+	stack_t cur;
+	int r;
+	if (ss && (ss->ss_flags & SS_DISABLE) && mine) {
+		stack_t m;
+		memset(&m, 0, sizeof m);
+		m.ss_sp = mine;
+		m.ss_size = ALTSTACK_SIZE;
+		r = sigaltstack(&m, &cur);
+		if (r == 0) prog_alt_disabled = 1;
+	} else {
+		r = sigaltstack(ss, &cur);
+		if (r == 0 && ss) prog_alt_disabled = 0;
+	}
+	if (r == 0 && old) {
+		*old = cur;
+		if (cur.ss_sp == mine && mine && !(cur.ss_flags & SS_ONSTACK)) {
+			memset(old, 0, sizeof *old);
+			old->ss_flags = SS_DISABLE;
+		}
+	}
+	return r;
+}
+
 int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
 	struct thread_box *b = malloc(sizeof *b);
 	if (!b) return EAGAIN;
@@ -390,6 +451,7 @@ int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(vo
 	b->origin = thr_origin;
 	live_add(1);
 	int e = pthread_create(t, attr, thread_start, b);
+	if (e == EINVAL && attr) e = create_small_stack(t, attr, b);
 	if (e) {
 		free(b);
 		live_add(-1);
@@ -1099,6 +1161,7 @@ static void *program_thread(void *p) {
 	struct run_ctx *c = p;
 	thread_prepare();
 	gorc_program_tid = (int)syscall(SYS_gettid); /* where process-directed signals go (gorc_progsig.c) */
+	gorc_progsig_program_start();
 	if (c->report) report_enabled = 1;
 	/* Registered before any initializer runs, so the finalizers run after
 	 * every atexit handler and C++ destructor the program registers — the
@@ -2200,7 +2263,22 @@ uint64_t gorc_interposed(const char *name) {
 	if (strcmp(name, "pthread_create") == 0) return (uint64_t)(uintptr_t)&gorc_pthread_create;
 	if (strcmp(name, "sigaction") == 0) return (uint64_t)(uintptr_t)&gorc_sigaction; /* gorc_progsig.c */
 	if (strcmp(name, "signal") == 0) return (uint64_t)(uintptr_t)&gorc_signal;
+	if (strcmp(name, "sigaltstack") == 0) return (uint64_t)(uintptr_t)&gorc_sigaltstack;
+	if (strcmp(name, "kill") == 0) return (uint64_t)(uintptr_t)&gorc_kill;
+	if (strcmp(name, "sigqueue") == 0) return (uint64_t)(uintptr_t)&gorc_sigqueue;
+	if (strcmp(name, "pthread_sigmask") == 0) return (uint64_t)(uintptr_t)&gorc_pthread_sigmask;
+	if (strcmp(name, "sigprocmask") == 0) return (uint64_t)(uintptr_t)&gorc_sigprocmask;
+	if (strcmp(name, "sigtimedwait") == 0) return (uint64_t)(uintptr_t)&gorc_sigtimedwait;
+	if (strcmp(name, "sigwaitinfo") == 0) return (uint64_t)(uintptr_t)&gorc_sigwaitinfo;
+	if (strcmp(name, "sigwait") == 0) return (uint64_t)(uintptr_t)&gorc_sigwait;
+	if (strcmp(name, "signalfd") == 0) return (uint64_t)(uintptr_t)&gorc_signalfd;
+	if (strcmp(name, "sigsuspend") == 0) return (uint64_t)(uintptr_t)&gorc_sigsuspend;
+	if (strcmp(name, "ppoll") == 0) return (uint64_t)(uintptr_t)&gorc_ppoll;
+	if (strcmp(name, "pselect") == 0) return (uint64_t)(uintptr_t)&gorc_pselect;
+	if (strcmp(name, "epoll_pwait") == 0) return (uint64_t)(uintptr_t)&gorc_epoll_pwait;
 	if (strcmp(name, "__cxa_atexit") == 0) return (uint64_t)(uintptr_t)&gorc_cxa_atexit;
+	if (strcmp(name, "__cxa_at_quick_exit") == 0) return (uint64_t)(uintptr_t)&gorc_cxa_at_quick_exit; /* module.c */
+	if (strcmp(name, "__register_atfork") == 0) return (uint64_t)(uintptr_t)&gorc_register_atfork;
 	return 0;
 }
 

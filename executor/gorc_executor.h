@@ -82,12 +82,32 @@ int gorc_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 void (*gorc_signal(int sig, void (*h)(int)))(int);
 #include <signal.h>
 void gorc_progsig_block(sigset_t *old);
+void gorc_progsig_thread(void);
+void gorc_progsig_program_start(void);
+int gorc_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
+int gorc_sigprocmask(int how, const sigset_t *set, sigset_t *old);
+int gorc_sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *ts);
+int gorc_sigwaitinfo(const sigset_t *set, siginfo_t *info);
+int gorc_sigwait(const sigset_t *set, int *sig);
+int gorc_signalfd(int fd, const sigset_t *mask, int flags);
+int gorc_sigsuspend(const sigset_t *mask);
+struct pollfd;
+struct epoll_event;
+#include <sys/select.h>
+int gorc_ppoll(struct pollfd *fds, unsigned long n, const struct timespec *ts, const sigset_t *mask);
+int gorc_pselect(int n, fd_set *rd, fd_set *wr, fd_set *ex, const struct timespec *ts, const sigset_t *mask);
+int gorc_epoll_pwait(int fd, struct epoll_event *ev, int max, int timeout, const sigset_t *mask);
+int gorc_sigaltstack(const stack_t *ss, stack_t *old);
+int gorc_kill(int pid, int sig);
+int gorc_sigqueue(int pid, int sig, const union sigval value);
 
 /* Unloadable modules (module.c). */
 void *gorc_module_dso(uint64_t fn);
 void gorc_note_dso(void *dso);
 void *gorc_owner_dso(uint64_t fn);
 int gorc_cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+int gorc_cxa_at_quick_exit(void (*fn)(void *), void *dso);
+int gorc_register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
 void gorc_owner_add(uint64_t start, uint64_t end);
 void gorc_owner_del(uint64_t start, uint64_t end);
 int gorc_finalize_range(uint64_t start, uint64_t end);

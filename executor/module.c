@@ -105,6 +105,24 @@ int gorc_cxa_atexit(void (*fn)(void *), void *arg, void *dso) {
 	return __cxa_atexit(fn, arg, dso);
 }
 
+/* __cxa_at_quick_exit and __register_atfork called by JIT'd code
+ * itself (not through at_quick_exit/pthread_atfork, which
+ * libc_nonshared.a's gorc_at_quick_exit/gorc_pthread_atfork stand for),
+ * with its own __dso_handle: the handle is noted as for __cxa_atexit, so
+ * that a controller leaving a shared executor has them dropped
+ * (gorc_finalize_range, __cxa_finalize) before its memory is freed —
+ * before session 30 they stayed registered over freed memory. */
+extern int __cxa_at_quick_exit(void (*fn)(void *), void *dso);
+extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
+int gorc_cxa_at_quick_exit(void (*fn)(void *), void *dso) {
+	gorc_note_dso(dso);
+	return __cxa_at_quick_exit(fn, dso);
+}
+int gorc_register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso) {
+	gorc_note_dso(dso);
+	return __register_atfork(prepare, parent, child, dso);
+}
+
 void gorc_owner_add(uint64_t start, uint64_t end) {
 	struct mod_range *r = malloc(sizeof *r);
 	if (!r) return; /* (its handlers then stay under the executor's handle) */

@@ -34,6 +34,8 @@ var advCases = []advCase{
 	{name: "cpu", srcs: []string{"main.c"}},
 	{name: "sigalt", srcs: []string{"main.c"}},
 	{name: "sigproc", srcs: []string{"main.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}},
+	{name: "sigserve", srcs: []string{"main.c", "wait.c", "susp.c", "mix.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}},
+	{name: "thrproc", srcs: []string{"main.c", "procs.c", "thr.c"}, cflags: []string{"-pthread"}, libs: []string{"-lpthread"}, stdin: "input.txt"},
 }
 
 // advForms are the ways each case is compiled: gcc objects, or one .ll
@@ -69,7 +71,13 @@ var advForms = []struct {
 // crashed the Go runtime in process ("morestack on g0"). Session 29: a
 // process-directed signal (kill, sigqueue to the program's own process)
 // ran the program's handler on a Go runtime thread, and with -lazy the
-// handler's first call crashed the process (sigproc).
+// handler's first call crashed the process (sigproc). Session 30: with
+// every signal blocked and one thread in sigwait, sigtimedwait or reading
+// a signalfd, a signal sent to the process hung the program (relayed to
+// the blocked main thread) or, left at SIG_DFL, met Go's handler;
+// sigqueue to the process ran its handler late; a lazy first call after
+// the program disabled its own sigaltstack crashed in Go (sigserve); a
+// 64 KB pthread stack failed in a child or remote executor (thrproc).
 func TestAdvRun(t *testing.T) {
 	gcc := toolPath(t, "gcc")
 	clang := toolPath(t, "clang-19")
