@@ -57,8 +57,13 @@ type symbolEntry struct {
 	def    ExecutorSymbolDef // Flags are the declared flags
 	state  SymbolState
 	err    error  // non-nil once failed
-	origin string // what defined it, for error messages
-	rt     *ResourceTracker
+	origin string // what defined it, for error messages (source)
+	// originUnit: origin is the name of the unit that defined it, to be
+	// quoted as `unit "NAME"` when a message needs it (source): quoting
+	// it at every Define was 1.5 k instructions and an allocation of
+	// each lazily compiled function's first call.
+	originUnit bool
+	rt         *ResourceTracker
 
 	umu *unmaterializedUnit            // state NeverSearched
 	mr  *MaterializationResponsibility // state Materializing or Resolved
@@ -211,9 +216,20 @@ func (jd *JITDylib) CreateResourceTracker() (*ResourceTracker, error) {
 	return jd.es.newTrackerLocked(jd), nil
 }
 
-func unitSource(mu MaterializationUnit) string {
-	// (strconv.Quote is fmt's %q without fmt's cost: every Define makes one.)
-	return "unit " + strconv.Quote(mu.Name())
+func unitSource(mu MaterializationUnit) string { return unitNameSource(mu.Name()) }
+
+// unitNameSource is unitSource of a unit named name.
+func unitNameSource(name string) string {
+	// (strconv.Quote is fmt's %q without fmt's cost.)
+	return "unit " + strconv.Quote(name)
+}
+
+// source names what defined e, for messages.
+func (e *symbolEntry) source() string {
+	if e.originUnit {
+		return unitNameSource(e.origin)
+	}
+	return e.origin
 }
 
 // CommonYielder is implemented by a unit whose strong definition of a
@@ -287,7 +303,7 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 				if e.def.Flags.IsCommon() {
 					reason = "the existing one is a common (tentative) definition, already linked, and the new one has an initial value or is larger: a static linker would merge them into the new one; compile with -fno-common or give both the same initializer"
 				}
-				return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: unitSource(mu), Reason: reason}
+				return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.source(), NewSource: unitSource(mu), Reason: reason}
 			}
 			override = append(override, e)
 		} else {
@@ -312,7 +328,7 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 	}
 	if len(syms) > 0 {
 		umu := &unmaterializedUnit{mu: mu, syms: syms, init: init}
-		origin := unitSource(mu)
+		origin := mu.Name() // (quoted by source when needed)
 		// The new entries come from one slice: one allocation, not one
 		// an entry (a merged archive wave defines ~1,300 names at once).
 		// An entry removed later keeps the slice alive until all are.
@@ -339,7 +355,7 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 			i := 0
 			for n, f := range syms {
 				e := &entries[i]
-				*e = symbolEntry{name: n, jd: jd, def: ExecutorSymbolDef{Flags: f}, state: SymbolStateNeverSearched, origin: origin, rt: rt, umu: umu}
+				*e = symbolEntry{name: n, jd: jd, def: ExecutorSymbolDef{Flags: f}, state: SymbolStateNeverSearched, origin: origin, originUnit: true, rt: rt, umu: umu}
 				jd.symbols[n] = e
 				if umu.ents != nil {
 					umu.ents[i] = e
@@ -357,7 +373,7 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 				}
 				e.def = ExecutorSymbolDef{Flags: f}
 				e.state = SymbolStateNeverSearched
-				e.origin = origin
+				e.origin, e.originUnit = origin, true
 				e.rt = rt
 				e.umu = umu
 			}
@@ -396,7 +412,7 @@ func (jd *JITDylib) DefineReady(syms SymbolMap, rt *ResourceTracker, origin stri
 	}
 	for n := range syms {
 		if e := jd.symbols[n]; e != nil {
-			return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: origin}
+			return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.source(), NewSource: origin}
 		}
 	}
 	for n, d := range syms {
@@ -458,7 +474,7 @@ func (jd *JITDylib) Symbols() []SymbolInfo {
 	jd.es.mu.Lock()
 	out := make([]SymbolInfo, 0, len(jd.symbols))
 	for _, e := range jd.symbols {
-		out = append(out, SymbolInfo{Name: e.name, Def: e.def, State: e.state, Failed: e.err != nil, Source: e.origin})
+		out = append(out, SymbolInfo{Name: e.name, Def: e.def, State: e.state, Failed: e.err != nil, Source: e.source()})
 	}
 	jd.es.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Name.String() < out[j].Name.String() })

@@ -519,13 +519,13 @@ func (mr *MaterializationResponsibility) DefineMaterializing(syms SymbolFlagsMap
 		return err
 	}
 	jd := mr.jd
-	source := fmt.Sprintf("unit %q", mr.unit)
+	source := mr.unit // (quoted by source when needed)
 	for n, f := range syms {
 		if n.IsZero() {
 			return mr.errorf(op, "empty symbol name")
 		}
 		if e := jd.symbols[n]; e != nil && f.IsStrong() {
-			return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: source}
+			return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.source(), NewSource: unitNameSource(source)}
 		}
 	}
 	for n, f := range syms {
@@ -533,7 +533,7 @@ func (mr *MaterializationResponsibility) DefineMaterializing(syms SymbolFlagsMap
 			continue
 		}
 		jd.symbols[n] = &symbolEntry{name: n, jd: jd, def: ExecutorSymbolDef{Flags: f},
-			state: SymbolStateMaterializing, origin: source, rt: mr.rt, mr: mr}
+			state: SymbolStateMaterializing, origin: source, originUnit: true, rt: mr.rt, mr: mr}
 		mr.symbols[n] = f
 		mr.ents = nil
 	}
@@ -608,7 +608,7 @@ func (mr *MaterializationResponsibility) Replace(mu MaterializationUnit) error {
 		init = SymbolName{}
 	}
 	umu := &unmaterializedUnit{mu: mu, syms: syms, init: init}
-	origin := unitSource(mu)
+	origin := mu.Name() // (quoted by source when needed)
 	if len(syms) > 0 {
 		mr.ents = nil
 	}
@@ -622,7 +622,7 @@ func (mr *MaterializationResponsibility) Replace(mu MaterializationUnit) error {
 		e.umu = umu
 		e.state = SymbolStateNeverSearched
 		e.def.Flags = f
-		e.origin = origin
+		e.origin, e.originUnit = origin, true
 	}
 	if waited {
 		acts.mat = append(acts.mat, es.startUnitLocked(mr.jd, umu, mr.rt))
