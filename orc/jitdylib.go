@@ -88,6 +88,7 @@ type unmaterializedUnit struct {
 	// otherwise); they are the unit's entries as long as syms keeps
 	// its length (syms only shrinks).
 	ents []*symbolEntry
+	one  [1]*symbolEntry // ents' storage for a one-symbol unit
 }
 
 // Name returns the dylib's name.
@@ -351,6 +352,11 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 			// the slice).
 			if len(syms) > bulkSymbols {
 				umu.ents = make([]*symbolEntry, len(syms))
+			} else if len(syms) == 1 {
+				// One symbol (a lazily compiled function's unit):
+				// its entry is kept without a slice of its own, and
+				// the notifications and SingleSymbol walk no map.
+				umu.ents = umu.one[:]
 			}
 			i := 0
 			for n, f := range syms {
@@ -393,6 +399,15 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 // Every name must be new in jd and strong (not weak or common): an
 // existing name is a DuplicateDefinitionError and nothing is defined.
 func (jd *JITDylib) DefineReady(syms SymbolMap, rt *ResourceTracker, origin string) error {
+	es := jd.es
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	// One walk checks the names and finds a duplicate (reported after
+	// the dylib's and tracker's state, as before): each walk of a map
+	// costs a lazily compiled function's stub definition ~270
+	// instructions.
+	var dup SymbolName
+	var dupE *symbolEntry
 	for n, d := range syms {
 		if n.IsZero() {
 			return fmt.Errorf("define ready symbols of %s in %q: empty symbol name", origin, jd.name)
@@ -400,20 +415,20 @@ func (jd *JITDylib) DefineReady(syms SymbolMap, rt *ResourceTracker, origin stri
 		if !d.Flags.IsStrong() {
 			return fmt.Errorf("define ready symbol %s of %s in %q: weak or common", n, origin, jd.name)
 		}
+		if dupE == nil {
+			if e := jd.symbols[n]; e != nil {
+				dup, dupE = n, e
+			}
+		}
 	}
-	es := jd.es
-	es.mu.Lock()
-	defer es.mu.Unlock()
 	if err := jd.checkDefineReadyLocked(rt, origin); err != nil {
 		return err
 	}
 	if rt == nil {
 		rt = jd.defaultRT
 	}
-	for n := range syms {
-		if e := jd.symbols[n]; e != nil {
-			return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.source(), NewSource: origin}
-		}
+	if dupE != nil {
+		return &DuplicateDefinitionError{Symbol: dup, JITDylib: jd.name, ExistingSource: dupE.source(), NewSource: origin}
 	}
 	for n, d := range syms {
 		jd.symbols[n] = &symbolEntry{name: n, jd: jd, def: d, state: SymbolStateReady, origin: origin, rt: rt}

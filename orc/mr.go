@@ -71,6 +71,11 @@ func (mr *MaterializationResponsibility) SingleSymbol() (name SymbolName, flags 
 	if len(mr.symbols) != 1 {
 		return SymbolName{}, 0, false
 	}
+	if len(mr.ents) == 1 {
+		// (The entry's flags are the unit's: see appendOwnedResolvedLocked.)
+		e := mr.ents[0]
+		return e.name, e.def.Flags, true
+	}
 	for n, f := range mr.symbols {
 		name, flags = n, f
 	}
@@ -196,21 +201,20 @@ func (mr *MaterializationResponsibility) resolveLocked(syms SymbolMap, acts *act
 			ents = ents[:0]
 		}
 	}
-	for n, def := range syms {
-		if len(ents) == len(syms) {
-			break // found above
+	if len(ents) != len(syms) { // (else found above: no walk of syms begun)
+		for n, def := range syms {
+			e, f, err := mr.entryLocked(op, n)
+			if err != nil {
+				return err
+			}
+			if f.HasSideEffectsOnly() {
+				return mr.errorf(op, "symbol %q is materialization-side-effects-only and has no address", n)
+			}
+			if e.state >= SymbolStateResolved {
+				return mr.errorf(op, "symbol %q is already resolved", n)
+			}
+			ents = append(ents, resolved{e, def.Addr})
 		}
-		e, f, err := mr.entryLocked(op, n)
-		if err != nil {
-			return err
-		}
-		if f.HasSideEffectsOnly() {
-			return mr.errorf(op, "symbol %q is materialization-side-effects-only and has no address", n)
-		}
-		if e.state >= SymbolStateResolved {
-			return mr.errorf(op, "symbol %q is already resolved", n)
-		}
-		ents = append(ents, resolved{e, def.Addr})
 	}
 	for _, r := range ents {
 		r.e.def.Addr = r.addr
