@@ -178,6 +178,15 @@ func (jd *JITDylib) LinkOrder() JITDylibSearchOrder {
 	return append(JITDylibSearchOrder(nil), jd.linkOrder...)
 }
 
+// AppendLinkOrder appends jd's link order to dst and returns the result
+// (LinkOrder without a slice of its own, for a caller that builds a
+// search order from it).
+func (jd *JITDylib) AppendLinkOrder(dst JITDylibSearchOrder) JITDylibSearchOrder {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	return append(dst, jd.linkOrder...)
+}
+
 // AddGenerator appends g to jd's definition generators.
 func (jd *JITDylib) AddGenerator(g DefinitionGenerator) {
 	jd.es.mu.Lock()

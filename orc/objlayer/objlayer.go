@@ -600,7 +600,8 @@ type linkContext struct {
 	dso      shared.ExecutorAddr // the tracker's module DSO handle, or 0
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
-	tlsExt   []string // the graph's external thread-local symbols (ModifyPassConfig)
+	tlsExt   []string                // the graph's external thread-local symbols (ModifyPassConfig)
+	order    orc.JITDylibSearchOrder // searchOrder's, once made
 }
 
 var _ jitlink.TLSLinkContext = (*linkContext)(nil)
@@ -663,20 +664,27 @@ func (c *linkContext) addActions(g *jitlink.LinkGraph) error {
 }
 
 // searchOrder is the order externals are looked up in: the target dylib,
-// then its link order, each with all its symbols visible.
+// then its link order, each with all its symbols visible. It is made
+// once a link (ResolveEarly and LookupExternals both ask), in one slice
+// with the link order copied into it (JITDylib.AppendLinkOrder).
 func (c *linkContext) searchOrder() orc.JITDylibSearchOrder {
+	if c.order != nil {
+		return c.order
+	}
 	jd := c.r.GetTargetJITDylib()
 	if c.u.linkAs != nil {
 		jd = c.u.linkAs
 	}
-	lo := jd.LinkOrder()
-	order := make(orc.JITDylibSearchOrder, 0, len(lo)+1)
-	if len(lo) == 0 || lo[0].JD != jd {
-		order = append(order, orc.JITDylibSearchEntry{JD: jd, Flags: orc.MatchAllSymbols})
+	order := make(orc.JITDylibSearchOrder, 1, 6)
+	order[0] = orc.JITDylibSearchEntry{JD: jd, Flags: orc.MatchAllSymbols}
+	order = jd.AppendLinkOrder(order)
+	if len(order) > 1 && order[1].JD == jd {
+		order = order[1:] // (the link order begins with jd itself)
 	}
-	for _, ent := range lo {
-		order = append(order, orc.JITDylibSearchEntry{JD: ent.JD, Flags: orc.MatchAllSymbols})
+	for i := range order {
+		order[i].Flags = orc.MatchAllSymbols
 	}
+	c.order = order
 	return order
 }
 
@@ -711,7 +719,13 @@ func (c *linkContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
 		if c.deps == nil {
 			c.deps = map[*orc.JITDylib][]orc.SymbolName{}
 		}
-		c.deps[r.In] = append(c.deps[r.In], e.Name)
+		d := c.deps[r.In]
+		if d == nil {
+			// Room for the rest at once: they are mostly in one
+			// dylib (appended one by one, 4 names were 3 allocations).
+			d = make([]orc.SymbolName, 0, len(set)-i)
+		}
+		c.deps[r.In] = append(d, e.Name)
 	}
 }
 
