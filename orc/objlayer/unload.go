@@ -280,6 +280,21 @@ func (l *Layer) recordModuleLocked(key orc.ResourceKey, jd *orc.JITDylib, object
 		}
 	}
 	l.mods.defs[key] = d
+	if len(deps) == 1 {
+		// One dylib (a lazily compiled function's callees): one walk
+		// of deps, not a counting walk first.
+		for djd, names := range deps {
+			if len(names) == 0 {
+				return
+			}
+			refs := slices.Grow(l.mods.refs[key], len(names))
+			for _, n := range names {
+				refs = append(refs, symbolRef{jd: djd, name: n, object: object})
+			}
+			l.mods.refs[key] = refs
+		}
+		return
+	}
 	nrefs := 0
 	for _, names := range deps {
 		nrefs += len(names)
