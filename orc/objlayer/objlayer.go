@@ -700,32 +700,48 @@ var _ jitlink.EarlyResolver = (*linkContext)(nil)
 func (c *linkContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
 	es := c.u.l.es
 	set := make(orc.SymbolLookupSet, 0, len(g.Externals))
+	// The externals' symbols, beside set: not looked up by name again
+	// (a lazily compiled function has a few; more go to the heap).
+	var buf [8]*jitlink.Symbol
+	syms := buf[:0]
 	for n, s := range g.Externals {
 		if s.TLS || n == dsoHandleName {
 			continue // (ExternalTLS and the module handle need LookupExternals)
 		}
 		set = append(set, orc.SymbolLookupEntry{Name: es.Intern(n), Flags: orc.WeaklyReferencedSymbol})
+		syms = append(syms, s)
 	}
 	if len(set) == 0 {
 		return
 	}
 	now := es.ResolvedNow(c.searchOrder(), set)
+	// Each dylib's list is stored in deps when the walk moves on to
+	// another dylib (and at the end), not at every name: they mostly
+	// come from one.
+	var inJD *orc.JITDylib
+	var list []orc.SymbolName
 	for i, e := range set {
 		r := now[i]
 		if r.In == nil {
 			continue
 		}
-		g.SetEarlyAddress(g.Externals[e.Name.String()], r.Def.Addr)
+		g.SetEarlyAddress(syms[i], r.Def.Addr)
 		if c.deps == nil {
 			c.deps = map[*orc.JITDylib][]orc.SymbolName{}
 		}
-		d := c.deps[r.In]
-		if d == nil {
-			// Room for the rest at once: they are mostly in one
-			// dylib (appended one by one, 4 names were 3 allocations).
-			d = make([]orc.SymbolName, 0, len(set)-i)
+		if r.In != inJD {
+			if inJD != nil {
+				c.deps[inJD] = list
+			}
+			inJD, list = r.In, c.deps[r.In]
+			if list == nil {
+				list = make([]orc.SymbolName, 0, len(set)-i) // (room for the rest at once)
+			}
 		}
-		c.deps[r.In] = append(d, e.Name)
+		list = append(list, e.Name)
+	}
+	if inJD != nil {
+		c.deps[inJD] = list
 	}
 }
 
