@@ -27,13 +27,14 @@
 package memmgr
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -251,6 +252,9 @@ func (m *InProcessMapper) Initialize(ctx context.Context, info AllocInfo) error 
 // protectFinal applies the segments' final protections, one call per run
 // of adjacent segments with the same protections.
 func (m executorMapper) protectFinal(ctx context.Context, segs []SegInfo) error {
+	if len(segs) == 0 {
+		return nil // (a heap allocation's: its blocks keep their protections)
+	}
 	for _, p := range protRuns(segs) {
 		if err := m.e.Protect(ctx, p.Range, p.Prot); err != nil {
 			return err
@@ -281,7 +285,9 @@ func sortedSegs(segs []SegInfo) []SegInfo {
 			out = append(out, s)
 		}
 	}
-	sort.SliceStable(out, func(a, b int) bool { return out[a].Range.Start < out[b].Range.Start })
+	// (slices, not sort.SliceStable: no reflection and its two
+	// allocations at every link's finalization.)
+	slices.SortStableFunc(out, func(a, b SegInfo) int { return cmp.Compare(a.Range.Start, b.Range.Start) })
 	return out
 }
 

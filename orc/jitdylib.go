@@ -57,8 +57,13 @@ type symbolEntry struct {
 	def    ExecutorSymbolDef // Flags are the declared flags
 	state  SymbolState
 	err    error  // non-nil once failed
-	origin string // what defined it, for error messages
-	rt     *ResourceTracker
+	origin string // what defined it, for error messages (source)
+	// originUnit: origin is the name of the unit that defined it, to be
+	// quoted as `unit "NAME"` when a message needs it (source): quoting
+	// it at every Define was 1.5 k instructions and an allocation of
+	// each lazily compiled function's first call.
+	originUnit bool
+	rt         *ResourceTracker
 
 	umu *unmaterializedUnit            // state NeverSearched
 	mr  *MaterializationResponsibility // state Materializing or Resolved
@@ -83,6 +88,7 @@ type unmaterializedUnit struct {
 	// otherwise); they are the unit's entries as long as syms keeps
 	// its length (syms only shrinks).
 	ents []*symbolEntry
+	one  [1]*symbolEntry // ents' storage for a one-symbol unit
 }
 
 // Name returns the dylib's name.
@@ -172,6 +178,15 @@ func (jd *JITDylib) LinkOrder() JITDylibSearchOrder {
 	return append(JITDylibSearchOrder(nil), jd.linkOrder...)
 }
 
+// AppendLinkOrder appends jd's link order to dst and returns the result
+// (LinkOrder without a slice of its own, for a caller that builds a
+// search order from it).
+func (jd *JITDylib) AppendLinkOrder(dst JITDylibSearchOrder) JITDylibSearchOrder {
+	jd.es.mu.Lock()
+	defer jd.es.mu.Unlock()
+	return append(dst, jd.linkOrder...)
+}
+
 // AddGenerator appends g to jd's definition generators.
 func (jd *JITDylib) AddGenerator(g DefinitionGenerator) {
 	jd.es.mu.Lock()
@@ -211,9 +226,20 @@ func (jd *JITDylib) CreateResourceTracker() (*ResourceTracker, error) {
 	return jd.es.newTrackerLocked(jd), nil
 }
 
-func unitSource(mu MaterializationUnit) string {
-	// (strconv.Quote is fmt's %q without fmt's cost: every Define makes one.)
-	return "unit " + strconv.Quote(mu.Name())
+func unitSource(mu MaterializationUnit) string { return unitNameSource(mu.Name()) }
+
+// unitNameSource is unitSource of a unit named name.
+func unitNameSource(name string) string {
+	// (strconv.Quote is fmt's %q without fmt's cost.)
+	return "unit " + strconv.Quote(name)
+}
+
+// source names what defined e, for messages.
+func (e *symbolEntry) source() string {
+	if e.originUnit {
+		return unitNameSource(e.origin)
+	}
+	return e.origin
 }
 
 // CommonYielder is implemented by a unit whose strong definition of a
@@ -287,7 +313,7 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 				if e.def.Flags.IsCommon() {
 					reason = "the existing one is a common (tentative) definition, already linked, and the new one has an initial value or is larger: a static linker would merge them into the new one; compile with -fno-common or give both the same initializer"
 				}
-				return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: unitSource(mu), Reason: reason}
+				return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.source(), NewSource: unitSource(mu), Reason: reason}
 			}
 			override = append(override, e)
 		} else {
@@ -312,7 +338,7 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 	}
 	if len(syms) > 0 {
 		umu := &unmaterializedUnit{mu: mu, syms: syms, init: init}
-		origin := unitSource(mu)
+		origin := mu.Name() // (quoted by source when needed)
 		// The new entries come from one slice: one allocation, not one
 		// an entry (a merged archive wave defines ~1,300 names at once).
 		// An entry removed later keeps the slice alive until all are.
@@ -335,11 +361,16 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 			// the slice).
 			if len(syms) > bulkSymbols {
 				umu.ents = make([]*symbolEntry, len(syms))
+			} else if len(syms) == 1 {
+				// One symbol (a lazily compiled function's unit):
+				// its entry is kept without a slice of its own, and
+				// the notifications and SingleSymbol walk no map.
+				umu.ents = umu.one[:]
 			}
 			i := 0
 			for n, f := range syms {
 				e := &entries[i]
-				*e = symbolEntry{name: n, jd: jd, def: ExecutorSymbolDef{Flags: f}, state: SymbolStateNeverSearched, origin: origin, rt: rt, umu: umu}
+				*e = symbolEntry{name: n, jd: jd, def: ExecutorSymbolDef{Flags: f}, state: SymbolStateNeverSearched, origin: origin, originUnit: true, rt: rt, umu: umu}
 				jd.symbols[n] = e
 				if umu.ents != nil {
 					umu.ents[i] = e
@@ -357,7 +388,7 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 				}
 				e.def = ExecutorSymbolDef{Flags: f}
 				e.state = SymbolStateNeverSearched
-				e.origin = origin
+				e.origin, e.originUnit = origin, true
 				e.rt = rt
 				e.umu = umu
 			}
@@ -377,6 +408,15 @@ func (jd *JITDylib) Define(mu MaterializationUnit, rt *ResourceTracker) error {
 // Every name must be new in jd and strong (not weak or common): an
 // existing name is a DuplicateDefinitionError and nothing is defined.
 func (jd *JITDylib) DefineReady(syms SymbolMap, rt *ResourceTracker, origin string) error {
+	es := jd.es
+	es.mu.Lock()
+	defer es.mu.Unlock()
+	// One walk checks the names and finds a duplicate (reported after
+	// the dylib's and tracker's state, as before): each walk of a map
+	// costs a lazily compiled function's stub definition ~270
+	// instructions.
+	var dup SymbolName
+	var dupE *symbolEntry
 	for n, d := range syms {
 		if n.IsZero() {
 			return fmt.Errorf("define ready symbols of %s in %q: empty symbol name", origin, jd.name)
@@ -384,20 +424,20 @@ func (jd *JITDylib) DefineReady(syms SymbolMap, rt *ResourceTracker, origin stri
 		if !d.Flags.IsStrong() {
 			return fmt.Errorf("define ready symbol %s of %s in %q: weak or common", n, origin, jd.name)
 		}
+		if dupE == nil {
+			if e := jd.symbols[n]; e != nil {
+				dup, dupE = n, e
+			}
+		}
 	}
-	es := jd.es
-	es.mu.Lock()
-	defer es.mu.Unlock()
 	if err := jd.checkDefineReadyLocked(rt, origin); err != nil {
 		return err
 	}
 	if rt == nil {
 		rt = jd.defaultRT
 	}
-	for n := range syms {
-		if e := jd.symbols[n]; e != nil {
-			return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: origin}
-		}
+	if dupE != nil {
+		return &DuplicateDefinitionError{Symbol: dup, JITDylib: jd.name, ExistingSource: dupE.source(), NewSource: origin}
 	}
 	for n, d := range syms {
 		jd.symbols[n] = &symbolEntry{name: n, jd: jd, def: d, state: SymbolStateReady, origin: origin, rt: rt}
@@ -458,7 +498,7 @@ func (jd *JITDylib) Symbols() []SymbolInfo {
 	jd.es.mu.Lock()
 	out := make([]SymbolInfo, 0, len(jd.symbols))
 	for _, e := range jd.symbols {
-		out = append(out, SymbolInfo{Name: e.name, Def: e.def, State: e.state, Failed: e.err != nil, Source: e.origin})
+		out = append(out, SymbolInfo{Name: e.name, Def: e.def, State: e.state, Failed: e.err != nil, Source: e.source()})
 	}
 	jd.es.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Name.String() < out[j].Name.String() })

@@ -71,6 +71,11 @@ func (mr *MaterializationResponsibility) SingleSymbol() (name SymbolName, flags 
 	if len(mr.symbols) != 1 {
 		return SymbolName{}, 0, false
 	}
+	if len(mr.ents) == 1 {
+		// (The entry's flags are the unit's: see appendOwnedResolvedLocked.)
+		e := mr.ents[0]
+		return e.name, e.def.Flags, true
+	}
 	for n, f := range mr.symbols {
 		name, flags = n, f
 	}
@@ -196,21 +201,20 @@ func (mr *MaterializationResponsibility) resolveLocked(syms SymbolMap, acts *act
 			ents = ents[:0]
 		}
 	}
-	for n, def := range syms {
-		if len(ents) == len(syms) {
-			break // found above
+	if len(ents) != len(syms) { // (else found above: no walk of syms begun)
+		for n, def := range syms {
+			e, f, err := mr.entryLocked(op, n)
+			if err != nil {
+				return err
+			}
+			if f.HasSideEffectsOnly() {
+				return mr.errorf(op, "symbol %q is materialization-side-effects-only and has no address", n)
+			}
+			if e.state >= SymbolStateResolved {
+				return mr.errorf(op, "symbol %q is already resolved", n)
+			}
+			ents = append(ents, resolved{e, def.Addr})
 		}
-		e, f, err := mr.entryLocked(op, n)
-		if err != nil {
-			return err
-		}
-		if f.HasSideEffectsOnly() {
-			return mr.errorf(op, "symbol %q is materialization-side-effects-only and has no address", n)
-		}
-		if e.state >= SymbolStateResolved {
-			return mr.errorf(op, "symbol %q is already resolved", n)
-		}
-		ents = append(ents, resolved{e, def.Addr})
 	}
 	for _, r := range ents {
 		r.e.def.Addr = r.addr
@@ -519,13 +523,13 @@ func (mr *MaterializationResponsibility) DefineMaterializing(syms SymbolFlagsMap
 		return err
 	}
 	jd := mr.jd
-	source := fmt.Sprintf("unit %q", mr.unit)
+	source := mr.unit // (quoted by source when needed)
 	for n, f := range syms {
 		if n.IsZero() {
 			return mr.errorf(op, "empty symbol name")
 		}
 		if e := jd.symbols[n]; e != nil && f.IsStrong() {
-			return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.origin, NewSource: source}
+			return &DuplicateDefinitionError{Symbol: n, JITDylib: jd.name, ExistingSource: e.source(), NewSource: unitNameSource(source)}
 		}
 	}
 	for n, f := range syms {
@@ -533,7 +537,7 @@ func (mr *MaterializationResponsibility) DefineMaterializing(syms SymbolFlagsMap
 			continue
 		}
 		jd.symbols[n] = &symbolEntry{name: n, jd: jd, def: ExecutorSymbolDef{Flags: f},
-			state: SymbolStateMaterializing, origin: source, rt: mr.rt, mr: mr}
+			state: SymbolStateMaterializing, origin: source, originUnit: true, rt: mr.rt, mr: mr}
 		mr.symbols[n] = f
 		mr.ents = nil
 	}
@@ -608,7 +612,7 @@ func (mr *MaterializationResponsibility) Replace(mu MaterializationUnit) error {
 		init = SymbolName{}
 	}
 	umu := &unmaterializedUnit{mu: mu, syms: syms, init: init}
-	origin := unitSource(mu)
+	origin := mu.Name() // (quoted by source when needed)
 	if len(syms) > 0 {
 		mr.ents = nil
 	}
@@ -622,7 +626,7 @@ func (mr *MaterializationResponsibility) Replace(mu MaterializationUnit) error {
 		e.umu = umu
 		e.state = SymbolStateNeverSearched
 		e.def.Flags = f
-		e.origin = origin
+		e.origin, e.originUnit = origin, true
 	}
 	if waited {
 		acts.mat = append(acts.mat, es.startUnitLocked(mr.jd, umu, mr.rt))

@@ -547,7 +547,9 @@ func parsePrio(name, prefix string) (uint32, bool) {
 	if name == prefix {
 		return 65535, true
 	}
-	if !strings.HasPrefix(name, prefix+".") {
+	// (No prefix+".": the concatenation was an allocation per section of
+	// every object linked, four prefixes each.)
+	if len(name) <= len(prefix) || name[len(prefix)] != '.' || !strings.HasPrefix(name, prefix) {
 		return 0, false
 	}
 	n, err := strconv.ParseUint(name[len(prefix)+1:], 10, 16)

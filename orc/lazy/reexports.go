@@ -97,13 +97,24 @@ func (u *lazyReexportsUnit) Materialize(ctx context.Context, r *orc.Materializat
 // each alias in owned (with its flags there), in one batch, and returns
 // the aliases' definitions at their stubs.
 func makeReexportStubs(ctx context.Context, ctm *CallThroughManager, sm *StubsManager, source *orc.JITDylib, aliases orc.SymbolAliasMap, owned orc.SymbolFlagsMap) (orc.SymbolMap, error) {
-	names := make([]orc.SymbolName, 0, len(owned))
-	for n := range owned {
+	return makeStubsOf(ctx, ctm, sm, source, aliases, sortedNames(owned), func(n orc.SymbolName) orc.JITSymbolFlags { return owned[n] })
+}
+
+// sortedNames returns the names of m, sorted.
+func sortedNames[V any](m map[orc.SymbolName]V) []orc.SymbolName {
+	names := make([]orc.SymbolName, 0, len(m))
+	for n := range m {
 		names = append(names, n)
 	}
 	if len(names) > 1 {
 		slices.SortFunc(names, func(a, b orc.SymbolName) int { return strings.Compare(a.String(), b.String()) })
 	}
+	return names
+}
+
+// makeStubsOf is makeReexportStubs of the aliases names (sorted), with
+// the flags flagsOf gives.
+func makeStubsOf(ctx context.Context, ctm *CallThroughManager, sm *StubsManager, source *orc.JITDylib, aliases orc.SymbolAliasMap, names []orc.SymbolName, flagsOf func(orc.SymbolName) orc.JITSymbolFlags) (orc.SymbolMap, error) {
 	reqs := make([]CallThrough, len(names))
 	stubNames := make([]string, len(names))
 	for i, n := range names {
@@ -124,7 +135,7 @@ func makeReexportStubs(ctx context.Context, ctm *CallThroughManager, sm *StubsMa
 	}
 	defs := make(orc.SymbolMap, len(names))
 	for i, n := range names {
-		defs[n] = orc.ExecutorSymbolDef{Addr: stubs[i].Addr, Flags: owned[n]}
+		defs[n] = orc.ExecutorSymbolDef{Addr: stubs[i].Addr, Flags: flagsOf(n)}
 	}
 	return defs, nil
 }
@@ -149,11 +160,9 @@ func DefineLazyReexports(ctx context.Context, jd *orc.JITDylib, rt *orc.Resource
 	if !stubs.pooled() {
 		return jd.Define(LazyReexports(ctm, stubs, source, aliases), rt)
 	}
-	owned := make(orc.SymbolFlagsMap, len(aliases))
-	for n, a := range aliases {
-		owned[n] = a.Flags
-	}
-	defs, err := makeReexportStubs(ctx, ctm, stubs, source, aliases, owned)
+	// (The aliases' own names and flags: no map of them to be owned, as a
+	// unit's responsibility would give.)
+	defs, err := makeStubsOf(ctx, ctm, stubs, source, aliases, sortedNames(aliases), func(n orc.SymbolName) orc.JITSymbolFlags { return aliases[n].Flags })
 	if err != nil {
 		return fmt.Errorf("lazy reexports from %s: %w", source.Name(), err)
 	}

@@ -79,6 +79,20 @@ func (p *TrampolinePool) WriteNames(ctx context.Context, tr []shared.ExecutorAdd
 		return nil
 	}
 	size := uint64(p.arch.TrampolineSize())
+	if len(tr) == 1 {
+		// One trampoline (a stub made for a callee during a first
+		// call): its slot written at once, without the lists and the
+		// sort below.
+		t := tr[0]
+		for _, b := range blocks {
+			if t >= b.first && uint64(t-b.first) < b.n*size && uint64(t-b.first)%size == 0 {
+				buf := make([]byte, NameSlotSize)
+				copy(buf[:NameSlotSize-1], names[0])
+				return writeNameOps(ctx, mem, []epc.MemOp{{Kind: epc.MemOpWrite, Addr: b.names.Add(uint64(t-b.first) / size * NameSlotSize), Data: buf}})
+			}
+		}
+		return nil
+	}
 	type slot struct {
 		at   shared.ExecutorAddr
 		name string
@@ -106,6 +120,11 @@ func (p *TrampolinePool) WriteNames(ctx context.Context, tr []shared.ExecutorAdd
 		ops = append(ops, epc.MemOp{Kind: epc.MemOpWrite, Addr: slots[i].at, Data: buf})
 		i = j
 	}
+	return writeNameOps(ctx, mem, ops)
+}
+
+// writeNameOps writes WriteNames' runs of slots through mem.
+func writeNameOps(ctx context.Context, mem epc.MemoryAccess, ops []epc.MemOp) error {
 	if ob, ok := mem.(epc.OrderedBatcher); ok {
 		_, err := ob.BatchBeforeNext(ctx, ops)
 		if !errors.Is(err, epc.ErrBatchUnsupported) {

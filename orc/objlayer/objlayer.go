@@ -613,7 +613,8 @@ type linkContext struct {
 	dso      shared.ExecutorAddr // the tracker's module DSO handle, or 0
 	resolved bool
 	deps     map[*orc.JITDylib][]orc.SymbolName
-	tlsExt   []string // the graph's external thread-local symbols (ModifyPassConfig)
+	tlsExt   []string                // the graph's external thread-local symbols (ModifyPassConfig)
+	order    orc.JITDylibSearchOrder // searchOrder's, once made
 	// syms: what NotifyResolved told r, kept for u.linked.
 	syms orc.SymbolMap
 }
@@ -678,20 +679,27 @@ func (c *linkContext) addActions(g *jitlink.LinkGraph) error {
 }
 
 // searchOrder is the order externals are looked up in: the target dylib,
-// then its link order, each with all its symbols visible.
+// then its link order, each with all its symbols visible. It is made
+// once a link (ResolveEarly and LookupExternals both ask), in one slice
+// with the link order copied into it (JITDylib.AppendLinkOrder).
 func (c *linkContext) searchOrder() orc.JITDylibSearchOrder {
+	if c.order != nil {
+		return c.order
+	}
 	jd := c.r.GetTargetJITDylib()
 	if c.u.linkAs != nil {
 		jd = c.u.linkAs
 	}
-	lo := jd.LinkOrder()
-	order := make(orc.JITDylibSearchOrder, 0, len(lo)+1)
-	if len(lo) == 0 || lo[0].JD != jd {
-		order = append(order, orc.JITDylibSearchEntry{JD: jd, Flags: orc.MatchAllSymbols})
+	order := make(orc.JITDylibSearchOrder, 1, 6)
+	order[0] = orc.JITDylibSearchEntry{JD: jd, Flags: orc.MatchAllSymbols}
+	order = jd.AppendLinkOrder(order)
+	if len(order) > 1 && order[1].JD == jd {
+		order = order[1:] // (the link order begins with jd itself)
 	}
-	for _, ent := range lo {
-		order = append(order, orc.JITDylibSearchEntry{JD: ent.JD, Flags: orc.MatchAllSymbols})
+	for i := range order {
+		order[i].Flags = orc.MatchAllSymbols
 	}
+	c.order = order
 	return order
 }
 
@@ -707,26 +715,48 @@ var _ jitlink.EarlyResolver = (*linkContext)(nil)
 func (c *linkContext) ResolveEarly(ctx context.Context, g *jitlink.LinkGraph) {
 	es := c.u.l.es
 	set := make(orc.SymbolLookupSet, 0, len(g.Externals))
+	// The externals' symbols, beside set: not looked up by name again
+	// (a lazily compiled function has a few; more go to the heap).
+	var buf [8]*jitlink.Symbol
+	syms := buf[:0]
 	for n, s := range g.Externals {
 		if s.TLS || n == dsoHandleName {
 			continue // (ExternalTLS and the module handle need LookupExternals)
 		}
 		set = append(set, orc.SymbolLookupEntry{Name: es.Intern(n), Flags: orc.WeaklyReferencedSymbol})
+		syms = append(syms, s)
 	}
 	if len(set) == 0 {
 		return
 	}
 	now := es.ResolvedNow(c.searchOrder(), set)
+	// Each dylib's list is stored in deps when the walk moves on to
+	// another dylib (and at the end), not at every name: they mostly
+	// come from one.
+	var inJD *orc.JITDylib
+	var list []orc.SymbolName
 	for i, e := range set {
 		r := now[i]
 		if r.In == nil {
 			continue
 		}
-		g.SetEarlyAddress(g.Externals[e.Name.String()], r.Def.Addr)
+		g.SetEarlyAddress(syms[i], r.Def.Addr)
 		if c.deps == nil {
 			c.deps = map[*orc.JITDylib][]orc.SymbolName{}
 		}
-		c.deps[r.In] = append(c.deps[r.In], e.Name)
+		if r.In != inJD {
+			if inJD != nil {
+				c.deps[inJD] = list
+			}
+			inJD, list = r.In, c.deps[r.In]
+			if list == nil {
+				list = make([]orc.SymbolName, 0, len(set)-i) // (room for the rest at once)
+			}
+		}
+		list = append(list, e.Name)
+	}
+	if inJD != nil {
+		c.deps[inJD] = list
 	}
 }
 

@@ -26,8 +26,10 @@ type ModuleHandleFunc func(ctx context.Context, key orc.ResourceKey) (shared.Exe
 // modules is the per-tracker bookkeeping of a Layer (guarded by Layer.mu).
 type modules struct {
 	handle ModuleHandleFunc
-	defs   map[orc.ResourceKey]keyDefs
-	refs   map[orc.ResourceKey][]symbolRef
+	// defs: each tracker's definitions and references, in one map
+	// (a lazy session records a tracker per first call: one lookup and
+	// one store of a map of thousands, not two of each).
+	defs map[orc.ResourceKey]keyDefs
 
 	// Init-symbol slots of units defined under explicit trackers: the
 	// session's name pool never forgets a name, so a removed unit's
@@ -129,6 +131,7 @@ func (l *Layer) releaseInitSlot(key orc.ResourceKey, slot int) {
 type keyDefs struct {
 	jd    *orc.JITDylib
 	names []defName
+	refs  []symbolRef // the external symbols its objects resolved
 }
 
 // defName is a symbol and the object that defines it.
@@ -267,7 +270,6 @@ func (l *Layer) applyModRecords(rs []modRecord) {
 func (l *Layer) recordModuleLocked(key orc.ResourceKey, jd *orc.JITDylib, object string, owned orc.SymbolFlagsMap, deps map[*orc.JITDylib][]orc.SymbolName) {
 	if l.mods.defs == nil {
 		l.mods.defs = map[orc.ResourceKey]keyDefs{}
-		l.mods.refs = map[orc.ResourceKey][]symbolRef{}
 	}
 	d, ok := l.mods.defs[key]
 	if !ok {
@@ -279,23 +281,39 @@ func (l *Layer) recordModuleLocked(key orc.ResourceKey, jd *orc.JITDylib, object
 			d.names = append(d.names, defName{name: n, object: object})
 		}
 	}
+	d.refs = appendRefs(d.refs, deps, object)
 	l.mods.defs[key] = d
+}
+
+// appendRefs appends to refs the references deps records for object.
+func appendRefs(refs []symbolRef, deps map[*orc.JITDylib][]orc.SymbolName, object string) []symbolRef {
+	if len(deps) == 1 {
+		// One dylib (a lazily compiled function's callees): one walk
+		// of deps, not a counting walk first.
+		for djd, names := range deps {
+			refs = slices.Grow(refs, len(names))
+			for _, n := range names {
+				refs = append(refs, symbolRef{jd: djd, name: n, object: object})
+			}
+		}
+		return refs
+	}
 	nrefs := 0
 	for _, names := range deps {
 		nrefs += len(names)
 	}
 	if nrefs == 0 {
-		return
+		return refs
 	}
 	// Grown once to size: appending one by one left up to half of
 	// each tracker's list unused.
-	refs := slices.Grow(l.mods.refs[key], nrefs)
+	refs = slices.Grow(refs, nrefs)
 	for djd, names := range deps {
 		for _, n := range names {
 			refs = append(refs, symbolRef{jd: djd, name: n, object: object})
 		}
 	}
-	l.mods.refs[key] = refs
+	return refs
 }
 
 // Dependents returns the objects of other trackers that were linked
@@ -311,11 +329,11 @@ func (l *Layer) Dependents(key orc.ResourceKey) []Dependent {
 	}
 	var out []Dependent
 	names := d.defined()
-	for k, refs := range l.mods.refs {
+	for k, kd := range l.mods.defs {
 		if k == key {
 			continue
 		}
-		for _, r := range refs {
+		for _, r := range kd.refs {
 			if r.jd != d.jd {
 				continue
 			}
@@ -380,7 +398,6 @@ func (l *Layer) forgetKeyLocked(key orc.ResourceKey) {
 	l.mods.freeTLS = append(l.mods.freeTLS, l.mods.tls[key]...)
 	delete(l.mods.tls, key)
 	delete(l.mods.defs, key)
-	delete(l.mods.refs, key)
 	for u, k := range l.undefined {
 		if k == key {
 			delete(l.undefined, u)
@@ -412,6 +429,7 @@ func (l *Layer) transferKeyLocked(dst, src orc.ResourceKey) {
 	if d, ok := l.mods.defs[src]; ok {
 		if dd, ok := l.mods.defs[dst]; ok {
 			dd.names = append(dd.names, d.names...)
+			dd.refs = append(dd.refs, d.refs...)
 			l.mods.defs[dst] = dd
 		} else {
 			l.mods.defs[dst] = d
@@ -433,9 +451,5 @@ func (l *Layer) transferKeyLocked(dst, src orc.ResourceKey) {
 	if s, ok := l.mods.slots[src]; ok {
 		l.mods.slots[dst] = append(l.mods.slots[dst], s...)
 		delete(l.mods.slots, src)
-	}
-	if r, ok := l.mods.refs[src]; ok {
-		l.mods.refs[dst] = append(l.mods.refs[dst], r...)
-		delete(l.mods.refs, src)
 	}
 }
