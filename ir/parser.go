@@ -2045,7 +2045,7 @@ func (p *parser) instrBody() *Instr {
 		pt := p.parseType()
 		in.setOps1(p.parseValue(pt))
 		if atomic {
-			if !atomicScalar(in.Typ) {
+			if !atomicScalar(in.Typ) && !isI128(in.Typ) {
 				p.failAt(lt, "atomic load of type '%v' is not supported", in.Typ)
 			}
 			o := p.parseOrdering()
@@ -2055,6 +2055,7 @@ func (p *parser) instrBody() *Instr {
 			in.SetAtomic(o, 0)
 		}
 		p.parseAlign(in)
+		p.i128AtomicAlign(in, in.Typ, opTok, "load atomic")
 		if isAggType(in.Typ) {
 			p.aggLoad(lt, in.Typ, in.Ops[0], in.Flags)
 			return nil
@@ -2067,7 +2068,7 @@ func (p *parser) instrBody() *Instr {
 		st := p.tok
 		t := p.parseType()
 		if atomic {
-			if !atomicScalar(t) {
+			if !atomicScalar(t) && !isI128(t) {
 				p.failAt(st, "atomic store of type '%v' is not supported", t)
 			}
 			v := p.parseValue(t)
@@ -2080,6 +2081,7 @@ func (p *parser) instrBody() *Instr {
 			}
 			in.SetAtomic(o, 0)
 			p.parseAlign(in)
+			p.i128AtomicAlign(in, t, opTok, "store atomic")
 			break
 		}
 		if isAggType(t) {
@@ -2208,6 +2210,7 @@ func (p *parser) instrBody() *Instr {
 			p.failAt(opTok, "atomicrmw needs a pointer operand")
 		}
 		switch {
+		case rmw < RMWFAdd && isI128(t): // wideatomic.go
 		case rmw == RMWXchg && atomicScalar(t):
 		case rmw >= RMWFAdd && t.IsFloat() && atomicScalar(t):
 		case rmw < RMWFAdd && rmw != RMWXchg && t.IsInt() && atomicScalar(t):
@@ -2219,6 +2222,7 @@ func (p *parser) instrBody() *Instr {
 		in.setOps2(ptr, v)
 		in.SetAtomic(p.parseOrdering(), rmw)
 		p.parseAlign(in)
+		p.i128AtomicAlign(in, t, opTok, "atomicrmw")
 	case op == OpCmpXchg:
 		weak := p.acceptWord("weak")
 		if p.acceptWord("volatile") {
@@ -2237,7 +2241,7 @@ func (p *parser) instrBody() *Instr {
 		if !pt.IsPtr() {
 			p.failAt(opTok, "cmpxchg needs a pointer operand")
 		}
-		if !(t.IsInt() || t.IsPtr()) || !atomicScalar(t) {
+		if (!(t.IsInt() || t.IsPtr()) || !atomicScalar(t)) && !isI128(t) {
 			p.failAt(ct, "cmpxchg of type '%v' is not supported", t)
 		}
 		if !t2.Equal(t) {
@@ -2250,6 +2254,7 @@ func (p *parser) instrBody() *Instr {
 		in.Ops = in.opsBuf[:3:3]
 		in.SetCmpXchg(succ, fail, weak)
 		p.parseAlign(in)
+		p.i128AtomicAlign(in, t, opTok, "cmpxchg")
 		// Its fields are read as a call's are: one extractvalue each.
 		p.emit = append(p.emit, in)
 		leaves := []Value{
@@ -2263,6 +2268,19 @@ func (p *parser) instrBody() *Instr {
 	}
 	return in
 }
+
+// i128AtomicAlign refuses an atomic access of i128 (in, of type t, at
+// tok) whose explicit alignment is below 16: cmpxchg16b, which every
+// such access is lowered to, faults on it (LLVM calls libatomic then).
+func (p *parser) i128AtomicAlign(in *Instr, t *Type, tok token, what string) {
+	if (in.Flags&FlagAtomic != 0 || in.Op == OpAtomicRMW || in.Op == OpCmpXchg) && isI128(t) && in.Align != 0 && in.Align < 16 {
+		p.failAt(tok, "%s of i128 with align %d is not supported (cmpxchg16b needs 16-byte aligned memory)", what, in.Align)
+	}
+}
+
+// isI128 reports whether t is i128, the one wide type atomics take
+// (lowered with the other wide values, wideatomic.go).
+func isI128(t *Type) bool { return t.IsInt() && t.Bits == 128 }
 
 // atomicScalar reports whether t is a type atomic instructions take: an
 // integer of 8 to 64 bits, a pointer, float or double.

@@ -1,0 +1,90 @@
+//go:build cgo
+
+package main
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ext2Programs are real-world constructs the IR front end refused before
+// session 30 (testdata/ext2): each is compiled by gcc and clang-19 at -O0
+// and -O2 to objects, and by clang-19 to IR (with the extra clang flags
+// too, when given), then run in every executor mode; the output and exit
+// status must be the native link's.
+var ext2Programs = []struct {
+	name      string
+	src       string
+	cflags    []string // for both compilers
+	clangOnly bool     // gcc cannot build it
+	llFlags   [][]string
+	libs      []string
+}{
+	{name: "atomic128", src: "atomic128.c", llFlags: [][]string{nil, {"-mcx16"}}, libs: []string{"-latomic", "-lpthread"}},
+}
+
+// ext2Modes are the executor modes every input runs in.
+var ext2Modes = [][]string{{"-exec", "local"}, {"-exec", "local", "-lazy"}, {"-exec", "child"}, {"-exec", "child", "-shm"}, {"-exec", "child", "-lazy"}, {"-exec", "tcp"}, {"-exec", "tcp", "-lazy"}}
+
+func TestExt2Programs(t *testing.T) {
+	gorcBinary(t)
+	srcDir, err := filepath.Abs(filepath.Join("..", "..", "testdata", "ext2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ext2Programs {
+		for _, cc := range []string{"gcc", "clang-19"} {
+			if p.clangOnly && cc == "gcc" {
+				continue
+			}
+			ccPath := toolPath(t, cc)
+			for _, lv := range []string{"O0", "O2"} {
+				t.Run(p.name+"/"+cc+"/"+lv, func(t *testing.T) {
+					t.Parallel()
+					limiter <- struct{}{}
+					defer func() { <-limiter }()
+					ctx, cancel := context.WithTimeout(context.Background(), 240*time.Second)
+					defer cancel()
+					dir := t.TempDir()
+					src := filepath.Join(srcDir, p.src)
+					compile := func(out string, args ...string) string {
+						out = filepath.Join(dir, out)
+						argv := append(append(append([]string{"-w", "-" + lv}, p.cflags...), args...), "-o", out, src)
+						if b, err := exec.CommandContext(ctx, ccPath, argv...).CombinedOutput(); err != nil {
+							t.Fatalf("%s %s: %v\n%s", cc, strings.Join(argv, " "), err, b)
+						}
+						return out
+					}
+					obj := compile(p.name+".o", "-c")
+					exe := filepath.Join(dir, "native")
+					if b, err := exec.CommandContext(ctx, ccPath, append([]string{"-o", exe, obj}, p.libs...)...).CombinedOutput(); err != nil {
+						t.Fatalf("%s: %v\n%s", cc, err, b)
+					}
+					native, err := runProcess(ctx, dir, []string{exe}, "")
+					if err != nil {
+						t.Fatalf("native run: %v", err)
+					}
+					if native.stdout == "" {
+						t.Fatalf("native run printed nothing: %v", native)
+					}
+					inputs := []string{obj}
+					if cc == "clang-19" {
+						for i, fl := range p.llFlags {
+							inputs = append(inputs, compile(p.name+string(rune('a'+i))+".ll", append([]string{"-S", "-emit-llvm"}, fl...)...))
+						}
+					}
+					c := aggCase{name: p.name, libs: p.libs}
+					for _, in := range inputs {
+						for _, m := range ext2Modes {
+							runAggMode(ctx, t, c, []string{in}, m, "", native, cc+" "+lv+" "+filepath.Base(in))
+						}
+					}
+				})
+			}
+		}
+	}
+}
