@@ -1683,6 +1683,10 @@ func (p *parser) instrBody() *Instr {
 		p.next()
 		return p.resume(opTok)
 	}
+	callbr := w == "callbr" // read as a call up to its destinations (callbr.go)
+	if callbr {
+		w = "call"
+	}
 	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
@@ -1966,7 +1970,7 @@ func (p *parser) instrBody() *Instr {
 		}
 		p.types = ats[:0]
 		p.next()
-		for p.tok.kind == tAttrRef || p.tok.kind == tWord && p.tok.line == opTok.line && !p.isTypeStart() && !isInstrWord(p.tok.text) && !(op == OpInvoke && p.isWord("to")) {
+		for p.tok.kind == tAttrRef || p.tok.kind == tWord && p.tok.line == opTok.line && !p.isTypeStart() && !isInstrWord(p.tok.text) && !((op == OpInvoke || callbr) && p.isWord("to")) {
 			p.next()
 			if p.isPunct("(") {
 				p.skipBalanced()
@@ -1983,6 +1987,10 @@ func (p *parser) instrBody() *Instr {
 		}
 		if metaArgs && !isDroppedIntrinsic(calleeName(in)) {
 			p.failAt(opTok, "metadata arguments are supported only for the intrinsics gorc drops, not '@%s'", calleeName(in))
+		}
+		if callbr {
+			p.callBr(in, opTok, srcRet)
+			return nil
 		}
 		if op == OpInvoke {
 			p.invokeDests(in, opTok, srcRet)

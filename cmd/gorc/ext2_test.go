@@ -25,6 +25,7 @@ var ext2Programs = []struct {
 	libs      []string
 }{
 	{name: "atomic128", src: "atomic128.c", llFlags: [][]string{nil, {"-mcx16"}}, libs: []string{"-latomic", "-lpthread"}},
+	{name: "asmgoto", src: "asmgoto.c", llFlags: [][]string{nil}},
 }
 
 // ext2Modes are the executor modes every input runs in.
