@@ -33,7 +33,7 @@ const callBrEnd = "gorc_callbr_end"
 // operands ("!i") become local labels setting a new output (the
 // selector, after the last output); the other operands are renumbered.
 // It returns the new template and constraints and the number of labels.
-func callBrAsm(tmpl, cons string) (string, string, int, error) {
+func callBrAsm(tmpl, cons string, intel bool) (string, string, int, error) {
 	parts := strings.Split(cons, ",")
 	var keep []string
 	newNum := map[int]int{} // old operand number -> new, for non-labels
@@ -125,9 +125,13 @@ func callBrAsm(tmpl, cons string) (string, string, int, error) {
 		}
 	}
 	s := "$" + strconv.Itoa(sel)
-	fmt.Fprintf(&sb, "\n\tmovl $$0, %s\n\tjmp %s", s, callBrEnd)
+	set := func(k int) string { return fmt.Sprintf("movl $$%d, %s", k, s) }
+	if intel {
+		set = func(k int) string { return fmt.Sprintf("mov %s, %d", s, k) }
+	}
+	fmt.Fprintf(&sb, "\n\t%s\n\tjmp %s", set(0), callBrEnd)
 	for k := 1; k <= len(label); k++ {
-		fmt.Fprintf(&sb, "\n%s:\n\tmovl $$%d, %s", callBrLabel(k), k, s)
+		fmt.Fprintf(&sb, "\n%s:\n\t%s", callBrLabel(k), set(k))
 		if k < len(label) {
 			fmt.Fprintf(&sb, "\n\tjmp %s", callBrEnd)
 		}
@@ -158,7 +162,7 @@ func (p *parser) callBr(in *Instr, at token, srcRet *Type) {
 		dests = append(dests, p.parseLabelRef())
 	}
 	p.next() // ']'
-	tmpl, cons, n, err := callBrAsm(ia.Template, ia.Constraints)
+	tmpl, cons, n, err := callBrAsm(ia.Template, ia.Constraints, ia.Intel)
 	if err != nil {
 		p.failAt(at, "asm goto: %v", err)
 	}

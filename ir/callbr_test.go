@@ -18,7 +18,7 @@ func TestCallBrAsm(t *testing.T) {
 		{"jmp ${5:l}", "r,!i", "", "", "does not exist"},
 		{"nop", "r", "", "", "without label operands"},
 	} {
-		tmpl, cons, _, err := callBrAsm(c.tmpl, c.cons)
+		tmpl, cons, _, err := callBrAsm(c.tmpl, c.cons, false)
 		if c.err != "" {
 			if err == nil || !strings.Contains(err.Error(), c.err) {
 				t.Errorf("%q: got %v, want an error with %q", c.tmpl, err, c.err)

@@ -26,6 +26,8 @@ var ext2Programs = []struct {
 }{
 	{name: "atomic128", src: "atomic128.c", llFlags: [][]string{nil, {"-mcx16"}}, libs: []string{"-latomic", "-lpthread"}},
 	{name: "asmgoto", src: "asmgoto.c", llFlags: [][]string{nil}},
+	{name: "intelasm", src: "intelasm.c", cflags: []string{"-masm=intel"}, llFlags: [][]string{nil}},
+	{name: "msasm", src: "msasm.c", cflags: []string{"-fasm-blocks"}, clangOnly: true, llFlags: [][]string{nil}},
 }
 
 // ext2Modes are the executor modes every input runs in.
