@@ -173,6 +173,9 @@ type parser struct {
 	// wideLib: a lazy parse of a module that may do i128 arithmetic in
 	// its skipped bodies; ensureLibc declares libgcc's functions for it.
 	wideLib bool
+	// wideAtomicLib: such a module may also hold i128 atomics below align
+	// 16, which call libatomic's generic functions (wideAtomicLibs).
+	wideAtomicLib bool
 	// lazyBody: this parser reads one body of a lazily parsed module,
 	// whose declarations are complete (wideint.go's libgcc calls).
 	lazyBody bool
@@ -2277,12 +2280,13 @@ func (p *parser) instrBody() *Instr {
 	return in
 }
 
-// i128AtomicAlign refuses an atomic access of i128 (in, of type t, at
-// tok) whose explicit alignment is below 16: cmpxchg16b, which every
-// such access is lowered to, faults on it (LLVM calls libatomic then).
+// i128AtomicAlign refuses an atomicrmw of i128 (in, of type t, at tok)
+// other than xchg whose explicit alignment is below 16: cmpxchg16b
+// faults on it, and only load, store, xchg and cmpxchg have libatomic
+// calls to go to (wideatomic.go).
 func (p *parser) i128AtomicAlign(in *Instr, t *Type, tok token, what string) {
-	if (in.Flags&FlagAtomic != 0 || in.Op == OpAtomicRMW || in.Op == OpCmpXchg) && isI128(t) && in.Align != 0 && in.Align < 16 {
-		p.failAt(tok, "%s of i128 with align %d is not supported (cmpxchg16b needs 16-byte aligned memory)", what, in.Align)
+	if in.Op == OpAtomicRMW && in.RMW() != RMWXchg && isI128(t) && in.Align != 0 && in.Align < 16 {
+		p.failAt(tok, "%s %v of i128 with align %d is not supported (cmpxchg16b needs 16-byte aligned memory; below it only load, store, xchg and cmpxchg, through libatomic)", what, in.RMW(), in.Align)
 	}
 }
 

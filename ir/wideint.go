@@ -161,6 +161,7 @@ type wideLowering struct {
 	out   []*Instr
 	slot  *Instr             // the 16-byte stack slot of fp80 bitcasts, if any
 	cx    map[Value][3]Value // a lowered cmpxchg of i128: lo, hi, success
+	slots []*Instr           // the 16-byte stack slots of under-aligned i128 atomics
 }
 
 func (l *wideLowering) fail(format string, args ...any) {
@@ -278,6 +279,13 @@ func (p *parser) lowerWideInts(f *Function) {
 		e := f.Blocks[0]
 		l.slot.Block = e
 		e.Instrs = append([]*Instr{l.slot}, e.Instrs...)
+	}
+	if len(l.slots) > 0 {
+		e := f.Blocks[0]
+		for _, x := range l.slots {
+			x.Block = e
+		}
+		e.Instrs = append(append([]*Instr(nil), l.slots...), e.Instrs...)
 	}
 	if len(l.refs) == 0 && len(l.repl) == 0 {
 		return

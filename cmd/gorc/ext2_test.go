@@ -25,6 +25,9 @@ var ext2Programs = []struct {
 	libs      []string
 }{
 	{name: "atomic128", src: "atomic128.c", llFlags: [][]string{nil, {"-mcx16"}}, libs: []string{"-latomic", "-lpthread"}},
+	// gcc calls __atomic_load_16 on the misaligned __int128, which faults
+	// natively: clang only.
+	{name: "atomic16", src: "atomic16.c", clangOnly: true, llFlags: [][]string{nil}, libs: []string{"-latomic"}},
 	{name: "asmgoto", src: "asmgoto.c", llFlags: [][]string{nil}},
 	{name: "intelasm", src: "intelasm.c", cflags: []string{"-masm=intel"}, llFlags: [][]string{nil}},
 	{name: "msasm", src: "msasm.c", cflags: []string{"-fasm-blocks"}, clangOnly: true, llFlags: [][]string{nil}},
