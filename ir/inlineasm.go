@@ -18,7 +18,7 @@ type InlineAsm struct {
 	Constraints string
 	SideEffect  bool
 	AlignStack  bool
-	Intel       bool // inteldialect: refused by the backend
+	Intel       bool // inteldialect: Intel syntax (the backend translates it to AT&T)
 	Ops         []AsmOperand
 }
 

@@ -548,6 +548,13 @@ func (p *parser) ensureLibc() {
 				p.libcNeeded[fn] = sig
 			}
 		}
+		if p.wideAtomicLib {
+			for fn, sig := range wideAtomicLibs() {
+				if _, ok := p.libcNeeded[fn]; !ok {
+					p.libcNeeded[fn] = sig
+				}
+			}
+		}
 	}
 	if p.lazy && p.m.Lookup(DynAllocaName) == nil && mayDynAlloca(p.lx.src) {
 		// A body parsed lazily may need it (dynalloca.go).

@@ -63,6 +63,8 @@ func ParseLazy(filename string, src []byte) (m *Module, lb *LazyBodies, err erro
 	// The bodies are not read now: if they may hold i128 arithmetic,
 	// the libgcc functions it becomes are declared (wideint.go).
 	p.wideLib = bytes.Contains(src, []byte("i128 ")) // not the datalayout's "i128:128"
+	// i128 atomics below align 16 call libatomic (wideatomic.go).
+	p.wideAtomicLib = p.wideLib && bytes.Contains(src, []byte("atomic")) && bytes.Contains(src, []byte("align 8"))
 	p.module()
 	lb = &LazyBodies{file: filename, m: p.m, pending: p.pending, vecParams: p.vecParams}
 	lb.parsed.L = &lb.mu

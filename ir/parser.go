@@ -173,6 +173,9 @@ type parser struct {
 	// wideLib: a lazy parse of a module that may do i128 arithmetic in
 	// its skipped bodies; ensureLibc declares libgcc's functions for it.
 	wideLib bool
+	// wideAtomicLib: such a module may also hold i128 atomics below align
+	// 16, which call libatomic's generic functions (wideAtomicLibs).
+	wideAtomicLib bool
 	// lazyBody: this parser reads one body of a lazily parsed module,
 	// whose declarations are complete (wideint.go's libgcc calls).
 	lazyBody bool
@@ -1683,6 +1686,10 @@ func (p *parser) instrBody() *Instr {
 		p.next()
 		return p.resume(opTok)
 	}
+	callbr := w == "callbr" // read as a call up to its destinations (callbr.go)
+	if callbr {
+		w = "call"
+	}
 	op, ok := opByWord(w)
 	if !ok {
 		p.fail("unknown or unsupported instruction '%s'", w)
@@ -1966,7 +1973,7 @@ func (p *parser) instrBody() *Instr {
 		}
 		p.types = ats[:0]
 		p.next()
-		for p.tok.kind == tAttrRef || p.tok.kind == tWord && p.tok.line == opTok.line && !p.isTypeStart() && !isInstrWord(p.tok.text) && !(op == OpInvoke && p.isWord("to")) {
+		for p.tok.kind == tAttrRef || p.tok.kind == tWord && p.tok.line == opTok.line && !p.isTypeStart() && !isInstrWord(p.tok.text) && !((op == OpInvoke || callbr) && p.isWord("to")) {
 			p.next()
 			if p.isPunct("(") {
 				p.skipBalanced()
@@ -1983,6 +1990,10 @@ func (p *parser) instrBody() *Instr {
 		}
 		if metaArgs && !isDroppedIntrinsic(calleeName(in)) {
 			p.failAt(opTok, "metadata arguments are supported only for the intrinsics gorc drops, not '@%s'", calleeName(in))
+		}
+		if callbr {
+			p.callBr(in, opTok, srcRet)
+			return nil
 		}
 		if op == OpInvoke {
 			p.invokeDests(in, opTok, srcRet)
@@ -2045,7 +2056,7 @@ func (p *parser) instrBody() *Instr {
 		pt := p.parseType()
 		in.setOps1(p.parseValue(pt))
 		if atomic {
-			if !atomicScalar(in.Typ) {
+			if !atomicScalar(in.Typ) && !isI128(in.Typ) {
 				p.failAt(lt, "atomic load of type '%v' is not supported", in.Typ)
 			}
 			o := p.parseOrdering()
@@ -2055,6 +2066,7 @@ func (p *parser) instrBody() *Instr {
 			in.SetAtomic(o, 0)
 		}
 		p.parseAlign(in)
+		p.i128AtomicAlign(in, in.Typ, opTok, "load atomic")
 		if isAggType(in.Typ) {
 			p.aggLoad(lt, in.Typ, in.Ops[0], in.Flags)
 			return nil
@@ -2067,7 +2079,7 @@ func (p *parser) instrBody() *Instr {
 		st := p.tok
 		t := p.parseType()
 		if atomic {
-			if !atomicScalar(t) {
+			if !atomicScalar(t) && !isI128(t) {
 				p.failAt(st, "atomic store of type '%v' is not supported", t)
 			}
 			v := p.parseValue(t)
@@ -2080,6 +2092,7 @@ func (p *parser) instrBody() *Instr {
 			}
 			in.SetAtomic(o, 0)
 			p.parseAlign(in)
+			p.i128AtomicAlign(in, t, opTok, "store atomic")
 			break
 		}
 		if isAggType(t) {
@@ -2208,6 +2221,7 @@ func (p *parser) instrBody() *Instr {
 			p.failAt(opTok, "atomicrmw needs a pointer operand")
 		}
 		switch {
+		case rmw < RMWFAdd && isI128(t): // wideatomic.go
 		case rmw == RMWXchg && atomicScalar(t):
 		case rmw >= RMWFAdd && t.IsFloat() && atomicScalar(t):
 		case rmw < RMWFAdd && rmw != RMWXchg && t.IsInt() && atomicScalar(t):
@@ -2219,6 +2233,7 @@ func (p *parser) instrBody() *Instr {
 		in.setOps2(ptr, v)
 		in.SetAtomic(p.parseOrdering(), rmw)
 		p.parseAlign(in)
+		p.i128AtomicAlign(in, t, opTok, "atomicrmw")
 	case op == OpCmpXchg:
 		weak := p.acceptWord("weak")
 		if p.acceptWord("volatile") {
@@ -2237,7 +2252,7 @@ func (p *parser) instrBody() *Instr {
 		if !pt.IsPtr() {
 			p.failAt(opTok, "cmpxchg needs a pointer operand")
 		}
-		if !(t.IsInt() || t.IsPtr()) || !atomicScalar(t) {
+		if (!(t.IsInt() || t.IsPtr()) || !atomicScalar(t)) && !isI128(t) {
 			p.failAt(ct, "cmpxchg of type '%v' is not supported", t)
 		}
 		if !t2.Equal(t) {
@@ -2250,6 +2265,7 @@ func (p *parser) instrBody() *Instr {
 		in.Ops = in.opsBuf[:3:3]
 		in.SetCmpXchg(succ, fail, weak)
 		p.parseAlign(in)
+		p.i128AtomicAlign(in, t, opTok, "cmpxchg")
 		// Its fields are read as a call's are: one extractvalue each.
 		p.emit = append(p.emit, in)
 		leaves := []Value{
@@ -2263,6 +2279,20 @@ func (p *parser) instrBody() *Instr {
 	}
 	return in
 }
+
+// i128AtomicAlign refuses an atomicrmw of i128 (in, of type t, at tok)
+// other than xchg whose explicit alignment is below 16: cmpxchg16b
+// faults on it, and only load, store, xchg and cmpxchg have libatomic
+// calls to go to (wideatomic.go).
+func (p *parser) i128AtomicAlign(in *Instr, t *Type, tok token, what string) {
+	if in.Op == OpAtomicRMW && in.RMW() != RMWXchg && isI128(t) && in.Align != 0 && in.Align < 16 {
+		p.failAt(tok, "%s %v of i128 with align %d is not supported (cmpxchg16b needs 16-byte aligned memory; below it only load, store, xchg and cmpxchg, through libatomic)", what, in.RMW(), in.Align)
+	}
+}
+
+// isI128 reports whether t is i128, the one wide type atomics take
+// (lowered with the other wide values, wideatomic.go).
+func isI128(t *Type) bool { return t.IsInt() && t.Bits == 128 }
 
 // atomicScalar reports whether t is a type atomic instructions take: an
 // integer of 8 to 64 bits, a pointer, float or double.

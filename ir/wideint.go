@@ -31,7 +31,8 @@ import (
 //   - load and store move the two halves (hi as the N-64 bits it holds);
 //     a bitcast between x86_fp80 and i80 goes through a 16-byte stack slot.
 //
-// Wide integers in function signatures, atomics, va_arg and intrinsics
+// Atomics of i128 are lowered to inline asm around lock cmpxchg16b
+// (wideatomic.go). Wide integers in function signatures, va_arg and intrinsics
 // other than those the parser lowers to plain operations are refused
 // naming the function.
 
@@ -158,7 +159,9 @@ type wideLowering struct {
 	refs  map[Value]*[2]*wideRef
 	repl  map[Value]Value // i64 results replaced by a half (trunc to i64)
 	out   []*Instr
-	slot  *Instr // the 16-byte stack slot of fp80 bitcasts, if any
+	slot  *Instr             // the 16-byte stack slot of fp80 bitcasts, if any
+	cx    map[Value][3]Value // a lowered cmpxchg of i128: lo, hi, success
+	slots []*Instr           // the 16-byte stack slots of under-aligned i128 atomics
 }
 
 func (l *wideLowering) fail(format string, args ...any) {
@@ -277,6 +280,13 @@ func (p *parser) lowerWideInts(f *Function) {
 		l.slot.Block = e
 		e.Instrs = append([]*Instr{l.slot}, e.Instrs...)
 	}
+	if len(l.slots) > 0 {
+		e := f.Blocks[0]
+		for _, x := range l.slots {
+			x.Block = e
+		}
+		e.Instrs = append(append([]*Instr(nil), l.slots...), e.Instrs...)
+	}
 	if len(l.refs) == 0 && len(l.repl) == 0 {
 		return
 	}
@@ -345,6 +355,13 @@ func (l *wideLowering) lower(in *Instr) bool {
 					l.fail("%s with a %v operand is not supported", in.Op, o.Type())
 				}
 			}
+		case OpCmpXchg:
+			if isWideInt(in.Ops[1].Type()) {
+				l.cmpXchg(in)
+				return true
+			}
+		case OpExtractValue:
+			return l.extractValue(in)
 		case OpRet:
 		}
 		return false
@@ -407,14 +424,22 @@ func (l *wideLowering) lower(in *Instr) bool {
 		l.set(in, plo, phi)
 	case OpLoad:
 		if in.Flags&FlagAtomic != 0 {
-			l.fail("atomic load of %v is not supported", in.Typ)
+			l.atomicLoad(in)
+			break
 		}
 		l.load(in)
 	case OpStore:
 		if in.Flags&FlagAtomic != 0 {
-			l.fail("atomic store of %v is not supported", in.Ops[0].Type())
+			l.atomicStore(in)
+			break
 		}
 		l.store(in)
+	case OpAtomicRMW:
+		l.atomicRMW(in)
+	case OpExtractValue:
+		if !l.extractValue(in) {
+			l.fail("extractvalue of %v is not supported", in.Typ)
+		}
 	case OpZExt, OpSExt, OpTrunc, OpBitcast, OpPtrToInt, OpIntToPtr, OpUIToFP, OpSIToFP, OpFPToUI, OpFPToSI:
 		return l.cast(in, n0)
 	default:

@@ -27,7 +27,9 @@ import (
 //     a register; i and n (with no r alternative) are immediates;
 //   - a digit ties an input to that output's register;
 //   - clobbered callee-saved registers are pushed and popped around the
-//     template; ~{memory}, ~{cc}, ~{flags}, ~{dirflag}, ~{fpsr} and
+//     template;
+//   - an Intel-syntax template (asm inteldialect) is translated to AT&T
+//     after its operands are substituted (asm.IntelToATT); ~{memory}, ~{cc}, ~{flags}, ~{dirflag}, ~{fpsr} and
 //     caller-saved registers cost nothing (a call clobbers them anyway).
 // An empty template emits no bytes: it is still a call to the optimizer
 // and to the allocator, so nothing moves across it.
@@ -120,9 +122,6 @@ func diagClip(s string) string {
 }
 
 func (fc *fnCompiler) lowerAsm(in *ir.Instr, ia *ir.InlineAsm) error {
-	if ia.Intel {
-		return fmt.Errorf("Intel syntax is not supported")
-	}
 	fc.hasCall = true
 	args := in.Ops[1:]
 	var resTypes []*ir.Type
@@ -275,9 +274,16 @@ func (fc *fnCompiler) lowerAsm(in *ir.Instr, ia *ir.InlineAsm) error {
 		opnds = append(opnds, o)
 	}
 	// The template, its operands substituted, assembled.
-	text, err := asmSubst(ia.Template, opnds)
+	text, err := asmSubstDialect(ia.Template, opnds, ia.Intel)
 	if err != nil {
 		return err
+	}
+	if ia.Intel {
+		// Translated to AT&T (asm/intel.go) before the flag outputs,
+		// which are AT&T text.
+		if text, err = asm.IntelToATT(text); err != nil {
+			return fmt.Errorf("Intel syntax: %w", err)
+		}
 	}
 	text += strings.Join(flagOuts, "")
 	var a asm.Assembler
@@ -343,8 +349,16 @@ func (fc *fnCompiler) lowerAsm(in *ir.Instr, ia *ir.InlineAsm) error {
 // immediate without '$'; H: memory 8 bytes on), $$ (a '$'), and the
 // dialect alternatives $( att $| intel $) (the first kept).
 func asmSubst(tmpl string, ops []asmOperand) (string, error) {
+	return asmSubstDialect(tmpl, ops, false)
+}
+
+// asmSubstDialect is asmSubst for an AT&T (intel false) or Intel
+// template: in an Intel one the second of $(att$|intel$) is taken,
+// memory operands are [reg] and immediates have no '$' (registers keep
+// their '%', which asm.IntelToATT accepts).
+func asmSubstDialect(tmpl string, ops []asmOperand, intel bool) (string, error) {
 	var sb strings.Builder
-	skip := false // inside $| ... $)
+	skip := false // inside the alternative not taken
 	for i := 0; i < len(tmpl); i++ {
 		c := tmpl[i]
 		if c != '$' {
@@ -364,9 +378,10 @@ func asmSubst(tmpl string, ops []asmOperand) (string, error) {
 			}
 			continue
 		case n == '(':
+			skip = intel
 			continue
 		case n == '|':
-			skip = true
+			skip = !intel
 			continue
 		case n == ')':
 			skip = false
@@ -427,23 +442,38 @@ func asmSubst(tmpl string, ops []asmOperand) (string, error) {
 				return "", fmt.Errorf("operand modifier %q is not supported", mod)
 			}
 			if mod == 'a' {
-				sb.WriteString("(%" + o.reg.Name(8) + ")")
+				if intel {
+					sb.WriteString("[%" + o.reg.Name(8) + "]")
+				} else {
+					sb.WriteString("(%" + o.reg.Name(8) + ")")
+				}
 				continue
 			}
 			sb.WriteString("%" + o.reg.Name(sz))
 		case 1:
 			switch mod {
 			case 0, 'a', 'P':
-				sb.WriteString("(%" + o.reg.Name(8) + ")")
+				if intel {
+					sb.WriteString("[%" + o.reg.Name(8) + "]")
+				} else {
+					sb.WriteString("(%" + o.reg.Name(8) + ")")
+				}
 			case 'H':
-				sb.WriteString("8(%" + o.reg.Name(8) + ")")
+				if intel {
+					sb.WriteString("[%" + o.reg.Name(8) + " + 8]")
+				} else {
+					sb.WriteString("8(%" + o.reg.Name(8) + ")")
+				}
 			default:
 				return "", fmt.Errorf("operand modifier %q on memory is not supported", mod)
 			}
 		case 2:
 			switch mod {
 			case 0:
-				sb.WriteString("$" + strconv.FormatInt(o.imm, 10))
+				if !intel {
+					sb.WriteByte('$')
+				}
+				sb.WriteString(strconv.FormatInt(o.imm, 10))
 			case 'c', 'P', 'n':
 				if mod == 'n' {
 					o.imm = -o.imm

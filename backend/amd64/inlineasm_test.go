@@ -48,7 +48,7 @@ func TestInlineAsmErrors(t *testing.T) {
 	for _, c := range []struct{ call, want string }{
 		{`call void asm sideeffect "vzeroupper", "~{dirflag}"()`, `unsupported instruction "vzeroupper"`},
 		{`call void asm sideeffect "nop\0A\09frob %eax", ""()`, `line 2: "frob %eax"`},
-		{`call void asm sideeffect inteldialect "nop", ""()`, "Intel syntax"},
+		{`call void asm sideeffect inteldialect "mov eax, offset g", "~{eax}"()`, "Intel syntax: line 1: \"mov eax, offset g\": offset operands"},
 		{`%x = call i32 asm "movl $1, $0", "=r,m"(i32 1)`, `constraint "m" is not supported`},
 		{`%x = call i32 asm "movl $1, $0", "=r,i"(i32 %a)`, "needs a constant"},
 		{`call void asm sideeffect "", "{sp}"(i64 1)`, "cannot be an inline asm operand"},
@@ -73,4 +73,37 @@ func TestInlineAsmErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want one naming the inline asm and %q", c.call, err, c.want)
 		}
 	}
+}
+
+// TestIntelAsm runs Intel-syntax inline asm (asm inteldialect): register,
+// memory (*m, as MS-style blocks pass C variables) and immediate
+// operands substituted in Intel form, the Intel alternative of
+// $(att$|intel$), and a flag output after the translated template.
+func TestIntelAsm(t *testing.T) {
+	src := `define i64 @f(i64 %a, ptr %p) {
+  %x = call i64 asm "mov $0, $1\0A\09add $0, qword ptr [$2 + 8]\0A\09imul $0, $0, $3", "=&r,r,r,i,~{memory}"(i64 %a, ptr %p, i64 3)
+  ret i64 %x
+}
+define i32 @g(ptr %v) {
+  call void asm sideeffect inteldialect "mov eax, $0\0A\09add eax, $$5\0A\09mov $0, eax", "=*m,~{eax}"(ptr elementtype(i32) %v)
+  %r = load i32, ptr %v
+  ret i32 %r
+}
+define i32 @h(i32 %a) {
+  %x = call i32 asm "$(shll $$2, $0$|shl $0, 2$)", "=r,0"(i32 %a)
+  ret i32 %x
+}
+define i32 @lt(i32 %a, i32 %b) {
+  %x = call i32 asm "cmp $1, $2", "={@ccl},r,r,~{cc}"(i32 %a, i32 %b)
+  ret i32 %x
+}
+`
+	src = strings.Replace(src, "call i64 asm \"mov", "call i64 asm inteldialect \"mov", 1)
+	src = strings.Replace(src, "call i32 asm \"$(", "call i32 asm inteldialect \"$(", 1)
+	src = strings.Replace(src, "call i32 asm \"cmp", "call i32 asm inteldialect \"cmp", 1)
+	m := parse(t, src)
+	out := runC(t, m, `long f(long, long *); int g(int *); int h(int); int lt(int, int);
+int main(void) { long v[2] = {0, 10}; int w = 37; pi(f(4, v)); pi(g(&w)); pi(w); pi(h(5)); pi(lt(1, 2)); pi(lt(2, 1)); pi(lt(-3, -3)); return 0; }
+`)
+	expectLines(t, out, []string{"42", "42", "42", "20", "1", "0", "0"})
 }

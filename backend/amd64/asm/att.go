@@ -527,6 +527,19 @@ func (st *attState) inst(mn string, ops []attOp) error {
 			return st.enc(0, 1, op2(0x0f, 0x90|byte(cc)), op2(0x0f, 0x90|byte(cc)), attOp{kind: atDigit, r: 0}, ops[0], 0)
 		}
 	}
+	if mn == "cmpxchg16b" || mn == "cmpxchg8b" {
+		// cmpxchg16b m128 (REX.W 0F C7 /1; with lock, a 16-byte atomic
+		// compare-and-swap of RDX:RAX against m, storing RCX:RBX) and
+		// cmpxchg8b m64 (0F C7 /1).
+		if len(ops) != 1 || ops[0].kind != atMem {
+			return fmt.Errorf("%s takes one memory operand", mn)
+		}
+		sz := Size(4)
+		if mn == "cmpxchg16b" {
+			sz = 8
+		}
+		return st.enc(0, sz, op2(0x0f, 0xc7), op2(0x0f, 0xc7), attOp{kind: atDigit, r: 1}, ops[0], 0)
+	}
 	if strings.HasPrefix(mn, "cmov") {
 		name := mn[4:]
 		sfx := Size(0)

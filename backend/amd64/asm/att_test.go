@@ -106,7 +106,8 @@ func attCases() []string {
 	}
 	cs = append(cs, "movb $5, %ah", "movb %ah, %bl", "addb %ch, %dh", "movq $-1, %rax", "movl $-1, %r9d",
 		"movabsq $0x123456789abc, %r10", "pushq $100", "incl 4(%rip)",
-		"clflush (%rax)", "clflush 8(%r12)", "clflush (%rdx,%r9,8)")
+		"clflush (%rax)", "clflush 8(%r12)", "clflush (%rdx,%r9,8)",
+		"lock cmpxchg16b (%rsi)", "cmpxchg16b 16(%r12)", "lock cmpxchg16b (%r9,%rcx,2)", "cmpxchg8b (%rdi)", "lock cmpxchg8b 8(%r13)")
 	for name := range attTabs().fixed {
 		switch name {
 		case "lock", "rep", "repe", "repz", "repne", "repnz":
