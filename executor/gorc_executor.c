@@ -380,6 +380,28 @@ static void *thread_start(void *p) {
 	return r;
 }
 
+/* A thread asked for with a stack glibc finds too small: glibc places
+ * the static TLS in the thread's stack, and an executor started with a
+ * large static TLS surplus (1 MB: gorc's child executors) refuses
+ * (EINVAL) the stacks under ~1 MB that the program gets natively (64 KB
+ * worker threads). The stack is enlarged by what the static TLS takes,
+ * once, and the attribute object restored — unless the program placed
+ * the stack itself (pthread_attr_setstack): that one stays refused. */
+#define STATIC_TLS_ALLOWANCE (2u << 20)
+static int create_small_stack(pthread_t *t, const pthread_attr_t *attr, struct thread_box *b) {
+	size_t size = 0;
+	void *addr = NULL;
+	if (pthread_attr_getstacksize(attr, &size) != 0 || size >= STATIC_TLS_ALLOWANCE) return EINVAL;
+	/* glibc reports a stack the program did not place as ending at 0
+	 * (its address unset, less the size). */
+	if (pthread_attr_getstack(attr, &addr, &size) != 0 || (uintptr_t)addr + size != 0) return EINVAL;
+	pthread_attr_t *a = (pthread_attr_t *)attr; /* restored below */
+	if (pthread_attr_setstacksize(a, size + STATIC_TLS_ALLOWANCE) != 0) return EINVAL;
+	int e = pthread_create(t, a, thread_start, b);
+	pthread_attr_setstacksize(a, size);
+	return e;
+}
+
 /* pthread_create for JIT'd code: the new thread is prepared (alternate
  * signal stack, stack bounds) before the program's start routine runs. */
 int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg) {
@@ -390,6 +412,7 @@ int gorc_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(vo
 	b->origin = thr_origin;
 	live_add(1);
 	int e = pthread_create(t, attr, thread_start, b);
+	if (e == EINVAL && attr) e = create_small_stack(t, attr, b);
 	if (e) {
 		free(b);
 		live_add(-1);

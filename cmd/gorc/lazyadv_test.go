@@ -100,3 +100,27 @@ func TestLazyFailManyThreads(t *testing.T) {
 		}
 	})
 }
+
+// TestLazySmallStackThreads: threads created with 16 KB and 64 KB stacks
+// (testdata/lazy_smallstack.c) make first calls of a lazy function, in
+// every execution mode, as natively. A child executor, started with a
+// 1 MB static TLS surplus that glibc carves out of every thread's stack,
+// refused such stacks (pthread_create: EINVAL, with or without -lazy).
+func TestLazySmallStackThreads(t *testing.T) {
+	dir := t.TempDir()
+	file, err := filepath.Abs("testdata/lazy_smallstack.ll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forEachMode(t, execModes(t), func(t *testing.T, em execMode) {
+		for _, size := range []string{"16384", "65536"} {
+			release, flags := em.acquire(t)
+			args := append(append([]string{"-lazy"}, flags...), file, "--", size)
+			r := gorcRunWithin(t, dir, 60*time.Second, args...)
+			release()
+			if want := "sum 22, attr stack size unchanged\n"; r.status != 0 || r.stdout != want {
+				t.Errorf("stack %s: status %d stdout %q stderr:\n%s\nwant 0 and %q", size, r.status, r.stdout, r.stderr, want)
+			}
+		}
+	})
+}
