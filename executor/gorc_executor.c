@@ -1904,6 +1904,25 @@ static int is_stack_overflow(int sig, uint64_t addr, uint64_t sp) {
 	return sp && addr < sp + 256 && addr + slack >= sp;
 }
 
+#if defined(__x86_64__)
+extern char gorc_reentry[], gorc_reentry_probed[];
+#endif
+
+/* reentry_probe_fault: the fault is the lazy re-entry point's stack
+ * probe (reentry_amd64.S) on a thread running JIT'd code, whose stack
+ * had too little left for a first call. */
+static int reentry_probe_fault(int sig, uint64_t pc, uint64_t sp, uint64_t addr) {
+#if defined(__x86_64__)
+	if (sig != SIGSEGV && sig != SIGBUS) return 0;
+	if (pc < (uint64_t)(uintptr_t)gorc_reentry || pc >= (uint64_t)(uintptr_t)gorc_reentry_probed) return 0;
+	(void)addr;
+	return sp != 0;
+#else
+	(void)sig, (void)pc, (void)sp, (void)addr;
+	return 0;
+#endif
+}
+
 static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 	/* A fault inside this handler's own backtrace (take_backtrace): back
 	 * to it, before anything else. */
@@ -1927,7 +1946,9 @@ static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 	for (i = 0; i < NCRASH; i++)
 		if (crash_sigs[i] == sig) break;
 	int in_go = pc >= (uint64_t)(uintptr_t)__executable_start && pc < (uint64_t)(uintptr_t)etext;
-	if (in_go && i < NCRASH) {
+	uint64_t addr0 = info ? (uint64_t)(uintptr_t)info->si_addr : 0;
+	int reentry_probe = reentry_probe_fault(sig, pc, sp, addr0);
+	if (in_go && i < NCRASH && !reentry_probe) {
 		struct sigaction *old = &go_handlers[i];
 		if (old->sa_flags & SA_SIGINFO) {
 			if (old->sa_sigaction) {
@@ -1939,8 +1960,33 @@ static void crash_handler(int sig, siginfo_t *info, void *uctx) {
 			return;
 		}
 	}
-	uint64_t addr = info ? (uint64_t)(uintptr_t)info->si_addr : 0;
-	if (is_executor() && is_stack_overflow(sig, addr, sp)) {
+	uint64_t addr = addr0;
+	if (reentry_probe) {
+		/* A lazy first call with too little stack left (the re-entry
+		 * point's probe faulted): name the function (async-signal-safe
+		 * lookup of the trampoline's name slot). The crash report
+		 * follows, as for any stack overflow. */
+		uint64_t ret = 0;
+		memcpy(&ret, (const void *)(uintptr_t)sp, 8);
+		size_t nl = 0;
+		const char *name = gorc_lazy_name_of(ret, &nl);
+		if (nl > 256) nl = 256;
+		char m[512];
+		size_t n = 0;
+		n = put_str(m, n, sizeof m, "gorc: stack exhausted in lazy first call of ");
+		if (name) {
+			for (size_t k = 0; k < nl && n + 1 < sizeof m; k++) m[n++] = name[k];
+			n = put_str(m, n, sizeof m, " (trampoline ");
+		} else {
+			n = put_str(m, n, sizeof m, "the function behind trampoline ");
+		}
+		n = put_hex(m, n, sizeof m, ret);
+		n = put_str(m, n, sizeof m, name ? ")" : "");
+		n = put_str(m, n, sizeof m, ": the re-entry needs 8 KB of the thread's stack (stack pointer ");
+		n = put_hex(m, n, sizeof m, sp);
+		n = put_str(m, n, sizeof m, ")\n");
+		write_all(2, (const uint8_t *)m, n);
+	} else if (is_executor() && is_stack_overflow(sig, addr, sp)) {
 		/* Said on the program's stderr: forwarded (drained below) or
 		 * inherited, it reaches the controller's user before the crash
 		 * report. */
@@ -2138,26 +2184,84 @@ static void *reentry_thread(void *p) {
 	return NULL;
 }
 
+/* REENTRY_MIN_STACK is the stack a first call must have left for its
+ * trip into Go to run on the calling thread: the cgo callback's frames
+ * and the Go runtime's own work on the thread's system stack (g0) need a
+ * few KB there, and below its g0 bound the runtime dies with "fatal
+ * error: morestack on g0". A first call made deeper than this (a program
+ * recursing to within 64 KB of its stack's end before its first call of
+ * a function) is resolved on a helper thread with a stack of its own,
+ * as from an alternate signal stack, and the calling thread lands with
+ * the stack it had — as deep as the program runs without -lazy. */
+#define REENTRY_MIN_STACK (64 * 1024)
+
+/* low_stack reports whether the calling thread has less than
+ * REENTRY_MIN_STACK of its stack left below sp (threads whose stack
+ * bounds are unknown — not started for JIT'd code — are not checked). */
+static int low_stack(void) {
+	uint64_t sp = (uint64_t)(uintptr_t)__builtin_frame_address(0);
+	if (thr_stack_lo == 0 || sp < thr_stack_lo || sp > thr_stack_hi) return 0;
+	return sp - thr_stack_lo < REENTRY_MIN_STACK + thr_guard;
+}
+
+/* reentry_on_helper resolves a first call on a helper thread while the
+ * calling thread waits: for a caller on an alternate signal stack
+ * (onstack) or with too little of its stack left. */
+static uint64_t reentry_on_helper(uint64_t trampoline, int onstack) {
+	struct reentry_call c = {trampoline, 0, NULL};
+	pthread_t t;
+	pthread_attr_t attr;
+	sigset_t old;
+	uint64_t a = 0;
+	int e;
+	if (!onstack) gorc_progsig_block(&old);
+	e = pthread_attr_init(&attr);
+	if (e == 0) {
+		/* The default size (RLIMIT_STACK) may be small or unlimited. */
+		pthread_attr_setstacksize(&attr, 8 << 20);
+		e = pthread_create(&t, &attr, reentry_thread, &c);
+		pthread_attr_destroy(&attr);
+	}
+	if (e == 0 && pthread_join(t, NULL) == 0) {
+		a = c.result;
+		if (c.error) gorc_reentry_failed(c.error);
+	} else {
+		size_t nl = 0;
+		const char *name = gorc_lazy_name_of(trampoline, &nl);
+		char msg[512];
+		if (nl > 256) nl = 256;
+		if (onstack)
+			snprintf(msg, sizeof msg,
+				 "lazy compilation failed: cannot start a thread to compile %.*s%sfirst called on an alternate signal stack (%s)",
+				 (int)nl, name ? name : "", name ? ", " : "", strerror(e));
+		else
+			snprintf(msg, sizeof msg,
+				 "lazy compilation failed: stack exhausted in lazy first call of %.*s%s(trampoline %#llx): "
+				 "less than %d KB of the thread's stack left, and no thread could be started to compile it (%s)",
+				 (int)nl, name ? name : "", name ? " " : "", (unsigned long long)trampoline,
+				 REENTRY_MIN_STACK / 1024, strerror(e));
+		gorc_reentry_failed(strdup(msg));
+	}
+	if (!onstack) pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return a;
+}
+
+static int reentry_exiting; /* a failed first call is ending the program */
+
 uint64_t gorc_reentry_resolve(uint64_t trampoline) {
 	if (forked_process) forked_reentry(trampoline);
 	uint64_t a;
 	stack_t ss;
-	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK)) {
+	if (low_stack()) {
+		a = reentry_on_helper(trampoline, 0);
+	} else if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK)) {
 		/* A lazy function's first call from a signal handler running on
 		 * an alternate signal stack (the program's own sigaltstack):
 		 * Go's callback cannot run there (the stack is not the thread's:
 		 * "morestack on g0"), so it runs on a thread of its own while
 		 * this one waits. (As lazy compilation from any signal handler,
 		 * it assumes the signal did not interrupt malloc.) */
-		struct reentry_call c = {trampoline, 0, NULL};
-		pthread_t t;
-		a = 0;
-		if (pthread_create(&t, NULL, reentry_thread, &c) == 0 && pthread_join(t, NULL) == 0) {
-			a = c.result;
-			if (c.error) gorc_reentry_failed(c.error);
-		} else {
-			gorc_reentry_failed(strdup("lazy compilation failed: cannot start a thread to compile a function first called on an alternate signal stack"));
-		}
+		a = reentry_on_helper(trampoline, 1);
 	} else {
 		/* The program's asynchronous signals wait until this thread
 		 * is back in JIT'd code (gorc_progsig.c). */
@@ -2177,6 +2281,15 @@ uint64_t gorc_reentry_resolve(uint64_t trampoline) {
 		 * program's main under RunProgram, the program's own threads)
 		 * ends the program with status 1 after saying why. */
 		if (run_escape) longjmp(*run_escape, 1);
+		/* One thread ends the program: exit() run by several threads
+		 * at once (many first calls of one failing function) raced —
+		 * a second exit's _exit killed the process while the first
+		 * was still handing the controller the program's output and
+		 * status (tcp: the message lost and "executor connection
+		 * lost" in 4 of 6 runs with 64 threads). The others wait for
+		 * the exit, as threads of an exiting process. */
+		if (__atomic_exchange_n(&reentry_exiting, 1, __ATOMIC_SEQ_CST))
+			for (;;) pause();
 		fprintf(stderr, "gorc: %s\n", reentry_error);
 		exit(1);
 	}
@@ -2184,8 +2297,7 @@ uint64_t gorc_reentry_resolve(uint64_t trampoline) {
 }
 
 #if defined(__x86_64__)
-extern void gorc_reentry(void);
-uint64_t gorc_reentry_addr(void) { return (uint64_t)(uintptr_t)&gorc_reentry; }
+uint64_t gorc_reentry_addr(void) { return (uint64_t)(uintptr_t)gorc_reentry; } /* declared above the crash handler */
 #else
 uint64_t gorc_reentry_addr(void) { return 0; } /* not yet on this architecture */
 #endif

@@ -9,12 +9,23 @@
 // function runs with the original caller's arguments and return address.
 
 #if defined(__x86_64__) && defined(__linux__)
+#define GORC_REENTRY_PROBE 8192
 	.text
 	.globl	gorc_reentry
 	.type	gorc_reentry, @function
 	.p2align 4
 gorc_reentry:
 	.cfi_startproc
+	// Stack probe: a first call needs this much of the thread's stack
+	// below the trampoline's return address (these frames, the C
+	// resolver, and a helper thread's start when less than 64 KB is
+	// left: gorc_reentry_resolve). With less, the read faults here and
+	// the crash handler says "stack exhausted in lazy first call of F"
+	// (it knows this pc range and finds the trampoline at (%rsp))
+	// instead of a fault somewhere in the executor's own code.
+	testq	%rax, -GORC_REENTRY_PROBE(%rsp)
+	.globl	gorc_reentry_probed
+gorc_reentry_probed:
 	pushq	%rbp
 	.cfi_def_cfa_offset 16
 	.cfi_offset %rbp, -16

@@ -16,6 +16,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/gorc-jit/gorc/orc/epc"
 )
 
 // version and commit may be set at build time with -ldflags "-X
@@ -154,6 +156,16 @@ var processExits bool
 
 func main() {
 	processExits = true
+	// A child executor stopped (SIGSTOP, SIGTSTP) while gorc waits for it
+	// — in a run, or for a lazy first call's answer — is said on stderr
+	// (gorc still waits: it may be continued or killed).
+	epc.ReportStopped = func(pid int, stopped bool) {
+		if stopped {
+			fmt.Fprintf(os.Stderr, "gorc: the executor (process %d) is stopped; waiting for it to continue (kill -CONT %d) or end\n", pid, pid)
+		} else {
+			fmt.Fprintf(os.Stderr, "gorc: the executor (process %d) continued\n", pid)
+		}
+	}
 	startCPUProfile(os.Stderr)
 	startMemProfile()
 	showExitTime(os.Args[1:])

@@ -148,6 +148,9 @@ func spawnExecutor(ctx context.Context, cmd *exec.Cmd, fwd *Stdio, early *EarlyH
 		e.exitErr = describeExit(cmd, werr)
 		close(e.exited)
 	}()
+	if r := ReportStopped; r != nil && runtime.GOOS == "linux" {
+		go watchStops(cmd.Process.Pid, e.exited, r)
+	}
 	start := e.start
 	if early != nil {
 		start = func(_ context.Context, r io.Reader) error { return e.startEarly(r, early) }
