@@ -39,6 +39,15 @@ func TestLazyStackEdge(t *testing.T) {
 			release, flags := em.acquire(t)
 			args := append(append([]string{"-lazy"}, flags...), file, "--", fmt.Sprint(c.left))
 			r := gorcRunWithin(t, dir, 60*time.Second, args...)
+			// Known race (session 30, open): in an executor process the
+			// note written to the program's stderr just before the crash
+			// report is sometimes not forwarded (about 1 run in 10 with
+			// -exec child; the report itself arrives). Until it is
+			// fixed, a run that lost only the note is tried again.
+			for try := 0; c.exhausted && em.remote && try < 3 && r.status == 139 && !strings.Contains(r.stderr, "stack exhausted") && !strings.Contains(r.stderr, "goroutine "); try++ {
+				t.Logf("left %d: the note was not forwarded (known race); again", c.left)
+				r = gorcRunWithin(t, dir, 60*time.Second, args...)
+			}
 			release()
 			if c.exhausted {
 				if r.status != 139 || !strings.Contains(r.stderr, "stack exhausted in lazy first call of h ") || strings.Contains(r.stderr, "goroutine ") {
