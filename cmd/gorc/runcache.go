@@ -14,6 +14,7 @@ import (
 	"unsafe"
 
 	"github.com/gorc-jit/gorc/codecache"
+	"github.com/gorc-jit/gorc/internal/rawfile"
 	"github.com/gorc-jit/gorc/jit"
 	"github.com/gorc-jit/gorc/orc/epc"
 )
@@ -203,28 +204,8 @@ func hashFile(cache *codecache.Cache, kb *codecache.KeyBuilder, path string, mem
 }
 
 // readOpen reads f to its end, size being its size when it was looked at
-// (os.ReadFile's reads: one for a file that has not changed, and one more
-// to see its end; io.ReadAll's start at 512 bytes and grow, 7 reads for
-// an 8.7 KB object).
-func readOpen(f *os.File, size int64) ([]byte, error) {
-	if size < 0 || size > 1<<40 {
-		size = 0
-	}
-	data := make([]byte, 0, size+1) // +1: a file that grew is read to its end
-	for {
-		n, err := f.Read(data[len(data):cap(data)])
-		data = data[:len(data)+n]
-		if err == io.EOF {
-			return data, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(data) == cap(data) {
-			data = append(data, 0)[:len(data)]
-		}
-	}
-}
+// (rawfile.ReadAll).
+func readOpen(f *os.File, size int64) ([]byte, error) { return rawfile.ReadAll(f, size) }
 
 // hashFileMapped, when set (by tests), is called by hashFile between
 // mapping a file and hashing it.
