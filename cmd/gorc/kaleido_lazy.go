@@ -357,6 +357,25 @@ func (l *lazyDefs) generateStubs(ctx context.Context, _ orc.LookupKind, jd *orc.
 // up (by a stub's first call), under trackers of its own so that a
 // redefinition can free it. An older version's body is not defined: a
 // call-through of a replaced stub target finds nothing.
+// awaitPlanned, called with l.mu held, waits (l.mu released meanwhile)
+// until the speculative batch that claimed version v of d, if any, is
+// planned. It returns with l.mu held, or with ctx's error and l.mu not
+// held.
+func (l *lazyDefs) awaitPlanned(ctx context.Context, d *lazyDef, v int) error {
+	b := d.specOf(v)
+	if b == nil {
+		return nil
+	}
+	l.mu.Unlock()
+	select {
+	case <-b.planned:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	l.mu.Lock()
+	return nil
+}
+
 func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc.JITDylib, _ orc.JITDylibLookupFlags, set orc.SymbolLookupSet) error {
 	for _, e := range set {
 		body := e.Name
@@ -372,17 +391,11 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 		name := s[:i]
 		l.mu.Lock()
 		d := l.defs[name]
-		if b := d.specOf(v); b != nil {
-			// A speculative batch being planned claimed it: wait for
-			// its unit (being compiled now), or take the function back
-			// if the batch leaves it out.
-			l.mu.Unlock()
-			select {
-			case <-b.planned:
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			l.mu.Lock()
+		// A speculative batch being planned claimed it: wait for its
+		// unit (being compiled now), or take the function back if the
+		// batch leaves it out.
+		if err := l.awaitPlanned(ctx, d, v); err != nil {
+			return err
 		}
 		if d == nil || d.version != v || d.unit {
 			l.mu.Unlock()
@@ -395,15 +408,9 @@ func (l *lazyDefs) generateBodies(ctx context.Context, _ orc.LookupKind, jd *orc
 			l.mu.Unlock()
 			l.speculate.PlanInline(ctx, []string{name}, lazy.SpeculationBatchMin)
 			l.mu.Lock()
-			if b := d.specOf(v); b != nil {
-				// (Claimed by the loop's batch meanwhile.)
-				l.mu.Unlock()
-				select {
-				case <-b.planned:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				l.mu.Lock()
+			// (Claimed by the loop's batch meanwhile.)
+			if err := l.awaitPlanned(ctx, d, v); err != nil {
+				return err
 			}
 			if d.version != v || d.unit {
 				l.mu.Unlock()
